@@ -1,0 +1,159 @@
+"""The typed errors of aftersales.
+
+Every error a host can meet derives from :class:`AftersalesError`, so one ``except`` catches them
+all; the subclasses say what went wrong precisely enough to act on. Errors carry their facts as
+attributes (the state, the trigger, the ticket id) as well as in the message, so a host can
+render its own text. An operation that raises changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+__all__ = [
+    "AftersalesError",
+    "CalendarDataMissing",
+    "ConcurrencyConflict",
+    "ConfigurationError",
+    "CurrencyMismatch",
+    "DuplicateError",
+    "InvalidMoney",
+    "InvalidTransition",
+    "NaiveDatetimeError",
+    "NotFound",
+    "PermissionDenied",
+    "PolicyError",
+    "StorageError",
+    "UnknownCurrency",
+    "ValidationError",
+]
+
+
+class AftersalesError(Exception):
+    """Base of every error raised by aftersales."""
+
+
+class ValidationError(AftersalesError, ValueError):
+    """Input refused at the boundary: wrong type, missing, out of range, too long."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NaiveDatetimeError(ValidationError):
+    """A datetime without a time zone was given where an instant is needed."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(
+            f"{field} must be a timezone-aware datetime (got a naive one); "
+            "attach a tzinfo, e.g. datetime(..., tzinfo=ZoneInfo('Asia/Shanghai'))",
+            field=field,
+        )
+
+
+class InvalidMoney(ValidationError):
+    """An amount that is not a finite Decimal (floats, NaN and infinities are refused)."""
+
+
+class UnknownCurrency(ValidationError):
+    """A currency code that is not an ISO 4217 code known to CLDR."""
+
+    def __init__(self, code: object) -> None:
+        super().__init__(f"unknown currency {code!r}: use an ISO 4217 code such as 'CNY'", field="currency")
+        self.code = code
+
+
+class CurrencyMismatch(ValidationError):
+    """Arithmetic or a document mixed two currencies."""
+
+    def __init__(self, left: str, right: str) -> None:
+        super().__init__(f"cannot combine {left} with {right}: amounts must share one currency")
+        self.left = left
+        self.right = right
+
+
+class InvalidTransition(AftersalesError):
+    """A workflow trigger that is not allowed from the current state. Nothing was changed."""
+
+    def __init__(self, workflow: str, state: str, trigger: str) -> None:
+        super().__init__(f"{workflow}: cannot {trigger!r} from state {state!r}")
+        self.workflow = workflow
+        self.state = state
+        self.trigger = trigger
+
+
+class NotFound(AftersalesError, LookupError):
+    """No such object, or one the actor may not know exists."""
+
+    def __init__(self, kind: str, id: object) -> None:
+        super().__init__(f"{kind} {id!r} not found")
+        self.kind = kind
+        self.id = id
+
+
+class DuplicateError(AftersalesError):
+    """An object with this id already exists, or a one-time booking was attempted twice."""
+
+
+class PermissionDenied(AftersalesError):
+    """The actor may not run this command on this object. Nothing was changed."""
+
+    def __init__(self, actor: str, action: str, target: object = None) -> None:
+        where = f" on {target!r}" if target is not None else ""
+        super().__init__(f"{actor} may not {action}{where}")
+        self.actor = actor
+        self.action = action
+        self.target = target
+
+
+class ConcurrencyConflict(AftersalesError):
+    """The object changed since it was loaded; the stale write was refused and nothing was written."""
+
+    def __init__(self, kind: str, id: object, expected_version: int, actual_version: int | None) -> None:
+        super().__init__(
+            f"{kind} {id!r} was changed concurrently "
+            f"(expected version {expected_version}, found {actual_version}); reload and retry"
+        )
+        self.kind = kind
+        self.id = id
+        self.expected_version = expected_version
+        self.actual_version = actual_version
+
+
+class CalendarDataMissing(AftersalesError):
+    """A working calendar was asked about a date its holiday data does not cover.
+
+    Raised instead of guessing: an SLA computed on guessed holidays is wrong after New Year.
+    """
+
+    def __init__(self, asked: date, known_until: date, source: str = "holiday source") -> None:
+        super().__init__(
+            f"{source} has holiday data only until {known_until.isoformat()}; "
+            f"cannot compute working time on {asked.isoformat()}"
+        )
+        self.asked = asked
+        self.known_until = known_until
+        self.source = source
+
+
+class ConfigurationError(AftersalesError):
+    """A pack, a parameter file or a plugin is invalid. Names the file and the key."""
+
+    def __init__(self, message: str, *, file: str | None = None, key: str | None = None) -> None:
+        where = ":".join(part for part in (file, key) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+        self.file = file
+        self.key = key
+
+
+class PolicyError(AftersalesError):
+    """A policy cannot decide with the facts given (e.g. a warranty start date is missing)."""
+
+    def __init__(self, message: str, *, code: str = "policy_error") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class StorageError(AftersalesError):
+    """The store cannot be used: a corrupt or foreign database file, a failed migration, a lost connection."""
