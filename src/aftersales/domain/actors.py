@@ -1,0 +1,36 @@
+"""Who did something: the role and id recorded on every event."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import attrs
+
+from aftersales.domain.text import required_text
+
+__all__ = ["ActorRef", "Role"]
+
+
+class Role(StrEnum):
+    """The roles of seed 003/004 and the design card. ``system`` is the library's own jobs."""
+
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    ENGINEER = "engineer"
+    DEALER_STAFF = "dealer_staff"
+    MANAGER = "manager"
+    DEPARTMENT_HEAD = "department_head"
+    GENERAL_MANAGER = "general_manager"
+    AUDITOR = "auditor"
+    SYSTEM = "system"
+
+
+@attrs.frozen
+class ActorRef:
+    """The actor recorded on an event: enough to say who, not a live session."""
+
+    id: str = attrs.field(validator=required_text(64))
+    role: Role = attrs.field(converter=Role)
+
+    def __str__(self) -> str:
+        return f"{self.role.value}:{self.id}"

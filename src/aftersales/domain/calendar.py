@@ -1,0 +1,380 @@
+"""BusinessCalendar: working time on real calendars (lunch breaks, holidays, 调休, time zones).
+
+Working time is computed, not iterated: per local year the calendar lazily compiles sorted UTC working
+intervals with prefix sums (``calendar_intervals``), so ``add`` and ``between`` are two bisections whatever
+the span. Instants are exact integers (µs since the epoch) inside; results come back as aware datetimes in the
+calendar's time zone.
+
+Conventions a caller can rely on:
+
+* Working windows are half-open ``[start, end)``: at 12:00 a 09:00–12:00 window is over.
+* ``add(start, d)`` is the *earliest* instant ``t >= start`` with ``between(start, t) == d``. So a duration
+  that runs out exactly at a window's end gives that end (12:00, not 13:00), a start outside working time
+  begins at the next window, and ``add(start, timedelta(0))`` is ``start`` itself. Then
+  ``add(add(s, a), b) == add(s, a + b)`` and ``between(s, add(s, d)) == d`` hold exactly.
+* ``between(a, b)`` is negative when ``b`` is before ``a`` (``between(b, a)`` negated).
+* Asking about an instant whose local date lies outside ``known_from`` … ``known_until`` raises
+  ``CalendarDataMissing``; so does an ``add`` whose result would lie beyond ``known_until``.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+
+from aftersales.domain.calendar_hours import DayWindows, day_windows, week_windows, window_times
+from aftersales.domain.calendar_intervals import (
+    EPOCH,
+    Compiled,
+    DaySchedule,
+    YearIntervals,
+    assemble,
+    compile_year,
+    to_us,
+)
+from aftersales.domain.holiday_data import HolidaySource
+from aftersales.domain.instants import require_aware
+from aftersales.errors import CalendarDataMissing, ValidationError
+
+__all__ = ["CHINA_OFFICE_HOURS", "BusinessCalendar"]
+
+_MIN_YEAR = 2
+_MAX_YEAR = 9998  # keeps local midnights of neighbouring years representable
+
+CHINA_OFFICE_HOURS: tuple[tuple[time, time], ...] = ((time(9), time(12)), (time(13), time(18)))
+"""The common Chinese office day: 09:00–12:00 and 13:00–18:00 (eight working hours, lunch at noon)."""
+
+
+def _dates(values: Iterable[date], field: str) -> frozenset[date]:
+    if isinstance(values, str | bytes):
+        raise ValidationError(f"{field} must be an iterable of dates", field=field)
+    result: set[date] = set()
+    for value in values:
+        # datetime is a subclass of date; a datetime here is almost always a mistake (whose midnight?).
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise ValidationError(f"{field} must hold datetime.date values, got {value!r}", field=field)
+        result.add(value)
+    return frozenset(result)
+
+
+def _duration_us(duration: object) -> int:
+    if not isinstance(duration, timedelta):
+        raise ValidationError(f"duration must be a timedelta, got {type(duration).__name__}", field="duration")
+    if duration < timedelta(0):
+        raise ValidationError(f"duration must not be negative, got {duration}", field="duration")
+    return (duration.days * 86_400 + duration.seconds) * 1_000_000 + duration.microseconds
+
+
+def _zone(name: object) -> ZoneInfo:
+    if not isinstance(name, str) or not name:
+        raise ValidationError(f"timezone must be an IANA name such as 'Asia/Shanghai', got {name!r}", field="timezone")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"unknown time zone {name!r}: use an IANA name such as 'Asia/Shanghai'", field="timezone") from exc
+
+
+@attrs.define(slots=True, eq=False)
+class _Cache:
+    """The lazily compiled years. Replaced wholesale under a lock; readers take one snapshot per call."""
+
+    lock: threading.Lock = attrs.field(factory=threading.Lock)
+    years: dict[int, YearIntervals] = attrs.field(factory=dict)
+    table: Compiled | None = None
+
+
+@attrs.frozen(init=False)
+class BusinessCalendar:
+    """Working hours in one time zone, with holidays and make-up working days (调休).
+
+    ``weekly_hours`` maps weekday ints (0=Monday … 6=Sunday) to working windows ``(start, end)`` of wall-clock
+    times; a day may have several windows (a lunch break) and a missing weekday does not work. An end of
+    ``time(0, 0)`` or ``time.max`` means midnight at the end of the day, so ``(time(0, 0), time(0, 0))`` is a
+    whole day and a 24/7 calendar loses no minute at midnight or New Year. Overlapping or inverted windows are
+    refused.
+
+    ``holidays`` are days off; ``extra_workdays`` are make-up working days, which use ``extra_workday_hours``
+    (default: Monday's hours, or the first weekday that has any). ``known_from``/``known_until`` bound the
+    dates the holiday data covers; outside them the calendar raises ``CalendarDataMissing``. Leave them
+    ``None`` only when the lists are complete forever (e.g. a 24/7 desk). ``source_name`` names the data in
+    those errors. Use :meth:`from_source` to take holidays and the known range from a ``HolidaySource``.
+
+    The calendar is immutable; its compiled cache fills lazily and safely from several threads.
+    """
+
+    timezone: str
+    week: tuple[DayWindows, ...] = attrs.field(repr=False)
+    holidays: frozenset[date] = attrs.field(repr=False)
+    extra_workdays: frozenset[date] = attrs.field(repr=False)
+    extra_hours: DayWindows = attrs.field(repr=False)
+    known_from: date | None
+    known_until: date | None
+    source_name: str
+    _schedule: DaySchedule = attrs.field(eq=False, repr=False)
+    _zone: ZoneInfo = attrs.field(eq=False, repr=False)
+    _known_lo: int = attrs.field(eq=False, repr=False)
+    _known_hi: int = attrs.field(eq=False, repr=False)
+    _cache: _Cache = attrs.field(eq=False, repr=False)
+
+    def __init__(
+        self,
+        timezone: str,
+        weekly_hours: Mapping[int, Sequence[tuple[time, time]]],
+        holidays: Iterable[date] = (),
+        extra_workdays: Iterable[date] = (),
+        extra_workday_hours: Sequence[tuple[time, time]] | None = None,
+        *,
+        known_from: date | None = None,
+        known_until: date | None = None,
+        source_name: str = "holiday data",
+    ) -> None:
+        zone = _zone(timezone)
+        week = week_windows(weekly_hours)
+        if not any(week):
+            raise ValidationError("weekly_hours has no working window at all", field="weekly_hours")
+        off = _dates(holidays, "holidays")
+        extra = _dates(extra_workdays, "extra_workdays")
+        both = off & extra
+        if both:
+            first = min(both).isoformat()
+            raise ValidationError(f"{first} is both a holiday and a make-up working day", field="extra_workdays")
+        if extra_workday_hours is None:
+            extra_hours = next(day for day in week if day)
+        else:
+            extra_hours = day_windows(extra_workday_hours, "extra_workday_hours")
+            if not extra_hours:
+                raise ValidationError("extra_workday_hours must have a window", field="extra_workday_hours")
+        for name, bound in (("known_from", known_from), ("known_until", known_until)):
+            if bound is not None and (not isinstance(bound, date) or isinstance(bound, datetime)):
+                raise ValidationError(f"{name} must be a date, got {bound!r}", field=name)
+            if bound is not None and not _MIN_YEAR <= bound.year <= _MAX_YEAR:
+                raise ValidationError(f"{name} must lie in the years {_MIN_YEAR}–{_MAX_YEAR}", field=name)
+        if known_from is not None and known_until is not None and known_from > known_until:
+            raise ValidationError("known_from is after known_until", field="known_from")
+        schedule = DaySchedule(zone, week, off, extra, extra_hours, known_from, known_until)
+        known_lo = schedule.local_midnight_us(known_from) if known_from is not None else -(1 << 62)
+        known_hi = (
+            schedule.local_midnight_us(known_until + timedelta(days=1)) if known_until is not None else 1 << 62
+        )
+        self.__attrs_init__(
+            timezone,
+            week,
+            off,
+            extra,
+            extra_hours,
+            known_from,
+            known_until,
+            source_name,
+            schedule,
+            zone,
+            known_lo,
+            known_hi,
+            _Cache(),
+        )
+
+    # -- construction -------------------------------------------------------------------------------------
+
+    @classmethod
+    def from_source(
+        cls,
+        timezone: str,
+        weekly_hours: Mapping[int, Sequence[tuple[time, time]]],
+        source: HolidaySource,
+        *,
+        extra_workday_hours: Sequence[tuple[time, time]] | None = None,
+        holidays: Iterable[date] = (),
+        extra_workdays: Iterable[date] = (),
+    ) -> BusinessCalendar:
+        """A calendar whose holidays, make-up days and known range come from ``source``.
+
+        ``holidays``/``extra_workdays`` given here are added to the source's (a company shutdown, say); a
+        company day off cancels a make-up working day of the source on the same date.
+        """
+        own_off = _dates(holidays, "holidays")
+        own_extra = _dates(extra_workdays, "extra_workdays")
+        off = (source.holidays() - own_extra) | own_off
+        extra = (source.extra_workdays() - own_off) | own_extra
+        return cls(
+            timezone,
+            weekly_hours,
+            off,
+            extra,
+            extra_workday_hours,
+            known_from=source.known_from,
+            known_until=source.known_until,
+            source_name=source.name,
+        )
+
+    @classmethod
+    def china_mainland(cls, source: HolidaySource) -> BusinessCalendar:
+        """The default Chinese office calendar: Mon–Fri 09:00–12:00 and 13:00–18:00, Asia/Shanghai.
+
+        Holidays and 调休 make-up working days (which keep the same office hours) come from ``source``; the
+        domain cannot reach the ``holidays`` package itself, so
+        ``aftersales.adapters.holidays_cn.china_mainland_calendar()`` is the zero-argument shortcut.
+        """
+        return cls.from_source(
+            "Asia/Shanghai", dict.fromkeys(range(5), CHINA_OFFICE_HOURS), source, extra_workday_hours=CHINA_OFFICE_HOURS
+        )
+
+    # -- read-only views ----------------------------------------------------------------------------------
+
+    @property
+    def weekly_hours(self) -> dict[int, tuple[tuple[time, time], ...]]:
+        """The weekly windows as given (weekdays without hours left out; 24:00 shown as ``time(0, 0)``)."""
+        return {weekday: window_times(windows) for weekday, windows in enumerate(self.week) if windows}
+
+    @property
+    def extra_workday_hours(self) -> tuple[tuple[time, time], ...]:
+        """The windows that apply on make-up working days."""
+        return window_times(self.extra_hours)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The calendar's time zone."""
+        return self._zone
+
+    # -- queries ------------------------------------------------------------------------------------------
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """The instant when ``duration`` of working time has passed after ``start``.
+
+        A start outside working time begins at the next window; a duration that ends exactly at a window's end
+        gives that end. Raises ``CalendarDataMissing`` if the result would lie beyond the known data.
+        """
+        at = self._instant(start, "start")
+        amount = _duration_us(duration)
+        if amount == 0:
+            return start.astimezone(self._zone)
+        table = self._table(at, at)
+        target = table.position(at) + amount
+        while target > table.total:
+            table = self._extend_forward(table)
+        index = bisect_left(table.through, target)
+        return self._datetime(table.starts[index] + (target - table.before[index]))
+
+    def between(self, start: datetime, end: datetime) -> timedelta:
+        """Working time between two instants (negative when ``end`` is before ``start``)."""
+        first = self._instant(start, "start")
+        last = self._instant(end, "end")
+        table = self._table(min(first, last), max(first, last))
+        return timedelta(microseconds=table.position(last) - table.position(first))
+
+    def is_working_time(self, at: datetime) -> bool:
+        """Whether ``at`` lies inside a working window (windows are half-open: their end is not working)."""
+        instant = self._instant(at, "at")
+        table = self._table(instant, instant)
+        index = bisect_right(table.starts, instant) - 1
+        return index >= 0 and instant < table.ends[index]
+
+    def next_working_time(self, at: datetime) -> datetime:
+        """``at`` itself if it is working time, else the start of the next working window."""
+        instant = self._instant(at, "at")
+        table = self._table(instant, instant)
+        while True:
+            index = bisect_right(table.ends, instant)
+            if index < len(table.ends):
+                start = table.starts[index]
+                return at.astimezone(self._zone) if start <= instant else self._datetime(start)
+            table = self._extend_forward(table)
+
+    def is_working_day(self, day: date) -> bool:
+        """Whether the local date ``day`` has any working time (a make-up day does, a holiday does not)."""
+        if not isinstance(day, date) or isinstance(day, datetime):
+            raise ValidationError(f"day must be a date, got {day!r}", field="day")
+        self._check_known_day(day)
+        return bool(self._schedule.windows_on(day))
+
+    def add_days(self, start: datetime, days: int) -> datetime:
+        """The end of working hours on the ``days``-th working day after the local date of ``start``.
+
+        This is the usual reading of "within N working days" (N个工作日内): a ticket received on Friday at 17:30
+        with ``days=3`` is due at the end of Wednesday's hours (Mon, Tue, Wed), and one received on a holiday
+        counts from the next working day. The day of ``start`` itself never counts for ``days >= 1``;
+        ``days=0`` means the end of the current working day if it has not yet ended, else of the next one.
+        """
+        instant = self._instant(start, "start")
+        if type(days) is not int or days < 0:
+            raise ValidationError(f"days must be a non-negative int, got {days!r}", field="days")
+        ordinal = start.astimezone(self._zone).toordinal()
+        table = self._table(instant, instant)
+        while True:
+            index = bisect_right(table.day_ordinals, ordinal)
+            if days == 0:
+                today = index - 1
+                if today >= 0 and table.day_ordinals[today] == ordinal and table.day_ends[today] > instant:
+                    return self._datetime(table.day_ends[today])
+                wanted = index
+            else:
+                wanted = index + days - 1
+            if wanted < len(table.day_ends):
+                return self._datetime(table.day_ends[wanted])
+            table = self._extend_forward(table)
+
+    # -- internals ----------------------------------------------------------------------------------------
+
+    def _instant(self, value: datetime, field: str) -> int:
+        instant = to_us(require_aware(value, field))
+        if instant < self._known_lo or instant > self._known_hi:
+            self._raise_missing(value.astimezone(self._zone).date())
+        return instant
+
+    def _check_known_day(self, day: date) -> None:
+        if (self.known_from is not None and day < self.known_from) or (
+            self.known_until is not None and day > self.known_until
+        ):
+            self._raise_missing(day)
+
+    def _raise_missing(self, asked: date) -> None:
+        if self.known_until is not None and (self.known_from is None or asked > self.known_until):
+            raise CalendarDataMissing(asked, self.known_until, self.source_name)
+        assert self.known_from is not None
+        raise CalendarDataMissing(asked, self.known_until or asked, f"{self.source_name} (known from "
+                                  f"{self.known_from.isoformat()})")
+
+    def _datetime(self, instant: int) -> datetime:
+        return (EPOCH + timedelta(microseconds=instant)).astimezone(self._zone)
+
+    def _year_of(self, instant: int) -> int:
+        return (EPOCH + timedelta(microseconds=instant)).astimezone(self._zone).year
+
+    def _table(self, low: int, high: int) -> Compiled:
+        """A compiled table covering the instants ``low`` … ``high`` (compiling years on first use)."""
+        table = self._cache.table
+        if table is not None and table.covers_from <= low and high <= table.covers_until:
+            return table
+        first, last = self._year_of(low), self._year_of(high)
+        if table is not None:
+            first, last = min(first, table.first_year), max(last, table.last_year)
+        return self._compile(first, last)
+
+    def _extend_forward(self, table: Compiled) -> Compiled:
+        """The table with one more year at its end; raises when that year is beyond the known data."""
+        next_year = table.last_year + 1
+        if self.known_until is not None and next_year > self.known_until.year:
+            raise CalendarDataMissing(self.known_until + timedelta(days=1), self.known_until, self.source_name)
+        if next_year > _MAX_YEAR:
+            raise ValidationError(f"working time beyond the year {_MAX_YEAR} is not supported", field="duration")
+        return self._compile(table.first_year, next_year)
+
+    def _compile(self, first: int, last: int) -> Compiled:
+        if first < _MIN_YEAR or last > _MAX_YEAR:
+            raise ValidationError(f"dates must lie in the years {_MIN_YEAR}–{_MAX_YEAR}", field="datetime")
+        cache = self._cache
+        with cache.lock:
+            table = cache.table
+            if table is not None and table.first_year <= first and last <= table.last_year:
+                return table
+            if table is not None:
+                first, last = min(first, table.first_year), max(last, table.last_year)
+            for year in range(first, last + 1):
+                if year not in cache.years:
+                    cache.years[year] = compile_year(self._schedule, year)
+            table = assemble(self._schedule, cache.years, first, last)
+            cache.table = table
+            return table

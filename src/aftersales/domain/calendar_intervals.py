@@ -1,0 +1,167 @@
+"""Compiled working time: sorted UTC intervals with prefix sums, built per local year.
+
+Why integers: instants are held as microseconds since the Unix epoch (UTC), so working-time arithmetic is
+exact and a lookup is one bisection. Each local day's windows are converted to UTC on their own date, which
+makes the result DST-safe (a 00:00–24:00 window lasts 23 h or 25 h on change days). Adjacent intervals are
+merged, also across midnight and year ends, so a 24/7 calendar is one long interval.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from aftersales.domain.calendar_hours import DayWindows
+
+__all__ = ["EPOCH", "Compiled", "DaySchedule", "YearIntervals", "assemble", "compile_year", "to_us"]
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def to_us(value: datetime) -> int:
+    """Microseconds since the epoch of an aware datetime, exactly (no float on the way)."""
+    delta = value - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+@attrs.frozen
+class DaySchedule:
+    """Everything needed to say which local days work and when: the compiled form of a calendar's rules."""
+
+    zone: ZoneInfo
+    week: tuple[DayWindows, ...]
+    holidays: frozenset[date]
+    extra_workdays: frozenset[date]
+    extra_workday_hours: DayWindows
+    known_from: date | None
+    known_until: date | None
+
+    def windows_on(self, day: date) -> DayWindows:
+        """The wall-clock windows of one local date (empty on holidays and outside the known range)."""
+        if (self.known_from is not None and day < self.known_from) or (
+            self.known_until is not None and day > self.known_until
+        ):
+            return ()
+        if day in self.holidays:
+            return ()
+        if day in self.extra_workdays:
+            return self.extra_workday_hours
+        return self.week[day.weekday()]
+
+    def local_midnight_us(self, day: date) -> int:
+        """The UTC instant (µs) of local midnight starting ``day``."""
+        return to_us(datetime.combine(day, time(0), tzinfo=self.zone))
+
+
+@attrs.frozen
+class YearIntervals:
+    """One local year's working intervals (not yet merged) and its working days."""
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    day_ordinals: tuple[int, ...]
+    day_ends: tuple[int, ...]
+
+
+def compile_year(schedule: DaySchedule, year: int) -> YearIntervals:
+    """Convert every local day of ``year`` to UTC intervals, day by day (so DST is handled per day)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    day_ordinals: list[int] = []
+    day_ends: list[int] = []
+    day = date(year, 1, 1)
+    one_day = timedelta(days=1)
+    while day.year == year:
+        windows = schedule.windows_on(day)
+        if windows:
+            midnight = datetime.combine(day, time(0), tzinfo=schedule.zone)
+            last_end: int | None = None
+            for start_wall, end_wall in windows:
+                # Aware + timedelta is wall-clock arithmetic; to_us then applies that wall time's own offset.
+                start = to_us(midnight + timedelta(microseconds=start_wall))
+                end = to_us(midnight + timedelta(microseconds=end_wall))
+                if ends and start < ends[-1]:
+                    start = ends[-1]  # a repeated hour (DST fold) must not count twice
+                if end <= start:
+                    continue  # a window inside a DST gap does not exist that day
+                starts.append(start)
+                ends.append(end)
+                last_end = end
+            if last_end is not None:
+                day_ordinals.append(day.toordinal())
+                day_ends.append(last_end)
+        day += one_day
+    return YearIntervals(tuple(starts), tuple(ends), tuple(day_ordinals), tuple(day_ends))
+
+
+@attrs.frozen
+class Compiled:
+    """Working intervals of the local years ``first_year`` … ``last_year`` as one searchable table.
+
+    ``covers_from``/``covers_until`` are the UTC instants (µs) of local midnight at the start of the first year
+    and the end of the last one. ``before[i]`` is the working time before interval ``i``; ``through[i]`` the
+    working time up to its end; ``total`` the working time of the whole range.
+    """
+
+    first_year: int
+    last_year: int
+    covers_from: int
+    covers_until: int
+    starts: list[int]
+    ends: list[int]
+    before: list[int]
+    through: list[int]
+    total: int
+    day_ordinals: list[int]
+    day_ends: list[int]
+
+    def position(self, at: int) -> int:
+        """Working time from ``covers_from`` until the instant ``at`` (µs); ``at`` must be covered."""
+        index = bisect_right(self.ends, at)
+        if index == len(self.ends):
+            return self.total
+        start = self.starts[index]
+        return self.before[index] + (at - start if start < at else 0)
+
+
+def assemble(
+    schedule: DaySchedule, years: dict[int, YearIntervals], first_year: int, last_year: int
+) -> Compiled:
+    """Join the compiled years into one table, merging intervals that touch (midnight, New Year)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    day_ordinals: list[int] = []
+    day_ends: list[int] = []
+    for year in range(first_year, last_year + 1):
+        part = years[year]
+        for start, end in zip(part.starts, part.ends, strict=True):
+            if ends and start <= ends[-1]:
+                ends[-1] = max(end, ends[-1])
+            else:
+                starts.append(start)
+                ends.append(end)
+        day_ordinals.extend(part.day_ordinals)
+        day_ends.extend(part.day_ends)
+    before: list[int] = []
+    through: list[int] = []
+    total = 0
+    for start, end in zip(starts, ends, strict=True):
+        before.append(total)
+        total += end - start
+        through.append(total)
+    return Compiled(
+        first_year=first_year,
+        last_year=last_year,
+        covers_from=schedule.local_midnight_us(date(first_year, 1, 1)),
+        covers_until=schedule.local_midnight_us(date(last_year + 1, 1, 1)),
+        starts=starts,
+        ends=ends,
+        before=before,
+        through=through,
+        total=total,
+        day_ordinals=day_ordinals,
+        day_ends=day_ends,
+    )

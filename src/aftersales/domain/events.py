@@ -1,0 +1,35 @@
+"""The ticket event: one line of the 售后问题台账 (who, when, from, to, why, what)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from aftersales.domain.actors import ActorRef
+
+__all__ = ["JsonValue", "TicketEvent"]
+
+JsonValue = Any
+"""A JSON-ready value: str, int, bool, None, or lists and str-keyed dicts of them."""
+
+
+@attrs.frozen
+class TicketEvent:
+    """An immutable record of one change to a ticket.
+
+    ``action`` is the workflow trigger (or ``opened``); ``from_state`` is ``None`` only for
+    ``opened``. ``payload`` holds JSON-ready facts of the step (the assignee, the priority and its
+    reason codes, the fault record): enough to audit the step without the ticket.
+    """
+
+    seq: int
+    at: datetime
+    actor: ActorRef
+    action: str
+    from_state: str | None
+    to_state: str
+    reason: str | None = None
+    payload: Mapping[str, JsonValue] = attrs.field(factory=dict)

@@ -1,0 +1,127 @@
+"""Money: a Decimal amount in one ISO 4217 currency, rounded to that currency's minor units."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+
+import attrs
+
+from aftersales.errors import CurrencyMismatch, InvalidMoney, UnknownCurrency
+
+__all__ = ["Money", "currency_exponent"]
+
+
+@cache
+def _currencies() -> dict[str, Decimal]:
+    # CLDR reference data shipped with Babel: static, read once.
+    from babel.numbers import get_currency_precision, list_currencies
+
+    return {code: Decimal(1).scaleb(-get_currency_precision(code)) for code in list_currencies()}
+
+
+def currency_exponent(code: str) -> Decimal:
+    """The quantum of ``code`` (``Decimal('0.01')`` for CNY, ``Decimal('1')`` for JPY)."""
+    try:
+        return _currencies()[code]
+    except (KeyError, TypeError):
+        raise UnknownCurrency(code) from None
+
+
+def _to_decimal(value: object) -> Decimal:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise InvalidMoney(
+            f"money amounts must be Decimal, int or str, not {type(value).__name__} "
+            "(floats cannot hold 0.1 exactly)",
+            field="amount",
+        )
+    if isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, int | str):
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            raise InvalidMoney(f"not a number: {value!r}", field="amount") from None
+    else:
+        raise InvalidMoney(f"money amounts must be Decimal, int or str, not {type(value).__name__}")
+    if not amount.is_finite():
+        raise InvalidMoney(f"money amounts must be finite, got {amount}", field="amount")
+    return amount
+
+
+@attrs.frozen(order=False)
+class Money:
+    """An amount of one currency.
+
+    The amount is always rounded half-up (四舍五入) to the currency's minor units, so equal values
+    compare equal and sums never drift. Arithmetic across currencies raises :class:`CurrencyMismatch`.
+    """
+
+    amount: Decimal
+    currency: str
+
+    def __init__(self, amount: Decimal | int | str, currency: str) -> None:
+        quantum = currency_exponent(currency)
+        rounded = _to_decimal(amount).quantize(quantum, rounding=ROUND_HALF_UP)
+        if rounded == 0:
+            rounded = abs(rounded)  # no "-0.00"
+        self.__attrs_init__(rounded, currency)  # type: ignore[attr-defined]
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        """Zero in ``currency``."""
+        return cls(0, currency)
+
+    def _same(self, other: object) -> Money:
+        if not isinstance(other, Money):
+            raise InvalidMoney(f"cannot combine Money with {type(other).__name__}")
+        if other.currency != self.currency:
+            raise CurrencyMismatch(self.currency, other.currency)
+        return other
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self.amount + self._same(other).amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.amount - self._same(other).amount, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.amount, self.currency)
+
+    def __mul__(self, factor: Decimal | int) -> Money:
+        """Multiply by a quantity or a rate (a Decimal or int, never a float)."""
+        return Money(self.amount * _to_decimal(factor), self.currency)
+
+    __rmul__ = __mul__
+
+    def __lt__(self, other: Money) -> bool:
+        return self.amount < self._same(other).amount
+
+    def __le__(self, other: Money) -> bool:
+        return self.amount <= self._same(other).amount
+
+    def __gt__(self, other: Money) -> bool:
+        return self.amount > self._same(other).amount
+
+    def __ge__(self, other: Money) -> bool:
+        return self.amount >= self._same(other).amount
+
+    def __bool__(self) -> bool:
+        return bool(self.amount)
+
+    @property
+    def is_zero(self) -> bool:
+        """True when the amount is zero."""
+        return self.amount == 0
+
+    @staticmethod
+    def total(items: Any, currency: str) -> Money:
+        """Sum an iterable of Money in ``currency`` (zero when empty); mixed currencies raise."""
+        result = Money.zero(currency)
+        for item in items:
+            result = result + item
+        return result
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"

@@ -1,0 +1,87 @@
+"""The parties of after-sales service: customers, dealers (service partners) and engineers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import attrs
+
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import CustomerId, DealerId, EngineerId
+from aftersales.domain.text import bounded, required_text
+from aftersales.errors import ValidationError
+
+__all__ = ["Customer", "CustomerTier", "Dealer", "Engineer", "EngineerLevel"]
+
+
+class CustomerTier(StrEnum):
+    """How important a customer is (普通 / 重要 / VIP); VIP raises priority and triggers surveys."""
+
+    REGULAR = "regular"
+    IMPORTANT = "important"
+    VIP = "vip"
+
+
+class EngineerLevel(StrEnum):
+    """Junior engineers take normal work; senior engineers take expedited work (seed 003)."""
+
+    JUNIOR = "junior"
+    SENIOR = "senior"
+
+
+def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValidationError(f"{attribute.name} must be a non-negative integer", field=attribute.name)
+
+
+@attrs.frozen
+class Customer:
+    """An end user or a business customer (用户). ``region`` decides which dealer serves it."""
+
+    id: CustomerId
+    name: str = attrs.field(validator=required_text(100))
+    contact: Contact
+    tier: CustomerTier = CustomerTier.REGULAR
+    region: str | None = None
+    dealer_id: DealerId | None = None
+
+
+@attrs.frozen
+class Dealer:
+    """An authorised dealer or service partner (特约承销商 / 服务网点) serving its territory.
+
+    ``region`` is its home region; ``service_area`` lists every region code it covers.
+    """
+
+    id: DealerId
+    name: str = attrs.field(validator=required_text(100))
+    region: str = attrs.field(validator=required_text(64))
+    service_area: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    contact: Contact | None = None
+
+    def serves(self, region: str | None) -> bool:
+        """True when this dealer covers ``region``."""
+        return region is not None and (region == self.region or region in self.service_area)
+
+
+@attrs.frozen
+class Engineer:
+    """A service engineer (工程师 / 技术支持), of the maker or of a dealer."""
+
+    id: EngineerId
+    name: str = attrs.field(validator=required_text(100))
+    level: EngineerLevel = EngineerLevel.JUNIOR
+    skills: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    region: str | None = None
+    active_load: int = attrs.field(default=0, validator=_non_negative)
+    max_load: int = attrs.field(default=8, validator=_non_negative)
+    emergency_team: bool = False
+    team: str | None = None
+    dealer_id: DealerId | None = None
+    contact: Contact | None = None
+    note: str = attrs.field(default="", validator=bounded(500))
+
+    @property
+    def has_capacity(self) -> bool:
+        """True while the engineer is below the load limit."""
+        return self.active_load < self.max_load

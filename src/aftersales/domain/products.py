@@ -1,0 +1,88 @@
+"""Products, their warranty terms, and the installed units (assets) customers own."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+import attrs
+
+from aftersales.domain.contact import validate_timezone
+from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId
+from aftersales.domain.text import code, optional_bounded, required_text
+from aftersales.errors import ValidationError
+
+__all__ = ["Asset", "Product", "WarrantyStart", "WarrantyTerm"]
+
+
+class WarrantyStart(StrEnum):
+    """The date a warranty term runs from (odoo#35641 asks for shipment or installation)."""
+
+    PURCHASE = "purchase"
+    SHIPMENT = "shipment"
+    INSTALLATION = "installation"
+
+
+def _positive_months(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0 or value > 600:
+        raise ValidationError(f"{attribute.name} must be a whole number of months, 1–600", field=attribute.name)
+
+
+@attrs.frozen
+class WarrantyTerm:
+    """A warranty term: ``months`` from ``starts_from``, on the whole product or on one ``component``.
+
+    Several terms let a ceramic body carry 5 years while the fittings carry 1 (odoo#191228).
+    """
+
+    months: int = attrs.field(validator=_positive_months)
+    component: str | None = attrs.field(default=None, validator=attrs.validators.optional(code))
+    starts_from: WarrantyStart = WarrantyStart.PURCHASE
+
+
+@attrs.frozen
+class Product:
+    """A product model the maker sells (e.g. a one-piece toilet model), with its warranty terms."""
+
+    id: ProductId
+    model: str = attrs.field(validator=required_text(64))
+    name: str = attrs.field(validator=required_text(200))
+    category: str = attrs.field(validator=code)
+    warranty_terms: tuple[WarrantyTerm, ...] = attrs.field(default=(), converter=tuple)
+    components: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+
+
+def _dates_in_order(instance: Asset, attribute: attrs.Attribute[object], value: object) -> None:
+    if (
+        instance.shipment_date
+        and instance.installation_accepted_on
+        and instance.installation_accepted_on < instance.shipment_date
+    ):
+        raise ValidationError("installation cannot be accepted before shipment", field="installation_accepted_on")
+
+
+@attrs.frozen
+class Asset:
+    """One sold unit (产品): serial number, production batch, buyer and the dates warranty may start from.
+
+    ``market_timezone`` is where the warranty's calendar days are counted.
+    """
+
+    id: AssetId
+    product_id: ProductId
+    serial: str = attrs.field(validator=required_text(64))
+    customer_id: CustomerId | None = None
+    batch: str | None = attrs.field(default=None, validator=optional_bounded(64))
+    purchase_date: date | None = None
+    shipment_date: date | None = None
+    installation_accepted_on: date | None = attrs.field(default=None, validator=_dates_in_order)
+    dealer_id: DealerId | None = None
+    market_timezone: str = attrs.field(default="Asia/Shanghai", validator=validate_timezone)
+
+    def start_date(self, basis: WarrantyStart) -> date | None:
+        """The date this unit's warranty would start on ``basis``, or ``None`` if it is not recorded."""
+        if basis is WarrantyStart.PURCHASE:
+            return self.purchase_date
+        if basis is WarrantyStart.SHIPMENT:
+            return self.shipment_date
+        return self.installation_accepted_on

@@ -1,0 +1,65 @@
+"""Validators for text that users type: non-empty where required, bounded in length."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import attrs
+
+from aftersales.errors import ValidationError
+
+__all__ = ["CODE_PATTERN", "bounded", "code", "optional_bounded", "required_text"]
+
+CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
+def required_text(max_length: int) -> Any:
+    """An attrs validator: a non-blank ``str`` of at most ``max_length`` characters."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str):
+            raise ValidationError(f"{attribute.name} must be text", field=attribute.name)
+        if not value.strip():
+            raise ValidationError(f"{attribute.name} must not be empty", field=attribute.name)
+        if len(value) > max_length:
+            raise ValidationError(
+                f"{attribute.name} is {len(value)} characters long; at most {max_length} are allowed",
+                field=attribute.name,
+            )
+
+    return check
+
+
+def bounded(max_length: int) -> Any:
+    """An attrs validator: a ``str`` (may be empty) of at most ``max_length`` characters."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str):
+            raise ValidationError(f"{attribute.name} must be text", field=attribute.name)
+        if len(value) > max_length:
+            raise ValidationError(
+                f"{attribute.name} is {len(value)} characters long; at most {max_length} are allowed",
+                field=attribute.name,
+            )
+
+    return check
+
+
+def optional_bounded(max_length: int) -> Any:
+    """Like :func:`bounded` but also accepts ``None``."""
+    inner = bounded(max_length)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            inner(instance, attribute, value)
+
+    return check
+
+
+def code(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator for machine codes: ``snake_case``, 1–64 characters."""
+    if not isinstance(value, str) or not CODE_PATTERN.fullmatch(value):
+        raise ValidationError(
+            f"{attribute.name} must be a snake_case code (a-z, 0-9, _), got {value!r}", field=attribute.name
+        )

@@ -1,0 +1,369 @@
+"""The Ticket aggregate: one customer problem from first contact to close, with its event log.
+
+Every change goes through a method that checks the workflow first and only then mutates, so an
+illegal step raises and leaves the ticket untouched. Every change appends a :class:`TicketEvent`;
+the event log *is* the 售后问题台账 and replays to the current state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+import attrs
+
+from aftersales.domain.actors import ActorRef
+from aftersales.domain.classification import Category, Channel, Priority, TicketKind
+from aftersales.domain.events import JsonValue, TicketEvent
+from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
+from aftersales.domain.instants import require_aware
+from aftersales.domain.reasons import Reason
+from aftersales.domain.text import optional_bounded, required_text
+from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
+from aftersales.domain.work import (
+    Assessment,
+    Assignee,
+    CustomerNote,
+    FaultRecord,
+    Visit,
+    aware,
+    optional_aware,
+)
+from aftersales.domain.workflow import Workflow
+from aftersales.errors import ValidationError
+
+__all__ = ["OPENED", "Ticket", "workflow_for"]
+
+OPENED = "opened"
+"""The action of a ticket's first event."""
+
+MAX_DESCRIPTION = 4000
+
+_WORKFLOWS: dict[TicketKind, Workflow] = {TicketKind.SERVICE: TICKET_WORKFLOW}
+
+
+def workflow_for(kind: TicketKind) -> Workflow:
+    """The workflow tickets of ``kind`` follow."""
+    return _WORKFLOWS[kind]
+
+
+def _reason_facts(reasons: Iterable[Reason]) -> list[dict[str, JsonValue]]:
+    return [{"code": r.code, "params": dict(r.params)} for r in reasons]
+
+
+@attrs.define(eq=False)
+class Ticket:
+    """A service request (报修 / 服务请求 / 工单) or a complaint, and everything done about it.
+
+    Create one with :meth:`open`. ``product_id``, ``batch``, ``region`` and ``dealer_id`` are
+    copied from the asset and customer at intake so the ledger can be filtered on them.
+    Due times (``*_due_at``) are set by the service layer from the SLA policy; they are derived
+    data, re-derivable from the event log.
+    """
+
+    id: TicketId = attrs.field(validator=required_text(64))
+    kind: TicketKind
+    customer_id: CustomerId
+    channel: Channel
+    category: Category
+    description: str = attrs.field(validator=required_text(MAX_DESCRIPTION))
+    received_at: datetime = attrs.field(validator=aware)
+    taken_by: ActorRef
+    state: str = TicketState.NEW.value
+    asset_id: AssetId | None = None
+    product_id: ProductId | None = None
+    batch: str | None = attrs.field(default=None, validator=optional_bounded(64))
+    region: str | None = attrs.field(default=None, validator=optional_bounded(64))
+    dealer_id: DealerId | None = None
+    expected_by: datetime | None = attrs.field(default=None, validator=optional_aware)
+    urgent: bool = False
+    priority: Priority | None = None
+    priority_reasons: tuple[Reason, ...] = ()
+    assessment: Assessment | None = None
+    assignee: Assignee | None = None
+    fault_records: list[FaultRecord] = attrs.field(factory=list)
+    visits: list[Visit] = attrs.field(factory=list)
+    notes: list[CustomerNote] = attrs.field(factory=list)
+    events: list[TicketEvent] = attrs.field(factory=list)
+    response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    callback_due_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    version: int = 0
+
+    # -- creation ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        id: TicketId,
+        customer_id: CustomerId,
+        channel: Channel,
+        category: Category,
+        description: str,
+        received_at: datetime,
+        taken_by: ActorRef,
+        asset_id: AssetId | None = None,
+        product_id: ProductId | None = None,
+        batch: str | None = None,
+        region: str | None = None,
+        dealer_id: DealerId | None = None,
+        expected_by: datetime | None = None,
+        urgent: bool = False,
+        kind: TicketKind = TicketKind.SERVICE,
+    ) -> Ticket:
+        """Register a new ticket (登记) and record the ``opened`` event."""
+        if not isinstance(channel, Channel):
+            channel = Channel(channel)
+        if not isinstance(category, Category):
+            raise ValidationError(f"category must be a Category, got {category!r}", field="category")
+        if expected_by is not None and require_aware(expected_by, "expected_by") < received_at:
+            raise ValidationError("the expected time cannot be before the ticket was received", field="expected_by")
+        workflow = _WORKFLOWS[kind]
+        ticket = cls(
+            id=id,
+            kind=kind,
+            customer_id=customer_id,
+            channel=channel,
+            category=category,
+            description=description,
+            received_at=received_at,
+            taken_by=taken_by,
+            state=workflow.initial,
+            asset_id=asset_id,
+            product_id=product_id,
+            batch=batch,
+            region=region,
+            dealer_id=dealer_id,
+            expected_by=expected_by,
+            urgent=urgent,
+        )
+        ticket.events.append(TicketEvent(0, received_at, taken_by, OPENED, None, workflow.initial))
+        return ticket
+
+    # -- the generic step -------------------------------------------------------------------
+
+    @property
+    def workflow(self) -> Workflow:
+        """The workflow this ticket follows."""
+        return _WORKFLOWS[self.kind]
+
+    @property
+    def is_open(self) -> bool:
+        """False once closed or cancelled."""
+        return not self.workflow.is_final(self.state)
+
+    @property
+    def last_event_at(self) -> datetime:
+        """When the ticket last changed."""
+        return self.events[-1].at
+
+    def can(self, trigger: str) -> bool:
+        """True when ``trigger`` may fire from the current state."""
+        return trigger in self.workflow.allowed(self.state)
+
+    def step(
+        self,
+        trigger: str,
+        actor: ActorRef,
+        at: datetime,
+        *,
+        reason: str | None = None,
+        payload: Mapping[str, JsonValue] | None = None,
+    ) -> TicketEvent:
+        """Fire ``trigger``: check it, record the event, move the state. Raises before any change.
+
+        Subclass-free extension point: policies and the service layer call this for steps that
+        need no extra data; the named methods below add their own facts.
+        """
+        workflow = self.workflow
+        target = workflow.target(self.state, trigger)
+        self._check(trigger, actor, at, reason, workflow)
+        event = TicketEvent(
+            len(self.events), at, actor, trigger, self.state, target, reason, dict(payload) if payload else {}
+        )
+        self.events.append(event)
+        self.state = target
+        return event
+
+    def _check(self, trigger: str, actor: ActorRef, at: datetime, reason: str | None, workflow: Workflow) -> None:
+        if not isinstance(actor, ActorRef):
+            raise ValidationError("actor must be an ActorRef", field="actor")
+        require_aware(at, "at")
+        if self.events and at < self.events[-1].at:
+            raise ValidationError(
+                f"{trigger} at {at.isoformat()} is earlier than the ticket's last event "
+                f"({self.events[-1].at.isoformat()}); events are recorded in time order",
+                field="at",
+            )
+        if reason is not None and (not isinstance(reason, str) or len(reason) > 2000):
+            raise ValidationError("reason must be text of at most 2000 characters", field="reason")
+        if workflow.spec(trigger).needs_reason and not (reason and reason.strip()):
+            raise ValidationError(f"{trigger} needs a reason", field="reason")
+
+    # -- named steps ------------------------------------------------------------------------
+
+    def triage(
+        self,
+        actor: ActorRef,
+        at: datetime,
+        assessment: Assessment,
+        priority: Priority,
+        reasons: Sequence[Reason] = (),
+    ) -> TicketEvent:
+        """Record the assessment and the priority decided for it (with the policy's reasons)."""
+        if not isinstance(assessment, Assessment):
+            raise ValidationError("assessment must be an Assessment", field="assessment")
+        priority = Priority(priority)
+        event = self.step(
+            "triage",
+            actor,
+            at,
+            payload={
+                "priority": priority.value,
+                "plan": assessment.plan.value,
+                "severity": assessment.severity.value,
+                "reasons": _reason_facts(reasons),
+            },
+        )
+        self.assessment = assessment
+        self.priority = priority
+        self.priority_reasons = tuple(reasons)
+        return event
+
+    def assign(
+        self, actor: ActorRef, at: datetime, assignee: Assignee, *, reason: str | None = None, reasons: Sequence[Reason] = ()
+    ) -> TicketEvent:
+        """Dispatch (派工) to ``assignee``; a ticket already assigned is reassigned, keeping history."""
+        if not isinstance(assignee, Assignee):
+            raise ValidationError("assignee must be an Assignee", field="assignee")
+        trigger = "assign" if self.state == TicketState.TRIAGED else "reassign"
+        payload: dict[str, JsonValue] = {
+            "assignee": {"kind": assignee.kind.value, "id": assignee.id, "name": assignee.name},
+            "reasons": _reason_facts(reasons),
+        }
+        if self.assignee is not None:
+            payload["previous"] = {"kind": self.assignee.kind.value, "id": self.assignee.id}
+        event = self.step(trigger, actor, at, reason=reason, payload=payload)
+        self.assignee = assignee
+        return event
+
+    def resolve(
+        self, actor: ActorRef, at: datetime, *, summary: str | None = None, remote: bool = False
+    ) -> TicketEvent:
+        """Mark the problem solved (on site, at the depot, or by remote guidance from triage)."""
+        remote = remote or self.state == TicketState.TRIAGED
+        event = self.step("resolve", actor, at, reason=summary, payload={"remote": remote})
+        self.resolved_at = at
+        return event
+
+    def confirm(self, actor: ActorRef, at: datetime, *, note: str | None = None) -> TicketEvent:
+        """The customer accepts the work (验收确认 / 服务单签字); the ticket closes."""
+        event = self.step("confirm", actor, at, reason=note)
+        self.closed_at = at
+        return event
+
+    def close(self, actor: ActorRef, at: datetime, reason: str) -> TicketEvent:
+        """Close a resolved ticket without the customer's confirmation (e.g. no answer), with a reason."""
+        event = self.step("close", actor, at, reason=reason)
+        self.closed_at = at
+        return event
+
+    def reject(self, actor: ActorRef, at: datetime, reason: str) -> TicketEvent:
+        """The customer does not accept the work: it must be redone (rework)."""
+        event = self.step("reject", actor, at, reason=reason)
+        self.resolved_at = None
+        return event
+
+    def reopen(self, actor: ActorRef, at: datetime, reason: str) -> TicketEvent:
+        """A closed ticket's problem is back (e.g. found at the callback): rework it."""
+        event = self.step("reopen", actor, at, reason=reason)
+        self.resolved_at = None
+        self.closed_at = None
+        return event
+
+    def cancel(self, actor: ActorRef, at: datetime, reason: str) -> TicketEvent:
+        """Cancel an open ticket, with a reason."""
+        event = self.step("cancel", actor, at, reason=reason)
+        self.closed_at = at
+        return event
+
+    def record_fault(self, actor: ActorRef, at: datetime, record: FaultRecord) -> TicketEvent:
+        """Add a coded fault record (symptom → cause → action)."""
+        if not isinstance(record, FaultRecord):
+            raise ValidationError("record must be a FaultRecord", field="record")
+        event = self.step(
+            "record_fault",
+            actor,
+            at,
+            payload={"symptom": record.symptom, "cause": record.cause, "action": record.action, "part": record.part},
+        )
+        self.fault_records.append(record)
+        return event
+
+    def add_visit(self, actor: ActorRef, at: datetime, visit: Visit) -> TicketEvent:
+        """Plan or record an on-site visit."""
+        if not isinstance(visit, Visit):
+            raise ValidationError("visit must be a Visit", field="visit")
+        event = self.step(
+            "add_visit",
+            actor,
+            at,
+            payload={
+                "planned_at": visit.planned_at.isoformat(),
+                "engineer_id": visit.engineer_id,
+                "kind": visit.kind.value,
+                "arrived_at": visit.arrived_at.isoformat() if visit.arrived_at else None,
+            },
+        )
+        self.visits.append(visit)
+        return event
+
+    def note_to_customer(self, actor: ActorRef, at: datetime, note: CustomerNote) -> TicketEvent:
+        """Add a progress note (visible to the customer unless marked internal)."""
+        if not isinstance(note, CustomerNote):
+            raise ValidationError("note must be a CustomerNote", field="note")
+        event = self.step(
+            "note_to_customer", actor, at, payload={"visible": note.visible_to_customer, "index": len(self.notes)}
+        )
+        self.notes.append(note)
+        return event
+
+    def schedule_callback(self, actor: ActorRef, at: datetime, due_at: datetime) -> TicketEvent:
+        """Plan the callback (回访) due at ``due_at``."""
+        require_aware(due_at, "due_at")
+        event = self.step("schedule_callback", actor, at, payload={"due_at": due_at.isoformat()})
+        self.callback_due_at = due_at
+        return event
+
+    def record_callback(
+        self, actor: ActorRef, at: datetime, *, problem_back: bool, facts: Mapping[str, JsonValue] | None = None
+    ) -> TicketEvent:
+        """Record that the callback was made, what the customer said (``facts``), and whether the problem is back."""
+        payload: dict[str, JsonValue] = {"problem_back": bool(problem_back)}
+        if facts:
+            payload.update(facts)
+        return self.step("record_callback", actor, at, payload=payload)
+
+    # -- derived ----------------------------------------------------------------------------
+
+    def replay_state(self) -> str:
+        """The state the event log leads to, checking every step against the workflow."""
+        workflow = self.workflow
+        state: str | None = None
+        for event in self.events:
+            if event.action == OPENED:
+                if state is not None:
+                    raise ValidationError("a ticket is opened once", field="events")
+                state = workflow.validate_state(event.to_state)
+                continue
+            if state is None or event.from_state != state:
+                raise ValidationError(f"event {event.seq} does not follow from {state!r}", field="events")
+            state = workflow.target(state, event.action)
+            if state != event.to_state:
+                raise ValidationError(f"event {event.seq} leads to {state!r}, not {event.to_state!r}", field="events")
+        if state is None:
+            raise ValidationError("a ticket has at least its opened event", field="events")
+        return state

@@ -1,0 +1,123 @@
+"""What is recorded while a ticket is worked: assessment, assignee, fault records, visits, notes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+from aftersales.domain.actors import ActorRef
+from aftersales.domain.classification import ImpactScope, Plan, Severity
+from aftersales.domain.instants import require_aware
+from aftersales.domain.text import bounded, code, required_text
+from aftersales.errors import ValidationError
+
+__all__ = [
+    "Assessment",
+    "Assignee",
+    "AssigneeKind",
+    "CustomerNote",
+    "FaultRecord",
+    "Visit",
+    "VisitKind",
+    "aware",
+    "optional_aware",
+]
+
+
+def aware(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: a timezone-aware datetime."""
+    require_aware(value, attribute.name)
+
+
+def optional_aware(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: ``None`` or a timezone-aware datetime."""
+    if value is not None:
+        require_aware(value, attribute.name)
+
+
+def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValidationError(f"{attribute.name} must be a positive integer", field=attribute.name)
+
+
+@attrs.frozen
+class Assessment:
+    """The triage assessment (问题评估): nature, severity, impact scope and the handling plan."""
+
+    nature: str = attrs.field(validator=code)
+    severity: Severity = attrs.field(converter=Severity)
+    impact_scope: ImpactScope = attrs.field(default=ImpactScope.SINGLE_UNIT, converter=ImpactScope)
+    plan: Plan = attrs.field(default=Plan.ON_SITE, converter=Plan)
+    units_affected: int = attrs.field(default=1, validator=_positive)
+    production_stopped: bool = False
+    departments: int = attrs.field(default=1, validator=_positive)
+    skill: str | None = attrs.field(default=None, validator=attrs.validators.optional(code))
+    note: str = attrs.field(default="", validator=bounded(2000))
+
+
+class AssigneeKind(StrEnum):
+    """Who a ticket is dispatched to (派工)."""
+
+    ENGINEER = "engineer"
+    DEALER = "dealer"
+    TEAM = "team"
+    DEPARTMENT = "department"
+
+
+@attrs.frozen
+class Assignee:
+    """The engineer, dealer, team or department that holds the ticket; ``name`` is shown to customers."""
+
+    kind: AssigneeKind = attrs.field(converter=AssigneeKind)
+    id: str = attrs.field(validator=required_text(64))
+    name: str = attrs.field(default="", validator=bounded(100))
+
+
+@attrs.frozen
+class FaultRecord:
+    """One coded fault record (故障描述 → 故障原因 → 处理措施), the raw material of fault statistics."""
+
+    symptom: str = attrs.field(validator=code)
+    cause: str = attrs.field(validator=code)
+    action: str = attrs.field(validator=code)
+    recorded_at: datetime = attrs.field(validator=aware)
+    recorded_by: ActorRef
+    part: str | None = attrs.field(default=None, validator=attrs.validators.optional(code))
+    component: str | None = attrs.field(default=None, validator=attrs.validators.optional(code))
+    note: str = attrs.field(default="", validator=bounded(2000))
+
+
+class VisitKind(StrEnum):
+    """A normal service visit, a repeat visit for rework, or a callback visit (回访上门)."""
+
+    SERVICE = "service"
+    REWORK = "rework"
+    CALLBACK = "callback"
+    MAINTENANCE = "maintenance"
+
+
+@attrs.frozen
+class Visit:
+    """An on-site visit: planned, and once done, when the engineer arrived and left."""
+
+    planned_at: datetime = attrs.field(validator=aware)
+    engineer_id: str = attrs.field(validator=required_text(64))
+    kind: VisitKind = attrs.field(default=VisitKind.SERVICE, converter=VisitKind)
+    arrived_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    left_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    note: str = attrs.field(default="", validator=bounded(2000))
+
+    def __attrs_post_init__(self) -> None:
+        if self.arrived_at and self.left_at and self.left_at < self.arrived_at:
+            raise ValidationError("a visit cannot end before it starts", field="left_at")
+
+
+@attrs.frozen
+class CustomerNote:
+    """A progress note. Only notes with ``visible_to_customer`` appear in the customer's progress view."""
+
+    text: str = attrs.field(validator=required_text(4000))
+    visible_to_customer: bool = True

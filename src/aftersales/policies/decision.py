@@ -1,0 +1,40 @@
+"""The shape of every policy decision: an outcome, the reasons for it, and who decided.
+
+A customer, a dealer and an auditor can all ask why: why this repair is free, why this ticket is
+critical, why engineer X was picked. Reasons are codes with parameters; the edge renders them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Generic, TypeVar
+
+import attrs
+
+from aftersales.domain.reasons import Reason
+
+__all__ = ["Decision"]
+
+T = TypeVar("T")
+
+
+def _reasons(value: Iterable[Reason]) -> tuple[Reason, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
+class Decision(Generic[T]):
+    """``outcome`` decided by ``policy`` (``"<pack>.<policy>"`` or a plugin's name) because of ``reasons``."""
+
+    outcome: T
+    reasons: tuple[Reason, ...] = attrs.field(converter=_reasons)
+    policy: str
+
+    def __attrs_post_init__(self) -> None:
+        if not self.reasons:
+            raise ValueError(f"{self.policy}: a decision must carry at least one reason")
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The reason codes, in order (handy in tests and logs)."""
+        return tuple(r.code for r in self.reasons)
