@@ -23,6 +23,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -64,7 +65,9 @@ def _dates(values: Iterable[date], field: str) -> frozenset[date]:
 
 def _duration_us(duration: object) -> int:
     if not isinstance(duration, timedelta):
-        raise ValidationError(f"duration must be a timedelta, got {type(duration).__name__}", field="duration")
+        raise ValidationError(
+            f"duration must be a timedelta, got {type(duration).__name__}", field="duration"
+        )
     if duration < timedelta(0):
         raise ValidationError(f"duration must not be negative, got {duration}", field="duration")
     return (duration.days * 86_400 + duration.seconds) * 1_000_000 + duration.microseconds
@@ -72,11 +75,15 @@ def _duration_us(duration: object) -> int:
 
 def _zone(name: object) -> ZoneInfo:
     if not isinstance(name, str) or not name:
-        raise ValidationError(f"timezone must be an IANA name such as 'Asia/Shanghai', got {name!r}", field="timezone")
+        raise ValidationError(
+            f"timezone must be an IANA name such as 'Asia/Shanghai', got {name!r}", field="timezone"
+        )
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(f"unknown time zone {name!r}: use an IANA name such as 'Asia/Shanghai'", field="timezone") from exc
+        raise ValidationError(
+            f"unknown time zone {name!r}: use an IANA name such as 'Asia/Shanghai'", field="timezone"
+        ) from exc
 
 
 @attrs.define(slots=True, eq=False)
@@ -131,7 +138,7 @@ class BusinessCalendar:
         *,
         known_from: date | None = None,
         known_until: date | None = None,
-        source_name: str = "holiday data",
+        source_name: str = "calendar",
     ) -> None:
         zone = _zone(timezone)
         week = week_windows(weekly_hours)
@@ -142,7 +149,9 @@ class BusinessCalendar:
         both = off & extra
         if both:
             first = min(both).isoformat()
-            raise ValidationError(f"{first} is both a holiday and a make-up working day", field="extra_workdays")
+            raise ValidationError(
+                f"{first} is both a holiday and a make-up working day", field="extra_workdays"
+            )
         if extra_workday_hours is None:
             extra_hours = next(day for day in week if day)
         else:
@@ -159,7 +168,9 @@ class BusinessCalendar:
         schedule = DaySchedule(zone, week, off, extra, extra_hours, known_from, known_until)
         known_lo = schedule.local_midnight_us(known_from) if known_from is not None else -(1 << 62)
         known_hi = (
-            schedule.local_midnight_us(known_until + timedelta(days=1)) if known_until is not None else 1 << 62
+            schedule.local_midnight_us(known_until + timedelta(days=1))
+            if known_until is not None
+            else 1 << 62
         )
         self.__attrs_init__(
             timezone,
@@ -219,7 +230,10 @@ class BusinessCalendar:
         ``aftersales.adapters.holidays_cn.china_mainland_calendar()`` is the zero-argument shortcut.
         """
         return cls.from_source(
-            "Asia/Shanghai", dict.fromkeys(range(5), CHINA_OFFICE_HOURS), source, extra_workday_hours=CHINA_OFFICE_HOURS
+            "Asia/Shanghai",
+            dict.fromkeys(range(5), CHINA_OFFICE_HOURS),
+            source,
+            extra_workday_hours=CHINA_OFFICE_HOURS,
         )
 
     # -- read-only views ----------------------------------------------------------------------------------
@@ -255,6 +269,7 @@ class BusinessCalendar:
         target = table.position(at) + amount
         while target > table.total:
             table = self._extend_forward(table)
+            target = table.position(at) + amount  # positions are relative to the table's first year
         index = bisect_left(table.through, target)
         return self._datetime(table.starts[index] + (target - table.before[index]))
 
@@ -293,9 +308,9 @@ class BusinessCalendar:
     def add_days(self, start: datetime, days: int) -> datetime:
         """The end of working hours on the ``days``-th working day after the local date of ``start``.
 
-        This is the usual reading of "within N working days" (N个工作日内): a ticket received on Friday at 17:30
-        with ``days=3`` is due at the end of Wednesday's hours (Mon, Tue, Wed), and one received on a holiday
-        counts from the next working day. The day of ``start`` itself never counts for ``days >= 1``;
+        This is the usual reading of "within N working days" (N个工作日内): a ticket received on Friday at
+        17:30 with ``days=3`` is due at the end of Wednesday's hours (Mon, Tue, Wed), and one received on a
+        holiday counts from the next working day. The day of ``start`` itself never counts for ``days >= 1``;
         ``days=0`` means the end of the current working day if it has not yet ended, else of the next one.
         """
         instant = self._instant(start, "start")
@@ -330,12 +345,12 @@ class BusinessCalendar:
         ):
             self._raise_missing(day)
 
-    def _raise_missing(self, asked: date) -> None:
-        if self.known_until is not None and (self.known_from is None or asked > self.known_until):
-            raise CalendarDataMissing(asked, self.known_until, self.source_name)
-        assert self.known_from is not None
-        raise CalendarDataMissing(asked, self.known_until or asked, f"{self.source_name} (known from "
-                                  f"{self.known_from.isoformat()})")
+    def _raise_missing(self, asked: date) -> NoReturn:
+        if self.known_from is not None and asked < self.known_from:
+            # Too early: the error's message names the start of the data through the source text.
+            source = f"{self.source_name} (data starting {self.known_from.isoformat()})"
+            raise CalendarDataMissing(asked, self.known_until or date.max, source)
+        raise CalendarDataMissing(asked, self.known_until or date.max, self.source_name)
 
     def _datetime(self, instant: int) -> datetime:
         return (EPOCH + timedelta(microseconds=instant)).astimezone(self._zone)
@@ -357,9 +372,13 @@ class BusinessCalendar:
         """The table with one more year at its end; raises when that year is beyond the known data."""
         next_year = table.last_year + 1
         if self.known_until is not None and next_year > self.known_until.year:
-            raise CalendarDataMissing(self.known_until + timedelta(days=1), self.known_until, self.source_name)
+            raise CalendarDataMissing(
+                self.known_until + timedelta(days=1), self.known_until, self.source_name
+            )
         if next_year > _MAX_YEAR:
-            raise ValidationError(f"working time beyond the year {_MAX_YEAR} is not supported", field="duration")
+            raise ValidationError(
+                f"working time beyond the year {_MAX_YEAR} is not supported", field="duration"
+            )
         return self._compile(table.first_year, next_year)
 
     def _compile(self, first: int, last: int) -> Compiled:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import time
+from itertools import pairwise
 
 from aftersales.errors import ValidationError
 
@@ -51,7 +52,7 @@ def day_windows(windows: Sequence[tuple[time, time]], field: str) -> DayWindows:
     if isinstance(windows, str | bytes) or not isinstance(windows, Sequence):
         raise ValidationError(f"{field} must be a sequence of (start, end) pairs", field=field)
     parsed = sorted(_window(pair, f"{field}[{index}]") for index, pair in enumerate(windows))
-    for (_, previous_end), (start, _) in zip(parsed, parsed[1:], strict=False):
+    for (_, previous_end), (start, _) in pairwise(parsed):
         if start < previous_end:
             raise ValidationError(f"{field}: working windows overlap", field=field)
     return tuple(parsed)
@@ -60,7 +61,9 @@ def day_windows(windows: Sequence[tuple[time, time]], field: str) -> DayWindows:
 def week_windows(weekly_hours: Mapping[int, Sequence[tuple[time, time]]]) -> tuple[DayWindows, ...]:
     """Validate a weekly schedule keyed 0=Monday … 6=Sunday; return seven days of windows."""
     if not isinstance(weekly_hours, Mapping):
-        raise ValidationError("weekly_hours must be a mapping of weekday (0=Monday) to windows", field="weekly_hours")
+        raise ValidationError(
+            "weekly_hours must be a mapping of weekday (0=Monday) to windows", field="weekly_hours"
+        )
     week: list[DayWindows] = [() for _ in range(7)]
     for weekday, windows in weekly_hours.items():
         if type(weekday) is not int or not 0 <= weekday <= 6:

@@ -101,9 +101,9 @@ def compile_year(schedule: DaySchedule, year: int) -> YearIntervals:
 class Compiled:
     """Working intervals of the local years ``first_year`` … ``last_year`` as one searchable table.
 
-    ``covers_from``/``covers_until`` are the UTC instants (µs) of local midnight at the start of the first year
-    and the end of the last one. ``before[i]`` is the working time before interval ``i``; ``through[i]`` the
-    working time up to its end; ``total`` the working time of the whole range.
+    ``covers_from``/``covers_until`` are the UTC instants (µs) of local midnight at the start of the first
+    year and the end of the last one. ``before[i]`` is the working time before interval ``i``;
+    ``through[i]`` the working time up to its end; ``total`` the working time of the whole range.
     """
 
     first_year: int
