@@ -1,0 +1,178 @@
+"""Ticket queries for the ledger (售后问题台账): filters, sort orders, keyset pages.
+
+A :class:`TicketFilter` combines conditions with AND (each tuple field is an OR of its values).
+Pages are keyset-paginated: a page's ``next_cursor`` encodes the sort key of its last ticket, so
+the next page starts strictly after it whatever was inserted meanwhile, and deep pages cost the
+same as the first. Cursors are opaque strings; a cursor from another sort order is refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from aftersales.domain.classification import Category, Priority, TicketKind
+from aftersales.domain.instants import require_aware
+from aftersales.errors import ValidationError
+
+__all__ = [
+    "COUNT_FIELDS",
+    "UNSET",
+    "CountField",
+    "Page",
+    "PageRequest",
+    "Sort",
+    "TicketFilter",
+    "decode_cursor",
+    "encode_cursor",
+]
+
+T = TypeVar("T")
+
+UNSET = ""
+"""The :meth:`TicketRepository.count_by` key for tickets where the field is not set (no dealer…)."""
+
+MAX_PAGE = 1000
+
+
+def _tuple_of_text(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)  # type: ignore[attr-defined]
+
+
+def _optional_instant(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        require_aware(value, attribute.name)
+
+
+def _priorities(value: object) -> tuple[Priority, ...]:
+    try:
+        return tuple(Priority(v) for v in _tuple_of_text(value))
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="priorities") from None
+
+
+def _categories(value: object) -> tuple[str, ...]:
+    items = (value,) if isinstance(value, Category | str) else (value or ())
+    return tuple(v.code if isinstance(v, Category) else Category(str(v)).code for v in items)  # type: ignore[attr-defined]
+
+
+def _kind(value: object) -> TicketKind | None:
+    if value is None:
+        return None
+    try:
+        return TicketKind(str(value))
+    except ValueError:
+        raise ValidationError(f"unknown ticket kind {value!r}", field="kind") from None
+
+
+@attrs.frozen
+class TicketFilter:
+    """Which tickets a ledger query returns. Every field left at its default matches everything.
+
+    ``engineer_id`` matches the assignee id (an engineer, dealer or team id). ``received_from`` is
+    inclusive, ``received_to`` exclusive. ``due_before`` keeps tickets whose resolution is due before
+    the instant; ``breached_at`` keeps tickets still open and unresolved whose resolution was due
+    before the instant (the SLA is breached at that moment). ``text`` is a case-insensitive
+    substring of the description.
+    """
+
+    states: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_text)
+    priorities: tuple[Priority, ...] = attrs.field(default=(), converter=_priorities)
+    categories: tuple[str, ...] = attrs.field(default=(), converter=_categories)
+    kind: TicketKind | None = attrs.field(default=None, converter=_kind)
+    customer_id: str | None = None
+    dealer_id: str | None = None
+    region: str | None = None
+    engineer_id: str | None = None
+    product_id: str | None = None
+    batch: str | None = None
+    received_from: datetime | None = attrs.field(default=None, validator=_optional_instant)
+    received_to: datetime | None = attrs.field(default=None, validator=_optional_instant)
+    due_before: datetime | None = attrs.field(default=None, validator=_optional_instant)
+    breached_at: datetime | None = attrs.field(default=None, validator=_optional_instant)
+    text: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.text is not None and (not isinstance(self.text, str) or len(self.text) > 200):
+            raise ValidationError("text search is a string of at most 200 characters", field="text")
+
+
+class Sort(StrEnum):
+    """Ledger orders that the stores index. Every order breaks ties by ticket id."""
+
+    RECEIVED_ASC = "received_asc"
+    RECEIVED_DESC = "received_desc"
+    PRIORITY = "priority"
+    """Most urgent first (critical, expedited, normal, untriaged), then oldest received first."""
+    DUE = "due"
+    """Resolution due soonest first; tickets without a due time last."""
+
+
+class CountField(StrEnum):
+    """Fields :meth:`TicketRepository.count_by` can group on."""
+
+    STATE = "state"
+    PRIORITY = "priority"
+    CATEGORY = "category"
+    DEALER_ID = "dealer_id"
+    REGION = "region"
+    PRODUCT_ID = "product_id"
+    BATCH = "batch"
+    ASSIGNEE_ID = "assignee_id"
+
+
+COUNT_FIELDS = frozenset(CountField)
+
+
+def _limit(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_PAGE:
+        raise ValidationError(f"limit must be an integer from 1 to {MAX_PAGE}", field="limit")
+
+
+@attrs.frozen
+class PageRequest:
+    """Ask for ``limit`` tickets in ``sort`` order after ``cursor`` (``None``: from the start)."""
+
+    limit: int = attrs.field(default=50, validator=_limit)
+    cursor: str | None = None
+    sort: Sort = attrs.field(default=Sort.RECEIVED_DESC, converter=Sort)
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page of results; ``next_cursor`` is ``None`` on the last page."""
+
+    items: Sequence[T]
+    next_cursor: str | None = None
+
+
+def encode_cursor(sort: Sort, key: Sequence[int | str]) -> str:
+    """An opaque cursor for the position just after the item whose sort key is ``key``."""
+    raw = json.dumps([sort.value, *key], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort: Sort, cursor: str, arity: int) -> tuple[int | str, ...]:
+    """The sort key a cursor encodes; a malformed cursor or one from another order is refused."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError):
+        raise ValidationError("malformed page cursor", field="cursor") from None
+    if not isinstance(data, list) or len(data) != arity + 1 or data[0] != sort.value:
+        raise ValidationError(f"the cursor does not belong to sort order {sort.value!r}", field="cursor")
+    key = tuple(data[1:])
+    if not all(isinstance(k, int | str) and not isinstance(k, bool) for k in key):
+        raise ValidationError("malformed page cursor", field="cursor")
+    return key

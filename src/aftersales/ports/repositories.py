@@ -1,0 +1,80 @@
+"""Repository ports: tickets (versioned aggregates) and the reference entities around them.
+
+Reference entities (customers, assets, products, dealers, engineers) are immutable values that the
+host maintains; ``save`` replaces them whole (an upsert). Tickets carry a ``version`` for optimistic
+concurrency: ``save`` writes only if the stored version still equals ``ticket.version``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol, TypeVar, runtime_checkable
+
+from aftersales.domain.ticket import Ticket
+from aftersales.ports.queries import CountField, Page, PageRequest, TicketFilter
+
+__all__ = ["Repository", "TicketRepository"]
+
+T = TypeVar("T")
+
+
+@runtime_checkable
+class Repository(Protocol[T]):
+    """A keyed collection of one kind of reference entity (objects with a string ``id``)."""
+
+    def add(self, obj: T) -> None:
+        """Insert a new object; an id that already exists raises ``DuplicateError``."""
+        ...
+
+    def get(self, id: str) -> T:
+        """The object with ``id``; raises ``NotFound``."""
+        ...
+
+    def save(self, obj: T) -> None:
+        """Insert or replace the object with ``obj.id``."""
+        ...
+
+    def find(self, ids: Iterable[str]) -> dict[str, T]:
+        """The objects among ``ids`` that exist, by id (missing ids are simply absent)."""
+        ...
+
+    def list(self, **equals: str | None) -> Sequence[T]:
+        """All objects whose named top-level attributes equal the given values, by id.
+
+        ``engineers.list(region="sh")``, ``assets.list(customer_id="C1")``; no arguments lists all.
+        An attribute the entity does not have raises ``ValidationError``.
+        """
+        ...
+
+
+@runtime_checkable
+class TicketRepository(Protocol):
+    """Tickets, with optimistic concurrency and the ledger queries."""
+
+    def add(self, ticket: Ticket) -> None:
+        """Insert a new ticket as is (its ``version`` is kept); an existing id raises ``DuplicateError``."""
+        ...
+
+    def get(self, id: str) -> Ticket:
+        """A fresh copy of the stored ticket; raises ``NotFound``."""
+        ...
+
+    def save(self, ticket: Ticket) -> None:
+        """Write ``ticket`` if the stored version equals ``ticket.version``, then bump ``ticket.version``.
+
+        A stale copy raises ``ConcurrencyConflict`` and nothing is written; an unknown id raises
+        ``NotFound``.
+        """
+        ...
+
+    def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
+        """One keyset page of the tickets matching ``filter`` in ``page.sort`` order."""
+        ...
+
+    def count(self, filter: TicketFilter) -> int:
+        """How many tickets match ``filter``."""
+        ...
+
+    def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
+        """Matching tickets counted per value of ``field`` (``UNSET`` for tickets without one)."""
+        ...
