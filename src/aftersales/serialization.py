@@ -1,10 +1,10 @@
 """The one serialisation path: a cattrs converter that round-trips every entity and value.
 
 Adapters store what :func:`unstructure` produces (JSON-ready dicts) and rebuild objects with
-:func:`structure`. Decimals travel as strings (exact), datetimes as ISO 8601 with their offset and,
-for IANA zones, the zone name in brackets (RFC 9557; a naive one is refused on the way in), dates and times as ISO strings, Money as
-``{"amount": "12.50", "currency": "CNY"}``, categories as their code. Build your own with
-:func:`make_converter` if you need extra hooks; never use the global cattrs converter.
+:func:`structure`. Decimals travel as strings (exact); datetimes as ISO 8601 with their offset and,
+for IANA zones, the zone name in brackets (RFC 9557; a naive one is refused on the way in); dates
+and times as ISO strings; Money as ``{"amount": "12.50", "currency": "CNY"}``; categories as codes.
+Build your own with :func:`make_converter` if you need extra hooks; never use the global cattrs converter.
 """
 
 from __future__ import annotations

@@ -25,7 +25,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValidationError(f"unknown time zone {name!r}: use an IANA name such as 'Asia/Shanghai'") from None
+        raise ValidationError(
+            f"unknown time zone {name!r}: use an IANA name such as 'Asia/Shanghai'"
+        ) from None
 
 
 def validate_timezone(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
 
-__all__ = ["JsonValue", "TicketEvent"]
+__all__ = ["NO_PAYLOAD", "JsonValue", "TicketEvent"]
 
 JsonValue = Any
 """A JSON-ready value: str, int, bool, None, or lists and str-keyed dicts of them."""
+
+NO_PAYLOAD: Mapping[str, JsonValue] = MappingProxyType({})
+"""The shared empty payload (most steps carry none; one read-only instance saves memory)."""
 
 
 @attrs.frozen
@@ -32,4 +36,4 @@ class TicketEvent:
     from_state: str | None
     to_state: str
     reason: str | None = None
-    payload: Mapping[str, JsonValue] = attrs.field(factory=dict)
+    payload: Mapping[str, JsonValue] = NO_PAYLOAD

@@ -14,7 +14,9 @@ def require_aware(value: object, field: str = "datetime") -> datetime:
 
     Why: a naive datetime is ambiguous (whose 09:00?) and silently shifts SLA clocks.
     """
-    if type(value) is not datetime and not isinstance(value, datetime):
+    if type(value) is datetime and value.tzinfo is not None and value.utcoffset() is not None:
+        return value
+    if not isinstance(value, datetime):
         raise ValidationError(f"{field} must be a datetime, got {type(value).__name__}", field=field)
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(field)

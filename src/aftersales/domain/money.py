@@ -29,8 +29,8 @@ def currency_exponent(code: str) -> Decimal:
         raise UnknownCurrency(code) from None
 
 
-def _to_decimal(value: object) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
+def _to_decimal(value: Decimal | int | str) -> Decimal:
+    if isinstance(value, bool | float):
         raise InvalidMoney(
             f"money amounts must be Decimal, int or str, not {type(value).__name__} "
             "(floats cannot hold 0.1 exactly)",
@@ -58,15 +58,14 @@ class Money:
     compare equal and sums never drift. Arithmetic across currencies raises :class:`CurrencyMismatch`.
     """
 
-    amount: Decimal
+    amount: Decimal = attrs.field(converter=_to_decimal)
     currency: str
 
-    def __init__(self, amount: Decimal | int | str, currency: str) -> None:
-        quantum = currency_exponent(currency)
-        rounded = _to_decimal(amount).quantize(quantum, rounding=ROUND_HALF_UP)
+    def __attrs_post_init__(self) -> None:
+        rounded = self.amount.quantize(currency_exponent(self.currency), rounding=ROUND_HALF_UP)
         if rounded == 0:
             rounded = abs(rounded)  # no "-0.00"
-        self.__attrs_init__(rounded, currency)  # type: ignore[attr-defined]
+        object.__setattr__(self, "amount", rounded)
 
     @classmethod
     def zero(cls, currency: str) -> Money:

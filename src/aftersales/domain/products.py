@@ -25,7 +25,9 @@ class WarrantyStart(StrEnum):
 
 def _positive_months(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0 or value > 600:
-        raise ValidationError(f"{attribute.name} must be a whole number of months, 1–600", field=attribute.name)
+        raise ValidationError(
+            f"{attribute.name} must be a whole number of months, 1–600", field=attribute.name
+        )
 
 
 @attrs.frozen
@@ -52,13 +54,15 @@ class Product:
     components: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
 
 
-def _dates_in_order(instance: Asset, attribute: attrs.Attribute[object], value: object) -> None:
+def _dates_in_order(instance: Asset, attribute: attrs.Attribute[date | None], value: date | None) -> None:
     if (
         instance.shipment_date
         and instance.installation_accepted_on
         and instance.installation_accepted_on < instance.shipment_date
     ):
-        raise ValidationError("installation cannot be accepted before shipment", field="installation_accepted_on")
+        raise ValidationError(
+            "installation cannot be accepted before shipment", field="installation_accepted_on"
+        )
 
 
 @attrs.frozen

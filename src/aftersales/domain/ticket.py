@@ -14,21 +14,13 @@ import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
-from aftersales.domain.events import JsonValue, TicketEvent
+from aftersales.domain.events import NO_PAYLOAD, JsonValue, TicketEvent
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import optional_bounded, required_text
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
-from aftersales.domain.work import (
-    Assessment,
-    Assignee,
-    CustomerNote,
-    FaultRecord,
-    Visit,
-    aware,
-    optional_aware,
-)
+from aftersales.domain.work import Assessment, Assignee, CustomerNote, FaultRecord, Visit
 from aftersales.domain.workflow import Workflow
 from aftersales.errors import ValidationError
 
@@ -47,6 +39,11 @@ def workflow_for(kind: TicketKind) -> Workflow:
     return _WORKFLOWS[kind]
 
 
+_ID = required_text(64)
+_DESCRIPTION = required_text(MAX_DESCRIPTION)
+_SHORT = optional_bounded(64)
+
+
 def _reason_facts(reasons: Iterable[Reason]) -> list[dict[str, JsonValue]]:
     return [{"code": r.code, "params": dict(r.params)} for r in reasons]
 
@@ -61,21 +58,21 @@ class Ticket:
     data, re-derivable from the event log.
     """
 
-    id: TicketId = attrs.field(validator=required_text(64))
+    id: TicketId
     kind: TicketKind
     customer_id: CustomerId
     channel: Channel
     category: Category
-    description: str = attrs.field(validator=required_text(MAX_DESCRIPTION))
-    received_at: datetime = attrs.field(validator=aware)
+    description: str
+    received_at: datetime
     taken_by: ActorRef
     state: str = TicketState.NEW.value
     asset_id: AssetId | None = None
     product_id: ProductId | None = None
-    batch: str | None = attrs.field(default=None, validator=optional_bounded(64))
-    region: str | None = attrs.field(default=None, validator=optional_bounded(64))
+    batch: str | None = None
+    region: str | None = None
     dealer_id: DealerId | None = None
-    expected_by: datetime | None = attrs.field(default=None, validator=optional_aware)
+    expected_by: datetime | None = None
     urgent: bool = False
     priority: Priority | None = None
     priority_reasons: tuple[Reason, ...] = ()
@@ -91,6 +88,18 @@ class Ticket:
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
     version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        # One pass over the intake fields instead of a validator call each: tickets are made in bulk.
+        _ID(self, _FIELDS.id, self.id)
+        _DESCRIPTION(self, _FIELDS.description, self.description)
+        require_aware(self.received_at, "received_at")
+        if self.batch is not None:
+            _SHORT(self, _FIELDS.batch, self.batch)
+        if self.region is not None:
+            _SHORT(self, _FIELDS.region, self.region)
+        if self.expected_by is not None:
+            require_aware(self.expected_by, "expected_by")
 
     # -- creation ---------------------------------------------------------------------------
 
@@ -120,7 +129,9 @@ class Ticket:
         if not isinstance(category, Category):
             raise ValidationError(f"category must be a Category, got {category!r}", field="category")
         if expected_by is not None and require_aware(expected_by, "expected_by") < received_at:
-            raise ValidationError("the expected time cannot be before the ticket was received", field="expected_by")
+            raise ValidationError(
+                "the expected time cannot be before the ticket was received", field="expected_by"
+            )
         workflow = _WORKFLOWS[kind]
         ticket = cls(
             id=id,
@@ -182,13 +193,22 @@ class Ticket:
         target = workflow.target(self.state, trigger)
         self._check(trigger, actor, at, reason, workflow)
         event = TicketEvent(
-            len(self.events), at, actor, trigger, self.state, target, reason, dict(payload) if payload else {}
+            len(self.events),
+            at,
+            actor,
+            trigger,
+            self.state,
+            target,
+            reason,
+            dict(payload) if payload else NO_PAYLOAD,
         )
         self.events.append(event)
         self.state = target
         return event
 
-    def _check(self, trigger: str, actor: ActorRef, at: datetime, reason: str | None, workflow: Workflow) -> None:
+    def _check(
+        self, trigger: str, actor: ActorRef, at: datetime, reason: str | None, workflow: Workflow
+    ) -> None:
         if not isinstance(actor, ActorRef):
             raise ValidationError("actor must be an ActorRef", field="actor")
         require_aware(at, "at")
@@ -234,7 +254,13 @@ class Ticket:
         return event
 
     def assign(
-        self, actor: ActorRef, at: datetime, assignee: Assignee, *, reason: str | None = None, reasons: Sequence[Reason] = ()
+        self,
+        actor: ActorRef,
+        at: datetime,
+        assignee: Assignee,
+        *,
+        reason: str | None = None,
+        reasons: Sequence[Reason] = (),
     ) -> TicketEvent:
         """Dispatch (派工) to ``assignee``; a ticket already assigned is reassigned, keeping history."""
         if not isinstance(assignee, Assignee):
@@ -298,7 +324,12 @@ class Ticket:
             "record_fault",
             actor,
             at,
-            payload={"symptom": record.symptom, "cause": record.cause, "action": record.action, "part": record.part},
+            payload={
+                "symptom": record.symptom,
+                "cause": record.cause,
+                "action": record.action,
+                "part": record.part,
+            },
         )
         self.fault_records.append(record)
         return event
@@ -326,7 +357,10 @@ class Ticket:
         if not isinstance(note, CustomerNote):
             raise ValidationError("note must be a CustomerNote", field="note")
         event = self.step(
-            "note_to_customer", actor, at, payload={"visible": note.visible_to_customer, "index": len(self.notes)}
+            "note_to_customer",
+            actor,
+            at,
+            payload={"visible": note.visible_to_customer, "index": len(self.notes)},
         )
         self.notes.append(note)
         return event
@@ -339,9 +373,14 @@ class Ticket:
         return event
 
     def record_callback(
-        self, actor: ActorRef, at: datetime, *, problem_back: bool, facts: Mapping[str, JsonValue] | None = None
+        self,
+        actor: ActorRef,
+        at: datetime,
+        *,
+        problem_back: bool,
+        facts: Mapping[str, JsonValue] | None = None,
     ) -> TicketEvent:
-        """Record that the callback was made, what the customer said (``facts``), and whether the problem is back."""
+        """Record the callback: what the customer said (``facts``) and whether the problem is back."""
         payload: dict[str, JsonValue] = {"problem_back": bool(problem_back)}
         if facts:
             payload.update(facts)
@@ -363,7 +402,12 @@ class Ticket:
                 raise ValidationError(f"event {event.seq} does not follow from {state!r}", field="events")
             state = workflow.target(state, event.action)
             if state != event.to_state:
-                raise ValidationError(f"event {event.seq} leads to {state!r}, not {event.to_state!r}", field="events")
+                raise ValidationError(
+                    f"event {event.seq} leads to {state!r}, not {event.to_state!r}", field="events"
+                )
         if state is None:
             raise ValidationError("a ticket has at least its opened event", field="events")
         return state
+
+
+_FIELDS = attrs.fields(Ticket)

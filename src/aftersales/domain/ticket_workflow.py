@@ -38,12 +38,16 @@ R = Role
 _OPEN = (S.NEW, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS, S.AWAITING_PARTS, S.AWAITING_CUSTOMER, S.REWORK)
 _WORKING = (S.ASSIGNED, S.IN_PROGRESS, S.AWAITING_PARTS, S.AWAITING_CUSTOMER, S.REWORK)
 _STAFF = frozenset({R.AGENT, R.ENGINEER, R.DEALER_STAFF, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
-_COORDINATORS = frozenset({R.AGENT, R.DEALER_STAFF, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.SYSTEM})
+_COORDINATORS = frozenset(
+    {R.AGENT, R.DEALER_STAFF, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.SYSTEM}
+)
 _HANDS = frozenset({R.ENGINEER, R.DEALER_STAFF, R.MANAGER, R.DEPARTMENT_HEAD})
 _FRONT = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
 
 
-def _t(trigger: str, sources: tuple[str, ...], dest: str, roles: frozenset[Role], reason: bool = False) -> TransitionSpec:
+def _t(
+    trigger: str, sources: tuple[str, ...], dest: str, roles: frozenset[Role], reason: bool = False
+) -> TransitionSpec:
     return TransitionSpec(trigger, sources, dest, roles, needs_reason=reason)
 
 

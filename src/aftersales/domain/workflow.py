@@ -34,6 +34,10 @@ def _plain_all(states: Iterable[object]) -> tuple[str, ...]:
     return tuple(_plain(s) for s in states)
 
 
+def _roles(roles: Iterable[Role]) -> frozenset[Role]:
+    return frozenset(Role(r) for r in roles)
+
+
 @attrs.frozen
 class TransitionSpec:
     """One trigger: from which states, to which state, who may fire it, whether a reason is required."""
@@ -41,7 +45,7 @@ class TransitionSpec:
     trigger: str
     sources: tuple[str, ...] = attrs.field(converter=_plain_all)
     dest: str = attrs.field(converter=_plain)
-    roles: frozenset[Role] = attrs.field(converter=frozenset)
+    roles: frozenset[Role] = attrs.field(converter=_roles)
     needs_reason: bool = False
 
 
@@ -104,6 +108,8 @@ class Workflow:
         except KeyError:
             if state not in self.states:
                 raise ValidationError(f"{self.name}: unknown state {state!r}", field="state") from None
+            if trigger not in self._specs:
+                raise ValidationError(f"{self.name}: unknown trigger {trigger!r}", field="trigger") from None
             raise InvalidTransition(self.name, state, trigger) from None
 
     def spec(self, trigger: str) -> TransitionSpec:
@@ -147,5 +153,5 @@ class Workflow:
                 graph_engine="mermaid",
                 title=self.name,
             )
-            self._diagram = str(Graph(graph_machine).get_graph(title=self.name).draw(None))
+            self._diagram = str(Graph(graph_machine).get_graph(title=self.name).draw(None))  # type: ignore[arg-type]
         return self._diagram

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pytest
+
+from aftersales.cli import main
+from aftersales.cli.demo import demo_ticket, run_demo
+
+
+def test_demo_ticket_walks_from_call_to_close() -> None:
+    ticket = demo_ticket()
+    assert ticket.state == "closed"
+    actions = [e.action for e in ticket.events]
+    assert actions[0] == "opened" and "await_parts" in actions and "confirm" in actions
+    assert ticket.replay_state() == "closed"
+
+
+def test_demo_prints_the_ledger() -> None:
+    out = io.StringIO()
+    assert run_demo(locale="en", out=out) == 0
+    text = out.getvalue()
+    assert "SR-2026-000001" in text
+    assert "awaiting_parts" in text and "fill valve ordered from maker" in text
+    assert text.count("\n") > 14
+
+
+def test_diagram_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diagram", "ticket"]) == 0
+    assert "stateDiagram-v2" in capsys.readouterr().out
+
+
+def test_unknown_workflow_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diagram", "spaceship"]) == 1
+    assert "unknown workflow 'spaceship'" in capsys.readouterr().err
+
+
+def test_python_dash_m_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "aftersales", "diagram"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert "[*] --> new" in result.stdout

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+import gc
+import weakref
+from datetime import timedelta
+
+import pytest
+
+from aftersales.domain.classification import ImpactScope, Plan, Priority, Severity
+from aftersales.domain.reasons import Reason
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
+from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
+from aftersales.errors import InvalidTransition, NaiveDatetimeError, ValidationError
+
+from .factories import AGENT, CUSTOMER, ENGINEER, at, new_ticket
+
+
+def _walk_to_resolved(t: Ticket) -> None:
+    t.triage(AGENT, at(2, 9, 5), Assessment("no_flush", Severity.MEDIUM, plan=Plan.ON_SITE), Priority.NORMAL)
+    t.assign(AGENT, at(2, 9, 10), Assignee(AssigneeKind.ENGINEER, "eng-1", "张工"))
+    t.step("start_work", ENGINEER, at(2, 14))
+    t.record_fault(
+        ENGINEER, at(2, 15), FaultRecord("no_flush", "valve_worn", "replace_valve", at(2, 15), ENGINEER)
+    )
+    t.resolve(ENGINEER, at(2, 16), summary="replaced the fill valve")
+
+
+def test_open_records_the_first_event() -> None:
+    t = new_ticket()
+    assert t.state == TicketState.NEW
+    (event,) = t.events
+    assert (event.action, event.from_state, event.to_state, event.actor) == ("opened", None, "new", AGENT)
+    assert t.is_open and t.replay_state() == "new"
+
+
+def test_full_story_with_rework_and_reopen() -> None:
+    t = new_ticket()
+    _walk_to_resolved(t)
+    assert t.resolved_at == at(2, 16)
+    t.reject(CUSTOMER, at(2, 17), "still runs slowly")
+    assert t.state == TicketState.REWORK and t.resolved_at is None
+    t.step("start_work", ENGINEER, at(3, 9))
+    t.resolve(ENGINEER, at(3, 10))
+    t.confirm(CUSTOMER, at(3, 11))
+    assert t.state == TicketState.CLOSED and not t.is_open and t.closed_at == at(3, 11)
+    t.reopen(AGENT, at(4, 9), "callback: leaking again")
+    assert t.state == TicketState.REWORK
+    assert [e.action for e in t.events] == [
+        "opened", "triage", "assign", "start_work", "record_fault", "resolve", "reject",
+        "start_work", "resolve", "confirm", "reopen",
+    ]  # fmt: skip
+    assert [e.seq for e in t.events] == list(range(len(t.events)))
+    assert t.replay_state() == t.state
+
+
+def test_remote_resolution_straight_from_triage() -> None:
+    t = new_ticket()
+    t.triage(
+        AGENT, at(2, 9, 5), Assessment("usage_question", Severity.LOW, plan=Plan.REMOTE), Priority.NORMAL
+    )
+    event = t.resolve(AGENT, at(2, 9, 20), summary="explained the dual-flush button")
+    assert event.payload["remote"] is True and t.state == TicketState.RESOLVED
+
+
+def test_triage_records_priority_and_reasons() -> None:
+    t = new_ticket()
+    reasons = [Reason("vip_raises_one_level", {"tier": "vip"})]
+    assessment = Assessment("leak", Severity.HIGH, ImpactScope.MULTIPLE_UNITS, units_affected=3)
+    event = t.triage(AGENT, at(2, 9, 5), assessment, Priority.EXPEDITED, reasons)
+    assert t.priority is Priority.EXPEDITED and t.priority_reasons == tuple(reasons)
+    assert event.payload["reasons"] == [{"code": "vip_raises_one_level", "params": {"tier": "vip"}}]
+
+
+def test_reassignment_keeps_history() -> None:
+    t = new_ticket()
+    t.triage(AGENT, at(2, 9, 5), Assessment("leak", Severity.LOW), Priority.NORMAL)
+    t.assign(AGENT, at(2, 9, 6), Assignee(AssigneeKind.ENGINEER, "eng-1"))
+    with pytest.raises(ValidationError, match="needs a reason"):
+        t.assign(AGENT, at(2, 9, 7), Assignee(AssigneeKind.DEALER, "dealer-9"))
+    t.assign(AGENT, at(2, 9, 7), Assignee(AssigneeKind.DEALER, "dealer-9"), reason="engineer sick")
+    assert t.state == TicketState.ASSIGNED and t.assignee is not None and t.assignee.id == "dealer-9"
+    assert t.events[-1].payload["previous"] == {"kind": "engineer", "id": "eng-1"}
+
+
+@pytest.mark.parametrize("trigger", ["resolve", "confirm", "start_work", "reopen", "record_callback"])
+def test_illegal_trigger_raises_and_changes_nothing(trigger: str) -> None:
+    t = new_ticket()
+    before = (t.state, list(t.events))
+    with pytest.raises(InvalidTransition) as info:
+        t.step(trigger, AGENT, at(2, 10), reason="x")
+    assert (info.value.state, info.value.trigger) == ("new", trigger)
+    assert (t.state, t.events) == before
+
+
+def test_bad_input_changes_nothing() -> None:
+    t = new_ticket()
+    n = len(t.events)
+    with pytest.raises(NaiveDatetimeError):
+        t.step("triage", AGENT, at(2, 10).replace(tzinfo=None))
+    with pytest.raises(ValidationError, match="earlier"):
+        t.step("triage", AGENT, at(2, 10) - timedelta(days=1))
+    with pytest.raises(ValidationError, match="needs a reason"):
+        t.cancel(AGENT, at(2, 10), "  ")
+    with pytest.raises(ValidationError):
+        t.step("teleport", AGENT, at(2, 10))
+    assert len(t.events) == n and t.state == "new"
+
+
+def test_open_validates_input() -> None:
+    with pytest.raises(ValidationError, match="must not be empty"):
+        Ticket.open(**{**_open_kwargs(), "description": " "})
+    with pytest.raises(ValidationError, match="at most 4000"):
+        Ticket.open(**{**_open_kwargs(), "description": "漏" * 4001})
+    with pytest.raises(NaiveDatetimeError):
+        Ticket.open(**{**_open_kwargs(), "received_at": at(2).replace(tzinfo=None)})
+    with pytest.raises(ValidationError, match="expected time"):
+        Ticket.open(**{**_open_kwargs(), "expected_by": at(1)})
+    with pytest.raises(ValueError, match="pigeon"):
+        Ticket.open(**{**_open_kwargs(), "channel": "pigeon"})
+
+
+def _open_kwargs() -> dict[str, object]:
+    t = new_ticket()
+    return {
+        "id": t.id,
+        "customer_id": t.customer_id,
+        "channel": t.channel,
+        "category": t.category,
+        "description": t.description,
+        "received_at": t.received_at,
+        "taken_by": t.taken_by,
+    }
+
+
+def test_visits_notes_and_callbacks_are_recorded_in_place() -> None:
+    t = new_ticket()
+    t.triage(AGENT, at(2, 9, 5), Assessment("leak", Severity.LOW), Priority.NORMAL)
+    t.assign(AGENT, at(2, 9, 6), Assignee(AssigneeKind.ENGINEER, "eng-1"))
+    t.add_visit(AGENT, at(2, 9, 7), Visit(at(2, 14), "eng-1"))
+    t.note_to_customer(AGENT, at(2, 9, 8), CustomerNote("工程师下午两点上门"))
+    t.note_to_customer(
+        AGENT, at(2, 9, 9), CustomerNote("internal: valve stock low", visible_to_customer=False)
+    )
+    assert t.state == "assigned" and len(t.visits) == 1 and len(t.notes) == 2
+    t.step("start_work", ENGINEER, at(2, 14))
+    t.resolve(ENGINEER, at(2, 15))
+    t.schedule_callback(AGENT, at(2, 15, 1), at(3, 15))
+    t.record_callback(AGENT, at(3, 10), problem_back=False, facts={"tidy": True})
+    assert t.callback_due_at == at(3, 15) and t.events[-1].payload == {"problem_back": False, "tidy": True}
+    with pytest.raises(ValidationError):
+        Visit(at(2, 14), "eng-1", arrived_at=at(2, 15), left_at=at(2, 14))
+
+
+def test_every_state_trigger_pair_matches_the_definition() -> None:
+    """Each (state, trigger) moves where the definition says, or raises and changes nothing."""
+    for state in TICKET_WORKFLOW.states:
+        for trigger in TICKET_WORKFLOW.triggers:
+            t = new_ticket()
+            t.state = state
+            allowed = trigger in TICKET_WORKFLOW.allowed(state)
+            if allowed:
+                event = t.step(trigger, AGENT, at(2, 10), reason="because")
+                assert event.from_state == state and t.state == TICKET_WORKFLOW.target(state, trigger)
+            else:
+                with pytest.raises(InvalidTransition):
+                    t.step(trigger, AGENT, at(2, 10), reason="because")
+                assert t.state == state and len(t.events) == 1
+
+
+def test_final_states_only_reopen_or_record() -> None:
+    assert TICKET_WORKFLOW.allowed("cancelled") == ()
+    assert set(TICKET_WORKFLOW.allowed("closed")) == {"reopen", "schedule_callback", "record_callback"}
+
+
+def test_workflow_retains_no_ticket() -> None:
+    t = new_ticket()
+    _walk_to_resolved(t)
+    ref = weakref.ref(t)
+    del t
+    gc.collect()
+    assert ref() is None
+
+
+def test_mermaid_diagram_comes_from_the_definition() -> None:
+    diagram = TICKET_WORKFLOW.mermaid()
+    assert diagram.startswith("---\nticket\n---\nstateDiagram-v2")
+    assert "resolved --> rework: reject" in diagram
+    assert "triaged --> resolved: resolve" in diagram
+    for state in TicketState:
+        assert f'state "{state.value}" as {state.value}' in diagram
+
+
+def test_replay_detects_a_tampered_log() -> None:
+    t = new_ticket()
+    _walk_to_resolved(t)
+    t.events[2] = t.events[2].__class__(2, at(2, 9, 10), AGENT, "confirm", "triaged", "assigned")
+    with pytest.raises((ValidationError, InvalidTransition)):
+        t.replay_state()
