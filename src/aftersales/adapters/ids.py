@@ -1,0 +1,100 @@
+"""Id generators: random UUIDs, or readable sequential ids (``T-000001``) that survive restarts.
+
+:class:`SequentialIds` keeps its counters in memory, or, given a store factory, in the store's
+document collection (one ``IdCounter`` per kind, bumped in its own transaction with optimistic
+retries), so two processes sharing a database never hand out the same id.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from typing import ClassVar
+
+import attrs
+
+from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
+from aftersales.ports.unit_of_work import UnitOfWork
+
+__all__ = ["DEFAULT_PREFIXES", "IdCounter", "SequentialIds", "UuidIds"]
+
+DEFAULT_PREFIXES: Mapping[str, str] = {
+    "ticket": "T",
+    "complaint": "C",
+    "materials_request": "MR",
+    "message": "M",
+}
+
+
+class UuidIds:
+    """Random ids: ``<kind>-<uuid4 hex>``; unique without coordination."""
+
+    def next_id(self, kind: str) -> str:
+        """A new random id for ``kind``."""
+        return f"{kind}-{uuid.uuid4().hex}"
+
+
+@attrs.define
+class IdCounter:
+    """The last number handed out for one id kind (stored as a document)."""
+
+    DOCUMENT_KIND: ClassVar[str] = "id_counter"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+
+    id: str
+    last: int = 0
+    version: int = 0
+
+
+class SequentialIds:
+    """Readable ids ``<PREFIX>-<number>`` (``T-000001``), one sequence per kind.
+
+    ``prefixes`` maps a kind to its prefix (unknown kinds use the kind upper-cased). With ``store``
+    (a callable returning a unit of work) the counters are persisted; otherwise they live in memory.
+    """
+
+    def __init__(
+        self,
+        prefixes: Mapping[str, str] = DEFAULT_PREFIXES,
+        *,
+        width: int = 6,
+        store: Callable[[], UnitOfWork] | None = None,
+        retries: int = 20,
+    ) -> None:
+        if width < 1:
+            raise ValidationError("width must be at least 1", field="width")
+        self._prefixes = dict(prefixes)
+        self._width = width
+        self._store = store
+        self._retries = retries
+        self._counters: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def next_id(self, kind: str) -> str:
+        """The next id of ``kind``."""
+        number = self._next_number(kind)
+        prefix = self._prefixes.get(kind, kind.upper())
+        return f"{prefix}-{number:0{self._width}d}"
+
+    def _next_number(self, kind: str) -> int:
+        if self._store is None:
+            with self._lock:
+                self._counters[kind] = self._counters.get(kind, 0) + 1
+                return self._counters[kind]
+        for _ in range(self._retries):
+            try:
+                with self._store() as uow:
+                    try:
+                        counter = uow.documents.get(IdCounter, kind)
+                    except NotFound:
+                        counter = IdCounter(kind, 1)
+                        uow.documents.add(counter)
+                    else:
+                        counter.last += 1
+                        uow.documents.save(counter)
+                    uow.commit()
+                    return counter.last
+            except (ConcurrencyConflict, DuplicateError):
+                continue  # another process took this number; read the counter again
+        raise StorageError(f"could not allocate a {kind} id after {self._retries} attempts")

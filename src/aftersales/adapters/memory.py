@@ -1,0 +1,359 @@
+"""The in-memory store: same semantics as the SQL adapters, for tests and embedding.
+
+Committed state is kept as JSON text, so every ``get`` returns a fresh copy and nothing a caller
+mutates leaks into the store. A unit of work collects its writes privately and publishes them on
+``commit`` under a lock, after re-checking every version it relied on: a conflicting commit raises
+``ConcurrencyConflict`` (or ``DuplicateError``) and publishes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from aftersales.domain.parties import Customer, Dealer, Engineer
+from aftersales.domain.products import Asset, Product
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
+from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.queries import (
+    UNSET,
+    CountField,
+    Page,
+    PageRequest,
+    Sort,
+    TicketFilter,
+    decode_cursor,
+    encode_cursor,
+)
+from aftersales.ports.ticket_index import COUNT_COLUMNS, SORT_ARITY, TicketRow, matches, sort_key, ticket_row
+from aftersales.serialization import dumps, loads, structure, unstructure
+
+__all__ = ["MemoryStore", "MemoryUnitOfWork", "open_memory"]
+
+T = TypeVar("T")
+
+# A key in the store: (table, id). Tables: "tickets", "entity:<name>", "doc:<kind>", "outbox", "idem".
+Key = tuple[str, str]
+_ABSENT: Any = object()
+
+
+@attrs.define
+class _Record:
+    version: int
+    text: str
+    row: Any = None  # TicketRow for tickets, index values for documents, sent flag for the outbox
+
+
+class MemoryStore:
+    """A store factory whose data lives in this process; ``MemoryStore()()`` is a unit of work."""
+
+    def __init__(self, url: str = "memory://") -> None:
+        self.url = url
+        self._lock = threading.Lock()
+        self._data: dict[Key, _Record] = {}
+        self._closed = False
+
+    def __call__(self) -> MemoryUnitOfWork:
+        if self._closed:
+            raise StorageError("the memory store is closed")
+        return MemoryUnitOfWork(self)
+
+    def close(self) -> None:
+        """Forget nothing, refuse new units of work."""
+        self._closed = True
+
+    # -- used by units of work ---------------------------------------------------------------
+
+    def _read(self, key: Key) -> _Record | None:
+        return self._data.get(key)
+
+    def _scan(self, table: str) -> list[tuple[str, _Record]]:
+        with self._lock:
+            return [(k[1], r) for k, r in self._data.items() if k[0] == table]
+
+    def _publish(self, writes: dict[Key, _Record | None], expected: dict[Key, int | None]) -> None:
+        with self._lock:
+            for key, version in expected.items():
+                current = self._data.get(key)
+                if version is None and current is not None:
+                    raise DuplicateError(f"{key[0]} {key[1]!r} already exists")
+                if version is not None and (current is None or current.version != version):
+                    raise ConcurrencyConflict(
+                        key[0], key[1], version, current.version if current is not None else None
+                    )
+            for key, record in writes.items():
+                if record is None:
+                    self._data.pop(key, None)
+                else:
+                    self._data[key] = record
+
+
+class MemoryUnitOfWork:
+    """A unit of work on a :class:`MemoryStore`."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._writes: dict[Key, _Record | None] = {}
+        self._expected: dict[Key, int | None] = {}
+        self.tickets = _Tickets(self)
+        self.customers: _Entities[Customer] = _Entities(self, "customer", Customer)
+        self.assets: _Entities[Asset] = _Entities(self, "asset", Asset)
+        self.products: _Entities[Product] = _Entities(self, "product", Product)
+        self.dealers: _Entities[Dealer] = _Entities(self, "dealer", Dealer)
+        self.engineers: _Entities[Engineer] = _Entities(self, "engineer", Engineer)
+        self.documents = _Documents(self)
+        self.outbox = _Outbox(self)
+        self.idempotency = _Idempotency(self)
+
+    def __enter__(self) -> MemoryUnitOfWork:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.rollback()
+
+    def commit(self) -> None:
+        """Publish every write atomically, or raise and publish nothing."""
+        try:
+            self._store._publish(self._writes, self._expected)
+        finally:
+            self._writes = {}
+            self._expected = {}
+
+    def rollback(self) -> None:
+        """Drop uncommitted writes."""
+        self._writes = {}
+        self._expected = {}
+
+    # -- shared helpers ----------------------------------------------------------------------
+
+    def _read(self, key: Key) -> _Record | None:
+        record = self._writes.get(key, _ABSENT)
+        if record is _ABSENT:
+            return self._store._read(key)
+        return record  # type: ignore[no-any-return]
+
+    def _scan(self, table: str) -> list[tuple[str, _Record]]:
+        merged = dict(self._store._scan(table))
+        for (tab, id_), record in self._writes.items():
+            if tab == table:
+                if record is None:
+                    merged.pop(id_, None)
+                else:
+                    merged[id_] = record
+        return sorted(merged.items())
+
+    def _insert(self, key: Key, record: _Record) -> None:
+        if self._read(key) is not None:
+            raise DuplicateError(f"{key[0]} {key[1]!r} already exists")
+        self._expected.setdefault(key, None)
+        self._writes[key] = record
+
+    def _update(self, key: Key, expected_version: int, record: _Record, kind: str) -> None:
+        current = self._read(key)
+        if current is None:
+            raise NotFound(kind, key[1])
+        if current.version != expected_version:
+            raise ConcurrencyConflict(kind, key[1], expected_version, current.version)
+        if key not in self._expected:
+            self._expected[key] = current.version
+        self._writes[key] = record
+
+    def _upsert(self, key: Key, record: _Record) -> None:
+        self._writes[key] = record
+
+
+class _Tickets:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, ticket: Ticket) -> None:
+        self._uow._insert(("tickets", ticket.id), _Record(ticket.version, dumps(ticket), ticket_row(ticket)))
+
+    def get(self, id: str) -> Ticket:
+        record = self._uow._read(("tickets", id))
+        if record is None:
+            raise NotFound("ticket", id)
+        ticket = loads(record.text, Ticket)
+        ticket.version = record.version
+        return ticket
+
+    def save(self, ticket: Ticket) -> None:
+        new = ticket.version + 1
+        data = unstructure(ticket)
+        data["version"] = new
+        row = attrs.evolve(ticket_row(ticket), version=new)
+        record = _Record(new, json.dumps(data, ensure_ascii=False), row)
+        self._uow._update(("tickets", ticket.id), ticket.version, record, "ticket")
+        ticket.version = new
+
+    def _rows(self, f: TicketFilter) -> list[TicketRow]:
+        return [r.row for _, r in self._uow._scan("tickets") if matches(r.row, f)]
+
+    def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
+        sort = page.sort
+        descending = sort is Sort.RECEIVED_DESC
+        rows = sorted(self._rows(filter), key=lambda r: sort_key(r, sort), reverse=descending)
+        if page.cursor is not None:
+            after = decode_cursor(sort, page.cursor, SORT_ARITY[sort])
+            if descending:
+                rows = [r for r in rows if sort_key(r, sort) < after]
+            else:
+                rows = [r for r in rows if sort_key(r, sort) > after]
+        chosen = rows[: page.limit]
+        more = len(rows) > page.limit
+        cursor = encode_cursor(sort, sort_key(chosen[-1], sort)) if more and chosen else None
+        return Page([self.get(r.id) for r in chosen], cursor)
+
+    def count(self, filter: TicketFilter) -> int:
+        return len(self._rows(filter))
+
+    def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
+        column = COUNT_COLUMNS[CountField(field)]
+        counts: dict[str, int] = {}
+        for row in self._rows(filter):
+            value = getattr(row, column) or UNSET
+            counts[value] = counts.get(value, 0) + 1
+        return counts
+
+
+class _Entities(Generic[T]):
+    def __init__(self, uow: MemoryUnitOfWork, name: str, cls: type[T]) -> None:
+        self._uow = uow
+        self._name = name
+        self._table = f"entity:{name}"
+        self._cls = cls
+        self._fields = {a.name for a in attrs.fields(cls)}  # type: ignore[arg-type]
+
+    def add(self, obj: T) -> None:
+        self._uow._insert((self._table, obj.id), _Record(0, dumps(obj)))  # type: ignore[attr-defined]
+
+    def get(self, id: str) -> T:
+        record = self._uow._read((self._table, id))
+        if record is None:
+            raise NotFound(self._name, id)
+        return loads(record.text, self._cls)
+
+    def save(self, obj: T) -> None:
+        self._uow._upsert((self._table, obj.id), _Record(0, dumps(obj)))  # type: ignore[attr-defined]
+
+    def find(self, ids: Iterable[str]) -> dict[str, T]:
+        found: dict[str, T] = {}
+        for id_ in ids:
+            record = self._uow._read((self._table, id_))
+            if record is not None:
+                found[id_] = loads(record.text, self._cls)
+        return found
+
+    def list(self, **equals: str | None) -> Sequence[T]:
+        unknown = set(equals) - self._fields
+        if unknown:
+            raise ValidationError(f"{self._name} has no field(s) {', '.join(sorted(unknown))}")
+        result: list[T] = []
+        for _, record in self._uow._scan(self._table):
+            data = json.loads(record.text)
+            if all(data.get(k) == v for k, v in equals.items()):
+                result.append(structure(data, self._cls))
+        return result
+
+
+class _Documents:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    @staticmethod
+    def _record(obj: Document, version: int) -> _Record:
+        spec = document_spec(type(obj))
+        data = unstructure(obj)
+        data["version"] = version
+        index = {name: index_value(getattr(obj, name)) for name in spec.index}
+        return _Record(version, json.dumps(data, ensure_ascii=False), index)
+
+    def get(self, cls: type[D], id: str) -> D:
+        kind = document_spec(cls).kind
+        record = self._uow._read((f"doc:{kind}", id))
+        if record is None:
+            raise NotFound(kind, id)
+        return with_version(loads(record.text, cls), record.version)
+
+    def add(self, obj: Document) -> None:
+        kind = document_spec(type(obj)).kind
+        self._uow._insert((f"doc:{kind}", obj.id), self._record(obj, obj.version))
+
+    def save(self, obj: D) -> D:
+        kind = document_spec(type(obj)).kind
+        new = obj.version + 1
+        self._uow._update((f"doc:{kind}", obj.id), obj.version, self._record(obj, new), kind)
+        return with_version(obj, new)
+
+    def query(self, cls: type[D], **equals: object) -> Sequence[D]:
+        spec = document_spec(cls)
+        unknown = set(equals) - set(spec.index)
+        if unknown:
+            raise ValidationError(f"{spec.kind} has no index field(s) {', '.join(sorted(unknown))}")
+        wanted = {k: index_value(v) for k, v in equals.items()}
+        return [
+            with_version(loads(r.text, cls), r.version)
+            for _, r in self._uow._scan(f"doc:{spec.kind}")
+            if all(r.row.get(k) == v for k, v in wanted.items())
+        ]
+
+
+class _Outbox:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def put(self, messages: Iterable[OutboxMessage]) -> None:
+        for message in messages:
+            self._uow._insert(("outbox", message.id), _Record(0, dumps(message), message.sent_at is None))
+
+    def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        waiting = [loads(r.text, OutboxMessage) for _, r in self._uow._scan("outbox") if r.row]
+        waiting.sort(key=lambda m: (m.created_at, m.id))
+        return waiting[:limit]
+
+    def _replace(self, message: OutboxMessage) -> None:
+        self._uow._upsert(("outbox", message.id), _Record(0, dumps(message), message.sent_at is None))
+
+    def mark_sent(self, ids: Iterable[str], at: datetime) -> None:
+        for id_ in ids:
+            record = self._uow._read(("outbox", id_))
+            if record is not None and record.row:
+                self._replace(attrs.evolve(loads(record.text, OutboxMessage), sent_at=at))
+
+    def mark_failed(self, id: str, at: datetime, error: str) -> None:
+        record = self._uow._read(("outbox", id))
+        if record is None:
+            raise NotFound("outbox message", id)
+        message = loads(record.text, OutboxMessage)
+        self._replace(
+            attrs.evolve(message, attempts=message.attempts + 1, last_error=error, last_attempt_at=at)
+        )
+
+
+class _Idempotency:
+    def __init__(self, uow: MemoryUnitOfWork) -> None:
+        self._uow = uow
+
+    def get(self, key: str) -> str | None:
+        record = self._uow._read(("idem", key))
+        return record.text if record is not None else None
+
+    def put(self, key: str, result_json: str) -> None:
+        self._uow._insert(("idem", key), _Record(0, result_json))
+
+
+def open_memory(url: str = "memory://") -> MemoryStore:
+    """Entry point for ``memory://``: a new, empty in-process store."""
+    if not url.startswith("memory://"):
+        raise ValidationError(f"not a memory URL: {url!r}", field="url")
+    return MemoryStore(url)

@@ -1,0 +1,160 @@
+"""The queryable facts of a ticket, as every store indexes them, and the reference semantics of a filter.
+
+SQL adapters store :class:`TicketRow` as columns (with indexes) beside the ticket's JSON; the memory
+adapter and a host's own adapter can evaluate :func:`matches` and :func:`sort_key` directly. Instants
+are integers (microseconds since the Unix epoch, UTC) so every store compares them the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import attrs
+
+from aftersales.domain.classification import Priority
+from aftersales.domain.ticket import Ticket
+from aftersales.ports.queries import CountField, Sort, TicketFilter
+
+__all__ = [
+    "COUNT_COLUMNS",
+    "EQUALITY_FILTERS",
+    "NO_DUE",
+    "SORT_ARITY",
+    "TicketRow",
+    "matches",
+    "micros",
+    "sort_key",
+    "ticket_row",
+]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+NO_DUE = 2**62
+"""The due key of a ticket without a resolution due time: after every real one."""
+
+_URGENCY = {Priority.CRITICAL: 0, Priority.EXPEDITED: 1, Priority.NORMAL: 2}
+_UNTRIAGED = 3
+
+SORT_ARITY = {Sort.RECEIVED_ASC: 2, Sort.RECEIVED_DESC: 2, Sort.PRIORITY: 3, Sort.DUE: 2}
+"""How many values a sort key (and so a cursor) holds, the ticket id last."""
+
+
+def micros(at: datetime) -> int:
+    """An aware instant as integer microseconds since the epoch (exact, no float)."""
+    return (at - _EPOCH) // _MICRO
+
+
+@attrs.frozen
+class TicketRow:
+    """The indexed columns of one ticket."""
+
+    id: str
+    version: int
+    kind: str
+    state: str
+    is_open: bool
+    unresolved: bool
+    priority: str | None
+    urgency: int
+    category: str
+    customer_id: str
+    dealer_id: str | None
+    region: str | None
+    assignee_id: str | None
+    product_id: str | None
+    batch: str | None
+    received_us: int
+    resolution_due_us: int | None
+    due_key: int
+    description: str
+
+
+def ticket_row(ticket: Ticket) -> TicketRow:
+    """The indexed columns of ``ticket``."""
+    due = ticket.resolution_due_at
+    due_us = micros(due) if due is not None else None
+    is_open = ticket.is_open
+    return TicketRow(
+        id=ticket.id,
+        version=ticket.version,
+        kind=ticket.kind.value,
+        state=ticket.state,
+        is_open=is_open,
+        unresolved=is_open and ticket.resolved_at is None,
+        priority=ticket.priority.value if ticket.priority is not None else None,
+        urgency=_URGENCY[ticket.priority] if ticket.priority is not None else _UNTRIAGED,
+        category=ticket.category.code,
+        customer_id=ticket.customer_id,
+        dealer_id=ticket.dealer_id,
+        region=ticket.region,
+        assignee_id=ticket.assignee.id if ticket.assignee is not None else None,
+        product_id=ticket.product_id,
+        batch=ticket.batch,
+        received_us=micros(ticket.received_at),
+        resolution_due_us=due_us,
+        due_key=due_us if due_us is not None else NO_DUE,
+        description=ticket.description,
+    )
+
+
+EQUALITY_FILTERS = (
+    ("customer_id", "customer_id"),
+    ("dealer_id", "dealer_id"),
+    ("region", "region"),
+    ("engineer_id", "assignee_id"),
+    ("product_id", "product_id"),
+    ("batch", "batch"),
+)
+"""Filter fields matched by equality, and the row column each one reads."""
+
+
+COUNT_COLUMNS: dict[CountField, str] = {
+    CountField.STATE: "state",
+    CountField.PRIORITY: "priority",
+    CountField.CATEGORY: "category",
+    CountField.DEALER_ID: "dealer_id",
+    CountField.REGION: "region",
+    CountField.PRODUCT_ID: "product_id",
+    CountField.BATCH: "batch",
+    CountField.ASSIGNEE_ID: "assignee_id",
+}
+"""The row column each :class:`CountField` groups on."""
+
+
+def matches(row: TicketRow, f: TicketFilter) -> bool:
+    """True when ``row`` satisfies every condition of ``f`` (the reference semantics)."""
+    if f.states and row.state not in f.states:
+        return False
+    if f.priorities and row.priority not in f.priorities:
+        return False
+    if f.categories and row.category not in f.categories:
+        return False
+    if f.kind is not None and row.kind != f.kind.value:
+        return False
+    for name, column in EQUALITY_FILTERS:
+        wanted = getattr(f, name)
+        if wanted is not None and getattr(row, column) != wanted:
+            return False
+    if f.received_from is not None and row.received_us < micros(f.received_from):
+        return False
+    if f.received_to is not None and row.received_us >= micros(f.received_to):
+        return False
+    if f.due_before is not None and (
+        row.resolution_due_us is None or row.resolution_due_us >= micros(f.due_before)
+    ):
+        return False
+    if f.breached_at is not None and (
+        not row.unresolved or row.resolution_due_us is None or row.resolution_due_us >= micros(f.breached_at)
+    ):
+        return False
+    return not (f.text and f.text.lower() not in row.description.lower())
+
+
+def sort_key(row: TicketRow, sort: Sort) -> tuple[int | str, ...]:
+    """The key ``row`` sorts by in ``sort`` (ascending, except ``RECEIVED_DESC`` which is descending)."""
+    if sort is Sort.PRIORITY:
+        return (row.urgency, row.received_us, row.id)
+    if sort is Sort.DUE:
+        return (row.due_key, row.id)
+    return (row.received_us, row.id)
