@@ -46,6 +46,7 @@ __all__ = ["CHINA_OFFICE_HOURS", "BusinessCalendar"]
 
 _MIN_YEAR = 2
 _MAX_YEAR = 9998  # keeps local midnights of neighbouring years representable
+_MICROSECOND = timedelta(microseconds=1)  # multiplying it is much cheaper than timedelta(microseconds=n)
 
 CHINA_OFFICE_HOURS: tuple[tuple[time, time], ...] = ((time(9), time(12)), (time(13), time(18)))
 """The common Chinese office day: 09:00–12:00 and 13:00–18:00 (eight working hours, lunch at noon)."""
@@ -277,8 +278,14 @@ class BusinessCalendar:
         """Working time between two instants (negative when ``end`` is before ``start``)."""
         first = self._instant(start, "start")
         last = self._instant(end, "end")
-        table = self._table(min(first, last), max(first, last))
-        return timedelta(microseconds=table.position(last) - table.position(first))
+        table = self._cache.table
+        if (
+            table is None
+            or not table.covers_from <= min(first, last)
+            or max(first, last) > table.covers_until
+        ):
+            table = self._table(min(first, last), max(first, last))
+        return _MICROSECOND * (table.position(last) - table.position(first))
 
     def is_working_time(self, at: datetime) -> bool:
         """Whether ``at`` lies inside a working window (windows are half-open: their end is not working)."""
@@ -334,7 +341,11 @@ class BusinessCalendar:
     # -- internals ----------------------------------------------------------------------------------------
 
     def _instant(self, value: datetime, field: str) -> int:
-        instant = to_us(require_aware(value, field))
+        try:
+            instant = to_us(value)  # fast path: subtracting from an aware epoch refuses naive values itself
+        except TypeError:
+            require_aware(value, field)  # raises the precise error (naive, or not a datetime)
+            raise
         if instant < self._known_lo or instant > self._known_hi:
             self._raise_missing(value.astimezone(self._zone).date())
         return instant
@@ -353,7 +364,7 @@ class BusinessCalendar:
         raise CalendarDataMissing(asked, self.known_until or date.max, self.source_name)
 
     def _datetime(self, instant: int) -> datetime:
-        return (EPOCH + timedelta(microseconds=instant)).astimezone(self._zone)
+        return (EPOCH + _MICROSECOND * instant).astimezone(self._zone)
 
     def _year_of(self, instant: int) -> int:
         return (EPOCH + timedelta(microseconds=instant)).astimezone(self._zone).year
