@@ -1,0 +1,444 @@
+"""Charges, quotes and payments (收费, 报价, 付款) of one ticket.
+
+Seed 002 (材料收费, 叫修处理流程): a chargeable repair is priced, the customer is asked; if the customer
+accepts, the pick slip is issued, if not, the case goes to the superior (上报上级领导处理). So:
+
+- a :class:`Quote` lists :class:`ChargeLine` s in one currency and moves draft → offered → accepted or
+  refused (:data:`QUOTE_WORKFLOW`); an accepted or refused quote never changes again;
+- refusing returns a :class:`QuoteEscalation` the service layer routes to the handler's superior;
+- a :class:`ChargeSheet` per ticket holds the quotes, the payments and the free work done, and totals
+  them per :class:`ChargeKind` for the cost reports. Nothing is charged without an accepted quote.
+
+Every object here is immutable except the sheet, and every one round-trips through
+``aftersales.serialization``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import NewType
+
+import attrs
+
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.ids import TicketId
+from aftersales.domain.money import Money, currency_exponent
+from aftersales.domain.reasons import Reason
+from aftersales.domain.text import bounded, code, required_text
+from aftersales.domain.work import aware, optional_aware
+from aftersales.domain.workflow import STAY, TransitionSpec, Workflow
+from aftersales.errors import CurrencyMismatch, DuplicateError, NotFound, PermissionDenied, ValidationError
+
+__all__ = [
+    "QUOTE_WORKFLOW",
+    "ChargeKind",
+    "ChargeLine",
+    "ChargeSheet",
+    "Payment",
+    "PaymentId",
+    "Quote",
+    "QuoteEscalation",
+    "QuoteId",
+    "QuoteState",
+]
+
+QuoteId = NewType("QuoteId", str)
+PaymentId = NewType("PaymentId", str)
+
+
+class ChargeKind(StrEnum):
+    """What a charge line is for: materials (parts, 材料费), labour, travel, or the dealer's service fee."""
+
+    MATERIALS = "materials"
+    LABOUR = "labour"
+    TRAVEL = "travel"
+    SERVICE_FEE = "service_fee"
+
+
+class QuoteState(StrEnum):
+    """States of a quote (报价)."""
+
+    DRAFT = "draft"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
+_Q = QuoteState
+_R = Role
+_PRICERS = frozenset({_R.AGENT, _R.ENGINEER, _R.DEALER_STAFF, _R.MANAGER, _R.DEPARTMENT_HEAD})
+# Staff may record the customer's answer given by phone; the record keeps who recorded it.
+_ANSWERERS = frozenset({_R.CUSTOMER, _R.AGENT, _R.DEALER_STAFF, _R.MANAGER})
+
+QUOTE_WORKFLOW = Workflow(
+    "quote",
+    QuoteState,
+    _Q.DRAFT,
+    [
+        TransitionSpec("edit", (_Q.DRAFT,), STAY, _PRICERS),
+        TransitionSpec("offer", (_Q.DRAFT,), _Q.OFFERED, _PRICERS),
+        TransitionSpec("revise", (_Q.OFFERED,), _Q.DRAFT, _PRICERS, needs_reason=True),
+        TransitionSpec("accept", (_Q.OFFERED,), _Q.ACCEPTED, _ANSWERERS),
+        TransitionSpec("refuse", (_Q.OFFERED,), _Q.REFUSED, _ANSWERERS),
+        TransitionSpec("pay", (_Q.ACCEPTED,), STAY, _ANSWERERS | {_R.ENGINEER, _R.SYSTEM}),
+    ],
+    final=(_Q.ACCEPTED, _Q.REFUSED),
+)
+"""draft → offered → accepted | refused; ``revise`` takes an offer back to draft before the answer."""
+
+
+def _quantity(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100_000:
+        raise ValidationError(f"{attribute.name} must be a whole number, 1–100000", field=attribute.name)
+
+
+def _not_negative(instance: object, attribute: attrs.Attribute[Money], value: Money) -> None:
+    if not isinstance(value, Money):
+        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name)
+    if value.amount < 0:
+        raise ValidationError(f"{attribute.name} must not be negative, got {value}", field=attribute.name)
+
+
+def _currency(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    currency_exponent(value)  # raises UnknownCurrency
+
+
+@attrs.frozen
+class ChargeLine:
+    """One priced line: ``quantity`` × ``unit_price`` of ``item`` (a part code, job type, zone, …).
+
+    ``chargeable`` comes from the chargeability decision. A free line keeps its price (``value``, what
+    the work is worth, for cost reports) but its ``amount`` — what the customer pays — is zero.
+    """
+
+    kind: ChargeKind = attrs.field(converter=ChargeKind)
+    item: str = attrs.field(validator=code)
+    unit_price: Money = attrs.field(validator=_not_negative)
+    quantity: int = attrs.field(default=1, validator=_quantity)
+    chargeable: bool = True
+
+    @property
+    def value(self) -> Money:
+        """What the line is worth at its price, chargeable or not."""
+        return self.unit_price * self.quantity
+
+    @property
+    def amount(self) -> Money:
+        """What the customer pays for this line: ``value`` if chargeable, zero otherwise."""
+        if self.chargeable:
+            return self.unit_price * self.quantity
+        return Money.zero(self.unit_price.currency)
+
+
+def _lines(value: Iterable[ChargeLine]) -> tuple[ChargeLine, ...]:
+    return tuple(value)
+
+
+def _reasons(value: Iterable[Reason]) -> tuple[Reason, ...]:
+    return tuple(value)
+
+
+def _totals(lines: Iterable[ChargeLine], currency: str, *, charged: bool) -> dict[ChargeKind, Money]:
+    totals = {kind: Money.zero(currency) for kind in ChargeKind}
+    for line in lines:
+        totals[line.kind] = totals[line.kind] + (line.amount if charged else line.value)
+    return totals
+
+
+def _require_after(at: datetime, earlier: datetime | None, field: str) -> None:
+    if earlier is not None and at < earlier:
+        raise ValidationError(f"{field} cannot be before {earlier.isoformat()}", field=field)
+
+
+@attrs.frozen
+class QuoteEscalation:
+    """A refused quote, to be taken up by the handler's superior (上报上级领导处理).
+
+    The service layer resolves who the superior is and opens the escalation; this record says what
+    was refused, by whom, when and why (reason codes, e.g. ``quote_refused`` + the customer's causes).
+    """
+
+    quote_id: QuoteId = attrs.field(validator=required_text(64))
+    ticket_id: TicketId = attrs.field(validator=required_text(64))
+    at: datetime = attrs.field(validator=aware)
+    refused_by: ActorRef
+    handler: ActorRef
+    total: Money
+    reasons: tuple[Reason, ...] = attrs.field(converter=_reasons)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.reasons:
+            raise ValidationError("an escalation must carry at least one reason", field="reasons")
+
+
+@attrs.frozen
+class Quote:
+    """A quote (报价) for a chargeable repair, in one currency.
+
+    Immutable: every step returns a new quote. Lines may change only while the quote is a draft;
+    once accepted or refused nothing changes (:class:`~aftersales.errors.InvalidTransition`).
+    ``payment_before_shipping`` marks parts that are paid before they ship (seed 002: 保修期外…款到发货);
+    the materials issue checks it. ``reasons`` and ``policy`` carry the chargeability decision the
+    lines were priced on, so the customer sees why each line is charged.
+    """
+
+    id: QuoteId = attrs.field(validator=required_text(64))
+    ticket_id: TicketId = attrs.field(validator=required_text(64))
+    currency: str = attrs.field(validator=_currency)
+    created_at: datetime = attrs.field(validator=aware)
+    handler: ActorRef
+    lines: tuple[ChargeLine, ...] = attrs.field(default=(), converter=_lines)
+    state: QuoteState = attrs.field(default=QuoteState.DRAFT, converter=QuoteState)
+    payment_before_shipping: bool = False
+    reasons: tuple[Reason, ...] = attrs.field(default=(), converter=_reasons)
+    policy: str = attrs.field(default="", validator=bounded(200))
+    offered_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    decided_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    decided_by: ActorRef | None = None
+    answer_reasons: tuple[Reason, ...] = attrs.field(default=(), converter=_reasons)
+
+    def __attrs_post_init__(self) -> None:
+        for line in self.lines:
+            if line.unit_price.currency != self.currency:
+                raise CurrencyMismatch(self.currency, line.unit_price.currency)
+
+    # -- steps -------------------------------------------------------------------------------------
+
+    def _step(self, trigger: str, by: ActorRef) -> QuoteState:
+        target = QuoteState(QUOTE_WORKFLOW.target(self.state.value, trigger))
+        if by.role not in QUOTE_WORKFLOW.spec(trigger).roles:
+            raise PermissionDenied(str(by), f"{trigger} a quote", self.id)
+        return target
+
+    def with_lines(self, lines: Iterable[ChargeLine], by: ActorRef) -> Quote:
+        """A draft with ``lines`` replacing the current ones (currencies must match the quote's)."""
+        self._step("edit", by)
+        return attrs.evolve(self, lines=tuple(lines))
+
+    def offer(self, at: datetime, by: ActorRef) -> Quote:
+        """Put the draft to the customer. It must charge something (a free repair needs no quote)."""
+        state = self._step("offer", by)
+        _require_after(at, self.created_at, "offered_at")
+        if not any(line.chargeable for line in self.lines):
+            raise ValidationError("a quote must have at least one chargeable line", field="lines")
+        return attrs.evolve(self, state=state, offered_at=at)
+
+    def revise(self, at: datetime, by: ActorRef) -> Quote:
+        """Take an unanswered offer back to draft to change it."""
+        state = self._step("revise", by)
+        _require_after(at, self.offered_at, "revised_at")
+        return attrs.evolve(self, state=state, offered_at=None)
+
+    def accept(self, at: datetime, by: ActorRef) -> Quote:
+        """The customer accepts (用户同意支付): from now on the quote's chargeable lines are charged."""
+        state = self._step("accept", by)
+        _require_after(at, self.offered_at, "decided_at")
+        return attrs.evolve(self, state=state, decided_at=at, decided_by=by)
+
+    def refuse(
+        self, at: datetime, by: ActorRef, reasons: Iterable[Reason] = ()
+    ) -> tuple[Quote, QuoteEscalation]:
+        """The customer refuses (用户不接受): the refused quote, and the escalation to the handler's boss."""
+        state = self._step("refuse", by)
+        _require_after(at, self.offered_at, "decided_at")
+        given = tuple(reasons)
+        refused = attrs.evolve(self, state=state, decided_at=at, decided_by=by, answer_reasons=given)
+        escalation = QuoteEscalation(
+            quote_id=self.id,
+            ticket_id=self.ticket_id,
+            at=at,
+            refused_by=by,
+            handler=self.handler,
+            total=self.total,
+            reasons=(Reason("quote_refused", {"quote_id": self.id, "total": str(self.total.amount)}), *given),
+        )
+        return refused, escalation
+
+    # -- figures -----------------------------------------------------------------------------------
+
+    @property
+    def total(self) -> Money:
+        """What the customer is asked to pay (chargeable lines only)."""
+        return Money.total((line.amount for line in self.lines), self.currency)
+
+    @property
+    def materials_total(self) -> Money:
+        """The chargeable materials, the part of the total that may have to be paid before shipping."""
+        return Money.total(
+            (line.amount for line in self.lines if line.kind is ChargeKind.MATERIALS), self.currency
+        )
+
+    def totals(self) -> dict[ChargeKind, Money]:
+        """Charged amount per kind (every kind present, zero when none)."""
+        return _totals(self.lines, self.currency, charged=True)
+
+    def values(self) -> dict[ChargeKind, Money]:
+        """Worth of the lines per kind, free ones included (the cost of the service)."""
+        return _totals(self.lines, self.currency, charged=False)
+
+
+def _positive_money(instance: object, attribute: attrs.Attribute[Money], value: Money) -> None:
+    if not isinstance(value, Money) or value.amount <= 0:
+        raise ValidationError(f"{attribute.name} must be a positive Money amount", field=attribute.name)
+
+
+@attrs.frozen
+class Payment:
+    """Money received from the customer against an accepted quote."""
+
+    id: PaymentId = attrs.field(validator=required_text(64))
+    quote_id: QuoteId = attrs.field(validator=required_text(64))
+    amount: Money = attrs.field(validator=_positive_money)
+    received_at: datetime = attrs.field(validator=aware)
+    recorded_by: ActorRef
+    method: str = attrs.field(default="cash", validator=code)
+    reference: str = attrs.field(default="", validator=bounded(200))
+
+
+@attrs.define
+class ChargeSheet:
+    """Charges and payments of one ticket (售后服务材料收费暨报销单), in one currency.
+
+    Holds the quotes (every version of their state is the latest one kept here), the payments, the
+    escalations of refused quotes, and ``free_work``: lines done free of charge (in warranty), kept so
+    the cost reports see what the service cost even when the customer paid nothing.
+    A failed call changes nothing.
+    """
+
+    ticket_id: TicketId = attrs.field(validator=required_text(64))
+    currency: str = attrs.field(validator=_currency)
+    quotes: list[Quote] = attrs.field(factory=list)
+    payments: list[Payment] = attrs.field(factory=list)
+    escalations: list[QuoteEscalation] = attrs.field(factory=list)
+    free_work: list[ChargeLine] = attrs.field(factory=list)
+
+    def quote(self, quote_id: str) -> Quote:
+        """The quote ``quote_id`` (:class:`NotFound` if this sheet has none)."""
+        for quote in self.quotes:
+            if quote.id == quote_id:
+                return quote
+        raise NotFound("quote", quote_id)
+
+    def _put(self, quote: Quote) -> None:
+        for index, existing in enumerate(self.quotes):
+            if existing.id == quote.id:
+                self.quotes[index] = quote
+                return
+        self.quotes.append(quote)
+
+    def add_quote(self, quote: Quote) -> None:
+        """Record a new draft quote for this ticket."""
+        if quote.ticket_id != self.ticket_id:
+            raise ValidationError(f"quote {quote.id} is for ticket {quote.ticket_id}", field="ticket_id")
+        if quote.currency != self.currency:
+            raise CurrencyMismatch(self.currency, quote.currency)
+        if quote.state is not QuoteState.DRAFT:
+            raise ValidationError("only a draft quote can be added", field="state")
+        if any(q.id == quote.id for q in self.quotes):
+            raise DuplicateError(f"quote {quote.id!r} is already on ticket {self.ticket_id}")
+        self.quotes.append(quote)
+
+    def edit(self, quote_id: str, lines: Iterable[ChargeLine], by: ActorRef) -> Quote:
+        """Replace the lines of a draft quote."""
+        quote = self.quote(quote_id).with_lines(lines, by)
+        self._put(quote)
+        return quote
+
+    def offer(self, quote_id: str, at: datetime, by: ActorRef) -> Quote:
+        """Offer a draft to the customer."""
+        quote = self.quote(quote_id).offer(at, by)
+        self._put(quote)
+        return quote
+
+    def revise(self, quote_id: str, at: datetime, by: ActorRef) -> Quote:
+        """Take an unanswered offer back to draft."""
+        quote = self.quote(quote_id).revise(at, by)
+        self._put(quote)
+        return quote
+
+    def accept(self, quote_id: str, at: datetime, by: ActorRef) -> Quote:
+        """Record the customer's acceptance."""
+        quote = self.quote(quote_id).accept(at, by)
+        self._put(quote)
+        return quote
+
+    def refuse(
+        self, quote_id: str, at: datetime, by: ActorRef, reasons: Iterable[Reason] = ()
+    ) -> QuoteEscalation:
+        """Record the customer's refusal; returns (and keeps) the escalation to the handler's superior."""
+        quote, escalation = self.quote(quote_id).refuse(at, by, reasons)
+        self._put(quote)
+        self.escalations.append(escalation)
+        return escalation
+
+    def record_payment(self, payment: Payment) -> None:
+        """Record a payment against an accepted quote; more than is still owed on it is refused."""
+        quote = self.quote(payment.quote_id)
+        QUOTE_WORKFLOW.target(quote.state.value, "pay")  # only accepted quotes are payable
+        if payment.amount.currency != self.currency:
+            raise CurrencyMismatch(self.currency, payment.amount.currency)
+        if any(p.id == payment.id for p in self.payments):
+            raise DuplicateError(f"payment {payment.id!r} is already recorded")
+        if payment.amount > quote.total - self.paid_on(quote.id):
+            raise ValidationError(
+                f"payment of {payment.amount} exceeds what is owed on quote {quote.id}", field="amount"
+            )
+        self.payments.append(payment)
+
+    def record_free_work(self, lines: Iterable[ChargeLine]) -> None:
+        """Record work done free of charge, for the cost reports. A chargeable line needs a quote."""
+        new = tuple(lines)
+        for line in new:
+            if line.chargeable:
+                raise ValidationError(
+                    f"{line.kind.value} line {line.item!r} is chargeable: it needs an accepted quote",
+                    field="chargeable",
+                )
+            if line.unit_price.currency != self.currency:
+                raise CurrencyMismatch(self.currency, line.unit_price.currency)
+        self.free_work.extend(new)
+
+    # -- figures -----------------------------------------------------------------------------------
+
+    def _accepted(self) -> list[Quote]:
+        return [q for q in self.quotes if q.state is QuoteState.ACCEPTED]
+
+    def charged_totals(self) -> dict[ChargeKind, Money]:
+        """What the customer is charged, per kind: chargeable lines of accepted quotes only."""
+        return _totals((line for q in self._accepted() for line in q.lines), self.currency, charged=True)
+
+    def cost_totals(self) -> dict[ChargeKind, Money]:
+        """What the work done is worth, per kind: accepted quotes' lines (free ones too) and free work."""
+        lines: list[ChargeLine] = [line for q in self._accepted() for line in q.lines]
+        lines.extend(self.free_work)
+        return _totals(lines, self.currency, charged=False)
+
+    @property
+    def charged(self) -> Money:
+        """Total charged to the customer."""
+        return Money.total((q.total for q in self._accepted()), self.currency)
+
+    @property
+    def paid(self) -> Money:
+        """Total received."""
+        return Money.total((p.amount for p in self.payments), self.currency)
+
+    @property
+    def balance(self) -> Money:
+        """Still owed by the customer."""
+        return self.charged - self.paid
+
+    def paid_on(self, quote_id: str) -> Money:
+        """Total received against ``quote_id``."""
+        return Money.total((p.amount for p in self.payments if p.quote_id == quote_id), self.currency)
+
+    def parts_cleared_for_shipping(self, quote_id: str) -> bool:
+        """May the parts of ``quote_id`` ship? Accepted, and paid first when the quote says so (款到发货)."""
+        quote = self.quote(quote_id)
+        if quote.state is not QuoteState.ACCEPTED:
+            return False
+        if not quote.payment_before_shipping:
+            return True
+        return self.paid_on(quote_id) >= quote.materials_total

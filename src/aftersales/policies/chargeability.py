@@ -1,0 +1,240 @@
+"""Chargeability (收费 or 免费): which lines of a repair the customer pays for, and why.
+
+Seed 002, 材料收费 1 (材料收费的原则):
+
+- a) 保修期外的服务实行收费制度 — out of warranty, everything is chargeable;
+- b) 属于保修期内,但需收费的情形 — in warranty but chargeable when the failure was caused by
+  ① use against the manual (``misuse_against_manual``), ② the user moving or installing it
+  (``moved_or_self_installed``), ③ repair by someone unauthorised (``unauthorised_repair``),
+  ④ unstable power supply, voltage or frequency (``unstable_power_supply``), ⑤ fire, flood, earthquake
+  or other force majeure (``force_majeure``);
+- c) 属于保修期内,除上述问题外均属于免费维修范围 — otherwise free;
+- d) 回访服务时,保修期内材料免费,保修期外材料实行收费,不收取服务费 — on a callback visit the materials
+  follow the phase and there is no service fee. We read "服务费" as the dealer's charge for coming and
+  working (labour, travel, service fee: 收费的标准 d) has dealers set it locally), so by default a
+  callback visit charges materials only; :attr:`ChargeabilityParams.callback_labour_and_travel` changes that.
+
+**Out of box (开箱期).** Seed 002 (对于出厂后的产品,分为三个阶段): "开箱期…产品的质量问题主要表现在产品的
+外观是否完好无损、随机配件和资料是否齐全、产品的功能是否能实现" — the problems of that phase are damage
+in transit, missing accessories and functions that do not work: the maker's and the installing dealer's
+responsibility (分工与合作 5: the dealer installs at delivery, the maker supports free of charge), and
+they must be reported in writing at once ("需立即提供书面报告"). So an out-of-box repair is free, with the
+reasons ``out_of_box_maker_responsibility`` and ``out_of_box_report_required``; an established chargeable
+cause (the user moved or installed it himself, a flood) still makes it chargeable, as in warranty,
+unless :attr:`ChargeabilityParams.out_of_box_causes_apply` is ``False``.
+
+Integrators add chargeable causes through :attr:`ChargeabilityParams.extra_chargeable_causes`, waive
+built-in ones through ``waived_causes``, or wrap a :class:`ChargeabilityPolicy` of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import datetime
+from typing import Protocol
+
+import attrs
+
+from aftersales.domain.charges import ChargeKind
+from aftersales.domain.products import Asset, Product
+from aftersales.domain.reasons import Reason
+from aftersales.domain.text import CODE_PATTERN
+from aftersales.domain.warranty_records import WarrantyExtension
+from aftersales.domain.work import VisitKind
+from aftersales.errors import ValidationError
+from aftersales.policies.decision import Decision
+from aftersales.policies.warranty import DefaultWarrantyPolicy, WarrantyPhase, WarrantyPolicy, WarrantyStatus
+
+__all__ = [
+    "BUILTIN_CHARGEABLE_CAUSES",
+    "ChargeDecision",
+    "ChargeOutcome",
+    "ChargeabilityParams",
+    "ChargeabilityPolicy",
+    "ChargeableWork",
+    "DefaultChargeabilityPolicy",
+]
+
+BUILTIN_CHARGEABLE_CAUSES: frozenset[str] = frozenset(
+    {
+        "misuse_against_manual",
+        "moved_or_self_installed",
+        "unauthorised_repair",
+        "unstable_power_supply",
+        "force_majeure",
+    }
+)
+"""The five in-warranty chargeable causes of seed 002 (材料收费 1 b ①–⑤)."""
+
+
+def _codes(value: Iterable[str]) -> tuple[str, ...]:
+    codes = tuple(value)
+    for item in codes:
+        if not isinstance(item, str) or not CODE_PATTERN.fullmatch(item):
+            raise ValidationError(f"cause codes are snake_case, got {item!r}", field="causes")
+    return codes
+
+
+@attrs.frozen
+class ChargeabilityParams:
+    """Parameters of :class:`DefaultChargeabilityPolicy` (a pack loads them from TOML).
+
+    - ``extra_chargeable_causes``: cause codes the integrator adds to the five built-in ones (default none).
+    - ``waived_causes``: built-in causes this integrator does not charge for (default none).
+    - ``callback_labour_and_travel``: charge labour and travel on a callback visit out of warranty
+      (default ``False``: seed 002 charges no service fee on callbacks; see the module docstring).
+    - ``out_of_box_causes_apply``: an established chargeable cause makes an out-of-box repair chargeable
+      (default ``True``); ``False`` makes every out-of-box repair free.
+    """
+
+    extra_chargeable_causes: tuple[str, ...] = attrs.field(default=(), converter=_codes)
+    waived_causes: tuple[str, ...] = attrs.field(default=(), converter=_codes)
+    callback_labour_and_travel: bool = False
+    out_of_box_causes_apply: bool = True
+
+
+@attrs.frozen
+class ChargeableWork:
+    """The work a charge decision is about: which product, which kind of visit, which component.
+
+    ``extensions`` are the unit's warranty extensions (they may keep it in warranty).
+    """
+
+    product: Product
+    visit: VisitKind = attrs.field(default=VisitKind.SERVICE, converter=VisitKind)
+    component: str | None = None
+    extensions: tuple[WarrantyExtension, ...] = attrs.field(default=(), converter=tuple)
+
+
+@attrs.frozen
+class ChargeOutcome:
+    """Per line, whether the customer pays: materials (parts), labour, travel, service fee."""
+
+    materials: bool
+    labour: bool
+    travel: bool
+    service_fee: bool
+    phase: WarrantyPhase
+
+    def chargeable(self, kind: ChargeKind) -> bool:
+        """Whether lines of ``kind`` are charged."""
+        return bool(getattr(self, kind.value))
+
+    @property
+    def anything(self) -> bool:
+        """True when at least one kind of line is charged (then a quote is needed)."""
+        return self.materials or self.labour or self.travel or self.service_fee
+
+
+ChargeDecision = Decision[ChargeOutcome]
+"""A chargeability decision: :class:`ChargeOutcome`, its reasons (codes + params) and the policy name."""
+
+
+class ChargeabilityPolicy(Protocol):
+    """Decides which lines of a repair are chargeable. Implementations must not read the clock."""
+
+    name: str
+
+    def decide(
+        self, work: ChargeableWork, asset: Asset, at: datetime, causes: Iterable[str] = ()
+    ) -> Decision[ChargeOutcome]:
+        """The chargeability of ``work`` on ``asset`` at ``at``, given the established ``causes``."""
+        ...
+
+
+_CALLBACK_NO_FEE = Reason("callback_no_service_fee")
+_OUT_OF_BOX = Reason("out_of_box_maker_responsibility")
+_OUT_OF_BOX_REPORT = Reason("out_of_box_report_required")
+_OUT_OF_WARRANTY = Reason("out_of_warranty_chargeable")
+_FREE = Reason("in_warranty_free")
+_OOB_CAUSES_WAIVED = Reason("out_of_box_causes_waived")
+
+
+class DefaultChargeabilityPolicy:
+    """The built-in :class:`ChargeabilityPolicy` (seed 002, 材料收费; rules in the module docstring).
+
+    Asks ``warranty`` (default: :class:`~aftersales.policies.warranty.DefaultWarrantyPolicy`) for the
+    phase; :meth:`decide_for_phase` decides from a warranty decision already made.
+    """
+
+    def __init__(
+        self,
+        params: ChargeabilityParams | None = None,
+        *,
+        warranty: WarrantyPolicy | None = None,
+        name: str = "builtin.chargeability",
+    ) -> None:
+        self.params = params or ChargeabilityParams()
+        self.warranty: WarrantyPolicy = warranty or DefaultWarrantyPolicy()
+        self.name = name
+        self.chargeable_causes: frozenset[str] = (
+            BUILTIN_CHARGEABLE_CAUSES | frozenset(self.params.extra_chargeable_causes)
+        ) - frozenset(self.params.waived_causes)
+        self._cause_reasons: dict[str, Reason] = {}
+        self._other_reasons: dict[str, Reason] = {}
+
+    def decide(
+        self, work: ChargeableWork, asset: Asset, at: datetime, causes: Iterable[str] = ()
+    ) -> Decision[ChargeOutcome]:
+        """Chargeability of ``work`` on ``asset`` at ``at``: the warranty phase, then the causes."""
+        warranty = self.warranty.decide(
+            asset, work.product, at, component=work.component, extensions=work.extensions
+        )
+        return self.decide_for_phase(warranty, work.visit, causes)
+
+    def decide_for_phase(
+        self, warranty: Decision[WarrantyStatus], visit: VisitKind, causes: Iterable[str] = ()
+    ) -> Decision[ChargeOutcome]:
+        """Chargeability from a warranty decision already made (its reasons come first in the result)."""
+        phase = warranty.outcome.phase
+        if isinstance(causes, str):
+            raise ValidationError("causes is a collection of cause codes, not one string", field="causes")
+        given: Collection[str] = (
+            causes if isinstance(causes, tuple | list | frozenset | set) else tuple(causes)
+        )
+        reasons: list[Reason] = list(warranty.reasons)
+        chargeable = self._chargeable_causes(given, reasons)
+        if phase is WarrantyPhase.OUT_OF_WARRANTY:
+            reasons.append(_OUT_OF_WARRANTY)
+            charge = True
+        elif phase is WarrantyPhase.OUT_OF_BOX:
+            reasons.append(_OUT_OF_BOX)
+            reasons.append(_OUT_OF_BOX_REPORT)
+            if chargeable and not self.params.out_of_box_causes_apply:
+                reasons.append(_OOB_CAUSES_WAIVED)
+                charge = False
+            else:
+                charge = chargeable
+        else:
+            charge = chargeable
+            if not chargeable:
+                reasons.append(_FREE)
+        if visit is VisitKind.CALLBACK:
+            reasons.append(_CALLBACK_NO_FEE)
+            labour = charge and self.params.callback_labour_and_travel
+            outcome = ChargeOutcome(charge, labour, labour, False, phase)
+        else:
+            outcome = ChargeOutcome(charge, charge, charge, charge, phase)
+        return Decision(outcome, reasons, self.name)
+
+    def _chargeable_causes(self, causes: Collection[str], reasons: list[Reason]) -> bool:
+        found = False
+        for cause in sorted(causes) if len(causes) > 1 else causes:
+            if cause in self.chargeable_causes:
+                found = True
+                reasons.append(self._reason(self._cause_reasons, "chargeable_cause", cause))
+            else:
+                reasons.append(self._reason(self._other_reasons, "cause_not_chargeable", cause))
+        return found
+
+    @staticmethod
+    def _reason(cache: dict[str, Reason], code: str, cause: str) -> Reason:
+        # Reasons are immutable values: build each (code, cause) once, validating the cause code then.
+        reason = cache.get(cause)
+        if reason is None:
+            if not isinstance(cause, str) or not CODE_PATTERN.fullmatch(cause):
+                raise ValidationError(f"cause codes are snake_case, got {cause!r}", field="causes")
+            reason = Reason(code, {"cause": cause})
+            if len(cache) < 4096:
+                cache[cause] = reason
+        return reason

@@ -1,0 +1,365 @@
+"""Fees (收费标准): the parts price list, the dealers' labour and travel fees, and quotes built from them.
+
+Seed 002, 材料收费 2 (收费的标准): the maker sells parts to its dealers at cost (a); dealers charge by local
+conditions (b); part prices come from the 《零部件价格表》 (c); the service fee is set by each dealer
+locally (d). And 分工与合作 4: out of warranty the maker supplies parts at cost, payment first (款到发货).
+
+So :class:`PriceList` holds, per part code, the ``cost`` (what the dealer pays the maker) and the
+``retail`` price the customer is quoted; :class:`DealerFeeSchedule` holds one dealer's labour fee per job
+type, travel fee per zone or distance band, and service fee; :class:`DefaultFeesPolicy` prices a
+:class:`QuoteRequest` into a draft :class:`~aftersales.domain.charges.Quote` whose lines are chargeable or
+free as the chargeability decision says. TOML amounts are strings (``"12.50"``): floats are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, Protocol, TypeVar
+
+import attrs
+
+from aftersales.domain.actors import ActorRef
+from aftersales.domain.charges import ChargeKind, ChargeLine, Quote, QuoteId
+from aftersales.domain.ids import DealerId, TicketId
+from aftersales.domain.money import Money, currency_exponent
+from aftersales.domain.text import CODE_PATTERN, code
+from aftersales.errors import NotFound, PolicyError, ValidationError
+from aftersales.policies.chargeability import ChargeOutcome
+from aftersales.policies.decision import Decision
+from aftersales.policies.warranty import WarrantyPhase
+
+__all__ = [
+    "DealerFeeSchedule",
+    "DefaultFeesPolicy",
+    "DistanceBand",
+    "FeesParams",
+    "FeesPolicy",
+    "PartPrice",
+    "PartPriceEntry",
+    "PriceList",
+    "QuoteRequest",
+]
+
+T = TypeVar("T")
+
+
+def _amount(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
+        raise ValidationError(
+            f"{attribute.name} must be a non-negative Decimal (write it as a string in TOML)",
+            field=attribute.name,
+        )
+
+
+def _decimal(value: object) -> object:
+    # Accept int and str (exact); leave anything else for the validator to refuse (floats above all).
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return value
+    return value
+
+
+def _frozen_map(value: Mapping[str, T]) -> Mapping[str, T]:
+    return MappingProxyType(dict(value))
+
+
+def _decimal_map(value: Mapping[str, Any]) -> Mapping[str, Decimal]:
+    result: dict[str, Decimal] = {}
+    for key, item in value.items():
+        converted = _decimal(item)
+        if not isinstance(converted, Decimal) or not converted.is_finite() or converted < 0:
+            raise ValidationError(f"fee {key!r} must be a non-negative Decimal, got {item!r}", field=key)
+        result[key] = converted
+    return MappingProxyType(result)
+
+
+def _optional_currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        currency_exponent(value if isinstance(value, str) else repr(value))
+
+
+def _currency(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    currency_exponent(value if isinstance(value, str) else repr(value))
+
+
+@attrs.frozen
+class PartPriceEntry:
+    """A price-list row as a pack writes it: ``cost`` to dealers and ``retail`` to customers."""
+
+    cost: Decimal = attrs.field(converter=_decimal, validator=_amount)
+    retail: Decimal = attrs.field(converter=_decimal, validator=_amount)
+
+
+@attrs.frozen
+class PartPrice:
+    """A part's prices: ``cost`` (maker to dealer, 成本价) and ``retail`` (dealer to customer)."""
+
+    cost: Money
+    retail: Money
+
+
+def _price_map(value: Mapping[str, PartPrice]) -> Mapping[str, PartPrice]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen
+class PriceList:
+    """The parts price list (《零部件价格表》): part code → :class:`PartPrice`, in one currency."""
+
+    currency: str = attrs.field(validator=_currency)
+    parts: Mapping[str, PartPrice] = attrs.field(factory=dict, converter=_price_map)
+
+    def __attrs_post_init__(self) -> None:
+        for part, price in self.parts.items():
+            for money in (price.cost, price.retail):
+                if money.currency != self.currency:
+                    raise ValidationError(
+                        f"part {part!r} is priced in {money.currency}, the list in {self.currency}",
+                        field="parts",
+                    )
+
+    @classmethod
+    def from_entries(cls, currency: str, entries: Mapping[str, PartPriceEntry]) -> PriceList:
+        """Build from pack rows (Decimal amounts in ``currency``)."""
+        prices: dict[str, PartPrice] = {
+            part: PartPrice(Money(e.cost, currency), Money(e.retail, currency)) for part, e in entries.items()
+        }
+        return cls(currency, prices)
+
+    def price(self, part: str) -> PartPrice:
+        """The prices of ``part``; :class:`NotFound` when the list has none."""
+        try:
+            return self.parts[part]
+        except KeyError:
+            raise NotFound("part price", part) from None
+
+
+def _bands(value: Any) -> tuple[DistanceBand, ...]:
+    return tuple(sorted(value, key=lambda b: b.up_to_km))
+
+
+def _km(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValidationError(f"{attribute.name} must be a positive whole number of km", field=attribute.name)
+
+
+@attrs.frozen
+class DistanceBand:
+    """Travel fee for a distance up to and including ``up_to_km``."""
+
+    up_to_km: int = attrs.field(validator=_km)
+    fee: Decimal = attrs.field(converter=_decimal, validator=_amount)
+
+
+@attrs.frozen
+class DealerFeeSchedule:
+    """One dealer's local fees (各特约承销商可根据当地实际情况收费), in ``currency`` (default: the pack's).
+
+    - ``labour``: job type → fee;
+    - ``travel_zones``: zone code → fee; ``travel_bands``: distance bands (a trip beyond the last band
+      is a :class:`PolicyError`, ``distance_beyond_schedule``);
+    - ``service_fee``: the dealer's flat service fee per visit (``0``: none).
+    """
+
+    labour: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_decimal_map)
+    travel_zones: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_decimal_map)
+    travel_bands: tuple[DistanceBand, ...] = attrs.field(default=(), converter=_bands)
+    service_fee: Decimal = attrs.field(default=Decimal(0), converter=_decimal, validator=_amount)
+    currency: str | None = attrs.field(default=None, validator=_optional_currency)
+
+
+@attrs.frozen
+class FeesParams:
+    """Parameters of :class:`DefaultFeesPolicy` (a pack loads them from TOML).
+
+    - ``currency``: the currency of the price list and of schedules that name none (default ``CNY``).
+    - ``parts``: part code → :class:`PartPriceEntry` (default: empty).
+    - ``default_schedule``: fees of dealers without a schedule of their own (default: none set).
+    - ``dealer_schedules``: dealer id → :class:`DealerFeeSchedule`.
+    - ``prepay_out_of_warranty_parts``: out-of-warranty parts are paid before they ship (default ``True``,
+      seed 002 款到发货); ``prepay_all_chargeable_parts`` extends that to parts charged in warranty
+      because of a chargeable cause (default ``False``).
+    """
+
+    currency: str = attrs.field(default="CNY", validator=_currency)
+    parts: Mapping[str, PartPriceEntry] = attrs.field(factory=dict, converter=_frozen_map)
+    default_schedule: DealerFeeSchedule = attrs.field(factory=DealerFeeSchedule)
+    dealer_schedules: Mapping[str, DealerFeeSchedule] = attrs.field(factory=dict, converter=_frozen_map)
+    prepay_out_of_warranty_parts: bool = True
+    prepay_all_chargeable_parts: bool = False
+
+
+def _parts_wanted(value: Mapping[str, int]) -> Mapping[str, int]:
+    for part, quantity in value.items():
+        if not isinstance(part, str) or not CODE_PATTERN.fullmatch(part):
+            raise ValidationError(f"part codes are snake_case, got {part!r}", field="parts")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+            raise ValidationError(f"quantity of {part!r} must be a positive whole number", field="parts")
+    return MappingProxyType(dict(value))
+
+
+def _optional_code(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        code(instance, attribute, value)
+
+
+@attrs.frozen
+class QuoteRequest:
+    """What a repair needs priced: parts and quantities, a job type, the trip, and the service fee."""
+
+    parts: Mapping[str, int] = attrs.field(factory=dict, converter=_parts_wanted)
+    job_type: str | None = attrs.field(default=None, validator=_optional_code)
+    travel_zone: str | None = attrs.field(default=None, validator=_optional_code)
+    distance_km: int | None = attrs.field(default=None)
+    service_fee: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        if self.distance_km is not None:
+            _km(self, attrs.fields(QuoteRequest).distance_km, self.distance_km)
+        if self.travel_zone is not None and self.distance_km is not None:
+            raise ValidationError("give a travel zone or a distance, not both", field="travel_zone")
+
+
+class FeesPolicy(Protocol):
+    """Prices parts and dealer work, and drafts quotes. Implementations must not read the clock."""
+
+    name: str
+
+    def part_price(self, part: str) -> PartPrice:
+        """Cost and retail price of ``part``."""
+        ...
+
+    def labour_fee(self, dealer_id: DealerId | None, job_type: str) -> Money:
+        """The labour fee ``dealer_id`` charges for ``job_type``."""
+        ...
+
+    def travel_fee(
+        self, dealer_id: DealerId | None, *, zone: str | None = None, distance_km: int | None = None
+    ) -> Money:
+        """The travel fee of ``dealer_id`` for a trip to ``zone`` or of ``distance_km``."""
+        ...
+
+    def draft_quote(
+        self,
+        *,
+        quote_id: QuoteId,
+        ticket_id: TicketId,
+        dealer_id: DealerId | None,
+        handler: ActorRef,
+        decision: Decision[ChargeOutcome],
+        request: QuoteRequest,
+        at: datetime,
+    ) -> Quote:
+        """A draft quote pricing ``request``, each line chargeable as ``decision`` says."""
+        ...
+
+
+class DefaultFeesPolicy:
+    """The built-in :class:`FeesPolicy` (seed 002, 收费的标准; see the module docstring)."""
+
+    def __init__(self, params: FeesParams | None = None, *, name: str = "builtin.fees") -> None:
+        self.params = params or FeesParams()
+        self.name = name
+        self.price_list = PriceList.from_entries(self.params.currency, self.params.parts)
+
+    def schedule(self, dealer_id: DealerId | None) -> DealerFeeSchedule:
+        """The fee schedule of ``dealer_id`` (the default schedule when it has none)."""
+        if dealer_id is None:
+            return self.params.default_schedule
+        return self.params.dealer_schedules.get(dealer_id, self.params.default_schedule)
+
+    def _currency(self, schedule: DealerFeeSchedule) -> str:
+        return schedule.currency or self.params.currency
+
+    def part_price(self, part: str) -> PartPrice:
+        """Cost and retail price of ``part`` (:class:`NotFound` when not on the list)."""
+        return self.price_list.price(part)
+
+    def labour_fee(self, dealer_id: DealerId | None, job_type: str) -> Money:
+        """The labour fee for ``job_type`` (:class:`NotFound` when the dealer's schedule has none)."""
+        schedule = self.schedule(dealer_id)
+        try:
+            return Money(schedule.labour[job_type], self._currency(schedule))
+        except KeyError:
+            raise NotFound("labour fee", job_type) from None
+
+    def travel_fee(
+        self, dealer_id: DealerId | None, *, zone: str | None = None, distance_km: int | None = None
+    ) -> Money:
+        """The travel fee for a trip to ``zone``, or of ``distance_km`` by the dealer's distance bands."""
+        schedule = self.schedule(dealer_id)
+        currency = self._currency(schedule)
+        if zone is not None:
+            try:
+                return Money(schedule.travel_zones[zone], currency)
+            except KeyError:
+                raise NotFound("travel zone", zone) from None
+        if distance_km is None:
+            raise ValidationError("a travel fee needs a zone or a distance", field="travel_zone")
+        for band in schedule.travel_bands:
+            if distance_km <= band.up_to_km:
+                return Money(band.fee, currency)
+        raise PolicyError(
+            f"no travel fee for {distance_km} km: the schedule's bands end at "
+            f"{schedule.travel_bands[-1].up_to_km if schedule.travel_bands else 0} km",
+            code="distance_beyond_schedule",
+        )
+
+    def service_fee(self, dealer_id: DealerId | None) -> Money:
+        """The dealer's flat service fee (zero when it charges none)."""
+        schedule = self.schedule(dealer_id)
+        return Money(schedule.service_fee, self._currency(schedule))
+
+    def draft_quote(
+        self,
+        *,
+        quote_id: QuoteId,
+        ticket_id: TicketId,
+        dealer_id: DealerId | None,
+        handler: ActorRef,
+        decision: Decision[ChargeOutcome],
+        request: QuoteRequest,
+        at: datetime,
+    ) -> Quote:
+        """A draft quote: parts at retail, the dealer's labour, travel and service fee, flagged per decision.
+
+        All lines must share one currency, the quote's (the price list's); a dealer schedule in another
+        currency raises :class:`~aftersales.errors.CurrencyMismatch`.
+        """
+        outcome = decision.outcome
+        lines: list[ChargeLine] = []
+        for part, quantity in request.parts.items():
+            price = self.part_price(part).retail
+            lines.append(ChargeLine(ChargeKind.MATERIALS, part, price, quantity, outcome.materials))
+        if request.job_type is not None:
+            fee = self.labour_fee(dealer_id, request.job_type)
+            lines.append(ChargeLine(ChargeKind.LABOUR, request.job_type, fee, 1, outcome.labour))
+        if request.travel_zone is not None or request.distance_km is not None:
+            fee = self.travel_fee(dealer_id, zone=request.travel_zone, distance_km=request.distance_km)
+            item = request.travel_zone or f"up_to_{request.distance_km}_km"
+            lines.append(ChargeLine(ChargeKind.TRAVEL, item, fee, 1, outcome.travel))
+        if request.service_fee:
+            fee = self.service_fee(dealer_id)
+            if fee:
+                lines.append(ChargeLine(ChargeKind.SERVICE_FEE, "service_fee", fee, 1, outcome.service_fee))
+        charged_parts = outcome.materials and bool(request.parts)
+        prepay = charged_parts and (
+            self.params.prepay_all_chargeable_parts
+            or (self.params.prepay_out_of_warranty_parts and outcome.phase is WarrantyPhase.OUT_OF_WARRANTY)
+        )
+        return Quote(
+            id=quote_id,
+            ticket_id=ticket_id,
+            currency=self.params.currency,
+            created_at=at,
+            handler=handler,
+            lines=tuple(lines),
+            payment_before_shipping=prepay,
+            reasons=decision.reasons,
+            policy=decision.policy,
+        )

@@ -1,0 +1,381 @@
+"""Warranty (三包 / 保修期): which phase a unit is in at an instant, and until when each term runs.
+
+Rules (seed 002 §售后服务分工与合作 3 and §开箱期/保修期内/保修期外; design ``domain.md``):
+
+- **Terms** come from the product itself (its ``warranty_terms``), else from
+  :attr:`WarrantyParams.terms_by_model`, else :attr:`WarrantyParams.default_terms_by_category`; none at
+  all is a :class:`PolicyError` (``no_warranty_terms``). A term covers the whole product
+  (``component=None``) or one component (5 years on the ceramic body, 1 on the fittings); a component
+  without a term of its own follows the whole-product term.
+- **Start** per term: purchase date (default, "保修期限自用户购买之日起计算"), shipment date, or the
+  installation-acceptance date. A start date that is not recorded is a :class:`PolicyError`
+  (``warranty_start_missing``), never a guess — except during the out-of-box phase, when a term whose
+  start has not happened yet (unit still in stock, not yet installed) is simply *not started*.
+- **Last day**: a term of N months from day S ends on the same day-of-month N months later, clamped to
+  that month's end (31 Jan + 1 month → 28 Feb, or 29 Feb in a leap year). That day is still in
+  warranty; the next is not. This is the PRC Civil Code's period rule (arts. 201–203: the start day is
+  not counted; the period ends on the corresponding day of the last month, or that month's last day
+  when there is none). Days are the asset's local days in its ``market_timezone``.
+- **Out of box (开箱期)**: seed 002 — "在产品出厂后至安装调试合格期间,均属于开箱期"; "在产品安装调试完毕至
+  保修期限均属于保修期内". Precisely: on local day D a unit is out of box when it has left the factory
+  (its shipment date, or when none is recorded its purchase date, is on or before D), its installation
+  acceptance is not recorded or is after D, and — when :attr:`WarrantyParams.out_of_box_days` is set —
+  fewer than that many days have passed since it left. The acceptance day itself is in warranty.
+- **Extensions** (:class:`~aftersales.domain.warranty_records.WarrantyExtension`) add months or days to a
+  component's term, or to every term when granted on the whole product. They count from the instant
+  they were granted; one granted after the term ended runs from the day it was granted.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, Protocol
+
+import attrs
+
+from aftersales.domain.contact import zone
+from aftersales.domain.instants import require_aware
+from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
+from aftersales.domain.reasons import Reason
+from aftersales.domain.warranty_records import ExtensionUnit, WarrantyExtension
+from aftersales.errors import PolicyError, ValidationError
+from aftersales.policies.decision import Decision
+
+__all__ = [
+    "DefaultWarrantyPolicy",
+    "TermStatus",
+    "WarrantyDecision",
+    "WarrantyParams",
+    "WarrantyPhase",
+    "WarrantyPolicy",
+    "WarrantyStatus",
+    "add_months",
+]
+
+
+class WarrantyPhase(StrEnum):
+    """Product phase (产品阶段): out of box (开箱期), in warranty (保修期内), out of warranty (保修期外)."""
+
+    OUT_OF_BOX = "out_of_box"
+    IN_WARRANTY = "in_warranty"
+    OUT_OF_WARRANTY = "out_of_warranty"
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months, clamped to the end of the target month.
+
+    ``add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)``; ``date(2023, 1, 31)`` gives 28 Feb.
+    """
+    years, month0 = divmod(day.month - 1 + months, 12)
+    year = day.year + years
+    month = month0 + 1
+    last = calendar.monthrange(year, month)[1]
+    return date(year, month, min(day.day, last))
+
+
+def _terms_map(value: Mapping[str, Iterable[WarrantyTerm]]) -> Mapping[str, tuple[WarrantyTerm, ...]]:
+    return MappingProxyType({key: tuple(terms) for key, terms in value.items()})
+
+
+def _positive_days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+        raise ValidationError(f"{attribute.name} must be a positive number of days", field=attribute.name)
+
+
+@attrs.frozen
+class WarrantyParams:
+    """Parameters of :class:`DefaultWarrantyPolicy` (a pack loads them from TOML).
+
+    - ``default_terms_by_category``: category code → terms, for products that carry none (default: none).
+    - ``terms_by_model``: product model → terms; wins over the category (default: none).
+    - ``out_of_box``: whether the out-of-box phase exists at all (default ``True``, seed 002).
+    - ``out_of_box_days``: the longest out-of-box phase, counted from shipment (or purchase). After it a
+      unit whose installation acceptance was never recorded is judged by its terms. Seed 002 gives no
+      number and has the dealer install at delivery (分工与合作 5), so the default, 90 days, is generous;
+      ``None`` bounds the phase by installation acceptance only.
+    """
+
+    default_terms_by_category: Mapping[str, tuple[WarrantyTerm, ...]] = attrs.field(
+        factory=dict, converter=_terms_map
+    )
+    terms_by_model: Mapping[str, tuple[WarrantyTerm, ...]] = attrs.field(factory=dict, converter=_terms_map)
+    out_of_box: bool = True
+    out_of_box_days: int | None = attrs.field(default=90, validator=_positive_days)
+
+
+@attrs.frozen
+class TermStatus:
+    """One term as it stands: where it starts, its last day in warranty (extensions included).
+
+    ``start`` and ``ends_on`` are ``None`` for a term that has not started (out of box only).
+    """
+
+    component: str | None
+    months: int
+    starts_from: WarrantyStart
+    start: date | None
+    ends_on: date | None
+    extended_months: int = 0
+    extended_days: int = 0
+
+
+@attrs.frozen
+class WarrantyStatus:
+    """The outcome of a warranty decision.
+
+    ``phase`` and ``ends_on`` are for ``component`` (``None``: the whole product), judged on the asset's
+    ``local_date``; ``terms`` lists every term, so a component with a longer term than the product shows.
+    """
+
+    phase: WarrantyPhase
+    component: str | None
+    local_date: date
+    ends_on: date | None
+    terms: tuple[TermStatus, ...]
+
+    def ends_for(self, component: str | None) -> date | None:
+        """The last day in warranty of ``component`` (its own term, else the whole-product term)."""
+        term = _governing(self.terms, component)
+        return term.ends_on if term else None
+
+
+WarrantyDecision = Decision[WarrantyStatus]
+"""A warranty decision: :class:`WarrantyStatus` with its reasons and the deciding policy's name."""
+
+
+class WarrantyPolicy(Protocol):
+    """Decides a unit's warranty phase and term ends. Implementations must not read the clock."""
+
+    name: str
+
+    def decide(
+        self,
+        asset: Asset,
+        product: Product,
+        at: datetime,
+        *,
+        component: str | None = None,
+        extensions: Sequence[WarrantyExtension] = (),
+    ) -> Decision[WarrantyStatus]:
+        """The phase of ``asset`` (or of its ``component``) at the instant ``at``, with reasons."""
+        ...
+
+
+def _governing(terms: Sequence[TermStatus], component: str | None) -> TermStatus | None:
+    product_term = None
+    for term in terms:
+        if term.component == component:
+            return term
+        if term.component is None:
+            product_term = term
+    if component is not None or product_term is not None:
+        return product_term
+    # No whole-product term: the product is covered while any of its terms is.
+    started = [t for t in terms if t.ends_on is not None]
+    return max(started, key=lambda t: t.ends_on or date.min) if started else (terms[0] if terms else None)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+class DefaultWarrantyPolicy:
+    """The built-in :class:`WarrantyPolicy` (module docstring: the rules and the seed passages)."""
+
+    def __init__(self, params: WarrantyParams | None = None, *, name: str = "builtin.warranty") -> None:
+        self.params = params or WarrantyParams()
+        self.name = name
+
+    def terms_for(self, product: Product) -> tuple[tuple[WarrantyTerm, ...], str]:
+        """The terms that apply to ``product`` and where they came from (product, model or category)."""
+        if product.warranty_terms:
+            return product.warranty_terms, "product"
+        by_model = self.params.terms_by_model.get(product.model)
+        if by_model:
+            return by_model, "model"
+        by_category = self.params.default_terms_by_category.get(product.category)
+        if by_category:
+            return by_category, "category"
+        raise PolicyError(
+            f"product {product.id} (model {product.model}, category {product.category}) has no warranty "
+            "terms: give the product terms, or the pack terms for its model or category",
+            code="no_warranty_terms",
+        )
+
+    def _out_of_box(self, asset: Asset, local: date) -> date | None:
+        """The day the unit left the factory if it is out of box on ``local``, else ``None``."""
+        if not self.params.out_of_box:
+            return None
+        left = asset.shipment_date or asset.purchase_date
+        if left is None or left > local:
+            return None
+        accepted = asset.installation_accepted_on
+        if accepted is not None and accepted <= local:
+            return None
+        limit = self.params.out_of_box_days
+        if limit is not None and (local - left).days >= limit:
+            return None
+        return left
+
+    def decide(
+        self,
+        asset: Asset,
+        product: Product,
+        at: datetime,
+        *,
+        component: str | None = None,
+        extensions: Sequence[WarrantyExtension] = (),
+    ) -> Decision[WarrantyStatus]:
+        """The phase of ``asset`` (or of its ``component``) at ``at``, with every term's last day."""
+        require_aware(at, "at")
+        if asset.product_id != product.id:
+            raise ValidationError(
+                f"asset {asset.id} is a {asset.product_id}, not a {product.id}", field="product"
+            )
+        if component is not None and product.components and component not in product.components:
+            raise ValidationError(f"product {product.id} has no component {component!r}", field="component")
+        tz = zone(asset.market_timezone)
+        local = at.astimezone(tz).date()
+        terms, source = self.terms_for(product)
+        left = self._out_of_box(asset, local)
+        statuses = [self._term(asset, term, left is not None) for term in terms]
+        reasons: list[Reason] = []
+        if extensions:
+            statuses = self._extend(asset, statuses, extensions, at, tz, reasons, component)
+        governing = _governing(statuses, component)
+        if left is not None:
+            phase = WarrantyPhase.OUT_OF_BOX
+            reasons.insert(
+                0,
+                Reason(
+                    "out_of_box",
+                    {
+                        "left_factory_on": left.isoformat(),
+                        "installation_accepted_on": _iso(asset.installation_accepted_on),
+                    },
+                ),
+            )
+        elif governing is None or governing.ends_on is None or governing.start is None:
+            phase = WarrantyPhase.OUT_OF_WARRANTY
+            reasons.insert(0, Reason("no_warranty_term", {"component": component}))
+        elif local < governing.start:
+            phase = WarrantyPhase.OUT_OF_WARRANTY
+            reasons.insert(
+                0,
+                Reason(
+                    "warranty_not_started", {"component": component, "starts": governing.start.isoformat()}
+                ),
+            )
+        elif local <= governing.ends_on:
+            phase = WarrantyPhase.IN_WARRANTY
+            reasons.insert(0, self._phase_reason("in_warranty", governing, component, local, source))
+        else:
+            phase = WarrantyPhase.OUT_OF_WARRANTY
+            reasons.insert(0, self._phase_reason("out_of_warranty", governing, component, local, source))
+        status = WarrantyStatus(
+            phase=phase,
+            component=component,
+            local_date=local,
+            ends_on=governing.ends_on if governing else None,
+            terms=tuple(statuses),
+        )
+        return Decision(status, reasons, self.name)
+
+    @staticmethod
+    def _phase_reason(code: str, term: TermStatus, component: str | None, local: date, source: str) -> Reason:
+        return Reason(
+            code,
+            {
+                "component": component,
+                "term_component": term.component,
+                "months": term.months,
+                "starts_from": term.starts_from.value,
+                "start": _iso(term.start),
+                "ends_on": _iso(term.ends_on),
+                "local_date": local.isoformat(),
+                "terms_from": source,
+            },
+        )
+
+    @staticmethod
+    def _term(asset: Asset, term: WarrantyTerm, out_of_box: bool) -> TermStatus:
+        start = asset.start_date(term.starts_from)
+        if start is None:
+            if out_of_box:
+                return TermStatus(term.component, term.months, term.starts_from, None, None)
+            raise PolicyError(
+                f"asset {asset.id}: the warranty term of {term.months} months"
+                f"{' on ' + term.component if term.component else ''} starts from the "
+                f"{term.starts_from.value} date, which is not recorded",
+                code="warranty_start_missing",
+            )
+        return TermStatus(
+            term.component, term.months, term.starts_from, start, add_months(start, term.months)
+        )
+
+    @staticmethod
+    def _extend(
+        asset: Asset,
+        statuses: list[TermStatus],
+        extensions: Sequence[WarrantyExtension],
+        at: datetime,
+        tz: Any,
+        reasons: list[Reason],
+        asked: str | None,
+    ) -> list[TermStatus]:
+        result = list(statuses)
+        for ext in sorted(extensions, key=lambda e: e.granted_at):
+            if ext.asset_id != asset.id:
+                raise ValidationError(
+                    f"extension for asset {ext.asset_id} given for asset {asset.id}", field="extensions"
+                )
+            if ext.granted_at > at:
+                continue  # not yet granted at the instant asked about
+            granted_on = ext.granted_at.astimezone(tz).date()
+            if ext.component is not None and not any(t.component == ext.component for t in result):
+                base = next((t for t in result if t.component is None), None)
+                if base is None:
+                    raise PolicyError(
+                        f"asset {asset.id}: no term to extend for component {ext.component!r}",
+                        code="no_term_to_extend",
+                    )
+                result.append(attrs.evolve(base, component=ext.component))
+            for index, term in enumerate(result):
+                if ext.component is not None and term.component != ext.component:
+                    continue
+                result[index] = _lengthen(term, ext, granted_on)
+            if ext.component is None or ext.component == asked or asked is None:
+                reasons.append(
+                    Reason(
+                        "warranty_extended",
+                        {
+                            "component": ext.component,
+                            "amount": ext.amount,
+                            "unit": ext.unit.value,
+                            "source": ext.source.value,
+                            "reason": ext.reason,
+                            "granted_by": str(ext.granted_by),
+                            "granted_on": granted_on.isoformat(),
+                        },
+                    )
+                )
+        return result
+
+
+def _lengthen(term: TermStatus, ext: WarrantyExtension, granted_on: date) -> TermStatus:
+    if ext.unit is ExtensionUnit.MONTHS:
+        months, days = ext.amount, 0
+    else:
+        months, days = 0, ext.amount
+    extended = attrs.evolve(
+        term, extended_months=term.extended_months + months, extended_days=term.extended_days + days
+    )
+    if term.ends_on is None:
+        return extended  # not started yet: the extension counts once it starts
+    base = max(term.ends_on, granted_on)
+    end = add_months(base, months) if months else base + timedelta(days=days)
+    return attrs.evolve(extended, ends_on=end)
