@@ -1,0 +1,667 @@
+"""The storage contract: one test suite every ``UnitOfWork`` adapter must pass.
+
+It runs against our memory, SQLite and PostgreSQL adapters, so the fake cannot drift from the real
+stores. A host with its own adapter reuses it by subclassing :class:`StorageContract` in a test
+module and saying how to open a fresh, empty store::
+
+    # tests/test_my_storage.py
+    from aftersales.testing.storage_contract import StorageContract
+    from myhost.storage import open_mystore
+
+    class TestMyStorage(StorageContract):
+        def make_store(self, tmp_path):
+            return open_mystore(f"mystore://{tmp_path}/db")   # a StoreFactory, empty
+
+pytest collects every ``test_*`` method of the subclass; ``close()`` is called after each test.
+Needs pytest (and nothing else) at test time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.classification import Category, Channel, Priority, Severity
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import AssetId, CustomerId, DealerId, EngineerId, ProductId, TicketId
+from aftersales.domain.parties import Customer, Dealer, Engineer
+from aftersales.domain.products import Asset, Product, WarrantyTerm
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
+from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
+from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.outbox_dispatch import dispatch_outbox
+from aftersales.ports.queries import UNSET, CountField, PageRequest, Sort, TicketFilter
+from aftersales.ports.unit_of_work import StoreFactory
+from aftersales.serialization import unstructure
+
+__all__ = ["StorageContract", "contract_ticket", "ledger_tickets"]
+
+TZ = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=TZ)
+AGENT = ActorRef("agent-1", Role.AGENT)
+ENGINEER = ActorRef("eng-1", Role.ENGINEER)
+
+_STATES = ("new", "triaged", "assigned", "resolved", "closed", "cancelled")
+_PRIORITIES = (Priority.NORMAL, Priority.EXPEDITED, Priority.CRITICAL)
+_CATEGORIES = (Category.REPAIR, Category.INSTALLATION, Category.MAINTENANCE)
+
+
+def contract_ticket(n: int, *, state: str = "new", **fields: Any) -> Ticket:
+    """Ticket number ``n`` (received ``n`` hours after a fixed instant), driven to ``state``."""
+    received = T0 + timedelta(hours=n)
+    ticket = Ticket.open(
+        id=TicketId(fields.pop("id", f"T-{n:04d}")),
+        customer_id=CustomerId(fields.pop("customer_id", f"C{n % 4}")),
+        channel=Channel.PHONE,
+        category=fields.pop("category", _CATEGORIES[n % 3]),
+        description=fields.pop("description", f"漏水 leak number {n} at the Valve"),
+        received_at=received,
+        taken_by=AGENT,
+        asset_id=AssetId(f"A{n}"),
+        product_id=ProductId(fields.pop("product_id", f"P{n % 2}")),
+        batch=fields.pop("batch", f"B{n % 3}" if n % 5 else None),
+        region=fields.pop("region", ("sh", "bj", "gz")[n % 3]),
+        dealer_id=DealerId(fields.pop("dealer_id", f"D{n % 2}")) if n % 7 else None,
+    )
+    priority = fields.pop("priority", _PRIORITIES[n % 3])
+    due = fields.pop("resolution_due_at", received + timedelta(hours=24 + (n % 5) * 12))
+    at = received
+    if state == "cancelled":
+        ticket.cancel(AGENT, at + timedelta(minutes=5), "customer withdrew")
+    if state in ("triaged", "assigned", "resolved", "closed"):
+        at += timedelta(minutes=10)
+        ticket.triage(AGENT, at, Assessment("leak", Severity.MEDIUM), priority)
+        ticket.resolution_due_at = due
+        ticket.response_due_at = received + timedelta(hours=2)
+    if state in ("assigned", "resolved", "closed"):
+        at += timedelta(minutes=10)
+        ticket.assign(AGENT, at, Assignee(AssigneeKind.ENGINEER, f"E{n % 3}", "Engineer"))
+    if state in ("resolved", "closed"):
+        at += timedelta(minutes=10)
+        ticket.step("start_work", ENGINEER, at)
+        at += timedelta(hours=3)
+        ticket.resolve(ENGINEER, at, summary="fixed")
+    if state == "closed":
+        at += timedelta(hours=1)
+        ticket.confirm(AGENT, at)
+    assert not fields, f"unknown fields {fields}"
+    return ticket
+
+
+def ledger_tickets(count: int = 36) -> list[Ticket]:
+    """A varied ledger: every state, priority, category, dealer, region, batch and due time."""
+    return [contract_ticket(n, state=_STATES[n % len(_STATES)]) for n in range(count)]
+
+
+def _rich_ticket() -> Ticket:
+    ticket = contract_ticket(1, state="assigned")
+    at = ticket.last_event_at + timedelta(minutes=30)
+    ticket.step("start_work", ENGINEER, at)
+    ticket.record_fault(
+        ENGINEER, at, FaultRecord("leak", "seal_worn", "replace_seal", at, ENGINEER, part="seal")
+    )
+    ticket.add_visit(ENGINEER, at, Visit(at + timedelta(hours=1), "E1", arrived_at=at + timedelta(hours=1)))
+    ticket.note_to_customer(ENGINEER, at, CustomerNote("工程师已出发 on the way"))
+    return ticket
+
+
+def _message(n: int, *, topic: str = "ticket.opened", minutes: int | None = None) -> OutboxMessage:
+    return OutboxMessage(
+        id=f"M{n:04d}",
+        topic=topic,
+        payload={"ticket_id": f"T-{n:04d}", "n": n, "nested": {"ok": True, "list": [1, "二"]}},
+        idempotency_key=f"key-{n}",
+        created_at=T0 + timedelta(minutes=n if minutes is None else minutes),
+    )
+
+
+def _customer(n: int, region: str = "sh") -> Customer:
+    return Customer(
+        CustomerId(f"C{n}"), f"客户 {n}", Contact(f"客户 {n}", phone=f"+86 21 5555 {n:04d}"), region=region
+    )
+
+
+@attrs.define
+class ContractDoc:
+    """A document class used by the contract (mutable, two index fields)."""
+
+    DOCUMENT_KIND: ClassVar[str] = "contract_doc"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("ticket_id", "state")
+    id: str
+    ticket_id: str
+    state: str
+    lines: list[str] = attrs.field(factory=list)
+    version: int = 0
+
+
+@attrs.frozen
+class FrozenDoc:
+    """A frozen document class: ``save`` returns a copy carrying the new version."""
+
+    DOCUMENT_KIND: ClassVar[str] = "frozen_doc"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+    id: str
+    text: str
+    version: int = 0
+
+
+class _RecordingNotifier:
+    def __init__(self, fail_on: str | None = None) -> None:
+        self.sent: list[RenderedMessage] = []
+        self.fail_on = fail_on
+
+    def send(self, message: RenderedMessage) -> None:
+        if message.recipient == self.fail_on:
+            raise RuntimeError("smtp down")
+        self.sent.append(message)
+
+
+class _Clock:
+    def now(self) -> datetime:
+        return T0 + timedelta(days=1)
+
+
+def _expected_order(tickets: list[Ticket], sort: Sort) -> list[str]:
+    urgency = {Priority.CRITICAL: 0, Priority.EXPEDITED: 1, Priority.NORMAL: 2, None: 3}
+    far = datetime(9999, 1, 1, tzinfo=TZ)
+    keys: dict[Sort, Callable[[Ticket], tuple[Any, ...]]] = {
+        Sort.RECEIVED_ASC: lambda t: (t.received_at, t.id),
+        Sort.RECEIVED_DESC: lambda t: (t.received_at, t.id),
+        Sort.PRIORITY: lambda t: (urgency[t.priority], t.received_at, t.id),
+        Sort.DUE: lambda t: (t.resolution_due_at or far, t.id),
+    }
+    ordered = sorted(tickets, key=keys[sort], reverse=sort is Sort.RECEIVED_DESC)
+    return [t.id for t in ordered]
+
+
+_AT = T0 + timedelta(hours=40)
+FILTER_CASES: list[tuple[str, TicketFilter, Callable[[Ticket], bool]]] = [
+    ("states", TicketFilter(states=("new", "closed")), lambda t: t.state in ("new", "closed")),
+    ("priorities", TicketFilter(priorities=("critical",)), lambda t: t.priority is Priority.CRITICAL),
+    ("categories", TicketFilter(categories=(Category.REPAIR,)), lambda t: t.category == Category.REPAIR),
+    ("kind", TicketFilter(kind="service"), lambda t: True),
+    ("kind_none", TicketFilter(kind="complaint"), lambda t: False),
+    ("customer", TicketFilter(customer_id="C1"), lambda t: t.customer_id == "C1"),
+    ("dealer", TicketFilter(dealer_id="D1"), lambda t: t.dealer_id == "D1"),
+    ("region", TicketFilter(region="bj"), lambda t: t.region == "bj"),
+    (
+        "engineer",
+        TicketFilter(engineer_id="E2"),
+        lambda t: t.assignee is not None and t.assignee.id == "E2",
+    ),
+    ("product", TicketFilter(product_id="P0"), lambda t: t.product_id == "P0"),
+    ("batch", TicketFilter(batch="B1"), lambda t: t.batch == "B1"),
+    (
+        "received_from",
+        TicketFilter(received_from=_AT - timedelta(hours=20)),
+        lambda t: t.received_at >= _AT - timedelta(hours=20),
+    ),
+    (
+        "received_to",
+        TicketFilter(received_to=_AT - timedelta(hours=20)),
+        lambda t: t.received_at < _AT - timedelta(hours=20),
+    ),
+    (
+        "due_before",
+        TicketFilter(due_before=_AT),
+        lambda t: t.resolution_due_at is not None and t.resolution_due_at < _AT,
+    ),
+    (
+        "breached_at",
+        TicketFilter(breached_at=_AT),
+        lambda t: (
+            t.is_open
+            and t.resolved_at is None
+            and t.resolution_due_at is not None
+            and t.resolution_due_at < _AT
+        ),
+    ),
+    ("text", TicketFilter(text="NUMBER 1"), lambda t: "number 1" in t.description.lower()),
+    ("text_cjk", TicketFilter(text="漏水"), lambda t: True),
+    ("text_like_chars", TicketFilter(text="50%_x"), lambda t: False),
+    (
+        "two_filters",
+        TicketFilter(states=("assigned", "triaged"), dealer_id="D0"),
+        lambda t: t.state in ("assigned", "triaged") and t.dealer_id == "D0",
+    ),
+    (
+        "many",
+        TicketFilter(region="sh", priorities=("normal", "critical"), received_to=_AT),
+        lambda t: (
+            t.region == "sh" and t.priority in (Priority.NORMAL, Priority.CRITICAL) and t.received_at < _AT
+        ),
+    ),
+]
+
+
+class StorageContract:
+    """Subclass (as ``Test…``) and implement :meth:`make_store`; every adapter must pass all tests."""
+
+    def make_store(self, tmp_path: Path) -> StoreFactory:
+        """A fresh, empty store."""
+        raise NotImplementedError
+
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Iterator[StoreFactory]:
+        factory = self.make_store(tmp_path)
+        try:
+            yield factory
+        finally:
+            factory.close()
+
+    @pytest.fixture
+    def ledger(self, store: StoreFactory) -> list[Ticket]:
+        tickets = ledger_tickets()
+        with store() as uow:
+            for ticket in tickets:
+                uow.tickets.add(ticket)
+            uow.commit()
+        return tickets
+
+    # -- tickets -----------------------------------------------------------------------------
+
+    def test_ticket_round_trip(self, store: StoreFactory) -> None:
+        ticket = _rich_ticket()
+        with store() as uow:
+            uow.tickets.add(ticket)
+            uow.commit()
+        with store() as uow:
+            loaded = uow.tickets.get(ticket.id)
+        assert unstructure(loaded) == unstructure(ticket)
+        assert loaded is not ticket
+
+    def test_add_duplicate_ticket(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.tickets.add(contract_ticket(1))
+            uow.commit()
+        with store() as uow, pytest.raises(DuplicateError):
+            uow.tickets.add(contract_ticket(1, description="another"))
+        with store() as uow:
+            assert uow.tickets.get("T-0001").description.startswith("漏水")
+
+    def test_get_missing_ticket(self, store: StoreFactory) -> None:
+        with store() as uow, pytest.raises(NotFound):
+            uow.tickets.get("T-9999")
+
+    def test_save_bumps_version(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.tickets.add(contract_ticket(1))
+            uow.commit()
+        with store() as uow:
+            ticket = uow.tickets.get("T-0001")
+            assert ticket.version == 0
+            ticket.cancel(AGENT, ticket.last_event_at, "duplicate report")
+            uow.tickets.save(ticket)
+            assert ticket.version == 1
+            uow.commit()
+        with store() as uow:
+            loaded = uow.tickets.get("T-0001")
+        assert (loaded.version, loaded.state) == (1, "cancelled")
+        assert unstructure(loaded) == unstructure(ticket)
+
+    def test_stale_save_conflicts_and_writes_nothing(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.tickets.add(contract_ticket(1))
+            uow.commit()
+        with store() as uow:
+            first = uow.tickets.get("T-0001")
+        with store() as uow:
+            second = uow.tickets.get("T-0001")
+        with store() as uow:
+            first.cancel(AGENT, first.last_event_at, "first writer")
+            uow.tickets.save(first)
+            uow.commit()
+        with store() as uow:
+            second.triage(AGENT, second.last_event_at, Assessment("leak", Severity.LOW), Priority.NORMAL)
+            with pytest.raises(ConcurrencyConflict) as info:
+                uow.tickets.save(second)
+            assert (info.value.expected_version, info.value.actual_version) == (0, 1)
+            assert second.version == 0
+            uow.commit()
+        with store() as uow:
+            stored = uow.tickets.get("T-0001")
+        assert (stored.state, stored.version) == ("cancelled", 1)
+
+    def test_save_unknown_ticket(self, store: StoreFactory) -> None:
+        with store() as uow, pytest.raises(NotFound):
+            uow.tickets.save(contract_ticket(5))
+
+    def test_add_then_save_in_one_unit(self, store: StoreFactory) -> None:
+        with store() as uow:
+            ticket = contract_ticket(1)
+            uow.tickets.add(ticket)
+            ticket.cancel(AGENT, ticket.last_event_at, "opened by mistake")
+            uow.tickets.save(ticket)
+            uow.commit()
+        with store() as uow:
+            assert uow.tickets.get("T-0001").state == "cancelled"
+
+    def test_exception_rolls_back(self, store: StoreFactory) -> None:
+        def failing_command() -> None:
+            with store() as uow:
+                uow.tickets.add(contract_ticket(1))
+                uow.outbox.put([_message(1)])
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            failing_command()
+        with store() as uow:
+            with pytest.raises(NotFound):
+                uow.tickets.get("T-0001")
+            assert list(uow.outbox.pending()) == []
+
+    def test_exit_without_commit_rolls_back(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.tickets.add(contract_ticket(1))
+            uow.customers.add(_customer(1))
+            uow.idempotency.put("k", "{}")
+        with store() as uow:
+            with pytest.raises(NotFound):
+                uow.tickets.get("T-0001")
+            with pytest.raises(NotFound):
+                uow.customers.get("C1")
+            assert uow.idempotency.get("k") is None
+
+    def test_explicit_rollback(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.tickets.add(contract_ticket(1))
+            uow.rollback()
+            uow.tickets.add(contract_ticket(2))
+            uow.commit()
+        with store() as uow:
+            assert uow.tickets.get("T-0002").id == "T-0002"
+            with pytest.raises(NotFound):
+                uow.tickets.get("T-0001")
+
+    def test_unit_of_work_sees_its_own_writes(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.tickets.add(contract_ticket(1))
+            assert uow.tickets.get("T-0001").id == "T-0001"
+            assert uow.tickets.count(TicketFilter()) == 1
+            uow.commit()
+
+    # -- outbox ------------------------------------------------------------------------------
+
+    def test_outbox_commits_with_the_change(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.tickets.add(contract_ticket(1))
+            uow.outbox.put([_message(2), _message(1)])
+            uow.commit()
+        with store() as uow:
+            pending = list(uow.outbox.pending())
+        assert [m.id for m in pending] == ["M0001", "M0002"]
+        assert pending[0] == _message(1)
+
+    def test_outbox_rolls_back_with_a_failed_change(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.tickets.add(contract_ticket(1))
+            uow.commit()
+        stale = contract_ticket(1)
+        with store() as uow:
+            fresh = uow.tickets.get("T-0001")
+            fresh.cancel(AGENT, fresh.last_event_at, "x")
+            uow.tickets.save(fresh)
+            uow.commit()
+
+        def stale_command() -> None:
+            with store() as uow:
+                uow.outbox.put([_message(1)])
+                uow.tickets.save(stale)
+                uow.commit()
+
+        with pytest.raises(ConcurrencyConflict):
+            stale_command()
+        with store() as uow:
+            assert list(uow.outbox.pending()) == []
+
+    def test_outbox_mark_sent_and_failed(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.outbox.put([_message(n) for n in range(1, 6)])
+            uow.commit()
+        sent_at = T0 + timedelta(days=1)
+        with store() as uow:
+            assert [m.id for m in uow.outbox.pending(limit=2)] == ["M0001", "M0002"]
+            uow.outbox.mark_sent(["M0001", "M0003", "nope"], sent_at)
+            uow.outbox.mark_failed("M0002", sent_at, "timeout")
+            uow.outbox.mark_failed("M0002", sent_at, "timeout again")
+            uow.commit()
+        with store() as uow:
+            pending = list(uow.outbox.pending())
+            uow.outbox.mark_sent(["M0001"], sent_at + timedelta(days=1))  # a repeat is ignored
+            with pytest.raises(NotFound):
+                uow.outbox.mark_failed("nope", sent_at, "x")
+            uow.commit()
+        assert [m.id for m in pending] == ["M0002", "M0004", "M0005"]
+        assert (pending[0].attempts, pending[0].last_error, pending[0].last_attempt_at) == (
+            2,
+            "timeout again",
+            sent_at,
+        )
+
+    def test_outbox_duplicate_id(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.outbox.put([_message(1)])
+            uow.commit()
+        with store() as uow, pytest.raises(DuplicateError):
+            uow.outbox.put([_message(1)])
+
+    def test_dispatch_outbox_delivers_then_marks_sent(self, store: StoreFactory) -> None:
+        def note(n: int, recipient: str) -> OutboxMessage:
+            rendered = RenderedMessage(recipient, "sms", "工单", f"body {n}", "zh_Hans", f"n-{n}")
+            return attrs.evolve(_message(n, topic=NOTIFICATION_TOPIC), payload=unstructure(rendered))
+
+        with store() as uow:
+            uow.outbox.put([note(1, "a@x"), note(2, "bad@x"), _message(3), note(4, "b@x")])
+            uow.commit()
+        notifier = _RecordingNotifier(fail_on="bad@x")
+        report = dispatch_outbox(store, notifier, _Clock(), limit=10)
+        assert report.sent == ("M0001", "M0003", "M0004")
+        assert report.failed == ("M0002",)
+        assert [m.idempotency_key for m in notifier.sent] == ["n-1", "n-4"]
+        with store() as uow:
+            pending = list(uow.outbox.pending())
+        assert [(m.id, m.attempts) for m in pending] == [("M0002", 1)]
+        again = dispatch_outbox(store, notifier, _Clock(), limit=10, max_attempts=1)
+        assert again.skipped == ("M0002",)
+
+    # -- idempotency -------------------------------------------------------------------------
+
+    def test_idempotency_keeps_the_first_result(self, store: StoreFactory) -> None:
+        with store() as uow:
+            assert uow.idempotency.get("cmd-1") is None
+            uow.idempotency.put("cmd-1", json.dumps({"ticket": "T-1"}))
+            uow.commit()
+        with store() as uow, pytest.raises(DuplicateError):
+            uow.idempotency.put("cmd-1", "{}")
+        with store() as uow:
+            assert json.loads(uow.idempotency.get("cmd-1") or "null") == {"ticket": "T-1"}
+
+    # -- reference entities ------------------------------------------------------------------
+
+    def test_reference_entities(self, store: StoreFactory) -> None:
+        product = Product(
+            ProductId("P1"), "M-1", "一体式马桶", "toilet", (WarrantyTerm(60, "body"),), {"body"}
+        )
+        asset = Asset(AssetId("A1"), ProductId("P1"), "SN-1", customer_id=CustomerId("C1"), batch="B7")
+        dealer = Dealer(DealerId("D1"), "上海经销商", "sh", {"sh", "sz"})
+        engineer = Engineer(EngineerId("E1"), "王工", skills={"leak"}, region="sh")
+        with store() as uow:
+            uow.customers.add(_customer(1))
+            uow.customers.add(_customer(2, region="bj"))
+            uow.products.add(product)
+            uow.assets.add(asset)
+            uow.dealers.add(dealer)
+            uow.engineers.add(engineer)
+            uow.commit()
+        with store() as uow:
+            assert uow.products.get("P1") == product
+            assert uow.assets.get("A1") == asset
+            assert uow.dealers.get("D1") == dealer
+            assert uow.engineers.get("E1") == engineer
+            assert uow.customers.get("C2") == _customer(2, region="bj")
+            with pytest.raises(DuplicateError):
+                uow.customers.add(_customer(1))
+            with pytest.raises(NotFound):
+                uow.dealers.get("D9")
+            assert set(uow.customers.find(["C1", "C9", "C2"])) == {"C1", "C2"}
+            assert [c.id for c in uow.customers.list(region="bj")] == ["C2"]
+            assert [c.id for c in uow.customers.list()] == ["C1", "C2"]
+            assert [a.id for a in uow.assets.list(customer_id="C1", batch="B7")] == ["A1"]
+            assert uow.assets.list(batch=None) == []
+            with pytest.raises(ValidationError):
+                uow.customers.list(colour="red")
+            uow.engineers.save(attrs.evolve(engineer, active_load=3))
+            uow.commit()
+        with store() as uow:
+            assert uow.engineers.get("E1").active_load == 3
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def test_documents(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.documents.add(ContractDoc("MR1", "T-1", "draft", ["seal"]))
+            uow.documents.add(ContractDoc("MR2", "T-1", "issued"))
+            uow.documents.add(ContractDoc("MR3", "T-2", "draft"))
+            with pytest.raises(DuplicateError):
+                uow.documents.add(ContractDoc("MR1", "T-9", "draft"))
+            uow.commit()
+        with store() as uow:
+            doc = uow.documents.get(ContractDoc, "MR1")
+            assert doc == ContractDoc("MR1", "T-1", "draft", ["seal"])
+            assert [d.id for d in uow.documents.query(ContractDoc, ticket_id="T-1")] == ["MR1", "MR2"]
+            assert [d.id for d in uow.documents.query(ContractDoc, ticket_id="T-1", state="draft")] == ["MR1"]
+            with pytest.raises(ValidationError):
+                uow.documents.query(ContractDoc, lines="seal")
+            with pytest.raises(NotFound):
+                uow.documents.get(ContractDoc, "MR9")
+            doc.state = "issued"
+            assert uow.documents.save(doc) is doc
+            assert doc.version == 1
+            uow.commit()
+        stale = ContractDoc("MR1", "T-1", "cancelled")
+        with store() as uow:
+            with pytest.raises(ConcurrencyConflict):
+                uow.documents.save(stale)
+            assert [d.id for d in uow.documents.query(ContractDoc, state="issued")] == ["MR1", "MR2"]
+            frozen = FrozenDoc("F1", "text")
+            uow.documents.add(frozen)
+            saved = uow.documents.save(frozen)
+            assert (frozen.version, saved.version) == (0, 1)
+            uow.commit()
+        with store() as uow:
+            assert uow.documents.get(FrozenDoc, "F1").version == 1
+            assert uow.documents.get(ContractDoc, "MR1").state == "issued"
+            with pytest.raises(NotFound):
+                uow.documents.save(FrozenDoc("F9", "x"))
+
+    # -- ledger queries ----------------------------------------------------------------------
+
+    @pytest.mark.parametrize(("name", "filter", "predicate"), FILTER_CASES, ids=[c[0] for c in FILTER_CASES])
+    def test_every_filter(
+        self,
+        store: StoreFactory,
+        ledger: list[Ticket],
+        name: str,
+        filter: TicketFilter,
+        predicate: Callable[[Ticket], bool],
+    ) -> None:
+        expected = _expected_order([t for t in ledger if predicate(t)], Sort.RECEIVED_ASC)
+        with store() as uow:
+            page = uow.tickets.query(filter, PageRequest(limit=1000, sort=Sort.RECEIVED_ASC))
+            count = uow.tickets.count(filter)
+        assert [t.id for t in page.items] == expected
+        assert count == len(expected)
+        assert page.next_cursor is None
+        if name not in ("kind_none", "text_like_chars"):
+            assert len(expected) > 0, "each case must select something"
+        if name not in ("kind", "text_cjk"):
+            assert len(expected) < len(ledger), "each case must leave something out"
+
+    @pytest.mark.parametrize("sort", list(Sort))
+    @pytest.mark.parametrize("limit", [1, 7, 36])
+    def test_keyset_pages_cover_everything_once_in_order(
+        self, store: StoreFactory, ledger: list[Ticket], sort: Sort, limit: int
+    ) -> None:
+        seen: list[str] = []
+        cursor: str | None = None
+        with store() as uow:
+            for _ in range(100):
+                page = uow.tickets.query(TicketFilter(), PageRequest(limit=limit, cursor=cursor, sort=sort))
+                assert len(page.items) <= limit
+                seen.extend(t.id for t in page.items)
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+        assert seen == _expected_order(ledger, sort)
+
+    def test_keyset_pages_with_a_filter_and_inserts_between_pages(
+        self, store: StoreFactory, ledger: list[Ticket]
+    ) -> None:
+        f = TicketFilter(states=("new", "assigned", "triaged"))
+        with store() as uow:
+            first = uow.tickets.query(f, PageRequest(limit=5, sort=Sort.RECEIVED_ASC))
+        with store() as uow:
+            uow.tickets.add(contract_ticket(-5, id="T-early"))  # sorts before the cursor: not seen
+            uow.commit()
+        seen = [t.id for t in first.items]
+        cursor = first.next_cursor
+        with store() as uow:
+            while cursor is not None:
+                page = uow.tickets.query(f, PageRequest(limit=5, cursor=cursor, sort=Sort.RECEIVED_ASC))
+                seen.extend(t.id for t in page.items)
+                cursor = page.next_cursor
+        expected = _expected_order(
+            [t for t in ledger if t.state in ("new", "assigned", "triaged")], Sort.RECEIVED_ASC
+        )
+        assert seen == expected
+
+    def test_cursor_of_another_order_is_refused(self, store: StoreFactory, ledger: list[Ticket]) -> None:
+        with store() as uow:
+            page = uow.tickets.query(TicketFilter(), PageRequest(limit=3, sort=Sort.RECEIVED_ASC))
+            assert page.next_cursor is not None
+            with pytest.raises(ValidationError):
+                uow.tickets.query(
+                    TicketFilter(), PageRequest(limit=3, cursor=page.next_cursor, sort=Sort.DUE)
+                )
+            with pytest.raises(ValidationError):
+                uow.tickets.query(TicketFilter(), PageRequest(limit=3, cursor="!!garbage"))
+
+    def test_counts(self, store: StoreFactory, ledger: list[Ticket]) -> None:
+        f = TicketFilter(region="sh")
+        chosen = [t for t in ledger if t.region == "sh"]
+        readers: dict[CountField, Callable[[Ticket], str | None]] = {
+            CountField.STATE: lambda t: t.state,
+            CountField.PRIORITY: lambda t: t.priority.value if t.priority else None,
+            CountField.CATEGORY: lambda t: t.category.code,
+            CountField.DEALER_ID: lambda t: t.dealer_id,
+            CountField.REGION: lambda t: t.region,
+            CountField.PRODUCT_ID: lambda t: t.product_id,
+            CountField.BATCH: lambda t: t.batch,
+            CountField.ASSIGNEE_ID: lambda t: t.assignee.id if t.assignee else None,
+        }
+        with store() as uow:
+            assert uow.tickets.count(TicketFilter()) == len(ledger)
+            assert uow.tickets.count(f) == len(chosen)
+            for field, read in readers.items():
+                expected = Counter(read(t) or UNSET for t in chosen)
+                assert uow.tickets.count_by(field, f) == dict(expected), field
+            assert uow.tickets.count_by(CountField.STATE, TicketFilter(states=("gone",))) == {}
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def test_closed_store_refuses_new_units(self, tmp_path: Path) -> None:
+        factory = self.make_store(tmp_path)
+        factory.close()
+        with pytest.raises(StorageError), factory() as uow:
+            uow.tickets.get("T-1")
