@@ -1,0 +1,89 @@
+"""Callback (回访): when the customer is called back after the work, and whether a survey is asked.
+
+Seed 003: "客服专员在24小时内对客户进行回访" — callback within 24 hours of resolution. Seed 004:
+"在投诉处理后的七天内进行回访" — within seven days after a complaint is handled. Seed 001:
+"对于重大售后问题或重要客户,售后团队应在问题处理完毕后进行客户满意度调查" —
+a survey for major problems or important customers.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import attrs
+
+from aftersales.domain.classification import Priority, TicketKind
+from aftersales.domain.parties import CustomerTier
+from aftersales.domain.reasons import Reason
+from aftersales.policies.decision import Decision
+from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params import in_range
+
+__all__ = ["KIND", "CallbackFacts", "CallbackParams", "CallbackPlan", "DefaultCallback"]
+
+
+@attrs.frozen
+class CallbackFacts:
+    """What the callback policy looks at."""
+
+    kind: TicketKind
+    priority: Priority
+    tier: CustomerTier = CustomerTier.REGULAR
+
+
+@attrs.frozen
+class CallbackPlan:
+    """Whether to call back, within how long after resolution, and whether to ask for a survey."""
+
+    required: bool
+    within: timedelta
+    survey: bool
+
+
+@attrs.frozen
+class CallbackParams:
+    """Parameters of the default callback policy (pack section ``[callback]``)."""
+
+    required: bool = True
+    """Whether every resolved ticket gets a callback (seeds 000, 003: 服务回访)."""
+    service_within_hours: int = attrs.field(default=24, validator=in_range(1, 24 * 90))
+    """Callback deadline after a service ticket is resolved, in hours (seed 003: 24)."""
+    complaint_within_days: int = attrs.field(default=7, validator=in_range(1, 90))
+    """Callback deadline after a complaint is handled, in days (seed 004: 七天)."""
+    survey_tiers: tuple[CustomerTier, ...] = (CustomerTier.IMPORTANT, CustomerTier.VIP)
+    """Customer tiers that are asked for a satisfaction survey (seed 001: 重要客户)."""
+    survey_from_priority: Priority = Priority.CRITICAL
+    """Tickets at or above this priority get a survey (seed 001: 重大售后问题)."""
+
+
+@attrs.frozen
+class DefaultCallback:
+    """Callback deadlines by ticket kind; surveys for important customers and major problems."""
+
+    params: CallbackParams = CallbackParams()
+    name: str = "default.callback"
+
+    def decide(self, facts: CallbackFacts) -> Decision[CallbackPlan]:
+        """The callback plan for a resolved ticket."""
+        p = self.params
+        if facts.kind is TicketKind.COMPLAINT:
+            within = timedelta(days=p.complaint_within_days)
+            reasons = [Reason("complaint_callback", {"days": p.complaint_within_days})]
+        else:
+            within = timedelta(hours=p.service_within_hours)
+            reasons = [Reason("service_callback", {"hours": p.service_within_hours})]
+        required = p.required or facts.kind is TicketKind.COMPLAINT
+        if not required:
+            reasons = [Reason("callback_not_required")]
+        survey = False
+        if facts.tier in p.survey_tiers:
+            survey = True
+            reasons.append(Reason("survey_customer_tier", {"tier": facts.tier.value}))
+        if facts.priority.rank >= p.survey_from_priority.rank:
+            survey = True
+            reasons.append(Reason("survey_major_problem", {"priority": facts.priority.value}))
+        return Decision(CallbackPlan(required, within, survey), reasons, self.name)
+
+
+KIND = PolicyKind("callback", CallbackParams, DefaultCallback)
+"""Registers this kind with the policy registry (pack section ``[callback]``)."""

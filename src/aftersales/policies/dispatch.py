@@ -1,0 +1,283 @@
+"""Dispatch (派工): pick the engineer or the dealer for a ticket, and say why.
+
+Seed 003: "客服中心根据服务类型、工程师技能特长及地理位置,进行合理派工" — by service type, the engineer's
+skills and location. Seed 002: the authorised dealer of the customer's territory performs the service
+("乙方负责所售产品的全过程服务"). Candidates come from an :class:`EngineerIndex` (by skill and region, only
+engineers below their load limit), are filtered by level, exclusions and an on-duty predicate, then scored
+(skill match, region, load, level) and ranked. No candidate → escalation to the manager with the reason.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.ids import DealerId, EngineerId
+from aftersales.domain.parties import Dealer, Engineer, EngineerLevel
+from aftersales.domain.reasons import Reason
+from aftersales.domain.work import Assignee, AssigneeKind, aware
+from aftersales.policies.decision import Decision
+from aftersales.policies.engineer_index import DealerIndex, EngineerIndex
+from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params import frozen_mapping, in_range
+from aftersales.policies.routing import Route, RouteTarget
+
+__all__ = [
+    "KIND",
+    "Candidate",
+    "DefaultDispatch",
+    "Dispatch",
+    "DispatchMode",
+    "DispatchParams",
+    "DispatchRequest",
+    "OnDuty",
+    "Roster",
+    "ScoreWeights",
+    "WorkingTime",
+    "calendar_on_duty",
+]
+
+OnDuty = Callable[[Engineer, datetime], bool]
+"""Whether an engineer is on duty at an instant (shift plan, leave calendar, working hours)."""
+
+
+class WorkingTime(Protocol):
+    """Anything that knows working time, e.g. ``aftersales.domain.calendar.BusinessCalendar``."""
+
+    def is_working_time(self, at: datetime) -> bool:
+        """Whether ``at`` is inside working hours."""
+        ...
+
+
+def calendar_on_duty(calendar: WorkingTime) -> OnDuty:
+    """An on-duty predicate: every engineer is on duty during the calendar's working time."""
+
+    def on_duty(engineer: Engineer, at: datetime) -> bool:
+        return calendar.is_working_time(at)
+
+    return on_duty
+
+
+class DispatchMode(StrEnum):
+    """Who performs the service: the maker's engineers, the territory's dealer (seed 002), or both."""
+
+    ENGINEERS = "engineers"
+    DEALER = "dealer"
+    ENGINEERS_THEN_DEALER = "engineers_then_dealer"
+    DEALER_THEN_ENGINEERS = "dealer_then_engineers"
+
+
+@attrs.frozen
+class ScoreWeights:
+    """Weight of each scoring factor; each factor is in [0, 1], the score is the weighted sum."""
+
+    skill: float = attrs.field(default=4.0, validator=in_range(0, 100))
+    """Share of the request's preferred skills the engineer has (1 when none are preferred)."""
+    region: float = attrs.field(default=3.0, validator=in_range(0, 100))
+    """1 in the customer's region (or the dealer's home region), else 0."""
+    load: float = attrs.field(default=2.0, validator=in_range(0, 100))
+    """1 - load / limit: the less busy, the better."""
+    level: float = attrs.field(default=1.0, validator=in_range(0, 100))
+    """1 when the engineer's level is the one the route prefers."""
+
+
+@attrs.frozen
+class DispatchParams:
+    """Parameters of the default dispatch policy (pack section ``[dispatch]``)."""
+
+    mode: DispatchMode = DispatchMode.ENGINEERS
+    """Who performs the service."""
+    weights: ScoreWeights = ScoreWeights()
+    """Scoring weights (sub-table ``[dispatch.weights]``)."""
+    same_region_only: bool = True
+    """Only engineers of the customer's region; when false, others are ranked after them."""
+    ranked: int = attrs.field(default=5, validator=in_range(1, 100))
+    """How many ranked candidates the decision keeps for the explanation."""
+    escalate_to: Role = Role.MANAGER
+    """Who gets the ticket when nobody can take it (seed 001: 售后经理)."""
+
+
+@attrs.frozen
+class DispatchRequest:
+    """What dispatch needs to know about one ticket.
+
+    ``exclude`` names engineers who must not get it again (on reassignment: the previous assignee);
+    the reassignment itself is recorded in the ticket's event log, so history is kept.
+    """
+
+    at: datetime = attrs.field(validator=aware)
+    region: str | None = None
+    skill: str | None = None
+    preferred_skills: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    route: Route = attrs.field(factory=lambda: Route(RouteTarget.AGENT_OR_JUNIOR))
+    dealer_id: DealerId | None = None
+    exclude: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+
+
+@attrs.frozen
+class Candidate:
+    """One ranked candidate: who, the total score, and each factor's weighted contribution."""
+
+    assignee: Assignee
+    score: float
+    factors: Mapping[str, float] = attrs.field(converter=frozen_mapping)
+
+
+@attrs.frozen
+class Dispatch:
+    """The outcome: the assignee (or ``None`` and who to escalate to), and the ranked candidates."""
+
+    assignee: Assignee | None
+    ranked: tuple[Candidate, ...] = ()
+    escalate_to: Role | None = None
+
+
+@attrs.frozen
+class Roster:
+    """The people dispatch can choose from, indexed once and kept current by the service layer."""
+
+    engineers: EngineerIndex = attrs.field(factory=EngineerIndex)
+    dealers: DealerIndex = attrs.field(factory=DealerIndex)
+
+
+_LEVEL_RANK = {EngineerLevel.JUNIOR: 0, EngineerLevel.SENIOR: 1}
+
+
+@attrs.frozen
+class DefaultDispatch:
+    """Indexed candidates, scored and ranked; the dealer of the territory where the pack says so."""
+
+    params: DispatchParams = DispatchParams()
+    name: str = "default.dispatch"
+
+    def decide(
+        self, request: DispatchRequest, roster: Roster, on_duty: OnDuty | None = None
+    ) -> Decision[Dispatch]:
+        """Choose for ``request`` from ``roster``; ``on_duty`` filters engineers (all on duty if ``None``)."""
+        mode = self.params.mode
+        reasons: list[Reason] = []
+        order = {
+            DispatchMode.ENGINEERS: ("engineers",),
+            DispatchMode.DEALER: ("dealer",),
+            DispatchMode.ENGINEERS_THEN_DEALER: ("engineers", "dealer"),
+            DispatchMode.DEALER_THEN_ENGINEERS: ("dealer", "engineers"),
+        }[mode]
+        for step in order:
+            if step == "engineers":
+                ranked = self._engineers(request, roster.engineers, on_duty, reasons)
+            else:
+                ranked = self._dealer(request, roster.dealers, reasons)
+            if ranked:
+                best = ranked[0]
+                reasons.append(
+                    Reason(
+                        "dispatch_selected",
+                        {
+                            "kind": best.assignee.kind.value,
+                            "id": best.assignee.id,
+                            "score": f"{best.score:.3f}",
+                            "candidates": len(ranked),
+                        },
+                    )
+                )
+                return Decision(Dispatch(best.assignee, ranked), reasons, self.name)
+        to = self.params.escalate_to
+        reasons.append(Reason("escalated", {"to": to.value}))
+        return Decision(Dispatch(None, (), to), reasons, self.name)
+
+    def _engineers(
+        self, request: DispatchRequest, index: EngineerIndex, on_duty: OnDuty | None, reasons: list[Reason]
+    ) -> tuple[Candidate, ...]:
+        route = request.route
+        if route.emergency_team:
+            pool: Iterable[EngineerId] = index.emergency(request.skill)
+        elif self.params.same_region_only:
+            pool = index.candidates(request.skill, request.region)
+        else:
+            pool = index.with_skill(request.skill)
+        min_rank = _LEVEL_RANK[route.min_level] if route.min_level else 0
+        w = self.params.weights
+        preferred = request.preferred_skills
+        seen = off_duty = below_level = excluded = 0
+        scored: list[tuple[float, int, str, Candidate]] = []
+        for engineer_id in pool:
+            seen += 1
+            if engineer_id in request.exclude:
+                excluded += 1
+                continue
+            engineer = index.get(engineer_id)
+            if _LEVEL_RANK[engineer.level] < min_rank:
+                below_level += 1
+                continue
+            if on_duty is not None and not on_duty(engineer, request.at):
+                off_duty += 1
+                continue
+            load = index.load(engineer_id)
+            skill_f = len(preferred & engineer.skills) / len(preferred) if preferred else 1.0
+            region_f = 1.0 if engineer.region == request.region else 0.0
+            load_f = 1.0 - load / engineer.max_load
+            level_f = 1.0 if route.preferred_level in (None, engineer.level) else 0.0
+            factors = {
+                "skill": w.skill * skill_f,
+                "region": w.region * region_f,
+                "load": w.load * load_f,
+                "level": w.level * level_f,
+            }
+            score = sum(factors.values())
+            assignee = Assignee(AssigneeKind.ENGINEER, engineer_id, engineer.name)
+            scored.append((-score, load, engineer_id, Candidate(assignee, score, factors)))
+        ranked = tuple(item[3] for item in heapq.nsmallest(self.params.ranked, scored))
+        if not ranked:
+            reasons.append(
+                Reason(
+                    "no_engineer",
+                    {
+                        "skill": request.skill,
+                        "region": request.region,
+                        "emergency_team": route.emergency_team,
+                        "with_capacity": seen,
+                        "excluded": excluded,
+                        "below_level": below_level,
+                        "off_duty": off_duty,
+                    },
+                )
+            )
+        return ranked
+
+    def _dealer(
+        self, request: DispatchRequest, dealers: DealerIndex, reasons: list[Reason]
+    ) -> tuple[Candidate, ...]:
+        chosen: list[Dealer] = []
+        own = dealers.get(request.dealer_id) if request.dealer_id else None
+        if own is not None and own.id not in request.exclude:
+            chosen.append(own)
+        chosen.extend(
+            d for d in dealers.serving(request.region) if d.id not in request.exclude and d is not own
+        )
+        w = self.params.weights
+        ranked: list[Candidate] = []
+        for dealer in chosen[: self.params.ranked]:
+            factors = {
+                "region": w.region * (1.0 if dealer.serves(request.region) else 0.0),
+                "customer_dealer": 1.0 if dealer is own else 0.0,
+            }
+            assignee = Assignee(AssigneeKind.DEALER, dealer.id, dealer.name)
+            ranked.append(Candidate(assignee, sum(factors.values()), factors))
+        ranked.sort(key=lambda c: -c.score)
+        if ranked:
+            reasons.append(
+                Reason("dealer_territory", {"dealer": ranked[0].assignee.id, "region": request.region})
+            )
+        else:
+            reasons.append(Reason("no_dealer", {"region": request.region}))
+        return tuple(ranked)
+
+
+KIND = PolicyKind("dispatch", DispatchParams, DefaultDispatch)
+"""Registers this kind with the policy registry (pack section ``[dispatch]``)."""

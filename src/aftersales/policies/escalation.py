@@ -1,0 +1,132 @@
+"""Escalation (上报): who takes over when the normal path cannot decide or must not wait.
+
+Seed 004: a crisis event is reported at once to the customer-service centre ("立即通知客户服务中心"), hard
+cases go to the general manager ("客户服务中心向总经理报告及请示处理方法"). Seed 002: a customer who refuses
+the quote for a chargeable repair goes to a superior ("若用户不接受相关费用,则上报上级领导处理"). Seed 001:
+multi-department problems are coordinated by the after-sales manager. No dispatch candidate → manager.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.reasons import Reason
+from aftersales.errors import ValidationError
+from aftersales.policies.decision import Decision
+from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params import frozen_mapping
+
+__all__ = [
+    "KIND",
+    "DefaultEscalation",
+    "Escalation",
+    "EscalationFacts",
+    "EscalationParams",
+    "EscalationTrigger",
+]
+
+
+class EscalationTrigger(StrEnum):
+    """Why a ticket is escalated."""
+
+    NO_CANDIDATE = "no_candidate"
+    QUOTE_REFUSED = "quote_refused"
+    MULTI_DEPARTMENT = "multi_department"
+    CRISIS_EVENT = "crisis_event"
+    BATCH_INCIDENT = "batch_incident"
+    HARD_CASE = "hard_case"
+    SLA_BREACH = "sla_breach"
+    CUSTOMER_DISSATISFIED = "customer_dissatisfied"
+
+
+@attrs.frozen
+class EscalationFacts:
+    """What the escalation policy looks at: the trigger and, optionally, its details as a reason."""
+
+    trigger: EscalationTrigger
+    detail: Reason | None = None
+
+
+@attrs.frozen
+class Escalation:
+    """Who the ticket is escalated to, and whether at once (crisis) or in the normal course."""
+
+    to: tuple[Role, ...]
+    immediate: bool
+
+
+_TARGETS: Mapping[EscalationTrigger, tuple[Role, ...]] = MappingProxyType(
+    {
+        EscalationTrigger.NO_CANDIDATE: (Role.MANAGER,),
+        EscalationTrigger.QUOTE_REFUSED: (Role.MANAGER,),
+        EscalationTrigger.MULTI_DEPARTMENT: (Role.MANAGER,),
+        EscalationTrigger.CRISIS_EVENT: (Role.MANAGER, Role.GENERAL_MANAGER),
+        EscalationTrigger.BATCH_INCIDENT: (Role.MANAGER, Role.GENERAL_MANAGER),
+        EscalationTrigger.HARD_CASE: (Role.GENERAL_MANAGER,),
+        EscalationTrigger.SLA_BREACH: (Role.MANAGER,),
+        EscalationTrigger.CUSTOMER_DISSATISFIED: (Role.MANAGER,),
+    }
+)
+
+
+def _over_targets(
+    value: Mapping[EscalationTrigger, tuple[Role, ...]],
+) -> Mapping[EscalationTrigger, tuple[Role, ...]]:
+    return frozen_mapping({**_TARGETS, **value})
+
+
+def _complete(
+    instance: object, attribute: attrs.Attribute[Any], value: Mapping[EscalationTrigger, object]
+) -> None:
+    missing = [t.value for t in EscalationTrigger if t not in value]
+    if missing:
+        raise ValidationError(
+            f"{attribute.name} must name every trigger; missing {missing}", field=attribute.name
+        )
+
+
+@attrs.frozen
+class EscalationParams:
+    """Parameters of the default escalation policy (pack section ``[escalation]``)."""
+
+    targets: Mapping[EscalationTrigger, tuple[Role, ...]] = attrs.field(
+        default=_TARGETS, converter=_over_targets, validator=_complete
+    )
+    """Who each trigger escalates to; a pack names only the triggers it changes."""
+    immediate: tuple[EscalationTrigger, ...] = (
+        EscalationTrigger.CRISIS_EVENT,
+        EscalationTrigger.BATCH_INCIDENT,
+    )
+    """Triggers escalated at once, without waiting for the normal course (seed 004: 立即)."""
+
+
+@attrs.frozen
+class DefaultEscalation:
+    """Looks the trigger up in the pack's table."""
+
+    params: EscalationParams = EscalationParams()
+    name: str = "default.escalation"
+
+    def decide(self, facts: EscalationFacts) -> Decision[Escalation]:
+        """Who to escalate to for ``facts.trigger``."""
+        to = self.params.targets[facts.trigger]
+        immediate = facts.trigger in self.params.immediate
+        reasons = [
+            Reason(
+                "escalation",
+                {"trigger": facts.trigger.value, "to": ",".join(r.value for r in to), "immediate": immediate},
+            )
+        ]
+        if facts.detail is not None:
+            reasons.append(facts.detail)
+        return Decision(Escalation(to, immediate), reasons, self.name)
+
+
+KIND = PolicyKind("escalation", EscalationParams, DefaultEscalation)
+"""Registers this kind with the policy registry (pack section ``[escalation]``)."""

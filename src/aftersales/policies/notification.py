@@ -1,0 +1,99 @@
+"""Notification: who is told about what happens to a ticket (the roles; rendering is the notifier's job).
+
+Seed 003: a critical ticket brings in the department head ("由部门负责人协调资源"); progress is visible to the
+customer ("客户可通过服务平台或电话查询服务进度"). Seed 000: "在处理过程中及时向客户反馈处理进度". Seed 004: a
+crisis event is reported to the customer-service centre at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.classification import Priority
+from aftersales.domain.reasons import Reason
+from aftersales.policies.decision import Decision
+from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params import frozen_mapping
+
+__all__ = ["KIND", "DefaultNotification", "NotificationEvent", "NotificationFacts", "NotificationParams"]
+
+
+class NotificationEvent(StrEnum):
+    """The moments of a ticket people are told about."""
+
+    OPENED = "opened"
+    TRIAGED = "triaged"
+    ASSIGNED = "assigned"
+    PROGRESS = "progress"
+    RESOLVED = "resolved"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
+
+
+@attrs.frozen
+class NotificationFacts:
+    """What happened, to a ticket of which priority."""
+
+    event: NotificationEvent
+    priority: Priority = Priority.NORMAL
+
+
+_EVENTS: Mapping[NotificationEvent, tuple[Role, ...]] = MappingProxyType(
+    {
+        NotificationEvent.OPENED: (Role.CUSTOMER,),
+        NotificationEvent.TRIAGED: (),
+        NotificationEvent.ASSIGNED: (Role.CUSTOMER, Role.ENGINEER),
+        NotificationEvent.PROGRESS: (Role.CUSTOMER,),
+        NotificationEvent.RESOLVED: (Role.CUSTOMER,),
+        NotificationEvent.ESCALATED: (Role.MANAGER,),
+        NotificationEvent.CLOSED: (Role.CUSTOMER,),
+    }
+)
+_PRIORITY: Mapping[Priority, tuple[Role, ...]] = MappingProxyType(
+    {Priority.CRITICAL: (Role.DEPARTMENT_HEAD,)}
+)
+
+
+def _over_events(
+    value: Mapping[NotificationEvent, tuple[Role, ...]],
+) -> Mapping[NotificationEvent, tuple[Role, ...]]:
+    return frozen_mapping({**_EVENTS, **value})
+
+
+@attrs.frozen
+class NotificationParams:
+    """Parameters of the default notification policy (pack section ``[notification]``)."""
+
+    events: Mapping[NotificationEvent, tuple[Role, ...]] = attrs.field(
+        default=_EVENTS, converter=_over_events
+    )
+    """Who is told of each event; a pack names only the events it changes."""
+    priority: Mapping[Priority, tuple[Role, ...]] = attrs.field(default=_PRIORITY, converter=frozen_mapping)
+    """Who is also told of every event of a ticket with this priority (critical → department head)."""
+
+
+@attrs.frozen
+class DefaultNotification:
+    """Roles to notify: the event's recipients plus the priority's."""
+
+    params: NotificationParams = NotificationParams()
+    name: str = "default.notification"
+
+    def decide(self, facts: NotificationFacts) -> Decision[tuple[Role, ...]]:
+        """The roles to notify of ``facts.event``, without duplicates, in a stable order."""
+        roles = list(self.params.events[facts.event])
+        reasons = [Reason("notify_event", {"event": facts.event.value})]
+        extra = self.params.priority.get(facts.priority, ())
+        if extra:
+            reasons.append(Reason("notify_priority", {"priority": facts.priority.value}))
+            roles.extend(r for r in extra if r not in roles)
+        return Decision(tuple(roles), reasons, self.name)
+
+
+KIND = PolicyKind("notification", NotificationParams, DefaultNotification)
+"""Registers this kind with the policy registry (pack section ``[notification]``)."""

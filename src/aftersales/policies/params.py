@@ -1,0 +1,152 @@
+"""Strict structuring of pack parameters (TOML tables) into attrs params classes.
+
+Why not cattrs: its structuring is lenient by design (``"1"`` becomes a ``str`` list item, ``True`` an
+``int``, ``1.5`` is truncated), and its errors for attrs validators do not name the key. A pack author needs
+the opposite: a wrong type or an out-of-range value must be refused with the file and the dotted key. This
+walk supports exactly the shapes our params classes use: ``bool``, ``int``, ``float``, ``str``, enums,
+``tuple[X, ...]``, ``frozenset[X]``, ``Mapping[K, V]`` and nested attrs classes.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Mapping
+from enum import Enum
+from functools import cache
+from typing import Any, TypeVar
+
+import attrs
+
+from aftersales.errors import ConfigurationError, ValidationError
+
+__all__ = ["at_least", "frozen_mapping", "in_range", "structure_params"]
+
+P = TypeVar("P")
+
+
+def frozen_mapping(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """attrs converter: a read-only copy of ``value`` (params are shared between policies)."""
+    return types.MappingProxyType(dict(value))
+
+
+def at_least(minimum: float) -> Any:
+    """attrs validator: a number not below ``minimum`` (raises ValidationError naming the field)."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+        if value < minimum:
+            raise ValidationError(
+                f"{attribute.name} must be at least {minimum}, got {value}", field=attribute.name
+            )
+
+    return check
+
+
+def in_range(low: float, high: float) -> Any:
+    """attrs validator: a number in ``[low, high]``."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+        if not low <= value <= high:
+            raise ValidationError(
+                f"{attribute.name} must be between {low} and {high}, got {value}", field=attribute.name
+            )
+
+    return check
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def structure_params(raw: object, cls: type[P], *, file: str, key: str) -> P:
+    """``raw`` (a TOML table) as an instance of the attrs class ``cls``.
+
+    Raises :class:`ConfigurationError` naming ``file`` and the dotted key of the first unknown key,
+    wrong type or out-of-range value; missing keys take the class's documented defaults.
+    """
+    return typing.cast(P, _attrs(raw, cls, file, key))
+
+
+def _attrs(raw: object, cls: type, file: str, key: str) -> object:
+    if not isinstance(raw, dict):
+        raise ConfigurationError(f"expected a table, got {_kind(raw)}", file=file, key=key)
+    fields = {f.name: f for f in attrs.fields(cls)}
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise ConfigurationError(
+            f"unknown key {unknown[0]!r}; known keys: {', '.join(sorted(fields))}",
+            file=file,
+            key=_join(key, unknown[0]),
+        )
+    hints = _hints(cls)
+    values = {name: _value(item, hints[name], file, _join(key, name)) for name, item in raw.items()}
+    try:
+        return cls(**values)
+    except (ValidationError, ValueError, TypeError) as error:
+        field = getattr(error, "field", None)
+        raise ConfigurationError(str(error), file=file, key=_join(key, field) if field else key) from error
+
+
+def _value(raw: object, hint: Any, file: str, key: str) -> object:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in args if a is not type(None)]
+        if len(options) == 1:
+            return _value(raw, options[0], file, key)
+        raise TypeError(f"unsupported union type {hint!r} in params")  # a programming error, not a pack one
+    if hint is bool:
+        if isinstance(raw, bool):
+            return raw
+        raise _wrong(raw, "a boolean", file, key)
+    if hint is int:
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return raw
+        raise _wrong(raw, "an integer", file, key)
+    if hint is float:
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return float(raw)
+        raise _wrong(raw, "a number", file, key)
+    if hint is str:
+        if isinstance(raw, str):
+            return raw
+        raise _wrong(raw, "a string", file, key)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return _enum(raw, hint, file, key)
+    if isinstance(hint, type) and attrs.has(hint):
+        return _attrs(raw, hint, file, key)
+    if origin in (tuple, frozenset):
+        if not isinstance(raw, list):
+            raise _wrong(raw, "an array", file, key)
+        items = [_value(item, args[0], file, f"{key}[{i}]") for i, item in enumerate(raw)]
+        return tuple(items) if origin is tuple else frozenset(items)
+    if origin in (dict, Mapping):
+        if not isinstance(raw, dict):
+            raise _wrong(raw, "a table", file, key)
+        return {
+            _value(name, args[0], file, _join(key, name)): _value(item, args[1], file, _join(key, name))
+            for name, item in raw.items()
+        }
+    raise TypeError(f"unsupported params type {hint!r}")
+
+
+def _enum(raw: object, hint: type[Enum], file: str, key: str) -> Enum:
+    allowed = [str(member.value) for member in hint]
+    if isinstance(raw, str) and raw in allowed:
+        return hint(raw)
+    raise ConfigurationError(f"expected one of {', '.join(allowed)}; got {raw!r}", file=file, key=key)
+
+
+def _wrong(raw: object, expected: str, file: str, key: str) -> ConfigurationError:
+    return ConfigurationError(f"expected {expected}, got {_kind(raw)} {raw!r}", file=file, key=key)
+
+
+def _kind(raw: object) -> str:
+    return {dict: "a table", list: "an array", bool: "a boolean", int: "an integer", float: "a number"}.get(
+        type(raw), "a string" if isinstance(raw, str) else type(raw).__name__
+    )
+
+
+def _join(key: str, name: object) -> str:
+    return f"{key}.{name}" if key else str(name)

@@ -1,0 +1,256 @@
+"""The policy registry: kinds, packs and named policies, discovered through entry points.
+
+Discovery (:meth:`Registry.discover`) collects, in this order: the built-in kinds (lazily, see
+``kinds.BUILTIN_KINDS``), the built-in packs (package data, so they load even when the distribution's
+entry points are not installed), then every entry point of the group ``aftersales.policies``. An entry
+point may name a :class:`PolicyKind`, a :class:`NamedPolicy`, a :class:`PackFile`, a parsed :class:`Pack`,
+or a callable returning one of those or a list of them.
+
+:func:`resolve_policies` turns a pack (plus per-kind overrides) into a :class:`PolicySet`: one attribute per
+kind; overriding one policy leaves the others as the pack configures them.
+"""
+
+from __future__ import annotations
+
+import functools
+import typing
+from collections.abc import Iterable, Mapping
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from aftersales.errors import ConfigurationError
+from aftersales.policies.kinds import NamedPolicy, PolicyKind, import_builtin_kinds
+from aftersales.policies.pack import Pack, PackFile, parse_pack, read_toml
+from aftersales.policies.protocols import (
+    CallbackPolicy,
+    DispatchPolicy,
+    EscalationPolicy,
+    NotificationPolicy,
+    PriorityPolicy,
+    RoutingPolicy,
+)
+
+__all__ = ["ENTRY_POINT_GROUP", "PolicySet", "Registry", "default_registry", "resolve_policies"]
+
+ENTRY_POINT_GROUP = "aftersales.policies"
+
+Contribution = PolicyKind | NamedPolicy | PackFile | Pack
+
+
+@attrs.frozen
+class PolicySet:
+    """The active policy of every kind for one desk, and the pack they came from.
+
+    ``warranty``, ``chargeability``, ``fees`` and ``sla`` are ``None`` until their kinds are registered;
+    kinds contributed by plugins are in ``extra``.
+    """
+
+    pack: str
+    priority: PriorityPolicy
+    routing: RoutingPolicy
+    dispatch: DispatchPolicy
+    callback: CallbackPolicy
+    escalation: EscalationPolicy
+    notification: NotificationPolicy
+    warranty: Any = None
+    chargeability: Any = None
+    fees: Any = None
+    sla: Any = None
+    extra: Mapping[str, object] = attrs.field(factory=dict)
+
+    def get(self, kind: str) -> object:
+        """The policy of ``kind`` by name (built-in or plugin kind); ``KeyError`` if none is active."""
+        if kind in _FIELDS:
+            found = getattr(self, kind)
+            if found is None:
+                raise KeyError(kind)
+            return found
+        return self.extra[kind]
+
+
+_FIELDS = frozenset(f.name for f in attrs.fields(PolicySet)) - {"pack", "extra"}
+_PROTOCOLS: Mapping[str, type] = {
+    "priority": PriorityPolicy,
+    "routing": RoutingPolicy,
+    "dispatch": DispatchPolicy,
+    "callback": CallbackPolicy,
+    "escalation": EscalationPolicy,
+    "notification": NotificationPolicy,
+}
+
+
+class Registry:
+    """Kinds, named policies and packs known to one application. Build with :meth:`discover`."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, PolicyKind] = {}
+        self._named: dict[tuple[str, str], NamedPolicy] = {}
+        self._pack_sources: dict[str, PackFile | Pack] = {}
+        self._packs: dict[str, Pack] = {}
+
+    @classmethod
+    def discover(cls, points: Iterable[EntryPoint] | None = None, *, builtins: bool = True) -> Registry:
+        """A registry with the built-ins and every entry point of ``aftersales.policies``."""
+        from aftersales.policies import packs
+
+        registry = cls()
+        if builtins:
+            for kind in import_builtin_kinds().values():
+                registry.register(kind)
+            for source in packs.BUILTIN:
+                registry.register(source)
+        for point in entry_points(group=ENTRY_POINT_GROUP) if points is None else points:
+            registry._load_entry_point(point)
+        return registry
+
+    # -- registration -------------------------------------------------------------------------------
+
+    def register(self, contribution: Contribution) -> None:
+        """Register a kind, a named policy or a pack; the same one twice is harmless, a clash is refused."""
+        if isinstance(contribution, PolicyKind):
+            self._add(self._kinds, contribution.name, contribution, "policy kind")
+        elif isinstance(contribution, NamedPolicy):
+            self._add(self._named, (contribution.kind, contribution.name), contribution, "policy")
+        elif isinstance(contribution, PackFile | Pack):
+            if contribution.name in self._pack_sources and _same(
+                self._pack_sources[contribution.name], contribution
+            ):
+                return
+            self._add(self._pack_sources, contribution.name, contribution, "pack")
+            self._packs.pop(contribution.name, None)
+        else:
+            raise ConfigurationError(f"cannot register {contribution!r}: not a kind, a policy or a pack")
+
+    @staticmethod
+    def _add(table: dict[Any, Any], key: object, value: object, what: str) -> None:
+        existing = table.get(key)
+        if existing is not None and existing != value:
+            raise ConfigurationError(f"two different {what}s are registered as {key!r}", key=str(key))
+        table[key] = value
+
+    def _load_entry_point(self, point: EntryPoint) -> None:
+        where = f"entry point {point.name} = {point.value}"
+        try:
+            loaded: Any = point.load()
+        except Exception as error:  # a broken plugin must say which one it is
+            raise ConfigurationError(f"cannot load {where}: {error}", key=point.name) from error
+        if callable(loaded) and not isinstance(loaded, Contribution):
+            loaded = loaded()
+        items = loaded if isinstance(loaded, list | tuple) else [loaded]
+        for item in items:
+            if not isinstance(item, Contribution):
+                raise ConfigurationError(
+                    f"{where} gave {item!r}, not a kind, a policy or a pack", key=point.name
+                )
+            self.register(item)
+
+    # -- queries ----------------------------------------------------------------------------------
+
+    @property
+    def kinds(self) -> Mapping[str, PolicyKind]:
+        """The registered kinds by name."""
+        return dict(self._kinds)
+
+    def pack_names(self) -> tuple[str, ...]:
+        """The names of every registered pack, sorted."""
+        return tuple(sorted(self._pack_sources))
+
+    def implementations(self) -> dict[str, frozenset[str]]:
+        """The named alternative implementations per kind."""
+        found: dict[str, set[str]] = {}
+        for kind, name in self._named:
+            found.setdefault(kind, set()).add(name)
+        return {kind: frozenset(names) for kind, names in found.items()}
+
+    def load_pack(self, name_or_path: str | Path) -> Pack:
+        """A registered pack by name, or a pack file by path, validated against the registered kinds."""
+        if isinstance(name_or_path, Path) or str(name_or_path).endswith(".toml"):
+            data, file = read_toml(Path(name_or_path))
+            return parse_pack(data, file=file, kinds=self._kinds, implementations=self.implementations())
+        name = str(name_or_path)
+        if name in self._packs:
+            return self._packs[name]
+        source = self._pack_sources.get(name)
+        if source is None:
+            known = ", ".join(self.pack_names()) or "none"
+            raise ConfigurationError(f"no pack named {name!r}; registered packs: {known}", key=name)
+        if isinstance(source, Pack):
+            pack = source
+        else:
+            data, file = source.read()
+            pack = parse_pack(data, file=file, kinds=self._kinds, implementations=self.implementations())
+            if pack.name != name:
+                raise ConfigurationError(
+                    f"pack registered as {name!r} is named {pack.name!r}", file=file, key="pack.name"
+                )
+        self._packs[name] = pack
+        return pack
+
+    def resolve(self, pack: str | Path | Pack, overrides: Mapping[str, object] | None = None) -> PolicySet:
+        """The policy of every registered kind for ``pack``; ``overrides`` replaces single kinds.
+
+        An override is a policy object (used as is) or the name of a registered :class:`NamedPolicy`
+        (built with the pack's params for that kind).
+        """
+        chosen = pack if isinstance(pack, Pack) else self.load_pack(pack)
+        overrides = dict(overrides or {})
+        for kind_name in overrides:
+            if kind_name not in self._kinds:
+                known = ", ".join(sorted(self._kinds))
+                raise ConfigurationError(
+                    f"cannot override unknown policy kind {kind_name!r}; known: {known}", key=kind_name
+                )
+        policies: dict[str, object] = {}
+        for kind_name, kind in self._kinds.items():
+            override = overrides.get(kind_name)
+            if override is not None and not isinstance(override, str):
+                policies[kind_name] = override
+                continue
+            impl = override if isinstance(override, str) else chosen.policies.get(kind_name, "default")
+            params = chosen.params(kind)
+            if impl == "default":
+                policies[kind_name] = kind.build(params)
+            else:
+                named = self._named.get((kind_name, impl))
+                if named is None:
+                    raise ConfigurationError(
+                        f"no {kind_name} implementation named {impl!r}", file=chosen.source, key=kind_name
+                    )
+                policies[kind_name] = named.factory(params)
+        extra = {k: v for k, v in policies.items() if k not in _FIELDS}
+        core = {k: v for k, v in policies.items() if k in _FIELDS}
+        for kind_name, protocol in _PROTOCOLS.items():
+            if kind_name not in core:
+                raise ConfigurationError(f"no policy registered for kind {kind_name!r}", key=kind_name)
+            if not isinstance(core[kind_name], protocol):
+                raise ConfigurationError(
+                    f"the {kind_name} policy {core[kind_name]!r} does not implement {protocol.__name__} "
+                    "(a name and decide(...))",
+                    key=kind_name,
+                )
+        return PolicySet(pack=chosen.name, extra=extra, **typing.cast(dict[str, Any], core))
+
+
+def _same(a: PackFile | Pack, b: PackFile | Pack) -> bool:
+    if isinstance(a, PackFile) and isinstance(b, PackFile):
+        return a.name == b.name and str(a.resource) == str(b.resource)
+    return a == b
+
+
+@functools.cache
+def default_registry() -> Registry:
+    """The registry discovered from this environment's entry points (``cache_clear()`` rediscovers)."""
+    return Registry.discover()
+
+
+def resolve_policies(
+    pack: str | Path | Pack = "general_maintenance",
+    overrides: Mapping[str, object] | None = None,
+    *,
+    registry: Registry | None = None,
+) -> PolicySet:
+    """The :class:`PolicySet` of ``pack`` with ``overrides`` (e.g. ``{"dispatch": MyDispatch()}``)."""
+    return (registry or default_registry()).resolve(pack, overrides)

@@ -1,0 +1,137 @@
+"""Routing: who handles a ticket of a given priority (分级处理), and who coordinates.
+
+Seed 003: "普通问题由客服专员或初级工程师处理;加急问题由资深工程师介入;特急问题则启动应急小组,由部门负责人
+协调资源优先处理" — normal → agent or junior engineer; expedited → senior engineer; critical → the emergency
+team, the department head coordinating. Seed 001: "对于复杂问题或涉及多个部门的问题,售后经理应组织相关部门
+进行协调处理" — multi-department problems are coordinated by the after-sales manager.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.classification import Priority
+from aftersales.domain.parties import EngineerLevel
+from aftersales.domain.reasons import Reason
+from aftersales.errors import ValidationError
+from aftersales.policies.decision import Decision
+from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params import at_least, frozen_mapping
+
+__all__ = ["KIND", "DefaultRouting", "Route", "RouteTarget", "RoutingFacts", "RoutingParams"]
+
+
+class RouteTarget(StrEnum):
+    """The tier of people a ticket goes to."""
+
+    AGENT_OR_JUNIOR = "agent_or_junior"
+    SENIOR_ENGINEER = "senior_engineer"
+    EMERGENCY_TEAM = "emergency_team"
+    DEALER = "dealer"
+
+
+@attrs.frozen
+class RoutingFacts:
+    """What routing looks at: the triaged priority and how many departments the problem involves."""
+
+    priority: Priority
+    departments: int = 1
+
+
+@attrs.frozen
+class Route:
+    """Where a ticket goes: the target tier, what dispatch must respect, who coordinates, who is told.
+
+    ``min_level`` and ``emergency_team`` are constraints for dispatch; ``preferred_level`` is a scoring
+    preference (a junior engineer for normal work keeps the seniors free).
+    """
+
+    target: RouteTarget
+    min_level: EngineerLevel | None = None
+    preferred_level: EngineerLevel | None = None
+    emergency_team: bool = False
+    coordinator: Role | None = None
+    notify: tuple[Role, ...] = ()
+
+
+_TARGETS = MappingProxyType(
+    {
+        Priority.NORMAL: RouteTarget.AGENT_OR_JUNIOR,
+        Priority.EXPEDITED: RouteTarget.SENIOR_ENGINEER,
+        Priority.CRITICAL: RouteTarget.EMERGENCY_TEAM,
+    }
+)
+
+
+@attrs.frozen
+class RoutingParams:
+    """Parameters of the default routing policy (pack section ``[routing]``)."""
+
+    targets: Mapping[Priority, RouteTarget] = attrs.field(default=_TARGETS, converter=frozen_mapping)
+    """The target tier per priority (seed 003)."""
+    critical_coordinator: Role = Role.DEPARTMENT_HEAD
+    """Who coordinates resources for a critical ticket (seed 003: 部门负责人协调资源)."""
+    critical_notify: tuple[Role, ...] = (Role.DEPARTMENT_HEAD,)
+    """Who is notified at once of a critical ticket."""
+    multi_department_from: int = attrs.field(default=2, validator=at_least(2))
+    """A problem involving this many departments or more is coordinated by ``multi_department_role``."""
+    multi_department_role: Role = Role.MANAGER
+    """Who coordinates multi-department problems (seed 001: 售后经理)."""
+
+    def __attrs_post_init__(self) -> None:
+        missing = [p.value for p in Priority if p not in self.targets]
+        if missing:
+            raise ValidationError(f"targets must name every priority; missing {missing}", field="targets")
+
+
+_CONSTRAINTS: Mapping[RouteTarget, tuple[EngineerLevel | None, EngineerLevel | None, bool]] = (
+    MappingProxyType(
+        {
+            RouteTarget.AGENT_OR_JUNIOR: (None, EngineerLevel.JUNIOR, False),
+            RouteTarget.SENIOR_ENGINEER: (EngineerLevel.SENIOR, EngineerLevel.SENIOR, False),
+            RouteTarget.EMERGENCY_TEAM: (None, EngineerLevel.SENIOR, True),
+            RouteTarget.DEALER: (None, None, False),
+        }
+    )
+)
+
+
+@attrs.frozen
+class DefaultRouting:
+    """Routes by priority (seed 003) and hands multi-department problems to the manager (seed 001)."""
+
+    params: RoutingParams = RoutingParams()
+    name: str = "default.routing"
+
+    def decide(self, facts: RoutingFacts) -> Decision[Route]:
+        """The route for ``facts``, with the reasons (priority tier, coordinator)."""
+        p = self.params
+        target = p.targets[facts.priority]
+        min_level, preferred, emergency = _CONSTRAINTS[target]
+        reasons = [Reason("route_by_priority", {"priority": facts.priority.value, "target": target.value})]
+        coordinator: Role | None = None
+        notify: tuple[Role, ...] = ()
+        if target is RouteTarget.EMERGENCY_TEAM:
+            coordinator = p.critical_coordinator
+            notify = p.critical_notify
+            reasons.append(Reason("critical_coordination", {"coordinator": coordinator.value}))
+        if facts.departments >= p.multi_department_from:
+            coordinator = p.multi_department_role
+            if coordinator not in notify:
+                notify = (*notify, coordinator)
+            reasons.append(
+                Reason(
+                    "multi_department", {"departments": facts.departments, "coordinator": coordinator.value}
+                )
+            )
+        route = Route(target, min_level, preferred, emergency, coordinator, notify)
+        return Decision(route, reasons, self.name)
+
+
+KIND = PolicyKind("routing", RoutingParams, DefaultRouting)
+"""Registers this kind with the policy registry (pack section ``[routing]``)."""
