@@ -1,0 +1,78 @@
+"""Locale resolution: any locale identifier a host stores maps to one of the shipped catalogs.
+
+Traditional Chinese (an explicit ``Hant`` script, or Taiwan, Hong Kong, Macao) → ``zh_Hant``; other
+Chinese → ``zh_Hans``; every other locale Babel knows → ``en``. Something that is not a locale
+identifier at all is refused with :class:`~aftersales.errors.ValidationError`. Resolved names and
+``babel.Locale`` objects are cached: parsing an identifier costs more than rendering a sentence.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from babel import Locale
+from babel.core import UnknownLocaleError, parse_locale
+
+from aftersales.errors import ValidationError
+
+__all__ = ["DEFAULT_LOCALE", "SUPPORTED_LOCALES", "babel_locale", "resolve_locale"]
+
+SUPPORTED_LOCALES: Final = ("zh_Hans", "zh_Hant", "en")
+"""The locales with a catalog, in the order they are documented."""
+
+DEFAULT_LOCALE: Final = "en"
+"""Where every non-Chinese locale lands."""
+
+_HANT_TERRITORIES = frozenset({"TW", "HK", "MO"})
+_MAX_CACHED = 4096  # identifiers come from contact records: few distinct ones, but never unbounded
+
+_resolved: dict[str, str] = {}
+_locales: dict[str, Locale] = {}
+
+
+def _refuse(identifier: object) -> ValidationError:
+    return ValidationError(
+        f"unknown locale {identifier!r}: use an identifier such as 'zh_Hans', 'zh_Hant', 'zh_CN' or 'en'",
+        field="locale",
+    )
+
+
+def _resolve(identifier: str) -> str:
+    sep = "-" if "-" in identifier else "_"
+    try:
+        language, territory, script, _variant = parse_locale(identifier, sep=sep)[:4]
+        # Babel must know the identifier: "xx" or "en_XX" is a typo, not a request for English.
+        Locale.parse(identifier, sep=sep)
+    except (ValueError, UnknownLocaleError, TypeError):
+        raise _refuse(identifier) from None
+    if language != "zh":
+        return DEFAULT_LOCALE
+    if script is not None:  # an explicit script wins over the territory (zh_Hans_HK is simplified)
+        return "zh_Hant" if script == "Hant" else "zh_Hans"
+    return "zh_Hant" if territory in _HANT_TERRITORIES else "zh_Hans"
+
+
+def resolve_locale(identifier: str) -> str:
+    """The supported locale (``zh_Hans``, ``zh_Hant`` or ``en``) to write to ``identifier`` in.
+
+    Accepts ``_`` or ``-`` separators in any case (``zh-tw``, ``zh_Hant_HK``, ``en-US``).
+    Raises :class:`ValidationError` for anything that is not a locale Babel knows.
+    """
+    found = _resolved.get(identifier) if isinstance(identifier, str) else None
+    if found is not None:
+        return found
+    if not isinstance(identifier, str) or not identifier or len(identifier) > 35:
+        raise _refuse(identifier)
+    found = _resolve(identifier)
+    if len(_resolved) < _MAX_CACHED:
+        _resolved[identifier] = found
+    return found
+
+
+def babel_locale(identifier: str) -> Locale:
+    """The cached ``babel.Locale`` of the supported locale ``identifier`` resolves to."""
+    name = resolve_locale(identifier)
+    found = _locales.get(name)
+    if found is None:
+        found = _locales[name] = Locale.parse(name)
+    return found

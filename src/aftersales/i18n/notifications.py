@@ -1,0 +1,271 @@
+"""The catalogue of notification kinds, and the renderer that turns one into a subject and a body.
+
+A kind is data: its name, who it is for, and the values its templates may use. Its words are the
+catalog entries ``notification.<kind>.subject`` and ``notification.<kind>.body`` in every locale.
+:class:`Renderer` keeps, per locale, the Babel ``Locale``, the catalog, the compiled formats and the
+parsed templates (every template is parsed, and its placeholders checked against the kind's fields,
+when a locale is first used), so rendering one notification is a few dictionary lookups and the
+formatting of its values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import tzinfo
+from types import MappingProxyType
+from typing import Final, NamedTuple
+
+import attrs
+
+from aftersales.domain.contact import zone
+from aftersales.domain.reasons import Reason
+from aftersales.errors import ConfigurationError, ValidationError
+from aftersales.i18n.catalog import MessageCatalog, load_catalogs
+from aftersales.i18n.format import LocaleFormatter
+from aftersales.i18n.locales import SUPPORTED_LOCALES, babel_locale, resolve_locale
+from aftersales.i18n.reasons import ReasonRenderer
+from aftersales.i18n.templates import Template
+from aftersales.i18n.values import ValueFormatter
+
+__all__ = ["NOTIFICATION_KINDS", "NotificationKind", "Rendered", "Renderer", "default_renderer", "render"]
+
+
+def _field_names(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(names)
+
+
+@attrs.frozen
+class NotificationKind:
+    """One kind of notification: ``audience`` names who receives it, ``fields`` the values it takes."""
+
+    name: str
+    audience: tuple[str, ...]
+    fields: frozenset[str] = attrs.field(converter=_field_names)
+    description: str = ""
+
+    @property
+    def subject_msgid(self) -> str:
+        """The catalog entry of the subject line."""
+        return f"notification.{self.name}.subject"
+
+    @property
+    def body_msgid(self) -> str:
+        """The catalog entry of the body."""
+        return f"notification.{self.name}.body"
+
+
+def _kinds(*kinds: NotificationKind) -> Mapping[str, NotificationKind]:
+    return MappingProxyType({kind.name: kind for kind in kinds})
+
+
+K = NotificationKind
+NOTIFICATION_KINDS: Final = _kinds(
+    K(
+        "ticket_received",
+        ("customer",),
+        {"ticket_id", "received_at", "response_due_at"},
+        "The request is registered: its ticket number and when we will respond.",
+    ),
+    K(
+        "assigned",
+        ("engineer",),
+        {"ticket_id", "customer_name", "address", "category", "priority", "resolution_due_at"},
+        "A ticket was dispatched to the engineer (or dealer) who will handle it.",
+    ),
+    K(
+        "visit_planned",
+        ("customer",),
+        {"ticket_id", "engineer_name", "visit_at"},
+        "An on-site visit is booked.",
+    ),
+    K(
+        "parts_awaited",
+        ("customer",),
+        {"ticket_id", "expected_at"},
+        "Work waits for spare parts; when they are expected.",
+    ),
+    K(
+        "resolved_please_confirm",
+        ("customer",),
+        {"ticket_id", "resolved_at"},
+        "The work is done: please confirm, or tell us the problem is still there.",
+    ),
+    K(
+        "sla_warning",
+        ("handler", "manager"),
+        {"ticket_id", "target", "due_at", "remaining"},
+        "An SLA target (a ``Term('sla_target.<x>')``) is about to be missed.",
+    ),
+    K(
+        "sla_breach",
+        ("handler", "manager"),
+        {"ticket_id", "target", "due_at", "overdue"},
+        "An SLA target was missed.",
+    ),
+    K(
+        "escalation",
+        ("escalation_target",),
+        {"ticket_id", "level", "reason"},
+        "A ticket was escalated to a higher level (``level`` is a ``Role``), with the reason.",
+    ),
+    K(
+        "callback_due",
+        ("agent",),
+        {"ticket_id", "customer_name", "due_at"},
+        "A follow-up call (回访) to the customer is due.",
+    ),
+    K(
+        "complaint_update",
+        ("customer",),
+        {"complaint_id", "status", "updated_at"},
+        "A complaint moved on (``status`` is the complaint's state enum or a ``Term``).",
+    ),
+    K(
+        "complaint_escalated",
+        ("general_manager",),
+        {"complaint_id", "customer_name", "reason", "escalated_at"},
+        "A complaint reached the general manager, with the reason.",
+    ),
+)
+"""Every notification kind, by name."""
+del K
+
+
+class Rendered(NamedTuple):
+    """A rendered notification: ``subject, body = renderer.render(...)``."""
+
+    subject: str
+    body: str
+
+
+def _template(catalog: MessageCatalog, msgid: str, fields: frozenset[str]) -> Template:
+    return Template.parse(catalog.text(msgid), name=msgid, allowed=fields)
+
+
+class _LocaleState:
+    """Everything one locale needs, built once: catalog, formats, reason and notification templates."""
+
+    __slots__ = ("catalog", "formatter", "name", "reasons", "templates", "values")
+
+    def __init__(self, name: str, catalog: MessageCatalog, kinds: Mapping[str, NotificationKind]) -> None:
+        self.name = name
+        self.catalog = catalog
+        self.formatter = LocaleFormatter(babel_locale(name), catalog)
+        self.reasons = ReasonRenderer(self.formatter)
+        self.templates = {
+            kind.name: (
+                Template.parse(
+                    catalog.text(kind.subject_msgid), name=kind.subject_msgid, allowed=kind.fields
+                ),
+                Template.parse(catalog.text(kind.body_msgid), name=kind.body_msgid, allowed=kind.fields),
+            )
+            for kind in kinds.values()
+        }
+        self.values: dict[tzinfo, ValueFormatter] = {}
+
+    def value_formatter(self, timezone: tzinfo) -> ValueFormatter:
+        found = self.values.get(timezone)
+        if found is None:
+            found = ValueFormatter(self.formatter, self.reasons, timezone)
+            if len(self.values) < 1024:
+                self.values[timezone] = found
+        return found
+
+
+class Renderer:
+    """Renders notifications in the recipient's locale and time zone.
+
+    ``catalogs`` maps supported locale names to catalogs (the shipped ones by default), so a host
+    can pass its own wording; ``kinds`` is the catalogue of kinds. Per-locale state is built on
+    first use and kept; call :meth:`check` at start-up to build (and so validate) every locale.
+    """
+
+    def __init__(
+        self,
+        catalogs: Mapping[str, MessageCatalog] | None = None,
+        kinds: Mapping[str, NotificationKind] = NOTIFICATION_KINDS,
+    ) -> None:
+        self._catalogs = dict(catalogs) if catalogs is not None else load_catalogs()
+        self.kinds = kinds
+        self._states: dict[str, _LocaleState] = {}
+
+    def _state(self, locale: str) -> _LocaleState:
+        found = self._states.get(locale)
+        if found is not None:
+            return found
+        name = resolve_locale(locale)
+        found = self._states.get(name)
+        if found is None:
+            try:
+                catalog = self._catalogs[name]
+            except KeyError:
+                raise ConfigurationError(f"no catalog for locale {name!r}") from None
+            found = self._states[name] = _LocaleState(name, catalog, self.kinds)
+        if len(self._states) < 4096:
+            self._states[locale] = found
+        return found
+
+    def check(self) -> None:
+        """Build every supported locale now: a missing or malformed template raises here."""
+        for name in SUPPORTED_LOCALES:
+            self._state(name)
+
+    def render(
+        self,
+        kind: str | NotificationKind,
+        locale: str,
+        timezone: str | tzinfo,
+        values: Mapping[str, object],
+    ) -> Rendered:
+        """Render ``kind`` for a reader in ``locale`` and ``timezone`` (an IANA name or a tzinfo).
+
+        ``values`` must give exactly the kind's fields; each is formatted by its type (see
+        :mod:`aftersales.i18n.values`). Raises :class:`ValidationError` for an unknown kind, a
+        missing or unexpected value, an unknown locale or time zone, or a value of a refused type.
+        """
+        name = kind if isinstance(kind, str) else kind.name
+        spec = self.kinds.get(name)
+        if spec is None:
+            raise ValidationError(f"unknown notification kind {name!r}", field="kind")
+        if values.keys() != spec.fields:
+            missing = sorted(spec.fields - values.keys())
+            extra = sorted(values.keys() - spec.fields)
+            raise ValidationError(
+                f"notification {name!r}: missing values {missing}, unexpected values {extra}", field="values"
+            )
+        state = self._state(locale)
+        tz = zone(timezone) if isinstance(timezone, str) else timezone
+        formatter = state.value_formatter(tz)
+        text = {key: formatter.format(key, value) for key, value in values.items()}
+        subject, body = state.templates[name]
+        return Rendered(subject.substitute(text), body.substitute(text))
+
+    def reason(self, reason: Reason, locale: str) -> str:
+        """``reason`` in words in ``locale`` (never raises for an unknown code)."""
+        return self._state(locale).reasons.render(reason)
+
+    def catalog(self, locale: str) -> MessageCatalog:
+        """The catalog used for ``locale``."""
+        return self._state(locale).catalog
+
+    def formatter(self, locale: str) -> LocaleFormatter:
+        """The value formatter used for ``locale``."""
+        return self._state(locale).formatter
+
+
+_default: Renderer | None = None
+
+
+def default_renderer() -> Renderer:
+    """The process-wide renderer over the shipped catalogs (built on first use)."""
+    global _default
+    if _default is None:
+        _default = Renderer()
+    return _default
+
+
+def render(
+    kind: str | NotificationKind, locale: str, timezone: str | tzinfo, values: Mapping[str, object]
+) -> Rendered:
+    """Render with the shipped catalogs; see :meth:`Renderer.render`."""
+    return default_renderer().render(kind, locale, timezone, values)

@@ -1,0 +1,112 @@
+"""Template values pre-formatted by type, so a template only ever sees finished strings.
+
+datetime → local date and time in the recipient's zone, ``Money`` → currency format, timedelta →
+words, ``Reason`` → its rendered text, a code enum (``Priority.CRITICAL``, ``TicketState.RESOLVED``)
+or ``Category`` → its catalog label, :class:`Term` → a catalog message, ``str`` → verbatim (what a
+person typed is never translated). Any other type is refused rather than ``str()``-ed, so a
+template cannot reach an object's attributes or its ``__str__``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
+from enum import Enum
+from typing import Final
+
+import attrs
+
+from aftersales.domain.classification import Category
+from aftersales.domain.money import Money
+from aftersales.domain.reasons import Reason
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.errors import ValidationError
+from aftersales.i18n.format import LocaleFormatter
+from aftersales.i18n.reasons import ReasonRenderer
+
+__all__ = ["LABEL_PREFIXES", "Term", "Value", "ValueFormatter", "label_msgid"]
+
+
+@attrs.frozen
+class Term:
+    """A value that is itself a catalog message, e.g. ``Term("sla_target.response")``."""
+
+    msgid: str = attrs.field(validator=attrs.validators.instance_of(str))
+
+
+Value = str | int | Decimal | bool | datetime | date | timedelta | Money | Reason | Enum | Category | Term
+"""What a template value may be."""
+
+LABEL_PREFIXES: Final[Mapping[type, str]] = {TicketState: "state", Category: "category"}
+"""Catalog prefixes that differ from the snake_case class name (``Priority`` → ``priority.<v>``)."""
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+_prefixes: dict[type, str] = dict(LABEL_PREFIXES)
+
+
+def _prefix(kind: type) -> str:
+    found = _prefixes.get(kind)
+    if found is None:
+        found = _prefixes[kind] = _CAMEL.sub("_", kind.__name__).lower()
+    return found
+
+
+def label_msgid(value: Enum | Category) -> str:
+    """The msgid labelling a code value: ``priority.critical``, ``state.in_progress``, ``category.repair``."""
+    raw = value.code if isinstance(value, Category) else str(value.value)
+    return f"{_prefix(type(value))}.{raw}"
+
+
+class ValueFormatter:
+    """Formats template values for one locale and one time zone."""
+
+    __slots__ = ("formatter", "reasons", "timezone")
+
+    def __init__(self, formatter: LocaleFormatter, reasons: ReasonRenderer, timezone: tzinfo) -> None:
+        self.formatter = formatter
+        self.reasons = reasons
+        self.timezone = timezone
+
+    def label(self, value: Enum | Category) -> str:
+        """The catalog label of a code value; an integrator's own code without a label reads as itself."""
+        found = self.formatter.catalog.get(label_msgid(value))
+        if found is not None:
+            return found
+        return value.code if isinstance(value, Category) else str(value.value)
+
+    def format(self, name: str, value: object) -> str:
+        """``value`` (the template slot ``name``) as text in this locale and zone."""
+        kind = type(value)
+        if kind is str:
+            return value  # type: ignore[return-value]
+        if isinstance(value, datetime):
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValidationError(
+                    f"{name} must be a timezone-aware datetime (got a naive one)", field=name
+                )
+            return self.formatter.datetime(value, self.timezone)
+        if isinstance(value, Money):
+            return self.formatter.money(value)
+        if isinstance(value, timedelta):
+            return self.formatter.duration(value)
+        if isinstance(value, Reason):
+            return self.reasons.render(value)
+        if isinstance(value, Enum | Category):
+            return self.label(value)
+        if isinstance(value, bool):
+            return self.formatter.catalog.text("value.yes" if value else "value.no")
+        if isinstance(value, int | Decimal):
+            return self.formatter.number(value)
+        if isinstance(value, date):
+            return self.formatter.date(value)
+        if isinstance(value, Term):
+            return self.formatter.catalog.text(value.msgid)
+        if isinstance(value, str):
+            return value
+        raise ValidationError(
+            f"{name}: cannot put a {kind.__name__} in a message; pass str, a number, datetime, date, "
+            "timedelta, Money, Reason, a code enum, Category or Term",
+            field=name,
+        )
