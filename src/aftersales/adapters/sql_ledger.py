@@ -1,0 +1,81 @@
+"""SQL for ledger queries, shared by the SQLite and PostgreSQL adapters (placeholders differ).
+
+Both stores keep :class:`~aftersales.ports.ticket_index.TicketRow` as columns of ``tickets`` and
+evaluate a :class:`TicketFilter` with the same WHERE clause, sorted by the same keyset.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from aftersales.ports.queries import Sort, TicketFilter, decode_cursor
+from aftersales.ports.ticket_index import EQUALITY_FILTERS, SORT_ARITY, TicketRow, micros
+
+__all__ = ["ROW_COLUMNS", "keyset", "where"]
+
+ROW_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(TicketRow))
+"""The indexed ticket columns, in :class:`TicketRow` order (``id`` first)."""
+
+_ORDER = {
+    Sort.RECEIVED_ASC: ("received_us, id", ("received_us", "id"), ">"),
+    Sort.RECEIVED_DESC: ("received_us DESC, id DESC", ("received_us", "id"), "<"),
+    Sort.PRIORITY: ("urgency, received_us, id", ("urgency", "received_us", "id"), ">"),
+    Sort.DUE: ("due_key, id", ("due_key", "id"), ">"),
+}
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def where(f: TicketFilter, ph: str, like: str) -> tuple[list[str], list[object]]:
+    """Conditions (to AND) and parameters for ``f``; ``ph`` is the placeholder, ``like`` the operator."""
+    parts: list[str] = []
+    params: list[object] = []
+
+    def any_of(column: str, values: tuple[str, ...]) -> None:
+        parts.append(f"{column} IN ({', '.join([ph] * len(values))})")
+        params.extend(values)
+
+    if f.states:
+        any_of("state", f.states)
+    if f.priorities:
+        any_of("priority", tuple(p.value for p in f.priorities))
+    if f.categories:
+        any_of("category", f.categories)
+    if f.kind is not None:
+        parts.append(f"kind = {ph}")
+        params.append(f.kind.value)
+    for name, column in EQUALITY_FILTERS:
+        value = getattr(f, name)
+        if value is not None:
+            parts.append(f"{column} = {ph}")
+            params.append(value)
+    if f.received_from is not None:
+        parts.append(f"received_us >= {ph}")
+        params.append(micros(f.received_from))
+    if f.received_to is not None:
+        parts.append(f"received_us < {ph}")
+        params.append(micros(f.received_to))
+    if f.due_before is not None:
+        parts.append(f"resolution_due_us < {ph}")
+        params.append(micros(f.due_before))
+    if f.breached_at is not None:
+        parts.append(f"unresolved = {ph} AND resolution_due_us < {ph}")
+        params.extend((True, micros(f.breached_at)))
+    if f.text:
+        parts.append(f"description {like} {ph} ESCAPE '\\'")
+        params.append(_like_pattern(f.text))
+    return parts, params
+
+
+def keyset(sort: Sort, cursor: str | None, ph: str) -> tuple[str, str | None, list[object], tuple[str, ...]]:
+    """(ORDER BY text, the "after the cursor" condition or None, its parameters, the key columns)."""
+    order, columns, op = _ORDER[sort]
+    if cursor is None:
+        return order, None, [], columns
+    key = decode_cursor(sort, cursor, SORT_ARITY[sort])
+    row = ", ".join(columns)
+    marks = ", ".join([ph] * len(columns))
+    return order, f"({row}) {op} ({marks})", list(key), columns

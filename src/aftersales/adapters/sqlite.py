@@ -1,0 +1,484 @@
+"""The SQLite store (embedded default): stdlib ``sqlite3``, WAL, one transaction per unit of work.
+
+``open_sqlite("sqlite:///service.db")`` (relative path), ``"sqlite:////var/lib/x.db"`` (absolute),
+``"sqlite:///:memory:"`` (private, in this process). Each unit of work takes a pooled connection and
+starts ``BEGIN IMMEDIATE`` at its first statement, so writers in several threads or processes
+serialise cleanly (waiting up to ``timeout`` seconds) instead of failing half-way. Queried facts
+are columns with indexes; the rest is JSON from :mod:`aftersales.serialization`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
+from aftersales.adapters.sqlite_schema import check_header, migrate
+from aftersales.domain.parties import Customer, Dealer, Engineer
+from aftersales.domain.products import Asset, Product
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import (
+    AftersalesError,
+    ConcurrencyConflict,
+    DuplicateError,
+    NotFound,
+    StorageError,
+    ValidationError,
+)
+from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
+from aftersales.ports.ticket_index import COUNT_COLUMNS, micros, ticket_row
+from aftersales.serialization import dumps, loads, unstructure
+
+__all__ = ["SqliteStore", "SqliteUnitOfWork", "open_sqlite"]
+
+T = TypeVar("T")
+
+_INSERT_TICKET = (
+    f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data) VALUES ({', '.join('?' * (len(ROW_COLUMNS) + 1))})"
+)
+_SETS = ", ".join(f"{c} = ?" for c in ROW_COLUMNS[1:])
+_UPDATE_TICKET = f"UPDATE tickets SET {_SETS}, data = ? WHERE id = ? AND version = ?"
+
+
+@contextmanager
+def _translated(where: str) -> Iterator[None]:
+    """Driver errors become aftersales errors (the contract's error table)."""
+    try:
+        yield
+    except AftersalesError:
+        raise
+    except sqlite3.IntegrityError as exc:
+        raise DuplicateError(f"{where}: {exc}") from exc
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise StorageError(f"{where}: the database stayed locked by another writer ({exc})") from exc
+        raise StorageError(f"{where}: {exc}") from exc
+    except sqlite3.Error as exc:
+        raise StorageError(f"{where}: {exc} (corrupt or unusable database)") from exc
+
+
+def _path_of(url: str) -> str:
+    if not url.startswith("sqlite:///"):
+        raise ValidationError(
+            "a SQLite URL is sqlite:///relative.db, sqlite:////absolute.db or sqlite:///:memory:, "
+            f"got {url!r}",
+            field="url",
+        )
+    path = url[len("sqlite:///") :].split("?", 1)[0]
+    if not path:
+        raise ValidationError("the SQLite URL names no file", field="url")
+    return path
+
+
+class SqliteStore:
+    """A store factory on one SQLite database; calling it gives a unit of work."""
+
+    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
+        self.url = url
+        self.path = _path_of(url)
+        self._memory = self.path == ":memory:"
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._idle: list[sqlite3.Connection] = []
+        self._all: list[sqlite3.Connection] = []
+        self._closed = False
+        where = self.path
+        if not self._memory:
+            check_header(Path(self.path))
+        conn = self._connect()
+        try:
+            with _translated(where):
+                migrate(conn, where=where)
+        except BaseException:
+            self.close()
+            raise
+        self._idle.append(conn)
+
+    def _connect(self) -> sqlite3.Connection:
+        with _translated(self.path):
+            conn = sqlite3.connect(
+                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+            )
+            self._all.append(conn)
+            if not self._memory:
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA cache_size = -65536")
+        return conn
+
+    def acquire(self) -> sqlite3.Connection:
+        """A connection for one unit of work (the in-memory database has exactly one)."""
+        with self._lock:
+            if self._closed:
+                raise StorageError(f"the SQLite store {self.path} is closed")
+            if self._idle:
+                return self._idle.pop()
+            if self._memory:
+                raise StorageError("sqlite:///:memory: allows one unit of work at a time")
+        return self._connect()
+
+    def release(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            if self._closed:
+                conn.close()
+            else:
+                self._idle.append(conn)
+
+    def __call__(self) -> SqliteUnitOfWork:
+        if self._closed:
+            raise StorageError(f"the SQLite store {self.path} is closed")
+        return SqliteUnitOfWork(self)
+
+    def close(self) -> None:
+        """Close every connection; later units of work raise ``StorageError``."""
+        with self._lock:
+            self._closed = True
+            for conn in self._all:
+                conn.close()
+            self._idle.clear()
+            self._all.clear()
+
+
+class SqliteUnitOfWork:
+    """One ``BEGIN IMMEDIATE`` … ``COMMIT`` on a pooled connection."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+        self._conn: sqlite3.Connection | None = None
+        self.tickets = _Tickets(self)
+        self.customers: _Entities[Customer] = _Entities(self, "customer", Customer)
+        self.assets: _Entities[Asset] = _Entities(self, "asset", Asset)
+        self.products: _Entities[Product] = _Entities(self, "product", Product)
+        self.dealers: _Entities[Dealer] = _Entities(self, "dealer", Dealer)
+        self.engineers: _Entities[Engineer] = _Entities(self, "engineer", Engineer)
+        self.documents = _Documents(self)
+        self.outbox = _Outbox(self)
+        self.idempotency = _Idempotency(self)
+
+    def __enter__(self) -> SqliteUnitOfWork:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.rollback()
+
+    def conn(self) -> sqlite3.Connection:
+        """The connection, with the transaction begun."""
+        if self._conn is None:
+            conn = self._store.acquire()
+            try:
+                with _translated("begin"):
+                    conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self._store.release(conn)
+                raise
+            self._conn = conn
+        return self._conn
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        with _translated("sqlite"):
+            return self.conn().execute(sql, params)
+
+    def commit(self) -> None:
+        """``COMMIT``; on failure everything is rolled back and ``StorageError`` raised."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            with _translated("commit"):
+                conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._store.release(conn)
+
+    def rollback(self) -> None:
+        """``ROLLBACK`` whatever is uncommitted."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if conn.in_transaction:
+                with _translated("rollback"):
+                    conn.execute("ROLLBACK")
+        finally:
+            self._store.release(conn)
+
+
+class _Tickets:
+    def __init__(self, uow: SqliteUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, ticket: Ticket) -> None:
+        row = attrs.astuple(ticket_row(ticket), recurse=False)
+        try:
+            self._uow.run(_INSERT_TICKET, (*row, dumps(ticket)))
+        except DuplicateError:
+            raise DuplicateError(f"ticket {ticket.id!r} already exists") from None
+
+    def get(self, id: str) -> Ticket:
+        found = self._uow.run("SELECT version, data FROM tickets WHERE id = ?", (id,)).fetchone()
+        if found is None:
+            raise NotFound("ticket", id)
+        ticket = loads(found[1], Ticket)
+        ticket.version = found[0]
+        return ticket
+
+    def save(self, ticket: Ticket) -> None:
+        new = ticket.version + 1
+        data = unstructure(ticket)
+        data["version"] = new
+        row = attrs.astuple(attrs.evolve(ticket_row(ticket), version=new), recurse=False)
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        cursor = self._uow.run(_UPDATE_TICKET, (*row[1:], text, ticket.id, ticket.version))
+        if cursor.rowcount != 1:
+            found = self._uow.run("SELECT version FROM tickets WHERE id = ?", (ticket.id,)).fetchone()
+            if found is None:
+                raise NotFound("ticket", ticket.id)
+            raise ConcurrencyConflict("ticket", ticket.id, ticket.version, found[0])
+        ticket.version = new
+
+    def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
+        parts, params = where(filter, "?", "LIKE")
+        order, after, after_params, columns = keyset(page.sort, page.cursor, "?")
+        if after is not None:
+            parts.append(after)
+            params.extend(after_params)
+        sql = (
+            f"SELECT version, data, {', '.join(columns)} FROM tickets"
+            f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY {order} LIMIT ?"
+        )
+        rows = self._uow.run(sql, (*params, page.limit + 1)).fetchall()
+        items: list[Ticket] = []
+        for version, data, *_ in rows[: page.limit]:
+            ticket = loads(data, Ticket)
+            ticket.version = version
+            items.append(ticket)
+        cursor = encode_cursor(page.sort, rows[page.limit - 1][2:]) if len(rows) > page.limit else None
+        return Page(items, cursor)
+
+    def count(self, filter: TicketFilter) -> int:
+        parts, params = where(filter, "?", "LIKE")
+        sql = f"SELECT count(*) FROM tickets{' WHERE ' + ' AND '.join(parts) if parts else ''}"
+        return int(self._uow.run(sql, params).fetchone()[0])
+
+    def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
+        column = COUNT_COLUMNS[CountField(field)]
+        parts, params = where(filter, "?", "LIKE")
+        sql = (
+            f"SELECT {column}, count(*) FROM tickets"
+            f"{' WHERE ' + ' AND '.join(parts) if parts else ''} GROUP BY {column}"
+        )
+        return {(value or UNSET): n for value, n in self._uow.run(sql, params)}
+
+
+class _Entities(Generic[T]):
+    def __init__(self, uow: SqliteUnitOfWork, name: str, cls: type[T]) -> None:
+        self._uow = uow
+        self._name = name
+        self._cls = cls
+        self._fields = {a.name for a in attrs.fields(cls)}  # type: ignore[arg-type]
+
+    def add(self, obj: T) -> None:
+        id_ = obj.id  # type: ignore[attr-defined]
+        try:
+            self._uow.run(
+                "INSERT INTO entities (kind, id, data) VALUES (?, ?, ?)", (self._name, id_, dumps(obj))
+            )
+        except DuplicateError:
+            raise DuplicateError(f"{self._name} {id_!r} already exists") from None
+
+    def get(self, id: str) -> T:
+        found = self._uow.run(
+            "SELECT data FROM entities WHERE kind = ? AND id = ?", (self._name, id)
+        ).fetchone()
+        if found is None:
+            raise NotFound(self._name, id)
+        return loads(found[0], self._cls)
+
+    def save(self, obj: T) -> None:
+        self._uow.run(
+            "INSERT INTO entities (kind, id, data) VALUES (?, ?, ?) "
+            "ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data",
+            (self._name, obj.id, dumps(obj)),  # type: ignore[attr-defined]
+        )
+
+    def find(self, ids: Iterable[str]) -> dict[str, T]:
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, T] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            sql = f"SELECT id, data FROM entities WHERE kind = ? AND id IN ({', '.join('?' * len(chunk))})"
+            for id_, data in self._uow.run(sql, (self._name, *chunk)):
+                found[id_] = loads(data, self._cls)
+        return found
+
+    def list(self, **equals: str | None) -> Sequence[T]:
+        unknown = set(equals) - self._fields
+        if unknown:
+            raise ValidationError(f"{self._name} has no field(s) {', '.join(sorted(unknown))}")
+        parts = ["kind = ?"]
+        params: list[object] = [self._name]
+        for name, value in equals.items():
+            if value is None:
+                parts.append(f"json_extract(data, '$.{name}') IS NULL")
+            else:
+                parts.append(f"json_extract(data, '$.{name}') = ?")
+                params.append(value)
+        sql = f"SELECT data FROM entities WHERE {' AND '.join(parts)} ORDER BY id"
+        return [loads(data, self._cls) for (data,) in self._uow.run(sql, params)]
+
+
+class _Documents:
+    def __init__(self, uow: SqliteUnitOfWork) -> None:
+        self._uow = uow
+
+    def _write_index(self, obj: Document, kind: str, index: tuple[str, ...]) -> None:
+        self._uow.run("DELETE FROM document_index WHERE kind = ? AND id = ?", (kind, obj.id))
+        for name in index:
+            self._uow.run(
+                "INSERT INTO document_index (kind, field, value, id) VALUES (?, ?, ?, ?)",
+                (kind, name, index_value(getattr(obj, name)), obj.id),
+            )
+
+    @staticmethod
+    def _text(obj: Document, version: int) -> str:
+        data = unstructure(obj)
+        data["version"] = version
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    def get(self, cls: type[D], id: str) -> D:
+        kind = document_spec(cls).kind
+        found = self._uow.run(
+            "SELECT version, data FROM documents WHERE kind = ? AND id = ?", (kind, id)
+        ).fetchone()
+        if found is None:
+            raise NotFound(kind, id)
+        return with_version(loads(found[1], cls), found[0])
+
+    def add(self, obj: Document) -> None:
+        spec = document_spec(type(obj))
+        try:
+            self._uow.run(
+                "INSERT INTO documents (kind, id, version, data) VALUES (?, ?, ?, ?)",
+                (spec.kind, obj.id, obj.version, self._text(obj, obj.version)),
+            )
+        except DuplicateError:
+            raise DuplicateError(f"{spec.kind} {obj.id!r} already exists") from None
+        self._write_index(obj, spec.kind, spec.index)
+
+    def save(self, obj: D) -> D:
+        spec = document_spec(type(obj))
+        new = obj.version + 1
+        cursor = self._uow.run(
+            "UPDATE documents SET version = ?, data = ? WHERE kind = ? AND id = ? AND version = ?",
+            (new, self._text(obj, new), spec.kind, obj.id, obj.version),
+        )
+        if cursor.rowcount != 1:
+            found = self._uow.run(
+                "SELECT version FROM documents WHERE kind = ? AND id = ?", (spec.kind, obj.id)
+            ).fetchone()
+            if found is None:
+                raise NotFound(spec.kind, obj.id)
+            raise ConcurrencyConflict(spec.kind, obj.id, obj.version, found[0])
+        self._write_index(obj, spec.kind, spec.index)
+        return with_version(obj, new)
+
+    def query(self, cls: type[D], **equals: object) -> Sequence[D]:
+        spec = document_spec(cls)
+        unknown = set(equals) - set(spec.index)
+        if unknown:
+            raise ValidationError(f"{spec.kind} has no index field(s) {', '.join(sorted(unknown))}")
+        sql = "SELECT d.version, d.data FROM documents d WHERE d.kind = ?"
+        params: list[object] = [spec.kind]
+        for name, value in equals.items():
+            stored = index_value(value)
+            test = "i.value IS NULL" if stored is None else "i.value = ?"
+            sql += (
+                " AND EXISTS (SELECT 1 FROM document_index i WHERE i.kind = d.kind AND i.id = d.id"
+                f" AND i.field = ? AND {test})"
+            )
+            params.append(name)
+            if stored is not None:
+                params.append(stored)
+        sql += " ORDER BY d.id"
+        return [with_version(loads(data, cls), version) for version, data in self._uow.run(sql, params)]
+
+
+class _Outbox:
+    def __init__(self, uow: SqliteUnitOfWork) -> None:
+        self._uow = uow
+
+    def put(self, messages: Iterable[OutboxMessage]) -> None:
+        for m in messages:
+            try:
+                self._uow.run(
+                    "INSERT INTO outbox (id, sent, created_us, data) VALUES (?, ?, ?, ?)",
+                    (m.id, m.sent_at is not None, micros(m.created_at), dumps(m)),
+                )
+            except DuplicateError:
+                raise DuplicateError(f"outbox message {m.id!r} already exists") from None
+
+    def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        rows = self._uow.run(
+            "SELECT data FROM outbox WHERE sent = 0 ORDER BY created_us, id LIMIT ?", (limit,)
+        ).fetchall()
+        return [loads(data, OutboxMessage) for (data,) in rows]
+
+    def _load(self, id: str) -> OutboxMessage | None:
+        found = self._uow.run("SELECT data FROM outbox WHERE id = ?", (id,)).fetchone()
+        return loads(found[0], OutboxMessage) if found is not None else None
+
+    def _store(self, m: OutboxMessage) -> None:
+        self._uow.run(
+            "UPDATE outbox SET sent = ?, data = ? WHERE id = ?", (m.sent_at is not None, dumps(m), m.id)
+        )
+
+    def mark_sent(self, ids: Iterable[str], at: datetime) -> None:
+        for id_ in ids:
+            message = self._load(id_)
+            if message is not None and message.sent_at is None:
+                self._store(attrs.evolve(message, sent_at=at))
+
+    def mark_failed(self, id: str, at: datetime, error: str) -> None:
+        message = self._load(id)
+        if message is None:
+            raise NotFound("outbox message", id)
+        self._store(
+            attrs.evolve(message, attempts=message.attempts + 1, last_error=error, last_attempt_at=at)
+        )
+
+
+class _Idempotency:
+    def __init__(self, uow: SqliteUnitOfWork) -> None:
+        self._uow = uow
+
+    def get(self, key: str) -> str | None:
+        found = self._uow.run("SELECT result FROM idempotency WHERE key = ?", (key,)).fetchone()
+        return str(found[0]) if found is not None else None
+
+    def put(self, key: str, result_json: str) -> None:
+        try:
+            self._uow.run("INSERT INTO idempotency (key, result) VALUES (?, ?)", (key, result_json))
+        except DuplicateError:
+            raise DuplicateError(f"idempotency key {key!r} already has a result") from None
+
+
+def open_sqlite(url: str) -> SqliteStore:
+    """Entry point for ``sqlite:///…``: open (creating or migrating) the database."""
+    return SqliteStore(url)

@@ -1,0 +1,106 @@
+"""The SQLite schema as forward migrations, and the checks that keep foreign files untouched.
+
+``PRAGMA application_id`` marks a file as ours; ``PRAGMA user_version`` is its schema version.
+Opening applies the missing steps in one transaction. A file that is not SQLite, a SQLite database
+of another application, or one written by a newer aftersales raises ``StorageError`` and is left
+exactly as it was.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from aftersales.errors import StorageError
+
+__all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "check_header", "migrate"]
+
+APPLICATION_ID = 0x41465453  # "AFTS"
+_HEADER = b"SQLite format 3\x00"
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: tickets with their indexed columns, reference entities, the outbox.
+    (
+        """CREATE TABLE tickets (
+            id TEXT PRIMARY KEY, version INTEGER NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,
+            is_open INTEGER NOT NULL, unresolved INTEGER NOT NULL, priority TEXT, urgency INTEGER NOT NULL,
+            category TEXT NOT NULL, customer_id TEXT NOT NULL, dealer_id TEXT, region TEXT,
+            assignee_id TEXT, product_id TEXT, batch TEXT, received_us INTEGER NOT NULL,
+            resolution_due_us INTEGER, due_key INTEGER NOT NULL, description TEXT NOT NULL,
+            data TEXT NOT NULL)""",
+        "CREATE INDEX tickets_received ON tickets (received_us, id)",
+        "CREATE INDEX tickets_state ON tickets (state, received_us, id)",
+        "CREATE INDEX tickets_customer ON tickets (customer_id, received_us, id)",
+        """CREATE TABLE entities (
+            kind TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (kind, id))""",
+        """CREATE TABLE outbox (
+            id TEXT PRIMARY KEY, sent INTEGER NOT NULL, created_us INTEGER NOT NULL, data TEXT NOT NULL)""",
+        "CREATE INDEX outbox_pending ON outbox (created_us, id) WHERE sent = 0",
+    ),
+    # 2: idempotency keys and versioned documents with their index table.
+    (
+        "CREATE TABLE idempotency (key TEXT PRIMARY KEY, result TEXT NOT NULL)",
+        """CREATE TABLE documents (
+            kind TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, data TEXT NOT NULL,
+            PRIMARY KEY (kind, id))""",
+        """CREATE TABLE document_index (
+            kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT, id TEXT NOT NULL,
+            PRIMARY KEY (kind, field, id))""",
+        "CREATE INDEX document_index_value ON document_index (kind, field, value)",
+    ),
+    # 3: ledger indexes for the other filters and sort orders.
+    (
+        "CREATE INDEX tickets_dealer ON tickets (dealer_id, received_us, id)",
+        "CREATE INDEX tickets_region ON tickets (region, received_us, id)",
+        "CREATE INDEX tickets_assignee ON tickets (assignee_id, received_us, id)",
+        "CREATE INDEX tickets_product ON tickets (product_id, batch, received_us, id)",
+        "CREATE INDEX tickets_urgency ON tickets (urgency, received_us, id)",
+        "CREATE INDEX tickets_due ON tickets (due_key, id) WHERE unresolved = 1",
+    ),
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def check_header(path: Path) -> None:
+    """Refuse a non-empty file that is not a SQLite database, before SQLite touches it."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StorageError(f"cannot read {path}: {exc}") from exc
+    if head and head != _HEADER:
+        raise StorageError(f"{path} is not a SQLite database (corrupt or foreign file); it was not modified")
+
+
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, where: str = "database") -> int:
+    """Bring the schema up to ``target`` (in one transaction); return the version found before."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if app_id != APPLICATION_ID:
+            has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if app_id != 0 or has_tables:
+                raise StorageError(
+                    f"{where} is a SQLite database of another application; it was not modified"
+                )
+            version = 0
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"{where} has schema version {version}, newer than this aftersales knows "
+                f"({SCHEMA_VERSION}); upgrade aftersales"
+            )
+        for step in range(version, target):
+            for statement in MIGRATIONS[step]:
+                conn.execute(statement)
+        if target > version:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {target}")
+        conn.execute("COMMIT")
+        return int(version)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
