@@ -93,6 +93,13 @@ class ChargeabilityParams:
     out_of_box_causes_apply: bool = True
 
 
+def _visit(value: object) -> VisitKind:
+    try:
+        return VisitKind(value)
+    except ValueError:
+        raise ValidationError(f"unknown visit kind {value!r}", field="visit") from None
+
+
 @attrs.frozen
 class ChargeableWork:
     """The work a charge decision is about: which product, which kind of visit, which component.
@@ -101,7 +108,7 @@ class ChargeableWork:
     """
 
     product: Product
-    visit: VisitKind = attrs.field(default=VisitKind.SERVICE, converter=VisitKind)
+    visit: VisitKind = attrs.field(default=VisitKind.SERVICE, converter=_visit)
     component: str | None = None
     extensions: tuple[WarrantyExtension, ...] = attrs.field(default=(), converter=tuple)
 

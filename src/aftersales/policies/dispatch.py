@@ -103,6 +103,9 @@ class DispatchParams:
     """Who gets the ticket when nobody can take it (seed 001: 售后经理)."""
 
 
+_NORMAL_ROUTE = Route(RouteTarget.AGENT_OR_JUNIOR, preferred_level=EngineerLevel.JUNIOR)
+
+
 @attrs.frozen
 class DispatchRequest:
     """What dispatch needs to know about one ticket.
@@ -115,7 +118,7 @@ class DispatchRequest:
     region: str | None = None
     skill: str | None = None
     preferred_skills: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
-    route: Route = attrs.field(factory=lambda: Route(RouteTarget.AGENT_OR_JUNIOR))
+    route: Route = attrs.field(factory=lambda: _NORMAL_ROUTE)
     dealer_id: DealerId | None = None
     exclude: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
 
@@ -205,7 +208,7 @@ class DefaultDispatch:
         w = self.params.weights
         preferred = request.preferred_skills
         seen = off_duty = below_level = excluded = 0
-        scored: list[tuple[float, int, str, Candidate]] = []
+        scored: list[tuple[float, int, EngineerId, dict[str, float]]] = []
         for engineer_id in pool:
             seen += 1
             if engineer_id in request.exclude:
@@ -229,10 +232,12 @@ class DefaultDispatch:
                 "load": w.load * load_f,
                 "level": w.level * level_f,
             }
-            score = sum(factors.values())
-            assignee = Assignee(AssigneeKind.ENGINEER, engineer_id, engineer.name)
-            scored.append((-score, load, engineer_id, Candidate(assignee, score, factors)))
-        ranked = tuple(item[3] for item in heapq.nsmallest(self.params.ranked, scored))
+            scored.append((-sum(factors.values()), load, engineer_id, factors))
+        # Only the kept few become Candidate objects: building them is what costs, not scoring.
+        ranked = tuple(
+            Candidate(Assignee(AssigneeKind.ENGINEER, eid, index.get(eid).name), -neg, factors)
+            for neg, _, eid, factors in heapq.nsmallest(self.params.ranked, scored)
+        )
         if not ranked:
             reasons.append(
                 Reason(

@@ -1,0 +1,180 @@
+"""Packs: each built-in pack loads and decides its seed's examples; broken TOML names file and key."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftersales.domain.actors import Role
+from aftersales.domain.classification import Category, Priority, TicketKind
+from aftersales.domain.ids import DealerId
+from aftersales.domain.parties import CustomerTier, Dealer
+from aftersales.errors import ConfigurationError
+from aftersales.policies.callback import CallbackFacts
+from aftersales.policies.dispatch import DefaultDispatch, DispatchMode, DispatchRequest, Roster
+from aftersales.policies.engineer_index import DealerIndex
+from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
+from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.notification import NotificationEvent, NotificationFacts
+from aftersales.policies.pack import load_pack, parse_pack
+from aftersales.policies.registry import Registry, resolve_policies
+from aftersales.policies.routing import RoutingFacts
+from aftersales.policies.triage import TriageFacts
+
+PACKS = ("general_maintenance", "exhibition_services", "sanitary_ware", "office_equipment", "service_centre")
+AT = datetime(2024, 5, 6, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_every_builtin_pack_loads_and_resolves(name: str) -> None:
+    pack = load_pack(name)
+    assert pack.name == name
+    assert pack.description
+    policies = resolve_policies(name)
+    assert policies.pack == name
+    assert policies.priority.decide(TriageFacts(Category.REPAIR)).outcome.priority is Priority.NORMAL
+
+
+def test_office_equipment_priority_routing_and_callback() -> None:
+    p = resolve_policies("office_equipment")
+    vip_urgent = p.priority.decide(TriageFacts(Category.REPAIR, CustomerTier.VIP, urgent=True)).outcome
+    assert vip_urgent.priority is Priority.CRITICAL
+    route = p.routing.decide(RoutingFacts(Priority.CRITICAL)).outcome
+    assert route.emergency_team and route.coordinator is Role.DEPARTMENT_HEAD
+    plan = p.callback.decide(CallbackFacts(TicketKind.SERVICE, Priority.NORMAL)).outcome
+    assert plan.within == timedelta(hours=24)
+    assert p.priority.decide(TriageFacts(Category.CONSUMABLES)).outcome.plan.value == "remote"
+
+
+def test_sanitary_ware_dealer_performs_and_phone_guidance_first() -> None:
+    p = resolve_policies("sanitary_ware")
+    assert isinstance(p.dispatch, DefaultDispatch)
+    assert p.dispatch.params.mode is DispatchMode.DEALER
+    roster = Roster(dealers=DealerIndex([Dealer(DealerId("d1"), "Hangzhou dealer", "hz")]))
+    decision = p.dispatch.decide(DispatchRequest(AT, "hz"), roster)
+    assert decision.outcome.assignee is not None and decision.outcome.assignee.id == "d1"
+    assert p.priority.decide(TriageFacts(Category.REPAIR)).outcome.plan.value == "remote"
+    refused = p.escalation.decide(EscalationFacts(EscalationTrigger.QUOTE_REFUSED)).outcome
+    assert refused.to == (Role.MANAGER,)
+
+
+def test_service_centre_crisis_and_complaint_callback() -> None:
+    p = resolve_policies("service_centre")
+    crisis = p.escalation.decide(EscalationFacts(EscalationTrigger.CRISIS_EVENT)).outcome
+    assert crisis.immediate and Role.GENERAL_MANAGER in crisis.to
+    plan = p.callback.decide(CallbackFacts(TicketKind.COMPLAINT, Priority.NORMAL)).outcome
+    assert plan.within == timedelta(days=7)
+    assert p.priority.decide(TriageFacts(Category.COMPLAINT)).outcome.priority is Priority.EXPEDITED
+
+
+def test_exhibition_services_survey_for_important_customers_and_manager_for_departments() -> None:
+    p = resolve_policies("exhibition_services")
+    assert p.callback.decide(
+        CallbackFacts(TicketKind.SERVICE, Priority.NORMAL, CustomerTier.IMPORTANT)
+    ).outcome.survey
+    assert not p.callback.decide(CallbackFacts(TicketKind.SERVICE, Priority.NORMAL)).outcome.survey
+    assert p.routing.decide(RoutingFacts(Priority.NORMAL, departments=2)).outcome.coordinator is Role.MANAGER
+
+
+def test_general_maintenance_keeps_the_customer_informed() -> None:
+    p = resolve_policies("general_maintenance")
+    assert p.notification.decide(NotificationFacts(NotificationEvent.PROGRESS)).outcome == (Role.CUSTOMER,)
+    critical = p.notification.decide(NotificationFacts(NotificationEvent.ASSIGNED, Priority.CRITICAL)).outcome
+    assert Role.DEPARTMENT_HEAD in critical
+
+
+def test_override_of_one_policy_leaves_the_others() -> None:
+    class MyDispatch(DefaultDispatch):
+        pass
+
+    mine = MyDispatch(name="host.dispatch")
+    base = resolve_policies("office_equipment")
+    p = resolve_policies("office_equipment", {"dispatch": mine})
+    assert p.dispatch is mine
+    assert p.priority == base.priority and p.routing == base.routing and p.callback == base.callback
+
+
+def test_overrides_are_checked() -> None:
+    with pytest.raises(ConfigurationError, match="unknown policy kind 'dispach'"):
+        resolve_policies("office_equipment", {"dispach": DefaultDispatch()})
+    with pytest.raises(ConfigurationError, match="does not implement DispatchPolicy"):
+        resolve_policies("office_equipment", {"dispatch": object()})
+    with pytest.raises(ConfigurationError, match="no pack named 'nope'"):
+        load_pack("nope")
+
+
+def write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "broken.toml"
+    path.write_text('[pack]\nname = "broken"\n' + body, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "message"),
+    [
+        ("[priority]\nvip_raise = 1\n", "priority.vip_raise", "unknown key 'vip_raise'"),
+        ("[priority]\nvip_raises = '1'\n", "priority.vip_raises", "expected an integer"),
+        ("[priority]\nvip_raises = true\n", "priority.vip_raises", "expected an integer"),
+        ("[priority]\nvip_raises = 5\n", "priority.vip_raises", "between 0 and 2"),
+        ("[priority]\nurgent_floor = 'urgent'\n", "priority.urgent_floor", "expected one of normal"),
+        ("[priority]\nremote_first = 'inquiry'\n", "priority.remote_first", "expected an array"),
+        ("[priority]\nremote_first = [1]\n", "priority.remote_first[0]", "expected a string"),
+        ("[dispatch.weights]\nload = -1\n", "dispatch.weights.load", "between 0 and 100"),
+        ("[dispatch]\nmode = 'robots'\n", "dispatch.mode", "expected one of engineers"),
+        ("[callback]\nservice_within_hours = 0\n", "callback.service_within_hours", "between 1"),
+        (
+            "[escalation]\ntargets = { crisis_event = ['ceo'] }\n",
+            "escalation.targets.crisis_event[0]",
+            "expected one of",
+        ),
+        ("[routing]\ntargets = { normal = 'agent_or_junior' }\n", "routing.targets", "missing"),
+        ("[warrenty]\nmonths = 12\n", "warrenty", "unknown section"),
+        ("[policies]\ndispatch = 'psychic'\n", "policies.dispatch", "no dispatch implementation"),
+        ("[pack.extra]\n", "pack.extra", "unknown key"),
+    ],
+)
+def test_broken_pack_names_file_and_key(tmp_path: Path, body: str, key: str, message: str) -> None:
+    path = write(tmp_path, body)
+    with pytest.raises(ConfigurationError, match=message) as caught:
+        load_pack(path)
+    assert caught.value.file == str(path)
+    assert caught.value.key == key
+
+
+def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "[priority\n")
+    with pytest.raises(ConfigurationError, match="invalid TOML") as caught:
+        load_pack(path)
+    assert caught.value.file == str(path)
+
+
+def test_sections_of_kinds_not_yet_registered_are_kept_pending() -> None:
+    data = {"pack": {"name": "p"}, "sla": {"resolve_within_hours": 24}}
+    pack = parse_pack(data, file="p.toml", kinds={})
+    assert pack.pending == {"sla": {"resolve_within_hours": 24}}
+
+
+def test_a_kind_registers_with_its_params_class_and_validates_its_section(tmp_path: Path) -> None:
+    import attrs
+
+    @attrs.frozen
+    class SlaParams:
+        resolve_within_hours: int = 24
+
+    @attrs.frozen
+    class Sla:
+        params: SlaParams
+        name: str = "test.sla"
+
+    registry = Registry.discover(points=[])
+    registry.register(PolicyKind("sla", SlaParams, Sla))
+    path = write(tmp_path, "[sla]\nresolve_within_hours = 48\n")
+    pack = registry.load_pack(path)
+    assert pack.parameters["sla"] == SlaParams(48)
+    assert registry.resolve(pack).sla == Sla(SlaParams(48))
+    with pytest.raises(ConfigurationError) as caught:
+        registry.load_pack(write(tmp_path, "[sla]\nresolve_within = 48\n"))
+    assert caught.value.key == "sla.resolve_within"
