@@ -89,6 +89,20 @@ QUOTE_WORKFLOW = Workflow(
 """draft → offered → accepted | refused; ``revise`` takes an offer back to draft before the answer."""
 
 
+def _kind(value: str) -> ChargeKind:
+    try:
+        return ChargeKind(value)
+    except ValueError:
+        raise ValidationError(f"unknown charge kind {value!r}", field="kind") from None
+
+
+def _state(value: str) -> QuoteState:
+    try:
+        return QuoteState(value)
+    except ValueError:
+        raise ValidationError(f"unknown quote state {value!r}", field="state") from None
+
+
 def _quantity(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100_000:
         raise ValidationError(f"{attribute.name} must be a whole number, 1–100000", field=attribute.name)
@@ -113,7 +127,7 @@ class ChargeLine:
     the work is worth, for cost reports) but its ``amount`` — what the customer pays — is zero.
     """
 
-    kind: ChargeKind = attrs.field(converter=ChargeKind)
+    kind: ChargeKind = attrs.field(converter=_kind)
     item: str = attrs.field(validator=code)
     unit_price: Money = attrs.field(validator=_not_negative)
     quantity: int = attrs.field(default=1, validator=_quantity)
@@ -190,7 +204,7 @@ class Quote:
     created_at: datetime = attrs.field(validator=aware)
     handler: ActorRef
     lines: tuple[ChargeLine, ...] = attrs.field(default=(), converter=_lines)
-    state: QuoteState = attrs.field(default=QuoteState.DRAFT, converter=QuoteState)
+    state: QuoteState = attrs.field(default=QuoteState.DRAFT, converter=_state)
     payment_before_shipping: bool = False
     reasons: tuple[Reason, ...] = attrs.field(default=(), converter=_reasons)
     policy: str = attrs.field(default="", validator=bounded(200))

@@ -36,6 +36,20 @@ class ExtensionUnit(StrEnum):
     DAYS = "days"
 
 
+def _source(value: str) -> ExtensionSource:
+    try:
+        return ExtensionSource(value)
+    except ValueError:
+        raise ValidationError(f"unknown extension source {value!r}", field="source") from None
+
+
+def _unit(value: str) -> ExtensionUnit:
+    try:
+        return ExtensionUnit(value)
+    except ValueError:
+        raise ValidationError(f"unknown extension unit {value!r}: months or days", field="unit") from None
+
+
 def _amount(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3660:
         raise ValidationError(f"{attribute.name} must be a whole number, 1–3660", field=attribute.name)
@@ -52,10 +66,10 @@ class WarrantyExtension:
 
     asset_id: AssetId = attrs.field(validator=required_text(64))
     amount: int = attrs.field(validator=_amount)
-    unit: ExtensionUnit = attrs.field(converter=ExtensionUnit)
+    unit: ExtensionUnit = attrs.field(converter=_unit)
     granted_by: ActorRef
     granted_at: datetime = attrs.field(validator=aware)
     reason: str = attrs.field(validator=code)
-    source: ExtensionSource = attrs.field(converter=ExtensionSource)
+    source: ExtensionSource = attrs.field(converter=_source)
     component: str | None = attrs.field(default=None, validator=attrs.validators.optional(code))
     note: str = attrs.field(default="", validator=bounded(2000))
