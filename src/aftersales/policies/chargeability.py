@@ -93,7 +93,7 @@ class ChargeabilityParams:
     out_of_box_causes_apply: bool = True
 
 
-def _visit(value: object) -> VisitKind:
+def _visit(value: str) -> VisitKind:
     try:
         return VisitKind(value)
     except ValueError:
