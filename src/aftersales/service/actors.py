@@ -1,0 +1,96 @@
+"""Actors: who is calling the desk, with what role and which scope (their customer, dealer, team)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.contact import validate_locale, validate_timezone
+from aftersales.domain.ids import CustomerId, DealerId, EngineerId
+from aftersales.domain.text import bounded, required_text
+
+__all__ = ["Actor"]
+
+
+def _regions(value: Iterable[str] | str | None) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset({value})
+    return frozenset(value)
+
+
+@attrs.frozen
+class Actor:
+    """A caller of the service desk.
+
+    The scope fields say what the role may touch: a customer its ``customer_id``'s tickets, dealer
+    staff the tickets of its ``dealer_id`` and ``regions``, an engineer the tickets assigned to its
+    ``engineer_id`` (and, read-only, its ``team``'s). Build one with the classmethods.
+    """
+
+    id: str = attrs.field(validator=required_text(64))
+    role: Role = attrs.field(converter=Role)
+    name: str = attrs.field(default="", validator=bounded(100))
+    customer_id: CustomerId | None = None
+    dealer_id: DealerId | None = None
+    regions: frozenset[str] = attrs.field(factory=frozenset, converter=_regions)
+    engineer_id: EngineerId | None = None
+    team: str | None = None
+    locale: str = attrs.field(default="zh_Hans", validator=validate_locale)
+    timezone: str = attrs.field(default="Asia/Shanghai", validator=validate_timezone)
+
+    @property
+    def ref(self) -> ActorRef:
+        """What events record about this actor."""
+        return ActorRef(self.id, self.role)
+
+    def __str__(self) -> str:
+        return f"{self.role.value}:{self.id}"
+
+    @classmethod
+    def customer(cls, customer_id: str, name: str = "") -> Actor:
+        """A customer acting on its own tickets (portal, WeChat, phone through an agent)."""
+        return cls(customer_id, Role.CUSTOMER, name, customer_id=CustomerId(customer_id))
+
+    @classmethod
+    def agent(cls, id: str, name: str = "") -> Actor:
+        """A customer-service agent (客服)."""
+        return cls(id, Role.AGENT, name)
+
+    @classmethod
+    def engineer(cls, engineer_id: str, name: str = "", team: str | None = None) -> Actor:
+        """A service engineer acting on the tickets assigned to them."""
+        return cls(engineer_id, Role.ENGINEER, name, engineer_id=EngineerId(engineer_id), team=team)
+
+    @classmethod
+    def dealer_staff(cls, id: str, dealer_id: str, regions: Iterable[str] = (), name: str = "") -> Actor:
+        """Staff of an authorised dealer, scoped to its own tickets and its regions' customers."""
+        return cls(id, Role.DEALER_STAFF, name, dealer_id=DealerId(dealer_id), regions=frozenset(regions))
+
+    @classmethod
+    def manager(cls, id: str, name: str = "") -> Actor:
+        """The after-sales manager."""
+        return cls(id, Role.MANAGER, name)
+
+    @classmethod
+    def department_head(cls, id: str, name: str = "") -> Actor:
+        """A department head (coordinates critical tickets)."""
+        return cls(id, Role.DEPARTMENT_HEAD, name)
+
+    @classmethod
+    def general_manager(cls, id: str, name: str = "") -> Actor:
+        """The general manager (crisis events, hard cases)."""
+        return cls(id, Role.GENERAL_MANAGER, name)
+
+    @classmethod
+    def auditor(cls, id: str, name: str = "") -> Actor:
+        """An auditor: reads everything, including reasons; changes nothing."""
+        return cls(id, Role.AUDITOR, name)
+
+    @classmethod
+    def system(cls, id: str = "aftersales") -> Actor:
+        """The library's own jobs (SLA sweeps, scheduled callbacks)."""
+        return cls(id, Role.SYSTEM)

@@ -1,0 +1,741 @@
+"""The ServiceDesk: what a host application calls.
+
+One method per workflow step, each taking the actor first. Each runs in one unit of work: load the
+ticket, check the actor may (see :mod:`aftersales.service.permissions`), apply the step and the
+policies, derive the SLA due times, save (optimistic concurrency), write events and notifications to
+the outbox, remember the result under the idempotency key, commit. Anything that raises changes
+nothing. Queries are scoped the same way: a ticket the actor may not see does not exist for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.classification import (
+    Category,
+    Channel,
+    ImpactScope,
+    Plan,
+    Priority,
+    Severity,
+    TicketKind,
+)
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import AssetId, CustomerId, EngineerId, TicketId
+from aftersales.domain.instants import require_aware
+from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer
+from aftersales.domain.products import Asset, Product
+from aftersales.domain.reasons import Reason
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.work import (
+    Assessment,
+    Assignee,
+    AssigneeKind,
+    CustomerNote,
+    FaultRecord,
+    Visit,
+    VisitKind,
+)
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.i18n.notifications import Renderer, default_renderer
+from aftersales.policies.dispatch import DispatchRequest, Roster, calendar_on_duty
+from aftersales.policies.engineer_index import DealerIndex, EngineerIndex
+from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
+from aftersales.policies.registry import PolicySet, resolve_policies
+from aftersales.policies.routing import RoutingFacts
+from aftersales.policies.triage import TriageFacts
+from aftersales.ports.clock import Clock
+from aftersales.ports.ids import IdGenerator
+from aftersales.ports.notifier import Notifier
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.outbox_dispatch import DispatchReport, dispatch_outbox
+from aftersales.ports.queries import CountField, Page, PageRequest, TicketFilter
+from aftersales.ports.storage_registry import open_storage
+from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.notify import Notifications
+from aftersales.service.numbering import next_number
+from aftersales.service.permissions import authorize, can_read, check_role
+from aftersales.service.runner import Applied, Apply, idempotency_scope, replay, store_result
+from aftersales.service.sla import SlaService
+from aftersales.service.views import CommandResult, Progress, TicketView
+
+__all__ = ["ServiceDesk", "UtcClock"]
+
+_OPEN_STATES = tuple(s.value for s in TicketState if s not in (TicketState.CLOSED, TicketState.CANCELLED))
+
+
+class UtcClock:
+    """The default clock: the system's time, in UTC. Tests pass a manual clock instead."""
+
+    def now(self) -> datetime:
+        """The current instant."""
+        return datetime.now(UTC)
+
+
+class ServiceDesk:
+    """The after-sales service desk over one store, one policy set, one clock.
+
+    Build it with :meth:`open` from a URL (``"sqlite:///service.db"``, ``"memory://"``,
+    ``"postgresql://…"``) or with the constructor from an explicit store factory.
+    ``staff`` maps roles to the people notified for them (managers, department heads, the
+    general manager, the callback agents).
+    """
+
+    def __init__(
+        self,
+        store: StoreFactory,
+        *,
+        policies: PolicySet | None = None,
+        clock: Clock | None = None,
+        notifier: Notifier | None = None,
+        ids: IdGenerator | None = None,
+        calendar: BusinessCalendar | None = None,
+        renderer: Renderer | None = None,
+        staff: Mapping[Role, Sequence[Contact]] | None = None,
+    ) -> None:
+        self.store = store
+        self.policies = policies or resolve_policies()
+        self.clock: Clock = clock or UtcClock()
+        self.notifier = notifier
+        self.ids = ids
+        self.calendar = calendar
+        self.notifications = Notifications(renderer or default_renderer(), staff)
+        self.sla_service = SlaService(self.policies.sla, calendar)
+        self._roster: Roster | None = None
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        pack: str = "general_maintenance",
+        overrides: Mapping[str, object] | None = None,
+        clock: Clock | None = None,
+        notifier: Notifier | None = None,
+        ids: IdGenerator | None = None,
+        calendar: BusinessCalendar | None = None,
+        staff: Mapping[Role, Sequence[Contact]] | None = None,
+    ) -> ServiceDesk:
+        """Open a desk on the store at ``url`` with the policies of ``pack`` (and ``overrides``)."""
+        policies = resolve_policies(pack, overrides)
+        return cls(
+            open_storage(url), policies=policies, clock=clock, notifier=notifier, ids=ids, calendar=calendar,
+            staff=staff,
+        )  # fmt: skip
+
+    def shutdown(self) -> None:
+        """Release the store's connections (``close`` is the ticket command)."""
+        self.store.close()
+
+    def __enter__(self) -> ServiceDesk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return require_aware(self.clock.now(), "clock.now()")
+
+    def _run(
+        self,
+        actor: Actor,
+        command: str,
+        ticket_id: str,
+        apply: Apply,
+        key: str | None,
+    ) -> CommandResult:
+        _check_actor(actor)
+        scoped = idempotency_scope(actor, command, key)
+        now = self._now()
+        with self.store() as uow:
+            first = replay(uow, scoped)
+            if first is not None:
+                return first
+            ticket = self._load(uow, actor, ticket_id)
+            authorize(actor, command, ticket, self._team_of_assignee(uow, ticket))
+            before = len(ticket.events)
+            applied = apply(uow, ticket, now) or Applied()
+            events = tuple(ticket.events[before:])
+            self.sla_service.derive(ticket, self._tier(uow, ticket), now)
+            uow.tickets.save(ticket)
+            messages = list(applied.messages)
+            messages += self.notifications.messages(uow, ticket, events, now, self.policies.notification)
+            uow.outbox.put(messages)
+            store_result(uow, scoped, ticket, events)
+            uow.commit()
+        return CommandResult(TicketView(ticket), events, decisions=tuple(applied.decisions))
+
+    def _load(self, uow: UnitOfWork, actor: Actor, ticket_id: str) -> Ticket:
+        if not isinstance(ticket_id, str) or not ticket_id:
+            raise ValidationError("a ticket id is a non-empty string", field="ticket_id")
+        return uow.tickets.get(ticket_id)
+
+    @staticmethod
+    def _team_of_assignee(uow: UnitOfWork, ticket: Ticket) -> str | None:
+        assignee = ticket.assignee
+        if assignee is None or assignee.kind is not AssigneeKind.ENGINEER:
+            return None
+        try:
+            return uow.engineers.get(assignee.id).team
+        except NotFound:
+            return None
+
+    @staticmethod
+    def _tier(uow: UnitOfWork, ticket: Ticket) -> CustomerTier:
+        try:
+            return uow.customers.get(ticket.customer_id).tier
+        except NotFound:
+            return CustomerTier.REGULAR
+
+    def _step(
+        self, actor: Actor, command: str, ticket_id: str, trigger: str, reason: str | None, key: str | None
+    ) -> CommandResult:
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            ticket.step(trigger, actor.ref, now, reason=reason)
+
+        return self._run(actor, command, ticket_id, apply, key)
+
+    # -- reference data -----------------------------------------------------------------------------
+
+    def _register(self, actor: Actor, command: str, repo: str, obj: Any) -> None:
+        _check_actor(actor)
+        check_role(actor, command)
+        with self.store() as uow:
+            getattr(uow, repo).save(obj)
+            uow.commit()
+        if repo in ("engineers", "dealers"):
+            self._roster = None
+
+    def register_customer(self, actor: Actor, customer: Customer) -> None:
+        """Add or update a customer (用户档案). Dealer staff may register customers of their regions."""
+        if actor.role is Role.DEALER_STAFF and customer.region not in actor.regions:
+            raise PermissionDenied(str(actor), "register_customer", customer.id)
+        self._register(actor, "register_customer", "customers", customer)
+
+    def register_asset(self, actor: Actor, asset: Asset) -> None:
+        """Add or update an installed unit (serial, batch, purchase and installation dates)."""
+        self._register(actor, "register_asset", "assets", asset)
+
+    def register_product(self, actor: Actor, product: Product) -> None:
+        """Add or update a product model and its warranty terms."""
+        self._register(actor, "register_reference", "products", product)
+
+    def register_dealer(self, actor: Actor, dealer: Dealer) -> None:
+        """Add or update an authorised dealer and its territory."""
+        self._register(actor, "register_reference", "dealers", dealer)
+
+    def register_engineer(self, actor: Actor, engineer: Engineer) -> None:
+        """Add or update an engineer (skills, level, region, load limit, emergency team)."""
+        self._register(actor, "register_reference", "engineers", engineer)
+
+    # -- intake ---------------------------------------------------------------------------------------
+
+    def open_ticket(
+        self,
+        actor: Actor,
+        *,
+        customer_id: str,
+        description: str,
+        category: Category = Category.REPAIR,
+        channel: Channel = Channel.PHONE,
+        asset_id: str | None = None,
+        expected_by: datetime | None = None,
+        urgent: bool = False,
+        received_at: datetime | None = None,
+        kind: TicketKind = TicketKind.SERVICE,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Register a request (报修登记): who, what, which unit, by which channel, when.
+
+        ``received_at`` defaults to now (a call logged later may give the real time; the future is
+        refused). The customer (and the asset, if given) must be registered; the ticket copies the
+        asset's product and batch and the customer's region and dealer, for the ledger's filters.
+        """
+        _check_actor(actor)
+        check_role(actor, "open_ticket")
+        scoped = idempotency_scope(actor, "open_ticket", idempotency_key)
+        now = self._now()
+        received = now if received_at is None else require_aware(received_at, "received_at")
+        if received > now:
+            raise ValidationError("received_at is in the future", field="received_at")
+        with self.store() as uow:
+            first = replay(uow, scoped)
+            if first is not None:
+                return first
+            customer = uow.customers.get(customer_id)
+            if actor.role is Role.CUSTOMER and actor.customer_id != customer.id:
+                raise PermissionDenied(str(actor), "open_ticket", customer_id)
+            if actor.role is Role.DEALER_STAFF and not (
+                customer.dealer_id == actor.dealer_id or customer.region in actor.regions
+            ):
+                raise PermissionDenied(str(actor), "open_ticket", customer_id)
+            asset = uow.assets.get(asset_id) if asset_id is not None else None
+            if asset is not None and asset.customer_id not in (None, customer.id):
+                raise ValidationError(f"asset {asset.id} belongs to another customer", field="asset_id")
+            ticket_id = self.ids.next_id("ticket") if self.ids else next_number(uow, "ticket", now)
+            ticket = Ticket.open(
+                id=TicketId(ticket_id),
+                customer_id=CustomerId(customer.id),
+                channel=channel,
+                category=category,
+                description=description,
+                received_at=received,
+                taken_by=actor.ref,
+                asset_id=AssetId(asset.id) if asset else None,
+                product_id=asset.product_id if asset else None,
+                batch=asset.batch if asset else None,
+                region=customer.region,
+                dealer_id=customer.dealer_id or (asset.dealer_id if asset else None),
+                expected_by=expected_by,
+                urgent=urgent,
+                kind=kind,
+            )
+            self.sla_service.derive(ticket, customer.tier, now)
+            uow.tickets.add(ticket)
+            events = tuple(ticket.events)
+            uow.outbox.put(self.notifications.messages(uow, ticket, events, now, self.policies.notification))
+            store_result(uow, scoped, ticket, events)
+            uow.commit()
+        return CommandResult(TicketView(ticket), events)
+
+    def triage(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        nature: str,
+        severity: Severity,
+        impact_scope: ImpactScope = ImpactScope.SINGLE_UNIT,
+        plan: Plan | None = None,
+        units_affected: int = 1,
+        production_stopped: bool = False,
+        departments: int = 1,
+        skill: str | None = None,
+        note: str = "",
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Assess the problem (问题评估); the pack's priority policy decides priority and plan, with reasons.
+
+        ``plan`` given by the handler wins over the policy's suggestion (recorded either way).
+        """
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            draft = Assessment(
+                nature, severity, impact_scope, plan or Plan.ON_SITE, units_affected, production_stopped,
+                departments, skill, note,
+            )  # fmt: skip
+            facts = TriageFacts.from_assessment(
+                draft, category=ticket.category, tier=self._tier(uow, ticket), urgent=ticket.urgent
+            )
+            if plan is None:
+                facts = attrs.evolve(facts, plan=None)
+            decision = self.policies.priority.decide(facts)
+            chosen = plan or decision.outcome.plan
+            assessment = attrs.evolve(draft, plan=chosen)
+            ticket.triage(actor.ref, now, assessment, decision.outcome.priority, decision.reasons)
+            return Applied(decisions=(decision,))
+
+        return self._run(actor, "triage", ticket_id, apply, idempotency_key)
+
+    # -- dispatch -------------------------------------------------------------------------------------
+
+    def _roster_for(self, uow: UnitOfWork) -> Roster:
+        if self._roster is None:
+            engineers = EngineerIndex(uow.engineers.list())
+            loads = uow.tickets.count_by(CountField.ASSIGNEE_ID, TicketFilter(states=_OPEN_STATES))
+            for engineer_id, load in loads.items():
+                if engineer_id in engineers:
+                    engineers.set_load(engineer_id, load)  # type: ignore[arg-type]
+            self._roster = Roster(engineers, DealerIndex(uow.dealers.list()))
+        return self._roster
+
+    def dispatch(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        engineer_id: str | None = None,
+        dealer_id: str | None = None,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Dispatch (派工) to ``engineer_id`` or ``dealer_id``, or let the pack's routing and dispatch decide.
+
+        Reassigning needs a ``reason``; history is kept in the event log. When no candidate exists the
+        ticket stays where it is and is escalated to the manager, with the reason, and the result's
+        ``decisions`` say why.
+        """
+        if engineer_id is not None and dealer_id is not None:
+            raise ValidationError("dispatch to an engineer or a dealer, not both", field="engineer_id")
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            roster = self._roster_for(uow)
+            decisions: list[object] = []
+            if engineer_id is not None:
+                engineer = uow.engineers.get(engineer_id)
+                assignee = Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name)
+                reasons = [Reason("dispatch_manual", {"by": actor.role.value})]
+            elif dealer_id is not None:
+                dealer = uow.dealers.get(dealer_id)
+                assignee = Assignee(AssigneeKind.DEALER, dealer.id, dealer.name)
+                reasons = [Reason("dispatch_manual", {"by": actor.role.value})]
+            else:
+                route = self.policies.routing.decide(
+                    RoutingFacts(
+                        ticket.priority or Priority.NORMAL,
+                        ticket.assessment.departments if ticket.assessment else 1,
+                    )
+                )
+                exclude = frozenset({ticket.assignee.id} if ticket.assignee else ())
+                request = DispatchRequest(
+                    at=now,
+                    region=ticket.region,
+                    skill=ticket.assessment.skill if ticket.assessment else None,
+                    route=route.outcome,
+                    dealer_id=ticket.dealer_id,
+                    exclude=exclude,  # type: ignore[arg-type]
+                )
+                on_duty = calendar_on_duty(self.calendar) if self.calendar is not None else None
+                decision = self.policies.dispatch.decide(request, roster, on_duty)
+                decisions += [route, decision]
+                chosen = decision.outcome.assignee
+                if chosen is None:
+                    return Applied(
+                        messages=self._escalate(
+                            ticket, EscalationTrigger.NO_CANDIDATE, decision.reasons[-1], now, decisions
+                        ),
+                        decisions=tuple(decisions),
+                    )
+                assignee = chosen
+                reasons = list(decision.reasons)
+            previous = ticket.assignee
+            ticket.assign(actor.ref, now, assignee, reason=reason, reasons=reasons)
+            if (
+                previous is not None
+                and previous.kind is AssigneeKind.ENGINEER
+                and previous.id in roster.engineers
+            ):
+                roster.engineers.adjust_load(previous.id, -1)  # type: ignore[arg-type]
+            if assignee.kind is AssigneeKind.ENGINEER and assignee.id in roster.engineers:
+                roster.engineers.adjust_load(assignee.id, +1)  # type: ignore[arg-type]
+            return Applied(decisions=tuple(decisions))
+
+        return self._run(actor, "dispatch", ticket_id, apply, idempotency_key)
+
+    def _escalate(
+        self,
+        ticket: Ticket,
+        trigger: EscalationTrigger,
+        detail: Reason,
+        now: datetime,
+        decisions: list[object],
+    ) -> list[OutboxMessage]:
+        decision = self.policies.escalation.decide(EscalationFacts(trigger, detail))
+        decisions.append(decision)
+        values = {"ticket_id": ticket.id, "level": decision.outcome.to[0], "reason": detail}
+        key = f"{ticket.id}:{len(ticket.events)}:escalation:{trigger.value}"
+        return self.notifications.staff_messages("escalation", decision.outcome.to, values, key, now)
+
+    # -- work -------------------------------------------------------------------------------------------
+
+    def start_work(
+        self, actor: Actor, ticket_id: str, *, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """The engineer starts (or, after a rejection, restarts) the work."""
+        return self._step(actor, "start_work", ticket_id, "start_work", None, idempotency_key)
+
+    def await_parts(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        reason: str | None = None,
+        expected_at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Work waits for spare parts (the SLA clock pauses if the pack says so)."""
+        payload = (
+            {"expected_at": require_aware(expected_at, "expected_at").isoformat()} if expected_at else None
+        )
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            ticket.step("await_parts", actor.ref, now, reason=reason, payload=payload)
+
+        return self._run(actor, "await_parts", ticket_id, apply, idempotency_key)
+
+    def await_customer(
+        self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Work waits for the customer (not at home, must decide): the SLA clock pauses."""
+        return self._step(actor, "await_customer", ticket_id, "await_customer", reason, idempotency_key)
+
+    def resume(
+        self, actor: Actor, ticket_id: str, *, reason: str | None = None, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Work resumes after waiting for parts or for the customer."""
+        return self._step(actor, "resume", ticket_id, "resume", reason, idempotency_key)
+
+    def add_fault_record(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        symptom: str,
+        cause: str,
+        action: str,
+        part: str | None = None,
+        component: str | None = None,
+        note: str = "",
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Record a coded fault (故障描述 → 故障原因 → 处理措施)."""
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            record = FaultRecord(symptom, cause, action, now, actor.ref, part, component, note)
+            ticket.record_fault(actor.ref, now, record)
+
+        return self._run(actor, "add_fault_record", ticket_id, apply, idempotency_key)
+
+    def add_visit(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        planned_at: datetime,
+        engineer_id: str,
+        kind: VisitKind = VisitKind.SERVICE,
+        arrived_at: datetime | None = None,
+        left_at: datetime | None = None,
+        note: str = "",
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Plan an on-site visit (the customer is told), or record one that took place."""
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            ticket.add_visit(actor.ref, now, Visit(planned_at, engineer_id, kind, arrived_at, left_at, note))
+
+        return self._run(actor, "add_visit", ticket_id, apply, idempotency_key)
+
+    def note_to_customer(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        text: str,
+        visible: bool = True,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """A progress note (及时反馈处理进度); ``visible=False`` keeps it internal."""
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            ticket.note_to_customer(actor.ref, now, CustomerNote(text, visible))
+
+        return self._run(actor, "note_to_customer", ticket_id, apply, idempotency_key)
+
+    def resolve(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        summary: str | None = None,
+        remote: bool = False,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """The problem is solved (on site, at the depot, or by remote guidance): please confirm."""
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            ticket.resolve(actor.ref, now, summary=summary, remote=remote)
+            self._release(ticket)
+
+        return self._run(actor, "resolve", ticket_id, apply, idempotency_key)
+
+    def _release(self, ticket: Ticket) -> None:
+        assignee = ticket.assignee
+        if (
+            self._roster is not None
+            and assignee is not None
+            and assignee.kind is AssigneeKind.ENGINEER
+            and assignee.id in self._roster.engineers
+        ):
+            self._roster.engineers.adjust_load(EngineerId(assignee.id), -1)
+
+    def confirm(
+        self, actor: Actor, ticket_id: str, *, note: str | None = None, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """The customer accepts the work (验收确认 / 服务单签字); the ticket closes."""
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            ticket.confirm(actor.ref, now, note=note)
+
+        return self._run(actor, "confirm", ticket_id, apply, idempotency_key)
+
+    def reject(
+        self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """The customer does not accept the work: it is redone (the resolution clock resumes)."""
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            ticket.reject(actor.ref, now, reason)
+
+        return self._run(actor, "reject", ticket_id, apply, idempotency_key)
+
+    def close(
+        self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Close a resolved ticket without the customer's confirmation, with a reason."""
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            ticket.close(actor.ref, now, reason)
+
+        return self._run(actor, "close", ticket_id, apply, idempotency_key)
+
+    def cancel(
+        self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Cancel an open ticket, with a reason."""
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            self._release(ticket)
+            ticket.cancel(actor.ref, now, reason)
+
+        return self._run(actor, "cancel", ticket_id, apply, idempotency_key)
+
+    def reopen(
+        self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Reopen a closed ticket whose problem is back (it goes to rework)."""
+        return self._step(actor, "reopen", ticket_id, "reopen", reason, idempotency_key)
+
+    # -- callbacks --------------------------------------------------------------------------------------
+
+    def schedule_callback(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        due_at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Plan the callback (回访); ``due_at`` defaults to the pack's callback policy after resolution."""
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            due = due_at or self.sla_service.callback_due(ticket, self._tier(uow, ticket), now)
+            ticket.schedule_callback(actor.ref, now, due)
+
+        return self._run(actor, "schedule_callback", ticket_id, apply, idempotency_key)
+
+    def record_callback(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        problem_back: bool,
+        satisfaction: int | None = None,
+        answers: Mapping[str, bool] | None = None,
+        comment: str = "",
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Record the callback: satisfaction (1–5), the checklist answers, and whether the problem is back.
+
+        A problem that is back reopens a closed ticket (or rejects a resolved one): rework.
+        """
+        if satisfaction is not None and (
+            not isinstance(satisfaction, int) or isinstance(satisfaction, bool) or not 1 <= satisfaction <= 5
+        ):
+            raise ValidationError("satisfaction is a score from 1 to 5", field="satisfaction")
+        if len(comment) > 2000:
+            raise ValidationError("comment is at most 2000 characters", field="comment")
+        facts: dict[str, object] = {"satisfaction": satisfaction, "comment": comment}
+        for question, answer in (answers or {}).items():
+            if not isinstance(answer, bool):
+                raise ValidationError(f"answer to {question!r} must be yes or no", field="answers")
+            facts[f"answer.{question}"] = answer
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            ticket.record_callback(actor.ref, now, problem_back=problem_back, facts=facts)
+            if problem_back:
+                why = comment or "callback: the problem is back"
+                if ticket.state == TicketState.CLOSED:
+                    ticket.reopen(actor.ref, now, why)
+                else:
+                    ticket.reject(actor.ref, now, why)
+
+        return self._run(actor, "record_callback", ticket_id, apply, idempotency_key)
+
+    # -- queries ------------------------------------------------------------------------------------------
+
+    def _visible(self, uow: UnitOfWork, actor: Actor, ticket_id: str) -> Ticket:
+        _check_actor(actor)
+        ticket = self._load(uow, actor, ticket_id)
+        if not can_read(actor, ticket, self._team_of_assignee(uow, ticket)):
+            raise NotFound("ticket", ticket_id)
+        return ticket
+
+    def ticket(self, actor: Actor, ticket_id: str) -> TicketView:
+        """The ticket, if ``actor`` may see it (otherwise ``NotFound``, as for an unknown id)."""
+        with self.store() as uow:
+            return TicketView(self._visible(uow, actor, ticket_id))
+
+    def progress(self, actor: Actor, ticket_id: str) -> Progress:
+        """What the customer may see (服务进度): state, next step, due times, engineer, visible notes."""
+        with self.store() as uow:
+            return Progress.of(self._visible(uow, actor, ticket_id))
+
+    def sla(self, actor: Actor, ticket_id: str) -> Any:
+        """The SLA status of the ticket now: each target's due time, remaining, warning, breach."""
+        now = self._now()
+        with self.store() as uow:
+            ticket = self._visible(uow, actor, ticket_id)
+            return self.sla_service.status(ticket, self._tier(uow, ticket), now)
+
+    def ledger(
+        self, actor: Actor, filters: TicketFilter | None = None, page: PageRequest | None = None
+    ) -> Page[TicketView]:
+        """The searchable ledger (售后问题台账), narrowed to what ``actor`` may see, one keyset page."""
+        _check_actor(actor)
+        query = _scoped_filter(actor, filters or TicketFilter())
+        with self.store() as uow:
+            result = uow.tickets.query(query, page or PageRequest())
+        return Page(tuple(TicketView(t) for t in result.items), result.next_cursor)
+
+    def count(self, actor: Actor, filters: TicketFilter | None = None) -> int:
+        """How many tickets of the ledger match, within ``actor``'s scope."""
+        _check_actor(actor)
+        with self.store() as uow:
+            return uow.tickets.count(_scoped_filter(actor, filters or TicketFilter()))
+
+    # -- delivery ------------------------------------------------------------------------------------------
+
+    def deliver(self, limit: int = 100) -> DispatchReport:
+        """Send pending notifications through the notifier (at least once) and mark them sent."""
+        if self.notifier is None:
+            raise ValidationError("this desk has no notifier; pass notifier= to ServiceDesk.open")
+        return dispatch_outbox(self.store, self.notifier, self.clock, limit)
+
+
+def _check_actor(actor: object) -> None:
+    if not isinstance(actor, Actor):
+        raise ValidationError("the first argument of every command is an Actor", field="actor")
+
+
+def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
+    role = actor.role
+    if role is Role.CUSTOMER:
+        return attrs.evolve(filters, customer_id=actor.customer_id or "\x00")
+    if role is Role.DEALER_STAFF:
+        # The ledger lists the dealer's own tickets (its customers' and units'); single tickets of its
+        # regions stay readable by id (see permissions.can_read).
+        return attrs.evolve(filters, dealer_id=actor.dealer_id or "\x00")
+    if role is Role.ENGINEER:
+        return attrs.evolve(filters, engineer_id=actor.engineer_id or actor.id)
+    return filters

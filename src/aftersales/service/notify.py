@@ -1,0 +1,235 @@
+"""From what happened to a ticket to outbox messages: domain events and rendered notifications.
+
+Every new :class:`TicketEvent` goes to the outbox as a ``ticket_event`` message (hosts subscribe to
+those). Events people must hear about become notifications: the notification policy names the roles,
+this module finds the people (the customer, the assigned engineer or dealer, the staff a host
+configured per role), renders the text in each recipient's locale and time zone, and writes a
+``notification`` message per recipient, keyed so a retried delivery is dropped by the receiver.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.contact import Contact
+from aftersales.domain.events import TicketEvent
+from aftersales.domain.ticket import OPENED, Ticket
+from aftersales.domain.work import AssigneeKind
+from aftersales.errors import NotFound
+from aftersales.i18n.notifications import Renderer
+from aftersales.i18n.values import Term
+from aftersales.policies.notification import NotificationEvent, NotificationFacts
+from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.serialization import unstructure
+
+__all__ = ["EVENT_TOPIC", "NotificationRequest", "Notifications", "address_of"]
+
+EVENT_TOPIC = "ticket_event"
+"""The outbox topic of domain events (payload: the unstructured event plus ``ticket_id``)."""
+
+NOT_SET = Term("value.none")
+
+# Which notification kind (and policy moment) each workflow action produces.
+_KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
+    OPENED: ("ticket_received", NotificationEvent.OPENED),
+    "assign": ("assigned", NotificationEvent.ASSIGNED),
+    "reassign": ("assigned", NotificationEvent.ASSIGNED),
+    "add_visit": ("visit_planned", NotificationEvent.PROGRESS),
+    "await_parts": ("parts_awaited", NotificationEvent.PROGRESS),
+    "resolve": ("resolved_please_confirm", NotificationEvent.RESOLVED),
+}
+
+
+def address_of(contact: Contact) -> tuple[str, str] | None:
+    """``(channel, address)`` to reach ``contact``: e-mail, else SMS, else WeChat; ``None`` if unreachable."""
+    if contact.email:
+        return "email", contact.email
+    if contact.phone:
+        return "sms", contact.phone
+    if contact.wechat:
+        return "wechat", contact.wechat
+    return None
+
+
+@attrs.frozen
+class NotificationRequest:
+    """One notification to render: its kind, the audience role, the values, and a stable key."""
+
+    kind: str
+    role: Role
+    values: Mapping[str, object]
+    key: str
+
+
+class Notifications:
+    """Turns a command's new events into outbox messages. One per desk; holds the renderer."""
+
+    def __init__(self, renderer: Renderer, staff: Mapping[Role, Sequence[Contact]] | None = None) -> None:
+        self.renderer = renderer
+        self.staff: dict[Role, tuple[Contact, ...]] = {role: tuple(c) for role, c in (staff or {}).items()}
+
+    def messages(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        events: Sequence[TicketEvent],
+        now: datetime,
+        policy: object,
+        extra: Iterable[NotificationRequest] = (),
+    ) -> list[OutboxMessage]:
+        """The outbox messages for ``events`` of ``ticket`` (plus ``extra`` requests such as escalations)."""
+        out = [self._event_message(ticket, e, now) for e in events]
+        requests = [r for e in events for r in self._requests(ticket, e, policy)]
+        requests.extend(extra)
+        for request in requests:
+            out.extend(self._render(uow, ticket, request, now))
+        return out
+
+    @staticmethod
+    def _event_message(ticket: Ticket, event: TicketEvent, now: datetime) -> OutboxMessage:
+        payload = unstructure(event)
+        payload["ticket_id"] = ticket.id
+        key = f"{ticket.id}:{event.seq}"
+        return OutboxMessage(_message_id(key), EVENT_TOPIC, payload, key, now)
+
+    def _requests(self, ticket: Ticket, event: TicketEvent, policy: object) -> list[NotificationRequest]:
+        found = _KIND_OF_ACTION.get(event.action)
+        if found is None:
+            return []
+        kind, moment = found
+        decide = getattr(policy, "decide", None)
+        roles: tuple[Role, ...] = ()
+        if decide is not None:
+            from aftersales.domain.classification import Priority
+
+            roles = decide(NotificationFacts(moment, ticket.priority or Priority.NORMAL)).outcome
+        audience = _audience(kind)
+        values = self._values(kind, ticket, event)
+        key = f"{ticket.id}:{event.seq}:{kind}"
+        return [NotificationRequest(kind, role, values, key) for role in roles if role in audience]
+
+    def _values(self, kind: str, ticket: Ticket, event: TicketEvent) -> dict[str, object]:
+        if kind == "ticket_received":
+            return {
+                "ticket_id": ticket.id,
+                "received_at": ticket.received_at,
+                "response_due_at": ticket.response_due_at or NOT_SET,
+            }
+        if kind == "assigned":
+            return {
+                "ticket_id": ticket.id,
+                "customer_name": "",
+                "address": "",
+                "category": ticket.category,
+                "priority": ticket.priority or NOT_SET,
+                "resolution_due_at": ticket.resolution_due_at or NOT_SET,
+            }
+        if kind == "visit_planned":
+            visit = ticket.visits[-1]
+            name = ticket.assignee.name if ticket.assignee and ticket.assignee.name else visit.engineer_id
+            return {"ticket_id": ticket.id, "engineer_name": name, "visit_at": visit.planned_at}
+        if kind == "parts_awaited":
+            expected = event.payload.get("expected_at")
+            return {
+                "ticket_id": ticket.id,
+                "expected_at": datetime.fromisoformat(expected) if expected else NOT_SET,
+            }
+        if kind == "resolved_please_confirm":
+            return {"ticket_id": ticket.id, "resolved_at": event.at}
+        raise AssertionError(kind)
+
+    def _render(
+        self, uow: UnitOfWork, ticket: Ticket, request: NotificationRequest, now: datetime
+    ) -> list[OutboxMessage]:
+        out = []
+        for contact, values in self._recipients(uow, ticket, request):
+            reach = address_of(contact)
+            if reach is None:
+                continue
+            channel, address = reach
+            subject, body = self.renderer.render(request.kind, contact.locale, contact.timezone, values)
+            key = f"{request.key}:{request.role.value}:{address}"
+            message = RenderedMessage(address, channel, subject, body, contact.locale, key[:200])
+            out.append(
+                OutboxMessage(_message_id(key), NOTIFICATION_TOPIC, unstructure(message), key[:200], now)
+            )
+        return out
+
+    def _recipients(
+        self, uow: UnitOfWork, ticket: Ticket, request: NotificationRequest
+    ) -> list[tuple[Contact, Mapping[str, object]]]:
+        values = request.values
+        if request.role is Role.CUSTOMER:
+            try:
+                return [(uow.customers.get(ticket.customer_id).contact, values)]
+            except NotFound:
+                return []
+        if request.role in (Role.ENGINEER, Role.DEALER_STAFF) and ticket.assignee is not None:
+            contact = self._assignee_contact(uow, ticket)
+            if contact is None:
+                return []
+            if "customer_name" in values:
+                values = {**values, **self._customer_facts(uow, ticket)}
+            return [(contact, values)]
+        return [(c, values) for c in self.staff.get(request.role, ())]
+
+    @staticmethod
+    def _assignee_contact(uow: UnitOfWork, ticket: Ticket) -> Contact | None:
+        assignee = ticket.assignee
+        if assignee is None:
+            return None
+        try:
+            if assignee.kind is AssigneeKind.ENGINEER:
+                return uow.engineers.get(assignee.id).contact
+            if assignee.kind is AssigneeKind.DEALER:
+                return uow.dealers.get(assignee.id).contact
+        except NotFound:
+            return None
+        return None
+
+    @staticmethod
+    def _customer_facts(uow: UnitOfWork, ticket: Ticket) -> dict[str, object]:
+        try:
+            customer = uow.customers.get(ticket.customer_id)
+        except NotFound:
+            return {}
+        return {"customer_name": customer.name, "address": customer.contact.address or ""}
+
+    def staff_messages(
+        self, kind: str, roles: Iterable[Role], values: Mapping[str, object], key: str, now: datetime
+    ) -> list[OutboxMessage]:
+        """Render ``kind`` for the configured staff of ``roles`` (escalations, SLA alerts, callbacks due)."""
+        out = []
+        for role in roles:
+            for contact in self.staff.get(role, ()):
+                reach = address_of(contact)
+                if reach is None:
+                    continue
+                channel, address = reach
+                subject, body = self.renderer.render(kind, contact.locale, contact.timezone, values)
+                full_key = f"{key}:{role.value}:{address}"[:200]
+                message = RenderedMessage(address, channel, subject, body, contact.locale, full_key)
+                out.append(
+                    OutboxMessage(
+                        _message_id(full_key), NOTIFICATION_TOPIC, unstructure(message), full_key, now
+                    )
+                )
+        return out
+
+
+def _audience(kind: str) -> frozenset[Role]:
+    if kind == "assigned":
+        return frozenset({Role.ENGINEER, Role.DEALER_STAFF})
+    return frozenset({Role.CUSTOMER, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AGENT})
+
+
+def _message_id(key: str) -> str:
+    # Outbox ids are short and stable: the same request always yields the same id.
+    return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()

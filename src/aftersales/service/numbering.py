@@ -1,0 +1,46 @@
+"""Readable ticket numbers (``SR-2026-000001``), allocated in the command's own transaction.
+
+Why not a separate id service: a number taken in the same unit of work as the ticket it names
+is never lost to a rolled-back command, and two processes that race for it meet the document
+store's optimistic concurrency instead of handing out the same number.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+import attrs
+
+from aftersales.errors import NotFound
+from aftersales.ports.unit_of_work import UnitOfWork
+
+__all__ = ["PREFIXES", "TicketCounter", "next_number"]
+
+PREFIXES = {"ticket": "SR", "complaint": "CP", "materials": "MR", "fee_slip": "FS"}
+
+
+@attrs.define
+class TicketCounter:
+    """The last number handed out for one kind in one year."""
+
+    DOCUMENT_KIND: ClassVar[str] = "number_counter"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+
+    id: str
+    last: int = 0
+    version: int = 0
+
+
+def next_number(uow: UnitOfWork, kind: str, now: datetime) -> str:
+    """The next number of ``kind`` for ``now``'s year, e.g. ``SR-2026-000042``."""
+    counter_id = f"{kind}:{now.year}"
+    try:
+        counter = uow.documents.get(TicketCounter, counter_id)
+    except NotFound:
+        counter = TicketCounter(counter_id, 1)
+        uow.documents.add(counter)
+    else:
+        counter.last += 1
+        uow.documents.save(counter)
+    return f"{PREFIXES.get(kind, kind.upper())}-{now.year}-{counter.last:06d}"

@@ -1,0 +1,149 @@
+"""What the desk hands back: read-only ticket views, the customer's progress view, command results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, NoReturn
+
+import attrs
+
+from aftersales.domain.actors import ActorRef
+from aftersales.domain.classification import Category, Channel, Priority, TicketKind
+from aftersales.domain.events import TicketEvent
+from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
+from aftersales.domain.reasons import Reason
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import Assessment, Assignee, CustomerNote, FaultRecord, Visit
+
+__all__ = ["NEXT_STEP", "CommandResult", "Progress", "TicketView"]
+
+
+def _field(name: str) -> Any:
+    return property(lambda self: getattr(self._ticket, name), doc=f"The ticket's ``{name}``.")
+
+
+def _sequence(name: str) -> Any:
+    return property(
+        lambda self: tuple(getattr(self._ticket, name)), doc=f"The ticket's ``{name}`` (a tuple)."
+    )
+
+
+class TicketView:
+    """A read-only view of a ticket: every attribute of :class:`Ticket`, lists as tuples, no setters.
+
+    Why not the ticket itself: a host that changed it would believe the change was saved.
+    """
+
+    __slots__ = ("_ticket",)
+
+    id: TicketId = _field("id")
+    kind: TicketKind = _field("kind")
+    state: str = _field("state")
+    customer_id: CustomerId = _field("customer_id")
+    channel: Channel = _field("channel")
+    category: Category = _field("category")
+    description: str = _field("description")
+    received_at: datetime = _field("received_at")
+    taken_by: ActorRef = _field("taken_by")
+    asset_id: AssetId | None = _field("asset_id")
+    product_id: ProductId | None = _field("product_id")
+    batch: str | None = _field("batch")
+    region: str | None = _field("region")
+    dealer_id: DealerId | None = _field("dealer_id")
+    expected_by: datetime | None = _field("expected_by")
+    urgent: bool = _field("urgent")
+    priority: Priority | None = _field("priority")
+    priority_reasons: tuple[Reason, ...] = _field("priority_reasons")
+    assessment: Assessment | None = _field("assessment")
+    assignee: Assignee | None = _field("assignee")
+    response_due_at: datetime | None = _field("response_due_at")
+    resolution_due_at: datetime | None = _field("resolution_due_at")
+    callback_due_at: datetime | None = _field("callback_due_at")
+    resolved_at: datetime | None = _field("resolved_at")
+    closed_at: datetime | None = _field("closed_at")
+    version: int = _field("version")
+    fault_records: tuple[FaultRecord, ...] = _sequence("fault_records")
+    visits: tuple[Visit, ...] = _sequence("visits")
+    notes: tuple[CustomerNote, ...] = _sequence("notes")
+    events: tuple[TicketEvent, ...] = _sequence("events")
+
+    def __init__(self, ticket: Ticket) -> None:
+        object.__setattr__(self, "_ticket", ticket)
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"TicketView is read-only; change tickets through the ServiceDesk ({name})")
+
+    _ticket: Ticket
+
+    @property
+    def is_open(self) -> bool:
+        """False once closed or cancelled."""
+        return self._ticket.is_open
+
+    def __repr__(self) -> str:
+        return f"<TicketView {self.id} {self.state}>"
+
+
+NEXT_STEP = {
+    "new": "awaiting_assessment",
+    "triaged": "awaiting_dispatch",
+    "assigned": "engineer_on_the_way",
+    "in_progress": "work_in_progress",
+    "awaiting_parts": "waiting_for_parts",
+    "awaiting_customer": "waiting_for_you",
+    "resolved": "please_confirm",
+    "rework": "work_being_redone",
+    "closed": "done",
+    "cancelled": "cancelled",
+}
+"""The code of the next step a customer waits for, per state (rendered at the edge)."""
+
+
+@attrs.frozen
+class Progress:
+    """What the customer may see of a ticket (服务进度): no internal notes, no reasons, no other parties."""
+
+    ticket_id: TicketId
+    state: str
+    next_step: str
+    received_at: datetime
+    category: Category
+    description: str
+    response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    callback_due_at: datetime | None
+    engineer_name: str | None
+    notes: tuple[str, ...]
+    resolved_at: datetime | None
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> Progress:
+        """The customer's view of ``ticket``."""
+        assignee = ticket.assignee
+        return cls(
+            ticket_id=ticket.id,
+            state=ticket.state,
+            next_step=NEXT_STEP.get(ticket.state, ticket.state),
+            received_at=ticket.received_at,
+            category=ticket.category,
+            description=ticket.description,
+            response_due_at=ticket.response_due_at,
+            resolution_due_at=ticket.resolution_due_at,
+            callback_due_at=ticket.callback_due_at,
+            engineer_name=(assignee.name or None) if assignee else None,
+            notes=tuple(n.text for n in ticket.notes if n.visible_to_customer),
+            resolved_at=ticket.resolved_at,
+            closed_at=ticket.closed_at,
+        )
+
+
+@attrs.frozen
+class CommandResult:
+    """A command's outcome: the ticket after it, the events it recorded; a replay returns the first."""
+
+    ticket: TicketView
+    events: tuple[TicketEvent, ...]
+    replayed: bool = False
+    decisions: tuple[object, ...] = ()
+    """The policy decisions taken (priority, routing, dispatch, escalation), each with its reasons."""
