@@ -8,6 +8,7 @@ identifier at all is refused with :class:`~aftersales.errors.ValidationError`. R
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from babel import Locale
@@ -24,6 +25,7 @@ DEFAULT_LOCALE: Final = "en"
 """Where every non-Chinese locale lands."""
 
 _HANT_TERRITORIES = frozenset({"TW", "HK", "MO"})
+_SHAPE = re.compile(r"[A-Za-z]{2,8}(?:[_-][A-Za-z0-9]{1,8}){0,3}")
 _MAX_CACHED = 4096  # identifiers come from contact records: few distinct ones, but never unbounded
 
 _resolved: dict[str, str] = {}
@@ -61,7 +63,7 @@ def resolve_locale(identifier: str) -> str:
     found = _resolved.get(identifier) if isinstance(identifier, str) else None
     if found is not None:
         return found
-    if not isinstance(identifier, str) or not identifier or len(identifier) > 35:
+    if not isinstance(identifier, str) or len(identifier) > 35 or not _SHAPE.fullmatch(identifier):
         raise _refuse(identifier)
     found = _resolve(identifier)
     if len(_resolved) < _MAX_CACHED:

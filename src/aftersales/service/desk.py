@@ -146,14 +146,22 @@ class ServiceDesk:
     def _now(self) -> datetime:
         return require_aware(self.clock.now(), "clock.now()")
 
-    def _run(
+    def execute(
         self,
         actor: Actor,
         command: str,
         ticket_id: str,
         apply: Apply,
-        key: str | None,
+        key: str | None = None,
+        *,
+        roles: frozenset[Role] | None = None,
     ) -> CommandResult:
+        """Run one command on one ticket: the desk's commands and its extensions all go through here.
+
+        ``apply(uow, ticket, now)`` changes the ticket through its methods (and may touch other
+        documents in the same unit of work); ``roles`` replaces the permission table's entry for
+        ``command`` (extensions bring their own). Permission is checked before ``apply`` runs.
+        """
         _check_actor(actor)
         scoped = idempotency_scope(actor, command, key)
         now = self._now()
@@ -162,7 +170,7 @@ class ServiceDesk:
             if first is not None:
                 return first
             ticket = self._load(uow, actor, ticket_id)
-            authorize(actor, command, ticket, self._team_of_assignee(uow, ticket))
+            authorize(actor, command, ticket, self._team_of_assignee(uow, ticket), roles)
             before = len(ticket.events)
             applied = apply(uow, ticket, now) or Applied()
             events = tuple(ticket.events[before:])
@@ -203,7 +211,7 @@ class ServiceDesk:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             ticket.step(trigger, actor.ref, now, reason=reason)
 
-        return self._run(actor, command, ticket_id, apply, key)
+        return self.execute(actor, command, ticket_id, apply, key)
 
     # -- reference data -----------------------------------------------------------------------------
 
@@ -345,7 +353,7 @@ class ServiceDesk:
             ticket.triage(actor.ref, now, assessment, decision.outcome.priority, decision.reasons)
             return Applied(decisions=(decision,))
 
-        return self._run(actor, "triage", ticket_id, apply, idempotency_key)
+        return self.execute(actor, "triage", ticket_id, apply, idempotency_key)
 
     # -- dispatch -------------------------------------------------------------------------------------
 
@@ -430,7 +438,7 @@ class ServiceDesk:
                 roster.engineers.adjust_load(assignee.id, +1)  # type: ignore[arg-type]
             return Applied(decisions=tuple(decisions))
 
-        return self._run(actor, "dispatch", ticket_id, apply, idempotency_key)
+        return self.execute(actor, "dispatch", ticket_id, apply, idempotency_key)
 
     def _escalate(
         self,
@@ -471,7 +479,7 @@ class ServiceDesk:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             ticket.step("await_parts", actor.ref, now, reason=reason, payload=payload)
 
-        return self._run(actor, "await_parts", ticket_id, apply, idempotency_key)
+        return self.execute(actor, "await_parts", ticket_id, apply, idempotency_key)
 
     def await_customer(
         self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
@@ -504,7 +512,7 @@ class ServiceDesk:
             record = FaultRecord(symptom, cause, action, now, actor.ref, part, component, note)
             ticket.record_fault(actor.ref, now, record)
 
-        return self._run(actor, "add_fault_record", ticket_id, apply, idempotency_key)
+        return self.execute(actor, "add_fault_record", ticket_id, apply, idempotency_key)
 
     def add_visit(
         self,
@@ -524,7 +532,7 @@ class ServiceDesk:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             ticket.add_visit(actor.ref, now, Visit(planned_at, engineer_id, kind, arrived_at, left_at, note))
 
-        return self._run(actor, "add_visit", ticket_id, apply, idempotency_key)
+        return self.execute(actor, "add_visit", ticket_id, apply, idempotency_key)
 
     def note_to_customer(
         self,
@@ -540,7 +548,7 @@ class ServiceDesk:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             ticket.note_to_customer(actor.ref, now, CustomerNote(text, visible))
 
-        return self._run(actor, "note_to_customer", ticket_id, apply, idempotency_key)
+        return self.execute(actor, "note_to_customer", ticket_id, apply, idempotency_key)
 
     def resolve(
         self,
@@ -557,7 +565,7 @@ class ServiceDesk:
             ticket.resolve(actor.ref, now, summary=summary, remote=remote)
             self._release(ticket)
 
-        return self._run(actor, "resolve", ticket_id, apply, idempotency_key)
+        return self.execute(actor, "resolve", ticket_id, apply, idempotency_key)
 
     def _release(self, ticket: Ticket) -> None:
         assignee = ticket.assignee
@@ -577,7 +585,7 @@ class ServiceDesk:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             ticket.confirm(actor.ref, now, note=note)
 
-        return self._run(actor, "confirm", ticket_id, apply, idempotency_key)
+        return self.execute(actor, "confirm", ticket_id, apply, idempotency_key)
 
     def reject(
         self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
@@ -587,7 +595,7 @@ class ServiceDesk:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             ticket.reject(actor.ref, now, reason)
 
-        return self._run(actor, "reject", ticket_id, apply, idempotency_key)
+        return self.execute(actor, "reject", ticket_id, apply, idempotency_key)
 
     def close(
         self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
@@ -597,7 +605,7 @@ class ServiceDesk:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             ticket.close(actor.ref, now, reason)
 
-        return self._run(actor, "close", ticket_id, apply, idempotency_key)
+        return self.execute(actor, "close", ticket_id, apply, idempotency_key)
 
     def cancel(
         self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
@@ -608,7 +616,7 @@ class ServiceDesk:
             self._release(ticket)
             ticket.cancel(actor.ref, now, reason)
 
-        return self._run(actor, "cancel", ticket_id, apply, idempotency_key)
+        return self.execute(actor, "cancel", ticket_id, apply, idempotency_key)
 
     def reopen(
         self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
@@ -632,7 +640,7 @@ class ServiceDesk:
             due = due_at or self.sla_service.callback_due(ticket, self._tier(uow, ticket), now)
             ticket.schedule_callback(actor.ref, now, due)
 
-        return self._run(actor, "schedule_callback", ticket_id, apply, idempotency_key)
+        return self.execute(actor, "schedule_callback", ticket_id, apply, idempotency_key)
 
     def record_callback(
         self,
@@ -670,7 +678,7 @@ class ServiceDesk:
                 else:
                     ticket.reject(actor.ref, now, why)
 
-        return self._run(actor, "record_callback", ticket_id, apply, idempotency_key)
+        return self.execute(actor, "record_callback", ticket_id, apply, idempotency_key)
 
     # -- queries ------------------------------------------------------------------------------------------
 

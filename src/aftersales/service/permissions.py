@@ -89,13 +89,25 @@ def can_write(actor: Actor, ticket: Ticket) -> bool:
     return can_read(actor, ticket)
 
 
-def check_role(actor: Actor, command: str, target: object = None) -> None:
-    """Raise ``PermissionDenied`` unless ``actor``'s role may run ``command`` at all."""
-    if actor.role not in COMMAND_ROLES.get(command, frozenset()):
+def check_role(
+    actor: Actor, command: str, target: object = None, roles: frozenset[Role] | None = None
+) -> None:
+    """Raise ``PermissionDenied`` unless ``actor``'s role may run ``command`` at all.
+
+    ``roles`` replaces the table's entry: extensions (complaints, materials…) bring their own.
+    """
+    allowed = roles if roles is not None else COMMAND_ROLES.get(command, frozenset())
+    if actor.role not in allowed:
         raise PermissionDenied(str(actor), command, target)
 
 
-def authorize(actor: Actor, command: str, ticket: Ticket, team_of_assignee: str | None = None) -> None:
+def authorize(
+    actor: Actor,
+    command: str,
+    ticket: Ticket,
+    team_of_assignee: str | None = None,
+    roles: frozenset[Role] | None = None,
+) -> None:
     """The full check before a command touches ``ticket``: visible, role allowed, in scope.
 
     Order matters: an invisible ticket is ``NotFound`` whatever the command, so nobody learns that
@@ -103,6 +115,6 @@ def authorize(actor: Actor, command: str, ticket: Ticket, team_of_assignee: str 
     """
     if not can_read(actor, ticket, team_of_assignee):
         raise NotFound("ticket", ticket.id)
-    check_role(actor, command, ticket.id)
+    check_role(actor, command, ticket.id, roles)
     if not can_write(actor, ticket):
         raise PermissionDenied(str(actor), command, ticket.id)
