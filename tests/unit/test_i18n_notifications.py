@@ -1,0 +1,138 @@
+"""The notification catalogue rendered in three locales and time zones."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftersales.domain.actors import Role
+from aftersales.domain.classification import Category, Priority
+from aftersales.domain.reasons import Reason
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.errors import ConfigurationError, ValidationError
+from aftersales.i18n import NOTIFICATION_KINDS, SUPPORTED_LOCALES, Renderer, Term, load_catalogs, render
+from aftersales.i18n.catalog import MessageCatalog
+
+AT = datetime(2024, 5, 1, 1, 30, tzinfo=ZoneInfo("UTC"))
+RECEIVED = {"ticket_id": "T-0001", "received_at": AT, "response_due_at": AT + timedelta(hours=4)}
+
+SAMPLES: dict[str, dict[str, object]] = {
+    "ticket_received": RECEIVED,
+    "assigned": {
+        "ticket_id": "T-1",
+        "customer_name": "张三",
+        "address": "上海市浦东新区",
+        "category": Category.REPAIR,
+        "priority": Priority.CRITICAL,
+        "resolution_due_at": AT,
+    },
+    "visit_planned": {"ticket_id": "T-1", "engineer_name": "李四", "visit_at": AT},
+    "parts_awaited": {"ticket_id": "T-1", "expected_at": AT},
+    "resolved_please_confirm": {"ticket_id": "T-1", "resolved_at": AT},
+    "sla_warning": {
+        "ticket_id": "T-1",
+        "target": Term("sla_target.response"),
+        "due_at": AT,
+        "remaining": timedelta(minutes=30),
+    },
+    "sla_breach": {
+        "ticket_id": "T-1",
+        "target": Term("sla_target.resolution"),
+        "due_at": AT,
+        "overdue": timedelta(hours=3, minutes=20),
+    },
+    "escalation": {"ticket_id": "T-1", "level": Role.DEPARTMENT_HEAD, "reason": Reason("production_stopped")},
+    "callback_due": {"ticket_id": "T-1", "customer_name": "张三", "due_at": AT},
+    "complaint_update": {"complaint_id": "C-1", "status": TicketState.RESOLVED, "updated_at": AT},
+    "complaint_escalated": {
+        "complaint_id": "C-1",
+        "customer_name": "张三",
+        "reason": Reason("made_up", {"n": 1}),
+        "escalated_at": AT,
+    },
+}
+
+
+def test_samples_cover_the_catalogue() -> None:
+    assert SAMPLES.keys() == NOTIFICATION_KINDS.keys()
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+@pytest.mark.parametrize("kind", sorted(NOTIFICATION_KINDS))
+def test_every_kind_renders_in_every_locale(kind: str, locale: str) -> None:
+    subject, body = render(kind, locale, "Asia/Shanghai", SAMPLES[kind])
+    assert subject and body
+    assert "{" not in subject + body
+
+
+def test_ticket_received_in_three_languages() -> None:
+    assert render("ticket_received", "zh_CN", "Asia/Shanghai", RECEIVED) == (
+        "我们已收到您的服务请求（工单 T-0001）",
+        "您的服务请求已于 2024年5月1日 09:30 受理，工单号 T-0001。我们将在 2024年5月1日 13:30 前与您联系。"
+        "如需咨询，请提供工单号。",
+    )
+    subject, body = render("ticket_received", "zh_HK", "Asia/Hong_Kong", RECEIVED)
+    assert subject == "我們已收到您的服務請求（工單 T-0001）"
+    assert "2024年5月1日 上午9:30" in body
+    subject, body = render("ticket_received", "en_GB", "Europe/London", RECEIVED)
+    assert subject == "We have received your request (ticket T-0001)"
+    assert "registered on May 1, 2024, 2:30\u202fAM" in body
+
+
+def test_values_are_formatted_by_type() -> None:
+    _, body = render("sla_breach", "zh_Hans", "Asia/Shanghai", SAMPLES["sla_breach"])
+    assert body == "工单 T-1 的解决时限已于 2024年5月1日 09:30 到期，已超时 3 小时 20 分钟。"
+    subject, body = render("assigned", "en", "Asia/Shanghai", SAMPLES["assigned"])
+    assert subject == "Ticket T-1 assigned to you (critical)"
+    assert "(repair, priority critical)" in body
+    subject, body = render("escalation", "zh_Hans", "Asia/Shanghai", SAMPLES["escalation"])
+    assert subject == "工单 T-1 已升级至部门负责人"
+    assert body.endswith("原因：客户生产已停止。")
+    _, body = render("complaint_escalated", "en", "UTC", SAMPLES["complaint_escalated"])
+    assert "Reason: made_up(n=1)." in body
+
+
+def test_bad_values_are_refused() -> None:
+    with pytest.raises(ValidationError, match="missing values"):
+        render("ticket_received", "en", "UTC", {"ticket_id": "T-1"})
+    with pytest.raises(ValidationError, match="unexpected values"):
+        render("ticket_received", "en", "UTC", {**RECEIVED, "password": "x"})
+    with pytest.raises(ValidationError, match="cannot put a object"):
+        render("ticket_received", "en", "UTC", {**RECEIVED, "ticket_id": object()})
+    with pytest.raises(ValidationError, match="naive"):
+        render("ticket_received", "en", "UTC", {**RECEIVED, "received_at": datetime(2024, 5, 1)})
+    with pytest.raises(ValidationError, match="unknown notification kind"):
+        render("nope", "en", "UTC", {})
+    with pytest.raises(ValidationError, match="unknown locale"):
+        render("ticket_received", "klingon!", "UTC", RECEIVED)
+
+
+def test_user_text_is_never_translated_or_interpreted() -> None:
+    values = {**SAMPLES["callback_due"], "customer_name": "{ticket_id} closed"}
+    _, body = render("callback_due", "en", "UTC", values)
+    assert "Please call {ticket_id} closed about ticket T-1" in body
+
+
+def test_catalog_with_attribute_access_fails_at_load_time() -> None:
+    shipped = load_catalogs()
+    en = shipped["en"]
+    messages = dict(en.messages)
+    messages["notification.assigned.body"] = "Ticket {ticket_id.__class__}"
+    bad = MessageCatalog("en", messages, en.plurals, en.plural_index)
+    renderer = Renderer({**shipped, "en": bad})
+    with pytest.raises(ConfigurationError, match="is not a placeholder"):
+        renderer.check()
+    messages["notification.assigned.body"] = "Ticket {secret}"
+    renderer = Renderer({**shipped, "en": MessageCatalog("en", messages, en.plurals, en.plural_index)})
+    with pytest.raises(ConfigurationError, match=r"unknown placeholder \{secret\}"):
+        renderer.check()
+
+
+def test_renderer_caches_per_locale_state() -> None:
+    renderer = Renderer()
+    renderer.check()
+    assert renderer.catalog("zh_TW") is renderer.catalog("zh_Hant")
+    assert renderer.formatter("zh_CN") is renderer.formatter("zh")
+    assert renderer.reason(Reason("priority_normal"), "en") == "no urgency factors: normal priority"
