@@ -1,0 +1,508 @@
+"""The PostgreSQL store: ``psycopg`` 3 with a ``psycopg_pool`` pool, ``jsonb``, version-checked updates.
+
+``open_postgres("postgresql://user@host:5432/db")``; add ``?schema=name`` to keep the tables in
+their own schema (created if missing), e.g. one per test run. The schema is versioned like the
+SQLite one (table ``aftersales_schema``) and migrated on open under an advisory lock, so several
+processes may open the same database at once. A unit of work is one transaction on a pooled
+connection; ``UPDATE … WHERE version = %s`` refuses stale writes; inserts use ``ON CONFLICT DO
+NOTHING`` so a duplicate is reported without aborting the transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Generic, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import attrs
+
+from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
+from aftersales.domain.parties import Customer, Dealer, Engineer
+from aftersales.domain.products import Asset, Product
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import (
+    AftersalesError,
+    ConcurrencyConflict,
+    ConfigurationError,
+    DuplicateError,
+    NotFound,
+    StorageError,
+    ValidationError,
+)
+from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
+from aftersales.ports.ticket_index import COUNT_COLUMNS, micros, ticket_row
+from aftersales.serialization import structure, unstructure
+
+try:
+    import psycopg
+    from psycopg.types.json import Jsonb
+    from psycopg_pool import ConnectionPool
+except ImportError as exc:  # pragma: no cover - depends on the install
+    raise ConfigurationError(
+        "PostgreSQL storage needs psycopg 3 and psycopg_pool: pip install 'aftersales[postgres]'"
+    ) from exc
+
+__all__ = ["MIGRATIONS", "PostgresStore", "PostgresUnitOfWork", "open_postgres"]
+
+T = TypeVar("T")
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE tickets (
+            id TEXT PRIMARY KEY, version INTEGER NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,
+            is_open BOOLEAN NOT NULL, unresolved BOOLEAN NOT NULL, priority TEXT, urgency SMALLINT NOT NULL,
+            category TEXT NOT NULL, customer_id TEXT NOT NULL, dealer_id TEXT, region TEXT,
+            assignee_id TEXT, product_id TEXT, batch TEXT, received_us BIGINT NOT NULL,
+            resolution_due_us BIGINT, due_key BIGINT NOT NULL, description TEXT NOT NULL,
+            data JSONB NOT NULL)""",
+        "CREATE INDEX tickets_received ON tickets (received_us, id)",
+        "CREATE INDEX tickets_state ON tickets (state, received_us, id)",
+        "CREATE INDEX tickets_customer ON tickets (customer_id, received_us, id)",
+        """CREATE TABLE entities (
+            kind TEXT NOT NULL, id TEXT NOT NULL, data JSONB NOT NULL, PRIMARY KEY (kind, id))""",
+        """CREATE TABLE outbox (
+            id TEXT PRIMARY KEY, sent BOOLEAN NOT NULL, created_us BIGINT NOT NULL, data JSONB NOT NULL)""",
+        "CREATE INDEX outbox_pending ON outbox (created_us, id) WHERE NOT sent",
+    ),
+    (
+        "CREATE TABLE idempotency (key TEXT PRIMARY KEY, result TEXT NOT NULL)",
+        """CREATE TABLE documents (
+            kind TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, data JSONB NOT NULL,
+            PRIMARY KEY (kind, id))""",
+        """CREATE TABLE document_index (
+            kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT, id TEXT NOT NULL,
+            PRIMARY KEY (kind, field, id))""",
+        "CREATE INDEX document_index_value ON document_index (kind, field, value)",
+    ),
+    (
+        "CREATE INDEX tickets_dealer ON tickets (dealer_id, received_us, id)",
+        "CREATE INDEX tickets_region ON tickets (region, received_us, id)",
+        "CREATE INDEX tickets_assignee ON tickets (assignee_id, received_us, id)",
+        "CREATE INDEX tickets_product ON tickets (product_id, batch, received_us, id)",
+        "CREATE INDEX tickets_urgency ON tickets (urgency, received_us, id)",
+        "CREATE INDEX tickets_due ON tickets (due_key, id) WHERE unresolved",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+_LOCK_KEY = 0x41465453
+
+_INSERT_TICKET = (
+    f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data) "
+    f"VALUES ({', '.join(['%s'] * (len(ROW_COLUMNS) + 1))}) ON CONFLICT (id) DO NOTHING"
+)
+_SETS = ", ".join(f"{c} = %s" for c in ROW_COLUMNS[1:])
+_UPDATE_TICKET = f"UPDATE tickets SET {_SETS}, data = %s WHERE id = %s AND version = %s"
+
+
+@contextmanager
+def _translated(where: str) -> Iterator[None]:
+    try:
+        yield
+    except AftersalesError:
+        raise
+    except psycopg.errors.UniqueViolation as exc:
+        raise DuplicateError(f"{where}: {exc}") from exc
+    except psycopg.errors.SerializationFailure as exc:
+        raise ConcurrencyConflict(where, "?", -1, None) from exc
+    except (psycopg.Error, OSError) as exc:
+        raise StorageError(f"{where}: {exc}") from exc
+
+
+def _split_url(url: str) -> tuple[str, str | None]:
+    parts = urlsplit(url)
+    if parts.scheme.split("+", 1)[0] not in ("postgresql", "postgres"):
+        raise ValidationError(f"not a PostgreSQL URL: {url!r}", field="url")
+    query = parse_qsl(parts.query)
+    schema = next((v for k, v in query if k == "schema"), None)
+    rest = urlencode([(k, v) for k, v in query if k != "schema"])
+    if schema is not None and not _SCHEMA_NAME.fullmatch(schema):
+        raise ValidationError(f"schema must be a lower-case SQL identifier, got {schema!r}", field="url")
+    return urlunsplit(("postgresql", parts.netloc, parts.path, rest, parts.fragment)), schema
+
+
+class PostgresStore:
+    """A store factory on one PostgreSQL database (and schema), with a connection pool."""
+
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 8, timeout: float = 10.0) -> None:
+        self.url = url
+        conninfo, self.schema = _split_url(url)
+        kwargs: dict[str, Any] = {"autocommit": False}
+        if self.schema:
+            kwargs["options"] = f"-c search_path={self.schema}"
+        self._closed = False
+        with _translated("connect"):
+            if self.schema:
+                with psycopg.connect(conninfo, autocommit=True) as admin:
+                    admin.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            self._pool = ConnectionPool(
+                conninfo, min_size=min_size, max_size=max_size, kwargs=kwargs, timeout=timeout, open=True
+            )
+        try:
+            self._migrate()
+        except BaseException:
+            self._pool.close()
+            raise
+
+    def _migrate(self) -> None:
+        with _translated("migrate"), self._pool.connection() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            conn.execute("CREATE TABLE IF NOT EXISTS aftersales_schema (version INTEGER NOT NULL)")
+            row = conn.execute("SELECT version FROM aftersales_schema").fetchone()
+            if row is None:
+                has = conn.execute(
+                    "SELECT count(*) FROM information_schema.tables "
+                    "WHERE table_schema = current_schema() AND table_name = 'tickets'"
+                ).fetchone()
+                if has is not None and has[0]:
+                    raise StorageError("the schema holds a 'tickets' table of another application")
+                conn.execute("INSERT INTO aftersales_schema (version) VALUES (0)")
+                version = 0
+            else:
+                version = int(row[0])
+            if version > SCHEMA_VERSION:
+                raise StorageError(
+                    f"database schema version {version} is newer than this aftersales ({SCHEMA_VERSION})"
+                )
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step]:
+                    conn.execute(statement)
+            conn.execute("UPDATE aftersales_schema SET version = %s", (SCHEMA_VERSION,))
+
+    def __call__(self) -> PostgresUnitOfWork:
+        if self._closed:
+            raise StorageError("the PostgreSQL store is closed")
+        return PostgresUnitOfWork(self)
+
+    def acquire(self) -> psycopg.Connection[Any]:
+        if self._closed:
+            raise StorageError("the PostgreSQL store is closed")
+        with _translated("connect"):
+            return self._pool.getconn()
+
+    def release(self, conn: psycopg.Connection[Any]) -> None:
+        self._pool.putconn(conn)
+
+    def close(self) -> None:
+        """Close the pool; later units of work raise ``StorageError``."""
+        self._closed = True
+        self._pool.close()
+
+
+class PostgresUnitOfWork:
+    """One transaction on a pooled connection."""
+
+    def __init__(self, store: PostgresStore) -> None:
+        self._store = store
+        self._conn: psycopg.Connection[Any] | None = None
+        self.tickets = _Tickets(self)
+        self.customers: _Entities[Customer] = _Entities(self, "customer", Customer)
+        self.assets: _Entities[Asset] = _Entities(self, "asset", Asset)
+        self.products: _Entities[Product] = _Entities(self, "product", Product)
+        self.dealers: _Entities[Dealer] = _Entities(self, "dealer", Dealer)
+        self.engineers: _Entities[Engineer] = _Entities(self, "engineer", Engineer)
+        self.documents = _Documents(self)
+        self.outbox = _Outbox(self)
+        self.idempotency = _Idempotency(self)
+
+    def __enter__(self) -> PostgresUnitOfWork:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.rollback()
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        if self._conn is None:
+            self._conn = self._store.acquire()
+        with _translated("postgresql"):
+            return self._conn.execute(sql, params)
+
+    def commit(self) -> None:
+        """Commit; on failure the transaction is rolled back and the error raised."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            with _translated("commit"):
+                conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            self._store.release(conn)
+
+    def rollback(self) -> None:
+        """Roll back whatever is uncommitted."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            with _translated("rollback"):
+                conn.rollback()
+        finally:
+            self._store.release(conn)
+
+
+def _json(obj: object, version: int | None = None) -> Jsonb:
+    data = unstructure(obj)
+    if version is not None:
+        data["version"] = version
+    return Jsonb(data)
+
+
+class _Tickets:
+    def __init__(self, uow: PostgresUnitOfWork) -> None:
+        self._uow = uow
+
+    def add(self, ticket: Ticket) -> None:
+        row = attrs.astuple(ticket_row(ticket), recurse=False)
+        if self._uow.run(_INSERT_TICKET, (*row, _json(ticket))).rowcount != 1:
+            raise DuplicateError(f"ticket {ticket.id!r} already exists")
+
+    def _load(self, version: int, data: Any) -> Ticket:
+        ticket = structure(data, Ticket)
+        ticket.version = version
+        return ticket
+
+    def get(self, id: str) -> Ticket:
+        found = self._uow.run("SELECT version, data FROM tickets WHERE id = %s", (id,)).fetchone()
+        if found is None:
+            raise NotFound("ticket", id)
+        return self._load(*found)
+
+    def save(self, ticket: Ticket) -> None:
+        new = ticket.version + 1
+        row = attrs.astuple(attrs.evolve(ticket_row(ticket), version=new), recurse=False)
+        cursor = self._uow.run(_UPDATE_TICKET, (*row[1:], _json(ticket, new), ticket.id, ticket.version))
+        if cursor.rowcount != 1:
+            found = self._uow.run("SELECT version FROM tickets WHERE id = %s", (ticket.id,)).fetchone()
+            if found is None:
+                raise NotFound("ticket", ticket.id)
+            raise ConcurrencyConflict("ticket", ticket.id, ticket.version, found[0])
+        ticket.version = new
+
+    def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
+        parts, params = where(filter, "%s", "ILIKE")
+        order, after, after_params, columns = keyset(page.sort, page.cursor, "%s")
+        if after is not None:
+            parts.append(after)
+            params.extend(after_params)
+        sql = (
+            f"SELECT version, data, {', '.join(columns)} FROM tickets"
+            f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY {order} LIMIT %s"
+        )
+        rows = self._uow.run(sql, (*params, page.limit + 1)).fetchall()
+        items = [self._load(r[0], r[1]) for r in rows[: page.limit]]
+        cursor = encode_cursor(page.sort, rows[page.limit - 1][2:]) if len(rows) > page.limit else None
+        return Page(items, cursor)
+
+    def count(self, filter: TicketFilter) -> int:
+        parts, params = where(filter, "%s", "ILIKE")
+        sql = f"SELECT count(*) FROM tickets{' WHERE ' + ' AND '.join(parts) if parts else ''}"
+        found = self._uow.run(sql, params).fetchone()
+        return int(found[0]) if found is not None else 0
+
+    def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
+        column = COUNT_COLUMNS[CountField(field)]
+        parts, params = where(filter, "%s", "ILIKE")
+        sql = (
+            f"SELECT {column}, count(*) FROM tickets"
+            f"{' WHERE ' + ' AND '.join(parts) if parts else ''} GROUP BY {column}"
+        )
+        return {(value or UNSET): int(n) for value, n in self._uow.run(sql, params)}
+
+
+class _Entities(Generic[T]):
+    def __init__(self, uow: PostgresUnitOfWork, name: str, cls: type[T]) -> None:
+        self._uow = uow
+        self._name = name
+        self._cls = cls
+        self._fields = {a.name for a in attrs.fields(cls)}  # type: ignore[arg-type]
+
+    def add(self, obj: T) -> None:
+        id_ = obj.id  # type: ignore[attr-defined]
+        cursor = self._uow.run(
+            "INSERT INTO entities (kind, id, data) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+            (self._name, id_, _json(obj)),
+        )
+        if cursor.rowcount != 1:
+            raise DuplicateError(f"{self._name} {id_!r} already exists")
+
+    def get(self, id: str) -> T:
+        found = self._uow.run(
+            "SELECT data FROM entities WHERE kind = %s AND id = %s", (self._name, id)
+        ).fetchone()
+        if found is None:
+            raise NotFound(self._name, id)
+        return structure(found[0], self._cls)
+
+    def save(self, obj: T) -> None:
+        self._uow.run(
+            "INSERT INTO entities (kind, id, data) VALUES (%s, %s, %s) "
+            "ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data",
+            (self._name, obj.id, _json(obj)),  # type: ignore[attr-defined]
+        )
+
+    def find(self, ids: Iterable[str]) -> dict[str, T]:
+        rows = self._uow.run(
+            "SELECT id, data FROM entities WHERE kind = %s AND id = ANY(%s)", (self._name, list(ids))
+        )
+        return {id_: structure(data, self._cls) for id_, data in rows}
+
+    def list(self, **equals: str | None) -> Sequence[T]:
+        unknown = set(equals) - self._fields
+        if unknown:
+            raise ValidationError(f"{self._name} has no field(s) {', '.join(sorted(unknown))}")
+        parts = ["kind = %s"]
+        params: list[object] = [self._name]
+        for name, value in equals.items():
+            if value is None:
+                parts.append("data->>%s IS NULL")
+                params.append(name)
+            else:
+                parts.append("data->>%s = %s")
+                params.extend((name, value))
+        sql = f"SELECT data FROM entities WHERE {' AND '.join(parts)} ORDER BY id"
+        return [structure(data, self._cls) for (data,) in self._uow.run(sql, params)]
+
+
+class _Documents:
+    def __init__(self, uow: PostgresUnitOfWork) -> None:
+        self._uow = uow
+
+    def _write_index(self, obj: Document, kind: str, index: tuple[str, ...]) -> None:
+        self._uow.run("DELETE FROM document_index WHERE kind = %s AND id = %s", (kind, obj.id))
+        for name in index:
+            self._uow.run(
+                "INSERT INTO document_index (kind, field, value, id) VALUES (%s, %s, %s, %s)",
+                (kind, name, index_value(getattr(obj, name)), obj.id),
+            )
+
+    def get(self, cls: type[D], id: str) -> D:
+        kind = document_spec(cls).kind
+        found = self._uow.run(
+            "SELECT version, data FROM documents WHERE kind = %s AND id = %s", (kind, id)
+        ).fetchone()
+        if found is None:
+            raise NotFound(kind, id)
+        return with_version(structure(found[1], cls), found[0])
+
+    def add(self, obj: Document) -> None:
+        spec = document_spec(type(obj))
+        cursor = self._uow.run(
+            "INSERT INTO documents (kind, id, version, data) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            (spec.kind, obj.id, obj.version, _json(obj, obj.version)),
+        )
+        if cursor.rowcount != 1:
+            raise DuplicateError(f"{spec.kind} {obj.id!r} already exists")
+        self._write_index(obj, spec.kind, spec.index)
+
+    def save(self, obj: D) -> D:
+        spec = document_spec(type(obj))
+        new = obj.version + 1
+        cursor = self._uow.run(
+            "UPDATE documents SET version = %s, data = %s WHERE kind = %s AND id = %s AND version = %s",
+            (new, _json(obj, new), spec.kind, obj.id, obj.version),
+        )
+        if cursor.rowcount != 1:
+            found = self._uow.run(
+                "SELECT version FROM documents WHERE kind = %s AND id = %s", (spec.kind, obj.id)
+            ).fetchone()
+            if found is None:
+                raise NotFound(spec.kind, obj.id)
+            raise ConcurrencyConflict(spec.kind, obj.id, obj.version, found[0])
+        self._write_index(obj, spec.kind, spec.index)
+        return with_version(obj, new)
+
+    def query(self, cls: type[D], **equals: object) -> Sequence[D]:
+        spec = document_spec(cls)
+        unknown = set(equals) - set(spec.index)
+        if unknown:
+            raise ValidationError(f"{spec.kind} has no index field(s) {', '.join(sorted(unknown))}")
+        sql = "SELECT d.version, d.data FROM documents d WHERE d.kind = %s"
+        params: list[object] = [spec.kind]
+        for name, value in equals.items():
+            stored = index_value(value)
+            test = "i.value IS NULL" if stored is None else "i.value = %s"
+            sql += (
+                " AND EXISTS (SELECT 1 FROM document_index i WHERE i.kind = d.kind AND i.id = d.id"
+                f" AND i.field = %s AND {test})"
+            )
+            params.append(name)
+            if stored is not None:
+                params.append(stored)
+        sql += " ORDER BY d.id"
+        return [with_version(structure(data, cls), version) for version, data in self._uow.run(sql, params)]
+
+
+class _Outbox:
+    def __init__(self, uow: PostgresUnitOfWork) -> None:
+        self._uow = uow
+
+    def put(self, messages: Iterable[OutboxMessage]) -> None:
+        for m in messages:
+            cursor = self._uow.run(
+                "INSERT INTO outbox (id, sent, created_us, data) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT DO NOTHING",
+                (m.id, m.sent_at is not None, micros(m.created_at), _json(m)),
+            )
+            if cursor.rowcount != 1:
+                raise DuplicateError(f"outbox message {m.id!r} already exists")
+
+    def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        rows = self._uow.run(
+            "SELECT data FROM outbox WHERE NOT sent ORDER BY created_us, id LIMIT %s", (limit,)
+        ).fetchall()
+        return [structure(data, OutboxMessage) for (data,) in rows]
+
+    def _load(self, id: str) -> OutboxMessage | None:
+        found = self._uow.run("SELECT data FROM outbox WHERE id = %s FOR UPDATE", (id,)).fetchone()
+        return structure(found[0], OutboxMessage) if found is not None else None
+
+    def _store(self, m: OutboxMessage) -> None:
+        self._uow.run(
+            "UPDATE outbox SET sent = %s, data = %s WHERE id = %s", (m.sent_at is not None, _json(m), m.id)
+        )
+
+    def mark_sent(self, ids: Iterable[str], at: datetime) -> None:
+        for id_ in ids:
+            message = self._load(id_)
+            if message is not None and message.sent_at is None:
+                self._store(attrs.evolve(message, sent_at=at))
+
+    def mark_failed(self, id: str, at: datetime, error: str) -> None:
+        message = self._load(id)
+        if message is None:
+            raise NotFound("outbox message", id)
+        self._store(
+            attrs.evolve(message, attempts=message.attempts + 1, last_error=error, last_attempt_at=at)
+        )
+
+
+class _Idempotency:
+    def __init__(self, uow: PostgresUnitOfWork) -> None:
+        self._uow = uow
+
+    def get(self, key: str) -> str | None:
+        found = self._uow.run("SELECT result FROM idempotency WHERE key = %s", (key,)).fetchone()
+        return str(found[0]) if found is not None else None
+
+    def put(self, key: str, result_json: str) -> None:
+        cursor = self._uow.run(
+            "INSERT INTO idempotency (key, result) VALUES (%s, %s) ON CONFLICT DO NOTHING", (key, result_json)
+        )
+        if cursor.rowcount != 1:
+            raise DuplicateError(f"idempotency key {key!r} already has a result")
+
+
+def open_postgres(url: str) -> PostgresStore:
+    """Entry point for ``postgresql://…``: connect, create or migrate the schema."""
+    return PostgresStore(url)
