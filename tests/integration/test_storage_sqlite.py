@@ -16,3 +16,243 @@ class TestSqliteStorage(StorageContract):
 class TestSqliteMemoryStorage(StorageContract):
     def make_store(self, tmp_path: Path) -> SqliteStore:
         return open_sqlite("sqlite:///:memory:")
+
+
+# -- files: migration, foreign and corrupt files ------------------------------------------------
+
+import sqlite3  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import textwrap  # noqa: E402
+import time  # noqa: E402
+
+import attrs  # noqa: E402
+import pytest  # noqa: E402
+
+from aftersales.adapters.sql_ledger import ROW_COLUMNS  # noqa: E402
+from aftersales.adapters.sqlite import _translated  # noqa: E402
+from aftersales.adapters.sqlite_schema import SCHEMA_VERSION, migrate  # noqa: E402
+from aftersales.errors import (  # noqa: E402
+    ConfigurationError,
+    DuplicateError,
+    StorageError,
+    ValidationError,
+)
+from aftersales.ports import TicketFilter, open_storage  # noqa: E402
+from aftersales.ports.ticket_index import ticket_row  # noqa: E402
+from aftersales.serialization import dumps, unstructure  # noqa: E402
+from aftersales.testing.storage_contract import ContractDoc, contract_ticket  # noqa: E402
+
+
+def test_a_version_1_file_opens_and_migrates(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, target=1) == 0
+    ticket = contract_ticket(3, state="assigned")
+    marks = ", ".join("?" * (len(ROW_COLUMNS) + 1))
+    conn.execute(
+        f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data) VALUES ({marks})",
+        (*attrs.astuple(ticket_row(ticket), recurse=False), dumps(ticket)),
+    )
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    conn.close()
+    store = open_sqlite(f"sqlite:///{path}")
+    try:
+        with store() as uow:
+            assert unstructure(uow.tickets.get(ticket.id)) == unstructure(ticket)
+            assert uow.tickets.count(TicketFilter(engineer_id="E0")) == 1
+            uow.documents.add(ContractDoc("MR1", ticket.id, "draft"))  # a table of step 2
+            uow.commit()
+    finally:
+        store.close()
+    check = sqlite3.connect(path)
+    assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    indexes = {r[0] for r in check.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"tickets_dealer", "tickets_due"} <= indexes  # step 3
+    check.close()
+
+
+def test_a_newer_file_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    open_sqlite(f"sqlite:///{path}").close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="newer"):
+        open_sqlite(f"sqlite:///{path}")
+    assert path.read_bytes() == before
+
+
+def test_a_foreign_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "foreign.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="another application"):
+        open_sqlite(f"sqlite:///{path}")
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("这不是数据库 — just notes\n" * 100)
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match="not a SQLite database"):
+        open_sqlite(f"sqlite:///{path}")
+    assert path.read_bytes() == before
+
+
+def test_a_corrupt_database_gives_storage_error(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.db"
+    store = open_sqlite(f"sqlite:///{path}")
+    with store() as uow:
+        uow.tickets.add(contract_ticket(1))
+        uow.commit()
+    store.close()
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xa5" * (4096 - 100)  # the schema page, after the intact header
+    path.write_bytes(bytes(data))
+    with pytest.raises(StorageError):
+        open_sqlite(f"sqlite:///{path}")
+
+
+@pytest.mark.parametrize(
+    ("raised", "expected"),
+    [
+        (sqlite3.IntegrityError("UNIQUE constraint failed"), DuplicateError),
+        (sqlite3.OperationalError("database is locked"), StorageError),
+        (sqlite3.OperationalError("no such table: tickets"), StorageError),
+        (sqlite3.DatabaseError("file is not a database"), StorageError),
+        (ValidationError("bad"), ValidationError),
+    ],
+)
+def test_driver_errors_are_translated(raised: Exception, expected: type[Exception]) -> None:
+    with pytest.raises(expected), _translated("test"):
+        raise raised
+
+
+def test_open_storage_finds_adapters_by_scheme(tmp_path: Path) -> None:
+    store = open_storage(f"sqlite:///{tmp_path}/by-url.db")
+    assert isinstance(store, SqliteStore)
+    store.close()
+    assert type(open_storage("memory://")).__name__ == "MemoryStore"
+    with pytest.raises(ConfigurationError, match="no storage adapter"):
+        open_storage("mongodb://localhost/x")
+    with pytest.raises(ConfigurationError):
+        open_storage("service.db")
+
+
+# -- several processes, and crashes -----------------------------------------------------------
+
+_WORKER = textwrap.dedent(
+    """
+    import sys, time, pathlib
+    from aftersales.adapters.sqlite import open_sqlite
+    from aftersales.errors import ConcurrencyConflict
+    from aftersales.testing.storage_contract import AGENT
+    url, ready, go = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
+    store = open_sqlite(url)
+    with store() as uow:
+        ticket = uow.tickets.get("T-0001")
+    ready.touch()
+    while not go.exists():
+        time.sleep(0.01)
+    try:
+        with store() as uow:
+            ticket.cancel(AGENT, ticket.last_event_at, "worker " + ready.name)
+            uow.tickets.save(ticket)
+            uow.commit()
+        print("saved")
+    except ConcurrencyConflict:
+        print("conflict")
+    """
+)
+
+
+def test_two_processes_update_one_ticket_exactly_one_wins(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/shared.db"
+    store = open_sqlite(url)
+    with store() as uow:
+        uow.tickets.add(contract_ticket(1))
+        uow.commit()
+    go = tmp_path / "go"
+    readies = [tmp_path / f"ready-{n}" for n in range(2)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WORKER, url, str(ready), str(go)], stdout=subprocess.PIPE, text=True
+        )
+        for ready in readies
+    ]
+    deadline = time.monotonic() + 60
+    while not all(r.exists() for r in readies) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    go.touch()
+    outcomes = sorted(w.communicate(timeout=60)[0].strip() for w in workers)
+    assert outcomes == ["conflict", "saved"]
+    with store() as uow:
+        ticket = uow.tickets.get("T-0001")
+    store.close()
+    assert (ticket.state, ticket.version) == ("cancelled", 1)
+
+
+_CRASHER = textwrap.dedent(
+    """
+    import os, sys
+    from aftersales.adapters.sqlite import open_sqlite
+    from aftersales.testing.storage_contract import AGENT, contract_ticket, _message
+    url, hook = sys.argv[1], sys.argv[2]
+    store = open_sqlite(url)
+    with store() as uow:
+        ticket = uow.tickets.get("T-0001")
+        ticket.cancel(AGENT, ticket.last_event_at, "crash test")
+        uow.tickets.save(ticket)
+        if hook == "after_save":
+            os._exit(9)
+        uow.tickets.add(contract_ticket(2))
+        uow.outbox.put([_message(1)])
+        if hook == "before_commit":
+            os._exit(9)
+        if hook == "sigkill":
+            print("written", flush=True)
+            sys.stdin.readline()  # wait to be killed
+        uow.commit()
+        if hook == "after_commit":
+            os._exit(9)
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("hook", "committed"),
+    [("after_save", False), ("before_commit", False), ("sigkill", False), ("after_commit", True)],
+)
+def test_a_process_killed_mid_command_leaves_all_or_nothing(
+    tmp_path: Path, hook: str, committed: bool
+) -> None:
+    url = f"sqlite:///{tmp_path}/crash.db"
+    store = open_sqlite(url)
+    with store() as uow:
+        uow.tickets.add(contract_ticket(1))
+        uow.commit()
+    with subprocess.Popen(
+        [sys.executable, "-c", _CRASHER, url, hook], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as worker:
+        if hook == "sigkill":
+            assert worker.stdout is not None
+            assert worker.stdout.readline().strip() == "written"
+            worker.kill()
+        worker.wait(timeout=60)
+    assert worker.returncode != 0
+    with store() as uow:
+        ticket = uow.tickets.get("T-0001")
+        count = uow.tickets.count(TicketFilter())
+        pending = list(uow.outbox.pending())
+    store.close()
+    if committed:
+        assert (ticket.state, ticket.version, count, len(pending)) == ("cancelled", 1, 2, 1)
+    else:
+        assert (ticket.state, ticket.version, count, len(pending)) == ("new", 0, 1, 0)

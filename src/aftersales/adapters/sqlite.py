@@ -96,22 +96,24 @@ class SqliteStore:
         where = self.path
         if not self._memory:
             check_header(Path(self.path))
-        conn = self._connect()
+        conn = self._connect(wal=False)  # WAL changes the header: only once the file is known to be ours
         try:
             with _translated(where):
                 migrate(conn, where=where)
+                if not self._memory:
+                    conn.execute("PRAGMA journal_mode = WAL")
         except BaseException:
             self.close()
             raise
         self._idle.append(conn)
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, *, wal: bool = True) -> sqlite3.Connection:
         with _translated(self.path):
             conn = sqlite3.connect(
                 self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
             )
             self._all.append(conn)
-            if not self._memory:
+            if wal and not self._memory:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
