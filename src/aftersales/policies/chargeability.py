@@ -43,6 +43,7 @@ from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import VisitKind
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
+from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.warranty import DefaultWarrantyPolicy, WarrantyPhase, WarrantyPolicy, WarrantyStatus
 
 __all__ = [
@@ -245,3 +246,7 @@ class DefaultChargeabilityPolicy:
             if len(cache) < 4096:
                 cache[cause] = reason
         return reason
+
+
+KIND = PolicyKind("chargeability", ChargeabilityParams, DefaultChargeabilityPolicy)
+"""Makes the chargeability policy pluggable: a pack's ``[chargeability]`` section configures it."""

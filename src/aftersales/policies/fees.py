@@ -29,6 +29,7 @@ from aftersales.domain.text import CODE_PATTERN, code
 from aftersales.errors import NotFound, PolicyError, ValidationError
 from aftersales.policies.chargeability import ChargeOutcome
 from aftersales.policies.decision import Decision
+from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.warranty import WarrantyPhase
 
 __all__ = [
@@ -363,3 +364,7 @@ class DefaultFeesPolicy:
             reasons=decision.reasons,
             policy=decision.policy,
         )
+
+
+KIND = PolicyKind("fees", FeesParams, DefaultFeesPolicy)
+"""Makes the fees policy pluggable: a pack's ``[fees]`` section configures it."""

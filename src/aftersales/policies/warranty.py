@@ -44,6 +44,7 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.warranty_records import ExtensionUnit, WarrantyExtension
 from aftersales.errors import PolicyError, ValidationError
 from aftersales.policies.decision import Decision
+from aftersales.policies.kinds import PolicyKind
 
 __all__ = [
     "DefaultWarrantyPolicy",
@@ -379,3 +380,7 @@ def _lengthen(term: TermStatus, ext: WarrantyExtension, granted_on: date) -> Ter
     base = max(term.ends_on, granted_on)
     end = add_months(base, months) if months else base + timedelta(days=days)
     return attrs.evolve(extended, ends_on=end)
+
+
+KIND = PolicyKind("warranty", WarrantyParams, DefaultWarrantyPolicy)
+"""Makes the warranty policy pluggable: a pack's ``[warranty]`` section configures it."""
