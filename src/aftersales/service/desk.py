@@ -51,6 +51,7 @@ from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.registry import PolicySet, resolve_policies
 from aftersales.policies.routing import RoutingFacts
 from aftersales.policies.triage import TriageFacts
+from aftersales.ports.calendars import open_calendar
 from aftersales.ports.clock import Clock
 from aftersales.ports.ids import IdGenerator
 from aftersales.ports.notifier import Notifier
@@ -121,11 +122,18 @@ class ServiceDesk:
         clock: Clock | None = None,
         notifier: Notifier | None = None,
         ids: IdGenerator | None = None,
-        calendar: BusinessCalendar | None = None,
+        calendar: BusinessCalendar | str | None = "china_mainland",
         staff: Mapping[Role, Sequence[Contact]] | None = None,
     ) -> ServiceDesk:
-        """Open a desk on the store at ``url`` with the policies of ``pack`` (and ``overrides``)."""
+        """Open a desk on the store at ``url`` with the policies of ``pack`` (and ``overrides``).
+
+        ``calendar`` is a :class:`BusinessCalendar` or the name of a registered one (entry-point
+        group ``aftersales.calendars``; ours is ``"china_mainland"``); ``None`` means no working
+        calendar (SLA targets in working time cannot be computed then).
+        """
         policies = resolve_policies(pack, overrides)
+        if isinstance(calendar, str):
+            calendar = open_calendar(calendar)
         return cls(
             open_storage(url), policies=policies, clock=clock, notifier=notifier, ids=ids, calendar=calendar,
             staff=staff,
