@@ -1,0 +1,324 @@
+"""SLA policy: which time limits apply to a ticket, in what basis, and why.
+
+The seeds' time limits, each a documented parameter (the ``[X]`` left open by seed 001 get defaults):
+
+* Seed 001 (五、售后工作流程规范): "售后专员应在[X]小时内做出响应" — ``response_hours``;
+  "对于紧急问题 … 在[X]分钟内与客户取得联系" — the critical response (``response_hours.critical``,
+  0.5 h = 30 min); "一般售后问题应在[X]个工作日内处理完毕" — ``resolution_days``;
+  "复杂售后问题 … 确保在[X]个工作日内给出处理结果" — ``complex_resolution_days``.
+* Seed 003: "一般咨询类问题,在工作时间内X个小时内给予初步回复;
+  对于故障报修及紧急问题,Y个工作小时内响应,并告知预计上门或解决时间" — working-hour response
+  targets and an on-site arrival target (``arrival_hours``);
+  "客服专员在24小时内对客户进行回访" — ``callback_hours`` (24).
+* Seed 004: "在投诉处理后的七天内进行回访" — ``complaint_callback_days`` (7).
+* Seed 002 (dealer contract): "接到用户的叫修 … 必须保证在24小时之内给用户解决问题,特殊情况不得超过48小时" —
+  ``dealer_contract`` with ``dealer_resolution_hours`` (24, wall-clock) extendable to
+  ``dealer_special_case_hours`` (48) when the maker approves (an event carrying ``sla_extension``).
+
+Order of rules: the priority's targets (raised by ``reopened_raise`` for a reopened ticket), then the
+category's overrides, then the customer tier's factor (VIP tighter), then the dealer contract. Each rule that
+set a target leaves a reason: its code and parameters (durations in minutes or days).
+
+Note that the default triage policy already raises a VIP's priority by one level; ``tier_factor`` tightens
+the targets on top of that (set it to 1.0 to rely on triage alone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from aftersales.domain.classification import Category, Plan, Priority, TicketKind
+from aftersales.domain.parties import CustomerTier
+from aftersales.domain.reasons import Reason
+from aftersales.domain.sla_clock import SlaTarget, SlaTargets
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.errors import ValidationError
+from aftersales.policies.decision import Decision
+from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params import at_least, frozen_mapping, in_range
+
+__all__ = [
+    "KIND",
+    "DefaultSla",
+    "SlaFacts",
+    "SlaOverride",
+    "SlaParams",
+    "SlaPolicy",
+    "SlaTarget",
+    "SlaTargets",
+]
+
+
+@attrs.frozen
+class SlaFacts:
+    """What the SLA policy looks at.
+
+    ``plan`` decides whether an on-site arrival target applies (``None``: not yet known, so it applies);
+    ``complex`` marks a problem that needs a handling plan (复杂售后问题, e.g. several departments).
+    """
+
+    priority: Priority = attrs.field(converter=Priority)
+    category: str = "repair"
+    tier: CustomerTier = attrs.field(default=CustomerTier.REGULAR, converter=CustomerTier)
+    kind: TicketKind = attrs.field(default=TicketKind.SERVICE, converter=TicketKind)
+    reopened: bool = False
+    plan: Plan | None = None
+    complex: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        Category(self.category)  # a malformed code raises ValidationError
+
+
+@runtime_checkable
+class SlaPolicy(Protocol):
+    """Which SLA targets apply to a ticket (seeds 001, 002, 003, 004)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def decide(self, facts: SlaFacts) -> Decision[SlaTargets]: ...
+
+
+def _optional_positive(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None and not value > 0:
+        raise ValidationError(f"{attribute.name} must be positive, got {value}", field=attribute.name)
+
+
+@attrs.frozen
+class SlaOverride:
+    """Targets that replace the priority's for one category (any field left out keeps the priority's).
+
+    ``resolution_hours`` (working hours) wins over ``resolution_days`` when both are given.
+    """
+
+    response_hours: float | None = attrs.field(default=None, validator=_optional_positive)
+    arrival_hours: float | None = attrs.field(default=None, validator=_optional_positive)
+    resolution_hours: float | None = attrs.field(default=None, validator=_optional_positive)
+    resolution_days: int | None = attrs.field(default=None, validator=_optional_positive)
+
+
+_RESPONSE = {Priority.NORMAL: 4.0, Priority.EXPEDITED: 2.0, Priority.CRITICAL: 0.5}
+_ARRIVAL = {Priority.NORMAL: 24.0, Priority.EXPEDITED: 8.0, Priority.CRITICAL: 4.0}
+_RESOLUTION_DAYS = {Priority.NORMAL: 3, Priority.EXPEDITED: 2, Priority.CRITICAL: 1}
+
+
+def _merged(defaults: Mapping[Priority, Any], value: Mapping[Any, Any]) -> Mapping[Priority, Any]:
+    """A per-priority table where priorities left out keep their defaults."""
+    merged = dict(defaults)
+    merged.update({Priority(key): item for key, item in value.items()})
+    return MappingProxyType(merged)
+
+
+def _response_table(value: Mapping[Any, float]) -> Mapping[Priority, float]:
+    return _merged(_RESPONSE, value)
+
+
+def _arrival_table(value: Mapping[Any, float]) -> Mapping[Priority, float]:
+    return _merged(_ARRIVAL, value)
+
+
+def _resolution_table(value: Mapping[Any, int]) -> Mapping[Priority, int]:
+    return _merged(_RESOLUTION_DAYS, value)
+
+
+def _positive_values(instance: object, attribute: attrs.Attribute[Any], value: Mapping[Any, float]) -> None:
+    for key, item in value.items():
+        if isinstance(item, bool) or not isinstance(item, int | float) or not item > 0:
+            raise ValidationError(f"{attribute.name}.{key} must be a positive number", field=attribute.name)
+
+
+def _factors(instance: object, attribute: attrs.Attribute[Any], value: Mapping[Any, float]) -> None:
+    for key, item in value.items():
+        CustomerTier(key)
+        if isinstance(item, bool) or not isinstance(item, int | float) or not 0 < item <= 1:
+            raise ValidationError(f"tier_factor.{key} must be in (0, 1], got {item}", field="tier_factor")
+
+
+def _overrides(instance: object, attribute: attrs.Attribute[Any], value: Mapping[str, SlaOverride]) -> None:
+    for key, item in value.items():
+        Category(key)
+        if not isinstance(item, SlaOverride):
+            raise ValidationError(
+                f"category_overrides.{key} must be a table of targets", field=attribute.name
+            )
+
+
+@attrs.frozen
+class SlaParams:
+    """Parameters of the default SLA policy (pack section ``[sla]``). Hours are working hours unless named
+    otherwise; per-priority tables may list only the priorities they change."""
+
+    response_hours: Mapping[Priority, float] = attrs.field(
+        default=_RESPONSE, converter=_response_table, validator=_positive_values
+    )
+    """First response per priority (seed 001 [X]小时; critical = the urgent contact, [X]分钟: 0.5 h)."""
+    arrival_hours: Mapping[Priority, float] = attrs.field(
+        default=_ARRIVAL, converter=_arrival_table, validator=_positive_values
+    )
+    """On-site arrival per priority, for on-site plans (seed 003: 告知预计上门时间)."""
+    resolution_days: Mapping[Priority, int] = attrs.field(
+        default=_RESOLUTION_DAYS, converter=_resolution_table, validator=_positive_values
+    )
+    """Resolution per priority in working days (seed 001 一般售后问题 [X]个工作日)."""
+    resolution_hours: Mapping[Priority, float] = attrs.field(
+        factory=dict, converter=frozen_mapping, validator=_positive_values
+    )
+    """Resolution in working hours for the priorities listed (wins over ``resolution_days``)."""
+    complex_resolution_days: int = attrs.field(default=10, validator=at_least(1))
+    """Resolution of a complex problem in working days (seed 001 复杂售后问题 [X]个工作日)."""
+    category_overrides: Mapping[str, SlaOverride] = attrs.field(
+        factory=dict, converter=frozen_mapping, validator=_overrides
+    )
+    """Targets per category code that replace the priority's (e.g. ``inquiry = { response_hours = 8 }``)."""
+    tier_factor: Mapping[CustomerTier, float] = attrs.field(
+        default=MappingProxyType({CustomerTier.VIP: 0.5}), converter=frozen_mapping, validator=_factors
+    )
+    """Multiplier per customer tier (VIP tighter); working days are rounded down, at least one."""
+    callback_hours: int = attrs.field(default=24, validator=in_range(1, 24 * 90))
+    """Callback after resolution, in hours (seed 003: 24)."""
+    callback_in_working_hours: bool = False
+    """Count ``callback_hours`` as working hours instead of wall-clock hours."""
+    complaint_callback_days: int = attrs.field(default=7, validator=in_range(1, 90))
+    """Callback after a complaint is handled, in calendar days (seed 004: 七天)."""
+    dealer_contract: bool = False
+    """Apply the seed 002 dealer contract: resolution within wall-clock hours of the call."""
+    dealer_resolution_hours: int = attrs.field(default=24, validator=in_range(1, 24 * 30))
+    """The dealer contract's resolution limit in wall-clock hours (seed 002: 24小时之内)."""
+    dealer_special_case_hours: int = attrs.field(default=48, validator=in_range(1, 24 * 30))
+    """The most it may be extended to in special cases approved by the maker (seed 002: 不得超过48小时)."""
+    warn_share: float = attrs.field(default=0.8, validator=in_range(0.05, 1.0))
+    """Share of a target's window after which it is at risk (warning)."""
+    pause_on_parts: bool = False
+    """Whether awaiting parts pauses the clock (it always pauses while awaiting the customer)."""
+    reopened_raise: int = attrs.field(default=1, validator=in_range(0, 2))
+    """A reopened ticket gets the targets of a priority this many levels higher, from the reopen."""
+    reopened_response: bool = False
+    """Whether a reopened ticket gets a new response target (the reopen itself is a response)."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.dealer_special_case_hours < self.dealer_resolution_hours:
+            raise ValidationError(
+                "dealer_special_case_hours must not be below dealer_resolution_hours",
+                field="dealer_special_case_hours",
+            )
+
+
+def _hours(value: float) -> timedelta:
+    return timedelta(hours=value)
+
+
+def _minutes(duration: timedelta) -> int:
+    return int(duration // timedelta(minutes=1))
+
+
+def _scaled(target: SlaTarget, factor: float) -> SlaTarget:
+    if target.basis == "working_days":
+        days = max(1, int(round(target.duration.days * factor, 9)))
+        return attrs.evolve(target, duration=timedelta(days=days))
+    seconds = max(60, round(target.duration.total_seconds() * factor))
+    return attrs.evolve(target, duration=timedelta(seconds=seconds))
+
+
+@attrs.frozen
+class DefaultSla:
+    """Targets from priority, category, customer tier and kind; the dealer contract as an option."""
+
+    params: SlaParams = SlaParams()
+    name: str = "default.sla"
+
+    def decide(self, facts: SlaFacts) -> Decision[SlaTargets]:
+        """The targets for ``facts``, with one reason per rule that set or changed a target."""
+        p = self.params
+        reasons: list[Reason] = []
+        priority = facts.priority
+        if facts.reopened and p.reopened_raise:
+            priority = priority.raised(p.reopened_raise)
+            reasons.append(Reason("sla_reopened", {"priority": priority.value, "levels": p.reopened_raise}))
+        targets: dict[str, SlaTarget] = {}
+        if not facts.reopened or p.reopened_response:
+            targets["response"] = SlaTarget("response", _hours(p.response_hours[priority]))
+        if facts.plan in (None, Plan.ON_SITE):
+            targets["arrival"] = SlaTarget("arrival", _hours(p.arrival_hours[priority]))
+        if facts.complex:
+            targets["resolution"] = SlaTarget(
+                "resolution", timedelta(days=p.complex_resolution_days), "working_days"
+            )
+        elif priority in p.resolution_hours:
+            targets["resolution"] = SlaTarget("resolution", _hours(p.resolution_hours[priority]))
+        else:
+            targets["resolution"] = SlaTarget(
+                "resolution", timedelta(days=p.resolution_days[priority]), "working_days"
+            )
+        for target in targets.values():
+            reasons.append(_reason("sla_priority", target, priority=priority.value, complex=facts.complex))
+        override = p.category_overrides.get(facts.category)
+        if override is not None:
+            self._override(targets, override, facts.category, reasons)
+        factor = p.tier_factor.get(facts.tier, 1.0)
+        if factor != 1.0:
+            for name, target in list(targets.items()):
+                targets[name] = _scaled(target, factor)
+            percent = round(factor * 100)
+            reasons.append(Reason("sla_customer_tier", {"tier": facts.tier.value, "percent": percent}))
+        if p.dealer_contract and facts.kind is TicketKind.SERVICE:
+            targets["resolution"] = SlaTarget(
+                "resolution",
+                _hours(p.dealer_resolution_hours),
+                "calendar",
+                extended_to=_hours(p.dealer_special_case_hours),
+            )
+            reasons.append(
+                Reason(
+                    "sla_dealer_contract",
+                    {"hours": p.dealer_resolution_hours, "special_case_hours": p.dealer_special_case_hours},
+                )
+            )
+        if facts.kind is TicketKind.COMPLAINT:
+            targets["callback"] = SlaTarget("callback", timedelta(days=p.complaint_callback_days), "calendar")
+            reasons.append(Reason("sla_complaint_callback", {"days": p.complaint_callback_days}))
+        else:
+            basis = "working" if p.callback_in_working_hours else "calendar"
+            targets["callback"] = SlaTarget("callback", _hours(p.callback_hours), basis)
+            reasons.append(Reason("sla_service_callback", {"hours": p.callback_hours, "basis": basis}))
+        pause = {TicketState.AWAITING_CUSTOMER}
+        if p.pause_on_parts:
+            pause.add(TicketState.AWAITING_PARTS)
+            reasons.append(Reason("sla_pause_on_parts"))
+        outcome = SlaTargets(tuple(targets.values()), Decimal(str(p.warn_share)), frozenset(pause))
+        return Decision(outcome, reasons, self.name)
+
+    @staticmethod
+    def _override(
+        targets: dict[str, SlaTarget], override: SlaOverride, category: str, reasons: list[Reason]
+    ) -> None:
+        changed: list[SlaTarget] = []
+        if override.response_hours is not None and "response" in targets:
+            changed.append(SlaTarget("response", _hours(override.response_hours)))
+        if override.arrival_hours is not None and "arrival" in targets:
+            changed.append(SlaTarget("arrival", _hours(override.arrival_hours)))
+        if override.resolution_hours is not None:
+            changed.append(SlaTarget("resolution", _hours(override.resolution_hours)))
+        elif override.resolution_days is not None:
+            changed.append(SlaTarget("resolution", timedelta(days=override.resolution_days), "working_days"))
+        for target in changed:
+            targets[target.name] = target
+            reasons.append(_reason("sla_category", target, category=category))
+
+
+def _reason(code: str, target: SlaTarget, **params: str | int | bool) -> Reason:
+    size: dict[str, str | int | bool] = (
+        {"days": target.duration.days}
+        if target.basis == "working_days"
+        else {"minutes": _minutes(target.duration)}
+    )
+    return Reason(code, {"target": target.name, "basis": target.basis, **size, **params})
+
+
+KIND = PolicyKind("sla", SlaParams, DefaultSla)
+"""Registers this kind with the policy registry (pack section ``[sla]``)."""
