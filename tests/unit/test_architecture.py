@@ -30,9 +30,6 @@ def test_public_api_is_exported_and_typed() -> None:
     assert (SRC / "py.typed").exists()
     missing = [name for name in aftersales.__all__ if not hasattr(aftersales, name)]
     assert missing == []
-    undocumented = [
-        name
-        for name in aftersales.__all__
-        if isinstance(getattr(aftersales, name), type) and not (getattr(aftersales, name).__doc__ or "").strip()
-    ]
+    exported = [getattr(aftersales, name) for name in aftersales.__all__]
+    undocumented = [obj for obj in exported if isinstance(obj, type) and not (obj.__doc__ or "").strip()]
     assert undocumented == []
