@@ -8,6 +8,7 @@ public API is re-exported here; import from ``aftersales`` rather than from subm
 from __future__ import annotations
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.calendar import CHINA_OFFICE_HOURS, BusinessCalendar
 from aftersales.domain.classification import (
     Category,
     Channel,
@@ -19,6 +20,7 @@ from aftersales.domain.classification import (
 )
 from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
+from aftersales.domain.holiday_data import HolidaySource
 from aftersales.domain.ids import (
     AssetId,
     ComplaintId,
@@ -62,12 +64,41 @@ from aftersales.errors import (
     UnknownCurrency,
     ValidationError,
 )
+from aftersales.i18n.notifications import NOTIFICATION_KINDS, Renderer, render
 from aftersales.policies.decision import Decision
+from aftersales.policies.kinds import NamedPolicy, PolicyKind
+from aftersales.policies.pack import Pack, load_pack
+from aftersales.policies.registry import PolicySet, resolve_policies
+from aftersales.ports import (
+    Clock,
+    CountField,
+    DocumentStore,
+    IdGenerator,
+    Notifier,
+    Outbox,
+    OutboxMessage,
+    Page,
+    PageRequest,
+    RenderedMessage,
+    Repository,
+    Sort,
+    StoreFactory,
+    TicketFilter,
+    TicketRepository,
+    UnitOfWork,
+    open_storage,
+)
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+from aftersales.service.views import CommandResult, Progress, TicketView
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CHINA_OFFICE_HOURS",
+    "NOTIFICATION_KINDS",
     "TICKET_WORKFLOW",
+    "Actor",
     "ActorRef",
     "AftersalesError",
     "Assessment",
@@ -75,13 +106,17 @@ __all__ = [
     "AssetId",
     "Assignee",
     "AssigneeKind",
+    "BusinessCalendar",
     "CalendarDataMissing",
     "Category",
     "Channel",
+    "Clock",
+    "CommandResult",
     "ComplaintId",
     "ConcurrencyConflict",
     "ConfigurationError",
     "Contact",
+    "CountField",
     "CurrencyMismatch",
     "Customer",
     "CustomerId",
@@ -90,34 +125,57 @@ __all__ = [
     "Dealer",
     "DealerId",
     "Decision",
+    "DocumentStore",
     "DuplicateError",
     "Engineer",
     "EngineerId",
     "EngineerLevel",
     "FaultRecord",
+    "HolidaySource",
+    "IdGenerator",
     "ImpactScope",
     "InvalidMoney",
     "InvalidTransition",
     "MaterialsRequestId",
     "Money",
     "NaiveDatetimeError",
+    "NamedPolicy",
     "NotFound",
+    "Notifier",
+    "Outbox",
+    "OutboxMessage",
+    "Pack",
+    "Page",
+    "PageRequest",
     "PermissionDenied",
     "Plan",
     "PolicyError",
+    "PolicyKind",
+    "PolicySet",
     "Priority",
     "Product",
     "ProductId",
+    "Progress",
     "Reason",
+    "RenderedMessage",
+    "Renderer",
+    "Repository",
     "Role",
+    "ServiceDesk",
     "Severity",
+    "Sort",
     "StorageError",
+    "StoreFactory",
     "Ticket",
     "TicketEvent",
+    "TicketFilter",
     "TicketId",
     "TicketKind",
+    "TicketRepository",
     "TicketState",
+    "TicketView",
     "TransitionSpec",
+    "UnitOfWork",
     "UnknownCurrency",
     "ValidationError",
     "Visit",
@@ -126,4 +184,8 @@ __all__ = [
     "WarrantyTerm",
     "Workflow",
     "__version__",
+    "load_pack",
+    "open_storage",
+    "render",
+    "resolve_policies",
 ]
