@@ -1,0 +1,221 @@
+"""A service desk on SQLite for acceptance tests: the bathroom-fixture maker of seed 002.
+
+The maker (上海维娜斯洁具) sells through authorised dealers (特约承销商); the dealer of the customer's
+territory performs the service. Reference data: two customers (one reads Chinese in Shanghai, one
+reads English in London), two dealers in two regions, engineers (junior, senior, a dealer's), a
+toilet model with its warranty and one installed unit. Staff contacts are configured per role so
+escalations and SLA alerts have someone to reach. The clock is manual: tests move time themselves.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.actors import Role
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import AssetId, CustomerId, DealerId, EngineerId, ProductId
+from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
+from aftersales.domain.products import Asset, Product, WarrantyTerm
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+START = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
+"""Monday 2 March 2026, 09:00 in Shanghai: a working day."""
+
+STAFF: dict[Role, list[Contact]] = {
+    Role.MANAGER: [Contact("王经理", email="manager@venus.example", locale="zh_Hans")],
+    Role.DEPARTMENT_HEAD: [Contact("Dept Head", email="head@venus.example", locale="en")],
+    Role.GENERAL_MANAGER: [Contact("总经理", phone="13800000009", locale="zh_Hans")],
+    Role.AGENT: [Contact("客服小李", email="callcentre@venus.example", locale="zh_Hans")],
+}
+
+
+@attrs.frozen
+class World:
+    """The reference data of the maker, and an actor for every role."""
+
+    cust_zh: Customer
+    cust_en: Customer
+    dealer_sh: Dealer
+    dealer_bj: Dealer
+    eng_junior: Engineer
+    eng_senior: Engineer
+    eng_dealer: Engineer
+    product: Product
+    asset: Asset
+
+    agent: Actor = Actor.agent("agent-1", "客服小李")
+    manager: Actor = Actor.manager("mgr-1", "王经理")
+    department_head: Actor = Actor.department_head("head-1")
+    general_manager: Actor = Actor.general_manager("gm-1")
+    auditor: Actor = Actor.auditor("audit-1")
+    system: Actor = Actor.system()
+
+    @property
+    def customer_zh(self) -> Actor:
+        """The Chinese-speaking customer acting on its own tickets."""
+        return Actor.customer(self.cust_zh.id)
+
+    @property
+    def customer_en(self) -> Actor:
+        """The English-speaking customer."""
+        return Actor.customer(self.cust_en.id)
+
+    @property
+    def dealer_sh_staff(self) -> Actor:
+        """Staff of the Shanghai dealer (the territory of both customers)."""
+        return Actor.dealer_staff("sh-staff-1", self.dealer_sh.id, {"SH"})
+
+    @property
+    def dealer_bj_staff(self) -> Actor:
+        """Staff of the Beijing dealer: another region."""
+        return Actor.dealer_staff("bj-staff-1", self.dealer_bj.id, {"BJ"})
+
+    @property
+    def junior(self) -> Actor:
+        """The maker's junior engineer."""
+        return Actor.engineer(self.eng_junior.id, self.eng_junior.name, team="team-east")
+
+    @property
+    def senior(self) -> Actor:
+        """The maker's senior engineer."""
+        return Actor.engineer(self.eng_senior.id, self.eng_senior.name, team="team-east")
+
+
+def make_world() -> World:
+    """The seed-002 reference data (not yet registered anywhere)."""
+    dealer_sh = Dealer(
+        DealerId("dealer-sh"),
+        "上海浦东特约承销商",
+        "SH",
+        frozenset({"SH"}),
+        Contact("陈店长", phone="13900000001", email="service@pudong-dealer.example", locale="zh_Hans"),
+    )
+    dealer_bj = Dealer(
+        DealerId("dealer-bj"),
+        "北京朝阳特约承销商",
+        "BJ",
+        frozenset({"BJ"}),
+        Contact("赵店长", email="service@chaoyang-dealer.example", locale="zh_Hans"),
+    )
+    cust_zh = Customer(
+        CustomerId("cust-zh"),
+        "张伟",
+        Contact(
+            "张伟", phone="13912345678", email="zhangwei@example.cn", address="上海市浦东新区世纪大道 100 号",
+            locale="zh_Hans", timezone="Asia/Shanghai",
+        ),  # fmt: skip
+        CustomerTier.REGULAR,
+        region="SH",
+        dealer_id=dealer_sh.id,
+    )
+    cust_en = Customer(
+        CustomerId("cust-en"),
+        "Alice Smith",
+        Contact(
+            "Alice Smith", email="alice@example.co.uk", address="1 Bund Road, Shanghai", locale="en",
+            timezone="Europe/London",
+        ),  # fmt: skip
+        CustomerTier.VIP,
+        region="SH",
+        dealer_id=dealer_sh.id,
+    )
+    product = Product(
+        ProductId("wc-100"),
+        "WC-100",
+        "智能马桶 WC-100",
+        "toilet",
+        (WarrantyTerm(36), WarrantyTerm(60, component="ceramic_body")),
+        frozenset({"ceramic_body", "flush_valve", "seat"}),
+    )
+    asset = Asset(
+        AssetId("asset-1"),
+        product.id,
+        "SN-2025-0001",
+        customer_id=cust_zh.id,
+        batch="B2025-07",
+        purchase_date=date(2025, 9, 1),
+        dealer_id=dealer_sh.id,
+    )
+    engineer_contact = Contact("李工", phone="13700000001", email="li.gong@venus.example", locale="zh_Hans")
+    eng_junior = Engineer(
+        EngineerId("eng-jr"), "李工", EngineerLevel.JUNIOR, frozenset({"plumbing"}), "SH",
+        team="team-east", contact=engineer_contact,
+    )  # fmt: skip
+    eng_senior = Engineer(
+        EngineerId("eng-sr"), "Wang Senior", EngineerLevel.SENIOR, frozenset({"plumbing", "electrics"}), "SH",
+        team="team-east", contact=Contact("Wang Senior", email="wang.sr@venus.example", locale="en"),
+    )  # fmt: skip
+    eng_dealer = Engineer(
+        EngineerId("eng-dealer-sh"), "浦东师傅", EngineerLevel.JUNIOR, frozenset({"plumbing"}), "SH",
+        dealer_id=dealer_sh.id, contact=Contact("浦东师傅", phone="13600000001"),
+    )  # fmt: skip
+    return World(cust_zh, cust_en, dealer_sh, dealer_bj, eng_junior, eng_senior, eng_dealer, product, asset)
+
+
+def register(desk: ServiceDesk, world: World) -> None:
+    """Register ``world``'s reference data through the desk, as the manager would."""
+    manager = world.manager
+    for dealer in (world.dealer_sh, world.dealer_bj):
+        desk.register_dealer(manager, dealer)
+    for engineer in (world.eng_junior, world.eng_senior, world.eng_dealer):
+        desk.register_engineer(manager, engineer)
+    desk.register_product(manager, world.product)
+    for customer in (world.cust_zh, world.cust_en):
+        desk.register_customer(manager, customer)
+    desk.register_asset(manager, world.asset)
+
+
+def open_desk(db: Path, clock: ManualClock, notifier: MemoryNotifier | None = None) -> ServiceDesk:
+    """A desk of the sanitary-ware pack on the SQLite file ``db``."""
+    return ServiceDesk.open(
+        f"sqlite:///{db}", pack="sanitary_ware", clock=clock, notifier=notifier, staff=STAFF
+    )
+
+
+def table_count(db: Path, table: str) -> int:
+    """Rows in ``table`` of the SQLite file ``db``, read through a separate connection."""
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - fixed names
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Where the desk's SQLite file lives."""
+    return tmp_path / "desk.db"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A manual clock at Monday 2 March 2026, 09:00 Shanghai."""
+    return ManualClock(START)
+
+
+@pytest.fixture
+def notifier() -> MemoryNotifier:
+    """Collects delivered notifications."""
+    return MemoryNotifier()
+
+
+@pytest.fixture
+def world() -> World:
+    """The seed-002 reference data and actors."""
+    return make_world()
+
+
+@pytest.fixture
+def desk(db_path: Path, clock: ManualClock, notifier: MemoryNotifier, world: World) -> Iterator[ServiceDesk]:
+    """A desk on SQLite in ``tmp_path`` with the reference data registered."""
+    with open_desk(db_path, clock, notifier) as service_desk:
+        register(service_desk, world)
+        yield service_desk
