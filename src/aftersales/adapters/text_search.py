@@ -1,0 +1,108 @@
+"""A text index on SQLite FTS5 with the ``trigram`` tokenizer (stdlib ``sqlite3``, SQLite ≥ 3.34).
+
+For hosts that want the index on disk beside their SQLite store, or corpora too large to keep in
+memory. Same contract as the default :class:`~aftersales.service.ngram_index.NgramIndex` (substring
+semantics, same ranking). Terms of three characters or more use the trigram index (``MATCH``); FTS5
+cannot index shorter ones, so two-character terms such as "漏水" fall back to ``LIKE``, which
+scans the table (measured in ``benchmarks/bench_knowledge.py``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from aftersales.errors import ConfigurationError, ValidationError
+from aftersales.ports.text_search import FIELD_SEPARATOR, normalize, occurrences, query_terms
+
+__all__ = ["MIN_SQLITE", "Fts5TrigramIndex", "fts5_trigram_available"]
+
+MIN_SQLITE = (3, 34, 0)
+
+
+def fts5_trigram_available() -> bool:
+    """True when this Python's SQLite has FTS5 and is recent enough for the trigram tokenizer."""
+    if sqlite3.sqlite_version_info < MIN_SQLITE:
+        return False
+    try:
+        with sqlite3.connect(":memory:") as con:
+            con.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram')")
+    except sqlite3.OperationalError:
+        return False
+    return True
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+class Fts5TrigramIndex:
+    """A :class:`~aftersales.ports.text_search.TextIndex` in an SQLite FTS5 trigram table.
+
+    ``path`` is a database file (the table ``text_index`` is created if missing) or ``":memory:"``.
+    """
+
+    def __init__(self, path: str = ":memory:") -> None:
+        if not fts5_trigram_available():
+            raise ConfigurationError(
+                f"SQLite {sqlite3.sqlite_version} has no FTS5 trigram tokenizer (3.34 or later is needed)"
+            )
+        self._con = sqlite3.connect(path)
+        self._con.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS text_index "
+            "USING fts5(doc_id UNINDEXED, body, tokenize='trigram case_sensitive 1')"
+        )
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._con.close()
+
+    def __len__(self) -> int:
+        row = self._con.execute("SELECT count(*) FROM text_index").fetchone()
+        return int(row[0])
+
+    def put(self, doc_id: str, texts: Sequence[str]) -> None:
+        """Index ``doc_id`` with its fields, replacing what was indexed under it before."""
+        if not isinstance(doc_id, str) or not doc_id:
+            raise ValidationError("a document id is non-empty text", field="doc_id")
+        if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
+            raise ValidationError("texts is a sequence of strings", field="texts")
+        body = FIELD_SEPARATOR.join(normalize(t) for t in texts)
+        with self._con:
+            self._con.execute("DELETE FROM text_index WHERE doc_id = ?", (doc_id,))
+            self._con.execute("INSERT INTO text_index (doc_id, body) VALUES (?, ?)", (doc_id, body))
+
+    def put_many(self, docs: Sequence[tuple[str, Sequence[str]]]) -> None:
+        """Index many new documents in one transaction (ids must not be indexed yet)."""
+        rows = [(doc_id, FIELD_SEPARATOR.join(normalize(t) for t in texts)) for doc_id, texts in docs]
+        with self._con:
+            self._con.executemany("INSERT INTO text_index (doc_id, body) VALUES (?, ?)", rows)
+
+    def remove(self, doc_id: str) -> None:
+        """Forget ``doc_id``."""
+        with self._con:
+            self._con.execute("DELETE FROM text_index WHERE doc_id = ?", (doc_id,))
+
+    def search(self, query: str, limit: int = 20) -> list[str]:
+        """Ids of the documents containing every term of ``query``, most occurrences first, then by id."""
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise ValidationError("limit is a positive integer", field="limit")
+        terms = query_terms(query)
+        long_terms = [t for t in terms if len(t) >= 3]
+        where: list[str] = []
+        params: list[str] = []
+        if long_terms:
+            where.append("text_index MATCH ?")
+            params.append(" AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms))
+        for term in terms:
+            if len(term) < 3:
+                where.append("body LIKE ? ESCAPE '\\'")
+                params.append(_like(term))
+        sql = "SELECT doc_id, body FROM text_index WHERE " + " AND ".join(where)
+        scored = []
+        for doc_id, body in self._con.execute(sql, params):
+            score = occurrences(body, terms)  # LIKE is case-insensitive for ASCII: recheck exactly
+            if score:
+                scored.append((-score, doc_id))
+        scored.sort()
+        return [doc_id for _, doc_id in scored[:limit]]

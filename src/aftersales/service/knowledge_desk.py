@@ -1,0 +1,543 @@
+"""The knowledge desk: write and approve articles, search them, suggest fixes, resolve remotely.
+
+Seed 001 (知识管理) and seed 003 (经验分享): what solved a problem once should help the next agent.
+Two sources answer "what is likely wrong?": the fault statistics learnt from closed tickets
+(:mod:`aftersales.domain.fault_stats`, one small document per product and symptom, so a suggestion
+reads a handful of documents however large the ledger) and the approved articles, found by symptom
+code or by Chinese full-text search (:mod:`aftersales.ports.text_search`).
+
+The text index lives in memory in this process (default :class:`~aftersales.service.ngram_index.
+NgramIndex`; a host may inject another :class:`~aftersales.ports.text_search.TextIndex`, e.g. the
+FTS5 adapter). It is filled from the store on first use and kept current by this desk's own writes;
+:meth:`KnowledgeDesk.reindex` reloads it when another process changed articles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.fault_stats import (
+    ALL_PRODUCTS,
+    FaultContribution,
+    FaultStats,
+    FaultTally,
+    TicketLearning,
+    contributions_of,
+    first_time_fix,
+    stats_id,
+)
+from aftersales.domain.instants import require_aware
+from aftersales.domain.knowledge import (
+    ARTICLE_APPROVERS,
+    ARTICLE_AUTHORS,
+    Article,
+    ArticleContent,
+    ArticleProblem,
+    ArticleVersion,
+    RemoteResolution,
+)
+from aftersales.domain.text import CODE_PATTERN
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.work import CustomerNote
+from aftersales.errors import NotFound, ValidationError
+from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.ports.text_search import TextIndex
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+from aftersales.service.ngram_index import NgramIndex
+from aftersales.service.numbering import next_number
+from aftersales.service.permissions import check_role
+from aftersales.service.views import CommandResult
+
+__all__ = ["ArticleView", "CauseSuggestion", "KnowledgeDesk", "Suggestions"]
+
+_STAFF = frozenset(
+    {Role.AGENT, Role.ENGINEER, Role.DEALER_STAFF, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER}
+)
+KNOWLEDGE_ROLES = {
+    "write_article": ARTICLE_AUTHORS,
+    "approve_article": ARTICLE_APPROVERS,
+    "withdraw_article": ARTICLE_APPROVERS,
+    "read_article": _STAFF | {Role.AUDITOR, Role.CUSTOMER},
+    "suggest": _STAFF | {Role.AUDITOR},
+    "learn": frozenset({Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.SYSTEM}),
+}
+"""Who may do what with the knowledge base (customers read approved articles: self-service FAQ)."""
+
+
+@attrs.frozen
+class ArticleView:
+    """An approved article as a reader sees it, in their language."""
+
+    id: str
+    version: int
+    locale: str
+    title: str
+    problem: str
+    causes: tuple[str, ...]
+    actions: tuple[str, ...]
+    guidance: str
+    symptoms: tuple[str, ...]
+    product_id: str | None
+    category: str | None
+
+    @classmethod
+    def of(cls, article_id: str, version: ArticleVersion, locale: str) -> ArticleView:
+        """The view of ``version`` for a reader of ``locale``."""
+        content = version.content(locale)
+        return cls(
+            article_id,
+            version.number,
+            content.locale,
+            content.title,
+            content.problem,
+            content.causes,
+            content.actions,
+            content.guidance,
+            version.problem.symptoms,
+            version.problem.product_id,
+            version.problem.category,
+        )
+
+
+@attrs.frozen
+class CauseSuggestion:
+    """A likely cause and the action that fixed it, with its record and the articles that explain it."""
+
+    cause: str
+    action: str
+    count: int
+    first_time_fixes: int
+    score: int
+    articles: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Suggestions:
+    """What :meth:`KnowledgeDesk.suggest` found: causes ranked best first, and the matching articles.
+
+    ``symptoms`` are the codes looked up (given, or found from the description); ``from_all_products``
+    says the product had no history of its own, so the figures are over every product; ``basis`` is
+    how many fault records the ranking rests on.
+    """
+
+    product_id: str | None
+    symptoms: tuple[str, ...]
+    causes: tuple[CauseSuggestion, ...]
+    articles: tuple[ArticleView, ...]
+    basis: int
+    from_all_products: bool = False
+
+
+class KnowledgeDesk:
+    """The knowledge base (售后知识库) on a :class:`ServiceDesk`'s store."""
+
+    def __init__(self, desk: ServiceDesk, index: TextIndex | None = None) -> None:
+        self.desk = desk
+        self._index: TextIndex = index if index is not None else NgramIndex()
+        self._loaded = False
+        self._current: dict[str, ArticleVersion] = {}
+        self._by_symptom: dict[str, set[str]] = {}
+
+    # -- index ------------------------------------------------------------------------------------
+
+    def _remember(self, article: Article) -> None:
+        old = self._current.pop(article.id, None)
+        if old is not None:
+            for symptom in old.problem.symptoms:
+                self._by_symptom.get(symptom, set()).discard(article.id)
+        current = article.current
+        if current is None:
+            self._index.remove(article.id)
+            return
+        self._current[article.id] = current
+        for symptom in current.problem.symptoms:
+            self._by_symptom.setdefault(symptom, set()).add(article.id)
+        self._index.put(article.id, current.texts())
+
+    def reindex(self) -> int:
+        """Reload the in-memory index from the store; returns how many articles are searchable."""
+        with self.desk.store() as uow:
+            articles = uow.documents.query(Article)
+        for article_id in list(self._current):
+            self._index.remove(article_id)
+        self._current.clear()
+        self._by_symptom.clear()
+        for article in articles:
+            self._remember(article)
+        self._loaded = True
+        return len(self._current)
+
+    def _ensure_loaded(self) -> None:
+        if not self._loaded:
+            self.reindex()
+
+    # -- articles ---------------------------------------------------------------------------------
+
+    def write_article(
+        self,
+        actor: Actor,
+        *,
+        problem: ArticleProblem,
+        contents: Iterable[ArticleContent],
+        cause_codes: Iterable[str] = (),
+        action_codes: Iterable[str] = (),
+        article_id: str | None = None,
+        change_note: str = "",
+    ) -> Article:
+        """Write a new article (``article_id`` ``None``) or a new draft version of an existing one."""
+        check_role(actor, "write_article", article_id, KNOWLEDGE_ROLES["write_article"])
+        now = self.desk.clock.now()
+        contents = tuple(contents)
+        with self.desk.store() as uow:
+            if article_id is None:
+                article = Article(next_number(uow, "kb", now))
+                article.write(
+                    problem,
+                    contents,
+                    actor.ref,
+                    now,
+                    cause_codes=cause_codes,
+                    action_codes=action_codes,
+                    change_note=change_note,
+                )
+                uow.documents.add(article)
+            else:
+                article = uow.documents.get(Article, article_id)
+                article.write(
+                    problem,
+                    contents,
+                    actor.ref,
+                    now,
+                    cause_codes=cause_codes,
+                    action_codes=action_codes,
+                    change_note=change_note,
+                )
+                article = uow.documents.save(article)
+            uow.commit()
+        return article
+
+    def approve(self, actor: Actor, article_id: str, version: int) -> Article:
+        """Approve a draft version (not one's own); it becomes the current, searchable one."""
+        check_role(actor, "approve_article", article_id, KNOWLEDGE_ROLES["approve_article"])
+        now = self.desk.clock.now()
+        with self.desk.store() as uow:
+            article = uow.documents.get(Article, article_id)
+            article.approve(version, actor.ref, now)
+            article = uow.documents.save(article)
+            uow.commit()
+        if self._loaded:
+            self._remember(article)
+        return article
+
+    def withdraw(self, actor: Actor, article_id: str) -> Article:
+        """Withdraw the current version (wrong advice): the article is no longer suggested or shown."""
+        check_role(actor, "withdraw_article", article_id, KNOWLEDGE_ROLES["withdraw_article"])
+        now = self.desk.clock.now()
+        with self.desk.store() as uow:
+            article = uow.documents.get(Article, article_id)
+            article.withdraw(actor.ref, now)
+            article = uow.documents.save(article)
+            uow.commit()
+        if self._loaded:
+            self._remember(article)
+        return article
+
+    def article(self, actor: Actor, article_id: str) -> Article:
+        """The article with every version (staff who write or approve); others use :meth:`view`."""
+        check_role(actor, "write_article", article_id, KNOWLEDGE_ROLES["write_article"] | {Role.AUDITOR})
+        with self.desk.store() as uow:
+            return uow.documents.get(Article, article_id)
+
+    def view(self, actor: Actor, article_id: str, locale: str | None = None) -> ArticleView:
+        """The current approved version of an article in ``locale`` (default: the actor's)."""
+        check_role(actor, "read_article", article_id, KNOWLEDGE_ROLES["read_article"])
+        self._ensure_loaded()
+        current = self._current.get(article_id)
+        if current is None:
+            raise NotFound("knowledge_article", article_id)
+        return ArticleView.of(article_id, current, locale or actor.locale)
+
+    def search(
+        self,
+        actor: Actor,
+        query: str,
+        *,
+        product_id: str | None = None,
+        category: str | None = None,
+        limit: int = 20,
+        locale: str | None = None,
+    ) -> list[ArticleView]:
+        """Approved articles containing every term of ``query`` (Chinese substrings too), best first.
+
+        ``product_id`` / ``category`` keep the articles that apply to such a ticket.
+        """
+        check_role(actor, "read_article", None, KNOWLEDGE_ROLES["read_article"])
+        self._ensure_loaded()
+        found = self._index.search(query, limit=max(limit * 4, limit))
+        views = []
+        for article_id in found:
+            current = self._current.get(article_id)
+            if current is None:
+                continue
+            scoped = product_id is not None or category is not None
+            if scoped and not current.problem.applies_to(product_id, category):
+                continue
+            views.append(ArticleView.of(article_id, current, locale or actor.locale))
+        return views[:limit]
+
+    # -- suggestions --------------------------------------------------------------------------------
+
+    def suggest(
+        self,
+        actor: Actor,
+        product_id: str | None,
+        *,
+        symptom: str | None = None,
+        description: str | None = None,
+        category: str | None = None,
+        limit: int = 5,
+        locale: str | None = None,
+    ) -> Suggestions:
+        """Likely causes and actions for ``symptom`` (or a free ``description``) on ``product_id``.
+
+        Causes are ranked by how often they fixed that symptom on that product, a first-time fix
+        counting double; a product without history falls back to the figures over all products.
+        With a description, the symptoms are those of the approved articles the text search finds.
+        """
+        check_role(actor, "suggest", product_id, KNOWLEDGE_ROLES["suggest"])
+        if symptom is None and description is None:
+            raise ValidationError("give a symptom code or a description", field="symptom")
+        if symptom is not None and (not isinstance(symptom, str) or not CODE_PATTERN.fullmatch(symptom)):
+            raise ValidationError(f"symptom must be a snake_case code, got {symptom!r}", field="symptom")
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise ValidationError("limit is a positive integer", field="limit")
+        self._ensure_loaded()
+        reader_locale = locale or actor.locale
+        text_hits: list[str] = []
+        if symptom is not None:
+            symptoms: tuple[str, ...] = (symptom,)
+        else:
+            assert description is not None
+            text_hits = [
+                a
+                for a in self._index.search(description, limit=50)
+                if a in self._current and self._current[a].problem.applies_to(product_id, category)
+            ]
+            symptoms = tuple(dict.fromkeys(s for a in text_hits for s in self._current[a].problem.symptoms))
+        with self.desk.store() as uow:
+            tallies, fallback = self._tallies(uow, product_id, symptoms)
+        ranked = sorted(tallies.values(), key=lambda t: (-t.score, -t.count, t.cause, t.action))[:limit]
+        articles = self._articles_for(symptoms, product_id, category, text_hits)
+        causes = tuple(
+            CauseSuggestion(
+                t.cause,
+                t.action,
+                t.count,
+                t.first_time_fixes,
+                t.score,
+                tuple(
+                    a
+                    for a in articles
+                    if t.cause in self._current[a].cause_codes or t.action in self._current[a].action_codes
+                ),
+            )
+            for t in ranked
+        )
+        # Articles explaining the top causes first, then the rest in symptom/text order.
+        rank = {a: i for i, c in enumerate(causes) for a in reversed(c.articles)}
+        ordered = sorted(articles, key=lambda a: (rank.get(a, len(causes)), articles.index(a)))
+        views = tuple(ArticleView.of(a, self._current[a], reader_locale) for a in ordered)
+        basis = sum(t.count for t in tallies.values())
+        return Suggestions(product_id, symptoms, causes, views, basis, fallback)
+
+    @staticmethod
+    def _tallies(
+        uow: UnitOfWork, product_id: str | None, symptoms: Sequence[str]
+    ) -> tuple[dict[tuple[str, str], FaultTally], bool]:
+        def load(product: str) -> dict[tuple[str, str], FaultTally]:
+            merged: dict[tuple[str, str], FaultTally] = {}
+            for symptom in symptoms:
+                try:
+                    stats = uow.documents.get(FaultStats, stats_id(product, symptom))
+                except NotFound:
+                    continue
+                for t in stats.tallies:
+                    seen = merged.get((t.cause, t.action))
+                    merged[(t.cause, t.action)] = (
+                        t
+                        if seen is None
+                        else FaultTally(
+                            t.cause,
+                            t.action,
+                            seen.count + t.count,
+                            seen.first_time_fixes + t.first_time_fixes,
+                        )
+                    )
+            return merged
+
+        if product_id is not None:
+            own = load(product_id)
+            if own:
+                return own, False
+        return load(ALL_PRODUCTS), product_id is not None
+
+    def _articles_for(
+        self, symptoms: Sequence[str], product_id: str | None, category: str | None, text_hits: Sequence[str]
+    ) -> list[str]:
+        found: dict[str, None] = dict.fromkeys(text_hits)
+        for symptom in symptoms:
+            for article_id in sorted(self._by_symptom.get(symptom, ())):
+                if self._current[article_id].problem.applies_to(product_id, category):
+                    found[article_id] = None
+        return list(found)
+
+    # -- learning -------------------------------------------------------------------------------------
+
+    def learn(self, uow: UnitOfWork, ticket: Ticket, now: datetime) -> int:
+        """Bring ``ticket``'s contribution to the statistics up to date inside ``uow``.
+
+        A closed ticket adds its fault records; one learnt before and since reopened (or changed) has
+        its old contribution taken back first. Returns how many tallies changed (0: nothing to do).
+        Call it from a command's apply step to learn in the same transaction as the close.
+        """
+        new = contributions_of(ticket)
+        first_time = first_time_fix(ticket)
+        try:
+            learning: TicketLearning | None = uow.documents.get(TicketLearning, ticket.id)
+        except NotFound:
+            learning = None
+        if learning is not None and learning.contributions == new and learning.first_time == first_time:
+            return 0
+        changes: dict[str, list[tuple[FaultContribution, bool, int]]] = {}
+        if learning is not None:
+            for old in learning.contributions:
+                changes.setdefault(stats_id(old.product_id, old.symptom), []).append(
+                    (old, learning.first_time, -1)
+                )
+        for contribution in new:
+            changes.setdefault(stats_id(contribution.product_id, contribution.symptom), []).append(
+                (contribution, first_time, +1)
+            )
+        for doc_id, items in changes.items():
+            first = items[0][0]
+            try:
+                stats = uow.documents.get(FaultStats, doc_id)
+                exists = True
+            except NotFound:
+                stats, exists = FaultStats.empty(first.product_id, first.symptom), False
+            for contribution, was_first, times in items:
+                stats.add(contribution.cause, contribution.action, first_time=was_first, times=times)
+            if exists:
+                uow.documents.save(stats)
+            else:
+                uow.documents.add(stats)
+        if learning is None:
+            uow.documents.add(TicketLearning(ticket.id, now, first_time, new))
+        else:
+            learning.learned_at, learning.first_time, learning.contributions = now, first_time, new
+            uow.documents.save(learning)
+        return sum(len(items) for items in changes.values())
+
+    def learn_from(self, actor: Actor, ticket_id: str) -> int:
+        """Learn from one ticket (idempotent); returns how many tallies changed."""
+        check_role(actor, "learn", ticket_id, KNOWLEDGE_ROLES["learn"])
+        now = self.desk.clock.now()
+        with self.desk.store() as uow:
+            changed = self.learn(uow, uow.tickets.get(ticket_id), now)
+            uow.commit()
+        return changed
+
+    def learn_closed(self, actor: Actor, since: datetime | None = None, *, batch: int = 500) -> int:
+        """Learn from every ticket closed at or after ``since`` (all closed tickets if ``None``).
+
+        Idempotent: a nightly job may run it over the same window again. Returns tickets learnt.
+        Tickets reopened since they were learnt are taken back when they close again.
+        """
+        check_role(actor, "learn", None, KNOWLEDGE_ROLES["learn"])
+        if since is not None:
+            require_aware(since, "since")
+        now = self.desk.clock.now()
+        learnt = 0
+        cursor: str | None = None
+        closed = TicketFilter(states=(TicketState.CLOSED.value,))
+        while True:
+            with self.desk.store() as uow:
+                page = uow.tickets.query(closed, PageRequest(batch, cursor, Sort.RECEIVED_ASC))
+                for ticket in page.items:
+                    if since is not None and (ticket.closed_at is None or ticket.closed_at < since):
+                        continue
+                    if self.learn(uow, ticket, now):
+                        learnt += 1
+                uow.commit()
+            cursor = page.next_cursor
+            if cursor is None:
+                return learnt
+
+    # -- remote resolution ----------------------------------------------------------------------------
+
+    def resolve_with_article(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        article_id: str,
+        *,
+        locale: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Resolve a ticket by remote guidance (电话指导) from an approved article.
+
+        The ticket gets a customer-visible note with the article's guidance (in the customer's
+        language), then a ``resolve`` event marked remote whose summary names the article and version
+        (``knowledge:KB-2026-000001@2``); a :class:`RemoteResolution` document records the same for
+        the article's statistics. The article must apply to the ticket's product or category.
+        """
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            article = uow.documents.get(Article, article_id)
+            current = article.current
+            if current is None:
+                raise ValidationError(f"article {article_id} has no approved version", field="article_id")
+            if not current.problem.applies_to(ticket.product_id, ticket.category.code):
+                raise ValidationError(
+                    f"article {article_id} is not about this ticket's product or category", field="article_id"
+                )
+            reader = locale
+            if reader is None:
+                try:
+                    reader = uow.customers.get(ticket.customer_id).contact.locale
+                except NotFound:
+                    reader = "zh_Hans"
+            content = current.content(reader)
+            if content.guidance.strip():
+                ticket.note_to_customer(
+                    actor.ref, now, CustomerNote(content.guidance, visible_to_customer=True)
+                )
+            event = ticket.resolve(
+                actor.ref, now, summary=f"knowledge:{article.id}@{current.number}", remote=True
+            )
+            uow.documents.add(
+                RemoteResolution(
+                    f"{ticket.id}:{event.seq}",
+                    ticket.id,
+                    article.id,
+                    current.number,
+                    content.locale,
+                    actor.ref,
+                    now,
+                )
+            )
+
+        return self.desk.execute(actor, "resolve", ticket_id, apply, idempotency_key)
+
+    def remote_resolutions(self, actor: Actor, article_id: str) -> list[RemoteResolution]:
+        """Every remote resolution made with ``article_id`` (how useful the article has been)."""
+        check_role(actor, "suggest", article_id, KNOWLEDGE_ROLES["suggest"])
+        with self.desk.store() as uow:
+            return list(uow.documents.query(RemoteResolution, article_id=article_id))
