@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -84,7 +85,7 @@ def test_later_instants_never_have_less_elapsed(
     first = ticket.events[0].at
     instants = sorted(first + timedelta(minutes=minutes) for minutes in [0, *probes, sum(gaps) + 60])
     statuses = [sla_status(ticket.events, chosen, CN, at).targets[0] for at in instants]
-    for earlier, later in zip(statuses, statuses[1:], strict=False):
+    for earlier, later in itertools.pairwise(statuses):
         assert later.elapsed >= earlier.elapsed
         assert later.breach >= earlier.breach
         assert later.elapsed + later.remaining - later.breach == later.budget
