@@ -1,0 +1,585 @@
+"""The materials desk: parts requests on tickets, old-part returns, the loan ledgers, chargebacks.
+
+``MaterialsDesk(desk)`` works over the service desk's store, clock and policies. Requests, returns
+and ledgers are documents (optimistic concurrency: a stale write raises ``ConcurrencyConflict`` and
+nothing is written). Every command runs in one unit of work and changes nothing when it raises.
+Document numbers (pick slips, shipping notes, returns) come from ``ids`` (a callable ``kind → number``),
+else the desk's ``IdGenerator``, else :func:`aftersales.service.numbering.next_number` in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.charges import Payment, PaymentId, QuoteEscalation, QuoteId
+from aftersales.domain.contact import zone
+from aftersales.domain.ids import DealerId
+from aftersales.domain.instants import require_aware
+from aftersales.domain.loan_ledger import Chargeback, LoanLedger, OverdueItem, Reconciliation
+from aftersales.domain.materials import (
+    ItemKind,
+    MaterialsLine,
+    MaterialsRequest,
+    OutboundSummary,
+    PartReturn,
+    PartyKind,
+    PartyRef,
+    outbound_summary,
+)
+from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, RETURN_WORKFLOW
+from aftersales.domain.money import Money
+from aftersales.domain.reasons import Reason
+from aftersales.domain.text import CODE_PATTERN
+from aftersales.domain.work import VisitKind
+from aftersales.errors import ConcurrencyConflict, NotFound, PermissionDenied, PolicyError, ValidationError
+from aftersales.policies.chargeability import (
+    ChargeabilityPolicy,
+    ChargeableWork,
+    ChargeOutcome,
+    DefaultChargeabilityPolicy,
+)
+from aftersales.policies.decision import Decision
+from aftersales.policies.fees import DefaultFeesPolicy, FeesPolicy, QuoteRequest
+from aftersales.policies.warranty import WarrantyPhase
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.numbering import next_number
+from aftersales.service.permissions import authorize, can_read, check_role
+
+if TYPE_CHECKING:
+    from aftersales.service.desk import ServiceDesk
+
+__all__ = ["LedgerSummary", "MaterialsDesk", "MaterialsParams"]
+
+R = Role
+_OFFICE = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
+_RECEIVING = frozenset(RETURN_WORKFLOW.spec("accept").roles)
+_JOBS = frozenset({R.SYSTEM, R.MANAGER, R.DEPARTMENT_HEAD})
+_COUNTERS = _OFFICE | {R.SYSTEM}
+_SEE_ALL = _OFFICE | {R.AUDITOR, R.SYSTEM}
+
+
+def _code(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str) or not CODE_PATTERN.fullmatch(value):
+        raise ValidationError(
+            f"{attribute.name} must be a snake_case code, got {value!r}", field=attribute.name
+        )
+
+
+def _days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
+        raise ValidationError(
+            f"{attribute.name} must be a whole number of days, 1–3650", field=attribute.name
+        )
+
+
+@attrs.frozen
+class MaterialsParams:
+    """Parameters of the materials desk.
+
+    - ``return_days``: days after the repair by which the old part must be back (default 30).
+    - ``receiving_location``: the one place returns are registered (seed 002: 台州; default ``taizhou``).
+    - ``timezone``: the zone of shipping dates and monthly summaries (default ``Asia/Shanghai``).
+    """
+
+    return_days: int = attrs.field(default=30, validator=_days)
+    receiving_location: str = attrs.field(default="taizhou", validator=_code)
+    timezone: str = "Asia/Shanghai"
+
+    def __attrs_post_init__(self) -> None:
+        zone(self.timezone)
+
+
+@attrs.frozen
+class LedgerSummary:
+    """A party's loan ledger as read: quantities out per part, totals, and its chargebacks."""
+
+    party: PartyRef
+    balance: Mapping[str, int]
+    issued: int
+    returned: int
+    charged: int
+    lines: int
+    chargebacks: tuple[Chargeback, ...]
+
+    @property
+    def outstanding(self) -> int:
+        """issued − returned − charged."""
+        return self.issued - self.returned - self.charged
+
+
+def _check_actor(actor: object) -> Actor:
+    if not isinstance(actor, Actor):
+        raise ValidationError("the first argument of every command is an Actor", field="actor")
+    return actor
+
+
+class MaterialsDesk:
+    """Materials commands and queries over a :class:`~aftersales.service.desk.ServiceDesk`.
+
+    ``chargeability`` and ``fees`` default to the desk's policies, else the built-in ones; quotes
+    price parts at retail, chargebacks at cost (seed 002: the maker charges dealers at cost).
+    """
+
+    def __init__(
+        self,
+        desk: ServiceDesk,
+        *,
+        chargeability: ChargeabilityPolicy | None = None,
+        fees: FeesPolicy | None = None,
+        params: MaterialsParams | None = None,
+        ids: Callable[[str], str] | None = None,
+    ) -> None:
+        self.desk = desk
+        policies = getattr(desk, "policies", None)
+        self.chargeability: ChargeabilityPolicy = (
+            chargeability or getattr(policies, "chargeability", None) or DefaultChargeabilityPolicy()
+        )
+        self.fees: FeesPolicy = fees or getattr(policies, "fees", None) or DefaultFeesPolicy()
+        self.params = params or MaterialsParams()
+        self._ids = ids
+
+    # -- plumbing ------------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return require_aware(self.desk.clock.now(), "clock.now()")
+
+    def _number(self, uow: UnitOfWork, kind: str, now: datetime) -> str:
+        if self._ids is not None:
+            return self._ids(kind)
+        if self.desk.ids is not None:
+            return self.desk.ids.next_id(kind)
+        return next_number(uow, kind, now)
+
+    def _request_for(
+        self, uow: UnitOfWork, actor: Actor, request_id: str, command: str, trigger: str
+    ) -> MaterialsRequest:
+        if not isinstance(request_id, str) or not request_id:
+            raise ValidationError("a request id is a non-empty string", field="request_id")
+        request = uow.documents.get(MaterialsRequest, request_id)
+        ticket = uow.tickets.get(request.ticket_id)
+        authorize(actor, command, ticket, None, MATERIALS_WORKFLOW.spec(trigger).roles)
+        return request
+
+    def _step(
+        self,
+        actor: Actor,
+        request_id: str,
+        trigger: str,
+        fn: Callable[[UnitOfWork, MaterialsRequest, datetime], Any],
+    ) -> Any:
+        _check_actor(actor)
+        now = self._now()
+        with self.desk.store() as uow:
+            request = self._request_for(uow, actor, request_id, f"materials_{trigger}", trigger)
+            result = fn(uow, request, now)
+            uow.documents.save(request)
+            uow.commit()
+        return result
+
+    @staticmethod
+    def _ledger(uow: UnitOfWork, party: PartyRef) -> tuple[LoanLedger, bool]:
+        try:
+            return uow.documents.get(LoanLedger, party.key), False
+        except NotFound:
+            return LoanLedger.for_party(party), True
+
+    @staticmethod
+    def _store_ledger(uow: UnitOfWork, ledger: LoanLedger, new: bool) -> None:
+        if new:
+            uow.documents.add(ledger)
+        else:
+            uow.documents.save(ledger)
+
+    def _cost(self, part: str) -> Money:
+        return self.fees.part_price(part).cost
+
+    def _check_party_scope(self, actor: Actor, party: PartyRef) -> None:
+        if actor.role in _SEE_ALL:
+            return
+        if actor.role is R.DEALER_STAFF and party.kind is PartyKind.DEALER and party.id == actor.dealer_id:
+            return
+        if (
+            actor.role is R.ENGINEER
+            and party.kind is PartyKind.ENGINEER
+            and party.id == (actor.engineer_id or actor.id)
+        ):
+            return
+        raise PermissionDenied(str(actor), "read the loan ledger", party.key)
+
+    # -- the issue flow (发料) -------------------------------------------------------------------------
+
+    def request(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        party: PartyRef,
+        lines: Sequence[MaterialsLine],
+        urgent: bool = False,
+        note: str = "",
+        idempotency_key: str | None = None,
+    ) -> MaterialsRequest:
+        """File a materials request (售后服务材料需求表) on a ticket the actor may act on."""
+        _check_actor(actor)
+        if not isinstance(party, PartyRef):
+            raise ValidationError("party is a PartyRef", field="party")
+        if not isinstance(urgent, bool):
+            raise ValidationError("urgent is true or false", field="urgent")
+        now = self._now()
+        scoped = None
+        if idempotency_key is not None:
+            if (
+                not isinstance(idempotency_key, str)
+                or not idempotency_key.strip()
+                or len(idempotency_key) > 120
+            ):
+                raise ValidationError("an idempotency key is 1–120 characters", field="idempotency_key")
+            scoped = f"{actor.role.value}:{actor.id}:materials_request:{idempotency_key}"
+        with self.desk.store() as uow:
+            if scoped is not None:
+                first = uow.idempotency.get(scoped)
+                if first is not None:
+                    return uow.documents.get(MaterialsRequest, first)
+            ticket = uow.tickets.get(ticket_id)
+            authorize(actor, "materials_request", ticket, None, MATERIALS_WORKFLOW.spec("cancel").roles)
+            request = MaterialsRequest.open(
+                id=self._number(uow, "materials", now), ticket_id=ticket.id, party=party, lines=lines,
+                at=now, by=actor.ref, urgent=urgent, note=note,
+            )  # fmt: skip
+            uow.documents.add(request)
+            if scoped is not None:
+                uow.idempotency.put(scoped, request.id)
+            uow.commit()
+        return request
+
+    def check(
+        self,
+        actor: Actor,
+        request_id: str,
+        *,
+        causes: Iterable[str] = (),
+        component: str | None = None,
+    ) -> MaterialsRequest:
+        """Warranty check (是否在保修期内) by the chargeability policy; a free request gets its pick slip."""
+
+        def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            ticket = uow.tickets.get(request.ticket_id)
+            if ticket.asset_id is None:
+                raise PolicyError(
+                    f"ticket {ticket.id} names no unit, so its warranty cannot be checked", code="no_asset"
+                )
+            asset = uow.assets.get(ticket.asset_id)
+            product = uow.products.get(asset.product_id)
+            work = ChargeableWork(product, VisitKind.SERVICE, component)
+            decision = self.chargeability.decide(work, asset, now, tuple(causes))
+            chargeable = decision.outcome.materials
+            request.check(
+                actor.ref,
+                now,
+                chargeable=chargeable,
+                reasons=decision.reasons,
+                phase=decision.outcome.phase.value,
+            )
+            if not chargeable:
+                request.issue_pick_slip(actor.ref, now, self._number(uow, "pick_slip", now))
+            return request
+
+        result: MaterialsRequest = self._step(actor, request_id, "check", fn)
+        return result
+
+    def quote(self, actor: Actor, request_id: str) -> MaterialsRequest:
+        """Price a chargeable request (parts at retail) and offer the quote to the user."""
+
+        def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            parts: dict[str, int] = {}
+            for line in request.lines:
+                if line.kind is ItemKind.PART:
+                    parts[line.part] = parts.get(line.part, 0) + line.quantity
+            phase = WarrantyPhase(request.phase or WarrantyPhase.OUT_OF_WARRANTY.value)
+            outcome = ChargeOutcome(bool(request.chargeable), False, False, False, phase)
+            decision = Decision(outcome, request.steps[-1].reasons, getattr(self.chargeability, "name", ""))
+            dealer = DealerId(request.party.id) if request.party.kind is PartyKind.DEALER else None
+            draft = self.fees.draft_quote(
+                quote_id=QuoteId(f"Q-{request.id}"), ticket_id=request.ticket_id, dealer_id=dealer,
+                handler=actor.ref, decision=decision, at=now,
+                request=QuoteRequest(parts=parts, service_fee=False),
+            )  # fmt: skip
+            request.quote(actor.ref, now, draft)
+            return request
+
+        result: MaterialsRequest = self._step(actor, request_id, "quote", fn)
+        return result
+
+    def approve(self, actor: Actor, request_id: str) -> MaterialsRequest:
+        """Approve the free pick slip, or record the user's acceptance of the quote (pick slip issued)."""
+
+        def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            number = None if request.pick_slip is not None else self._number(uow, "pick_slip", now)
+            request.approve(actor.ref, now, number)
+            return request
+
+        result: MaterialsRequest = self._step(actor, request_id, "approve", fn)
+        return result
+
+    def record_payment(
+        self, actor: Actor, request_id: str, *, amount: Money, method: str = "transfer", reference: str = ""
+    ) -> MaterialsRequest:
+        """Record the user's payment of the quote (款到发货)."""
+
+        def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            if request.quote_id is None or request.charges is None:
+                raise PolicyError("a free request takes no payment", code="free_needs_no_payment")
+            number = len(request.charges.payments) + 1
+            payment = Payment(
+                PaymentId(f"{request.quote_id}-P{number}"), QuoteId(request.quote_id), amount, now, actor.ref,
+                method, reference,
+            )  # fmt: skip
+            request.record_payment(actor.ref, now, payment)
+            return request
+
+        result: MaterialsRequest = self._step(actor, request_id, "record_payment", fn)
+        return result
+
+    def confirm_date(self, actor: Actor, request_id: str, *, ship_on: date) -> MaterialsRequest:
+        """Record the shipping date agreed with the user (not needed for urgent requests)."""
+
+        def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            request.confirm_date(actor.ref, now, ship_on)
+            return request
+
+        result: MaterialsRequest = self._step(actor, request_id, "confirm_date", fn)
+        return result
+
+    def pick(self, actor: Actor, request_id: str) -> MaterialsRequest:
+        """The warehouse has picked the parts (备料)."""
+
+        def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            request.pick(actor.ref, now)
+            return request
+
+        result: MaterialsRequest = self._step(actor, request_id, "pick", fn)
+        return result
+
+    def ship(self, actor: Actor, request_id: str) -> MaterialsRequest:
+        """Ship with a shipping note: urgent at once, else on the confirmed date; paid parts once paid."""
+
+        def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            request.ship(actor.ref, now, self._number(uow, "shipping_note", now), self.params.timezone)
+            return request
+
+        result: MaterialsRequest = self._step(actor, request_id, "ship", fn)
+        return result
+
+    def receive(
+        self, actor: Actor, request_id: str, *, repaired_at: datetime | None = None
+    ) -> tuple[MaterialsRequest, tuple[Reason, ...]]:
+        """The party received the parts: free parts go on its loan ledger, due back ``return_days`` after
+        the repair. Returns the request and the reasons for the lines left off the ledger."""
+
+        def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> tuple[Reason, ...]:
+            request.receive(actor.ref, now, repaired_at)
+            assert request.repaired_at is not None
+            ledger, new = self._ledger(uow, request.party)
+            due = request.repaired_at + timedelta(days=self.params.return_days)
+            _entries, skipped = ledger.issue(
+                request.id,
+                request.lines,
+                chargeable=bool(request.chargeable),
+                at=now,
+                by=actor.ref,
+                due_at=due,
+            )
+            self._store_ledger(uow, ledger, new)
+            return skipped
+
+        excluded: tuple[Reason, ...] = ()
+        holder: list[MaterialsRequest] = []
+
+        def wrapped(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> None:
+            nonlocal excluded
+            excluded = fn(uow, request, now)
+            holder.append(request)
+
+        self._step(actor, request_id, "receive", wrapped)
+        return holder[0], excluded
+
+    def decline(
+        self, actor: Actor, request_id: str, *, reason: str, causes: Iterable[Reason] = ()
+    ) -> tuple[MaterialsRequest, QuoteEscalation | None]:
+        """Decline the request; a refused quote also returns the escalation to the handler's superior."""
+        holder: list[tuple[MaterialsRequest, QuoteEscalation | None]] = []
+
+        def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> None:
+            holder.append((request, request.decline(actor.ref, now, reason, causes)))
+
+        self._step(actor, request_id, "decline", fn)
+        return holder[0]
+
+    def cancel(self, actor: Actor, request_id: str, *, reason: str) -> MaterialsRequest:
+        """Cancel a request that has not shipped."""
+
+        def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            request.cancel(actor.ref, now, reason)
+            return request
+
+        result: MaterialsRequest = self._step(actor, request_id, "cancel", fn)
+        return result
+
+    # -- returns (退料) ------------------------------------------------------------------------------------
+
+    def register_return(
+        self,
+        actor: Actor,
+        *,
+        request_id: str,
+        part: str,
+        quantity: int = 1,
+        location: str | None = None,
+    ) -> PartReturn:
+        """Register an old part arrived at the receiving location (the only place returns are taken in)."""
+        _check_actor(actor)
+        check_role(actor, "register_return", request_id, _RECEIVING)
+        place = self.params.receiving_location if location is None else location
+        if place != self.params.receiving_location:
+            raise PolicyError(
+                f"returns are registered at {self.params.receiving_location} only, not {place!r}",
+                code="not_the_receiving_location",
+            )
+        now = self._now()
+        with self.desk.store() as uow:
+            request = uow.documents.get(MaterialsRequest, request_id)
+            ledger, _new = self._ledger(uow, request.party)
+            ledger.open_issue(request.id, part)  # the part must be out on loan on this request
+            item = PartReturn(
+                self._number(uow, "part_return", now), request.id, request.ticket_id, request.party, part,
+                quantity, place, now, actor.ref,
+            )  # fmt: skip
+            uow.documents.add(item)
+            uow.commit()
+        return item
+
+    def inspect_return(
+        self, actor: Actor, return_id: str, *, accepted: bool, reason: Reason | str | None = None
+    ) -> PartReturn:
+        """Inspection: accepted, or rejected with a reason code (e.g. ``not_the_replaced_part``)."""
+        _check_actor(actor)
+        why = Reason(reason) if isinstance(reason, str) else reason
+        now = self._now()
+        with self.desk.store() as uow:
+            item = uow.documents.get(PartReturn, return_id)
+            item.inspect(actor.ref, now, accepted=accepted, reason=why)
+            uow.documents.save(item)
+            uow.commit()
+        return item
+
+    def book_return(self, actor: Actor, return_id: str, *, expected_version: int | None = None) -> PartReturn:
+        """Book an accepted return into the party's loan ledger, once.
+
+        ``expected_version`` is the version the clerk saw; a return changed since (another clerk booked
+        it) raises ``ConcurrencyConflict``. Two simultaneous bookings meet the store's version check.
+        """
+        _check_actor(actor)
+        now = self._now()
+        with self.desk.store() as uow:
+            item = uow.documents.get(PartReturn, return_id)
+            if expected_version is not None and item.version != expected_version:
+                raise ConcurrencyConflict(PartReturn.DOCUMENT_KIND, return_id, expected_version, item.version)
+            ledger, new = self._ledger(uow, item.party)
+            entry = ledger.record_return(item.id, item.request_id, item.part, item.quantity, now, actor.ref)
+            item.book(actor.ref, now, entry.key)
+            uow.documents.save(item)
+            self._store_ledger(uow, ledger, new)
+            uow.commit()
+        return item
+
+    # -- ledger jobs ----------------------------------------------------------------------------------
+
+    def run_overdue_chargebacks(self, actor: Actor, at: datetime | None = None) -> tuple[Chargeback, ...]:
+        """Charge every part not back by its deadline at the price list's cost, once per issue line.
+
+        Safe to run as often as wanted: a line already charged is skipped (deterministic booking keys).
+        """
+        _check_actor(actor)
+        check_role(actor, "run_overdue_chargebacks", None, _JOBS)
+        when = self._now() if at is None else require_aware(at, "at")
+        made: list[Chargeback] = []
+        with self.desk.store() as uow:
+            for ledger in uow.documents.query(LoanLedger):
+                new = ledger.chargeback_overdue(when, actor.ref, self._cost)
+                if new:
+                    uow.documents.save(ledger)
+                    made.extend(new)
+            uow.commit()
+        return tuple(made)
+
+    def reconcile(
+        self, actor: Actor, party: PartyRef, counted: Mapping[str, int], *, reference: str | None = None
+    ) -> Reconciliation:
+        """Compare the party's counted stock list with its ledger (盘盈盘亏) and book the settlement."""
+        _check_actor(actor)
+        check_role(actor, "reconcile_loans", party.key, _COUNTERS)
+        now = self._now()
+        with self.desk.store() as uow:
+            ledger, new = self._ledger(uow, party)
+            ref = reference or self._number(uow, "reconciliation", now)
+            result = ledger.reconcile(counted, reference=ref, at=now, by=actor.ref, price=self._cost)
+            ledger.settle(result)
+            self._store_ledger(uow, ledger, new)
+            uow.commit()
+        return result
+
+    # -- queries ---------------------------------------------------------------------------------------------
+
+    def materials_request(self, actor: Actor, request_id: str) -> MaterialsRequest:
+        """A request, if ``actor`` may see its ticket."""
+        _check_actor(actor)
+        with self.desk.store() as uow:
+            request = uow.documents.get(MaterialsRequest, request_id)
+            ticket = uow.tickets.get(request.ticket_id)
+
+            if not can_read(actor, ticket):
+                raise NotFound("materials request", request_id)
+            return request
+
+    def part_return(self, actor: Actor, return_id: str) -> PartReturn:
+        """A return, if ``actor`` may see its party's ledger."""
+        _check_actor(actor)
+        with self.desk.store() as uow:
+            item = uow.documents.get(PartReturn, return_id)
+        self._check_party_scope(actor, item.party)
+        return item
+
+    def ledger(self, actor: Actor, party: PartyRef) -> LedgerSummary:
+        """The party's loan ledger: what is out per part, issued/returned/charged totals, chargebacks."""
+        _check_actor(actor)
+        self._check_party_scope(actor, party)
+        with self.desk.store() as uow:
+            ledger, _new = self._ledger(uow, party)
+        return LedgerSummary(
+            party, dict(sorted(ledger.balance().items())), ledger.issued, ledger.returned, ledger.charged,
+            len(ledger.entries), tuple(ledger.chargebacks),
+        )  # fmt: skip
+
+    def overdue(self, actor: Actor, party: PartyRef, at: datetime | None = None) -> list[OverdueItem]:
+        """The party's issue lines past their deadline with parts still out, oldest first."""
+        _check_actor(actor)
+        self._check_party_scope(actor, party)
+        when = self._now() if at is None else require_aware(at, "at")
+        with self.desk.store() as uow:
+            ledger, _new = self._ledger(uow, party)
+        return ledger.overdue(when)
+
+    def outbound_summary(self, actor: Actor, month: str) -> OutboundSummary:
+        """The month's outbound (``"2026-03"``) per receiving party and per part (office and auditors)."""
+        _check_actor(actor)
+        check_role(actor, "outbound_summary", month, _SEE_ALL)
+        with self.desk.store() as uow:
+            shipped = uow.documents.query(MaterialsRequest, shipped_month=month)
+        return outbound_summary(shipped, month)
