@@ -1,0 +1,94 @@
+"""Reporting queries for any store, by reading tickets page by page and evaluating the reference facts.
+
+This is what the memory store uses (its tickets are in memory anyway), and the fallback for stores
+without SQL aggregates of their own: correct everywhere, but it reads every ticket of the period.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+from aftersales.domain.ticket import Ticket
+from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
+from aftersales.ports.reporting import (
+    FaultDimension,
+    GroupBy,
+    Period,
+    TicketCounts,
+    TicketFacts,
+    TicketTiming,
+    count_facts,
+    fault_facts,
+    group_key,
+    ticket_facts,
+)
+from aftersales.ports.unit_of_work import UnitOfWork
+
+__all__ = ["ScanningReportingQueries"]
+
+
+class ScanningReportingQueries:
+    """:class:`~aftersales.ports.reporting.ReportingQueries` over a store factory, in Python."""
+
+    def __init__(self, store: Callable[[], UnitOfWork]) -> None:
+        self._store = store
+
+    def _tickets(self, filter: TicketFilter) -> Iterator[Ticket]:
+        cursor: str | None = None
+        with self._store() as uow:
+            while True:
+                page = uow.tickets.query(filter, PageRequest(MAX_PAGE, cursor, Sort.RECEIVED_ASC))
+                yield from page.items
+                cursor = page.next_cursor
+                if cursor is None:
+                    return
+
+    def _facts(self, period: Period) -> Iterator[TicketFacts]:
+        for ticket in self._tickets(TicketFilter(received_from=period.start, received_to=period.end)):
+            yield ticket_facts(ticket)
+
+    def ticket_counts(
+        self, period: Period, group: GroupBy, *, satisfied_at: int = 4
+    ) -> dict[str, TicketCounts]:
+        return count_facts(self._facts(period), GroupBy(group), satisfied_at)
+
+    def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
+        group = GroupBy(group)
+        for f in self._facts(period):
+            yield TicketTiming(
+                group_key(f, group),
+                f.id,
+                f.received_us,
+                f.first_response_us,
+                f.response_due_us,
+                f.resolved_us,
+                f.resolution_due_us,
+            )
+
+    def category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
+        group = GroupBy(group)
+        return dict(Counter((group_key(f, group), f.category) for f in self._facts(period)))
+
+    def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
+        column = FaultDimension(dimension).value
+        counts: Counter[str] = Counter()
+        for ticket in self._tickets(TicketFilter(received_from=period.start, received_to=period.end)):
+            for fault in fault_facts(ticket):
+                counts[getattr(fault, column) or ""] += 1
+        return dict(counts)
+
+    def batch_symptom_units(self, until: datetime) -> dict[tuple[str, str, str], int]:
+        units: dict[tuple[str, str, str], set[str]] = {}
+        for ticket in self._tickets(TicketFilter(received_to=until)):
+            for fault in fault_facts(ticket):
+                if fault.product_id and fault.batch:
+                    key = (fault.product_id, fault.batch, fault.symptom)
+                    units.setdefault(key, set()).add(fault.asset_id or f"ticket:{fault.ticket_id}")
+        return {key: len(found) for key, found in units.items()}
+
+    def batch_sizes(self) -> dict[tuple[str, str], int]:
+        with self._store() as uow:
+            assets = uow.assets.list()
+        return dict(Counter((a.product_id, a.batch) for a in assets if a.batch))

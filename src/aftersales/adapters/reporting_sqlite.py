@@ -1,0 +1,118 @@
+"""Reporting queries on the SQLite store: SQL aggregates over the trigger-kept side tables.
+
+Counts are one ``GROUP BY`` over ``report_tickets`` in the period (an index range on
+``received_us``); timings read five integers per ticket. Each call reads one consistent snapshot
+(a deferred transaction) and never takes the write lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from aftersales.adapters.reporting_sqlite_schema import ensure_reporting_schema
+from aftersales.adapters.sqlite import SqliteStore
+from aftersales.errors import StorageError
+from aftersales.ports.reporting import ALL, FaultDimension, GroupBy, Period, TicketCounts, TicketTiming
+from aftersales.ports.ticket_index import micros
+
+__all__ = ["SqliteReportingQueries"]
+
+_COUNTS = """count(*),
+    sum(resolved_us IS NOT NULL),
+    sum(cancelled),
+    sum(resolved_us IS NOT NULL AND reworks = 0 AND visits <= 1),
+    sum(reworks > 0),
+    sum(reworks),
+    sum(callback_due_us IS NOT NULL),
+    sum(callback_us IS NOT NULL),
+    sum(callback_us IS NOT NULL AND callback_due_us IS NOT NULL AND callback_us <= callback_due_us),
+    sum(satisfaction IS NOT NULL),
+    sum(satisfaction IS NOT NULL AND satisfaction >= ?),
+    coalesce(sum(satisfaction), 0),
+    sum(kind = 'complaint' OR category = 'complaint'),
+    sum((kind = 'complaint' OR category = 'complaint') AND resolved_us IS NOT NULL)"""
+
+_IN_PERIOD = "received_us >= ? AND received_us < ?"
+
+
+def _key(group: GroupBy) -> str:
+    return f"'{ALL}'" if group is GroupBy.ALL else f"coalesce({group.value}, '')"
+
+
+class SqliteReportingQueries:
+    """:class:`~aftersales.ports.reporting.ReportingQueries` for :class:`SqliteStore`."""
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+        with self._reading() as conn:
+            conn.execute("ROLLBACK")
+            ensure_reporting_schema(conn)
+            conn.execute("BEGIN")
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        conn = self._store.acquire()
+        try:
+            conn.execute("BEGIN")
+            yield conn
+        except sqlite3.Error as exc:
+            raise StorageError(f"reporting query on {self._store.path}: {exc}") from exc
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self._store.release(conn)
+
+    def ticket_counts(
+        self, period: Period, group: GroupBy, *, satisfied_at: int = 4
+    ) -> dict[str, TicketCounts]:
+        key = _key(GroupBy(group))
+        sql = f"SELECT {key}, {_COUNTS} FROM report_tickets WHERE {_IN_PERIOD} GROUP BY 1"
+        with self._reading() as conn:
+            rows = conn.execute(sql, (satisfied_at, period.start_us, period.end_us)).fetchall()
+        return {row[0]: TicketCounts(*(int(v or 0) for v in row[1:])) for row in rows}
+
+    def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
+        key = _key(GroupBy(group))
+        sql = (
+            f"SELECT {key}, id, received_us, first_response_us, response_due_us, resolved_us, "
+            f"resolution_due_us FROM report_tickets WHERE {_IN_PERIOD}"
+        )
+        with self._reading() as conn:
+            rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
+        return (TicketTiming(*row) for row in rows)
+
+    def category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
+        key = _key(GroupBy(group))
+        sql = f"SELECT {key}, category, count(*) FROM report_tickets WHERE {_IN_PERIOD} GROUP BY 1, 2"
+        with self._reading() as conn:
+            rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
+        return {(g, c): int(n) for g, c, n in rows}
+
+    def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
+        column = FaultDimension(dimension).value
+        sql = f"SELECT coalesce({column}, ''), count(*) FROM report_faults WHERE {_IN_PERIOD} GROUP BY 1"
+        with self._reading() as conn:
+            rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
+        return {k: int(n) for k, n in rows}
+
+    def batch_symptom_units(self, until: datetime) -> dict[tuple[str, str, str], int]:
+        sql = (
+            "SELECT product_id, batch, symptom, count(DISTINCT coalesce(asset_id, 'ticket:' || ticket_id)) "
+            "FROM report_faults WHERE received_us < ? AND product_id IS NOT NULL AND product_id != '' "
+            "AND batch IS NOT NULL AND batch != '' GROUP BY 1, 2, 3"
+        )
+        with self._reading() as conn:
+            rows = conn.execute(sql, (micros(until),)).fetchall()
+        return {(p, b, s): int(n) for p, b, s, n in rows}
+
+    def batch_sizes(self) -> dict[tuple[str, str], int]:
+        sql = (
+            "SELECT json_extract(data, '$.product_id'), json_extract(data, '$.batch'), count(*) "
+            "FROM entities WHERE kind = 'asset' AND json_extract(data, '$.batch') IS NOT NULL GROUP BY 1, 2"
+        )
+        with self._reading() as conn:
+            rows = conn.execute(sql).fetchall()
+        return {(p, b): int(n) for p, b, n in rows if b}

@@ -1,0 +1,316 @@
+"""The reporting queries: aggregates the reports need, answered by the store (SQL where it can).
+
+Reports never load whole tickets. A store answers in terms of per-ticket *facts* (a few integers
+and codes per ticket, :class:`TicketFacts`) and per-fault-record facts (:class:`FaultFacts`); the
+functions :func:`ticket_facts`, :func:`fault_facts` and :func:`count_facts` here are the reference
+semantics every implementation must match (the memory adapter evaluates them directly; the SQLite
+adapter keeps the same facts in side tables and aggregates them in SQL).
+
+Instants are integer microseconds since the epoch (UTC), as in :mod:`aftersales.ports.ticket_index`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from aftersales.domain.classification import TicketKind
+from aftersales.domain.instants import require_aware
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.errors import ValidationError
+from aftersales.ports.queries import UNSET
+from aftersales.ports.ticket_index import micros
+
+__all__ = [
+    "ALL",
+    "REWORK_ACTIONS",
+    "FaultDimension",
+    "FaultFacts",
+    "GroupBy",
+    "Period",
+    "ReportingQueries",
+    "TicketCounts",
+    "TicketFacts",
+    "TicketTiming",
+    "count_facts",
+    "fault_facts",
+    "ticket_facts",
+]
+
+ALL = "all"
+"""The group key of the whole period when a report is not grouped."""
+
+REWORK_ACTIONS = frozenset({"reject", "reopen"})
+"""Events that send finished work back (返工): the customer rejects it, or the problem comes back."""
+
+CALLBACK_ACTION = "record_callback"
+
+
+class GroupBy(StrEnum):
+    """What a report groups tickets by; the value is the facts column."""
+
+    ALL = "all"
+    DEALER = "dealer_id"
+    ENGINEER = "assignee_id"
+    PRODUCT = "product_id"
+    REGION = "region"
+    BATCH = "batch"
+    CATEGORY = "category"
+
+
+class FaultDimension(StrEnum):
+    """What a fault Pareto counts by."""
+
+    PRODUCT = "product_id"
+    BATCH = "batch"
+    SYMPTOM = "symptom"
+    CAUSE = "cause"
+
+
+@attrs.frozen
+class Period:
+    """A half-open span of time ``[start, end)`` with aware bounds."""
+
+    start: datetime
+    end: datetime
+
+    def __attrs_post_init__(self) -> None:
+        require_aware(self.start, "start")
+        require_aware(self.end, "end")
+        if self.end <= self.start:
+            raise ValidationError("a period ends after it starts", field="end")
+
+    @property
+    def start_us(self) -> int:
+        """The start in epoch microseconds."""
+        return micros(self.start)
+
+    @property
+    def end_us(self) -> int:
+        """The (exclusive) end in epoch microseconds."""
+        return micros(self.end)
+
+
+@attrs.frozen
+class TicketFacts:
+    """What the reports read of one ticket.
+
+    ``first_response_us`` is the first event after the ticket was opened (triage, dispatch, remote
+    fix… whatever the desk did first); ``resolved_us`` the current resolution (cleared by rework);
+    ``reworks`` counts reject/reopen events; ``callback_us`` is the first recorded callback and
+    ``satisfaction`` the last integer ``satisfaction`` a callback recorded.
+    """
+
+    id: str
+    kind: str
+    category: str
+    state: str
+    dealer_id: str | None
+    region: str | None
+    assignee_id: str | None
+    product_id: str | None
+    batch: str | None
+    asset_id: str | None
+    received_us: int
+    first_response_us: int | None
+    response_due_us: int | None
+    resolved_us: int | None
+    resolution_due_us: int | None
+    closed_us: int | None
+    cancelled: bool
+    reworks: int
+    visits: int
+    callback_due_us: int | None
+    callback_us: int | None
+    satisfaction: int | None
+
+    @property
+    def complaint(self) -> bool:
+        """A complaint ticket (kind or category)."""
+        return self.kind == TicketKind.COMPLAINT.value or self.category == "complaint"
+
+
+@attrs.frozen
+class FaultFacts:
+    """One coded fault record (symptom → cause) with where it happened."""
+
+    ticket_id: str
+    seq: int
+    asset_id: str | None
+    product_id: str | None
+    batch: str | None
+    received_us: int
+    symptom: str
+    cause: str
+
+
+@attrs.frozen
+class TicketCounts:
+    """Counts of one group of tickets received in a period (the numerators and denominators of KPIs)."""
+
+    tickets: int = 0
+    resolved: int = 0
+    cancelled: int = 0
+    first_time_fixed: int = 0
+    rework_tickets: int = 0
+    rework_events: int = 0
+    callbacks_due: int = 0
+    callbacks_done: int = 0
+    callbacks_on_time: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    satisfaction_sum: int = 0
+    complaints: int = 0
+    complaints_resolved: int = 0
+
+
+@attrs.frozen
+class TicketTiming:
+    """The instants one ticket's response and resolution times are measured from (epoch µs)."""
+
+    group: str
+    id: str
+    received_us: int
+    first_response_us: int | None
+    response_due_us: int | None
+    resolved_us: int | None
+    resolution_due_us: int | None
+
+
+def _us(at: datetime | None) -> int | None:
+    return micros(at) if at is not None else None
+
+
+def ticket_facts(ticket: Ticket) -> TicketFacts:
+    """The reference facts of ``ticket``."""
+    events = ticket.events
+    callbacks = [e for e in events if e.action == CALLBACK_ACTION]
+    satisfaction: int | None = None
+    for event in callbacks:
+        value = event.payload.get("satisfaction")
+        if isinstance(value, int) and not isinstance(value, bool):
+            satisfaction = value
+    return TicketFacts(
+        id=ticket.id,
+        kind=ticket.kind.value,
+        category=ticket.category.code,
+        state=ticket.state,
+        dealer_id=ticket.dealer_id,
+        region=ticket.region,
+        assignee_id=ticket.assignee.id if ticket.assignee is not None else None,
+        product_id=ticket.product_id,
+        batch=ticket.batch,
+        asset_id=ticket.asset_id,
+        received_us=micros(ticket.received_at),
+        first_response_us=micros(events[1].at) if len(events) > 1 else None,
+        response_due_us=_us(ticket.response_due_at),
+        resolved_us=_us(ticket.resolved_at),
+        resolution_due_us=_us(ticket.resolution_due_at),
+        closed_us=_us(ticket.closed_at),
+        cancelled=ticket.state == TicketState.CANCELLED.value,
+        reworks=sum(1 for e in events if e.action in REWORK_ACTIONS),
+        visits=len(ticket.visits),
+        callback_due_us=_us(ticket.callback_due_at),
+        callback_us=micros(callbacks[0].at) if callbacks else None,
+        satisfaction=satisfaction,
+    )
+
+
+def fault_facts(ticket: Ticket) -> list[FaultFacts]:
+    """The reference fault facts of ``ticket``, one per fault record in order."""
+    received = micros(ticket.received_at)
+    return [
+        FaultFacts(
+            ticket.id, i, ticket.asset_id, ticket.product_id, ticket.batch, received, r.symptom, r.cause
+        )
+        for i, r in enumerate(ticket.fault_records)
+    ]
+
+
+def group_key(facts: TicketFacts, group: GroupBy) -> str:
+    """The key ``facts`` falls under in ``group`` (``UNSET`` for a missing value)."""
+    if group is GroupBy.ALL:
+        return ALL
+    value: str | None = getattr(facts, group.value)
+    return value or UNSET
+
+
+def _on_time(done: int | None, due: int | None) -> bool:
+    return done is not None and due is not None and done <= due
+
+
+def count_facts(facts: Iterable[TicketFacts], group: GroupBy, satisfied_at: int) -> dict[str, TicketCounts]:
+    """The reference aggregation: :class:`TicketCounts` per group key.
+
+    First-time fix: resolved with no rework and at most one visit. A callback is on time when it was
+    recorded no later than it was due. ``satisfied`` counts ratings of at least ``satisfied_at``.
+    """
+    totals: dict[str, list[int]] = {}
+    for f in facts:
+        row = totals.setdefault(group_key(f, group), [0] * 14)
+        resolved = f.resolved_us is not None
+        values = (
+            1,
+            resolved,
+            f.cancelled,
+            resolved and f.reworks == 0 and f.visits <= 1,
+            f.reworks > 0,
+            f.reworks,
+            f.callback_due_us is not None,
+            f.callback_us is not None,
+            f.callback_us is not None
+            and f.callback_due_us is not None
+            and f.callback_us <= f.callback_due_us,
+            f.satisfaction is not None,
+            f.satisfaction is not None and f.satisfaction >= satisfied_at,
+            f.satisfaction or 0,
+            f.complaint,
+            f.complaint and resolved,
+        )
+        for i, v in enumerate(values):
+            row[i] += int(v)
+    return {key: TicketCounts(*row) for key, row in totals.items()}
+
+
+@runtime_checkable
+class ReportingQueries(Protocol):
+    """The aggregates reports ask a store for. Tickets belong to a period by when they were received."""
+
+    def ticket_counts(
+        self, period: Period, group: GroupBy, *, satisfied_at: int = 4
+    ) -> dict[str, TicketCounts]:
+        """:class:`TicketCounts` per group key of the tickets received in ``period``."""
+        ...
+
+    def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
+        """One :class:`TicketTiming` per ticket received in ``period`` (a few integers each)."""
+        ...
+
+    def category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
+        """Tickets received in ``period`` per ``(group key, category)``."""
+        ...
+
+    def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
+        """Fault records of tickets received in ``period`` per value of ``dimension``."""
+        ...
+
+    def batch_symptom_units(self, until: datetime) -> dict[tuple[str, str, str], int]:
+        """Distinct units (assets, else tickets) per ``(product, batch, symptom)``.
+
+        Counts every ticket received before ``until`` whose product and batch are known.
+        """
+        ...
+
+    def batch_sizes(self) -> dict[tuple[str, str], int]:
+        """Registered units (assets) per ``(product, batch)``."""
+        ...
+
+
+def as_mapping(counts: TicketCounts) -> Mapping[str, int]:
+    """``counts`` as a plain mapping (for rendering)."""
+    return attrs.asdict(counts)

@@ -1,0 +1,241 @@
+"""Fault statistics (seed 002 质量反馈): Pareto, monthly trend for the PDCA loop, batch incidents.
+
+A batch incident (批量质量事故, seed 004) is the same problem in at least ``threshold`` (5 %) of the
+units of one production batch: units are counted once per symptom, and the batch size is the number
+of registered units of that product and batch unless the maker passes its production figures.
+:func:`raise_batch_incidents` records each new incident once as a :class:`BatchIncidentRecord`
+document and an outbox message on topic ``"batch_incident"`` (severity ``major``) that the complaint
+desk acts on by opening a major complaint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import ClassVar
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.errors import DuplicateError, ValidationError
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.reporting import FaultDimension, Period, ReportingQueries
+from aftersales.reports.months import month_period
+from aftersales.service.desk import ServiceDesk
+from aftersales.service.permissions import check_role
+
+__all__ = [
+    "BATCH_INCIDENT_TOPIC",
+    "BatchIncident",
+    "BatchIncidentRecord",
+    "FaultTrend",
+    "ParetoItem",
+    "ParetoReport",
+    "detect_batch_incidents",
+    "fault_pareto",
+    "fault_trend",
+    "raise_batch_incidents",
+]
+
+BATCH_INCIDENT_TOPIC = "batch_incident"
+_SHARE = Decimal("0.0001")
+
+
+@attrs.frozen
+class ParetoItem:
+    """One value of the dimension: its count, share and the cumulative share up to it."""
+
+    key: str
+    count: int
+    share: Decimal
+    cumulative_share: Decimal
+    vital: bool
+    """Among the "vital few": the items that together make up ``vital_share`` of all faults."""
+
+
+@attrs.frozen
+class ParetoReport:
+    """Faults of a period by one dimension, most frequent first (ties by key)."""
+
+    period: Period
+    dimension: FaultDimension
+    total: int
+    items: tuple[ParetoItem, ...]
+
+
+def fault_pareto(
+    queries: ReportingQueries,
+    period: Period,
+    dimension: FaultDimension,
+    *,
+    vital_share: Decimal = Decimal("0.8"),
+) -> ParetoReport:
+    """The Pareto of fault records of tickets received in ``period`` by ``dimension``."""
+    dimension = FaultDimension(dimension)
+    counts = queries.fault_counts(period, dimension)
+    total = sum(counts.values())
+    items: list[ParetoItem] = []
+    running = 0
+    for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        before = Decimal(running) / total
+        running += n
+        items.append(
+            ParetoItem(
+                key,
+                n,
+                (Decimal(n) / total).quantize(_SHARE),
+                (Decimal(running) / total).quantize(_SHARE),
+                before < vital_share,
+            )
+        )
+    return ParetoReport(period, dimension, total, tuple(items))
+
+
+@attrs.frozen
+class FaultTrend:
+    """Fault counts per month for each value of a dimension (the PDCA feedback to R&D)."""
+
+    dimension: FaultDimension
+    months: tuple[str, ...]
+    series: Mapping[str, tuple[int, ...]]
+
+    def change(self, key: str) -> int:
+        """Last month minus the month before (0 with fewer than two months)."""
+        values = self.series.get(key, ())
+        return values[-1] - values[-2] if len(values) >= 2 else 0
+
+
+def fault_trend(
+    queries: ReportingQueries,
+    months: Sequence[str],
+    dimension: FaultDimension,
+    *,
+    timezone: str = "Asia/Shanghai",
+) -> FaultTrend:
+    """Fault counts of each month (``"2026-03"``, in ``timezone``) by ``dimension``."""
+    dimension = FaultDimension(dimension)
+    per_month = [queries.fault_counts(month_period(m, timezone), dimension) for m in months]
+    keys = sorted({k for counts in per_month for k in counts})
+    series = {k: tuple(counts.get(k, 0) for counts in per_month) for k in keys}
+    return FaultTrend(dimension, tuple(months), series)
+
+
+@attrs.frozen
+class BatchIncident:
+    """The same symptom in ``affected`` of the ``batch_size`` units of one product batch."""
+
+    product_id: str
+    batch: str
+    symptom: str
+    affected: int
+    batch_size: int
+    share: Decimal
+
+    @property
+    def key(self) -> str:
+        """A stable id for the incident."""
+        return f"{self.product_id}|{self.batch}|{self.symptom}"
+
+
+def detect_batch_incidents(
+    queries: ReportingQueries,
+    until: datetime,
+    *,
+    threshold: Decimal = Decimal("0.05"),
+    batch_sizes: Mapping[tuple[str, str], int] | None = None,
+) -> list[BatchIncident]:
+    """Batches where one symptom reached ``threshold`` (inclusive) of the units, before ``until``.
+
+    ``batch_sizes`` maps ``(product_id, batch)`` to units produced; missing batches use the number
+    of registered units. A batch of unknown size is not judged.
+    """
+    if not isinstance(threshold, Decimal) or not Decimal(0) < threshold <= 1:
+        raise ValidationError("threshold is a Decimal share in (0, 1]", field="threshold")
+    sizes = dict(queries.batch_sizes())
+    sizes.update(batch_sizes or {})
+    found: list[BatchIncident] = []
+    for (product, batch, symptom), units in sorted(queries.batch_symptom_units(until).items()):
+        size = sizes.get((product, batch), 0)
+        if size <= 0:
+            continue
+        share = Decimal(units) / size
+        if share >= threshold:
+            found.append(BatchIncident(product, batch, symptom, units, size, share.quantize(_SHARE)))
+    return found
+
+
+@attrs.define
+class BatchIncidentRecord:
+    """A batch incident as raised once: the complaint desk opens a major complaint from it."""
+
+    DOCUMENT_KIND: ClassVar[str] = "batch_incident"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("product_id", "batch", "state")
+
+    id: str
+    product_id: str
+    batch: str
+    symptom: str
+    affected: int
+    batch_size: int
+    share: Decimal
+    detected_at: datetime
+    severity: str = "major"
+    state: str = "reported"
+    complaint_id: str | None = None
+    version: int = 0
+
+
+_RAISE_ROLES = frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.SYSTEM})
+
+
+def raise_batch_incidents(
+    desk: ServiceDesk, actor: object, incidents: Sequence[BatchIncident]
+) -> list[BatchIncidentRecord]:
+    """Record each incident not raised before and put a ``batch_incident`` outbox message for it.
+
+    Idempotent: an incident already recorded (same product, batch and symptom) is skipped. Returns
+    the records created now.
+    """
+    from aftersales.service.actors import Actor
+
+    if not isinstance(actor, Actor):
+        raise ValidationError("actor must be an Actor", field="actor")
+    check_role(actor, "raise_batch_incident", roles=_RAISE_ROLES)
+    now = desk.clock.now()
+    created: list[BatchIncidentRecord] = []
+    with desk.store() as uow:
+        for incident in incidents:
+            record = BatchIncidentRecord(
+                incident.key, incident.product_id, incident.batch, incident.symptom,
+                incident.affected, incident.batch_size, incident.share, now,
+            )  # fmt: skip
+            try:
+                uow.documents.add(record)
+            except DuplicateError:
+                continue
+            payload = {
+                "incident_id": record.id,
+                "product_id": record.product_id,
+                "batch": record.batch,
+                "symptom": record.symptom,
+                "affected": record.affected,
+                "batch_size": record.batch_size,
+                "share": str(record.share),
+                "severity": record.severity,
+            }
+            uow.outbox.put(
+                [
+                    OutboxMessage(
+                        "bi-" + hashlib.sha1(record.id.encode()).hexdigest()[:40],
+                        BATCH_INCIDENT_TOPIC,
+                        payload,
+                        f"batch_incident:{record.id}",
+                        now,
+                    )
+                ]
+            )
+            created.append(record)
+        uow.commit()
+    return created

@@ -1,0 +1,45 @@
+"""Calendar months as reporting periods, in the market's time zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from aftersales.domain.contact import zone
+from aftersales.errors import ValidationError
+from aftersales.ports.reporting import Period
+
+__all__ = ["month_period", "months_between", "next_month"]
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def _parse(month: str) -> tuple[int, int]:
+    found = _MONTH.fullmatch(month) if isinstance(month, str) else None
+    if found is None or not 1 <= int(found.group(2)) <= 12:
+        raise ValidationError(f"a month is written YYYY-MM, got {month!r}", field="month")
+    return int(found.group(1)), int(found.group(2))
+
+
+def next_month(month: str) -> str:
+    """The month after ``month``."""
+    year, m = _parse(month)
+    return f"{year + m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def month_period(month: str, timezone: str = "Asia/Shanghai") -> Period:
+    """``[first day 00:00, first day of the next month 00:00)`` in ``timezone``."""
+    year, m = _parse(month)
+    tz = zone(timezone)
+    ny, nm = _parse(next_month(month))
+    return Period(datetime(year, m, 1, tzinfo=tz), datetime(ny, nm, 1, tzinfo=tz))
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from ``first`` to ``last`` inclusive."""
+    if _parse(first) > _parse(last):
+        raise ValidationError("the first month is after the last", field="month")
+    out = [first]
+    while out[-1] != last:
+        out.append(next_month(out[-1]))
+    return out
