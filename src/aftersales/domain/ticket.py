@@ -14,6 +14,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
+from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.events import NO_PAYLOAD, JsonValue, TicketEvent
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
 from aftersales.domain.instants import require_aware
@@ -31,7 +32,10 @@ OPENED = "opened"
 
 MAX_DESCRIPTION = 4000
 
-_WORKFLOWS: dict[TicketKind, Workflow] = {TicketKind.SERVICE: TICKET_WORKFLOW}
+_WORKFLOWS: dict[TicketKind, Workflow] = {
+    TicketKind.SERVICE: TICKET_WORKFLOW,
+    TicketKind.COMPLAINT: COMPLAINT_WORKFLOW,
+}
 
 
 def workflow_for(kind: TicketKind) -> Workflow:

@@ -1,0 +1,94 @@
+"""The complaint workflow (投诉处理流程) as data: seeds 000, 001 and 004.
+
+received (登记) → investigating (调查核实) → solution_proposed (制定解决方案, negotiated with the customer)
+→ implementing (实施处理) → feedback_given (结果反馈) → reviewed (总结改进: root cause and improvement)
+→ closed. A hard case is referred to the general manager (awaiting_decision) and comes back with the
+decision as the proposed solution (seed 004 第八条 2(4)). The customer may withdraw; staff may cancel.
+
+Trigger names shared with the service workflow keep the :class:`~aftersales.domain.ticket.Ticket`
+methods working on complaints: ``resolve`` is "feedback given" (so ``resolved_at`` marks when the
+complaint was handled, which the 7-day callback counts from), ``reject`` is the customer rejecting the
+outcome, ``reopen`` a callback finding the problem back, ``schedule_callback``/``record_callback`` the
+callback within 7 days. Steps that record facts without moving the complaint (classification,
+escalation, remedies, links) stay in the same state.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aftersales.domain.actors import Role
+from aftersales.domain.workflow import STAY, TransitionSpec, Workflow
+
+__all__ = ["COMPLAINT_WORKFLOW", "ComplaintState"]
+
+
+class ComplaintState(StrEnum):
+    """States of a complaint."""
+
+    RECEIVED = "received"
+    INVESTIGATING = "investigating"
+    AWAITING_DECISION = "awaiting_decision"
+    SOLUTION_PROPOSED = "solution_proposed"
+    IMPLEMENTING = "implementing"
+    FEEDBACK_GIVEN = "feedback_given"
+    REVIEWED = "reviewed"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+S = ComplaintState
+R = Role
+_OPEN = (
+    S.RECEIVED,
+    S.INVESTIGATING,
+    S.AWAITING_DECISION,
+    S.SOLUTION_PROPOSED,
+    S.IMPLEMENTING,
+    S.FEEDBACK_GIVEN,
+    S.REVIEWED,
+)
+_HANDLED = (S.FEEDBACK_GIVEN, S.REVIEWED, S.CLOSED)
+_HANDLERS = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
+_SYSTEM = frozenset({R.SYSTEM})
+_SUPERVISORS = frozenset({R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
+
+
+def _t(
+    trigger: str, sources: tuple[str, ...], dest: str, roles: frozenset[Role], reason: bool = False
+) -> TransitionSpec:
+    return TransitionSpec(trigger, sources, dest, roles, needs_reason=reason)
+
+
+COMPLAINT_WORKFLOW = Workflow(
+    "complaint",
+    ComplaintState,
+    S.RECEIVED,
+    [
+        _t("investigate", (S.RECEIVED,), S.INVESTIGATING, _HANDLERS),
+        _t("propose_solution", (S.INVESTIGATING,), S.SOLUTION_PROPOSED, _HANDLERS),
+        _t("revise_solution", (S.SOLUTION_PROPOSED,), STAY, _HANDLERS | {R.CUSTOMER}, reason=True),
+        _t("agree_solution", (S.SOLUTION_PROPOSED,), S.IMPLEMENTING, _HANDLERS | {R.CUSTOMER}),
+        _t("refer", (S.INVESTIGATING, S.SOLUTION_PROPOSED), S.AWAITING_DECISION, _HANDLERS, reason=True),
+        _t(
+            "decide", (S.AWAITING_DECISION,), S.SOLUTION_PROPOSED, frozenset({R.GENERAL_MANAGER}), reason=True
+        ),
+        _t("resolve", (S.IMPLEMENTING,), S.FEEDBACK_GIVEN, _HANDLERS),
+        _t("reject", (S.FEEDBACK_GIVEN, S.REVIEWED), S.INVESTIGATING, _HANDLERS | {R.CUSTOMER}, reason=True),
+        _t("review", (S.FEEDBACK_GIVEN,), S.REVIEWED, _SUPERVISORS | {R.AGENT}),
+        _t("close", (S.REVIEWED,), S.CLOSED, _HANDLERS | _SYSTEM),
+        _t("cancel", _OPEN, S.CANCELLED, _HANDLERS, reason=True),
+        _t("withdraw", _OPEN, S.CANCELLED, frozenset({R.CUSTOMER}) | _HANDLERS, reason=True),
+        _t("reopen", (S.CLOSED,), S.INVESTIGATING, _HANDLERS | _SYSTEM, reason=True),
+        _t("classify", _OPEN, STAY, _HANDLERS | _SYSTEM),
+        _t("escalate", _OPEN, STAY, _HANDLERS | _SYSTEM),
+        _t("acknowledge_escalation", _OPEN, STAY, _SUPERVISORS),
+        _t("link_tickets", _OPEN, STAY, _HANDLERS),
+        _t("grant_remedy", (S.SOLUTION_PROPOSED, S.IMPLEMENTING), STAY, _HANDLERS),
+        _t("note_to_customer", _OPEN, STAY, _HANDLERS),
+        _t("schedule_callback", _HANDLED, STAY, _HANDLERS | _SYSTEM),
+        _t("record_callback", _HANDLED, STAY, _HANDLERS),
+    ],
+    final=(S.CLOSED, S.CANCELLED),
+)
+"""The one definition of the complaint workflow. ``python -m aftersales diagram complaint`` may draw it."""

@@ -1,0 +1,339 @@
+"""A complaint's own record (《客户投诉登记及处理跟踪表》): class, crisis facts, remedies, escalations.
+
+The complaint itself is a :class:`~aftersales.domain.ticket.Ticket` of kind complaint (its workflow, its
+event log, its SLA). What only complaints have lives here, in one document keyed by the ticket id:
+severity and its reasons (seed 004 第七条 4–5), the crisis facts the severity was decided from, the batch
+quality incident it belongs to, the service tickets it is about, the remedies granted with their cost
+(seed 002: 延长免费售后服务期, 无偿更换附件, 增加维护保养), the escalations with their own due time, the
+general manager's referral and decision, and the review (root cause and improvement, seed 000 总结改进).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+import attrs
+
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.ids import AssetId, CustomerId, ProductId, TicketId
+from aftersales.domain.money import Money
+from aftersales.domain.reasons import Reason
+from aftersales.domain.text import bounded, code, optional_bounded, required_text
+from aftersales.domain.warranty_records import ExtensionSource, WarrantyExtension
+from aftersales.domain.work import aware, optional_aware
+from aftersales.errors import ValidationError
+
+__all__ = [
+    "BatchIncident",
+    "ComplaintFile",
+    "ComplaintSeverity",
+    "ComplaintSubject",
+    "CrisisFacts",
+    "CrisisProblem",
+    "EscalationRecord",
+    "GeneralManagerReferral",
+    "GrantedExtension",
+    "HandlerJudgement",
+    "Recourse",
+    "Remedy",
+    "RemedyKind",
+    "Review",
+]
+
+
+class ComplaintSubject(StrEnum):
+    """What the customer is unhappy with (seed 004 第七条 3): the product, the repair, or the service."""
+
+    PRODUCT_QUALITY = "product_quality"
+    REPAIR_QUALITY = "repair_quality"
+    SERVICE_QUALITY = "service_quality"
+
+
+class ComplaintSeverity(StrEnum):
+    """一般投诉 (general) or 重大投诉 (major: a crisis event or a batch quality incident)."""
+
+    GENERAL = "general"
+    MAJOR = "major"
+
+
+class CrisisProblem(StrEnum):
+    """The problems seed 004 第七条 5(1) names: quality problems and service problems."""
+
+    PROPERTY_LOSS = "property_loss"
+    """Quality problem: the product caused loss of the customer's property (财产损失)."""
+    PERSONAL_INJURY = "personal_injury"
+    """Quality problem: someone was hurt (人员受伤)."""
+    UNSAFE_REPAIR = "unsafe_repair"
+    """Service problem: the repair left something unsafe (维修存在不安全因素)."""
+    DECEPTION = "deception"
+    """Service problem: the customer was deceived (欺骗用户)."""
+    RUDE_ATTITUDE = "rude_attitude"
+    """Service problem: a rude attitude (态度恶劣)."""
+
+    @property
+    def group(self) -> str:
+        """``quality`` or ``service``."""
+        return (
+            "quality" if self in (CrisisProblem.PROPERTY_LOSS, CrisisProblem.PERSONAL_INJURY) else "service"
+        )
+
+
+class Recourse(StrEnum):
+    """What the customer did about the loss: demanded compensation, or went to an outside body."""
+
+    COMPENSATION_DEMANDED = "compensation_demanded"
+    CONSUMER_ASSOCIATION = "consumer_association"
+    QUALITY_SUPERVISION = "quality_supervision"
+    PRESS = "press"
+
+
+def _problems(value: Iterable[CrisisProblem | str]) -> frozenset[CrisisProblem]:
+    try:
+        return frozenset(CrisisProblem(v) for v in value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="problems") from None
+
+
+def _recourse(value: Iterable[Recourse | str]) -> frozenset[Recourse]:
+    try:
+        return frozenset(Recourse(v) for v in value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="recourse") from None
+
+
+def _optional_money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, Money):
+        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name)
+
+
+@attrs.frozen
+class CrisisFacts:
+    """The facts a crisis event is decided from, as the handler recorded them.
+
+    ``economic_loss`` says the customer lost money because of the problems; ``loss`` is its amount
+    when known (recorded, not needed for the rule).
+    """
+
+    problems: frozenset[CrisisProblem] = attrs.field(factory=frozenset, converter=_problems)
+    economic_loss: bool = False
+    recourse: frozenset[Recourse] = attrs.field(factory=frozenset, converter=_recourse)
+    loss: Money | None = attrs.field(default=None, validator=_optional_money)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.economic_loss, bool):
+            raise ValidationError("economic_loss is yes or no", field="economic_loss")
+        if self.loss is not None and (self.loss.amount <= 0 or not self.economic_loss):
+            raise ValidationError("a loss amount is positive and means economic_loss", field="loss")
+
+
+def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValidationError(f"{attribute.name} must be a non-negative integer", field=attribute.name)
+
+
+def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValidationError(f"{attribute.name} must be a positive integer", field=attribute.name)
+
+
+@attrs.frozen
+class BatchIncident:
+    """批量质量事故: ``affected`` distinct units of ``batch`` (of ``batch_size``) show ``cause``."""
+
+    product_id: ProductId | None
+    batch: str = attrs.field(validator=required_text(64))
+    cause: str = attrs.field(validator=code)
+    affected: int = attrs.field(validator=_non_negative)
+    batch_size: int = attrs.field(validator=_positive)
+
+    def __attrs_post_init__(self) -> None:
+        if self.affected > self.batch_size:
+            raise ValidationError("more affected units than the batch holds", field="affected")
+
+
+@attrs.frozen
+class HandlerJudgement:
+    """The handler marks a complaint major by judgement (有重要影响的投诉), with the reason."""
+
+    by: ActorRef
+    at: datetime = attrs.field(validator=aware)
+    reason: str = attrs.field(validator=required_text(2000))
+
+
+class RemedyKind(StrEnum):
+    """Seed 002's remedies (延长免费售后服务期, 无偿更换附件, 增加维护保养), plus compensation and gifts."""
+
+    WARRANTY_EXTENSION = "warranty_extension"
+    FREE_ACCESSORY = "free_accessory"
+    EXTRA_MAINTENANCE_VISIT = "extra_maintenance_visit"
+    COMPENSATION = "compensation"
+    GIFT = "gift"
+
+
+def _remedy_kind(value: RemedyKind | str) -> RemedyKind:
+    try:
+        return RemedyKind(value)
+    except ValueError:
+        raise ValidationError(f"unknown remedy {value!r}", field="kind") from None
+
+
+def _money(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Money):
+        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name)
+    if value.amount < 0:
+        raise ValidationError(f"{attribute.name} cannot be negative", field=attribute.name)
+
+
+@attrs.frozen
+class Remedy:
+    """One remedy granted, with what it costs the company. A warranty extension carries its record."""
+
+    kind: RemedyKind = attrs.field(converter=_remedy_kind)
+    cost: Money = attrs.field(validator=_money)
+    granted_by: ActorRef
+    granted_at: datetime = attrs.field(validator=aware)
+    quantity: int = attrs.field(default=1, validator=_positive)
+    item: str | None = attrs.field(default=None, validator=attrs.validators.optional(code))
+    note: str = attrs.field(default="", validator=bounded(2000))
+    extension: WarrantyExtension | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if (self.kind is RemedyKind.WARRANTY_EXTENSION) != (self.extension is not None):
+            raise ValidationError(
+                "a warranty-extension remedy, and only it, carries an extension", field="extension"
+            )
+        if self.extension is not None and self.extension.source is not ExtensionSource.COMPLAINT_REMEDY:
+            raise ValidationError("a remedy's extension has the source complaint_remedy", field="extension")
+        if self.kind is RemedyKind.FREE_ACCESSORY and self.item is None:
+            raise ValidationError("a free accessory names the item", field="item")
+
+
+def _roles(value: Iterable[Role | str]) -> tuple[Role, ...]:
+    try:
+        return tuple(Role(r) for r in value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="to") from None
+
+
+@attrs.frozen
+class EscalationRecord:
+    """An escalation: to whom, why, when, and by when it must be taken up (its own SLA)."""
+
+    to: tuple[Role, ...] = attrs.field(converter=_roles)
+    reason: Reason
+    at: datetime = attrs.field(validator=aware)
+    by: ActorRef
+    due_at: datetime = attrs.field(validator=aware)
+    immediate: bool = True
+    acknowledged_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    acknowledged_by: ActorRef | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.to:
+            raise ValidationError("an escalation goes to at least one role", field="to")
+        if self.due_at < self.at:
+            raise ValidationError("an escalation cannot be due before it is raised", field="due_at")
+
+    def overdue(self, now: datetime) -> bool:
+        """Not taken up by its due time."""
+        return self.acknowledged_at is None and now > self.due_at
+
+
+@attrs.frozen
+class GeneralManagerReferral:
+    """A hard case referred to the general manager (向总经理报告及请示处理方法), and the decision."""
+
+    question: str = attrs.field(validator=required_text(2000))
+    referred_by: ActorRef
+    referred_at: datetime = attrs.field(validator=aware)
+    decision: str | None = attrs.field(default=None, validator=optional_bounded(4000))
+    decided_by: ActorRef | None = None
+    decided_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+
+
+@attrs.frozen
+class Review:
+    """The review after handling (总结改进): the root cause (a code) and the improvement decided."""
+
+    root_cause: str = attrs.field(validator=code)
+    improvement: str = attrs.field(validator=required_text(4000))
+    reviewed_by: ActorRef
+    reviewed_at: datetime = attrs.field(validator=aware)
+    feedback_to: str | None = attrs.field(default=None, validator=attrs.validators.optional(code))
+    """The department the improvement goes to (R&D, production, service…), as a code."""
+
+
+def _ticket_ids(value: Iterable[str]) -> tuple[TicketId, ...]:
+    out: list[TicketId] = []
+    for item in value:
+        if not isinstance(item, str) or not item or len(item) > 64:
+            raise ValidationError(f"not a ticket id: {item!r}", field="about")
+        if item not in out:
+            out.append(TicketId(item))
+    return tuple(out)
+
+
+def _severity(value: ComplaintSeverity | str) -> ComplaintSeverity:
+    try:
+        return ComplaintSeverity(value)
+    except ValueError:
+        raise ValidationError(f"unknown complaint severity {value!r}", field="severity") from None
+
+
+def _subject(value: ComplaintSubject | str) -> ComplaintSubject:
+    try:
+        return ComplaintSubject(value)
+    except ValueError:
+        raise ValidationError(f"unknown complaint subject {value!r}", field="subject") from None
+
+
+@attrs.define
+class ComplaintFile:
+    """Everything a complaint records beyond its ticket; stored as a document under the ticket's id."""
+
+    DOCUMENT_KIND: ClassVar[str] = "complaint_file"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id", "severity")
+
+    id: TicketId = attrs.field(validator=required_text(64))
+    customer_id: CustomerId
+    subject: ComplaintSubject = attrs.field(default=ComplaintSubject.PRODUCT_QUALITY, converter=_subject)
+    about: tuple[TicketId, ...] = attrs.field(default=(), converter=_ticket_ids)
+    severity: ComplaintSeverity = attrs.field(default=ComplaintSeverity.GENERAL, converter=_severity)
+    severity_reasons: tuple[Reason, ...] = ()
+    crisis: CrisisFacts | None = None
+    batch_incident: BatchIncident | None = None
+    judgement: HandlerJudgement | None = None
+    solution: str = attrs.field(default="", validator=bounded(4000))
+    outcome: str = attrs.field(default="", validator=bounded(4000))
+    handler: ActorRef | None = None
+    remedies: list[Remedy] = attrs.field(factory=list)
+    escalations: list[EscalationRecord] = attrs.field(factory=list)
+    referral: GeneralManagerReferral | None = None
+    review: Review | None = None
+    version: int = 0
+
+    def remedy_cost(self, currency: str) -> Money:
+        """What the remedies granted cost, in ``currency`` (remedies in another currency are refused)."""
+        return Money.total([r.cost for r in self.remedies], currency)
+
+    @property
+    def open_escalations(self) -> tuple[EscalationRecord, ...]:
+        """Escalations not yet taken up."""
+        return tuple(e for e in self.escalations if e.acknowledged_at is None)
+
+
+@attrs.frozen
+class GrantedExtension:
+    """A warranty extension granted as a complaint remedy, findable by unit for warranty decisions."""
+
+    DOCUMENT_KIND: ClassVar[str] = "granted_warranty_extension"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("asset_id", "complaint_id")
+
+    id: str = attrs.field(validator=required_text(100))
+    asset_id: AssetId
+    complaint_id: TicketId
+    extension: WarrantyExtension
+    version: int = 0

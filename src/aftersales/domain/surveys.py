@@ -1,0 +1,171 @@
+"""Callbacks (回访) and satisfaction surveys (满意度调查).
+
+The callback checklist is seed 004's 电话回访内容: does the product work, was the engineer tidy (衣着
+整齐), polite (no quarrel, 礼貌地道别), on time (维修完成是否及时), charging by the rules (按规定收取费用),
+explaining usage and care (介绍使用保养常识), cleaning up (擦干净产品); and any other complaint. The survey
+scores seed 002's five service-quality dimensions (信赖度 reliability, 专业度 assurance, 有形度 tangibles,
+同理度 empathy, 反应度 responsiveness) and an overall score, each 1–5.
+
+A callback is a task (:class:`CallbackTask`, due at a time set by the callback policy) and, once made, a
+record (:class:`CallbackRecord`); both are documents next to the ticket they follow.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+import attrs
+
+from aftersales.domain.actors import ActorRef
+from aftersales.domain.ids import CustomerId, TicketId
+from aftersales.domain.reasons import Reason
+from aftersales.domain.text import bounded, required_text
+from aftersales.domain.work import aware, optional_aware
+from aftersales.errors import ValidationError
+
+__all__ = [
+    "CHECKLIST_ITEMS",
+    "RATER_DIMENSIONS",
+    "CallbackChecklist",
+    "CallbackRecord",
+    "CallbackTask",
+    "CallbackTaskState",
+    "SatisfactionSurvey",
+]
+
+CHECKLIST_ITEMS = (
+    "product_works",
+    "engineer_tidy",
+    "polite",
+    "on_time",
+    "charged_by_rules",
+    "explained_usage",
+    "cleaned_up",
+)
+"""The yes/no questions of the callback, in the order they are asked."""
+
+RATER_DIMENSIONS = ("reliability", "assurance", "tangibles", "empathy", "responsiveness")
+"""The five service-quality dimensions of seed 002 (RATER)."""
+
+
+def _answer(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise ValidationError(f"{attribute.name} is yes, no or not asked", field=attribute.name)
+
+
+@attrs.frozen
+class CallbackChecklist:
+    """The customer's answers; ``None`` means not asked (e.g. no engineer came for a remote fix)."""
+
+    product_works: bool | None = attrs.field(default=None, validator=_answer)
+    engineer_tidy: bool | None = attrs.field(default=None, validator=_answer)
+    polite: bool | None = attrs.field(default=None, validator=_answer)
+    on_time: bool | None = attrs.field(default=None, validator=_answer)
+    charged_by_rules: bool | None = attrs.field(default=None, validator=_answer)
+    explained_usage: bool | None = attrs.field(default=None, validator=_answer)
+    cleaned_up: bool | None = attrs.field(default=None, validator=_answer)
+    other_complaints: str = attrs.field(default="", validator=bounded(2000))
+    """Anything else the customer is unhappy with, in their words (是否有其它不满意的地方)."""
+
+    def answers(self) -> dict[str, bool]:
+        """The questions answered, by name."""
+        out: dict[str, bool] = {}
+        for name in CHECKLIST_ITEMS:
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        return out
+
+    @property
+    def failed(self) -> tuple[str, ...]:
+        """The questions answered "no"."""
+        return tuple(name for name in CHECKLIST_ITEMS if getattr(self, name) is False)
+
+
+def _score(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+        raise ValidationError(f"{attribute.name} is a score from 1 to 5", field=attribute.name)
+
+
+@attrs.frozen
+class SatisfactionSurvey:
+    """Scores 1 (very dissatisfied) to 5 (very satisfied) on the five RATER dimensions and overall."""
+
+    reliability: int = attrs.field(validator=_score)
+    assurance: int = attrs.field(validator=_score)
+    tangibles: int = attrs.field(validator=_score)
+    empathy: int = attrs.field(validator=_score)
+    responsiveness: int = attrs.field(validator=_score)
+    overall: int = attrs.field(validator=_score)
+
+    def dimensions(self) -> dict[str, int]:
+        """The five dimension scores, by name."""
+        return {name: getattr(self, name) for name in RATER_DIMENSIONS}
+
+    @property
+    def lowest(self) -> int:
+        """The lowest score given, overall included."""
+        return min(self.overall, *self.dimensions().values())
+
+
+class CallbackTaskState(StrEnum):
+    """A callback task is pending until made (or dropped when the ticket no longer needs it)."""
+
+    PENDING = "pending"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+def _task_state(value: CallbackTaskState | str) -> CallbackTaskState:
+    try:
+        return CallbackTaskState(value)
+    except ValueError:
+        raise ValidationError(f"unknown callback task state {value!r}", field="state") from None
+
+
+@attrs.define
+class CallbackTask:
+    """A callback to make by ``due_at``, and why (the callback policy's reasons)."""
+
+    DOCUMENT_KIND: ClassVar[str] = "callback_task"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("ticket_id", "state")
+
+    id: str = attrs.field(validator=required_text(100))
+    ticket_id: TicketId
+    customer_id: CustomerId
+    due_at: datetime = attrs.field(validator=aware)
+    scheduled_at: datetime = attrs.field(validator=aware)
+    scheduled_by: ActorRef
+    reasons: tuple[Reason, ...] = ()
+    survey: bool = False
+    """Whether a satisfaction survey is to be asked (VIP / important customers, major problems)."""
+    state: CallbackTaskState = attrs.field(default=CallbackTaskState.PENDING, converter=_task_state)
+    done_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    version: int = 0
+
+    def overdue(self, now: datetime) -> bool:
+        """Still pending after its due time."""
+        return self.state is CallbackTaskState.PENDING and now > self.due_at
+
+
+@attrs.frozen
+class CallbackRecord:
+    """One callback made: the checklist, the survey if asked, whether the problem is back."""
+
+    DOCUMENT_KIND: ClassVar[str] = "callback_record"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("ticket_id", "customer_id")
+
+    id: str = attrs.field(validator=required_text(100))
+    ticket_id: TicketId
+    customer_id: CustomerId
+    at: datetime = attrs.field(validator=aware)
+    by: ActorRef
+    checklist: CallbackChecklist
+    problem_back: bool
+    survey: SatisfactionSurvey | None = None
+    comment: str = attrs.field(default="", validator=bounded(2000))
+    complaint_id: TicketId | None = None
+    """The complaint this callback opened (low score), if any."""
+    version: int = 0

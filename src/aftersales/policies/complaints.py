@@ -1,0 +1,245 @@
+"""Complaint classification (投诉分类, seed 004 第七条) and batch-incident detection.
+
+- **Crisis event** (危机事件, 第七条 5(1)): a quality problem (property loss, personal injury) or a service
+  problem (unsafe repair, deceiving the customer, a rude attitude) cost the customer money, **and** the
+  customer demands compensation or takes it to the consumer association, the quality-supervision bureau
+  or the press. All three parts are needed; the reasons say which part is missing.
+- **Batch quality incident** (批量质量事故, 第七条 5(2)): the same quality problem, from design or
+  production, on "5%以上" of one batch. In Chinese rules 以上 includes the number, so 5 of 100 is an
+  incident and 4 of 100 is not; the threshold and its inclusiveness are parameters. The count is of
+  distinct units (a unit repaired twice for the same cause counts once).
+- **Handler's judgement** (有重要影响的投诉, 第八条 2(4)): a handler may mark a complaint major, with a
+  reason.
+
+Major = crisis event, or batch incident, or judged major; otherwise general (一般投诉). Every decision
+carries its reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from aftersales.domain.complaints import (
+    BatchIncident,
+    ComplaintSeverity,
+    CrisisFacts,
+    HandlerJudgement,
+)
+from aftersales.domain.ids import ProductId
+from aftersales.domain.reasons import Reason
+from aftersales.errors import ValidationError
+from aftersales.policies.decision import Decision
+from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params import in_range
+
+__all__ = [
+    "KIND",
+    "ComplaintClass",
+    "ComplaintFacts",
+    "ComplaintParams",
+    "DefaultComplaintPolicy",
+    "UnitFault",
+    "crisis_event",
+    "detect_batch_incidents",
+]
+
+
+def _percent(value: object) -> Decimal:
+    if isinstance(value, float | bool) or not isinstance(value, int | str | Decimal):
+        raise ValidationError("a percentage is a Decimal, an int or a decimal string", field="percent")
+    result = Decimal(value)
+    if not Decimal(0) < result <= Decimal(100):
+        raise ValidationError("a percentage is above 0 and at most 100", field="percent")
+    return result
+
+
+@attrs.frozen
+class ComplaintParams:
+    """Parameters of the complaint policy (pack section ``[complaint]``)."""
+
+    batch_threshold_percent: Decimal = attrs.field(default=Decimal(5), converter=_percent)
+    """Share of one batch with the same quality problem that makes a batch incident (seed 004: 5%)."""
+    batch_threshold_inclusive: bool = True
+    """``True``: the threshold itself counts (以上 includes the number: 5 of 100 is an incident)."""
+    escalation_ack_hours: int = attrs.field(default=2, validator=in_range(1, 24 * 7))
+    """Hours within which an escalated complaint must be taken up (seed 004 says 立即: a parameter)."""
+    complaint_below_score: int = attrs.field(default=3, validator=in_range(0, 6))
+    """A satisfaction score (1–5) below this opens a complaint; 0 never does."""
+
+
+@attrs.frozen
+class ComplaintFacts:
+    """What classification looks at: crisis facts, the batch incident found, the handler's judgement."""
+
+    crisis: CrisisFacts | None = None
+    batch_incident: BatchIncident | None = None
+    judgement: HandlerJudgement | None = None
+
+
+@attrs.frozen
+class ComplaintClass:
+    """The class decided: severity, and which rules made it so."""
+
+    severity: ComplaintSeverity
+    crisis_event: bool = False
+    batch_incident: bool = False
+    judged_major: bool = False
+
+
+def crisis_event(facts: CrisisFacts) -> Decision[bool]:
+    """Is this a crisis event (seed 004 第七条 5(1))? The reasons name each part met or missing."""
+    problems = sorted(p.value for p in facts.problems)
+    recourse = sorted(r.value for r in facts.recourse)
+    missing: list[Reason] = []
+    if not problems:
+        missing.append(Reason("crisis_no_problem"))
+    if not facts.economic_loss:
+        missing.append(Reason("crisis_no_economic_loss"))
+    if not recourse:
+        missing.append(Reason("crisis_no_recourse"))
+    if missing:
+        return Decision(False, missing, "default.complaint")
+    groups = sorted({p.group for p in facts.problems})
+    reason = Reason(
+        "crisis_event",
+        {"groups": ",".join(groups), "problems": ",".join(problems), "recourse": ",".join(recourse)},
+    )
+    return Decision(True, [reason], "default.complaint")
+
+
+@attrs.frozen
+class UnitFault:
+    """One unit's fault of one cause, as read from a fault record (故障原因) of a ticket about it."""
+
+    unit_id: str
+    batch: str
+    cause: str
+    product_id: ProductId | None = None
+
+
+def _reaches(affected: int, size: int, params: ComplaintParams) -> bool:
+    # Exact: affected / size ≥ p / 100  ⇔  100 · affected ≥ p · size (no rounding on the way).
+    left = Decimal(100) * affected
+    right = params.batch_threshold_percent * size
+    return left >= right if params.batch_threshold_inclusive else left > right
+
+
+def detect_batch_incidents(
+    faults: Iterable[UnitFault],
+    batch_sizes: Mapping[str, int],
+    params: ComplaintParams = ComplaintParams(),
+    quality_causes: Iterable[str] | None = None,
+) -> list[Decision[BatchIncident | None]]:
+    """One decision per (batch, cause) seen: a :class:`BatchIncident` when it reaches the threshold.
+
+    ``batch_sizes`` gives each batch's production quantity (a batch without a size is reported as
+    undecidable, with a reason). ``quality_causes``, when given, keeps only causes from design or
+    production (misuse, transport or installation faults are not batch quality problems); ``None``
+    takes the caller's word that every fault given is one. Distinct units are counted.
+    """
+    wanted = None if quality_causes is None else frozenset(quality_causes)
+    units: dict[tuple[str, str], set[str]] = {}
+    products: dict[tuple[str, str], ProductId | None] = {}
+    for fault in faults:
+        if wanted is not None and fault.cause not in wanted:
+            continue
+        key = (fault.batch, fault.cause)
+        units.setdefault(key, set()).add(fault.unit_id)
+        products.setdefault(key, fault.product_id)
+    out: list[Decision[BatchIncident | None]] = []
+    for (batch, cause), found in sorted(units.items()):
+        size = batch_sizes.get(batch)
+        if size is None:
+            out.append(
+                Decision(
+                    None,
+                    [Reason("batch_size_unknown", {"batch": batch, "cause": cause})],
+                    "default.complaint",
+                )
+            )
+            continue
+        out.append(batch_incident(batch, cause, len(found), size, params, products[(batch, cause)]))
+    return out
+
+
+def batch_incident(
+    batch: str,
+    cause: str,
+    affected: int,
+    batch_size: int,
+    params: ComplaintParams = ComplaintParams(),
+    product_id: ProductId | None = None,
+) -> Decision[BatchIncident | None]:
+    """Do ``affected`` units of ``batch_size`` with the same ``cause`` make a batch incident?"""
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValidationError("a batch size is a positive integer", field="batch_size")
+    if not isinstance(affected, int) or isinstance(affected, bool) or not 0 <= affected <= batch_size:
+        raise ValidationError("affected units are 0 up to the batch size", field="affected")
+    values: dict[str, Any] = {
+        "batch": batch,
+        "cause": cause,
+        "affected": affected,
+        "batch_size": batch_size,
+        "threshold": f"{params.batch_threshold_percent.normalize():f}%",
+        "inclusive": params.batch_threshold_inclusive,
+    }
+    if _reaches(affected, batch_size, params):
+        incident = BatchIncident(product_id, batch, cause, affected, batch_size)
+        return Decision(incident, [Reason("batch_incident", values)], "default.complaint")
+    return Decision(None, [Reason("batch_below_threshold", values)], "default.complaint")
+
+
+@attrs.frozen
+class DefaultComplaintPolicy:
+    """Classifies complaints as general or major by seed 004's rules, with the handler's judgement."""
+
+    params: ComplaintParams = ComplaintParams()
+    name: str = "default.complaint"
+
+    def classify(self, facts: ComplaintFacts) -> Decision[ComplaintClass]:
+        """General or major, and why."""
+        reasons: list[Reason] = []
+        crisis = False
+        if facts.crisis is not None:
+            decided = crisis_event(facts.crisis)
+            crisis = decided.outcome
+            reasons.extend(decided.reasons)
+        batch = facts.batch_incident is not None
+        if facts.batch_incident is not None:
+            incident = facts.batch_incident
+            reasons.append(
+                Reason(
+                    "batch_incident",
+                    {
+                        "batch": incident.batch,
+                        "cause": incident.cause,
+                        "affected": incident.affected,
+                        "batch_size": incident.batch_size,
+                        "threshold": f"{self.params.batch_threshold_percent.normalize():f}%",
+                        "inclusive": self.params.batch_threshold_inclusive,
+                    },
+                )
+            )
+        judged = facts.judgement is not None
+        if judged:
+            reasons.append(Reason("judged_major", {"by": str(facts.judgement.by)}))  # type: ignore[union-attr]
+        major = crisis or batch or judged
+        if not major:
+            reasons.append(Reason("general_complaint"))
+        severity = ComplaintSeverity.MAJOR if major else ComplaintSeverity.GENERAL
+        return Decision(ComplaintClass(severity, crisis, batch, judged), reasons, self.name)
+
+    def opens_complaint(self, overall: int) -> Decision[bool]:
+        """Does a satisfaction score of ``overall`` open a complaint?"""
+        below = self.params.complaint_below_score
+        if below and overall < below:
+            return Decision(True, [Reason("low_satisfaction", {"score": overall, "below": below})], self.name)
+        return Decision(False, [Reason("satisfaction_ok", {"score": overall, "below": below})], self.name)
+
+
+KIND = PolicyKind("complaint", ComplaintParams, DefaultComplaintPolicy)
+"""Makes this kind pluggable (pack section ``[complaint]``) once listed in ``kinds.BUILTIN_KINDS``."""

@@ -1,0 +1,214 @@
+"""The callback desk (回访): schedule callbacks by policy, record them, find the overdue ones.
+
+A callback is a task (:class:`CallbackTask`) due at the time the pack's callback policy gives —
+24 h after resolution (seed 003), 7 days after a complaint is handled (seed 004), VIP customers
+always — and the ticket's ``callback_due_at`` shows it in the ledger. Recording a callback stores the
+checklist and the survey (:class:`CallbackRecord`), records the callback on the ticket the way
+``ServiceDesk.record_callback`` does (a problem that is back reopens a closed ticket or rejects a
+resolved one), and, when the complaint policy says the overall score is too low, opens a complaint
+about the ticket — all in one command, so nothing is half recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from aftersales.domain.actors import Role
+from aftersales.domain.classification import Channel
+from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
+from aftersales.domain.complaints import ComplaintSubject
+from aftersales.domain.events import JsonValue
+from aftersales.domain.ids import TicketId
+from aftersales.domain.instants import require_aware
+from aftersales.domain.surveys import (
+    CallbackChecklist,
+    CallbackRecord,
+    CallbackTask,
+    CallbackTaskState,
+    SatisfactionSurvey,
+)
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
+from aftersales.errors import PermissionDenied, ValidationError
+from aftersales.policies.decision import Decision
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.callback_plan import schedule_in
+from aftersales.service.complaint_desk import ComplaintDesk
+from aftersales.service.permissions import check_role
+from aftersales.service.runner import Applied
+from aftersales.service.views import CommandResult
+
+if TYPE_CHECKING:
+    from aftersales.service.desk import ServiceDesk
+
+__all__ = ["CallbackDesk"]
+
+R = Role
+_READERS = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
+
+
+def _roles(trigger: str) -> frozenset[Role]:
+    return TICKET_WORKFLOW.spec(trigger).roles | COMPLAINT_WORKFLOW.spec(trigger).roles
+
+
+def _check_workflow_role(actor: Actor, ticket: Ticket, trigger: str) -> None:
+    # The union above lets the runner through; the ticket's own workflow has the last word.
+    if actor.role not in ticket.workflow.spec(trigger).roles:
+        raise PermissionDenied(str(actor), trigger, ticket.id)
+
+
+class CallbackDesk:
+    """Callback commands and queries over one :class:`ServiceDesk` (``desk.callbacks``)."""
+
+    def __init__(self, desk: ServiceDesk, complaints: ComplaintDesk | None = None) -> None:
+        self.desk = desk
+        self.complaints = complaints or ComplaintDesk(desk)
+
+    def _now(self) -> datetime:
+        return require_aware(self.desk.clock.now(), "clock.now()")
+
+    def schedule(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        due_at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Schedule the callback of a resolved ticket (or a handled complaint) by the pack's policy.
+
+        ``due_at`` overrides the policy's deadline. The result's decisions hold the callback plan and
+        its reasons (e.g. ``service_callback``, ``complaint_callback``, ``callback_vip``); when the
+        policy requires no callback nothing is scheduled.
+        """
+        if due_at is not None:
+            require_aware(due_at, "due_at")
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            _check_workflow_role(actor, ticket, "schedule_callback")
+            if not ticket.can("schedule_callback"):
+                ticket.workflow.target(ticket.state, "schedule_callback")  # raises InvalidTransition
+            _, decision = schedule_in(uow, self.desk.policies.callback, actor, ticket, now, due_at)
+            return Applied(decisions=(decision,))
+
+        return self.desk.execute(
+            actor, "schedule_callback", ticket_id, apply, idempotency_key, roles=_roles("schedule_callback")
+        )
+
+    def record(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        checklist: CallbackChecklist,
+        problem_back: bool,
+        survey: SatisfactionSurvey | None = None,
+        comment: str = "",
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Record a callback: the checklist, the survey if asked, and whether the problem is back.
+
+        A problem that is back reopens a closed ticket (or rejects a resolved one): rework. A survey
+        whose overall score is below the complaint policy's threshold opens a complaint about the
+        ticket in the same command (its id is on the :class:`CallbackRecord`).
+        """
+        if not isinstance(checklist, CallbackChecklist):
+            raise ValidationError("checklist must be a CallbackChecklist", field="checklist")
+        if survey is not None and not isinstance(survey, SatisfactionSurvey):
+            raise ValidationError("survey must be a SatisfactionSurvey", field="survey")
+        if not isinstance(problem_back, bool):
+            raise ValidationError("problem_back is yes or no", field="problem_back")
+        if not isinstance(comment, str) or len(comment) > 2000:
+            raise ValidationError("comment is at most 2000 characters of text", field="comment")
+        facts: dict[str, JsonValue] = {"satisfaction": survey.overall if survey else None, "comment": comment}
+        for question, answer in checklist.answers().items():
+            facts[f"answer.{question}"] = answer
+        if survey is not None:
+            facts.update({f"score.{k}": v for k, v in survey.dimensions().items()})
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            _check_workflow_role(actor, ticket, "record_callback")
+            ticket.record_callback(actor.ref, now, problem_back=problem_back, facts=facts)
+            if problem_back:
+                why = comment or checklist.other_complaints or "callback: the problem is back"
+                if ticket.workflow.is_final(ticket.state):
+                    ticket.reopen(actor.ref, now, why)
+                else:
+                    ticket.reject(actor.ref, now, why)
+            for task in uow.documents.query(
+                CallbackTask, ticket_id=ticket.id, state=CallbackTaskState.PENDING
+            ):
+                task.state = CallbackTaskState.DONE
+                task.done_at = now
+                uow.documents.save(task)
+            decisions: list[object] = []
+            messages: list[OutboxMessage] = []
+            complaint_id: TicketId | None = None
+            if survey is not None:
+                verdict: Decision[bool] = self.complaints.policy.opens_complaint(survey.overall)
+                decisions.append(verdict)
+                if verdict.outcome:
+                    description = (
+                        checklist.other_complaints
+                        or comment
+                        or f"satisfaction {survey.overall}/5 at the callback of {ticket.id}"
+                    )
+                    complaint, opened = self.complaints.open_in(
+                        uow,
+                        actor,
+                        now,
+                        ticket.customer_id,
+                        description,
+                        [ticket.id],
+                        subject=ComplaintSubject.SERVICE_QUALITY,
+                        channel=Channel.PROACTIVE_CALLBACK,
+                    )
+                    complaint_id = complaint.id
+                    messages += opened.messages
+                    decisions += opened.decisions
+            existing = uow.documents.query(CallbackRecord, ticket_id=ticket.id)
+            uow.documents.add(
+                CallbackRecord(
+                    id=f"{ticket.id}:callback_record:{len(existing) + 1}",
+                    ticket_id=ticket.id,
+                    customer_id=ticket.customer_id,
+                    at=now,
+                    by=actor.ref,
+                    checklist=checklist,
+                    problem_back=problem_back,
+                    survey=survey,
+                    comment=comment,
+                    complaint_id=complaint_id,
+                )
+            )
+            return Applied(messages=messages, decisions=decisions)
+
+        return self.desk.execute(
+            actor, "record_callback", ticket_id, apply, idempotency_key, roles=_roles("record_callback")
+        )
+
+    # -- queries ------------------------------------------------------------------------------------
+
+    def pending(self, actor: Actor, *, due_before: datetime | None = None) -> list[CallbackTask]:
+        """Callbacks still to make (due before ``due_before`` if given), soonest first."""
+        check_role(actor, "callbacks", roles=_READERS)
+        limit = require_aware(due_before, "due_before") if due_before is not None else None
+        with self.desk.store() as uow:
+            tasks = uow.documents.query(CallbackTask, state=CallbackTaskState.PENDING)
+        found = [t for t in tasks if limit is None or t.due_at < limit]
+        return sorted(found, key=lambda t: (t.due_at, t.id))
+
+    def overdue(self, actor: Actor, at: datetime | None = None) -> list[CallbackTask]:
+        """Callbacks not made by their due time (at ``at``, default now), most overdue first."""
+        now = require_aware(at, "at") if at is not None else self._now()
+        return [t for t in self.pending(actor) if t.overdue(now)]
+
+    def records(self, actor: Actor, ticket_id: str) -> list[CallbackRecord]:
+        """The callbacks made on ``ticket_id`` (if ``actor`` may see it), oldest first."""
+        self.desk.ticket(actor, ticket_id)
+        with self.desk.store() as uow:
+            found = uow.documents.query(CallbackRecord, ticket_id=ticket_id)
+        return sorted(found, key=lambda r: (r.at, r.id))

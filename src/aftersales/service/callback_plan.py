@@ -1,0 +1,86 @@
+"""Scheduling a callback inside a running command: the policy's plan, the ticket's due time, the task.
+
+Shared by the callback desk (schedule on demand) and the complaint desk (a complaint handled schedules
+its 7-day callback in the same command). The pack's callback policy decides the deadline (seed 003:
+24 h after resolution; seed 004: 7 days after a complaint is handled) and whether a survey is asked;
+VIP customers are always called back and surveyed, whatever the pack says (seed 004 第五章).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from aftersales.domain.classification import Priority
+from aftersales.domain.parties import CustomerTier
+from aftersales.domain.reasons import Reason
+from aftersales.domain.surveys import CallbackTask, CallbackTaskState
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import NotFound
+from aftersales.policies.callback import CallbackFacts, CallbackPlan, DefaultCallback
+from aftersales.policies.decision import Decision
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+
+__all__ = ["callback_plan", "customer_tier", "schedule_in"]
+
+
+def customer_tier(uow: UnitOfWork, ticket: Ticket) -> CustomerTier:
+    """The ticket's customer's tier (regular when the customer is not registered)."""
+    try:
+        return uow.customers.get(ticket.customer_id).tier
+    except NotFound:
+        return CustomerTier.REGULAR
+
+
+def callback_plan(policy: object, ticket: Ticket, tier: CustomerTier) -> Decision[CallbackPlan]:
+    """The pack's callback plan for ``ticket``, with VIP customers always called back and surveyed."""
+    decide = getattr(policy, "decide", None) or DefaultCallback().decide
+    decision: Decision[CallbackPlan] = decide(
+        CallbackFacts(ticket.kind, ticket.priority or Priority.NORMAL, tier)
+    )
+    plan = decision.outcome
+    if tier is CustomerTier.VIP and not (plan.required and plan.survey):
+        plan = attrs.evolve(plan, required=True, survey=True)
+        reasons = (*decision.reasons, Reason("callback_vip"))
+        return Decision(plan, reasons, decision.policy)
+    return decision
+
+
+def schedule_in(
+    uow: UnitOfWork,
+    policy: object,
+    actor: Actor,
+    ticket: Ticket,
+    now: datetime,
+    due_at: datetime | None = None,
+) -> tuple[CallbackTask | None, Decision[CallbackPlan]]:
+    """Plan the callback of ``ticket`` now: set its due time (a ticket event) and write the task.
+
+    ``due_at`` overrides the policy's deadline. A pending task of the same ticket is dropped (the new
+    one replaces it). When the policy requires no callback, nothing is written and the task is ``None``.
+    """
+    decision = callback_plan(policy, ticket, customer_tier(uow, ticket))
+    plan = decision.outcome
+    if not plan.required and due_at is None:
+        return None, decision
+    due = due_at if due_at is not None else (ticket.resolved_at or now) + plan.within
+    ticket.schedule_callback(actor.ref, now, due)
+    existing = uow.documents.query(CallbackTask, ticket_id=ticket.id)
+    for old in existing:
+        if old.state is CallbackTaskState.PENDING:
+            old.state = CallbackTaskState.DROPPED
+            uow.documents.save(old)
+    task = CallbackTask(
+        id=f"{ticket.id}:callback:{len(existing) + 1}",
+        ticket_id=ticket.id,
+        customer_id=ticket.customer_id,
+        due_at=due,
+        scheduled_at=now,
+        scheduled_by=actor.ref,
+        reasons=decision.reasons,
+        survey=plan.survey,
+    )
+    uow.documents.add(task)
+    return task, decision

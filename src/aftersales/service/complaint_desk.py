@@ -1,0 +1,882 @@
+"""The complaint desk (投诉处理): a sub-desk of :class:`~aftersales.service.desk.ServiceDesk`.
+
+A complaint is a ticket of kind complaint following :data:`COMPLAINT_WORKFLOW`; its own facts live in a
+:class:`ComplaintFile` document under the same id, written in the same unit of work as the ticket.
+Every command goes through ``desk.execute`` (one transaction: permission, the step, the file, the
+outbox). Classification that finds a crisis event or a batch incident escalates **in the same
+command**: an escalation record with its own due time, a ticket event, and ``complaint_escalated``
+notifications to the roles the pack's escalation policy names — by default the service-centre head
+(``Role.MANAGER``, the after-sales / customer-service-centre manager, as the ``service_centre`` pack
+has it) and ``Role.GENERAL_MANAGER`` (seed 004 第八条 2(5): 立即通知客户服务中心 … 向总经理报告).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.classification import Category, Channel, TicketKind
+from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
+from aftersales.domain.complaints import (
+    BatchIncident,
+    ComplaintFile,
+    ComplaintSeverity,
+    ComplaintSubject,
+    CrisisFacts,
+    EscalationRecord,
+    GeneralManagerReferral,
+    GrantedExtension,
+    HandlerJudgement,
+    Remedy,
+    RemedyKind,
+    Review,
+)
+from aftersales.domain.events import JsonValue
+from aftersales.domain.ids import AssetId, CustomerId, TicketId
+from aftersales.domain.instants import require_aware
+from aftersales.domain.money import Money
+from aftersales.domain.parties import Customer
+from aftersales.domain.reasons import Reason
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.policies.complaints import (
+    ComplaintClass,
+    ComplaintFacts,
+    DefaultComplaintPolicy,
+    UnitFault,
+    detect_batch_incidents,
+)
+from aftersales.policies.decision import Decision
+from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.callback_plan import schedule_in
+from aftersales.service.numbering import next_number
+from aftersales.service.permissions import check_role
+from aftersales.service.runner import Applied, idempotency_scope, replay, store_result
+from aftersales.service.views import CommandResult, TicketView
+
+if TYPE_CHECKING:
+    from aftersales.service.desk import ServiceDesk
+
+__all__ = ["COMPLAINT_ROLES", "ComplaintDesk", "ComplaintLogEntry", "ComplaintLogFilter", "OverdueEscalation"]
+
+R = Role
+_READERS = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
+_ANALYSTS = frozenset({R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.SYSTEM})
+
+
+def _command_roles() -> dict[str, frozenset[Role]]:
+    spec = COMPLAINT_WORKFLOW.spec
+    return {
+        "investigate": spec("investigate").roles,
+        "propose_solution": spec("propose_solution").roles,
+        "revise_solution": spec("revise_solution").roles,
+        "agree_solution": spec("agree_solution").roles,
+        "refer_to_general_manager": spec("refer").roles,
+        "record_gm_decision": spec("decide").roles,
+        "give_feedback": spec("resolve").roles,
+        "reject_outcome": spec("reject").roles,
+        "review": spec("review").roles,
+        "close_complaint": spec("close").roles,
+        "cancel_complaint": spec("cancel").roles,
+        "withdraw": spec("withdraw").roles,
+        "reopen_complaint": spec("reopen").roles,
+        "classify": spec("classify").roles,
+        "escalate": spec("escalate").roles,
+        "acknowledge_escalation": spec("acknowledge_escalation").roles,
+        "link_tickets": spec("link_tickets").roles,
+        "grant_remedy": spec("grant_remedy").roles,
+    }
+
+
+COMPLAINT_ROLES = _command_roles()
+"""The roles allowed to run each complaint command, taken from the workflow definition."""
+
+Body = Callable[[UnitOfWork, Ticket, ComplaintFile, datetime], Applied | None]
+
+
+@attrs.frozen
+class ComplaintLogFilter:
+    """Which complaints the log lists; every field left at its default matches everything."""
+
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    severity: ComplaintSeverity | None = None
+    states: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    customer_id: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("received_from", "received_to"):
+            value = getattr(self, name)
+            if value is not None:
+                require_aware(value, name)
+        for state in self.states:
+            COMPLAINT_WORKFLOW.validate_state(state)
+        if self.severity is not None and not isinstance(self.severity, ComplaintSeverity):
+            raise ValidationError("severity is a ComplaintSeverity", field="severity")
+
+
+@attrs.frozen
+class ComplaintLogEntry:
+    """One line of the complaint log (《客户投诉登记及处理跟踪表》)."""
+
+    complaint_id: TicketId
+    received_at: datetime
+    state: str
+    severity: ComplaintSeverity
+    name: str
+    address: str
+    phone: str
+    product: str
+    fault: str
+    handler: str
+    outcome: str
+    remedy_cost: tuple[Money, ...]
+    about: tuple[TicketId, ...]
+
+
+@attrs.frozen
+class OverdueEscalation:
+    """An escalation not taken up by its due time."""
+
+    complaint_id: TicketId
+    escalation: EscalationRecord
+    overdue_by: timedelta
+
+
+def _require_complaint(ticket: Ticket) -> None:
+    if ticket.kind is not TicketKind.COMPLAINT:
+        raise ValidationError(f"ticket {ticket.id} is not a complaint", field="complaint_id")
+
+
+def _reason_facts(reasons: Iterable[Reason]) -> list[JsonValue]:
+    return [{"code": r.code, "params": dict(r.params)} for r in reasons]
+
+
+class ComplaintDesk:
+    """Complaint commands and queries over one :class:`ServiceDesk` (``desk.complaints``)."""
+
+    def __init__(self, desk: ServiceDesk, policy: DefaultComplaintPolicy | None = None) -> None:
+        self.desk = desk
+        configured = getattr(desk.policies, "complaint", None)
+        self.policy: DefaultComplaintPolicy = policy or configured or DefaultComplaintPolicy()
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return require_aware(self.desk.clock.now(), "clock.now()")
+
+    def _run(
+        self, actor: Actor, command: str, complaint_id: str, body: Body, key: str | None
+    ) -> CommandResult:
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied | None:
+            _require_complaint(ticket)
+            file = self._file(uow, ticket)
+            applied = body(uow, ticket, file, now)
+            uow.documents.save(file)
+            return applied
+
+        result: CommandResult = self.desk.execute(
+            actor, command, complaint_id, apply, key, roles=COMPLAINT_ROLES[command]
+        )
+        return result
+
+    @staticmethod
+    def _file(uow: UnitOfWork, ticket: Ticket) -> ComplaintFile:
+        try:
+            return uow.documents.get(ComplaintFile, ticket.id)
+        except NotFound:
+            # A complaint opened through desk.open_ticket(kind=COMPLAINT) gets its file on first use.
+            file = ComplaintFile(id=ticket.id, customer_id=ticket.customer_id)
+            uow.documents.add(file)
+            return file
+
+    @staticmethod
+    def _customer(uow: UnitOfWork, customer_id: str) -> Customer | None:
+        try:
+            return uow.customers.get(customer_id)
+        except NotFound:
+            return None
+
+    def _linked(self, uow: UnitOfWork, customer_id: str, about: Iterable[str]) -> tuple[TicketId, ...]:
+        out: list[TicketId] = []
+        for ticket_id in about:
+            other = uow.tickets.get(ticket_id)
+            if other.customer_id != customer_id:
+                raise ValidationError(f"ticket {ticket_id} belongs to another customer", field="about")
+            out.append(other.id)
+        return tuple(out)
+
+    # -- escalation and classification (shared by commands) -----------------------------------------
+
+    def _escalate(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        ticket: Ticket,
+        file: ComplaintFile,
+        trigger: EscalationTrigger,
+        detail: Reason,
+        now: datetime,
+    ) -> tuple[list[OutboxMessage], Decision[Any]]:
+        decision = self.desk.policies.escalation.decide(EscalationFacts(trigger, detail))
+        to = tuple(decision.outcome.to)
+        due = now + timedelta(hours=self.policy.params.escalation_ack_hours)
+        record = EscalationRecord(to, detail, now, actor.ref, due, bool(decision.outcome.immediate))
+        ticket.step(
+            "escalate",
+            actor.ref,
+            now,
+            payload={
+                "trigger": trigger.value,
+                "to": [r.value for r in to],
+                "due_at": due.isoformat(),
+                "reason": {"code": detail.code, "params": dict(detail.params)},
+            },
+        )
+        file.escalations.append(record)
+        customer = self._customer(uow, ticket.customer_id)
+        values = {
+            "complaint_id": ticket.id,
+            "customer_name": customer.name if customer else ticket.customer_id,
+            "reason": detail,
+            "escalated_at": now,
+        }
+        key = f"{ticket.id}:{len(ticket.events)}:complaint_escalated:{trigger.value}"
+        messages = self.desk.notifications.staff_messages("complaint_escalated", to, values, key, now)
+        return messages, decision
+
+    def _classify(
+        self, uow: UnitOfWork, actor: Actor, ticket: Ticket, file: ComplaintFile, now: datetime
+    ) -> Applied:
+        facts = ComplaintFacts(file.crisis, file.batch_incident, file.judgement)
+        decision: Decision[ComplaintClass] = self.policy.classify(facts)
+        outcome = decision.outcome
+        ticket.step(
+            "classify",
+            actor.ref,
+            now,
+            payload={"severity": outcome.severity.value, "reasons": _reason_facts(decision.reasons)},
+        )
+        file.severity = outcome.severity
+        file.severity_reasons = decision.reasons
+        messages: list[OutboxMessage] = []
+        decisions: list[object] = [decision]
+        already = {e.reason.code for e in file.escalations}
+        wanted: list[tuple[EscalationTrigger, Reason]] = []
+        if outcome.crisis_event:
+            wanted.append(
+                (
+                    EscalationTrigger.CRISIS_EVENT,
+                    next(r for r in decision.reasons if r.code == "crisis_event"),
+                )
+            )
+        if outcome.batch_incident:
+            wanted.append(
+                (
+                    EscalationTrigger.BATCH_INCIDENT,
+                    next(r for r in decision.reasons if r.code == "batch_incident"),
+                )
+            )
+        for trigger, detail in wanted:
+            if detail.code in already:
+                continue  # escalated once per cause; reclassifying does not alarm the GM again
+            sent, escalation = self._escalate(uow, actor, ticket, file, trigger, detail, now)
+            messages += sent
+            decisions.append(escalation)
+        return Applied(messages=messages, decisions=decisions)
+
+    # -- intake -------------------------------------------------------------------------------------
+
+    def open_complaint(
+        self,
+        actor: Actor,
+        customer_id: str,
+        description: str,
+        about: Sequence[str] = (),
+        *,
+        subject: ComplaintSubject = ComplaintSubject.PRODUCT_QUALITY,
+        channel: Channel = Channel.PHONE,
+        asset_id: str | None = None,
+        crisis: CrisisFacts | None = None,
+        urgent: bool = False,
+        received_at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Register a complaint (投诉登记) about ``about`` (service tickets of the same customer).
+
+        Crisis facts given at intake are classified at once; a crisis event is escalated in this same
+        command (escalation record, notifications to the service-centre head and the general manager).
+        """
+        if not isinstance(actor, Actor):
+            raise ValidationError("the first argument of every command is an Actor", field="actor")
+        if crisis is not None and not isinstance(crisis, CrisisFacts):
+            raise ValidationError("crisis must be CrisisFacts", field="crisis")
+        check_role(actor, "open_ticket")
+        scoped = idempotency_scope(actor, "open_complaint", idempotency_key)
+        now = self._now()
+        received = now if received_at is None else require_aware(received_at, "received_at")
+        if received > now:
+            raise ValidationError("received_at is in the future", field="received_at")
+        with self.desk.store() as uow:
+            first = replay(uow, scoped)
+            if first is not None:
+                return first
+            ticket, applied = self.open_in(
+                uow, actor, now, customer_id, description, about, subject=subject, channel=channel,
+                asset_id=asset_id, crisis=crisis, urgent=urgent, received_at=received,
+            )  # fmt: skip
+            store_result(uow, scoped, ticket, tuple(ticket.events))
+            uow.commit()
+        return CommandResult(TicketView(ticket), tuple(ticket.events), decisions=tuple(applied.decisions))
+
+    def open_in(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        now: datetime,
+        customer_id: str,
+        description: str,
+        about: Sequence[str] = (),
+        *,
+        subject: ComplaintSubject = ComplaintSubject.PRODUCT_QUALITY,
+        channel: Channel = Channel.PHONE,
+        asset_id: str | None = None,
+        crisis: CrisisFacts | None = None,
+        urgent: bool = False,
+        received_at: datetime | None = None,
+    ) -> tuple[Ticket, Applied]:
+        """Open a complaint inside a running unit of work (used by the callback desk on a low score).
+
+        Writes the ticket, its file and their outbox messages; the caller commits.
+        """
+        customer = uow.customers.get(customer_id)
+        if actor.role is Role.CUSTOMER and actor.customer_id != customer.id:
+            raise PermissionDenied(str(actor), "open_complaint", customer_id)
+        if actor.role is Role.DEALER_STAFF and not (
+            customer.dealer_id == actor.dealer_id or customer.region in actor.regions
+        ):
+            raise PermissionDenied(str(actor), "open_complaint", customer_id)
+        linked = self._linked(uow, customer.id, about)
+        asset = uow.assets.get(asset_id) if asset_id is not None else None
+        if asset is None and linked:
+            first_linked = uow.tickets.get(linked[0])
+            asset = uow.assets.get(first_linked.asset_id) if first_linked.asset_id else None
+        if asset is not None and asset.customer_id not in (None, customer.id):
+            raise ValidationError(f"asset {asset.id} belongs to another customer", field="asset_id")
+        desk = self.desk
+        ticket_id = desk.ids.next_id("ticket") if desk.ids else next_number(uow, "ticket", now)
+        ticket = Ticket.open(
+            id=TicketId(ticket_id),
+            customer_id=CustomerId(customer.id),
+            channel=channel,
+            category=Category.COMPLAINT,
+            description=description,
+            received_at=received_at or now,
+            taken_by=actor.ref,
+            asset_id=AssetId(asset.id) if asset else None,
+            product_id=asset.product_id if asset else None,
+            batch=asset.batch if asset else None,
+            region=customer.region,
+            dealer_id=customer.dealer_id or (asset.dealer_id if asset else None),
+            urgent=urgent,
+            kind=TicketKind.COMPLAINT,
+        )
+        file = ComplaintFile(id=ticket.id, customer_id=ticket.customer_id, subject=subject, about=linked)
+        applied = Applied()
+        if crisis is not None:
+            file.crisis = crisis
+            applied = self._classify(uow, actor, ticket, file, now)
+        desk.sla_service.derive(ticket, customer.tier, now)
+        uow.tickets.add(ticket)
+        uow.documents.add(file)
+        messages = list(applied.messages)
+        messages += desk.notifications.messages(
+            uow, ticket, tuple(ticket.events), now, desk.policies.notification
+        )
+        uow.outbox.put(messages)
+        return ticket, applied
+
+    # -- classification and escalation --------------------------------------------------------------
+
+    def classify(
+        self,
+        actor: Actor,
+        complaint_id: str,
+        *,
+        crisis: CrisisFacts | None = None,
+        batch_incident: BatchIncident | None = None,
+        major_by_judgement: str | None = None,
+        subject: ComplaintSubject | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Classify general or major with reasons; facts given replace those recorded.
+
+        ``major_by_judgement`` is the handler's reason for marking the complaint major (重要影响).
+        A crisis event or batch incident found here is escalated in this same command.
+        """
+        if crisis is not None and not isinstance(crisis, CrisisFacts):
+            raise ValidationError("crisis must be CrisisFacts", field="crisis")
+        if batch_incident is not None and not isinstance(batch_incident, BatchIncident):
+            raise ValidationError("batch_incident must be a BatchIncident", field="batch_incident")
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
+            if crisis is not None:
+                file.crisis = crisis
+            if batch_incident is not None:
+                file.batch_incident = batch_incident
+            if major_by_judgement is not None:
+                file.judgement = HandlerJudgement(actor.ref, now, major_by_judgement)
+            if subject is not None:
+                file.subject = ComplaintSubject(subject)
+            return self._classify(uow, actor, ticket, file, now)
+
+        return self._run(actor, "classify", complaint_id, body, idempotency_key)
+
+    def escalate(
+        self,
+        actor: Actor,
+        complaint_id: str,
+        *,
+        trigger: EscalationTrigger = EscalationTrigger.CUSTOMER_DISSATISFIED,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Escalate by hand (to whom the pack's escalation policy says for ``trigger``), with a reason."""
+        if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+            raise ValidationError("an escalation needs a reason of at most 500 characters", field="reason")
+        trigger = EscalationTrigger(trigger)
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
+            detail = Reason("escalated_by_handler", {"trigger": trigger.value, "note": reason})
+            messages, decision = self._escalate(uow, actor, ticket, file, trigger, detail, now)
+            return Applied(messages=messages, decisions=(decision,))
+
+        return self._run(actor, "escalate", complaint_id, body, idempotency_key)
+
+    def acknowledge_escalation(
+        self, actor: Actor, complaint_id: str, *, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """The escalation's addressee takes it up: its open escalations to the actor's role are met."""
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            mine = [
+                i for i, e in enumerate(file.escalations) if e.acknowledged_at is None and actor.role in e.to
+            ]
+            if not mine:
+                raise ValidationError(f"no open escalation of {ticket.id} is addressed to {actor.role.value}")
+            ticket.step("acknowledge_escalation", actor.ref, now, payload={"count": len(mine)})
+            for i in mine:
+                file.escalations[i] = attrs.evolve(
+                    file.escalations[i], acknowledged_at=now, acknowledged_by=actor.ref
+                )
+
+        return self._run(actor, "acknowledge_escalation", complaint_id, body, idempotency_key)
+
+    def refer_to_general_manager(
+        self, actor: Actor, complaint_id: str, *, question: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Refer a hard case to the general manager for a decision (请示处理方法); the GM is notified."""
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
+            referral = GeneralManagerReferral(question, actor.ref, now)
+            ticket.step("refer", actor.ref, now, reason=question)
+            file.referral = referral
+            detail = Reason("hard_case_referred", {"state": ticket.events[-1].from_state})
+            messages, decision = self._escalate(
+                uow, actor, ticket, file, EscalationTrigger.HARD_CASE, detail, now
+            )
+            return Applied(messages=messages, decisions=(decision,))
+
+        return self._run(actor, "refer_to_general_manager", complaint_id, body, idempotency_key)
+
+    def record_gm_decision(
+        self, actor: Actor, complaint_id: str, *, decision: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """The general manager's decision on a referred case; it becomes the proposed solution."""
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            if file.referral is None:
+                raise ValidationError(f"complaint {ticket.id} was not referred", field="complaint_id")
+            ticket.step("decide", actor.ref, now, reason=decision)
+            file.referral = attrs.evolve(
+                file.referral, decision=decision, decided_by=actor.ref, decided_at=now
+            )
+            file.solution = decision
+            for i, e in enumerate(file.escalations):
+                if e.acknowledged_at is None and actor.role in e.to:
+                    file.escalations[i] = attrs.evolve(e, acknowledged_at=now, acknowledged_by=actor.ref)
+
+        return self._run(actor, "record_gm_decision", complaint_id, body, idempotency_key)
+
+    # -- the flow -----------------------------------------------------------------------------------
+
+    def investigate(
+        self, actor: Actor, complaint_id: str, *, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Start investigating (调查核实); the actor becomes the complaint's handler."""
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            ticket.step("investigate", actor.ref, now)
+            file.handler = actor.ref
+
+        return self._run(actor, "investigate", complaint_id, body, idempotency_key)
+
+    def propose_solution(
+        self, actor: Actor, complaint_id: str, *, solution: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Propose a solution to negotiate with the customer (制定解决方案, 与客户沟通协商)."""
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            file.solution = solution
+            ticket.step("propose_solution", actor.ref, now, reason=solution)
+
+        return self._run(actor, "propose_solution", complaint_id, body, idempotency_key)
+
+    def revise_solution(
+        self,
+        actor: Actor,
+        complaint_id: str,
+        *,
+        solution: str,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """The customer did not agree: a revised solution, with why (one negotiation round)."""
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            file.solution = solution
+            ticket.step("revise_solution", actor.ref, now, reason=reason, payload={"solution": solution})
+
+        return self._run(actor, "revise_solution", complaint_id, body, idempotency_key)
+
+    def agree_solution(
+        self, actor: Actor, complaint_id: str, *, note: str | None = None, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """The customer agrees to the solution (争取客户的认可): implementation starts."""
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            ticket.step("agree_solution", actor.ref, now, reason=note)
+
+        return self._run(actor, "agree_solution", complaint_id, body, idempotency_key)
+
+    def grant_remedy(
+        self,
+        actor: Actor,
+        complaint_id: str,
+        *,
+        kind: RemedyKind,
+        cost: Money,
+        quantity: int = 1,
+        item: str | None = None,
+        note: str = "",
+        extend_by: int | None = None,
+        extend_unit: ExtensionUnit = ExtensionUnit.MONTHS,
+        component: str | None = None,
+        asset_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Grant a remedy with its cost (延长免费售后服务期, 无偿更换附件, 增加维护保养, …).
+
+        A warranty extension (``extend_by`` ``extend_unit``, optionally on one ``component``) is recorded
+        as a :class:`WarrantyExtension` of source ``complaint_remedy`` on the complaint's unit (or
+        ``asset_id``), findable with :meth:`warranty_extensions` for warranty decisions.
+        """
+        kind = RemedyKind(kind)
+        if not isinstance(cost, Money):
+            raise ValidationError("cost must be Money", field="cost")
+        if (kind is RemedyKind.WARRANTY_EXTENSION) != (extend_by is not None):
+            raise ValidationError(
+                "extend_by is given for a warranty extension, and only then", field="extend_by"
+            )
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
+            extension = None
+            if kind is RemedyKind.WARRANTY_EXTENSION:
+                unit = asset_id or ticket.asset_id
+                if unit is None:
+                    raise ValidationError("a warranty extension needs the unit (asset_id)", field="asset_id")
+                uow.assets.get(unit)
+                extension = WarrantyExtension(
+                    asset_id=AssetId(unit),
+                    amount=extend_by,  # type: ignore[arg-type]
+                    unit=extend_unit,
+                    granted_by=actor.ref,
+                    granted_at=now,
+                    reason="complaint_remedy",
+                    source=ExtensionSource.COMPLAINT_REMEDY,
+                    component=component,
+                    note=note,
+                )
+            remedy = Remedy(kind, cost, actor.ref, now, quantity, item, note, extension)
+            ticket.step(
+                "grant_remedy",
+                actor.ref,
+                now,
+                payload={
+                    "kind": kind.value,
+                    "cost": str(cost.amount),
+                    "currency": cost.currency,
+                    "quantity": quantity,
+                    "item": item,
+                },
+            )
+            file.remedies.append(remedy)
+            if extension is not None:
+                uow.documents.add(
+                    GrantedExtension(
+                        f"{ticket.id}:{len(file.remedies)}", extension.asset_id, ticket.id, extension
+                    )
+                )
+            reason = Reason("remedy_granted", {"kind": kind.value, "cost": f"{cost.amount} {cost.currency}"})
+            return Applied(decisions=(Decision(remedy, [reason], "handler"),))
+
+        return self._run(actor, "grant_remedy", complaint_id, body, idempotency_key)
+
+    def give_feedback(
+        self,
+        actor: Actor,
+        complaint_id: str,
+        *,
+        outcome: str,
+        schedule_callback: bool = True,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Report the outcome to the customer (结果反馈): the complaint is handled.
+
+        Its callback (seed 004: within 7 days after handling) is scheduled in the same command.
+        """
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
+            ticket.resolve(actor.ref, now, summary=outcome)
+            file.outcome = outcome
+            if not schedule_callback:
+                return Applied()
+            _, plan = schedule_in(uow, self.desk.policies.callback, actor, ticket, now)
+            return Applied(decisions=(plan,))
+
+        return self._run(actor, "give_feedback", complaint_id, body, idempotency_key)
+
+    def reject_outcome(
+        self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """The customer is not satisfied with the outcome: the complaint is investigated again."""
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            ticket.reject(actor.ref, now, reason)
+
+        return self._run(actor, "reject_outcome", complaint_id, body, idempotency_key)
+
+    def review(
+        self,
+        actor: Actor,
+        complaint_id: str,
+        *,
+        root_cause: str,
+        improvement: str,
+        feedback_to: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Record the root cause (a code) and the improvement (总结改进, 找出问题产生的根源)."""
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            review = Review(root_cause, improvement, actor.ref, now, feedback_to)
+            ticket.step(
+                "review", actor.ref, now, payload={"root_cause": root_cause, "feedback_to": feedback_to}
+            )
+            file.review = review
+
+        return self._run(actor, "review", complaint_id, body, idempotency_key)
+
+    def close(
+        self, actor: Actor, complaint_id: str, *, note: str = "", idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Close a reviewed complaint."""
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            ticket.close(actor.ref, now, note)
+
+        return self._run(actor, "close_complaint", complaint_id, body, idempotency_key)
+
+    def cancel(
+        self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Cancel an open complaint (registered by mistake, a duplicate), with a reason."""
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            ticket.cancel(actor.ref, now, reason)
+
+        return self._run(actor, "cancel_complaint", complaint_id, body, idempotency_key)
+
+    def withdraw(
+        self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """The customer withdraws the complaint (撤诉), with a reason."""
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            ticket.step("withdraw", actor.ref, now, reason=reason)
+            ticket.closed_at = now
+
+        return self._run(actor, "withdraw", complaint_id, body, idempotency_key)
+
+    def reopen(
+        self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Reopen a closed complaint whose problem is back: it is investigated again."""
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            ticket.reopen(actor.ref, now, reason)
+
+        return self._run(actor, "reopen_complaint", complaint_id, body, idempotency_key)
+
+    def link_tickets(
+        self, actor: Actor, complaint_id: str, about: Sequence[str], *, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Link the complaint to more service tickets of the same customer."""
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            linked = self._linked(uow, ticket.customer_id, about)
+            ticket.step("link_tickets", actor.ref, now, payload={"about": list(linked)})
+            file.about = (*file.about, *linked)
+
+        return self._run(actor, "link_tickets", complaint_id, body, idempotency_key)
+
+    # -- queries ------------------------------------------------------------------------------------
+
+    def complaint_file(self, actor: Actor, complaint_id: str) -> ComplaintFile:
+        """The complaint's file, if ``actor`` may see the complaint (otherwise ``NotFound``)."""
+        view = self.desk.ticket(actor, complaint_id)
+        if view.kind is not TicketKind.COMPLAINT:
+            raise NotFound("complaint", complaint_id)
+        with self.desk.store() as uow:
+            try:
+                return uow.documents.get(ComplaintFile, complaint_id)
+            except NotFound:
+                return ComplaintFile(id=view.id, customer_id=view.customer_id)
+
+    def complaint_log(
+        self, actor: Actor, filters: ComplaintLogFilter | None = None
+    ) -> list[ComplaintLogEntry]:
+        """The complaint log (投诉登记表): name, address, phone, product, fault, handler, outcome."""
+        check_role(actor, "complaint_log", roles=_READERS)
+        wanted = filters or ComplaintLogFilter()
+        query = TicketFilter(
+            kind=TicketKind.COMPLAINT,
+            states=wanted.states,
+            customer_id=wanted.customer_id,
+            received_from=wanted.received_from,
+            received_to=wanted.received_to,
+        )
+        out: list[ComplaintLogEntry] = []
+        with self.desk.store() as uow:
+            for ticket in _all(uow, query):
+                entry = self._log_entry(uow, ticket)
+                if wanted.severity is None or entry.severity is wanted.severity:
+                    out.append(entry)
+        return out
+
+    def _log_entry(self, uow: UnitOfWork, ticket: Ticket) -> ComplaintLogEntry:
+        try:
+            file = uow.documents.get(ComplaintFile, ticket.id)
+        except NotFound:
+            file = ComplaintFile(id=ticket.id, customer_id=ticket.customer_id)
+        customer = self._customer(uow, ticket.customer_id)
+        contact = customer.contact if customer else None
+        product = ""
+        product_id = ticket.product_id
+        faults = [ticket.description]
+        for linked_id in file.about:
+            try:
+                linked = uow.tickets.get(linked_id)
+            except NotFound:
+                continue
+            product_id = product_id or linked.product_id
+            faults += [f"{r.symptom}/{r.cause}" for r in linked.fault_records]
+        if product_id is not None:
+            try:
+                found = uow.products.get(product_id)
+                product = f"{found.name} ({found.model})"
+            except NotFound:
+                product = product_id
+        currencies = sorted({r.cost.currency for r in file.remedies})
+        return ComplaintLogEntry(
+            complaint_id=ticket.id,
+            received_at=ticket.received_at,
+            state=ticket.state,
+            severity=file.severity,
+            name=customer.name if customer else ticket.customer_id,
+            address=(contact.address or "") if contact else "",
+            phone=(contact.phone or "") if contact else "",
+            product=product,
+            fault="; ".join(faults),
+            handler=str(file.handler) if file.handler else "",
+            outcome=file.outcome,
+            remedy_cost=tuple(file.remedy_cost(c) for c in currencies),
+            about=file.about,
+        )
+
+    def overdue_escalations(self, actor: Actor, at: datetime | None = None) -> list[OverdueEscalation]:
+        """Escalations not taken up by their due time, most overdue first."""
+        check_role(actor, "overdue_escalations", roles=_READERS)
+        now = require_aware(at, "at") if at is not None else self._now()
+        out: list[OverdueEscalation] = []
+        with self.desk.store() as uow:
+            files = [*uow.documents.query(ComplaintFile, severity=ComplaintSeverity.MAJOR.value)]
+            files += uow.documents.query(ComplaintFile, severity=ComplaintSeverity.GENERAL.value)
+            for file in files:
+                for e in file.escalations:
+                    if e.overdue(now):
+                        out.append(OverdueEscalation(file.id, e, now - e.due_at))
+        return sorted(out, key=lambda o: (-o.overdue_by, o.complaint_id))
+
+    def detect_batch_incidents(
+        self,
+        actor: Actor,
+        *,
+        batch: str,
+        batch_size: int,
+        product_id: str | None = None,
+        quality_causes: Iterable[str] | None = None,
+    ) -> list[Decision[BatchIncident | None]]:
+        """Batch incidents of ``batch`` from the fault records of its units' service tickets.
+
+        Counts distinct units with the same cause against ``batch_size`` (the production quantity);
+        ``quality_causes`` keeps only design/production causes. One decision per cause, with reasons.
+        """
+        check_role(actor, "detect_batch_incidents", roles=_ANALYSTS)
+        query = TicketFilter(kind=TicketKind.SERVICE, batch=batch, product_id=product_id)
+        faults: list[UnitFault] = []
+        with self.desk.store() as uow:
+            for ticket in _all(uow, query):
+                if ticket.asset_id is None:
+                    continue
+                faults += [
+                    UnitFault(ticket.asset_id, batch, r.cause, ticket.product_id)
+                    for r in ticket.fault_records
+                ]
+        return detect_batch_incidents(faults, {batch: batch_size}, self.policy.params, quality_causes)
+
+    def warranty_extensions(self, actor: Actor, asset_id: str) -> tuple[WarrantyExtension, ...]:
+        """The warranty extensions granted to ``asset_id`` as complaint remedies, oldest first."""
+        check_role(actor, "warranty_extensions", roles=_READERS | {R.ENGINEER, R.DEALER_STAFF})
+        with self.desk.store() as uow:
+            found = uow.documents.query(GrantedExtension, asset_id=asset_id)
+        return tuple(sorted((g.extension for g in found), key=lambda e: e.granted_at))
+
+
+def _all(uow: UnitOfWork, query: TicketFilter) -> Iterable[Ticket]:
+    cursor: str | None = None
+    while True:
+        page = uow.tickets.query(query, PageRequest(limit=500, cursor=cursor, sort=Sort.RECEIVED_ASC))
+        yield from page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return
