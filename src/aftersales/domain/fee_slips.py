@@ -1,0 +1,322 @@
+"""Fee slips (《售后服务材料收费暨报销单》) and the invoices collected from them.
+
+Seed 002 (材料收费 · 工作程序): charged materials are listed on a fee slip with the payment method; then
+either the customer wants an invoice for this job now (the slip goes to finance), or later (the slip is
+archived un-torn until the customer asks for one invoice over several slips), or never (archived).
+Revenue is counted per month from the slips. So:
+
+- a :class:`FeeSlip` is numbered, never deleted, and cancelled only with a reason (an invoiced slip
+  cannot be cancelled here: finance reverses an invoice with a credit note);
+- its lines are :class:`~aftersales.domain.charges.ChargeLine` s, chargeable or free (free lines say
+  what was issued at no charge; they add nothing to the total);
+- :class:`InvoiceRecord` collects one or more slips of one customer into one invoice request, which
+  the host's finance system issues through the ``InvoiceIssuer`` port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar
+
+import attrs
+
+from aftersales.domain.actors import ActorRef
+from aftersales.domain.charges import ChargeKind, ChargeLine
+from aftersales.domain.money import Money, currency_exponent
+from aftersales.domain.text import bounded, code, required_text
+from aftersales.domain.work import aware, optional_aware
+from aftersales.errors import CurrencyMismatch, InvalidTransition, ValidationError
+
+__all__ = [
+    "FeeSlip",
+    "InvoiceRecord",
+    "InvoiceState",
+    "InvoiceWish",
+    "MaterialsMovement",
+    "MovementKind",
+    "SlipOrigin",
+    "SlipPayment",
+    "SlipState",
+]
+
+
+class InvoiceWish(StrEnum):
+    """Does the customer want an invoice: for this job now, later (collected with others), or never."""
+
+    NOW = "now"
+    LATER = "later"
+    NEVER = "never"
+
+
+class SlipState(StrEnum):
+    """A slip is issued or cancelled; it is never deleted."""
+
+    ISSUED = "issued"
+    CANCELLED = "cancelled"
+
+
+class SlipOrigin(StrEnum):
+    """Why the slip was written: a chargeable job, or loaned materials never returned (事实占有, 其他 3)."""
+
+    JOB = "job"
+    UNRETURNED_MATERIALS = "unreturned_materials"
+
+
+class InvoiceState(StrEnum):
+    """An invoice request is sent to finance, then issued (or it failed and waits for a retry)."""
+
+    REQUESTED = "requested"
+    ISSUED = "issued"
+    FAILED = "failed"
+
+
+def _lines(value: Iterable[ChargeLine]) -> tuple[ChargeLine, ...]:
+    items = tuple(value)
+    if not all(isinstance(line, ChargeLine) for line in items):
+        raise ValidationError("lines are ChargeLine values", field="lines")
+    return items
+
+
+def _currency(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    currency_exponent(value)
+
+
+@attrs.frozen
+class SlipPayment:
+    """Money received against a slip: how much, how (cash, transfer, WeChat…), when, who recorded it."""
+
+    amount: Money
+    method: str = attrs.field(validator=code)
+    received_at: datetime = attrs.field(validator=aware)
+    recorded_by: ActorRef
+    reference: str = attrs.field(default="", validator=bounded(200))
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.amount, Money) or self.amount.amount <= 0:
+            raise ValidationError("a payment is a positive amount of Money", field="amount")
+
+
+def _payments(value: Iterable[SlipPayment]) -> list[SlipPayment]:
+    return list(value)
+
+
+@attrs.define
+class FeeSlip:
+    """One 售后服务材料收费暨报销单: what a job charged, how it is paid, and whether it is invoiced.
+
+    ``dealer_id`` and ``customer_id`` are copied from the ticket for the archives and for scoping.
+    ``quote_id`` links the accepted quote the lines came from, when there was one.
+    """
+
+    DOCUMENT_KIND: ClassVar[str] = "fee_slip"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("ticket_id", "customer_id", "dealer_id", "month", "state")
+
+    id: str = attrs.field(validator=required_text(64))
+    ticket_id: str = attrs.field(validator=required_text(64))
+    customer_id: str = attrs.field(validator=required_text(64))
+    currency: str = attrs.field(validator=_currency)
+    issued_at: datetime = attrs.field(validator=aware)
+    issued_by: ActorRef
+    month: str = attrs.field(validator=required_text(7))
+    lines: tuple[ChargeLine, ...] = attrs.field(converter=_lines)
+    payment_method: str = attrs.field(default="cash", validator=code)
+    invoice_wish: InvoiceWish = attrs.field(default=InvoiceWish.NEVER, converter=InvoiceWish)
+    origin: SlipOrigin = attrs.field(default=SlipOrigin.JOB, converter=SlipOrigin)
+    dealer_id: str | None = None
+    quote_id: str | None = None
+    payments: list[SlipPayment] = attrs.field(factory=list, converter=_payments)
+    invoice_id: str | None = None
+    state: SlipState = attrs.field(default=SlipState.ISSUED, converter=SlipState)
+    cancelled_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    cancelled_by: ActorRef | None = None
+    cancel_reason: str | None = None
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if not self.lines:
+            raise ValidationError("a fee slip has at least one line", field="lines")
+        for line in self.lines:
+            if line.unit_price.currency != self.currency:
+                raise CurrencyMismatch(self.currency, line.unit_price.currency)
+        if not any(line.chargeable for line in self.lines):
+            raise ValidationError("a fee slip charges at least one line", field="lines")
+
+    # -- figures -----------------------------------------------------------------------------------
+
+    @property
+    def total(self) -> Money:
+        """What the slip charges: the chargeable lines."""
+        return Money.total((line.amount for line in self.lines), self.currency)
+
+    @property
+    def paid(self) -> Money:
+        """What has been received."""
+        return Money.total((p.amount for p in self.payments), self.currency)
+
+    @property
+    def balance(self) -> Money:
+        """Still owed."""
+        return self.total - self.paid
+
+    @property
+    def is_paid(self) -> bool:
+        """True once the whole total is received."""
+        return self.paid >= self.total
+
+    @property
+    def is_active(self) -> bool:
+        """False once cancelled."""
+        return self.state is SlipState.ISSUED
+
+    def charged_lines(self, kind: ChargeKind | None = None) -> tuple[ChargeLine, ...]:
+        """The chargeable lines (of ``kind``): the revenue list's entries."""
+        return tuple(ln for ln in self.lines if ln.chargeable and (kind is None or ln.kind is kind))
+
+    def free_lines(self, kind: ChargeKind | None = None) -> tuple[ChargeLine, ...]:
+        """The lines issued free of charge (of ``kind``)."""
+        return tuple(ln for ln in self.lines if not ln.chargeable and (kind is None or ln.kind is kind))
+
+    # -- steps ---------------------------------------------------------------------------------------
+
+    def _require_active(self, trigger: str) -> None:
+        if self.state is not SlipState.ISSUED:
+            raise InvalidTransition("fee_slip", self.state.value, trigger)
+
+    def record_payment(self, payment: SlipPayment) -> None:
+        """Record money received; more than the balance is refused."""
+        self._require_active("pay")
+        if not isinstance(payment, SlipPayment):
+            raise ValidationError("payment must be a SlipPayment", field="payment")
+        if payment.amount.currency != self.currency:
+            raise CurrencyMismatch(self.currency, payment.amount.currency)
+        if payment.received_at < self.issued_at:
+            raise ValidationError("a payment cannot predate its slip", field="received_at")
+        if payment.amount > self.balance:
+            raise ValidationError(
+                f"payment of {payment.amount} exceeds the balance {self.balance} of slip {self.id}",
+                field="amount",
+            )
+        self.payments.append(payment)
+
+    def can_invoice(self) -> bool:
+        """True when this slip may go on an invoice now: active, not invoiced, and an invoice is wanted."""
+        return self.is_active and self.invoice_id is None and self.invoice_wish is not InvoiceWish.NEVER
+
+    def attach_invoice(self, invoice_id: str) -> None:
+        """Mark the slip as collected into invoice ``invoice_id``."""
+        self._require_active("invoice")
+        if self.invoice_id is not None:
+            raise InvalidTransition("fee_slip", "invoiced", "invoice")
+        if self.invoice_wish is InvoiceWish.NEVER:
+            raise ValidationError(f"slip {self.id}: the customer wanted no invoice", field="invoice_wish")
+        self.invoice_id = invoice_id
+
+    def detach_invoice(self, invoice_id: str) -> None:
+        """Free the slip from a failed invoice request so it can be collected again."""
+        if self.invoice_id == invoice_id:
+            self.invoice_id = None
+
+    def cancel(self, by: ActorRef, at: datetime, reason: str) -> None:
+        """Cancel with a reason (the slip stays, marked cancelled). An invoiced slip cannot be cancelled."""
+        self._require_active("cancel")
+        if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+            raise ValidationError("cancelling a slip needs a reason (at most 500 characters)", field="reason")
+        if self.invoice_id is not None:
+            raise ValidationError(
+                f"slip {self.id} is on invoice {self.invoice_id}: finance reverses it with a credit note",
+                field="invoice_id",
+            )
+        if at < self.issued_at:
+            raise ValidationError("a slip cannot be cancelled before it was issued", field="at")
+        self.state = SlipState.CANCELLED
+        self.cancelled_at, self.cancelled_by, self.cancel_reason = at, by, reason
+
+
+def _slip_ids(value: Iterable[str]) -> tuple[str, ...]:
+    items = tuple(value)
+    if not items:
+        raise ValidationError("an invoice covers at least one slip", field="slip_ids")
+    if len(set(items)) != len(items):
+        raise ValidationError("a slip appears once on an invoice", field="slip_ids")
+    return items
+
+
+@attrs.define
+class InvoiceRecord:
+    """One invoice request: the slips it covers, their total, and what finance answered."""
+
+    DOCUMENT_KIND: ClassVar[str] = "invoice_record"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id", "state")
+
+    id: str = attrs.field(validator=required_text(64))
+    customer_id: str = attrs.field(validator=required_text(64))
+    slip_ids: tuple[str, ...] = attrs.field(converter=_slip_ids)
+    total: Money
+    requested_at: datetime = attrs.field(validator=aware)
+    requested_by: ActorRef
+    title: str = attrs.field(default="", validator=bounded(200))
+    tax_id: str = attrs.field(default="", validator=bounded(64))
+    state: InvoiceState = attrs.field(default=InvoiceState.REQUESTED, converter=InvoiceState)
+    invoice_number: str | None = None
+    issued_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    failure: str | None = None
+    version: int = 0
+
+    def issued(self, invoice_number: str, at: datetime) -> None:
+        """Finance issued the invoice under ``invoice_number``."""
+        if self.state is InvoiceState.ISSUED:
+            raise InvalidTransition("invoice", self.state.value, "issue")
+        if not isinstance(invoice_number, str) or not invoice_number.strip() or len(invoice_number) > 64:
+            raise ValidationError("an invoice number is 1–64 characters", field="invoice_number")
+        self.state, self.invoice_number, self.issued_at, self.failure = (
+            InvoiceState.ISSUED,
+            invoice_number,
+            at,
+            None,
+        )
+
+    def failed(self, why: str) -> None:
+        """Finance could not issue it (yet): kept for a retry."""
+        if self.state is InvoiceState.ISSUED:
+            raise InvalidTransition("invoice", self.state.value, "fail")
+        self.state, self.failure = InvoiceState.FAILED, why[:500]
+
+
+class MovementKind(StrEnum):
+    """Materials that left free of charge (in warranty), and materials that came back (退料)."""
+
+    ISSUED_FREE = "issued_free"
+    RETURNED = "returned"
+
+
+@attrs.define
+class MaterialsMovement:
+    """Free materials issued for a job, or returned by the customer or dealer, for the monthly lists.
+
+    Lines are priced at cost (``value``) and not chargeable. Seed 002 其他: the issue list is charged
+    plus free materials; the returns list should match the free list, and what is not returned is
+    charged on a slip of origin ``unreturned_materials``.
+    """
+
+    DOCUMENT_KIND: ClassVar[str] = "materials_movement"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("ticket_id", "month", "kind")
+
+    id: str = attrs.field(validator=required_text(64))
+    kind: MovementKind = attrs.field(converter=MovementKind)
+    ticket_id: str = attrs.field(validator=required_text(64))
+    month: str = attrs.field(validator=required_text(7))
+    at: datetime = attrs.field(validator=aware)
+    by: ActorRef
+    lines: tuple[ChargeLine, ...] = attrs.field(converter=_lines)
+    dealer_id: str | None = None
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if not self.lines:
+            raise ValidationError("a movement has at least one line", field="lines")
+        if any(line.chargeable for line in self.lines):
+            raise ValidationError(
+                "free issues and returns are not charged; charged materials go on a fee slip", field="lines"
+            )

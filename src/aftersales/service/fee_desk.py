@@ -1,0 +1,486 @@
+"""The fee desk: fee slips, payments, invoices, and the monthly after-sales revenue (seed 002 材料收费).
+
+A slip is written per chargeable job (or for loaned materials not returned), numbered ``FS-2026-…``
+in the same transaction, and read or changed only by those who may see its ticket. Invoices wanted
+*now* are requested when the slip is issued; *later* slips wait until the customer asks, then all of
+them go on one invoice. Requests reach the host's finance system through the
+:class:`~aftersales.ports.invoicing.InvoiceIssuer` port *after* the slip's transaction committed, so a
+finance outage loses nothing: the request stays ``failed`` until :meth:`FeeDesk.retry_invoices`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.charges import ChargeKind, ChargeLine
+from aftersales.domain.contact import zone
+from aftersales.domain.fee_slips import (
+    FeeSlip,
+    InvoiceRecord,
+    InvoiceState,
+    InvoiceWish,
+    MaterialsMovement,
+    MovementKind,
+    SlipOrigin,
+    SlipPayment,
+)
+from aftersales.domain.instants import require_aware
+from aftersales.domain.money import Money
+from aftersales.errors import AftersalesError, NotFound, PermissionDenied, ValidationError
+from aftersales.ports.invoicing import InvoiceIssuer, InvoiceRequest, IssuedInvoice
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+from aftersales.service.numbering import next_number
+from aftersales.service.permissions import can_read, check_role
+
+__all__ = ["FEE_ROLES", "FeeDesk", "ItemBalance", "MonthlyRevenue", "RevenueEntry"]
+
+R = Role
+_OFFICE = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
+FEE_ROLES = {
+    "issue_fee_slip": _OFFICE | {R.ENGINEER, R.DEALER_STAFF},
+    "record_slip_payment": _OFFICE | {R.ENGINEER, R.DEALER_STAFF, R.SYSTEM},
+    "request_invoice": _OFFICE | {R.DEALER_STAFF, R.CUSTOMER},
+    "retry_invoices": _OFFICE | {R.SYSTEM},
+    "cancel_fee_slip": _OFFICE | {R.DEALER_STAFF},
+    "record_materials": _OFFICE | {R.ENGINEER, R.DEALER_STAFF},
+    "read_fee_slip": _OFFICE | {R.ENGINEER, R.DEALER_STAFF, R.CUSTOMER, R.AUDITOR, R.SYSTEM},
+    "revenue_report": frozenset({R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.DEALER_STAFF}),
+}
+"""Who may do what with fee slips; scopes (own customer, own dealer) narrow it further."""
+
+
+@attrs.frozen
+class RevenueEntry:
+    """One line of a monthly list: which slip or movement, which ticket, what, how many, how much."""
+
+    source_id: str
+    ticket_id: str
+    kind: ChargeKind
+    item: str
+    quantity: int
+    unit_price: Money
+    amount: Money
+
+
+@attrs.frozen
+class ItemBalance:
+    """Per material item: issued free, returned, and charged as unreturned; ``outstanding`` is still out."""
+
+    item: str
+    issued_free: int
+    returned: int
+    charged_unreturned: int
+
+    @property
+    def outstanding(self) -> int:
+        """Free materials neither returned nor charged yet (to chase, then charge: 事实占有)."""
+        return self.issued_free - self.returned - self.charged_unreturned
+
+
+@attrs.frozen
+class MonthlyRevenue:
+    """The month's three lists (seed 002 其他 1–3) and their reconciliation.
+
+    ``revenue`` is the revenue list (售后服务销售收入): every charged line of the month's active slips;
+    ``materials_revenue`` its materials part. ``free_issued`` lists free materials (from free slip lines
+    and free issues), ``returns`` the materials returned. ``issued`` (the issue list, 发料) is charged
+    materials plus free ones. ``reconciled`` is true when the revenue list adds up to the slips' totals.
+    """
+
+    month: str
+    currency: str
+    revenue: tuple[RevenueEntry, ...]
+    free_issued: tuple[RevenueEntry, ...]
+    returns: tuple[RevenueEntry, ...]
+    revenue_total: Money
+    materials_revenue: Money
+    slips_total: Money
+    received: Money
+    cancelled_slips: tuple[str, ...]
+    balances: tuple[ItemBalance, ...]
+
+    @property
+    def issued(self) -> tuple[RevenueEntry, ...]:
+        """The issue list (发料): charged materials and free materials."""
+        charged = tuple(e for e in self.revenue if e.kind is ChargeKind.MATERIALS)
+        return charged + self.free_issued
+
+    @property
+    def reconciled(self) -> bool:
+        """The revenue list equals the sum of the month's active slips."""
+        return self.revenue_total == self.slips_total
+
+
+def _entry(source_id: str, ticket_id: str, line: ChargeLine, *, charged: bool) -> RevenueEntry:
+    amount = line.amount if charged else line.value
+    return RevenueEntry(source_id, ticket_id, line.kind, line.item, line.quantity, line.unit_price, amount)
+
+
+def _month(value: str) -> str:
+    if not isinstance(value, str) or len(value) != 7 or value[4] != "-":
+        raise ValidationError("a month is written YYYY-MM", field="month")
+    try:
+        year, month = int(value[:4]), int(value[5:])
+    except ValueError:
+        raise ValidationError("a month is written YYYY-MM", field="month") from None
+    if not (1900 <= year <= 9999 and 1 <= month <= 12):
+        raise ValidationError("a month is written YYYY-MM", field="month")
+    return value
+
+
+class FeeDesk:
+    """Fee slips (售后服务材料收费暨报销单), invoices and the monthly revenue, on a desk's store.
+
+    ``timezone`` decides which month a slip counts in (the company's books, default China time).
+    """
+
+    def __init__(
+        self, desk: ServiceDesk, issuer: InvoiceIssuer | None = None, *, timezone: str = "Asia/Shanghai"
+    ) -> None:
+        self.desk = desk
+        self.issuer = issuer
+        self.zone: ZoneInfo = zone(timezone)
+
+    # -- helpers ------------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return require_aware(self.desk.clock.now(), "clock.now()")
+
+    def _month_of(self, at: datetime) -> str:
+        return at.astimezone(self.zone).strftime("%Y-%m")
+
+    def _ticket_in_scope(self, uow: UnitOfWork, actor: Actor, ticket_id: str, command: str) -> None:
+        ticket = uow.tickets.get(ticket_id)
+        if not can_read(actor, ticket, self.desk._team_of_assignee(uow, ticket)):
+            raise NotFound("ticket", ticket_id)
+        if actor.role is R.AUDITOR and command != "read_fee_slip":
+            raise PermissionDenied(str(actor), command, ticket_id)
+
+    def _slip(self, uow: UnitOfWork, actor: Actor, slip_id: str, command: str) -> FeeSlip:
+        check_role(actor, command, slip_id, FEE_ROLES[command])
+        slip = uow.documents.get(FeeSlip, slip_id)
+        try:
+            self._ticket_in_scope(uow, actor, slip.ticket_id, command)
+        except NotFound:
+            raise NotFound("fee_slip", slip_id) from None
+        return slip
+
+    # -- slips --------------------------------------------------------------------------------------
+
+    def issue_slip(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        lines: Iterable[ChargeLine],
+        payment_method: str = "cash",
+        invoice: InvoiceWish = InvoiceWish.NEVER,
+        currency: str = "CNY",
+        quote_id: str | None = None,
+        origin: SlipOrigin = SlipOrigin.JOB,
+        invoice_title: str = "",
+        tax_id: str = "",
+    ) -> FeeSlip:
+        """Write the fee slip of a chargeable job; ``invoice=NOW`` requests its invoice at once."""
+        check_role(actor, "issue_fee_slip", ticket_id, FEE_ROLES["issue_fee_slip"])
+        now = self._now()
+        with self.desk.store() as uow:
+            self._ticket_in_scope(uow, actor, ticket_id, "issue_fee_slip")
+            ticket = uow.tickets.get(ticket_id)
+            slip = FeeSlip(
+                next_number(uow, "fee_slip", now),
+                ticket.id,
+                ticket.customer_id,
+                currency,
+                now,
+                actor.ref,
+                self._month_of(now),
+                tuple(lines),
+                payment_method,
+                invoice,
+                origin,
+                ticket.dealer_id,
+                quote_id,
+            )
+            uow.documents.add(slip)
+            record = None
+            if slip.invoice_wish is InvoiceWish.NOW:
+                record = self._new_invoice(uow, actor, now, slip.customer_id, [slip], invoice_title, tax_id)
+            uow.commit()
+        if record is not None:
+            self._send(record.id)
+            with self.desk.store() as uow:
+                slip = uow.documents.get(FeeSlip, slip.id)
+        return slip
+
+    def record_payment(
+        self,
+        actor: Actor,
+        slip_id: str,
+        amount: Money,
+        *,
+        method: str | None = None,
+        reference: str = "",
+        received_at: datetime | None = None,
+    ) -> FeeSlip:
+        """Record money received against a slip (at most its balance)."""
+        now = self._now()
+        received = now if received_at is None else require_aware(received_at, "received_at")
+        if received > now:
+            raise ValidationError("received_at is in the future", field="received_at")
+        with self.desk.store() as uow:
+            slip = self._slip(uow, actor, slip_id, "record_slip_payment")
+            payment = SlipPayment(amount, method or slip.payment_method, received, actor.ref, reference)
+            slip.record_payment(payment)
+            slip = uow.documents.save(slip)
+            uow.commit()
+        return slip
+
+    def cancel_slip(self, actor: Actor, slip_id: str, reason: str) -> FeeSlip:
+        """Cancel a slip with a reason; it stays on file, marked cancelled, out of the revenue."""
+        now = self._now()
+        with self.desk.store() as uow:
+            slip = self._slip(uow, actor, slip_id, "cancel_fee_slip")
+            slip.cancel(actor.ref, now, reason)
+            slip = uow.documents.save(slip)
+            uow.commit()
+        return slip
+
+    def slip(self, actor: Actor, slip_id: str) -> FeeSlip:
+        """One slip, if ``actor`` may see its ticket (otherwise ``NotFound``)."""
+        with self.desk.store() as uow:
+            return self._slip(uow, actor, slip_id, "read_fee_slip")
+
+    def slips_of(self, actor: Actor, ticket_id: str) -> list[FeeSlip]:
+        """Every slip of a ticket, cancelled ones included."""
+        check_role(actor, "read_fee_slip", ticket_id, FEE_ROLES["read_fee_slip"])
+        with self.desk.store() as uow:
+            self._ticket_in_scope(uow, actor, ticket_id, "read_fee_slip")
+            return list(uow.documents.query(FeeSlip, ticket_id=ticket_id))
+
+    # -- invoices -----------------------------------------------------------------------------------
+
+    def _new_invoice(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        now: datetime,
+        customer_id: str,
+        slips: list[FeeSlip],
+        title: str,
+        tax_id: str,
+    ) -> InvoiceRecord:
+        currencies = {s.currency for s in slips}
+        if len(currencies) != 1:
+            raise ValidationError("one invoice covers slips of one currency", field="slip_ids")
+        total = Money.total((s.total for s in slips), currencies.pop())
+        number = next_number(uow, "invoice_request", now)
+        record = InvoiceRecord(
+            number, customer_id, tuple(s.id for s in slips), total, now, actor.ref, title, tax_id
+        )
+        for slip in slips:
+            slip.attach_invoice(record.id)
+            uow.documents.save(slip)
+        uow.documents.add(record)
+        return record
+
+    def request_invoice(
+        self,
+        actor: Actor,
+        customer_id: str,
+        *,
+        slip_ids: Iterable[str] | None = None,
+        title: str = "",
+        tax_id: str = "",
+    ) -> InvoiceRecord:
+        """Collect the customer's slips waiting for an invoice into one invoice request and send it.
+
+        Without ``slip_ids``: every active, not yet invoiced slip of the customer marked *later* (the
+        slips archived un-torn for a collective invoice). With ``slip_ids``: exactly those, which must
+        be the customer's and invoiceable (a slip marked *never* is refused).
+        """
+        check_role(actor, "request_invoice", customer_id, FEE_ROLES["request_invoice"])
+        if actor.role is R.CUSTOMER and actor.customer_id != customer_id:
+            raise NotFound("customer", customer_id)
+        now = self._now()
+        with self.desk.store() as uow:
+            uow.customers.get(customer_id)
+            if slip_ids is None:
+                slips = [
+                    s
+                    for s in uow.documents.query(FeeSlip, customer_id=customer_id)
+                    if s.can_invoice() and s.invoice_wish is InvoiceWish.LATER
+                ]
+                slips = [s for s in slips if self._visible(uow, actor, s)]
+                if not slips:
+                    raise ValidationError(f"customer {customer_id} has no slips waiting for an invoice")
+            else:
+                slips = [self._slip(uow, actor, sid, "request_invoice") for sid in slip_ids]
+                for s in slips:
+                    if s.customer_id != customer_id:
+                        raise ValidationError(
+                            f"slip {s.id} is not customer {customer_id}'s", field="slip_ids"
+                        )
+                    if not s.can_invoice():
+                        raise ValidationError(f"slip {s.id} cannot be invoiced", field="slip_ids")
+            slips.sort(key=lambda s: s.id)
+            record = self._new_invoice(uow, actor, now, customer_id, slips, title, tax_id)
+            uow.commit()
+        return self._send(record.id)
+
+    def _visible(self, uow: UnitOfWork, actor: Actor, slip: FeeSlip) -> bool:
+        try:
+            self._ticket_in_scope(uow, actor, slip.ticket_id, "request_invoice")
+        except (NotFound, PermissionDenied):
+            return False
+        return True
+
+    def _send(self, record_id: str) -> InvoiceRecord:
+        """Hand one request to the issuer and record the answer (issued or failed) in its own transaction."""
+        with self.desk.store() as uow:
+            record = uow.documents.get(InvoiceRecord, record_id)
+            slips = [uow.documents.get(FeeSlip, sid) for sid in record.slip_ids]
+        if self.issuer is None:
+            outcome: IssuedInvoice | str = "no invoice issuer is configured"
+        else:
+            request = InvoiceRequest(
+                record.id,
+                record.customer_id,
+                record.slip_ids,
+                tuple(line for s in slips for line in s.charged_lines()),
+                record.total,
+                record.requested_at,
+                record.title,
+                record.tax_id,
+            )
+            try:
+                outcome = self.issuer.issue(request)
+            except AftersalesError as exc:
+                outcome = str(exc)
+        with self.desk.store() as uow:
+            record = uow.documents.get(InvoiceRecord, record_id)
+            if isinstance(outcome, str):
+                record.failed(outcome)
+            else:
+                record.issued(outcome.invoice_number, outcome.issued_at)
+            record = uow.documents.save(record)
+            uow.commit()
+        return record
+
+    def retry_invoices(self, actor: Actor) -> list[InvoiceRecord]:
+        """Send every failed or unanswered invoice request again; returns them as they now stand."""
+        check_role(actor, "retry_invoices", None, FEE_ROLES["retry_invoices"])
+        with self.desk.store() as uow:
+            waiting = [r.id for r in uow.documents.query(InvoiceRecord) if r.state is not InvoiceState.ISSUED]
+        return [self._send(record_id) for record_id in waiting]
+
+    def invoice(self, actor: Actor, invoice_id: str) -> InvoiceRecord:
+        """One invoice request (customers their own only)."""
+        check_role(actor, "read_fee_slip", invoice_id, FEE_ROLES["read_fee_slip"])
+        with self.desk.store() as uow:
+            record = uow.documents.get(InvoiceRecord, invoice_id)
+            if actor.role in (R.CUSTOMER, R.DEALER_STAFF, R.ENGINEER):
+                self._slip(uow, actor, record.slip_ids[0], "read_fee_slip")
+        return record
+
+    # -- materials movements ----------------------------------------------------------------------------
+
+    def _movement(
+        self, actor: Actor, ticket_id: str, kind: MovementKind, lines: Iterable[ChargeLine]
+    ) -> MaterialsMovement:
+        check_role(actor, "record_materials", ticket_id, FEE_ROLES["record_materials"])
+        now = self._now()
+        with self.desk.store() as uow:
+            self._ticket_in_scope(uow, actor, ticket_id, "record_materials")
+            ticket = uow.tickets.get(ticket_id)
+            movement = MaterialsMovement(
+                next_number(uow, "materials_movement", now),
+                kind,
+                ticket.id,
+                self._month_of(now),
+                now,
+                actor.ref,
+                tuple(lines),
+                ticket.dealer_id,
+            )
+            uow.documents.add(movement)
+            uow.commit()
+        return movement
+
+    def record_free_issue(
+        self, actor: Actor, ticket_id: str, lines: Iterable[ChargeLine]
+    ) -> MaterialsMovement:
+        """Record materials issued free of charge for a job (in warranty), priced at cost."""
+        return self._movement(actor, ticket_id, MovementKind.ISSUED_FREE, lines)
+
+    def record_return(self, actor: Actor, ticket_id: str, lines: Iterable[ChargeLine]) -> MaterialsMovement:
+        """Record materials returned (退料: replaced parts sent back, loans returned)."""
+        return self._movement(actor, ticket_id, MovementKind.RETURNED, lines)
+
+    # -- the monthly report ---------------------------------------------------------------------------
+
+    def monthly_revenue(self, actor: Actor, month: str, *, currency: str = "CNY") -> MonthlyRevenue:
+        """The month's revenue list, free-materials list and returns list, reconciled (按月统计销售收入).
+
+        Dealer staff get their own dealer's figures only.
+        """
+        check_role(actor, "revenue_report", month, FEE_ROLES["revenue_report"])
+        month = _month(month)
+        dealer = actor.dealer_id if actor.role is R.DEALER_STAFF else None
+        if actor.role is R.DEALER_STAFF and dealer is None:
+            raise PermissionDenied(str(actor), "revenue_report", month)
+        with self.desk.store() as uow:
+            slips = [
+                s
+                for s in uow.documents.query(FeeSlip, month=month)
+                if s.currency == currency and (dealer is None or s.dealer_id == dealer)
+            ]
+            movements = [
+                m
+                for m in uow.documents.query(MaterialsMovement, month=month)
+                if dealer is None or m.dealer_id == dealer
+            ]
+        active = [s for s in slips if s.is_active]
+        revenue = tuple(
+            _entry(s.id, s.ticket_id, ln, charged=True) for s in active for ln in s.charged_lines()
+        )
+        free = [_entry(s.id, s.ticket_id, ln, charged=False) for s in active for ln in s.free_lines()]
+        returns: list[RevenueEntry] = []
+        for m in movements:
+            target = free if m.kind is MovementKind.ISSUED_FREE else returns
+            target.extend(
+                _entry(m.id, m.ticket_id, ln, charged=False)
+                for ln in m.lines
+                if ln.unit_price.currency == currency
+            )
+        balances: dict[str, list[int]] = {}
+        for e in free:
+            if e.kind is ChargeKind.MATERIALS:
+                balances.setdefault(e.item, [0, 0, 0])[0] += e.quantity
+        for e in returns:
+            balances.setdefault(e.item, [0, 0, 0])[1] += e.quantity
+        for s in active:
+            if s.origin is SlipOrigin.UNRETURNED_MATERIALS:
+                for ln in s.charged_lines(ChargeKind.MATERIALS):
+                    balances.setdefault(ln.item, [0, 0, 0])[2] += ln.quantity
+        zero = Money.zero(currency)
+        return MonthlyRevenue(
+            month,
+            currency,
+            revenue,
+            tuple(free),
+            tuple(returns),
+            sum((e.amount for e in revenue), zero),
+            sum((e.amount for e in revenue if e.kind is ChargeKind.MATERIALS), zero),
+            sum((s.total for s in active), zero),
+            sum((s.paid for s in active), zero),
+            tuple(sorted(s.id for s in slips if not s.is_active)),
+            tuple(ItemBalance(item, *counts) for item, counts in sorted(balances.items())),
+        )
