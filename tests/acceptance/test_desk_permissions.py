@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import World, table_count
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.actors import Role
@@ -24,10 +23,19 @@ from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.permissions import COMMAND_ROLES
 from aftersales.service.views import CommandResult
+from conftest import World, table_count
 
 R = Role
-_WORK = {"start_work", "await_parts", "await_customer", "resume", "add_fault_record", "add_visit",
-         "note_to_customer", "resolve"}  # fmt: skip
+_WORK = {
+    "start_work",
+    "await_parts",
+    "await_customer",
+    "resume",
+    "add_fault_record",
+    "add_visit",
+    "note_to_customer",
+    "resolve",
+}
 _COORDINATION = {"triage", "dispatch", "close", "cancel", "reopen", "schedule_callback", "record_callback"}
 _INTAKE = {"open_ticket", "register_customer", "register_asset"}
 
@@ -36,8 +44,17 @@ EXPECTED: dict[Role, set[str]] = {
     R.CUSTOMER: {"open_ticket", "confirm", "reject", "cancel"},
     # 客服: intake, triage, dispatch, progress notes, remote guidance, acceptance on the customer's
     # behalf over the phone, callbacks, closing; not the engineer's hands-on steps.
-    R.AGENT: _INTAKE | _COORDINATION | {"await_customer", "resume", "add_visit", "note_to_customer", "resolve",
-                                        "confirm", "reject"},  # fmt: skip
+    R.AGENT: _INTAKE
+    | _COORDINATION
+    | {
+        "await_customer",
+        "resume",
+        "add_visit",
+        "note_to_customer",
+        "resolve",
+        "confirm",
+        "reject",
+    },
     # An engineer works the tickets assigned to it; the signed service slip is its confirm.
     R.ENGINEER: _WORK | {"triage", "confirm"},
     # The dealer performs the whole service of its territory (seed 002), but a refusal is the customer's.
@@ -69,12 +86,24 @@ def test_the_permission_table_matches_the_issue() -> None:
 # -- driving a ticket to the state a command needs -------------------------------------------------------
 
 STATE_FOR = {
-    "triage": "new", "dispatch": "triaged", "start_work": "assigned", "await_parts": "in_progress",
-    "await_customer": "in_progress", "resume": "awaiting_parts", "add_fault_record": "in_progress",
-    "add_visit": "in_progress", "note_to_customer": "in_progress", "resolve": "in_progress",
-    "confirm": "resolved", "reject": "resolved", "close": "resolved", "cancel": "triaged", "reopen": "closed",
-    "schedule_callback": "resolved", "record_callback": "resolved",
-}  # fmt: skip
+    "triage": "new",
+    "dispatch": "triaged",
+    "start_work": "assigned",
+    "await_parts": "in_progress",
+    "await_customer": "in_progress",
+    "resume": "awaiting_parts",
+    "add_fault_record": "in_progress",
+    "add_visit": "in_progress",
+    "note_to_customer": "in_progress",
+    "resolve": "in_progress",
+    "confirm": "resolved",
+    "reject": "resolved",
+    "close": "resolved",
+    "cancel": "triaged",
+    "reopen": "closed",
+    "schedule_callback": "resolved",
+    "record_callback": "resolved",
+}
 
 _PATH = ["new", "triaged", "assigned", "in_progress", "awaiting_parts", "resolved", "closed"]
 
@@ -86,9 +115,11 @@ def prepare(desk: ServiceDesk, clock: ManualClock, world: World, state: str, eng
     target = _PATH.index(state)
     steps: list[Callable[[], object]] = [
         lambda: desk.triage(boss, tid, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE),
-        lambda: desk.dispatch(boss, tid, engineer_id=engineer)
-        if engineer
-        else desk.dispatch(boss, tid, dealer_id=world.dealer_sh.id),
+        lambda: (
+            desk.dispatch(boss, tid, engineer_id=engineer)
+            if engineer
+            else desk.dispatch(boss, tid, dealer_id=world.dealer_sh.id)
+        ),
         lambda: desk.start_work(boss, tid),
         lambda: desk.await_parts(boss, tid),
         lambda: desk.resolve(boss, tid),
@@ -107,13 +138,17 @@ def run(desk: ServiceDesk, world: World, command: str, actor: Actor, tid: str, k
     """Run ``command`` with valid arguments."""
     k: dict[str, Any] = {"idempotency_key": key}
     calls: dict[str, Callable[[], CommandResult]] = {
-        "triage": lambda: desk.triage(actor, tid, nature="leak", severity=Severity.LOW, plan=Plan.ON_SITE, **k),
+        "triage": lambda: desk.triage(
+            actor, tid, nature="leak", severity=Severity.LOW, plan=Plan.ON_SITE, **k
+        ),
         "dispatch": lambda: desk.dispatch(actor, tid, dealer_id=world.dealer_sh.id, **k),
         "start_work": lambda: desk.start_work(actor, tid, **k),
         "await_parts": lambda: desk.await_parts(actor, tid, reason="valve", **k),
         "await_customer": lambda: desk.await_customer(actor, tid, reason="not at home", **k),
         "resume": lambda: desk.resume(actor, tid, **k),
-        "add_fault_record": lambda: desk.add_fault_record(actor, tid, symptom="leak", cause="seal", action="fix", **k),
+        "add_fault_record": lambda: desk.add_fault_record(
+            actor, tid, symptom="leak", cause="seal", action="fix", **k
+        ),
         "add_visit": lambda: desk.add_visit(
             actor, tid, planned_at=desk.clock.now() + timedelta(hours=1), engineer_id="eng-jr", **k
         ),
@@ -145,7 +180,13 @@ ACTORS: dict[str, tuple[Role, Callable[[World], Actor], str | None]] = {
 
 def snapshot(desk: ServiceDesk, db: Path, world: World, tid: str) -> tuple[int, int, str, int, int]:
     view = desk.ticket(world.auditor, tid)
-    return view.version, len(view.events), view.state, table_count(db, "outbox"), table_count(db, "idempotency")
+    return (
+        view.version,
+        len(view.events),
+        view.state,
+        table_count(db, "outbox"),
+        table_count(db, "idempotency"),
+    )
 
 
 @pytest.mark.parametrize("command", TICKET_COMMANDS)
@@ -255,7 +296,7 @@ def test_the_auditor_reads_everything_including_reasons_and_changes_nothing(
     assert table_count(db_path, "tickets") == 3
 
 
-# -- idempotency -----------------------------------------------------------------------------------------------
+# -- idempotency ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("command", ["note_to_customer", "dispatch", "triage", "resolve"])
@@ -276,11 +317,17 @@ def test_a_repeated_key_returns_the_first_result_and_changes_nothing(
 def test_idempotency_keys_are_scoped_per_actor_and_cover_intake(
     desk: ServiceDesk, world: World, db_path: Path
 ) -> None:
-    first = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="漏水", idempotency_key="call-7")
+    first = desk.open_ticket(
+        world.agent, customer_id=world.cust_zh.id, description="漏水", idempotency_key="call-7"
+    )
     outbox = table_count(db_path, "outbox")
-    again = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="漏水", idempotency_key="call-7")
+    again = desk.open_ticket(
+        world.agent, customer_id=world.cust_zh.id, description="漏水", idempotency_key="call-7"
+    )
     assert again.replayed and again.ticket.id == first.ticket.id
     assert table_count(db_path, "tickets") == 1 and table_count(db_path, "outbox") == outbox
-    other = desk.open_ticket(world.manager, customer_id=world.cust_zh.id, description="漏水", idempotency_key="call-7")
+    other = desk.open_ticket(
+        world.manager, customer_id=world.cust_zh.id, description="漏水", idempotency_key="call-7"
+    )
     assert not other.replayed and other.ticket.id != first.ticket.id
     assert table_count(db_path, "tickets") == 2

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import World
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
@@ -25,6 +24,7 @@ from aftersales.domain.work import AssigneeKind
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.views import TicketView
+from conftest import World
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -41,20 +41,35 @@ def _run_zh_story(desk: ServiceDesk, clock: ManualClock, world: World) -> str:
     )
     ticket_id = opened.ticket.id
     clock.advance(timedelta(minutes=20))
-    desk.triage(agent, ticket_id, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE,
-                note="电话指导无效，需上门")  # fmt: skip
+    desk.triage(
+        agent,
+        ticket_id,
+        nature="flush_valve_leak",
+        severity=Severity.MEDIUM,
+        plan=Plan.ON_SITE,
+        note="电话指导无效，需上门",
+    )
     clock.advance(timedelta(minutes=10))
     desk.dispatch(agent, ticket_id)
     clock.advance(timedelta(hours=1))
     desk.start_work(dealer, ticket_id)
-    desk.add_visit(dealer, ticket_id, planned_at=clock.now() + timedelta(hours=2), engineer_id="eng-dealer-sh")
+    desk.add_visit(
+        dealer, ticket_id, planned_at=clock.now() + timedelta(hours=2), engineer_id="eng-dealer-sh"
+    )
     clock.advance(timedelta(hours=3))
     desk.add_fault_record(
-        dealer, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn", action="replace_flush_valve",
+        dealer,
+        ticket_id,
+        symptom="keeps_flushing",
+        cause="flush_valve_worn",
+        action="replace_flush_valve",
         part="flush_valve",
-    )  # fmt: skip
+    )
     desk.await_parts(
-        dealer, ticket_id, reason="进水阀缺货，已下单备料", expected_at=datetime(2026, 3, 4, 15, 0, tzinfo=LONDON)
+        dealer,
+        ticket_id,
+        reason="进水阀缺货，已下单备料",
+        expected_at=datetime(2026, 3, 4, 15, 0, tzinfo=LONDON),
     )
     clock.advance(timedelta(days=2))
     desk.resume(dealer, ticket_id, reason="parts arrived")
@@ -113,7 +128,7 @@ def test_the_zh_story_moves_through_every_step_and_the_ledger_says_who_did_what(
     assert view.events[-1].payload["satisfaction"] == 5
     assert view.events[-1].payload["problem_back"] is False
     # The dispatch decision left its reasons on the event (dealer territory, seed 002).
-    codes = [r["code"] for r in view.events[2].payload["reasons"]]  # type: ignore[index,union-attr]
+    codes = [r["code"] for r in view.events[2].payload["reasons"]]
     assert "dealer_territory" in codes
     assert view.closed_at == datetime(2026, 3, 5, 14, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
     assert view.callback_due_at is not None and view.callback_due_at > view.resolved_at  # type: ignore[operator]
@@ -172,7 +187,9 @@ def test_the_en_story_is_closed_by_the_agent_and_notified_in_english_in_london_t
     desk: ServiceDesk, clock: ManualClock, world: World, notifier: MemoryNotifier
 ) -> None:
     agent, dealer = world.agent, world.dealer_sh_staff
-    ticket_id = desk.open_ticket(world.customer_en, customer_id=world.cust_en.id, description="Tap drips").ticket.id
+    ticket_id = desk.open_ticket(
+        world.customer_en, customer_id=world.cust_en.id, description="Tap drips"
+    ).ticket.id
     clock.advance(timedelta(minutes=5))
     desk.triage(agent, ticket_id, nature="tap_drip", severity=Severity.LOW, plan=Plan.ON_SITE)
     desk.dispatch(agent, ticket_id, dealer_id=world.dealer_sh.id)
@@ -236,7 +253,9 @@ def test_sla_strict_due_times_are_set_at_intake_and_triage(
     assert opened.ticket.response_due_at is not None
     assert opened.ticket.response_due_at > opened.ticket.received_at
     clock.advance(timedelta(minutes=20))
-    triaged = desk.triage(world.agent, opened.ticket.id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    triaged = desk.triage(
+        world.agent, opened.ticket.id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE
+    )
     assert triaged.ticket.resolution_due_at is not None
     assert triaged.ticket.resolution_due_at > triaged.ticket.received_at
     desk.deliver()

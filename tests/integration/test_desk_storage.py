@@ -42,7 +42,9 @@ def desks(tmp_path: Path) -> Iterator[tuple[ServiceDesk, ServiceDesk, str]]:
             yield first, second, tid
 
 
-def test_a_stale_copy_is_refused_once_and_nothing_is_lost(desks: tuple[ServiceDesk, ServiceDesk, str]) -> None:
+def test_a_stale_copy_is_refused_once_and_nothing_is_lost(
+    desks: tuple[ServiceDesk, ServiceDesk, str],
+) -> None:
     first, second, tid = desks
     with first.store() as uow:
         stale = uow.tickets.get(tid)
@@ -94,7 +96,9 @@ def test_two_desks_in_two_threads_both_land(desks: tuple[ServiceDesk, ServiceDes
     assert errors == []
     view = second.ticket(Actor.auditor("a"), tid)
     assert view.version == 10
-    assert sorted(n.text for n in view.notes) == sorted([f"a {i}" for i in range(5)] + [f"b {i}" for i in range(5)])
+    assert sorted(n.text for n in view.notes) == sorted(
+        [f"a {i}" for i in range(5)] + [f"b {i}" for i in range(5)]
+    )
     assert [e.seq for e in view.events] == list(range(11))
 
 

@@ -44,7 +44,9 @@ MANAGER = Actor.manager("mgr-1")
 @pytest.fixture
 def setup() -> tuple[ServiceDesk, str]:
     desk = ServiceDesk.open("memory://", pack="sanitary_ware", clock=ManualClock(NOW))
-    desk.register_customer(MANAGER, Customer(CustomerId("c1"), "张伟", Contact("张伟", email="zw@example.cn")))
+    desk.register_customer(
+        MANAGER, Customer(CustomerId("c1"), "张伟", Contact("张伟", email="zw@example.cn"))
+    )
     tid = desk.open_ticket(AGENT, customer_id="c1", description="马桶漏水").ticket.id
     desk.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
     desk.triage(AGENT, tid, nature="leak", severity=Severity.MEDIUM)
@@ -63,53 +65,78 @@ Call = Callable[[ServiceDesk, str], Any]
 
 BAD: dict[str, tuple[type[AftersalesError], Call]] = {
     "naive received_at": (
-        NaiveDatetimeError, lambda d, t: d.open_ticket(AGENT, customer_id="c1", description="x", received_at=NAIVE)
+        NaiveDatetimeError,
+        lambda d, t: d.open_ticket(AGENT, customer_id="c1", description="x", received_at=NAIVE),
     ),
     "naive expected_by": (
-        NaiveDatetimeError, lambda d, t: d.open_ticket(AGENT, customer_id="c1", description="x", expected_by=NAIVE)
+        NaiveDatetimeError,
+        lambda d, t: d.open_ticket(AGENT, customer_id="c1", description="x", expected_by=NAIVE),
     ),
     "future received_at": (
         ValidationError,
-        lambda d, t: d.open_ticket(AGENT, customer_id="c1", description="x", received_at=NOW + timedelta(days=1)),
+        lambda d, t: d.open_ticket(
+            AGENT, customer_id="c1", description="x", received_at=NOW + timedelta(days=1)
+        ),
     ),
-    "naive visit": (NaiveDatetimeError, lambda d, t: d.add_visit(AGENT, t, planned_at=NAIVE, engineer_id="e")),
+    "naive visit": (
+        NaiveDatetimeError,
+        lambda d, t: d.add_visit(AGENT, t, planned_at=NAIVE, engineer_id="e"),
+    ),
     "naive parts date": (NaiveDatetimeError, lambda d, t: d.await_parts(MANAGER, t, expected_at=NAIVE)),
     "naive callback due": (NaiveDatetimeError, lambda d, t: d.schedule_callback(AGENT, t, due_at=NAIVE)),
-    "empty description": (ValidationError, lambda d, t: d.open_ticket(AGENT, customer_id="c1", description="")),
-    "blank description": (ValidationError, lambda d, t: d.open_ticket(AGENT, customer_id="c1", description="  ")),
+    "empty description": (
+        ValidationError,
+        lambda d, t: d.open_ticket(AGENT, customer_id="c1", description=""),
+    ),
+    "blank description": (
+        ValidationError,
+        lambda d, t: d.open_ticket(AGENT, customer_id="c1", description="  "),
+    ),
     "long description": (
-        ValidationError, lambda d, t: d.open_ticket(AGENT, customer_id="c1", description="漏" * 4001)
+        ValidationError,
+        lambda d, t: d.open_ticket(AGENT, customer_id="c1", description="漏" * 4001),
     ),
     "unknown customer": (NotFound, lambda d, t: d.open_ticket(AGENT, customer_id="nobody", description="x")),
     "unknown asset": (
-        NotFound, lambda d, t: d.open_ticket(AGENT, customer_id="c1", description="x", asset_id="no-such-asset")
+        NotFound,
+        lambda d, t: d.open_ticket(AGENT, customer_id="c1", description="x", asset_id="no-such-asset"),
     ),
     "unknown ticket": (NotFound, lambda d, t: d.note_to_customer(AGENT, "SR-2026-999999", text="hi")),
     "empty ticket id": (ValidationError, lambda d, t: d.note_to_customer(AGENT, "", text="hi")),
     "unknown engineer": (NotFound, lambda d, t: d.dispatch(AGENT, t, engineer_id="ghost")),
     "unknown dealer": (NotFound, lambda d, t: d.dispatch(AGENT, t, dealer_id="ghost")),
-    "engineer and dealer": (ValidationError, lambda d, t: d.dispatch(AGENT, t, engineer_id="e", dealer_id="d")),
+    "engineer and dealer": (
+        ValidationError,
+        lambda d, t: d.dispatch(AGENT, t, engineer_id="e", dealer_id="d"),
+    ),
     "empty note": (ValidationError, lambda d, t: d.note_to_customer(AGENT, t, text="")),
     "long note": (ValidationError, lambda d, t: d.note_to_customer(AGENT, t, text="x" * 4001)),
     "long reason": (ValidationError, lambda d, t: d.cancel(AGENT, t, reason="x" * 2001)),
     "blank reason": (ValidationError, lambda d, t: d.cancel(AGENT, t, reason="   ")),
     "bad nature code": (ValidationError, lambda d, t: d.triage(AGENT, t, nature="", severity=Severity.LOW)),
     "long callback comment": (
-        ValidationError, lambda d, t: d.record_callback(AGENT, t, problem_back=False, comment="x" * 2001)
+        ValidationError,
+        lambda d, t: d.record_callback(AGENT, t, problem_back=False, comment="x" * 2001),
     ),
     "score out of range": (
-        ValidationError, lambda d, t: d.record_callback(AGENT, t, problem_back=False, satisfaction=6)
+        ValidationError,
+        lambda d, t: d.record_callback(AGENT, t, problem_back=False, satisfaction=6),
     ),
-    "score as bool": (ValidationError, lambda d, t: d.record_callback(AGENT, t, problem_back=False, satisfaction=True)),
+    "score as bool": (
+        ValidationError,
+        lambda d, t: d.record_callback(AGENT, t, problem_back=False, satisfaction=True),
+    ),
     "answer not yes/no": (
-        ValidationError, lambda d, t: d.record_callback(AGENT, t, problem_back=False, answers={"fixed": "yes"})
+        ValidationError,
+        lambda d, t: d.record_callback(AGENT, t, problem_back=False, answers={"fixed": "yes"}),  # type: ignore[dict-item]
     ),
     "long idempotency key": (
-        ValidationError, lambda d, t: d.note_to_customer(AGENT, t, text="hi", idempotency_key="k" * 121)
+        ValidationError,
+        lambda d, t: d.note_to_customer(AGENT, t, text="hi", idempotency_key="k" * 121),
     ),
     "not an actor": (ValidationError, lambda d, t: d.note_to_customer("agent-1", t, text="hi")),  # type: ignore[arg-type]
     "step out of order": (InvalidTransition, lambda d, t: d.confirm(AGENT, t)),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", list(BAD))
@@ -139,7 +166,9 @@ def test_an_unknown_but_well_formed_locale_falls_back_to_english() -> None:
     assert subject.startswith("Ticket SR-1 escalated")
 
 
-def test_a_customer_with_a_bad_time_zone_is_refused_before_registration(setup: tuple[ServiceDesk, str]) -> None:
+def test_a_customer_with_a_bad_time_zone_is_refused_before_registration(
+    setup: tuple[ServiceDesk, str],
+) -> None:
     desk, tid = setup
     before = state(desk, tid)
     with pytest.raises(ValidationError, match="time zone"):
