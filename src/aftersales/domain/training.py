@@ -1,0 +1,109 @@
+"""Training of dealers' after-sales staff (seed 002 培训; seed 003 系统培训).
+
+Three ways (培训的方式): on-site at one dealer (走训), central for all or one region's staff (集训), and
+by correspondence (函授: letters and material sent about a problem customers met). Topics follow the
+seed's contents: etiquette (礼仪规范), communication and complaint handling (有效沟通), product knowledge
+(专业知识), the free-or-charged rules (是否免费保修的界定), and case studies (案例教学). Each record is
+linked to the dealers whose staff attended, so the dealer archive shows the training received.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from enum import StrEnum
+from typing import ClassVar
+
+import attrs
+
+from aftersales.domain.actors import ActorRef
+from aftersales.domain.text import bounded, required_text
+from aftersales.errors import ValidationError
+
+__all__ = ["Attendee", "TrainingKind", "TrainingRecord", "TrainingTopic"]
+
+
+class TrainingKind(StrEnum):
+    """走训 (on site at a dealer), 集训 (central), 函授 (correspondence)."""
+
+    ON_SITE = "on_site"
+    CENTRAL = "central"
+    CORRESPONDENCE = "correspondence"
+
+
+class TrainingTopic(StrEnum):
+    """What a training covered."""
+
+    ETIQUETTE = "etiquette"
+    COMMUNICATION = "communication"
+    PRODUCT_KNOWLEDGE = "product_knowledge"
+    WARRANTY_RULES = "warranty_rules"
+    CASE_STUDY = "case_study"
+
+
+@attrs.frozen
+class Attendee:
+    """Someone trained: a name, and the dealer they work for."""
+
+    name: str = attrs.field(validator=required_text(100))
+    dealer_id: str = attrs.field(validator=required_text(64))
+
+
+def _topics(value: Iterable[TrainingTopic | str]) -> frozenset[TrainingTopic]:
+    try:
+        topics = frozenset(TrainingTopic(v) for v in value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="topics") from None
+    if not topics:
+        raise ValidationError("a training covers at least one topic", field="topics")
+    return topics
+
+
+def _attendees(value: Iterable[Attendee]) -> tuple[Attendee, ...]:
+    items = tuple(value)
+    if not all(isinstance(a, Attendee) for a in items):
+        raise ValidationError("attendees are Attendee values", field="attendees")
+    return items
+
+
+def _dealers(value: Iterable[str]) -> tuple[str, ...]:
+    items = tuple(sorted(set(value)))
+    if not items or not all(isinstance(d, str) and d for d in items):
+        raise ValidationError("a training is linked to at least one dealer", field="dealer_ids")
+    return items
+
+
+@attrs.frozen
+class TrainingRecord:
+    """One training session (or correspondence) and who received it."""
+
+    DOCUMENT_KIND: ClassVar[str] = "training_record"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("kind",)
+
+    id: str = attrs.field(validator=required_text(64))
+    kind: TrainingKind = attrs.field(converter=TrainingKind)
+    held_on: date
+    trainer: str = attrs.field(validator=required_text(100))
+    dealer_ids: tuple[str, ...] = attrs.field(converter=_dealers)
+    topics: frozenset[TrainingTopic] = attrs.field(converter=_topics)
+    attendees: tuple[Attendee, ...] = attrs.field(default=(), converter=_attendees)
+    recorded_by: ActorRef | None = None
+    region: str | None = None
+    note: str = attrs.field(default="", validator=bounded(2000))
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.held_on, date):
+            raise ValidationError("held_on is a date", field="held_on")
+        if self.kind is TrainingKind.ON_SITE and len(self.dealer_ids) != 1:
+            raise ValidationError("on-site training (走训) is at one dealer", field="dealer_ids")
+        stray = {a.dealer_id for a in self.attendees} - set(self.dealer_ids)
+        if stray:
+            raise ValidationError(
+                f"attendees from dealers not linked to the training: {', '.join(sorted(stray))}",
+                field="attendees",
+            )
+
+    def received_by(self, dealer_id: str) -> bool:
+        """True when ``dealer_id``'s staff were trained here."""
+        return dealer_id in self.dealer_ids

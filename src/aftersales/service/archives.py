@@ -1,0 +1,349 @@
+"""Archives (用户档案, seed 002): the dealer archive and the end-user archive, as queries over the ledger.
+
+*Dealer archive* (经销商档案): the dealer's base data and region, and per month the calls (叫修) its
+customers made, the repairs done, the parts replaced, the callbacks and their satisfaction, and the
+training its staff received — "what is the state of this region, which parts fail, where does it need
+support". *End-user archive* (终端用户档案): the customer, what they bought (assets), every ticket, each
+callback and satisfaction survey, and the fee slips. Nothing is copied: both are computed from the
+tickets (keyset pages of the ledger), the reference data and the training records, so they are never
+out of date. Scoped: a dealer sees its own archive and its own customers only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.classification import Category
+from aftersales.domain.contact import zone
+from aftersales.domain.fee_slips import FeeSlip
+from aftersales.domain.parties import Customer, Dealer
+from aftersales.domain.products import Asset
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.training import Attendee, TrainingKind, TrainingRecord, TrainingTopic
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+from aftersales.service.numbering import next_number
+from aftersales.service.permissions import can_read, check_role
+
+__all__ = [
+    "ARCHIVE_ROLES",
+    "ArchiveDesk",
+    "CallbackEntry",
+    "CustomerArchive",
+    "DealerArchive",
+    "DealerPeriod",
+    "TicketEntry",
+]
+
+R = Role
+_SEE_ALL = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
+ARCHIVE_ROLES = {
+    "dealer_archive": _SEE_ALL | {R.DEALER_STAFF},
+    "customer_archive": _SEE_ALL | {R.DEALER_STAFF, R.CUSTOMER},
+    "record_training": frozenset({R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AGENT}),
+}
+"""Who may read which archive (scopes narrow it further) and record training."""
+_RESOLVED = frozenset({TicketState.RESOLVED.value, TicketState.CLOSED.value})
+_PAGE = 500
+
+
+@attrs.frozen
+class DealerPeriod:
+    """One month of a dealer's archive (``month`` ``YYYY-MM``; ``"total"`` for the whole range)."""
+
+    month: str
+    calls: int = 0
+    repairs: int = 0
+    resolved: int = 0
+    cancelled: int = 0
+    rework: int = 0
+    parts_replaced: tuple[tuple[str, int], ...] = ()
+    callbacks: int = 0
+    problem_back: int = 0
+    satisfaction_count: int = 0
+    satisfaction_sum: int = 0
+    trainings: int = 0
+
+    @property
+    def satisfaction(self) -> Decimal | None:
+        """Mean satisfaction score (1–5) of the callbacks that gave one, to two decimals."""
+        if not self.satisfaction_count:
+            return None
+        mean = Decimal(self.satisfaction_sum) / Decimal(self.satisfaction_count)
+        return mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@attrs.frozen
+class DealerArchive:
+    """A dealer's archive over ``[start, end)``: base data, months, totals, training received."""
+
+    dealer: Dealer
+    start: date
+    end: date
+    periods: tuple[DealerPeriod, ...]
+    total: DealerPeriod
+    training: tuple[TrainingRecord, ...]
+
+    @property
+    def region(self) -> str:
+        """The dealer's home region."""
+        return self.dealer.region
+
+
+@attrs.frozen
+class TicketEntry:
+    """One ticket in a customer's archive."""
+
+    id: str
+    received_at: datetime
+    state: str
+    category: str
+    description: str
+    asset_id: str | None
+    product_id: str | None
+    dealer_id: str | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    faults: tuple[tuple[str, str, str], ...]
+
+
+@attrs.frozen
+class CallbackEntry:
+    """A callback (回访) and, when a score was given, the satisfaction survey it carried."""
+
+    ticket_id: str
+    at: datetime
+    problem_back: bool
+    satisfaction: int | None
+    comment: str
+    answers: tuple[tuple[str, bool], ...]
+
+
+@attrs.frozen
+class CustomerArchive:
+    """An end user's archive: who, what they bought, every ticket, callback, survey and fee slip."""
+
+    customer: Customer
+    assets: tuple[Asset, ...]
+    tickets: tuple[TicketEntry, ...]
+    callbacks: tuple[CallbackEntry, ...]
+    fee_slips: tuple[str, ...]
+
+    @property
+    def surveys(self) -> tuple[CallbackEntry, ...]:
+        """The callbacks that recorded a satisfaction score."""
+        return tuple(c for c in self.callbacks if c.satisfaction is not None)
+
+
+def _callbacks(ticket: Ticket) -> Iterator[CallbackEntry]:
+    for event in ticket.events:
+        if event.action != "record_callback":
+            continue
+        payload = event.payload
+        score = payload.get("satisfaction")
+        answers = tuple(
+            sorted(
+                (k.removeprefix("answer."), bool(v)) for k, v in payload.items() if k.startswith("answer.")
+            )
+        )
+        yield CallbackEntry(
+            ticket.id,
+            event.at,
+            bool(payload.get("problem_back")),
+            score if isinstance(score, int) and not isinstance(score, bool) else None,
+            str(payload.get("comment") or ""),
+            answers,
+        )
+
+
+def _months(start: date, end: date) -> list[str]:
+    months = []
+    year, month = start.year, start.month
+    while date(year, month, 1) < end:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.counts = dict.fromkeys(("calls", "repairs", "resolved", "cancelled", "rework", "callbacks"), 0)
+        self.counts |= {"problem_back": 0, "satisfaction_count": 0, "satisfaction_sum": 0, "trainings": 0}
+        self.parts: dict[str, int] = {}
+
+    def add_ticket(self, ticket: Ticket) -> None:
+        c = self.counts
+        c["calls"] += 1
+        if ticket.category == Category.REPAIR:
+            c["repairs"] += 1
+        if ticket.state in _RESOLVED:
+            c["resolved"] += 1
+        if ticket.state == TicketState.CANCELLED:
+            c["cancelled"] += 1
+        if any(e.action in ("reject", "reopen") for e in ticket.events):
+            c["rework"] += 1
+        for record in ticket.fault_records:
+            if record.part:
+                self.parts[record.part] = self.parts.get(record.part, 0) + 1
+        for callback in _callbacks(ticket):
+            c["callbacks"] += 1
+            c["problem_back"] += int(callback.problem_back)
+            if callback.satisfaction is not None:
+                c["satisfaction_count"] += 1
+                c["satisfaction_sum"] += callback.satisfaction
+
+    def period(self, month: str) -> DealerPeriod:
+        parts = tuple(sorted(self.parts.items(), key=lambda kv: (-kv[1], kv[0])))
+        return DealerPeriod(month, parts_replaced=parts, **self.counts)
+
+
+class ArchiveDesk:
+    """Dealer and end-user archives, and the training records that feed the dealer archive."""
+
+    def __init__(self, desk: ServiceDesk, *, timezone: str = "Asia/Shanghai") -> None:
+        self.desk = desk
+        self.zone = zone(timezone)
+
+    @staticmethod
+    def _tickets(uow: UnitOfWork, filters: TicketFilter) -> Iterator[Ticket]:
+        cursor: str | None = None
+        while True:
+            page = uow.tickets.query(filters, PageRequest(_PAGE, cursor, Sort.RECEIVED_ASC))
+            yield from page.items
+            cursor = page.next_cursor
+            if cursor is None:
+                return
+
+    # -- training ---------------------------------------------------------------------------------
+
+    def record_training(
+        self,
+        actor: Actor,
+        *,
+        kind: TrainingKind,
+        held_on: date,
+        trainer: str,
+        dealer_ids: Iterable[str],
+        topics: Iterable[TrainingTopic | str],
+        attendees: Iterable[Attendee] = (),
+        region: str | None = None,
+        note: str = "",
+    ) -> TrainingRecord:
+        """Record a training (走训, 集训 or 函授) of the given dealers' staff."""
+        check_role(actor, "record_training", None, ARCHIVE_ROLES["record_training"])
+        now = self.desk.clock.now()
+        with self.desk.store() as uow:
+            dealers = tuple(dealer_ids)
+            for dealer_id in dealers:
+                uow.dealers.get(dealer_id)
+            record = TrainingRecord(
+                next_number(uow, "training", now),
+                kind,
+                held_on,
+                trainer,
+                dealers,
+                frozenset(topics),
+                tuple(attendees),
+                actor.ref,
+                region,
+                note,
+            )
+            uow.documents.add(record)
+            uow.commit()
+        return record
+
+    # -- dealer archive ----------------------------------------------------------------------------
+
+    def dealer_archive(self, actor: Actor, dealer_id: str, *, start: date, end: date) -> DealerArchive:
+        """The archive of ``dealer_id`` for the months from ``start`` to ``end`` (exclusive).
+
+        Calls are the tickets of the dealer received in the range (in the desk's time zone); their
+        repairs, parts, callbacks and satisfaction are bucketed by the month the call came in.
+        Dealer staff may read their own dealer's archive only (``PermissionDenied`` otherwise).
+        """
+        check_role(actor, "dealer_archive", dealer_id, ARCHIVE_ROLES["dealer_archive"])
+        if actor.role is R.DEALER_STAFF and actor.dealer_id != dealer_id:
+            raise PermissionDenied(str(actor), "dealer_archive", dealer_id)
+        if not isinstance(start, date) or not isinstance(end, date) or isinstance(start, datetime):
+            raise ValidationError("start and end are dates", field="start")
+        if end <= start:
+            raise ValidationError("end must be after start", field="end")
+        start_at = datetime.combine(start, time(), self.zone)
+        end_at = datetime.combine(end, time(), self.zone)
+        months = _months(start, end)
+        tallies = {m: _Tally() for m in months}
+        total = _Tally()
+        with self.desk.store() as uow:
+            dealer = uow.dealers.get(dealer_id)
+            query = TicketFilter(dealer_id=dealer_id, received_from=start_at, received_to=end_at)
+            for ticket in self._tickets(uow, query):
+                month = ticket.received_at.astimezone(self.zone).strftime("%Y-%m")
+                tallies[month].add_ticket(ticket)
+                total.add_ticket(ticket)
+            training = tuple(
+                sorted(
+                    (
+                        t
+                        for t in uow.documents.query(TrainingRecord)
+                        if t.received_by(dealer_id) and start <= t.held_on < end
+                    ),
+                    key=lambda t: (t.held_on, t.id),
+                )
+            )
+        for record in training:
+            month = record.held_on.strftime("%Y-%m")
+            tallies[month].counts["trainings"] += 1
+            total.counts["trainings"] += 1
+        periods = tuple(tallies[m].period(m) for m in months)
+        return DealerArchive(dealer, start, end, periods, total.period("total"), training)
+
+    # -- end-user archive ---------------------------------------------------------------------------
+
+    def customer_archive(self, actor: Actor, customer_id: str) -> CustomerArchive:
+        """The end-user archive of ``customer_id``.
+
+        A customer reads its own, dealer staff those of their customers (their dealer's or their
+        regions'); anyone else out of scope gets ``NotFound``, as for an unknown customer.
+        """
+        check_role(actor, "customer_archive", customer_id, ARCHIVE_ROLES["customer_archive"])
+        with self.desk.store() as uow:
+            customer = uow.customers.get(customer_id)
+            if actor.role is R.CUSTOMER and actor.customer_id != customer.id:
+                raise NotFound("customer", customer_id)
+            if actor.role is R.DEALER_STAFF and not (
+                (customer.dealer_id is not None and customer.dealer_id == actor.dealer_id)
+                or (customer.region is not None and customer.region in actor.regions)
+            ):
+                raise NotFound("customer", customer_id)
+            assets = tuple(sorted(uow.assets.list(customer_id=customer_id), key=lambda a: a.id))
+            tickets = [
+                t for t in self._tickets(uow, TicketFilter(customer_id=customer_id)) if can_read(actor, t)
+            ]
+            slips = tuple(sorted(s.id for s in uow.documents.query(FeeSlip, customer_id=customer_id)))
+        entries = tuple(
+            TicketEntry(
+                t.id,
+                t.received_at,
+                t.state,
+                t.category.code,
+                t.description,
+                t.asset_id,
+                t.product_id,
+                t.dealer_id,
+                t.resolved_at,
+                t.closed_at,
+                tuple((f.symptom, f.cause, f.action) for f in t.fault_records),
+            )
+            for t in tickets
+        )
+        callbacks = tuple(c for t in tickets for c in _callbacks(t))
+        return CustomerArchive(customer, assets, entries, callbacks, slips)
