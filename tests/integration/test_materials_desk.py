@@ -1,0 +1,270 @@
+"""The materials desk end to end on the memory and SQLite stores."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import AssetId, CustomerId, ProductId
+from aftersales.domain.loan_ledger import LoanLedger
+from aftersales.domain.materials import ItemKind, MaterialsLine, PartyRef
+from aftersales.domain.materials_workflow import MaterialsState, ReturnState
+from aftersales.domain.money import Money
+from aftersales.domain.parties import Customer
+from aftersales.domain.products import Asset, Product, WarrantyTerm
+from aftersales.errors import (
+    ConcurrencyConflict,
+    DuplicateError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    PolicyError,
+)
+from aftersales.policies.fees import DefaultFeesPolicy, FeesParams, PartPriceEntry
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+from aftersales.service.materials_desk import MaterialsDesk
+
+SH = ZoneInfo("Asia/Shanghai")
+START = datetime(2026, 3, 2, 9, tzinfo=SH)
+AGENT = Actor.agent("a1")
+MANAGER = Actor.manager("m1")
+STAFF = Actor.dealer_staff("s1", "D1", ["east"])
+OTHER_STAFF = Actor.dealer_staff("s2", "D2", ["west"])
+SYSTEM = Actor.system()
+D1 = PartyRef.dealer("D1")
+FEES = DefaultFeesPolicy(
+    FeesParams(
+        parts={
+            "fill_valve": PartPriceEntry("35", "60"),
+            "seat_hinge": PartPriceEntry("12.50", "20"),
+            "flush_button": PartPriceEntry("8", "15"),
+        }
+    )
+)
+
+
+def make_desk(url: str, clock: ManualClock) -> tuple[ServiceDesk, MaterialsDesk]:
+    desk = ServiceDesk.open(url, pack="sanitary_ware", clock=clock)
+    return desk, MaterialsDesk(desk, fees=FEES)
+
+
+def seed(desk: ServiceDesk, purchased: date) -> str:
+    desk.register_customer(
+        AGENT, Customer(CustomerId("c1"), "王女士", Contact("王女士", phone="13800000000"), region="east",
+                        dealer_id="D1")  # type: ignore[arg-type]
+    )  # fmt: skip
+    desk.register_product(
+        MANAGER, Product(ProductId("wc1"), "WC-1", "智能马桶", "toilet", (WarrantyTerm(12),))
+    )
+    desk.register_asset(
+        AGENT, Asset(AssetId("u1"), ProductId("wc1"), "SN1", CustomerId("c1"), purchase_date=purchased,
+                     installation_accepted_on=purchased)
+    )  # fmt: skip
+    return desk.open_ticket(AGENT, customer_id="c1", description="水箱漏水", asset_id="u1").ticket.id
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def desks(clock: ManualClock) -> Iterator[tuple[ServiceDesk, MaterialsDesk]]:
+    desk, materials = make_desk("memory://", clock)
+    yield desk, materials
+    desk.shutdown()
+
+
+LINES = [
+    MaterialsLine("fill_valve", 2),
+    MaterialsLine("tea_cup", 1, ItemKind.GIFT),
+    MaterialsLine("pen", 2, ItemKind.OFFICE_SUPPLY),
+    MaterialsLine("catalogue", 4, ItemKind.BROCHURE),
+    MaterialsLine("seat_hinge", 1, special_approval="SA-7"),
+]
+
+
+def shipped_and_received(
+    desk: ServiceDesk, materials: MaterialsDesk, clock: ManualClock, lines: list[MaterialsLine] = LINES
+) -> str:
+    ticket_id = seed(desk, date(2026, 1, 10))
+    request = materials.request(STAFF, ticket_id, party=D1, lines=lines, urgent=True)
+    checked = materials.check(AGENT, request.id)
+    assert checked.state is MaterialsState.PICK_SLIP and checked.chargeable is False
+    assert checked.pick_slip is not None
+    materials.approve(MANAGER, request.id)
+    materials.pick(AGENT, request.id)
+    clock.advance(timedelta(hours=3))
+    shipped = materials.ship(AGENT, request.id)
+    assert shipped.shipping_note is not None and shipped.shipping_note.number
+    clock.advance(timedelta(days=1))
+    received, _excluded = materials.receive(STAFF, request.id)
+    assert received.state is MaterialsState.RECEIVED
+    return request.id
+
+
+def test_issue_ship_and_return_on_time(desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock) -> None:
+    desk, materials = desks
+    request_id = shipped_and_received(desk, materials, clock)
+    assert materials.ledger(STAFF, D1).balance == {"fill_valve": 2}
+    clock.advance(timedelta(days=10))
+    item = materials.register_return(AGENT, request_id=request_id, part="fill_valve", quantity=2)
+    assert item.location == "taizhou"
+    materials.inspect_return(AGENT, item.id, accepted=True)
+    booked = materials.book_return(AGENT, item.id)
+    assert booked.state is ReturnState.BOOKED
+    ledger = materials.ledger(MANAGER, D1)
+    assert (ledger.issued, ledger.returned, ledger.charged, ledger.balance) == (2, 2, 0, {})
+    clock.advance(timedelta(days=60))
+    assert materials.run_overdue_chargebacks(SYSTEM) == ()
+    summary = materials.outbound_summary(MANAGER, "2026-03")
+    assert dict(summary.by_party["dealer:D1"]) == {
+        "catalogue": 4, "fill_valve": 2, "pen": 2, "seat_hinge": 1, "tea_cup": 1,
+    }  # fmt: skip
+
+
+def test_excluded_kinds_never_in_the_ledger(desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock) -> None:
+    desk, materials = desks
+    request_id = shipped_and_received(desk, materials, clock)
+    ledger = materials.ledger(AGENT, D1)
+    assert set(ledger.balance) == {"fill_valve"}
+    with pytest.raises(NotFound):
+        materials.register_return(AGENT, request_id=request_id, part="tea_cup")
+    with pytest.raises(NotFound):
+        materials.register_return(AGENT, request_id=request_id, part="seat_hinge")
+
+
+def test_late_return_is_charged_once(desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock) -> None:
+    desk, materials = desks
+    request_id = shipped_and_received(desk, materials, clock)
+    clock.advance(timedelta(days=31))
+    assert [o.part for o in materials.overdue(STAFF, D1)] == ["fill_valve"]
+    first = materials.run_overdue_chargebacks(SYSTEM)
+    second = materials.run_overdue_chargebacks(SYSTEM)
+    assert len(first) == 1 and second == ()
+    assert first[0].line.amount == Money("70", "CNY")  # 2 × cost 35
+    ledger = materials.ledger(STAFF, D1)
+    assert ledger.charged == 2 and len(ledger.chargebacks) == 1 and ledger.balance == {}
+    item = materials.register_return(AGENT, request_id=request_id, part="fill_valve")
+    materials.inspect_return(AGENT, item.id, accepted=True)
+    with pytest.raises(PolicyError) as refused:
+        materials.book_return(AGENT, item.id)
+    assert refused.value.code == "exceeds_outstanding"
+
+
+def test_rejected_return_is_not_booked(desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock) -> None:
+    desk, materials = desks
+    request_id = shipped_and_received(desk, materials, clock)
+    item = materials.register_return(AGENT, request_id=request_id, part="fill_valve", quantity=2)
+    rejected = materials.inspect_return(AGENT, item.id, accepted=False, reason="not_the_replaced_part")
+    assert rejected.state is ReturnState.REJECTED and rejected.rejection is not None
+    with pytest.raises(InvalidTransition):
+        materials.book_return(AGENT, item.id)
+    assert materials.ledger(AGENT, D1).balance == {"fill_valve": 2}
+    with pytest.raises(PolicyError):
+        materials.register_return(AGENT, request_id=request_id, part="fill_valve", location="shanghai")
+
+
+def test_reconciliation_with_surplus_and_shortage(
+    desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock
+) -> None:
+    desk, materials = desks
+    shipped_and_received(desk, materials, clock)
+    result = materials.reconcile(AGENT, D1, {"fill_valve": 1, "flush_button": 3}, reference="C-2026-03")
+    assert dict(result.shortage) == {"fill_valve": 1} and dict(result.surplus) == {"flush_button": 3}
+    assert result.chargebacks[0].line.amount == Money("35", "CNY")
+    assert materials.ledger(AGENT, D1).balance == {"fill_valve": 1, "flush_button": 3}
+    again = materials.reconcile(AGENT, D1, {"fill_valve": 1, "flush_button": 3}, reference="C-2026-04")
+    assert again.bookings == () and not again.shortage and not again.surplus
+    with pytest.raises(DuplicateError):  # one count sheet settles once
+        materials.reconcile(AGENT, D1, {"fill_valve": 0, "flush_button": 3}, reference="C-2026-03")
+    assert materials.ledger(AGENT, D1).balance == {"fill_valve": 1, "flush_button": 3}
+
+
+def test_chargeable_request_quoted_paid_then_shipped(
+    desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock
+) -> None:
+    desk, materials = desks
+    ticket_id = seed(desk, date(2024, 1, 10))  # out of warranty
+    request = materials.request(STAFF, ticket_id, party=D1, lines=[MaterialsLine("fill_valve", 1)])
+    checked = materials.check(AGENT, request.id)
+    assert checked.chargeable and checked.state is MaterialsState.WARRANTY_CHECKED
+    quoted = materials.quote(AGENT, request.id)
+    assert quoted.state is MaterialsState.QUOTED and quoted.charges is not None
+    assert quoted.charges.quotes[0].total == Money("60", "CNY")
+    materials.approve(Actor.customer("c1"), request.id)
+    materials.confirm_date(AGENT, request.id, ship_on=date(2026, 3, 2))
+    materials.pick(AGENT, request.id)
+    with pytest.raises(PolicyError):
+        materials.ship(AGENT, request.id)
+    materials.record_payment(AGENT, request.id, amount=Money("60", "CNY"))
+    shipped = materials.ship(AGENT, request.id)
+    assert shipped.state is MaterialsState.SHIPPED
+    clock.advance(timedelta(days=1))
+    materials.receive(STAFF, request.id)
+    assert materials.ledger(STAFF, D1).balance == {}  # charged parts are not on loan
+    assert dict(materials.outbound_summary(AGENT, "2026-03").chargeable_by_part) == {"fill_valve": 1}
+
+
+def test_scopes(desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock) -> None:
+    desk, materials = desks
+    request_id = shipped_and_received(desk, materials, clock)
+    with pytest.raises(PermissionDenied):
+        materials.ledger(OTHER_STAFF, D1)
+    with pytest.raises(NotFound):
+        materials.materials_request(OTHER_STAFF, request_id)
+    with pytest.raises(PermissionDenied):
+        materials.run_overdue_chargebacks(STAFF)
+    with pytest.raises(PermissionDenied):
+        materials.register_return(STAFF, request_id=request_id, part="fill_valve")
+
+
+def test_concurrent_double_booking_refused_on_sqlite(tmp_path: Path, clock: ManualClock) -> None:
+    url = f"sqlite:///{tmp_path}/materials.db"
+    desk_a, materials_a = make_desk(url, clock)
+    desk_b, materials_b = make_desk(url, clock)
+    try:
+        request_id = shipped_and_received(desk_a, materials_a, clock)
+        # truly at once, from two threads through two desks: exactly one books
+        racing = materials_a.register_return(AGENT, request_id=request_id, part="fill_valve")
+        materials_a.inspect_return(AGENT, racing.id, accepted=True)
+        outcomes: list[str] = []
+        gate = threading.Barrier(2)
+
+        def book(m: MaterialsDesk) -> None:
+            gate.wait()
+            try:
+                m.book_return(AGENT, racing.id)
+                outcomes.append("booked")
+            except (ConcurrencyConflict, InvalidTransition, DuplicateError) as exc:
+                outcomes.append(type(exc).__name__)
+
+        threads = [threading.Thread(target=book, args=(m,)) for m in (materials_a, materials_b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes)[-1] == "booked" and outcomes.count("booked") == 1 and len(outcomes) == 2
+
+        # two clerks saw the same accepted return; the first booking wins, the stale one is refused
+        item = materials_a.register_return(AGENT, request_id=request_id, part="fill_valve")
+        seen = materials_a.inspect_return(AGENT, item.id, accepted=True)
+        materials_a.book_return(AGENT, item.id, expected_version=seen.version)
+        with pytest.raises(ConcurrencyConflict):
+            materials_b.book_return(AGENT, item.id, expected_version=seen.version)
+
+        ledger = materials_b.ledger(AGENT, D1)
+        assert ledger.returned == 2 and ledger.balance == {}  # one per return, never doubled
+        with desk_b.store() as uow:
+            assert len(uow.documents.get(LoanLedger, D1.key).entries) == 3
+    finally:
+        desk_a.shutdown()
+        desk_b.shutdown()

@@ -1,0 +1,166 @@
+"""The loan ledger: exclusions, returns, idempotent chargebacks, overdue list, reconciliation, invariants."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.loan_ledger import EntryKind, LedgerEntry, LoanLedger, exclusion_reason
+from aftersales.domain.materials import ItemKind, MaterialsLine, PartyRef
+from aftersales.domain.money import Money
+from aftersales.errors import DuplicateError, NotFound, PolicyError, ValidationError
+from aftersales.serialization import dumps, loads
+
+from .factories import at
+
+CLERK = ActorRef("clerk", Role.AGENT)
+JOB = ActorRef("job", Role.SYSTEM)
+PARTY = PartyRef.dealer("D1")
+PRICES = {"fill_valve": Money("35", "CNY"), "seat_hinge": Money("12.5", "CNY"), "flush_button": Money("8", "CNY")}
+
+
+def price(part: str) -> Money:
+    return PRICES[part]
+
+
+def ledger_with(*lines: MaterialsLine, request: str = "MR-1", chargeable: bool = False) -> LoanLedger:
+    ledger = LoanLedger.for_party(PARTY)
+    ledger.issue(request, lines, chargeable=chargeable, at=at(1), by=CLERK, due_at=at(1) + timedelta(days=30))
+    return ledger
+
+
+def test_excluded_kinds_never_appear() -> None:
+    lines = (
+        MaterialsLine("fill_valve", 2),
+        MaterialsLine("tea_cup", 1, ItemKind.GIFT),
+        MaterialsLine("pen", 3, ItemKind.OFFICE_SUPPLY),
+        MaterialsLine("catalogue", 5, ItemKind.BROCHURE),
+        MaterialsLine("seat_hinge", 1, special_approval="SA-2026-7"),
+    )
+    ledger = LoanLedger.for_party(PARTY)
+    entries, skipped = ledger.issue(
+        "MR-1", lines, chargeable=False, at=at(1), by=CLERK, due_at=at(1) + timedelta(days=30)
+    )
+    assert [e.part for e in entries] == ["fill_valve"]
+    assert [r.code for r in skipped] == [
+        "excluded_gift", "excluded_office_supply", "excluded_brochure", "excluded_special_approval",
+    ]  # fmt: skip
+    assert ledger.balance() == {"fill_valve": 2}
+    charged, why = ledger_with(MaterialsLine("fill_valve", 2), chargeable=True).balance(), None
+    assert charged == {}
+    why = exclusion_reason(MaterialsLine("fill_valve", 1), chargeable=True)
+    assert why == "excluded_already_charged"
+
+
+def test_return_books_once_and_never_beyond_what_is_out() -> None:
+    ledger = ledger_with(MaterialsLine("fill_valve", 2))
+    ledger.record_return("RT-1", "MR-1", "fill_valve", 1, at(5), CLERK)
+    assert ledger.balance_of("fill_valve") == 1
+    with pytest.raises(DuplicateError):
+        ledger.record_return("RT-1", "MR-1", "fill_valve", 1, at(6), CLERK)
+    with pytest.raises(PolicyError) as too_many:
+        ledger.record_return("RT-2", "MR-1", "fill_valve", 2, at(6), CLERK)
+    assert too_many.value.code == "exceeds_outstanding"
+    with pytest.raises(NotFound):
+        ledger.record_return("RT-3", "MR-1", "seat_hinge", 1, at(6), CLERK)
+    assert (ledger.issued, ledger.returned, ledger.charged) == (2, 1, 0)
+
+
+def test_overdue_chargeback_once_even_when_run_twice() -> None:
+    ledger = ledger_with(MaterialsLine("fill_valve", 2), MaterialsLine("seat_hinge", 1))
+    ledger.record_return("RT-1", "MR-1", "seat_hinge", 1, at(10), CLERK)
+    assert ledger.overdue(at(30)) == []  # due 31 March 09:00
+    overdue = ledger.overdue(at(31, 10))
+    assert [(o.part, o.outstanding) for o in overdue] == [("fill_valve", 2)]
+    first = ledger.chargeback_overdue(at(31, 10), JOB, price)
+    assert len(first) == 1
+    assert first[0].line.amount == Money("70", "CNY") and first[0].reasons[0].code == "part_not_returned"
+    assert ledger.chargeback_overdue(at(31, 11), JOB, price) == ()
+    assert ledger.charged == 2 and ledger.balance() == {} and ledger.overdue(at(31, 12)) == []
+    assert len(ledger.chargebacks) == 1
+
+
+def test_chargeback_with_unknown_price_changes_nothing() -> None:
+    ledger = ledger_with(MaterialsLine("drain_plug", 1))
+    before = dumps(ledger)
+    with pytest.raises(KeyError):
+        ledger.chargeback_overdue(at(31, 10), JOB, price)
+    assert dumps(ledger) == before
+
+
+def test_reconciliation_surplus_and_shortage_settle_to_the_count() -> None:
+    ledger = ledger_with(MaterialsLine("fill_valve", 3), MaterialsLine("seat_hinge", 1))
+    ledger.issue("MR-2", [MaterialsLine("fill_valve", 2)], chargeable=False, at=at(2), by=CLERK, due_at=at(20))
+    result = ledger.reconcile(
+        {"fill_valve": 1, "seat_hinge": 1, "flush_button": 2}, reference="C-1", at=at(15), by=CLERK, price=price
+    )
+    assert dict(result.shortage) == {"fill_valve": 4}
+    assert dict(result.surplus) == {"flush_button": 2}
+    assert ledger.balance_of("fill_valve") == 5  # nothing booked yet
+    ledger.settle(result)
+    assert ledger.balance() == {"fill_valve": 1, "seat_hinge": 1, "flush_button": 2}
+    # the oldest issue line is charged first: MR-1 entirely, then one of MR-2
+    assert [(c.issue_key, c.quantity) for c in result.chargebacks] == [
+        ("issue:MR-1:fill_valve", 3), ("issue:MR-2:fill_valve", 1),
+    ]  # fmt: skip
+    with pytest.raises(DuplicateError):
+        ledger.settle(result)
+    with pytest.raises(ValidationError):
+        ledger.reconcile({"fill_valve": -1}, reference="C-2", at=at(16), by=CLERK, price=price)
+
+
+def test_ledger_round_trips_with_its_running_figures() -> None:
+    ledger = ledger_with(MaterialsLine("fill_valve", 2))
+    ledger.record_return("RT-1", "MR-1", "fill_valve", 1, at(5), CLERK)
+    again = loads(dumps(ledger), LoanLedger)
+    assert again.balance() == ledger.balance() and again.has("return:RT-1")
+    assert "_balance" not in dumps(ledger)
+    with pytest.raises(ValidationError):
+        LedgerEntry("k", EntryKind.RETURNED, "fill_valve", 1, at(1), CLERK, "return")  # settles no issue
+
+
+PARTS = ("fill_valve", "seat_hinge", "flush_button")
+operation = st.one_of(
+    st.tuples(st.just("issue"), st.sampled_from(PARTS), st.integers(1, 5), st.integers(1, 40)),
+    st.tuples(st.just("return"), st.sampled_from(PARTS), st.integers(1, 5), st.integers(0, 30)),
+    st.tuples(st.just("chargeback"), st.integers(1, 60)),
+    st.tuples(st.just("count"), st.dictionaries(st.sampled_from(PARTS), st.integers(0, 8))),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(operation, max_size=30))
+def test_balance_is_issued_minus_returned_minus_charged(ops: list[tuple[object, ...]]) -> None:
+    ledger = LoanLedger.for_party(PARTY)
+    start = at(1)
+    for n, op in enumerate(ops):
+        now = start + timedelta(hours=n)
+        try:
+            if op[0] == "issue":
+                _, part, qty, days = op
+                ledger.issue(f"MR-{n}", [MaterialsLine(part, qty)], chargeable=False, at=now, by=CLERK,  # type: ignore[arg-type]
+                             due_at=now + timedelta(days=days))  # type: ignore[operator]  # fmt: skip
+            elif op[0] == "return":
+                _, part, qty, which = op
+                request = f"MR-{which}"
+                ledger.record_return(f"RT-{n}", request, part, qty, now, CLERK)  # type: ignore[arg-type]
+            elif op[0] == "chargeback":
+                ledger.chargeback_overdue(start + timedelta(days=op[1]), JOB, price)  # type: ignore[arg-type]
+            else:
+                counted = op[1]
+                ledger.settle(ledger.reconcile(counted, reference=f"C-{n}", at=now, by=CLERK, price=price))  # type: ignore[arg-type]
+                assert {p: q for p, q in counted.items() if q} == ledger.balance()  # type: ignore[union-attr]
+        except (NotFound, PolicyError):
+            pass  # refused operations change nothing; the invariant below still holds
+        totals = {p: 0 for p in PARTS}
+        for entry in ledger.entries:
+            sign = 1 if entry.kind is EntryKind.ISSUED else -1
+            totals[entry.part] += sign * entry.quantity
+        assert {p: q for p, q in totals.items() if q} == ledger.balance()
+        assert ledger.outstanding == ledger.issued - ledger.returned - ledger.charged
+        assert all(q > 0 for q in ledger.balance().values())
+    assert loads(dumps(ledger), LoanLedger).balance() == ledger.balance()
