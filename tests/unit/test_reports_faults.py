@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.reporting import reporting_for
+from aftersales.domain.parties import Dealer
+from aftersales.errors import PermissionDenied, ValidationError
+from aftersales.ports.reporting import FaultDimension, Period
+from aftersales.reports.dealer_monthly import ReportStatus, dealer_monthly, submit_dealer_report
+from aftersales.reports.faults import (
+    BatchIncidentRecord,
+    detect_batch_incidents,
+    fault_pareto,
+    fault_trend,
+    raise_batch_incidents,
+)
+from aftersales.reports.months import month_period, months_between
+from aftersales.reports.render import to_csv
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+
+from .reporting_data import SH, assets, tickets
+
+MARCH = Period(datetime(2026, 3, 1, tzinfo=SH), datetime(2026, 4, 1, tzinfo=SH))
+
+
+@pytest.fixture
+def desk() -> ServiceDesk:
+    d = ServiceDesk.open(
+        "memory://", pack="sanitary_ware", clock=ManualClock(datetime(2026, 4, 2, 12, tzinfo=SH))
+    )
+    with d.store() as uow:
+        for a in assets():
+            uow.assets.add(a)
+        for t in tickets():
+            uow.tickets.add(t)
+        uow.commit()
+    return d
+
+
+def test_pareto_sorted_with_cumulative_share(desk: ServiceDesk) -> None:
+    report = fault_pareto(reporting_for(desk.store), MARCH, FaultDimension.SYMPTOM)
+    counts = [i.count for i in report.items]
+    assert counts == sorted(counts, reverse=True) and sum(counts) == report.total > 0
+    assert report.items[-1].cumulative_share == Decimal("1.0000")
+    assert report.items[0].vital and report.items[0].key == "no_flush"
+    assert to_csv(report).startswith("symptom,count,share")
+
+
+def test_trend_per_month(desk: ServiceDesk) -> None:
+    trend = fault_trend(reporting_for(desk.store), ["2026-02", "2026-03"], FaultDimension.PRODUCT)
+    assert trend.months == ("2026-02", "2026-03")
+    assert trend.series["CT-1188"][0] == 0 and trend.series["CT-1188"][1] > 0
+    assert trend.change("CT-1188") == trend.series["CT-1188"][1]
+
+
+def test_batch_incident_threshold_is_inclusive(desk: ServiceDesk) -> None:
+    q = reporting_for(desk.store)
+    units = q.batch_symptom_units(MARCH.end)
+    (product, batch, symptom), n = max(units.items(), key=lambda kv: kv[1])
+    exact = Decimal(n) / 20
+    found = detect_batch_incidents(q, MARCH.end, threshold=exact)
+    assert any(i.key == f"{product}|{batch}|{symptom}" and i.affected == n for i in found)
+    above = detect_batch_incidents(q, MARCH.end, threshold=exact + Decimal("0.0001"))
+    assert not any(i.key == f"{product}|{batch}|{symptom}" for i in above)
+    assert (
+        detect_batch_incidents(q, MARCH.end, batch_sizes={(product, batch): 10**6}, threshold=exact) != found
+    )
+    with pytest.raises(ValidationError):
+        detect_batch_incidents(q, MARCH.end, threshold=Decimal(0))
+
+
+def test_raising_incidents_is_idempotent_and_reaches_the_outbox(desk: ServiceDesk) -> None:
+    found = detect_batch_incidents(reporting_for(desk.store), MARCH.end)
+    assert found
+    created = raise_batch_incidents(desk, Actor.system(), found)
+    assert len(created) == len(found)
+    assert raise_batch_incidents(desk, Actor.system(), found) == []
+    with desk.store() as uow:
+        pending = [m for m in uow.outbox.pending(1000) if m.topic == "batch_incident"]
+        assert len(pending) == len(found) and pending[0].payload["severity"] == "major"
+        assert len(uow.documents.query(BatchIncidentRecord, state="reported")) == len(found)
+    with pytest.raises(PermissionDenied):
+        raise_batch_incidents(desk, Actor.customer("c1"), found)
+
+
+def test_dealer_monthly_lists_missing_and_late(desk: ServiceDesk) -> None:
+    manager = Actor.manager("m1")
+    with desk.store() as uow:
+        for d in ("dealer-a", "dealer-b", "dealer-c"):
+            uow.dealers.add(Dealer(d, d, region="sh"))  # type: ignore[arg-type]
+        uow.commit()
+    submit_dealer_report(desk, manager, "dealer-a", "2026-03", installations=5, repairs=10)
+    desk.clock.advance(timedelta(hours=48))  # type: ignore[attr-defined]
+    submit_dealer_report(desk, manager, "dealer-b", "2026-03", installations=0, repairs=1)
+    summary = dealer_monthly(reporting_for(desk.store), desk, "2026-03")
+    status = {r.dealer_id: r.status for r in summary.rows}
+    assert status == {
+        "dealer-a": ReportStatus.ON_TIME,
+        "dealer-b": ReportStatus.LATE,
+        "dealer-c": ReportStatus.MISSING,
+    }
+    assert summary.missing == ("dealer-c",)
+    a = summary.rows[0]
+    assert a.installations + a.repairs > 0 and a.matches_ledger is not None
+    early = dealer_monthly(
+        reporting_for(desk.store), desk, "2026-03", as_of=datetime(2026, 4, 3, 12, tzinfo=SH)
+    )
+    assert {r.dealer_id: r.status for r in early.rows}["dealer-c"] is ReportStatus.PENDING
+    with pytest.raises(ValidationError):
+        submit_dealer_report(desk, manager, "dealer-a", "2026-13", installations=1, repairs=1)
+    with pytest.raises(ValidationError):
+        submit_dealer_report(desk, manager, "dealer-a", "2026-03", installations=-1, repairs=1)
+
+
+def test_months() -> None:
+    assert months_between("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert month_period("2026-12").end == datetime(2027, 1, 1, tzinfo=SH)
+    with pytest.raises(ValidationError):
+        month_period("March")
