@@ -131,7 +131,9 @@ def test_issue_ship_and_return_on_time(desks: tuple[ServiceDesk, MaterialsDesk],
     }  # fmt: skip
 
 
-def test_excluded_kinds_never_in_the_ledger(desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock) -> None:
+def test_excluded_kinds_never_in_the_ledger(
+    desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock
+) -> None:
     desk, materials = desks
     request_id = shipped_and_received(desk, materials, clock)
     ledger = materials.ledger(AGENT, D1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -20,7 +21,11 @@ from .factories import at
 CLERK = ActorRef("clerk", Role.AGENT)
 JOB = ActorRef("job", Role.SYSTEM)
 PARTY = PartyRef.dealer("D1")
-PRICES = {"fill_valve": Money("35", "CNY"), "seat_hinge": Money("12.5", "CNY"), "flush_button": Money("8", "CNY")}
+PRICES = {
+    "fill_valve": Money("35", "CNY"),
+    "seat_hinge": Money("12.5", "CNY"),
+    "flush_button": Money("8", "CNY"),
+}
 
 
 def price(part: str) -> Money:
@@ -94,9 +99,15 @@ def test_chargeback_with_unknown_price_changes_nothing() -> None:
 
 def test_reconciliation_surplus_and_shortage_settle_to_the_count() -> None:
     ledger = ledger_with(MaterialsLine("fill_valve", 3), MaterialsLine("seat_hinge", 1))
-    ledger.issue("MR-2", [MaterialsLine("fill_valve", 2)], chargeable=False, at=at(2), by=CLERK, due_at=at(20))
+    ledger.issue(
+        "MR-2", [MaterialsLine("fill_valve", 2)], chargeable=False, at=at(2), by=CLERK, due_at=at(20)
+    )
     result = ledger.reconcile(
-        {"fill_valve": 1, "seat_hinge": 1, "flush_button": 2}, reference="C-1", at=at(15), by=CLERK, price=price
+        {"fill_valve": 1, "seat_hinge": 1, "flush_button": 2},
+        reference="C-1",
+        at=at(15),
+        by=CLERK,
+        price=price,
     )
     assert dict(result.shortage) == {"fill_valve": 4}
     assert dict(result.surplus) == {"flush_button": 2}
@@ -134,7 +145,7 @@ operation = st.one_of(
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(operation, max_size=30))
-def test_balance_is_issued_minus_returned_minus_charged(ops: list[tuple[object, ...]]) -> None:
+def test_balance_is_issued_minus_returned_minus_charged(ops: list[tuple[Any, ...]]) -> None:
     ledger = LoanLedger.for_party(PARTY)
     start = at(1)
     for n, op in enumerate(ops):
@@ -142,21 +153,21 @@ def test_balance_is_issued_minus_returned_minus_charged(ops: list[tuple[object, 
         try:
             if op[0] == "issue":
                 _, part, qty, days = op
-                ledger.issue(f"MR-{n}", [MaterialsLine(part, qty)], chargeable=False, at=now, by=CLERK,  # type: ignore[arg-type]
-                             due_at=now + timedelta(days=days))  # type: ignore[operator]  # fmt: skip
+                ledger.issue(f"MR-{n}", [MaterialsLine(part, qty)], chargeable=False, at=now, by=CLERK,
+                             due_at=now + timedelta(days=days))  # fmt: skip
             elif op[0] == "return":
                 _, part, qty, which = op
                 request = f"MR-{which}"
-                ledger.record_return(f"RT-{n}", request, part, qty, now, CLERK)  # type: ignore[arg-type]
+                ledger.record_return(f"RT-{n}", request, part, qty, now, CLERK)
             elif op[0] == "chargeback":
-                ledger.chargeback_overdue(start + timedelta(days=op[1]), JOB, price)  # type: ignore[arg-type]
+                ledger.chargeback_overdue(start + timedelta(days=op[1]), JOB, price)
             else:
                 counted = op[1]
-                ledger.settle(ledger.reconcile(counted, reference=f"C-{n}", at=now, by=CLERK, price=price))  # type: ignore[arg-type]
-                assert {p: q for p, q in counted.items() if q} == ledger.balance()  # type: ignore[union-attr]
+                ledger.settle(ledger.reconcile(counted, reference=f"C-{n}", at=now, by=CLERK, price=price))
+                assert {p: q for p, q in counted.items() if q} == ledger.balance()
         except (NotFound, PolicyError):
             pass  # refused operations change nothing; the invariant below still holds
-        totals = {p: 0 for p in PARTS}
+        totals = dict.fromkeys(PARTS, 0)
         for entry in ledger.entries:
             sign = 1 if entry.kind is EntryKind.ISSUED else -1
             totals[entry.part] += sign * entry.quantity

@@ -21,6 +21,7 @@ from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.errors import InvalidTransition, PermissionDenied, PolicyError, ValidationError
 from aftersales.serialization import dumps, loads
+
 from .factories import at
 
 AGENT = ActorRef("agent-1", Role.AGENT)
@@ -99,7 +100,9 @@ def test_chargeable_request_needs_quote_and_payment_before_shipping() -> None:
         request.ship(AGENT, at(3, 10), "SN-1")
     assert unpaid.value.code == "payment_before_shipping"
     assert request.state is MaterialsState.PICKED
-    request.record_payment(AGENT, at(3, 11), Payment(PaymentId("P-1"), QuoteId("Q-1"), price * 2, at(3, 11), AGENT))
+    request.record_payment(
+        AGENT, at(3, 11), Payment(PaymentId("P-1"), QuoteId("Q-1"), price * 2, at(3, 11), AGENT)
+    )
     note = request.ship(AGENT, at(3, 12), "SN-1")
     assert note.number == "SN-1" and request.state is MaterialsState.SHIPPED
 
