@@ -103,10 +103,17 @@ def crisis_event(facts: CrisisFacts) -> Decision[bool]:
         missing.append(Reason("crisis_no_recourse"))
     if missing:
         return Decision(False, missing, "default.complaint")
-    groups = sorted({p.group for p in facts.problems})
+    # The first problem and recourse (in code order) are labelled in the text; the full lists stay
+    # in the parameters for auditors.
     reason = Reason(
         "crisis_event",
-        {"groups": ",".join(groups), "problems": ",".join(problems), "recourse": ",".join(recourse)},
+        {
+            "crisis_problem": problems[0],
+            "recourse": recourse[0],
+            "problems": ",".join(problems),
+            "recourses": ",".join(recourse),
+            "groups": ",".join(sorted({p.group for p in facts.problems})),
+        },
     )
     return Decision(True, [reason], "default.complaint")
 

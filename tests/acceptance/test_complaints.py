@@ -1,0 +1,419 @@
+# mypy: disable-error-code="arg-type"
+"""Complaints, crisis escalation, callbacks and satisfaction, end to end through the service desk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.actors import Role
+from aftersales.domain.classification import Severity, TicketKind
+from aftersales.domain.complaint_workflow import ComplaintState
+from aftersales.domain.complaints import (
+    ComplaintSeverity,
+    CrisisFacts,
+    CrisisProblem,
+    Recourse,
+    RemedyKind,
+)
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import AssetId, CustomerId, EngineerId, ProductId
+from aftersales.domain.money import Money
+from aftersales.domain.parties import Customer, CustomerTier, Engineer
+from aftersales.domain.products import Asset, Product, WarrantyTerm
+from aftersales.domain.surveys import CallbackChecklist, CallbackTaskState, SatisfactionSurvey
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.warranty_records import ExtensionSource
+from aftersales.errors import InvalidTransition, PermissionDenied, ValidationError
+from aftersales.policies.callback import CallbackParams, DefaultCallback
+from aftersales.policies.complaints import ComplaintParams, DefaultComplaintPolicy
+from aftersales.policies.warranty import DefaultWarrantyPolicy, WarrantyPhase
+from aftersales.ports.queries import TicketFilter
+from aftersales.service.actors import Actor
+from aftersales.service.callback_desk import CallbackDesk
+from aftersales.service.complaint_desk import ComplaintDesk, ComplaintLogFilter
+from aftersales.service.desk import ServiceDesk
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+START = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
+AGENT = Actor.agent("a1", "王客服")
+MANAGER = Actor.manager("m1")
+GM = Actor.general_manager("gm1")
+ENGINEER = Actor.engineer("e1")
+STAFF = {
+    Role.GENERAL_MANAGER: [Contact("总经理", email="gm@example.cn", locale="zh_Hans")],
+    Role.MANAGER: [Contact("Centre Head", email="head@example.cn", locale="en")],
+}
+
+
+def _open(pack: str = "service_centre", overrides: Mapping[str, object] | None = None) -> ServiceDesk:
+    desk = ServiceDesk.open(
+        "memory://",
+        pack=pack,
+        overrides=overrides,
+        clock=ManualClock(START),
+        notifier=MemoryNotifier(),
+        staff=STAFF,
+    )
+    desk.register_product(
+        MANAGER, Product(ProductId("P-1"), "WC-100", "连体马桶", "toilet", (WarrantyTerm(12),))
+    )
+    for customer_id, name, tier in (("c1", "张三", CustomerTier.REGULAR), ("vip", "李四", CustomerTier.VIP)):
+        contact = Contact(
+            name, phone="13800000000", address="上海市浦东新区 1 号", email=f"{customer_id}@x.cn"
+        )
+        desk.register_customer(MANAGER, Customer(CustomerId(customer_id), name, contact, tier))
+        desk.register_asset(
+            MANAGER,
+            Asset(
+                AssetId(f"A-{customer_id}"),
+                ProductId("P-1"),
+                f"SN-{customer_id}",
+                CustomerId(customer_id),
+                batch="B-2026-01",
+                purchase_date=date(2025, 4, 1),
+            ),
+        )
+    return desk
+
+
+@pytest.fixture
+def desk() -> Iterator[ServiceDesk]:
+    with _open() as opened:
+        yield opened
+
+
+def _clock(desk: ServiceDesk) -> ManualClock:
+    clock = desk.clock
+    assert isinstance(clock, ManualClock)
+    return clock
+
+
+def _notifier(desk: ServiceDesk) -> MemoryNotifier:
+    notifier = desk.notifier
+    assert isinstance(notifier, MemoryNotifier)
+    return notifier
+
+
+def _resolved_ticket(desk: ServiceDesk, customer: str = "c1") -> str:
+    """A repair ticket of ``customer`` worked and resolved."""
+    ticket = desk.open_ticket(AGENT, customer_id=customer, description="冲洗不出水", asset_id=f"A-{customer}")
+    ticket_id = ticket.ticket.id
+    desk.register_engineer(MANAGER, _engineer())
+    desk.triage(AGENT, ticket_id, nature="flush", severity=Severity.MEDIUM)
+    desk.dispatch(AGENT, ticket_id, engineer_id="e1")
+    desk.start_work(ENGINEER, ticket_id)
+    _clock(desk).advance(timedelta(hours=2))
+    desk.resolve(ENGINEER, ticket_id, summary="换了进水阀")
+    return ticket_id
+
+
+def _engineer() -> Engineer:
+    return Engineer(EngineerId("e1"), "赵工")
+
+
+CRISIS = CrisisFacts(
+    problems={CrisisProblem.PROPERTY_LOSS},
+    economic_loss=True,
+    recourse={Recourse.PRESS},
+    loss=Money(Decimal("3000"), "CNY"),
+)
+
+
+def test_crisis_complaint_escalates_in_the_same_command_and_reaches_the_gm_in_chinese(
+    desk: ServiceDesk,
+) -> None:
+    complaints = ComplaintDesk(desk)
+    result = complaints.open_complaint(AGENT, "c1", "水箱漏水泡坏了地板，客户已联系媒体", crisis=CRISIS)
+
+    complaint_id = result.ticket.id
+    assert result.ticket.kind is TicketKind.COMPLAINT
+    assert result.ticket.state == ComplaintState.RECEIVED
+    assert [e.action for e in result.events] == ["opened", "classify", "escalate"]
+    file = complaints.complaint_file(AGENT, complaint_id)
+    assert file.severity is ComplaintSeverity.MAJOR
+    assert "crisis_event" in [r.code for r in file.severity_reasons]
+    (escalation,) = file.escalations
+    assert set(escalation.to) == {Role.MANAGER, Role.GENERAL_MANAGER}
+    assert escalation.due_at == START + timedelta(hours=2)  # the escalation's own SLA
+
+    report = desk.deliver()
+    assert len(report.sent) >= 2
+    (to_gm,) = _notifier(desk).to("gm@example.cn")
+    assert to_gm.locale == "zh_Hans"
+    assert complaint_id in to_gm.subject and "升级" in to_gm.subject
+    assert "张三" in to_gm.body
+    assert "危机事件" in to_gm.body and "财产损失" in to_gm.body and "新闻媒体" in to_gm.body
+    (to_head,) = _notifier(desk).to("head@example.cn")
+    assert "crisis event" in to_head.body
+
+    # Not acknowledged in time: it shows as overdue; the GM takes it up and it no longer does.
+    _clock(desk).advance(timedelta(hours=3))
+    (overdue,) = complaints.overdue_escalations(MANAGER)
+    assert overdue.complaint_id == complaint_id and overdue.overdue_by == timedelta(hours=1)
+    with pytest.raises(PermissionDenied):
+        complaints.acknowledge_escalation(AGENT, complaint_id)
+    complaints.acknowledge_escalation(GM, complaint_id)  # one addressee taking it up is enough
+    assert complaints.overdue_escalations(MANAGER) == []
+    assert complaints.complaint_file(AGENT, complaint_id).escalations[0].acknowledged_by == GM.ref
+    with pytest.raises(ValidationError):
+        complaints.acknowledge_escalation(MANAGER, complaint_id)
+
+    # Reclassifying does not alarm the general manager a second time.
+    again = complaints.classify(AGENT, complaint_id, crisis=CRISIS)
+    assert [e.action for e in again.events] == ["classify"]
+
+
+def test_a_complaint_that_is_not_a_crisis_is_general_and_not_escalated(desk: ServiceDesk) -> None:
+    complaints = ComplaintDesk(desk)
+    no_recourse = CrisisFacts(problems={CrisisProblem.RUDE_ATTITUDE}, economic_loss=True)
+    result = complaints.open_complaint(AGENT, "c1", "师傅态度差", crisis=no_recourse)
+    file = complaints.complaint_file(AGENT, result.ticket.id)
+    assert file.severity is ComplaintSeverity.GENERAL
+    assert [r.code for r in file.severity_reasons] == ["crisis_no_recourse", "general_complaint"]
+    assert file.escalations == []
+    # The handler judges it major (重要影响): major, with the reason, still no automatic escalation.
+    judged = complaints.classify(MANAGER, result.ticket.id, major_by_judgement="客户为当地重点工程甲方")
+    assert complaints.complaint_file(AGENT, result.ticket.id).severity is ComplaintSeverity.MAJOR
+    assert judged.decisions[0].codes == ("crisis_no_recourse", "judged_major")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("faulty", "incident"), [(5, True), (4, False)])
+def test_batch_incident_found_from_fault_records(faulty: int, incident: bool) -> None:
+    with _open() as desk:
+        desk.register_engineer(MANAGER, _engineer())
+        for n in range(faulty + 2):
+            asset = Asset(AssetId(f"U-{n}"), ProductId("P-1"), f"SN-U{n}", CustomerId("c1"), batch="B-7")
+            desk.register_asset(MANAGER, asset)
+            ticket_id = desk.open_ticket(
+                AGENT, customer_id="c1", description="漏水", asset_id=asset.id
+            ).ticket.id
+            desk.triage(AGENT, ticket_id, nature="leak", severity=Severity.MEDIUM)
+            desk.dispatch(AGENT, ticket_id, engineer_id="e1")
+            desk.start_work(ENGINEER, ticket_id)
+            cause = "seal_defect" if n < faulty else "user_misuse"
+            desk.add_fault_record(ENGINEER, ticket_id, symptom="leak", cause=cause, action="replace_seal")
+            if n == 0:  # the same unit recorded twice still counts once
+                desk.add_fault_record(ENGINEER, ticket_id, symptom="leak", cause=cause, action="replace_seal")
+        complaints = ComplaintDesk(desk)
+        decisions = complaints.detect_batch_incidents(
+            MANAGER, batch="B-7", batch_size=100, quality_causes={"seal_defect"}
+        )
+        (decision,) = decisions
+        assert (decision.outcome is not None) is incident
+        assert decision.codes == (("batch_incident",) if incident else ("batch_below_threshold",))
+        assert decision.reasons[0].params["affected"] == faulty
+
+        # A lower threshold (a parameter) makes 4 of 100 an incident too.
+        lower = ComplaintDesk(
+            desk, DefaultComplaintPolicy(ComplaintParams(batch_threshold_percent=Decimal(4)))
+        )
+        (lowered,) = lower.detect_batch_incidents(
+            MANAGER, batch="B-7", batch_size=100, quality_causes={"seal_defect"}
+        )
+        assert lowered.outcome is not None
+
+        if decision.outcome is not None:
+            opened = complaints.open_complaint(AGENT, "c1", "同批次多台漏水")
+            result = complaints.classify(AGENT, opened.ticket.id, batch_incident=decision.outcome)
+            assert [e.action for e in result.events] == ["classify", "escalate"]
+            assert complaints.complaint_file(AGENT, opened.ticket.id).severity is ComplaintSeverity.MAJOR
+
+
+def test_general_complaint_with_a_warranty_extension_remedy_runs_to_closed(desk: ServiceDesk) -> None:
+    service_id = _resolved_ticket(desk)
+    complaints = ComplaintDesk(desk)
+    opened = complaints.open_complaint(AGENT, "c1", "维修后三天又漏水，要求延保", about=[service_id])
+    cid = opened.ticket.id
+    assert opened.ticket.asset_id == "A-c1"  # taken from the ticket it is about
+    complaints.investigate(AGENT, cid)
+    complaints.propose_solution(AGENT, cid, solution="免费更换水箱配件并延保 12 个月")
+    complaints.revise_solution(AGENT, cid, solution="延保 12 个月并增加一次保养", reason="客户希望上门保养")
+    complaints.agree_solution(Actor.customer("c1"), cid)
+    with pytest.raises(ValidationError):
+        complaints.grant_remedy(AGENT, cid, kind=RemedyKind.WARRANTY_EXTENSION, cost=Money("200", "CNY"))
+    complaints.grant_remedy(
+        AGENT, cid, kind=RemedyKind.WARRANTY_EXTENSION, cost=Money("200", "CNY"), extend_by=12
+    )
+    complaints.grant_remedy(AGENT, cid, kind=RemedyKind.EXTRA_MAINTENANCE_VISIT, cost=Money("80", "CNY"))
+    handled = complaints.give_feedback(AGENT, cid, outcome="已延保至 2027-04 并安排保养")
+    assert handled.ticket.state == ComplaintState.FEEDBACK_GIVEN
+    # The 7-day callback after a complaint is handled is scheduled in the same command.
+    assert handled.ticket.callback_due_at == handled.ticket.resolved_at + timedelta(days=7)  # type: ignore[operator]
+    with pytest.raises(InvalidTransition):
+        complaints.close(AGENT, cid)
+    complaints.review(
+        MANAGER,
+        cid,
+        root_cause="seal_batch_defect",
+        improvement="反馈研发更换密封圈供应商",
+        feedback_to="rnd",
+    )
+    closed = complaints.close(AGENT, cid)
+    assert closed.ticket.state == ComplaintState.CLOSED and not closed.ticket.is_open
+
+    file = complaints.complaint_file(AGENT, cid)
+    assert file.remedy_cost("CNY") == Money("280", "CNY")
+    assert file.review is not None and file.review.root_cause == "seal_batch_defect"
+    (extension,) = complaints.warranty_extensions(AGENT, "A-c1")
+    assert extension.source is ExtensionSource.COMPLAINT_REMEDY and extension.amount == 12
+
+    # The extension keeps the unit in warranty for the warranty policy (its term ended 2026-03-31).
+    asset = Asset(
+        AssetId("A-c1"), ProductId("P-1"), "SN-c1", CustomerId("c1"), purchase_date=date(2025, 4, 1)
+    )
+    product = Product(ProductId("P-1"), "WC-100", "连体马桶", "toilet", (WarrantyTerm(12),))
+    later = START + timedelta(days=60)
+    assert (
+        DefaultWarrantyPolicy().decide(asset, product, later).outcome.phase is WarrantyPhase.OUT_OF_WARRANTY
+    )
+    assert (
+        DefaultWarrantyPolicy().decide(asset, product, later, extensions=[extension]).outcome.phase
+        is WarrantyPhase.IN_WARRANTY
+    )
+
+    (line,) = complaints.complaint_log(MANAGER)
+    assert (line.name, line.phone, line.address) == ("张三", "13800000000", "上海市浦东新区 1 号")
+    assert line.product == "连体马桶 (WC-100)"
+    assert "维修后三天又漏水" in line.fault
+    assert line.handler == "agent:a1" and line.outcome.startswith("已延保")
+    assert line.remedy_cost == (Money("280", "CNY"),)
+    assert complaints.complaint_log(MANAGER, ComplaintLogFilter(severity=ComplaintSeverity.MAJOR)) == []
+    with pytest.raises(PermissionDenied):
+        complaints.complaint_log(Actor.customer("c1"))
+
+
+def test_hard_case_referred_to_the_general_manager_and_decided(desk: ServiceDesk) -> None:
+    complaints = ComplaintDesk(desk)
+    cid = complaints.open_complaint(AGENT, "c1", "要求整机退货").ticket.id
+    complaints.investigate(AGENT, cid)
+    referred = complaints.refer_to_general_manager(AGENT, cid, question="超出售后权限，是否同意退货？")
+    assert referred.ticket.state == ComplaintState.AWAITING_DECISION
+    desk.deliver()
+    (to_gm,) = _notifier(desk).to("gm@example.cn")
+    assert "总经理" in to_gm.body
+    with pytest.raises(PermissionDenied):
+        complaints.record_gm_decision(MANAGER, cid, decision="同意")
+    decided = complaints.record_gm_decision(GM, cid, decision="同意换新，不退货")
+    assert decided.ticket.state == ComplaintState.SOLUTION_PROPOSED
+    file = complaints.complaint_file(AGENT, cid)
+    assert file.referral is not None and file.referral.decision == "同意换新，不退货"
+    assert file.solution == "同意换新，不退货"
+    assert file.escalations[0].acknowledged_by == GM.ref
+
+
+def test_customer_withdraws_and_only_own_complaints(desk: ServiceDesk) -> None:
+    complaints = ComplaintDesk(desk)
+    cid = complaints.open_complaint(Actor.customer("c1"), "c1", "投诉上门迟到").ticket.id
+    with pytest.raises(PermissionDenied):
+        complaints.open_complaint(Actor.customer("c1"), "vip", "冒名投诉")
+    with pytest.raises(PermissionDenied):
+        complaints.investigate(Actor.customer("c1"), cid)
+    withdrawn = complaints.withdraw(Actor.customer("c1"), cid, reason="已协商解决")
+    assert withdrawn.ticket.state == ComplaintState.CANCELLED
+    with pytest.raises(ValidationError):
+        ComplaintDesk(desk).investigate(AGENT, _resolved_ticket(desk))  # a service ticket is not a complaint
+
+
+def test_a_callback_that_finds_the_problem_back_reopens_the_ticket(desk: ServiceDesk) -> None:
+    ticket_id = _resolved_ticket(desk)
+    desk.confirm(Actor.customer("c1"), ticket_id)
+    callbacks = CallbackDesk(desk)
+    scheduled = callbacks.schedule(AGENT, ticket_id)
+    assert scheduled.ticket.callback_due_at == scheduled.ticket.resolved_at + timedelta(hours=24)  # type: ignore[operator]
+    result = callbacks.record(
+        AGENT,
+        ticket_id,
+        checklist=CallbackChecklist(product_works=False, polite=True, on_time=True, cleaned_up=True),
+        problem_back=True,
+        survey=SatisfactionSurvey(4, 4, 4, 4, 4, overall=4),
+        comment="又不出水了",
+    )
+    assert result.ticket.state == TicketState.REWORK
+    assert [e.action for e in result.events] == ["record_callback", "reopen"]
+    assert result.events[0].payload["answer.product_works"] is False
+    (record,) = callbacks.records(AGENT, ticket_id)
+    assert record.problem_back and record.survey is not None and record.survey.reliability == 4
+    assert record.complaint_id is None
+    assert callbacks.pending(AGENT) == []
+
+
+def test_a_low_score_opens_a_complaint_in_the_same_command(desk: ServiceDesk) -> None:
+    ticket_id = _resolved_ticket(desk)
+    callbacks = CallbackDesk(desk)
+    callbacks.schedule(AGENT, ticket_id)
+    result = callbacks.record(
+        AGENT,
+        ticket_id,
+        checklist=CallbackChecklist(
+            product_works=True, engineer_tidy=False, other_complaints="师傅把地弄脏了没清理"
+        ),
+        problem_back=False,
+        survey=SatisfactionSurvey(3, 3, 1, 2, 3, overall=2),
+    )
+    assert result.ticket.state == TicketState.RESOLVED
+    assert "low_satisfaction" in [c for d in result.decisions for c in d.codes]  # type: ignore[attr-defined]
+    (record,) = callbacks.records(AGENT, ticket_id)
+    assert record.complaint_id is not None
+    complaint = desk.ticket(AGENT, record.complaint_id)
+    assert complaint.kind is TicketKind.COMPLAINT and complaint.description == "师傅把地弄脏了没清理"
+    assert ComplaintDesk(desk).complaint_file(AGENT, complaint.id).about == (ticket_id,)
+    # The threshold is a parameter: 0 turns it off.
+    never = CallbackDesk(
+        desk, ComplaintDesk(desk, DefaultComplaintPolicy(ComplaintParams(complaint_below_score=0)))
+    )
+    again = never.record(
+        AGENT,
+        ticket_id,
+        checklist=CallbackChecklist(),
+        problem_back=False,
+        survey=SatisfactionSurvey(1, 1, 1, 1, 1, 1),
+    )
+    assert never.records(AGENT, ticket_id)[-1].complaint_id is None
+    assert "satisfaction_ok" in [c for d in again.decisions for c in d.codes]  # type: ignore[attr-defined]
+
+
+def test_vip_customers_are_always_called_back_and_surveyed() -> None:
+    no_callbacks = {"callback": DefaultCallback(CallbackParams(required=False, survey_tiers=()))}
+    with _open("general_maintenance", no_callbacks) as desk:
+        callbacks = CallbackDesk(desk)
+        regular = callbacks.schedule(AGENT, _resolved_ticket(desk, "c1"))
+        assert regular.ticket.callback_due_at is None
+        assert regular.decisions[0].codes == ("callback_not_required",)  # type: ignore[attr-defined]
+        vip_ticket = _resolved_ticket(desk, "vip")
+        vip = callbacks.schedule(AGENT, vip_ticket)
+        assert vip.ticket.callback_due_at is not None
+        assert "callback_vip" in vip.decisions[0].codes  # type: ignore[attr-defined]
+        (task,) = callbacks.pending(AGENT)
+        assert task.ticket_id == vip_ticket and task.survey is True
+
+
+def test_callbacks_overdue_show_in_the_ledger(desk: ServiceDesk) -> None:
+    callbacks = CallbackDesk(desk)
+    first = _resolved_ticket(desk)
+    callbacks.schedule(AGENT, first)
+    _clock(desk).advance(timedelta(hours=20))
+    second = _resolved_ticket(desk)
+    callbacks.schedule(AGENT, second)
+    assert callbacks.overdue(AGENT) == []
+
+    _clock(desk).advance(timedelta(hours=6))  # the first is 26 h after resolution, the second 6 h
+    (late,) = callbacks.overdue(AGENT)
+    assert late.ticket_id == first and late.state is CallbackTaskState.PENDING
+    views = {str(v.id): v for v in desk.ledger(AGENT, TicketFilter(states=("resolved",))).items}
+    assert views[first].callback_due_at == late.due_at < desk.clock.now()
+    assert views[second].callback_due_at > desk.clock.now()  # type: ignore[operator]
+    assert [t.ticket_id for t in callbacks.pending(AGENT)] == [first, second]
+
+    callbacks.record(AGENT, first, checklist=CallbackChecklist(product_works=True), problem_back=False)
+    assert callbacks.overdue(AGENT) == []
+    # Rescheduling replaces the pending task instead of adding a second one.
+    callbacks.schedule(AGENT, second, due_at=desk.clock.now() + timedelta(hours=1))
+    (only,) = callbacks.pending(AGENT)
+    assert only.ticket_id == second and only.due_at == desk.clock.now() + timedelta(hours=1)
