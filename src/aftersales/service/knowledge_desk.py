@@ -46,7 +46,7 @@ from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import CustomerNote
 from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
-from aftersales.ports.text_search import TextIndex
+from aftersales.ports.text_search import TextIndex, normalize
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -327,8 +327,8 @@ class KnowledgeDesk:
             assert description is not None
             text_hits = [
                 a
-                for a in self._index.search(description, limit=50)
-                if a in self._current and self._current[a].problem.applies_to(product_id, category)
+                for a in self._describe(description)
+                if self._current[a].problem.applies_to(product_id, category)
             ]
             symptoms = tuple(dict.fromkeys(s for a in text_hits for s in self._current[a].problem.symptoms))
         with self.desk.store() as uow:
@@ -356,6 +356,19 @@ class KnowledgeDesk:
         views = tuple(ArticleView.of(a, self._current[a], reader_locale) for a in ordered)
         basis = sum(t.count for t in tallies.values())
         return Suggestions(product_id, symptoms, causes, views, basis, fallback)
+
+    def _describe(self, description: str) -> list[str]:
+        """Articles matching a free description: the text search finds articles containing its terms;
+        and since a customer's sentence rarely occurs verbatim in an article, articles whose keywords
+        occur in the description count too (keywords are few and short, so this stays cheap)."""
+        found: dict[str, None] = dict.fromkeys(
+            a for a in self._index.search(description, limit=50) if a in self._current
+        )
+        text = normalize(description)
+        for article_id in sorted(self._current):
+            if any(normalize(k) in text for k in self._current[article_id].problem.keywords):
+                found[article_id] = None
+        return list(found)
 
     @staticmethod
     def _tallies(
