@@ -45,6 +45,7 @@ from aftersales.domain.work import (
 )
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.i18n.notifications import Renderer, default_renderer
+from aftersales.policies.callback import CallbackFacts
 from aftersales.policies.dispatch import DispatchRequest, Roster, calendar_on_duty
 from aftersales.policies.engineer_index import DealerIndex, EngineerIndex
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
@@ -642,11 +643,19 @@ class ServiceDesk:
         due_at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        """Plan the callback (回访); ``due_at`` defaults to the pack's callback policy after resolution."""
+        """Plan the callback (回访); ``due_at`` defaults to the pack's callback policy after resolution.
 
-        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
-            due = due_at or self.sla_service.callback_due(ticket, self._tier(uow, ticket), now)
+        The callback policy's decision (required or not, survey or not) comes back in ``decisions``;
+        the desk schedules what it is asked to — :class:`CallbackDesk` applies the policy's "required".
+        """
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            plan = self.policies.callback.decide(
+                CallbackFacts(ticket.kind, ticket.priority or Priority.NORMAL, self._tier(uow, ticket))
+            )
+            due = due_at or (ticket.resolved_at or now) + plan.outcome.within
             ticket.schedule_callback(actor.ref, now, due)
+            return Applied(decisions=(plan,))
 
         return self.execute(actor, "schedule_callback", ticket_id, apply, idempotency_key)
 

@@ -1,16 +1,23 @@
 """The SLA in the service layer: targets from the pack's SLA policy, status from the event log.
 
-Placeholder wiring until the SLA policy lands: without an SLA policy no due times are set.
+After every command the desk re-derives the ticket's due times from its events (never from a
+counter) and stores them on the ticket, so the ledger can filter on "due before" and "breached".
+When the calendar has no holiday data for the dates involved, due times are left as they were
+rather than guessed, and :meth:`SlaService.status` raises ``CalendarDataMissing`` to say why.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.classification import Priority
 from aftersales.domain.parties import CustomerTier
+from aftersales.domain.sla_clock import SlaStatus, SlaTargets, due_times, sla_status
 from aftersales.domain.ticket import Ticket
+from aftersales.errors import CalendarDataMissing, ConfigurationError
+from aftersales.policies.decision import Decision
+from aftersales.policies.sla import SlaFacts, SlaPolicy
 
 __all__ = ["SlaService"]
 
@@ -18,17 +25,43 @@ __all__ = ["SlaService"]
 class SlaService:
     """Derives a ticket's due times (stored for the ledger) and its full SLA status."""
 
-    def __init__(self, policy: Any, calendar: BusinessCalendar | None) -> None:
+    def __init__(self, policy: SlaPolicy | None, calendar: BusinessCalendar | None) -> None:
         self.policy = policy
         self.calendar = calendar
 
+    def targets(self, ticket: Ticket, tier: CustomerTier) -> Decision[SlaTargets] | None:
+        """The targets the policy sets for ``ticket`` now (``None`` without an SLA policy)."""
+        if self.policy is None:
+            return None
+        assessment = ticket.assessment
+        facts = SlaFacts(
+            ticket.priority or Priority.NORMAL,
+            ticket.category.code,
+            tier,
+            ticket.kind,
+            reopened=any(e.action == "reopen" for e in ticket.events),
+            plan=assessment.plan if assessment else None,
+            complex=assessment is not None and assessment.departments > 1,
+        )
+        return self.policy.decide(facts)
+
+    def status(self, ticket: Ticket, tier: CustomerTier, now: datetime) -> SlaStatus:
+        """The SLA status of ``ticket`` at ``now``: each target's due time, remaining, warning, breach."""
+        decision = self.targets(ticket, tier)
+        if decision is None:
+            raise ConfigurationError("the pack configures no SLA policy", key="sla")
+        if self.calendar is None:
+            raise ConfigurationError("the desk has no working calendar; pass calendar=", key="calendar")
+        return sla_status(ticket.events, decision.outcome, self.calendar, now)
+
     def derive(self, ticket: Ticket, tier: CustomerTier, now: datetime) -> None:
-        """Set ``ticket``'s ``*_due_at`` from its event log and the policy."""
-
-    def status(self, ticket: Ticket, tier: CustomerTier, now: datetime) -> Any:
-        """The SLA status of ``ticket`` at ``now``."""
-        return None
-
-    def callback_due(self, ticket: Ticket, tier: CustomerTier, now: datetime) -> datetime:
-        """When the callback is due by policy."""
-        return (ticket.resolved_at or now) + timedelta(hours=24)
+        """Set ``ticket``'s ``*_due_at`` from its event log and the policy (a closed ticket keeps its own)."""
+        if self.policy is None or self.calendar is None:
+            return
+        try:
+            dues = due_times(self.status(ticket, tier, now))
+        except CalendarDataMissing:
+            return  # no guessing: the ledger shows no due time, desk.sla() explains why
+        # The callback is a task the callback policy schedules (schedule_callback), not a derived time.
+        ticket.response_due_at = dues.response_due_at
+        ticket.resolution_due_at = dues.resolution_due_at
