@@ -51,8 +51,11 @@ __all__ = [
 def _percent(value: object) -> Decimal:
     if isinstance(value, float | bool) or not isinstance(value, int | str | Decimal):
         raise ValidationError("a percentage is a Decimal, an int or a decimal string", field="percent")
-    result = Decimal(value)
-    if not Decimal(0) < result <= Decimal(100):
+    try:
+        result = Decimal(value)
+    except ArithmeticError:
+        raise ValidationError(f"not a percentage: {value!r}", field="percent") from None
+    if not result.is_finite() or not Decimal(0) < result <= Decimal(100):
         raise ValidationError("a percentage is above 0 and at most 100", field="percent")
     return result
 
