@@ -1,4 +1,4 @@
-"""Every ```python block of README.md and docs/**/*.md runs (each file's blocks in one namespace, in order)."""
+"""Every ```python block of README.md and docs/**/*.md runs (a file's blocks share one namespace)."""
 
 from __future__ import annotations
 

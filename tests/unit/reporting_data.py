@@ -62,7 +62,8 @@ def tickets(n: int = 60, start: datetime = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
         t.step("start_work", ENGINEER, at + timedelta(hours=3))
         t.record_fault(
             ENGINEER, at + timedelta(hours=3, minutes=10),
-            FaultRecord(SYMPTOMS[i % 4 if i % 3 else 0], "worn", "replace", at + timedelta(hours=3), ENGINEER),
+            FaultRecord(SYMPTOMS[i % 4 if i % 3 else 0], "worn", "replace", at + timedelta(hours=3),
+                        ENGINEER),
         )  # fmt: skip
         if i % 6 == 5:
             continue  # still in progress
