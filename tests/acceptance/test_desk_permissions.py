@@ -56,7 +56,7 @@ EXPECTED: dict[Role, set[str]] = {
         "reject",
     },
     # An engineer works the tickets assigned to it; the signed service slip is its confirm.
-    R.ENGINEER: _WORK | {"triage", "confirm"},
+    R.ENGINEER: _WORK | {"confirm"},
     # The dealer performs the whole service of its territory (seed 002), but a refusal is the customer's.
     R.DEALER_STAFF: _INTAKE | _WORK | _COORDINATION | {"confirm"},
     R.MANAGER: _INTAKE | _WORK | _COORDINATION | {"confirm", "reject", "register_reference"},
@@ -199,8 +199,7 @@ def test_every_role_against_every_command(
     tid = prepare(desk, clock, world, STATE_FOR[command], engineer)
     before = snapshot(desk, db_path, world, tid)
     if role is R.ENGINEER and STATE_FOR[command] in ("new", "triaged"):
-        # Not yet assigned to anyone: outside every engineer's scope, so it does not exist for them
-        # (the role table lets engineers triage, but no engineer can reach a ticket before dispatch).
+        # Not yet assigned to anyone: outside every engineer's scope, so it does not exist for them.
         with pytest.raises(NotFound):
             run(desk, world, command, actor, tid, key="k-1")
         assert snapshot(desk, db_path, world, tid) == before

@@ -161,20 +161,20 @@ def test_a_kind_registers_with_its_params_class_and_validates_its_section(tmp_pa
     import attrs
 
     @attrs.frozen
-    class SlaParams:
-        resolve_within_hours: int = 24
+    class LoyaltyParams:
+        visits_per_year: int = 24
 
     @attrs.frozen
-    class Sla:
-        params: SlaParams
-        name: str = "test.sla"
+    class Loyalty:
+        params: LoyaltyParams
+        name: str = "test.loyalty"
 
     registry = Registry.discover(points=[])
-    registry.register(PolicyKind("sla", SlaParams, Sla))
-    path = write(tmp_path, "[sla]\nresolve_within_hours = 48\n")
+    registry.register(PolicyKind("loyalty", LoyaltyParams, Loyalty))
+    path = write(tmp_path, "[loyalty]\nvisits_per_year = 48\n")
     pack = registry.load_pack(path)
-    assert pack.parameters["sla"] == SlaParams(48)
-    assert registry.resolve(pack).sla == Sla(SlaParams(48))
+    assert pack.parameters["loyalty"] == LoyaltyParams(48)
+    assert registry.resolve(pack).get("loyalty") == Loyalty(LoyaltyParams(48))
     with pytest.raises(ConfigurationError) as caught:
-        registry.load_pack(write(tmp_path, "[sla]\nresolve_within = 48\n"))
-    assert caught.value.key == "sla.resolve_within"
+        registry.load_pack(write(tmp_path, "[loyalty]\nresolve_within = 48\n"))
+    assert caught.value.key == "loyalty.resolve_within"

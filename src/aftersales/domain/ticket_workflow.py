@@ -56,7 +56,8 @@ TICKET_WORKFLOW = Workflow(
     TicketState,
     S.NEW,
     [
-        _t("triage", (S.NEW,), S.TRIAGED, _STAFF),
+        # Engineers work assigned tickets; assessment happens before anything is assigned.
+        _t("triage", (S.NEW,), S.TRIAGED, _STAFF - {R.ENGINEER}),
         _t("assign", (S.TRIAGED,), S.ASSIGNED, _COORDINATORS),
         _t("reassign", _WORKING, STAY, _COORDINATORS, reason=True),
         _t("start_work", (S.ASSIGNED, S.REWORK), S.IN_PROGRESS, _HANDS),

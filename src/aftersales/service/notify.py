@@ -86,7 +86,7 @@ class Notifications:
     ) -> list[OutboxMessage]:
         """The outbox messages for ``events`` of ``ticket`` (plus ``extra`` requests such as escalations)."""
         out = [self._event_message(ticket, e, now) for e in events]
-        requests = [r for e in events for r in self._requests(ticket, e, policy)]
+        requests = [r for e in events for r in self._requests(uow, ticket, e, policy)]
         requests.extend(extra)
         for request in requests:
             out.extend(self._render(uow, ticket, request, now))
@@ -99,7 +99,9 @@ class Notifications:
         key = f"{ticket.id}:{event.seq}"
         return OutboxMessage(_message_id(key), EVENT_TOPIC, payload, key, now)
 
-    def _requests(self, ticket: Ticket, event: TicketEvent, policy: object) -> list[NotificationRequest]:
+    def _requests(
+        self, uow: UnitOfWork, ticket: Ticket, event: TicketEvent, policy: object
+    ) -> list[NotificationRequest]:
         found = _KIND_OF_ACTION.get(event.action)
         if found is None:
             return []
@@ -111,11 +113,11 @@ class Notifications:
 
             roles = decide(NotificationFacts(moment, ticket.priority or Priority.NORMAL)).outcome
         audience = _audience(kind)
-        values = self._values(kind, ticket, event)
+        values = self._values(kind, ticket, event, uow)
         key = f"{ticket.id}:{event.seq}:{kind}"
         return [NotificationRequest(kind, role, values, key) for role in roles if role in audience]
 
-    def _values(self, kind: str, ticket: Ticket, event: TicketEvent) -> dict[str, object]:
+    def _values(self, kind: str, ticket: Ticket, event: TicketEvent, uow: UnitOfWork) -> dict[str, object]:
         if kind == "ticket_received":
             return {
                 "ticket_id": ticket.id,
@@ -133,8 +135,11 @@ class Notifications:
             }
         if kind == "visit_planned":
             visit = ticket.visits[-1]
-            name = ticket.assignee.name if ticket.assignee and ticket.assignee.name else visit.engineer_id
-            return {"ticket_id": ticket.id, "engineer_name": name, "visit_at": visit.planned_at}
+            return {
+                "ticket_id": ticket.id,
+                "engineer_name": _engineer_name(uow, visit.engineer_id),
+                "visit_at": visit.planned_at,
+            }
         if kind == "parts_awaited":
             expected = event.payload.get("expected_at")
             return {
@@ -222,6 +227,14 @@ class Notifications:
                     )
                 )
         return out
+
+
+def _engineer_name(uow: UnitOfWork, engineer_id: str) -> str:
+    # The visiting engineer, not the assignee: a dealer's ticket is visited by one of its engineers.
+    try:
+        return uow.engineers.get(engineer_id).name
+    except NotFound:
+        return engineer_id
 
 
 def _audience(kind: str) -> frozenset[Role]:

@@ -17,7 +17,17 @@ from aftersales.ports.unit_of_work import UnitOfWork
 
 __all__ = ["PREFIXES", "TicketCounter", "next_number"]
 
-PREFIXES = {"ticket": "SR", "complaint": "CP", "materials": "MR", "fee_slip": "FS"}
+PREFIXES = {
+    "ticket": "SR",
+    "complaint": "CP",
+    "materials": "MR",
+    "fee_slip": "FS",
+    "pick_slip": "PS",
+    "shipping_note": "SN",
+    "part_return": "RT",
+    "reconciliation": "RC",
+    "invoice": "INV",
+}
 
 
 @attrs.define
