@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -52,9 +53,11 @@ STAFF = {
 }
 
 
-def _open(pack: str = "service_centre", overrides: Mapping[str, object] | None = None) -> ServiceDesk:
+def _open(
+    pack: str = "service_centre", overrides: Mapping[str, object] | None = None, url: str = "memory://"
+) -> ServiceDesk:
     desk = ServiceDesk.open(
-        "memory://",
+        url,
         pack=pack,
         overrides=overrides,
         clock=ManualClock(START),
@@ -83,9 +86,10 @@ def _open(pack: str = "service_centre", overrides: Mapping[str, object] | None =
     return desk
 
 
-@pytest.fixture
-def desk() -> Iterator[ServiceDesk]:
-    with _open() as opened:
+@pytest.fixture(params=["memory", "sqlite"])
+def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceDesk]:
+    url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'complaints.db'}"
+    with _open(url=url) as opened:
         yield opened
 
 
