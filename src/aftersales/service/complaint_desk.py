@@ -636,7 +636,9 @@ class ComplaintDesk:
                         f"{ticket.id}:{len(file.remedies)}", extension.asset_id, ticket.id, extension
                     )
                 )
-            reason = Reason("remedy_granted", {"remedy": kind.value, "cost": f"{cost.amount} {cost.currency}"})
+            reason = Reason(
+                "remedy_granted", {"remedy": kind.value, "cost": f"{cost.amount} {cost.currency}"}
+            )
             return Applied(decisions=(Decision(remedy, [reason], "handler"),))
 
         return self._run(actor, "grant_remedy", complaint_id, body, idempotency_key)
