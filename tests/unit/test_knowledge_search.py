@@ -78,7 +78,7 @@ def test_bad_limit_and_bad_documents_are_refused(index: TextIndex) -> None:
     with pytest.raises(ValidationError):
         index.put("", ["x"])
     with pytest.raises(ValidationError):
-        index.put("kb9", "not a list")  # type: ignore[arg-type]
+        index.put("kb9", "not a list")
 
 
 def test_query_terms_normalise() -> None:
