@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -68,6 +69,14 @@ from aftersales.service.permissions import authorize, can_read, check_role
 from aftersales.service.runner import Applied, Apply, idempotency_scope, replay, store_result
 from aftersales.service.sla import SlaService
 from aftersales.service.views import CommandResult, Progress, TicketView
+
+if TYPE_CHECKING:
+    from aftersales.service.archives import ArchiveDesk
+    from aftersales.service.callback_desk import CallbackDesk
+    from aftersales.service.complaint_desk import ComplaintDesk
+    from aftersales.service.fee_desk import FeeDesk
+    from aftersales.service.knowledge_desk import KnowledgeDesk
+    from aftersales.service.materials_desk import MaterialsDesk
 
 __all__ = ["ServiceDesk", "UtcClock"]
 
@@ -143,6 +152,50 @@ class ServiceDesk:
     def shutdown(self) -> None:
         """Release the store's connections (``close`` is the ticket command)."""
         self.store.close()
+
+    # -- extensions: one sub-desk per capability, built on first use ---------------------------------
+
+    @cached_property
+    def materials(self) -> MaterialsDesk:
+        """Parts issue and return, the loan ledger (发料 / 退料 / 借料盘点)."""
+        from aftersales.service.materials_desk import MaterialsDesk
+
+        return MaterialsDesk(self)
+
+    @cached_property
+    def complaints(self) -> ComplaintDesk:
+        """Complaints, crisis escalation and the complaint log (投诉 / 危机事件)."""
+        from aftersales.service.complaint_desk import ComplaintDesk
+
+        return ComplaintDesk(self)
+
+    @cached_property
+    def callbacks(self) -> CallbackDesk:
+        """Callbacks with the seed-004 checklist and satisfaction surveys (回访 / 满意度)."""
+        from aftersales.service.callback_desk import CallbackDesk
+
+        return CallbackDesk(self, self.complaints)
+
+    @cached_property
+    def knowledge(self) -> KnowledgeDesk:
+        """The after-sales knowledge base and fix suggestions learnt from the ledger (售后知识库)."""
+        from aftersales.service.knowledge_desk import KnowledgeDesk
+
+        return KnowledgeDesk(self)
+
+    @cached_property
+    def fees(self) -> FeeDesk:
+        """Fee slips, invoices and monthly after-sales revenue (收费暨报销单)."""
+        from aftersales.service.fee_desk import FeeDesk
+
+        return FeeDesk(self)
+
+    @cached_property
+    def archives(self) -> ArchiveDesk:
+        """Dealer and end-user archives (用户档案) and training records."""
+        from aftersales.service.archives import ArchiveDesk
+
+        return ArchiveDesk(self)
 
     def __enter__(self) -> ServiceDesk:
         return self
