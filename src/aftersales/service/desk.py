@@ -121,6 +121,7 @@ class ServiceDesk:
         self.notifications = Notifications(renderer or default_renderer(), staff)
         self.sla_service = SlaService(self.policies.sla, calendar)
         self._roster: Roster | None = None
+        self._tiers: dict[str, CustomerTier] = {}
 
     @classmethod
     def open(
@@ -260,12 +261,18 @@ class ServiceDesk:
         except NotFound:
             return None
 
-    @staticmethod
-    def _tier(uow: UnitOfWork, ticket: Ticket) -> CustomerTier:
-        try:
-            return uow.customers.get(ticket.customer_id).tier
-        except NotFound:
-            return CustomerTier.REGULAR
+    def _tier(self, uow: UnitOfWork, ticket: Ticket) -> CustomerTier:
+        # Remembered per desk (tiers change rarely; register_customer forgets it): SLA and triage ask
+        # for it on every command, and loading the customer each time costs a query and a parse.
+        found = self._tiers.get(ticket.customer_id)
+        if found is None:
+            try:
+                found = uow.customers.get(ticket.customer_id).tier
+            except NotFound:
+                return CustomerTier.REGULAR
+            if len(self._tiers) < 100_000:
+                self._tiers[ticket.customer_id] = found
+        return found
 
     def _step(
         self, actor: Actor, command: str, ticket_id: str, trigger: str, reason: str | None, key: str | None
@@ -285,6 +292,8 @@ class ServiceDesk:
             uow.commit()
         if repo in ("engineers", "dealers"):
             self._roster = None
+        if repo == "customers":
+            self._tiers.pop(obj.id, None)
 
     def register_customer(self, actor: Actor, customer: Customer) -> None:
         """Add or update a customer (用户档案). Dealer staff may register customers of their regions."""

@@ -28,6 +28,8 @@ class SlaService:
     def __init__(self, policy: SlaPolicy | None, calendar: BusinessCalendar | None) -> None:
         self.policy = policy
         self.calendar = calendar
+        # Policies are pure functions of their facts, and tickets share a handful of fact sets.
+        self._decisions: dict[SlaFacts, Decision[SlaTargets]] = {}
 
     def targets(self, ticket: Ticket, tier: CustomerTier) -> Decision[SlaTargets] | None:
         """The targets the policy sets for ``ticket`` now (``None`` without an SLA policy)."""
@@ -43,7 +45,12 @@ class SlaService:
             plan=assessment.plan if assessment else None,
             complex=assessment is not None and assessment.departments > 1,
         )
-        return self.policy.decide(facts)
+        found = self._decisions.get(facts)
+        if found is None:
+            found = self.policy.decide(facts)
+            if len(self._decisions) < 4096:
+                self._decisions[facts] = found
+        return found
 
     def status(self, ticket: Ticket, tier: CustomerTier, now: datetime) -> SlaStatus:
         """The SLA status of ``ticket`` at ``now``: each target's due time, remaining, warning, breach."""
