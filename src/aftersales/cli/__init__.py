@@ -23,7 +23,12 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     diagram = commands.add_parser("diagram", help="print a workflow as a Mermaid state diagram")
-    diagram.add_argument("workflow", nargs="?", default="ticket", help="ticket (default)")
+    diagram.add_argument(
+        "workflow",
+        nargs="?",
+        default="ticket",
+        help="ticket (default), complaint, materials, part_return, quote",
+    )
     return parser
 
 

@@ -64,6 +64,7 @@ BUILTIN_KINDS: Mapping[str, str] = MappingProxyType(
         "callback": "aftersales.policies.callback",
         "escalation": "aftersales.policies.escalation",
         "notification": "aftersales.policies.notification",
+        "complaint": "aftersales.policies.complaints",
     }
 )
 """Every built-in kind and the module whose ``KIND`` attribute describes it."""
