@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.calendar import CHINA_OFFICE_HOURS, BusinessCalendar
+from aftersales.domain.charges import ChargeKind, ChargeLine, ChargeSheet, Payment, Quote
 from aftersales.domain.classification import (
     Category,
     Channel,
@@ -17,6 +18,16 @@ from aftersales.domain.classification import (
     Priority,
     Severity,
     TicketKind,
+)
+from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW, ComplaintState
+from aftersales.domain.complaints import (
+    ComplaintFile,
+    ComplaintSeverity,
+    CrisisFacts,
+    CrisisProblem,
+    Recourse,
+    Remedy,
+    RemedyKind,
 )
 from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
@@ -31,12 +42,28 @@ from aftersales.domain.ids import (
     ProductId,
     TicketId,
 )
+from aftersales.domain.loan_ledger import Chargeback, LedgerEntry, LoanLedger, OverdueItem, Reconciliation
+from aftersales.domain.materials import (
+    ItemKind,
+    MaterialsLine,
+    MaterialsRequest,
+    OutboundSummary,
+    PartReturn,
+    PartyKind,
+    PartyRef,
+    PickSlip,
+    ShippingNote,
+)
+from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, MaterialsState
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.reasons import Reason
+from aftersales.domain.sla_clock import SlaStatus, SlaTarget, SlaTargets, TargetStatus, sla_status
+from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
+from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import (
     Assessment,
     Assignee,
@@ -65,10 +92,14 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.i18n.notifications import NOTIFICATION_KINDS, Renderer, render
+from aftersales.policies.chargeability import ChargeabilityPolicy, ChargeableWork, ChargeDecision
 from aftersales.policies.decision import Decision
+from aftersales.policies.fees import FeesPolicy, PriceList
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
 from aftersales.policies.pack import Pack, load_pack
 from aftersales.policies.registry import PolicySet, resolve_policies
+from aftersales.policies.sla import SlaFacts, SlaParams, SlaPolicy
+from aftersales.policies.warranty import WarrantyPhase, WarrantyPolicy
 from aftersales.ports import (
     Clock,
     CountField,
@@ -89,13 +120,18 @@ from aftersales.ports import (
     open_storage,
 )
 from aftersales.service.actors import Actor
+from aftersales.service.callback_desk import CallbackDesk
+from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CHINA_OFFICE_HOURS",
+    "COMPLAINT_WORKFLOW",
+    "MATERIALS_WORKFLOW",
     "NOTIFICATION_KINDS",
     "TICKET_WORKFLOW",
     "Actor",
@@ -108,15 +144,30 @@ __all__ = [
     "AssigneeKind",
     "BusinessCalendar",
     "CalendarDataMissing",
+    "CallbackChecklist",
+    "CallbackDesk",
     "Category",
     "Channel",
+    "ChargeDecision",
+    "ChargeKind",
+    "ChargeLine",
+    "ChargeSheet",
+    "ChargeabilityPolicy",
+    "ChargeableWork",
+    "Chargeback",
     "Clock",
     "CommandResult",
+    "ComplaintDesk",
+    "ComplaintFile",
     "ComplaintId",
+    "ComplaintSeverity",
+    "ComplaintState",
     "ConcurrencyConflict",
     "ConfigurationError",
     "Contact",
     "CountField",
+    "CrisisFacts",
+    "CrisisProblem",
     "CurrencyMismatch",
     "Customer",
     "CustomerId",
@@ -131,41 +182,71 @@ __all__ = [
     "EngineerId",
     "EngineerLevel",
     "FaultRecord",
+    "FeesPolicy",
     "HolidaySource",
     "IdGenerator",
     "ImpactScope",
     "InvalidMoney",
     "InvalidTransition",
+    "ItemKind",
+    "LedgerEntry",
+    "LoanLedger",
+    "MaterialsDesk",
+    "MaterialsLine",
+    "MaterialsRequest",
     "MaterialsRequestId",
+    "MaterialsState",
     "Money",
     "NaiveDatetimeError",
     "NamedPolicy",
     "NotFound",
     "Notifier",
+    "OutboundSummary",
     "Outbox",
     "OutboxMessage",
+    "OverdueItem",
     "Pack",
     "Page",
     "PageRequest",
+    "PartReturn",
+    "PartyKind",
+    "PartyRef",
+    "Payment",
     "PermissionDenied",
+    "PickSlip",
     "Plan",
     "PolicyError",
     "PolicyKind",
     "PolicySet",
+    "PriceList",
     "Priority",
     "Product",
     "ProductId",
     "Progress",
+    "Quote",
     "Reason",
+    "Reconciliation",
+    "Recourse",
+    "Remedy",
+    "RemedyKind",
     "RenderedMessage",
     "Renderer",
     "Repository",
     "Role",
+    "SatisfactionSurvey",
     "ServiceDesk",
     "Severity",
+    "ShippingNote",
+    "SlaFacts",
+    "SlaParams",
+    "SlaPolicy",
+    "SlaStatus",
+    "SlaTarget",
+    "SlaTargets",
     "Sort",
     "StorageError",
     "StoreFactory",
+    "TargetStatus",
     "Ticket",
     "TicketEvent",
     "TicketFilter",
@@ -180,6 +261,9 @@ __all__ = [
     "ValidationError",
     "Visit",
     "VisitKind",
+    "WarrantyExtension",
+    "WarrantyPhase",
+    "WarrantyPolicy",
     "WarrantyStart",
     "WarrantyTerm",
     "Workflow",
@@ -188,4 +272,5 @@ __all__ = [
     "open_storage",
     "render",
     "resolve_policies",
+    "sla_status",
 ]

@@ -1,4 +1,4 @@
-"""The ``aftersales`` command line: ``demo``, ``diagram`` (and, as they land, ``report``)."""
+"""The ``aftersales`` command line: ``demo``, ``report`` and ``diagram``."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ def _parser() -> argparse.ArgumentParser:
         default="ticket",
         help="ticket (default), complaint, materials, part_return, quote",
     )
+    from aftersales.cli.report import add_report_parser
+
+    add_report_parser(commands)
     return parser
 
 
@@ -40,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from aftersales.cli.demo import run_demo
 
             return run_demo(locale=args.locale, out=sys.stdout)
+        if args.command == "report":
+            from aftersales.cli.report import run_report
+
+            return run_report(args)
         if args.command == "diagram":
             from aftersales.cli.diagram import print_diagram
 
