@@ -358,9 +358,11 @@ class KnowledgeDesk:
         return Suggestions(product_id, symptoms, causes, views, basis, fallback)
 
     def _describe(self, description: str) -> list[str]:
-        """Articles matching a free description: the text search finds articles containing its terms;
-        and since a customer's sentence rarely occurs verbatim in an article, articles whose keywords
-        occur in the description count too (keywords are few and short, so this stays cheap)."""
+        """Articles matching a free description: by text search, and by their keywords in it.
+
+        A customer's sentence rarely occurs verbatim in an article, so articles whose keywords occur
+        in the description count too (keywords are few and short, so this stays cheap).
+        """
         found: dict[str, None] = dict.fromkeys(
             a for a in self._index.search(description, limit=50) if a in self._current
         )
