@@ -6,12 +6,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import Category, Channel, Priority, Severity
 from aftersales.domain.contact import Contact
-from aftersales.domain.fault_stats import FaultStats, stats_id
+from aftersales.domain.fault_stats import FaultStats, contributions_of, first_time_fix, stats_id
 from aftersales.domain.ids import CustomerId, ProductId, TicketId
 from aftersales.domain.knowledge import ArticleContent, ArticleProblem, RemoteResolution
 from aftersales.domain.parties import Customer
@@ -250,3 +252,46 @@ def test_an_article_for_another_product_cannot_resolve_the_ticket(
     assert desk.ticket(MANAGER, tid).state == "triaged"
     with pytest.raises(PermissionDenied):
         kb.resolve_with_article(Actor.auditor("a1"), tid, article_id)
+
+
+CAUSES = [
+    ("no_flush_water", "valve_clogged", "clean_valve"),
+    ("no_flush_water", "float_stuck", "adjust_float"),
+]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    plan=st.lists(st.tuples(st.sampled_from(CAUSES), st.booleans(), st.booleans()), min_size=1, max_size=8),
+)
+def test_incremental_learning_equals_counting_from_scratch(
+    plan: list[tuple[tuple[str, str, str], bool, bool]],
+) -> None:
+    """Learn each ticket, reopen some and learn again: the tallies equal a fresh count of the ledger."""
+    d = ServiceDesk.open("memory://", pack="sanitary_ware", clock=ManualClock(T0))
+    k = KnowledgeDesk(d)
+    with d.store() as uow:
+        tickets = [_ticket(n, TOILET, [fault], rework=rework) for n, (fault, rework, _) in enumerate(plan)]
+        for t in tickets:
+            uow.tickets.add(t)
+            k.learn(uow, t, T0)
+        for t, (_, _, reopen) in zip(tickets, plan, strict=True):
+            if reopen:
+                t.reopen(_AGENT, T0, "problem back")
+                k.learn(uow, t, T0)
+        uow.commit()
+    expected: dict[tuple[str, str], list[int]] = {}
+    for t in tickets:
+        if t.state == "closed":
+            for c in contributions_of(t):
+                if c.product_id == TOILET:
+                    tally = expected.setdefault((c.cause, c.action), [0, 0])
+                    tally[0] += 1
+                    tally[1] += int(first_time_fix(t))
+    with d.store() as uow:
+        try:
+            stats = uow.documents.get(FaultStats, stats_id(TOILET, "no_flush_water"))
+            got = {(t.cause, t.action): [t.count, t.first_time_fixes] for t in stats.tallies}
+        except NotFound:
+            got = {}
+    assert got == expected
