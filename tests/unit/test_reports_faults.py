@@ -9,6 +9,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.parties import Dealer
 from aftersales.errors import PermissionDenied, ValidationError
+from aftersales.policies.complaints import ComplaintParams
 from aftersales.ports.reporting import FaultDimension, Period
 from aftersales.reports.dealer_monthly import ReportStatus, dealer_monthly, submit_dealer_report
 from aftersales.reports.faults import (
@@ -62,16 +63,23 @@ def test_batch_incident_threshold_is_inclusive(desk: ServiceDesk) -> None:
     q = reporting_for(desk.store)
     units = q.batch_symptom_units(MARCH.end)
     (product, batch, symptom), n = max(units.items(), key=lambda kv: kv[1])
-    exact = Decimal(n) / 20
-    found = detect_batch_incidents(q, MARCH.end, threshold=exact)
+    exact = ComplaintParams(batch_threshold_percent=Decimal(n) * 100 / 20)
+    found = detect_batch_incidents(q, MARCH.end, params=exact)
     assert any(i.key == f"{product}|{batch}|{symptom}" and i.affected == n for i in found)
-    above = detect_batch_incidents(q, MARCH.end, threshold=exact + Decimal("0.0001"))
-    assert not any(i.key == f"{product}|{batch}|{symptom}" for i in above)
-    assert (
-        detect_batch_incidents(q, MARCH.end, batch_sizes={(product, batch): 10**6}, threshold=exact) != found
+    exclusive = ComplaintParams(
+        batch_threshold_percent=Decimal(n) * 100 / 20, batch_threshold_inclusive=False
     )
+    assert not any(
+        i.key == f"{product}|{batch}|{symptom}"
+        for i in detect_batch_incidents(q, MARCH.end, params=exclusive)
+    )
+    above = ComplaintParams(batch_threshold_percent=Decimal(n) * 100 / 20 + Decimal("0.01"))
+    assert not any(
+        i.key == f"{product}|{batch}|{symptom}" for i in detect_batch_incidents(q, MARCH.end, params=above)
+    )
+    assert detect_batch_incidents(q, MARCH.end, batch_sizes={(product, batch): 10**6}, params=exact) != found
     with pytest.raises(ValidationError):
-        detect_batch_incidents(q, MARCH.end, threshold=Decimal(0))
+        ComplaintParams(batch_threshold_percent=Decimal(0))
 
 
 def test_raising_incidents_is_idempotent_and_reaches_the_outbox(desk: ServiceDesk) -> None:

@@ -19,7 +19,9 @@ from typing import ClassVar
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.ids import ProductId
 from aftersales.errors import DuplicateError, ValidationError
+from aftersales.policies.complaints import ComplaintParams, batch_incident
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.reporting import FaultDimension, Period, ReportingQueries
 from aftersales.reports.months import month_period
@@ -139,30 +141,33 @@ class BatchIncident:
         return f"{self.product_id}|{self.batch}|{self.symptom}"
 
 
+_DEFAULT_PARAMS = ComplaintParams()
+
+
 def detect_batch_incidents(
     queries: ReportingQueries,
     until: datetime,
     *,
-    threshold: Decimal = Decimal("0.05"),
+    params: ComplaintParams = _DEFAULT_PARAMS,
     batch_sizes: Mapping[tuple[str, str], int] | None = None,
 ) -> list[BatchIncident]:
-    """Batches where one symptom reached ``threshold`` (inclusive) of the units, before ``until``.
+    """Batches where one symptom reached the complaint policy's threshold, before ``until``.
 
-    ``batch_sizes`` maps ``(product_id, batch)`` to units produced; missing batches use the number
-    of registered units. A batch of unknown size is not judged.
+    The rule itself (5 %, 以上 inclusive, both parameters) is the complaint policy's
+    :func:`~aftersales.policies.complaints.batch_incident`; this report only counts, through the
+    storage queries. ``batch_sizes`` maps ``(product_id, batch)`` to units produced; missing batches
+    use the number of registered units. A batch of unknown size is not judged.
     """
-    if not isinstance(threshold, Decimal) or not Decimal(0) < threshold <= 1:
-        raise ValidationError("threshold is a Decimal share in (0, 1]", field="threshold")
     sizes = dict(queries.batch_sizes())
     sizes.update(batch_sizes or {})
     found: list[BatchIncident] = []
     for (product, batch, symptom), units in sorted(queries.batch_symptom_units(until).items()):
         size = sizes.get((product, batch), 0)
-        if size <= 0:
+        if size <= 0 or units > size:
             continue
-        share = Decimal(units) / size
-        if share >= threshold:
-            found.append(BatchIncident(product, batch, symptom, units, size, share.quantize(_SHARE)))
+        if batch_incident(batch, symptom, units, size, params, ProductId(product)).outcome is not None:
+            share = (Decimal(units) / size).quantize(_SHARE)
+            found.append(BatchIncident(product, batch, symptom, units, size, share))
     return found
 
 

@@ -12,11 +12,11 @@ from decimal import Decimal
 
 import attrs
 
+from aftersales.domain.surveys import RATER_DIMENSIONS
 from aftersales.errors import ValidationError
 
 __all__ = ["RATER_DIMENSIONS", "RaterIndex", "rater_index"]
 
-RATER_DIMENSIONS = ("reliability", "assurance", "tangibles", "empathy", "responsiveness")
 _EQUAL = {d: Decimal(1) for d in RATER_DIMENSIONS}
 
 
