@@ -56,6 +56,7 @@ from aftersales.policies.triage import TriageFacts
 from aftersales.ports.calendars import open_calendar
 from aftersales.ports.clock import Clock
 from aftersales.ports.ids import IdGenerator
+from aftersales.ports.invoicing import InvoiceIssuer
 from aftersales.ports.notifier import Notifier
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.outbox_dispatch import DispatchReport, dispatch_outbox
@@ -97,7 +98,7 @@ class ServiceDesk:
     Build it with :meth:`open` from a URL (``"sqlite:///service.db"``, ``"memory://"``,
     ``"postgresql://…"``) or with the constructor from an explicit store factory.
     ``staff`` maps roles to the people notified for them (managers, department heads, the
-    general manager, the callback agents).
+    general manager, the callback agents); ``invoice_issuer`` is the host's finance system.
     """
 
     def __init__(
@@ -111,8 +112,10 @@ class ServiceDesk:
         calendar: BusinessCalendar | None = None,
         renderer: Renderer | None = None,
         staff: Mapping[Role, Sequence[Contact]] | None = None,
+        invoice_issuer: InvoiceIssuer | None = None,
     ) -> None:
         self.store = store
+        self.invoice_issuer = invoice_issuer
         self.policies = policies or resolve_policies()
         self.clock: Clock = clock or UtcClock()
         self.notifier = notifier
@@ -135,6 +138,7 @@ class ServiceDesk:
         ids: IdGenerator | None = None,
         calendar: BusinessCalendar | str | None = "china_mainland",
         staff: Mapping[Role, Sequence[Contact]] | None = None,
+        invoice_issuer: InvoiceIssuer | None = None,
     ) -> ServiceDesk:
         """Open a desk on the store at ``url`` with the policies of ``pack`` (and ``overrides``).
 
@@ -146,9 +150,15 @@ class ServiceDesk:
         if isinstance(calendar, str):
             calendar = open_calendar(calendar)
         return cls(
-            open_storage(url), policies=policies, clock=clock, notifier=notifier, ids=ids, calendar=calendar,
+            open_storage(url),
+            policies=policies,
+            clock=clock,
+            notifier=notifier,
+            ids=ids,
+            calendar=calendar,
             staff=staff,
-        )  # fmt: skip
+            invoice_issuer=invoice_issuer,
+        )
 
     def shutdown(self) -> None:
         """Release the store's connections (``close`` is the ticket command)."""
@@ -189,7 +199,7 @@ class ServiceDesk:
         """Fee slips, invoices and monthly after-sales revenue (收费暨报销单)."""
         from aftersales.service.fee_desk import FeeDesk
 
-        return FeeDesk(self)
+        return FeeDesk(self, self.invoice_issuer)
 
     @cached_property
     def archives(self) -> ArchiveDesk:
@@ -235,8 +245,13 @@ class ServiceDesk:
             ticket = self._load(uow, actor, ticket_id)
             authorize(actor, command, ticket, self._team_of_assignee(uow, ticket), roles)
             before = len(ticket.events)
+            was_closed = ticket.state == TicketState.CLOSED
             applied = apply(uow, ticket, now) or Applied()
             events = tuple(ticket.events[before:])
+            if was_closed != (ticket.state == TicketState.CLOSED):
+                # Fault statistics learn from closed tickets, in the same transaction as the close
+                # (and a reopen takes the ticket's contribution back).
+                self.knowledge.learn(uow, ticket, now)
             self.sla_service.derive(ticket, self._tier(uow, ticket), now)
             uow.tickets.save(ticket)
             messages = list(applied.messages)

@@ -27,6 +27,10 @@ PREFIXES = {
     "part_return": "RT",
     "reconciliation": "RC",
     "invoice": "INV",
+    "invoice_request": "IR",
+    "kb": "KB",
+    "materials_movement": "MM",
+    "training": "TR",
 }
 
 
