@@ -31,6 +31,7 @@ from aftersales.domain.complaints import (
 )
 from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
+from aftersales.domain.fee_slips import FeeSlip, InvoiceWish
 from aftersales.domain.holiday_data import HolidaySource
 from aftersales.domain.ids import (
     AssetId,
@@ -42,6 +43,7 @@ from aftersales.domain.ids import (
     ProductId,
     TicketId,
 )
+from aftersales.domain.knowledge import Article, ArticleVersion
 from aftersales.domain.loan_ledger import Chargeback, LedgerEntry, LoanLedger, OverdueItem, Reconciliation
 from aftersales.domain.materials import (
     ItemKind,
@@ -63,6 +65,7 @@ from aftersales.domain.sla_clock import SlaStatus, SlaTarget, SlaTargets, Target
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
+from aftersales.domain.training import TrainingKind, TrainingRecord
 from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import (
     Assessment,
@@ -119,10 +122,15 @@ from aftersales.ports import (
     UnitOfWork,
     open_storage,
 )
+from aftersales.ports.invoicing import InvoiceIssuer
+from aftersales.ports.text_search import TextIndex
 from aftersales.service.actors import Actor
+from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArchive
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
+from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.views import CommandResult, Progress, TicketView
 
@@ -137,6 +145,9 @@ __all__ = [
     "Actor",
     "ActorRef",
     "AftersalesError",
+    "ArchiveDesk",
+    "Article",
+    "ArticleVersion",
     "Assessment",
     "Asset",
     "AssetId",
@@ -170,10 +181,12 @@ __all__ = [
     "CrisisProblem",
     "CurrencyMismatch",
     "Customer",
+    "CustomerArchive",
     "CustomerId",
     "CustomerNote",
     "CustomerTier",
     "Dealer",
+    "DealerArchive",
     "DealerId",
     "Decision",
     "DocumentStore",
@@ -182,13 +195,18 @@ __all__ = [
     "EngineerId",
     "EngineerLevel",
     "FaultRecord",
+    "FeeDesk",
+    "FeeSlip",
     "FeesPolicy",
     "HolidaySource",
     "IdGenerator",
     "ImpactScope",
     "InvalidMoney",
     "InvalidTransition",
+    "InvoiceIssuer",
+    "InvoiceWish",
     "ItemKind",
+    "KnowledgeDesk",
     "LedgerEntry",
     "LoanLedger",
     "MaterialsDesk",
@@ -197,6 +215,7 @@ __all__ = [
     "MaterialsRequestId",
     "MaterialsState",
     "Money",
+    "MonthlyRevenue",
     "NaiveDatetimeError",
     "NamedPolicy",
     "NotFound",
@@ -246,7 +265,9 @@ __all__ = [
     "Sort",
     "StorageError",
     "StoreFactory",
+    "Suggestions",
     "TargetStatus",
+    "TextIndex",
     "Ticket",
     "TicketEvent",
     "TicketFilter",
@@ -255,6 +276,8 @@ __all__ = [
     "TicketRepository",
     "TicketState",
     "TicketView",
+    "TrainingKind",
+    "TrainingRecord",
     "TransitionSpec",
     "UnitOfWork",
     "UnknownCurrency",
