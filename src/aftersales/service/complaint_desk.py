@@ -36,14 +36,14 @@ from aftersales.domain.complaints import (
     Review,
 )
 from aftersales.domain.events import JsonValue
-from aftersales.domain.ids import AssetId, CustomerId, TicketId
+from aftersales.domain.ids import AssetId, TicketId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
-from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.errors import NotFound, ValidationError
 from aftersales.policies.complaints import (
     ComplaintClass,
     ComplaintFacts,
@@ -58,9 +58,8 @@ from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.callback_plan import schedule_in
-from aftersales.service.numbering import next_number
 from aftersales.service.permissions import check_role
-from aftersales.service.runner import Applied, idempotency_scope, replay, store_result
+from aftersales.service.runner import Applied, replay, store_result
 from aftersales.service.views import CommandResult, TicketView
 
 if TYPE_CHECKING:
@@ -316,16 +315,9 @@ class ComplaintDesk:
         Crisis facts given at intake are classified at once; a crisis event is escalated in this same
         command (escalation record, notifications to the service-centre head and the general manager).
         """
-        if not isinstance(actor, Actor):
-            raise ValidationError("the first argument of every command is an Actor", field="actor")
         if crisis is not None and not isinstance(crisis, CrisisFacts):
             raise ValidationError("crisis must be CrisisFacts", field="crisis")
-        check_role(actor, "open_ticket")
-        scoped = idempotency_scope(actor, "open_complaint", idempotency_key)
-        now = self._now()
-        received = now if received_at is None else require_aware(received_at, "received_at")
-        if received > now:
-            raise ValidationError("received_at is in the future", field="received_at")
+        scoped, now, received = self.desk.intake(actor, "open_complaint", idempotency_key, received_at)
         with self.desk.store() as uow:
             first = replay(uow, scoped)
             if first is not None:
@@ -358,52 +350,24 @@ class ComplaintDesk:
 
         Writes the ticket, its file and their outbox messages; the caller commits.
         """
-        customer = uow.customers.get(customer_id)
-        if actor.role is Role.CUSTOMER and actor.customer_id != customer.id:
-            raise PermissionDenied(str(actor), "open_complaint", customer_id)
-        if actor.role is Role.DEALER_STAFF and not (
-            customer.dealer_id == actor.dealer_id or customer.region in actor.regions
-        ):
-            raise PermissionDenied(str(actor), "open_complaint", customer_id)
-        linked = self._linked(uow, customer.id, about)
-        asset = uow.assets.get(asset_id) if asset_id is not None else None
-        if asset is None and linked:
-            first_linked = uow.tickets.get(linked[0])
-            asset = uow.assets.get(first_linked.asset_id) if first_linked.asset_id else None
-        if asset is not None and asset.customer_id not in (None, customer.id):
-            raise ValidationError(f"asset {asset.id} belongs to another customer", field="asset_id")
-        desk = self.desk
-        ticket_id = desk.ids.next_id("ticket") if desk.ids else next_number(uow, "ticket", now)
-        ticket = Ticket.open(
-            id=TicketId(ticket_id),
-            customer_id=CustomerId(customer.id),
-            channel=channel,
-            category=Category.COMPLAINT,
-            description=description,
-            received_at=received_at or now,
-            taken_by=actor.ref,
-            asset_id=AssetId(asset.id) if asset else None,
-            product_id=asset.product_id if asset else None,
-            batch=asset.batch if asset else None,
-            region=customer.region,
-            dealer_id=customer.dealer_id or (asset.dealer_id if asset else None),
-            urgent=urgent,
-            kind=TicketKind.COMPLAINT,
-        )
-        file = ComplaintFile(id=ticket.id, customer_id=ticket.customer_id, subject=subject, about=linked)
-        applied = Applied()
-        if crisis is not None:
-            file.crisis = crisis
-            applied = self._classify(uow, actor, ticket, file, now)
-        desk.sla_service.derive(ticket, customer.tier, now)
-        uow.tickets.add(ticket)
-        uow.documents.add(file)
-        messages = list(applied.messages)
-        messages += desk.notifications.messages(
-            uow, ticket, tuple(ticket.events), now, desk.policies.notification
-        )
-        uow.outbox.put(messages)
-        return ticket, applied
+        linked = self._linked(uow, customer_id, about)
+        if asset_id is None and linked:
+            asset_id = uow.tickets.get(linked[0]).asset_id
+
+        def attach(ticket: Ticket) -> Applied:
+            file = ComplaintFile(id=ticket.id, customer_id=ticket.customer_id, subject=subject, about=linked)
+            applied = Applied()
+            if crisis is not None:
+                file.crisis = crisis
+                applied = self._classify(uow, actor, ticket, file, now)
+            uow.documents.add(file)
+            return applied
+
+        return self.desk.open_ticket_in(
+            uow, actor, now, customer_id=customer_id, description=description, category=Category.COMPLAINT,
+            channel=channel, asset_id=asset_id, received_at=received_at or now, kind=TicketKind.COMPLAINT,
+            urgent=urgent, attach=attach,
+        )  # fmt: skip
 
     # -- classification and escalation --------------------------------------------------------------
 

@@ -9,7 +9,7 @@ nothing. Queries are scoped the same way: a ticket the actor may not see does no
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -355,52 +355,97 @@ class ServiceDesk:
         refused). The customer (and the asset, if given) must be registered; the ticket copies the
         asset's product and batch and the customer's region and dealer, for the ledger's filters.
         """
-        _check_actor(actor)
-        check_role(actor, "open_ticket")
-        scoped = idempotency_scope(actor, "open_ticket", idempotency_key)
-        now = self._now()
-        received = now if received_at is None else require_aware(received_at, "received_at")
-        if received > now:
-            raise ValidationError("received_at is in the future", field="received_at")
+        scoped, now, received = self.intake(actor, "open_ticket", idempotency_key, received_at)
         with self.store() as uow:
             first = replay(uow, scoped)
             if first is not None:
                 return first
-            customer = uow.customers.get(customer_id)
-            if actor.role is Role.CUSTOMER and actor.customer_id != customer.id:
-                raise PermissionDenied(str(actor), "open_ticket", customer_id)
-            if actor.role is Role.DEALER_STAFF and not (
-                customer.dealer_id == actor.dealer_id or customer.region in actor.regions
-            ):
-                raise PermissionDenied(str(actor), "open_ticket", customer_id)
-            asset = uow.assets.get(asset_id) if asset_id is not None else None
-            if asset is not None and asset.customer_id not in (None, customer.id):
-                raise ValidationError(f"asset {asset.id} belongs to another customer", field="asset_id")
-            ticket_id = self.ids.next_id("ticket") if self.ids else next_number(uow, "ticket", now)
-            ticket = Ticket.open(
-                id=TicketId(ticket_id),
-                customer_id=CustomerId(customer.id),
-                channel=channel,
-                category=category,
-                description=description,
-                received_at=received,
-                taken_by=actor.ref,
-                asset_id=AssetId(asset.id) if asset else None,
-                product_id=asset.product_id if asset else None,
-                batch=asset.batch if asset else None,
-                region=customer.region,
-                dealer_id=customer.dealer_id or (asset.dealer_id if asset else None),
-                expected_by=expected_by,
-                urgent=urgent,
-                kind=kind,
-            )
-            self.sla_service.derive(ticket, customer.tier, now)
-            uow.tickets.add(ticket)
+            ticket, _ = self.open_ticket_in(
+                uow, actor, now, customer_id=customer_id, description=description, category=category,
+                channel=channel, asset_id=asset_id, expected_by=expected_by, urgent=urgent,
+                received_at=received, kind=kind,
+            )  # fmt: skip
             events = tuple(ticket.events)
-            uow.outbox.put(self.notifications.messages(uow, ticket, events, now, self.policies.notification))
             store_result(uow, scoped, ticket, events)
             uow.commit()
         return CommandResult(TicketView(ticket), events)
+
+    def intake(
+        self, actor: Actor, command: str, key: str | None, received_at: datetime | None
+    ) -> tuple[str | None, datetime, datetime]:
+        """The checks every intake command starts with: actor, role, key, a received time not in the future.
+
+        Returns the scoped idempotency key, now, and the received time.
+        """
+        _check_actor(actor)
+        check_role(actor, "open_ticket")
+        scoped = idempotency_scope(actor, command, key)
+        now = self._now()
+        received = now if received_at is None else require_aware(received_at, "received_at")
+        if received > now:
+            raise ValidationError("received_at is in the future", field="received_at")
+        return scoped, now, received
+
+    def open_ticket_in(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        now: datetime,
+        *,
+        customer_id: str,
+        description: str,
+        category: Category,
+        channel: Channel,
+        asset_id: str | None,
+        received_at: datetime,
+        kind: TicketKind,
+        expected_by: datetime | None = None,
+        urgent: bool = False,
+        attach: Callable[[Ticket], Applied] | None = None,
+    ) -> tuple[Ticket, Applied]:
+        """Open a ticket inside a running unit of work; the caller commits.
+
+        Checks the customer is in the actor's scope and the asset is the customer's, numbers the
+        ticket, derives its SLA, and writes it with its outbox messages. ``attach`` lets an extension
+        add its own records (a complaint file) and messages in the same transaction.
+        """
+        customer = uow.customers.get(customer_id)
+        if actor.role is Role.CUSTOMER and actor.customer_id != customer.id:
+            raise PermissionDenied(str(actor), "open_ticket", customer_id)
+        if actor.role is Role.DEALER_STAFF and not (
+            customer.dealer_id == actor.dealer_id or customer.region in actor.regions
+        ):
+            raise PermissionDenied(str(actor), "open_ticket", customer_id)
+        asset = uow.assets.get(asset_id) if asset_id is not None else None
+        if asset is not None and asset.customer_id not in (None, customer.id):
+            raise ValidationError(f"asset {asset.id} belongs to another customer", field="asset_id")
+        ticket_id = self.ids.next_id("ticket") if self.ids else next_number(uow, "ticket", now)
+        ticket = Ticket.open(
+            id=TicketId(ticket_id),
+            customer_id=CustomerId(customer.id),
+            channel=channel,
+            category=category,
+            description=description,
+            received_at=received_at,
+            taken_by=actor.ref,
+            asset_id=AssetId(asset.id) if asset else None,
+            product_id=asset.product_id if asset else None,
+            batch=asset.batch if asset else None,
+            region=customer.region,
+            dealer_id=customer.dealer_id or (asset.dealer_id if asset else None),
+            expected_by=expected_by,
+            urgent=urgent,
+            kind=kind,
+        )
+        applied = attach(ticket) if attach is not None else Applied()
+        self.sla_service.derive(ticket, customer.tier, now)
+        uow.tickets.add(ticket)
+        messages = list(applied.messages)
+        messages += self.notifications.messages(
+            uow, ticket, tuple(ticket.events), now, self.policies.notification
+        )
+        uow.outbox.put(messages)
+        return ticket, applied
 
     def triage(
         self,
