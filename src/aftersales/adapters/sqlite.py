@@ -37,7 +37,7 @@ from aftersales.errors import (
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
-from aftersales.ports.ticket_index import COUNT_COLUMNS, micros, ticket_row
+from aftersales.ports.ticket_index import COUNT_COLUMNS, micros, row_values
 from aftersales.serialization import dumps, loads, unstructure
 
 __all__ = ["SqliteStore", "SqliteUnitOfWork", "open_sqlite"]
@@ -47,8 +47,23 @@ T = TypeVar("T")
 _INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data) VALUES ({', '.join('?' * (len(ROW_COLUMNS) + 1))})"
 )
-_SETS = ", ".join(f"{c} = ?" for c in ROW_COLUMNS[1:])
-_UPDATE_TICKET = f"UPDATE tickets SET {_SETS}, data = ? WHERE id = ? AND version = ?"
+_SELECT_TICKET = f"SELECT data, {', '.join(ROW_COLUMNS)} FROM tickets WHERE id = ?"
+_UPDATES: dict[tuple[int, ...], str] = {}
+
+
+def _update_sql(changed: tuple[int, ...]) -> str:
+    """``UPDATE`` of the version, the ``changed`` row columns (by position) and the JSON.
+
+    Naming only changed columns matters: SQLite rewrites the entries of every index on a column
+    named in ``SET``, so a full-row update would touch all ledger indexes on each save.
+    """
+    sql = _UPDATES.get(changed)
+    if sql is None:
+        sets = "".join(f"{ROW_COLUMNS[i]} = ?, " for i in changed)
+        sql = _UPDATES[changed] = (
+            f"UPDATE tickets SET version = ?, {sets}data = ? WHERE id = ? AND version = ?"
+        )
+    return sql
 
 
 @contextmanager
@@ -197,6 +212,7 @@ class SqliteUnitOfWork:
     def commit(self) -> None:
         """``COMMIT``; on failure everything is rolled back and ``StorageError`` raised."""
         conn, self._conn = self._conn, None
+        self.tickets.forget()
         if conn is None:
             return
         try:
@@ -212,6 +228,7 @@ class SqliteUnitOfWork:
     def rollback(self) -> None:
         """``ROLLBACK`` whatever is uncommitted."""
         conn, self._conn = self._conn, None
+        self.tickets.forget()
         if conn is None:
             return
         try:
@@ -225,34 +242,52 @@ class SqliteUnitOfWork:
 class _Tickets:
     def __init__(self, uow: SqliteUnitOfWork) -> None:
         self._uow = uow
+        # The stored columns of each ticket read or written in this transaction: a save then
+        # updates only the columns that changed (and so only their indexes).
+        self._stored: dict[str, tuple[object, ...]] = {}
+
+    def forget(self) -> None:
+        """Drop the column snapshots (the transaction ended)."""
+        self._stored.clear()
 
     def add(self, ticket: Ticket) -> None:
-        row = attrs.astuple(ticket_row(ticket), recurse=False)
+        row = row_values(ticket)
         try:
             self._uow.run(_INSERT_TICKET, (*row, dumps(ticket)))
         except DuplicateError:
             raise DuplicateError(f"ticket {ticket.id!r} already exists") from None
+        self._stored[ticket.id] = row
 
     def get(self, id: str) -> Ticket:
-        found = self._uow.run("SELECT version, data FROM tickets WHERE id = ?", (id,)).fetchone()
+        found = self._uow.run(_SELECT_TICKET, (id,)).fetchone()
         if found is None:
             raise NotFound("ticket", id)
-        ticket = loads(found[1], Ticket)
-        ticket.version = found[0]
+        ticket = loads(found[0], Ticket)
+        ticket.version = found[2]
+        self._stored[id] = found[1:]
         return ticket
 
     def save(self, ticket: Ticket) -> None:
-        new = ticket.version + 1
+        old_version = ticket.version
+        new = old_version + 1
+        row = row_values(ticket, new)
+        stored = self._stored.get(ticket.id)
+        if stored is not None and stored[1] == old_version:
+            # Booleans are stored as 0/1 and compare equal to False/True.
+            changed = tuple(i for i in range(2, len(row)) if row[i] != stored[i])
+        else:
+            changed = tuple(range(2, len(row)))
         data = unstructure(ticket)
         data["version"] = new
-        row = attrs.astuple(attrs.evolve(ticket_row(ticket), version=new), recurse=False)
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        cursor = self._uow.run(_UPDATE_TICKET, (*row[1:], text, ticket.id, ticket.version))
+        params = (new, *[row[i] for i in changed], text, ticket.id, old_version)
+        cursor = self._uow.run(_update_sql(changed), params)
         if cursor.rowcount != 1:
             found = self._uow.run("SELECT version FROM tickets WHERE id = ?", (ticket.id,)).fetchone()
             if found is None:
                 raise NotFound("ticket", ticket.id)
             raise ConcurrencyConflict("ticket", ticket.id, ticket.version, found[0])
+        self._stored[ticket.id] = row
         ticket.version = new
 
     def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
@@ -294,7 +329,10 @@ class _Entities(Generic[T]):
         self._uow = uow
         self._name = name
         self._cls = cls
-        self._fields = {a.name for a in attrs.fields(cls)}  # type: ignore[arg-type]
+
+    @property
+    def _fields(self) -> set[str]:
+        return {a.name for a in attrs.fields(self._cls)}  # type: ignore[arg-type]
 
     def add(self, obj: T) -> None:
         id_ = obj.id  # type: ignore[attr-defined]

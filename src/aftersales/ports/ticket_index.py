@@ -23,6 +23,7 @@ __all__ = [
     "TicketRow",
     "matches",
     "micros",
+    "row_values",
     "sort_key",
     "ticket_row",
 ]
@@ -70,32 +71,42 @@ class TicketRow:
     description: str
 
 
+def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]:
+    """The indexed columns of ``ticket`` as a plain tuple in :class:`TicketRow` order.
+
+    SQL adapters bind this directly (no intermediate object); ``version`` overrides the ticket's.
+    """
+    due = ticket.resolution_due_at
+    due_us = (due - _EPOCH) // _MICRO if due is not None else None
+    is_open = ticket.is_open
+    priority = ticket.priority
+    assignee = ticket.assignee
+    return (
+        ticket.id,
+        ticket.version if version is None else version,
+        ticket.kind.value,
+        ticket.state,
+        is_open,
+        is_open and ticket.resolved_at is None,
+        priority.value if priority is not None else None,
+        _URGENCY[priority] if priority is not None else _UNTRIAGED,
+        ticket.category.code,
+        ticket.customer_id,
+        ticket.dealer_id,
+        ticket.region,
+        assignee.id if assignee is not None else None,
+        ticket.product_id,
+        ticket.batch,
+        (ticket.received_at - _EPOCH) // _MICRO,
+        due_us,
+        due_us if due_us is not None else NO_DUE,
+        ticket.description,
+    )
+
+
 def ticket_row(ticket: Ticket) -> TicketRow:
     """The indexed columns of ``ticket``."""
-    due = ticket.resolution_due_at
-    due_us = micros(due) if due is not None else None
-    is_open = ticket.is_open
-    return TicketRow(
-        id=ticket.id,
-        version=ticket.version,
-        kind=ticket.kind.value,
-        state=ticket.state,
-        is_open=is_open,
-        unresolved=is_open and ticket.resolved_at is None,
-        priority=ticket.priority.value if ticket.priority is not None else None,
-        urgency=_URGENCY[ticket.priority] if ticket.priority is not None else _UNTRIAGED,
-        category=ticket.category.code,
-        customer_id=ticket.customer_id,
-        dealer_id=ticket.dealer_id,
-        region=ticket.region,
-        assignee_id=ticket.assignee.id if ticket.assignee is not None else None,
-        product_id=ticket.product_id,
-        batch=ticket.batch,
-        received_us=micros(ticket.received_at),
-        resolution_due_us=due_us,
-        due_key=due_us if due_us is not None else NO_DUE,
-        description=ticket.description,
-    )
+    return TicketRow(*row_values(ticket))  # type: ignore[arg-type]
 
 
 EQUALITY_FILTERS = (
