@@ -383,12 +383,25 @@ class Ticket:
         *,
         problem_back: bool,
         facts: Mapping[str, JsonValue] | None = None,
+        why: str | None = None,
     ) -> TicketEvent:
-        """Record the callback: what the customer said (``facts``) and whether the problem is back."""
+        """Record the callback: what the customer said (``facts``) and whether the problem is back.
+
+        A problem that is back sends the work back (seed 004): a closed ticket is reopened, a resolved
+        one rejected, both into rework, with ``why`` as the reason. Checked before anything is recorded.
+        """
+        follow = ("reopen" if self.workflow.is_final(self.state) else "reject") if problem_back else None
+        if follow is not None:
+            self.workflow.target(self.state, follow)
         payload: dict[str, JsonValue] = {"problem_back": bool(problem_back)}
         if facts:
             payload.update(facts)
-        return self.step("record_callback", actor, at, payload=payload)
+        event = self.step("record_callback", actor, at, payload=payload)
+        if follow is not None:
+            self.step(follow, actor, at, reason=why or "callback: the problem is back")
+            self.resolved_at = None
+            self.closed_at = None
+        return event
 
     # -- derived ----------------------------------------------------------------------------
 

@@ -131,13 +131,8 @@ class CallbackDesk:
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             _check_workflow_role(actor, ticket, "record_callback")
-            ticket.record_callback(actor.ref, now, problem_back=problem_back, facts=facts)
-            if problem_back:
-                why = comment or checklist.other_complaints or "callback: the problem is back"
-                if ticket.workflow.is_final(ticket.state):
-                    ticket.reopen(actor.ref, now, why)
-                else:
-                    ticket.reject(actor.ref, now, why)
+            why = comment or checklist.other_complaints or None
+            ticket.record_callback(actor.ref, now, problem_back=problem_back, facts=facts, why=why)
             for task in uow.documents.query(
                 CallbackTask, ticket_id=ticket.id, state=CallbackTaskState.PENDING
             ):

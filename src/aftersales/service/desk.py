@@ -809,13 +809,9 @@ class ServiceDesk:
             facts[f"answer.{question}"] = answer
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
-            ticket.record_callback(actor.ref, now, problem_back=problem_back, facts=facts)
-            if problem_back:
-                why = comment or "callback: the problem is back"
-                if ticket.state == TicketState.CLOSED:
-                    ticket.reopen(actor.ref, now, why)
-                else:
-                    ticket.reject(actor.ref, now, why)
+            ticket.record_callback(
+                actor.ref, now, problem_back=problem_back, facts=facts, why=comment or None
+            )
 
         return self.execute(actor, "record_callback", ticket_id, apply, idempotency_key)
 
