@@ -15,6 +15,9 @@ Conventions a caller can rely on:
 * ``between(a, b)`` is negative when ``b`` is before ``a`` (``between(b, a)`` negated).
 * Asking about an instant whose local date lies outside ``known_from`` … ``known_until`` raises
   ``CalendarDataMissing``; so does an ``add`` whose result would lie beyond ``known_until``.
+* For many instants at once, ``offsets`` puts them on a line of working time (integers, µs) and
+  ``instant_at`` maps a position back: ``between(a, b) == offset(b) - offset(a)`` and, for ``d > 0``,
+  ``add(s, d) == instant_at(offset(s) + d)``, so callers can do their arithmetic on integers.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from itertools import repeat
+from operator import floordiv, sub
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -94,6 +99,7 @@ class _Cache:
     lock: threading.Lock = attrs.field(factory=threading.Lock)
     years: dict[int, YearIntervals] = attrs.field(factory=dict)
     table: Compiled | None = None
+    anchor: int | None = None  # the instant whose working-time offset is 0 (set by the first compile)
 
 
 @attrs.frozen(init=False)
@@ -287,6 +293,67 @@ class BusinessCalendar:
             table = self._table(min(first, last), max(first, last))
         return _MICROSECOND * (table.position(last) - table.position(first))
 
+    def offsets(self, instants: Iterable[datetime]) -> list[int]:
+        """The working-time position (µs) of each aware instant, in order: one call for many instants.
+
+        Offsets count working time from a fixed origin chosen by the calendar object (an instant of the first
+        year it compiled); they never change for the life of the object, so only differences and order mean
+        anything: ``between(a, b) == timedelta(microseconds=offset(b) - offset(a))``. They are monotonic (a
+        later instant never has a smaller offset) and constant outside working time. Raises
+        ``CalendarDataMissing`` for an instant outside the known data, like ``between``.
+        """
+        given = instants if isinstance(instants, list | tuple) else list(instants)
+        try:
+            # Subtraction and floor division run in C for the whole batch; naive values raise TypeError.
+            values = list(map(floordiv, map(sub, given, repeat(EPOCH)), repeat(_MICROSECOND)))
+        except TypeError:
+            for value in given:
+                require_aware(value, "instants")
+            raise
+        if values and (min(values) < self._known_lo or max(values) > self._known_hi):
+            for value, instant in zip(given, values, strict=True):
+                if instant < self._known_lo or instant > self._known_hi:
+                    self._raise_missing(value.astimezone(self._zone).date())
+        if not values:
+            return []
+        first, last = min(values), max(values)
+        table = self._cache.table
+        if table is None or first < table.covers_from or last > table.covers_until:
+            table = self._table(first, last)
+        # Compiled.position inlined: the same bisection, without a call per instant.
+        starts, before, origin, count = table.starts, table.before, table.origin, len(table.ends)
+        total = table.total - origin
+        return [
+            total
+            if index == count
+            else before[index] - origin + (instant - starts[index] if starts[index] < instant else 0)
+            for instant, index in zip(values, map(bisect_right, repeat(table.ends), values), strict=True)
+        ]
+
+    def instant_at(self, offset: int, *, last: bool = False) -> datetime:
+        """The earliest instant whose working-time offset (see :meth:`offsets`) is ``offset``.
+
+        Outside working time many instants share an offset: the earliest is the end of the window before,
+        and ``last=True`` gives the latest instead, when working time resumes (the next window's start);
+        inside a window both are the same instant. Raises ``CalendarDataMissing`` when that instant lies
+        outside the known data.
+        """
+        if type(offset) is not int:
+            raise ValidationError(f"offset must be an int (µs), got {offset!r}", field="offset")
+        table = self._cache.table
+        if table is None:
+            raise ValidationError("no offsets have been taken on this calendar yet", field="offset")
+        while True:
+            target = offset + table.origin
+            if target < 0 or (target == 0 and not last):
+                table = self._extend_backward(table)
+            elif target > table.total or (last and target == table.total):
+                table = self._extend_forward(table)
+            else:
+                break
+        index = bisect_right(table.before, target) - 1 if last else bisect_left(table.through, target)
+        return self._datetime(table.starts[index] + (target - table.before[index]))
+
     def is_working_time(self, at: datetime) -> bool:
         """Whether ``at`` lies inside a working window (windows are half-open: their end is not working)."""
         instant = self._instant(at, "at")
@@ -392,6 +459,13 @@ class BusinessCalendar:
             )
         return self._compile(table.first_year, next_year)
 
+    def _extend_backward(self, table: Compiled) -> Compiled:
+        """The table with one more year at its start; raises when that year is before the known data."""
+        previous = table.first_year - 1
+        if self.known_from is not None and previous < self.known_from.year:
+            self._raise_missing(self.known_from - timedelta(days=1))
+        return self._compile(previous, table.last_year)
+
     def _compile(self, first: int, last: int) -> Compiled:
         if first < _MIN_YEAR or last > _MAX_YEAR:
             raise ValidationError(f"dates must lie in the years {_MIN_YEAR}–{_MAX_YEAR}", field="datetime")
@@ -405,6 +479,8 @@ class BusinessCalendar:
             for year in range(first, last + 1):
                 if year not in cache.years:
                     cache.years[year] = compile_year(self._schedule, year)
-            table = assemble(self._schedule, cache.years, first, last)
+            if cache.anchor is None:
+                cache.anchor = self._schedule.local_midnight_us(date(first, 1, 1))
+            table = assemble(self._schedule, cache.years, first, last, cache.anchor)
             cache.table = table
             return table

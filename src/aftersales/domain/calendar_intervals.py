@@ -104,6 +104,8 @@ class Compiled:
     ``covers_from``/``covers_until`` are the UTC instants (µs) of local midnight at the start of the first
     year and the end of the last one. ``before[i]`` is the working time before interval ``i``;
     ``through[i]`` the working time up to its end; ``total`` the working time of the whole range.
+    ``origin`` is the position of the calendar's fixed anchor instant in this table, so ``position(at) -
+    origin`` is a working-time offset that stays the same whichever years the table happens to cover.
     """
 
     first_year: int
@@ -117,6 +119,7 @@ class Compiled:
     total: int
     day_ordinals: list[int]
     day_ends: list[int]
+    origin: int = 0
 
     def position(self, at: int) -> int:
         """Working time from ``covers_from`` until the instant ``at`` (µs); ``at`` must be covered."""
@@ -128,9 +131,17 @@ class Compiled:
 
 
 def assemble(
-    schedule: DaySchedule, years: dict[int, YearIntervals], first_year: int, last_year: int
+    schedule: DaySchedule,
+    years: dict[int, YearIntervals],
+    first_year: int,
+    last_year: int,
+    anchor: int | None = None,
 ) -> Compiled:
-    """Join the compiled years into one table, merging intervals that touch (midnight, New Year)."""
+    """Join the compiled years into one table, merging intervals that touch (midnight, New Year).
+
+    ``anchor`` (µs, inside the covered range) is the instant whose working-time offset is zero; by default
+    the start of the table.
+    """
     starts: list[int] = []
     ends: list[int] = []
     day_ordinals: list[int] = []
@@ -152,7 +163,7 @@ def assemble(
         before.append(total)
         total += end - start
         through.append(total)
-    return Compiled(
+    table = Compiled(
         first_year=first_year,
         last_year=last_year,
         covers_from=schedule.local_midnight_us(date(first_year, 1, 1)),
@@ -165,3 +176,4 @@ def assemble(
         day_ordinals=day_ordinals,
         day_ends=day_ends,
     )
+    return table if anchor is None else attrs.evolve(table, origin=table.position(anchor))

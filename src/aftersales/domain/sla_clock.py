@@ -26,14 +26,15 @@ Rules (issue 4, ``domain.md`` SLA):
   payload holds :data:`SLA_EXTENSION_KEY` naming the target(s); from then on the target's ``extended_to``
   applies. ``sla_status(..., extensions=...)`` accepts approvals held elsewhere.
 
-Cost: one pass over the events, one calendar call per pause inside a target's span, and three or four per
-target; a breached target scans its pauses once more.
+Cost: one pass over the events; then every instant the working targets read is put on the calendar's
+working-time line in one ``BusinessCalendar.offsets`` call, the measuring is integer arithmetic, and each
+working target maps its deadline back with two ``instant_at`` calls (``working_days`` targets add two more).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -91,6 +92,7 @@ _STAFF = frozenset(Role) - {Role.CUSTOMER, Role.SYSTEM, Role.AUDITOR}
 _NOT_PAUSABLE = frozenset({TicketState.RESOLVED, TicketState.CLOSED, TicketState.CANCELLED})
 _FINAL = frozenset({TicketState.CLOSED.value, TicketState.CANCELLED.value})
 _ZERO = timedelta(0)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 # -- targets ---------------------------------------------------------------------------------------------
@@ -394,53 +396,53 @@ def _read(events: Sequence[TicketEvent], pause_states: frozenset[TicketState], a
 # -- measuring -------------------------------------------------------------------------------------------
 
 
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _us(value: timedelta) -> int:
+    return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+
+
+def _wall_us(value: datetime) -> int:
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
 @attrs.define(slots=True)
-class _Measure:
-    """Working or wall-clock arithmetic, so a target's computation is written once."""
+class _Span:
+    """One started target before measuring: its window ``start`` … ``end`` and the gaps inside it."""
 
-    calendar: BusinessCalendar
-    working: bool
+    target: SlaTarget
+    duration: timedelta
+    extended: bool
+    start: datetime
+    end: datetime
+    met: datetime | None
+    stop: datetime | None
+    gaps: list[list[Any]]
 
-    def between(self, start: datetime, end: datetime) -> timedelta:
-        return self.calendar.between(start, end) if self.working else end - start
+    @property
+    def working(self) -> bool:
+        return self.target.basis != "calendar"
 
-    def add(self, start: datetime, duration: timedelta) -> datetime:
-        return self.calendar.add(start, duration) if self.working else start + duration
-
-    def gap(self, gap: list[Any], start: datetime, end: datetime) -> timedelta:
-        """The measure of ``gap`` clipped to ``[start, end]`` (whole working gaps measured once)."""
-        low = gap[0] if gap[0] > start else start
-        high = end if gap[1] is None or gap[1] > end else gap[1]
-        if high <= low:
-            return _ZERO
-        if not self.working:
-            return high - low
-        if low == gap[0] and high == gap[1]:
-            if gap[2] is None:
-                gap[2] = self.calendar.between(low, high)
-            measured: timedelta = gap[2]
-            return measured
-        return self.calendar.between(low, high)
-
-
-def _pending(target: SlaTarget, budget: timedelta) -> TargetStatus:
-    return TargetStatus(
-        target, ClockPhase.PENDING, None, None, None, budget, _ZERO, budget, None, False, False, _ZERO, False
-    )
+    def instants(self) -> list[datetime]:
+        """Every instant the measuring reads: the ends of the window and the gap ends inside it."""
+        start, end = self.start, self.end
+        found = [start, end]
+        for gap in self.gaps:
+            if gap[0] >= end:
+                break
+            if gap[0] > start:
+                found.append(gap[0])
+            if gap[1] is not None and start < gap[1] < end:
+                found.append(gap[1])
+        return found
 
 
-def _status(
-    target: SlaTarget,
-    cycle: _Cycle,
-    targets: SlaTargets,
-    calendar: BusinessCalendar,
-    at: datetime,
-    approved: Collection[str],
-) -> TargetStatus:
+def _span(target: SlaTarget, cycle: _Cycle, at: datetime, approved: Collection[str]) -> _Span | TargetStatus:
     name = target.name
     extended = target.extended_to is not None and (name in cycle.extensions or name in approved)
     duration = target.extended_to if extended and target.extended_to is not None else target.duration
-    measure = _Measure(calendar, target.basis != "calendar")
     gaps: list[list[Any]] = cycle.gaps
     met: datetime | None
     if name == "callback":
@@ -460,56 +462,106 @@ def _status(
             stop = met or cycle.cancelled_at
     if start is None:
         return _pending(target, duration)
+    return _Span(target, duration, extended, start, stop if stop is not None else at, met, stop, gaps)
+
+
+def _pending(target: SlaTarget, budget: timedelta) -> TargetStatus:
+    return TargetStatus(
+        target, ClockPhase.PENDING, None, None, None, budget, _ZERO, budget, None, False, False, _ZERO, False
+    )
+
+
+def _status(
+    span: _Span,
+    position: dict[datetime, int],
+    targets: SlaTargets,
+    calendar: BusinessCalendar,
+    at: datetime,
+) -> TargetStatus:
+    """Measure one target on integers: ``position`` maps each instant of the span to its offset (µs)."""
+    target, start, end, gaps = span.target, span.start, span.end, span.gaps
+    working = span.working
     if target.basis == "working_days":
-        budget = calendar.between(start, calendar.add_days(start, duration.days))
+        budget = _us(calendar.between(start, calendar.add_days(start, span.duration.days)))
     else:
-        budget = duration
-    end = stop if stop is not None else at
-    elapsed = measure.between(start, end)
+        budget = _us(span.duration)
+    begin = position[start]
+    elapsed = position[end] - begin
+    measured: list[tuple[datetime, int]] = []  # (gap start, clipped measure) of gaps starting in the window
     for gap in gaps:
         if gap[0] >= end:
             break
-        elapsed -= measure.gap(gap, start, end)
-    if elapsed < budget:
-        deadline = measure.add(end, budget - elapsed)
-    else:  # the budget ran out: find when, shifting past every gap that began before it
-        deadline = measure.add(start, budget)
-        for gap in gaps:
-            if gap[0] >= deadline or gap[0] >= end:
-                break
+        low = gap[0] if gap[0] > start else start
+        high = end if gap[1] is None or gap[1] > end else gap[1]
+        if high > low:
+            elapsed -= position[high] - position[low]
             if gap[0] >= start:
-                deadline = measure.add(deadline, measure.gap(gap, start, end))
-    due = calendar.next_working_time(deadline) if measure.working else deadline
+                measured.append((gap[0], position[high] - position[low]))
+    if elapsed < budget:
+        base, deadline_at = end, position[end] + budget - elapsed
+    else:  # the budget ran out: find when, shifting past every gap that began before it
+        base, deadline_at = start, begin + budget
+        for gap_start, length in measured:
+            if position[gap_start] >= deadline_at:
+                break
+            deadline_at += length
+    if working:
+        deadline = calendar.instant_at(deadline_at)
+        due = calendar.instant_at(deadline_at, last=True)
+    else:
+        deadline = due = base + _MICROSECOND * (deadline_at - position[base])
+    met = span.met
     if met is not None:
         phase = ClockPhase.MET
-    elif stop is not None:
+    elif span.stop is not None:
         phase = ClockPhase.STOPPED
     elif gaps and gaps[-1][1] is None and gaps[-1][0] <= at:
         phase = ClockPhase.PAUSED
     else:
         phase = ClockPhase.RUNNING
     breached = elapsed > budget
-    open_ = phase in (ClockPhase.RUNNING, ClockPhase.PAUSED)
-    warning = open_ and not breached and _used(elapsed, budget) >= targets.warn_at
+    open_ = phase is ClockPhase.RUNNING or phase is ClockPhase.PAUSED
+    warning = open_ and not breached and Decimal(elapsed) / Decimal(budget) >= targets.warn_at
     return TargetStatus(
         target=target,
         phase=phase,
         started_at=start,
         deadline=deadline,
         due_at=due,
-        budget=budget,
-        elapsed=elapsed,
-        remaining=budget - elapsed if elapsed < budget else _ZERO,
+        budget=_MICROSECOND * budget,
+        elapsed=_MICROSECOND * elapsed,
+        remaining=_MICROSECOND * (budget - elapsed) if elapsed < budget else _ZERO,
         met_at=met,
         warning=warning,
         breached=breached,
-        breach=elapsed - budget if breached else _ZERO,
-        extended=extended,
+        breach=_MICROSECOND * (elapsed - budget) if breached else _ZERO,
+        extended=span.extended,
     )
 
 
-def _used(elapsed: timedelta, budget: timedelta) -> Decimal:
-    return Decimal(elapsed // timedelta(microseconds=1)) / Decimal(budget // timedelta(microseconds=1))
+def _statuses(
+    cycle: _Cycle,
+    targets: SlaTargets,
+    calendar: BusinessCalendar,
+    at: datetime,
+    approved: Collection[str],
+) -> tuple[TargetStatus, ...]:
+    """Every target's status, converting each instant the working targets read once (one calendar call)."""
+    found = [_span(target, cycle, at, approved) for target in targets.targets]
+    spans = [item for item in found if isinstance(item, _Span)]
+    working: list[datetime] = []
+    wall: list[datetime] = []
+    for span in spans:
+        (working if span.working else wall).extend(span.instants())
+    distinct = list(dict.fromkeys(working))  # targets share most instants (the start, the pauses)
+    offsets = dict(zip(distinct, calendar.offsets(distinct), strict=True)) if distinct else {}
+    clock = {instant: _wall_us(instant) for instant in wall}
+    return tuple(
+        item
+        if isinstance(item, TargetStatus)
+        else _status(item, offsets if item.working else clock, targets, calendar, at)
+        for item in found
+    )
 
 
 # -- entry points ----------------------------------------------------------------------------------------
@@ -538,7 +590,7 @@ def sla_status(
     if cycle.start is None:  # asked about an instant before the ticket was opened
         statuses = tuple(_pending(t, t.duration) for t in targets.targets)
     else:
-        statuses = tuple(_status(t, cycle, targets, calendar, at, extensions) for t in targets.targets)
+        statuses = _statuses(cycle, targets, calendar, at, extensions)
     return SlaStatus(at, statuses, cycle.state in _FINAL)
 
 
