@@ -27,6 +27,12 @@ def test_demo_prints_the_ledger() -> None:
     assert text.count("\n") > 14
 
 
+def test_demo_one_walks_the_single_ticket(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--one"]) == 0
+    text = capsys.readouterr().out
+    assert "SR-2026-000001" in text and "awaiting_parts" in text
+
+
 def test_diagram_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diagram", "ticket"]) == 0
     assert "stateDiagram-v2" in capsys.readouterr().out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from aftersales.errors import AftersalesError
 
@@ -16,11 +17,14 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser(
-        "demo", help="walk a repair ticket of a bathroom-fixture maker, print its ledger"
+        "demo", help="play a month of a bathroom-fixture maker into SQLite, print the ledger and KPIs"
     )
     demo.add_argument(
         "--locale", default="en", choices=["en", "zh_Hans", "zh_Hant"], help="language of the output"
     )
+    demo.add_argument("--db", type=Path, default=None, help="SQLite file to create (default: a temp file)")
+    demo.add_argument("--tickets", type=int, default=2000, help="requests to play (default 2000)")
+    demo.add_argument("--one", action="store_true", help="walk one repair ticket instead, print its ledger")
 
     diagram = commands.add_parser("diagram", help="print a workflow as a Mermaid state diagram")
     diagram.add_argument(
@@ -40,9 +44,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "demo":
-            from aftersales.cli.demo import run_demo
+            if args.one:
+                from aftersales.cli.demo import run_demo
 
-            return run_demo(locale=args.locale, out=sys.stdout)
+                return run_demo(locale=args.locale, out=sys.stdout)
+            from aftersales.cli.demo_month import run_month_demo
+
+            return run_month_demo(args.locale, sys.stdout, args.db, args.tickets)
         if args.command == "report":
             from aftersales.cli.report import run_report
 

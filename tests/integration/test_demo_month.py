@@ -1,0 +1,78 @@
+"""The month demo on a SQLite file: the printed ledger adds up, the KPIs and the batch incident show."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from aftersales.cli import main
+from aftersales.cli.demo_month import run_month_demo
+from aftersales.errors import AftersalesError
+
+
+def _numbers(line: str) -> list[int]:
+    return [int(n) for n in re.findall(r" (\d+)(?:,|$)", line)]
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    db = tmp_path_factory.mktemp("demo") / "month.db"
+    out = io.StringIO()
+    assert run_month_demo("en", out, db, tickets=120) == 0
+    return out.getvalue(), db
+
+
+def test_the_ledger_counts_add_up(printed: tuple[str, Path]) -> None:
+    text, db = printed
+    assert db.is_file()
+    total = int(re.search(r"^total: (\d+)$", text, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    # 120 requests plus the complaints (a crisis, one about rework, the batch incident's)
+    assert total >= 123
+    for name in ("state", "category", "priority"):
+        line = next(ln for ln in text.splitlines() if ln.startswith(f"by {name}: "))
+        assert sum(_numbers(line)) == total, line
+    assert "closed" in text and "repair" in text and "complaint" in text
+
+
+def test_a_kpi_table_with_a_total_line(printed: tuple[str, Path]) -> None:
+    text, _ = printed
+    assert "| group | tickets | resolution_rate |" in text
+    all_line = next(ln for ln in text.splitlines() if ln.startswith("| all |"))
+    assert "%" in all_line and "minutes" in all_line
+    assert "| dealer-sh |" in text and "| venus-direct |" in text
+
+
+def test_the_batch_incident_and_the_crisis_are_found(printed: tuple[str, Path]) -> None:
+    text, _ = printed
+    incidents = [ln for ln in text.splitlines() if ln.startswith("batch incident:")]
+    assert len(incidents) == 1
+    assert "ST-9000 batch B2026-01: seat_not_heating in 8 of 120 units" in incidents[0]
+    assert "major complaint SR-2026-" in incidents[0]
+    assert re.search(r"^crisis complaint SR-2026-\d+: escalated to general_manager, manager$", text, re.M)
+    assert "| keeps_running |" in text  # the fault Pareto
+
+
+def test_the_same_seed_prints_the_same_month(printed: tuple[str, Path], tmp_path: Path) -> None:
+    out = io.StringIO()
+    run_month_demo("zh_Hans", out, tmp_path / "again.db", tickets=120)
+    again = out.getvalue()
+    assert "售后问题台账汇总" in again and "批量质量事故：产品 ST-9000" in again
+    first = re.search(r"^total: (\d+)$", printed[0], re.MULTILINE).group(1)  # type: ignore[union-attr]
+    assert f"合计: {first}" in again
+
+
+def test_an_existing_file_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "taken.db"
+    db.write_bytes(b"")
+    with pytest.raises(AftersalesError, match="exists already"):
+        run_month_demo("en", io.StringIO(), db, tickets=120)
+
+
+def test_the_cli_runs_the_month_with_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--db", str(tmp_path / "cli.db"), "--tickets", "40", "--locale", "en"]) == 0
+    assert "requests played: 40" in capsys.readouterr().out
+    assert main(["demo", "--tickets", "3"]) == 1
+    assert "tickets is a number" in capsys.readouterr().err
