@@ -178,3 +178,16 @@ def test_a_kind_registers_with_its_params_class_and_validates_its_section(tmp_pa
     with pytest.raises(ConfigurationError) as caught:
         registry.load_pack(write(tmp_path, "[loyalty]\nresolve_within = 48\n"))
     assert caught.value.key == "loyalty.resolve_within"
+
+
+def test_amounts_and_shares_are_decimal_strings_never_floats(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    prices = '[fees]\ncurrency = "CNY"\n[fees.parts.fill_valve]\ncost = "35.00"\nretail = "58.5"\n'
+    pack = load_pack(write(tmp_path, prices + '[complaint]\nbatch_threshold_percent = "4.5"\n'))
+    assert pack.parameters["fees"].parts["fill_valve"].retail == Decimal("58.5")  # type: ignore[attr-defined]
+    assert pack.parameters["complaint"].batch_threshold_percent == Decimal("4.5")  # type: ignore[attr-defined]
+    with pytest.raises(ConfigurationError) as caught:
+        load_pack(write(tmp_path, '[fees]\n[fees.parts.fill_valve]\ncost = 35.5\nretail = "58"\n'))
+    assert caught.value.key == "fees.parts.fill_valve.cost"
+    assert "floats are inexact" in str(caught.value)

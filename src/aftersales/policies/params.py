@@ -12,12 +12,14 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Mapping
+from decimal import Decimal
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
 import attrs
 
+from aftersales.domain.money import Money
 from aftersales.errors import ConfigurationError, ValidationError
 
 __all__ = ["at_least", "frozen_mapping", "in_range", "structure_params"]
@@ -112,6 +114,18 @@ def _value(raw: object, hint: Any, file: str, key: str) -> object:
         if isinstance(raw, str):
             return raw
         raise _wrong(raw, "a string", file, key)
+    if hint is Decimal:
+        # Amounts and shares are exact: an integer or a decimal string ("12.50"), never a TOML float.
+        if isinstance(raw, int | str) and not isinstance(raw, bool):
+            try:
+                value = Decimal(raw)
+            except ArithmeticError:
+                raise _wrong(raw, "a decimal number as a string", file, key) from None
+            if value.is_finite():
+                return value
+        raise _wrong(raw, "an integer or a decimal string such as \"12.50\" (floats are inexact)", file, key)
+    if hint is Money:
+        return _money(raw, file, key)
     if isinstance(hint, type) and issubclass(hint, Enum):
         return _enum(raw, hint, file, key)
     if isinstance(hint, type) and attrs.has(hint):
@@ -129,6 +143,16 @@ def _value(raw: object, hint: Any, file: str, key: str) -> object:
             for name, item in raw.items()
         }
     raise TypeError(f"unsupported params type {hint!r}")
+
+
+def _money(raw: object, file: str, key: str) -> Money:
+    if not isinstance(raw, dict) or set(raw) != {"amount", "currency"}:
+        raise _wrong(raw, 'a table {amount = "12.50", currency = "CNY"}', file, key)
+    amount = _value(raw["amount"], Decimal, file, _join(key, "amount"))
+    try:
+        return Money(amount, raw["currency"])  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise ConfigurationError(str(error), file=file, key=key) from error
 
 
 def _enum(raw: object, hint: type[Enum], file: str, key: str) -> Enum:
