@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 
@@ -42,6 +43,14 @@ class WarrantyTerm:
     starts_from: WarrantyStart = WarrantyStart.PURCHASE
 
 
+def _terms(terms: Iterable[WarrantyTerm]) -> tuple[WarrantyTerm, ...]:
+    return tuple(terms)
+
+
+def _names(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(names)
+
+
 @attrs.frozen
 class Product:
     """A product model the maker sells (e.g. a one-piece toilet model), with its warranty terms."""
@@ -50,8 +59,8 @@ class Product:
     model: str = attrs.field(validator=required_text(64))
     name: str = attrs.field(validator=required_text(200))
     category: str = attrs.field(validator=code)
-    warranty_terms: tuple[WarrantyTerm, ...] = attrs.field(default=(), converter=tuple)
-    components: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    warranty_terms: tuple[WarrantyTerm, ...] = attrs.field(default=(), converter=_terms)
+    components: frozenset[str] = attrs.field(factory=frozenset, converter=_names)
 
 
 def _dates_in_order(instance: Asset, attribute: attrs.Attribute[date | None], value: date | None) -> None:
