@@ -78,6 +78,7 @@ if TYPE_CHECKING:
     from aftersales.service.fee_desk import FeeDesk
     from aftersales.service.knowledge_desk import KnowledgeDesk
     from aftersales.service.materials_desk import MaterialsDesk
+    from aftersales.service.sla_watch import SlaWatch
 
 __all__ = ["ServiceDesk", "UtcClock"]
 
@@ -186,6 +187,13 @@ class ServiceDesk:
         from aftersales.service.callback_desk import CallbackDesk
 
         return CallbackDesk(self, self.complaints)
+
+    @cached_property
+    def sla_watch(self) -> SlaWatch:
+        """The SLA sweep: warnings before a breach and breaches, announced once each."""
+        from aftersales.service.sla_watch import SlaWatch
+
+        return SlaWatch(self)
 
     @cached_property
     def knowledge(self) -> KnowledgeDesk:

@@ -155,16 +155,7 @@ class Notifications:
     ) -> list[OutboxMessage]:
         out = []
         for contact, values in self._recipients(uow, ticket, request):
-            reach = address_of(contact)
-            if reach is None:
-                continue
-            channel, address = reach
-            subject, body = self.renderer.render(request.kind, contact.locale, contact.timezone, values)
-            key = f"{request.key}:{request.role.value}:{address}"
-            message = RenderedMessage(address, channel, subject, body, contact.locale, key[:200])
-            out.append(
-                OutboxMessage(_message_id(key), NOTIFICATION_TOPIC, unstructure(message), key[:200], now)
-            )
+            out += self.contact_messages(request.kind, request.role.value, contact, values, request.key, now)
         return out
 
     def _recipients(
@@ -214,19 +205,31 @@ class Notifications:
         out = []
         for role in roles:
             for contact in self.staff.get(role, ()):
-                reach = address_of(contact)
-                if reach is None:
-                    continue
-                channel, address = reach
-                subject, body = self.renderer.render(kind, contact.locale, contact.timezone, values)
-                full_key = f"{key}:{role.value}:{address}"[:200]
-                message = RenderedMessage(address, channel, subject, body, contact.locale, full_key)
-                out.append(
-                    OutboxMessage(
-                        _message_id(full_key), NOTIFICATION_TOPIC, unstructure(message), full_key, now
-                    )
-                )
+                out += self.contact_messages(kind, role.value, contact, values, key, now)
         return out
+
+    def contact_messages(
+        self,
+        kind: str,
+        audience: str,
+        contact: Contact,
+        values: Mapping[str, object],
+        key: str,
+        now: datetime,
+    ) -> list[OutboxMessage]:
+        """``kind`` rendered in ``contact``'s locale and zone, as one outbox message (none if unreachable).
+
+        The message id and idempotency key derive from ``key``, the audience and the address, so the
+        same notification to the same person is one message however often it is produced.
+        """
+        reach = address_of(contact)
+        if reach is None:
+            return []
+        channel, address = reach
+        subject, body = self.renderer.render(kind, contact.locale, contact.timezone, values)
+        full_key = f"{key}:{audience}:{address}"[:200]
+        message = RenderedMessage(address, channel, subject, body, contact.locale, full_key)
+        return [OutboxMessage(_message_id(full_key), NOTIFICATION_TOPIC, unstructure(message), full_key, now)]
 
 
 def _engineer_name(uow: UnitOfWork, engineer_id: str) -> str:

@@ -1,0 +1,80 @@
+"""The SLA sweep warns before a breach and reports the breach, once each, to handler and manager."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftersales import (
+    Actor,
+    Contact,
+    Customer,
+    CustomerId,
+    Engineer,
+    EngineerId,
+    PermissionDenied,
+    Role,
+    ServiceDesk,
+)
+from aftersales.adapters import ManualClock, MemoryNotifier
+from aftersales.domain.classification import Plan, Severity
+
+TZ = ZoneInfo("Asia/Shanghai")
+MANAGER, AGENT, SYSTEM = Actor.manager("mgr"), Actor.agent("agent"), Actor.system()
+
+
+def _desk(clock: ManualClock, notifier: MemoryNotifier) -> ServiceDesk:
+    desk = ServiceDesk.open(
+        "memory://",
+        pack="office_equipment",
+        clock=clock,
+        notifier=notifier,
+        staff={Role.MANAGER: [Contact("周经理", email="zhou@example.cn")]},
+    )
+    desk.register_customer(MANAGER, Customer(CustomerId("c1"), "李女士", Contact("李女士"), region="sh"))
+    engineer = Engineer(
+        EngineerId("e1"), "张工", region="sh", contact=Contact("张工", email="zhang@example.cn", locale="en")
+    )
+    desk.register_engineer(MANAGER, engineer)
+    return desk
+
+
+def test_warning_then_breach_each_announced_once() -> None:
+    clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ))  # a Monday
+    notifier = MemoryNotifier()
+    desk = _desk(clock, notifier)
+    ticket = desk.open_ticket(AGENT, customer_id="c1", description="打印机卡纸").ticket
+    desk.triage(AGENT, ticket.id, nature="paper_jam", severity=Severity.LOW, plan=Plan.ON_SITE)
+    desk.dispatch(AGENT, ticket.id, engineer_id="e1")
+    due = desk.ticket(AGENT, ticket.id).resolution_due_at
+    assert due is not None
+    status = desk.sla(AGENT, ticket.id)
+    budget = status.get("resolution").budget  # type: ignore[union-attr]
+
+    nothing = desk.sla_watch.sweep(SYSTEM)
+    assert nothing.checked == 1 and not any(k.endswith(":resolution") for k in nothing.warnings)
+
+    clock.set(desk.calendar.add(ticket.received_at, budget * 0.85))  # type: ignore[union-attr]
+    warned = desk.sla_watch.sweep(SYSTEM)
+    assert f"{ticket.id}:resolution" in warned.warnings
+    assert f"{ticket.id}:resolution" not in desk.sla_watch.sweep(SYSTEM).warnings  # once only
+
+    clock.set(due + timedelta(days=2))
+    breached = desk.sla_watch.sweep(SYSTEM)
+    assert f"{ticket.id}:resolution" in breached.breaches
+    assert desk.sla_watch.sweep(SYSTEM).breaches == ()
+
+    desk.deliver()
+    to_manager = [m for m in notifier.sent if m.recipient == "zhou@example.cn"]
+    to_engineer = [m for m in notifier.sent if m.recipient == "zhang@example.cn"]
+    assert any(ticket.id in m.subject for m in to_manager)
+    assert any(m.locale == "en" and ticket.id in m.body for m in to_engineer)
+    assert len({m.idempotency_key for m in notifier.sent}) == len(notifier.sent)
+
+
+def test_only_the_system_and_managers_sweep() -> None:
+    desk = _desk(ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ)), MemoryNotifier())
+    with pytest.raises(PermissionDenied):
+        desk.sla_watch.sweep(AGENT)
