@@ -123,7 +123,7 @@ def _value(raw: object, hint: Any, file: str, key: str) -> object:
                 raise _wrong(raw, "a decimal number as a string", file, key) from None
             if value.is_finite():
                 return value
-        raise _wrong(raw, "an integer or a decimal string such as \"12.50\" (floats are inexact)", file, key)
+        raise _wrong(raw, 'an integer or a decimal string such as "12.50" (floats are inexact)', file, key)
     if hint is Money:
         return _money(raw, file, key)
     if isinstance(hint, type) and issubclass(hint, Enum):
