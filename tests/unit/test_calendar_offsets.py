@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -133,3 +133,32 @@ def test_instant_at_refuses_non_int_and_a_calendar_without_offsets() -> None:
         CN.instant_at(True)
     with pytest.raises(ValidationError):
         china().instant_at(0)
+
+
+BERLIN_CAL = BusinessCalendar("Europe/Berlin", dict.fromkeys(range(7), ((time(0), time(0)),)))
+berlin_instants = st.integers(0, 2 * 365 * 24 * 60).map(
+    lambda minutes: datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=minutes)
+)
+zones = st.sampled_from([SH, BERLIN, UTC, timezone(timedelta(hours=8))])
+
+
+@FAST
+@given(st.lists(st.tuples(instants, zones), min_size=1, max_size=5))
+def test_offsets_do_not_depend_on_the_zone_an_instant_is_written_in(
+    points: list[tuple[datetime, tzinfo]],
+) -> None:
+    as_given = [at.astimezone(zone) for at, zone in points]
+    assert CN.offsets(as_given) == CN.offsets([at for at, _ in points])
+    for at, offset in zip(as_given, CN.offsets(as_given), strict=True):
+        assert CN.between(as_given[0], at) == US * (offset - CN.offsets(as_given[:1])[0])
+
+
+@FAST
+@given(berlin_instants, berlin_instants, zones)
+def test_offsets_agree_with_between_across_dst(a: datetime, b: datetime, zone: tzinfo) -> None:
+    # A 24/7 Berlin calendar: working time is elapsed real time, whatever DST does to the wall clock.
+    low, high = BERLIN_CAL.offsets([a.astimezone(zone), b.astimezone(BERLIN)])
+    assert high - low == (b - a) // US == BERLIN_CAL.between(a, b) // US
+    back = BERLIN_CAL.instant_at(high)
+    assert back == b
+    assert back.utcoffset() == b.astimezone(BERLIN).utcoffset()

@@ -100,6 +100,7 @@ class _Cache:
     years: dict[int, YearIntervals] = attrs.field(factory=dict)
     table: Compiled | None = None
     anchor: int | None = None  # the instant whose working-time offset is 0 (set by the first compile)
+    local_epoch: datetime | None = None  # 1970-01-01 00:00 wall clock in the calendar's zone
 
 
 @attrs.frozen(init=False)
@@ -256,6 +257,13 @@ class BusinessCalendar:
         return window_times(self.extra_hours)
 
     @property
+    def _local_epoch(self) -> datetime:
+        cache = self._cache
+        if cache.local_epoch is None:
+            cache.local_epoch = datetime(1970, 1, 1, tzinfo=self._zone)
+        return cache.local_epoch
+
+    @property
     def zone(self) -> ZoneInfo:
         """The calendar's time zone."""
         return self._zone
@@ -303,13 +311,15 @@ class BusinessCalendar:
         ``CalendarDataMissing`` for an instant outside the known data, like ``between``.
         """
         given = instants if isinstance(instants, list | tuple) else list(instants)
-        try:
-            # Subtraction and floor division run in C for the whole batch; naive values raise TypeError.
-            values = list(map(floordiv, map(sub, given, repeat(EPOCH)), repeat(_MICROSECOND)))
-        except TypeError:
-            for value in given:
-                require_aware(value, "instants")
-            raise
+        values = self._fixed_offset_us(given)
+        if values is None:
+            try:
+                # Subtraction and floor division run in C for the whole batch; naive values raise TypeError.
+                values = list(map(floordiv, map(sub, given, repeat(EPOCH)), repeat(_MICROSECOND)))
+            except TypeError:
+                for value in given:
+                    require_aware(value, "instants")
+                raise
         if values and (min(values) < self._known_lo or max(values) > self._known_hi):
             for value, instant in zip(given, values, strict=True):
                 if instant < self._known_lo or instant > self._known_hi:
@@ -417,6 +427,28 @@ class BusinessCalendar:
             self._raise_missing(value.astimezone(self._zone).date())
         return instant
 
+    def _fixed_offset_us(self, given: Sequence[datetime]) -> list[int] | None:
+        """µs since the epoch, asking the zone only for values in other zones; ``None`` to take the slow way.
+
+        When the compiled table's years all have one constant UTC offset, a value in the calendar's own zone
+        is converted by a same-zone subtraction from "the epoch shown on this zone's wall clock", which is
+        plain field arithmetic (ten times cheaper than a zone lookup). Exact only inside the table's range,
+        so a value outside it sends the whole batch the slow way.
+        """
+        table = self._cache.table
+        if table is None or table.utc_offset is None or not given:
+            return None
+        zone = self._zone
+        wall_epoch = self._local_epoch + _MICROSECOND * table.utc_offset
+        try:
+            deltas = [value - wall_epoch if value.tzinfo is zone else value - EPOCH for value in given]
+        except (TypeError, AttributeError):
+            return None  # naive or not a datetime: the slow way raises the precise error
+        values = list(map(floordiv, deltas, repeat(_MICROSECOND)))
+        if min(values) < table.covers_from or max(values) > table.covers_until:
+            return None
+        return values
+
     def _check_known_day(self, day: date) -> None:
         if (self.known_from is not None and day < self.known_from) or (
             self.known_until is not None and day > self.known_until
@@ -431,6 +463,13 @@ class BusinessCalendar:
         raise CalendarDataMissing(asked, self.known_until or date.max, self.source_name)
 
     def _datetime(self, instant: int) -> datetime:
+        table = self._cache.table
+        if (
+            table is not None
+            and table.utc_offset is not None
+            and table.covers_from <= instant <= table.covers_until
+        ):  # a constant offset: same-zone arithmetic gives the same datetime without a zone lookup
+            return self._local_epoch + _MICROSECOND * (instant + table.utc_offset)
         return (EPOCH + _MICROSECOND * instant).astimezone(self._zone)
 
     def _year_of(self, instant: int) -> int:

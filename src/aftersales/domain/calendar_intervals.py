@@ -58,12 +58,24 @@ class DaySchedule:
 
 @attrs.frozen
 class YearIntervals:
-    """One local year's working intervals (not yet merged) and its working days."""
+    """One local year's working intervals (not yet merged) and its working days.
+
+    ``utc_offset`` is the zone's UTC offset (µs) when it is the same all year (no DST, no zone change), else
+    ``None``; such years let the calendar convert instants without asking the zone.
+    """
 
     starts: tuple[int, ...]
     ends: tuple[int, ...]
     day_ordinals: tuple[int, ...]
     day_ends: tuple[int, ...]
+    utc_offset: int | None = None
+
+
+def _offset_us(value: datetime) -> int | None:
+    offset = value.utcoffset()
+    return (
+        None if offset is None else (offset.days * 86_400 + offset.seconds) * 1_000_000 + offset.microseconds
+    )
 
 
 def compile_year(schedule: DaySchedule, year: int) -> YearIntervals:
@@ -74,7 +86,14 @@ def compile_year(schedule: DaySchedule, year: int) -> YearIntervals:
     day_ends: list[int] = []
     day = date(year, 1, 1)
     one_day = timedelta(days=1)
+    utc_offset = _offset_us(datetime.combine(day, time(0), tzinfo=schedule.zone))
     while day.year == year:
+        # An offset equal at every local midnight (and the next New Year's) means no change in between.
+        if (
+            utc_offset is not None
+            and _offset_us(datetime.combine(day + one_day, time(0), tzinfo=schedule.zone)) != utc_offset
+        ):
+            utc_offset = None
         windows = schedule.windows_on(day)
         if windows:
             midnight = datetime.combine(day, time(0), tzinfo=schedule.zone)
@@ -94,7 +113,7 @@ def compile_year(schedule: DaySchedule, year: int) -> YearIntervals:
                 day_ordinals.append(day.toordinal())
                 day_ends.append(last_end)
         day += one_day
-    return YearIntervals(tuple(starts), tuple(ends), tuple(day_ordinals), tuple(day_ends))
+    return YearIntervals(tuple(starts), tuple(ends), tuple(day_ordinals), tuple(day_ends), utc_offset)
 
 
 @attrs.frozen
@@ -106,6 +125,7 @@ class Compiled:
     ``through[i]`` the working time up to its end; ``total`` the working time of the whole range.
     ``origin`` is the position of the calendar's fixed anchor instant in this table, so ``position(at) -
     origin`` is a working-time offset that stays the same whichever years the table happens to cover.
+    ``utc_offset`` is the zone's UTC offset (µs) when it is constant over the whole range, else ``None``.
     """
 
     first_year: int
@@ -120,6 +140,7 @@ class Compiled:
     day_ordinals: list[int]
     day_ends: list[int]
     origin: int = 0
+    utc_offset: int | None = None
 
     def position(self, at: int) -> int:
         """Working time from ``covers_from`` until the instant ``at`` (µs); ``at`` must be covered."""
@@ -146,6 +167,7 @@ def assemble(
     ends: list[int] = []
     day_ordinals: list[int] = []
     day_ends: list[int] = []
+    offsets = {years[year].utc_offset for year in range(first_year, last_year + 1)}
     for year in range(first_year, last_year + 1):
         part = years[year]
         for start, end in zip(part.starts, part.ends, strict=True):
@@ -175,5 +197,6 @@ def assemble(
         total=total,
         day_ordinals=day_ordinals,
         day_ends=day_ends,
+        utc_offset=offsets.pop() if len(offsets) == 1 else None,
     )
     return table if anchor is None else attrs.evolve(table, origin=table.position(anchor))
