@@ -27,7 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from itertools import repeat
-from operator import floordiv, sub
+from operator import add, floordiv, sub
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -330,15 +330,15 @@ class BusinessCalendar:
         table = self._cache.table
         if table is None or first < table.covers_from or last > table.covers_until:
             table = self._table(first, last)
-        # Compiled.position inlined: the same bisection, without a call per instant.
-        starts, before, origin, count = table.starts, table.before, table.origin, len(table.ends)
-        total = table.total - origin
-        return [
-            total
-            if index == count
-            else before[index] - origin + (instant - starts[index] if starts[index] < instant else 0)
-            for instant, index in zip(values, map(bisect_right, repeat(table.ends), values), strict=True)
-        ]
+        # Compiled.position for the whole batch, in C: max(floor[i], at + shift[i]) with i the bisection.
+        found = list(map(bisect_right, repeat(table.lookup_ends), values))
+        return list(
+            map(
+                max,
+                map(table.lookup_floor.__getitem__, found),
+                map(add, values, map(table.lookup_shift.__getitem__, found)),
+            )
+        )
 
     def instant_at(self, offset: int, *, last: bool = False) -> datetime:
         """The earliest instant whose working-time offset (see :meth:`offsets`) is ``offset``.

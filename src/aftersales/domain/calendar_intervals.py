@@ -126,6 +126,11 @@ class Compiled:
     ``origin`` is the position of the calendar's fixed anchor instant in this table, so ``position(at) -
     origin`` is a working-time offset that stays the same whichever years the table happens to cover.
     ``utc_offset`` is the zone's UTC offset (µs) when it is constant over the whole range, else ``None``.
+
+    ``lookup_ends``/``lookup_floor``/``lookup_shift`` serve batch offsets without a Python step per instant:
+    with ``i = bisect_right(lookup_ends, at)``, the offset of ``at`` is ``max(lookup_floor[i], at +
+    lookup_shift[i])`` (inside interval ``i`` the second term wins, before it the first); the last entry is a
+    sentinel for instants after every interval.
     """
 
     first_year: int
@@ -141,6 +146,9 @@ class Compiled:
     day_ends: list[int]
     origin: int = 0
     utc_offset: int | None = None
+    lookup_ends: list[int] = attrs.field(factory=list)
+    lookup_floor: list[int] = attrs.field(factory=list)
+    lookup_shift: list[int] = attrs.field(factory=list)
 
     def position(self, at: int) -> int:
         """Working time from ``covers_from`` until the instant ``at`` (µs); ``at`` must be covered."""
@@ -199,4 +207,12 @@ def assemble(
         day_ends=day_ends,
         utc_offset=offsets.pop() if len(offsets) == 1 else None,
     )
-    return table if anchor is None else attrs.evolve(table, origin=table.position(anchor))
+    origin = 0 if anchor is None else table.position(anchor)
+    never = 1 << 62  # beyond every instant a calendar accepts
+    return attrs.evolve(
+        table,
+        origin=origin,
+        lookup_ends=[*ends, never],
+        lookup_floor=[value - origin for value in before] + [total - origin],
+        lookup_shift=[value - start - origin for value, start in zip(before, starts, strict=True)] + [-never],
+    )
