@@ -496,8 +496,8 @@ class StorageContract:
             "M-1",
             "一体式马桶",
             "toilet",
-            (WarrantyTerm(60, "body"),),  # type: ignore[arg-type]
-            {"body"},  # type: ignore[arg-type]
+            (WarrantyTerm(60, "body"),),
+            {"body"},
         )
         asset = Asset(AssetId("A1"), ProductId("P1"), "SN-1", customer_id=CustomerId("C1"), batch="B7")
         dealer = Dealer(DealerId("D1"), "上海经销商", "sh", {"sh", "sz"})  # type: ignore[arg-type]
