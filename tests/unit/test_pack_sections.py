@@ -35,7 +35,7 @@ PACKS = ("general_maintenance", "exhibition_services", "sanitary_ware", "office_
 SH = ZoneInfo("Asia/Shanghai")
 
 # attrs' converter=tuple on warranty_terms leaves mypy an unsolved Iterable[_T_co]; the value is right.
-BASIN = Product(ProductId("basin"), "WB-1", "Wall basin", "sanitary", (WarrantyTerm(12),))  # type: ignore[arg-type]
+BASIN = Product(ProductId("basin"), "WB-1", "Wall basin", "sanitary", (WarrantyTerm(12),))
 # Sold on 10 Jan 2024, installed and accepted two days later (the out-of-box phase is over).
 UNIT = Asset(
     AssetId("u1"),
