@@ -119,6 +119,9 @@ def main() -> None:
     print(f"  speed-up over the day-by-day baseline: {baseline / ours:8.1f}×")
     calls = per_call(lambda: calendar.between(events[0].at, at))
     report("for scale: one BusinessCalendar.between", calls)
+    instants = [event.at for event in events] + [at]
+    batch = per_call(lambda: calendar.offsets(instants))
+    report(f"for scale: BusinessCalendar.offsets of {len(instants)} instants", batch)
     for pauses in (0, 1, 30):
         many = ticket_with_pauses(pauses)
         when = many.events[-1].at + 2 * H
