@@ -9,7 +9,6 @@ are columns with indexes; the rest is JSON from :mod:`aftersales.serialization`.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -38,7 +37,7 @@ from aftersales.ports.documents import D, Document, document_spec, index_value, 
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.ticket_index import COUNT_COLUMNS, micros, row_values
-from aftersales.serialization import dumps, loads, unstructure
+from aftersales.serialization import dumps, encode_json, loads, unstructure
 
 __all__ = ["SqliteStore", "SqliteUnitOfWork", "open_sqlite"]
 
@@ -47,7 +46,7 @@ T = TypeVar("T")
 _INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data) VALUES ({', '.join('?' * (len(ROW_COLUMNS) + 1))})"
 )
-_SELECT_TICKET = f"SELECT data, {', '.join(ROW_COLUMNS)} FROM tickets WHERE id = ?"
+_SELECT_TICKET = "SELECT version, data FROM tickets WHERE id = ?"
 _UPDATES: dict[tuple[int, ...], str] = {}
 
 
@@ -262,9 +261,11 @@ class _Tickets:
         found = self._uow.run(_SELECT_TICKET, (id,)).fetchone()
         if found is None:
             raise NotFound("ticket", id)
-        ticket = loads(found[0], Ticket)
-        ticket.version = found[2]
-        self._stored[id] = found[1:]
+        ticket = loads(found[1], Ticket)
+        ticket.version = found[0]
+        # The columns are derived from the JSON on every write, so recomputing them (1 µs) is
+        # cheaper than selecting them (4-5 µs).
+        self._stored[id] = row_values(ticket)
         return ticket
 
     def save(self, ticket: Ticket) -> None:
@@ -279,7 +280,7 @@ class _Tickets:
             changed = tuple(range(2, len(row)))
         data = unstructure(ticket)
         data["version"] = new
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        text = encode_json(data)
         params = (new, *[row[i] for i in changed], text, ticket.id, old_version)
         cursor = self._uow.run(_update_sql(changed), params)
         if cursor.rowcount != 1:
@@ -400,7 +401,7 @@ class _Documents:
     def _text(obj: Document, version: int) -> str:
         data = unstructure(obj)
         data["version"] = version
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return encode_json(data)
 
     def get(self, cls: type[D], id: str) -> D:
         kind = document_spec(cls).kind
