@@ -63,9 +63,12 @@ def test_complaint_runs_the_whole_flow_and_replays() -> None:
     ticket.step("review", AGENT, at(4))
     ticket.close(AGENT, at(4, 10), "")
     assert ticket.state == ComplaintState.CLOSED and not ticket.is_open and ticket.closed_at == at(4, 10)
-    ticket.record_callback(AGENT, at(5), problem_back=True)
-    ticket.reopen(AGENT, at(5), "回访发现问题复发")
+    ticket.record_callback(AGENT, at(5), problem_back=True, why="回访发现问题复发")  # the callback reopens it
     assert ticket.state == ComplaintState.INVESTIGATING
+    assert [(e.action, e.reason) for e in ticket.events[-2:]] == [
+        ("record_callback", None),
+        ("reopen", "回访发现问题复发"),
+    ]
     assert ticket.replay_state() == ticket.state
 
 
