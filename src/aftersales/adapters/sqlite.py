@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -65,21 +64,33 @@ def _update_sql(changed: tuple[int, ...]) -> str:
     return sql
 
 
-@contextmanager
-def _translated(where: str) -> Iterator[None]:
-    """Driver errors become aftersales errors (the contract's error table)."""
-    try:
-        yield
-    except AftersalesError:
-        raise
-    except sqlite3.IntegrityError as exc:
-        raise DuplicateError(f"{where}: {exc}") from exc
-    except sqlite3.OperationalError as exc:
+def _translate(exc: sqlite3.Error, where: str) -> AftersalesError:
+    """A driver error as an aftersales error (the contract's error table)."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return DuplicateError(f"{where}: {exc}")
+    if isinstance(exc, sqlite3.OperationalError):
         if "locked" in str(exc) or "busy" in str(exc):
-            raise StorageError(f"{where}: the database stayed locked by another writer ({exc})") from exc
-        raise StorageError(f"{where}: {exc}") from exc
-    except sqlite3.Error as exc:
-        raise StorageError(f"{where}: {exc} (corrupt or unusable database)") from exc
+            return StorageError(f"{where}: the database stayed locked by another writer ({exc})")
+        return StorageError(f"{where}: {exc}")
+    return StorageError(f"{where}: {exc} (corrupt or unusable database)")
+
+
+class _translated:
+    """Driver errors inside the block become aftersales errors (a class: cheaper than a generator)."""
+
+    __slots__ = ("_where",)
+
+    def __init__(self, where: str) -> None:
+        self._where = where
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if isinstance(exc, sqlite3.Error):
+            raise _translate(exc, self._where) from exc
 
 
 def _path_of(url: str) -> str:
@@ -205,8 +216,11 @@ class SqliteUnitOfWork:
         return self._conn
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        with _translated("sqlite"):
-            return self.conn().execute(sql, params)
+        conn = self._conn if self._conn is not None else self.conn()
+        try:
+            return conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise _translate(exc, "sqlite") from exc
 
     def commit(self) -> None:
         """``COMMIT``; on failure everything is rolled back and ``StorageError`` raised."""
