@@ -28,16 +28,14 @@ from aftersales.domain.classification import (
     TicketKind,
 )
 from aftersales.domain.contact import Contact
-from aftersales.domain.ids import AssetId, CustomerId, EngineerId, TicketId
+from aftersales.domain.ids import AssetId, CustomerId, TicketId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
-from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import (
     Assessment,
-    Assignee,
     AssigneeKind,
     CustomerNote,
     FaultRecord,
@@ -47,23 +45,19 @@ from aftersales.domain.work import (
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.i18n.notifications import Renderer, default_renderer
 from aftersales.policies.callback import CallbackFacts
-from aftersales.policies.dispatch import DispatchRequest, Roster, calendar_on_duty
-from aftersales.policies.engineer_index import DealerIndex, EngineerIndex
-from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.registry import PolicySet, resolve_policies
-from aftersales.policies.routing import RoutingFacts
 from aftersales.policies.triage import TriageFacts
 from aftersales.ports.calendars import open_calendar
 from aftersales.ports.clock import Clock
 from aftersales.ports.ids import IdGenerator
 from aftersales.ports.invoicing import InvoiceIssuer
 from aftersales.ports.notifier import Notifier
-from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.outbox_dispatch import DispatchReport, dispatch_outbox
-from aftersales.ports.queries import CountField, Page, PageRequest, TicketFilter
+from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.storage_registry import open_storage
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.dispatching import Dispatching
 from aftersales.service.notify import Notifications
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import authorize, can_read, check_role
@@ -81,8 +75,6 @@ if TYPE_CHECKING:
     from aftersales.service.sla_watch import SlaWatch
 
 __all__ = ["ServiceDesk", "UtcClock"]
-
-_OPEN_STATES = tuple(s.value for s in TicketState if s not in (TicketState.CLOSED, TicketState.CANCELLED))
 
 
 class UtcClock:
@@ -124,7 +116,7 @@ class ServiceDesk:
         self.calendar = calendar
         self.notifications = Notifications(renderer or default_renderer(), staff)
         self.sla_service = SlaService(self.policies.sla, calendar)
-        self._roster: Roster | None = None
+        self.dispatching = Dispatching(self)
         self._tiers: dict[str, CustomerTier] = {}
 
     @classmethod
@@ -314,7 +306,7 @@ class ServiceDesk:
             getattr(uow, repo).save(obj)
             uow.commit()
         if repo in ("engineers", "dealers"):
-            self._roster = None
+            self.dispatching.forget()
         if repo == "customers":
             self._tiers.pop(obj.id, None)
 
@@ -496,16 +488,6 @@ class ServiceDesk:
 
     # -- dispatch -------------------------------------------------------------------------------------
 
-    def _roster_for(self, uow: UnitOfWork) -> Roster:
-        if self._roster is None:
-            engineers = EngineerIndex(uow.engineers.list())
-            loads = uow.tickets.count_by(CountField.ASSIGNEE_ID, TicketFilter(states=_OPEN_STATES))
-            for engineer_id, load in loads.items():
-                if engineer_id in engineers:
-                    engineers.set_load(engineer_id, load)  # type: ignore[arg-type]
-            self._roster = Roster(engineers, DealerIndex(uow.dealers.list()))
-        return self._roster
-
     def dispatch(
         self,
         actor: Actor,
@@ -526,72 +508,14 @@ class ServiceDesk:
             raise ValidationError("dispatch to an engineer or a dealer, not both", field="engineer_id")
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
-            roster = self._roster_for(uow)
-            decisions: list[object] = []
-            if engineer_id is not None:
-                engineer = uow.engineers.get(engineer_id)
-                assignee = Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name)
-                reasons = [Reason("dispatch_manual", {"by": actor.role.value})]
-            elif dealer_id is not None:
-                dealer = uow.dealers.get(dealer_id)
-                assignee = Assignee(AssigneeKind.DEALER, dealer.id, dealer.name)
-                reasons = [Reason("dispatch_manual", {"by": actor.role.value})]
-            else:
-                route = self.policies.routing.decide(
-                    RoutingFacts(
-                        ticket.priority or Priority.NORMAL,
-                        ticket.assessment.departments if ticket.assessment else 1,
-                    )
-                )
-                exclude = frozenset({ticket.assignee.id} if ticket.assignee else ())
-                request = DispatchRequest(
-                    at=now,
-                    region=ticket.region,
-                    skill=ticket.assessment.skill if ticket.assessment else None,
-                    route=route.outcome,
-                    dealer_id=ticket.dealer_id,
-                    exclude=exclude,  # type: ignore[arg-type]
-                )
-                on_duty = calendar_on_duty(self.calendar) if self.calendar is not None else None
-                decision = self.policies.dispatch.decide(request, roster, on_duty)
-                decisions += [route, decision]
-                chosen = decision.outcome.assignee
-                if chosen is None:
-                    return Applied(
-                        messages=self._escalate(
-                            ticket, EscalationTrigger.NO_CANDIDATE, decision.reasons[-1], now, decisions
-                        ),
-                        decisions=tuple(decisions),
-                    )
-                assignee = chosen
-                reasons = list(decision.reasons)
-            previous = ticket.assignee
-            ticket.assign(actor.ref, now, assignee, reason=reason, reasons=reasons)
-            if (
-                previous is not None
-                and previous.kind is AssigneeKind.ENGINEER
-                and previous.id in roster.engineers
-            ):
-                roster.engineers.adjust_load(previous.id, -1)  # type: ignore[arg-type]
-            if assignee.kind is AssigneeKind.ENGINEER and assignee.id in roster.engineers:
-                roster.engineers.adjust_load(assignee.id, +1)  # type: ignore[arg-type]
-            return Applied(decisions=tuple(decisions))
+            choice = self.dispatching.choose(uow, actor, ticket, now, engineer_id, dealer_id)
+            if choice.assignee is not None:
+                previous = ticket.assignee
+                ticket.assign(actor.ref, now, choice.assignee, reason=reason, reasons=choice.reasons)
+                self.dispatching.moved(previous, choice.assignee)
+            return Applied(messages=choice.messages, decisions=choice.decisions)
 
         return self.execute(actor, "dispatch", ticket_id, apply, idempotency_key)
-
-    def _escalate(
-        self,
-        ticket: Ticket,
-        trigger: EscalationTrigger,
-        detail: Reason,
-        now: datetime,
-        decisions: list[object],
-    ) -> list[OutboxMessage]:
-        decision = self.policies.escalation.decide(EscalationFacts(trigger, detail))
-        decisions.append(decision)
-        values = {"ticket_id": ticket.id, "level": decision.outcome.to[0], "reason": detail}
-        key = f"{ticket.id}:{len(ticket.events)}:escalation:{trigger.value}"
-        return self.notifications.staff_messages("escalation", decision.outcome.to, values, key, now)
 
     # -- work -------------------------------------------------------------------------------------------
 
@@ -707,14 +631,7 @@ class ServiceDesk:
         return self.execute(actor, "resolve", ticket_id, apply, idempotency_key)
 
     def _release(self, ticket: Ticket) -> None:
-        assignee = ticket.assignee
-        if (
-            self._roster is not None
-            and assignee is not None
-            and assignee.kind is AssigneeKind.ENGINEER
-            and assignee.id in self._roster.engineers
-        ):
-            self._roster.engineers.adjust_load(EngineerId(assignee.id), -1)
+        self.dispatching.moved(ticket.assignee, None)
 
     def confirm(
         self, actor: Actor, ticket_id: str, *, note: str | None = None, idempotency_key: str | None = None
