@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -22,7 +21,7 @@ from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
-from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage
 from aftersales.ports.queries import (
     UNSET,
     CountField,
@@ -308,7 +307,7 @@ class _Documents:
         ]
 
 
-class _Outbox:
+class _Outbox(OutboxBookkeeping):
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
 
@@ -321,23 +320,12 @@ class _Outbox:
         waiting.sort(key=lambda m: (m.created_at, m.id))
         return waiting[:limit]
 
-    def _replace(self, message: OutboxMessage) -> None:
-        self._uow._upsert(("outbox", message.id), _Record(0, dumps(message), message.sent_at is None))
-
-    def mark_sent(self, ids: Iterable[str], at: datetime) -> None:
-        for id_ in ids:
-            record = self._uow._read(("outbox", id_))
-            if record is not None and record.row:
-                self._replace(attrs.evolve(loads(record.text, OutboxMessage), sent_at=at))
-
-    def mark_failed(self, id: str, at: datetime, error: str) -> None:
+    def _load(self, id: str) -> OutboxMessage | None:
         record = self._uow._read(("outbox", id))
-        if record is None:
-            raise NotFound("outbox message", id)
-        message = loads(record.text, OutboxMessage)
-        self._replace(
-            attrs.evolve(message, attempts=message.attempts + 1, last_error=error, last_attempt_at=at)
-        )
+        return loads(record.text, OutboxMessage) if record is not None else None
+
+    def _store(self, message: OutboxMessage) -> None:
+        self._uow._upsert(("outbox", message.id), _Record(0, dumps(message), message.sent_at is None))
 
 
 class _Idempotency:

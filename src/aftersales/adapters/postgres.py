@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -34,7 +33,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
-from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.ticket_index import COUNT_COLUMNS, micros, ticket_row
 from aftersales.serialization import structure, unstructure
@@ -443,7 +442,7 @@ class _Documents:
         return [with_version(structure(data, cls), version) for version, data in self._uow.run(sql, params)]
 
 
-class _Outbox:
+class _Outbox(OutboxBookkeeping):
     def __init__(self, uow: PostgresUnitOfWork) -> None:
         self._uow = uow
 
@@ -470,20 +469,6 @@ class _Outbox:
     def _store(self, m: OutboxMessage) -> None:
         self._uow.run(
             "UPDATE outbox SET sent = %s, data = %s WHERE id = %s", (m.sent_at is not None, _json(m), m.id)
-        )
-
-    def mark_sent(self, ids: Iterable[str], at: datetime) -> None:
-        for id_ in ids:
-            message = self._load(id_)
-            if message is not None and message.sent_at is None:
-                self._store(attrs.evolve(message, sent_at=at))
-
-    def mark_failed(self, id: str, at: datetime, error: str) -> None:
-        message = self._load(id)
-        if message is None:
-            raise NotFound("outbox message", id)
-        self._store(
-            attrs.evolve(message, attempts=message.attempts + 1, last_error=error, last_attempt_at=at)
         )
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -33,7 +32,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
-from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.ticket_index import COUNT_COLUMNS, micros, row_values
 from aftersales.serialization import dumps, encode_json, loads, unstructure
@@ -480,7 +479,7 @@ class _Documents:
         return [with_version(loads(data, cls), version) for version, data in self._uow.run(sql, params)]
 
 
-class _Outbox:
+class _Outbox(OutboxBookkeeping):
     def __init__(self, uow: SqliteUnitOfWork) -> None:
         self._uow = uow
 
@@ -507,20 +506,6 @@ class _Outbox:
     def _store(self, m: OutboxMessage) -> None:
         self._uow.run(
             "UPDATE outbox SET sent = ?, data = ? WHERE id = ?", (m.sent_at is not None, dumps(m), m.id)
-        )
-
-    def mark_sent(self, ids: Iterable[str], at: datetime) -> None:
-        for id_ in ids:
-            message = self._load(id_)
-            if message is not None and message.sent_at is None:
-                self._store(attrs.evolve(message, sent_at=at))
-
-    def mark_failed(self, id: str, at: datetime, error: str) -> None:
-        message = self._load(id)
-        if message is None:
-            raise NotFound("outbox message", id)
-        self._store(
-            attrs.evolve(message, attempts=message.attempts + 1, last_error=error, last_attempt_at=at)
         )
 
 

@@ -16,8 +16,9 @@ import attrs
 
 from aftersales.domain.text import required_text
 from aftersales.domain.work import aware, optional_aware
+from aftersales.errors import NotFound
 
-__all__ = ["Outbox", "OutboxMessage"]
+__all__ = ["Outbox", "OutboxBookkeeping", "OutboxMessage"]
 
 
 @attrs.frozen
@@ -54,3 +55,35 @@ class Outbox(Protocol):
     def mark_failed(self, id: str, at: datetime, error: str) -> None:
         """Record a failed attempt (the message stays pending); unknown ids raise ``NotFound``."""
         ...
+
+
+class OutboxBookkeeping:
+    """The delivery rules every outbox adapter shares; an adapter supplies ``_load`` and ``_store``.
+
+    A message is marked sent once (a repeat or an unknown id is ignored: delivery is at least
+    once); a failure counts an attempt and keeps the message pending.
+    """
+
+    def _load(self, id: str) -> OutboxMessage | None:
+        """The stored message with ``id`` (``None`` when there is none), read for update."""
+        raise NotImplementedError
+
+    def _store(self, message: OutboxMessage) -> None:
+        """Replace the stored message with ``message`` (same id)."""
+        raise NotImplementedError
+
+    def mark_sent(self, ids: Iterable[str], at: datetime) -> None:
+        """Record delivery; unknown or already-sent ids are ignored."""
+        for id_ in ids:
+            message = self._load(id_)
+            if message is not None and message.sent_at is None:
+                self._store(attrs.evolve(message, sent_at=at))
+
+    def mark_failed(self, id: str, at: datetime, error: str) -> None:
+        """Record a failed attempt; the message stays pending. Unknown ids raise ``NotFound``."""
+        message = self._load(id)
+        if message is None:
+            raise NotFound("outbox message", id)
+        self._store(
+            attrs.evolve(message, attempts=message.attempts + 1, last_error=error, last_attempt_at=at)
+        )
