@@ -16,6 +16,7 @@ from datetime import datetime
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.classification import Priority
 from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ticket import OPENED, Ticket
@@ -24,6 +25,7 @@ from aftersales.errors import NotFound
 from aftersales.i18n.notifications import Renderer
 from aftersales.i18n.values import Term
 from aftersales.policies.notification import NotificationEvent, NotificationFacts
+from aftersales.policies.protocols import NotificationPolicy
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -81,7 +83,7 @@ class Notifications:
         ticket: Ticket,
         events: Sequence[TicketEvent],
         now: datetime,
-        policy: object,
+        policy: NotificationPolicy,
         extra: Iterable[NotificationRequest] = (),
     ) -> list[OutboxMessage]:
         """The outbox messages for ``events`` of ``ticket`` (plus ``extra`` requests such as escalations)."""
@@ -100,18 +102,13 @@ class Notifications:
         return OutboxMessage(_message_id(key), EVENT_TOPIC, payload, key, now)
 
     def _requests(
-        self, uow: UnitOfWork, ticket: Ticket, event: TicketEvent, policy: object
+        self, uow: UnitOfWork, ticket: Ticket, event: TicketEvent, policy: NotificationPolicy
     ) -> list[NotificationRequest]:
         found = _KIND_OF_ACTION.get(event.action)
         if found is None:
             return []
         kind, moment = found
-        decide = getattr(policy, "decide", None)
-        roles: tuple[Role, ...] = ()
-        if decide is not None:
-            from aftersales.domain.classification import Priority
-
-            roles = decide(NotificationFacts(moment, ticket.priority or Priority.NORMAL)).outcome
+        roles = policy.decide(NotificationFacts(moment, ticket.priority or Priority.NORMAL)).outcome
         audience = _audience(kind)
         values = self._values(kind, ticket, event, uow)
         key = f"{ticket.id}:{event.seq}:{kind}"
