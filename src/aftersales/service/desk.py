@@ -243,7 +243,7 @@ class ServiceDesk:
             if first is not None:
                 return first
             ticket = self._load(uow, actor, ticket_id)
-            authorize(actor, command, ticket, self._team_of_assignee(uow, ticket), roles)
+            authorize(actor, command, ticket, self.team_of_assignee(uow, ticket), roles)
             before = len(ticket.events)
             was_closed = ticket.state == TicketState.CLOSED
             applied = apply(uow, ticket, now) or Applied()
@@ -252,7 +252,7 @@ class ServiceDesk:
                 # Fault statistics learn from closed tickets, in the same transaction as the close
                 # (and a reopen takes the ticket's contribution back).
                 self.knowledge.learn(uow, ticket, now)
-            self.sla_service.derive(ticket, self._tier(uow, ticket), now)
+            self.sla_service.derive(ticket, self.tier(uow, ticket), now)
             uow.tickets.save(ticket)
             messages = list(applied.messages)
             messages += self.notifications.messages(uow, ticket, events, now, self.policies.notification)
@@ -267,7 +267,8 @@ class ServiceDesk:
         return uow.tickets.get(ticket_id)
 
     @staticmethod
-    def _team_of_assignee(uow: UnitOfWork, ticket: Ticket) -> str | None:
+    def team_of_assignee(uow: UnitOfWork, ticket: Ticket) -> str | None:
+        """The team of the engineer the ticket is assigned to (engineers read their team's tickets)."""
         assignee = ticket.assignee
         if assignee is None or assignee.kind is not AssigneeKind.ENGINEER:
             return None
@@ -276,7 +277,8 @@ class ServiceDesk:
         except NotFound:
             return None
 
-    def _tier(self, uow: UnitOfWork, ticket: Ticket) -> CustomerTier:
+    def tier(self, uow: UnitOfWork, ticket: Ticket) -> CustomerTier:
+        """The ticket's customer tier (regular when the customer is not registered)."""
         # Remembered per desk (tiers change rarely; register_customer forgets it): SLA and triage ask
         # for it on every command, and loading the customer each time costs a query and a parse.
         found = self._tiers.get(ticket.customer_id)
@@ -474,7 +476,7 @@ class ServiceDesk:
                 departments, skill, note,
             )  # fmt: skip
             facts = TriageFacts.from_assessment(
-                draft, category=ticket.category, tier=self._tier(uow, ticket), urgent=ticket.urgent
+                draft, category=ticket.category, tier=self.tier(uow, ticket), urgent=ticket.urgent
             )
             if plan is None:
                 facts = attrs.evolve(facts, plan=None)
@@ -698,7 +700,7 @@ class ServiceDesk:
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             plan = self.policies.callback.decide(
-                CallbackFacts(ticket.kind, ticket.priority or Priority.NORMAL, self._tier(uow, ticket))
+                CallbackFacts(ticket.kind, ticket.priority or Priority.NORMAL, self.tier(uow, ticket))
             )
             due = due_at or (ticket.resolved_at or now) + plan.outcome.within
             ticket.schedule_callback(actor.ref, now, due)
@@ -745,7 +747,7 @@ class ServiceDesk:
     def _visible(self, uow: UnitOfWork, actor: Actor, ticket_id: str) -> Ticket:
         _check_actor(actor)
         ticket = self._load(uow, actor, ticket_id)
-        if not can_read(actor, ticket, self._team_of_assignee(uow, ticket)):
+        if not can_read(actor, ticket, self.team_of_assignee(uow, ticket)):
             raise NotFound("ticket", ticket_id)
         return ticket
 
@@ -764,7 +766,7 @@ class ServiceDesk:
         now = self._now()
         with self.store() as uow:
             ticket = self._visible(uow, actor, ticket_id)
-            return self.sla_service.status(ticket, self._tier(uow, ticket), now)
+            return self.sla_service.status(ticket, self.tier(uow, ticket), now)
 
     def ledger(
         self, actor: Actor, filters: TicketFilter | None = None, page: PageRequest | None = None

@@ -158,7 +158,7 @@ class FeeDesk:
 
     def _ticket_in_scope(self, uow: UnitOfWork, actor: Actor, ticket_id: str, command: str) -> None:
         ticket = uow.tickets.get(ticket_id)
-        if not can_read(actor, ticket, self.desk._team_of_assignee(uow, ticket)):
+        if not can_read(actor, ticket, self.desk.team_of_assignee(uow, ticket)):
             raise NotFound("ticket", ticket_id)
         if actor.role is R.AUDITOR and command != "read_fee_slip":
             raise PermissionDenied(str(actor), command, ticket_id)

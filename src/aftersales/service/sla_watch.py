@@ -82,7 +82,7 @@ class SlaWatch:
             for ticket in self._due(uow, now, limit):
                 checked += 1
                 try:
-                    status = self.desk.sla_service.status(ticket, self.desk._tier(uow, ticket), now)
+                    status = self.desk.sla_service.status(ticket, self.desk.tier(uow, ticket), now)
                 except CalendarDataMissing:
                     continue
                 for target in status.targets:
