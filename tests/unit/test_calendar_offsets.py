@@ -162,3 +162,33 @@ def test_offsets_agree_with_between_across_dst(a: datetime, b: datetime, zone: t
     back = BERLIN_CAL.instant_at(high)
     assert back == b
     assert back.utcoffset() == b.astimezone(BERLIN).utcoffset()
+
+
+@FAST
+@given(st.lists(instants, min_size=1, max_size=8))
+def test_offsets_us_agrees_with_offsets_of_the_same_instants(points: list[datetime]) -> None:
+    micros = [(point - datetime(1970, 1, 1, tzinfo=UTC)) // US for point in points]
+    assert CN.offsets_us(micros) == CN.offsets(points)
+
+
+@FAST
+@given(instants.map(lambda at: CN.offsets([at])[0]))
+def test_instant_bounds_are_the_earliest_and_latest_instant_at(offset: int) -> None:
+    try:
+        expected = (CN.instant_at(offset), CN.instant_at(offset, last=True))
+    except CalendarDataMissing:
+        return
+    assert CN.instant_bounds(offset) == expected
+
+
+def test_instant_bounds_at_a_window_end_are_that_end_and_the_next_start() -> None:
+    noon = datetime(2025, 9, 26, 12, 0, tzinfo=SH)  # Friday: the morning window ends
+    earliest, latest = CN.instant_bounds(CN.offsets([noon])[0])
+    assert earliest == noon
+    assert latest == datetime(2025, 9, 26, 13, 0, tzinfo=SH)
+
+
+def test_offsets_us_refuses_instants_beyond_the_known_data() -> None:
+    late = (datetime(2027, 3, 1, tzinfo=SH) - datetime(1970, 1, 1, tzinfo=UTC)) // US
+    with pytest.raises(CalendarDataMissing):
+        CN.offsets_us([late])

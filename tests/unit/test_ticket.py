@@ -197,3 +197,21 @@ def test_replay_detects_a_tampered_log() -> None:
     t.events[2] = t.events[2].__class__(2, at(2, 9, 10), AGENT, "confirm", "triaged", "assigned")
     with pytest.raises((ValidationError, InvalidTransition)):
         t.replay_state()
+
+
+def test_an_event_knows_its_instant_as_exact_utc_microseconds() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from aftersales.domain.actors import ActorRef, Role
+    from aftersales.domain.events import TicketEvent
+    from aftersales.errors import NaiveDatetimeError
+
+    actor = ActorRef("a", Role.AGENT)
+    at = datetime(2026, 3, 2, 9, 0, 0, 123456, tzinfo=ZoneInfo("Asia/Shanghai"))
+    event = TicketEvent(0, at, actor, "opened", None, "new")
+    assert event.at_us == 1772413200123456  # 2026-03-02T01:00:00.123456Z
+    assert event.at_us == (at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    assert event == TicketEvent(0, at.astimezone(UTC), actor, "opened", None, "new")
+    with pytest.raises(NaiveDatetimeError):
+        TicketEvent(0, datetime(2026, 3, 2, 9), actor, "opened", None, "new")

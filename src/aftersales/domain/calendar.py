@@ -27,7 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from itertools import repeat
-from operator import add, floordiv, sub
+from operator import floordiv, sub
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -320,25 +320,34 @@ class BusinessCalendar:
                 for value in given:
                     require_aware(value, "instants")
                 raise
-        if values and (min(values) < self._known_lo or max(values) > self._known_hi):
-            for value, instant in zip(given, values, strict=True):
-                if instant < self._known_lo or instant > self._known_hi:
-                    self._raise_missing(value.astimezone(self._zone).date())
+        return self.offsets_us(values)
+
+    def offsets_us(self, instants: Sequence[int]) -> list[int]:
+        """:meth:`offsets` of instants given as exact microseconds since the Unix epoch (UTC).
+
+        For callers that keep instants as integers (``TicketEvent.at_us``): no datetime is converted.
+        """
+        values = instants
         if not values:
             return []
         first, last = min(values), max(values)
+        if first < self._known_lo or last > self._known_hi:
+            for instant in values:
+                if instant < self._known_lo or instant > self._known_hi:
+                    self._raise_missing((EPOCH + _MICROSECOND * instant).astimezone(self._zone).date())
         table = self._cache.table
         if table is None or first < table.covers_from or last > table.covers_until:
             table = self._table(first, last)
-        # Compiled.position for the whole batch, in C: max(floor[i], at + shift[i]) with i the bisection.
-        found = list(map(bisect_right, repeat(table.lookup_ends), values))
-        return list(
-            map(
-                max,
-                map(table.lookup_floor.__getitem__, found),
-                map(add, values, map(table.lookup_shift.__getitem__, found)),
-            )
-        )
+        # Compiled.position per instant: max(floor[i], at + shift[i]) with i the bisection. A plain loop
+        # with a conditional beats map(max, ...) chains here (max() is a costly call for two ints).
+        ends, floor, shift = table.lookup_ends, table.lookup_floor, table.lookup_shift
+        found: list[int] = []
+        for instant in values:
+            index = bisect_right(ends, instant)
+            least = floor[index]
+            moved = instant + shift[index]
+            found.append(moved if moved > least else least)
+        return found
 
     def instant_at(self, offset: int, *, last: bool = False) -> datetime:
         """The earliest instant whose working-time offset (see :meth:`offsets`) is ``offset``.
@@ -363,6 +372,23 @@ class BusinessCalendar:
                 break
         index = bisect_right(table.before, target) - 1 if last else bisect_left(table.through, target)
         return self._datetime(table.starts[index] + (target - table.before[index]))
+
+    def instant_bounds(self, offset: int) -> tuple[datetime, datetime]:
+        """``(instant_at(offset), instant_at(offset, last=True))`` for the price of about one call.
+
+        The two differ only when ``offset`` falls where working time stops (a window's end): then the first
+        is that end and the second the start of the next window. An SLA shows both (the exact deadline and
+        the next working instant), so it asks for them together.
+        """
+        table = self._cache.table
+        if table is not None and 0 < offset + table.origin < table.total:  # inside the compiled years
+            target = offset + table.origin
+            index = bisect_left(table.through, target)
+            earliest = self._datetime(table.starts[index] + (target - table.before[index]))
+            if table.through[index] != target:
+                return earliest, earliest
+            return earliest, self._datetime(table.starts[index + 1])  # a window's end: the next one starts
+        return self.instant_at(offset), self.instant_at(offset, last=True)
 
     def is_working_time(self, at: datetime) -> bool:
         """Whether ``at`` lies inside a working window (windows are half-open: their end is not working)."""

@@ -28,7 +28,7 @@ Rules (issue 4, ``domain.md`` SLA):
 
 Cost: one pass over the events; then every instant the working targets read is put on the calendar's
 working-time line in one ``BusinessCalendar.offsets`` call, the measuring is integer arithmetic, and each
-working target maps its deadline back with two ``instant_at`` calls (``working_days`` targets add two more).
+working target maps its deadline back with one ``instant_bounds`` call (``working_days`` targets add two).
 """
 
 from __future__ import annotations
@@ -93,6 +93,11 @@ _NOT_PAUSABLE = frozenset({TicketState.RESOLVED, TicketState.CLOSED, TicketState
 _FINAL = frozenset({TicketState.CLOSED.value, TicketState.CANCELLED.value})
 _ZERO = timedelta(0)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _us(value: timedelta) -> int:
+    return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
 
 
 # -- targets ---------------------------------------------------------------------------------------------
@@ -134,7 +139,11 @@ class SlaTarget:
     basis: str = attrs.field(default="working", validator=_check_basis)
     extended_to: timedelta | None = attrs.field(default=None, validator=_positive_duration)
 
+    duration_us: int = attrs.field(init=False, repr=False, eq=False)
+    """``duration`` in whole microseconds (the clock measures on integers)."""
+
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "duration_us", _us(self.duration))
         if self.basis == "working_days":
             for value in (self.duration, self.extended_to):
                 if value is not None and value % timedelta(days=1):
@@ -192,6 +201,14 @@ class SlaTargets:
     pause_states: frozenset[TicketState] = attrs.field(
         default=frozenset({TicketState.AWAITING_CUSTOMER}), converter=_pause_states
     )
+    # Derived once, read on every derivation: warn_at as an exact integer ratio, and whether any target
+    # counts working time (only then do the instants go on the calendar).
+    _warn_ratio: tuple[int, int] = attrs.field(init=False, repr=False, eq=False)
+    _working: bool = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_warn_ratio", self.warn_at.as_integer_ratio())
+        object.__setattr__(self, "_working", any(t.basis != "calendar" for t in self.targets))
 
     def get(self, name: str) -> SlaTarget | None:
         """The target called ``name``, or ``None`` when this ticket has none."""
@@ -232,11 +249,8 @@ class TargetStatus:
     due_at: datetime | None
     budget: timedelta
     elapsed: timedelta
-    remaining: timedelta
     met_at: datetime | None
     warning: bool
-    breached: bool
-    breach: timedelta
     extended: bool
 
     @property
@@ -248,6 +262,21 @@ class TargetStatus:
     def paused(self) -> bool:
         """True while the clock is paused."""
         return self.phase is ClockPhase.PAUSED
+
+    @property
+    def remaining(self) -> timedelta:
+        """The budget left (zero once it is used up)."""
+        return self.budget - self.elapsed if self.elapsed < self.budget else _ZERO
+
+    @property
+    def breached(self) -> bool:
+        """True when the clock went past the budget (whether or not the target was met since)."""
+        return self.elapsed > self.budget
+
+    @property
+    def breach(self) -> timedelta:
+        """How far past the budget the clock went (zero when it did not)."""
+        return self.elapsed - self.budget if self.elapsed > self.budget else _ZERO
 
 
 @attrs.frozen
@@ -301,37 +330,57 @@ def due_times(status: SlaStatus) -> SlaDueTimes:
 
 @attrs.define(slots=True)
 class _Cycle:
-    """What one pass over the events finds about the current cycle (since the opening or last reopen)."""
+    """What one pass over the events finds about the current cycle (since the opening or last reopen).
 
-    start: datetime | None = None
+    Every instant is an index into ``micros`` (exact µs since the epoch; :meth:`moment` gives the datetime a
+    status shows): the events up to the instant asked about, then that instant itself (``now``), then any
+    visit arrival times read from payloads (``extras``). Indices keep the measuring free of datetime
+    arithmetic. ``gaps`` are the stretches the clocks stand still, in time order:
+    ``[start, end | None, pause]``, where ``pause`` is True for a pause state and False for the time a
+    rejected resolution stood.
+    """
+
+    events: Sequence[TicketEvent]
+    micros: list[int]
+    now: int
+    at: datetime
+    extras: list[datetime] = attrs.field(factory=list)
+    start: int | None = None
     state: str | None = None
-    gaps: list[list[Any]] = attrs.field(factory=list)  # [start, end | None, working measure | None, kind]
-    response_met: datetime | None = None
-    arrival_met: datetime | None = None
-    resolved_at: datetime | None = None
-    callback_met: datetime | None = None
-    cancelled_at: datetime | None = None
+    gaps: list[list[Any]] = attrs.field(factory=list)
+    response_met: int | None = None
+    arrival_met: int | None = None
+    resolved_at: int | None = None
+    callback_met: int | None = None
+    cancelled_at: int | None = None
     extensions: set[str] = attrs.field(factory=set)
 
-    def restart(self, at: datetime) -> None:
-        self.start = at
-        self.gaps = []
-        self.response_met = self.arrival_met = self.resolved_at = None
-        self.callback_met = self.cancelled_at = None
-        self.extensions = set()
+    def moment(self, index: int) -> datetime:
+        """The datetime of instant ``index``."""
+        if index < self.now:
+            return self.events[index].at
+        return self.at if index == self.now else self.extras[index - self.now - 1]
 
 
-def _arrived_at(event: TicketEvent, start: datetime) -> datetime | None:
+def _arrival(event: TicketEvent, index: int, start: int, cycle: _Cycle) -> int | None:
+    """The instant a visit says the engineer arrived, kept between the cycle start and the event."""
     raw = event.payload.get("arrived_at")
     if raw is None:
         return None
     try:
         arrived = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
     except ValueError:
-        return event.at
+        return index
     if arrived.tzinfo is None:
-        return event.at
-    return min(max(arrived, start), event.at)
+        return index
+    arrived_us = (arrived - _EPOCH) // _MICROSECOND
+    if arrived_us <= cycle.micros[start]:
+        return start
+    if arrived_us >= event.at_us:
+        return index
+    cycle.extras.append(arrived)
+    cycle.micros.append(arrived_us)
+    return len(cycle.micros) - 1
 
 
 def _extension_names(raw: object) -> Iterable[str]:
@@ -342,109 +391,98 @@ def _extension_names(raw: object) -> Iterable[str]:
     return ()
 
 
-def _read(events: Sequence[TicketEvent], pause_states: frozenset[TicketState], at: datetime) -> _Cycle:
-    cycle = _Cycle()
+def _read(
+    events: Sequence[TicketEvent], pause_states: frozenset[TicketState], at: datetime, at_us: int
+) -> _Cycle:
     if not events or events[0].action != "opened":
         raise ValidationError(
             "an SLA clock needs the ticket's event log, starting with 'opened'", field="events"
         )
-    paused = False
-    for event in events:
-        when = event.at
-        if when > at:
-            break
+    micros = [event.at_us for event in events]
+    count = len(micros)
+    if micros[-1] > at_us:  # asked about the past: only the events up to then count
+        count = next(i for i, value in enumerate(micros) if value > at_us)
+        del micros[count:]
+    micros.append(at_us)
+    cycle = _Cycle(events, micros, count, at)
+    # Locals, not attributes of the cycle object: this loop is the clock's hot path.
+    start = response_met = arrival_met = resolved_at = callback_met = cancelled_at = None
+    state = None
+    gaps: list[list[Any]] = []
+    extensions: set[str] = set()
+    pause: list[Any] | None = None
+    unordered = False
+    for index in range(count):
+        event = events[index]
         action = event.action
-        if action in ("opened", "reopen"):
-            cycle.restart(when)
-            paused = False
+        if action == "opened" or action == "reopen":
+            start, gaps, extensions, pause, unordered = index, [], set(), None, False
+            response_met = arrival_met = resolved_at = callback_met = cancelled_at = None
         elif action == "resolve":
-            cycle.resolved_at = when
+            resolved_at = index
         elif action == "reject":
-            if cycle.resolved_at is not None:
-                cycle.gaps.append([cycle.resolved_at, when, None, "resolved"])
-            cycle.resolved_at = None
-            cycle.callback_met = None
+            if resolved_at is not None:
+                unordered = unordered or bool(gaps and gaps[-1][0] > resolved_at)
+                gaps.append([resolved_at, index, False])
+            resolved_at = callback_met = None
         elif action == "cancel":
-            cycle.cancelled_at = when
-        elif action == "record_callback" and cycle.resolved_at is not None and cycle.callback_met is None:
-            cycle.callback_met = when
+            cancelled_at = index
+        elif action == "record_callback" and resolved_at is not None and callback_met is None:
+            callback_met = index
         if (
-            cycle.response_met is None
+            response_met is None
             and action in RESPONSE_ACTIONS
             and event.actor.role in _STAFF
             and not (action == "note_to_customer" and event.payload.get("visible") is False)
         ):
-            cycle.response_met = when
-        if cycle.arrival_met is None:
+            response_met = index
+        if arrival_met is None:
             if action == "start_work":
-                cycle.arrival_met = when
-            elif action == "add_visit" and cycle.start is not None:
-                cycle.arrival_met = _arrived_at(event, cycle.start)
-        if event.payload and SLA_EXTENSION_KEY in event.payload:
-            cycle.extensions.update(_extension_names(event.payload[SLA_EXTENSION_KEY]))
-        now_paused = event.to_state in pause_states
-        if paused and not now_paused:
-            cycle.gaps[-1][1] = when
-        elif now_paused and not paused:
-            cycle.gaps.append([when, None, None, "paused"])
-        paused = now_paused
-        cycle.state = event.to_state
-    cycle.gaps.sort(key=lambda gap: gap[0])
+                arrival_met = index
+            elif action == "add_visit" and start is not None:
+                arrival_met = _arrival(event, index, start, cycle)
+        payload = event.payload
+        if payload and SLA_EXTENSION_KEY in payload:
+            extensions.update(_extension_names(payload[SLA_EXTENSION_KEY]))
+        state = event.to_state
+        if state in pause_states:
+            if pause is None:
+                pause = [index, None, True]
+                gaps.append(pause)
+        elif pause is not None:
+            pause[1] = index
+            pause = None
+    if unordered:
+        gaps.sort(key=lambda gap: gap[0])
+    cycle.start, cycle.state, cycle.gaps, cycle.extensions = start, state, gaps, extensions
+    cycle.response_met, cycle.arrival_met, cycle.resolved_at = response_met, arrival_met, resolved_at
+    cycle.callback_met, cycle.cancelled_at = callback_met, cancelled_at
     return cycle
 
 
 # -- measuring -------------------------------------------------------------------------------------------
 
 
-_MICROSECOND = timedelta(microseconds=1)
+def _pending(target: SlaTarget, budget: timedelta) -> TargetStatus:
+    return TargetStatus(target, ClockPhase.PENDING, None, None, None, budget, _ZERO, None, False, False)
 
 
-def _us(value: timedelta) -> int:
-    return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+def _status(
+    target: SlaTarget,
+    cycle: _Cycle,
+    position: list[int],
+    warn: tuple[int, int],
+    calendar: BusinessCalendar,
+    approved: Collection[str],
+) -> TargetStatus:
+    """Measure one target on integers: ``position[i]`` is the offset (µs) of the cycle's instant ``i``.
 
-
-def _wall_us(value: datetime) -> int:
-    delta = value - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-@attrs.define(slots=True)
-class _Span:
-    """One started target before measuring: its window ``start`` … ``end`` and the gaps inside it."""
-
-    target: SlaTarget
-    duration: timedelta
-    extended: bool
-    start: datetime
-    end: datetime
-    met: datetime | None
-    stop: datetime | None
-    gaps: list[list[Any]]
-
-    @property
-    def working(self) -> bool:
-        return self.target.basis != "calendar"
-
-    def instants(self) -> list[datetime]:
-        """Every instant the measuring reads: the ends of the window and the gap ends inside it."""
-        start, end = self.start, self.end
-        found = [start, end]
-        for gap in self.gaps:
-            if gap[0] >= end:
-                break
-            if gap[0] > start:
-                found.append(gap[0])
-            if gap[1] is not None and start < gap[1] < end:
-                found.append(gap[1])
-        return found
-
-
-def _span(target: SlaTarget, cycle: _Cycle, at: datetime, approved: Collection[str]) -> _Span | TargetStatus:
+    Offsets are monotonic in time, so clipping a gap to the target's window can be done on offsets.
+    """
     name = target.name
     extended = target.extended_to is not None and (name in cycle.extensions or name in approved)
     duration = target.extended_to if extended and target.extended_to is not None else target.duration
-    gaps: list[list[Any]] = cycle.gaps
-    met: datetime | None
+    gaps = cycle.gaps
     if name == "callback":
         start, met, gaps = cycle.resolved_at, cycle.callback_met, []
         stop = met
@@ -452,115 +490,93 @@ def _span(target: SlaTarget, cycle: _Cycle, at: datetime, approved: Collection[s
         start = cycle.start
         if name == "response":
             met = cycle.response_met
-            gaps = [gap for gap in gaps if gap[3] == "paused"]
-            stop = met or cycle.cancelled_at
+            if not all(gap[2] for gap in gaps):
+                gaps = [gap for gap in gaps if gap[2]]  # a response is not waited for after a resolution
+            stop = met if met is not None else cycle.cancelled_at
         elif name == "arrival":
             met = cycle.arrival_met
-            stop = met or cycle.cancelled_at or cycle.resolved_at
+            stop = next((i for i in (met, cycle.cancelled_at, cycle.resolved_at) if i is not None), None)
         else:
             met = cycle.resolved_at
-            stop = met or cycle.cancelled_at
+            stop = met if met is not None else cycle.cancelled_at
     if start is None:
         return _pending(target, duration)
-    return _Span(target, duration, extended, start, stop if stop is not None else at, met, stop, gaps)
-
-
-def _pending(target: SlaTarget, budget: timedelta) -> TargetStatus:
-    return TargetStatus(
-        target, ClockPhase.PENDING, None, None, None, budget, _ZERO, budget, None, False, False, _ZERO, False
-    )
-
-
-def _status(
-    span: _Span,
-    position: dict[datetime, int],
-    targets: SlaTargets,
-    calendar: BusinessCalendar,
-    at: datetime,
-) -> TargetStatus:
-    """Measure one target on integers: ``position`` maps each instant of the span to its offset (µs)."""
-    target, start, end, gaps = span.target, span.start, span.end, span.gaps
-    working = span.working
-    if target.basis == "working_days":
-        budget = _us(calendar.between(start, calendar.add_days(start, span.duration.days)))
+    basis = target.basis
+    if basis == "working_days":
+        moment = cycle.moment(start)
+        budget = _us(calendar.between(moment, calendar.add_days(moment, duration.days)))
     else:
-        budget = _us(span.duration)
+        budget = _us(duration) if extended else target.duration_us
     begin = position[start]
-    elapsed = position[end] - begin
-    measured: list[tuple[datetime, int]] = []  # (gap start, clipped measure) of gaps starting in the window
+    finish = position[stop if stop is not None else cycle.now]
+    elapsed = finish - begin
     for gap in gaps:
-        if gap[0] >= end:
+        low = position[gap[0]]
+        if low >= finish:
             break
-        low = gap[0] if gap[0] > start else start
-        high = end if gap[1] is None or gap[1] > end else gap[1]
+        high = finish if gap[1] is None else min(position[gap[1]], finish)
         if high > low:
-            elapsed -= position[high] - position[low]
-            if gap[0] >= start:
-                measured.append((gap[0], position[high] - position[low]))
+            elapsed -= high - (low if low > begin else begin)
     if elapsed < budget:
-        base, deadline_at = end, position[end] + budget - elapsed
+        deadline_at = finish + budget - elapsed
     else:  # the budget ran out: find when, shifting past every gap that began before it
-        base, deadline_at = start, begin + budget
-        for gap_start, length in measured:
-            if position[gap_start] >= deadline_at:
+        deadline_at = begin + budget
+        for gap in gaps:
+            low = position[gap[0]]
+            if low >= deadline_at or low >= finish:
                 break
-            deadline_at += length
-    if working:
-        deadline = calendar.instant_at(deadline_at)
-        due = calendar.instant_at(deadline_at, last=True)
+            high = finish if gap[1] is None else min(position[gap[1]], finish)
+            low = low if low > begin else begin
+            if high > low:
+                deadline_at += high - low
+    if basis == "calendar":
+        deadline = due = (_EPOCH + _MICROSECOND * deadline_at).astimezone(cycle.at.tzinfo)
     else:
-        deadline = due = base + _MICROSECOND * (deadline_at - position[base])
-    met = span.met
+        deadline, due = calendar.instant_bounds(deadline_at)
     if met is not None:
         phase = ClockPhase.MET
-    elif span.stop is not None:
+    elif stop is not None:
         phase = ClockPhase.STOPPED
-    elif gaps and gaps[-1][1] is None and gaps[-1][0] <= at:
+    elif gaps and gaps[-1][1] is None:
         phase = ClockPhase.PAUSED
     else:
         phase = ClockPhase.RUNNING
-    breached = elapsed > budget
-    open_ = phase is ClockPhase.RUNNING or phase is ClockPhase.PAUSED
-    warning = open_ and not breached and Decimal(elapsed) / Decimal(budget) >= targets.warn_at
+    share, whole = warn
+    warning = (
+        (phase is ClockPhase.RUNNING or phase is ClockPhase.PAUSED)
+        and elapsed <= budget
+        and elapsed * whole >= budget * share
+    )
     return TargetStatus(
-        target=target,
-        phase=phase,
-        started_at=start,
-        deadline=deadline,
-        due_at=due,
-        budget=_MICROSECOND * budget,
-        elapsed=_MICROSECOND * elapsed,
-        remaining=_MICROSECOND * (budget - elapsed) if elapsed < budget else _ZERO,
-        met_at=met,
-        warning=warning,
-        breached=breached,
-        breach=_MICROSECOND * (elapsed - budget) if breached else _ZERO,
-        extended=span.extended,
+        target,
+        phase,
+        cycle.moment(start),
+        deadline,
+        due,
+        _MICROSECOND * budget,
+        _MICROSECOND * elapsed,
+        cycle.moment(met) if met is not None else None,
+        warning,
+        extended,
     )
 
 
 def _statuses(
-    cycle: _Cycle,
-    targets: SlaTargets,
-    calendar: BusinessCalendar,
-    at: datetime,
-    approved: Collection[str],
+    cycle: _Cycle, targets: SlaTargets, calendar: BusinessCalendar, approved: Collection[str]
 ) -> tuple[TargetStatus, ...]:
-    """Every target's status, converting each instant the working targets read once (one calendar call)."""
-    found = [_span(target, cycle, at, approved) for target in targets.targets]
-    spans = [item for item in found if isinstance(item, _Span)]
-    working: list[datetime] = []
-    wall: list[datetime] = []
-    for span in spans:
-        (working if span.working else wall).extend(span.instants())
-    distinct = list(dict.fromkeys(working))  # targets share most instants (the start, the pauses)
-    offsets = dict(zip(distinct, calendar.offsets(distinct), strict=True)) if distinct else {}
-    clock = {instant: _wall_us(instant) for instant in wall}
+    """Every target's status; the working targets' instants go on the calendar in one call."""
+    micros = cycle.micros
+    if targets._working:
+        first = micros[cycle.start or 0]
+        if first != micros[0]:  # a reopened ticket: the earlier cycles are not measured
+            micros = [max(value, first) for value in micros]
+        working = calendar.offsets_us(micros)
+    else:
+        working = micros
+    warn = targets._warn_ratio
     return tuple(
-        item
-        if isinstance(item, TargetStatus)
-        else _status(item, offsets if item.working else clock, targets, calendar, at)
-        for item in found
+        _status(target, cycle, micros if target.basis == "calendar" else working, warn, calendar, approved)
+        for target in targets.targets
     )
 
 
@@ -586,11 +602,11 @@ def sla_status(
         raise ValidationError("targets must be SlaTargets", field="targets")
     if not isinstance(calendar, BusinessCalendar):
         raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
-    cycle = _read(events, targets.pause_states, at)
+    cycle = _read(events, targets.pause_states, at, (at - _EPOCH) // _MICROSECOND)
     if cycle.start is None:  # asked about an instant before the ticket was opened
         statuses = tuple(_pending(t, t.duration) for t in targets.targets)
     else:
-        statuses = _statuses(cycle, targets, calendar, at, extensions)
+        statuses = _statuses(cycle, targets, calendar, extensions)
     return SlaStatus(at, statuses, cycle.state in _FINAL)
 
 
