@@ -97,17 +97,22 @@ def _structure_actor(value: Any, _: type = ActorRef) -> ActorRef:
 
 
 def _unstructure_event(e: TicketEvent) -> dict[str, Any]:
-    # Events are most of a ticket's bytes: a direct hook is several times faster than the generic one.
-    return {
+    # Events are most of a ticket's bytes: a direct hook is several times faster than the generic one,
+    # and keys whose value is the default (no from_state, no reason, no payload) are left out.
+    data = {
         "seq": e.seq,
         "at": _unstructure_datetime(e.at),
         "actor": {"id": e.actor.id, "role": e.actor.role.value},
         "action": e.action,
-        "from_state": e.from_state,
         "to_state": e.to_state,
-        "reason": e.reason,
-        "payload": dict(e.payload),
     }
+    if e.from_state is not None:
+        data["from_state"] = e.from_state
+    if e.reason is not None:
+        data["reason"] = e.reason
+    if e.payload:
+        data["payload"] = dict(e.payload)
+    return data
 
 
 def _structure_event(value: Any, _: type) -> TicketEvent:
@@ -119,7 +124,7 @@ def _structure_event(value: Any, _: type) -> TicketEvent:
             _structure_datetime(value["at"], datetime),
             _structure_actor(value["actor"]),
             str(value["action"]),
-            value["from_state"],
+            value.get("from_state"),
             str(value["to_state"]),
             value.get("reason"),
             value.get("payload") or NO_PAYLOAD,
@@ -152,8 +157,28 @@ def _structure_category(value: Any) -> Category:
     return found
 
 
-def _optional_datetime(value: datetime | None) -> str | None:
-    return None if value is None else _unstructure_datetime(value)
+
+_PLAIN = (str, int, bool, float, type(None))
+
+
+def _json_ready(conv: cattrs.Converter) -> Callable[[Any], Any]:
+    """An unstructure hook for ``Mapping[str, Any]`` payloads: JSON-ready values pass through as they are.
+
+    Payloads are JSON-ready by contract, so walking them is enough; anything else (a datetime, a Decimal)
+    still goes through the converter. Several times faster than cattrs' per-value dispatch on ``Any``.
+    """
+
+    def plain(value: Any) -> Any:
+        kind = type(value)
+        if kind in _PLAIN:
+            return value
+        if kind is dict or kind is MappingProxyType:
+            return {key: plain(item) for key, item in value.items()}
+        if kind is list or kind is tuple:
+            return [plain(item) for item in value]
+        return conv.unstructure(value)
+
+    return plain
 
 
 def _structure_optional_datetime(value: Any) -> datetime | None:
@@ -183,10 +208,11 @@ def _ticket_hooks(conv: cattrs.Converter) -> tuple[Callable[[Ticket], Any], Call
     structure_visit = conv.get_structure_hook(Visit)
     structure_note = conv.get_structure_hook(CustomerNote)
     dt = _unstructure_datetime
-    opt_dt = _optional_datetime
 
     def unstructure_ticket(t: Ticket) -> dict[str, Any]:
-        return {
+        # Compact: optional values that are unset are left out (the loader defaults them). The lists the
+        # SQLite reporting triggers read (events, visits, fault_records) are always written.
+        data: dict[str, Any] = {
             "id": t.id,
             "kind": t.kind.value,
             "customer_id": t.customer_id,
@@ -196,28 +222,44 @@ def _ticket_hooks(conv: cattrs.Converter) -> tuple[Callable[[Ticket], Any], Call
             "received_at": dt(t.received_at),
             "taken_by": {"id": t.taken_by.id, "role": t.taken_by.role.value},
             "state": t.state,
-            "asset_id": t.asset_id,
-            "product_id": t.product_id,
-            "batch": t.batch,
-            "region": t.region,
-            "dealer_id": t.dealer_id,
-            "expected_by": opt_dt(t.expected_by),
-            "urgent": t.urgent,
-            "priority": t.priority.value if t.priority is not None else None,
-            "priority_reasons": [{"code": r.code, "params": dict(r.params)} for r in t.priority_reasons],
-            "assessment": unstructure_assessment(t.assessment) if t.assessment is not None else None,
-            "assignee": unstructure_assignee(t.assignee) if t.assignee is not None else None,
-            "fault_records": [unstructure_fault(f) for f in t.fault_records],
-            "visits": [unstructure_visit(v) for v in t.visits],
-            "notes": [unstructure_note(n) for n in t.notes],
-            "events": [_unstructure_event(e) for e in t.events],
-            "response_due_at": opt_dt(t.response_due_at),
-            "resolution_due_at": opt_dt(t.resolution_due_at),
-            "callback_due_at": opt_dt(t.callback_due_at),
-            "resolved_at": opt_dt(t.resolved_at),
-            "closed_at": opt_dt(t.closed_at),
-            "version": t.version,
         }
+        for key, value in (
+            ("asset_id", t.asset_id),
+            ("product_id", t.product_id),
+            ("batch", t.batch),
+            ("region", t.region),
+            ("dealer_id", t.dealer_id),
+        ):
+            if value is not None:
+                data[key] = value
+        if t.expected_by is not None:
+            data["expected_by"] = dt(t.expected_by)
+        if t.urgent:
+            data["urgent"] = True
+        if t.priority is not None:
+            data["priority"] = t.priority.value
+        if t.priority_reasons:
+            data["priority_reasons"] = [{"code": r.code, "params": dict(r.params)} for r in t.priority_reasons]
+        if t.assessment is not None:
+            data["assessment"] = unstructure_assessment(t.assessment)
+        if t.assignee is not None:
+            data["assignee"] = unstructure_assignee(t.assignee)
+        data["fault_records"] = [unstructure_fault(f) for f in t.fault_records]
+        data["visits"] = [unstructure_visit(v) for v in t.visits]
+        if t.notes:
+            data["notes"] = [unstructure_note(n) for n in t.notes]
+        data["events"] = [_unstructure_event(e) for e in t.events]
+        for key, moment in (
+            ("response_due_at", t.response_due_at),
+            ("resolution_due_at", t.resolution_due_at),
+            ("callback_due_at", t.callback_due_at),
+            ("resolved_at", t.resolved_at),
+            ("closed_at", t.closed_at),
+        ):
+            if moment is not None:
+                data[key] = dt(moment)
+        data["version"] = t.version
+        return data
 
     def structure_ticket(o: Any, _: type) -> Ticket:
         if type(o) is not dict and not isinstance(o, Mapping):
@@ -285,6 +327,8 @@ def make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(Reason, lambda r: {"code": r.code, "params": dict(r.params)})
     conv.register_structure_hook(Reason, _structure_reason)
     conv.register_unstructure_hook(MappingProxyType, dict)
+    payload = _json_ready(conv)
+    conv.register_unstructure_hook_func(lambda cls: cls == Mapping[str, Any], payload)
     conv.register_structure_hook(ActorRef, _structure_actor)
     conv.register_unstructure_hook(TicketEvent, _unstructure_event)
     conv.register_structure_hook(TicketEvent, _structure_event)
