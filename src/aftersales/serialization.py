@@ -157,7 +157,6 @@ def _structure_category(value: Any) -> Category:
     return found
 
 
-
 _PLAIN = (str, int, bool, float, type(None))
 
 
@@ -239,7 +238,9 @@ def _ticket_hooks(conv: cattrs.Converter) -> tuple[Callable[[Ticket], Any], Call
         if t.priority is not None:
             data["priority"] = t.priority.value
         if t.priority_reasons:
-            data["priority_reasons"] = [{"code": r.code, "params": dict(r.params)} for r in t.priority_reasons]
+            data["priority_reasons"] = [
+                {"code": r.code, "params": dict(r.params)} for r in t.priority_reasons
+            ]
         if t.assessment is not None:
             data["assessment"] = unstructure_assessment(t.assessment)
         if t.assignee is not None:

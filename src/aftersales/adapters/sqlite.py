@@ -1,7 +1,9 @@
 """The SQLite store (embedded default): stdlib ``sqlite3``, WAL, one transaction per unit of work.
 
 ``open_sqlite("sqlite:///service.db")`` (relative path), ``"sqlite:////var/lib/x.db"`` (absolute),
-``"sqlite:///:memory:"`` (private, in this process). Each unit of work takes a pooled connection and
+``"sqlite:///:memory:"`` (private, in this process). ``?checkpoint=inline`` leaves WAL checkpoints to
+the committing connections (SQLite's default) instead of a background thread
+(:mod:`aftersales.adapters.sqlite_checkpoint`). Each unit of work takes a pooled connection and
 starts ``BEGIN IMMEDIATE`` at its first statement, so writers in several threads or processes
 serialise cleanly (waiting up to ``timeout`` seconds) instead of failing half-way. Queried facts
 are columns with indexes; the rest is JSON from :mod:`aftersales.serialization`.
@@ -19,6 +21,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
+from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
 from aftersales.adapters.sqlite_schema import check_header, migrate
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
@@ -92,17 +95,30 @@ class _translated:
             raise _translate(exc, self._where) from exc
 
 
-def _path_of(url: str) -> str:
+_CHECKPOINT_MODES = ("background", "inline")
+
+
+def _parse_url(url: str) -> tuple[str, str]:
+    """The file path and the checkpoint mode of a ``sqlite:///`` URL."""
     if not url.startswith("sqlite:///"):
         raise ValidationError(
             "a SQLite URL is sqlite:///relative.db, sqlite:////absolute.db or sqlite:///:memory:, "
             f"got {url!r}",
             field="url",
         )
-    path = url[len("sqlite:///") :].split("?", 1)[0]
+    path, _, query = url[len("sqlite:///") :].partition("?")
     if not path:
         raise ValidationError("the SQLite URL names no file", field="url")
-    return path
+    options = dict(part.partition("=")[::2] for part in query.split("&") if part)
+    unknown = set(options) - {"checkpoint"}
+    if unknown:
+        raise ValidationError(f"unknown SQLite URL option(s): {', '.join(sorted(unknown))}", field="url")
+    mode = options.get("checkpoint", "background")
+    if mode not in _CHECKPOINT_MODES:
+        raise ValidationError(
+            f"checkpoint must be one of {', '.join(_CHECKPOINT_MODES)}, got {mode!r}", field="url"
+        )
+    return path, mode
 
 
 class SqliteStore:
@@ -110,8 +126,10 @@ class SqliteStore:
 
     def __init__(self, url: str, *, timeout: float = 10.0) -> None:
         self.url = url
-        self.path = _path_of(url)
+        self.path, mode = _parse_url(url)
         self._memory = self.path == ":memory:"
+        self._background = mode == "background" and not self._memory
+        self._checkpointer: BackgroundCheckpointer | None = None
         self._timeout = timeout
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
@@ -130,6 +148,7 @@ class SqliteStore:
             self.close()
             raise
         self._idle.append(conn)
+        self._checkpointer = BackgroundCheckpointer(self.path) if self._background else None
 
     def _connect(self, *, wal: bool = True) -> sqlite3.Connection:
         with _translated(self.path):
@@ -142,10 +161,11 @@ class SqliteStore:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA cache_size = -65536")
-            # Checkpoint every ~16 MB of WAL instead of ~4 MB: fewer checkpoint syncs, ~8% more
-            # commands/s. synchronous=NORMAL is unchanged: commits survive a process crash; a power loss
-            # may drop commits since the last checkpoint, as before (now up to ~16 MB of WAL of them).
-            conn.execute("PRAGMA wal_autocheckpoint = 4000")
+            # Inline: checkpoint every ~16 MB of WAL instead of ~4 MB (fewer checkpoint syncs). In the
+            # background mode this is only the safety limit (~64 MB) if the checkpoint thread falls
+            # behind. synchronous=NORMAL either way: commits survive a process crash; a power loss may
+            # drop the commits since the last checkpoint.
+            conn.execute(f"PRAGMA wal_autocheckpoint = {16000 if self._background else 4000}")
             conn.execute("PRAGMA journal_size_limit = 67108864")  # a bulk import's WAL shrinks back to 64 MB
         return conn
 
@@ -159,6 +179,11 @@ class SqliteStore:
             if self._memory:
                 raise StorageError("sqlite:///:memory: allows one unit of work at a time")
         return self._connect()
+
+    def committed(self) -> None:
+        """A unit of work committed (the checkpoint thread counts them)."""
+        if self._checkpointer is not None:
+            self._checkpointer.committed()
 
     def release(self, conn: sqlite3.Connection) -> None:
         with self._lock:
@@ -174,6 +199,9 @@ class SqliteStore:
 
     def close(self) -> None:
         """Close every connection; later units of work raise ``StorageError``."""
+        checkpointer, self._checkpointer = self._checkpointer, None
+        if checkpointer is not None:
+            checkpointer.close()
         with self._lock:
             self._closed = True
             for conn in self._all:
@@ -200,6 +228,12 @@ class SqliteUnitOfWork:
 
     def __enter__(self) -> SqliteUnitOfWork:
         return self
+
+    def _forget(self) -> None:
+        """The transaction ended: what it read may change before the next one."""
+        self.tickets.forget()
+        for entities in (self.customers, self.assets, self.products, self.dealers, self.engineers):
+            entities.forget()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -229,7 +263,7 @@ class SqliteUnitOfWork:
     def commit(self) -> None:
         """``COMMIT``; on failure everything is rolled back and ``StorageError`` raised."""
         conn, self._conn = self._conn, None
-        self.tickets.forget()
+        self._forget()
         if conn is None:
             return
         try:
@@ -241,11 +275,12 @@ class SqliteUnitOfWork:
             raise
         finally:
             self._store.release(conn)
+        self._store.committed()
 
     def rollback(self) -> None:
         """``ROLLBACK`` whatever is uncommitted."""
         conn, self._conn = self._conn, None
-        self.tickets.forget()
+        self._forget()
         if conn is None:
             return
         try:
@@ -348,6 +383,13 @@ class _Entities(Generic[T]):
         self._uow = uow
         self._name = name
         self._cls = cls
+        # Entities are immutable: one read per transaction serves every later get of the same id
+        # (a command reads its dealer for routing and again for the notification).
+        self._seen: dict[str, T] = {}
+
+    def forget(self) -> None:
+        """Drop what this transaction read (it ended)."""
+        self._seen.clear()
 
     @property
     def _fields(self) -> set[str]:
@@ -363,12 +405,16 @@ class _Entities(Generic[T]):
             raise DuplicateError(f"{self._name} {id_!r} already exists") from None
 
     def get(self, id: str) -> T:
+        seen = self._seen.get(id)
+        if seen is not None:
+            return seen
         found = self._uow.run(
             "SELECT data FROM entities WHERE kind = ? AND id = ?", (self._name, id)
         ).fetchone()
         if found is None:
             raise NotFound(self._name, id)
-        return loads(found[0], self._cls)
+        obj = self._seen[id] = loads(found[0], self._cls)
+        return obj
 
     def save(self, obj: T) -> None:
         self._uow.run(
@@ -376,6 +422,7 @@ class _Entities(Generic[T]):
             "ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data",
             (self._name, obj.id, dumps(obj)),  # type: ignore[attr-defined]
         )
+        self._seen.pop(obj.id, None)  # type: ignore[attr-defined]
 
     def find(self, ids: Iterable[str]) -> dict[str, T]:
         wanted = list(dict.fromkeys(ids))
