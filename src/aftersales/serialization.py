@@ -9,7 +9,6 @@ Build your own with :func:`make_converter` if you need extra hooks; never use th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -18,6 +17,7 @@ from typing import Any, TypeVar
 
 import attrs
 import cattrs
+import orjson
 from cattrs.preconf.json import make_converter as make_json_converter
 
 from aftersales.domain.actors import ActorRef
@@ -31,7 +31,16 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, CustomerNote, FaultRecord, Visit
 from aftersales.errors import ValidationError
 
-__all__ = ["converter", "dumps", "encode_json", "loads", "make_converter", "structure", "unstructure"]
+__all__ = [
+    "converter",
+    "decode_json",
+    "dumps",
+    "encode_json",
+    "loads",
+    "make_converter",
+    "structure",
+    "unstructure",
+]
 
 T = TypeVar("T")
 
@@ -362,20 +371,42 @@ def structure(data: Any, cls: type[T]) -> T:
         raise ValidationError(f"invalid {cls.__name__} data: {type(exc).__name__}: {exc}") from exc
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # stateless: shared is safe
-_DECODER = json.JSONDecoder()
+# JSON text is made and read with orjson: on a ticket it is 8-10× faster than the json module (a desk
+# command writes and reads one, a bulk import writes 50,000 a second), and its output is the same compact
+# UTF-8 text. Integers must fit 64 bits: orjson refuses larger ones on the way out (a clear error here)
+# and would read them back as floats, and SQLite's JSON functions could not compare them either.
+_OPTIONS = orjson.OPT_NON_STR_KEYS  # {3: "x"} is written {"3":"x"}, as the json module did
+
+
+def _default(value: Any) -> Any:
+    """orjson's hook for values that are not JSON types: whatever the converter makes of them."""
+    data = converter.unstructure(value)
+    if data is value:
+        raise TypeError(f"{type(value).__name__} is not JSON-ready")
+    return data
 
 
 def encode_json(data: Any) -> str:
     """JSON-ready ``data`` as compact text (Chinese kept readable), as :func:`dumps` writes it."""
-    return _ENCODER.encode(data)
+    try:
+        return orjson.dumps(data, default=_default, option=_OPTIONS).decode()
+    except orjson.JSONEncodeError as exc:
+        raise ValidationError(f"cannot be stored as JSON: {exc}") from None
+
+
+def decode_json(text: str | bytes) -> Any:
+    """Parse JSON text (what :func:`encode_json` wrote) into dicts, lists and scalars."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise ValidationError(f"not valid JSON: {exc}") from None
 
 
 def dumps(obj: object) -> str:
     """``obj`` as a compact JSON string (UTF-8 text, Chinese kept readable)."""
-    return _ENCODER.encode(unstructure(obj))
+    return encode_json(unstructure(obj))
 
 
 def loads(text: str | bytes, cls: type[T]) -> T:
     """Rebuild a ``cls`` from :func:`dumps` output."""
-    return structure(_DECODER.decode(text) if type(text) is str else json.loads(text), cls)
+    return structure(decode_json(text), cls)

@@ -20,7 +20,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
 from aftersales.errors import ValidationError
-from aftersales.serialization import dumps, loads, structure, unstructure
+from aftersales.serialization import decode_json, dumps, encode_json, loads, structure, unstructure
 
 from .factories import AGENT, ENGINEER, new_ticket
 
@@ -32,6 +32,9 @@ instants = st.builds(
 )
 codes = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True)
 texts = st.text(min_size=1, max_size=40).filter(lambda s: s.strip())
+
+
+INT64 = st.integers(-(2**63), 2**63 - 1)
 
 
 @st.composite
@@ -53,7 +56,7 @@ def tickets(draw: st.DrawFn) -> Ticket:
                 Assessment(draw(codes), draw(st.sampled_from(Severity)), draw(st.sampled_from(ImpactScope)),
                            draw(st.sampled_from(Plan))),
                 draw(st.sampled_from(Priority)),
-                [Reason(draw(codes), {"n": draw(st.integers()), "s": draw(st.text(max_size=5))})],
+                [Reason(draw(codes), {"n": draw(INT64), "s": draw(st.text(max_size=5))})],
             )  # fmt: skip
         elif trigger in ("assign", "reassign"):
             assignee = Assignee(draw(st.sampled_from(AssigneeKind)), draw(codes), draw(st.text(max_size=9)))
@@ -128,3 +131,16 @@ def test_unknown_keys_are_refused() -> None:
     data["surprise"] = 1
     with pytest.raises(ValidationError, match=r"surprise|extra"):
         structure(data, Ticket)
+
+
+def test_integers_beyond_64_bits_are_refused_not_rounded() -> None:
+    with pytest.raises(ValueError, match="64-bit"):
+        Reason("too_big", {"n": 2**63})
+    with pytest.raises(ValidationError, match="JSON"):
+        encode_json({"n": -(2**63) - 1})
+    assert decode_json(encode_json({"n": -(2**63), "m": 2**63 - 1})) == {"n": -(2**63), "m": 2**63 - 1}
+
+
+def test_json_text_is_compact_utf8_with_non_string_keys_as_text() -> None:
+    text = encode_json({"a": [1, None, True], "名": "漏水", 3: "x"})
+    assert text == '{"a":[1,null,true],"名":"漏水","3":"x"}'

@@ -8,7 +8,6 @@ mutates leaks into the store. A unit of work collects its writes privately and p
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterable, Sequence
 from types import TracebackType
@@ -33,7 +32,7 @@ from aftersales.ports.queries import (
     encode_cursor,
 )
 from aftersales.ports.ticket_index import COUNT_COLUMNS, SORT_ARITY, TicketRow, matches, sort_key, ticket_row
-from aftersales.serialization import dumps, loads, structure, unstructure
+from aftersales.serialization import decode_json, dumps, encode_json, loads, structure, unstructure
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork", "open_memory"]
 
@@ -191,7 +190,7 @@ class _Tickets:
         data = unstructure(ticket)
         data["version"] = new
         row = attrs.evolve(ticket_row(ticket), version=new)
-        record = _Record(new, json.dumps(data, ensure_ascii=False), row)
+        record = _Record(new, encode_json(data), row)
         self._uow._update(("tickets", ticket.id), ticket.version, record, "ticket")
         ticket.version = new
 
@@ -259,7 +258,7 @@ class _Entities(Generic[T]):
             raise ValidationError(f"{self._name} has no field(s) {', '.join(sorted(unknown))}")
         result: list[T] = []
         for _, record in self._uow._scan(self._table):
-            data = json.loads(record.text)
+            data = decode_json(record.text)
             if all(data.get(k) == v for k, v in equals.items()):
                 result.append(structure(data, self._cls))
         return result
@@ -275,7 +274,7 @@ class _Documents:
         data = unstructure(obj)
         data["version"] = version
         index = {name: index_value(getattr(obj, name)) for name in spec.index}
-        return _Record(version, json.dumps(data, ensure_ascii=False), index)
+        return _Record(version, encode_json(data), index)
 
     def get(self, cls: type[D], id: str) -> D:
         kind = document_spec(cls).kind

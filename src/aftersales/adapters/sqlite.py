@@ -417,12 +417,13 @@ class _Entities(Generic[T]):
         return obj
 
     def save(self, obj: T) -> None:
+        id_: str = obj.id  # type: ignore[attr-defined]
         self._uow.run(
             "INSERT INTO entities (kind, id, data) VALUES (?, ?, ?) "
             "ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data",
-            (self._name, obj.id, dumps(obj)),  # type: ignore[attr-defined]
+            (self._name, id_, dumps(obj)),
         )
-        self._seen.pop(obj.id, None)  # type: ignore[attr-defined]
+        self._seen.pop(id_, None)
 
     def find(self, ids: Iterable[str]) -> dict[str, T]:
         wanted = list(dict.fromkeys(ids))

@@ -18,6 +18,8 @@ __all__ = ["Param", "Reason"]
 
 Param = str | int | bool | None
 
+_INT_RANGE = range(-(2**63), 2**63)  # what every store and JSON reader keeps exact (SQLite INTEGER)
+
 
 def _freeze(params: Mapping[str, Param] | None) -> Mapping[str, Param]:
     if not params:
@@ -32,6 +34,8 @@ def _params_valid(instance: object, attribute: attrs.Attribute[Any], value: Mapp
     for key, item in value.items():
         if not isinstance(key, str) or not (item is None or isinstance(item, str | int | bool)):
             raise TypeError(f"reason parameter {key!r} must map a str to str, int, bool or None")
+        if type(item) is int and item not in _INT_RANGE:
+            raise ValueError(f"reason parameter {key!r} must be a 64-bit integer, got {item}")
 
 
 @attrs.frozen

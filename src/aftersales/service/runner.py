@@ -7,7 +7,6 @@ loses events or leaks tickets. Here it is written once.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -18,7 +17,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.errors import ValidationError
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
-from aftersales.serialization import structure, unstructure
+from aftersales.serialization import decode_json, encode_json, structure, unstructure
 from aftersales.service.actors import Actor
 from aftersales.service.views import CommandResult, TicketView
 
@@ -53,7 +52,7 @@ def replay(uow: UnitOfWork, scoped_key: str | None) -> CommandResult | None:
     stored = uow.idempotency.get(scoped_key)
     if stored is None:
         return None
-    data = json.loads(stored)
+    data = decode_json(stored)
     ticket = structure(data["ticket"], Ticket)
     events = tuple(e for e in ticket.events if e.seq in set(data["events"]))
     return CommandResult(TicketView(ticket), events, replayed=True)
@@ -67,7 +66,7 @@ def store_result(
         return
     uow.idempotency.put(
         scoped_key,
-        json.dumps({"ticket": unstructure(ticket), "events": [e.seq for e in events]}, ensure_ascii=False),
+        encode_json({"ticket": unstructure(ticket), "events": [e.seq for e in events]}),
     )
 
 
