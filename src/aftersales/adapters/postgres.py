@@ -36,11 +36,11 @@ from aftersales.ports.documents import D, Document, document_spec, index_value, 
 from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.ticket_index import COUNT_COLUMNS, micros, ticket_row
-from aftersales.serialization import structure, unstructure
+from aftersales.serialization import decode_json, encode_json, structure, unstructure
 
 try:
     import psycopg
-    from psycopg.types.json import Jsonb
+    from psycopg.types.json import Jsonb, set_json_loads
     from psycopg_pool import ConnectionPool
 except ImportError as exc:  # pragma: no cover - depends on the install
     raise ConfigurationError(
@@ -141,7 +141,13 @@ class PostgresStore:
                 with psycopg.connect(conninfo, autocommit=True) as admin:
                     admin.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             self._pool = ConnectionPool(
-                conninfo, min_size=min_size, max_size=max_size, kwargs=kwargs, timeout=timeout, open=True
+                conninfo,
+                min_size=min_size,
+                max_size=max_size,
+                kwargs=kwargs,
+                timeout=timeout,
+                open=True,
+                configure=_configure,
             )
         try:
             self._migrate()
@@ -250,11 +256,16 @@ class PostgresUnitOfWork:
             self._store.release(conn)
 
 
+def _configure(conn: psycopg.Connection[Any]) -> None:
+    """Read ``jsonb`` with the library's JSON parser (orjson), on this connection only."""
+    set_json_loads(decode_json, conn)
+
+
 def _json(obj: object, version: int | None = None) -> Jsonb:
     data = unstructure(obj)
     if version is not None:
         data["version"] = version
-    return Jsonb(data)
+    return Jsonb(data, dumps=encode_json)
 
 
 class _Tickets:
