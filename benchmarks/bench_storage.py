@@ -75,8 +75,7 @@ def bench_store(
     with store() as uow:
 
         def do_import() -> None:
-            for t in tickets:
-                uow.tickets.add(t)
+            uow.tickets.add_many(tickets)
 
         elapsed = timed(do_import)
         uow.commit()

@@ -31,6 +31,7 @@ from aftersales.ports.queries import (
     decode_cursor,
     encode_cursor,
 )
+from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.ticket_index import COUNT_COLUMNS, SORT_ARITY, TicketRow, matches, sort_key, ticket_row
 from aftersales.serialization import decode_json, dumps, encode_json, loads, structure, unstructure
 
@@ -176,6 +177,14 @@ class _Tickets:
 
     def add(self, ticket: Ticket) -> None:
         self._uow._insert(("tickets", ticket.id), _Record(ticket.version, dumps(ticket), ticket_row(ticket)))
+
+    def add_many(self, tickets: Iterable[Ticket]) -> None:
+        batch = distinct_batch(tickets)
+        for ticket in batch:
+            if self._uow._read(("tickets", ticket.id)) is not None:
+                raise DuplicateError(f"ticket {ticket.id!r} already exists")
+        for ticket in batch:
+            self.add(ticket)
 
     def get(self, id: str) -> Ticket:
         record = self._uow._read(("tickets", id))

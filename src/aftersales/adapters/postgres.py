@@ -35,6 +35,7 @@ from aftersales.errors import (
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
+from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.ticket_index import COUNT_COLUMNS, micros, ticket_row
 from aftersales.serialization import decode_json, encode_json, structure, unstructure
 
@@ -96,6 +97,7 @@ _INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data) "
     f"VALUES ({', '.join(['%s'] * (len(ROW_COLUMNS) + 1))}) ON CONFLICT (id) DO NOTHING"
 )
+_INSERT_TICKETS = _INSERT_TICKET.removesuffix(" ON CONFLICT (id) DO NOTHING")
 _SETS = ", ".join(f"{c} = %s" for c in ROW_COLUMNS[1:])
 _UPDATE_TICKET = f"UPDATE tickets SET {_SETS}, data = %s WHERE id = %s AND version = %s"
 
@@ -230,6 +232,15 @@ class PostgresUnitOfWork:
         with _translated("postgresql"):
             return self._conn.execute(sql, params)
 
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """``executemany`` inside a savepoint: on an error none of ``rows`` is written and the unit of
+        work stays usable. Call it after another statement (the transaction must have begun)."""
+        conn = self._conn
+        if conn is None:
+            raise StorageError("run_many needs a transaction that has begun")
+        with _translated("postgresql"), conn.transaction(), conn.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
     def commit(self) -> None:
         """Commit; on failure the transaction is rolled back and the error raised."""
         conn, self._conn = self._conn, None
@@ -276,6 +287,19 @@ class _Tickets:
         row = attrs.astuple(ticket_row(ticket), recurse=False)
         if self._uow.run(_INSERT_TICKET, (*row, _json(ticket))).rowcount != 1:
             raise DuplicateError(f"ticket {ticket.id!r} already exists")
+
+    def add_many(self, tickets: Iterable[Ticket]) -> None:
+        batch = distinct_batch(tickets)
+        if not batch:
+            return
+        taken = self._uow.run(
+            "SELECT id FROM tickets WHERE id = ANY(%s) LIMIT 1", ([t.id for t in batch],)
+        ).fetchone()
+        if taken is not None:
+            raise DuplicateError(f"ticket {taken[0]!r} already exists")
+        rows = [(*attrs.astuple(ticket_row(t), recurse=False), _json(t)) for t in batch]
+        # Without ON CONFLICT: a concurrent insert of one of these ids fails the whole batch.
+        self._uow.run_many(_INSERT_TICKETS, rows)
 
     def _load(self, version: int, data: Any) -> Ticket:
         ticket = structure(data, Ticket)

@@ -37,6 +37,7 @@ from aftersales.errors import (
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
+from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.ticket_index import COUNT_COLUMNS, micros, row_values
 from aftersales.serialization import dumps, encode_json, loads, unstructure
 
@@ -309,6 +310,32 @@ class _Tickets:
         except DuplicateError:
             raise DuplicateError(f"ticket {ticket.id!r} already exists") from None
         self._stored[ticket.id] = row
+
+    def add_many(self, tickets: Iterable[Ticket]) -> None:
+        batch = distinct_batch(tickets)
+        rows = [(*row_values(ticket), dumps(ticket)) for ticket in batch]
+        conn = self._uow.conn()
+        # One executemany inside a savepoint: the whole batch, or none of it if any id is taken.
+        conn.execute("SAVEPOINT add_many")
+        try:
+            conn.executemany(_INSERT_TICKET, rows)
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK TO add_many")
+            conn.execute("RELEASE add_many")
+            if isinstance(exc, sqlite3.IntegrityError):
+                raise DuplicateError(f"ticket {self._taken(batch)!r} already exists") from None
+            raise _translate(exc, "sqlite") from exc
+        conn.execute("RELEASE add_many")
+
+    def _taken(self, batch: list[Ticket]) -> str:
+        """The first id of ``batch`` already stored (for the error message)."""
+        for start in range(0, len(batch), 500):
+            ids = [ticket.id for ticket in batch[start : start + 500]]
+            sql = f"SELECT id FROM tickets WHERE id IN ({', '.join('?' * len(ids))}) LIMIT 1"
+            found = self._uow.run(sql, ids).fetchone()
+            if found is not None:
+                return str(found[0])
+        return "?"
 
     def get(self, id: str) -> Ticket:
         found = self._uow.run(_SELECT_TICKET, (id,)).fetchone()

@@ -11,9 +11,10 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol, TypeVar, runtime_checkable
 
 from aftersales.domain.ticket import Ticket
+from aftersales.errors import DuplicateError
 from aftersales.ports.queries import CountField, Page, PageRequest, TicketFilter
 
-__all__ = ["Repository", "TicketRepository"]
+__all__ = ["Repository", "TicketRepository", "distinct_batch"]
 
 T = TypeVar("T")
 
@@ -55,6 +56,14 @@ class TicketRepository(Protocol):
         """Insert a new ticket as is (its ``version`` is kept); an existing id raises ``DuplicateError``."""
         ...
 
+    def add_many(self, tickets: Iterable[Ticket]) -> None:
+        """Insert many new tickets at once (a bulk import): all of them or, on any error, none.
+
+        An id that already exists, or that appears twice in ``tickets``, raises ``DuplicateError`` naming
+        it, and none of the batch is added. Stores write the batch in one statement where they can.
+        """
+        ...
+
     def get(self, id: str) -> Ticket:
         """A fresh copy of the stored ticket; raises ``NotFound``."""
         ...
@@ -78,3 +87,14 @@ class TicketRepository(Protocol):
     def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
         """Matching tickets counted per value of ``field`` (``UNSET`` for tickets without one)."""
         ...
+
+
+def distinct_batch(tickets: Iterable[Ticket]) -> list[Ticket]:
+    """``tickets`` as a list, refusing (``DuplicateError``) an id that appears twice in it."""
+    batch = list(tickets)
+    seen: set[str] = set()
+    for ticket in batch:
+        if ticket.id in seen:
+            raise DuplicateError(f"ticket {ticket.id!r} appears twice in the batch")
+        seen.add(ticket.id)
+    return batch

@@ -290,6 +290,38 @@ class StorageContract:
         with store() as uow:
             assert uow.tickets.get("T-0001").description.startswith("漏水")
 
+    def test_add_many_adds_the_whole_batch(self, store: StoreFactory) -> None:
+        batch = [contract_ticket(n) for n in range(1, 8)]
+        with store() as uow:
+            uow.tickets.add_many(batch)
+            uow.tickets.add_many([])
+            uow.commit()
+        with store() as uow:
+            assert uow.tickets.count(TicketFilter()) == 7
+            assert unstructure(uow.tickets.get("T-0005")) == unstructure(batch[4])
+
+    def test_add_many_with_a_taken_id_adds_none_of_the_batch(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.tickets.add(contract_ticket(3))
+            uow.commit()
+        with store() as uow:
+            with pytest.raises(DuplicateError, match="T-0003"):
+                uow.tickets.add_many([contract_ticket(n) for n in range(1, 6)])
+            uow.tickets.add(contract_ticket(9))  # the unit of work is still usable
+            uow.commit()
+        with store() as uow:
+            assert uow.tickets.count(TicketFilter()) == 2
+            with pytest.raises(NotFound):
+                uow.tickets.get("T-0001")
+
+    def test_add_many_refuses_an_id_twice_in_the_batch(self, store: StoreFactory) -> None:
+        with store() as uow:
+            with pytest.raises(DuplicateError, match="T-0002"):
+                uow.tickets.add_many([contract_ticket(1), contract_ticket(2), contract_ticket(2)])
+            uow.commit()
+        with store() as uow:
+            assert uow.tickets.count(TicketFilter()) == 0
+
     def test_get_missing_ticket(self, store: StoreFactory) -> None:
         with store() as uow, pytest.raises(NotFound):
             uow.tickets.get("T-9999")
