@@ -35,7 +35,9 @@ __all__ = [
     "converter",
     "decode_json",
     "dumps",
+    "dumps_utf8",
     "encode_json",
+    "encode_json_utf8",
     "loads",
     "make_converter",
     "structure",
@@ -402,8 +404,13 @@ def _default(value: Any) -> Any:
 
 def encode_json(data: Any) -> str:
     """JSON-ready ``data`` as compact text (Chinese kept readable), as :func:`dumps` writes it."""
+    return encode_json_utf8(data).decode()
+
+
+def encode_json_utf8(data: Any) -> bytes:
+    """:func:`encode_json` as UTF-8 bytes (for stores that take bytes: no decode per write)."""
     try:
-        return orjson.dumps(data, default=_default, option=_OPTIONS).decode()
+        return orjson.dumps(data, default=_default, option=_OPTIONS)
     except orjson.JSONEncodeError as exc:
         raise ValidationError(f"cannot be stored as JSON: {exc}") from None
 
@@ -419,6 +426,11 @@ def decode_json(text: str | bytes) -> Any:
 def dumps(obj: object) -> str:
     """``obj`` as a compact JSON string (UTF-8 text, Chinese kept readable)."""
     return encode_json(unstructure(obj))
+
+
+def dumps_utf8(obj: object) -> bytes:
+    """:func:`dumps` as UTF-8 bytes."""
+    return encode_json_utf8(unstructure(obj))
 
 
 def loads(text: str | bytes, cls: type[T]) -> T:

@@ -90,7 +90,7 @@ REPORTING_STEP: tuple[str, ...] = (
     f"INSERT OR REPLACE INTO report_tickets ({_FACT_COLUMNS}) {_facts_select('t')} FROM tickets AS t",
     f"INSERT OR REPLACE INTO report_faults ({_FAULT_COLUMNS}) {_faults_select('t', 'tickets AS t, ')}",
 )
-"""The migration step (4 once registered): side tables, their triggers, and the backfill."""
+"""The migration step (5 once registered): side tables, their triggers, and the backfill."""
 
 
 def has_reporting_schema(conn: sqlite3.Connection) -> bool:

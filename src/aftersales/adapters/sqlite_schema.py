@@ -57,6 +57,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX tickets_urgency ON tickets (urgency, received_us, id)",
         "CREATE INDEX tickets_due ON tickets (due_key, id) WHERE unresolved = 1",
     ),
+    # 4: the assignee index leaves out unassigned tickets (every new one): a bulk import or an intake
+    # writes one index fewer, and "assignee = ?" still uses it (it implies IS NOT NULL).
+    (
+        "DROP INDEX tickets_assignee",
+        "CREATE INDEX tickets_assignee ON tickets (assignee_id, received_us, id)"
+        " WHERE assignee_id IS NOT NULL",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
