@@ -52,6 +52,7 @@ _INSERT_TICKET = (
     f"VALUES ({', '.join('?' * len(ROW_COLUMNS))}, CAST(? AS TEXT))"
 )
 _SELECT_TICKET = "SELECT version, data FROM tickets WHERE id = ?"
+_PARSED_LIMIT = 4096  # entity texts remembered per store (see _Entities._parse)
 _UPDATES: dict[tuple[int, ...], str] = {}
 
 
@@ -139,6 +140,8 @@ class SqliteStore:
         self._idle: list[sqlite3.Connection] = []
         self._all: list[sqlite3.Connection] = []
         self._closed = False
+        self.parsed: dict[tuple[str, str], Any] = {}
+        """Recently parsed entity texts (immutable values), shared by this store's units of work."""
         where = self.path
         if not self._memory:
             check_header(Path(self.path))
@@ -418,6 +421,7 @@ class _Entities(Generic[T]):
         # Entities are immutable: one read per transaction serves every later get of the same id
         # (a command reads its dealer for routing and again for the notification).
         self._seen: dict[str, T] = {}
+        self._parsed = uow._store.parsed
 
     def forget(self) -> None:
         """Drop what this transaction read (it ended)."""
@@ -445,7 +449,19 @@ class _Entities(Generic[T]):
         ).fetchone()
         if found is None:
             raise NotFound(self._name, id)
-        obj = self._seen[id] = loads(found[0], self._cls)
+        obj = self._seen[id] = self._parse(found[0])
+        return obj
+
+    def _parse(self, text: str) -> T:
+        """The entity stored as ``text``: the same text always gives an equal immutable value, so a
+        store-wide memo of recent texts skips re-parsing customers and dealers read on every command."""
+        key = (self._name, text)
+        obj: T | None = self._parsed.get(key)
+        if obj is None:
+            obj = loads(text, self._cls)
+            if len(self._parsed) >= _PARSED_LIMIT:
+                self._parsed.clear()
+            self._parsed[key] = obj
         return obj
 
     def save(self, obj: T) -> None:
@@ -464,7 +480,7 @@ class _Entities(Generic[T]):
             chunk = wanted[start : start + 500]
             sql = f"SELECT id, data FROM entities WHERE kind = ? AND id IN ({', '.join('?' * len(chunk))})"
             for id_, data in self._uow.run(sql, (self._name, *chunk)):
-                found[id_] = loads(data, self._cls)
+                found[id_] = self._parse(data)
         return found
 
     def list(self, **equals: str | None) -> Sequence[T]:
@@ -480,7 +496,7 @@ class _Entities(Generic[T]):
                 parts.append(f"json_extract(data, '$.{name}') = ?")
                 params.append(value)
         sql = f"SELECT data FROM entities WHERE {' AND '.join(parts)} ORDER BY id"
-        return [loads(data, self._cls) for (data,) in self._uow.run(sql, params)]
+        return [self._parse(data) for (data,) in self._uow.run(sql, params)]
 
 
 class _Documents:
