@@ -256,3 +256,34 @@ def test_a_process_killed_mid_command_leaves_all_or_nothing(
         assert (ticket.state, ticket.version, count, len(pending)) == ("cancelled", 1, 2, 1)
     else:
         assert (ticket.state, ticket.version, count, len(pending)) == ("new", 0, 1, 0)
+
+
+def test_checkpoint_mode_comes_from_the_url(tmp_path: Path) -> None:
+    inline = open_sqlite(f"sqlite:///{tmp_path}/inline.db?checkpoint=inline")
+    assert inline._checkpointer is None
+    inline.close()
+    for bad in ("?checkpoint=sometimes", "?mode=fast"):
+        with pytest.raises(ValidationError):
+            open_sqlite(f"sqlite:///{tmp_path}/bad.db{bad}")
+
+
+def test_the_background_thread_checkpoints_the_wal_and_stops_on_close(tmp_path: Path) -> None:
+    store = open_sqlite(f"sqlite:///{tmp_path}/bg.db")
+    checkpointer = store._checkpointer
+    assert checkpointer is not None
+    with store() as uow:
+        uow.tickets.add_many([contract_ticket(n) for n in range(1, 300)])
+        uow.commit()
+    for n in range(300):  # more commits than the thread waits for
+        with store() as uow:
+            uow.documents.add(ContractDoc(f"D{n}", "T-1", "draft"))
+            uow.commit()
+    deadline = time.monotonic() + 10
+    while checkpointer.checkpoints == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert checkpointer.checkpoints > 0
+    store.close()
+    assert not checkpointer._thread.is_alive()
+    check = sqlite3.connect(tmp_path / "bg.db")
+    assert check.execute("SELECT count(*) FROM tickets").fetchone()[0] == 299
+    check.close()
