@@ -47,19 +47,11 @@ __all__ = [
 T = TypeVar("T")
 
 
-_ZONE_SUFFIXES: dict[object, str] = {}
-
-
 def _unstructure_datetime(value: datetime) -> str:
     # RFC 9557: keep the IANA zone, not just the offset, so local-day arithmetic survives a round trip.
-    zone_info = value.tzinfo
-    suffix = _ZONE_SUFFIXES.get(zone_info)
-    if suffix is None:
-        key = getattr(zone_info, "key", None)
-        suffix = f"[{key}]" if key else ""
-        if len(_ZONE_SUFFIXES) < 1024:  # zones are few; the bound only guards odd tzinfo objects
-            _ZONE_SUFFIXES[zone_info] = suffix
-    return value.isoformat() + suffix
+    text = value.isoformat()
+    key = getattr(value.tzinfo, "key", None)
+    return f"{text}[{key}]" if key else text
 
 
 def _structure_datetime(value: Any, _: type) -> datetime:
