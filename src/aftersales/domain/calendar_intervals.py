@@ -9,22 +9,18 @@ merged, also across midnight and year ends, so a 24/7 calendar is one long inter
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from aftersales.domain.calendar_hours import DayWindows
+from aftersales.domain.instants import EPOCH, micros
 
 __all__ = ["EPOCH", "Compiled", "DaySchedule", "YearIntervals", "assemble", "compile_year", "to_us"]
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def to_us(value: datetime) -> int:
-    """Microseconds since the epoch of an aware datetime, exactly (no float on the way)."""
-    delta = value - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+to_us = micros
+"""Microseconds since the epoch of an aware datetime, exactly (:func:`aftersales.domain.instants.micros`)."""
 
 
 @attrs.frozen

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
-from aftersales.domain.instants import require_aware
+from aftersales.domain.instants import micros, require_aware
 
 __all__ = ["NO_PAYLOAD", "JsonValue", "TicketEvent"]
 
@@ -19,9 +19,6 @@ JsonValue = Any
 
 NO_PAYLOAD: Mapping[str, JsonValue] = MappingProxyType({})
 """The shared empty payload (most steps carry none; one read-only instance saves memory)."""
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 
 
 @attrs.frozen
@@ -49,8 +46,8 @@ class TicketEvent:
 
     def __attrs_post_init__(self) -> None:
         try:
-            micros = (self.at - _EPOCH) // _MICROSECOND
+            at_us = micros(self.at)
         except TypeError:
             require_aware(self.at, "at")  # raises the precise error (naive, or not a datetime)
             raise
-        object.__setattr__(self, "at_us", micros)
+        object.__setattr__(self, "at_us", at_us)

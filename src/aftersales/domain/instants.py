@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from aftersales.errors import NaiveDatetimeError, ValidationError
 
-__all__ = ["require_aware"]
+__all__ = ["EPOCH", "micros", "require_aware"]
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+"""The Unix epoch, aware (UTC): instants held as integers count microseconds from it."""
+
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(at: datetime) -> int:
+    """An aware instant as exact integer microseconds since the epoch (no float on the way).
+
+    Why integers: working-time and SLA arithmetic, and every store's indexed columns, compare and add
+    instants exactly and cheaply. A naive datetime raises ``TypeError`` (callers check awareness first).
+    """
+    return (at - EPOCH) // _MICROSECOND
 
 
 def require_aware(value: object, field: str = "datetime") -> datetime:

@@ -34,7 +34,7 @@ working target maps its deadline back with one ``instant_bounds`` call (``workin
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -44,7 +44,7 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.events import TicketEvent
-from aftersales.domain.instants import require_aware
+from aftersales.domain.instants import EPOCH, micros, require_aware
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
 
@@ -92,7 +92,6 @@ _STAFF = frozenset(Role) - {Role.CUSTOMER, Role.SYSTEM, Role.AUDITOR}
 _NOT_PAUSABLE = frozenset({TicketState.RESOLVED, TicketState.CLOSED, TicketState.CANCELLED})
 _FINAL = frozenset({TicketState.CLOSED.value, TicketState.CANCELLED.value})
 _ZERO = timedelta(0)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
@@ -373,7 +372,7 @@ def _arrival(event: TicketEvent, index: int, start: int, cycle: _Cycle) -> int |
         return index
     if arrived.tzinfo is None:
         return index
-    arrived_us = (arrived - _EPOCH) // _MICROSECOND
+    arrived_us = micros(arrived)
     if arrived_us <= cycle.micros[start]:
         return start
     if arrived_us >= event.at_us:
@@ -530,7 +529,7 @@ def _status(
             if high > low:
                 deadline_at += high - low
     if basis == "calendar":
-        deadline = due = (_EPOCH + _MICROSECOND * deadline_at).astimezone(cycle.at.tzinfo)
+        deadline = due = (EPOCH + _MICROSECOND * deadline_at).astimezone(cycle.at.tzinfo)
     else:
         deadline, due = calendar.instant_bounds(deadline_at)
     if met is not None:
@@ -602,7 +601,7 @@ def sla_status(
         raise ValidationError("targets must be SlaTargets", field="targets")
     if not isinstance(calendar, BusinessCalendar):
         raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
-    cycle = _read(events, targets.pause_states, at, (at - _EPOCH) // _MICROSECOND)
+    cycle = _read(events, targets.pause_states, at, micros(at))
     if cycle.start is None:  # asked about an instant before the ticket was opened
         statuses = tuple(_pending(t, t.duration) for t in targets.targets)
     else:

@@ -7,11 +7,10 @@ are integers (microseconds since the Unix epoch, UTC) so every store compares th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import attrs
 
 from aftersales.domain.classification import Priority
+from aftersales.domain.instants import micros
 from aftersales.domain.ticket import Ticket
 from aftersales.ports.queries import CountField, Sort, TicketFilter
 
@@ -28,8 +27,6 @@ __all__ = [
     "ticket_row",
 ]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
 
 NO_DUE = 2**62
 """The due key of a ticket without a resolution due time: after every real one."""
@@ -39,11 +36,6 @@ _UNTRIAGED = 3
 
 SORT_ARITY = {Sort.RECEIVED_ASC: 2, Sort.RECEIVED_DESC: 2, Sort.PRIORITY: 3, Sort.DUE: 2}
 """How many values a sort key (and so a cursor) holds, the ticket id last."""
-
-
-def micros(at: datetime) -> int:
-    """An aware instant as integer microseconds since the epoch (exact, no float)."""
-    return (at - _EPOCH) // _MICRO
 
 
 @attrs.frozen
@@ -77,7 +69,7 @@ def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]
     SQL adapters bind this directly (no intermediate object); ``version`` overrides the ticket's.
     """
     due = ticket.resolution_due_at
-    due_us = (due - _EPOCH) // _MICRO if due is not None else None
+    due_us = micros(due) if due is not None else None
     is_open = ticket.is_open
     priority = ticket.priority
     assignee = ticket.assignee
@@ -97,7 +89,7 @@ def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]
         assignee.id if assignee is not None else None,
         ticket.product_id,
         ticket.batch,
-        (ticket.received_at - _EPOCH) // _MICRO,
+        micros(ticket.received_at),
         due_us,
         due_us if due_us is not None else NO_DUE,
         ticket.description,
