@@ -397,13 +397,13 @@ def _read(
         raise ValidationError(
             "an SLA clock needs the ticket's event log, starting with 'opened'", field="events"
         )
-    micros = [event.at_us for event in events]
-    count = len(micros)
-    if micros[-1] > at_us:  # asked about the past: only the events up to then count
-        count = next(i for i, value in enumerate(micros) if value > at_us)
-        del micros[count:]
-    micros.append(at_us)
-    cycle = _Cycle(events, micros, count, at)
+    instants = [event.at_us for event in events]
+    count = len(instants)
+    if instants[-1] > at_us:  # asked about the past: only the events up to then count
+        count = next(i for i, value in enumerate(instants) if value > at_us)
+        del instants[count:]
+    instants.append(at_us)
+    cycle = _Cycle(events, instants, count, at)
     # Locals, not attributes of the cycle object: this loop is the clock's hot path.
     start = response_met = arrival_met = resolved_at = callback_met = cancelled_at = None
     state = None
@@ -564,17 +564,17 @@ def _statuses(
     cycle: _Cycle, targets: SlaTargets, calendar: BusinessCalendar, approved: Collection[str]
 ) -> tuple[TargetStatus, ...]:
     """Every target's status; the working targets' instants go on the calendar in one call."""
-    micros = cycle.micros
+    instants = cycle.micros
     if targets._working:
-        first = micros[cycle.start or 0]
-        if first != micros[0]:  # a reopened ticket: the earlier cycles are not measured
-            micros = [max(value, first) for value in micros]
-        working = calendar.offsets_us(micros)
+        first = instants[cycle.start or 0]
+        if first != instants[0]:  # a reopened ticket: the earlier cycles are not measured
+            instants = [max(value, first) for value in instants]
+        working = calendar.offsets_us(instants)
     else:
-        working = micros
+        working = instants
     warn = targets._warn_ratio
     return tuple(
-        _status(target, cycle, micros if target.basis == "calendar" else working, warn, calendar, approved)
+        _status(target, cycle, instants if target.basis == "calendar" else working, warn, calendar, approved)
         for target in targets.targets
     )
 
