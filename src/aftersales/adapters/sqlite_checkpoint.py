@@ -44,10 +44,6 @@ class BackgroundCheckpointer:
         if self._commits >= self._every:
             self._wake.set()
 
-    def checkpoint_soon(self) -> None:
-        """Wake the thread now (a bulk import just wrote a lot)."""
-        self._wake.set()
-
     def close(self) -> None:
         """Stop the thread (after a last checkpoint) and wait for it."""
         self._stop.set()
