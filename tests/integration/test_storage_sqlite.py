@@ -31,7 +31,7 @@ import pytest  # noqa: E402
 
 from aftersales.adapters.sql_ledger import ROW_COLUMNS  # noqa: E402
 from aftersales.adapters.sqlite import _translated  # noqa: E402
-from aftersales.adapters.sqlite_schema import SCHEMA_VERSION, migrate  # noqa: E402
+from aftersales.adapters.sqlite_schema import SCHEMA_VERSION, migrate, ticket_indexes  # noqa: E402
 from aftersales.errors import (  # noqa: E402
     ConfigurationError,
     DuplicateError,
@@ -287,3 +287,62 @@ def test_the_background_thread_checkpoints_the_wal_and_stops_on_close(tmp_path: 
     check = sqlite3.connect(tmp_path / "bg.db")
     assert check.execute("SELECT count(*) FROM tickets").fetchone()[0] == 299
     check.close()
+
+
+def _ticket_indexes(path: Path) -> set[tuple[str, str]]:
+    check = sqlite3.connect(path)
+    found = ticket_indexes(check)
+    check.close()
+    return set(found)
+
+
+def test_a_bulk_import_rebuilds_every_ledger_index_a_host_index_included(tmp_path: Path) -> None:
+    store = open_sqlite(f"sqlite:///{tmp_path}/bulk.db")
+    with store() as uow:
+        uow.run("CREATE INDEX host_by_kind ON tickets (kind, id)")
+        uow.commit()
+    before = _ticket_indexes(tmp_path / "bulk.db")
+    statements: list[str] = []
+    with store() as uow:
+        uow.conn().set_trace_callback(statements.append)
+        uow.tickets.add_many([contract_ticket(n) for n in range(1, 1501)])
+        uow.conn().set_trace_callback(None)
+        uow.commit()
+    assert any(s.startswith("DROP INDEX") for s in statements)  # the bulk path was taken
+    assert _ticket_indexes(tmp_path / "bulk.db") == before
+    with store() as uow:
+        plan = uow.run(
+            "EXPLAIN QUERY PLAN SELECT id FROM tickets WHERE dealer_id = ? ORDER BY received_us DESC", ("D1",)
+        ).fetchall()
+        assert "tickets_dealer" in str(plan)
+        assert uow.tickets.count(TicketFilter(dealer_id="D1")) == sum(
+            1 for n in range(1, 1501) if n % 7 and n % 2
+        )
+    store.close()
+
+
+def test_a_failed_bulk_import_keeps_the_indexes(tmp_path: Path) -> None:
+    store = open_sqlite(f"sqlite:///{tmp_path}/bulk.db")
+    before = _ticket_indexes(tmp_path / "bulk.db")
+    with store() as uow:
+        uow.tickets.add(contract_ticket(1400))
+        uow.commit()
+    with store() as uow, pytest.raises(DuplicateError, match="T-1400"):
+        uow.tickets.add_many([contract_ticket(n) for n in range(1, 1501)])
+    assert _ticket_indexes(tmp_path / "bulk.db") == before
+    store.close()
+
+
+def test_a_batch_smaller_than_the_table_keeps_the_indexes_in_place(tmp_path: Path) -> None:
+    store = open_sqlite(f"sqlite:///{tmp_path}/bulk.db")
+    with store() as uow:
+        uow.tickets.add_many([contract_ticket(n) for n in range(1, 3001)])
+        uow.commit()
+    statements: list[str] = []
+    with store() as uow:
+        uow.conn().set_trace_callback(statements.append)
+        uow.tickets.add_many([contract_ticket(n) for n in range(3001, 4501)])
+        uow.conn().set_trace_callback(None)
+        uow.commit()
+    assert not any(s.startswith("DROP INDEX") for s in statements)
+    store.close()

@@ -22,7 +22,7 @@ import attrs
 
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
-from aftersales.adapters.sqlite_schema import check_header, migrate
+from aftersales.adapters.sqlite_schema import check_header, migrate, ticket_indexes
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
@@ -298,6 +298,36 @@ class SqliteUnitOfWork:
             self._store.release(conn)
 
 
+_DEFER_MIN = 1000
+
+
+def _defer_indexes(conn: sqlite3.Connection, batch: int) -> bool:
+    """Whether a batch of ``batch`` tickets is cheaper to index after it is inserted.
+
+    Building an index from the finished table (one sort) beats inserting each row into every ledger
+    index once the batch is about as large as the table already is (measured: 100,000 tickets into an
+    empty table, ~20 % faster; 20,000 into 80,000, twice slower). ``max(rowid)`` is a free upper bound
+    of the table's size.
+    """
+    if batch < _DEFER_MIN:
+        return False
+    (stored,) = conn.execute("SELECT coalesce(max(rowid), 0) FROM tickets").fetchone()
+    return batch >= stored
+
+
+def _drop_ledger_indexes(conn: sqlite3.Connection) -> tuple[str, ...]:
+    """Drop the ticket table's secondary indexes (a host's own included); returns their SQL to rebuild.
+
+    Runs inside the caller's savepoint: if the batch fails, rolling back restores them. The id's
+    uniqueness index is not among them (it has no SQL), so a taken id is still refused row by row.
+    """
+    found = ticket_indexes(conn)
+    for name, _ in found:
+        quoted = name.replace('"', '""')
+        conn.execute(f'DROP INDEX "{quoted}"')
+    return tuple(sql for _, sql in found)
+
+
 class _Tickets:
     def __init__(self, uow: SqliteUnitOfWork) -> None:
         self._uow = uow
@@ -326,7 +356,10 @@ class _Tickets:
         # One executemany inside a savepoint: the whole batch, or none of it if any id is taken.
         conn.execute("SAVEPOINT add_many")
         try:
+            deferred = _drop_ledger_indexes(conn) if _defer_indexes(conn, len(batch)) else ()
             conn.executemany(_INSERT_TICKET, rows)
+            for sql in deferred:
+                conn.execute(sql)
         except sqlite3.Error as exc:
             conn.execute("ROLLBACK TO add_many")
             conn.execute("RELEASE add_many")

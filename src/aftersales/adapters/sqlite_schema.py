@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aftersales.errors import StorageError
 
-__all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "check_header", "migrate"]
+__all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "check_header", "migrate", "ticket_indexes"]
 
 APPLICATION_ID = 0x41465453  # "AFTS"
 _HEADER = b"SQLite format 3\x00"
@@ -67,6 +67,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def ticket_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Name and SQL of each secondary index on ``tickets`` (the id's implicit one has no SQL)."""
+    return conn.execute(
+        "SELECT name, sql FROM sqlite_master"
+        " WHERE type = 'index' AND tbl_name = 'tickets' AND sql IS NOT NULL"
+    ).fetchall()
 
 
 def check_header(path: Path) -> None:

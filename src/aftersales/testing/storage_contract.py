@@ -314,6 +314,29 @@ class StorageContract:
             with pytest.raises(NotFound):
                 uow.tickets.get("T-0001")
 
+    def test_a_large_batch_is_all_or_nothing_and_queryable(self, store: StoreFactory) -> None:
+        # Large enough (1,200 tickets into a near-empty store) for an adapter to switch to a bulk path.
+        with store() as uow:
+            uow.tickets.add(contract_ticket(600))
+            uow.commit()
+        with store() as uow:
+            with pytest.raises(DuplicateError, match="T-0600"):
+                uow.tickets.add_many([contract_ticket(n) for n in range(1, 1201)])
+            uow.commit()
+        with store() as uow:
+            assert uow.tickets.count(TicketFilter()) == 1
+            uow.tickets.add_many([contract_ticket(n) for n in range(1, 1201) if n != 600])
+            uow.commit()
+        with store() as uow:
+            assert uow.tickets.count(TicketFilter()) == 1200
+            wanted = TicketFilter(dealer_id="D1", region="bj", customer_id="C1")
+            expected = sorted(
+                (n for n in range(1, 1201) if n % 7 and n % 2 == 1 and n % 3 == 1 and n % 4 == 1),
+                reverse=True,
+            )
+            page = uow.tickets.query(wanted, PageRequest(limit=500))
+            assert [t.id for t in page.items] == [f"T-{n:04d}" for n in expected]
+
     def test_add_many_refuses_an_id_twice_in_the_batch(self, store: StoreFactory) -> None:
         with store() as uow:
             with pytest.raises(DuplicateError, match="T-0002"):
