@@ -311,7 +311,7 @@ def _defer_indexes(conn: sqlite3.Connection, batch: int) -> bool:
     """
     if batch < _DEFER_MIN:
         return False
-    (stored,) = conn.execute("SELECT coalesce(max(rowid), 0) FROM tickets").fetchone()
+    stored: int = conn.execute("SELECT coalesce(max(rowid), 0) FROM tickets").fetchone()[0]
     return batch >= stored
 
 

@@ -71,10 +71,11 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def ticket_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """Name and SQL of each secondary index on ``tickets`` (the id's implicit one has no SQL)."""
-    return conn.execute(
+    found: list[tuple[str, str]] = conn.execute(
         "SELECT name, sql FROM sqlite_master"
         " WHERE type = 'index' AND tbl_name = 'tickets' AND sql IS NOT NULL"
     ).fetchall()
+    return found
 
 
 def check_header(path: Path) -> None:
