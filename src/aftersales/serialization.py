@@ -33,6 +33,7 @@ from aftersales.errors import ValidationError
 
 __all__ = [
     "converter",
+    "datetime_text",
     "decode_json",
     "dumps",
     "dumps_utf8",
@@ -47,8 +48,11 @@ __all__ = [
 T = TypeVar("T")
 
 
-def _unstructure_datetime(value: datetime) -> str:
-    # RFC 9557: keep the IANA zone, not just the offset, so local-day arithmetic survives a round trip.
+def datetime_text(value: datetime) -> str:
+    """How a datetime is stored: ISO 8601 with its offset and, for an IANA zone, ``[zone]`` (RFC 9557).
+
+    The zone name, not just the offset, so local-day arithmetic survives a round trip.
+    """
     text = value.isoformat()
     key = getattr(value.tzinfo, "key", None)
     return f"{text}[{key}]" if key else text
@@ -113,7 +117,7 @@ def _unstructure_event(e: TicketEvent, known: tuple[datetime, str] | None = None
     # is an instant already written (the ticket's received_at, which its first event shares).
     data = {
         "seq": e.seq,
-        "at": known[1] if known is not None and e.at is known[0] else _unstructure_datetime(e.at),
+        "at": known[1] if known is not None and e.at is known[0] else datetime_text(e.at),
         "actor": {"id": e.actor.id, "role": e.actor.role.value},
         "action": e.action,
         "to_state": e.to_state,
@@ -218,7 +222,7 @@ def _ticket_hooks(conv: cattrs.Converter) -> tuple[Callable[[Ticket], Any], Call
     structure_fault = conv.get_structure_hook(FaultRecord)
     structure_visit = conv.get_structure_hook(Visit)
     structure_note = conv.get_structure_hook(CustomerNote)
-    dt = _unstructure_datetime
+    dt = datetime_text
 
     def unstructure_ticket(t: Ticket) -> dict[str, Any]:
         # Compact: optional values that are unset are left out (the loader defaults them). The lists the
@@ -328,7 +332,7 @@ def _ticket_hooks(conv: cattrs.Converter) -> tuple[Callable[[Ticket], Any], Call
 def make_converter() -> cattrs.Converter:
     """Build a converter configured for aftersales types (JSON-ready output)."""
     conv = make_json_converter(forbid_extra_keys=True, omit_if_default=False, detailed_validation=False)
-    conv.register_unstructure_hook(datetime, _unstructure_datetime)
+    conv.register_unstructure_hook(datetime, datetime_text)
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_unstructure_hook(date, lambda v: v.isoformat())
     conv.register_structure_hook(date, lambda v, _: v if isinstance(v, date) else date.fromisoformat(v))
@@ -383,7 +387,10 @@ def structure(data: Any, cls: type[T]) -> T:
 # command writes and reads one, a bulk import writes 50,000 a second), and its output is the same compact
 # UTF-8 text. Integers must fit 64 bits: orjson refuses larger ones on the way out (a clear error here)
 # and would read them back as floats, and SQLite's JSON functions could not compare them either.
-_OPTIONS = orjson.OPT_NON_STR_KEYS  # {3: "x"} is written {"3":"x"}, as the json module did
+# {3: "x"} is written {"3":"x"}, as the json module did. Datetimes and dataclasses are not written by
+# orjson's own rules but handed to the converter (``_default``), so data the converter has not walked
+# (an outbox payload) comes out exactly as if it had.
+_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def _default(value: Any) -> Any:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +21,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
 from aftersales.errors import ValidationError
+from aftersales.ports.outbox import OutboxMessage, outbox_record
 from aftersales.serialization import decode_json, dumps, encode_json, loads, structure, unstructure
 
 from .factories import AGENT, ENGINEER, new_ticket
@@ -144,3 +146,28 @@ def test_integers_beyond_64_bits_are_refused_not_rounded() -> None:
 def test_json_text_is_compact_utf8_with_non_string_keys_as_text() -> None:
     text = encode_json({"a": [1, None, True], "名": "漏水", 3: "x"})
     assert text == '{"a":[1,null,true],"名":"漏水","3":"x"}'
+
+
+payload_values = st.recursive(
+    st.none() | st.booleans() | INT64 | texts | instants | st.decimals(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.tuples(inner, inner)
+    | st.dictionaries(codes, inner, max_size=3)
+    | st.dictionaries(codes, inner, max_size=3).map(MappingProxyType),
+    max_leaves=8,
+)
+
+
+@given(
+    payload=st.dictionaries(codes, payload_values, max_size=4),
+    created=instants,
+    sent=st.none() | instants,
+    error=st.none() | texts,
+)
+def test_an_outbox_record_encodes_to_what_dumps_writes(
+    payload: dict[str, object], created: datetime, sent: datetime | None, error: str | None
+) -> None:
+    # Stores encode outbox_record(m) instead of unstructuring m first: the text must not differ.
+    message = OutboxMessage("m-1", "ticket_event", payload, "T-1:3", created, 2, sent, error, sent)
+    assert encode_json(outbox_record(message)) == dumps(message)
+    assert loads(dumps(message), OutboxMessage).created_at == created

@@ -20,7 +20,7 @@ from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
-from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage
+from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, outbox_record
 from aftersales.ports.queries import (
     UNSET,
     CountField,
@@ -315,13 +315,18 @@ class _Documents:
         ]
 
 
+def _record(message: OutboxMessage) -> _Record:
+    """The stored form of an outbox message; the row flag says it is pending."""
+    return _Record(0, encode_json(outbox_record(message)), message.sent_at is None)
+
+
 class _Outbox(OutboxBookkeeping):
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
 
     def put(self, messages: Iterable[OutboxMessage]) -> None:
         for message in messages:
-            self._uow._insert(("outbox", message.id), _Record(0, dumps(message), message.sent_at is None))
+            self._uow._insert(("outbox", message.id), _record(message))
 
     def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
         waiting = [loads(r.text, OutboxMessage) for _, r in self._uow._scan("outbox") if r.row]
@@ -333,7 +338,7 @@ class _Outbox(OutboxBookkeeping):
         return loads(record.text, OutboxMessage) if record is not None else None
 
     def _store(self, message: OutboxMessage) -> None:
-        self._uow._upsert(("outbox", message.id), _Record(0, dumps(message), message.sent_at is None))
+        self._uow._upsert(("outbox", message.id), _record(message))
 
 
 class _Idempotency:

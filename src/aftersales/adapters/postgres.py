@@ -33,7 +33,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
-from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage
+from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.ticket_index import COUNT_COLUMNS, micros, ticket_row
@@ -279,6 +279,10 @@ def _json(obj: object, version: int | None = None) -> Jsonb:
     return Jsonb(data, dumps=encode_json)
 
 
+def _outbox_json(message: OutboxMessage) -> Jsonb:
+    return Jsonb(outbox_record(message), dumps=encode_json)
+
+
 class _Tickets:
     def __init__(self, uow: PostgresUnitOfWork) -> None:
         self._uow = uow
@@ -486,7 +490,7 @@ class _Outbox(OutboxBookkeeping):
             cursor = self._uow.run(
                 "INSERT INTO outbox (id, sent, created_us, data) VALUES (%s, %s, %s, %s) "
                 "ON CONFLICT DO NOTHING",
-                (m.id, m.sent_at is not None, micros(m.created_at), _json(m)),
+                (m.id, m.sent_at is not None, micros(m.created_at), _outbox_json(m)),
             )
             if cursor.rowcount != 1:
                 raise DuplicateError(f"outbox message {m.id!r} already exists")
@@ -503,7 +507,8 @@ class _Outbox(OutboxBookkeeping):
 
     def _store(self, m: OutboxMessage) -> None:
         self._uow.run(
-            "UPDATE outbox SET sent = %s, data = %s WHERE id = %s", (m.sent_at is not None, _json(m), m.id)
+            "UPDATE outbox SET sent = %s, data = %s WHERE id = %s",
+            (m.sent_at is not None, _outbox_json(m), m.id),
         )
 
 

@@ -35,7 +35,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
-from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage
+from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.ticket_index import COUNT_COLUMNS, micros, row_values
@@ -616,8 +616,8 @@ class _Outbox(OutboxBookkeeping):
         for m in messages:
             try:
                 self._uow.run(
-                    "INSERT INTO outbox (id, sent, created_us, data) VALUES (?, ?, ?, ?)",
-                    (m.id, m.sent_at is not None, micros(m.created_at), dumps(m)),
+                    "INSERT INTO outbox (id, sent, created_us, data) VALUES (?, ?, ?, CAST(? AS TEXT))",
+                    (m.id, m.sent_at is not None, micros(m.created_at), encode_json_utf8(outbox_record(m))),
                 )
             except DuplicateError:
                 raise DuplicateError(f"outbox message {m.id!r} already exists") from None
@@ -634,7 +634,8 @@ class _Outbox(OutboxBookkeeping):
 
     def _store(self, m: OutboxMessage) -> None:
         self._uow.run(
-            "UPDATE outbox SET sent = ?, data = ? WHERE id = ?", (m.sent_at is not None, dumps(m), m.id)
+            "UPDATE outbox SET sent = ?, data = CAST(? AS TEXT) WHERE id = ?",
+            (m.sent_at is not None, encode_json_utf8(outbox_record(m)), m.id),
         )
 
 

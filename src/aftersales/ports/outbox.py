@@ -17,8 +17,9 @@ import attrs
 from aftersales.domain.text import required_text
 from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import NotFound
+from aftersales.serialization import datetime_text
 
-__all__ = ["Outbox", "OutboxBookkeeping", "OutboxMessage"]
+__all__ = ["Outbox", "OutboxBookkeeping", "OutboxMessage", "outbox_record"]
 
 
 @attrs.frozen
@@ -34,6 +35,26 @@ class OutboxMessage:
     sent_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     last_error: str | None = None
     last_attempt_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+
+
+def outbox_record(m: OutboxMessage) -> dict[str, Any]:
+    """``m`` as the JSON encoder's input: encoded, the same text as ``serialization.dumps(m)``.
+
+    The payload is left as it is for the encoder to walk in one pass (values that are not JSON types
+    go through the converter there), instead of being copied value by value first: every command
+    stores a message per event and per notification, so stores call this on their write path.
+    """
+    return {
+        "id": m.id,
+        "topic": m.topic,
+        "payload": m.payload,
+        "idempotency_key": m.idempotency_key,
+        "created_at": datetime_text(m.created_at),
+        "attempts": m.attempts,
+        "sent_at": None if m.sent_at is None else datetime_text(m.sent_at),
+        "last_error": m.last_error,
+        "last_attempt_at": None if m.last_attempt_at is None else datetime_text(m.last_attempt_at),
+    }
 
 
 @runtime_checkable
