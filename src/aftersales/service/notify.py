@@ -76,6 +76,9 @@ class Notifications:
     def __init__(self, renderer: Renderer, staff: Mapping[Role, Sequence[Contact]] | None = None) -> None:
         self.renderer = renderer
         self.staff: dict[Role, tuple[Contact, ...]] = {role: tuple(c) for role, c in (staff or {}).items()}
+        # Policies are pure functions of their facts, and there are a handful of fact sets: remember
+        # each policy's answers (keyed by its id; the policy itself is kept to check it is the same).
+        self._roles: dict[tuple[int, NotificationFacts], tuple[NotificationPolicy, tuple[Role, ...]]] = {}
 
     def messages(
         self,
@@ -108,11 +111,21 @@ class Notifications:
         if found is None:
             return []
         kind, moment = found
-        roles = policy.decide(NotificationFacts(moment, ticket.priority or Priority.NORMAL)).outcome
+        roles = self._decide(policy, NotificationFacts(moment, ticket.priority or Priority.NORMAL))
         audience = _audience(kind)
         values = self._values(kind, ticket, event, uow)
         key = f"{ticket.id}:{event.seq}:{kind}"
         return [NotificationRequest(kind, role, values, key) for role in roles if role in audience]
+
+    def _decide(self, policy: NotificationPolicy, facts: NotificationFacts) -> tuple[Role, ...]:
+        key = (id(policy), facts)
+        found = self._roles.get(key)
+        if found is not None and found[0] is policy:
+            return found[1]
+        roles = policy.decide(facts).outcome
+        if len(self._roles) < 1024:
+            self._roles[key] = (policy, roles)
+        return roles
 
     def _values(self, kind: str, ticket: Ticket, event: TicketEvent, uow: UnitOfWork) -> dict[str, object]:
         if kind == "ticket_received":
@@ -237,10 +250,12 @@ def _engineer_name(uow: UnitOfWork, engineer_id: str) -> str:
         return engineer_id
 
 
+_HOLDERS = frozenset({Role.ENGINEER, Role.DEALER_STAFF})
+_FOLLOWERS = frozenset({Role.CUSTOMER, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AGENT})
+
+
 def _audience(kind: str) -> frozenset[Role]:
-    if kind == "assigned":
-        return frozenset({Role.ENGINEER, Role.DEALER_STAFF})
-    return frozenset({Role.CUSTOMER, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AGENT})
+    return _HOLDERS if kind == "assigned" else _FOLLOWERS
 
 
 def _message_id(key: str) -> str:
