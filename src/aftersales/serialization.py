@@ -58,8 +58,18 @@ def datetime_text(value: datetime) -> str:
     return f"{text}[{key}]" if key else text
 
 
+# Recently parsed datetime texts. A ticket repeats its instants (received, first event, due times)
+# and is read again and again; a text always parses to the same immutable value.
+_INSTANTS: dict[str, datetime] = {}
+_INSTANTS_LIMIT = 16384
+
+
 def _structure_datetime(value: Any, _: type) -> datetime:
-    if isinstance(value, datetime):
+    if type(value) is str:
+        found = _INSTANTS.get(value)
+        if found is not None:
+            return found
+    elif isinstance(value, datetime):
         return require_aware(value, "datetime")
     try:
         text, _sep, key = value.partition("[")
@@ -69,7 +79,12 @@ def _structure_datetime(value: Any, _: type) -> datetime:
             parsed = local
     except (TypeError, ValueError, AttributeError):
         raise ValidationError(f"not an ISO 8601 datetime: {value!r}") from None
-    return require_aware(parsed, "datetime")
+    parsed = require_aware(parsed, "datetime")
+    if type(value) is str:
+        if len(_INSTANTS) >= _INSTANTS_LIMIT:
+            _INSTANTS.clear()
+        _INSTANTS[value] = parsed
+    return parsed
 
 
 def _structure_decimal(value: Any, _: type) -> Decimal:

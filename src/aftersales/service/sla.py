@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import attrs
+
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Priority
 from aftersales.domain.parties import CustomerTier
@@ -21,6 +23,9 @@ from aftersales.policies.sla import SlaFacts, SlaPolicy
 
 __all__ = ["SlaService"]
 
+_STORED = frozenset({"response", "resolution"})
+"""The targets whose due times a ticket stores (the ledger filters and sorts on them)."""
+
 
 class SlaService:
     """Derives a ticket's due times (stored for the ledger) and its full SLA status."""
@@ -28,11 +33,16 @@ class SlaService:
     def __init__(self, policy: SlaPolicy | None, calendar: BusinessCalendar | None) -> None:
         self.policy = policy
         self.calendar = calendar
-        # Policies are pure functions of their facts, and tickets share a handful of fact sets.
-        self._decisions: dict[SlaFacts, Decision[SlaTargets]] = {}
+        # Policies are pure functions of their facts, and tickets share a handful of fact sets. Each
+        # decision is kept with the part of its targets whose due times a ticket stores.
+        self._decisions: dict[SlaFacts, tuple[Decision[SlaTargets], SlaTargets]] = {}
 
     def targets(self, ticket: Ticket, tier: CustomerTier) -> Decision[SlaTargets] | None:
         """The targets the policy sets for ``ticket`` now (``None`` without an SLA policy)."""
+        found = self._decide(ticket, tier)
+        return found[0] if found is not None else None
+
+    def _decide(self, ticket: Ticket, tier: CustomerTier) -> tuple[Decision[SlaTargets], SlaTargets] | None:
         if self.policy is None:
             return None
         assessment = ticket.assessment
@@ -47,7 +57,10 @@ class SlaService:
         )
         found = self._decisions.get(facts)
         if found is None:
-            found = self.policy.decide(facts)
+            decision = self.policy.decide(facts)
+            targets = decision.outcome
+            stored = attrs.evolve(targets, targets=[t for t in targets.targets if t.name in _STORED])
+            found = (decision, stored)
             if len(self._decisions) < 4096:
                 self._decisions[facts] = found
         return found
@@ -62,11 +75,15 @@ class SlaService:
         return sla_status(ticket.events, decision.outcome, self.calendar, now)
 
     def derive(self, ticket: Ticket, tier: CustomerTier, now: datetime) -> None:
-        """Set ``ticket``'s ``*_due_at`` from its event log and the policy (a closed ticket keeps its own)."""
-        if self.policy is None or self.calendar is None:
+        """Set ``ticket``'s ``*_due_at`` from its event log and the policy (a closed ticket keeps its own).
+
+        Only the stored targets (response, resolution) are measured: this runs after every command.
+        """
+        found = self._decide(ticket, tier)
+        if found is None or self.calendar is None:
             return
         try:
-            dues = due_times(self.status(ticket, tier, now))
+            dues = due_times(sla_status(ticket.events, found[1], self.calendar, now))
         except CalendarDataMissing:
             return  # no guessing: the ledger shows no due time, desk.sla() explains why
         # The callback is a task the callback policy schedules (schedule_callback), not a derived time.
