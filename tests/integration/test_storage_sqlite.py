@@ -41,7 +41,7 @@ from aftersales.errors import (  # noqa: E402
 from aftersales.ports import TicketFilter, open_storage  # noqa: E402
 from aftersales.ports.ticket_index import ticket_row  # noqa: E402
 from aftersales.serialization import dumps, unstructure  # noqa: E402
-from aftersales.testing.storage_contract import ContractDoc, contract_ticket  # noqa: E402
+from aftersales.testing.storage_contract import AGENT, ContractDoc, contract_ticket  # noqa: E402
 
 
 def test_a_version_1_file_opens_and_migrates(tmp_path: Path) -> None:
@@ -346,3 +346,47 @@ def test_a_batch_smaller_than_the_table_keeps_the_indexes_in_place(tmp_path: Pat
         uow.commit()
     assert not any(s.startswith("DROP INDEX") for s in statements)
     store.close()
+
+
+def test_a_kept_ticket_is_never_served_stale(tmp_path: Path) -> None:
+    store = open_sqlite(f"sqlite:///{tmp_path}/kept.db")
+    with store() as uow:
+        uow.tickets.add(contract_ticket(1))
+        uow.commit()
+    assert len(store.tickets_kept) == 1
+    # Another writer (another process, a host's script) changes the stored ticket.
+    other = sqlite3.connect(tmp_path / "kept.db")
+    changed = contract_ticket(1)
+    changed.cancel(AGENT, changed.last_event_at, "changed elsewhere")
+    changed.version = 1
+    with other:
+        other.execute("UPDATE tickets SET version = 1, data = ? WHERE id = 'T-0001'", (dumps(changed),))
+    other.close()
+    with store() as uow:
+        loaded = uow.tickets.get("T-0001")
+        assert (loaded.version, loaded.state) == (1, "cancelled")
+        # A change this unit of work makes and then rolls back is not served either.
+        loaded.state = "new"  # whatever the change, it is rolled back
+        uow.tickets.save(loaded)
+        uow.rollback()
+    with store() as uow:
+        again = uow.tickets.get("T-0001")
+        assert (again.version, again.state) == (1, "cancelled")
+        again.events.clear()  # a caller's change to what it was given stays its own
+    with store() as uow:
+        assert len(uow.tickets.get("T-0001").events) == 2
+    store.close()
+
+
+def test_ticket_cache_comes_from_the_url(tmp_path: Path) -> None:
+    store = open_sqlite(f"sqlite:///{tmp_path}/off.db?ticket_cache=0")
+    with store() as uow:
+        uow.tickets.add(contract_ticket(1))
+        uow.commit()
+    with store() as uow:
+        assert uow.tickets.get("T-0001").id == "T-0001"
+    assert len(store.tickets_kept) == 0
+    store.close()
+    for bad in ("?ticket_cache=-1", "?ticket_cache=many", "?ticket_cache=²"):
+        with pytest.raises(ValidationError, match="ticket_cache"):
+            open_sqlite(f"sqlite:///{tmp_path}/bad.db{bad}")

@@ -150,10 +150,12 @@ def test_json_text_is_compact_utf8_with_non_string_keys_as_text() -> None:
 
 payload_values = st.recursive(
     st.none() | st.booleans() | INT64 | texts | instants | st.decimals(allow_nan=False, allow_infinity=False),
-    lambda inner: st.lists(inner, max_size=3)
-    | st.tuples(inner, inner)
-    | st.dictionaries(codes, inner, max_size=3)
-    | st.dictionaries(codes, inner, max_size=3).map(MappingProxyType),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner, inner)
+        | st.dictionaries(codes, inner, max_size=3)
+        | st.dictionaries(codes, inner, max_size=3).map(MappingProxyType)
+    ),
     max_leaves=8,
 )
 

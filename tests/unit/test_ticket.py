@@ -12,6 +12,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
 from aftersales.errors import InvalidTransition, NaiveDatetimeError, ValidationError
+from aftersales.serialization import unstructure
 
 from .factories import AGENT, CUSTOMER, ENGINEER, at, new_ticket
 
@@ -215,3 +216,16 @@ def test_an_event_knows_its_instant_as_exact_utc_microseconds() -> None:
     assert event == TicketEvent(0, at.astimezone(UTC), actor, "opened", None, "new")
     with pytest.raises(NaiveDatetimeError):
         TicketEvent(0, datetime(2026, 3, 2, 9), actor, "opened", None, "new")
+
+
+def test_a_copy_is_equal_and_independent() -> None:
+    original = new_ticket()
+    _walk_to_resolved(original)
+    before = unstructure(original)
+    copy = original.copy()
+    assert unstructure(copy) == before
+    copy.reject(CUSTOMER, at(2, 17), "still runs slowly")
+    copy.note_to_customer(AGENT, at(2, 18), CustomerNote("engineer called back"))
+    copy.version = 7
+    assert unstructure(original) == before  # the original's lists and fields did not move
+    assert copy.state == TicketState.REWORK and original.state == TicketState.RESOLVED
