@@ -36,6 +36,7 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
 AGENT = Actor.agent("agent-1")
 MANAGER = Actor.manager("mgr-1")
 COMMAND_TARGET_US = 300.0
+SECOND = timedelta(seconds=1)
 RENDER_TARGET_US = 20.0
 
 
@@ -109,13 +110,18 @@ def _commands(url: str, n: int, rounds: int) -> tuple[dict[str, float], str]:
         new = _open(desk, clock, n)
         clock.advance(timedelta(seconds=1))
 
+        # Each command a second after the last, as commands come in real life (a frozen clock would
+        # also pile every outbox row onto one timestamp, an index pattern no desk produces).
         def triage(i: int, new: list[str] = new) -> None:
+            clock.advance(SECOND)
             desk.triage(AGENT, new[i], nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
 
         def dispatch(i: int, new: list[str] = new) -> None:
+            clock.advance(SECOND)
             desk.dispatch(AGENT, new[i], dealer_id="dealer-sh")
 
         def note(i: int, new: list[str] = new) -> None:
+            clock.advance(SECOND)
             desk.note_to_customer(AGENT, new[i % 500], text="工程师已出发")
 
         for name, fn in (

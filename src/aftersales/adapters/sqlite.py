@@ -52,7 +52,8 @@ _INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data) "
     f"VALUES ({', '.join('?' * len(ROW_COLUMNS))}, CAST(? AS TEXT))"
 )
-_SELECT_TICKET = "SELECT version, data FROM tickets WHERE id = ?"
+# Read back as the UTF-8 bytes it is stored as: no decode to str, and the parser takes bytes.
+_SELECT_TICKET = "SELECT version, CAST(data AS BLOB) FROM tickets WHERE id = ?"
 _PARSED_LIMIT = 4096  # entity texts remembered per store (see _Entities._parse)
 _UPDATES: dict[tuple[int, ...], str] = {}
 
@@ -363,7 +364,7 @@ class _Tickets:
         except DuplicateError:
             raise DuplicateError(f"ticket {ticket.id!r} already exists") from None
         self._stored[ticket.id] = row
-        self._kept.remember(ticket.id, text.decode(), ticket)
+        self._kept.remember(ticket.id, text, ticket)
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
         batch = distinct_batch(tickets)
@@ -433,7 +434,7 @@ class _Tickets:
             raise ConcurrencyConflict("ticket", ticket.id, ticket.version, found[0])
         self._stored[ticket.id] = row
         ticket.version = new
-        self._kept.remember(ticket.id, text.decode(), ticket)
+        self._kept.remember(ticket.id, text, ticket)
 
     def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
         parts, params = where(filter, "?", "LIKE")

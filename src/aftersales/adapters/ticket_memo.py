@@ -19,7 +19,8 @@ DEFAULT_LIMIT = 2048
 
 
 class TicketMemo:
-    """Up to ``limit`` tickets by id with their stored text; ``limit=0`` keeps none.
+    """Up to ``limit`` tickets by id with their stored text (str or UTF-8 bytes, as the store reads it);
+    ``limit=0`` keeps none.
 
     Safe to share between threads: each operation is one dictionary step, and a full memo is simply
     emptied (the next loads parse again).
@@ -27,19 +28,19 @@ class TicketMemo:
 
     def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
         self.limit = limit
-        self._kept: dict[str, tuple[str, Ticket]] = {}
+        self._kept: dict[str, tuple[str | bytes, Ticket]] = {}
 
     def __len__(self) -> int:
         return len(self._kept)
 
-    def recall(self, id: str, text: str) -> Ticket | None:
+    def recall(self, id: str, text: str | bytes) -> Ticket | None:
         """A copy of the ticket stored as ``text``, if it is the one kept for ``id``."""
         kept = self._kept.get(id)
         if kept is None or kept[0] != text:
             return None
         return kept[1].copy()
 
-    def remember(self, id: str, text: str, ticket: Ticket) -> None:
+    def remember(self, id: str, text: str | bytes, ticket: Ticket) -> None:
         """Keep a copy of ``ticket``, which is stored as ``text``."""
         if self.limit <= 0:
             return
