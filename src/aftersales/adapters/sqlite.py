@@ -402,10 +402,11 @@ class _Tickets:
         if found is None:
             raise NotFound("ticket", id)
         version, text = found
+        # Tickets are kept when written, not when read: a read that misses (a report, a page of the
+        # ledger, a ticket another process wrote) pays no copy for a ticket it may never read again.
         ticket = self._kept.recall(id, text)
         if ticket is None:
             ticket = loads(text, Ticket)
-            self._kept.remember(id, text, ticket)
         ticket.version = version
         # The columns are derived from the JSON on every write, so recomputing them (1 µs) is
         # cheaper than selecting them (4-5 µs).

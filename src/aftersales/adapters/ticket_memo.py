@@ -1,4 +1,4 @@
-"""Recently stored tickets, kept parsed: a store reads a ticket it wrote or read lately without parsing it.
+"""Recently written tickets, kept parsed: a store reads a ticket it wrote lately without parsing it.
 
 A command loads a ticket, changes it and saves it; the next command on that ticket loads it again.
 Parsing its JSON is most of a load (a ticket is dozens of objects), while copying a kept ticket is a
