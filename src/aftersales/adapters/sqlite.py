@@ -3,7 +3,8 @@
 ``open_sqlite("sqlite:///service.db")`` (relative path), ``"sqlite:////var/lib/x.db"`` (absolute),
 ``"sqlite:///:memory:"`` (private, in this process). ``?checkpoint=inline`` leaves WAL checkpoints to
 the committing connections (SQLite's default) instead of a background thread
-(:mod:`aftersales.adapters.sqlite_checkpoint`). Each unit of work takes a pooled connection and
+(:mod:`aftersales.adapters.sqlite_checkpoint`); ``?ticket_cache=N`` keeps N recently written tickets
+parsed (:mod:`aftersales.adapters.ticket_memo`; 0 keeps none). Each unit of work takes a pooled connection and
 starts ``BEGIN IMMEDIATE`` at its first statement, so writers in several threads or processes
 serialise cleanly (waiting up to ``timeout`` seconds) instead of failing half-way. Queried facts
 are columns with indexes; the rest is JSON from :mod:`aftersales.serialization`.
