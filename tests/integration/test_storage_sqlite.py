@@ -38,7 +38,7 @@ from aftersales.errors import (  # noqa: E402
     StorageError,
     ValidationError,
 )
-from aftersales.ports import TicketFilter, open_storage  # noqa: E402
+from aftersales.ports import PageRequest, TicketFilter, open_storage  # noqa: E402
 from aftersales.ports.ticket_index import ticket_row  # noqa: E402
 from aftersales.serialization import dumps, unstructure  # noqa: E402
 from aftersales.testing.storage_contract import AGENT, ContractDoc, contract_ticket  # noqa: E402
@@ -363,6 +363,8 @@ def test_a_kept_ticket_is_never_served_stale(tmp_path: Path) -> None:
         other.execute("UPDATE tickets SET version = 1, data = ? WHERE id = 'T-0001'", (dumps(changed),))
     other.close()
     with store() as uow:
+        (listed,) = uow.tickets.query(TicketFilter(), PageRequest()).items
+        assert (listed.version, listed.state) == (1, "cancelled")
         loaded = uow.tickets.get("T-0001")
         assert (loaded.version, loaded.state) == (1, "cancelled")
         # A change this unit of work makes and then rolls back is not served either.

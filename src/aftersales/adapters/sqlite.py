@@ -445,13 +445,17 @@ class _Tickets:
             parts.append(after)
             params.extend(after_params)
         sql = (
-            f"SELECT version, data, {', '.join(columns)} FROM tickets"
+            f"SELECT version, CAST(data AS BLOB), {', '.join(columns)} FROM tickets"
             f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY {order} LIMIT ?"
         )
         rows = self._uow.run(sql, (*params, page.limit + 1)).fetchall()
         items: list[Ticket] = []
-        for version, data, *_ in rows[: page.limit]:
-            ticket = loads(data, Ticket)
+        recall = self._kept.recall
+        for row in rows[: page.limit]:
+            version, data, id_ = row[0], row[1], row[-1]  # the sort key ends with the id
+            ticket = recall(id_, data)
+            if ticket is None:
+                ticket = loads(data, Ticket)
             ticket.version = version
             items.append(ticket)
         cursor = encode_cursor(page.sort, rows[page.limit - 1][2:]) if len(rows) > page.limit else None
