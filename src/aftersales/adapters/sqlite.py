@@ -116,6 +116,7 @@ class _Options:
 
 
 def _parse_url(url: str) -> _Options:
+    """Read a ``sqlite:///`` URL; a malformed one or an unknown option raises ``ValidationError``."""
     if not url.startswith("sqlite:///"):
         raise ValidationError(
             "a SQLite URL is sqlite:///relative.db, sqlite:////absolute.db or sqlite:///:memory:, "

@@ -15,7 +15,8 @@ from aftersales.domain.ticket import Ticket
 __all__ = ["DEFAULT_LIMIT", "TicketMemo"]
 
 DEFAULT_LIMIT = 2048
-"""Tickets kept per store by default (about 5-10 MB for tickets of a few dozen events)."""
+"""Tickets kept per store by default. Measured: about 3 MB for 2,048 new tickets, about 50 MB for
+2,048 tickets of 25 events each (text and objects), next to SQLite's own 64 MB page cache."""
 
 
 class TicketMemo:

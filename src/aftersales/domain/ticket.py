@@ -162,8 +162,8 @@ class Ticket:
         """An independent copy: the same values, with lists of its own.
 
         Why: everything a ticket holds is immutable except its lists, so this is all a store needs to
-        keep one ticket it has read and hand out copies that callers change freely (several times
-        cheaper than parsing the stored text again).
+        keep a ticket it has stored and hand out copies that callers change freely (many times cheaper
+        than parsing the stored text again).
         """
         new = _NEW(Ticket)
         for name in _FIELD_NAMES:

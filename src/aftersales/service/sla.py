@@ -79,8 +79,10 @@ class SlaService:
 
         Only the stored targets (response, resolution) are measured: this runs after every command.
         """
+        if self.policy is None or self.calendar is None:
+            return
         found = self._decide(ticket, tier)
-        if found is None or self.calendar is None:
+        if found is None:
             return
         try:
             dues = due_times(sla_status(ticket.events, found[1], self.calendar, now))
