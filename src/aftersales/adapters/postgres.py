@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
+from aftersales.adapters.sql_documents import SqlDocuments
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
@@ -32,7 +33,7 @@ from aftersales.errors import (
     StorageError,
     ValidationError,
 )
-from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
+from aftersales.ports.documents import D, Document
 from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
@@ -412,73 +413,20 @@ class _Entities(Generic[T]):
         return [structure(data, self._cls) for (data,) in self._uow.run(sql, params)]
 
 
-class _Documents:
+class _Documents(SqlDocuments):
+    placeholder = "%s"
+
     def __init__(self, uow: PostgresUnitOfWork) -> None:
         self._uow = uow
 
-    def _write_index(self, obj: Document, kind: str, index: tuple[str, ...]) -> None:
-        self._uow.run("DELETE FROM document_index WHERE kind = %s AND id = %s", (kind, obj.id))
-        for name in index:
-            self._uow.run(
-                "INSERT INTO document_index (kind, field, value, id) VALUES (%s, %s, %s, %s)",
-                (kind, name, index_value(getattr(obj, name)), obj.id),
-            )
+    def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any]:
+        return self._uow.run(sql, params)
 
-    def get(self, cls: type[D], id: str) -> D:
-        kind = document_spec(cls).kind
-        found = self._uow.run(
-            "SELECT version, data FROM documents WHERE kind = %s AND id = %s", (kind, id)
-        ).fetchone()
-        if found is None:
-            raise NotFound(kind, id)
-        return with_version(structure(found[1], cls), found[0])
+    def _encode(self, obj: Document, version: int) -> Jsonb:
+        return _json(obj, version)
 
-    def add(self, obj: Document) -> None:
-        spec = document_spec(type(obj))
-        cursor = self._uow.run(
-            "INSERT INTO documents (kind, id, version, data) VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            (spec.kind, obj.id, obj.version, _json(obj, obj.version)),
-        )
-        if cursor.rowcount != 1:
-            raise DuplicateError(f"{spec.kind} {obj.id!r} already exists")
-        self._write_index(obj, spec.kind, spec.index)
-
-    def save(self, obj: D) -> D:
-        spec = document_spec(type(obj))
-        new = obj.version + 1
-        cursor = self._uow.run(
-            "UPDATE documents SET version = %s, data = %s WHERE kind = %s AND id = %s AND version = %s",
-            (new, _json(obj, new), spec.kind, obj.id, obj.version),
-        )
-        if cursor.rowcount != 1:
-            found = self._uow.run(
-                "SELECT version FROM documents WHERE kind = %s AND id = %s", (spec.kind, obj.id)
-            ).fetchone()
-            if found is None:
-                raise NotFound(spec.kind, obj.id)
-            raise ConcurrencyConflict(spec.kind, obj.id, obj.version, found[0])
-        self._write_index(obj, spec.kind, spec.index)
-        return with_version(obj, new)
-
-    def query(self, cls: type[D], **equals: object) -> Sequence[D]:
-        spec = document_spec(cls)
-        unknown = set(equals) - set(spec.index)
-        if unknown:
-            raise ValidationError(f"{spec.kind} has no index field(s) {', '.join(sorted(unknown))}")
-        sql = "SELECT d.version, d.data FROM documents d WHERE d.kind = %s"
-        params: list[object] = [spec.kind]
-        for name, value in equals.items():
-            stored = index_value(value)
-            test = "i.value IS NULL" if stored is None else "i.value = %s"
-            sql += (
-                " AND EXISTS (SELECT 1 FROM document_index i WHERE i.kind = d.kind AND i.id = d.id"
-                f" AND i.field = %s AND {test})"
-            )
-            params.append(name)
-            if stored is not None:
-                params.append(stored)
-        sql += " ORDER BY d.id"
-        return [with_version(structure(data, cls), version) for version, data in self._uow.run(sql, params)]
+    def _decode(self, data: Any, cls: type[D]) -> D:
+        return structure(data, cls)
 
 
 class _Outbox(OutboxBookkeeping):

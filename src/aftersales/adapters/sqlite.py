@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from aftersales.adapters.sql_documents import SqlDocuments
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
 from aftersales.adapters.sqlite_schema import check_header, migrate, ticket_indexes
@@ -36,7 +37,7 @@ from aftersales.errors import (
     StorageError,
     ValidationError,
 )
-from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
+from aftersales.ports.documents import D, Document
 from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
@@ -563,80 +564,20 @@ class _Entities(Generic[T]):
         return [self._parse(data) for (data,) in self._uow.run(sql, params)]
 
 
-class _Documents:
+class _Documents(SqlDocuments):
     def __init__(self, uow: SqliteUnitOfWork) -> None:
         self._uow = uow
 
-    def _write_index(self, obj: Document, kind: str, index: tuple[str, ...]) -> None:
-        self._uow.run("DELETE FROM document_index WHERE kind = ? AND id = ?", (kind, obj.id))
-        for name in index:
-            self._uow.run(
-                "INSERT INTO document_index (kind, field, value, id) VALUES (?, ?, ?, ?)",
-                (kind, name, index_value(getattr(obj, name)), obj.id),
-            )
+    def _run(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
+        return self._uow.run(sql, params)
 
-    @staticmethod
-    def _text(obj: Document, version: int) -> str:
+    def _encode(self, obj: Document, version: int) -> str:
         data = unstructure(obj)
         data["version"] = version
         return encode_json(data)
 
-    def get(self, cls: type[D], id: str) -> D:
-        kind = document_spec(cls).kind
-        found = self._uow.run(
-            "SELECT version, data FROM documents WHERE kind = ? AND id = ?", (kind, id)
-        ).fetchone()
-        if found is None:
-            raise NotFound(kind, id)
-        return with_version(loads(found[1], cls), found[0])
-
-    def add(self, obj: Document) -> None:
-        spec = document_spec(type(obj))
-        try:
-            self._uow.run(
-                "INSERT INTO documents (kind, id, version, data) VALUES (?, ?, ?, ?)",
-                (spec.kind, obj.id, obj.version, self._text(obj, obj.version)),
-            )
-        except DuplicateError:
-            raise DuplicateError(f"{spec.kind} {obj.id!r} already exists") from None
-        self._write_index(obj, spec.kind, spec.index)
-
-    def save(self, obj: D) -> D:
-        spec = document_spec(type(obj))
-        new = obj.version + 1
-        cursor = self._uow.run(
-            "UPDATE documents SET version = ?, data = ? WHERE kind = ? AND id = ? AND version = ?",
-            (new, self._text(obj, new), spec.kind, obj.id, obj.version),
-        )
-        if cursor.rowcount != 1:
-            found = self._uow.run(
-                "SELECT version FROM documents WHERE kind = ? AND id = ?", (spec.kind, obj.id)
-            ).fetchone()
-            if found is None:
-                raise NotFound(spec.kind, obj.id)
-            raise ConcurrencyConflict(spec.kind, obj.id, obj.version, found[0])
-        self._write_index(obj, spec.kind, spec.index)
-        return with_version(obj, new)
-
-    def query(self, cls: type[D], **equals: object) -> Sequence[D]:
-        spec = document_spec(cls)
-        unknown = set(equals) - set(spec.index)
-        if unknown:
-            raise ValidationError(f"{spec.kind} has no index field(s) {', '.join(sorted(unknown))}")
-        sql = "SELECT d.version, d.data FROM documents d WHERE d.kind = ?"
-        params: list[object] = [spec.kind]
-        for name, value in equals.items():
-            stored = index_value(value)
-            test = "i.value IS NULL" if stored is None else "i.value = ?"
-            sql += (
-                " AND EXISTS (SELECT 1 FROM document_index i WHERE i.kind = d.kind AND i.id = d.id"
-                f" AND i.field = ? AND {test})"
-            )
-            params.append(name)
-            if stored is not None:
-                params.append(stored)
-        sql += " ORDER BY d.id"
-        return [with_version(loads(data, cls), version) for version, data in self._uow.run(sql, params)]
+    def _decode(self, data: Any, cls: type[D]) -> D:
+        return loads(data, cls)
 
 
 class _Outbox(OutboxBookkeeping):
