@@ -19,8 +19,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
-from aftersales.adapters.sql_documents import SqlDocuments
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
+from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
@@ -34,10 +34,10 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document
-from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, outbox_record
+from aftersales.ports.outbox import OutboxMessage, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
-from aftersales.ports.ticket_index import COUNT_COLUMNS, micros, ticket_row
+from aftersales.ports.ticket_index import COUNT_COLUMNS, ticket_row
 from aftersales.serialization import decode_json, encode_json, structure, unstructure
 
 try:
@@ -280,10 +280,6 @@ def _json(obj: object, version: int | None = None) -> Jsonb:
     return Jsonb(data, dumps=encode_json)
 
 
-def _outbox_json(message: OutboxMessage) -> Jsonb:
-    return Jsonb(outbox_record(message), dumps=encode_json)
-
-
 class _Tickets:
     def __init__(self, uow: PostgresUnitOfWork) -> None:
         self._uow = uow
@@ -429,51 +425,32 @@ class _Documents(SqlDocuments):
         return structure(data, cls)
 
 
-class _Outbox(OutboxBookkeeping):
+class _Outbox(SqlOutbox):
+    placeholder = "%s"
+    unsent = "NOT sent"
+    for_update = " FOR UPDATE"
+
     def __init__(self, uow: PostgresUnitOfWork) -> None:
         self._uow = uow
 
-    def put(self, messages: Iterable[OutboxMessage]) -> None:
-        for m in messages:
-            cursor = self._uow.run(
-                "INSERT INTO outbox (id, sent, created_us, data) VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT DO NOTHING",
-                (m.id, m.sent_at is not None, micros(m.created_at), _outbox_json(m)),
-            )
-            if cursor.rowcount != 1:
-                raise DuplicateError(f"outbox message {m.id!r} already exists")
+    def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any]:
+        return self._uow.run(sql, params)
 
-    def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
-        rows = self._uow.run(
-            "SELECT data FROM outbox WHERE NOT sent ORDER BY created_us, id LIMIT %s", (limit,)
-        ).fetchall()
-        return [structure(data, OutboxMessage) for (data,) in rows]
+    def _encode(self, message: OutboxMessage) -> Jsonb:
+        return Jsonb(outbox_record(message), dumps=encode_json)
 
-    def _load(self, id: str) -> OutboxMessage | None:
-        found = self._uow.run("SELECT data FROM outbox WHERE id = %s FOR UPDATE", (id,)).fetchone()
-        return structure(found[0], OutboxMessage) if found is not None else None
-
-    def _store(self, m: OutboxMessage) -> None:
-        self._uow.run(
-            "UPDATE outbox SET sent = %s, data = %s WHERE id = %s",
-            (m.sent_at is not None, _outbox_json(m), m.id),
-        )
+    def _decode(self, data: Any) -> OutboxMessage:
+        return structure(data, OutboxMessage)
 
 
-class _Idempotency:
+class _Idempotency(SqlIdempotency):
+    placeholder = "%s"
+
     def __init__(self, uow: PostgresUnitOfWork) -> None:
         self._uow = uow
 
-    def get(self, key: str) -> str | None:
-        found = self._uow.run("SELECT result FROM idempotency WHERE key = %s", (key,)).fetchone()
-        return str(found[0]) if found is not None else None
-
-    def put(self, key: str, result_json: str) -> None:
-        cursor = self._uow.run(
-            "INSERT INTO idempotency (key, result) VALUES (%s, %s) ON CONFLICT DO NOTHING", (key, result_json)
-        )
-        if cursor.rowcount != 1:
-            raise DuplicateError(f"idempotency key {key!r} already has a result")
+    def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any]:
+        return self._uow.run(sql, params)
 
 
 def open_postgres(url: str) -> PostgresStore:

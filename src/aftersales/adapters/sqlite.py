@@ -21,8 +21,8 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from aftersales.adapters.sql_documents import SqlDocuments
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
+from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
 from aftersales.adapters.sqlite_schema import check_header, migrate, ticket_indexes
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo
@@ -38,10 +38,10 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document
-from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, outbox_record
+from aftersales.ports.outbox import OutboxMessage, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
-from aftersales.ports.ticket_index import COUNT_COLUMNS, micros, row_values
+from aftersales.ports.ticket_index import COUNT_COLUMNS, row_values
 from aftersales.serialization import dumps, dumps_utf8, encode_json, encode_json_utf8, loads, unstructure
 
 __all__ = ["SqliteStore", "SqliteUnitOfWork", "open_sqlite"]
@@ -580,50 +580,28 @@ class _Documents(SqlDocuments):
         return loads(data, cls)
 
 
-class _Outbox(OutboxBookkeeping):
+class _Outbox(SqlOutbox):
+    data_value = "CAST(? AS TEXT)"  # the JSON's UTF-8 bytes, stored as text
+
     def __init__(self, uow: SqliteUnitOfWork) -> None:
         self._uow = uow
 
-    def put(self, messages: Iterable[OutboxMessage]) -> None:
-        for m in messages:
-            try:
-                self._uow.run(
-                    "INSERT INTO outbox (id, sent, created_us, data) VALUES (?, ?, ?, CAST(? AS TEXT))",
-                    (m.id, m.sent_at is not None, micros(m.created_at), encode_json_utf8(outbox_record(m))),
-                )
-            except DuplicateError:
-                raise DuplicateError(f"outbox message {m.id!r} already exists") from None
+    def _run(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
+        return self._uow.run(sql, params)
 
-    def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
-        rows = self._uow.run(
-            "SELECT data FROM outbox WHERE sent = 0 ORDER BY created_us, id LIMIT ?", (limit,)
-        ).fetchall()
-        return [loads(data, OutboxMessage) for (data,) in rows]
+    def _encode(self, message: OutboxMessage) -> bytes:
+        return encode_json_utf8(outbox_record(message))
 
-    def _load(self, id: str) -> OutboxMessage | None:
-        found = self._uow.run("SELECT data FROM outbox WHERE id = ?", (id,)).fetchone()
-        return loads(found[0], OutboxMessage) if found is not None else None
-
-    def _store(self, m: OutboxMessage) -> None:
-        self._uow.run(
-            "UPDATE outbox SET sent = ?, data = CAST(? AS TEXT) WHERE id = ?",
-            (m.sent_at is not None, encode_json_utf8(outbox_record(m)), m.id),
-        )
+    def _decode(self, data: Any) -> OutboxMessage:
+        return loads(data, OutboxMessage)
 
 
-class _Idempotency:
+class _Idempotency(SqlIdempotency):
     def __init__(self, uow: SqliteUnitOfWork) -> None:
         self._uow = uow
 
-    def get(self, key: str) -> str | None:
-        found = self._uow.run("SELECT result FROM idempotency WHERE key = ?", (key,)).fetchone()
-        return str(found[0]) if found is not None else None
-
-    def put(self, key: str, result_json: str) -> None:
-        try:
-            self._uow.run("INSERT INTO idempotency (key, result) VALUES (?, ?)", (key, result_json))
-        except DuplicateError:
-            raise DuplicateError(f"idempotency key {key!r} already has a result") from None
+    def _run(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
+        return self._uow.run(sql, params)
 
 
 def open_sqlite(url: str) -> SqliteStore:
