@@ -25,6 +25,7 @@ import attrs
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.ids import TicketId
 from aftersales.domain.money import Money, currency_exponent
+from aftersales.domain.part_numbers import part_number
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, code, required_text
 from aftersales.domain.work import aware, optional_aware
@@ -128,7 +129,7 @@ class ChargeLine:
     """
 
     kind: ChargeKind = attrs.field(converter=_kind)
-    item: str = attrs.field(validator=code)
+    item: str = attrs.field(validator=part_number)
     unit_price: Money = attrs.field(validator=_not_negative)
     quantity: int = attrs.field(default=1, validator=_quantity)
     chargeable: bool = True

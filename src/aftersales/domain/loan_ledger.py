@@ -29,7 +29,8 @@ from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.materials import ItemKind, MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
-from aftersales.domain.text import CODE_PATTERN, required_text
+from aftersales.domain.part_numbers import PART_NUMBER_PATTERN, check_part_number
+from aftersales.domain.text import required_text
 from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import DuplicateError, NotFound, PolicyError, ValidationError
 
@@ -90,8 +91,7 @@ class LedgerEntry:
     reasons: tuple[Reason, ...] = attrs.field(default=(), converter=_reasons)
 
     def __attrs_post_init__(self) -> None:
-        if not CODE_PATTERN.fullmatch(self.part):
-            raise ValidationError(f"part codes are snake_case, got {self.part!r}", field="part")
+        check_part_number(self.part)
         if (self.kind is EntryKind.ISSUED) != (self.issue_key is None):
             raise ValidationError(
                 "returns and charges settle an issue line; issues settle none", field="issue_key"
@@ -419,8 +419,8 @@ class LoanLedger:
         aware(None, attrs.fields(LedgerEntry).at, at)
         required_text(64)(self, attrs.fields(LedgerEntry).key, reference)
         for part, quantity in counted.items():
-            if not isinstance(part, str) or not CODE_PATTERN.fullmatch(part):
-                raise ValidationError(f"part codes are snake_case, got {part!r}", field="counted")
+            if not isinstance(part, str) or not PART_NUMBER_PATTERN.fullmatch(part):
+                raise ValidationError(f"not a part number: {part!r}", field="counted")
             if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
                 raise ValidationError(f"count of {part!r} must be a whole number ≥ 0", field="counted")
         parts = sorted(set(self.balance()) | set(counted))

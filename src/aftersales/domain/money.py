@@ -10,7 +10,15 @@ import attrs
 
 from aftersales.errors import CurrencyMismatch, InvalidMoney, UnknownCurrency
 
-__all__ = ["Money", "currency_exponent"]
+__all__ = ["MAX_MINOR_UNITS", "Money", "currency_exponent", "max_amount"]
+
+MAX_MINOR_UNITS = 10**12
+"""The largest magnitude of any amount, in the currency's minor units (10¹² fen = 10 000 000 000.00 CNY).
+
+Far above any after-sales bill, far below where ``Decimal`` arithmetic (28 digits) starts to fail: an
+amount of ``9e24`` stored once would break every later sum (revenue, slip totals, payments), so it is
+refused where it enters, with the field named.
+"""
 
 
 @cache
@@ -27,6 +35,11 @@ def currency_exponent(code: str) -> Decimal:
         return _currencies()[code]
     except (KeyError, TypeError):
         raise UnknownCurrency(code) from None
+
+
+def max_amount(code: str) -> Decimal:
+    """The largest magnitude an amount of ``code`` may have (:data:`MAX_MINOR_UNITS` minor units)."""
+    return currency_exponent(code) * MAX_MINOR_UNITS
 
 
 def _to_decimal(value: Decimal | int | str) -> Decimal:
@@ -62,6 +75,13 @@ class Money:
     currency: str
 
     def __attrs_post_init__(self) -> None:
+        limit = max_amount(self.currency)  # raises UnknownCurrency first
+        if abs(self.amount) > limit:
+            raise InvalidMoney(
+                f"amount {self.amount:E} is out of range: at most {limit} {self.currency} "
+                f"({MAX_MINOR_UNITS:,} minor units) either way",
+                field="amount",
+            )
         rounded = self.amount.quantize(currency_exponent(self.currency), rounding=ROUND_HALF_UP)
         if rounded == 0:
             rounded = abs(rounded)  # no "-0.00"
