@@ -1,4 +1,4 @@
-"""Hostile amounts and prices are refused where they enter, with the field named; part numbers keep their form."""
+"""Hostile amounts and prices are refused where they enter, naming the field; part numbers keep their form."""
 
 from __future__ import annotations
 

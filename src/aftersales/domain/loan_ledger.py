@@ -28,8 +28,8 @@ from aftersales.domain.actors import ActorRef
 from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.materials import ItemKind, MaterialsLine, PartyRef
 from aftersales.domain.money import Money
-from aftersales.domain.reasons import Reason
 from aftersales.domain.part_numbers import PART_NUMBER_PATTERN, check_part_number
+from aftersales.domain.reasons import Reason
 from aftersales.domain.text import required_text
 from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import DuplicateError, NotFound, PolicyError, ValidationError
