@@ -25,8 +25,8 @@ unless :attr:`ChargeabilityParams.out_of_box_causes_apply` is ``False``.
 
 **Design hazards (设计隐患).** Seed 002: "对于一些设计隐患问题,按第一阶段的方式处理" — a design hazard
 found in or out of warranty is handled as out of box: free, reported in writing (reasons
-``design_hazard_as_out_of_box`` and ``out_of_box_report_required``). The cause codes that mean a design hazard are
-:attr:`ChargeabilityParams.design_hazard_causes` (default ``design_hazard``).
+``design_hazard_as_out_of_box`` and ``out_of_box_report_required``). The cause codes that mean a design
+hazard are :attr:`ChargeabilityParams.design_hazard_causes` (default ``design_hazard``).
 
 Integrators add chargeable causes through :attr:`ChargeabilityParams.extra_chargeable_causes`, waive
 built-in ones through ``waived_causes``, or wrap a :class:`ChargeabilityPolicy` of their own.
