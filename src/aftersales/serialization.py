@@ -21,6 +21,7 @@ import orjson
 from cattrs.preconf.json import make_converter as make_json_converter
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.contact import zone
 from aftersales.domain.events import NO_PAYLOAD, TicketEvent
@@ -169,6 +170,7 @@ _TICKET_KEYS = (
     "asset_id", "product_id", "batch", "region", "dealer_id", "expected_by", "urgent", "priority",
     "priority_reasons", "assessment", "assignee", "fault_records", "visits", "notes", "events",
     "response_due_at", "resolution_due_at", "callback_due_at", "resolved_at", "closed_at", "version",
+    "charges",
 )  # fmt: skip
 _TICKET_KEY_SET = frozenset(_TICKET_KEYS)
 _TICKET_DEFAULTS = {a.name: a.default for a in attrs.fields(Ticket)}
@@ -296,6 +298,8 @@ def _ticket_hooks(conv: cattrs.Converter) -> tuple[Callable[[Ticket], Any], Call
         if t.closed_at is not None:
             data["closed_at"] = dt(t.closed_at)
         data["version"] = t.version
+        if t.charges is not None:
+            data["charges"] = conv.unstructure(t.charges, ChargeSheet)
         return data
 
     def structure_ticket(o: Any, _: type) -> Ticket:
@@ -308,6 +312,7 @@ def _ticket_hooks(conv: cattrs.Converter) -> tuple[Callable[[Ticket], Any], Call
         priority = get("priority")
         assessment = get("assessment")
         assignee = get("assignee")
+        charges = get("charges")
         return Ticket(
             id=str(o["id"]),  # type: ignore[arg-type]
             kind=_KINDS[o["kind"]],
@@ -339,6 +344,7 @@ def _ticket_hooks(conv: cattrs.Converter) -> tuple[Callable[[Ticket], Any], Call
             resolved_at=_structure_optional_datetime(get("resolved_at")),
             closed_at=_structure_optional_datetime(get("closed_at")),
             version=int(get("version", 0)),
+            charges=conv.structure(charges, ChargeSheet) if charges is not None else None,
         )
 
     return unstructure_ticket, structure_ticket

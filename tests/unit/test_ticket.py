@@ -171,7 +171,11 @@ def test_every_state_trigger_pair_matches_the_definition() -> None:
 
 def test_final_states_only_reopen_or_record() -> None:
     assert TICKET_WORKFLOW.allowed("cancelled") == ()
-    assert set(TICKET_WORKFLOW.allowed("closed")) == {"reopen", "schedule_callback", "record_callback"}
+    charging = {"assess_charges", "offer_quote", "accept_quote", "record_payment"}  # paid after closing too
+    assert (
+        set(TICKET_WORKFLOW.allowed("closed"))
+        == {"reopen", "schedule_callback", "record_callback"} | charging
+    )
 
 
 def test_workflow_retains_no_ticket() -> None:

@@ -13,6 +13,7 @@ from datetime import datetime
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.events import NO_PAYLOAD, JsonValue, TicketEvent
@@ -92,6 +93,8 @@ class Ticket:
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
     version: int = 0
+    charges: ChargeSheet | None = None
+    """The ticket's charge sheet (收费): assessed lines with reasons, quotes, payments (desk.charges)."""
 
     def __attrs_post_init__(self) -> None:
         # One pass over the intake fields instead of a validator call each: tickets are made in bulk.
@@ -415,6 +418,26 @@ class Ticket:
             self.step(follow, actor, at, reason=why or "callback: the problem is back")
             self.resolved_at = None
             self.closed_at = None
+        return event
+
+    def record_charges(
+        self,
+        trigger: str,
+        actor: ActorRef,
+        at: datetime,
+        sheet: ChargeSheet,
+        *,
+        reason: str | None = None,
+        payload: Mapping[str, JsonValue] | None = None,
+    ) -> TicketEvent:
+        """Fire a charging step (``assess_charges``, ``offer_quote``, …) and keep ``sheet`` as the new sheet.
+
+        The sheet is replaced, never changed in place, so a step that raises leaves the old one.
+        """
+        if not isinstance(sheet, ChargeSheet) or sheet.ticket_id != self.id:
+            raise ValidationError("the charge sheet must be this ticket's", field="charges")
+        event = self.step(trigger, actor, at, reason=reason, payload=payload)
+        self.charges = sheet
         return event
 
     # -- derived ----------------------------------------------------------------------------

@@ -43,6 +43,9 @@ _COORDINATORS = frozenset(
 )
 _HANDS = frozenset({R.ENGINEER, R.DEALER_STAFF, R.MANAGER, R.DEPARTMENT_HEAD})
 _FRONT = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
+_CHARGING = (S.TRIAGED, *_WORKING, S.RESOLVED, S.CLOSED)
+# The customer answers a quote; staff may record an answer given by phone.
+_ANSWERING = frozenset({R.CUSTOMER, R.AGENT, R.DEALER_STAFF, R.MANAGER, R.DEPARTMENT_HEAD})
 
 
 def _t(
@@ -80,6 +83,13 @@ TICKET_WORKFLOW = Workflow(
         _t("note_to_customer", (*_OPEN, S.RESOLVED), STAY, _STAFF),
         _t("schedule_callback", (S.RESOLVED, S.CLOSED), STAY, _FRONT | {R.DEALER_STAFF, R.SYSTEM}),
         _t("record_callback", (S.RESOLVED, S.CLOSED), STAY, _FRONT | {R.DEALER_STAFF}),
+        # Charging (seed 002 材料收费): assess the sheet, quote, the customer's answer. A refused quote goes
+        # to the superior (上报上级领导处理) and the ticket waits on that decision.
+        _t("assess_charges", _CHARGING, STAY, _HANDS | _FRONT | {R.SYSTEM}),
+        _t("offer_quote", _CHARGING, STAY, _FRONT | {R.DEALER_STAFF}),
+        _t("accept_quote", _CHARGING, STAY, _ANSWERING),
+        _t("refuse_quote", _WORKING, S.AWAITING_CUSTOMER, _ANSWERING),
+        _t("record_payment", (*_CHARGING,), STAY, _ANSWERING | {R.ENGINEER}),
     ],
     final=(S.CLOSED, S.CANCELLED),
 )

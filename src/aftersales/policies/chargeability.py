@@ -108,6 +108,10 @@ def _visit(value: str) -> VisitKind:
         raise ValidationError(f"unknown visit kind {value!r}", field="visit") from None
 
 
+def _extensions(value: Iterable[WarrantyExtension]) -> tuple[WarrantyExtension, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class ChargeableWork:
     """The work a charge decision is about: which product, which kind of visit, which component.
@@ -118,7 +122,7 @@ class ChargeableWork:
     product: Product
     visit: VisitKind = attrs.field(default=VisitKind.SERVICE, converter=_visit)
     component: str | None = None
-    extensions: tuple[WarrantyExtension, ...] = attrs.field(default=(), converter=tuple)
+    extensions: tuple[WarrantyExtension, ...] = attrs.field(default=(), converter=_extensions)
 
 
 @attrs.frozen

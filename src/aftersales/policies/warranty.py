@@ -379,6 +379,18 @@ class DefaultWarrantyPolicy:
                         },
                     )
                 )
+                if ext.complaint_id is not None:
+                    # Said in words too: the customer and the auditor see which complaint made it free.
+                    reasons.append(
+                        Reason(
+                            "extension_granted_by_complaint",
+                            {
+                                "complaint_id": ext.complaint_id,
+                                "granted_by": str(ext.granted_by),
+                                "granted_on": granted_on.isoformat(),
+                            },
+                        )
+                    )
         return result
 
 

@@ -68,6 +68,7 @@ from aftersales.service.views import CommandResult, Progress, TicketView
 if TYPE_CHECKING:
     from aftersales.service.archives import ArchiveDesk
     from aftersales.service.callback_desk import CallbackDesk
+    from aftersales.service.charges_desk import ChargesDesk
     from aftersales.service.complaint_desk import ComplaintDesk
     from aftersales.service.fee_desk import FeeDesk
     from aftersales.service.knowledge_desk import KnowledgeDesk
@@ -207,6 +208,13 @@ class ServiceDesk:
         from aftersales.service.archives import ArchiveDesk
 
         return ArchiveDesk(self)
+
+    @cached_property
+    def charges(self) -> ChargesDesk:
+        """The ticket's charge sheet, quotes and the customer's answer (收费, 报价)."""
+        from aftersales.service.charges_desk import ChargesDesk
+
+        return ChargesDesk(self)
 
     def __enter__(self) -> ServiceDesk:
         return self

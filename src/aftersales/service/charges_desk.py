@@ -1,0 +1,564 @@
+"""The charges desk (``desk.charges``): the ticket's charge sheet, its quotes and the customer's answer.
+
+Seed 002 (材料收费, 叫修处理流程, 分工与合作 3–4, 11): is the unit in warranty on the day the customer
+called; does one of the five chargeable causes apply; price parts at the 《零部件价格表》 and the dealer's
+own local fees; the customer accepts (领料单 is written; out of warranty the parts are paid before they
+ship, 款到发货) or refuses (上报上级领导处理). The dealer buys the parts it charges for from the maker at
+the maker's price to dealers (按成本价).
+
+Every command goes through the desk's one command path (:meth:`ServiceDesk.execute`): permission from
+the ticket workflow's roles, the clock read inside the transaction, the sheet replaced on the ticket with
+an event, the outbox written in the same transaction. A command that raises changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.charges import (
+    ChargeKind,
+    ChargeLine,
+    ChargeSheet,
+    Payment,
+    PaymentId,
+    Quote,
+    QuoteEscalation,
+    QuoteId,
+    QuoteState,
+    SheetLine,
+)
+from aftersales.domain.complaints import GrantedExtension
+from aftersales.domain.ids import DealerId
+from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef, PickSlip
+from aftersales.domain.money import Money
+from aftersales.domain.part_numbers import check_part_number
+from aftersales.domain.products import Asset, Product
+from aftersales.domain.reasons import Reason
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.warranty_records import WarrantyExtension
+from aftersales.domain.work import VisitKind
+from aftersales.errors import NotFound, PolicyError, ValidationError
+from aftersales.policies.chargeability import ChargeableWork, ChargeOutcome
+from aftersales.policies.decision import Decision
+from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
+from aftersales.policies.fees import DefaultFeesPolicy, FeesPolicy
+from aftersales.policies.warranty import WarrantyPhase
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.numbering import next_number
+from aftersales.service.runner import Applied
+
+if TYPE_CHECKING:
+    from aftersales.service.desk import ServiceDesk
+
+__all__ = ["AcceptedQuote", "ChargesDesk"]
+
+# Automated steps of the materials request the desk files on acceptance are recorded as the system's.
+_SYSTEM = ActorRef("charges_desk", Role.SYSTEM)
+
+
+@attrs.frozen
+class AcceptedQuote:
+    """The answer to an accepted quote: the quote and the materials request with its pick slip (领料单)."""
+
+    quote: Quote
+    materials_request: MaterialsRequest | None
+
+    @property
+    def pick_slip(self) -> PickSlip | None:
+        """The pick slip written on acceptance (``None`` when the quote had no parts)."""
+        return self.materials_request.pick_slip if self.materials_request else None
+
+    @property
+    def payment_before_shipping(self) -> bool:
+        """Whether the parts ship only once paid (款到发货)."""
+        return self.quote.payment_before_shipping
+
+
+def _parts_arg(parts: Mapping[str, int] | None) -> dict[str, int] | None:
+    if parts is None:
+        return None
+    if not isinstance(parts, Mapping):
+        raise ValidationError("parts maps part numbers to quantities", field="parts")
+    result: dict[str, int] = {}
+    for part, quantity in parts.items():
+        check_part_number(part, "parts")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= 100_000:
+            raise ValidationError(f"quantity of {part!r} must be a whole number, 1–100000", field="parts")
+        result[part] = quantity
+    return result
+
+
+def _visit_kind(ticket: Ticket) -> VisitKind:
+    # Seed 002 d): a callback visit (回访服务) charges no service fee; the latest visit says what this is.
+    return ticket.visits[-1].kind if ticket.visits else VisitKind.SERVICE
+
+
+def _reason_json(reasons: Iterable[Reason]) -> list[Any]:
+    return [{"code": r.code, "params": dict(r.params)} for r in reasons]
+
+
+class ChargesDesk:
+    """Ticket-level charging over a :class:`~aftersales.service.desk.ServiceDesk` (``desk.charges``)."""
+
+    def __init__(self, desk: ServiceDesk) -> None:
+        self.desk = desk
+
+    # -- policies --------------------------------------------------------------------------------------
+
+    @property
+    def _fees(self) -> FeesPolicy:
+        fees = self.desk.policies.fees
+        return fees if fees is not None else DefaultFeesPolicy()
+
+    def _currency(self) -> str:
+        params = getattr(self._fees, "params", None)
+        return str(getattr(params, "currency", "CNY"))
+
+    def _prepay(self, chargeable_parts: bool, phase: str) -> bool:
+        params = getattr(self._fees, "params", None)
+        if not chargeable_parts or params is None:
+            return False
+        return bool(params.prepay_all_chargeable_parts) or (
+            bool(params.prepay_out_of_warranty_parts) and phase == WarrantyPhase.OUT_OF_WARRANTY.value
+        )
+
+    def _decide(
+        self,
+        asset: Asset,
+        product: Product,
+        ticket: Ticket,
+        component: str | None,
+        extensions: tuple[WarrantyExtension, ...],
+        visit: VisitKind,
+        causes: tuple[str, ...],
+        now: datetime,
+    ) -> Decision[ChargeOutcome]:
+        policies = self.desk.policies
+        chargeability = policies.chargeability
+        warranty = policies.warranty
+        at = ticket.received_at  # warranty on the day the customer called, in the unit's local time
+        by_phase = getattr(chargeability, "decide_for_phase", None)
+        if warranty is not None and by_phase is not None:
+            status = warranty.decide(
+                asset, product, at, component=component, extensions=extensions, known_at=now
+            )
+            decision: Decision[ChargeOutcome] = by_phase(status, visit, causes)
+            return decision
+        known = tuple(e for e in extensions if e.granted_at <= now)
+        work = ChargeableWork(product, visit, component, known)
+        # A plugged-in policy without decide_for_phase sees extensions known now, as of the received day.
+        shifted = tuple(attrs.evolve(e, granted_at=min(e.granted_at, at)) for e in known)
+        result: Decision[ChargeOutcome] = chargeability.decide(
+            attrs.evolve(work, extensions=shifted), asset, at, causes
+        )
+        return result
+
+    # -- assessment ------------------------------------------------------------------------------------
+
+    def assess(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        parts: Mapping[str, int] | None = None,
+        job_type: str | None = None,
+        travel_zone: str | None = None,
+        distance_km: int | None = None,
+        service_fee: bool = True,
+        idempotency_key: str | None = None,
+    ) -> ChargeSheet:
+        """Decide warranty and chargeability for the ticket and store its charge sheet (with an event).
+
+        Warranty is judged on the ticket's received-at local date, per component, with the unit's
+        warranty extensions known now (a complaint's remedy granted after the call counts, and its reason
+        names the complaint). Causes come from the ticket's fault records; the latest visit's kind
+        decides callback rules. Lines: one per part (``parts``, default: the parts named by the fault
+        records), the dealer's labour for ``job_type`` (default: the triage's nature when the dealer's
+        schedule prices it), travel to ``travel_zone`` or over ``distance_km``, and the dealer's service
+        fee. Re-assessing replaces the sheet; the event's payload says what changed.
+        """
+        wanted = _parts_arg(parts)
+        if not isinstance(service_fee, bool):
+            raise ValidationError("service_fee is true or false", field="service_fee")
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            if ticket.asset_id is None:
+                raise PolicyError(
+                    f"ticket {ticket.id} names no unit, so its warranty cannot be judged", code="no_asset"
+                )
+            asset = uow.assets.get(ticket.asset_id)
+            product = uow.products.get(asset.product_id)
+            extensions = tuple(
+                sorted(
+                    (g.extension for g in uow.documents.query(GrantedExtension, asset_id=asset.id)),
+                    key=lambda e: e.granted_at,
+                )
+            )
+            causes = tuple(sorted({r.cause for r in ticket.fault_records}))
+            visit = _visit_kind(ticket)
+            components: dict[str, str | None] = {}
+            found: dict[str, int] = {}
+            for record in ticket.fault_records:
+                if record.part is not None:
+                    found[record.part] = found.get(record.part, 0) + 1
+                    components.setdefault(record.part, record.component)
+            chosen = found if wanted is None else wanted
+            decisions: dict[str | None, Decision[ChargeOutcome]] = {}
+
+            def decision_for(component: str | None) -> Decision[ChargeOutcome]:
+                if component not in decisions:
+                    decisions[component] = self._decide(
+                        asset, product, ticket, component, extensions, visit, causes, now
+                    )
+                return decisions[component]
+
+            whole = decision_for(None)
+            fees = self._fees
+            dealer = DealerId(ticket.dealer_id) if ticket.dealer_id else None
+            lines: list[SheetLine] = []
+            for part, quantity in chosen.items():
+                component = components.get(part)
+                if component is not None and product.components and component not in product.components:
+                    component = None  # a component the product does not know: the whole-product term
+                decision = decision_for(component)
+                price = fees.part_price(part)
+                line = ChargeLine(
+                    ChargeKind.MATERIALS, part, price.retail, quantity, decision.outcome.materials
+                )
+                lines.append(
+                    SheetLine(line, decision.reasons, component, decision.outcome.phase.value, price.cost)
+                )
+            labour = job_type
+            if labour is None and ticket.assessment is not None:
+                try:
+                    fees.labour_fee(dealer, ticket.assessment.nature)
+                    labour = ticket.assessment.nature
+                except NotFound:
+                    labour = None  # the dealer prices no such job: no labour line
+            if labour is not None:
+                fee = fees.labour_fee(dealer, labour)
+                line = ChargeLine(ChargeKind.LABOUR, labour, fee, 1, whole.outcome.labour)
+                lines.append(SheetLine(line, whole.reasons, None, whole.outcome.phase.value))
+            if travel_zone is not None or distance_km is not None:
+                fee = fees.travel_fee(dealer, zone=travel_zone, distance_km=distance_km)
+                item = travel_zone or f"up_to_{distance_km}_km"
+                line = ChargeLine(ChargeKind.TRAVEL, item, fee, 1, whole.outcome.travel)
+                lines.append(SheetLine(line, whole.reasons, None, whole.outcome.phase.value))
+            flat = getattr(fees, "service_fee", None)
+            if service_fee and flat is not None:
+                fee = flat(dealer)
+                if fee:
+                    line = ChargeLine(
+                        ChargeKind.SERVICE_FEE, "service_fee", fee, 1, whole.outcome.service_fee
+                    )
+                    lines.append(SheetLine(line, whole.reasons, None, whole.outcome.phase.value))
+            sheet = (
+                ticket.charges.copy()
+                if ticket.charges is not None
+                else ChargeSheet(ticket.id, self._currency())
+            )
+            changes = sheet.reassess(
+                lines,
+                at=now,
+                by=actor.ref,
+                phase=whole.outcome.phase.value,
+                reasons=whole.reasons,
+                policy=whole.policy,
+            )
+            payload: dict[str, Any] = {
+                "revision": sheet.revision,
+                "phase": sheet.phase,
+                "currency": sheet.currency,
+                "customer_total": str(sheet.customer_total.amount),
+                "lines": len(sheet.lines),
+                "changes": list(changes),
+                "reasons": _reason_json(whole.reasons),
+            }
+            why = (
+                None
+                if sheet.revision == 1
+                else ("reassessed: " + "; ".join(changes) if changes else "reassessed")
+            )
+            ticket.record_charges(
+                "assess_charges", actor.ref, now, sheet, reason=why[:2000] if why else None, payload=payload
+            )
+            return Applied(decisions=tuple(decisions.values()))
+
+        result = self.desk.execute(actor, "assess_charges", ticket_id, apply, idempotency_key)
+        sheet = result.ticket.charges
+        assert sheet is not None
+        return sheet
+
+    def sheet(self, actor: Actor, ticket_id: str) -> ChargeSheet | None:
+        """The ticket's charge sheet (``None`` before the first assessment), if ``actor`` may see it."""
+        view = self.desk.ticket(actor, ticket_id)
+        return view.charges.copy() if view.charges is not None else None
+
+    # -- quotes ------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _sheet_of(ticket: Ticket) -> ChargeSheet:
+        if ticket.charges is None or ticket.charges.assessed_at is None:
+            raise PolicyError(
+                f"ticket {ticket.id} has not been assessed: assess it first", code="not_assessed"
+            )
+        return ticket.charges.copy()
+
+    def _offer(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        payer: str,
+        idempotency_key: str | None,
+    ) -> Quote:
+        holder: list[Quote] = []
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            sheet = self._sheet_of(ticket)
+            if payer == "customer":
+                lines = [line.line for line in sheet.lines]
+                charged_parts = any(ln.chargeable and ln.kind is ChargeKind.MATERIALS for ln in lines)
+            else:
+                # The dealer buys from the maker, at the maker's price to dealers, the parts it charges
+                # for; in warranty the maker supplies them free (分工与合作 3–4).
+                lines = [
+                    attrs.evolve(line.line, unit_price=line.dealer_cost)
+                    for line in sheet.lines
+                    if line.dealer_cost is not None
+                ]
+                charged_parts = any(ln.chargeable for ln in lines)
+            if not any(ln.chargeable for ln in lines):
+                raise PolicyError(
+                    f"nothing on ticket {ticket.id} is chargeable to the {payer}: no quote is needed",
+                    code="nothing_to_charge",
+                )
+            for index, quote in enumerate(sheet.quotes):
+                # A new quote to the same payer supersedes an unanswered one (it goes back to draft).
+                if quote.payer == payer and quote.state is QuoteState.OFFERED:
+                    sheet.quotes[index] = quote.revise(now, quote.handler)
+            number = sum(1 for q in sheet.quotes if q.payer == payer) + 1
+            prefix = "Q" if payer == "customer" else "PO"
+            quote = Quote(
+                id=QuoteId(f"{prefix}-{ticket.id}-{number}"),
+                ticket_id=ticket.id,
+                currency=sheet.currency,
+                created_at=now,
+                handler=actor.ref,
+                lines=tuple(lines),
+                payment_before_shipping=self._prepay(charged_parts, sheet.phase),
+                reasons=sheet.reasons,
+                policy=sheet.policy,
+                payer=payer,
+            )
+            sheet.add_quote(quote)
+            offered = sheet.offer(quote.id, now, actor.ref)
+            payload = {
+                "quote_id": offered.id,
+                "payer": payer,
+                "total": str(offered.total.amount),
+                "currency": offered.currency,
+                "payment_before_shipping": offered.payment_before_shipping,
+            }
+            ticket.record_charges("offer_quote", actor.ref, now, sheet, payload=payload)
+            holder.append(offered)
+
+        self.desk.execute(actor, "offer_quote", ticket_id, apply, idempotency_key)
+        if not holder:  # replayed: the quote is the latest of this payer on the stored sheet
+            sheet = self.desk.ticket(actor, ticket_id).charges
+            assert sheet is not None
+            return [q for q in sheet.quotes if q.payer == payer][-1]
+        return holder[0]
+
+    def quote(self, actor: Actor, ticket_id: str, *, idempotency_key: str | None = None) -> Quote:
+        """Offer the customer a quote from the sheet: parts at user prices, the dealer's local fees.
+
+        Free lines stay on the quote (the customer sees what is free and why) but add nothing to its
+        total. A quote needs at least one chargeable line (``nothing_to_charge``).
+        """
+        return self._offer(actor, ticket_id, "customer", idempotency_key)
+
+    def dealer_purchase(self, actor: Actor, ticket_id: str, *, idempotency_key: str | None = None) -> Quote:
+        """Quote the dealer's purchase of the sheet's parts from the maker, at the maker's price to dealers.
+
+        Parts the customer gets free are on it free (the maker supplies them in warranty); out of warranty
+        the pack's ``prepay_out_of_warranty_parts`` makes them payable before they ship (款到发货).
+        """
+        return self._offer(actor, ticket_id, "dealer", idempotency_key)
+
+    def accept(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        quote_id: str,
+        *,
+        urgent: bool = False,
+        idempotency_key: str | None = None,
+    ) -> AcceptedQuote:
+        """The customer (or the dealer, for a purchase) accepts: the quote is accepted and, when it has
+        parts, a materials request is filed with its pick slip (售后服务领料单) in the same transaction.
+        Parts of a quote paid before shipping ship only once :meth:`record_payment` has cleared them.
+        """
+        holder: list[AcceptedQuote] = []
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            sheet = self._sheet_of(ticket)
+            accepted = sheet.accept(quote_id, now, actor.ref)
+            request = self._file_request(uow, ticket, accepted, actor, now, urgent)
+            payload: dict[str, Any] = {
+                "quote_id": accepted.id,
+                "payer": accepted.payer,
+                "total": str(accepted.total.amount),
+                "payment_before_shipping": accepted.payment_before_shipping,
+                "materials_request": request.id if request else None,
+                "pick_slip": request.pick_slip.number if request and request.pick_slip else None,
+            }
+            ticket.record_charges("accept_quote", actor.ref, now, sheet, payload=payload)
+            holder.append(AcceptedQuote(accepted, request))
+
+        self.desk.execute(actor, "accept_quote", ticket_id, apply, idempotency_key)
+        if not holder:
+            raise PolicyError("this acceptance was already recorded", code="replayed")
+        return holder[0]
+
+    def _number(self, uow: UnitOfWork, kind: str, now: datetime) -> str:
+        ids = self.desk.ids
+        return ids.next_id(kind) if ids is not None else next_number(uow, kind, now)
+
+    def _file_request(
+        self, uow: UnitOfWork, ticket: Ticket, quote: Quote, actor: Actor, now: datetime, urgent: bool
+    ) -> MaterialsRequest | None:
+        parts = [ln for ln in quote.lines if ln.kind is ChargeKind.MATERIALS]
+        if not parts:
+            return None
+        if ticket.dealer_id is not None:
+            party = PartyRef.dealer(ticket.dealer_id)
+        elif ticket.assignee is not None and ticket.assignee.kind.value == "engineer":
+            party = PartyRef.engineer(ticket.assignee.id)
+        else:
+            raise PolicyError(
+                f"ticket {ticket.id} has no dealer or engineer to receive the parts",
+                code="no_receiving_party",
+            )
+        lines = [MaterialsLine(ln.item, ln.quantity) for ln in parts]
+        request = MaterialsRequest.open(
+            id=self._number(uow, "materials", now), ticket_id=ticket.id, party=party, lines=lines,
+            at=now, by=quote.handler, urgent=urgent, note=f"quote {quote.id}",
+        )  # fmt: skip
+        # The warranty check was the assessment: record it as the system's step with the sheet's reasons.
+        request.check(
+            _SYSTEM,
+            now,
+            chargeable=True,
+            reasons=quote.reasons,
+            phase=ticket.charges.phase if ticket.charges else None,
+        )
+        draft = attrs.evolve(quote, state=QuoteState.DRAFT, offered_at=None, decided_at=None, decided_by=None)
+        request.quote(quote.handler, now, draft)
+        request.approve(actor.ref, now, self._number(uow, "pick_slip", now))
+        uow.documents.add(request)
+        return request
+
+    def refuse(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        quote_id: str,
+        *,
+        reason: str,
+        causes: Iterable[Reason] = (),
+        idempotency_key: str | None = None,
+    ) -> QuoteEscalation:
+        """The customer refuses: the pack's escalation (``escalation.targets.quote_refused``) is applied.
+
+        The refusal and the escalation are recorded in the ticket's history, the named roles' staff are
+        notified, and the ticket waits (``awaiting_customer``) on the superior's decision (上报上级领导处理).
+        """
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValidationError("refusing a quote needs the customer's reason", field="reason")
+        given = tuple(causes)
+        holder: list[QuoteEscalation] = []
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            sheet = self._sheet_of(ticket)
+            escalation = sheet.refuse(quote_id, now, actor.ref, given)
+            decision = self.desk.policies.escalation.decide(
+                EscalationFacts(EscalationTrigger.QUOTE_REFUSED, escalation.reasons[0])
+            )
+            roles = decision.outcome.to
+            payload: dict[str, Any] = {
+                "quote_id": escalation.quote_id,
+                "total": str(escalation.total.amount),
+                "currency": escalation.total.currency,
+                "escalated_to": [r.value for r in roles],
+                "handler": str(escalation.handler),
+                "reasons": _reason_json(escalation.reasons),
+            }
+            ticket.record_charges("refuse_quote", actor.ref, now, sheet, reason=reason, payload=payload)
+            values = {
+                "ticket_id": ticket.id,
+                "level": roles[0] if roles else "",
+                "reason": escalation.reasons[0],
+            }
+            key = f"{ticket.id}:{len(ticket.events)}:escalation:quote_refused"
+            messages = self.desk.notifications.staff_messages("escalation", roles, values, key, now)
+            holder.append(escalation)
+            return Applied(messages=tuple(messages), decisions=(decision,))
+
+        self.desk.execute(actor, "refuse_quote", ticket_id, apply, idempotency_key)
+        if not holder:
+            sheet = self.desk.ticket(actor, ticket_id).charges
+            assert sheet is not None
+            return sheet.escalations[-1]
+        return holder[0]
+
+    def record_payment(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        quote_id: str,
+        *,
+        amount: Money,
+        method: str = "cash",
+        reference: str = "",
+        idempotency_key: str | None = None,
+    ) -> ChargeSheet:
+        """Record money received against an accepted quote (at most what is still owed on it).
+
+        The materials request filed on acceptance is cleared for shipping in the same transaction.
+        """
+        if not isinstance(amount, Money):
+            raise ValidationError("amount must be Money", field="amount")
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            sheet = self._sheet_of(ticket)
+            number = sum(1 for p in sheet.payments if p.quote_id == quote_id) + 1
+            payment = Payment(
+                PaymentId(f"{quote_id}-P{number}"),
+                QuoteId(quote_id),
+                amount,
+                now,
+                actor.ref,
+                method,
+                reference,
+            )
+            sheet.record_payment(payment)
+            for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
+                if request.quote_id == quote_id and request.charges is not None:
+                    owed = request.charges.balance
+                    if owed:
+                        part = amount if amount <= owed else owed
+                        request.record_payment(actor.ref, now, attrs.evolve(payment, amount=part))
+                        uow.documents.save(request)
+            payload = {"quote_id": quote_id, "amount": str(amount.amount), "currency": amount.currency}
+            ticket.record_charges("record_payment", actor.ref, now, sheet, payload=payload)
+
+        result = self.desk.execute(actor, "record_payment", ticket_id, apply, idempotency_key)
+        sheet = result.ticket.charges
+        assert sheet is not None
+        return sheet

@@ -1,0 +1,279 @@
+"""Seed 002's money story through the ServiceDesk, on SQLite and on PostgreSQL (when a DSN is set).
+
+材料收费: in warranty free; out of warranty quoted at user prices with the dealer's local fees, accepted
+(领料单), paid first (款到发货), shipped; a refused quote goes to the superior (上报上级领导处理); the five
+chargeable causes in warranty; the out-of-box phase (开箱期); a callback visit (回访: materials follow the
+phase, no service fee); a complaint's warranty extension (延长免费售后服务期) making a repair free.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.charges import ChargeKind, QuoteState
+from aftersales.domain.classification import Plan, Severity
+from aftersales.domain.complaints import RemedyKind
+from aftersales.domain.ids import AssetId
+from aftersales.domain.money import Money
+from aftersales.domain.products import Asset
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.work import VisitKind
+from aftersales.errors import InvalidMoney, PolicyError, ValidationError
+from aftersales.policies.chargeability import BUILTIN_CHARGEABLE_CAUSES
+from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
+from aftersales.service.desk import ServiceDesk
+from conftest import STAFF, START, World, make_world, register
+
+DSN = os.environ.get("AFTERSALES_PG_DSN")
+PART = "WN-CB-01"  # as the maker prints it
+
+FEES = DefaultFeesPolicy(
+    FeesParams(
+        currency="CNY",
+        parts={PART: PartPriceEntry(cost="75.00", retail="120.00")},
+        dealer_schedules={
+            "dealer-sh": DealerFeeSchedule(
+                labour={"flush_valve_leak": "80"}, travel_zones={"pudong": "30"}, service_fee="20"
+            )
+        },
+    )
+)
+
+IN_WARRANTY = Asset(
+    AssetId("unit-in"), "wc-100", "SN-IN", customer_id="cust-zh", purchase_date=date(2025, 9, 1),
+    installation_accepted_on=date(2025, 9, 2), dealer_id="dealer-sh",
+)  # fmt: skip
+OUT_OF_WARRANTY = Asset(
+    AssetId("unit-out"), "wc-100", "SN-OUT", customer_id="cust-zh", purchase_date=date(2021, 1, 10),
+    installation_accepted_on=date(2021, 1, 11), dealer_id="dealer-sh",
+)  # fmt: skip
+OUT_OF_BOX = Asset(
+    AssetId("unit-box"), "wc-100", "SN-BOX", customer_id="cust-zh", shipment_date=date(2026, 2, 20),
+    purchase_date=date(2026, 2, 25), dealer_id="dealer-sh",
+)  # fmt: skip
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServiceDesk, ManualClock, World]]:
+    clock = ManualClock(START)
+    schema = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'money.db'}"
+    else:
+        if not DSN:
+            pytest.skip("AFTERSALES_PG_DSN is not set")
+        schema = f"m_{uuid.uuid4().hex[:16]}"
+        url = f"{DSN}{'&' if '?' in DSN else '?'}schema={schema}"
+    desk = ServiceDesk.open(
+        url,
+        pack="sanitary_ware",
+        overrides={"fees": FEES},
+        clock=clock,
+        notifier=MemoryNotifier(),
+        staff=STAFF,
+    )
+    world = make_world()
+    register(desk, world)
+    for unit in (IN_WARRANTY, OUT_OF_WARRANTY, OUT_OF_BOX):
+        desk.register_asset(world.manager, unit)
+    try:
+        yield desk, clock, world
+    finally:
+        desk.shutdown()
+        if schema is not None:
+            import psycopg
+
+            with psycopg.connect(DSN or "", autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _repair(
+    desk: ServiceDesk, clock: ManualClock, world: World, asset_id: str, cause: str = "flush_valve_worn"
+) -> str:
+    """A call about ``asset_id``, worked by the dealer, with one fault record naming the part."""
+    agent, dealer = world.agent, world.dealer_sh_staff
+    opened = desk.open_ticket(agent, customer_id="cust-zh", description="马桶一直冲水", asset_id=asset_id)
+    ticket_id = opened.ticket.id
+    clock.advance(timedelta(minutes=10))
+    desk.triage(agent, ticket_id, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(agent, ticket_id, dealer_id="dealer-sh")
+    clock.advance(timedelta(hours=1))
+    desk.start_work(dealer, ticket_id)
+    desk.add_fault_record(
+        dealer, ticket_id, symptom="keeps_flushing", cause=cause, action="replace_flush_valve",
+        part=PART, component="flush_valve",
+    )  # fmt: skip
+    clock.advance(timedelta(minutes=30))
+    return ticket_id
+
+
+def test_in_warranty_repair_is_free_and_needs_no_quote(story: tuple[ServiceDesk, ManualClock, World]) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-in")
+    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    kinds = [line.line.kind for line in sheet.lines]
+    assert kinds == [ChargeKind.MATERIALS, ChargeKind.LABOUR, ChargeKind.TRAVEL, ChargeKind.SERVICE_FEE]
+    assert not any(line.line.chargeable for line in sheet.lines)
+    assert sheet.customer_total == Money(0, "CNY")
+    assert sheet.service_value == Money("250.00", "CNY")  # what the free work is worth
+    assert sheet.phase == "in_warranty"
+    assert all("in_warranty_free" in [r.code for r in line.reasons] for line in sheet.lines)
+    part = sheet.lines[0]
+    assert part.line.item == PART and part.component == "flush_valve" and part.dealer_cost == Money(75, "CNY")
+    with pytest.raises(PolicyError) as info:
+        desk.charges.quote(world.agent, ticket_id)
+    assert info.value.code == "nothing_to_charge"
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.charges is not None and view.charges.revision == 1
+    assert view.events[-1].action == "assess_charges"
+
+
+def test_out_of_warranty_quote_accepted_pick_slip_paid_then_shipped(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    assert sheet.phase == "out_of_warranty"
+    assert all(line.line.chargeable for line in sheet.lines)
+    assert sheet.customer_total == Money("250.00", "CNY")  # 120 part + 80 labour + 30 travel + 20 fee
+    assert sheet.dealer_cost_total == Money("75.00", "CNY")
+    quote = desk.charges.quote(world.dealer_sh_staff, ticket_id)
+    assert quote.state is QuoteState.OFFERED and quote.total == Money("250.00", "CNY")
+    assert quote.payment_before_shipping  # 款到发货
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    assert purchase.payer == "dealer" and purchase.total == Money("75.00", "CNY")  # not the retail 120
+    clock.advance(timedelta(hours=1))
+    accepted = desk.charges.accept(world.customer_zh, ticket_id, quote.id, urgent=True)
+    assert accepted.quote.state is QuoteState.ACCEPTED
+    assert accepted.pick_slip is not None and [ln.part for ln in accepted.pick_slip.lines] == [PART]
+    request_id = accepted.materials_request.id  # type: ignore[union-attr]
+    desk.materials.pick(world.agent, request_id)
+    with pytest.raises(PolicyError) as info:
+        desk.materials.ship(world.agent, request_id)
+    assert info.value.code == "payment_before_shipping"
+    paid = desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("250.00", "CNY"))
+    assert paid.balance == Money(0, "CNY")
+    shipped = desk.materials.ship(world.agent, request_id)
+    assert shipped.shipping_note is not None
+    actions = [e.action for e in desk.ticket(world.agent, ticket_id).events]
+    assert actions[-4:] == ["offer_quote", "offer_quote", "accept_quote", "record_payment"]
+
+
+def test_refused_quote_is_escalated_recorded_notified_and_waits(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    escalation = desk.charges.refuse(world.customer_zh, ticket_id, quote.id, reason="太贵了")
+    assert escalation.quote_id == quote.id and escalation.reasons[0].code == "quote_refused"
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.state == TicketState.AWAITING_CUSTOMER
+    last = view.events[-1]
+    assert last.action == "refuse_quote" and last.reason == "太贵了"
+    assert last.payload["escalated_to"] == ["manager"]  # the pack's escalation.targets.quote_refused
+    assert desk.deliver().sent
+    to_manager = desk.notifier.to("manager@venus.example")  # type: ignore[union-attr]
+    assert any((ticket_id in m.subject and "quote" in m.body.lower()) or "报价" in m.body for m in to_manager)
+
+
+@pytest.mark.parametrize("cause", sorted(BUILTIN_CHARGEABLE_CAUSES))
+def test_each_chargeable_cause_in_warranty(story: tuple[ServiceDesk, ManualClock, World], cause: str) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-in", cause=cause)
+    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert sheet.phase == "in_warranty"
+    assert all(line.line.chargeable for line in sheet.lines)
+    assert any(r.code == "chargeable_cause" and r.params["cause"] == cause for r in sheet.lines[0].reasons)
+
+
+def test_out_of_box_phase_is_free_and_asks_for_a_report(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-box")
+    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert sheet.phase == "out_of_box"
+    assert not any(line.line.chargeable for line in sheet.lines)
+    assert "out_of_box_report_required" in [r.code for r in sheet.reasons]
+
+
+def test_callback_visit_charges_materials_only(story: tuple[ServiceDesk, ManualClock, World]) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.add_visit(
+        world.dealer_sh_staff, ticket_id, planned_at=clock.now(), engineer_id="eng-dealer-sh",
+        kind=VisitKind.CALLBACK,
+    )  # fmt: skip
+    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    charged = {line.line.kind: line.line.chargeable for line in sheet.lines}
+    assert charged == {
+        ChargeKind.MATERIALS: True,
+        ChargeKind.LABOUR: False,
+        ChargeKind.TRAVEL: False,
+        ChargeKind.SERVICE_FEE: False,
+    }
+    assert sheet.customer_total == Money("120.00", "CNY")
+    assert "callback_no_service_fee" in [r.code for r in sheet.reasons]
+
+
+def test_complaint_extension_makes_the_repair_free_and_is_named(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    first = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert first.customer_total > Money(0, "CNY")
+    complaints = desk.complaints
+    cid = complaints.open_complaint(world.agent, "cust-zh", "刚过保就坏", about=[ticket_id]).ticket.id
+    complaints.investigate(world.agent, cid)
+    complaints.propose_solution(world.agent, cid, solution="延保 12 个月")
+    complaints.agree_solution(world.customer_zh, cid)
+    complaints.grant_remedy(
+        world.agent, cid, kind=RemedyKind.WARRANTY_EXTENSION, cost=Money("0", "CNY"), extend_by=12
+    )
+    clock.advance(timedelta(hours=1))
+    again = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert again.revision == 2 and again.phase == "in_warranty"
+    assert again.customer_total == Money(0, "CNY")
+    extended = [r for r in again.lines[0].reasons if r.code == "warranty_extended"]
+    assert extended and extended[0].params["complaint_id"] == cid
+    named = [r for r in again.lines[0].reasons if r.code == "extension_granted_by_complaint"]
+    assert named and named[0].params["complaint_id"] == cid
+    event = desk.ticket(world.agent, ticket_id).events[-1]
+    assert event.action == "assess_charges"
+    assert f"now_free:materials:{PART}" in event.payload["changes"]
+    assert "phase:out_of_warranty->in_warranty" in event.payload["changes"]
+
+
+def test_hostile_payments_are_refused_and_nothing_is_stored(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    desk.charges.accept(world.customer_zh, ticket_id, quote.id)
+    before = desk.ticket(world.agent, ticket_id).version
+    for bad in ("-5", "NaN", "Infinity", "1e30"):
+        with pytest.raises((InvalidMoney, ValidationError)):
+            desk.charges.record_payment(
+                world.customer_zh, ticket_id, quote.id, amount=Money(Decimal(bad), "CNY")
+            )
+    with pytest.raises(ValidationError):
+        desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("10", "USD"))
+    with pytest.raises(ValidationError):
+        desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("9999", "CNY"))
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.version == before and view.charges is not None and view.charges.payments == []
