@@ -271,7 +271,11 @@ def test_general_complaint_with_a_warranty_extension_remedy_runs_to_closed(desk:
 
     # The extension keeps the unit in warranty for the warranty policy (its term ended 2026-03-31).
     asset = Asset(
-        AssetId("A-c1"), ProductId("P-1"), "SN-c1", CustomerId("c1"), purchase_date=date(2025, 4, 1),
+        AssetId("A-c1"),
+        ProductId("P-1"),
+        "SN-c1",
+        CustomerId("c1"),
+        purchase_date=date(2025, 4, 1),
         installation_accepted_on=date(2025, 4, 2),  # out of box until installed (seed 002)
     )
     product = Product(ProductId("P-1"), "WC-100", "连体马桶", "toilet", (WarrantyTerm(12),))

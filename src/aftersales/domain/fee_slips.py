@@ -25,6 +25,7 @@ import attrs
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.money import Money, currency_exponent
+from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, code, required_text
 from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import CurrencyMismatch, InvalidTransition, ValidationError
@@ -77,6 +78,13 @@ def _lines(value: Iterable[ChargeLine]) -> tuple[ChargeLine, ...]:
     if not all(isinstance(line, ChargeLine) for line in items):
         raise ValidationError("lines are ChargeLine values", field="lines")
     return items
+
+
+_PAYERS = ("customer", "dealer", "engineer")
+
+
+def _reason_tuple(value: Iterable[Reason]) -> tuple[Reason, ...]:
+    return tuple(value)
 
 
 def _currency(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -133,8 +141,17 @@ class FeeSlip:
     cancelled_by: ActorRef | None = None
     cancel_reason: str | None = None
     version: int = 0
+    payer_kind: str = attrs.field(default="customer", validator=attrs.validators.in_(_PAYERS))
+    """Who owes the slip: the end customer (a job), or the dealer (or engineer) who kept a loaned part."""
+    payer_id: str | None = None
+    reasons: tuple[Reason, ...] = attrs.field(default=(), converter=_reason_tuple)
+    """Why the slip was written (``part_not_returned`` with the part and its deadline, …)."""
 
     def __attrs_post_init__(self) -> None:
+        if self.payer_id is None:
+            self.payer_id = self.customer_id if self.payer_kind == "customer" else None
+        if self.payer_id is None:
+            raise ValidationError("a slip owed by a dealer or engineer names it", field="payer_id")
         if not self.lines:
             raise ValidationError("a fee slip has at least one line", field="lines")
         for line in self.lines:

@@ -43,13 +43,14 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import VisitKind
 from aftersales.errors import NotFound, PolicyError, ValidationError
-from aftersales.policies.chargeability import ChargeableWork, ChargeOutcome
+from aftersales.policies.chargeability import ChargeOutcome
 from aftersales.policies.decision import Decision
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.fees import DefaultFeesPolicy, FeesPolicy
 from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.charging_decision import decide_charges
 from aftersales.service.numbering import next_number
 from aftersales.service.runner import Applied
 
@@ -140,24 +141,11 @@ class ChargesDesk:
         now: datetime,
     ) -> Decision[ChargeOutcome]:
         policies = self.desk.policies
-        chargeability = policies.chargeability
-        warranty = policies.warranty
-        at = ticket.received_at  # warranty on the day the customer called, in the unit's local time
-        by_phase = getattr(chargeability, "decide_for_phase", None)
-        if warranty is not None and by_phase is not None:
-            status = warranty.decide(
-                asset, product, at, component=component, extensions=extensions, known_at=now
-            )
-            decision: Decision[ChargeOutcome] = by_phase(status, visit, causes)
-            return decision
-        known = tuple(e for e in extensions if e.granted_at <= now)
-        work = ChargeableWork(product, visit, component, known)
-        # A plugged-in policy without decide_for_phase sees extensions known now, as of the received day.
-        shifted = tuple(attrs.evolve(e, granted_at=min(e.granted_at, at)) for e in known)
-        result: Decision[ChargeOutcome] = chargeability.decide(
-            attrs.evolve(work, extensions=shifted), asset, at, causes
-        )
-        return result
+        # Warranty on the day the customer called, in the unit's local time; extensions known now.
+        return decide_charges(
+            policies.warranty, policies.chargeability, asset, product, received_at=ticket.received_at,
+            now=now, component=component, extensions=extensions, visit=visit, causes=causes,
+        )  # fmt: skip
 
     # -- assessment ------------------------------------------------------------------------------------
 
