@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -23,6 +24,7 @@ from aftersales.domain.charges import ChargeKind, QuoteState
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.ids import AssetId
+from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
 from aftersales.domain.ticket_workflow import TicketState
@@ -30,10 +32,12 @@ from aftersales.domain.work import VisitKind
 from aftersales.errors import InvalidMoney, PolicyError, ValidationError
 from aftersales.policies.chargeability import BUILTIN_CHARGEABLE_CAUSES
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
+from aftersales.reports.money import month_money
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register
 
 DSN = os.environ.get("AFTERSALES_PG_DSN")
+SH = ZoneInfo("Asia/Shanghai")
 PART = "WN-CB-01"  # as the maker prints it
 
 FEES = DefaultFeesPolicy(
@@ -277,3 +281,99 @@ def test_hostile_payments_are_refused_and_nothing_is_stored(
         desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("9999", "CNY"))
     view = desk.ticket(world.agent, ticket_id)
     assert view.version == before and view.charges is not None and view.charges.payments == []
+
+
+def _free_part_received(desk: ServiceDesk, clock: ManualClock, world: World) -> tuple[str, str]:
+    """An in-warranty repair whose new part goes free, on loan, to the dealer; returns (ticket, request)."""
+    ticket_id = _repair(desk, clock, world, "unit-in")
+    materials = desk.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART, 1)],
+        urgent=True,
+    )  # fmt: skip
+    checked = materials.check(world.agent, request.id)
+    assert checked.chargeable is False and checked.pick_slip is not None
+    materials.approve(world.manager, request.id)
+    materials.pick(world.agent, request.id)
+    materials.ship(world.agent, request.id)
+    clock.set(datetime(2026, 3, 3, 15, 0, tzinfo=SH))
+    materials.receive(world.dealer_sh_staff, request.id)  # repaired 3 March: due back within 30 days
+    return ticket_id, request.id
+
+
+def test_old_part_back_on_the_last_day_is_free(story: tuple[ServiceDesk, ManualClock, World]) -> None:
+    desk, clock, world = story
+    ticket_id, request_id = _free_part_received(desk, clock, world)
+    clock.set(datetime(2026, 4, 2, 22, 0, tzinfo=SH))  # the 30th day, late evening
+    item = desk.materials.register_return(world.agent, request_id=request_id, part=PART)
+    desk.materials.inspect_return(world.agent, item.id, accepted=True)
+    desk.materials.book_return(world.agent, item.id)
+    clock.set(datetime(2026, 4, 5, 9, 0, tzinfo=SH))
+    assert desk.materials.run_overdue_chargebacks(world.system) == ()
+    assert desk.fees.slips_of(world.manager, ticket_id) == []
+    with desk.store() as uow:
+        figures = month_money(uow.documents, "2026-03")
+        april = month_money(uow.documents, "2026-04")
+    assert figures.cost == Money("75.00", "CNY")  # the free part, at the maker's price to dealers
+    assert figures.income == Money(0, "CNY") and april.cost == Money(0, "CNY")
+
+
+def test_old_part_back_a_day_late_is_charged_to_the_dealer(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id, _request_id = _free_part_received(desk, clock, world)
+    clock.set(datetime(2026, 4, 2, 23, 59, tzinfo=SH))
+    assert desk.materials.run_overdue_chargebacks(world.system) == ()
+    clock.set(datetime(2026, 4, 3, 0, 1, tzinfo=SH))  # the day after the 30th
+    (chargeback,) = desk.materials.run_overdue_chargebacks(world.system)
+    assert chargeback.part == PART and chargeback.line.amount == Money("75.00", "CNY")
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert (slip.payer_kind, slip.payer_id) == ("dealer", "dealer-sh")  # not the end customer
+    assert slip.origin.value == "unreturned_materials" and slip.lines[0].item == PART
+    assert slip.reasons[0].code == "part_not_returned" and slip.reasons[0].params["part"] == PART
+    with desk.store() as uow:
+        april = month_money(uow.documents, "2026-04")
+    assert april.income == Money("75.00", "CNY") and dict(april.income_by_payer) == {
+        "dealer": Money(75, "CNY")
+    }
+
+
+def test_reconciliation_surplus_for_review_and_shortage_after_deadline(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id, _request_id = _free_part_received(desk, clock, world)
+    dealer = PartyRef.dealer("dealer-sh")
+    counted = {PART: 0, "WN-SEAT-9": 2}  # the loaned part is missing; two seats were never lent
+    early = desk.materials.reconcile(world.agent, dealer, counted, reference="PD-2026-03")
+    assert dict(early.surplus) == {"WN-SEAT-9": 2} and dict(early.pending) == {PART: 1}
+    assert early.chargebacks == () and desk.fees.slips_of(world.manager, ticket_id) == []
+    assert desk.materials.ledger(world.agent, dealer).balance == {PART: 1}  # surplus is not a loan
+    clock.set(datetime(2026, 4, 10, 9, 0, tzinfo=SH))
+    late = desk.materials.reconcile(world.agent, dealer, counted, reference="PD-2026-04")
+    assert not late.surplus and [c.quantity for c in late.chargebacks] == [1]
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert slip.payer_id == "dealer-sh" and slip.total == Money("75.00", "CNY")
+
+
+def test_month_revenue_and_cost_per_ticket_from_stored_slips(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    paid_ticket = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, paid_ticket, travel_zone="pudong")
+    quote = desk.charges.quote(world.agent, paid_ticket)
+    accepted = desk.charges.accept(world.customer_zh, paid_ticket, quote.id)
+    assert accepted.fee_slip is not None and accepted.fee_slip.total == Money("250.00", "CNY")
+    desk.charges.record_payment(world.customer_zh, paid_ticket, quote.id, amount=Money("250.00", "CNY"))
+    free_ticket, _ = _free_part_received(desk, clock, world)
+    with desk.store() as uow:
+        march = month_money(uow.documents, "2026-03")
+    assert march.income == Money("250.00", "CNY") and march.paid == Money("250.00", "CNY")
+    assert march.cost == Money("75.00", "CNY")
+    assert march.ticket_count == 2 and march.cost_per_ticket == Money("37.50", "CNY")
+    assert march.tickets[free_ticket].cost == Money("75.00", "CNY")
+    assert march.tickets[paid_ticket].income == Money("250.00", "CNY")
+    revenue = desk.fees.monthly_revenue(world.manager, "2026-03")
+    assert revenue.revenue_total == march.income  # the fee desk's list agrees

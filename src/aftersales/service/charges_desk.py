@@ -33,6 +33,7 @@ from aftersales.domain.charges import (
     SheetLine,
 )
 from aftersales.domain.complaints import GrantedExtension
+from aftersales.domain.fee_slips import FeeSlip, InvoiceWish, SlipOrigin, SlipPayment
 from aftersales.domain.ids import DealerId
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef, PickSlip
 from aftersales.domain.money import Money
@@ -65,10 +66,12 @@ _SYSTEM = ActorRef("charges_desk", Role.SYSTEM)
 
 @attrs.frozen
 class AcceptedQuote:
-    """The answer to an accepted quote: the quote and the materials request with its pick slip (领料单)."""
+    """The answer to an accepted quote: the quote, the materials request with its pick slip (领料单), and
+    the fee slip (售后服务材料收费暨报销单) the revenue and KPIs read."""
 
     quote: Quote
     materials_request: MaterialsRequest | None
+    fee_slip: FeeSlip | None = None
 
     @property
     def pick_slip(self) -> PickSlip | None:
@@ -386,6 +389,8 @@ class ChargesDesk:
         quote_id: str,
         *,
         urgent: bool = False,
+        payment_method: str = "cash",
+        invoice: InvoiceWish = InvoiceWish.NEVER,
         idempotency_key: str | None = None,
     ) -> AcceptedQuote:
         """The customer (or the dealer, for a purchase) accepts: the quote is accepted and, when it has
@@ -393,11 +398,13 @@ class ChargesDesk:
         Parts of a quote paid before shipping ship only once :meth:`record_payment` has cleared them.
         """
         holder: list[AcceptedQuote] = []
+        wish = InvoiceWish(invoice)
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             sheet = self._sheet_of(ticket)
             accepted = sheet.accept(quote_id, now, actor.ref)
             request = self._file_request(uow, ticket, accepted, actor, now, urgent)
+            slip = self._write_slip(uow, ticket, accepted, actor, now, payment_method, wish)
             payload: dict[str, Any] = {
                 "quote_id": accepted.id,
                 "payer": accepted.payer,
@@ -405,14 +412,32 @@ class ChargesDesk:
                 "payment_before_shipping": accepted.payment_before_shipping,
                 "materials_request": request.id if request else None,
                 "pick_slip": request.pick_slip.number if request and request.pick_slip else None,
+                "fee_slip": slip.id,
             }
             ticket.record_charges("accept_quote", actor.ref, now, sheet, payload=payload)
-            holder.append(AcceptedQuote(accepted, request))
+            holder.append(AcceptedQuote(accepted, request, slip))
 
         self.desk.execute(actor, "accept_quote", ticket_id, apply, idempotency_key)
         if not holder:
             raise PolicyError("this acceptance was already recorded", code="replayed")
         return holder[0]
+
+    def _write_slip(
+        self, uow: UnitOfWork, ticket: Ticket, quote: Quote, actor: Actor, now: datetime, method: str,
+        wish: InvoiceWish,
+    ) -> FeeSlip:  # fmt: skip
+        """The fee slip of an accepted quote: its lines (free ones show what was given), owed by its payer."""
+        dealer = quote.payer == "dealer"
+        if dealer and ticket.dealer_id is None:
+            raise PolicyError(f"ticket {ticket.id} has no dealer to owe the purchase", code="no_dealer")
+        slip = FeeSlip(
+            next_number(uow, "fee_slip", now), ticket.id, ticket.customer_id, quote.currency, now, actor.ref,
+            self.desk.fees.month_of(now), quote.lines, method, wish, SlipOrigin.JOB, ticket.dealer_id,
+            quote.id, payer_kind=quote.payer, payer_id=ticket.dealer_id if dealer else ticket.customer_id,
+            reasons=quote.reasons,
+        )  # fmt: skip
+        uow.documents.add(slip)
+        return slip
 
     def _number(self, uow: UnitOfWork, kind: str, now: datetime) -> str:
         ids = self.desk.ids
@@ -536,6 +561,10 @@ class ChargesDesk:
                 reference,
             )
             sheet.record_payment(payment)
+            for slip in uow.documents.query(FeeSlip, ticket_id=ticket.id):
+                if slip.quote_id == quote_id and slip.is_active:
+                    slip.record_payment(SlipPayment(amount, method, now, actor.ref, reference))
+                    uow.documents.save(slip)
             for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
                 if request.quote_id == quote_id and request.charges is not None:
                     owed = request.charges.balance
