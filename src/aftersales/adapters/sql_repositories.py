@@ -56,7 +56,7 @@ class SqlDocuments(SqlRepository):
             " ON CONFLICT DO NOTHING",
             "save": "UPDATE documents SET version = ?, data = ? WHERE kind = ? AND id = ? AND version = ?",
             "version": "SELECT version FROM documents WHERE kind = ? AND id = ?",
-            "unindex": "DELETE FROM document_index WHERE kind = ? AND id = ?",
+            "unindex": "DELETE FROM document_index WHERE kind = ? AND field = ? AND id = ?",
             "index": "INSERT INTO document_index (kind, field, value, id) VALUES (?, ?, ?, ?)",
             "query": "SELECT d.version, d.data FROM documents d WHERE d.kind = ?",
             "matches": exists + " AND i.value = ?)",
@@ -71,9 +71,12 @@ class SqlDocuments(SqlRepository):
         """A ``data`` value back as a ``cls``."""
         raise NotImplementedError
 
-    def _write_index(self, obj: Document, kind: str, index: tuple[str, ...]) -> None:
-        self._run(self._sql["unindex"], (kind, obj.id))
+    def _write_index(self, obj: Document, kind: str, index: tuple[str, ...], new: bool = False) -> None:
+        # One delete per field, by the primary key (kind, field, id): a delete by (kind, id) alone scans
+        # every index row of the kind, which made bulk writes quadratic. A new document has no rows yet.
         for name in index:
+            if not new:
+                self._run(self._sql["unindex"], (kind, name, obj.id))
             self._run(self._sql["index"], (kind, name, index_value(getattr(obj, name)), obj.id))
 
     def get(self, cls: type[D], id: str) -> D:
@@ -88,7 +91,7 @@ class SqlDocuments(SqlRepository):
         cursor = self._run(self._sql["add"], (spec.kind, obj.id, obj.version, self._encode(obj, obj.version)))
         if cursor.rowcount != 1:
             raise DuplicateError(f"{spec.kind} {obj.id!r} already exists")
-        self._write_index(obj, spec.kind, spec.index)
+        self._write_index(obj, spec.kind, spec.index, new=True)
 
     def save(self, obj: D) -> D:
         spec = document_spec(type(obj))

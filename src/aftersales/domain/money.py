@@ -39,7 +39,20 @@ def currency_exponent(code: str) -> Decimal:
 
 def max_amount(code: str) -> Decimal:
     """The largest magnitude an amount of ``code`` may have (:data:`MAX_MINOR_UNITS` minor units)."""
-    return currency_exponent(code) * MAX_MINOR_UNITS
+    return _bounds(code)[1]
+
+
+_BOUNDS: dict[str, tuple[Decimal, Decimal]] = {}
+
+
+def _bounds(code: str) -> tuple[Decimal, Decimal]:
+    # (quantum, limit) per currency, computed once: Money is built for every line of every slip read.
+    found = _BOUNDS.get(code) if isinstance(code, str) else None
+    if found is None:
+        quantum = currency_exponent(code)
+        found = (quantum, quantum * MAX_MINOR_UNITS)
+        _BOUNDS[code] = found
+    return found
 
 
 def _to_decimal(value: Decimal | int | str) -> Decimal:
@@ -75,14 +88,14 @@ class Money:
     currency: str
 
     def __attrs_post_init__(self) -> None:
-        limit = max_amount(self.currency)  # raises UnknownCurrency first
+        quantum, limit = _bounds(self.currency)  # raises UnknownCurrency first
         if abs(self.amount) > limit:
             raise InvalidMoney(
                 f"amount {self.amount:E} is out of range: at most {limit} {self.currency} "
                 f"({MAX_MINOR_UNITS:,} minor units) either way",
                 field="amount",
             )
-        rounded = self.amount.quantize(currency_exponent(self.currency), rounding=ROUND_HALF_UP)
+        rounded = self.amount.quantize(quantum, rounding=ROUND_HALF_UP)
         if rounded == 0:
             rounded = abs(rounded)  # no "-0.00"
         object.__setattr__(self, "amount", rounded)

@@ -22,7 +22,6 @@ import attrs
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.charges import (
     ChargeKind,
-    ChargeLine,
     ChargeSheet,
     Payment,
     PaymentId,
@@ -30,7 +29,6 @@ from aftersales.domain.charges import (
     QuoteEscalation,
     QuoteId,
     QuoteState,
-    SheetLine,
 )
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.fee_slips import FeeSlip, InvoiceWish, SlipOrigin, SlipPayment
@@ -38,20 +36,16 @@ from aftersales.domain.ids import DealerId
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef, PickSlip
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import check_part_number
-from aftersales.domain.products import Asset, Product
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import VisitKind
-from aftersales.errors import NotFound, PolicyError, ValidationError
-from aftersales.policies.chargeability import ChargeOutcome
-from aftersales.policies.decision import Decision
+from aftersales.errors import PolicyError, ValidationError
+from aftersales.policies.charge_assessment import ChargeFacts, assess_charges
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.fees import DefaultFeesPolicy, FeesPolicy
 from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.charging_decision import decide_charges
 from aftersales.service.numbering import next_number
 from aftersales.service.runner import Applied
 
@@ -132,24 +126,6 @@ class ChargesDesk:
             bool(params.prepay_out_of_warranty_parts) and phase == WarrantyPhase.OUT_OF_WARRANTY.value
         )
 
-    def _decide(
-        self,
-        asset: Asset,
-        product: Product,
-        ticket: Ticket,
-        component: str | None,
-        extensions: tuple[WarrantyExtension, ...],
-        visit: VisitKind,
-        causes: tuple[str, ...],
-        now: datetime,
-    ) -> Decision[ChargeOutcome]:
-        policies = self.desk.policies
-        # Warranty on the day the customer called, in the unit's local time; extensions known now.
-        return decide_charges(
-            policies.warranty, policies.chargeability, asset, product, received_at=ticket.received_at,
-            now=now, component=component, extensions=extensions, visit=visit, causes=causes,
-        )  # fmt: skip
-
     # -- assessment ------------------------------------------------------------------------------------
 
     def assess(
@@ -191,64 +167,28 @@ class ChargesDesk:
                     key=lambda e: e.granted_at,
                 )
             )
-            causes = tuple(sorted({r.cause for r in ticket.fault_records}))
-            visit = _visit_kind(ticket)
-            components: dict[str, str | None] = {}
-            found: dict[str, int] = {}
+            parts: dict[str, tuple[int, str | None]] = {}
             for record in ticket.fault_records:
                 if record.part is not None:
-                    found[record.part] = found.get(record.part, 0) + 1
-                    components.setdefault(record.part, record.component)
-            chosen = found if wanted is None else wanted
-            decisions: dict[str | None, Decision[ChargeOutcome]] = {}
-
-            def decision_for(component: str | None) -> Decision[ChargeOutcome]:
-                if component not in decisions:
-                    decisions[component] = self._decide(
-                        asset, product, ticket, component, extensions, visit, causes, now
-                    )
-                return decisions[component]
-
-            whole = decision_for(None)
-            fees = self._fees
-            dealer = DealerId(ticket.dealer_id) if ticket.dealer_id else None
-            lines: list[SheetLine] = []
-            for part, quantity in chosen.items():
-                component = components.get(part)
-                if component is not None and product.components and component not in product.components:
-                    component = None  # a component the product does not know: the whole-product term
-                decision = decision_for(component)
-                price = fees.part_price(part)
-                line = ChargeLine(
-                    ChargeKind.MATERIALS, part, price.retail, quantity, decision.outcome.materials
-                )
-                lines.append(
-                    SheetLine(line, decision.reasons, component, decision.outcome.phase.value, price.cost)
-                )
-            labour = job_type
-            if labour is None and ticket.assessment is not None:
-                try:
-                    fees.labour_fee(dealer, ticket.assessment.nature)
-                    labour = ticket.assessment.nature
-                except NotFound:
-                    labour = None  # the dealer prices no such job: no labour line
-            if labour is not None:
-                fee = fees.labour_fee(dealer, labour)
-                line = ChargeLine(ChargeKind.LABOUR, labour, fee, 1, whole.outcome.labour)
-                lines.append(SheetLine(line, whole.reasons, None, whole.outcome.phase.value))
-            if travel_zone is not None or distance_km is not None:
-                fee = fees.travel_fee(dealer, zone=travel_zone, distance_km=distance_km)
-                item = travel_zone or f"up_to_{distance_km}_km"
-                line = ChargeLine(ChargeKind.TRAVEL, item, fee, 1, whole.outcome.travel)
-                lines.append(SheetLine(line, whole.reasons, None, whole.outcome.phase.value))
-            flat = getattr(fees, "service_fee", None)
-            if service_fee and flat is not None:
-                fee = flat(dealer)
-                if fee:
-                    line = ChargeLine(
-                        ChargeKind.SERVICE_FEE, "service_fee", fee, 1, whole.outcome.service_fee
-                    )
-                    lines.append(SheetLine(line, whole.reasons, None, whole.outcome.phase.value))
+                    count, component = parts.get(record.part, (0, record.component))
+                    parts[record.part] = (count + 1, component)
+            if wanted is not None:
+                parts = {p: (q, parts.get(p, (0, None))[1]) for p, q in wanted.items()}
+            facts = ChargeFacts(
+                asset, product, ticket.received_at, tuple(sorted({r.cause for r in ticket.fault_records})),
+                _visit_kind(ticket), parts, DealerId(ticket.dealer_id) if ticket.dealer_id else None,
+                job_type, ticket.assessment.nature if ticket.assessment else None, travel_zone, distance_km,
+                service_fee, extensions,
+            )  # fmt: skip
+            policies = self.desk.policies
+            assessed = assess_charges(
+                facts,
+                warranty=policies.warranty,
+                chargeability=policies.chargeability,
+                fees=self._fees,
+                now=now,
+            )
+            whole, lines = assessed.whole, assessed.lines
             sheet = (
                 ticket.charges.copy()
                 if ticket.charges is not None
@@ -279,7 +219,7 @@ class ChargesDesk:
             ticket.record_charges(
                 "assess_charges", actor.ref, now, sheet, reason=why[:2000] if why else None, payload=payload
             )
-            return Applied(decisions=tuple(decisions.values()))
+            return Applied(decisions=assessed.decisions)
 
         result = self.desk.execute(actor, "assess_charges", ticket_id, apply, idempotency_key)
         sheet = result.ticket.charges

@@ -40,6 +40,7 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.work import VisitKind
 from aftersales.errors import ConcurrencyConflict, NotFound, PermissionDenied, PolicyError, ValidationError
+from aftersales.policies.charge_assessment import decide_charges
 from aftersales.policies.chargeability import (
     ChargeabilityPolicy,
     ChargeOutcome,
@@ -51,7 +52,6 @@ from aftersales.policies.fees import DefaultFeesPolicy, FeesPolicy, QuoteRequest
 from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.charging_decision import decide_charges
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import authorize, can_read, check_role
 
