@@ -52,22 +52,39 @@ class MonthMoney:
     income_by_payer: Mapping[str, Money]
     paid: Money
     cost: Money
-    tickets: Mapping[str, TicketMoney]
+    ticket_income: Mapping[str, Decimal]
+    ticket_cost: Mapping[str, Decimal]
+
+    @property
+    def tickets(self) -> Mapping[str, TicketMoney]:
+        """Income and cost per ticket (built when asked: a big month has as many tickets as slips)."""
+        return MappingProxyType({t: self.ticket(t) for t in sorted(self.ticket_income)})
+
+    def ticket(self, ticket_id: str) -> TicketMoney:
+        """One ticket's income and cost in the month (zero for a ticket with none)."""
+        zero = Decimal(0)
+        return TicketMoney(
+            ticket_id,
+            Money(self.ticket_income.get(ticket_id, zero), self.currency),
+            Money(self.ticket_cost.get(ticket_id, zero), self.currency),
+        )
 
     @property
     def ticket_count(self) -> int:
         """Tickets with a slip or a free issue in the month."""
-        return len(self.tickets)
+        return len(self.ticket_income)
 
     @property
     def cost_per_ticket(self) -> Money | None:
         """Cost spread over the month's tickets (``None`` when there are none)."""
-        return Money(self.cost.amount / len(self.tickets), self.currency) if self.tickets else None
+        count = len(self.ticket_income)
+        return Money(self.cost.amount / count, self.currency) if count else None
 
     @property
     def income_per_ticket(self) -> Money | None:
         """Income spread over the month's tickets (``None`` when there are none)."""
-        return Money(self.income.amount / len(self.tickets), self.currency) if self.tickets else None
+        count = len(self.ticket_income)
+        return Money(self.income.amount / count, self.currency) if count else None
 
 
 def _check_month(value: object) -> str:
@@ -112,7 +129,7 @@ def slip_cost_totals(
     tickets: set[str] = set()
     for month in months:
         result = _month_money(documents, _check_month(month), currency, None, kinds)
-        tickets.update(result.tickets)
+        tickets.update(result.ticket_income)
     return len(tickets), kinds
 
 
@@ -169,9 +186,6 @@ def _month_money(
     def money(amount: Decimal) -> Money:
         return Money(amount, currency)
 
-    tickets = {
-        t: TicketMoney(t, money(per_income[t]), money(per_cost.get(t, zero))) for t in sorted(per_income)
-    }
     return MonthMoney(
         month,
         currency,
@@ -180,7 +194,8 @@ def _month_money(
         MappingProxyType({k: money(v) for k, v in sorted(by_payer.items())}),
         money(paid),
         money(cost),
-        MappingProxyType(tickets),
+        MappingProxyType(per_income),
+        MappingProxyType(per_cost),
     )
 
 
