@@ -29,9 +29,10 @@ from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import VisitKind
-from aftersales.errors import InvalidMoney, PolicyError, ValidationError
+from aftersales.errors import InvalidMoney, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.chargeability import BUILTIN_CHARGEABLE_CAUSES
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
+from aftersales.reports.budgets import budget_report
 from aftersales.reports.money import month_money
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register
@@ -377,3 +378,34 @@ def test_month_revenue_and_cost_per_ticket_from_stored_slips(
     assert march.tickets[paid_ticket].income == Money("250.00", "CNY")
     revenue = desk.fees.monthly_revenue(world.manager, "2026-03")
     assert revenue.revenue_total == march.income  # the fee desk's list agrees
+
+
+def test_budget_approved_by_a_named_role_and_overrun_needs_a_reason(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    with pytest.raises(PermissionDenied):  # the pack's budget_approvers: the general manager
+        desk.charges.set_budget(world.manager, "2026-03", "materials", Money("50.00", "CNY"))
+    budget = desk.charges.set_budget(world.general_manager, "2026-03", "materials", Money("50.00", "CNY"))
+    assert budget.approved_by == world.general_manager.ref
+    for bad in (Money("-1", "CNY"), Money(0, "CNY")):
+        with pytest.raises(ValidationError):
+            desk.charges.set_budget(world.general_manager, "2026-03", "labour", bad)
+    _free_part_received(desk, clock, world)  # 75.00 of free material, against a budget of 50.00
+    with desk.store() as uow:
+        report = budget_report(uow.documents, "2026-03")
+    (row,) = report.rows
+    assert row.category == "materials" and row.actual == Money("75.00", "CNY")
+    assert row.over_budget and report.unapproved == ("materials",)
+    with pytest.raises(ValidationError):
+        desk.charges.approve_overrun(
+            world.general_manager, "2026-03", "materials", Money(25, "CNY"), reason=" "
+        )
+    desk.charges.approve_overrun(
+        world.general_manager, "2026-03", "materials", Money(25, "CNY"), reason="批次缺陷集中更换"
+    )
+    with desk.store() as uow:
+        again = budget_report(uow.documents, "2026-03")
+    assert again.rows[0].over_budget and again.unapproved == ()
+    (stored,) = desk.charges.budgets(world.auditor, "2026-03")
+    assert stored.overruns[0].reason == "批次缺陷集中更换"

@@ -21,7 +21,7 @@ from typing import Any, Protocol, TypeVar
 
 import attrs
 
-from aftersales.domain.actors import ActorRef
+from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.charges import ChargeKind, ChargeLine, Quote, QuoteId
 from aftersales.domain.ids import DealerId, TicketId
 from aftersales.domain.money import Money, currency_exponent
@@ -203,6 +203,16 @@ class DealerFeeSchedule:
     currency: str | None = attrs.field(default=None, validator=_optional_currency)
 
 
+def _roles(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ValidationError("budget_approvers is a list of role names", field="budget_approvers")
+    known = {r.value for r in Role}
+    for item in value:
+        if item not in known:
+            raise ValidationError(f"unknown role {item!r} in budget_approvers", field="budget_approvers")
+    return tuple(value)
+
+
 @attrs.frozen
 class FeesParams:
     """Parameters of :class:`DefaultFeesPolicy` (a pack loads them from TOML).
@@ -222,6 +232,8 @@ class FeesParams:
     dealer_schedules: Mapping[str, DealerFeeSchedule] = attrs.field(factory=dict, converter=_frozen_map)
     prepay_out_of_warranty_parts: bool = True
     prepay_all_chargeable_parts: bool = False
+    budget_approvers: tuple[str, ...] = attrs.field(default=("general_manager",), converter=_roles)
+    """Roles that approve cost budgets and overruns (seed 000: 报…审批; default the general manager)."""
 
     def __attrs_post_init__(self) -> None:
         # Every amount is checked against its currency's bounds here, when the pack loads, not at the

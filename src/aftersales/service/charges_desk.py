@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.budgets import CostBudget, OverrunApproval, budget_id
 from aftersales.domain.charges import (
     ChargeKind,
     ChargeSheet,
@@ -33,13 +34,14 @@ from aftersales.domain.charges import (
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.fee_slips import FeeSlip, InvoiceWish, SlipOrigin, SlipPayment
 from aftersales.domain.ids import DealerId
+from aftersales.domain.instants import require_aware
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef, PickSlip
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import check_part_number
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import VisitKind
-from aftersales.errors import PolicyError, ValidationError
+from aftersales.errors import CurrencyMismatch, NotFound, PolicyError, ValidationError
 from aftersales.policies.charge_assessment import ChargeFacts, assess_charges
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.fees import DefaultFeesPolicy, FeesPolicy
@@ -47,12 +49,17 @@ from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.numbering import next_number
+from aftersales.service.permissions import check_role
 from aftersales.service.runner import Applied
 
 if TYPE_CHECKING:
     from aftersales.service.desk import ServiceDesk
 
 __all__ = ["AcceptedQuote", "ChargesDesk"]
+
+_BUDGET_READERS = frozenset(
+    {Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AUDITOR, Role.AGENT, Role.SYSTEM}
+)
 
 # Automated steps of the materials request the desk files on acceptance are recorded as the system's.
 _SYSTEM = ActorRef("charges_desk", Role.SYSTEM)
@@ -90,6 +97,12 @@ def _parts_arg(parts: Mapping[str, int] | None) -> dict[str, int] | None:
             raise ValidationError(f"quantity of {part!r} must be a whole number, 1–100000", field="parts")
         result[part] = quantity
     return result
+
+
+def _actor(actor: object) -> Actor:
+    if not isinstance(actor, Actor):
+        raise ValidationError("the first argument of every command is an Actor", field="actor")
+    return actor
 
 
 def _visit_kind(ticket: Ticket) -> VisitKind:
@@ -469,6 +482,63 @@ class ChargesDesk:
             assert sheet is not None
             return sheet.escalations[-1]
         return holder[0]
+
+    # -- budgets (seed 000: 费用预算, 超预算审批) -------------------------------------------------------
+
+    def _approvers(self) -> frozenset[Role]:
+        params = getattr(self._fees, "params", None)
+        names = getattr(params, "budget_approvers", ("general_manager",))
+        return frozenset(Role(n) for n in names)
+
+    def set_budget(
+        self, actor: Actor, period: str, category: str, amount: Money, *, note: str = ""
+    ) -> CostBudget:
+        """Set (or replace) the approved cost budget of ``category`` in ``period``; the approver is the
+        actor, whose role must be one of the pack's ``fees.budget_approvers``. Approved overruns stay."""
+        _actor(actor)
+        check_role(actor, "set_budget", period, self._approvers())
+        now = require_aware(self.desk.clock.now(), "clock.now()")
+        if not isinstance(amount, Money):
+            raise ValidationError("amount must be Money", field="amount")
+        with self.desk.store() as uow:
+            try:
+                budget = uow.documents.get(CostBudget, budget_id(period, category))
+            except NotFound:
+                budget = CostBudget(
+                    budget_id(period, category), period, category, amount, actor.ref, now, note
+                )
+                uow.documents.add(budget)
+            else:
+                if budget.overruns and budget.overruns[0].amount.currency != amount.currency:
+                    raise CurrencyMismatch(budget.overruns[0].amount.currency, amount.currency)
+                budget = attrs.evolve(
+                    budget, amount=amount, approved_by=actor.ref, approved_at=now, note=note
+                )
+                budget = uow.documents.save(budget)
+            uow.commit()
+        return budget
+
+    def approve_overrun(
+        self, actor: Actor, period: str, category: str, amount: Money, *, reason: str
+    ) -> CostBudget:
+        """Approve spending ``amount`` beyond the budget of ``category`` in ``period``, with a reason."""
+        _actor(actor)
+        check_role(actor, "approve_overrun", period, self._approvers())
+        now = require_aware(self.desk.clock.now(), "clock.now()")
+        approval = OverrunApproval(amount, reason, actor.ref, now)
+        with self.desk.store() as uow:
+            budget = uow.documents.get(CostBudget, budget_id(period, category))
+            budget.approve_overrun(approval)
+            budget = uow.documents.save(budget)
+            uow.commit()
+        return budget
+
+    def budgets(self, actor: Actor, period: str) -> tuple[CostBudget, ...]:
+        """The budgets of ``period`` (office, managers and auditors)."""
+        _actor(actor)
+        check_role(actor, "read_budgets", period, _BUDGET_READERS | self._approvers())
+        with self.desk.store() as uow:
+            return tuple(uow.documents.query(CostBudget, period=period))
 
     def record_payment(
         self,
