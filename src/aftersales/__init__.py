@@ -8,8 +8,19 @@ public API is re-exported here; import from ``aftersales`` rather than from subm
 from __future__ import annotations
 
 from aftersales.domain.actors import ActorRef, Role
+
+# Money end to end (issue 19): the charge sheet, budgets, part numbers, bounded money.
+from aftersales.domain.budgets import CostBudget, OverrunApproval
 from aftersales.domain.calendar import CHINA_OFFICE_HOURS, BusinessCalendar
-from aftersales.domain.charges import ChargeKind, ChargeLine, ChargeSheet, Payment, Quote
+from aftersales.domain.charges import (
+    ChargeKind,
+    ChargeLine,
+    ChargeSheet,
+    Payment,
+    Quote,
+    QuoteEscalation,
+    SheetLine,
+)
 from aftersales.domain.classification import (
     Category,
     Channel,
@@ -57,7 +68,8 @@ from aftersales.domain.materials import (
     ShippingNote,
 )
 from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, MaterialsState
-from aftersales.domain.money import Money
+from aftersales.domain.money import MAX_MINOR_UNITS, Money
+from aftersales.domain.part_numbers import check_part_number
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.reasons import Reason
@@ -95,6 +107,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.i18n.notifications import NOTIFICATION_KINDS, Renderer, render
+from aftersales.policies.charge_assessment import AssessedCharges, ChargeFacts, assess_charges
 from aftersales.policies.chargeability import ChargeabilityPolicy, ChargeableWork, ChargeDecision
 from aftersales.policies.decision import Decision
 from aftersales.policies.fees import FeesPolicy, PriceList
@@ -127,6 +140,7 @@ from aftersales.ports.text_search import TextIndex
 from aftersales.service.actors import Actor
 from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArchive
 from aftersales.service.callback_desk import CallbackDesk
+from aftersales.service.charges_desk import AcceptedQuote, ChargesDesk
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
@@ -140,14 +154,18 @@ __all__ = [
     "CHINA_OFFICE_HOURS",
     "COMPLAINT_WORKFLOW",
     "MATERIALS_WORKFLOW",
+    # issue 19
+    "MAX_MINOR_UNITS",
     "NOTIFICATION_KINDS",
     "TICKET_WORKFLOW",
+    "AcceptedQuote",
     "Actor",
     "ActorRef",
     "AftersalesError",
     "ArchiveDesk",
     "Article",
     "ArticleVersion",
+    "AssessedCharges",
     "Assessment",
     "Asset",
     "AssetId",
@@ -160,12 +178,14 @@ __all__ = [
     "Category",
     "Channel",
     "ChargeDecision",
+    "ChargeFacts",
     "ChargeKind",
     "ChargeLine",
     "ChargeSheet",
     "ChargeabilityPolicy",
     "ChargeableWork",
     "Chargeback",
+    "ChargesDesk",
     "Clock",
     "CommandResult",
     "ComplaintDesk",
@@ -176,6 +196,7 @@ __all__ = [
     "ConcurrencyConflict",
     "ConfigurationError",
     "Contact",
+    "CostBudget",
     "CountField",
     "CrisisFacts",
     "CrisisProblem",
@@ -224,6 +245,7 @@ __all__ = [
     "Outbox",
     "OutboxMessage",
     "OverdueItem",
+    "OverrunApproval",
     "Pack",
     "Page",
     "PageRequest",
@@ -243,6 +265,7 @@ __all__ = [
     "ProductId",
     "Progress",
     "Quote",
+    "QuoteEscalation",
     "Reason",
     "Reconciliation",
     "Recourse",
@@ -255,6 +278,7 @@ __all__ = [
     "SatisfactionSurvey",
     "ServiceDesk",
     "Severity",
+    "SheetLine",
     "ShippingNote",
     "SlaFacts",
     "SlaParams",
@@ -291,6 +315,8 @@ __all__ = [
     "WarrantyTerm",
     "Workflow",
     "__version__",
+    "assess_charges",
+    "check_part_number",
     "load_pack",
     "open_storage",
     "render",
