@@ -14,7 +14,7 @@ any other through the typed documents.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import timedelta
 from decimal import Decimal
 from types import MappingProxyType
@@ -134,6 +134,77 @@ def slip_cost_totals(
 
 
 def _month_money(
+    documents: Any, month: str, currency: str, dealer_id: str | None, kinds: dict[str, Decimal] | None
+) -> MonthMoney:
+    summed = getattr(documents, "money_rows", None)
+    if summed is not None:
+        return _from_rows(summed, month, currency, dealer_id, kinds)
+    return _from_documents(documents, month, currency, dealer_id, kinds)
+
+
+def _from_rows(
+    summed: Any, month: str, currency: str, dealer_id: str | None, kinds: dict[str, Decimal] | None
+) -> MonthMoney:
+    """The same figures from a store that sums in SQL, in whole minor units (exact)."""
+    quantum = currency_exponent(currency)
+    scale = int(1 / quantum)
+    rows = summed(month, currency, dealer_id, scale)
+    zero = Decimal(0)
+    by_payer: dict[str, int] = {}
+    per_income: dict[str, int] = {}
+    per_cost: dict[str, int] = {}
+    income = cost = 0
+    for ticket, payer, charged, given in rows["tickets"]:
+        charged, given = int(charged or 0), int(given or 0)
+        income += charged
+        cost += given
+        by_payer[payer] = by_payer.get(payer, 0) + charged
+        per_income[ticket] = per_income.get(ticket, 0) + charged
+        per_cost[ticket] = per_cost.get(ticket, 0) + given
+    for ticket, kind, given in rows["issues"]:
+        given = int(given or 0)
+        cost += given
+        per_cost[ticket] = per_cost.get(ticket, 0) + given
+        per_income.setdefault(ticket, 0)
+        if kinds is not None:
+            kinds[kind] = kinds.get(kind, zero) + given * quantum
+    if kinds is not None:
+        for kind, given in rows["kinds"]:
+            kinds[kind] = kinds.get(kind, zero) + int(given or 0) * quantum
+
+    def money(minor: int) -> Money:
+        return Money(minor * quantum, currency)
+
+    return MonthMoney(
+        month,
+        currency,
+        int(rows["slips"][0][0]),
+        money(income),
+        MappingProxyType({k: money(v) for k, v in sorted(by_payer.items())}),
+        money(int(rows["paid"][0][0] or 0)),
+        money(cost),
+        _LazyDecimals(per_income, quantum),
+        _LazyDecimals(per_cost, quantum),
+    )
+
+
+class _LazyDecimals(Mapping[str, Decimal]):
+    """Minor units per ticket, read as Decimal amounts only when asked (a month has many tickets)."""
+
+    def __init__(self, minor: dict[str, int], quantum: Decimal) -> None:
+        self._minor, self._quantum = minor, quantum
+
+    def __getitem__(self, key: str) -> Decimal:
+        return self._minor[key] * self._quantum
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._minor)
+
+    def __len__(self) -> int:
+        return len(self._minor)
+
+
+def _from_documents(
     documents: Any, month: str, currency: str, dealer_id: str | None, kinds: dict[str, Decimal] | None
 ) -> MonthMoney:
     zero = Decimal(0)
