@@ -29,7 +29,13 @@ from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import VisitKind
-from aftersales.errors import InvalidMoney, PermissionDenied, PolicyError, ValidationError
+from aftersales.errors import (
+    IdempotencyKeyReused,
+    InvalidMoney,
+    PermissionDenied,
+    PolicyError,
+    ValidationError,
+)
 from aftersales.policies.chargeability import BUILTIN_CHARGEABLE_CAUSES
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.reports.budgets import budget_report
@@ -409,3 +415,22 @@ def test_budget_approved_by_a_named_role_and_overrun_needs_a_reason(
     assert again.rows[0].over_budget and again.unapproved == ()
     (stored,) = desk.charges.budgets(world.auditor, "2026-03")
     assert stored.overruns[0].reason == "批次缺陷集中更换"
+
+
+def test_charging_commands_replay_by_idempotency_key(story: tuple[ServiceDesk, ManualClock, World]) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    first = desk.charges.assess(world.dealer_sh_staff, ticket_id, idempotency_key="assess-1")
+    again = desk.charges.assess(world.dealer_sh_staff, ticket_id, idempotency_key="assess-1")
+    assert again.revision == first.revision == 1  # replayed, not assessed twice
+    with pytest.raises(IdempotencyKeyReused):
+        desk.charges.assess(
+            world.dealer_sh_staff, ticket_id, travel_zone="pudong", idempotency_key="assess-1"
+        )
+    quote = desk.charges.quote(world.agent, ticket_id)
+    accepted = desk.charges.accept(world.customer_zh, ticket_id, quote.id, idempotency_key="yes")
+    replayed = desk.charges.accept(world.customer_zh, ticket_id, quote.id, idempotency_key="yes")
+    assert replayed.quote == accepted.quote and replayed.pick_slip == accepted.pick_slip
+    assert replayed.fee_slip is not None and accepted.fee_slip is not None
+    assert replayed.fee_slip.id == accepted.fee_slip.id
+    assert len(desk.fees.slips_of(world.manager, ticket_id)) == 1

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -34,7 +34,6 @@ from aftersales.domain.charges import (
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.fee_slips import FeeSlip, InvoiceWish, SlipOrigin, SlipPayment
 from aftersales.domain.ids import DealerId
-from aftersales.domain.instants import require_aware
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef, PickSlip
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import check_part_number
@@ -48,18 +47,14 @@ from aftersales.policies.fees import DefaultFeesPolicy, FeesPolicy
 from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
+from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import check_role
-from aftersales.service.runner import Applied
-
-if TYPE_CHECKING:
-    from aftersales.service.desk import ServiceDesk
+from aftersales.service.permissions import Workflow, check_role, permit
+from aftersales.service.runner import Applied, CommandRunner
 
 __all__ = ["AcceptedQuote", "ChargesDesk"]
 
-_BUDGET_READERS = frozenset(
-    {Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AUDITOR, Role.AGENT, Role.SYSTEM}
-)
 
 # Automated steps of the materials request the desk files on acceptance are recorded as the system's.
 _SYSTEM = ActorRef("charges_desk", Role.SYSTEM)
@@ -117,14 +112,16 @@ def _reason_json(reasons: Iterable[Reason]) -> list[Any]:
 class ChargesDesk:
     """Ticket-level charging over a :class:`~aftersales.service.desk.ServiceDesk` (``desk.charges``)."""
 
-    def __init__(self, desk: ServiceDesk) -> None:
-        self.desk = desk
+    def __init__(self, context: DeskContext, runner: CommandRunner, fees: FeeDesk) -> None:
+        self.context = context
+        self.runner = runner
+        self.fee_desk = fees
 
     # -- policies --------------------------------------------------------------------------------------
 
     @property
     def _fees(self) -> FeesPolicy:
-        fees = self.desk.policies.fees
+        fees = self.context.policies.fees
         return fees if fees is not None else DefaultFeesPolicy()
 
     def _currency(self) -> str:
@@ -193,7 +190,7 @@ class ChargesDesk:
                 job_type, ticket.assessment.nature if ticket.assessment else None, travel_zone, distance_km,
                 service_fee, extensions,
             )  # fmt: skip
-            policies = self.desk.policies
+            policies = self.context.policies
             assessed = assess_charges(
                 facts,
                 warranty=policies.warranty,
@@ -234,15 +231,19 @@ class ChargesDesk:
             )
             return Applied(decisions=assessed.decisions)
 
-        result = self.desk.execute(actor, "assess_charges", ticket_id, apply, idempotency_key)
+        request = [wanted, job_type, travel_zone, distance_km, service_fee]
+        result = self.runner.execute(
+            actor, "assess_charges", ticket_id, apply, idempotency_key, request=request
+        )
         sheet = result.ticket.charges
         assert sheet is not None
         return sheet
 
     def sheet(self, actor: Actor, ticket_id: str) -> ChargeSheet | None:
         """The ticket's charge sheet (``None`` before the first assessment), if ``actor`` may see it."""
-        view = self.desk.ticket(actor, ticket_id)
-        return view.charges.copy() if view.charges is not None else None
+        with self.context.store() as uow:
+            ticket = self.runner.visible(uow, actor, ticket_id)
+        return ticket.charges.copy() if ticket.charges is not None else None
 
     # -- quotes ------------------------------------------------------------------------------------------
 
@@ -312,9 +313,9 @@ class ChargesDesk:
             ticket.record_charges("offer_quote", actor.ref, now, sheet, payload=payload)
             holder.append(offered)
 
-        self.desk.execute(actor, "offer_quote", ticket_id, apply, idempotency_key)
+        self.runner.execute(actor, "offer_quote", ticket_id, apply, idempotency_key, request=[payer])
         if not holder:  # replayed: the quote is the latest of this payer on the stored sheet
-            sheet = self.desk.ticket(actor, ticket_id).charges
+            sheet = self.sheet(actor, ticket_id)
             assert sheet is not None
             return [q for q in sheet.quotes if q.payer == payer][-1]
         return holder[0]
@@ -370,9 +371,22 @@ class ChargesDesk:
             ticket.record_charges("accept_quote", actor.ref, now, sheet, payload=payload)
             holder.append(AcceptedQuote(accepted, request, slip))
 
-        self.desk.execute(actor, "accept_quote", ticket_id, apply, idempotency_key)
-        if not holder:
-            raise PolicyError("this acceptance was already recorded", code="replayed")
+        request = [quote_id, urgent, payment_method, wish.value]
+        self.runner.execute(actor, "accept_quote", ticket_id, apply, idempotency_key, request=request)
+        if not holder:  # replayed: rebuild the answer from what the first run stored
+            with self.context.store() as uow:
+                ticket = self.runner.visible(uow, actor, ticket_id)
+                assert ticket.charges is not None
+                quote = ticket.charges.quote(quote_id)
+                requests = [
+                    r
+                    for r in uow.documents.query(MaterialsRequest, ticket_id=ticket_id)
+                    if r.quote_id == quote_id
+                ]
+                slips = [
+                    f for f in uow.documents.query(FeeSlip, ticket_id=ticket_id) if f.quote_id == quote_id
+                ]
+            return AcceptedQuote(quote, requests[0] if requests else None, slips[0] if slips else None)
         return holder[0]
 
     def _write_slip(
@@ -385,7 +399,7 @@ class ChargesDesk:
             raise PolicyError(f"ticket {ticket.id} has no dealer to owe the purchase", code="no_dealer")
         slip = FeeSlip(
             next_number(uow, "fee_slip", now), ticket.id, ticket.customer_id, quote.currency, now, actor.ref,
-            self.desk.fees.month_of(now), quote.lines, method, wish, SlipOrigin.JOB, ticket.dealer_id,
+            self.fee_desk.month_of(now), quote.lines, method, wish, SlipOrigin.JOB, ticket.dealer_id,
             quote.id, payer_kind=quote.payer, payer_id=ticket.dealer_id if dealer else ticket.customer_id,
             reasons=quote.reasons,
         )  # fmt: skip
@@ -393,7 +407,7 @@ class ChargesDesk:
         return slip
 
     def _number(self, uow: UnitOfWork, kind: str, now: datetime) -> str:
-        ids = self.desk.ids
+        ids = self.context.ids
         return ids.next_id(kind) if ids is not None else next_number(uow, kind, now)
 
     def _file_request(
@@ -453,7 +467,7 @@ class ChargesDesk:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             sheet = self._sheet_of(ticket)
             escalation = sheet.refuse(quote_id, now, actor.ref, given)
-            decision = self.desk.policies.escalation.decide(
+            decision = self.context.policies.escalation.decide(
                 EscalationFacts(EscalationTrigger.QUOTE_REFUSED, escalation.reasons[0])
             )
             roles = decision.outcome.to
@@ -472,13 +486,14 @@ class ChargesDesk:
                 "reason": escalation.reasons[0],
             }
             key = f"{ticket.id}:{len(ticket.events)}:escalation:quote_refused"
-            messages = self.desk.notifications.staff_messages("escalation", roles, values, key, now)
+            messages = self.context.notifications.staff_messages("escalation", roles, values, key, now)
             holder.append(escalation)
             return Applied(messages=tuple(messages), decisions=(decision,))
 
-        self.desk.execute(actor, "refuse_quote", ticket_id, apply, idempotency_key)
+        request = [quote_id, reason, [{"code": r.code, "params": dict(r.params)} for r in given]]
+        self.runner.execute(actor, "refuse_quote", ticket_id, apply, idempotency_key, request=request)
         if not holder:
-            sheet = self.desk.ticket(actor, ticket_id).charges
+            sheet = self.sheet(actor, ticket_id)
             assert sheet is not None
             return sheet.escalations[-1]
         return holder[0]
@@ -494,13 +509,14 @@ class ChargesDesk:
         self, actor: Actor, period: str, category: str, amount: Money, *, note: str = ""
     ) -> CostBudget:
         """Set (or replace) the approved cost budget of ``category`` in ``period``; the approver is the
-        actor, whose role must be one of the pack's ``fees.budget_approvers``. Approved overruns stay."""
+        actor, whose role must also be one of the pack's ``fees.budget_approvers``. Overruns stay."""
         _actor(actor)
+        permit(actor, Workflow.DOCUMENTS, "set_budget", period)
         check_role(actor, "set_budget", period, self._approvers())
-        now = require_aware(self.desk.clock.now(), "clock.now()")
         if not isinstance(amount, Money):
             raise ValidationError("amount must be Money", field="amount")
-        with self.desk.store() as uow:
+
+        def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
             try:
                 budget = uow.documents.get(CostBudget, budget_id(period, category))
             except NotFound:
@@ -508,36 +524,38 @@ class ChargesDesk:
                     budget_id(period, category), period, category, amount, actor.ref, now, note
                 )
                 uow.documents.add(budget)
-            else:
-                if budget.overruns and budget.overruns[0].amount.currency != amount.currency:
-                    raise CurrencyMismatch(budget.overruns[0].amount.currency, amount.currency)
-                budget = attrs.evolve(
-                    budget, amount=amount, approved_by=actor.ref, approved_at=now, note=note
-                )
-                budget = uow.documents.save(budget)
-            uow.commit()
-        return budget
+                return budget
+            if budget.overruns and budget.overruns[0].amount.currency != amount.currency:
+                raise CurrencyMismatch(budget.overruns[0].amount.currency, amount.currency)
+            changed = attrs.evolve(budget, amount=amount, approved_by=actor.ref, approved_at=now, note=note)
+            return uow.documents.save(changed)
+
+        request = [period, category, str(amount), note]
+        return self.runner.write(actor, "set_budget", None, request, apply)
 
     def approve_overrun(
         self, actor: Actor, period: str, category: str, amount: Money, *, reason: str
     ) -> CostBudget:
         """Approve spending ``amount`` beyond the budget of ``category`` in ``period``, with a reason."""
         _actor(actor)
+        permit(actor, Workflow.DOCUMENTS, "approve_overrun", period)
         check_role(actor, "approve_overrun", period, self._approvers())
-        now = require_aware(self.desk.clock.now(), "clock.now()")
-        approval = OverrunApproval(amount, reason, actor.ref, now)
-        with self.desk.store() as uow:
+
+        def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
+            approval = OverrunApproval(amount, reason, actor.ref, now)
             budget = uow.documents.get(CostBudget, budget_id(period, category))
             budget.approve_overrun(approval)
-            budget = uow.documents.save(budget)
-            uow.commit()
-        return budget
+            return uow.documents.save(budget)
+
+        request = [period, category, str(amount), reason]
+        return self.runner.write(actor, "approve_overrun", None, request, apply)
 
     def budgets(self, actor: Actor, period: str) -> tuple[CostBudget, ...]:
-        """The budgets of ``period`` (office, managers and auditors)."""
+        """The budgets of ``period`` (office, managers, approvers and auditors)."""
         _actor(actor)
-        check_role(actor, "read_budgets", period, _BUDGET_READERS | self._approvers())
-        with self.desk.store() as uow:
+        if actor.role not in self._approvers():
+            permit(actor, Workflow.DOCUMENTS, "read_budgets", period)
+        with self.context.store() as uow:
             return tuple(uow.documents.query(CostBudget, period=period))
 
     def record_payment(
@@ -585,7 +603,10 @@ class ChargesDesk:
             payload = {"quote_id": quote_id, "amount": str(amount.amount), "currency": amount.currency}
             ticket.record_charges("record_payment", actor.ref, now, sheet, payload=payload)
 
-        result = self.desk.execute(actor, "record_payment", ticket_id, apply, idempotency_key)
+        request = [quote_id, str(amount), method, reference]
+        result = self.runner.execute(
+            actor, "record_payment", ticket_id, apply, idempotency_key, request=request
+        )
         sheet = result.ticket.charges
         assert sheet is not None
         return sheet
