@@ -1,7 +1,9 @@
-"""The month's money figures agree on memory (stored JSON read in Python) and SQLite (summed in SQL)."""
+"""The month's money figures agree on memory (stored JSON summed in Python), SQLite and PostgreSQL (index summed in SQL)."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -19,6 +21,7 @@ from aftersales.ports.storage_registry import open_storage
 from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.reports.money import month_money, slip_cost_totals
 
+DSN = os.environ.get("AFTERSALES_PG_DSN")
 SH = ZoneInfo("Asia/Shanghai")
 WHO = ActorRef("s1", Role.DEALER_STAFF)
 AT = datetime(2026, 3, 5, 10, tzinfo=SH)
@@ -68,13 +71,27 @@ def _fill(store: StoreFactory) -> None:
         uow.commit()
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
-    url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'm.db'}"
+    schema = None
+    if request.param == "memory":
+        url = "memory://"
+    elif request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'm.db'}"
+    else:
+        if not DSN:
+            pytest.skip("AFTERSALES_PG_DSN is not set")
+        schema = f"mf_{uuid.uuid4().hex[:16]}"
+        url = f"{DSN}{'&' if '?' in DSN else '?'}schema={schema}"
     factory = open_storage(url)
     _fill(factory)
     yield factory
     factory.close()
+    if schema is not None:
+        import psycopg
+
+        with psycopg.connect(DSN or "", autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def test_month_figures(store: StoreFactory) -> None:

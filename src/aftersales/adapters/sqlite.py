@@ -21,7 +21,6 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from aftersales.adapters.money_sqlite import MoneyRows, sqlite_money_rows
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
@@ -579,10 +578,6 @@ class _Documents(SqlDocuments):
 
     def _decode(self, data: Any, cls: type[D]) -> D:
         return loads(data, cls)
-
-    def money_rows(self, month: str, currency: str, dealer_id: str | None, scale: int) -> MoneyRows:
-        """A month's slips and free issues summed in SQL (see :mod:`aftersales.adapters.money_sqlite`)."""
-        return sqlite_money_rows(self._run, month, currency, dealer_id, scale)
 
 
 class _Outbox(SqlOutbox):

@@ -6,10 +6,11 @@ kept past their deadline). Cost is what the service gave away: the free lines of
 their price) and the materials issued free of charge (at cost, the fee desk's free-issue list). Per
 ticket, both are divided by the tickets that have any slip or free issue in the month.
 
-Why straight from the stored JSON: the month's revenue is read over 100 000 slips and more; building a
-``FeeSlip`` (and a ``Money`` per line) for each costs seconds where summing the stored strings takes a
-fraction of that. Stores that can hand out stored JSON (``query_data``; ours all do) are read that way,
-any other through the typed documents.
+Why not through typed documents: the month's revenue is read over 100 000 slips and more; building a
+``FeeSlip`` (and a ``Money`` per line) for each costs seconds. Slips index their totals in whole minor
+units (``charged_minor``, ``given_minor``, ``paid_minor``), so a SQL store sums its index
+(``index_sums``: primary-key probes, no JSON parsed); a store without it hands out the stored JSON
+(``query_data``), summed here; any other store is read through the typed documents.
 """
 
 from __future__ import annotations
@@ -136,41 +137,40 @@ def slip_cost_totals(
 def _month_money(
     documents: Any, month: str, currency: str, dealer_id: str | None, kinds: dict[str, Decimal] | None
 ) -> MonthMoney:
-    summed = getattr(documents, "money_rows", None)
-    if summed is not None:
-        return _from_rows(summed, month, currency, dealer_id, kinds)
+    sums = getattr(documents, "index_sums", None)
+    if sums is not None and kinds is None:
+        return _from_index(sums, month, currency, dealer_id)
     return _from_documents(documents, month, currency, dealer_id, kinds)
 
 
-def _from_rows(
-    summed: Any, month: str, currency: str, dealer_id: str | None, kinds: dict[str, Decimal] | None
-) -> MonthMoney:
-    """The same figures from a store that sums in SQL, in whole minor units (exact)."""
+def _from_index(sums: Any, month: str, currency: str, dealer_id: str | None) -> MonthMoney:
+    """The same figures from a store that sums its index in SQL: whole minor units, exact, no JSON read."""
     quantum = currency_exponent(currency)
-    scale = int(1 / quantum)
-    rows = summed(month, currency, dealer_id, scale)
-    zero = Decimal(0)
+    equals = {"month": month, "state": "issued", "currency": currency}
+    moves = {"month": month, "kind": "issued_free", "currency": currency}
+    if dealer_id is not None:
+        equals["dealer_id"] = moves["dealer_id"] = dealer_id
     by_payer: dict[str, int] = {}
     per_income: dict[str, int] = {}
     per_cost: dict[str, int] = {}
-    income = cost = 0
-    for ticket, payer, charged, given in rows["tickets"]:
+    income = cost = paid = slips = 0
+    groups = ["ticket_id", "payer_kind"]
+    for ticket, payer, count, charged, given, received in sums(
+        "fee_slip", equals, groups, ["charged_minor", "given_minor", "paid_minor"]
+    ):
         charged, given = int(charged or 0), int(given or 0)
+        slips += int(count)
         income += charged
         cost += given
+        paid += int(received or 0)
         by_payer[payer] = by_payer.get(payer, 0) + charged
         per_income[ticket] = per_income.get(ticket, 0) + charged
         per_cost[ticket] = per_cost.get(ticket, 0) + given
-    for ticket, kind, given in rows["issues"]:
+    for ticket, _count, given in sums("materials_movement", moves, ["ticket_id"], ["value_minor"]):
         given = int(given or 0)
         cost += given
         per_cost[ticket] = per_cost.get(ticket, 0) + given
         per_income.setdefault(ticket, 0)
-        if kinds is not None:
-            kinds[kind] = kinds.get(kind, zero) + given * quantum
-    if kinds is not None:
-        for kind, given in rows["kinds"]:
-            kinds[kind] = kinds.get(kind, zero) + int(given or 0) * quantum
 
     def money(minor: int) -> Money:
         return Money(minor * quantum, currency)
@@ -178,10 +178,10 @@ def _from_rows(
     return MonthMoney(
         month,
         currency,
-        int(rows["slips"][0][0]),
+        slips,
         money(income),
         MappingProxyType({k: money(v) for k, v in sorted(by_payer.items())}),
-        money(int(rows["paid"][0][0] or 0)),
+        money(paid),
         money(cost),
         _LazyDecimals(per_income, quantum),
         _LazyDecimals(per_cost, quantum),
