@@ -1,4 +1,4 @@
-"""The month's money figures agree on memory (stored JSON summed in Python), SQLite and PostgreSQL (index summed in SQL)."""
+"""A month's money figures agree on memory (JSON summed in Python), SQLite and PostgreSQL (index sums)."""
 
 from __future__ import annotations
 
