@@ -89,3 +89,16 @@ def test_the_desk_refuses_codes_outside_the_packs_catalog(tmp_path: Path) -> Non
             manager, ticket_id, symptom="switch_leaking", cause="switch_loose", action="tighten_switch"
         )
         assert done.ticket.fault_records[0].cause == "switch_loose"
+
+
+def test_reasons_name_the_builtin_causes_in_words() -> None:
+    from aftersales.domain.reasons import Reason
+    from aftersales.i18n.reasons import render_reason
+
+    reason = Reason("chargeable_cause", {"cause": "moved_or_self_installed"})
+    assert "用户自行搬运" in render_reason(reason, "zh_Hans")
+    assert "moved or installed by the user" in render_reason(reason, "en")
+    named = Reason(
+        "extension_granted_by_complaint", {"complaint_id": "C-7", "granted_by": "a", "granted_on": "d"}
+    )
+    assert "C-7" in render_reason(named, "en") and "C-7" in render_reason(named, "zh_Hant")
