@@ -288,6 +288,10 @@ def test_hostile_payments_are_refused_and_nothing_is_stored(
         desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("9999", "CNY"))
     view = desk.ticket(world.agent, ticket_id)
     assert view.version == before and view.charges is not None and view.charges.payments == []
+    # every report is still readable
+    assert desk.fees.monthly_revenue(world.manager, "2026-03").revenue_total == Money("220.00", "CNY")
+    with desk.store() as uow:
+        assert month_money(uow.documents, "2026-03").income == Money("220.00", "CNY")
 
 
 def _free_part_received(desk: ServiceDesk, clock: ManualClock, world: World) -> tuple[str, str]:
