@@ -1,4 +1,4 @@
-"""Seed 002's money story through the ServiceDesk, on SQLite and on PostgreSQL (when a DSN is set).
+"""Seed 002's money story through the ServiceDesk, on memory, SQLite and PostgreSQL (when a DSN is set).
 
 材料收费: in warranty free; out of warranty quoted at user prices with the dealer's local fees, accepted
 (领料单), paid first (款到发货), shipped; a refused quote goes to the superior (上报上级领导处理); the five
@@ -73,11 +73,13 @@ OUT_OF_BOX = Asset(
 )  # fmt: skip
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServiceDesk, ManualClock, World]]:
     clock = ManualClock(START)
     schema = None
-    if request.param == "sqlite":
+    if request.param == "memory":
+        url = "memory://"
+    elif request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'money.db'}"
     else:
         if not DSN:
@@ -438,3 +440,22 @@ def test_charging_commands_replay_by_idempotency_key(story: tuple[ServiceDesk, M
     assert replayed.fee_slip is not None and accepted.fee_slip is not None
     assert replayed.fee_slip.id == accepted.fee_slip.id
     assert len(desk.fees.slips_of(world.manager, ticket_id)) == 1
+
+
+def test_reassessing_after_a_new_fault_record_says_what_changed(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-in")
+    first = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert first.customer_total == Money(0, "CNY")
+    desk.add_fault_record(
+        world.dealer_sh_staff, ticket_id, symptom="keeps_flushing", cause="moved_or_self_installed",
+        action="reinstall",
+    )  # fmt: skip
+    clock.advance(timedelta(minutes=5))
+    again = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert again.revision == 2 and all(line.line.chargeable for line in again.lines)
+    event = desk.ticket(world.agent, ticket_id).events[-1]
+    assert event.action == "assess_charges" and event.reason is not None
+    assert f"now_chargeable:materials:{PART}" in event.payload["changes"]
