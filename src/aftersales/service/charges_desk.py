@@ -416,6 +416,16 @@ class ChargesDesk:
         parts = [ln for ln in quote.lines if ln.kind is ChargeKind.MATERIALS]
         if not parts:
             return None
+        accepted = (
+            {q.id for q in ticket.charges.quotes if q.state is QuoteState.ACCEPTED}
+            if ticket.charges
+            else set()
+        )
+        for existing in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
+            # The customer's quote and the dealer's purchase are two papers for the same parts: one pick
+            # slip, filed by whichever is accepted first.
+            if existing.quote_id in accepted and existing.state.value != "cancelled":
+                return None
         if ticket.dealer_id is not None:
             party = PartyRef.dealer(ticket.dealer_id)
         elif ticket.assignee is not None and ticket.assignee.kind.value == "engineer":
