@@ -469,11 +469,9 @@ class KnowledgeDesk:
     def learn_from(self, actor: Actor, ticket_id: str) -> int:
         """Learn from one ticket (idempotent); returns how many tallies changed."""
         check_role(actor, "learn", ticket_id, KNOWLEDGE_ROLES["learn"])
-        now = self.context.now()
-        with self.context.store() as uow:
-            changed = self.learn(uow, uow.tickets.get(ticket_id), now)
-            uow.commit()
-        return changed
+        return self.runner.write(
+            actor, "learn", None, ticket_id, lambda uow, now: self.learn(uow, uow.tickets.get(ticket_id), now)
+        )
 
     def learn_closed(self, actor: Actor, since: datetime | None = None, *, batch: int = 500) -> int:
         """Learn from every ticket closed at or after ``since`` (all closed tickets if ``None``).
@@ -484,20 +482,23 @@ class KnowledgeDesk:
         check_role(actor, "learn", None, KNOWLEDGE_ROLES["learn"])
         if since is not None:
             require_aware(since, "since")
-        now = self.context.now()
         learnt = 0
         cursor: str | None = None
         closed = TicketFilter(states=(TicketState.CLOSED.value,))
-        while True:
-            with self.context.store() as uow:
-                page = uow.tickets.query(closed, PageRequest(batch, cursor, Sort.RECEIVED_ASC))
-                for ticket in page.items:
-                    if since is not None and (ticket.closed_at is None or ticket.closed_at < since):
-                        continue
-                    if self.learn(uow, ticket, now):
-                        learnt += 1
-                uow.commit()
-            cursor = page.next_cursor
+
+        def one_page(uow: UnitOfWork, now: datetime) -> tuple[int, str | None]:
+            page = uow.tickets.query(closed, PageRequest(batch, cursor, Sort.RECEIVED_ASC))
+            done = 0
+            for ticket in page.items:
+                if since is not None and (ticket.closed_at is None or ticket.closed_at < since):
+                    continue
+                if self.learn(uow, ticket, now):
+                    done += 1
+            return done, page.next_cursor
+
+        while True:  # one transaction per page: a long backfill never holds the write lock for long
+            done, cursor = self.runner.write(actor, "learn", None, [since, cursor], one_page)
+            learnt += done
             if cursor is None:
                 return learnt
 
