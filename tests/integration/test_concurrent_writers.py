@@ -20,15 +20,16 @@ from pathlib import Path
 
 import pytest
 
-from aftersales.domain.ids import CustomerId
 from aftersales.domain.contact import Contact
+from aftersales.domain.ids import CustomerId
 from aftersales.domain.parties import Customer
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.views import CommandResult
 
 WRITERS = 8
-COMMANDS = int(os.environ.get("AFTERSALES_WRITER_COMMANDS", "300"))
+COMMANDS = int(os.environ.get("AFTERSALES_WRITER_COMMANDS", "60"))
+"""Commands per writer: 60 in CI (a 2-core runner), 300 for the issue's full figure."""
 TICKETS = 4
 AGENT = Actor.agent("agent-1")
 MANAGER = Actor.manager("mgr-1")
@@ -71,8 +72,10 @@ def test_eight_writers_on_one_store(url: str) -> None:
                 tid = tickets[(n + i) % TICKETS]
                 key = f"w{n}-{i}" if i == 0 else None
                 try:
-                    result = desk.note_to_customer(AGENT, tid, text=f"{n}:{i}", visible=False, idempotency_key=key)
-                except BaseException as error:  # noqa: BLE001 - every failure is reported below
+                    result = desk.note_to_customer(
+                        AGENT, tid, text=f"{n}:{i}", visible=False, idempotency_key=key
+                    )
+                except BaseException as error:
                     errors.append(error)
                     continue
                 if key is not None:
@@ -91,13 +94,15 @@ def test_eight_writers_on_one_store(url: str) -> None:
     written: dict[str, list[str]] = {t: [] for t in tickets}
     for tid in tickets:
         ticket = setup.ticket(AGENT, tid)
-        notes = [e for e in ticket.events if e.trigger == "note_to_customer"]
-        written[tid] = [str(e.payload["text"]) for e in notes if e.payload]
+        notes = [e for e in ticket.events if e.action == "note_to_customer"]
+        written[tid] = [n.text for n in ticket.notes]
+        assert len(written[tid]) == len(notes)
         assert ticket.version - start[tid] == len(notes)  # no lost update: one version per command
-        assert [e.seq for e in ticket.events] == list(range(1, len(ticket.events) + 1))
+        assert [e.seq for e in ticket.events] == list(range(len(ticket.events)))  # no gap
         times = [e.at for e in ticket.events]
         assert times == sorted(times)  # no event earlier than the one before it
-    assert sum(len(v) for v in written.values()) == WRITERS * COMMANDS
+    expected = {f"{n}:{i}" for n in range(WRITERS) for i in range(COMMANDS)}
+    assert sorted(t for v in written.values() for t in v) == sorted(expected)  # each exactly once
 
     # Retries with the first command's key: the first result again, nothing written.
     versions = {t: setup.ticket(AGENT, t).version for t in tickets}

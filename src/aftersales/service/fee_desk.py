@@ -37,7 +37,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import FEE_ROLES, can_read, check_role
+from aftersales.service.permissions import FEE_ROLES, can_read, can_write, check_role
 from aftersales.service.runner import CommandRunner
 
 __all__ = ["FEE_ROLES", "FeeDesk", "ItemBalance", "MonthlyRevenue", "RevenueEntry"]
@@ -153,7 +153,8 @@ class FeeDesk:
         ticket = uow.tickets.get(ticket_id)
         if not can_read(actor, ticket, self.runner.team_of_assignee(uow, ticket)):
             raise NotFound("ticket", ticket_id)
-        if actor.role is R.AUDITOR and command != "read_fee_slip":
+        if command != "read_fee_slip" and not can_write(actor, ticket):
+            # Auditors read; an engineer's team reads its tickets but only the assignee writes.
             raise PermissionDenied(str(actor), command, ticket_id)
 
     def _slip(self, uow: UnitOfWork, actor: Actor, slip_id: str, command: str) -> FeeSlip:

@@ -1,8 +1,8 @@
 """The materials desk: parts requests on tickets, old-part returns, the loan ledgers, chargebacks.
 
-``MaterialsDesk(desk)`` works over the service desk's store, clock and policies. Requests, returns
-and ledgers are documents (optimistic concurrency: a stale write raises ``ConcurrencyConflict`` and
-nothing is written). Every command runs in one unit of work and changes nothing when it raises.
+``desk.materials`` (a ``MaterialsDesk(context, runner)``) works over the desk's store, clock and
+policies. Requests, returns and ledgers are documents (optimistic concurrency). Every command runs
+through the command runner, in one unit of work, and changes nothing when it raises.
 Document numbers (pick slips, shipping notes, returns) come from ``ids`` (a callable ``kind → number``),
 else the desk's ``IdGenerator``, else :func:`aftersales.service.numbering.next_number` in the same
 transaction.
