@@ -24,12 +24,12 @@ from aftersales.service.actors import Actor
 from aftersales.service.callback_desk import SurveyHook
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.knowledge_desk import KnowledgeDesk
-from aftersales.service.runner import Applied, CommandRunner
+from aftersales.service.runner import Applied, CommandRunner, TicketHook
 
 __all__ = ["complaint_on_low_score", "install_hooks", "learn_on_close"]
 
 
-def learn_on_close(knowledge: KnowledgeDesk) -> object:
+def learn_on_close(knowledge: KnowledgeDesk) -> TicketHook:
     """The hook: fault statistics learn from closed tickets, in the same transaction as the close."""
 
     def hook(
@@ -74,4 +74,4 @@ def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:
 
 def install_hooks(runner: CommandRunner, *, knowledge: KnowledgeDesk) -> None:
     """Connect the capabilities of one desk."""
-    runner.on_ticket_change(learn_on_close(knowledge))  # type: ignore[arg-type]
+    runner.on_ticket_change(learn_on_close(knowledge))

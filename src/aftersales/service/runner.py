@@ -25,7 +25,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 import orjson
@@ -79,22 +79,11 @@ Apply = Callable[[UnitOfWork, Ticket, datetime], Applied | None]
 """A command's own step: change the ticket (through its methods), return extra messages/decisions."""
 
 
-class TicketHook(Protocol):
-    """A reaction registered at the composition root, run inside the command's transaction.
-
-    ``before`` is the ticket's state before the command; ``events`` are the events it recorded.
-    Returns extra outbox messages (or ``None``).
-    """
-
-    def __call__(
-        self,
-        uow: UnitOfWork,
-        actor: Actor,
-        ticket: Ticket,
-        before: str,
-        events: Sequence[TicketEvent],
-        now: datetime,
-    ) -> Sequence[OutboxMessage] | None: ...
+TicketHook = Callable[
+    [UnitOfWork, Actor, Ticket, str, Sequence[TicketEvent], datetime], Sequence[OutboxMessage] | None
+]
+"""A reaction registered at the composition root, run inside every ticket command's transaction:
+``hook(uow, actor, ticket, state_before, events, now)`` returns extra outbox messages (or ``None``)."""
 
 
 def check_actor(actor: object) -> Actor:
