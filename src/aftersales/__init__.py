@@ -72,6 +72,7 @@ from aftersales.domain.money import MAX_MINOR_UNITS, Money
 from aftersales.domain.part_numbers import check_part_number
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
+from aftersales.domain.quality_reports import BatchIncidentRecord, DealerMonthlyReport
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus, SlaTarget, SlaTargets, TargetStatus, sla_status
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
@@ -96,6 +97,7 @@ from aftersales.errors import (
     ConfigurationError,
     CurrencyMismatch,
     DuplicateError,
+    IdempotencyKeyReused,
     InvalidMoney,
     InvalidTransition,
     NaiveDatetimeError,
@@ -103,6 +105,7 @@ from aftersales.errors import (
     PermissionDenied,
     PolicyError,
     StorageError,
+    StoreBusy,
     UnknownCurrency,
     ValidationError,
 )
@@ -113,6 +116,7 @@ from aftersales.policies.decision import Decision
 from aftersales.policies.fees import FeesPolicy, PriceList
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
 from aftersales.policies.pack import Pack, load_pack
+from aftersales.policies.protocols import ComplaintPolicy
 from aftersales.policies.registry import PolicySet, resolve_policies
 from aftersales.policies.sla import SlaFacts, SlaParams, SlaPolicy
 from aftersales.policies.warranty import WarrantyPhase, WarrantyPolicy
@@ -142,10 +146,15 @@ from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArch
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.charges_desk import AcceptedQuote, ChargesDesk
 from aftersales.service.complaint_desk import ComplaintDesk
+from aftersales.service.context import DeskContext, DeskSettings
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
+from aftersales.service.master_data import MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
+from aftersales.service.materials_params import MaterialsParams
+from aftersales.service.permissions import PERMISSIONS
+from aftersales.service.runner import CommandRunner
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 __version__ = "0.1.0"
@@ -157,6 +166,7 @@ __all__ = [
     # issue 19
     "MAX_MINOR_UNITS",
     "NOTIFICATION_KINDS",
+    "PERMISSIONS",
     "TICKET_WORKFLOW",
     "AcceptedQuote",
     "Actor",
@@ -171,6 +181,7 @@ __all__ = [
     "AssetId",
     "Assignee",
     "AssigneeKind",
+    "BatchIncidentRecord",
     "BusinessCalendar",
     "CalendarDataMissing",
     "CallbackChecklist",
@@ -188,9 +199,11 @@ __all__ = [
     "ChargesDesk",
     "Clock",
     "CommandResult",
+    "CommandRunner",
     "ComplaintDesk",
     "ComplaintFile",
     "ComplaintId",
+    "ComplaintPolicy",
     "ComplaintSeverity",
     "ComplaintState",
     "ConcurrencyConflict",
@@ -209,7 +222,10 @@ __all__ = [
     "Dealer",
     "DealerArchive",
     "DealerId",
+    "DealerMonthlyReport",
     "Decision",
+    "DeskContext",
+    "DeskSettings",
     "DocumentStore",
     "DuplicateError",
     "Engineer",
@@ -221,6 +237,7 @@ __all__ = [
     "FeesPolicy",
     "HolidaySource",
     "IdGenerator",
+    "IdempotencyKeyReused",
     "ImpactScope",
     "InvalidMoney",
     "InvalidTransition",
@@ -230,8 +247,10 @@ __all__ = [
     "KnowledgeDesk",
     "LedgerEntry",
     "LoanLedger",
+    "MasterDataChange",
     "MaterialsDesk",
     "MaterialsLine",
+    "MaterialsParams",
     "MaterialsRequest",
     "MaterialsRequestId",
     "MaterialsState",
@@ -288,6 +307,7 @@ __all__ = [
     "SlaTargets",
     "Sort",
     "StorageError",
+    "StoreBusy",
     "StoreFactory",
     "Suggestions",
     "TargetStatus",
