@@ -98,6 +98,20 @@ def assess_charges(
     """
     decisions: dict[str | None, Decision[ChargeOutcome]] = {}
     product = facts.product
+    many = getattr(warranty, "decide_many", None)
+    by_phase = getattr(chargeability, "decide_for_phase", None)
+    if many is not None and by_phase is not None:
+        # One pass over the terms and extensions for every component the sheet needs.
+        wanted: list[str | None] = [None]
+        for _quantity, component in facts.parts.values():
+            known = not product.components or component in product.components
+            if component is not None and known and component not in wanted:
+                wanted.append(component)
+        statuses = many(
+            facts.asset, product, facts.received_at, wanted, extensions=tuple(facts.extensions), known_at=now
+        )
+        for component, status in statuses.items():
+            decisions[component] = by_phase(status, facts.visit, facts.causes)
 
     def decision_for(component: str | None) -> Decision[ChargeOutcome]:
         found = decisions.get(component)

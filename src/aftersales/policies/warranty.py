@@ -245,22 +245,57 @@ class DefaultWarrantyPolicy:
 
         Extensions granted by ``known_at`` (default: ``at``) count.
         """
+        return self.decide_many(asset, product, at, (component,), extensions=extensions, known_at=known_at)[
+            component
+        ]
+
+    def decide_many(
+        self,
+        asset: Asset,
+        product: Product,
+        at: datetime,
+        components: Sequence[str | None],
+        *,
+        extensions: Sequence[WarrantyExtension] = (),
+        known_at: datetime | None = None,
+    ) -> dict[str | None, Decision[WarrantyStatus]]:
+        """:meth:`decide` for several components of one unit at once: the terms and extensions are
+        worked out once (a charge sheet judges each part by its component)."""
         require_aware(at, "at")
         known = at if known_at is None else require_aware(known_at, "known_at")
         if asset.product_id != product.id:
             raise ValidationError(
                 f"asset {asset.id} is a {asset.product_id}, not a {product.id}", field="product"
             )
-        if component is not None and product.components and component not in product.components:
-            raise ValidationError(f"product {product.id} has no component {component!r}", field="component")
+        for component in components:
+            if component is not None and product.components and component not in product.components:
+                raise ValidationError(
+                    f"product {product.id} has no component {component!r}", field="component"
+                )
         tz = zone(asset.market_timezone)
         local = at.astimezone(tz).date()
         terms, source = self.terms_for(product)
         left = self._out_of_box(asset, local)
         statuses = [self._term(asset, term, left is not None) for term in terms]
-        reasons: list[Reason] = []
+        tagged: list[tuple[str | None, Reason]] = []
         if extensions:
-            statuses = self._extend(asset, statuses, extensions, known, tz, reasons, component)
+            statuses = self._extend(asset, statuses, extensions, known, tz, tagged)
+        return {
+            component: self._conclude(asset, component, local, source, left, statuses, tagged)
+            for component in components
+        }
+
+    def _conclude(
+        self,
+        asset: Asset,
+        component: str | None,
+        local: date,
+        source: str,
+        left: date | None,
+        statuses: list[TermStatus],
+        tagged: list[tuple[str | None, Reason]],
+    ) -> Decision[WarrantyStatus]:
+        reasons = [r for tag, r in tagged if tag is None or component is None or tag == component]
         governing = _governing(statuses, component)
         if left is not None:
             phase = WarrantyPhase.OUT_OF_BOX
@@ -339,8 +374,7 @@ class DefaultWarrantyPolicy:
         extensions: Sequence[WarrantyExtension],
         at: datetime,
         tz: Any,
-        reasons: list[Reason],
-        asked: str | None,
+        tagged: list[tuple[str | None, Reason]],
     ) -> list[TermStatus]:
         result = list(statuses)
         for ext in sorted(extensions, key=lambda e: e.granted_at):
@@ -363,34 +397,32 @@ class DefaultWarrantyPolicy:
                 if ext.component is not None and term.component != ext.component:
                     continue
                 result[index] = _lengthen(term, ext, granted_on)
-            if ext.component is None or ext.component == asked or asked is None:
-                reasons.append(
-                    Reason(
-                        "warranty_extended",
-                        {
-                            "component": ext.component,
-                            "amount": ext.amount,
-                            "unit": ext.unit.value,
-                            "source": ext.source.value,
-                            "reason": ext.reason,
-                            "granted_by": str(ext.granted_by),
-                            "granted_on": granted_on.isoformat(),
-                            "complaint_id": ext.complaint_id,
-                        },
-                    )
+            # Every extension's reasons, tagged with its component: each decision keeps its own.
+            extended = Reason(
+                "warranty_extended",
+                {
+                    "component": ext.component,
+                    "amount": ext.amount,
+                    "unit": ext.unit.value,
+                    "source": ext.source.value,
+                    "reason": ext.reason,
+                    "granted_by": str(ext.granted_by),
+                    "granted_on": granted_on.isoformat(),
+                    "complaint_id": ext.complaint_id,
+                },
+            )
+            tagged.append((ext.component, extended))
+            if ext.complaint_id is not None:
+                # Said in words too: the customer and the auditor see which complaint made it free.
+                named = Reason(
+                    "extension_granted_by_complaint",
+                    {
+                        "complaint_id": ext.complaint_id,
+                        "granted_by": str(ext.granted_by),
+                        "granted_on": granted_on.isoformat(),
+                    },
                 )
-                if ext.complaint_id is not None:
-                    # Said in words too: the customer and the auditor see which complaint made it free.
-                    reasons.append(
-                        Reason(
-                            "extension_granted_by_complaint",
-                            {
-                                "complaint_id": ext.complaint_id,
-                                "granted_by": str(ext.granted_by),
-                                "granted_on": granted_on.isoformat(),
-                            },
-                        )
-                    )
+                tagged.append((ext.component, named))
         return result
 
 
