@@ -180,7 +180,7 @@ def test_out_of_warranty_quote_accepted_pick_slip_paid_then_shipped(
     assert shipped.shipping_note is not None
     actions = [e.action for e in desk.ticket(world.agent, ticket_id).events]
     assert actions[-4:] == ["offer_quote", "offer_quote", "accept_quote", "record_payment"]
-    # the dealer's purchase from the maker is its own paper (a slip owed by the dealer), not a second pick slip
+    # the dealer's purchase from the maker is its own paper (a slip owed by the dealer), no second pick slip
     bought = desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id)
     assert bought.materials_request is None and bought.fee_slip is not None
     assert (bought.fee_slip.payer_kind, bought.fee_slip.total) == ("dealer", Money("75.00", "CNY"))
