@@ -463,3 +463,26 @@ def test_reassessing_after_a_new_fault_record_says_what_changed(
     event = desk.ticket(world.agent, ticket_id).events[-1]
     assert event.action == "assess_charges" and event.reason is not None
     assert f"now_chargeable:materials:{PART}" in event.payload["changes"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"distance_km": "12"}, "distance_km"),
+        ({"distance_km": 0}, "distance_km"),
+        ({"travel_zone": ["pudong"]}, "travel_zone"),
+        ({"job_type": "Repair Job"}, "job_type"),
+        ({"parts": {"WN CB 01": 1}}, "parts"),
+        ({"parts": {PART: 0}}, "parts"),
+        ({"travel_zone": "pudong", "distance_km": 5}, "travel_zone"),
+    ],
+)
+def test_assess_refuses_bad_input_naming_the_field(
+    story: tuple[ServiceDesk, ManualClock, World], kwargs: dict[str, object], field: str
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    with pytest.raises(ValidationError) as info:
+        desk.charges.assess(world.dealer_sh_staff, ticket_id, **kwargs)  # type: ignore[arg-type]
+    assert info.value.field == field
+    assert desk.ticket(world.agent, ticket_id).charges is None  # nothing stored

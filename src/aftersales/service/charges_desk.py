@@ -38,12 +38,13 @@ from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRe
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import check_part_number
 from aftersales.domain.reasons import Reason
+from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import VisitKind
 from aftersales.errors import CurrencyMismatch, NotFound, PolicyError, ValidationError
 from aftersales.policies.charge_assessment import ChargeFacts, assess_charges
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
-from aftersales.policies.fees import DefaultFeesPolicy, FeesPolicy
+from aftersales.policies.fees import FeesPolicy
 from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -121,8 +122,7 @@ class ChargesDesk:
 
     @property
     def _fees(self) -> FeesPolicy:
-        fees = self.context.policies.fees
-        return fees if fees is not None else DefaultFeesPolicy()
+        return self.context.policies.fees
 
     def _currency(self) -> str:
         params = getattr(self._fees, "params", None)
@@ -163,6 +163,17 @@ class ChargesDesk:
         wanted = _parts_arg(parts)
         if not isinstance(service_fee, bool):
             raise ValidationError("service_fee is true or false", field="service_fee")
+        for name, value in (("job_type", job_type), ("travel_zone", travel_zone)):
+            if value is not None and (not isinstance(value, str) or not CODE_PATTERN.fullmatch(value)):
+                raise ValidationError(f"{name} must be a snake_case code, got {value!r}", field=name)
+        if distance_km is not None and (
+            not isinstance(distance_km, int)
+            or isinstance(distance_km, bool)
+            or not 1 <= distance_km <= 10_000
+        ):
+            raise ValidationError("distance_km is a whole number of km, 1–10000", field="distance_km")
+        if travel_zone is not None and distance_km is not None:
+            raise ValidationError("give a travel zone or a distance, not both", field="travel_zone")
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             if ticket.asset_id is None:
