@@ -363,7 +363,14 @@ class ChargesDesk:
         Parts of a quote paid before shipping ship only once :meth:`record_payment` has cleared them.
         """
         holder: list[AcceptedQuote] = []
-        wish = InvoiceWish(invoice)
+        if not isinstance(urgent, bool):
+            raise ValidationError("urgent is true or false", field="urgent")
+        try:
+            wish = InvoiceWish(invoice)
+        except ValueError:
+            raise ValidationError(
+                f"invoice is now, later or never, got {invoice!r}", field="invoice"
+            ) from None
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             sheet = self._sheet_of(ticket)
@@ -483,6 +490,8 @@ class ChargesDesk:
         if not isinstance(reason, str) or not reason.strip():
             raise ValidationError("refusing a quote needs the customer's reason", field="reason")
         given = tuple(causes)
+        if not all(isinstance(r, Reason) for r in given):
+            raise ValidationError("causes are Reason values (code and parameters)", field="causes")
         holder: list[QuoteEscalation] = []
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
