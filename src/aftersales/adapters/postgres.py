@@ -428,6 +428,8 @@ class _Documents(SqlDocuments):
     def _encode(self, obj: Document, version: int) -> Jsonb:
         return _json(obj, version)
 
+    prefix_by_range = False  # collations need not compare byte-wise: prefixes by substr
+
     def _decode(self, data: Any, cls: type[D]) -> D:
         return structure(data, cls)
 

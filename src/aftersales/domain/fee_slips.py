@@ -15,6 +15,7 @@ Revenue is counted per month from the slips. So:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
@@ -31,6 +32,7 @@ from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import CurrencyMismatch, InvalidTransition, ValidationError
 
 __all__ = [
+    "MONEY_ROW_SEPARATOR",
     "FeeSlip",
     "InvoiceRecord",
     "InvoiceState",
@@ -40,6 +42,7 @@ __all__ = [
     "SlipOrigin",
     "SlipPayment",
     "SlipState",
+    "money_row",
 ]
 
 
@@ -81,6 +84,17 @@ def _lines(value: Iterable[ChargeLine]) -> tuple[ChargeLine, ...]:
 
 
 _PAYERS = ("customer", "dealer", "engineer")
+
+
+MONEY_ROW_SEPARATOR = "\x1f"
+
+
+def money_row(month: str, figures: list[object]) -> str:
+    """The indexed money row of a slip or movement: ``month`` + separator + the figures as JSON.
+
+    Month first so one month is one range of the index; the JSON after it is read without the document.
+    """
+    return month + MONEY_ROW_SEPARATOR + json.dumps(figures, separators=(",", ":"), ensure_ascii=False)
 
 
 def _minor(money: Money) -> int:
@@ -126,7 +140,7 @@ class FeeSlip:
     DOCUMENT_KIND: ClassVar[str] = "fee_slip"
     DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = (
         "ticket_id", "customer_id", "dealer_id", "month", "state",
-        "currency", "payer_kind", "charged_minor", "given_minor", "paid_minor",
+        "money_row",
     )  # fmt: skip
 
     id: str = attrs.field(validator=required_text(64))
@@ -159,6 +173,7 @@ class FeeSlip:
     charged_minor: int = attrs.field(init=False, default=0)
     given_minor: int = attrs.field(init=False, default=0)
     paid_minor: int = attrs.field(init=False, default=0)
+    money_row: str = attrs.field(init=False, default="")
 
     def __attrs_post_init__(self) -> None:
         if self.payer_id is None:
@@ -177,6 +192,15 @@ class FeeSlip:
             Money.total((ln.value for ln in self.lines if not ln.chargeable), self.currency)
         )
         self.paid_minor = _minor(self.paid)
+        self._refresh_row()
+
+    def _refresh_row(self) -> None:
+        # month, then the figures a month's money needs: one covered index range read per month.
+        self.money_row = money_row(
+            self.month,
+            [self.state.value, self.currency, self.payer_kind, self.dealer_id,
+             self.charged_minor, self.given_minor, self.paid_minor, self.ticket_id],
+        )  # fmt: skip
 
     # -- figures -----------------------------------------------------------------------------------
 
@@ -235,6 +259,7 @@ class FeeSlip:
             )
         self.payments.append(payment)
         self.paid_minor = _minor(self.paid)
+        self._refresh_row()
 
     def can_invoice(self) -> bool:
         """True when this slip may go on an invoice now: active, not invoiced, and an invoice is wanted."""
@@ -268,6 +293,7 @@ class FeeSlip:
             raise ValidationError("a slip cannot be cancelled before it was issued", field="at")
         self.state = SlipState.CANCELLED
         self.cancelled_at, self.cancelled_by, self.cancel_reason = at, by, reason
+        self._refresh_row()
 
 
 def _slip_ids(value: Iterable[str]) -> tuple[str, ...]:
@@ -337,14 +363,7 @@ class MaterialsMovement:
     """
 
     DOCUMENT_KIND: ClassVar[str] = "materials_movement"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = (
-        "ticket_id",
-        "month",
-        "kind",
-        "dealer_id",
-        "currency",
-        "value_minor",
-    )
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("ticket_id", "month", "kind", "money_row")
 
     id: str = attrs.field(validator=required_text(64))
     kind: MovementKind = attrs.field(converter=MovementKind)
@@ -358,6 +377,7 @@ class MaterialsMovement:
     # Derived and indexed, not stored in the JSON (see FeeSlip).
     currency: str = attrs.field(init=False, default="")
     value_minor: int = attrs.field(init=False, default=0)
+    money_row: str = attrs.field(init=False, default="")
 
     def __attrs_post_init__(self) -> None:
         if not self.lines:
@@ -372,3 +392,6 @@ class MaterialsMovement:
                                                   if ln.unit_price.currency != currency))  # fmt: skip
         self.currency = currency
         self.value_minor = _minor(Money.total((ln.value for ln in self.lines), currency))
+        self.money_row = money_row(
+            self.month, [self.kind.value, currency, self.dealer_id, self.value_minor, self.ticket_id]
+        )

@@ -8,9 +8,9 @@ ticket, both are divided by the tickets that have any slip or free issue in the 
 
 Why not through typed documents: the month's revenue is read over 100 000 slips and more; building a
 ``FeeSlip`` (and a ``Money`` per line) for each costs seconds. Slips index their totals in whole minor
-units (``charged_minor``, ``given_minor``, ``paid_minor``), so a SQL store sums its index
-(``index_sums``: primary-key probes, no JSON parsed); a store without it hands out the stored JSON
-(``query_data``), summed here; any other store is read through the typed documents.
+units in one index row per document (``money_row``: the month, then the figures), so a SQL store
+hands out one month's rows from its index alone (``index_prefix``: a covered range, no document read);
+a store without it hands out the stored JSON (``query_data``); any other is read as typed documents.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from typing import Any
 
 import attrs
 
-from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement
+from aftersales.domain.fee_slips import MONEY_ROW_SEPARATOR, FeeSlip, MaterialsMovement
 from aftersales.domain.money import Money, currency_exponent
 from aftersales.errors import ValidationError
 from aftersales.ports.reporting import Period
 from aftersales.reports.months import months_between
-from aftersales.serialization import unstructure
+from aftersales.serialization import decode_json, unstructure
 
 __all__ = ["MonthMoney", "TicketMoney", "month_money", "slip_cost_totals", "stored_costs"]
 
@@ -137,37 +137,37 @@ def slip_cost_totals(
 def _month_money(
     documents: Any, month: str, currency: str, dealer_id: str | None, kinds: dict[str, Decimal] | None
 ) -> MonthMoney:
-    sums = getattr(documents, "index_sums", None)
-    if sums is not None and kinds is None:
-        return _from_index(sums, month, currency, dealer_id)
+    rows = getattr(documents, "index_prefix", None)
+    if rows is not None and kinds is None:
+        return _from_rows(rows, month, currency, dealer_id)
     return _from_documents(documents, month, currency, dealer_id, kinds)
 
 
-def _from_index(sums: Any, month: str, currency: str, dealer_id: str | None) -> MonthMoney:
-    """The same figures from a store that sums its index in SQL: whole minor units, exact, no JSON read."""
+def _from_rows(rows: Any, month: str, currency: str, dealer_id: str | None) -> MonthMoney:
+    """The same figures from the index's money rows (whole minor units, exact; no document read)."""
     quantum = currency_exponent(currency)
-    equals = {"month": month, "state": "issued", "currency": currency}
-    moves = {"month": month, "kind": "issued_free", "currency": currency}
-    if dealer_id is not None:
-        equals["dealer_id"] = moves["dealer_id"] = dealer_id
+    prefix = month + MONEY_ROW_SEPARATOR
+    cut = len(prefix)
     by_payer: dict[str, int] = {}
     per_income: dict[str, int] = {}
     per_cost: dict[str, int] = {}
     income = cost = paid = slips = 0
-    groups = ["ticket_id", "payer_kind"]
-    for ticket, payer, count, charged, given, received in sums(
-        "fee_slip", equals, groups, ["charged_minor", "given_minor", "paid_minor"]
-    ):
-        charged, given = int(charged or 0), int(given or 0)
-        slips += int(count)
+    loads = decode_json
+    for row in rows("fee_slip", "money_row", prefix):
+        state, cur, payer, dealer, charged, given, received, ticket = loads(row[cut:])
+        if state != "issued" or cur != currency or (dealer_id is not None and dealer != dealer_id):
+            continue
+        slips += 1
         income += charged
         cost += given
-        paid += int(received or 0)
+        paid += received
         by_payer[payer] = by_payer.get(payer, 0) + charged
         per_income[ticket] = per_income.get(ticket, 0) + charged
         per_cost[ticket] = per_cost.get(ticket, 0) + given
-    for ticket, _count, given in sums("materials_movement", moves, ["ticket_id"], ["value_minor"]):
-        given = int(given or 0)
+    for row in rows("materials_movement", "money_row", prefix):
+        kind, cur, dealer, given, ticket = loads(row[cut:])
+        if kind != "issued_free" or cur != currency or (dealer_id is not None and dealer != dealer_id):
+            continue
         cost += given
         per_cost[ticket] = per_cost.get(ticket, 0) + given
         per_income.setdefault(ticket, 0)
