@@ -4,7 +4,7 @@ Writes ``N`` fee slips of one month (default 100 000; two lines each: a part at 
 dealer's labour, a fifth of them with a free line) through the store's document repository, as the
 charges desk writes them, plus one free issue per ten slips. Then reads the month, several runs, GC on,
 results kept alive:
-- ``reports.money.month_money``: income, paid, cost and both per ticket, from the stored JSON;
+- ``reports.money.month_money``: income, paid, cost and both per ticket, from one index range (money rows);
 - baseline, same run: ``desk.fees.monthly_revenue`` — the revenue list built from typed ``FeeSlip``
   objects (a ``Money`` per line).
 Prints median and p50/p90/p99 and the ratio.
