@@ -49,7 +49,7 @@ def naive(ledger: LoanLedger, at: datetime) -> tuple[dict[str, int], list[Overdu
     for issue in sorted(issues, key=lambda e: (e.due_at or at, e.key)):
         left = issue.quantity - settled.get(issue.key, 0)
         balance[issue.part] = balance.get(issue.part, 0) + left
-        if left and issue.due_at is not None and issue.due_at < at:
+        if left and issue.due_at is not None and issue.due_at <= at:  # due_at: the first late instant
             overdue.append(OverdueItem(issue.key, issue.request_id, issue.part, left, issue.due_at))
     return {p: q for p, q in balance.items() if q}, overdue
 
