@@ -92,6 +92,8 @@ QUOTE_WORKFLOW = Workflow(
 
 
 def _kind(value: str) -> ChargeKind:
+    if type(value) is ChargeKind:
+        return value  # the common case: lines are built by code, not parsed
     try:
         return ChargeKind(value)
     except ValueError:

@@ -21,9 +21,16 @@ PART_NUMBER_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]{0,63}")
 """Letters, digits, ``-``, ``_``, ``.`` and ``/``; starts with a letter or digit; 1–64 characters."""
 
 
+_SEEN: set[str] = set()  # numbers already checked (a price list has a few thousand): skip the regex
+
+
 def check_part_number(value: object, field: str = "part") -> str:
     """``value`` if it is a part number in the maker's form, else :class:`ValidationError` on ``field``."""
+    if type(value) is str and value in _SEEN:
+        return value
     if isinstance(value, str) and PART_NUMBER_PATTERN.fullmatch(value):
+        if len(_SEEN) < 65_536:
+            _SEEN.add(value)
         return value
     raise ValidationError(
         f"{field} must be a part number (letters, digits, - _ . /; at most 64), got {value!r}", field=field
