@@ -122,3 +122,14 @@ def test_bad_month_or_currency_is_refused(store: StoreFactory) -> None:
         assert info.value.field == "month"
         with pytest.raises(UnknownCurrency):
             month_money(uow.documents, "2026-03", currency="XXQ")
+
+
+def test_kpi_costs_come_from_stored_slips(store: StoreFactory) -> None:
+    from aftersales.reports.money import stored_costs
+    from aftersales.reports.months import month_period
+
+    with store() as uow:
+        costs = stored_costs(uow.documents, month_period("2026-03"))
+    assert costs.materials == Money("150.00", "CNY")  # the free issue, at cost
+    assert costs.travel == Money("30.00", "CNY") and costs.labour == Money(0, "CNY")
+    assert costs.total == Money("180.00", "CNY")
