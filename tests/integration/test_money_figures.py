@@ -133,3 +133,15 @@ def test_kpi_costs_come_from_stored_slips(store: StoreFactory) -> None:
     assert costs.materials == Money("150.00", "CNY")  # the free issue, at cost
     assert costs.travel == Money("30.00", "CNY") and costs.labour == Money(0, "CNY")
     assert costs.total == Money("180.00", "CNY")
+
+
+def test_budget_per_ticket_comes_from_the_pack() -> None:
+    from aftersales.policies.fees import DefaultFeesPolicy, FeesParams
+    from aftersales.reports.money import pack_budget_per_ticket
+
+    assert pack_budget_per_ticket(DefaultFeesPolicy()) is None
+    fees = DefaultFeesPolicy(FeesParams(budget_per_ticket="60.00"))  # type: ignore[arg-type]
+    assert pack_budget_per_ticket(fees) == Money("60.00", "CNY")
+    for bad in ("-1", "NaN", "1e30"):
+        with pytest.raises(ValidationError):
+            FeesParams(budget_per_ticket=bad)  # type: ignore[arg-type]

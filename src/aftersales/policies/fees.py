@@ -203,6 +203,17 @@ class DealerFeeSchedule:
     currency: str | None = attrs.field(default=None, validator=_optional_currency)
 
 
+def _optional_decimal(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    converted = _decimal(value)
+    if not isinstance(converted, Decimal) or not converted.is_finite():
+        raise ValidationError(
+            f"a budget is a Decimal (a string in TOML), got {value!r}", field="budget_per_ticket"
+        )
+    return converted
+
+
 def _roles(value: Any) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, list | tuple):
         raise ValidationError("budget_approvers is a list of role names", field="budget_approvers")
@@ -234,6 +245,8 @@ class FeesParams:
     prepay_all_chargeable_parts: bool = False
     budget_approvers: tuple[str, ...] = attrs.field(default=("general_manager",), converter=_roles)
     """Roles that approve cost budgets and overruns (seed 000: 报…审批; default the general manager)."""
+    budget_per_ticket: Decimal | None = attrs.field(default=None, converter=_optional_decimal)
+    """The service cost budgeted per ticket, in ``currency`` (KPI reports compare with it; default none)."""
 
     def __attrs_post_init__(self) -> None:
         # Every amount is checked against its currency's bounds here, when the pack loads, not at the
@@ -246,6 +259,10 @@ class FeesParams:
             amounts += [(f"{where}.travel_zones.{k}", v) for k, v in schedule.travel_zones.items()]
             amounts += [(f"{where}.travel_bands.{b.up_to_km}", b.fee) for b in schedule.travel_bands]
             amounts.append((f"{where}.service_fee", schedule.service_fee))
+        if self.budget_per_ticket is not None:
+            if self.budget_per_ticket < 0:
+                raise ValidationError("budget_per_ticket must not be negative", field="budget_per_ticket")
+            _money(self.budget_per_ticket, self.currency, "budget_per_ticket")
             for field, amount in amounts:
                 _money(amount, currency, field)
         for part, entry in self.parts.items():

@@ -30,7 +30,14 @@ from aftersales.ports.reporting import Period
 from aftersales.reports.months import months_between
 from aftersales.serialization import decode_json, unstructure
 
-__all__ = ["MonthMoney", "TicketMoney", "month_money", "slip_cost_totals", "stored_costs"]
+__all__ = [
+    "MonthMoney",
+    "TicketMoney",
+    "month_money",
+    "pack_budget_per_ticket",
+    "slip_cost_totals",
+    "stored_costs",
+]
 
 
 @attrs.frozen
@@ -286,3 +293,12 @@ def stored_costs(documents: Any, period: Period, currency: str = "CNY") -> Any:
         return Money(sum((kinds.get(n, Decimal(0)) for n in names), Decimal(0)), currency)
 
     return CostTotals(money("materials"), money("labour", "service_fee"), money("travel"))
+
+
+def pack_budget_per_ticket(fees: Any) -> Money | None:
+    """The pack's budgeted cost per ticket (``[fees] budget_per_ticket``), or ``None`` when it sets none."""
+    params = getattr(fees, "params", None)
+    amount = getattr(params, "budget_per_ticket", None)
+    if amount is None:
+        return None
+    return Money(amount, getattr(params, "currency", "CNY"))
