@@ -259,12 +259,12 @@ class FeesParams:
             amounts += [(f"{where}.travel_zones.{k}", v) for k, v in schedule.travel_zones.items()]
             amounts += [(f"{where}.travel_bands.{b.up_to_km}", b.fee) for b in schedule.travel_bands]
             amounts.append((f"{where}.service_fee", schedule.service_fee))
+            for field, amount in amounts:
+                _money(amount, currency, field)
         if self.budget_per_ticket is not None:
             if self.budget_per_ticket < 0:
                 raise ValidationError("budget_per_ticket must not be negative", field="budget_per_ticket")
             _money(self.budget_per_ticket, self.currency, "budget_per_ticket")
-            for field, amount in amounts:
-                _money(amount, currency, field)
         for part, entry in self.parts.items():
             check_part_number(part, "parts")
             _money(entry.cost, self.currency, f"parts.{part}.cost")
