@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.contact import Contact
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
+from aftersales.domain.surveys import CHECKLIST_ITEMS, CallbackChecklist
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.notifications import Renderer, default_renderer
 from aftersales.policies.registry import PolicySet, resolve_policies
@@ -48,6 +50,7 @@ from aftersales.service.runner import CommandRunner
 from aftersales.service.sla import SlaService
 from aftersales.service.sla_watch import SlaWatch
 from aftersales.service.tickets import Tickets
+from aftersales.service.views import CommandResult
 
 __all__ = ["ServiceDesk", "UtcClock"]
 
@@ -205,6 +208,39 @@ class ServiceDesk(Tickets):
 
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
+
+    # -- callbacks (one API: desk.callbacks) ------------------------------------------------------------
+
+    def record_callback(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        problem_back: bool,
+        satisfaction: int | None = None,
+        answers: Mapping[str, bool] | None = None,
+        comment: str = "",
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Record the callback: satisfaction (1–5), the checklist answers, and whether the problem is back.
+
+        The same command as ``desk.callbacks.record``: answers named like the checklist's items
+        (``product_works``, ``polite`` …) fill the :class:`CallbackRecord`'s checklist, others stay on
+        the event; the pending callback task is done; a problem that is back reopens a closed ticket
+        (or rejects a resolved one); a satisfaction the complaint policy finds too low opens a complaint.
+        """
+        given: dict[str, Any] = dict(answers or {})
+        checklist = CallbackChecklist(**{k: given.pop(k) for k in list(given) if k in CHECKLIST_ITEMS})
+        return self.callbacks.record(
+            actor,
+            ticket_id,
+            checklist=checklist,
+            problem_back=problem_back,
+            comment=comment,
+            satisfaction=satisfaction,
+            answers=given,
+            idempotency_key=idempotency_key,
+        )
 
     # -- master data (shortcuts to desk.master_data) ----------------------------------------------------
 

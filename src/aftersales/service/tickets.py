@@ -39,7 +39,7 @@ from aftersales.policies.triage import TriageFacts
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.callback_plan import callback_plan, complete_tasks, schedule_in
+from aftersales.service.callback_plan import callback_plan, schedule_in
 from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.intake import open_ticket_in, received_time
@@ -379,43 +379,6 @@ class Tickets:
 
         return self.runner.execute(
             actor, "schedule_callback", ticket_id, apply, idempotency_key, request=_args(locals())
-        )
-
-    def record_callback(
-        self,
-        actor: Actor,
-        ticket_id: str,
-        *,
-        problem_back: bool,
-        satisfaction: int | None = None,
-        answers: Mapping[str, bool] | None = None,
-        comment: str = "",
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        """Record the callback: satisfaction (1–5), the checklist answers, and whether the problem is back.
-
-        A problem that is back reopens a closed ticket (or rejects a resolved one): rework.
-        """
-        if satisfaction is not None and (
-            not isinstance(satisfaction, int) or isinstance(satisfaction, bool) or not 1 <= satisfaction <= 5
-        ):
-            raise ValidationError("satisfaction is a score from 1 to 5", field="satisfaction")
-        if len(comment) > 2000:
-            raise ValidationError("comment is at most 2000 characters", field="comment")
-        facts: dict[str, object] = {"satisfaction": satisfaction, "comment": comment}
-        for question, answer in (answers or {}).items():
-            if not isinstance(answer, bool):
-                raise ValidationError(f"answer to {question!r} must be yes or no", field="answers")
-            facts[f"answer.{question}"] = answer
-
-        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
-            ticket.record_callback(
-                actor.ref, now, problem_back=problem_back, facts=facts, why=comment or None
-            )
-            complete_tasks(uow, ticket, now)
-
-        return self.runner.execute(
-            actor, "record_callback", ticket_id, apply, idempotency_key, request=_args(locals())
         )
 
     # -- queries ------------------------------------------------------------------------------------------
