@@ -261,6 +261,7 @@ def test_7_document_writes_replay_by_key(desk: ServiceDesk, world: World) -> Non
     seal = [_line("5", chargeable=False)]
     free = desk.fees.record_free_issue(world.agent, tid, seal, idempotency_key="free-1")
     assert desk.fees.record_free_issue(world.agent, tid, seal, idempotency_key="free-1").id == free.id
+    assert desk.materials.record_free_issue(world.agent, tid, seal, idempotency_key="free-1").id == free.id
 
     problem = ArticleProblem(symptoms=("no_flush",), category="repair")
     content = ArticleContent("zh_Hans", "不冲水", "按下冲水键无水", ("进水阀堵塞",), ("清洗进水阀",))

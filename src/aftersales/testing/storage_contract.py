@@ -343,6 +343,21 @@ class StorageContract:
         with store() as uow, pytest.raises(NotFound):
             uow.tickets.get("T-9999")
 
+    def test_get_for_update_is_get_holding_the_lock(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.tickets.add(contract_ticket(1))
+            uow.commit()
+        with store() as uow:
+            locked = uow.tickets.get_for_update("T-0001")
+            assert unstructure(locked) == unstructure(uow.tickets.get("T-0001"))
+            locked.cancel(AGENT, locked.last_event_at, "duplicate report")
+            uow.tickets.save(locked)
+            uow.commit()
+        with store() as uow:
+            assert uow.tickets.get("T-0001").version == 1
+            with pytest.raises(NotFound):
+                uow.tickets.get_for_update("T-9999")
+
     def test_save_bumps_version(self, store: StoreFactory) -> None:
         with store() as uow:
             uow.tickets.add(contract_ticket(1))
