@@ -6,26 +6,52 @@ Data first (attrs objects computed through the storage's reporting queries), the
 """
 
 from aftersales.reports.dealer_monthly import DealerMonthlyReport, dealer_monthly, submit_dealer_report
+from aftersales.reports.document import ReportDocument
 from aftersales.reports.faults import detect_batch_incidents, fault_pareto, fault_trend, raise_batch_incidents
 from aftersales.reports.kpi import KpiReport, KpiRow, KpiTargets, kpi_report
+from aftersales.reports.labels import ReportLabels, report_labels
+from aftersales.reports.ledger_export import LEDGER_COLUMNS, export_ledger, iter_ledger
+from aftersales.reports.names import group_names
+from aftersales.reports.pages import document_for
 from aftersales.reports.rater import RaterIndex, rater_index
-from aftersales.reports.render import to_csv, to_html, to_markdown
+from aftersales.reports.render import render, to_csv, to_html, to_markdown, to_text, to_xlsx
+from aftersales.reports.sla import SlaReport, sla_breaches
+from aftersales.reports.targets import PACK_GOALS, KpiGoals, kpi_goals
+from aftersales.reports.trend import KpiTrend, kpi_trend
 
 __all__ = [
+    "LEDGER_COLUMNS",
+    "PACK_GOALS",
     "DealerMonthlyReport",
+    "KpiGoals",
     "KpiReport",
     "KpiRow",
     "KpiTargets",
+    "KpiTrend",
     "RaterIndex",
+    "ReportDocument",
+    "ReportLabels",
+    "SlaReport",
     "dealer_monthly",
     "detect_batch_incidents",
+    "document_for",
+    "export_ledger",
     "fault_pareto",
     "fault_trend",
+    "group_names",
+    "iter_ledger",
+    "kpi_goals",
     "kpi_report",
+    "kpi_trend",
     "raise_batch_incidents",
     "rater_index",
+    "render",
+    "report_labels",
+    "sla_breaches",
     "submit_dealer_report",
     "to_csv",
     "to_html",
     "to_markdown",
+    "to_text",
+    "to_xlsx",
 ]
