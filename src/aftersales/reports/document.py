@@ -113,11 +113,13 @@ def cell_text(value: DocCell, kind: ColumnKind, labels: ReportLabels) -> str:
     if isinstance(value, Money):
         return labels.money(value)
     if isinstance(value, timedelta):
-        return labels.duration(value)
+        return labels.work_duration(value) if kind is ColumnKind.DURATION else labels.duration(value)
     if isinstance(value, datetime):
         return labels.datetime(value)
     if isinstance(value, Decimal) and kind is ColumnKind.RATE:
         return labels.percent(value)
+    if isinstance(value, Decimal | int) and kind is ColumnKind.NUMBER:
+        return labels.decimal(value)
     if isinstance(value, int | Decimal):
         return labels.number(value)
     return str(value)

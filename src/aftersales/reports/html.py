@@ -55,7 +55,7 @@ def _cells(doc: ReportDocument) -> list[dict[str, Any]]:
         tables.append(
             {
                 "code": table.code,
-                "title": table.title,
+                "title": table.title if table.title != doc.title else "",
                 "columns": [
                     {"label": c.label, "css": "text" if c.kind is ColumnKind.TEXT else "num"}
                     for c in table.columns

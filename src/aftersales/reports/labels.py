@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Final
 
-from babel.numbers import format_percent
+from babel.numbers import format_decimal, format_percent
 
 from aftersales.domain.contact import zone
 from aftersales.domain.money import Money
@@ -71,8 +71,12 @@ class ReportLabels:
         return self.text(f"report.title.{kind}")
 
     def state(self, code: str) -> str:
-        """A ticket state's label."""
-        return self._code("state", code)
+        """A ticket state's label (a complaint's or a materials request's states as well)."""
+        for prefix in ("state", "complaint_state", "materials_state"):
+            found = self.catalog.get(f"{prefix}.{code}")
+            if found is not None:
+                return found
+        return code
 
     def category(self, code: str) -> str:
         """A category's label."""
@@ -130,6 +134,10 @@ class ReportLabels:
         """A count or a plain number with the locale's grouping."""
         return self.formatter.number(value)
 
+    def decimal(self, value: Decimal | int) -> str:
+        """A measured value with two decimals ("3.50", "4.00")."""
+        return str(format_decimal(value, "#,##0.00", locale=self.formatter.locale))
+
     def percent(self, value: Decimal) -> str:
         """A fraction as a percentage with one decimal ("85.3%")."""
         return str(format_percent(value, _PERCENT, locale=self.formatter.locale))
@@ -144,6 +152,23 @@ class ReportLabels:
         count = int(hours) if hours == int(hours) else hours.quantize(Decimal("0.1"))
         form = self.catalog.plural("duration.hour", int(hours))
         return form.replace("{count}", self.number(count))
+
+    def work_duration(self, value: timedelta) -> str:
+        """Working time in hours and minutes ("26 小时 5 分钟"): never days, a working day is not 24 hours."""
+        if value < timedelta(0):
+            raise ValidationError(f"a duration must not be negative, got {value}", field="duration")
+        minutes = int(value.total_seconds() // 60)
+        hours, rest = divmod(minutes, 60)
+        if hours == 0:
+            return self._unit("duration.minute", rest)
+        larger = self._unit("duration.hour", hours)
+        if rest == 0:
+            return larger
+        pair = self.catalog.text("duration.pair")
+        return pair.replace("{larger}", larger).replace("{smaller}", self._unit("duration.minute", rest))
+
+    def _unit(self, msgid: str, count: int) -> str:
+        return self.catalog.plural(msgid, count).replace("{count}", self.number(count))
 
     def money(self, value: Money) -> str:
         """An amount in its currency's local format."""

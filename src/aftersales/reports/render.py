@@ -135,7 +135,7 @@ def to_markdown(
     lines += [f"- {m}" for m in _meta_lines(doc)]
     for table in doc.tables:
         header, body = _table_lines(table, doc)
-        lines += ["", f"### {table.title}", ""]
+        lines += [""] if table.title == doc.title else ["", f"### {table.title}", ""]
         lines.append("| " + " | ".join(h.replace("|", "\\|") for h in header) + " |")
         lines.append("|" + "".join("---|" if c.kind is ColumnKind.TEXT else "--:|" for c in table.columns))
         lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in body]
@@ -173,7 +173,8 @@ def to_text(
                 out.append(pad + cell if r else cell + pad)
             return "  ".join(out).rstrip()
 
-        lines += ["", table.title, fmt(header), "  ".join("-" * w for w in widths)]
+        lines += [""] if table.title == doc.title else ["", table.title]
+        lines += [fmt(header), "  ".join("-" * w for w in widths)]
         lines += [fmt(r) for r in body]
     if doc.notes:
         lines.append("")
