@@ -16,7 +16,7 @@ from aftersales.ports.reporting import Period
 from aftersales.service.desk import ServiceDesk
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
-from reporting_data import SH, assets, tickets  # noqa: E402
+from reporting_data import SH, assets, tickets
 
 MARCH = Period(datetime(2026, 3, 1, tzinfo=SH), datetime(2026, 4, 1, tzinfo=SH))
 GENERATED = datetime(2026, 4, 1, 9, 30, tzinfo=SH)
