@@ -125,8 +125,9 @@ def _labeller(labels: ReportLabels) -> list[Callable[[Any], object]]:
     return [local if f.endswith("_us") else by_field.get(f, same) for f in LEDGER_FIELDS]
 
 
-_LABELLED = frozenset({"kind", "state", "category", "priority", "channel", "dealer", "product", "symptom", "cause",
-                       "action"})  # fmt: skip
+_LABELLED = frozenset(
+    {"kind", "state", "category", "priority", "channel", "dealer", "product", "symptom", "cause", "action"}
+)
 
 
 def _binary(out: IO[Any] | str | Path) -> tuple[IO[bytes], bool]:
