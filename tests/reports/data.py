@@ -43,11 +43,8 @@ def sla_tickets() -> list[Ticket]:
     return out
 
 
-def report_desk(sla: bool = True) -> ServiceDesk:
-    """A memory desk holding the month (with SLA dues when ``sla``), its clock on 2 April 2026."""
-    desk = ServiceDesk.open(
-        "memory://", pack="sanitary_ware", clock=ManualClock(datetime(2026, 4, 2, 12, tzinfo=SH))
-    )
+def fill(desk: ServiceDesk, sla: bool = True) -> None:
+    """Register the dealers and units and store the month's tickets (with SLA dues when ``sla``)."""
     with desk.store() as uow:
         for a in assets():
             uow.assets.add(a)
@@ -57,4 +54,11 @@ def report_desk(sla: bool = True) -> ServiceDesk:
         for t in sla_tickets() if sla else tickets():
             uow.tickets.add(t)
         uow.commit()
+
+
+def report_desk(sla: bool = True) -> ServiceDesk:
+    """A memory desk holding the month, its clock on 2 April 2026."""
+    clock = ManualClock(datetime(2026, 4, 2, 12, tzinfo=SH))
+    desk = ServiceDesk.open("memory://", pack="sanitary_ware", clock=clock)
+    fill(desk, sla)
     return desk
