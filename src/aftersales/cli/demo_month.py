@@ -42,7 +42,7 @@ from aftersales.errors import AftersalesError
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
-__all__ = ["MonthWorld", "build_world", "run_month_demo"]
+__all__ = ["MonthWorld", "build_world", "complaint_days", "run_month_demo"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONTH = "2026-03"
@@ -536,6 +536,17 @@ def _arrivals(rng: random.Random, calendar: BusinessCalendar, count: int) -> lis
     return sorted(out)
 
 
+def complaint_days(rng: random.Random, days: list[int], tickets: int) -> list[int]:
+    """The days (of March) complaints are made on: one per 400 requests, at least 3, sorted.
+
+    From about 5,600 requests there are more complaints than working days in the window, so some
+    days get two (sampling more days than exist was the crash of ``--tickets 6000``).
+    """
+    wanted = max(3, tickets // 400)
+    chosen = rng.sample(days, min(wanted, len(days))) + rng.choices(days, k=max(0, wanted - len(days)))
+    return sorted(chosen)
+
+
 def _play_month(play: _Play, tickets: int, advance: Callable[[int], None]) -> None:
     """Run every story on one clock: the earliest pending step next (a discrete-event simulation)."""
     rng = play.world.rng
@@ -550,10 +561,7 @@ def _play_month(play: _Play, tickets: int, advance: Callable[[int], None]) -> No
         unit = next(units) if n in incident_at else None
         heapq.heappush(queue, (at, next(seq), _story(play, at, unit)))
     days = [d for d in range(9, 27) if play.calendar.is_working_day(date(2026, 3, d))]
-    wanted = max(3, tickets // 400)
-    # more complaints than working days in the window (from ~5,600 requests): some days get two
-    chosen = rng.sample(days, min(wanted, len(days))) + rng.choices(days, k=max(0, wanted - len(days)))
-    for n, day in enumerate(sorted(chosen)):
+    for n, day in enumerate(complaint_days(rng, days, tickets)):
         at = datetime(2026, 3, day, 10, 30, tzinfo=SHANGHAI)
         heapq.heappush(queue, (at, next(seq), _complaint_story(play, crisis=n == 1)))
     while queue:
