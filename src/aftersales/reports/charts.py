@@ -25,7 +25,7 @@ PALETTE: Final = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA337
 
 W: Final = 960
 H: Final = 420
-LEFT, RIGHT, TOP, BOTTOM = 78, 78, 48, 118
+LEFT, RIGHT, TOP, BOTTOM = 78, 88, 52, 118
 
 
 def _t(text: str) -> str:
@@ -90,8 +90,9 @@ def _x_labels(parts: list[str], centres: Sequence[float], names: Sequence[str], 
                 f'<text class="tick x-tick" x="{x:.1f}" y="{base}" text-anchor="middle" font-size="12">'
                 f"<title>{_t(name)}</title>{_t(short)}</text>"
             )
+    y = H - 8 if rotate else H - BOTTOM + 46  # under the ticks, rotated or not
     parts.append(
-        f'<text class="axis-label" x="{(LEFT + W - RIGHT) / 2}" y="{H - 8}" text-anchor="middle" '
+        f'<text class="axis-label" x="{(LEFT + W - RIGHT) / 2}" y="{y}" text-anchor="middle" '
         f'font-size="13">{_t(label)}</text>'
     )
     parts.append(f'<line x1="{LEFT}" y1="{H - BOTTOM}" x2="{W - RIGHT}" y2="{H - BOTTOM}" stroke="#888"/>')
