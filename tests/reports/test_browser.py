@@ -77,7 +77,7 @@ def _pages(locale: str) -> dict[str, str]:
         "faults": to_html(fault_pareto(queries, MARCH, FaultDimension.SYMPTOM), locale, **opts),
         "trend": to_html(
             trend, locale, goals=goals, faults=fault_trend(queries, months, FaultDimension.SYMPTOM), **opts
-        ),  # fmt: skip
+        ),
         "sla": to_html(sla_breaches(desk, Actor.manager("m"), MARCH, as_of=desk.clock.now()), locale, **opts),
         "dealers": to_html(dealer_monthly(queries, desk, "2026-03"), locale, goals=goals, kpis=kpis, **opts),
     }
