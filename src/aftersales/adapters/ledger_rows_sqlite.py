@@ -22,15 +22,16 @@ from aftersales.ports.queries import TicketFilter
 
 __all__ = ["SqliteLedgerRows"]
 
-_EXTRA = (
-    "json_extract(t.data, '$.channel', '$.assignee.name', '$.fault_records[#-1].symptom', "
-    "'$.fault_records[#-1].cause', '$.fault_records[#-1].action')"
-)
 _SELECT = (
     "SELECT t.id, t.kind, t.state, t.category, t.priority, t.received_us, t.customer_id, t.dealer_id, "
     "t.region, t.assignee_id, t.product_id, t.batch, t.description, r.response_due_us, t.resolution_due_us, "
-    f"r.resolved_us, r.closed_us, {_EXTRA} FROM (SELECT * FROM tickets{{where}} ORDER BY received_us, id "
-    "LIMIT ?) AS t LEFT JOIN report_tickets AS r ON r.id = t.id ORDER BY t.received_us, t.id"
+    "r.resolved_us, r.closed_us, t.extra FROM (SELECT id, kind, state, category, priority, received_us, "
+    "customer_id, dealer_id, region, assignee_id, product_id, batch, description, resolution_due_us, "
+    # one JSON read per ticket, inside the page query so the document itself goes no further
+    "json_extract(data, '$.channel', '$.assignee.name', '$.fault_records[#-1].symptom', "
+    "'$.fault_records[#-1].cause', '$.fault_records[#-1].action') AS extra "
+    "FROM tickets{where} ORDER BY received_us, id LIMIT ?) AS t "
+    "LEFT JOIN report_tickets AS r ON r.id = t.id ORDER BY t.received_us, t.id"
 )
 
 
@@ -54,8 +55,9 @@ class SqliteLedgerRows:
             parts = list(base)
             args = list(params)
             if after is not None:
-                parts.append("(received_us > ? OR (received_us = ? AND id > ?))")
-                args += [after[0], after[0], after[1]]
+                # a row value: the (received_us, id) index seeks straight to the next page
+                parts.append("(received_us, id) > (?, ?)")
+                args += [after[0], after[1]]
             sql = _SELECT.replace("{where}", " WHERE " + " AND ".join(parts) if parts else "")
             rows = self._read(sql, (*args, page_size))
             if not rows:
