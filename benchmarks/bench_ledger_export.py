@@ -38,8 +38,11 @@ SH = ZoneInfo("Asia/Shanghai")
 TARGET = 50_000
 AGENT = ActorRef("agent-1", Role.AGENT)
 ENGINEER = ActorRef("eng-1", Role.ENGINEER)
-FAULTS = [("keeps_running", "fill_valve_worn", "replace_fill_valve"), ("weak_flush", "flush_valve_misadjusted",
-          "adjust_flush_valve"), ("base_leak", "seal_ring_aged", "replace_seal_ring")]  # fmt: skip
+FAULTS = [
+    ("keeps_running", "fill_valve_worn", "replace_fill_valve"),
+    ("weak_flush", "flush_valve_misadjusted", "adjust_flush_valve"),
+    ("base_leak", "seal_ring_aged", "replace_seal_ring"),
+]
 
 
 def ticket(i: int, start: datetime) -> Ticket:
@@ -125,10 +128,10 @@ def main() -> None:
         base = baseline(desk, manager, min(20_000, args.n))
         q = statistics.quantiles(rates, n=100, method="inclusive")
         median = statistics.median(rates)
-        print(f"CSV export of {args.n:,} tickets ({sizes[-1] / 1e6:.1f} MB): median {median:,.0f} tickets/s   "
+        print(f"CSV export of {args.n:,} tickets ({sizes[-1] / 1e6:.1f} MB): median {median:,.0f}/s   "
               f"p50 {q[49]:,.0f}  p90 {q[89]:,.0f}  p99 {q[98]:,.0f}  ({args.runs} runs)")  # fmt: skip
         print(
-            f"baseline, whole tickets through desk.ledger: {base:,.0f} tickets/s  → {median / base:.1f}× faster"
+            f"baseline, whole tickets via desk.ledger: {base:,.0f} tickets/s  → {median / base:.1f}× faster"
         )
         print(f"target ≥ {TARGET:,} tickets/s: {'met' if median >= TARGET else 'MISSED'}")
         desk.shutdown()
