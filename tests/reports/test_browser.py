@@ -79,7 +79,13 @@ def _pages(locale: str) -> dict[str, str]:
             trend, locale, goals=goals, faults=fault_trend(queries, months, FaultDimension.SYMPTOM), **opts
         ),
         "sla": to_html(sla_breaches(desk, Actor.manager("m"), MARCH, as_of=desk.clock.now()), locale, **opts),
-        "dealers": to_html(dealer_monthly(queries, desk, "2026-03"), locale, goals=goals, kpis=kpis, **opts),
+        "dealers": to_html(
+            dealer_monthly(queries, desk.store, "2026-03", clock=desk.clock),
+            locale,
+            goals=goals,
+            kpis=kpis,
+            **opts,
+        ),
     }
 
 

@@ -63,7 +63,7 @@ def _doc(kind: str, desk: ServiceDesk, locale: str) -> ReportDocument:
     if kind == "sla":
         report = sla_breaches(desk, Actor.manager("m"), MARCH, as_of=desk.clock.now())
         return document_for(report, labels, generated_at=GENERATED)
-    summary = dealer_monthly(queries, desk, "2026-03")
+    summary = dealer_monthly(queries, desk.store, "2026-03", clock=desk.clock)
     kpis = kpi_report(queries, MARCH, CALENDAR, group=GroupBy.DEALER)
     return document_for(summary, labels, goals=goals, kpis=kpis, generated_at=GENERATED)
 

@@ -199,7 +199,9 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
         as_of = min(desk.clock.now(), period.end)
         breaches = sla_breaches(desk, _actor(args), period, as_of=as_of, timezone=args.timezone)
         return document_for(breaches, labels)
-    summary = dealer_monthly(queries, desk, first.strftime("%Y-%m"), timezone=args.timezone)
+    summary = dealer_monthly(
+        queries, desk.store, first.strftime("%Y-%m"), clock=desk.clock, timezone=args.timezone
+    )
     kpis = kpi_report(queries, period, desk.calendar, group=GroupBy.DEALER)
     return document_for(summary, labels, goals=goals, kpis=kpis)
 

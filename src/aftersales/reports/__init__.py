@@ -1,13 +1,13 @@
 """aftersales.reports: KPIs, dealer monthly reports, fault statistics, batch incidents, RATER.
 
 Data first (attrs objects computed through the storage's reporting queries), then rendering
-(CSV, Markdown, HTML, localised). Get the queries for a store with
-``aftersales.adapters.reporting.reporting_for(desk.store)``.
+(text, Markdown, CSV, complete HTML pages with SVG charts, XLSX; localised). Get the queries for a
+store with ``aftersales.adapters.reporting.reporting_for(desk.store)``.
 """
 
-from aftersales.reports.dealer_monthly import DealerMonthlyReport, dealer_monthly, submit_dealer_report
+from aftersales.reports.dealer_monthly import DealerMonthlyReport, dealer_monthly
 from aftersales.reports.document import ReportDocument
-from aftersales.reports.faults import detect_batch_incidents, fault_pareto, fault_trend, raise_batch_incidents
+from aftersales.reports.faults import detect_batch_incidents, fault_pareto, fault_trend
 from aftersales.reports.kpi import KpiReport, KpiRow, KpiTargets, kpi_report
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.reports.ledger_export import LEDGER_COLUMNS, export_ledger, iter_ledger
@@ -43,12 +43,10 @@ __all__ = [
     "kpi_goals",
     "kpi_report",
     "kpi_trend",
-    "raise_batch_incidents",
     "rater_index",
     "render",
     "report_labels",
     "sla_breaches",
-    "submit_dealer_report",
     "to_csv",
     "to_html",
     "to_markdown",
