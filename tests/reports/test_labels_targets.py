@@ -77,3 +77,10 @@ def test_bad_goals_are_refused() -> None:
         KpiGoals(satisfaction_rate=Decimal("95"))
     with pytest.raises(ValidationError, match="no KPI rate"):
         KpiGoals().goal("speed")
+
+
+def test_month_names() -> None:
+    assert report_labels("zh_Hans").month("2026-03") == "2026年3月"
+    assert report_labels("en").month("2026-12") == "Dec 2026"
+    with pytest.raises(ValidationError, match="YYYY-MM"):
+        report_labels("en").month("2026-13")

@@ -8,11 +8,13 @@ integrator's own fault code) reads as itself, as :class:`~aftersales.i18n.values
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Final
 
+from babel.dates import format_skeleton
 from babel.numbers import format_decimal, format_percent
 
 from aftersales.domain.contact import zone
@@ -28,6 +30,7 @@ FAULT_FIELDS: Final = ("symptom", "cause", "action")
 """The coded parts of a fault record; each has catalog labels ``fault.<field>.<code>``."""
 
 _PERCENT: Final = "#,##0.0%"
+_MONTH: Final = re.compile(r"(\d{4})-(\d{2})")
 
 
 class ReportLabels:
@@ -181,6 +184,14 @@ class ReportLabels:
     def date(self, value: date) -> str:
         """A calendar date."""
         return self.formatter.date(value)
+
+    def month(self, month: str) -> str:
+        """A month written ``YYYY-MM`` in the locale's words ("2026年3月", "Mar 2026")."""
+        found = _MONTH.fullmatch(month) if isinstance(month, str) else None
+        if found is None or not 1 <= int(found.group(2)) <= 12:
+            raise ValidationError(f"a month is written YYYY-MM, got {month!r}", field="month")
+        day = date(int(found.group(1)), int(found.group(2)), 1)
+        return str(format_skeleton("yMMM", day, locale=self.formatter.locale))
 
     def yes_no(self, value: bool) -> str:
         """Yes or no in words."""

@@ -182,7 +182,7 @@ def _pareto(report: ParetoReport, labels: ReportLabels, top: int | None) -> Repo
 def _trend_chart(trend: KpiTrend, labels: ReportLabels) -> Chart:
     title = labels.text("report.chart.kpi_trend")
     series = [(labels.column(c), [getattr(r, c) for r in trend.rows]) for c in _CHART_RATES]
-    svg = line_chart(labels, list(trend.months), series, title=title,
+    svg = line_chart(labels, [labels.month(m) for m in trend.months], series, title=title,
                      x_label=labels.text("report.axis.month"), y_label=labels.text("report.axis.rate"),
                      code="kpi_trend")  # fmt: skip
     return Chart("kpi_trend", title, svg)
@@ -194,7 +194,7 @@ def _trend(
     codes = [(c, k) for c, k in KPI_COLUMNS if c not in ("group", "cost_per_ticket", "over_budget")]
     cols = (Column("month", labels.column("month")), *tuple(Column(c, labels.column(c), k) for c, k in codes))
     rows = tuple(
-        (m, *(_kpi_value(r, c, labels, GroupBy.ALL, goals) for c, _ in codes))
+        (labels.month(m), *(_kpi_value(r, c, labels, GroupBy.ALL, goals) for c, _ in codes))
         for m, r in zip(trend.months, trend.rows, strict=True)
     )
     tables = [ReportTable("trend", labels.title("trend"), cols, rows)]
@@ -207,7 +207,7 @@ def _trend(
             return labels.fault(field, k) if field else labels.name(k)
 
         dim = labels.text(f"report.dimension.{faults.dimension.value}")
-        fcols = (Column("key", dim), *tuple(Column(m, m, K.COUNT) for m in faults.months))
+        fcols = (Column("key", dim), *(Column(m, labels.month(m), K.COUNT) for m in faults.months))
         tables.append(ReportTable("fault_trend", labels.text("report.chart.fault_trend"), fcols,
                                   tuple((name(k), *faults.series[k]) for k in keys)))  # fmt: skip
         shown = keys[:6]
@@ -217,10 +217,12 @@ def _trend(
             other = [sum(faults.series[k][i] for k in rest) for i in range(len(faults.months))]
             series.append(("…", other))
         title = labels.text("report.chart.fault_trend")
-        charts.append(Chart("fault_trend", title, bar_chart(
-            labels, list(faults.months), series, title=title, x_label=labels.text("report.axis.month"),
-            y_label=labels.text("report.axis.count"), code="fault_trend")))  # fmt: skip
-    meta = ((labels.text("report.meta.period"), f"{trend.months[0]} – {trend.months[-1]}"),)
+        months = [labels.month(m) for m in faults.months]
+        svg = bar_chart(labels, months, series, title=title, x_label=labels.text("report.axis.month"),
+                        y_label=labels.text("report.axis.count"), code="fault_trend")  # fmt: skip
+        charts.append(Chart("fault_trend", title, svg))
+    first, last = labels.month(trend.months[0]), labels.month(trend.months[-1])
+    meta = ((labels.text("report.meta.period"), labels.text("report.period", start=first, end=last)),)
     notes = (_fallback_note(trend.targets, labels), labels.text("report.note.working_time"))
     return ReportDocument(
         "trend", labels.title("trend"), labels, meta, _now(), tuple(tables), tuple(charts), notes
@@ -288,7 +290,7 @@ def _dealers(summary: DealerMonthlySummary, labels: ReportLabels, kpis: KpiRepor
         tables.extend(kdoc.tables)
         charts = kdoc.charts
     meta = (
-        (labels.text("report.column.month"), summary.month),
+        (labels.text("report.column.month"), labels.month(summary.month)),
         (labels.text("report.meta.as_of"), labels.datetime(summary.as_of)),
     )
     return ReportDocument("dealers", labels.title("dealers"), labels, meta, _now(), tuple(tables), charts)

@@ -112,8 +112,12 @@ def sla_breaches(
         row = counts.setdefault(key, [0, 0, 0, 0])
         row[0] += 1
         events = t.events
-        if t.response_due_at is not None and len(events) > 1 and events[1].at > t.response_due_at:
-            row[1] += 1
+        respond_by = t.response_due_at
+        if respond_by is not None:
+            answered = events[1].at if len(events) > 1 else None
+            # late: answered after the due time, or not answered at all and the due time has passed
+            if (answered is not None and answered > respond_by) or (answered is None and as_of > respond_by):
+                row[1] += 1
         due = t.resolution_due_at
         if due is not None:
             if t.resolved_at is not None and t.resolved_at > due:

@@ -103,7 +103,7 @@ def write_workbook(doc: ReportDocument, out: IO[bytes] | Any) -> None:
     wb = openpyxl.Workbook()
     info = wb.active
     used: set[str] = set()
-    info.title = _sheet_name(doc.title, used)
+    info.title = _sheet_name(labels.text("report.sheet.about"), used)
     info.append([doc.title])
     info["A1"].font = Font(bold=True, size=14)
     for key, value in doc.meta:
