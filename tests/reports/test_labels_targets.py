@@ -84,3 +84,21 @@ def test_month_names() -> None:
     assert report_labels("en").month("2026-12") == "Dec 2026"
     with pytest.raises(ValidationError, match="YYYY-MM"):
         report_labels("en").month("2026-13")
+
+
+def test_a_pack_names_its_goals_on_a_page() -> None:
+    from aftersales.adapters.reporting import reporting_for
+    from aftersales.errors import ConfigurationError
+    from aftersales.ports.reporting import GroupBy
+    from aftersales.reports import kpi_report, to_markdown
+
+    from .data import CALENDAR, MARCH, report_desk
+
+    report = kpi_report(reporting_for(report_desk().store), MARCH, CALENDAR, group=GroupBy.DEALER)
+    text = to_markdown(report, "zh_Hans", pack="exhibition_services")
+    assert "| 客户满意度 | 90.0% |" in text and "✗" in text
+    assert "考核目标" not in to_markdown(report, "zh_Hans")  # no goals asked for, none shown
+    with pytest.raises(ConfigurationError, match="spaceships"):
+        to_markdown(report, "zh_Hans", pack="spaceships")
+    with pytest.raises(ValidationError, match="not both"):
+        to_markdown(report, "zh_Hans", pack="sanitary_ware", goals=KpiGoals())

@@ -27,7 +27,7 @@ from aftersales.reports.faults import FaultTrend, ParetoReport
 from aftersales.reports.kpi import KpiReport, KpiRow, KpiTargets
 from aftersales.reports.labels import ReportLabels
 from aftersales.reports.sla import SlaCell, SlaReport
-from aftersales.reports.targets import GOAL_RATES, KpiGoals
+from aftersales.reports.targets import GOAL_RATES, KpiGoals, kpi_goals
 from aftersales.reports.trend import KpiTrend
 
 __all__ = ["KPI_COLUMNS", "document_for"]
@@ -301,6 +301,7 @@ def document_for(
     labels: ReportLabels,
     *,
     goals: KpiGoals | None = None,
+    pack: str | None = None,
     generated_at: datetime | None = None,
     trend: KpiTrend | None = None,
     faults: FaultTrend | None = None,
@@ -309,13 +310,17 @@ def document_for(
 ) -> ReportDocument:
     """The document of ``report`` in ``labels``' locale.
 
-    ``goals`` (default: none) marks each KPI rate pass/fail; ``trend`` adds the monthly KPI chart to a
-    KPI page; ``faults`` adds the fault trend to a trend page; ``kpis`` (per dealer) adds the dealer
+    ``goals`` (or the goals of ``pack``; default: none) marks each KPI rate pass/fail; ``trend`` adds
+    the monthly KPI chart to a KPI page; ``faults`` adds the fault trend to a trend page; ``kpis`` (per dealer) adds the dealer
     comparison to the dealer page; ``top`` keeps the first items of a Pareto. ``generated_at``
     defaults to now.
     """
     if isinstance(report, ReportDocument):
         return report
+    if pack is not None:
+        if goals is not None:
+            raise ValidationError("pass goals or pack, not both", field="goals")
+        goals = kpi_goals(pack)
     goals = goals if goals is not None else KpiGoals()
     if not isinstance(goals, KpiGoals):
         raise ValidationError("goals must be KpiGoals", field="goals")
