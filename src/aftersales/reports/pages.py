@@ -310,10 +310,10 @@ def document_for(
 ) -> ReportDocument:
     """The document of ``report`` in ``labels``' locale.
 
-    ``goals`` (or the goals of ``pack``; default: none) marks each KPI rate pass/fail; ``trend`` adds
-    the monthly KPI chart to a KPI page; ``faults`` adds the fault trend to a trend page; ``kpis`` (per dealer) adds the dealer
-    comparison to the dealer page; ``top`` keeps the first items of a Pareto. ``generated_at``
-    defaults to now.
+    ``goals`` (or the goals of ``pack``; default: none) marks each KPI rate pass/fail; ``trend``
+    adds the monthly KPI chart to a KPI page; ``faults`` adds the fault trend to a trend page;
+    ``kpis`` (per dealer) adds the dealer comparison to the dealer page; ``top`` keeps the first
+    items of a Pareto. ``generated_at`` defaults to now.
     """
     if isinstance(report, ReportDocument):
         return report
