@@ -100,3 +100,6 @@ def test_bad_render_arguments_are_refused(queries) -> None:  # type: ignore[no-u
         to_csv(object())
     with pytest.raises(ValidationError, match="top"):
         to_csv(report, top=0)
+    with pytest.raises(ValidationError, match="colour") as caught:
+        to_csv(report, colour="red")
+    assert caught.value.field == "colour"

@@ -28,6 +28,8 @@ BOM = "\ufeff"
 """The UTF-8 byte-order mark: Excel on Chinese Windows reads a CSV as UTF-8 only after it."""
 
 FORMATS = ("text", "md", "csv", "html", "xlsx")
+_OPTIONS = frozenset({"goals", "pack", "generated_at", "trend", "faults", "kpis", "top"})
+"""What the renderers pass on to :func:`~aftersales.reports.pages.document_for`."""
 
 
 def _document(
@@ -37,7 +39,16 @@ def _document(
     timezone: str,
     options: dict[str, Any],
 ) -> ReportDocument:
+    unknown = sorted(set(options) - _OPTIONS)
+    if unknown:
+        raise ValidationError(
+            f"unknown report option {unknown[0]!r}: use {', '.join(sorted(_OPTIONS))}", field=unknown[0]
+        )
     if isinstance(report, ReportDocument):
+        if options:
+            raise ValidationError(
+                "a ReportDocument is already built: options go to document_for", field="report"
+            )
         return report
     labels: ReportLabels = report_labels(locale, names, timezone)
     return document_for(report, labels, **options)
