@@ -66,7 +66,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 def _pages(locale: str) -> dict[str, str]:
     desk = report_desk()
     queries = reporting_for(desk.store)
-    names = {**group_names(desk), **NAMES}
+    names = {**group_names(desk.store), **NAMES}
     goals = kpi_goals("sanitary_ware")
     months = ["2026-01", "2026-02", "2026-03"]
     trend = kpi_trend(queries, months, CALENDAR)

@@ -47,7 +47,7 @@ def desk() -> ServiceDesk:
 
 def _doc(kind: str, desk: ServiceDesk, locale: str) -> ReportDocument:
     queries = reporting_for(desk.store)
-    labels = report_labels(locale, {**group_names(desk), **NAMES})
+    labels = report_labels(locale, {**group_names(desk.store), **NAMES})
     goals = kpi_goals("sanitary_ware")
     if kind == "kpi":
         report = kpi_report(queries, MARCH, CALENDAR, group=GroupBy.DEALER)

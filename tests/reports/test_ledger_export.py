@@ -33,7 +33,7 @@ def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceDesk
 
 def _export(desk: ServiceDesk, actor: Actor = MANAGER, **kwargs: object) -> bytes:
     out = io.BytesIO()
-    export_ledger(desk, actor, out, names=group_names(desk), **kwargs)  # type: ignore[arg-type]
+    export_ledger(desk, actor, out, names=group_names(desk.store), **kwargs)  # type: ignore[arg-type]
     return out.getvalue()
 
 

@@ -638,7 +638,7 @@ def _report(play: _Play, locale: str, out: TextIO, found: list[tuple[object, str
 
     words = TEXT[locale]
     desk = play.desk
-    labels = report_labels(locale, group_names(desk))
+    labels = report_labels(locale, group_names(desk.store))
     name_of = {"state": labels.state, "category": labels.category, "priority": labels.priority}
     _section(out, str(words["ledger"]))
     total = desk.count(MANAGER)

@@ -171,7 +171,7 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     from aftersales.reports.trend import kpi_trend
 
     queries = reporting_for(desk.store)
-    labels = report_labels(args.locale, group_names(desk), args.timezone)
+    labels = report_labels(args.locale, group_names(desk.store), args.timezone)
     goals = PACK_GOALS.get(args.pack, KpiGoals())
     groups = {"all": GroupBy.ALL, "dealer": GroupBy.DEALER, "engineer": GroupBy.ENGINEER}
     groups |= {"product": GroupBy.PRODUCT, "region": GroupBy.REGION}
@@ -280,7 +280,7 @@ def _ledger(args: argparse.Namespace, desk: Any, period: Any, out: TextIO, err: 
             out.flush()
             export_ledger(
                 desk, actor, target, format=fmt, filters=filters, locale=args.locale,
-                timezone=args.timezone, bom=args.bom, names=group_names(desk), progress=advance,
+                timezone=args.timezone, bom=args.bom, names=group_names(desk.store), progress=advance,
             )  # fmt: skip
             if stream is None:
                 out.write(target.getvalue().decode("utf-8"))
@@ -288,7 +288,7 @@ def _ledger(args: argparse.Namespace, desk: Any, period: Any, out: TextIO, err: 
                 stream.flush()
             return 0
         written = export_ledger(desk, actor, args.out, format=fmt, filters=filters, locale=args.locale,
-                                timezone=args.timezone, bom=args.bom, names=group_names(desk),
+                                timezone=args.timezone, bom=args.bom, names=group_names(desk.store),
                                 progress=advance)  # fmt: skip
     err.write(f"{args.out}: {written}\n")
     if args.open:

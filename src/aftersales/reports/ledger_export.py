@@ -24,10 +24,9 @@ import orjson
 from aftersales.errors import ValidationError
 from aftersales.ports.ledger_rows import LEDGER_FIELDS, LedgerRecord, LedgerRows, ticket_record
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.reports.labels import ReportLabels, report_labels
-from aftersales.service.actors import Actor
-from aftersales.service.desk import ServiceDesk
-from aftersales.service.views import TicketView
+from aftersales.reports.sources import LedgerDesk
 
 __all__ = ["LEDGER_COLUMNS", "LEDGER_FORMATS", "export_ledger", "iter_ledger", "ledger_records"]
 
@@ -44,8 +43,8 @@ _HOUR_US = 3_600_000_000
 
 
 def iter_ledger(
-    desk: ServiceDesk, actor: Actor, filters: TicketFilter | None = None, *, page_size: int = PAGE
-) -> Iterator[TicketView]:
+    desk: LedgerDesk, actor: object, filters: TicketFilter | None = None, *, page_size: int = PAGE
+) -> Iterator[Any]:
     """Every ticket of the ledger matching ``filters`` that ``actor`` may see, oldest first, page by page."""
     cursor: str | None = None
     while True:
@@ -57,18 +56,21 @@ def iter_ledger(
 
 
 def ledger_records(
-    desk: ServiceDesk, actor: Actor, filters: TicketFilter | None = None, *, page_size: int = PAGE
+    desk: LedgerDesk, actor: object, filters: TicketFilter | None = None, *, page_size: int = PAGE
 ) -> Iterator[Sequence[LedgerRecord]]:
     """Pages of flat records (:data:`~aftersales.ports.ledger_rows.LEDGER_FIELDS`) ``actor`` may see."""
-    scoped = desk.ledger_scope(actor, filters)
-    own = getattr(desk.store, "ledger_rows", None)
+    return _pages(desk.store, desk.ledger_scope(actor, filters), page_size)
+
+
+def _pages(store: StoreFactory, scoped: TicketFilter, page_size: int) -> Iterator[Sequence[LedgerRecord]]:
+    own = getattr(store, "ledger_rows", None)
     if callable(own):
         source: LedgerRows = own()
         yield from source.pages(scoped, page_size)
         return
     cursor: str | None = None
     while True:
-        with desk.store() as uow:
+        with store() as uow:
             page = uow.tickets.query(scoped, PageRequest(page_size, cursor, Sort.RECEIVED_ASC))
             records = [ticket_record(t) for t in page.items]
         if records:
@@ -139,8 +141,8 @@ def _binary(out: IO[Any] | str | Path) -> tuple[IO[bytes], bool]:
 
 
 def export_ledger(
-    desk: ServiceDesk,
-    actor: Actor,
+    desk: LedgerDesk,
+    actor: object,
     out: IO[bytes] | str | Path,
     *,
     format: str = "csv",
@@ -166,10 +168,8 @@ def export_ledger(
         raise ValidationError("a byte-order mark is only written before CSV", field="bom")
     if filters is not None and not isinstance(filters, TicketFilter):
         raise ValidationError("filters must be a TicketFilter", field="filters")
-    if not isinstance(actor, Actor):
-        raise ValidationError("actor must be an Actor", field="actor")
     labels = report_labels(locale, names, timezone)
-    pages = ledger_records(desk, actor, filters)
+    pages = _pages(desk.store, desk.ledger_scope(actor, filters), PAGE)  # the desk checks the actor now
     stream, owned = _binary(out)
     try:
         if format == "jsonl":

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from aftersales.service.desk import ServiceDesk
+from aftersales.ports.unit_of_work import StoreFactory
 
 __all__ = ["group_names"]
 
 
-def group_names(desk: ServiceDesk) -> dict[str, str]:
-    """Id → name of every registered dealer, engineer and product of ``desk`` (reference data)."""
+def group_names(store: StoreFactory) -> dict[str, str]:
+    """Id → name of every registered dealer, engineer and product in ``store`` (``desk.store``)."""
     names: dict[str, str] = {}
-    with desk.store() as uow:
+    with store() as uow:
         for product in uow.products.list():
             names[product.id] = product.name
         for dealer in uow.dealers.list():

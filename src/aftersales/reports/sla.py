@@ -23,8 +23,7 @@ from aftersales.ports.queries import TicketFilter
 from aftersales.ports.reporting import Period
 from aftersales.reports.kpi import rate
 from aftersales.reports.ledger_export import iter_ledger
-from aftersales.service.actors import Actor
-from aftersales.service.desk import ServiceDesk
+from aftersales.reports.sources import LedgerDesk
 
 __all__ = ["PRIORITY_ORDER", "SlaCell", "SlaReport", "sla_breaches"]
 
@@ -88,8 +87,8 @@ def _sum(cells: object) -> SlaCell:
 
 
 def sla_breaches(
-    desk: ServiceDesk,
-    actor: Actor,
+    desk: LedgerDesk,
+    actor: object,
     period: Period,
     *,
     as_of: datetime,
