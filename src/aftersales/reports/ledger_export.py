@@ -89,14 +89,45 @@ class _LocalTime:
         self._zone = zone
         self._offsets: dict[int, int] = {}
 
-    def __call__(self, us: int) -> datetime:
+    def offset(self, us: int) -> int:
+        """The zone's UTC offset at ``us``, in microseconds (cached per hour)."""
         hour = us // _HOUR_US
         offset = self._offsets.get(hour)
         if offset is None:
             at = datetime.fromtimestamp(hour * 3600, UTC).astimezone(self._zone)
             delta = at.utcoffset() or timedelta(0)
             offset = self._offsets[hour] = delta // timedelta(microseconds=1)
-        return _EPOCH + timedelta(microseconds=us + offset)
+        return offset
+
+    def __call__(self, us: int) -> datetime:
+        return _EPOCH + timedelta(microseconds=us + self.offset(us))
+
+
+class _LocalText:
+    """Epoch microseconds → "YYYY-MM-DD HH:MM:SS" local text; day and time-of-day strings memoised.
+
+    The hot path of a CSV export: a dict lookup for the day, one for the second of the day, instead
+    of building a datetime per instant.
+    """
+
+    __slots__ = ("_days", "_local", "_seconds")
+
+    def __init__(self, local: _LocalTime) -> None:
+        self._local = local
+        self._days: dict[int, str] = {}
+        self._seconds: dict[int, str] = {}
+
+    def __call__(self, us: int) -> str:
+        day, rest = divmod(us + self._local.offset(us), 86_400_000_000)
+        text = self._days.get(day)
+        if text is None:
+            text = self._days[day] = (_EPOCH + timedelta(days=day)).date().isoformat()
+        second = rest // 1_000_000
+        clock = self._seconds.get(second)
+        if clock is None:
+            h, m = divmod(second // 60, 60)
+            clock = self._seconds[second] = f" {h:02d}:{m:02d}:{second % 60:02d}"
+        return text + clock
 
 
 def _labeller(labels: ReportLabels) -> list[Callable[[Any], object]]:
@@ -233,7 +264,7 @@ def _csv(
     coded: list[tuple[int, dict[object, object], Callable[[Any], object]]] = [
         (i, {}, fns[i]) for i, f in enumerate(LEDGER_FIELDS) if f in _LABELLED
     ]
-    local = _LocalTime(labels.timezone)
+    local = _LocalText(_LocalTime(labels.timezone))
     instants = [i for i, f in enumerate(LEDGER_FIELDS) if f.endswith("_us")]
     n = 0
     for page in pages:
@@ -250,7 +281,7 @@ def _csv(
             for i in instants:
                 us = row[i]
                 if us is not None:
-                    row[i] = local(us).isoformat(" ", "seconds")  # type: ignore[arg-type]
+                    row[i] = local(us)  # type: ignore[arg-type]
             rows.append(row)
         buffer.seek(0)
         buffer.truncate()
