@@ -410,6 +410,11 @@ class Tickets:
             result = uow.tickets.query(query, page or PageRequest())
         return Page(tuple(TicketView(t) for t in result.items), result.next_cursor)
 
+    def ledger_scope(self, actor: Actor, filters: TicketFilter | None = None) -> TicketFilter:
+        """``filters`` narrowed to the ledger ``actor`` may see (for exports that read page by page)."""
+        check_actor(actor)
+        return _scoped_filter(actor, filters or TicketFilter())
+
     def count(self, actor: Actor, filters: TicketFilter | None = None) -> int:
         """How many tickets of the ledger match, within ``actor``'s scope."""
         check_actor(actor)
