@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from aftersales.adapters.ticket_search_memory import MemoryTicketSearch, labels_match
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
@@ -111,6 +112,7 @@ class MemoryUnitOfWork:
         self.documents = _Documents(self)
         self.outbox = _Outbox(self)
         self.idempotency = _Idempotency(self)
+        self.search = MemoryTicketSearch(self, _Record)
 
     def __enter__(self) -> MemoryUnitOfWork:
         return self
@@ -204,7 +206,11 @@ class _Tickets:
         ticket.version = new
 
     def _rows(self, f: TicketFilter) -> list[TicketRow]:
-        return [r.row for _, r in self._uow._scan("tickets") if matches(r.row, f)]
+        return [
+            r.row
+            for _, r in self._uow._scan("tickets")
+            if matches(r.row, f) and labels_match(self._uow, r.row.id, f)
+        ]
 
     def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
         sort = page.sort

@@ -26,6 +26,7 @@ from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, S
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
 from aftersales.adapters.sqlite_schema import check_header, migrate, ticket_indexes
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo
+from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
@@ -251,6 +252,7 @@ class SqliteUnitOfWork:
         self.documents = _Documents(self)
         self.outbox = _Outbox(self)
         self.idempotency = _Idempotency(self)
+        self.search = SqliteTicketSearch(self)
 
     def __enter__(self) -> SqliteUnitOfWork:
         return self

@@ -28,6 +28,7 @@ from aftersales.domain.classification import (
     TicketKind,
 )
 from aftersales.domain.contact import Contact
+from aftersales.domain.custom_fields import CustomFieldSet
 from aftersales.domain.ids import AssetId, CustomerId, TicketId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer
@@ -55,14 +56,17 @@ from aftersales.ports.notifier import Notifier
 from aftersales.ports.outbox_dispatch import DispatchReport, dispatch_outbox
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.storage_registry import open_storage
+from aftersales.ports.ticket_search import SearchRequest
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.describing import Describing
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.notify import Notifications
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import authorize, can_read, check_role
 from aftersales.service.runner import Applied, Apply, idempotency_scope, replay, store_result
 from aftersales.service.sla import SlaService
+from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 if TYPE_CHECKING:
@@ -106,6 +110,7 @@ class ServiceDesk:
         renderer: Renderer | None = None,
         staff: Mapping[Role, Sequence[Contact]] | None = None,
         invoice_issuer: InvoiceIssuer | None = None,
+        custom_fields: CustomFieldSet | None = None,
     ) -> None:
         self.store = store
         self.invoice_issuer = invoice_issuer
@@ -118,6 +123,9 @@ class ServiceDesk:
         self.sla_service = SlaService(self.policies.sla, calendar)
         self.dispatching = Dispatching(self)
         self._tiers: dict[str, CustomerTier] = {}
+        self.finder = TicketSearch(store, _scoped_filter, _check_actor)  # issue 23: ticket search
+        self.custom_fields = custom_fields or CustomFieldSet()
+        self.describing = Describing(self, self.custom_fields)  # issue 23: tags, custom fields
 
     @classmethod
     def open(
@@ -132,6 +140,7 @@ class ServiceDesk:
         calendar: BusinessCalendar | str | None = "china_mainland",
         staff: Mapping[Role, Sequence[Contact]] | None = None,
         invoice_issuer: InvoiceIssuer | None = None,
+        custom_fields: CustomFieldSet | None = None,
     ) -> ServiceDesk:
         """Open a desk on the store at ``url`` with the policies of ``pack`` (and ``overrides``).
 
@@ -151,6 +160,7 @@ class ServiceDesk:
             calendar=calendar,
             staff=staff,
             invoice_issuer=invoice_issuer,
+            custom_fields=custom_fields,
         )
 
     def shutdown(self) -> None:
@@ -254,6 +264,7 @@ class ServiceDesk:
                 self.knowledge.learn(uow, ticket, now)
             self.sla_service.derive(ticket, self.tier(uow, ticket), now)
             uow.tickets.save(ticket)
+            self.finder.index(uow, ticket)
             messages = list(applied.messages)
             messages += self.notifications.messages(uow, ticket, events, now, self.policies.notification)
             uow.outbox.put(messages)
@@ -306,6 +317,7 @@ class ServiceDesk:
         check_role(actor, command)
         with self.store() as uow:
             getattr(uow, repo).save(obj)
+            self.finder.reindex_party(uow, repo[:-1], obj.id)
             uow.commit()
         if repo in ("engineers", "dealers"):
             self.dispatching.forget()
@@ -350,8 +362,13 @@ class ServiceDesk:
         received_at: datetime | None = None,
         kind: TicketKind = TicketKind.SERVICE,
         idempotency_key: str | None = None,
+        tags: Sequence[str] = (),
+        custom_fields: Mapping[str, object] | None = None,
     ) -> CommandResult:
         """Register a request (报修登记): who, what, which unit, by which channel, when.
+
+        ``tags`` and ``custom_fields`` describe it from the start; fields the desk's
+        :class:`~aftersales.domain.custom_fields.CustomFieldSet` requires for ``category`` must be given.
 
         ``received_at`` defaults to now (a call logged later may give the real time; the future is
         refused). The customer (and the asset, if given) must be registered; the ticket copies the
@@ -365,7 +382,7 @@ class ServiceDesk:
             ticket, _ = self.open_ticket_in(
                 uow, actor, now, customer_id=customer_id, description=description, category=category,
                 channel=channel, asset_id=asset_id, expected_by=expected_by, urgent=urgent,
-                received_at=received, kind=kind,
+                received_at=received, kind=kind, tags=tags, custom_fields=custom_fields,
             )  # fmt: skip
             events = tuple(ticket.events)
             store_result(uow, scoped, ticket, events)
@@ -404,6 +421,8 @@ class ServiceDesk:
         expected_by: datetime | None = None,
         urgent: bool = False,
         attach: Callable[[Ticket], Applied] | None = None,
+        tags: Sequence[str] = (),
+        custom_fields: Mapping[str, object] | None = None,
     ) -> tuple[Ticket, Applied]:
         """Open a ticket inside a running unit of work; the caller commits.
 
@@ -411,6 +430,7 @@ class ServiceDesk:
         ticket, derives its SLA, and writes it with its outbox messages. ``attach`` lets an extension
         add its own records (a complaint file) and messages in the same transaction.
         """
+        described = self.describing.at_intake(category, tags, custom_fields)
         customer = uow.customers.get(customer_id)
         if actor.role is Role.CUSTOMER and actor.customer_id != customer.id:
             raise PermissionDenied(str(actor), "open_ticket", customer_id)
@@ -439,9 +459,11 @@ class ServiceDesk:
             urgent=urgent,
             kind=kind,
         )
+        ticket.tags, ticket.custom_fields = described
         applied = attach(ticket) if attach is not None else Applied()
         self.sla_service.derive(ticket, customer.tier, now)
         uow.tickets.add(ticket)
+        self.finder.index(uow, ticket)
         messages = list(applied.messages)
         messages += self.notifications.messages(
             uow, ticket, tuple(ticket.events), now, self.policies.notification
@@ -777,6 +799,42 @@ class ServiceDesk:
         with self.store() as uow:
             result = uow.tickets.query(query, page or PageRequest())
         return Page(tuple(TicketView(t) for t in result.items), result.next_cursor)
+
+    def search(
+        self,
+        actor: Actor,
+        query: str,
+        filters: TicketFilter | None = None,
+        page: SearchRequest | PageRequest | None = None,
+    ) -> Page[TicketView]:
+        """Find tickets by number, serial, customer, phone, dealer or text, within the actor's scope.
+
+        See :mod:`aftersales.service.ticket_search`.
+        """
+        return self.finder.search(actor, query, filters, page)
+
+    def tag(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Add and remove tags (see :mod:`~aftersales.service.describing`)."""
+        return self.describing.tag(actor, ticket_id, add=add, remove=remove, idempotency_key=idempotency_key)
+
+    def set_custom_fields(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        values: Mapping[str, object],
+        *,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Set (or, with ``None``, clear) custom field values (see :mod:`~aftersales.service.describing`)."""
+        return self.describing.set_fields(actor, ticket_id, values, idempotency_key=idempotency_key)
 
     def count(self, actor: Actor, filters: TicketFilter | None = None) -> int:
         """How many tickets of the ledger match, within ``actor``'s scope."""

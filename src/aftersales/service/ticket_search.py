@@ -1,0 +1,135 @@
+"""Ticket search (查询台账): find a ticket by number, serial, customer, phone, dealer or Chinese text.
+
+The desk keeps each ticket's :class:`~aftersales.ports.ticket_search.SearchDocument` in the store's
+search index, written in the same unit of work as the ticket (:meth:`TicketSearch.index`, called on
+every ticket the desk writes), and refreshed for a customer's, unit's or dealer's tickets when that
+record is registered again (:meth:`TicketSearch.reindex_party`). :meth:`TicketSearch.search` reads it
+within the actor's scope, exactly as the ledger does: a dealer never finds, nor counts, another
+dealer's ticket.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import ConfigurationError, NotFound, ValidationError
+from aftersales.ports.queries import Page, PageRequest, TicketFilter
+from aftersales.ports.ticket_search import (
+    SearchRequest,
+    TicketSearchIndex,
+    parse_query,
+    search_document,
+)
+from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.views import TicketView
+
+__all__ = ["TicketSearch"]
+
+
+def _index_of(uow: UnitOfWork) -> TicketSearchIndex:
+    index = getattr(uow, "search", None)
+    if index is None:
+        raise ConfigurationError(
+            f"the store {type(uow).__name__} has no ticket search index (UnitOfWork.search)", key="store"
+        )
+    return index  # type: ignore[no-any-return]
+
+
+def _optional(get: Callable[[str], Any], id_: str | None) -> Any:
+    if id_ is None:
+        return None
+    try:
+        return get(id_)
+    except NotFound:
+        return None
+
+
+class TicketSearch:
+    """The search capability: index maintenance on the command path, scoped queries for readers.
+
+    ``scope(actor, filter)`` narrows a filter to what the actor may see (the ledger's own rule).
+    """
+
+    def __init__(
+        self,
+        store: StoreFactory,
+        scope: Callable[[Actor, TicketFilter], TicketFilter],
+        check_actor: Callable[[object], None],
+    ) -> None:
+        self._store = store
+        self._scope = scope
+        self._check_actor = check_actor
+
+    # -- the write side (inside a command's unit of work) -------------------------------------
+
+    def index(self, uow: UnitOfWork, ticket: Ticket) -> None:
+        """(Re-)index ``ticket`` in ``uow``'s transaction, with its customer, unit and dealer."""
+        customer = _optional(uow.customers.get, ticket.customer_id)
+        asset = _optional(uow.assets.get, ticket.asset_id)
+        dealer = _optional(uow.dealers.get, ticket.dealer_id)
+        _index_of(uow).put(search_document(ticket, customer, asset, dealer))
+
+    def reindex_party(self, uow: UnitOfWork, kind: str, party_id: str) -> int:
+        """Re-index the tickets of a customer, unit (``asset``) or dealer whose record changed."""
+        count = 0
+        if kind == "asset":
+            # Units are not a ledger filter: their tickets are the customer's tickets with this asset.
+            try:
+                owner = uow.assets.get(party_id).customer_id
+            except NotFound:
+                return 0
+            if owner is None:
+                return 0
+            wanted = TicketFilter(customer_id=owner)
+        elif kind in ("customer", "dealer"):
+            wanted = (
+                TicketFilter(customer_id=party_id) if kind == "customer" else TicketFilter(dealer_id=party_id)
+            )
+        else:
+            return 0
+        page = PageRequest(limit=500)
+        while True:
+            found = uow.tickets.query(wanted, page)
+            for ticket in found.items:
+                if kind != "asset" or ticket.asset_id == party_id:
+                    self.index(uow, ticket)
+                    count += 1
+            if found.next_cursor is None:
+                return count
+            page = PageRequest(limit=500, cursor=found.next_cursor)
+
+    # -- the read side -----------------------------------------------------------------------------
+
+    def search(
+        self,
+        actor: Actor,
+        query: str,
+        filters: TicketFilter | None = None,
+        page: SearchRequest | PageRequest | None = None,
+    ) -> Page[TicketView]:
+        """Tickets matching ``query`` (every term) and ``filters``, within ``actor``'s scope, best first.
+
+        Best first: tickets whose number, serial, phone or customer name equals a term, then the
+        rest, newest first. ``page`` is a :class:`SearchRequest` (or a ledger ``PageRequest``, whose
+        limit and cursor are used; its sort order is not: search ranks by relevance).
+        """
+        self._check_actor(actor)
+        parsed = parse_query(query)
+        if filters is not None and not isinstance(filters, TicketFilter):
+            raise ValidationError("filters is a TicketFilter", field="filters")
+        if page is None:
+            request = SearchRequest()
+        elif isinstance(page, SearchRequest):
+            request = page
+        elif isinstance(page, PageRequest):
+            request = SearchRequest(page.limit, page.cursor)
+        else:
+            raise ValidationError("page is a SearchRequest", field="page")
+        scoped = self._scope(actor, filters or TicketFilter())
+        with self._store() as uow:
+            found = _index_of(uow).search(parsed, scoped, request)
+            tickets = [uow.tickets.get(ticket_id) for ticket_id in found.items]
+        return Page(tuple(TicketView(t) for t in tickets), found.next_cursor)
