@@ -174,7 +174,10 @@ def test_final_states_only_reopen_or_record() -> None:
     # the end: a signed service slip arrives after the close, a cancelled ticket's photos are erased.
     describing = {"tag", "set_fields", "attach", "detach"}
     assert set(TICKET_WORKFLOW.allowed("cancelled")) == describing
-    assert set(TICKET_WORKFLOW.allowed("closed")) == {"reopen", "schedule_callback", "record_callback"} | describing
+    assert (
+        set(TICKET_WORKFLOW.allowed("closed"))
+        == {"reopen", "schedule_callback", "record_callback"} | describing
+    )
 
 
 def test_workflow_retains_no_ticket() -> None:

@@ -149,8 +149,8 @@ def _number_keys(ticket_id: str) -> list[str]:
 
 def ticket_labels(ticket: Ticket) -> frozenset[str]:
     """The filter labels of ``ticket``: ``tag:<tag>`` per tag, ``field:<name>=<value>`` per custom field."""
-    labels = {f"tag:{tag}" for tag in getattr(ticket, "tags", ())}
-    labels.update(f"field:{name}={value}" for name, value in getattr(ticket, "fields", {}).items())
+    labels = {f"tag:{tag}" for tag in ticket.tags}
+    labels.update(f"field:{name}={value}" for name, value in ticket.custom_fields.items())
     return frozenset(labels)
 
 
@@ -188,8 +188,8 @@ def search_document(
     for record in ticket.fault_records:
         parts = (record.symptom, record.cause, record.action, record.part or "", record.note)
         fields.append(normalize(" ".join(p for p in parts if p)))
-    fields += [normalize(tag) for tag in getattr(ticket, "tags", ())]
-    fields += [normalize(value) for value in getattr(ticket, "fields", {}).values()]
+    fields += [normalize(tag) for tag in ticket.tags]
+    fields += [normalize(value) for value in ticket.custom_fields.values()]
     body = FIELD_SEPARATOR.join(f for f in fields if f)
     return SearchDocument(
         ticket.id, micros(ticket.received_at), body, frozenset(k for k in keys if k), ticket_labels(ticket)
