@@ -763,7 +763,8 @@ class StorageContract:
             found = uow.search.search(parse_query("7"), TicketFilter(), SearchRequest(limit=100))
         expected = _expected_hits(searchable, "7")
         assert list(found.items) == expected
-        assert expected[0] == "T-0007" and len(expected) > 3
+        assert expected[0] == "T-0007"
+        assert len(expected) > 3
 
     def test_search_is_scoped_by_the_filter(
         self, store: StoreFactory, searchable: list[SearchDocument]
@@ -776,7 +777,8 @@ class StorageContract:
             ):
                 found = uow.search.search(parse_query("漏水"), f, SearchRequest(limit=100))
                 allowed = {t.id for t in uow.tickets.query(f, PageRequest(limit=1000)).items}
-                assert set(found.items) <= allowed and found.items
+                assert set(found.items) <= allowed
+                assert found.items
                 assert list(found.items) == [i for i in _expected_hits(searchable, "漏水") if i in allowed]
             # Another dealer's ticket is not found even by its serial.
             assert not uow.search.search(
@@ -834,11 +836,13 @@ class StorageContract:
             vip = TicketFilter(tags=("VIP",))
             found = [t.id for t in uow.tickets.query(vip, PageRequest(limit=100)).items]
             expected = sorted((d.ticket_id for d in searchable if "tag:vip" in d.labels), reverse=True)
-            assert found == expected and found
+            assert found == expected
+            assert found
             assert uow.tickets.count(vip) == len(expected)
             red = TicketFilter(fields={"colour": "red"}, tags=("vip",))
             both = [d.ticket_id for d in searchable if {"tag:vip", "field:colour=red"} <= d.labels]
-            assert uow.tickets.count(red) == len(both) and both
+            assert uow.tickets.count(red) == len(both)
+            assert both
             assert uow.tickets.count_by(CountField.STATE, red) == dict(
                 Counter(t.state for t in uow.tickets.query(red, PageRequest(limit=100)).items)
             )
