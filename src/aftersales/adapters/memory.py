@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.ticket_search_memory import MemoryTicketSearch, labels_match
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
@@ -60,6 +61,11 @@ class MemoryStore:
         self._lock = threading.Lock()
         self._data: dict[Key, _Record] = {}
         self._closed = False
+        self._attachments = MemoryAttachmentStore()
+
+    def default_attachments(self) -> MemoryAttachmentStore:
+        """Attachments kept in this process, like the rest of the store."""
+        return self._attachments
 
     def __call__(self) -> MemoryUnitOfWork:
         if self._closed:

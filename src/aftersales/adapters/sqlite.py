@@ -21,6 +21,8 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from aftersales.adapters.attachments_fs import FileSystemAttachmentStore, beside_sqlite
+from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
@@ -218,6 +220,14 @@ class SqliteStore:
                 conn.close()
             else:
                 self._idle.append(conn)
+
+    def default_attachments(self) -> FileSystemAttachmentStore | MemoryAttachmentStore:
+        """Attachments in a folder beside the database file (``<file>.attachments``).
+
+        In memory for ``:memory:``.
+        """
+        folder = beside_sqlite(self.url)
+        return FileSystemAttachmentStore(folder) if folder is not None else MemoryAttachmentStore()
 
     def __call__(self) -> SqliteUnitOfWork:
         if self._closed:

@@ -19,7 +19,7 @@ from aftersales.domain.actors import ActorRef
 from aftersales.domain.instants import require_aware
 from aftersales.errors import ValidationError
 
-__all__ = ["Attachment", "AttachmentKind", "check_sha256"]
+__all__ = ["Attachment", "AttachmentKind", "check_name", "check_sha256"]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -47,11 +47,20 @@ def check_sha256(value: object) -> str:
     return value
 
 
-def _name(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+def check_name(value: object) -> str:
+    """``value`` if it is a usable file name, else ``ValidationError``.
+
+    Usable: non-blank, at most 200 characters, no path separators.
+    """
     if not isinstance(value, str) or not value.strip() or len(value) > 200:
         raise ValidationError("an attachment name is non-blank text of at most 200 characters", field="name")
     if any(ch in value for ch in "/\\\x00"):
         raise ValidationError("an attachment name holds no path separators", field="name")
+    return value
+
+
+def _name(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    check_name(value)
 
 
 @attrs.frozen

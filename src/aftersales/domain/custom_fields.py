@@ -10,7 +10,7 @@ no column per field, the same text in every store, equal values compare equal in
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -57,6 +57,14 @@ def canonical_value(value: object) -> str:
     raise ValidationError(f"unsupported custom field value {value!r}", field="fields")
 
 
+def _texts(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _codes(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
 def _refuse(name: str, message: str) -> ValidationError:
     return ValidationError(f"custom field {name!r}: {message}", field=f"fields.{name}")
 
@@ -68,8 +76,8 @@ class CustomField:
     name: str
     type: FieldType = attrs.field(converter=FieldType)
     label: str = ""
-    choices: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    required_for: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    choices: tuple[str, ...] = attrs.field(default=(), converter=_texts)
+    required_for: frozenset[str] = attrs.field(default=frozenset(), converter=_codes)
     currency: str | None = None
     max_length: int = MAX_TEXT
 

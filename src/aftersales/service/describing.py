@@ -17,6 +17,8 @@ from aftersales.domain.custom_fields import CustomFieldSet
 from aftersales.domain.tags import MAX_TAGS, normalize_tags
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ValidationError
+from aftersales.policies.registry import PolicySet
+from aftersales.ports.attachments import AttachmentStore
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.views import CommandResult
@@ -24,7 +26,20 @@ from aftersales.service.views import CommandResult
 if TYPE_CHECKING:
     from aftersales.service.desk import ServiceDesk
 
-__all__ = ["Describing"]
+__all__ = ["Describing", "default_attachments", "pack_custom_fields"]
+
+
+def pack_custom_fields(policies: PolicySet) -> CustomFieldSet:
+    """The custom fields the desk's pack declares (none when it declares none)."""
+    found = policies.extra.get("custom_fields")
+    return found if isinstance(found, CustomFieldSet) else CustomFieldSet()
+
+
+def default_attachments(store: object) -> AttachmentStore | None:
+    """The store's own attachment store (a folder beside a SQLite file, memory for memory), if it has one."""
+    make = getattr(store, "default_attachments", None)
+    found = make() if callable(make) else None
+    return found if isinstance(found, AttachmentStore) else None
 
 
 def _bounded(tags: tuple[str, ...]) -> tuple[str, ...]:

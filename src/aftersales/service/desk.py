@@ -48,6 +48,7 @@ from aftersales.i18n.notifications import Renderer, default_renderer
 from aftersales.policies.callback import CallbackFacts
 from aftersales.policies.registry import PolicySet, resolve_policies
 from aftersales.policies.triage import TriageFacts
+from aftersales.ports.attachments import AttachmentStore
 from aftersales.ports.calendars import open_calendar
 from aftersales.ports.clock import Clock
 from aftersales.ports.ids import IdGenerator
@@ -59,7 +60,7 @@ from aftersales.ports.storage_registry import open_storage
 from aftersales.ports.ticket_search import SearchRequest
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.describing import Describing
+from aftersales.service.describing import Describing, default_attachments, pack_custom_fields
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.notify import Notifications
 from aftersales.service.numbering import next_number
@@ -71,6 +72,7 @@ from aftersales.service.views import CommandResult, Progress, TicketView
 
 if TYPE_CHECKING:
     from aftersales.service.archives import ArchiveDesk
+    from aftersales.service.attachment_desk import AttachmentDesk
     from aftersales.service.callback_desk import CallbackDesk
     from aftersales.service.complaint_desk import ComplaintDesk
     from aftersales.service.fee_desk import FeeDesk
@@ -111,6 +113,7 @@ class ServiceDesk:
         staff: Mapping[Role, Sequence[Contact]] | None = None,
         invoice_issuer: InvoiceIssuer | None = None,
         custom_fields: CustomFieldSet | None = None,
+        attachments: AttachmentStore | None = None,
     ) -> None:
         self.store = store
         self.invoice_issuer = invoice_issuer
@@ -124,7 +127,8 @@ class ServiceDesk:
         self.dispatching = Dispatching(self)
         self._tiers: dict[str, CustomerTier] = {}
         self.finder = TicketSearch(store, _scoped_filter, _check_actor)  # issue 23: ticket search
-        self.custom_fields = custom_fields or CustomFieldSet()
+        self.custom_fields = pack_custom_fields(self.policies).merged(custom_fields or CustomFieldSet())
+        self._attachment_store = attachments if attachments is not None else default_attachments(store)
         self.describing = Describing(self, self.custom_fields)  # issue 23: tags, custom fields
 
     @classmethod
@@ -141,6 +145,7 @@ class ServiceDesk:
         staff: Mapping[Role, Sequence[Contact]] | None = None,
         invoice_issuer: InvoiceIssuer | None = None,
         custom_fields: CustomFieldSet | None = None,
+        attachments: AttachmentStore | None = None,
     ) -> ServiceDesk:
         """Open a desk on the store at ``url`` with the policies of ``pack`` (and ``overrides``).
 
@@ -161,6 +166,7 @@ class ServiceDesk:
             staff=staff,
             invoice_issuer=invoice_issuer,
             custom_fields=custom_fields,
+            attachments=attachments,
         )
 
     def shutdown(self) -> None:
@@ -212,6 +218,13 @@ class ServiceDesk:
         return FeeDesk(self, self.invoice_issuer)
 
     @cached_property
+    def attachments(self) -> AttachmentDesk:
+        """Ticket attachments: photos, service slips, written reports, invoices (issue 23)."""
+        from aftersales.service.attachment_desk import AttachmentDesk
+
+        return AttachmentDesk(self, self._attachment_store)
+
+    @cached_property
     def archives(self) -> ArchiveDesk:
         """Dealer and end-user archives (用户档案) and training records."""
         from aftersales.service.archives import ArchiveDesk
@@ -254,6 +267,7 @@ class ServiceDesk:
                 return first
             ticket = self._load(uow, actor, ticket_id)
             authorize(actor, command, ticket, self.team_of_assignee(uow, ticket), roles)
+            self.attachments.check_step(uow, command, ticket)  # issue 23: the written-report rule
             before = len(ticket.events)
             was_closed = ticket.state == TicketState.CLOSED
             applied = apply(uow, ticket, now) or Applied()
