@@ -18,6 +18,7 @@ from aftersales.ports.attachments import Digest, StoredBlob
 
 try:
     import boto3
+    from boto3.s3.transfer import TransferConfig
     from botocore.exceptions import BotoCoreError, ClientError
 except ImportError as exc:  # pragma: no cover - depends on the install
     raise ConfigurationError("S3 attachments need boto3: pip install 'aftersales[s3]'") from exc
@@ -25,6 +26,10 @@ except ImportError as exc:  # pragma: no cover - depends on the install
 __all__ = ["S3AttachmentStore"]
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
+# Parts of 5 MB (S3's smallest), one at a time: an upload holds a few part buffers (measured in
+# tests/integration/test_attachment_stores.py), whatever the file's size.
+_MB = 1024 * 1024
+_TRANSFER = TransferConfig(multipart_threshold=8 * _MB, multipart_chunksize=5 * _MB, use_threads=False)
 
 
 class S3AttachmentStore:
@@ -72,7 +77,7 @@ class S3AttachmentStore:
             blob = digest.blob()
             spool.seek(0)
             try:
-                self._client.upload_fileobj(spool, self.bucket, self._key(blob.sha256))
+                self._client.upload_fileobj(spool, self.bucket, self._key(blob.sha256), Config=_TRANSFER)
             except (BotoCoreError, ClientError) as exc:
                 raise StorageError(
                     f"cannot store attachment {blob.sha256} in s3://{self.bucket}: {exc}"
