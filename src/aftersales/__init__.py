@@ -8,6 +8,9 @@ public API is re-exported here; import from ``aftersales`` rather than from subm
 from __future__ import annotations
 
 from aftersales.domain.actors import ActorRef, Role
+
+# Issue 23: ticket search, tags and custom fields, attachments.
+from aftersales.domain.attachments import Attachment, AttachmentKind
 from aftersales.domain.calendar import CHINA_OFFICE_HOURS, BusinessCalendar
 from aftersales.domain.charges import ChargeKind, ChargeLine, ChargeSheet, Payment, Quote
 from aftersales.domain.classification import (
@@ -30,6 +33,7 @@ from aftersales.domain.complaints import (
     RemedyKind,
 )
 from aftersales.domain.contact import Contact
+from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.fee_slips import FeeSlip, InvoiceWish
 from aftersales.domain.holiday_data import HolidaySource
@@ -79,6 +83,7 @@ from aftersales.domain.work import (
 from aftersales.domain.workflow import TransitionSpec, Workflow
 from aftersales.errors import (
     AftersalesError,
+    AttachmentRequired,
     CalendarDataMissing,
     ConcurrencyConflict,
     ConfigurationError,
@@ -122,16 +127,20 @@ from aftersales.ports import (
     UnitOfWork,
     open_storage,
 )
+from aftersales.ports.attachments import AttachmentStore, StoredBlob
 from aftersales.ports.invoicing import InvoiceIssuer
 from aftersales.ports.text_search import TextIndex
+from aftersales.ports.ticket_search import SearchDocument, SearchRequest, TicketSearchIndex
 from aftersales.service.actors import Actor
 from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArchive
+from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
 from aftersales.service.materials_desk import MaterialsDesk
+from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 __version__ = "0.1.0"
@@ -153,6 +162,12 @@ __all__ = [
     "AssetId",
     "Assignee",
     "AssigneeKind",
+    # Issue 23
+    "Attachment",
+    "AttachmentDesk",
+    "AttachmentKind",
+    "AttachmentRequired",
+    "AttachmentStore",
     "BusinessCalendar",
     "CalendarDataMissing",
     "CallbackChecklist",
@@ -180,6 +195,8 @@ __all__ = [
     "CrisisFacts",
     "CrisisProblem",
     "CurrencyMismatch",
+    "CustomField",
+    "CustomFieldSet",
     "Customer",
     "CustomerArchive",
     "CustomerId",
@@ -198,6 +215,7 @@ __all__ = [
     "FeeDesk",
     "FeeSlip",
     "FeesPolicy",
+    "FieldType",
     "HolidaySource",
     "IdGenerator",
     "ImpactScope",
@@ -253,6 +271,8 @@ __all__ = [
     "Repository",
     "Role",
     "SatisfactionSurvey",
+    "SearchDocument",
+    "SearchRequest",
     "ServiceDesk",
     "Severity",
     "ShippingNote",
@@ -265,6 +285,7 @@ __all__ = [
     "Sort",
     "StorageError",
     "StoreFactory",
+    "StoredBlob",
     "Suggestions",
     "TargetStatus",
     "TextIndex",
@@ -274,6 +295,8 @@ __all__ = [
     "TicketId",
     "TicketKind",
     "TicketRepository",
+    "TicketSearch",
+    "TicketSearchIndex",
     "TicketState",
     "TicketView",
     "TrainingKind",
