@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
+from aftersales.adapters.text_index_memory import MemoryStoredTextIndex
 from aftersales.adapters.ticket_search_memory import MemoryTicketSearch, labels_match
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
@@ -119,6 +120,7 @@ class MemoryUnitOfWork:
         self.outbox = _Outbox(self)
         self.idempotency = _Idempotency(self)
         self.search = MemoryTicketSearch(self, _Record)
+        self.texts = MemoryStoredTextIndex(self, _Record)
 
     def __enter__(self) -> MemoryUnitOfWork:
         return self

@@ -21,6 +21,7 @@ import attrs
 
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
+from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
 from aftersales.adapters.ticket_search_postgres import SEARCH_MIGRATION, PostgresTicketSearch
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
@@ -222,6 +223,7 @@ class PostgresUnitOfWork:
         self.outbox = _Outbox(self)
         self.idempotency = _Idempotency(self)
         self.search = PostgresTicketSearch(self)
+        self.texts = PostgresStoredTextIndex(self)
 
     def __enter__(self) -> PostgresUnitOfWork:
         return self

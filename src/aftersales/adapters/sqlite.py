@@ -27,6 +27,7 @@ from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
 from aftersales.adapters.sqlite_schema import check_header, migrate, ticket_indexes
+from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
 from aftersales.domain.parties import Customer, Dealer, Engineer
@@ -263,6 +264,7 @@ class SqliteUnitOfWork:
         self.outbox = _Outbox(self)
         self.idempotency = _Idempotency(self)
         self.search = SqliteTicketSearch(self)
+        self.texts = SqliteStoredTextIndex(self)
 
     def __enter__(self) -> SqliteUnitOfWork:
         return self

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from aftersales.adapters.sql_ledger import where
+from aftersales.adapters.text_index_postgres import TEXT_INDEX_MIGRATION
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import Page, TicketFilter
 from aftersales.ports.ticket_search import (
@@ -36,6 +37,7 @@ SEARCH_MIGRATION: tuple[str, ...] = (
     "CREATE TABLE ticket_labels ("
     "label TEXT NOT NULL, ticket_id TEXT NOT NULL, PRIMARY KEY (label, ticket_id))",
     "CREATE INDEX ticket_labels_ticket ON ticket_labels (ticket_id)",
+    *TEXT_INDEX_MIGRATION,
 )
 """The tables of ticket search and labels (appended to the PostgreSQL migrations)."""
 

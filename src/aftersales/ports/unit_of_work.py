@@ -25,6 +25,7 @@ from aftersales.ports.documents import DocumentStore
 from aftersales.ports.idempotency import IdempotencyStore
 from aftersales.ports.outbox import Outbox
 from aftersales.ports.repositories import Repository, TicketRepository
+from aftersales.ports.text_search import StoredTextIndex
 from aftersales.ports.ticket_search import TicketSearchIndex
 
 __all__ = ["StoreFactory", "UnitOfWork"]
@@ -45,6 +46,8 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyStore
     search: TicketSearchIndex
     """The ticket search index, written in this transaction (issue 23)."""
+    texts: StoredTextIndex
+    """Persisted text indexes (the knowledge base's), written in this transaction (issue 23)."""
 
     def __enter__(self) -> UnitOfWork: ...
 

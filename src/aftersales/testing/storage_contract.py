@@ -849,6 +849,42 @@ class StorageContract:
             hits = uow.search.search(parse_query("漏水"), red, SearchRequest(limit=100))
             assert set(hits.items) == {i for i in both if i in _expected_hits(searchable, "漏水")}
 
+    def test_stored_text_index_finds_substrings_and_ranks_alike(self, store: StoreFactory) -> None:
+        docs = {
+            "KB-1": ["转换开关漏水", "紧固转换开关"],
+            "KB-2": ["水箱不出水", "清理进水阀 漏水 漏水"],
+            "KB-3": ["Seat hinge", "replace the hinge"],
+            "KB-4": ["下水堵", "疏通"],
+        }
+        with store() as uow:
+            for doc_id, texts in docs.items():
+                uow.texts.put("kb", doc_id, texts)
+            uow.texts.put("other", "KB-1", ["漏水"])  # namespaces are apart
+            uow.commit()
+        with store() as uow:
+            assert uow.texts.count("kb") == 4
+            assert uow.texts.search("kb", "漏水") == ["KB-2", "KB-1"]  # two occurrences first
+            assert uow.texts.search("kb", "不出水") == ["KB-2"]
+            assert uow.texts.search("kb", "HINGE") == ["KB-3"]
+            assert uow.texts.search("kb", "堵") == ["KB-4"]
+            assert uow.texts.search("kb", "开关 漏水") == ["KB-1"]
+            assert uow.texts.search("kb", "漏水", limit=1) == ["KB-2"]
+            uow.texts.put("kb", "KB-1", ["已修复"])
+            uow.texts.remove("kb", "KB-4")
+            uow.texts.remove("kb", "KB-unknown")
+        with store() as uow:  # rolled back
+            assert uow.texts.search("kb", "堵") == ["KB-4"]
+            uow.texts.put("kb", "KB-1", ["已修复"])
+            uow.texts.remove("kb", "KB-4")
+            uow.commit()
+        with store() as uow:
+            assert uow.texts.search("kb", "漏水") == ["KB-2"]
+            assert uow.texts.search("kb", "堵") == []
+            assert uow.texts.count("kb") == 3
+            assert uow.texts.search("other", "漏水") == ["KB-1"]
+            with pytest.raises(ValidationError):
+                uow.texts.search("kb", "  ")
+
 
 def _search_world() -> list[tuple[Ticket, SearchDocument]]:
     """48 tickets with customers (phones in several formats), units with serials, tags and fields."""
