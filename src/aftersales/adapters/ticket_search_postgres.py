@@ -1,9 +1,11 @@
-"""Ticket search on PostgreSQL: ``pg_trgm`` GIN for terms of three characters or more, a GIN array of
-two-character tokens for shorter ones ("漏水"), exact keys for the score, labels for tag/field filters.
+"""Ticket search on PostgreSQL: ``pg_trgm`` GIN indexes over the text and the identifiers, exact
+keys for the score, labels for tag/field filters.
 
 Same tables and semantics as :mod:`aftersales.adapters.ticket_search_sqlite`, written in the unit of
-work's transaction. ``pg_trgm`` is created in schema ``public`` (once per database) so that stores in
-other schemas share it; the operator class is named with its schema.
+work's transaction: a term occurs in the text, or begins or ends an identifier (``idents`` holds
+each identifier between two field separators, so ``LIKE '%<sep>term%'`` is "begins with"), every
+condition a ``LIKE`` that ``pg_trgm`` serves. ``pg_trgm`` is created in schema ``public`` (once per
+database) so that stores in other schemas share it; the operator class is named with its schema.
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ from aftersales.adapters.sql_ledger import where
 from aftersales.adapters.text_index_postgres import TEXT_INDEX_MIGRATION
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import Page, TicketFilter
+from aftersales.ports.text_search import FIELD_SEPARATOR
 from aftersales.ports.ticket_search import (
     SLOTS,
     SearchDocument,
     SearchQuery,
     SearchRequest,
-    bigram_tokens,
     merge_pages,
 )
 
@@ -29,9 +31,9 @@ __all__ = ["SEARCH_MIGRATION", "PostgresTicketSearch"]
 SEARCH_MIGRATION: tuple[str, ...] = (
     "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public",
     """CREATE TABLE ticket_search (
-        pos BIGINT PRIMARY KEY, ticket_id TEXT NOT NULL UNIQUE, body TEXT NOT NULL, grams TEXT[] NOT NULL)""",
-    "CREATE INDEX ticket_search_trgm ON ticket_search USING gin (body public.gin_trgm_ops)",
-    "CREATE INDEX ticket_search_grams ON ticket_search USING gin (grams)",
+        pos BIGINT PRIMARY KEY, ticket_id TEXT NOT NULL UNIQUE, text TEXT NOT NULL, idents TEXT NOT NULL)""",
+    "CREATE INDEX ticket_search_text ON ticket_search USING gin (text public.gin_trgm_ops)",
+    "CREATE INDEX ticket_search_idents ON ticket_search USING gin (idents public.gin_trgm_ops)",
     "CREATE TABLE ticket_search_keys (key TEXT NOT NULL, pos BIGINT NOT NULL, PRIMARY KEY (key, pos))",
     "CREATE INDEX ticket_search_keys_pos ON ticket_search_keys (pos)",
     "CREATE TABLE ticket_labels ("
@@ -70,10 +72,9 @@ class PostgresTicketSearch:
 
     def _insert(self, pos: int, doc: SearchDocument) -> None:
         run = self._uow.run
-        grams = sorted(set(bigram_tokens(doc.body).split()))
         run(
-            "INSERT INTO ticket_search (pos, ticket_id, body, grams) VALUES (%s, %s, %s, %s)",
-            (pos, doc.ticket_id, doc.body, grams),
+            "INSERT INTO ticket_search (pos, ticket_id, text, idents) VALUES (%s, %s, %s, %s)",
+            (pos, doc.ticket_id, doc.text, doc.idents),
         )
         for key in doc.keys:
             run(
@@ -94,7 +95,7 @@ class PostgresTicketSearch:
     def put(self, doc: SearchDocument) -> None:
         """Index ``doc``; an unchanged document costs one lookup, a changed one keeps its position."""
         found = self._uow.run(
-            "SELECT pos, body, (SELECT array_agg(key) FROM ticket_search_keys k WHERE k.pos = s.pos),"
+            "SELECT pos, text, idents, (SELECT array_agg(key) FROM ticket_search_keys k WHERE k.pos = s.pos),"
             " (SELECT array_agg(label) FROM ticket_labels l WHERE l.ticket_id = s.ticket_id)"
             " FROM ticket_search s WHERE ticket_id = %s",
             (doc.ticket_id,),
@@ -102,8 +103,9 @@ class PostgresTicketSearch:
         if found is None:
             self._insert(self._slot(doc.received_us), doc)
             return
-        pos, body, keys, labels = int(found[0]), found[1], found[2] or [], found[3] or []
-        if body == doc.body and frozenset(keys) == doc.keys and frozenset(labels) == doc.labels:
+        pos, text, idents, keys, labels = int(found[0]), found[1], found[2], found[3] or [], found[4] or []
+        same = text == doc.text and idents == doc.idents
+        if same and frozenset(keys) == doc.keys and frozenset(labels) == doc.labels:
             return
         self._delete(pos, doc.ticket_id)
         self._insert(pos, doc)
@@ -126,14 +128,8 @@ class PostgresTicketSearch:
         conditions = list(parts)
         values: list[object] = list(params)
         for term in terms:
-            if len(term) == 2 and term.isalnum():
-                conditions.append("s.grams @> ARRAY[%s]::text[]")
-                values.append(term)
-            elif len(term) >= 3:
-                conditions.append("s.body LIKE %s")
-                values.append(_like(term))
-            conditions.append("strpos(s.body, %s) > 0")
-            values.append(term)
+            conditions.append("(s.text LIKE %s OR s.idents LIKE %s OR s.idents LIKE %s)")
+            values += [_like(term), _like(FIELD_SEPARATOR + term), _like(term + FIELD_SEPARATOR)]
         head = "SELECT s.pos, s.ticket_id FROM ticket_search s JOIN tickets ON tickets.id = s.ticket_id"
 
         scores: dict[int, int] = {}

@@ -1,48 +1,51 @@
-"""Ticket search on SQLite: FTS5 trigram for terms of three characters or more, word bigrams for shorter.
+"""Ticket search on SQLite: one FTS5 table of words built for substring, prefix and suffix search.
 
 Written in the unit of work's own transaction, so a ticket and its index entry commit (or roll back)
 together. Tables (migration :data:`SEARCH_MIGRATION`):
 
 - ``ticket_search``: one row per ticket, ``pos`` (its rank key, see
-  :mod:`aftersales.ports.ticket_search`) as the rowid, the ticket id and its normalised text;
-- ``ticket_search_tri``: contentless FTS5 ``trigram`` index of that text: any substring of three
-  characters or more ("不出水", "sn-2024", "13812345678") is a phrase ``MATCH``;
-- ``ticket_search_bi``: contentless FTS5 ``unicode61`` index of the text's two-character tokens
-  (:func:`~aftersales.ports.ticket_search.bigram_tokens`): "漏水" is one token, a one-character term
-  a prefix — what the trigram index cannot find without scanning;
+  :mod:`aftersales.ports.ticket_search`) as the rowid, the ticket id, its free text and identifiers;
+- ``ticket_search_fts``: contentless FTS5 (``unicode61``) with four columns of words: ``tri`` the
+  text's three-character windows (a term of three characters or more is a phrase of them: trigram
+  search), ``bi`` its two-character windows (a two-character term such as "漏水" is one word, a
+  one-character term a prefix), ``fwd`` and ``rev`` each identifier forwards and reversed (a term
+  that begins or ends a serial, phone or number is a prefix query);
 - ``ticket_search_keys``: exact keys (number, serial, phone, name) for the score;
 - ``ticket_labels``: ``tag:…`` and ``field:name=value`` labels for the ledger's tag and field filters.
 
-Hits stream from the FTS index in ``pos`` order (newest first) and stop at the page's end, so a term
-found in 100,000 tickets costs about what a rare one does.
+Identifiers are kept out of the text windows on purpose: "000", "sn-" or "202" occur in every
+ticket number and serial, and a phrase over such windows reads the whole index. Hits stream from the
+FTS index in ``pos`` order (newest first) and stop at the page's end; every hit is checked exactly.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from aftersales.adapters.sql_ledger import where
 from aftersales.adapters.text_search import TEXT_INDEX_MIGRATION
-from aftersales.errors import ValidationError
+from aftersales.errors import StorageError, ValidationError
 from aftersales.ports.queries import Page, TicketFilter
+from aftersales.ports.text_search import FIELD_SEPARATOR
 from aftersales.ports.ticket_search import (
     SLOTS,
     SearchDocument,
     SearchQuery,
     SearchRequest,
-    bigram_tokens,
+    gram_words,
     merge_pages,
+    token_text,
 )
 
-__all__ = ["SEARCH_MIGRATION", "SqliteTicketSearch", "fts_phrase"]
+__all__ = ["SEARCH_MIGRATION", "SqliteTicketSearch", "fts_phrase", "fts_row", "term_match"]
 
 SEARCH_MIGRATION: tuple[str, ...] = (
     "CREATE TABLE ticket_search ("
-    "pos INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL UNIQUE, body TEXT NOT NULL)",
-    "CREATE VIRTUAL TABLE ticket_search_tri USING fts5(txt, content='', tokenize='trigram case_sensitive 1')",
-    "CREATE VIRTUAL TABLE ticket_search_bi USING fts5("
-    "grams, content='', detail='none', tokenize='unicode61 remove_diacritics 0')",
+    "pos INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL UNIQUE, text TEXT NOT NULL, idents TEXT NOT NULL)",
+    "CREATE VIRTUAL TABLE ticket_search_fts USING fts5("
+    "tri, bi, fwd, rev, content='', tokenize=\"unicode61 remove_diacritics 0 tokenchars '_'\")",
     "CREATE TABLE ticket_search_keys (key TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (key, pos))"
     " WITHOUT ROWID",
     "CREATE TABLE ticket_labels ("
@@ -50,11 +53,13 @@ SEARCH_MIGRATION: tuple[str, ...] = (
     "CREATE INDEX ticket_labels_ticket ON ticket_labels (ticket_id)",
     *TEXT_INDEX_MIGRATION,
 )
-"""The tables of ticket search and labels (appended to the SQLite migrations)."""
+"""The tables of ticket search and labels, and the persisted text index (appended to the migrations)."""
 
 
 class _Runner(Protocol):
     def run(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    def conn(self) -> Any: ...
 
 
 def fts_phrase(term: str) -> str:
@@ -62,14 +67,45 @@ def fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _short_match(terms: Iterable[str]) -> str | None:
-    parts = []
-    for term in terms:
-        if len(term) == 2 and term.isalnum():
-            parts.append(fts_phrase(term))
-        elif len(term) == 1 and term.isalnum():
-            parts.append(fts_phrase(term) + "*")
-    return " AND ".join(parts) or None
+def term_match(term: str) -> str:
+    """The FTS5 expression every ticket matching ``term`` satisfies (a superset: hits are checked)."""
+    mapped = token_text(term)
+    if len(term) >= 3:
+        text = f"tri : {fts_phrase(gram_words(term, 3))}"
+    elif len(term) == 2:
+        text = f"bi : {fts_phrase(mapped)}"
+    else:
+        text = f"bi : {fts_phrase(mapped)}*"
+    return f"({text} OR fwd : {fts_phrase(mapped)}* OR rev : {fts_phrase(token_text(term[::-1]))}*)"
+
+
+def fts_row(text: str, identifiers: Sequence[str]) -> tuple[str, str, str, str]:
+    """The four FTS columns of a ticket's text and identifiers."""
+    return (
+        gram_words(text, 3),
+        gram_words(text, 2),
+        " ".join(token_text(i) for i in identifiers),
+        " ".join(token_text(i[::-1]) for i in identifiers),
+    )
+
+
+def _identifiers(idents: str) -> list[str]:
+    return [i for i in idents.split(FIELD_SEPARATOR) if i]
+
+
+_CHECK = "(instr(s.text, ?) > 0 OR instr(s.idents, ?) > 0 OR instr(s.idents, ?) > 0)"
+"""A term is in the text, or begins or ends an identifier (``idents`` holds each between separators)."""
+
+
+def _check_params(term: str) -> tuple[str, str, str]:
+    return (term, FIELD_SEPARATOR + term, term + FIELD_SEPARATOR)
+
+
+_INSERT_FTS = "INSERT INTO ticket_search_fts (rowid, tri, bi, fwd, rev) VALUES (?, ?, ?, ?, ?)"
+_DELETE_FTS = (
+    "INSERT INTO ticket_search_fts (ticket_search_fts, rowid, tri, bi, fwd, rev)"
+    " VALUES ('delete', ?, ?, ?, ?, ?)"
+)
 
 
 class SqliteTicketSearch:
@@ -95,11 +131,10 @@ class SqliteTicketSearch:
     def _insert(self, pos: int, doc: SearchDocument) -> None:
         run = self._uow.run
         run(
-            "INSERT INTO ticket_search (pos, ticket_id, body) VALUES (?, ?, ?)",
-            (pos, doc.ticket_id, doc.body),
+            "INSERT INTO ticket_search (pos, ticket_id, text, idents) VALUES (?, ?, ?, ?)",
+            (pos, doc.ticket_id, doc.text, doc.idents),
         )
-        run("INSERT INTO ticket_search_tri (rowid, txt) VALUES (?, ?)", (pos, doc.body))
-        run("INSERT INTO ticket_search_bi (rowid, grams) VALUES (?, ?)", (pos, bigram_tokens(doc.body)))
+        run(_INSERT_FTS, (pos, *fts_row(doc.text, doc.identifiers)))
         for key in doc.keys:
             run("INSERT OR IGNORE INTO ticket_search_keys (key, pos) VALUES (?, ?)", (key, pos))
         for label in doc.labels:
@@ -107,118 +142,142 @@ class SqliteTicketSearch:
                 "INSERT OR IGNORE INTO ticket_labels (label, ticket_id) VALUES (?, ?)", (label, doc.ticket_id)
             )
 
-    def _delete(self, pos: int, ticket_id: str, body: str) -> None:
+    def _delete(self, pos: int, ticket_id: str, text: str, idents: str) -> None:
         run = self._uow.run
-        run(
-            "INSERT INTO ticket_search_tri (ticket_search_tri, rowid, txt) VALUES ('delete', ?, ?)",
-            (pos, body),
-        )
-        run(
-            "INSERT INTO ticket_search_bi (ticket_search_bi, rowid, grams) VALUES ('delete', ?, ?)",
-            (pos, bigram_tokens(body)),
-        )
+        run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents))))
         run("DELETE FROM ticket_search_keys WHERE pos = ?", (pos,))
         run("DELETE FROM ticket_labels WHERE ticket_id = ?", (ticket_id,))
         run("DELETE FROM ticket_search WHERE pos = ?", (pos,))
 
-    def _labels(self, ticket_id: str) -> frozenset[str]:
-        rows = self._uow.run("SELECT label FROM ticket_labels WHERE ticket_id = ?", (ticket_id,))
-        return frozenset(label for (label,) in rows)
-
-    def _keys(self, pos: int) -> frozenset[str]:
-        return frozenset(
-            key for (key,) in self._uow.run("SELECT key FROM ticket_search_keys WHERE pos = ?", (pos,))
-        )
+    def _stored(self, ticket_id: str) -> tuple[int, str, str] | None:
+        found = self._uow.run(
+            "SELECT pos, text, idents FROM ticket_search WHERE ticket_id = ?", (ticket_id,)
+        ).fetchone()
+        return (int(found[0]), str(found[1]), str(found[2])) if found is not None else None
 
     def put(self, doc: SearchDocument) -> None:
-        """Index ``doc``; an unchanged document costs one lookup, a changed one keeps its position."""
-        found = self._uow.run(
-            "SELECT pos, body FROM ticket_search WHERE ticket_id = ?", (doc.ticket_id,)
-        ).fetchone()
+        """Index ``doc``; an unchanged document costs a few lookups, a changed one keeps its position."""
+        found = self._stored(doc.ticket_id)
         if found is None:
             self._insert(self._slot(doc.received_us), doc)
             return
-        pos, body = int(found[0]), str(found[1])
-        if body == doc.body and self._labels(doc.ticket_id) == doc.labels and self._keys(pos) == doc.keys:
-            return
-        self._delete(pos, doc.ticket_id, body)
+        pos, text, idents = found
+        if text == doc.text and idents == doc.idents:
+            run = self._uow.run
+            labels = frozenset(
+                r[0] for r in run("SELECT label FROM ticket_labels WHERE ticket_id = ?", (doc.ticket_id,))
+            )
+            keys = frozenset(r[0] for r in run("SELECT key FROM ticket_search_keys WHERE pos = ?", (pos,)))
+            if labels == doc.labels and keys == doc.keys:
+                return
+        self._delete(pos, doc.ticket_id, text, idents)
         self._insert(pos, doc)
 
     def put_many(self, docs: Iterable[SearchDocument]) -> None:
-        """Index many tickets not indexed yet."""
-        for doc in docs:
-            self.put(doc)
+        """Index many tickets (a bulk import): one ``executemany`` per table when none is indexed yet.
+
+        Positions are assigned in Python when no indexed ticket shares the batch's microseconds (the
+        usual import); otherwise, or for tickets indexed before, each goes through :meth:`put`.
+        """
+        batch = list(docs)
+        if not batch:
+            return
+        run = self._uow.run
+        lowest = min(d.received_us for d in batch) * SLOTS
+        highest = max(d.received_us for d in batch) * SLOTS + SLOTS - 1
+        taken = run(
+            "SELECT count(*) FROM ticket_search WHERE pos BETWEEN ? AND ?", (lowest, highest)
+        ).fetchone()[0]
+        ids = [d.ticket_id for d in batch]
+        known = 0
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            sql = f"SELECT count(*) FROM ticket_search WHERE ticket_id IN ({', '.join('?' * len(chunk))})"
+            known += run(sql, chunk).fetchone()[0]
+        if taken or known or len(set(ids)) != len(ids):
+            for doc in batch:
+                self.put(doc)
+            return
+        slots: dict[int, int] = {}
+        placed: list[tuple[int, SearchDocument]] = []
+        for doc in batch:
+            slot = slots.get(doc.received_us, 0)
+            if slot >= SLOTS:
+                raise ValidationError(
+                    f"more than {SLOTS} tickets received in the same microsecond", field="received_at"
+                )
+            slots[doc.received_us] = slot + 1
+            placed.append((doc.received_us * SLOTS + slot, doc))
+        conn = self._uow.conn()
+        try:
+            conn.executemany(
+                "INSERT INTO ticket_search (pos, ticket_id, text, idents) VALUES (?, ?, ?, ?)",
+                ((pos, d.ticket_id, d.text, d.idents) for pos, d in placed),
+            )
+            conn.executemany(_INSERT_FTS, ((pos, *fts_row(d.text, d.identifiers)) for pos, d in placed))
+            conn.executemany(
+                "INSERT OR IGNORE INTO ticket_search_keys (key, pos) VALUES (?, ?)",
+                ((key, pos) for pos, d in placed for key in d.keys),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO ticket_labels (label, ticket_id) VALUES (?, ?)",
+                ((label, d.ticket_id) for _, d in placed for label in d.labels),
+            )
+        except sqlite3.Error as exc:
+            raise StorageError(f"ticket search bulk index: {exc}") from exc
 
     def remove(self, ticket_id: str) -> None:
         """Forget ``ticket_id``."""
-        found = self._uow.run(
-            "SELECT pos, body FROM ticket_search WHERE ticket_id = ?", (ticket_id,)
-        ).fetchone()
+        found = self._stored(ticket_id)
         if found is not None:
-            self._delete(int(found[0]), ticket_id, str(found[1]))
+            self._delete(found[0], ticket_id, found[1], found[2])
 
     # -- reading --------------------------------------------------------------------------------
 
     def search(self, query: SearchQuery, filter: TicketFilter, request: SearchRequest) -> Page[str]:
         """One page of matching ticket ids: exact-key hits first, then the rest newest first."""
         parts, params = where(filter, "?", "LIKE")
-        return merge_pages(self._keyed(query, parts, params), self._streamer(query, parts, params), request)
+        checks = [_CHECK] * len(query.terms)
+        check_params = [p for term in query.terms for p in _check_params(term)]
+        conditions = [*checks, *parts]
+        values: list[object] = [*check_params, *params]
+        return merge_pages(
+            self._keyed(query, conditions, values), self._streamer(query, conditions, values), request
+        )
 
     def _keyed(
-        self, query: SearchQuery, parts: list[str], params: list[object]
+        self, query: SearchQuery, conditions: list[str], values: list[object]
     ) -> list[tuple[int, int, str]]:
         terms = query.terms
-        marks = ", ".join("?" * len(terms))
         scores: dict[int, int] = {}
+        marks = ", ".join("?" * len(terms))
         for (pos,) in self._uow.run(
             f"SELECT pos FROM ticket_search_keys WHERE key IN ({marks})", terms
         ).fetchall():
             scores[pos] = scores.get(pos, 0) + 1
-        if not scores:
-            return []
         hits: list[tuple[int, int, str]] = []
         positions = list(scores)
         for start in range(0, len(positions), 500):
             chunk = positions[start : start + 500]
-            conditions = [f"s.pos IN ({', '.join('?' * len(chunk))})", *parts]
             sql = (
-                "SELECT s.pos, s.ticket_id, s.body FROM ticket_search s"
-                " JOIN tickets ON tickets.id = s.ticket_id"
-                f" WHERE {' AND '.join(conditions)}"
+                "SELECT s.pos, s.ticket_id FROM ticket_search s JOIN tickets ON tickets.id = s.ticket_id"
+                f" WHERE s.pos IN ({', '.join('?' * len(chunk))}) AND {' AND '.join(conditions)}"
             )
-            for pos, ticket_id, body in self._uow.run(sql, (*chunk, *params)).fetchall():
-                if all(term in body for term in terms):
-                    hits.append((scores[pos], pos, ticket_id))
+            for pos, ticket_id in self._uow.run(sql, (*chunk, *values)).fetchall():
+                hits.append((scores[pos], int(pos), str(ticket_id)))
         return hits
 
-    def _streamer(self, query: SearchQuery, parts: list[str], params: list[object]) -> Any:
-        terms = query.terms
-        long_terms = [t for t in terms if len(t) >= 3]
-        match: str | None
-        if long_terms:
-            driver, match = "ticket_search_tri", " AND ".join(fts_phrase(t) for t in long_terms)
-            checked = [t for t in terms if len(t) < 3]
-        else:
-            driver, match = "ticket_search_bi", _short_match(terms)
-            checked = list(terms)
-        conditions = ["instr(s.body, ?) > 0" for _ in checked] + parts
-        base_params: list[object] = [*checked, *params]
-        if match is not None:
-            head = (
-                f"SELECT d.rowid, s.ticket_id FROM {driver} d JOIN ticket_search s ON s.pos = d.rowid"
-                " JOIN tickets ON tickets.id = s.ticket_id"
-            )
-            conditions.insert(0, f"{driver} MATCH ?")
-            base_params.insert(0, match)
-            order = "d.rowid"
-        else:
-            head = "SELECT s.pos, s.ticket_id FROM ticket_search s JOIN tickets ON tickets.id = s.ticket_id"
-            order = "s.pos"
+    def _streamer(self, query: SearchQuery, conditions: list[str], values: list[object]) -> Any:
+        match = " AND ".join(term_match(term) for term in query.terms)
+        head = (
+            "SELECT f.rowid, s.ticket_id FROM ticket_search_fts f JOIN ticket_search s ON s.pos = f.rowid"
+            " JOIN tickets ON tickets.id = s.ticket_id WHERE ticket_search_fts MATCH ?"
+        )
 
         def stream(before: int | None, limit: int) -> list[tuple[int, str]]:
-            extra = [f"{order} < ?"] if before is not None else []
-            sql = f"{head} WHERE {' AND '.join(conditions + extra)} ORDER BY {order} DESC LIMIT ?"
-            values = [*base_params, *([before] if before is not None else []), limit]
-            return [(int(pos), str(tid)) for pos, tid in self._uow.run(sql, values).fetchall()]
+            extra = [f"f.rowid < {int(before)}"] if before is not None else []
+            sql = f"{head} AND {' AND '.join(conditions + extra)} ORDER BY f.rowid DESC LIMIT ?"
+            rows = self._uow.run(sql, [match, *values, limit]).fetchall()
+            return [(int(pos), str(tid)) for pos, tid in rows]
 
         return stream

@@ -49,17 +49,19 @@ __all__ = [
     "decode_search_cursor",
     "digits_of",
     "encode_search_cursor",
+    "gram_words",
     "merge_pages",
     "parse_query",
     "phone_digits",
     "search_document",
     "ticket_labels",
+    "token_text",
 ]
 
 SLOTS = 1024
 """Positions per microsecond: ``pos = received_us * SLOTS + slot``."""
 
-_SPLIT = re.compile(r"[\s\u3000,;:!?'\"()\[\]{}<>/\\|，。；：！？、“”‘’（）【】《》]+")
+_SPLIT = re.compile(r"[\x00-\x1f\s\u3000,;:!?'\"()\[\]{}<>/\\|，。；：！？、“”‘’（）【】《》]+")
 _PHONE = re.compile(r"^\+?[\d\s\-().]{7,}$")
 _NON_DIGITS = re.compile(r"\D+")
 
@@ -113,17 +115,32 @@ def parse_query(query: object) -> SearchQuery:
 
 @attrs.frozen
 class SearchDocument:
-    """What a store keeps for one ticket: its normalised text, exact keys and filter labels."""
+    """What a store keeps for one ticket: its identifiers, its free text, exact keys and filter labels.
+
+    A term matches the ticket when it occurs in the text (substring: Chinese has no word breaks) or
+    begins or ends one of its identifiers (number, serial, phone, batch, dealer: whole or the first or
+    last digits, as people read them out — not from the middle, which nobody types and no index serves).
+    """
 
     ticket_id: str
     received_us: int
-    body: str
+    text: str
+    identifiers: tuple[str, ...]
     keys: frozenset[str]
     labels: frozenset[str] = frozenset()
 
+    @property
+    def idents(self) -> str:
+        """The identifiers as stored: each between two :data:`FIELD_SEPARATOR` (for SQL checks)."""
+        return FIELD_SEPARATOR + FIELD_SEPARATOR.join(self.identifiers) + FIELD_SEPARATOR
+
+    def has(self, term: str) -> bool:
+        """True when ``term`` occurs in the text or begins or ends an identifier."""
+        return term in self.text or any(i.startswith(term) or i.endswith(term) for i in self.identifiers)
+
     def matches(self, query: SearchQuery) -> bool:
-        """True when every term occurs in the body (the reference semantics)."""
-        return all(term in self.body for term in query.terms)
+        """True when every term matches (the reference semantics)."""
+        return all(self.has(term) for term in query.terms)
 
     def score(self, query: SearchQuery) -> int:
         """How many terms equal one of the exact keys."""
@@ -162,38 +179,64 @@ def search_document(
 ) -> SearchDocument:
     """The search document of ``ticket``, with the customer, unit and dealer it names (when known)."""
     keys: list[str] = _number_keys(ticket.id)
-    fields: list[str] = list(keys)
+    identifiers: list[str] = list(keys)
+    texts: list[str] = []
     if asset is not None:
         serial = _identifier_forms(asset.serial)
         keys += serial
-        fields += serial
+        identifiers += serial
     if ticket.batch:
-        fields.append(normalize(ticket.batch))
+        identifiers.append(normalize(ticket.batch))
+    if ticket.dealer_id:
+        identifiers.append(normalize(ticket.dealer_id))
     if customer is not None:
         name = normalize(customer.name)
         keys.append(name)
-        fields.append(name)
+        texts.append(name)
         if customer.contact.name and normalize(customer.contact.name) != name:
-            fields.append(normalize(customer.contact.name))
+            texts.append(normalize(customer.contact.name))
         if customer.contact.phone:
             phone = phone_digits(customer.contact.phone)
             keys.append(phone)
-            fields.append(phone)
-    if ticket.dealer_id:
-        fields.append(normalize(ticket.dealer_id))
+            identifiers.append(phone)
     if dealer is not None:
-        fields.append(normalize(dealer.name))
-    fields.append(normalize(ticket.description))
-    fields += [normalize(note.text) for note in ticket.notes]
+        texts.append(normalize(dealer.name))
+    texts.append(normalize(ticket.description))
+    texts += [normalize(note.text) for note in ticket.notes]
     for record in ticket.fault_records:
         parts = (record.symptom, record.cause, record.action, record.part or "", record.note)
-        fields.append(normalize(" ".join(p for p in parts if p)))
-    fields += [normalize(tag) for tag in ticket.tags]
-    fields += [normalize(value) for value in ticket.custom_fields.values()]
-    body = FIELD_SEPARATOR.join(f for f in fields if f)
+        texts.append(normalize(" ".join(p for p in parts if p)))
+    texts += [normalize(tag) for tag in ticket.tags]
+    texts += [normalize(value) for value in ticket.custom_fields.values()]
     return SearchDocument(
-        ticket.id, micros(ticket.received_at), body, frozenset(k for k in keys if k), ticket_labels(ticket)
+        ticket.id,
+        micros(ticket.received_at),
+        FIELD_SEPARATOR.join(t for t in texts if t),
+        tuple(dict.fromkeys(i for i in identifiers if i)),
+        frozenset(k for k in keys if k),
+        ticket_labels(ticket),
     )
+
+
+def token_text(text: str) -> str:
+    """``text`` with every character that is not a letter or digit replaced by ``_`` (one token class).
+
+    Index tokens are made of it, so punctuation, spaces and field separators never split a token;
+    a query term is mapped the same way, and the exact check that follows drops false friends.
+    """
+    return "".join(ch if ch.isalnum() else "_" for ch in text)
+
+
+def gram_words(text: str, n: int) -> str:
+    """The ``n``-character windows of :func:`token_text` (``text``) as space-separated words.
+
+    For ``n = 2`` the last character is added alone, so a one-character term is the prefix of a word.
+    """
+    mapped = token_text(text)
+    words = [mapped[i : i + n] for i in range(len(mapped) - n + 1)]
+    if n == 2 and mapped:
+        words.append(mapped[-1])
+    return " ".join(words)
 
 
 def bigram_tokens(body: str) -> str:
