@@ -12,7 +12,14 @@ from typing import Any
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import Page, TicketFilter
 from aftersales.ports.ticket_index import matches
-from aftersales.ports.ticket_search import SLOTS, SearchDocument, SearchQuery, SearchRequest, merge_pages
+from aftersales.ports.ticket_search import (
+    SLOTS,
+    SearchDocument,
+    SearchQuery,
+    SearchRequest,
+    merge_pages,
+    position_base,
+)
 
 __all__ = ["MemoryTicketSearch", "labels_match"]
 
@@ -45,12 +52,12 @@ class MemoryTicketSearch:
         if found is not None:
             pos = found.row[0]
         else:
-            base = doc.received_us * SLOTS
+            base = position_base(doc.received_us)
             taken = [p for p, _ in self._docs() if base <= p < base + SLOTS]
             pos = max(taken) + 1 if taken else base
             if pos >= base + SLOTS:
                 raise ValidationError(
-                    f"more than {SLOTS} tickets received in the same microsecond", field="received_at"
+                    f"more than {SLOTS} tickets received in the same millisecond", field="received_at"
                 )
         self._uow._upsert((_TABLE, doc.ticket_id), self._record(0, "", (pos, doc)))
 

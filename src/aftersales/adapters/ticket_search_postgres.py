@@ -24,6 +24,7 @@ from aftersales.ports.ticket_search import (
     SearchQuery,
     SearchRequest,
     merge_pages,
+    position_base,
 )
 
 __all__ = ["SEARCH_MIGRATION", "PostgresTicketSearch"]
@@ -59,14 +60,14 @@ class PostgresTicketSearch:
         self._uow = uow
 
     def _slot(self, received_us: int) -> int:
-        base = received_us * SLOTS
+        base = position_base(received_us)
         found = self._uow.run(
             "SELECT max(pos) FROM ticket_search WHERE pos BETWEEN %s AND %s", (base, base + SLOTS - 1)
         ).fetchone()[0]
         pos = base if found is None else int(found) + 1
         if pos >= base + SLOTS:
             raise ValidationError(
-                f"more than {SLOTS} tickets received in the same microsecond", field="received_at"
+                f"more than {SLOTS} tickets received in the same millisecond", field="received_at"
             )
         return pos
 

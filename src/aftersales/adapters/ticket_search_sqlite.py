@@ -36,6 +36,7 @@ from aftersales.ports.ticket_search import (
     SearchRequest,
     gram_words,
     merge_pages,
+    position_base,
     token_text,
 )
 
@@ -43,7 +44,8 @@ __all__ = ["SEARCH_MIGRATION", "SqliteTicketSearch", "fts_phrase", "fts_row", "t
 
 SEARCH_MIGRATION: tuple[str, ...] = (
     "CREATE TABLE ticket_search ("
-    "pos INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL UNIQUE, text TEXT NOT NULL, idents TEXT NOT NULL)",
+    "pos INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL UNIQUE, text TEXT NOT NULL, idents TEXT NOT NULL,"
+    " keys TEXT NOT NULL, labels TEXT NOT NULL)",
     "CREATE VIRTUAL TABLE ticket_search_fts USING fts5("
     "tri, bi, fwd, rev, content='', tokenize=\"unicode61 remove_diacritics 0 tokenchars '_'\")",
     "CREATE TABLE ticket_search_keys (key TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (key, pos))"
@@ -89,6 +91,10 @@ def fts_row(text: str, identifiers: Sequence[str]) -> tuple[str, str, str, str]:
     )
 
 
+def _joined(items: frozenset[str]) -> str:
+    return FIELD_SEPARATOR.join(sorted(items))
+
+
 def _identifiers(idents: str) -> list[str]:
     return [i for i in idents.split(FIELD_SEPARATOR) if i]
 
@@ -101,6 +107,9 @@ def _check_params(term: str) -> tuple[str, str, str]:
     return (term, FIELD_SEPARATOR + term, term + FIELD_SEPARATOR)
 
 
+_INSERT_ROW = (
+    "INSERT INTO ticket_search (pos, ticket_id, text, idents, keys, labels) VALUES (?, ?, ?, ?, ?, ?)"
+)
 _INSERT_FTS = "INSERT INTO ticket_search_fts (rowid, tri, bi, fwd, rev) VALUES (?, ?, ?, ?, ?)"
 _DELETE_FTS = (
     "INSERT INTO ticket_search_fts (ticket_search_fts, rowid, tri, bi, fwd, rev)"
@@ -117,61 +126,71 @@ class SqliteTicketSearch:
     # -- writing --------------------------------------------------------------------------------
 
     def _slot(self, received_us: int) -> int:
-        base = received_us * SLOTS
+        base = position_base(received_us)
         found = self._uow.run(
             "SELECT max(pos) FROM ticket_search WHERE pos BETWEEN ? AND ?", (base, base + SLOTS - 1)
         ).fetchone()[0]
         pos = base if found is None else int(found) + 1
         if pos >= base + SLOTS:
             raise ValidationError(
-                f"more than {SLOTS} tickets received in the same microsecond", field="received_at"
+                f"more than {SLOTS} tickets received in the same millisecond", field="received_at"
             )
         return pos
 
     def _insert(self, pos: int, doc: SearchDocument) -> None:
-        run = self._uow.run
-        run(
-            "INSERT INTO ticket_search (pos, ticket_id, text, idents) VALUES (?, ?, ?, ?)",
-            (pos, doc.ticket_id, doc.text, doc.idents),
+        self._uow.run(
+            _INSERT_ROW, (pos, doc.ticket_id, doc.text, doc.idents, _joined(doc.keys), _joined(doc.labels))
         )
-        run(_INSERT_FTS, (pos, *fts_row(doc.text, doc.identifiers)))
-        for key in doc.keys:
-            run("INSERT OR IGNORE INTO ticket_search_keys (key, pos) VALUES (?, ?)", (key, pos))
-        for label in doc.labels:
-            run(
-                "INSERT OR IGNORE INTO ticket_labels (label, ticket_id) VALUES (?, ?)", (label, doc.ticket_id)
-            )
+        self._uow.run(_INSERT_FTS, (pos, *fts_row(doc.text, doc.identifiers)))
+        self._put_keys(pos, doc.keys)
+        self._put_labels(doc.ticket_id, doc.labels)
 
-    def _delete(self, pos: int, ticket_id: str, text: str, idents: str) -> None:
-        run = self._uow.run
-        run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents))))
-        run("DELETE FROM ticket_search_keys WHERE pos = ?", (pos,))
-        run("DELETE FROM ticket_labels WHERE ticket_id = ?", (ticket_id,))
-        run("DELETE FROM ticket_search WHERE pos = ?", (pos,))
+    def _put_keys(self, pos: int, keys: frozenset[str]) -> None:
+        # One statement for all of them: a command pays per statement.
+        if keys:
+            rows = ", ".join("(?, ?)" for _ in keys)
+            values = [v for key in keys for v in (key, pos)]
+            self._uow.run(f"INSERT OR IGNORE INTO ticket_search_keys (key, pos) VALUES {rows}", values)
 
-    def _stored(self, ticket_id: str) -> tuple[int, str, str] | None:
+    def _put_labels(self, ticket_id: str, labels: frozenset[str]) -> None:
+        if labels:
+            rows = ", ".join("(?, ?)" for _ in labels)
+            values = [v for label in labels for v in (label, ticket_id)]
+            self._uow.run(f"INSERT OR IGNORE INTO ticket_labels (label, ticket_id) VALUES {rows}", values)
+
+    def _stored(self, ticket_id: str) -> tuple[int, str, str, str, str] | None:
         found = self._uow.run(
-            "SELECT pos, text, idents FROM ticket_search WHERE ticket_id = ?", (ticket_id,)
+            "SELECT pos, text, idents, keys, labels FROM ticket_search WHERE ticket_id = ?", (ticket_id,)
         ).fetchone()
-        return (int(found[0]), str(found[1]), str(found[2])) if found is not None else None
+        return tuple(found) if found is not None else None
 
     def put(self, doc: SearchDocument) -> None:
-        """Index ``doc``; an unchanged document costs a few lookups, a changed one keeps its position."""
+        """Index ``doc``, rewriting only what changed (an unchanged ticket costs one lookup).
+
+        A ticket indexed before keeps its position.
+        """
         found = self._stored(doc.ticket_id)
         if found is None:
             self._insert(self._slot(doc.received_us), doc)
             return
-        pos, text, idents = found
-        if text == doc.text and idents == doc.idents:
-            run = self._uow.run
-            labels = frozenset(
-                r[0] for r in run("SELECT label FROM ticket_labels WHERE ticket_id = ?", (doc.ticket_id,))
-            )
-            keys = frozenset(r[0] for r in run("SELECT key FROM ticket_search_keys WHERE pos = ?", (pos,)))
-            if labels == doc.labels and keys == doc.keys:
-                return
-        self._delete(pos, doc.ticket_id, text, idents)
-        self._insert(pos, doc)
+        pos, text, idents, keys, labels = found
+        run = self._uow.run
+        new_keys, new_labels = _joined(doc.keys), _joined(doc.labels)
+        if text != doc.text or idents != doc.idents:
+            run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents))))
+            run(_INSERT_FTS, (pos, *fts_row(doc.text, doc.identifiers)))
+        elif keys == new_keys and labels == new_labels:
+            return
+        run(
+            "UPDATE ticket_search SET text = ?, idents = ?, keys = ?, labels = ? WHERE pos = ?",
+            (doc.text, doc.idents, new_keys, new_labels, pos),
+        )
+        if keys != new_keys:
+            run("DELETE FROM ticket_search_keys WHERE pos = ?", (pos,))
+            self._put_keys(pos, doc.keys)
+        if labels != new_labels:
+            run("DELETE FROM ticket_labels WHERE ticket_id = ?", (doc.ticket_id,))
+            self._put_labels(doc.ticket_id, doc.labels)
 
     def put_many(self, docs: Iterable[SearchDocument]) -> None:
         """Index many tickets (a bulk import): one ``executemany`` per table when none is indexed yet.
@@ -183,8 +202,8 @@ class SqliteTicketSearch:
         if not batch:
             return
         run = self._uow.run
-        lowest = min(d.received_us for d in batch) * SLOTS
-        highest = max(d.received_us for d in batch) * SLOTS + SLOTS - 1
+        lowest = position_base(min(d.received_us for d in batch))
+        highest = position_base(max(d.received_us for d in batch)) + SLOTS - 1
         taken = run(
             "SELECT count(*) FROM ticket_search WHERE pos BETWEEN ? AND ?", (lowest, highest)
         ).fetchone()[0]
@@ -201,18 +220,21 @@ class SqliteTicketSearch:
         slots: dict[int, int] = {}
         placed: list[tuple[int, SearchDocument]] = []
         for doc in batch:
-            slot = slots.get(doc.received_us, 0)
+            slot = slots.get(position_base(doc.received_us), 0)
             if slot >= SLOTS:
                 raise ValidationError(
-                    f"more than {SLOTS} tickets received in the same microsecond", field="received_at"
+                    f"more than {SLOTS} tickets received in the same millisecond", field="received_at"
                 )
-            slots[doc.received_us] = slot + 1
-            placed.append((doc.received_us * SLOTS + slot, doc))
+            slots[position_base(doc.received_us)] = slot + 1
+            placed.append((position_base(doc.received_us) + slot, doc))
         conn = self._uow.conn()
         try:
             conn.executemany(
-                "INSERT INTO ticket_search (pos, ticket_id, text, idents) VALUES (?, ?, ?, ?)",
-                ((pos, d.ticket_id, d.text, d.idents) for pos, d in placed),
+                _INSERT_ROW,
+                (
+                    (pos, d.ticket_id, d.text, d.idents, _joined(d.keys), _joined(d.labels))
+                    for pos, d in placed
+                ),
             )
             conn.executemany(_INSERT_FTS, ((pos, *fts_row(d.text, d.identifiers)) for pos, d in placed))
             conn.executemany(
@@ -230,7 +252,12 @@ class SqliteTicketSearch:
         """Forget ``ticket_id``."""
         found = self._stored(ticket_id)
         if found is not None:
-            self._delete(found[0], ticket_id, found[1], found[2])
+            pos, text, idents = found[0], found[1], found[2]
+            run = self._uow.run
+            run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents))))
+            run("DELETE FROM ticket_search_keys WHERE pos = ?", (pos,))
+            run("DELETE FROM ticket_labels WHERE ticket_id = ?", (ticket_id,))
+            run("DELETE FROM ticket_search WHERE pos = ?", (pos,))
 
     # -- reading --------------------------------------------------------------------------------
 

@@ -269,6 +269,7 @@ class ServiceDesk:
             authorize(actor, command, ticket, self.team_of_assignee(uow, ticket), roles)
             self.attachments.check_step(uow, command, ticket)  # issue 23: the written-report rule
             before = len(ticket.events)
+            searched = self.finder.signature(ticket)
             was_closed = ticket.state == TicketState.CLOSED
             applied = apply(uow, ticket, now) or Applied()
             events = tuple(ticket.events[before:])
@@ -278,7 +279,8 @@ class ServiceDesk:
                 self.knowledge.learn(uow, ticket, now)
             self.sla_service.derive(ticket, self.tier(uow, ticket), now)
             uow.tickets.save(ticket)
-            self.finder.index(uow, ticket)
+            if self.finder.signature(ticket) != searched:
+                self.finder.index(uow, ticket)
             messages = list(applied.messages)
             messages += self.notifications.messages(uow, ticket, events, now, self.policies.notification)
             uow.outbox.put(messages)

@@ -15,7 +15,7 @@ from typing import Any
 
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError, NotFound, ValidationError
-from aftersales.ports.queries import Page, PageRequest, TicketFilter
+from aftersales.ports.queries import Page, PageRequest, Sort, TicketFilter
 from aftersales.ports.ticket_search import (
     SearchRequest,
     TicketSearchIndex,
@@ -64,6 +64,38 @@ class TicketSearch:
         self._check_actor = check_actor
 
     # -- the write side (inside a command's unit of work) -------------------------------------
+
+    @staticmethod
+    def signature(ticket: Ticket) -> tuple[object, ...]:
+        """What the ticket's search document is made of: a command that leaves it alone (most do:
+        triage, dispatch, start, resolve…) need not touch the index at all."""
+        return (
+            ticket.description,
+            len(ticket.notes),
+            len(ticket.fault_records),
+            ticket.tags,
+            tuple(sorted(ticket.custom_fields.items())),
+            ticket.batch,
+            ticket.dealer_id,
+            ticket.customer_id,
+            ticket.asset_id,
+        )
+
+    def rebuild(self, batch: int = 2000) -> int:
+        """Index every stored ticket again (a store written before search existed, or by a bulk import
+        that did not index). Returns how many tickets were indexed; run it once, when the desk is idle."""
+        count = 0
+        page = PageRequest(limit=batch, sort=Sort.RECEIVED_ASC)
+        while True:
+            with self._store() as uow:
+                found = uow.tickets.query(TicketFilter(), page)
+                for ticket in found.items:
+                    self.index(uow, ticket)
+                uow.commit()
+            count += len(found.items)
+            if found.next_cursor is None:
+                return count
+            page = PageRequest(limit=batch, cursor=found.next_cursor, sort=Sort.RECEIVED_ASC)
 
     def index(self, uow: UnitOfWork, ticket: Ticket) -> None:
         """(Re-)index ``ticket`` in ``uow``'s transaction, with its customer, unit and dealer."""
