@@ -134,7 +134,7 @@ def test_an_out_of_box_fault_waits_for_its_written_report(
     with pytest.raises(AttachmentRequired) as info:
         desk.dispatch(world.agent, tid)
     assert info.value.kind == "written_report"
-    assert info.value.step == "dispatch"
+    assert info.value.step == "assign"
     assert desk.ticket(world.agent, tid).state == "triaged"
     desk.attachments.attach(world.agent, tid, kind="photo", name="裂纹.jpg", content=JPEG)
     with pytest.raises(AttachmentRequired):

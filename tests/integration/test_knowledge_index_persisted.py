@@ -66,7 +66,9 @@ def test_an_older_file_without_the_index_is_filled_once(tmp_path: Path) -> None:
 
 
 def test_a_host_may_still_inject_an_in_process_index(tmp_path: Path) -> None:
-    with ServiceDesk.open(f"sqlite:///{tmp_path / 'kb.db'}", clock=ManualClock(T0)) as desk:
-        kb = KnowledgeDesk(desk, NgramIndex())
-        found = _approve(kb, "跳闸", "trip")
-        assert [a.id for a in kb.search(AGENT, "跳闸")] == [found]
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    with ServiceDesk.open(url, clock=ManualClock(T0), settings={"text_index": NgramIndex()}) as desk:
+        found = _approve(desk.knowledge, "跳闸", "trip")
+        assert [a.id for a in desk.knowledge.search(AGENT, "跳闸")] == [found]
+        with desk.store() as uow:
+            assert uow.texts.count("kb") == 1  # the store's index is kept current all the same

@@ -3,7 +3,8 @@
 Seed 002 (卫浴, 售后服务质量反馈系统): "开箱期的产品…在发现问题时,需立即提供书面报告,
 必要时还需要提供现场实物图片" — an out-of-box fault needs a written report before the work goes on.
 ``report_for_out_of_box`` turns the rule on (the sanitary-ware pack does); ``report_blocks`` names
-the commands refused with :class:`~aftersales.errors.AttachmentRequired` until a written report
+the workflow steps (dispatching is ``assign``) refused with
+:class:`~aftersales.errors.AttachmentRequired` until a written report
 is attached.
 ``report_before_extension`` asks the same before a special-case SLA extension
 (seed 002: 特殊情况不得超过48小时); the SLA desk calls :func:`written_report_missing` for it.
@@ -63,7 +64,7 @@ class AttachmentParams:
     media_types: tuple[str, ...] = attrs.field(default=_DEFAULT_TYPES, validator=_types)
     report_for_out_of_box: bool = False
     report_before_extension: bool = False
-    report_blocks: tuple[str, ...] = ("dispatch", "start_work", "resolve", "close")
+    report_blocks: tuple[str, ...] = ("assign", "start_work", "resolve", "close")
 
 
 def written_report_missing(attachments: Iterable[Attachment]) -> bool:

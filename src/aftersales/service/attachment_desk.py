@@ -10,13 +10,14 @@ The pack's written-report rule (seed 002) is checked on the command path by :met
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, BinaryIO, ClassVar
+from typing import BinaryIO, ClassVar
 
 import attrs
 
 from aftersales.domain.attachments import Attachment, AttachmentKind, check_name
+from aftersales.domain.events import TicketEvent
 from aftersales.domain.media_types import sniff
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError, NotFound, PolicyError, ValidationError
@@ -25,12 +26,10 @@ from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.attachments import AttachmentStore, iter_chunks
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
 from aftersales.service.permissions import authorize
-from aftersales.service.runner import Applied
+from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.views import CommandResult
-
-if TYPE_CHECKING:
-    from aftersales.service.desk import ServiceDesk
 
 __all__ = ["AttachmentDesk", "AttachmentLink"]
 
@@ -52,12 +51,13 @@ class AttachmentLink:
 class AttachmentDesk:
     """Attachments of a desk's tickets. ``store`` is ``None`` when the desk has none configured."""
 
-    def __init__(self, desk: ServiceDesk, store: AttachmentStore | None) -> None:
+    def __init__(self, context: DeskContext, runner: CommandRunner, store: AttachmentStore | None) -> None:
         if store is not None and not isinstance(store, AttachmentStore):
             raise ConfigurationError("attachments must be an AttachmentStore", key="attachments")
-        self._desk = desk
+        self.context = context
+        self.runner = runner
         self._store = store
-        rules = desk.policies.extra.get("attachments")
+        rules = context.policies.extra.get("attachments")
         self.rules = rules if isinstance(rules, AttachmentRules) else AttachmentRules()
 
     @property
@@ -115,7 +115,8 @@ class AttachmentDesk:
                 uow.documents.add(AttachmentLink(f"{ticket.id}/{attachment.id}", ticket.id, blob.sha256))
                 return Applied()
 
-            return self._desk.execute(actor, "attach", ticket_id, apply, idempotency_key)
+            request = {"kind": kind.value, "name": name, "sha256": blob.sha256}
+            return self.runner.execute(actor, "attach", ticket_id, apply, idempotency_key, request=request)
         except BaseException:
             self._drop_if_unused(blob.sha256)
             raise
@@ -161,7 +162,8 @@ class AttachmentDesk:
                 if not uow.documents.query(AttachmentLink, sha256=found.sha256, live=True):
                     freed.append(found.sha256)
 
-        result = self._desk.execute(actor, "detach", ticket_id, apply, key)
+        request = {"attachments": list(ids) if ids is not None else None, "reason": reason}
+        result = self.runner.execute(actor, "detach", ticket_id, apply, key, request=request)
         for sha256 in freed:
             self.store.delete(sha256)
         return result
@@ -170,7 +172,8 @@ class AttachmentDesk:
 
     def list(self, actor: Actor, ticket_id: str) -> tuple[Attachment, ...]:
         """The ticket's attachments, if ``actor`` may see the ticket."""
-        return self._desk.ticket(actor, ticket_id).attachments
+        with self.context.store() as uow:
+            return self.runner.visible(uow, actor, ticket_id).attachments
 
     def open(self, actor: Actor, ticket_id: str, attachment_id: str) -> tuple[Attachment, BinaryIO]:
         """An attachment and its bytes as a binary file (close it), if ``actor`` may see the ticket."""
@@ -181,19 +184,30 @@ class AttachmentDesk:
 
     # -- the rule on the command path ---------------------------------------------------------------
 
-    def check_step(self, uow: UnitOfWork, command: str, ticket: Ticket) -> None:
-        """Refuse ``command`` on an out-of-box ticket without its written report (pack rule)."""
+    def report_rule(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        ticket: Ticket,
+        before: str,
+        events: Sequence[TicketEvent],
+        now: datetime,
+    ) -> None:
+        """A runner hook: refuse a step the pack blocks on an out-of-box ticket without its written report."""
         params = self.rules.params
-        if not params.report_for_out_of_box or command not in params.report_blocks:
+        if not params.report_for_out_of_box:
             return
-        self.rules.check_step(command, self._out_of_box(uow, ticket), ticket.attachments)
+        for event in events:
+            if event.action in params.report_blocks:
+                self.rules.check_step(event.action, self._out_of_box(uow, ticket), ticket.attachments)
+                return
 
     def check_extension(self, ticket: Ticket) -> None:
         """For the SLA desk: refuse a special-case extension without a written report (pack rule)."""
         self.rules.check_extension(ticket.attachments)
 
     def _out_of_box(self, uow: UnitOfWork, ticket: Ticket) -> bool:
-        warranty = self._desk.policies.warranty
+        warranty = self.context.policies.warranty
         if ticket.asset_id is None or warranty is None:
             return False
         try:
@@ -207,16 +221,13 @@ class AttachmentDesk:
     # -- helpers ---------------------------------------------------------------------------------------
 
     def _precheck(self, actor: Actor, ticket_id: str) -> None:
-        if not isinstance(actor, Actor):
-            raise ValidationError("the first argument of every command is an Actor", field="actor")
-        with self._desk.store() as uow:
-            ticket = uow.tickets.get(ticket_id) if isinstance(ticket_id, str) and ticket_id else None
-            if ticket is None:
-                raise ValidationError("a ticket id is a non-empty string", field="ticket_id")
-            authorize(actor, "attach", ticket, self._desk.team_of_assignee(uow, ticket))
+        check_actor(actor)
+        with self.context.store() as uow:
+            ticket = self.runner.load(uow, ticket_id)
+            authorize(actor, "attach", ticket, self.runner.team_of_assignee(uow, ticket))
 
     def _drop_if_unused(self, sha256: str) -> None:
-        with self._desk.store() as uow:
+        with self.context.store() as uow:
             used = uow.documents.query(AttachmentLink, sha256=sha256, live=True)
         if not used:
             self.store.delete(sha256)

@@ -10,9 +10,14 @@ dealer's ticket.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from aftersales.domain.classification import Category
+from aftersales.domain.custom_fields import CustomFieldSet
+from aftersales.domain.parties import Customer, Dealer
+from aftersales.domain.products import Asset
+from aftersales.domain.tags import MAX_TAGS, normalize_tags
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError, NotFound, ValidationError
 from aftersales.ports.queries import Page, PageRequest, Sort, TicketFilter
@@ -26,7 +31,10 @@ from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.views import TicketView
 
-__all__ = ["TicketSearch"]
+__all__ = ["SEARCHED_ACTIONS", "TicketSearch", "describe_at_intake", "index_ticket"]
+
+SEARCHED_ACTIONS = frozenset({"note_to_customer", "record_fault", "tag", "set_fields"})
+"""Ticket steps that change what search finds; other steps (triage, dispatch, resolve…) leave the index."""
 
 
 def _index_of(uow: UnitOfWork) -> TicketSearchIndex:
@@ -47,6 +55,25 @@ def _optional(get: Callable[[str], Any], id_: str | None) -> Any:
         return None
 
 
+def index_ticket(uow: UnitOfWork, ticket: Ticket) -> None:
+    """(Re-)index ``ticket`` in ``uow``'s transaction, with its customer, unit and dealer."""
+    customer = _optional(uow.customers.get, ticket.customer_id)
+    asset = _optional(uow.assets.get, ticket.asset_id)
+    dealer = _optional(uow.dealers.get, ticket.dealer_id)
+    _index_of(uow).put(search_document(ticket, customer, asset, dealer))
+
+
+def describe_at_intake(
+    fields: CustomFieldSet, category: Category, tags: Sequence[str], values: Mapping[str, object] | None
+) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Tags and field values of a new ticket of ``category``, checked (required fields included)."""
+    code = category.code if isinstance(category, Category) else str(category)
+    found = normalize_tags(tags)
+    if len(found) > MAX_TAGS:
+        raise ValidationError(f"a ticket carries at most {MAX_TAGS} tags", field="tags")
+    return found, fields.validate(values or {}, code)
+
+
 class TicketSearch:
     """The search capability: index maintenance on the command path, scoped queries for readers.
 
@@ -57,29 +84,13 @@ class TicketSearch:
         self,
         store: StoreFactory,
         scope: Callable[[Actor, TicketFilter], TicketFilter],
-        check_actor: Callable[[object], None],
+        check_actor: Callable[[object], object],
     ) -> None:
         self._store = store
         self._scope = scope
         self._check_actor = check_actor
 
     # -- the write side (inside a command's unit of work) -------------------------------------
-
-    @staticmethod
-    def signature(ticket: Ticket) -> tuple[object, ...]:
-        """What the ticket's search document is made of: a command that leaves it alone (most do:
-        triage, dispatch, start, resolve…) need not touch the index at all."""
-        return (
-            ticket.description,
-            len(ticket.notes),
-            len(ticket.fault_records),
-            ticket.tags,
-            tuple(sorted(ticket.custom_fields.items())),
-            ticket.batch,
-            ticket.dealer_id,
-            ticket.customer_id,
-            ticket.asset_id,
-        )
 
     def rebuild(self, batch: int = 2000) -> int:
         """Index every stored ticket again (a store written before search existed, or by a bulk import
@@ -99,10 +110,17 @@ class TicketSearch:
 
     def index(self, uow: UnitOfWork, ticket: Ticket) -> None:
         """(Re-)index ``ticket`` in ``uow``'s transaction, with its customer, unit and dealer."""
-        customer = _optional(uow.customers.get, ticket.customer_id)
-        asset = _optional(uow.assets.get, ticket.asset_id)
-        dealer = _optional(uow.dealers.get, ticket.dealer_id)
-        _index_of(uow).put(search_document(ticket, customer, asset, dealer))
+        index_ticket(uow, ticket)
+
+    def reindex_record(self, uow: UnitOfWork, record: object) -> int:
+        """A customer, unit or dealer was saved: re-index its tickets (new name or phone)."""
+        if isinstance(record, Customer):
+            return self.reindex_party(uow, "customer", record.id)
+        if isinstance(record, Asset):
+            return self.reindex_party(uow, "asset", record.id)
+        if isinstance(record, Dealer):
+            return self.reindex_party(uow, "dealer", record.id)
+        return 0
 
     def reindex_party(self, uow: UnitOfWork, kind: str, party_id: str) -> int:
         """Re-index the tickets of a customer, unit (``asset``) or dealer whose record changed."""
