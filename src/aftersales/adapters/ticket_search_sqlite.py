@@ -20,6 +20,7 @@ FTS index in ``pos`` order (newest first) and stop at the page's end; every hit 
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
@@ -83,6 +84,13 @@ def term_match(term: str) -> str:
 
 def fts_row(text: str, identifiers: Sequence[str]) -> tuple[str, str, str, str]:
     """The four FTS columns of a ticket's text and identifiers."""
+    return _words(text, FIELD_SEPARATOR.join(identifiers))
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(text: str, joined: str) -> tuple[str, str, str, str]:
+    # Remembered: re-indexing a ticket deletes its old words, which this process usually just made.
+    identifiers = [i for i in joined.split(FIELD_SEPARATOR) if i]
     return (
         gram_words(text, 3),
         gram_words(text, 2),
@@ -125,11 +133,9 @@ class SqliteTicketSearch:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def _slot(self, received_us: int) -> int:
+    @staticmethod
+    def _next(received_us: int, found: int | None) -> int:
         base = position_base(received_us)
-        found = self._uow.run(
-            "SELECT max(pos) FROM ticket_search WHERE pos BETWEEN ? AND ?", (base, base + SLOTS - 1)
-        ).fetchone()[0]
         pos = base if found is None else int(found) + 1
         if pos >= base + SLOTS:
             raise ValidationError(
@@ -169,11 +175,18 @@ class SqliteTicketSearch:
 
         A ticket indexed before keeps its position.
         """
-        found = self._stored(doc.ticket_id)
-        if found is None:
-            self._insert(self._slot(doc.received_us), doc)
+        base = position_base(doc.received_us)
+        # One statement for "indexed before?" and "the next free position": a command pays per statement.
+        row = self._uow.run(
+            "SELECT s.pos, s.text, s.idents, s.keys, s.labels,"
+            " (SELECT max(pos) FROM ticket_search WHERE pos BETWEEN ? AND ?)"
+            " FROM (SELECT 1) LEFT JOIN ticket_search s ON s.ticket_id = ?",
+            (base, base + SLOTS - 1, doc.ticket_id),
+        ).fetchone()
+        if row[0] is None:
+            self._insert(self._next(doc.received_us, row[5]), doc)
             return
-        pos, text, idents, keys, labels = found
+        pos, text, idents, keys, labels = row[:5]
         run = self._uow.run
         new_keys, new_labels = _joined(doc.keys), _joined(doc.labels)
         if text != doc.text or idents != doc.idents:
