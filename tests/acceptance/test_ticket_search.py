@@ -7,6 +7,8 @@ validated, recorded as events, searchable and filterable. Every store gives the 
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import uuid
 from collections.abc import Iterator
@@ -204,3 +206,24 @@ def test_custom_field_declarations_are_checked() -> None:
         {"a": {"type": "choice", "choices": ["x", "y"], "required_for": ["*"]}}
     )
     assert loaded.fields["a"].required("anything")
+
+
+def test_the_ledger_exports_tags_and_one_column_per_field(sdesk: ServiceDesk, world: World) -> None:
+    first = _open(
+        sdesk, world, "cust-zh", "漏水", tags=["VIP", "批量"], custom_fields={"colour": "white", "floor": 3}
+    )
+    _open(sdesk, world, "cust-bj", "跳闸")
+    text = sdesk.export_ledger(world.dealer_sh_staff)  # scoped: only the Shanghai dealer's ticket
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["id"] for r in rows] == [first]
+    assert rows[0]["tags"] == "vip;批量"
+    assert rows[0]["field.colour"] == "white"
+    assert rows[0]["field.floor"] == "3"
+    assert rows[0]["field.quote"] == ""
+    assert list(rows[0])[-5:] == [
+        "field.colour",
+        "field.floor",
+        "field.install_date",
+        "field.quote",
+        "field.site",
+    ]

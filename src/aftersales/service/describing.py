@@ -10,7 +10,9 @@ and in search. New tickets get theirs at intake
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from aftersales.domain.custom_fields import CustomFieldSet
@@ -23,9 +25,13 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.runner import CommandRunner
-from aftersales.service.views import CommandResult
+from aftersales.service.views import CommandResult, TicketView
 
-__all__ = ["Describing", "default_attachments", "desk_custom_fields"]
+__all__ = ["EXPORT_COLUMNS", "Describing", "default_attachments", "desk_custom_fields"]
+
+EXPORT_COLUMNS = ("id", "kind", "state", "category", "priority", "customer_id", "dealer_id", "region",
+                  "received_at", "description", "tags")  # fmt: skip
+"""The fixed columns of :meth:`Describing.export`; one ``field.<name>`` column per declared field follows."""
 
 
 def desk_custom_fields(policies: PolicySet, host: CustomFieldSet | None) -> CustomFieldSet:
@@ -103,3 +109,20 @@ class Describing:
 
         request = {str(k): repr(v) for k, v in values.items()}
         return self.runner.execute(actor, "set_fields", ticket_id, apply, idempotency_key, request=request)
+
+    def export(self, tickets: Iterable[TicketView]) -> str:
+        """The tickets as CSV: :data:`EXPORT_COLUMNS`, then one ``field.<name>`` column per declared
+        custom field (its stored canonical text; empty when unset). Tags are joined with ``;``."""
+        names = sorted(self.fields.fields)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([*EXPORT_COLUMNS, *(f"field.{n}" for n in names)])
+        for t in tickets:
+            writer.writerow(
+                [
+                    t.id, t.kind.value, t.state, t.category.code, t.priority.value if t.priority else "",
+                    t.customer_id, t.dealer_id or "", t.region or "", t.received_at.isoformat(),
+                    t.description, ";".join(t.tags), *(t.custom_fields.get(n, "") for n in names),
+                ]
+            )  # fmt: skip
+        return out.getvalue()

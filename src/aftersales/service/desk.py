@@ -331,6 +331,20 @@ class ServiceDesk(Tickets):
         """Set (or, with ``None``, clear) custom field values, checked against the declared fields."""
         return self.describing.set_fields(actor, ticket_id, values, idempotency_key=idempotency_key)
 
+    def export_ledger(
+        self, actor: Actor, filters: TicketFilter | None = None, *, limit: int = 100_000
+    ) -> str:
+        """The ledger within ``actor``'s scope as CSV, with tags and one column per custom field."""
+        views: list[TicketView] = []
+        page = PageRequest(limit=1000)
+        while len(views) < limit:
+            found = self.ledger(actor, filters, page)
+            views += found.items
+            if found.next_cursor is None:
+                break
+            page = PageRequest(limit=1000, cursor=found.next_cursor)
+        return self.describing.export(views[:limit])
+
     @property
     def custom_fields(self) -> CustomFieldSet:
         """The custom fields this desk knows (declared by its pack and its host)."""
