@@ -227,3 +227,16 @@ def test_the_ledger_exports_tags_and_one_column_per_field(sdesk: ServiceDesk, wo
         "field.quote",
         "field.site",
     ]
+
+
+def test_tickets_written_without_the_desk_are_found_after_a_rebuild(sdesk: ServiceDesk, world: World) -> None:
+    from aftersales.testing.storage_contract import contract_ticket
+
+    imported = contract_ticket(7, customer_id="cust-zh", description="导入的历史工单：水箱漏水")
+    with sdesk.store() as uow:
+        uow.tickets.add(imported)  # a bulk import that did not index
+        uow.commit()
+    assert _ids(sdesk.search(world.agent, "水箱漏水")) == []
+    assert sdesk.finder.rebuild() == 1
+    assert _ids(sdesk.search(world.agent, "水箱漏水")) == [imported.id]
+    assert _ids(sdesk.search(world.agent, "张伟 水箱")) == [imported.id]  # with its customer's name

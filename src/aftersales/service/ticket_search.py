@@ -92,7 +92,7 @@ class TicketSearch:
 
     # -- the write side (inside a command's unit of work) -------------------------------------
 
-    def rebuild(self, batch: int = 2000) -> int:
+    def rebuild(self, batch: int = 1000) -> int:
         """Index every stored ticket again (a store written before search existed, or by a bulk import
         that did not index). Returns how many tickets were indexed; run it once, when the desk is idle."""
         count = 0
