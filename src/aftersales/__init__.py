@@ -64,6 +64,7 @@ from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, MaterialsSt
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
+from aftersales.domain.quality_reports import BatchIncidentRecord, DealerMonthlyReport
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus, SlaTarget, SlaTargets, TargetStatus, sla_status
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
@@ -89,6 +90,7 @@ from aftersales.errors import (
     ConfigurationError,
     CurrencyMismatch,
     DuplicateError,
+    IdempotencyKeyReused,
     InvalidMoney,
     InvalidTransition,
     NaiveDatetimeError,
@@ -96,6 +98,7 @@ from aftersales.errors import (
     PermissionDenied,
     PolicyError,
     StorageError,
+    StoreBusy,
     UnknownCurrency,
     ValidationError,
 )
@@ -105,6 +108,7 @@ from aftersales.policies.decision import Decision
 from aftersales.policies.fees import FeesPolicy, PriceList
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
 from aftersales.policies.pack import Pack, load_pack
+from aftersales.policies.protocols import ComplaintPolicy
 from aftersales.policies.registry import PolicySet, resolve_policies
 from aftersales.policies.sla import SlaFacts, SlaParams, SlaPolicy
 from aftersales.policies.warranty import WarrantyPhase, WarrantyPolicy
@@ -136,10 +140,15 @@ from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArch
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.complaint_desk import ComplaintDesk
+from aftersales.service.context import DeskContext, DeskSettings
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
+from aftersales.service.master_data import MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
+from aftersales.service.materials_params import MaterialsParams
+from aftersales.service.permissions import PERMISSIONS
+from aftersales.service.runner import CommandRunner
 from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.views import CommandResult, Progress, TicketView
 
@@ -150,6 +159,7 @@ __all__ = [
     "COMPLAINT_WORKFLOW",
     "MATERIALS_WORKFLOW",
     "NOTIFICATION_KINDS",
+    "PERMISSIONS",
     "TICKET_WORKFLOW",
     "Actor",
     "ActorRef",
@@ -162,12 +172,12 @@ __all__ = [
     "AssetId",
     "Assignee",
     "AssigneeKind",
-    # Issue 23
     "Attachment",
     "AttachmentDesk",
     "AttachmentKind",
     "AttachmentRequired",
     "AttachmentStore",
+    "BatchIncidentRecord",
     "BusinessCalendar",
     "CalendarDataMissing",
     "CallbackChecklist",
@@ -183,9 +193,11 @@ __all__ = [
     "Chargeback",
     "Clock",
     "CommandResult",
+    "CommandRunner",
     "ComplaintDesk",
     "ComplaintFile",
     "ComplaintId",
+    "ComplaintPolicy",
     "ComplaintSeverity",
     "ComplaintState",
     "ConcurrencyConflict",
@@ -205,7 +217,10 @@ __all__ = [
     "Dealer",
     "DealerArchive",
     "DealerId",
+    "DealerMonthlyReport",
     "Decision",
+    "DeskContext",
+    "DeskSettings",
     "DocumentStore",
     "DuplicateError",
     "Engineer",
@@ -218,6 +233,7 @@ __all__ = [
     "FieldType",
     "HolidaySource",
     "IdGenerator",
+    "IdempotencyKeyReused",
     "ImpactScope",
     "InvalidMoney",
     "InvalidTransition",
@@ -227,8 +243,10 @@ __all__ = [
     "KnowledgeDesk",
     "LedgerEntry",
     "LoanLedger",
+    "MasterDataChange",
     "MaterialsDesk",
     "MaterialsLine",
+    "MaterialsParams",
     "MaterialsRequest",
     "MaterialsRequestId",
     "MaterialsState",
@@ -284,6 +302,7 @@ __all__ = [
     "SlaTargets",
     "Sort",
     "StorageError",
+    "StoreBusy",
     "StoreFactory",
     "StoredBlob",
     "Suggestions",
