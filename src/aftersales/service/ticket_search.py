@@ -1,11 +1,13 @@
 """Ticket search (查询台账): find a ticket by number, serial, customer, phone, dealer or Chinese text.
 
 The desk keeps each ticket's :class:`~aftersales.ports.ticket_search.SearchDocument` in the store's
-search index, written in the same unit of work as the ticket (:meth:`TicketSearch.index`, called on
-every ticket the desk writes), and refreshed for a customer's, unit's or dealer's tickets when that
-record is registered again (:meth:`TicketSearch.reindex_party`). :meth:`TicketSearch.search` reads it
+search index, written in the same unit of work as the ticket: at intake (:func:`index_ticket`), by the
+runner hook of :mod:`aftersales.service.search_hooks` when a step changes what is searched (a note, a
+fault record, a tag, a field), and for a customer's, unit's or dealer's tickets when master data
+saves that record again (:meth:`TicketSearch.reindex_record`). :meth:`TicketSearch.search` reads it
 within the actor's scope, exactly as the ledger does: a dealer never finds, nor counts, another
-dealer's ticket.
+dealer's ticket. :meth:`TicketSearch.rebuild` indexes a store written before search existed (derived
+data only: it changes no ticket).
 """
 
 from __future__ import annotations
