@@ -8,6 +8,9 @@ public API is re-exported here; import from ``aftersales`` rather than from subm
 from __future__ import annotations
 
 from aftersales.domain.actors import ActorRef, Role
+
+# Issue 23: ticket search, tags and custom fields, attachments.
+from aftersales.domain.attachments import Attachment, AttachmentKind
 from aftersales.domain.calendar import CHINA_OFFICE_HOURS, BusinessCalendar
 from aftersales.domain.charges import ChargeKind, ChargeLine, ChargeSheet, Payment, Quote
 from aftersales.domain.classification import (
@@ -30,6 +33,7 @@ from aftersales.domain.complaints import (
     RemedyKind,
 )
 from aftersales.domain.contact import Contact
+from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.fee_slips import FeeSlip, InvoiceWish
 from aftersales.domain.holiday_data import HolidaySource
@@ -80,6 +84,7 @@ from aftersales.domain.work import (
 from aftersales.domain.workflow import TransitionSpec, Workflow
 from aftersales.errors import (
     AftersalesError,
+    AttachmentRequired,
     CalendarDataMissing,
     ConcurrencyConflict,
     ConfigurationError,
@@ -126,8 +131,10 @@ from aftersales.ports import (
     UnitOfWork,
     open_storage,
 )
+from aftersales.ports.attachments import AttachmentStore, StoredBlob
 from aftersales.ports.invoicing import InvoiceIssuer
 from aftersales.ports.text_search import TextIndex
+from aftersales.ports.ticket_search import SearchDocument, SearchRequest, TicketSearchIndex
 from aftersales.reports import (
     LEDGER_COLUMNS,
     PACK_GOALS,
@@ -150,6 +157,7 @@ from aftersales.reports import (
 )
 from aftersales.service.actors import Actor
 from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArchive
+from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings
@@ -161,6 +169,7 @@ from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.permissions import PERMISSIONS
 from aftersales.service.runner import CommandRunner
+from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 __version__ = "0.1.0"
@@ -185,6 +194,11 @@ __all__ = [
     "AssetId",
     "Assignee",
     "AssigneeKind",
+    "Attachment",
+    "AttachmentDesk",
+    "AttachmentKind",
+    "AttachmentRequired",
+    "AttachmentStore",
     "BatchIncidentRecord",
     "BusinessCalendar",
     "CalendarDataMissing",
@@ -215,6 +229,8 @@ __all__ = [
     "CrisisFacts",
     "CrisisProblem",
     "CurrencyMismatch",
+    "CustomField",
+    "CustomFieldSet",
     "Customer",
     "CustomerArchive",
     "CustomerId",
@@ -236,6 +252,7 @@ __all__ = [
     "FeeDesk",
     "FeeSlip",
     "FeesPolicy",
+    "FieldType",
     "HolidaySource",
     "IdGenerator",
     "IdempotencyKeyReused",
@@ -298,6 +315,8 @@ __all__ = [
     "Repository",
     "Role",
     "SatisfactionSurvey",
+    "SearchDocument",
+    "SearchRequest",
     "ServiceDesk",
     "Severity",
     "ShippingNote",
@@ -312,6 +331,7 @@ __all__ = [
     "StorageError",
     "StoreBusy",
     "StoreFactory",
+    "StoredBlob",
     "Suggestions",
     "TargetStatus",
     "TextIndex",
@@ -321,6 +341,8 @@ __all__ = [
     "TicketId",
     "TicketKind",
     "TicketRepository",
+    "TicketSearch",
+    "TicketSearchIndex",
     "TicketState",
     "TicketView",
     "TrainingKind",

@@ -80,6 +80,11 @@ TICKET_WORKFLOW = Workflow(
         _t("note_to_customer", (*_OPEN, S.RESOLVED), STAY, _STAFF),
         _t("schedule_callback", (S.RESOLVED, S.CLOSED), STAY, _FRONT | {R.DEALER_STAFF, R.SYSTEM}),
         _t("record_callback", (S.RESOLVED, S.CLOSED), STAY, _FRONT | {R.DEALER_STAFF}),
+        # Issue 23: describing a ticket (tags, custom fields, attachments) never moves it.
+        _t("tag", tuple(S), STAY, _STAFF | {R.SYSTEM}),
+        _t("set_fields", tuple(S), STAY, _STAFF | {R.SYSTEM}),
+        _t("attach", tuple(S), STAY, _STAFF | {R.CUSTOMER}),
+        _t("detach", tuple(S), STAY, _STAFF | {R.CUSTOMER}),
     ],
     final=(S.CLOSED, S.CANCELLED),
 )

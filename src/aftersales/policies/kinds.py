@@ -65,6 +65,8 @@ BUILTIN_KINDS: Mapping[str, str] = MappingProxyType(
         "escalation": "aftersales.policies.escalation",
         "notification": "aftersales.policies.notification",
         "complaint": "aftersales.policies.complaints",
+        "attachments": "aftersales.policies.attachments",
+        "custom_fields": "aftersales.policies.custom_fields",
     }
 )
 """Every built-in kind and the module whose ``KIND`` attribute describes it."""

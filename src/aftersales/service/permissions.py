@@ -114,6 +114,8 @@ def _complaint_roles() -> dict[str, frozenset[Role]]:
         table[trigger] = spec(trigger).roles
     for trigger in ("schedule_callback", "record_callback"):
         table[trigger] = spec(trigger).roles
+    for trigger in ("tag", "set_fields", "attach", "detach"):  # issue 23: describing a complaint
+        table[trigger] = spec(trigger).roles
     return table
 
 

@@ -10,7 +10,7 @@ does not exist for them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -46,7 +46,7 @@ from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.views import CommandResult, Progress, TicketView
 
-__all__ = ["Tickets"]
+__all__ = ["Tickets", "scoped_filter"]
 
 _NOT_REQUEST = frozenset({"self", "actor", "idempotency_key", "apply", "run"})
 
@@ -88,8 +88,13 @@ class Tickets:
         received_at: datetime | None = None,
         kind: TicketKind = TicketKind.SERVICE,
         idempotency_key: str | None = None,
+        tags: Sequence[str] = (),
+        custom_fields: Mapping[str, object] | None = None,
     ) -> CommandResult:
         """Register a request (报修登记): who, what, which unit, by which channel, when.
+
+        ``tags`` and ``custom_fields`` describe it from the start; the fields the desk declares as
+        required for ``category`` must be given (``ValidationError`` naming ``fields.<name>``).
 
         ``received_at`` defaults to now (a call logged later may give the real time; the future is
         refused). The customer (and the asset, if given) must be registered; the ticket copies the
@@ -102,6 +107,7 @@ class Tickets:
                 self.context, uow, actor, now, customer_id=customer_id, description=description,
                 category=category, channel=channel, asset_id=asset_id, expected_by=expected_by,
                 urgent=urgent, received_at=received_time(now, received_at), kind=kind,
+                tags=tags, custom_fields=custom_fields,
             )  # fmt: skip
 
         return self.runner.intake(actor, "open_ticket", idempotency_key, request, run)
@@ -420,6 +426,11 @@ class Tickets:
         check_actor(actor)
         with self.context.store() as uow:
             return uow.tickets.count(_scoped_filter(actor, filters or TicketFilter()))
+
+
+def scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
+    """``filters`` narrowed to what ``actor`` may see in the ledger (and in search)."""
+    return _scoped_filter(actor, filters)
 
 
 def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
