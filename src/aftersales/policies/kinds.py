@@ -65,6 +65,7 @@ BUILTIN_KINDS: Mapping[str, str] = MappingProxyType(
         "escalation": "aftersales.policies.escalation",
         "notification": "aftersales.policies.notification",
         "complaint": "aftersales.policies.complaints",
+        "lifecycle": "aftersales.policies.lifecycle",
     }
 )
 """Every built-in kind and the module whose ``KIND`` attribute describes it."""

@@ -10,7 +10,7 @@ nothing. Queries are scoped the same way: a ticket the actor may not see does no
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ from aftersales.domain.ids import AssetId, CustomerId, TicketId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
+from aftersales.domain.sla_clock import SlaStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import (
@@ -42,7 +43,7 @@ from aftersales.domain.work import (
     Visit,
     VisitKind,
 )
-from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.errors import ConfigurationError, NotFound, PermissionDenied, ValidationError
 from aftersales.i18n.notifications import Renderer, default_renderer
 from aftersales.policies.callback import CallbackFacts
 from aftersales.policies.registry import PolicySet, resolve_policies
@@ -58,6 +59,19 @@ from aftersales.ports.storage_registry import open_storage
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.dispatching import Dispatching
+from aftersales.service.lifecycle import (
+    CalendarHealth,
+    RecomputeReport,
+    calendar_health,
+    check_resolve,
+    close_in,
+    confirm_in,
+    extension_seconds,
+    intake_messages,
+    intake_priority,
+    lifecycle_params,
+    recompute_dues,
+)
 from aftersales.service.notify import Notifications
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import authorize, can_read, check_role
@@ -350,12 +364,16 @@ class ServiceDesk:
         received_at: datetime | None = None,
         kind: TicketKind = TicketKind.SERVICE,
         idempotency_key: str | None = None,
+        priority: Priority | None = None,
     ) -> CommandResult:
         """Register a request (报修登记): who, what, which unit, by which channel, when.
 
         ``received_at`` defaults to now (a call logged later may give the real time; the future is
         refused). The customer (and the asset, if given) must be registered; the ticket copies the
         asset's product and batch and the customer's region and dealer, for the ledger's filters.
+        ``priority`` (or ``urgent``, which the pack maps to a priority) sets the priority at intake, so
+        the SLA clocks run on it from the first instant; an urgent call gets the pack's first-contact
+        target in minutes (seed 001). Triage may change the priority later.
         """
         scoped, now, received = self.intake(actor, "open_ticket", idempotency_key, received_at)
         with self.store() as uow:
@@ -365,7 +383,7 @@ class ServiceDesk:
             ticket, _ = self.open_ticket_in(
                 uow, actor, now, customer_id=customer_id, description=description, category=category,
                 channel=channel, asset_id=asset_id, expected_by=expected_by, urgent=urgent,
-                received_at=received, kind=kind,
+                received_at=received, kind=kind, priority=priority,
             )  # fmt: skip
             events = tuple(ticket.events)
             store_result(uow, scoped, ticket, events)
@@ -404,6 +422,7 @@ class ServiceDesk:
         expected_by: datetime | None = None,
         urgent: bool = False,
         attach: Callable[[Ticket], Applied] | None = None,
+        priority: Priority | None = None,
     ) -> tuple[Ticket, Applied]:
         """Open a ticket inside a running unit of work; the caller commits.
 
@@ -421,6 +440,11 @@ class ServiceDesk:
         asset = uow.assets.get(asset_id) if asset_id is not None else None
         if asset is not None and asset.customer_id not in (None, customer.id):
             raise ValidationError(f"asset {asset.id} belongs to another customer", field="asset_id")
+        if priority is not None:
+            priority = Priority(priority)
+        intake, intake_reasons = intake_priority(
+            getattr(self.policies.priority, "params", None), priority, urgent, category, kind
+        )
         ticket_id = self.ids.next_id("ticket") if self.ids else next_number(uow, "ticket", now)
         ticket = Ticket.open(
             id=TicketId(ticket_id),
@@ -438,6 +462,8 @@ class ServiceDesk:
             expected_by=expected_by,
             urgent=urgent,
             kind=kind,
+            priority=intake,
+            priority_reasons=intake_reasons,
         )
         applied = attach(ticket) if attach is not None else Applied()
         self.sla_service.derive(ticket, customer.tier, now)
@@ -446,6 +472,7 @@ class ServiceDesk:
         messages += self.notifications.messages(
             uow, ticket, tuple(ticket.events), now, self.policies.notification
         )
+        messages += intake_messages(self, uow, ticket, now)
         uow.outbox.put(messages)
         return ticket, applied
 
@@ -627,6 +654,8 @@ class ServiceDesk:
         """The problem is solved (on site, at the depot, or by remote guidance): please confirm."""
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            if ticket.can("resolve"):
+                check_resolve(ticket, lifecycle_params(self.policies))
             ticket.resolve(actor.ref, now, summary=summary, remote=remote)
             self._release(ticket)
 
@@ -636,12 +665,23 @@ class ServiceDesk:
         self.dispatching.moved(ticket.assignee, None)
 
     def confirm(
-        self, actor: Actor, ticket_id: str, *, note: str | None = None, idempotency_key: str | None = None
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        note: str | None = None,
+        channel: str | None = None,
+        idempotency_key: str | None = None,
     ) -> CommandResult:
-        """The customer accepts the work (验收确认 / 服务单签字); the ticket closes."""
+        """The customer accepts the work (验收确认 / 服务单签字): the resolution is met at this instant.
 
-        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
-            ticket.confirm(actor.ref, now, note=note)
+        The customer confirms themself, or staff record the customer's confirmation with its ``channel``
+        (``service_slip``, ``phone``, ``app``…; seed 003). The callback (回访) is scheduled in the same
+        command, due per the pack's callback policy from now; the ticket then waits for it to close.
+        """
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            return confirm_in(self, uow, actor, ticket, now, note, channel)
 
         return self.execute(actor, "confirm", ticket_id, apply, idempotency_key)
 
@@ -656,11 +696,22 @@ class ServiceDesk:
         return self.execute(actor, "reject", ticket_id, apply, idempotency_key)
 
     def close(
-        self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
     ) -> CommandResult:
-        """Close a resolved ticket without the customer's confirmation, with a reason."""
+        """Close an accepted ticket once its callback is done (seeds 000, 002, 003: 回访 → 关闭).
+
+        Refused (``InvalidTransition`` naming the ticket, the command, the state and why) before the
+        callback, unless the pack needs no callback for this ticket or the pack's number of failed
+        attempts to reach the customer is recorded (:meth:`record_callback_attempt`).
+        """
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            close_in(self, uow, ticket)
             ticket.close(actor.ref, now, reason)
 
         return self.execute(actor, "close", ticket_id, apply, idempotency_key)
@@ -742,6 +793,84 @@ class ServiceDesk:
 
         return self.execute(actor, "record_callback", ticket_id, apply, idempotency_key)
 
+    # -- lifecycle and SLA (issue 18) ------------------------------------------------------------------
+
+    def contact_customer(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        channel: Channel = Channel.PHONE,
+        note: str | None = None,
+        expected_at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Record a customer-facing contact (a call, a message): the first one is the SLA response.
+
+        Seed 003 defines the response as contacting the customer and telling them the expected visit or
+        solution time: give it as ``expected_at``. Triage is internal and does not count.
+        """
+        channel = Channel(channel)
+        if expected_at is not None:
+            require_aware(expected_at, "expected_at")
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            ticket.contact_customer(actor.ref, now, channel=channel.value, note=note, expected_at=expected_at)
+
+        return self.execute(actor, "contact_customer", ticket_id, apply, idempotency_key)
+
+    def record_callback_attempt(
+        self, actor: Actor, ticket_id: str, *, note: str | None = None, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Record a failed attempt to reach the customer for the callback (after the pack's number of
+        them, the ticket may close without a callback)."""
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            ticket.callback_attempt(actor.ref, now, note=note)
+
+        return self.execute(actor, "callback_attempt", ticket_id, apply, idempotency_key)
+
+    def extend_sla(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        target: str,
+        new_limit: timedelta,
+        reason: str,
+        *,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Record a special case (seed 002: 特殊情况不得超过48小时): ``target`` now allows ``new_limit``.
+
+        Allowed up to the pack's maximum for that target (``extended_to``: 48 h for the dealer contract),
+        refused above it with :class:`~aftersales.errors.SlaExtensionRefused`; recorded in the history
+        with who, when and why, and used by every clock and report afterwards.
+        """
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            decision = self.sla_service.targets(ticket, self.tier(uow, ticket))
+            if decision is None:
+                raise ConfigurationError("the pack configures no SLA policy", key="sla")
+            seconds = extension_seconds(ticket, decision.outcome, target, new_limit)
+            ticket.extend_sla(actor.ref, now, target=target, new_limit_seconds=seconds, reason=reason)
+
+        return self.execute(actor, "extend_sla", ticket_id, apply, idempotency_key)
+
+    def health(self) -> CalendarHealth:
+        """How long the working calendar's official holiday data lasts (the holiday-data cliff)."""
+        return calendar_health(self.calendar, self._now())
+
+    def recompute_provisional_dues(
+        self, actor: Actor, calendar: BusinessCalendar | None = None
+    ) -> RecomputeReport:
+        """Recompute every open ticket's due times after official holiday data was added.
+
+        Pass the new ``calendar`` (e.g. built from next year's TOML or .ics file, or a newer ``holidays``
+        package); the desk uses it from now on. Each ticket whose due times were provisional gets a
+        ``recalculate_sla`` event with the old and new due times, and the managers are told.
+        """
+        return recompute_dues(self, actor, calendar)
+
     # -- queries ------------------------------------------------------------------------------------------
 
     def _visible(self, uow: UnitOfWork, actor: Actor, ticket_id: str) -> Ticket:
@@ -761,9 +890,11 @@ class ServiceDesk:
         with self.store() as uow:
             return Progress.of(self._visible(uow, actor, ticket_id))
 
-    def sla(self, actor: Actor, ticket_id: str) -> Any:
-        """The SLA status of the ticket now: each target's due time, remaining, warning, breach."""
-        now = self._now()
+    def sla(self, actor: Actor, ticket_id: str, at: datetime | None = None) -> SlaStatus:
+        """The SLA status of the ticket at ``at`` (default now): per target its due instant, warning
+        instant, state (running / paused / met / breached), elapsed and paused working time, breach size,
+        the clock's start and whether the due is provisional. Scoped like every read."""
+        now = self._now() if at is None else require_aware(at, "at")
         with self.store() as uow:
             ticket = self._visible(uow, actor, ticket_id)
             return self.sla_service.status(ticket, self.tier(uow, ticket), now)

@@ -2,8 +2,11 @@
 
 After every command the desk re-derives the ticket's due times from its events (never from a
 counter) and stores them on the ticket, so the ledger can filter on "due before" and "breached".
-When the calendar has no holiday data for the dates involved, due times are left as they were
-rather than guessed, and :meth:`SlaService.status` raises ``CalendarDataMissing`` to say why.
+The stored due time is the status's due instant itself (exact: a window may end at 12:00 or 18:00).
+Beyond the official holiday data the desk's calendar (``china_mainland``) is provisional: due times are
+computed on the statutory holidays alone and marked provisional (``TargetStatus.provisional``). Only when
+even provisional data is missing are due times left as they were, and :meth:`SlaService.status` raises
+``CalendarDataMissing`` to say why.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from aftersales.domain.classification import Priority
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.sla_clock import SlaStatus, SlaTargets, due_times, sla_status
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, ConfigurationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.sla import SlaFacts, SlaPolicy
@@ -24,6 +28,8 @@ from aftersales.policies.sla import SlaFacts, SlaPolicy
 __all__ = ["SlaService"]
 
 _STORED = frozenset({"response", "resolution"})
+# The callback target is measured with them when asked for the full status; stored due times are the exact
+# instants the status shows (no rounding to the next working start).
 """The targets whose due times a ticket stores (the ledger filters and sorts on them)."""
 
 
@@ -54,6 +60,8 @@ class SlaService:
             reopened=any(e.action == "reopen" for e in ticket.events),
             plan=assessment.plan if assessment else None,
             complex=assessment is not None and assessment.departments > 1,
+            urgent=ticket.urgent,
+            dealer=ticket.assignee is not None and ticket.assignee.kind is AssigneeKind.DEALER,
         )
         found = self._decisions.get(facts)
         if found is None:
