@@ -43,7 +43,13 @@ from aftersales.domain.work import (
     Visit,
     VisitKind,
 )
-from aftersales.errors import ConfigurationError, NotFound, PermissionDenied, ValidationError
+from aftersales.errors import (
+    CalendarDataMissing,
+    ConfigurationError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from aftersales.i18n.notifications import Renderer, default_renderer
 from aftersales.policies.callback import CallbackFacts
 from aftersales.policies.registry import PolicySet, resolve_policies
@@ -887,8 +893,14 @@ class ServiceDesk:
 
     def progress(self, actor: Actor, ticket_id: str) -> Progress:
         """What the customer may see (服务进度): state, next step, due times, engineer, visible notes."""
+        now = self._now()
         with self.store() as uow:
-            return Progress.of(self._visible(uow, actor, ticket_id))
+            ticket = self._visible(uow, actor, ticket_id)
+            try:
+                status: SlaStatus | None = self.sla_service.status(ticket, self.tier(uow, ticket), now)
+            except (CalendarDataMissing, ConfigurationError):
+                status = None  # no SLA to show: the progress itself is still there
+            return Progress.of(ticket, status)
 
     def sla(self, actor: Actor, ticket_id: str, at: datetime | None = None) -> SlaStatus:
         """The SLA status of the ticket at ``at`` (default now): per target its due instant, warning
