@@ -24,7 +24,7 @@ from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import Category, Channel
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import CustomerId, TicketId
-from aftersales.domain.sla_clock import SlaTarget, SlaTargets, sla_status
+from aftersales.domain.sla_clock import RESPONSE_ACTIONS, SlaTarget, SlaTargets, sla_status
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Visit
 
@@ -73,7 +73,7 @@ TARGETS = SlaTargets(
 def naive(events: list[TicketEvent], loop: DayLoop, at: datetime) -> dict[str, tuple[timedelta, datetime]]:
     """Elapsed and deadline per target, re-summed segment by segment with the day loop."""
     opened = events[0].at
-    response_met = next(e.at for e in events if e.action == "triage")
+    response_met = next(e.at for e in events if e.action in RESPONSE_ACTIONS)  # first customer-facing step
     arrival_met = next(e.at for e in events if e.action == "add_visit")
     result = {
         "response": (loop.between(opened, response_met), loop.add(opened, 4 * H)),

@@ -438,6 +438,25 @@ class BusinessCalendar:
         index = bisect_right(table.before, target) - 1 if last else bisect_left(table.through, target)
         return self._datetime(table.starts[index] + (target - table.before[index]))
 
+    def clock_instants(self, start: int, *ends: int) -> list[datetime]:
+        """``instant_at(start, last=True)`` then ``instant_at(end)`` for each of ``ends``, in one call.
+
+        An SLA clock shows when it started (working time resumes) and when its budget and its warning share
+        run out; asking for them together looks the compiled table up once.
+        """
+        table = self._cache.table
+        if table is None or not all(0 < offset + table.origin < table.total for offset in (start, *ends)):
+            return [self.instant_at(start, last=True), *(self.instant_at(end) for end in ends)]
+        origin, starts, before, through = table.origin, table.starts, table.before, table.through
+        target = start + origin
+        index = bisect_right(before, target) - 1
+        found = [self._datetime(starts[index] + (target - before[index]))]
+        for end in ends:
+            target = end + origin
+            index = bisect_left(through, target)
+            found.append(self._datetime(starts[index] + (target - before[index])))
+        return found
+
     def instant_bounds(self, offset: int) -> tuple[datetime, datetime]:
         """``(instant_at(offset), instant_at(offset, last=True))`` for the price of about one call.
 

@@ -650,9 +650,7 @@ def _status(
         warning_at = (EPOCH + _MICROSECOND * warn_at).astimezone(zone)
         started = cycle.moment(start).astimezone(zone)
     else:
-        deadline = calendar.instant_at(deadline_at)
-        warning_at = calendar.instant_at(warn_at)
-        started = calendar.instant_at(begin, last=True)
+        started, deadline, warning_at = calendar.clock_instants(begin, deadline_at, warn_at)
         if calendar.official_until is not None:
             provisional = deadline.date() > calendar.official_until
     if met is not None:
