@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import attrs
 
-from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Category, Priority, TicketKind
+from aftersales.domain.events import JsonValue
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaTargets
 from aftersales.domain.ticket import Ticket
@@ -45,11 +46,10 @@ from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.callback_plan import callback_plan, customer_tier, schedule_in
+from aftersales.service.context import DeskContext
 from aftersales.service.permissions import check_role
-from aftersales.service.runner import Applied
-
-if TYPE_CHECKING:
-    from aftersales.service.desk import ServiceDesk
+from aftersales.service.runner import Applied, CommandRunner
+from aftersales.service.sla import SlaService
 
 __all__ = [
     "CalendarHealth",
@@ -177,7 +177,7 @@ def intake_priority(
     return priority, reasons
 
 
-_SYSTEM = ActorRef("aftersales", Role.SYSTEM)
+_RECALCULATORS = frozenset({Role.SYSTEM, Role.MANAGER})
 _OPEN_STATES = ("new", "triaged", "assigned", "in_progress", "awaiting_parts", "awaiting_customer", "rework",
                 "resolved", "accepted")  # fmt: skip
 _COMPLAINT_OPEN = ("received", "investigating", "awaiting_decision", "solution_proposed", "implementing",
@@ -185,7 +185,7 @@ _COMPLAINT_OPEN = ("received", "investigating", "awaiting_decision", "solution_p
 
 
 def confirm_in(
-    desk: ServiceDesk,
+    context: DeskContext,
     uow: UnitOfWork,
     actor: Actor,
     ticket: Ticket,
@@ -195,30 +195,34 @@ def confirm_in(
 ) -> Applied:
     """The acceptance inside a running command: check who and how, record it, schedule the callback."""
     if ticket.can("confirm"):
-        channel = check_acceptance(ticket, actor.role, channel, lifecycle_params(desk.policies))
+        channel = check_acceptance(ticket, actor.role, channel, lifecycle_params(context.policies))
     ticket.confirm(actor.ref, now, note=note, channel=channel)
     # Scheduled in the acceptance's own command (and attributed to it): no accepted ticket lacks its callback.
-    _, decision = schedule_in(uow, desk.policies.callback, actor, ticket, now)
+    _, decision = schedule_in(uow, context.policies.callback, actor, ticket, now)
     return Applied(decisions=(decision,))
 
 
-def close_in(desk: ServiceDesk, uow: UnitOfWork, ticket: Ticket) -> str:
+def close_in(context: DeskContext, uow: UnitOfWork, ticket: Ticket) -> str:
     """Check ``ticket`` may close now (see :func:`check_close`); returns why it may."""
     if not ticket.can("close"):
         return "workflow"  # the step itself raises InvalidTransition with the ticket and state
-    plan = callback_plan(desk.policies.callback, ticket, customer_tier(uow, ticket)).outcome
+    plan = callback_plan(context.policies.callback, ticket, customer_tier(uow, ticket)).outcome
     return check_close(ticket, plan)
 
 
-def intake_messages(desk: ServiceDesk, uow: UnitOfWork, ticket: Ticket, now: datetime) -> list[OutboxMessage]:
+def intake_messages(
+    context: DeskContext, uow: UnitOfWork, ticket: Ticket, now: datetime
+) -> list[OutboxMessage]:
     """Messages an intake sends beyond the usual ones: a new complaint is reported to the manager (seed 001:
     及时向售后经理汇报), and the first provisional due time is announced."""
     messages: list[OutboxMessage] = []
     if ticket.kind is TicketKind.COMPLAINT:
         values: dict[str, object] = {"ticket_id": ticket.id, "received_at": ticket.received_at}
         key = f"{ticket.id}:complaint_received"
-        messages += desk.notifications.staff_messages("complaint_received", (Role.MANAGER,), values, key, now)
-    messages += provisional_messages(desk, uow, ticket, now)
+        messages += context.notifications.staff_messages(
+            "complaint_received", (Role.MANAGER,), values, key, now
+        )
+    messages += provisional_messages(context, uow, ticket, now)
     return messages
 
 
@@ -248,10 +252,10 @@ def _is_provisional(calendar: BusinessCalendar | None, ticket: Ticket) -> bool:
 
 
 def provisional_messages(
-    desk: ServiceDesk, uow: UnitOfWork, ticket: Ticket, now: datetime
+    context: DeskContext, uow: UnitOfWork, ticket: Ticket, now: datetime
 ) -> list[OutboxMessage]:
     """The managers' warning when the first provisional due time is computed (once per official cliff)."""
-    calendar = desk.calendar
+    calendar = context.calendar
     if calendar is None or calendar.official_until is None or not _is_provisional(calendar, ticket):
         return []
     until = calendar.official_until
@@ -268,7 +272,7 @@ def provisional_messages(
     days_left = (until - now.astimezone(calendar.zone).date()).days
     values: dict[str, object] = {"official_until": until, "days_left": max(days_left, 0)}
     key = f"calendar:provisional:{until.isoformat()}"
-    return desk.notifications.staff_messages("calendar_provisional", (Role.MANAGER,), values, key, now)
+    return context.notifications.staff_messages("calendar_provisional", (Role.MANAGER,), values, key, now)
 
 
 @attrs.frozen
@@ -308,19 +312,24 @@ class RecomputeReport:
     official_until: date | None
 
 
-def recompute_dues(desk: ServiceDesk, actor: Actor, calendar: BusinessCalendar | None) -> RecomputeReport:
-    """Switch the desk to ``calendar`` and recompute every open ticket's provisional due times."""
-    check_role(actor, "recalculate_sla", roles=frozenset({Role.SYSTEM, Role.MANAGER}))
+def recompute_dues(
+    context: DeskContext, runner: CommandRunner, actor: Actor, calendar: BusinessCalendar | None
+) -> RecomputeReport:
+    """Switch the desk to ``calendar`` and recompute every open ticket's provisional due times.
+
+    One write through the runner: every ticket changed, its ``recalculate_sla`` event and the managers'
+    notice commit together; the desk uses the new calendar only once they have.
+    """
+    check_role(actor, "recalculate_sla", roles=_RECALCULATORS)
     if calendar is not None and not isinstance(calendar, BusinessCalendar):
         raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
-    old = desk.calendar
+    old = context.calendar
     new = calendar if calendar is not None else old
-    now = desk._now()
-    recomputed: list[str] = []
-    checked = 0
-    with desk.store() as uow:
-        cursor: str | None = None
+    service = SlaService(context.sla.policy, new)
+
+    def apply(uow: UnitOfWork, now: datetime) -> RecomputeReport:
         tickets: list[Ticket] = []
+        cursor: str | None = None
         query = TicketFilter(states=_OPEN_STATES + _COMPLAINT_OPEN)
         while True:
             page = uow.tickets.query(query, PageRequest(200, cursor))
@@ -328,37 +337,42 @@ def recompute_dues(desk: ServiceDesk, actor: Actor, calendar: BusinessCalendar |
             cursor = page.next_cursor
             if cursor is None:
                 break
-        desk.calendar = new
-        desk.sla_service.calendar = new
+        recomputed: list[str] = []
         for ticket in tickets:
-            checked += 1
             if not (_is_provisional(old, ticket) or (ticket.resolution_due_at is None and ticket.is_open)):
                 continue
             before = (ticket.response_due_at, ticket.resolution_due_at)
             try:
-                desk.sla_service.derive(ticket, desk.tier(uow, ticket), now)
+                service.derive(ticket, runner.tier(uow, ticket), now)
             except CalendarDataMissing:
                 continue
             after = (ticket.response_due_at, ticket.resolution_due_at)
-            if not ticket.can("recalculate_sla"):  # complaints record no such step; their dues still move
-                uow.tickets.save(ticket)
-                recomputed.append(ticket.id)
-                continue
-            payload = {
-                "old_resolution_due_at": before[1].isoformat() if before[1] else None,
-                "new_resolution_due_at": after[1].isoformat() if after[1] else None,
-                "old_response_due_at": before[0].isoformat() if before[0] else None,
-                "new_response_due_at": after[0].isoformat() if after[0] else None,
-            }
-            ticket.step("recalculate_sla", actor.ref, max(now, ticket.last_event_at), payload=payload)
+            if ticket.can("recalculate_sla"):  # complaints record no such step; their dues still move
+                payload: dict[str, JsonValue] = {
+                    "old_response_due_at": _iso(before[0]),
+                    "new_response_due_at": _iso(after[0]),
+                    "old_resolution_due_at": _iso(before[1]),
+                    "new_resolution_due_at": _iso(after[1]),
+                }
+                ticket.step("recalculate_sla", actor.ref, max(now, ticket.last_event_at), payload=payload)
             uow.tickets.save(ticket)
             recomputed.append(ticket.id)
-        until = new.official_until or new.known_until if new is not None else None
+        until = (new.official_until or new.known_until) if new is not None else None
         if recomputed and until is not None:
             values: dict[str, object] = {"tickets": len(recomputed), "official_until": until}
             key = f"calendar:recomputed:{until.isoformat()}:{now.isoformat()}"
             uow.outbox.put(
-                desk.notifications.staff_messages("sla_recomputed", (Role.MANAGER,), values, key, now)
+                context.notifications.staff_messages("sla_recomputed", (Role.MANAGER,), values, key, now)
             )
-        uow.commit()
-    return RecomputeReport(checked, tuple(recomputed), until)
+        return RecomputeReport(len(tickets), tuple(recomputed), until)
+
+    report = runner.write(
+        actor, "recalculate_sla", None, {"calendar": getattr(new, "source_name", None)}, apply
+    )
+    context.calendar = new
+    context.sla.calendar = new
+    return report
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
