@@ -61,7 +61,14 @@ from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.reasons import Reason
-from aftersales.domain.sla_clock import SlaStatus, SlaTarget, SlaTargets, TargetStatus, sla_status
+from aftersales.domain.sla_clock import (
+    SlaState,
+    SlaStatus,
+    SlaTarget,
+    SlaTargets,
+    TargetStatus,
+    sla_status,
+)
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
@@ -90,6 +97,7 @@ from aftersales.errors import (
     NotFound,
     PermissionDenied,
     PolicyError,
+    SlaExtensionRefused,
     StorageError,
     UnknownCurrency,
     ValidationError,
@@ -99,6 +107,7 @@ from aftersales.policies.chargeability import ChargeabilityPolicy, ChargeableWor
 from aftersales.policies.decision import Decision
 from aftersales.policies.fees import FeesPolicy, PriceList
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
+from aftersales.policies.lifecycle import LifecycleParams
 from aftersales.policies.pack import Pack, load_pack
 from aftersales.policies.registry import PolicySet, resolve_policies
 from aftersales.policies.sla import SlaFacts, SlaParams, SlaPolicy
@@ -131,6 +140,7 @@ from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
+from aftersales.service.lifecycle import CalendarHealth, RecomputeReport
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.views import CommandResult, Progress, TicketView
 
@@ -155,6 +165,7 @@ __all__ = [
     "AssigneeKind",
     "BusinessCalendar",
     "CalendarDataMissing",
+    "CalendarHealth",
     "CallbackChecklist",
     "CallbackDesk",
     "Category",
@@ -208,6 +219,7 @@ __all__ = [
     "ItemKind",
     "KnowledgeDesk",
     "LedgerEntry",
+    "LifecycleParams",
     "LoanLedger",
     "MaterialsDesk",
     "MaterialsLine",
@@ -244,6 +256,7 @@ __all__ = [
     "Progress",
     "Quote",
     "Reason",
+    "RecomputeReport",
     "Reconciliation",
     "Recourse",
     "Remedy",
@@ -256,9 +269,11 @@ __all__ = [
     "ServiceDesk",
     "Severity",
     "ShippingNote",
+    "SlaExtensionRefused",
     "SlaFacts",
     "SlaParams",
     "SlaPolicy",
+    "SlaState",
     "SlaStatus",
     "SlaTarget",
     "SlaTargets",

@@ -25,7 +25,7 @@ from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, EngineerId
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.sla_clock import SlaState, SlaStatus
-from aftersales.errors import InvalidTransition, PermissionDenied, SlaExtensionRefused
+from aftersales.errors import InvalidTransition, PermissionDenied, SlaExtensionRefused, ValidationError
 from aftersales.policies.registry import resolve_policies
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.actors import Actor
@@ -296,3 +296,26 @@ def test_a_new_complaint_is_reported_to_the_manager_and_expedited(tmp_path: Path
         assert isinstance(notifier, MemoryNotifier)
         (report,) = notifier.to("manager@example.cn")
         assert result.ticket.id in report.subject
+
+
+def test_triage_changes_the_priority_with_a_reason_and_the_clocks_follow_from_then(desk: ServiceDesk) -> None:
+    clock = _clock(desk)
+    tid = desk.open_ticket(AGENT, customer_id="c1", description="卡纸", priority=Priority.NORMAL).ticket.id
+    assert desk.sla(AGENT, tid)["resolution"].budget == 24 * H  # normal: 3 working days
+    clock.advance(2 * H)
+    with pytest.raises(ValidationError):
+        desk.triage(AGENT, tid, nature="jam", severity=Severity.LOW, priority=Priority.CRITICAL)
+    triaged = desk.triage(
+        AGENT,
+        tid,
+        nature="jam",
+        severity=Severity.LOW,
+        priority=Priority.CRITICAL,
+        priority_reason="整层停机",
+    )
+    event = triaged.events[0]
+    assert event.reason == "整层停机" and event.payload["previous_priority"] == "normal"
+    assert triaged.ticket.priority is Priority.CRITICAL
+    assert desk.sla(AGENT, tid)["resolution"].budget == 8 * H  # from now on: critical, 1 working day
+    before = desk.sla(AGENT, tid, at=clock.now() - H)
+    assert before["resolution"].budget == 24 * H  # asked about the time before the change: normal

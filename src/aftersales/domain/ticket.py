@@ -269,22 +269,26 @@ class Ticket:
         assessment: Assessment,
         priority: Priority,
         reasons: Sequence[Reason] = (),
+        *,
+        reason: str | None = None,
     ) -> TicketEvent:
-        """Record the assessment and the priority decided for it (with the policy's reasons)."""
+        """Record the assessment and the priority decided for it (with the policy's reasons).
+
+        A priority that differs from the one set at intake keeps the previous one in the event; ``reason``
+        says why the handler set it.
+        """
         if not isinstance(assessment, Assessment):
             raise ValidationError("assessment must be an Assessment", field="assessment")
         priority = Priority(priority)
-        event = self.step(
-            "triage",
-            actor,
-            at,
-            payload={
-                "priority": priority.value,
-                "plan": assessment.plan.value,
-                "severity": assessment.severity.value,
-                "reasons": _reason_facts(reasons),
-            },
-        )
+        payload: dict[str, JsonValue] = {
+            "priority": priority.value,
+            "plan": assessment.plan.value,
+            "severity": assessment.severity.value,
+            "reasons": _reason_facts(reasons),
+        }
+        if self.priority is not None and self.priority is not priority:
+            payload["previous_priority"] = self.priority.value
+        event = self.step("triage", actor, at, reason=reason, payload=payload)
         self.assessment = assessment
         self.priority = priority
         self.priority_reasons = tuple(reasons)

@@ -27,6 +27,22 @@ from aftersales.policies.sla import SlaFacts, SlaPolicy
 
 __all__ = ["SlaService"]
 
+
+def _priority_at(ticket: Ticket, at: datetime | None) -> Priority:
+    """The priority in force at ``at`` (the ticket's current one when ``at`` is ``None`` or after every
+    change): the last ``opened``/``triage`` event at or before ``at`` that set one."""
+    current = ticket.priority or Priority.NORMAL
+    if at is None or ticket.events[-1].at <= at:
+        return current
+    for event in reversed(ticket.events):
+        if event.at > at:
+            continue
+        raw = event.payload.get("priority") if event.payload else None
+        if isinstance(raw, str) and event.action in ("opened", "triage"):
+            return Priority(raw)
+    return Priority.NORMAL
+
+
 _STORED = frozenset({"response", "resolution"})
 # The callback target is measured with them when asked for the full status; stored due times are the exact
 # instants the status shows (no rounding to the next working start).
@@ -48,12 +64,14 @@ class SlaService:
         found = self._decide(ticket, tier)
         return found[0] if found is not None else None
 
-    def _decide(self, ticket: Ticket, tier: CustomerTier) -> tuple[Decision[SlaTargets], SlaTargets] | None:
+    def _decide(
+        self, ticket: Ticket, tier: CustomerTier, at: datetime | None = None
+    ) -> tuple[Decision[SlaTargets], SlaTargets] | None:
         if self.policy is None:
             return None
         assessment = ticket.assessment
         facts = SlaFacts(
-            ticket.priority or Priority.NORMAL,
+            _priority_at(ticket, at),
             ticket.category.code,
             tier,
             ticket.kind,
@@ -74,8 +92,13 @@ class SlaService:
         return found
 
     def status(self, ticket: Ticket, tier: CustomerTier, now: datetime) -> SlaStatus:
-        """The SLA status of ``ticket`` at ``now``: each target's due time, remaining, warning, breach."""
-        decision = self.targets(ticket, tier)
+        """The SLA status of ``ticket`` at ``now``: each target's due time, remaining, warning, breach.
+
+        The targets are those of the priority in force at ``now`` (asking about the past before a triage
+        changed the priority gives the targets the ticket then had).
+        """
+        found = self._decide(ticket, tier, now)
+        decision = found[0] if found is not None else None
         if decision is None:
             raise ConfigurationError("the pack configures no SLA policy", key="sla")
         if self.calendar is None:

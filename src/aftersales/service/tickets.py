@@ -28,6 +28,7 @@ from aftersales.domain.classification import (
     TicketKind,
 )
 from aftersales.domain.instants import require_aware
+from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import (
@@ -141,11 +142,22 @@ class Tickets:
         skill: str | None = None,
         note: str = "",
         idempotency_key: str | None = None,
+        priority: Priority | None = None,
+        priority_reason: str | None = None,
     ) -> CommandResult:
         """Assess the problem (问题评估); the pack's priority policy decides priority and plan, with reasons.
 
         ``plan`` given by the handler wins over the policy's suggestion (recorded either way).
+        ``priority`` given by the handler wins over the policy's too, with ``priority_reason`` (required).
+        A priority that differs from the one set at intake is recorded with the previous one; the SLA
+        clocks follow the current priority from the instant it changed.
         """
+        if priority is not None:
+            priority = Priority(priority)
+            if not (isinstance(priority_reason, str) and priority_reason.strip()):
+                raise ValidationError(
+                    "a priority set at triage needs a priority_reason", field="priority_reason"
+                )
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             draft = Assessment(
@@ -160,7 +172,11 @@ class Tickets:
             decision = self.context.policies.priority.decide(facts)
             chosen = plan or decision.outcome.plan
             assessment = attrs.evolve(draft, plan=chosen)
-            ticket.triage(actor.ref, now, assessment, decision.outcome.priority, decision.reasons)
+            decided, reasons = decision.outcome.priority, tuple(decision.reasons)
+            if priority is not None:
+                decided = priority
+                reasons += (Reason("priority_changed", {"priority": priority.value}),)
+            ticket.triage(actor.ref, now, assessment, decided, reasons, reason=priority_reason)
             return Applied(decisions=(decision,))
 
         return self.runner.execute(
