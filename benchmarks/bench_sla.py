@@ -135,6 +135,21 @@ def main() -> None:
     instants = [event.at for event in events] + [at]
     batch = per_call(lambda: calendar.offsets(instants))
     report(f"for scale: BusinessCalendar.offsets of {len(instants)} instants", batch)
+    # The same ticket through the desk (memory store, permission and scope checks, policy decision):
+    # what a host calls, desk.sla(actor, ticket_id).
+    from aftersales.adapters.clock import ManualClock
+    from aftersales.service.actors import Actor
+    from aftersales.service.desk import ServiceDesk
+
+    desk = ServiceDesk.open("memory://", pack="office_equipment", clock=ManualClock(at), calendar=calendar)
+    with desk.store() as uow:
+        uow.tickets.add(ticket)
+        uow.commit()
+    manager = Actor.manager("m1")
+    desk.sla(manager, ticket.id)
+    report(
+        "desk.sla(actor, ticket_id) on the memory store", per_call(lambda: desk.sla(manager, ticket.id)), 30.0
+    )
     for pauses in (0, 1, 30):
         many = ticket_with_pauses(pauses)
         when = many.events[-1].at + 2 * H

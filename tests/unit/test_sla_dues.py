@@ -303,3 +303,41 @@ def test_the_due_is_the_earliest_instant_with_the_target_accrued(
     assert calendar.between(start, found) == target
     assert calendar.between(start, found - timedelta(microseconds=1)) < target
     assert found == calendar.add(start, target)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 60 * 24 * 20), st.lists(st.integers(1, 60 * 30), max_size=6), st.booleans())
+def test_the_stored_due_equals_the_status_due(start_minutes: int, gaps: list[int], urgent: bool) -> None:
+    from aftersales.adapters.clock import ManualClock
+    from aftersales.domain.contact import Contact
+    from aftersales.domain.ids import EngineerId
+    from aftersales.domain.parties import Customer, Engineer
+    from aftersales.service.actors import Actor
+    from aftersales.service.desk import ServiceDesk
+
+    clock = ManualClock(sh(2025, 9, 15, 7) + timedelta(minutes=start_minutes))
+    desk = ServiceDesk.open("memory://", pack="office_equipment", clock=clock, calendar=CN)
+    agent, engineer = Actor.agent("a1"), Actor.engineer("e1")
+    desk.register_customer(Actor.manager("m1"), Customer(CustomerId("c1"), "张伟", Contact("张伟")))
+    desk.register_engineer(Actor.manager("m1"), Engineer(EngineerId("e1"), "赵工"))
+    tid = desk.open_ticket(agent, customer_id="c1", description="卡纸", urgent=urgent).ticket.id
+
+    def same() -> None:
+        view, status = desk.ticket(agent, tid), desk.sla(agent, tid)
+        assert view.response_due_at == status["response"].due_at
+        assert view.resolution_due_at == status["resolution"].due_at
+        for due in (view.response_due_at, view.resolution_due_at):
+            assert due is not None and due.tzinfo == SH
+
+    same()
+    desk.triage(agent, tid, nature="jam", severity="medium", plan="on_site")  # type: ignore[arg-type]
+    desk.dispatch(agent, tid, engineer_id="e1")
+    desk.start_work(engineer, tid)
+    same()
+    for index, gap in enumerate(gaps):
+        clock.advance(timedelta(minutes=gap))
+        if index % 2 == 0:
+            desk.await_customer(engineer, tid, reason="not at home")
+        else:
+            desk.resume(engineer, tid)
+        same()
