@@ -269,9 +269,7 @@ def test_the_holiday_data_cliff(store_kind: str, tmp_path: Path) -> None:
             "holidays = [2027-01-01, 2027-01-04]\nextra_workdays = [2027-01-09]\n",
             encoding="utf-8",
         )
-        official = china_mainland_calendar(
-            CombinedHolidays(ChinaHolidays(), TomlHolidays.from_file(arrangement))
-        )
+        official = china_mainland_calendar(TomlHolidays.from_file(arrangement))  # continues the package
         report = desk.recompute_provisional_dues(MANAGER, official)
         assert report.recomputed == (tid,) and report.official_until == date(2027, 12, 31)
         after = _stored_equals_status(desk, tid)
@@ -284,6 +282,10 @@ def test_the_holiday_data_cliff(store_kind: str, tmp_path: Path) -> None:
             and event.payload["old_resolution_due_at"] == old_due.isoformat()
         )
         assert desk.health().official_until == date(2027, 12, 31)
+        assert desk.health().provisional_until == date(2028, 12, 31)
+        both = CombinedHolidays(ChinaHolidays(), TomlHolidays.from_file(arrangement))
+        combined = china_mainland_calendar(both, provisional_years=1)
+        assert combined.holidays == official.holidays and combined.official_until == date(2027, 12, 31)
 
 
 def test_a_new_complaint_is_reported_to_the_manager_and_expedited(tmp_path: Path) -> None:

@@ -10,13 +10,14 @@ for which the package holds the State Council's substitutions, and a calendar as
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import attrs
 from holidays.countries.china import ChinaStaticHolidays
 from holidays.utils import country_holidays
 from holidays.version import __version__ as holidays_version
 
+from aftersales.adapters.holidays_combined import CombinedHolidays
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.holiday_data import HolidaySource
 from aftersales.errors import ConfigurationError
@@ -122,9 +123,17 @@ def china_mainland_calendar(
     official data the calendar runs ``provisional_years`` more years on the statutory holidays alone
     (the holiday-data cliff: due times there are marked provisional); the default is one year on the
     package's data and none on a ``source`` of your own (whose range you chose); ``0`` refuses beyond the
-    data instead (``CalendarDataMissing``).
+    data instead (``CalendarDataMissing``). A ``source`` that starts the day after the package's official
+    data (next year's arrangement, published before the package has it) *continues* that data: the two
+    are read together, again with a provisional year after.
     """
+    official = official_data_until()
+    extends = source is not None and official < source.known_from <= official + timedelta(days=1)
+    if source is not None and extends:
+        # Next year's arrangement (a TOML or .ics file of the State Council's notice) continues the
+        # package's data: read together, with a provisional year after it as for the package alone.
+        source = CombinedHolidays(ChinaHolidays(), source)
     base = BusinessCalendar.china_mainland(source if source is not None else ChinaHolidays())
     if provisional_years is None:
-        provisional_years = 1 if source is None else 0
+        provisional_years = 1 if source is None or extends else 0
     return provisional_china_calendar(base, provisional_years)
