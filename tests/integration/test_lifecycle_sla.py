@@ -321,3 +321,22 @@ def test_triage_changes_the_priority_with_a_reason_and_the_clocks_follow_from_th
     assert desk.sla(AGENT, tid)["resolution"].budget == 8 * H  # from now on: critical, 1 working day
     before = desk.sla(AGENT, tid, at=clock.now() - H)
     assert before["resolution"].budget == 24 * H  # asked about the time before the change: normal
+
+
+def test_a_due_that_becomes_provisional_in_a_later_command_warns_the_managers_once(tmp_path: Path) -> None:
+    with _open("sqlite", tmp_path, "office_equipment", datetime(2026, 12, 28, 10, tzinfo=SH)) as desk:
+        clock = _clock(desk)
+        tid = _worked(desk)
+        assert not desk.sla(AGENT, tid).provisional  # due Thu 31 Dec, inside the official data
+        clock.advance(H)
+        desk.await_customer(ENGINEER, tid, reason="客户出差")
+        clock.advance(timedelta(days=3, hours=6))  # Thu 31 Dec 17:00
+        desk.resume(ENGINEER, tid)
+        assert desk.sla(AGENT, tid)["resolution"].provisional  # the pause pushed it into 2027
+        other = _worked(desk)
+        desk.await_customer(ENGINEER, other, reason="客户出差")
+        desk.deliver()
+        notifier = desk.notifier
+        assert isinstance(notifier, MemoryNotifier)
+        warned = [m for m in notifier.to("manager@example.cn") if "暂定" in m.subject]
+        assert len(warned) == 1 and "2026年12月31日" in warned[0].body

@@ -19,6 +19,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.knowledge_desk import KnowledgeDesk
+from aftersales.service.lifecycle import warn_on_provisional
 from aftersales.service.runner import CommandRunner
 
 __all__ = ["install_hooks", "learn_on_close"]
@@ -46,3 +47,5 @@ def learn_on_close(knowledge: KnowledgeDesk) -> object:
 def install_hooks(runner: CommandRunner, *, knowledge: KnowledgeDesk) -> None:
     """Connect the capabilities of one desk."""
     runner.on_ticket_change(learn_on_close(knowledge))  # type: ignore[arg-type]
+    # Issue 18: the first provisional due time (beyond the official holiday data) warns the managers.
+    runner.on_ticket_change(warn_on_provisional(runner.context, runner))  # type: ignore[arg-type]

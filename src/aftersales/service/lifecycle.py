@@ -67,6 +67,7 @@ __all__ = [
     "lifecycle_params",
     "provisional_messages",
     "recompute_dues",
+    "warn_on_provisional",
 ]
 
 
@@ -273,6 +274,36 @@ def provisional_messages(
     values: dict[str, object] = {"official_until": until, "days_left": max(days_left, 0)}
     key = f"calendar:provisional:{until.isoformat()}"
     return context.notifications.staff_messages("calendar_provisional", (Role.MANAGER,), values, key, now)
+
+
+_CLIFF_WINDOW = timedelta(days=400)
+"""How close to the end of the official data a command's due times can become provisional (a 3-month
+complex resolution or a 7-day callback never reaches further than this)."""
+
+
+def warn_on_provisional(context: DeskContext, runner: CommandRunner) -> object:
+    """The hook: a command whose due times become provisional warns the managers (once per cliff).
+
+    Runs only near the end of the official data, where it derives the due times the runner is about to
+    store (deriving twice is cheap and keeps the warning in the command's own transaction).
+    """
+
+    def hook(
+        uow: UnitOfWork,
+        actor: Actor,
+        ticket: Ticket,
+        before: str,
+        events: Sequence[object],
+        now: datetime,
+    ) -> Sequence[OutboxMessage] | None:
+        calendar = context.calendar
+        until = calendar.official_until if calendar is not None else None
+        if until is None or now.date() + _CLIFF_WINDOW < until:
+            return None
+        context.sla.derive(ticket, runner.tier(uow, ticket), now)
+        return provisional_messages(context, uow, ticket, now)
+
+    return hook
 
 
 @attrs.frozen
