@@ -25,7 +25,7 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Category, Priority, TicketKind
-from aftersales.domain.events import JsonValue
+from aftersales.domain.events import JsonValue, TicketEvent
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaTargets
 from aftersales.domain.ticket import Ticket
@@ -48,7 +48,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.callback_plan import callback_plan, customer_tier, schedule_in
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import check_role
-from aftersales.service.runner import Applied, CommandRunner
+from aftersales.service.runner import Applied, CommandRunner, TicketHook
 from aftersales.service.sla import SlaService
 
 __all__ = [
@@ -281,7 +281,7 @@ _CLIFF_WINDOW = timedelta(days=400)
 complex resolution or a 7-day callback never reaches further than this)."""
 
 
-def warn_on_provisional(context: DeskContext, runner: CommandRunner) -> object:
+def warn_on_provisional(context: DeskContext, runner: CommandRunner) -> TicketHook:
     """The hook: a command whose due times become provisional warns the managers (once per cliff).
 
     Runs only near the end of the official data, where it derives the due times the runner is about to
@@ -293,7 +293,7 @@ def warn_on_provisional(context: DeskContext, runner: CommandRunner) -> object:
         actor: Actor,
         ticket: Ticket,
         before: str,
-        events: Sequence[object],
+        events: Sequence[TicketEvent],
         now: datetime,
     ) -> Sequence[OutboxMessage] | None:
         calendar = context.calendar
