@@ -70,9 +70,7 @@ def open_ticket_in(
     asset = uow.assets.get(asset_id) if asset_id is not None else None
     if asset is not None and asset.customer_id not in (None, customer.id):
         raise ValidationError(f"asset {asset.id} belongs to another customer", field="asset_id")
-    intake, intake_reasons = intake_priority(
-        getattr(context.policies.priority, "params", None), priority, urgent, category, kind
-    )
+    intake, intake_reasons = intake_priority(context.policies.priority, priority, urgent, category, kind)
     ids = context.ids
     ticket_id = ids.next_id("ticket") if ids is not None else next_number(uow, "ticket", now)
     ticket = Ticket.open(

@@ -38,9 +38,9 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.policies.callback import CallbackPlan
-from aftersales.policies.lifecycle import LifecycleParams
+from aftersales.policies.lifecycle import DefaultLifecycle, LifecycleParams
 from aftersales.policies.registry import PolicySet
-from aftersales.policies.triage import PriorityParams
+from aftersales.policies.triage import DefaultPriority, PriorityParams
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -74,8 +74,7 @@ __all__ = [
 def lifecycle_params(policies: PolicySet) -> LifecycleParams:
     """The pack's ``[lifecycle]`` parameters (their defaults when the kind is not active)."""
     found = policies.extra.get("lifecycle")
-    params = getattr(found, "params", None)
-    return params if isinstance(params, LifecycleParams) else LifecycleParams()
+    return found.params if isinstance(found, DefaultLifecycle) else LifecycleParams()
 
 
 def _refuse(ticket: Ticket, command: str, why: str) -> InvalidTransition:
@@ -150,13 +149,18 @@ def extension_seconds(ticket: Ticket, targets: SlaTargets, target: str, new_limi
 
 
 def intake_priority(
-    params: object,
+    policy: object,
     given: Priority | None,
     urgent: bool,
     category: Category,
     kind: TicketKind,
 ) -> tuple[Priority | None, Sequence[Reason]]:
-    """The priority known at intake and why; ``None`` when nothing sets one (triage decides later)."""
+    """The priority known at intake and why; ``None`` when nothing sets one (triage decides later).
+
+    The urgent and category floors are the default priority policy's parameters (``[priority]``); a
+    custom priority policy decides only at triage.
+    """
+    params = policy.params if isinstance(policy, DefaultPriority) else None
     reasons: list[Reason] = []
     priority: Priority | None = None
     if given is not None:
@@ -398,7 +402,7 @@ def recompute_dues(
         return RecomputeReport(len(tickets), tuple(recomputed), until)
 
     report = runner.write(
-        actor, "recalculate_sla", None, {"calendar": getattr(new, "source_name", None)}, apply
+        actor, "recalculate_sla", None, {"calendar": new.source_name if new is not None else None}, apply
     )
     context.calendar = new
     context.sla.calendar = new
