@@ -66,7 +66,14 @@ from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, 
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.quality_reports import BatchIncidentRecord, DealerMonthlyReport
 from aftersales.domain.reasons import Reason
-from aftersales.domain.sla_clock import SlaStatus, SlaTarget, SlaTargets, TargetStatus, sla_status
+from aftersales.domain.sla_clock import (
+    SlaState,
+    SlaStatus,
+    SlaTarget,
+    SlaTargets,
+    TargetStatus,
+    sla_status,
+)
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
@@ -97,6 +104,7 @@ from aftersales.errors import (
     NotFound,
     PermissionDenied,
     PolicyError,
+    SlaExtensionRefused,
     StorageError,
     StoreBusy,
     UnknownCurrency,
@@ -107,6 +115,7 @@ from aftersales.policies.chargeability import ChargeabilityPolicy, ChargeableWor
 from aftersales.policies.decision import Decision
 from aftersales.policies.fees import FeesPolicy, PriceList
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
+from aftersales.policies.lifecycle import LifecycleParams
 from aftersales.policies.pack import Pack, load_pack
 from aftersales.policies.protocols import ComplaintPolicy
 from aftersales.policies.registry import PolicySet, resolve_policies
@@ -164,6 +173,7 @@ from aftersales.service.context import DeskContext, DeskSettings
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
+from aftersales.service.lifecycle import CalendarHealth, RecomputeReport
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.materials_params import MaterialsParams
@@ -202,6 +212,7 @@ __all__ = [
     "BatchIncidentRecord",
     "BusinessCalendar",
     "CalendarDataMissing",
+    "CalendarHealth",
     "CallbackChecklist",
     "CallbackDesk",
     "Category",
@@ -266,6 +277,7 @@ __all__ = [
     "KpiGoals",
     "KpiTrend",
     "LedgerEntry",
+    "LifecycleParams",
     "LoanLedger",
     "MasterDataChange",
     "MaterialsDesk",
@@ -304,6 +316,7 @@ __all__ = [
     "Progress",
     "Quote",
     "Reason",
+    "RecomputeReport",
     "Reconciliation",
     "Recourse",
     "Remedy",
@@ -320,10 +333,12 @@ __all__ = [
     "ServiceDesk",
     "Severity",
     "ShippingNote",
+    "SlaExtensionRefused",
     "SlaFacts",
     "SlaParams",
     "SlaPolicy",
     "SlaReport",
+    "SlaState",
     "SlaStatus",
     "SlaTarget",
     "SlaTargets",

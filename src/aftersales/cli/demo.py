@@ -103,6 +103,7 @@ def demo_ticket() -> Ticket:
     t2 = datetime(2026, 3, 4, 10, 0, tzinfo=SHANGHAI)
     ticket.schedule_callback(agent, t1 + timedelta(minutes=50), t2)
     ticket.record_callback(agent, t2, problem_back=False, facts={"satisfaction": 5})
+    ticket.close(agent, t2 + timedelta(minutes=5))
     return ticket
 
 

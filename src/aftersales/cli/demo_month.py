@@ -454,10 +454,15 @@ def _sign_off(play: _Play, ticket_id: str, customer: Customer, worker: Actor) ->
         play.run("confirm", who, ticket_id, note="已确认")
     elif roll < 0.9:
         play.run("confirm", who, ticket_id, note="已签字确认")
-    else:  # no answer: the agent closes it after waiting (客户未回复)
+    else:  # no answer at first: the agent reaches the customer and records the acceptance by phone
         yield _wall(rng.uniform(24, 48))
-        play.run("close", AGENTS[2], ticket_id, reason="客户 24 小时内未答复，按规定关闭")
-    if rng.random() < 0.75:  # callbacks (回访)
+        play.run("confirm", AGENTS[2], ticket_id, channel="phone", note="客户电话确认")
+    if rng.random() >= 0.75:  # the customer cannot be reached for the callback: closed after 3 attempts
+        for _ in range(3):
+            yield _work(rng.uniform(60, 240))
+            play.run("record_callback_attempt", AGENTS[2], ticket_id, note="无人接听")
+        play.run("close", AGENTS[2], ticket_id, reason="回访三次未联系上客户")
+    else:  # callbacks (回访), scheduled on acceptance
         yield _work(rng.uniform(30, 240))
         play.run("schedule_callback", AGENTS[2], ticket_id)
         yield _work(rng.uniform(240, 960))
@@ -474,6 +479,9 @@ def _sign_off(play: _Play, ticket_id: str, customer: Customer, worker: Actor) ->
             play.run("resolve", worker, ticket_id, summary="回访发现复发，已再次处理")
             yield _wall(rng.uniform(1, 12))
             play.run("confirm", who, ticket_id)
+            yield _work(rng.uniform(240, 960))
+            play.run("record_callback", AGENTS[2], ticket_id, problem_back=False, satisfaction=3)
+        play.run("close", AGENTS[2], ticket_id)
 
 
 def _complaint_story(play: _Play, crisis: bool) -> Iterator[Wait]:

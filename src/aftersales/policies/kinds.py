@@ -67,6 +67,7 @@ BUILTIN_KINDS: Mapping[str, str] = MappingProxyType(
         "complaint": "aftersales.policies.complaints",
         "attachments": "aftersales.policies.attachments",
         "custom_fields": "aftersales.policies.custom_fields",
+        "lifecycle": "aftersales.policies.lifecycle",
     }
 )
 """Every built-in kind and the module whose ``KIND`` attribute describes it."""

@@ -95,7 +95,9 @@ def contract_ticket(n: int, *, state: str = "new", **fields: Any) -> Ticket:
         ticket.resolve(ENGINEER, at, summary="fixed")
     if state == "closed":
         at += timedelta(hours=1)
-        ticket.confirm(AGENT, at)
+        ticket.confirm(AGENT, at, channel="phone")
+        ticket.record_callback(AGENT, at, problem_back=False)
+        ticket.close(AGENT, at)
     assert not fields, f"unknown fields {fields}"
     return ticket
 
