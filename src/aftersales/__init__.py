@@ -11,8 +11,19 @@ from aftersales.domain.actors import ActorRef, Role
 
 # Issue 23: ticket search, tags and custom fields, attachments.
 from aftersales.domain.attachments import Attachment, AttachmentKind
+
+# Money end to end (issue 19): the charge sheet, budgets, part numbers, bounded money.
+from aftersales.domain.budgets import CostBudget, OverrunApproval
 from aftersales.domain.calendar import CHINA_OFFICE_HOURS, BusinessCalendar
-from aftersales.domain.charges import ChargeKind, ChargeLine, ChargeSheet, Payment, Quote
+from aftersales.domain.charges import (
+    ChargeKind,
+    ChargeLine,
+    ChargeSheet,
+    Payment,
+    Quote,
+    QuoteEscalation,
+    SheetLine,
+)
 from aftersales.domain.classification import (
     Category,
     Channel,
@@ -61,7 +72,8 @@ from aftersales.domain.materials import (
     ShippingNote,
 )
 from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, MaterialsState
-from aftersales.domain.money import Money
+from aftersales.domain.money import MAX_MINOR_UNITS, Money
+from aftersales.domain.part_numbers import check_part_number
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.quality_reports import BatchIncidentRecord, DealerMonthlyReport
@@ -111,6 +123,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.i18n.notifications import NOTIFICATION_KINDS, Renderer, render
+from aftersales.policies.charge_assessment import AssessedCharges, ChargeFacts, assess_charges
 from aftersales.policies.chargeability import ChargeabilityPolicy, ChargeableWork, ChargeDecision
 from aftersales.policies.decision import Decision
 from aftersales.policies.fees import FeesPolicy, PriceList
@@ -168,6 +181,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArchive
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.callback_desk import CallbackDesk
+from aftersales.service.charges_desk import AcceptedQuote, ChargesDesk
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings
 from aftersales.service.desk import ServiceDesk
@@ -189,16 +203,19 @@ __all__ = [
     "COMPLAINT_WORKFLOW",
     "LEDGER_COLUMNS",
     "MATERIALS_WORKFLOW",
+    "MAX_MINOR_UNITS",
     "NOTIFICATION_KINDS",
     "PACK_GOALS",
     "PERMISSIONS",
     "TICKET_WORKFLOW",
+    "AcceptedQuote",
     "Actor",
     "ActorRef",
     "AftersalesError",
     "ArchiveDesk",
     "Article",
     "ArticleVersion",
+    "AssessedCharges",
     "Assessment",
     "Asset",
     "AssetId",
@@ -218,12 +235,14 @@ __all__ = [
     "Category",
     "Channel",
     "ChargeDecision",
+    "ChargeFacts",
     "ChargeKind",
     "ChargeLine",
     "ChargeSheet",
     "ChargeabilityPolicy",
     "ChargeableWork",
     "Chargeback",
+    "ChargesDesk",
     "Clock",
     "CommandResult",
     "CommandRunner",
@@ -236,6 +255,7 @@ __all__ = [
     "ConcurrencyConflict",
     "ConfigurationError",
     "Contact",
+    "CostBudget",
     "CountField",
     "CrisisFacts",
     "CrisisProblem",
@@ -296,6 +316,7 @@ __all__ = [
     "Outbox",
     "OutboxMessage",
     "OverdueItem",
+    "OverrunApproval",
     "Pack",
     "Page",
     "PageRequest",
@@ -315,6 +336,7 @@ __all__ = [
     "ProductId",
     "Progress",
     "Quote",
+    "QuoteEscalation",
     "Reason",
     "RecomputeReport",
     "Reconciliation",
@@ -332,6 +354,7 @@ __all__ = [
     "SearchRequest",
     "ServiceDesk",
     "Severity",
+    "SheetLine",
     "ShippingNote",
     "SlaExtensionRefused",
     "SlaFacts",
@@ -375,6 +398,8 @@ __all__ = [
     "WarrantyTerm",
     "Workflow",
     "__version__",
+    "assess_charges",
+    "check_part_number",
     "document_for",
     "export_ledger",
     "kpi_goals",

@@ -183,9 +183,10 @@ def test_final_states_only_reopen_or_record() -> None:
     # the end: a signed service slip arrives after the close, a cancelled ticket's photos are erased.
     describing = {"tag", "set_fields", "attach", "detach"}
     assert set(TICKET_WORKFLOW.allowed("cancelled")) == describing
+    charging = {"assess_charges", "offer_quote", "accept_quote", "record_payment"}  # paid after closing too
     assert (
         set(TICKET_WORKFLOW.allowed("closed"))
-        == {"reopen", "schedule_callback", "record_callback"} | describing
+        == {"reopen", "schedule_callback", "record_callback"} | describing | charging
     )
 
 

@@ -14,6 +14,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.attachments import Attachment
+from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.events import NO_PAYLOAD, JsonValue, TicketEvent
@@ -98,6 +99,8 @@ class Ticket:
     tags: tuple[str, ...] = ()
     custom_fields: Mapping[str, str] = attrs.field(factory=dict)
     attachments: tuple[Attachment, ...] = ()
+    charges: ChargeSheet | None = None
+    """The ticket's charge sheet (收费): assessed lines with reasons, quotes, payments (desk.charges)."""
 
     def __attrs_post_init__(self) -> None:
         # One pass over the intake fields instead of a validator call each: tickets are made in bulk.
@@ -603,6 +606,26 @@ class Ticket:
             payload={"attachment": found.id, "kind": found.kind.value, "sha256": found.sha256},
         )
         self.attachments = tuple(a for a in self.attachments if a.id != attachment_id)
+        return event
+
+    def record_charges(
+        self,
+        trigger: str,
+        actor: ActorRef,
+        at: datetime,
+        sheet: ChargeSheet,
+        *,
+        reason: str | None = None,
+        payload: Mapping[str, JsonValue] | None = None,
+    ) -> TicketEvent:
+        """Fire a charging step (``assess_charges``, ``offer_quote``, …) and keep ``sheet`` as the new sheet.
+
+        The sheet is replaced, never changed in place, so a step that raises leaves the old one.
+        """
+        if not isinstance(sheet, ChargeSheet) or sheet.ticket_id != self.id:
+            raise ValidationError("the charge sheet must be this ticket's", field="charges")
+        event = self.step(trigger, actor, at, reason=reason, payload=payload)
+        self.charges = sheet
         return event
 
     # -- derived ----------------------------------------------------------------------------

@@ -48,6 +48,9 @@ _COORDINATORS = frozenset(
 )
 _HANDS = frozenset({R.ENGINEER, R.DEALER_STAFF, R.MANAGER, R.DEPARTMENT_HEAD})
 _FRONT = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
+_CHARGING = (S.TRIAGED, *_WORKING, S.RESOLVED, S.ACCEPTED, S.CLOSED)
+# The customer answers a quote; staff may record an answer given by phone.
+_ANSWERING = frozenset({R.CUSTOMER, R.AGENT, R.DEALER_STAFF, R.MANAGER, R.DEPARTMENT_HEAD})
 
 
 def _t(
@@ -107,6 +110,13 @@ TICKET_WORKFLOW = Workflow(
         _t("set_fields", tuple(S), STAY, _STAFF | {R.SYSTEM}),
         _t("attach", tuple(S), STAY, _STAFF | {R.CUSTOMER}),
         _t("detach", tuple(S), STAY, _STAFF | {R.CUSTOMER}),
+        # Charging (seed 002 材料收费): assess the sheet, quote, the customer's answer. A refused quote goes
+        # to the superior (上报上级领导处理) and the ticket waits on that decision.
+        _t("assess_charges", _CHARGING, STAY, _HANDS | _FRONT | {R.SYSTEM}),
+        _t("offer_quote", _CHARGING, STAY, _FRONT | {R.DEALER_STAFF}),
+        _t("accept_quote", _CHARGING, STAY, _ANSWERING),
+        _t("refuse_quote", _WORKING, S.AWAITING_CUSTOMER, _ANSWERING),
+        _t("record_payment", (*_CHARGING,), STAY, _ANSWERING | {R.ENGINEER}),
     ],
     final=(S.CLOSED, S.CANCELLED),
 )

@@ -68,6 +68,7 @@ BUILTIN_KINDS: Mapping[str, str] = MappingProxyType(
         "attachments": "aftersales.policies.attachments",
         "custom_fields": "aftersales.policies.custom_fields",
         "lifecycle": "aftersales.policies.lifecycle",
+        "faults": "aftersales.policies.fault_catalog",
     }
 )
 """Every built-in kind and the module whose ``KIND`` attribute describes it."""

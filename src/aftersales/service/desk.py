@@ -41,6 +41,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.archives import ArchiveDesk
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.callback_desk import CallbackDesk
+from aftersales.service.charges_desk import ChargesDesk
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings, UtcClock
 from aftersales.service.describing import Describing, default_attachments, desk_custom_fields
@@ -125,6 +126,7 @@ class ServiceDesk(Tickets):
         self.knowledge = KnowledgeDesk(context, runner, context.settings.text_index)
         self.materials = MaterialsDesk(context, runner, params=context.settings.materials_params)
         self.fees = FeeDesk(context, runner)
+        self.charges = ChargesDesk(context, runner, self.fees)
         self.archives = ArchiveDesk(context, runner)
         self.sla_watch = SlaWatch(context, runner)
         self.reports = ReportCommands(context, runner)

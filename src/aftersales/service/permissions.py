@@ -177,6 +177,10 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "sla_sweep": _HEADS | {R.SYSTEM},
     "submit_dealer_report": frozenset({R.DEALER_STAFF, R.MANAGER, R.GENERAL_MANAGER, R.AGENT}),
     "raise_batch_incidents": _HEADS | {R.SYSTEM},
+    # cost budgets (seed 000): heads may set and approve; the pack's fees.budget_approvers narrows it
+    "set_budget": _HEADS,
+    "approve_overrun": _HEADS,
+    "read_budgets": _SEE_ALL,
 }
 
 MASTER_DATA_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(

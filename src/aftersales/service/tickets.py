@@ -278,6 +278,10 @@ class Tickets:
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             record = FaultRecord(symptom, cause, action, now, actor.ref, part, component, note)
+            catalog = self.context.policies.extra.get("faults")
+            check = getattr(catalog, "check", None)
+            if check is not None:  # the pack's fault catalog (codes with zh/en labels), when it lists any
+                check(record.symptom, record.cause, record.action)
             ticket.record_fault(actor.ref, now, record)
 
         return self.runner.execute(

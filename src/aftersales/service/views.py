@@ -11,6 +11,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.attachments import Attachment
+from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
@@ -66,6 +67,7 @@ class TicketView:
     resolved_at: datetime | None = _field("resolved_at")
     closed_at: datetime | None = _field("closed_at")
     version: int = _field("version")
+    charges: ChargeSheet | None = _field("charges")
     fault_records: tuple[FaultRecord, ...] = _sequence("fault_records")
     visits: tuple[Visit, ...] = _sequence("visits")
     notes: tuple[CustomerNote, ...] = _sequence("notes")
