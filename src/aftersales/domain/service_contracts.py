@@ -11,19 +11,22 @@ four after-sales services; the contract is how a maker sells it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
 import attrs
 
+from aftersales.domain.actors import ActorRef
 from aftersales.domain.ids import AssetId, CustomerId, DealerId
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.text import optional_bounded, required_text
+from aftersales.domain.work import aware
 from aftersales.errors import ValidationError
 
 __all__ = [
+    "ContractChange",
     "ContractCoverage",
     "ContractSla",
     "ContractState",
@@ -84,6 +87,16 @@ class ContractSla:
     resolution_hours: int | None = attrs.field(default=None, validator=_hours)
 
 
+@attrs.frozen
+class ContractChange:
+    """One entry of a contract's history: signed, renewed, cancelled, reminded — who, when, why."""
+
+    kind: str
+    at: datetime = attrs.field(validator=aware)
+    by: ActorRef
+    reason: str = ""
+
+
 def _dates(instance: ServiceContract, attribute: attrs.Attribute[date], value: object) -> None:
     if type(value) is not date:
         raise ValidationError(f"{attribute.name} is a date", field=attribute.name)
@@ -134,7 +147,7 @@ class ServiceContract:
     """
 
     DOCUMENT_KIND: ClassVar[str] = "service_contract"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id", "dealer_id", "state", "ends_on")
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id", "dealer_id", "state", "remind_on")
 
     id: ServiceContractId = attrs.field(validator=required_text(64))
     starts_on: date = attrs.field(validator=_dates)
@@ -150,6 +163,9 @@ class ServiceContract:
     state: ContractState = ContractState.ACTIVE
     renewed_as: ServiceContractId | None = None
     reminded_on: date | None = None
+    remind_on: str | None = None
+    """The local date (ISO) of the renewal reminder, indexed for the daily job; cleared once sent."""
+    history: tuple[ContractChange, ...] = ()
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
@@ -157,6 +173,11 @@ class ServiceContract:
             raise ValidationError("a contract has one holder: a customer or a dealer", field="customer_id")
         if not self.assets and self.product_line is None:
             raise ValidationError("a contract covers named units or a product line", field="assets")
+        if self.remind_on is None and self.reminded_on is None and self.state is ContractState.ACTIVE:
+            first = date.fromordinal(
+                max(self.starts_on.toordinal(), self.ends_on.toordinal() - self.remind_days)
+            )
+            self.remind_on = first.isoformat()
         if self.product_line is not None and self.customer_id is None:
             raise ValidationError(
                 "a product-line contract covers a customer's units; name the units for a dealer",
@@ -187,6 +208,26 @@ class ServiceContract:
         if self.ends_on < other.starts_on or other.ends_on < self.starts_on:
             return frozenset()
         return frozenset(self.assets) & frozenset(other.assets)
+
+    def record(self, kind: str, at: datetime, by: ActorRef, reason: str = "") -> None:
+        """Append ``kind`` to the history (the contract's own ledger)."""
+        self.history += (ContractChange(kind, at, by, reason),)
+
+    def reminded(self, today: date, at: datetime, by: ActorRef) -> None:
+        """The renewal reminder went out on ``today``."""
+        self.reminded_on = today
+        self.remind_on = None
+        self.record("renewal_reminded", at, by)
+
+    def cancel(self, at: datetime, by: ActorRef, reason: str) -> None:
+        """Cancel the contract (it covers nothing from now on), with the reason."""
+        if self.state is ContractState.CANCELLED:
+            raise ValidationError(f"contract {self.id} is already cancelled", field="contract_id")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValidationError("cancelling a contract needs a reason", field="reason")
+        self.state = ContractState.CANCELLED
+        self.remind_on = None
+        self.record("cancelled", at, by, reason)
 
     def expiring(self, today: date) -> bool:
         """Whether the renewal reminder is due: within ``remind_days`` of the end, not yet reminded."""

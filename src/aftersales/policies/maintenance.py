@@ -1,0 +1,71 @@
+"""Maintenance and survey-campaign parameters of a pack (``[maintenance]``, ``[survey_campaign]``).
+
+Seed 000 makes periodic maintenance one of the four services (保養服務: 定期為產品提供保養服務) and asks
+for regular satisfaction surveys (定期開展客戶滿意度調查); seed 001 names regular maintenance plans for
+customers' equipment (定期維護計劃). The numbers are left open by the seeds ([X]); these defaults are
+what a maker would start with and every pack can change them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from aftersales.domain.text import CODE_PATTERN
+from aftersales.errors import ConfigurationError
+
+__all__ = ["DEFAULT_CHECKLIST", "MaintenanceParams", "SurveyCampaignParams"]
+
+DEFAULT_CHECKLIST = ("inspect", "clean", "test_function", "explain_care")
+"""A generic visit: look, clean, test, and explain care to the user (seed 004's 使用保养常识)."""
+
+
+def _int(low: int, high: int) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+        if type(value) is not int or not low <= value <= high:
+            raise ConfigurationError(f"must be a whole number from {low} to {high}", key=attribute.name)
+
+    return check
+
+
+def _tasks(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, list | tuple) or not value:
+        raise ConfigurationError("a checklist is a non-empty list of task codes", key="checklist")
+    for item in value:
+        if not isinstance(item, str) or not CODE_PATTERN.fullmatch(item):
+            raise ConfigurationError(f"checklist task {item!r} is not a snake_case code", key="checklist")
+    return tuple(value)
+
+
+def _checklists(value: object) -> Mapping[str, tuple[str, ...]]:
+    if not isinstance(value, Mapping):
+        raise ConfigurationError("checklists map product categories to task lists", key="checklists")
+    return MappingProxyType({str(k): _tasks(v) for k, v in value.items()})
+
+
+@attrs.frozen
+class MaintenanceParams:
+    """Plan defaults: interval, lead time, the checklist per product category, the tickets' language."""
+
+    interval_months: int = attrs.field(default=6, validator=_int(1, 120))
+    lead_days: int = attrs.field(default=14, validator=_int(0, 180))
+    checklist: tuple[str, ...] = attrs.field(default=DEFAULT_CHECKLIST, converter=_tasks)
+    checklists: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_checklists)
+    locale: str = attrs.field(default="zh_Hans", validator=attrs.validators.in_(("zh_Hans", "zh_Hant", "en")))
+
+    def checklist_for(self, product_category: str) -> tuple[str, ...]:
+        """The checklist of a product category, or the general one."""
+        return self.checklists.get(product_category, self.checklist)
+
+
+@attrs.frozen
+class SurveyCampaignParams:
+    """Campaign defaults: how often, how many, and how long a surveyed customer is left alone."""
+
+    every_months: int = attrs.field(default=3, validator=_int(1, 24))
+    sample_size: int = attrs.field(default=200, validator=_int(1, 1_000_000))
+    exclude_surveyed_days: int = attrs.field(default=90, validator=_int(0, 3660))
+    served_within_days: int = attrs.field(default=180, validator=_int(1, 3660))
