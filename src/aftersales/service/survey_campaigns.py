@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from aftersales.domain.actors import Role
-from aftersales.domain.surveys import RATER_DIMENSIONS, CallbackRecord, SatisfactionSurvey
 from aftersales.domain.survey_campaigns import (
     CampaignChannel,
     Candidate,
@@ -28,6 +27,7 @@ from aftersales.domain.survey_campaigns import (
     SurveyTaskState,
     sample,
 )
+from aftersales.domain.surveys import RATER_DIMENSIONS, CallbackRecord, SatisfactionSurvey
 from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, TicketFilter
@@ -153,8 +153,9 @@ class SurveyCampaigns:
             uow.outbox.put(messages)
             return campaign
 
+        request = (campaign_id, period, rules, channel, title, link)
         return self.runner.write(
-            actor, "start_campaign", idempotency_key, (campaign_id, period, rules, channel, title, link), apply,
+            actor, "start_campaign", idempotency_key, request, apply,
             remember=lambda c: c.id, reload=lambda uow, cid: uow.documents.get(SurveyCampaign, cid),
         )  # fmt: skip
 
