@@ -222,6 +222,10 @@ class MaintenanceDesk:
                 ):
                     if len(opened) >= _BATCH:
                         return opened
+                    if not self._still_covered(uow, plan):
+                        plan.end()  # its contract ends before the visit: nothing more to generate
+                        uow.documents.save(plan)
+                        continue
                     opened.append(self._open_visit(uow, actor, plan, now))
             mark_run(uow, "generate_maintenance", day)
             return opened
@@ -242,6 +246,13 @@ class MaintenanceDesk:
             if result.ticket.assignee is None:
                 undispatched.append(visit.ticket_id)
         return GenerationReport(tuple(generated), tuple(undispatched), tuple(days))
+
+    @staticmethod
+    def _still_covered(uow: UnitOfWork, plan: MaintenancePlan) -> bool:
+        if plan.contract_id is None:
+            return True
+        contract = uow.documents.get(ServiceContract, plan.contract_id)
+        return contract.active_on(plan.next_due)
 
     def _open_visit(
         self, uow: UnitOfWork, actor: Actor, plan: MaintenancePlan, now: datetime
