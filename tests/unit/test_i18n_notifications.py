@@ -52,6 +52,8 @@ SAMPLES: dict[str, dict[str, object]] = {
         "reason": Reason("made_up", {"n": 1}),
         "escalated_at": AT,
     },
+    "contract_expiring": {"contract_id": "HT-1", "holder": "张三", "ends_on": AT.date()},
+    "survey_invitation": {"title": "2026-Q1", "link": "https://portal.example/s/1"},
 }
 
 

@@ -126,6 +126,18 @@ NOTIFICATION_KINDS: Final = _kinds(
         {"complaint_id", "customer_name", "reason", "escalated_at"},
         "A complaint reached the general manager, with the reason.",
     ),
+    K(
+        "contract_expiring",
+        ("manager", "dealer"),
+        {"contract_id", "holder", "ends_on"},
+        "A service contract ends soon: time to offer its renewal.",
+    ),
+    K(
+        "survey_invitation",
+        ("customer",),
+        {"title", "link"},
+        "A periodic satisfaction survey, with the link to the host's portal.",
+    ),
 )
 """Every notification kind, by name."""
 del K
