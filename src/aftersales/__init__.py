@@ -45,6 +45,13 @@ from aftersales.domain.ids import (
 )
 from aftersales.domain.knowledge import Article, ArticleVersion
 from aftersales.domain.loan_ledger import Chargeback, LedgerEntry, LoanLedger, OverdueItem, Reconciliation
+from aftersales.domain.maintenance import (
+    ChecklistResult,
+    MaintenancePlan,
+    MaintenanceVisit,
+    UsageInterval,
+    VisitState,
+)
 from aftersales.domain.materials import (
     ItemKind,
     MaterialsLine,
@@ -61,7 +68,9 @@ from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.reasons import Reason
+from aftersales.domain.service_contracts import ContractCoverage, ContractSla, ServiceContract
 from aftersales.domain.sla_clock import SlaStatus, SlaTarget, SlaTargets, TargetStatus, sla_status
+from aftersales.domain.survey_campaigns import CampaignChannel, SamplingRules, SurveyCampaign, SurveyTask
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
@@ -128,10 +137,13 @@ from aftersales.service.actors import Actor
 from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArchive
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.complaint_desk import ComplaintDesk
+from aftersales.service.contracts import ServiceContracts
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
+from aftersales.service.maintenance import GenerationReport, MaintenanceDesk
 from aftersales.service.materials_desk import MaterialsDesk
+from aftersales.service.survey_campaigns import CampaignResults, SurveyCampaigns
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 __version__ = "0.1.0"
@@ -157,6 +169,8 @@ __all__ = [
     "CalendarDataMissing",
     "CallbackChecklist",
     "CallbackDesk",
+    "CampaignChannel",
+    "CampaignResults",
     "Category",
     "Channel",
     "ChargeDecision",
@@ -166,6 +180,7 @@ __all__ = [
     "ChargeabilityPolicy",
     "ChargeableWork",
     "Chargeback",
+    "ChecklistResult",
     "Clock",
     "CommandResult",
     "ComplaintDesk",
@@ -176,6 +191,8 @@ __all__ = [
     "ConcurrencyConflict",
     "ConfigurationError",
     "Contact",
+    "ContractCoverage",
+    "ContractSla",
     "CountField",
     "CrisisFacts",
     "CrisisProblem",
@@ -198,6 +215,7 @@ __all__ = [
     "FeeDesk",
     "FeeSlip",
     "FeesPolicy",
+    "GenerationReport",
     "HolidaySource",
     "IdGenerator",
     "ImpactScope",
@@ -209,6 +227,9 @@ __all__ = [
     "KnowledgeDesk",
     "LedgerEntry",
     "LoanLedger",
+    "MaintenanceDesk",
+    "MaintenancePlan",
+    "MaintenanceVisit",
     "MaterialsDesk",
     "MaterialsLine",
     "MaterialsRequest",
@@ -252,7 +273,10 @@ __all__ = [
     "Renderer",
     "Repository",
     "Role",
+    "SamplingRules",
     "SatisfactionSurvey",
+    "ServiceContract",
+    "ServiceContracts",
     "ServiceDesk",
     "Severity",
     "ShippingNote",
@@ -266,6 +290,9 @@ __all__ = [
     "StorageError",
     "StoreFactory",
     "Suggestions",
+    "SurveyCampaign",
+    "SurveyCampaigns",
+    "SurveyTask",
     "TargetStatus",
     "TextIndex",
     "Ticket",
@@ -281,9 +308,11 @@ __all__ = [
     "TransitionSpec",
     "UnitOfWork",
     "UnknownCurrency",
+    "UsageInterval",
     "ValidationError",
     "Visit",
     "VisitKind",
+    "VisitState",
     "WarrantyExtension",
     "WarrantyPhase",
     "WarrantyPolicy",

@@ -1,5 +1,5 @@
 # mypy: disable-error-code="arg-type"
-"""Preventive maintenance and service contracts through the desk (seed 000 保養服務, seed 001 定期維護計劃)."""
+"""Preventive maintenance and service contracts through the desk (seeds 000 保養服務, 001 定期維護計劃)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,7 @@ from aftersales.domain.service_contracts import ContractCoverage, ServiceContrac
 from aftersales.errors import InvalidTransition, NotFound, ValidationError
 from aftersales.reports.maintenance import plan_compliance
 from aftersales.service.desk import ServiceDesk
-
-from .conftest import World
+from conftest import World
 
 UNITS = 50
 
@@ -50,13 +49,19 @@ def all_results(visit: MaintenanceVisit) -> list[ChecklistResult]:
     return [ChecklistResult(task, True) for task in visit.checklist]
 
 
-def test_a_contract_of_50_units_with_a_six_month_plan(desk: ServiceDesk, world: World, clock: ManualClock) -> None:
+def test_a_contract_of_50_units_with_a_six_month_plan(
+    desk: ServiceDesk, world: World, clock: ManualClock
+) -> None:
     assets = units(desk, world)
     signed = desk.contracts.sign(world.manager, contract(world, assets))
     assert signed.history[0].kind == "signed"
     for asset_id in assets:
         desk.maintenance.create_plan(
-            world.manager, asset_id=asset_id, interval_months=6, contract_id=signed.id, first_due=date(2026, 4, 1)
+            world.manager,
+            asset_id=asset_id,
+            interval_months=6,
+            contract_id=signed.id,
+            first_due=date(2026, 4, 1),
         )
     # 14 days ahead of 1 April is 18 March: nothing on the 17th, all 50 on the 18th.
     assert desk.maintenance.generate_due(world.system, date(2026, 3, 17)).generated == ()

@@ -18,8 +18,7 @@ from aftersales.domain.surveys import SatisfactionSurvey
 from aftersales.errors import InvalidTransition, NotFound, ValidationError
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-
-from .conftest import World
+from conftest import World
 
 
 def people(desk: ServiceDesk, world: World) -> None:
@@ -64,7 +63,10 @@ def test_a_quarterly_campaign_samples_by_rules_and_reports_the_answers(
     # A month later nobody surveyed in the last 90 days is picked again.
     clock.advance(timedelta(days=30))
     again = desk.surveys.start(
-        world.manager, campaign_id="2026-Q1b", period="2026-Q1", rules=SamplingRules(regions={"SH"}, sample_size=40)
+        world.manager,
+        campaign_id="2026-Q1b",
+        period="2026-Q1",
+        rules=SamplingRules(regions={"SH"}, sample_size=40),
     )
     second = {t.customer_id for t in desk.surveys.tasks(world.agent, "2026-Q1b")}
     assert again.sampled == len(second) > 0 and not second & sampled

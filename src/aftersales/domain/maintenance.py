@@ -133,6 +133,13 @@ class MaintenancePlan:
     def _generate_day(self) -> date:
         return date.fromordinal(self.next_due.toordinal() - self.lead_days)
 
+    def _schedule(self, today: date) -> None:
+        # Never in the past: the daily job has already read the days before ``today``.
+        if self.state is PlanState.ACTIVE and self.open_visit_id is None:
+            self.generate_on = max(self._generate_day(), today).isoformat()
+        else:
+            self.generate_on = None
+
     def due_for_generation(self, today: date) -> bool:
         """Whether a visit should be generated on ``today`` (active, none open, within the lead time)."""
         return self.state is PlanState.ACTIVE and self.open_visit_id is None and self._generate_day() <= today
@@ -149,12 +156,12 @@ class MaintenancePlan:
             self.last_reading = reading
         self.next_due = add_months(on, self.interval_months)
         self.open_visit_id = None
-        self.generate_on = self._generate_day().isoformat() if self.state is PlanState.ACTIVE else None
+        self._schedule(on)
 
-    def closed_without_visit(self) -> None:
+    def closed_without_visit(self, today: date) -> None:
         """The open visit was missed: the plan is due again at once (it generates on the next run)."""
         self.open_visit_id = None
-        self.generate_on = self._generate_day().isoformat() if self.state is PlanState.ACTIVE else None
+        self._schedule(today)
 
     def reading(self, value: int, on: date) -> bool:
         """Record a meter reading; returns whether usage made the plan due earlier (due on ``on``)."""
@@ -170,8 +177,7 @@ class MaintenancePlan:
             return False
         if value - base >= self.usage.every and on < self.next_due:
             self.next_due = on
-            if self.open_visit_id is None:
-                self.generate_on = self._generate_day().isoformat()
+            self._schedule(on)
             return True
         return False
 

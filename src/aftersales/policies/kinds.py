@@ -65,6 +65,8 @@ BUILTIN_KINDS: Mapping[str, str] = MappingProxyType(
         "escalation": "aftersales.policies.escalation",
         "notification": "aftersales.policies.notification",
         "complaint": "aftersales.policies.complaints",
+        "maintenance": "aftersales.policies.maintenance",
+        "survey_campaign": "aftersales.policies.survey_campaign",
     }
 )
 """Every built-in kind and the module whose ``KIND`` attribute describes it."""

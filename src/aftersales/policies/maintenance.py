@@ -1,9 +1,9 @@
-"""Maintenance and survey-campaign parameters of a pack (``[maintenance]``, ``[survey_campaign]``).
+"""Maintenance-plan parameters of a pack (section ``[maintenance]``).
 
-Seed 000 makes periodic maintenance one of the four services (保養服務: 定期為產品提供保養服務) and asks
-for regular satisfaction surveys (定期開展客戶滿意度調查); seed 001 names regular maintenance plans for
-customers' equipment (定期維護計劃). The numbers are left open by the seeds ([X]); these defaults are
-what a maker would start with and every pack can change them.
+Seed 000 makes periodic maintenance one of the four services (保養服務: 定期為產品提供保養服務); seed 001
+names regular maintenance plans for customers' equipment (定期維護計劃). The seeds leave the numbers
+open; these defaults are what a maker would start with and every pack can change them. The params
+object is the policy itself: plan defaults need no behaviour beyond a lookup.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import attrs
 
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.errors import ConfigurationError
+from aftersales.policies.kinds import PolicyKind
 
-__all__ = ["DEFAULT_CHECKLIST", "MaintenanceParams", "SurveyCampaignParams"]
+__all__ = ["DEFAULT_CHECKLIST", "KIND", "MaintenanceParams"]
 
 DEFAULT_CHECKLIST = ("inspect", "clean", "test_function", "explain_care")
 """A generic visit: look, clean, test, and explain care to the user (seed 004's 使用保养常识)."""
@@ -61,11 +62,5 @@ class MaintenanceParams:
         return self.checklists.get(product_category, self.checklist)
 
 
-@attrs.frozen
-class SurveyCampaignParams:
-    """Campaign defaults: how often, how many, and how long a surveyed customer is left alone."""
-
-    every_months: int = attrs.field(default=3, validator=_int(1, 24))
-    sample_size: int = attrs.field(default=200, validator=_int(1, 1_000_000))
-    exclude_surveyed_days: int = attrs.field(default=90, validator=_int(0, 3660))
-    served_within_days: int = attrs.field(default=180, validator=_int(1, 3660))
+KIND = PolicyKind("maintenance", MaintenanceParams, lambda params: params)
+"""Pack section ``[maintenance]``."""

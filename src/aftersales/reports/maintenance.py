@@ -165,7 +165,7 @@ def contract_figures(store: StoreFactory, contracts: Iterable[str]) -> tuple[Con
                     continue
                 for slip in uow.documents.query(FeeSlip, ticket_id=ticket.id):
                     if slip.currency == contract.price.currency and slip.state.value != "cancelled":
-                        billed = billed + slip.total()
+                        billed = billed + slip.total
             out.append(
                 ContractFigures(
                     contract.id,

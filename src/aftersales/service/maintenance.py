@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from aftersales.domain.actors import Role
-from aftersales.domain.classification import Category, Channel, TicketKind
+from aftersales.domain.classification import Category, Channel, Plan, Severity, TicketKind
 from aftersales.domain.maintenance import (
     ChecklistResult,
     MaintenancePlan,
@@ -32,7 +32,7 @@ from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import CustomerNote, Visit, VisitKind
 from aftersales.errors import AftersalesError, NotFound, ValidationError
-from aftersales.policies.maintenance import MaintenanceParams
+from aftersales.policies.protocols import MaintenancePolicy
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
@@ -58,7 +58,8 @@ class GenerationReport:
 
     generated: tuple[MaintenanceVisit, ...]
     undispatched: tuple[str, ...]
-    days: tuple[date, ...]
+    days: int
+    """How many generation days the run covered (more than one after missed runs)."""
 
 
 class MaintenanceDesk:
@@ -73,7 +74,7 @@ class MaintenanceDesk:
         self.contracts = contracts
 
     @property
-    def params(self) -> MaintenanceParams:
+    def params(self) -> MaintenancePolicy:
         """The pack's maintenance defaults (interval, lead time, checklists per product category)."""
         return self.context.policies.maintenance
 
@@ -239,13 +240,21 @@ class MaintenanceDesk:
         for visit in generated:
             assert visit.ticket_id is not None
             try:
+                # Planned work: low severity, on site; then the pack's routing and dispatch decide.
+                self.tickets.triage(
+                    actor,
+                    visit.ticket_id,
+                    nature="planned_maintenance",
+                    severity=Severity.LOW,
+                    plan=Plan.ON_SITE,
+                )
                 result = self.tickets.dispatch(actor, visit.ticket_id)
             except AftersalesError:
                 undispatched.append(visit.ticket_id)
                 continue
             if result.ticket.assignee is None:
                 undispatched.append(visit.ticket_id)
-        return GenerationReport(tuple(generated), tuple(undispatched), tuple(days))
+        return GenerationReport(tuple(generated), tuple(undispatched), len(days))
 
     @staticmethod
     def _still_covered(uow: UnitOfWork, plan: MaintenancePlan) -> bool:
@@ -261,11 +270,12 @@ class MaintenanceDesk:
         description = self.context.notifications.renderer.catalog(self.params.locale).text(
             "maintenance.ticket_description"
         )
+        expected = _end_of_day(plan.next_due, self.context.timezone)
         ticket, _ = open_ticket_in(
             self.context, uow, actor, now,
             customer_id=plan.customer_id, description=description, category=Category.MAINTENANCE,
             channel=Channel.PLANNED, asset_id=plan.asset_id, received_at=now, kind=TicketKind.SERVICE,
-            expected_by=_end_of_day(plan.next_due, self.context.timezone),
+            expected_by=expected if expected >= now else None,
         )  # fmt: skip
         visit = MaintenanceVisit(
             id=visit_id,
@@ -388,7 +398,7 @@ class MaintenanceDesk:
             if ticket.can("cancel"):
                 ticket.cancel(actor.ref, now, reason)
             if plan.open_visit_id == visit.id:
-                plan.closed_without_visit()
+                plan.closed_without_visit(self._today(now))
 
         return self._visit_command(actor, "miss_visit", visit_id, change, idempotency_key, (visit_id, reason))
 
