@@ -39,6 +39,7 @@ TARGET_S = 10.0
 TZ = ZoneInfo("Asia/Shanghai")
 FIRST_DAY = date(2026, 3, 2)
 DATA = Path(__file__).parent / ".data"
+CHECKLIST = ("inspect", "clean", "test_function", "explain_care")
 
 
 def build(path: Path) -> None:
@@ -74,7 +75,7 @@ def build(path: Path) -> None:
                     uow.documents.add(
                         MaintenancePlan(
                             id=f"MP-u{u}", asset_id=f"u{u}", customer_id=f"c{c}", product_id="wc-100",
-                            interval_months=6, checklist=("inspect", "clean", "test_function", "explain_care"),
+                            interval_months=6, checklist=CHECKLIST,
                             next_due=due, region=f"r{region}", dealer_id=f"d{region}",
                         )
                     )  # fmt: skip
@@ -95,7 +96,8 @@ def baseline(path: Path, day: date) -> tuple[float, float]:
     scanned = conn.execute("SELECT count(*) FROM documents WHERE kind = 'maintenance_plan'").fetchone()
     full = time.perf_counter() - t0
     conn.close()
-    assert rows and scanned[0] >= len(rows)
+    assert rows
+    assert scanned[0] >= len(rows)
     return indexed, full
 
 
