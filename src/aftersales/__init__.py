@@ -67,6 +67,7 @@ from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, MaterialsSt
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
+from aftersales.domain.quality_reports import BatchIncidentRecord, DealerMonthlyReport
 from aftersales.domain.reasons import Reason
 from aftersales.domain.service_contracts import ContractCoverage, ContractSla, ServiceContract
 from aftersales.domain.sla_clock import SlaStatus, SlaTarget, SlaTargets, TargetStatus, sla_status
@@ -93,6 +94,7 @@ from aftersales.errors import (
     ConfigurationError,
     CurrencyMismatch,
     DuplicateError,
+    IdempotencyKeyReused,
     InvalidMoney,
     InvalidTransition,
     NaiveDatetimeError,
@@ -100,6 +102,7 @@ from aftersales.errors import (
     PermissionDenied,
     PolicyError,
     StorageError,
+    StoreBusy,
     UnknownCurrency,
     ValidationError,
 )
@@ -109,6 +112,7 @@ from aftersales.policies.decision import Decision
 from aftersales.policies.fees import FeesPolicy, PriceList
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
 from aftersales.policies.pack import Pack, load_pack
+from aftersales.policies.protocols import ComplaintPolicy
 from aftersales.policies.registry import PolicySet, resolve_policies
 from aftersales.policies.sla import SlaFacts, SlaParams, SlaPolicy
 from aftersales.policies.warranty import WarrantyPhase, WarrantyPolicy
@@ -137,12 +141,17 @@ from aftersales.service.actors import Actor
 from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArchive
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.complaint_desk import ComplaintDesk
+from aftersales.service.context import DeskContext, DeskSettings
 from aftersales.service.contracts import ServiceContracts
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
 from aftersales.service.maintenance import GenerationReport, MaintenanceDesk
+from aftersales.service.master_data import MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
+from aftersales.service.materials_params import MaterialsParams
+from aftersales.service.permissions import PERMISSIONS
+from aftersales.service.runner import CommandRunner
 from aftersales.service.survey_campaigns import CampaignResults, SurveyCampaigns
 from aftersales.service.views import CommandResult, Progress, TicketView
 
@@ -153,6 +162,7 @@ __all__ = [
     "COMPLAINT_WORKFLOW",
     "MATERIALS_WORKFLOW",
     "NOTIFICATION_KINDS",
+    "PERMISSIONS",
     "TICKET_WORKFLOW",
     "Actor",
     "ActorRef",
@@ -165,6 +175,7 @@ __all__ = [
     "AssetId",
     "Assignee",
     "AssigneeKind",
+    "BatchIncidentRecord",
     "BusinessCalendar",
     "CalendarDataMissing",
     "CallbackChecklist",
@@ -183,9 +194,11 @@ __all__ = [
     "ChecklistResult",
     "Clock",
     "CommandResult",
+    "CommandRunner",
     "ComplaintDesk",
     "ComplaintFile",
     "ComplaintId",
+    "ComplaintPolicy",
     "ComplaintSeverity",
     "ComplaintState",
     "ConcurrencyConflict",
@@ -205,7 +218,10 @@ __all__ = [
     "Dealer",
     "DealerArchive",
     "DealerId",
+    "DealerMonthlyReport",
     "Decision",
+    "DeskContext",
+    "DeskSettings",
     "DocumentStore",
     "DuplicateError",
     "Engineer",
@@ -218,6 +234,7 @@ __all__ = [
     "GenerationReport",
     "HolidaySource",
     "IdGenerator",
+    "IdempotencyKeyReused",
     "ImpactScope",
     "InvalidMoney",
     "InvalidTransition",
@@ -230,8 +247,10 @@ __all__ = [
     "MaintenanceDesk",
     "MaintenancePlan",
     "MaintenanceVisit",
+    "MasterDataChange",
     "MaterialsDesk",
     "MaterialsLine",
+    "MaterialsParams",
     "MaterialsRequest",
     "MaterialsRequestId",
     "MaterialsState",
@@ -288,6 +307,7 @@ __all__ = [
     "SlaTargets",
     "Sort",
     "StorageError",
+    "StoreBusy",
     "StoreFactory",
     "Suggestions",
     "SurveyCampaign",
