@@ -60,6 +60,13 @@ from aftersales.domain.ids import (
 )
 from aftersales.domain.knowledge import Article, ArticleVersion
 from aftersales.domain.loan_ledger import Chargeback, LedgerEntry, LoanLedger, OverdueItem, Reconciliation
+from aftersales.domain.maintenance import (
+    ChecklistResult,
+    MaintenancePlan,
+    MaintenanceVisit,
+    UsageInterval,
+    VisitState,
+)
 from aftersales.domain.materials import (
     ItemKind,
     MaterialsLine,
@@ -78,6 +85,7 @@ from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, 
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.quality_reports import BatchIncidentRecord, DealerMonthlyReport
 from aftersales.domain.reasons import Reason
+from aftersales.domain.service_contracts import ContractCoverage, ContractSla, ServiceContract
 from aftersales.domain.sla_clock import (
     SlaState,
     SlaStatus,
@@ -86,6 +94,7 @@ from aftersales.domain.sla_clock import (
     TargetStatus,
     sla_status,
 )
+from aftersales.domain.survey_campaigns import CampaignChannel, SamplingRules, SurveyCampaign, SurveyTask
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
@@ -184,15 +193,18 @@ from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.charges_desk import AcceptedQuote, ChargesDesk
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings
+from aftersales.service.contracts import ServiceContracts
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
 from aftersales.service.lifecycle import CalendarHealth, RecomputeReport
+from aftersales.service.maintenance import GenerationReport, MaintenanceDesk
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.permissions import PERMISSIONS
 from aftersales.service.runner import CommandRunner
+from aftersales.service.survey_campaigns import CampaignResults, SurveyCampaigns
 from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.views import CommandResult, Progress, TicketView
 
@@ -232,6 +244,8 @@ __all__ = [
     "CalendarHealth",
     "CallbackChecklist",
     "CallbackDesk",
+    "CampaignChannel",
+    "CampaignResults",
     "Category",
     "Channel",
     "ChargeDecision",
@@ -243,6 +257,7 @@ __all__ = [
     "ChargeableWork",
     "Chargeback",
     "ChargesDesk",
+    "ChecklistResult",
     "Clock",
     "CommandResult",
     "CommandRunner",
@@ -255,6 +270,8 @@ __all__ = [
     "ConcurrencyConflict",
     "ConfigurationError",
     "Contact",
+    "ContractCoverage",
+    "ContractSla",
     "CostBudget",
     "CountField",
     "CrisisFacts",
@@ -284,6 +301,7 @@ __all__ = [
     "FeeSlip",
     "FeesPolicy",
     "FieldType",
+    "GenerationReport",
     "HolidaySource",
     "IdGenerator",
     "IdempotencyKeyReused",
@@ -299,6 +317,9 @@ __all__ = [
     "LedgerEntry",
     "LifecycleParams",
     "LoanLedger",
+    "MaintenanceDesk",
+    "MaintenancePlan",
+    "MaintenanceVisit",
     "MasterDataChange",
     "MaterialsDesk",
     "MaterialsLine",
@@ -349,9 +370,12 @@ __all__ = [
     "ReportLabels",
     "Repository",
     "Role",
+    "SamplingRules",
     "SatisfactionSurvey",
     "SearchDocument",
     "SearchRequest",
+    "ServiceContract",
+    "ServiceContracts",
     "ServiceDesk",
     "Severity",
     "SheetLine",
@@ -371,6 +395,9 @@ __all__ = [
     "StoreFactory",
     "StoredBlob",
     "Suggestions",
+    "SurveyCampaign",
+    "SurveyCampaigns",
+    "SurveyTask",
     "TargetStatus",
     "TextIndex",
     "Ticket",
@@ -388,9 +415,11 @@ __all__ = [
     "TransitionSpec",
     "UnitOfWork",
     "UnknownCurrency",
+    "UsageInterval",
     "ValidationError",
     "Visit",
     "VisitKind",
+    "VisitState",
     "WarrantyExtension",
     "WarrantyPhase",
     "WarrantyPolicy",

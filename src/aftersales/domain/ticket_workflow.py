@@ -65,7 +65,9 @@ TICKET_WORKFLOW = Workflow(
     S.NEW,
     [
         # Engineers work assigned tickets; assessment happens before anything is assigned.
-        _t("triage", (S.NEW,), S.TRIAGED, _STAFF - {R.ENGINEER}),
+        _t(
+            "triage", (S.NEW,), S.TRIAGED, (_STAFF - {R.ENGINEER}) | {R.SYSTEM}
+        ),  # planned work is triaged by its job
         _t("assign", (S.TRIAGED,), S.ASSIGNED, _COORDINATORS),
         _t("reassign", _WORKING, STAY, _COORDINATORS, reason=True),
         _t("start_work", (S.ASSIGNED, S.REWORK), S.IN_PROGRESS, _HANDS),

@@ -7,7 +7,8 @@ write goes through, every capability (each taking the context and the runner, ne
 the hooks that connect capabilities (learning from a closed ticket). The ticket commands are the
 desk's own (it is a :class:`~aftersales.service.tickets.Tickets`); the other capabilities are its
 attributes: ``desk.complaints``, ``desk.callbacks``, ``desk.materials``, ``desk.fees``,
-``desk.knowledge``, ``desk.archives``, ``desk.sla_watch``, ``desk.master_data``, ``desk.reports``.
+``desk.knowledge``, ``desk.archives``, ``desk.sla_watch``, ``desk.master_data``, ``desk.reports``,
+``desk.contracts``, ``desk.maintenance``, ``desk.surveys``.
 """
 
 from __future__ import annotations
@@ -44,11 +45,13 @@ from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.charges_desk import ChargesDesk
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings, UtcClock
+from aftersales.service.contracts import ServiceContracts
 from aftersales.service.describing import Describing, default_attachments, desk_custom_fields
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.hooks import complaint_on_low_score, install_hooks
 from aftersales.service.knowledge_desk import KnowledgeDesk
+from aftersales.service.maintenance import MaintenanceDesk
 from aftersales.service.master_data import MasterData, MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.notify import Notifications
@@ -57,6 +60,7 @@ from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.search_hooks import install_search_hooks
 from aftersales.service.sla import SlaService
 from aftersales.service.sla_watch import SlaWatch
+from aftersales.service.survey_campaigns import SurveyCampaigns
 from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.tickets import Tickets, scoped_filter
 from aftersales.service.views import CommandResult, TicketView
@@ -130,6 +134,9 @@ class ServiceDesk(Tickets):
         self.archives = ArchiveDesk(context, runner)
         self.sla_watch = SlaWatch(context, runner)
         self.reports = ReportCommands(context, runner)
+        self.contracts = ServiceContracts(context, runner)
+        self.maintenance = MaintenanceDesk(context, runner, self, self.contracts)
+        self.surveys = SurveyCampaigns(context, runner)
         install_hooks(runner, knowledge=self.knowledge)
         install_search_hooks(runner, self.attachments)
 
