@@ -170,6 +170,7 @@ def test_4_desk_schedule_callback_writes_the_task(desk: ServiceDesk, world: Worl
     (record,) = desk.callbacks.records(world.manager, tid)  # the same record as desk.callbacks.record
     assert record.checklist.polite is True and record.complaint_id is None
     low = _resolved(desk, world)
+    desk.confirm(world.customer_zh, low)
     desk.record_callback(world.agent, low, problem_back=False, satisfaction=1, comment="师傅迟到")
     (unhappy,) = desk.callbacks.records(world.manager, low)
     assert unhappy.complaint_id is not None  # a low score opens a complaint, whichever door it came in
