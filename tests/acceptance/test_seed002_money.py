@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from aftersales.adapters.attachments_fs import FileSystemAttachmentStore
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.charges import ChargeKind, QuoteState
@@ -93,6 +94,7 @@ def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Serv
         clock=clock,
         notifier=MemoryNotifier(),
         staff=STAFF,
+        attachments=FileSystemAttachmentStore(tmp_path / "attachments"),
     )
     world = make_world()
     register(desk, world)
