@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from aftersales.adapters.attachments_fs import FileSystemAttachmentStore
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.charges import ChargeKind, QuoteState
@@ -93,6 +94,7 @@ def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Serv
         clock=clock,
         notifier=MemoryNotifier(),
         staff=STAFF,
+        attachments=FileSystemAttachmentStore(tmp_path / "attachments"),
     )
     world = make_world()
     register(desk, world)
@@ -110,12 +112,24 @@ def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Serv
 
 
 def _repair(
-    desk: ServiceDesk, clock: ManualClock, world: World, asset_id: str, cause: str = "flush_valve_worn"
+    desk: ServiceDesk,
+    clock: ManualClock,
+    world: World,
+    asset_id: str,
+    cause: str = "flush_valve_worn",
+    report: bool = False,
 ) -> str:
-    """A call about ``asset_id``, worked by the dealer, with one fault record naming the part."""
+    """A call about ``asset_id``, worked by the dealer, with one fault record naming the part.
+
+    ``report``: the written report (书面报告) an out-of-box fault needs before dispatch is attached.
+    """
     agent, dealer = world.agent, world.dealer_sh_staff
     opened = desk.open_ticket(agent, customer_id="cust-zh", description="马桶一直冲水", asset_id=asset_id)
     ticket_id = opened.ticket.id
+    if report:
+        desk.attachments.attach(
+            agent, ticket_id, kind="written_report", name="report.pdf", content=b"%PDF-1.4\n% report\n%%EOF\n"
+        )
     clock.advance(timedelta(minutes=10))
     desk.triage(agent, ticket_id, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
     desk.dispatch(agent, ticket_id, dealer_id="dealer-sh")
@@ -219,7 +233,7 @@ def test_out_of_box_phase_is_free_and_asks_for_a_report(
     story: tuple[ServiceDesk, ManualClock, World],
 ) -> None:
     desk, clock, world = story
-    ticket_id = _repair(desk, clock, world, "unit-box")
+    ticket_id = _repair(desk, clock, world, "unit-box", report=True)
     sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id)
     assert sheet.phase == "out_of_box"
     assert not any(line.line.chargeable for line in sheet.lines)

@@ -51,6 +51,7 @@ from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
+from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import MATERIALS_ROLES, authorize, can_read, check_role
@@ -486,6 +487,18 @@ class MaterialsDesk:
         return result
 
     # -- returns (退料) ------------------------------------------------------------------------------------
+
+    def record_free_issue(
+        self, actor: Actor, ticket_id: str, lines: Iterable[ChargeLine], *, idempotency_key: str | None = None
+    ) -> MaterialsMovement:
+        """Record materials issued free of charge for a job (in warranty), priced at cost.
+
+        The same command as ``desk.fees.record_free_issue`` (it feeds the monthly free-materials list):
+        one record, one idempotency key scope, whichever desk the host calls it through.
+        """
+        return FeeDesk(self.context, self.runner).record_free_issue(
+            actor, ticket_id, lines, idempotency_key=idempotency_key
+        )
 
     def register_return(
         self,
