@@ -22,6 +22,7 @@ from cattrs.preconf.json import make_converter as make_json_converter
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.attachments import Attachment
+from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.contact import zone
 from aftersales.domain.events import NO_PAYLOAD, TicketEvent
@@ -171,6 +172,7 @@ _TICKET_KEYS = (
     "priority_reasons", "assessment", "assignee", "fault_records", "visits", "notes", "events",
     "response_due_at", "resolution_due_at", "callback_due_at", "resolved_at", "closed_at", "version",
     "tags", "custom_fields", "attachments",
+    "charges",
 )  # fmt: skip
 _TICKET_KEY_SET = frozenset(_TICKET_KEYS)
 _TICKET_DEFAULTS = {a.name: a.default for a in attrs.fields(Ticket)}
@@ -306,6 +308,8 @@ def _ticket_hooks(conv: cattrs.Converter) -> tuple[Callable[[Ticket], Any], Call
             data["custom_fields"] = dict(t.custom_fields)
         if t.attachments:
             data["attachments"] = [unstructure_attachment(a) for a in t.attachments]
+        if t.charges is not None:
+            data["charges"] = conv.unstructure(t.charges, ChargeSheet)
         return data
 
     def structure_ticket(o: Any, _: type) -> Ticket:
@@ -318,6 +322,7 @@ def _ticket_hooks(conv: cattrs.Converter) -> tuple[Callable[[Ticket], Any], Call
         priority = get("priority")
         assessment = get("assessment")
         assignee = get("assignee")
+        charges = get("charges")
         return Ticket(
             id=str(o["id"]),  # type: ignore[arg-type]
             kind=_KINDS[o["kind"]],
@@ -352,6 +357,7 @@ def _ticket_hooks(conv: cattrs.Converter) -> tuple[Callable[[Ticket], Any], Call
             tags=tuple(str(tag) for tag in get("tags", ())),
             custom_fields={str(k): str(v) for k, v in get("custom_fields", {}).items()},
             attachments=tuple(structure_attachment(a, Attachment) for a in get("attachments", ())),
+            charges=conv.structure(charges, ChargeSheet) if charges is not None else None,
         )
 
     return unstructure_ticket, structure_ticket

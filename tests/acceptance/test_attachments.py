@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import attrs
 import pytest
 
 from aftersales.adapters.clock import ManualClock
@@ -144,8 +145,12 @@ def test_an_out_of_box_fault_waits_for_its_written_report(
 
 
 def test_a_unit_in_warranty_needs_no_report(desk: ServiceDesk, world: World) -> None:
+    # Installed and accepted: past the out-of-box phase (seed 002 ends it at 安装调试合格).
+    installed = attrs.evolve(world.asset, id="asset-installed", serial="SN-2025-0002",
+                             installation_accepted_on=date(2025, 9, 3))  # fmt: skip
+    desk.register_asset(world.manager, installed)
     tid = desk.open_ticket(
-        world.agent, customer_id="cust-zh", asset_id="asset-1", description="漏水"
+        world.agent, customer_id="cust-zh", asset_id=installed.id, description="漏水"
     ).ticket.id
     desk.triage(world.agent, tid, nature="leak", severity=Severity.MEDIUM)
     assert desk.dispatch(world.agent, tid).ticket.state == "assigned"

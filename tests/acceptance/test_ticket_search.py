@@ -28,6 +28,7 @@ from aftersales.domain.parties import Customer
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.ticket_search import SearchRequest
+from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, register
 
@@ -239,6 +240,6 @@ def test_tickets_written_without_the_desk_are_found_after_a_rebuild(sdesk: Servi
         uow.tickets.add(imported)  # a bulk import that did not index
         uow.commit()
     assert _ids(sdesk.search(world.agent, "水箱漏水")) == []
-    assert sdesk.finder.rebuild() == 1
+    assert sdesk.finder.rebuild(sdesk.runner, Actor.system()) == 1
     assert _ids(sdesk.search(world.agent, "水箱漏水")) == [imported.id]
     assert _ids(sdesk.search(world.agent, "张伟 水箱")) == [imported.id]  # with its customer's name

@@ -332,6 +332,15 @@ class _Documents:
             if all(r.row.get(k) == v for k, v in wanted.items())
         ]
 
+    def query_data(self, kind: str, **equals: object) -> list[dict[str, Any]]:
+        """Documents of ``kind`` as stored JSON (see the SQL stores' ``query_data``)."""
+        wanted = {k: index_value(v) for k, v in equals.items()}
+        return [
+            decode_json(r.text)
+            for _, r in self._uow._scan(f"doc:{kind}")
+            if all(r.row.get(k) == v for k, v in wanted.items())
+        ]
+
 
 def _record(message: OutboxMessage) -> _Record:
     """The stored form of an outbox message; the row flag says it is pending."""

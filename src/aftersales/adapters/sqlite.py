@@ -43,6 +43,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document
+from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
@@ -235,6 +236,12 @@ class SqliteStore:
         if self._closed:
             raise StorageError(f"the SQLite store {self.path} is closed")
         return SqliteUnitOfWork(self)
+
+    def ledger_rows(self) -> LedgerRows:
+        """Flat ledger records for exports, read without building tickets (see ``ports.ledger_rows``)."""
+        from aftersales.adapters.ledger_rows_sqlite import SqliteLedgerRows
+
+        return SqliteLedgerRows(self)
 
     def close(self) -> None:
         """Close every connection; later units of work raise ``StorageError``."""

@@ -17,6 +17,7 @@ from typing import BinaryIO, ClassVar
 import attrs
 
 from aftersales.domain.attachments import Attachment, AttachmentKind, check_name
+from aftersales.domain.classification import Category
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.media_types import sniff
 from aftersales.domain.ticket import Ticket
@@ -46,6 +47,10 @@ class AttachmentLink:
     sha256: str
     live: bool = True
     version: int = 0
+
+
+_FAULT_CATEGORIES = frozenset({Category.REPAIR.code, Category.INSTALLATION.code})
+"""Tickets about a problem with the unit (a fault, or one found while installing it)."""
 
 
 class AttachmentDesk:
@@ -207,8 +212,8 @@ class AttachmentDesk:
     ) -> None:
         """A runner hook: refuse a step the pack blocks on an out-of-box ticket without its written report."""
         params = self.rules.params
-        if not params.report_for_out_of_box:
-            return
+        if not params.report_for_out_of_box or ticket.category.code not in _FAULT_CATEGORIES:
+            return  # seed 002 asks for the report when a problem is found (发现问题时), not for planned work
         for event in events:
             if event.action in params.report_blocks:
                 self.rules.check_step(event.action, self._out_of_box(uow, ticket), ticket.attachments)

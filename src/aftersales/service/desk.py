@@ -7,13 +7,15 @@ write goes through, every capability (each taking the context and the runner, ne
 the hooks that connect capabilities (learning from a closed ticket). The ticket commands are the
 desk's own (it is a :class:`~aftersales.service.tickets.Tickets`); the other capabilities are its
 attributes: ``desk.complaints``, ``desk.callbacks``, ``desk.materials``, ``desk.fees``,
-``desk.knowledge``, ``desk.archives``, ``desk.sla_watch``, ``desk.master_data``, ``desk.reports``.
+``desk.knowledge``, ``desk.archives``, ``desk.sla_watch``, ``desk.master_data``, ``desk.reports``,
+``desk.contracts``, ``desk.maintenance``, ``desk.surveys``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
@@ -21,6 +23,7 @@ from aftersales.domain.contact import Contact
 from aftersales.domain.custom_fields import CustomFieldSet
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
+from aftersales.domain.surveys import CHECKLIST_ITEMS, CallbackChecklist
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.notifications import Renderer, default_renderer
 from aftersales.policies.registry import PolicySet, resolve_policies
@@ -39,13 +42,16 @@ from aftersales.service.actors import Actor
 from aftersales.service.archives import ArchiveDesk
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.callback_desk import CallbackDesk
+from aftersales.service.charges_desk import ChargesDesk
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings, UtcClock
+from aftersales.service.contracts import ServiceContracts
 from aftersales.service.describing import Describing, default_attachments, desk_custom_fields
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.hooks import complaint_on_low_score, install_hooks
 from aftersales.service.knowledge_desk import KnowledgeDesk
+from aftersales.service.maintenance import MaintenanceDesk
 from aftersales.service.master_data import MasterData, MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.notify import Notifications
@@ -54,6 +60,7 @@ from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.search_hooks import install_search_hooks
 from aftersales.service.sla import SlaService
 from aftersales.service.sla_watch import SlaWatch
+from aftersales.service.survey_campaigns import SurveyCampaigns
 from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.tickets import Tickets, scoped_filter
 from aftersales.service.views import CommandResult, TicketView
@@ -123,9 +130,13 @@ class ServiceDesk(Tickets):
         self.knowledge = KnowledgeDesk(context, runner, context.settings.text_index)
         self.materials = MaterialsDesk(context, runner, params=context.settings.materials_params)
         self.fees = FeeDesk(context, runner)
+        self.charges = ChargesDesk(context, runner, self.fees)
         self.archives = ArchiveDesk(context, runner)
         self.sla_watch = SlaWatch(context, runner)
         self.reports = ReportCommands(context, runner)
+        self.contracts = ServiceContracts(context, runner)
+        self.maintenance = MaintenanceDesk(context, runner, self, self.contracts)
+        self.surveys = SurveyCampaigns(context, runner)
         install_hooks(runner, knowledge=self.knowledge)
         install_search_hooks(runner, self.attachments)
 
@@ -229,6 +240,39 @@ class ServiceDesk(Tickets):
 
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
+
+    # -- callbacks (one API: desk.callbacks) ------------------------------------------------------------
+
+    def record_callback(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        problem_back: bool,
+        satisfaction: int | None = None,
+        answers: Mapping[str, bool] | None = None,
+        comment: str = "",
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Record the callback: satisfaction (1–5), the checklist answers, and whether the problem is back.
+
+        The same command as ``desk.callbacks.record``: answers named like the checklist's items
+        (``product_works``, ``polite`` …) fill the :class:`CallbackRecord`'s checklist, others stay on
+        the event; the pending callback task is done; a problem that is back reopens a closed ticket
+        (or rejects a resolved one); a satisfaction the complaint policy finds too low opens a complaint.
+        """
+        given: dict[str, Any] = dict(answers or {})
+        checklist = CallbackChecklist(**{k: given.pop(k) for k in list(given) if k in CHECKLIST_ITEMS})
+        return self.callbacks.record(
+            actor,
+            ticket_id,
+            checklist=checklist,
+            problem_back=problem_back,
+            comment=comment,
+            satisfaction=satisfaction,
+            answers=given,
+            idempotency_key=idempotency_key,
+        )
 
     # -- master data (shortcuts to desk.master_data) ----------------------------------------------------
 

@@ -210,11 +210,15 @@ class KnowledgeDesk:
         with self.context.store() as uow:
             generation = _generation(uow)
             articles = uow.documents.query(Article)
-            if self._index is None and uow.texts.count(_KB) != sum(1 for a in articles if a.current):
-                # A store written before the index existed (or by a host's own code): fill it once.
-                for article in articles:
+            stale = self._index is None and uow.texts.count(_KB) != sum(1 for a in articles if a.current)
+        if stale:
+            # A store written before the index existed (or by a host's own code): fill it once.
+
+            def fill(uow: UnitOfWork, now: datetime) -> None:
+                for article in uow.documents.query(Article):
                     self._persist(uow, article)
-                uow.commit()
+
+            self.runner.write(Actor.system(), "reindex_knowledge", None, None, fill)
         self._generation = generation
         for article_id in list(self._current):
             if self._index is not None:

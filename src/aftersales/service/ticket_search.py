@@ -13,6 +13,7 @@ data only: it changes no ticket).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from aftersales.domain.classification import Category
@@ -31,6 +32,7 @@ from aftersales.ports.ticket_search import (
 )
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.runner import CommandRunner
 from aftersales.service.views import TicketView
 
 __all__ = ["SEARCHED_ACTIONS", "TicketSearch", "describe_at_intake", "index_ticket"]
@@ -94,17 +96,22 @@ class TicketSearch:
 
     # -- the write side (inside a command's unit of work) -------------------------------------
 
-    def rebuild(self, batch: int = 1000) -> int:
+    def rebuild(self, runner: CommandRunner, actor: Actor, batch: int = 1000) -> int:
         """Index every stored ticket again (a store written before search existed, or by a bulk import
-        that did not index). Returns how many tickets were indexed; run it once, when the desk is idle."""
+        that did not index). Returns how many tickets were indexed; run it once, when the desk is idle.
+
+        Each batch is one write through ``runner`` (the one command path), as ``actor``."""
         count = 0
         page = PageRequest(limit=batch, sort=Sort.RECEIVED_ASC)
         while True:
-            with self._store() as uow:
+
+            def apply(uow: UnitOfWork, now: datetime, page: PageRequest = page) -> Page[Ticket]:
                 found = uow.tickets.query(TicketFilter(), page)
                 for ticket in found.items:
                     self.index(uow, ticket)
-                uow.commit()
+                return found
+
+            found = runner.write(actor, "rebuild_search_index", None, page, apply)
             count += len(found.items)
             if found.next_cursor is None:
                 return count

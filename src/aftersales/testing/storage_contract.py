@@ -95,7 +95,9 @@ def contract_ticket(n: int, *, state: str = "new", **fields: Any) -> Ticket:
         ticket.resolve(ENGINEER, at, summary="fixed")
     if state == "closed":
         at += timedelta(hours=1)
-        ticket.confirm(AGENT, at)
+        ticket.confirm(AGENT, at, channel="phone")
+        ticket.record_callback(AGENT, at, problem_back=False)
+        ticket.close(AGENT, at)
     assert not fields, f"unknown fields {fields}"
     return ticket
 
@@ -343,6 +345,21 @@ class StorageContract:
     def test_get_missing_ticket(self, store: StoreFactory) -> None:
         with store() as uow, pytest.raises(NotFound):
             uow.tickets.get("T-9999")
+
+    def test_get_for_update_is_get_holding_the_lock(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.tickets.add(contract_ticket(1))
+            uow.commit()
+        with store() as uow:
+            locked = uow.tickets.get_for_update("T-0001")
+            assert unstructure(locked) == unstructure(uow.tickets.get("T-0001"))
+            locked.cancel(AGENT, locked.last_event_at, "duplicate report")
+            uow.tickets.save(locked)
+            uow.commit()
+        with store() as uow:
+            assert uow.tickets.get("T-0001").version == 1
+            with pytest.raises(NotFound):
+                uow.tickets.get_for_update("T-9999")
 
     def test_save_bumps_version(self, store: StoreFactory) -> None:
         with store() as uow:
