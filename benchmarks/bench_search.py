@@ -183,6 +183,9 @@ def bench_queries(url: str, count: int) -> None:
     dealer = Actor.dealer_staff("d-staff", "D007", {"r7"})
     ours = measure(lambda q: desk.search(dealer, q), ["漏水", "跳闸", "堵", "面板"] * 5)
     print(f"  {'2-char, one dealer':<22} search {percentiles(ours)}")
+    customer = Actor.customer(customer_of(7).id)
+    ours = measure(lambda q: desk.search(customer, q), ["漏水", "跳闸", "堵", "面板"] * 5)
+    print(f"  {'2-char, one customer':<22} search {percentiles(ours)}")
     desk.shutdown()
 
 

@@ -189,9 +189,11 @@ def test_custom_fields_are_typed_required_per_category_and_filterable(
     )
     assert done.events[-1].action == "set_fields"
     assert FIELDS.typed(done.ticket.custom_fields)["quote"] == Money(Decimal("120.50"), "CNY")
-    assert _ids(sdesk.ledger(world.agent, TicketFilter(fields={"colour": "black"}))) == [tid]
-    assert _ids(sdesk.ledger(world.agent, TicketFilter(fields={"floor": Decimal("12.0")}))) == [repair]
-    assert _ids(sdesk.ledger(world.agent, TicketFilter(fields={"install_date": date(2026, 3, 9)}))) == [tid]
+    assert _ids(sdesk.ledger(world.agent, TicketFilter(custom_fields={"colour": "black"}))) == [tid]
+    assert _ids(sdesk.ledger(world.agent, TicketFilter(custom_fields={"floor": Decimal("12.0")}))) == [repair]
+    assert _ids(
+        sdesk.ledger(world.agent, TicketFilter(custom_fields={"install_date": date(2026, 3, 9)}))
+    ) == [tid]
 
 
 def test_custom_field_declarations_are_checked() -> None:

@@ -38,6 +38,7 @@ from aftersales.ports.ticket_search import (
     gram_words,
     merge_pages,
     position_base,
+    scope_words,
     token_text,
 )
 
@@ -46,9 +47,9 @@ __all__ = ["SEARCH_MIGRATION", "SqliteTicketSearch", "fts_phrase", "fts_row", "t
 SEARCH_MIGRATION: tuple[str, ...] = (
     "CREATE TABLE ticket_search ("
     "pos INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL UNIQUE, text TEXT NOT NULL, idents TEXT NOT NULL,"
-    " keys TEXT NOT NULL, labels TEXT NOT NULL)",
+    " keys TEXT NOT NULL, labels TEXT NOT NULL, scope TEXT NOT NULL)",
     "CREATE VIRTUAL TABLE ticket_search_fts USING fts5("
-    "tri, bi, fwd, rev, content='', tokenize=\"unicode61 remove_diacritics 0 tokenchars '_'\")",
+    "tri, bi, fwd, rev, scope, content='', tokenize=\"unicode61 remove_diacritics 0 tokenchars '_'\")",
     "CREATE TABLE ticket_search_keys (key TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (key, pos))"
     " WITHOUT ROWID",
     "CREATE TABLE ticket_labels ("
@@ -82,15 +83,24 @@ def term_match(term: str) -> str:
     return f"({text} OR fwd : {fts_phrase(mapped)}* OR rev : {fts_phrase(token_text(term[::-1]))}*)"
 
 
-def fts_row(text: str, identifiers: Sequence[str]) -> tuple[str, str, str, str]:
-    """The four FTS columns of a ticket's text and identifiers."""
-    return _words(text, FIELD_SEPARATOR.join(identifiers))
+def fts_row(
+    text: str, identifiers: Sequence[str], scope: Sequence[str] = ()
+) -> tuple[str, str, str, str, str]:
+    """The five FTS columns of a ticket's text, identifiers and scope."""
+    return _words(text, FIELD_SEPARATOR.join(identifiers), FIELD_SEPARATOR.join(scope))
 
 
 @functools.lru_cache(maxsize=4096)
-def _words(text: str, joined: str) -> tuple[str, str, str, str]:
+def _words(text: str, joined: str, scope: str) -> tuple[str, str, str, str, str]:
     # Remembered: re-indexing a ticket deletes its old words, which this process usually just made.
     identifiers = [i for i in joined.split(FIELD_SEPARATOR) if i]
+    return (
+        *_text_words(text, identifiers),
+        " ".join(token_text(s) for s in scope.split(FIELD_SEPARATOR) if s),
+    )
+
+
+def _text_words(text: str, identifiers: list[str]) -> tuple[str, str, str, str]:
     return (
         gram_words(text, 3),
         gram_words(text, 2),
@@ -116,13 +126,28 @@ def _check_params(term: str) -> tuple[str, str, str]:
 
 
 _INSERT_ROW = (
-    "INSERT INTO ticket_search (pos, ticket_id, text, idents, keys, labels) VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO ticket_search (pos, ticket_id, text, idents, keys, labels, scope)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-_INSERT_FTS = "INSERT INTO ticket_search_fts (rowid, tri, bi, fwd, rev) VALUES (?, ?, ?, ?, ?)"
+_INSERT_FTS = "INSERT INTO ticket_search_fts (rowid, tri, bi, fwd, rev, scope) VALUES (?, ?, ?, ?, ?, ?)"
 _DELETE_FTS = (
-    "INSERT INTO ticket_search_fts (ticket_search_fts, rowid, tri, bi, fwd, rev)"
-    " VALUES ('delete', ?, ?, ?, ?, ?)"
+    "INSERT INTO ticket_search_fts (ticket_search_fts, rowid, tri, bi, fwd, rev, scope)"
+    " VALUES ('delete', ?, ?, ?, ?, ?, ?)"
 )
+
+
+def _row(pos: int, doc: SearchDocument) -> tuple[object, ...]:
+    return (pos, doc.ticket_id, doc.text, doc.idents, _joined(doc.keys), _joined(doc.labels), _seq(doc.scope))
+
+
+def _seq(items: Sequence[str]) -> str:
+    return FIELD_SEPARATOR.join(items)
+
+
+def _scope_match(f: TicketFilter) -> str:
+    """FTS words narrowing a scoped search to the actor's tickets early (the WHERE still decides)."""
+    words = scope_words(f.customer_id, f.dealer_id, f.region)
+    return "".join(f" AND scope : {fts_phrase(token_text(w))}" for w in words)
 
 
 class SqliteTicketSearch:
@@ -144,10 +169,8 @@ class SqliteTicketSearch:
         return pos
 
     def _insert(self, pos: int, doc: SearchDocument) -> None:
-        self._uow.run(
-            _INSERT_ROW, (pos, doc.ticket_id, doc.text, doc.idents, _joined(doc.keys), _joined(doc.labels))
-        )
-        self._uow.run(_INSERT_FTS, (pos, *fts_row(doc.text, doc.identifiers)))
+        self._uow.run(_INSERT_ROW, _row(pos, doc))
+        self._uow.run(_INSERT_FTS, (pos, *fts_row(doc.text, doc.identifiers, doc.scope)))
         self._put_keys(pos, doc.keys)
         self._put_labels(doc.ticket_id, doc.labels)
 
@@ -164,9 +187,10 @@ class SqliteTicketSearch:
             values = [v for label in labels for v in (label, ticket_id)]
             self._uow.run(f"INSERT OR IGNORE INTO ticket_labels (label, ticket_id) VALUES {rows}", values)
 
-    def _stored(self, ticket_id: str) -> tuple[int, str, str, str, str] | None:
+    def _stored(self, ticket_id: str) -> tuple[int, str, str, str, str, str] | None:
         found = self._uow.run(
-            "SELECT pos, text, idents, keys, labels FROM ticket_search WHERE ticket_id = ?", (ticket_id,)
+            "SELECT pos, text, idents, keys, labels, scope FROM ticket_search WHERE ticket_id = ?",
+            (ticket_id,),
         ).fetchone()
         return tuple(found) if found is not None else None
 
@@ -178,25 +202,26 @@ class SqliteTicketSearch:
         base = position_base(doc.received_us)
         # One statement for "indexed before?" and "the next free position": a command pays per statement.
         row = self._uow.run(
-            "SELECT s.pos, s.text, s.idents, s.keys, s.labels,"
+            "SELECT s.pos, s.text, s.idents, s.keys, s.labels, s.scope,"
             " (SELECT max(pos) FROM ticket_search WHERE pos BETWEEN ? AND ?)"
             " FROM (SELECT 1) LEFT JOIN ticket_search s ON s.ticket_id = ?",
             (base, base + SLOTS - 1, doc.ticket_id),
         ).fetchone()
         if row[0] is None:
-            self._insert(self._next(doc.received_us, row[5]), doc)
+            self._insert(self._next(doc.received_us, row[6]), doc)
             return
-        pos, text, idents, keys, labels = row[:5]
+        pos, text, idents, keys, labels, scope = row[:6]
         run = self._uow.run
         new_keys, new_labels = _joined(doc.keys), _joined(doc.labels)
-        if text != doc.text or idents != doc.idents:
-            run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents))))
-            run(_INSERT_FTS, (pos, *fts_row(doc.text, doc.identifiers)))
+        new_scope = _seq(doc.scope)
+        if text != doc.text or idents != doc.idents or scope != new_scope:
+            run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents), _identifiers(scope))))
+            run(_INSERT_FTS, (pos, *fts_row(doc.text, doc.identifiers, doc.scope)))
         elif keys == new_keys and labels == new_labels:
             return
         run(
-            "UPDATE ticket_search SET text = ?, idents = ?, keys = ?, labels = ? WHERE pos = ?",
-            (doc.text, doc.idents, new_keys, new_labels, pos),
+            "UPDATE ticket_search SET text = ?, idents = ?, keys = ?, labels = ?, scope = ? WHERE pos = ?",
+            (doc.text, doc.idents, new_keys, new_labels, new_scope, pos),
         )
         if keys != new_keys:
             run("DELETE FROM ticket_search_keys WHERE pos = ?", (pos,))
@@ -242,14 +267,10 @@ class SqliteTicketSearch:
             placed.append((position_base(doc.received_us) + slot, doc))
         conn = self._uow.conn()
         try:
+            conn.executemany(_INSERT_ROW, (_row(pos, d) for pos, d in placed))
             conn.executemany(
-                _INSERT_ROW,
-                (
-                    (pos, d.ticket_id, d.text, d.idents, _joined(d.keys), _joined(d.labels))
-                    for pos, d in placed
-                ),
+                _INSERT_FTS, ((pos, *fts_row(d.text, d.identifiers, d.scope)) for pos, d in placed)
             )
-            conn.executemany(_INSERT_FTS, ((pos, *fts_row(d.text, d.identifiers)) for pos, d in placed))
             conn.executemany(
                 "INSERT OR IGNORE INTO ticket_search_keys (key, pos) VALUES (?, ?)",
                 ((key, pos) for pos, d in placed for key in d.keys),
@@ -265,9 +286,9 @@ class SqliteTicketSearch:
         """Forget ``ticket_id``."""
         found = self._stored(ticket_id)
         if found is not None:
-            pos, text, idents = found[0], found[1], found[2]
+            pos, text, idents, scope = found[0], found[1], found[2], found[5]
             run = self._uow.run
-            run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents))))
+            run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents), _identifiers(scope))))
             run("DELETE FROM ticket_search_keys WHERE pos = ?", (pos,))
             run("DELETE FROM ticket_labels WHERE ticket_id = ?", (ticket_id,))
             run("DELETE FROM ticket_search WHERE pos = ?", (pos,))
@@ -281,9 +302,8 @@ class SqliteTicketSearch:
         check_params = [p for term in query.terms for p in _check_params(term)]
         conditions = [*checks, *parts]
         values: list[object] = [*check_params, *params]
-        return merge_pages(
-            self._keyed(query, conditions, values), self._streamer(query, conditions, values), request
-        )
+        stream = self._streamer(query, conditions, values, _scope_match(filter))
+        return merge_pages(self._keyed(query, conditions, values), stream, request)
 
     def _keyed(
         self, query: SearchQuery, conditions: list[str], values: list[object]
@@ -307,8 +327,8 @@ class SqliteTicketSearch:
                 hits.append((scores[pos], int(pos), str(ticket_id)))
         return hits
 
-    def _streamer(self, query: SearchQuery, conditions: list[str], values: list[object]) -> Any:
-        match = " AND ".join(term_match(term) for term in query.terms)
+    def _streamer(self, query: SearchQuery, conditions: list[str], values: list[object], scope: str) -> Any:
+        match = " AND ".join(term_match(term) for term in query.terms) + scope
         head = (
             "SELECT f.rowid, s.ticket_id FROM ticket_search_fts f JOIN ticket_search s ON s.pos = f.rowid"
             " JOIN tickets ON tickets.id = s.ticket_id WHERE ticket_search_fts MATCH ?"

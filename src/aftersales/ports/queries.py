@@ -104,7 +104,7 @@ class TicketFilter:
     the instant; ``breached_at`` keeps tickets still open and unresolved whose resolution was due
     before the instant (the SLA is breached at that moment). ``text`` is a case-insensitive
     substring of the description. ``tags`` keeps tickets carrying every tag (normalised as tags
-    are); ``fields`` keeps tickets whose custom fields equal every given value (typed or text).
+    are); ``custom_fields`` keeps tickets whose custom fields equal every given value (typed or text).
     """
 
     states: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_text)
@@ -123,12 +123,12 @@ class TicketFilter:
     breached_at: datetime | None = attrs.field(default=None, validator=_optional_instant)
     text: str | None = None
     tags: tuple[str, ...] = attrs.field(default=(), converter=_tags)
-    fields: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_field_values)
+    custom_fields: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_field_values)
 
     @property
     def labels(self) -> tuple[str, ...]:
         """The ticket labels (see :func:`aftersales.ports.ticket_search.ticket_labels`) a match must carry."""
-        return (*(f"tag:{t}" for t in self.tags), *(f"field:{k}={v}" for k, v in self.fields))
+        return (*(f"tag:{t}" for t in self.tags), *(f"field:{k}={v}" for k, v in self.custom_fields))
 
     def __attrs_post_init__(self) -> None:
         if self.text is not None and (not isinstance(self.text, str) or len(self.text) > 200):

@@ -54,6 +54,7 @@ __all__ = [
     "parse_query",
     "phone_digits",
     "position_base",
+    "scope_words",
     "search_document",
     "ticket_labels",
     "token_text",
@@ -137,6 +138,9 @@ class SearchDocument:
     identifiers: tuple[str, ...]
     keys: frozenset[str]
     labels: frozenset[str] = frozenset()
+    scope: tuple[str, ...] = ()
+    """Who may see the ticket (``c:<customer>``, ``d:<dealer>``, ``r:<region>``): stores may index
+    these to narrow a scoped search early; they are never matched by a query term."""
 
     @property
     def idents(self) -> str:
@@ -224,7 +228,20 @@ def search_document(
         tuple(dict.fromkeys(i for i in identifiers if i)),
         frozenset(k for k in keys if k),
         ticket_labels(ticket),
+        scope_words(ticket.customer_id, ticket.dealer_id, ticket.region),
     )
+
+
+def scope_words(customer_id: str | None, dealer_id: str | None, region: str | None) -> tuple[str, ...]:
+    """The scope words of a ticket (or of a filter) with these customer, dealer and region."""
+    words = []
+    if customer_id is not None:
+        words.append(f"c:{customer_id}")
+    if dealer_id is not None:
+        words.append(f"d:{dealer_id}")
+    if region is not None:
+        words.append(f"r:{region}")
+    return tuple(words)
 
 
 def token_text(text: str) -> str:

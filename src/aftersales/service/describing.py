@@ -3,7 +3,7 @@
 Tags are free (normalised, see :mod:`aftersales.domain.tags`); custom fields are those the pack and
 the host declared (:class:`~aftersales.domain.custom_fields.CustomFieldSet`, in the desk's context),
 typed and required per category. Both are stored with the ticket, recorded as ticket events (``tag``,
-``set_fields``), searchable, and filterable with ``TicketFilter(tags=..., fields=...)`` in the ledger
+``set_fields``), searchable, and filterable with ``TicketFilter(tags=..., custom_fields=...)`` in the ledger
 and in search. New tickets get theirs at intake
 (:func:`~aftersales.service.ticket_search.describe_at_intake`).
 """

@@ -856,7 +856,7 @@ class StorageContract:
             assert found == expected
             assert found
             assert uow.tickets.count(vip) == len(expected)
-            red = TicketFilter(fields={"colour": "red"}, tags=("vip",))
+            red = TicketFilter(custom_fields={"colour": "red"}, tags=("vip",))
             both = [d.ticket_id for d in searchable if {"tag:vip", "field:colour=red"} <= d.labels]
             assert uow.tickets.count(red) == len(both)
             assert both
