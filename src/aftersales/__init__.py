@@ -145,12 +145,12 @@ from aftersales.service.context import DeskContext, DeskSettings
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
-from aftersales.service.lifecycle import CalendarHealth, RecomputeReport
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.permissions import PERMISSIONS
 from aftersales.service.runner import CommandRunner
+from aftersales.service.sla_cliff import CalendarHealth, RecomputeReport
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 __version__ = "0.1.0"
