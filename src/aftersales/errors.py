@@ -12,6 +12,7 @@ from datetime import date
 
 __all__ = [
     "AftersalesError",
+    "AttachmentRequired",
     "CalendarDataMissing",
     "ConcurrencyConflict",
     "ConfigurationError",
@@ -213,3 +214,13 @@ class IdempotencyKeyReused(AftersalesError):
         )
         self.command = command
         self.key = key
+
+
+class AttachmentRequired(ValidationError):
+    """A step needs an attachment the ticket does not have yet (seed 002: a written report for an
+    out-of-box fault). Nothing was changed; attach it, then retry. ``kind`` names what is missing."""
+
+    def __init__(self, message: str, *, kind: str, step: str) -> None:
+        super().__init__(message, field="attachments")
+        self.kind = kind
+        self.step = step

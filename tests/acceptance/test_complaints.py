@@ -274,10 +274,16 @@ def test_general_complaint_with_a_warranty_extension_remedy_runs_to_closed(desk:
     assert file.review is not None and file.review.root_cause == "seal_batch_defect"
     (extension,) = complaints.warranty_extensions(AGENT, "A-c1")
     assert extension.source is ExtensionSource.COMPLAINT_REMEDY and extension.amount == 12
+    assert extension.complaint_id == cid  # reasons relying on it name the complaint
 
     # The extension keeps the unit in warranty for the warranty policy (its term ended 2026-03-31).
     asset = Asset(
-        AssetId("A-c1"), ProductId("P-1"), "SN-c1", CustomerId("c1"), purchase_date=date(2025, 4, 1)
+        AssetId("A-c1"),
+        ProductId("P-1"),
+        "SN-c1",
+        CustomerId("c1"),
+        purchase_date=date(2025, 4, 1),
+        installation_accepted_on=date(2025, 4, 2),  # out of box until installed (seed 002)
     )
     product = Product(ProductId("P-1"), "WC-100", "连体马桶", "toilet", (WarrantyTerm(12),))
     later = START + timedelta(days=60)

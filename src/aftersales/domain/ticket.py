@@ -13,6 +13,8 @@ from datetime import datetime
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.attachments import Attachment
+from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.events import NO_PAYLOAD, JsonValue, TicketEvent
@@ -92,6 +94,13 @@ class Ticket:
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
     version: int = 0
+    # Issue 23: tags, custom field values (canonical text by name) and attachments. Immutable
+    # values, replaced whole on change, so copies may share them.
+    tags: tuple[str, ...] = ()
+    custom_fields: Mapping[str, str] = attrs.field(factory=dict)
+    attachments: tuple[Attachment, ...] = ()
+    charges: ChargeSheet | None = None
+    """The ticket's charge sheet (收费): assessed lines with reasons, quotes, payments (desk.charges)."""
 
     def __attrs_post_init__(self) -> None:
         # One pass over the intake fields instead of a validator call each: tickets are made in bulk.
@@ -529,6 +538,94 @@ class Ticket:
             self.step(follow, actor, at, reason=why or "callback: the problem is back")
             self.resolved_at = None
             self.closed_at = None
+        return event
+
+    # -- tags, custom fields, attachments (issue 23) -----------------------------------------
+
+    def retag(self, actor: ActorRef, at: datetime, tags: tuple[str, ...]) -> TicketEvent | None:
+        """Replace the tags with ``tags`` (already normalised); ``None`` when nothing changes."""
+        if tuple(tags) == self.tags:
+            return None
+        added = sorted(set(tags) - set(self.tags))
+        removed = sorted(set(self.tags) - set(tags))
+        event = self.step("tag", actor, at, payload={"added": list(added), "removed": list(removed)})
+        self.tags = tuple(tags)
+        return event
+
+    def set_custom_fields(
+        self, actor: ActorRef, at: datetime, values: Mapping[str, str]
+    ) -> TicketEvent | None:
+        """Replace the custom field values (validated by the desk's field set); ``None`` if unchanged."""
+        new = dict(values)
+        if new == dict(self.custom_fields):
+            return None
+        changed = {k: v for k, v in new.items() if self.custom_fields.get(k) != v}
+        cleared = sorted(set(self.custom_fields) - set(new))
+        event = self.step("set_fields", actor, at, payload={"set": dict(changed), "cleared": list(cleared)})
+        self.custom_fields = new
+        return event
+
+    def attach(self, actor: ActorRef, at: datetime, attachment: Attachment) -> TicketEvent:
+        """Record a new attachment (its bytes are already stored)."""
+        if not isinstance(attachment, Attachment):
+            raise ValidationError("attachment must be an Attachment", field="attachment")
+        if any(a.id == attachment.id for a in self.attachments):
+            raise ValidationError(
+                f"attachment {attachment.id!r} is already on the ticket", field="attachment"
+            )
+        event = self.step(
+            "attach",
+            actor,
+            at,
+            payload={
+                "attachment": attachment.id,
+                "kind": attachment.kind.value,
+                "name": attachment.name,
+                "media_type": attachment.media_type,
+                "size": attachment.size,
+                "sha256": attachment.sha256,
+            },
+        )
+        self.attachments = (*self.attachments, attachment)
+        return event
+
+    def detach(
+        self, actor: ActorRef, at: datetime, attachment_id: str, reason: str | None = None
+    ) -> TicketEvent:
+        """Remove an attachment; the event keeps what it was (not its bytes)."""
+        found = next((a for a in self.attachments if a.id == attachment_id), None)
+        if found is None:
+            raise ValidationError(
+                f"no attachment {attachment_id!r} on ticket {self.id}", field="attachment_id"
+            )
+        event = self.step(
+            "detach",
+            actor,
+            at,
+            reason=reason,
+            payload={"attachment": found.id, "kind": found.kind.value, "sha256": found.sha256},
+        )
+        self.attachments = tuple(a for a in self.attachments if a.id != attachment_id)
+        return event
+
+    def record_charges(
+        self,
+        trigger: str,
+        actor: ActorRef,
+        at: datetime,
+        sheet: ChargeSheet,
+        *,
+        reason: str | None = None,
+        payload: Mapping[str, JsonValue] | None = None,
+    ) -> TicketEvent:
+        """Fire a charging step (``assess_charges``, ``offer_quote``, …) and keep ``sheet`` as the new sheet.
+
+        The sheet is replaced, never changed in place, so a step that raises leaves the old one.
+        """
+        if not isinstance(sheet, ChargeSheet) or sheet.ticket_id != self.id:
+            raise ValidationError("the charge sheet must be this ticket's", field="charges")
+        event = self.step(trigger, actor, at, reason=reason, payload=payload)
+        self.charges = sheet
         return event
 
     # -- derived ----------------------------------------------------------------------------

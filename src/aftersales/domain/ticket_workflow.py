@@ -48,6 +48,9 @@ _COORDINATORS = frozenset(
 )
 _HANDS = frozenset({R.ENGINEER, R.DEALER_STAFF, R.MANAGER, R.DEPARTMENT_HEAD})
 _FRONT = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
+_CHARGING = (S.TRIAGED, *_WORKING, S.RESOLVED, S.ACCEPTED, S.CLOSED)
+# The customer answers a quote; staff may record an answer given by phone.
+_ANSWERING = frozenset({R.CUSTOMER, R.AGENT, R.DEALER_STAFF, R.MANAGER, R.DEPARTMENT_HEAD})
 
 
 def _t(
@@ -62,7 +65,9 @@ TICKET_WORKFLOW = Workflow(
     S.NEW,
     [
         # Engineers work assigned tickets; assessment happens before anything is assigned.
-        _t("triage", (S.NEW,), S.TRIAGED, _STAFF - {R.ENGINEER}),
+        _t(
+            "triage", (S.NEW,), S.TRIAGED, (_STAFF - {R.ENGINEER}) | {R.SYSTEM}
+        ),  # planned work is triaged by its job
         _t("assign", (S.TRIAGED,), S.ASSIGNED, _COORDINATORS),
         _t("reassign", _WORKING, STAY, _COORDINATORS, reason=True),
         _t("start_work", (S.ASSIGNED, S.REWORK), S.IN_PROGRESS, _HANDS),
@@ -102,6 +107,18 @@ TICKET_WORKFLOW = Workflow(
             reason=True,
         ),
         _t("recalculate_sla", (*_OPEN, S.RESOLVED, S.ACCEPTED), STAY, frozenset({R.SYSTEM, R.MANAGER})),
+        # Issue 23: describing a ticket (tags, custom fields, attachments) never moves it.
+        _t("tag", tuple(S), STAY, _STAFF | {R.SYSTEM}),
+        _t("set_fields", tuple(S), STAY, _STAFF | {R.SYSTEM}),
+        _t("attach", tuple(S), STAY, _STAFF | {R.CUSTOMER}),
+        _t("detach", tuple(S), STAY, _STAFF | {R.CUSTOMER}),
+        # Charging (seed 002 材料收费): assess the sheet, quote, the customer's answer. A refused quote goes
+        # to the superior (上报上级领导处理) and the ticket waits on that decision.
+        _t("assess_charges", _CHARGING, STAY, _HANDS | _FRONT | {R.SYSTEM}),
+        _t("offer_quote", _CHARGING, STAY, _FRONT | {R.DEALER_STAFF}),
+        _t("accept_quote", _CHARGING, STAY, _ANSWERING),
+        _t("refuse_quote", _WORKING, S.AWAITING_CUSTOMER, _ANSWERING),
+        _t("record_payment", (*_CHARGING,), STAY, _ANSWERING | {R.ENGINEER}),
     ],
     final=(S.CLOSED, S.CANCELLED),
 )

@@ -144,6 +144,18 @@ NOTIFICATION_KINDS: Final = _kinds(
         {"tickets", "official_until"},
         "Provisional due times were recomputed on newly added official holiday data.",
     ),
+    K(
+        "contract_expiring",
+        ("manager", "dealer"),
+        {"contract_id", "holder", "ends_on"},
+        "A service contract ends soon: time to offer its renewal.",
+    ),
+    K(
+        "survey_invitation",
+        ("customer",),
+        {"title", "link"},
+        "A periodic satisfaction survey, with the link to the host's portal.",
+    ),
 )
 """Every notification kind, by name."""
 del K

@@ -7,7 +7,7 @@ customer's, a number, the SLA due times, the outbox messages — one way, in the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from aftersales.domain.actors import Role
@@ -23,6 +23,7 @@ from aftersales.service.lifecycle import intake_messages, intake_priority
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import Applied
+from aftersales.service.ticket_search import describe_at_intake, index_ticket
 
 __all__ = ["open_ticket_in", "received_time"]
 
@@ -51,6 +52,8 @@ def open_ticket_in(
     expected_by: datetime | None = None,
     urgent: bool = False,
     attach: Callable[[Ticket], Applied] | None = None,
+    tags: Sequence[str] = (),
+    custom_fields: Mapping[str, object] | None = None,
     priority: Priority | None = None,
 ) -> tuple[Ticket, Applied]:
     """Open a ticket inside a running unit of work; the caller commits.
@@ -60,6 +63,7 @@ def open_ticket_in(
     add its own records (a complaint file) and messages in the same transaction.
     """
     permit(actor, Workflow.SERVICE_TICKET, "open_ticket", customer_id)
+    described = describe_at_intake(context.custom_fields, category, tags, custom_fields)  # issue 23
     customer = uow.customers.get(customer_id)
     if actor.role is Role.CUSTOMER and actor.customer_id != customer.id:
         raise PermissionDenied(str(actor), "open_ticket", customer_id)
@@ -92,9 +96,11 @@ def open_ticket_in(
         priority=intake,
         priority_reasons=intake_reasons,
     )
+    ticket.tags, ticket.custom_fields = described
     applied = attach(ticket) if attach is not None else Applied()
     context.sla.derive(ticket, customer.tier, now)
     uow.tickets.add(ticket)
+    index_ticket(uow, ticket)  # issue 23: searchable in the same transaction
     messages = list(applied.messages)
     messages += context.notifications.messages(
         uow, ticket, tuple(ticket.events), now, context.policies.notification

@@ -10,7 +10,7 @@ does not exist for them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,7 +43,7 @@ from aftersales.policies.triage import TriageFacts
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.callback_plan import callback_plan, complete_tasks, schedule_in
+from aftersales.service.callback_plan import callback_plan, schedule_in
 from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.intake import open_ticket_in, received_time
@@ -58,7 +58,7 @@ from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.sla_cliff import CalendarHealth, RecomputeReport, calendar_health, recompute_dues
 from aftersales.service.views import CommandResult, Progress, TicketView
 
-__all__ = ["Tickets"]
+__all__ = ["Tickets", "scoped_filter"]
 
 _NOT_REQUEST = frozenset({"self", "actor", "idempotency_key", "apply", "run"})
 
@@ -100,9 +100,14 @@ class Tickets:
         received_at: datetime | None = None,
         kind: TicketKind = TicketKind.SERVICE,
         idempotency_key: str | None = None,
+        tags: Sequence[str] = (),
+        custom_fields: Mapping[str, object] | None = None,
         priority: Priority | None = None,
     ) -> CommandResult:
         """Register a request (报修登记): who, what, which unit, by which channel, when.
+
+        ``tags`` and ``custom_fields`` describe it from the start; the fields the desk declares as
+        required for ``category`` must be given (``ValidationError`` naming ``fields.<name>``).
 
         ``received_at`` defaults to now (a call logged later may give the real time; the future is
         refused). The customer (and the asset, if given) must be registered; the ticket copies the
@@ -120,6 +125,7 @@ class Tickets:
                 self.context, uow, actor, now, customer_id=customer_id, description=description,
                 category=category, channel=channel, asset_id=asset_id, expected_by=expected_by,
                 urgent=urgent, received_at=received_time(now, received_at), kind=kind, priority=priority,
+                tags=tags, custom_fields=custom_fields,
             )  # fmt: skip
 
         return self.runner.intake(actor, "open_ticket", idempotency_key, request, run)
@@ -269,6 +275,10 @@ class Tickets:
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             record = FaultRecord(symptom, cause, action, now, actor.ref, part, component, note)
+            catalog = self.context.policies.extra.get("faults")
+            check = getattr(catalog, "check", None)
+            if check is not None:  # the pack's fault catalog (codes with zh/en labels), when it lists any
+                check(record.symptom, record.cause, record.action)
             ticket.record_fault(actor.ref, now, record)
 
         return self.runner.execute(
@@ -438,43 +448,6 @@ class Tickets:
             actor, "schedule_callback", ticket_id, apply, idempotency_key, request=_args(locals())
         )
 
-    def record_callback(
-        self,
-        actor: Actor,
-        ticket_id: str,
-        *,
-        problem_back: bool,
-        satisfaction: int | None = None,
-        answers: Mapping[str, bool] | None = None,
-        comment: str = "",
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        """Record the callback: satisfaction (1–5), the checklist answers, and whether the problem is back.
-
-        A problem that is back reopens a closed ticket (or rejects a resolved one): rework.
-        """
-        if satisfaction is not None and (
-            not isinstance(satisfaction, int) or isinstance(satisfaction, bool) or not 1 <= satisfaction <= 5
-        ):
-            raise ValidationError("satisfaction is a score from 1 to 5", field="satisfaction")
-        if len(comment) > 2000:
-            raise ValidationError("comment is at most 2000 characters", field="comment")
-        facts: dict[str, object] = {"satisfaction": satisfaction, "comment": comment}
-        for question, answer in (answers or {}).items():
-            if not isinstance(answer, bool):
-                raise ValidationError(f"answer to {question!r} must be yes or no", field="answers")
-            facts[f"answer.{question}"] = answer
-
-        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
-            ticket.record_callback(
-                actor.ref, now, problem_back=problem_back, facts=facts, why=comment or None
-            )
-            complete_tasks(uow, ticket, now)
-
-        return self.runner.execute(
-            actor, "record_callback", ticket_id, apply, idempotency_key, request=_args(locals())
-        )
-
     # -- lifecycle and SLA (issue 18) ------------------------------------------------------------------
 
     def contact_customer(
@@ -597,11 +570,21 @@ class Tickets:
             result = uow.tickets.query(query, page or PageRequest())
         return Page(tuple(TicketView(t) for t in result.items), result.next_cursor)
 
+    def ledger_scope(self, actor: Actor, filters: TicketFilter | None = None) -> TicketFilter:
+        """``filters`` narrowed to the ledger ``actor`` may see (for exports that read page by page)."""
+        check_actor(actor)
+        return _scoped_filter(actor, filters or TicketFilter())
+
     def count(self, actor: Actor, filters: TicketFilter | None = None) -> int:
         """How many tickets of the ledger match, within ``actor``'s scope."""
         check_actor(actor)
         with self.context.store() as uow:
             return uow.tickets.count(_scoped_filter(actor, filters or TicketFilter()))
+
+
+def scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
+    """``filters`` narrowed to what ``actor`` may see in the ledger (and in search)."""
+    return _scoped_filter(actor, filters)
 
 
 def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:

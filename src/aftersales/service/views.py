@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, NoReturn
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.attachments import Attachment
+from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
@@ -63,10 +67,18 @@ class TicketView:
     resolved_at: datetime | None = _field("resolved_at")
     closed_at: datetime | None = _field("closed_at")
     version: int = _field("version")
+    charges: ChargeSheet | None = _field("charges")
     fault_records: tuple[FaultRecord, ...] = _sequence("fault_records")
     visits: tuple[Visit, ...] = _sequence("visits")
     notes: tuple[CustomerNote, ...] = _sequence("notes")
     events: tuple[TicketEvent, ...] = _sequence("events")
+    tags: tuple[str, ...] = _field("tags")
+    attachments: tuple[Attachment, ...] = _field("attachments")
+
+    @property
+    def custom_fields(self) -> Mapping[str, str]:
+        """Custom field values as stored (canonical text); ``desk.custom_fields.typed`` types them."""
+        return MappingProxyType(dict(self._ticket.custom_fields))
 
     def __init__(self, ticket: Ticket) -> None:
         object.__setattr__(self, "_ticket", ticket)
