@@ -197,13 +197,13 @@ from aftersales.service.contracts import ServiceContracts
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
-from aftersales.service.lifecycle import CalendarHealth, RecomputeReport
 from aftersales.service.maintenance import GenerationReport, MaintenanceDesk
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.permissions import PERMISSIONS
 from aftersales.service.runner import CommandRunner
+from aftersales.service.sla_cliff import CalendarHealth, RecomputeReport
 from aftersales.service.survey_campaigns import CampaignResults, SurveyCampaigns
 from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.views import CommandResult, Progress, TicketView

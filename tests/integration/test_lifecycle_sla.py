@@ -116,6 +116,8 @@ def _stored_equals_status(desk: ServiceDesk, tid: str) -> SlaStatus:
     status = desk.sla(AGENT, tid)
     assert view.response_due_at == status["response"].due_at
     assert view.resolution_due_at == status["resolution"].due_at
+    for due in (view.response_due_at, view.resolution_due_at):  # stored in the calendar's zone, by name
+        assert due is not None and getattr(due.tzinfo, "key", None) == "Asia/Shanghai"
     return status
 
 

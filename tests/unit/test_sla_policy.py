@@ -142,3 +142,22 @@ def test_bad_params_and_facts_are_refused() -> None:
 def test_the_sla_kind_is_registered() -> None:
     kind = import_builtin_kinds()["sla"]
     assert isinstance(kind.build(None), DefaultSla)
+
+
+def test_working_days_are_working_time_unless_the_pack_names_the_other_reading() -> None:
+    default, _ = decide(priority=Priority.NORMAL)
+    assert default["resolution"] == SlaTarget("resolution", timedelta(days=3), "working_days")
+    eod, _ = decide(SlaParams(working_days="end_of_day"), priority=Priority.NORMAL, complex=True)
+    assert eod["resolution"] == SlaTarget("resolution", timedelta(days=10), "end_of_day")
+    with pytest.raises(ConfigurationError, match=r"sla\.working_days"):
+        structure_params({"working_days": "fortnights"}, SlaParams, file="pack.toml", key="sla")
+
+
+def test_urgent_calls_get_the_first_contact_in_minutes() -> None:
+    targets, codes = decide(priority=Priority.EXPEDITED, urgent=True)
+    assert targets["response"] == SlaTarget("response", 30 * timedelta(minutes=1), "calendar")
+    assert "sla_urgent_contact" in codes
+    off, _ = decide(SlaParams(urgent_contact_minutes=None), priority=Priority.EXPEDITED, urgent=True)
+    assert off["response"] == SlaTarget("response", 2 * H)
+    decision = DefaultSla().decide(SlaFacts(Priority.NORMAL, kind=TicketKind.COMPLAINT))
+    assert decision.outcome.acceptance is False  # a complaint is resolved when handled, not accepted

@@ -445,9 +445,12 @@ class BusinessCalendar:
         run out; asking for them together looks the compiled table up once.
         """
         table = self._cache.table
-        if table is None or not all(0 < offset + table.origin < table.total for offset in (start, *ends)):
+        if table is not None:
+            origin, total = table.origin, table.total
+            low, high = min(start, *ends) + origin, max(start, *ends) + origin
+        if table is None or low <= 0 or high >= total:
             return [self.instant_at(start, last=True), *(self.instant_at(end) for end in ends)]
-        origin, starts, before, through = table.origin, table.starts, table.before, table.through
+        starts, before, through = table.starts, table.before, table.through
         target = start + origin
         index = bisect_right(before, target) - 1
         found = [self._datetime(starts[index] + (target - before[index]))]

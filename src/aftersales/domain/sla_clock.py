@@ -42,7 +42,7 @@ working target maps its deadline (and warning) back with ``instant_at`` calls.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -291,7 +291,7 @@ class TargetStatus:
 
     target: SlaTarget
     phase: ClockPhase
-    started_at: datetime | None
+    _started: datetime | None = attrs.field(eq=False)
     deadline: datetime | None
     due_at: datetime | None
     budget: timedelta
@@ -300,8 +300,27 @@ class TargetStatus:
     warning: bool
     extended: bool
     paused_time: timedelta = _ZERO
-    warning_at: datetime | None = None
+    _warn_instant: datetime | None = attrs.field(default=None, eq=False)
     provisional: bool = False
+    # Working targets map their start and warning offsets back to instants only when asked: most readers
+    # (the sweep, the ledger) need the due alone. (calendar, start offset, warning offset)
+    _lazy: tuple[BusinessCalendar, int, int] | None = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def started_at(self) -> datetime | None:
+        """When the clock started (for working targets: the first working instant at or after the start)."""
+        if self._started is None and self._lazy is not None:
+            calendar, start, _ = self._lazy
+            object.__setattr__(self, "_started", calendar.instant_at(start, last=True))
+        return self._started
+
+    @property
+    def warning_at(self) -> datetime | None:
+        """When ``warn_at`` of the budget is used (the earliest instant with that much accrued)."""
+        if self._warn_instant is None and self._lazy is not None:
+            calendar, _, warn = self._lazy
+            object.__setattr__(self, "_warn_instant", calendar.instant_at(warn))
+        return self._warn_instant
 
     @property
     def name(self) -> str:
@@ -555,6 +574,10 @@ def _read(events: Sequence[TicketEvent], targets: SlaTargets, at: datetime, at_u
 # -- measuring -------------------------------------------------------------------------------------------
 
 
+def _in_zone(moment: datetime, zone: tzinfo) -> datetime:
+    return moment if moment.tzinfo is zone else moment.astimezone(zone)
+
+
 def _pending(target: SlaTarget, budget: timedelta) -> TargetStatus:
     return TargetStatus(target, ClockPhase.PENDING, None, None, None, budget, _ZERO, None, False, False)
 
@@ -645,12 +668,15 @@ def _status(
     warn_at = _reach(-(-budget * share // whole), begin, finish, elapsed, gaps, position)
     zone = calendar.zone
     provisional = False
+    lazy: tuple[BusinessCalendar, int, int] | None = None
     if basis == "calendar":
         deadline = (EPOCH + _MICROSECOND * deadline_at).astimezone(zone)
-        warning_at = (EPOCH + _MICROSECOND * warn_at).astimezone(zone)
-        started = cycle.moment(start).astimezone(zone)
+        warning_at: datetime | None = (EPOCH + _MICROSECOND * warn_at).astimezone(zone)
+        started: datetime | None = _in_zone(cycle.moment(start), zone)
     else:
-        started, deadline, warning_at = calendar.clock_instants(begin, deadline_at, warn_at)
+        deadline = calendar.instant_at(deadline_at)
+        started = warning_at = None
+        lazy = (calendar, begin, warn_at)
         if calendar.official_until is not None:
             provisional = deadline.date() > calendar.official_until
     if met is not None:
@@ -674,12 +700,13 @@ def _status(
         deadline,
         _MICROSECOND * budget,
         _MICROSECOND * elapsed,
-        cycle.moment(met).astimezone(zone) if met is not None else None,
+        _in_zone(cycle.moment(met), zone) if met is not None else None,
         warning,
         extended,
         _MICROSECOND * paused,
         warning_at,
         provisional,
+        lazy,
     )
 
 

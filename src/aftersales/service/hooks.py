@@ -24,8 +24,8 @@ from aftersales.service.actors import Actor
 from aftersales.service.callback_desk import SurveyHook
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.knowledge_desk import KnowledgeDesk
-from aftersales.service.lifecycle import warn_on_provisional
 from aftersales.service.runner import Applied, CommandRunner, TicketHook
+from aftersales.service.sla_cliff import warn_on_provisional
 
 __all__ = ["complaint_on_low_score", "install_hooks", "learn_on_close"]
 

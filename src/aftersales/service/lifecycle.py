@@ -17,23 +17,15 @@ state and why; nothing changes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
-from typing import ClassVar
-
-import attrs
+from datetime import datetime, timedelta
 
 from aftersales.domain.actors import Role
-from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Category, Priority, TicketKind
-from aftersales.domain.events import JsonValue, TicketEvent
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaTargets
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import (
-    CalendarDataMissing,
-    DuplicateError,
     InvalidTransition,
-    NotFound,
     SlaExtensionRefused,
     ValidationError,
 )
@@ -42,20 +34,14 @@ from aftersales.policies.lifecycle import DefaultLifecycle, LifecycleParams
 from aftersales.policies.registry import PolicySet
 from aftersales.policies.triage import DefaultPriority, PriorityParams
 from aftersales.ports.outbox import OutboxMessage
-from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.callback_plan import callback_plan, customer_tier, schedule_in
 from aftersales.service.context import DeskContext
-from aftersales.service.permissions import check_role
-from aftersales.service.runner import Applied, CommandRunner, TicketHook
-from aftersales.service.sla import SlaService
+from aftersales.service.runner import Applied
+from aftersales.service.sla_cliff import provisional_messages
 
 __all__ = [
-    "CalendarHealth",
-    "CalendarNotice",
-    "RecomputeReport",
-    "calendar_health",
     "check_acceptance",
     "check_close",
     "check_resolve",
@@ -65,9 +51,6 @@ __all__ = [
     "intake_messages",
     "intake_priority",
     "lifecycle_params",
-    "provisional_messages",
-    "recompute_dues",
-    "warn_on_provisional",
 ]
 
 
@@ -182,13 +165,6 @@ def intake_priority(
     return priority, reasons
 
 
-_RECALCULATORS = frozenset({Role.SYSTEM, Role.MANAGER})
-_OPEN_STATES = ("new", "triaged", "assigned", "in_progress", "awaiting_parts", "awaiting_customer", "rework",
-                "resolved", "accepted")  # fmt: skip
-_COMPLAINT_OPEN = ("received", "investigating", "awaiting_decision", "solution_proposed", "implementing",
-                   "feedback_given", "reviewed")  # fmt: skip
-
-
 def confirm_in(
     context: DeskContext,
     uow: UnitOfWork,
@@ -229,185 +205,3 @@ def intake_messages(
         )
     messages += provisional_messages(context, uow, ticket, now)
     return messages
-
-
-@attrs.define
-class CalendarNotice:
-    """That managers were told due times became provisional past ``official_until`` (once per cliff)."""
-
-    DOCUMENT_KIND: ClassVar[str] = "calendar_notice"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
-
-    id: str
-    official_until: date
-    at: datetime
-    ticket_id: str
-    version: int = 0
-
-
-def _is_provisional(calendar: BusinessCalendar | None, ticket: Ticket) -> bool:
-    until = calendar.official_until if calendar is not None else None
-    if until is None:
-        return False
-    zone = calendar.zone if calendar is not None else None
-    return any(
-        due is not None and due.astimezone(zone).date() > until
-        for due in (ticket.response_due_at, ticket.resolution_due_at)
-    )
-
-
-def provisional_messages(
-    context: DeskContext, uow: UnitOfWork, ticket: Ticket, now: datetime
-) -> list[OutboxMessage]:
-    """The managers' warning when the first provisional due time is computed (once per official cliff)."""
-    calendar = context.calendar
-    if calendar is None or calendar.official_until is None or not _is_provisional(calendar, ticket):
-        return []
-    until = calendar.official_until
-    notice = CalendarNotice(f"provisional:{until.isoformat()}", until, now, ticket.id)
-    try:
-        uow.documents.get(CalendarNotice, notice.id)
-        return []
-    except NotFound:
-        pass
-    try:
-        uow.documents.add(notice)
-    except DuplicateError:
-        return []
-    days_left = (until - now.astimezone(calendar.zone).date()).days
-    values: dict[str, object] = {"official_until": until, "days_left": max(days_left, 0)}
-    key = f"calendar:provisional:{until.isoformat()}"
-    return context.notifications.staff_messages("calendar_provisional", (Role.MANAGER,), values, key, now)
-
-
-_CLIFF_WINDOW = timedelta(days=400)
-"""How close to the end of the official data a command's due times can become provisional (a 3-month
-complex resolution or a 7-day callback never reaches further than this)."""
-
-
-def warn_on_provisional(context: DeskContext, runner: CommandRunner) -> TicketHook:
-    """The hook: a command whose due times become provisional warns the managers (once per cliff).
-
-    Runs only near the end of the official data, where it derives the due times the runner is about to
-    store (deriving twice is cheap and keeps the warning in the command's own transaction).
-    """
-
-    def hook(
-        uow: UnitOfWork,
-        actor: Actor,
-        ticket: Ticket,
-        before: str,
-        events: Sequence[TicketEvent],
-        now: datetime,
-    ) -> Sequence[OutboxMessage] | None:
-        calendar = context.calendar
-        until = calendar.official_until if calendar is not None else None
-        if until is None or now.date() + _CLIFF_WINDOW < until:
-            return None
-        context.sla.derive(ticket, runner.tier(uow, ticket), now)
-        return provisional_messages(context, uow, ticket, now)
-
-    return hook
-
-
-@attrs.frozen
-class CalendarHealth:
-    """The holiday-data cliff at a glance (``desk.health()``).
-
-    ``official_until`` is the last day of official holiday data (``None``: the calendar's data never ends);
-    ``days_left`` the days from today to it; ``provisional_until`` how far due times are computed on the
-    provisional calendar; ``warning`` is set when 60 days or fewer are left.
-    """
-
-    official_until: date | None
-    days_left: int | None
-    provisional_until: date | None
-    source: str | None
-    warning: bool
-
-
-def calendar_health(calendar: BusinessCalendar | None, now: datetime) -> CalendarHealth:
-    """The health of ``calendar``'s holiday data at ``now``."""
-    if calendar is None:
-        return CalendarHealth(None, None, None, None, False)
-    official = calendar.official_until or calendar.known_until
-    if official is None:
-        return CalendarHealth(None, None, None, calendar.source_name, False)
-    days_left = (official - now.astimezone(calendar.zone).date()).days
-    provisional = calendar.known_until if calendar.official_until is not None else None
-    return CalendarHealth(official, days_left, provisional, calendar.source_name, days_left <= 60)
-
-
-@attrs.frozen
-class RecomputeReport:
-    """What :meth:`ServiceDesk.recompute_provisional_dues` did: tickets looked at and recomputed."""
-
-    checked: int
-    recomputed: tuple[str, ...]
-    official_until: date | None
-
-
-def recompute_dues(
-    context: DeskContext, runner: CommandRunner, actor: Actor, calendar: BusinessCalendar | None
-) -> RecomputeReport:
-    """Switch the desk to ``calendar`` and recompute every open ticket's provisional due times.
-
-    One write through the runner: every ticket changed, its ``recalculate_sla`` event and the managers'
-    notice commit together; the desk uses the new calendar only once they have.
-    """
-    check_role(actor, "recalculate_sla", roles=_RECALCULATORS)
-    if calendar is not None and not isinstance(calendar, BusinessCalendar):
-        raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
-    old = context.calendar
-    new = calendar if calendar is not None else old
-    service = SlaService(context.sla.policy, new)
-
-    def apply(uow: UnitOfWork, now: datetime) -> RecomputeReport:
-        tickets: list[Ticket] = []
-        cursor: str | None = None
-        query = TicketFilter(states=_OPEN_STATES + _COMPLAINT_OPEN)
-        while True:
-            page = uow.tickets.query(query, PageRequest(200, cursor))
-            tickets += page.items
-            cursor = page.next_cursor
-            if cursor is None:
-                break
-        recomputed: list[str] = []
-        for ticket in tickets:
-            if not (_is_provisional(old, ticket) or (ticket.resolution_due_at is None and ticket.is_open)):
-                continue
-            before = (ticket.response_due_at, ticket.resolution_due_at)
-            try:
-                service.derive(ticket, runner.tier(uow, ticket), now)
-            except CalendarDataMissing:
-                continue
-            after = (ticket.response_due_at, ticket.resolution_due_at)
-            if ticket.can("recalculate_sla"):  # complaints record no such step; their dues still move
-                payload: dict[str, JsonValue] = {
-                    "old_response_due_at": _iso(before[0]),
-                    "new_response_due_at": _iso(after[0]),
-                    "old_resolution_due_at": _iso(before[1]),
-                    "new_resolution_due_at": _iso(after[1]),
-                }
-                ticket.step("recalculate_sla", actor.ref, max(now, ticket.last_event_at), payload=payload)
-            uow.tickets.save(ticket)
-            recomputed.append(ticket.id)
-        until = (new.official_until or new.known_until) if new is not None else None
-        if recomputed and until is not None:
-            values: dict[str, object] = {"tickets": len(recomputed), "official_until": until}
-            key = f"calendar:recomputed:{until.isoformat()}:{now.isoformat()}"
-            uow.outbox.put(
-                context.notifications.staff_messages("sla_recomputed", (Role.MANAGER,), values, key, now)
-            )
-        return RecomputeReport(len(tickets), tuple(recomputed), until)
-
-    report = runner.write(
-        actor, "recalculate_sla", None, {"calendar": new.source_name if new is not None else None}, apply
-    )
-    context.calendar = new
-    context.sla.calendar = new
-    return report
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None

@@ -24,7 +24,7 @@ from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound
 from aftersales.i18n.values import Term
 from aftersales.ports.outbox import OutboxMessage
-from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
@@ -101,7 +101,8 @@ class SlaWatch:
         cursor: str | None = None
         seen = 0
         while seen < limit:
-            page = uow.tickets.query(query, PageRequest(min(200, limit - seen), cursor, Sort.DUE))
+            # One page for the whole limit: each page sorts every candidate again in the store.
+            page = uow.tickets.query(query, PageRequest(min(MAX_PAGE, limit - seen), cursor, Sort.DUE))
             yield from page.items
             seen += len(page.items)
             if page.next_cursor is None:

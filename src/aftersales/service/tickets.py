@@ -48,17 +48,14 @@ from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.lifecycle import (
-    CalendarHealth,
-    RecomputeReport,
-    calendar_health,
     check_resolve,
     close_in,
     confirm_in,
     extension_seconds,
     lifecycle_params,
-    recompute_dues,
 )
 from aftersales.service.runner import Applied, CommandRunner, check_actor
+from aftersales.service.sla_cliff import CalendarHealth, RecomputeReport, calendar_health, recompute_dues
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 __all__ = ["Tickets", "scoped_filter"]
