@@ -30,6 +30,7 @@ from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import can_read, check_role
@@ -206,6 +207,7 @@ class _Tally:
         return DealerPeriod(month, parts_replaced=parts, **self.counts)
 
 
+@validated_commands
 class ArchiveDesk:
     """Dealer and end-user archives, and the training records that feed the dealer archive."""
 

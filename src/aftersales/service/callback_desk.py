@@ -35,6 +35,7 @@ from aftersales.policies.decision import Decision
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import schedule_in
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.permissions import check_role
@@ -60,6 +61,7 @@ def _check_workflow_role(actor: Actor, ticket: Ticket, trigger: str) -> None:
         raise PermissionDenied(str(actor), trigger, ticket.id)
 
 
+@validated_commands
 class CallbackDesk:
     """Callback commands and queries over one :class:`ServiceDesk` (``desk.callbacks``)."""
 

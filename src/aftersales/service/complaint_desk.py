@@ -57,6 +57,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import schedule_in
 from aftersales.service.permissions import check_role
 from aftersales.service.runner import Applied, replay, store_result
@@ -160,6 +161,7 @@ def _reason_facts(reasons: Iterable[Reason]) -> list[JsonValue]:
     return [{"code": r.code, "params": dict(r.params)} for r in reasons]
 
 
+@validated_commands
 class ComplaintDesk:
     """Complaint commands and queries over one :class:`ServiceDesk` (``desk.complaints``)."""
 

@@ -57,10 +57,12 @@ from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.storage_registry import open_storage
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.notify import Notifications
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import authorize, can_read, check_role
+from aftersales.service.references import check_references
 from aftersales.service.runner import Applied, Apply, idempotency_scope, replay, store_result
 from aftersales.service.sla import SlaService
 from aftersales.service.views import CommandResult, Progress, TicketView
@@ -85,6 +87,7 @@ class UtcClock:
         return datetime.now(UTC)
 
 
+@validated_commands
 class ServiceDesk:
     """The after-sales service desk over one store, one policy set, one clock.
 
@@ -305,6 +308,7 @@ class ServiceDesk:
         _check_actor(actor)
         check_role(actor, command)
         with self.store() as uow:
+            check_references(uow, repo, obj, repo[:-1])
             getattr(uow, repo).save(obj)
             uow.commit()
         if repo in ("engineers", "dealers"):

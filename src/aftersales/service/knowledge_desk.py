@@ -49,6 +49,7 @@ from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.text_search import TextIndex, normalize
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.ngram_index import NgramIndex
 from aftersales.service.numbering import next_number
@@ -135,6 +136,7 @@ class Suggestions:
     from_all_products: bool = False
 
 
+@validated_commands
 class KnowledgeDesk:
     """The knowledge base (售后知识库) on a :class:`ServiceDesk`'s store."""
 

@@ -49,6 +49,7 @@ from aftersales.policies.fees import DefaultFeesPolicy, FeesPolicy, QuoteRequest
 from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import authorize, can_read, check_role
 
@@ -120,6 +121,7 @@ def _check_actor(actor: object) -> Actor:
     return actor
 
 
+@validated_commands
 class MaterialsDesk:
     """Materials commands and queries over a :class:`~aftersales.service.desk.ServiceDesk`.
 
