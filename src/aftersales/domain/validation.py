@@ -461,3 +461,37 @@ def check_record(record: object, field: str, cls: type[Any] | None = None) -> An
         raise
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"{field} cannot be rebuilt: {exc}", field=field) from None
+
+
+def text_set(field: str) -> Callable[[Any], frozenset[str]]:
+    """An attrs converter: an iterable of text (not one string) as a ``frozenset``, or ``ValidationError``."""
+
+    def convert(value: Any) -> frozenset[str]:
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, cabc.Iterable):
+            raise ValidationError(
+                f"{field} must be a collection of codes, got {type(value).__name__}", field=field
+            )
+        items = (
+            frozenset(value) if isinstance(value, (set, frozenset, list, tuple)) else frozenset(list(value))
+        )
+        for item in items:
+            if not isinstance(item, str):
+                raise ValidationError(f"{field} holds {type(item).__name__}, not text", field=field)
+        return items
+
+    return convert
+
+
+def record_tuple(field: str, cls: type[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """An attrs converter: an iterable of ``cls`` records as a tuple, or ``ValidationError``."""
+
+    def convert(value: Any) -> tuple[Any, ...]:
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, cabc.Iterable):
+            raise ValidationError(f"{field} must be a collection, got {type(value).__name__}", field=field)
+        items = tuple(value)
+        for item in items:
+            if not isinstance(item, cls):
+                raise ValidationError(f"{field} holds {type(item).__name__}, not {cls.__name__}", field=field)
+        return items
+
+    return convert

@@ -22,7 +22,7 @@ from aftersales.domain.validation import Checker, checker_for, resolve_hint
 from aftersales.errors import ValidationError
 from aftersales.service.actors import Actor
 
-__all__ = ["validated", "validated_commands"]
+__all__ = ["commands_of", "validated", "validated_commands"]
 
 C = TypeVar("C", bound=type)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,15 +41,17 @@ def validated(method: F) -> F:
     namespace = vars(sys.modules[method.__module__])
     positional: list[tuple[str, Checker]] = []
     by_name: dict[str, Checker] = {}
+    hints: dict[str, Any] = {}
     required: set[str] = set()
     var_keyword = any(p.kind is p.VAR_KEYWORD for p in params)
     for param in params:
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
             continue
+        hints[param.name] = resolve_hint(param.annotation, namespace)
         if param.name == "actor":
             check: Checker = _check_actor
         else:
-            check = checker_for(resolve_hint(param.annotation, namespace), param.name)
+            check = checker_for(hints[param.name], param.name)
         by_name[param.name] = check
         if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
             positional.append((param.name, check))
@@ -81,8 +83,22 @@ def validated(method: F) -> F:
             raise ValidationError(f"{name} needs {', '.join(missing)}", field=missing[0])
         return method(self, *args, **kwargs)
 
-    wrapper.__wrapped_checks__ = by_name  # type: ignore[attr-defined]
+    # What a test (or a host's form builder) needs to know about the command's arguments.
+    wrapper.argument_hints = hints  # type: ignore[attr-defined]
+    wrapper.required_arguments = frozenset(required)  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def commands_of(obj: object) -> dict[str, Callable[..., Any]]:
+    """The validated commands (and queries) of a desk object, by name: bound methods."""
+    found: dict[str, Callable[..., Any]] = {}
+    for name in dir(type(obj)):
+        if name.startswith("_"):
+            continue
+        attr = inspect.getattr_static(type(obj), name)
+        if hasattr(attr, "argument_hints"):
+            found[name] = getattr(obj, name)
+    return found
 
 
 def _is_command(value: object) -> bool:

@@ -549,8 +549,8 @@ class StorageContract:
             {"body"},
         )
         asset = Asset(AssetId("A1"), ProductId("P1"), "SN-1", customer_id=CustomerId("C1"), batch="B7")
-        dealer = Dealer(DealerId("D1"), "上海经销商", "sh", {"sh", "sz"})  # type: ignore[arg-type]
-        engineer = Engineer(EngineerId("E1"), "王工", skills={"leak"}, region="sh")  # type: ignore[arg-type]
+        dealer = Dealer(DealerId("D1"), "上海经销商", "sh", {"sh", "sz"})
+        engineer = Engineer(EngineerId("E1"), "王工", skills={"leak"}, region="sh")
         with store() as uow:
             uow.customers.add(_customer(1))
             uow.customers.add(_customer(2, region="bj"))
