@@ -86,6 +86,7 @@ from aftersales.errors import (
     DuplicateError,
     InvalidMoney,
     InvalidTransition,
+    LegalHold,
     NaiveDatetimeError,
     NotFound,
     PermissionDenied,
@@ -132,6 +133,7 @@ from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
 from aftersales.service.materials_desk import MaterialsDesk
+from aftersales.service.privacy import AccessRecord, ErasureRecord, PrivacyDesk
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 __version__ = "0.1.0"
@@ -142,6 +144,7 @@ __all__ = [
     "MATERIALS_WORKFLOW",
     "NOTIFICATION_KINDS",
     "TICKET_WORKFLOW",
+    "AccessRecord",
     "Actor",
     "ActorRef",
     "AftersalesError",
@@ -194,6 +197,7 @@ __all__ = [
     "Engineer",
     "EngineerId",
     "EngineerLevel",
+    "ErasureRecord",
     "FaultRecord",
     "FeeDesk",
     "FeeSlip",
@@ -208,6 +212,7 @@ __all__ = [
     "ItemKind",
     "KnowledgeDesk",
     "LedgerEntry",
+    "LegalHold",
     "LoanLedger",
     "MaterialsDesk",
     "MaterialsLine",
@@ -239,6 +244,7 @@ __all__ = [
     "PolicySet",
     "PriceList",
     "Priority",
+    "PrivacyDesk",
     "Product",
     "ProductId",
     "Progress",

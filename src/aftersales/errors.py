@@ -19,6 +19,7 @@ __all__ = [
     "DuplicateError",
     "InvalidMoney",
     "InvalidTransition",
+    "LegalHold",
     "NaiveDatetimeError",
     "NotFound",
     "PermissionDenied",
@@ -157,3 +158,19 @@ class PolicyError(AftersalesError):
 
 class StorageError(AftersalesError):
     """The store cannot be used: a corrupt or foreign database file, a failed migration, a lost connection."""
+
+
+class LegalHold(AftersalesError):
+    """Personal data may not be erased while a legal hold applies; nothing was changed.
+
+    ``hold`` names the hold (``"open_compensation_claim"``, ``"unpaid_fee_slip"``) and ``target`` the
+    record that holds it (a complaint or slip id).
+    """
+
+    def __init__(self, customer_id: str, hold: str, target: str) -> None:
+        super().__init__(
+            f"customer {customer_id!r} cannot be erased while a legal hold applies: {hold} ({target})"
+        )
+        self.customer_id = customer_id
+        self.hold = hold
+        self.target = target

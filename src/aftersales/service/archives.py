@@ -348,4 +348,5 @@ class ArchiveDesk:
             for t in tickets
         )
         callbacks = tuple(c for t in tickets for c in _callbacks(t))
+        self.desk.privacy.record_access(actor, "customer_archive", [customer.id])
         return CustomerArchive(customer, assets, entries, callbacks, slips)

@@ -724,6 +724,7 @@ class ComplaintDesk:
         view = self.desk.ticket(actor, complaint_id)
         if view.kind is not TicketKind.COMPLAINT:
             raise NotFound("complaint", complaint_id)
+        self.desk.privacy.record_access(actor, "complaint_file", [view.customer_id])
         with self.desk.store() as uow:
             try:
                 return uow.documents.get(ComplaintFile, complaint_id)
@@ -744,11 +745,14 @@ class ComplaintDesk:
             received_to=wanted.received_to,
         )
         out: list[ComplaintLogEntry] = []
+        customers: set[str] = set()
         with self.desk.store() as uow:
             for ticket in _all(uow, query):
                 entry = self._log_entry(uow, ticket)
                 if wanted.severity is None or entry.severity is wanted.severity:
                     out.append(entry)
+                    customers.add(ticket.customer_id)
+        self.desk.privacy.record_access(actor, "complaint_log", customers)
         return out
 
     def _log_entry(self, uow: UnitOfWork, ticket: Ticket) -> ComplaintLogEntry:

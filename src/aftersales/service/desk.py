@@ -74,6 +74,7 @@ if TYPE_CHECKING:
     from aftersales.service.fee_desk import FeeDesk
     from aftersales.service.knowledge_desk import KnowledgeDesk
     from aftersales.service.materials_desk import MaterialsDesk
+    from aftersales.service.privacy import PrivacyDesk
     from aftersales.service.sla_watch import SlaWatch
 
 __all__ = ["ServiceDesk", "UtcClock"]
@@ -210,6 +211,13 @@ class ServiceDesk:
         from aftersales.service.archives import ArchiveDesk
 
         return ArchiveDesk(self)
+
+    @cached_property
+    def privacy(self) -> PrivacyDesk:
+        """Personal data under PIPL: erasure, export, the access log (个人信息保护)."""
+        from aftersales.service.privacy import PrivacyDesk
+
+        return PrivacyDesk(self)
 
     def __enter__(self) -> ServiceDesk:
         return self

@@ -1,0 +1,367 @@
+"""Personal data under PIPL (个人信息保护法): erasure, the right of access, and who read what.
+
+``desk.privacy`` offers:
+
+- :meth:`PrivacyDesk.erase_customer` — replace one customer's name, phone, address, e-mail and
+  free-text details in the customer record, every ticket (descriptions, notes, fault and visit notes),
+  complaint file, survey answer, fee slip, outbox message and idempotency row, in one transaction;
+  ids, products, dates, states, amounts, codes and reasons are kept, so the ledger, the KPIs, revenue
+  and fault statistics do not change. An :class:`ErasureRecord` says who erased, when and why (not
+  what). Refused with :class:`~aftersales.errors.LegalHold` while an open complaint carries a
+  compensation claim or a fee slip is unpaid. On SQLite the freed bytes are zeroed and the WAL is
+  truncated afterwards, so the erased text is gone from the files too.
+- :meth:`PrivacyDesk.export_customer` — everything held about the person, as JSON.
+- :meth:`PrivacyDesk.access_log` — every read of personal data through archives, complaint logs and
+  exports, for the auditor and the privacy officer.
+
+Why text replacement as well as field rules: a name also sits in rendered messages, in whole tickets
+kept for idempotency, in notes an agent typed. Both are applied (see :mod:`aftersales.domain.erasure`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import attrs
+
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recourse
+from aftersales.domain.contact import Contact
+from aftersales.domain.erasure import ERASED, needles_of, scrub
+from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, MaterialsMovement, SlipState
+from aftersales.domain.knowledge import RemoteResolution
+from aftersales.domain.materials import MaterialsRequest
+from aftersales.domain.parties import Customer
+from aftersales.domain.surveys import CallbackRecord, CallbackTask
+from aftersales.domain.text import required_text
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.work import aware
+from aftersales.errors import ConfigurationError, LegalHold, NotFound
+from aftersales.ports.erasure import Scrubbable, Shreddable
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.queries import PageRequest, TicketFilter
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.serialization import encode_json, structure, unstructure
+from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
+from aftersales.service.permissions import check_role
+
+if TYPE_CHECKING:
+    from aftersales.service.desk import ServiceDesk
+
+__all__ = ["AccessRecord", "ErasureHook", "ErasureRecord", "PrivacyDesk"]
+
+R = Role
+ERASERS = frozenset({R.MANAGER, R.GENERAL_MANAGER, R.PRIVACY_OFFICER})
+EXPORTERS = ERASERS | {R.AUDITOR, R.CUSTOMER}
+AUDITORS = frozenset({R.AUDITOR, R.PRIVACY_OFFICER})
+ERASED_TOPIC = "privacy.customer_erased"
+
+# Documents that hold a customer's data, found by the customer or by one of their tickets.
+_BY_CUSTOMER: tuple[type[Any], ...] = (ComplaintFile, CallbackRecord, FeeSlip, InvoiceRecord)
+_BY_TICKET: tuple[type[Any], ...] = (CallbackTask, MaterialsRequest, MaterialsMovement, RemoteResolution)
+# Free text in these is blanked outright (survey comments, notes); the others keep their text minus the
+# person's own strings (a fee slip's line descriptions name parts, not people).
+_BLANKED: tuple[type[Any], ...] = (CallbackRecord,)
+
+ErasureHook = Callable[[UnitOfWork, str, Sequence[str]], int]
+"""Called inside the erasure's transaction with the customer id and their ticket ids; returns how many
+records it erased. Attachments plug in here (they are removed with the person)."""
+
+
+@attrs.frozen
+class ErasureRecord:
+    """That a customer's personal data was erased: who, when, why, and how much — never the data."""
+
+    DOCUMENT_KIND: ClassVar[str] = "personal_data_erasure"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id",)
+
+    id: str
+    customer_id: str
+    erased_at: datetime = attrs.field(validator=aware)
+    erased_by: ActorRef
+    reason: str = attrs.field(validator=required_text(500))
+    tickets: int = 0
+    documents: int = 0
+    messages: int = 0
+    idempotency_rows: int = 0
+    attachments: int = 0
+    version: int = 0
+
+
+@attrs.frozen
+class AccessRecord:
+    """One read of a customer's personal data: who read what, and when (the access log)."""
+
+    DOCUMENT_KIND: ClassVar[str] = "personal_data_access"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id", "actor")
+
+    id: str
+    customer_id: str
+    actor: str
+    role: Role
+    what: str
+    at: datetime = attrs.field(validator=aware)
+    version: int = 0
+
+
+@validated_commands
+class PrivacyDesk:
+    """Erasure, export and the access log of personal data (``desk.privacy``)."""
+
+    def __init__(self, desk: ServiceDesk) -> None:
+        self.desk = desk
+        self.erasure_hooks: list[ErasureHook] = []
+        """Extensions that hold personal data of their own (attachments) register here."""
+
+    # -- erasure -------------------------------------------------------------------------------------
+
+    def erase_customer(self, actor: Actor, customer_id: str, reason: str) -> ErasureRecord:
+        """Erase (pseudonymise) ``customer_id``'s personal data everywhere; see the module docstring.
+
+        Managers, the general manager and privacy officers may. Refused with ``LegalHold`` (naming the
+        hold) while an open complaint carries a compensation claim or a fee slip is unpaid; an unknown
+        customer is ``NotFound``. Either everything is erased or nothing is.
+        """
+        check_role(actor, "erase_customer", customer_id, ERASERS)
+        now = self.desk._now()
+        with self.desk.store() as uow:
+            outbox, idempotency = uow.outbox, uow.idempotency
+            if not isinstance(outbox, Scrubbable) or not isinstance(idempotency, Scrubbable):
+                raise ConfigurationError(
+                    "this store cannot erase personal data: its outbox and idempotency store need scrub()",
+                    key="store",
+                )
+            customer = uow.customers.get(customer_id)
+            tickets = _tickets_of(uow, customer_id)
+            self._check_holds(uow, customer_id, tickets)
+            needles = _needles(customer)
+            free_text: list[str] = []
+            for ticket in tickets:
+                free_text += _free_text(ticket)
+                uow.tickets.save(_erased(ticket, needles, Ticket, blank=True))
+            documents = self._erase_documents(uow, customer_id, [t.id for t in tickets], needles, free_text)
+            uow.customers.save(_erased_customer(customer))
+            everything = needles_of([*needles, *free_text])  # longest first: whole texts before names
+            messages = outbox.scrub(everything)
+            rows = idempotency.scrub(everything)
+            attachments = sum(hook(uow, customer_id, [t.id for t in tickets]) for hook in self.erasure_hooks)
+            record = ErasureRecord(
+                id=f"{customer_id}@{now.strftime('%Y%m%dT%H%M%S%f')}",
+                customer_id=customer_id,
+                erased_at=now,
+                erased_by=actor.ref,
+                reason=reason,
+                tickets=len(tickets),
+                documents=documents,
+                messages=messages,
+                idempotency_rows=rows,
+                attachments=attachments,
+            )
+            uow.documents.add(record)
+            uow.outbox.put([_erasure_message(record)])
+            uow.commit()
+        self.desk._tiers.pop(customer_id, None)
+        if isinstance(self.desk.store, Shreddable):
+            self.desk.store.shred()
+        return record
+
+    def _check_holds(self, uow: UnitOfWork, customer_id: str, tickets: Sequence[Ticket]) -> None:
+        open_ids = {t.id for t in tickets if t.state not in (TicketState.CLOSED, TicketState.CANCELLED)}
+        for file in uow.documents.query(ComplaintFile, customer_id=customer_id):
+            crisis = file.crisis
+            claim = crisis is not None and (
+                Recourse.COMPENSATION_DEMANDED in crisis.recourse or crisis.economic_loss
+            )
+            if claim and file.id in open_ids:
+                raise LegalHold(customer_id, "open_compensation_claim", file.id)
+        for slip in uow.documents.query(FeeSlip, customer_id=customer_id):
+            if slip.state is SlipState.ISSUED and slip.balance.amount > 0:
+                raise LegalHold(customer_id, "unpaid_fee_slip", slip.id)
+
+    def _erase_documents(
+        self,
+        uow: UnitOfWork,
+        customer_id: str,
+        ticket_ids: Sequence[str],
+        needles: tuple[str, ...],
+        free_text: list[str],
+    ) -> int:
+        found: dict[tuple[type[Any], str], Any] = {}
+        for cls in _BY_CUSTOMER:
+            for doc in uow.documents.query(cls, customer_id=customer_id):
+                found[(cls, doc.id)] = doc
+        for ticket_id in ticket_ids:
+            for cls in _BY_TICKET:
+                for doc in uow.documents.query(cls, ticket_id=ticket_id):
+                    found[(cls, doc.id)] = doc
+            for grant in uow.documents.query(GrantedExtension, complaint_id=ticket_id):
+                found[(GrantedExtension, grant.id)] = grant
+        for (cls, _), doc in sorted(found.items(), key=lambda item: (item[0][0].__name__, item[0][1])):
+            if cls in _BLANKED:
+                free_text += _free_text(doc)
+            uow.documents.save(_erased(doc, needles, cls, blank=cls in _BLANKED))
+        return len(found)
+
+    def erasures(self, actor: Actor, customer_id: str | None = None) -> list[ErasureRecord]:
+        """The erasure events (all, or one customer's), oldest first; for auditors and privacy officers."""
+        check_role(actor, "erasures", customer_id, AUDITORS | ERASERS)
+        with self.desk.store() as uow:
+            records = (
+                uow.documents.query(ErasureRecord, customer_id=customer_id)
+                if customer_id is not None
+                else uow.documents.query(ErasureRecord)
+            )
+        return sorted(records, key=lambda r: (r.erased_at, r.id))
+
+    # -- the right of access -------------------------------------------------------------------------
+
+    def export_customer(self, actor: Actor, customer_id: str) -> str:
+        """Everything held about ``customer_id``, as JSON text (PIPL's right of access and portability).
+
+        The customer themself, a manager, the general manager, an auditor or a privacy officer may ask;
+        another customer gets ``NotFound``, as for an unknown id. The export is logged as an access.
+        """
+        check_role(actor, "export_customer", customer_id, EXPORTERS)
+        if actor.role is R.CUSTOMER and actor.customer_id != customer_id:
+            raise NotFound("customer", customer_id)
+        with self.desk.store() as uow:
+            customer = uow.customers.get(customer_id)
+            tickets = _tickets_of(uow, customer_id)
+            ids = [t.id for t in tickets]
+            held: dict[str, Any] = {
+                "customer": unstructure(customer),
+                "assets": [unstructure(a) for a in sorted(uow.assets.list(customer_id=customer_id), key=_id)],
+                "tickets": [unstructure(t) for t in tickets],
+            }
+            for cls in _BY_CUSTOMER:
+                held[cls.DOCUMENT_KIND] = [
+                    unstructure(d) for d in uow.documents.query(cls, customer_id=customer_id)
+                ]
+            for cls in _BY_TICKET:
+                held[cls.DOCUMENT_KIND] = [
+                    unstructure(d) for t in ids for d in uow.documents.query(cls, ticket_id=t)
+                ]
+            held["erasures"] = [
+                unstructure(r) for r in uow.documents.query(ErasureRecord, customer_id=customer_id)
+            ]
+        self.record_access(actor, "export_customer", [customer_id])
+        return encode_json({"customer_id": customer_id, "exported_at": self.desk._now(), "data": held})
+
+    # -- the access log ------------------------------------------------------------------------------
+
+    def record_access(self, actor: Actor, what: str, customer_ids: Iterable[str]) -> None:
+        """Log that ``actor`` read the personal data of ``customer_ids`` through ``what`` (its own commit)."""
+        now = self.desk._now()
+        unique = sorted(set(customer_ids))
+        if not unique:
+            return
+        with self.desk.store() as uow:
+            for customer_id in unique:
+                uow.documents.add(
+                    AccessRecord(uuid.uuid4().hex, customer_id, str(actor.ref), actor.role, what, now)
+                )
+            uow.commit()
+
+    def access_log(
+        self,
+        actor: Actor,
+        *,
+        customer_id: str | None = None,
+        reader: str | None = None,
+        since: datetime | None = None,
+    ) -> list[AccessRecord]:
+        """Who read whose personal data, through what, and when — oldest first (auditor, privacy officer).
+
+        ``reader`` is an actor as logged (``"agent:a1"``); ``since`` keeps reads at or after it.
+        """
+        check_role(actor, "access_log", customer_id, AUDITORS)
+        equals: dict[str, object] = {}
+        if customer_id is not None:
+            equals["customer_id"] = customer_id
+        if reader is not None:
+            equals["actor"] = reader
+        with self.desk.store() as uow:
+            records = uow.documents.query(AccessRecord, **equals)
+        chosen = [r for r in records if since is None or r.at >= since]
+        return sorted(chosen, key=lambda r: (r.at, r.id))
+
+
+def _id(obj: Any) -> str:
+    return str(obj.id)
+
+
+def _tickets_of(uow: UnitOfWork, customer_id: str) -> list[Ticket]:
+    found: list[Ticket] = []
+    cursor: str | None = None
+    while True:
+        page = uow.tickets.query(TicketFilter(customer_id=customer_id), PageRequest(limit=500, cursor=cursor))
+        found += page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return found
+
+
+def _needles(customer: Customer) -> tuple[str, ...]:
+    contact = customer.contact
+    values: list[object] = [
+        customer.name, contact.name, contact.phone, contact.email, contact.address, contact.wechat,
+        contact.note,
+    ]  # fmt: skip
+    if contact.phone:
+        digits = "".join(c for c in contact.phone if c.isdigit() or c == "+")
+        values += [digits, digits.lstrip("+")]
+    if contact.email:
+        values.append(contact.email.lower())
+    return needles_of(values)
+
+
+def _free_text(obj: Any) -> list[str]:
+    """The free-text values the erasure blanks in ``obj``, to hunt for copies of them elsewhere."""
+    from aftersales.domain.erasure import FREE_TEXT_FIELDS
+
+    out: list[str] = []
+
+    def walk(data: Any) -> None:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if key in FREE_TEXT_FIELDS and isinstance(value, str) and len(value) >= 4:
+                    out.append(value)
+                else:
+                    walk(value)
+        elif isinstance(data, list):
+            for item in data:
+                walk(item)
+
+    walk(unstructure(obj))
+    return out
+
+
+def _erased(obj: Any, needles: tuple[str, ...], cls: type[Any], *, blank: bool) -> Any:
+    data = scrub(unstructure(obj), needles, blank_free_text=blank)
+    return structure(data, cls)
+
+
+def _erased_customer(customer: Customer) -> Customer:
+    contact = customer.contact
+    return attrs.evolve(
+        customer,
+        name=ERASED,
+        contact=Contact(ERASED, locale=contact.locale, timezone=contact.timezone),
+    )
+
+
+def _erasure_message(record: ErasureRecord) -> OutboxMessage:
+    payload = {
+        "customer_id": record.customer_id,
+        "erased_at": record.erased_at.isoformat(),
+        "erased_by": str(record.erased_by),
+        "reason": record.reason,
+    }
+    return OutboxMessage(
+        f"erasure-{uuid.uuid4().hex}", ERASED_TOPIC, payload, f"erasure:{record.id}", record.erased_at
+    )
