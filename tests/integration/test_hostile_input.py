@@ -276,6 +276,7 @@ EXAMPLES: list[tuple[str, Any]] = [
     ("unknown dealer", lambda d, t: d.register_customer(MANAGER, _customer(dealer_id="nobody"))),
     ("unknown product", lambda d, t: d.register_asset(MANAGER, _asset("product_id", "nope"))),
     ("unknown engineer", lambda d, t: d.dispatch(MANAGER, t, engineer_id="nobody")),
+    ("accepted 'no'", lambda d, t: d.materials.inspect_return(MANAGER, "R-1", accepted="no")),
     ("unknown argument", lambda d, t: d.open_ticket(AGENT, customer_id="c-1", descripton="x")),
 ]  # fmt: skip
 
