@@ -227,3 +227,23 @@ def test_erasing_keeps_other_customers_untouched(tmp_path: Path) -> None:
         assert store.desk.archives.customer_archive(MANAGER, "c-2").customer.contact.phone == "13700001111"
         assert store.desk.count(MANAGER, TicketFilter(customer_id="c-1")) == 1
         assert store.desk.triage(AGENT, other, nature="n", severity=Severity.LOW).ticket.priority is not None
+
+
+def test_the_retention_job_expires_idempotency_rows_after_the_period(store: Opened) -> None:
+    tid = seed(store.desk, store.clock)
+    desk, clock = store.desk, store.clock
+    desk.note_to_customer(AGENT, tid, text="第一次", idempotency_key="k-1")
+    assert desk.privacy.purge_expired(Actor.system(), older_than=timedelta(days=30)) == 0  # stamps k-1
+    clock.advance(timedelta(days=20))
+    desk.note_to_customer(AGENT, tid, text="第二次", idempotency_key="k-2")
+    assert desk.privacy.purge_expired(Actor.system(), older_than=timedelta(days=30)) == 0  # stamps k-2
+    clock.advance(timedelta(days=11))  # k-1 is 31 days old, k-2 11
+    assert desk.privacy.purge_expired(MANAGER, older_than=timedelta(days=30)) == 1
+    # k-2 still replays; k-1 runs afresh (its result is gone).
+    assert desk.note_to_customer(AGENT, tid, text="第二次", idempotency_key="k-2").replayed
+    assert not desk.note_to_customer(AGENT, tid, text="第一次", idempotency_key="k-1").replayed
+    with pytest.raises(PermissionDenied):
+        desk.privacy.purge_expired(AGENT)
+    with pytest.raises(ValidationError) as caught:
+        desk.privacy.purge_expired(MANAGER, older_than=timedelta(0))
+    assert caught.value.field == "older_than"

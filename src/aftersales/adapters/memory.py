@@ -366,6 +366,21 @@ class _Idempotency:
     def put(self, key: str, result_json: str) -> None:
         self._uow._insert(("idem", key), _Record(0, result_json))
 
+    def sweep(self, now_us: int, before_us: int) -> int:
+        """The retention pass: drop results first seen before ``before_us``; stamp new ones ``now_us``."""
+        seen = {key: int(record.text) for key, record in self._uow._scan("idem_seen")}
+        dropped = 0
+        for key, at in seen.items():
+            if at < before_us:
+                if self._uow._read(("idem", key)) is not None:
+                    self._uow._writes[("idem", key)] = None
+                    dropped += 1
+                self._uow._writes[("idem_seen", key)] = None
+        for key, _ in self._uow._scan("idem"):
+            if key not in seen:
+                self._uow._upsert(("idem_seen", key), _Record(0, str(now_us)))
+        return dropped
+
     def scrub(self, needles: Sequence[str]) -> int:
         """Replace each of ``needles`` in every stored result and key; returns how many rows changed."""
         count = 0

@@ -90,6 +90,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX tickets_urgency ON tickets (urgency, received_us, id)",
         "CREATE INDEX tickets_due ON tickets (due_key, id) WHERE unresolved",
     ),
+    # issue 25: when the retention job first saw each idempotency key, so it can expire old ones.
+    (
+        "CREATE TABLE idempotency_seen (key TEXT PRIMARY KEY, seen_us BIGINT NOT NULL)",
+        "CREATE INDEX idempotency_seen_at ON idempotency_seen (seen_us)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453

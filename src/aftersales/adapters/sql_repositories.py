@@ -194,6 +194,11 @@ class SqlIdempotency(SqlRepository):
             " OR result LIKE ? ESCAPE '\\'",
             "rewrite": "UPDATE idempotency SET result = ? WHERE key = ?",
             "delete": "DELETE FROM idempotency WHERE key = ?",
+            "expire": "DELETE FROM idempotency"
+            " WHERE key IN (SELECT key FROM idempotency_seen WHERE seen_us < ?)",
+            "forget": "DELETE FROM idempotency_seen WHERE seen_us < ?",
+            "stamp": "INSERT INTO idempotency_seen (key, seen_us) SELECT key, ? FROM idempotency WHERE true"
+            " ON CONFLICT DO NOTHING",
         }
 
     def get(self, key: str) -> str | None:
@@ -203,6 +208,17 @@ class SqlIdempotency(SqlRepository):
     def put(self, key: str, result_json: str) -> None:
         if self._run(self._sql["put"], (key, result_json)).rowcount != 1:
             raise DuplicateError(f"idempotency key {key!r} already has a result")
+
+    def sweep(self, now_us: int, before_us: int) -> int:
+        """The retention job's pass: drop results first seen before ``before_us``, stamp new ones ``now_us``.
+
+        Returns how many results were dropped. Mark-and-sweep keeps the write path untouched: a result
+        lives at least the retention period and at most that plus the interval between two passes.
+        """
+        dropped = int(self._run(self._sql["expire"], (before_us,)).rowcount)
+        self._run(self._sql["forget"], (before_us,))
+        self._run(self._sql["stamp"], (now_us,))
+        return dropped
 
     def scrub(self, needles: Sequence[str]) -> int:
         """Replace each of ``needles`` in every stored result (and key); returns how many rows changed."""

@@ -64,6 +64,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX tickets_assignee ON tickets (assignee_id, received_us, id)"
         " WHERE assignee_id IS NOT NULL",
     ),
+    # 5 (issue 25): when the retention job first saw each idempotency key, so it can expire old ones.
+    (
+        "CREATE TABLE idempotency_seen (key TEXT PRIMARY KEY, seen_us INTEGER NOT NULL)",
+        "CREATE INDEX idempotency_seen_at ON idempotency_seen (seen_us)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -19,7 +19,7 @@ from aftersales.domain.erasure import scrub, scrub_text
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.serialization import decode_json, encode_json
 
-__all__ = ["Scrubbable", "Shreddable", "scrub_idempotency_row", "scrub_message"]
+__all__ = ["Scrubbable", "Shreddable", "Sweepable", "scrub_idempotency_row", "scrub_message"]
 
 
 @runtime_checkable
@@ -28,6 +28,15 @@ class Scrubbable(Protocol):
 
     def scrub(self, needles: Sequence[str]) -> int:
         """Replace each needle wherever it occurs; return how many rows were rewritten."""
+        ...
+
+
+@runtime_checkable
+class Sweepable(Protocol):
+    """An idempotency store the retention job can expire (mark and sweep)."""
+
+    def sweep(self, now_us: int, before_us: int) -> int:
+        """Drop results first seen before ``before_us``, stamp unseen ones ``now_us``; count the dropped."""
         ...
 
 

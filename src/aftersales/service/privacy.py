@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
@@ -32,6 +32,7 @@ from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recour
 from aftersales.domain.contact import Contact
 from aftersales.domain.erasure import ERASED, needles_of, scrub
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, MaterialsMovement, SlipState
+from aftersales.domain.instants import micros
 from aftersales.domain.knowledge import RemoteResolution
 from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.parties import Customer
@@ -40,8 +41,8 @@ from aftersales.domain.text import required_text
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import aware
-from aftersales.errors import ConfigurationError, LegalHold, NotFound
-from aftersales.ports.erasure import Scrubbable, Shreddable
+from aftersales.errors import ConfigurationError, LegalHold, NotFound, ValidationError
+from aftersales.ports.erasure import Scrubbable, Shreddable, Sweepable
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -60,6 +61,8 @@ ERASERS = frozenset({R.MANAGER, R.GENERAL_MANAGER, R.PRIVACY_OFFICER})
 EXPORTERS = ERASERS | {R.AUDITOR, R.CUSTOMER}
 AUDITORS = frozenset({R.AUDITOR, R.PRIVACY_OFFICER})
 ERASED_TOPIC = "privacy.customer_erased"
+IDEMPOTENCY_RETENTION = timedelta(days=30)
+"""How long a command's result is kept for replay by default: far beyond any client's retry window."""
 
 # Documents that hold a customer's data, found by the customer or by one of their tickets.
 _BY_CUSTOMER: tuple[type[Any], ...] = (ComplaintFile, CallbackRecord, FeeSlip, InvoiceRecord)
@@ -217,6 +220,30 @@ class PrivacyDesk:
                 else uow.documents.query(ErasureRecord)
             )
         return sorted(records, key=lambda r: (r.erased_at, r.id))
+
+    # -- retention -----------------------------------------------------------------------------------
+
+    def purge_expired(self, actor: Actor, *, older_than: timedelta = IDEMPOTENCY_RETENTION) -> int:
+        """The retention job for idempotency rows: drop the results kept longer than ``older_than``.
+
+        Run it periodically (the system actor, a manager or a privacy officer). Each pass stamps the
+        keys it has not seen yet and drops those first seen more than ``older_than`` ago, so a result
+        is kept at least ``older_than`` (a retried command within it still replays) and at most that
+        plus the interval between passes. Returns how many rows were dropped.
+        """
+        check_role(actor, "purge_expired", None, ERASERS | {R.SYSTEM})
+        if older_than <= timedelta(0):
+            raise ValidationError("older_than must be a positive duration", field="older_than")
+        now = self.desk._now()
+        with self.desk.store() as uow:
+            store = uow.idempotency
+            if not isinstance(store, Sweepable):
+                raise ConfigurationError(
+                    "this store's idempotency keys cannot expire: no sweep()", key="store"
+                )
+            dropped = store.sweep(micros(now), micros(now - older_than))
+            uow.commit()
+        return dropped
 
     # -- the right of access -------------------------------------------------------------------------
 
