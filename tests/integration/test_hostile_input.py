@@ -121,13 +121,13 @@ def all_commands(desk: Any) -> dict[str, Any]:
         ("knowledge", desk.knowledge),
         ("archives", desk.archives),
         ("sla_watch", desk.sla_watch),
+        ("master_data", desk.master_data),
+        ("reports", desk.reports),
+        ("privacy", desk.privacy),
     ]:
         for name, method in commands_of(obj).items():
             if name not in ("execute",):  # takes a callable: the desk's own extension point
                 found[f"{prefix}.{name}"] = method
-    privacy = getattr(desk, "privacy", None)
-    if privacy is not None:
-        found.update({f"privacy.{n}": m for n, m in commands_of(privacy).items()})
     return found
 
 

@@ -51,6 +51,7 @@ from aftersales.reports.faults import FaultDimension, fault_pareto
 from aftersales.reports.kpi import kpi_report
 
 PERSONAL = (NAME, PHONE, EMAIL, ADDRESS)
+SECOND = f"{NAME} 第二台马桶也漏水，电话 {PHONE}"
 OFFICER = Actor.privacy_officer("dpo-1")
 ENGINEER = Actor.engineer("e-1", team="t1")
 CUSTOMER = Actor.customer("c-1")
@@ -83,8 +84,7 @@ def history(store: Opened) -> str:
     desk.record_callback(
         AGENT, tid, problem_back=False, satisfaction=5, comment=f"{NAME} 很满意，邮件 {EMAIL}"
     )
-    desk.open_ticket(AGENT, customer_id="c-1", description=f"{NAME} 第二台马桶也漏水，电话 {PHONE}",
-                     idempotency_key="call-2")  # fmt: skip
+    desk.open_ticket(AGENT, customer_id="c-1", description=SECOND, idempotency_key="call-2")
     return tid
 
 
@@ -126,7 +126,7 @@ def test_erasure_leaves_no_personal_bytes_and_the_figures_unchanged(store: Opene
     assert [p for p in PERSONAL if p in after] == []
     assert '"c-1"' in after  # the ids stay: the ledger still adds up
     # The replayed intake (same key) still answers, without the person's data.
-    replay = store.desk.open_ticket(AGENT, customer_id="c-1", description="x", idempotency_key="call-2")
+    replay = store.desk.open_ticket(AGENT, customer_id="c-1", description=SECOND, idempotency_key="call-2")
     assert replay.replayed and NAME not in replay.ticket.description
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
@@ -49,17 +49,15 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import encode_json, structure, unstructure
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.permissions import check_role
+from aftersales.service.context import DeskContext
+from aftersales.service.master_data import MasterDataChange
+from aftersales.service.permissions import Workflow, permit
+from aftersales.service.runner import CommandRunner
 
-if TYPE_CHECKING:
-    from aftersales.service.desk import ServiceDesk
-
-__all__ = ["AccessRecord", "ErasureHook", "ErasureRecord", "PrivacyDesk"]
+__all__ = ["AccessRecord", "ErasureHook", "ErasureRecord", "PrivacyDesk", "record_access"]
 
 R = Role
-ERASERS = frozenset({R.MANAGER, R.GENERAL_MANAGER, R.PRIVACY_OFFICER})
-EXPORTERS = ERASERS | {R.AUDITOR, R.CUSTOMER}
-AUDITORS = frozenset({R.AUDITOR, R.PRIVACY_OFFICER})
+_DOCS = Workflow.DOCUMENTS
 ERASED_TOPIC = "privacy.customer_erased"
 IDEMPOTENCY_RETENTION = timedelta(days=30)
 """How long a command's result is kept for replay by default: far beyond any client's retry window."""
@@ -69,7 +67,7 @@ _BY_CUSTOMER: tuple[type[Any], ...] = (ComplaintFile, CallbackRecord, FeeSlip, I
 _BY_TICKET: tuple[type[Any], ...] = (CallbackTask, MaterialsRequest, MaterialsMovement, RemoteResolution)
 # Free text in these is blanked outright (survey comments, notes); the others keep their text minus the
 # person's own strings (a fee slip's line descriptions name parts, not people).
-_BLANKED: tuple[type[Any], ...] = (CallbackRecord,)
+_BLANKED: tuple[type[Any], ...] = (CallbackRecord, MasterDataChange)
 
 ErasureHook = Callable[[UnitOfWork, str, Sequence[str]], int]
 """Called inside the erasure's transaction with the customer id and their ticket ids; returns how many
@@ -116,8 +114,9 @@ class AccessRecord:
 class PrivacyDesk:
     """Erasure, export and the access log of personal data (``desk.privacy``)."""
 
-    def __init__(self, desk: ServiceDesk) -> None:
-        self.desk = desk
+    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+        self.context = context
+        self.runner = runner
         self.erasure_hooks: list[ErasureHook] = []
         """Extensions that hold personal data of their own (attachments) register here."""
 
@@ -130,9 +129,9 @@ class PrivacyDesk:
         hold) while an open complaint carries a compensation claim or a fee slip is unpaid; an unknown
         customer is ``NotFound``. Either everything is erased or nothing is.
         """
-        check_role(actor, "erase_customer", customer_id, ERASERS)
-        now = self.desk._now()
-        with self.desk.store() as uow:
+        permit(actor, _DOCS, "erase_customer", customer_id)
+
+        def apply(uow: UnitOfWork, now: datetime) -> ErasureRecord:
             outbox, idempotency = uow.outbox, uow.idempotency
             if not isinstance(outbox, Scrubbable) or not isinstance(idempotency, Scrubbable):
                 raise ConfigurationError(
@@ -167,10 +166,11 @@ class PrivacyDesk:
             )
             uow.documents.add(record)
             uow.outbox.put([_erasure_message(record)])
-            uow.commit()
-        self.desk._tiers.pop(customer_id, None)
-        if isinstance(self.desk.store, Shreddable):
-            self.desk.store.shred()
+            return record
+
+        record = self.runner.write(actor, "erase_customer", None, [customer_id, reason], apply)
+        if isinstance(self.context.store, Shreddable):
+            self.context.store.shred()
         return record
 
     def _check_holds(self, uow: UnitOfWork, customer_id: str, tickets: Sequence[Ticket]) -> None:
@@ -204,6 +204,11 @@ class PrivacyDesk:
                     found[(cls, doc.id)] = doc
             for grant in uow.documents.query(GrantedExtension, complaint_id=ticket_id):
                 found[(GrantedExtension, grant.id)] = grant
+        for kind, record_id in [("customer", customer_id)] + [
+            ("asset", a.id) for a in uow.assets.list(customer_id=customer_id)
+        ]:
+            for change in uow.documents.query(MasterDataChange, record_kind=kind, record_id=record_id):
+                found[(MasterDataChange, change.id)] = change
         for (cls, _), doc in sorted(found.items(), key=lambda item: (item[0][0].__name__, item[0][1])):
             if cls in _BLANKED:
                 free_text += _free_text(doc)
@@ -212,8 +217,8 @@ class PrivacyDesk:
 
     def erasures(self, actor: Actor, customer_id: str | None = None) -> list[ErasureRecord]:
         """The erasure events (all, or one customer's), oldest first; for auditors and privacy officers."""
-        check_role(actor, "erasures", customer_id, AUDITORS | ERASERS)
-        with self.desk.store() as uow:
+        permit(actor, _DOCS, "erasures", customer_id)
+        with self.context.store() as uow:
             records = (
                 uow.documents.query(ErasureRecord, customer_id=customer_id)
                 if customer_id is not None
@@ -231,19 +236,19 @@ class PrivacyDesk:
         is kept at least ``older_than`` (a retried command within it still replays) and at most that
         plus the interval between passes. Returns how many rows were dropped.
         """
-        check_role(actor, "purge_expired", None, ERASERS | {R.SYSTEM})
+        permit(actor, _DOCS, "purge_expired")
         if older_than <= timedelta(0):
             raise ValidationError("older_than must be a positive duration", field="older_than")
-        now = self.desk._now()
-        with self.desk.store() as uow:
+
+        def apply(uow: UnitOfWork, now: datetime) -> int:
             store = uow.idempotency
             if not isinstance(store, Sweepable):
                 raise ConfigurationError(
-                    "this store's idempotency keys cannot expire: no sweep()", key="store"
+                    "this store's idempotency keys cannot expire (no sweep)", key="store"
                 )
-            dropped = store.sweep(micros(now), micros(now - older_than))
-            uow.commit()
-        return dropped
+            return store.sweep(micros(now), micros(now - older_than))
+
+        return self.runner.write(actor, "purge_expired", None, [older_than.total_seconds()], apply)
 
     # -- the right of access -------------------------------------------------------------------------
 
@@ -253,10 +258,10 @@ class PrivacyDesk:
         The customer themself, a manager, the general manager, an auditor or a privacy officer may ask;
         another customer gets ``NotFound``, as for an unknown id. The export is logged as an access.
         """
-        check_role(actor, "export_customer", customer_id, EXPORTERS)
+        permit(actor, _DOCS, "export_customer", customer_id)
         if actor.role is R.CUSTOMER and actor.customer_id != customer_id:
             raise NotFound("customer", customer_id)
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             customer = uow.customers.get(customer_id)
             tickets = _tickets_of(uow, customer_id)
             ids = [t.id for t in tickets]
@@ -276,23 +281,10 @@ class PrivacyDesk:
             held["erasures"] = [
                 unstructure(r) for r in uow.documents.query(ErasureRecord, customer_id=customer_id)
             ]
-        self.record_access(actor, "export_customer", [customer_id])
-        return encode_json({"customer_id": customer_id, "exported_at": self.desk._now(), "data": held})
+        record_access(self.context, actor, "export_customer", [customer_id])
+        return encode_json({"customer_id": customer_id, "exported_at": self.context.now(), "data": held})
 
     # -- the access log ------------------------------------------------------------------------------
-
-    def record_access(self, actor: Actor, what: str, customer_ids: Iterable[str]) -> None:
-        """Log that ``actor`` read the personal data of ``customer_ids`` through ``what`` (its own commit)."""
-        now = self.desk._now()
-        unique = sorted(set(customer_ids))
-        if not unique:
-            return
-        with self.desk.store() as uow:
-            for customer_id in unique:
-                uow.documents.add(
-                    AccessRecord(uuid.uuid4().hex, customer_id, str(actor.ref), actor.role, what, now)
-                )
-            uow.commit()
 
     def access_log(
         self,
@@ -306,16 +298,34 @@ class PrivacyDesk:
 
         ``reader`` is an actor as logged (``"agent:a1"``); ``since`` keeps reads at or after it.
         """
-        check_role(actor, "access_log", customer_id, AUDITORS)
+        permit(actor, _DOCS, "access_log", customer_id)
         equals: dict[str, object] = {}
         if customer_id is not None:
             equals["customer_id"] = customer_id
         if reader is not None:
             equals["actor"] = reader
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             records = uow.documents.query(AccessRecord, **equals)
         chosen = [r for r in records if since is None or r.at >= since]
         return sorted(chosen, key=lambda r: (r.at, r.id))
+
+
+def record_access(context: DeskContext, actor: Actor, what: str, customer_ids: Iterable[str]) -> None:
+    """Log that ``actor`` read the personal data of ``customer_ids`` through ``what`` (its own commit).
+
+    Archives, complaint logs and exports call this after a read; the log names who, what, when and
+    whose data — never the data itself.
+    """
+    unique = sorted(set(customer_ids))
+    if not unique:
+        return
+    with context.store() as uow:
+        now = context.now()
+        for customer_id in unique:
+            uow.documents.add(
+                AccessRecord(uuid.uuid4().hex, customer_id, str(actor.ref), actor.role, what, now)
+            )
+        uow.commit()
 
 
 def _id(obj: Any) -> str:
