@@ -211,6 +211,9 @@ def test_reads_of_personal_data_are_logged_for_the_auditor(store: Opened) -> Non
     later = store.desk.privacy.access_log(AUDITOR, since=log[1].at)
     assert [r.what for r in later] == ["complaint_log", "export_customer"]
     assert all(NAME not in repr(r) for r in log)  # the log names who and what, not the data
+    store.clock.advance(timedelta(minutes=1))
+    assert store.desk.master_data_history(MANAGER, "customer", "c-1")
+    assert store.desk.privacy.access_log(AUDITOR, customer_id="c-1")[-1].what == "master_data_history"
 
 
 def test_erasing_keeps_other_customers_untouched(tmp_path: Path) -> None:

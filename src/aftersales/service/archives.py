@@ -29,12 +29,12 @@ from aftersales.domain.training import Attendee, TrainingKind, TrainingRecord, T
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import ARCHIVE_ROLES, can_read, check_role
-from aftersales.service.privacy import record_access
 from aftersales.service.runner import CommandRunner
 
 __all__ = [

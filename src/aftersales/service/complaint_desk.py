@@ -56,13 +56,13 @@ from aftersales.policies.protocols import ComplaintPolicy
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import schedule_in
 from aftersales.service.context import DeskContext
 from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, check_role, permit
-from aftersales.service.privacy import record_access
 from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.views import CommandResult
 

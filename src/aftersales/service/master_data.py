@@ -27,6 +27,7 @@ from aftersales.domain.products import Asset, Product
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import unstructure
+from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
@@ -324,6 +325,8 @@ class MasterData:
             raise ValidationError(f"record_kind is one of {known}", field="record_kind")
         with self.context.store() as uow:
             found = uow.documents.query(MasterDataChange, record_kind=record_kind, record_id=record_id)
+        if record_kind == "customer" and found:
+            record_access(self.context, actor, "master_data_history", [record_id])
         return sorted(found, key=lambda c: (c.at, int(c.id.rsplit(":", 1)[1])))
 
 

@@ -21,7 +21,7 @@ kept for idempotency, in notes an agent typed. Both are applied (see :mod:`after
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -47,6 +47,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import encode_json, structure, unstructure
+from aftersales.service.access_log import AccessRecord, record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
@@ -91,22 +92,6 @@ class ErasureRecord:
     messages: int = 0
     idempotency_rows: int = 0
     attachments: int = 0
-    version: int = 0
-
-
-@attrs.frozen
-class AccessRecord:
-    """One read of a customer's personal data: who read what, and when (the access log)."""
-
-    DOCUMENT_KIND: ClassVar[str] = "personal_data_access"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id", "actor")
-
-    id: str
-    customer_id: str
-    actor: str
-    role: Role
-    what: str
-    at: datetime = attrs.field(validator=aware)
     version: int = 0
 
 
@@ -308,24 +293,6 @@ class PrivacyDesk:
             records = uow.documents.query(AccessRecord, **equals)
         chosen = [r for r in records if since is None or r.at >= since]
         return sorted(chosen, key=lambda r: (r.at, r.id))
-
-
-def record_access(context: DeskContext, actor: Actor, what: str, customer_ids: Iterable[str]) -> None:
-    """Log that ``actor`` read the personal data of ``customer_ids`` through ``what`` (its own commit).
-
-    Archives, complaint logs and exports call this after a read; the log names who, what, when and
-    whose data — never the data itself.
-    """
-    unique = sorted(set(customer_ids))
-    if not unique:
-        return
-    with context.store() as uow:
-        now = context.now()
-        for customer_id in unique:
-            uow.documents.add(
-                AccessRecord(uuid.uuid4().hex, customer_id, str(actor.ref), actor.role, what, now)
-            )
-        uow.commit()
 
 
 def _id(obj: Any) -> str:
