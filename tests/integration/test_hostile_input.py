@@ -315,3 +315,39 @@ def test_text_is_stored_nfc_normalised(tmp_path: Path) -> None:
         store.desk.note_to_customer(AGENT, tid, text="cafe\u0301")
         notes = store.desk.ticket(AUDITOR, tid).notes
         assert notes[-1].text == "caf\u00e9"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def _same_answer_everywhere(stores: list[Opened], ticket_id: str, data: st.DataObject) -> None:
+    commands = all_commands(stores[0].desk)
+    name = data.draw(st.sampled_from(sorted(commands)), label="command")
+    hints: dict[str, Any] = commands[name].argument_hints
+    target = data.draw(st.sampled_from(sorted(hints)), label="argument")
+    value = data.draw(hostile_values, label="value")
+    answers = []
+    for store in stores:
+        method = all_commands(store.desk)[name]
+        args = {n: plausible(n, h, ticket_id) for n, h in hints.items()}
+        args[target] = value
+        actor = args.pop("actor", MANAGER)
+        try:
+            method(actor, **args)
+            answers.append(("ok", None))
+        except AftersalesError as exc:
+            answers.append((type(exc).__name__, getattr(exc, "field", None)))
+    assert len(set(answers)) == 1, dict(zip([s.kind for s in stores], answers, strict=True))
+
+
+def test_every_store_gives_the_same_answer_to_the_same_hostile_input(tmp_path: Path) -> None:
+    from hostile import DSN
+
+    kinds = STORES if DSN else STORES[:2]
+    stores = [Opened(kind, tmp_path) for kind in kinds]
+    try:
+        ticket_ids = {seed(store.desk, store.clock) for store in stores}
+        assert len(ticket_ids) == 1
+        _same_answer_everywhere(stores, ticket_ids.pop())
+    finally:
+        for store in stores:
+            store.close()
