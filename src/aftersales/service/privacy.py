@@ -266,6 +266,11 @@ class PrivacyDesk:
             held["erasures"] = [
                 unstructure(r) for r in uow.documents.query(ErasureRecord, customer_id=customer_id)
             ]
+            changes = uow.documents.query(MasterDataChange, record_kind="customer", record_id=customer_id)
+            held["master_data_changes"] = [unstructure(c) for c in changes]
+            held["reads"] = [
+                unstructure(r) for r in uow.documents.query(AccessRecord, customer_id=customer_id)
+            ]
         record_access(self.context, actor, "export_customer", [customer_id])
         return encode_json({"customer_id": customer_id, "exported_at": self.context.now(), "data": held})
 
