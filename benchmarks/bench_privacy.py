@@ -89,26 +89,29 @@ def bench_validation(tmp: Path, n: int, runs: int) -> None:
         raw_triage(desk, AGENT, tid, nature="leak", severity=Severity.MEDIUM)
         raw_note(desk, AGENT, tid, text=f"已联系 {NAME}")
 
-    def per_command_us(fn: Callable[[int], None]) -> float:
+    def per_command_us(fn: Callable[[int], None], count: int) -> float:
         start = time.perf_counter()
-        for i in range(n):
+        for i in range(count):
             fn(i)
-        return (time.perf_counter() - start) / (3 * n) * 1e6
+        return (time.perf_counter() - start) / (3 * count) * 1e6
 
-    per_command_us(validated)  # warm-up: caches, prepared statements
+    per_command_us(validated, 20)  # warm-up: caches, prepared statements
     with_checks: list[float] = []
     without: list[float] = []
-    for run in range(runs):  # interleaved, first one then the other, so a growing store hits both alike
-        if run % 2:
-            with_checks.append(per_command_us(validated))
-            without.append(per_command_us(unvalidated))
-        else:
-            without.append(per_command_us(unvalidated))
-            with_checks.append(per_command_us(validated))
+    # Small chunks, alternating which goes first: the store grows and the machine's load drifts, and
+    # both must hit the two variants alike. Each run is ``n`` commands of each variant.
+    for run in range(runs):
+        for chunk in range(max(1, n // 10)):
+            if (run + chunk) % 2:
+                with_checks.append(per_command_us(validated, 10))
+                without.append(per_command_us(unvalidated, 10))
+            else:
+                without.append(per_command_us(unvalidated, 10))
+                with_checks.append(per_command_us(validated, 10))
     added = (statistics.median(with_checks) / statistics.median(without) - 1) * 100
     checks = _checks_only_us(n * 10, runs)
     share = statistics.median(checks) / statistics.median(without) * 100
-    print(f"desk command, µs (SQLite, {n} x 3 commands, {runs} runs)")
+    print(f"desk command, µs per chunk of 10 x 3 commands (SQLite, {n} x 3 commands, {runs} runs)")
     print(f"  baseline, no validation  : {_quantiles(without)}")
     print(f"  with the validation layer: {_quantiles(with_checks)}")
     print(f"  the checks alone         : {_quantiles(checks)}")
