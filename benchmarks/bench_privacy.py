@@ -111,7 +111,7 @@ def bench_validation(tmp: Path, n: int, runs: int) -> None:
     added = (statistics.median(with_checks) / statistics.median(without) - 1) * 100
     checks = _checks_only_us(n * 10, runs)
     share = statistics.median(checks) / statistics.median(without) * 100
-    print(f"desk command, µs per chunk of 10 x 3 commands (SQLite, {n} x 3 commands, {runs} runs)")
+    print(f"desk command, µs per command, medians of chunks of 10 (SQLite, {n} x 3 commands, {runs} runs)")
     print(f"  baseline, no validation  : {_quantiles(without)}")
     print(f"  with the validation layer: {_quantiles(with_checks)}")
     print(f"  the checks alone         : {_quantiles(checks)}")
