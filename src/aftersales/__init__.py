@@ -60,6 +60,7 @@ from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, MaterialsSt
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
+from aftersales.domain.quality_reports import BatchIncidentRecord, DealerMonthlyReport
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus, SlaTarget, SlaTargets, TargetStatus, sla_status
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
@@ -84,6 +85,7 @@ from aftersales.errors import (
     ConfigurationError,
     CurrencyMismatch,
     DuplicateError,
+    IdempotencyKeyReused,
     InvalidMoney,
     InvalidTransition,
     LegalHold,
@@ -92,6 +94,7 @@ from aftersales.errors import (
     PermissionDenied,
     PolicyError,
     StorageError,
+    StoreBusy,
     UnknownCurrency,
     ValidationError,
 )
@@ -101,6 +104,7 @@ from aftersales.policies.decision import Decision
 from aftersales.policies.fees import FeesPolicy, PriceList
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
 from aftersales.policies.pack import Pack, load_pack
+from aftersales.policies.protocols import ComplaintPolicy
 from aftersales.policies.registry import PolicySet, resolve_policies
 from aftersales.policies.sla import SlaFacts, SlaParams, SlaPolicy
 from aftersales.policies.warranty import WarrantyPhase, WarrantyPolicy
@@ -129,11 +133,16 @@ from aftersales.service.actors import Actor
 from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArchive
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.complaint_desk import ComplaintDesk
+from aftersales.service.context import DeskContext, DeskSettings
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
+from aftersales.service.master_data import MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
+from aftersales.service.materials_params import MaterialsParams
+from aftersales.service.permissions import PERMISSIONS
 from aftersales.service.privacy import AccessRecord, ErasureRecord, PrivacyDesk
+from aftersales.service.runner import CommandRunner
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 __version__ = "0.1.0"
@@ -143,6 +152,7 @@ __all__ = [
     "COMPLAINT_WORKFLOW",
     "MATERIALS_WORKFLOW",
     "NOTIFICATION_KINDS",
+    "PERMISSIONS",
     "TICKET_WORKFLOW",
     "AccessRecord",
     "Actor",
@@ -156,6 +166,7 @@ __all__ = [
     "AssetId",
     "Assignee",
     "AssigneeKind",
+    "BatchIncidentRecord",
     "BusinessCalendar",
     "CalendarDataMissing",
     "CallbackChecklist",
@@ -171,9 +182,11 @@ __all__ = [
     "Chargeback",
     "Clock",
     "CommandResult",
+    "CommandRunner",
     "ComplaintDesk",
     "ComplaintFile",
     "ComplaintId",
+    "ComplaintPolicy",
     "ComplaintSeverity",
     "ComplaintState",
     "ConcurrencyConflict",
@@ -191,7 +204,10 @@ __all__ = [
     "Dealer",
     "DealerArchive",
     "DealerId",
+    "DealerMonthlyReport",
     "Decision",
+    "DeskContext",
+    "DeskSettings",
     "DocumentStore",
     "DuplicateError",
     "Engineer",
@@ -204,6 +220,7 @@ __all__ = [
     "FeesPolicy",
     "HolidaySource",
     "IdGenerator",
+    "IdempotencyKeyReused",
     "ImpactScope",
     "InvalidMoney",
     "InvalidTransition",
@@ -214,8 +231,10 @@ __all__ = [
     "LedgerEntry",
     "LegalHold",
     "LoanLedger",
+    "MasterDataChange",
     "MaterialsDesk",
     "MaterialsLine",
+    "MaterialsParams",
     "MaterialsRequest",
     "MaterialsRequestId",
     "MaterialsState",
@@ -270,6 +289,7 @@ __all__ = [
     "SlaTargets",
     "Sort",
     "StorageError",
+    "StoreBusy",
     "StoreFactory",
     "Suggestions",
     "TargetStatus",

@@ -461,6 +461,7 @@ def check_record(record: object, field: str, cls: type[Any] | None = None) -> An
             continue  # the converter's own collection type; the items are unchanged
         changes[name] = checked
     if not changes:
+        _own_validators(record, field)
         return record
     try:
         return attrs.evolve(typing.cast(Any, record), **changes)
@@ -468,6 +469,18 @@ def check_record(record: object, field: str, cls: type[Any] | None = None) -> An
         raise
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"{field} cannot be rebuilt: {exc}", field=field) from None
+
+
+def _own_validators(record: object, field: str) -> None:
+    """Run the record's own attrs validators again: a value set behind the constructor's back (an
+    unknown time zone, a blank name) is refused here rather than stored."""
+    try:
+        attrs.validate(typing.cast(Any, record))
+    except ValidationError as exc:
+        where = f"{field}.{exc.field}" if exc.field else field
+        raise ValidationError(f"{where}: {exc}", field=where) from None
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ValidationError(f"{field} is not valid: {exc}", field=field) from None
 
 
 def text_set(field: str) -> Callable[[Any], frozenset[str]]:
