@@ -32,12 +32,14 @@ import pytest
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import Category, Channel, Priority, Severity
 from aftersales.domain.contact import Contact
+from aftersales.domain.erasure import ERASED
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, EngineerId, ProductId, TicketId
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
+from aftersales.ports.erasure import Scrubbable, Sweepable
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.outbox_dispatch import dispatch_outbox
@@ -720,3 +722,47 @@ class StorageContract:
         factory.close()
         with pytest.raises(StorageError), factory() as uow:
             uow.tickets.get("T-1")
+
+    # -- personal data (issue 25) -------------------------------------------------------------
+
+    def test_outbox_and_idempotency_scrub_a_person_s_strings(self, store: StoreFactory) -> None:
+        name, phone = "欧阳娜娜", "139-1234 5678"
+        with store() as uow:
+            mentioning = attrs.evolve(_message(1), payload={"body": f"{name} 您好，电话 {phone}", "n": 1})
+            other = attrs.evolve(_message(2), payload={"body": "李雷 您好"})
+            uow.outbox.put([mentioning, other])
+            uow.idempotency.put(f"agent:a1:open:{phone}", '{"r": "' + name + '"}')
+            uow.idempotency.put("agent:a1:open:k2", '{"r": "x"}')
+            uow.commit()
+        with store() as uow:
+            assert isinstance(uow.outbox, Scrubbable)
+            assert isinstance(uow.idempotency, Scrubbable)
+            assert uow.outbox.scrub((phone, name)) == 1
+            assert uow.idempotency.scrub((phone, name)) == 1
+            uow.commit()
+        with store() as uow:
+            messages = {m.id: m for m in uow.outbox.pending(10)}
+            assert messages[mentioning.id].payload == {"body": f"{ERASED} 您好，电话 {ERASED}", "n": 1}
+            assert messages[other.id] == other
+            assert uow.idempotency.get(f"agent:a1:open:{ERASED}") == '{"r":"' + ERASED + '"}'
+            assert uow.idempotency.get(f"agent:a1:open:{phone}") is None
+            assert uow.idempotency.get("agent:a1:open:k2") == '{"r": "x"}'
+
+    def test_idempotency_rows_expire_by_mark_and_sweep(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.idempotency.put("k1", "{}")
+            uow.commit()
+        with store() as uow:
+            assert isinstance(uow.idempotency, Sweepable)
+            assert uow.idempotency.sweep(now_us=1_000, before_us=0) == 0  # k1 first seen at 1,000
+            uow.idempotency.put("k2", "{}")
+            uow.commit()
+        with store() as uow:
+            assert uow.idempotency.sweep(now_us=2_000, before_us=500) == 0  # k2 seen at 2,000
+            uow.commit()
+        with store() as uow:
+            assert uow.idempotency.sweep(now_us=3_000, before_us=1_500) == 1
+            uow.commit()
+        with store() as uow:
+            assert uow.idempotency.get("k1") is None
+            assert uow.idempotency.get("k2") == "{}"
