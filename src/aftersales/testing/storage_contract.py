@@ -44,7 +44,7 @@ from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.outbox_dispatch import dispatch_outbox
 from aftersales.ports.queries import UNSET, CountField, PageRequest, Sort, TicketFilter
-from aftersales.ports.unit_of_work import StoreFactory
+from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.serialization import unstructure
 
 __all__ = ["StorageContract", "contract_ticket", "ledger_tickets"]
@@ -126,6 +126,12 @@ def _message(n: int, *, topic: str = "ticket.opened", minutes: int | None = None
         idempotency_key=f"key-{n}",
         created_at=T0 + timedelta(minutes=n if minutes is None else minutes),
     )
+
+
+def _sweep(uow: UnitOfWork, *, now_us: int, before_us: int) -> int:
+    store = uow.idempotency
+    assert isinstance(store, Sweepable), "the idempotency store has no sweep() for the retention job"
+    return store.sweep(now_us, before_us)
 
 
 def _customer(n: int, region: str = "sh") -> Customer:
@@ -753,15 +759,14 @@ class StorageContract:
             uow.idempotency.put("k1", "{}")
             uow.commit()
         with store() as uow:
-            assert isinstance(uow.idempotency, Sweepable)
-            assert uow.idempotency.sweep(now_us=1_000, before_us=0) == 0  # k1 first seen at 1,000
+            assert _sweep(uow, now_us=1_000, before_us=0) == 0  # k1 first seen at 1,000
             uow.idempotency.put("k2", "{}")
             uow.commit()
         with store() as uow:
-            assert uow.idempotency.sweep(now_us=2_000, before_us=500) == 0  # k2 seen at 2,000
+            assert _sweep(uow, now_us=2_000, before_us=500) == 0  # k2 seen at 2,000
             uow.commit()
         with store() as uow:
-            assert uow.idempotency.sweep(now_us=3_000, before_us=1_500) == 1
+            assert _sweep(uow, now_us=3_000, before_us=1_500) == 1
             uow.commit()
         with store() as uow:
             assert uow.idempotency.get("k1") is None
