@@ -115,6 +115,8 @@ class PrivacyDesk:
         customer is ``NotFound``. Either everything is erased or nothing is.
         """
         permit(actor, _DOCS, "erase_customer", customer_id)
+        if not reason.strip() or len(reason) > 500:
+            raise ValidationError("an erasure needs a reason of 1-500 characters", field="reason")
 
         def apply(uow: UnitOfWork, now: datetime) -> ErasureRecord:
             outbox, idempotency = uow.outbox, uow.idempotency
