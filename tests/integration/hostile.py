@@ -143,7 +143,14 @@ def seed(desk: ServiceDesk, clock: ManualClock) -> str:
     )
     desk.register_asset(
         MANAGER,
-        Asset(AssetId("a-1"), ProductId("wc-1"), "SN-1", CustomerId("c-1"), purchase_date=date(2025, 9, 1)),
+        Asset(
+            AssetId("a-1"),
+            ProductId("wc-1"),
+            "SN-1",
+            CustomerId("c-1"),
+            purchase_date=date(2025, 9, 1),
+            installation_accepted_on=date(2025, 9, 2),
+        ),
     )
     tid = desk.open_ticket(AGENT, customer_id="c-1", description="马桶漏水", asset_id="a-1").ticket.id
     clock.advance(timedelta(minutes=5))

@@ -16,8 +16,9 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.work import aware
+from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.context import DeskContext
+from aftersales.service.runner import CommandRunner
 
 __all__ = ["AccessRecord", "record_access"]
 
@@ -38,8 +39,8 @@ class AccessRecord:
     version: int = 0
 
 
-def record_access(context: DeskContext, actor: Actor, what: str, customer_ids: Iterable[str]) -> None:
-    """Log that ``actor`` read the personal data of ``customer_ids`` through ``what`` (its own commit).
+def record_access(runner: CommandRunner, actor: Actor, what: str, customer_ids: Iterable[str]) -> None:
+    """Log that ``actor`` read the personal data of ``customer_ids`` through ``what`` (through the runner).
 
     Archives, complaint logs and exports call this after a read; the log names who, what, when and
     whose data — never the data itself.
@@ -47,10 +48,10 @@ def record_access(context: DeskContext, actor: Actor, what: str, customer_ids: I
     unique = sorted(set(customer_ids))
     if not unique:
         return
-    with context.store() as uow:
-        now = context.now()
+
+    def apply(uow: UnitOfWork, now: datetime) -> None:
         for customer_id in unique:
-            uow.documents.add(
-                AccessRecord(uuid.uuid4().hex, customer_id, str(actor.ref), actor.role, what, now)
-            )
-        uow.commit()
+            entry = AccessRecord(uuid.uuid4().hex, customer_id, str(actor.ref), actor.role, what, now)
+            uow.documents.add(entry)
+
+    runner.write(actor, "record_access", None, [what, unique], apply)

@@ -357,5 +357,5 @@ class ArchiveDesk:
             for t in tickets
         )
         callbacks = tuple(c for t in tickets for c in _callbacks(t))
-        record_access(self.context, actor, "customer_archive", [customer.id])
+        record_access(self.runner, actor, "customer_archive", [customer.id])
         return CustomerArchive(customer, assets, entries, callbacks, slips)

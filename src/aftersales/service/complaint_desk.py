@@ -560,6 +560,7 @@ class ComplaintDesk:
                     source=ExtensionSource.COMPLAINT_REMEDY,
                     component=component,
                     note=note,
+                    complaint_id=ticket.id,
                 )
             remedy = Remedy(kind, cost, actor.ref, now, quantity, item, note, extension)
             ticket.step(
@@ -708,7 +709,7 @@ class ComplaintDesk:
                 file = uow.documents.get(ComplaintFile, complaint_id)
             except NotFound:
                 file = ComplaintFile(id=view.id, customer_id=view.customer_id)
-        record_access(self.context, actor, "complaint_file", [view.customer_id])
+        record_access(self.runner, actor, "complaint_file", [view.customer_id])
         return file
 
     def complaint_log(
@@ -732,7 +733,7 @@ class ComplaintDesk:
                 if wanted.severity is None or entry.severity is wanted.severity:
                     out.append(entry)
                     customers.add(ticket.customer_id)
-        record_access(self.context, actor, "complaint_log", customers)
+        record_access(self.runner, actor, "complaint_log", customers)
         return out
 
     def _log_entry(self, uow: UnitOfWork, ticket: Ticket) -> ComplaintLogEntry:

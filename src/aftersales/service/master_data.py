@@ -81,11 +81,16 @@ class MasterData:
     """Registering and changing master data (``desk.register_customer`` … are shortcuts to it)."""
 
     def __init__(
-        self, context: DeskContext, runner: CommandRunner, on_change: Callable[[str], None] | None = None
+        self,
+        context: DeskContext,
+        runner: CommandRunner,
+        on_change: Callable[[str], None] | None = None,
+        on_saved: Callable[[UnitOfWork, object], object] | None = None,
     ) -> None:
         self.context = context
         self.runner = runner
         self._on_change = on_change
+        self._on_saved = on_saved  # in the transaction, after a record is saved (search re-indexes)
 
     # -- plumbing -----------------------------------------------------------------------------------
 
@@ -148,6 +153,8 @@ class MasterData:
                 return  # nothing changes, nothing to audit
             getattr(uow, _REPOS[cls]).save(obj)
             self._record(uow, actor, command, now, before, obj)
+            if self._on_saved is not None:
+                self._on_saved(uow, obj)
 
         self.runner.write(
             actor, command, key, obj, apply, remember=lambda _: obj.id, reload=lambda uow, _: None
@@ -326,7 +333,7 @@ class MasterData:
         with self.context.store() as uow:
             found = uow.documents.query(MasterDataChange, record_kind=record_kind, record_id=record_id)
         if record_kind == "customer" and found:
-            record_access(self.context, actor, "master_data_history", [record_id])
+            record_access(self.runner, actor, "master_data_history", [record_id])
         return sorted(found, key=lambda c: (c.at, int(c.id.rsplit(":", 1)[1])))
 
 

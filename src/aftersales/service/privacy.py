@@ -54,6 +54,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
+from aftersales.service.ticket_search import index_ticket
 
 __all__ = ["AccessRecord", "ErasureHook", "ErasureRecord", "PrivacyDesk", "record_access"]
 
@@ -130,11 +131,15 @@ class PrivacyDesk:
             self._check_holds(uow, customer_id, tickets)
             needles = _needles(customer)
             free_text: list[str] = []
+            erased: list[Ticket] = []
             for ticket in tickets:
                 free_text += _free_text(ticket)
-                uow.tickets.save(_erased(ticket, needles, Ticket, blank=True))
+                erased.append(_erased(ticket, needles, Ticket, blank=True))
+                uow.tickets.save(erased[-1])
             documents = self._erase_documents(uow, customer_id, [t.id for t in tickets], needles, free_text)
             uow.customers.save(_erased_customer(customer))
+            for ticket in erased:  # the search index holds the customer's name and phone too
+                index_ticket(uow, ticket)
             everything = needles_of([*needles, *free_text])  # longest first: whole texts before names
             messages = outbox.scrub(everything)
             rows = idempotency.scrub(everything)
@@ -273,7 +278,7 @@ class PrivacyDesk:
             held["reads"] = [
                 unstructure(r) for r in uow.documents.query(AccessRecord, customer_id=customer_id)
             ]
-        record_access(self.context, actor, "export_customer", [customer_id])
+        record_access(self.runner, actor, "export_customer", [customer_id])
         return encode_json({"customer_id": customer_id, "exported_at": self.context.now(), "data": held})
 
     # -- the access log ------------------------------------------------------------------------------

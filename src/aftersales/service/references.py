@@ -15,9 +15,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 __all__ = ["REFERENCES", "check_references"]
 
 REFERENCES: Mapping[str, tuple[tuple[str, str, str], ...]] = {
-    "customers": (("dealer_id", "dealers", "dealer"),),
     "assets": (
-        ("product_id", "products", "product"),
         ("customer_id", "customers", "customer"),
         ("dealer_id", "dealers", "dealer"),
     ),
