@@ -121,6 +121,7 @@ from aftersales.errors import (
     IdempotencyKeyReused,
     InvalidMoney,
     InvalidTransition,
+    LegalHold,
     NaiveDatetimeError,
     NotFound,
     PermissionDenied,
@@ -202,6 +203,7 @@ from aftersales.service.master_data import MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.permissions import PERMISSIONS
+from aftersales.service.privacy import AccessRecord, ErasureRecord, PrivacyDesk
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sla_cliff import CalendarHealth, RecomputeReport
 from aftersales.service.survey_campaigns import CampaignResults, SurveyCampaigns
@@ -221,6 +223,7 @@ __all__ = [
     "PERMISSIONS",
     "TICKET_WORKFLOW",
     "AcceptedQuote",
+    "AccessRecord",
     "Actor",
     "ActorRef",
     "AftersalesError",
@@ -296,6 +299,7 @@ __all__ = [
     "Engineer",
     "EngineerId",
     "EngineerLevel",
+    "ErasureRecord",
     "FaultRecord",
     "FeeDesk",
     "FeeSlip",
@@ -315,6 +319,7 @@ __all__ = [
     "KpiGoals",
     "KpiTrend",
     "LedgerEntry",
+    "LegalHold",
     "LifecycleParams",
     "LoanLedger",
     "MaintenanceDesk",
@@ -353,6 +358,7 @@ __all__ = [
     "PolicySet",
     "PriceList",
     "Priority",
+    "PrivacyDesk",
     "Product",
     "ProductId",
     "Progress",

@@ -21,6 +21,7 @@ __all__ = [
     "IdempotencyKeyReused",
     "InvalidMoney",
     "InvalidTransition",
+    "LegalHold",
     "NaiveDatetimeError",
     "NotFound",
     "PermissionDenied",
@@ -224,3 +225,19 @@ class AttachmentRequired(ValidationError):
         super().__init__(message, field="attachments")
         self.kind = kind
         self.step = step
+
+
+class LegalHold(AftersalesError):
+    """Personal data may not be erased while a legal hold applies; nothing was changed.
+
+    ``hold`` names the hold (``"open_compensation_claim"``, ``"unpaid_fee_slip"``) and ``target`` the
+    record that holds it (a complaint or slip id).
+    """
+
+    def __init__(self, customer_id: str, hold: str, target: str) -> None:
+        super().__init__(
+            f"customer {customer_id!r} cannot be erased while a legal hold applies: {hold} ({target})"
+        )
+        self.customer_id = customer_id
+        self.hold = hold
+        self.target = target

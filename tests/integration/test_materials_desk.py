@@ -12,12 +12,12 @@ import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.contact import Contact
-from aftersales.domain.ids import AssetId, CustomerId, ProductId
+from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId
 from aftersales.domain.loan_ledger import LoanLedger
 from aftersales.domain.materials import ItemKind, MaterialsLine, MaterialsRequest, PartyRef
 from aftersales.domain.materials_workflow import MaterialsState, ReturnState
 from aftersales.domain.money import Money
-from aftersales.domain.parties import Customer
+from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.errors import (
     ConcurrencyConflict,
@@ -57,6 +57,7 @@ def make_desk(url: str, clock: ManualClock) -> tuple[ServiceDesk, MaterialsDesk]
 
 
 def seed(desk: ServiceDesk, purchased: date) -> str:
+    desk.register_dealer(MANAGER, Dealer(DealerId("D1"), "华东服务站", "east"))
     desk.register_customer(
         AGENT, Customer(CustomerId("c1"), "王女士", Contact("王女士", phone="13800000000"), region="east",
                         dealer_id="D1")  # type: ignore[arg-type]

@@ -27,7 +27,7 @@ def test_memory_notifier_deduplicates_by_key() -> None:
 
 
 def test_logging_notifier_logs_once(caplog: pytest.LogCaptureFixture) -> None:
-    notifier = LoggingNotifier(remember=1)
+    notifier = LoggingNotifier(remember=1, content=True)
     assert isinstance(notifier, Notifier)
     with caplog.at_level(logging.INFO, logger="aftersales.notifications"):
         notifier.send(_message("k1"))
@@ -37,3 +37,12 @@ def test_logging_notifier_logs_once(caplog: pytest.LogCaptureFixture) -> None:
     assert len(caplog.records) == 3
     assert "主题" in caplog.records[0].getMessage()
     assert caplog.records[0].idempotency_key == "k1"  # type: ignore[attr-defined]
+
+
+def test_logging_notifier_logs_no_personal_data_by_default(caplog: pytest.LogCaptureFixture) -> None:
+    message = _message("k1")
+    with caplog.at_level(logging.INFO, logger="aftersales.notifications"):
+        LoggingNotifier().send(message)
+    logged = caplog.records[0].getMessage()
+    assert message.recipient not in logged and message.body not in logged and message.subject not in logged
+    assert message.channel in logged

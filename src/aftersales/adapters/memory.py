@@ -23,6 +23,7 @@ from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
+from aftersales.ports.erasure import scrub_idempotency_row, scrub_message
 from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, outbox_record
 from aftersales.ports.queries import (
     UNSET,
@@ -367,6 +368,19 @@ class _Outbox(OutboxBookkeeping):
     def _store(self, message: OutboxMessage) -> None:
         self._uow._upsert(("outbox", message.id), _record(message))
 
+    def scrub(self, needles: Sequence[str]) -> int:
+        """Replace each of ``needles`` in every message, sent or not; returns how many were rewritten."""
+        found = [
+            id_
+            for id_, r in self._uow._scan("outbox")
+            if any(encode_json(n)[1:-1] in r.text for n in needles)
+        ]
+        for id_ in found:
+            message = self._load(id_)
+            if message is not None:
+                self._store(scrub_message(message, tuple(needles)))
+        return len(found)
+
 
 class _Idempotency:
     def __init__(self, uow: MemoryUnitOfWork) -> None:
@@ -378,6 +392,34 @@ class _Idempotency:
 
     def put(self, key: str, result_json: str) -> None:
         self._uow._insert(("idem", key), _Record(0, result_json))
+
+    def sweep(self, now_us: int, before_us: int) -> int:
+        """The retention pass: drop results first seen before ``before_us``; stamp new ones ``now_us``."""
+        seen = {key: int(record.text) for key, record in self._uow._scan("idem_seen")}
+        dropped = 0
+        for key, at in seen.items():
+            if at < before_us:
+                if self._uow._read(("idem", key)) is not None:
+                    self._uow._writes[("idem", key)] = None
+                    dropped += 1
+                self._uow._writes[("idem_seen", key)] = None
+        for key, _ in self._uow._scan("idem"):
+            if key not in seen:
+                self._uow._upsert(("idem_seen", key), _Record(0, str(now_us)))
+        return dropped
+
+    def scrub(self, needles: Sequence[str]) -> int:
+        """Replace each of ``needles`` in every stored result and key; returns how many rows changed."""
+        count = 0
+        for key, record in self._uow._scan("idem"):
+            if not any(n in key or encode_json(n)[1:-1] in record.text for n in needles):
+                continue
+            new_key, new_text = scrub_idempotency_row(key, record.text, tuple(needles))
+            if new_key != key:
+                self._uow._writes[("idem", key)] = None
+            self._uow._upsert(("idem", new_key), _Record(record.version, new_text))
+            count += 1
+        return count
 
 
 def open_memory(url: str = "memory://") -> MemoryStore:

@@ -47,13 +47,22 @@ class LoggingNotifier:
     """Writes each message to a ``logging`` logger (``aftersales.notifications`` by default).
 
     Remembers the keys it logged (up to ``remember`` of them, oldest forgotten first) to drop repeats.
+    By default only the channel, locale and size are logged, never the recipient or the text (they are
+    personal data); ``content=True`` logs them too, for development.
     """
 
     def __init__(
-        self, logger: logging.Logger | None = None, level: int = logging.INFO, remember: int = 100_000
+        self,
+        logger: logging.Logger | None = None,
+        level: int = logging.INFO,
+        remember: int = 100_000,
+        *,
+        content: bool = False,
     ) -> None:
         self.logger = logger if logger is not None else logging.getLogger("aftersales.notifications")
         self.level = level
+        self.content = content
+        """Log recipient, subject and body too (off by default: logs carry no personal data, PIPL)."""
         self._remember = remember
         self._keys: dict[str, None] = {}
 
@@ -64,6 +73,16 @@ class LoggingNotifier:
         self._keys[message.idempotency_key] = None
         if len(self._keys) > self._remember:
             del self._keys[next(iter(self._keys))]
+        if not self.content:
+            self.logger.log(
+                self.level,
+                "notification via %s [%s], %d characters",
+                message.channel,
+                message.locale,
+                len(message.subject) + len(message.body),
+                extra={"idempotency_key": message.idempotency_key},
+            )
+            return
         self.logger.log(
             self.level,
             "notification to %s via %s [%s] %s: %s",

@@ -94,6 +94,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # Issue 23: ticket search (pg_trgm GIN, two-character tokens, exact keys) and ticket labels.
     SEARCH_MIGRATION,
+    # issue 25: when the retention job first saw each idempotency key, so it can expire old ones.
+    (
+        "CREATE TABLE idempotency_seen (key TEXT PRIMARY KEY, seen_us BIGINT NOT NULL)",
+        "CREATE INDEX idempotency_seen_at ON idempotency_seen (seen_us)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453

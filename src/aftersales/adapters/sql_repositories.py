@@ -15,8 +15,9 @@ from typing import Any, ClassVar
 from aftersales.domain.instants import micros
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, ValidationError
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
+from aftersales.ports.erasure import scrub_idempotency_row, scrub_message
 from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage
-from aftersales.serialization import decode_json
+from aftersales.serialization import decode_json, encode_json
 
 __all__ = ["SqlDocuments", "SqlIdempotency", "SqlOutbox", "SqlRepository"]
 
@@ -184,6 +185,7 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
             "pending": f"SELECT data FROM outbox WHERE {cls.unsent} ORDER BY created_us, id LIMIT ?",
             "load": f"SELECT data FROM outbox WHERE id = ?{cls.for_update}",
             "store": f"UPDATE outbox SET sent = ?, data = {cls.data_value} WHERE id = ?",
+            "containing": "SELECT id FROM outbox WHERE CAST(data AS TEXT) LIKE ? ESCAPE '\\'",
         }
 
     def _encode(self, message: OutboxMessage) -> Any:
@@ -210,6 +212,20 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
     def _store(self, m: OutboxMessage) -> None:
         self._run(self._sql["store"], (m.sent_at is not None, self._encode(m), m.id))
 
+    def scrub(self, needles: Sequence[str]) -> int:
+        """Replace each of ``needles`` (a person's name, phone, e-mail …) in every message, sent or not.
+
+        Returns how many messages were rewritten. Used by the erasure of a customer (PIPL).
+        """
+        ids: set[str] = set()
+        for needle in needles:
+            ids.update(row[0] for row in self._run(self._sql["containing"], (_like(needle),)).fetchall())
+        for id_ in sorted(ids):
+            message = self._load(id_)
+            if message is not None:
+                self._store(scrub_message(message, tuple(needles)))
+        return len(ids)
+
 
 class SqlIdempotency(SqlRepository):
     """The idempotency keys of a SQL unit of work: a command's first result, kept by its key."""
@@ -219,6 +235,15 @@ class SqlIdempotency(SqlRepository):
         return {
             "get": "SELECT result FROM idempotency WHERE key = ?",
             "put": "INSERT INTO idempotency (key, result) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            "containing": "SELECT key, result FROM idempotency WHERE key LIKE ? ESCAPE '\\'"
+            " OR result LIKE ? ESCAPE '\\'",
+            "rewrite": "UPDATE idempotency SET result = ? WHERE key = ?",
+            "delete": "DELETE FROM idempotency WHERE key = ?",
+            "expire": "DELETE FROM idempotency"
+            " WHERE key IN (SELECT key FROM idempotency_seen WHERE seen_us < ?)",
+            "forget": "DELETE FROM idempotency_seen WHERE seen_us < ?",
+            "stamp": "INSERT INTO idempotency_seen (key, seen_us) SELECT key, ? FROM idempotency WHERE true"
+            " ON CONFLICT DO NOTHING",
         }
 
     def get(self, key: str) -> str | None:
@@ -228,3 +253,35 @@ class SqlIdempotency(SqlRepository):
     def put(self, key: str, result_json: str) -> None:
         if self._run(self._sql["put"], (key, result_json)).rowcount != 1:
             raise DuplicateError(f"idempotency key {key!r} already has a result")
+
+    def sweep(self, now_us: int, before_us: int) -> int:
+        """The retention job's pass: drop results first seen before ``before_us``, stamp new ones ``now_us``.
+
+        Returns how many results were dropped. Mark-and-sweep keeps the write path untouched: a result
+        lives at least the retention period and at most that plus the interval between two passes.
+        """
+        dropped = int(self._run(self._sql["expire"], (before_us,)).rowcount)
+        self._run(self._sql["forget"], (before_us,))
+        self._run(self._sql["stamp"], (now_us,))
+        return dropped
+
+    def scrub(self, needles: Sequence[str]) -> int:
+        """Replace each of ``needles`` in every stored result (and key); returns how many rows changed."""
+        found: dict[str, str] = {}
+        for needle in needles:
+            pattern = _like(needle)
+            found.update((str(k), str(r)) for k, r in self._run(self._sql["containing"], (pattern, pattern)))
+        for key, result in sorted(found.items()):
+            new_key, new_result = scrub_idempotency_row(key, result, tuple(needles))
+            if new_key != key:
+                self._run(self._sql["delete"], (key,))
+                self._run(self._sql["put"], (new_key, new_result))
+            else:
+                self._run(self._sql["rewrite"], (new_result, key))
+        return len(found)
+
+
+def _like(needle: str) -> str:
+    """A LIKE pattern matching ``needle`` as JSON text writes it, anywhere."""
+    escaped = encode_json(needle)[1:-1]
+    return "%" + escaped.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -67,6 +67,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # 5 (issue 23): ticket search (FTS5 trigram + two-character tokens, exact keys) and ticket labels.
     SEARCH_MIGRATION,
+    # 6 (issue 25): when the retention job first saw each idempotency key, so it can expire old ones.
+    (
+        "CREATE TABLE idempotency_seen (key TEXT PRIMARY KEY, seen_us INTEGER NOT NULL)",
+        "CREATE INDEX idempotency_seen_at ON idempotency_seen (seen_us)",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

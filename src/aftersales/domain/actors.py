@@ -23,6 +23,7 @@ class Role(StrEnum):
     GENERAL_MANAGER = "general_manager"
     AUDITOR = "auditor"
     SYSTEM = "system"
+    PRIVACY_OFFICER = "privacy_officer"
 
 
 @attrs.frozen

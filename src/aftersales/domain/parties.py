@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 import attrs
@@ -9,6 +10,7 @@ import attrs
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, DealerId, EngineerId
 from aftersales.domain.text import bounded, required_text
+from aftersales.domain.validation import text_set
 from aftersales.errors import ValidationError
 
 __all__ = ["Customer", "CustomerTier", "Dealer", "Engineer", "EngineerLevel"]
@@ -34,6 +36,14 @@ def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int)
         raise ValidationError(f"{attribute.name} must be a non-negative integer", field=attribute.name)
 
 
+def _service_area(value: Iterable[str]) -> frozenset[str]:
+    return text_set("service_area")(value)
+
+
+def _skills(value: Iterable[str]) -> frozenset[str]:
+    return text_set("skills")(value)
+
+
 @attrs.frozen
 class Customer:
     """An end user or a business customer (用户). ``region`` decides which dealer serves it."""
@@ -56,7 +66,7 @@ class Dealer:
     id: DealerId
     name: str = attrs.field(validator=required_text(100))
     region: str = attrs.field(validator=required_text(64))
-    service_area: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    service_area: frozenset[str] = attrs.field(factory=frozenset, converter=_service_area)
     contact: Contact | None = None
 
     def serves(self, region: str | None) -> bool:
@@ -71,7 +81,7 @@ class Engineer:
     id: EngineerId
     name: str = attrs.field(validator=required_text(100))
     level: EngineerLevel = EngineerLevel.JUNIOR
-    skills: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    skills: frozenset[str] = attrs.field(factory=frozenset, converter=_skills)
     region: str | None = None
     active_load: int = attrs.field(default=0, validator=_non_negative)
     max_load: int = attrs.field(default=8, validator=_non_negative)

@@ -11,6 +11,7 @@ import attrs
 from aftersales.domain.contact import validate_timezone
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId
 from aftersales.domain.text import code, optional_bounded, required_text
+from aftersales.domain.validation import record_tuple, text_set
 from aftersales.errors import ValidationError
 
 __all__ = ["Asset", "Product", "WarrantyStart", "WarrantyTerm"]
@@ -44,11 +45,11 @@ class WarrantyTerm:
 
 
 def _terms(terms: Iterable[WarrantyTerm]) -> tuple[WarrantyTerm, ...]:
-    return tuple(terms)
+    return record_tuple("warranty_terms", WarrantyTerm)(terms)
 
 
 def _names(names: Iterable[str]) -> frozenset[str]:
-    return frozenset(names)
+    return text_set("components")(names)
 
 
 @attrs.frozen

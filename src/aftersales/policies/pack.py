@@ -85,6 +85,8 @@ def read_toml(resource: Traversable | Path) -> tuple[dict[str, Any], str]:
         return tomllib.loads(text), file
     except tomllib.TOMLDecodeError as error:
         raise ConfigurationError(f"invalid TOML: {error}", file=file) from error
+    except RecursionError:  # thousands of nested tables or arrays
+        raise ConfigurationError("invalid TOML: nested too deeply", file=file) from None
 
 
 def parse_pack(

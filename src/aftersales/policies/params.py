@@ -9,6 +9,7 @@ walk supports exactly the shapes our params classes use: ``bool``, ``int``, ``fl
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -22,9 +23,12 @@ import attrs
 from aftersales.domain.money import Money
 from aftersales.errors import ConfigurationError, ValidationError
 
-__all__ = ["at_least", "frozen_mapping", "in_range", "structure_params"]
+__all__ = ["MAX_NUMBER", "at_least", "frozen_mapping", "in_range", "structure_params"]
 
 P = TypeVar("P")
+
+MAX_NUMBER = 10**9
+"""The largest magnitude a pack number may have: hours, days, amounts and shares all fit far below it."""
 
 
 def frozen_mapping(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
@@ -104,10 +108,17 @@ def _value(raw: object, hint: Any, file: str, key: str) -> object:
         raise _wrong(raw, "a boolean", file, key)
     if hint is int:
         if isinstance(raw, int) and not isinstance(raw, bool):
+            limit = _limit(key)
+            if abs(raw) > limit:
+                raise _wrong(raw, f"an integer of at most {limit:,}", file, key)
             return raw
         raise _wrong(raw, "an integer", file, key)
     if hint is float:
         if isinstance(raw, int | float) and not isinstance(raw, bool):
+            # inf, nan and 1e300 parse as TOML floats; every later time or money sum would overflow.
+            limit = _limit(key)
+            if not math.isfinite(raw) or abs(raw) > limit:
+                raise _wrong(raw, f"a finite number of at most {limit:,}", file, key)
             return float(raw)
         raise _wrong(raw, "a number", file, key)
     if hint is str:
@@ -121,7 +132,7 @@ def _value(raw: object, hint: Any, file: str, key: str) -> object:
                 value = Decimal(raw)
             except ArithmeticError:
                 raise _wrong(raw, "a decimal number as a string", file, key) from None
-            if value.is_finite():
+            if value.is_finite() and abs(value) <= MAX_NUMBER:
                 return value
         raise _wrong(raw, 'an integer or a decimal string such as "12.50" (floats are inexact)', file, key)
     if hint is Money:
@@ -143,6 +154,19 @@ def _value(raw: object, hint: Any, file: str, key: str) -> object:
             for name, item in raw.items()
         }
     raise TypeError(f"unsupported params type {hint!r}")
+
+
+DURATION_LIMITS = {"minutes": 60 * 24 * 3660, "hours": 24 * 3660, "days": 3660, "months": 1200, "years": 100}
+"""Durations a pack may set, by the unit its key names (``response_hours``): at most ten years."""
+
+
+def _limit(key: str) -> int:
+    """The largest magnitude the number at ``key`` may have: a duration's by its unit, else MAX_NUMBER."""
+    for part in reversed(key.replace("[", ".").split(".")):
+        for unit, limit in DURATION_LIMITS.items():
+            if part.endswith((unit, unit[:-1])):
+                return limit
+    return MAX_NUMBER
 
 
 def _money(raw: object, file: str, key: str) -> Money:

@@ -13,18 +13,44 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import cast
+from urllib.parse import urlsplit
 
-from aftersales.errors import ConfigurationError
+from aftersales.errors import AftersalesError, ConfigurationError
 from aftersales.ports.unit_of_work import StoreFactory
 
-__all__ = ["ENTRY_POINT_GROUP", "available_schemes", "open_storage"]
+__all__ = ["ENTRY_POINT_GROUP", "MAX_URL", "available_schemes", "check_url", "open_storage"]
 
 ENTRY_POINT_GROUP = "aftersales.storage"
 
 
-def _scheme(url: str) -> str:
+MAX_URL = 4096
+
+
+def check_url(url: object) -> str:
+    """``url`` if it is a well-formed storage URL; otherwise a ``ConfigurationError`` saying why.
+
+    Refused before any adapter sees it: not text, longer than 4,096 characters, control characters or
+    lone surrogates (a NUL in a file name), no ``scheme://``, brackets that do not close, a port that is
+    not a number from 1 to 65535.
+    """
     if not isinstance(url, str) or "://" not in url:
-        raise ConfigurationError(f"a storage URL looks like 'sqlite:///service.db', got {url!r}", key="url")
+        shown = repr(url)[:80]
+        raise ConfigurationError(f"a storage URL looks like 'sqlite:///service.db', got {shown}", key="url")
+    if len(url) > MAX_URL:
+        raise ConfigurationError(f"a storage URL is at most {MAX_URL} characters", key="url")
+    if any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in url):
+        raise ConfigurationError("a storage URL may not contain control characters", key="url")
+    try:
+        port = urlsplit(url).port
+    except ValueError as exc:
+        raise ConfigurationError(f"malformed storage URL: {exc}", key="url") from None
+    if port == 0:
+        raise ConfigurationError("malformed storage URL: port 0", key="url")
+    return url
+
+
+def _scheme(url: str) -> str:
+    check_url(url)
     scheme = url.split("://", 1)[0].lower()
     # SQLAlchemy-style driver suffixes ("postgresql+psycopg") name the same store.
     return scheme.split("+", 1)[0]
@@ -52,4 +78,9 @@ def open_storage(url: str) -> StoreFactory:
             "for PostgreSQL install the extra: pip install 'aftersales[postgres]'",
             key="url",
         ) from exc
-    return opener(url)
+    try:
+        return opener(url)
+    except (ValueError, TypeError, UnicodeError) as exc:
+        if isinstance(exc, AftersalesError):
+            raise
+        raise ConfigurationError(f"malformed storage URL: {exc}", key="url") from None

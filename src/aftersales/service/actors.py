@@ -94,3 +94,8 @@ class Actor:
     def system(cls, id: str = "aftersales") -> Actor:
         """The library's own jobs (SLA sweeps, scheduled callbacks)."""
         return cls(id, Role.SYSTEM)
+
+    @classmethod
+    def privacy_officer(cls, id: str, name: str = "") -> Actor:
+        """The privacy officer (个人信息保护负责人): erasure, exports, the access log."""
+        return cls(id, Role.PRIVACY_OFFICER, name)

@@ -29,7 +29,9 @@ from aftersales.domain.training import Attendee, TrainingKind, TrainingRecord, T
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import ARCHIVE_ROLES, can_read, check_role
@@ -200,6 +202,7 @@ class _Tally:
         return DealerPeriod(month, parts_replaced=parts, **self.counts)
 
 
+@validated_commands
 class ArchiveDesk:
     """Dealer and end-user archives, and the training records that feed the dealer archive."""
 
@@ -354,4 +357,5 @@ class ArchiveDesk:
             for t in tickets
         )
         callbacks = tuple(c for t in tickets for c in _callbacks(t))
+        record_access(self.runner, actor, "customer_archive", [customer.id])
         return CustomerArchive(customer, assets, entries, callbacks, slips)

@@ -30,6 +30,7 @@ from aftersales.errors import ValidationError
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import complete_tasks, schedule_in
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit
@@ -43,6 +44,7 @@ SurveyHook = Callable[[UnitOfWork, Actor, Ticket, int, str, datetime], tuple[Tic
 customer said, maybe open a complaint (its id) and the messages and decisions that came with it."""
 
 
+@validated_commands
 class CallbackDesk:
     """Callback commands and queries (``desk.callbacks``); a low score opens a complaint."""
 

@@ -56,7 +56,9 @@ from aftersales.policies.protocols import ComplaintPolicy
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import schedule_in
 from aftersales.service.context import DeskContext
 from aftersales.service.intake import open_ticket_in, received_time
@@ -137,6 +139,7 @@ def _reason_facts(reasons: Iterable[Reason]) -> list[JsonValue]:
     return [{"code": r.code, "params": dict(r.params)} for r in reasons]
 
 
+@validated_commands
 class ComplaintDesk:
     """Complaint commands and queries over one :class:`ServiceDesk` (``desk.complaints``)."""
 
@@ -703,9 +706,11 @@ class ComplaintDesk:
             if view.kind is not TicketKind.COMPLAINT:
                 raise NotFound("complaint", complaint_id)
             try:
-                return uow.documents.get(ComplaintFile, complaint_id)
+                file = uow.documents.get(ComplaintFile, complaint_id)
             except NotFound:
-                return ComplaintFile(id=view.id, customer_id=view.customer_id)
+                file = ComplaintFile(id=view.id, customer_id=view.customer_id)
+        record_access(self.runner, actor, "complaint_file", [view.customer_id])
+        return file
 
     def complaint_log(
         self, actor: Actor, filters: ComplaintLogFilter | None = None
@@ -721,11 +726,14 @@ class ComplaintDesk:
             received_to=wanted.received_to,
         )
         out: list[ComplaintLogEntry] = []
+        customers: set[str] = set()
         with self.context.store() as uow:
             for ticket in _all(uow, query):
                 entry = self._log_entry(uow, ticket)
                 if wanted.severity is None or entry.severity is wanted.severity:
                     out.append(entry)
+                    customers.add(ticket.customer_id)
+        record_access(self.runner, actor, "complaint_log", customers)
         return out
 
     def _log_entry(self, uow: UnitOfWork, ticket: Ticket) -> ComplaintLogEntry:

@@ -40,6 +40,7 @@ from aftersales.ports.ticket_search import SearchRequest
 from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.service.actors import Actor
 from aftersales.service.archives import ArchiveDesk
+from aftersales.service.arguments import validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.charges_desk import ChargesDesk
@@ -55,6 +56,7 @@ from aftersales.service.maintenance import MaintenanceDesk
 from aftersales.service.master_data import MasterData, MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.notify import Notifications
+from aftersales.service.privacy import PrivacyDesk
 from aftersales.service.report_commands import ReportCommands
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.search_hooks import install_search_hooks
@@ -68,6 +70,7 @@ from aftersales.service.views import CommandResult, TicketView
 __all__ = ["ServiceDesk", "UtcClock"]
 
 
+@validated_commands
 class ServiceDesk(Tickets):
     """The after-sales service desk over one store, one policy set, one clock.
 
@@ -137,6 +140,7 @@ class ServiceDesk(Tickets):
         self.contracts = ServiceContracts(context, runner)
         self.maintenance = MaintenanceDesk(context, runner, self, self.contracts)
         self.surveys = SurveyCampaigns(context, runner)
+        self.privacy = PrivacyDesk(context, runner)
         install_hooks(runner, knowledge=self.knowledge)
         install_search_hooks(runner, self.attachments)
 

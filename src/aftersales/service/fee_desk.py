@@ -35,6 +35,7 @@ from aftersales.errors import AftersalesError, NotFound, PermissionDenied, Valid
 from aftersales.ports.invoicing import InvoiceIssuer, InvoiceRequest, IssuedInvoice
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import FEE_ROLES, can_read, can_write, check_role
@@ -129,6 +130,7 @@ def _track(made: list[str], record: InvoiceRecord) -> InvoiceRecord:
     return record
 
 
+@validated_commands
 class FeeDesk:
     """Fee slips (售后服务材料收费暨报销单), invoices and the monthly revenue, on a desk's store.
 

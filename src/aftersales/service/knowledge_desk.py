@@ -48,6 +48,7 @@ from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.text_search import TextIndex, normalize
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import KNOWLEDGE_ROLES, check_role
@@ -160,6 +161,7 @@ def _generation(uow: UnitOfWork) -> int:
         return 0
 
 
+@validated_commands
 class KnowledgeDesk:
     """The knowledge base (售后知识库) on a :class:`ServiceDesk`'s store."""
 

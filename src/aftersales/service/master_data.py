@@ -27,9 +27,12 @@ from aftersales.domain.products import Asset, Product
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import unstructure
+from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit
+from aftersales.service.references import check_references
 from aftersales.service.runner import CommandRunner, check_actor
 
 __all__ = ["MasterData", "MasterDataChange"]
@@ -49,6 +52,7 @@ E = TypeVar("E", Customer, Asset, Product, Dealer, Engineer)
 
 
 @attrs.define
+@validated_commands
 class MasterDataChange:
     """One change of a master-data record: who, when, what it was before and after, and why."""
 
@@ -144,6 +148,7 @@ class MasterData:
         def apply(uow: UnitOfWork, now: datetime) -> None:
             before = self._stored(uow, cls, obj.id)
             check(uow, before)
+            check_references(uow, _REPOS[cls], obj, _KINDS[cls])
             if before == obj:
                 return  # nothing changes, nothing to audit
             getattr(uow, _REPOS[cls]).save(obj)
@@ -327,6 +332,8 @@ class MasterData:
             raise ValidationError(f"record_kind is one of {known}", field="record_kind")
         with self.context.store() as uow:
             found = uow.documents.query(MasterDataChange, record_kind=record_kind, record_id=record_id)
+        if record_kind == "customer" and found:
+            record_access(self.runner, actor, "master_data_history", [record_id])
         return sorted(found, key=lambda c: (c.at, int(c.id.rsplit(":", 1)[1])))
 
 

@@ -50,6 +50,7 @@ from aftersales.policies.fees import FeesPolicy, QuoteRequest
 from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.materials_params import MaterialsParams
@@ -87,6 +88,7 @@ def _check_actor(actor: object) -> Actor:
     return actor
 
 
+@validated_commands
 class MaterialsDesk:
     """Materials commands and queries over one context and runner (``desk.materials``).
 

@@ -44,6 +44,7 @@ __all__ = [
     "MASTER_DATA_ROLES",
     "MATERIALS_ROLES",
     "PERMISSIONS",
+    "PRIVACY_ROLES",
     "READERS",
     "Workflow",
     "authorize",
@@ -171,7 +172,22 @@ ARCHIVE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
 )
 """Who may read which archive (scopes narrow it further) and record training."""
 
+_ERASERS = frozenset({R.MANAGER, R.GENERAL_MANAGER, R.PRIVACY_OFFICER})
+PRIVACY_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
+    {
+        "erase_customer": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.PRIVACY_OFFICER}),
+        "export_customer": frozenset(
+            {R.MANAGER, R.GENERAL_MANAGER, R.PRIVACY_OFFICER, R.AUDITOR, R.CUSTOMER}
+        ),
+        "erasures": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.PRIVACY_OFFICER, R.AUDITOR}),
+        "access_log": frozenset({R.AUDITOR, R.PRIVACY_OFFICER}),
+        "purge_expired": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.PRIVACY_OFFICER, R.SYSTEM}),
+    }
+)
+"""Personal data (PIPL): erasure, the right of access (a customer exports their own), the access log."""
+
 _DOCUMENTS: dict[str, frozenset[Role]] = {
+    **PRIVACY_ROLES,
     **FEE_ROLES,
     **KNOWLEDGE_ROLES,
     **ARCHIVE_ROLES,

@@ -24,6 +24,7 @@ from aftersales.errors import DuplicateError, NotFound, PermissionDenied, Valida
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner, check_actor
@@ -43,6 +44,7 @@ def _month(value: object) -> str:
     return value
 
 
+@validated_commands
 class ReportCommands:
     """Report commands of one desk (``desk.reports``)."""
 

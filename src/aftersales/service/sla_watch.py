@@ -27,6 +27,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.notify import address_of
 from aftersales.service.permissions import Workflow, permit
@@ -61,6 +62,7 @@ class SweepReport:
     breaches: tuple[str, ...]
 
 
+@validated_commands
 class SlaWatch:
     """The SLA sweep of one desk (``desk.sla_watch``)."""
 

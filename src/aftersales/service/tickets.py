@@ -43,6 +43,7 @@ from aftersales.policies.triage import TriageFacts
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import callback_plan, schedule_in
 from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import Dispatching
@@ -68,6 +69,7 @@ def _args(scope: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in scope.items() if k not in _NOT_REQUEST and not callable(v)}
 
 
+@validated_commands
 class Tickets:
     """Ticket commands and queries over one context and runner."""
 

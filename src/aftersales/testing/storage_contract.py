@@ -32,18 +32,20 @@ import pytest
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import Category, Channel, Priority, Severity
 from aftersales.domain.contact import Contact
+from aftersales.domain.erasure import ERASED
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, EngineerId, ProductId, TicketId
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
+from aftersales.ports.erasure import Scrubbable, Sweepable
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.outbox_dispatch import dispatch_outbox
 from aftersales.ports.queries import UNSET, CountField, PageRequest, Sort, TicketFilter
 from aftersales.ports.ticket_search import SearchDocument, SearchRequest, parse_query, search_document
-from aftersales.ports.unit_of_work import StoreFactory
+from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.serialization import unstructure
 
 __all__ = ["StorageContract", "contract_ticket", "ledger_tickets"]
@@ -127,6 +129,12 @@ def _message(n: int, *, topic: str = "ticket.opened", minutes: int | None = None
         idempotency_key=f"key-{n}",
         created_at=T0 + timedelta(minutes=n if minutes is None else minutes),
     )
+
+
+def _sweep(uow: UnitOfWork, *, now_us: int, before_us: int) -> int:
+    store = uow.idempotency
+    assert isinstance(store, Sweepable), "the idempotency store has no sweep() for the retention job"
+    return store.sweep(now_us, before_us)
 
 
 def _customer(n: int, region: str = "sh") -> Customer:
@@ -567,8 +575,8 @@ class StorageContract:
             {"body"},
         )
         asset = Asset(AssetId("A1"), ProductId("P1"), "SN-1", customer_id=CustomerId("C1"), batch="B7")
-        dealer = Dealer(DealerId("D1"), "上海经销商", "sh", {"sh", "sz"})  # type: ignore[arg-type]
-        engineer = Engineer(EngineerId("E1"), "王工", skills={"leak"}, region="sh")  # type: ignore[arg-type]
+        dealer = Dealer(DealerId("D1"), "上海经销商", "sh", {"sh", "sz"})
+        engineer = Engineer(EngineerId("E1"), "王工", skills={"leak"}, region="sh")
         with store() as uow:
             uow.customers.add(_customer(1))
             uow.customers.add(_customer(2, region="bj"))
@@ -925,3 +933,45 @@ def _expected_hits(docs: list[SearchDocument], query: str) -> list[str]:
     parsed = parse_query(query)
     hits = [(d.score(parsed), d.received_us, d.ticket_id) for d in docs if d.matches(parsed)]
     return [h[2] for h in sorted(hits, reverse=True)]
+    # -- personal data (issue 25) -------------------------------------------------------------
+
+    def test_outbox_and_idempotency_scrub_a_person_s_strings(self, store: StoreFactory) -> None:
+        name, phone = "欧阳娜娜", "139-1234 5678"
+        with store() as uow:
+            mentioning = attrs.evolve(_message(1), payload={"body": f"{name} 您好，电话 {phone}", "n": 1})
+            other = attrs.evolve(_message(2), payload={"body": "李雷 您好"})
+            uow.outbox.put([mentioning, other])
+            uow.idempotency.put(f"agent:a1:open:{phone}", '{"r": "' + name + '"}')
+            uow.idempotency.put("agent:a1:open:k2", '{"r": "x"}')
+            uow.commit()
+        with store() as uow:
+            assert isinstance(uow.outbox, Scrubbable)
+            assert isinstance(uow.idempotency, Scrubbable)
+            assert uow.outbox.scrub((phone, name)) == 1
+            assert uow.idempotency.scrub((phone, name)) == 1
+            uow.commit()
+        with store() as uow:
+            messages = {m.id: m for m in uow.outbox.pending(10)}
+            assert messages[mentioning.id].payload == {"body": f"{ERASED} 您好，电话 {ERASED}", "n": 1}
+            assert messages[other.id] == other
+            assert uow.idempotency.get(f"agent:a1:open:{ERASED}") == '{"r":"' + ERASED + '"}'
+            assert uow.idempotency.get(f"agent:a1:open:{phone}") is None
+            assert uow.idempotency.get("agent:a1:open:k2") == '{"r": "x"}'
+
+    def test_idempotency_rows_expire_by_mark_and_sweep(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.idempotency.put("k1", "{}")
+            uow.commit()
+        with store() as uow:
+            assert _sweep(uow, now_us=1_000, before_us=0) == 0  # k1 first seen at 1,000
+            uow.idempotency.put("k2", "{}")
+            uow.commit()
+        with store() as uow:
+            assert _sweep(uow, now_us=2_000, before_us=500) == 0  # k2 seen at 2,000
+            uow.commit()
+        with store() as uow:
+            assert _sweep(uow, now_us=3_000, before_us=1_500) == 1
+            uow.commit()
+        with store() as uow:
+            assert uow.idempotency.get("k1") is None
+            assert uow.idempotency.get("k2") == "{}"

@@ -1,0 +1,62 @@
+"""Erasing a person's data from stored values: pure functions over JSON-ready data.
+
+Why text replacement on top of field rules: personal data leaks into places no schema names (a
+rendered notification body, an idempotency row holding a whole ticket, a note an agent typed). The
+erasure replaces every occurrence of the person's own strings (name, phone, e-mail, address …) in
+whatever is stored about them, and blanks the free-text fields outright.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["ERASED", "FREE_TEXT_FIELDS", "MIN_NEEDLE", "needles_of", "scrub", "scrub_text"]
+
+ERASED = "[erased]"
+"""What erased text reads as."""
+
+MIN_NEEDLE = 2
+"""Strings shorter than this are not searched for (a one-character name would hit everyone's text)."""
+
+FREE_TEXT_FIELDS = frozenset(
+    {"description", "comment", "note", "text", "feedback", "remark", "address", "wechat", "email", "phone"}
+)
+"""Keys whose text is blanked wherever it appears in the person's records (reasons and codes are kept)."""
+
+
+def needles_of(values: Iterable[object]) -> tuple[str, ...]:
+    """The distinct strings worth searching for, longest first (so a full name goes before a part)."""
+    found = {v.strip() for v in values if isinstance(v, str) and len(v.strip()) >= MIN_NEEDLE}
+    found.discard(ERASED)
+    return tuple(sorted(found, key=lambda s: (-len(s), s)))
+
+
+def scrub_text(text: str, needles: Iterable[str]) -> str:
+    """``text`` with every needle replaced by :data:`ERASED`."""
+    for needle in needles:
+        if needle in text:
+            text = text.replace(needle, ERASED)
+    return text
+
+
+def scrub(data: Any, needles: tuple[str, ...], *, blank_free_text: bool = False) -> Any:
+    """JSON-ready ``data`` with every needle replaced in keys and strings.
+
+    With ``blank_free_text``, the values of :data:`FREE_TEXT_FIELDS` (non-empty strings) become
+    :data:`ERASED` too. Everything else — ids, codes, dates, amounts, states, reasons — is kept.
+    """
+    if isinstance(data, str):
+        return scrub_text(data, needles)
+    if isinstance(data, dict):
+        out: dict[Any, Any] = {}
+        for key, value in data.items():
+            new_key = scrub_text(key, needles) if isinstance(key, str) else key
+            if blank_free_text and key in FREE_TEXT_FIELDS and isinstance(value, str) and value:
+                out[new_key] = ERASED
+            else:
+                out[new_key] = scrub(value, needles, blank_free_text=blank_free_text)
+        return out
+    if isinstance(data, list | tuple):
+        return [scrub(item, needles, blank_free_text=blank_free_text) for item in data]
+    return data

@@ -1,0 +1,64 @@
+"""What a store offers for erasing a person's data (PIPL), beyond the repositories every store has.
+
+The outbox and the idempotency keys have no column naming the customer, and their rows may quote a
+name, a phone or an e-mail anywhere (a rendered message, a whole ticket). A store that supports
+erasure gives both a ``scrub(needles)`` that rewrites every row containing one of the strings; the
+store factory may offer ``shred()`` to make freed bytes unrecoverable (SQLite checkpoints its WAL;
+pages are zeroed as they are freed, with ``secure_delete``). The helpers here are the rewriting rules
+the adapters share, so every store answers the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from aftersales.domain.erasure import scrub, scrub_text
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.serialization import decode_json, encode_json
+
+__all__ = ["Scrubbable", "Shreddable", "Sweepable", "scrub_idempotency_row", "scrub_message"]
+
+
+@runtime_checkable
+class Scrubbable(Protocol):
+    """An outbox or idempotency store that can rewrite rows quoting a person's strings."""
+
+    def scrub(self, needles: Sequence[str]) -> int:
+        """Replace each needle wherever it occurs; return how many rows were rewritten."""
+        ...
+
+
+@runtime_checkable
+class Sweepable(Protocol):
+    """An idempotency store the retention job can expire (mark and sweep)."""
+
+    def sweep(self, now_us: int, before_us: int) -> int:
+        """Drop results first seen before ``before_us``, stamp unseen ones ``now_us``; count the dropped."""
+        ...
+
+
+@runtime_checkable
+class Shreddable(Protocol):
+    """A store factory that can make the bytes of erased data unrecoverable after the commit."""
+
+    def shred(self) -> None:
+        """Overwrite or release whatever still holds old row versions (journals, free pages)."""
+        ...
+
+
+def scrub_message(message: OutboxMessage, needles: tuple[str, ...]) -> OutboxMessage:
+    """``message`` with each needle replaced in its payload, key and last error (its id and times kept)."""
+    return attrs.evolve(
+        message,
+        payload=scrub(dict(message.payload), needles),
+        idempotency_key=scrub_text(message.idempotency_key, needles),
+        last_error=None if message.last_error is None else scrub_text(message.last_error, needles),
+    )
+
+
+def scrub_idempotency_row(key: str, result_json: str, needles: tuple[str, ...]) -> tuple[str, str]:
+    """An idempotency row's key and JSON result with each needle replaced."""
+    return scrub_text(key, needles), encode_json(scrub(decode_json(result_json), needles))

@@ -1,0 +1,383 @@
+"""Personal data under PIPL (个人信息保护法): erasure, the right of access, and who read what.
+
+``desk.privacy`` offers:
+
+- :meth:`PrivacyDesk.erase_customer` — replace one customer's name, phone, address, e-mail and
+  free-text details in the customer record, every ticket (descriptions, notes, fault and visit notes),
+  complaint file, survey answer, fee slip, outbox message and idempotency row, in one transaction;
+  ids, products, dates, states, amounts, codes and reasons are kept, so the ledger, the KPIs, revenue
+  and fault statistics do not change. An :class:`ErasureRecord` says who erased, when and why (not
+  what). Refused with :class:`~aftersales.errors.LegalHold` while an open complaint carries a
+  compensation claim or a fee slip is unpaid. On SQLite the freed bytes are zeroed and the WAL is
+  truncated afterwards, so the erased text is gone from the files too.
+- :meth:`PrivacyDesk.export_customer` — everything held about the person, as JSON.
+- :meth:`PrivacyDesk.access_log` — every read of personal data through archives, complaint logs and
+  exports, for the auditor and the privacy officer.
+
+Why text replacement as well as field rules: a name also sits in rendered messages, in whole tickets
+kept for idempotency, in notes an agent typed. Both are applied (see :mod:`aftersales.domain.erasure`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+import attrs
+
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recourse
+from aftersales.domain.contact import Contact
+from aftersales.domain.erasure import ERASED, needles_of, scrub
+from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, MaterialsMovement, SlipState
+from aftersales.domain.instants import micros
+from aftersales.domain.knowledge import RemoteResolution
+from aftersales.domain.materials import MaterialsRequest
+from aftersales.domain.parties import Customer
+from aftersales.domain.surveys import CallbackRecord, CallbackTask
+from aftersales.domain.text import required_text
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.work import aware
+from aftersales.errors import ConfigurationError, LegalHold, NotFound, ValidationError
+from aftersales.ports.erasure import Scrubbable, Shreddable, Sweepable
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.queries import PageRequest, TicketFilter
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.serialization import encode_json, structure, unstructure
+from aftersales.service.access_log import AccessRecord, record_access
+from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
+from aftersales.service.context import DeskContext
+from aftersales.service.master_data import MasterDataChange
+from aftersales.service.permissions import Workflow, permit
+from aftersales.service.runner import CommandRunner
+from aftersales.service.ticket_search import index_ticket
+
+__all__ = ["AccessRecord", "ErasureHook", "ErasureRecord", "PrivacyDesk", "record_access"]
+
+R = Role
+_DOCS = Workflow.DOCUMENTS
+ERASED_TOPIC = "privacy.customer_erased"
+IDEMPOTENCY_RETENTION = timedelta(days=30)
+"""How long a command's result is kept for replay by default: far beyond any client's retry window."""
+
+# Documents that hold a customer's data, found by the customer or by one of their tickets.
+_BY_CUSTOMER: tuple[type[Any], ...] = (ComplaintFile, CallbackRecord, FeeSlip, InvoiceRecord)
+_BY_TICKET: tuple[type[Any], ...] = (CallbackTask, MaterialsRequest, MaterialsMovement, RemoteResolution)
+# Free text in these is blanked outright (survey comments, notes); the others keep their text minus the
+# person's own strings (a fee slip's line descriptions name parts, not people).
+_BLANKED: tuple[type[Any], ...] = (CallbackRecord, MasterDataChange)
+
+ErasureHook = Callable[[UnitOfWork, str, Sequence[str]], int]
+"""Called inside the erasure's transaction with the customer id and their ticket ids; returns how many
+records it erased. Attachments plug in here (they are removed with the person)."""
+
+
+@attrs.frozen
+class ErasureRecord:
+    """That a customer's personal data was erased: who, when, why, and how much — never the data."""
+
+    DOCUMENT_KIND: ClassVar[str] = "personal_data_erasure"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id",)
+
+    id: str
+    customer_id: str
+    erased_at: datetime = attrs.field(validator=aware)
+    erased_by: ActorRef
+    reason: str = attrs.field(validator=required_text(500))
+    tickets: int = 0
+    documents: int = 0
+    messages: int = 0
+    idempotency_rows: int = 0
+    attachments: int = 0
+    version: int = 0
+
+
+@validated_commands
+class PrivacyDesk:
+    """Erasure, export and the access log of personal data (``desk.privacy``)."""
+
+    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+        self.context = context
+        self.runner = runner
+        self.erasure_hooks: list[ErasureHook] = []
+        """Extensions that hold personal data of their own (attachments) register here."""
+
+    # -- erasure -------------------------------------------------------------------------------------
+
+    def erase_customer(self, actor: Actor, customer_id: str, reason: str) -> ErasureRecord:
+        """Erase (pseudonymise) ``customer_id``'s personal data everywhere; see the module docstring.
+
+        Managers, the general manager and privacy officers may. Refused with ``LegalHold`` (naming the
+        hold) while an open complaint carries a compensation claim or a fee slip is unpaid; an unknown
+        customer is ``NotFound``. Either everything is erased or nothing is.
+        """
+        permit(actor, _DOCS, "erase_customer", customer_id)
+        if not reason.strip() or len(reason) > 500:
+            raise ValidationError("an erasure needs a reason of 1-500 characters", field="reason")
+
+        def apply(uow: UnitOfWork, now: datetime) -> ErasureRecord:
+            outbox, idempotency = uow.outbox, uow.idempotency
+            if not isinstance(outbox, Scrubbable) or not isinstance(idempotency, Scrubbable):
+                raise ConfigurationError(
+                    "this store cannot erase personal data: its outbox and idempotency store need scrub()",
+                    key="store",
+                )
+            customer = uow.customers.get(customer_id)
+            tickets = _tickets_of(uow, customer_id)
+            self._check_holds(uow, customer_id, tickets)
+            needles = _needles(customer)
+            free_text: list[str] = []
+            erased: list[Ticket] = []
+            for ticket in tickets:
+                free_text += _free_text(ticket)
+                erased.append(_erased(ticket, needles, Ticket, blank=True))
+                uow.tickets.save(erased[-1])
+            documents = self._erase_documents(uow, customer_id, [t.id for t in tickets], needles, free_text)
+            uow.customers.save(_erased_customer(customer))
+            for ticket in erased:  # the search index holds the customer's name and phone too
+                index_ticket(uow, ticket)
+            everything = needles_of([*needles, *free_text])  # longest first: whole texts before names
+            messages = outbox.scrub(everything)
+            rows = idempotency.scrub(everything)
+            attachments = sum(hook(uow, customer_id, [t.id for t in tickets]) for hook in self.erasure_hooks)
+            record = ErasureRecord(
+                id=f"{customer_id}@{now.strftime('%Y%m%dT%H%M%S%f')}",
+                customer_id=customer_id,
+                erased_at=now,
+                erased_by=actor.ref,
+                reason=reason,
+                tickets=len(tickets),
+                documents=documents,
+                messages=messages,
+                idempotency_rows=rows,
+                attachments=attachments,
+            )
+            uow.documents.add(record)
+            uow.outbox.put([_erasure_message(record)])
+            return record
+
+        record = self.runner.write(actor, "erase_customer", None, [customer_id, reason], apply)
+        if isinstance(self.context.store, Shreddable):
+            self.context.store.shred()
+        return record
+
+    def _check_holds(self, uow: UnitOfWork, customer_id: str, tickets: Sequence[Ticket]) -> None:
+        open_ids = {t.id for t in tickets if t.state not in (TicketState.CLOSED, TicketState.CANCELLED)}
+        for file in uow.documents.query(ComplaintFile, customer_id=customer_id):
+            crisis = file.crisis
+            claim = crisis is not None and (
+                Recourse.COMPENSATION_DEMANDED in crisis.recourse or crisis.economic_loss
+            )
+            if claim and file.id in open_ids:
+                raise LegalHold(customer_id, "open_compensation_claim", file.id)
+        for slip in uow.documents.query(FeeSlip, customer_id=customer_id):
+            if slip.state is SlipState.ISSUED and slip.balance.amount > 0:
+                raise LegalHold(customer_id, "unpaid_fee_slip", slip.id)
+
+    def _erase_documents(
+        self,
+        uow: UnitOfWork,
+        customer_id: str,
+        ticket_ids: Sequence[str],
+        needles: tuple[str, ...],
+        free_text: list[str],
+    ) -> int:
+        found: dict[tuple[type[Any], str], Any] = {}
+        for cls in _BY_CUSTOMER:
+            for doc in uow.documents.query(cls, customer_id=customer_id):
+                found[(cls, doc.id)] = doc
+        for ticket_id in ticket_ids:
+            for cls in _BY_TICKET:
+                for doc in uow.documents.query(cls, ticket_id=ticket_id):
+                    found[(cls, doc.id)] = doc
+            for grant in uow.documents.query(GrantedExtension, complaint_id=ticket_id):
+                found[(GrantedExtension, grant.id)] = grant
+        for kind, record_id in [("customer", customer_id)] + [
+            ("asset", a.id) for a in uow.assets.list(customer_id=customer_id)
+        ]:
+            for change in uow.documents.query(MasterDataChange, record_kind=kind, record_id=record_id):
+                found[(MasterDataChange, change.id)] = change
+        for (cls, _), doc in sorted(found.items(), key=lambda item: (item[0][0].__name__, item[0][1])):
+            if cls in _BLANKED:
+                free_text += _free_text(doc)
+            uow.documents.save(_erased(doc, needles, cls, blank=cls in _BLANKED))
+        return len(found)
+
+    def erasures(self, actor: Actor, customer_id: str | None = None) -> list[ErasureRecord]:
+        """The erasure events (all, or one customer's), oldest first; for auditors and privacy officers."""
+        permit(actor, _DOCS, "erasures", customer_id)
+        with self.context.store() as uow:
+            records = (
+                uow.documents.query(ErasureRecord, customer_id=customer_id)
+                if customer_id is not None
+                else uow.documents.query(ErasureRecord)
+            )
+        return sorted(records, key=lambda r: (r.erased_at, r.id))
+
+    # -- retention -----------------------------------------------------------------------------------
+
+    def purge_expired(self, actor: Actor, *, older_than: timedelta = IDEMPOTENCY_RETENTION) -> int:
+        """The retention job for idempotency rows: drop the results kept longer than ``older_than``.
+
+        Run it periodically (the system actor, a manager or a privacy officer). Each pass stamps the
+        keys it has not seen yet and drops those first seen more than ``older_than`` ago, so a result
+        is kept at least ``older_than`` (a retried command within it still replays) and at most that
+        plus the interval between passes. Returns how many rows were dropped.
+        """
+        permit(actor, _DOCS, "purge_expired")
+        if older_than <= timedelta(0):
+            raise ValidationError("older_than must be a positive duration", field="older_than")
+
+        def apply(uow: UnitOfWork, now: datetime) -> int:
+            store = uow.idempotency
+            if not isinstance(store, Sweepable):
+                raise ConfigurationError(
+                    "this store's idempotency keys cannot expire (no sweep)", key="store"
+                )
+            return store.sweep(micros(now), micros(now - older_than))
+
+        return self.runner.write(actor, "purge_expired", None, [older_than.total_seconds()], apply)
+
+    # -- the right of access -------------------------------------------------------------------------
+
+    def export_customer(self, actor: Actor, customer_id: str) -> str:
+        """Everything held about ``customer_id``, as JSON text (PIPL's right of access and portability).
+
+        The customer themself, a manager, the general manager, an auditor or a privacy officer may ask;
+        another customer gets ``NotFound``, as for an unknown id. The export is logged as an access.
+        """
+        permit(actor, _DOCS, "export_customer", customer_id)
+        if actor.role is R.CUSTOMER and actor.customer_id != customer_id:
+            raise NotFound("customer", customer_id)
+        with self.context.store() as uow:
+            customer = uow.customers.get(customer_id)
+            tickets = _tickets_of(uow, customer_id)
+            ids = [t.id for t in tickets]
+            held: dict[str, Any] = {
+                "customer": unstructure(customer),
+                "assets": [unstructure(a) for a in sorted(uow.assets.list(customer_id=customer_id), key=_id)],
+                "tickets": [unstructure(t) for t in tickets],
+            }
+            for cls in _BY_CUSTOMER:
+                held[cls.DOCUMENT_KIND] = [
+                    unstructure(d) for d in uow.documents.query(cls, customer_id=customer_id)
+                ]
+            for cls in _BY_TICKET:
+                held[cls.DOCUMENT_KIND] = [
+                    unstructure(d) for t in ids for d in uow.documents.query(cls, ticket_id=t)
+                ]
+            held["erasures"] = [
+                unstructure(r) for r in uow.documents.query(ErasureRecord, customer_id=customer_id)
+            ]
+            changes = uow.documents.query(MasterDataChange, record_kind="customer", record_id=customer_id)
+            held["master_data_changes"] = [unstructure(c) for c in changes]
+            held["reads"] = [
+                unstructure(r) for r in uow.documents.query(AccessRecord, customer_id=customer_id)
+            ]
+        record_access(self.runner, actor, "export_customer", [customer_id])
+        return encode_json({"customer_id": customer_id, "exported_at": self.context.now(), "data": held})
+
+    # -- the access log ------------------------------------------------------------------------------
+
+    def access_log(
+        self,
+        actor: Actor,
+        *,
+        customer_id: str | None = None,
+        reader: str | None = None,
+        since: datetime | None = None,
+    ) -> list[AccessRecord]:
+        """Who read whose personal data, through what, and when — oldest first (auditor, privacy officer).
+
+        ``reader`` is an actor as logged (``"agent:a1"``); ``since`` keeps reads at or after it.
+        """
+        permit(actor, _DOCS, "access_log", customer_id)
+        equals: dict[str, object] = {}
+        if customer_id is not None:
+            equals["customer_id"] = customer_id
+        if reader is not None:
+            equals["actor"] = reader
+        with self.context.store() as uow:
+            records = uow.documents.query(AccessRecord, **equals)
+        chosen = [r for r in records if since is None or r.at >= since]
+        return sorted(chosen, key=lambda r: (r.at, r.id))
+
+
+def _id(obj: Any) -> str:
+    return str(obj.id)
+
+
+def _tickets_of(uow: UnitOfWork, customer_id: str) -> list[Ticket]:
+    found: list[Ticket] = []
+    cursor: str | None = None
+    while True:
+        page = uow.tickets.query(TicketFilter(customer_id=customer_id), PageRequest(limit=500, cursor=cursor))
+        found += page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return found
+
+
+def _needles(customer: Customer) -> tuple[str, ...]:
+    contact = customer.contact
+    values: list[object] = [
+        customer.name, contact.name, contact.phone, contact.email, contact.address, contact.wechat,
+        contact.note,
+    ]  # fmt: skip
+    if contact.phone:
+        digits = "".join(c for c in contact.phone if c.isdigit() or c == "+")
+        values += [digits, digits.lstrip("+")]
+    if contact.email:
+        values.append(contact.email.lower())
+    return needles_of(values)
+
+
+def _free_text(obj: Any) -> list[str]:
+    """The free-text values the erasure blanks in ``obj``, to hunt for copies of them elsewhere."""
+    from aftersales.domain.erasure import FREE_TEXT_FIELDS
+
+    out: list[str] = []
+
+    def walk(data: Any) -> None:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if key in FREE_TEXT_FIELDS and isinstance(value, str) and len(value) >= 4:
+                    out.append(value)
+                else:
+                    walk(value)
+        elif isinstance(data, list):
+            for item in data:
+                walk(item)
+
+    walk(unstructure(obj))
+    return out
+
+
+def _erased(obj: Any, needles: tuple[str, ...], cls: type[Any], *, blank: bool) -> Any:
+    data = scrub(unstructure(obj), needles, blank_free_text=blank)
+    return structure(data, cls)
+
+
+def _erased_customer(customer: Customer) -> Customer:
+    contact = customer.contact
+    return attrs.evolve(
+        customer,
+        name=ERASED,
+        contact=Contact(ERASED, locale=contact.locale, timezone=contact.timezone),
+    )
+
+
+def _erasure_message(record: ErasureRecord) -> OutboxMessage:
+    payload = {
+        "customer_id": record.customer_id,
+        "erased_at": record.erased_at.isoformat(),
+        "erased_by": str(record.erased_by),
+        "reason": record.reason,
+    }
+    return OutboxMessage(
+        f"erasure-{uuid.uuid4().hex}", ERASED_TOPIC, payload, f"erasure:{record.id}", record.erased_at
+    )

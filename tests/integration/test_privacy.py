@@ -1,0 +1,252 @@
+"""Personal data under PIPL: erasure, export and the access log, on memory, SQLite and PostgreSQL.
+
+After ``erase_customer`` no byte of the erased name, phone, e-mail or address is left in any table
+(nor, on SQLite, in the database file or its WAL), while the ledger, the KPIs, revenue and the fault
+statistics are exactly what they were; the erasure event is recorded; the export returns the person's
+data before and nothing personal after. A legal hold refuses the erasure and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hostile import (
+    ADDRESS,
+    AGENT,
+    AUDITOR,
+    EMAIL,
+    MANAGER,
+    NAME,
+    PHONE,
+    STORES,
+    TZ,
+    Opened,
+    opened,
+    seed,
+)
+
+from aftersales import (
+    Actor,
+    ChargeKind,
+    ChargeLine,
+    CrisisFacts,
+    CrisisProblem,
+    InvoiceWish,
+    LegalHold,
+    Money,
+    Recourse,
+    Severity,
+    TicketKind,
+)
+from aftersales.adapters.reporting import reporting_for
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.ports.queries import TicketFilter
+from aftersales.ports.reporting import Period
+from aftersales.reports.faults import FaultDimension, fault_pareto
+from aftersales.reports.kpi import kpi_report
+
+PERSONAL = (NAME, PHONE, EMAIL, ADDRESS)
+SECOND = f"{NAME} 第二台马桶也漏水，电话 {PHONE}"
+OFFICER = Actor.privacy_officer("dpo-1")
+ENGINEER = Actor.engineer("e-1", team="t1")
+CUSTOMER = Actor.customer("c-1")
+MARCH = Period(datetime(2026, 3, 1, tzinfo=TZ), datetime(2026, 4, 1, tzinfo=TZ))
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opened]:
+    yield from opened(request.param, tmp_path)
+
+
+def history(store: Opened) -> str:
+    """A customer with a full history: notes naming them, a repair, a fee slip paid, a survey comment."""
+    desk, clock = store.desk, store.clock
+    tid = seed(desk, clock)
+    desk.note_to_customer(AGENT, tid, text=f"已致电{NAME}（{PHONE}），地址 {ADDRESS}")
+    desk.dispatch(MANAGER, tid, engineer_id="e-1")
+    clock.advance(timedelta(hours=1))
+    desk.start_work(ENGINEER, tid)
+    desk.add_fault_record(ENGINEER, tid, symptom="leak", cause="seal_worn", action="replace_seal",
+                          note=f"{NAME} 在家")  # fmt: skip
+    desk.resolve(ENGINEER, tid, summary="换了密封圈")
+    slip = desk.fees.issue_slip(
+        AGENT, tid, lines=[ChargeLine(ChargeKind.LABOUR, "repair_visit", Money(Decimal("80"), "CNY"))],
+        invoice=InvoiceWish.NEVER,
+    )  # fmt: skip
+    desk.fees.record_payment(AGENT, slip.id, Money(Decimal("80"), "CNY"))
+    desk.confirm(CUSTOMER, tid, note=f"谢谢，{NAME}")
+    clock.advance(timedelta(days=1))
+    desk.record_callback(
+        AGENT, tid, problem_back=False, satisfaction=5, comment=f"{NAME} 很满意，邮件 {EMAIL}"
+    )
+    desk.open_ticket(AGENT, customer_id="c-1", description=SECOND, idempotency_key="call-2")
+    return tid
+
+
+def figures(store: Opened) -> tuple[Any, ...]:
+    """What must not change: ledger states, KPIs, revenue, the fault Pareto."""
+    desk = store.desk
+    views = desk.ledger(MANAGER).items
+    ledger = sorted((v.id, v.state, v.customer_id, v.product_id, v.received_at, v.priority) for v in views)
+    revenue = desk.fees.monthly_revenue(MANAGER, "2026-03")
+    if store.kind == "postgresql":
+        return ledger, revenue
+    queries = reporting_for(desk.store)
+    kpis = kpi_report(queries, MARCH, desk.calendar)  # type: ignore[arg-type]
+    pareto = fault_pareto(queries, MARCH, FaultDimension.SYMPTOM)
+    return ledger, revenue, kpis, pareto
+
+
+def test_erasure_leaves_no_personal_bytes_and_the_figures_unchanged(store: Opened) -> None:
+    history(store)
+    exported = store.desk.privacy.export_customer(OFFICER, "c-1")
+    assert all(text in exported for text in (NAME, PHONE, EMAIL, ADDRESS))
+    assert any(text in store.raw_text() for text in PERSONAL)
+    before = figures(store)
+
+    record = store.desk.privacy.erase_customer(OFFICER, "c-1", "the customer asked (PIPL art. 47)")
+
+    text = store.raw_text()
+    assert [p for p in PERSONAL if p in text] == []
+    assert "第二台马桶" not in text  # free-text descriptions go too
+    if store.path is not None:
+        raw = store.path.read_bytes()
+        wal = Path(f"{store.path}-wal")
+        raw += wal.read_bytes() if wal.exists() else b""
+        assert [p for p in PERSONAL if p.encode() in raw] == []
+    assert figures(store) == before
+    assert record.tickets == 2 and record.erased_by == OFFICER.ref and record.customer_id == "c-1"
+    assert store.desk.privacy.erasures(AUDITOR, "c-1") == [record]
+    after = store.desk.privacy.export_customer(OFFICER, "c-1")
+    assert [p for p in PERSONAL if p in after] == []
+    assert '"c-1"' in after  # the ids stay: the ledger still adds up
+    # The replayed intake (same key) still answers, without the person's data.
+    replay = store.desk.open_ticket(AGENT, customer_id="c-1", description=SECOND, idempotency_key="call-2")
+    assert replay.replayed and NAME not in replay.ticket.description
+
+
+def test_the_erasure_event_is_in_the_outbox_without_personal_data(tmp_path: Path) -> None:
+    for store in opened("sqlite", tmp_path):
+        history(store)
+        store.desk.privacy.erase_customer(MANAGER, "c-1", "retention period over")
+        with store.desk.store() as uow:
+            pending = uow.outbox.pending(10_000)
+        events = [m for m in pending if m.topic == "privacy.customer_erased"]
+        assert len(events) == 1
+        assert events[0].payload["customer_id"] == "c-1"
+        assert events[0].payload["erased_by"] == "manager:mgr-1"
+        assert events[0].payload["reason"] == "retention period over"
+
+
+def test_an_unpaid_slip_holds_the_erasure_and_nothing_changes(store: Opened) -> None:
+    tid = seed(store.desk, store.clock)
+    slip = store.desk.fees.issue_slip(
+        AGENT, tid, lines=[ChargeLine(ChargeKind.LABOUR, "repair_visit", Money(Decimal("80"), "CNY"))]
+    )
+    before = store.snapshot()
+    with pytest.raises(LegalHold) as caught:
+        store.desk.privacy.erase_customer(OFFICER, "c-1", "asked")
+    assert caught.value.hold == "unpaid_fee_slip" and caught.value.target == slip.id
+    assert store.snapshot() == before
+
+
+def test_an_open_compensation_claim_holds_the_erasure(tmp_path: Path) -> None:
+    for store in opened("memory", tmp_path):
+        seed(store.desk, store.clock)
+        complaint = store.desk.complaints.open_complaint(
+            AGENT, customer_id="c-1", description="漏水泡坏了地板，要求赔偿",
+            crisis=CrisisFacts(frozenset({CrisisProblem.PROPERTY_LOSS}), True,
+                               frozenset({Recourse.COMPENSATION_DEMANDED})),
+        )  # fmt: skip
+        assert complaint.ticket.kind is TicketKind.COMPLAINT
+        with pytest.raises(LegalHold) as caught:
+            store.desk.privacy.erase_customer(MANAGER, "c-1", "asked")
+        assert caught.value.hold == "open_compensation_claim"
+        assert store.desk.archives.customer_archive(MANAGER, "c-1").customer.name == NAME
+
+
+def test_who_may_erase_export_and_read_the_log(tmp_path: Path) -> None:
+    for store in opened("memory", tmp_path):
+        seed(store.desk, store.clock)
+        privacy = store.desk.privacy
+        with pytest.raises(PermissionDenied):
+            privacy.erase_customer(AGENT, "c-1", "asked")
+        with pytest.raises(PermissionDenied):
+            privacy.erase_customer(AUDITOR, "c-1", "asked")
+        with pytest.raises(NotFound):
+            privacy.erase_customer(MANAGER, "nobody", "asked")
+        with pytest.raises(ValidationError) as caught:
+            privacy.erase_customer(MANAGER, "c-1", "")
+        assert caught.value.field == "reason"
+        assert NAME in privacy.export_customer(CUSTOMER, "c-1")  # the right of access
+        with pytest.raises(NotFound):
+            privacy.export_customer(Actor.customer("c-2"), "c-1")
+        with pytest.raises(PermissionDenied):
+            privacy.access_log(AGENT)
+        assert store.desk.archives.customer_archive(MANAGER, "c-1").customer.name == NAME
+
+
+def test_reads_of_personal_data_are_logged_for_the_auditor(store: Opened) -> None:
+    seed(store.desk, store.clock)
+    store.desk.archives.customer_archive(AGENT, "c-1")
+    store.clock.advance(timedelta(minutes=1))
+    store.desk.complaints.open_complaint(AGENT, customer_id="c-1", description="服务态度差")
+    store.desk.complaints.complaint_log(MANAGER)
+    store.clock.advance(timedelta(minutes=1))
+    store.desk.privacy.export_customer(OFFICER, "c-1")
+    log = store.desk.privacy.access_log(AUDITOR, customer_id="c-1")
+    assert [(r.actor, r.what) for r in log] == [
+        ("agent:agent-1", "customer_archive"),
+        ("manager:mgr-1", "complaint_log"),
+        ("privacy_officer:dpo-1", "export_customer"),
+    ]
+    assert [r.what for r in store.desk.privacy.access_log(OFFICER, reader="agent:agent-1")] == [
+        "customer_archive"
+    ]
+    later = store.desk.privacy.access_log(AUDITOR, since=log[1].at)
+    assert [r.what for r in later] == ["complaint_log", "export_customer"]
+    assert all(NAME not in repr(r) for r in log)  # the log names who and what, not the data
+    store.clock.advance(timedelta(minutes=1))
+    assert store.desk.master_data_history(MANAGER, "customer", "c-1")
+    assert store.desk.privacy.access_log(AUDITOR, customer_id="c-1")[-1].what == "master_data_history"
+
+
+def test_erasing_keeps_other_customers_untouched(tmp_path: Path) -> None:
+    for store in opened("sqlite", tmp_path):
+        from aftersales import Contact, Customer, CustomerId
+
+        seed(store.desk, store.clock)
+        store.desk.register_customer(
+            MANAGER, Customer(CustomerId("c-2"), "李雷", Contact("李雷", phone="13700001111"), region="SH")
+        )
+        other = store.desk.open_ticket(AGENT, customer_id="c-2", description="李雷的热水器不热").ticket.id
+        store.desk.privacy.erase_customer(MANAGER, "c-1", "asked")
+        assert store.desk.ticket(AUDITOR, other).description == "李雷的热水器不热"
+        assert store.desk.archives.customer_archive(MANAGER, "c-2").customer.contact.phone == "13700001111"
+        assert store.desk.count(MANAGER, TicketFilter(customer_id="c-1")) == 1
+        assert store.desk.triage(AGENT, other, nature="n", severity=Severity.LOW).ticket.priority is not None
+
+
+def test_the_retention_job_expires_idempotency_rows_after_the_period(store: Opened) -> None:
+    tid = seed(store.desk, store.clock)
+    desk, clock = store.desk, store.clock
+    desk.note_to_customer(AGENT, tid, text="第一次", idempotency_key="k-1")
+    assert desk.privacy.purge_expired(Actor.system(), older_than=timedelta(days=30)) == 0  # stamps k-1
+    clock.advance(timedelta(days=20))
+    desk.note_to_customer(AGENT, tid, text="第二次", idempotency_key="k-2")
+    assert desk.privacy.purge_expired(Actor.system(), older_than=timedelta(days=30)) == 0  # stamps k-2
+    clock.advance(timedelta(days=11))  # k-1 is 31 days old, k-2 11
+    assert desk.privacy.purge_expired(MANAGER, older_than=timedelta(days=30)) == 1
+    # k-2 still replays; k-1 runs afresh (its result is gone).
+    assert desk.note_to_customer(AGENT, tid, text="第二次", idempotency_key="k-2").replayed
+    assert not desk.note_to_customer(AGENT, tid, text="第一次", idempotency_key="k-1").replayed
+    with pytest.raises(PermissionDenied):
+        desk.privacy.purge_expired(AGENT)
+    with pytest.raises(ValidationError) as caught:
+        desk.privacy.purge_expired(MANAGER, older_than=timedelta(0))
+    assert caught.value.field == "older_than"
