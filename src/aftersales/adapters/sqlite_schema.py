@@ -64,6 +64,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX tickets_assignee ON tickets (assignee_id, received_us, id)"
         " WHERE assignee_id IS NOT NULL",
     ),
+    # 5: an engineer's open tickets without reading their closed ones (the list every engineer opens).
+    (
+        "CREATE INDEX tickets_assignee_open ON tickets (assignee_id, received_us, id)"
+        " WHERE is_open = 1 AND assignee_id IS NOT NULL",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

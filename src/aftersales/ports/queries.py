@@ -67,6 +67,11 @@ def _categories(value: object) -> tuple[str, ...]:
     return tuple(v.code if isinstance(v, Category) else Category(str(v)).code for v in items)  # type: ignore[attr-defined]
 
 
+def _optional_flag(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise ValidationError(f"{attribute.name} is True, False or None, got {value!r}", field=attribute.name)
+
+
 def _kind(value: object) -> TicketKind | None:
     if value is None:
         return None
@@ -84,7 +89,10 @@ class TicketFilter:
     inclusive, ``received_to`` exclusive. ``due_before`` keeps tickets whose resolution is due before
     the instant; ``breached_at`` keeps tickets still open and unresolved whose resolution was due
     before the instant (the SLA is breached at that moment). ``text`` is a case-insensitive
-    substring of the description.
+    substring of the description. ``is_open`` keeps tickets not yet closed or cancelled (True) or only
+    those (False); ``unresolved`` keeps open tickets without a resolution (True) or the others (False).
+    Both are what the stores' partial indexes cover: an engineer's open tickets are
+    ``TicketFilter(engineer_id=..., is_open=True)``, the SLA sweep reads ``unresolved=True`` by due time.
     """
 
     states: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_text)
@@ -102,6 +110,8 @@ class TicketFilter:
     due_before: datetime | None = attrs.field(default=None, validator=_optional_instant)
     breached_at: datetime | None = attrs.field(default=None, validator=_optional_instant)
     text: str | None = None
+    is_open: bool | None = attrs.field(default=None, validator=_optional_flag)
+    unresolved: bool | None = attrs.field(default=None, validator=_optional_flag)
 
     def __attrs_post_init__(self) -> None:
         if self.text is not None and (not isinstance(self.text, str) or len(self.text) > 200):

@@ -9,7 +9,6 @@ idempotent: running it twice, or from two processes, alerts once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
@@ -17,15 +16,14 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.contact import Contact
-from aftersales.domain.instants import require_aware
-from aftersales.domain.sla_clock import TargetStatus
+from aftersales.domain.instants import micros, require_aware
+from aftersales.domain.sla_clock import ClockPhase, TargetStatus
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound
+from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound, ValidationError
 from aftersales.i18n.values import Term
 from aftersales.ports.outbox import OutboxMessage
-from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter, encode_cursor
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.notify import address_of
@@ -34,9 +32,8 @@ from aftersales.service.permissions import check_role
 if TYPE_CHECKING:
     from aftersales.service.desk import ServiceDesk
 
-__all__ = ["SlaAlert", "SlaWatch", "SweepReport"]
+__all__ = ["SlaAlert", "SlaWatch", "SweepMark", "SweepReport"]
 
-_OPEN = tuple(s.value for s in TicketState if s not in (TicketState.CLOSED, TicketState.CANCELLED))
 _SWEEPERS = frozenset({Role.SYSTEM, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER})
 
 
@@ -55,6 +52,27 @@ class SlaAlert:
     version: int = 0
 
 
+@attrs.define
+class SweepMark:
+    """Where the next SLA sweep starts: a ledger cursor (due order) past the settled tickets."""
+
+    DOCUMENT_KIND: ClassVar[str] = "sla_sweep_mark"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+    ID: ClassVar[str] = "resolution"
+
+    id: str
+    due_us: int | None = None
+    ticket_id: str | None = None
+    version: int = 0
+
+    @property
+    def cursor(self) -> str | None:
+        """The ledger cursor (due order) just past the mark."""
+        if self.due_us is None or self.ticket_id is None:
+            return None
+        return encode_cursor(Sort.DUE, (self.due_us, self.ticket_id))
+
+
 @attrs.frozen
 class SweepReport:
     """What one sweep found: tickets looked at, warnings and breaches newly announced."""
@@ -71,40 +89,82 @@ class SlaWatch:
         self.desk = desk
         self.horizon = horizon
 
-    def sweep(self, actor: Actor, *, limit: int = 500) -> SweepReport:
-        """Announce new SLA warnings and breaches of open tickets due within the horizon."""
+    def sweep(self, actor: Actor, *, limit: int = 500, full: bool = False) -> SweepReport:
+        """Announce new SLA warnings and breaches of unresolved tickets due within the horizon.
+
+        The sweep reads every unresolved ticket due before ``now + horizon`` in (due, id) order, ``limit``
+        tickets per transaction (so writers wait for one page at most, not the whole sweep). It starts
+        past a stored mark: the (due, id) up to which every ticket's targets are settled (met, or breached
+        and announced), so a repeat sweep does not re-read the breaches it announced and every later
+        breach is reached however many came before it. ``full=True`` starts from the earliest due ticket
+        (for a ticket whose due time moved before the mark, e.g. after a rework).
+        """
         check_role(actor, "sla_sweep", roles=_SWEEPERS)
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:
+            raise ValidationError(f"limit is tickets per page, 1 to {MAX_PAGE}", field="limit")
         now = require_aware(self.desk.clock.now(), "clock.now()")
         warnings: list[str] = []
         breaches: list[str] = []
         checked = 0
-        with self.desk.store() as uow:
-            for ticket in self._due(uow, now, limit):
-                checked += 1
-                try:
-                    status = self.desk.sla_service.status(ticket, self.desk.tier(uow, ticket), now)
-                except CalendarDataMissing:
-                    continue
-                for target in status.targets:
-                    kind = "sla_breach" if target.breached else "sla_warning" if target.warning else None
-                    if kind is None or not self._first(uow, ticket, target, kind, now):
-                        continue
-                    uow.outbox.put(self._messages(uow, ticket, target, kind, now))
-                    (breaches if kind == "sla_breach" else warnings).append(f"{ticket.id}:{target.name}")
-            uow.commit()
+        query = TicketFilter(unresolved=True, due_before=now + self.horizon)
+        cursor: str | None = None
+        settled = True  # every ticket read so far is settled: the mark may follow
+        while True:
+            with self.desk.store() as uow:
+                stored = self._mark(uow)
+                mark = stored or SweepMark(SweepMark.ID)
+                if cursor is None and not full:
+                    cursor = mark.cursor
+                page = uow.tickets.query(query, PageRequest(limit, cursor, Sort.DUE))
+                reached: tuple[int, str] | None = None
+                for ticket in page.items:
+                    checked += 1
+                    done = self._check(uow, ticket, now, warnings, breaches)
+                    settled = settled and done
+                    if settled and ticket.resolution_due_at is not None:
+                        reached = (micros(ticket.resolution_due_at), ticket.id)
+                # The mark only moves forward (a full sweep, or a slower concurrent one, never rewinds it).
+                if reached is not None and (
+                    mark.due_us is None or reached > (mark.due_us, mark.ticket_id or "")
+                ):
+                    mark.due_us, mark.ticket_id = reached
+                    if stored is None:
+                        uow.documents.add(mark)
+                    else:
+                        uow.documents.save(mark)
+                uow.commit()
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
         return SweepReport(checked, tuple(warnings), tuple(breaches))
 
-    def _due(self, uow: UnitOfWork, now: datetime, limit: int) -> Iterator[Ticket]:
-        query = TicketFilter(states=_OPEN, due_before=now + self.horizon)
-        cursor: str | None = None
-        seen = 0
-        while seen < limit:
-            page = uow.tickets.query(query, PageRequest(min(200, limit - seen), cursor, Sort.DUE))
-            yield from page.items
-            seen += len(page.items)
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
+    @staticmethod
+    def _mark(uow: UnitOfWork) -> SweepMark | None:
+        try:
+            return uow.documents.get(SweepMark, SweepMark.ID)
+        except NotFound:
+            return None
+
+    def _check(
+        self, uow: UnitOfWork, ticket: Ticket, now: datetime, warnings: list[str], breaches: list[str]
+    ) -> bool:
+        """Announce what is new for ``ticket``; True when all its targets are settled (met or breached)."""
+        try:
+            status = self.desk.sla_service.status(ticket, self.desk.tier(uow, ticket), now)
+        except CalendarDataMissing:
+            return False
+        settled = True
+        for target in status.targets:
+            kind = "sla_breach" if target.breached else "sla_warning" if target.warning else None
+            # Settled: nothing more to announce while the ticket stays unresolved. A target that has
+            # not started (a callback) starts only after the resolution, outside this sweep's query.
+            if not target.breached and target.phase in (ClockPhase.RUNNING, ClockPhase.PAUSED):
+                settled = False
+            if kind is None or not self._first(uow, ticket, target, kind, now):
+                continue
+            uow.outbox.put(self._messages(uow, ticket, target, kind, now))
+            (breaches if kind == "sla_breach" else warnings).append(f"{ticket.id}:{target.name}")
+        return settled
 
     @staticmethod
     def _first(uow: UnitOfWork, ticket: Ticket, target: TargetStatus, kind: str, now: datetime) -> bool:
