@@ -23,7 +23,6 @@ from pathlib import Path
 
 from aftersales.adapters.reporting_memory import ScanningReportingQueries
 from aftersales.adapters.reporting_sqlite import SqliteReportingQueries
-from aftersales.adapters.reporting_sqlite_schema import REPORTING_STEP, ensure_reporting_schema
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.ports.reporting import GroupBy, Period
@@ -43,9 +42,6 @@ HOUR = 3_600_000_000
 def build(path: Path, n: int) -> None:
     SqliteStore(f"sqlite:///{path}").close()
     conn = sqlite3.connect(path, isolation_level=None)
-    ensure_reporting_schema(conn)
-    conn.execute("DROP TRIGGER report_tickets_insert")
-    conn.execute("DROP TRIGGER report_tickets_update")
     rnd = random.Random(7)
     start = micros(YEAR)
     span = 365 * 24 * HOUR
@@ -81,9 +77,6 @@ def build(path: Path, n: int) -> None:
             batch_f.clear()
     conn.executemany(tickets_sql, batch_t)
     conn.executemany(facts_sql, batch_f)
-    for statement in REPORTING_STEP:
-        if statement.startswith("CREATE TRIGGER"):
-            conn.execute(statement)
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     conn.close()

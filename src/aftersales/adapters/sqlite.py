@@ -21,6 +21,14 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from aftersales.adapters.reporting_rows import (
+    DELETE_FAULTS,
+    INSERT_FAULT,
+    UPSERT_FACTS,
+    fact_values,
+    fault_values,
+)
+from aftersales.adapters.reporting_sqlite_schema import BackfillProgress, backfill_reporting
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
@@ -42,7 +50,16 @@ from aftersales.ports.outbox import OutboxMessage, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.ticket_index import COUNT_COLUMNS, row_values
-from aftersales.serialization import dumps, dumps_utf8, encode_json, encode_json_utf8, loads, unstructure
+from aftersales.serialization import (
+    EventsText,
+    dumps,
+    dumps_utf8,
+    encode_json,
+    encode_json_utf8,
+    loads,
+    ticket_text_utf8,
+    unstructure,
+)
 
 __all__ = ["SqliteStore", "SqliteUnitOfWork", "open_sqlite"]
 
@@ -218,6 +235,19 @@ class SqliteStore:
             else:
                 self._idle.append(conn)
 
+    def backfill_reporting(self, *, max_batches: int | None = None) -> BackfillProgress:
+        """Write the reporting rows of tickets stored before reporting existed (the first report does).
+
+        Small transactions of about 50 ms each, the position committed with each one: writers wait
+        one batch at most, and a run that is killed continues where it stopped.
+        """
+        conn = self.acquire()
+        try:
+            with _translated(f"reporting back-fill of {self.path}"):
+                return backfill_reporting(conn, max_batches=max_batches)
+        finally:
+            self.release(conn)
+
     def __call__(self) -> SqliteUnitOfWork:
         if self._closed:
             raise StorageError(f"the SQLite store {self.path} is closed")
@@ -354,32 +384,64 @@ class _Tickets:
         # The stored columns of each ticket read or written in this transaction: a save then
         # updates only the columns that changed (and so only their indexes).
         self._stored: dict[str, tuple[object, ...]] = {}
+        # The fault rows of each ticket read in this transaction: a save rewrites them only if changed.
+        self._faults: dict[str, list[tuple[object, ...]]] = {}
+        # The stored text of the events of each ticket read from the memo: a save appends only new ones.
+        self._events: dict[str, EventsText | None] = {}
 
     def forget(self) -> None:
         """Drop the column snapshots (the transaction ended)."""
         self._stored.clear()
+        self._faults.clear()
+        self._events.clear()
+
+    def _report(self, ticket: Ticket, *, new: bool) -> None:
+        """Write the ticket's reporting rows (computed here, in Python, from the ticket in hand)."""
+        run = self._uow.run
+        run(UPSERT_FACTS, fact_values(ticket))
+        faults = fault_values(ticket)
+        if not new:
+            # Known only for a ticket read in this transaction (no faults then: not kept, so []).
+            before = self._faults.get(ticket.id, [] if ticket.id in self._stored else None)
+            if before == faults:
+                return
+            run(DELETE_FAULTS, (ticket.id,))
+        for fault in faults:
+            run(INSERT_FAULT, fault)
+        self._faults[ticket.id] = faults
 
     def add(self, ticket: Ticket) -> None:
         row = row_values(ticket)
-        text = dumps_utf8(ticket)
+        text, events = ticket_text_utf8(ticket, ticket.version, None)
         try:
             self._uow.run(_INSERT_TICKET, (*row, text))
         except DuplicateError:
             raise DuplicateError(f"ticket {ticket.id!r} already exists") from None
+        self._report(ticket, new=True)
         self._stored[ticket.id] = row
-        self._kept.remember(ticket.id, text, ticket)
+        self._kept.remember(ticket.id, text, ticket, events)
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
         batch = distinct_batch(tickets)
         # A generator, not a list: each row is made just before SQLite takes it, so a 100,000-ticket
         # import does not first build (and have the GC scan) 100,000 rows.
-        rows = ((*row_values(ticket), dumps_utf8(ticket)) for ticket in batch)
+        facts: list[tuple[object, ...]] = []
+        faults: list[tuple[object, ...]] = []
+
+        def rows() -> Iterable[tuple[object, ...]]:
+            for ticket in batch:
+                facts.append(fact_values(ticket))
+                faults.extend(fault_values(ticket))
+                yield (*row_values(ticket), dumps_utf8(ticket))
+
         conn = self._uow.conn()
         # One executemany inside a savepoint: the whole batch, or none of it if any id is taken.
         conn.execute("SAVEPOINT add_many")
         try:
             deferred = _drop_ledger_indexes(conn) if _defer_indexes(conn, len(batch)) else ()
-            conn.executemany(_INSERT_TICKET, rows)
+            conn.executemany(_INSERT_TICKET, rows())
+            conn.executemany(UPSERT_FACTS, facts)
+            conn.executemany(INSERT_FAULT, faults)
             for sql in deferred:
                 conn.execute(sql)
         except sqlite3.Error as exc:
@@ -407,13 +469,17 @@ class _Tickets:
         version, text = found
         # Tickets are kept when written, not when read: a read that misses (a report, a page of the
         # ledger, a ticket another process wrote) pays no copy for a ticket it may never read again.
-        ticket = self._kept.recall(id, text)
-        if ticket is None:
+        kept = self._kept.recall_with_events(id, text)
+        if kept is None:
             ticket = loads(text, Ticket)
+        else:
+            ticket, self._events[id] = kept
         ticket.version = version
         # The columns are derived from the JSON on every write, so recomputing them (1 µs) is
         # cheaper than selecting them (4-5 µs).
         self._stored[id] = row_values(ticket)
+        if ticket.fault_records:
+            self._faults[id] = fault_values(ticket)
         return ticket
 
     def save(self, ticket: Ticket) -> None:
@@ -426,9 +492,7 @@ class _Tickets:
             changed = tuple(i for i in range(2, len(row)) if row[i] != stored[i])
         else:
             changed = tuple(range(2, len(row)))
-        data = unstructure(ticket)
-        data["version"] = new
-        text = encode_json_utf8(data)
+        text, events = ticket_text_utf8(ticket, new, self._events.pop(ticket.id, None))
         params = (new, *[row[i] for i in changed], text, ticket.id, old_version)
         cursor = self._uow.run(_update_sql(changed), params)
         if cursor.rowcount != 1:
@@ -436,9 +500,11 @@ class _Tickets:
             if found is None:
                 raise NotFound("ticket", ticket.id)
             raise ConcurrencyConflict("ticket", ticket.id, ticket.version, found[0])
+        self._report(ticket, new=False)
         self._stored[ticket.id] = row
         ticket.version = new
-        self._kept.remember(ticket.id, text, ticket)
+        self._events[ticket.id] = events
+        self._kept.remember(ticket.id, text, ticket, events)
 
     @staticmethod
     def _select(filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from aftersales.adapters.reporting_sqlite_schema import REPORTING_STEP
 from aftersales.errors import StorageError
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "check_header", "migrate", "ticket_indexes"]
@@ -69,6 +70,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX tickets_assignee_open ON tickets (assignee_id, received_us, id)"
         " WHERE is_open = 1 AND assignee_id IS NOT NULL",
     ),
+    # 6: reporting side tables written by the store with each ticket (no triggers); the rows of tickets
+    # already stored are back-filled in small batches by the first report (reporting_sqlite_schema).
+    REPORTING_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
