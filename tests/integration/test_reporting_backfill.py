@@ -182,3 +182,12 @@ def test_a_file_whose_triggers_kept_reporting_needs_no_backfill(tmp_path: Path) 
     assert store.backfill_reporting().tickets == 0
     store.close()
     assert _report_rows(path) == _expected(tickets)
+
+
+def test_the_stores_rows_are_the_reference_facts() -> None:
+    import attrs
+
+    from aftersales.ports.reporting import ticket_facts
+
+    for ticket in _tickets(300):
+        assert fact_values(ticket) == attrs.astuple(ticket_facts(ticket), recurse=False)

@@ -12,8 +12,10 @@ are columns with indexes; the rest is JSON from :mod:`aftersales.serialization`.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -73,7 +75,7 @@ _INSERT_TICKET = (
 )
 # Read back as the UTF-8 bytes it is stored as: no decode to str, and the parser takes bytes.
 _SELECT_TICKET = "SELECT version, CAST(data AS BLOB) FROM tickets WHERE id = ?"
-_PARSED_LIMIT = 4096  # entity texts remembered per store (see _Entities._parse)
+_PARSED_LIMIT = 20_000  # entity texts remembered per store, LRU (see _Entities._parse)
 _UPDATES: dict[tuple[int, ...], str] = {}
 
 
@@ -174,7 +176,7 @@ class SqliteStore:
         self._idle: list[sqlite3.Connection] = []
         self._all: list[sqlite3.Connection] = []
         self._closed = False
-        self.parsed: dict[tuple[str, str], Any] = {}
+        self.parsed: OrderedDict[tuple[str, str], Any] = OrderedDict()
         """Recently parsed entity texts (immutable values), shared by this store's units of work."""
         self.tickets_kept = TicketMemo(options.ticket_cache)
         """Recently stored tickets, kept parsed (``?ticket_cache=N`` in the URL; 0 keeps none)."""
@@ -601,12 +603,17 @@ class _Entities(Generic[T]):
         """The entity stored as ``text``: the same text always gives an equal immutable value, so a
         store-wide memo of recent texts skips re-parsing customers and dealers read on every command."""
         key = (self._name, text)
-        obj: T | None = self._parsed.get(key)
+        parsed = self._parsed
+        obj: T | None = parsed.get(key)
         if obj is None:
             obj = loads(text, self._cls)
-            if len(self._parsed) >= _PARSED_LIMIT:
-                self._parsed.clear()
-            self._parsed[key] = obj
+            parsed[key] = obj
+            if len(parsed) > _PARSED_LIMIT:  # least recently used out (not the whole memo)
+                with contextlib.suppress(KeyError):
+                    parsed.popitem(last=False)
+        else:
+            with contextlib.suppress(KeyError):  # another thread may have evicted it meanwhile
+                parsed.move_to_end(key)
         return obj
 
     def save(self, obj: T) -> None:
