@@ -17,6 +17,7 @@ __all__ = [
     "ConfigurationError",
     "CurrencyMismatch",
     "DuplicateError",
+    "IdempotencyKeyReused",
     "InvalidMoney",
     "InvalidTransition",
     "NaiveDatetimeError",
@@ -24,6 +25,7 @@ __all__ = [
     "PermissionDenied",
     "PolicyError",
     "StorageError",
+    "StoreBusy",
     "UnknownCurrency",
     "ValidationError",
 ]
@@ -157,3 +159,27 @@ class PolicyError(AftersalesError):
 
 class StorageError(AftersalesError):
     """The store cannot be used: a corrupt or foreign database file, a failed migration, a lost connection."""
+
+
+class StoreBusy(StorageError):
+    """Other writers held the store's write lock longer than its timeout. Nothing was written.
+
+    The command runner re-runs a command that met it (a few times, with a pause) before giving up.
+    """
+
+
+class IdempotencyKeyReused(AftersalesError):
+    """An idempotency key already stands for a *different* request of the same actor and command.
+
+    A retry must repeat the request it retries: the key names one request, and a changed argument
+    under the same key is a client bug that would otherwise silently return the first result.
+    Nothing was changed.
+    """
+
+    def __init__(self, command: str, key: str) -> None:
+        super().__init__(
+            f"idempotency key {key!r} was used for a different {command} request; "
+            "a retry must send the same arguments"
+        )
+        self.command = command
+        self.key = key

@@ -10,13 +10,13 @@ idempotent: running it twice, or from two processes, alerts once.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.contact import Contact
-from aftersales.domain.instants import micros, require_aware
+from aftersales.domain.instants import micros
 from aftersales.domain.sla_clock import ClockPhase, TargetStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
@@ -26,15 +26,12 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter, encode_cursor
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
 from aftersales.service.notify import address_of
-from aftersales.service.permissions import check_role
-
-if TYPE_CHECKING:
-    from aftersales.service.desk import ServiceDesk
+from aftersales.service.permissions import Workflow, permit
+from aftersales.service.runner import CommandRunner
 
 __all__ = ["SlaAlert", "SlaWatch", "SweepMark", "SweepReport"]
-
-_SWEEPERS = frozenset({Role.SYSTEM, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER})
 
 
 @attrs.define
@@ -54,7 +51,7 @@ class SlaAlert:
 
 @attrs.define
 class SweepMark:
-    """Where the next SLA sweep starts: a ledger cursor (due order) past the settled tickets."""
+    """Where the next SLA sweep starts: the (due, id) up to which every ticket is settled."""
 
     DOCUMENT_KIND: ClassVar[str] = "sla_sweep_mark"
     DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
@@ -73,6 +70,19 @@ class SweepMark:
         return encode_cursor(Sort.DUE, (self.due_us, self.ticket_id))
 
 
+class _Sweep:
+    """What one sweep has gathered so far across its pages."""
+
+    def __init__(self) -> None:
+        self.now: datetime | None = None
+        self.first = True
+        self.cursor: str | None = None
+        self.settled = True  # every ticket read so far is settled: the mark may follow
+        self.checked = 0
+        self.warnings: list[str] = []
+        self.breaches: list[str] = []
+
+
 @attrs.frozen
 class SweepReport:
     """What one sweep found: tickets looked at, warnings and breaches newly announced."""
@@ -85,8 +95,11 @@ class SweepReport:
 class SlaWatch:
     """The SLA sweep of one desk (``desk.sla_watch``)."""
 
-    def __init__(self, desk: ServiceDesk, horizon: timedelta = timedelta(days=30)) -> None:
-        self.desk = desk
+    def __init__(
+        self, context: DeskContext, runner: CommandRunner, horizon: timedelta = timedelta(days=30)
+    ) -> None:
+        self.context = context
+        self.runner = runner
         self.horizon = horizon
 
     def sweep(self, actor: Actor, *, limit: int = 500, full: bool = False) -> SweepReport:
@@ -94,49 +107,50 @@ class SlaWatch:
 
         The sweep reads every unresolved ticket due before ``now + horizon`` in (due, id) order, ``limit``
         tickets per transaction (so writers wait for one page at most, not the whole sweep). It starts
-        past a stored mark: the (due, id) up to which every ticket's targets are settled (met, or breached
-        and announced), so a repeat sweep does not re-read the breaches it announced and every later
-        breach is reached however many came before it. ``full=True`` starts from the earliest due ticket
-        (for a ticket whose due time moved before the mark, e.g. after a rework).
+        past a stored mark: the (due, id) up to which every ticket is settled (each target met, breached
+        and announced, or not started), so a repeat sweep does not re-read the breaches it announced and
+        every later breach is reached however many came before it. ``full=True`` starts from the
+        earliest due ticket (for a ticket whose due time moved before the mark, e.g. after a rework).
         """
-        check_role(actor, "sla_sweep", roles=_SWEEPERS)
+        permit(actor, Workflow.DOCUMENTS, "sla_sweep")
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:
             raise ValidationError(f"limit is tickets per page, 1 to {MAX_PAGE}", field="limit")
-        now = require_aware(self.desk.clock.now(), "clock.now()")
-        warnings: list[str] = []
-        breaches: list[str] = []
-        checked = 0
+        state = _Sweep()
+        # One page per transaction through the runner; the clock is read in the first one.
+        while not self.runner.write(
+            actor, "sla_sweep", None, (limit, full), lambda uow, now: self._page(uow, now, state, limit, full)
+        ):
+            pass
+        return SweepReport(state.checked, tuple(state.warnings), tuple(state.breaches))
+
+    def _page(self, uow: UnitOfWork, now: datetime, state: _Sweep, limit: int, full: bool) -> bool:
+        """Sweep one page; True when it was the last."""
+        if state.now is None:
+            state.now = now
+        now = state.now
+        stored = self._mark(uow)
+        mark = stored or SweepMark(SweepMark.ID)
+        if state.first:
+            state.first = False
+            state.cursor = None if full else mark.cursor
         query = TicketFilter(unresolved=True, due_before=now + self.horizon)
-        cursor: str | None = None
-        settled = True  # every ticket read so far is settled: the mark may follow
-        while True:
-            with self.desk.store() as uow:
-                stored = self._mark(uow)
-                mark = stored or SweepMark(SweepMark.ID)
-                if cursor is None and not full:
-                    cursor = mark.cursor
-                page = uow.tickets.query(query, PageRequest(limit, cursor, Sort.DUE))
-                reached: tuple[int, str] | None = None
-                for ticket in page.items:
-                    checked += 1
-                    done = self._check(uow, ticket, now, warnings, breaches)
-                    settled = settled and done
-                    if settled and ticket.resolution_due_at is not None:
-                        reached = (micros(ticket.resolution_due_at), ticket.id)
-                # The mark only moves forward (a full sweep, or a slower concurrent one, never rewinds it).
-                if reached is not None and (
-                    mark.due_us is None or reached > (mark.due_us, mark.ticket_id or "")
-                ):
-                    mark.due_us, mark.ticket_id = reached
-                    if stored is None:
-                        uow.documents.add(mark)
-                    else:
-                        uow.documents.save(mark)
-                uow.commit()
-            if page.next_cursor is None:
-                break
-            cursor = page.next_cursor
-        return SweepReport(checked, tuple(warnings), tuple(breaches))
+        page = uow.tickets.query(query, PageRequest(limit, state.cursor, Sort.DUE))
+        reached: tuple[int, str] | None = None
+        for ticket in page.items:
+            state.checked += 1
+            done = self._check(uow, ticket, now, state.warnings, state.breaches)
+            state.settled = state.settled and done
+            if state.settled and ticket.resolution_due_at is not None:
+                reached = (micros(ticket.resolution_due_at), ticket.id)
+        # The mark only moves forward (a full sweep, or a slower concurrent one, never rewinds it).
+        if reached is not None and (mark.due_us is None or reached > (mark.due_us, mark.ticket_id or "")):
+            mark.due_us, mark.ticket_id = reached
+            if stored is None:
+                uow.documents.add(mark)
+            else:
+                uow.documents.save(mark)
+        state.cursor = page.next_cursor
+        return page.next_cursor is None
 
     @staticmethod
     def _mark(uow: UnitOfWork) -> SweepMark | None:
@@ -148,16 +162,16 @@ class SlaWatch:
     def _check(
         self, uow: UnitOfWork, ticket: Ticket, now: datetime, warnings: list[str], breaches: list[str]
     ) -> bool:
-        """Announce what is new for ``ticket``; True when all its targets are settled (met or breached)."""
+        """Announce what is new for ``ticket``; True when it is settled (nothing more to announce)."""
         try:
-            status = self.desk.sla_service.status(ticket, self.desk.tier(uow, ticket), now)
+            status = self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
         except CalendarDataMissing:
             return False
         settled = True
         for target in status.targets:
             kind = "sla_breach" if target.breached else "sla_warning" if target.warning else None
-            # Settled: nothing more to announce while the ticket stays unresolved. A target that has
-            # not started (a callback) starts only after the resolution, outside this sweep's query.
+            # A target that has not started (a callback) starts only after the resolution, outside
+            # this sweep's query: only a running or paused one that is not breached is unsettled.
             if not target.breached and target.phase in (ClockPhase.RUNNING, ClockPhase.PAUSED):
                 settled = False
             if kind is None or not self._first(uow, ticket, target, kind, now):
@@ -193,7 +207,7 @@ class SlaWatch:
         else:
             values["remaining"] = max(target.remaining, timedelta(0))
         key = f"{ticket.id}:sla:{target.name}:{kind}"
-        notifications = self.desk.notifications
+        notifications = self.context.notifications
         messages = notifications.staff_messages(kind, (Role.MANAGER,), values, key, now)
         handler = self._handler(uow, ticket)
         if handler is not None:
