@@ -116,6 +116,71 @@ def bench_import(tmp: Path, runs: int) -> None:
     print(f"  10,000 into 50,000                median {statistics.median(into):>9,.0f} tickets/s")
 
 
+# -- a first report on a file written before reporting ---------------------------------------------
+
+
+def bench_backfill(tmp: Path, count: int) -> None:
+    """Reporting added to a file of ``count`` tickets: the back-fill runs while a writer keeps going."""
+
+    from aftersales.adapters.reporting_sqlite_schema import REPORTING_STEP
+    from aftersales.adapters.sqlite_schema import MIGRATIONS
+
+    path = tmp / "old.db"
+    store = SqliteStore(f"sqlite:///{path}")
+    for start in range(0, count, 50_000):
+        with store() as uow:
+            uow.tickets.add_many([make_ticket(n) for n in range(start, min(count, start + 50_000))])
+            uow.commit()
+    store.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    for table in ("report_tickets", "report_faults", "report_backfill"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(REPORTING_STEP)}")
+    conn.close()
+    store = SqliteStore(f"sqlite:///{path}")  # the migration: tables and the back-fill position only
+    # The writer is another process (as a desk's other workers are), 500 commands a second.
+    ctx = multiprocessing.get_context("spawn")
+    stop, out = ctx.Event(), ctx.Queue()
+    writer = ctx.Process(target=_paced_writer, args=(str(path), open_ids(count), stop, out))
+    writer.start()
+    time.sleep(2)  # let it start writing
+    began = time.perf_counter()
+    progress = store.backfill_reporting()
+    took = time.perf_counter() - began
+    stop.set()
+    waits: list[float] = out.get()
+    writer.join()
+    store.close()
+    p50, _, p99 = percentiles(waits)
+    print(f"first report on a {count:,}-ticket file: back-fill {took:.1f} s in {progress.batches:,} "
+          f"batches, longest {fmt(progress.longest)}; a writer meanwhile: {len(waits):,} commands, "
+          f"p50 {fmt(p50)} p99 {fmt(p99)} max {fmt(max(waits))}; "
+          f"target no writer blocked > 100 ms: {verdict(max(waits) <= 0.1)}")  # fmt: skip
+
+
+def _paced_writer(path: str, ids: list[str], stop: Any, out: Any) -> None:
+    from scale_file import AGENT as AGENT_REF
+
+    from aftersales.domain.work import CustomerNote
+
+    store = SqliteStore(f"sqlite:///{path}")
+    rnd = random.Random(9)
+    at = datetime.now(TZ)
+    waits: list[float] = []
+    while not stop.is_set():
+        at += SECOND
+        began = time.perf_counter()
+        with store() as uow:
+            ticket = uow.tickets.get(rnd.choice(ids))
+            ticket.note_to_customer(AGENT_REF, at, CustomerNote("工程师已出发"))
+            uow.tickets.save(ticket)
+            uow.commit()
+        waits.append(time.perf_counter() - began)
+        time.sleep(max(0.0, 0.002 - waits[-1]))
+    store.close()
+    out.put(waits)
+
+
 # -- the 1 M file -----------------------------------------------------------------------------------
 
 
@@ -356,11 +421,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
     parser.add_argument("--per-run", type=int, default=1000, help="commands per run (default 1000)")
     parser.add_argument("--skip-import", action="store_true", help="leave out the bulk-import runs")
+    parser.add_argument(
+        "--backfill-tickets", type=int, default=200_000, help="size of the file a first report back-fills"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         if not args.skip_import:
             bench_import(tmp, min(args.runs, 3))
+        bench_backfill(tmp, min(args.tickets, args.backfill_tickets))
         path, info = scale_file(args.tickets)
         print(f"file: {path} ({path.stat().st_size / 1e9:.2f} GB), {args.tickets:,} tickets, written at "
               f"{info['import_per_s']:,.0f} tickets/s through add_many with reporting on")  # fmt: skip

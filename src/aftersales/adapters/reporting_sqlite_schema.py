@@ -7,9 +7,9 @@
 :data:`REPORTING_STEP` is a schema migration: it creates the tables (or keeps those an older version
 filled by triggers, dropping the triggers) and records in ``report_backfill`` which tickets still
 need their rows. It is quick whatever the file's size; the rows of existing tickets are then written
-by :func:`backfill_reporting` in small transactions (about 50 ms each, so a writer never waits
-more than a batch), in ticket-id order, with the position committed with each batch: killed half-way,
-the next run continues where the last committed batch ended.
+by :func:`backfill_reporting` in small transactions (about 30 ms each, with pauses between them so
+a writer never waits more than a batch), in ticket-id order, with the position committed with each
+batch: killed half-way, the next run continues where the last committed batch ended.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ REPORTING_STEP: tuple[str, ...] = (
 )
 """The migration step that adds reporting (in :data:`~aftersales.adapters.sqlite_schema.MIGRATIONS`)."""
 
-_BATCH_SECONDS = 0.05  # each back-fill transaction aims at this: half of the 100 ms a writer may wait
+_BATCH_SECONDS = 0.03  # each back-fill transaction's work: well inside the 100 ms a writer may wait
 _FIRST_BATCH = 50
 _MAX_BATCH = 5000
 
@@ -87,19 +87,27 @@ def backfill_reporting(
     *,
     max_batches: int | None = None,
     batch_seconds: float = _BATCH_SECONDS,
+    pause: float | None = None,
     after_batch: Callable[[BackfillProgress], None] | None = None,
 ) -> BackfillProgress:
     """Write the reporting rows of tickets stored before reporting existed, a small batch at a time.
 
-    Each batch is one ``BEGIN IMMEDIATE`` … ``COMMIT`` that reads up to N tickets after the committed
-    position (id order), writes their rows and moves the position; N adapts so a batch takes about
-    ``batch_seconds``. Tickets written meanwhile by the store already have their rows; rewriting them
-    from their current text gives the same rows. ``max_batches`` stops early (the next call
-    continues); ``after_batch`` is called after each commit. ``conn`` is outside any transaction.
+    Each batch is one ``BEGIN IMMEDIATE`` … ``COMMIT`` that reads tickets after the committed position
+    (id order), writes their rows and moves the position. A batch stops after ``batch_seconds`` of work
+    however many tickets it read (and the next one asks for about as many as fitted), so the write lock
+    is never held much longer. Between batches it sleeps ``pause`` (default twice ``batch_seconds``):
+    a writer waiting in SQLite's busy handler polls at most every 50 ms for its first 200 ms, so it gets
+    the lock in the pause instead of being starved by back-to-back batches. Tickets written meanwhile by
+    the store already have their rows; rewriting them from their current text gives the same rows.
+    ``max_batches`` stops early (the next call continues); ``after_batch`` is called after each commit.
+    ``conn`` is outside any transaction.
     """
     progress = BackfillProgress()
     size = _FIRST_BATCH
+    rest = 2 * batch_seconds if pause is None else pause
     while max_batches is None or progress.batches < max_batches:
+        if progress.batches:
+            time.sleep(rest)
         conn.execute("BEGIN IMMEDIATE")
         started = time.perf_counter()  # from holding the lock: a wait for another writer is not ours
         try:
@@ -111,21 +119,24 @@ def backfill_reporting(
                 "SELECT id, version, CAST(data AS BLOB) FROM tickets WHERE id > ? ORDER BY id LIMIT ?",
                 (after, size),
             ).fetchall()
+            fetched = len(rows)
             facts: list[tuple[object, ...]] = []
             faults: list[tuple[object, ...]] = []
-            for _, version, data in rows:
+            for index, (_, version, data) in enumerate(rows):
                 ticket = loads(data, Ticket)
                 ticket.version = version
                 facts.append(fact_values(ticket))
                 faults.extend(fault_values(ticket))
+                if time.perf_counter() - started > batch_seconds and index + 1 < fetched:
+                    rows = rows[: index + 1]  # out of time: the rest waits for the next batch
+                    break
             if rows:
                 conn.executemany(DELETE_FAULTS, [(row[0],) for row in rows])
                 conn.executemany(UPSERT_FACTS, facts)
                 conn.executemany(INSERT_FAULT, faults)
             last = rows[-1][0] if rows else after
-            conn.execute(
-                "UPDATE report_backfill SET after_id = ?, done = ? WHERE id = 1", (last, len(rows) < size)
-            )
+            finished = fetched < size  # the read reached the last ticket, and all of it was written
+            conn.execute("UPDATE report_backfill SET after_id = ?, done = ? WHERE id = 1", (last, finished))
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
@@ -137,9 +148,9 @@ def backfill_reporting(
         progress.longest = max(progress.longest, took)
         if after_batch is not None:
             after_batch(progress)
-        if len(rows) < size:
+        if finished:
             break
-        # Aim at batch_seconds: grow or shrink by the measured time per ticket, at most 2x a step.
+        # Ask next time for about as many as fit in batch_seconds (at most 1.5x more a step).
         per_ticket = took / max(len(rows), 1)
-        size = max(10, min(_MAX_BATCH, 2 * size, int(batch_seconds / max(per_ticket, 1e-7))))
+        size = max(10, min(_MAX_BATCH, size * 3 // 2, int(batch_seconds / max(per_ticket, 1e-7))))
     return progress

@@ -241,8 +241,8 @@ class SqliteStore:
     def backfill_reporting(self, *, max_batches: int | None = None) -> BackfillProgress:
         """Write the reporting rows of tickets stored before reporting existed (the first report does).
 
-        Small transactions of about 50 ms each, the position committed with each one: writers wait
-        one batch at most, and a run that is killed continues where it stopped.
+        Small transactions of about 30 ms each with pauses between, the position committed with
+        each: writers wait one batch at most, and a run that is killed continues where it stopped.
         """
         conn = self.acquire()
         try:
