@@ -422,14 +422,18 @@ def main() -> None:
     parser.add_argument("--per-run", type=int, default=1000, help="commands per run (default 1000)")
     parser.add_argument("--skip-import", action="store_true", help="leave out the bulk-import runs")
     parser.add_argument(
-        "--backfill-tickets", type=int, default=200_000, help="size of the file a first report back-fills"
+        "--backfill-tickets",
+        type=int,
+        default=200_000,
+        help="size of the file a first report back-fills (0: skip)",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         if not args.skip_import:
             bench_import(tmp, min(args.runs, 3))
-        bench_backfill(tmp, min(args.tickets, args.backfill_tickets))
+        if args.backfill_tickets > 0:
+            bench_backfill(tmp, min(args.tickets, args.backfill_tickets))
         path, info = scale_file(args.tickets)
         print(f"file: {path} ({path.stat().st_size / 1e9:.2f} GB), {args.tickets:,} tickets, written at "
               f"{info['import_per_s']:,.0f} tickets/s through add_many with reporting on")  # fmt: skip
