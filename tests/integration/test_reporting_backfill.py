@@ -191,3 +191,20 @@ def test_the_stores_rows_are_the_reference_facts() -> None:
 
     for ticket in _tickets(300):
         assert fact_values(ticket) == attrs.astuple(ticket_facts(ticket), recurse=False)
+
+
+def test_a_batch_cut_short_by_its_time_budget_leaves_nothing_out(tmp_path: Path) -> None:
+    from aftersales.adapters.reporting_sqlite_schema import backfill_reporting
+
+    path = tmp_path / "old.db"
+    tickets = _tickets(700)
+    _old_file(path, tickets)
+    store = SqliteStore(f"sqlite:///{path}")
+    conn = store.acquire()
+    # No time at all: every batch stops after its first ticket, yet every ticket gets its rows.
+    progress = backfill_reporting(conn, batch_seconds=0.0, pause=0.0)
+    assert backfill_state(conn) == (max(t.id for t in tickets), True)
+    store.release(conn)
+    store.close()
+    assert progress.tickets == len(tickets) and progress.batches >= len(tickets) // 2
+    assert _report_rows(path) == _expected(tickets)

@@ -135,7 +135,8 @@ def backfill_reporting(
                 conn.executemany(UPSERT_FACTS, facts)
                 conn.executemany(INSERT_FAULT, faults)
             last = rows[-1][0] if rows else after
-            finished = fetched < size  # the read reached the last ticket, and all of it was written
+            # Done when the read reached the last ticket and none of it was left for the next batch.
+            finished = fetched < size and len(rows) == fetched
             conn.execute("UPDATE report_backfill SET after_id = ?, done = ? WHERE id = 1", (last, finished))
             conn.execute("COMMIT")
         except BaseException:
