@@ -28,7 +28,13 @@ from aftersales.adapters.reporting_rows import (
 from aftersales.domain.ticket import Ticket
 from aftersales.serialization import loads
 
-__all__ = ["REPORTING_STEP", "BackfillProgress", "backfill_reporting", "backfill_state"]
+__all__ = [
+    "REPORTING_STEP",
+    "BackfillProgress",
+    "backfill_reporting",
+    "backfill_state",
+    "ensure_reporting_schema",
+]
 
 _HAD_TRIGGERS = (
     "EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'report_tickets_update')"
@@ -155,3 +161,14 @@ def backfill_reporting(
         per_ticket = took / max(len(rows), 1)
         size = max(10, min(_MAX_BATCH, size * 3 // 2, int(batch_seconds / max(per_ticket, 1e-7))))
     return progress
+
+
+def ensure_reporting_schema(conn: sqlite3.Connection) -> bool:
+    """Make the reporting rows complete before reading them: the tables exist from the migration, and
+    a file that predates them is back-filled here (small batches; see :func:`backfill_reporting`).
+
+    True when rows were written. ``conn`` is outside any transaction.
+    """
+    if backfill_state(conn)[1]:
+        return False
+    return backfill_reporting(conn).tickets > 0

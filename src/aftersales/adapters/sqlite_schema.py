@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from aftersales.adapters.reporting_sqlite_schema import REPORTING_STEP
+from aftersales.adapters.ticket_search_sqlite import SEARCH_MIGRATION
 from aftersales.errors import StorageError
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "check_header", "migrate", "ticket_indexes"]
@@ -65,12 +66,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX tickets_assignee ON tickets (assignee_id, received_us, id)"
         " WHERE assignee_id IS NOT NULL",
     ),
-    # 5: an engineer's open tickets without reading their closed ones (the list every engineer opens).
+    # 5 (issue 23): ticket search (FTS5 trigram + two-character tokens, exact keys) and ticket labels.
+    SEARCH_MIGRATION,
+    # 6: an engineer's open tickets without reading their closed ones (the list every engineer opens).
     (
         "CREATE INDEX tickets_assignee_open ON tickets (assignee_id, received_us, id)"
         " WHERE is_open = 1 AND assignee_id IS NOT NULL",
     ),
-    # 6: reporting side tables written by the store with each ticket (no triggers); the rows of tickets
+    # 7: reporting side tables written by the store with each ticket (no triggers); the rows of tickets
     # already stored are back-filled in small batches by the first report (reporting_sqlite_schema).
     REPORTING_STEP,
 )
