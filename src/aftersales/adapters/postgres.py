@@ -101,7 +101,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # Issue 23: ticket search (pg_trgm GIN, two-character tokens, exact keys) and ticket labels.
     SEARCH_MIGRATION,
     # 5: an engineer's open tickets without reading their closed ones.
-    ("CREATE INDEX tickets_assignee_open ON tickets (assignee_id, received_us, id) WHERE is_open",),
+    (
+        "CREATE INDEX tickets_assignee_open ON tickets (assignee_id, received_us, id) WHERE is_open",
+        "CREATE INDEX tickets_resolved_open ON tickets (received_us, id) WHERE is_open AND NOT unresolved",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453

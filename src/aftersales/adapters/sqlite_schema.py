@@ -72,6 +72,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         "CREATE INDEX tickets_assignee_open ON tickets (assignee_id, received_us, id)"
         " WHERE is_open = 1 AND assignee_id IS NOT NULL",
+        # resolved but not closed (awaiting acceptance or the callback): the sweep's callback pass
+        "CREATE INDEX tickets_resolved_open ON tickets (received_us, id)"
+        " WHERE is_open = 1 AND unresolved = 0",
     ),
     # 7: reporting side tables written by the store with each ticket (no triggers); the rows of tickets
     # already stored are back-filled in small batches by the first report (reporting_sqlite_schema).

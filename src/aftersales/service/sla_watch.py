@@ -121,7 +121,23 @@ class SlaWatch:
             actor, "sla_sweep", None, (limit, full), lambda uow, now: self._page(uow, now, state, limit, full)
         ):
             pass
+        # Then the resolved tickets not yet closed (awaiting acceptance or the callback): few, read whole.
+        state.cursor = None
+        while not self.runner.write(
+            actor, "sla_sweep", None, (limit, full), lambda uow, now: self._resolved_page(uow, state, limit)
+        ):
+            pass
         return SweepReport(state.checked, tuple(state.warnings), tuple(state.breaches))
+
+    def _resolved_page(self, uow: UnitOfWork, state: _Sweep, limit: int) -> bool:
+        assert state.now is not None
+        query = TicketFilter(is_open=True, unresolved=False)
+        page = uow.tickets.query(query, PageRequest(limit, state.cursor, Sort.RECEIVED_ASC))
+        for ticket in page.items:
+            state.checked += 1
+            self._check(uow, ticket, state.now, state.warnings, state.breaches)
+        state.cursor = page.next_cursor
+        return page.next_cursor is None
 
     def _page(self, uow: UnitOfWork, now: datetime, state: _Sweep, limit: int, full: bool) -> bool:
         """Sweep one page; True when it was the last."""
