@@ -35,6 +35,7 @@ test: lint typecheck unit
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m pip install --quiet -e '.[bench]' || true
+	$(BIN)/python benchmarks/scale_file.py  # the 1 M-ticket file: built once (benchmarks/.data), then reused
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -45,3 +45,34 @@ class _DroppingStore:
 class TestPostgresStorage(StorageContract):
     def make_store(self, tmp_path: Path) -> _DroppingStore:  # type: ignore[override]
         return _DroppingStore(f"t_{uuid.uuid4().hex[:16]}")
+
+
+def test_url_options_reach_the_sessions() -> None:
+    import psycopg
+
+    from aftersales.adapters.postgres import open_postgres
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    sep = "&" if "?" in (DSN or "") else "?"
+    store = open_postgres(f"{DSN}{sep}schema={schema}&synchronous_commit=off&pool_min=2&pool_max=3")
+    try:
+        with store() as uow:
+            found = uow.run("SHOW synchronous_commit").fetchone()  # type: ignore[attr-defined]
+        assert found is not None and found[0] == "off"
+    finally:
+        store.close()
+        with psycopg.connect(DSN or "", autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["synchronous_commit=maybe", "pool_max=0", "pool_min=4&pool_max=2", "prepare_threshold=-1", "schema=Bad"],
+)
+def test_bad_url_options_are_refused(query: str) -> None:
+    from aftersales.adapters.postgres import open_postgres
+    from aftersales.errors import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        open_postgres(f"postgresql://nobody@127.0.0.1:1/none?{query}")
+    assert caught.value.field == "url"

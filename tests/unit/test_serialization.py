@@ -173,3 +173,26 @@ def test_an_outbox_record_encodes_to_what_dumps_writes(
     message = OutboxMessage("m-1", "ticket_event", payload, "T-1:3", created, 2, sent, error, sent)
     assert encode_json(outbox_record(message)) == dumps(message)
     assert loads(dumps(message), OutboxMessage).created_at == created
+
+
+def test_a_save_appends_new_events_to_the_stored_text_byte_for_byte() -> None:
+    from datetime import timedelta
+
+    from aftersales.domain.work import CustomerNote
+    from aftersales.serialization import EventsText, dumps_utf8, ticket_text_utf8
+    from aftersales.testing.storage_contract import ENGINEER, contract_ticket
+
+    ticket = contract_ticket(3, state="assigned")
+    text, events = ticket_text_utf8(ticket, ticket.version, None)
+    assert text == dumps_utf8(ticket)
+    at = ticket.last_event_at
+    for n in range(3):
+        at += timedelta(minutes=1)
+        ticket.note_to_customer(ENGINEER, at, CustomerNote(f"note {n}"))
+        previous = events
+        text, events = ticket_text_utf8(ticket, ticket.version, previous)
+        assert text == dumps_utf8(ticket)  # the same bytes as a full serialisation
+        assert events.count == len(ticket.events) and events.array.startswith(previous.array[:-1])
+    # Text that does not describe this ticket's first events is not trusted.
+    wrong = EventsText(2, 99, b'[{"bogus":1},{"bogus":2}]')
+    assert ticket_text_utf8(ticket, ticket.version, wrong)[0] == dumps_utf8(ticket)

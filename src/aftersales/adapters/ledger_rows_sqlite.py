@@ -1,7 +1,7 @@
 """Ledger records straight from SQLite: the indexed columns, the report side table, one JSON read.
 
 One query per page: the ledger's own WHERE clause (:func:`~aftersales.adapters.sql_ledger.where`)
-picks the page of ``tickets`` by (received_us, id); the instants come from the trigger-kept
+picks the page of ``tickets`` by (received_us, id); the instants come from the store-written
 ``report_tickets`` facts, and the channel, assignee name and last fault record from one
 ``json_extract`` of the ticket document. No ticket object is built.
 """

@@ -8,6 +8,7 @@ mutates leaks into the store. A unit of work collects its writes privately and p
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections.abc import Iterable, Sequence
 from types import TracebackType
@@ -228,15 +229,18 @@ class _Tickets:
     def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
         sort = page.sort
         descending = sort is Sort.RECEIVED_DESC
-        rows = sorted(self._rows(filter), key=lambda r: sort_key(r, sort), reverse=descending)
+        rows = self._rows(filter)
         if page.cursor is not None:
             after = decode_cursor(sort, page.cursor, SORT_ARITY[sort])
             if descending:
                 rows = [r for r in rows if sort_key(r, sort) < after]
             else:
                 rows = [r for r in rows if sort_key(r, sort) > after]
-        chosen = rows[: page.limit]
-        more = len(rows) > page.limit
+        # Only the page (and one more, to know there is a next page) is sorted out of the matches.
+        pick = heapq.nlargest if descending else heapq.nsmallest
+        chosen = pick(page.limit + 1, rows, key=lambda r: sort_key(r, sort))
+        more = len(chosen) > page.limit
+        chosen = chosen[: page.limit]
         cursor = encode_cursor(sort, sort_key(chosen[-1], sort)) if more and chosen else None
         return Page([self.get(r.id) for r in chosen], cursor)
 

@@ -1,11 +1,17 @@
 """The PostgreSQL store: ``psycopg`` 3 with a ``psycopg_pool`` pool, ``jsonb``, version-checked updates.
 
 ``open_postgres("postgresql://user@host:5432/db")``; add ``?schema=name`` to keep the tables in
-their own schema (created if missing), e.g. one per test run. The schema is versioned like the
-SQLite one (table ``aftersales_schema``) and migrated on open under an advisory lock, so several
-processes may open the same database at once. A unit of work is one transaction on a pooled
-connection; ``UPDATE … WHERE version = %s`` refuses stale writes; inserts use ``ON CONFLICT DO
-NOTHING`` so a duplicate is reported without aborting the transaction.
+their own schema (created if missing), e.g. one per test run. ``?synchronous_commit=off`` (or
+``local``…) sets PostgreSQL's ``synchronous_commit`` for the store's sessions: a commit returns before
+its WAL reaches the disk, several times more commands per second on one connection, and a server crash
+may lose the last few hundred milliseconds of commits (never corrupts; the default ``on`` loses
+nothing). ``?pool_min=N&pool_max=M`` size the connection pool (default 1 and 8);
+``?prepare_threshold=N`` is psycopg's (default here 0: every statement is prepared on first use;
+use a large N behind a transaction-pooling proxy). The schema is versioned like the SQLite one
+(table ``aftersales_schema``) and migrated on open under an advisory lock, so several processes
+may open the same database at once. A unit of work is one transaction on a pooled connection;
+``UPDATE … WHERE version = %s`` refuses stale writes; inserts use ``ON CONFLICT DO NOTHING`` so a
+duplicate is reported without aborting the transaction.
 """
 
 from __future__ import annotations
@@ -99,6 +105,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE idempotency_seen (key TEXT PRIMARY KEY, seen_us BIGINT NOT NULL)",
         "CREATE INDEX idempotency_seen_at ON idempotency_seen (seen_us)",
     ),
+    # 5: an engineer's open tickets without reading their closed ones.
+    (
+        "CREATE INDEX tickets_assignee_open ON tickets (assignee_id, received_us, id) WHERE is_open",
+        "CREATE INDEX tickets_resolved_open ON tickets (received_us, id) WHERE is_open AND NOT unresolved",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453
@@ -126,16 +137,61 @@ def _translated(where: str) -> Iterator[None]:
         raise StorageError(f"{where}: {exc}") from exc
 
 
-def _split_url(url: str) -> tuple[str, str | None]:
+_SYNCHRONOUS_COMMIT = ("on", "off", "local", "remote_write", "remote_apply")
+_OPTIONS = ("schema", "synchronous_commit", "pool_min", "pool_max", "prepare_threshold")
+
+
+@attrs.frozen
+class _PgOptions:
+    """What the aftersales part of a ``postgresql://`` URL says (the rest goes to libpq)."""
+
+    conninfo: str
+    schema: str | None = None
+    synchronous_commit: str | None = None
+    pool_min: int | None = None
+    pool_max: int | None = None
+    prepare_threshold: int | None = None
+
+
+def _count(name: str, value: str | None, low: int) -> int | None:
+    if value is None:
+        return None
+    if not value.isascii() or not value.isdigit() or int(value) < low:
+        raise ValidationError(f"{name} is a whole number of at least {low}, got {value!r}", field="url")
+    return int(value)
+
+
+def _parse_url(url: str) -> _PgOptions:
     parts = urlsplit(url)
     if parts.scheme.split("+", 1)[0] not in ("postgresql", "postgres"):
         raise ValidationError(f"not a PostgreSQL URL: {url!r}", field="url")
     query = parse_qsl(parts.query)
-    schema = next((v for k, v in query if k == "schema"), None)
-    rest = urlencode([(k, v) for k, v in query if k != "schema"])
+    ours = {k: v for k, v in query if k in _OPTIONS}
+    rest = urlencode([(k, v) for k, v in query if k not in _OPTIONS])
+    schema = ours.get("schema")
     if schema is not None and not _SCHEMA_NAME.fullmatch(schema):
         raise ValidationError(f"schema must be a lower-case SQL identifier, got {schema!r}", field="url")
-    return urlunsplit(("postgresql", parts.netloc, parts.path, rest, parts.fragment)), schema
+    sync = ours.get("synchronous_commit")
+    if sync is not None and sync not in _SYNCHRONOUS_COMMIT:
+        raise ValidationError(
+            f"synchronous_commit must be one of {', '.join(_SYNCHRONOUS_COMMIT)}, got {sync!r}", field="url"
+        )
+    options = _PgOptions(
+        urlunsplit(("postgresql", parts.netloc, parts.path, rest, parts.fragment)),
+        schema,
+        sync,
+        _count("pool_min", ours.get("pool_min"), 0),
+        _count("pool_max", ours.get("pool_max"), 1),
+        _count("prepare_threshold", ours.get("prepare_threshold"), 0),
+    )
+    if options.pool_min is not None and options.pool_max is not None and options.pool_min > options.pool_max:
+        raise ValidationError("pool_min is larger than pool_max", field="url")
+    return options
+
+
+def _split_url(url: str) -> tuple[str, str | None]:
+    options = _parse_url(url)
+    return options.conninfo, options.schema
 
 
 class PostgresStore:
@@ -143,10 +199,23 @@ class PostgresStore:
 
     def __init__(self, url: str, *, min_size: int = 1, max_size: int = 8, timeout: float = 10.0) -> None:
         self.url = url
-        conninfo, self.schema = _split_url(url)
+        options = _parse_url(url)
+        conninfo, self.schema = options.conninfo, options.schema
+        min_size = options.pool_min if options.pool_min is not None else min_size
+        max_size = options.pool_max if options.pool_max is not None else max(max_size, min_size)
+        if min_size > max_size:
+            raise ValidationError("pool_min is larger than the pool's size", field="url")
         kwargs: dict[str, Any] = {"autocommit": False}
+        # Statements this adapter runs on every command are few and fixed: prepared on their first use
+        # (psycopg's default waits for the 5th) they skip parsing and planning from then on.
+        kwargs["prepare_threshold"] = 0 if options.prepare_threshold is None else options.prepare_threshold
+        settings = []
         if self.schema:
-            kwargs["options"] = f"-c search_path={self.schema}"
+            settings.append(f"-c search_path={self.schema}")
+        if options.synchronous_commit is not None:
+            settings.append(f"-c synchronous_commit={options.synchronous_commit}")
+        if settings:
+            kwargs["options"] = " ".join(settings)
         self._closed = False
         with _translated("connect"):
             if self.schema:
@@ -342,8 +411,9 @@ class _Tickets:
             raise ConcurrencyConflict("ticket", ticket.id, ticket.version, found[0])
         ticket.version = new
 
-    def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
-        parts, params = where(filter, "%s", "ILIKE")
+    @staticmethod
+    def _select(filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
+        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE")
         order, after, after_params, columns = keyset(page.sort, page.cursor, "%s")
         if after is not None:
             parts.append(after)
@@ -352,20 +422,29 @@ class _Tickets:
             f"SELECT version, data, {', '.join(columns)} FROM tickets"
             f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY {order} LIMIT %s"
         )
-        rows = self._uow.run(sql, (*params, page.limit + 1)).fetchall()
+        return sql, [*params, page.limit + 1]
+
+    def explain(self, filter: TicketFilter, page: PageRequest) -> list[str]:
+        """PostgreSQL's plan for :meth:`query` (``EXPLAIN``), one line per node."""
+        sql, params = self._select(filter, page)
+        return [str(row[0]) for row in self._uow.run(f"EXPLAIN {sql}", params)]
+
+    def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
+        sql, params = self._select(filter, page)
+        rows = self._uow.run(sql, params).fetchall()
         items = [self._load(r[0], r[1]) for r in rows[: page.limit]]
         cursor = encode_cursor(page.sort, rows[page.limit - 1][2:]) if len(rows) > page.limit else None
         return Page(items, cursor)
 
     def count(self, filter: TicketFilter) -> int:
-        parts, params = where(filter, "%s", "ILIKE")
+        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE")
         sql = f"SELECT count(*) FROM tickets{' WHERE ' + ' AND '.join(parts) if parts else ''}"
         found = self._uow.run(sql, params).fetchone()
         return int(found[0]) if found is not None else 0
 
     def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
         column = COUNT_COLUMNS[CountField(field)]
-        parts, params = where(filter, "%s", "ILIKE")
+        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE")
         sql = (
             f"SELECT {column}, count(*) FROM tickets"
             f"{' WHERE ' + ' AND '.join(parts) if parts else ''} GROUP BY {column}"

@@ -1,4 +1,8 @@
-"""Reporting queries on the SQLite store: SQL aggregates over the trigger-kept side tables.
+"""Reporting queries on the SQLite store: SQL aggregates over the side tables the store writes.
+
+The first one on a file that had tickets before reporting existed back-fills their rows in small
+transactions (:func:`~aftersales.adapters.reporting_sqlite_schema.backfill_reporting`); writers keep
+going meanwhile.
 
 Counts are one ``GROUP BY`` over ``report_tickets`` in the period (an index range on
 ``received_us``); timings read five integers per ticket. Each call reads one consistent snapshot
@@ -12,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from aftersales.adapters.reporting_sqlite_schema import ensure_reporting_schema
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.errors import StorageError
 from aftersales.ports.reporting import ALL, FaultDimension, GroupBy, Period, TicketCounts, TicketTiming
@@ -47,10 +50,7 @@ class SqliteReportingQueries:
 
     def __init__(self, store: SqliteStore) -> None:
         self._store = store
-        with self._reading() as conn:
-            conn.execute("ROLLBACK")
-            ensure_reporting_schema(conn)
-            conn.execute("BEGIN")
+        store.backfill_reporting()
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:

@@ -1,76 +1,53 @@
-"""The reporting side tables of the SQLite store, kept by triggers: one forward migration step.
+"""The reporting side tables of the SQLite store, and their back-fill on a file that had none.
 
 ``report_tickets`` holds :class:`~aftersales.ports.reporting.TicketFacts` per ticket and
-``report_faults`` one row per fault record, both derived inside SQLite from the ticket's JSON by
-triggers on ``tickets``, so the store's write path needs no change and every writer (any process)
-keeps them current. The step is idempotent (``IF NOT EXISTS``, ``INSERT OR REPLACE`` backfill), so
-it can be both registered in :data:`aftersales.adapters.sqlite_schema.MIGRATIONS` and applied on
-demand by :func:`ensure_reporting_schema` on a file migrated before it was registered.
+``report_faults`` one row per fault record. The store writes both with the ticket, computed in Python
+(:mod:`aftersales.adapters.reporting_rows`), so nothing parses JSON inside SQLite on a write.
+
+:data:`REPORTING_STEP` is a schema migration: it creates the tables (or keeps those an older version
+filled by triggers, dropping the triggers) and records in ``report_backfill`` which tickets still
+need their rows. It is quick whatever the file's size; the rows of existing tickets are then written
+by :func:`backfill_reporting` in small transactions (about 30 ms each, with pauses between them so
+a writer never waits more than a batch), in ticket-id order, with the position committed with each
+batch: killed half-way, the next run continues where the last committed batch ended.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
+from collections.abc import Callable
 
-__all__ = ["REPORTING_STEP", "ensure_reporting_schema", "has_reporting_schema"]
-
-
-def _us(expr: str) -> str:
-    """SQL: a serialized instant ("…T09:12:00.123456+08:00[Asia/Shanghai]") → epoch µs."""
-    frac = f"substr({expr}, 20, 1) = '.'"
-    offset = f"substr({expr}, CASE WHEN {frac} THEN 27 ELSE 20 END, 6)"
-    return (
-        f"(unixepoch(substr({expr}, 1, 19) || {offset}) * 1000000"
-        f" + CASE WHEN {frac} THEN CAST(substr({expr}, 21, 6) AS INTEGER) ELSE 0 END)"
-    )
-
-
-def _j(src: str, path: str) -> str:
-    return f"json_extract({src}.data, '{path}')"
-
-
-_EVENT_ACTION = "json_extract(e.value, '$.action')"
-
-
-def _facts_select(src: str) -> str:
-    events = f"json_each({src}.data, '$.events') AS e"
-    return f"""SELECT {src}.id, {src}.kind, {src}.category, {src}.state, {src}.dealer_id, {src}.region,
-        {src}.assignee_id, {src}.product_id, {src}.batch, {_j(src, "$.asset_id")}, {src}.received_us,
-        {_us(_j(src, "$.events[1].at"))}, {_us(_j(src, "$.response_due_at"))},
-        {_us(_j(src, "$.resolved_at"))},
-        {src}.resolution_due_us, {_us(_j(src, "$.closed_at"))}, {src}.state = 'cancelled',
-        (SELECT count(*) FROM {events} WHERE {_EVENT_ACTION} IN ('reject', 'reopen')),
-        json_array_length({src}.data, '$.visits'), {_us(_j(src, "$.callback_due_at"))},
-        (SELECT {_us("json_extract(e.value, '$.at')")} FROM {events}
-            WHERE {_EVENT_ACTION} = 'record_callback' ORDER BY e.key LIMIT 1),
-        (SELECT json_extract(e.value, '$.payload.satisfaction') FROM {events}
-            WHERE {_EVENT_ACTION} = 'record_callback'
-            AND json_type(e.value, '$.payload.satisfaction') = 'integer' ORDER BY e.key DESC LIMIT 1)"""
-
-
-def _faults_select(src: str, tables: str = "") -> str:
-    return f"""SELECT {src}.id, f.key, {_j(src, "$.asset_id")}, {src}.product_id, {src}.batch,
-        {src}.received_us, json_extract(f.value, '$.symptom'), json_extract(f.value, '$.cause')
-        FROM {tables}json_each({src}.data, '$.fault_records') AS f"""
-
-
-_FACT_COLUMNS = (
-    "id, kind, category, state, dealer_id, region, assignee_id, product_id, batch, asset_id, received_us, "
-    "first_response_us, response_due_us, resolved_us, resolution_due_us, closed_us, cancelled, reworks, "
-    "visits, callback_due_us, callback_us, satisfaction"
+from aftersales.adapters.reporting_rows import (
+    DELETE_FAULTS,
+    INSERT_FAULT,
+    UPSERT_FACTS,
+    fact_values,
+    fault_values,
 )
-_FAULT_COLUMNS = "ticket_id, seq, asset_id, product_id, batch, received_us, symptom, cause"
+from aftersales.domain.ticket import Ticket
+from aftersales.serialization import loads
 
+__all__ = [
+    "REPORTING_STEP",
+    "BackfillProgress",
+    "backfill_reporting",
+    "backfill_state",
+    "ensure_reporting_schema",
+]
 
-def _trigger(name: str, when: str) -> str:
-    return f"""CREATE TRIGGER IF NOT EXISTS {name} AFTER {when} ON tickets BEGIN
-        INSERT OR REPLACE INTO report_tickets ({_FACT_COLUMNS}) {_facts_select("NEW")};
-        DELETE FROM report_faults WHERE ticket_id = NEW.id;
-        INSERT INTO report_faults ({_FAULT_COLUMNS}) {_faults_select("NEW")};
-    END"""
-
+_HAD_TRIGGERS = (
+    "EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'report_tickets_update')"
+)
 
 REPORTING_STEP: tuple[str, ...] = (
+    # done = 1: nothing to back-fill (a new file, or one whose triggers kept the tables complete).
+    """CREATE TABLE report_backfill (
+        id INTEGER PRIMARY KEY CHECK (id = 1), after_id TEXT NOT NULL, done INTEGER NOT NULL)""",
+    f"""INSERT INTO report_backfill (id, after_id, done) VALUES
+        (1, '', CASE WHEN {_HAD_TRIGGERS} OR NOT EXISTS (SELECT 1 FROM tickets) THEN 1 ELSE 0 END)""",
+    "DROP TRIGGER IF EXISTS report_tickets_insert",
+    "DROP TRIGGER IF EXISTS report_tickets_update",
     """CREATE TABLE IF NOT EXISTS report_tickets (
         id TEXT PRIMARY KEY, kind TEXT NOT NULL, category TEXT NOT NULL, state TEXT NOT NULL,
         dealer_id TEXT, region TEXT, assignee_id TEXT, product_id TEXT, batch TEXT, asset_id TEXT,
@@ -85,36 +62,113 @@ REPORTING_STEP: tuple[str, ...] = (
         PRIMARY KEY (ticket_id, seq))""",
     "CREATE INDEX IF NOT EXISTS report_faults_received ON report_faults (received_us)",
     "CREATE INDEX IF NOT EXISTS report_faults_batch ON report_faults (product_id, batch, symptom)",
-    _trigger("report_tickets_insert", "INSERT"),
-    _trigger("report_tickets_update", "UPDATE"),
-    f"INSERT OR REPLACE INTO report_tickets ({_FACT_COLUMNS}) {_facts_select('t')} FROM tickets AS t",
-    f"INSERT OR REPLACE INTO report_faults ({_FAULT_COLUMNS}) {_faults_select('t', 'tickets AS t, ')}",
 )
-"""The migration step (5 once registered): side tables, their triggers, and the backfill."""
+"""The migration step that adds reporting (in :data:`~aftersales.adapters.sqlite_schema.MIGRATIONS`)."""
+
+_BATCH_SECONDS = 0.03  # each back-fill transaction's work: well inside the 100 ms a writer may wait
+_FIRST_BATCH = 50
+_MAX_BATCH = 5000
 
 
-def has_reporting_schema(conn: sqlite3.Connection) -> bool:
-    """True when the side tables and their triggers exist."""
-    found = conn.execute(
-        "SELECT count(*) FROM sqlite_master WHERE name IN "
-        "('report_tickets', 'report_faults', 'report_tickets_insert', 'report_tickets_update')"
-    ).fetchone()[0]
-    return int(found) == 4
+class BackfillProgress:
+    """What :func:`backfill_reporting` did: batches committed, tickets written, the longest batch."""
+
+    def __init__(self) -> None:
+        self.batches = 0
+        self.tickets = 0
+        self.longest = 0.0
+        """Seconds the longest batch held the write lock."""
+
+
+def backfill_state(conn: sqlite3.Connection) -> tuple[str, bool]:
+    """(the last ticket id back-filled, whether the back-fill is complete)."""
+    row = conn.execute("SELECT after_id, done FROM report_backfill WHERE id = 1").fetchone()
+    if row is None:
+        return "", True
+    return str(row[0]), bool(row[1])
+
+
+def backfill_reporting(
+    conn: sqlite3.Connection,
+    *,
+    max_batches: int | None = None,
+    batch_seconds: float = _BATCH_SECONDS,
+    pause: float | None = None,
+    after_batch: Callable[[BackfillProgress], None] | None = None,
+) -> BackfillProgress:
+    """Write the reporting rows of tickets stored before reporting existed, a small batch at a time.
+
+    Each batch is one ``BEGIN IMMEDIATE`` … ``COMMIT`` that reads tickets after the committed position
+    (id order), writes their rows and moves the position. A batch stops after ``batch_seconds`` of work
+    however many tickets it read (and the next one asks for about as many as fitted), so the write lock
+    is never held much longer. Between batches it sleeps ``pause`` (default twice ``batch_seconds``):
+    a writer waiting in SQLite's busy handler polls at most every 50 ms for its first 200 ms, so it gets
+    the lock in the pause instead of being starved by back-to-back batches. Tickets written meanwhile by
+    the store already have their rows; rewriting them from their current text gives the same rows.
+    ``max_batches`` stops early (the next call continues); ``after_batch`` is called after each commit.
+    ``conn`` is outside any transaction.
+    """
+    progress = BackfillProgress()
+    size = _FIRST_BATCH
+    rest = 2 * batch_seconds if pause is None else pause
+    while max_batches is None or progress.batches < max_batches:
+        if progress.batches:
+            time.sleep(rest)
+        conn.execute("BEGIN IMMEDIATE")
+        started = time.perf_counter()  # from holding the lock: a wait for another writer is not ours
+        try:
+            after, done = backfill_state(conn)
+            if done:
+                conn.execute("COMMIT")
+                break
+            rows = conn.execute(
+                "SELECT id, version, CAST(data AS BLOB) FROM tickets WHERE id > ? ORDER BY id LIMIT ?",
+                (after, size),
+            ).fetchall()
+            fetched = len(rows)
+            facts: list[tuple[object, ...]] = []
+            faults: list[tuple[object, ...]] = []
+            for index, (_, version, data) in enumerate(rows):
+                ticket = loads(data, Ticket)
+                ticket.version = version
+                facts.append(fact_values(ticket))
+                faults.extend(fault_values(ticket))
+                if time.perf_counter() - started > batch_seconds and index + 1 < fetched:
+                    rows = rows[: index + 1]  # out of time: the rest waits for the next batch
+                    break
+            if rows:
+                conn.executemany(DELETE_FAULTS, [(row[0],) for row in rows])
+                conn.executemany(UPSERT_FACTS, facts)
+                conn.executemany(INSERT_FAULT, faults)
+            last = rows[-1][0] if rows else after
+            # Done when the read reached the last ticket and none of it was left for the next batch.
+            finished = fetched < size and len(rows) == fetched
+            conn.execute("UPDATE report_backfill SET after_id = ?, done = ? WHERE id = 1", (last, finished))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        took = time.perf_counter() - started
+        progress.batches += 1
+        progress.tickets += len(rows)
+        progress.longest = max(progress.longest, took)
+        if after_batch is not None:
+            after_batch(progress)
+        if finished:
+            break
+        # Ask next time for about as many as fit in batch_seconds (at most 1.5x more a step).
+        per_ticket = took / max(len(rows), 1)
+        size = max(10, min(_MAX_BATCH, size * 3 // 2, int(batch_seconds / max(per_ticket, 1e-7))))
+    return progress
 
 
 def ensure_reporting_schema(conn: sqlite3.Connection) -> bool:
-    """Apply :data:`REPORTING_STEP` in one transaction if it is missing; True when it was applied."""
-    if has_reporting_schema(conn):
+    """Make the reporting rows complete before reading them: the tables exist from the migration, and
+    a file that predates them is back-filled here (small batches; see :func:`backfill_reporting`).
+
+    True when rows were written. ``conn`` is outside any transaction.
+    """
+    if backfill_state(conn)[1]:
         return False
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        if has_reporting_schema(conn):
-            conn.execute("COMMIT")
-            return False
-        for statement in REPORTING_STEP:
-            conn.execute(statement)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return True
+    return backfill_reporting(conn).tickets > 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 import attrs
 
 from aftersales.ports.queries import Sort, TicketFilter, decode_cursor
-from aftersales.ports.ticket_index import EQUALITY_FILTERS, SORT_ARITY, TicketRow, micros
+from aftersales.ports.ticket_index import EQUALITY_FILTERS, NO_DUE, SORT_ARITY, TicketRow, micros
 
 __all__ = ["ROW_COLUMNS", "keyset", "where"]
 
@@ -29,8 +29,17 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def where(f: TicketFilter, ph: str, like: str) -> tuple[list[str], list[object]]:
-    """Conditions (to AND) and parameters for ``f``; ``ph`` is the placeholder, ``like`` the operator."""
+def where(
+    f: TicketFilter, ph: str, like: str, true: str = "1", false: str = "0"
+) -> tuple[list[str], list[object]]:
+    """Conditions (to AND) and parameters for ``f``; ``ph`` is the placeholder, ``like`` the operator,
+    ``true``/``false`` the dialect's boolean literals.
+
+    The flags the partial indexes are defined on (``is_open``, ``unresolved``) are written as literals,
+    never bound: a planner can use a partial index only when it sees its condition in the query text.
+    Due times compare ``due_key`` (the due time, or a far-future key when there is none), the column
+    the due index is on, so the sweep and the breached filter are index ranges.
+    """
     parts: list[str] = []
     params: list[object] = []
 
@@ -58,12 +67,18 @@ def where(f: TicketFilter, ph: str, like: str) -> tuple[list[str], list[object]]
     if f.received_to is not None:
         parts.append(f"received_us < {ph}")
         params.append(micros(f.received_to))
+    if f.is_open is not None:
+        parts.append(f"is_open = {true if f.is_open else false}")
+    if f.unresolved is not None or f.breached_at is not None:
+        parts.append(f"unresolved = {true if f.unresolved is not False else false}")
     if f.due_before is not None:
-        parts.append(f"resolution_due_us < {ph}")
-        params.append(micros(f.due_before))
+        parts.append(f"due_key < {ph}")
+        params.append(min(micros(f.due_before), NO_DUE))
     if f.breached_at is not None:
-        parts.append(f"unresolved = {ph} AND resolution_due_us < {ph}")
-        params.extend((True, micros(f.breached_at)))
+        if f.unresolved is False:
+            parts.append(f"{false} = {true}")  # breached tickets are unresolved
+        parts.append(f"due_key < {ph}")
+        params.append(min(micros(f.breached_at), NO_DUE))
     if f.text:
         parts.append(f"description {like} {ph} ESCAPE '\\'")
         params.append(_like_pattern(f.text))

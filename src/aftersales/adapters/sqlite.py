@@ -12,8 +12,10 @@ are columns with indexes; the rest is JSON from :mod:`aftersales.serialization`.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -23,6 +25,14 @@ import attrs
 
 from aftersales.adapters.attachments_fs import FileSystemAttachmentStore, beside_sqlite
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
+from aftersales.adapters.reporting_rows import (
+    DELETE_FAULTS,
+    INSERT_FAULT,
+    UPSERT_FACTS,
+    fact_values,
+    fault_values,
+)
+from aftersales.adapters.reporting_sqlite_schema import BackfillProgress, backfill_reporting
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
@@ -48,7 +58,16 @@ from aftersales.ports.outbox import OutboxMessage, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.ticket_index import COUNT_COLUMNS, row_values
-from aftersales.serialization import dumps, dumps_utf8, encode_json, encode_json_utf8, loads, unstructure
+from aftersales.serialization import (
+    EventsText,
+    dumps,
+    dumps_utf8,
+    encode_json,
+    encode_json_utf8,
+    loads,
+    ticket_text_utf8,
+    unstructure,
+)
 
 __all__ = ["SqliteStore", "SqliteUnitOfWork", "open_sqlite"]
 
@@ -62,7 +81,7 @@ _INSERT_TICKET = (
 )
 # Read back as the UTF-8 bytes it is stored as: no decode to str, and the parser takes bytes.
 _SELECT_TICKET = "SELECT version, CAST(data AS BLOB) FROM tickets WHERE id = ?"
-_PARSED_LIMIT = 4096  # entity texts remembered per store (see _Entities._parse)
+_PARSED_LIMIT = 20_000  # entity texts remembered per store, LRU (see _Entities._parse)
 _UPDATES: dict[tuple[int, ...], str] = {}
 
 
@@ -163,7 +182,7 @@ class SqliteStore:
         self._idle: list[sqlite3.Connection] = []
         self._all: list[sqlite3.Connection] = []
         self._closed = False
-        self.parsed: dict[tuple[str, str], Any] = {}
+        self.parsed: OrderedDict[tuple[str, str], Any] = OrderedDict()
         """Recently parsed entity texts (immutable values), shared by this store's units of work."""
         self.tickets_kept = TicketMemo(options.ticket_cache)
         """Recently stored tickets, kept parsed (``?ticket_cache=N`` in the URL; 0 keeps none)."""
@@ -225,6 +244,19 @@ class SqliteStore:
                 conn.close()
             else:
                 self._idle.append(conn)
+
+    def backfill_reporting(self, *, max_batches: int | None = None) -> BackfillProgress:
+        """Write the reporting rows of tickets stored before reporting existed (the first report does).
+
+        Small transactions of about 30 ms each with pauses between, the position committed with
+        each: writers wait one batch at most, and a run that is killed continues where it stopped.
+        """
+        conn = self.acquire()
+        try:
+            with _translated(f"reporting back-fill of {self.path}"):
+                return backfill_reporting(conn, max_batches=max_batches)
+        finally:
+            self.release(conn)
 
     def default_attachments(self) -> FileSystemAttachmentStore | MemoryAttachmentStore:
         """Attachments in a folder beside the database file (``<file>.attachments``).
@@ -393,32 +425,64 @@ class _Tickets:
         # The stored columns of each ticket read or written in this transaction: a save then
         # updates only the columns that changed (and so only their indexes).
         self._stored: dict[str, tuple[object, ...]] = {}
+        # The fault rows of each ticket read in this transaction: a save rewrites them only if changed.
+        self._faults: dict[str, list[tuple[object, ...]]] = {}
+        # The stored text of the events of each ticket read from the memo: a save appends only new ones.
+        self._events: dict[str, EventsText | None] = {}
 
     def forget(self) -> None:
         """Drop the column snapshots (the transaction ended)."""
         self._stored.clear()
+        self._faults.clear()
+        self._events.clear()
+
+    def _report(self, ticket: Ticket, *, new: bool) -> None:
+        """Write the ticket's reporting rows (computed here, in Python, from the ticket in hand)."""
+        run = self._uow.run
+        run(UPSERT_FACTS, fact_values(ticket))
+        faults = fault_values(ticket)
+        if not new:
+            # Known only for a ticket read in this transaction (no faults then: not kept, so []).
+            before = self._faults.get(ticket.id, [] if ticket.id in self._stored else None)
+            if before == faults:
+                return
+            run(DELETE_FAULTS, (ticket.id,))
+        for fault in faults:
+            run(INSERT_FAULT, fault)
+        self._faults[ticket.id] = faults
 
     def add(self, ticket: Ticket) -> None:
         row = row_values(ticket)
-        text = dumps_utf8(ticket)
+        text, events = ticket_text_utf8(ticket, ticket.version, None)
         try:
             self._uow.run(_INSERT_TICKET, (*row, text))
         except DuplicateError:
             raise DuplicateError(f"ticket {ticket.id!r} already exists") from None
+        self._report(ticket, new=True)
         self._stored[ticket.id] = row
-        self._kept.remember(ticket.id, text, ticket)
+        self._kept.remember(ticket.id, text, ticket, events)
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
         batch = distinct_batch(tickets)
         # A generator, not a list: each row is made just before SQLite takes it, so a 100,000-ticket
         # import does not first build (and have the GC scan) 100,000 rows.
-        rows = ((*row_values(ticket), dumps_utf8(ticket)) for ticket in batch)
+        facts: list[tuple[object, ...]] = []
+        faults: list[tuple[object, ...]] = []
+
+        def rows() -> Iterable[tuple[object, ...]]:
+            for ticket in batch:
+                facts.append(fact_values(ticket))
+                faults.extend(fault_values(ticket))
+                yield (*row_values(ticket), dumps_utf8(ticket))
+
         conn = self._uow.conn()
         # One executemany inside a savepoint: the whole batch, or none of it if any id is taken.
         conn.execute("SAVEPOINT add_many")
         try:
             deferred = _drop_ledger_indexes(conn) if _defer_indexes(conn, len(batch)) else ()
-            conn.executemany(_INSERT_TICKET, rows)
+            conn.executemany(_INSERT_TICKET, rows())
+            conn.executemany(UPSERT_FACTS, facts)
+            conn.executemany(INSERT_FAULT, faults)
             for sql in deferred:
                 conn.execute(sql)
         except sqlite3.Error as exc:
@@ -446,13 +510,17 @@ class _Tickets:
         version, text = found
         # Tickets are kept when written, not when read: a read that misses (a report, a page of the
         # ledger, a ticket another process wrote) pays no copy for a ticket it may never read again.
-        ticket = self._kept.recall(id, text)
-        if ticket is None:
+        kept = self._kept.recall_with_events(id, text)
+        if kept is None:
             ticket = loads(text, Ticket)
+        else:
+            ticket, self._events[id] = kept
         ticket.version = version
         # The columns are derived from the JSON on every write, so recomputing them (1 µs) is
         # cheaper than selecting them (4-5 µs).
         self._stored[id] = row_values(ticket)
+        if ticket.fault_records:
+            self._faults[id] = fault_values(ticket)
         return ticket
 
     def get_for_update(self, id: str) -> Ticket:
@@ -469,9 +537,7 @@ class _Tickets:
             changed = tuple(i for i in range(2, len(row)) if row[i] != stored[i])
         else:
             changed = tuple(range(2, len(row)))
-        data = unstructure(ticket)
-        data["version"] = new
-        text = encode_json_utf8(data)
+        text, events = ticket_text_utf8(ticket, new, self._events.pop(ticket.id, None))
         params = (new, *[row[i] for i in changed], text, ticket.id, old_version)
         cursor = self._uow.run(_update_sql(changed), params)
         if cursor.rowcount != 1:
@@ -479,11 +545,14 @@ class _Tickets:
             if found is None:
                 raise NotFound("ticket", ticket.id)
             raise ConcurrencyConflict("ticket", ticket.id, ticket.version, found[0])
+        self._report(ticket, new=False)
         self._stored[ticket.id] = row
         ticket.version = new
-        self._kept.remember(ticket.id, text, ticket)
+        self._events[ticket.id] = events
+        self._kept.remember(ticket.id, text, ticket, events)
 
-    def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
+    @staticmethod
+    def _select(filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
         parts, params = where(filter, "?", "LIKE")
         order, after, after_params, columns = keyset(page.sort, page.cursor, "?")
         if after is not None:
@@ -493,7 +562,20 @@ class _Tickets:
             f"SELECT version, CAST(data AS BLOB), {', '.join(columns)} FROM tickets"
             f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY {order} LIMIT ?"
         )
-        rows = self._uow.run(sql, (*params, page.limit + 1)).fetchall()
+        return sql, [*params, page.limit + 1]
+
+    def explain(self, filter: TicketFilter, page: PageRequest) -> list[str]:
+        """SQLite's plan for :meth:`query` (``EXPLAIN QUERY PLAN``), one line per step.
+
+        An operator checks a slow ledger view with it: every shape the library issues is served by an
+        index (``SEARCH … USING INDEX``), never ``SCAN tickets`` or ``USE TEMP B-TREE FOR ORDER BY``.
+        """
+        sql, params = self._select(filter, page)
+        return [str(row[3]) for row in self._uow.run(f"EXPLAIN QUERY PLAN {sql}", params)]
+
+    def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
+        sql, params = self._select(filter, page)
+        rows = self._uow.run(sql, params).fetchall()
         items: list[Ticket] = []
         recall = self._kept.recall
         for row in rows[: page.limit]:
@@ -564,12 +646,17 @@ class _Entities(Generic[T]):
         """The entity stored as ``text``: the same text always gives an equal immutable value, so a
         store-wide memo of recent texts skips re-parsing customers and dealers read on every command."""
         key = (self._name, text)
-        obj: T | None = self._parsed.get(key)
+        parsed = self._parsed
+        obj: T | None = parsed.get(key)
         if obj is None:
             obj = loads(text, self._cls)
-            if len(self._parsed) >= _PARSED_LIMIT:
-                self._parsed.clear()
-            self._parsed[key] = obj
+            parsed[key] = obj
+            if len(parsed) > _PARSED_LIMIT:  # least recently used out (not the whole memo)
+                with contextlib.suppress(KeyError):
+                    parsed.popitem(last=False)
+        else:
+            with contextlib.suppress(KeyError):  # another thread may have evicted it meanwhile
+                parsed.move_to_end(key)
         return obj
 
     def save(self, obj: T) -> None:

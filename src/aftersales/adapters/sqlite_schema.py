@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from aftersales.adapters.reporting_sqlite_schema import REPORTING_STEP
 from aftersales.adapters.ticket_search_sqlite import SEARCH_MIGRATION
 from aftersales.errors import StorageError
 
@@ -72,6 +73,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE idempotency_seen (key TEXT PRIMARY KEY, seen_us INTEGER NOT NULL)",
         "CREATE INDEX idempotency_seen_at ON idempotency_seen (seen_us)",
     ),
+    # 7: an engineer's open tickets without reading their closed ones (the list every engineer opens).
+    (
+        "CREATE INDEX tickets_assignee_open ON tickets (assignee_id, received_us, id)"
+        " WHERE is_open = 1 AND assignee_id IS NOT NULL",
+        # resolved but not closed (awaiting acceptance or the callback): the sweep's callback pass
+        "CREATE INDEX tickets_resolved_open ON tickets (received_us, id)"
+        " WHERE is_open = 1 AND unresolved = 0",
+    ),
+    # 8: reporting side tables written by the store with each ticket (no triggers); the rows of tickets
+    # already stored are back-filled in small batches by the first report (reporting_sqlite_schema).
+    REPORTING_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

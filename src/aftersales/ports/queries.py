@@ -67,6 +67,11 @@ def _categories(value: object) -> tuple[str, ...]:
     return tuple(v.code if isinstance(v, Category) else Category(str(v)).code for v in items)  # type: ignore[attr-defined]
 
 
+def _optional_flag(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not isinstance(value, bool):
+        raise ValidationError(f"{attribute.name} is True, False or None, got {value!r}", field=attribute.name)
+
+
 def _kind(value: object) -> TicketKind | None:
     if value is None:
         return None
@@ -105,6 +110,10 @@ class TicketFilter:
     before the instant (the SLA is breached at that moment). ``text`` is a case-insensitive
     substring of the description. ``tags`` keeps tickets carrying every tag (normalised as tags
     are); ``custom_fields`` keeps tickets whose custom fields equal every given value (typed or text).
+    ``is_open`` keeps tickets not yet closed or cancelled (True) or only those (False);
+    ``unresolved`` keeps open tickets without a resolution (True) or the others (False). Both are
+    what the stores' partial indexes cover: an engineer's open tickets are
+    ``TicketFilter(engineer_id=..., is_open=True)``, the SLA sweep reads ``unresolved=True`` by due.
     """
 
     states: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_text)
@@ -124,6 +133,8 @@ class TicketFilter:
     text: str | None = None
     tags: tuple[str, ...] = attrs.field(default=(), converter=_tags)
     custom_fields: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_field_values)
+    is_open: bool | None = attrs.field(default=None, validator=_optional_flag)
+    unresolved: bool | None = attrs.field(default=None, validator=_optional_flag)
 
     @property
     def labels(self) -> tuple[str, ...]:

@@ -151,6 +151,10 @@ def matches(row: TicketRow, f: TicketFilter) -> bool:
         not row.unresolved or row.resolution_due_us is None or row.resolution_due_us >= micros(f.breached_at)
     ):
         return False
+    if f.is_open is not None and row.is_open != f.is_open:
+        return False
+    if f.unresolved is not None and row.unresolved != f.unresolved:
+        return False
     return not (f.text and f.text.lower() not in row.description.lower())
 
 

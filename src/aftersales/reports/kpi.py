@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +24,6 @@ from aftersales.reports.money import pack_budget_per_ticket, stored_costs
 
 __all__ = ["CostTotals", "DurationStats", "KpiReport", "KpiRow", "KpiTargets", "kpi_report", "rate"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _PLACES = Decimal("0.0001")
 _CENT = Decimal("0.01")
 
@@ -36,8 +35,7 @@ def rate(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) / Decimal(whole)).quantize(_PLACES)
 
 
-def _at(us: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=us)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 @attrs.frozen
@@ -70,6 +68,15 @@ class DurationStats:
         total = sum(ordered, timedelta())
         mean = timedelta(microseconds=round(total / timedelta(microseconds=1) / len(ordered)))
         return cls(len(ordered), mean, ordered[math.ceil(0.9 * len(ordered)) - 1])
+
+    @classmethod
+    def of_us(cls, values: list[int]) -> DurationStats:
+        """:meth:`of` durations given in integer microseconds (the same statistics, no timedelta each)."""
+        if not values:
+            return cls(0, None, None)
+        ordered = sorted(values)
+        mean = timedelta(microseconds=round(sum(ordered) / len(ordered)))
+        return cls(len(ordered), mean, timedelta(microseconds=ordered[math.ceil(0.9 * len(ordered)) - 1]))
 
 
 @attrs.frozen
@@ -136,30 +143,56 @@ def _sum_counts(counts: Iterable[TicketCounts]) -> TicketCounts:
 
 
 class _Measured:
+    """Working durations (integer µs) of one group, and how many met their target."""
+
     __slots__ = ("resolution", "resolution_on_time", "response", "response_on_time")
 
     def __init__(self) -> None:
-        self.response: list[timedelta] = []
-        self.resolution: list[timedelta] = []
+        self.response: list[int] = []
+        self.resolution: list[int] = []
         self.response_on_time = 0
         self.resolution_on_time = 0
 
-    def add(self, t: TicketTiming, calendar: BusinessCalendar, targets: KpiTargets) -> None:
-        received = _at(t.received_us)
+    def merge(self, other: _Measured) -> None:
+        """Add another group's measurements (the total is the sum of the groups: no second pass)."""
+        self.response += other.response
+        self.resolution += other.resolution
+        self.response_on_time += other.response_on_time
+        self.resolution_on_time += other.resolution_on_time
+
+
+def _measure(
+    timings: list[TicketTiming], calendar: BusinessCalendar, targets: KpiTargets
+) -> dict[str, _Measured]:
+    """Each group's measurements. Every instant is turned into a working-time offset once, in one
+    ``offsets_us`` call over integers (no datetime per instant); a duration is a difference of two."""
+    instants: list[int] = []
+    for t in timings:
+        instants.append(t.received_us)
         if t.first_response_us is not None:
-            took = calendar.between(received, _at(t.first_response_us))
-            self.response.append(took)
-            due = t.response_due_us
-            self.response_on_time += (
-                (t.first_response_us <= due) if due is not None else took <= targets.response
-            )
+            instants.append(t.first_response_us)
         if t.resolved_us is not None:
-            took = calendar.between(received, _at(t.resolved_us))
-            self.resolution.append(took)
+            instants.append(t.resolved_us)
+    offsets = iter(calendar.offsets_us(instants))
+    response_target = targets.response // _MICROSECOND
+    resolution_target = targets.resolution // _MICROSECOND
+    measured: dict[str, _Measured] = {}
+    for t in timings:
+        m = measured.get(t.group)
+        if m is None:
+            m = measured[t.group] = _Measured()
+        received = next(offsets)
+        if t.first_response_us is not None:
+            took = next(offsets) - received
+            m.response.append(took)
+            due = t.response_due_us
+            m.response_on_time += (t.first_response_us <= due) if due is not None else took <= response_target
+        if t.resolved_us is not None:
+            took = next(offsets) - received
+            m.resolution.append(took)
             due = t.resolution_due_us
-            self.resolution_on_time += (
-                (t.resolved_us <= due) if due is not None else took <= targets.resolution
-            )
+            m.resolution_on_time += (t.resolved_us <= due) if due is not None else took <= resolution_target
+    return measured
 
 
 def _row(
@@ -184,8 +217,8 @@ def _row(
         rework_count=c.rework_events,
         complaint_resolution_rate=rate(c.complaints_resolved, c.complaints),
         callback_on_time_rate=rate(c.callbacks_on_time, c.callbacks_due),
-        response=DurationStats.of(m.response),
-        resolution=DurationStats.of(m.resolution),
+        response=DurationStats.of_us(m.response),
+        resolution=DurationStats.of_us(m.resolution),
         cost=cost,
         cost_per_ticket=per_ticket,
         over_budget=(per_ticket > budget) if per_ticket is not None and budget is not None else None,
@@ -221,12 +254,11 @@ def kpi_report(
         raise ValidationError("a KPI report measures working time: pass a BusinessCalendar", field="calendar")
     group = GroupBy(group)
     counts = queries.ticket_counts(period, group, satisfied_at=targets.satisfied_at)
-    measured: dict[str, _Measured] = {}
+    measured = _measure(list(queries.timings(period, group)), calendar, targets)
     whole = _Measured()
-    for timing in queries.timings(period, group):
-        measured.setdefault(timing.group, _Measured()).add(timing, calendar, targets)
-        if group is not GroupBy.ALL:
-            whole.add(timing, calendar, targets)
+    if group is not GroupBy.ALL:
+        for m in measured.values():
+            whole.merge(m)
     costs = costs or {}
     rows = tuple(
         _row(key, counts[key], measured.get(key, _Measured()), costs.get(key), budget_per_ticket)

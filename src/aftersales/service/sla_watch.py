@@ -9,7 +9,6 @@ idempotent: running it twice, or from two processes, alerts once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -17,14 +16,14 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.contact import Contact
-from aftersales.domain.sla_clock import TargetStatus
+from aftersales.domain.instants import micros
+from aftersales.domain.sla_clock import ClockPhase, TargetStatus
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound
+from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound, ValidationError
 from aftersales.i18n.values import Term
 from aftersales.ports.outbox import OutboxMessage
-from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
+from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter, encode_cursor
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -33,9 +32,7 @@ from aftersales.service.notify import address_of
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
 
-__all__ = ["SlaAlert", "SlaWatch", "SweepReport"]
-
-_OPEN = tuple(s.value for s in TicketState if s not in (TicketState.CLOSED, TicketState.CANCELLED))
+__all__ = ["SlaAlert", "SlaWatch", "SweepMark", "SweepReport"]
 
 
 @attrs.define
@@ -51,6 +48,40 @@ class SlaAlert:
     kind: str
     at: datetime
     version: int = 0
+
+
+@attrs.define
+class SweepMark:
+    """Where the next SLA sweep starts: the (due, id) up to which every ticket is settled."""
+
+    DOCUMENT_KIND: ClassVar[str] = "sla_sweep_mark"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+    ID: ClassVar[str] = "resolution"
+
+    id: str
+    due_us: int | None = None
+    ticket_id: str | None = None
+    version: int = 0
+
+    @property
+    def cursor(self) -> str | None:
+        """The ledger cursor (due order) just past the mark."""
+        if self.due_us is None or self.ticket_id is None:
+            return None
+        return encode_cursor(Sort.DUE, (self.due_us, self.ticket_id))
+
+
+class _Sweep:
+    """What one sweep has gathered so far across its pages."""
+
+    def __init__(self) -> None:
+        self.now: datetime | None = None
+        self.first = True
+        self.cursor: str | None = None
+        self.settled = True  # every ticket read so far is settled: the mark may follow
+        self.checked = 0
+        self.warnings: list[str] = []
+        self.breaches: list[str] = []
 
 
 @attrs.frozen
@@ -73,43 +104,99 @@ class SlaWatch:
         self.runner = runner
         self.horizon = horizon
 
-    def sweep(self, actor: Actor, *, limit: int = 500) -> SweepReport:
-        """Announce new SLA warnings and breaches of open tickets due within the horizon."""
+    def sweep(self, actor: Actor, *, limit: int = 500, full: bool = False) -> SweepReport:
+        """Announce new SLA warnings and breaches of unresolved tickets due within the horizon.
+
+        The sweep reads every unresolved ticket due before ``now + horizon`` in (due, id) order, ``limit``
+        tickets per transaction (so writers wait for one page at most, not the whole sweep). It starts
+        past a stored mark: the (due, id) up to which every ticket is settled (each target met, breached
+        and announced, or not started), so a repeat sweep does not re-read the breaches it announced and
+        every later breach is reached however many came before it. ``full=True`` starts from the
+        earliest due ticket (for a ticket whose due time moved before the mark, e.g. after a rework).
+        """
         permit(actor, Workflow.DOCUMENTS, "sla_sweep")
-        return self.runner.write(
-            actor, "sla_sweep", None, limit, lambda uow, now: self._sweep(uow, now, limit)
-        )
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:
+            raise ValidationError(f"limit is tickets per page, 1 to {MAX_PAGE}", field="limit")
+        state = _Sweep()
+        # One page per transaction through the runner; the clock is read in the first one.
+        while not self.runner.write(
+            actor, "sla_sweep", None, (limit, full), lambda uow, now: self._page(uow, now, state, limit, full)
+        ):
+            pass
+        # Then the resolved tickets not yet closed (awaiting acceptance or the callback): few, read whole.
+        state.cursor = None
+        while not self.runner.write(
+            actor, "sla_sweep", None, (limit, full), lambda uow, now: self._resolved_page(uow, state, limit)
+        ):
+            pass
+        return SweepReport(state.checked, tuple(state.warnings), tuple(state.breaches))
 
-    def _sweep(self, uow: UnitOfWork, now: datetime, limit: int) -> SweepReport:
-        warnings: list[str] = []
-        breaches: list[str] = []
-        checked = 0
-        for ticket in self._due(uow, now, limit):
-            checked += 1
-            try:
-                status = self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
-            except CalendarDataMissing:
+    def _resolved_page(self, uow: UnitOfWork, state: _Sweep, limit: int) -> bool:
+        assert state.now is not None
+        query = TicketFilter(is_open=True, unresolved=False)
+        page = uow.tickets.query(query, PageRequest(limit, state.cursor, Sort.RECEIVED_ASC))
+        for ticket in page.items:
+            state.checked += 1
+            self._check(uow, ticket, state.now, state.warnings, state.breaches)
+        state.cursor = page.next_cursor
+        return page.next_cursor is None
+
+    def _page(self, uow: UnitOfWork, now: datetime, state: _Sweep, limit: int, full: bool) -> bool:
+        """Sweep one page; True when it was the last."""
+        if state.now is None:
+            state.now = now
+        now = state.now
+        stored = self._mark(uow)
+        mark = stored or SweepMark(SweepMark.ID)
+        if state.first:
+            state.first = False
+            state.cursor = None if full else mark.cursor
+        query = TicketFilter(unresolved=True, due_before=now + self.horizon)
+        page = uow.tickets.query(query, PageRequest(limit, state.cursor, Sort.DUE))
+        reached: tuple[int, str] | None = None
+        for ticket in page.items:
+            state.checked += 1
+            done = self._check(uow, ticket, now, state.warnings, state.breaches)
+            state.settled = state.settled and done
+            if state.settled and ticket.resolution_due_at is not None:
+                reached = (micros(ticket.resolution_due_at), ticket.id)
+        # The mark only moves forward (a full sweep, or a slower concurrent one, never rewinds it).
+        if reached is not None and (mark.due_us is None or reached > (mark.due_us, mark.ticket_id or "")):
+            mark.due_us, mark.ticket_id = reached
+            if stored is None:
+                uow.documents.add(mark)
+            else:
+                uow.documents.save(mark)
+        state.cursor = page.next_cursor
+        return page.next_cursor is None
+
+    @staticmethod
+    def _mark(uow: UnitOfWork) -> SweepMark | None:
+        try:
+            return uow.documents.get(SweepMark, SweepMark.ID)
+        except NotFound:
+            return None
+
+    def _check(
+        self, uow: UnitOfWork, ticket: Ticket, now: datetime, warnings: list[str], breaches: list[str]
+    ) -> bool:
+        """Announce what is new for ``ticket``; True when it is settled (nothing more to announce)."""
+        try:
+            status = self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
+        except CalendarDataMissing:
+            return False
+        settled = True
+        for target in status.targets:
+            kind = "sla_breach" if target.breached else "sla_warning" if target.warning else None
+            # A target that has not started (a callback) starts only after the resolution, outside
+            # this sweep's query: only a running or paused one that is not breached is unsettled.
+            if not target.breached and target.phase in (ClockPhase.RUNNING, ClockPhase.PAUSED):
+                settled = False
+            if kind is None or not self._first(uow, ticket, target, kind, now):
                 continue
-            for target in status.targets:
-                kind = "sla_breach" if target.breached else "sla_warning" if target.warning else None
-                if kind is None or not self._first(uow, ticket, target, kind, now):
-                    continue
-                uow.outbox.put(self._messages(uow, ticket, target, kind, now))
-                (breaches if kind == "sla_breach" else warnings).append(f"{ticket.id}:{target.name}")
-        return SweepReport(checked, tuple(warnings), tuple(breaches))
-
-    def _due(self, uow: UnitOfWork, now: datetime, limit: int) -> Iterator[Ticket]:
-        query = TicketFilter(states=_OPEN, due_before=now + self.horizon)
-        cursor: str | None = None
-        seen = 0
-        while seen < limit:
-            # One page for the whole limit: each page sorts every candidate again in the store.
-            page = uow.tickets.query(query, PageRequest(min(MAX_PAGE, limit - seen), cursor, Sort.DUE))
-            yield from page.items
-            seen += len(page.items)
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
+            uow.outbox.put(self._messages(uow, ticket, target, kind, now))
+            (breaches if kind == "sla_breach" else warnings).append(f"{ticket.id}:{target.name}")
+        return settled
 
     @staticmethod
     def _first(uow: UnitOfWork, ticket: Ticket, target: TargetStatus, kind: str, now: datetime) -> bool:

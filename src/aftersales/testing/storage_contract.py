@@ -238,6 +238,25 @@ FILTER_CASES: list[tuple[str, TicketFilter, Callable[[Ticket], bool]]] = [
             and t.resolution_due_at < _AT
         ),
     ),
+    ("is_open", TicketFilter(is_open=True), lambda t: t.is_open),
+    ("is_closed", TicketFilter(is_open=False), lambda t: not t.is_open),
+    ("unresolved", TicketFilter(unresolved=True), lambda t: t.is_open and t.resolved_at is None),
+    ("resolved", TicketFilter(unresolved=False), lambda t: not (t.is_open and t.resolved_at is None)),
+    (
+        "engineer_open",
+        TicketFilter(engineer_id="E2", is_open=True),
+        lambda t: t.is_open and t.assignee is not None and t.assignee.id == "E2",
+    ),
+    (
+        "sweep",
+        TicketFilter(unresolved=True, due_before=_AT),
+        lambda t: (
+            t.is_open
+            and t.resolved_at is None
+            and t.resolution_due_at is not None
+            and t.resolution_due_at < _AT
+        ),
+    ),
     ("text", TicketFilter(text="NUMBER 1"), lambda t: "number 1" in t.description.lower()),
     ("text_cjk", TicketFilter(text="漏水"), lambda t: True),
     ("text_like_chars", TicketFilter(text="50%_x"), lambda t: False),
@@ -254,6 +273,74 @@ FILTER_CASES: list[tuple[str, TicketFilter, Callable[[Ticket], bool]]] = [
         ),
     ),
 ]
+
+
+def _sweep_three_times(store: StoreFactory, count: int) -> dict[str, int]:
+    """The SLA sweep's storage side: ``count`` unresolved tickets due over two weeks (plus resolved and
+    closed ones), swept three times as the clock passes a third, two thirds and all of their due times.
+
+    Each sweep pages unresolved tickets due before its instant in (due, id) order, 500 a page, from the
+    mark the previous sweep left (the cursor past its last announced breach), as ``SlaWatch.sweep``
+    does. Returns how many breaches were announced twice, never, or before they were due.
+    """
+    tickets: list[Ticket] = []
+    for n in range(count):
+        received = T0 + timedelta(minutes=n)
+        ticket = Ticket.open(
+            id=TicketId(f"S-{n:06d}"),
+            customer_id=CustomerId(f"C{n % 50}"),
+            channel=Channel.PHONE,
+            category=Category.REPAIR,
+            description=f"sweep ticket {n}",
+            received_at=received,
+            taken_by=AGENT,
+        )
+        ticket.triage(AGENT, received, Assessment("leak", Severity.MEDIUM), Priority.NORMAL)
+        # Many tickets share a due instant: the id breaks the tie, and a page may end inside a tie.
+        ticket.resolution_due_at = received.replace(second=0, minute=0) + timedelta(days=1)
+        if n % 10 == 9:
+            ticket.assign(AGENT, received, Assignee(AssigneeKind.ENGINEER, "E1", "Engineer"))
+            ticket.step("start_work", ENGINEER, received)
+            ticket.resolve(ENGINEER, received + timedelta(minutes=1), summary="fixed")  # not due any more
+        tickets.append(ticket)
+    for start in range(0, count, 5000):
+        with store() as uow:
+            uow.tickets.add_many(tickets[start : start + 5000])
+            uow.commit()
+    due_of = {t.id: t.resolution_due_at for t in tickets if t.resolved_at is None and t.resolution_due_at}
+    dues = sorted(due_of.values())
+    seen: Counter[str] = Counter()
+    early = 0
+    mark: str | None = None
+    for at in (dues[len(dues) // 3], dues[2 * len(dues) // 3], dues[-1] + timedelta(days=3)):
+        cursor = mark
+        while True:
+            with store() as uow:
+                page = uow.tickets.query(
+                    TicketFilter(unresolved=True, due_before=at), PageRequest(500, cursor, Sort.DUE)
+                )
+            for ticket in page.items:
+                seen[ticket.id] += 1
+                early += ticket.resolution_due_at is None or ticket.resolution_due_at >= at
+                key = (ticket.resolution_due_at, ticket.id)
+                mark = _due_cursor(key)
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+    return {
+        "duplicates": sum(1 for n in seen.values() if n > 1),
+        "missing": sum(1 for id_ in due_of if seen[id_] == 0),
+        "early": early,
+        "announced": len(seen) - len(due_of),  # 0: exactly the unresolved ones
+    }
+
+
+def _due_cursor(key: tuple[datetime | None, str]) -> str:
+    from aftersales.ports.queries import encode_cursor
+    from aftersales.ports.ticket_index import NO_DUE, micros
+
+    due, id_ = key
+    return encode_cursor(Sort.DUE, (micros(due) if due is not None else NO_DUE, id_))
 
 
 class StorageContract:
@@ -738,6 +825,62 @@ class StorageContract:
                 expected = Counter(read(t) or UNSET for t in chosen)
                 assert uow.tickets.count_by(field, f) == dict(expected), field
             assert uow.tickets.count_by(CountField.STATE, TicketFilter(states=("gone",))) == {}
+
+    # -- append-only saves ---------------------------------------------------------------------
+
+    def test_a_concurrent_writers_events_are_never_overwritten(self, store: StoreFactory) -> None:
+        with store() as uow:
+            uow.tickets.add(contract_ticket(1, state="assigned"))
+            uow.commit()
+        first, second = store(), store()
+        try:
+            mine = first.tickets.get("T-0001")
+            first.rollback()  # read, then let the other writer in (SQLite serialises writers)
+            theirs = second.tickets.get("T-0001")
+            at = theirs.last_event_at + timedelta(minutes=5)
+            theirs.note_to_customer(ENGINEER, at, CustomerNote("theirs"))
+            second.tickets.save(theirs)
+            second.commit()
+            mine.note_to_customer(ENGINEER, at + timedelta(minutes=1), CustomerNote("mine"))
+            with pytest.raises(ConcurrencyConflict):
+                first.tickets.save(mine)
+            first.rollback()
+        finally:
+            first.rollback()
+            second.rollback()
+        with store() as uow:
+            stored = uow.tickets.get("T-0001")
+        assert [e.action for e in stored.events] == [e.action for e in theirs.events]
+        assert stored.events[-1].payload == theirs.events[-1].payload
+        assert len(stored.events) == len(mine.events)  # same length, but theirs were kept, not mine
+        assert stored.version == theirs.version
+
+    def test_saves_append_events_and_load_them_in_order(self, store: StoreFactory) -> None:
+        ticket = contract_ticket(2, state="assigned")
+        with store() as uow:
+            uow.tickets.add(ticket)
+            uow.commit()
+        with store() as uow:
+            added = uow.tickets.get(ticket.id).version
+        at = ticket.last_event_at
+        for n in range(5):
+            with store() as uow:
+                loaded = uow.tickets.get(ticket.id)
+                at += timedelta(minutes=7)
+                loaded.note_to_customer(ENGINEER, at, CustomerNote(f"note {n}"))
+                uow.tickets.save(loaded)
+                uow.commit()
+            ticket.note_to_customer(ENGINEER, at, CustomerNote(f"note {n}"))
+        with store() as uow:
+            stored = uow.tickets.get(ticket.id)
+        assert unstructure(stored.events) == unstructure(ticket.events)
+        assert stored.version == added + 5
+
+    # -- the SLA sweep's paging ----------------------------------------------------------------
+
+    def test_sweep_announces_every_breach_once_over_three_sweeps(self, store: StoreFactory) -> None:
+        announced = _sweep_three_times(store, 20_000)
+        assert announced == {"duplicates": 0, "missing": 0, "early": 0, "announced": 0}
 
     # -- lifecycle ---------------------------------------------------------------------------
 

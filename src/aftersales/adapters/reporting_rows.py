@@ -1,0 +1,103 @@
+"""The reporting rows of a ticket, computed in Python beside its ledger columns.
+
+The SQLite store writes them with the ticket in the same transaction (no trigger parses the JSON
+again inside SQLite): one ``report_tickets`` row of :class:`~aftersales.ports.reporting.TicketFacts`
+and one ``report_faults`` row per fault record (:class:`~aftersales.ports.reporting.FaultFacts`).
+The reference definitions in :mod:`aftersales.ports.reporting` are the only source, so every store
+reports the same numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from aftersales.domain.instants import micros
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.ports.reporting import CALLBACK_ACTION, REWORK_ACTIONS, FaultFacts, TicketFacts, fault_facts
+
+_CANCELLED = TicketState.CANCELLED.value
+
+__all__ = [
+    "DELETE_FAULTS",
+    "FACT_COLUMNS",
+    "FAULT_COLUMNS",
+    "INSERT_FAULT",
+    "UPSERT_FACTS",
+    "fact_values",
+    "fault_values",
+]
+
+FACT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(TicketFacts))
+FAULT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(FaultFacts))
+
+# An upsert updates the row in place: the received-time index is only touched when that changes
+# (INSERT OR REPLACE would delete and re-insert every index entry on each save).
+UPSERT_FACTS = (
+    f"INSERT INTO report_tickets ({', '.join(FACT_COLUMNS)}) VALUES ({', '.join('?' * len(FACT_COLUMNS))}) "
+    f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in FACT_COLUMNS[1:])}"
+)
+INSERT_FAULT = (
+    f"INSERT INTO report_faults ({', '.join(FAULT_COLUMNS)}) VALUES ({', '.join('?' * len(FAULT_COLUMNS))})"
+)
+DELETE_FAULTS = "DELETE FROM report_faults WHERE ticket_id = ?"
+
+
+def _us(at: datetime | None) -> int | None:
+    return micros(at) if at is not None else None
+
+
+def fact_values(ticket: Ticket) -> tuple[object, ...]:
+    """The ``report_tickets`` row of ``ticket`` (in :data:`FACT_COLUMNS` order).
+
+    The same values as ``attrs.astuple(ticket_facts(ticket))`` (a unit test holds them equal), built
+    directly: this runs on every save and for every ticket of a bulk import.
+    """
+    events = ticket.events
+    reworks = 0
+    callback_us: int | None = None
+    satisfaction: int | None = None
+    for event in events:
+        action = event.action
+        if action in REWORK_ACTIONS:
+            reworks += 1
+        elif action == CALLBACK_ACTION:
+            if callback_us is None:
+                callback_us = micros(event.at)
+            value = event.payload.get("satisfaction")
+            if isinstance(value, int) and not isinstance(value, bool):
+                satisfaction = value
+    assignee = ticket.assignee
+    return (
+        ticket.id,
+        ticket.kind.value,
+        ticket.category.code,
+        ticket.state,
+        ticket.dealer_id,
+        ticket.region,
+        assignee.id if assignee is not None else None,
+        ticket.product_id,
+        ticket.batch,
+        ticket.asset_id,
+        micros(ticket.received_at),
+        micros(events[1].at) if len(events) > 1 else None,
+        _us(ticket.response_due_at),
+        _us(ticket.resolved_at),
+        _us(ticket.resolution_due_at),
+        _us(ticket.closed_at),
+        ticket.state == _CANCELLED,
+        reworks,
+        len(ticket.visits),
+        _us(ticket.callback_due_at),
+        callback_us,
+        satisfaction,
+    )
+
+
+def fault_values(ticket: Ticket) -> list[tuple[object, ...]]:
+    """The ``report_faults`` rows of ``ticket``, one per fault record (none for most tickets)."""
+    if not ticket.fault_records:
+        return []
+    return [attrs.astuple(f, recurse=False) for f in fault_facts(ticket)]

@@ -1,0 +1,210 @@
+"""Adding reporting to an existing SQLite file: a quick migration, then a back-fill in small batches
+that a kill interrupts without harm (the next run continues where the last commit left it)."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import timedelta
+from pathlib import Path
+
+from aftersales.adapters.reporting import reporting_for
+from aftersales.adapters.reporting_rows import fact_values, fault_values
+from aftersales.adapters.reporting_sqlite_schema import REPORTING_STEP, backfill_state
+from aftersales.adapters.sqlite import SqliteStore
+from aftersales.adapters.sqlite_schema import MIGRATIONS
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import FaultRecord
+from aftersales.testing.storage_contract import ENGINEER, ledger_tickets
+
+BEFORE_REPORTING = MIGRATIONS.index(REPORTING_STEP)
+
+
+def _tickets(count: int) -> list[Ticket]:
+    tickets = ledger_tickets(count)
+    for n, ticket in enumerate(tickets):
+        if n % 4 == 2 and ticket.state == "assigned":
+            at = ticket.last_event_at + timedelta(minutes=5)
+            ticket.step("start_work", ENGINEER, at)
+            ticket.record_fault(ENGINEER, at, FaultRecord("leak", f"cause{n % 3}", "fix", at, ENGINEER))
+    return tickets
+
+
+def _old_file(path: Path, tickets: list[Ticket]) -> None:
+    """A file as an aftersales without reporting left it: tickets, no report tables."""
+    store = SqliteStore(f"sqlite:///{path}")
+    with store() as uow:
+        uow.tickets.add_many(tickets)
+        uow.commit()
+    store.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    for table in ("report_tickets", "report_faults", "report_backfill"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute(f"PRAGMA user_version = {BEFORE_REPORTING}")
+    conn.close()
+
+
+def _report_rows(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    conn = sqlite3.connect(path)
+    facts = conn.execute("SELECT * FROM report_tickets ORDER BY id").fetchall()
+    faults = conn.execute("SELECT * FROM report_faults ORDER BY ticket_id, seq").fetchall()
+    conn.close()
+    return facts, faults
+
+
+def _expected(tickets: list[Ticket]) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    ordered = sorted(tickets, key=lambda t: t.id)
+    facts = [tuple(int(v) if isinstance(v, bool) else v for v in fact_values(t)) for t in ordered]
+    faults = [f for t in ordered for f in fault_values(t)]
+    return facts, faults
+
+
+def test_the_migration_only_records_the_backfill_and_the_first_report_does_it(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    tickets = _tickets(400)
+    _old_file(path, tickets)
+    store = SqliteStore(f"sqlite:///{path}")
+    conn = store.acquire()
+    assert backfill_state(conn) == ("", False)
+    store.release(conn)
+    assert _report_rows(path) == ([], [])
+    reporting_for(store)  # the first report back-fills
+    conn = store.acquire()
+    assert backfill_state(conn) == (max(t.id for t in tickets), True)
+    store.release(conn)
+    assert _report_rows(path) == _expected(tickets)
+    assert any(fault_values(t) for t in tickets)
+    store.close()
+
+
+def test_backfill_commits_in_small_batches(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    tickets = _tickets(1500)
+    _old_file(path, tickets)
+    store = SqliteStore(f"sqlite:///{path}")
+    first = store.backfill_reporting(max_batches=2)
+    assert first.batches == 2 and 0 < first.tickets < len(tickets)
+    rest = store.backfill_reporting()
+    # A batch at most doubles: 50, 100, 200, ... so 1,500 tickets take several transactions.
+    assert rest.batches >= 3 and first.tickets + rest.tickets == len(tickets)
+    assert store.backfill_reporting().tickets == 0  # done: nothing more to write
+    store.close()
+    assert _report_rows(path) == _expected(tickets)
+
+
+def test_writes_during_the_backfill_keep_their_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    tickets = _tickets(600)
+    _old_file(path, tickets)
+    store = SqliteStore(f"sqlite:///{path}")
+    store.backfill_reporting(max_batches=1)
+    for ticket in (tickets[6], tickets[594]):  # new tickets: one already back-filled, one not yet
+        at = ticket.last_event_at + timedelta(minutes=1)
+        ticket.cancel(ENGINEER, at, "customer withdrew")
+        with store() as uow:
+            stored = uow.tickets.get(ticket.id)
+            stored.cancel(ENGINEER, at, "customer withdrew")
+            uow.tickets.save(stored)
+            uow.commit()
+    store.backfill_reporting()
+    store.close()
+    assert _report_rows(path) == _expected(tickets)
+
+
+_KILLED = textwrap.dedent(
+    """
+    import sys, time
+    from aftersales.adapters.sqlite import SqliteStore
+    from aftersales.adapters.reporting_sqlite_schema import backfill_reporting
+
+    store = SqliteStore("sqlite:///" + sys.argv[1])
+    conn = store.acquire()
+
+    def slowly(progress):
+        print(progress.batches, flush=True)
+        time.sleep(0.3)  # the parent kills us here, between commits
+
+    backfill_reporting(conn, after_batch=slowly)
+    print("finished", flush=True)
+    """
+)
+
+
+def test_backfill_resumes_after_a_kill(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    tickets = _tickets(3000)
+    _old_file(path, tickets)
+    child = subprocess.Popen([sys.executable, "-c", _KILLED, str(path)], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "1"
+    assert child.stdout.readline().strip() == "2"
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    child.stdout.close()
+    store = SqliteStore(f"sqlite:///{path}")
+    conn = store.acquire()
+    after, done = backfill_state(conn)
+    written = conn.execute("SELECT count(*) FROM report_tickets").fetchone()[0]
+    store.release(conn)
+    assert not done and after
+    # Exactly the committed batches are there: every ticket up to the position, none after it.
+    assert written == sum(1 for t in tickets if t.id <= after) < len(tickets)
+    resumed = store.backfill_reporting()
+    assert resumed.tickets == sum(1 for t in tickets if t.id > after)
+    store.close()
+    assert _report_rows(path) == _expected(tickets)
+
+
+def test_a_file_whose_triggers_kept_reporting_needs_no_backfill(tmp_path: Path) -> None:
+    path = tmp_path / "triggers.db"
+    tickets = _tickets(120)
+    store = SqliteStore(f"sqlite:///{path}")
+    with store() as uow:
+        uow.tickets.add_many(tickets)
+        uow.commit()
+    store.close()
+    # What an older aftersales left: complete side tables kept by triggers on tickets.
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP TABLE report_backfill")
+    for name, when in (("report_tickets_insert", "INSERT"), ("report_tickets_update", "UPDATE")):
+        conn.execute(f"CREATE TRIGGER {name} AFTER {when} ON tickets BEGIN SELECT 1; END")
+    conn.execute(f"PRAGMA user_version = {BEFORE_REPORTING}")
+    conn.close()
+    store = SqliteStore(f"sqlite:///{path}")
+    conn = store.acquire()
+    assert backfill_state(conn) == ("", True)
+    triggers = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone()[0]
+    store.release(conn)
+    assert triggers == 0
+    assert store.backfill_reporting().tickets == 0
+    store.close()
+    assert _report_rows(path) == _expected(tickets)
+
+
+def test_the_stores_rows_are_the_reference_facts() -> None:
+    import attrs
+
+    from aftersales.ports.reporting import ticket_facts
+
+    for ticket in _tickets(300):
+        assert fact_values(ticket) == attrs.astuple(ticket_facts(ticket), recurse=False)
+
+
+def test_a_batch_cut_short_by_its_time_budget_leaves_nothing_out(tmp_path: Path) -> None:
+    from aftersales.adapters.reporting_sqlite_schema import backfill_reporting
+
+    path = tmp_path / "old.db"
+    tickets = _tickets(700)
+    _old_file(path, tickets)
+    store = SqliteStore(f"sqlite:///{path}")
+    conn = store.acquire()
+    # No time at all: every batch stops after its first ticket, yet every ticket gets its rows.
+    progress = backfill_reporting(conn, batch_seconds=0.0, pause=0.0)
+    assert backfill_state(conn) == (max(t.id for t in tickets), True)
+    store.release(conn)
+    store.close()
+    assert progress.tickets == len(tickets) and progress.batches >= len(tickets) // 2
+    assert _report_rows(path) == _expected(tickets)
