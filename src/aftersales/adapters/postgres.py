@@ -90,6 +90,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX tickets_urgency ON tickets (urgency, received_us, id)",
         "CREATE INDEX tickets_due ON tickets (due_key, id) WHERE unresolved",
     ),
+    # The outbox never jams: next attempt, lease, dead letters, sent time (see sqlite_schema step 5).
+    (
+        "ALTER TABLE outbox ADD COLUMN next_us BIGINT NOT NULL DEFAULT 0, ADD COLUMN lease_us BIGINT,"
+        " ADD COLUMN dead_us BIGINT, ADD COLUMN sent_us BIGINT",
+        "UPDATE outbox SET next_us = created_us, sent_us = CASE WHEN sent THEN created_us END",
+        "DROP INDEX outbox_pending",
+        "CREATE INDEX outbox_due ON outbox (next_us, id) WHERE NOT sent AND dead_us IS NULL",
+        "CREATE INDEX outbox_sent ON outbox (sent_us) WHERE sent",
+        "CREATE INDEX outbox_dead ON outbox (dead_us, id) WHERE dead_us IS NOT NULL",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453
@@ -428,7 +438,9 @@ class _Documents(SqlDocuments):
 class _Outbox(SqlOutbox):
     placeholder = "%s"
     unsent = "NOT sent"
+    is_sent = "sent"
     for_update = " FOR UPDATE"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
 
     def __init__(self, uow: PostgresUnitOfWork) -> None:
         self._uow = uow

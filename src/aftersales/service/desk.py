@@ -57,6 +57,7 @@ from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.storage_registry import open_storage
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.delivery import OutboxDesk, delivery_rules
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.notify import Notifications
 from aftersales.service.numbering import next_number
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
     from aftersales.service.callback_desk import CallbackDesk
     from aftersales.service.complaint_desk import ComplaintDesk
     from aftersales.service.fee_desk import FeeDesk
+    from aftersales.service.jobs import Jobs, JobsReport
     from aftersales.service.knowledge_desk import KnowledgeDesk
     from aftersales.service.materials_desk import MaterialsDesk
     from aftersales.service.sla_watch import SlaWatch
@@ -207,6 +209,18 @@ class ServiceDesk:
         from aftersales.service.archives import ArchiveDesk
 
         return ArchiveDesk(self)
+
+    @cached_property
+    def outbox(self) -> OutboxDesk:
+        """Dead letters of the outbox (retried by a manager) and retention of sent messages."""
+        return OutboxDesk(self.store, self.clock, self.policies)
+
+    @cached_property
+    def jobs(self) -> Jobs:
+        """The periodic work a host must run: see :meth:`run_due_jobs`."""
+        from aftersales.service.jobs import Jobs
+
+        return Jobs(self)
 
     def __enter__(self) -> ServiceDesk:
         return self
@@ -786,11 +800,22 @@ class ServiceDesk:
 
     # -- delivery ------------------------------------------------------------------------------------------
 
-    def deliver(self, limit: int = 100) -> DispatchReport:
-        """Send pending notifications through the notifier (at least once) and mark them sent."""
+    def deliver(self, limit: int = 100, *, senders: int = 1) -> DispatchReport:
+        """Send due notifications through the notifier (at least once) and mark them sent.
+
+        Retries, dead letters and leases follow the pack's ``[notification]`` delivery rules
+        (:func:`aftersales.service.delivery.delivery_rules`); safe to call from several threads and
+        processes at once.
+        """
         if self.notifier is None:
             raise ValidationError("this desk has no notifier; pass notifier= to ServiceDesk.open")
-        return dispatch_outbox(self.store, self.notifier, self.clock, limit)
+        rules = delivery_rules(self.policies)
+        return dispatch_outbox(self.store, self.notifier, self.clock, limit, rules=rules, senders=senders)
+
+    def run_due_jobs(self, now: datetime | None = None) -> JobsReport:
+        """Run the periodic jobs that are due (SLA sweep, callbacks due, chargebacks, due times,
+        delivery, retention): bounded, idempotent, leased in the store. See :mod:`aftersales.service.jobs`."""
+        return self.jobs.run_due(now)
 
 
 def _check_actor(actor: object) -> None:
