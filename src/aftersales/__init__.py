@@ -95,6 +95,9 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.i18n.notifications import NOTIFICATION_KINDS, Renderer, render
+from aftersales.i18n.reasons import render_reasons
+from aftersales.json import SCHEMA_VERSION as JSON_SCHEMA_VERSION
+from aftersales.json import from_dict, from_json, to_dict, to_json
 from aftersales.policies.chargeability import ChargeabilityPolicy, ChargeableWork, ChargeDecision
 from aftersales.policies.decision import Decision
 from aftersales.policies.fees import FeesPolicy, PriceList
@@ -123,13 +126,16 @@ from aftersales.ports import (
     open_storage,
 )
 from aftersales.ports.invoicing import InvoiceIssuer
+from aftersales.ports.outbox_dispatch import DeliveryRules, DispatchReport
 from aftersales.ports.text_search import TextIndex
 from aftersales.service.actors import Actor
 from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArchive
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.complaint_desk import ComplaintDesk
+from aftersales.service.delivery import OutboxDesk
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
+from aftersales.service.jobs import Jobs, JobSettings, JobsReport
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.views import CommandResult, Progress, TicketView
@@ -296,4 +302,20 @@ __all__ = [
     "render",
     "resolve_policies",
     "sla_status",
+]
+
+# Embedding (issue 22): JSON at the edge, reasons in words, delivery and jobs.
+__all__ += [
+    "JSON_SCHEMA_VERSION",
+    "DeliveryRules",
+    "DispatchReport",
+    "JobSettings",
+    "Jobs",
+    "JobsReport",
+    "OutboxDesk",
+    "from_dict",
+    "from_json",
+    "render_reasons",
+    "to_dict",
+    "to_json",
 ]

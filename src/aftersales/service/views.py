@@ -14,6 +14,7 @@ from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, Tick
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, CustomerNote, FaultRecord, Visit
+from aftersales.i18n.reasons import render_reasons
 
 __all__ = ["NEXT_STEP", "CommandResult", "Progress", "TicketView"]
 
@@ -82,6 +83,14 @@ class TicketView:
 
     def __repr__(self) -> str:
         return f"<TicketView {self.id} {self.state}>"
+
+    def reasons(self, locale: str) -> dict[int, tuple[str, ...]]:
+        """The ledger's "why" in words: each event's reasons rendered in ``locale``, by event ``seq``.
+
+        Events without reasons are left out. See :func:`aftersales.i18n.reasons.render_reasons`.
+        """
+        found = {e.seq: render_reasons(e, locale) for e in self._ticket.events}
+        return {seq: texts for seq, texts in found.items() if texts}
 
 
 NEXT_STEP = {
