@@ -16,6 +16,7 @@ __all__ = [
     "ConcurrencyConflict",
     "ConfigurationError",
     "CurrencyMismatch",
+    "DeliveryError",
     "DuplicateError",
     "InvalidMoney",
     "InvalidTransition",
@@ -157,3 +158,14 @@ class PolicyError(AftersalesError):
 
 class StorageError(AftersalesError):
     """The store cannot be used: a corrupt or foreign database file, a failed migration, a lost connection."""
+
+
+class DeliveryError(AftersalesError):
+    """A notifier could not deliver a message. ``permanent``: retrying cannot help (no such
+    mailbox, not a mobile number), so the outbox makes it a dead letter at once; otherwise the
+    message is retried with backoff. ``status`` is what the far end answered, if anything."""
+
+    def __init__(self, message: str, *, permanent: bool = False, status: str | int | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.status = status

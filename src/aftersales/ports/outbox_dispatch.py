@@ -3,7 +3,8 @@
 One run claims a batch (a unit of work of its own: the messages are leased to this deliverer), hands
 each message to the notifier (``senders`` at a time), then records the outcome of the whole batch
 in one more unit of work: sent, or failed with its next attempt moved back by an exponential
-backoff, or a dead letter after the maximum attempts. A crash between sending and recording leaves
+backoff, or a dead letter after the maximum attempts (at once when the notifier raises a permanent
+:class:`~aftersales.errors.DeliveryError`). A crash between sending and recording leaves
 the lease to run out; the message is then sent again with ``attempt`` > 1 (the receiver drops the
 repeat by ``idempotency_key``). Claims take messages in next-attempt order, so a dead mailbox's
 messages, pushed back after each failure, never keep the good ones behind them from going out.
@@ -21,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from aftersales.errors import ConcurrencyConflict, ValidationError
+from aftersales.errors import ConcurrencyConflict, DeliveryError, ValidationError
 from aftersales.ports.clock import Clock
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, Notifier, RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
@@ -88,7 +89,7 @@ def default_owner() -> str:
     return f"{socket.gethostname()[:100]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
-_Outcome = tuple[OutboxMessage, str | None]  # the message, and the error text when it failed
+_Outcome = tuple[OutboxMessage, str | None, bool]  # the message, the error text if failed, permanent?
 
 
 def _deliver_one(
@@ -100,9 +101,11 @@ def _deliver_one(
             if message.attempts > 1:
                 rendered = attrs.evolve(rendered, attempt=message.attempts)
             notifier.send(rendered)
+    except DeliveryError as exc:
+        return message, f"{type(exc).__name__}: {exc}"[:2000], exc.permanent
     except Exception as exc:  # a notifier may raise anything; the outcome records it
-        return message, f"{type(exc).__name__}: {exc}"[:2000]
-    return message, None
+        return message, f"{type(exc).__name__}: {exc}"[:2000], False
+    return message, None, False
 
 
 def _claim(
@@ -164,18 +167,18 @@ def dispatch_outbox(
                 outcomes = list(pool.map(lambda m: _deliver_one(m, notifier, render), batch))
             now = clock.now()
             with uow_factory() as uow:
-                done = [m.id for m, error in outcomes if error is None]
+                done = [m.id for m, error, _ in outcomes if error is None]
                 uow.outbox.mark_sent(done, now)
-                for message, error in outcomes:
+                for message, error, permanent in outcomes:
                     if error is None:
                         continue
-                    last = message.attempts >= rules.max_attempts
+                    last = permanent or message.attempts >= rules.max_attempts
                     retry = None if last else rules.retry_at(message.attempts, now)
                     uow.outbox.mark_failed(message.id, now, error, retry_at=retry, dead=last)
                     (dead if last else failed).append(message.id)
                 uow.commit()
             sent += done
-            retried += [m.id for m, error in outcomes if error is None and m.attempts > 1]
+            retried += [m.id for m, error, _ in outcomes if error is None and m.attempts > 1]
     finally:
         if pool is not None:
             pool.shutdown(wait=True)

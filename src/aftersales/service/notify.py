@@ -50,14 +50,13 @@ _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
 
 
 def address_of(contact: Contact) -> tuple[str, str] | None:
-    """``(channel, address)`` to reach ``contact``: e-mail, else SMS, else WeChat; ``None`` if unreachable."""
-    if contact.email:
-        return "email", contact.email
-    if contact.phone:
-        return "sms", contact.phone
-    if contact.wechat:
-        return "wechat", contact.wechat
-    return None
+    """``(channel, address)`` to reach ``contact`` by: the first of :meth:`Contact.reach` (the person's
+    preference, else WeChat → SMS → e-mail for readers of Chinese); ``None`` if unreachable."""
+    reach = contact.reach()
+    if not reach:
+        return None
+    channel, address = reach[0]
+    return channel.value, address
 
 
 @attrs.frozen
