@@ -5,14 +5,17 @@ and a ticket driven through many steps: what the JSON, reasons and jobs tests re
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.actors import Role
 from aftersales.domain.classification import Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, DealerId
 from aftersales.domain.parties import Customer, Dealer
+from aftersales.ports.clock import Clock
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.views import CommandResult
@@ -24,10 +27,14 @@ AGENT = Actor.agent("agent-li")
 AUDITOR = Actor.auditor("audit")
 
 
-def small_desk(url: str = "memory://", clock: ManualClock | None = None) -> ServiceDesk:
-    """A desk with one dealer and one customer (王先生, reachable by SMS)."""
+STAFF = {Role.AGENT: [Contact("客服小李", email="callcentre@venus.example")]}
+
+
+def small_desk(url: str = "memory://", clock: Clock | None = None, **options: Any) -> ServiceDesk:
+    """A desk with one dealer and one customer (王先生, reachable by SMS), agents to tell."""
+    options.setdefault("notifier", MemoryNotifier())
     desk = ServiceDesk.open(
-        url, pack="sanitary_ware", clock=clock or ManualClock(START), notifier=MemoryNotifier()
+        url, pack="sanitary_ware", clock=clock or ManualClock(START), staff=STAFF, **options
     )
     contact = Contact("浦东特约网点", email="pudong@example.cn")
     desk.register_dealer(MANAGER, Dealer(DealerId("pudong"), "浦东特约网点", "sh-pudong", contact=contact))

@@ -58,6 +58,10 @@ class MemoryStore:
     def __init__(self, url: str = "memory://") -> None:
         self.url = url
         self._lock = threading.Lock()
+        # Units of work entered with ``with`` take turns, as SQLite's BEGIN IMMEDIATE makes them: one
+        # desk shared by threads then never sees two commands race for the same ticket number.
+        # Re-entrant: a unit of work opened inside another in the same thread does not wait for itself.
+        self._turn = threading.RLock()
         self._data: dict[Key, _Record] = {}
         self._closed = False
 
@@ -114,12 +118,16 @@ class MemoryUnitOfWork:
         self.idempotency = _Idempotency(self)
 
     def __enter__(self) -> MemoryUnitOfWork:
+        self._store._turn.acquire()
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.rollback()
+        try:
+            self.rollback()
+        finally:
+            self._store._turn.release()
 
     def commit(self) -> None:
         """Publish every write atomically, or raise and publish nothing."""

@@ -1,13 +1,15 @@
 """The SQLite store (embedded default): stdlib ``sqlite3``, WAL, one transaction per unit of work.
 
 ``open_sqlite("sqlite:///service.db")`` (relative path), ``"sqlite:////var/lib/x.db"`` (absolute),
-``"sqlite:///:memory:"`` (private, in this process). ``?checkpoint=inline`` leaves WAL checkpoints to
-the committing connections (SQLite's default) instead of a background thread
-(:mod:`aftersales.adapters.sqlite_checkpoint`); ``?ticket_cache=N`` keeps N recently written tickets
-parsed (:mod:`aftersales.adapters.ticket_memo`; 0 keeps none). Each unit of work takes a pooled connection and
-starts ``BEGIN IMMEDIATE`` at its first statement, so writers in several threads or processes
-serialise cleanly (waiting up to ``timeout`` seconds) instead of failing half-way. Queried facts
-are columns with indexes; the rest is JSON from :mod:`aftersales.serialization`.
+``"sqlite:///:memory:"`` (private, in this process). WAL checkpoints are left to the committing
+connections (SQLite's default, ``?checkpoint=inline``); ``?checkpoint=background`` opts in to a
+background thread (:mod:`aftersales.adapters.sqlite_checkpoint`), faster for heavy writers but a
+thread a pre-forking server must not fork with (open the store after the fork);
+``?ticket_cache=N`` keeps N recently written tickets parsed (:mod:`aftersales.adapters.ticket_memo`;
+0 keeps none). Each unit of work takes a pooled connection and starts ``BEGIN IMMEDIATE`` at its first
+statement, so writers in several threads or processes serialise cleanly (waiting up to ``timeout``
+seconds) instead of failing half-way. Queried facts are columns with indexes; the rest is JSON from
+:mod:`aftersales.serialization`.
 """
 
 from __future__ import annotations
@@ -112,7 +114,7 @@ class _Options:
     """What a ``sqlite:///`` URL says: the file, the checkpoint mode, how many tickets to keep parsed."""
 
     path: str
-    checkpoint: str = "background"
+    checkpoint: str = "inline"
     ticket_cache: int = DEFAULT_LIMIT
 
 
@@ -131,7 +133,7 @@ def _parse_url(url: str) -> _Options:
     unknown = set(options) - {"checkpoint", "ticket_cache"}
     if unknown:
         raise ValidationError(f"unknown SQLite URL option(s): {', '.join(sorted(unknown))}", field="url")
-    mode = options.get("checkpoint", "background")
+    mode = options.get("checkpoint", "inline")  # no thread unless asked: safe under a pre-forking server
     if mode not in _CHECKPOINT_MODES:
         raise ValidationError(
             f"checkpoint must be one of {', '.join(_CHECKPOINT_MODES)}, got {mode!r}", field="url"

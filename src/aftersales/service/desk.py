@@ -57,6 +57,7 @@ from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.storage_registry import open_storage
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.clock import ZoneClock, desk_zone
 from aftersales.service.delivery import OutboxDesk, delivery_rules
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.notify import Notifications
@@ -80,7 +81,7 @@ __all__ = ["ServiceDesk", "UtcClock"]
 
 
 class UtcClock:
-    """The default clock: the system's time, in UTC. Tests pass a manual clock instead."""
+    """The system's time, in UTC. (The default clock is the desk's zone: ``service.clock.ZoneClock``.)"""
 
     def now(self) -> datetime:
         """The current instant."""
@@ -112,7 +113,9 @@ class ServiceDesk:
         self.store = store
         self.invoice_issuer = invoice_issuer
         self.policies = policies or resolve_policies()
-        self.clock: Clock = clock or UtcClock()
+        self.zone = desk_zone(calendar)
+        """The desk's local zone (the calendar's): stamps, ticket numbers and months use it."""
+        self.clock: Clock = clock or ZoneClock(self.zone)
         self.notifier = notifier
         self.ids = ids
         self.calendar = calendar
@@ -231,7 +234,8 @@ class ServiceDesk:
     # -- plumbing ---------------------------------------------------------------------------------
 
     def _now(self) -> datetime:
-        return require_aware(self.clock.now(), "clock.now()")
+        # In the desk's zone whatever zone the host's clock reads in: one ticket, one offset.
+        return require_aware(self.clock.now(), "clock.now()").astimezone(self.zone)
 
     def execute(
         self,
