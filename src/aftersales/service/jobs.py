@@ -24,6 +24,7 @@ the others still run.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -153,6 +154,9 @@ class Jobs:
         self.settings = settings or JobSettings()
         self.owner = default_owner()
         self.actor = Actor.system("aftersales-jobs")
+        # The store's lease keeps other processes out; these keep this process's threads apart
+        # (a scheduler thread and a request calling run_due_jobs share the lease's owner).
+        self._running = {name: threading.Lock() for name in JOB_NAMES}
 
     def configure(self, settings: JobSettings) -> None:
         """Replace the settings (intervals, limits, lease)."""
@@ -179,27 +183,46 @@ class Jobs:
         for name in JOB_NAMES:
             if name in self.settings.disabled or (only is not None and name not in only):
                 continue
-            if not self._acquire(name, now, force=only is not None):
+            running = self._running[name]
+            if not running.acquire(blocking=False):
                 skipped.append(name)
                 continue
-            error: str | None = None
             try:
-                result = self._job(name)(now)
-                if isinstance(result, DispatchReport):
-                    delivery = result
-                    counts[name] = len(result.sent)
-                else:
-                    counts[name] = result
-                ran.append(name)
-            except AftersalesError as exc:
-                error = f"{type(exc).__name__}: {exc}"
-            except Exception as exc:  # a host's notifier or store may raise anything: report, go on
-                error = f"{type(exc).__name__}: {exc}"
-                _log.exception("job %s failed", name)
+                outcome = self._run_one(name, now, force=only is not None)
+            finally:
+                running.release()
+            if outcome is None:
+                skipped.append(name)
+                continue
+            result, error = outcome
             if error is not None:
-                failed[name] = error[:2000]
-            self._release(name, now, error)
+                failed[name] = error
+                continue
+            ran.append(name)
+            if isinstance(result, DispatchReport):
+                delivery = result
+                counts[name] = len(result.sent)
+            elif result is not None:
+                counts[name] = result
         return JobsReport(tuple(ran), tuple(skipped), failed, counts, delivery)
+
+    def _run_one(
+        self, name: str, now: datetime, *, force: bool
+    ) -> tuple[int | DispatchReport | None, str | None] | None:
+        """Run one job under its lease: ``None`` if not due or held elsewhere, else (result, error)."""
+        if not self._acquire(name, now, force=force):
+            return None
+        error: str | None = None
+        result: int | DispatchReport | None = None
+        try:
+            result = self._job(name)(now)
+        except AftersalesError as exc:
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+        except Exception as exc:  # a host's notifier or store may raise anything: report, go on
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            _log.exception("job %s failed", name)
+        self._release(name, now, error)
+        return result, error
 
     # -- leases ---------------------------------------------------------------------------------
 
