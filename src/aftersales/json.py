@@ -18,7 +18,7 @@ JavaScript's ``Date`` reject that. This module writes the form every client read
 :func:`to_dict` / :func:`to_json` take any public view or result (``TicketView``, ``CommandResult``,
 ``Progress``, ``SlaStatus``, a ``Page``, a ``Decision``, reports, ``DispatchReport``, ``JobsReport``…:
 any attrs class, with nesting). :func:`from_dict` / :func:`from_json` read the output back into the
-class (``TicketView`` included), with the instants in their zone again. See ``docs/json.md``.
+class (``TicketView`` included), with the instants in their zone again. See ``docs/embedding.md``.
 """
 
 from __future__ import annotations
