@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
 import threading
+import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -114,6 +117,22 @@ def test_a_job_held_by_another_process_is_skipped_and_a_failure_does_not_stop_th
         desk.jobs.run_due(only=("nope",))
 
 
+def test_a_due_time_left_open_is_derived_by_the_jobs_through_the_command_path() -> None:
+    desk = small_desk()
+    ticket_id, _ = dispatched_ticket(desk)
+    with desk.store() as uow:  # as if holiday data had been missing when the ticket last changed
+        ticket = uow.tickets.get(ticket_id)
+        expected = ticket.resolution_due_at
+        ticket.resolution_due_at = None
+        uow.tickets.save(ticket)
+        uow.commit()
+    report = desk.jobs.run_due(only=("recompute_due",))
+    assert report.counts == {"recompute_due": 1}
+    view = desk.ticket(AUDITOR, ticket_id)
+    assert view.resolution_due_at == expected
+    assert desk.jobs.run_due(only=("recompute_due",)).counts == {"recompute_due": 0}  # idempotent
+
+
 def test_dead_letters_are_listed_and_retried_by_a_manager_only() -> None:
     class Down:
         def send(self, message: object) -> None:
@@ -197,8 +216,24 @@ _WORKER = textwrap.dedent(
 )
 
 
-def test_several_processes_on_one_sqlite_file(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/shared.db"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/shared.db"
+        return
+    dsn = os.environ.get("AFTERSALES_PG_DSN")
+    if not dsn:
+        pytest.skip("AFTERSALES_PG_DSN is not set")
+    import psycopg
+
+    schema = f"e_{uuid.uuid4().hex[:16]}"
+    yield f"{dsn}{'&' if '?' in dsn else '?'}schema={schema}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_several_processes_on_one_store(shared_url: str) -> None:
+    url = shared_url
     small_desk(url).shutdown()  # the reference data, once
     root = str(Path(__file__).resolve().parents[2])
     workers = [

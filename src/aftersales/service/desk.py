@@ -42,7 +42,7 @@ from aftersales.domain.work import (
     Visit,
     VisitKind,
 )
-from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, PermissionDenied, ValidationError
 from aftersales.i18n.notifications import Renderer, default_renderer
 from aftersales.policies.callback import CallbackFacts
 from aftersales.policies.registry import PolicySet, resolve_policies
@@ -61,7 +61,7 @@ from aftersales.service.clock import ZoneClock, desk_zone
 from aftersales.service.delivery import OutboxDesk, delivery_rules
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.notify import Notifications
-from aftersales.service.numbering import next_number
+from aftersales.service.numbering import NUMBER_RACE_RETRIES, lost_number_race, next_number
 from aftersales.service.permissions import authorize, can_read, check_role
 from aftersales.service.runner import Applied, Apply, idempotency_scope, replay, store_result
 from aftersales.service.sla import SlaService
@@ -376,19 +376,26 @@ class ServiceDesk:
         asset's product and batch and the customer's region and dealer, for the ledger's filters.
         """
         scoped, now, received = self.intake(actor, "open_ticket", idempotency_key, received_at)
-        with self.store() as uow:
-            first = replay(uow, scoped)
-            if first is not None:
-                return first
-            ticket, _ = self.open_ticket_in(
-                uow, actor, now, customer_id=customer_id, description=description, category=category,
-                channel=channel, asset_id=asset_id, expected_by=expected_by, urgent=urgent,
-                received_at=received, kind=kind,
-            )  # fmt: skip
-            events = tuple(ticket.events)
-            store_result(uow, scoped, ticket, events)
-            uow.commit()
-        return CommandResult(TicketView(ticket), events)
+        for attempt in range(NUMBER_RACE_RETRIES):
+            try:
+                with self.store() as uow:
+                    first = replay(uow, scoped)
+                    if first is not None:
+                        return first
+                    ticket, _ = self.open_ticket_in(
+                        uow, actor, now, customer_id=customer_id, description=description, category=category,
+                        channel=channel, asset_id=asset_id, expected_by=expected_by, urgent=urgent,
+                        received_at=received, kind=kind,
+                    )  # fmt: skip
+                    events = tuple(ticket.events)
+                    store_result(uow, scoped, ticket, events)
+                    uow.commit()
+                return CommandResult(TicketView(ticket), events)
+            except (ConcurrencyConflict, DuplicateError) as error:
+                # Another process took the same number (PostgreSQL's optimistic counter): take the next.
+                if not lost_number_race(error) or attempt == NUMBER_RACE_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def intake(
         self, actor: Actor, command: str, key: str | None, received_at: datetime | None
