@@ -100,7 +100,7 @@ def bench_suggest() -> None:
                     for doc in docs:
                         uow.documents.add(doc)
                     uow.commit()
-                kb = KnowledgeDesk(desk)
+                kb = KnowledgeDesk(desk.context, desk.runner)
                 agent = Actor.agent("bench")
                 result = kb.suggest(agent, "P003", symptom=symptom)
                 expected = [f"cause_{pair:02d}" for pair, _ in scan()[:3]]

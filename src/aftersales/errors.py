@@ -18,6 +18,7 @@ __all__ = [
     "CurrencyMismatch",
     "DeliveryError",
     "DuplicateError",
+    "IdempotencyKeyReused",
     "InvalidMoney",
     "InvalidTransition",
     "NaiveDatetimeError",
@@ -158,6 +159,23 @@ class PolicyError(AftersalesError):
 
 class StorageError(AftersalesError):
     """The store cannot be used: a corrupt or foreign database file, a failed migration, a lost connection."""
+
+
+class IdempotencyKeyReused(AftersalesError):
+    """An idempotency key already stands for a *different* request of the same actor and command.
+
+    A retry must repeat the request it retries: the key names one request, and a changed argument
+    under the same key is a client bug that would otherwise silently return the first result.
+    Nothing was changed.
+    """
+
+    def __init__(self, command: str, key: str) -> None:
+        super().__init__(
+            f"idempotency key {key!r} was used for a different {command} request; "
+            "a retry must send the same arguments"
+        )
+        self.command = command
+        self.key = key
 
 
 class DeliveryError(AftersalesError):

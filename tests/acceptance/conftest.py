@@ -10,7 +10,10 @@ escalations and SLA alerts have someone to reach. The clock is manual: tests mov
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -204,6 +207,23 @@ def open_desk(db: Path, clock: ManualClock, notifier: MemoryNotifier | None = No
     return ServiceDesk.open(
         f"sqlite:///{db}", pack="sanitary_ware", clock=clock, notifier=notifier, staff=STAFF
     )
+
+
+@contextlib.contextmanager
+def pg_schema_url() -> Iterator[str]:
+    """A store URL on a private, throw-away schema of ``AFTERSALES_PG_DSN`` (the test skips without it)."""
+    dsn = os.environ.get("AFTERSALES_PG_DSN")
+    if not dsn:
+        pytest.skip("AFTERSALES_PG_DSN is not set")
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    sep = "&" if "?" in dsn else "?"
+    try:
+        yield f"{dsn}{sep}schema={schema}"
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def table_count(db: Path, table: str) -> int:

@@ -133,7 +133,7 @@ CRISIS = CrisisFacts(
 def test_crisis_complaint_escalates_in_the_same_command_and_reaches_the_gm_in_chinese(
     desk: ServiceDesk,
 ) -> None:
-    complaints = ComplaintDesk(desk)
+    complaints = desk.complaints
     result = complaints.open_complaint(AGENT, "c1", "水箱漏水泡坏了地板，客户已联系媒体", crisis=CRISIS)
 
     complaint_id = result.ticket.id
@@ -175,7 +175,7 @@ def test_crisis_complaint_escalates_in_the_same_command_and_reaches_the_gm_in_ch
 
 
 def test_a_complaint_that_is_not_a_crisis_is_general_and_not_escalated(desk: ServiceDesk) -> None:
-    complaints = ComplaintDesk(desk)
+    complaints = desk.complaints
     no_recourse = CrisisFacts(problems={CrisisProblem.RUDE_ATTITUDE}, economic_loss=True)
     result = complaints.open_complaint(AGENT, "c1", "师傅态度差", crisis=no_recourse)
     file = complaints.complaint_file(AGENT, result.ticket.id)
@@ -205,7 +205,7 @@ def test_batch_incident_found_from_fault_records(faulty: int, incident: bool) ->
             desk.add_fault_record(ENGINEER, ticket_id, symptom="leak", cause=cause, action="replace_seal")
             if n == 0:  # the same unit recorded twice still counts once
                 desk.add_fault_record(ENGINEER, ticket_id, symptom="leak", cause=cause, action="replace_seal")
-        complaints = ComplaintDesk(desk)
+        complaints = desk.complaints
         decisions = complaints.detect_batch_incidents(
             MANAGER, batch="B-7", batch_size=100, quality_causes={"seal_defect"}
         )
@@ -216,7 +216,9 @@ def test_batch_incident_found_from_fault_records(faulty: int, incident: bool) ->
 
         # A lower threshold (a parameter) makes 4 of 100 an incident too.
         lower = ComplaintDesk(
-            desk, DefaultComplaintPolicy(ComplaintParams(batch_threshold_percent=Decimal(4)))
+            desk.context,
+            desk.runner,
+            DefaultComplaintPolicy(ComplaintParams(batch_threshold_percent=Decimal(4))),
         )
         (lowered,) = lower.detect_batch_incidents(
             MANAGER, batch="B-7", batch_size=100, quality_causes={"seal_defect"}
@@ -232,7 +234,7 @@ def test_batch_incident_found_from_fault_records(faulty: int, incident: bool) ->
 
 def test_general_complaint_with_a_warranty_extension_remedy_runs_to_closed(desk: ServiceDesk) -> None:
     service_id = _resolved_ticket(desk)
-    complaints = ComplaintDesk(desk)
+    complaints = desk.complaints
     opened = complaints.open_complaint(AGENT, "c1", "维修后三天又漏水，要求延保", about=[service_id])
     cid = opened.ticket.id
     assert opened.ticket.asset_id == "A-c1"  # taken from the ticket it is about
@@ -294,7 +296,7 @@ def test_general_complaint_with_a_warranty_extension_remedy_runs_to_closed(desk:
 
 
 def test_hard_case_referred_to_the_general_manager_and_decided(desk: ServiceDesk) -> None:
-    complaints = ComplaintDesk(desk)
+    complaints = desk.complaints
     cid = complaints.open_complaint(AGENT, "c1", "要求整机退货").ticket.id
     complaints.investigate(AGENT, cid)
     referred = complaints.refer_to_general_manager(AGENT, cid, question="超出售后权限，是否同意退货？")
@@ -313,7 +315,7 @@ def test_hard_case_referred_to_the_general_manager_and_decided(desk: ServiceDesk
 
 
 def test_customer_withdraws_and_only_own_complaints(desk: ServiceDesk) -> None:
-    complaints = ComplaintDesk(desk)
+    complaints = desk.complaints
     cid = complaints.open_complaint(Actor.customer("c1"), "c1", "投诉上门迟到").ticket.id
     with pytest.raises(PermissionDenied):
         complaints.open_complaint(Actor.customer("c1"), "vip", "冒名投诉")
@@ -322,13 +324,13 @@ def test_customer_withdraws_and_only_own_complaints(desk: ServiceDesk) -> None:
     withdrawn = complaints.withdraw(Actor.customer("c1"), cid, reason="已协商解决")
     assert withdrawn.ticket.state == ComplaintState.CANCELLED
     with pytest.raises(ValidationError):
-        ComplaintDesk(desk).investigate(AGENT, _resolved_ticket(desk))  # a service ticket is not a complaint
+        desk.complaints.investigate(AGENT, _resolved_ticket(desk))  # a service ticket is not a complaint
 
 
 def test_a_callback_that_finds_the_problem_back_reopens_the_ticket(desk: ServiceDesk) -> None:
     ticket_id = _resolved_ticket(desk)
     desk.confirm(Actor.customer("c1"), ticket_id)
-    callbacks = CallbackDesk(desk)
+    callbacks = desk.callbacks
     scheduled = callbacks.schedule(AGENT, ticket_id)
     assert scheduled.ticket.callback_due_at == scheduled.ticket.resolved_at + timedelta(hours=24)  # type: ignore[operator]
     result = callbacks.record(
@@ -350,7 +352,7 @@ def test_a_callback_that_finds_the_problem_back_reopens_the_ticket(desk: Service
 
 def test_a_low_score_opens_a_complaint_in_the_same_command(desk: ServiceDesk) -> None:
     ticket_id = _resolved_ticket(desk)
-    callbacks = CallbackDesk(desk)
+    callbacks = desk.callbacks
     callbacks.schedule(AGENT, ticket_id)
     result = callbacks.record(
         AGENT,
@@ -367,10 +369,14 @@ def test_a_low_score_opens_a_complaint_in_the_same_command(desk: ServiceDesk) ->
     assert record.complaint_id is not None
     complaint = desk.ticket(AGENT, record.complaint_id)
     assert complaint.kind is TicketKind.COMPLAINT and complaint.description == "师傅把地弄脏了没清理"
-    assert ComplaintDesk(desk).complaint_file(AGENT, complaint.id).about == (ticket_id,)
+    assert desk.complaints.complaint_file(AGENT, complaint.id).about == (ticket_id,)
     # The threshold is a parameter: 0 turns it off.
     never = CallbackDesk(
-        desk, ComplaintDesk(desk, DefaultComplaintPolicy(ComplaintParams(complaint_below_score=0)))
+        desk.context,
+        desk.runner,
+        ComplaintDesk(
+            desk.context, desk.runner, DefaultComplaintPolicy(ComplaintParams(complaint_below_score=0))
+        ),
     )
     again = never.record(
         AGENT,
@@ -386,7 +392,7 @@ def test_a_low_score_opens_a_complaint_in_the_same_command(desk: ServiceDesk) ->
 def test_vip_customers_are_always_called_back_and_surveyed() -> None:
     no_callbacks = {"callback": DefaultCallback(CallbackParams(required=False, survey_tiers=()))}
     with _open("general_maintenance", no_callbacks) as desk:
-        callbacks = CallbackDesk(desk)
+        callbacks = desk.callbacks
         regular = callbacks.schedule(AGENT, _resolved_ticket(desk, "c1"))
         assert regular.ticket.callback_due_at is None
         assert regular.decisions[0].codes == ("callback_not_required",)  # type: ignore[attr-defined]
@@ -399,7 +405,7 @@ def test_vip_customers_are_always_called_back_and_surveyed() -> None:
 
 
 def test_callbacks_overdue_show_in_the_ledger(desk: ServiceDesk) -> None:
-    callbacks = CallbackDesk(desk)
+    callbacks = desk.callbacks
     first = _resolved_ticket(desk)
     callbacks.schedule(AGENT, first)
     _clock(desk).advance(timedelta(hours=20))

@@ -36,7 +36,11 @@ def test_the_zone_comes_from_the_calendar_and_the_default_clock_reads_in_it() ->
     desk = ServiceDesk.open("memory://", pack="sanitary_ware")
     assert desk.zone == SHANGHAI
     assert desk.clock.now().utcoffset() == timedelta(hours=8)
-    assert ServiceDesk.open("memory://", calendar=None).zone == UTC
+    # Without a calendar the books' default zone; settings may name another (and win over the calendar).
+    assert ServiceDesk.open("memory://", calendar=None).zone == SHANGHAI
+    london = ServiceDesk.open("memory://", settings={"timezone": "Europe/London"})
+    assert london.zone == ZoneInfo("Europe/London")
+    assert london.clock.now().tzinfo == ZoneInfo("Europe/London")
     assert SystemClock("Asia/Shanghai").now().utcoffset() == timedelta(hours=8)
     with pytest.raises(ValidationError):
         SystemClock("Mars/Olympus")

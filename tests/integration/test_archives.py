@@ -78,7 +78,7 @@ def archives(desk: ServiceDesk) -> ArchiveDesk:
     _serve(desk, "c2", "seal", 4)
     desk.clock.set(datetime(2026, 4, 8, 9, 0, tzinfo=SH))  # type: ignore[attr-defined]
     _serve(desk, "c1", None, None, back=True)
-    a = ArchiveDesk(desk)
+    a = desk.archives
     a.record_training(
         MANAGER,
         kind=TrainingKind.ON_SITE,

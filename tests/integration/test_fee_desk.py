@@ -62,7 +62,8 @@ def issuer() -> MemoryInvoiceIssuer:
 
 @pytest.fixture
 def fees(desk: ServiceDesk, issuer: MemoryInvoiceIssuer) -> FeeDesk:
-    return FeeDesk(desk, issuer)
+    desk.context.invoice_issuer = issuer
+    return FeeDesk(desk.context, desk.runner)
 
 
 def _ticket(desk: ServiceDesk, customer: str = "c1") -> str:

@@ -53,7 +53,7 @@ FEES = DefaultFeesPolicy(
 
 def make_desk(url: str, clock: ManualClock) -> tuple[ServiceDesk, MaterialsDesk]:
     desk = ServiceDesk.open(url, pack="sanitary_ware", clock=clock)
-    return desk, MaterialsDesk(desk, fees=FEES)
+    return desk, MaterialsDesk(desk.context, desk.runner, fees=FEES)
 
 
 def seed(desk: ServiceDesk, purchased: date) -> str:

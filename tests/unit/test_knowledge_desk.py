@@ -82,7 +82,7 @@ def desk() -> ServiceDesk:
 
 @pytest.fixture
 def kb(desk: ServiceDesk) -> KnowledgeDesk:
-    k = KnowledgeDesk(desk)
+    k = KnowledgeDesk(desk.context, desk.runner)
     assert k.learn_closed(SYSTEM) == len(HISTORY)
     return k
 
@@ -148,7 +148,7 @@ def test_learning_is_idempotent_and_a_reopened_ticket_is_taken_back(
 
 
 def test_learning_after_a_date_skips_older_closes(desk: ServiceDesk) -> None:
-    k = KnowledgeDesk(desk)
+    k = KnowledgeDesk(desk.context, desk.runner)
     assert k.learn_closed(SYSTEM, since=T0) == 0
     with pytest.raises(PermissionDenied):
         k.learn_closed(AGENT)
@@ -199,7 +199,7 @@ def test_drafts_and_withdrawn_articles_are_not_found(kb: KnowledgeDesk) -> None:
 
 def test_a_second_desk_loads_the_articles_from_the_store(desk: ServiceDesk, kb: KnowledgeDesk) -> None:
     article_id = _write(kb)
-    fresh = KnowledgeDesk(desk)
+    fresh = KnowledgeDesk(desk.context, desk.runner)
     assert [a.id for a in fresh.search(AGENT, "不出水")] == [article_id]
     assert fresh.reindex() == 1
 
@@ -269,7 +269,7 @@ def test_incremental_learning_equals_counting_from_scratch(
 ) -> None:
     """Learn each ticket, reopen some and learn again: the tallies equal a fresh count of the ledger."""
     d = ServiceDesk.open("memory://", pack="sanitary_ware", clock=ManualClock(T0))
-    k = KnowledgeDesk(d)
+    k = d.knowledge
     with d.store() as uow:
         tickets = [_ticket(n, TOILET, [fault], rework=rework) for n, (fault, rework, _) in enumerate(plan)]
         for t in tickets:

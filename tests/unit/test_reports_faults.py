@@ -11,13 +11,12 @@ from aftersales.domain.parties import Dealer
 from aftersales.errors import PermissionDenied, ValidationError
 from aftersales.policies.complaints import ComplaintParams
 from aftersales.ports.reporting import FaultDimension, Period
-from aftersales.reports.dealer_monthly import ReportStatus, dealer_monthly, submit_dealer_report
+from aftersales.reports.dealer_monthly import ReportStatus, dealer_monthly
 from aftersales.reports.faults import (
     BatchIncidentRecord,
     detect_batch_incidents,
     fault_pareto,
     fault_trend,
-    raise_batch_incidents,
 )
 from aftersales.reports.months import month_period, months_between
 from aftersales.reports.render import to_csv
@@ -85,15 +84,15 @@ def test_batch_incident_threshold_is_inclusive(desk: ServiceDesk) -> None:
 def test_raising_incidents_is_idempotent_and_reaches_the_outbox(desk: ServiceDesk) -> None:
     found = detect_batch_incidents(reporting_for(desk.store), MARCH.end)
     assert found
-    created = raise_batch_incidents(desk, Actor.system(), found)
+    created = desk.reports.raise_batch_incidents(Actor.system(), found)
     assert len(created) == len(found)
-    assert raise_batch_incidents(desk, Actor.system(), found) == []
+    assert desk.reports.raise_batch_incidents(Actor.system(), found) == []
     with desk.store() as uow:
         pending = [m for m in uow.outbox.pending(1000) if m.topic == "batch_incident"]
         assert len(pending) == len(found) and pending[0].payload["severity"] == "major"
         assert len(uow.documents.query(BatchIncidentRecord, state="reported")) == len(found)
     with pytest.raises(PermissionDenied):
-        raise_batch_incidents(desk, Actor.customer("c1"), found)
+        desk.reports.raise_batch_incidents(Actor.customer("c1"), found)
 
 
 def test_dealer_monthly_lists_missing_and_late(desk: ServiceDesk) -> None:
@@ -102,10 +101,10 @@ def test_dealer_monthly_lists_missing_and_late(desk: ServiceDesk) -> None:
         for d in ("dealer-a", "dealer-b", "dealer-c"):
             uow.dealers.add(Dealer(d, d, region="sh"))  # type: ignore[arg-type]
         uow.commit()
-    submit_dealer_report(desk, manager, "dealer-a", "2026-03", installations=5, repairs=10)
+    desk.reports.submit_dealer_report(manager, "dealer-a", "2026-03", installations=5, repairs=10)
     desk.clock.advance(timedelta(hours=48))  # type: ignore[attr-defined]
-    submit_dealer_report(desk, manager, "dealer-b", "2026-03", installations=0, repairs=1)
-    summary = dealer_monthly(reporting_for(desk.store), desk, "2026-03")
+    desk.reports.submit_dealer_report(manager, "dealer-b", "2026-03", installations=0, repairs=1)
+    summary = dealer_monthly(reporting_for(desk.store), desk.store, "2026-03", clock=desk.clock)
     status = {r.dealer_id: r.status for r in summary.rows}
     assert status == {
         "dealer-a": ReportStatus.ON_TIME,
@@ -116,13 +115,13 @@ def test_dealer_monthly_lists_missing_and_late(desk: ServiceDesk) -> None:
     a = summary.rows[0]
     assert a.installations + a.repairs > 0 and a.matches_ledger is not None
     early = dealer_monthly(
-        reporting_for(desk.store), desk, "2026-03", as_of=datetime(2026, 4, 3, 12, tzinfo=SH)
+        reporting_for(desk.store), desk.store, "2026-03", as_of=datetime(2026, 4, 3, 12, tzinfo=SH)
     )
     assert {r.dealer_id: r.status for r in early.rows}["dealer-c"] is ReportStatus.PENDING
     with pytest.raises(ValidationError):
-        submit_dealer_report(desk, manager, "dealer-a", "2026-13", installations=1, repairs=1)
+        desk.reports.submit_dealer_report(manager, "dealer-a", "2026-13", installations=1, repairs=1)
     with pytest.raises(ValidationError):
-        submit_dealer_report(desk, manager, "dealer-a", "2026-03", installations=-1, repairs=1)
+        desk.reports.submit_dealer_report(manager, "dealer-a", "2026-03", installations=-1, repairs=1)
 
 
 def test_months() -> None:

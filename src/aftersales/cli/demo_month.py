@@ -591,12 +591,12 @@ def _counts(desk: ServiceDesk) -> dict[str, dict[str, int]]:
 def _batch_incidents(play: _Play) -> list[tuple[object, str]]:
     """Find the incidents from the fault statistics, raise each once, open a major complaint for it."""
     from aftersales.adapters.reporting import reporting_for
-    from aftersales.reports.faults import detect_batch_incidents, raise_batch_incidents
+    from aftersales.reports.faults import detect_batch_incidents
 
     desk = play.desk
     produced = {(pid, batch): size for pid, batches in BATCHES.items() for batch, size in batches}
     incidents = detect_batch_incidents(reporting_for(desk.store), desk.clock.now(), batch_sizes=produced)
-    raise_batch_incidents(desk, Actor.system(), incidents)
+    desk.reports.raise_batch_incidents(Actor.system(), incidents)
     found: list[tuple[object, str]] = []
     for incident in incidents:
         decisions = desk.complaints.detect_batch_incidents(

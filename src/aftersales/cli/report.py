@@ -112,7 +112,9 @@ def _write(args: argparse.Namespace, desk: Any, period: Any, first: date, out: T
     elif args.kind == "faults":
         report = fault_pareto(queries, period, FaultDimension[args.dimension.upper()])
     else:
-        report = dealer_monthly(queries, desk, first.strftime("%Y-%m"), timezone=args.timezone)
+        report = dealer_monthly(
+            queries, desk.store, first.strftime("%Y-%m"), clock=desk.clock, timezone=args.timezone
+        )
     if args.format == "csv":
         out.write(to_csv(report))
     elif args.format == "html":

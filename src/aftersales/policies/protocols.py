@@ -4,30 +4,44 @@ Every policy has ``name`` (recorded as the decision's ``policy``) and ``decide(.
 :class:`~aftersales.policies.decision.Decision` (outcome, reasons, policy). The default implementations
 live beside their facts and outcome types (``triage``, ``routing``, ``dispatch``, ``callback``,
 ``escalation``, ``notification``). ``WarrantyPolicy``, ``ChargeabilityPolicy``, ``FeesPolicy`` and
-``SlaPolicy`` are defined by their own modules and re-exported here lazily once those modules exist.
+``SlaPolicy`` are defined beside their facts and re-exported here, so this one module names the
+Protocol of every built-in kind (:data:`KIND_PROTOCOLS`), and :class:`~aftersales.policies.registry.PolicySet`
+has one field typed by each.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Protocol, runtime_checkable
 
 from aftersales.domain.actors import Role
 from aftersales.policies.callback import CallbackFacts, CallbackPlan
+from aftersales.policies.chargeability import ChargeabilityPolicy
+from aftersales.policies.complaints import ComplaintClass, ComplaintFacts, ComplaintParams
 from aftersales.policies.decision import Decision
 from aftersales.policies.dispatch import Dispatch, DispatchRequest, OnDuty, Roster
 from aftersales.policies.escalation import Escalation, EscalationFacts
+from aftersales.policies.fees import FeesPolicy
 from aftersales.policies.notification import NotificationFacts
 from aftersales.policies.routing import Route, RoutingFacts
+from aftersales.policies.sla import SlaPolicy
 from aftersales.policies.triage import Triage, TriageFacts
+from aftersales.policies.warranty import WarrantyPolicy
 
 __all__ = [
+    "KIND_PROTOCOLS",
     "CallbackPolicy",
+    "ChargeabilityPolicy",
+    "ComplaintPolicy",
     "DispatchPolicy",
     "EscalationPolicy",
+    "FeesPolicy",
     "NotificationPolicy",
     "PriorityPolicy",
     "RoutingPolicy",
+    "SlaPolicy",
+    "WarrantyPolicy",
 ]
 
 
@@ -93,17 +107,34 @@ class NotificationPolicy(Protocol):
     def decide(self, facts: NotificationFacts) -> Decision[tuple[Role, ...]]: ...
 
 
-_LAZY = {
-    "WarrantyPolicy": "aftersales.policies.warranty",
-    "ChargeabilityPolicy": "aftersales.policies.chargeability",
-    "FeesPolicy": "aftersales.policies.fees",
-    "SlaPolicy": "aftersales.policies.sla",
-}
+@runtime_checkable
+class ComplaintPolicy(Protocol):
+    """Complaint classification (general or major) and when a low score opens one (seed 004)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def params(self) -> ComplaintParams: ...
+
+    def classify(self, facts: ComplaintFacts) -> Decision[ComplaintClass]: ...
+
+    def opens_complaint(self, overall: int) -> Decision[bool]: ...
 
 
-def __getattr__(name: str) -> Any:
-    """Re-export the Protocols other modules define (``WarrantyPolicy`` …) without importing them eagerly."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+KIND_PROTOCOLS: Mapping[str, type] = MappingProxyType(
+    {
+        "warranty": WarrantyPolicy,
+        "chargeability": ChargeabilityPolicy,
+        "fees": FeesPolicy,
+        "sla": SlaPolicy,
+        "priority": PriorityPolicy,
+        "routing": RoutingPolicy,
+        "dispatch": DispatchPolicy,
+        "callback": CallbackPolicy,
+        "escalation": EscalationPolicy,
+        "notification": NotificationPolicy,
+        "complaint": ComplaintPolicy,
+    }
+)
+"""The Protocol a policy of each built-in kind implements (checked when a policy set is resolved)."""

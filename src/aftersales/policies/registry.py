@@ -25,12 +25,18 @@ from aftersales.errors import ConfigurationError
 from aftersales.policies.kinds import NamedPolicy, PolicyKind, import_builtin_kinds
 from aftersales.policies.pack import Pack, PackFile, parse_pack, read_toml
 from aftersales.policies.protocols import (
+    KIND_PROTOCOLS,
     CallbackPolicy,
+    ChargeabilityPolicy,
+    ComplaintPolicy,
     DispatchPolicy,
     EscalationPolicy,
+    FeesPolicy,
     NotificationPolicy,
     PriorityPolicy,
     RoutingPolicy,
+    SlaPolicy,
+    WarrantyPolicy,
 )
 
 __all__ = ["ENTRY_POINT_GROUP", "PolicySet", "Registry", "default_registry", "resolve_policies"]
@@ -44,7 +50,7 @@ Contribution = PolicyKind | NamedPolicy | PackFile | Pack
 class PolicySet:
     """The active policy of every kind for one desk, and the pack they came from.
 
-    ``warranty``, ``chargeability``, ``fees`` and ``sla`` are ``None`` until their kinds are registered;
+    One typed field per built-in kind (their Protocols are in :mod:`aftersales.policies.protocols`);
     kinds contributed by plugins are in ``extra``.
     """
 
@@ -55,31 +61,23 @@ class PolicySet:
     callback: CallbackPolicy
     escalation: EscalationPolicy
     notification: NotificationPolicy
-    warranty: Any = None
-    chargeability: Any = None
-    fees: Any = None
-    sla: Any = None
+    warranty: WarrantyPolicy
+    chargeability: ChargeabilityPolicy
+    fees: FeesPolicy
+    sla: SlaPolicy
+    complaint: ComplaintPolicy
     extra: Mapping[str, object] = attrs.field(factory=dict)
 
     def get(self, kind: str) -> object:
         """The policy of ``kind`` by name (built-in or plugin kind); ``KeyError`` if none is active."""
         if kind in _FIELDS:
-            found = getattr(self, kind)
-            if found is None:
-                raise KeyError(kind)
-            return found
+            return getattr(self, kind)
         return self.extra[kind]
 
 
 _FIELDS = frozenset(f.name for f in attrs.fields(PolicySet)) - {"pack", "extra"}
-_PROTOCOLS: Mapping[str, type] = {
-    "priority": PriorityPolicy,
-    "routing": RoutingPolicy,
-    "dispatch": DispatchPolicy,
-    "callback": CallbackPolicy,
-    "escalation": EscalationPolicy,
-    "notification": NotificationPolicy,
-}
+_PROTOCOLS: Mapping[str, type] = KIND_PROTOCOLS
+_MAX_EXTENDS = 8
 
 
 class Registry:
@@ -169,6 +167,7 @@ class Registry:
         """A registered pack by name, or a pack file by path, validated against the registered kinds."""
         if isinstance(name_or_path, Path) or str(name_or_path).endswith(".toml"):
             data, file = read_toml(Path(name_or_path))
+            data = self._inherit(data, file, frozenset())
             return parse_pack(data, file=file, kinds=self._kinds, implementations=self.implementations())
         name = str(name_or_path)
         if name in self._packs:
@@ -181,6 +180,7 @@ class Registry:
             pack = source
         else:
             data, file = source.read()
+            data = self._inherit(data, file, frozenset({name}))
             pack = parse_pack(data, file=file, kinds=self._kinds, implementations=self.implementations())
             if pack.name != name:
                 raise ConfigurationError(
@@ -189,6 +189,50 @@ class Registry:
         self._packs[name] = pack
         return pack
 
+    def _inherit(self, data: Mapping[str, Any], file: str, seen: frozenset[str]) -> dict[str, Any]:
+        """``data`` with its ``[pack] extends`` parent's sections underneath, key by key.
+
+        The child's keys win inside each section; sections only the parent has are inherited whole;
+        the ``[policies]`` table merges the same way. A missing parent, a cycle or a parent that is
+        not a pack file is a ``ConfigurationError``.
+        """
+        header = data.get("pack")
+        parent = header.get("extends") if isinstance(header, dict) else None
+        if parent is None:
+            return dict(data)
+        if not isinstance(parent, str) or not parent.strip():
+            raise ConfigurationError("extends names a registered pack", file=file, key="pack.extends")
+        if parent in seen or len(seen) > _MAX_EXTENDS:
+            raise ConfigurationError(
+                f"pack {parent!r} extends itself (a cycle)", file=file, key="pack.extends"
+            )
+        source = self._pack_sources.get(parent)
+        if source is None:
+            known = ", ".join(self.pack_names()) or "none"
+            raise ConfigurationError(
+                f"extends unknown pack {parent!r}; registered packs: {known}", file=file, key="pack.extends"
+            )
+        if isinstance(source, Pack):
+            raise ConfigurationError(
+                f"pack {parent!r} was registered parsed, without its file; it cannot be extended",
+                file=file,
+                key="pack.extends",
+            )
+        parent_data, parent_file = source.read()
+        inherited = self._inherit(parent_data, parent_file, seen | {parent})
+        merged: dict[str, Any] = {
+            k: dict(v) if isinstance(v, dict) else v for k, v in inherited.items() if k != "pack"
+        }
+        for key, section in data.items():
+            if key == "pack":
+                continue
+            below = merged.get(key)
+            merged[key] = (
+                {**below, **section} if isinstance(below, dict) and isinstance(section, dict) else section
+            )
+        merged["pack"] = header
+        return merged
+
     def resolve(self, pack: str | Path | Pack, overrides: Mapping[str, object] | None = None) -> PolicySet:
         """The policy of every registered kind for ``pack``; ``overrides`` replaces single kinds.
 
@@ -196,6 +240,14 @@ class Registry:
         (built with the pack's params for that kind).
         """
         chosen = pack if isinstance(pack, Pack) else self.load_pack(pack)
+        for section in chosen.pending:
+            raise ConfigurationError(
+                f"pack section [{section}] is not consumed: no policy kind {section!r} is registered",
+                file=chosen.source,
+                key=section,
+            )
+        if overrides is not None and not isinstance(overrides, Mapping):
+            raise ConfigurationError("overrides map a policy kind to a policy or a name", key="overrides")
         overrides = dict(overrides or {})
         for kind_name in overrides:
             if kind_name not in self._kinds:
@@ -225,7 +277,7 @@ class Registry:
         for kind_name, protocol in _PROTOCOLS.items():
             if kind_name not in core:
                 raise ConfigurationError(f"no policy registered for kind {kind_name!r}", key=kind_name)
-            if not isinstance(core[kind_name], protocol):
+            if getattr(protocol, "_is_runtime_protocol", False) and not isinstance(core[kind_name], protocol):
                 raise ConfigurationError(
                     f"the {kind_name} policy {core[kind_name]!r} does not implement {protocol.__name__} "
                     "(a name and decide(...))",

@@ -5,8 +5,8 @@ Data first (attrs objects computed through the storage's reporting queries), the
 ``aftersales.adapters.reporting.reporting_for(desk.store)``.
 """
 
-from aftersales.reports.dealer_monthly import DealerMonthlyReport, dealer_monthly, submit_dealer_report
-from aftersales.reports.faults import detect_batch_incidents, fault_pareto, fault_trend, raise_batch_incidents
+from aftersales.reports.dealer_monthly import DealerMonthlyReport, dealer_monthly
+from aftersales.reports.faults import detect_batch_incidents, fault_pareto, fault_trend
 from aftersales.reports.kpi import KpiReport, KpiRow, KpiTargets, kpi_report
 from aftersales.reports.rater import RaterIndex, rater_index
 from aftersales.reports.render import to_csv, to_html, to_markdown
@@ -22,9 +22,7 @@ __all__ = [
     "fault_pareto",
     "fault_trend",
     "kpi_report",
-    "raise_batch_incidents",
     "rater_index",
-    "submit_dealer_report",
     "to_csv",
     "to_html",
     "to_markdown",

@@ -1,6 +1,7 @@
 """Dealers' monthly installation and repair reports (seed 002: 每月3号之前将上月安装/维修情况报至售后服务部).
 
-A dealer submits a :class:`DealerMonthlyReport` document for each month; it is due by the end of
+A dealer submits a :class:`DealerMonthlyReport` document for each month
+(``desk.reports.submit_dealer_report``); it is due by the end of
 day ``due_day`` (3) of the next month in the market's time zone. :func:`dealer_monthly` puts each
 dealer's submitted figures beside the ledger's counts and lists who is late or missing.
 """
@@ -9,17 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import ClassVar
 
 import attrs
 
-from aftersales.domain.actors import Role
+from aftersales.domain.quality_reports import DealerMonthlyReport
 from aftersales.errors import ValidationError
+from aftersales.ports.clock import Clock
 from aftersales.ports.reporting import GroupBy, ReportingQueries
+from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.reports.months import month_period, next_month
-from aftersales.service.actors import Actor
-from aftersales.service.desk import ServiceDesk
-from aftersales.service.permissions import check_role
 
 __all__ = [
     "DealerMonthRow",
@@ -27,56 +26,7 @@ __all__ = [
     "DealerMonthlySummary",
     "ReportStatus",
     "dealer_monthly",
-    "submit_dealer_report",
 ]
-
-
-def _count(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValidationError(f"{attribute.name} is a count (an integer ≥ 0)", field=attribute.name)
-
-
-@attrs.define
-class DealerMonthlyReport:
-    """What a dealer reported for one month: installations and repairs done."""
-
-    DOCUMENT_KIND: ClassVar[str] = "dealer_monthly_report"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("dealer_id", "month")
-
-    id: str
-    dealer_id: str
-    month: str
-    installations: int = attrs.field(validator=_count)
-    repairs: int = attrs.field(validator=_count)
-    submitted_at: datetime
-    submitted_by: str
-    version: int = 0
-
-
-_SUBMIT_ROLES = frozenset({Role.DEALER_STAFF, Role.MANAGER, Role.GENERAL_MANAGER, Role.AGENT})
-
-
-def submit_dealer_report(
-    desk: ServiceDesk, actor: Actor, dealer_id: str, month: str, *, installations: int, repairs: int
-) -> DealerMonthlyReport:
-    """Record (or correct) ``dealer_id``'s report for ``month``; dealer staff submit only their own."""
-    check_role(actor, "submit_dealer_report", dealer_id, roles=_SUBMIT_ROLES)
-    if actor.role is Role.DEALER_STAFF and actor.dealer_id != dealer_id:
-        raise ValidationError("dealer staff submit their own dealer's report", field="dealer_id")
-    month_period(month)  # validates the month
-    now = desk.clock.now()
-    report = DealerMonthlyReport(
-        f"{dealer_id}:{month}", dealer_id, month, installations, repairs, now, str(actor.ref)
-    )
-    with desk.store() as uow:
-        uow.dealers.get(dealer_id)
-        found = uow.documents.query(DealerMonthlyReport, dealer_id=dealer_id, month=month)
-        if found:
-            report = uow.documents.save(attrs.evolve(report, version=found[0].version))
-        else:
-            uow.documents.add(report)
-        uow.commit()
-    return report
 
 
 class ReportStatus(StrEnum):
@@ -130,10 +80,11 @@ def due_at(month: str, due_day: int = 3, timezone: str = "Asia/Shanghai") -> dat
 
 def dealer_monthly(
     queries: ReportingQueries,
-    desk: ServiceDesk,
+    store: StoreFactory,
     month: str,
     *,
     as_of: datetime | None = None,
+    clock: Clock | None = None,
     due_day: int = 3,
     timezone: str = "Asia/Shanghai",
     installation_categories: frozenset[str] = frozenset({"installation"}),
@@ -142,9 +93,11 @@ def dealer_monthly(
     """Each registered dealer's month: installations and repairs received, and its report's status."""
     period = month_period(month, timezone)
     deadline = due_at(month, due_day, timezone)
-    now = as_of if as_of is not None else desk.clock.now()
+    if as_of is None and clock is None:
+        raise ValidationError("give as_of or a clock", field="as_of")
+    now = as_of if as_of is not None else clock.now()  # type: ignore[union-attr]
     counts = queries.category_counts(period, GroupBy.DEALER)
-    with desk.store() as uow:
+    with store() as uow:
         dealers: set[str] = {d.id for d in uow.dealers.list()}
         submitted = {r.dealer_id: r for r in uow.documents.query(DealerMonthlyReport, month=month)}
     dealers |= {d for d, _ in counts if d}

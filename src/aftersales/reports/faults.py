@@ -3,30 +3,24 @@
 A batch incident (批量质量事故, seed 004) is the same problem in at least ``threshold`` (5 %) of the
 units of one production batch: units are counted once per symptom, and the batch size is the number
 of registered units of that product and batch unless the maker passes its production figures.
-:func:`raise_batch_incidents` records each new incident once as a :class:`BatchIncidentRecord`
-document and an outbox message on topic ``"batch_incident"`` (severity ``major``) that the complaint
-desk acts on by opening a major complaint.
+``desk.reports.raise_batch_incidents`` (a command: it writes, so it lives in the service) records
+each new incident once as a :class:`BatchIncidentRecord` document and an outbox message on topic
+``"batch_incident"`` (severity ``major``) that the complaint desk acts on.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar
 
 import attrs
 
-from aftersales.domain.actors import Role
 from aftersales.domain.ids import ProductId
-from aftersales.errors import DuplicateError, ValidationError
+from aftersales.domain.quality_reports import BATCH_INCIDENT_TOPIC, BatchIncident, BatchIncidentRecord
 from aftersales.policies.complaints import ComplaintParams, batch_incident
-from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.reporting import FaultDimension, Period, ReportingQueries
 from aftersales.reports.months import month_period
-from aftersales.service.desk import ServiceDesk
-from aftersales.service.permissions import check_role
 
 __all__ = [
     "BATCH_INCIDENT_TOPIC",
@@ -38,10 +32,8 @@ __all__ = [
     "detect_batch_incidents",
     "fault_pareto",
     "fault_trend",
-    "raise_batch_incidents",
 ]
 
-BATCH_INCIDENT_TOPIC = "batch_incident"
 _SHARE = Decimal("0.0001")
 
 
@@ -124,23 +116,6 @@ def fault_trend(
     return FaultTrend(dimension, tuple(months), series)
 
 
-@attrs.frozen
-class BatchIncident:
-    """The same symptom in ``affected`` of the ``batch_size`` units of one product batch."""
-
-    product_id: str
-    batch: str
-    symptom: str
-    affected: int
-    batch_size: int
-    share: Decimal
-
-    @property
-    def key(self) -> str:
-        """A stable id for the incident."""
-        return f"{self.product_id}|{self.batch}|{self.symptom}"
-
-
 _DEFAULT_PARAMS = ComplaintParams()
 
 
@@ -169,78 +144,3 @@ def detect_batch_incidents(
             share = (Decimal(units) / size).quantize(_SHARE)
             found.append(BatchIncident(product, batch, symptom, units, size, share))
     return found
-
-
-@attrs.define
-class BatchIncidentRecord:
-    """A batch incident as raised once: the complaint desk opens a major complaint from it."""
-
-    DOCUMENT_KIND: ClassVar[str] = "batch_incident"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("product_id", "batch", "state")
-
-    id: str
-    product_id: str
-    batch: str
-    symptom: str
-    affected: int
-    batch_size: int
-    share: Decimal
-    detected_at: datetime
-    severity: str = "major"
-    state: str = "reported"
-    complaint_id: str | None = None
-    version: int = 0
-
-
-_RAISE_ROLES = frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.SYSTEM})
-
-
-def raise_batch_incidents(
-    desk: ServiceDesk, actor: object, incidents: Sequence[BatchIncident]
-) -> list[BatchIncidentRecord]:
-    """Record each incident not raised before and put a ``batch_incident`` outbox message for it.
-
-    Idempotent: an incident already recorded (same product, batch and symptom) is skipped. Returns
-    the records created now.
-    """
-    from aftersales.service.actors import Actor
-
-    if not isinstance(actor, Actor):
-        raise ValidationError("actor must be an Actor", field="actor")
-    check_role(actor, "raise_batch_incident", roles=_RAISE_ROLES)
-    now = desk.clock.now()
-    created: list[BatchIncidentRecord] = []
-    with desk.store() as uow:
-        for incident in incidents:
-            record = BatchIncidentRecord(
-                incident.key, incident.product_id, incident.batch, incident.symptom,
-                incident.affected, incident.batch_size, incident.share, now,
-            )  # fmt: skip
-            try:
-                uow.documents.add(record)
-            except DuplicateError:
-                continue
-            payload = {
-                "incident_id": record.id,
-                "product_id": record.product_id,
-                "batch": record.batch,
-                "symptom": record.symptom,
-                "affected": record.affected,
-                "batch_size": record.batch_size,
-                "share": str(record.share),
-                "severity": record.severity,
-            }
-            uow.outbox.put(
-                [
-                    OutboxMessage(
-                        "bi-" + hashlib.sha1(record.id.encode()).hexdigest()[:40],
-                        BATCH_INCIDENT_TOPIC,
-                        payload,
-                        f"batch_incident:{record.id}",
-                        now,
-                    )
-                ]
-            )
-            created.append(record)
-        uow.commit()
-    return created

@@ -30,9 +30,10 @@ from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.desk import ServiceDesk
+from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import can_read, check_role
+from aftersales.service.permissions import ARCHIVE_ROLES, can_read, check_role
+from aftersales.service.runner import CommandRunner
 
 __all__ = [
     "ARCHIVE_ROLES",
@@ -45,13 +46,6 @@ __all__ = [
 ]
 
 R = Role
-_SEE_ALL = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
-ARCHIVE_ROLES = {
-    "dealer_archive": _SEE_ALL | {R.DEALER_STAFF},
-    "customer_archive": _SEE_ALL | {R.DEALER_STAFF, R.CUSTOMER},
-    "record_training": frozenset({R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AGENT}),
-}
-"""Who may read which archive (scopes narrow it further) and record training."""
 _RESOLVED = frozenset({TicketState.RESOLVED.value, TicketState.CLOSED.value})
 _PAGE = 500
 
@@ -209,9 +203,10 @@ class _Tally:
 class ArchiveDesk:
     """Dealer and end-user archives, and the training records that feed the dealer archive."""
 
-    def __init__(self, desk: ServiceDesk, *, timezone: str = "Asia/Shanghai") -> None:
-        self.desk = desk
-        self.zone = zone(timezone)
+    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+        self.context = context
+        self.runner = runner
+        self.zone = zone(context.timezone)
 
     @staticmethod
     def _tickets(uow: UnitOfWork, filters: TicketFilter) -> Iterator[Ticket]:
@@ -237,12 +232,16 @@ class ArchiveDesk:
         attendees: Iterable[Attendee] = (),
         region: str | None = None,
         note: str = "",
+        idempotency_key: str | None = None,
     ) -> TrainingRecord:
-        """Record a training (走训, 集训 or 函授) of the given dealers' staff."""
+        """Record a training (走训, 集训 or 函授) of the given dealers' staff (replayable by key)."""
         check_role(actor, "record_training", None, ARCHIVE_ROLES["record_training"])
-        now = self.desk.clock.now()
-        with self.desk.store() as uow:
-            dealers = tuple(dealer_ids)
+        dealers = tuple(dealer_ids)
+        topics = tuple(topics)
+        attendees = tuple(attendees)
+        request = [kind, held_on, trainer, dealers, topics, attendees, region, note]
+
+        def apply(uow: UnitOfWork, now: datetime) -> TrainingRecord:
             for dealer_id in dealers:
                 uow.dealers.get(dealer_id)
             record = TrainingRecord(
@@ -258,8 +257,17 @@ class ArchiveDesk:
                 note,
             )
             uow.documents.add(record)
-            uow.commit()
-        return record
+            return record
+
+        return self.runner.write(
+            actor,
+            "record_training",
+            idempotency_key,
+            request,
+            apply,
+            remember=lambda r: r.id,
+            reload=lambda uow, id: uow.documents.get(TrainingRecord, id),
+        )
 
     # -- dealer archive ----------------------------------------------------------------------------
 
@@ -282,7 +290,7 @@ class ArchiveDesk:
         months = _months(start, end)
         tallies = {m: _Tally() for m in months}
         total = _Tally()
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             dealer = uow.dealers.get(dealer_id)
             query = TicketFilter(dealer_id=dealer_id, received_from=start_at, received_to=end_at)
             for ticket in self._tickets(uow, query):
@@ -315,7 +323,7 @@ class ArchiveDesk:
         regions'); anyone else out of scope gets ``NotFound``, as for an unknown customer.
         """
         check_role(actor, "customer_archive", customer_id, ARCHIVE_ROLES["customer_archive"])
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             customer = uow.customers.get(customer_id)
             if actor.role is R.CUSTOMER and actor.customer_id != customer.id:
                 raise NotFound("customer", customer_id)

@@ -12,11 +12,8 @@ about the ticket — all in one command, so nothing is half recorded.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from aftersales.domain.actors import Role
 from aftersales.domain.classification import Channel
-from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.complaints import ComplaintSubject
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import TicketId
@@ -29,46 +26,31 @@ from aftersales.domain.surveys import (
     SatisfactionSurvey,
 )
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
-from aftersales.errors import PermissionDenied, ValidationError
+from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.callback_plan import schedule_in
+from aftersales.service.callback_plan import complete_tasks, schedule_in
 from aftersales.service.complaint_desk import ComplaintDesk
-from aftersales.service.permissions import check_role
-from aftersales.service.runner import Applied
+from aftersales.service.context import DeskContext
+from aftersales.service.permissions import Workflow, permit
+from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.views import CommandResult
-
-if TYPE_CHECKING:
-    from aftersales.service.desk import ServiceDesk
 
 __all__ = ["CallbackDesk"]
 
-R = Role
-_READERS = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
-
-
-def _roles(trigger: str) -> frozenset[Role]:
-    return TICKET_WORKFLOW.spec(trigger).roles | COMPLAINT_WORKFLOW.spec(trigger).roles
-
-
-def _check_workflow_role(actor: Actor, ticket: Ticket, trigger: str) -> None:
-    # The union above lets the runner through; the ticket's own workflow has the last word.
-    if actor.role not in ticket.workflow.spec(trigger).roles:
-        raise PermissionDenied(str(actor), trigger, ticket.id)
-
 
 class CallbackDesk:
-    """Callback commands and queries over one :class:`ServiceDesk` (``desk.callbacks``)."""
+    """Callback commands and queries (``desk.callbacks``); a low score opens a complaint."""
 
-    def __init__(self, desk: ServiceDesk, complaints: ComplaintDesk | None = None) -> None:
-        self.desk = desk
-        self.complaints = complaints or ComplaintDesk(desk)
+    def __init__(self, context: DeskContext, runner: CommandRunner, complaints: ComplaintDesk) -> None:
+        self.context = context
+        self.runner = runner
+        self.complaints = complaints
 
     def _now(self) -> datetime:
-        return require_aware(self.desk.clock.now(), "clock.now()")
+        return self.context.now()
 
     def schedule(
         self,
@@ -88,14 +70,13 @@ class CallbackDesk:
             require_aware(due_at, "due_at")
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
-            _check_workflow_role(actor, ticket, "schedule_callback")
             if not ticket.can("schedule_callback"):
                 ticket.workflow.target(ticket.state, "schedule_callback")  # raises InvalidTransition
-            _, decision = schedule_in(uow, self.desk.policies.callback, actor, ticket, now, due_at)
+            _, decision = schedule_in(uow, self.context.policies.callback, actor, ticket, now, due_at)
             return Applied(decisions=(decision,))
 
-        return self.desk.execute(
-            actor, "schedule_callback", ticket_id, apply, idempotency_key, roles=_roles("schedule_callback")
+        return self.runner.execute(
+            actor, "schedule_callback", ticket_id, apply, idempotency_key, request=[due_at]
         )
 
     def record(
@@ -130,15 +111,9 @@ class CallbackDesk:
             facts.update({f"score.{k}": v for k, v in survey.dimensions().items()})
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
-            _check_workflow_role(actor, ticket, "record_callback")
             why = comment or checklist.other_complaints or None
             ticket.record_callback(actor.ref, now, problem_back=problem_back, facts=facts, why=why)
-            for task in uow.documents.query(
-                CallbackTask, ticket_id=ticket.id, state=CallbackTaskState.PENDING
-            ):
-                task.state = CallbackTaskState.DONE
-                task.done_at = now
-                uow.documents.save(task)
+            complete_tasks(uow, ticket, now)
             decisions: list[object] = []
             messages: list[OutboxMessage] = []
             complaint_id: TicketId | None = None
@@ -181,17 +156,22 @@ class CallbackDesk:
             )
             return Applied(messages=messages, decisions=decisions)
 
-        return self.desk.execute(
-            actor, "record_callback", ticket_id, apply, idempotency_key, roles=_roles("record_callback")
+        return self.runner.execute(
+            actor,
+            "record_callback",
+            ticket_id,
+            apply,
+            idempotency_key,
+            request=[checklist, problem_back, survey, comment],
         )
 
     # -- queries ------------------------------------------------------------------------------------
 
     def pending(self, actor: Actor, *, due_before: datetime | None = None) -> list[CallbackTask]:
         """Callbacks still to make (due before ``due_before`` if given), soonest first."""
-        check_role(actor, "callbacks", roles=_READERS)
+        permit(actor, Workflow.DOCUMENTS, "callbacks")
         limit = require_aware(due_before, "due_before") if due_before is not None else None
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             tasks = uow.documents.query(CallbackTask, state=CallbackTaskState.PENDING)
         found = [t for t in tasks if limit is None or t.due_at < limit]
         return sorted(found, key=lambda t: (t.due_at, t.id))
@@ -203,7 +183,7 @@ class CallbackDesk:
 
     def records(self, actor: Actor, ticket_id: str) -> list[CallbackRecord]:
         """The callbacks made on ``ticket_id`` (if ``actor`` may see it), oldest first."""
-        self.desk.ticket(actor, ticket_id)
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
+            self.runner.visible(uow, actor, ticket_id)
             found = uow.documents.query(CallbackRecord, ticket_id=ticket_id)
         return sorted(found, key=lambda r: (r.at, r.id))

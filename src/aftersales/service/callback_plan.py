@@ -23,7 +23,7 @@ from aftersales.policies.decision import Decision
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 
-__all__ = ["callback_plan", "customer_tier", "schedule_in"]
+__all__ = ["callback_plan", "complete_tasks", "customer_tier", "schedule_in"]
 
 
 def customer_tier(uow: UnitOfWork, ticket: Ticket) -> CustomerTier:
@@ -84,3 +84,11 @@ def schedule_in(
     )
     uow.documents.add(task)
     return task, decision
+
+
+def complete_tasks(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+    """Mark the ticket's pending callback tasks done: the callback was made."""
+    for task in uow.documents.query(CallbackTask, ticket_id=ticket.id, state=CallbackTaskState.PENDING):
+        task.state = CallbackTaskState.DONE
+        task.done_at = now
+        uow.documents.save(task)

@@ -1,6 +1,7 @@
 """The desk's time zone and its default clock.
 
-A desk speaks in one local zone: the calendar's (``Asia/Shanghai`` for the China packs). The
+A desk speaks in one local zone: its calendar's (``Asia/Shanghai`` for the China packs) unless its
+settings name another (``settings={"timezone": ...}``). The
 instants it stamps on tickets are in that zone (one ticket's JSON never mixes ``+00:00`` and
 ``+08:00``), and numbers, months and reports use local dates: a ticket received at 00:30 on
 1 January Beijing time is numbered in the new year.
@@ -8,17 +9,9 @@ instants it stamps on tickets are in that zone (one ticket's JSON never mixes ``
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
-from zoneinfo import ZoneInfo
+from datetime import datetime, tzinfo
 
-from aftersales.domain.calendar import BusinessCalendar
-
-__all__ = ["ZoneClock", "desk_zone"]
-
-
-def desk_zone(calendar: BusinessCalendar | None) -> tzinfo:
-    """The calendar's zone, or UTC for a desk without a working calendar."""
-    return ZoneInfo(calendar.timezone) if calendar is not None else UTC
+__all__ = ["ZoneClock"]
 
 
 class ZoneClock:

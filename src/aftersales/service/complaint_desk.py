@@ -2,7 +2,7 @@
 
 A complaint is a ticket of kind complaint following :data:`COMPLAINT_WORKFLOW`; its own facts live in a
 :class:`ComplaintFile` document under the same id, written in the same unit of work as the ticket.
-Every command goes through ``desk.execute`` (one transaction: permission, the step, the file, the
+Every command goes through the command runner (one transaction: permission, the step, the file, the
 outbox). Classification that finds a crisis event or a batch incident escalates **in the same
 command**: an escalation record with its own due time, a ticket event, and ``complaint_escalated``
 notifications to the roles the pack's escalation policy names — by default the service-centre head
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
@@ -47,57 +47,27 @@ from aftersales.errors import NotFound, ValidationError
 from aftersales.policies.complaints import (
     ComplaintClass,
     ComplaintFacts,
-    DefaultComplaintPolicy,
     UnitFault,
     detect_batch_incidents,
 )
 from aftersales.policies.decision import Decision
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
+from aftersales.policies.protocols import ComplaintPolicy
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.callback_plan import schedule_in
-from aftersales.service.permissions import check_role
-from aftersales.service.runner import Applied, replay, store_result
-from aftersales.service.views import CommandResult, TicketView
-
-if TYPE_CHECKING:
-    from aftersales.service.desk import ServiceDesk
+from aftersales.service.context import DeskContext
+from aftersales.service.intake import open_ticket_in, received_time
+from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, check_role, permit
+from aftersales.service.runner import Applied, CommandRunner
+from aftersales.service.views import CommandResult
 
 __all__ = ["COMPLAINT_ROLES", "ComplaintDesk", "ComplaintLogEntry", "ComplaintLogFilter", "OverdueEscalation"]
 
 R = Role
-_READERS = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
-_ANALYSTS = frozenset({R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.SYSTEM})
 
-
-def _command_roles() -> dict[str, frozenset[Role]]:
-    spec = COMPLAINT_WORKFLOW.spec
-    return {
-        "investigate": spec("investigate").roles,
-        "propose_solution": spec("propose_solution").roles,
-        "revise_solution": spec("revise_solution").roles,
-        "agree_solution": spec("agree_solution").roles,
-        "refer_to_general_manager": spec("refer").roles,
-        "record_gm_decision": spec("decide").roles,
-        "give_feedback": spec("resolve").roles,
-        "reject_outcome": spec("reject").roles,
-        "review": spec("review").roles,
-        "close_complaint": spec("close").roles,
-        "cancel_complaint": spec("cancel").roles,
-        "withdraw": spec("withdraw").roles,
-        "reopen_complaint": spec("reopen").roles,
-        "classify": spec("classify").roles,
-        "escalate": spec("escalate").roles,
-        "acknowledge_escalation": spec("acknowledge_escalation").roles,
-        "link_tickets": spec("link_tickets").roles,
-        "grant_remedy": spec("grant_remedy").roles,
-    }
-
-
-COMPLAINT_ROLES = _command_roles()
-"""The roles allowed to run each complaint command, taken from the workflow definition."""
 
 Body = Callable[[UnitOfWork, Ticket, ComplaintFile, datetime], Applied | None]
 
@@ -151,6 +121,13 @@ class OverdueEscalation:
     overdue_by: timedelta
 
 
+def _captured(body: Callable[..., object]) -> list[object]:
+    """The values a command's body closes over: the request, for the idempotency fingerprint."""
+    cells = body.__closure__ or ()
+    names = body.__code__.co_freevars
+    return [c.cell_contents for n, c in zip(names, cells, strict=True) if n != "self" and n != "actor"]
+
+
 def _require_complaint(ticket: Ticket) -> None:
     if ticket.kind is not TicketKind.COMPLAINT:
         raise ValidationError(f"ticket {ticket.id} is not a complaint", field="complaint_id")
@@ -163,15 +140,17 @@ def _reason_facts(reasons: Iterable[Reason]) -> list[JsonValue]:
 class ComplaintDesk:
     """Complaint commands and queries over one :class:`ServiceDesk` (``desk.complaints``)."""
 
-    def __init__(self, desk: ServiceDesk, policy: DefaultComplaintPolicy | None = None) -> None:
-        self.desk = desk
-        configured = getattr(desk.policies, "complaint", None)
-        self.policy: DefaultComplaintPolicy = policy or configured or DefaultComplaintPolicy()
+    def __init__(
+        self, context: DeskContext, runner: CommandRunner, policy: ComplaintPolicy | None = None
+    ) -> None:
+        self.context = context
+        self.runner = runner
+        self.policy: ComplaintPolicy = policy or context.policies.complaint
 
     # -- plumbing ---------------------------------------------------------------------------------
 
     def _now(self) -> datetime:
-        return require_aware(self.desk.clock.now(), "clock.now()")
+        return self.context.now()
 
     def _run(
         self, actor: Actor, command: str, complaint_id: str, body: Body, key: str | None
@@ -183,8 +162,8 @@ class ComplaintDesk:
             uow.documents.save(file)
             return applied
 
-        result: CommandResult = self.desk.execute(
-            actor, command, complaint_id, apply, key, roles=COMPLAINT_ROLES[command]
+        result: CommandResult = self.runner.execute(
+            actor, command, complaint_id, apply, key, request=_captured(body), roles=COMPLAINT_ROLES[command]
         )
         return result
 
@@ -226,7 +205,7 @@ class ComplaintDesk:
         detail: Reason,
         now: datetime,
     ) -> tuple[list[OutboxMessage], Decision[Any]]:
-        decision = self.desk.policies.escalation.decide(EscalationFacts(trigger, detail))
+        decision = self.context.policies.escalation.decide(EscalationFacts(trigger, detail))
         to = tuple(decision.outcome.to)
         due = now + timedelta(hours=self.policy.params.escalation_ack_hours)
         record = EscalationRecord(to, detail, now, actor.ref, due, bool(decision.outcome.immediate))
@@ -250,7 +229,7 @@ class ComplaintDesk:
             "escalated_at": now,
         }
         key = f"{ticket.id}:{len(ticket.events)}:complaint_escalated:{trigger.value}"
-        messages = self.desk.notifications.staff_messages("complaint_escalated", to, values, key, now)
+        messages = self.context.notifications.staff_messages("complaint_escalated", to, values, key, now)
         return messages, decision
 
     def _classify(
@@ -317,18 +296,17 @@ class ComplaintDesk:
         """
         if crisis is not None and not isinstance(crisis, CrisisFacts):
             raise ValidationError("crisis must be CrisisFacts", field="crisis")
-        scoped, now, received = self.desk.intake(actor, "open_complaint", idempotency_key, received_at)
-        with self.desk.store() as uow:
-            first = replay(uow, scoped)
-            if first is not None:
-                return first
-            ticket, applied = self.open_in(
+        permit(actor, Workflow.COMPLAINT, "open_complaint", customer_id)
+        about = tuple(about)
+        request = [customer_id, description, about, subject, channel, asset_id, crisis, urgent, received_at]
+
+        def run(uow: UnitOfWork, now: datetime) -> tuple[Ticket, Applied]:
+            return self.open_in(
                 uow, actor, now, customer_id, description, about, subject=subject, channel=channel,
-                asset_id=asset_id, crisis=crisis, urgent=urgent, received_at=received,
+                asset_id=asset_id, crisis=crisis, urgent=urgent, received_at=received_time(now, received_at),
             )  # fmt: skip
-            store_result(uow, scoped, ticket, tuple(ticket.events))
-            uow.commit()
-        return CommandResult(TicketView(ticket), tuple(ticket.events), decisions=tuple(applied.decisions))
+
+        return self.runner.intake(actor, "open_complaint", idempotency_key, request, run)
 
     def open_in(
         self,
@@ -363,10 +341,10 @@ class ComplaintDesk:
             uow.documents.add(file)
             return applied
 
-        return self.desk.open_ticket_in(
-            uow, actor, now, customer_id=customer_id, description=description, category=Category.COMPLAINT,
-            channel=channel, asset_id=asset_id, received_at=received_at or now, kind=TicketKind.COMPLAINT,
-            urgent=urgent, attach=attach,
+        return open_ticket_in(
+            self.context, uow, actor, now, customer_id=customer_id, description=description,
+            category=Category.COMPLAINT, channel=channel, asset_id=asset_id, received_at=received_at or now,
+            kind=TicketKind.COMPLAINT, urgent=urgent, attach=attach,
         )  # fmt: skip
 
     # -- classification and escalation --------------------------------------------------------------
@@ -626,7 +604,7 @@ class ComplaintDesk:
             file.outcome = outcome
             if not schedule_callback:
                 return Applied()
-            _, plan = schedule_in(uow, self.desk.policies.callback, actor, ticket, now)
+            _, plan = schedule_in(uow, self.context.policies.callback, actor, ticket, now)
             return Applied(decisions=(plan,))
 
         return self._run(actor, "give_feedback", complaint_id, body, idempotency_key)
@@ -719,10 +697,10 @@ class ComplaintDesk:
 
     def complaint_file(self, actor: Actor, complaint_id: str) -> ComplaintFile:
         """The complaint's file, if ``actor`` may see the complaint (otherwise ``NotFound``)."""
-        view = self.desk.ticket(actor, complaint_id)
-        if view.kind is not TicketKind.COMPLAINT:
-            raise NotFound("complaint", complaint_id)
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
+            view = self.runner.visible(uow, actor, complaint_id)
+            if view.kind is not TicketKind.COMPLAINT:
+                raise NotFound("complaint", complaint_id)
             try:
                 return uow.documents.get(ComplaintFile, complaint_id)
             except NotFound:
@@ -732,7 +710,7 @@ class ComplaintDesk:
         self, actor: Actor, filters: ComplaintLogFilter | None = None
     ) -> list[ComplaintLogEntry]:
         """The complaint log (投诉登记表): name, address, phone, product, fault, handler, outcome."""
-        check_role(actor, "complaint_log", roles=_READERS)
+        check_role(actor, "complaint_log", roles=COMPLAINT_ROLES["complaint_log"])
         wanted = filters or ComplaintLogFilter()
         query = TicketFilter(
             kind=TicketKind.COMPLAINT,
@@ -742,7 +720,7 @@ class ComplaintDesk:
             received_to=wanted.received_to,
         )
         out: list[ComplaintLogEntry] = []
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             for ticket in _all(uow, query):
                 entry = self._log_entry(uow, ticket)
                 if wanted.severity is None or entry.severity is wanted.severity:
@@ -791,10 +769,10 @@ class ComplaintDesk:
 
     def overdue_escalations(self, actor: Actor, at: datetime | None = None) -> list[OverdueEscalation]:
         """Escalations not taken up by their due time, most overdue first."""
-        check_role(actor, "overdue_escalations", roles=_READERS)
+        check_role(actor, "overdue_escalations", roles=COMPLAINT_ROLES["overdue_escalations"])
         now = require_aware(at, "at") if at is not None else self._now()
         out: list[OverdueEscalation] = []
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             files = [*uow.documents.query(ComplaintFile, severity=ComplaintSeverity.MAJOR.value)]
             files += uow.documents.query(ComplaintFile, severity=ComplaintSeverity.GENERAL.value)
             for file in files:
@@ -817,10 +795,10 @@ class ComplaintDesk:
         Counts distinct units with the same cause against ``batch_size`` (the production quantity);
         ``quality_causes`` keeps only design/production causes. One decision per cause, with reasons.
         """
-        check_role(actor, "detect_batch_incidents", roles=_ANALYSTS)
+        check_role(actor, "detect_batch_incidents", roles=COMPLAINT_ROLES["detect_batch_incidents"])
         query = TicketFilter(kind=TicketKind.SERVICE, batch=batch, product_id=product_id)
         faults: list[UnitFault] = []
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             for ticket in _all(uow, query):
                 if ticket.asset_id is None:
                     continue
@@ -832,8 +810,8 @@ class ComplaintDesk:
 
     def warranty_extensions(self, actor: Actor, asset_id: str) -> tuple[WarrantyExtension, ...]:
         """The warranty extensions granted to ``asset_id`` as complaint remedies, oldest first."""
-        check_role(actor, "warranty_extensions", roles=_READERS | {R.ENGINEER, R.DEALER_STAFF})
-        with self.desk.store() as uow:
+        check_role(actor, "warranty_extensions", roles=COMPLAINT_ROLES["warranty_extensions"])
+        with self.context.store() as uow:
             found = uow.documents.query(GrantedExtension, asset_id=asset_id)
         return tuple(sorted((g.extension for g in found), key=lambda e: e.granted_at))
 

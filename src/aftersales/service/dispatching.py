@@ -1,20 +1,21 @@
 """Dispatch for one desk (派工): who gets a ticket, and what happens when nobody can take it.
 
-The roster (engineers indexed by skill and region, dealers by territory) is built once per desk
-from the store, with each engineer's load derived from the open tickets assigned to them, and kept
-current as tickets are assigned and released. Several processes each keep their own roster: a load
-seen by another process is picked up when the roster is rebuilt (after a register, or on restart).
+The roster of engineers and dealers (indexed by skill, region, territory) is cached per desk and
+rebuilt after an engineer or dealer is registered. Engineers' *loads* are not cached: they change with
+every command of every process, so each dispatch counts the open tickets per assignee in its own
+transaction (one indexed ``GROUP BY``) and sets them on a copy of the roster — a rejected, reopened,
+cancelled or conflicting command can never leave a load wrong.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import attrs
 
 from aftersales.domain.classification import Priority
 from aftersales.domain.ids import EngineerId
+from aftersales.domain.parties import Engineer
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
@@ -27,13 +28,14 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import CountField, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-
-if TYPE_CHECKING:
-    from aftersales.service.desk import ServiceDesk
+from aftersales.service.context import DeskContext
 
 __all__ = ["Choice", "Dispatching"]
 
-_OPEN_STATES = tuple(s.value for s in TicketState if s not in (TicketState.CLOSED, TicketState.CANCELLED))
+# A load is work still to do: a resolved ticket waits for the customer, not for the engineer.
+_OPEN_STATES = tuple(
+    s.value for s in TicketState if s not in (TicketState.RESOLVED, TicketState.CLOSED, TicketState.CANCELLED)
+)
 
 
 @attrs.frozen
@@ -47,26 +49,34 @@ class Choice:
 
 
 class Dispatching:
-    """Routing and dispatch policies applied to the desk's roster."""
+    """Routing and dispatch policies applied to the roster, with loads read from the store."""
 
-    def __init__(self, desk: ServiceDesk) -> None:
-        self.desk = desk
-        self._roster: Roster | None = None
+    def __init__(self, context: DeskContext) -> None:
+        self.context = context
+        self._engineers: tuple[Engineer, ...] | None = None
+        self._dealers: DealerIndex | None = None
 
     def forget(self) -> None:
-        """Drop the roster (engineers or dealers changed); it is rebuilt on next use."""
-        self._roster = None
+        """Drop the cached roster (engineers or dealers changed); it is rebuilt on next use."""
+        self._engineers = None
+        self._dealers = None
+
+    def forget_if_roster(self, kind: str) -> None:
+        """Master data changed: drop the roster when ``kind`` is an engineer or a dealer."""
+        if kind in ("engineer", "dealer"):
+            self.forget()
 
     def roster(self, uow: UnitOfWork) -> Roster:
-        """The indexed roster, loads derived from the open tickets."""
-        if self._roster is None:
-            engineers = EngineerIndex(uow.engineers.list())
-            loads = uow.tickets.count_by(CountField.ASSIGNEE_ID, TicketFilter(states=_OPEN_STATES))
-            for engineer_id, load in loads.items():
-                if engineer_id in engineers:
-                    engineers.set_load(EngineerId(engineer_id), load)
-            self._roster = Roster(engineers, DealerIndex(uow.dealers.list()))
-        return self._roster
+        """The indexed roster with each engineer's load counted now, in ``uow``."""
+        if self._engineers is None or self._dealers is None:
+            self._engineers = tuple(uow.engineers.list())
+            self._dealers = DealerIndex(uow.dealers.list())
+        engineers = EngineerIndex(self._engineers)
+        loads = uow.tickets.count_by(CountField.ASSIGNEE_ID, TicketFilter(states=_OPEN_STATES))
+        for engineer_id, load in loads.items():
+            if engineer_id in engineers:
+                engineers.set_load(EngineerId(engineer_id), load)
+        return Roster(engineers, self._dealers)
 
     def choose(
         self,
@@ -85,7 +95,7 @@ class Dispatching:
         if dealer_id is not None:
             dealer = uow.dealers.get(dealer_id)
             return Choice(Assignee(AssigneeKind.DEALER, dealer.id, dealer.name), manual)
-        policies = self.desk.policies
+        policies = self.context.policies
         assessment = ticket.assessment
         route = policies.routing.decide(
             RoutingFacts(ticket.priority or Priority.NORMAL, assessment.departments if assessment else 1)
@@ -98,7 +108,7 @@ class Dispatching:
             dealer_id=ticket.dealer_id,
             exclude=frozenset({ticket.assignee.id} if ticket.assignee else ()),  # type: ignore[arg-type]
         )
-        calendar = self.desk.calendar
+        calendar = self.context.calendar
         on_duty = calendar_on_duty(calendar) if calendar is not None else None
         decision = policies.dispatch.decide(request, self.roster(uow), on_duty)
         chosen = decision.outcome.assignee
@@ -109,16 +119,7 @@ class Dispatching:
         )
         values = {"ticket_id": ticket.id, "level": escalation.outcome.to[0], "reason": decision.reasons[-1]}
         key = f"{ticket.id}:{len(ticket.events)}:escalation:no_candidate"
-        messages = self.desk.notifications.staff_messages(
+        messages = self.context.notifications.staff_messages(
             "escalation", escalation.outcome.to, values, key, now
         )
         return Choice(None, (), (route, decision, escalation), tuple(messages))
-
-    def moved(self, previous: Assignee | None, current: Assignee | None) -> None:
-        """Keep engineers' loads current when a ticket leaves ``previous`` for ``current``."""
-        if self._roster is None:
-            return
-        engineers = self._roster.engineers
-        for assignee, delta in ((previous, -1), (current, +1)):
-            if assignee is not None and assignee.kind is AssigneeKind.ENGINEER and assignee.id in engineers:
-                engineers.adjust_load(EngineerId(assignee.id), delta)

@@ -35,25 +35,14 @@ from aftersales.errors import AftersalesError, NotFound, PermissionDenied, Valid
 from aftersales.ports.invoicing import InvoiceIssuer, InvoiceRequest, IssuedInvoice
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.desk import ServiceDesk
+from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import can_read, check_role
+from aftersales.service.permissions import FEE_ROLES, can_read, check_role
+from aftersales.service.runner import CommandRunner
 
 __all__ = ["FEE_ROLES", "FeeDesk", "ItemBalance", "MonthlyRevenue", "RevenueEntry"]
 
 R = Role
-_OFFICE = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
-FEE_ROLES = {
-    "issue_fee_slip": _OFFICE | {R.ENGINEER, R.DEALER_STAFF},
-    "record_slip_payment": _OFFICE | {R.ENGINEER, R.DEALER_STAFF, R.SYSTEM},
-    "request_invoice": _OFFICE | {R.DEALER_STAFF, R.CUSTOMER},
-    "retry_invoices": _OFFICE | {R.SYSTEM},
-    "cancel_fee_slip": _OFFICE | {R.DEALER_STAFF},
-    "record_materials": _OFFICE | {R.ENGINEER, R.DEALER_STAFF},
-    "read_fee_slip": _OFFICE | {R.ENGINEER, R.DEALER_STAFF, R.CUSTOMER, R.AUDITOR, R.SYSTEM},
-    "revenue_report": frozenset({R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.DEALER_STAFF}),
-}
-"""Who may do what with fee slips; scopes (own customer, own dealer) narrow it further."""
 
 
 @attrs.frozen
@@ -141,24 +130,23 @@ class FeeDesk:
     ``timezone`` decides which month a slip counts in (the company's books, default China time).
     """
 
-    def __init__(
-        self, desk: ServiceDesk, issuer: InvoiceIssuer | None = None, *, timezone: str = "Asia/Shanghai"
-    ) -> None:
-        self.desk = desk
-        self.issuer = issuer
-        self.zone: ZoneInfo = zone(timezone)
+    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+        self.context = context
+        self.runner = runner
+        self.issuer: InvoiceIssuer | None = context.invoice_issuer
+        self.zone: ZoneInfo = zone(context.timezone)
 
     # -- helpers ------------------------------------------------------------------------------------
 
     def _now(self) -> datetime:
-        return require_aware(self.desk.clock.now(), "clock.now()")
+        return self.context.now()
 
     def _month_of(self, at: datetime) -> str:
         return at.astimezone(self.zone).strftime("%Y-%m")
 
     def _ticket_in_scope(self, uow: UnitOfWork, actor: Actor, ticket_id: str, command: str) -> None:
         ticket = uow.tickets.get(ticket_id)
-        if not can_read(actor, ticket, self.desk.team_of_assignee(uow, ticket)):
+        if not can_read(actor, ticket, self.runner.team_of_assignee(uow, ticket)):
             raise NotFound("ticket", ticket_id)
         if actor.role is R.AUDITOR and command != "read_fee_slip":
             raise PermissionDenied(str(actor), command, ticket_id)
@@ -187,11 +175,29 @@ class FeeDesk:
         origin: SlipOrigin = SlipOrigin.JOB,
         invoice_title: str = "",
         tax_id: str = "",
+        idempotency_key: str | None = None,
     ) -> FeeSlip:
-        """Write the fee slip of a chargeable job; ``invoice=NOW`` requests its invoice at once."""
+        """Write the fee slip of a chargeable job; ``invoice=NOW`` requests its invoice at once.
+
+        With ``idempotency_key`` a retried call returns the first slip instead of writing a second.
+        """
         check_role(actor, "issue_fee_slip", ticket_id, FEE_ROLES["issue_fee_slip"])
-        now = self._now()
-        with self.desk.store() as uow:
+        lines = tuple(lines)
+        request = [
+            ticket_id,
+            lines,
+            payment_method,
+            invoice,
+            currency,
+            quote_id,
+            origin,
+            invoice_title,
+            tax_id,
+        ]
+        invoices: list[InvoiceRecord] = []
+
+        def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
+            invoices.clear()
             self._ticket_in_scope(uow, actor, ticket_id, "issue_fee_slip")
             ticket = uow.tickets.get(ticket_id)
             slip = FeeSlip(
@@ -210,13 +216,25 @@ class FeeDesk:
                 quote_id,
             )
             uow.documents.add(slip)
-            record = None
             if slip.invoice_wish is InvoiceWish.NOW:
-                record = self._new_invoice(uow, actor, now, slip.customer_id, [slip], invoice_title, tax_id)
-            uow.commit()
-        if record is not None:
+                invoices.append(
+                    self._new_invoice(uow, actor, now, slip.customer_id, [slip], invoice_title, tax_id)
+                )
+            return slip
+
+        slip = self.runner.write(
+            actor,
+            "issue_fee_slip",
+            idempotency_key,
+            request,
+            apply,
+            remember=lambda s: s.id,
+            reload=lambda uow, id: uow.documents.get(FeeSlip, id),
+        )
+        record = invoices[0] if invoices else None
+        if record is not None and slip.invoice_id == record.id:  # not a replay: this call requested it
             self._send(record.id)
-            with self.desk.store() as uow:
+            with self.context.store() as uow:
                 slip = uow.documents.get(FeeSlip, slip.id)
         return slip
 
@@ -229,24 +247,36 @@ class FeeDesk:
         method: str | None = None,
         reference: str = "",
         received_at: datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> FeeSlip:
-        """Record money received against a slip (at most its balance)."""
-        now = self._now()
-        received = now if received_at is None else require_aware(received_at, "received_at")
-        if received > now:
-            raise ValidationError("received_at is in the future", field="received_at")
-        with self.desk.store() as uow:
+        """Record money received against a slip (at most its balance); a retry with its key counts once."""
+        if received_at is not None:
+            require_aware(received_at, "received_at")
+
+        def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
+            received = now if received_at is None else received_at
+            if received > now:
+                raise ValidationError("received_at is in the future", field="received_at")
             slip = self._slip(uow, actor, slip_id, "record_slip_payment")
             payment = SlipPayment(amount, method or slip.payment_method, received, actor.ref, reference)
             slip.record_payment(payment)
-            slip = uow.documents.save(slip)
-            uow.commit()
-        return slip
+            saved: FeeSlip = uow.documents.save(slip)
+            return saved
+
+        return self.runner.write(
+            actor,
+            "record_slip_payment",
+            idempotency_key,
+            [slip_id, amount, method, reference, received_at],
+            apply,
+            remember=lambda s: s.id,
+            reload=lambda uow, id: uow.documents.get(FeeSlip, id),
+        )
 
     def cancel_slip(self, actor: Actor, slip_id: str, reason: str) -> FeeSlip:
         """Cancel a slip with a reason; it stays on file, marked cancelled, out of the revenue."""
         now = self._now()
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             slip = self._slip(uow, actor, slip_id, "cancel_fee_slip")
             slip.cancel(actor.ref, now, reason)
             slip = uow.documents.save(slip)
@@ -255,13 +285,13 @@ class FeeDesk:
 
     def slip(self, actor: Actor, slip_id: str) -> FeeSlip:
         """One slip, if ``actor`` may see its ticket (otherwise ``NotFound``)."""
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             return self._slip(uow, actor, slip_id, "read_fee_slip")
 
     def slips_of(self, actor: Actor, ticket_id: str) -> list[FeeSlip]:
         """Every slip of a ticket, cancelled ones included."""
         check_role(actor, "read_fee_slip", ticket_id, FEE_ROLES["read_fee_slip"])
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             self._ticket_in_scope(uow, actor, ticket_id, "read_fee_slip")
             return list(uow.documents.query(FeeSlip, ticket_id=ticket_id))
 
@@ -310,7 +340,7 @@ class FeeDesk:
         if actor.role is R.CUSTOMER and actor.customer_id != customer_id:
             raise NotFound("customer", customer_id)
         now = self._now()
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             uow.customers.get(customer_id)
             if slip_ids is None:
                 slips = [
@@ -344,7 +374,7 @@ class FeeDesk:
 
     def _send(self, record_id: str) -> InvoiceRecord:
         """Hand one request to the issuer and record the answer (issued or failed) in its own transaction."""
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             record = uow.documents.get(InvoiceRecord, record_id)
             slips = [uow.documents.get(FeeSlip, sid) for sid in record.slip_ids]
         if self.issuer is None:
@@ -364,7 +394,7 @@ class FeeDesk:
                 outcome = self.issuer.issue(request)
             except AftersalesError as exc:
                 outcome = str(exc)
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             record = uow.documents.get(InvoiceRecord, record_id)
             if isinstance(outcome, str):
                 record.failed(outcome)
@@ -377,14 +407,14 @@ class FeeDesk:
     def retry_invoices(self, actor: Actor) -> list[InvoiceRecord]:
         """Send every failed or unanswered invoice request again; returns them as they now stand."""
         check_role(actor, "retry_invoices", None, FEE_ROLES["retry_invoices"])
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             waiting = [r.id for r in uow.documents.query(InvoiceRecord) if r.state is not InvoiceState.ISSUED]
         return [self._send(record_id) for record_id in waiting]
 
     def invoice(self, actor: Actor, invoice_id: str) -> InvoiceRecord:
         """One invoice request (customers their own only)."""
         check_role(actor, "read_fee_slip", invoice_id, FEE_ROLES["read_fee_slip"])
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             record = uow.documents.get(InvoiceRecord, invoice_id)
             if actor.role in (R.CUSTOMER, R.DEALER_STAFF, R.ENGINEER):
                 self._slip(uow, actor, record.slip_ids[0], "read_fee_slip")
@@ -393,11 +423,17 @@ class FeeDesk:
     # -- materials movements ----------------------------------------------------------------------------
 
     def _movement(
-        self, actor: Actor, ticket_id: str, kind: MovementKind, lines: Iterable[ChargeLine]
+        self,
+        actor: Actor,
+        ticket_id: str,
+        kind: MovementKind,
+        lines: Iterable[ChargeLine],
+        key: str | None,
     ) -> MaterialsMovement:
         check_role(actor, "record_materials", ticket_id, FEE_ROLES["record_materials"])
-        now = self._now()
-        with self.desk.store() as uow:
+        lines = tuple(lines)
+
+        def apply(uow: UnitOfWork, now: datetime) -> MaterialsMovement:
             self._ticket_in_scope(uow, actor, ticket_id, "record_materials")
             ticket = uow.tickets.get(ticket_id)
             movement = MaterialsMovement(
@@ -411,18 +447,29 @@ class FeeDesk:
                 ticket.dealer_id,
             )
             uow.documents.add(movement)
-            uow.commit()
-        return movement
+            return movement
+
+        return self.runner.write(
+            actor,
+            f"record_materials_{kind.value}",
+            key,
+            [ticket_id, lines],
+            apply,
+            remember=lambda m: m.id,
+            reload=lambda uow, id: uow.documents.get(MaterialsMovement, id),
+        )
 
     def record_free_issue(
-        self, actor: Actor, ticket_id: str, lines: Iterable[ChargeLine]
+        self, actor: Actor, ticket_id: str, lines: Iterable[ChargeLine], *, idempotency_key: str | None = None
     ) -> MaterialsMovement:
         """Record materials issued free of charge for a job (in warranty), priced at cost."""
-        return self._movement(actor, ticket_id, MovementKind.ISSUED_FREE, lines)
+        return self._movement(actor, ticket_id, MovementKind.ISSUED_FREE, lines, idempotency_key)
 
-    def record_return(self, actor: Actor, ticket_id: str, lines: Iterable[ChargeLine]) -> MaterialsMovement:
+    def record_return(
+        self, actor: Actor, ticket_id: str, lines: Iterable[ChargeLine], *, idempotency_key: str | None = None
+    ) -> MaterialsMovement:
         """Record materials returned (退料: replaced parts sent back, loans returned)."""
-        return self._movement(actor, ticket_id, MovementKind.RETURNED, lines)
+        return self._movement(actor, ticket_id, MovementKind.RETURNED, lines, idempotency_key)
 
     # -- the monthly report ---------------------------------------------------------------------------
 
@@ -436,7 +483,7 @@ class FeeDesk:
         dealer = actor.dealer_id if actor.role is R.DEALER_STAFF else None
         if actor.role is R.DEALER_STAFF and dealer is None:
             raise PermissionDenied(str(actor), "revenue_report", month)
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             slips = [
                 s
                 for s in uow.documents.query(FeeSlip, month=month)

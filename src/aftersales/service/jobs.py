@@ -27,7 +27,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import attrs
 
@@ -41,7 +41,16 @@ from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.service.actors import Actor
 
 if TYPE_CHECKING:
-    from aftersales.service.desk import ServiceDesk
+    from aftersales.service.context import DeskContext
+    from aftersales.service.delivery import OutboxDesk
+    from aftersales.service.materials_desk import MaterialsDesk
+    from aftersales.service.runner import CommandRunner
+    from aftersales.service.sla_watch import SlaWatch
+
+
+class _Deliver(Protocol):
+    def __call__(self, limit: int = 100, *, senders: int = 1) -> DispatchReport: ...
+
 
 __all__ = ["JOB_NAMES", "JobLease", "JobMark", "JobSettings", "Jobs", "JobsReport"]
 
@@ -147,10 +156,28 @@ class JobsReport:
 
 
 class Jobs:
-    """The jobs of one desk (``desk.jobs``); ``desk.run_due_jobs()`` runs the due ones."""
+    """The jobs of one desk (``desk.jobs``); ``desk.run_due_jobs()`` runs the due ones.
 
-    def __init__(self, desk: ServiceDesk, settings: JobSettings | None = None) -> None:
-        self.desk = desk
+    Built by the composition root with the capabilities the jobs drive (it never sees the desk).
+    """
+
+    def __init__(
+        self,
+        context: DeskContext,
+        runner: CommandRunner,
+        *,
+        sla_watch: SlaWatch,
+        materials: MaterialsDesk,
+        outbox: OutboxDesk,
+        deliver: _Deliver,
+        settings: JobSettings | None = None,
+    ) -> None:
+        self.context = context
+        self.runner = runner
+        self.sla_watch = sla_watch
+        self.materials = materials
+        self.outbox = outbox
+        self.deliver = deliver
         self.settings = settings or JobSettings()
         self.owner = default_owner()
         self.actor = Actor.system("aftersales-jobs")
@@ -170,7 +197,7 @@ class Jobs:
         ``only`` restricts the run to the named jobs (still leased and bounded; their interval is
         ignored: a host calling a job by name wants it now).
         """
-        now = require_aware(now if now is not None else self.desk.clock.now(), "now")
+        now = require_aware(now if now is not None else self.context.now(), "now")
         if only is not None:
             unknown = set(only) - set(JOB_NAMES)
             if unknown:
@@ -229,7 +256,7 @@ class Jobs:
     def _acquire(self, name: str, now: datetime, *, force: bool) -> bool:
         every = self.settings.every[name]
         try:
-            with self.desk.store() as uow:
+            with self.context.store() as uow:
                 try:
                     lease = uow.documents.get(JobLease, name)
                 except NotFound:
@@ -251,7 +278,7 @@ class Jobs:
 
     def _release(self, name: str, now: datetime, error: str | None) -> None:
         try:
-            with self.desk.store() as uow:
+            with self.context.store() as uow:
                 lease = uow.documents.get(JobLease, name)
                 if lease.holder != self.owner:
                     return
@@ -266,7 +293,7 @@ class Jobs:
 
     def leases(self) -> list[JobLease]:
         """Every job's lease document (who holds it, when it last finished, its last error)."""
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             found = {name: self._lease(uow, name) for name in JOB_NAMES}
         return [lease for lease in found.values() if lease is not None]
 
@@ -292,15 +319,15 @@ class Jobs:
         return jobs[name]
 
     def _sla_sweep(self, now: datetime) -> int:
-        if self.desk.calendar is None:
+        if self.context.calendar is None:
             return 0  # no working calendar, no SLA clocks to watch
-        report = self.desk.sla_watch.sweep(self.actor, limit=self.settings.limit)
+        report = self.sla_watch.sweep(self.actor, limit=self.settings.limit)
         return len(report.warnings) + len(report.breaches)
 
     def _callbacks_due(self, now: datetime) -> int:
         announced = 0
-        notifications = self.desk.notifications
-        with self.desk.store() as uow:
+        notifications = self.context.notifications
+        with self.context.store() as uow:
             tasks = uow.documents.query(CallbackTask, state=CallbackTaskState.PENDING)
             due = sorted((t for t in tasks if t.due_at <= now), key=lambda t: (t.due_at, t.id))
             for task in due[: self.settings.limit]:
@@ -322,31 +349,31 @@ class Jobs:
         return announced
 
     def _chargebacks(self, now: datetime) -> int:
-        return len(self.desk.materials.run_overdue_chargebacks(self.actor, now))
+        return len(self.materials.run_overdue_chargebacks(self.actor, now))
 
     def _recompute_due(self, now: datetime) -> int:
         """Open, triaged tickets without a resolution due time (holiday data was missing when they
         changed) get one derived now, through the desk's one command path."""
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             page = uow.tickets.query(
                 TicketFilter(states=_OPEN), PageRequest(self.settings.limit, None, Sort.RECEIVED_DESC)
             )
             waiting = [t.id for t in page.items if t.priority is not None and t.resolution_due_at is None]
         done = 0
         for ticket_id in waiting:
-            result = self.desk.execute(
+            result = self.runner.execute(
                 self.actor, "recompute_due", ticket_id, lambda uow, ticket, now: None, roles=_RECOMPUTERS
             )
             done += result.ticket.resolution_due_at is not None
         return done
 
     def _deliver(self, now: datetime) -> DispatchReport:
-        if self.desk.notifier is None:
+        if self.context.notifier is None:
             return DispatchReport()
-        return self.desk.deliver(self.settings.limit, senders=self.settings.senders)
+        return self.deliver(self.settings.limit, senders=self.settings.senders)
 
     def _purge_sent(self, now: datetime) -> int:
-        return self.desk.outbox.purge_sent(self.actor, limit=self.settings.limit)
+        return self.outbox.purge_sent(self.actor, limit=self.settings.limit)
 
 
 _RECOMPUTERS = frozenset({Role.SYSTEM, Role.MANAGER})

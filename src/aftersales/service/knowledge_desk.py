@@ -19,7 +19,6 @@ from datetime import datetime
 
 import attrs
 
-from aftersales.domain.actors import Role
 from aftersales.domain.fault_stats import (
     ALL_PRODUCTS,
     FaultContribution,
@@ -32,8 +31,6 @@ from aftersales.domain.fault_stats import (
 )
 from aftersales.domain.instants import require_aware
 from aftersales.domain.knowledge import (
-    ARTICLE_APPROVERS,
-    ARTICLE_AUTHORS,
     Article,
     ArticleContent,
     ArticleProblem,
@@ -49,26 +46,14 @@ from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.text_search import TextIndex, normalize
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.desk import ServiceDesk
+from aftersales.service.context import DeskContext
 from aftersales.service.ngram_index import NgramIndex
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import check_role
+from aftersales.service.permissions import KNOWLEDGE_ROLES, check_role
+from aftersales.service.runner import CommandRunner
 from aftersales.service.views import CommandResult
 
 __all__ = ["ArticleView", "CauseSuggestion", "KnowledgeDesk", "Suggestions"]
-
-_STAFF = frozenset(
-    {Role.AGENT, Role.ENGINEER, Role.DEALER_STAFF, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER}
-)
-KNOWLEDGE_ROLES = {
-    "write_article": ARTICLE_AUTHORS,
-    "approve_article": ARTICLE_APPROVERS,
-    "withdraw_article": ARTICLE_APPROVERS,
-    "read_article": _STAFF | {Role.AUDITOR, Role.CUSTOMER},
-    "suggest": _STAFF | {Role.AUDITOR},
-    "learn": frozenset({Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.SYSTEM}),
-}
-"""Who may do what with the knowledge base (customers read approved articles: self-service FAQ)."""
 
 
 @attrs.frozen
@@ -138,8 +123,9 @@ class Suggestions:
 class KnowledgeDesk:
     """The knowledge base (售后知识库) on a :class:`ServiceDesk`'s store."""
 
-    def __init__(self, desk: ServiceDesk, index: TextIndex | None = None) -> None:
-        self.desk = desk
+    def __init__(self, context: DeskContext, runner: CommandRunner, index: TextIndex | None = None) -> None:
+        self.context = context
+        self.runner = runner
         self._index: TextIndex = index if index is not None else NgramIndex()
         self._loaded = False
         self._current: dict[str, ArticleVersion] = {}
@@ -163,7 +149,7 @@ class KnowledgeDesk:
 
     def reindex(self) -> int:
         """Reload the in-memory index from the store; returns how many articles are searchable."""
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             articles = uow.documents.query(Article)
         for article_id in list(self._current):
             self._index.remove(article_id)
@@ -190,12 +176,19 @@ class KnowledgeDesk:
         action_codes: Iterable[str] = (),
         article_id: str | None = None,
         change_note: str = "",
+        idempotency_key: str | None = None,
     ) -> Article:
-        """Write a new article (``article_id`` ``None``) or a new draft version of an existing one."""
+        """Write a new article (``article_id`` ``None``) or a new draft version of an existing one.
+
+        With ``idempotency_key`` a retried call returns the first article instead of writing another.
+        """
         check_role(actor, "write_article", article_id, KNOWLEDGE_ROLES["write_article"])
-        now = self.desk.clock.now()
         contents = tuple(contents)
-        with self.desk.store() as uow:
+        cause_codes = tuple(cause_codes)
+        action_codes = tuple(action_codes)
+        request = [problem, contents, cause_codes, action_codes, article_id, change_note]
+
+        def apply(uow: UnitOfWork, now: datetime) -> Article:
             if article_id is None:
                 article = Article(next_number(uow, "kb", now))
                 article.write(
@@ -220,18 +213,29 @@ class KnowledgeDesk:
                     change_note=change_note,
                 )
                 article = uow.documents.save(article)
-            uow.commit()
-        return article
+            return article
+
+        return self.runner.write(
+            actor,
+            "write_article",
+            idempotency_key,
+            request,
+            apply,
+            remember=lambda a: a.id,
+            reload=lambda uow, id: uow.documents.get(Article, id),
+        )
 
     def approve(self, actor: Actor, article_id: str, version: int) -> Article:
         """Approve a draft version (not one's own); it becomes the current, searchable one."""
         check_role(actor, "approve_article", article_id, KNOWLEDGE_ROLES["approve_article"])
-        now = self.desk.clock.now()
-        with self.desk.store() as uow:
+
+        def apply(uow: UnitOfWork, now: datetime) -> Article:
             article = uow.documents.get(Article, article_id)
             article.approve(version, actor.ref, now)
-            article = uow.documents.save(article)
-            uow.commit()
+            saved: Article = uow.documents.save(article)
+            return saved
+
+        article = self.runner.write(actor, "approve_article", None, [article_id, version], apply)
         if self._loaded:
             self._remember(article)
         return article
@@ -239,20 +243,22 @@ class KnowledgeDesk:
     def withdraw(self, actor: Actor, article_id: str) -> Article:
         """Withdraw the current version (wrong advice): the article is no longer suggested or shown."""
         check_role(actor, "withdraw_article", article_id, KNOWLEDGE_ROLES["withdraw_article"])
-        now = self.desk.clock.now()
-        with self.desk.store() as uow:
+
+        def apply(uow: UnitOfWork, now: datetime) -> Article:
             article = uow.documents.get(Article, article_id)
             article.withdraw(actor.ref, now)
-            article = uow.documents.save(article)
-            uow.commit()
+            saved: Article = uow.documents.save(article)
+            return saved
+
+        article = self.runner.write(actor, "withdraw_article", None, article_id, apply)
         if self._loaded:
             self._remember(article)
         return article
 
     def article(self, actor: Actor, article_id: str) -> Article:
         """The article with every version (staff who write or approve); others use :meth:`view`."""
-        check_role(actor, "write_article", article_id, KNOWLEDGE_ROLES["write_article"] | {Role.AUDITOR})
-        with self.desk.store() as uow:
+        check_role(actor, "article_history", article_id, KNOWLEDGE_ROLES["article_history"])
+        with self.context.store() as uow:
             return uow.documents.get(Article, article_id)
 
     def view(self, actor: Actor, article_id: str, locale: str | None = None) -> ArticleView:
@@ -331,7 +337,7 @@ class KnowledgeDesk:
                 if self._current[a].problem.applies_to(product_id, category)
             ]
             symptoms = tuple(dict.fromkeys(s for a in text_hits for s in self._current[a].problem.symptoms))
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             tallies, fallback = self._tallies(uow, product_id, symptoms)
         ranked = sorted(tallies.values(), key=lambda t: (-t.score, -t.count, t.cause, t.action))[:limit]
         articles = self._articles_for(symptoms, product_id, category, text_hits)
@@ -463,8 +469,8 @@ class KnowledgeDesk:
     def learn_from(self, actor: Actor, ticket_id: str) -> int:
         """Learn from one ticket (idempotent); returns how many tallies changed."""
         check_role(actor, "learn", ticket_id, KNOWLEDGE_ROLES["learn"])
-        now = self.desk.clock.now()
-        with self.desk.store() as uow:
+        now = self.context.now()
+        with self.context.store() as uow:
             changed = self.learn(uow, uow.tickets.get(ticket_id), now)
             uow.commit()
         return changed
@@ -478,12 +484,12 @@ class KnowledgeDesk:
         check_role(actor, "learn", None, KNOWLEDGE_ROLES["learn"])
         if since is not None:
             require_aware(since, "since")
-        now = self.desk.clock.now()
+        now = self.context.now()
         learnt = 0
         cursor: str | None = None
         closed = TicketFilter(states=(TicketState.CLOSED.value,))
         while True:
-            with self.desk.store() as uow:
+            with self.context.store() as uow:
                 page = uow.tickets.query(closed, PageRequest(batch, cursor, Sort.RECEIVED_ASC))
                 for ticket in page.items:
                     if since is not None and (ticket.closed_at is None or ticket.closed_at < since):
@@ -549,10 +555,12 @@ class KnowledgeDesk:
                 )
             )
 
-        return self.desk.execute(actor, "resolve", ticket_id, apply, idempotency_key)
+        return self.runner.execute(
+            actor, "resolve", ticket_id, apply, idempotency_key, request=[article_id, locale]
+        )
 
     def remote_resolutions(self, actor: Actor, article_id: str) -> list[RemoteResolution]:
         """Every remote resolution made with ``article_id`` (how useful the article has been)."""
         check_role(actor, "suggest", article_id, KNOWLEDGE_ROLES["suggest"])
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             return list(uow.documents.query(RemoteResolution, article_id=article_id))

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.charges import Payment, PaymentId, QuoteEscalation, QuoteId
-from aftersales.domain.contact import zone
 from aftersales.domain.ids import DealerId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.loan_ledger import Chargeback, LoanLedger, OverdueItem, Reconciliation
@@ -32,68 +31,31 @@ from aftersales.domain.materials import (
     PartyRef,
     outbound_summary,
 )
-from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, RETURN_WORKFLOW
+from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
-from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.work import VisitKind
 from aftersales.errors import ConcurrencyConflict, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.chargeability import (
     ChargeabilityPolicy,
     ChargeableWork,
     ChargeOutcome,
-    DefaultChargeabilityPolicy,
 )
 from aftersales.policies.decision import Decision
-from aftersales.policies.fees import DefaultFeesPolicy, FeesPolicy, QuoteRequest
+from aftersales.policies.fees import FeesPolicy, QuoteRequest
 from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
+from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import authorize, can_read, check_role
-
-if TYPE_CHECKING:
-    from aftersales.service.desk import ServiceDesk
+from aftersales.service.permissions import MATERIALS_ROLES, authorize, can_read, check_role
+from aftersales.service.runner import CommandRunner
 
 __all__ = ["LedgerSummary", "MaterialsDesk", "MaterialsParams"]
 
 R = Role
 _OFFICE = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
-_RECEIVING = frozenset(RETURN_WORKFLOW.spec("accept").roles)
-_JOBS = frozenset({R.SYSTEM, R.MANAGER, R.DEPARTMENT_HEAD})
-_COUNTERS = _OFFICE | {R.SYSTEM}
-_SEE_ALL = _OFFICE | {R.AUDITOR, R.SYSTEM}
-
-
-def _code(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not CODE_PATTERN.fullmatch(value):
-        raise ValidationError(
-            f"{attribute.name} must be a snake_case code, got {value!r}", field=attribute.name
-        )
-
-
-def _days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
-        raise ValidationError(
-            f"{attribute.name} must be a whole number of days, 1–3650", field=attribute.name
-        )
-
-
-@attrs.frozen
-class MaterialsParams:
-    """Parameters of the materials desk.
-
-    - ``return_days``: days after the repair by which the old part must be back (default 30).
-    - ``receiving_location``: the one place returns are registered (seed 002: 台州; default ``taizhou``).
-    - ``timezone``: the zone of shipping dates and monthly summaries (default ``Asia/Shanghai``).
-    """
-
-    return_days: int = attrs.field(default=30, validator=_days)
-    receiving_location: str = attrs.field(default="taizhou", validator=_code)
-    timezone: str = "Asia/Shanghai"
-
-    def __attrs_post_init__(self) -> None:
-        zone(self.timezone)
 
 
 @attrs.frozen
@@ -121,40 +83,40 @@ def _check_actor(actor: object) -> Actor:
 
 
 class MaterialsDesk:
-    """Materials commands and queries over a :class:`~aftersales.service.desk.ServiceDesk`.
+    """Materials commands and queries over one context and runner (``desk.materials``).
 
-    ``chargeability`` and ``fees`` default to the desk's policies, else the built-in ones; quotes
-    price parts at retail, chargebacks at cost (seed 002: the maker charges dealers at cost).
+    ``chargeability`` and ``fees`` default to the desk's policies; quotes price parts at retail,
+    chargebacks at cost (seed 002: the maker charges dealers at cost). ``params`` default to the
+    desk's settings (``ServiceDesk.open(settings={"materials": MaterialsParams(...)})``).
     """
 
     def __init__(
         self,
-        desk: ServiceDesk,
+        context: DeskContext,
+        runner: CommandRunner,
         *,
         chargeability: ChargeabilityPolicy | None = None,
         fees: FeesPolicy | None = None,
         params: MaterialsParams | None = None,
         ids: Callable[[str], str] | None = None,
     ) -> None:
-        self.desk = desk
-        policies = getattr(desk, "policies", None)
-        self.chargeability: ChargeabilityPolicy = (
-            chargeability or getattr(policies, "chargeability", None) or DefaultChargeabilityPolicy()
-        )
-        self.fees: FeesPolicy = fees or getattr(policies, "fees", None) or DefaultFeesPolicy()
-        self.params = params or MaterialsParams()
+        self.context = context
+        self.runner = runner
+        self.chargeability: ChargeabilityPolicy = chargeability or context.policies.chargeability
+        self.fees: FeesPolicy = fees or context.policies.fees
+        self.params = params or context.settings.materials_params
         self._ids = ids
 
     # -- plumbing ------------------------------------------------------------------------------------
 
     def _now(self) -> datetime:
-        return require_aware(self.desk.clock.now(), "clock.now()")
+        return self.context.now()
 
     def _number(self, uow: UnitOfWork, kind: str, now: datetime) -> str:
         if self._ids is not None:
             return self._ids(kind)
-        if self.desk.ids is not None:
-            return self.desk.ids.next_id(kind)
+        if self.context.ids is not None:
+            return self.context.ids.next_id(kind)
         return next_number(uow, kind, now)
 
     def _request_for(
@@ -175,13 +137,14 @@ class MaterialsDesk:
         fn: Callable[[UnitOfWork, MaterialsRequest, datetime], Any],
     ) -> Any:
         _check_actor(actor)
-        now = self._now()
-        with self.desk.store() as uow:
+
+        def apply(uow: UnitOfWork, now: datetime) -> Any:
             request = self._request_for(uow, actor, request_id, f"materials_{trigger}", trigger)
             result = fn(uow, request, now)
             uow.documents.save(request)
-            uow.commit()
-        return result
+            return result
+
+        return self.runner.write(actor, f"materials_{trigger}", None, request_id, apply)
 
     @staticmethod
     def _ledger(uow: UnitOfWork, party: PartyRef) -> tuple[LoanLedger, bool]:
@@ -201,7 +164,7 @@ class MaterialsDesk:
         return self.fees.part_price(part).cost
 
     def _check_party_scope(self, actor: Actor, party: PartyRef) -> None:
-        if actor.role in _SEE_ALL:
+        if actor.role in MATERIALS_ROLES["outbound_summary"]:  # the office, auditors, jobs see every party
             return
         if actor.role is R.DEALER_STAFF and party.kind is PartyKind.DEALER and party.id == actor.dealer_id:
             return
@@ -242,7 +205,7 @@ class MaterialsDesk:
             ):
                 raise ValidationError("an idempotency key is 1–120 characters", field="idempotency_key")
             scoped = f"{actor.role.value}:{actor.id}:materials_request:{idempotency_key}"
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             if scoped is not None:
                 first = uow.idempotency.get(scoped)
                 if first is not None:
@@ -442,18 +405,22 @@ class MaterialsDesk:
         part: str,
         quantity: int = 1,
         location: str | None = None,
+        idempotency_key: str | None = None,
     ) -> PartReturn:
-        """Register an old part arrived at the receiving location (the only place returns are taken in)."""
+        """Register an old part arrived at the receiving location (the only place returns are taken in).
+
+        With ``idempotency_key`` a retried call returns the first registration instead of a second one.
+        """
         _check_actor(actor)
-        check_role(actor, "register_return", request_id, _RECEIVING)
+        check_role(actor, "register_return", request_id, MATERIALS_ROLES["register_return"])
         place = self.params.receiving_location if location is None else location
         if place != self.params.receiving_location:
             raise PolicyError(
                 f"returns are registered at {self.params.receiving_location} only, not {place!r}",
                 code="not_the_receiving_location",
             )
-        now = self._now()
-        with self.desk.store() as uow:
+
+        def apply(uow: UnitOfWork, now: datetime) -> PartReturn:
             request = uow.documents.get(MaterialsRequest, request_id)
             ledger, _new = self._ledger(uow, request.party)
             ledger.open_issue(request.id, part)  # the part must be out on loan on this request
@@ -462,8 +429,17 @@ class MaterialsDesk:
                 quantity, place, now, actor.ref,
             )  # fmt: skip
             uow.documents.add(item)
-            uow.commit()
-        return item
+            return item
+
+        return self.runner.write(
+            actor,
+            "register_return",
+            idempotency_key,
+            [request_id, part, quantity, place],
+            apply,
+            remember=lambda r: r.id,
+            reload=lambda uow, id: uow.documents.get(PartReturn, id),
+        )
 
     def inspect_return(
         self, actor: Actor, return_id: str, *, accepted: bool, reason: Reason | str | None = None
@@ -472,7 +448,7 @@ class MaterialsDesk:
         _check_actor(actor)
         why = Reason(reason) if isinstance(reason, str) else reason
         now = self._now()
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             item = uow.documents.get(PartReturn, return_id)
             item.inspect(actor.ref, now, accepted=accepted, reason=why)
             uow.documents.save(item)
@@ -487,7 +463,7 @@ class MaterialsDesk:
         """
         _check_actor(actor)
         now = self._now()
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             item = uow.documents.get(PartReturn, return_id)
             if expected_version is not None and item.version != expected_version:
                 raise ConcurrencyConflict(PartReturn.DOCUMENT_KIND, return_id, expected_version, item.version)
@@ -507,10 +483,10 @@ class MaterialsDesk:
         Safe to run as often as wanted: a line already charged is skipped (deterministic booking keys).
         """
         _check_actor(actor)
-        check_role(actor, "run_overdue_chargebacks", None, _JOBS)
+        check_role(actor, "run_overdue_chargebacks", None, MATERIALS_ROLES["run_overdue_chargebacks"])
         when = self._now() if at is None else require_aware(at, "at")
         made: list[Chargeback] = []
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             for ledger in uow.documents.query(LoanLedger):
                 new = ledger.chargeback_overdue(when, actor.ref, self._cost)
                 if new:
@@ -524,9 +500,9 @@ class MaterialsDesk:
     ) -> Reconciliation:
         """Compare the party's counted stock list with its ledger (盘盈盘亏) and book the settlement."""
         _check_actor(actor)
-        check_role(actor, "reconcile_loans", party.key, _COUNTERS)
+        check_role(actor, "reconcile_loans", party.key, MATERIALS_ROLES["reconcile_loans"])
         now = self._now()
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             ledger, new = self._ledger(uow, party)
             ref = reference or self._number(uow, "reconciliation", now)
             result = ledger.reconcile(counted, reference=ref, at=now, by=actor.ref, price=self._cost)
@@ -540,7 +516,7 @@ class MaterialsDesk:
     def materials_request(self, actor: Actor, request_id: str) -> MaterialsRequest:
         """A request, if ``actor`` may see its ticket."""
         _check_actor(actor)
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             request = uow.documents.get(MaterialsRequest, request_id)
             ticket = uow.tickets.get(request.ticket_id)
 
@@ -551,7 +527,7 @@ class MaterialsDesk:
     def part_return(self, actor: Actor, return_id: str) -> PartReturn:
         """A return, if ``actor`` may see its party's ledger."""
         _check_actor(actor)
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             item = uow.documents.get(PartReturn, return_id)
         self._check_party_scope(actor, item.party)
         return item
@@ -560,7 +536,7 @@ class MaterialsDesk:
         """The party's loan ledger: what is out per part, issued/returned/charged totals, chargebacks."""
         _check_actor(actor)
         self._check_party_scope(actor, party)
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             ledger, _new = self._ledger(uow, party)
         return LedgerSummary(
             party, dict(sorted(ledger.balance().items())), ledger.issued, ledger.returned, ledger.charged,
@@ -572,14 +548,14 @@ class MaterialsDesk:
         _check_actor(actor)
         self._check_party_scope(actor, party)
         when = self._now() if at is None else require_aware(at, "at")
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             ledger, _new = self._ledger(uow, party)
         return ledger.overdue(when)
 
     def outbound_summary(self, actor: Actor, month: str) -> OutboundSummary:
         """The month's outbound (``"2026-03"``) per receiving party and per part (office and auditors)."""
         _check_actor(actor)
-        check_role(actor, "outbound_summary", month, _SEE_ALL)
-        with self.desk.store() as uow:
+        check_role(actor, "outbound_summary", month, MATERIALS_ROLES["outbound_summary"])
+        with self.context.store() as uow:
             shipped = uow.documents.query(MaterialsRequest, shipped_month=month)
         return outbound_summary(shipped, month)

@@ -1,50 +1,237 @@
-"""Who may run which command, on which tickets.
+"""The one permission table: who may run which command, per workflow, and on which objects (scopes).
 
-The role table for workflow steps comes from the workflow definition itself (each transition names
-the roles that may fire it), so the rules cannot drift apart; commands outside the workflow are listed
-here. Scopes narrow it further: customers their own tickets, dealers their territory, engineers the
-tickets assigned to them. Reading a ticket outside one's scope is indistinguishable from an unknown
-id (``NotFound``); acting on a visible ticket one may not touch is ``PermissionDenied``.
+:data:`PERMISSIONS` maps a workflow (service ticket, complaint, materials, documents, master data) to
+its commands and the roles allowed to run each. Workflow steps take their roles from the workflow
+definitions themselves (each transition names the roles that may fire it), so the rules cannot drift
+apart; commands outside the workflows are listed here, once. The command runner consults this table
+for every command and every query; capability modules never carry a role table of their own.
+
+Scopes narrow a role further: customers their own tickets, dealer staff their dealer's tickets and
+their regions', engineers the tickets assigned to them (and, read-only, their team's), auditors read
+everything and change nothing. Reading a ticket outside one's scope is indistinguishable from an
+unknown id (``NotFound``); acting on a visible ticket one may not touch is ``PermissionDenied``.
+
+A ticket command runs against the table of the ticket's own workflow: ``desk.cancel`` on a complaint
+is judged by the complaint workflow (customers and dealer staff may not cancel a complaint), and a
+command the complaint workflow does not have (``resolve``: a complaint is answered with
+``complaints.give_feedback``) is refused for complaints.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from types import MappingProxyType
 
 from aftersales.domain.actors import Role
+from aftersales.domain.classification import TicketKind
+from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
+from aftersales.domain.knowledge import ARTICLE_APPROVERS, ARTICLE_AUTHORS
+from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, RETURN_WORKFLOW
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import NotFound, PermissionDenied
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.service.actors import Actor
 
-__all__ = ["COMMAND_ROLES", "READERS", "authorize", "can_read", "can_write", "check_role"]
+__all__ = [
+    "ARCHIVE_ROLES",
+    "COMMAND_ROLES",
+    "COMPLAINT_ROLES",
+    "FEE_ROLES",
+    "KNOWLEDGE_ROLES",
+    "MASTER_DATA_ROLES",
+    "MATERIALS_ROLES",
+    "PERMISSIONS",
+    "READERS",
+    "Workflow",
+    "authorize",
+    "can_read",
+    "can_write",
+    "check_role",
+    "permit",
+    "roles_for",
+    "ticket_workflow",
+]
 
 R = Role
 READERS = frozenset(Role)
-_OFFICE = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.SYSTEM})
+_OFFICE = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
+_SEE_ALL = _OFFICE | {R.AUDITOR, R.SYSTEM}
+_HEADS = frozenset({R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
 
 
-def _workflow_roles() -> dict[str, frozenset[Role]]:
+class Workflow(StrEnum):
+    """The sections of the permission table."""
+
+    SERVICE_TICKET = "service_ticket"
+    COMPLAINT = "complaint"
+    MATERIALS = "materials"
+    DOCUMENTS = "documents"
+    MASTER_DATA = "master_data"
+
+
+def _ticket_roles() -> dict[str, frozenset[Role]]:
     table = {trigger: TICKET_WORKFLOW.spec(trigger).roles for trigger in TICKET_WORKFLOW.triggers}
     table["dispatch"] = table["assign"] | table["reassign"]
     table["add_fault_record"] = table.pop("record_fault")
+    table["open_ticket"] = frozenset({R.CUSTOMER, R.DEALER_STAFF}) | _OFFICE | {R.SYSTEM}
+    table["read_ticket"] = READERS
+    table["ledger"] = READERS
     return table
 
 
-COMMAND_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
+def _complaint_roles() -> dict[str, frozenset[Role]]:
+    spec = COMPLAINT_WORKFLOW.spec
+    table = {
+        "open_complaint": frozenset({R.CUSTOMER, R.DEALER_STAFF}) | _OFFICE | {R.SYSTEM},
+        "investigate": spec("investigate").roles,
+        "propose_solution": spec("propose_solution").roles,
+        "revise_solution": spec("revise_solution").roles,
+        "agree_solution": spec("agree_solution").roles,
+        "refer_to_general_manager": spec("refer").roles,
+        "record_gm_decision": spec("decide").roles,
+        "give_feedback": spec("resolve").roles,
+        "reject_outcome": spec("reject").roles,
+        "review": spec("review").roles,
+        "close_complaint": spec("close").roles,
+        "cancel_complaint": spec("cancel").roles,
+        "withdraw": spec("withdraw").roles,
+        "reopen_complaint": spec("reopen").roles,
+        "classify": spec("classify").roles,
+        "escalate": spec("escalate").roles,
+        "acknowledge_escalation": spec("acknowledge_escalation").roles,
+        "link_tickets": spec("link_tickets").roles,
+        "grant_remedy": spec("grant_remedy").roles,
+        "complaint_log": _SEE_ALL,
+        "overdue_escalations": _SEE_ALL,
+        "detect_batch_incidents": _HEADS | {R.SYSTEM},
+        "warranty_extensions": _SEE_ALL | {R.ENGINEER, R.DEALER_STAFF},
+        "read_ticket": READERS,
+    }
+    # The ticket commands of ServiceDesk, judged by the complaint workflow when the ticket is one.
+    for trigger in ("cancel", "close", "reopen", "reject", "note_to_customer"):
+        table[trigger] = spec(trigger).roles
+    for trigger in ("schedule_callback", "record_callback"):
+        table[trigger] = spec(trigger).roles
+    return table
+
+
+def _materials_roles() -> dict[str, frozenset[Role]]:
+    table = {f"materials_{t}": MATERIALS_WORKFLOW.spec(t).roles for t in MATERIALS_WORKFLOW.triggers}
+    table["materials_request"] = frozenset({R.ENGINEER, R.DEALER_STAFF}) | _OFFICE
+    table["register_return"] = RETURN_WORKFLOW.spec("accept").roles
+    table["inspect_return"] = RETURN_WORKFLOW.spec("accept").roles | RETURN_WORKFLOW.spec("reject").roles
+    table["book_return"] = RETURN_WORKFLOW.spec("book").roles
+    table["run_overdue_chargebacks"] = frozenset({R.SYSTEM, R.MANAGER, R.DEPARTMENT_HEAD})
+    table["reconcile_loans"] = _OFFICE | {R.SYSTEM}
+    table["outbound_summary"] = _SEE_ALL
+    table["read_materials"] = READERS
+    return table
+
+
+FEE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
     {
-        **_workflow_roles(),
-        "open_ticket": frozenset({R.CUSTOMER, R.DEALER_STAFF}) | _OFFICE,
-        "register_customer": frozenset({R.DEALER_STAFF}) | _OFFICE,
-        "register_asset": frozenset({R.DEALER_STAFF}) | _OFFICE,
-        "register_reference": _OFFICE - {R.AGENT},
+        "issue_fee_slip": _OFFICE | {R.ENGINEER, R.DEALER_STAFF},
+        "record_slip_payment": _OFFICE | {R.ENGINEER, R.DEALER_STAFF, R.SYSTEM},
+        "request_invoice": _OFFICE | {R.DEALER_STAFF, R.CUSTOMER},
+        "retry_invoices": _OFFICE | {R.SYSTEM},
+        "cancel_fee_slip": _OFFICE | {R.DEALER_STAFF},
+        "record_materials": _OFFICE | {R.ENGINEER, R.DEALER_STAFF},
+        "read_fee_slip": _OFFICE | {R.ENGINEER, R.DEALER_STAFF, R.CUSTOMER, R.AUDITOR, R.SYSTEM},
+        "revenue_report": _HEADS | {R.AUDITOR, R.DEALER_STAFF},
     }
 )
-"""The roles allowed to run each command (before scopes)."""
+"""Who may do what with fee slips; scopes (own customer, own dealer) narrow it further."""
 
-_SEE_ALL = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
+_STAFF = _OFFICE | {R.ENGINEER, R.DEALER_STAFF}
+KNOWLEDGE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
+    {
+        "write_article": ARTICLE_AUTHORS,
+        "approve_article": ARTICLE_APPROVERS,
+        "withdraw_article": ARTICLE_APPROVERS,
+        "article_history": ARTICLE_AUTHORS | {R.AUDITOR},
+        "read_article": _STAFF | {R.AUDITOR, R.CUSTOMER},
+        "suggest": _STAFF | {R.AUDITOR},
+        "learn": _HEADS | {R.SYSTEM},
+    }
+)
+"""Who may do what with the knowledge base (customers read approved articles: self-service FAQ)."""
+
+ARCHIVE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
+    {
+        "dealer_archive": _SEE_ALL | {R.DEALER_STAFF},
+        "customer_archive": _SEE_ALL | {R.DEALER_STAFF, R.CUSTOMER},
+        "record_training": _OFFICE,
+    }
+)
+"""Who may read which archive (scopes narrow it further) and record training."""
+
+_DOCUMENTS: dict[str, frozenset[Role]] = {
+    **FEE_ROLES,
+    **KNOWLEDGE_ROLES,
+    **ARCHIVE_ROLES,
+    "callbacks": _SEE_ALL,
+    "sla_sweep": _HEADS | {R.SYSTEM},
+    "submit_dealer_report": frozenset({R.DEALER_STAFF, R.MANAGER, R.GENERAL_MANAGER, R.AGENT}),
+    "raise_batch_incidents": _HEADS | {R.SYSTEM},
+}
+
+MASTER_DATA_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
+    {
+        "register_customer": frozenset({R.DEALER_STAFF, R.SYSTEM}) | _OFFICE,
+        "register_asset": frozenset({R.DEALER_STAFF, R.SYSTEM}) | _OFFICE,
+        "register_reference": _HEADS | {R.SYSTEM},
+        "transfer_asset": frozenset({R.MANAGER, R.GENERAL_MANAGER}),
+        "change_warranty_start": frozenset({R.MANAGER, R.GENERAL_MANAGER}),
+        "master_data_history": _HEADS | {R.AUDITOR},
+    }
+)
+"""Customers, units and reference data. Dealer staff work inside their regions only (see the desk)."""
+
+COMPLAINT_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(_complaint_roles())
+"""The roles allowed to run each complaint command, taken from the workflow definition."""
+
+MATERIALS_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(_materials_roles())
+"""Materials requests and part returns, from the two workflow definitions."""
+
+PERMISSIONS: Mapping[Workflow, Mapping[str, frozenset[Role]]] = MappingProxyType(
+    {
+        Workflow.SERVICE_TICKET: MappingProxyType(_ticket_roles()),
+        Workflow.COMPLAINT: COMPLAINT_ROLES,
+        Workflow.MATERIALS: MATERIALS_ROLES,
+        Workflow.DOCUMENTS: MappingProxyType(_DOCUMENTS),
+        Workflow.MASTER_DATA: MASTER_DATA_ROLES,
+    }
+)
+"""The one permission table: workflow → command → roles allowed (before scopes)."""
+
+COMMAND_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
+    {**PERMISSIONS[Workflow.SERVICE_TICKET], **MASTER_DATA_ROLES}
+)
+"""The service-ticket and master-data commands of :class:`ServiceDesk` (kept for callers of 0.x)."""
+
+
+def ticket_workflow(ticket: Ticket) -> Workflow:
+    """The section of the table that judges commands on ``ticket``."""
+    return Workflow.COMPLAINT if ticket.kind is TicketKind.COMPLAINT else Workflow.SERVICE_TICKET
+
+
+def roles_for(workflow: Workflow, command: str) -> frozenset[Role]:
+    """The roles that may run ``command`` of ``workflow``; unknown commands allow nobody."""
+    return PERMISSIONS[workflow].get(command, frozenset())
+
+
+def permit(actor: Actor, workflow: Workflow, command: str, target: object = None) -> None:
+    """Raise ``PermissionDenied`` unless ``actor``'s role may run ``command`` of ``workflow``."""
+    _require_actor(actor)
+    if actor.role not in roles_for(workflow, command):
+        raise PermissionDenied(str(actor), command, target)
+
+
+def _require_actor(actor: object) -> None:
+    if not isinstance(actor, Actor):
+        raise ValidationError("the first argument of every command is an Actor", field="actor")
 
 
 def _dealer_scope(actor: Actor, ticket: Ticket) -> bool:
@@ -94,8 +281,10 @@ def check_role(
 ) -> None:
     """Raise ``PermissionDenied`` unless ``actor``'s role may run ``command`` at all.
 
-    ``roles`` replaces the table's entry: extensions (complaints, materials…) bring their own.
+    ``roles`` is the entry of :data:`PERMISSIONS` the caller looked up; without it the service-ticket
+    and master-data sections are consulted.
     """
+    _require_actor(actor)
     allowed = roles if roles is not None else COMMAND_ROLES.get(command, frozenset())
     if actor.role not in allowed:
         raise PermissionDenied(str(actor), command, target)
@@ -110,11 +299,25 @@ def authorize(
 ) -> None:
     """The full check before a command touches ``ticket``: visible, role allowed, in scope.
 
-    Order matters: an invisible ticket is ``NotFound`` whatever the command, so nobody learns that
-    another customer's ticket exists.
+    Without ``roles`` the table of the ticket's own workflow decides (a complaint is judged by the
+    complaint workflow). Order matters: an invisible ticket is ``NotFound`` whatever the command, so
+    nobody learns that another customer's ticket exists.
     """
     if not can_read(actor, ticket, team_of_assignee):
         raise NotFound("ticket", ticket.id)
+    if roles is None:
+        workflow = ticket_workflow(ticket)
+        table = PERMISSIONS[workflow]
+        if command not in table:
+            other = Workflow.SERVICE_TICKET if workflow is Workflow.COMPLAINT else Workflow.COMPLAINT
+            if command in PERMISSIONS[other]:
+                hint = (
+                    "is a complaint: use the complaint desk (desk.complaints)"
+                    if workflow is Workflow.COMPLAINT
+                    else "is not a complaint"
+                )
+                raise ValidationError(f"ticket {ticket.id} {hint} for {command}", field="ticket_id")
+        roles = table.get(command, frozenset())
     check_role(actor, command, ticket.id, roles)
     if not can_write(actor, ticket):
         raise PermissionDenied(str(actor), command, ticket.id)

@@ -1,29 +1,68 @@
-"""Running one command: one unit of work, idempotency, permission, apply, save, outbox, commit.
+"""The command runner: the one path every write of the desk takes.
 
-Why a separate runner: every desk command follows the same steps in the same order, and getting
-that order wrong (checking permission after a change, writing the outbox in another transaction)
-loses events or leaks tickets. Here it is written once.
+Every command, whatever capability it belongs to, runs the same steps in the same order:
+
+1. the actor is an :class:`Actor`;
+2. the idempotency key is scoped (role, actor, command) and the request fingerprinted: a key seen
+   before returns the first result again (replayed by reloading what it names: ids and version, not
+   a snapshot); the same key with a different request is :class:`IdempotencyKeyReused`;
+3. permission, from the one table in :mod:`aftersales.service.permissions`;
+4. the timestamp, read inside the transaction once the store's write lock is held (SQLite's
+   ``BEGIN IMMEDIATE`` at the first statement, PostgreSQL's row version) — so a command never stamps
+   an event earlier than the one a concurrent writer committed just before it;
+5. apply; 6. the in-transaction hooks registered at the composition root (learning on close, …);
+7. SLA due times, save, outbox; 8. the idempotency record; 9. commit.
+
+A ticket command that loses an optimistic-concurrency race is run again from the start on fresh data
+(the client never supplied the version, so nothing the client saw is stale); a retry racing its
+original returns the original's replay. Anything that raises changes nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
 import attrs
+import orjson
 
 from aftersales.domain.events import TicketEvent
+from aftersales.domain.parties import CustomerTier
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import ValidationError
+from aftersales.domain.work import AssigneeKind
+from aftersales.errors import (
+    ConcurrencyConflict,
+    DuplicateError,
+    IdempotencyKeyReused,
+    NotFound,
+    ValidationError,
+)
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
-from aftersales.serialization import decode_json, encode_json, structure, unstructure
+from aftersales.serialization import decode_json, encode_json, unstructure
 from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
+from aftersales.service.numbering import NUMBER_RACE_RETRIES, lost_number_race
+from aftersales.service.permissions import authorize, can_read
 from aftersales.service.views import CommandResult, TicketView
 
-__all__ = ["Applied", "idempotency_scope", "replay", "store_result"]
+__all__ = [
+    "Applied",
+    "Apply",
+    "CommandRunner",
+    "TicketHook",
+    "check_actor",
+    "fingerprint",
+    "idempotency_scope",
+]
 
 MAX_KEY = 120
+RETRIES = 8
+"""How often a ticket command is re-run after losing an optimistic-concurrency race."""
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -32,6 +71,35 @@ class Applied:
 
     messages: Sequence[OutboxMessage] = ()
     decisions: Sequence[object] = ()
+
+
+Apply = Callable[[UnitOfWork, Ticket, datetime], Applied | None]
+"""A command's own step: change the ticket (through its methods), return extra messages/decisions."""
+
+
+class TicketHook(Protocol):
+    """A reaction registered at the composition root, run inside the command's transaction.
+
+    ``before`` is the ticket's state before the command; ``events`` are the events it recorded.
+    Returns extra outbox messages (or ``None``).
+    """
+
+    def __call__(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        ticket: Ticket,
+        before: str,
+        events: Sequence[TicketEvent],
+        now: datetime,
+    ) -> Sequence[OutboxMessage] | None: ...
+
+
+def check_actor(actor: object) -> Actor:
+    """The first argument of every command is an :class:`Actor`."""
+    if not isinstance(actor, Actor):
+        raise ValidationError("the first argument of every command is an Actor", field="actor")
+    return actor
 
 
 def idempotency_scope(actor: Actor, command: str, key: str | None) -> str | None:
@@ -45,30 +113,273 @@ def idempotency_scope(actor: Actor, command: str, key: str | None) -> str | None
     return f"{actor.role.value}:{actor.id}:{command}:{key}"
 
 
-def replay(uow: UnitOfWork, scoped_key: str | None) -> CommandResult | None:
-    """The first result of a command already run with this key, or ``None``."""
-    if scoped_key is None:
-        return None
-    stored = uow.idempotency.get(scoped_key)
-    if stored is None:
-        return None
-    data = decode_json(stored)
-    ticket = structure(data["ticket"], Ticket)
-    events = tuple(e for e in ticket.events if e.seq in set(data["events"]))
-    return CommandResult(TicketView(ticket), events, replayed=True)
+def _plain(value: Any) -> Any:
+    data = unstructure(value)
+    if isinstance(data, dict):
+        return {str(k): _plain(v) for k, v in data.items()}
+    if isinstance(data, list | tuple | set | frozenset):
+        items = [_plain(v) for v in data]
+        return sorted(items, key=repr) if isinstance(data, set | frozenset) else items
+    if data is None or isinstance(data, str | int | float | bool):
+        return data
+    return repr(data)
 
 
-def store_result(
-    uow: UnitOfWork, scoped_key: str | None, ticket: Ticket, events: Sequence[TicketEvent]
-) -> None:
-    """Remember this command's result under its key, in the same transaction."""
-    if scoped_key is None:
-        return
-    uow.idempotency.put(
-        scoped_key,
-        encode_json({"ticket": unstructure(ticket), "events": [e.seq for e in events]}),
-    )
+def fingerprint(command: str, request: object) -> str:
+    """A digest of the request, so a reused key with different arguments is told apart."""
+    text = orjson.dumps([command, _plain(request)], option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(text).hexdigest()[:32]
 
 
-Apply = Callable[[UnitOfWork, Ticket, datetime], Applied | None]
-"""A command's own step: change the ticket (through its methods), return extra messages/decisions."""
+class CommandRunner:
+    """Runs every write of one desk; holds the hooks registered at the composition root."""
+
+    def __init__(self, context: DeskContext) -> None:
+        self.context = context
+        self._ticket_hooks: list[TicketHook] = []
+
+    def on_ticket_change(self, hook: TicketHook) -> None:
+        """Register ``hook`` to run in every ticket command's transaction, after apply."""
+        self._ticket_hooks.append(hook)
+
+    # -- reads the commands share -----------------------------------------------------------------
+
+    @staticmethod
+    def load(uow: UnitOfWork, ticket_id: str) -> Ticket:
+        """The ticket, with its id checked first."""
+        if not isinstance(ticket_id, str) or not ticket_id:
+            raise ValidationError("a ticket id is a non-empty string", field="ticket_id")
+        return uow.tickets.get(ticket_id)
+
+    @staticmethod
+    def team_of_assignee(uow: UnitOfWork, ticket: Ticket) -> str | None:
+        """The team of the engineer the ticket is assigned to (engineers read their team's tickets)."""
+        assignee = ticket.assignee
+        if assignee is None or assignee.kind is not AssigneeKind.ENGINEER:
+            return None
+        try:
+            return uow.engineers.get(assignee.id).team
+        except NotFound:
+            return None
+
+    @staticmethod
+    def tier(uow: UnitOfWork, ticket: Ticket) -> CustomerTier:
+        """The ticket's customer tier, read from the store in this transaction (regular if unknown).
+
+        Never cached across commands: another process may upgrade a customer to VIP at any time.
+        """
+        try:
+            return uow.customers.get(ticket.customer_id).tier
+        except NotFound:
+            return CustomerTier.REGULAR
+
+    def visible(self, uow: UnitOfWork, actor: Actor, ticket_id: str) -> Ticket:
+        """The ticket if ``actor`` may see it, else ``NotFound`` (as for an unknown id)."""
+        check_actor(actor)
+        ticket = self.load(uow, ticket_id)
+        if not can_read(actor, ticket, self.team_of_assignee(uow, ticket)):
+            raise NotFound("ticket", ticket_id)
+        return ticket
+
+    # -- idempotency --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _recall(uow: UnitOfWork, scoped: str | None, command: str, key: str | None, print_: str) -> Any:
+        if scoped is None:
+            return None
+        stored = uow.idempotency.get(scoped)
+        if stored is None:
+            return None
+        data = decode_json(stored)
+        if data.get("f") != print_:
+            raise IdempotencyKeyReused(command, key or "")
+        return data
+
+    @staticmethod
+    def _ticket_replay(uow: UnitOfWork, data: Any) -> CommandResult:
+        ticket = uow.tickets.get(data["t"])
+        seqs = set(data["e"])
+        events = tuple(e for e in ticket.events if e.seq in seqs)
+        return CommandResult(TicketView(ticket), events, replayed=True)
+
+    @staticmethod
+    def _remember(uow: UnitOfWork, scoped: str | None, record: dict[str, Any]) -> None:
+        if scoped is not None:
+            uow.idempotency.put(scoped, encode_json(record))
+
+    def _after_race(self, scoped: str | None, recall: Callable[[UnitOfWork], T | None]) -> T | None:
+        """After losing a race: the winner's result when it ran under the same key."""
+        if scoped is None:
+            return None
+        with self.context.store() as uow:
+            return recall(uow)
+
+    # -- ticket commands ------------------------------------------------------------------------------
+
+    def execute(
+        self,
+        actor: Actor,
+        command: str,
+        ticket_id: str,
+        apply: Apply,
+        key: str | None = None,
+        *,
+        request: object = None,
+        roles: frozenset[Any] | None = None,
+    ) -> CommandResult:
+        """Run one command on one ticket (see the module docstring for the steps).
+
+        ``apply(uow, ticket, now)`` changes the ticket through its methods (and may touch other
+        documents in the same unit of work). ``request`` is what the caller asked for (the
+        fingerprint's input besides the ticket id). Without ``roles`` the permission table of the
+        ticket's own workflow decides.
+        """
+        check_actor(actor)
+        scoped = idempotency_scope(actor, command, key)
+        print_ = fingerprint(command, [ticket_id, request])
+
+        def recall(uow: UnitOfWork) -> CommandResult | None:
+            data = self._recall(uow, scoped, command, key, print_)
+            return self._ticket_replay(uow, data) if data is not None else None
+
+        for attempt in range(RETRIES):
+            try:
+                return self._execute_once(actor, command, ticket_id, apply, scoped, print_, recall, roles)
+            except (ConcurrencyConflict, DuplicateError):
+                first = self._after_race(scoped, recall)
+                if first is not None:
+                    return first
+                if attempt == RETRIES - 1:
+                    raise
+                continue
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _execute_once(
+        self,
+        actor: Actor,
+        command: str,
+        ticket_id: str,
+        apply: Apply,
+        scoped: str | None,
+        print_: str,
+        recall: Callable[[UnitOfWork], CommandResult | None],
+        roles: frozenset[Any] | None,
+    ) -> CommandResult:
+        context = self.context
+        with context.store() as uow:
+            first = recall(uow)
+            if first is not None:
+                return first
+            ticket = self.load(uow, ticket_id)
+            authorize(actor, command, ticket, self.team_of_assignee(uow, ticket), roles)
+            now = context.now()  # after the first statement: the write lock (or the row) is ours
+            before_state = ticket.state
+            before = len(ticket.events)
+            applied = apply(uow, ticket, now) or Applied()
+            events = tuple(ticket.events[before:])
+            messages = list(applied.messages)
+            for hook in self._ticket_hooks:
+                messages += hook(uow, actor, ticket, before_state, events, now) or ()
+            context.sla.derive(ticket, self.tier(uow, ticket), now)
+            uow.tickets.save(ticket)
+            messages += context.notifications.messages(
+                uow, ticket, events, now, context.policies.notification
+            )
+            uow.outbox.put(messages)
+            self._remember(
+                uow, scoped, {"f": print_, "t": ticket.id, "v": ticket.version, "e": [e.seq for e in events]}
+            )
+            uow.commit()
+        return CommandResult(TicketView(ticket), events, decisions=tuple(applied.decisions))
+
+    # -- commands that open tickets ----------------------------------------------------------------
+
+    def intake(
+        self,
+        actor: Actor,
+        command: str,
+        key: str | None,
+        request: object,
+        run: Callable[[UnitOfWork, datetime], tuple[Ticket, Applied]],
+    ) -> CommandResult:
+        """Run a command that opens a ticket (``open_ticket``, ``open_complaint``), replayable by key."""
+        check_actor(actor)
+        scoped = idempotency_scope(actor, command, key)
+        print_ = fingerprint(command, request)
+
+        def recall(uow: UnitOfWork) -> CommandResult | None:
+            data = self._recall(uow, scoped, command, key, print_)
+            return self._ticket_replay(uow, data) if data is not None else None
+
+        for attempt in range(NUMBER_RACE_RETRIES):
+            try:
+                with self.context.store() as uow:
+                    first = recall(uow)
+                    if first is not None:
+                        return first
+                    now = self.context.now()
+                    ticket, applied = run(uow, now)
+                    events = tuple(ticket.events)
+                    self._remember(
+                        uow,
+                        scoped,
+                        {"f": print_, "t": ticket.id, "v": ticket.version, "e": [e.seq for e in events]},
+                    )
+                    uow.commit()
+                return CommandResult(TicketView(ticket), events, decisions=tuple(applied.decisions))
+            except (ConcurrencyConflict, DuplicateError) as error:
+                first = self._after_race(scoped, recall)
+                if first is not None:
+                    return first
+                # Another process took the same number (PostgreSQL's optimistic counter): take the next.
+                if not lost_number_race(error) or attempt == NUMBER_RACE_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # -- every other write ----------------------------------------------------------------------------
+
+    def write(
+        self,
+        actor: Actor,
+        command: str,
+        key: str | None,
+        request: object,
+        apply: Callable[[UnitOfWork, datetime], T],
+        *,
+        remember: Callable[[T], Any] | None = None,
+        reload: Callable[[UnitOfWork, Any], T] | None = None,
+    ) -> T:
+        """Run a write that is not a ticket step (documents, master data, fee slips, articles…).
+
+        The caller has checked the role against the table; ``apply`` checks scopes and changes the
+        store. With a key, ``remember(result)`` gives the JSON-ready ids to keep and
+        ``reload(uow, kept)`` rebuilds the result from them on a replay.
+        """
+        check_actor(actor)
+        if key is not None and (remember is None or reload is None):
+            raise ValidationError(f"{command} takes no idempotency key", field="idempotency_key")
+        scoped = idempotency_scope(actor, command, key)
+        print_ = fingerprint(command, request)
+
+        def recall(uow: UnitOfWork) -> T | None:
+            data = self._recall(uow, scoped, command, key, print_)
+            if data is None or reload is None:
+                return None
+            return reload(uow, data["r"])
+
+        try:
+            with self.context.store() as uow:
+                first = recall(uow)
+                if first is not None:
+                    return first
+                now = self.context.now()
+                result = apply(uow, now)
+                if remember is not None:
+                    self._remember(uow, scoped, {"f": print_, "r": remember(result)})
+                uow.commit()
+        except (ConcurrencyConflict, DuplicateError):
+            first = self._after_race(scoped, recall)
+            if first is not None:
+                return first
+            raise
+        return result

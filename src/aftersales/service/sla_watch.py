@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.contact import Contact
-from aftersales.domain.instants import require_aware
 from aftersales.domain.sla_clock import TargetStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
@@ -28,16 +27,14 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
 from aftersales.service.notify import address_of
-from aftersales.service.permissions import check_role
-
-if TYPE_CHECKING:
-    from aftersales.service.desk import ServiceDesk
+from aftersales.service.permissions import Workflow, permit
+from aftersales.service.runner import CommandRunner
 
 __all__ = ["SlaAlert", "SlaWatch", "SweepReport"]
 
 _OPEN = tuple(s.value for s in TicketState if s not in (TicketState.CLOSED, TicketState.CANCELLED))
-_SWEEPERS = frozenset({Role.SYSTEM, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER})
 
 
 @attrs.define
@@ -67,22 +64,25 @@ class SweepReport:
 class SlaWatch:
     """The SLA sweep of one desk (``desk.sla_watch``)."""
 
-    def __init__(self, desk: ServiceDesk, horizon: timedelta = timedelta(days=30)) -> None:
-        self.desk = desk
+    def __init__(
+        self, context: DeskContext, runner: CommandRunner, horizon: timedelta = timedelta(days=30)
+    ) -> None:
+        self.context = context
+        self.runner = runner
         self.horizon = horizon
 
     def sweep(self, actor: Actor, *, limit: int = 500) -> SweepReport:
         """Announce new SLA warnings and breaches of open tickets due within the horizon."""
-        check_role(actor, "sla_sweep", roles=_SWEEPERS)
-        now = require_aware(self.desk.clock.now(), "clock.now()")
+        permit(actor, Workflow.DOCUMENTS, "sla_sweep")
+        now = self.context.now()
         warnings: list[str] = []
         breaches: list[str] = []
         checked = 0
-        with self.desk.store() as uow:
+        with self.context.store() as uow:
             for ticket in self._due(uow, now, limit):
                 checked += 1
                 try:
-                    status = self.desk.sla_service.status(ticket, self.desk.tier(uow, ticket), now)
+                    status = self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
                 except CalendarDataMissing:
                     continue
                 for target in status.targets:
@@ -133,7 +133,7 @@ class SlaWatch:
         else:
             values["remaining"] = max(target.remaining, timedelta(0))
         key = f"{ticket.id}:sla:{target.name}:{kind}"
-        notifications = self.desk.notifications
+        notifications = self.context.notifications
         messages = notifications.staff_messages(kind, (Role.MANAGER,), values, key, now)
         handler = self._handler(uow, ticket)
         if handler is not None:

@@ -1,0 +1,133 @@
+"""The desk's context: everything a capability needs, built once by the composition root.
+
+:class:`DeskContext` holds the store factory, the clock, the id generator, the working calendar and
+the desk's time zone, the resolved policies, the notification builder, the staff directory, the SLA
+service and the settings of the capabilities (:class:`DeskSettings`). ``ServiceDesk`` builds one in
+its constructor and hands it, with the command runner, to every capability; capabilities never see
+the desk itself, so the service package has no import cycle and every capability is testable alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.contact import Contact, zone
+from aftersales.domain.instants import require_aware
+from aftersales.errors import ConfigurationError, ValidationError
+from aftersales.policies.registry import PolicySet
+from aftersales.ports.clock import Clock
+from aftersales.ports.ids import IdGenerator
+from aftersales.ports.invoicing import InvoiceIssuer
+from aftersales.ports.notifier import Notifier
+from aftersales.ports.text_search import TextIndex
+from aftersales.ports.unit_of_work import StoreFactory
+from aftersales.service.materials_params import MaterialsParams
+from aftersales.service.notify import Notifications
+from aftersales.service.sla import SlaService
+
+__all__ = ["DeskContext", "DeskSettings", "UtcClock"]
+
+_SETTING_KEYS = frozenset({"timezone", "materials", "text_index"})
+
+
+class UtcClock:
+    """The default clock: the system's time, in UTC. Tests pass a manual clock instead."""
+
+    def now(self) -> datetime:
+        """The current instant."""
+        return datetime.now(UTC)
+
+
+def _timezone(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str):
+        raise ConfigurationError("timezone is an IANA zone name", key="timezone")
+    try:
+        zone(value)
+    except ValidationError as error:
+        raise ConfigurationError(str(error), key="timezone") from error
+
+
+def _materials(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, MaterialsParams):
+        raise ConfigurationError("materials settings are a MaterialsParams", key="materials")
+
+
+def _text_index(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, TextIndex):
+        raise ConfigurationError(
+            "text_index must implement TextIndex (put, remove, search)", key="text_index"
+        )
+
+
+@attrs.frozen
+class DeskSettings:
+    """The settings of the capabilities, passed to ``ServiceDesk.open(settings=...)``.
+
+    - ``timezone``: the zone of the books — fee-slip months, archives, materials dates, dealer
+      report deadlines (default ``Asia/Shanghai``). Market-specific dates on units keep their own.
+    - ``materials``: :class:`MaterialsParams` (return deadline, receiving location); its time zone
+      defaults to ``timezone``.
+    - ``text_index``: the knowledge base's full-text index (default: the built-in n-gram index).
+    """
+
+    timezone: str = attrs.field(default="Asia/Shanghai", validator=_timezone)
+    materials: MaterialsParams | None = attrs.field(default=None, validator=_materials)
+    text_index: TextIndex | None = attrs.field(default=None, validator=_text_index)
+
+    @classmethod
+    def of(cls, value: DeskSettings | Mapping[str, object] | None) -> DeskSettings:
+        """Settings from an instance, a mapping (unknown keys refused) or ``None`` (defaults)."""
+        if value is None:
+            return cls()
+        if isinstance(value, DeskSettings):
+            return value
+        if not isinstance(value, Mapping):
+            raise ConfigurationError("settings are a DeskSettings or a mapping", key="settings")
+        for key in value:
+            if key not in _SETTING_KEYS:
+                known = ", ".join(sorted(_SETTING_KEYS))
+                raise ConfigurationError(f"unknown setting {key!r}; known: {known}", key=f"settings.{key}")
+        return cls(**value)  # type: ignore[arg-type]
+
+    @property
+    def materials_params(self) -> MaterialsParams:
+        """The materials parameters, in the desk's time zone unless they name their own."""
+        if self.materials is not None:
+            return self.materials
+        return MaterialsParams(timezone=self.timezone)
+
+
+@attrs.define(eq=False)
+class DeskContext:
+    """What every capability of one desk shares. Built once by the composition root."""
+
+    store: StoreFactory
+    clock: Clock
+    policies: PolicySet
+    notifications: Notifications
+    sla: SlaService
+    settings: DeskSettings
+    ids: IdGenerator | None = None
+    calendar: BusinessCalendar | None = None
+    notifier: Notifier | None = None
+    invoice_issuer: InvoiceIssuer | None = None
+    staff: Mapping[Role, Sequence[Contact]] = attrs.field(factory=dict)
+
+    @property
+    def timezone(self) -> str:
+        """The desk's time zone (the books, the archives, the monthly figures)."""
+        return self.settings.timezone
+
+    def now(self) -> datetime:
+        """The clock's current instant in the desk's zone (aware, or a ``ValidationError`` naming the clock).
+
+        In the desk's zone whatever zone the host's clock reads in: one ticket's instants carry one
+        offset, and numbers and months take the local date.
+        """
+        return require_aware(self.clock.now(), "clock.now()").astimezone(zone(self.settings.timezone))

@@ -1,0 +1,98 @@
+"""Intake (报修登记): opening a ticket inside a running unit of work, for every capability that opens one.
+
+The desk's ``open_ticket`` and the complaint desk's ``open_complaint`` (and a complaint opened from a
+low callback score) all open tickets here: the customer in the actor's scope, the asset the
+customer's, a number, the SLA due times, the outbox messages — one way, in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from aftersales.domain.actors import Role
+from aftersales.domain.classification import Category, Channel, TicketKind
+from aftersales.domain.ids import AssetId, CustomerId, TicketId
+from aftersales.domain.instants import require_aware
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import PermissionDenied, ValidationError
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
+from aftersales.service.numbering import next_number
+from aftersales.service.permissions import Workflow, permit
+from aftersales.service.runner import Applied
+
+__all__ = ["open_ticket_in", "received_time"]
+
+
+def received_time(now: datetime, received_at: datetime | None) -> datetime:
+    """When the request came in: ``received_at`` (aware, not in the future) or now."""
+    received = now if received_at is None else require_aware(received_at, "received_at")
+    if received > now:
+        raise ValidationError("received_at is in the future", field="received_at")
+    return received
+
+
+def open_ticket_in(
+    context: DeskContext,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: datetime,
+    *,
+    customer_id: str,
+    description: str,
+    category: Category,
+    channel: Channel,
+    asset_id: str | None,
+    received_at: datetime,
+    kind: TicketKind,
+    expected_by: datetime | None = None,
+    urgent: bool = False,
+    attach: Callable[[Ticket], Applied] | None = None,
+) -> tuple[Ticket, Applied]:
+    """Open a ticket inside a running unit of work; the caller commits.
+
+    Checks the customer is in the actor's scope and the asset is the customer's, numbers the
+    ticket, derives its SLA, and writes it with its outbox messages. ``attach`` lets a capability
+    add its own records (a complaint file) and messages in the same transaction.
+    """
+    permit(actor, Workflow.SERVICE_TICKET, "open_ticket", customer_id)
+    customer = uow.customers.get(customer_id)
+    if actor.role is Role.CUSTOMER and actor.customer_id != customer.id:
+        raise PermissionDenied(str(actor), "open_ticket", customer_id)
+    if actor.role is Role.DEALER_STAFF and not (
+        customer.dealer_id == actor.dealer_id or customer.region in actor.regions
+    ):
+        raise PermissionDenied(str(actor), "open_ticket", customer_id)
+    asset = uow.assets.get(asset_id) if asset_id is not None else None
+    if asset is not None and asset.customer_id not in (None, customer.id):
+        raise ValidationError(f"asset {asset.id} belongs to another customer", field="asset_id")
+    ids = context.ids
+    ticket_id = ids.next_id("ticket") if ids is not None else next_number(uow, "ticket", now)
+    ticket = Ticket.open(
+        id=TicketId(ticket_id),
+        customer_id=CustomerId(customer.id),
+        channel=channel,
+        category=category,
+        description=description,
+        received_at=received_at,
+        taken_by=actor.ref,
+        asset_id=AssetId(asset.id) if asset else None,
+        product_id=asset.product_id if asset else None,
+        batch=asset.batch if asset else None,
+        region=customer.region,
+        dealer_id=customer.dealer_id or (asset.dealer_id if asset else None),
+        expected_by=expected_by,
+        urgent=urgent,
+        kind=kind,
+    )
+    applied = attach(ticket) if attach is not None else Applied()
+    context.sla.derive(ticket, customer.tier, now)
+    uow.tickets.add(ticket)
+    messages = list(applied.messages)
+    messages += context.notifications.messages(
+        uow, ticket, tuple(ticket.events), now, context.policies.notification
+    )
+    uow.outbox.put(messages)
+    return ticket, applied

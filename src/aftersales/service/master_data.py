@@ -1,0 +1,347 @@
+"""Master data (用户档案, 产品档案, reference data): customers, units, products, dealers, engineers.
+
+Every change is a command through the runner and leaves a :class:`MasterDataChange` audit record in
+the same transaction: who, when, which record, the command, the record before and after, and the
+reason when one is required. Scopes:
+
+- dealer staff register customers and units only inside their regions (a unit's region is its
+  owner's), and may not change a stored record's region, dealer or owner;
+- a unit's owner or warranty-start dates (purchase, shipment, installation acceptance) change only
+  through the manager commands :meth:`MasterData.transfer_asset` and
+  :meth:`MasterData.change_warranty_start`, with a reason — a fresh warranty start is money;
+- products, dealers and engineers are reference data for the service heads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, ClassVar, TypeVar
+
+import attrs
+
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.ids import CustomerId
+from aftersales.domain.parties import Customer, Dealer, Engineer
+from aftersales.domain.products import Asset, Product
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.serialization import unstructure
+from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
+from aftersales.service.permissions import Workflow, permit
+from aftersales.service.runner import CommandRunner, check_actor
+
+__all__ = ["MasterData", "MasterDataChange"]
+
+R = Role
+_WARRANTY_DATES = ("purchase_date", "shipment_date", "installation_accepted_on")
+_REPOS = {
+    Customer: "customers",
+    Asset: "assets",
+    Product: "products",
+    Dealer: "dealers",
+    Engineer: "engineers",
+}
+_KINDS = {Customer: "customer", Asset: "asset", Product: "product", Dealer: "dealer", Engineer: "engineer"}
+
+E = TypeVar("E", Customer, Asset, Product, Dealer, Engineer)
+
+
+@attrs.define
+class MasterDataChange:
+    """One change of a master-data record: who, when, what it was before and after, and why."""
+
+    DOCUMENT_KIND: ClassVar[str] = "master_data_change"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("record_kind", "record_id")
+
+    id: str
+    record_kind: str
+    record_id: str
+    command: str
+    at: datetime
+    by: ActorRef
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+    reason: str | None = None
+    version: int = 0
+
+    @property
+    def changed(self) -> tuple[str, ...]:
+        """The fields whose value changed (every field of a new record)."""
+        before = self.before or {}
+        return tuple(sorted(k for k in self.after if before.get(k) != self.after[k]))
+
+
+class MasterData:
+    """Registering and changing master data (``desk.register_customer`` … are shortcuts to it)."""
+
+    def __init__(
+        self, context: DeskContext, runner: CommandRunner, on_change: Callable[[str], None] | None = None
+    ) -> None:
+        self.context = context
+        self.runner = runner
+        self._on_change = on_change
+
+    # -- plumbing -----------------------------------------------------------------------------------
+
+    def _record(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        command: str,
+        now: datetime,
+        before: object | None,
+        after: object,
+        reason: str | None = None,
+    ) -> None:
+        kind = _KINDS[type(after)]
+        record_id = str(after.id)  # type: ignore[attr-defined]
+        existing = uow.documents.query(MasterDataChange, record_kind=kind, record_id=record_id)
+        uow.documents.add(
+            MasterDataChange(
+                id=f"{kind}:{record_id}:{len(existing) + 1}",
+                record_kind=kind,
+                record_id=record_id,
+                command=command,
+                at=now,
+                by=actor.ref,
+                before=unstructure(before) if before is not None else None,
+                after=unstructure(after),
+                reason=reason,
+            )
+        )
+
+    @staticmethod
+    def _stored(uow: UnitOfWork, cls: type[E], id: str) -> E | None:
+        try:
+            found: E = getattr(uow, _REPOS[cls]).get(id)
+        except NotFound:
+            return None
+        return found
+
+    def _register(
+        self,
+        actor: Actor,
+        command: str,
+        obj: E,
+        check: Callable[[UnitOfWork, E | None], None],
+        key: str | None,
+    ) -> None:
+        check_actor(actor)
+        if not isinstance(obj, tuple(_REPOS)) or type(obj) is not _cls(command, obj):
+            raise ValidationError(f"{command} takes a {_cls(command, obj).__name__}", field="record")
+        permit(
+            actor, Workflow.MASTER_DATA, "register_reference" if command in _REFERENCE else command, obj.id
+        )
+        cls = type(obj)
+
+        def apply(uow: UnitOfWork, now: datetime) -> None:
+            before = self._stored(uow, cls, obj.id)
+            check(uow, before)
+            if before == obj:
+                return  # nothing changes, nothing to audit
+            getattr(uow, _REPOS[cls]).save(obj)
+            self._record(uow, actor, command, now, before, obj)
+
+        self.runner.write(
+            actor, command, key, obj, apply, remember=lambda _: obj.id, reload=lambda uow, _: None
+        )
+        if self._on_change is not None:
+            self._on_change(_KINDS[cls])
+
+    # -- customers and units ----------------------------------------------------------------------------
+
+    def register_customer(
+        self, actor: Actor, customer: Customer, *, idempotency_key: str | None = None
+    ) -> None:
+        """Add or update a customer (用户档案).
+
+        Dealer staff register customers of their regions only and may not move a stored customer to
+        another region or dealer (the customer's notifications and tickets follow them).
+        """
+
+        def check(uow: UnitOfWork, before: Customer | None) -> None:
+            if actor.role is not R.DEALER_STAFF:
+                return
+            if customer.region not in actor.regions:
+                raise PermissionDenied(str(actor), "register_customer", customer.id)
+            if before is None:
+                return
+            if before.region not in actor.regions:
+                raise PermissionDenied(str(actor), "register_customer", customer.id)
+            for field in ("region", "dealer_id"):
+                if getattr(before, field) != getattr(customer, field):
+                    raise PermissionDenied(str(actor), f"change the {field} of customer", customer.id)
+
+        self._register(actor, "register_customer", customer, check, idempotency_key)
+
+    def register_asset(self, actor: Actor, asset: Asset, *, idempotency_key: str | None = None) -> None:
+        """Add or update an installed unit (serial, batch, purchase and installation dates).
+
+        A stored unit's owner and warranty-start dates change only with :meth:`transfer_asset` and
+        :meth:`change_warranty_start` (manager commands with a reason); dealer staff register units
+        of their regions' customers only and may not change a unit's dealer.
+        """
+
+        def check(uow: UnitOfWork, before: Asset | None) -> None:
+            if actor.role is R.DEALER_STAFF:
+                self._dealer_may_touch_asset(uow, actor, asset)
+                if before is not None:
+                    self._dealer_may_touch_asset(uow, actor, before)
+                    if before.dealer_id != asset.dealer_id:
+                        raise PermissionDenied(str(actor), "change the dealer of unit", asset.id)
+            if before is None:
+                return
+            if before.customer_id is not None and before.customer_id != asset.customer_id:
+                raise PermissionDenied(str(actor), "change the owner of unit (use transfer_asset)", asset.id)
+            for field in _WARRANTY_DATES:
+                if getattr(before, field) is not None and getattr(before, field) != getattr(asset, field):
+                    raise PermissionDenied(
+                        str(actor), f"change the {field} of unit (use change_warranty_start)", asset.id
+                    )
+
+        self._register(actor, "register_asset", asset, check, idempotency_key)
+
+    @staticmethod
+    def _dealer_may_touch_asset(uow: UnitOfWork, actor: Actor, asset: Asset) -> None:
+        if asset.dealer_id is not None and asset.dealer_id == actor.dealer_id:
+            return
+        if asset.customer_id is not None:
+            try:
+                owner = uow.customers.get(asset.customer_id)
+            except NotFound:
+                owner = None
+            if owner is not None and owner.region in actor.regions:
+                return
+        raise PermissionDenied(str(actor), "register_asset", asset.id)
+
+    def transfer_asset(
+        self,
+        actor: Actor,
+        asset_id: str,
+        *,
+        customer_id: str,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> Asset:
+        """Give a unit a new owner (a manager's command, with a reason; recorded as an audit event)."""
+        check_actor(actor)
+        permit(actor, Workflow.MASTER_DATA, "transfer_asset", asset_id)
+        why = _reason(reason)
+
+        def apply(uow: UnitOfWork, now: datetime) -> Asset:
+            before = uow.assets.get(asset_id)
+            uow.customers.get(customer_id)
+            after = attrs.evolve(before, customer_id=CustomerId(customer_id))
+            uow.assets.save(after)
+            self._record(uow, actor, "transfer_asset", now, before, after, why)
+            return after
+
+        return self.runner.write(
+            actor,
+            "transfer_asset",
+            idempotency_key,
+            [asset_id, customer_id, why],
+            apply,
+            remember=lambda a: a.id,
+            reload=lambda uow, id: uow.assets.get(id),
+        )
+
+    def change_warranty_start(
+        self,
+        actor: Actor,
+        asset_id: str,
+        *,
+        reason: str,
+        purchase_date: date | None = None,
+        shipment_date: date | None = None,
+        installation_accepted_on: date | None = None,
+        idempotency_key: str | None = None,
+    ) -> Asset:
+        """Correct the dates a unit's warranty may start from (a manager's command, with a reason)."""
+        check_actor(actor)
+        permit(actor, Workflow.MASTER_DATA, "change_warranty_start", asset_id)
+        why = _reason(reason)
+        changes: dict[str, Any] = {
+            k: v
+            for k, v in zip(
+                _WARRANTY_DATES, (purchase_date, shipment_date, installation_accepted_on), strict=True
+            )
+            if v is not None
+        }
+        if not changes:
+            raise ValidationError("give at least one warranty-start date to change", field="purchase_date")
+        for name, value in changes.items():
+            if not isinstance(value, date) or isinstance(value, datetime):
+                raise ValidationError(f"{name} is a date", field=name)
+
+        def apply(uow: UnitOfWork, now: datetime) -> Asset:
+            before = uow.assets.get(asset_id)
+            after = attrs.evolve(before, **changes)
+            uow.assets.save(after)
+            self._record(uow, actor, "change_warranty_start", now, before, after, why)
+            return after
+
+        return self.runner.write(
+            actor,
+            "change_warranty_start",
+            idempotency_key,
+            [asset_id, why, {k: v.isoformat() for k, v in changes.items()}],
+            apply,
+            remember=lambda a: a.id,
+            reload=lambda uow, id: uow.assets.get(id),
+        )
+
+    # -- reference data -----------------------------------------------------------------------------
+
+    def register_product(self, actor: Actor, product: Product, *, idempotency_key: str | None = None) -> None:
+        """Add or update a product model and its warranty terms."""
+        self._register(actor, "register_product", product, _no_scope, idempotency_key)
+
+    def register_dealer(self, actor: Actor, dealer: Dealer, *, idempotency_key: str | None = None) -> None:
+        """Add or update an authorised dealer and its territory."""
+        self._register(actor, "register_dealer", dealer, _no_scope, idempotency_key)
+
+    def register_engineer(
+        self, actor: Actor, engineer: Engineer, *, idempotency_key: str | None = None
+    ) -> None:
+        """Add or update an engineer (skills, level, region, load limit, emergency team)."""
+        self._register(actor, "register_engineer", engineer, _no_scope, idempotency_key)
+
+    # -- audit --------------------------------------------------------------------------------------
+
+    def history(self, actor: Actor, record_kind: str, record_id: str) -> list[MasterDataChange]:
+        """Every change of one record, oldest first (service heads and auditors)."""
+        check_actor(actor)
+        permit(actor, Workflow.MASTER_DATA, "master_data_history", record_id)
+        if record_kind not in _KINDS.values():
+            known = ", ".join(sorted(_KINDS.values()))
+            raise ValidationError(f"record_kind is one of {known}", field="record_kind")
+        with self.context.store() as uow:
+            found = uow.documents.query(MasterDataChange, record_kind=record_kind, record_id=record_id)
+        return sorted(found, key=lambda c: (c.at, int(c.id.rsplit(":", 1)[1])))
+
+
+_REFERENCE = frozenset({"register_product", "register_dealer", "register_engineer"})
+_COMMAND_CLASS: dict[str, type] = {
+    "register_customer": Customer,
+    "register_asset": Asset,
+    "register_product": Product,
+    "register_dealer": Dealer,
+    "register_engineer": Engineer,
+}
+
+
+def _cls(command: str, obj: object) -> type:
+    return _COMMAND_CLASS[command]
+
+
+def _no_scope(uow: UnitOfWork, before: object) -> None:
+    return None
+
+
+def _reason(reason: object) -> str:
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+        raise ValidationError("a reason (1–500 characters) is required", field="reason")
+    return reason
