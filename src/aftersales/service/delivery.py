@@ -8,30 +8,23 @@ by the jobs (:mod:`aftersales.service.jobs`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from aftersales.domain.actors import Role
-from aftersales.domain.instants import require_aware
 from aftersales.errors import ValidationError
 from aftersales.policies.notification import NotificationParams
 from aftersales.policies.registry import PolicySet
-from aftersales.ports.clock import Clock
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.outbox_dispatch import DeliveryRules
-from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.permissions import check_role
+from aftersales.service.permissions import Workflow, permit
 
-__all__ = ["OUTBOX_ROLES", "OutboxDesk", "delivery_rules", "notification_params"]
+if TYPE_CHECKING:
+    from aftersales.service.context import DeskContext
+    from aftersales.service.runner import CommandRunner
 
-R = Role
-OUTBOX_ROLES = {
-    "read_dead_letters": frozenset({R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM}),
-    "retry_dead_letters": frozenset({R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.SYSTEM}),
-    "purge_sent_messages": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.SYSTEM}),
-}
-"""Who may see dead letters, retry them, purge sent messages (managers; the system for jobs)."""
+__all__ = ["OutboxDesk", "delivery_rules", "notification_params"]
 
 
 def notification_params(policies: PolicySet) -> NotificationParams:
@@ -51,47 +44,46 @@ def delivery_rules(policies: PolicySet) -> DeliveryRules:
 
 
 class OutboxDesk:
-    """Dead letters and retention of the outbox, behind the permission table."""
+    """Dead letters and retention of the outbox (``desk.outbox``), behind the permission table;
+    its writes go through the command runner."""
 
-    def __init__(self, store: Callable[[], UnitOfWork], clock: Clock, policies: PolicySet) -> None:
-        self._store = store
-        self._clock = clock
-        self._policies = policies
-
-    def _now(self) -> datetime:
-        return require_aware(self._clock.now(), "clock.now()")
+    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+        self.context = context
+        self.runner = runner
 
     def dead_letters(self, actor: Actor, limit: int = 100) -> Sequence[OutboxMessage]:
         """Messages given up on after the maximum attempts, oldest first, with their last error."""
-        check_role(actor, "read_dead_letters", None, OUTBOX_ROLES["read_dead_letters"])
+        permit(actor, Workflow.DOCUMENTS, "read_dead_letters")
         _check_limit(limit)
-        with self._store() as uow:
+        with self.context.store() as uow:
             return uow.outbox.dead(limit)
 
     def retry_dead_letters(self, actor: Actor, ids: Iterable[str]) -> int:
         """Send these dead letters again (due now, attempts from zero); returns how many were dead."""
-        check_role(actor, "retry_dead_letters", None, OUTBOX_ROLES["retry_dead_letters"])
+        permit(actor, Workflow.DOCUMENTS, "retry_dead_letters")
         wanted = [ids] if isinstance(ids, str) else list(ids)
         if not all(isinstance(i, str) and i for i in wanted):
             raise ValidationError("dead letter ids are non-empty strings", field="ids")
-        with self._store() as uow:
-            count = uow.outbox.revive(wanted, self._now())
-            uow.commit()
-        return count
+        return self.runner.write(
+            actor, "retry_dead_letters", None, sorted(wanted), lambda uow, now: uow.outbox.revive(wanted, now)
+        )
 
     def purge_sent(self, actor: Actor, keep: timedelta | None = None, limit: int = 1000) -> int:
         """Delete up to ``limit`` messages sent longer ago than ``keep`` (the pack's
         ``keep_sent_days`` when ``None``); returns how many."""
-        check_role(actor, "purge_sent_messages", None, OUTBOX_ROLES["purge_sent_messages"])
+        permit(actor, Workflow.DOCUMENTS, "purge_sent_messages")
         _check_limit(limit)
         if keep is None:
-            keep = timedelta(days=notification_params(self._policies).keep_sent_days)
+            keep = timedelta(days=notification_params(self.context.policies).keep_sent_days)
         if not isinstance(keep, timedelta) or keep < timedelta(0):
             raise ValidationError("keep is a non-negative timedelta", field="keep")
-        with self._store() as uow:
-            count = uow.outbox.purge_sent(self._now() - keep, limit)
-            uow.commit()
-        return count
+        return self.runner.write(
+            actor,
+            "purge_sent_messages",
+            None,
+            [keep.total_seconds(), limit],
+            lambda uow, now: uow.outbox.purge_sent(now - keep, limit),
+        )
 
 
 def _check_limit(limit: object) -> None:

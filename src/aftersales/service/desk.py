@@ -117,7 +117,7 @@ class ServiceDesk(Tickets):
         self.sla_watch = SlaWatch(context, runner)
         self.reports = ReportCommands(context, runner)
         install_hooks(runner, knowledge=self.knowledge)
-        self.outbox = OutboxDesk(context.store, context.clock, policies)
+        self.outbox = OutboxDesk(context, runner)
         self.jobs = Jobs(
             context, runner, sla_watch=self.sla_watch, materials=self.materials, outbox=self.outbox,
             deliver=self.deliver,

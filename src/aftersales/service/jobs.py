@@ -38,7 +38,9 @@ from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import AftersalesError, ConcurrencyConflict, DuplicateError, NotFound, ValidationError
 from aftersales.ports.outbox_dispatch import DispatchReport, default_owner
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.permissions import Workflow, permit
 
 if TYPE_CHECKING:
     from aftersales.service.context import DeskContext
@@ -325,13 +327,17 @@ class Jobs:
         return len(report.warnings) + len(report.breaches)
 
     def _callbacks_due(self, now: datetime) -> int:
-        announced = 0
+        """Tell the callback agents of each pending callback now due, once (a :class:`JobMark` each)."""
+        permit(self.actor, Workflow.DOCUMENTS, "announce_callbacks_due")
         notifications = self.context.notifications
-        with self.context.store() as uow:
+        limit = self.settings.limit
+
+        def announce(uow: UnitOfWork, at: datetime) -> int:
+            announced = 0
             tasks = uow.documents.query(CallbackTask, state=CallbackTaskState.PENDING)
             due = sorted((t for t in tasks if t.due_at <= now), key=lambda t: (t.due_at, t.id))
-            for task in due[: self.settings.limit]:
-                mark = JobMark(f"callback_due:{task.id}", now)
+            for task in due[:limit]:
+                mark = JobMark(f"callback_due:{task.id}", at)
                 try:
                     uow.documents.add(mark)
                 except DuplicateError:
@@ -342,11 +348,12 @@ class Jobs:
                     customer_name = task.customer_id
                 values = {"ticket_id": task.ticket_id, "customer_name": customer_name, "due_at": task.due_at}
                 uow.outbox.put(
-                    notifications.staff_messages("callback_due", [Role.AGENT], values, mark.id, now)
+                    notifications.staff_messages("callback_due", [Role.AGENT], values, mark.id, at)
                 )
                 announced += 1
-            uow.commit()
-        return announced
+            return announced
+
+        return self.runner.write(self.actor, "announce_callbacks_due", None, [now.isoformat()], announce)
 
     def _chargebacks(self, now: datetime) -> int:
         return len(self.materials.run_overdue_chargebacks(self.actor, now))
@@ -362,7 +369,7 @@ class Jobs:
         done = 0
         for ticket_id in waiting:
             result = self.runner.execute(
-                self.actor, "recompute_due", ticket_id, lambda uow, ticket, now: None, roles=_RECOMPUTERS
+                self.actor, "recompute_due", ticket_id, lambda uow, ticket, now: None
             )
             done += result.ticket.resolution_due_at is not None
         return done
@@ -374,6 +381,3 @@ class Jobs:
 
     def _purge_sent(self, now: datetime) -> int:
         return self.outbox.purge_sent(self.actor, limit=self.settings.limit)
-
-
-_RECOMPUTERS = frozenset({Role.SYSTEM, Role.MANAGER})
