@@ -210,3 +210,21 @@ def test_bad_input_is_a_typed_error() -> None:
     assert locale.value.field == "locale"
     with pytest.raises(ValidationError):
         to_dict(datetime(2026, 1, 1))  # naive: no instant
+
+
+def test_sla_status_pages_and_delivery_and_job_reports_round_trip() -> None:
+    from aftersales import DispatchReport, JobsReport
+    from aftersales.domain.sla_clock import SlaStatus
+
+    desk = small_desk()
+    ticket_id, _ = dispatched_ticket(desk)
+    status = desk.sla(AUDITOR, ticket_id)
+    assert from_json(to_json(status), SlaStatus) == status
+    page = desk.ledger(AUDITOR)
+    back = from_json(to_json(page), Page[TicketView])
+    assert [t.id for t in back.items] == [t.id for t in page.items] and back.next_cursor == page.next_cursor
+    delivered = desk.deliver()
+    assert len(delivered.sent) > 0
+    assert from_json(to_json(delivered), DispatchReport) == delivered
+    jobs = desk.run_due_jobs()
+    assert from_json(to_json(jobs), JobsReport) == jobs
