@@ -64,6 +64,10 @@ class ServiceDesk(Tickets):
     general manager, the callback agents); ``invoice_issuer`` is the host's finance system;
     ``settings`` (a :class:`DeskSettings` or a mapping) sets the desk's time zone, the materials
     parameters and the knowledge base's text index.
+
+    Thread and process safety: open one desk per process (after a pre-forking server forks) and
+    share it between threads; several processes may share one SQLite file or one PostgreSQL
+    database. The host runs :meth:`run_due_jobs` periodically (see docs/embedding.md).
     """
 
     def __init__(
