@@ -11,7 +11,7 @@ NOTHING`` so a duplicate is reported without aborting the transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -439,6 +439,7 @@ class _Outbox(SqlOutbox):
     placeholder = "%s"
     unsent = "NOT sent"
     is_sent = "sent"
+    true = "TRUE"
     for_update = " FOR UPDATE"
     skip_locked = " FOR UPDATE SKIP LOCKED"
 
@@ -453,6 +454,13 @@ class _Outbox(SqlOutbox):
 
     def _decode(self, data: Any) -> OutboxMessage:
         return structure(data, OutboxMessage)
+
+    def _decode_raw(self, data: Any) -> Mapping[str, Any]:
+        found: Mapping[str, Any] = data  # jsonb arrives parsed
+        return found
+
+    def _encode_raw(self, record: Mapping[str, Any]) -> Jsonb:
+        return Jsonb(dict(record), dumps=encode_json)
 
 
 class _Idempotency(SqlIdempotency):

@@ -9,7 +9,7 @@ error: a PostgreSQL transaction could not go on after one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -17,6 +17,7 @@ from aftersales.domain.instants import micros
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, ValidationError
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, check_claim, claimed
+from aftersales.serialization import datetime_text
 
 __all__ = ["SqlDocuments", "SqlIdempotency", "SqlOutbox", "SqlRepository"]
 
@@ -135,6 +136,8 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
     """The "not sent" condition, written as the partial indexes write it (so they are used)."""
     is_sent: ClassVar[str] = "sent = 1"
     """The "sent" condition, as the retention index writes it."""
+    true: ClassVar[str] = "1"
+    """The ``sent`` column's true value."""
     for_update: ClassVar[str] = ""
     """What locks a message read for marking (PostgreSQL's row lock; SQLite's writer lock covers it)."""
     skip_locked: ClassVar[str] = ""
@@ -155,6 +158,8 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
             f" WHERE id = ? AND {pending} AND (lease_us IS NULL OR lease_us <= ?)",
             "load": f"SELECT data FROM outbox WHERE id = ?{cls.for_update}",
             "store": "UPDATE outbox SET sent = ?, next_us = ?, lease_us = ?, dead_us = ?, sent_us = ?,"
+            f" data = {cls.data_value} WHERE id = ?",
+            "sent": f"UPDATE outbox SET sent = {cls.true}, sent_us = ?, lease_us = NULL,"
             f" data = {cls.data_value} WHERE id = ?",
             "dead": f"SELECT data FROM outbox WHERE dead_us IS NOT NULL AND {cls.unsent}"
             " ORDER BY dead_us, id LIMIT ?",
@@ -202,6 +207,31 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
             if self._run(self._sql["take"], params).rowcount == 1:
                 taken.append(message)
         return taken
+
+    def mark_sent(self, ids: Iterable[str], at: datetime) -> None:
+        """Record delivery of a batch: one read for the batch, then each row's JSON patched as JSON.
+
+        A delivered batch is hundreds of messages; patching ``sent_at`` and the lease in the stored
+        JSON skips rebuilding (and re-validating) every message the store already holds.
+        """
+        wanted = list(dict.fromkeys(ids))
+        sent_at, sent_us = datetime_text(at), micros(at)
+        for start in range(0, len(wanted), self.put_chunk):
+            chunk = wanted[start : start + self.put_chunk]
+            marks = ", ".join([self.placeholder] * len(chunk))
+            sql = f"SELECT id, data FROM outbox WHERE id IN ({marks}) AND {self.unsent}{self.for_update}"
+            for id_, data in self._run(sql, chunk).fetchall():
+                record = dict(self._decode_raw(data))
+                record.update(sent_at=sent_at, lease_until=None, lease_owner=None)
+                self._run(self._sql["sent"], (sent_us, self._encode_raw(record), id_))
+
+    def _decode_raw(self, data: Any) -> Mapping[str, Any]:
+        """A ``data`` value as the JSON object it stores (not rebuilt as a message)."""
+        raise NotImplementedError
+
+    def _encode_raw(self, record: Mapping[str, Any]) -> Any:
+        """A JSON object as the store's ``data`` value."""
+        raise NotImplementedError
 
     def dead(self, limit: int = 100) -> Sequence[OutboxMessage]:
         return [self._decode(data) for (data,) in self._run(self._sql["dead"], (limit,)).fetchall()]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -44,7 +44,15 @@ from aftersales.ports.outbox import OutboxMessage, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.ticket_index import COUNT_COLUMNS, row_values
-from aftersales.serialization import dumps, dumps_utf8, encode_json, encode_json_utf8, loads, unstructure
+from aftersales.serialization import (
+    decode_json,
+    dumps,
+    dumps_utf8,
+    encode_json,
+    encode_json_utf8,
+    loads,
+    unstructure,
+)
 
 __all__ = ["SqliteStore", "SqliteUnitOfWork", "open_sqlite"]
 
@@ -596,6 +604,13 @@ class _Outbox(SqlOutbox):
 
     def _decode(self, data: Any) -> OutboxMessage:
         return loads(data, OutboxMessage)
+
+    def _decode_raw(self, data: Any) -> Mapping[str, Any]:
+        found: Mapping[str, Any] = decode_json(data)
+        return found
+
+    def _encode_raw(self, record: Mapping[str, Any]) -> bytes:
+        return encode_json_utf8(record)
 
 
 class _Idempotency(SqlIdempotency):
