@@ -60,6 +60,7 @@ from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, MaterialsSt
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
+from aftersales.domain.quality_reports import BatchIncidentRecord, DealerMonthlyReport
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus, SlaTarget, SlaTargets, TargetStatus, sla_status
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
@@ -84,6 +85,7 @@ from aftersales.errors import (
     ConfigurationError,
     CurrencyMismatch,
     DuplicateError,
+    IdempotencyKeyReused,
     InvalidMoney,
     InvalidTransition,
     NaiveDatetimeError,
@@ -91,6 +93,7 @@ from aftersales.errors import (
     PermissionDenied,
     PolicyError,
     StorageError,
+    StoreBusy,
     UnknownCurrency,
     ValidationError,
 )
@@ -103,6 +106,7 @@ from aftersales.policies.decision import Decision
 from aftersales.policies.fees import FeesPolicy, PriceList
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
 from aftersales.policies.pack import Pack, load_pack
+from aftersales.policies.protocols import ComplaintPolicy
 from aftersales.policies.registry import PolicySet, resolve_policies
 from aftersales.policies.sla import SlaFacts, SlaParams, SlaPolicy
 from aftersales.policies.warranty import WarrantyPhase, WarrantyPolicy
@@ -132,12 +136,17 @@ from aftersales.service.actors import Actor
 from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArchive
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.complaint_desk import ComplaintDesk
+from aftersales.service.context import DeskContext, DeskSettings
 from aftersales.service.delivery import OutboxDesk
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.jobs import Jobs, JobSettings, JobsReport
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
+from aftersales.service.master_data import MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
+from aftersales.service.materials_params import MaterialsParams
+from aftersales.service.permissions import PERMISSIONS
+from aftersales.service.runner import CommandRunner
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 __version__ = "0.1.0"
@@ -147,6 +156,7 @@ __all__ = [
     "COMPLAINT_WORKFLOW",
     "MATERIALS_WORKFLOW",
     "NOTIFICATION_KINDS",
+    "PERMISSIONS",
     "TICKET_WORKFLOW",
     "Actor",
     "ActorRef",
@@ -159,6 +169,7 @@ __all__ = [
     "AssetId",
     "Assignee",
     "AssigneeKind",
+    "BatchIncidentRecord",
     "BusinessCalendar",
     "CalendarDataMissing",
     "CallbackChecklist",
@@ -174,9 +185,11 @@ __all__ = [
     "Chargeback",
     "Clock",
     "CommandResult",
+    "CommandRunner",
     "ComplaintDesk",
     "ComplaintFile",
     "ComplaintId",
+    "ComplaintPolicy",
     "ComplaintSeverity",
     "ComplaintState",
     "ConcurrencyConflict",
@@ -194,7 +207,10 @@ __all__ = [
     "Dealer",
     "DealerArchive",
     "DealerId",
+    "DealerMonthlyReport",
     "Decision",
+    "DeskContext",
+    "DeskSettings",
     "DocumentStore",
     "DuplicateError",
     "Engineer",
@@ -206,6 +222,7 @@ __all__ = [
     "FeesPolicy",
     "HolidaySource",
     "IdGenerator",
+    "IdempotencyKeyReused",
     "ImpactScope",
     "InvalidMoney",
     "InvalidTransition",
@@ -215,8 +232,10 @@ __all__ = [
     "KnowledgeDesk",
     "LedgerEntry",
     "LoanLedger",
+    "MasterDataChange",
     "MaterialsDesk",
     "MaterialsLine",
+    "MaterialsParams",
     "MaterialsRequest",
     "MaterialsRequestId",
     "MaterialsState",
@@ -270,6 +289,7 @@ __all__ = [
     "SlaTargets",
     "Sort",
     "StorageError",
+    "StoreBusy",
     "StoreFactory",
     "Suggestions",
     "TargetStatus",

@@ -26,6 +26,7 @@ __all__ = [
     "PermissionDenied",
     "PolicyError",
     "StorageError",
+    "StoreBusy",
     "UnknownCurrency",
     "ValidationError",
 ]
@@ -159,6 +160,13 @@ class PolicyError(AftersalesError):
 
 class StorageError(AftersalesError):
     """The store cannot be used: a corrupt or foreign database file, a failed migration, a lost connection."""
+
+
+class StoreBusy(StorageError):
+    """Other writers held the store's write lock longer than its timeout. Nothing was written.
+
+    The command runner re-runs a command that met it (a few times, with a pause) before giving up.
+    """
 
 
 class IdempotencyKeyReused(AftersalesError):

@@ -40,6 +40,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.complaint_desk import ComplaintDesk, ComplaintLogFilter
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.hooks import complaint_on_low_score
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
@@ -374,8 +375,10 @@ def test_a_low_score_opens_a_complaint_in_the_same_command(desk: ServiceDesk) ->
     never = CallbackDesk(
         desk.context,
         desk.runner,
-        ComplaintDesk(
-            desk.context, desk.runner, DefaultComplaintPolicy(ComplaintParams(complaint_below_score=0))
+        complaint_on_low_score(
+            ComplaintDesk(
+                desk.context, desk.runner, DefaultComplaintPolicy(ComplaintParams(complaint_below_score=0))
+            )
         ),
     )
     again = never.record(

@@ -378,3 +378,17 @@ def test_7_a_retry_racing_its_original_gets_the_replay(replay_store: str, world:
     assert len(seqs) == 1
     assert sum(not r.replayed for r in results) == 1  # type: ignore[attr-defined]
     setup.shutdown()
+
+
+def test_3_the_knowledge_index_follows_articles_approved_elsewhere(
+    desk: ServiceDesk, world: World, db_path: Path, clock: ManualClock
+) -> None:
+    assert desk.knowledge.search(world.agent, "进水阀") == []  # this desk has built its index
+    with open_desk(db_path, clock) as other:  # another process writes and approves an article
+        problem = ArticleProblem(symptoms=("no_flush",), category="repair")
+        content = ArticleContent("zh_Hans", "不冲水", "按下冲水键无水", ("进水阀堵塞",), ("清洗进水阀",))
+        article = other.knowledge.write_article(world.agent, problem=problem, contents=[content])
+        other.knowledge.approve(world.manager, article.id, 1)
+    assert [a.id for a in desk.knowledge.search(world.agent, "进水阀")] == [article.id]
+    desk.knowledge.withdraw(world.manager, article.id)  # our own change patches our index
+    assert desk.knowledge.search(world.agent, "进水阀") == []

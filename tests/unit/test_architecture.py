@@ -33,3 +33,44 @@ def test_public_api_is_exported_and_typed() -> None:
     exported = [getattr(aftersales, name) for name in aftersales.__all__]
     undocumented = [obj for obj in exported if isinstance(obj, type) and not (obj.__doc__ or "").strip()]
     assert undocumented == []
+
+
+def _service_graph() -> dict[str, set[str]]:
+    import grimp
+
+    graph = grimp.build_graph("aftersales")
+    modules = {m for m in graph.modules if m.startswith("aftersales.service.")}
+    return {m: graph.find_modules_directly_imported_by(m) & modules for m in modules}
+
+
+def test_the_service_package_has_no_import_cycle() -> None:
+    """Capabilities take the context and the runner, never the desk: no module of service/ imports in a circle
+    (``if TYPE_CHECKING`` imports count too)."""
+    graph = _service_graph()
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(graph[module]):
+            if state.get(target) == 1:
+                cycles.append([*path[path.index(target) :], target])
+            elif target not in state:
+                visit(target, [*path, target])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []
+    # Only the composition root knows the desk.
+    importers = sorted(m for m, targets in graph.items() if "aftersales.service.desk" in targets)
+    assert importers == []
+
+
+def test_reports_import_no_service() -> None:
+    import grimp
+
+    graph = grimp.build_graph("aftersales")
+    assert not graph.chain_exists("aftersales.reports", "aftersales.service", as_packages=True)
+    assert graph.chain_exists("aftersales.cli", "aftersales.service", as_packages=True)  # the check can see

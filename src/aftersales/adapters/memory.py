@@ -203,6 +203,10 @@ class _Tickets:
         ticket.version = record.version
         return ticket
 
+    def get_for_update(self, id: str) -> Ticket:
+        # Versions are checked when the unit of work publishes: no lock to take.
+        return self.get(id)
+
     def save(self, ticket: Ticket) -> None:
         new = ticket.version + 1
         data = unstructure(ticket)

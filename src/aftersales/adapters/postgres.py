@@ -323,6 +323,13 @@ class _Tickets:
             raise NotFound("ticket", id)
         return self._load(*found)
 
+    def get_for_update(self, id: str) -> Ticket:
+        # The row lock queues concurrent commands on one ticket (instead of failing their version check).
+        found = self._uow.run("SELECT version, data FROM tickets WHERE id = %s FOR UPDATE", (id,)).fetchone()
+        if found is None:
+            raise NotFound("ticket", id)
+        return self._load(*found)
+
     def save(self, ticket: Ticket) -> None:
         new = ticket.version + 1
         row = attrs.astuple(attrs.evolve(ticket_row(ticket), version=new), recurse=False)

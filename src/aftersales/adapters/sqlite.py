@@ -37,6 +37,7 @@ from aftersales.errors import (
     DuplicateError,
     NotFound,
     StorageError,
+    StoreBusy,
     ValidationError,
 )
 from aftersales.ports.documents import D, Document
@@ -91,7 +92,7 @@ def _translate(exc: sqlite3.Error, where: str) -> AftersalesError:
         return DuplicateError(f"{where}: {exc}")
     if isinstance(exc, sqlite3.OperationalError):
         if "locked" in str(exc) or "busy" in str(exc):
-            return StorageError(f"{where}: the database stayed locked by another writer ({exc})")
+            return StoreBusy(f"{where}: the database stayed locked by another writer ({exc})")
         return StorageError(f"{where}: {exc}")
     return StorageError(f"{where}: {exc} (corrupt or unusable database)")
 
@@ -425,6 +426,10 @@ class _Tickets:
         # cheaper than selecting them (4-5 µs).
         self._stored[id] = row_values(ticket)
         return ticket
+
+    def get_for_update(self, id: str) -> Ticket:
+        # BEGIN IMMEDIATE at the unit of work's first statement holds the database's write lock already.
+        return self.get(id)
 
     def save(self, ticket: Ticket) -> None:
         old_version = ticket.version

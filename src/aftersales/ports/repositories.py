@@ -68,6 +68,16 @@ class TicketRepository(Protocol):
         """A fresh copy of the stored ticket; raises ``NotFound``."""
         ...
 
+    def get_for_update(self, id: str) -> Ticket:
+        """:meth:`get`, holding the ticket's write lock until the unit of work ends.
+
+        Commands load their ticket with it so concurrent writers of one ticket queue instead of
+        conflicting: PostgreSQL takes the row lock (``SELECT … FOR UPDATE``); SQLite's unit of work
+        already holds the database's write lock (``BEGIN IMMEDIATE``); the memory store checks
+        versions on commit (a loser's command is re-run by the runner).
+        """
+        ...
+
     def save(self, ticket: Ticket) -> None:
         """Write ``ticket`` if the stored version equals ``ticket.version``, then bump ``ticket.version``.
 

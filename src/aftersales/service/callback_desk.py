@@ -5,16 +5,16 @@ A callback is a task (:class:`CallbackTask`) due at the time the pack's callback
 always — and the ticket's ``callback_due_at`` shows it in the ledger. Recording a callback stores the
 checklist and the survey (:class:`CallbackRecord`), records the callback on the ticket the way
 ``ServiceDesk.record_callback`` does (a problem that is back reopens a closed ticket or rejects a
-resolved one), and, when the complaint policy says the overall score is too low, opens a complaint
-about the ticket — all in one command, so nothing is half recorded.
+resolved one), and hands the overall score to the survey hook the composition root registered (by
+default: the complaint desk opens a complaint when its policy finds the score too low) — all in one
+command, so nothing is half recorded.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from aftersales.domain.classification import Channel
-from aftersales.domain.complaints import ComplaintSubject
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import TicketId
 from aftersales.domain.instants import require_aware
@@ -27,27 +27,31 @@ from aftersales.domain.surveys import (
 )
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ValidationError
-from aftersales.policies.decision import Decision
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.callback_plan import complete_tasks, schedule_in
-from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.views import CommandResult
 
-__all__ = ["CallbackDesk"]
+__all__ = ["CallbackDesk", "SurveyHook"]
+
+SurveyHook = Callable[[UnitOfWork, Actor, Ticket, int, str, datetime], tuple[TicketId | None, Applied]]
+"""What the composition root connects to a recorded survey: given the overall score and what the
+customer said, maybe open a complaint (its id) and the messages and decisions that came with it."""
 
 
 class CallbackDesk:
     """Callback commands and queries (``desk.callbacks``); a low score opens a complaint."""
 
-    def __init__(self, context: DeskContext, runner: CommandRunner, complaints: ComplaintDesk) -> None:
+    def __init__(
+        self, context: DeskContext, runner: CommandRunner, on_survey: SurveyHook | None = None
+    ) -> None:
         self.context = context
         self.runner = runner
-        self.complaints = complaints
+        self.on_survey = on_survey
 
     def _now(self) -> datetime:
         return self.context.now()
@@ -117,28 +121,15 @@ class CallbackDesk:
             decisions: list[object] = []
             messages: list[OutboxMessage] = []
             complaint_id: TicketId | None = None
-            if survey is not None:
-                verdict: Decision[bool] = self.complaints.policy.opens_complaint(survey.overall)
-                decisions.append(verdict)
-                if verdict.outcome:
-                    description = (
-                        checklist.other_complaints
-                        or comment
-                        or f"satisfaction {survey.overall}/5 at the callback of {ticket.id}"
-                    )
-                    complaint, opened = self.complaints.open_in(
-                        uow,
-                        actor,
-                        now,
-                        ticket.customer_id,
-                        description,
-                        [ticket.id],
-                        subject=ComplaintSubject.SERVICE_QUALITY,
-                        channel=Channel.PROACTIVE_CALLBACK,
-                    )
-                    complaint_id = complaint.id
-                    messages += opened.messages
-                    decisions += opened.decisions
+            if survey is not None and self.on_survey is not None:
+                description = (
+                    checklist.other_complaints
+                    or comment
+                    or f"satisfaction {survey.overall}/5 at the callback of {ticket.id}"
+                )
+                complaint_id, reacted = self.on_survey(uow, actor, ticket, survey.overall, description, now)
+                messages += reacted.messages
+                decisions += reacted.decisions
             existing = uow.documents.query(CallbackRecord, ticket_id=ticket.id)
             uow.documents.add(
                 CallbackRecord(

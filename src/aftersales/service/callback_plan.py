@@ -18,8 +18,9 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound
-from aftersales.policies.callback import CallbackFacts, CallbackPlan, DefaultCallback
+from aftersales.policies.callback import CallbackFacts, CallbackPlan
 from aftersales.policies.decision import Decision
+from aftersales.policies.protocols import CallbackPolicy
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 
@@ -34,12 +35,9 @@ def customer_tier(uow: UnitOfWork, ticket: Ticket) -> CustomerTier:
         return CustomerTier.REGULAR
 
 
-def callback_plan(policy: object, ticket: Ticket, tier: CustomerTier) -> Decision[CallbackPlan]:
+def callback_plan(policy: CallbackPolicy, ticket: Ticket, tier: CustomerTier) -> Decision[CallbackPlan]:
     """The pack's callback plan for ``ticket``, with VIP customers always called back and surveyed."""
-    decide = getattr(policy, "decide", None) or DefaultCallback().decide
-    decision: Decision[CallbackPlan] = decide(
-        CallbackFacts(ticket.kind, ticket.priority or Priority.NORMAL, tier)
-    )
+    decision = policy.decide(CallbackFacts(ticket.kind, ticket.priority or Priority.NORMAL, tier))
     plan = decision.outcome
     if tier is CustomerTier.VIP and not (plan.required and plan.survey):
         plan = attrs.evolve(plan, required=True, survey=True)
@@ -50,7 +48,7 @@ def callback_plan(policy: object, ticket: Ticket, tier: CustomerTier) -> Decisio
 
 def schedule_in(
     uow: UnitOfWork,
-    policy: object,
+    policy: CallbackPolicy,
     actor: Actor,
     ticket: Ticket,
     now: datetime,

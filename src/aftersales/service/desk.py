@@ -40,7 +40,7 @@ from aftersales.service.context import DeskContext, DeskSettings, UtcClock
 from aftersales.service.delivery import OutboxDesk, delivery_rules
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.fee_desk import FeeDesk
-from aftersales.service.hooks import install_hooks
+from aftersales.service.hooks import complaint_on_low_score, install_hooks
 from aftersales.service.jobs import Jobs, JobsReport
 from aftersales.service.knowledge_desk import KnowledgeDesk
 from aftersales.service.master_data import MasterData, MasterDataChange
@@ -113,7 +113,7 @@ class ServiceDesk(Tickets):
         super().__init__(context, runner, dispatching)
         self.master_data = MasterData(context, runner, on_change=dispatching.forget_if_roster)
         self.complaints = ComplaintDesk(context, runner)
-        self.callbacks = CallbackDesk(context, runner, self.complaints)
+        self.callbacks = CallbackDesk(context, runner, complaint_on_low_score(self.complaints))
         self.knowledge = KnowledgeDesk(context, runner, context.settings.text_index)
         self.materials = MaterialsDesk(context, runner, params=context.settings.materials_params)
         self.fees = FeeDesk(context, runner)

@@ -37,7 +37,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import FEE_ROLES, can_read, check_role
+from aftersales.service.permissions import FEE_ROLES, can_read, can_write, check_role
 from aftersales.service.runner import CommandRunner
 
 __all__ = ["FEE_ROLES", "FeeDesk", "ItemBalance", "MonthlyRevenue", "RevenueEntry"]
@@ -124,6 +124,11 @@ def _month(value: str) -> str:
     return value
 
 
+def _track(made: list[str], record: InvoiceRecord) -> InvoiceRecord:
+    made.append(record.id)
+    return record
+
+
 class FeeDesk:
     """Fee slips (售后服务材料收费暨报销单), invoices and the monthly revenue, on a desk's store.
 
@@ -148,7 +153,8 @@ class FeeDesk:
         ticket = uow.tickets.get(ticket_id)
         if not can_read(actor, ticket, self.runner.team_of_assignee(uow, ticket)):
             raise NotFound("ticket", ticket_id)
-        if actor.role is R.AUDITOR and command != "read_fee_slip":
+        if command != "read_fee_slip" and not can_write(actor, ticket):
+            # Auditors read; an engineer's team reads its tickets but only the assignee writes.
             raise PermissionDenied(str(actor), command, ticket_id)
 
     def _slip(self, uow: UnitOfWork, actor: Actor, slip_id: str, command: str) -> FeeSlip:
@@ -275,13 +281,14 @@ class FeeDesk:
 
     def cancel_slip(self, actor: Actor, slip_id: str, reason: str) -> FeeSlip:
         """Cancel a slip with a reason; it stays on file, marked cancelled, out of the revenue."""
-        now = self._now()
-        with self.context.store() as uow:
+
+        def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
             slip = self._slip(uow, actor, slip_id, "cancel_fee_slip")
             slip.cancel(actor.ref, now, reason)
-            slip = uow.documents.save(slip)
-            uow.commit()
-        return slip
+            saved: FeeSlip = uow.documents.save(slip)
+            return saved
+
+        return self.runner.write(actor, "cancel_fee_slip", None, [slip_id, reason], apply)
 
     def slip(self, actor: Actor, slip_id: str) -> FeeSlip:
         """One slip, if ``actor`` may see its ticket (otherwise ``NotFound``)."""
@@ -329,20 +336,23 @@ class FeeDesk:
         slip_ids: Iterable[str] | None = None,
         title: str = "",
         tax_id: str = "",
+        idempotency_key: str | None = None,
     ) -> InvoiceRecord:
         """Collect the customer's slips waiting for an invoice into one invoice request and send it.
 
         Without ``slip_ids``: every active, not yet invoiced slip of the customer marked *later* (the
         slips archived un-torn for a collective invoice). With ``slip_ids``: exactly those, which must
-        be the customer's and invoiceable (a slip marked *never* is refused).
+        be the customer's and invoiceable (a slip marked *never* is refused). A retry with the same
+        ``idempotency_key`` returns the first request as it now stands instead of a second invoice.
         """
         check_role(actor, "request_invoice", customer_id, FEE_ROLES["request_invoice"])
         if actor.role is R.CUSTOMER and actor.customer_id != customer_id:
             raise NotFound("customer", customer_id)
-        now = self._now()
-        with self.context.store() as uow:
+        wanted = tuple(slip_ids) if slip_ids is not None else None
+
+        def apply(uow: UnitOfWork, now: datetime) -> InvoiceRecord:
             uow.customers.get(customer_id)
-            if slip_ids is None:
+            if wanted is None:
                 slips = [
                     s
                     for s in uow.documents.query(FeeSlip, customer_id=customer_id)
@@ -352,7 +362,7 @@ class FeeDesk:
                 if not slips:
                     raise ValidationError(f"customer {customer_id} has no slips waiting for an invoice")
             else:
-                slips = [self._slip(uow, actor, sid, "request_invoice") for sid in slip_ids]
+                slips = [self._slip(uow, actor, sid, "request_invoice") for sid in wanted]
                 for s in slips:
                     if s.customer_id != customer_id:
                         raise ValidationError(
@@ -361,9 +371,21 @@ class FeeDesk:
                     if not s.can_invoice():
                         raise ValidationError(f"slip {s.id} cannot be invoiced", field="slip_ids")
             slips.sort(key=lambda s: s.id)
-            record = self._new_invoice(uow, actor, now, customer_id, slips, title, tax_id)
-            uow.commit()
-        return self._send(record.id)
+            return self._new_invoice(uow, actor, now, customer_id, slips, title, tax_id)
+
+        sent: list[str] = []
+        record = self.runner.write(
+            actor,
+            "request_invoice",
+            idempotency_key,
+            [customer_id, wanted, title, tax_id],
+            lambda uow, now: _track(sent, apply(uow, now)),
+            remember=lambda r: r.id,
+            reload=lambda uow, id: uow.documents.get(InvoiceRecord, id),
+        )
+        if sent and sent[-1] == record.id and record.state is InvoiceState.REQUESTED:
+            return self._send(record.id)  # this call made the request: hand it to finance now
+        return record
 
     def _visible(self, uow: UnitOfWork, actor: Actor, slip: FeeSlip) -> bool:
         try:

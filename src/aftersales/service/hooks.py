@@ -2,9 +2,9 @@
 
 A capability does not call another from inside its commands; the root connects them here, as hooks
 the runner runs inside the command's transaction (so a reaction commits or rolls back with the
-command). Today: the knowledge base learns from a ticket when it closes, and takes the ticket's
-contribution back when it is reopened. (A complaint opened from a low callback score is part of the
-callback command itself: the callback desk is built with the complaint desk.)
+command). Today: the knowledge base learns from a ticket when it closes (and takes the ticket's
+contribution back when it is reopened); a callback survey whose score the complaint policy finds too
+low opens a complaint about the ticket (the callback desk's survey hook).
 """
 
 from __future__ import annotations
@@ -12,19 +12,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from aftersales.domain.classification import Channel
+from aftersales.domain.complaints import ComplaintSubject
 from aftersales.domain.events import TicketEvent
+from aftersales.domain.ids import TicketId
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.callback_desk import SurveyHook
+from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.knowledge_desk import KnowledgeDesk
-from aftersales.service.runner import CommandRunner
+from aftersales.service.runner import Applied, CommandRunner, TicketHook
 
-__all__ = ["install_hooks", "learn_on_close"]
+__all__ = ["complaint_on_low_score", "install_hooks", "learn_on_close"]
 
 
-def learn_on_close(knowledge: KnowledgeDesk) -> object:
+def learn_on_close(knowledge: KnowledgeDesk) -> TicketHook:
     """The hook: fault statistics learn from closed tickets, in the same transaction as the close."""
 
     def hook(
@@ -43,6 +48,30 @@ def learn_on_close(knowledge: KnowledgeDesk) -> object:
     return hook
 
 
+def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:
+    """The survey hook: a score below the complaint policy's threshold opens a complaint (same command)."""
+
+    def hook(
+        uow: UnitOfWork, actor: Actor, ticket: Ticket, score: int, description: str, now: datetime
+    ) -> tuple[TicketId | None, Applied]:
+        verdict = complaints.policy.opens_complaint(score)
+        if not verdict.outcome:
+            return None, Applied(decisions=(verdict,))
+        complaint, opened = complaints.open_in(
+            uow,
+            actor,
+            now,
+            ticket.customer_id,
+            description,
+            [ticket.id],
+            subject=ComplaintSubject.SERVICE_QUALITY,
+            channel=Channel.PROACTIVE_CALLBACK,
+        )
+        return complaint.id, Applied(opened.messages, (verdict, *opened.decisions))
+
+    return hook
+
+
 def install_hooks(runner: CommandRunner, *, knowledge: KnowledgeDesk) -> None:
     """Connect the capabilities of one desk."""
-    runner.on_ticket_change(learn_on_close(knowledge))  # type: ignore[arg-type]
+    runner.on_ticket_change(learn_on_close(knowledge))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import ClassVar
 
 import attrs
 
@@ -120,6 +121,42 @@ class Suggestions:
     from_all_products: bool = False
 
 
+@attrs.define
+class KnowledgeGeneration:
+    """How many times the searchable articles changed (approve, withdraw), kept in the store.
+
+    A desk's in-memory index is a cache of the store's articles; every search reads this one small
+    document and rebuilds the index when another desk (another process) changed the articles since.
+    """
+
+    DOCUMENT_KIND: ClassVar[str] = "knowledge_generation"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+
+    id: str = "articles"
+    count: int = 0
+    version: int = 0
+
+
+def _bump(uow: UnitOfWork) -> int:
+    """One more change of the searchable articles, in ``uow``; returns the new count."""
+    try:
+        generation = uow.documents.get(KnowledgeGeneration, "articles")
+    except NotFound:
+        generation = KnowledgeGeneration(count=1)
+        uow.documents.add(generation)
+        return 1
+    generation.count += 1
+    uow.documents.save(generation)
+    return generation.count
+
+
+def _generation(uow: UnitOfWork) -> int:
+    try:
+        return uow.documents.get(KnowledgeGeneration, "articles").count
+    except NotFound:
+        return 0
+
+
 class KnowledgeDesk:
     """The knowledge base (售后知识库) on a :class:`ServiceDesk`'s store."""
 
@@ -128,6 +165,7 @@ class KnowledgeDesk:
         self.runner = runner
         self._index: TextIndex = index if index is not None else NgramIndex()
         self._loaded = False
+        self._generation = -1
         self._current: dict[str, ArticleVersion] = {}
         self._by_symptom: dict[str, set[str]] = {}
 
@@ -150,7 +188,9 @@ class KnowledgeDesk:
     def reindex(self) -> int:
         """Reload the in-memory index from the store; returns how many articles are searchable."""
         with self.context.store() as uow:
+            generation = _generation(uow)
             articles = uow.documents.query(Article)
+        self._generation = generation
         for article_id in list(self._current):
             self._index.remove(article_id)
         self._current.clear()
@@ -161,8 +201,17 @@ class KnowledgeDesk:
         return len(self._current)
 
     def _ensure_loaded(self) -> None:
-        if not self._loaded:
-            self.reindex()
+        if self._loaded:
+            with self.context.store() as uow:
+                if _generation(uow) == self._generation:
+                    return  # the index is the store's, checked on this hit
+        self.reindex()
+
+    def _changed(self, article: Article, generation: int) -> None:
+        """Our own change of the searchable articles: patch the index if nobody else changed them."""
+        if self._loaded and generation == self._generation + 1:
+            self._remember(article)
+            self._generation = generation
 
     # -- articles ---------------------------------------------------------------------------------
 
@@ -229,30 +278,28 @@ class KnowledgeDesk:
         """Approve a draft version (not one's own); it becomes the current, searchable one."""
         check_role(actor, "approve_article", article_id, KNOWLEDGE_ROLES["approve_article"])
 
-        def apply(uow: UnitOfWork, now: datetime) -> Article:
+        def apply(uow: UnitOfWork, now: datetime) -> tuple[Article, int]:
             article = uow.documents.get(Article, article_id)
             article.approve(version, actor.ref, now)
             saved: Article = uow.documents.save(article)
-            return saved
+            return saved, _bump(uow)
 
-        article = self.runner.write(actor, "approve_article", None, [article_id, version], apply)
-        if self._loaded:
-            self._remember(article)
+        article, generation = self.runner.write(actor, "approve_article", None, [article_id, version], apply)
+        self._changed(article, generation)
         return article
 
     def withdraw(self, actor: Actor, article_id: str) -> Article:
         """Withdraw the current version (wrong advice): the article is no longer suggested or shown."""
         check_role(actor, "withdraw_article", article_id, KNOWLEDGE_ROLES["withdraw_article"])
 
-        def apply(uow: UnitOfWork, now: datetime) -> Article:
+        def apply(uow: UnitOfWork, now: datetime) -> tuple[Article, int]:
             article = uow.documents.get(Article, article_id)
             article.withdraw(actor.ref, now)
             saved: Article = uow.documents.save(article)
-            return saved
+            return saved, _bump(uow)
 
-        article = self.runner.write(actor, "withdraw_article", None, article_id, apply)
-        if self._loaded:
-            self._remember(article)
+        article, generation = self.runner.write(actor, "withdraw_article", None, article_id, apply)
+        self._changed(article, generation)
         return article
 
     def article(self, actor: Actor, article_id: str) -> Article:
@@ -469,11 +516,9 @@ class KnowledgeDesk:
     def learn_from(self, actor: Actor, ticket_id: str) -> int:
         """Learn from one ticket (idempotent); returns how many tallies changed."""
         check_role(actor, "learn", ticket_id, KNOWLEDGE_ROLES["learn"])
-        now = self.context.now()
-        with self.context.store() as uow:
-            changed = self.learn(uow, uow.tickets.get(ticket_id), now)
-            uow.commit()
-        return changed
+        return self.runner.write(
+            actor, "learn", None, ticket_id, lambda uow, now: self.learn(uow, uow.tickets.get(ticket_id), now)
+        )
 
     def learn_closed(self, actor: Actor, since: datetime | None = None, *, batch: int = 500) -> int:
         """Learn from every ticket closed at or after ``since`` (all closed tickets if ``None``).
@@ -484,20 +529,23 @@ class KnowledgeDesk:
         check_role(actor, "learn", None, KNOWLEDGE_ROLES["learn"])
         if since is not None:
             require_aware(since, "since")
-        now = self.context.now()
         learnt = 0
         cursor: str | None = None
         closed = TicketFilter(states=(TicketState.CLOSED.value,))
-        while True:
-            with self.context.store() as uow:
-                page = uow.tickets.query(closed, PageRequest(batch, cursor, Sort.RECEIVED_ASC))
-                for ticket in page.items:
-                    if since is not None and (ticket.closed_at is None or ticket.closed_at < since):
-                        continue
-                    if self.learn(uow, ticket, now):
-                        learnt += 1
-                uow.commit()
-            cursor = page.next_cursor
+
+        def one_page(uow: UnitOfWork, now: datetime) -> tuple[int, str | None]:
+            page = uow.tickets.query(closed, PageRequest(batch, cursor, Sort.RECEIVED_ASC))
+            done = 0
+            for ticket in page.items:
+                if since is not None and (ticket.closed_at is None or ticket.closed_at < since):
+                    continue
+                if self.learn(uow, ticket, now):
+                    done += 1
+            return done, page.next_cursor
+
+        while True:  # one transaction per page: a long backfill never holds the write lock for long
+            done, cursor = self.runner.write(actor, "learn", None, [since, cursor], one_page)
+            learnt += done
             if cursor is None:
                 return learnt
 

@@ -1,8 +1,8 @@
 """The materials desk: parts requests on tickets, old-part returns, the loan ledgers, chargebacks.
 
-``MaterialsDesk(desk)`` works over the service desk's store, clock and policies. Requests, returns
-and ledgers are documents (optimistic concurrency: a stale write raises ``ConcurrencyConflict`` and
-nothing is written). Every command runs in one unit of work and changes nothing when it raises.
+``desk.materials`` (a ``MaterialsDesk(context, runner)``) works over the desk's store, clock and
+policies. Requests, returns and ledgers are documents (optimistic concurrency). Every command runs
+through the command runner, in one unit of work, and changes nothing when it raises.
 Document numbers (pick slips, shipping notes, returns) come from ``ids`` (a callable ``kind → number``),
 else the desk's ``IdGenerator``, else :func:`aftersales.service.numbering.next_number` in the same
 transaction.
@@ -195,32 +195,27 @@ class MaterialsDesk:
             raise ValidationError("party is a PartyRef", field="party")
         if not isinstance(urgent, bool):
             raise ValidationError("urgent is true or false", field="urgent")
-        now = self._now()
-        scoped = None
-        if idempotency_key is not None:
-            if (
-                not isinstance(idempotency_key, str)
-                or not idempotency_key.strip()
-                or len(idempotency_key) > 120
-            ):
-                raise ValidationError("an idempotency key is 1–120 characters", field="idempotency_key")
-            scoped = f"{actor.role.value}:{actor.id}:materials_request:{idempotency_key}"
-        with self.context.store() as uow:
-            if scoped is not None:
-                first = uow.idempotency.get(scoped)
-                if first is not None:
-                    return uow.documents.get(MaterialsRequest, first)
+        lines = tuple(lines)
+
+        def apply(uow: UnitOfWork, now: datetime) -> MaterialsRequest:
             ticket = uow.tickets.get(ticket_id)
-            authorize(actor, "materials_request", ticket, None, MATERIALS_WORKFLOW.spec("cancel").roles)
+            authorize(actor, "materials_request", ticket, None, MATERIALS_ROLES["materials_request"])
             request = MaterialsRequest.open(
                 id=self._number(uow, "materials", now), ticket_id=ticket.id, party=party, lines=lines,
                 at=now, by=actor.ref, urgent=urgent, note=note,
             )  # fmt: skip
             uow.documents.add(request)
-            if scoped is not None:
-                uow.idempotency.put(scoped, request.id)
-            uow.commit()
-        return request
+            return request
+
+        return self.runner.write(
+            actor,
+            "materials_request",
+            idempotency_key,
+            [ticket_id, party, lines, urgent, note],
+            apply,
+            remember=lambda r: r.id,
+            reload=lambda uow, id: uow.documents.get(MaterialsRequest, id),
+        )
 
     def check(
         self,
@@ -446,14 +441,16 @@ class MaterialsDesk:
     ) -> PartReturn:
         """Inspection: accepted, or rejected with a reason code (e.g. ``not_the_replaced_part``)."""
         _check_actor(actor)
+        check_role(actor, "inspect_return", return_id, MATERIALS_ROLES["inspect_return"])
         why = Reason(reason) if isinstance(reason, str) else reason
-        now = self._now()
-        with self.context.store() as uow:
+
+        def apply(uow: UnitOfWork, now: datetime) -> PartReturn:
             item = uow.documents.get(PartReturn, return_id)
             item.inspect(actor.ref, now, accepted=accepted, reason=why)
             uow.documents.save(item)
-            uow.commit()
-        return item
+            return item
+
+        return self.runner.write(actor, "inspect_return", None, [return_id, accepted, why], apply)
 
     def book_return(self, actor: Actor, return_id: str, *, expected_version: int | None = None) -> PartReturn:
         """Book an accepted return into the party's loan ledger, once.
@@ -462,8 +459,9 @@ class MaterialsDesk:
         it) raises ``ConcurrencyConflict``. Two simultaneous bookings meet the store's version check.
         """
         _check_actor(actor)
-        now = self._now()
-        with self.context.store() as uow:
+        check_role(actor, "book_return", return_id, MATERIALS_ROLES["book_return"])
+
+        def apply(uow: UnitOfWork, now: datetime) -> PartReturn:
             item = uow.documents.get(PartReturn, return_id)
             if expected_version is not None and item.version != expected_version:
                 raise ConcurrencyConflict(PartReturn.DOCUMENT_KIND, return_id, expected_version, item.version)
@@ -472,8 +470,9 @@ class MaterialsDesk:
             item.book(actor.ref, now, entry.key)
             uow.documents.save(item)
             self._store_ledger(uow, ledger, new)
-            uow.commit()
-        return item
+            return item
+
+        return self.runner.write(actor, "book_return", None, [return_id, expected_version], apply)
 
     # -- ledger jobs ----------------------------------------------------------------------------------
 
@@ -484,16 +483,20 @@ class MaterialsDesk:
         """
         _check_actor(actor)
         check_role(actor, "run_overdue_chargebacks", None, MATERIALS_ROLES["run_overdue_chargebacks"])
-        when = self._now() if at is None else require_aware(at, "at")
-        made: list[Chargeback] = []
-        with self.context.store() as uow:
+        if at is not None:
+            require_aware(at, "at")
+
+        def apply(uow: UnitOfWork, now: datetime) -> tuple[Chargeback, ...]:
+            when = now if at is None else at
+            made: list[Chargeback] = []
             for ledger in uow.documents.query(LoanLedger):
                 new = ledger.chargeback_overdue(when, actor.ref, self._cost)
                 if new:
                     uow.documents.save(ledger)
                     made.extend(new)
-            uow.commit()
-        return tuple(made)
+            return tuple(made)
+
+        return self.runner.write(actor, "run_overdue_chargebacks", None, at, apply)
 
     def reconcile(
         self, actor: Actor, party: PartyRef, counted: Mapping[str, int], *, reference: str | None = None
@@ -501,15 +504,17 @@ class MaterialsDesk:
         """Compare the party's counted stock list with its ledger (盘盈盘亏) and book the settlement."""
         _check_actor(actor)
         check_role(actor, "reconcile_loans", party.key, MATERIALS_ROLES["reconcile_loans"])
-        now = self._now()
-        with self.context.store() as uow:
+        counted = dict(counted)
+
+        def apply(uow: UnitOfWork, now: datetime) -> Reconciliation:
             ledger, new = self._ledger(uow, party)
             ref = reference or self._number(uow, "reconciliation", now)
             result = ledger.reconcile(counted, reference=ref, at=now, by=actor.ref, price=self._cost)
             ledger.settle(result)
             self._store_ledger(uow, ledger, new)
-            uow.commit()
-        return result
+            return result
+
+        return self.runner.write(actor, "reconcile_loans", None, [party, counted, reference], apply)
 
     # -- queries ---------------------------------------------------------------------------------------------
 

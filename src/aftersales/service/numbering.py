@@ -12,10 +12,10 @@ from typing import ClassVar
 
 import attrs
 
-from aftersales.errors import AftersalesError, ConcurrencyConflict, DuplicateError, NotFound
+from aftersales.errors import NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
 
-__all__ = ["NUMBER_RACE_RETRIES", "PREFIXES", "TicketCounter", "lost_number_race", "next_number"]
+__all__ = ["PREFIXES", "TicketCounter", "next_number"]
 
 PREFIXES = {
     "ticket": "SR",
@@ -58,15 +58,3 @@ def next_number(uow: UnitOfWork, kind: str, now: datetime) -> str:
         counter.last += 1
         uow.documents.save(counter)
     return f"{PREFIXES.get(kind, kind.upper())}-{now.year}-{counter.last:06d}"
-
-
-NUMBER_RACE_RETRIES = 20
-"""How often a command that lost the race for a number runs again (each loss means another won)."""
-
-
-def lost_number_race(error: AftersalesError) -> bool:
-    """Whether ``error`` says another transaction took the same number first (the command may rerun:
-    it changed nothing). SQLite and the memory store serialise writers, so only PostgreSQL races."""
-    if isinstance(error, ConcurrencyConflict):
-        return error.kind == TicketCounter.DOCUMENT_KIND
-    return isinstance(error, DuplicateError) and str(error).startswith(f"{TicketCounter.DOCUMENT_KIND} ")

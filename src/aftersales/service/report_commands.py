@@ -20,7 +20,7 @@ from aftersales.domain.quality_reports import (
     BatchIncidentRecord,
     DealerMonthlyReport,
 )
-from aftersales.errors import DuplicateError, NotFound, ValidationError
+from aftersales.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -64,7 +64,7 @@ class ReportCommands:
         check_actor(actor)
         permit(actor, Workflow.DOCUMENTS, "submit_dealer_report", dealer_id)
         if actor.role is Role.DEALER_STAFF and actor.dealer_id != dealer_id:
-            raise ValidationError("dealer staff submit their own dealer's report", field="dealer_id")
+            raise PermissionDenied(str(actor), "submit another dealer's report", dealer_id)
         _month(month)
 
         def apply(uow: UnitOfWork, now: datetime) -> DealerMonthlyReport:

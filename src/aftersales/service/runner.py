@@ -21,9 +21,11 @@ original returns the original's replay. Anything that raises changes nothing.
 from __future__ import annotations
 
 import hashlib
+import random
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 import orjson
@@ -37,6 +39,7 @@ from aftersales.errors import (
     DuplicateError,
     IdempotencyKeyReused,
     NotFound,
+    StoreBusy,
     ValidationError,
 )
 from aftersales.ports.outbox import OutboxMessage
@@ -44,7 +47,6 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import decode_json, encode_json, unstructure
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
-from aftersales.service.numbering import NUMBER_RACE_RETRIES, lost_number_race
 from aftersales.service.permissions import authorize, can_read
 from aftersales.service.views import CommandResult, TicketView
 
@@ -77,22 +79,11 @@ Apply = Callable[[UnitOfWork, Ticket, datetime], Applied | None]
 """A command's own step: change the ticket (through its methods), return extra messages/decisions."""
 
 
-class TicketHook(Protocol):
-    """A reaction registered at the composition root, run inside the command's transaction.
-
-    ``before`` is the ticket's state before the command; ``events`` are the events it recorded.
-    Returns extra outbox messages (or ``None``).
-    """
-
-    def __call__(
-        self,
-        uow: UnitOfWork,
-        actor: Actor,
-        ticket: Ticket,
-        before: str,
-        events: Sequence[TicketEvent],
-        now: datetime,
-    ) -> Sequence[OutboxMessage] | None: ...
+TicketHook = Callable[
+    [UnitOfWork, Actor, Ticket, str, Sequence[TicketEvent], datetime], Sequence[OutboxMessage] | None
+]
+"""A reaction registered at the composition root, run inside every ticket command's transaction:
+``hook(uow, actor, ticket, state_before, events, now)`` returns extra outbox messages (or ``None``)."""
 
 
 def check_actor(actor: object) -> Actor:
@@ -145,11 +136,11 @@ class CommandRunner:
     # -- reads the commands share -----------------------------------------------------------------
 
     @staticmethod
-    def load(uow: UnitOfWork, ticket_id: str) -> Ticket:
-        """The ticket, with its id checked first."""
+    def load(uow: UnitOfWork, ticket_id: str, *, lock: bool = False) -> Ticket:
+        """The ticket, with its id checked first; ``lock`` holds its write lock (commands)."""
         if not isinstance(ticket_id, str) or not ticket_id:
             raise ValidationError("a ticket id is a non-empty string", field="ticket_id")
-        return uow.tickets.get(ticket_id)
+        return uow.tickets.get_for_update(ticket_id) if lock else uow.tickets.get(ticket_id)
 
     @staticmethod
     def team_of_assignee(uow: UnitOfWork, ticket: Ticket) -> str | None:
@@ -214,6 +205,30 @@ class CommandRunner:
         with self.context.store() as uow:
             return recall(uow)
 
+    def _attempts(
+        self, once: Callable[[], T], scoped: str | None, recall: Callable[[UnitOfWork], T | None]
+    ) -> T:
+        """Run ``once`` (one whole transaction); after a lost race, the winner's replay or a re-run.
+
+        A version conflict or a duplicate means another writer committed first: with the same key,
+        that is this command's first result; otherwise the command is re-run on fresh data (the
+        client never gave a version, so nothing it saw is stale). A busy store wrote nothing: re-run.
+        """
+        for attempt in range(RETRIES):
+            try:
+                return once()
+            except (ConcurrencyConflict, DuplicateError, StoreBusy):
+                try:
+                    first = self._after_race(scoped, recall)
+                except StoreBusy:
+                    first = None  # still busy: the next attempt looks again
+                if first is not None:
+                    return first
+                if attempt == RETRIES - 1:
+                    raise
+                time.sleep(random.uniform(0, 0.001 * (attempt + 1)))  # let the winner's commit land
+        raise AssertionError("unreachable")  # pragma: no cover
+
     # -- ticket commands ------------------------------------------------------------------------------
 
     def execute(
@@ -242,17 +257,11 @@ class CommandRunner:
             data = self._recall(uow, scoped, command, key, print_)
             return self._ticket_replay(uow, data) if data is not None else None
 
-        for attempt in range(RETRIES):
-            try:
-                return self._execute_once(actor, command, ticket_id, apply, scoped, print_, recall, roles)
-            except (ConcurrencyConflict, DuplicateError):
-                first = self._after_race(scoped, recall)
-                if first is not None:
-                    return first
-                if attempt == RETRIES - 1:
-                    raise
-                continue
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self._attempts(
+            lambda: self._execute_once(actor, command, ticket_id, apply, scoped, print_, recall, roles),
+            scoped,
+            recall,
+        )
 
     def _execute_once(
         self,
@@ -270,7 +279,7 @@ class CommandRunner:
             first = recall(uow)
             if first is not None:
                 return first
-            ticket = self.load(uow, ticket_id)
+            ticket = self.load(uow, ticket_id, lock=True)
             authorize(actor, command, ticket, self.team_of_assignee(uow, ticket), roles)
             now = context.now()  # after the first statement: the write lock (or the row) is ours
             before_state = ticket.state
@@ -311,30 +320,20 @@ class CommandRunner:
             data = self._recall(uow, scoped, command, key, print_)
             return self._ticket_replay(uow, data) if data is not None else None
 
-        for attempt in range(NUMBER_RACE_RETRIES):
-            try:
-                with self.context.store() as uow:
-                    first = recall(uow)
-                    if first is not None:
-                        return first
-                    now = self.context.now()
-                    ticket, applied = run(uow, now)
-                    events = tuple(ticket.events)
-                    self._remember(
-                        uow,
-                        scoped,
-                        {"f": print_, "t": ticket.id, "v": ticket.version, "e": [e.seq for e in events]},
-                    )
-                    uow.commit()
-                return CommandResult(TicketView(ticket), events, decisions=tuple(applied.decisions))
-            except (ConcurrencyConflict, DuplicateError) as error:
-                first = self._after_race(scoped, recall)
+        def once() -> CommandResult:
+            with self.context.store() as uow:
+                first = recall(uow)
                 if first is not None:
                     return first
-                # Another process took the same number (PostgreSQL's optimistic counter): take the next.
-                if not lost_number_race(error) or attempt == NUMBER_RACE_RETRIES - 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+                now = self.context.now()
+                ticket, applied = run(uow, now)
+                events = tuple(ticket.events)
+                record = {"f": print_, "t": ticket.id, "v": ticket.version, "e": [e.seq for e in events]}
+                self._remember(uow, scoped, record)
+                uow.commit()
+            return CommandResult(TicketView(ticket), events, decisions=tuple(applied.decisions))
+
+        return self._attempts(once, scoped, recall)
 
     # -- every other write ----------------------------------------------------------------------------
 
@@ -367,7 +366,7 @@ class CommandRunner:
                 return None
             return reload(uow, data["r"])
 
-        try:
+        def once() -> T:
             with self.context.store() as uow:
                 first = recall(uow)
                 if first is not None:
@@ -377,9 +376,6 @@ class CommandRunner:
                 if remember is not None:
                     self._remember(uow, scoped, {"f": print_, "r": remember(result)})
                 uow.commit()
-        except (ConcurrencyConflict, DuplicateError):
-            first = self._after_race(scoped, recall)
-            if first is not None:
-                return first
-            raise
-        return result
+            return result
+
+        return self._attempts(once, scoped, recall)

@@ -74,24 +74,26 @@ class SlaWatch:
     def sweep(self, actor: Actor, *, limit: int = 500) -> SweepReport:
         """Announce new SLA warnings and breaches of open tickets due within the horizon."""
         permit(actor, Workflow.DOCUMENTS, "sla_sweep")
-        now = self.context.now()
+        return self.runner.write(
+            actor, "sla_sweep", None, limit, lambda uow, now: self._sweep(uow, now, limit)
+        )
+
+    def _sweep(self, uow: UnitOfWork, now: datetime, limit: int) -> SweepReport:
         warnings: list[str] = []
         breaches: list[str] = []
         checked = 0
-        with self.context.store() as uow:
-            for ticket in self._due(uow, now, limit):
-                checked += 1
-                try:
-                    status = self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
-                except CalendarDataMissing:
+        for ticket in self._due(uow, now, limit):
+            checked += 1
+            try:
+                status = self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
+            except CalendarDataMissing:
+                continue
+            for target in status.targets:
+                kind = "sla_breach" if target.breached else "sla_warning" if target.warning else None
+                if kind is None or not self._first(uow, ticket, target, kind, now):
                     continue
-                for target in status.targets:
-                    kind = "sla_breach" if target.breached else "sla_warning" if target.warning else None
-                    if kind is None or not self._first(uow, ticket, target, kind, now):
-                        continue
-                    uow.outbox.put(self._messages(uow, ticket, target, kind, now))
-                    (breaches if kind == "sla_breach" else warnings).append(f"{ticket.id}:{target.name}")
-            uow.commit()
+                uow.outbox.put(self._messages(uow, ticket, target, kind, now))
+                (breaches if kind == "sla_breach" else warnings).append(f"{ticket.id}:{target.name}")
         return SweepReport(checked, tuple(warnings), tuple(breaches))
 
     def _due(self, uow: UnitOfWork, now: datetime, limit: int) -> Iterator[Ticket]:
