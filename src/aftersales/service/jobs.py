@@ -35,7 +35,14 @@ from aftersales.domain.actors import Role
 from aftersales.domain.instants import require_aware
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.domain.ticket_workflow import TicketState
-from aftersales.errors import AftersalesError, ConcurrencyConflict, DuplicateError, NotFound, ValidationError
+from aftersales.errors import (
+    AftersalesError,
+    ConcurrencyConflict,
+    DuplicateError,
+    NotFound,
+    StoreBusy,
+    ValidationError,
+)
 from aftersales.ports.outbox_dispatch import DispatchReport, default_owner
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -275,8 +282,8 @@ class Jobs:
                     uow.documents.add(JobLease(name, self.owner, now + self.settings.lease))
                 uow.commit()
                 return True
-        except (ConcurrencyConflict, DuplicateError):
-            return False  # another process took it at the same moment
+        except (ConcurrencyConflict, DuplicateError, StoreBusy):
+            return False  # another process took it at the same moment (or holds the store): next call
 
     def _release(self, name: str, now: datetime, error: str | None) -> None:
         try:
