@@ -228,3 +228,13 @@ def test_sla_status_pages_and_delivery_and_job_reports_round_trip() -> None:
     assert from_json(to_json(delivered), DispatchReport) == delivered
     jobs = desk.run_due_jobs()
     assert from_json(to_json(jobs), JobsReport) == jobs
+
+
+def test_views_and_results_carry_to_dict_and_to_json() -> None:
+    desk = small_desk()
+    ticket_id, result = dispatched_ticket(desk)
+    view = desk.ticket(AUDITOR, ticket_id)
+    assert view.to_dict() == to_dict(view)
+    assert result.to_json(locale="en") == to_json(result, locale="en")
+    progress = desk.progress(AUDITOR, ticket_id)
+    assert from_json(progress.to_json(), Progress) == progress

@@ -29,7 +29,25 @@ def _sequence(name: str) -> Any:
     )
 
 
-class TicketView:
+class _Json:
+    """``to_dict()`` / ``to_json()`` on a view or result: :mod:`aftersales.json` (schema version 1)."""
+
+    __slots__ = ()
+
+    def to_dict(self, locale: str | None = None) -> dict[str, Any]:
+        """This value as JSON-ready data (see :func:`aftersales.json.to_dict`)."""
+        from aftersales.json import to_dict
+
+        return to_dict(self, locale=locale)
+
+    def to_json(self, locale: str | None = None) -> str:
+        """This value as JSON text (see :func:`aftersales.json.to_json`)."""
+        from aftersales.json import to_json
+
+        return to_json(self, locale=locale)
+
+
+class TicketView(_Json):
     """A read-only view of a ticket: every attribute of :class:`Ticket`, lists as tuples, no setters.
 
     Why not the ticket itself: a host that changed it would believe the change was saved.
@@ -109,7 +127,7 @@ NEXT_STEP = {
 
 
 @attrs.frozen
-class Progress:
+class Progress(_Json):
     """What the customer may see of a ticket (服务进度): no internal notes, no reasons, no other parties."""
 
     ticket_id: TicketId
@@ -148,7 +166,7 @@ class Progress:
 
 
 @attrs.frozen
-class CommandResult:
+class CommandResult(_Json):
     """A command's outcome: the ticket after it, the events it recorded; a replay returns the first."""
 
     ticket: TicketView
