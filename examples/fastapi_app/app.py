@@ -46,6 +46,7 @@ from aftersales.errors import (
     PermissionDenied,
     ValidationError,
 )
+from aftersales.i18n.format import format_datetime, formatter_for
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.reporting import Period
 from aftersales.reports.kpi import kpi_report
@@ -253,14 +254,24 @@ def create_app(
         return to_dict(desk.progress(actor, ticket_id))
 
     @app.get("/tickets/{ticket_id}/progress.html", response_class=HTMLResponse)
-    def progress_page(desk: DeskDep, actor: ActorDep, ticket_id: str) -> str:
+    def progress_page(
+        desk: DeskDep,
+        actor: ActorDep,
+        ticket_id: str,
+        accept_language: Annotated[str | None, Header()] = None,
+    ) -> str:
         p = desk.progress(actor, ticket_id)
-        due = p.resolution_due_at.isoformat() if p.resolution_due_at else "—"
+        locale = _locale(accept_language)
+        words = formatter_for(locale)
+        state = words.catalog.get(f"state.{p.state}") or p.state  # the state in the reader's words
+        due = p.resolution_due_at
+        shown = format_datetime(due, locale, actor.timezone) if due else "—"
         notes = "".join(f"<li>{_escape(n)}</li>" for n in p.notes)
         return (
-            f"<!doctype html><html lang='zh-Hans'><meta charset='utf-8'><title>{p.ticket_id}</title>"
-            f"<h1>工单 {p.ticket_id}</h1><p>状态：{p.state}（{p.next_step}）</p>"
-            f"<p>预计解决：<time datetime='{due}'>{due}</time></p><ul>{notes}</ul></html>"
+            f"<!doctype html><html lang='{locale.replace('_', '-')}'><meta charset='utf-8'>"
+            f"<title>{p.ticket_id}</title><h1>{p.ticket_id}</h1><p>{_escape(state)}</p>"
+            f"<p><time datetime='{due.isoformat() if due else ''}'>{_escape(shown)}</time></p>"
+            f"<ul>{notes}</ul></html>"
         )
 
     @app.get("/kpis/monthly/{year}/{month}")

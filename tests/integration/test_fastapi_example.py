@@ -65,6 +65,9 @@ def test_intake_steps_ledger_sla_and_progress(client: TestClient) -> None:
     assert progress["next_step"] == "engineer_on_the_way"
     page = client.get(f"/tickets/{ticket_id}/progress.html", headers=WANG)
     assert page.status_code == 200 and ticket_id in page.text and "<h1>" in page.text
+    assert "已派工" in page.text  # the state in the customer's words (zh_Hans by default)
+    english = client.get(f"/tickets/{ticket_id}/progress.html", headers={**WANG, "Accept-Language": "en"})
+    assert "lang='en'" in english.text and "已派工" not in english.text
 
 
 def test_typed_errors_become_400_403_404_409(client: TestClient) -> None:
