@@ -141,7 +141,7 @@ STEPS: Mapping[str, Step] = {
     "start_work": lambda d, a, t, b: d.start_work(a, t),
     "note": lambda d, a, t, b: d.note_to_customer(a, t, text=_text(b, "text")),
     "resolve": lambda d, a, t, b: d.resolve(a, t, summary=b.get("summary"), remote=bool(b.get("remote"))),
-    "confirm": lambda d, a, t, b: d.confirm(a, t),
+    "confirm": lambda d, a, t, b: d.confirm(a, t, channel=b.get("channel")),
     "close": lambda d, a, t, b: d.close(a, t, reason=_text(b, "reason")),
     "cancel": lambda d, a, t, b: d.cancel(a, t, reason=_text(b, "reason")),
 }

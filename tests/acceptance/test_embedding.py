@@ -20,7 +20,7 @@ from tests.unit.embedding_world import AGENT, AUDITOR, MANAGER, START, dispatche
 from aftersales import JobSettings, to_dict
 from aftersales.adapters.clock import ManualClock, SystemClock
 from aftersales.adapters.notifiers import MemoryNotifier
-from aftersales.domain.classification import Severity
+from aftersales.domain.classification import Category, Severity
 from aftersales.errors import ValidationError
 from aftersales.policies.notification import DefaultNotification, NotificationParams
 from aftersales.service.desk import ServiceDesk
@@ -62,9 +62,13 @@ def test_a_ticket_at_half_past_midnight_on_new_year_takes_the_new_years_number()
 
 
 def _resolved_with_callback(desk: ServiceDesk, due: datetime) -> str:
-    ticket = desk.open_ticket(AGENT, customer_id="wang", description="冲洗无力").ticket
+    # Technical support (not a repair): resolved by phone without a fault record.
+    ticket = desk.open_ticket(
+        AGENT, customer_id="wang", description="冲洗无力", category=Category.TECHNICAL_SUPPORT
+    ).ticket
     desk.triage(AGENT, ticket.id, nature="weak_flush", severity=Severity.LOW)
     desk.resolve(AGENT, ticket.id, summary="电话指导调整水位", remote=True)
+    desk.confirm(AGENT, ticket.id, channel="phone")  # the customer accepts (验收确认) by phone
     desk.callbacks.schedule(AGENT, ticket.id, due_at=due)
     return ticket.id
 
@@ -198,7 +202,7 @@ _WORKER = textwrap.dedent(
     """
     import sys
     from aftersales.adapters.clock import ManualClock
-    from aftersales.domain.classification import Severity
+    from aftersales.domain.classification import Category, Severity
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
     sys.path.insert(0, sys.argv[2])

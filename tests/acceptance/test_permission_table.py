@@ -82,12 +82,17 @@ CASES = [
     Case(Workflow.COMPLAINT, "link_tickets", lambda d, w, a, o: d.complaints.link_tickets(a, o["complaint"], [o["ticket"]])),
     Case(Workflow.COMPLAINT, "cancel", lambda d, w, a, o: d.cancel(a, o["complaint"], reason="filed twice")),
     Case(Workflow.COMPLAINT, "note_to_customer", lambda d, w, a, o: d.note_to_customer(a, o["complaint"], text="处理中")),
+    Case(Workflow.COMPLAINT, "classify", lambda d, w, a, o: d.complaints.classify(a, o["complaint"])),
+    Case(Workflow.COMPLAINT, "escalate", lambda d, w, a, o: d.complaints.escalate(a, o["complaint"], reason="客户不满意")),
     Case(Workflow.COMPLAINT, "complaint_log", lambda d, w, a, o: d.complaints.complaint_log(a)),
     # materials
     Case(Workflow.MATERIALS, "run_overdue_chargebacks", lambda d, w, a, o: d.materials.run_overdue_chargebacks(a)),
     Case(Workflow.MATERIALS, "outbound_summary", lambda d, w, a, o: d.materials.outbound_summary(a, "2026-03")),
     # documents
     Case(Workflow.DOCUMENTS, "issue_fee_slip", lambda d, w, a, o: d.fees.issue_slip(a, o["ticket"], lines=[LINE])),
+    Case(Workflow.DOCUMENTS, "record_slip_payment", lambda d, w, a, o: d.fees.record_payment(a, o["slip"], Money(Decimal("10"), "CNY"))),
+    Case(Workflow.DOCUMENTS, "cancel_fee_slip", lambda d, w, a, o: d.fees.cancel_slip(a, o["slip"], "开错了")),
+    Case(Workflow.DOCUMENTS, "approve_article", lambda d, w, a, o: d.knowledge.approve(a, o["draft"], 1)),
     Case(Workflow.DOCUMENTS, "write_article", lambda d, w, a, o: d.knowledge.write_article(a, problem=PROBLEM, contents=[CONTENT])),
     Case(
         Workflow.DOCUMENTS,
@@ -155,7 +160,13 @@ def test_every_role_against_every_command(
     desk: ServiceDesk, clock: ManualClock, world: World, db_path: Path, who: str, case: Case
 ) -> None:
     actor = ACTORS[who](world)
-    objects = {"ticket": _assigned(desk, world, clock), "complaint": _complaint(desk, world)}
+    ticket = _assigned(desk, world, clock)
+    objects = {
+        "ticket": ticket,
+        "complaint": _complaint(desk, world),
+        "slip": desk.fees.issue_slip(world.manager, ticket, lines=[LINE]).id,
+        "draft": desk.knowledge.write_article(world.junior, problem=PROBLEM, contents=[CONTENT]).id,
+    }
     allowed = actor.role in PERMISSIONS[case.workflow][case.command]
     before = _state(db_path)
     if not allowed:

@@ -74,3 +74,13 @@ def test_reports_import_no_service() -> None:
     graph = grimp.build_graph("aftersales")
     assert not graph.chain_exists("aftersales.reports", "aftersales.service", as_packages=True)
     assert graph.chain_exists("aftersales.cli", "aftersales.service", as_packages=True)  # the check can see
+
+
+def test_only_the_runner_commits() -> None:
+    """Every write of the service goes through the command runner: no capability commits on its own."""
+    committing = sorted(
+        path.name
+        for path in (SRC / "service").glob("*.py")
+        if ".commit()" in path.read_text(encoding="utf-8") and path.name != "runner.py"
+    )
+    assert committing == []

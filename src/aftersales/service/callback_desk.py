@@ -12,7 +12,7 @@ command, so nothing is half recorded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from aftersales.domain.events import JsonValue
@@ -92,9 +92,14 @@ class CallbackDesk:
         problem_back: bool,
         survey: SatisfactionSurvey | None = None,
         comment: str = "",
+        satisfaction: int | None = None,
+        answers: Mapping[str, bool] | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
         """Record a callback: the checklist, the survey if asked, and whether the problem is back.
+
+        ``satisfaction`` is an overall score (1–5) asked without the full survey; ``answers`` are
+        questions of the host's own beyond the checklist (kept on the event as ``answer.<question>``).
 
         A problem that is back reopens a closed ticket (or rejects a resolved one): rework. A survey
         whose overall score is below the complaint policy's threshold opens a complaint about the
@@ -108,7 +113,18 @@ class CallbackDesk:
             raise ValidationError("problem_back is yes or no", field="problem_back")
         if not isinstance(comment, str) or len(comment) > 2000:
             raise ValidationError("comment is at most 2000 characters of text", field="comment")
-        facts: dict[str, JsonValue] = {"satisfaction": survey.overall if survey else None, "comment": comment}
+        if satisfaction is not None and (
+            not isinstance(satisfaction, int) or isinstance(satisfaction, bool) or not 1 <= satisfaction <= 5
+        ):
+            raise ValidationError("satisfaction is a score from 1 to 5", field="satisfaction")
+        if survey is not None and satisfaction is not None and satisfaction != survey.overall:
+            raise ValidationError("satisfaction is the survey's overall score", field="satisfaction")
+        score = survey.overall if survey is not None else satisfaction
+        facts: dict[str, JsonValue] = {"satisfaction": score, "comment": comment}
+        for question, answer in (answers or {}).items():
+            if not isinstance(answer, bool):
+                raise ValidationError(f"answer to {question!r} must be yes or no", field="answers")
+            facts[f"answer.{question}"] = answer
         for question, answer in checklist.answers().items():
             facts[f"answer.{question}"] = answer
         if survey is not None:
@@ -121,13 +137,13 @@ class CallbackDesk:
             decisions: list[object] = []
             messages: list[OutboxMessage] = []
             complaint_id: TicketId | None = None
-            if survey is not None and self.on_survey is not None:
+            if score is not None and self.on_survey is not None:
                 description = (
                     checklist.other_complaints
                     or comment
-                    or f"satisfaction {survey.overall}/5 at the callback of {ticket.id}"
+                    or f"satisfaction {score}/5 at the callback of {ticket.id}"
                 )
-                complaint_id, reacted = self.on_survey(uow, actor, ticket, survey.overall, description, now)
+                complaint_id, reacted = self.on_survey(uow, actor, ticket, score, description, now)
                 messages += reacted.messages
                 decisions += reacted.decisions
             existing = uow.documents.query(CallbackRecord, ticket_id=ticket.id)
@@ -153,7 +169,7 @@ class CallbackDesk:
             ticket_id,
             apply,
             idempotency_key,
-            request=[checklist, problem_back, survey, comment],
+            request=[checklist, problem_back, survey, comment, satisfaction, facts],
         )
 
     # -- queries ------------------------------------------------------------------------------------

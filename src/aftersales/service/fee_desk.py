@@ -149,6 +149,10 @@ class FeeDesk:
     def _month_of(self, at: datetime) -> str:
         return at.astimezone(self.zone).strftime("%Y-%m")
 
+    def month_of(self, at: datetime) -> str:
+        """The month (``YYYY-MM``) a slip written at ``at`` counts in, in the books' time zone."""
+        return self._month_of(at)
+
     def _ticket_in_scope(self, uow: UnitOfWork, actor: Actor, ticket_id: str, command: str) -> None:
         ticket = uow.tickets.get(ticket_id)
         if not can_read(actor, ticket, self.runner.team_of_assignee(uow, ticket)):
@@ -239,7 +243,7 @@ class FeeDesk:
         )
         record = invoices[0] if invoices else None
         if record is not None and slip.invoice_id == record.id:  # not a replay: this call requested it
-            self._send(record.id)
+            self._send(actor, record.id)
             with self.context.store() as uow:
                 slip = uow.documents.get(FeeSlip, slip.id)
         return slip
@@ -384,7 +388,7 @@ class FeeDesk:
             reload=lambda uow, id: uow.documents.get(InvoiceRecord, id),
         )
         if sent and sent[-1] == record.id and record.state is InvoiceState.REQUESTED:
-            return self._send(record.id)  # this call made the request: hand it to finance now
+            return self._send(actor, record.id)  # this call made the request: hand it to finance now
         return record
 
     def _visible(self, uow: UnitOfWork, actor: Actor, slip: FeeSlip) -> bool:
@@ -394,8 +398,12 @@ class FeeDesk:
             return False
         return True
 
-    def _send(self, record_id: str) -> InvoiceRecord:
-        """Hand one request to the issuer and record the answer (issued or failed) in its own transaction."""
+    def _send(self, actor: Actor, record_id: str) -> InvoiceRecord:
+        """Hand one request to the issuer and record the answer (issued or failed) in its own transaction.
+
+        The finance system is called outside any transaction (a slow or failing issuer holds no lock);
+        its answer is recorded through the runner as the command of ``actor`` who asked for it.
+        """
         with self.context.store() as uow:
             record = uow.documents.get(InvoiceRecord, record_id)
             slips = [uow.documents.get(FeeSlip, sid) for sid in record.slip_ids]
@@ -416,22 +424,24 @@ class FeeDesk:
                 outcome = self.issuer.issue(request)
             except AftersalesError as exc:
                 outcome = str(exc)
-        with self.context.store() as uow:
-            record = uow.documents.get(InvoiceRecord, record_id)
+
+        def apply(uow: UnitOfWork, now: datetime) -> InvoiceRecord:
+            answered = uow.documents.get(InvoiceRecord, record_id)
             if isinstance(outcome, str):
-                record.failed(outcome)
+                answered.failed(outcome)
             else:
-                record.issued(outcome.invoice_number, outcome.issued_at)
-            record = uow.documents.save(record)
-            uow.commit()
-        return record
+                answered.issued(outcome.invoice_number, outcome.issued_at)
+            saved: InvoiceRecord = uow.documents.save(answered)
+            return saved
+
+        return self.runner.write(actor, "record_invoice_answer", None, record_id, apply)
 
     def retry_invoices(self, actor: Actor) -> list[InvoiceRecord]:
         """Send every failed or unanswered invoice request again; returns them as they now stand."""
         check_role(actor, "retry_invoices", None, FEE_ROLES["retry_invoices"])
         with self.context.store() as uow:
             waiting = [r.id for r in uow.documents.query(InvoiceRecord) if r.state is not InvoiceState.ISSUED]
-        return [self._send(record_id) for record_id in waiting]
+        return [self._send(actor, record_id) for record_id in waiting]
 
     def invoice(self, actor: Actor, invoice_id: str) -> InvoiceRecord:
         """One invoice request (customers their own only)."""

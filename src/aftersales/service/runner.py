@@ -251,7 +251,7 @@ class CommandRunner:
         """
         check_actor(actor)
         scoped = idempotency_scope(actor, command, key)
-        print_ = fingerprint(command, [ticket_id, request])
+        print_ = fingerprint(command, [ticket_id, request]) if scoped is not None else ""
 
         def recall(uow: UnitOfWork) -> CommandResult | None:
             data = self._recall(uow, scoped, command, key, print_)
@@ -314,7 +314,7 @@ class CommandRunner:
         """Run a command that opens a ticket (``open_ticket``, ``open_complaint``), replayable by key."""
         check_actor(actor)
         scoped = idempotency_scope(actor, command, key)
-        print_ = fingerprint(command, request)
+        print_ = fingerprint(command, request) if scoped is not None else ""
 
         def recall(uow: UnitOfWork) -> CommandResult | None:
             data = self._recall(uow, scoped, command, key, print_)
@@ -358,7 +358,7 @@ class CommandRunner:
         if key is not None and (remember is None or reload is None):
             raise ValidationError(f"{command} takes no idempotency key", field="idempotency_key")
         scoped = idempotency_scope(actor, command, key)
-        print_ = fingerprint(command, request)
+        print_ = fingerprint(command, request) if scoped is not None else ""
 
         def recall(uow: UnitOfWork) -> T | None:
             data = self._recall(uow, scoped, command, key, print_)
