@@ -264,40 +264,43 @@ class Jobs:
 
     def _acquire(self, name: str, now: datetime, *, force: bool) -> bool:
         every = self.settings.every[name]
-        try:
-            with self.context.store() as uow:
-                try:
-                    lease = uow.documents.get(JobLease, name)
-                except NotFound:
-                    lease = None
-                if lease is not None:
-                    if lease.until is not None and lease.until > now and lease.holder != self.owner:
-                        return False  # another process runs it
-                    finished = lease.last_finished_at
-                    if not force and finished is not None and every > timedelta(0) and now < finished + every:
-                        return False  # not due yet
-                    lease.holder, lease.until = self.owner, now + self.settings.lease
-                    uow.documents.save(lease)
-                else:
-                    uow.documents.add(JobLease(name, self.owner, now + self.settings.lease))
-                uow.commit()
-                return True
+
+        def take(uow: UnitOfWork, at: datetime) -> bool:
+            try:
+                lease: JobLease | None = uow.documents.get(JobLease, name)
+            except NotFound:
+                lease = None
+            if lease is not None:
+                if lease.until is not None and lease.until > now and lease.holder != self.owner:
+                    return False  # another process runs it
+                finished = lease.last_finished_at
+                if not force and finished is not None and every > timedelta(0) and now < finished + every:
+                    return False  # not due yet
+                lease.holder, lease.until = self.owner, now + self.settings.lease
+                uow.documents.save(lease)
+            else:
+                uow.documents.add(JobLease(name, self.owner, now + self.settings.lease))
+            return True
+
+        try:  # through the command runner, as every write (a lost race re-runs and finds it taken)
+            return self.runner.write(self.actor, "take_job_lease", None, [name], take)
         except (ConcurrencyConflict, DuplicateError, StoreBusy):
             return False  # another process took it at the same moment (or holds the store): next call
 
     def _release(self, name: str, now: datetime, error: str | None) -> None:
+        def release(uow: UnitOfWork, at: datetime) -> None:
+            lease = uow.documents.get(JobLease, name)
+            if lease.holder != self.owner:
+                return
+            lease.holder, lease.until = None, None
+            if error is None:
+                lease.last_finished_at = now
+            lease.last_error = error
+            uow.documents.save(lease)
+
         try:
-            with self.context.store() as uow:
-                lease = uow.documents.get(JobLease, name)
-                if lease.holder != self.owner:
-                    return
-                lease.holder, lease.until = None, None
-                if error is None:
-                    lease.last_finished_at = now
-                lease.last_error = error
-                uow.documents.save(lease)
-                uow.commit()
-        except (ConcurrencyConflict, NotFound):
+            self.runner.write(self.actor, "release_job_lease", None, [name], release)
+        except (ConcurrencyConflict, NotFound, StoreBusy):
             return  # our lease ran out and another process took it: its release counts
 
     def leases(self) -> list[JobLease]:
