@@ -133,6 +133,9 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.i18n.notifications import NOTIFICATION_KINDS, Renderer, render
+from aftersales.i18n.reasons import render_reasons
+from aftersales.json import SCHEMA_VERSION as JSON_SCHEMA_VERSION
+from aftersales.json import from_dict, from_json, to_dict, to_json
 from aftersales.policies.charge_assessment import AssessedCharges, ChargeFacts, assess_charges
 from aftersales.policies.chargeability import ChargeabilityPolicy, ChargeableWork, ChargeDecision
 from aftersales.policies.decision import Decision
@@ -165,6 +168,7 @@ from aftersales.ports import (
 )
 from aftersales.ports.attachments import AttachmentStore, StoredBlob
 from aftersales.ports.invoicing import InvoiceIssuer
+from aftersales.ports.outbox_dispatch import DeliveryRules, DispatchReport
 from aftersales.ports.text_search import TextIndex
 from aftersales.ports.ticket_search import SearchDocument, SearchRequest, TicketSearchIndex
 from aftersales.reports import (
@@ -195,8 +199,10 @@ from aftersales.service.charges_desk import AcceptedQuote, ChargesDesk
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings
 from aftersales.service.contracts import ServiceContracts
+from aftersales.service.delivery import OutboxDesk
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
+from aftersales.service.jobs import Jobs, JobSettings, JobsReport
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
 from aftersales.service.maintenance import GenerationReport, MaintenanceDesk
 from aftersales.service.master_data import MasterDataChange
@@ -451,4 +457,20 @@ __all__ = [
     "to_markdown",
     "to_text",
     "to_xlsx",
+]
+
+# Embedding (issue 22): JSON at the edge, reasons in words, delivery and jobs.
+__all__ += [
+    "JSON_SCHEMA_VERSION",
+    "DeliveryRules",
+    "DispatchReport",
+    "JobSettings",
+    "Jobs",
+    "JobsReport",
+    "OutboxDesk",
+    "from_dict",
+    "from_json",
+    "render_reasons",
+    "to_dict",
+    "to_json",
 ]

@@ -17,6 +17,7 @@ __all__ = [
     "ConcurrencyConflict",
     "ConfigurationError",
     "CurrencyMismatch",
+    "DeliveryError",
     "DuplicateError",
     "IdempotencyKeyReused",
     "InvalidMoney",
@@ -215,6 +216,17 @@ class IdempotencyKeyReused(AftersalesError):
         )
         self.command = command
         self.key = key
+
+
+class DeliveryError(AftersalesError):
+    """A notifier could not deliver a message. ``permanent``: retrying cannot help (no such
+    mailbox, not a mobile number), so the outbox makes it a dead letter at once; otherwise the
+    message is retried with backoff. ``status`` is what the far end answered, if anything."""
+
+    def __init__(self, message: str, *, permanent: bool = False, status: str | int | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.status = status
 
 
 class AttachmentRequired(ValidationError):

@@ -159,7 +159,7 @@ def test_the_zh_story_notifies_the_customer_and_the_dealer_in_chinese(
     report = desk.deliver()
 
     assert report.failed == ()
-    customer = notifier.to("zhangwei@example.cn")
+    customer = notifier.to("13912345678")
     subjects = [m.subject for m in customer]
     assert subjects == [
         f"我们已收到您的服务请求（工单 {ticket_id}）",
@@ -168,7 +168,7 @@ def test_the_zh_story_notifies_the_customer_and_the_dealer_in_chinese(
         f"工单 {ticket_id} 已处理完毕，请确认",
         f"工单 {ticket_id} 已处理完毕，请确认",
     ]
-    assert all(m.locale == "zh_Hans" and m.channel == "email" for m in customer)
+    assert all(m.locale == "zh_Hans" and m.channel == "sms" for m in customer)  # 中文: SMS before e-mail
     received, visit, parts, resolved, resolved_again = (m.body for m in customer)
     assert "2026年3月2日 09:00" in received and ticket_id in received
     assert "2026年3月2日 12:30" in visit
@@ -177,12 +177,12 @@ def test_the_zh_story_notifies_the_customer_and_the_dealer_in_chinese(
     assert "2026年3月4日 14:30" in resolved
     assert "2026年3月5日 12:30" in resolved_again
 
-    dealer = notifier.to("service@pudong-dealer.example")
+    dealer = notifier.to("13900000001")
     assert len(dealer) == 1
     assert dealer[0].subject == f"工单 {ticket_id} 已派给您（普通）"
     assert "张伟" in dealer[0].body and "上海市浦东新区世纪大道 100 号" in dealer[0].body
     # Nobody else was told anything about an ordinary ticket.
-    assert {m.recipient for m in notifier.sent} == {"zhangwei@example.cn", "service@pudong-dealer.example"}
+    assert {m.recipient for m in notifier.sent} == {"13912345678", "13900000001"}
 
     # Delivery is at least once, and a second run sends nothing new.
     again = desk.deliver()
@@ -238,7 +238,7 @@ def test_the_en_story_is_closed_by_the_agent_and_notified_in_english_in_london_t
     assert "Mar 3, 2026" in mails[1].body and "10:00" in mails[1].body
     assert "Mar 3, 2026" in mails[2].body
     # The dealer's assignment notice is in its own (Chinese) locale.
-    (assigned,) = notifier.to("service@pudong-dealer.example")
+    (assigned,) = notifier.to("13900000001")
     assert assigned.locale == "zh_Hans" and assigned.subject.startswith(f"工单 {ticket_id} 已派给您")
     assert "Alice Smith" in assigned.body
 
@@ -274,7 +274,7 @@ def test_sla_strict_due_times_are_set_at_intake_and_triage(
     assert triaged.ticket.resolution_due_at is not None
     assert triaged.ticket.resolution_due_at > triaged.ticket.received_at
     desk.deliver()
-    (received,) = notifier.to("zhangwei@example.cn")
+    (received,) = notifier.to("13912345678")
     assert "无" not in received.body  # the response target is named, not "none"
 
 

@@ -262,13 +262,16 @@ def test_checkpoint_mode_comes_from_the_url(tmp_path: Path) -> None:
     inline = open_sqlite(f"sqlite:///{tmp_path}/inline.db?checkpoint=inline")
     assert inline._checkpointer is None
     inline.close()
+    default = open_sqlite(f"sqlite:///{tmp_path}/default.db")  # no thread unless asked (fork-safe)
+    assert default._checkpointer is None
+    default.close()
     for bad in ("?checkpoint=sometimes", "?mode=fast"):
         with pytest.raises(ValidationError):
             open_sqlite(f"sqlite:///{tmp_path}/bad.db{bad}")
 
 
 def test_the_background_thread_checkpoints_the_wal_and_stops_on_close(tmp_path: Path) -> None:
-    store = open_sqlite(f"sqlite:///{tmp_path}/bg.db")
+    store = open_sqlite(f"sqlite:///{tmp_path}/bg.db?checkpoint=background")
     checkpointer = store._checkpointer
     assert checkpointer is not None
     with store() as uow:

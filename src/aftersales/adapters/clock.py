@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aftersales.domain.instants import require_aware
 from aftersales.errors import ValidationError
@@ -10,12 +11,24 @@ from aftersales.errors import ValidationError
 __all__ = ["FixedClock", "ManualClock", "SystemClock"]
 
 
+def _zone(zone: str | tzinfo) -> tzinfo:
+    if isinstance(zone, tzinfo):
+        return zone
+    try:
+        return ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValidationError(f"unknown time zone {zone!r}: use an IANA name", field="zone") from None
+
+
 class SystemClock:
-    """The real time, in UTC (callers convert to a local zone where they need one)."""
+    """The real time, in UTC or in ``zone`` (``SystemClock("Asia/Shanghai")``)."""
+
+    def __init__(self, zone: str | tzinfo | None = None) -> None:
+        self.zone: tzinfo = UTC if zone is None else _zone(zone)
 
     def now(self) -> datetime:
         """The current instant."""
-        return datetime.now(UTC)
+        return datetime.now(self.zone)
 
 
 class ManualClock:

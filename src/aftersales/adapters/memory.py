@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import threading
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -25,7 +26,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.erasure import scrub_idempotency_row, scrub_message
-from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, outbox_record
+from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, check_claim, claimed, outbox_record
 from aftersales.ports.queries import (
     UNSET,
     CountField,
@@ -53,7 +54,7 @@ _ABSENT: Any = object()
 class _Record:
     version: int
     text: str
-    row: Any = None  # TicketRow for tickets, index values for documents, sent flag for the outbox
+    row: Any = None  # TicketRow for tickets, index values for documents, the message for the outbox
 
 
 class MemoryStore:
@@ -62,6 +63,10 @@ class MemoryStore:
     def __init__(self, url: str = "memory://") -> None:
         self.url = url
         self._lock = threading.Lock()
+        # Units of work entered with ``with`` take turns, as SQLite's BEGIN IMMEDIATE makes them: one
+        # desk shared by threads then never sees two commands race for the same ticket number.
+        # Re-entrant: a unit of work opened inside another in the same thread does not wait for itself.
+        self._turn = threading.RLock()
         self._data: dict[Key, _Record] = {}
         self._closed = False
         self._attachments = MemoryAttachmentStore()
@@ -125,12 +130,16 @@ class MemoryUnitOfWork:
         self.texts = MemoryStoredTextIndex(self, _Record)
 
     def __enter__(self) -> MemoryUnitOfWork:
+        self._store._turn.acquire()
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.rollback()
+        try:
+            self.rollback()
+        finally:
+            self._store._turn.release()
 
     def commit(self) -> None:
         """Publish every write atomically, or raise and publish nothing."""
@@ -179,7 +188,7 @@ class MemoryUnitOfWork:
             self._expected[key] = current.version
         self._writes[key] = record
 
-    def _upsert(self, key: Key, record: _Record) -> None:
+    def _upsert(self, key: Key, record: _Record | None) -> None:
         self._writes[key] = record
 
 
@@ -347,30 +356,62 @@ class _Documents:
         ]
 
 
-def _record(message: OutboxMessage) -> _Record:
-    """The stored form of an outbox message; the row flag says it is pending."""
-    return _Record(0, encode_json(outbox_record(message)), message.sent_at is None)
+def _record(message: OutboxMessage, version: int = 0) -> _Record:
+    """The stored form of an outbox message: its JSON, and the (immutable) message for selecting."""
+    return _Record(version, encode_json(outbox_record(message)), message)
 
 
 class _Outbox(OutboxBookkeeping):
+    """The memory outbox. A claim is a compare-and-set on each record's version, checked at commit,
+    so two threads claiming at once cannot both commit the same message."""
+
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
+
+    def _messages(self) -> list[OutboxMessage]:
+        return [r.row for _, r in self._uow._scan("outbox")]
 
     def put(self, messages: Iterable[OutboxMessage]) -> None:
         for message in messages:
             self._uow._insert(("outbox", message.id), _record(message))
 
     def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
-        waiting = [loads(r.text, OutboxMessage) for _, r in self._uow._scan("outbox") if r.row]
-        waiting.sort(key=lambda m: (m.created_at, m.id))
+        waiting = [m for m in self._messages() if m.state == "pending"]
+        waiting.sort(key=lambda m: (m.due_at, m.id))
         return waiting[:limit]
+
+    def claim(self, owner: str, now: datetime, lease: timedelta, limit: int = 100) -> Sequence[OutboxMessage]:
+        check_claim(owner, now, lease, limit)
+        records = [r for _, r in self._uow._scan("outbox") if r.row.claimable(now)]
+        records.sort(key=lambda r: (r.row.due_at, r.row.id))
+        taken = []
+        for record in records[:limit]:
+            new = claimed(record.row, owner, now, lease)
+            # Expect the version that was read: a claim committed since then makes this one fail.
+            self._uow._update(("outbox", new.id), record.version, _record(new, record.version + 1), "outbox")
+            taken.append(new)
+        return taken
+
+    def dead(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        dead = [m for m in self._messages() if m.state == "dead"]
+        dead.sort(key=lambda m: (m.dead_at, m.id))
+        return dead[:limit]
+
+    def purge_sent(self, before: datetime, limit: int = 1000) -> int:
+        sent = [m for m in self._messages() if m.sent_at is not None and m.sent_at < before]
+        sent.sort(key=lambda m: (m.sent_at, m.id))
+        for message in sent[:limit]:
+            self._uow._upsert(("outbox", message.id), None)
+        return min(len(sent), limit)
 
     def _load(self, id: str) -> OutboxMessage | None:
         record = self._uow._read(("outbox", id))
-        return loads(record.text, OutboxMessage) if record is not None else None
+        return record.row if record is not None else None
 
     def _store(self, message: OutboxMessage) -> None:
-        self._uow._upsert(("outbox", message.id), _record(message))
+        current = self._uow._read(("outbox", message.id))
+        version = 0 if current is None else current.version + 1
+        self._uow._upsert(("outbox", message.id), _record(message, version))
 
     def scrub(self, needles: Sequence[str]) -> int:
         """Replace each of ``needles`` in every message, sent or not; returns how many were rewritten."""

@@ -44,11 +44,12 @@ class MemoryNotifier:
 
 
 class LoggingNotifier:
-    """Writes each message to a ``logging`` logger (``aftersales.notifications`` by default).
+    """Logs that each message was handed over, to a ``logging`` logger (``aftersales.notifications``).
 
-    Remembers the keys it logged (up to ``remember`` of them, oldest forgotten first) to drop repeats.
-    By default only the channel, locale and size are logged, never the recipient or the text (they are
-    personal data); ``content=True`` logs them too, for development.
+    Only the message's idempotency key (which names no person: recipients appear in it as a
+    digest), its channel, locale, attempt and status are logged — never the recipient, subject or
+    body, which carry names, addresses and phone numbers. A repeat of a key already logged is
+    logged as ``duplicate``. Remembers up to ``remember`` keys, oldest forgotten first.
     """
 
     def __init__(
@@ -56,40 +57,27 @@ class LoggingNotifier:
         logger: logging.Logger | None = None,
         level: int = logging.INFO,
         remember: int = 100_000,
-        *,
-        content: bool = False,
     ) -> None:
         self.logger = logger if logger is not None else logging.getLogger("aftersales.notifications")
         self.level = level
-        self.content = content
-        """Log recipient, subject and body too (off by default: logs carry no personal data, PIPL)."""
         self._remember = remember
         self._keys: dict[str, None] = {}
 
     def send(self, message: RenderedMessage) -> None:
-        """Log ``message`` unless its idempotency key was already logged."""
-        if message.idempotency_key in self._keys:
-            return
-        self._keys[message.idempotency_key] = None
-        if len(self._keys) > self._remember:
-            del self._keys[next(iter(self._keys))]
-        if not self.content:
-            self.logger.log(
-                self.level,
-                "notification via %s [%s], %d characters",
-                message.channel,
-                message.locale,
-                len(message.subject) + len(message.body),
-                extra={"idempotency_key": message.idempotency_key},
-            )
-            return
+        """Log that ``message`` was accepted (or was a duplicate), without its personal data."""
+        key = message.idempotency_key
+        status = "duplicate" if key in self._keys else "sent"
+        if status == "sent":
+            self._keys[key] = None
+            if len(self._keys) > self._remember:
+                del self._keys[next(iter(self._keys))]
         self.logger.log(
             self.level,
-            "notification to %s via %s [%s] %s: %s",
-            message.recipient,
+            "notification %s via %s [%s] attempt %d: %s",
+            key,
             message.channel,
             message.locale,
-            message.subject,
-            message.body,
-            extra={"idempotency_key": message.idempotency_key},
+            message.attempt,
+            status,
+            extra={"idempotency_key": key, "channel": message.channel, "status": status},
         )

@@ -17,7 +17,7 @@ duplicate is reported without aborting the transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -109,6 +109,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         "CREATE INDEX tickets_assignee_open ON tickets (assignee_id, received_us, id) WHERE is_open",
         "CREATE INDEX tickets_resolved_open ON tickets (received_us, id) WHERE is_open AND NOT unresolved",
+    ),
+    # The outbox never jams: next attempt, lease, dead letters, sent time (see sqlite_schema step 5).
+    (
+        "ALTER TABLE outbox ADD COLUMN next_us BIGINT NOT NULL DEFAULT 0, ADD COLUMN lease_us BIGINT,"
+        " ADD COLUMN dead_us BIGINT, ADD COLUMN sent_us BIGINT",
+        "UPDATE outbox SET next_us = created_us, sent_us = CASE WHEN sent THEN created_us END",
+        "DROP INDEX outbox_pending",
+        "CREATE INDEX outbox_due ON outbox (next_us, id) WHERE NOT sent AND dead_us IS NULL",
+        "CREATE INDEX outbox_sent ON outbox (sent_us) WHERE sent",
+        "CREATE INDEX outbox_dead ON outbox (dead_us, id) WHERE dead_us IS NOT NULL",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -527,7 +537,10 @@ class _Documents(SqlDocuments):
 class _Outbox(SqlOutbox):
     placeholder = "%s"
     unsent = "NOT sent"
+    is_sent = "sent"
+    true = "TRUE"
     for_update = " FOR UPDATE"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
 
     def __init__(self, uow: PostgresUnitOfWork) -> None:
         self._uow = uow
@@ -540,6 +553,13 @@ class _Outbox(SqlOutbox):
 
     def _decode(self, data: Any) -> OutboxMessage:
         return structure(data, OutboxMessage)
+
+    def _decode_raw(self, data: Any) -> Mapping[str, Any]:
+        found: Mapping[str, Any] = data  # jsonb arrives parsed
+        return found
+
+    def _encode_raw(self, record: Mapping[str, Any]) -> Jsonb:
+        return Jsonb(dict(record), dumps=encode_json)
 
 
 class _Idempotency(SqlIdempotency):

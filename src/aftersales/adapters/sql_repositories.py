@@ -9,15 +9,16 @@ error: a PostgreSQL transaction could not go on after one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from aftersales.domain.instants import micros
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, ValidationError
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.erasure import scrub_idempotency_row, scrub_message
-from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage
-from aftersales.serialization import decode_json, encode_json
+from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, check_claim, claimed
+from aftersales.serialization import datetime_text, decode_json, encode_json
 
 __all__ = ["SqlDocuments", "SqlIdempotency", "SqlOutbox", "SqlRepository"]
 
@@ -168,23 +169,48 @@ class SqlDocuments(SqlRepository):
 
 
 class SqlOutbox(SqlRepository, OutboxBookkeeping):
-    """The outbox of a SQL unit of work; subclasses set the dialect's pieces and the two hooks."""
+    """The outbox of a SQL unit of work; subclasses set the dialect's pieces and the two hooks.
+
+    Columns beside ``data`` carry what claims, retention and the dead-letter list select on
+    (``next_us``, ``lease_us``, ``dead_us``, ``sent_us``, microseconds since the epoch), each with a
+    partial index, so a claim reads the due end of one index whatever is dead, leased or sent.
+    """
 
     data_value: ClassVar[str] = "?"
     """How a ``data`` value is bound (SQLite casts its UTF-8 bytes to TEXT)."""
     unsent: ClassVar[str] = "sent = 0"
-    """The condition of the pending-messages index, written as the index writes it (so it is used)."""
+    """The "not sent" condition, written as the partial indexes write it (so they are used)."""
+    is_sent: ClassVar[str] = "sent = 1"
+    """The "sent" condition, as the retention index writes it."""
+    true: ClassVar[str] = "1"
+    """The ``sent`` column's true value."""
     for_update: ClassVar[str] = ""
     """What locks a message read for marking (PostgreSQL's row lock; SQLite's writer lock covers it)."""
+    skip_locked: ClassVar[str] = ""
+    """What makes a claim pass over rows another claim is taking (PostgreSQL); SQLite's writer lock
+    already makes claims take turns."""
+    put_chunk: ClassVar[int] = 500
+    """Rows per INSERT statement (6 parameters each: well under both stores' parameter limits)."""
 
     @classmethod
     def _templates(cls) -> dict[str, str]:
+        pending = f"{cls.unsent} AND dead_us IS NULL"
         return {
-            "put": f"INSERT INTO outbox (id, sent, created_us, data) VALUES (?, ?, ?, {cls.data_value})"
-            " ON CONFLICT DO NOTHING",
-            "pending": f"SELECT data FROM outbox WHERE {cls.unsent} ORDER BY created_us, id LIMIT ?",
+            "put_row": f"(?, ?, ?, ?, ?, {cls.data_value})",
+            "pending": f"SELECT data FROM outbox WHERE {pending} ORDER BY next_us, id LIMIT ?",
+            "candidates": f"SELECT data FROM outbox WHERE {pending} AND next_us <= ?"
+            f" AND (lease_us IS NULL OR lease_us <= ?) ORDER BY next_us, id LIMIT ?{cls.skip_locked}",
+            "take": f"UPDATE outbox SET lease_us = ?, data = {cls.data_value}"
+            f" WHERE id = ? AND {pending} AND (lease_us IS NULL OR lease_us <= ?)",
             "load": f"SELECT data FROM outbox WHERE id = ?{cls.for_update}",
-            "store": f"UPDATE outbox SET sent = ?, data = {cls.data_value} WHERE id = ?",
+            "store": "UPDATE outbox SET sent = ?, next_us = ?, lease_us = ?, dead_us = ?, sent_us = ?,"
+            f" data = {cls.data_value} WHERE id = ?",
+            "sent": f"UPDATE outbox SET sent = {cls.true}, sent_us = ?, lease_us = NULL,"
+            f" data = {cls.data_value} WHERE id = ?",
+            "dead": f"SELECT data FROM outbox WHERE dead_us IS NOT NULL AND {cls.unsent}"
+            " ORDER BY dead_us, id LIMIT ?",
+            "purge": "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
+            f" WHERE {cls.is_sent} AND sent_us < ? ORDER BY sent_us LIMIT ?)",
             "containing": "SELECT id FROM outbox WHERE CAST(data AS TEXT) LIKE ? ESCAPE '\\'",
         }
 
@@ -197,20 +223,87 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
         raise NotImplementedError
 
     def put(self, messages: Iterable[OutboxMessage]) -> None:
-        for m in messages:
-            params = (m.id, m.sent_at is not None, micros(m.created_at), self._encode(m))
-            if self._run(self._sql["put"], params).rowcount != 1:
-                raise DuplicateError(f"outbox message {m.id!r} already exists")
+        """Insert ``messages``, a command's worth in one statement (chunked past ``put_chunk`` rows)."""
+        batch = list(messages)
+        for start in range(0, len(batch), self.put_chunk):
+            chunk = batch[start : start + self.put_chunk]
+            params: list[Any] = []
+            for m in chunk:
+                sent_us = None if m.sent_at is None else micros(m.sent_at)
+                params += (m.id, m.sent_at is not None, micros(m.created_at), micros(m.due_at), sent_us)
+                params.append(self._encode(m))
+            rows = ", ".join([self._sql["put_row"]] * len(chunk))
+            sql = f"INSERT INTO outbox (id, sent, created_us, next_us, sent_us, data) VALUES {rows}"
+            if self._run(sql + " ON CONFLICT DO NOTHING", params).rowcount != len(chunk):
+                ids = ", ".join(repr(m.id) for m in chunk[:3])
+                raise DuplicateError(f"outbox message already exists (one of {ids}…)")
 
     def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
         return [self._decode(data) for (data,) in self._run(self._sql["pending"], (limit,)).fetchall()]
+
+    def claim(self, owner: str, now: datetime, lease: timedelta, limit: int = 100) -> Sequence[OutboxMessage]:
+        check_claim(owner, now, lease, limit)
+        now_us = micros(now)
+        found = self._run(self._sql["candidates"], (now_us, now_us, limit)).fetchall()
+        taken: list[OutboxMessage] = []
+        for (data,) in found:
+            message = claimed(self._decode(data), owner, now, lease)
+            assert message.lease_until is not None
+            params = (micros(message.lease_until), self._encode(message), message.id, now_us)
+            # Compare-and-set: a message another claim took since the read stays theirs.
+            if self._run(self._sql["take"], params).rowcount == 1:
+                taken.append(message)
+        return taken
+
+    def mark_sent(self, ids: Iterable[str], at: datetime) -> None:
+        """Record delivery of a batch: one read for the batch, then each row's JSON patched as JSON.
+
+        A delivered batch is hundreds of messages; patching ``sent_at`` and the lease in the stored
+        JSON skips rebuilding (and re-validating) every message the store already holds.
+        """
+        wanted = list(dict.fromkeys(ids))
+        sent_at, sent_us = datetime_text(at), micros(at)
+        for start in range(0, len(wanted), self.put_chunk):
+            chunk = wanted[start : start + self.put_chunk]
+            marks = ", ".join([self.placeholder] * len(chunk))
+            sql = f"SELECT id, data FROM outbox WHERE id IN ({marks}) AND {self.unsent}{self.for_update}"
+            for id_, data in self._run(sql, chunk).fetchall():
+                record = dict(self._decode_raw(data))
+                record.update(sent_at=sent_at, lease_until=None, lease_owner=None)
+                self._run(self._sql["sent"], (sent_us, self._encode_raw(record), id_))
+
+    def _decode_raw(self, data: Any) -> Mapping[str, Any]:
+        """A ``data`` value as the JSON object it stores (not rebuilt as a message)."""
+        raise NotImplementedError
+
+    def _encode_raw(self, record: Mapping[str, Any]) -> Any:
+        """A JSON object as the store's ``data`` value."""
+        raise NotImplementedError
+
+    def dead(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        return [self._decode(data) for (data,) in self._run(self._sql["dead"], (limit,)).fetchall()]
+
+    def purge_sent(self, before: datetime, limit: int = 1000) -> int:
+        return int(self._run(self._sql["purge"], (micros(before), limit)).rowcount)
 
     def _load(self, id: str) -> OutboxMessage | None:
         found = self._run(self._sql["load"], (id,)).fetchone()
         return self._decode(found[0]) if found is not None else None
 
     def _store(self, m: OutboxMessage) -> None:
-        self._run(self._sql["store"], (m.sent_at is not None, self._encode(m), m.id))
+        def us(value: datetime | None) -> int | None:
+            return None if value is None else micros(value)
+
+        params = (
+            m.sent_at is not None,
+            micros(m.due_at),
+            us(m.lease_until),
+            us(m.dead_at),
+            us(m.sent_at),
+            self._encode(m),
+            m.id,
+        )
+        self._run(self._sql["store"], params)
 
     def scrub(self, needles: Sequence[str]) -> int:
         """Replace each of ``needles`` (a person's name, phone, e-mail …) in every message, sent or not.

@@ -1,13 +1,15 @@
 """The SQLite store (embedded default): stdlib ``sqlite3``, WAL, one transaction per unit of work.
 
 ``open_sqlite("sqlite:///service.db")`` (relative path), ``"sqlite:////var/lib/x.db"`` (absolute),
-``"sqlite:///:memory:"`` (private, in this process). ``?checkpoint=inline`` leaves WAL checkpoints to
-the committing connections (SQLite's default) instead of a background thread
-(:mod:`aftersales.adapters.sqlite_checkpoint`); ``?ticket_cache=N`` keeps N recently written tickets
-parsed (:mod:`aftersales.adapters.ticket_memo`; 0 keeps none). Each unit of work takes a pooled connection and
-starts ``BEGIN IMMEDIATE`` at its first statement, so writers in several threads or processes
-serialise cleanly (waiting up to ``timeout`` seconds) instead of failing half-way. Queried facts
-are columns with indexes; the rest is JSON from :mod:`aftersales.serialization`.
+``"sqlite:///:memory:"`` (private, in this process). WAL checkpoints are left to the committing
+connections (SQLite's default, ``?checkpoint=inline``); ``?checkpoint=background`` opts in to a
+background thread (:mod:`aftersales.adapters.sqlite_checkpoint`), faster for heavy writers but a
+thread a pre-forking server must not fork with (open the store after the fork);
+``?ticket_cache=N`` keeps N recently written tickets parsed (:mod:`aftersales.adapters.ticket_memo`;
+0 keeps none). Each unit of work takes a pooled connection and starts ``BEGIN IMMEDIATE`` at its first
+statement, so writers in several threads or processes serialise cleanly (waiting up to ``timeout``
+seconds) instead of failing half-way. Queried facts are columns with indexes; the rest is JSON from
+:mod:`aftersales.serialization`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import contextlib
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Generic, TypeVar
@@ -60,6 +62,7 @@ from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.ticket_index import COUNT_COLUMNS, row_values
 from aftersales.serialization import (
     EventsText,
+    decode_json,
     dumps,
     dumps_utf8,
     encode_json,
@@ -137,7 +140,7 @@ class _Options:
     """What a ``sqlite:///`` URL says: the file, the checkpoint mode, how many tickets to keep parsed."""
 
     path: str
-    checkpoint: str = "background"
+    checkpoint: str = "inline"
     ticket_cache: int = DEFAULT_LIMIT
 
 
@@ -156,7 +159,7 @@ def _parse_url(url: str) -> _Options:
     unknown = set(options) - {"checkpoint", "ticket_cache"}
     if unknown:
         raise ValidationError(f"unknown SQLite URL option(s): {', '.join(sorted(unknown))}", field="url")
-    mode = options.get("checkpoint", "background")
+    mode = options.get("checkpoint", "inline")  # no thread unless asked: safe under a pre-forking server
     if mode not in _CHECKPOINT_MODES:
         raise ValidationError(
             f"checkpoint must be one of {', '.join(_CHECKPOINT_MODES)}, got {mode!r}", field="url"
@@ -724,6 +727,13 @@ class _Outbox(SqlOutbox):
 
     def _decode(self, data: Any) -> OutboxMessage:
         return loads(data, OutboxMessage)
+
+    def _decode_raw(self, data: Any) -> Mapping[str, Any]:
+        found: Mapping[str, Any] = decode_json(data)
+        return found
+
+    def _encode_raw(self, record: Mapping[str, Any]) -> bytes:
+        return encode_json_utf8(record)
 
 
 class _Idempotency(SqlIdempotency):

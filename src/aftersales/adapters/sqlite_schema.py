@@ -84,6 +84,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 8: reporting side tables written by the store with each ticket (no triggers); the rows of tickets
     # already stored are back-filled in small batches by the first report (reporting_sqlite_schema).
     REPORTING_STEP,
+    # 9: the outbox never jams: next attempt (backoff), lease (claims), dead letters, sent time
+    # (retention), each with a partial index. Messages sent before this step count as sent when made.
+    (
+        "ALTER TABLE outbox ADD COLUMN next_us INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE outbox ADD COLUMN lease_us INTEGER",
+        "ALTER TABLE outbox ADD COLUMN dead_us INTEGER",
+        "ALTER TABLE outbox ADD COLUMN sent_us INTEGER",
+        "UPDATE outbox SET next_us = created_us, sent_us = CASE WHEN sent = 1 THEN created_us END",
+        "DROP INDEX outbox_pending",
+        "CREATE INDEX outbox_due ON outbox (next_us, id) WHERE sent = 0 AND dead_us IS NULL",
+        "CREATE INDEX outbox_sent ON outbox (sent_us) WHERE sent = 1",
+        "CREATE INDEX outbox_dead ON outbox (dead_us, id) WHERE dead_us IS NOT NULL",
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -225,7 +225,10 @@ def _name(rng: random.Random) -> str:
 
 
 def _phone(rng: random.Random) -> str:
-    return "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9))
+    # 13x and 18x numbers are all allocated mobile ranges (some 15x/19x ones are not): the same draws
+    # as before, mapped onto them.
+    second = {"3": "3", "5": "3", "8": "8", "9": "8"}[rng.choice("3589")]
+    return "1" + second + "".join(rng.choice("0123456789") for _ in range(9))
 
 
 def build_world(rng: random.Random, customers: int = 200) -> MonthWorld:

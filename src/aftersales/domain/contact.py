@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from enum import StrEnum
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
+import phonenumbers
 
 from aftersales.domain.text import bounded, optional_bounded, required_text
 from aftersales.errors import ValidationError
 
-__all__ = ["Contact", "validate_locale", "validate_timezone", "zone"]
+__all__ = [
+    "Contact",
+    "MessageChannel",
+    "is_mobile",
+    "parse_phone",
+    "validate_locale",
+    "validate_timezone",
+    "zone",
+]
 
 _LOCALE = re.compile(r"[a-z]{2,3}(?:[_-][A-Z][a-z]{3})?(?:[_-](?:[A-Z]{2}|[0-9]{3}))?")
-_PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{2,30}(?:(?:ext\.?|x|转)[0-9]{1,6})?")
+_PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{2,30}(?:(?:ext\.?|x|转) ?[0-9]{1,6})?")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -46,9 +57,46 @@ def validate_locale(instance: object, attribute: attrs.Attribute[Any], value: ob
         )
 
 
+_EXTENSION = re.compile(r"\s*转\s*")
+
+PHONE_REGION = "CN"
+"""Numbers written without a country code are read as Chinese (``13800138000``, ``021-5555 0001``)."""
+
+
+@cache
+def parse_phone(text: str) -> phonenumbers.PhoneNumber | None:
+    """``text`` as a valid phone number (without ``+``: a Chinese one), or ``None`` if it is not one.
+
+    Checked with Google's libphonenumber data (``phonenumbers``): the digits must make a number
+    that exists in its plan (``123`` or ``13800`` do not); ``转123`` is read as an extension.
+    """
+    if not _PHONE.fullmatch(text):
+        return None
+    try:
+        number = phonenumbers.parse(_EXTENSION.sub(" ext. ", text), PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+_MOBILE_TYPES = frozenset(
+    {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
+
+
+def is_mobile(text: str | None) -> bool:
+    """Whether ``text`` is a valid mobile number (one that can receive SMS)."""
+    number = parse_phone(text) if isinstance(text, str) else None
+    return number is not None and phonenumbers.number_type(number) in _MOBILE_TYPES
+
+
 def _phone(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and (not isinstance(value, str) or not _PHONE.fullmatch(value)):
-        raise ValidationError(f"not a phone number: {value!r}", field=attribute.name)
+    if value is not None and (not isinstance(value, str) or parse_phone(value) is None):
+        raise ValidationError(
+            f"not a valid phone number: {value!r} (a Chinese number such as 13800138000 or "
+            "021-5555 0001, or one with its country code such as +44 20 7946 0958)",
+            field=attribute.name,
+        )
 
 
 def _email(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -56,9 +104,42 @@ def _email(instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise ValidationError(f"not an e-mail address: {value!r}", field=attribute.name)
 
 
+class MessageChannel(StrEnum):
+    """How a notification reaches a person."""
+
+    WECHAT = "wechat"
+    SMS = "sms"
+    EMAIL = "email"
+
+
+_CHINESE_ORDER = (MessageChannel.WECHAT, MessageChannel.SMS, MessageChannel.EMAIL)
+_OTHER_ORDER = (MessageChannel.EMAIL, MessageChannel.SMS, MessageChannel.WECHAT)
+
+
+def _channels(value: Iterable[MessageChannel | str] | None) -> tuple[MessageChannel, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = (value,)
+    try:
+        found = tuple(MessageChannel(v) for v in value)
+    except (ValueError, TypeError):
+        raise ValidationError(
+            f"channels are some of {', '.join(c.value for c in MessageChannel)}, got {value!r}",
+            field="channels",
+        ) from None
+    if len(set(found)) != len(found):
+        raise ValidationError(f"a channel is named twice in {value!r}", field="channels")
+    return found
+
+
 @attrs.frozen
 class Contact:
-    """How to reach someone, and in which language and time zone to write to them."""
+    """How to reach someone, and in which language and time zone to write to them.
+
+    ``channels`` is the person's order of preference (``("sms", "wechat")``); left empty, a reader
+    of Chinese is reached by WeChat, then SMS, then e-mail, anyone else by e-mail first.
+    """
 
     name: str = attrs.field(validator=required_text(100))
     phone: str | None = attrs.field(default=None, validator=_phone)
@@ -68,3 +149,20 @@ class Contact:
     timezone: str = attrs.field(default="Asia/Shanghai", validator=validate_timezone)
     wechat: str | None = attrs.field(default=None, validator=optional_bounded(64))
     note: str = attrs.field(default="", validator=bounded(500))
+    channels: tuple[MessageChannel, ...] = attrs.field(default=(), converter=_channels)
+
+    def reach(self) -> tuple[tuple[MessageChannel, str], ...]:
+        """Every ``(channel, address)`` this person can be reached at, most preferred first.
+
+        SMS needs a mobile number; a channel the person prefers but has no address for is skipped.
+        """
+        order = self.channels or (_CHINESE_ORDER if self.locale.startswith("zh") else _OTHER_ORDER)
+        found: list[tuple[MessageChannel, str]] = []
+        for channel in order:
+            if channel is MessageChannel.WECHAT and self.wechat:
+                found.append((channel, self.wechat))
+            elif channel is MessageChannel.SMS and self.phone and is_mobile(self.phone):
+                found.append((channel, self.phone))
+            elif channel is MessageChannel.EMAIL and self.email:
+                found.append((channel, self.email))
+        return tuple(found)

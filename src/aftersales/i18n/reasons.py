@@ -8,16 +8,24 @@ auditor, and an explanation in codes beats an error in the middle of a ledger.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from aftersales.domain.reasons import Param, Reason
-from aftersales.errors import AftersalesError
+from aftersales.errors import AftersalesError, ValidationError
 from aftersales.i18n.catalog import MessageCatalog
 from aftersales.i18n.format import LocaleFormatter, formatter_for
 from aftersales.i18n.templates import Template
 
-__all__ = ["PARAM_LABELS", "ReasonRenderer", "reason_fallback", "reason_msgid", "render_reason"]
+__all__ = [
+    "PARAM_LABELS",
+    "ReasonRenderer",
+    "reason_fallback",
+    "reason_msgid",
+    "reasons_of",
+    "render_reason",
+    "render_reasons",
+]
 
 _PREFIX = "reason."
 
@@ -108,3 +116,61 @@ def render_reason(reason: Reason, locale: str) -> str:
     if found is None:
         found = _renderers[name] = ReasonRenderer(formatter)
     return found.render(reason)
+
+
+def _reason(value: object) -> Reason:
+    if isinstance(value, Reason):
+        return value
+    if isinstance(value, Mapping) and isinstance(value.get("code"), str):
+        try:
+            return Reason(value["code"], dict(value.get("params") or {}))
+        except (TypeError, ValueError, AftersalesError) as exc:
+            raise ValidationError(f"not a reason: {value!r} ({exc})", field="reasons") from None
+    raise ValidationError(f"not a reason: {value!r}", field="reasons")
+
+
+def reasons_of(source: object) -> tuple[Reason, ...]:
+    """The structured reasons ``source`` carries, in order.
+
+    ``source`` is a policy ``Decision`` (its ``reasons``), a ticket event (the ``reasons`` of its
+    payload, as triage, escalation and complaint steps record them), a command result (the reasons
+    of each of its decisions, then of its events), a ``Reason``, or an iterable of reasons (or of
+    ``{"code", "params"}`` dicts, as payloads store them).
+    """
+    if isinstance(source, Reason):
+        return (source,)
+    decisions = getattr(source, "decisions", None)
+    if decisions is not None and hasattr(source, "events"):
+        # The events record their decisions' reasons again: each reason once, in order.
+        found = [r for d in decisions for r in reasons_of(d)]
+        found += [r for e in source.events for r in reasons_of(e)]
+        return tuple(dict.fromkeys(found))
+    reasons = getattr(source, "reasons", None)
+    if reasons is not None and not isinstance(source, Mapping):
+        return tuple(_reason(r) for r in reasons)
+    payload = getattr(source, "payload", None)
+    if isinstance(payload, Mapping):
+        return tuple(_reason(r) for r in payload.get("reasons") or ())
+    if isinstance(source, Iterable) and not isinstance(source, str | bytes | Mapping):
+        return tuple(_reason(r) for r in source)
+    raise ValidationError(
+        f"cannot find reasons in a {type(source).__name__}: pass a Decision, a TicketEvent, a "
+        "CommandResult, a Reason or reasons",
+        field="decision_or_event",
+    )
+
+
+def render_reasons(decision_or_event: object, locale: str) -> tuple[str, ...]:
+    """The reasons of a decision, an event or a command result, as sentences in ``locale``.
+
+    ``locale`` is any identifier the shipped catalogs resolve (``zh_Hans``, ``zh-TW``, ``en``…).
+    A ticket event's free-text ``reason`` (what a person typed, e.g. a cancellation's "customer
+    withdrew") is kept as typed, after the policy reasons: text people wrote is never translated.
+    """
+    if not isinstance(locale, str) or not locale.strip():
+        raise ValidationError("locale is a non-empty locale identifier such as 'zh_Hans'", field="locale")
+    sentences = [render_reason(r, locale) for r in reasons_of(decision_or_event)]
+    typed = getattr(decision_or_event, "reason", None)
+    if isinstance(typed, str) and typed and hasattr(decision_or_event, "payload"):
+        sentences.append(typed)
+    return tuple(sentences)

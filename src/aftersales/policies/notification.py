@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Priority
 from aftersales.domain.reasons import Reason
+from aftersales.errors import ConfigurationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import frozen_mapping
@@ -65,6 +67,13 @@ def _over_events(
     return frozen_mapping({**_EVENTS, **value})
 
 
+def _at_least_one(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(
+            f"must be an integer ≥ 1, got {value!r}", key=f"notification.{attribute.name}"
+        )
+
+
 @attrs.frozen
 class NotificationParams:
     """Parameters of the default notification policy (pack section ``[notification]``)."""
@@ -75,6 +84,14 @@ class NotificationParams:
     """Who is told of each event; a pack names only the events it changes."""
     priority: Mapping[Priority, tuple[Role, ...]] = attrs.field(default=_PRIORITY, converter=frozen_mapping)
     """Who is also told of every event of a ticket with this priority (critical → department head)."""
+    max_attempts: int = attrs.field(default=8, validator=_at_least_one)
+    """Delivery attempts of one message before it becomes a dead letter for a manager to look at."""
+    first_retry_seconds: int = attrs.field(default=60, validator=_at_least_one)
+    """The wait after the first failed attempt; each further failure doubles it."""
+    max_retry_seconds: int = attrs.field(default=6 * 3600, validator=_at_least_one)
+    """The longest wait between two attempts."""
+    keep_sent_days: int = attrs.field(default=90, validator=_at_least_one)
+    """How long sent messages stay in the outbox (for audit) before the jobs purge them."""
 
 
 @attrs.frozen

@@ -12,7 +12,12 @@ from aftersales.ports.idempotency import IdempotencyStore
 from aftersales.ports.ids import IdGenerator
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, Notifier, RenderedMessage
 from aftersales.ports.outbox import Outbox, OutboxMessage
-from aftersales.ports.outbox_dispatch import DispatchReport, dispatch_outbox, render_notification
+from aftersales.ports.outbox_dispatch import (
+    DeliveryRules,
+    DispatchReport,
+    dispatch_outbox,
+    render_notification,
+)
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, Sort, TicketFilter
 from aftersales.ports.repositories import Repository, TicketRepository
 from aftersales.ports.storage_registry import available_schemes, open_storage
@@ -23,6 +28,7 @@ __all__ = [
     "UNSET",
     "Clock",
     "CountField",
+    "DeliveryRules",
     "DispatchReport",
     "Document",
     "DocumentSpec",

@@ -21,7 +21,7 @@ NOTIFICATION_TOPIC = "notification"
 
 @attrs.frozen
 class RenderedMessage:
-    """A notification ready to send: who to, by which channel, the text, and its dedup key."""
+    """A notification ready to send: who to, by which channel, the text, its dedup key, which attempt."""
 
     recipient: str = attrs.field(validator=required_text(320))
     channel: str = attrs.field(validator=required_text(32))
@@ -29,6 +29,8 @@ class RenderedMessage:
     body: str
     locale: str = attrs.field(validator=required_text(35))
     idempotency_key: str = attrs.field(validator=required_text(200))
+    attempt: int = 1
+    """Which delivery attempt this is: above 1, the receiver may have seen it already (a retry)."""
 
 
 @runtime_checkable

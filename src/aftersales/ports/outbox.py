@@ -2,24 +2,49 @@
 
 A command puts its domain events and rendered notifications in ``uow.outbox``; they commit or roll
 back with the change, so a crash loses neither. A dispatcher (:mod:`aftersales.ports.outbox_dispatch`)
-later reads ``pending`` messages, delivers them, and marks them sent: at least once, with each
+later *claims* due messages, delivers them, and marks them sent: at least once, with each
 message's ``idempotency_key`` letting the receiver drop a repeat.
+
+Why claims and not a plain "oldest unsent first" read: a mailbox that is down would otherwise fill
+every batch with its messages and the good ones behind them would never go out, and two deliverers
+would both send the same messages. So each message has
+
+* a **next attempt** time: a failure moves it back by an exponential backoff, and claims take
+  messages in next-attempt order, so a failing message yields its place to the ones behind it;
+* a **lease**: a claim marks a message as taken by one deliverer until ``lease_until``; another
+  deliverer skips it until the lease runs out (a deliverer killed mid-send loses its lease and the
+  message is sent again, with ``attempts`` saying it is a retry);
+* a **dead letter** state after the pack's maximum attempts: kept, listed by :meth:`Outbox.dead`,
+  sent again only when a manager retries it (:meth:`Outbox.revive`);
+* **retention**: sent messages are kept for audit until :meth:`Outbox.purge_sent` removes them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from datetime import datetime, timedelta
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import attrs
 
+from aftersales.domain.instants import require_aware
 from aftersales.domain.text import required_text
 from aftersales.domain.work import aware, optional_aware
-from aftersales.errors import NotFound
+from aftersales.errors import NotFound, ValidationError
 from aftersales.serialization import datetime_text
 
-__all__ = ["Outbox", "OutboxBookkeeping", "OutboxMessage", "outbox_record"]
+__all__ = [
+    "Outbox",
+    "OutboxBookkeeping",
+    "OutboxMessage",
+    "OutboxState",
+    "check_claim",
+    "claimed",
+    "outbox_record",
+]
+
+OutboxState = Literal["pending", "sent", "dead"]
+"""Where a message is: waiting (or leased) for delivery, delivered, or given up on (dead letter)."""
 
 
 @attrs.frozen
@@ -35,6 +60,38 @@ class OutboxMessage:
     sent_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     last_error: str | None = None
     last_attempt_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    next_attempt_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    """When the message may be claimed next (``None``: at once, i.e. at ``created_at``)."""
+    lease_until: datetime | None = attrs.field(default=None, validator=optional_aware)
+    """Until when the last claim holds it (another deliverer skips it until then)."""
+    lease_owner: str | None = None
+    """Which deliverer holds (or last held) the claim."""
+    dead_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    """When it was given up on after the maximum attempts (a dead letter); ``None`` otherwise."""
+
+    @property
+    def state(self) -> OutboxState:
+        """``"sent"``, ``"dead"`` or ``"pending"``."""
+        if self.sent_at is not None:
+            return "sent"
+        return "dead" if self.dead_at is not None else "pending"
+
+    @property
+    def due_at(self) -> datetime:
+        """When the message may next be claimed."""
+        return self.next_attempt_at or self.created_at
+
+    def claimable(self, now: datetime) -> bool:
+        """Pending, due, and not held by a live lease at ``now``."""
+        return (
+            self.state == "pending"
+            and self.due_at <= now
+            and (self.lease_until is None or self.lease_until <= now)
+        )
+
+
+def _text(value: datetime | None) -> str | None:
+    return None if value is None else datetime_text(value)
 
 
 def outbox_record(m: OutboxMessage) -> dict[str, Any]:
@@ -53,7 +110,11 @@ def outbox_record(m: OutboxMessage) -> dict[str, Any]:
         "attempts": m.attempts,
         "sent_at": None if m.sent_at is None else datetime_text(m.sent_at),
         "last_error": m.last_error,
-        "last_attempt_at": None if m.last_attempt_at is None else datetime_text(m.last_attempt_at),
+        "last_attempt_at": _text(m.last_attempt_at),
+        "next_attempt_at": _text(m.next_attempt_at),
+        "lease_until": _text(m.lease_until),
+        "lease_owner": m.lease_owner,
+        "dead_at": _text(m.dead_at),
     }
 
 
@@ -66,15 +127,42 @@ class Outbox(Protocol):
         ...
 
     def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
-        """Up to ``limit`` unsent messages, oldest first (by ``created_at``, then id)."""
+        """Up to ``limit`` pending messages (not sent, not dead), in next-attempt order, then id."""
+        ...
+
+    def claim(self, owner: str, now: datetime, lease: timedelta, limit: int = 100) -> Sequence[OutboxMessage]:
+        """Take up to ``limit`` claimable messages for ``owner`` until ``now + lease``, in next-attempt order.
+
+        Each taken message counts an attempt (``attempts`` + 1, ``last_attempt_at = now``). A message
+        another deliverer holds under a live lease is skipped, so two deliverers never take the same
+        message while either's lease lasts. Returns the messages as stored after the claim.
+        """
         ...
 
     def mark_sent(self, ids: Iterable[str], at: datetime) -> None:
         """Record delivery; unknown or already-sent ids are ignored (delivery is at least once)."""
         ...
 
-    def mark_failed(self, id: str, at: datetime, error: str) -> None:
-        """Record a failed attempt (the message stays pending); unknown ids raise ``NotFound``."""
+    def mark_failed(
+        self, id: str, at: datetime, error: str, *, retry_at: datetime | None = None, dead: bool = False
+    ) -> None:
+        """Record a failed attempt; unknown ids raise ``NotFound``.
+
+        The lease is released; the message waits until ``retry_at`` (at once when ``None``), or
+        becomes a dead letter when ``dead``. A message failed without a claim counts its attempt here.
+        """
+        ...
+
+    def dead(self, limit: int = 100) -> Sequence[OutboxMessage]:
+        """Up to ``limit`` dead letters, oldest given up first."""
+        ...
+
+    def revive(self, ids: Iterable[str], now: datetime) -> int:
+        """Make dead letters pending again, due ``now``, with their attempts reset; returns how many."""
+        ...
+
+    def purge_sent(self, before: datetime, limit: int = 1000) -> int:
+        """Delete up to ``limit`` messages sent before ``before``; returns how many."""
         ...
 
 
@@ -82,7 +170,7 @@ class OutboxBookkeeping:
     """The delivery rules every outbox adapter shares; an adapter supplies ``_load`` and ``_store``.
 
     A message is marked sent once (a repeat or an unknown id is ignored: delivery is at least
-    once); a failure counts an attempt and keeps the message pending.
+    once); a failure releases the lease and sets the next attempt, or makes a dead letter.
     """
 
     def _load(self, id: str) -> OutboxMessage | None:
@@ -100,11 +188,57 @@ class OutboxBookkeeping:
             if message is not None and message.sent_at is None:
                 self._store(attrs.evolve(message, sent_at=at))
 
-    def mark_failed(self, id: str, at: datetime, error: str) -> None:
-        """Record a failed attempt; the message stays pending. Unknown ids raise ``NotFound``."""
+    def mark_failed(
+        self, id: str, at: datetime, error: str, *, retry_at: datetime | None = None, dead: bool = False
+    ) -> None:
+        """Record a failed attempt (see :meth:`Outbox.mark_failed`). Unknown ids raise ``NotFound``."""
         message = self._load(id)
         if message is None:
             raise NotFound("outbox message", id)
+        if message.sent_at is not None:
+            return  # another deliverer sent it meanwhile
+        claimed = message.lease_owner is not None
         self._store(
-            attrs.evolve(message, attempts=message.attempts + 1, last_error=error, last_attempt_at=at)
+            attrs.evolve(
+                message,
+                attempts=message.attempts if claimed else message.attempts + 1,
+                last_error=error[:2000],
+                last_attempt_at=message.last_attempt_at if claimed else at,
+                next_attempt_at=retry_at,
+                lease_until=None,
+                lease_owner=None,
+                dead_at=at if dead else None,
+            )
         )
+
+    def revive(self, ids: Iterable[str], now: datetime) -> int:
+        """Make dead letters pending again (see :meth:`Outbox.revive`)."""
+        count = 0
+        for id_ in dict.fromkeys(ids):
+            message = self._load(id_)
+            if message is not None and message.state == "dead":
+                self._store(attrs.evolve(message, dead_at=None, attempts=0, next_attempt_at=now))
+                count += 1
+        return count
+
+
+def claimed(message: OutboxMessage, owner: str, now: datetime, lease: timedelta) -> OutboxMessage:
+    """``message`` as a claim by ``owner`` at ``now`` leaves it: leased, one more attempt."""
+    return attrs.evolve(
+        message,
+        attempts=message.attempts + 1,
+        last_attempt_at=now,
+        lease_until=now + lease,
+        lease_owner=owner,
+    )
+
+
+def check_claim(owner: str, now: datetime, lease: timedelta, limit: int) -> None:
+    """Refuse a claim that could not work (an empty owner, a naive ``now``, a non-positive lease or limit)."""
+    if not isinstance(owner, str) or not owner.strip() or len(owner) > 200:
+        raise ValidationError("the owner of a claim is 1 to 200 characters", field="owner")
+    require_aware(now, "now")
+    if not isinstance(lease, timedelta) or lease <= timedelta(0):
+        raise ValidationError("a lease is a positive timedelta", field="lease")
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValidationError("the claim limit is a positive integer", field="limit")

@@ -1,32 +1,80 @@
-"""Deliver pending outbox messages, at least once.
+"""Deliver due outbox messages, at least once, without ever jamming.
 
-Each batch is read in one unit of work; every message is handed over *before* it is marked sent,
-in a unit of work of its own, so a crash between the two sends it again rather than never: the
-receiver drops the repeat by ``idempotency_key``. A failed delivery is recorded and retried later.
+One run claims a batch (a unit of work of its own: the messages are leased to this deliverer), hands
+each message to the notifier (``senders`` at a time), then records the outcome of the whole batch
+in one more unit of work: sent, or failed with its next attempt moved back by an exponential
+backoff, or a dead letter after the maximum attempts (at once when the notifier raises a permanent
+:class:`~aftersales.errors.DeliveryError`). A crash between sending and recording leaves
+the lease to run out; the message is then sent again with ``attempt`` > 1 (the receiver drops the
+repeat by ``idempotency_key``). Claims take messages in next-attempt order, so a dead mailbox's
+messages, pushed back after each failure, never keep the good ones behind them from going out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import socket
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
 
 import attrs
 
+from aftersales.errors import ConcurrencyConflict, DeliveryError, ValidationError
 from aftersales.ports.clock import Clock
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, Notifier, RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import structure
 
-__all__ = ["DispatchReport", "dispatch_outbox", "render_notification"]
+__all__ = ["DeliveryRules", "DispatchReport", "default_owner", "dispatch_outbox", "render_notification"]
+
+
+def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | timedelta):
+        raise ValidationError(f"{attribute.name} must be an int or a timedelta", field=attribute.name)
+    if (isinstance(value, int) and value < 1) or (isinstance(value, timedelta) and value <= timedelta(0)):
+        raise ValidationError(f"{attribute.name} must be positive, got {value!r}", field=attribute.name)
+
+
+@attrs.frozen
+class DeliveryRules:
+    """How delivery retries: attempts before a dead letter, the backoff, the lease of a claim.
+
+    The n-th failed attempt waits ``first_retry × 2^(n-1)``, at most ``max_retry``. ``lease`` must
+    outlast one batch's sending; a deliverer that dies holding messages frees them when it runs out.
+    ``batch`` is how many messages one claim takes.
+    """
+
+    max_attempts: int = attrs.field(default=8, validator=_positive)
+    first_retry: timedelta = attrs.field(default=timedelta(minutes=1), validator=_positive)
+    max_retry: timedelta = attrs.field(default=timedelta(hours=6), validator=_positive)
+    lease: timedelta = attrs.field(default=timedelta(minutes=5), validator=_positive)
+    batch: int = attrs.field(default=100, validator=_positive)
+
+    def retry_at(self, attempts: int, now: datetime) -> datetime:
+        """When a message that has failed ``attempts`` times may be tried again."""
+        exponent = min(max(attempts - 1, 0), 30)  # 2^30 minutes is far past any max_retry
+        return now + min(self.first_retry * (1 << exponent), self.max_retry)
 
 
 @attrs.frozen
 class DispatchReport:
-    """What one dispatch run did: ids sent, ids that failed, ids skipped (nothing to send)."""
+    """What one dispatch run did, by message id.
+
+    ``sent``: delivered (or nothing to deliver) and marked sent; ``failed``: failed, to be retried
+    later; ``dead``: failed for the last time (dead letters); ``retried``: those of ``sent`` that
+    were second or later attempts; ``skipped`` is kept for older callers and stays empty (an
+    exhausted message is a dead letter now, not skipped on every run).
+    """
 
     sent: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
+    dead: tuple[str, ...] = ()
+    retried: tuple[str, ...] = ()
 
 
 def render_notification(message: OutboxMessage) -> RenderedMessage | None:
@@ -34,6 +82,44 @@ def render_notification(message: OutboxMessage) -> RenderedMessage | None:
     if message.topic != NOTIFICATION_TOPIC:
         return None
     return structure(dict(message.payload), RenderedMessage)
+
+
+def default_owner() -> str:
+    """A deliverer name unique to this process and call: host, process id, a random part."""
+    return f"{socket.gethostname()[:100]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+_Outcome = tuple[OutboxMessage, str | None, bool]  # the message, the error text if failed, permanent?
+
+
+def _deliver_one(
+    message: OutboxMessage, notifier: Notifier, render: Callable[[OutboxMessage], RenderedMessage | None]
+) -> _Outcome:
+    try:
+        rendered = render(message)
+        if rendered is not None:
+            if message.attempts > 1:
+                rendered = attrs.evolve(rendered, attempt=message.attempts)
+            notifier.send(rendered)
+    except DeliveryError as exc:
+        return message, f"{type(exc).__name__}: {exc}"[:2000], exc.permanent
+    except Exception as exc:  # a notifier may raise anything; the outcome records it
+        return message, f"{type(exc).__name__}: {exc}"[:2000], False
+    return message, None, False
+
+
+def _claim(
+    uow_factory: Callable[[], UnitOfWork], owner: str, now: datetime, rules: DeliveryRules, limit: int
+) -> Sequence[OutboxMessage]:
+    for _ in range(3):  # the memory store reports a lost race at commit: claim again
+        try:
+            with uow_factory() as uow:
+                taken = uow.outbox.claim(owner, now, rules.lease, limit)
+                uow.commit()
+                return taken
+        except ConcurrencyConflict:
+            continue
+    return ()
 
 
 def dispatch_outbox(
@@ -44,34 +130,56 @@ def dispatch_outbox(
     *,
     render: Callable[[OutboxMessage], RenderedMessage | None] = render_notification,
     max_attempts: int | None = None,
+    rules: DeliveryRules | None = None,
+    owner: str | None = None,
+    senders: int = 1,
 ) -> DispatchReport:
-    """Send up to ``limit`` pending messages through ``notifier`` and mark them sent.
+    """Deliver up to ``limit`` due messages through ``notifier``; see the module docstring.
 
     ``render`` turns a message into what to send; ``None`` means "nothing to send" and the message
-    is marked sent (handled). A message that failed ``max_attempts`` times is left pending and
-    skipped, for an operator to look at.
+    is marked sent (handled). ``max_attempts`` overrides ``rules.max_attempts``. ``senders`` > 1
+    sends that many messages at once on threads (``notifier.send`` must then be thread-safe).
+    Safe to run in several threads and processes at once: a message is claimed by one of them.
     """
-    with uow_factory() as uow:
-        batch = list(uow.outbox.pending(limit))
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValidationError("limit must be a positive integer", field="limit")
+    if not isinstance(senders, int) or isinstance(senders, bool) or not 1 <= senders <= 256:
+        raise ValidationError("senders must be an integer from 1 to 256", field="senders")
+    rules = rules or DeliveryRules()
+    if max_attempts is not None:
+        rules = attrs.evolve(rules, max_attempts=max_attempts)
+    owner = owner or default_owner()
     sent: list[str] = []
     failed: list[str] = []
-    skipped: list[str] = []
-    for message in batch:
-        if max_attempts is not None and message.attempts >= max_attempts:
-            skipped.append(message.id)
-            continue
-        try:
-            rendered = render(message)
-            if rendered is not None:
-                notifier.send(rendered)
-        except Exception as exc:  # a notifier may raise anything; record it and go on
+    dead: list[str] = []
+    retried: list[str] = []
+    pool = ThreadPoolExecutor(senders, thread_name_prefix="aftersales-send") if senders > 1 else None
+    try:
+        remaining = limit
+        while remaining > 0:
+            batch = _claim(uow_factory, owner, clock.now(), rules, min(remaining, rules.batch))
+            if not batch:
+                break
+            remaining -= len(batch)
+            if pool is None:
+                outcomes = [_deliver_one(m, notifier, render) for m in batch]
+            else:
+                outcomes = list(pool.map(lambda m: _deliver_one(m, notifier, render), batch))
+            now = clock.now()
             with uow_factory() as uow:
-                uow.outbox.mark_failed(message.id, clock.now(), f"{type(exc).__name__}: {exc}"[:2000])
+                done = [m.id for m, error, _ in outcomes if error is None]
+                uow.outbox.mark_sent(done, now)
+                for message, error, permanent in outcomes:
+                    if error is None:
+                        continue
+                    last = permanent or message.attempts >= rules.max_attempts
+                    retry = None if last else rules.retry_at(message.attempts, now)
+                    uow.outbox.mark_failed(message.id, now, error, retry_at=retry, dead=last)
+                    (dead if last else failed).append(message.id)
                 uow.commit()
-            failed.append(message.id)
-            continue
-        with uow_factory() as uow:
-            uow.outbox.mark_sent([message.id], clock.now())
-            uow.commit()
-        sent.append(message.id)
-    return DispatchReport(tuple(sent), tuple(failed), tuple(skipped))
+            sent += done
+            retried += [m.id for m, error, _ in outcomes if error is None and m.attempts > 1]
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return DispatchReport(tuple(sent), tuple(failed), (), tuple(dead), tuple(retried))

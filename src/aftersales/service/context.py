@@ -129,5 +129,9 @@ class DeskContext:
         return self.settings.timezone
 
     def now(self) -> datetime:
-        """The clock's current instant (aware, or a ``ValidationError`` naming the clock)."""
-        return require_aware(self.clock.now(), "clock.now()")
+        """The clock's current instant in the desk's zone (aware, or a ``ValidationError`` naming the clock).
+
+        In the desk's zone whatever zone the host's clock reads in: one ticket's instants carry one
+        offset, and numbers and months take the local date.
+        """
+        return require_aware(self.clock.now(), "clock.now()").astimezone(zone(self.settings.timezone))

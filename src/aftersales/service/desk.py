@@ -14,12 +14,12 @@ attributes: ``desk.complaints``, ``desk.callbacks``, ``desk.materials``, ``desk.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
-from aftersales.domain.contact import Contact
+from aftersales.domain.contact import Contact, zone
 from aftersales.domain.custom_fields import CustomFieldSet
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
@@ -44,13 +44,16 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.charges_desk import ChargesDesk
+from aftersales.service.clock import ZoneClock
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings, UtcClock
 from aftersales.service.contracts import ServiceContracts
+from aftersales.service.delivery import OutboxDesk, delivery_rules
 from aftersales.service.describing import Describing, default_attachments, desk_custom_fields
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.hooks import complaint_on_low_score, install_hooks
+from aftersales.service.jobs import Jobs, JobsReport
 from aftersales.service.knowledge_desk import KnowledgeDesk
 from aftersales.service.maintenance import MaintenanceDesk
 from aftersales.service.master_data import MasterData, MasterDataChange
@@ -80,6 +83,10 @@ class ServiceDesk(Tickets):
     general manager, the callback agents); ``invoice_issuer`` is the host's finance system;
     ``settings`` (a :class:`DeskSettings` or a mapping) sets the desk's time zone, the materials
     parameters and the knowledge base's text index.
+
+    Thread and process safety: open one desk per process (after a pre-forking server forks) and
+    share it between threads; several processes may share one SQLite file or one PostgreSQL
+    database. The host runs :meth:`run_due_jobs` periodically (see docs/embedding.md).
     """
 
     def __init__(
@@ -103,13 +110,19 @@ class ServiceDesk(Tickets):
             raise ConfigurationError("policies must be a PolicySet (see resolve_policies)", key="policies")
         if calendar is not None and not isinstance(calendar, BusinessCalendar):
             raise ConfigurationError("calendar must be a BusinessCalendar", key="calendar")
+        if calendar is not None and (
+            settings is None or (isinstance(settings, Mapping) and "timezone" not in settings)
+        ):
+            # The desk's zone is its calendar's unless the settings name one (issue 22).
+            settings = {**(settings or {}), "timezone": calendar.timezone}
+        desk_settings = DeskSettings.of(settings)
         context = DeskContext(
             store=store,
-            clock=clock or UtcClock(),
+            clock=clock or ZoneClock(zone(desk_settings.timezone)),
             policies=policies,
             notifications=Notifications(renderer or default_renderer(), staff),
             sla=SlaService(policies.sla, calendar),
-            settings=DeskSettings.of(settings),
+            settings=desk_settings,
             ids=ids,
             calendar=calendar,
             notifier=notifier,
@@ -143,6 +156,11 @@ class ServiceDesk(Tickets):
         self.privacy = PrivacyDesk(context, runner)
         install_hooks(runner, knowledge=self.knowledge)
         install_search_hooks(runner, self.attachments)
+        self.outbox = OutboxDesk(context, runner)
+        self.jobs = Jobs(
+            context, runner, sla_watch=self.sla_watch, materials=self.materials, outbox=self.outbox,
+            deliver=self.deliver,
+        )  # fmt: skip
 
     @classmethod
     def open(
@@ -172,7 +190,7 @@ class ServiceDesk(Tickets):
         policies = resolve_policies(pack, overrides)
         if isinstance(calendar, str):
             calendar = open_calendar(calendar)
-        desk_settings = DeskSettings.of(settings)
+        DeskSettings.of(settings)  # refused here, before the store is opened
         return cls(
             open_storage(url),
             policies=policies,
@@ -183,7 +201,7 @@ class ServiceDesk(Tickets):
             renderer=renderer,
             staff=staff,
             invoice_issuer=invoice_issuer,
-            settings=desk_settings,
+            settings=settings,
             custom_fields=custom_fields,
             attachments=attachments,
         )
@@ -219,6 +237,15 @@ class ServiceDesk(Tickets):
     def notifier(self) -> Notifier | None:
         """The notifier :meth:`deliver` sends through."""
         return self.context.notifier
+
+    @notifier.setter
+    def notifier(self, notifier: Notifier | None) -> None:
+        self.context.notifier = notifier
+
+    @property
+    def zone(self) -> tzinfo:
+        """The desk's local zone (its calendar's unless ``settings`` names one): stamps, numbers, months."""
+        return zone(self.context.timezone)
 
     @property
     def notifications(self) -> Notifications:
@@ -400,9 +427,22 @@ class ServiceDesk(Tickets):
 
     # -- delivery ------------------------------------------------------------------------------------------
 
-    def deliver(self, limit: int = 100) -> DispatchReport:
-        """Send pending notifications through the notifier (at least once) and mark them sent."""
+    def deliver(self, limit: int = 100, *, senders: int = 1) -> DispatchReport:
+        """Send due notifications through the notifier (at least once) and mark them sent.
+
+        Retries, dead letters and leases follow the pack's ``[notification]`` delivery rules
+        (:func:`aftersales.service.delivery.delivery_rules`); safe to call from several threads and
+        processes at once.
+        """
         notifier = self.context.notifier
         if notifier is None:
             raise ValidationError("this desk has no notifier; pass notifier= to ServiceDesk.open")
-        return dispatch_outbox(self.context.store, notifier, self.context.clock, limit)
+        rules = delivery_rules(self.context.policies)
+        return dispatch_outbox(
+            self.context.store, notifier, self.context.clock, limit, rules=rules, senders=senders
+        )
+
+    def run_due_jobs(self, now: datetime | None = None) -> JobsReport:
+        """Run the periodic jobs that are due (SLA sweep, callbacks due, chargebacks, due times,
+        delivery, retention): bounded, idempotent, leased in the store. See :mod:`aftersales.service.jobs`."""
+        return self.jobs.run_due(now)

@@ -50,14 +50,13 @@ _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
 
 
 def address_of(contact: Contact) -> tuple[str, str] | None:
-    """``(channel, address)`` to reach ``contact``: e-mail, else SMS, else WeChat; ``None`` if unreachable."""
-    if contact.email:
-        return "email", contact.email
-    if contact.phone:
-        return "sms", contact.phone
-    if contact.wechat:
-        return "wechat", contact.wechat
-    return None
+    """``(channel, address)`` to reach ``contact`` by: the first of :meth:`Contact.reach` (the person's
+    preference, else WeChat → SMS → e-mail for readers of Chinese); ``None`` if unreachable."""
+    reach = contact.reach()
+    if not reach:
+        return None
+    channel, address = reach[0]
+    return channel.value, address
 
 
 @attrs.frozen
@@ -229,15 +228,17 @@ class Notifications:
     ) -> list[OutboxMessage]:
         """``kind`` rendered in ``contact``'s locale and zone, as one outbox message (none if unreachable).
 
-        The message id and idempotency key derive from ``key``, the audience and the address, so the
-        same notification to the same person is one message however often it is produced.
+        The message id and idempotency key derive from ``key``, the audience and a digest of the
+        address (no contact data in keys), so the same notification to the same person is one
+        message however often it is produced.
         """
         reach = address_of(contact)
         if reach is None:
             return []
         channel, address = reach
         subject, body = self.renderer.render(kind, contact.locale, contact.timezone, values)
-        full_key = f"{key}:{audience}:{address}"[:200]
+        # The key names the recipient by a digest: keys travel to receivers and logs, addresses must not.
+        full_key = f"{key}:{audience}:{_message_id(channel + ':' + address)[:16]}"[:200]
         message = RenderedMessage(address, channel, subject, body, contact.locale, full_key)
         return [OutboxMessage(_message_id(full_key), NOTIFICATION_TOPIC, unstructure(message), full_key, now)]
 

@@ -81,6 +81,7 @@ def _ticket_roles() -> dict[str, frozenset[Role]]:
     table["open_ticket"] = frozenset({R.CUSTOMER, R.DEALER_STAFF}) | _OFFICE | {R.SYSTEM}
     table["read_ticket"] = READERS
     table["ledger"] = READERS
+    table["recompute_due"] = _HEADS | {R.SYSTEM}
     return table
 
 
@@ -111,6 +112,7 @@ def _complaint_roles() -> dict[str, frozenset[Role]]:
         "detect_batch_incidents": _HEADS | {R.SYSTEM},
         "warranty_extensions": _SEE_ALL | {R.ENGINEER, R.DEALER_STAFF},
         "read_ticket": READERS,
+        "recompute_due": _HEADS | {R.SYSTEM},
     }
     # The ticket commands of ServiceDesk, judged by the complaint workflow when the ticket is one.
     for trigger in ("cancel", "close", "reopen", "reject", "note_to_customer"):
@@ -195,6 +197,11 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "sla_sweep": _HEADS | {R.SYSTEM},
     "submit_dealer_report": frozenset({R.DEALER_STAFF, R.MANAGER, R.GENERAL_MANAGER, R.AGENT}),
     "raise_batch_incidents": _HEADS | {R.SYSTEM},
+    # The outbox (issue 22): dead letters for managers (auditors read them), retention for the jobs.
+    "read_dead_letters": _HEADS | {R.AUDITOR, R.SYSTEM},
+    "retry_dead_letters": _HEADS | {R.SYSTEM},
+    "purge_sent_messages": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.SYSTEM}),
+    "announce_callbacks_due": _HEADS | {R.SYSTEM},
     # cost budgets (seed 000): heads may set and approve; the pack's fees.budget_approvers narrows it
     "set_budget": _HEADS,
     "approve_overrun": _HEADS,

@@ -19,6 +19,7 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, CustomerNote, FaultRecord, Visit
+from aftersales.i18n.reasons import render_reasons
 
 __all__ = ["NEXT_STEP", "CommandResult", "Progress", "TicketView"]
 
@@ -33,7 +34,25 @@ def _sequence(name: str) -> Any:
     )
 
 
-class TicketView:
+class _Json:
+    """``to_dict()`` / ``to_json()`` on a view or result: :mod:`aftersales.json` (schema version 1)."""
+
+    __slots__ = ()
+
+    def to_dict(self, locale: str | None = None) -> dict[str, Any]:
+        """This value as JSON-ready data (see :func:`aftersales.json.to_dict`)."""
+        from aftersales.json import to_dict
+
+        return to_dict(self, locale=locale)
+
+    def to_json(self, locale: str | None = None) -> str:
+        """This value as JSON text (see :func:`aftersales.json.to_json`)."""
+        from aftersales.json import to_json
+
+        return to_json(self, locale=locale)
+
+
+class TicketView(_Json):
     """A read-only view of a ticket: every attribute of :class:`Ticket`, lists as tuples, no setters.
 
     Why not the ticket itself: a host that changed it would believe the change was saved.
@@ -96,6 +115,14 @@ class TicketView:
     def __repr__(self) -> str:
         return f"<TicketView {self.id} {self.state}>"
 
+    def reasons(self, locale: str) -> dict[int, tuple[str, ...]]:
+        """The ledger's "why" in words: each event's reasons rendered in ``locale``, by event ``seq``.
+
+        Events without reasons are left out. See :func:`aftersales.i18n.reasons.render_reasons`.
+        """
+        found = {e.seq: render_reasons(e, locale) for e in self._ticket.events}
+        return {seq: texts for seq, texts in found.items() if texts}
+
 
 NEXT_STEP = {
     "new": "awaiting_assessment",
@@ -114,7 +141,7 @@ NEXT_STEP = {
 
 
 @attrs.frozen
-class Progress:
+class Progress(_Json):
     """What the customer may see of a ticket (服务进度): no internal notes, no reasons, no other parties."""
 
     ticket_id: TicketId
@@ -160,7 +187,7 @@ class Progress:
 
 
 @attrs.frozen
-class CommandResult:
+class CommandResult(_Json):
     """A command's outcome: the ticket after it, the events it recorded; a replay returns the first."""
 
     ticket: TicketView

@@ -1,0 +1,1 @@
+"""Examples of embedding aftersales (each a package; their tests run in ``make test``)."""

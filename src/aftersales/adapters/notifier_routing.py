@@ -1,0 +1,34 @@
+"""One notifier per channel: ``ChannelNotifier`` hands each message to the notifier of its channel."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aftersales.errors import ConfigurationError, DeliveryError
+from aftersales.ports.notifier import Notifier, RenderedMessage
+
+__all__ = ["ChannelNotifier"]
+
+
+class ChannelNotifier:
+    """Routes by ``message.channel`` (``{"email": smtp, "sms": sms, "wechat": wecom}``).
+
+    A message of a channel with no notifier goes to ``fallback`` if given (a webhook that takes
+    everything), else it is a permanent :class:`DeliveryError`: a dead letter for a manager to see.
+    """
+
+    def __init__(self, routes: Mapping[str, Notifier], fallback: Notifier | None = None) -> None:
+        for channel, notifier in routes.items():
+            if not isinstance(notifier, Notifier):
+                raise ConfigurationError(f"the notifier for {channel!r} has no send(message)", key=channel)
+        if fallback is not None and not isinstance(fallback, Notifier):
+            raise ConfigurationError("the fallback has no send(message)", key="fallback")
+        self.routes = dict(routes)
+        self.fallback = fallback
+
+    def send(self, message: RenderedMessage) -> None:
+        """Send through the channel's notifier (or the fallback)."""
+        notifier = self.routes.get(message.channel, self.fallback)
+        if notifier is None:
+            raise DeliveryError(f"no notifier for channel {message.channel!r}", permanent=True)
+        notifier.send(message)

@@ -1,0 +1,112 @@
+"""E-mail through an SMTP server (stdlib ``smtplib`` and ``email``): ``SmtpNotifier``.
+
+Each message is one e-mail, UTF-8, with a ``Message-ID`` made from its idempotency key (a mail
+system, or a person, can spot a repeat) and an ``X-Aftersales-Attempt`` header when it is a retry.
+A connection is opened per message: delivery runs in a few threads at most, and a connection that
+a server dropped between two messages would otherwise fail the next one. A recipient the server
+refuses for good (5xx) is a permanent :class:`DeliveryError` (a dead letter at once); anything else
+(4xx, a timeout, a refused connection) is retried by the outbox with backoff.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import smtplib
+import ssl
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from aftersales.errors import ConfigurationError, DeliveryError
+from aftersales.ports.notifier import RenderedMessage
+
+__all__ = ["SmtpNotifier"]
+
+
+class SmtpNotifier:
+    """Sends ``email`` messages through ``host:port``; thread-safe (a connection per message).
+
+    ``security`` is ``"none"`` (a local relay), ``"starttls"`` (port 587) or ``"tls"`` (port 465).
+    ``username``/``password`` log in when given (both or neither).
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int = 25,
+        *,
+        sender: str,
+        sender_name: str = "",
+        username: str | None = None,
+        password: str | None = None,
+        security: str = "none",
+        timeout: float = 10.0,
+        domain: str = "aftersales.local",
+    ) -> None:
+        if not isinstance(host, str) or not host:
+            raise ConfigurationError("the SMTP host is required", key="host")
+        if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+            raise ConfigurationError(f"the SMTP port must be 1-65535, got {port!r}", key="port")
+        if security not in ("none", "starttls", "tls"):
+            raise ConfigurationError(f"security is none, starttls or tls, got {security!r}", key="security")
+        if (username is None) != (password is None):
+            raise ConfigurationError("give both username and password, or neither", key="username")
+        if not isinstance(sender, str) or "@" not in sender:
+            raise ConfigurationError(f"the sender must be an e-mail address, got {sender!r}", key="sender")
+        if not isinstance(timeout, int | float) or timeout <= 0:
+            raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
+        self.host, self.port = host, port
+        self.sender = Address(sender_name, addr_spec=sender)
+        self.username, self.password = username, password
+        self.security = security
+        self.timeout = float(timeout)
+        self.domain = domain
+
+    def message(self, message: RenderedMessage) -> EmailMessage:
+        """The e-mail ``message`` becomes (what :meth:`send` hands to the server)."""
+        mail = EmailMessage()
+        mail["From"] = self.sender
+        mail["To"] = message.recipient
+        mail["Subject"] = message.subject
+        mail["Date"] = formatdate(localtime=False)
+        digest = hashlib.blake2b(message.idempotency_key.encode(), digest_size=16).hexdigest()
+        mail["Message-ID"] = f"<{digest}@{self.domain}>"
+        mail["Content-Language"] = message.locale.replace("_", "-")
+        if message.attempt > 1:
+            mail["X-Aftersales-Attempt"] = str(message.attempt)
+        mail.set_content(message.body, charset="utf-8")
+        return mail
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.security == "tls":
+            return smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
+            )
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        if self.security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        return smtp
+
+    def send(self, message: RenderedMessage) -> None:
+        """Hand ``message`` to the server; raises :class:`DeliveryError` if it is not accepted."""
+        if message.channel != "email":
+            raise DeliveryError(f"SmtpNotifier sends e-mail, not {message.channel}", permanent=True)
+        mail = self.message(message)
+        try:
+            with self._connect() as smtp:
+                if self.username is not None and self.password is not None:
+                    smtp.login(self.username, self.password)
+                smtp.send_message(mail)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            permanent = all(500 <= code < 600 for code in codes)
+            raise DeliveryError(
+                f"recipient refused ({codes})", permanent=permanent, status=codes[0]
+            ) from None
+        except smtplib.SMTPResponseException as exc:
+            permanent = 500 <= exc.smtp_code < 600 and exc.smtp_code != 554
+            raise DeliveryError(
+                f"SMTP server answered {exc.smtp_code}", permanent=permanent, status=exc.smtp_code
+            ) from None
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"SMTP delivery failed: {type(exc).__name__}") from None

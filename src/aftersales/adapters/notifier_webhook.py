@@ -1,0 +1,151 @@
+"""An HTTP webhook with an HMAC-SHA256 signature and a timestamp: ``WebhookNotifier``.
+
+Each message is POSTed as JSON to the host's endpoint (its own SMS gateway, a CRM, a queue)::
+
+    POST /hooks/aftersales
+    Content-Type: application/json
+    X-Aftersales-Timestamp: 1772414400
+    X-Aftersales-Signature: v1=5f2b…            (hex HMAC-SHA256 of "<timestamp>.<body>")
+    X-Aftersales-Idempotency-Key: SR-2026-000001:3:assigned:customer:9c1e…
+    X-Aftersales-Attempt: 1
+
+    {"idempotency_key": …, "channel": "sms", "recipient": "13800138000", "subject": …, "body": …,
+     "locale": "zh_Hans", "attempt": 1}
+
+The receiver checks with :func:`verify_signature` (same secret; a timestamp older than the
+tolerance is refused, so a captured request cannot be replayed later) and drops a repeated key.
+A 2xx answer is delivery; 408, 429 and 5xx are retried with backoff; other 4xx are permanent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable, Mapping
+
+import orjson
+
+from aftersales.errors import ConfigurationError, DeliveryError
+from aftersales.ports.notifier import RenderedMessage
+
+try:
+    import httpx
+except ImportError as exc:  # pragma: no cover - depends on the install
+    raise ConfigurationError("the webhook notifier needs httpx: pip install 'aftersales[notifiers]'") from exc
+
+__all__ = ["SIGNATURE_HEADER", "TIMESTAMP_HEADER", "WebhookNotifier", "sign", "verify_signature"]
+
+SIGNATURE_HEADER = "X-Aftersales-Signature"
+TIMESTAMP_HEADER = "X-Aftersales-Timestamp"
+_VERSION = "v1="
+_RETRIED = frozenset({408, 425, 429})
+
+
+def _secret(secret: str | bytes) -> bytes:
+    key = secret.encode() if isinstance(secret, str) else secret
+    if not isinstance(key, bytes) or len(key) < 16:
+        raise ConfigurationError("a webhook secret is at least 16 bytes", key="secret")
+    return key
+
+
+def sign(secret: str | bytes, timestamp: int, body: bytes) -> str:
+    """The signature header value of ``body`` sent at ``timestamp`` (Unix seconds)."""
+    mac = hmac.new(_secret(secret), str(timestamp).encode() + b"." + body, hashlib.sha256)
+    return _VERSION + mac.hexdigest()
+
+
+def verify_signature(
+    secret: str | bytes,
+    timestamp: str | int,
+    body: bytes,
+    signature: str,
+    *,
+    now: float | None = None,
+    tolerance: float = 300.0,
+) -> bool:
+    """Whether ``signature`` signs ``body`` at ``timestamp`` with ``secret``, within ``tolerance`` seconds."""
+    try:
+        sent = int(timestamp)
+    except (TypeError, ValueError):
+        return False
+    current = time.time() if now is None else now
+    if abs(current - sent) > tolerance:
+        return False
+    return hmac.compare_digest(sign(secret, sent, body), signature)
+
+
+class WebhookNotifier:
+    """POSTs each message, signed, to ``url``; thread-safe (one pooled ``httpx.Client``).
+
+    ``channels`` limits which channels it takes (``None``: all). ``headers`` are added to every
+    request (an API key of the receiver). ``clock`` gives Unix seconds (tests pin it).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        secret: str | bytes,
+        *,
+        timeout: float = 5.0,
+        headers: Mapping[str, str] | None = None,
+        channels: frozenset[str] | None = None,
+        max_connections: int = 16,
+        client: httpx.Client | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ConfigurationError(f"a webhook URL is http(s)://…, got {url!r}", key="url")
+        if not isinstance(timeout, int | float) or timeout <= 0:
+            raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
+        self.url = url
+        self._secret = _secret(secret)
+        self.channels = channels
+        self.headers = dict(headers or {})
+        self._clock = clock
+        self._own_client = client is None
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        self.client = client or httpx.Client(timeout=timeout, limits=limits)
+
+    def body(self, message: RenderedMessage) -> bytes:
+        """The JSON body sent for ``message``."""
+        return orjson.dumps(
+            {
+                "idempotency_key": message.idempotency_key,
+                "channel": message.channel,
+                "recipient": message.recipient,
+                "subject": message.subject,
+                "body": message.body,
+                "locale": message.locale,
+                "attempt": message.attempt,
+            }
+        )
+
+    def send(self, message: RenderedMessage) -> None:
+        """POST ``message``; raises :class:`DeliveryError` unless the receiver answers 2xx."""
+        if self.channels is not None and message.channel not in self.channels:
+            raise DeliveryError(f"this webhook does not take {message.channel}", permanent=True)
+        body = self.body(message)
+        timestamp = int(self._clock())
+        headers = {
+            **self.headers,
+            "Content-Type": "application/json",
+            TIMESTAMP_HEADER: str(timestamp),
+            SIGNATURE_HEADER: sign(self._secret, timestamp, body),
+            "X-Aftersales-Idempotency-Key": message.idempotency_key,
+            "X-Aftersales-Attempt": str(message.attempt),
+        }
+        try:
+            response = self.client.post(self.url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"webhook request failed: {type(exc).__name__}") from None
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        permanent = 400 <= status < 500 and status not in _RETRIED
+        raise DeliveryError(f"webhook answered {status}", permanent=permanent, status=status)
+
+    def close(self) -> None:
+        """Close the HTTP client (if this notifier made it)."""
+        if self._own_client:
+            self.client.close()

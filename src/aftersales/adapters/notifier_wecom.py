@@ -1,0 +1,88 @@
+"""A WeCom (企业微信) group robot: ``WeComRobotNotifier`` posts messages into a staff group chat.
+
+A group robot is a webhook (``https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…``) that
+takes ``{"msgtype": "text", "text": {"content": …, "mentioned_mobile_list": […]}}`` and answers
+``{"errcode": 0, "errmsg": "ok"}``. It suits staff alerts (SLA warnings, escalations, callbacks
+due) sent to a team's group: the recipient's mobile number, when it is one, is @-mentioned.
+The robot allows 20 messages a minute: its "too many" answer (45009) is retried with backoff,
+as is any other non-zero code except a wrong key (93000, permanent).
+"""
+
+from __future__ import annotations
+
+import orjson
+
+from aftersales.domain.contact import is_mobile
+from aftersales.errors import ConfigurationError, DeliveryError
+from aftersales.ports.notifier import RenderedMessage
+
+try:
+    import httpx
+except ImportError as exc:  # pragma: no cover - depends on the install
+    raise ConfigurationError("the WeCom notifier needs httpx: pip install 'aftersales[notifiers]'") from exc
+
+__all__ = ["WECOM_ROBOT_URL", "WeComRobotNotifier"]
+
+WECOM_ROBOT_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+_CONTENT_LIMIT = 2048  # bytes of UTF-8 the robot takes in a text message
+_BAD_KEY = 93000
+
+
+class WeComRobotNotifier:
+    """Posts each message as a text message to one group robot; thread-safe."""
+
+    def __init__(
+        self,
+        key: str,
+        *,
+        url: str = WECOM_ROBOT_URL,
+        timeout: float = 5.0,
+        client: httpx.Client | None = None,
+    ) -> None:
+        if not isinstance(key, str) or not key.strip():
+            raise ConfigurationError("the robot's webhook key is required", key="key")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ConfigurationError(f"the robot URL is http(s)://…, got {url!r}", key="url")
+        self.key = key
+        self.url = url
+        self._own_client = client is None
+        self.client = client or httpx.Client(timeout=timeout)
+
+    def payload(self, message: RenderedMessage) -> dict[str, object]:
+        """The robot message for ``message``: subject and body, the recipient @-mentioned by mobile."""
+        content = f"{message.subject}\n{message.body}" if message.subject else message.body
+        raw = content.encode()
+        if len(raw) > _CONTENT_LIMIT:
+            content = raw[: _CONTENT_LIMIT - 3].decode(errors="ignore") + "…"
+        text: dict[str, object] = {"content": content}
+        if is_mobile(message.recipient):
+            text["mentioned_mobile_list"] = [message.recipient]
+        return {"msgtype": "text", "text": text}
+
+    def send(self, message: RenderedMessage) -> None:
+        """Post ``message``; raises :class:`DeliveryError` unless the robot answers errcode 0."""
+        try:
+            response = self.client.post(
+                self.url,
+                params={"key": self.key},
+                content=orjson.dumps(self.payload(message)),
+                headers={"Content-Type": "application/json"},
+            )
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"WeCom robot request failed: {type(exc).__name__}") from None
+        if response.status_code != 200:
+            raise DeliveryError(
+                f"WeCom robot answered HTTP {response.status_code}", status=response.status_code
+            )
+        try:
+            answer = orjson.loads(response.content)
+            code = int(answer.get("errcode", -1))
+        except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
+            raise DeliveryError("WeCom robot answered something that is not its JSON") from None
+        if code != 0:
+            raise DeliveryError(f"WeCom robot errcode {code}", permanent=code == _BAD_KEY, status=code)
+
+    def close(self) -> None:
+        """Close the HTTP client (if this notifier made it)."""
+        if self._own_client:
+            self.client.close()

@@ -1,0 +1,463 @@
+"""JSON at the edge: what a web API sends to browsers and other services (schema version 1).
+
+The store's own JSON (``aftersales.serialization``) writes instants as ``…+08:00[Asia/Shanghai]`` so
+local-day arithmetic survives a round trip; ``datetime.fromisoformat`` before 3.11's extensions and
+JavaScript's ``Date`` reject that. This module writes the form every client reads:
+
+* every instant as RFC 3339 with a numeric offset (``2026-03-02T09:12:00+08:00``), and beside it a
+  field ``<name>_zone`` with the IANA zone (``Asia/Shanghai``; ``null`` for a bare offset);
+  instants inside lists or mappings carry the offset only;
+* decimals as strings (``"128.50"``), money as ``{"amount": "128.50", "currency": "CNY"}``;
+* enums as their codes (``"critical"``), durations as seconds (a number), dates as ``YYYY-MM-DD``;
+* reasons as ``{"code", "params"}``, plus ``"text"`` in the reader's language when ``locale`` is
+  given; ticket events then carry ``"reasons"`` rendered from their payload too;
+* the top-level object names its type and the schema version: ``"$type"`` (the class name) and
+  ``"$version"`` (:data:`SCHEMA_VERSION`). A field is only ever added within a version; renaming or
+  removing one makes a new version.
+
+:func:`to_dict` / :func:`to_json` take any public view or result (``TicketView``, ``CommandResult``,
+``Progress``, ``SlaStatus``, a ``Page``, a ``Decision``, reports, ``DispatchReport``, ``JobsReport``…:
+any attrs class, with nesting). :func:`from_dict` / :func:`from_json` read the output back into the
+class (``TicketView`` included), with the instants in their zone again. See ``docs/embedding.md``.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
+from enum import Enum
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import attrs
+import cattrs
+import orjson
+from cattrs.gen import make_dict_structure_fn
+
+from aftersales.domain.classification import Category
+from aftersales.domain.events import TicketEvent
+from aftersales.domain.money import Money
+from aftersales.domain.reasons import Reason
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import AftersalesError, ValidationError
+from aftersales.i18n.reasons import render_reason, render_reasons
+from aftersales.policies.decision import Decision
+from aftersales.service.views import TicketView
+
+__all__ = ["SCHEMA_VERSION", "from_dict", "from_json", "instant_text", "to_dict", "to_json", "zone_name"]
+
+T = TypeVar("T")
+
+SCHEMA_VERSION = 1
+"""The version of the JSON written here (``"$version"`` of every top-level object)."""
+
+ZONE_SUFFIX = "_zone"
+
+
+def zone_name(value: datetime) -> str | None:
+    """The IANA name of ``value``'s zone (``"UTC"`` for UTC), or ``None`` for a bare offset."""
+    tz = value.tzinfo
+    key = getattr(tz, "key", None)
+    if key:
+        return str(key)
+    if tz is not None and value.utcoffset() == timedelta(0) and tz.tzname(value) == "UTC":
+        return "UTC"
+    return None
+
+
+def instant_text(value: datetime) -> str:
+    """``value`` in RFC 3339 with a numeric offset: what ``fromisoformat`` and ``Date`` both read."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError("a naive datetime has no instant; pass an aware one", field="datetime")
+    return value.isoformat()
+
+
+# -- writing -------------------------------------------------------------------------------------------
+
+_Fields = tuple[tuple[str, bool], ...]  # (name, is_datetime-typed)
+_FIELDS: dict[type, _Fields] = {}
+
+
+def _datetime_typed(tp: Any) -> bool:
+    if tp is datetime:
+        return True
+    return datetime in typing.get_args(tp) and type(None) in typing.get_args(tp)
+
+
+def _attrs_fields(cls: type) -> _Fields:
+    found = _FIELDS.get(cls)
+    if found is None:
+        try:
+            hints = typing.get_type_hints(cls)
+        except Exception:  # an annotation that does not resolve: fall back to the values' own types
+            hints = {}
+        found = tuple(
+            (a.name, _datetime_typed(hints.get(a.name)))
+            for a in attrs.fields(cls)
+            if a.repr is not False or a.init  # at_us-like caches (init=False, repr=False) stay out
+        )
+        _FIELDS[cls] = found
+    return found
+
+
+_VIEW_FIELDS: _Fields = tuple(
+    (name, _datetime_typed(tp))
+    for name, tp in typing.get_type_hints(TicketView).items()
+    if not name.startswith("_")
+)
+
+
+class _Writer:
+    """Walks a value by its runtime type; one per locale (``None``: reasons as codes only).
+
+    ``raw`` leaves instants and enums for orjson to write (in C, the same RFC 3339 text and codes):
+    :func:`to_json` uses it, :func:`to_dict` does not (it returns strings).
+    """
+
+    def __init__(self, locale: str | None, raw: bool) -> None:
+        self.locale = locale
+        self.raw = raw
+        self._by_type: dict[type, Callable[[Any], Any]] = {}
+
+    def value(self, v: Any) -> Any:
+        handler = self._by_type.get(type(v))
+        if handler is None:
+            handler = self._by_type[type(v)] = self._handler(type(v))
+        return handler(v)
+
+    def _handler(self, tp: type) -> Callable[[Any], Any]:
+        if tp in (str, int, bool, float, type(None)):
+            return _same
+        if issubclass(tp, datetime):
+            return _same if self.raw else instant_text
+        if issubclass(tp, Enum):
+            return _same if self.raw and issubclass(tp, str | int) else _enum_value
+        if issubclass(tp, Decimal):
+            return str
+        if issubclass(tp, Money):
+            return lambda m: {"amount": str(m.amount), "currency": m.currency}
+        if issubclass(tp, Category):
+            return lambda c: c.code  # an open enumeration: its code, like the enums
+        if issubclass(tp, Reason):
+            return self.reason
+        if issubclass(tp, TicketEvent):
+            return self.event
+        if issubclass(tp, TicketView):
+            return self.view
+        if attrs.has(tp):
+            fields = _attrs_fields(tp)
+            return lambda obj: self.fields(obj, fields)
+        if issubclass(tp, str | int):  # str and int subclasses (ids)
+            return _same
+        if issubclass(tp, date):
+            return date.isoformat
+        if issubclass(tp, timedelta):
+            return _seconds
+        if issubclass(tp, Mapping):
+            return lambda m: {self.key(k): self.value(item) for k, item in m.items()}
+        if issubclass(tp, set | frozenset):
+            return lambda items: sorted((self.value(item) for item in items), key=repr)
+        if issubclass(tp, list | tuple):
+            return lambda items: [self.value(item) for item in items]
+        if issubclass(tp, tzinfo):
+            return lambda z: getattr(z, "key", None) or str(z)
+        return _refuse
+
+    def key(self, k: Any) -> str:
+        if isinstance(k, Enum):
+            return str(k.value)
+        if isinstance(k, str | int):
+            return str(k)
+        raise ValidationError(f"a mapping key of type {type(k).__name__} has no JSON form", field="obj")
+
+    def instant(self, out: dict[str, Any], name: str, v: datetime | None) -> None:
+        if v is None:
+            out[name] = None
+            out[name + ZONE_SUFFIX] = None
+        else:
+            out[name] = v if self.raw else instant_text(v)
+            out[name + ZONE_SUFFIX] = _zone_of(v)
+
+    def fields(self, obj: Any, fields: _Fields) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, is_dt in fields:
+            v = getattr(obj, name)
+            if is_dt or isinstance(v, datetime):
+                self.instant(out, name, v)
+            else:
+                out[name] = self.value(v)
+        return out
+
+    def view(self, view: TicketView) -> dict[str, Any]:
+        # The ticket behind the view, read directly: a ledger page writes many.
+        t = view._ticket
+        value = self.value
+        out: dict[str, Any] = {
+            "id": t.id,
+            "kind": value(t.kind),
+            "state": t.state,
+            "customer_id": t.customer_id,
+            "channel": value(t.channel),
+            "category": t.category.code,
+            "description": t.description,
+        }
+        self.instant(out, "received_at", t.received_at)
+        out["taken_by"] = {"id": t.taken_by.id, "role": value(t.taken_by.role)}
+        for name in ("asset_id", "product_id", "batch", "region", "dealer_id"):
+            out[name] = getattr(t, name)
+        self.instant(out, "expected_by", t.expected_by)
+        out["urgent"] = t.urgent
+        out["priority"] = value(t.priority)
+        out["priority_reasons"] = [self.reason(r) for r in t.priority_reasons]
+        out["assessment"] = value(t.assessment)
+        out["assignee"] = value(t.assignee)
+        for name in _VIEW_INSTANTS:
+            self.instant(out, name, getattr(t, name))
+        out["version"] = t.version
+        out["fault_records"] = [value(f) for f in t.fault_records]
+        out["visits"] = [value(v) for v in t.visits]
+        out["notes"] = [value(n) for n in t.notes]
+        out["events"] = [self.event(e) for e in t.events]
+        out["is_open"] = t.is_open
+        return out
+
+    def reason(self, r: Reason) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": r.code, "params": dict(r.params)}
+        if self.locale is not None:
+            out["text"] = render_reason(r, self.locale)
+        return out
+
+    def event(self, e: TicketEvent) -> dict[str, Any]:
+        # Events are most of a ticket: written directly (the payload is JSON-ready by contract).
+        at = e.at
+        actor = e.actor
+        out: dict[str, Any] = {
+            "seq": e.seq,
+            "at": at if self.raw else at.isoformat(),
+            "at_zone": _zone_of(at),
+            "actor": {"id": actor.id, "role": actor.role if self.raw else actor.role.value},
+            "action": e.action,
+            "from_state": e.from_state,
+            "to_state": e.to_state,
+            "reason": e.reason,
+            "payload": e.payload if type(e.payload) is dict else dict(e.payload),
+        }
+        if self.locale is not None:
+            out["reasons"] = list(render_reasons(e, self.locale))
+        return out
+
+
+_VIEW_INSTANTS = ("response_due_at", "resolution_due_at", "callback_due_at", "resolved_at", "closed_at")
+_ZONES: dict[tzinfo, str | None] = {}
+
+
+def _zone_of(value: datetime) -> str | None:
+    # Instants share a handful of zones: remember each zone's name (fixed offsets have none).
+    tz = value.tzinfo
+    assert tz is not None
+    try:
+        return _ZONES[tz]
+    except KeyError:
+        name = zone_name(value)
+        if len(_ZONES) < 256 and name is not None:
+            _ZONES[tz] = name
+        return name
+    except TypeError:  # an unhashable tzinfo
+        return zone_name(value)
+
+
+def _same(v: Any) -> Any:
+    return v
+
+
+def _enum_value(v: Enum) -> Any:
+    return v.value
+
+
+def _seconds(v: timedelta) -> int | float:
+    seconds = v.total_seconds()
+    return int(seconds) if seconds.is_integer() else seconds
+
+
+def _refuse(v: Any) -> Any:
+    raise ValidationError(f"{type(v).__name__} has no JSON form", field="obj")
+
+
+_WRITERS: dict[tuple[str | None, bool], _Writer] = {
+    (None, False): _Writer(None, False),
+    (None, True): _Writer(None, True),
+}
+
+
+def _writer(locale: str | None, raw: bool = False) -> _Writer:
+    found = _WRITERS.get((locale, raw))
+    if found is None:
+        if not isinstance(locale, str) or not locale.strip():
+            raise ValidationError("locale is a locale identifier such as 'zh_Hans', or None", field="locale")
+        try:
+            render_reason(Reason("priority_normal"), locale)  # resolves the locale once, or refuses it
+        except AftersalesError as exc:
+            raise ValidationError(f"unknown locale {locale!r}: {exc}", field="locale") from None
+        found = _WRITERS[(locale, raw)] = _Writer(locale, raw)
+    return found
+
+
+def to_dict(obj: object, *, locale: str | None = None) -> dict[str, Any]:
+    """``obj`` (a view, a result, any attrs value) as JSON-ready data with ``$type`` and ``$version``.
+
+    ``locale`` adds each reason's sentence (``"text"``) and each event's rendered ``"reasons"``.
+    An object with no JSON form raises :class:`ValidationError` naming its type.
+    """
+    return _top(obj, _writer(locale))
+
+
+def _top(obj: object, writer: _Writer) -> dict[str, Any]:
+    data = writer.value(obj)
+    if not isinstance(data, dict):
+        raise ValidationError(f"to_dict takes a view or a result, not a {type(obj).__name__}", field="obj")
+    return {"$type": type(obj).__name__, "$version": SCHEMA_VERSION, **data}
+
+
+def to_json(obj: object, *, locale: str | None = None) -> str:
+    """:func:`to_dict` as compact JSON text (UTF-8, Chinese kept readable)."""
+    try:
+        return orjson.dumps(_top(obj, _writer(locale, raw=True))).decode()
+    except orjson.JSONEncodeError as exc:
+        raise ValidationError(f"cannot be written as JSON: {exc}", field="obj") from None
+
+
+# -- reading -------------------------------------------------------------------------------------------
+
+
+def _with_zones(data: Any) -> Any:
+    """Fold each ``<name>_zone`` into its instant's text (``…+08:00[Asia/Shanghai]``) for the reader."""
+    if not isinstance(data, Mapping):
+        return data
+    out = dict(data)
+    for key, zone in data.items():
+        if key.endswith(ZONE_SUFFIX) and isinstance(zone, str):
+            name = key[: -len(ZONE_SUFFIX)]
+            text = out.get(name)
+            if isinstance(text, str) and "[" not in text:
+                out[name] = f"{text}[{zone}]"
+    return out
+
+
+def _structure_datetime(value: Any, _: type) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValidationError(f"an instant is an RFC 3339 string, got {value!r}", field="datetime")
+    text, _sep, key = value.partition("[")
+    try:
+        parsed = datetime.fromisoformat(text)
+        if key:
+            parsed = parsed.astimezone(ZoneInfo(key.rstrip("]")))
+    except (ValueError, KeyError, OSError):
+        raise ValidationError(f"not an RFC 3339 instant: {value!r}", field="datetime") from None
+    if parsed.tzinfo is None:
+        raise ValidationError(f"an instant needs an offset: {value!r}", field="datetime")
+    return parsed
+
+
+def _structure_decimal(value: Any, _: type) -> Decimal:
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise ValidationError(f"decimals travel as strings, got {value!r}", field="decimal")
+    try:
+        return Decimal(value)
+    except ArithmeticError:
+        raise ValidationError(f"not a decimal: {value!r}", field="decimal") from None
+
+
+def _structure_timedelta(value: Any, _: type) -> timedelta:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise ValidationError(f"a duration is a number of seconds, got {value!r}", field="duration")
+    return timedelta(seconds=value)
+
+
+def _make_reader() -> cattrs.Converter:
+    conv = cattrs.Converter()
+    conv.register_structure_hook(datetime, _structure_datetime)
+    conv.register_structure_hook(Decimal, _structure_decimal)
+    conv.register_structure_hook(timedelta, _structure_timedelta)
+    conv.register_structure_hook(date, lambda v, _: date.fromisoformat(v))
+    conv.register_structure_hook(Money, lambda v, _: Money(v["amount"], v["currency"]))
+    conv.register_structure_hook(Reason, lambda v, _: Reason(v["code"], dict(v.get("params") or {})))
+    conv.register_structure_hook(
+        TicketEvent,
+        lambda v, _: TicketEvent(
+            seq=v["seq"],
+            at=_structure_datetime(_with_zones(v)["at"], datetime),
+            actor=conv.structure(v["actor"], _actor_type()),
+            action=v["action"],
+            from_state=v["from_state"],
+            to_state=v["to_state"],
+            reason=v.get("reason"),
+            payload=dict(v.get("payload") or {}),
+        ),
+    )
+    conv.register_structure_hook(TicketView, lambda v, _: TicketView(conv.structure(v, Ticket)))
+    conv.register_structure_hook(Category, lambda v, _: Category(v))
+    conv.register_structure_hook_func(lambda t: t is object, _structure_object)
+
+    def attrs_factory(cls: type) -> Callable[[Any, type], Any]:
+        base: Callable[[Any, type], Any] = make_dict_structure_fn(cls, conv)
+        return lambda v, t: base(_with_zones(v), t)
+
+    conv.register_structure_hook_factory(attrs.has, attrs_factory)
+    return conv
+
+
+def _structure_object(value: Any, _: type) -> Any:
+    """A field typed ``object`` (a result's decisions): a decision comes back as a ``Decision``
+    whose outcome is the JSON data (the outcome's own type is not in the data); anything else as data."""
+    if isinstance(value, Mapping) and {"outcome", "reasons", "policy"} <= value.keys():
+        reasons = tuple(Reason(r["code"], dict(r.get("params") or {})) for r in value["reasons"])
+        return Decision(value["outcome"], reasons, value["policy"])
+    return value
+
+
+def _actor_type() -> type:
+    from aftersales.domain.actors import ActorRef
+
+    return ActorRef
+
+
+_reader = _make_reader()
+
+
+def from_dict(data: Mapping[str, Any], cls: type[T]) -> T:
+    """Read :func:`to_dict` output back as a ``cls``; bad data raises :class:`ValidationError`."""
+    if not isinstance(data, Mapping):
+        raise ValidationError(f"from_dict takes a JSON object, got {type(data).__name__}", field="data")
+    version = data.get("$version", SCHEMA_VERSION)
+    if version != SCHEMA_VERSION:
+        raise ValidationError(
+            f"JSON schema version {version!r} is not {SCHEMA_VERSION}, which this aftersales reads",
+            field="$version",
+        )
+    kind = data.get("$type")
+    if kind is not None and kind != cls.__name__:
+        raise ValidationError(f"the data is a {kind}, not a {cls.__name__}", field="$type")
+    try:
+        return _reader.structure(dict(data), cls)
+    except AftersalesError:
+        raise
+    except cattrs.BaseValidationError as exc:
+        messages = "; ".join(cattrs.transform_error(exc))
+        raise ValidationError(f"invalid {cls.__name__} data: {messages}", field="data") from exc
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValidationError(
+            f"invalid {cls.__name__} data: {type(exc).__name__}: {exc}", field="data"
+        ) from exc
+
+
+def from_json(text: str | bytes, cls: type[T]) -> T:
+    """Read :func:`to_json` output back as a ``cls``."""
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise ValidationError(f"not valid JSON: {exc}", field="text") from None
+    return from_dict(data, cls)

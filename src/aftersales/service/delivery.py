@@ -1,0 +1,91 @@
+"""The outbox as a manager sees it: the delivery rules of the pack, dead letters, retries, retention.
+
+A message that failed the pack's maximum attempts (``[notification] max_attempts``) becomes a dead
+letter: no deliverer picks it up again until a manager has looked at it (the address was wrong, the
+mailbox is back) and retries it. Sent messages are kept ``keep_sent_days`` for audit, then purged
+by the jobs (:mod:`aftersales.service.jobs`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from aftersales.errors import ValidationError
+from aftersales.policies.notification import NotificationParams
+from aftersales.policies.registry import PolicySet
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.outbox_dispatch import DeliveryRules
+from aftersales.service.actors import Actor
+from aftersales.service.permissions import Workflow, permit
+
+if TYPE_CHECKING:
+    from aftersales.service.context import DeskContext
+    from aftersales.service.runner import CommandRunner
+
+__all__ = ["OutboxDesk", "delivery_rules", "notification_params"]
+
+
+def notification_params(policies: PolicySet) -> NotificationParams:
+    """The pack's ``[notification]`` parameters (the defaults if the host's policy has none)."""
+    params = getattr(policies.notification, "params", None)
+    return params if isinstance(params, NotificationParams) else NotificationParams()
+
+
+def delivery_rules(policies: PolicySet) -> DeliveryRules:
+    """The pack's retry rules for outbox delivery."""
+    params = notification_params(policies)
+    return DeliveryRules(
+        max_attempts=params.max_attempts,
+        first_retry=timedelta(seconds=params.first_retry_seconds),
+        max_retry=timedelta(seconds=params.max_retry_seconds),
+    )
+
+
+class OutboxDesk:
+    """Dead letters and retention of the outbox (``desk.outbox``), behind the permission table;
+    its writes go through the command runner."""
+
+    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+        self.context = context
+        self.runner = runner
+
+    def dead_letters(self, actor: Actor, limit: int = 100) -> Sequence[OutboxMessage]:
+        """Messages given up on after the maximum attempts, oldest first, with their last error."""
+        permit(actor, Workflow.DOCUMENTS, "read_dead_letters")
+        _check_limit(limit)
+        with self.context.store() as uow:
+            return uow.outbox.dead(limit)
+
+    def retry_dead_letters(self, actor: Actor, ids: Iterable[str]) -> int:
+        """Send these dead letters again (due now, attempts from zero); returns how many were dead."""
+        permit(actor, Workflow.DOCUMENTS, "retry_dead_letters")
+        wanted = [ids] if isinstance(ids, str) else list(ids)
+        if not all(isinstance(i, str) and i for i in wanted):
+            raise ValidationError("dead letter ids are non-empty strings", field="ids")
+        return self.runner.write(
+            actor, "retry_dead_letters", None, sorted(wanted), lambda uow, now: uow.outbox.revive(wanted, now)
+        )
+
+    def purge_sent(self, actor: Actor, keep: timedelta | None = None, limit: int = 1000) -> int:
+        """Delete up to ``limit`` messages sent longer ago than ``keep`` (the pack's
+        ``keep_sent_days`` when ``None``); returns how many."""
+        permit(actor, Workflow.DOCUMENTS, "purge_sent_messages")
+        _check_limit(limit)
+        if keep is None:
+            keep = timedelta(days=notification_params(self.context.policies).keep_sent_days)
+        if not isinstance(keep, timedelta) or keep < timedelta(0):
+            raise ValidationError("keep is a non-negative timedelta", field="keep")
+        return self.runner.write(
+            actor,
+            "purge_sent_messages",
+            None,
+            [keep.total_seconds(), limit],
+            lambda uow, now: uow.outbox.purge_sent(now - keep, limit),
+        )
+
+
+def _check_limit(limit: object) -> None:
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100_000:
+        raise ValidationError("limit is an integer from 1 to 100000", field="limit")

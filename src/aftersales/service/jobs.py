@@ -1,0 +1,393 @@
+"""The periodic work a host must run, in one call: ``desk.run_due_jobs()``.
+
+A desk does nothing by itself between commands. These jobs keep it honest over time:
+
+========================  ===========================================================  ===========
+job                       what it does                                                  every
+========================  ===========================================================  ===========
+``sla_sweep``             warnings before a breach and breaches, announced once each     5 minutes
+``callbacks_due``         tells the callback agents of each callback now due (once)      15 minutes
+``chargebacks``           charges parts not returned by their deadline (once per line)   1 hour
+``recompute_due``         derives due times left open when holiday data was missing      1 hour
+``deliver``               sends due outbox messages (retries, dead letters)              every call
+``purge_sent``            deletes sent messages older than the pack's retention          1 day
+========================  ===========================================================  ===========
+
+Each job is bounded (a limit per run; what is left waits for the next run), idempotent (running
+it twice does the work once) and leased in the store: a job runs in one process at a time
+(a :class:`JobLease` document, taken with optimistic concurrency), so cron on two machines, a
+scheduler in every worker of a pre-forking server, or a FastAPI lifespan loop in each replica can
+all call :meth:`Jobs.run_due` safely. A job that fails is reported and retried on the next call;
+the others still run.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.instants import require_aware
+from aftersales.domain.surveys import CallbackTask, CallbackTaskState
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.errors import (
+    AftersalesError,
+    ConcurrencyConflict,
+    DuplicateError,
+    NotFound,
+    StoreBusy,
+    ValidationError,
+)
+from aftersales.ports.outbox_dispatch import DispatchReport, default_owner
+from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.permissions import Workflow, permit
+
+if TYPE_CHECKING:
+    from aftersales.service.context import DeskContext
+    from aftersales.service.delivery import OutboxDesk
+    from aftersales.service.materials_desk import MaterialsDesk
+    from aftersales.service.runner import CommandRunner
+    from aftersales.service.sla_watch import SlaWatch
+
+
+class _Deliver(Protocol):
+    def __call__(self, limit: int = 100, *, senders: int = 1) -> DispatchReport: ...
+
+
+__all__ = ["JOB_NAMES", "JobLease", "JobMark", "JobSettings", "Jobs", "JobsReport"]
+
+_log = logging.getLogger("aftersales.jobs")
+
+JOB_NAMES = ("sla_sweep", "callbacks_due", "chargebacks", "recompute_due", "deliver", "purge_sent")
+"""The jobs, in the order one run does them (delivery after the jobs that write messages)."""
+
+_OPEN = tuple(s.value for s in TicketState if s not in (TicketState.CLOSED, TicketState.CANCELLED))
+
+
+@attrs.define
+class JobLease:
+    """Which process runs a job until when, and when the job last finished (one document per job)."""
+
+    DOCUMENT_KIND: ClassVar[str] = "job_lease"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+
+    id: str
+    holder: str | None = None
+    until: datetime | None = None
+    last_finished_at: datetime | None = None
+    last_error: str | None = None
+    version: int = 0
+
+
+@attrs.define
+class JobMark:
+    """That a once-only job step was done (e.g. an agent was told a callback is due)."""
+
+    DOCUMENT_KIND: ClassVar[str] = "job_mark"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+
+    id: str
+    at: datetime
+    version: int = 0
+
+
+def _interval(value: object) -> timedelta:
+    if not isinstance(value, timedelta) or value < timedelta(0):
+        raise ValidationError(f"a job interval is a non-negative timedelta, got {value!r}", field="every")
+    return value
+
+
+def _intervals(value: Mapping[str, timedelta]) -> Mapping[str, timedelta]:
+    unknown = set(value) - set(JOB_NAMES)
+    if unknown:
+        raise ValidationError(f"unknown job(s) {', '.join(sorted(unknown))}", field="every")
+    return {**_EVERY, **{name: _interval(every) for name, every in value.items()}}
+
+
+def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(f"{attribute.name} must be a positive integer", field=attribute.name)
+
+
+_EVERY: Mapping[str, timedelta] = {
+    "sla_sweep": timedelta(minutes=5),
+    "callbacks_due": timedelta(minutes=15),
+    "chargebacks": timedelta(hours=1),
+    "recompute_due": timedelta(hours=1),
+    "deliver": timedelta(0),
+    "purge_sent": timedelta(days=1),
+}
+
+
+@attrs.frozen
+class JobSettings:
+    """How often each job runs, how much one run may do, how long a lease lasts.
+
+    ``every`` names only the jobs it changes (``timedelta(0)``: at every call); ``disabled`` jobs
+    never run here (a host that runs delivery elsewhere disables ``deliver``).
+    """
+
+    every: Mapping[str, timedelta] = attrs.field(factory=dict, converter=_intervals)
+    disabled: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    limit: int = attrs.field(default=500, validator=_positive)
+    """Tickets swept, callbacks announced, tickets recomputed, messages delivered or purged per run."""
+    lease: timedelta = timedelta(minutes=10)
+    """How long one process holds a job; a process that dies frees it when this runs out."""
+    senders: int = attrs.field(default=4, validator=_positive)
+    """Messages delivered at once (threads) by the ``deliver`` job."""
+
+    def __attrs_post_init__(self) -> None:
+        unknown = self.disabled - set(JOB_NAMES)
+        if unknown:
+            raise ValidationError(f"unknown job(s) {', '.join(sorted(unknown))}", field="disabled")
+        if not isinstance(self.lease, timedelta) or self.lease <= timedelta(0):
+            raise ValidationError("the job lease is a positive timedelta", field="lease")
+
+
+@attrs.frozen
+class JobsReport:
+    """What one :meth:`Jobs.run_due` did: jobs run, jobs not due or held elsewhere, failures, counts."""
+
+    ran: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    failed: Mapping[str, str] = attrs.field(factory=dict)
+    counts: Mapping[str, int] = attrs.field(factory=dict)
+    """Per job run: warnings+breaches announced, callbacks announced, chargebacks made, tickets
+    recomputed, messages sent, messages purged."""
+    delivery: DispatchReport | None = None
+
+
+class Jobs:
+    """The jobs of one desk (``desk.jobs``); ``desk.run_due_jobs()`` runs the due ones.
+
+    Built by the composition root with the capabilities the jobs drive (it never sees the desk).
+    """
+
+    def __init__(
+        self,
+        context: DeskContext,
+        runner: CommandRunner,
+        *,
+        sla_watch: SlaWatch,
+        materials: MaterialsDesk,
+        outbox: OutboxDesk,
+        deliver: _Deliver,
+        settings: JobSettings | None = None,
+    ) -> None:
+        self.context = context
+        self.runner = runner
+        self.sla_watch = sla_watch
+        self.materials = materials
+        self.outbox = outbox
+        self.deliver = deliver
+        self.settings = settings or JobSettings()
+        self.owner = default_owner()
+        self.actor = Actor.system("aftersales-jobs")
+        # The store's lease keeps other processes out; these keep this process's threads apart
+        # (a scheduler thread and a request calling run_due_jobs share the lease's owner).
+        self._running = {name: threading.Lock() for name in JOB_NAMES}
+
+    def configure(self, settings: JobSettings) -> None:
+        """Replace the settings (intervals, limits, lease)."""
+        if not isinstance(settings, JobSettings):
+            raise ValidationError("settings must be a JobSettings", field="settings")
+        self.settings = settings
+
+    def run_due(self, now: datetime | None = None, *, only: tuple[str, ...] | None = None) -> JobsReport:
+        """Run every job that is due at ``now`` (the desk's clock by default) and not held elsewhere.
+
+        ``only`` restricts the run to the named jobs (still leased and bounded; their interval is
+        ignored: a host calling a job by name wants it now).
+        """
+        now = require_aware(now if now is not None else self.context.now(), "now")
+        if only is not None:
+            unknown = set(only) - set(JOB_NAMES)
+            if unknown:
+                raise ValidationError(f"unknown job(s) {', '.join(sorted(unknown))}", field="only")
+        ran: list[str] = []
+        skipped: list[str] = []
+        failed: dict[str, str] = {}
+        counts: dict[str, int] = {}
+        delivery: DispatchReport | None = None
+        for name in JOB_NAMES:
+            if name in self.settings.disabled or (only is not None and name not in only):
+                continue
+            running = self._running[name]
+            if not running.acquire(blocking=False):
+                skipped.append(name)
+                continue
+            try:
+                outcome = self._run_one(name, now, force=only is not None)
+            finally:
+                running.release()
+            if outcome is None:
+                skipped.append(name)
+                continue
+            result, error = outcome
+            if error is not None:
+                failed[name] = error
+                continue
+            ran.append(name)
+            if isinstance(result, DispatchReport):
+                delivery = result
+                counts[name] = len(result.sent)
+            elif result is not None:
+                counts[name] = result
+        return JobsReport(tuple(ran), tuple(skipped), failed, counts, delivery)
+
+    def _run_one(
+        self, name: str, now: datetime, *, force: bool
+    ) -> tuple[int | DispatchReport | None, str | None] | None:
+        """Run one job under its lease: ``None`` if not due or held elsewhere, else (result, error)."""
+        if not self._acquire(name, now, force=force):
+            return None
+        error: str | None = None
+        result: int | DispatchReport | None = None
+        try:
+            result = self._job(name)(now)
+        except AftersalesError as exc:
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+        except Exception as exc:  # a host's notifier or store may raise anything: report, go on
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            _log.exception("job %s failed", name)
+        self._release(name, now, error)
+        return result, error
+
+    # -- leases ---------------------------------------------------------------------------------
+
+    def _acquire(self, name: str, now: datetime, *, force: bool) -> bool:
+        every = self.settings.every[name]
+
+        def take(uow: UnitOfWork, at: datetime) -> bool:
+            try:
+                lease: JobLease | None = uow.documents.get(JobLease, name)
+            except NotFound:
+                lease = None
+            if lease is not None:
+                if lease.until is not None and lease.until > now and lease.holder != self.owner:
+                    return False  # another process runs it
+                finished = lease.last_finished_at
+                if not force and finished is not None and every > timedelta(0) and now < finished + every:
+                    return False  # not due yet
+                lease.holder, lease.until = self.owner, now + self.settings.lease
+                uow.documents.save(lease)
+            else:
+                uow.documents.add(JobLease(name, self.owner, now + self.settings.lease))
+            return True
+
+        try:  # through the command runner, as every write (a lost race re-runs and finds it taken)
+            return self.runner.write(self.actor, "take_job_lease", None, [name], take)
+        except (ConcurrencyConflict, DuplicateError, StoreBusy):
+            return False  # another process took it at the same moment (or holds the store): next call
+
+    def _release(self, name: str, now: datetime, error: str | None) -> None:
+        def release(uow: UnitOfWork, at: datetime) -> None:
+            lease = uow.documents.get(JobLease, name)
+            if lease.holder != self.owner:
+                return
+            lease.holder, lease.until = None, None
+            if error is None:
+                lease.last_finished_at = now
+            lease.last_error = error
+            uow.documents.save(lease)
+
+        try:
+            self.runner.write(self.actor, "release_job_lease", None, [name], release)
+        except (ConcurrencyConflict, NotFound, StoreBusy):
+            return  # our lease ran out and another process took it: its release counts
+
+    def leases(self) -> list[JobLease]:
+        """Every job's lease document (who holds it, when it last finished, its last error)."""
+        with self.context.store() as uow:
+            found = {name: self._lease(uow, name) for name in JOB_NAMES}
+        return [lease for lease in found.values() if lease is not None]
+
+    @staticmethod
+    def _lease(uow: Any, name: str) -> JobLease | None:
+        try:
+            lease: JobLease = uow.documents.get(JobLease, name)
+        except NotFound:
+            return None
+        return lease
+
+    # -- the jobs -------------------------------------------------------------------------------
+
+    def _job(self, name: str) -> Callable[[datetime], int | DispatchReport]:
+        jobs: dict[str, Callable[[datetime], int | DispatchReport]] = {
+            "sla_sweep": self._sla_sweep,
+            "callbacks_due": self._callbacks_due,
+            "chargebacks": self._chargebacks,
+            "recompute_due": self._recompute_due,
+            "deliver": self._deliver,
+            "purge_sent": self._purge_sent,
+        }
+        return jobs[name]
+
+    def _sla_sweep(self, now: datetime) -> int:
+        if self.context.calendar is None:
+            return 0  # no working calendar, no SLA clocks to watch
+        report = self.sla_watch.sweep(self.actor, limit=self.settings.limit)
+        return len(report.warnings) + len(report.breaches)
+
+    def _callbacks_due(self, now: datetime) -> int:
+        """Tell the callback agents of each pending callback now due, once (a :class:`JobMark` each)."""
+        permit(self.actor, Workflow.DOCUMENTS, "announce_callbacks_due")
+        notifications = self.context.notifications
+        limit = self.settings.limit
+
+        def announce(uow: UnitOfWork, at: datetime) -> int:
+            announced = 0
+            tasks = uow.documents.query(CallbackTask, state=CallbackTaskState.PENDING)
+            due = sorted((t for t in tasks if t.due_at <= now), key=lambda t: (t.due_at, t.id))
+            for task in due[:limit]:
+                mark = JobMark(f"callback_due:{task.id}", at)
+                try:
+                    uow.documents.add(mark)
+                except DuplicateError:
+                    continue  # already announced
+                try:
+                    customer_name = uow.customers.get(task.customer_id).name
+                except NotFound:
+                    customer_name = task.customer_id
+                values = {"ticket_id": task.ticket_id, "customer_name": customer_name, "due_at": task.due_at}
+                uow.outbox.put(
+                    notifications.staff_messages("callback_due", [Role.AGENT], values, mark.id, at)
+                )
+                announced += 1
+            return announced
+
+        return self.runner.write(self.actor, "announce_callbacks_due", None, [now.isoformat()], announce)
+
+    def _chargebacks(self, now: datetime) -> int:
+        return len(self.materials.run_overdue_chargebacks(self.actor, now))
+
+    def _recompute_due(self, now: datetime) -> int:
+        """Open, triaged tickets without a resolution due time (holiday data was missing when they
+        changed) get one derived now, through the desk's one command path."""
+        with self.context.store() as uow:
+            page = uow.tickets.query(
+                TicketFilter(states=_OPEN), PageRequest(self.settings.limit, None, Sort.RECEIVED_DESC)
+            )
+            waiting = [t.id for t in page.items if t.priority is not None and t.resolution_due_at is None]
+        done = 0
+        for ticket_id in waiting:
+            result = self.runner.execute(
+                self.actor, "recompute_due", ticket_id, lambda uow, ticket, now: None
+            )
+            done += result.ticket.resolution_due_at is not None
+        return done
+
+    def _deliver(self, now: datetime) -> DispatchReport:
+        if self.context.notifier is None:
+            return DispatchReport()
+        return self.deliver(self.settings.limit, senders=self.settings.senders)
+
+    def _purge_sent(self, now: datetime) -> int:
+        return self.outbox.purge_sent(self.actor, limit=self.settings.limit)

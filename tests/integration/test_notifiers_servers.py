@@ -1,0 +1,322 @@
+"""Notifiers against real local servers: SMTP (aiosmtpd), a signed webhook and a WeCom robot (a local
+HTTP server), SMS through a sender; each through the outbox, so failures meet backoff and dead letters."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from aftersales.adapters.memory import MemoryStore
+from aftersales.adapters.notifier_routing import ChannelNotifier
+from aftersales.adapters.notifier_sms import SmsNotifier
+from aftersales.adapters.notifier_smtp import SmtpNotifier
+from aftersales.adapters.notifier_webhook import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    WebhookNotifier,
+    sign,
+    verify_signature,
+)
+from aftersales.adapters.notifier_wecom import WeComRobotNotifier
+from aftersales.domain.contact import Contact
+from aftersales.errors import ConfigurationError, DeliveryError
+from aftersales.i18n.notifications import default_renderer
+from aftersales.ports.notifier import RenderedMessage
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.outbox_dispatch import dispatch_outbox
+from aftersales.serialization import unstructure
+from aftersales.service.notify import Notifications
+from aftersales.testing.outbox_contract import T0, ManualClock
+
+SECRET = "s3cret-for-tests-only-0123456789"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _note(n: int, recipient: str, channel: str, *, subject: str = "工单已受理") -> OutboxMessage:
+    rendered = RenderedMessage(
+        recipient, channel, subject, f"您的工单 SR-{n} 已受理。", "zh_Hans", f"key-{n}"
+    )
+    return OutboxMessage(f"M{n:04d}", "notification", unstructure(rendered), f"key-{n}", T0)
+
+
+def _outbox(messages: list[OutboxMessage]) -> MemoryStore:
+    store = MemoryStore()
+    with store() as uow:
+        uow.outbox.put(messages)
+        uow.commit()
+    return store
+
+
+# -- SMTP ------------------------------------------------------------------------------------------
+
+
+class _Mailboxes:
+    """An aiosmtpd handler: ``dead@`` addresses are refused for good, others are kept."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address.startswith("dead@"):
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.received.append((list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[_Mailboxes, int]]:
+    handler = _Mailboxes()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+def test_smtp_delivers_utf8_mail_and_a_dead_mailbox_does_not_block_the_others(
+    smtp: tuple[_Mailboxes, int],
+) -> None:
+    handler, port = smtp
+    notifier = SmtpNotifier("127.0.0.1", port, sender="service@venus.example", sender_name="售后服务中心")
+    store = _outbox(
+        [_note(n, "dead@example.cn", "email") for n in range(1, 6)]
+        + [_note(n, f"user{n}@example.cn", "email") for n in range(6, 9)]
+    )
+    report = dispatch_outbox(store, notifier, ManualClock(T0), 100)
+    assert len(report.sent) == 3
+    assert len(report.dead) == 5  # 550: permanent, a dead letter at once (no five retries)
+    assert sorted(rcpt[0] for rcpt, _ in handler.received) == [f"user{n}@example.cn" for n in (6, 7, 8)]
+    _, mail = handler.received[0]
+    assert mail["Subject"] == "工单已受理"
+    assert "已受理" in mail.get_content()
+    assert mail["Message-ID"].startswith("<") and "key-" not in mail["Message-ID"]
+    with store() as uow:
+        dead = uow.outbox.dead()
+    assert {m.last_error for m in dead} == {"DeliveryError: recipient refused ([550])"}
+
+
+def test_smtp_marks_a_retry_and_a_closed_port_is_retried(smtp: tuple[_Mailboxes, int]) -> None:
+    handler, port = smtp
+    message = RenderedMessage("a@example.cn", "email", "s", "b", "en", "k", attempt=2)
+    SmtpNotifier("127.0.0.1", port, sender="service@venus.example").send(message)
+    assert handler.received[0][1]["X-Aftersales-Attempt"] == "2"
+    with pytest.raises(DeliveryError) as down:
+        SmtpNotifier("127.0.0.1", _free_port(), sender="service@venus.example", timeout=2).send(message)
+    assert down.value.permanent is False
+    with pytest.raises(ConfigurationError):
+        SmtpNotifier("127.0.0.1", port, sender="not-an-address")
+
+
+# -- a signed webhook -------------------------------------------------------------------------------
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    """Checks the signature as a host's endpoint must; records what it accepted."""
+
+    accepted: list[dict[str, Any]]
+    rejected: list[str]
+    answers: dict[str, list[int]]
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        timestamp = self.headers[TIMESTAMP_HEADER]
+        if not verify_signature(SECRET, timestamp, body, self.headers[SIGNATURE_HEADER]):
+            self.rejected.append(self.headers.get("X-Aftersales-Idempotency-Key", ""))
+            self._answer(401, b'{"error":"bad signature"}')
+            return
+        data = json.loads(body)
+        planned = self.answers.get(data["recipient"])
+        status = planned.pop(0) if planned else 200
+        if status == 200:
+            self.accepted.append(data)
+        self._answer(status, b"{}")
+
+    def do_GET(self) -> None:
+        self._answer(405, b"")
+
+    def _answer(self, status: int, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        return
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[str, type[_Receiver]]]:
+    handler = type("Receiver", (_Receiver,), {"accepted": [], "rejected": [], "answers": {}})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hooks/aftersales", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_webhook_signs_and_the_receiver_verifies(receiver: tuple[str, type[_Receiver]]) -> None:
+    url, handler = receiver
+    handler.answers = {"13800000002": [503], "13800000003": [404]}
+    notifier = WebhookNotifier(url, SECRET)
+    store = _outbox([_note(n, f"1380000000{n}", "sms") for n in range(1, 5)])
+    clock = ManualClock(T0)
+    first = dispatch_outbox(store, notifier, clock, 100)
+    assert (len(first.sent), first.failed, first.dead) == (2, ("M0002",), ("M0003",))
+    clock.at = T0 + timedelta(minutes=1)
+    second = dispatch_outbox(store, notifier, clock, 100)
+    assert (second.sent, second.retried) == (("M0002",), ("M0002",))
+    assert handler.rejected == []
+    keys = sorted((m["idempotency_key"], m["attempt"]) for m in handler.accepted)
+    assert keys == [("key-1", 1), ("key-2", 2), ("key-4", 1)]
+    notifier.close()
+
+
+def test_a_wrong_secret_is_refused_by_the_receiver(receiver: tuple[str, type[_Receiver]]) -> None:
+    url, handler = receiver
+    forged = WebhookNotifier(url, "another-secret-0123456789")
+    with pytest.raises(DeliveryError) as refused:
+        forged.send(RenderedMessage("13800000001", "sms", "s", "b", "zh_Hans", "k1"))
+    assert (refused.value.status, refused.value.permanent) == (401, True)
+    assert handler.rejected == ["k1"] and handler.accepted == []
+    forged.close()
+
+
+def test_signatures_expire_and_bind_the_body() -> None:
+    body = b'{"a":1}'
+    signature = sign(SECRET, 1_000_000, body)
+    assert verify_signature(SECRET, "1000000", body, signature, now=1_000_100)
+    assert not verify_signature(SECRET, "1000000", body, signature, now=1_000_400)  # a replay, later
+    assert not verify_signature(SECRET, "1000000", b'{"a":2}', signature, now=1_000_000)
+    assert not verify_signature(SECRET, "yesterday", body, signature, now=1_000_000)
+    with pytest.raises(ConfigurationError):
+        WebhookNotifier("ftp://x", SECRET)
+    with pytest.raises(ConfigurationError):
+        WebhookNotifier("http://x", "short")
+
+
+# -- WeCom group robot -------------------------------------------------------------------------------
+
+
+class _Robot(BaseHTTPRequestHandler):
+    received: list[dict[str, Any]]
+    codes: list[int]
+
+    def do_POST(self) -> None:
+        query = parse_qs(urlparse(self.path).query)
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        code = 93000 if query.get("key") != ["robot-key"] else (self.codes.pop(0) if self.codes else 0)
+        if code == 0:
+            self.received.append(body)
+        answer = json.dumps({"errcode": code, "errmsg": "ok" if code == 0 else "error"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+def test_wecom_robot_posts_text_mentions_the_mobile_and_retries_when_throttled() -> None:
+    handler = type("Robot", (_Robot,), {"received": [], "codes": [45009]})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send"
+    try:
+        robot = WeComRobotNotifier("robot-key", url=url)
+        message = RenderedMessage("13800000009", "wechat", "SLA 预警", "工单 SR-1 即将超时", "zh_Hans", "k")
+        with pytest.raises(DeliveryError) as throttled:
+            robot.send(message)
+        assert (throttled.value.status, throttled.value.permanent) == (45009, False)
+        robot.send(message)
+        assert handler.received == [
+            {
+                "msgtype": "text",
+                "text": {"content": "SLA 预警\n工单 SR-1 即将超时", "mentioned_mobile_list": ["13800000009"]},
+            }
+        ]
+        with pytest.raises(DeliveryError) as bad_key:
+            WeComRobotNotifier("wrong", url=url).send(message)
+        assert bad_key.value.permanent is True
+        robot.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# -- SMS and routing -----------------------------------------------------------------------------------
+
+
+class _Provider:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def send_sms(self, phone: str, text: str, *, key: str) -> None:
+        self.sent.append((phone, text, key))
+
+
+def test_sms_goes_to_mobiles_only_with_the_signature_and_routing_picks_the_channel(
+    smtp: tuple[_Mailboxes, int],
+) -> None:
+    handler, port = smtp
+    provider = _Provider()
+    notifier = ChannelNotifier(
+        {
+            "sms": SmsNotifier(provider, signature="【维娜斯】", max_length=30),
+            "email": SmtpNotifier("127.0.0.1", port, sender="service@venus.example"),
+        }
+    )
+    # Rendered as the desk renders: the customer prefers SMS, the engineer only has a landline.
+    notifications = Notifications(default_renderer())
+    customer = Contact("王先生", phone="13800138000", email="wang@example.cn", channels=("sms", "email"))
+    messages = notifications.contact_messages(
+        "resolved_please_confirm",
+        "customer",
+        customer,
+        {"ticket_id": "SR-1", "resolved_at": T0},
+        "SR-1:5",
+        T0,
+    )
+    landline = RenderedMessage("021-5555 0001", "sms", "s", "b", "zh_Hans", "k-landline")
+    email_note = _note(9, "li@example.cn", "email")
+    fax = RenderedMessage("x", "fax", "s", "b", "zh_Hans", "k-fax")
+    store = _outbox(
+        [
+            *messages,
+            OutboxMessage("L1", "notification", unstructure(landline), "k-landline", T0),
+            email_note,
+            OutboxMessage("F1", "notification", unstructure(fax), "k-fax", T0),
+        ]
+    )
+    report = dispatch_outbox(store, notifier, ManualClock(T0), 100)
+    assert sorted(report.dead) == ["F1", "L1"]
+    ((phone, text, key),) = provider.sent
+    assert phone == "13800138000" and text.startswith("【维娜斯】") and len(text) <= 30
+    assert "13800138000" not in key  # keys name no contact data
+    assert [rcpt for rcpt, _ in handler.received] == [["li@example.cn"]]

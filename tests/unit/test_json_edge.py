@@ -1,0 +1,240 @@
+"""JSON at the edge: RFC 3339 instants with a separate zone, decimals as strings, enums as codes,
+a versioned envelope, reasons rendered; round trips; every instant read by Python and by JavaScript."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.unit.embedding_world import AUDITOR, dispatched_ticket, long_ticket, small_desk
+
+from aftersales.domain.classification import Category, Priority
+from aftersales.domain.money import Money
+from aftersales.domain.reasons import Reason
+from aftersales.errors import ValidationError
+from aftersales.json import SCHEMA_VERSION, from_dict, from_json, to_dict, to_json, zone_name
+from aftersales.ports.queries import Page
+from aftersales.serialization import dumps
+from aftersales.service.views import CommandResult, Progress, TicketView
+
+ZONES = [ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York"), ZoneInfo("Europe/London"), UTC]
+OFFSETS = [timezone(timedelta(hours=5, minutes=45)), timezone(timedelta(hours=-3, minutes=-30))]
+
+instants = st.builds(
+    lambda naive, tz: naive.replace(tzinfo=tz).astimezone(tz),
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2090, 12, 31)),
+    st.sampled_from(ZONES + OFFSETS),
+)
+texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@attrs.frozen
+class Quote:
+    """A value with the types the edge encodes specially (as a host's own result might be)."""
+
+    total: Money
+    rate: Decimal
+    priority: Priority
+    at: datetime
+    due: datetime | None
+    reasons: tuple[Reason, ...]
+    wait: timedelta
+
+
+progresses = st.builds(
+    Progress,
+    ticket_id=st.from_regex(r"SR-20[0-9]{2}-[0-9]{6}", fullmatch=True),
+    state=st.sampled_from(["new", "assigned", "resolved", "closed"]),
+    next_step=st.sampled_from(["done", "please_confirm"]),
+    received_at=instants,
+    category=st.sampled_from(list(Category.builtin())),
+    description=texts,
+    response_due_at=st.none() | instants,
+    resolution_due_at=st.none() | instants,
+    callback_due_at=st.none() | instants,
+    engineer_name=st.none() | texts,
+    notes=st.lists(texts, max_size=3).map(tuple),
+    resolved_at=st.none() | instants,
+    closed_at=st.none() | instants,
+)
+
+
+def _instants(data: Any) -> list[tuple[str, str | None]]:
+    """Every (instant text, zone) pair in JSON data: ``x`` with a sibling ``x_zone``."""
+    found: list[tuple[str, str | None]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if f"{key}_zone" in data and isinstance(value, str):
+                found.append((value, data[f"{key}_zone"]))
+            found += _instants(value)
+    elif isinstance(data, list):
+        for item in data:
+            found += _instants(item)
+    return found
+
+
+def _same_zone(a: datetime | None, b: datetime | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a == b and a.utcoffset() == b.utcoffset() and zone_name(a) == zone_name(b)
+
+
+@given(progresses)
+def test_progress_round_trips_with_zones(progress: Progress) -> None:
+    text = to_json(progress)
+    back = from_json(text, Progress)
+    assert back == progress
+    for name in ("received_at", "response_due_at", "resolved_at", "closed_at"):
+        assert _same_zone(getattr(back, name), getattr(progress, name))
+    assert json.loads(text) == to_dict(progress)  # the fast writer and the plain one agree
+
+
+@given(progresses)
+def test_every_instant_is_rfc3339_with_a_numeric_offset(progress: Progress) -> None:
+    for text, zone in _instants(to_dict(progress)):
+        parsed = datetime.fromisoformat(text)
+        assert parsed.utcoffset() is not None
+        assert "[" not in text and (text.endswith("Z") or text[-6] in "+-")
+        if zone is not None:
+            assert parsed.astimezone(ZoneInfo(zone)).utcoffset() == parsed.utcoffset()
+
+
+@given(
+    st.builds(
+        Quote,
+        total=st.decimals(min_value=0, max_value=10**9, places=2).map(lambda d: Money(d, "CNY")),
+        rate=st.decimals(allow_nan=False, allow_infinity=False, places=4),
+        priority=st.sampled_from(list(Priority)),
+        at=instants,
+        due=st.none() | instants,
+        reasons=st.lists(
+            st.builds(Reason, st.sampled_from(["priority_vip", "warranty_in_term"])), max_size=2
+        ).map(tuple),
+        wait=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)),
+    )
+)
+def test_decimals_are_strings_enums_codes_and_the_value_round_trips(quote: Quote) -> None:
+    data = to_dict(quote)
+    assert data["$type"] == "Quote" and data["$version"] == SCHEMA_VERSION
+    assert data["total"] == {"amount": str(quote.total.amount), "currency": "CNY"}
+    assert data["rate"] == str(quote.rate)
+    assert data["priority"] == quote.priority.value
+    assert isinstance(data["wait"], int | float)
+    back = from_json(to_json(quote), Quote)
+    assert back == quote
+
+
+def test_a_ticket_view_round_trips_and_carries_its_reasons_in_three_languages() -> None:
+    desk = small_desk()
+    ticket_id = long_ticket(desk, 25)
+    view = desk.ticket(AUDITOR, ticket_id)
+    back = from_json(to_json(view), TicketView)
+    assert isinstance(back, TicketView)
+    assert dumps(back._ticket) == dumps(view._ticket)  # tickets compare by identity; their data must match
+    assert [e.at for e in back.events] == [e.at for e in view.events]
+    texts = {}
+    for locale in ("zh_Hans", "zh_Hant", "en"):
+        data = json.loads(to_json(view, locale=locale))
+        (triage,) = [e for e in data["events"] if e["action"] == "triage"]
+        texts[locale] = triage["reasons"]
+        assert data["priority_reasons"][0]["text"] == triage["reasons"][0]
+        assert data["is_open"] is True
+    assert texts["zh_Hans"][0] == "无加急因素，按普通优先级处理"
+    assert texts["zh_Hant"][0] == "無加急因素，按普通優先級處理"
+    assert texts["en"][0] == "no urgency factors: normal priority"
+
+
+def test_command_results_and_ledger_pages() -> None:
+    desk = small_desk()
+    _, result = dispatched_ticket(desk)
+    data = to_dict(result, locale="en")
+    assert [d["policy"] for d in data["decisions"]] == [d.policy for d in result.decisions]
+    assert data["decisions"][-1]["reasons"][-1]["text"].startswith("pudong selected")
+    back = from_json(to_json(result), CommandResult)
+    assert dumps(back.ticket._ticket) == dumps(result.ticket._ticket)
+    assert [(d.policy, d.reasons) for d in back.decisions] == [
+        (d.policy, d.reasons) for d in result.decisions
+    ]
+    page = desk.ledger(AUDITOR)
+    page_data = to_dict(page)
+    assert page_data["$type"] == "Page" and [t["id"] for t in page_data["items"]] == [
+        t.id for t in page.items
+    ]
+    assert isinstance(page, Page)
+
+
+def test_every_instant_of_a_ticket_reads_the_same_in_javascript() -> None:
+    desk = small_desk()
+    view = desk.ticket(AUDITOR, long_ticket(desk, 12))
+    pairs = _instants(to_dict(view)) + _instants(to_dict(desk.sla(AUDITOR, view.id)))
+    assert len(pairs) > 12
+    texts = [text for text, _ in pairs]
+    expected = [int(datetime.fromisoformat(t).timestamp() * 1000) for t in texts]
+    node = shutil.which("node")
+    assert node is not None, "the JavaScript check needs node on PATH (the CI image has it)"
+    script = (
+        "const a = JSON.parse(process.argv[1]);"
+        " console.log(JSON.stringify(a.map(s => new Date(s).getTime())))"
+    )
+    out = subprocess.run([node, "-e", script, json.dumps(texts)], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == expected
+
+
+def test_bad_input_is_a_typed_error() -> None:
+    desk = small_desk()
+    _, result = dispatched_ticket(desk)
+    data = to_dict(result.ticket)
+    with pytest.raises(ValidationError, match="version"):
+        from_dict({**data, "$version": 99}, TicketView)
+    with pytest.raises(ValidationError) as wrong_type:
+        from_dict(data, Progress)
+    assert wrong_type.value.field == "$type"
+    with pytest.raises(ValidationError):
+        from_dict({**data, "received_at": "yesterday"}, TicketView)
+    with pytest.raises(ValidationError):
+        from_json("{not json", TicketView)
+    with pytest.raises(ValidationError) as no_form:
+        to_dict(object())
+    assert no_form.value.field == "obj"
+    with pytest.raises(ValidationError) as locale:
+        to_json(result, locale="")
+    assert locale.value.field == "locale"
+    with pytest.raises(ValidationError):
+        to_dict(datetime(2026, 1, 1))  # naive: no instant
+
+
+def test_sla_status_pages_and_delivery_and_job_reports_round_trip() -> None:
+    from aftersales import DispatchReport, JobsReport
+    from aftersales.domain.sla_clock import SlaStatus
+
+    desk = small_desk()
+    ticket_id, _ = dispatched_ticket(desk)
+    status = desk.sla(AUDITOR, ticket_id)
+    assert from_json(to_json(status), SlaStatus) == status
+    page = desk.ledger(AUDITOR)
+    back = from_json(to_json(page), Page[TicketView])
+    assert [t.id for t in back.items] == [t.id for t in page.items] and back.next_cursor == page.next_cursor
+    delivered = desk.deliver()
+    assert len(delivered.sent) > 0
+    assert from_json(to_json(delivered), DispatchReport) == delivered
+    jobs = desk.run_due_jobs()
+    assert from_json(to_json(jobs), JobsReport) == jobs
+
+
+def test_views_and_results_carry_to_dict_and_to_json() -> None:
+    desk = small_desk()
+    ticket_id, result = dispatched_ticket(desk)
+    view = desk.ticket(AUDITOR, ticket_id)
+    assert view.to_dict() == to_dict(view)
+    assert result.to_json(locale="en") == to_json(result, locale="en")
+    progress = desk.progress(AUDITOR, ticket_id)
+    assert from_json(progress.to_json(), Progress) == progress
