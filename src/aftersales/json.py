@@ -96,7 +96,7 @@ def _attrs_fields(cls: type) -> _Fields:
         found = tuple(
             (a.name, _datetime_typed(hints.get(a.name)))
             for a in attrs.fields(cls)
-            if a.repr is not False or a.init  # at_us-like caches (init=False, repr=False) stay out
+            if a.repr is not False  # caches (at_us, the SLA clock's calendar handle) stay out
         )
         _FIELDS[cls] = found
     return found

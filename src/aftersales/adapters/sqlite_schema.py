@@ -81,10 +81,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX tickets_resolved_open ON tickets (received_us, id)"
         " WHERE is_open = 1 AND unresolved = 0",
     ),
-    # 8: reporting side tables written by the store with each ticket (no triggers); the rows of tickets
-    # already stored are back-filled in small batches by the first report (reporting_sqlite_schema).
-    REPORTING_STEP,
-    # 9: the outbox never jams: next attempt (backoff), lease (claims), dead letters, sent time
+    # 8: the outbox never jams: next attempt (backoff), lease (claims), dead letters, sent time
     # (retention), each with a partial index. Messages sent before this step count as sent when made.
     (
         "ALTER TABLE outbox ADD COLUMN next_us INTEGER NOT NULL DEFAULT 0",
@@ -97,6 +94,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX outbox_sent ON outbox (sent_us) WHERE sent = 1",
         "CREATE INDEX outbox_dead ON outbox (dead_us, id) WHERE dead_us IS NOT NULL",
     ),
+    # 9: reporting side tables written by the store with each ticket (no triggers); the rows of tickets
+    # already stored are back-filled in small batches by the first report (reporting_sqlite_schema).
+    REPORTING_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
