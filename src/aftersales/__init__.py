@@ -134,6 +134,7 @@ from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.engineer_loads import EngineerLoad
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
 from aftersales.service.master_data import MasterDataChange
@@ -210,6 +211,7 @@ __all__ = [
     "Engineer",
     "EngineerId",
     "EngineerLevel",
+    "EngineerLoad",
     "FaultRecord",
     "FeeDesk",
     "FeeSlip",

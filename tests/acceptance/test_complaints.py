@@ -31,7 +31,7 @@ from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.domain.surveys import CallbackChecklist, CallbackTaskState, SatisfactionSurvey
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.warranty_records import ExtensionSource
-from aftersales.errors import InvalidTransition, PermissionDenied, ValidationError
+from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from aftersales.policies.callback import CallbackParams, DefaultCallback
 from aftersales.policies.complaints import ComplaintParams, DefaultComplaintPolicy
 from aftersales.policies.warranty import DefaultWarrantyPolicy, WarrantyPhase
@@ -318,7 +318,7 @@ def test_hard_case_referred_to_the_general_manager_and_decided(desk: ServiceDesk
 def test_customer_withdraws_and_only_own_complaints(desk: ServiceDesk) -> None:
     complaints = desk.complaints
     cid = complaints.open_complaint(Actor.customer("c1"), "c1", "投诉上门迟到").ticket.id
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # another customer is not found, not merely forbidden
         complaints.open_complaint(Actor.customer("c1"), "vip", "冒名投诉")
     with pytest.raises(PermissionDenied):
         complaints.investigate(Actor.customer("c1"), cid)

@@ -39,6 +39,7 @@ from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings, UtcClock
 from aftersales.service.dispatching import Dispatching
+from aftersales.service.engineer_loads import EngineerLoad, engineer_loads_in
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.hooks import complaint_on_low_score, install_hooks
 from aftersales.service.knowledge_desk import KnowledgeDesk
@@ -316,3 +317,10 @@ class ServiceDesk(Tickets):
         if notifier is None:
             raise ValidationError("this desk has no notifier; pass notifier= to ServiceDesk.open")
         return dispatch_outbox(self.context.store, notifier, self.context.clock, limit)
+
+    # -- engineer loads (issue 20) -------------------------------------------------------------------------
+
+    def engineer_loads(self, actor: Actor, team: str | None = None) -> list[EngineerLoad]:
+        """Open tickets per engineer (of ``team`` if given), by state, read from the store now."""
+        with self.context.store() as uow:
+            return engineer_loads_in(uow, actor, team)

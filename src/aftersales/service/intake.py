@@ -15,7 +15,7 @@ from aftersales.domain.classification import Category, Channel, TicketKind
 from aftersales.domain.ids import AssetId, CustomerId, TicketId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import PermissionDenied, ValidationError
+from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
@@ -59,15 +59,17 @@ def open_ticket_in(
     """
     permit(actor, Workflow.SERVICE_TICKET, "open_ticket", customer_id)
     customer = uow.customers.get(customer_id)
+    # A customer outside the actor's scope is not found, exactly like one that does not exist.
     if actor.role is Role.CUSTOMER and actor.customer_id != customer.id:
-        raise PermissionDenied(str(actor), "open_ticket", customer_id)
+        raise NotFound("customer", customer_id)
     if actor.role is Role.DEALER_STAFF and not (
         customer.dealer_id == actor.dealer_id or customer.region in actor.regions
     ):
-        raise PermissionDenied(str(actor), "open_ticket", customer_id)
+        raise NotFound("customer", customer_id)
     asset = uow.assets.get(asset_id) if asset_id is not None else None
     if asset is not None and asset.customer_id not in (None, customer.id):
-        raise ValidationError(f"asset {asset.id} belongs to another customer", field="asset_id")
+        # Naming someone else's unit must not reveal that it exists.
+        raise NotFound("asset", asset.id)
     ids = context.ids
     ticket_id = ids.next_id("ticket") if ids is not None else next_number(uow, "ticket", now)
     ticket = Ticket.open(
