@@ -60,6 +60,7 @@ from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, MaterialsSt
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
+from aftersales.domain.quality_incidents import IncidentRemedyKind, IncidentState, QualityIncident
 from aftersales.domain.quality_reports import BatchIncidentRecord, DealerMonthlyReport
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus, SlaTarget, SlaTargets, TargetStatus, sla_status
@@ -141,6 +142,7 @@ from aftersales.service.master_data import MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.permissions import PERMISSIONS
+from aftersales.service.quality_incidents import QualityIncidentDesk
 from aftersales.service.runner import CommandRunner
 from aftersales.service.views import CommandResult, Progress, TicketView
 
@@ -220,6 +222,8 @@ __all__ = [
     "IdGenerator",
     "IdempotencyKeyReused",
     "ImpactScope",
+    "IncidentRemedyKind",
+    "IncidentState",
     "InvalidMoney",
     "InvalidTransition",
     "InvoiceIssuer",
@@ -263,6 +267,8 @@ __all__ = [
     "Product",
     "ProductId",
     "Progress",
+    "QualityIncident",
+    "QualityIncidentDesk",
     "Quote",
     "Reason",
     "Reconciliation",

@@ -46,6 +46,7 @@ from aftersales.service.knowledge_desk import KnowledgeDesk
 from aftersales.service.master_data import MasterData, MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.notify import Notifications
+from aftersales.service.quality_incidents import QualityIncidentDesk, detect_on_fault
 from aftersales.service.report_commands import ReportCommands
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sla import SlaService
@@ -112,6 +113,9 @@ class ServiceDesk(Tickets):
         self.sla_watch = SlaWatch(context, runner)
         self.reports = ReportCommands(context, runner)
         install_hooks(runner, knowledge=self.knowledge)
+        # Issue 20: the one batch-incident detector, in the fault record's transaction.
+        self.quality_incidents = QualityIncidentDesk(context, runner)
+        runner.on_ticket_change(detect_on_fault(context))
 
     @classmethod
     def open(
