@@ -65,6 +65,7 @@ from aftersales.domain.quality_reports import BatchIncidentRecord, DealerMonthly
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus, SlaTarget, SlaTargets, TargetStatus, sla_status
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
+from aftersales.domain.teams import OnCallShift, Team, TeamKind
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
 from aftersales.domain.training import TrainingKind, TrainingRecord
@@ -144,6 +145,7 @@ from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.permissions import PERMISSIONS
 from aftersales.service.quality_incidents import QualityIncidentDesk
 from aftersales.service.runner import CommandRunner
+from aftersales.service.teams import TeamDesk
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 __version__ = "0.1.0"
@@ -245,6 +247,7 @@ __all__ = [
     "NamedPolicy",
     "NotFound",
     "Notifier",
+    "OnCallShift",
     "OutboundSummary",
     "Outbox",
     "OutboxMessage",
@@ -295,6 +298,9 @@ __all__ = [
     "StoreFactory",
     "Suggestions",
     "TargetStatus",
+    "Team",
+    "TeamDesk",
+    "TeamKind",
     "TextIndex",
     "Ticket",
     "TicketEvent",

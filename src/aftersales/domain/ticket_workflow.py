@@ -80,6 +80,8 @@ TICKET_WORKFLOW = Workflow(
         _t("note_to_customer", (*_OPEN, S.RESOLVED), STAY, _STAFF),
         _t("schedule_callback", (S.RESOLVED, S.CLOSED), STAY, _FRONT | {R.DEALER_STAFF, R.SYSTEM}),
         _t("record_callback", (S.RESOLVED, S.CLOSED), STAY, _FRONT | {R.DEALER_STAFF}),
+        # Issue 20: a dispatch that found nobody is part of the ticket's history (reasons, addressees).
+        _t("dispatch_failed", _OPEN, STAY, _COORDINATORS),
     ],
     final=(S.CLOSED, S.CANCELLED),
 )

@@ -51,6 +51,7 @@ from aftersales.service.report_commands import ReportCommands
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sla import SlaService
 from aftersales.service.sla_watch import SlaWatch
+from aftersales.service.teams import TeamDesk
 from aftersales.service.tickets import Tickets
 from aftersales.service.views import CommandResult
 
@@ -116,6 +117,7 @@ class ServiceDesk(Tickets):
         # Issue 20: the one batch-incident detector, in the fault record's transaction.
         self.quality_incidents = QualityIncidentDesk(context, runner)
         runner.on_ticket_change(detect_on_fault(context))
+        self.teams = TeamDesk(context, runner)
 
     @classmethod
     def open(

@@ -179,6 +179,8 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "quality_incidents": _SEE_ALL | {R.DEALER_STAFF, R.ENGINEER},
     "quality_incident_step": _HEADS | {R.SYSTEM},
     "quality_incident_remedy": _HEADS,
+    "manage_teams": _HEADS | {R.SYSTEM},
+    "read_teams": _STAFF | {R.AUDITOR, R.SYSTEM},
 }
 
 MASTER_DATA_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(

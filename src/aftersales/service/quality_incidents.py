@@ -26,7 +26,6 @@ from aftersales.domain.quality_incidents import (
     QualityIncident,
     incident_key,
 )
-from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
 from aftersales.domain.work import AssigneeKind
@@ -41,7 +40,10 @@ from aftersales.service.numbering import next_number
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import CommandRunner, TicketHook
 
-__all__ = ["QualityIncidentDesk", "detect_on_fault"]
+__all__ = ["MIN_UNITS", "QualityIncidentDesk", "detect_on_fault"]
+
+MIN_UNITS = 2
+"""A batch incident is the same problem on several units: a single faulty unit never raises one."""
 
 _DETECTOR = ActorRef("quality-detector", Role.SYSTEM)
 _SEE_ALL = frozenset(
@@ -111,6 +113,8 @@ def _count(
             uow.documents.save(incident)
         return []
     units = uow.documents.query(BatchFaultUnit, key=key)
+    if len(units) < MIN_UNITS:
+        return []  # one unit's fault is that unit's problem, whatever share of a small batch it is
     size = len(uow.assets.list(batch=batch))
     if size < len(units):
         return []  # units outside the registered batch: its size is unknown, nothing to decide on
@@ -130,7 +134,7 @@ def _count(
         threshold_percent=params.batch_threshold_percent,
         detected_at=now,
     )
-    reason = decision.reasons[0] if decision.reasons else Reason("batch_incident", {"batch": batch})
+    reason = decision.reasons[-1]
     incident.record("detect", _DETECTOR, now, payload={"affected": str(len(units)), "batch_size": str(size)})
     for counted in sorted(units, key=lambda u: (u.recorded_at, u.id)):
         other = ticket if counted.ticket_id == ticket.id else uow.tickets.get(counted.ticket_id)
