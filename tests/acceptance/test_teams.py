@@ -113,3 +113,9 @@ def test_team_input_is_checked(weekday: ServiceDesk) -> None:
     desk.triage(AGENT, normal, nature="drip", severity=Severity.LOW)
     with pytest.raises(ValidationError):
         desk.teams.dispatch_critical(AGENT, normal)
+
+
+def test_a_vip_tier_stays_in_the_reasons_when_the_priority_is_already_critical(weekday: ServiceDesk) -> None:
+    tid = _critical(weekday)
+    triage = next(e for e in weekday.ticket(MANAGER, tid).events if e.action == "triage")
+    assert "customer_tier_kept" in str(triage.payload)
