@@ -119,3 +119,13 @@ def test_a_vip_tier_stays_in_the_reasons_when_the_priority_is_already_critical(w
     tid = _critical(weekday)
     triage = next(e for e in weekday.ticket(MANAGER, tid).events if e.action == "triage")
     assert "customer_tier_kept" in str(triage.payload)
+
+
+def test_the_desks_own_dispatch_sends_a_critical_ticket_at_night_to_the_on_call_engineer() -> None:
+    with _desk(SATURDAY_NIGHT) as desk:
+        shift = OnCallShift("m2", SATURDAY_NIGHT - timedelta(hours=1), SATURDAY_NIGHT + timedelta(hours=8))
+        desk.teams.set_roster(MANAGER, "emergency", [shift])
+        tid = _critical(desk)
+        result = desk.dispatch(AGENT, tid)
+        assert desk.ticket(MANAGER, tid).assignee.id == "m2"  # type: ignore[union-attr]
+        assert "on_call" in str(result.events[-1].payload)
