@@ -76,3 +76,20 @@ def test_each_event_records_the_person_once_in_the_role_they_acted_in(desk: Serv
     assert by_action["triage"] == ActorRef("e1", Role.AGENT)
     assert by_action["start_work"] == ActorRef("e1", Role.ENGINEER)
     assert {e.actor.id for e in events} == {"e1"}
+
+
+def test_the_exhibition_packs_after_sales_manager_decides_the_hard_case() -> None:
+    # Seed 001: 售后经理对重大售后问题进行决策 — the pack refers hard cases to the manager, who decides.
+    with ServiceDesk.open("memory://", pack="exhibition_services", clock=ManualClock(START)) as desk:
+        contact = Contact("c1", phone="13800000000", address="上海市浦东新区 1 号")
+        desk.register_customer(MANAGER, Customer(CustomerId("c1"), "c1", contact, CustomerTier.REGULAR))
+        agent = Actor.agent("a1")
+        complaints = desk.complaints
+        cid = complaints.open_complaint(agent, "c1", "展台搭建延误，要求赔偿").ticket.id
+        complaints.investigate(agent, cid)
+        complaints.refer_to_general_manager(agent, cid, question="是否同意赔偿？")
+        with pytest.raises(PermissionDenied):  # a department head was not addressed
+            complaints.record_gm_decision(Actor.department_head("h1"), cid, decision="同意")
+        decided = complaints.record_gm_decision(MANAGER, cid, decision="同意部分赔偿")
+        assert decided.ticket.state == "solution_proposed"
+        assert decided.events[-1].actor == ActorRef("m1", Role.MANAGER)

@@ -43,7 +43,7 @@ from aftersales.domain.parties import Customer
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
-from aftersales.errors import NotFound, ValidationError
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.policies.complaints import (
     ComplaintClass,
     ComplaintFacts,
@@ -454,6 +454,11 @@ class ComplaintDesk:
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             if file.referral is None:
                 raise ValidationError(f"complaint {ticket.id} was not referred", field="complaint_id")
+            deciders = {Role.GENERAL_MANAGER}.union(
+                *(e.to for e in file.escalations if e.reason.code == "hard_case_referred")
+            )
+            if not any(r in deciders for r in actor.roles):
+                raise PermissionDenied(str(actor), "record_gm_decision", ticket.id)
             ticket.step("decide", actor.ref, now, reason=decision)
             file.referral = attrs.evolve(
                 file.referral, decision=decision, decided_by=actor.ref, decided_at=now
