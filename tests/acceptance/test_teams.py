@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +21,7 @@ from aftersales.domain.teams import OnCallShift, Team, TeamKind
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
+from conftest import pg_schema_url
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=SH)
@@ -28,9 +31,9 @@ MANAGER = Actor.manager("m1")
 STAFF = {Role.DEPARTMENT_HEAD: [Contact("李部长", email="head@example.cn", locale="zh_Hans")]}
 
 
-def _desk(at: datetime) -> ServiceDesk:
+def _desk(at: datetime, url: str = "memory://") -> ServiceDesk:
     desk = ServiceDesk.open(
-        "memory://", pack="service_centre", clock=ManualClock(at), notifier=MemoryNotifier(), staff=STAFF
+        url, pack="service_centre", clock=ManualClock(at), notifier=MemoryNotifier(), staff=STAFF
     )
     for eid, name in (("lead", "王组长"), ("m2", "赵工"), ("m3", "钱工")):
         contact = Contact(name, email=f"{eid}@example.cn", locale="zh_Hans")
@@ -71,8 +74,14 @@ def test_vip_critical_goes_to_the_team_lead_and_everyone_is_told(weekday: Servic
         assert len(notifier.to(address)) == 1, address
 
 
-def test_saturday_night_goes_to_whoever_is_on_call() -> None:
-    with _desk(SATURDAY_NIGHT) as desk:
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_saturday_night_goes_to_whoever_is_on_call(backend: str, tmp_path: Path) -> None:
+    with contextlib.ExitStack() as stack:
+        if backend == "postgres":
+            url = stack.enter_context(pg_schema_url())
+        else:
+            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'teams.db'}"
+        desk = stack.enter_context(_desk(SATURDAY_NIGHT, url))
         shift = OnCallShift("m3", SATURDAY_NIGHT - timedelta(hours=5), SATURDAY_NIGHT + timedelta(hours=9))
         desk.teams.set_roster(MANAGER, "emergency", [shift])
         assert desk.teams.on_call(AGENT, "emergency", SATURDAY_NIGHT) == "m3"
