@@ -22,6 +22,7 @@ from aftersales.errors import InvalidTransition, ValidationError
 
 __all__ = [
     "INCIDENT_TRANSITIONS",
+    "BatchFaultTally",
     "BatchFaultUnit",
     "IncidentEvent",
     "IncidentRemedyKind",
@@ -89,6 +90,20 @@ class BatchFaultUnit:
     ticket_id: str
     customer_id: str
     recorded_at: datetime = attrs.field(validator=aware)
+    version: int = 0
+
+
+@attrs.define
+class BatchFaultTally:
+    """Distinct units counted for one key, the batch size last seen, and the incident once raised."""
+
+    DOCUMENT_KIND: ClassVar[str] = "batch_fault_tally"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+
+    id: str
+    units: int = 0
+    batch_size: int = 0
+    incident_id: str | None = None
     version: int = 0
 
 

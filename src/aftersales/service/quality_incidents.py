@@ -20,6 +20,7 @@ from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import AssetId, TicketId
 from aftersales.domain.quality_incidents import (
+    BatchFaultTally,
     BatchFaultUnit,
     IncidentRemedyKind,
     IncidentState,
@@ -103,19 +104,34 @@ def _count(
         pass
     unit = BatchFaultUnit(unit_id, key, asset_id, ticket.id, ticket.customer_id, now)
     uow.documents.add(unit)
-    existing = uow.documents.query(QualityIncident, key=key)
-    if existing:
-        incident = max(existing, key=lambda i: i.detected_at)
+    # The tally keeps the per-record work to key lookups: no scan of the fault units or the batch.
+    try:
+        tally = uow.documents.get(BatchFaultTally, key)
+        tally.units += 1
+        uow.documents.save(tally)
+    except NotFound:
+        tally = BatchFaultTally(key, 1, len(uow.assets.list(batch=batch)))
+        uow.documents.add(tally)
+    if tally.incident_id is not None:
+        incident = uow.documents.get(QualityIncident, tally.incident_id)
         if _join(incident, ticket, unit):
             incident.record(
                 "unit_added", _DETECTOR, now, payload={"asset_id": unit.asset_id, "ticket_id": ticket.id}
             )
             uow.documents.save(incident)
         return []
-    units = uow.documents.query(BatchFaultUnit, key=key)
-    if len(units) < MIN_UNITS:
+    if tally.units < MIN_UNITS:
         return []  # one unit's fault is that unit's problem, whatever share of a small batch it is
+    params = context.policies.complaint.params
+    known = tally.batch_size >= tally.units
+    if known and batch_incident(batch, value, tally.units, tally.batch_size, params, None).outcome is None:
+        return []
+    # Crossing (or units beyond the size first seen): judge again on the batch as registered now.
     size = len(uow.assets.list(batch=batch))
+    if size != tally.batch_size:
+        tally.batch_size = size
+        uow.documents.save(tally)
+    units = uow.documents.query(BatchFaultUnit, key=key)
     if size < len(units):
         return []  # units outside the registered batch: its size is unknown, nothing to decide on
     params = context.policies.complaint.params
@@ -144,6 +160,8 @@ def _count(
     incident.escalated_to = [r.value for r in to]
     incident.record("escalate", _DETECTOR, now, payload={"to": ",".join(incident.escalated_to)})
     uow.documents.add(incident)
+    tally.incident_id = incident.id
+    uow.documents.save(tally)
     values = {
         "complaint_id": incident.id,
         "customer_name": batch,
