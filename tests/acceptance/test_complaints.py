@@ -430,3 +430,14 @@ def test_callbacks_overdue_show_in_the_ledger(desk: ServiceDesk) -> None:
     callbacks.schedule(AGENT, second, due_at=desk.clock.now() + timedelta(hours=1))
     (only,) = callbacks.pending(AGENT)
     assert only.ticket_id == second and only.due_at == desk.clock.now() + timedelta(hours=1)
+
+
+def test_an_engineer_in_the_field_reports_a_crisis_and_the_centre_hears_at_once(desk: ServiceDesk) -> None:
+    # Seed 004: 当接到危机事件的单位或部门、个人要立即通知客户服务中心.
+    result = desk.complaints.open_complaint(
+        ENGINEER, "c1", "现场发现漏水泡坏地板，客户要找媒体", crisis=CRISIS
+    )
+    assert [e.action for e in result.events] == ["opened", "classify", "escalate"]
+    assert result.events[0].actor.role is Role.ENGINEER
+    desk.deliver()
+    assert _notifier(desk).to("gm@example.cn") and _notifier(desk).to("head@example.cn")

@@ -57,7 +57,10 @@ def open_ticket_in(
     ticket, derives its SLA, and writes it with its outbox messages. ``attach`` lets a capability
     add its own records (a complaint file) and messages in the same transaction.
     """
-    permit(actor, Workflow.SERVICE_TICKET, "open_ticket", customer_id)
+    if kind is TicketKind.COMPLAINT:  # a complaint's own row (engineers may report a crisis)
+        permit(actor, Workflow.COMPLAINT, "open_complaint", customer_id)
+    else:
+        permit(actor, Workflow.SERVICE_TICKET, "open_ticket", customer_id)
     customer = uow.customers.get(customer_id)
     # A customer outside the actor's scope is not found, exactly like one that does not exist.
     if actor.role is Role.CUSTOMER and actor.customer_id != customer.id:

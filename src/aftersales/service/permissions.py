@@ -84,7 +84,8 @@ def _ticket_roles() -> dict[str, frozenset[Role]]:
 def _complaint_roles() -> dict[str, frozenset[Role]]:
     spec = COMPLAINT_WORKFLOW.spec
     table = {
-        "open_complaint": frozenset({R.CUSTOMER, R.DEALER_STAFF}) | _OFFICE | {R.SYSTEM},
+        # Seed 004: whoever meets a crisis reports it at once — engineers in the field included.
+        "open_complaint": frozenset({R.CUSTOMER, R.DEALER_STAFF, R.ENGINEER}) | _OFFICE | {R.SYSTEM},
         "investigate": spec("investigate").roles,
         "propose_solution": spec("propose_solution").roles,
         "revise_solution": spec("revise_solution").roles,
