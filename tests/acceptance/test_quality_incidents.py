@@ -178,6 +178,8 @@ def test_workflow_remedies_reach_every_unit_and_scopes_hold() -> None:
         assert qi.incidents(bj) == []
         with pytest.raises(NotFound):
             qi.incident(bj, iid)
+        assert [i.id for i in qi.incidents(ENGINEER)] == [iid]  # the engineer on its tickets
+        assert qi.incidents(Actor.engineer("e9")) == []
         with pytest.raises(PermissionDenied):
             qi.incidents(Actor.customer("c000"))
         with pytest.raises(PermissionDenied):
