@@ -89,7 +89,7 @@ def detection(units: int, n: int) -> None:
     desk.register_product(MANAGER, Product(ProductId("P"), "P", "P", "toilet", (WarrantyTerm(12),)))
     desk.register_engineer(MANAGER, Engineer(EngineerId("e0"), "e0"))
     desk.register_customer(MANAGER, Customer(CustomerId("c"), "c", Contact("c", phone="13800000000")))
-    for i in range(2 * n):
+    for i in range(3 * n):
         asset = Asset(
             AssetId(f"A-{i}"),
             ProductId("P"),
@@ -105,13 +105,13 @@ def detection(units: int, n: int) -> None:
             uow.documents.add(BatchFaultUnit(f"{key}|X{i}", key, f"X{i}", "T", "c", SATURDAY_NIGHT))
         uow.commit()
     tickets = []
-    for i in range(2 * n):
+    for i in range(3 * n):
         tid = desk.open_ticket(AGENT, customer_id="c", description="漏水", asset_id=f"A-{i}").ticket.id
         desk.triage(AGENT, tid, nature="leak", severity=Severity.MEDIUM)
         desk.dispatch(AGENT, tid, engineer_id="e0")
         desk.start_work(ENGINEER, tid)
         tickets.append(tid)
-    with_hook, without = iter(tickets[:n]), iter(tickets[n:])
+    with_hook, without, spread = iter(tickets[:n]), iter(tickets[n : 2 * n]), iter(tickets[2 * n :])
 
     def record(queue: object) -> None:
         desk.add_fault_record(
@@ -123,7 +123,15 @@ def detection(units: int, n: int) -> None:
     hooks[:] = [h for h in hooks if "detect_on_fault" not in getattr(h, "__qualname__", "")]
     runs("baseline: add_fault_record without detector", timed(lambda: record(without), n))
     hooks[:] = kept
-    runs(f"add_fault_record with detector ({units:,} units)", timed(lambda: record(with_hook), n))
+    causes = iter(range(n))
+    spread_samples = timed(
+        lambda: desk.add_fault_record(
+            ENGINEER, next(spread), symptom="leak", cause=f"c{next(causes)}", action="fix"
+        ),
+        n,
+    )
+    runs(f"with detector, below threshold ({units:,} units)", spread_samples)
+    runs(f"with detector, incident joined ({units:,} units)", timed(lambda: record(with_hook), n))
 
 
 def main() -> None:

@@ -110,7 +110,7 @@ def _count(
         tally.units += 1
         uow.documents.save(tally)
     except NotFound:
-        tally = BatchFaultTally(key, 1, len(uow.assets.list(batch=batch)))
+        tally = BatchFaultTally(key, 1)  # the batch's size is read when a second unit comes
         uow.documents.add(tally)
     if tally.incident_id is not None:
         incident = uow.documents.get(QualityIncident, tally.incident_id)
