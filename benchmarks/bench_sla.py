@@ -24,7 +24,7 @@ from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import Category, Channel
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import CustomerId, TicketId
-from aftersales.domain.sla_clock import SlaTarget, SlaTargets, sla_status
+from aftersales.domain.sla_clock import RESPONSE_ACTIONS, SlaTarget, SlaTargets, sla_status
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Visit
 
@@ -73,7 +73,7 @@ TARGETS = SlaTargets(
 def naive(events: list[TicketEvent], loop: DayLoop, at: datetime) -> dict[str, tuple[timedelta, datetime]]:
     """Elapsed and deadline per target, re-summed segment by segment with the day loop."""
     opened = events[0].at
-    response_met = next(e.at for e in events if e.action == "triage")
+    response_met = next(e.at for e in events if e.action in RESPONSE_ACTIONS)  # first customer-facing step
     arrival_met = next(e.at for e in events if e.action == "add_visit")
     result = {
         "response": (loop.between(opened, response_met), loop.add(opened, 4 * H)),
@@ -135,6 +135,21 @@ def main() -> None:
     instants = [event.at for event in events] + [at]
     batch = per_call(lambda: calendar.offsets(instants))
     report(f"for scale: BusinessCalendar.offsets of {len(instants)} instants", batch)
+    # The same ticket through the desk (memory store, permission and scope checks, policy decision):
+    # what a host calls, desk.sla(actor, ticket_id).
+    from aftersales.adapters.clock import ManualClock
+    from aftersales.service.actors import Actor
+    from aftersales.service.desk import ServiceDesk
+
+    desk = ServiceDesk.open("memory://", pack="office_equipment", clock=ManualClock(at), calendar=calendar)
+    with desk.store() as uow:
+        uow.tickets.add(ticket)
+        uow.commit()
+    manager = Actor.manager("m1")
+    desk.sla(manager, ticket.id)
+    report(
+        "desk.sla(actor, ticket_id) on the memory store", per_call(lambda: desk.sla(manager, ticket.id)), 30.0
+    )
     for pauses in (0, 1, 30):
         many = ticket_with_pauses(pauses)
         when = many.events[-1].at + 2 * H

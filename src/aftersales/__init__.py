@@ -8,8 +8,22 @@ public API is re-exported here; import from ``aftersales`` rather than from subm
 from __future__ import annotations
 
 from aftersales.domain.actors import ActorRef, Role
+
+# Issue 23: ticket search, tags and custom fields, attachments.
+from aftersales.domain.attachments import Attachment, AttachmentKind
+
+# Money end to end (issue 19): the charge sheet, budgets, part numbers, bounded money.
+from aftersales.domain.budgets import CostBudget, OverrunApproval
 from aftersales.domain.calendar import CHINA_OFFICE_HOURS, BusinessCalendar
-from aftersales.domain.charges import ChargeKind, ChargeLine, ChargeSheet, Payment, Quote
+from aftersales.domain.charges import (
+    ChargeKind,
+    ChargeLine,
+    ChargeSheet,
+    Payment,
+    Quote,
+    QuoteEscalation,
+    SheetLine,
+)
 from aftersales.domain.classification import (
     Category,
     Channel,
@@ -30,6 +44,7 @@ from aftersales.domain.complaints import (
     RemedyKind,
 )
 from aftersales.domain.contact import Contact
+from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.fee_slips import FeeSlip, InvoiceWish
 from aftersales.domain.holiday_data import HolidaySource
@@ -45,6 +60,13 @@ from aftersales.domain.ids import (
 )
 from aftersales.domain.knowledge import Article, ArticleVersion
 from aftersales.domain.loan_ledger import Chargeback, LedgerEntry, LoanLedger, OverdueItem, Reconciliation
+from aftersales.domain.maintenance import (
+    ChecklistResult,
+    MaintenancePlan,
+    MaintenanceVisit,
+    UsageInterval,
+    VisitState,
+)
 from aftersales.domain.materials import (
     ItemKind,
     MaterialsLine,
@@ -57,13 +79,23 @@ from aftersales.domain.materials import (
     ShippingNote,
 )
 from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, MaterialsState
-from aftersales.domain.money import Money
+from aftersales.domain.money import MAX_MINOR_UNITS, Money
+from aftersales.domain.part_numbers import check_part_number
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.quality_incidents import IncidentRemedyKind, IncidentState, QualityIncident
 from aftersales.domain.quality_reports import BatchIncidentRecord, DealerMonthlyReport
 from aftersales.domain.reasons import Reason
-from aftersales.domain.sla_clock import SlaStatus, SlaTarget, SlaTargets, TargetStatus, sla_status
+from aftersales.domain.service_contracts import ContractCoverage, ContractSla, ServiceContract
+from aftersales.domain.sla_clock import (
+    SlaState,
+    SlaStatus,
+    SlaTarget,
+    SlaTargets,
+    TargetStatus,
+    sla_status,
+)
+from aftersales.domain.survey_campaigns import CampaignChannel, SamplingRules, SurveyCampaign, SurveyTask
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.domain.teams import OnCallShift, Team, TeamKind
 from aftersales.domain.ticket import Ticket
@@ -82,6 +114,7 @@ from aftersales.domain.work import (
 from aftersales.domain.workflow import TransitionSpec, Workflow
 from aftersales.errors import (
     AftersalesError,
+    AttachmentRequired,
     CalendarDataMissing,
     ConcurrencyConflict,
     ConfigurationError,
@@ -94,16 +127,19 @@ from aftersales.errors import (
     NotFound,
     PermissionDenied,
     PolicyError,
+    SlaExtensionRefused,
     StorageError,
     StoreBusy,
     UnknownCurrency,
     ValidationError,
 )
 from aftersales.i18n.notifications import NOTIFICATION_KINDS, Renderer, render
+from aftersales.policies.charge_assessment import AssessedCharges, ChargeFacts, assess_charges
 from aftersales.policies.chargeability import ChargeabilityPolicy, ChargeableWork, ChargeDecision
 from aftersales.policies.decision import Decision
 from aftersales.policies.fees import FeesPolicy, PriceList
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
+from aftersales.policies.lifecycle import LifecycleParams
 from aftersales.policies.pack import Pack, load_pack
 from aftersales.policies.protocols import ComplaintPolicy
 from aftersales.policies.registry import PolicySet, resolve_policies
@@ -128,24 +164,53 @@ from aftersales.ports import (
     UnitOfWork,
     open_storage,
 )
+from aftersales.ports.attachments import AttachmentStore, StoredBlob
 from aftersales.ports.invoicing import InvoiceIssuer
 from aftersales.ports.text_search import TextIndex
+from aftersales.ports.ticket_search import SearchDocument, SearchRequest, TicketSearchIndex
+from aftersales.reports import (
+    LEDGER_COLUMNS,
+    PACK_GOALS,
+    KpiGoals,
+    KpiTrend,
+    ReportDocument,
+    ReportLabels,
+    SlaReport,
+    document_for,
+    export_ledger,
+    kpi_goals,
+    kpi_trend,
+    report_labels,
+    sla_breaches,
+    to_csv,
+    to_html,
+    to_markdown,
+    to_text,
+    to_xlsx,
+)
 from aftersales.service.actors import Actor
 from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArchive
+from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.callback_desk import CallbackDesk
+from aftersales.service.charges_desk import AcceptedQuote, ChargesDesk
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings
+from aftersales.service.contracts import ServiceContracts
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.engineer_loads import EngineerLoad
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
+from aftersales.service.lifecycle import CalendarHealth, RecomputeReport
+from aftersales.service.maintenance import GenerationReport, MaintenanceDesk
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.permissions import PERMISSIONS
 from aftersales.service.quality_incidents import QualityIncidentDesk
 from aftersales.service.runner import CommandRunner
+from aftersales.service.survey_campaigns import CampaignResults, SurveyCampaigns
 from aftersales.service.teams import TeamDesk
+from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 __version__ = "0.1.0"
@@ -153,35 +218,51 @@ __version__ = "0.1.0"
 __all__ = [
     "CHINA_OFFICE_HOURS",
     "COMPLAINT_WORKFLOW",
+    "LEDGER_COLUMNS",
     "MATERIALS_WORKFLOW",
+    "MAX_MINOR_UNITS",
     "NOTIFICATION_KINDS",
+    "PACK_GOALS",
     "PERMISSIONS",
     "TICKET_WORKFLOW",
+    "AcceptedQuote",
     "Actor",
     "ActorRef",
     "AftersalesError",
     "ArchiveDesk",
     "Article",
     "ArticleVersion",
+    "AssessedCharges",
     "Assessment",
     "Asset",
     "AssetId",
     "Assignee",
     "AssigneeKind",
+    "Attachment",
+    "AttachmentDesk",
+    "AttachmentKind",
+    "AttachmentRequired",
+    "AttachmentStore",
     "BatchIncidentRecord",
     "BusinessCalendar",
     "CalendarDataMissing",
+    "CalendarHealth",
     "CallbackChecklist",
     "CallbackDesk",
+    "CampaignChannel",
+    "CampaignResults",
     "Category",
     "Channel",
     "ChargeDecision",
+    "ChargeFacts",
     "ChargeKind",
     "ChargeLine",
     "ChargeSheet",
     "ChargeabilityPolicy",
     "ChargeableWork",
     "Chargeback",
+    "ChargesDesk",
+    "ChecklistResult",
     "Clock",
     "CommandResult",
     "CommandRunner",
@@ -194,10 +275,15 @@ __all__ = [
     "ConcurrencyConflict",
     "ConfigurationError",
     "Contact",
+    "ContractCoverage",
+    "ContractSla",
+    "CostBudget",
     "CountField",
     "CrisisFacts",
     "CrisisProblem",
     "CurrencyMismatch",
+    "CustomField",
+    "CustomFieldSet",
     "Customer",
     "CustomerArchive",
     "CustomerId",
@@ -220,6 +306,8 @@ __all__ = [
     "FeeDesk",
     "FeeSlip",
     "FeesPolicy",
+    "FieldType",
+    "GenerationReport",
     "HolidaySource",
     "IdGenerator",
     "IdempotencyKeyReused",
@@ -232,8 +320,14 @@ __all__ = [
     "InvoiceWish",
     "ItemKind",
     "KnowledgeDesk",
+    "KpiGoals",
+    "KpiTrend",
     "LedgerEntry",
+    "LifecycleParams",
     "LoanLedger",
+    "MaintenanceDesk",
+    "MaintenancePlan",
+    "MaintenanceVisit",
     "MasterDataChange",
     "MaterialsDesk",
     "MaterialsLine",
@@ -252,6 +346,7 @@ __all__ = [
     "Outbox",
     "OutboxMessage",
     "OverdueItem",
+    "OverrunApproval",
     "Pack",
     "Page",
     "PageRequest",
@@ -273,22 +368,35 @@ __all__ = [
     "QualityIncident",
     "QualityIncidentDesk",
     "Quote",
+    "QuoteEscalation",
     "Reason",
+    "RecomputeReport",
     "Reconciliation",
     "Recourse",
     "Remedy",
     "RemedyKind",
     "RenderedMessage",
     "Renderer",
+    "ReportDocument",
+    "ReportLabels",
     "Repository",
     "Role",
+    "SamplingRules",
     "SatisfactionSurvey",
+    "SearchDocument",
+    "SearchRequest",
+    "ServiceContract",
+    "ServiceContracts",
     "ServiceDesk",
     "Severity",
+    "SheetLine",
     "ShippingNote",
+    "SlaExtensionRefused",
     "SlaFacts",
     "SlaParams",
     "SlaPolicy",
+    "SlaReport",
+    "SlaState",
     "SlaStatus",
     "SlaTarget",
     "SlaTargets",
@@ -296,7 +404,11 @@ __all__ = [
     "StorageError",
     "StoreBusy",
     "StoreFactory",
+    "StoredBlob",
     "Suggestions",
+    "SurveyCampaign",
+    "SurveyCampaigns",
+    "SurveyTask",
     "TargetStatus",
     "Team",
     "TeamDesk",
@@ -308,6 +420,8 @@ __all__ = [
     "TicketId",
     "TicketKind",
     "TicketRepository",
+    "TicketSearch",
+    "TicketSearchIndex",
     "TicketState",
     "TicketView",
     "TrainingKind",
@@ -315,9 +429,11 @@ __all__ = [
     "TransitionSpec",
     "UnitOfWork",
     "UnknownCurrency",
+    "UsageInterval",
     "ValidationError",
     "Visit",
     "VisitKind",
+    "VisitState",
     "WarrantyExtension",
     "WarrantyPhase",
     "WarrantyPolicy",
@@ -325,9 +441,22 @@ __all__ = [
     "WarrantyTerm",
     "Workflow",
     "__version__",
+    "assess_charges",
+    "check_part_number",
+    "document_for",
+    "export_ledger",
+    "kpi_goals",
+    "kpi_trend",
     "load_pack",
     "open_storage",
     "render",
+    "report_labels",
     "resolve_policies",
+    "sla_breaches",
     "sla_status",
+    "to_csv",
+    "to_html",
+    "to_markdown",
+    "to_text",
+    "to_xlsx",
 ]

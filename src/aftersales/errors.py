@@ -12,6 +12,7 @@ from datetime import date
 
 __all__ = [
     "AftersalesError",
+    "AttachmentRequired",
     "CalendarDataMissing",
     "ConcurrencyConflict",
     "ConfigurationError",
@@ -24,6 +25,7 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "PolicyError",
+    "SlaExtensionRefused",
     "StorageError",
     "StoreBusy",
     "UnknownCurrency",
@@ -78,11 +80,40 @@ class CurrencyMismatch(ValidationError):
 class InvalidTransition(AftersalesError):
     """A workflow trigger that is not allowed from the current state. Nothing was changed."""
 
-    def __init__(self, workflow: str, state: str, trigger: str) -> None:
-        super().__init__(f"{workflow}: cannot {trigger!r} from state {state!r}")
+    def __init__(
+        self,
+        workflow: str,
+        state: str,
+        trigger: str,
+        *,
+        ticket_id: str | None = None,
+        command: str | None = None,
+        why: str | None = None,
+    ) -> None:
+        where = f"{workflow} {ticket_id}" if ticket_id else workflow
+        shown = command or trigger
+        detail = f": {why}" if why else ""
+        super().__init__(f"{where}: cannot {shown!r} from state {state!r}{detail}")
         self.workflow = workflow
         self.state = state
         self.trigger = trigger
+        self.ticket_id = ticket_id
+        self.command = shown
+        self.why = why
+
+
+class SlaExtensionRefused(ValidationError):
+    """An SLA extension above the pack's maximum (seed 002: 48 h at most), or of a target that has none."""
+
+    def __init__(self, ticket_id: str, target: str, asked: object, maximum: object) -> None:
+        limit = f"the pack allows at most {maximum}" if maximum is not None else "the pack allows none"
+        super().__init__(
+            f"ticket {ticket_id}: cannot extend the {target} target to {asked}: {limit}", field="new_limit"
+        )
+        self.ticket_id = ticket_id
+        self.target = target
+        self.asked = asked
+        self.maximum = maximum
 
 
 class NotFound(AftersalesError, LookupError):
@@ -183,3 +214,13 @@ class IdempotencyKeyReused(AftersalesError):
         )
         self.command = command
         self.key = key
+
+
+class AttachmentRequired(ValidationError):
+    """A step needs an attachment the ticket does not have yet (seed 002: a written report for an
+    out-of-box fault). Nothing was changed; attach it, then retry. ``kind`` names what is missing."""
+
+    def __init__(self, message: str, *, kind: str, step: str) -> None:
+        super().__init__(message, field="attachments")
+        self.kind = kind
+        self.step = step

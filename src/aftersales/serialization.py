@@ -21,6 +21,8 @@ import orjson
 from cattrs.preconf.json import make_converter as make_json_converter
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.attachments import Attachment
+from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.contact import zone
 from aftersales.domain.events import NO_PAYLOAD, TicketEvent
@@ -169,6 +171,8 @@ _TICKET_KEYS = (
     "asset_id", "product_id", "batch", "region", "dealer_id", "expected_by", "urgent", "priority",
     "priority_reasons", "assessment", "assignee", "fault_records", "visits", "notes", "events",
     "response_due_at", "resolution_due_at", "callback_due_at", "resolved_at", "closed_at", "version",
+    "tags", "custom_fields", "attachments",
+    "charges",
 )  # fmt: skip
 _TICKET_KEY_SET = frozenset(_TICKET_KEYS)
 _TICKET_DEFAULTS = {a.name: a.default for a in attrs.fields(Ticket)}
@@ -237,6 +241,8 @@ def _ticket_hooks(conv: cattrs.Converter) -> tuple[Callable[[Ticket], Any], Call
     structure_fault = conv.get_structure_hook(FaultRecord)
     structure_visit = conv.get_structure_hook(Visit)
     structure_note = conv.get_structure_hook(CustomerNote)
+    unstructure_attachment = conv.get_unstructure_hook(Attachment)
+    structure_attachment = conv.get_structure_hook(Attachment)
     dt = datetime_text
 
     def unstructure_ticket(t: Ticket) -> dict[str, Any]:
@@ -296,6 +302,14 @@ def _ticket_hooks(conv: cattrs.Converter) -> tuple[Callable[[Ticket], Any], Call
         if t.closed_at is not None:
             data["closed_at"] = dt(t.closed_at)
         data["version"] = t.version
+        if t.tags:
+            data["tags"] = list(t.tags)
+        if t.custom_fields:
+            data["custom_fields"] = dict(t.custom_fields)
+        if t.attachments:
+            data["attachments"] = [unstructure_attachment(a) for a in t.attachments]
+        if t.charges is not None:
+            data["charges"] = conv.unstructure(t.charges, ChargeSheet)
         return data
 
     def structure_ticket(o: Any, _: type) -> Ticket:
@@ -308,6 +322,7 @@ def _ticket_hooks(conv: cattrs.Converter) -> tuple[Callable[[Ticket], Any], Call
         priority = get("priority")
         assessment = get("assessment")
         assignee = get("assignee")
+        charges = get("charges")
         return Ticket(
             id=str(o["id"]),  # type: ignore[arg-type]
             kind=_KINDS[o["kind"]],
@@ -339,6 +354,10 @@ def _ticket_hooks(conv: cattrs.Converter) -> tuple[Callable[[Ticket], Any], Call
             resolved_at=_structure_optional_datetime(get("resolved_at")),
             closed_at=_structure_optional_datetime(get("closed_at")),
             version=int(get("version", 0)),
+            tags=tuple(str(tag) for tag in get("tags", ())),
+            custom_fields={str(k): str(v) for k, v in get("custom_fields", {}).items()},
+            attachments=tuple(structure_attachment(a, Attachment) for a in get("attachments", ())),
+            charges=conv.structure(charges, ChargeSheet) if charges is not None else None,
         )
 
     return unstructure_ticket, structure_ticket

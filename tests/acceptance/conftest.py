@@ -156,6 +156,7 @@ def make_world() -> World:
         customer_id=cust_zh.id,
         batch="B2025-07",
         purchase_date=date(2025, 9, 1),
+        installation_accepted_on=date(2025, 9, 3),  # installed: past the out-of-box phase (seed 002)
         dealer_id=dealer_sh.id,
     )
     engineer_contact = Contact("李工", phone="13700000001", email="li.gong@venus.example", locale="zh_Hans")

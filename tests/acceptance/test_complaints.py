@@ -106,8 +106,8 @@ def _notifier(desk: ServiceDesk) -> MemoryNotifier:
     return notifier
 
 
-def _resolved_ticket(desk: ServiceDesk, customer: str = "c1") -> str:
-    """A repair ticket of ``customer`` worked and resolved."""
+def _resolved_ticket(desk: ServiceDesk, customer: str = "c1", *, accepted: bool = True) -> str:
+    """A repair ticket of ``customer`` worked, resolved and (unless told) accepted by the customer."""
     ticket = desk.open_ticket(AGENT, customer_id=customer, description="冲洗不出水", asset_id=f"A-{customer}")
     ticket_id = ticket.ticket.id
     desk.register_engineer(MANAGER, _engineer())
@@ -116,6 +116,8 @@ def _resolved_ticket(desk: ServiceDesk, customer: str = "c1") -> str:
     desk.start_work(ENGINEER, ticket_id)
     _clock(desk).advance(timedelta(hours=2))
     desk.resolve(ENGINEER, ticket_id, summary="换了进水阀")
+    if accepted:
+        desk.confirm(Actor.customer(customer), ticket_id)
     return ticket_id
 
 
@@ -155,8 +157,10 @@ def test_crisis_complaint_escalates_in_the_same_command_and_reaches_the_gm_in_ch
     assert complaint_id in to_gm.subject and "升级" in to_gm.subject
     assert "张三" in to_gm.body
     assert "危机事件" in to_gm.body and "财产损失" in to_gm.body and "新闻媒体" in to_gm.body
-    (to_head,) = _notifier(desk).to("head@example.cn")
+    received, to_head = sorted(_notifier(desk).to("head@example.cn"), key=lambda m: "crisis event" in m.body)
     assert "crisis event" in to_head.body
+    # Every new complaint is reported to the after-sales manager (seed 001: 及时向售后经理汇报).
+    assert complaint_id in received.subject and "crisis event" not in received.body
 
     # Not acknowledged in time: it shows as overdue; the GM takes it up and it no longer does.
     _clock(desk).advance(timedelta(hours=3))
@@ -270,10 +274,16 @@ def test_general_complaint_with_a_warranty_extension_remedy_runs_to_closed(desk:
     assert file.review is not None and file.review.root_cause == "seal_batch_defect"
     (extension,) = complaints.warranty_extensions(AGENT, "A-c1")
     assert extension.source is ExtensionSource.COMPLAINT_REMEDY and extension.amount == 12
+    assert extension.complaint_id == cid  # reasons relying on it name the complaint
 
     # The extension keeps the unit in warranty for the warranty policy (its term ended 2026-03-31).
     asset = Asset(
-        AssetId("A-c1"), ProductId("P-1"), "SN-c1", CustomerId("c1"), purchase_date=date(2025, 4, 1)
+        AssetId("A-c1"),
+        ProductId("P-1"),
+        "SN-c1",
+        CustomerId("c1"),
+        purchase_date=date(2025, 4, 1),
+        installation_accepted_on=date(2025, 4, 2),  # out of box until installed (seed 002)
     )
     product = Product(ProductId("P-1"), "WC-100", "连体马桶", "toilet", (WarrantyTerm(12),))
     later = START + timedelta(days=60)
@@ -329,7 +339,7 @@ def test_customer_withdraws_and_only_own_complaints(desk: ServiceDesk) -> None:
 
 
 def test_a_callback_that_finds_the_problem_back_reopens_the_ticket(desk: ServiceDesk) -> None:
-    ticket_id = _resolved_ticket(desk)
+    ticket_id = _resolved_ticket(desk, accepted=False)
     desk.confirm(Actor.customer("c1"), ticket_id)
     callbacks = desk.callbacks
     scheduled = callbacks.schedule(AGENT, ticket_id)
@@ -364,7 +374,7 @@ def test_a_low_score_opens_a_complaint_in_the_same_command(desk: ServiceDesk) ->
         problem_back=False,
         survey=SatisfactionSurvey(3, 3, 1, 2, 3, overall=2),
     )
-    assert result.ticket.state == TicketState.RESOLVED
+    assert result.ticket.state == TicketState.ACCEPTED
     assert "low_satisfaction" in [c for d in result.decisions for c in d.codes]  # type: ignore[attr-defined]
     (record,) = callbacks.records(AGENT, ticket_id)
     assert record.complaint_id is not None
@@ -419,7 +429,7 @@ def test_callbacks_overdue_show_in_the_ledger(desk: ServiceDesk) -> None:
     _clock(desk).advance(timedelta(hours=6))  # the first is 26 h after resolution, the second 6 h
     (late,) = callbacks.overdue(AGENT)
     assert late.ticket_id == first and late.state is CallbackTaskState.PENDING
-    views = {str(v.id): v for v in desk.ledger(AGENT, TicketFilter(states=("resolved",))).items}
+    views = {str(v.id): v for v in desk.ledger(AGENT, TicketFilter(states=("accepted",))).items}
     assert views[first].callback_due_at == late.due_at < desk.clock.now()
     assert views[second].callback_due_at > desk.clock.now()  # type: ignore[operator]
     assert [t.ticket_id for t in callbacks.pending(AGENT)] == [first, second]

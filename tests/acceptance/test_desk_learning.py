@@ -36,6 +36,8 @@ def _closed_repair(desk: ServiceDesk, clock: ManualClock) -> str:
     )
     desk.resolve(engineer, ticket.id)
     desk.confirm(Actor.customer("wang"), ticket.id)
+    desk.record_callback(AGENT, ticket.id, problem_back=False, satisfaction=5)
+    desk.close(AGENT, ticket.id)
     return ticket.id
 
 

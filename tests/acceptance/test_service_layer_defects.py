@@ -56,6 +56,8 @@ def _resolved(desk: ServiceDesk, world: World, engineer: Actor | None = None) ->
     desk.triage(world.agent, tid, nature="no_flush", severity=Severity.LOW)
     desk.dispatch(world.manager, tid, engineer_id=world.eng_junior.id)
     desk.start_work(engineer or world.junior, tid)
+    # The seed-002 pack resolves a repair only with its fault record (故障描述→故障原因→处理措施).
+    desk.add_fault_record(engineer or world.junior, tid, symptom="no_flush", cause="valve", action="replace")
     desk.resolve(engineer or world.junior, tid, summary="valve replaced")
     return tid
 
@@ -158,6 +160,7 @@ def test_3_customer_upgraded_elsewhere_is_vip_here(
 
 def test_4_desk_schedule_callback_writes_the_task(desk: ServiceDesk, world: World) -> None:
     tid = _resolved(desk, world)
+    desk.confirm(world.customer_zh, tid)  # the acceptance schedules the callback; the agent moves it
     result = desk.schedule_callback(world.agent, tid)
     pending = desk.callbacks.pending(world.manager)
     assert [t.ticket_id for t in pending] == [tid]
@@ -167,6 +170,7 @@ def test_4_desk_schedule_callback_writes_the_task(desk: ServiceDesk, world: Worl
     (record,) = desk.callbacks.records(world.manager, tid)  # the same record as desk.callbacks.record
     assert record.checklist.polite is True and record.complaint_id is None
     low = _resolved(desk, world)
+    desk.confirm(world.customer_zh, low)
     desk.record_callback(world.agent, low, problem_back=False, satisfaction=1, comment="师傅迟到")
     (unhappy,) = desk.callbacks.records(world.manager, low)
     assert unhappy.complaint_id is not None  # a low score opens a complaint, whichever door it came in

@@ -45,8 +45,10 @@ def _serve(
     )
     desk.resolve(ENGINEER, tid)
     clock.advance(timedelta(hours=1))
-    desk.confirm(AGENT, tid)
+    desk.confirm(AGENT, tid, channel="service_slip")
     desk.record_callback(AGENT, tid, problem_back=back, satisfaction=satisfaction, answers={"on_time": True})
+    if not back:
+        desk.close(AGENT, tid)
     clock.advance(timedelta(hours=1))
     return tid
 

@@ -63,8 +63,8 @@ def test_china_source_refuses_estimated_years() -> None:
     assert info.value.key == "known_until"
 
 
-def test_china_calendar_raises_after_official_data() -> None:
-    calendar = china_mainland_calendar()
+def test_china_calendar_raises_after_official_data_without_a_provisional_year() -> None:
+    calendar = china_mainland_calendar(provisional_years=0)
     after = official_data_until() + timedelta(days=3)
     with pytest.raises(CalendarDataMissing) as info:
         calendar.is_working_time(datetime(after.year, after.month, after.day, 10, tzinfo=SH))
@@ -72,7 +72,7 @@ def test_china_calendar_raises_after_official_data() -> None:
 
 
 def test_domain_classmethod_with_a_source() -> None:
-    assert BusinessCalendar.china_mainland(ChinaHolidays()) == china_mainland_calendar()
+    assert BusinessCalendar.china_mainland(ChinaHolidays()) == china_mainland_calendar(provisional_years=0)
     narrow = ChinaHolidays(known_from=date(2025, 1, 1), known_until=date(2025, 12, 31))
     calendar = china_mainland_calendar(narrow)
     assert calendar.known_until == date(2025, 12, 31)

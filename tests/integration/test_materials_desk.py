@@ -14,7 +14,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId, ProductId
 from aftersales.domain.loan_ledger import LoanLedger
-from aftersales.domain.materials import ItemKind, MaterialsLine, PartyRef
+from aftersales.domain.materials import ItemKind, MaterialsLine, MaterialsRequest, PartyRef
 from aftersales.domain.materials_workflow import MaterialsState, ReturnState
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer
@@ -69,6 +69,11 @@ def seed(desk: ServiceDesk, purchased: date) -> str:
                      installation_accepted_on=purchased)
     )  # fmt: skip
     return desk.open_ticket(AGENT, customer_id="c1", description="水箱漏水", asset_id="u1").ticket.id
+
+
+def _ticket_of(desk: ServiceDesk, request_id: str) -> str:
+    with desk.store() as uow:
+        return uow.documents.get(MaterialsRequest, request_id).ticket_id
 
 
 @pytest.fixture
@@ -138,16 +143,25 @@ def test_excluded_kinds_never_in_the_ledger(
     request_id = shipped_and_received(desk, materials, clock)
     ledger = materials.ledger(AGENT, D1)
     assert set(ledger.balance) == {"fill_valve"}
-    with pytest.raises(NotFound):
-        materials.register_return(AGENT, request_id=request_id, part="tea_cup")
-    with pytest.raises(NotFound):
-        materials.register_return(AGENT, request_id=request_id, part="seat_hinge")
+    # A gift sent back was never lent: it is taken in and recorded as surplus for review, charging no one.
+    item = materials.register_return(AGENT, request_id=request_id, part="tea_cup")
+    materials.inspect_return(AGENT, item.id, accepted=True)
+    materials.book_return(AGENT, item.id)
+    with desk.store() as uow:
+        stored = uow.documents.get(LoanLedger, D1.key)
+    assert [(x.part, x.quantity, x.reasons[0].code) for x in stored.surplus] == [
+        ("tea_cup", 1, "return_never_lent")
+    ]
+    assert materials.ledger(AGENT, D1).balance == {"fill_valve": 2}
 
 
 def test_late_return_is_charged_once(desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock) -> None:
     desk, materials = desks
-    request_id = shipped_and_received(desk, materials, clock)
-    clock.advance(timedelta(days=31))
+    request_id = shipped_and_received(desk, materials, clock)  # repaired 3 March, 12:00 Shanghai
+    # "within 30 days": the whole 30th day (2 April, local) is still on time
+    clock.set(datetime(2026, 4, 2, 23, 59, tzinfo=SH))
+    assert materials.overdue(STAFF, D1) == [] and materials.run_overdue_chargebacks(SYSTEM) == ()
+    clock.set(datetime(2026, 4, 3, 0, 0, tzinfo=SH))
     assert [o.part for o in materials.overdue(STAFF, D1)] == ["fill_valve"]
     first = materials.run_overdue_chargebacks(SYSTEM)
     second = materials.run_overdue_chargebacks(SYSTEM)
@@ -155,11 +169,16 @@ def test_late_return_is_charged_once(desks: tuple[ServiceDesk, MaterialsDesk], c
     assert first[0].line.amount == Money("70", "CNY")  # 2 × cost 35
     ledger = materials.ledger(STAFF, D1)
     assert ledger.charged == 2 and len(ledger.chargebacks) == 1 and ledger.balance == {}
+    # the slip goes to the dealer who kept the part, with the reason and the part
+    (slip,) = desk.fees.slips_of(MANAGER, _ticket_of(desk, request_id))
+    assert (slip.payer_kind, slip.payer_id, slip.dealer_id) == ("dealer", "D1", "D1")
+    assert slip.origin.value == "unreturned_materials" and slip.total == Money("70", "CNY")
+    assert slip.reasons[0].code == "part_not_returned" and slip.reasons[0].params["part"] == "fill_valve"
+    # a part sent back after it was charged is surplus for review, not a second booking
     item = materials.register_return(AGENT, request_id=request_id, part="fill_valve")
     materials.inspect_return(AGENT, item.id, accepted=True)
-    with pytest.raises(PolicyError) as refused:
-        materials.book_return(AGENT, item.id)
-    assert refused.value.code == "exceeds_outstanding"
+    materials.book_return(AGENT, item.id)
+    assert materials.ledger(STAFF, D1).charged == 2
 
 
 def test_rejected_return_is_not_booked(desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock) -> None:
@@ -179,16 +198,21 @@ def test_reconciliation_with_surplus_and_shortage(
     desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock
 ) -> None:
     desk, materials = desks
-    shipped_and_received(desk, materials, clock)
+    request_id = shipped_and_received(desk, materials, clock)
     result = materials.reconcile(AGENT, D1, {"fill_valve": 1, "flush_button": 3}, reference="C-2026-03")
     assert dict(result.shortage) == {"fill_valve": 1} and dict(result.surplus) == {"flush_button": 3}
-    assert result.chargebacks[0].line.amount == Money("35", "CNY")
-    assert materials.ledger(AGENT, D1).balance == {"fill_valve": 1, "flush_button": 3}
+    assert result.chargebacks == () and dict(result.pending) == {"fill_valve": 1}  # not due yet
+    # the surplus is recorded for review: not lent to the dealer, charged to no one
+    assert materials.ledger(AGENT, D1).balance == {"fill_valve": 2}
+    clock.set(datetime(2026, 4, 3, 9, tzinfo=SH))  # past the deadline
     again = materials.reconcile(AGENT, D1, {"fill_valve": 1, "flush_button": 3}, reference="C-2026-04")
-    assert again.bookings == () and not again.shortage and not again.surplus
+    assert not again.surplus  # already under review
+    assert [c.line.amount for c in again.chargebacks] == [Money("35", "CNY")]
+    slips = desk.fees.slips_of(MANAGER, _ticket_of(desk, request_id))
+    assert [(s.payer_id, s.total) for s in slips] == [("D1", Money("35", "CNY"))]
     with pytest.raises(DuplicateError):  # one count sheet settles once
         materials.reconcile(AGENT, D1, {"fill_valve": 0, "flush_button": 3}, reference="C-2026-03")
-    assert materials.ledger(AGENT, D1).balance == {"fill_valve": 1, "flush_button": 3}
+    assert materials.ledger(AGENT, D1).balance == {"fill_valve": 1}
 
 
 def test_chargeable_request_quoted_paid_then_shipped(
@@ -201,13 +225,14 @@ def test_chargeable_request_quoted_paid_then_shipped(
     assert checked.chargeable and checked.state is MaterialsState.WARRANTY_CHECKED
     quoted = materials.quote(AGENT, request.id)
     assert quoted.state is MaterialsState.QUOTED and quoted.charges is not None
-    assert quoted.charges.quotes[0].total == Money("60", "CNY")
+    # the dealer buys from the maker at the maker's price to dealers (35), not at retail (60)
+    assert quoted.charges.quotes[0].total == Money("35", "CNY") and quoted.charges.quotes[0].payer == "dealer"
     materials.approve(Actor.customer("c1"), request.id)
     materials.confirm_date(AGENT, request.id, ship_on=date(2026, 3, 2))
     materials.pick(AGENT, request.id)
     with pytest.raises(PolicyError):
         materials.ship(AGENT, request.id)
-    materials.record_payment(AGENT, request.id, amount=Money("60", "CNY"))
+    materials.record_payment(AGENT, request.id, amount=Money("35", "CNY"))
     shipped = materials.ship(AGENT, request.id)
     assert shipped.state is MaterialsState.SHIPPED
     clock.advance(timedelta(days=1))

@@ -80,4 +80,5 @@ def tickets(n: int = 60, start: datetime = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
         if i % 4 != 1:
             late = timedelta(hours=30) if i % 8 == 0 else timedelta(hours=2)
             t.record_callback(AGENT, done + late, problem_back=False, facts={"satisfaction": 2 + i % 4})
+            t.close(AGENT, done + late)
     return out

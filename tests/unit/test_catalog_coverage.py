@@ -34,10 +34,12 @@ import pytest
 from babel.messages.pofile import read_po
 
 from aftersales.domain.actors import Role
+from aftersales.domain.attachments import AttachmentKind
 from aftersales.domain.charges import ChargeKind
 from aftersales.domain.classification import Category, Channel, ImpactScope, Plan, Priority, Severity
 from aftersales.domain.complaint_workflow import ComplaintState
 from aftersales.domain.complaints import ComplaintSeverity, RemedyKind
+from aftersales.domain.custom_fields import FieldType
 from aftersales.domain.materials import ItemKind
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.parties import CustomerTier
@@ -65,6 +67,8 @@ LABELLED: tuple[type[Enum], ...] = (
     ChargeKind,
     ComplaintSeverity,
     RemedyKind,
+    AttachmentKind,
+    FieldType,
 )
 """Enums whose values are rendered as labels (``label_msgid``); Category's built-ins are added below."""
 

@@ -23,14 +23,18 @@ def test_demo_prints_the_ledger() -> None:
     assert run_demo(locale="en", out=out) == 0
     text = out.getvalue()
     assert "SR-2026-000001" in text
-    assert "awaiting_parts" in text and "fill valve ordered from maker" in text
+    assert "waiting for parts" in text and "fill valve ordered from maker" in text
+    assert "awaiting_parts" not in text  # states and actions in words, not codes
     assert text.count("\n") > 14
 
 
 def test_demo_one_walks_the_single_ticket(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--one"]) == 0
+    assert main(["demo", "--one"]) == 0  # in Chinese by default
     text = capsys.readouterr().out
-    assert "SR-2026-000001" in text and "awaiting_parts" in text
+    assert "SR-2026-000001" in text and "待备件" in text and "等待备件" in text and "张师傅" in text
+    assert "awaiting_parts" not in text and "await_parts" not in text
+    assert main(["demo", "--one", "--locale", "zh_Hant"]) == 0
+    assert "待備件" in capsys.readouterr().out
 
 
 def test_diagram_command(capsys: pytest.CaptureFixture[str]) -> None:

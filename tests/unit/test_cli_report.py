@@ -34,26 +34,80 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
-def test_kpi_csv(db: Path) -> None:
-    code, out, _ = _run(
-        ["kpi", "--db", str(db), "--from", "2026-03-01", "--to", "2026-03-31", "--format", "csv"]
-    )
+MONTH = ["--from", "2026-03-01", "--to", "2026-03-31"]
+
+
+def test_kpi_csv_in_chinese_with_a_bom(db: Path) -> None:
+    code, out, _ = _run(["kpi", "--db", str(db), *MONTH, "--format", "csv"])
     assert code == 0
+    assert out.startswith("\ufeff分组,工单数,问题解决率")
     lines = out.splitlines()
-    assert lines[0].startswith("group,tickets") and lines[-1].startswith("all,60,")
+    assert lines[-1].startswith("合计,60,") and len(lines) == 5
 
 
-def test_faults_markdown_in_chinese(db: Path) -> None:
-    code, out, _ = _run(["faults", "--db", str(db), "--from", "2026-03-01", "--to", "2026-03-31",
-                         "--locale", "zh_Hans"])  # fmt: skip
-    assert code == 0 and "| no_flush |" in out and "%" in out
+def test_kpi_csv_in_english_without_bom_and_with_one_on_request(db: Path) -> None:
+    _, out, _ = _run(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--locale", "en"])
+    assert out.startswith("Group,Tickets,Resolution rate") and out.splitlines()[-1].startswith("Total,60,")
+    _, forced, _ = _run(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--locale", "en", "--bom"])
+    assert forced.startswith("\ufeffGroup")
+    _, off, _ = _run(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--no-bom"])
+    assert off.startswith("分组")
 
 
-def test_dealers_html(db: Path) -> None:
+def test_faults_text_in_chinese(db: Path) -> None:
+    code, out, _ = _run(["faults", "--db", str(db), *MONTH])
+    assert code == 0 and "冲洗不出水" in out and "no_flush" not in out and "%" in out
+
+
+def test_faults_markdown_top_two(db: Path) -> None:
+    code, out, _ = _run(["faults", "--db", str(db), *MONTH, "--format", "md", "--top", "2", "--locale", "en"])
+    assert code == 0 and "| does not flush | 25 |" in out and "| crack |" not in out
+
+
+def test_dealers_html_is_a_complete_page(db: Path) -> None:
+    code, out, _ = _run(["dealers", "--db", str(db), *MONTH, "--format", "html"])
+    assert code == 0 and out.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in out
+    assert "<title>承销商月度报表</title>" in out and "dealer-a" in out and "<svg" in out
+
+
+@pytest.mark.parametrize("kind", ["kpi", "faults", "trend", "sla", "dealers"])
+def test_every_report_writes_html_and_xlsx(db: Path, tmp_path: Path, kind: str) -> None:
+    page = tmp_path / f"{kind}.html"
+    code, out, err = _run([kind, "--db", str(db), *MONTH, "--format", "html", "--out", str(page)])
+    assert code == 0 and out == "" and str(page) in err
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "</html>" in html and "<svg" in html
+    book = tmp_path / f"{kind}.xlsx"
+    assert _run([kind, "--db", str(db), *MONTH, "--format", "xlsx", "--out", str(book)])[0] == 0
+    assert book.read_bytes()[:2] == b"PK"
+
+
+def test_ledger_csv_to_stdout_and_jsonl_to_a_file(db: Path, tmp_path: Path) -> None:
+    code, out, _ = _run(["ledger", "--db", str(db), "--format", "csv", "--state", "closed"])
+    assert code == 0 and out.startswith("\ufeff工单号,类型,状态")
+    assert all(",已关闭," in line for line in out.splitlines()[1:]) and len(out.splitlines()) > 1
+    target = tmp_path / "ledger.jsonl"
+    code, _, err = _run(["ledger", "--db", str(db), "--format", "jsonl", "--out", str(target)])
+    assert code == 0 and f"{target}: 60" in err
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 60
+
+
+def test_ledger_as_a_dealer_is_scoped(db: Path) -> None:
     code, out, _ = _run(
-        ["dealers", "--db", str(db), "--from", "2026-03-01", "--to", "2026-03-31", "--format", "html"]
+        ["ledger", "--db", str(db), "--format", "csv", "--locale", "en", "--as", "dealer:dealer-b"]
     )
-    assert code == 0 and "dealer-a" in out and "<table>" in out
+    rows = out.splitlines()[1:]
+    assert code == 0 and len(rows) == 20 and all(",dealer-b," in r for r in rows)
+
+
+def test_open_writes_a_page_and_hands_it_to_the_browser(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
+    code, _, err = _run(["faults", "--db", str(db), *MONTH, "--format", "html", "--open"])
+    assert code == 0 and opened and opened[0].startswith("file://") and opened[0].endswith(".html")
+    assert Path(err.strip()).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 @pytest.mark.parametrize(
@@ -63,6 +117,12 @@ def test_dealers_html(db: Path) -> None:
         (["--from", "2026-02-30", "--to", "2026-03-31"], "bad date '2026-02-30'"),
         (["--from", "2026-03-31", "--to", "2026-03-01"], "--to is before --from"),
         (["--from", "2026-03-01", "--to", "2026-03-31", "--pack", "spaceships"], "unknown pack 'spaceships'"),
+        (["--from", "2026-03-01"], "kpi needs --from and --to"),
+        (["--from", "2026-03-01", "--to", "2026-03-31", "--format", "xlsx"], "give --out"),
+        (["--from", "2026-03-01", "--to", "2026-03-31", "--format", "jsonl"], "for the ledger export"),
+        (["--from", "2026-03-01", "--to", "2026-03-31", "--bom"], "--bom is for --format csv"),
+        (["--from", "2026-03-01", "--to", "2026-03-31", "--locale", "xx_YY"], "bad locale"),
+        (["--from", "2026-03-01", "--to", "2026-03-31", "--as", "boss"], "--as is manager or dealer"),
     ],
 )
 def test_usage_errors(db: Path, argv: list[str], message: str) -> None:

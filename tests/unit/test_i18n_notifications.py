@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -52,6 +52,11 @@ SAMPLES: dict[str, dict[str, object]] = {
         "reason": Reason("made_up", {"n": 1}),
         "escalated_at": AT,
     },
+    "complaint_received": {"ticket_id": "T-2", "received_at": AT},
+    "calendar_provisional": {"official_until": date(2026, 12, 31), "days_left": 29},
+    "sla_recomputed": {"tickets": 12, "official_until": date(2027, 12, 31)},
+    "contract_expiring": {"contract_id": "HT-1", "holder": "张三", "ends_on": AT.date()},
+    "survey_invitation": {"title": "2026-Q1", "link": "https://portal.example/s/1"},
 }
 
 

@@ -174,7 +174,9 @@ def _closed(rework: bool) -> Ticket:
         t.reject(agent, at, "still leaking")
         t.step("start_work", eng, at)
         t.resolve(eng, at)
-    t.confirm(agent, at)
+    t.confirm(agent, at, channel="phone")
+    t.record_callback(agent, at, problem_back=False)
+    t.close(agent, at)
     return t
 
 

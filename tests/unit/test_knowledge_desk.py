@@ -53,7 +53,9 @@ def _ticket(n: int, product: str | None, faults: list[tuple[str, str, str]], *, 
         t.reject(_AGENT, at, "still no water")
         t.step("start_work", _ENG, at)
         t.resolve(_ENG, at)
-    t.confirm(_AGENT, at)
+    t.confirm(_AGENT, at, channel="service_slip")
+    t.record_callback(_AGENT, at, problem_back=False)
+    t.close(_AGENT, at)
     return t
 
 

@@ -97,31 +97,44 @@ def test_chargeback_with_unknown_price_changes_nothing() -> None:
     assert dumps(ledger) == before
 
 
-def test_reconciliation_surplus_and_shortage_settle_to_the_count() -> None:
-    ledger = ledger_with(MaterialsLine("fill_valve", 3), MaterialsLine("seat_hinge", 1))
+def test_reconciliation_surplus_for_review_shortage_charged_after_the_deadline() -> None:
+    ledger = ledger_with(MaterialsLine("fill_valve", 3), MaterialsLine("seat_hinge", 1))  # due 31 March
     ledger.issue(
         "MR-2", [MaterialsLine("fill_valve", 2)], chargeable=False, at=at(2), by=CLERK, due_at=at(20)
     )
-    result = ledger.reconcile(
-        {"fill_valve": 1, "seat_hinge": 1, "flush_button": 2},
-        reference="C-1",
-        at=at(15),
-        by=CLERK,
-        price=price,
-    )
-    assert dict(result.shortage) == {"fill_valve": 4}
-    assert dict(result.surplus) == {"flush_button": 2}
+    counted = {"fill_valve": 1, "seat_hinge": 1, "flush_button": 2}
+    early = ledger.reconcile(counted, reference="C-1", at=at(15), by=CLERK, price=price)
+    assert dict(early.shortage) == {"fill_valve": 4}
+    assert dict(early.pending) == {"fill_valve": 4} and early.chargebacks == ()  # nothing due yet
+    assert dict(early.surplus) == {"flush_button": 2}
     assert ledger.balance_of("fill_valve") == 5  # nothing booked yet
-    ledger.settle(result)
-    assert ledger.balance() == {"fill_valve": 1, "seat_hinge": 1, "flush_button": 2}
-    # the oldest issue line is charged first: MR-1 entirely, then one of MR-2
-    assert [(c.issue_key, c.quantity) for c in result.chargebacks] == [
-        ("issue:MR-1:fill_valve", 3), ("issue:MR-2:fill_valve", 1),
-    ]  # fmt: skip
+    ledger.settle(early)
+    # the surplus is for review: not lent, charged to no one
+    assert ledger.balance() == {"fill_valve": 5, "seat_hinge": 1}
+    assert [(s.part, s.quantity, s.source) for s in ledger.surplus] == [("flush_button", 2, "reconciliation")]
     with pytest.raises(DuplicateError):
-        ledger.settle(result)
+        ledger.settle(early)
+    late = ledger.reconcile(counted, reference="C-2", at=at(25), by=CLERK, price=price)
+    assert not late.surplus  # already under review
+    # MR-2 is past its deadline (20 March): its 2 are charged; MR-1's are not due until 31 March
+    assert [(c.issue_key, c.quantity) for c in late.chargebacks] == [("issue:MR-2:fill_valve", 2)]
+    assert dict(late.pending) == {"fill_valve": 2}
+    ledger.settle(late)
+    assert ledger.balance() == {"fill_valve": 3, "seat_hinge": 1}
     with pytest.raises(ValidationError):
-        ledger.reconcile({"fill_valve": -1}, reference="C-2", at=at(16), by=CLERK, price=price)
+        ledger.reconcile({"fill_valve": -1}, reference="C-3", at=at(16), by=CLERK, price=price)
+
+
+def test_a_return_never_lent_is_surplus_for_review() -> None:
+    ledger = ledger_with(MaterialsLine("fill_valve", 1))
+    entry, extra = ledger.receive_return("RT-1", "MR-1", "fill_valve", 3, at(5), CLERK)
+    assert entry is not None and entry.quantity == 1
+    assert extra is not None and extra.quantity == 2 and extra.reasons[0].code == "return_beyond_outstanding"
+    entry, extra = ledger.receive_return("RT-2", "MR-9", "WN-CB-01", 1, at(6), CLERK)
+    assert entry is None and extra is not None and extra.reasons[0].code == "return_never_lent"
+    assert ledger.balance() == {} and ledger.charged == 0
+    with pytest.raises(DuplicateError):
+        ledger.receive_return("RT-2", "MR-9", "WN-CB-01", 1, at(6), CLERK)
 
 
 def test_ledger_round_trips_with_its_running_figures() -> None:
@@ -163,8 +176,12 @@ def test_balance_is_issued_minus_returned_minus_charged(ops: list[tuple[Any, ...
                 ledger.chargeback_overdue(start + timedelta(days=op[1]), JOB, price)
             else:
                 counted = op[1]
-                ledger.settle(ledger.reconcile(counted, reference=f"C-{n}", at=now, by=CLERK, price=price))
-                assert {p: q for p, q in counted.items() if q} == ledger.balance()
+                result = ledger.reconcile(counted, reference=f"C-{n}", at=now, by=CLERK, price=price)
+                ledger.settle(result)
+                for part in PARTS:
+                    held, balance = counted.get(part, 0), ledger.balance_of(part)
+                    assert balance + ledger.in_review(part) >= held  # surplus is under review
+                    assert balance <= held + result.pending.get(part, 0)  # shortage charged or pending
         except (NotFound, PolicyError):
             pass  # refused operations change nothing; the invariant below still holds
         totals = dict.fromkeys(PARTS, 0)

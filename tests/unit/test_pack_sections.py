@@ -86,12 +86,14 @@ def test_sla_callback_target_agrees_with_the_callback_plan(name: str) -> None:
 def test_sanitary_ware_resolves_a_repair_within_24_calendar_hours_of_the_call() -> None:
     policies = resolve_policies("sanitary_ware")
     for priority in Priority:
-        resolution = targets(policies, SlaFacts(priority, "repair"))["resolution"]
-        assert resolution.basis == "calendar"
+        resolution = targets(policies, SlaFacts(priority, "repair", dealer=True))["resolution"]
+        assert resolution.basis == "calendar" and resolution.start == "dealer_dispatch"
         assert resolution.duration == timedelta(hours=24)
         assert resolution.extended_to == timedelta(hours=48)
-    reasons = [r.code for r in policies.sla.decide(SlaFacts(Priority.NORMAL)).reasons]
+    reasons = [r.code for r in policies.sla.decide(SlaFacts(Priority.NORMAL, dealer=True)).reasons]
     assert "sla_dealer_contract" in reasons
+    own = targets(policies, SlaFacts(Priority.NORMAL, "repair"))["resolution"]
+    assert own.basis == "working_days"  # the maker's own engineers follow the general targets
 
 
 def test_sanitary_ware_dealer_contract_does_not_apply_to_complaints() -> None:

@@ -48,7 +48,7 @@ def test_pareto_sorted_with_cumulative_share(desk: ServiceDesk) -> None:
     assert counts == sorted(counts, reverse=True) and sum(counts) == report.total > 0
     assert report.items[-1].cumulative_share == Decimal("1.0000")
     assert report.items[0].vital and report.items[0].key == "no_flush"
-    assert to_csv(report).startswith("symptom,count,share")
+    assert to_csv(report, codes=True).startswith("key,count,share")
 
 
 def test_trend_per_month(desk: ServiceDesk) -> None:

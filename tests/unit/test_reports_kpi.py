@@ -88,7 +88,7 @@ def test_calendar_is_required(queries) -> None:  # type: ignore[no-untyped-def]
 
 def test_render_formats(queries) -> None:  # type: ignore[no-untyped-def]
     report = kpi_report(queries, MARCH, ALWAYS, group=GroupBy.REGION)
-    csv_text = to_csv(report)
+    csv_text = to_csv(report, codes=True)
     assert csv_text.splitlines()[0].startswith("group,tickets,resolution_rate")
     assert len(csv_text.splitlines()) == 4
     assert "%" in to_markdown(report, "zh_Hans") and "小时" in to_markdown(report, "zh_Hans")

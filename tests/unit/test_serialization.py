@@ -86,7 +86,7 @@ def test_ticket_round_trip_is_identity(ticket: Ticket) -> None:
     assert again.received_at.tzinfo == ticket.received_at.tzinfo
 
 
-@given(st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**12), max_value=10**12),
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**10), max_value=10**10),
        st.sampled_from(["CNY", "USD", "HKD", "TWD"]))  # fmt: skip
 def test_money_round_trip(amount: Decimal, currency: str) -> None:
     m = Money(amount, currency)

@@ -138,11 +138,16 @@ def test_three_working_days_over_national_day_include_the_make_up_saturday(cn: B
     status = sla_status(tk.events, only("resolution", timedelta(days=3), "working_days"), cn, t(9, 30, 11, 0))
     found = status.get("resolution")
     assert found is not None
-    # Working days after Tue 30 Sep: Thu 9, Fri 10, Sat 11 Oct (make-up). Due at the end of Saturday's hours,
-    # shown as the next working instant, Monday 09:00.
-    assert found.deadline == t(10, 11, 18, 0)
-    assert found.due_at == t(10, 13, 9, 0)
-    assert found.budget == 7 * H + 24 * H  # the rest of Tuesday (10–12, 13–18) plus three whole days
+    # 3 working days = 24 working hours: Tue 30 Sep 10–18 (7 h), Thu 9 (8 h), Fri 10 (8 h), and one hour of
+    # the make-up Saturday 11 Oct.
+    assert found.deadline == found.due_at == t(10, 11, 10, 0)
+    assert found.budget == 24 * H
+    eod = sla_status(tk.events, only("resolution", timedelta(days=3), "end_of_day"), cn, t(9, 30, 11, 0))
+    other = eod.get("resolution")
+    assert other is not None
+    # The other reading: by the end of the third following working day (Thu 9, Fri 10, Sat 11 Oct), exactly.
+    assert other.deadline == other.due_at == t(10, 11, 18, 0)
+    assert other.budget == 7 * H + 24 * H  # the rest of Tuesday (10–12, 13–18) plus three whole days
 
 
 def test_twenty_four_calendar_hours_versus_three_working_days(cn: BusinessCalendar) -> None:
@@ -156,8 +161,7 @@ def test_twenty_four_calendar_hours_versus_three_working_days(cn: BusinessCalend
     assert wall is not None and days is not None
     assert wall.due_at == t(9, 20, 17, 30)  # wall-clock: Saturday 17:30, not moved to working hours
     assert wall.breached and wall.breach == 30 * M
-    assert days.deadline == t(9, 24, 18, 0)  # Mon, Tue, Wed
-    assert days.due_at == t(9, 25, 9, 0)
+    assert days.deadline == days.due_at == t(9, 24, 17, 30)  # 24 working hours: ½ h Fri, Mon, Tue, 7½ h Wed
     assert not days.breached
 
 
@@ -180,9 +184,10 @@ def test_pause_over_a_weekend(cn: BusinessCalendar) -> None:
     assert not after.paused
     assert after.elapsed == 14 * H + 30 * M
     assert after.due_at == t(9, 22, 14, 0)  # 1 h before lunch, 1 h after
+    assert after.paused_time == 4 * H  # Fri 16–18, then Monday 09–11 (the weekend is not working time)
     unpaused = sla_status(ticket(t(9, 18, 9, 0)).events, targets, cn, t(9, 22, 11, 30)).get("resolution")
-    assert unpaused is not None and unpaused.deadline == t(9, 19, 18, 0)
-    assert unpaused.due_at == t(9, 22, 9, 0)
+    # Exact: a target that runs out at 18:00 is due at 18:00, not at the next working start.
+    assert unpaused is not None and unpaused.deadline == unpaused.due_at == t(9, 19, 18, 0)
 
 
 def test_awaiting_parts_pauses_only_when_configured(cn: BusinessCalendar) -> None:
@@ -204,6 +209,7 @@ def test_resolve_from_paused_closes_the_pause(cn: BusinessCalendar) -> None:
     work_until_paused(tk, t(9, 22, 9, 0))
     tk.step("await_customer", ENGINEER, t(9, 22, 10, 0), reason="waiting")
     tk.resolve(ENGINEER, t(9, 22, 11, 0))
+    tk.confirm(CUSTOMER, t(9, 22, 11, 0))
     status = sla_status(tk.events, only("resolution", 8 * H), cn, t(9, 24, 9, 0)).get("resolution")
     assert status is not None
     assert status.phase is ClockPhase.MET and status.met_at == t(9, 22, 11, 0)
@@ -214,23 +220,28 @@ def test_resolve_from_paused_closes_the_pause(cn: BusinessCalendar) -> None:
 # -- met, rework, reopen, cancel ---------------------------------------------------------------------------
 
 
-def test_response_is_the_first_staff_action(cn: BusinessCalendar) -> None:
+def test_response_is_the_first_customer_facing_contact(cn: BusinessCalendar) -> None:
     tk = ticket(t(9, 22, 9, 0))
     tk.note_to_customer(AGENT, t(9, 22, 9, 30), CustomerNote("internal", visible_to_customer=False))
     targets = only("response", 4 * H)
     assert sla_status(tk.events, targets, cn, t(9, 22, 10, 0)).targets[0].phase is ClockPhase.RUNNING
-    tk.step("triage", AGENT, t(9, 22, 10, 15))
+    tk.step("triage", AGENT, t(9, 22, 10, 15))  # internal: not a response (seed 003: contact the customer)
+    assert sla_status(tk.events, targets, cn, t(9, 22, 10, 20)).targets[0].phase is ClockPhase.RUNNING
+    tk.note_to_customer(AGENT, t(9, 22, 10, 45), CustomerNote("工程师明天上午上门"))
     status = sla_status(tk.events, targets, cn, t(9, 23, 10, 0)).targets[0]
-    assert status.met_at == t(9, 22, 10, 15)
-    assert status.elapsed == 75 * M and not status.breached and not status.warning
+    assert status.met_at == t(9, 22, 10, 45)
+    assert status.elapsed == 105 * M and not status.breached and not status.warning
     assert status.due_at == t(9, 22, 14, 0)
 
 
 def test_system_actions_are_not_a_response(cn: BusinessCalendar) -> None:
     tk = ticket(t(9, 22, 9, 0))
-    tk.step("triage", AGENT, t(9, 22, 9, 0))
-    tk.step("assign", SYSTEM, t(9, 22, 9, 0))
-    assert sla_status(tk.events, only("response", 4 * H), cn, t(9, 22, 9, 5)).targets[0].met_at == t(9, 22, 9)
+    tk.contact_customer(SYSTEM, t(9, 22, 9, 0), channel="sms")
+    assert sla_status(tk.events, only("response", 4 * H), cn, t(9, 22, 9, 5)).targets[0].met_at is None
+    tk.contact_customer(AGENT, t(9, 22, 9, 10), channel="phone", expected_at=t(9, 22, 14))
+    assert sla_status(tk.events, only("response", 4 * H), cn, t(9, 22, 9, 15)).targets[0].met_at == t(
+        9, 22, 9, 10
+    )
     tk2 = ticket(t(9, 22, 9, 0))
     tk2.step("cancel", CUSTOMER, t(9, 22, 9, 30), reason="solved it myself")
     status = sla_status(tk2.events, only("response", 4 * H), cn, t(9, 23, 9, 0)).targets[0]
@@ -258,14 +269,15 @@ def test_rework_resumes_the_resolution_clock(cn: BusinessCalendar) -> None:
     tk = ticket(t(9, 22, 9, 0))  # Monday
     work_until_paused(tk, t(9, 22, 9, 0))
     tk.resolve(ENGINEER, t(9, 22, 13, 0))
+    targets = only("resolution", 16 * H)
+    waiting = sla_status(tk.events, targets, cn, t(9, 23, 9, 30)).targets[0]
+    # Work done is not accepted: the clock runs while the customer's answer is awaited.
+    assert waiting.phase is ClockPhase.RUNNING and waiting.elapsed == 8 * H + 30 * M
     tk.reject(CUSTOMER, t(9, 23, 10, 0), "still leaking")
-    targets = only("resolution", 8 * H)
     status = sla_status(tk.events, targets, cn, t(9, 23, 11, 0)).targets[0]
-    # 3 h on Monday, then nothing while resolved, then 1 h on Tuesday.
-    assert status.elapsed == 4 * H and status.phase is ClockPhase.RUNNING
-    assert status.due_at == t(9, 23, 16, 0)
-    before = sla_status(tk.events, targets, cn, t(9, 23, 9, 30)).targets[0]
-    assert before.phase is ClockPhase.MET and before.elapsed == 3 * H  # the status as it was then
+    # Monday 8 h (the rejected resolution stopped nothing), then 2 h on Tuesday.
+    assert status.elapsed == 10 * H and status.phase is ClockPhase.RUNNING
+    assert status.due_at == t(9, 23, 18, 0)
 
 
 def test_breached_rework_finds_the_crossing_past_the_resolved_gap(cn: BusinessCalendar) -> None:
@@ -274,16 +286,18 @@ def test_breached_rework_finds_the_crossing_past_the_resolved_gap(cn: BusinessCa
     tk.resolve(ENGINEER, t(9, 22, 13, 0))
     tk.reject(CUSTOMER, t(9, 23, 10, 0), "still leaking")
     status = sla_status(tk.events, only("resolution", 4 * H), cn, t(9, 23, 14, 0)).targets[0]
-    assert status.breached and status.breach == 2 * H
-    assert status.deadline == t(9, 23, 11, 0)  # 3 h on Monday + 1 h from the reject
+    assert status.breached and status.breach == 8 * H  # Monday 8 h + Tuesday 4 h, against 4 h
+    assert status.deadline == t(9, 22, 14, 0)  # 3 h before lunch, 1 h after: the rejection moved nothing
 
 
-def test_callback_starts_at_resolution(cn: BusinessCalendar) -> None:
+def test_callback_starts_at_acceptance(cn: BusinessCalendar) -> None:
     tk = ticket(t(9, 19, 9, 0))
     targets = SlaTargets((SlaTarget("callback", 24 * H, "calendar"),))
     assert sla_status(tk.events, targets, cn, t(9, 19, 10, 0)).targets[0].phase is ClockPhase.PENDING
     work_until_paused(tk, t(9, 19, 9, 0))
-    tk.resolve(ENGINEER, t(9, 19, 17, 30))
+    tk.resolve(ENGINEER, t(9, 19, 17, 0))
+    assert sla_status(tk.events, targets, cn, t(9, 19, 17, 10)).targets[0].phase is ClockPhase.PENDING
+    tk.confirm(CUSTOMER, t(9, 19, 17, 30))  # the callback counts from the customer's acceptance
     running = sla_status(tk.events, targets, cn, t(9, 20, 9, 0)).targets[0]
     assert running.started_at == t(9, 19, 17, 30) and running.due_at == t(9, 20, 17, 30)
     tk.record_callback(AGENT, t(9, 20, 10, 0), problem_back=False)
@@ -339,9 +353,11 @@ def test_rederive_gives_open_tickets_new_due_times_and_closed_ones_keep_theirs(c
     work_until_paused(closed, t(9, 22, 9, 0))
     closed.resolve(ENGINEER, t(9, 22, 12, 0))
     closed.confirm(CUSTOMER, t(9, 22, 13, 0))
+    closed.record_callback(AGENT, t(9, 22, 13, 30), problem_back=False)
+    closed.close(AGENT, t(9, 22, 13, 30))
     at = t(9, 22, 15, 0)
     renewed = rederive(open_ticket.events, old, new, cn, at).targets[0]
-    assert renewed.deadline == t(9, 22, 18, 0) and renewed.due_at == t(9, 23, 9, 0)
+    assert renewed.deadline == renewed.due_at == t(9, 22, 18, 0)
     assert renewed.elapsed == 5 * H  # the time already used carries over
     assert sla_status(open_ticket.events, old, cn, at).targets[0].deadline == t(9, 23, 18, 0)
     kept = rederive(closed.events, old, new, cn, at)
@@ -360,7 +376,7 @@ def test_due_times_for_the_ticket_fields(cn: BusinessCalendar) -> None:
     )
     dues = due_times(sla_status(tk.events, targets, cn, t(9, 22, 9, 0)))
     assert dues.response_due_at == t(9, 22, 11, 0)
-    assert dues.resolution_due_at == t(9, 23, 9, 0)  # 18:00 is out of hours: the next working instant
+    assert dues.resolution_due_at == t(9, 22, 18, 0)  # exact: the window's end, not the next working start
     assert dues.callback_due_at is None and dues.arrival_due_at is None
 
 

@@ -66,9 +66,14 @@ def test_category_override_and_vip_tighter() -> None:
 
 
 def test_dealer_contract_is_24_wall_clock_hours_extendable_to_48() -> None:
-    targets, codes = decide(SlaParams(dealer_contract=True), priority=Priority.NORMAL)
-    assert targets["resolution"] == SlaTarget("resolution", 24 * H, "calendar", extended_to=48 * H)
-    decision = DefaultSla(SlaParams(dealer_contract=True)).decide(SlaFacts(Priority.NORMAL))
+    own, _ = decide(SlaParams(dealer_contract=True), priority=Priority.NORMAL)
+    # The maker's own engineers follow the general targets; the contract binds dealers (seed 002).
+    assert own["resolution"] == SlaTarget("resolution", timedelta(days=3), "working_days")
+    targets, codes = decide(SlaParams(dealer_contract=True), priority=Priority.NORMAL, dealer=True)
+    assert targets["resolution"] == SlaTarget(
+        "resolution", 24 * H, "calendar", extended_to=48 * H, start="dealer_dispatch"
+    )
+    decision = DefaultSla(SlaParams(dealer_contract=True)).decide(SlaFacts(Priority.NORMAL, dealer=True))
     reason = next(r for r in decision.reasons if r.code == "sla_dealer_contract")
     assert dict(reason.params) == {"hours": 24, "special_case_hours": 48}
     assert "sla_dealer_contract" in codes
@@ -113,8 +118,8 @@ def test_pack_table_maps_onto_the_params() -> None:
     assert params.response_hours[Priority.NORMAL] == 2
     assert params.response_hours[Priority.CRITICAL] == 0.5  # left out: keeps its default
     assert params.category_overrides["inquiry"] == SlaOverride(response_hours=8)
-    critical, _ = decide(params, priority=Priority.CRITICAL)
-    assert critical["resolution"].basis == "calendar"  # the dealer contract wins for service tickets
+    critical, _ = decide(params, priority=Priority.CRITICAL, dealer=True)
+    assert critical["resolution"].basis == "calendar"  # the dealer contract wins for a dealer's tickets
     with pytest.raises(ConfigurationError, match=r"sla\.warn_share"):
         structure_params({"warn_share": 2.0}, SlaParams, file="pack.toml", key="sla")
     with pytest.raises(ConfigurationError, match=r"sla\.reponse_hours"):

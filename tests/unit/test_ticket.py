@@ -38,18 +38,26 @@ def test_open_records_the_first_event() -> None:
 def test_full_story_with_rework_and_reopen() -> None:
     t = new_ticket()
     _walk_to_resolved(t)
-    assert t.resolved_at == at(2, 16)
+    # Work done is not resolved: the resolution is the customer's acceptance.
+    assert t.resolved_at is None and t.work_done_at == at(2, 16)
     t.reject(CUSTOMER, at(2, 17), "still runs slowly")
-    assert t.state == TicketState.REWORK and t.resolved_at is None
+    assert t.state == TicketState.REWORK and t.resolved_at is None and t.work_done_at is None
     t.step("start_work", ENGINEER, at(3, 9))
     t.resolve(ENGINEER, at(3, 10))
     t.confirm(CUSTOMER, at(3, 11))
-    assert t.state == TicketState.CLOSED and not t.is_open and t.closed_at == at(3, 11)
-    t.reopen(AGENT, at(4, 9), "callback: leaking again")
+    assert t.state == TicketState.ACCEPTED and t.is_open and t.resolved_at == at(3, 11)
+    assert not t.callback_done and t.callback_attempts == 0
+    t.callback_attempt(AGENT, at(3, 15), note="no answer")
+    assert t.callback_attempts == 1
+    t.record_callback(AGENT, at(4, 9), problem_back=False)
+    assert t.callback_done
+    t.close(AGENT, at(4, 10))
+    assert t.state == TicketState.CLOSED and not t.is_open and t.closed_at == at(4, 10)
+    t.reopen(AGENT, at(5, 9), "leaking again")
     assert t.state == TicketState.REWORK
     assert [e.action for e in t.events] == [
         "opened", "triage", "assign", "start_work", "record_fault", "resolve", "reject",
-        "start_work", "resolve", "confirm", "reopen",
+        "start_work", "resolve", "confirm", "callback_attempt", "record_callback", "close", "reopen",
     ]  # fmt: skip
     assert [e.seq for e in t.events] == list(range(len(t.events)))
     assert t.replay_state() == t.state
@@ -146,6 +154,7 @@ def test_visits_notes_and_callbacks_are_recorded_in_place() -> None:
     assert t.state == "assigned" and len(t.visits) == 1 and len(t.notes) == 2
     t.step("start_work", ENGINEER, at(2, 14))
     t.resolve(ENGINEER, at(2, 15))
+    t.confirm(CUSTOMER, at(2, 15))
     t.schedule_callback(AGENT, at(2, 15, 1), at(3, 15))
     t.record_callback(AGENT, at(3, 10), problem_back=False, facts={"tidy": True})
     assert t.callback_due_at == at(3, 15) and t.events[-1].payload == {"problem_back": False, "tidy": True}
@@ -170,8 +179,15 @@ def test_every_state_trigger_pair_matches_the_definition() -> None:
 
 
 def test_final_states_only_reopen_or_record() -> None:
-    assert TICKET_WORKFLOW.allowed("cancelled") == ()
-    assert set(TICKET_WORKFLOW.allowed("closed")) == {"reopen", "schedule_callback", "record_callback"}
+    # Describing a ticket (tags, custom fields, attachments) never moves it and stays possible after
+    # the end: a signed service slip arrives after the close, a cancelled ticket's photos are erased.
+    describing = {"tag", "set_fields", "attach", "detach"}
+    assert set(TICKET_WORKFLOW.allowed("cancelled")) == describing
+    charging = {"assess_charges", "offer_quote", "accept_quote", "record_payment"}  # paid after closing too
+    assert (
+        set(TICKET_WORKFLOW.allowed("closed"))
+        == {"reopen", "schedule_callback", "record_callback"} | describing | charging
+    )
 
 
 def test_workflow_retains_no_ticket() -> None:

@@ -265,7 +265,9 @@ def test_installation_term_without_acceptance_after_out_of_box_is_an_error() -> 
     unit = asset(installation_accepted_on=None)
     assert POLICY.decide(unit, product, at_local(date(2024, 1, 20))).outcome.phase is WarrantyPhase.OUT_OF_BOX
     with pytest.raises(PolicyError) as info:
-        POLICY.decide(unit, product, at_local(date(2024, 9, 1)))  # past the 90 out-of-box days
+        DefaultWarrantyPolicy(WarrantyParams(out_of_box_days=90)).decide(
+            unit, product, at_local(date(2024, 9, 1))
+        )
     assert info.value.code == "warranty_start_missing"
 
 

@@ -15,6 +15,9 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from aftersales.adapters.attachments_memory import MemoryAttachmentStore
+from aftersales.adapters.text_index_memory import MemoryStoredTextIndex
+from aftersales.adapters.ticket_search_memory import MemoryTicketSearch, labels_match
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
@@ -59,6 +62,11 @@ class MemoryStore:
         self._lock = threading.Lock()
         self._data: dict[Key, _Record] = {}
         self._closed = False
+        self._attachments = MemoryAttachmentStore()
+
+    def default_attachments(self) -> MemoryAttachmentStore:
+        """Attachments kept in this process, like the rest of the store."""
+        return self._attachments
 
     def __call__(self) -> MemoryUnitOfWork:
         if self._closed:
@@ -111,6 +119,8 @@ class MemoryUnitOfWork:
         self.documents = _Documents(self)
         self.outbox = _Outbox(self)
         self.idempotency = _Idempotency(self)
+        self.search = MemoryTicketSearch(self, _Record)
+        self.texts = MemoryStoredTextIndex(self, _Record)
 
     def __enter__(self) -> MemoryUnitOfWork:
         return self
@@ -208,7 +218,11 @@ class _Tickets:
         ticket.version = new
 
     def _rows(self, f: TicketFilter) -> list[TicketRow]:
-        return [r.row for _, r in self._uow._scan("tickets") if matches(r.row, f)]
+        return [
+            r.row
+            for _, r in self._uow._scan("tickets")
+            if matches(r.row, f) and labels_match(self._uow, r.row.id, f)
+        ]
 
     def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
         sort = page.sort
@@ -315,6 +329,15 @@ class _Documents:
         return [
             with_version(loads(r.text, cls), r.version)
             for _, r in self._uow._scan(f"doc:{spec.kind}")
+            if all(r.row.get(k) == v for k, v in wanted.items())
+        ]
+
+    def query_data(self, kind: str, **equals: object) -> list[dict[str, Any]]:
+        """Documents of ``kind`` as stored JSON (see the SQL stores' ``query_data``)."""
+        wanted = {k: index_value(v) for k, v in equals.items()}
+        return [
+            decode_json(r.text)
+            for _, r in self._uow._scan(f"doc:{kind}")
             if all(r.row.get(k) == v for k, v in wanted.items())
         ]
 

@@ -21,6 +21,8 @@ import attrs
 
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
+from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
+from aftersales.adapters.ticket_search_postgres import SEARCH_MIGRATION, PostgresTicketSearch
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
@@ -90,6 +92,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX tickets_urgency ON tickets (urgency, received_us, id)",
         "CREATE INDEX tickets_due ON tickets (due_key, id) WHERE unresolved",
     ),
+    # Issue 23: ticket search (pg_trgm GIN, two-character tokens, exact keys) and ticket labels.
+    SEARCH_MIGRATION,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453
@@ -218,6 +222,8 @@ class PostgresUnitOfWork:
         self.documents = _Documents(self)
         self.outbox = _Outbox(self)
         self.idempotency = _Idempotency(self)
+        self.search = PostgresTicketSearch(self)
+        self.texts = PostgresStoredTextIndex(self)
 
     def __enter__(self) -> PostgresUnitOfWork:
         return self

@@ -67,6 +67,9 @@ def where(f: TicketFilter, ph: str, like: str) -> tuple[list[str], list[object]]
     if f.text:
         parts.append(f"description {like} {ph} ESCAPE '\\'")
         params.append(_like_pattern(f.text))
+    for label in f.labels:  # tags and custom field values (issue 23): the ticket_labels table
+        parts.append(f"tickets.id IN (SELECT ticket_id FROM ticket_labels WHERE label = {ph})")
+        params.append(label)
     return parts, params
 
 

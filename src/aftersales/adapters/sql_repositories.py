@@ -9,13 +9,14 @@ error: a PostgreSQL transaction could not go on after one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from aftersales.domain.instants import micros
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, ValidationError
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage
+from aftersales.serialization import decode_json
 
 __all__ = ["SqlDocuments", "SqlIdempotency", "SqlOutbox", "SqlRepository"]
 
@@ -55,7 +56,7 @@ class SqlDocuments(SqlRepository):
             " ON CONFLICT DO NOTHING",
             "save": "UPDATE documents SET version = ?, data = ? WHERE kind = ? AND id = ? AND version = ?",
             "version": "SELECT version FROM documents WHERE kind = ? AND id = ?",
-            "unindex": "DELETE FROM document_index WHERE kind = ? AND id = ?",
+            "unindex": "DELETE FROM document_index WHERE kind = ? AND field = ? AND id = ?",
             "index": "INSERT INTO document_index (kind, field, value, id) VALUES (?, ?, ?, ?)",
             "query": "SELECT d.version, d.data FROM documents d WHERE d.kind = ?",
             "matches": exists + " AND i.value = ?)",
@@ -70,9 +71,12 @@ class SqlDocuments(SqlRepository):
         """A ``data`` value back as a ``cls``."""
         raise NotImplementedError
 
-    def _write_index(self, obj: Document, kind: str, index: tuple[str, ...]) -> None:
-        self._run(self._sql["unindex"], (kind, obj.id))
+    def _write_index(self, obj: Document, kind: str, index: tuple[str, ...], new: bool = False) -> None:
+        # One delete per field, by the primary key (kind, field, id): a delete by (kind, id) alone scans
+        # every index row of the kind, which made bulk writes quadratic. A new document has no rows yet.
         for name in index:
+            if not new:
+                self._run(self._sql["unindex"], (kind, name, obj.id))
             self._run(self._sql["index"], (kind, name, index_value(getattr(obj, name)), obj.id))
 
     def get(self, cls: type[D], id: str) -> D:
@@ -87,7 +91,7 @@ class SqlDocuments(SqlRepository):
         cursor = self._run(self._sql["add"], (spec.kind, obj.id, obj.version, self._encode(obj, obj.version)))
         if cursor.rowcount != 1:
             raise DuplicateError(f"{spec.kind} {obj.id!r} already exists")
-        self._write_index(obj, spec.kind, spec.index)
+        self._write_index(obj, spec.kind, spec.index, new=True)
 
     def save(self, obj: D) -> D:
         spec = document_spec(type(obj))
@@ -118,6 +122,72 @@ class SqlDocuments(SqlRepository):
                 params += (name, stored)
         sql += " ORDER BY d.id"
         return [with_version(self._decode(data, cls), version) for version, data in self._run(sql, params)]
+
+    def index_sums(
+        self,
+        kind: str,
+        equals: Mapping[str, str],
+        group_by: Sequence[str],
+        sums: Sequence[str],
+    ) -> list[tuple[Any, ...]]:
+        """Sums of integer index fields over the documents of ``kind`` whose index fields equal ``equals``,
+        grouped by ``group_by``: ``(*group values, count, *sums)`` per group.
+
+        Only the index is read (a primary-key probe per field), never the documents' JSON: a month of
+        100 000 fee slips sums in SQL instead of being parsed row by row. Field names are parameters.
+        """
+        if not equals:
+            raise ValidationError("index_sums needs at least one equality", field="equals")
+        names = list(equals)
+        params: list[object] = []
+        joins: list[str] = []
+
+        def join(alias: str, field: str) -> None:
+            joins.append(
+                f" JOIN document_index {alias} ON {alias}.kind = e0.kind AND {alias}.id = e0.id"
+                f" AND {alias}.field = ?"
+            )
+            params.append(field)
+
+        for n, name in enumerate(names[1:], start=1):
+            join(f"e{n}", name)
+            joins[-1] += f" AND e{n}.value = ?"
+            params.append(equals[name])
+        for n, name in enumerate(group_by):
+            join(f"g{n}", name)
+        for n, name in enumerate(sums):
+            join(f"s{n}", name)
+        columns = [f"g{n}.value" for n in range(len(group_by))]
+        columns.append("COUNT(*)")
+        columns += [f"SUM(CAST(s{n}.value AS BIGINT))" for n in range(len(sums))]
+        sql = f"SELECT {', '.join(columns)} FROM document_index e0{''.join(joins)}"
+        sql += " WHERE e0.kind = ? AND e0.field = ? AND e0.value = ?"
+        params += [kind, names[0], equals[names[0]]]
+        if group_by:
+            sql += " GROUP BY " + ", ".join(f"g{n}.value" for n in range(len(group_by)))
+        return [tuple(row) for row in self._run(sql.replace("?", self.placeholder), params)]
+
+    def _raw(self, data: Any) -> Any:
+        """A ``data`` value as plain JSON (SQLite stores text; PostgreSQL hands ``jsonb`` back decoded)."""
+        return decode_json(data) if isinstance(data, str | bytes) else data
+
+    def query_data(self, kind: str, **equals: object) -> list[dict[str, Any]]:
+        """Documents of ``kind`` as stored JSON, without building objects: for reports over many rows.
+
+        The same filter as :meth:`query` (index fields only); no order is promised.
+        """
+        sql = self._sql["query"]
+        params: list[object] = [kind]
+        for name, value in equals.items():
+            stored = index_value(value)
+            if stored is None:
+                sql += self._sql["matches_null"]
+                params.append(name)
+            else:
+                sql += self._sql["matches"]
+                params += (name, stored)
+        raw = self._raw
+        return [raw(data) for _version, data in self._run(sql, params)]
 
 
 class SqlOutbox(SqlRepository, OutboxBookkeeping):

@@ -21,11 +21,15 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from aftersales.adapters.attachments_fs import FileSystemAttachmentStore, beside_sqlite
+from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
 from aftersales.adapters.sqlite_schema import check_header, migrate, ticket_indexes
+from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo
+from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
@@ -39,6 +43,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document
+from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
@@ -219,10 +224,24 @@ class SqliteStore:
             else:
                 self._idle.append(conn)
 
+    def default_attachments(self) -> FileSystemAttachmentStore | MemoryAttachmentStore:
+        """Attachments in a folder beside the database file (``<file>.attachments``).
+
+        In memory for ``:memory:``.
+        """
+        folder = beside_sqlite(self.url)
+        return FileSystemAttachmentStore(folder) if folder is not None else MemoryAttachmentStore()
+
     def __call__(self) -> SqliteUnitOfWork:
         if self._closed:
             raise StorageError(f"the SQLite store {self.path} is closed")
         return SqliteUnitOfWork(self)
+
+    def ledger_rows(self) -> LedgerRows:
+        """Flat ledger records for exports, read without building tickets (see ``ports.ledger_rows``)."""
+        from aftersales.adapters.ledger_rows_sqlite import SqliteLedgerRows
+
+        return SqliteLedgerRows(self)
 
     def close(self) -> None:
         """Close every connection; later units of work raise ``StorageError``."""
@@ -252,6 +271,8 @@ class SqliteUnitOfWork:
         self.documents = _Documents(self)
         self.outbox = _Outbox(self)
         self.idempotency = _Idempotency(self)
+        self.search = SqliteTicketSearch(self)
+        self.texts = SqliteStoredTextIndex(self)
 
     def __enter__(self) -> SqliteUnitOfWork:
         return self

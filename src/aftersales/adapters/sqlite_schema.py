@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from aftersales.adapters.ticket_search_sqlite import SEARCH_MIGRATION
 from aftersales.errors import StorageError
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "check_header", "migrate", "ticket_indexes"]
@@ -64,6 +65,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX tickets_assignee ON tickets (assignee_id, received_us, id)"
         " WHERE assignee_id IS NOT NULL",
     ),
+    # 5 (issue 23): ticket search (FTS5 trigram + two-character tokens, exact keys) and ticket labels.
+    SEARCH_MIGRATION,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

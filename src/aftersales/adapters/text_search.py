@@ -11,11 +11,26 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from typing import Any, Protocol
 
 from aftersales.errors import ConfigurationError, ValidationError
-from aftersales.ports.text_search import FIELD_SEPARATOR, normalize, occurrences, query_terms
+from aftersales.ports.text_search import (
+    FIELD_SEPARATOR,
+    index_body,
+    normalize,
+    occurrences,
+    query_terms,
+    rank,
+)
+from aftersales.ports.ticket_search import bigram_tokens
 
-__all__ = ["MIN_SQLITE", "Fts5TrigramIndex", "fts5_trigram_available"]
+__all__ = [
+    "MIN_SQLITE",
+    "TEXT_INDEX_MIGRATION",
+    "Fts5TrigramIndex",
+    "SqliteStoredTextIndex",
+    "fts5_trigram_available",
+]
 
 MIN_SQLITE = (3, 34, 0)
 
@@ -106,3 +121,85 @@ class Fts5TrigramIndex:
                 scored.append((-score, doc_id))
         scored.sort()
         return [doc_id for _, doc_id in scored[:limit]]
+
+
+TEXT_INDEX_MIGRATION: tuple[str, ...] = (
+    "CREATE TABLE text_docs (rid INTEGER PRIMARY KEY, ns TEXT NOT NULL, doc_id TEXT NOT NULL,"
+    " body TEXT NOT NULL, UNIQUE (ns, doc_id))",
+    "CREATE VIRTUAL TABLE text_docs_tri USING fts5(txt, content='', tokenize='trigram case_sensitive 1')",
+    "CREATE VIRTUAL TABLE text_docs_bi USING fts5("
+    "grams, content='', detail='none', tokenize='unicode61 remove_diacritics 0')",
+)
+"""The persisted text index's tables in a SQLite store (part of the issue-23 migration)."""
+
+
+class _Runner(Protocol):
+    def run(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+
+class SqliteStoredTextIndex:
+    """A :class:`~aftersales.ports.text_search.StoredTextIndex` in a SQLite store's own transaction.
+
+    Terms of three characters or more are trigram phrases; shorter letter/digit terms are tokens of
+    the bigram table (what the trigram tokenizer cannot find without a scan); candidates are then
+    ranked exactly (:func:`~aftersales.ports.text_search.rank`).
+    """
+
+    def __init__(self, uow: _Runner) -> None:
+        self._uow = uow
+
+    def _found(self, namespace: str, doc_id: str) -> tuple[int, str] | None:
+        row = self._uow.run(
+            "SELECT rid, body FROM text_docs WHERE ns = ? AND doc_id = ?", (namespace, doc_id)
+        ).fetchone()
+        return (int(row[0]), str(row[1])) if row is not None else None
+
+    def _delete(self, rid: int, body: str) -> None:
+        run = self._uow.run
+        run("INSERT INTO text_docs_tri (text_docs_tri, rowid, txt) VALUES ('delete', ?, ?)", (rid, body))
+        run(
+            "INSERT INTO text_docs_bi (text_docs_bi, rowid, grams) VALUES ('delete', ?, ?)",
+            (rid, bigram_tokens(body)),
+        )
+        run("DELETE FROM text_docs WHERE rid = ?", (rid,))
+
+    def put(self, namespace: str, doc_id: str, texts: Sequence[str]) -> None:
+        """Index ``doc_id``, replacing what was indexed under it."""
+        body = index_body(doc_id, texts)
+        found = self._found(namespace, doc_id)
+        if found is not None:
+            if found[1] == body:
+                return
+            self._delete(*found)
+        run = self._uow.run
+        rid = run(
+            "INSERT INTO text_docs (ns, doc_id, body) VALUES (?, ?, ?)", (namespace, doc_id, body)
+        ).lastrowid
+        run("INSERT INTO text_docs_tri (rowid, txt) VALUES (?, ?)", (rid, body))
+        run("INSERT INTO text_docs_bi (rowid, grams) VALUES (?, ?)", (rid, bigram_tokens(body)))
+
+    def remove(self, namespace: str, doc_id: str) -> None:
+        """Forget ``doc_id``."""
+        found = self._found(namespace, doc_id)
+        if found is not None:
+            self._delete(*found)
+
+    def count(self, namespace: str) -> int:
+        """Documents indexed in ``namespace``."""
+        return int(self._uow.run("SELECT count(*) FROM text_docs WHERE ns = ?", (namespace,)).fetchone()[0])
+
+    def search(self, namespace: str, query: str, limit: int = 20) -> list[str]:
+        """Ids of the documents holding every term, most occurrences first, then by id."""
+        terms = query_terms(query)
+        long_terms = [t for t in terms if len(t) >= 3]
+        short = [t for t in terms if len(t) < 3 and t.isalnum()]
+        where = ["d.ns = ?"]
+        params: list[object] = [namespace]
+        if long_terms:
+            where.append("d.rid IN (SELECT rowid FROM text_docs_tri WHERE text_docs_tri MATCH ?)")
+            params.append(" AND ".join('"' + t.replace('"', '""') + '"' for t in long_terms))
+        if short:
+            where.append("d.rid IN (SELECT rowid FROM text_docs_bi WHERE text_docs_bi MATCH ?)")
+            params.append(" AND ".join(f'"{t}"' + ("*" if len(t) == 1 else "") for t in short))
+        sql = f"SELECT d.doc_id, d.body FROM text_docs d WHERE {' AND '.join(where)}"
+        return rank(self._uow.run(sql, params).fetchall(), terms, limit)

@@ -20,7 +20,10 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="play a month of a bathroom-fixture maker into SQLite, print the ledger and KPIs"
     )
     demo.add_argument(
-        "--locale", default="en", choices=["en", "zh_Hans", "zh_Hant"], help="language of the output"
+        "--locale",
+        default="zh_Hans",
+        choices=["zh_Hans", "zh_Hant", "en"],
+        help="language of the output (default zh_Hans)",
     )
     demo.add_argument("--db", type=Path, default=None, help="SQLite file to create (default: a temp file)")
     demo.add_argument("--tickets", type=int, default=2000, help="requests to play (default 2000)")

@@ -84,33 +84,63 @@ def demo_ticket() -> Ticket:
         ),
     )
     ticket.step(
-        "await_parts", engineer, t0 + timedelta(hours=5, minutes=35), reason="fill valve ordered from maker"
+        "await_parts",
+        engineer,
+        t0 + timedelta(hours=5, minutes=35),
+        reason="已向厂家订购进水阀 — fill valve ordered from maker",
     )
     ticket.note_to_customer(
         dealer, t0 + timedelta(hours=5, minutes=40), CustomerNote("配件已向厂家申领，明天上午上门更换。")
     )
     t1 = datetime(2026, 3, 3, 10, 0, tzinfo=SHANGHAI)
-    ticket.step("resume", engineer, t1, reason="fill valve received")
-    ticket.resolve(engineer, t1 + timedelta(minutes=40), summary="fill valve replaced, flushing normally")
-    ticket.confirm(customer, t1 + timedelta(minutes=45), note="service slip signed")
+    ticket.step("resume", engineer, t1, reason="进水阀已到货 — fill valve received")
+    ticket.resolve(
+        engineer,
+        t1 + timedelta(minutes=40),
+        summary="更换进水阀，冲水正常 — fill valve replaced, flushing normally",
+    )
+    ticket.confirm(customer, t1 + timedelta(minutes=45), note="客户已签服务单 — service slip signed")
     t2 = datetime(2026, 3, 4, 10, 0, tzinfo=SHANGHAI)
     ticket.schedule_callback(agent, t1 + timedelta(minutes=50), t2)
     ticket.record_callback(agent, t2, problem_back=False, facts={"satisfaction": 5})
+    ticket.close(agent, t2 + timedelta(minutes=5))
     return ticket
 
 
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) >= 0x1100 else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
 def run_demo(locale: str, out: TextIO) -> int:
-    """Print the demo ticket's ledger: who, when, from, to, why."""
+    """Print the demo ticket's ledger in ``locale``: who, when, from, to, why."""
+    from aftersales.reports.labels import report_labels
+
+    labels = report_labels(locale, {"agent-li": "客服小李", "pudong-dealer": "浦东特约网点",
+                                    "eng-zhang": "张师傅", "cust-wang": "王先生"})  # fmt: skip
     ticket = demo_ticket()
-    out.write(f"Ticket {ticket.id}  [{ticket.category}]  {ticket.description}\n")
-    out.write(f"state: {ticket.state}   events: {len(ticket.events)}\n\n")
-    header = f"{'#':>2}  {'when':16}  {'who':26}  {'action':18}  {'from':17} → {'to':17}  why\n"
-    out.write(header)
-    out.write("-" * (len(header) + 10) + "\n")
+    out.write(
+        labels.text("demo.one.title", id=ticket.id, category=labels.category(ticket.category.code),
+                    description=ticket.description) + "\n"
+    )  # fmt: skip
+    out.write(labels.text("demo.one.state", state=labels.state(ticket.state), events=str(len(ticket.events))))
+    out.write("\n\n")
+    cols = [("#", 3), (labels.text("demo.one.when"), 17), (labels.text("demo.one.who"), 24),
+            (labels.text("demo.one.action"), 20), (labels.text("demo.one.from"), 14),
+            (labels.text("demo.one.to"), 14), (labels.text("demo.one.why"), 0)]  # fmt: skip
+    header = "  ".join(_pad(name, width) for name, width in cols).rstrip()
+    out.write(header + "\n" + "-" * (_width(header) + 10) + "\n")
     for e in ticket.events:
-        when = e.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-        out.write(
-            f"{e.seq:>2}  {when:16}  {e.actor!s:26}  {e.action:18}  "
-            f"{e.from_state or '-':17} → {e.to_state:17}  {e.reason or ''}\n"
-        )
+        role = labels.catalog.get(f"role.{e.actor.role.value}") or e.actor.role.value
+        cells = [
+            str(e.seq), e.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+            f"{role} {labels.name(e.actor.id)}",
+            labels.catalog.get(f"ticket_action.{e.action}") or e.action,
+            labels.state(e.from_state) if e.from_state else "-", labels.state(e.to_state), e.reason or "",
+        ]  # fmt: skip
+        line = "  ".join(_pad(c, w) for c, (_, w) in zip(cells, cols, strict=True)).rstrip()
+        out.write(line + "\n")
     return 0

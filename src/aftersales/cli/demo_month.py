@@ -42,7 +42,7 @@ from aftersales.errors import AftersalesError
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
-__all__ = ["MonthWorld", "build_world", "run_month_demo"]
+__all__ = ["MonthWorld", "build_world", "complaint_days", "run_month_demo"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONTH = "2026-03"
@@ -454,10 +454,15 @@ def _sign_off(play: _Play, ticket_id: str, customer: Customer, worker: Actor) ->
         play.run("confirm", who, ticket_id, note="已确认")
     elif roll < 0.9:
         play.run("confirm", who, ticket_id, note="已签字确认")
-    else:  # no answer: the agent closes it after waiting (客户未回复)
+    else:  # no answer at first: the agent reaches the customer and records the acceptance by phone
         yield _wall(rng.uniform(24, 48))
-        play.run("close", AGENTS[2], ticket_id, reason="客户 24 小时内未答复，按规定关闭")
-    if rng.random() < 0.75:  # callbacks (回访)
+        play.run("confirm", AGENTS[2], ticket_id, channel="phone", note="客户电话确认")
+    if rng.random() >= 0.75:  # the customer cannot be reached for the callback: closed after 3 attempts
+        for _ in range(3):
+            yield _work(rng.uniform(60, 240))
+            play.run("record_callback_attempt", AGENTS[2], ticket_id, note="无人接听")
+        play.run("close", AGENTS[2], ticket_id, reason="回访三次未联系上客户")
+    else:  # callbacks (回访), scheduled on acceptance
         yield _work(rng.uniform(30, 240))
         play.run("schedule_callback", AGENTS[2], ticket_id)
         yield _work(rng.uniform(240, 960))
@@ -474,6 +479,9 @@ def _sign_off(play: _Play, ticket_id: str, customer: Customer, worker: Actor) ->
             play.run("resolve", worker, ticket_id, summary="回访发现复发，已再次处理")
             yield _wall(rng.uniform(1, 12))
             play.run("confirm", who, ticket_id)
+            yield _work(rng.uniform(240, 960))
+            play.run("record_callback", AGENTS[2], ticket_id, problem_back=False, satisfaction=3)
+        play.run("close", AGENTS[2], ticket_id)
 
 
 def _complaint_story(play: _Play, crisis: bool) -> Iterator[Wait]:
@@ -536,6 +544,17 @@ def _arrivals(rng: random.Random, calendar: BusinessCalendar, count: int) -> lis
     return sorted(out)
 
 
+def complaint_days(rng: random.Random, days: list[int], tickets: int) -> list[int]:
+    """The days (of March) complaints are made on: one per 400 requests, at least 3, sorted.
+
+    From about 5,600 requests there are more complaints than working days in the window, so some
+    days get two (sampling more days than exist was the crash of ``--tickets 6000``).
+    """
+    wanted = max(3, tickets // 400)
+    chosen = rng.sample(days, min(wanted, len(days))) + rng.choices(days, k=max(0, wanted - len(days)))
+    return sorted(chosen)
+
+
 def _play_month(play: _Play, tickets: int, advance: Callable[[int], None]) -> None:
     """Run every story on one clock: the earliest pending step next (a discrete-event simulation)."""
     rng = play.world.rng
@@ -550,7 +569,7 @@ def _play_month(play: _Play, tickets: int, advance: Callable[[int], None]) -> No
         unit = next(units) if n in incident_at else None
         heapq.heappush(queue, (at, next(seq), _story(play, at, unit)))
     days = [d for d in range(9, 27) if play.calendar.is_working_day(date(2026, 3, d))]
-    for n, day in enumerate(sorted(rng.sample(days, max(3, tickets // 400)))):
+    for n, day in enumerate(complaint_days(rng, days, tickets)):
         at = datetime(2026, 3, day, 10, 30, tzinfo=SHANGHAI)
         heapq.heappush(queue, (at, next(seq), _complaint_story(play, crisis=n == 1)))
     while queue:
@@ -620,28 +639,38 @@ def _report(play: _Play, locale: str, out: TextIO, found: list[tuple[object, str
     from aftersales.ports.reporting import FaultDimension, GroupBy, Period
     from aftersales.reports.faults import BatchIncident, fault_pareto
     from aftersales.reports.kpi import kpi_report
+    from aftersales.reports.labels import report_labels
+    from aftersales.reports.names import group_names
     from aftersales.reports.render import to_markdown
+    from aftersales.reports.targets import kpi_goals
 
     words = TEXT[locale]
     desk = play.desk
+    labels = report_labels(locale, group_names(desk.store))
+    name_of = {"state": labels.state, "category": labels.category, "priority": labels.priority}
     _section(out, str(words["ledger"]))
     total = desk.count(MANAGER)
     out.write(f"{words['total']}: {total}\n")
     for name, counts in _counts(desk).items():
-        parts = ", ".join(f"{key or '-'} {n}" for key, n in counts.items())
+        parts = ", ".join(
+            f"{name_of[name](key) if key or name == 'priority' else '-'} {n}" for key, n in counts.items()
+        )
         out.write(f"{words[name]}: {parts}\n")
     queries = reporting_for(desk.store)
     period = Period(MONTH_START, MONTH_END)
     assert desk.calendar is not None
+    # tickets of direct contracts have no dealer: the labels call that group the maker's own engineers
     kpis = kpi_report(queries, period, desk.calendar, group=GroupBy.DEALER)
-    # tickets of direct contracts have no dealer: the maker's own engineers served them
-    rows = tuple(attrs.evolve(r, group=r.group or "venus-direct") for r in kpis.rows)
-    kpis = attrs.evolve(kpis, rows=rows)
+    generated = desk.clock.now()
     _section(out, str(words["kpi"]).format(month=MONTH))
-    out.write(to_markdown(kpis, locale))
+    out.write(
+        to_markdown(
+            kpis, locale, names=labels.names, goals=kpi_goals("sanitary_ware"), generated_at=generated
+        )
+    )
     pareto = fault_pareto(queries, period, FaultDimension.SYMPTOM)
     _section(out, str(words["pareto"]).format(month=MONTH))
-    out.write(to_markdown(attrs.evolve(pareto, items=pareto.items[:5]), locale))
+    out.write(to_markdown(pareto, locale, names=labels.names, top=5, generated_at=generated))
     _section(out, str(words["incidents"]))
     if not found:
         out.write(f"{words['none']}\n")
@@ -651,7 +680,7 @@ def _report(play: _Play, locale: str, out: TextIO, found: list[tuple[object, str
             str(words["incident"]).format(
                 product=incident.product_id,
                 batch=incident.batch,
-                symptom=incident.symptom,
+                symptom=labels.fault("symptom", incident.symptom),
                 affected=incident.affected,
                 size=incident.batch_size,
                 share=(incident.share * 100).quantize(Decimal("0.1")),
@@ -663,7 +692,9 @@ def _report(play: _Play, locale: str, out: TextIO, found: list[tuple[object, str
     out.write(f"{len(play.complaints) + len(found)}: {', '.join(play.complaints + [c for _, c in found])}\n")
     if play.crisis is not None:
         file = desk.complaints.complaint_file(MANAGER, play.crisis)
-        to = sorted({role.value for e in file.escalations for role in e.to})
+        to = sorted(
+            {labels.catalog.get(f"role.{r.value}") or r.value for e in file.escalations for r in e.to}
+        )
         out.write(str(words["crisis"]).format(id=play.crisis, to=", ".join(to)) + "\n")
 
 

@@ -1,4 +1,9 @@
-"""``aftersales report kpi|faults|dealers --db FILE --from DATE --to DATE [--format csv|md|html]``.
+"""``aftersales report kpi|faults|trend|sla|dealers|ledger --db FILE --from DATE --to DATE``.
+
+Formats: ``text`` (default), ``md``, ``csv`` (with a BOM for Chinese locales, ``--bom/--no-bom``),
+``xlsx`` (needs ``--out``) and ``html`` (a complete page; ``--open`` shows it in the browser). Words
+are in ``--locale`` (zh_Hans by default: the shipped packs are Chinese companies'). ``ledger``
+streams the 台账 with a progress bar, scoped to who runs it (``--as dealer:ID`` for a dealer's view).
 
 Exit codes: 0 done, 1 an aftersales error (e.g. storage), 2 usage (missing file, bad date, unknown
 pack or locale), as argparse does for its own usage errors.
@@ -17,21 +22,36 @@ from aftersales.errors import AftersalesError
 __all__ = ["add_report_parser", "run_report"]
 
 USAGE = 2
+KINDS = ("kpi", "faults", "trend", "sla", "dealers", "ledger")
+FORMATS = ("text", "md", "csv", "xlsx", "html", "jsonl")
 
 
 def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``report`` command to the CLI's subparsers."""
-    p: argparse.ArgumentParser = subparsers.add_parser("report", help="KPIs, fault Pareto or dealer reports")
-    p.add_argument("kind", choices=["kpi", "faults", "dealers"])
+    p: argparse.ArgumentParser = subparsers.add_parser(
+        "report", help="KPIs, fault Pareto, trends, SLA breaches, dealer reports, the ledger export"
+    )
+    p.add_argument("kind", choices=KINDS)
     p.add_argument("--db", required=True, help="the SQLite file of the service desk")
-    p.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", required=True, help="last day (inclusive), YYYY-MM-DD")
-    p.add_argument("--format", default="md", choices=["csv", "md", "html"])
-    p.add_argument("--locale", default="en", help="zh_Hans, zh_Hant or en")
+    p.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (optional for ledger)")
+    p.add_argument("--to", dest="date_to", help="last day (inclusive), YYYY-MM-DD (optional for ledger)")
+    p.add_argument("--format", default="text", choices=FORMATS)
+    p.add_argument("--locale", default="zh_Hans", help="zh_Hans (default), zh_Hant or en")
+    p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
+    p.add_argument("--open", action="store_true", help="open the HTML page (or workbook) when written")
+    p.add_argument("--bom", action=argparse.BooleanOptionalAction, default=None,
+                   help="UTF-8 byte-order mark before CSV (default: on for Chinese locales)")  # fmt: skip
     p.add_argument("--pack", default="sanitary_ware", help="policy pack of the desk")
     p.add_argument("--group", default="dealer", choices=["all", "dealer", "engineer", "product", "region"])
     p.add_argument("--dimension", default="symptom", choices=["product", "batch", "symptom", "cause"])
+    p.add_argument("--top", type=int, default=None, help="faults: keep the N most frequent")
+    p.add_argument("--trend-months", type=int, default=0, help="kpi: add a trend chart of N months")
     p.add_argument("--timezone", default="Asia/Shanghai")
+    p.add_argument("--as", dest="as_actor", default="manager", help="manager (default) or dealer:DEALER_ID")
+    for name in ("state", "priority", "category"):
+        p.add_argument(f"--{name}", action="append", default=None, help=f"ledger: only this {name} (repeat)")
+    for name in ("dealer", "region", "engineer", "product", "batch", "text"):
+        p.add_argument(f"--{name}", default=None, help=f"ledger: only tickets with this {name}")
     return p
 
 
@@ -40,85 +60,237 @@ def _fail(err: TextIO, message: str) -> int:
     return USAGE
 
 
-def _day(text: str) -> date | None:
+def _day(text: str | None) -> date | None:
+    if text is None:
+        return None
     try:
         return date.fromisoformat(text)
     except ValueError:
         return None
 
 
-def run_report(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Run ``report`` with parsed ``args``; returns the exit code."""
-    from aftersales.domain.contact import zone
-    from aftersales.i18n.locales import babel_locale
-    from aftersales.policies.registry import resolve_policies
-
+def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | None] | int:
     db = Path(args.db)
     if not db.is_file():
         return _fail(err, f"no such database file: {db}")
+    needs_period = args.kind != "ledger"
+    if needs_period and (args.date_from is None or args.date_to is None):
+        return _fail(err, f"{args.kind} needs --from and --to")
     first, last = _day(args.date_from), _day(args.date_to)
-    if first is None or last is None:
-        bad = args.date_from if first is None else args.date_to
-        return _fail(err, f"bad date {bad!r}: write YYYY-MM-DD")
-    if last < first:
+    for text, parsed in ((args.date_from, first), (args.date_to, last)):
+        if text is not None and parsed is None:
+            return _fail(err, f"bad date {text!r}: write YYYY-MM-DD")
+    if first is not None and last is not None and last < first:
         return _fail(err, "--to is before --from")
+    if args.format == "xlsx" and args.out is None:
+        return _fail(err, "--format xlsx writes a workbook: give --out FILE.xlsx")
+    if args.kind == "ledger" and args.format not in ("csv", "xlsx", "jsonl"):
+        return _fail(err, "ledger exports --format csv, xlsx or jsonl")
+    if args.kind != "ledger" and args.format == "jsonl":
+        return _fail(err, "--format jsonl is for the ledger export")
+    if args.bom is not None and args.format != "csv":
+        return _fail(err, "--bom is for --format csv")
+    if args.top is not None and args.top < 1:
+        return _fail(err, "--top is a positive number")
+    if not 0 <= args.trend_months <= 36:
+        return _fail(err, "--trend-months is from 0 to 36")
+    if args.as_actor != "manager" and not (args.as_actor.startswith("dealer:") and len(args.as_actor) > 7):
+        return _fail(err, "--as is manager or dealer:DEALER_ID")
+    return first, last
+
+
+def run_report(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Run ``report`` with parsed ``args``; returns the exit code."""
+    from aftersales.domain.contact import zone
+    from aftersales.i18n.locales import resolve_locale
+    from aftersales.policies.registry import resolve_policies
+
+    checked = _check(args, err)
+    if isinstance(checked, int):
+        return checked
+    first, last = checked
     try:
         resolve_policies(args.pack, None)
     except AftersalesError as exc:
         return _fail(err, f"unknown pack {args.pack!r} ({exc})")
     try:
-        babel_locale(args.locale)
+        args.locale = resolve_locale(args.locale)
         tz = zone(args.timezone)
-    except Exception as exc:  # babel and zoneinfo raise their own error types
+    except AftersalesError as exc:
         return _fail(err, f"bad locale or time zone ({exc})")
     try:
-        return _produce(args, db, first, last, tz, out)
+        return _produce(args, first, last, tz, out, err)
     except AftersalesError as exc:
         err.write(f"aftersales report: error: {exc}\n")
         return 1
 
 
-def _produce(args: argparse.Namespace, db: Path, first: date, last: date, tz: Any, out: TextIO) -> int:
+def _produce(
+    args: argparse.Namespace, first: date | None, last: date | None, tz: Any, out: TextIO, err: TextIO
+) -> int:
     from aftersales.adapters.clock import ManualClock
     from aftersales.ports.reporting import Period
     from aftersales.service.desk import ServiceDesk
 
-    period = Period(
-        datetime.combine(first, time(), tz), datetime.combine(last + timedelta(days=1), time(), tz)
-    )
-    desk = ServiceDesk.open(f"sqlite:///{db}", pack=args.pack, clock=ManualClock(datetime.now(tz)))
+    period = None
+    if first is not None and last is not None:
+        end = datetime.combine(last + timedelta(days=1), time(), tz)
+        period = Period(datetime.combine(first, time(), tz), end)
+    desk = ServiceDesk.open(f"sqlite:///{args.db}", pack=args.pack, clock=ManualClock(datetime.now(tz)))
     try:
-        return _write(args, desk, period, first, out)
+        if args.kind == "ledger":
+            return _ledger(args, desk, period, out, err)
+        if period is None or first is None or last is None:
+            raise AftersalesError(f"{args.kind} needs --from and --to")
+        return _emit(args, _document(args, desk, period, first, last), out, err)
     finally:
         desk.shutdown()
 
 
-def _write(args: argparse.Namespace, desk: Any, period: Any, first: date, out: TextIO) -> int:
+def _actor(args: argparse.Namespace) -> Any:
+    from aftersales.service.actors import Actor
+
+    if args.as_actor.startswith("dealer:"):
+        dealer = args.as_actor.split(":", 1)[1]
+        return Actor.dealer_staff(f"cli-{dealer}", dealer)
+    return Actor.manager("cli", "aftersales report")
+
+
+def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, last: date) -> Any:
     from aftersales.adapters.reporting import reporting_for
     from aftersales.ports.reporting import FaultDimension, GroupBy
     from aftersales.reports.dealer_monthly import dealer_monthly
-    from aftersales.reports.faults import fault_pareto
+    from aftersales.reports.faults import fault_pareto, fault_trend
     from aftersales.reports.kpi import kpi_report
-    from aftersales.reports.render import to_csv, to_html, to_markdown
+    from aftersales.reports.labels import report_labels
+    from aftersales.reports.months import months_between
+    from aftersales.reports.names import group_names
+    from aftersales.reports.pages import document_for
+    from aftersales.reports.sla import sla_breaches
+    from aftersales.reports.targets import PACK_GOALS, KpiGoals
+    from aftersales.reports.trend import kpi_trend
 
     queries = reporting_for(desk.store)
-    report: object
+    labels = report_labels(args.locale, group_names(desk.store), args.timezone)
+    goals = PACK_GOALS.get(args.pack, KpiGoals())
+    groups = {"all": GroupBy.ALL, "dealer": GroupBy.DEALER, "engineer": GroupBy.ENGINEER}
+    groups |= {"product": GroupBy.PRODUCT, "region": GroupBy.REGION}
+    dimension = FaultDimension[args.dimension.upper()]
+    if desk.calendar is None and args.kind in ("kpi", "trend", "dealers"):
+        raise AftersalesError("the desk has no working calendar")
     if args.kind == "kpi":
-        if desk.calendar is None:
-            raise AftersalesError("the desk has no working calendar")
-        groups = {"all": GroupBy.ALL, "dealer": GroupBy.DEALER, "engineer": GroupBy.ENGINEER}
-        groups |= {"product": GroupBy.PRODUCT, "region": GroupBy.REGION}
         report = kpi_report(queries, period, desk.calendar, group=groups[args.group])
-    elif args.kind == "faults":
-        report = fault_pareto(queries, period, FaultDimension[args.dimension.upper()])
-    else:
-        report = dealer_monthly(
-            queries, desk.store, first.strftime("%Y-%m"), clock=desk.clock, timezone=args.timezone
+        trend = None
+        if args.trend_months:
+            months = [first.strftime("%Y-%m")]
+            while len(months) < args.trend_months:
+                prior = date.fromisoformat(months[0] + "-01") - timedelta(days=1)
+                months.insert(0, prior.strftime("%Y-%m"))
+            trend = kpi_trend(queries, months, desk.calendar, timezone=args.timezone)
+        return document_for(report, labels, goals=goals, trend=trend)
+    if args.kind == "faults":
+        return document_for(fault_pareto(queries, period, dimension), labels, top=args.top)
+    if args.kind == "trend":
+        months = months_between(first.strftime("%Y-%m"), last.strftime("%Y-%m"))
+        trend = kpi_trend(queries, months, desk.calendar, timezone=args.timezone)
+        faults = fault_trend(queries, months, dimension, timezone=args.timezone)
+        return document_for(trend, labels, goals=goals, faults=faults)
+    if args.kind == "sla":
+        as_of = min(desk.clock.now(), period.end)
+        breaches = sla_breaches(desk, _actor(args), period, as_of=as_of, timezone=args.timezone)
+        return document_for(breaches, labels)
+    summary = dealer_monthly(
+        queries, desk.store, first.strftime("%Y-%m"), clock=desk.clock, timezone=args.timezone
+    )
+    kpis = kpi_report(queries, period, desk.calendar, group=GroupBy.DEALER)
+    return document_for(summary, labels, goals=goals, kpis=kpis)
+
+
+def _emit(args: argparse.Namespace, doc: Any, out: TextIO, err: TextIO) -> int:
+    from aftersales.reports.render import render
+
+    body = render(doc, args.format, bom=args.bom)
+    target: Path | None = args.out
+    if target is None and args.open and args.format == "html":
+        import tempfile
+
+        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept for the browser to read
+            "wb", prefix=f"aftersales-{args.kind}-", suffix=".html", delete=False
         )
-    if args.format == "csv":
-        out.write(to_csv(report))
-    elif args.format == "html":
-        out.write(to_html(report, args.locale))
-    else:
-        out.write(to_markdown(report, args.locale))
+        handle.close()
+        target = Path(handle.name)
+    if target is None:
+        assert isinstance(body, str)
+        out.write(body)
+        return 0
+    target.write_bytes(body if isinstance(body, bytes) else body.encode("utf-8"))
+    err.write(f"{target}\n")
+    if args.open:
+        _open(target)
+    return 0
+
+
+def _open(path: Path) -> None:
+    import webbrowser
+
+    webbrowser.open(path.resolve().as_uri())
+
+
+def _filters(args: argparse.Namespace, period: Any) -> Any:
+    from aftersales.ports.queries import TicketFilter
+
+    return TicketFilter(
+        states=tuple(args.state or ()), priorities=tuple(args.priority or ()),
+        categories=tuple(args.category or ()), dealer_id=args.dealer, region=args.region,
+        engineer_id=args.engineer, product_id=args.product, batch=args.batch, text=args.text,
+        received_from=period.start if period is not None else None,
+        received_to=period.end if period is not None else None,
+    )  # fmt: skip
+
+
+def _ledger(args: argparse.Namespace, desk: Any, period: Any, out: TextIO, err: TextIO) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from aftersales.reports.ledger_export import export_ledger
+    from aftersales.reports.names import group_names
+
+    try:
+        filters = _filters(args, period)
+    except ValueError as exc:
+        return _fail(err, str(exc))
+    actor = _actor(args)
+    total = desk.count(actor, filters)
+    fmt = args.format
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=Console(file=err), transient=True,
+    )  # fmt: skip
+    with progress:
+        task = progress.add_task(str(args.out or "ledger"), total=total)
+
+        def advance(n: int) -> None:
+            progress.update(task, completed=n)
+
+        if args.out is None:
+            import io
+
+            stream = getattr(out, "buffer", None)  # a real stdout: stream the bytes through
+            target = stream if stream is not None else io.BytesIO()
+            out.flush()
+            export_ledger(
+                desk, actor, target, format=fmt, filters=filters, locale=args.locale,
+                timezone=args.timezone, bom=args.bom, names=group_names(desk.store), progress=advance,
+            )  # fmt: skip
+            if stream is None:
+                out.write(target.getvalue().decode("utf-8"))
+            else:
+                stream.flush()
+            return 0
+        written = export_ledger(desk, actor, args.out, format=fmt, filters=filters, locale=args.locale,
+                                timezone=args.timezone, bom=args.bom, names=group_names(desk.store),
+                                progress=advance)  # fmt: skip
+    err.write(f"{args.out}: {written}\n")
+    if args.open:
+        _open(args.out)
     return 0

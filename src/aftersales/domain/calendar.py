@@ -130,6 +130,7 @@ class BusinessCalendar:
     known_from: date | None
     known_until: date | None
     source_name: str
+    official_until: date | None
     _schedule: DaySchedule = attrs.field(eq=False, repr=False)
     _zone: ZoneInfo = attrs.field(eq=False, repr=False)
     _known_lo: int = attrs.field(eq=False, repr=False)
@@ -147,6 +148,7 @@ class BusinessCalendar:
         known_from: date | None = None,
         known_until: date | None = None,
         source_name: str = "calendar",
+        official_until: date | None = None,
     ) -> None:
         zone = _zone(timezone)
         week = week_windows(weekly_hours)
@@ -173,6 +175,18 @@ class BusinessCalendar:
                 raise ValidationError(f"{name} must lie in the years {_MIN_YEAR}–{_MAX_YEAR}", field=name)
         if known_from is not None and known_until is not None and known_from > known_until:
             raise ValidationError("known_from is after known_until", field="known_from")
+        if official_until is not None:
+            if not isinstance(official_until, date) or isinstance(official_until, datetime):
+                raise ValidationError(
+                    f"official_until must be a date, got {official_until!r}", field="official_until"
+                )
+            if known_until is None or official_until > known_until:
+                raise ValidationError(
+                    "official_until must not be after known_until (provisional data extends official data)",
+                    field="official_until",
+                )
+            if official_until == known_until:
+                official_until = None  # nothing is provisional
         schedule = DaySchedule(zone, week, off, extra, extra_hours, known_from, known_until)
         known_lo = schedule.local_midnight_us(known_from) if known_from is not None else -(1 << 62)
         known_hi = (
@@ -189,6 +203,7 @@ class BusinessCalendar:
             known_from,
             known_until,
             source_name,
+            official_until,
             schedule,
             zone,
             known_lo,
@@ -267,6 +282,56 @@ class BusinessCalendar:
     def zone(self) -> ZoneInfo:
         """The calendar's time zone."""
         return self._zone
+
+    @property
+    def working_day_length(self) -> timedelta:
+        """The length of a standard working day: the working time most weekdays with hours have.
+
+        Why: "N working days" in a service contract means ``N × working_day_length`` of working time (eight
+        hours on the Chinese office day), whatever the instant the clock starts. Ties go to the longer day.
+        """
+        lengths = [sum(end - start for start, end in day) for day in self.week if day]
+        common = max(set(lengths), key=lambda length: (lengths.count(length), length))
+        return _MICROSECOND * common
+
+    @property
+    def provisional(self) -> bool:
+        """Whether part of the known range is provisional (estimated holidays beyond the official data)."""
+        return self.official_until is not None
+
+    def is_provisional(self, at: datetime) -> bool:
+        """Whether working time at ``at`` rests on provisional data (local date past ``official_until``)."""
+        require_aware(at, "at")
+        return self.official_until is not None and at.astimezone(self._zone).date() > self.official_until
+
+    def with_provisional(
+        self, holidays: Iterable[date], until: date, *, source_name: str | None = None
+    ) -> BusinessCalendar:
+        """This calendar extended past its data to ``until`` with estimated ``holidays`` (no make-up days).
+
+        Why: when the official arrangement of next year is not yet published, due times must still be
+        computed; they are computed on the statutory holidays alone and marked provisional (see
+        :meth:`is_provisional`) until the official data arrives. Holidays on or before ``known_until`` are
+        ignored (the official data wins there).
+        """
+        if self.known_until is None:
+            raise ValidationError("a calendar without known_until needs no provisional data", field="until")
+        if not isinstance(until, date) or isinstance(until, datetime) or until <= self.known_until:
+            raise ValidationError(
+                f"until must be a date after {self.known_until.isoformat()}, got {until!r}", field="until"
+            )
+        extra = {day for day in _dates(holidays, "holidays") if self.known_until < day <= until}
+        return BusinessCalendar(
+            self.timezone,
+            self.weekly_hours,
+            self.holidays | extra,
+            self.extra_workdays,
+            self.extra_workday_hours,
+            known_from=self.known_from,
+            known_until=until,
+            source_name=source_name or f"{self.source_name} + provisional",
+            official_until=self.official_until or self.known_until,
+        )
 
     # -- queries ------------------------------------------------------------------------------------------
 
@@ -372,6 +437,25 @@ class BusinessCalendar:
                 break
         index = bisect_right(table.before, target) - 1 if last else bisect_left(table.through, target)
         return self._datetime(table.starts[index] + (target - table.before[index]))
+
+    def clock_instants(self, start: int, *ends: int) -> list[datetime]:
+        """``instant_at(start, last=True)`` then ``instant_at(end)`` for each of ``ends``, in one call.
+
+        An SLA clock shows when it started (working time resumes) and when its budget and its warning share
+        run out; asking for them together looks the compiled table up once.
+        """
+        table = self._cache.table
+        if table is None or not all(0 < offset + table.origin < table.total for offset in (start, *ends)):
+            return [self.instant_at(start, last=True), *(self.instant_at(end) for end in ends)]
+        origin, starts, before, through = table.origin, table.starts, table.before, table.through
+        target = start + origin
+        index = bisect_right(before, target) - 1
+        found = [self._datetime(starts[index] + (target - before[index]))]
+        for end in ends:
+            target = end + origin
+            index = bisect_left(through, target)
+            found.append(self._datetime(starts[index] + (target - before[index])))
+        return found
 
     def instant_bounds(self, offset: int) -> tuple[datetime, datetime]:
         """``(instant_at(offset), instant_at(offset, last=True))`` for the price of about one call.

@@ -25,6 +25,7 @@ import attrs
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.ids import TicketId
 from aftersales.domain.money import Money, currency_exponent
+from aftersales.domain.part_numbers import part_number
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, code, required_text
 from aftersales.domain.work import aware, optional_aware
@@ -42,6 +43,7 @@ __all__ = [
     "QuoteEscalation",
     "QuoteId",
     "QuoteState",
+    "SheetLine",
 ]
 
 QuoteId = NewType("QuoteId", str)
@@ -128,7 +130,7 @@ class ChargeLine:
     """
 
     kind: ChargeKind = attrs.field(converter=_kind)
-    item: str = attrs.field(validator=code)
+    item: str = attrs.field(validator=part_number)
     unit_price: Money = attrs.field(validator=_not_negative)
     quantity: int = attrs.field(default=1, validator=_quantity)
     chargeable: bool = True
@@ -208,6 +210,8 @@ class Quote:
     payment_before_shipping: bool = False
     reasons: tuple[Reason, ...] = attrs.field(default=(), converter=_reasons)
     policy: str = attrs.field(default="", validator=bounded(200))
+    payer: str = attrs.field(default="customer", validator=attrs.validators.in_(("customer", "dealer")))
+    """Who is asked to pay: the end customer (user prices) or the dealer buying parts from the maker."""
     offered_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     decided_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     decided_by: ActorRef | None = None
@@ -293,6 +297,41 @@ class Quote:
         return _totals(self.lines, self.currency, charged=False)
 
 
+@attrs.frozen
+class SheetLine:
+    """One line of a ticket's assessed charges: the priced line and why it is charged or free.
+
+    ``component`` is the component the warranty was judged on (``None``: the whole product);
+    ``phase`` the warranty phase code of that judgement; ``dealer_cost`` the maker's price to dealers
+    for a part (what the dealer pays the maker when the part is not free), ``None`` for work and fees.
+    """
+
+    line: ChargeLine
+    reasons: tuple[Reason, ...] = attrs.field(converter=_reasons)
+    component: str | None = None
+    phase: str = ""
+    dealer_cost: Money | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.line, ChargeLine):
+            raise ValidationError("a sheet line holds a ChargeLine", field="line")
+        if not self.reasons:
+            raise ValidationError("every line of a charge sheet says why", field="reasons")
+        if self.dealer_cost is not None:
+            if not isinstance(self.dealer_cost, Money) or self.dealer_cost.amount < 0:
+                raise ValidationError("dealer_cost must be non-negative Money", field="dealer_cost")
+            if self.dealer_cost.currency != self.line.unit_price.currency:
+                raise CurrencyMismatch(self.line.unit_price.currency, self.dealer_cost.currency)
+
+
+def _sheet_lines(value: Iterable[SheetLine]) -> list[SheetLine]:
+    return list(value)
+
+
+def _line_key(line: SheetLine) -> tuple[str, str]:
+    return line.line.kind.value, line.line.item
+
+
 def _positive_money(instance: object, attribute: attrs.Attribute[Money], value: Money) -> None:
     if not isinstance(value, Money) or value.amount <= 0:
         raise ValidationError(f"{attribute.name} must be a positive Money amount", field=attribute.name)
@@ -327,6 +366,96 @@ class ChargeSheet:
     payments: list[Payment] = attrs.field(factory=list)
     escalations: list[QuoteEscalation] = attrs.field(factory=list)
     free_work: list[ChargeLine] = attrs.field(factory=list)
+    lines: list[SheetLine] = attrs.field(factory=list, converter=_sheet_lines)
+    """The assessed lines (one per part, labour, travel and fee), each with its reasons."""
+    reasons: tuple[Reason, ...] = attrs.field(default=(), converter=_reasons)
+    """Why, for the repair as a whole (warranty of the unit, causes, visit kind)."""
+    phase: str = ""
+    assessed_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    assessed_by: ActorRef | None = None
+    revision: int = 0
+    policy: str = attrs.field(default="", validator=bounded(200))
+
+    def copy(self) -> ChargeSheet:
+        """An independent copy with its own lists: change the copy, store it; a failure changes nothing."""
+        return attrs.evolve(
+            self,
+            quotes=list(self.quotes),
+            payments=list(self.payments),
+            escalations=list(self.escalations),
+            free_work=list(self.free_work),
+            lines=list(self.lines),
+        )
+
+    def reassess(
+        self,
+        lines: Iterable[SheetLine],
+        *,
+        at: datetime,
+        by: ActorRef,
+        phase: str,
+        reasons: Iterable[Reason],
+        policy: str,
+    ) -> tuple[str, ...]:
+        """Replace the assessed lines; returns what changed (``added:materials:WN-CB-01``, ``now_free:…``).
+
+        Quotes already answered stay as they were (an accepted quote is a contract); a draft or offered
+        quote built on the old lines no longer matches them and must be quoted again.
+        """
+        new = list(lines)
+        for line in new:
+            if not isinstance(line, SheetLine):
+                raise ValidationError("lines are SheetLine values", field="lines")
+            if line.line.unit_price.currency != self.currency:
+                raise CurrencyMismatch(self.currency, line.line.unit_price.currency)
+        if self.assessed_at is not None and at < self.assessed_at:
+            raise ValidationError("an assessment cannot predate the last one", field="at")
+        before = {_line_key(line): line for line in self.lines}
+        after = {_line_key(line): line for line in new}
+        changes: list[str] = []
+        for key, line in after.items():
+            old = before.get(key)
+            name = f"{key[0]}:{key[1]}"
+            if old is None:
+                changes.append(f"added:{name}")
+            elif old.line.chargeable != line.line.chargeable:
+                changes.append(f"{'now_chargeable' if line.line.chargeable else 'now_free'}:{name}")
+            elif old.line != line.line:
+                changes.append(f"repriced:{name}")
+        changes += [f"removed:{k[0]}:{k[1]}" for k in before if k not in after]
+        if self.phase and phase != self.phase:
+            changes.insert(0, f"phase:{self.phase}->{phase}")
+        self.lines = new
+        self.reasons = tuple(reasons)
+        self.phase, self.assessed_at, self.assessed_by, self.policy = phase, at, by, policy
+        self.revision += 1
+        return tuple(changes)
+
+    @property
+    def customer_total(self) -> Money:
+        """What the customer is asked to pay for the assessed lines (chargeable ones only)."""
+        return Money.total((line.line.amount for line in self.lines), self.currency)
+
+    @property
+    def service_value(self) -> Money:
+        """What the assessed work is worth at user prices, free lines included (the cost of service)."""
+        return Money.total((line.line.value for line in self.lines), self.currency)
+
+    @property
+    def dealer_cost_total(self) -> Money:
+        """What the dealer pays the maker for the parts that are not free (maker's price to dealers)."""
+        return Money.total(
+            (
+                line.dealer_cost * line.line.quantity
+                for line in self.lines
+                if line.dealer_cost is not None and line.line.chargeable
+            ),
+            self.currency,
+        )
+
+    def chargeable_lines(self) -> tuple[SheetLine, ...]:
+        """The assessed lines the customer pays for."""
+        return tuple(line for line in self.lines if line.line.chargeable)
 
     def quote(self, quote_id: str) -> Quote:
         """The quote ``quote_id`` (:class:`NotFound` if this sheet has none)."""

@@ -23,6 +23,8 @@ class Channel(StrEnum):
     LETTER_FAX = "letter_fax"
     WALK_IN = "walk_in"
     PROACTIVE_CALLBACK = "proactive_callback"
+    PLANNED = "planned"
+    """Opened by the library itself from a maintenance plan (计划保养)."""
 
 
 def _category_code(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -94,6 +94,11 @@ COMPLAINT_WORKFLOW = Workflow(
         _t("note_to_customer", _OPEN, STAY, _HANDLERS),
         _t("schedule_callback", _HANDLED, STAY, _HANDLERS | _SYSTEM),
         _t("record_callback", _HANDLED, STAY, _HANDLERS),
+        # Issue 23: describing a complaint (tags, custom fields, attachments) never moves it.
+        _t("tag", tuple(S), STAY, _HANDLERS | _SYSTEM),
+        _t("set_fields", tuple(S), STAY, _HANDLERS | _SYSTEM),
+        _t("attach", tuple(S), STAY, _HANDLERS | frozenset({R.CUSTOMER})),
+        _t("detach", tuple(S), STAY, _HANDLERS | frozenset({R.CUSTOMER})),
     ],
     final=(S.CLOSED, S.CANCELLED),
 )

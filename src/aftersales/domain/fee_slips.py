@@ -25,6 +25,7 @@ import attrs
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.money import Money, currency_exponent
+from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, code, required_text
 from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import CurrencyMismatch, InvalidTransition, ValidationError
@@ -79,6 +80,18 @@ def _lines(value: Iterable[ChargeLine]) -> tuple[ChargeLine, ...]:
     return items
 
 
+_PAYERS = ("customer", "dealer", "engineer")
+
+
+def _minor(money: Money) -> int:
+    """``money`` in whole minor units of its currency (exact: amounts are rounded to them)."""
+    return int(money.amount / currency_exponent(money.currency))
+
+
+def _reason_tuple(value: Iterable[Reason]) -> tuple[Reason, ...]:
+    return tuple(value)
+
+
 def _currency(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     currency_exponent(value)
 
@@ -111,7 +124,10 @@ class FeeSlip:
     """
 
     DOCUMENT_KIND: ClassVar[str] = "fee_slip"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("ticket_id", "customer_id", "dealer_id", "month", "state")
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = (
+        "ticket_id", "customer_id", "dealer_id", "month", "state",
+        "currency", "payer_kind", "charged_minor", "given_minor", "paid_minor",
+    )  # fmt: skip
 
     id: str = attrs.field(validator=required_text(64))
     ticket_id: str = attrs.field(validator=required_text(64))
@@ -133,8 +149,22 @@ class FeeSlip:
     cancelled_by: ActorRef | None = None
     cancel_reason: str | None = None
     version: int = 0
+    payer_kind: str = attrs.field(default="customer", validator=attrs.validators.in_(_PAYERS))
+    """Who owes the slip: the end customer (a job), or the dealer (or engineer) who kept a loaned part."""
+    payer_id: str | None = None
+    reasons: tuple[Reason, ...] = attrs.field(default=(), converter=_reason_tuple)
+    """Why the slip was written (``part_not_returned`` with the part and its deadline, …)."""
+    # Totals in whole minor units (fen), derived and indexed, never stored in the JSON: a month's revenue
+    # is summed over the index without reading 100 000 slips.
+    charged_minor: int = attrs.field(init=False, default=0)
+    given_minor: int = attrs.field(init=False, default=0)
+    paid_minor: int = attrs.field(init=False, default=0)
 
     def __attrs_post_init__(self) -> None:
+        if self.payer_id is None:
+            self.payer_id = self.customer_id if self.payer_kind == "customer" else None
+        if self.payer_id is None:
+            raise ValidationError("a slip owed by a dealer or engineer names it", field="payer_id")
         if not self.lines:
             raise ValidationError("a fee slip has at least one line", field="lines")
         for line in self.lines:
@@ -142,6 +172,11 @@ class FeeSlip:
                 raise CurrencyMismatch(self.currency, line.unit_price.currency)
         if not any(line.chargeable for line in self.lines):
             raise ValidationError("a fee slip charges at least one line", field="lines")
+        self.charged_minor = _minor(self.total)
+        self.given_minor = _minor(
+            Money.total((ln.value for ln in self.lines if not ln.chargeable), self.currency)
+        )
+        self.paid_minor = _minor(self.paid)
 
     # -- figures -----------------------------------------------------------------------------------
 
@@ -199,6 +234,7 @@ class FeeSlip:
                 field="amount",
             )
         self.payments.append(payment)
+        self.paid_minor = _minor(self.paid)
 
     def can_invoice(self) -> bool:
         """True when this slip may go on an invoice now: active, not invoiced, and an invoice is wanted."""
@@ -301,7 +337,14 @@ class MaterialsMovement:
     """
 
     DOCUMENT_KIND: ClassVar[str] = "materials_movement"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("ticket_id", "month", "kind")
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = (
+        "ticket_id",
+        "month",
+        "kind",
+        "dealer_id",
+        "currency",
+        "value_minor",
+    )
 
     id: str = attrs.field(validator=required_text(64))
     kind: MovementKind = attrs.field(converter=MovementKind)
@@ -312,6 +355,9 @@ class MaterialsMovement:
     lines: tuple[ChargeLine, ...] = attrs.field(converter=_lines)
     dealer_id: str | None = None
     version: int = 0
+    # Derived and indexed, not stored in the JSON (see FeeSlip).
+    currency: str = attrs.field(init=False, default="")
+    value_minor: int = attrs.field(init=False, default=0)
 
     def __attrs_post_init__(self) -> None:
         if not self.lines:
@@ -320,3 +366,9 @@ class MaterialsMovement:
             raise ValidationError(
                 "free issues and returns are not charged; charged materials go on a fee slip", field="lines"
             )
+        currency = self.lines[0].unit_price.currency
+        if any(line.unit_price.currency != currency for line in self.lines):
+            raise CurrencyMismatch(currency, next(ln.unit_price.currency for ln in self.lines
+                                                  if ln.unit_price.currency != currency))  # fmt: skip
+        self.currency = currency
+        self.value_minor = _minor(Money.total((ln.value for ln in self.lines), currency))

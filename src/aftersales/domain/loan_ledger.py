@@ -5,7 +5,12 @@ back at the receiving location; not back in time, the party is taken to keep it 
 and is charged. Gifts, office supplies, brochures and samples, items already charged and specially
 approved items are never on the ledger (赠送品 / 办公用品 / 宣传资料 / 已收费的材料 不计入盘点表; 特批的项目按
 特批的内容处理). A count of the party's stock is compared with the ledger: surplus (盘盈) and shortage (盘亏)
-per part, settled by bookings.
+per part. A shortage is charged as kept only on issue lines past their deadline (before it, the part may
+still come back; it is reported as pending). A surplus — counted or received but never lent — charges
+no one and lends nothing: it is recorded as a :class:`SurplusItem` for review.
+
+``due_at`` is the first instant a part is late: with "within 30 days" counted in whole local days, the
+end of the 30th day, i.e. local midnight starting the 31st. A line is overdue from that instant on.
 
 Every booking has a deterministic key (``issue:<request>:<part>``, ``return:<return>``,
 ``chargeback:<issue key>``, ``reconcile:<reference>:…``); a key is booked once, so a job that runs twice
@@ -28,8 +33,9 @@ from aftersales.domain.actors import ActorRef
 from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.materials import ItemKind, MaterialsLine, PartyRef
 from aftersales.domain.money import Money
+from aftersales.domain.part_numbers import PART_NUMBER_PATTERN, check_part_number
 from aftersales.domain.reasons import Reason
-from aftersales.domain.text import CODE_PATTERN, required_text
+from aftersales.domain.text import required_text
 from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import DuplicateError, NotFound, PolicyError, ValidationError
 
@@ -41,6 +47,7 @@ __all__ = [
     "OverdueItem",
     "Reconciliation",
     "ReconciliationLine",
+    "SurplusItem",
     "exclusion_reason",
 ]
 
@@ -90,8 +97,7 @@ class LedgerEntry:
     reasons: tuple[Reason, ...] = attrs.field(default=(), converter=_reasons)
 
     def __attrs_post_init__(self) -> None:
-        if not CODE_PATTERN.fullmatch(self.part):
-            raise ValidationError(f"part codes are snake_case, got {self.part!r}", field="part")
+        check_part_number(self.part)
         if (self.kind is EntryKind.ISSUED) != (self.issue_key is None):
             raise ValidationError(
                 "returns and charges settle an issue line; issues settle none", field="issue_key"
@@ -126,17 +132,43 @@ class OverdueItem:
 
 
 @attrs.frozen
+class SurplusItem:
+    """Parts the party holds or sent back that were never lent (盘盈): recorded for review, charged to no one.
+
+    ``source`` is ``reconciliation`` (a count found more) or ``return`` (a return beyond what is out);
+    ``reference`` the count sheet or the return.
+    """
+
+    key: str = attrs.field(validator=required_text(200))
+    part: str
+    quantity: int = attrs.field(validator=_positive)
+    at: datetime = attrs.field(validator=aware)
+    by: ActorRef
+    source: str
+    reference: str
+    reasons: tuple[Reason, ...] = attrs.field(default=(), converter=_reasons)
+
+    def __attrs_post_init__(self) -> None:
+        check_part_number(self.part)
+
+
+@attrs.frozen
 class ReconciliationLine:
-    """One part of a count: on loan by the ledger, counted, and the difference as surplus or shortage."""
+    """One part of a count: on loan by the ledger, surplus already under review, counted, and the difference.
+
+    ``pending`` is the part of the shortage on lines not yet due: reported, not charged.
+    """
 
     part: str
     on_loan: int
     counted: int
+    in_review: int = 0
+    pending: int = 0
 
     @property
     def surplus(self) -> int:
-        """盘盈: counted beyond the ledger."""
-        return max(self.counted - self.on_loan, 0)
+        """盘盈: counted beyond the ledger and the surplus already recorded for review."""
+        return max(self.counted - self.on_loan - self.in_review, 0)
 
     @property
     def shortage(self) -> int:
@@ -148,8 +180,9 @@ class ReconciliationLine:
 class Reconciliation:
     """The comparison of a counted stock list with the ledger, and the bookings that settle it.
 
-    A surplus is booked as an issue without a deadline (the party holds it, so it is on loan); a
-    shortage is charged as kept, oldest issue lines first.
+    A surplus is recorded for review (``surplus_items``: nothing booked, nobody charged); a shortage is
+    charged as kept on overdue issue lines, oldest first; what is short on lines not yet due is
+    ``pending`` (charged by the overdue job if still missing at the deadline).
     """
 
     party: PartyRef
@@ -158,6 +191,12 @@ class Reconciliation:
     lines: tuple[ReconciliationLine, ...]
     bookings: tuple[LedgerEntry, ...]
     chargebacks: tuple[Chargeback, ...]
+    surplus_items: tuple[SurplusItem, ...] = ()
+
+    @property
+    def pending(self) -> Mapping[str, int]:
+        """Shortage per part on lines not yet due (not charged yet)."""
+        return MappingProxyType({line.part: line.pending for line in self.lines if line.pending})
 
     @property
     def surplus(self) -> Mapping[str, int]:
@@ -192,6 +231,8 @@ class LoanLedger:
     party: PartyRef
     entries: list[LedgerEntry] = attrs.field(factory=list)
     chargebacks: list[Chargeback] = attrs.field(factory=list)
+    surplus: list[SurplusItem] = attrs.field(factory=list)
+    """Surplus recorded for review (盘盈): never lent, charged to no one."""
     party_kind: str = ""
     version: int = 0
     # Running figures, rebuilt from the entries on load, never stored.
@@ -319,6 +360,37 @@ class LoanLedger:
         )  # fmt: skip
         return self.book(entry)
 
+    def receive_return(
+        self, return_id: str, request_id: str, part: str, quantity: int, at: datetime, by: ActorRef
+    ) -> tuple[LedgerEntry | None, SurplusItem | None]:
+        """Take in a return: what is still out on its issue line is booked as returned, the rest (a part
+        never lent, or already charged as kept) is recorded as surplus for review. Once per return."""
+        key = f"return:{return_id}"
+        if key in self._keys or any(s.key == key for s in self.surplus):
+            raise DuplicateError(f"return {return_id!r} is already on the ledger of {self.id}")
+        issue = self._issues.get(f"issue:{request_id}:{part}")
+        left = self._outstanding.get(issue.key, 0) if issue is not None else 0
+        take = min(left, quantity)
+        entry = None
+        if take and issue is not None:
+            entry = self.book(
+                LedgerEntry(key, EntryKind.RETURNED, part, take, at, by, "return",
+                            issue_key=issue.key, request_id=request_id)
+            )  # fmt: skip
+        extra = None
+        if quantity > take:
+            why = "return_never_lent" if issue is None else "return_beyond_outstanding"
+            extra = SurplusItem(
+                key, part, quantity - take, at, by, "return", return_id,
+                (Reason(why, {"part": part, "quantity": quantity - take, "request_id": request_id}),),
+            )  # fmt: skip
+            self.surplus.append(extra)
+        return entry, extra
+
+    def in_review(self, part: str) -> int:
+        """Surplus of ``part`` recorded for review."""
+        return sum(s.quantity for s in self.surplus if s.part == part)
+
     def chargeback_overdue(
         self, at: datetime, by: ActorRef, price: Callable[[str], Money]
     ) -> tuple[Chargeback, ...]:
@@ -391,12 +463,12 @@ class LoanLedger:
             raise NotFound("issue line", issue_key) from None
 
     def overdue(self, at: datetime) -> list[OverdueItem]:
-        """Issue lines whose deadline is before ``at`` with parts still out, oldest deadline first."""
+        """Issue lines whose deadline has come (``due_at <= at``) with parts still out, oldest first."""
         aware(None, attrs.fields(LedgerEntry).at, at)
         items = [
             OverdueItem(key, issue.request_id, issue.part, left, issue.due_at)
             for key, left in self._outstanding.items()
-            if left > 0 and (issue := self._issues[key]).due_at is not None and issue.due_at < at
+            if left > 0 and (issue := self._issues[key]).due_at is not None and issue.due_at <= at
         ]
         items.sort(key=lambda item: (item.due_at, item.issue_key))
         return items
@@ -419,34 +491,39 @@ class LoanLedger:
         aware(None, attrs.fields(LedgerEntry).at, at)
         required_text(64)(self, attrs.fields(LedgerEntry).key, reference)
         for part, quantity in counted.items():
-            if not isinstance(part, str) or not CODE_PATTERN.fullmatch(part):
-                raise ValidationError(f"part codes are snake_case, got {part!r}", field="counted")
+            if not isinstance(part, str) or not PART_NUMBER_PATTERN.fullmatch(part):
+                raise ValidationError(f"not a part number: {part!r}", field="counted")
             if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
                 raise ValidationError(f"count of {part!r} must be a whole number ≥ 0", field="counted")
+        if any(s.source == "reconciliation" and s.reference == reference for s in self.surplus) or any(
+            k.startswith(f"reconcile:{reference}:") for k in self._keys
+        ):
+            raise DuplicateError(f"count sheet {reference!r} is already settled on the ledger of {self.id}")
         parts = sorted(set(self.balance()) | set(counted))
-        lines = tuple(ReconciliationLine(p, self.balance_of(p), counted.get(p, 0)) for p in parts)
         bookings: list[LedgerEntry] = []
         chargebacks: list[Chargeback] = []
+        surplus: list[SurplusItem] = []
         by_part: dict[str, list[str]] = {}
         for key, issue in sorted(self._issues.items(), key=lambda kv: (kv[1].at, kv[0])):
-            if self._outstanding[key] > 0:
+            # Only lines past their deadline are charged; before it the part may still come back.
+            if self._outstanding[key] > 0 and issue.due_at is not None and issue.due_at <= at:
                 by_part.setdefault(issue.part, []).append(key)
-        for line in lines:
+        lines: list[ReconciliationLine] = []
+        for part in parts:
+            line = ReconciliationLine(part, self.balance_of(part), counted.get(part, 0), self.in_review(part))
             if line.surplus:
-                bookings.append(
-                    LedgerEntry(
-                        f"reconcile:{reference}:surplus:{line.part}",
-                        EntryKind.ISSUED,
-                        line.part,
-                        line.surplus,
-                        at,
-                        by,
-                        "reconciliation",
-                        reasons=(Reason("count_surplus", {"reference": reference}),),
+                surplus.append(
+                    SurplusItem(
+                        f"reconcile:{reference}:surplus:{part}", part, line.surplus, at, by,
+                        "reconciliation", reference,
+                        (Reason("count_surplus", {"reference": reference, "part": part,
+                                                  "quantity": line.surplus}),),
                     )
-                )
+                )  # fmt: skip
             short = line.shortage
-            if not short:
+            overdue = sum(self._outstanding[k] for k in by_part.get(part, ()))
+            lines.append(attrs.evolve(line, pending=max(short - overdue, 0)))
+            if not short or not overdue:
                 continue
             unit = price(line.part)
             for issue_key in by_part.get(line.part, ()):
@@ -477,7 +554,9 @@ class LoanLedger:
                         (reason,),
                     )
                 )
-        return Reconciliation(self.party, reference, at, lines, tuple(bookings), tuple(chargebacks))
+        return Reconciliation(
+            self.party, reference, at, tuple(lines), tuple(bookings), tuple(chargebacks), tuple(surplus)
+        )
 
     def settle(self, reconciliation: Reconciliation) -> None:
         """Book a reconciliation's entries (all or none); settling it twice raises :class:`DuplicateError`."""
@@ -485,7 +564,11 @@ class LoanLedger:
             raise ValidationError(f"reconciliation of {reconciliation.party.key} on {self.id}", field="party")
         for entry in reconciliation.bookings:
             self._check(entry)
+        keys = {s.key for s in self.surplus}
+        if any(item.key in keys for item in reconciliation.surplus_items):
+            raise DuplicateError(f"count sheet {reconciliation.reference!r} is already settled")
         for entry in reconciliation.bookings:
             self.entries.append(entry)
             self._apply(entry)
         self.chargebacks.extend(reconciliation.chargebacks)
+        self.surplus.extend(reconciliation.surplus_items)

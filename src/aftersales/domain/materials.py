@@ -31,6 +31,7 @@ from aftersales.domain.materials_workflow import (
     MaterialsState,
     ReturnState,
 )
+from aftersales.domain.part_numbers import part_number
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, code, required_text
 from aftersales.domain.work import aware, optional_aware
@@ -138,7 +139,7 @@ class MaterialsLine:
     not the loan ledger.
     """
 
-    part: str = attrs.field(validator=code)
+    part: str = attrs.field(validator=part_number)
     quantity: int = attrs.field(default=1, validator=_quantity)
     kind: ItemKind = attrs.field(default=ItemKind.PART, converter=_item_kind)
     special_approval: str | None = attrs.field(default=None)
@@ -463,7 +464,7 @@ class PartReturn:
     request_id: str = attrs.field(validator=required_text(64))
     ticket_id: str = attrs.field(validator=required_text(64))
     party: PartyRef
-    part: str = attrs.field(validator=code)
+    part: str = attrs.field(validator=part_number)
     quantity: int = attrs.field(validator=_return_quantity)
     location: str = attrs.field(validator=code)
     registered_at: datetime = attrs.field(validator=aware)

@@ -10,7 +10,15 @@ import attrs
 
 from aftersales.errors import CurrencyMismatch, InvalidMoney, UnknownCurrency
 
-__all__ = ["Money", "currency_exponent"]
+__all__ = ["MAX_MINOR_UNITS", "Money", "currency_exponent", "max_amount"]
+
+MAX_MINOR_UNITS = 10**12
+"""The largest magnitude of any amount, in the currency's minor units (10¹² fen = 10 000 000 000.00 CNY).
+
+Far above any after-sales bill, far below where ``Decimal`` arithmetic (28 digits) starts to fail: an
+amount of ``9e24`` stored once would break every later sum (revenue, slip totals, payments), so it is
+refused where it enters, with the field named.
+"""
 
 
 @cache
@@ -27,6 +35,24 @@ def currency_exponent(code: str) -> Decimal:
         return _currencies()[code]
     except (KeyError, TypeError):
         raise UnknownCurrency(code) from None
+
+
+def max_amount(code: str) -> Decimal:
+    """The largest magnitude an amount of ``code`` may have (:data:`MAX_MINOR_UNITS` minor units)."""
+    return _bounds(code)[1]
+
+
+_BOUNDS: dict[str, tuple[Decimal, Decimal]] = {}
+
+
+def _bounds(code: str) -> tuple[Decimal, Decimal]:
+    # (quantum, limit) per currency, computed once: Money is built for every line of every slip read.
+    found = _BOUNDS.get(code) if isinstance(code, str) else None
+    if found is None:
+        quantum = currency_exponent(code)
+        found = (quantum, quantum * MAX_MINOR_UNITS)
+        _BOUNDS[code] = found
+    return found
 
 
 def _to_decimal(value: Decimal | int | str) -> Decimal:
@@ -62,7 +88,14 @@ class Money:
     currency: str
 
     def __attrs_post_init__(self) -> None:
-        rounded = self.amount.quantize(currency_exponent(self.currency), rounding=ROUND_HALF_UP)
+        quantum, limit = _bounds(self.currency)  # raises UnknownCurrency first
+        if abs(self.amount) > limit:
+            raise InvalidMoney(
+                f"amount {self.amount:E} is out of range: at most {limit} {self.currency} "
+                f"({MAX_MINOR_UNITS:,} minor units) either way",
+                field="amount",
+            )
+        rounded = self.amount.quantize(quantum, rounding=ROUND_HALF_UP)
         if rounded == 0:
             rounded = abs(rounded)  # no "-0.00"
         object.__setattr__(self, "amount", rounded)

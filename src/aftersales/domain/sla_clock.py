@@ -4,31 +4,39 @@ Nothing here is a counter. The status of a ticket at an instant is recomputed fr
 before that instant), its targets and a working calendar, so it is the same whoever asks and whenever they
 ask, and a policy change re-derives it consistently.
 
-Rules (issue 4, ``domain.md`` SLA):
+Rules (issues 4 and 18, ``domain.md`` SLA, seeds 000–004):
 
-* Every target of a cycle starts when the ticket is opened (or reopened), except ``callback``, which
-  starts when the ticket is resolved. A *cycle* ends at a ``reopen``: the targets passed in are then
-  measured from the reopen (pass the targets the policy decides for ``reopened=True``).
+* Every target of a cycle starts when the ticket is opened (or reopened), except ``callback``, which starts
+  at the customer's acceptance (``confirm``), and a target whose ``start`` is ``dealer_dispatch`` (the seed
+  002 dealer contract), which starts when the ticket is dispatched to a dealer (the latest such dispatch).
+  A *cycle* ends at a ``reopen``: the targets are then measured from the reopen.
 * The clock pauses while the ticket is in one of the targets' ``pause_states`` (awaiting the customer, and
   awaiting parts where the policy says so). Resolving from a paused state closes the pause.
-* ``resolution`` stops at ``resolve``; a ``reject`` (rework after a refused acceptance) resumes it with the
-  time already used. ``cancel`` stops every clock.
-* ``response`` is met by the first staff action after the cycle starts (:data:`RESPONSE_ACTIONS`; an
-  internal note does not count); ``arrival`` by the first ``start_work`` or ``add_visit`` with
-  ``arrived_at`` (its ``arrived_at`` is the instant); ``resolution`` by the last ``resolve`` that was not
-  rejected; ``callback`` by the first ``record_callback`` after that resolve.
-* ``working`` targets count working time on the calendar, ``working_days`` targets run to the end of working
-  hours on the n-th working day (``BusinessCalendar.add_days``) and then count as that much working time,
-  ``calendar`` targets count wall-clock time (the dealer contract's 24 hours), pauses included the same way.
-* A due time out of working hours is shown (``due_at``) as the calendar's next working instant; ``deadline``
-  keeps the exact instant. Wall-clock targets have no working hours: their ``due_at`` is exact.
-* An approved extension (seed 002: 48 h at most in special cases approved by the maker) is an event whose
-  payload holds :data:`SLA_EXTENSION_KEY` naming the target(s); from then on the target's ``extended_to``
-  applies. ``sla_status(..., extensions=...)`` accepts approvals held elsewhere.
+* ``resolution`` is met at the customer's acceptance (``confirm``) when ``SlaTargets.acceptance`` is set
+  (service tickets), else at ``resolve`` (complaints: "handled"). A ``reject`` (rework) does not stop it:
+  the customer has accepted nothing, so the time between the work-done mark and the rejection counts.
+  ``cancel`` stops every clock.
+* ``response`` is met by the first customer-facing contact (:data:`RESPONSE_ACTIONS`: a visible note to the
+  customer, a logged contact, a planned visit — seed 003 响应: 与客户取得联系, 告知预计上门或解决时间), taken
+  by staff; a pack may name more steps (``SlaTargets.response_actions``). Triage is not a response.
+  ``arrival`` is met by the first ``start_work`` or ``add_visit`` with ``arrived_at``; ``callback`` by the
+  first ``record_callback`` after the acceptance.
+* Bases: ``working`` counts working time on the calendar; ``working_days`` is ``N × the calendar's
+  working-day length`` of working time (2 working days from Mon 10:00 on an 8-hour day: Wed 10:00);
+  ``end_of_day`` is the other reading, "by the end of the N-th following working day" (Mon 10:00 → Wed
+  18:00); ``calendar`` counts wall-clock time (the dealer contract's 24 hours).
+* Due instants are exact: the earliest instant at which the accrued time equals the target (a window may
+  end at 12:00 or 18:00, so may a due). Every instant a status shows is in the calendar's time zone.
+* An approved extension (seed 002: 48 h at most, in special cases) is an ``extend_sla`` event whose payload
+  names the target (:data:`SLA_EXTENSION_KEY`) and the new limit (``new_limit_seconds``; the target's
+  ``extended_to`` when absent); the latest applies. ``sla_status(..., extensions=...)`` accepts approvals
+  held elsewhere.
+* A due instant that lies past the calendar's official holiday data (``BusinessCalendar.official_until``)
+  is *provisional*: computed on the statutory holidays alone, to be recomputed when the data arrives.
 
 Cost: one pass over the events; then every instant the working targets read is put on the calendar's
-working-time line in one ``BusinessCalendar.offsets`` call, the measuring is integer arithmetic, and each
-working target maps its deadline back with one ``instant_bounds`` call (``working_days`` targets add two).
+working-time line in one ``BusinessCalendar.offsets_us`` call, the measuring is integer arithmetic, and each
+working target maps its deadline (and warning) back with ``instant_at`` calls.
 """
 
 from __future__ import annotations
@@ -52,9 +60,11 @@ __all__ = [
     "BASES",
     "RESPONSE_ACTIONS",
     "SLA_EXTENSION_KEY",
+    "STARTS",
     "TARGET_NAMES",
     "ClockPhase",
     "SlaDueTimes",
+    "SlaState",
     "SlaStatus",
     "SlaTarget",
     "SlaTargets",
@@ -67,29 +77,27 @@ __all__ = [
 TARGET_NAMES = ("response", "arrival", "resolution", "callback")
 """The targets a ticket can have, in the order statuses list them."""
 
-BASES = ("working", "calendar", "working_days")
-"""How a target's duration is counted: working time, wall-clock time, or whole working days."""
+BASES = ("working", "calendar", "working_days", "end_of_day")
+"""How a target's duration is counted: working time, wall-clock time, N working-day lengths of working
+time, or "by the end of the N-th following working day"."""
+
+STARTS = ("opened", "dealer_dispatch")
+"""When a target's clock starts: at the opening (or reopen), or at the dispatch to a dealer (seed 002)."""
 
 SLA_EXTENSION_KEY = "sla_extension"
 """Payload key of an event that approves a target's extension (a target name or a list of them)."""
 
-RESPONSE_ACTIONS = frozenset(
-    {
-        "triage",
-        "assign",
-        "reassign",
-        "note_to_customer",
-        "start_work",
-        "await_customer",
-        "add_visit",
-        "record_fault",
-        "resolve",
-    }
-)
-"""Actions that count as the first response when staff (not the customer or the system) take them."""
+EXTENSION_LIMIT_KEY = "new_limit_seconds"
+"""Payload key of an extension event holding the new limit in seconds (the target's maximum when absent)."""
+
+RESPONSE_ACTIONS = frozenset({"note_to_customer", "contact_customer", "add_visit"})
+"""Customer-facing steps that count as the first response when staff take them (seed 003: contacting the
+customer and telling them the expected visit or solution time). An internal note does not count."""
 
 _STAFF = frozenset(Role) - {Role.CUSTOMER, Role.SYSTEM, Role.AUDITOR}
-_NOT_PAUSABLE = frozenset({TicketState.RESOLVED, TicketState.CLOSED, TicketState.CANCELLED})
+_NOT_PAUSABLE = frozenset(
+    {TicketState.RESOLVED, TicketState.ACCEPTED, TicketState.CLOSED, TicketState.CANCELLED}
+)
 _FINAL = frozenset({TicketState.CLOSED.value, TicketState.CANCELLED.value})
 _ZERO = timedelta(0)
 _MICROSECOND = timedelta(microseconds=1)
@@ -114,6 +122,11 @@ def _check_basis(instance: object, attribute: attrs.Attribute[Any], value: objec
         raise ValidationError(f"basis must be one of {', '.join(BASES)}, got {value!r}", field="basis")
 
 
+def _check_start(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value not in STARTS:
+        raise ValidationError(f"start must be one of {', '.join(STARTS)}, got {value!r}", field="start")
+
+
 def _positive_duration(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is None and attribute.name == "extended_to":
         return
@@ -123,30 +136,36 @@ def _positive_duration(instance: object, attribute: attrs.Attribute[Any], value:
         )
 
 
+_DAY_BASES = frozenset({"working_days", "end_of_day"})
+
+
 @attrs.frozen
 class SlaTarget:
     """One time limit: ``name`` (response, arrival, resolution, callback), ``duration`` and its ``basis``.
 
     ``basis`` is ``working`` (working time on the calendar), ``calendar`` (wall-clock time, e.g. the seed 002
-    dealer contract's 24 hours) or ``working_days`` (``duration`` in whole days: due at the end of working
-    hours on that working day). ``extended_to`` is the longest the target may be extended to by an approval
-    (seed 002: 48 h "in special cases"); ``None`` when it cannot be extended.
+    dealer contract's 24 hours), ``working_days`` (``duration`` in whole days, each worth the calendar's
+    working-day length of working time) or ``end_of_day`` (whole days: due at the end of working hours on
+    the N-th following working day). ``extended_to`` is the longest the target may be extended to by an
+    approval (seed 002: 48 h "in special cases"); ``None`` when it cannot be extended. ``start`` says when
+    the clock starts (``opened``, or ``dealer_dispatch`` for the dealer contract).
     """
 
     name: str = attrs.field(validator=_check_name)
     duration: timedelta = attrs.field(validator=_positive_duration)
     basis: str = attrs.field(default="working", validator=_check_basis)
     extended_to: timedelta | None = attrs.field(default=None, validator=_positive_duration)
+    start: str = attrs.field(default="opened", validator=_check_start)
 
     duration_us: int = attrs.field(init=False, repr=False, eq=False)
     """``duration`` in whole microseconds (the clock measures on integers)."""
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "duration_us", _us(self.duration))
-        if self.basis == "working_days":
+        if self.basis in _DAY_BASES:
             for value in (self.duration, self.extended_to):
                 if value is not None and value % timedelta(days=1):
-                    raise ValidationError("working_days targets are whole days", field="duration")
+                    raise ValidationError(f"{self.basis} targets are whole days", field="duration")
         if self.extended_to is not None and self.extended_to < self.duration:
             raise ValidationError("extended_to must not be shorter than duration", field="extended_to")
 
@@ -187,12 +206,24 @@ def _pause_states(value: Iterable[str]) -> frozenset[TicketState]:
     return frozenset(states)
 
 
+def _actions(value: Iterable[str]) -> frozenset[str]:
+    if isinstance(value, str):
+        value = (value,)
+    found = frozenset(value)
+    if not found or not all(isinstance(item, str) and item for item in found):
+        raise ValidationError("response_actions must name at least one step", field="response_actions")
+    return found
+
+
 @attrs.frozen
 class SlaTargets:
     """The targets that apply to one ticket, when to warn, and which states pause the clock.
 
     ``warn_at`` is the share of a target's window after which it is at risk (default 0.8, stored as a
     Decimal so the threshold is exact). ``pause_states`` default to awaiting the customer.
+    ``response_actions`` are the steps that count as the first response. ``acceptance`` says the resolution
+    is met at the customer's acceptance (``confirm``) and the callback counts from it; without it (complaints)
+    both use ``resolve``.
     """
 
     targets: tuple[SlaTarget, ...] = attrs.field(converter=_targets)
@@ -200,6 +231,8 @@ class SlaTargets:
     pause_states: frozenset[TicketState] = attrs.field(
         default=frozenset({TicketState.AWAITING_CUSTOMER}), converter=_pause_states
     )
+    response_actions: frozenset[str] = attrs.field(default=RESPONSE_ACTIONS, converter=_actions)
+    acceptance: bool = True
     # Derived once, read on every derivation: warn_at as an exact integer ratio, and whether any target
     # counts working time (only then do the instants go on the calendar).
     _warn_ratio: tuple[int, int] = attrs.field(init=False, repr=False, eq=False)
@@ -230,15 +263,30 @@ class ClockPhase(StrEnum):
     STOPPED = "stopped"
 
 
+class SlaState(StrEnum):
+    """A target's state as a service manager reads it: breached wins over every other state."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    PAUSED = "paused"
+    MET = "met"
+    BREACHED = "breached"
+    STOPPED = "stopped"
+
+
 @attrs.frozen
 class TargetStatus:
     """One target at one instant.
 
-    ``budget`` is the time the target allows in its basis (working time for ``working`` and ``working_days``,
-    wall-clock time for ``calendar``); ``elapsed`` and ``remaining`` are in the same units, pauses excluded.
-    ``deadline`` is the exact instant the budget runs out (projected from now while paused); ``due_at`` the
-    same shown as the next working instant. ``breach`` is how far past the budget the clock went (or zero).
-    ``warning`` means the target is still open, not breached, and at least ``warn_at`` of it is used.
+    ``budget`` is the time the target allows in its basis (working time for the working bases, wall-clock
+    time for ``calendar``); ``elapsed`` and ``remaining`` are in the same units, pauses excluded, and
+    ``paused_time`` is the time the clock stood still. ``due_at`` (also ``deadline`` and ``due``) is the exact
+    instant the budget runs out (projected from now while paused): the earliest instant at which the accrued
+    time equals the budget. ``warning_at`` is when ``warn_at`` of the budget is used. ``started_at`` is when
+    the clock actually started (the next working instant after the receipt, for working bases).
+    ``breach`` is how far past the budget the clock went (or zero). ``warning`` means the target is still
+    open, not breached, and at least ``warn_at`` of it is used. ``provisional`` marks a due computed on
+    provisional holiday data. Every instant is in the calendar's time zone.
     """
 
     target: SlaTarget
@@ -251,6 +299,9 @@ class TargetStatus:
     met_at: datetime | None
     warning: bool
     extended: bool
+    paused_time: timedelta = _ZERO
+    warning_at: datetime | None = None
+    provisional: bool = False
 
     @property
     def name(self) -> str:
@@ -258,9 +309,21 @@ class TargetStatus:
         return self.target.name
 
     @property
+    def due(self) -> datetime | None:
+        """The due instant (the same as ``due_at``)."""
+        return self.due_at
+
+    @property
     def paused(self) -> bool:
         """True while the clock is paused."""
         return self.phase is ClockPhase.PAUSED
+
+    @property
+    def state(self) -> SlaState:
+        """Running, paused, met or breached (or pending / stopped); a breach shows even once met."""
+        if self.elapsed > self.budget:
+            return SlaState.BREACHED
+        return SlaState(self.phase.value)
 
     @property
     def remaining(self) -> timedelta:
@@ -293,6 +356,12 @@ class SlaStatus:
                 return status
         return None
 
+    def __getitem__(self, name: str) -> TargetStatus:
+        found = self.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
     @property
     def warning(self) -> bool:
         """Some target is at risk."""
@@ -303,6 +372,11 @@ class SlaStatus:
         """Some target is breached."""
         return any(s.breached for s in self.targets)
 
+    @property
+    def provisional(self) -> bool:
+        """Some due instant rests on provisional holiday data."""
+        return any(s.provisional for s in self.targets)
+
 
 @attrs.frozen
 class SlaDueTimes:
@@ -312,16 +386,19 @@ class SlaDueTimes:
     resolution_due_at: datetime | None
     callback_due_at: datetime | None
     arrival_due_at: datetime | None = None
+    provisional: bool = False
 
 
 def due_times(status: SlaStatus) -> SlaDueTimes:
-    """The displayed due times of ``status``, by the ticket fields that hold them."""
+    """The due times of ``status``, by the ticket fields that hold them (the exact instants)."""
 
     def due(name: str) -> datetime | None:
         found = status.get(name)
         return found.due_at if found is not None else None
 
-    return SlaDueTimes(due("response"), due("resolution"), due("callback"), due("arrival"))
+    return SlaDueTimes(
+        due("response"), due("resolution"), due("callback"), due("arrival"), status.provisional
+    )
 
 
 # -- reading the event log -------------------------------------------------------------------------------
@@ -334,9 +411,8 @@ class _Cycle:
     Every instant is an index into ``micros`` (exact µs since the epoch; :meth:`moment` gives the datetime a
     status shows): the events up to the instant asked about, then that instant itself (``now``), then any
     visit arrival times read from payloads (``extras``). Indices keep the measuring free of datetime
-    arithmetic. ``gaps`` are the stretches the clocks stand still, in time order:
-    ``[start, end | None, pause]``, where ``pause`` is True for a pause state and False for the time a
-    rejected resolution stood.
+    arithmetic. ``gaps`` are the stretches the clocks stand still (pause states), in time order:
+    ``[start, end | None]``.
     """
 
     events: Sequence[TicketEvent]
@@ -349,10 +425,12 @@ class _Cycle:
     gaps: list[list[Any]] = attrs.field(factory=list)
     response_met: int | None = None
     arrival_met: int | None = None
-    resolved_at: int | None = None
+    done_at: int | None = None
+    accepted_at: int | None = None
     callback_met: int | None = None
     cancelled_at: int | None = None
-    extensions: set[str] = attrs.field(factory=set)
+    dealer_at: int | None = None
+    extensions: dict[str, int | None] = attrs.field(factory=dict)
 
     def moment(self, index: int) -> datetime:
         """The datetime of instant ``index``."""
@@ -390,13 +468,24 @@ def _extension_names(raw: object) -> Iterable[str]:
     return ()
 
 
-def _read(
-    events: Sequence[TicketEvent], pause_states: frozenset[TicketState], at: datetime, at_us: int
-) -> _Cycle:
+def _extension_limit(raw: object) -> int | None:
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
+        return raw * 1_000_000
+    return None
+
+
+def _to_dealer(payload: object) -> bool:
+    assignee = payload.get("assignee") if isinstance(payload, dict) else None
+    return isinstance(assignee, dict) and assignee.get("kind") == "dealer"
+
+
+def _read(events: Sequence[TicketEvent], targets: SlaTargets, at: datetime, at_us: int) -> _Cycle:
     if not events or events[0].action != "opened":
         raise ValidationError(
             "an SLA clock needs the ticket's event log, starting with 'opened'", field="events"
         )
+    pause_states = targets.pause_states
+    response_actions = targets.response_actions
     instants = [event.at_us for event in events]
     count = len(instants)
     if instants[-1] > at_us:  # asked about the past: only the events up to then count
@@ -405,34 +494,38 @@ def _read(
     instants.append(at_us)
     cycle = _Cycle(events, instants, count, at)
     # Locals, not attributes of the cycle object: this loop is the clock's hot path.
-    start = response_met = arrival_met = resolved_at = callback_met = cancelled_at = None
+    start = response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
+    dealer_at = None
     state = None
     gaps: list[list[Any]] = []
-    extensions: set[str] = set()
+    extensions: dict[str, int | None] = {}
     pause: list[Any] | None = None
-    unordered = False
     for index in range(count):
         event = events[index]
         action = event.action
+        payload = event.payload
         if action == "opened" or action == "reopen":
-            start, gaps, extensions, pause, unordered = index, [], set(), None, False
-            response_met = arrival_met = resolved_at = callback_met = cancelled_at = None
+            start, gaps, extensions, pause = index, [], {}, None
+            response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
+            dealer_at = None
         elif action == "resolve":
-            resolved_at = index
+            done_at = index
+        elif action == "confirm":
+            accepted_at = index
         elif action == "reject":
-            if resolved_at is not None:
-                unordered = unordered or bool(gaps and gaps[-1][0] > resolved_at)
-                gaps.append([resolved_at, index, False])
-            resolved_at = callback_met = None
+            done_at = accepted_at = callback_met = None  # rework: the resolution clock never stopped
         elif action == "cancel":
             cancelled_at = index
-        elif action == "record_callback" and resolved_at is not None and callback_met is None:
-            callback_met = index
+        elif action == "record_callback":
+            if callback_met is None and (accepted_at if targets.acceptance else done_at) is not None:
+                callback_met = index
+        elif (action == "assign" or action == "reassign") and payload:
+            dealer_at = index if _to_dealer(payload) else None
         if (
             response_met is None
-            and action in RESPONSE_ACTIONS
+            and action in response_actions
             and event.actor.role in _STAFF
-            and not (action == "note_to_customer" and event.payload.get("visible") is False)
+            and not (action == "note_to_customer" and payload.get("visible") is False)
         ):
             response_met = index
         if arrival_met is None:
@@ -440,22 +533,22 @@ def _read(
                 arrival_met = index
             elif action == "add_visit" and start is not None:
                 arrival_met = _arrival(event, index, start, cycle)
-        payload = event.payload
         if payload and SLA_EXTENSION_KEY in payload:
-            extensions.update(_extension_names(payload[SLA_EXTENSION_KEY]))
+            limit = _extension_limit(payload.get(EXTENSION_LIMIT_KEY))
+            for name in _extension_names(payload[SLA_EXTENSION_KEY]):
+                extensions[name] = limit
         state = event.to_state
         if state in pause_states:
             if pause is None:
-                pause = [index, None, True]
+                pause = [index, None]
                 gaps.append(pause)
         elif pause is not None:
             pause[1] = index
             pause = None
-    if unordered:
-        gaps.sort(key=lambda gap: gap[0])
     cycle.start, cycle.state, cycle.gaps, cycle.extensions = start, state, gaps, extensions
-    cycle.response_met, cycle.arrival_met, cycle.resolved_at = response_met, arrival_met, resolved_at
-    cycle.callback_met, cycle.cancelled_at = callback_met, cancelled_at
+    cycle.response_met, cycle.arrival_met, cycle.done_at = response_met, arrival_met, done_at
+    cycle.accepted_at, cycle.callback_met, cycle.cancelled_at = accepted_at, callback_met, cancelled_at
+    cycle.dealer_at = dealer_at
     return cycle
 
 
@@ -466,6 +559,27 @@ def _pending(target: SlaTarget, budget: timedelta) -> TargetStatus:
     return TargetStatus(target, ClockPhase.PENDING, None, None, None, budget, _ZERO, None, False, False)
 
 
+def _reach(
+    amount: int, begin: int, finish: int, elapsed: int, gaps: list[list[Any]], position: list[int]
+) -> int:
+    """The offset at which ``amount`` of clock time has accrued from ``begin``, skipping the gaps.
+
+    Past the measured stretch (``elapsed < amount``) the clock is projected to run on from ``finish``.
+    """
+    if elapsed < amount:
+        return finish + amount - elapsed
+    reached = begin + amount
+    for gap in gaps:
+        low = position[gap[0]]
+        if low >= reached or low >= finish:
+            break
+        high = finish if gap[1] is None else min(position[gap[1]], finish)
+        low = low if low > begin else begin
+        if high > low:
+            reached += high - low
+    return reached
+
+
 def _status(
     target: SlaTarget,
     cycle: _Cycle,
@@ -473,74 +587,80 @@ def _status(
     warn: tuple[int, int],
     calendar: BusinessCalendar,
     approved: Collection[str],
+    acceptance: bool,
 ) -> TargetStatus:
     """Measure one target on integers: ``position[i]`` is the offset (µs) of the cycle's instant ``i``.
 
     Offsets are monotonic in time, so clipping a gap to the target's window can be done on offsets.
     """
     name = target.name
-    extended = target.extended_to is not None and (name in cycle.extensions or name in approved)
-    duration = target.extended_to if extended and target.extended_to is not None else target.duration
+    duration = target.duration
+    extended = False
+    if target.extended_to is not None and (name in cycle.extensions or name in approved):
+        extended = True
+        limit = cycle.extensions.get(name)
+        duration = target.extended_to if limit is None else _MICROSECOND * limit
     gaps = cycle.gaps
+    resolved = cycle.accepted_at if acceptance else cycle.done_at
     if name == "callback":
-        start, met, gaps = cycle.resolved_at, cycle.callback_met, []
+        start, met, gaps = resolved, cycle.callback_met, []
         stop = met
     else:
-        start = cycle.start
+        start = cycle.dealer_at if target.start == "dealer_dispatch" else cycle.start
         if name == "response":
             met = cycle.response_met
-            if not all(gap[2] for gap in gaps):
-                gaps = [gap for gap in gaps if gap[2]]  # a response is not waited for after a resolution
-            stop = met if met is not None else cycle.cancelled_at
+            stop = next((i for i in (met, cycle.cancelled_at, cycle.done_at) if i is not None), None)
         elif name == "arrival":
             met = cycle.arrival_met
-            stop = next((i for i in (met, cycle.cancelled_at, cycle.resolved_at) if i is not None), None)
+            stop = next((i for i in (met, cycle.cancelled_at, cycle.done_at) if i is not None), None)
         else:
-            met = cycle.resolved_at
+            met = resolved
             stop = met if met is not None else cycle.cancelled_at
+        if met is not None and start is not None and met < start and met < cycle.now:
+            met = stop = start  # met before this clock started (e.g. a response before the dispatch)
     if start is None:
         return _pending(target, duration)
     basis = target.basis
-    if basis == "working_days":
+    if basis == "end_of_day":
         moment = cycle.moment(start)
         budget = _us(calendar.between(moment, calendar.add_days(moment, duration.days)))
+    elif basis == "working_days":
+        budget = duration.days * _us(calendar.working_day_length)
     else:
         budget = _us(duration) if extended else target.duration_us
     begin = position[start]
     finish = position[stop if stop is not None else cycle.now]
-    elapsed = finish - begin
+    paused = 0
     for gap in gaps:
         low = position[gap[0]]
         if low >= finish:
             break
         high = finish if gap[1] is None else min(position[gap[1]], finish)
+        low = low if low > begin else begin
         if high > low:
-            elapsed -= high - (low if low > begin else begin)
-    if elapsed < budget:
-        deadline_at = finish + budget - elapsed
-    else:  # the budget ran out: find when, shifting past every gap that began before it
-        deadline_at = begin + budget
-        for gap in gaps:
-            low = position[gap[0]]
-            if low >= deadline_at or low >= finish:
-                break
-            high = finish if gap[1] is None else min(position[gap[1]], finish)
-            low = low if low > begin else begin
-            if high > low:
-                deadline_at += high - low
+            paused += high - low
+    elapsed = finish - begin - paused
+    share, whole = warn
+    deadline_at = _reach(budget, begin, finish, elapsed, gaps, position)
+    warn_at = _reach(-(-budget * share // whole), begin, finish, elapsed, gaps, position)
+    zone = calendar.zone
+    provisional = False
     if basis == "calendar":
-        deadline = due = (EPOCH + _MICROSECOND * deadline_at).astimezone(cycle.at.tzinfo)
+        deadline = (EPOCH + _MICROSECOND * deadline_at).astimezone(zone)
+        warning_at = (EPOCH + _MICROSECOND * warn_at).astimezone(zone)
+        started = cycle.moment(start).astimezone(zone)
     else:
-        deadline, due = calendar.instant_bounds(deadline_at)
+        started, deadline, warning_at = calendar.clock_instants(begin, deadline_at, warn_at)
+        if calendar.official_until is not None:
+            provisional = deadline.date() > calendar.official_until
     if met is not None:
         phase = ClockPhase.MET
     elif stop is not None:
         phase = ClockPhase.STOPPED
-    elif gaps and gaps[-1][1] is None:
+    elif gaps and gaps[-1][1] is None and position[gaps[-1][0]] <= finish:
         phase = ClockPhase.PAUSED
     else:
         phase = ClockPhase.RUNNING
-    share, whole = warn
     warning = (
         (phase is ClockPhase.RUNNING or phase is ClockPhase.PAUSED)
         and elapsed <= budget
@@ -549,14 +669,17 @@ def _status(
     return TargetStatus(
         target,
         phase,
-        cycle.moment(start),
+        started,
         deadline,
-        due,
+        deadline,
         _MICROSECOND * budget,
         _MICROSECOND * elapsed,
-        cycle.moment(met) if met is not None else None,
+        cycle.moment(met).astimezone(zone) if met is not None else None,
         warning,
         extended,
+        _MICROSECOND * paused,
+        warning_at,
+        provisional,
     )
 
 
@@ -573,8 +696,17 @@ def _statuses(
     else:
         working = instants
     warn = targets._warn_ratio
+    acceptance = targets.acceptance
     return tuple(
-        _status(target, cycle, instants if target.basis == "calendar" else working, warn, calendar, approved)
+        _status(
+            target,
+            cycle,
+            instants if target.basis == "calendar" else working,
+            warn,
+            calendar,
+            approved,
+            acceptance,
+        )
         for target in targets.targets
     )
 
@@ -593,20 +725,20 @@ def sla_status(
     """The status of every target in ``targets`` at instant ``at``, from the ticket's ``events``.
 
     Only events at or before ``at`` count, so asking about a past instant gives the status as it was then.
-    ``extensions`` names targets whose extension was approved outside the event log. Raises
-    ``CalendarDataMissing`` when the calendar has no data for an instant involved.
+    ``extensions`` names targets whose extension (to their ``extended_to``) was approved outside the event
+    log. Raises ``CalendarDataMissing`` when the calendar has no data for an instant involved.
     """
     require_aware(at, "at")
     if not isinstance(targets, SlaTargets):
         raise ValidationError("targets must be SlaTargets", field="targets")
     if not isinstance(calendar, BusinessCalendar):
         raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
-    cycle = _read(events, targets.pause_states, at, micros(at))
+    cycle = _read(events, targets, at, micros(at))
     if cycle.start is None:  # asked about an instant before the ticket was opened
         statuses = tuple(_pending(t, t.duration) for t in targets.targets)
     else:
         statuses = _statuses(cycle, targets, calendar, extensions)
-    return SlaStatus(at, statuses, cycle.state in _FINAL)
+    return SlaStatus(at.astimezone(calendar.zone), statuses, cycle.state in _FINAL)
 
 
 def rederive(

@@ -13,6 +13,8 @@ from datetime import datetime
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.attachments import Attachment
+from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.events import NO_PAYLOAD, JsonValue, TicketEvent
@@ -23,7 +25,7 @@ from aftersales.domain.text import optional_bounded, required_text
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
 from aftersales.domain.work import Assessment, Assignee, CustomerNote, FaultRecord, Visit
 from aftersales.domain.workflow import Workflow
-from aftersales.errors import ValidationError
+from aftersales.errors import InvalidTransition, ValidationError
 
 __all__ = ["OPENED", "Ticket", "workflow_for"]
 
@@ -92,6 +94,13 @@ class Ticket:
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
     version: int = 0
+    # Issue 23: tags, custom field values (canonical text by name) and attachments. Immutable
+    # values, replaced whole on change, so copies may share them.
+    tags: tuple[str, ...] = ()
+    custom_fields: Mapping[str, str] = attrs.field(factory=dict)
+    attachments: tuple[Attachment, ...] = ()
+    charges: ChargeSheet | None = None
+    """The ticket's charge sheet (收费): assessed lines with reasons, quotes, payments (desk.charges)."""
 
     def __attrs_post_init__(self) -> None:
         # One pass over the intake fields instead of a validator call each: tickets are made in bulk.
@@ -126,8 +135,14 @@ class Ticket:
         expected_by: datetime | None = None,
         urgent: bool = False,
         kind: TicketKind = TicketKind.SERVICE,
+        priority: Priority | None = None,
+        priority_reasons: Sequence[Reason] = (),
     ) -> Ticket:
-        """Register a new ticket (登记) and record the ``opened`` event."""
+        """Register a new ticket (登记) and record the ``opened`` event.
+
+        ``priority`` is the priority known at intake (given, or the pack's mapping of the urgent flag), with
+        its reasons; the SLA clocks run on it from the first instant. Triage may change it later.
+        """
         if not isinstance(channel, Channel):
             channel = Channel(channel)
         if not isinstance(category, Category):
@@ -155,7 +170,15 @@ class Ticket:
             expected_by=expected_by,
             urgent=urgent,
         )
-        ticket.events.append(TicketEvent(0, received_at, taken_by, OPENED, None, workflow.initial))
+        payload: Mapping[str, JsonValue] = NO_PAYLOAD
+        if priority is not None:
+            priority = Priority(priority)
+            ticket.priority = priority
+            ticket.priority_reasons = tuple(priority_reasons)
+            payload = {"priority": priority.value, "reasons": _reason_facts(priority_reasons)}
+        ticket.events.append(
+            TicketEvent(0, received_at, taken_by, OPENED, None, workflow.initial, None, payload)
+        )
         return ticket
 
     def copy(self) -> Ticket:
@@ -208,7 +231,12 @@ class Ticket:
         need no extra data; the named methods below add their own facts.
         """
         workflow = self.workflow
-        target = workflow.target(self.state, trigger)
+        try:
+            target = workflow.target(self.state, trigger)
+        except InvalidTransition as exc:
+            raise InvalidTransition(
+                exc.workflow, exc.state, exc.trigger, ticket_id=self.id, command=trigger
+            ) from None
         self._check(trigger, actor, at, reason, workflow)
         event = TicketEvent(
             len(self.events),
@@ -250,22 +278,26 @@ class Ticket:
         assessment: Assessment,
         priority: Priority,
         reasons: Sequence[Reason] = (),
+        *,
+        reason: str | None = None,
     ) -> TicketEvent:
-        """Record the assessment and the priority decided for it (with the policy's reasons)."""
+        """Record the assessment and the priority decided for it (with the policy's reasons).
+
+        A priority that differs from the one set at intake keeps the previous one in the event; ``reason``
+        says why the handler set it.
+        """
         if not isinstance(assessment, Assessment):
             raise ValidationError("assessment must be an Assessment", field="assessment")
         priority = Priority(priority)
-        event = self.step(
-            "triage",
-            actor,
-            at,
-            payload={
-                "priority": priority.value,
-                "plan": assessment.plan.value,
-                "severity": assessment.severity.value,
-                "reasons": _reason_facts(reasons),
-            },
-        )
+        payload: dict[str, JsonValue] = {
+            "priority": priority.value,
+            "plan": assessment.plan.value,
+            "severity": assessment.severity.value,
+            "reasons": _reason_facts(reasons),
+        }
+        if self.priority is not None and self.priority is not priority:
+            payload["previous_priority"] = self.priority.value
+        event = self.step("triage", actor, at, reason=reason, payload=payload)
         self.assessment = assessment
         self.priority = priority
         self.priority_reasons = tuple(reasons)
@@ -300,26 +332,113 @@ class Ticket:
         """Mark the problem solved (on site, at the depot, or by remote guidance from triage)."""
         remote = remote or self.state == TicketState.TRIAGED
         event = self.step("resolve", actor, at, reason=summary, payload={"remote": remote})
+        if not self.needs_acceptance:
+            self.resolved_at = at  # a complaint is resolved when handled; a service ticket when accepted
+        return event
+
+    @property
+    def needs_acceptance(self) -> bool:
+        """Whether the customer's acceptance (``confirm``) marks the resolution (service tickets)."""
+        return "confirm" in self.workflow.triggers
+
+    @property
+    def work_done_at(self) -> datetime | None:
+        """When the work was last marked done (``resolve``) in the current cycle, if it was."""
+        for event in reversed(self.events):
+            if event.action == "resolve":
+                return event.at
+            if event.action in ("reject", "reopen"):
+                return None
+        return None
+
+    def confirm(
+        self,
+        actor: ActorRef,
+        at: datetime,
+        *,
+        note: str | None = None,
+        channel: str | None = None,
+    ) -> TicketEvent:
+        """The customer accepts the work (验收确认 / 服务单签字): resolved-at is this instant.
+
+        ``channel`` says how staff received the customer's confirmation (``service_slip``, ``phone``,
+        ``app``…); the customer confirming themself needs none. The ticket then awaits its callback.
+        """
+        payload: dict[str, JsonValue] = {"by": "customer" if channel is None else "staff"}
+        if channel is not None:
+            payload["channel"] = channel
+        event = self.step("confirm", actor, at, reason=note, payload=payload)
         self.resolved_at = at
         return event
 
-    def confirm(self, actor: ActorRef, at: datetime, *, note: str | None = None) -> TicketEvent:
-        """The customer accepts the work (验收确认 / 服务单签字); the ticket closes."""
-        event = self.step("confirm", actor, at, reason=note)
-        self.closed_at = at
-        return event
-
-    def close(self, actor: ActorRef, at: datetime, reason: str) -> TicketEvent:
-        """Close a resolved ticket without the customer's confirmation (e.g. no answer), with a reason."""
+    def close(self, actor: ActorRef, at: datetime, reason: str | None = None) -> TicketEvent:
+        """Close an accepted ticket (after its callback, which the service layer checks)."""
         event = self.step("close", actor, at, reason=reason)
         self.closed_at = at
         return event
 
     def reject(self, actor: ActorRef, at: datetime, reason: str) -> TicketEvent:
-        """The customer does not accept the work: it must be redone (rework)."""
+        """The customer does not accept the work: it must be redone (rework; the clock keeps running)."""
         event = self.step("reject", actor, at, reason=reason)
         self.resolved_at = None
         return event
+
+    def contact_customer(
+        self,
+        actor: ActorRef,
+        at: datetime,
+        *,
+        channel: str,
+        note: str | None = None,
+        expected_at: datetime | None = None,
+    ) -> TicketEvent:
+        """Record a customer-facing contact (a call, a message): the first one is the SLA response.
+
+        ``expected_at`` is the visit or solution time the customer was told (seed 003).
+        """
+        payload: dict[str, JsonValue] = {"channel": channel}
+        if expected_at is not None:
+            payload["expected_at"] = require_aware(expected_at, "expected_at").isoformat()
+        return self.step("contact_customer", actor, at, reason=note, payload=payload)
+
+    def callback_attempt(self, actor: ActorRef, at: datetime, *, note: str | None = None) -> TicketEvent:
+        """A failed attempt to reach the customer for the callback (recorded; the pack may allow closing
+        after a number of them)."""
+        return self.step("callback_attempt", actor, at, reason=note, payload={"reached": False})
+
+    @property
+    def callback_attempts(self) -> int:
+        """Failed callback attempts since the last acceptance."""
+        count = 0
+        for event in reversed(self.events):
+            if event.action == "callback_attempt":
+                count += 1
+            elif event.action in ("confirm", "reopen", "reject"):
+                break
+        return count
+
+    @property
+    def callback_done(self) -> bool:
+        """Whether a callback was recorded since the last acceptance (or reopen)."""
+        for event in reversed(self.events):
+            if event.action == "record_callback":
+                return True
+            if event.action in ("confirm", "reopen", "reject"):
+                return False
+        return False
+
+    def extend_sla(
+        self, actor: ActorRef, at: datetime, *, target: str, new_limit_seconds: int, reason: str
+    ) -> TicketEvent:
+        """Record an approved special case: ``target`` now allows ``new_limit_seconds`` (the service layer
+        checks the pack's maximum)."""
+        return self.step(
+            "extend_sla",
+            actor,
+            at,
+            reason=reason,
+            payload={"sla_extension": target, "new_limit_seconds": new_limit_seconds},
+        )
 
     def reopen(self, actor: ActorRef, at: datetime, reason: str) -> TicketEvent:
         """A closed ticket's problem is back (e.g. found at the callback): rework it."""
@@ -401,10 +520,14 @@ class Ticket:
     ) -> TicketEvent:
         """Record the callback: what the customer said (``facts``) and whether the problem is back.
 
-        A problem that is back sends the work back (seed 004): a closed ticket is reopened, a resolved
-        one rejected, both into rework, with ``why`` as the reason. Checked before anything is recorded.
+        A problem that is back sends the work back (seed 004): an accepted or closed ticket is reopened
+        (a complaint whose outcome was given is rejected), into rework, with ``why`` as the reason. Checked
+        before anything is recorded.
         """
-        follow = ("reopen" if self.workflow.is_final(self.state) else "reject") if problem_back else None
+        workflow = self.workflow
+        follow = None
+        if problem_back:
+            follow = "reopen" if "reopen" in workflow.allowed(self.state) else "reject"
         if follow is not None:
             self.workflow.target(self.state, follow)
         payload: dict[str, JsonValue] = {"problem_back": bool(problem_back)}
@@ -415,6 +538,94 @@ class Ticket:
             self.step(follow, actor, at, reason=why or "callback: the problem is back")
             self.resolved_at = None
             self.closed_at = None
+        return event
+
+    # -- tags, custom fields, attachments (issue 23) -----------------------------------------
+
+    def retag(self, actor: ActorRef, at: datetime, tags: tuple[str, ...]) -> TicketEvent | None:
+        """Replace the tags with ``tags`` (already normalised); ``None`` when nothing changes."""
+        if tuple(tags) == self.tags:
+            return None
+        added = sorted(set(tags) - set(self.tags))
+        removed = sorted(set(self.tags) - set(tags))
+        event = self.step("tag", actor, at, payload={"added": list(added), "removed": list(removed)})
+        self.tags = tuple(tags)
+        return event
+
+    def set_custom_fields(
+        self, actor: ActorRef, at: datetime, values: Mapping[str, str]
+    ) -> TicketEvent | None:
+        """Replace the custom field values (validated by the desk's field set); ``None`` if unchanged."""
+        new = dict(values)
+        if new == dict(self.custom_fields):
+            return None
+        changed = {k: v for k, v in new.items() if self.custom_fields.get(k) != v}
+        cleared = sorted(set(self.custom_fields) - set(new))
+        event = self.step("set_fields", actor, at, payload={"set": dict(changed), "cleared": list(cleared)})
+        self.custom_fields = new
+        return event
+
+    def attach(self, actor: ActorRef, at: datetime, attachment: Attachment) -> TicketEvent:
+        """Record a new attachment (its bytes are already stored)."""
+        if not isinstance(attachment, Attachment):
+            raise ValidationError("attachment must be an Attachment", field="attachment")
+        if any(a.id == attachment.id for a in self.attachments):
+            raise ValidationError(
+                f"attachment {attachment.id!r} is already on the ticket", field="attachment"
+            )
+        event = self.step(
+            "attach",
+            actor,
+            at,
+            payload={
+                "attachment": attachment.id,
+                "kind": attachment.kind.value,
+                "name": attachment.name,
+                "media_type": attachment.media_type,
+                "size": attachment.size,
+                "sha256": attachment.sha256,
+            },
+        )
+        self.attachments = (*self.attachments, attachment)
+        return event
+
+    def detach(
+        self, actor: ActorRef, at: datetime, attachment_id: str, reason: str | None = None
+    ) -> TicketEvent:
+        """Remove an attachment; the event keeps what it was (not its bytes)."""
+        found = next((a for a in self.attachments if a.id == attachment_id), None)
+        if found is None:
+            raise ValidationError(
+                f"no attachment {attachment_id!r} on ticket {self.id}", field="attachment_id"
+            )
+        event = self.step(
+            "detach",
+            actor,
+            at,
+            reason=reason,
+            payload={"attachment": found.id, "kind": found.kind.value, "sha256": found.sha256},
+        )
+        self.attachments = tuple(a for a in self.attachments if a.id != attachment_id)
+        return event
+
+    def record_charges(
+        self,
+        trigger: str,
+        actor: ActorRef,
+        at: datetime,
+        sheet: ChargeSheet,
+        *,
+        reason: str | None = None,
+        payload: Mapping[str, JsonValue] | None = None,
+    ) -> TicketEvent:
+        """Fire a charging step (``assess_charges``, ``offer_quote``, …) and keep ``sheet`` as the new sheet.
+
+        The sheet is replaced, never changed in place, so a step that raises leaves the old one.
+        """
+        if not isinstance(sheet, ChargeSheet) or sheet.ticket_id != self.id:
+            raise ValidationError("the charge sheet must be this ticket's", field="charges")
+        event = self.step(trigger, actor, at, reason=reason, payload=payload)
+        self.charges = sheet
         return event
 
     # -- derived ----------------------------------------------------------------------------

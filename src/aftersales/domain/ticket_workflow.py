@@ -1,11 +1,15 @@
-"""The service-ticket workflow (报修 → 评估 → 派工 → 处理 → 验收 → 回访 → 关闭) as data.
+"""The service-ticket workflow (报修 → 评估 → 派工 → 处理 → 验收 → 回访 → 关闭) as data (seeds 000, 002, 003).
 
-new → triaged → assigned → in_progress ⇄ awaiting_parts / awaiting_customer → resolved →
-closed (customer confirms, or staff close) or rework (customer rejects) → in_progress again.
-Remote guidance resolves straight from triaged. Any open state may be cancelled with a reason;
-a closed ticket is reopened into rework when a callback finds the problem back.
-Steps that record work without moving the ticket (fault records, visits, notes, callbacks,
-reassignment) are transitions to the same state, so one table answers "may this happen now?".
+new → triaged → assigned → in_progress ⇄ awaiting_parts / awaiting_customer → resolved (work done,
+awaiting the customer's acceptance) → accepted (``confirm``: 验收确认, the customer signs the service slip)
+or rework (``reject``: not accepted, the work is redone) → … → callback (回访, on the accepted ticket) →
+closed. Closing needs a done callback (or the pack's number of failed attempts to reach the customer, or a
+pack that needs no callback for the ticket): the service layer checks that guard. A callback that finds the
+problem back reopens the ticket into rework, from accepted or closed. Remote guidance resolves straight from
+triaged. Any open state may be cancelled with a reason.
+Steps that record work without moving the ticket (fault records, visits, notes, contacts, callbacks,
+attempts, SLA extensions, reassignment) are transitions to the same state, so one table answers "may this
+happen now?".
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ class TicketState(StrEnum):
     AWAITING_PARTS = "awaiting_parts"
     AWAITING_CUSTOMER = "awaiting_customer"
     RESOLVED = "resolved"
+    ACCEPTED = "accepted"
     REWORK = "rework"
     CLOSED = "closed"
     CANCELLED = "cancelled"
@@ -43,6 +48,9 @@ _COORDINATORS = frozenset(
 )
 _HANDS = frozenset({R.ENGINEER, R.DEALER_STAFF, R.MANAGER, R.DEPARTMENT_HEAD})
 _FRONT = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
+_CHARGING = (S.TRIAGED, *_WORKING, S.RESOLVED, S.ACCEPTED, S.CLOSED)
+# The customer answers a quote; staff may record an answer given by phone.
+_ANSWERING = frozenset({R.CUSTOMER, R.AGENT, R.DEALER_STAFF, R.MANAGER, R.DEPARTMENT_HEAD})
 
 
 def _t(
@@ -57,7 +65,9 @@ TICKET_WORKFLOW = Workflow(
     S.NEW,
     [
         # Engineers work assigned tickets; assessment happens before anything is assigned.
-        _t("triage", (S.NEW,), S.TRIAGED, _STAFF - {R.ENGINEER}),
+        _t(
+            "triage", (S.NEW,), S.TRIAGED, (_STAFF - {R.ENGINEER}) | {R.SYSTEM}
+        ),  # planned work is triaged by its job
         _t("assign", (S.TRIAGED,), S.ASSIGNED, _COORDINATORS),
         _t("reassign", _WORKING, STAY, _COORDINATORS, reason=True),
         _t("start_work", (S.ASSIGNED, S.REWORK), S.IN_PROGRESS, _HANDS),
@@ -70,16 +80,45 @@ TICKET_WORKFLOW = Workflow(
             S.RESOLVED,
             _HANDS | _FRONT,
         ),
-        _t("confirm", (S.RESOLVED,), S.CLOSED, frozenset({R.CUSTOMER}) | _FRONT | _HANDS),
+        # Acceptance is the customer's; staff record it only with the channel it came by (the service
+        # layer checks that an engineer or staff member names the channel: signed slip, phone, app).
+        _t("confirm", (S.RESOLVED,), S.ACCEPTED, frozenset({R.CUSTOMER}) | _FRONT | _HANDS),
         _t("reject", (S.RESOLVED,), S.REWORK, frozenset({R.CUSTOMER}) | _FRONT, reason=True),
-        _t("close", (S.RESOLVED,), S.CLOSED, _FRONT | {R.DEALER_STAFF, R.SYSTEM}, reason=True),
+        _t("close", (S.ACCEPTED,), S.CLOSED, _FRONT | {R.DEALER_STAFF, R.SYSTEM}),
         _t("cancel", _OPEN, S.CANCELLED, frozenset({R.CUSTOMER}) | _FRONT | {R.DEALER_STAFF}, reason=True),
-        _t("reopen", (S.CLOSED,), S.REWORK, _FRONT | {R.DEALER_STAFF, R.SYSTEM}, reason=True),
-        _t("record_fault", (S.IN_PROGRESS, S.AWAITING_PARTS, S.AWAITING_CUSTOMER, S.RESOLVED), STAY, _HANDS),
+        _t("reopen", (S.ACCEPTED, S.CLOSED), S.REWORK, _FRONT | {R.DEALER_STAFF, R.SYSTEM}, reason=True),
+        _t(
+            "record_fault",
+            (S.IN_PROGRESS, S.AWAITING_PARTS, S.AWAITING_CUSTOMER, S.REWORK, S.RESOLVED),
+            STAY,
+            _HANDS,
+        ),
         _t("add_visit", _WORKING, STAY, _HANDS | _FRONT),
-        _t("note_to_customer", (*_OPEN, S.RESOLVED), STAY, _STAFF),
-        _t("schedule_callback", (S.RESOLVED, S.CLOSED), STAY, _FRONT | {R.DEALER_STAFF, R.SYSTEM}),
-        _t("record_callback", (S.RESOLVED, S.CLOSED), STAY, _FRONT | {R.DEALER_STAFF}),
+        _t("note_to_customer", (*_OPEN, S.RESOLVED, S.ACCEPTED), STAY, _STAFF),
+        _t("contact_customer", (*_OPEN, S.RESOLVED, S.ACCEPTED), STAY, _STAFF),
+        _t("schedule_callback", (S.ACCEPTED, S.CLOSED), STAY, _FRONT | {R.DEALER_STAFF, R.SYSTEM}),
+        _t("callback_attempt", (S.ACCEPTED,), STAY, _FRONT | {R.DEALER_STAFF}),
+        _t("record_callback", (S.ACCEPTED, S.CLOSED), STAY, _FRONT | {R.DEALER_STAFF}),
+        _t(
+            "extend_sla",
+            _OPEN,
+            STAY,
+            frozenset({R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER}),
+            reason=True,
+        ),
+        _t("recalculate_sla", (*_OPEN, S.RESOLVED, S.ACCEPTED), STAY, frozenset({R.SYSTEM, R.MANAGER})),
+        # Issue 23: describing a ticket (tags, custom fields, attachments) never moves it.
+        _t("tag", tuple(S), STAY, _STAFF | {R.SYSTEM}),
+        _t("set_fields", tuple(S), STAY, _STAFF | {R.SYSTEM}),
+        _t("attach", tuple(S), STAY, _STAFF | {R.CUSTOMER}),
+        _t("detach", tuple(S), STAY, _STAFF | {R.CUSTOMER}),
+        # Charging (seed 002 材料收费): assess the sheet, quote, the customer's answer. A refused quote goes
+        # to the superior (上报上级领导处理) and the ticket waits on that decision.
+        _t("assess_charges", _CHARGING, STAY, _HANDS | _FRONT | {R.SYSTEM}),
+        _t("offer_quote", _CHARGING, STAY, _FRONT | {R.DEALER_STAFF}),
+        _t("accept_quote", _CHARGING, STAY, _ANSWERING),
+        _t("refuse_quote", _WORKING, S.AWAITING_CUSTOMER, _ANSWERING),
+        _t("record_payment", (*_CHARGING,), STAY, _ANSWERING | {R.ENGINEER}),
         # Issue 20: a dispatch that found nobody is part of the ticket's history (reasons, addressees).
         _t("dispatch_failed", _OPEN, STAY, _COORDINATORS),
     ],

@@ -15,7 +15,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.ids import AssetId
-from aftersales.domain.text import bounded, code, required_text
+from aftersales.domain.text import bounded, code, optional_bounded, required_text
 from aftersales.domain.work import aware
 from aftersales.errors import ValidationError
 
@@ -73,3 +73,5 @@ class WarrantyExtension:
     source: ExtensionSource = attrs.field(converter=_source)
     component: str | None = attrs.field(default=None, validator=attrs.validators.optional(code))
     note: str = attrs.field(default="", validator=bounded(2000))
+    complaint_id: str | None = attrs.field(default=None, validator=optional_bounded(64))
+    """The complaint whose remedy granted it (``None`` for a paid one); reasons relying on it name it."""

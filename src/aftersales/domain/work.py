@@ -11,6 +11,7 @@ import attrs
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.classification import ImpactScope, Plan, Severity
 from aftersales.domain.instants import require_aware
+from aftersales.domain.part_numbers import part_number
 from aftersales.domain.text import bounded, code, required_text
 from aftersales.errors import ValidationError
 
@@ -85,7 +86,7 @@ class FaultRecord:
     action: str = attrs.field(validator=code)
     recorded_at: datetime = attrs.field(validator=aware)
     recorded_by: ActorRef
-    part: str | None = attrs.field(default=None, validator=attrs.validators.optional(code))
+    part: str | None = attrs.field(default=None, validator=attrs.validators.optional(part_number))
     component: str | None = attrs.field(default=None, validator=attrs.validators.optional(code))
     note: str = attrs.field(default="", validator=bounded(2000))
 

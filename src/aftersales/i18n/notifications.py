@@ -126,6 +126,36 @@ NOTIFICATION_KINDS: Final = _kinds(
         {"complaint_id", "customer_name", "reason", "escalated_at"},
         "A complaint reached the general manager, with the reason.",
     ),
+    K(
+        "complaint_received",
+        ("manager",),
+        {"ticket_id", "received_at"},
+        "A new complaint was registered (seed 001: 及时向售后经理汇报).",
+    ),
+    K(
+        "calendar_provisional",
+        ("manager",),
+        {"official_until", "days_left"},
+        "Due times are now computed on a provisional holiday calendar beyond the official data.",
+    ),
+    K(
+        "sla_recomputed",
+        ("manager",),
+        {"tickets", "official_until"},
+        "Provisional due times were recomputed on newly added official holiday data.",
+    ),
+    K(
+        "contract_expiring",
+        ("manager", "dealer"),
+        {"contract_id", "holder", "ends_on"},
+        "A service contract ends soon: time to offer its renewal.",
+    ),
+    K(
+        "survey_invitation",
+        ("customer",),
+        {"title", "link"},
+        "A periodic satisfaction survey, with the link to the host's portal.",
+    ),
 )
 """Every notification kind, by name."""
 del K

@@ -29,6 +29,7 @@ class CallbackFacts:
     kind: TicketKind
     priority: Priority
     tier: CustomerTier = CustomerTier.REGULAR
+    category: str | None = None
 
 
 @attrs.frozen
@@ -38,6 +39,8 @@ class CallbackPlan:
     required: bool
     within: timedelta
     survey: bool
+    attempts_before_close: int = 3
+    """After this many recorded failed attempts to reach the customer, the ticket may close without one."""
 
 
 @attrs.frozen
@@ -54,6 +57,10 @@ class CallbackParams:
     """Customer tiers that are asked for a satisfaction survey (seed 001: 重要客户)."""
     survey_from_priority: Priority = Priority.CRITICAL
     """Tickets at or above this priority get a survey (seed 001: 重大售后问题)."""
+    not_needed_for: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    """Category codes whose service tickets need no callback before closing (e.g. ``["inquiry"]``)."""
+    close_after_attempts: int = attrs.field(default=3, validator=in_range(1, 20))
+    """Failed attempts to reach the customer (recorded) after which a ticket may close without a callback."""
 
 
 @attrs.frozen
@@ -73,6 +80,8 @@ class DefaultCallback:
             within = timedelta(hours=p.service_within_hours)
             reasons = [Reason("service_callback", {"hours": p.service_within_hours})]
         required = p.required or facts.kind is TicketKind.COMPLAINT
+        if required and facts.kind is TicketKind.SERVICE and facts.category in p.not_needed_for:
+            required = False
         if not required:
             reasons = [Reason("callback_not_required")]
         survey = False
@@ -82,7 +91,8 @@ class DefaultCallback:
         if facts.priority.rank >= p.survey_from_priority.rank:
             survey = True
             reasons.append(Reason("survey_major_problem", {"priority": facts.priority.value}))
-        return Decision(CallbackPlan(required, within, survey), reasons, self.name)
+        plan = CallbackPlan(required, within, survey, p.close_after_attempts)
+        return Decision(plan, reasons, self.name)
 
 
 KIND = PolicyKind("callback", CallbackParams, DefaultCallback)

@@ -23,6 +23,11 @@ reasons ``out_of_box_maker_responsibility`` and ``out_of_box_report_required``; 
 cause (the user moved or installed it himself, a flood) still makes it chargeable, as in warranty,
 unless :attr:`ChargeabilityParams.out_of_box_causes_apply` is ``False``.
 
+**Design hazards (设计隐患).** Seed 002: "对于一些设计隐患问题,按第一阶段的方式处理" — a design hazard
+found in or out of warranty is handled as out of box: free, reported in writing (reasons
+``design_hazard_as_out_of_box`` and ``out_of_box_report_required``). The cause codes that mean a design
+hazard are :attr:`ChargeabilityParams.design_hazard_causes` (default ``design_hazard``).
+
 Integrators add chargeable causes through :attr:`ChargeabilityParams.extra_chargeable_causes`, waive
 built-in ones through ``waived_causes``, or wrap a :class:`ChargeabilityPolicy` of their own.
 """
@@ -92,6 +97,8 @@ class ChargeabilityParams:
     waived_causes: tuple[str, ...] = attrs.field(default=(), converter=_codes)
     callback_labour_and_travel: bool = False
     out_of_box_causes_apply: bool = True
+    design_hazard_causes: tuple[str, ...] = attrs.field(default=("design_hazard",), converter=_codes)
+    """Cause codes that mean a design hazard (设计隐患), handled as out of box (seed 002)."""
 
 
 def _visit(value: str) -> VisitKind:
@@ -99,6 +106,10 @@ def _visit(value: str) -> VisitKind:
         return VisitKind(value)
     except ValueError:
         raise ValidationError(f"unknown visit kind {value!r}", field="visit") from None
+
+
+def _extensions(value: Iterable[WarrantyExtension]) -> tuple[WarrantyExtension, ...]:
+    return tuple(value)
 
 
 @attrs.frozen
@@ -111,7 +122,7 @@ class ChargeableWork:
     product: Product
     visit: VisitKind = attrs.field(default=VisitKind.SERVICE, converter=_visit)
     component: str | None = None
-    extensions: tuple[WarrantyExtension, ...] = attrs.field(default=(), converter=tuple)
+    extensions: tuple[WarrantyExtension, ...] = attrs.field(default=(), converter=_extensions)
 
 
 @attrs.frozen
@@ -202,7 +213,12 @@ class DefaultChargeabilityPolicy:
         )
         reasons: list[Reason] = list(warranty.reasons)
         chargeable = self._chargeable_causes(given, reasons)
-        if phase is WarrantyPhase.OUT_OF_WARRANTY:
+        hazards = sorted(c for c in given if c in self.params.design_hazard_causes)
+        if hazards and phase is not WarrantyPhase.OUT_OF_BOX:
+            reasons.append(Reason("design_hazard_as_out_of_box", {"cause": hazards[0]}))
+            reasons.append(_OUT_OF_BOX_REPORT)
+            charge = False
+        elif phase is WarrantyPhase.OUT_OF_WARRANTY:
             reasons.append(_OUT_OF_WARRANTY)
             charge = True
         elif phase is WarrantyPhase.OUT_OF_BOX:

@@ -21,12 +21,13 @@ from typing import Any, Protocol, TypeVar
 
 import attrs
 
-from aftersales.domain.actors import ActorRef
+from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.charges import ChargeKind, ChargeLine, Quote, QuoteId
 from aftersales.domain.ids import DealerId, TicketId
 from aftersales.domain.money import Money, currency_exponent
-from aftersales.domain.text import CODE_PATTERN, code
-from aftersales.errors import NotFound, PolicyError, ValidationError
+from aftersales.domain.part_numbers import PART_NUMBER_PATTERN, check_part_number
+from aftersales.domain.text import code
+from aftersales.errors import CurrencyMismatch, InvalidMoney, NotFound, PolicyError, ValidationError
 from aftersales.policies.chargeability import ChargeOutcome
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
@@ -96,12 +97,26 @@ class PartPriceEntry:
     retail: Decimal = attrs.field(converter=_decimal, validator=_amount)
 
 
+def _price(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, Money):
+        raise ValidationError(f"{attribute.name} must be Money", field=attribute.name)
+    if value.amount < 0:
+        raise ValidationError(f"{attribute.name} must not be negative, got {value}", field=attribute.name)
+
+
 @attrs.frozen
 class PartPrice:
-    """A part's prices: ``cost`` (maker to dealer, 成本价) and ``retail`` (dealer to customer)."""
+    """A part's prices: ``cost`` (maker to dealer, 成本价) and ``retail`` (dealer to customer).
 
-    cost: Money
-    retail: Money
+    Both are non-negative Money in one currency (bounded by :data:`~aftersales.domain.money.MAX_MINOR_UNITS`).
+    """
+
+    cost: Money = attrs.field(validator=_price)
+    retail: Money = attrs.field(validator=_price)
+
+    def __attrs_post_init__(self) -> None:
+        if self.cost.currency != self.retail.currency:
+            raise CurrencyMismatch(self.cost.currency, self.retail.currency)
 
 
 def _price_map(value: Mapping[str, PartPrice]) -> Mapping[str, PartPrice]:
@@ -117,6 +132,9 @@ class PriceList:
 
     def __attrs_post_init__(self) -> None:
         for part, price in self.parts.items():
+            check_part_number(part, "parts")
+            if not isinstance(price, PartPrice):
+                raise ValidationError(f"part {part!r}: a price is a PartPrice", field="parts")
             for money in (price.cost, price.retail):
                 if money.currency != self.currency:
                     raise ValidationError(
@@ -127,9 +145,12 @@ class PriceList:
     @classmethod
     def from_entries(cls, currency: str, entries: Mapping[str, PartPriceEntry]) -> PriceList:
         """Build from pack rows (Decimal amounts in ``currency``)."""
-        prices: dict[str, PartPrice] = {
-            part: PartPrice(Money(e.cost, currency), Money(e.retail, currency)) for part, e in entries.items()
-        }
+        prices: dict[str, PartPrice] = {}
+        for part, entry in entries.items():
+            prices[part] = PartPrice(
+                _money(entry.cost, currency, f"parts.{part}.cost"),
+                _money(entry.retail, currency, f"parts.{part}.retail"),
+            )
         return cls(currency, prices)
 
     def price(self, part: str) -> PartPrice:
@@ -138,6 +159,14 @@ class PriceList:
             return self.parts[part]
         except KeyError:
             raise NotFound("part price", part) from None
+
+
+def _money(amount: Decimal, currency: str, field: str) -> Money:
+    # Money names only "amount"; a price list names the row and column that is wrong.
+    try:
+        return Money(amount, currency)
+    except InvalidMoney as exc:
+        raise InvalidMoney(f"{field}: {exc}", field=field) from None
 
 
 def _bands(value: Any) -> tuple[DistanceBand, ...]:
@@ -174,6 +203,16 @@ class DealerFeeSchedule:
     currency: str | None = attrs.field(default=None, validator=_optional_currency)
 
 
+def _roles(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ValidationError("budget_approvers is a list of role names", field="budget_approvers")
+    known = {r.value for r in Role}
+    for item in value:
+        if item not in known:
+            raise ValidationError(f"unknown role {item!r} in budget_approvers", field="budget_approvers")
+    return tuple(value)
+
+
 @attrs.frozen
 class FeesParams:
     """Parameters of :class:`DefaultFeesPolicy` (a pack loads them from TOML).
@@ -193,12 +232,32 @@ class FeesParams:
     dealer_schedules: Mapping[str, DealerFeeSchedule] = attrs.field(factory=dict, converter=_frozen_map)
     prepay_out_of_warranty_parts: bool = True
     prepay_all_chargeable_parts: bool = False
+    budget_approvers: tuple[str, ...] = attrs.field(default=("general_manager",), converter=_roles)
+    """Roles that approve cost budgets and overruns (seed 000: 报…审批; default the general manager)."""
+
+    def __attrs_post_init__(self) -> None:
+        # Every amount is checked against its currency's bounds here, when the pack loads, not at the
+        # first quote that happens to use it.
+        schedules = {"default_schedule": self.default_schedule}
+        schedules.update({f"dealer_schedules.{d}": s for d, s in self.dealer_schedules.items()})
+        for where, schedule in schedules.items():
+            currency = schedule.currency or self.currency
+            amounts = [(f"{where}.labour.{k}", v) for k, v in schedule.labour.items()]
+            amounts += [(f"{where}.travel_zones.{k}", v) for k, v in schedule.travel_zones.items()]
+            amounts += [(f"{where}.travel_bands.{b.up_to_km}", b.fee) for b in schedule.travel_bands]
+            amounts.append((f"{where}.service_fee", schedule.service_fee))
+            for field, amount in amounts:
+                _money(amount, currency, field)
+        for part, entry in self.parts.items():
+            check_part_number(part, "parts")
+            _money(entry.cost, self.currency, f"parts.{part}.cost")
+            _money(entry.retail, self.currency, f"parts.{part}.retail")
 
 
 def _parts_wanted(value: Mapping[str, int]) -> Mapping[str, int]:
     for part, quantity in value.items():
-        if not isinstance(part, str) or not CODE_PATTERN.fullmatch(part):
-            raise ValidationError(f"part codes are snake_case, got {part!r}", field="parts")
+        if not isinstance(part, str) or not PART_NUMBER_PATTERN.fullmatch(part):
+            raise ValidationError(f"not a part number: {part!r}", field="parts")
         if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
             raise ValidationError(f"quantity of {part!r} must be a positive whole number", field="parts")
     return MappingProxyType(dict(value))

@@ -65,6 +65,12 @@ BUILTIN_KINDS: Mapping[str, str] = MappingProxyType(
         "escalation": "aftersales.policies.escalation",
         "notification": "aftersales.policies.notification",
         "complaint": "aftersales.policies.complaints",
+        "attachments": "aftersales.policies.attachments",
+        "custom_fields": "aftersales.policies.custom_fields",
+        "lifecycle": "aftersales.policies.lifecycle",
+        "faults": "aftersales.policies.fault_catalog",
+        "maintenance": "aftersales.policies.maintenance",
+        "survey_campaign": "aftersales.policies.survey_campaign",
     }
 )
 """Every built-in kind and the module whose ``KIND`` attribute describes it."""

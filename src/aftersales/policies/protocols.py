@@ -37,10 +37,12 @@ __all__ = [
     "DispatchPolicy",
     "EscalationPolicy",
     "FeesPolicy",
+    "MaintenancePolicy",
     "NotificationPolicy",
     "PriorityPolicy",
     "RoutingPolicy",
     "SlaPolicy",
+    "SurveyCampaignPolicy",
     "WarrantyPolicy",
 ]
 
@@ -122,6 +124,39 @@ class ComplaintPolicy(Protocol):
     def opens_complaint(self, overall: int) -> Decision[bool]: ...
 
 
+@runtime_checkable
+class MaintenancePolicy(Protocol):
+    """Maintenance-plan defaults (seeds 000, 001): interval, lead time, checklists, the tickets' language."""
+
+    @property
+    def interval_months(self) -> int: ...
+
+    @property
+    def lead_days(self) -> int: ...
+
+    @property
+    def locale(self) -> str: ...
+
+    def checklist_for(self, product_category: str) -> tuple[str, ...]: ...
+
+
+@runtime_checkable
+class SurveyCampaignPolicy(Protocol):
+    """Periodic survey defaults (seed 000): cadence, sample size, who is left alone and for how long."""
+
+    @property
+    def every_months(self) -> int: ...
+
+    @property
+    def sample_size(self) -> int: ...
+
+    @property
+    def exclude_surveyed_days(self) -> int: ...
+
+    @property
+    def served_within_days(self) -> int: ...
+
+
 KIND_PROTOCOLS: Mapping[str, type] = MappingProxyType(
     {
         "warranty": WarrantyPolicy,
@@ -135,6 +170,8 @@ KIND_PROTOCOLS: Mapping[str, type] = MappingProxyType(
         "escalation": EscalationPolicy,
         "notification": NotificationPolicy,
         "complaint": ComplaintPolicy,
+        "maintenance": MaintenancePolicy,
+        "survey_campaign": SurveyCampaignPolicy,
     }
 )
 """The Protocol a policy of each built-in kind implements (checked when a policy set is resolved)."""

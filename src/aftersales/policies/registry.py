@@ -23,6 +23,7 @@ import attrs
 
 from aftersales.errors import ConfigurationError
 from aftersales.policies.kinds import NamedPolicy, PolicyKind, import_builtin_kinds
+from aftersales.policies.maintenance import MaintenanceParams
 from aftersales.policies.pack import Pack, PackFile, parse_pack, read_toml
 from aftersales.policies.protocols import (
     KIND_PROTOCOLS,
@@ -32,12 +33,15 @@ from aftersales.policies.protocols import (
     DispatchPolicy,
     EscalationPolicy,
     FeesPolicy,
+    MaintenancePolicy,
     NotificationPolicy,
     PriorityPolicy,
     RoutingPolicy,
     SlaPolicy,
+    SurveyCampaignPolicy,
     WarrantyPolicy,
 )
+from aftersales.policies.survey_campaign import SurveyCampaignParams
 
 __all__ = ["ENTRY_POINT_GROUP", "PolicySet", "Registry", "default_registry", "resolve_policies"]
 
@@ -66,6 +70,8 @@ class PolicySet:
     fees: FeesPolicy
     sla: SlaPolicy
     complaint: ComplaintPolicy
+    maintenance: MaintenancePolicy = attrs.field(factory=MaintenanceParams)
+    survey_campaign: SurveyCampaignPolicy = attrs.field(factory=SurveyCampaignParams)
     extra: Mapping[str, object] = attrs.field(factory=dict)
 
     def get(self, kind: str) -> object:

@@ -36,7 +36,7 @@ import attrs
 from aftersales.domain.classification import Category, Plan, Priority, TicketKind
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
-from aftersales.domain.sla_clock import SlaTarget, SlaTargets
+from aftersales.domain.sla_clock import RESPONSE_ACTIONS, SlaTarget, SlaTargets
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
@@ -61,6 +61,7 @@ class SlaFacts:
 
     ``plan`` decides whether an on-site arrival target applies (``None``: not yet known, so it applies);
     ``complex`` marks a problem that needs a handling plan (复杂售后问题, e.g. several departments).
+    ``urgent`` is the intake's urgent flag (seed 001: contact within minutes).
     """
 
     priority: Priority = attrs.field(converter=Priority)
@@ -70,6 +71,9 @@ class SlaFacts:
     reopened: bool = False
     plan: Plan | None = None
     complex: bool = False
+    urgent: bool = False
+    dealer: bool = False
+    """Whether the ticket is assigned to a dealer (the seed 002 contract applies only then)."""
 
     def __attrs_post_init__(self) -> None:
         Category(self.category)  # a malformed code raises ValidationError
@@ -102,6 +106,9 @@ class SlaOverride:
     resolution_hours: float | None = attrs.field(default=None, validator=_optional_positive)
     resolution_days: int | None = attrs.field(default=None, validator=_optional_positive)
 
+
+WORKING_DAY_READINGS = ("working_time", "end_of_day")
+"""The two readings of "N working days" the SLA policy offers (``SlaParams.working_days``)."""
 
 _RESPONSE = {Priority.NORMAL: 4.0, Priority.EXPEDITED: 2.0, Priority.CRITICAL: 0.5}
 _ARRIVAL = {Priority.NORMAL: 24.0, Priority.EXPEDITED: 8.0, Priority.CRITICAL: 4.0}
@@ -147,6 +154,23 @@ def _overrides(instance: object, attribute: attrs.Attribute[Any], value: Mapping
             raise ValidationError(
                 f"category_overrides.{key} must be a table of targets", field=attribute.name
             )
+
+
+def _reading(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value not in WORKING_DAY_READINGS:
+        raise ValidationError(
+            f"working_days must be one of {', '.join(WORKING_DAY_READINGS)}, got {value!r}",
+            field=attribute.name,
+        )
+
+
+def _contact_minutes(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 24 * 60:
+        raise ValidationError(
+            f"urgent_contact_minutes must be 1–1440 minutes, got {value!r}", field=attribute.name
+        )
 
 
 @attrs.frozen
@@ -200,6 +224,16 @@ class SlaParams:
     """A reopened ticket gets the targets of a priority this many levels higher, from the reopen."""
     reopened_response: bool = False
     """Whether a reopened ticket gets a new response target (the reopen itself is a response)."""
+    working_days: str = attrs.field(default="working_time", validator=_reading)
+    """How "N working days" is read: ``working_time`` (N × the calendar's working-day length of working
+    time: 2 days from Mon 10:00 is Wed 10:00 on an 8-hour day) or ``end_of_day`` (by the end of the N-th
+    following working day: Mon 10:00 → Wed 18:00)."""
+    urgent_contact_minutes: int | None = attrs.field(default=30, validator=_contact_minutes)
+    """Seed 001 (紧急问题 … 在[X]分钟内与客户取得联系): an urgent call's first contact, in wall-clock minutes
+    (``None``: urgent calls keep their priority's response target)."""
+    response_steps: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    """Further steps that count as the first response besides the customer-facing ones (a note to the
+    customer, a logged contact, a planned visit); e.g. ``["start_work"]``."""
 
     def __attrs_post_init__(self) -> None:
         if self.dealer_special_case_hours < self.dealer_resolution_hours:
@@ -218,7 +252,7 @@ def _minutes(duration: timedelta) -> int:
 
 
 def _scaled(target: SlaTarget, factor: float) -> SlaTarget:
-    if target.basis == "working_days":
+    if target.basis in ("working_days", "end_of_day"):
         days = max(1, int(round(target.duration.days * factor, 9)))
         return attrs.evolve(target, duration=timedelta(days=days))
     seconds = max(60, round(target.duration.total_seconds() * factor))
@@ -240,38 +274,43 @@ class DefaultSla:
         if facts.reopened and p.reopened_raise:
             priority = priority.raised(p.reopened_raise)
             reasons.append(Reason("sla_reopened", {"priority": priority.value, "levels": p.reopened_raise}))
+        days = "working_days" if p.working_days == "working_time" else "end_of_day"
         targets: dict[str, SlaTarget] = {}
         if not facts.reopened or p.reopened_response:
             targets["response"] = SlaTarget("response", _hours(p.response_hours[priority]))
         if facts.plan in (None, Plan.ON_SITE):
             targets["arrival"] = SlaTarget("arrival", _hours(p.arrival_hours[priority]))
         if facts.complex:
-            targets["resolution"] = SlaTarget(
-                "resolution", timedelta(days=p.complex_resolution_days), "working_days"
-            )
+            targets["resolution"] = SlaTarget("resolution", timedelta(days=p.complex_resolution_days), days)
         elif priority in p.resolution_hours:
             targets["resolution"] = SlaTarget("resolution", _hours(p.resolution_hours[priority]))
         else:
-            targets["resolution"] = SlaTarget(
-                "resolution", timedelta(days=p.resolution_days[priority]), "working_days"
-            )
+            targets["resolution"] = SlaTarget("resolution", timedelta(days=p.resolution_days[priority]), days)
         for target in targets.values():
             reasons.append(_reason("sla_priority", target, priority=priority.value, complex=facts.complex))
         override = p.category_overrides.get(facts.category)
         if override is not None:
-            self._override(targets, override, facts.category, reasons)
+            self._override(targets, override, facts.category, reasons, days)
         factor = p.tier_factor.get(facts.tier, 1.0)
         if factor != 1.0:
             for name, target in list(targets.items()):
                 targets[name] = _scaled(target, factor)
             percent = round(factor * 100)
             reasons.append(Reason("sla_customer_tier", {"tier": facts.tier.value, "percent": percent}))
-        if p.dealer_contract and facts.kind is TicketKind.SERVICE:
+        if facts.urgent and p.urgent_contact_minutes is not None and "response" in targets:
+            minutes = timedelta(minutes=p.urgent_contact_minutes)
+            if targets["response"].basis != "calendar" or targets["response"].duration > minutes:
+                targets["response"] = SlaTarget("response", minutes, "calendar")
+                reasons.append(
+                    Reason("sla_urgent_contact", {"target": "response", "minutes": p.urgent_contact_minutes})
+                )
+        if p.dealer_contract and facts.kind is TicketKind.SERVICE and facts.dealer:
             targets["resolution"] = SlaTarget(
                 "resolution",
                 _hours(p.dealer_resolution_hours),
                 "calendar",
                 extended_to=_hours(p.dealer_special_case_hours),
+                start="dealer_dispatch",
             )
             reasons.append(
                 Reason(
@@ -290,12 +329,19 @@ class DefaultSla:
         if p.pause_on_parts:
             pause.add(TicketState.AWAITING_PARTS)
             reasons.append(Reason("sla_pause_on_parts"))
-        outcome = SlaTargets(tuple(targets.values()), Decimal(str(p.warn_share)), frozenset(pause))
+        actions = RESPONSE_ACTIONS | frozenset(p.response_steps)
+        outcome = SlaTargets(
+            tuple(targets.values()),
+            Decimal(str(p.warn_share)),
+            frozenset(pause),
+            actions,
+            acceptance=facts.kind is not TicketKind.COMPLAINT,
+        )
         return Decision(outcome, reasons, self.name)
 
     @staticmethod
     def _override(
-        targets: dict[str, SlaTarget], override: SlaOverride, category: str, reasons: list[Reason]
+        targets: dict[str, SlaTarget], override: SlaOverride, category: str, reasons: list[Reason], days: str
     ) -> None:
         changed: list[SlaTarget] = []
         if override.response_hours is not None and "response" in targets:
@@ -305,7 +351,7 @@ class DefaultSla:
         if override.resolution_hours is not None:
             changed.append(SlaTarget("resolution", _hours(override.resolution_hours)))
         elif override.resolution_days is not None:
-            changed.append(SlaTarget("resolution", timedelta(days=override.resolution_days), "working_days"))
+            changed.append(SlaTarget("resolution", timedelta(days=override.resolution_days), days))
         for target in changed:
             targets[target.name] = target
             reasons.append(_reason("sla_category", target, category=category))
@@ -314,7 +360,7 @@ class DefaultSla:
 def _reason(code: str, target: SlaTarget, **params: str | int | bool) -> Reason:
     size: dict[str, str | int | bool] = (
         {"days": target.duration.days}
-        if target.basis == "working_days"
+        if target.basis in ("working_days", "end_of_day")
         else {"minutes": _minutes(target.duration)}
     )
     return Reason(code, {"target": target.name, "basis": target.basis, **size, **params})

@@ -19,11 +19,16 @@ Rules (seed 002 §售后服务分工与合作 3 and §开箱期/保修期内/保
 - **Out of box (开箱期)**: seed 002 — "在产品出厂后至安装调试合格期间,均属于开箱期"; "在产品安装调试完毕至
   保修期限均属于保修期内". Precisely: on local day D a unit is out of box when it has left the factory
   (its shipment date, or when none is recorded its purchase date, is on or before D), its installation
-  acceptance is not recorded or is after D, and — when :attr:`WarrantyParams.out_of_box_days` is set —
-  fewer than that many days have passed since it left. The acceptance day itself is in warranty.
+  acceptance is not recorded or is after D, and — only when a pack sets
+  :attr:`WarrantyParams.out_of_box_days` and documents why — fewer than that many days have passed since
+  it left. The acceptance day itself is in warranty. By default there is no cut-off: the seed ends the
+  phase at installation acceptance (安装调试合格), nothing else.
 - **Extensions** (:class:`~aftersales.domain.warranty_records.WarrantyExtension`) add months or days to a
   component's term, or to every term when granted on the whole product. They count from the instant
-  they were granted; one granted after the term ended runs from the day it was granted.
+  they were granted; one granted after the term ended runs from the day it was granted. ``known_at``
+  says which extensions are known: by default those granted by ``at``; a ticket assessed later passes the
+  assessment instant, so a complaint remedy granted after the call still covers the repair it was
+  granted for. Every ``warranty_extended`` reason names the complaint that granted it.
 """
 
 from __future__ import annotations
@@ -96,8 +101,8 @@ class WarrantyParams:
     - ``out_of_box``: whether the out-of-box phase exists at all (default ``True``, seed 002).
     - ``out_of_box_days``: the longest out-of-box phase, counted from shipment (or purchase). After it a
       unit whose installation acceptance was never recorded is judged by its terms. Seed 002 gives no
-      number and has the dealer install at delivery (分工与合作 5), so the default, 90 days, is generous;
-      ``None`` bounds the phase by installation acceptance only.
+      number: the phase lasts "出厂后至安装调试合格", so the default, ``None``, bounds it by installation
+      acceptance only. A pack that sets a number must say why (e.g. a contract clause).
     """
 
     default_terms_by_category: Mapping[str, tuple[WarrantyTerm, ...]] = attrs.field(
@@ -105,7 +110,7 @@ class WarrantyParams:
     )
     terms_by_model: Mapping[str, tuple[WarrantyTerm, ...]] = attrs.field(factory=dict, converter=_terms_map)
     out_of_box: bool = True
-    out_of_box_days: int | None = attrs.field(default=90, validator=_positive_days)
+    out_of_box_days: int | None = attrs.field(default=None, validator=_positive_days)
 
 
 @attrs.frozen
@@ -161,8 +166,12 @@ class WarrantyPolicy(Protocol):
         *,
         component: str | None = None,
         extensions: Sequence[WarrantyExtension] = (),
+        known_at: datetime | None = None,
     ) -> Decision[WarrantyStatus]:
-        """The phase of ``asset`` (or of its ``component``) at the instant ``at``, with reasons."""
+        """The phase of ``asset`` (or of its ``component``) at the instant ``at``, with reasons.
+
+        ``extensions`` granted by ``known_at`` (default ``at``) count.
+        """
         ...
 
 
@@ -230,23 +239,63 @@ class DefaultWarrantyPolicy:
         *,
         component: str | None = None,
         extensions: Sequence[WarrantyExtension] = (),
+        known_at: datetime | None = None,
     ) -> Decision[WarrantyStatus]:
-        """The phase of ``asset`` (or of its ``component``) at ``at``, with every term's last day."""
+        """The phase of ``asset`` (or of its ``component``) at ``at``, with every term's last day.
+
+        Extensions granted by ``known_at`` (default: ``at``) count.
+        """
+        return self.decide_many(asset, product, at, (component,), extensions=extensions, known_at=known_at)[
+            component
+        ]
+
+    def decide_many(
+        self,
+        asset: Asset,
+        product: Product,
+        at: datetime,
+        components: Sequence[str | None],
+        *,
+        extensions: Sequence[WarrantyExtension] = (),
+        known_at: datetime | None = None,
+    ) -> dict[str | None, Decision[WarrantyStatus]]:
+        """:meth:`decide` for several components of one unit at once: the terms and extensions are
+        worked out once (a charge sheet judges each part by its component)."""
         require_aware(at, "at")
+        known = at if known_at is None else require_aware(known_at, "known_at")
         if asset.product_id != product.id:
             raise ValidationError(
                 f"asset {asset.id} is a {asset.product_id}, not a {product.id}", field="product"
             )
-        if component is not None and product.components and component not in product.components:
-            raise ValidationError(f"product {product.id} has no component {component!r}", field="component")
+        for component in components:
+            if component is not None and product.components and component not in product.components:
+                raise ValidationError(
+                    f"product {product.id} has no component {component!r}", field="component"
+                )
         tz = zone(asset.market_timezone)
         local = at.astimezone(tz).date()
         terms, source = self.terms_for(product)
         left = self._out_of_box(asset, local)
         statuses = [self._term(asset, term, left is not None) for term in terms]
-        reasons: list[Reason] = []
+        tagged: list[tuple[str | None, Reason]] = []
         if extensions:
-            statuses = self._extend(asset, statuses, extensions, at, tz, reasons, component)
+            statuses = self._extend(asset, statuses, extensions, known, tz, tagged)
+        return {
+            component: self._conclude(asset, component, local, source, left, statuses, tagged)
+            for component in components
+        }
+
+    def _conclude(
+        self,
+        asset: Asset,
+        component: str | None,
+        local: date,
+        source: str,
+        left: date | None,
+        statuses: list[TermStatus],
+        tagged: list[tuple[str | None, Reason]],
+    ) -> Decision[WarrantyStatus]:
+        reasons = [r for tag, r in tagged if tag is None or component is None or tag == component]
         governing = _governing(statuses, component)
         if left is not None:
             phase = WarrantyPhase.OUT_OF_BOX
@@ -325,8 +374,7 @@ class DefaultWarrantyPolicy:
         extensions: Sequence[WarrantyExtension],
         at: datetime,
         tz: Any,
-        reasons: list[Reason],
-        asked: str | None,
+        tagged: list[tuple[str | None, Reason]],
     ) -> list[TermStatus]:
         result = list(statuses)
         for ext in sorted(extensions, key=lambda e: e.granted_at):
@@ -349,21 +397,32 @@ class DefaultWarrantyPolicy:
                 if ext.component is not None and term.component != ext.component:
                     continue
                 result[index] = _lengthen(term, ext, granted_on)
-            if ext.component is None or ext.component == asked or asked is None:
-                reasons.append(
-                    Reason(
-                        "warranty_extended",
-                        {
-                            "component": ext.component,
-                            "amount": ext.amount,
-                            "unit": ext.unit.value,
-                            "source": ext.source.value,
-                            "reason": ext.reason,
-                            "granted_by": str(ext.granted_by),
-                            "granted_on": granted_on.isoformat(),
-                        },
-                    )
+            # Every extension's reasons, tagged with its component: each decision keeps its own.
+            extended = Reason(
+                "warranty_extended",
+                {
+                    "component": ext.component,
+                    "amount": ext.amount,
+                    "unit": ext.unit.value,
+                    "source": ext.source.value,
+                    "reason": ext.reason,
+                    "granted_by": str(ext.granted_by),
+                    "granted_on": granted_on.isoformat(),
+                    "complaint_id": ext.complaint_id,
+                },
+            )
+            tagged.append((ext.component, extended))
+            if ext.complaint_id is not None:
+                # Said in words too: the customer and the auditor see which complaint made it free.
+                named = Reason(
+                    "extension_granted_by_complaint",
+                    {
+                        "complaint_id": ext.complaint_id,
+                        "granted_by": str(ext.granted_by),
+                        "granted_on": granted_on.isoformat(),
+                    },
                 )
+                tagged.append((ext.component, named))
         return result
 
 

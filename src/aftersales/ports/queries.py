@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -76,6 +76,25 @@ def _kind(value: object) -> TicketKind | None:
         raise ValidationError(f"unknown ticket kind {value!r}", field="kind") from None
 
 
+def _tags(value: object) -> tuple[str, ...]:
+    from aftersales.domain.tags import normalize_tags
+
+    return normalize_tags(value)  # type: ignore[arg-type]
+
+
+def _field_values(value: object) -> tuple[tuple[str, str], ...]:
+    from aftersales.domain.custom_fields import canonical_value
+
+    if value is None:
+        return ()
+    items = value.items() if isinstance(value, Mapping) else value
+    try:
+        pairs = tuple((str(k), canonical_value(v)) for k, v in items)  # type: ignore[attr-defined]
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"custom field filter: {exc}", field="fields") from None
+    return tuple(sorted(dict(pairs).items()))
+
+
 @attrs.frozen
 class TicketFilter:
     """Which tickets a ledger query returns. Every field left at its default matches everything.
@@ -84,7 +103,8 @@ class TicketFilter:
     inclusive, ``received_to`` exclusive. ``due_before`` keeps tickets whose resolution is due before
     the instant; ``breached_at`` keeps tickets still open and unresolved whose resolution was due
     before the instant (the SLA is breached at that moment). ``text`` is a case-insensitive
-    substring of the description.
+    substring of the description. ``tags`` keeps tickets carrying every tag (normalised as tags
+    are); ``fields`` keeps tickets whose custom fields equal every given value (typed or text).
     """
 
     states: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_text)
@@ -102,6 +122,13 @@ class TicketFilter:
     due_before: datetime | None = attrs.field(default=None, validator=_optional_instant)
     breached_at: datetime | None = attrs.field(default=None, validator=_optional_instant)
     text: str | None = None
+    tags: tuple[str, ...] = attrs.field(default=(), converter=_tags)
+    fields: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_field_values)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The ticket labels (see :func:`aftersales.ports.ticket_search.ticket_labels`) a match must carry."""
+        return (*(f"tag:{t}" for t in self.tags), *(f"field:{k}={v}" for k, v in self.fields))
 
     def __attrs_post_init__(self) -> None:
         if self.text is not None and (not isinstance(self.text, str) or len(self.text) > 200):

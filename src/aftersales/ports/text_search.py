@@ -20,7 +20,17 @@ from typing import Protocol, runtime_checkable
 
 from aftersales.errors import ValidationError
 
-__all__ = ["FIELD_SEPARATOR", "MAX_QUERY", "TextIndex", "normalize", "occurrences", "query_terms"]
+__all__ = [
+    "FIELD_SEPARATOR",
+    "MAX_QUERY",
+    "StoredTextIndex",
+    "TextIndex",
+    "index_body",
+    "normalize",
+    "occurrences",
+    "query_terms",
+    "rank",
+]
 
 MAX_QUERY = 200
 FIELD_SEPARATOR = "\x1f"
@@ -76,3 +86,51 @@ class TextIndex(Protocol):
     def __len__(self) -> int:
         """How many documents are indexed."""
         ...
+
+
+@runtime_checkable
+class StoredTextIndex(Protocol):
+    """A persisted text index inside the store, written in the unit of work's transaction.
+
+    Same contract as :class:`TextIndex` (substring semantics, ranking by occurrences then id), with a
+    ``namespace`` per kind of document (``"kb"`` for knowledge articles), so a process finds the
+    index on disk instead of rebuilding it.
+    """
+
+    def put(self, namespace: str, doc_id: str, texts: Sequence[str]) -> None:
+        """Index (or re-index) ``doc_id`` of ``namespace`` with its fields."""
+        ...
+
+    def remove(self, namespace: str, doc_id: str) -> None:
+        """Forget ``doc_id`` of ``namespace`` (unknown ids are ignored)."""
+        ...
+
+    def search(self, namespace: str, query: str, limit: int = 20) -> list[str]:
+        """Ids of ``namespace``'s documents containing every term of ``query``, best first."""
+        ...
+
+    def count(self, namespace: str) -> int:
+        """How many documents of ``namespace`` are indexed."""
+        ...
+
+
+def index_body(doc_id: str, texts: Sequence[str]) -> str:
+    """The normalised body stored for a document (checks the id and the fields)."""
+    if not isinstance(doc_id, str) or not doc_id:
+        raise ValidationError("a document id is non-empty text", field="doc_id")
+    if isinstance(texts, str) or not all(isinstance(t, str) for t in texts):
+        raise ValidationError("texts is a sequence of strings", field="texts")
+    return FIELD_SEPARATOR.join(normalize(t) for t in texts)
+
+
+def rank(candidates: Iterable[tuple[str, str]], terms: Sequence[str], limit: int) -> list[str]:
+    """Ids of the ``(id, body)`` candidates holding every term, most occurrences first, then by id."""
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+        raise ValidationError("limit is a positive integer", field="limit")
+    scored = []
+    for doc_id, body in candidates:
+        score = occurrences(body, terms)
+        if score:
+            scored.append((-score, doc_id))
+    scored.sort()
+    return [doc_id for _, doc_id in scored[:limit]]

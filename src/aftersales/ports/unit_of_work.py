@@ -25,6 +25,8 @@ from aftersales.ports.documents import DocumentStore
 from aftersales.ports.idempotency import IdempotencyStore
 from aftersales.ports.outbox import Outbox
 from aftersales.ports.repositories import Repository, TicketRepository
+from aftersales.ports.text_search import StoredTextIndex
+from aftersales.ports.ticket_search import TicketSearchIndex
 
 __all__ = ["StoreFactory", "UnitOfWork"]
 
@@ -42,6 +44,10 @@ class UnitOfWork(Protocol):
     documents: DocumentStore
     outbox: Outbox
     idempotency: IdempotencyStore
+    search: TicketSearchIndex
+    """The ticket search index, written in this transaction (issue 23)."""
+    texts: StoredTextIndex
+    """Persisted text indexes (the knowledge base's), written in this transaction (issue 23)."""
 
     def __enter__(self) -> UnitOfWork: ...
 

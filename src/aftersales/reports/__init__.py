@@ -1,29 +1,55 @@
 """aftersales.reports: KPIs, dealer monthly reports, fault statistics, batch incidents, RATER.
 
 Data first (attrs objects computed through the storage's reporting queries), then rendering
-(CSV, Markdown, HTML, localised). Get the queries for a store with
-``aftersales.adapters.reporting.reporting_for(desk.store)``.
+(text, Markdown, CSV, complete HTML pages with SVG charts, XLSX; localised). Get the queries for a
+store with ``aftersales.adapters.reporting.reporting_for(desk.store)``.
 """
 
 from aftersales.reports.dealer_monthly import DealerMonthlyReport, dealer_monthly
+from aftersales.reports.document import ReportDocument
 from aftersales.reports.faults import detect_batch_incidents, fault_pareto, fault_trend
 from aftersales.reports.kpi import KpiReport, KpiRow, KpiTargets, kpi_report
+from aftersales.reports.labels import ReportLabels, report_labels
+from aftersales.reports.ledger_export import LEDGER_COLUMNS, export_ledger, iter_ledger
+from aftersales.reports.names import group_names
+from aftersales.reports.pages import document_for
 from aftersales.reports.rater import RaterIndex, rater_index
-from aftersales.reports.render import to_csv, to_html, to_markdown
+from aftersales.reports.render import render, to_csv, to_html, to_markdown, to_text, to_xlsx
+from aftersales.reports.sla import SlaReport, sla_breaches
+from aftersales.reports.targets import PACK_GOALS, KpiGoals, kpi_goals
+from aftersales.reports.trend import KpiTrend, kpi_trend
 
 __all__ = [
+    "LEDGER_COLUMNS",
+    "PACK_GOALS",
     "DealerMonthlyReport",
+    "KpiGoals",
     "KpiReport",
     "KpiRow",
     "KpiTargets",
+    "KpiTrend",
     "RaterIndex",
+    "ReportDocument",
+    "ReportLabels",
+    "SlaReport",
     "dealer_monthly",
     "detect_batch_incidents",
+    "document_for",
+    "export_ledger",
     "fault_pareto",
     "fault_trend",
+    "group_names",
+    "iter_ledger",
+    "kpi_goals",
     "kpi_report",
+    "kpi_trend",
     "rater_index",
+    "render",
+    "report_labels",
+    "sla_breaches",
     "to_csv",
     "to_html",
     "to_markdown",
+    "to_text",
+    "to_xlsx",
 ]

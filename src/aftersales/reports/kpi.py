@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -19,6 +20,7 @@ from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
 from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TicketTiming
+from aftersales.reports.money import stored_costs
 
 __all__ = ["CostTotals", "DurationStats", "KpiReport", "KpiRow", "KpiTargets", "kpi_report", "rate"]
 
@@ -199,12 +201,18 @@ def kpi_report(
     targets: KpiTargets = KpiTargets(),
     costs: Mapping[str, CostTotals] | None = None,
     budget_per_ticket: Money | None = None,
+    documents: Any = None,
+    currency: str = "CNY",
 ) -> KpiReport:
     """The KPIs of tickets received in ``period``, per ``group`` and in total.
 
     ``costs`` (per group key, plus ``"all"`` for the total if you have it) come from the charge
     sheets; each row compares its cost per ticket with ``budget_per_ticket`` (seed 000: 费用预算).
+    Given a unit of work's ``documents`` instead, the total's cost is read from the stored fee slips and
+    free issues of the period's months (:func:`aftersales.reports.money.slip_cost_totals`).
     """
+    if costs is None and documents is not None:
+        costs = {ALL: stored_costs(documents, period, currency)}
     if not isinstance(calendar, BusinessCalendar):
         raise ValidationError("a KPI report measures working time: pass a BusinessCalendar", field="calendar")
     group = GroupBy(group)

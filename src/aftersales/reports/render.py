@@ -1,148 +1,247 @@
-"""Reports as tables, then as CSV (plain values, for spreadsheets) or a localised Markdown/HTML summary.
+"""Render a report as plain text, Markdown, CSV (with a BOM for Excel), a complete HTML page or XLSX.
 
-:func:`table` turns any report of this package into a header of codes and rows of typed values;
-the text renderers format numbers, rates, durations and money with :mod:`aftersales.i18n.format`.
+Every renderer takes a computed report (KPI, Pareto, trend, SLA, dealer monthly) or a ready
+:class:`~aftersales.reports.document.ReportDocument`, and a locale: headers, codes and group names
+come from the catalogs, numbers from Babel. HTML and XLSX need the ``reports`` extra (Jinja2,
+openpyxl); text, Markdown and CSV need nothing more than the library.
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
 
 from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
-from aftersales.i18n.format import formatter_for
-from aftersales.reports.dealer_monthly import DealerMonthlySummary
-from aftersales.reports.faults import ParetoReport
-from aftersales.reports.kpi import DurationStats, KpiReport, KpiRow
+from aftersales.reports.document import ColumnKind, DocCell, Judged, ReportDocument, ReportTable, cell_text
+from aftersales.reports.labels import ReportLabels, report_labels
+from aftersales.reports.pages import document_for
 
-__all__ = ["Cell", "Table", "table", "to_csv", "to_html", "to_markdown"]
+__all__ = ["BOM", "render", "to_csv", "to_html", "to_markdown", "to_text", "to_xlsx"]
 
-Cell = str | int | Decimal | timedelta | Money | datetime | bool | None
-Table = tuple[str, list[str], list[list[Cell]]]
+BOM = "\ufeff"
+"""The UTF-8 byte-order mark: Excel on Chinese Windows reads a CSV as UTF-8 only after it."""
 
-_KPI_HEADER = [
-    "group", "tickets", "resolution_rate", "satisfaction_rate", "response_on_time_rate",
-    "resolution_on_time_rate", "first_time_fix_rate", "rework_count", "complaint_resolution_rate",
-    "callback_on_time_rate", "response_mean", "response_p90", "resolution_mean", "resolution_p90",
-    "cost_per_ticket", "over_budget",
-]  # fmt: skip
+FORMATS = ("text", "md", "csv", "html", "xlsx")
+_OPTIONS = frozenset({"goals", "pack", "generated_at", "trend", "faults", "kpis", "top"})
+"""What the renderers pass on to :func:`~aftersales.reports.pages.document_for`."""
 
 
-def _kpi_row(r: KpiRow) -> list[Cell]:
-    def d(s: DurationStats) -> tuple[Cell, Cell]:
-        return s.mean, s.p90
-
-    return [
-        r.group, r.counts.tickets, r.resolution_rate, r.satisfaction_rate, r.response_on_time_rate,
-        r.resolution_on_time_rate, r.first_time_fix_rate, r.rework_count, r.complaint_resolution_rate,
-        r.callback_on_time_rate, *d(r.response), *d(r.resolution), r.cost_per_ticket, r.over_budget,
-    ]  # fmt: skip
-
-
-def table(report: object) -> Table:
-    """(title code, header codes, rows) of a KPI, Pareto or dealer-monthly report."""
-    if isinstance(report, KpiReport):
-        rows = [_kpi_row(r) for r in report.rows] + [_kpi_row(report.total)]
-        return "kpi", list(_KPI_HEADER), rows
-    if isinstance(report, ParetoReport):
-        header = [report.dimension.name.lower(), "count", "share", "cumulative_share", "vital"]
-        return (
-            "faults",
-            header,
-            [[i.key, i.count, i.share, i.cumulative_share, i.vital] for i in report.items],
+def _document(
+    report: object,
+    locale: str,
+    names: Mapping[str, str] | None,
+    timezone: str,
+    options: dict[str, Any],
+) -> ReportDocument:
+    unknown = sorted(set(options) - _OPTIONS)
+    if unknown:
+        raise ValidationError(
+            f"unknown report option {unknown[0]!r}: use {', '.join(sorted(_OPTIONS))}", field=unknown[0]
         )
-    if isinstance(report, DealerMonthlySummary):
-        header = [
-            "dealer",
-            "installations",
-            "repairs",
-            "reported_installations",
-            "reported_repairs",
-            "status",
-        ]
-        body: list[list[Cell]] = [
-            [
-                r.dealer_id,
-                r.installations,
-                r.repairs,
-                r.submitted.installations if r.submitted else None,
-                r.submitted.repairs if r.submitted else None,
-                r.status.value,
-            ]
-            for r in report.rows
-        ]
-        return "dealers", header, body
-    raise ValidationError(f"cannot render {type(report).__name__}", field="report")
+    if isinstance(report, ReportDocument):
+        if options:
+            raise ValidationError(
+                "a ReportDocument is already built: options go to document_for", field="report"
+            )
+        return report
+    labels: ReportLabels = report_labels(locale, names, timezone)
+    return document_for(report, labels, **options)
 
 
-def _plain(value: Cell) -> str:
+def _hours(value: timedelta) -> str:
+    return str((Decimal(value.total_seconds()) / 3600).quantize(Decimal("0.01")))
+
+
+def _plain(value: DocCell, kind: ColumnKind, codes: bool) -> str:
+    """A CSV cell: numbers a spreadsheet parses (rates as fractions or "85.3%", durations in hours)."""
+    if isinstance(value, Judged):
+        value = value.value
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return ("true" if value else "false") if codes else ("1" if value else "0")
     if isinstance(value, timedelta):
-        return str(round(value.total_seconds() / 3600, 2))
+        return _hours(value)
     if isinstance(value, Money):
-        return f"{value.amount} {value.currency}"
+        return str(value.amount)
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    if isinstance(value, Decimal) and kind is ColumnKind.RATE and not codes:
+        return f"{(value * 100).quantize(Decimal('0.1'))}%"
     return str(value)
 
 
-def to_csv(report: object) -> str:
-    """CSV with code headers; rates as fractions, durations in working hours, money as 'amount CUR'."""
-    _, header, rows = table(report)
+def _csv_header(table: ReportTable, doc: ReportDocument, codes: bool) -> list[str]:
+    if codes:
+        return [c.code for c in table.columns]
+    unit = doc.labels.catalog.get("report.unit.hours")
+    return [f"{c.label} {unit}" if c.kind is ColumnKind.DURATION and unit else c.label for c in table.columns]
+
+
+def to_csv(
+    report: object,
+    locale: str = "en",
+    *,
+    bom: bool | None = None,
+    codes: bool = False,
+    names: Mapping[str, str] | None = None,
+    timezone: str = "Asia/Shanghai",
+    **options: Any,
+) -> str:
+    """The report's main table as CSV.
+
+    Headers are in ``locale`` (or the column codes with ``codes=True``, for programs). Rates are
+    written "85.3%" (fractions with ``codes=True``), durations in working hours, money as its amount.
+    ``bom`` starts the text with a UTF-8 byte-order mark; by default it does for Chinese locales,
+    because Excel on Chinese Windows shows mojibake without it.
+    """
+    if bom is not None and not isinstance(bom, bool):
+        raise ValidationError("bom is true or false", field="bom")
+    doc = _document(report, locale, names, timezone, options)
+    table = doc.tables[0]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(_csv_header(table, doc, codes))
+    kinds = [c.kind for c in table.columns]
+    rows = table.rows + ((table.total,) if table.total is not None else ())
     for row in rows:
-        writer.writerow([_plain(v) for v in row])
-    return out.getvalue()
+        writer.writerow([_plain(v, k, codes) for v, k in zip(row, kinds, strict=True)])
+    use_bom = doc.locale.startswith("zh") if bom is None else bom
+    return (BOM if use_bom else "") + out.getvalue()
 
 
-def _local(value: Cell, locale: str, percent: bool) -> str:
-    f = formatter_for(locale)
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return "✓" if value else ""
-    if isinstance(value, Decimal) and percent:
-        return f.number((value * 100).quantize(Decimal("0.1"))) + "%"
-    if isinstance(value, int | Decimal):
-        return f.number(value)
-    if isinstance(value, timedelta):
-        return f.duration(value)
-    if isinstance(value, Money):
-        return f.money(value)
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return f.datetime(value, value.tzinfo)
-    return str(value)
+def _table_lines(table: ReportTable, doc: ReportDocument) -> tuple[list[str], list[list[str]]]:
+    header = [c.label for c in table.columns]
+    rows = table.rows + ((table.total,) if table.total is not None else ())
+    body = [
+        [cell_text(v, c.kind, doc.labels) for v, c in zip(row, table.columns, strict=True)] for row in rows
+    ]
+    return header, body
 
 
-def _cells(header: Sequence[str], row: Sequence[Cell], locale: str) -> list[str]:
-    return [_local(v, locale, "rate" in h or "share" in h) for h, v in zip(header, row, strict=True)]
+def _meta_lines(doc: ReportDocument) -> list[str]:
+    labels = doc.labels
+    lines = [f"{k}: {v}" for k, v in doc.meta]
+    lines.append(f"{labels.text('report.meta.generated_at')}: {labels.datetime(doc.generated_at)}")
+    return lines
 
 
-def to_markdown(report: object, locale: str = "en") -> str:
-    """A Markdown table with localised values."""
-    title, header, rows = table(report)
-    lines = [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_cells(header, r, locale)) + " |" for r in rows]
+def to_markdown(
+    report: object,
+    locale: str = "en",
+    *,
+    names: Mapping[str, str] | None = None,
+    timezone: str = "Asia/Shanghai",
+    **options: Any,
+) -> str:
+    """Markdown: a title, the period and filters, each table, the notes (charts are left to HTML)."""
+    doc = _document(report, locale, names, timezone, options)
+    lines = [f"## {doc.title}", ""]
+    lines += [f"- {m}" for m in _meta_lines(doc)]
+    for table in doc.tables:
+        header, body = _table_lines(table, doc)
+        lines += [""] if table.title == doc.title else ["", f"### {table.title}", ""]
+        lines.append("| " + " | ".join(h.replace("|", "\\|") for h in header) + " |")
+        lines.append("|" + "".join("---|" if c.kind is ColumnKind.TEXT else "--:|" for c in table.columns))
+        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in body]
+    if doc.notes:
+        lines.append("")
+        lines += [f"> {n}" for n in doc.notes]
     return "\n".join(lines) + "\n"
 
 
-def to_html(report: object, locale: str = "en") -> str:
-    """An HTML table with localised, escaped values."""
-    title, header, rows = table(report)
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(header, r, locale)) + "</tr>"
-        for r in rows
-    )
-    table_html = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    return f'<section class="report-{title}">{table_html}</section>\n'
+def _width(text: str) -> int:
+    """Display columns: CJK characters take two."""
+    return sum(2 if ord(ch) >= 0x1100 and not 0x2000 <= ord(ch) <= 0x27BF else 1 for ch in text)
+
+
+def to_text(
+    report: object,
+    locale: str = "en",
+    *,
+    names: Mapping[str, str] | None = None,
+    timezone: str = "Asia/Shanghai",
+    **options: Any,
+) -> str:
+    """Aligned plain text for a terminal (CJK characters counted as two columns)."""
+    doc = _document(report, locale, names, timezone, options)
+    lines = [doc.title, "=" * _width(doc.title), *_meta_lines(doc)]
+    for table in doc.tables:
+        header, body = _table_lines(table, doc)
+        widths = [max(_width(r[i]) for r in [header, *body]) for i in range(len(header))]
+        right = [c.kind is not ColumnKind.TEXT for c in table.columns]
+
+        def fmt(cells: list[str], widths: list[int] = widths, right: list[bool] = right) -> str:
+            out = []
+            for cell, w, r in zip(cells, widths, right, strict=True):
+                pad = " " * (w - _width(cell))
+                out.append(pad + cell if r else cell + pad)
+            return "  ".join(out).rstrip()
+
+        lines += [""] if table.title == doc.title else ["", table.title]
+        lines += [fmt(header), "  ".join("-" * w for w in widths)]
+        lines += [fmt(r) for r in body]
+    if doc.notes:
+        lines.append("")
+        lines += list(doc.notes)
+    return "\n".join(lines) + "\n"
+
+
+def to_html(
+    report: object,
+    locale: str = "en",
+    *,
+    names: Mapping[str, str] | None = None,
+    timezone: str = "Asia/Shanghai",
+    **options: Any,
+) -> str:
+    """A complete HTML page (doctype, charset, title, print styles) with inline SVG charts."""
+    from aftersales.reports.html import render_page
+
+    return render_page(_document(report, locale, names, timezone, options))
+
+
+def to_xlsx(
+    report: object,
+    out: IO[bytes] | str | Path,
+    locale: str = "en",
+    *,
+    names: Mapping[str, str] | None = None,
+    timezone: str = "Asia/Shanghai",
+    **options: Any,
+) -> None:
+    """An Excel workbook: one sheet per table with typed cells and frozen headers, a Pareto chart sheet."""
+    from aftersales.reports.xlsx import write_workbook
+
+    write_workbook(_document(report, locale, names, timezone, options), out)
+
+
+def render(
+    report: object,
+    format: str,
+    locale: str = "en",
+    *,
+    names: Mapping[str, str] | None = None,
+    timezone: str = "Asia/Shanghai",
+    bom: bool | None = None,
+    **options: Any,
+) -> str | bytes:
+    """``report`` in ``format`` (text, md, csv, html: a str; xlsx: the workbook's bytes)."""
+    if format not in FORMATS:
+        raise ValidationError(f"format is one of {', '.join(FORMATS)}, got {format!r}", field="format")
+    doc = _document(report, locale, names, timezone, options)
+    if format == "xlsx":
+        buffer = io.BytesIO()
+        to_xlsx(doc, buffer)
+        return buffer.getvalue()
+    if format == "csv":
+        return to_csv(doc, bom=bom)
+    if bom is not None:
+        raise ValidationError("a byte-order mark is only written before CSV", field="bom")
+    return {"text": to_text, "md": to_markdown, "html": to_html}[format](doc)

@@ -37,7 +37,9 @@ def customer_tier(uow: UnitOfWork, ticket: Ticket) -> CustomerTier:
 
 def callback_plan(policy: CallbackPolicy, ticket: Ticket, tier: CustomerTier) -> Decision[CallbackPlan]:
     """The pack's callback plan for ``ticket``, with VIP customers always called back and surveyed."""
-    decision = policy.decide(CallbackFacts(ticket.kind, ticket.priority or Priority.NORMAL, tier))
+    decision = policy.decide(
+        CallbackFacts(ticket.kind, ticket.priority or Priority.NORMAL, tier, ticket.category.code)
+    )
     plan = decision.outcome
     if tier is CustomerTier.VIP and not (plan.required and plan.survey):
         plan = attrs.evolve(plan, required=True, survey=True)

@@ -568,6 +568,7 @@ class ComplaintDesk:
                     source=ExtensionSource.COMPLAINT_REMEDY,
                     component=component,
                     note=note,
+                    complaint_id=ticket.id,
                 )
             remedy = Remedy(kind, cost, actor.ref, now, quantity, item, note, extension)
             ticket.step(

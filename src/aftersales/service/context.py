@@ -18,6 +18,7 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.contact import Contact, zone
+from aftersales.domain.custom_fields import CustomFieldSet
 from aftersales.domain.instants import require_aware
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.registry import PolicySet
@@ -73,7 +74,8 @@ class DeskSettings:
       report deadlines (default ``Asia/Shanghai``). Market-specific dates on units keep their own.
     - ``materials``: :class:`MaterialsParams` (return deadline, receiving location); its time zone
       defaults to ``timezone``.
-    - ``text_index``: the knowledge base's full-text index (default: the built-in n-gram index).
+    - ``text_index``: the knowledge base's full-text index (default: the store's persisted index,
+      ``uow.texts``; an in-process :class:`~aftersales.service.ngram_index.NgramIndex` also works).
     """
 
     timezone: str = attrs.field(default="Asia/Shanghai", validator=_timezone)
@@ -118,6 +120,8 @@ class DeskContext:
     notifier: Notifier | None = None
     invoice_issuer: InvoiceIssuer | None = None
     staff: Mapping[Role, Sequence[Contact]] = attrs.field(factory=dict)
+    custom_fields: CustomFieldSet = attrs.field(factory=CustomFieldSet)
+    """The custom fields of the desk's tickets (declared by the pack and the host; issue 23)."""
 
     @property
     def timezone(self) -> str:

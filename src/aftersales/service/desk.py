@@ -7,7 +7,8 @@ write goes through, every capability (each taking the context and the runner, ne
 the hooks that connect capabilities (learning from a closed ticket). The ticket commands are the
 desk's own (it is a :class:`~aftersales.service.tickets.Tickets`); the other capabilities are its
 attributes: ``desk.complaints``, ``desk.callbacks``, ``desk.materials``, ``desk.fees``,
-``desk.knowledge``, ``desk.archives``, ``desk.sla_watch``, ``desk.master_data``, ``desk.reports``.
+``desk.knowledge``, ``desk.archives``, ``desk.sla_watch``, ``desk.master_data``, ``desk.reports``,
+``desk.contracts``, ``desk.maintenance``, ``desk.surveys``.
 """
 
 from __future__ import annotations
@@ -19,41 +20,53 @@ from typing import Any
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.contact import Contact
+from aftersales.domain.custom_fields import CustomFieldSet
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.surveys import CHECKLIST_ITEMS, CallbackChecklist
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.notifications import Renderer, default_renderer
 from aftersales.policies.registry import PolicySet, resolve_policies
+from aftersales.ports.attachments import AttachmentStore
 from aftersales.ports.calendars import open_calendar
 from aftersales.ports.clock import Clock
 from aftersales.ports.ids import IdGenerator
 from aftersales.ports.invoicing import InvoiceIssuer
 from aftersales.ports.notifier import Notifier
 from aftersales.ports.outbox_dispatch import DispatchReport, dispatch_outbox
+from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.storage_registry import open_storage
+from aftersales.ports.ticket_search import SearchRequest
 from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.service.actors import Actor
 from aftersales.service.archives import ArchiveDesk
+from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.callback_desk import CallbackDesk
+from aftersales.service.charges_desk import ChargesDesk
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings, UtcClock
+from aftersales.service.contracts import ServiceContracts
+from aftersales.service.describing import Describing, default_attachments, desk_custom_fields
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.engineer_loads import EngineerLoad, engineer_loads_in
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.hooks import complaint_on_low_score, install_hooks
 from aftersales.service.knowledge_desk import KnowledgeDesk
+from aftersales.service.maintenance import MaintenanceDesk
 from aftersales.service.master_data import MasterData, MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.notify import Notifications
 from aftersales.service.quality_incidents import QualityIncidentDesk, detect_on_fault
 from aftersales.service.report_commands import ReportCommands
-from aftersales.service.runner import CommandRunner
+from aftersales.service.runner import CommandRunner, check_actor
+from aftersales.service.search_hooks import install_search_hooks
 from aftersales.service.sla import SlaService
 from aftersales.service.sla_watch import SlaWatch
+from aftersales.service.survey_campaigns import SurveyCampaigns
 from aftersales.service.teams import TeamDesk
-from aftersales.service.tickets import Tickets
-from aftersales.service.views import CommandResult
+from aftersales.service.ticket_search import TicketSearch
+from aftersales.service.tickets import Tickets, scoped_filter
+from aftersales.service.views import CommandResult, TicketView
 
 __all__ = ["ServiceDesk", "UtcClock"]
 
@@ -82,6 +95,8 @@ class ServiceDesk(Tickets):
         staff: Mapping[Role, Sequence[Contact]] | None = None,
         invoice_issuer: InvoiceIssuer | None = None,
         settings: DeskSettings | Mapping[str, object] | None = None,
+        custom_fields: CustomFieldSet | None = None,
+        attachments: AttachmentStore | None = None,
     ) -> None:
         policies = policies or resolve_policies()
         if not isinstance(policies, PolicySet):
@@ -100,24 +115,37 @@ class ServiceDesk(Tickets):
             notifier=notifier,
             invoice_issuer=invoice_issuer,
             staff=dict(staff or {}),
+            custom_fields=desk_custom_fields(policies, custom_fields),
         )
         runner = CommandRunner(context)
         dispatching = Dispatching(context)
         super().__init__(context, runner, dispatching)
-        self.master_data = MasterData(context, runner, on_change=dispatching.forget_if_roster)
+        # Issue 23: search (index upkeep is a hook; registering a customer again re-indexes its tickets),
+        # tags and custom fields, attachments (the written-report rule is a hook too).
+        self.finder = TicketSearch(context.store, scoped_filter, check_actor)
+        self.describing = Describing(context, runner)
+        self.attachments = AttachmentDesk(context, runner, attachments or default_attachments(store))
+        self.master_data = MasterData(
+            context, runner, on_change=dispatching.forget_if_roster, on_saved=self.finder.reindex_record
+        )
         self.complaints = ComplaintDesk(context, runner)
         self.callbacks = CallbackDesk(context, runner, complaint_on_low_score(self.complaints))
         self.knowledge = KnowledgeDesk(context, runner, context.settings.text_index)
         self.materials = MaterialsDesk(context, runner, params=context.settings.materials_params)
         self.fees = FeeDesk(context, runner)
+        self.charges = ChargesDesk(context, runner, self.fees)
         self.archives = ArchiveDesk(context, runner)
         self.sla_watch = SlaWatch(context, runner)
         self.reports = ReportCommands(context, runner)
+        self.contracts = ServiceContracts(context, runner)
+        self.maintenance = MaintenanceDesk(context, runner, self, self.contracts)
+        self.surveys = SurveyCampaigns(context, runner)
         install_hooks(runner, knowledge=self.knowledge)
         # Issue 20: the one batch-incident detector, in the fault record's transaction.
         self.quality_incidents = QualityIncidentDesk(context, runner)
         runner.on_ticket_change(detect_on_fault(context))
         self.teams = TeamDesk(context, runner)
+        install_search_hooks(runner, self.attachments)
 
     @classmethod
     def open(
@@ -134,6 +162,8 @@ class ServiceDesk(Tickets):
         invoice_issuer: InvoiceIssuer | None = None,
         renderer: Renderer | None = None,
         settings: DeskSettings | Mapping[str, object] | None = None,
+        custom_fields: CustomFieldSet | None = None,
+        attachments: AttachmentStore | None = None,
     ) -> ServiceDesk:
         """Open a desk on the store at ``url`` with the policies of ``pack`` (and ``overrides``).
 
@@ -157,6 +187,8 @@ class ServiceDesk(Tickets):
             staff=staff,
             invoice_issuer=invoice_issuer,
             settings=desk_settings,
+            custom_fields=custom_fields,
+            attachments=attachments,
         )
 
     # -- the context, for hosts that read it ----------------------------------------------------------
@@ -314,6 +346,60 @@ class ServiceDesk(Tickets):
     def master_data_history(self, actor: Actor, record_kind: str, record_id: str) -> list[MasterDataChange]:
         """Every change of one master-data record (who, when, before → after, why), oldest first."""
         return self.master_data.history(actor, record_kind, record_id)
+
+    # -- search, tags and custom fields (issue 23; see service/ticket_search.py, service/describing.py) ---
+
+    def search(
+        self,
+        actor: Actor,
+        query: str,
+        filters: TicketFilter | None = None,
+        page: SearchRequest | PageRequest | None = None,
+    ) -> Page[TicketView]:
+        """Find tickets by number, serial, customer, phone, dealer or text, within the actor's scope."""
+        return self.finder.search(actor, query, filters, page)
+
+    def tag(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Add and remove tags (normalised; searchable and a ledger filter)."""
+        return self.describing.tag(actor, ticket_id, add=add, remove=remove, idempotency_key=idempotency_key)
+
+    def set_custom_fields(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        values: Mapping[str, object],
+        *,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Set (or, with ``None``, clear) custom field values, checked against the declared fields."""
+        return self.describing.set_fields(actor, ticket_id, values, idempotency_key=idempotency_key)
+
+    def export_ledger(
+        self, actor: Actor, filters: TicketFilter | None = None, *, limit: int = 100_000
+    ) -> str:
+        """The ledger within ``actor``'s scope as CSV, with tags and one column per custom field."""
+        views: list[TicketView] = []
+        page = PageRequest(limit=1000)
+        while len(views) < limit:
+            found = self.ledger(actor, filters, page)
+            views += found.items
+            if found.next_cursor is None:
+                break
+            page = PageRequest(limit=1000, cursor=found.next_cursor)
+        return self.describing.export(views[:limit])
+
+    @property
+    def custom_fields(self) -> CustomFieldSet:
+        """The custom fields this desk knows (declared by its pack and its host)."""
+        return self.context.custom_fields
 
     # -- delivery ------------------------------------------------------------------------------------------
 

@@ -149,6 +149,10 @@ class FeeDesk:
     def _month_of(self, at: datetime) -> str:
         return at.astimezone(self.zone).strftime("%Y-%m")
 
+    def month_of(self, at: datetime) -> str:
+        """The month (``YYYY-MM``) a slip written at ``at`` counts in, in the books' time zone."""
+        return self._month_of(at)
+
     def _ticket_in_scope(self, uow: UnitOfWork, actor: Actor, ticket_id: str, command: str) -> None:
         ticket = uow.tickets.get(ticket_id)
         if not can_read(actor, ticket, self.runner.team_of_assignee(uow, ticket)):

@@ -7,11 +7,11 @@ customer's, a number, the SLA due times, the outbox messages — one way, in the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from aftersales.domain.actors import Role
-from aftersales.domain.classification import Category, Channel, TicketKind
+from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.ids import AssetId, CustomerId, TicketId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.ticket import Ticket
@@ -19,9 +19,11 @@ from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
+from aftersales.service.lifecycle import intake_messages, intake_priority
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import Applied
+from aftersales.service.ticket_search import describe_at_intake, index_ticket
 
 __all__ = ["open_ticket_in", "received_time"]
 
@@ -50,6 +52,9 @@ def open_ticket_in(
     expected_by: datetime | None = None,
     urgent: bool = False,
     attach: Callable[[Ticket], Applied] | None = None,
+    tags: Sequence[str] = (),
+    custom_fields: Mapping[str, object] | None = None,
+    priority: Priority | None = None,
 ) -> tuple[Ticket, Applied]:
     """Open a ticket inside a running unit of work; the caller commits.
 
@@ -61,6 +66,7 @@ def open_ticket_in(
         permit(actor, Workflow.COMPLAINT, "open_complaint", customer_id)
     else:
         permit(actor, Workflow.SERVICE_TICKET, "open_ticket", customer_id)
+    described = describe_at_intake(context.custom_fields, category, tags, custom_fields)  # issue 23
     customer = uow.customers.get(customer_id)
     # A customer outside the actor's scope is not found, exactly like one that does not exist.
     if actor.role is Role.CUSTOMER and actor.customer_id != customer.id:
@@ -73,6 +79,7 @@ def open_ticket_in(
     if asset is not None and asset.customer_id not in (None, customer.id):
         # Naming someone else's unit must not reveal that it exists.
         raise NotFound("asset", asset.id)
+    intake, intake_reasons = intake_priority(context.policies.priority, priority, urgent, category, kind)
     ids = context.ids
     ticket_id = ids.next_id("ticket") if ids is not None else next_number(uow, "ticket", now)
     ticket = Ticket.open(
@@ -91,13 +98,18 @@ def open_ticket_in(
         expected_by=expected_by,
         urgent=urgent,
         kind=kind,
+        priority=intake,
+        priority_reasons=intake_reasons,
     )
+    ticket.tags, ticket.custom_fields = described
     applied = attach(ticket) if attach is not None else Applied()
     context.sla.derive(ticket, customer.tier, now)
     uow.tickets.add(ticket)
+    index_ticket(uow, ticket)  # issue 23: searchable in the same transaction
     messages = list(applied.messages)
     messages += context.notifications.messages(
         uow, ticket, tuple(ticket.events), now, context.policies.notification
     )
+    messages += intake_messages(context, uow, ticket, now)
     uow.outbox.put(messages)
     return ticket, applied

@@ -6,10 +6,11 @@ Two sources answer "what is likely wrong?": the fault statistics learnt from clo
 reads a handful of documents however large the ledger) and the approved articles, found by symptom
 code or by Chinese full-text search (:mod:`aftersales.ports.text_search`).
 
-The text index lives in memory in this process (default :class:`~aftersales.service.ngram_index.
-NgramIndex`; a host may inject another :class:`~aftersales.ports.text_search.TextIndex`, e.g. the
-FTS5 adapter). It is filled from the store on first use and kept current by this desk's own writes;
-:meth:`KnowledgeDesk.reindex` reloads it when another process changed articles.
+The text index is persisted in the store (``uow.texts``, namespace ``"kb"``: FTS5 on SQLite, pg_trgm
+on PostgreSQL), written in the same transaction as the article, so no process rebuilds it. A host
+may inject an in-process :class:`~aftersales.ports.text_search.TextIndex` instead (e.g.
+:class:`~aftersales.service.ngram_index.NgramIndex`), filled from the store on first use.
+:meth:`KnowledgeDesk.reindex` reloads what this process keeps when another process changed articles.
 """
 
 from __future__ import annotations
@@ -48,13 +49,15 @@ from aftersales.ports.text_search import TextIndex, normalize
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
-from aftersales.service.ngram_index import NgramIndex
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import KNOWLEDGE_ROLES, can_read, check_role
 from aftersales.service.runner import CommandRunner
 from aftersales.service.views import CommandResult
 
 __all__ = ["ArticleView", "CauseSuggestion", "KnowledgeDesk", "Suggestions"]
+
+_KB = "kb"
+"""The namespace of knowledge articles in the store's text index."""
 
 
 @attrs.frozen
@@ -163,7 +166,7 @@ class KnowledgeDesk:
     def __init__(self, context: DeskContext, runner: CommandRunner, index: TextIndex | None = None) -> None:
         self.context = context
         self.runner = runner
-        self._index: TextIndex = index if index is not None else NgramIndex()
+        self._index: TextIndex | None = index
         self._loaded = False
         self._generation = -1
         self._current: dict[str, ArticleVersion] = {}
@@ -178,21 +181,48 @@ class KnowledgeDesk:
                 self._by_symptom.get(symptom, set()).discard(article.id)
         current = article.current
         if current is None:
-            self._index.remove(article.id)
+            if self._index is not None:
+                self._index.remove(article.id)
             return
         self._current[article.id] = current
         for symptom in current.problem.symptoms:
             self._by_symptom.setdefault(symptom, set()).add(article.id)
-        self._index.put(article.id, current.texts())
+        if self._index is not None:
+            self._index.put(article.id, current.texts())
+
+    @staticmethod
+    def _persist(uow: UnitOfWork, article: Article) -> None:
+        """Keep the store's article index in step, in the article's own transaction."""
+        current = article.current
+        if current is None:
+            uow.texts.remove(_KB, article.id)
+        else:
+            uow.texts.put(_KB, article.id, current.texts())
+
+    def _search(self, query: str, limit: int) -> list[str]:
+        if self._index is not None:
+            return self._index.search(query, limit=limit)
+        with self.context.store() as uow:
+            return uow.texts.search(_KB, query, limit)
 
     def reindex(self) -> int:
         """Reload the in-memory index from the store; returns how many articles are searchable."""
         with self.context.store() as uow:
             generation = _generation(uow)
             articles = uow.documents.query(Article)
+            stale = self._index is None and uow.texts.count(_KB) != sum(1 for a in articles if a.current)
+        if stale:
+            # A store written before the index existed (or by a host's own code): fill it once.
+
+            def fill(uow: UnitOfWork, now: datetime) -> None:
+                for article in uow.documents.query(Article):
+                    self._persist(uow, article)
+
+            self.runner.write(Actor.system(), "reindex_knowledge", None, None, fill)
         self._generation = generation
         for article_id in list(self._current):
-            self._index.remove(article_id)
+            if self._index is not None:
+                self._index.remove(article_id)
         self._current.clear()
         self._by_symptom.clear()
         for article in articles:
@@ -282,6 +312,7 @@ class KnowledgeDesk:
             article = uow.documents.get(Article, article_id)
             article.approve(version, actor.ref, now)
             saved: Article = uow.documents.save(article)
+            self._persist(uow, saved)
             return saved, _bump(uow)
 
         article, generation = self.runner.write(actor, "approve_article", None, [article_id, version], apply)
@@ -296,6 +327,7 @@ class KnowledgeDesk:
             article = uow.documents.get(Article, article_id)
             article.withdraw(actor.ref, now)
             saved: Article = uow.documents.save(article)
+            self._persist(uow, saved)
             return saved, _bump(uow)
 
         article, generation = self.runner.write(actor, "withdraw_article", None, article_id, apply)
@@ -333,7 +365,7 @@ class KnowledgeDesk:
         """
         check_role(actor, "read_article", None, KNOWLEDGE_ROLES["read_article"])
         self._ensure_loaded()
-        found = self._index.search(query, limit=max(limit * 4, limit))
+        found = self._search(query, max(limit * 4, limit))
         views = []
         for article_id in found:
             current = self._current.get(article_id)
@@ -416,9 +448,7 @@ class KnowledgeDesk:
         A customer's sentence rarely occurs verbatim in an article, so articles whose keywords occur
         in the description count too (keywords are few and short, so this stays cheap).
         """
-        found: dict[str, None] = dict.fromkeys(
-            a for a in self._index.search(description, limit=50) if a in self._current
-        )
+        found: dict[str, None] = dict.fromkeys(a for a in self._search(description, 50) if a in self._current)
         text = normalize(description)
         for article_id in sorted(self._current):
             if any(normalize(k) in text for k in self._current[article_id].problem.keywords):

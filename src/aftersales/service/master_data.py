@@ -77,11 +77,16 @@ class MasterData:
     """Registering and changing master data (``desk.register_customer`` … are shortcuts to it)."""
 
     def __init__(
-        self, context: DeskContext, runner: CommandRunner, on_change: Callable[[str], None] | None = None
+        self,
+        context: DeskContext,
+        runner: CommandRunner,
+        on_change: Callable[[str], None] | None = None,
+        on_saved: Callable[[UnitOfWork, object], object] | None = None,
     ) -> None:
         self.context = context
         self.runner = runner
         self._on_change = on_change
+        self._on_saved = on_saved  # in the transaction, after a record is saved (search re-indexes)
 
     # -- plumbing -----------------------------------------------------------------------------------
 
@@ -143,6 +148,8 @@ class MasterData:
                 return  # nothing changes, nothing to audit
             getattr(uow, _REPOS[cls]).save(obj)
             self._record(uow, actor, command, now, before, obj)
+            if self._on_saved is not None:
+                self._on_saved(uow, obj)
 
         self.runner.write(
             actor, command, key, obj, apply, remember=lambda _: obj.id, reload=lambda uow, _: None

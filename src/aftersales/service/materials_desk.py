@@ -11,14 +11,16 @@ transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import attrs
 
 from aftersales.domain.actors import Role
-from aftersales.domain.charges import ChargeLine, Payment, PaymentId, QuoteEscalation, QuoteId
-from aftersales.domain.fee_slips import MaterialsMovement
+from aftersales.domain.charges import ChargeKind, ChargeLine, Payment, PaymentId, QuoteEscalation, QuoteId
+from aftersales.domain.complaints import GrantedExtension
+from aftersales.domain.contact import zone
+from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement, MovementKind, SlipOrigin
 from aftersales.domain.ids import DealerId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.loan_ledger import Chargeback, LoanLedger, OverdueItem, Reconciliation
@@ -37,12 +39,13 @@ from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.work import VisitKind
 from aftersales.errors import ConcurrencyConflict, NotFound, PermissionDenied, PolicyError, ValidationError
+from aftersales.policies.charge_assessment import decide_charges
 from aftersales.policies.chargeability import (
     ChargeabilityPolicy,
-    ChargeableWork,
     ChargeOutcome,
 )
 from aftersales.policies.decision import Decision
+from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.fees import FeesPolicy, QuoteRequest
 from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -162,6 +165,53 @@ class MaterialsDesk:
         else:
             uow.documents.save(ledger)
 
+    def return_deadline(self, repaired_at: datetime) -> datetime:
+        """The first instant an old part is late: "within N days" of the repair counts whole local days,
+        so the part is on time through the end of the N-th day after the repair day, in the desk's zone."""
+        tz = zone(self.params.timezone)
+        last_day = repaired_at.astimezone(tz).date() + timedelta(days=self.params.return_days)
+        return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz)
+
+    def _movement(
+        self, uow: UnitOfWork, kind: MovementKind, ticket_id: str, party: PartyRef,
+        parts: Sequence[tuple[str, int]], actor: Actor, now: datetime,
+    ) -> None:  # fmt: skip
+        """Free issues and returns feed the fee desk's monthly lists (priced at cost, never charged)."""
+        lines = [
+            ChargeLine(ChargeKind.MATERIALS, part, self._cost(part), quantity, chargeable=False)
+            for part, quantity in parts
+            if quantity > 0
+        ]
+        if not lines:
+            return
+        dealer = party.id if party.kind is PartyKind.DEALER else None
+        month = now.astimezone(zone(self.params.timezone)).strftime("%Y-%m")
+        uow.documents.add(
+            MaterialsMovement(
+                next_number(uow, "materials_movement", now), kind, ticket_id, month, now, actor.ref,
+                tuple(lines), dealer,
+            )
+        )  # fmt: skip
+
+    def _slip_for(self, uow: UnitOfWork, chargeback: Chargeback, actor: Actor, now: datetime) -> FeeSlip:
+        """The fee slip of a part kept past its deadline, owed by the party that kept it (其他 3)."""
+        customer: str = chargeback.party.id
+        ticket_id: str = chargeback.key
+        if chargeback.request_id is not None:
+            request = uow.documents.get(MaterialsRequest, chargeback.request_id)
+            customer = uow.tickets.get(request.ticket_id).customer_id
+            ticket_id = request.ticket_id
+        slip = FeeSlip(
+            next_number(uow, "fee_slip", now), ticket_id, customer, chargeback.line.unit_price.currency,
+            now, actor.ref, now.astimezone(zone(self.params.timezone)).strftime("%Y-%m"), (chargeback.line,),
+            origin=SlipOrigin.UNRETURNED_MATERIALS,
+            dealer_id=chargeback.party.id if chargeback.party.kind is PartyKind.DEALER else None,
+            payer_kind=chargeback.party.kind.value, payer_id=chargeback.party.id,
+            reasons=chargeback.reasons,
+        )  # fmt: skip
+        uow.documents.add(slip)
+        return slip
+
     def _cost(self, part: str) -> Money:
         return self.fees.part_price(part).cost
 
@@ -227,7 +277,15 @@ class MaterialsDesk:
         causes: Iterable[str] = (),
         component: str | None = None,
     ) -> MaterialsRequest:
-        """Warranty check (是否在保修期内) by the chargeability policy; a free request gets its pick slip."""
+        """Warranty check (是否在保修期内) by the chargeability policy; a free request gets its pick slip.
+
+        Warranty is judged on the ticket's received-at local date with the unit's warranty extensions
+        known now (a complaint remedy counts); the causes are the ticket's fault records' (``causes``
+        adds any the caller knows beyond them); the latest visit's kind decides callback rules.
+        """
+        if isinstance(causes, str):
+            raise ValidationError("causes is a collection of cause codes, not one string", field="causes")
+        extra = tuple(causes)
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             ticket = uow.tickets.get(request.ticket_id)
@@ -237,8 +295,16 @@ class MaterialsDesk:
                 )
             asset = uow.assets.get(ticket.asset_id)
             product = uow.products.get(asset.product_id)
-            work = ChargeableWork(product, VisitKind.SERVICE, component)
-            decision = self.chargeability.decide(work, asset, now, tuple(causes))
+            extensions = tuple(g.extension for g in uow.documents.query(GrantedExtension, asset_id=asset.id))
+            found = tuple(sorted({r.cause for r in ticket.fault_records} | set(extra)))
+            visit = ticket.visits[-1].kind if ticket.visits else VisitKind.SERVICE
+            warranty = self.context.policies.warranty
+            if warranty is None:
+                warranty = getattr(self.chargeability, "warranty", None)
+            decision = decide_charges(
+                warranty, self.chargeability, asset, product, received_at=ticket.received_at, now=now,
+                component=component, extensions=extensions, visit=visit, causes=found,
+            )  # fmt: skip
             chargeable = decision.outcome.materials
             request.check(
                 actor.ref,
@@ -271,6 +337,12 @@ class MaterialsDesk:
                 handler=actor.ref, decision=decision, at=now,
                 request=QuoteRequest(parts=parts, service_fee=False),
             )  # fmt: skip
+            if dealer is not None:
+                # A dealer buys from the maker at the maker's price to dealers (成本价), not at retail.
+                lines = tuple(
+                    attrs.evolve(ln, unit_price=self.fees.part_price(ln.item).cost) for ln in draft.lines
+                )
+                draft = attrs.evolve(draft, lines=lines, payer="dealer")
             request.quote(actor.ref, now, draft)
             return request
 
@@ -347,8 +419,8 @@ class MaterialsDesk:
             request.receive(actor.ref, now, repaired_at)
             assert request.repaired_at is not None
             ledger, new = self._ledger(uow, request.party)
-            due = request.repaired_at + timedelta(days=self.params.return_days)
-            _entries, skipped = ledger.issue(
+            due = self.return_deadline(request.repaired_at)
+            entries, skipped = ledger.issue(
                 request.id,
                 request.lines,
                 chargeable=bool(request.chargeable),
@@ -357,6 +429,8 @@ class MaterialsDesk:
                 due_at=due,
             )
             self._store_ledger(uow, ledger, new)
+            self._movement(uow, MovementKind.ISSUED_FREE, request.ticket_id, request.party,
+                           [(e.part, e.quantity) for e in entries], actor, now)  # fmt: skip
             return skipped
 
         excluded: tuple[Reason, ...] = ()
@@ -373,11 +447,31 @@ class MaterialsDesk:
     def decline(
         self, actor: Actor, request_id: str, *, reason: str, causes: Iterable[Reason] = ()
     ) -> tuple[MaterialsRequest, QuoteEscalation | None]:
-        """Decline the request; a refused quote also returns the escalation to the handler's superior."""
+        """Decline the request; a refused quote also returns the escalation to the handler's superior.
+
+        The pack's escalation (``escalation.targets.quote_refused``) is applied in the same transaction:
+        the named roles' staff are notified through the outbox, and the request's history keeps the step.
+        """
         holder: list[tuple[MaterialsRequest, QuoteEscalation | None]] = []
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> None:
-            holder.append((request, request.decline(actor.ref, now, reason, causes)))
+            escalation = request.decline(actor.ref, now, reason, causes)
+            policies = self.context.policies
+            if escalation is not None:
+                decision = policies.escalation.decide(
+                    EscalationFacts(EscalationTrigger.QUOTE_REFUSED, escalation.reasons[0])
+                )
+                roles = decision.outcome.to
+                values = {
+                    "ticket_id": request.ticket_id,
+                    "level": roles[0] if roles else "",
+                    "reason": escalation.reasons[0],
+                }
+                key = f"{request.id}:{len(request.steps)}:escalation:quote_refused"
+                uow.outbox.put(
+                    self.context.notifications.staff_messages("escalation", roles, values, key, now)
+                )
+            holder.append((request, escalation))
 
         self._step(actor, request_id, "decline", fn)
         return holder[0]
@@ -431,8 +525,7 @@ class MaterialsDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> PartReturn:
             request = uow.documents.get(MaterialsRequest, request_id)
-            ledger, _new = self._ledger(uow, request.party)
-            ledger.open_issue(request.id, part)  # the part must be out on loan on this request
+            # A part never lent on this request is still taken in: booking records it as surplus for review.
             item = PartReturn(
                 self._number(uow, "part_return", now), request.id, request.ticket_id, request.party, part,
                 quantity, place, now, actor.ref,
@@ -480,10 +573,15 @@ class MaterialsDesk:
             if expected_version is not None and item.version != expected_version:
                 raise ConcurrencyConflict(PartReturn.DOCUMENT_KIND, return_id, expected_version, item.version)
             ledger, new = self._ledger(uow, item.party)
-            entry = ledger.record_return(item.id, item.request_id, item.part, item.quantity, now, actor.ref)
-            item.book(actor.ref, now, entry.key)
+            entry, _surplus = ledger.receive_return(
+                item.id, item.request_id, item.part, item.quantity, now, actor.ref
+            )
+            item.book(actor.ref, now, f"return:{item.id}")
             uow.documents.save(item)
             self._store_ledger(uow, ledger, new)
+            if entry is not None:
+                self._movement(uow, MovementKind.RETURNED, item.ticket_id, item.party,
+                               [(entry.part, entry.quantity)], actor, now)  # fmt: skip
             return item
 
         return self.runner.write(actor, "book_return", None, [return_id, expected_version], apply)
@@ -508,6 +606,8 @@ class MaterialsDesk:
                 if new:
                     uow.documents.save(ledger)
                     made.extend(new)
+            for chargeback in made:
+                self._slip_for(uow, chargeback, actor, now)
             return tuple(made)
 
         return self.runner.write(actor, "run_overdue_chargebacks", None, at, apply)
@@ -526,6 +626,8 @@ class MaterialsDesk:
             result = ledger.reconcile(counted, reference=ref, at=now, by=actor.ref, price=self._cost)
             ledger.settle(result)
             self._store_ledger(uow, ledger, new)
+            for chargeback in result.chargebacks:
+                self._slip_for(uow, chargeback, actor, now)
             return result
 
         return self.runner.write(actor, "reconcile_loans", None, [party, counted, reference], apply)

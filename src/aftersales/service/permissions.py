@@ -40,6 +40,7 @@ __all__ = [
     "COMPLAINT_ROLES",
     "FEE_ROLES",
     "KNOWLEDGE_ROLES",
+    "MAINTENANCE_ROLES",
     "MASTER_DATA_ROLES",
     "MATERIALS_ROLES",
     "PERMISSIONS",
@@ -69,6 +70,7 @@ class Workflow(StrEnum):
     MATERIALS = "materials"
     DOCUMENTS = "documents"
     MASTER_DATA = "master_data"
+    MAINTENANCE = "maintenance"
 
 
 def _ticket_roles() -> dict[str, frozenset[Role]]:
@@ -114,6 +116,8 @@ def _complaint_roles() -> dict[str, frozenset[Role]]:
     for trigger in ("cancel", "close", "reopen", "reject", "note_to_customer"):
         table[trigger] = spec(trigger).roles
     for trigger in ("schedule_callback", "record_callback"):
+        table[trigger] = spec(trigger).roles
+    for trigger in ("tag", "set_fields", "attach", "detach"):  # issue 23: describing a complaint
         table[trigger] = spec(trigger).roles
     return table
 
@@ -182,6 +186,10 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "quality_incident_remedy": _HEADS,
     "manage_teams": _HEADS | {R.SYSTEM},
     "read_teams": _STAFF | {R.AUDITOR, R.SYSTEM},
+    # cost budgets (seed 000): heads may set and approve; the pack's fees.budget_approvers narrows it
+    "set_budget": _HEADS,
+    "approve_overrun": _HEADS,
+    "read_budgets": _SEE_ALL,
 }
 
 MASTER_DATA_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
@@ -196,6 +204,25 @@ MASTER_DATA_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
 )
 """Customers, units and reference data. Dealer staff work inside their regions only (see the desk)."""
 
+MAINTENANCE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
+    {
+        "sign_contract": _OFFICE | {R.DEALER_STAFF},
+        "cancel_contract": _HEADS,
+        "read_contracts": _SEE_ALL | {R.DEALER_STAFF, R.CUSTOMER},
+        "create_plan": _OFFICE | {R.DEALER_STAFF},
+        "record_reading": _OFFICE | {R.DEALER_STAFF, R.SYSTEM},
+        "run_maintenance_jobs": _HEADS | {R.SYSTEM},
+        "complete_visit": frozenset({R.ENGINEER, R.DEALER_STAFF}) | _OFFICE,
+        "postpone_visit": frozenset({R.ENGINEER, R.DEALER_STAFF}) | _OFFICE,
+        "miss_visit": frozenset({R.DEALER_STAFF}) | _OFFICE,
+        "read_maintenance": _SEE_ALL | {R.DEALER_STAFF, R.ENGINEER, R.CUSTOMER},
+        "start_campaign": _HEADS,
+        "answer_survey": frozenset({R.AGENT, R.CUSTOMER, R.DEALER_STAFF}) | _HEADS,
+        "read_campaigns": _SEE_ALL | {R.DEALER_STAFF},
+    }
+)
+"""Service contracts, maintenance plans and visits, survey campaigns (seeds 000, 001)."""
+
 COMPLAINT_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(_complaint_roles())
 """The roles allowed to run each complaint command, taken from the workflow definition."""
 
@@ -209,6 +236,7 @@ PERMISSIONS: Mapping[Workflow, Mapping[str, frozenset[Role]]] = MappingProxyType
         Workflow.MATERIALS: MATERIALS_ROLES,
         Workflow.DOCUMENTS: MappingProxyType(_DOCUMENTS),
         Workflow.MASTER_DATA: MASTER_DATA_ROLES,
+        Workflow.MAINTENANCE: MAINTENANCE_ROLES,
     }
 )
 """The one permission table: workflow → command → roles allowed (before scopes)."""

@@ -2,8 +2,11 @@
 
 After every command the desk re-derives the ticket's due times from its events (never from a
 counter) and stores them on the ticket, so the ledger can filter on "due before" and "breached".
-When the calendar has no holiday data for the dates involved, due times are left as they were
-rather than guessed, and :meth:`SlaService.status` raises ``CalendarDataMissing`` to say why.
+The stored due time is the status's due instant itself (exact: a window may end at 12:00 or 18:00).
+Beyond the official holiday data the desk's calendar (``china_mainland``) is provisional: due times are
+computed on the statutory holidays alone and marked provisional (``TargetStatus.provisional``). Only when
+even provisional data is missing are due times left as they were, and :meth:`SlaService.status` raises
+``CalendarDataMissing`` to say why.
 """
 
 from __future__ import annotations
@@ -17,13 +20,32 @@ from aftersales.domain.classification import Priority
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.sla_clock import SlaStatus, SlaTargets, due_times, sla_status
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, ConfigurationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.sla import SlaFacts, SlaPolicy
 
 __all__ = ["SlaService"]
 
+
+def _priority_at(ticket: Ticket, at: datetime | None) -> Priority:
+    """The priority in force at ``at`` (the ticket's current one when ``at`` is ``None`` or after every
+    change): the last ``opened``/``triage`` event at or before ``at`` that set one."""
+    current = ticket.priority or Priority.NORMAL
+    if at is None or ticket.events[-1].at <= at:
+        return current
+    for event in reversed(ticket.events):
+        if event.at > at:
+            continue
+        raw = event.payload.get("priority") if event.payload else None
+        if isinstance(raw, str) and event.action in ("opened", "triage"):
+            return Priority(raw)
+    return Priority.NORMAL
+
+
 _STORED = frozenset({"response", "resolution"})
+# The callback target is measured with them when asked for the full status; stored due times are the exact
+# instants the status shows (no rounding to the next working start).
 """The targets whose due times a ticket stores (the ledger filters and sorts on them)."""
 
 
@@ -42,18 +64,22 @@ class SlaService:
         found = self._decide(ticket, tier)
         return found[0] if found is not None else None
 
-    def _decide(self, ticket: Ticket, tier: CustomerTier) -> tuple[Decision[SlaTargets], SlaTargets] | None:
+    def _decide(
+        self, ticket: Ticket, tier: CustomerTier, at: datetime | None = None
+    ) -> tuple[Decision[SlaTargets], SlaTargets] | None:
         if self.policy is None:
             return None
         assessment = ticket.assessment
         facts = SlaFacts(
-            ticket.priority or Priority.NORMAL,
+            _priority_at(ticket, at),
             ticket.category.code,
             tier,
             ticket.kind,
             reopened=any(e.action == "reopen" for e in ticket.events),
             plan=assessment.plan if assessment else None,
             complex=assessment is not None and assessment.departments > 1,
+            urgent=ticket.urgent,
+            dealer=ticket.assignee is not None and ticket.assignee.kind is AssigneeKind.DEALER,
         )
         found = self._decisions.get(facts)
         if found is None:
@@ -66,8 +92,13 @@ class SlaService:
         return found
 
     def status(self, ticket: Ticket, tier: CustomerTier, now: datetime) -> SlaStatus:
-        """The SLA status of ``ticket`` at ``now``: each target's due time, remaining, warning, breach."""
-        decision = self.targets(ticket, tier)
+        """The SLA status of ``ticket`` at ``now``: each target's due time, remaining, warning, breach.
+
+        The targets are those of the priority in force at ``now`` (asking about the past before a triage
+        changed the priority gives the targets the ticket then had).
+        """
+        found = self._decide(ticket, tier, now)
+        decision = found[0] if found is not None else None
         if decision is None:
             raise ConfigurationError("the pack configures no SLA policy", key="sla")
         if self.calendar is None:

@@ -10,22 +10,26 @@ does not exist for them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import (
     Category,
     Channel,
     ImpactScope,
     Plan,
+    Priority,
     Severity,
     TicketKind,
 )
 from aftersales.domain.instants import require_aware
+from aftersales.domain.reasons import Reason
+from aftersales.domain.sla_clock import SlaStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import (
     Assessment,
@@ -34,7 +38,7 @@ from aftersales.domain.work import (
     Visit,
     VisitKind,
 )
-from aftersales.errors import ValidationError
+from aftersales.errors import CalendarDataMissing, ConfigurationError, ValidationError
 from aftersales.policies.triage import TriageFacts
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -43,10 +47,21 @@ from aftersales.service.callback_plan import callback_plan, schedule_in
 from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.intake import open_ticket_in, received_time
+from aftersales.service.lifecycle import (
+    CalendarHealth,
+    RecomputeReport,
+    calendar_health,
+    check_resolve,
+    close_in,
+    confirm_in,
+    extension_seconds,
+    lifecycle_params,
+    recompute_dues,
+)
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.views import CommandResult, Progress, TicketView
 
-__all__ = ["Tickets"]
+__all__ = ["Tickets", "scoped_filter"]
 
 _NOT_REQUEST = frozenset({"self", "actor", "idempotency_key", "apply", "run"})
 
@@ -88,20 +103,32 @@ class Tickets:
         received_at: datetime | None = None,
         kind: TicketKind = TicketKind.SERVICE,
         idempotency_key: str | None = None,
+        tags: Sequence[str] = (),
+        custom_fields: Mapping[str, object] | None = None,
+        priority: Priority | None = None,
     ) -> CommandResult:
         """Register a request (报修登记): who, what, which unit, by which channel, when.
+
+        ``tags`` and ``custom_fields`` describe it from the start; the fields the desk declares as
+        required for ``category`` must be given (``ValidationError`` naming ``fields.<name>``).
 
         ``received_at`` defaults to now (a call logged later may give the real time; the future is
         refused). The customer (and the asset, if given) must be registered; the ticket copies the
         asset's product and batch and the customer's region and dealer, for the ledger's filters.
+        ``priority`` (or ``urgent``, which the pack maps to a priority with a reason) sets the priority at
+        intake, so the SLA clocks run on it from the first instant; an urgent call gets the pack's
+        first-contact target in minutes (seed 001). Triage may change the priority later.
         """
+        if priority is not None:
+            priority = Priority(priority)
         request = _args(locals())
 
         def run(uow: UnitOfWork, now: datetime) -> tuple[Ticket, Applied]:
             return open_ticket_in(
                 self.context, uow, actor, now, customer_id=customer_id, description=description,
                 category=category, channel=channel, asset_id=asset_id, expected_by=expected_by,
-                urgent=urgent, received_at=received_time(now, received_at), kind=kind,
+                urgent=urgent, received_at=received_time(now, received_at), kind=kind, priority=priority,
+                tags=tags, custom_fields=custom_fields,
             )  # fmt: skip
 
         return self.runner.intake(actor, "open_ticket", idempotency_key, request, run)
@@ -121,11 +148,22 @@ class Tickets:
         skill: str | None = None,
         note: str = "",
         idempotency_key: str | None = None,
+        priority: Priority | None = None,
+        priority_reason: str | None = None,
     ) -> CommandResult:
         """Assess the problem (问题评估); the pack's priority policy decides priority and plan, with reasons.
 
         ``plan`` given by the handler wins over the policy's suggestion (recorded either way).
+        ``priority`` given by the handler wins over the policy's too, with ``priority_reason`` (required).
+        A priority that differs from the one set at intake is recorded with the previous one; the SLA
+        clocks follow the current priority from the instant it changed.
         """
+        if priority is not None:
+            priority = Priority(priority)
+            if not (isinstance(priority_reason, str) and priority_reason.strip()):
+                raise ValidationError(
+                    "a priority set at triage needs a priority_reason", field="priority_reason"
+                )
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             draft = Assessment(
@@ -140,7 +178,11 @@ class Tickets:
             decision = self.context.policies.priority.decide(facts)
             chosen = plan or decision.outcome.plan
             assessment = attrs.evolve(draft, plan=chosen)
-            ticket.triage(actor.ref, now, assessment, decision.outcome.priority, decision.reasons)
+            decided, reasons = decision.outcome.priority, tuple(decision.reasons)
+            if priority is not None:
+                decided = priority
+                reasons += (Reason("priority_changed", {"priority": priority.value}),)
+            ticket.triage(actor.ref, now, assessment, decided, reasons, reason=priority_reason)
             return Applied(decisions=(decision,))
 
         return self.runner.execute(
@@ -236,6 +278,10 @@ class Tickets:
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             record = FaultRecord(symptom, cause, action, now, actor.ref, part, component, note)
+            catalog = self.context.policies.extra.get("faults")
+            check = getattr(catalog, "check", None)
+            if check is not None:  # the pack's fault catalog (codes with zh/en labels), when it lists any
+                check(record.symptom, record.cause, record.action)
             ticket.record_fault(actor.ref, now, record)
 
         return self.runner.execute(
@@ -294,6 +340,8 @@ class Tickets:
         """The problem is solved (on site, at the depot, or by remote guidance): please confirm."""
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            if ticket.can("resolve"):
+                check_resolve(ticket, lifecycle_params(self.context.policies))
             ticket.resolve(actor.ref, now, summary=summary, remote=remote)
 
         return self.runner.execute(
@@ -301,12 +349,23 @@ class Tickets:
         )
 
     def confirm(
-        self, actor: Actor, ticket_id: str, *, note: str | None = None, idempotency_key: str | None = None
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        note: str | None = None,
+        channel: str | None = None,
+        idempotency_key: str | None = None,
     ) -> CommandResult:
-        """The customer accepts the work (验收确认 / 服务单签字); the ticket closes."""
+        """The customer accepts the work (验收确认 / 服务单签字): the resolution is met at this instant.
 
-        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
-            ticket.confirm(actor.ref, now, note=note)
+        The customer confirms themself, or staff record the customer's confirmation with its ``channel``
+        (``service_slip``, ``phone``, ``app``…; seed 003). The callback (回访) is scheduled in the same
+        command, due per the pack's callback policy from now; the ticket then waits for it to close.
+        """
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            return confirm_in(self.context, uow, actor, ticket, now, note, channel)
 
         return self.runner.execute(
             actor, "confirm", ticket_id, apply, idempotency_key, request=_args(locals())
@@ -325,11 +384,22 @@ class Tickets:
         )
 
     def close(
-        self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
     ) -> CommandResult:
-        """Close a resolved ticket without the customer's confirmation, with a reason."""
+        """Close an accepted ticket once its callback is done (seeds 000, 002, 003: 回访 → 关闭).
+
+        Refused (``InvalidTransition`` naming the ticket, the command, the state and why) before the
+        callback, unless the pack needs no callback for this ticket or the pack's number of failed
+        attempts to reach the customer is recorded (:meth:`record_callback_attempt`).
+        """
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            close_in(self.context, uow, ticket)
             ticket.close(actor.ref, now, reason)
 
         return self.runner.execute(actor, "close", ticket_id, apply, idempotency_key, request=_args(locals()))
@@ -381,6 +451,90 @@ class Tickets:
             actor, "schedule_callback", ticket_id, apply, idempotency_key, request=_args(locals())
         )
 
+    # -- lifecycle and SLA (issue 18) ------------------------------------------------------------------
+
+    def contact_customer(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        channel: Channel = Channel.PHONE,
+        note: str | None = None,
+        expected_at: datetime | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Record a customer-facing contact (a call, a message): the first one is the SLA response.
+
+        Seed 003 defines the response as contacting the customer and telling them the expected visit or
+        solution time: give it as ``expected_at``. Triage is internal and does not count.
+        """
+        channel = Channel(channel)
+        if expected_at is not None:
+            require_aware(expected_at, "expected_at")
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            ticket.contact_customer(actor.ref, now, channel=channel.value, note=note, expected_at=expected_at)
+
+        return self.runner.execute(
+            actor, "contact_customer", ticket_id, apply, idempotency_key, request=_args(locals())
+        )
+
+    def record_callback_attempt(
+        self, actor: Actor, ticket_id: str, *, note: str | None = None, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Record a failed attempt to reach the customer for the callback (after the pack's number of
+        them, the ticket may close without a callback)."""
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            ticket.callback_attempt(actor.ref, now, note=note)
+
+        return self.runner.execute(
+            actor, "callback_attempt", ticket_id, apply, idempotency_key, request=_args(locals())
+        )
+
+    def extend_sla(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        target: str,
+        new_limit: timedelta,
+        reason: str,
+        *,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Record a special case (seed 002: 特殊情况不得超过48小时): ``target`` now allows ``new_limit``.
+
+        Allowed up to the pack's maximum for that target (``extended_to``: 48 h for the dealer contract),
+        refused above it with :class:`~aftersales.errors.SlaExtensionRefused`; recorded in the history
+        with who, when and why, and used by every clock and report afterwards.
+        """
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            decision = self.context.sla.targets(ticket, self.runner.tier(uow, ticket))
+            if decision is None:
+                raise ConfigurationError("the pack configures no SLA policy", key="sla")
+            seconds = extension_seconds(ticket, decision.outcome, target, new_limit)
+            ticket.extend_sla(actor.ref, now, target=target, new_limit_seconds=seconds, reason=reason)
+
+        return self.runner.execute(
+            actor, "extend_sla", ticket_id, apply, idempotency_key, request=_args(locals())
+        )
+
+    def health(self) -> CalendarHealth:
+        """How long the working calendar's official holiday data lasts (the holiday-data cliff)."""
+        return calendar_health(self.context.calendar, self.context.now())
+
+    def recompute_provisional_dues(
+        self, actor: Actor, calendar: BusinessCalendar | None = None
+    ) -> RecomputeReport:
+        """Recompute every open ticket's due times after official holiday data was added.
+
+        Pass the new ``calendar`` (e.g. built from next year's TOML or .ics file, or a newer ``holidays``
+        package); the desk uses it from now on. Each ticket whose due times were provisional gets a
+        ``recalculate_sla`` event with the old and new due times, and the managers are told.
+        """
+        return recompute_dues(self.context, self.runner, actor, calendar)
+
     # -- queries ------------------------------------------------------------------------------------------
 
     def ticket(self, actor: Actor, ticket_id: str) -> TicketView:
@@ -389,13 +543,22 @@ class Tickets:
             return TicketView(self.runner.visible(uow, actor, ticket_id))
 
     def progress(self, actor: Actor, ticket_id: str) -> Progress:
-        """What the customer may see (服务进度): state, next step, due times, engineer, visible notes."""
-        with self.context.store() as uow:
-            return Progress.of(self.runner.visible(uow, actor, ticket_id))
-
-    def sla(self, actor: Actor, ticket_id: str) -> Any:
-        """The SLA status of the ticket now: each target's due time, remaining, warning, breach."""
+        """What the customer may see (服务进度): state, next step, due times, engineer, visible notes,
+        and the SLA status behind the due times (``None`` when the calendar cannot compute it)."""
         now = self.context.now()
+        with self.context.store() as uow:
+            ticket = self.runner.visible(uow, actor, ticket_id)
+            try:
+                status: SlaStatus | None = self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
+            except (CalendarDataMissing, ConfigurationError):
+                status = None  # no SLA to show: the progress itself is still there
+            return Progress.of(ticket, status)
+
+    def sla(self, actor: Actor, ticket_id: str, at: datetime | None = None) -> SlaStatus:
+        """The SLA status of the ticket at ``at`` (default now): per target its due instant, warning
+        instant, state (running / paused / met / breached), elapsed and paused working time, breach size,
+        the clock's start and whether the due is provisional. Scoped like every read."""
+        now = self.context.now() if at is None else require_aware(at, "at")
         with self.context.store() as uow:
             ticket = self.runner.visible(uow, actor, ticket_id)
             return self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
@@ -410,11 +573,21 @@ class Tickets:
             result = uow.tickets.query(query, page or PageRequest())
         return Page(tuple(TicketView(t) for t in result.items), result.next_cursor)
 
+    def ledger_scope(self, actor: Actor, filters: TicketFilter | None = None) -> TicketFilter:
+        """``filters`` narrowed to the ledger ``actor`` may see (for exports that read page by page)."""
+        check_actor(actor)
+        return _scoped_filter(actor, filters or TicketFilter())
+
     def count(self, actor: Actor, filters: TicketFilter | None = None) -> int:
         """How many tickets of the ledger match, within ``actor``'s scope."""
         check_actor(actor)
         with self.context.store() as uow:
             return uow.tickets.count(_scoped_filter(actor, filters or TicketFilter()))
+
+
+def scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
+    """``filters`` narrowed to what ``actor`` may see in the ledger (and in search)."""
+    return _scoped_filter(actor, filters)
 
 
 def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:

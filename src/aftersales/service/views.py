@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, NoReturn
 
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.attachments import Attachment
+from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
 from aftersales.domain.reasons import Reason
+from aftersales.domain.sla_clock import SlaStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, CustomerNote, FaultRecord, Visit
 
@@ -62,10 +67,18 @@ class TicketView:
     resolved_at: datetime | None = _field("resolved_at")
     closed_at: datetime | None = _field("closed_at")
     version: int = _field("version")
+    charges: ChargeSheet | None = _field("charges")
     fault_records: tuple[FaultRecord, ...] = _sequence("fault_records")
     visits: tuple[Visit, ...] = _sequence("visits")
     notes: tuple[CustomerNote, ...] = _sequence("notes")
     events: tuple[TicketEvent, ...] = _sequence("events")
+    tags: tuple[str, ...] = _field("tags")
+    attachments: tuple[Attachment, ...] = _field("attachments")
+
+    @property
+    def custom_fields(self) -> Mapping[str, str]:
+        """Custom field values as stored (canonical text); ``desk.custom_fields.typed`` types them."""
+        return MappingProxyType(dict(self._ticket.custom_fields))
 
     def __init__(self, ticket: Ticket) -> None:
         object.__setattr__(self, "_ticket", ticket)
@@ -92,6 +105,7 @@ NEXT_STEP = {
     "awaiting_parts": "waiting_for_parts",
     "awaiting_customer": "waiting_for_you",
     "resolved": "please_confirm",
+    "accepted": "callback",
     "rework": "work_being_redone",
     "closed": "done",
     "cancelled": "cancelled",
@@ -116,10 +130,15 @@ class Progress:
     notes: tuple[str, ...]
     resolved_at: datetime | None
     closed_at: datetime | None
+    sla: SlaStatus | None = None
+    """The SLA status behind the due times (``None`` when the desk cannot compute it: no calendar data)."""
+    provisional: bool = False
+    """The due times rest on a provisional holiday calendar (official data not yet published)."""
 
     @classmethod
-    def of(cls, ticket: Ticket) -> Progress:
-        """The customer's view of ``ticket``."""
+    def of(cls, ticket: Ticket, sla: SlaStatus | None = None) -> Progress:
+        """The customer's view of ``ticket``; ``sla`` is its SLA status (the stored due times are its due
+        instants as of the ticket's last change)."""
         assignee = ticket.assignee
         return cls(
             ticket_id=ticket.id,
@@ -135,6 +154,8 @@ class Progress:
             notes=tuple(n.text for n in ticket.notes if n.visible_to_customer),
             resolved_at=ticket.resolved_at,
             closed_at=ticket.closed_at,
+            sla=sla,
+            provisional=sla.provisional if sla is not None else False,
         )
 
 

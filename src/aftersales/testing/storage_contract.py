@@ -42,6 +42,7 @@ from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.outbox_dispatch import dispatch_outbox
 from aftersales.ports.queries import UNSET, CountField, PageRequest, Sort, TicketFilter
+from aftersales.ports.ticket_search import SearchDocument, SearchRequest, parse_query, search_document
 from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.serialization import unstructure
 
@@ -94,7 +95,9 @@ def contract_ticket(n: int, *, state: str = "new", **fields: Any) -> Ticket:
         ticket.resolve(ENGINEER, at, summary="fixed")
     if state == "closed":
         at += timedelta(hours=1)
-        ticket.confirm(AGENT, at)
+        ticket.confirm(AGENT, at, channel="phone")
+        ticket.record_callback(AGENT, at, problem_back=False)
+        ticket.close(AGENT, at)
     assert not fields, f"unknown fields {fields}"
     return ticket
 
@@ -735,3 +738,190 @@ class StorageContract:
         factory.close()
         with pytest.raises(StorageError), factory() as uow:
             uow.tickets.get("T-1")
+
+    # -- ticket search and labels (issue 23) -------------------------------------------------------
+
+    @pytest.fixture
+    def searchable(self, store: StoreFactory) -> list[SearchDocument]:
+        docs = _search_world()
+        with store() as uow:
+            for ticket, _ in docs:
+                uow.tickets.add(ticket)
+            uow.search.put_many(doc for _, doc in docs)
+            uow.commit()
+        return [doc for _, doc in docs]
+
+    def test_search_finds_serial_phone_text_and_number(
+        self, store: StoreFactory, searchable: list[SearchDocument]
+    ) -> None:
+        queries = {
+            "SN-77A-0042": ["T-0042"],  # the serial
+            "sn-77a-0042": ["T-0042"],
+            "13812340007": ["T-0007"],  # a phone stored as "138-1234-0007", typed three ways
+            "138 1234 0007": ["T-0007"],
+            "+86 138-1234-0007": ["T-0007"],
+            "T-0042": ["T-0042"],  # the number, and only its digits
+            "0042": ["T-0042"],
+        }
+        with store() as uow:
+            for query, expected in queries.items():
+                found = uow.search.search(parse_query(query), TicketFilter(), SearchRequest(limit=50))
+                assert list(found.items) == expected, query
+            for query in ("漏水", "不出水", "漏水 T-00", "漏", "客户 3", "valve"):
+                found = uow.search.search(parse_query(query), TicketFilter(), SearchRequest(limit=50))
+                assert list(found.items) == _expected_hits(searchable, query), query
+                assert found.items, query
+
+    def test_search_ranks_exact_keys_first_then_newest(
+        self, store: StoreFactory, searchable: list[SearchDocument]
+    ) -> None:
+        # "7" is the short number of T-0007 (an exact key) and a substring of many others.
+        with store() as uow:
+            found = uow.search.search(parse_query("7"), TicketFilter(), SearchRequest(limit=100))
+        expected = _expected_hits(searchable, "7")
+        assert list(found.items) == expected
+        assert expected[0] == "T-0007"
+        assert len(expected) > 3
+
+    def test_search_is_scoped_by_the_filter(
+        self, store: StoreFactory, searchable: list[SearchDocument]
+    ) -> None:
+        with store() as uow:
+            for f in (
+                TicketFilter(customer_id="C1"),
+                TicketFilter(dealer_id="D0"),
+                TicketFilter(region="bj"),
+            ):
+                found = uow.search.search(parse_query("漏水"), f, SearchRequest(limit=100))
+                allowed = {t.id for t in uow.tickets.query(f, PageRequest(limit=1000)).items}
+                assert set(found.items) <= allowed
+                assert found.items
+                assert list(found.items) == [i for i in _expected_hits(searchable, "漏水") if i in allowed]
+            # Another dealer's ticket is not found even by its serial.
+            assert not uow.search.search(
+                parse_query("SN-77A-0042"), TicketFilter(customer_id="C1"), SearchRequest()
+            ).items
+
+    def test_search_pages_cover_every_hit_once(
+        self, store: StoreFactory, searchable: list[SearchDocument]
+    ) -> None:
+        seen: list[str] = []
+        cursor = None
+        with store() as uow:
+            while True:
+                page = uow.search.search(
+                    parse_query("7"), TicketFilter(), SearchRequest(limit=4, cursor=cursor)
+                )
+                seen += page.items
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+            with pytest.raises(ValidationError):
+                uow.search.search(parse_query("7"), TicketFilter(), SearchRequest(cursor="!!"))
+        assert seen == _expected_hits(searchable, "7")
+
+    def test_search_index_follows_the_ticket_and_rolls_back(self, store: StoreFactory) -> None:
+        ticket = contract_ticket(1, description="马桶漏水")
+        with store() as uow:
+            uow.tickets.add(ticket)
+            uow.search.put(search_document(ticket))
+            uow.commit()
+        ticket.description = "水箱不出水"
+        with store() as uow:  # not committed: nothing changes
+            uow.search.put(search_document(ticket))
+        with store() as uow:
+            assert list(uow.search.search(parse_query("漏水"), TicketFilter(), SearchRequest()).items) == [
+                "T-0001"
+            ]
+            uow.search.put(search_document(ticket))
+            uow.commit()
+        with store() as uow:
+            assert not uow.search.search(parse_query("漏水"), TicketFilter(), SearchRequest()).items
+            assert list(uow.search.search(parse_query("不出水"), TicketFilter(), SearchRequest()).items) == [
+                "T-0001"
+            ]
+            uow.search.remove("T-0001")
+            uow.search.remove("T-unknown")
+            uow.commit()
+        with store() as uow:
+            assert not uow.search.search(parse_query("不出水"), TicketFilter(), SearchRequest()).items
+
+    def test_ledger_filters_on_tags_and_custom_fields(
+        self, store: StoreFactory, searchable: list[SearchDocument]
+    ) -> None:
+        with store() as uow:
+            vip = TicketFilter(tags=("VIP",))
+            found = [t.id for t in uow.tickets.query(vip, PageRequest(limit=100)).items]
+            expected = sorted((d.ticket_id for d in searchable if "tag:vip" in d.labels), reverse=True)
+            assert found == expected
+            assert found
+            assert uow.tickets.count(vip) == len(expected)
+            red = TicketFilter(fields={"colour": "red"}, tags=("vip",))
+            both = [d.ticket_id for d in searchable if {"tag:vip", "field:colour=red"} <= d.labels]
+            assert uow.tickets.count(red) == len(both)
+            assert both
+            assert uow.tickets.count_by(CountField.STATE, red) == dict(
+                Counter(t.state for t in uow.tickets.query(red, PageRequest(limit=100)).items)
+            )
+            hits = uow.search.search(parse_query("漏水"), red, SearchRequest(limit=100))
+            assert set(hits.items) == {i for i in both if i in _expected_hits(searchable, "漏水")}
+
+    def test_stored_text_index_finds_substrings_and_ranks_alike(self, store: StoreFactory) -> None:
+        docs = {
+            "KB-1": ["转换开关漏水", "紧固转换开关"],
+            "KB-2": ["水箱不出水", "清理进水阀 漏水 漏水"],
+            "KB-3": ["Seat hinge", "replace the hinge"],
+            "KB-4": ["下水堵", "疏通"],
+        }
+        with store() as uow:
+            for doc_id, texts in docs.items():
+                uow.texts.put("kb", doc_id, texts)
+            uow.texts.put("other", "KB-1", ["漏水"])  # namespaces are apart
+            uow.commit()
+        with store() as uow:
+            assert uow.texts.count("kb") == 4
+            assert uow.texts.search("kb", "漏水") == ["KB-2", "KB-1"]  # two occurrences first
+            assert uow.texts.search("kb", "不出水") == ["KB-2"]
+            assert uow.texts.search("kb", "HINGE") == ["KB-3"]
+            assert uow.texts.search("kb", "堵") == ["KB-4"]
+            assert uow.texts.search("kb", "开关 漏水") == ["KB-1"]
+            assert uow.texts.search("kb", "漏水", limit=1) == ["KB-2"]
+            uow.texts.put("kb", "KB-1", ["已修复"])
+            uow.texts.remove("kb", "KB-4")
+            uow.texts.remove("kb", "KB-unknown")
+        with store() as uow:  # rolled back
+            assert uow.texts.search("kb", "堵") == ["KB-4"]
+            uow.texts.put("kb", "KB-1", ["已修复"])
+            uow.texts.remove("kb", "KB-4")
+            uow.commit()
+        with store() as uow:
+            assert uow.texts.search("kb", "漏水") == ["KB-2"]
+            assert uow.texts.search("kb", "堵") == []
+            assert uow.texts.count("kb") == 3
+            assert uow.texts.search("other", "漏水") == ["KB-1"]
+            with pytest.raises(ValidationError):
+                uow.texts.search("kb", "  ")
+
+
+def _search_world() -> list[tuple[Ticket, SearchDocument]]:
+    """48 tickets with customers (phones in several formats), units with serials, tags and fields."""
+    out = []
+    texts = ("转换开关漏水", "水箱不出水 valve", "下水堵", "马桶漏水，地面积水", "跳闸 无显示")
+    for n in range(1, 49):
+        ticket = contract_ticket(n, description=f"{texts[n % len(texts)]} 第{n}号")
+        ticket.tags = ("vip",) if n % 3 == 0 else ()
+        ticket.custom_fields = {"colour": "red" if n % 2 else "white"}
+        phone = f"138-1234-{n:04d}" if n % 2 else f"+86 138 1234 {n:04d}"
+        customer = Customer(
+            CustomerId(ticket.customer_id), f"客户 {ticket.customer_id[1:]}", Contact("联系人", phone=phone)
+        )
+        asset = Asset(AssetId(f"A{n}"), ProductId("P1"), f"SN-77A-{n:04d}")
+        out.append((ticket, search_document(ticket, customer, asset)))
+    return out
+
+
+def _expected_hits(docs: list[SearchDocument], query: str) -> list[str]:
+    """The reference ranking: every term in the text; exact-key matches first, then the newest."""
+    parsed = parse_query(query)
+    hits = [(d.score(parsed), d.received_us, d.ticket_id) for d in docs if d.matches(parsed)]
+    return [h[2] for h in sorted(hits, reverse=True)]

@@ -1,0 +1,96 @@
+"""Ticket search in the memory store: the reference semantics of :mod:`aftersales.ports.ticket_search`.
+
+Documents are records of the unit of work (table ``search``), so they commit and roll back with the
+ticket like everything else in the memory store; a search scans them (memory stores are small).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from aftersales.errors import ValidationError
+from aftersales.ports.queries import Page, TicketFilter
+from aftersales.ports.ticket_index import matches
+from aftersales.ports.ticket_search import (
+    SLOTS,
+    SearchDocument,
+    SearchQuery,
+    SearchRequest,
+    merge_pages,
+    position_base,
+)
+
+__all__ = ["MemoryTicketSearch", "labels_match"]
+
+_TABLE = "search"
+
+
+def labels_match(uow: Any, ticket_id: str, f: TicketFilter) -> bool:
+    """True when the ticket carries every label ``f`` asks for (tags, custom field values)."""
+    wanted = f.labels
+    if not wanted:
+        return True
+    record = uow._read((_TABLE, ticket_id))
+    have: frozenset[str] = record.row[1].labels if record is not None else frozenset()
+    return all(label in have for label in wanted)
+
+
+class MemoryTicketSearch:
+    """The :class:`~aftersales.ports.ticket_search.TicketSearchIndex` of one memory unit of work."""
+
+    def __init__(self, uow: Any, record: Any) -> None:
+        self._uow = uow
+        self._record = record  # the memory store's record class
+
+    def _docs(self) -> list[tuple[int, SearchDocument]]:
+        return [record.row for _, record in self._uow._scan(_TABLE)]
+
+    def put(self, doc: SearchDocument) -> None:
+        """Index ``doc``; a ticket indexed before keeps its position."""
+        found = self._uow._read((_TABLE, doc.ticket_id))
+        if found is not None:
+            pos = found.row[0]
+        else:
+            base = position_base(doc.received_us)
+            taken = [p for p, _ in self._docs() if base <= p < base + SLOTS]
+            pos = max(taken) + 1 if taken else base
+            if pos >= base + SLOTS:
+                raise ValidationError(
+                    f"more than {SLOTS} tickets received in the same millisecond", field="received_at"
+                )
+        self._uow._upsert((_TABLE, doc.ticket_id), self._record(0, "", (pos, doc)))
+
+    def put_many(self, docs: Iterable[SearchDocument]) -> None:
+        """Index many tickets."""
+        for doc in docs:
+            self.put(doc)
+
+    def remove(self, ticket_id: str) -> None:
+        """Forget ``ticket_id``."""
+        if self._uow._read((_TABLE, ticket_id)) is not None:
+            self._uow._writes[(_TABLE, ticket_id)] = None
+
+    def _hits(self, query: SearchQuery, filter: TicketFilter) -> list[tuple[int, int, str]]:
+        hits = []
+        for pos, doc in self._docs():
+            if not doc.matches(query):
+                continue
+            ticket = self._uow._read(("tickets", doc.ticket_id))
+            if ticket is None or not matches(ticket.row, filter):
+                continue
+            if not labels_match(self._uow, doc.ticket_id, filter):
+                continue
+            hits.append((doc.score(query), pos, doc.ticket_id))
+        return hits
+
+    def search(self, query: SearchQuery, filter: TicketFilter, request: SearchRequest) -> Page[str]:
+        """One page of matching ticket ids, best first."""
+        hits = self._hits(query, filter)
+        keyed = [hit for hit in hits if hit[0] > 0]
+        rest = sorted(((pos, id_) for score, pos, id_ in hits if score == 0), reverse=True)
+
+        def stream(before: int | None, limit: int) -> Sequence[tuple[int, str]]:
+            return [hit for hit in rest if before is None or hit[0] < before][:limit]
+
+        return merge_pages(keyed, stream, request)

@@ -1,0 +1,151 @@
+"""Ticket search on PostgreSQL: ``pg_trgm`` GIN indexes over the text and the identifiers, exact
+keys for the score, labels for tag/field filters.
+
+Same tables and semantics as :mod:`aftersales.adapters.ticket_search_sqlite`, written in the unit of
+work's transaction: a term occurs in the text, or begins or ends an identifier (``idents`` holds
+each identifier between two field separators, so ``LIKE '%<sep>term%'`` is "begins with"), every
+condition a ``LIKE`` that ``pg_trgm`` serves. ``pg_trgm`` is created in schema ``public`` (once per
+database) so that stores in other schemas share it; the operator class is named with its schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from aftersales.adapters.sql_ledger import where
+from aftersales.adapters.text_index_postgres import TEXT_INDEX_MIGRATION
+from aftersales.errors import ValidationError
+from aftersales.ports.queries import Page, TicketFilter
+from aftersales.ports.text_search import FIELD_SEPARATOR
+from aftersales.ports.ticket_search import (
+    SLOTS,
+    SearchDocument,
+    SearchQuery,
+    SearchRequest,
+    merge_pages,
+    position_base,
+)
+
+__all__ = ["SEARCH_MIGRATION", "PostgresTicketSearch"]
+
+SEARCH_MIGRATION: tuple[str, ...] = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public",
+    """CREATE TABLE ticket_search (
+        pos BIGINT PRIMARY KEY, ticket_id TEXT NOT NULL UNIQUE, text TEXT NOT NULL, idents TEXT NOT NULL)""",
+    "CREATE INDEX ticket_search_text ON ticket_search USING gin (text public.gin_trgm_ops)",
+    "CREATE INDEX ticket_search_idents ON ticket_search USING gin (idents public.gin_trgm_ops)",
+    "CREATE TABLE ticket_search_keys (key TEXT NOT NULL, pos BIGINT NOT NULL, PRIMARY KEY (key, pos))",
+    "CREATE INDEX ticket_search_keys_pos ON ticket_search_keys (pos)",
+    "CREATE TABLE ticket_labels ("
+    "label TEXT NOT NULL, ticket_id TEXT NOT NULL, PRIMARY KEY (label, ticket_id))",
+    "CREATE INDEX ticket_labels_ticket ON ticket_labels (ticket_id)",
+    *TEXT_INDEX_MIGRATION,
+)
+"""The tables of ticket search and labels (appended to the PostgreSQL migrations)."""
+
+
+class _Runner(Protocol):
+    def run(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+class PostgresTicketSearch:
+    """The :class:`~aftersales.ports.ticket_search.TicketSearchIndex` of one PostgreSQL unit of work."""
+
+    def __init__(self, uow: _Runner) -> None:
+        self._uow = uow
+
+    def _slot(self, received_us: int) -> int:
+        base = position_base(received_us)
+        found = self._uow.run(
+            "SELECT max(pos) FROM ticket_search WHERE pos BETWEEN %s AND %s", (base, base + SLOTS - 1)
+        ).fetchone()[0]
+        pos = base if found is None else int(found) + 1
+        if pos >= base + SLOTS:
+            raise ValidationError(
+                f"more than {SLOTS} tickets received in the same millisecond", field="received_at"
+            )
+        return pos
+
+    def _insert(self, pos: int, doc: SearchDocument) -> None:
+        run = self._uow.run
+        run(
+            "INSERT INTO ticket_search (pos, ticket_id, text, idents) VALUES (%s, %s, %s, %s)",
+            (pos, doc.ticket_id, doc.text, doc.idents),
+        )
+        for key in doc.keys:
+            run(
+                "INSERT INTO ticket_search_keys (key, pos) VALUES (%s, %s) ON CONFLICT DO NOTHING", (key, pos)
+            )
+        for label in doc.labels:
+            run(
+                "INSERT INTO ticket_labels (label, ticket_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                (label, doc.ticket_id),
+            )
+
+    def _delete(self, pos: int, ticket_id: str) -> None:
+        run = self._uow.run
+        run("DELETE FROM ticket_search_keys WHERE pos = %s", (pos,))
+        run("DELETE FROM ticket_labels WHERE ticket_id = %s", (ticket_id,))
+        run("DELETE FROM ticket_search WHERE pos = %s", (pos,))
+
+    def put(self, doc: SearchDocument) -> None:
+        """Index ``doc``; an unchanged document costs one lookup, a changed one keeps its position."""
+        found = self._uow.run(
+            "SELECT pos, text, idents, (SELECT array_agg(key) FROM ticket_search_keys k WHERE k.pos = s.pos),"
+            " (SELECT array_agg(label) FROM ticket_labels l WHERE l.ticket_id = s.ticket_id)"
+            " FROM ticket_search s WHERE ticket_id = %s",
+            (doc.ticket_id,),
+        ).fetchone()
+        if found is None:
+            self._insert(self._slot(doc.received_us), doc)
+            return
+        pos, text, idents, keys, labels = int(found[0]), found[1], found[2], found[3] or [], found[4] or []
+        same = text == doc.text and idents == doc.idents
+        if same and frozenset(keys) == doc.keys and frozenset(labels) == doc.labels:
+            return
+        self._delete(pos, doc.ticket_id)
+        self._insert(pos, doc)
+
+    def put_many(self, docs: Iterable[SearchDocument]) -> None:
+        """Index many tickets."""
+        for doc in docs:
+            self.put(doc)
+
+    def remove(self, ticket_id: str) -> None:
+        """Forget ``ticket_id``."""
+        found = self._uow.run("SELECT pos FROM ticket_search WHERE ticket_id = %s", (ticket_id,)).fetchone()
+        if found is not None:
+            self._delete(int(found[0]), ticket_id)
+
+    def search(self, query: SearchQuery, filter: TicketFilter, request: SearchRequest) -> Page[str]:
+        """One page of matching ticket ids: exact-key hits first, then the rest newest first."""
+        parts, params = where(filter, "%s", "ILIKE")
+        terms = query.terms
+        conditions = list(parts)
+        values: list[object] = list(params)
+        for term in terms:
+            conditions.append("(s.text LIKE %s OR s.idents LIKE %s OR s.idents LIKE %s)")
+            values += [_like(term), _like(FIELD_SEPARATOR + term), _like(term + FIELD_SEPARATOR)]
+        head = "SELECT s.pos, s.ticket_id FROM ticket_search s JOIN tickets ON tickets.id = s.ticket_id"
+
+        scores: dict[int, int] = {}
+        for (pos,) in self._uow.run("SELECT pos FROM ticket_search_keys WHERE key = ANY(%s)", (list(terms),)):
+            scores[int(pos)] = scores.get(int(pos), 0) + 1
+        keyed: list[tuple[int, int, str]] = []
+        if scores:
+            sql = f"{head} WHERE s.pos = ANY(%s) AND {' AND '.join(conditions)}"
+            for pos, ticket_id in self._uow.run(sql, (list(scores), *values)).fetchall():
+                keyed.append((scores[int(pos)], int(pos), str(ticket_id)))
+
+        def stream(before: int | None, limit: int) -> list[tuple[int, str]]:
+            extra = ["s.pos < %s"] if before is not None else []
+            sql = f"{head} WHERE {' AND '.join(conditions + extra)} ORDER BY s.pos DESC LIMIT %s"
+            rows = self._uow.run(sql, (*values, *([before] if before is not None else []), limit)).fetchall()
+            return [(int(pos), str(tid)) for pos, tid in rows]
+
+        return merge_pages(keyed, stream, request)

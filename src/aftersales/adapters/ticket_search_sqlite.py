@@ -1,0 +1,323 @@
+"""Ticket search on SQLite: one FTS5 table of words built for substring, prefix and suffix search.
+
+Written in the unit of work's own transaction, so a ticket and its index entry commit (or roll back)
+together. Tables (migration :data:`SEARCH_MIGRATION`):
+
+- ``ticket_search``: one row per ticket, ``pos`` (its rank key, see
+  :mod:`aftersales.ports.ticket_search`) as the rowid, the ticket id, its free text and identifiers;
+- ``ticket_search_fts``: contentless FTS5 (``unicode61``) with four columns of words: ``tri`` the
+  text's three-character windows (a term of three characters or more is a phrase of them: trigram
+  search), ``bi`` its two-character windows (a two-character term such as "漏水" is one word, a
+  one-character term a prefix), ``fwd`` and ``rev`` each identifier forwards and reversed (a term
+  that begins or ends a serial, phone or number is a prefix query);
+- ``ticket_search_keys``: exact keys (number, serial, phone, name) for the score;
+- ``ticket_labels``: ``tag:…`` and ``field:name=value`` labels for the ledger's tag and field filters.
+
+Identifiers are kept out of the text windows on purpose: "000", "sn-" or "202" occur in every
+ticket number and serial, and a phrase over such windows reads the whole index. Hits stream from the
+FTS index in ``pos`` order (newest first) and stop at the page's end; every hit is checked exactly.
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from aftersales.adapters.sql_ledger import where
+from aftersales.adapters.text_search import TEXT_INDEX_MIGRATION
+from aftersales.errors import StorageError, ValidationError
+from aftersales.ports.queries import Page, TicketFilter
+from aftersales.ports.text_search import FIELD_SEPARATOR
+from aftersales.ports.ticket_search import (
+    SLOTS,
+    SearchDocument,
+    SearchQuery,
+    SearchRequest,
+    gram_words,
+    merge_pages,
+    position_base,
+    token_text,
+)
+
+__all__ = ["SEARCH_MIGRATION", "SqliteTicketSearch", "fts_phrase", "fts_row", "term_match"]
+
+SEARCH_MIGRATION: tuple[str, ...] = (
+    "CREATE TABLE ticket_search ("
+    "pos INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL UNIQUE, text TEXT NOT NULL, idents TEXT NOT NULL,"
+    " keys TEXT NOT NULL, labels TEXT NOT NULL)",
+    "CREATE VIRTUAL TABLE ticket_search_fts USING fts5("
+    "tri, bi, fwd, rev, content='', tokenize=\"unicode61 remove_diacritics 0 tokenchars '_'\")",
+    "CREATE TABLE ticket_search_keys (key TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (key, pos))"
+    " WITHOUT ROWID",
+    "CREATE TABLE ticket_labels ("
+    "label TEXT NOT NULL, ticket_id TEXT NOT NULL, PRIMARY KEY (label, ticket_id)) WITHOUT ROWID",
+    "CREATE INDEX ticket_labels_ticket ON ticket_labels (ticket_id)",
+    *TEXT_INDEX_MIGRATION,
+)
+"""The tables of ticket search and labels, and the persisted text index (appended to the migrations)."""
+
+
+class _Runner(Protocol):
+    def run(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    def conn(self) -> Any: ...
+
+
+def fts_phrase(term: str) -> str:
+    """``term`` as an FTS5 string (a phrase: its tokens in order)."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def term_match(term: str) -> str:
+    """The FTS5 expression every ticket matching ``term`` satisfies (a superset: hits are checked)."""
+    mapped = token_text(term)
+    if len(term) >= 3:
+        text = f"tri : {fts_phrase(gram_words(term, 3))}"
+    elif len(term) == 2:
+        text = f"bi : {fts_phrase(mapped)}"
+    else:
+        text = f"bi : {fts_phrase(mapped)}*"
+    return f"({text} OR fwd : {fts_phrase(mapped)}* OR rev : {fts_phrase(token_text(term[::-1]))}*)"
+
+
+def fts_row(text: str, identifiers: Sequence[str]) -> tuple[str, str, str, str]:
+    """The four FTS columns of a ticket's text and identifiers."""
+    return _words(text, FIELD_SEPARATOR.join(identifiers))
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(text: str, joined: str) -> tuple[str, str, str, str]:
+    # Remembered: re-indexing a ticket deletes its old words, which this process usually just made.
+    identifiers = [i for i in joined.split(FIELD_SEPARATOR) if i]
+    return (
+        gram_words(text, 3),
+        gram_words(text, 2),
+        " ".join(token_text(i) for i in identifiers),
+        " ".join(token_text(i[::-1]) for i in identifiers),
+    )
+
+
+def _joined(items: frozenset[str]) -> str:
+    return FIELD_SEPARATOR.join(sorted(items))
+
+
+def _identifiers(idents: str) -> list[str]:
+    return [i for i in idents.split(FIELD_SEPARATOR) if i]
+
+
+_CHECK = "(instr(s.text, ?) > 0 OR instr(s.idents, ?) > 0 OR instr(s.idents, ?) > 0)"
+"""A term is in the text, or begins or ends an identifier (``idents`` holds each between separators)."""
+
+
+def _check_params(term: str) -> tuple[str, str, str]:
+    return (term, FIELD_SEPARATOR + term, term + FIELD_SEPARATOR)
+
+
+_INSERT_ROW = (
+    "INSERT INTO ticket_search (pos, ticket_id, text, idents, keys, labels) VALUES (?, ?, ?, ?, ?, ?)"
+)
+_INSERT_FTS = "INSERT INTO ticket_search_fts (rowid, tri, bi, fwd, rev) VALUES (?, ?, ?, ?, ?)"
+_DELETE_FTS = (
+    "INSERT INTO ticket_search_fts (ticket_search_fts, rowid, tri, bi, fwd, rev)"
+    " VALUES ('delete', ?, ?, ?, ?, ?)"
+)
+
+
+class SqliteTicketSearch:
+    """The :class:`~aftersales.ports.ticket_search.TicketSearchIndex` of one SQLite unit of work."""
+
+    def __init__(self, uow: _Runner) -> None:
+        self._uow = uow
+
+    # -- writing --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _next(received_us: int, found: int | None) -> int:
+        base = position_base(received_us)
+        pos = base if found is None else int(found) + 1
+        if pos >= base + SLOTS:
+            raise ValidationError(
+                f"more than {SLOTS} tickets received in the same millisecond", field="received_at"
+            )
+        return pos
+
+    def _insert(self, pos: int, doc: SearchDocument) -> None:
+        self._uow.run(
+            _INSERT_ROW, (pos, doc.ticket_id, doc.text, doc.idents, _joined(doc.keys), _joined(doc.labels))
+        )
+        self._uow.run(_INSERT_FTS, (pos, *fts_row(doc.text, doc.identifiers)))
+        self._put_keys(pos, doc.keys)
+        self._put_labels(doc.ticket_id, doc.labels)
+
+    def _put_keys(self, pos: int, keys: frozenset[str]) -> None:
+        # One statement for all of them: a command pays per statement.
+        if keys:
+            rows = ", ".join("(?, ?)" for _ in keys)
+            values = [v for key in keys for v in (key, pos)]
+            self._uow.run(f"INSERT OR IGNORE INTO ticket_search_keys (key, pos) VALUES {rows}", values)
+
+    def _put_labels(self, ticket_id: str, labels: frozenset[str]) -> None:
+        if labels:
+            rows = ", ".join("(?, ?)" for _ in labels)
+            values = [v for label in labels for v in (label, ticket_id)]
+            self._uow.run(f"INSERT OR IGNORE INTO ticket_labels (label, ticket_id) VALUES {rows}", values)
+
+    def _stored(self, ticket_id: str) -> tuple[int, str, str, str, str] | None:
+        found = self._uow.run(
+            "SELECT pos, text, idents, keys, labels FROM ticket_search WHERE ticket_id = ?", (ticket_id,)
+        ).fetchone()
+        return tuple(found) if found is not None else None
+
+    def put(self, doc: SearchDocument) -> None:
+        """Index ``doc``, rewriting only what changed (an unchanged ticket costs one lookup).
+
+        A ticket indexed before keeps its position.
+        """
+        base = position_base(doc.received_us)
+        # One statement for "indexed before?" and "the next free position": a command pays per statement.
+        row = self._uow.run(
+            "SELECT s.pos, s.text, s.idents, s.keys, s.labels,"
+            " (SELECT max(pos) FROM ticket_search WHERE pos BETWEEN ? AND ?)"
+            " FROM (SELECT 1) LEFT JOIN ticket_search s ON s.ticket_id = ?",
+            (base, base + SLOTS - 1, doc.ticket_id),
+        ).fetchone()
+        if row[0] is None:
+            self._insert(self._next(doc.received_us, row[5]), doc)
+            return
+        pos, text, idents, keys, labels = row[:5]
+        run = self._uow.run
+        new_keys, new_labels = _joined(doc.keys), _joined(doc.labels)
+        if text != doc.text or idents != doc.idents:
+            run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents))))
+            run(_INSERT_FTS, (pos, *fts_row(doc.text, doc.identifiers)))
+        elif keys == new_keys and labels == new_labels:
+            return
+        run(
+            "UPDATE ticket_search SET text = ?, idents = ?, keys = ?, labels = ? WHERE pos = ?",
+            (doc.text, doc.idents, new_keys, new_labels, pos),
+        )
+        if keys != new_keys:
+            run("DELETE FROM ticket_search_keys WHERE pos = ?", (pos,))
+            self._put_keys(pos, doc.keys)
+        if labels != new_labels:
+            run("DELETE FROM ticket_labels WHERE ticket_id = ?", (doc.ticket_id,))
+            self._put_labels(doc.ticket_id, doc.labels)
+
+    def put_many(self, docs: Iterable[SearchDocument]) -> None:
+        """Index many tickets (a bulk import): one ``executemany`` per table when none is indexed yet.
+
+        Positions are assigned in Python when no indexed ticket shares the batch's microseconds (the
+        usual import); otherwise, or for tickets indexed before, each goes through :meth:`put`.
+        """
+        batch = list(docs)
+        if not batch:
+            return
+        run = self._uow.run
+        lowest = position_base(min(d.received_us for d in batch))
+        highest = position_base(max(d.received_us for d in batch)) + SLOTS - 1
+        taken = run(
+            "SELECT count(*) FROM ticket_search WHERE pos BETWEEN ? AND ?", (lowest, highest)
+        ).fetchone()[0]
+        ids = [d.ticket_id for d in batch]
+        known = 0
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            sql = f"SELECT count(*) FROM ticket_search WHERE ticket_id IN ({', '.join('?' * len(chunk))})"
+            known += run(sql, chunk).fetchone()[0]
+        if taken or known or len(set(ids)) != len(ids):
+            for doc in batch:
+                self.put(doc)
+            return
+        slots: dict[int, int] = {}
+        placed: list[tuple[int, SearchDocument]] = []
+        for doc in batch:
+            slot = slots.get(position_base(doc.received_us), 0)
+            if slot >= SLOTS:
+                raise ValidationError(
+                    f"more than {SLOTS} tickets received in the same millisecond", field="received_at"
+                )
+            slots[position_base(doc.received_us)] = slot + 1
+            placed.append((position_base(doc.received_us) + slot, doc))
+        conn = self._uow.conn()
+        try:
+            conn.executemany(
+                _INSERT_ROW,
+                (
+                    (pos, d.ticket_id, d.text, d.idents, _joined(d.keys), _joined(d.labels))
+                    for pos, d in placed
+                ),
+            )
+            conn.executemany(_INSERT_FTS, ((pos, *fts_row(d.text, d.identifiers)) for pos, d in placed))
+            conn.executemany(
+                "INSERT OR IGNORE INTO ticket_search_keys (key, pos) VALUES (?, ?)",
+                ((key, pos) for pos, d in placed for key in d.keys),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO ticket_labels (label, ticket_id) VALUES (?, ?)",
+                ((label, d.ticket_id) for _, d in placed for label in d.labels),
+            )
+        except sqlite3.Error as exc:
+            raise StorageError(f"ticket search bulk index: {exc}") from exc
+
+    def remove(self, ticket_id: str) -> None:
+        """Forget ``ticket_id``."""
+        found = self._stored(ticket_id)
+        if found is not None:
+            pos, text, idents = found[0], found[1], found[2]
+            run = self._uow.run
+            run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents))))
+            run("DELETE FROM ticket_search_keys WHERE pos = ?", (pos,))
+            run("DELETE FROM ticket_labels WHERE ticket_id = ?", (ticket_id,))
+            run("DELETE FROM ticket_search WHERE pos = ?", (pos,))
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery, filter: TicketFilter, request: SearchRequest) -> Page[str]:
+        """One page of matching ticket ids: exact-key hits first, then the rest newest first."""
+        parts, params = where(filter, "?", "LIKE")
+        checks = [_CHECK] * len(query.terms)
+        check_params = [p for term in query.terms for p in _check_params(term)]
+        conditions = [*checks, *parts]
+        values: list[object] = [*check_params, *params]
+        return merge_pages(
+            self._keyed(query, conditions, values), self._streamer(query, conditions, values), request
+        )
+
+    def _keyed(
+        self, query: SearchQuery, conditions: list[str], values: list[object]
+    ) -> list[tuple[int, int, str]]:
+        terms = query.terms
+        scores: dict[int, int] = {}
+        marks = ", ".join("?" * len(terms))
+        for (pos,) in self._uow.run(
+            f"SELECT pos FROM ticket_search_keys WHERE key IN ({marks})", terms
+        ).fetchall():
+            scores[pos] = scores.get(pos, 0) + 1
+        hits: list[tuple[int, int, str]] = []
+        positions = list(scores)
+        for start in range(0, len(positions), 500):
+            chunk = positions[start : start + 500]
+            sql = (
+                "SELECT s.pos, s.ticket_id FROM ticket_search s JOIN tickets ON tickets.id = s.ticket_id"
+                f" WHERE s.pos IN ({', '.join('?' * len(chunk))}) AND {' AND '.join(conditions)}"
+            )
+            for pos, ticket_id in self._uow.run(sql, (*chunk, *values)).fetchall():
+                hits.append((scores[pos], int(pos), str(ticket_id)))
+        return hits
+
+    def _streamer(self, query: SearchQuery, conditions: list[str], values: list[object]) -> Any:
+        match = " AND ".join(term_match(term) for term in query.terms)
+        head = (
+            "SELECT f.rowid, s.ticket_id FROM ticket_search_fts f JOIN ticket_search s ON s.pos = f.rowid"
+            " JOIN tickets ON tickets.id = s.ticket_id WHERE ticket_search_fts MATCH ?"
+        )
+
+        def stream(before: int | None, limit: int) -> list[tuple[int, str]]:
+            extra = [f"f.rowid < {int(before)}"] if before is not None else []
+            sql = f"{head} AND {' AND '.join(conditions + extra)} ORDER BY f.rowid DESC LIMIT ?"
+            rows = self._uow.run(sql, [match, *values, limit]).fetchall()
+            return [(int(pos), str(tid)) for pos, tid in rows]
+
+        return stream

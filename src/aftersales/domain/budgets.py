@@ -1,0 +1,106 @@
+"""Cost budgets (费用预算) per period and category, approved by a named role, and approved overruns.
+
+Seed 000 (售后服务部职责): the department draws up the after-sales cost budget and submits it for approval
+(编制…费用预算, 报…审批), and analyses and approves costs beyond the budget (对超出预算的费用进行分析和审批).
+So a :class:`CostBudget` says how much a period (``2026-03``) may spend on one category (materials, labour,
+travel, service fee — the charge kinds), who approved it and when; spending beyond it needs an
+:class:`OverrunApproval` with a reason. The figures to compare come from the stored slips and free issues
+(:mod:`aftersales.reports.budgets`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import ClassVar
+
+import attrs
+
+from aftersales.domain.actors import ActorRef
+from aftersales.domain.money import Money
+from aftersales.domain.text import bounded, code
+from aftersales.domain.work import aware
+from aftersales.errors import CurrencyMismatch, ValidationError
+
+__all__ = ["CostBudget", "OverrunApproval", "budget_id"]
+
+_PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def _period(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not _PERIOD.fullmatch(value):
+        raise ValidationError(
+            f"{attribute.name} is a month written YYYY-MM, got {value!r}", field=attribute.name
+        )
+
+
+def _positive(instance: object, attribute: attrs.Attribute[Money], value: object) -> None:
+    if not isinstance(value, Money) or value.amount <= 0:
+        raise ValidationError(f"{attribute.name} must be a positive Money amount", field=attribute.name)
+
+
+def _reason(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip() or len(value) > 2000:
+        raise ValidationError(
+            "an overrun is approved with a reason (1–2000 characters)", field=attribute.name
+        )
+
+
+def budget_id(period: str, category: str) -> str:
+    """The id of the budget of ``category`` in ``period``: one budget per pair."""
+    return f"{period}:{category}"
+
+
+@attrs.frozen
+class OverrunApproval:
+    """Spending beyond the budget, approved: how much more, why, by whom, when."""
+
+    amount: Money = attrs.field(validator=_positive)
+    reason: str = attrs.field(validator=_reason)
+    approved_by: ActorRef
+    approved_at: datetime = attrs.field(validator=aware)
+
+
+def _overruns(value: list[OverrunApproval]) -> list[OverrunApproval]:
+    return list(value)
+
+
+@attrs.define
+class CostBudget:
+    """The budget of one category in one period, with its approval and the approved overruns."""
+
+    DOCUMENT_KIND: ClassVar[str] = "cost_budget"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("period",)
+
+    id: str
+    period: str = attrs.field(validator=_period)
+    category: str = attrs.field(validator=code)
+    amount: Money = attrs.field(validator=_positive)
+    approved_by: ActorRef
+    approved_at: datetime = attrs.field(validator=aware)
+    note: str = attrs.field(default="", validator=bounded(2000))
+    overruns: list[OverrunApproval] = attrs.field(factory=list, converter=_overruns)
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if self.id != budget_id(self.period, self.category):
+            raise ValidationError(f"the budget of {self.category} in {self.period} has id "
+                                  f"{budget_id(self.period, self.category)}", field="id")  # fmt: skip
+
+    @property
+    def approved_overrun(self) -> Money:
+        """The total of the approved overruns."""
+        return Money.total((o.amount for o in self.overruns), self.amount.currency)
+
+    @property
+    def allowed(self) -> Money:
+        """What may be spent: the budget plus the approved overruns."""
+        return self.amount + self.approved_overrun
+
+    def approve_overrun(self, approval: OverrunApproval) -> None:
+        """Record an approved overrun (same currency as the budget)."""
+        if not isinstance(approval, OverrunApproval):
+            raise ValidationError("an overrun approval is an OverrunApproval", field="approval")
+        if approval.amount.currency != self.amount.currency:
+            raise CurrencyMismatch(self.amount.currency, approval.amount.currency)
+        self.overruns.append(approval)

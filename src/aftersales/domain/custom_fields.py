@@ -1,0 +1,226 @@
+"""Custom fields: typed facts a pack or a host adds to tickets without forking the model.
+
+A :class:`CustomField` declares a name, a :class:`FieldType` (text, number, date, choice, money), the
+categories that require it, and the choices or currency it needs. A :class:`CustomFieldSet` validates
+what a user gives (unknown name, wrong type, missing required field → ``ValidationError`` naming the
+field ``fields.<name>``) and stores each value as canonical text in the ticket's ``fields`` map:
+no column per field, the same text in every store, equal values compare equal in filters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+import attrs
+
+from aftersales.domain.money import Money
+from aftersales.errors import ConfigurationError, ValidationError
+
+__all__ = ["ALL_CATEGORIES", "CustomField", "CustomFieldSet", "FieldType", "canonical_value"]
+
+ALL_CATEGORIES = "*"
+"""In ``required_for``: every category."""
+
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
+MAX_TEXT = 500
+
+
+class FieldType(StrEnum):
+    """The types a custom field may have."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+    CHOICE = "choice"
+    MONEY = "money"
+
+
+def canonical_value(value: object) -> str:
+    """The stored text of a typed value: numbers normalised, dates ISO, money ``"12.50 CNY"``."""
+    if isinstance(value, bool):
+        raise ValidationError("a custom field value is not a yes/no", field="fields")
+    if isinstance(value, Money):
+        return f"{value.amount} {value.currency}"
+    if isinstance(value, Decimal | int):
+        number = Decimal(value)
+        text = format(number.normalize(), "f") if number == number.to_integral_value() else str(number)
+        return text if text != "-0" else "0"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value
+    raise ValidationError(f"unsupported custom field value {value!r}", field="fields")
+
+
+def _texts(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _codes(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
+def _refuse(name: str, message: str) -> ValidationError:
+    return ValidationError(f"custom field {name!r}: {message}", field=f"fields.{name}")
+
+
+@attrs.frozen
+class CustomField:
+    """One declared field. ``required_for`` holds category codes (or ``"*"`` for all)."""
+
+    name: str
+    type: FieldType = attrs.field(converter=FieldType)
+    label: str = ""
+    choices: tuple[str, ...] = attrs.field(default=(), converter=_texts)
+    required_for: frozenset[str] = attrs.field(default=frozenset(), converter=_codes)
+    currency: str | None = None
+    max_length: int = MAX_TEXT
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
+            raise ConfigurationError(
+                f"a custom field name is a lower-case identifier of at most 40 characters, got {self.name!r}",
+                key="custom_fields",
+            )
+        if self.type is FieldType.CHOICE and not self.choices:
+            raise ConfigurationError(f"choice field {self.name!r} declares no choices", key="custom_fields")
+        if self.type is not FieldType.CHOICE and self.choices:
+            raise ConfigurationError(f"only choice fields have choices ({self.name!r})", key="custom_fields")
+        if self.type is not FieldType.MONEY and self.currency is not None:
+            raise ConfigurationError(
+                f"only money fields have a currency ({self.name!r})", key="custom_fields"
+            )
+
+    def required(self, category: str) -> bool:
+        """Whether tickets of ``category`` must carry this field."""
+        return ALL_CATEGORIES in self.required_for or category in self.required_for
+
+    def parse(self, value: object) -> object:
+        """The typed value of ``value`` (a typed value, or text as a user would type it)."""
+        name = self.name
+        if self.type is FieldType.TEXT or self.type is FieldType.CHOICE:
+            if not isinstance(value, str) or not value.strip():
+                raise _refuse(name, "expects non-blank text")
+            if len(value) > self.max_length:
+                raise _refuse(name, f"is at most {self.max_length} characters")
+            if self.type is FieldType.CHOICE and value not in self.choices:
+                raise _refuse(name, f"{value!r} is not one of {', '.join(self.choices)}")
+            return value
+        if self.type is FieldType.NUMBER:
+            if isinstance(value, bool | float):
+                raise _refuse(name, "expects a whole or decimal number (int, Decimal or text), not a float")
+            try:
+                number = Decimal(value) if isinstance(value, int | str | Decimal) else None
+            except InvalidOperation:
+                number = None
+            if number is None or not number.is_finite():
+                raise _refuse(name, f"{value!r} is not a number")
+            return number
+        if self.type is FieldType.DATE:
+            if isinstance(value, date):
+                return value
+            try:
+                return date.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:
+                pass
+            raise _refuse(name, f"{value!r} is not a date (YYYY-MM-DD)")
+        # money
+        if not isinstance(value, Money):
+            raise _refuse(name, "expects Money")
+        if self.currency is not None and value.currency != self.currency:
+            raise _refuse(name, f"is in {self.currency}, got {value.currency}")
+        return value
+
+    def typed(self, stored: str) -> Any:
+        """The typed value of stored text."""
+        if self.type is FieldType.NUMBER:
+            return Decimal(stored)
+        if self.type is FieldType.DATE:
+            return date.fromisoformat(stored)
+        if self.type is FieldType.MONEY:
+            amount, currency = stored.split(" ")
+            return Money(Decimal(amount), currency)
+        return stored
+
+
+@attrs.frozen
+class CustomFieldSet:
+    """The custom fields a desk knows, by name (declared by the pack and the host)."""
+
+    fields: Mapping[str, CustomField] = attrs.field(factory=dict)
+
+    @classmethod
+    def of(cls, *fields: CustomField) -> CustomFieldSet:
+        """A set of ``fields``; a name declared twice is a ``ConfigurationError``."""
+        found: dict[str, CustomField] = {}
+        for field in fields:
+            if not isinstance(field, CustomField):
+                raise ConfigurationError(f"not a CustomField: {field!r}", key="custom_fields")
+            if field.name in found:
+                raise ConfigurationError(
+                    f"custom field {field.name!r} is declared twice", key="custom_fields"
+                )
+            found[field.name] = field
+        return cls(found)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Mapping[str, Any]]) -> CustomFieldSet:
+        """Read ``{name: {type, label, choices, required_for, currency}}`` (a pack's TOML table)."""
+        known = {"type", "label", "choices", "required_for", "currency", "max_length"}
+        fields = []
+        for name, spec in config.items():
+            if not isinstance(spec, Mapping):
+                raise ConfigurationError(f"custom field {name!r} is a table", key=f"custom_fields.{name}")
+            unknown = set(spec) - known
+            if unknown:
+                raise ConfigurationError(
+                    f"unknown key(s) {', '.join(sorted(unknown))}", key=f"custom_fields.{name}"
+                )
+            try:
+                fields.append(CustomField(name=name, **spec))
+            except (TypeError, ValueError) as exc:
+                raise ConfigurationError(str(exc), key=f"custom_fields.{name}") from None
+        return cls.of(*fields)
+
+    def merged(self, other: CustomFieldSet) -> CustomFieldSet:
+        """Both sets; a name in both is a ``ConfigurationError``."""
+        return CustomFieldSet.of(*self.fields.values(), *other.fields.values())
+
+    def validate(
+        self, values: Mapping[str, object] | None, category: str, current: Mapping[str, str] | None = None
+    ) -> dict[str, str]:
+        """The ticket's field map after applying ``values`` (``None`` removes one) to ``current``.
+
+        Checks names, types and that every field required for ``category`` has a value.
+        """
+        if values is not None and not isinstance(values, Mapping):
+            raise ValidationError("custom fields are a mapping of name to value", field="fields")
+        result = dict(current or {})
+        for name, value in (values or {}).items():
+            field = self.fields.get(name) if isinstance(name, str) else None
+            if field is None:
+                raise ValidationError(f"unknown custom field {name!r}", field=f"fields.{name}")
+            if value is None:
+                result.pop(name, None)
+            else:
+                result[name] = canonical_value(field.parse(value))
+        for field in self.fields.values():
+            if field.required(category) and field.name not in result:
+                raise ValidationError(
+                    f"custom field {field.name!r} is required for category {category!r}",
+                    field=f"fields.{field.name}",
+                )
+        return result
+
+    def typed(self, stored: Mapping[str, str]) -> dict[str, Any]:
+        """Stored values as typed values (fields no longer declared stay text)."""
+        out: dict[str, Any] = {}
+        for name, text in stored.items():
+            field = self.fields.get(name)
+            out[name] = field.typed(text) if field is not None else text
+        return out

@@ -1,0 +1,311 @@
+"""Preventive maintenance (保养): plans per unit and the visits they generate.
+
+Seed 000 makes periodic maintenance one of the four after-sales services (定期為產品提供保養服務); seed
+001 names regular maintenance plans for customers' equipment (定期維護計劃). A plan recurs by calendar
+(every N months) and, where the host reports meter readings, by usage (every N cycles or hours),
+whichever comes first. A configurable time ahead of the due date (``lead_days``) the plan generates a
+visit; the visit is done with its checklist results and the parts used, and the next due date follows
+from the day it was done. A visit may be postponed or missed, always with a reason.
+
+Plans are indexed by the local date on which their next visit is to be generated, so a daily run reads
+only the plans that became due since the last run, however many units have plans.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+import attrs
+
+from aftersales.domain.actors import ActorRef
+from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
+from aftersales.domain.text import bounded, code, optional_bounded, required_text
+from aftersales.domain.work import aware
+from aftersales.errors import InvalidTransition, ValidationError
+
+__all__ = [
+    "ChecklistResult",
+    "MaintenancePlan",
+    "MaintenanceVisit",
+    "PlanState",
+    "UsageInterval",
+    "VisitChange",
+    "VisitState",
+    "add_months",
+]
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months; the 31st becomes the month's last day when it has none."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def _whole(low: int, high: int, what: str) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+        if type(value) is not int or not low <= value <= high:
+            raise ValidationError(f"{attribute.name} is {what} from {low} to {high}", field=attribute.name)
+
+    return check
+
+
+def _a_date(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if type(value) is not date or not 1900 <= value.year <= 2200:
+        raise ValidationError(f"{attribute.name} is a date between 1900 and 2200", field=attribute.name)
+
+
+def _optional_date(instance: object, attribute: attrs.Attribute[date | None], value: object) -> None:
+    if value is not None:
+        _a_date(instance, attribute, value)
+
+
+@attrs.frozen
+class UsageInterval:
+    """Maintenance every ``every`` units of use (``unit``: a code such as ``cycles`` or ``hours``)."""
+
+    every: int = attrs.field(validator=_whole(1, 10**9, "a whole number"))
+    unit: str = attrs.field(validator=code)
+
+
+def _checklist(values: object) -> tuple[str, ...]:
+    if isinstance(values, str) or not isinstance(values, tuple | list):
+        raise ValidationError("checklist is a list of task codes", field="checklist")
+    items = tuple(values)
+    if not 1 <= len(items) <= 100:
+        raise ValidationError("a checklist has 1 to 100 tasks", field="checklist")
+    for item in items:
+        code(None, attrs.fields(UsageInterval).unit, item)
+    if len(set(items)) != len(items):
+        raise ValidationError("a checklist names a task twice", field="checklist")
+    return items
+
+
+class PlanState(StrEnum):
+    """An active plan generates visits; an ended one (unit gone, contract over) does not."""
+
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+@attrs.define
+class MaintenancePlan:
+    """A maintenance plan of one unit: interval, checklist, the next due date and the visit open for it."""
+
+    DOCUMENT_KIND: ClassVar[str] = "maintenance_plan"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = (
+        "asset_id",
+        "customer_id",
+        "contract_id",
+        "dealer_id",
+        "state",
+        "generate_on",
+    )
+
+    id: str = attrs.field(validator=required_text(64))
+    asset_id: AssetId = attrs.field(validator=required_text(64))
+    customer_id: CustomerId = attrs.field(validator=required_text(64))
+    product_id: ProductId = attrs.field(validator=required_text(64))
+    interval_months: int = attrs.field(validator=_whole(1, 120, "a whole number of months"))
+    checklist: tuple[str, ...] = attrs.field(converter=_checklist)
+    next_due: date = attrs.field(validator=_a_date)
+    lead_days: int = attrs.field(default=14, validator=_whole(0, 180, "a whole number of days"))
+    usage: UsageInterval | None = None
+    contract_id: str | None = attrs.field(default=None, validator=optional_bounded(64))
+    region: str | None = attrs.field(default=None, validator=optional_bounded(64))
+    dealer_id: DealerId | None = attrs.field(default=None, validator=optional_bounded(64))
+    state: PlanState = PlanState.ACTIVE
+    last_done_on: date | None = attrs.field(default=None, validator=_optional_date)
+    last_reading: int | None = None
+    open_visit_id: str | None = None
+    generate_on: str | None = None
+    """The local date (ISO) on which the next visit is generated; ``None`` while a visit is open."""
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if self.generate_on is None and self.open_visit_id is None and self.state is PlanState.ACTIVE:
+            self.generate_on = self._generate_day().isoformat()
+
+    def _generate_day(self) -> date:
+        return date.fromordinal(self.next_due.toordinal() - self.lead_days)
+
+    def _schedule(self, today: date) -> None:
+        # Never in the past: the daily job has already read the days before ``today``.
+        if self.state is PlanState.ACTIVE and self.open_visit_id is None:
+            self.generate_on = max(self._generate_day(), today).isoformat()
+        else:
+            self.generate_on = None
+
+    def due_for_generation(self, today: date) -> bool:
+        """Whether a visit should be generated on ``today`` (active, none open, within the lead time)."""
+        return self.state is PlanState.ACTIVE and self.open_visit_id is None and self._generate_day() <= today
+
+    def opened(self, visit_id: str) -> None:
+        """A visit was generated: the plan waits for it (nothing more is generated meanwhile)."""
+        self.open_visit_id = visit_id
+        self.generate_on = None
+
+    def done(self, on: date, reading: int | None) -> None:
+        """The open visit was done on ``on``: the next is due one interval later."""
+        self.last_done_on = on
+        if reading is not None:
+            self.last_reading = reading
+        self.next_due = add_months(on, self.interval_months)
+        self.open_visit_id = None
+        self._schedule(on)
+
+    def closed_without_visit(self, today: date) -> None:
+        """The open visit was missed: the plan is due again at once (it generates on the next run)."""
+        self.open_visit_id = None
+        self._schedule(today)
+
+    def reading(self, value: int, on: date) -> bool:
+        """Record a meter reading; returns whether usage made the plan due earlier (due on ``on``)."""
+        if type(value) is not int or value < 0:
+            raise ValidationError("a reading is a whole number, zero or more", field="reading")
+        if self.last_reading is not None and value < self.last_reading:
+            raise ValidationError(f"a reading cannot go back (last was {self.last_reading})", field="reading")
+        if self.usage is None:
+            raise ValidationError("this plan does not recur by usage", field="reading")
+        base = self.last_reading or 0
+        if self.last_reading is None:
+            self.last_reading = value
+            return False
+        if value - base >= self.usage.every and on < self.next_due:
+            self.next_due = on
+            self._schedule(on)
+            return True
+        return False
+
+    def end(self) -> None:
+        """Stop generating visits (the contract ended or the unit is gone)."""
+        self.state = PlanState.ENDED
+        self.generate_on = None
+
+
+class VisitState(StrEnum):
+    """A maintenance visit is scheduled until done or missed; postponing keeps it scheduled."""
+
+    SCHEDULED = "scheduled"
+    DONE = "done"
+    MISSED = "missed"
+
+
+@attrs.frozen
+class ChecklistResult:
+    """One checklist task's outcome on a visit."""
+
+    task: str = attrs.field(validator=code)
+    done: bool = attrs.field(validator=attrs.validators.instance_of(bool))
+    note: str = attrs.field(default="", validator=bounded(500))
+
+
+@attrs.frozen
+class VisitChange:
+    """A postponement or a miss: who, when, why (and the due dates before and after)."""
+
+    kind: str
+    at: datetime = attrs.field(validator=aware)
+    by: ActorRef
+    reason: str = attrs.field(validator=required_text(500))
+    from_due: date | None = None
+    to_due: date | None = None
+
+
+@attrs.define
+class MaintenanceVisit:
+    """One generated maintenance visit, carried out through its ticket (dispatched like any ticket)."""
+
+    DOCUMENT_KIND: ClassVar[str] = "maintenance_visit"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = (
+        "plan_id",
+        "asset_id",
+        "customer_id",
+        "state",
+        "ticket_id",
+    )
+
+    id: str = attrs.field(validator=required_text(64))
+    plan_id: str
+    asset_id: AssetId
+    customer_id: CustomerId
+    due_on: date = attrs.field(validator=_a_date)
+    generated_at: datetime = attrs.field(validator=aware)
+    checklist: tuple[str, ...] = attrs.field(converter=_checklist)
+    ticket_id: TicketId | None = None
+    contract_id: str | None = None
+    region: str | None = None
+    dealer_id: DealerId | None = None
+    state: VisitState = VisitState.SCHEDULED
+    done_on: date | None = None
+    results: tuple[ChecklistResult, ...] = ()
+    parts: tuple[tuple[str, int], ...] = ()
+    reading: int | None = None
+    changes: tuple[VisitChange, ...] = ()
+    version: int = 0
+
+    def _scheduled(self, command: str) -> None:
+        if self.state is not VisitState.SCHEDULED:
+            raise InvalidTransition(f"maintenance visit {self.id}", self.state.value, command)
+
+    def complete(
+        self,
+        on: date,
+        results: tuple[ChecklistResult, ...],
+        parts: tuple[tuple[str, int], ...],
+        reading: int | None,
+    ) -> None:
+        """Done on ``on``: every checklist task has a result, parts are (part number, quantity) pairs."""
+        self._scheduled("complete_visit")
+        tasks = [r.task for r in results]
+        missing = [t for t in self.checklist if t not in tasks]
+        unknown = [t for t in tasks if t not in self.checklist]
+        if missing:
+            raise ValidationError(f"no result for checklist task(s) {', '.join(missing)}", field="results")
+        if unknown or len(set(tasks)) != len(tasks):
+            raise ValidationError("results name a task twice or one not on the checklist", field="results")
+        for part, quantity in parts:
+            if type(part) is not str or not part or len(part) > 64:
+                raise ValidationError("a part is named by its part number", field="parts")
+            if type(quantity) is not int or not 1 <= quantity <= 10_000:
+                raise ValidationError("a part's quantity is a whole number from 1 to 10,000", field="parts")
+        if reading is not None and (type(reading) is not int or reading < 0):
+            raise ValidationError("a reading is a whole number, zero or more", field="reading")
+        self.state = VisitState.DONE
+        self.done_on = on
+        self.results = results
+        self.parts = parts
+        self.reading = reading
+
+    def postpone(self, to: date, at: datetime, by: ActorRef, reason: str) -> None:
+        """Move the visit to ``to`` (the customer asked, the site was closed), with the reason."""
+        self._scheduled("postpone_visit")
+        if type(to) is not date or to <= self.due_on:
+            raise ValidationError("a visit is postponed to a later date than it was due", field="to")
+        self.changes += (VisitChange("postponed", at, by, reason, self.due_on, to),)
+        self.due_on = to
+
+    def miss(self, at: datetime, by: ActorRef, reason: str) -> None:
+        """The visit did not take place (customer refused, unit unreachable), with the reason."""
+        self._scheduled("miss_visit")
+        self.changes += (VisitChange("missed", at, by, reason, self.due_on, None),)
+        self.state = VisitState.MISSED
+
+    def on_time(self) -> bool | None:
+        """Done on or before its (original or postponed) due date; ``None`` while scheduled."""
+        if self.state is VisitState.SCHEDULED:
+            return None
+        return (
+            self.state is VisitState.DONE and self.done_on is not None and self.done_on <= self._first_due()
+        )
+
+    def _first_due(self) -> date:
+        # Compliance counts against the due date the plan set, not one moved by a postponement.
+        for change in self.changes:
+            if change.kind == "postponed" and change.from_due is not None:
+                return change.from_due
+        return self.due_on

@@ -1,0 +1,35 @@
+"""Part numbers as the maker writes them (``WN-CB-01``, ``A.12/3``), not snake_case codes.
+
+A price list, a pick slip and a loan ledger must show the number printed on the part and in the
+maker's 《零部件价格表》, so the form is kept: letters, digits and ``-`` ``_`` ``.`` ``/``, starting with a
+letter or digit, at most 64 characters. Nothing else (spaces, quotes, control characters) gets in, so a
+part number is safe in a CSV cell, a file name or a URL path segment.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import attrs
+
+from aftersales.errors import ValidationError
+
+__all__ = ["PART_NUMBER_PATTERN", "check_part_number", "part_number"]
+
+PART_NUMBER_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_./-]{0,63}")
+"""Letters, digits, ``-``, ``_``, ``.`` and ``/``; starts with a letter or digit; 1–64 characters."""
+
+
+def check_part_number(value: object, field: str = "part") -> str:
+    """``value`` if it is a part number in the maker's form, else :class:`ValidationError` on ``field``."""
+    if isinstance(value, str) and PART_NUMBER_PATTERN.fullmatch(value):
+        return value
+    raise ValidationError(
+        f"{field} must be a part number (letters, digits, - _ . /; at most 64), got {value!r}", field=field
+    )
+
+
+def part_number(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator for part numbers (see :data:`PART_NUMBER_PATTERN`)."""
+    check_part_number(value, attribute.name)

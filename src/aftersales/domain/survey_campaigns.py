@@ -1,0 +1,200 @@
+"""Periodic satisfaction survey campaigns (定期開展客戶滿意度調查, seed 000), beside per-ticket callbacks.
+
+A campaign samples customers by rules (product, region, tier, served recently, not surveyed within N
+days), gives each sampled customer a survey task (for an agent to call, or a link for the host's
+portal), and records the RATER answers of seed 002. Sampling is deterministic for a campaign: the same
+candidates and the same campaign id pick the same customers, so a rerun after a crash picks no one new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+import attrs
+
+from aftersales.domain.actors import ActorRef
+from aftersales.domain.ids import CustomerId
+from aftersales.domain.surveys import SatisfactionSurvey
+from aftersales.domain.text import bounded, required_text
+from aftersales.domain.work import aware, optional_aware
+from aftersales.errors import InvalidTransition, ValidationError
+
+__all__ = [
+    "CampaignChannel",
+    "CampaignState",
+    "Candidate",
+    "SamplingRules",
+    "SurveyCampaign",
+    "SurveyTask",
+    "SurveyTaskState",
+    "eligible",
+    "sample",
+]
+
+
+class CampaignChannel(StrEnum):
+    """How the survey reaches the customer: an agent's call, or a message with a link to the host's portal."""
+
+    CALL = "call"
+    LINK = "link"
+
+
+def _codes(values: object) -> frozenset[str]:
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise ValidationError("a rule lists codes", field="rules")
+    items = frozenset(values)
+    for item in items:
+        if type(item) is not str or not item or len(item) > 64:
+            raise ValidationError("a rule lists codes of at most 64 characters", field="rules")
+    return items
+
+
+def _days(low: int, high: int) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[int | None], value: object) -> None:
+        if value is None and attribute.name != "exclude_surveyed_days":
+            return
+        if type(value) is not int or not low <= value <= high:
+            raise ValidationError(
+                f"{attribute.name} is a whole number from {low} to {high}", field=attribute.name
+            )
+
+    return check
+
+
+@attrs.frozen
+class SamplingRules:
+    """Who may be sampled. Empty sets mean "any"; ``served_within_days`` needs a service in that window."""
+
+    products: frozenset[str] = attrs.field(factory=frozenset, converter=_codes)
+    regions: frozenset[str] = attrs.field(factory=frozenset, converter=_codes)
+    tiers: frozenset[str] = attrs.field(factory=frozenset, converter=_codes)
+    served_within_days: int | None = attrs.field(default=None, validator=_days(1, 3660))
+    exclude_surveyed_days: int = attrs.field(default=90, validator=_days(0, 3660))
+    sample_size: int = attrs.field(default=100, validator=_days(1, 1_000_000))
+
+
+class CampaignState(StrEnum):
+    """A campaign is open (tasks may be answered) until closed."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@attrs.define
+class SurveyCampaign:
+    """One periodic survey campaign (e.g. the fourth quarter of 2026) and how many it sampled."""
+
+    DOCUMENT_KIND: ClassVar[str] = "survey_campaign"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("period", "state")
+
+    id: str = attrs.field(validator=required_text(64))
+    period: str = attrs.field(validator=required_text(32))
+    """The period surveyed, as the host names it (``2026-Q4``)."""
+    rules: SamplingRules
+    channel: CampaignChannel
+    started_at: datetime = attrs.field(validator=aware)
+    started_by: ActorRef
+    title: str = attrs.field(default="", validator=bounded(200))
+    state: CampaignState = CampaignState.OPEN
+    sampled: int = 0
+    version: int = 0
+
+
+class SurveyTaskState(StrEnum):
+    """A survey task waits for the customer's answers, or is declined (could not reach, refused)."""
+
+    PENDING = "pending"
+    ANSWERED = "answered"
+    DECLINED = "declined"
+
+
+@attrs.define
+class SurveyTask:
+    """One sampled customer's survey in a campaign, with the answers once given."""
+
+    DOCUMENT_KIND: ClassVar[str] = "survey_task"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("campaign_id", "customer_id", "state", "region")
+
+    id: str = attrs.field(validator=required_text(100))
+    campaign_id: str
+    customer_id: CustomerId
+    region: str | None
+    created_at: datetime = attrs.field(validator=aware)
+    state: SurveyTaskState = SurveyTaskState.PENDING
+    answers: SatisfactionSurvey | None = None
+    comment: str = attrs.field(default="", validator=bounded(2000))
+    answered_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    answered_by: ActorRef | None = None
+    version: int = 0
+
+    def answer(self, survey: SatisfactionSurvey, comment: str, at: datetime, by: ActorRef) -> None:
+        """Record the customer's scores (RATER + overall)."""
+        if self.state is not SurveyTaskState.PENDING:
+            raise InvalidTransition(f"survey task {self.id}", self.state.value, "answer_survey")
+        if not isinstance(survey, SatisfactionSurvey):
+            raise ValidationError("answers are a SatisfactionSurvey", field="answers")
+        self.answers = survey
+        self.comment = comment
+        self.answered_at = at
+        self.answered_by = by
+        self.state = SurveyTaskState.ANSWERED
+
+    def decline(self, at: datetime, by: ActorRef, reason: str) -> None:
+        """The customer could not be reached or did not want to answer."""
+        if self.state is not SurveyTaskState.PENDING:
+            raise InvalidTransition(f"survey task {self.id}", self.state.value, "decline_survey")
+        self.comment = reason
+        self.answered_at = at
+        self.answered_by = by
+        self.state = SurveyTaskState.DECLINED
+
+
+@attrs.frozen
+class Candidate:
+    """A customer the sampler may pick, with what the rules look at."""
+
+    customer_id: str
+    region: str | None
+    tier: str
+    products: frozenset[str]
+    last_served: date | None
+    last_surveyed: date | None
+
+
+def eligible(rules: SamplingRules, candidate: Candidate, today: date) -> bool:
+    """Whether ``candidate`` passes every rule on ``today``."""
+    if rules.regions and candidate.region not in rules.regions:
+        return False
+    if rules.tiers and candidate.tier not in rules.tiers:
+        return False
+    if rules.products and not rules.products & candidate.products:
+        return False
+    if rules.served_within_days is not None and (
+        candidate.last_served is None or (today - candidate.last_served).days > rules.served_within_days
+    ):
+        return False
+    return not (
+        candidate.last_surveyed is not None
+        and (today - candidate.last_surveyed).days < rules.exclude_surveyed_days
+    )
+
+
+def sample(
+    campaign_id: str, rules: SamplingRules, candidates: Iterable[Candidate], today: date
+) -> list[Candidate]:
+    """The eligible candidates, at most ``sample_size``, picked by a hash of campaign and customer.
+
+    A hash rather than a random draw: reproducible (a rerun picks the same people) and unbiased by the
+    order in which the store lists customers.
+    """
+
+    def rank(c: Candidate) -> bytes:
+        return hashlib.blake2b(f"{campaign_id}\x00{c.customer_id}".encode(), digest_size=8).digest()
+
+    pool = [c for c in candidates if eligible(rules, c, today)]
+    pool.sort(key=rank)
+    return pool[: rules.sample_size]

@@ -1,0 +1,122 @@
+"""The attachments policy kind: what a pack accepts as attachments, and when a written report is required.
+
+Seed 002 (卫浴, 售后服务质量反馈系统): "开箱期的产品…在发现问题时,需立即提供书面报告,
+必要时还需要提供现场实物图片" — an out-of-box fault needs a written report before the work goes on.
+``report_for_out_of_box`` turns the rule on (the sanitary-ware pack does); ``report_blocks`` names
+the workflow steps (dispatching is ``assign``) refused with
+:class:`~aftersales.errors.AttachmentRequired` until a written report
+is attached.
+``report_before_extension`` asks the same before a special-case SLA extension
+(seed 002: 特殊情况不得超过48小时); the SLA desk calls :func:`written_report_missing` for it.
+
+Limits: ``max_size_mb`` per file, ``media_types`` the sniffed types accepted (executables never are).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+from aftersales.domain.attachments import Attachment, AttachmentKind
+from aftersales.domain.media_types import EXECUTABLE_TYPES
+from aftersales.errors import AttachmentRequired, ConfigurationError, ValidationError
+from aftersales.policies.kinds import PolicyKind
+
+__all__ = ["KIND", "AttachmentParams", "AttachmentRules", "written_report_missing"]
+
+_DEFAULT_TYPES = (
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/heic",
+    "image/heif",
+    "image/tiff",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "video/mp4",
+    "video/quicktime",
+)
+
+
+def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 10_000:
+        raise ValidationError(
+            "max_size_mb is a whole number of megabytes from 1 to 10000", field=attribute.name
+        )
+
+
+def _types(instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
+    bad = sorted(set(value) & EXECUTABLE_TYPES)
+    if bad:
+        raise ValidationError(f"executable types cannot be allowed: {', '.join(bad)}", field=attribute.name)
+    if not value:
+        raise ValidationError("allow at least one media type", field=attribute.name)
+
+
+@attrs.frozen
+class AttachmentParams:
+    """The ``[attachments]`` section of a pack."""
+
+    max_size_mb: int = attrs.field(default=25, validator=_positive)
+    media_types: tuple[str, ...] = attrs.field(default=_DEFAULT_TYPES, validator=_types)
+    report_for_out_of_box: bool = False
+    report_before_extension: bool = False
+    report_blocks: tuple[str, ...] = ("assign", "start_work", "resolve", "close")
+
+
+def written_report_missing(attachments: Iterable[Attachment]) -> bool:
+    """True when none of ``attachments`` is a written report (书面报告)."""
+    return not any(a.kind is AttachmentKind.WRITTEN_REPORT for a in attachments)
+
+
+class AttachmentRules:
+    """The default attachments policy: limits and the written-report rule of the pack."""
+
+    name = "builtin.attachments"
+
+    def __init__(self, params: AttachmentParams | None = None) -> None:
+        self.params = params or AttachmentParams()
+        if not isinstance(self.params, AttachmentParams):
+            raise ConfigurationError("attachments params must be AttachmentParams", key="attachments")
+
+    @property
+    def max_size(self) -> int:
+        """The largest file accepted, in bytes."""
+        return self.params.max_size_mb * 1024 * 1024
+
+    def check_type(self, media_type: str, name: str) -> None:
+        """Refuse a sniffed type the pack does not accept (``ValidationError`` naming ``media_type``)."""
+        if media_type in EXECUTABLE_TYPES or media_type not in self.params.media_types:
+            raise ValidationError(
+                f"{name!r} is {media_type}, which this desk does not accept as an attachment",
+                field="media_type",
+            )
+
+    def check_step(self, command: str, out_of_box: bool, attachments: Iterable[Attachment]) -> None:
+        """Refuse ``command`` on an out-of-box ticket without a written report (when the pack says so)."""
+        if (
+            self.params.report_for_out_of_box
+            and out_of_box
+            and command in self.params.report_blocks
+            and written_report_missing(attachments)
+        ):
+            raise AttachmentRequired(
+                f"an out-of-box fault needs a written report (书面报告) attached before {command}",
+                kind=AttachmentKind.WRITTEN_REPORT.value,
+                step=command,
+            )
+
+    def check_extension(self, attachments: Iterable[Attachment]) -> None:
+        """Refuse a special-case SLA extension without a written report (when the pack says so)."""
+        if self.params.report_before_extension and written_report_missing(attachments):
+            raise AttachmentRequired(
+                "a special-case extension needs a written report (书面报告) attached first",
+                kind=AttachmentKind.WRITTEN_REPORT.value,
+                step="extend_sla",
+            )
+
+
+KIND = PolicyKind("attachments", AttachmentParams, AttachmentRules)

@@ -1,0 +1,167 @@
+"""A ticket's charge assessment: one chargeability decision per component and the priced lines (no I/O).
+
+Why a module: the charges and the materials desks must judge the same way — warranty on the ticket's
+received-at local date (the day the customer called), extensions known at the time of the decision (a
+complaint remedy granted after the call still counts), the ticket's causes — or a part would be free on
+one paper and charged on the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from aftersales.domain.charges import ChargeKind, ChargeLine, SheetLine
+from aftersales.domain.ids import DealerId
+from aftersales.domain.products import Asset, Product
+from aftersales.domain.warranty_records import WarrantyExtension
+from aftersales.domain.work import VisitKind
+from aftersales.errors import NotFound
+from aftersales.policies.chargeability import ChargeableWork, ChargeOutcome
+from aftersales.policies.decision import Decision
+
+__all__ = ["AssessedCharges", "ChargeFacts", "assess_charges", "decide_charges"]
+
+
+def decide_charges(
+    warranty: Any,
+    chargeability: Any,
+    asset: Asset,
+    product: Product,
+    *,
+    received_at: datetime,
+    now: datetime,
+    component: str | None,
+    extensions: Sequence[WarrantyExtension],
+    visit: VisitKind,
+    causes: tuple[str, ...],
+) -> Decision[ChargeOutcome]:
+    """Chargeability of work on ``asset`` for a call received at ``received_at``, decided at ``now``."""
+    by_phase = getattr(chargeability, "decide_for_phase", None)
+    if warranty is not None and by_phase is not None:
+        status = warranty.decide(
+            asset, product, received_at, component=component, extensions=tuple(extensions), known_at=now
+        )
+        decided: Decision[ChargeOutcome] = by_phase(status, visit, causes)
+        return decided
+    # A plugged-in policy without decide_for_phase: extensions known now count as of the received day.
+    known = tuple(
+        attrs.evolve(e, granted_at=min(e.granted_at, received_at)) for e in extensions if e.granted_at <= now
+    )
+    work = ChargeableWork(product, visit, component, known)
+    result: Decision[ChargeOutcome] = chargeability.decide(work, asset, received_at, causes)
+    return result
+
+
+@attrs.frozen
+class ChargeFacts:
+    """What a ticket's charge assessment looks at, gathered by the service from the ticket and the store.
+
+    ``parts`` maps part numbers to (quantity, component named by the fault record or ``None``).
+    """
+
+    asset: Asset
+    product: Product
+    received_at: datetime
+    causes: tuple[str, ...]
+    visit: VisitKind
+    parts: Mapping[str, tuple[int, str | None]]
+    dealer_id: DealerId | None = None
+    job_type: str | None = None
+    default_job_type: str | None = None
+    travel_zone: str | None = None
+    distance_km: int | None = None
+    service_fee: bool = True
+    extensions: tuple[WarrantyExtension, ...] = ()
+
+
+@attrs.frozen
+class AssessedCharges:
+    """The lines of a charge sheet with their reasons, the whole-product decision and every decision made."""
+
+    lines: tuple[SheetLine, ...]
+    whole: Decision[ChargeOutcome]
+    decisions: tuple[Decision[ChargeOutcome], ...]
+
+
+def assess_charges(
+    facts: ChargeFacts, *, warranty: Any, chargeability: Any, fees: Any, now: datetime
+) -> AssessedCharges:
+    """Price one line per part, labour, travel and fee, each chargeable or free as decided (no I/O).
+
+    One warranty/chargeability decision per component (parts of a component judged by its own term),
+    the whole-product decision for labour, travel and the service fee. ``default_job_type`` (the triage's
+    nature) prices labour only when the dealer's schedule knows it; an explicit ``job_type`` must be priced.
+    """
+    decisions: dict[str | None, Decision[ChargeOutcome]] = {}
+    product = facts.product
+    many = getattr(warranty, "decide_many", None)
+    by_phase = getattr(chargeability, "decide_for_phase", None)
+    if many is not None and by_phase is not None:
+        # One pass over the terms and extensions for every component the sheet needs.
+        wanted: list[str | None] = [None]
+        for _quantity, component in facts.parts.values():
+            known = not product.components or component in product.components
+            if component is not None and known and component not in wanted:
+                wanted.append(component)
+        statuses = many(
+            facts.asset, product, facts.received_at, wanted, extensions=tuple(facts.extensions), known_at=now
+        )
+        for component, status in statuses.items():
+            decisions[component] = by_phase(status, facts.visit, facts.causes)
+
+    def decision_for(component: str | None) -> Decision[ChargeOutcome]:
+        found = decisions.get(component)
+        if found is None:
+            found = decisions[component] = decide_charges(
+                warranty, chargeability, facts.asset, product, received_at=facts.received_at, now=now,
+                component=component, extensions=facts.extensions, visit=facts.visit, causes=facts.causes,
+            )  # fmt: skip
+        return found
+
+    whole = decision_for(None)
+    dealer = facts.dealer_id
+    lines: list[SheetLine] = []
+    for part, (quantity, component) in facts.parts.items():
+        if component is not None and product.components and component not in product.components:
+            component = None  # a component the product does not know: the whole-product term
+        decision = decision_for(component)
+        price = fees.part_price(part)
+        line = ChargeLine(ChargeKind.MATERIALS, part, price.retail, quantity, decision.outcome.materials)
+        lines.append(SheetLine(line, decision.reasons, component, decision.outcome.phase.value, price.cost))
+    phase = whole.outcome.phase.value
+    labour = facts.job_type
+    if labour is None and facts.default_job_type is not None:
+        try:
+            fees.labour_fee(dealer, facts.default_job_type)
+            labour = facts.default_job_type
+        except NotFound:
+            labour = None  # the dealer prices no such job: no labour line
+    if labour is not None:
+        fee = fees.labour_fee(dealer, labour)
+        lines.append(
+            SheetLine(
+                ChargeLine(ChargeKind.LABOUR, labour, fee, 1, whole.outcome.labour),
+                whole.reasons,
+                None,
+                phase,
+            )
+        )
+    if facts.travel_zone is not None or facts.distance_km is not None:
+        fee = fees.travel_fee(dealer, zone=facts.travel_zone, distance_km=facts.distance_km)
+        item = facts.travel_zone or f"up_to_{facts.distance_km}_km"
+        lines.append(
+            SheetLine(
+                ChargeLine(ChargeKind.TRAVEL, item, fee, 1, whole.outcome.travel), whole.reasons, None, phase
+            )
+        )
+    flat = getattr(fees, "service_fee", None)
+    if facts.service_fee and flat is not None:
+        fee = flat(dealer)
+        if fee:
+            line = ChargeLine(ChargeKind.SERVICE_FEE, "service_fee", fee, 1, whole.outcome.service_fee)
+            lines.append(SheetLine(line, whole.reasons, None, phase))
+    return AssessedCharges(tuple(lines), whole, tuple(decisions.values()))

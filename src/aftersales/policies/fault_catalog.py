@@ -1,0 +1,140 @@
+"""The fault catalog (故障描述 → 故障原因 → 处理措施 codes) of a pack, with Chinese and English labels.
+
+Seed 002 (售后服务质量反馈系统): every quality problem is recorded as symptom → cause → action, so they can be
+counted and analysed (分类统计和分析). A pack lists its codes with labels in ``[faults]``:
+
+.. code-block:: toml
+
+    [faults.causes]
+    flush_valve_worn = { zh_Hans = "进水阀磨损", en = "worn flush valve" }
+
+When a pack lists codes of a kind (symptoms, causes or actions), a fault record must use one of them
+(:meth:`FaultCatalog.check`, a ``ValidationError`` naming the field); a kind the pack leaves empty takes
+any snake_case code. Labels are looked up per locale, falling back to English, then to the code. The
+five chargeable causes of seed 002 and ``design_hazard`` always have labels, so a reason that names one
+reads as words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from aftersales.domain.text import CODE_PATTERN
+from aftersales.errors import ValidationError
+from aftersales.policies.kinds import PolicyKind
+
+__all__ = ["BUILTIN_CAUSE_LABELS", "KIND", "FaultCatalog", "FaultCatalogParams"]
+
+Labels = Mapping[str, Mapping[str, str]]
+
+BUILTIN_CAUSE_LABELS: Labels = MappingProxyType(
+    {
+        "misuse_against_manual": MappingProxyType(
+            {
+                "zh_Hans": "未按使用说明书操作，使用不当",
+                "zh_Hant": "未按使用說明書操作，使用不當",
+                "en": "use against the manual",
+            }
+        ),
+        "moved_or_self_installed": MappingProxyType(
+            {
+                "zh_Hans": "用户自行搬运、移动、安装",
+                "zh_Hant": "用戶自行搬運、移動、安裝",
+                "en": "moved or installed by the user",
+            }
+        ),
+        "unauthorised_repair": MappingProxyType(
+            {
+                "zh_Hans": "私自维修或非专业人员维修",
+                "zh_Hant": "私自維修或非專業人員維修",
+                "en": "repaired by someone unauthorised",
+            }
+        ),
+        "unstable_power_supply": MappingProxyType(
+            {
+                "zh_Hans": "电源、电压、频率不稳定",
+                "zh_Hant": "電源、電壓、頻率不穩定",
+                "en": "unstable power, voltage or frequency",
+            }
+        ),
+        "force_majeure": MappingProxyType(
+            {
+                "zh_Hans": "天灾、火灾、地震等不可抗力",
+                "zh_Hant": "天災、火災、地震等不可抗力",
+                "en": "fire, flood, earthquake or other force majeure",
+            }
+        ),
+        "design_hazard": MappingProxyType(
+            {"zh_Hans": "设计隐患", "zh_Hant": "設計隱患", "en": "design hazard"}
+        ),
+    }
+)
+"""Labels of the causes the library itself decides on (seed 002 材料收费 1 b ①–⑤, 设计隐患)."""
+
+
+def _labels(value: Any) -> Labels:
+    if not isinstance(value, Mapping):
+        raise ValidationError("a fault catalog maps codes to labels", field="faults")
+    result: dict[str, Mapping[str, str]] = {}
+    for code, labels in value.items():
+        if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code):
+            raise ValidationError(f"fault codes are snake_case, got {code!r}", field="faults")
+        if (
+            not isinstance(labels, Mapping)
+            or not labels.get("en")
+            or not (labels.get("zh_Hans") or labels.get("zh_Hant"))
+        ):
+            raise ValidationError(f"fault code {code!r} needs a Chinese and an English label", field="faults")
+        if not all(isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in labels.items()):
+            raise ValidationError(f"labels of {code!r} are text", field="faults")
+        result[code] = MappingProxyType(dict(labels))
+    return MappingProxyType(result)
+
+
+@attrs.frozen
+class FaultCatalogParams:
+    """The pack's ``[faults]`` section: ``symptoms``, ``causes`` and ``actions``, code → labels per locale."""
+
+    symptoms: Labels = attrs.field(factory=dict, converter=_labels)
+    causes: Labels = attrs.field(factory=dict, converter=_labels)
+    actions: Labels = attrs.field(factory=dict, converter=_labels)
+
+
+class FaultCatalog:
+    """Checks fault records against the pack's codes and labels codes for reports and notifications."""
+
+    def __init__(self, params: FaultCatalogParams | None = None, *, name: str = "builtin.faults") -> None:
+        self.params = params or FaultCatalogParams()
+        self.name = name
+        self._lists: dict[str, Labels] = {
+            "symptom": self.params.symptoms,
+            "cause": self.params.causes,
+            "action": self.params.actions,
+        }
+
+    def check(self, symptom: str, cause: str, action: str) -> None:
+        """Refuse a code the pack does not list (when it lists that kind); the error names the field."""
+        for field, value in (("symptom", symptom), ("cause", cause), ("action", action)):
+            known = self._lists[field]
+            if known and value not in known and not (field == "cause" and value in BUILTIN_CAUSE_LABELS):
+                raise ValidationError(
+                    f"{field} {value!r} is not in the pack's fault catalog ({', '.join(sorted(known)[:8])}…)",
+                    field=field,
+                )
+
+    def label(self, field: str, code: str, locale: str = "en") -> str:
+        """The label of ``code`` (a symptom, cause or action) in ``locale``; else English, else the code."""
+        labels = self._lists.get(field, {}).get(code)
+        if labels is None and field == "cause":
+            labels = BUILTIN_CAUSE_LABELS.get(code)
+        if labels is None:
+            return code
+        return labels.get(locale) or labels.get("en") or code
+
+
+KIND = PolicyKind("faults", FaultCatalogParams, FaultCatalog)
+"""Makes the fault catalog a pack section (``[faults]``); hosts find it in ``PolicySet.extra["faults"]``."""

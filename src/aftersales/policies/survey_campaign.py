@@ -1,0 +1,39 @@
+"""Satisfaction-survey campaign parameters of a pack (section ``[survey_campaign]``).
+
+Seed 000 asks for regular customer-satisfaction surveys beyond per-ticket callbacks (定期開展客戶滿意度
+調查, 通過問卷調查、電話回訪等方式). How often, how many and how long a surveyed customer is left alone are
+left open; these defaults are a quarterly campaign that never asks anyone twice within 90 days.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from aftersales.errors import ConfigurationError
+from aftersales.policies.kinds import PolicyKind
+
+__all__ = ["KIND", "SurveyCampaignParams"]
+
+
+def _int(low: int, high: int) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+        if type(value) is not int or not low <= value <= high:
+            raise ConfigurationError(f"must be a whole number from {low} to {high}", key=attribute.name)
+
+    return check
+
+
+@attrs.frozen
+class SurveyCampaignParams:
+    """Campaign defaults: how often, how many, and how long a surveyed customer is left alone."""
+
+    every_months: int = attrs.field(default=3, validator=_int(1, 24))
+    sample_size: int = attrs.field(default=200, validator=_int(1, 1_000_000))
+    exclude_surveyed_days: int = attrs.field(default=90, validator=_int(0, 3660))
+    served_within_days: int = attrs.field(default=180, validator=_int(1, 3660))
+
+
+KIND = PolicyKind("survey_campaign", SurveyCampaignParams, lambda params: params)
+"""Pack section ``[survey_campaign]``."""

@@ -1,0 +1,59 @@
+"""Flat ledger rows for exports: a few codes and instants per ticket, without loading whole tickets.
+
+An export of the ledger (售后问题台账) reads hundreds of thousands of tickets; building each
+:class:`~aftersales.domain.ticket.Ticket` (its event log, visits, fault records) costs far more
+than writing its line. A store may offer :class:`LedgerRows` (``store.ledger_rows()``): pages of
+plain tuples in :data:`LEDGER_FIELDS` order, filtered exactly as the ledger query and ordered by
+receipt (oldest first). :func:`ticket_record` is the reference semantics every implementation
+matches; stores without their own are read through their ticket repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Final, Protocol, runtime_checkable
+
+from aftersales.domain.ticket import Ticket
+from aftersales.ports.queries import TicketFilter
+from aftersales.ports.ticket_index import micros
+
+__all__ = ["LEDGER_FIELDS", "LedgerRecord", "LedgerRows", "ticket_record"]
+
+LEDGER_FIELDS: Final = (
+    "id", "kind", "state", "category", "priority", "channel", "received_us", "customer", "dealer",
+    "region", "engineer", "product", "batch", "description", "response_due_us", "resolution_due_us",
+    "resolved_us", "closed_us", "symptom", "cause", "action",
+)  # fmt: skip
+"""The fields of a ledger record; ``*_us`` are epoch microseconds (UTC) or None. ``engineer`` is the
+assignee's name (its id when it has none); symptom, cause and action are the last fault record's."""
+
+LedgerRecord = tuple[object, ...]
+"""One ticket's fields in :data:`LEDGER_FIELDS` order."""
+
+
+@runtime_checkable
+class LedgerRows(Protocol):
+    """Pages of ledger records matching a filter, oldest received first (ties by id)."""
+
+    def pages(self, filter: TicketFilter, page_size: int) -> Iterator[Sequence[LedgerRecord]]:
+        """Every matching record, ``page_size`` at a time (one consistent read per page)."""
+        ...
+
+
+def ticket_record(ticket: Ticket) -> LedgerRecord:
+    """The reference record of ``ticket``."""
+    fault = ticket.fault_records[-1] if ticket.fault_records else None
+    assignee = ticket.assignee
+
+    def us(at: object) -> int | None:
+        return micros(at) if at is not None else None  # type: ignore[arg-type]
+
+    return (
+        ticket.id, ticket.kind.value, ticket.state, ticket.category.code,
+        ticket.priority.value if ticket.priority is not None else None, ticket.channel.value,
+        micros(ticket.received_at), ticket.customer_id, ticket.dealer_id, ticket.region,
+        (assignee.name or assignee.id) if assignee is not None else None, ticket.product_id, ticket.batch,
+        ticket.description, us(ticket.response_due_at), us(ticket.resolution_due_at), us(ticket.resolved_at),
+        us(ticket.closed_at), fault.symptom if fault else None, fault.cause if fault else None,
+        fault.action if fault else None,
+    )  # fmt: skip

@@ -1,0 +1,367 @@
+"""The ticket-search port: what is searchable about a ticket, how a query is read, how hits are ranked.
+
+A dealer's desk searches a national ledger by what is at hand: the ticket number (or only its digits),
+the unit's serial number, the customer's name or phone number (in whatever format it was typed), the
+batch, the dealer, and the Chinese text of the description, notes and fault records. Every store
+answers from the same :class:`SearchDocument`, built here by :func:`search_document`, so memory,
+SQLite and PostgreSQL return the same tickets in the same order.
+
+Semantics (shared by every store):
+
+- a ticket matches when every query term occurs (as a substring) in its normalised search text;
+- its *score* is how many query terms equal one of its exact keys (ticket number, number digits,
+  serial, phone digits, customer name): the ticket you typed the number of comes first;
+- hits are ordered by score (highest first), then by recency: ``pos`` is the millisecond of receipt
+  times :data:`SLOTS` plus a slot for tickets received in the same millisecond (the later indexed
+  first), assigned when the ticket is first indexed and kept.
+
+Terms are NFKC-normalised and case-folded; a term that looks like a phone number (seven digits or
+more, with spaces, dashes, dots, brackets or a ``+86``) is reduced to its digits, as phone numbers,
+serials and ticket numbers are indexed in both their written and their digits-only forms.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol, runtime_checkable
+
+import attrs
+
+from aftersales.domain.instants import micros
+from aftersales.domain.parties import Customer, Dealer
+from aftersales.domain.products import Asset
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import ValidationError
+from aftersales.ports.queries import MAX_PAGE, Page, TicketFilter
+from aftersales.ports.text_search import FIELD_SEPARATOR, MAX_QUERY, normalize
+
+__all__ = [
+    "SLOTS",
+    "SearchDocument",
+    "SearchQuery",
+    "SearchRequest",
+    "TicketSearchIndex",
+    "bigram_tokens",
+    "decode_search_cursor",
+    "digits_of",
+    "encode_search_cursor",
+    "gram_words",
+    "merge_pages",
+    "parse_query",
+    "phone_digits",
+    "position_base",
+    "search_document",
+    "ticket_labels",
+    "token_text",
+]
+
+SLOTS = 1 << 20
+"""Positions per millisecond of receipt: ``pos = received_ms * SLOTS + slot`` (fits 64 bits until 2248)."""
+
+
+def position_base(received_us: int) -> int:
+    """The first position of tickets received in the millisecond of ``received_us``."""
+    return (received_us // 1000) * SLOTS
+
+
+_SPLIT = re.compile(r"[\x00-\x1f\s\u3000,;:!?'\"()\[\]{}<>/\\|，。；：！？、“”‘’（）【】《》]+")
+_PHONE = re.compile(r"^\+?[\d\s\-().]{7,}$")
+_NON_DIGITS = re.compile(r"\D+")
+_NOT_WORD = re.compile(r"\W")  # \w is exactly str.isalnum() plus "_"
+_ASCII_WORD = {c: "_" for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")}
+
+
+def digits_of(text: str) -> str:
+    """The digits of ``text`` (``"SR-2026-000042"`` → ``"2026000042"``)."""
+    return _NON_DIGITS.sub("", normalize(text))
+
+
+def phone_digits(text: str) -> str:
+    """A phone number as national digits: formatting and a ``+86``/``0086`` country code removed."""
+    digits = digits_of(text)
+    if text.strip().startswith("+") and digits.startswith("86") and len(digits) > 11:
+        return digits[2:]
+    if digits.startswith("0086") and len(digits) > 13:
+        return digits[4:]
+    if digits.startswith("86") and len(digits) == 13:
+        return digits[2:]
+    return digits
+
+
+@attrs.frozen
+class SearchQuery:
+    """A parsed query: its distinct normalised terms (every one must occur in a hit)."""
+
+    terms: tuple[str, ...]
+
+
+def parse_query(query: object) -> SearchQuery:
+    """Read ``query``; blank, over-long or non-text queries raise ``ValidationError`` (field ``query``)."""
+    if not isinstance(query, str) or not query.strip():
+        raise ValidationError("a search query is non-blank text", field="query")
+    if len(query) > MAX_QUERY:
+        raise ValidationError(f"a search query is at most {MAX_QUERY} characters", field="query")
+    text = normalize(query).strip()
+    if _PHONE.match(text) and len(digits_of(text)) >= 7:
+        # "+86 138 1234 5678", "(021) 6234-5678": one number, whatever the spaces.
+        return SearchQuery((phone_digits(text),))
+    terms: list[str] = []
+    for raw in _SPLIT.split(text):
+        term = raw.strip(".")
+        if not term:
+            continue
+        if _PHONE.match(term) and len(digits_of(term)) >= 7:
+            term = phone_digits(term)
+        terms.append(term)
+    if not terms:
+        raise ValidationError("a search query needs at least one letter or digit", field="query")
+    return SearchQuery(tuple(dict.fromkeys(terms)))
+
+
+@attrs.frozen
+class SearchDocument:
+    """What a store keeps for one ticket: its identifiers, its free text, exact keys and filter labels.
+
+    A term matches the ticket when it occurs in the text (substring: Chinese has no word breaks) or
+    begins or ends one of its identifiers (number, serial, phone, batch, dealer: whole or the first or
+    last digits, as people read them out — not from the middle, which nobody types and no index serves).
+    """
+
+    ticket_id: str
+    received_us: int
+    text: str
+    identifiers: tuple[str, ...]
+    keys: frozenset[str]
+    labels: frozenset[str] = frozenset()
+
+    @property
+    def idents(self) -> str:
+        """The identifiers as stored: each between two :data:`FIELD_SEPARATOR` (for SQL checks)."""
+        return FIELD_SEPARATOR + FIELD_SEPARATOR.join(self.identifiers) + FIELD_SEPARATOR
+
+    def has(self, term: str) -> bool:
+        """True when ``term`` occurs in the text or begins or ends an identifier."""
+        return term in self.text or any(i.startswith(term) or i.endswith(term) for i in self.identifiers)
+
+    def matches(self, query: SearchQuery) -> bool:
+        """True when every term matches (the reference semantics)."""
+        return all(self.has(term) for term in query.terms)
+
+    def score(self, query: SearchQuery) -> int:
+        """How many terms equal one of the exact keys."""
+        return sum(1 for term in query.terms if term in self.keys)
+
+
+def _identifier_forms(text: str | None) -> list[str]:
+    if not text:
+        return []
+    norm = normalize(text)
+    digits = digits_of(norm)
+    return [norm, digits] if digits and digits != norm else [norm]
+
+
+def _number_keys(ticket_id: str) -> list[str]:
+    keys = _identifier_forms(ticket_id)
+    groups = re.findall(r"\d+", normalize(ticket_id))
+    if groups:
+        keys.append(groups[-1])
+        keys.append(groups[-1].lstrip("0") or "0")
+    return keys
+
+
+def ticket_labels(ticket: Ticket) -> frozenset[str]:
+    """The filter labels of ``ticket``: ``tag:<tag>`` per tag, ``field:<name>=<value>`` per custom field."""
+    labels = {f"tag:{tag}" for tag in ticket.tags}
+    labels.update(f"field:{name}={value}" for name, value in ticket.custom_fields.items())
+    return frozenset(labels)
+
+
+def search_document(
+    ticket: Ticket,
+    customer: Customer | None = None,
+    asset: Asset | None = None,
+    dealer: Dealer | None = None,
+) -> SearchDocument:
+    """The search document of ``ticket``, with the customer, unit and dealer it names (when known)."""
+    keys: list[str] = _number_keys(ticket.id)
+    identifiers: list[str] = list(keys)
+    texts: list[str] = []
+    if asset is not None:
+        serial = _identifier_forms(asset.serial)
+        keys += serial
+        identifiers += serial
+    if ticket.batch:
+        identifiers.append(normalize(ticket.batch))
+    if ticket.dealer_id:
+        identifiers.append(normalize(ticket.dealer_id))
+    if customer is not None:
+        name = normalize(customer.name)
+        keys.append(name)
+        texts.append(name)
+        if customer.contact.name and normalize(customer.contact.name) != name:
+            texts.append(normalize(customer.contact.name))
+        if customer.contact.phone:
+            phone = phone_digits(customer.contact.phone)
+            keys.append(phone)
+            identifiers.append(phone)
+    if dealer is not None:
+        texts.append(normalize(dealer.name))
+    texts.append(normalize(ticket.description))
+    texts += [normalize(note.text) for note in ticket.notes]
+    for record in ticket.fault_records:
+        parts = (record.symptom, record.cause, record.action, record.part or "", record.note)
+        texts.append(normalize(" ".join(p for p in parts if p)))
+    texts += [normalize(tag) for tag in ticket.tags]
+    texts += [normalize(value) for value in ticket.custom_fields.values()]
+    return SearchDocument(
+        ticket.id,
+        micros(ticket.received_at),
+        FIELD_SEPARATOR.join(t for t in texts if t),
+        tuple(dict.fromkeys(i for i in identifiers if i)),
+        frozenset(k for k in keys if k),
+        ticket_labels(ticket),
+    )
+
+
+def token_text(text: str) -> str:
+    """``text`` with every character that is not a letter or digit replaced by ``_`` (one token class).
+
+    Index tokens are made of it, so punctuation, spaces and field separators never split a token;
+    a query term is mapped the same way, and the exact check that follows drops false friends.
+    """
+    if text.isascii():  # identifiers, mostly: a table lookup is several times faster than the regex
+        return text.translate(_ASCII_WORD)
+    return _NOT_WORD.sub("_", text)
+
+
+def gram_words(text: str, n: int) -> str:
+    """The ``n``-character windows of :func:`token_text` (``text``) as space-separated words.
+
+    For ``n = 2`` the last character is added alone, so a one-character term is the prefix of a word.
+    """
+    mapped = token_text(text)
+    words = [mapped[i : i + n] for i in range(len(mapped) - n + 1)]
+    if n == 2 and mapped:
+        words.append(mapped[-1])
+    return " ".join(words)
+
+
+def bigram_tokens(body: str) -> str:
+    """Every two-character token of the letter/digit runs of ``body``, and each run's last character.
+
+    Stores whose trigram index cannot find two-character terms ("漏水") index these as words: a
+    two-character term is one token, a one-character term a prefix of one.
+    """
+    tokens: list[str] = []
+    run: list[str] = []
+    for ch in body + " ":
+        if ch.isalnum():
+            run.append(ch)
+            continue
+        if run:
+            tokens.extend(run[i] + run[i + 1] for i in range(len(run) - 1))
+            tokens.append(run[-1])
+            run = []
+    return " ".join(tokens)
+
+
+@attrs.frozen
+class SearchRequest:
+    """One page of search hits: ``limit`` tickets after ``cursor`` (``None``: from the best)."""
+
+    limit: int = attrs.field(default=20)
+    cursor: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.limit, int) or isinstance(self.limit, bool) or not 1 <= self.limit <= MAX_PAGE:
+            raise ValidationError(f"limit must be an integer from 1 to {MAX_PAGE}", field="limit")
+        if self.cursor is not None and not isinstance(self.cursor, str):
+            raise ValidationError("a page cursor is text", field="cursor")
+
+
+def encode_search_cursor(score: int, pos: int) -> str:
+    """The opaque cursor just after the hit ranked (``score``, ``pos``)."""
+    raw = json.dumps(["search", score, pos], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_search_cursor(cursor: str) -> tuple[int, int]:
+    """(score, pos) of a search cursor; a malformed cursor (or a ledger one) raises ``ValidationError``."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, TypeError):
+        raise ValidationError("malformed search cursor", field="cursor") from None
+    if (
+        not isinstance(data, list)
+        or len(data) != 3
+        or data[0] != "search"
+        or not all(isinstance(v, int) and not isinstance(v, bool) for v in data[1:])
+    ):
+        raise ValidationError("the cursor is not a search cursor", field="cursor")
+    return int(data[1]), int(data[2])
+
+
+Stream = Callable[[int | None, int], Sequence[tuple[int, str]]]
+"""``stream(before_pos, limit)``: up to ``limit`` (pos, ticket id) of matching tickets, ``pos`` descending."""
+
+
+def merge_pages(keyed: Iterable[tuple[int, int, str]], stream: Stream, request: SearchRequest) -> Page[str]:
+    """One page of ticket ids: ``keyed`` hits (score ≥ 1, pos, id) first, then ``stream``'s, best first.
+
+    Stores find the few tickets with an exact key themselves, and stream the rest in ``pos`` order
+    (the cheap order for an index); this puts them together and pages them the same way everywhere.
+    """
+    ranked = sorted(keyed, key=lambda hit: (-hit[0], -hit[1]))
+    keyed_ids = {hit[2] for hit in ranked}
+    limit = request.limit
+    after: tuple[int, int] | None = None
+    if request.cursor is not None:
+        after = decode_search_cursor(request.cursor)
+    hits: list[tuple[int, int, str]] = []
+    if after is None or after[0] > 0:
+        for hit in ranked:
+            if after is None or (hit[0], hit[1]) < after:
+                hits.append(hit)
+    before: int | None = after[1] if after is not None and after[0] == 0 else None
+    wanted = limit + 1 - len(hits)
+    while wanted > 0:
+        chunk = stream(before, wanted + len(keyed_ids))
+        for pos, id_ in chunk:
+            if id_ not in keyed_ids:
+                hits.append((0, pos, id_))
+        if len(chunk) < wanted + len(keyed_ids):
+            break
+        before = chunk[-1][0]
+        wanted = limit + 1 - len(hits)
+    page = hits[:limit]
+    cursor = encode_search_cursor(page[-1][0], page[-1][1]) if len(hits) > limit else None
+    return Page(tuple(hit[2] for hit in page), cursor)
+
+
+@runtime_checkable
+class TicketSearchIndex(Protocol):
+    """The ticket search index of one unit of work: written in the same transaction as the ticket."""
+
+    def put(self, doc: SearchDocument) -> None:
+        """Index (or re-index) a ticket; a ticket indexed before keeps its position."""
+        ...
+
+    def put_many(self, docs: Iterable[SearchDocument]) -> None:
+        """Index many new tickets at once (a bulk import)."""
+        ...
+
+    def remove(self, ticket_id: str) -> None:
+        """Forget a ticket (unknown ids are ignored)."""
+        ...
+
+    def search(self, query: SearchQuery, filter: TicketFilter, request: SearchRequest) -> Page[str]:
+        """One page of the ids of tickets matching ``query`` and ``filter``, best first."""
+        ...
+
+    def labelled(self, labels: Sequence[str], filter: TicketFilter, request: SearchRequest) -> Page[str]:
+        """One page of the ids of tickets carrying every label (and matching ``filter``), newest first."""
+        ...

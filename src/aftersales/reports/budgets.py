@@ -1,0 +1,79 @@
+"""Actual cost against budget per category for a period, from stored slips and free issues (seed 000).
+
+Actual spending of a category is what the service gave away in it: the free lines of the period's fee
+slips and the materials issued free (at cost) — the same figures as :mod:`aftersales.reports.money`.
+A row over its budget without enough approved overrun is flagged ``unapproved_overrun``: spending beyond
+the budget needs a recorded approval with a reason (对超出预算的费用进行分析和审批).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from aftersales.domain.budgets import CostBudget
+from aftersales.domain.money import Money
+from aftersales.reports.money import slip_cost_totals
+
+__all__ = ["BudgetReport", "BudgetRow", "budget_report"]
+
+
+@attrs.frozen
+class BudgetRow:
+    """One category of a period: budget, approved overrun, actual, and whether it is over unapproved."""
+
+    category: str
+    budget: Money | None
+    approved_overrun: Money
+    actual: Money
+    approved_by: str | None
+
+    @property
+    def over_budget(self) -> bool:
+        """Actual beyond the budget (a category with no budget is over as soon as it spends)."""
+        return self.actual > (self.budget if self.budget is not None else Money.zero(self.actual.currency))
+
+    @property
+    def unapproved_overrun(self) -> bool:
+        """Over the budget and its approved overruns: needs an approval with a reason."""
+        allowed = (self.budget if self.budget is not None else Money.zero(self.actual.currency)) + (
+            self.approved_overrun
+        )
+        return self.actual > allowed
+
+
+@attrs.frozen
+class BudgetReport:
+    """Every category budgeted or spent on in the period."""
+
+    period: str
+    currency: str
+    rows: tuple[BudgetRow, ...]
+
+    @property
+    def unapproved(self) -> tuple[str, ...]:
+        """Categories over budget without an approval."""
+        return tuple(r.category for r in self.rows if r.unapproved_overrun)
+
+
+def budget_report(documents: Any, period: str, *, currency: str = "CNY") -> BudgetReport:
+    """Budget against actual per category for ``period`` (``YYYY-MM``), read from ``documents``."""
+    _tickets, spent = slip_cost_totals(documents, [period], currency=currency)
+    budgets = {
+        b.category: b for b in documents.query(CostBudget, period=period) if b.amount.currency == currency
+    }
+    rows = []
+    for category in sorted(set(budgets) | set(spent)):
+        budget = budgets.get(category)
+        rows.append(
+            BudgetRow(
+                category,
+                budget.amount if budget else None,
+                budget.approved_overrun if budget else Money.zero(currency),
+                Money(spent.get(category, Decimal(0)), currency),
+                str(budget.approved_by) if budget else None,
+            )
+        )
+    return BudgetReport(period, currency, tuple(rows))

@@ -1,0 +1,125 @@
+"""A report as people read it: titled tables of typed cells, charts, notes, in one locale.
+
+Builders (:mod:`aftersales.reports.pages`) turn a computed report into a :class:`ReportDocument`
+with every label already in the reader's words; the renderers (text, Markdown, CSV, HTML, XLSX)
+only lay it out. Cells stay typed (a rate is a ``Decimal`` fraction, a duration a ``timedelta``) so
+a spreadsheet gets numbers and a page gets Babel-formatted text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+import attrs
+
+from aftersales.domain.money import Money
+from aftersales.reports.labels import ReportLabels
+
+__all__ = ["Chart", "Column", "ColumnKind", "DocCell", "Judged", "ReportDocument", "ReportTable", "cell_text"]
+
+
+class ColumnKind(StrEnum):
+    """How a column's cells are typed and shown."""
+
+    TEXT = "text"
+    COUNT = "count"
+    NUMBER = "number"
+    RATE = "rate"
+    DURATION = "duration"
+    MONEY = "money"
+    FLAG = "flag"
+    DATETIME = "datetime"
+
+
+@attrs.frozen
+class Judged:
+    """A rate with its goal: ``passed`` is whether it reached the goal (``None`` without a value)."""
+
+    value: Decimal | None
+    goal: Decimal
+    passed: bool | None
+
+
+DocCell = str | int | Decimal | timedelta | Money | datetime | bool | Judged | None
+
+
+@attrs.frozen
+class Column:
+    """One column: its code (stable, for programs), its header in the reader's words, its kind."""
+
+    code: str
+    label: str
+    kind: ColumnKind = ColumnKind.TEXT
+
+
+@attrs.frozen
+class ReportTable:
+    """A titled table; ``total`` is the summary row, kept apart so renderers can set it off."""
+
+    code: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[DocCell, ...], ...]
+    total: tuple[DocCell, ...] | None = None
+
+    def __attrs_post_init__(self) -> None:
+        width = len(self.columns)
+        for row in (*self.rows, *((self.total,) if self.total is not None else ())):
+            if len(row) != width:
+                raise ValueError(f"table {self.code}: a row has {len(row)} cells for {width} columns")
+
+
+@attrs.frozen
+class Chart:
+    """An inline SVG chart (already escaped) with its title."""
+
+    code: str
+    title: str
+    svg: str
+
+
+@attrs.frozen(eq=False)
+class ReportDocument:
+    """Everything a rendered report shows, in ``labels``' locale."""
+
+    kind: str
+    title: str
+    labels: ReportLabels
+    meta: tuple[tuple[str, str], ...]
+    generated_at: datetime
+    tables: tuple[ReportTable, ...]
+    charts: tuple[Chart, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def locale(self) -> str:
+        """The locale every word of the document is in."""
+        return self.labels.locale
+
+
+def cell_text(value: DocCell, kind: ColumnKind, labels: ReportLabels) -> str:
+    """A cell as text in the document's locale ("85.3%", "6 小时 16 分钟", "¥1,234.50", "–" for none)."""
+    if isinstance(value, Judged):
+        if value.value is None:
+            return "–"
+        mark = "✓" if value.passed else "✗"
+        return f"{labels.percent(value.value)} {mark}"
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return labels.yes_no(value)
+    if isinstance(value, Money):
+        return labels.money(value)
+    if isinstance(value, timedelta):
+        return labels.work_duration(value) if kind is ColumnKind.DURATION else labels.duration(value)
+    if isinstance(value, datetime):
+        return labels.datetime(value)
+    if isinstance(value, Decimal) and kind is ColumnKind.RATE:
+        return labels.percent(value)
+    if isinstance(value, Decimal | int) and kind is ColumnKind.NUMBER:
+        return labels.decimal(value)
+    if isinstance(value, int | Decimal):
+        return labels.number(value)
+    return str(value)

@@ -1,0 +1,91 @@
+"""Complete HTML pages from a Jinja2 template (autoescaped), with the charts inline as SVG.
+
+The page is self-contained (no scripts, no external files): it can be mailed, archived or opened
+from disk. Tables sit in scrolling wrappers and the charts scale to the page, so nothing overflows
+a laptop screen; print styles put it on A4 landscape with repeated table headers.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from aftersales.errors import ConfigurationError
+from aftersales.reports.document import ColumnKind, Judged, ReportDocument, cell_text
+
+__all__ = ["TEMPLATE_DIR", "render_page"]
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+@cache
+def _environment() -> Any:
+    try:
+        import jinja2
+    except ImportError:  # pragma: no cover - the reports extra is part of dev
+        raise ConfigurationError(
+            "HTML reports need Jinja2: pip install 'aftersales[reports]'", key="reports"
+        ) from None
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _cells(doc: ReportDocument) -> list[dict[str, Any]]:
+    tables = []
+    for table in doc.tables:
+
+        def row(values: tuple[Any, ...], table: Any = table) -> list[dict[str, str]]:
+            cells = []
+            for value, column in zip(values, table.columns, strict=True):
+                css = "text" if column.kind is ColumnKind.TEXT else "num"
+                if isinstance(value, Judged) and value.passed is not None:
+                    css += " pass" if value.passed else " fail"
+                title = ""
+                if isinstance(value, Judged):
+                    title = doc.labels.text("report.target.goal", goal=doc.labels.percent(value.goal))
+                cells.append({"text": cell_text(value, column.kind, doc.labels), "css": css, "title": title})
+            return cells
+
+        tables.append(
+            {
+                "code": table.code,
+                "title": table.title if table.title != doc.title else "",
+                "columns": [
+                    {"label": c.label, "css": "text" if c.kind is ColumnKind.TEXT else "num"}
+                    for c in table.columns
+                ],
+                "rows": [row(r) for r in table.rows],
+                "total": row(table.total) if table.total is not None else None,
+            }
+        )
+    return tables
+
+
+def render_page(doc: ReportDocument) -> str:
+    """``doc`` as a complete HTML5 page in its locale."""
+    from markupsafe import Markup
+
+    labels = doc.labels
+    lang = {"zh_Hans_CN": "zh-Hans", "zh_Hant_TW": "zh-Hant"}.get(
+        labels.locale, labels.locale.replace("_", "-")
+    )
+    template = _environment().get_template("report.html.j2")
+    return str(
+        template.render(
+            lang=lang,
+            title=doc.title,
+            kind=doc.kind,
+            meta=list(doc.meta),
+            generated_label=labels.text("report.meta.generated_at"),
+            generated_at=labels.datetime(doc.generated_at),
+            tables=_cells(doc),
+            charts=[{"code": c.code, "title": c.title, "svg": Markup(c.svg)} for c in doc.charts],
+            notes=list(doc.notes),
+        )
+    )

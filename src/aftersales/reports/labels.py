@@ -1,0 +1,210 @@
+"""Report words and numbers in the reader's locale: headers, codes, group names, rates, durations.
+
+Every header and code a report shows goes through the message catalogs (``report.column.*``,
+``state.*``, ``category.*``, ``priority.*``, ``fault.symptom.*``…); numbers, percentages, money and
+durations through Babel (:mod:`aftersales.i18n.format`). A code the catalogs do not know (an
+integrator's own fault code) reads as itself, as :class:`~aftersales.i18n.values.ValueFormatter` does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
+from typing import Final
+
+from babel.dates import format_skeleton
+from babel.numbers import format_decimal, format_percent
+
+from aftersales.domain.contact import zone
+from aftersales.domain.money import Money
+from aftersales.errors import ValidationError
+from aftersales.i18n.format import LocaleFormatter, formatter_for
+from aftersales.ports.queries import UNSET
+from aftersales.ports.reporting import ALL, FaultDimension, GroupBy
+
+__all__ = ["FAULT_FIELDS", "ReportLabels", "report_labels"]
+
+FAULT_FIELDS: Final = ("symptom", "cause", "action")
+"""The coded parts of a fault record; each has catalog labels ``fault.<field>.<code>``."""
+
+_PERCENT: Final = "#,##0.0%"
+_MONTH: Final = re.compile(r"(\d{4})-(\d{2})")
+
+
+class ReportLabels:
+    """The catalog words and Babel formats of one locale, plus the names of dealers, engineers, products.
+
+    ``names`` maps ids (dealer, engineer, product…) to what people call them; a report groups by id
+    and shows the name. Tickets with no dealer are served by the maker's own engineers, and are
+    labelled so (``report.group.direct``) instead of a blank group.
+    """
+
+    __slots__ = ("catalog", "formatter", "locale", "names", "timezone")
+
+    def __init__(
+        self, locale: str, names: Mapping[str, str] | None = None, timezone: str | tzinfo = "Asia/Shanghai"
+    ) -> None:
+        self.formatter: LocaleFormatter = formatter_for(locale)
+        self.locale = str(self.formatter.locale)
+        self.catalog = self.formatter.catalog
+        self.names: Mapping[str, str] = dict(names or {})
+        self.timezone: tzinfo = zone(timezone) if isinstance(timezone, str) else timezone
+
+    # -- words ------------------------------------------------------------------------------------------
+
+    def text(self, msgid: str, **params: str) -> str:
+        """The catalog text of ``msgid`` with its ``{name}`` slots filled (a missing one is an error)."""
+        found = self.catalog.text(msgid)
+        for key, value in params.items():
+            found = found.replace("{" + key + "}", value)
+        return found
+
+    def _code(self, prefix: str, code: str) -> str:
+        found = self.catalog.get(f"{prefix}.{code}")
+        return found if found is not None else code
+
+    def column(self, code: str) -> str:
+        """A column header (``report.column.<code>``)."""
+        return self.text(f"report.column.{code}")
+
+    def title(self, kind: str) -> str:
+        """A report's title (``report.title.<kind>``)."""
+        return self.text(f"report.title.{kind}")
+
+    def state(self, code: str) -> str:
+        """A ticket state's label (a complaint's or a materials request's states as well)."""
+        for prefix in ("state", "complaint_state", "materials_state"):
+            found = self.catalog.get(f"{prefix}.{code}")
+            if found is not None:
+                return found
+        return code
+
+    def category(self, code: str) -> str:
+        """A category's label."""
+        return self._code("category", code)
+
+    def priority(self, code: str | None) -> str:
+        """A priority's label; no priority yet reads as "not set"."""
+        if not code:
+            return self.text("report.group.unset")
+        return self._code("priority", code)
+
+    def channel(self, code: str) -> str:
+        """A contact channel's label (phone, WeChat…)."""
+        return self._code("channel", code)
+
+    def kind(self, code: str) -> str:
+        """A ticket kind's label (service request, complaint)."""
+        return self._code("ticket_kind", code)
+
+    def fault(self, field: str, code: str) -> str:
+        """A fault symptom, cause or action code's label (``fault.<field>.<code>``)."""
+        if field not in FAULT_FIELDS:
+            raise ValidationError(f"a fault field is one of {', '.join(FAULT_FIELDS)}", field="field")
+        return self._code(f"fault.{field}", code)
+
+    def name(self, key: str | None) -> str:
+        """What ``key`` (an id) is called, or the key itself."""
+        if not key:
+            return self.text("report.group.unset")
+        return self.names.get(key, key)
+
+    def group(self, group: GroupBy, key: str) -> str:
+        """The label of a report group: a dealer's or engineer's name, a category's label, the total."""
+        if key == ALL and group is GroupBy.ALL:
+            return self.text("report.group.all")
+        if key == UNSET:
+            return self.text("report.group.direct" if group is GroupBy.DEALER else "report.group.unset")
+        if group is GroupBy.CATEGORY:
+            return self.category(key)
+        return self.name(key)
+
+    def dimension_value(self, dimension: FaultDimension, key: str) -> str:
+        """A Pareto item's label: a symptom or cause label, a product name, a batch code."""
+        if dimension is FaultDimension.SYMPTOM:
+            return self.fault("symptom", key)
+        if dimension is FaultDimension.CAUSE:
+            return self.fault("cause", key)
+        if dimension is FaultDimension.PRODUCT:
+            return self.name(key)
+        return key or self.text("report.group.unset")
+
+    # -- numbers ----------------------------------------------------------------------------------------
+
+    def number(self, value: int | Decimal) -> str:
+        """A count or a plain number with the locale's grouping."""
+        return self.formatter.number(value)
+
+    def decimal(self, value: Decimal | int) -> str:
+        """A measured value with two decimals ("3.50", "4.00")."""
+        return str(format_decimal(value, "#,##0.00", locale=self.formatter.locale))
+
+    def percent(self, value: Decimal) -> str:
+        """A fraction as a percentage with one decimal ("85.3%")."""
+        return str(format_percent(value, _PERCENT, locale=self.formatter.locale))
+
+    def duration(self, value: timedelta) -> str:
+        """A duration in words ("6 小时 16 分钟")."""
+        return self.formatter.duration(value)
+
+    def working_hours(self, value: timedelta) -> str:
+        """A target in hours however long ("24 小时", never "1 天": a working day is not 24 hours)."""
+        hours = Decimal(value.total_seconds()) / 3600
+        count = int(hours) if hours == int(hours) else hours.quantize(Decimal("0.1"))
+        form = self.catalog.plural("duration.hour", int(hours))
+        return form.replace("{count}", self.number(count))
+
+    def work_duration(self, value: timedelta) -> str:
+        """Working time in hours and minutes ("26 小时 5 分钟"): never days, a working day is not 24 hours."""
+        if value < timedelta(0):
+            raise ValidationError(f"a duration must not be negative, got {value}", field="duration")
+        minutes = int(value.total_seconds() // 60)
+        hours, rest = divmod(minutes, 60)
+        if hours == 0:
+            return self._unit("duration.minute", rest)
+        larger = self._unit("duration.hour", hours)
+        if rest == 0:
+            return larger
+        pair = self.catalog.text("duration.pair")
+        return pair.replace("{larger}", larger).replace("{smaller}", self._unit("duration.minute", rest))
+
+    def _unit(self, msgid: str, count: int) -> str:
+        return self.catalog.plural(msgid, count).replace("{count}", self.number(count))
+
+    def money(self, value: Money) -> str:
+        """An amount in its currency's local format."""
+        return self.formatter.money(value)
+
+    def datetime(self, value: datetime) -> str:
+        """An instant in the report's time zone."""
+        return self.formatter.datetime(value, self.timezone)
+
+    def date(self, value: date) -> str:
+        """A calendar date."""
+        return self.formatter.date(value)
+
+    def month(self, month: str) -> str:
+        """A month written ``YYYY-MM`` in the locale's words ("2026年3月", "Mar 2026")."""
+        found = _MONTH.fullmatch(month) if isinstance(month, str) else None
+        if found is None or not 1 <= int(found.group(2)) <= 12:
+            raise ValidationError(f"a month is written YYYY-MM, got {month!r}", field="month")
+        day = date(int(found.group(1)), int(found.group(2)), 1)
+        return str(format_skeleton("yMMM", day, locale=self.formatter.locale))
+
+    def yes_no(self, value: bool) -> str:
+        """Yes or no in words."""
+        return self.text("value.yes" if value else "value.no")
+
+
+def report_labels(
+    locale: str = "zh_Hans", names: Mapping[str, str] | None = None, timezone: str | tzinfo = "Asia/Shanghai"
+) -> ReportLabels:
+    """:class:`ReportLabels` for ``locale`` (an unknown locale is a ValidationError naming it)."""
+    if not isinstance(locale, str) or not locale:
+        raise ValidationError("locale is a locale name such as zh_Hans, zh_Hant or en", field="locale")
+    try:
+        return ReportLabels(locale, names, timezone)
+    except (ValueError, LookupError) as exc:
+        raise ValidationError(f"unknown locale {locale!r} ({exc})", field="locale") from None

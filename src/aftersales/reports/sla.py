@@ -1,0 +1,131 @@
+"""SLA breaches by priority and week: how many tickets answered or solved after their due time.
+
+Read through the ledger (:meth:`ServiceDesk.ledger`), so an actor sees the breaches of the tickets
+they may see (a dealer its own). A ticket belongs to the ISO week it was received in (in the
+report's time zone). Its response is late when the first thing the desk did came after the
+response due time; its resolution is late when it was resolved after the resolution due time, or is
+still unresolved at ``as_of`` with the due time passed (counted again as *still open, overdue*).
+Tickets without a due time are not judged here (see the KPI report's fallback targets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+
+import attrs
+
+from aftersales.domain.contact import zone
+from aftersales.domain.instants import require_aware
+from aftersales.errors import ValidationError
+from aftersales.ports.queries import TicketFilter
+from aftersales.ports.reporting import Period
+from aftersales.reports.kpi import rate
+from aftersales.reports.ledger_export import iter_ledger
+from aftersales.reports.sources import LedgerDesk
+
+__all__ = ["PRIORITY_ORDER", "SlaCell", "SlaReport", "sla_breaches"]
+
+PRIORITY_ORDER = ("critical", "expedited", "normal", "")
+"""Rows of the report, most urgent first; ``""`` is a ticket not triaged yet."""
+
+
+@attrs.frozen
+class SlaCell:
+    """The tickets of one (week, priority) with a due time, and how many were late."""
+
+    due: int = 0
+    response_breached: int = 0
+    resolution_breached: int = 0
+    open_breached: int = 0
+
+    @property
+    def breached(self) -> int:
+        """Tickets late on response or resolution (counted once)."""
+        return max(self.response_breached, self.resolution_breached)
+
+    @property
+    def breach_rate(self) -> Decimal | None:
+        """Resolution breaches over tickets with a due time."""
+        return rate(self.resolution_breached, self.due)
+
+
+@attrs.frozen
+class SlaReport:
+    """Breach counts per ``(week, priority)``; weeks are ``"2026-W10"`` (ISO), in order."""
+
+    period: Period
+    as_of: datetime
+    timezone: str
+    weeks: tuple[str, ...]
+    priorities: tuple[str, ...]
+    cells: Mapping[tuple[str, str], SlaCell]
+
+    def cell(self, week: str, priority: str) -> SlaCell:
+        """The counts of ``week`` and ``priority`` (zeros when none)."""
+        return self.cells.get((week, priority), SlaCell())
+
+    def by_priority(self, priority: str) -> SlaCell:
+        """The counts of ``priority`` over every week."""
+        return _sum(c for (_, p), c in self.cells.items() if p == priority)
+
+    @property
+    def total(self) -> SlaCell:
+        """The counts over every week and priority."""
+        return _sum(self.cells.values())
+
+
+def _sum(cells: object) -> SlaCell:
+    due = resp = res = still = 0
+    for c in cells:  # type: ignore[attr-defined]
+        due += c.due
+        resp += c.response_breached
+        res += c.resolution_breached
+        still += c.open_breached
+    return SlaCell(due, resp, res, still)
+
+
+def sla_breaches(
+    desk: LedgerDesk,
+    actor: object,
+    period: Period,
+    *,
+    as_of: datetime,
+    timezone: str = "Asia/Shanghai",
+    filters: TicketFilter | None = None,
+) -> SlaReport:
+    """Count the response and resolution breaches of tickets received in ``period``, seen by ``actor``."""
+    require_aware(as_of, "as_of")
+    if not isinstance(period, Period):
+        raise ValidationError("period must be a Period", field="period")
+    tz = zone(timezone)
+    base = filters or TicketFilter()
+    query = attrs.evolve(base, received_from=period.start, received_to=period.end)
+    counts: dict[tuple[str, str], list[int]] = {}
+    for t in iter_ledger(desk, actor, query):
+        if t.response_due_at is None and t.resolution_due_at is None:
+            continue
+        year, week, _ = t.received_at.astimezone(tz).isocalendar()
+        key = (f"{year}-W{week:02d}", t.priority.value if t.priority is not None else "")
+        row = counts.setdefault(key, [0, 0, 0, 0])
+        row[0] += 1
+        events = t.events
+        respond_by = t.response_due_at
+        if respond_by is not None:
+            answered = events[1].at if len(events) > 1 else None
+            # late: answered after the due time, or not answered at all and the due time has passed
+            if (answered is not None and answered > respond_by) or (answered is None and as_of > respond_by):
+                row[1] += 1
+        due = t.resolution_due_at
+        if due is not None:
+            if t.resolved_at is not None and t.resolved_at > due:
+                row[2] += 1
+            elif t.resolved_at is None and as_of > due and t.closed_at is None:
+                row[2] += 1
+                row[3] += 1
+    cells = {k: SlaCell(*v) for k, v in counts.items()}
+    weeks = tuple(sorted({w for w, _ in cells}))
+    present = {p for _, p in cells}
+    priorities = tuple(p for p in PRIORITY_ORDER if p in present)
+    return SlaReport(period, as_of, timezone, weeks, priorities, cells)

@@ -1,0 +1,35 @@
+"""What the actor-scoped reports need of a desk, as a Protocol (reports never import the service).
+
+:class:`~aftersales.service.desk.ServiceDesk` satisfies :class:`LedgerDesk`: its store, its ledger
+pages and the ledger filter narrowed to an actor's scope. The actor is whatever the desk accepts
+(an :class:`~aftersales.service.actors.Actor`); the desk refuses anything else.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+from aftersales.ports.queries import Page, PageRequest, TicketFilter
+from aftersales.ports.unit_of_work import StoreFactory
+
+__all__ = ["LedgerDesk"]
+
+
+@runtime_checkable
+class LedgerDesk(Protocol):
+    """A desk whose ledger a report reads, scoped to the actor asking."""
+
+    @property
+    def store(self) -> StoreFactory:
+        """The store factory."""
+        ...
+
+    def ledger(
+        self, actor: Any, filters: TicketFilter | None = None, page: PageRequest | None = None
+    ) -> Page[Any]:
+        """One keyset page of the ledger ``actor`` may see."""
+        ...
+
+    def ledger_scope(self, actor: Any, filters: TicketFilter | None = None) -> TicketFilter:
+        """``filters`` narrowed to what ``actor`` may see."""
+        ...

@@ -1,0 +1,126 @@
+"""KPI goals per pack (seed 001 考核指标: 目标值不低于[X]%) and the pass/fail of a rate against them.
+
+Seed 001 names four assessed indicators, each "not below [X] %": 客户满意度 (satisfaction), 问题解决率
+(resolution rate), 响应及时率 (response on time) and 投诉处理成功率 (complaints resolved). The seed
+leaves X open; every pack gets the library's documented defaults below, and a host passes its own
+:class:`KpiGoals` (a goal of ``None`` is not assessed). A rate meets its goal when it is at least the
+goal (不低于: inclusive).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Final
+
+import attrs
+
+from aftersales.errors import ConfigurationError, ValidationError
+
+__all__ = ["DEFAULT_GOALS", "GOAL_RATES", "PACK_GOALS", "KpiGoals", "kpi_goals"]
+
+GOAL_RATES: Final = (
+    "satisfaction_rate",
+    "resolution_rate",
+    "response_on_time_rate",
+    "resolution_on_time_rate",
+    "first_time_fix_rate",
+    "complaint_resolution_rate",
+    "callback_on_time_rate",
+)
+"""The KPI rates a goal can be set for (the :class:`~aftersales.reports.kpi.KpiRow` attribute names)."""
+
+
+def _goal(instance: object, attribute: attrs.Attribute[Decimal | None], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Decimal) or not Decimal(0) <= value <= Decimal(1):
+        raise ValidationError(
+            f"the goal {attribute.name} is a Decimal fraction from 0 to 1 (0.95 for 95 %), got {value!r}",
+            field=attribute.name,
+        )
+
+
+def _fraction(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return value
+    return value
+
+
+@attrs.frozen
+class KpiGoals:
+    """The minimum each KPI rate should reach, as fractions (``Decimal("0.95")``); ``None``: no goal."""
+
+    satisfaction_rate: Decimal | None = attrs.field(default=None, converter=_fraction, validator=_goal)
+    resolution_rate: Decimal | None = attrs.field(default=None, converter=_fraction, validator=_goal)
+    response_on_time_rate: Decimal | None = attrs.field(default=None, converter=_fraction, validator=_goal)
+    resolution_on_time_rate: Decimal | None = attrs.field(default=None, converter=_fraction, validator=_goal)
+    first_time_fix_rate: Decimal | None = attrs.field(default=None, converter=_fraction, validator=_goal)
+    complaint_resolution_rate: Decimal | None = attrs.field(
+        default=None, converter=_fraction, validator=_goal
+    )
+    callback_on_time_rate: Decimal | None = attrs.field(default=None, converter=_fraction, validator=_goal)
+
+    def goal(self, rate: str) -> Decimal | None:
+        """The goal of the rate named ``rate`` (one of :data:`GOAL_RATES`)."""
+        if rate not in GOAL_RATES:
+            raise ValidationError(f"no KPI rate {rate!r}: use one of {', '.join(GOAL_RATES)}", field="rate")
+        value: Decimal | None = getattr(self, rate)
+        return value
+
+    def passed(self, rate: str, value: Decimal | None) -> bool | None:
+        """Whether ``value`` meets the goal of ``rate`` (at least it); ``None`` without goal or value."""
+        goal = self.goal(rate)
+        if goal is None or value is None:
+            return None
+        return value >= goal
+
+    def items(self) -> tuple[tuple[str, Decimal], ...]:
+        """The rates that have a goal, in :data:`GOAL_RATES` order."""
+        return tuple((r, g) for r in GOAL_RATES if (g := getattr(self, r)) is not None)
+
+
+DEFAULT_GOALS: Final = KpiGoals(
+    satisfaction_rate=Decimal("0.90"),
+    resolution_rate=Decimal("0.95"),
+    response_on_time_rate=Decimal("0.95"),
+    complaint_resolution_rate=Decimal("0.90"),
+)
+"""Seed 001's four indicators with the library's defaults for its open [X] %."""
+
+PACK_GOALS: Final[Mapping[str, KpiGoals]] = MappingProxyType(
+    {
+        "general_maintenance": DEFAULT_GOALS,
+        "exhibition_services": DEFAULT_GOALS,
+        # seeds 002 and 004 require repairs solved within 24 hours: assess resolution on time as well
+        "sanitary_ware": attrs.evolve(DEFAULT_GOALS, resolution_on_time_rate=Decimal("0.90")),
+        "office_equipment": DEFAULT_GOALS,
+        "service_centre": attrs.evolve(DEFAULT_GOALS, resolution_on_time_rate=Decimal("0.90")),
+    }
+)
+"""The goals of each shipped pack."""
+
+
+def kpi_goals(pack: str, overrides: Mapping[str, object] | None = None) -> KpiGoals:
+    """The goals of ``pack`` (a shipped pack name), with ``overrides`` (rate → fraction) applied.
+
+    An unknown pack or an override naming no KPI rate is a :class:`ConfigurationError`.
+    """
+    found = PACK_GOALS.get(pack) if isinstance(pack, str) else None
+    if found is None:
+        raise ConfigurationError(
+            f"no KPI goals for pack {pack!r}: pass KpiGoals(...) or use one of {', '.join(PACK_GOALS)}",
+            key="pack",
+        )
+    if not overrides:
+        return found
+    unknown = sorted(set(overrides) - set(GOAL_RATES))
+    if unknown:
+        raise ConfigurationError(f"no KPI rate {unknown[0]!r} to set a goal for", key=unknown[0])
+    return attrs.evolve(found, **overrides)

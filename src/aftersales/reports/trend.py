@@ -1,0 +1,52 @@
+"""KPIs month by month (the PDCA picture a service director shows): one total row per month.
+
+Each month is one :func:`~aftersales.reports.kpi.kpi_report` over the tickets received in it (in the
+market's time zone), so a month's figures here equal that month's KPI report total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from aftersales.domain.calendar import BusinessCalendar
+from aftersales.errors import ValidationError
+from aftersales.ports.reporting import GroupBy, ReportingQueries
+from aftersales.reports.kpi import KpiRow, KpiTargets, kpi_report
+from aftersales.reports.months import month_period
+
+__all__ = ["KpiTrend", "kpi_trend"]
+
+MAX_MONTHS = 36
+_TARGETS = KpiTargets()
+
+
+@attrs.frozen
+class KpiTrend:
+    """The total KPI row of each month, in order."""
+
+    months: tuple[str, ...]
+    rows: tuple[KpiRow, ...]
+    timezone: str
+    targets: KpiTargets
+
+
+def kpi_trend(
+    queries: ReportingQueries,
+    months: Sequence[str],
+    calendar: BusinessCalendar,
+    *,
+    timezone: str = "Asia/Shanghai",
+    targets: KpiTargets = _TARGETS,
+) -> KpiTrend:
+    """The KPIs of each month of ``months`` (``"2026-03"``…, at most 36), measured in working time."""
+    if isinstance(months, str) or not months:
+        raise ValidationError("months is a non-empty list of months written YYYY-MM", field="months")
+    if len(months) > MAX_MONTHS:
+        raise ValidationError(f"a trend covers at most {MAX_MONTHS} months", field="months")
+    rows = tuple(
+        kpi_report(queries, month_period(m, timezone), calendar, group=GroupBy.ALL, targets=targets).total
+        for m in months
+    )
+    return KpiTrend(tuple(months), rows, timezone, targets)

@@ -1,0 +1,250 @@
+"""Ticket attachments (现场实物图片, 服务单, 书面报告, 发票): upload, scoped reads, removal, the report rule.
+
+An upload streams into the :class:`~aftersales.ports.attachments.AttachmentStore` (hashing as it
+goes, refused past the pack's size limit), its media type is sniffed from the bytes (a renamed
+``.exe`` is refused), then an ``attach`` event links it to the ticket in one command. Reads are
+scoped like the ticket. Removing one records a ``detach`` event; the bytes go when no live
+attachment refers to them any more (:class:`AttachmentLink` documents count the references).
+The pack's written-report rule (seed 002) is checked on the command path by :meth:`AttachmentDesk.check_step`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import BinaryIO, ClassVar
+
+import attrs
+
+from aftersales.domain.attachments import Attachment, AttachmentKind, check_name
+from aftersales.domain.classification import Category
+from aftersales.domain.events import TicketEvent
+from aftersales.domain.media_types import sniff
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import ConfigurationError, NotFound, PolicyError, ValidationError
+from aftersales.policies.attachments import AttachmentRules
+from aftersales.policies.warranty import WarrantyPhase
+from aftersales.ports.attachments import AttachmentStore, iter_chunks
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
+from aftersales.service.permissions import authorize
+from aftersales.service.runner import Applied, CommandRunner, check_actor
+from aftersales.service.views import CommandResult
+
+__all__ = ["AttachmentDesk", "AttachmentLink"]
+
+
+@attrs.define
+class AttachmentLink:
+    """One attachment of one ticket, by content hash: the reference count of the stored bytes."""
+
+    DOCUMENT_KIND: ClassVar[str] = "attachment_link"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("sha256", "ticket_id", "live")
+
+    id: str
+    ticket_id: str
+    sha256: str
+    live: bool = True
+    version: int = 0
+
+
+_FAULT_CATEGORIES = frozenset({Category.REPAIR.code, Category.INSTALLATION.code})
+"""Tickets about a problem with the unit (a fault, or one found while installing it)."""
+
+
+class AttachmentDesk:
+    """Attachments of a desk's tickets. ``store`` is ``None`` when the desk has none configured."""
+
+    def __init__(self, context: DeskContext, runner: CommandRunner, store: AttachmentStore | None) -> None:
+        if store is not None and not isinstance(store, AttachmentStore):
+            raise ConfigurationError("attachments must be an AttachmentStore", key="attachments")
+        self.context = context
+        self.runner = runner
+        self._store = store
+        rules = context.policies.extra.get("attachments")
+        self.rules = rules if isinstance(rules, AttachmentRules) else AttachmentRules()
+
+    @property
+    def store(self) -> AttachmentStore:
+        """The attachment store; ``ConfigurationError`` when the desk has none."""
+        if self._store is None:
+            raise ConfigurationError(
+                "this desk has no attachment store: pass attachments= to ServiceDesk.open "
+                "(SQLite and memory stores have a default)",
+                key="attachments",
+            )
+        return self._store
+
+    # -- commands ----------------------------------------------------------------------------------
+
+    def attach(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        kind: AttachmentKind | str,
+        name: str,
+        content: bytes | BinaryIO | Iterable[bytes],
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Store ``content`` (streamed) and attach it to the ticket as ``kind`` under ``name``.
+
+        Refused before anything is stored when the actor may not attach to the ticket; refused after
+        streaming (and the bytes dropped) when it is too large or of a type the pack does not accept.
+        """
+        try:
+            kind = AttachmentKind(kind)
+        except ValueError:
+            raise ValidationError(f"unknown attachment kind {kind!r}", field="kind") from None
+        check_name(name)
+        self._precheck(actor, ticket_id)
+        store = self.store
+        blob = store.put(iter_chunks(content), max_size=self.rules.max_size)
+        media_type = sniff(blob.head)
+        try:
+            self.rules.check_type(media_type, name)
+
+            def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+                attachment = Attachment(
+                    f"att-{len(ticket.events)}",
+                    kind,
+                    name,
+                    media_type,
+                    blob.size,
+                    blob.sha256,
+                    now,
+                    actor.ref,
+                )
+                ticket.attach(actor.ref, now, attachment)
+                uow.documents.add(AttachmentLink(f"{ticket.id}/{attachment.id}", ticket.id, blob.sha256))
+                return Applied()
+
+            request = {"kind": kind.value, "name": name, "sha256": blob.sha256}
+            return self.runner.execute(actor, "attach", ticket_id, apply, idempotency_key, request=request)
+        except BaseException:
+            self._drop_if_unused(blob.sha256)
+            raise
+
+    def remove(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        attachment_id: str,
+        *,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Detach one attachment (a ``detach`` event records it); its bytes go if nothing else uses them."""
+        return self._remove(actor, ticket_id, (attachment_id,), reason, idempotency_key)
+
+    def delete(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        attachment_id: str,
+        *,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """The same as :meth:`remove` (the word hosts reach for first)."""
+        return self.remove(actor, ticket_id, attachment_id, reason=reason, idempotency_key=idempotency_key)
+
+    def remove_all(
+        self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Detach every attachment of the ticket and delete their bytes (erasing personal data)."""
+
+        return self._remove(actor, ticket_id, None, reason, idempotency_key)
+
+    def _remove(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        ids: tuple[str, ...] | None,
+        reason: str | None,
+        key: str | None,
+    ) -> CommandResult:
+        freed: list[str] = []
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            wanted = ids if ids is not None else tuple(a.id for a in ticket.attachments)
+            for attachment_id in wanted:
+                found = next((a for a in ticket.attachments if a.id == attachment_id), None)
+                ticket.detach(actor.ref, now, attachment_id, reason)
+                assert found is not None  # detach refused an unknown id
+                link = uow.documents.get(AttachmentLink, f"{ticket.id}/{attachment_id}")
+                link.live = False
+                uow.documents.save(link)
+                if not uow.documents.query(AttachmentLink, sha256=found.sha256, live=True):
+                    freed.append(found.sha256)
+
+        request = {"attachments": list(ids) if ids is not None else None, "reason": reason}
+        result = self.runner.execute(actor, "detach", ticket_id, apply, key, request=request)
+        for sha256 in freed:
+            self.store.delete(sha256)
+        return result
+
+    # -- reads ------------------------------------------------------------------------------------------
+
+    def list(self, actor: Actor, ticket_id: str) -> tuple[Attachment, ...]:
+        """The ticket's attachments, if ``actor`` may see the ticket."""
+        with self.context.store() as uow:
+            return self.runner.visible(uow, actor, ticket_id).attachments
+
+    def open(self, actor: Actor, ticket_id: str, attachment_id: str) -> tuple[Attachment, BinaryIO]:
+        """An attachment and its bytes as a binary file (close it), if ``actor`` may see the ticket."""
+        for attachment in self.list(actor, ticket_id):
+            if attachment.id == attachment_id:
+                return attachment, self.store.open(attachment.sha256)
+        raise NotFound("attachment", attachment_id)
+
+    # -- the rule on the command path ---------------------------------------------------------------
+
+    def report_rule(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        ticket: Ticket,
+        before: str,
+        events: Sequence[TicketEvent],
+        now: datetime,
+    ) -> None:
+        """A runner hook: refuse a step the pack blocks on an out-of-box ticket without its written report."""
+        params = self.rules.params
+        if not params.report_for_out_of_box or ticket.category.code not in _FAULT_CATEGORIES:
+            return  # seed 002 asks for the report when a problem is found (发现问题时), not for planned work
+        for event in events:
+            if event.action in params.report_blocks:
+                self.rules.check_step(event.action, self._out_of_box(uow, ticket), ticket.attachments)
+                return
+
+    def check_extension(self, ticket: Ticket) -> None:
+        """For the SLA desk: refuse a special-case extension without a written report (pack rule)."""
+        self.rules.check_extension(ticket.attachments)
+
+    def _out_of_box(self, uow: UnitOfWork, ticket: Ticket) -> bool:
+        warranty = self.context.policies.warranty
+        if ticket.asset_id is None or warranty is None:
+            return False
+        try:
+            asset = uow.assets.get(ticket.asset_id)
+            product = uow.products.get(asset.product_id)
+            phase = warranty.decide(asset, product, ticket.received_at).outcome.phase
+        except (NotFound, PolicyError):
+            return False
+        return bool(phase is WarrantyPhase.OUT_OF_BOX)
+
+    # -- helpers ---------------------------------------------------------------------------------------
+
+    def _precheck(self, actor: Actor, ticket_id: str) -> None:
+        check_actor(actor)
+        with self.context.store() as uow:
+            ticket = self.runner.load(uow, ticket_id)
+            authorize(actor, "attach", ticket, self.runner.team_of_assignee(uow, ticket))
+
+    def _drop_if_unused(self, sha256: str) -> None:
+        with self.context.store() as uow:
+            used = uow.documents.query(AttachmentLink, sha256=sha256, live=True)
+        if not used:
+            self.store.delete(sha256)

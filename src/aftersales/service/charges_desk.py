@@ -1,0 +1,642 @@
+"""The charges desk (``desk.charges``): the ticket's charge sheet, its quotes and the customer's answer.
+
+Seed 002 (材料收费, 叫修处理流程, 分工与合作 3–4, 11): is the unit in warranty on the day the customer
+called; does one of the five chargeable causes apply; price parts at the 《零部件价格表》 and the dealer's
+own local fees; the customer accepts (领料单 is written; out of warranty the parts are paid before they
+ship, 款到发货) or refuses (上报上级领导处理). The dealer buys the parts it charges for from the maker at
+the maker's price to dealers (按成本价).
+
+Every command goes through the desk's one command path (:meth:`ServiceDesk.execute`): permission from
+the ticket workflow's roles, the clock read inside the transaction, the sheet replaced on the ticket with
+an event, the outbox written in the same transaction. A command that raises changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.budgets import CostBudget, OverrunApproval, budget_id
+from aftersales.domain.charges import (
+    ChargeKind,
+    ChargeSheet,
+    Payment,
+    PaymentId,
+    Quote,
+    QuoteEscalation,
+    QuoteId,
+    QuoteState,
+)
+from aftersales.domain.complaints import GrantedExtension
+from aftersales.domain.fee_slips import FeeSlip, InvoiceWish, SlipOrigin, SlipPayment
+from aftersales.domain.ids import DealerId
+from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef, PickSlip
+from aftersales.domain.money import Money
+from aftersales.domain.part_numbers import check_part_number
+from aftersales.domain.reasons import Reason
+from aftersales.domain.text import CODE_PATTERN
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import VisitKind
+from aftersales.errors import CurrencyMismatch, NotFound, PolicyError, ValidationError
+from aftersales.policies.charge_assessment import ChargeFacts, assess_charges
+from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
+from aftersales.policies.fees import FeesPolicy
+from aftersales.policies.warranty import WarrantyPhase
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
+from aftersales.service.fee_desk import FeeDesk
+from aftersales.service.numbering import next_number
+from aftersales.service.permissions import Workflow, check_role, permit
+from aftersales.service.runner import Applied, CommandRunner
+
+__all__ = ["AcceptedQuote", "ChargesDesk"]
+
+
+# Automated steps of the materials request the desk files on acceptance are recorded as the system's.
+_SYSTEM = ActorRef("charges_desk", Role.SYSTEM)
+
+
+@attrs.frozen
+class AcceptedQuote:
+    """The answer to an accepted quote: the quote, the materials request with its pick slip (领料单), and
+    the fee slip (售后服务材料收费暨报销单) the revenue and KPIs read."""
+
+    quote: Quote
+    materials_request: MaterialsRequest | None
+    fee_slip: FeeSlip | None = None
+
+    @property
+    def pick_slip(self) -> PickSlip | None:
+        """The pick slip written on acceptance (``None`` when the quote had no parts)."""
+        return self.materials_request.pick_slip if self.materials_request else None
+
+    @property
+    def payment_before_shipping(self) -> bool:
+        """Whether the parts ship only once paid (款到发货)."""
+        return self.quote.payment_before_shipping
+
+
+def _parts_arg(parts: Mapping[str, int] | None) -> dict[str, int] | None:
+    if parts is None:
+        return None
+    if not isinstance(parts, Mapping):
+        raise ValidationError("parts maps part numbers to quantities", field="parts")
+    result: dict[str, int] = {}
+    for part, quantity in parts.items():
+        check_part_number(part, "parts")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= 100_000:
+            raise ValidationError(f"quantity of {part!r} must be a whole number, 1–100000", field="parts")
+        result[part] = quantity
+    return result
+
+
+def _actor(actor: object) -> Actor:
+    if not isinstance(actor, Actor):
+        raise ValidationError("the first argument of every command is an Actor", field="actor")
+    return actor
+
+
+def _visit_kind(ticket: Ticket) -> VisitKind:
+    # Seed 002 d): a callback visit (回访服务) charges no service fee; the latest visit says what this is.
+    return ticket.visits[-1].kind if ticket.visits else VisitKind.SERVICE
+
+
+def _reason_json(reasons: Iterable[Reason]) -> list[Any]:
+    return [{"code": r.code, "params": dict(r.params)} for r in reasons]
+
+
+class ChargesDesk:
+    """Ticket-level charging over a :class:`~aftersales.service.desk.ServiceDesk` (``desk.charges``)."""
+
+    def __init__(self, context: DeskContext, runner: CommandRunner, fees: FeeDesk) -> None:
+        self.context = context
+        self.runner = runner
+        self.fee_desk = fees
+
+    # -- policies --------------------------------------------------------------------------------------
+
+    @property
+    def _fees(self) -> FeesPolicy:
+        return self.context.policies.fees
+
+    def _currency(self) -> str:
+        params = getattr(self._fees, "params", None)
+        return str(getattr(params, "currency", "CNY"))
+
+    def _prepay(self, chargeable_parts: bool, phase: str) -> bool:
+        params = getattr(self._fees, "params", None)
+        if not chargeable_parts or params is None:
+            return False
+        return bool(params.prepay_all_chargeable_parts) or (
+            bool(params.prepay_out_of_warranty_parts) and phase == WarrantyPhase.OUT_OF_WARRANTY.value
+        )
+
+    # -- assessment ------------------------------------------------------------------------------------
+
+    def assess(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        parts: Mapping[str, int] | None = None,
+        job_type: str | None = None,
+        travel_zone: str | None = None,
+        distance_km: int | None = None,
+        service_fee: bool = True,
+        idempotency_key: str | None = None,
+    ) -> ChargeSheet:
+        """Decide warranty and chargeability for the ticket and store its charge sheet (with an event).
+
+        Warranty is judged on the ticket's received-at local date, per component, with the unit's
+        warranty extensions known now (a complaint's remedy granted after the call counts, and its reason
+        names the complaint). Causes come from the ticket's fault records; the latest visit's kind
+        decides callback rules. Lines: one per part (``parts``, default: the parts named by the fault
+        records), the dealer's labour for ``job_type`` (default: the triage's nature when the dealer's
+        schedule prices it), travel to ``travel_zone`` or over ``distance_km``, and the dealer's service
+        fee. Re-assessing replaces the sheet; the event's payload says what changed.
+        """
+        wanted = _parts_arg(parts)
+        if not isinstance(service_fee, bool):
+            raise ValidationError("service_fee is true or false", field="service_fee")
+        for name, value in (("job_type", job_type), ("travel_zone", travel_zone)):
+            if value is not None and (not isinstance(value, str) or not CODE_PATTERN.fullmatch(value)):
+                raise ValidationError(f"{name} must be a snake_case code, got {value!r}", field=name)
+        if distance_km is not None and (
+            not isinstance(distance_km, int)
+            or isinstance(distance_km, bool)
+            or not 1 <= distance_km <= 10_000
+        ):
+            raise ValidationError("distance_km is a whole number of km, 1–10000", field="distance_km")
+        if travel_zone is not None and distance_km is not None:
+            raise ValidationError("give a travel zone or a distance, not both", field="travel_zone")
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            if ticket.asset_id is None:
+                raise PolicyError(
+                    f"ticket {ticket.id} names no unit, so its warranty cannot be judged", code="no_asset"
+                )
+            asset = uow.assets.get(ticket.asset_id)
+            product = uow.products.get(asset.product_id)
+            extensions = tuple(
+                sorted(
+                    (g.extension for g in uow.documents.query(GrantedExtension, asset_id=asset.id)),
+                    key=lambda e: e.granted_at,
+                )
+            )
+            parts: dict[str, tuple[int, str | None]] = {}
+            for record in ticket.fault_records:
+                if record.part is not None:
+                    count, component = parts.get(record.part, (0, record.component))
+                    parts[record.part] = (count + 1, component)
+            if wanted is not None:
+                parts = {p: (q, parts.get(p, (0, None))[1]) for p, q in wanted.items()}
+            facts = ChargeFacts(
+                asset, product, ticket.received_at, tuple(sorted({r.cause for r in ticket.fault_records})),
+                _visit_kind(ticket), parts, DealerId(ticket.dealer_id) if ticket.dealer_id else None,
+                job_type, ticket.assessment.nature if ticket.assessment else None, travel_zone, distance_km,
+                service_fee, extensions,
+            )  # fmt: skip
+            policies = self.context.policies
+            assessed = assess_charges(
+                facts,
+                warranty=policies.warranty,
+                chargeability=policies.chargeability,
+                fees=self._fees,
+                now=now,
+            )
+            whole, lines = assessed.whole, assessed.lines
+            sheet = (
+                ticket.charges.copy()
+                if ticket.charges is not None
+                else ChargeSheet(ticket.id, self._currency())
+            )
+            changes = sheet.reassess(
+                lines,
+                at=now,
+                by=actor.ref,
+                phase=whole.outcome.phase.value,
+                reasons=whole.reasons,
+                policy=whole.policy,
+            )
+            payload: dict[str, Any] = {
+                "revision": sheet.revision,
+                "phase": sheet.phase,
+                "currency": sheet.currency,
+                "customer_total": str(sheet.customer_total.amount),
+                "lines": len(sheet.lines),
+                "changes": list(changes),
+                "reasons": _reason_json(whole.reasons),
+            }
+            why = (
+                None
+                if sheet.revision == 1
+                else ("reassessed: " + "; ".join(changes) if changes else "reassessed")
+            )
+            ticket.record_charges(
+                "assess_charges", actor.ref, now, sheet, reason=why[:2000] if why else None, payload=payload
+            )
+            return Applied(decisions=assessed.decisions)
+
+        request = [wanted, job_type, travel_zone, distance_km, service_fee]
+        result = self.runner.execute(
+            actor, "assess_charges", ticket_id, apply, idempotency_key, request=request
+        )
+        sheet = result.ticket.charges
+        assert sheet is not None
+        return sheet
+
+    def sheet(self, actor: Actor, ticket_id: str) -> ChargeSheet | None:
+        """The ticket's charge sheet (``None`` before the first assessment), if ``actor`` may see it."""
+        with self.context.store() as uow:
+            ticket = self.runner.visible(uow, actor, ticket_id)
+        return ticket.charges.copy() if ticket.charges is not None else None
+
+    # -- quotes ------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _sheet_of(ticket: Ticket) -> ChargeSheet:
+        if ticket.charges is None or ticket.charges.assessed_at is None:
+            raise PolicyError(
+                f"ticket {ticket.id} has not been assessed: assess it first", code="not_assessed"
+            )
+        return ticket.charges.copy()
+
+    def _offer(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        payer: str,
+        idempotency_key: str | None,
+    ) -> Quote:
+        holder: list[Quote] = []
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            sheet = self._sheet_of(ticket)
+            if payer == "customer":
+                lines = [line.line for line in sheet.lines]
+                charged_parts = any(ln.chargeable and ln.kind is ChargeKind.MATERIALS for ln in lines)
+            else:
+                # The dealer buys from the maker, at the maker's price to dealers, the parts it charges
+                # for; in warranty the maker supplies them free (分工与合作 3–4).
+                lines = [
+                    attrs.evolve(line.line, unit_price=line.dealer_cost)
+                    for line in sheet.lines
+                    if line.dealer_cost is not None
+                ]
+                charged_parts = any(ln.chargeable for ln in lines)
+            if not any(ln.chargeable for ln in lines):
+                raise PolicyError(
+                    f"nothing on ticket {ticket.id} is chargeable to the {payer}: no quote is needed",
+                    code="nothing_to_charge",
+                )
+            for index, quote in enumerate(sheet.quotes):
+                # A new quote to the same payer supersedes an unanswered one (it goes back to draft).
+                if quote.payer == payer and quote.state is QuoteState.OFFERED:
+                    sheet.quotes[index] = quote.revise(now, quote.handler)
+            number = sum(1 for q in sheet.quotes if q.payer == payer) + 1
+            prefix = "Q" if payer == "customer" else "PO"
+            quote = Quote(
+                id=QuoteId(f"{prefix}-{ticket.id}-{number}"),
+                ticket_id=ticket.id,
+                currency=sheet.currency,
+                created_at=now,
+                handler=actor.ref,
+                lines=tuple(lines),
+                payment_before_shipping=self._prepay(charged_parts, sheet.phase),
+                reasons=sheet.reasons,
+                policy=sheet.policy,
+                payer=payer,
+            )
+            sheet.add_quote(quote)
+            offered = sheet.offer(quote.id, now, actor.ref)
+            payload = {
+                "quote_id": offered.id,
+                "payer": payer,
+                "total": str(offered.total.amount),
+                "currency": offered.currency,
+                "payment_before_shipping": offered.payment_before_shipping,
+            }
+            ticket.record_charges("offer_quote", actor.ref, now, sheet, payload=payload)
+            holder.append(offered)
+
+        self.runner.execute(actor, "offer_quote", ticket_id, apply, idempotency_key, request=[payer])
+        if not holder:  # replayed: the quote is the latest of this payer on the stored sheet
+            sheet = self.sheet(actor, ticket_id)
+            assert sheet is not None
+            return [q for q in sheet.quotes if q.payer == payer][-1]
+        return holder[0]
+
+    def quote(self, actor: Actor, ticket_id: str, *, idempotency_key: str | None = None) -> Quote:
+        """Offer the customer a quote from the sheet: parts at user prices, the dealer's local fees.
+
+        Free lines stay on the quote (the customer sees what is free and why) but add nothing to its
+        total. A quote needs at least one chargeable line (``nothing_to_charge``).
+        """
+        return self._offer(actor, ticket_id, "customer", idempotency_key)
+
+    def dealer_purchase(self, actor: Actor, ticket_id: str, *, idempotency_key: str | None = None) -> Quote:
+        """Quote the dealer's purchase of the sheet's parts from the maker, at the maker's price to dealers.
+
+        Parts the customer gets free are on it free (the maker supplies them in warranty); out of warranty
+        the pack's ``prepay_out_of_warranty_parts`` makes them payable before they ship (款到发货).
+        """
+        return self._offer(actor, ticket_id, "dealer", idempotency_key)
+
+    def accept(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        quote_id: str,
+        *,
+        urgent: bool = False,
+        payment_method: str = "cash",
+        invoice: InvoiceWish = InvoiceWish.NEVER,
+        idempotency_key: str | None = None,
+    ) -> AcceptedQuote:
+        """The customer (or the dealer, for a purchase) accepts: the quote is accepted and, when it has
+        parts, a materials request is filed with its pick slip (售后服务领料单) in the same transaction.
+        Parts of a quote paid before shipping ship only once :meth:`record_payment` has cleared them.
+        """
+        holder: list[AcceptedQuote] = []
+        if not isinstance(urgent, bool):
+            raise ValidationError("urgent is true or false", field="urgent")
+        try:
+            wish = InvoiceWish(invoice)
+        except ValueError:
+            raise ValidationError(
+                f"invoice is now, later or never, got {invoice!r}", field="invoice"
+            ) from None
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            sheet = self._sheet_of(ticket)
+            accepted = sheet.accept(quote_id, now, actor.ref)
+            request = self._file_request(uow, ticket, accepted, actor, now, urgent)
+            slip = self._write_slip(uow, ticket, accepted, actor, now, payment_method, wish)
+            payload: dict[str, Any] = {
+                "quote_id": accepted.id,
+                "payer": accepted.payer,
+                "total": str(accepted.total.amount),
+                "payment_before_shipping": accepted.payment_before_shipping,
+                "materials_request": request.id if request else None,
+                "pick_slip": request.pick_slip.number if request and request.pick_slip else None,
+                "fee_slip": slip.id,
+            }
+            ticket.record_charges("accept_quote", actor.ref, now, sheet, payload=payload)
+            holder.append(AcceptedQuote(accepted, request, slip))
+
+        request = [quote_id, urgent, payment_method, wish.value]
+        self.runner.execute(actor, "accept_quote", ticket_id, apply, idempotency_key, request=request)
+        if not holder:  # replayed: rebuild the answer from what the first run stored
+            with self.context.store() as uow:
+                ticket = self.runner.visible(uow, actor, ticket_id)
+                assert ticket.charges is not None
+                quote = ticket.charges.quote(quote_id)
+                requests = [
+                    r
+                    for r in uow.documents.query(MaterialsRequest, ticket_id=ticket_id)
+                    if r.quote_id == quote_id
+                ]
+                slips = [
+                    f for f in uow.documents.query(FeeSlip, ticket_id=ticket_id) if f.quote_id == quote_id
+                ]
+            return AcceptedQuote(quote, requests[0] if requests else None, slips[0] if slips else None)
+        return holder[0]
+
+    def _write_slip(
+        self, uow: UnitOfWork, ticket: Ticket, quote: Quote, actor: Actor, now: datetime, method: str,
+        wish: InvoiceWish,
+    ) -> FeeSlip:  # fmt: skip
+        """The fee slip of an accepted quote: its lines (free ones show what was given), owed by its payer."""
+        dealer = quote.payer == "dealer"
+        if dealer and ticket.dealer_id is None:
+            raise PolicyError(f"ticket {ticket.id} has no dealer to owe the purchase", code="no_dealer")
+        slip = FeeSlip(
+            next_number(uow, "fee_slip", now), ticket.id, ticket.customer_id, quote.currency, now, actor.ref,
+            self.fee_desk.month_of(now), quote.lines, method, wish, SlipOrigin.JOB, ticket.dealer_id,
+            quote.id, payer_kind=quote.payer, payer_id=ticket.dealer_id if dealer else ticket.customer_id,
+            reasons=quote.reasons,
+        )  # fmt: skip
+        uow.documents.add(slip)
+        return slip
+
+    def _number(self, uow: UnitOfWork, kind: str, now: datetime) -> str:
+        ids = self.context.ids
+        return ids.next_id(kind) if ids is not None else next_number(uow, kind, now)
+
+    def _file_request(
+        self, uow: UnitOfWork, ticket: Ticket, quote: Quote, actor: Actor, now: datetime, urgent: bool
+    ) -> MaterialsRequest | None:
+        parts = [ln for ln in quote.lines if ln.kind is ChargeKind.MATERIALS]
+        if not parts:
+            return None
+        accepted = (
+            {q.id for q in ticket.charges.quotes if q.state is QuoteState.ACCEPTED}
+            if ticket.charges
+            else set()
+        )
+        for existing in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
+            # The customer's quote and the dealer's purchase are two papers for the same parts: one pick
+            # slip, filed by whichever is accepted first.
+            if existing.quote_id in accepted and existing.state.value != "cancelled":
+                return None
+        if ticket.dealer_id is not None:
+            party = PartyRef.dealer(ticket.dealer_id)
+        elif ticket.assignee is not None and ticket.assignee.kind.value == "engineer":
+            party = PartyRef.engineer(ticket.assignee.id)
+        else:
+            raise PolicyError(
+                f"ticket {ticket.id} has no dealer or engineer to receive the parts",
+                code="no_receiving_party",
+            )
+        lines = [MaterialsLine(ln.item, ln.quantity) for ln in parts]
+        request = MaterialsRequest.open(
+            id=self._number(uow, "materials", now), ticket_id=ticket.id, party=party, lines=lines,
+            at=now, by=quote.handler, urgent=urgent, note=f"quote {quote.id}",
+        )  # fmt: skip
+        # The warranty check was the assessment: record it as the system's step with the sheet's reasons.
+        request.check(
+            _SYSTEM,
+            now,
+            chargeable=True,
+            reasons=quote.reasons,
+            phase=ticket.charges.phase if ticket.charges else None,
+        )
+        draft = attrs.evolve(quote, state=QuoteState.DRAFT, offered_at=None, decided_at=None, decided_by=None)
+        request.quote(quote.handler, now, draft)
+        request.approve(actor.ref, now, self._number(uow, "pick_slip", now))
+        uow.documents.add(request)
+        return request
+
+    def refuse(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        quote_id: str,
+        *,
+        reason: str,
+        causes: Iterable[Reason] = (),
+        idempotency_key: str | None = None,
+    ) -> QuoteEscalation:
+        """The customer refuses: the pack's escalation (``escalation.targets.quote_refused``) is applied.
+
+        The refusal and the escalation are recorded in the ticket's history, the named roles' staff are
+        notified, and the ticket waits (``awaiting_customer``) on the superior's decision (上报上级领导处理).
+        """
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValidationError("refusing a quote needs the customer's reason", field="reason")
+        given = tuple(causes)
+        if not all(isinstance(r, Reason) for r in given):
+            raise ValidationError("causes are Reason values (code and parameters)", field="causes")
+        holder: list[QuoteEscalation] = []
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            sheet = self._sheet_of(ticket)
+            escalation = sheet.refuse(quote_id, now, actor.ref, given)
+            decision = self.context.policies.escalation.decide(
+                EscalationFacts(EscalationTrigger.QUOTE_REFUSED, escalation.reasons[0])
+            )
+            roles = decision.outcome.to
+            payload: dict[str, Any] = {
+                "quote_id": escalation.quote_id,
+                "total": str(escalation.total.amount),
+                "currency": escalation.total.currency,
+                "escalated_to": [r.value for r in roles],
+                "handler": str(escalation.handler),
+                "reasons": _reason_json(escalation.reasons),
+            }
+            ticket.record_charges("refuse_quote", actor.ref, now, sheet, reason=reason, payload=payload)
+            values = {
+                "ticket_id": ticket.id,
+                "level": roles[0] if roles else "",
+                "reason": escalation.reasons[0],
+            }
+            key = f"{ticket.id}:{len(ticket.events)}:escalation:quote_refused"
+            messages = self.context.notifications.staff_messages("escalation", roles, values, key, now)
+            holder.append(escalation)
+            return Applied(messages=tuple(messages), decisions=(decision,))
+
+        request = [quote_id, reason, [{"code": r.code, "params": dict(r.params)} for r in given]]
+        self.runner.execute(actor, "refuse_quote", ticket_id, apply, idempotency_key, request=request)
+        if not holder:
+            sheet = self.sheet(actor, ticket_id)
+            assert sheet is not None
+            return sheet.escalations[-1]
+        return holder[0]
+
+    # -- budgets (seed 000: 费用预算, 超预算审批) -------------------------------------------------------
+
+    def _approvers(self) -> frozenset[Role]:
+        params = getattr(self._fees, "params", None)
+        names = getattr(params, "budget_approvers", ("general_manager",))
+        return frozenset(Role(n) for n in names)
+
+    def set_budget(
+        self, actor: Actor, period: str, category: str, amount: Money, *, note: str = ""
+    ) -> CostBudget:
+        """Set (or replace) the approved cost budget of ``category`` in ``period``; the approver is the
+        actor, whose role must also be one of the pack's ``fees.budget_approvers``. Overruns stay."""
+        _actor(actor)
+        permit(actor, Workflow.DOCUMENTS, "set_budget", period)
+        check_role(actor, "set_budget", period, self._approvers())
+        if not isinstance(amount, Money):
+            raise ValidationError("amount must be Money", field="amount")
+
+        def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
+            try:
+                budget = uow.documents.get(CostBudget, budget_id(period, category))
+            except NotFound:
+                budget = CostBudget(
+                    budget_id(period, category), period, category, amount, actor.ref, now, note
+                )
+                uow.documents.add(budget)
+                return budget
+            if budget.overruns and budget.overruns[0].amount.currency != amount.currency:
+                raise CurrencyMismatch(budget.overruns[0].amount.currency, amount.currency)
+            changed = attrs.evolve(budget, amount=amount, approved_by=actor.ref, approved_at=now, note=note)
+            return uow.documents.save(changed)
+
+        request = [period, category, str(amount), note]
+        return self.runner.write(actor, "set_budget", None, request, apply)
+
+    def approve_overrun(
+        self, actor: Actor, period: str, category: str, amount: Money, *, reason: str
+    ) -> CostBudget:
+        """Approve spending ``amount`` beyond the budget of ``category`` in ``period``, with a reason."""
+        _actor(actor)
+        permit(actor, Workflow.DOCUMENTS, "approve_overrun", period)
+        check_role(actor, "approve_overrun", period, self._approvers())
+
+        def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
+            approval = OverrunApproval(amount, reason, actor.ref, now)
+            budget = uow.documents.get(CostBudget, budget_id(period, category))
+            budget.approve_overrun(approval)
+            return uow.documents.save(budget)
+
+        request = [period, category, str(amount), reason]
+        return self.runner.write(actor, "approve_overrun", None, request, apply)
+
+    def budgets(self, actor: Actor, period: str) -> tuple[CostBudget, ...]:
+        """The budgets of ``period`` (office, managers, approvers and auditors)."""
+        _actor(actor)
+        if actor.role not in self._approvers():
+            permit(actor, Workflow.DOCUMENTS, "read_budgets", period)
+        with self.context.store() as uow:
+            return tuple(uow.documents.query(CostBudget, period=period))
+
+    def record_payment(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        quote_id: str,
+        *,
+        amount: Money,
+        method: str = "cash",
+        reference: str = "",
+        idempotency_key: str | None = None,
+    ) -> ChargeSheet:
+        """Record money received against an accepted quote (at most what is still owed on it).
+
+        The materials request filed on acceptance is cleared for shipping in the same transaction.
+        """
+        if not isinstance(amount, Money):
+            raise ValidationError("amount must be Money", field="amount")
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            sheet = self._sheet_of(ticket)
+            number = sum(1 for p in sheet.payments if p.quote_id == quote_id) + 1
+            payment = Payment(
+                PaymentId(f"{quote_id}-P{number}"),
+                QuoteId(quote_id),
+                amount,
+                now,
+                actor.ref,
+                method,
+                reference,
+            )
+            sheet.record_payment(payment)
+            for slip in uow.documents.query(FeeSlip, ticket_id=ticket.id):
+                if slip.quote_id == quote_id and slip.is_active:
+                    slip.record_payment(SlipPayment(amount, method, now, actor.ref, reference))
+                    uow.documents.save(slip)
+            for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
+                if request.quote_id == quote_id and request.charges is not None:
+                    owed = request.charges.balance
+                    if owed:
+                        part = amount if amount <= owed else owed
+                        request.record_payment(actor.ref, now, attrs.evolve(payment, amount=part))
+                        uow.documents.save(request)
+            payload = {"quote_id": quote_id, "amount": str(amount.amount), "currency": amount.currency}
+            ticket.record_charges("record_payment", actor.ref, now, sheet, payload=payload)
+
+        request = [quote_id, str(amount), method, reference]
+        result = self.runner.execute(
+            actor, "record_payment", ticket_id, apply, idempotency_key, request=request
+        )
+        sheet = result.ticket.charges
+        assert sheet is not None
+        return sheet

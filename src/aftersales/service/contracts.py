@@ -1,0 +1,327 @@
+"""Service contracts (服务合同 / 保养合同): signing, renewal, cancellation, expiry reminders, coverage.
+
+Every write goes through the runner and leaves an entry in the contract's own history. A unit is
+covered by at most one contract on any day: signing a contract that shares a unit with another one
+in force on a common day is refused, naming the unit and the other contract. The contract a unit is
+covered by on a day (:meth:`ServiceContracts.covering`) is what chargeability and the SLA consult.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.money import Money
+from aftersales.domain.products import Asset
+from aftersales.domain.service_contracts import ContractState, ServiceContract
+from aftersales.errors import DuplicateError, NotFound, ValidationError
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
+from aftersales.service.daily_cursor import days_since_last_run, mark_run
+from aftersales.service.permissions import Workflow, permit
+from aftersales.service.runner import CommandRunner, check_actor
+
+__all__ = ["ServiceContracts", "contract_scope"]
+
+R = Role
+_SEE_ALL = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
+
+
+def contract_scope(actor: Actor, contract: ServiceContract, customer_region: str | None) -> bool:
+    """May ``actor`` see ``contract``? Customers their own; dealer staff their dealer's or their regions'."""
+    if actor.role in _SEE_ALL:
+        return True
+    if actor.role is R.CUSTOMER:
+        return contract.customer_id is not None and contract.customer_id == actor.customer_id
+    if actor.role is R.DEALER_STAFF:
+        if contract.dealer_id is not None:
+            return contract.dealer_id == actor.dealer_id
+        return customer_region is not None and customer_region in actor.regions
+    return False
+
+
+class ServiceContracts:
+    """Service contracts of one desk (``desk.contracts``)."""
+
+    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+        self.context = context
+        self.runner = runner
+
+    def _today(self, now: datetime) -> date:
+        return now.astimezone(ZoneInfo(self.context.timezone)).date()
+
+    def _region(self, uow: UnitOfWork, contract: ServiceContract) -> str | None:
+        if contract.customer_id is None:
+            return None
+        try:
+            return uow.customers.get(contract.customer_id).region
+        except NotFound:
+            return None
+
+    def _visible(self, uow: UnitOfWork, actor: Actor, contract_id: str) -> ServiceContract:
+        if not isinstance(contract_id, str) or not contract_id:
+            raise ValidationError("a contract id is a non-empty string", field="contract_id")
+        contract = uow.documents.get(ServiceContract, contract_id)
+        if not contract_scope(actor, contract, self._region(uow, contract)):
+            raise NotFound("service_contract", contract_id)
+        return contract
+
+    # -- commands -----------------------------------------------------------------------------------
+
+    def sign(
+        self, actor: Actor, contract: ServiceContract, *, idempotency_key: str | None = None
+    ) -> ServiceContract:
+        """Record a signed contract: its holder and units must exist, its units be the holder's.
+
+        Refused with a typed error, storing nothing: an unknown customer, dealer or unit; a unit of
+        another customer (or, for a dealer's contract, of another dealer); a unit already covered by
+        another contract on a common day.
+        """
+        permit(check_actor(actor), Workflow.MAINTENANCE, "sign_contract")
+        if not isinstance(contract, ServiceContract):
+            raise ValidationError("contract must be a ServiceContract", field="contract")
+
+        def apply(uow: UnitOfWork, now: datetime) -> ServiceContract:
+            self._check_parties(uow, actor, contract)
+            try:
+                uow.documents.get(ServiceContract, contract.id)
+            except NotFound:
+                pass
+            else:
+                raise DuplicateError(f"contract {contract.id} already exists")
+            for other in self._contracts_of_units(uow, contract):
+                shared = contract.overlaps(other)
+                if shared:
+                    raise ValidationError(
+                        f"unit {sorted(shared)[0]} is already covered by contract {other.id} "
+                        f"from {other.starts_on} to {other.ends_on}",
+                        field="assets",
+                    )
+            signed = attrs.evolve(contract, history=(), version=0)
+            signed.record("signed", now, actor.ref)
+            today = self._today(now)
+            if signed.remind_on is not None and signed.remind_on < today.isoformat():
+                signed.remind_on = today.isoformat()
+            uow.documents.add(signed)
+            return signed
+
+        return self.runner.write(
+            actor, "sign_contract", idempotency_key, contract, apply,
+            remember=lambda c: c.id, reload=lambda uow, cid: uow.documents.get(ServiceContract, cid),
+        )  # fmt: skip
+
+    def renew(
+        self,
+        actor: Actor,
+        contract_id: str,
+        *,
+        new_id: str,
+        ends_on: date,
+        price: Money,
+        idempotency_key: str | None = None,
+    ) -> ServiceContract:
+        """Renew: a new contract with the same holder, units and coverage from the day after the old one."""
+        permit(check_actor(actor), Workflow.MAINTENANCE, "sign_contract")
+
+        def apply(uow: UnitOfWork, now: datetime) -> ServiceContract:
+            old = self._visible(uow, actor, contract_id)
+            if old.state is not ContractState.ACTIVE or old.renewed_as is not None:
+                raise ValidationError(
+                    f"contract {old.id} is cancelled or already renewed", field="contract_id"
+                )
+            starts = date.fromordinal(old.ends_on.toordinal() + 1)
+            new = ServiceContract(
+                id=new_id, starts_on=starts, ends_on=ends_on, price=price, customer_id=old.customer_id,
+                dealer_id=old.dealer_id, assets=old.assets, product_line=old.product_line,
+                coverage=old.coverage, sla=old.sla, remind_days=old.remind_days,
+            )  # fmt: skip
+            try:
+                uow.documents.get(ServiceContract, new.id)
+            except NotFound:
+                pass
+            else:
+                raise DuplicateError(f"contract {new.id} already exists")
+            new.record("signed", now, actor.ref, f"renewal of {old.id}")
+            old.renewed_as = new.id
+            old.remind_on = None
+            old.record("renewed", now, actor.ref, f"renewed as {new.id}")
+            uow.documents.save(old)
+            uow.documents.add(new)
+            return new
+
+        request = (contract_id, new_id, ends_on, price)
+        return self.runner.write(
+            actor, "renew_contract", idempotency_key, request, apply,
+            remember=lambda c: c.id, reload=lambda uow, cid: uow.documents.get(ServiceContract, cid),
+        )  # fmt: skip
+
+    def cancel(
+        self, actor: Actor, contract_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> ServiceContract:
+        """Cancel a contract with a reason; it covers nothing afterwards and its plans stop."""
+        permit(check_actor(actor), Workflow.MAINTENANCE, "cancel_contract")
+
+        def apply(uow: UnitOfWork, now: datetime) -> ServiceContract:
+            contract = self._visible(uow, actor, contract_id)
+            contract.cancel(now, actor.ref, reason)
+            from aftersales.domain.maintenance import MaintenancePlan
+
+            for plan in uow.documents.query(MaintenancePlan, contract_id=contract.id, state="active"):
+                plan.end()
+                uow.documents.save(plan)
+            return uow.documents.save(contract)
+
+        return self.runner.write(
+            actor, "cancel_contract", idempotency_key, (contract_id, reason), apply,
+            remember=lambda c: c.id, reload=lambda uow, cid: uow.documents.get(ServiceContract, cid),
+        )  # fmt: skip
+
+    def remind_expiring(self, actor: Actor, today: date | None = None) -> list[ServiceContract]:
+        """The daily job: contracts whose renewal reminder falls on or before today, reminded once each.
+
+        The holder's dealer (or the holder dealer) and the managers are told; each contract is
+        reminded once (its ``remind_on`` is cleared), so running the job twice a day sends nothing new.
+        """
+        permit(check_actor(actor), Workflow.MAINTENANCE, "run_maintenance_jobs")
+
+        def apply(uow: UnitOfWork, now: datetime) -> list[ServiceContract]:
+            day = today or self._today(now)
+            due: list[ServiceContract] = []
+            for each in days_since_last_run(uow, "remind_expiring_contracts", day):
+                due += uow.documents.query(ServiceContract, remind_on=each.isoformat())
+            messages: list[OutboxMessage] = []
+            for contract in due:
+                contract.reminded(day, now, actor.ref)
+                uow.documents.save(contract)
+                messages += self._reminder_messages(uow, contract, now)
+            uow.outbox.put(messages)
+            mark_run(uow, "remind_expiring_contracts", day)
+            return due
+
+        return self.runner.write(actor, "remind_expiring_contracts", None, today, apply)
+
+    def _reminder_messages(
+        self, uow: UnitOfWork, contract: ServiceContract, now: datetime
+    ) -> list[OutboxMessage]:
+        values = {
+            "contract_id": contract.id,
+            "holder": self._holder_name(uow, contract),
+            "ends_on": contract.ends_on,
+        }
+        key = f"contract_expiring:{contract.id}:{contract.ends_on.isoformat()}"
+        notes = self.context.notifications
+        out = notes.staff_messages("contract_expiring", (R.MANAGER,), values, key, now)
+        dealer_id = contract.dealer_id or self._customer_dealer(uow, contract)
+        if dealer_id is not None:
+            try:
+                dealer = uow.dealers.get(dealer_id)
+            except NotFound:
+                dealer = None
+            if dealer is not None and dealer.contact is not None:
+                out += notes.contact_messages("contract_expiring", "dealer", dealer.contact, values, key, now)
+        return out
+
+    @staticmethod
+    def _customer_dealer(uow: UnitOfWork, contract: ServiceContract) -> str | None:
+        if contract.customer_id is None:
+            return None
+        try:
+            return uow.customers.get(contract.customer_id).dealer_id
+        except NotFound:
+            return None
+
+    @staticmethod
+    def _holder_name(uow: UnitOfWork, contract: ServiceContract) -> str:
+        try:
+            if contract.customer_id is not None:
+                return uow.customers.get(contract.customer_id).name
+            if contract.dealer_id is not None:
+                return uow.dealers.get(contract.dealer_id).name
+        except NotFound:
+            pass
+        return contract.customer_id or contract.dealer_id or ""
+
+    # -- checks -------------------------------------------------------------------------------------
+
+    def _check_parties(self, uow: UnitOfWork, actor: Actor, contract: ServiceContract) -> None:
+        region: str | None = None
+        if contract.customer_id is not None:
+            region = uow.customers.get(contract.customer_id).region
+        else:
+            assert contract.dealer_id is not None
+            uow.dealers.get(contract.dealer_id)
+        if not contract_scope(actor, contract, region):
+            raise NotFound(
+                "customer" if contract.customer_id else "dealer", contract.customer_id or contract.dealer_id
+            )
+        found = uow.assets.find(contract.assets)
+        for asset_id in contract.assets:
+            asset = found.get(asset_id)
+            if asset is None:
+                raise NotFound("asset", asset_id)
+            if contract.customer_id is not None and asset.customer_id != contract.customer_id:
+                raise ValidationError(
+                    f"unit {asset_id} is not a unit of customer {contract.customer_id}", field="assets"
+                )
+            if contract.dealer_id is not None and asset.dealer_id != contract.dealer_id:
+                raise ValidationError(
+                    f"unit {asset_id} is not looked after by dealer {contract.dealer_id}", field="assets"
+                )
+
+    def _contracts_of_units(self, uow: UnitOfWork, contract: ServiceContract) -> Iterable[ServiceContract]:
+        holders: set[tuple[str, str]] = set()
+        for asset in uow.assets.find(contract.assets).values():
+            if asset.customer_id is not None:
+                holders.add(("customer_id", asset.customer_id))
+            if asset.dealer_id is not None:
+                holders.add(("dealer_id", asset.dealer_id))
+        seen: set[str] = set()
+        for field, value in sorted(holders):
+            for other in uow.documents.query(ServiceContract, **{field: value}):
+                if other.id not in seen:
+                    seen.add(other.id)
+                    yield other
+
+    # -- queries ------------------------------------------------------------------------------------
+
+    def get(self, actor: Actor, contract_id: str) -> ServiceContract:
+        """The contract, if ``actor`` may see it (otherwise ``NotFound``)."""
+        permit(check_actor(actor), Workflow.MAINTENANCE, "read_contracts")
+        with self.context.store() as uow:
+            return self._visible(uow, actor, contract_id)
+
+    def of_customer(self, actor: Actor, customer_id: str) -> list[ServiceContract]:
+        """The customer's contracts within ``actor``'s scope, by start date."""
+        permit(check_actor(actor), Workflow.MAINTENANCE, "read_contracts")
+        with self.context.store() as uow:
+            try:
+                region = uow.customers.get(customer_id).region
+            except NotFound:
+                return []
+            found = uow.documents.query(ServiceContract, customer_id=customer_id)
+            return sorted(
+                (c for c in found if contract_scope(actor, c, region)), key=lambda c: (c.starts_on, c.id)
+            )
+
+    @staticmethod
+    def covering(uow: UnitOfWork, asset: Asset, day: date) -> ServiceContract | None:
+        """The contract covering ``asset`` on ``day``, if any (named units first, then product lines)."""
+        product = None
+        try:
+            product = uow.products.get(asset.product_id)
+        except NotFound:
+            product = None
+        candidates: list[ServiceContract] = []
+        if asset.customer_id is not None:
+            candidates += uow.documents.query(ServiceContract, customer_id=asset.customer_id)
+        if asset.dealer_id is not None:
+            candidates += uow.documents.query(ServiceContract, dealer_id=asset.dealer_id)
+        covering = [c for c in candidates if c.covers(asset, product, day)]
+        covering.sort(key=lambda c: (asset.id not in c.assets, c.starts_on, c.id))
+        return covering[0] if covering else None

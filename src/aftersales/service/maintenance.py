@@ -1,0 +1,483 @@
+"""Preventive maintenance (保养): plans, the daily generation of visits, and their completion.
+
+A plan belongs to one unit (and, optionally, to the service contract that pays for it). Each day the
+job :meth:`MaintenanceDesk.generate_due` reads only the plans whose generation day has come (an
+indexed date), opens a maintenance ticket for each (category ``maintenance``, channel ``planned``)
+through the same intake as any ticket, and dispatches it through the same dispatch command — region,
+skill and dealer territory decide, as for a repair. The visit is completed on its ticket with the
+checklist results, the parts used and, where the host reports one, the meter reading; the next due
+date follows from the day it was done. A postponed or missed visit is recorded with its reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.classification import Category, Channel, Plan, Severity, TicketKind
+from aftersales.domain.maintenance import (
+    ChecklistResult,
+    MaintenancePlan,
+    MaintenanceVisit,
+    PlanState,
+    UsageInterval,
+    VisitState,
+    add_months,
+)
+from aftersales.domain.service_contracts import ServiceContract
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import CustomerNote, Visit, VisitKind
+from aftersales.errors import AftersalesError, NotFound, ValidationError
+from aftersales.policies.protocols import MaintenancePolicy
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
+from aftersales.service.contracts import ServiceContracts
+from aftersales.service.daily_cursor import days_since_last_run, mark_run
+from aftersales.service.intake import open_ticket_in
+from aftersales.service.permissions import Workflow, permit, roles_for
+from aftersales.service.runner import Applied, CommandRunner, check_actor
+from aftersales.service.tickets import Tickets
+from aftersales.service.views import CommandResult
+
+__all__ = ["GenerationReport", "MaintenanceDesk"]
+
+R = Role
+_SEE_ALL = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
+_BATCH = 200
+"""Plans opened per transaction by the daily job (one commit per batch, not per visit)."""
+
+
+@attrs.frozen
+class GenerationReport:
+    """What one run of the daily job did: visits opened, and those its dispatch could not place."""
+
+    generated: tuple[MaintenanceVisit, ...]
+    undispatched: tuple[str, ...]
+    days: int
+    """How many generation days the run covered (more than one after missed runs)."""
+
+
+class MaintenanceDesk:
+    """Maintenance plans and visits of one desk (``desk.maintenance``)."""
+
+    def __init__(
+        self, context: DeskContext, runner: CommandRunner, tickets: Tickets, contracts: ServiceContracts
+    ) -> None:
+        self.context = context
+        self.runner = runner
+        self.tickets = tickets
+        self.contracts = contracts
+
+    @property
+    def params(self) -> MaintenancePolicy:
+        """The pack's maintenance defaults (interval, lead time, checklists per product category)."""
+        return self.context.policies.maintenance
+
+    def _today(self, now: datetime) -> date:
+        return now.astimezone(ZoneInfo(self.context.timezone)).date()
+
+    # -- plans --------------------------------------------------------------------------------------
+
+    def create_plan(
+        self,
+        actor: Actor,
+        *,
+        asset_id: str,
+        interval_months: int | None = None,
+        checklist: Sequence[str] | None = None,
+        first_due: date | None = None,
+        lead_days: int | None = None,
+        usage: UsageInterval | None = None,
+        contract_id: str | None = None,
+        plan_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> MaintenancePlan:
+        """Put a unit on a maintenance plan; missing settings come from the pack.
+
+        Refused, storing nothing: an unknown unit, a unit with no owner or outside the actor's scope,
+        a unit that already has an active plan, a contract that does not cover the unit on the first
+        due date, an interval or lead time out of range, an empty checklist.
+        """
+        permit(check_actor(actor), Workflow.MAINTENANCE, "create_plan")
+        if usage is not None and not isinstance(usage, UsageInterval):
+            raise ValidationError("usage is a UsageInterval", field="usage")
+        if first_due is not None and type(first_due) is not date:
+            raise ValidationError("first_due is a date", field="first_due")
+
+        def apply(uow: UnitOfWork, now: datetime) -> MaintenancePlan:
+            asset = uow.assets.get(asset_id)
+            if asset.customer_id is None:
+                raise ValidationError(f"unit {asset.id} has no owner to maintain it for", field="asset_id")
+            customer = uow.customers.get(asset.customer_id)
+            if not _in_scope(actor, customer.id, customer.region, customer.dealer_id or asset.dealer_id):
+                raise NotFound("asset", asset_id)
+            for existing in uow.documents.query(
+                MaintenancePlan, asset_id=asset.id, state=PlanState.ACTIVE.value
+            ):
+                raise ValidationError(
+                    f"unit {asset.id} already has maintenance plan {existing.id}", field="asset_id"
+                )
+            product = uow.products.get(asset.product_id)
+            params = self.params
+            today = self._today(now)
+            months = params.interval_months if interval_months is None else interval_months
+            due = first_due or add_months(today, months)
+            if contract_id is not None:
+                contract = uow.documents.get(ServiceContract, contract_id)
+                if not contract.covers(asset, product, due):
+                    raise ValidationError(
+                        f"contract {contract_id} does not cover unit {asset.id} on {due}", field="contract_id"
+                    )
+            tasks = tuple(checklist) if checklist is not None else params.checklist_for(product.category)
+            plan = MaintenancePlan(
+                id=plan_id or f"MP-{asset.id}",
+                asset_id=asset.id,
+                customer_id=customer.id,
+                product_id=asset.product_id,
+                interval_months=months,
+                checklist=tasks,
+                next_due=due,
+                lead_days=params.lead_days if lead_days is None else lead_days,
+                usage=usage,
+                contract_id=contract_id,
+                region=customer.region,
+                dealer_id=customer.dealer_id or asset.dealer_id,
+            )
+            if plan.generate_on is not None and plan.generate_on < today.isoformat():
+                plan.generate_on = today.isoformat()  # overdue already: the next run picks it up
+            try:
+                uow.documents.get(MaintenancePlan, plan.id)
+            except NotFound:
+                uow.documents.add(plan)
+                return plan
+            raise ValidationError(f"plan {plan.id} already exists", field="plan_id")
+
+        request = (asset_id, interval_months, checklist, first_due, lead_days, usage, contract_id, plan_id)
+        return self.runner.write(
+            actor, "create_plan", idempotency_key, request, apply,
+            remember=lambda p: p.id, reload=lambda uow, pid: uow.documents.get(MaintenancePlan, pid),
+        )  # fmt: skip
+
+    def record_reading(
+        self, actor: Actor, plan_id: str, reading: int, *, idempotency_key: str | None = None
+    ) -> MaintenancePlan:
+        """A meter reading from the host (cycles, hours); enough use makes the plan due at once."""
+        permit(check_actor(actor), Workflow.MAINTENANCE, "record_reading")
+
+        def apply(uow: UnitOfWork, now: datetime) -> MaintenancePlan:
+            plan = self._plan(uow, actor, plan_id)
+            plan.reading(reading, self._today(now))
+            return uow.documents.save(plan)
+
+        return self.runner.write(
+            actor, "record_reading", idempotency_key, (plan_id, reading), apply,
+            remember=lambda p: p.id, reload=lambda uow, pid: uow.documents.get(MaintenancePlan, pid),
+        )  # fmt: skip
+
+    def end_plan(self, actor: Actor, plan_id: str, *, reason: str) -> MaintenancePlan:
+        """Stop a plan (unit scrapped, customer declined); an open visit stays to be done or missed."""
+        permit(check_actor(actor), Workflow.MAINTENANCE, "create_plan")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValidationError("ending a plan needs a reason", field="reason")
+
+        def apply(uow: UnitOfWork, now: datetime) -> MaintenancePlan:
+            plan = self._plan(uow, actor, plan_id)
+            plan.end()
+            return uow.documents.save(plan)
+
+        return self.runner.write(actor, "end_plan", None, (plan_id, reason), apply)
+
+    def _plan(self, uow: UnitOfWork, actor: Actor, plan_id: str) -> MaintenancePlan:
+        if not isinstance(plan_id, str) or not plan_id:
+            raise ValidationError("a plan id is a non-empty string", field="plan_id")
+        plan = uow.documents.get(MaintenancePlan, plan_id)
+        if not _in_scope(actor, plan.customer_id, plan.region, plan.dealer_id):
+            raise NotFound("maintenance_plan", plan_id)
+        return plan
+
+    # -- the daily job ------------------------------------------------------------------------------
+
+    def generate_due(self, actor: Actor, today: date | None = None) -> GenerationReport:
+        """Open a maintenance visit (and its ticket) for every plan whose generation day has come.
+
+        Reads only the plans dated since the last run (and today); each generated ticket is then
+        dispatched like any other, by the pack's routing. Running it twice opens nothing twice.
+        """
+        permit(check_actor(actor), Workflow.MAINTENANCE, "run_maintenance_jobs")
+        generated: list[MaintenanceVisit] = []
+        days: list[date] = []
+
+        def batch(uow: UnitOfWork, now: datetime) -> list[MaintenanceVisit]:
+            day = today or self._today(now)
+            opened: list[MaintenanceVisit] = []
+            days.clear()
+            days.extend(days_since_last_run(uow, "generate_maintenance", day))
+            for each in days:
+                for plan in uow.documents.query(
+                    MaintenancePlan, generate_on=each.isoformat(), state=PlanState.ACTIVE.value
+                ):
+                    if len(opened) >= _BATCH:
+                        return opened
+                    if not self._still_covered(uow, plan):
+                        plan.end()  # its contract ends before the visit: nothing more to generate
+                        uow.documents.save(plan)
+                        continue
+                    opened.append(self._open_visit(uow, actor, plan, now))
+            mark_run(uow, "generate_maintenance", day)
+            return opened
+
+        while True:
+            opened = self.runner.write(actor, "generate_maintenance", None, today, batch)
+            generated += opened
+            if len(opened) < _BATCH:
+                break
+        undispatched: list[str] = []
+        for visit in generated:
+            assert visit.ticket_id is not None
+            try:
+                # Planned work: low severity, on site; then the pack's routing and dispatch decide.
+                self.tickets.triage(
+                    actor,
+                    visit.ticket_id,
+                    nature="planned_maintenance",
+                    severity=Severity.LOW,
+                    plan=Plan.ON_SITE,
+                )
+                result = self.tickets.dispatch(actor, visit.ticket_id)
+            except AftersalesError:
+                undispatched.append(visit.ticket_id)
+                continue
+            if result.ticket.assignee is None:
+                undispatched.append(visit.ticket_id)
+        return GenerationReport(tuple(generated), tuple(undispatched), len(days))
+
+    @staticmethod
+    def _still_covered(uow: UnitOfWork, plan: MaintenancePlan) -> bool:
+        if plan.contract_id is None:
+            return True
+        contract = uow.documents.get(ServiceContract, plan.contract_id)
+        return contract.active_on(plan.next_due)
+
+    def _open_visit(
+        self, uow: UnitOfWork, actor: Actor, plan: MaintenancePlan, now: datetime
+    ) -> MaintenanceVisit:
+        visit_id = f"{plan.id}:{plan.next_due.isoformat()}"
+        description = self.context.notifications.renderer.catalog(self.params.locale).text(
+            "maintenance.ticket_description"
+        )
+        expected = _end_of_day(plan.next_due, self.context.timezone)
+        ticket, _ = open_ticket_in(
+            self.context, uow, actor, now,
+            customer_id=plan.customer_id, description=description, category=Category.MAINTENANCE,
+            channel=Channel.PLANNED, asset_id=plan.asset_id, received_at=now, kind=TicketKind.SERVICE,
+            expected_by=expected if expected >= now else None,
+        )  # fmt: skip
+        visit = MaintenanceVisit(
+            id=visit_id,
+            plan_id=plan.id,
+            asset_id=plan.asset_id,
+            customer_id=plan.customer_id,
+            due_on=plan.next_due,
+            generated_at=now,
+            checklist=plan.checklist,
+            ticket_id=ticket.id,
+            contract_id=plan.contract_id,
+            region=plan.region,
+            dealer_id=plan.dealer_id,
+        )
+        uow.documents.add(visit)
+        plan.opened(visit.id)
+        uow.documents.save(plan)
+        return visit
+
+    # -- visits ---------------------------------------------------------------------------------------
+
+    def _visit_command(
+        self,
+        actor: Actor,
+        command: str,
+        visit_id: str,
+        change: object,
+        key: str | None,
+        request: object,
+    ) -> CommandResult:
+        if not isinstance(visit_id, str) or not visit_id:
+            raise ValidationError("a visit id is a non-empty string", field="visit_id")
+        check_actor(actor)
+        with self.context.store() as uow:
+            visit = uow.documents.get(MaintenanceVisit, visit_id)
+        if visit.ticket_id is None:
+            raise ValidationError(f"visit {visit_id} has no ticket", field="visit_id")
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            fresh = uow.documents.get(MaintenanceVisit, visit_id)
+            plan = uow.documents.get(MaintenancePlan, fresh.plan_id)
+            change(uow, ticket, fresh, plan, now)  # type: ignore[operator]
+            uow.documents.save(fresh)
+            if plan.open_visit_id == fresh.id or fresh.state is not VisitState.SCHEDULED:
+                uow.documents.save(plan)
+            return Applied()
+
+        return self.runner.execute(
+            actor, command, visit.ticket_id, apply, key,
+            request=request, roles=roles_for(Workflow.MAINTENANCE, command),
+        )  # fmt: skip
+
+    def complete_visit(
+        self,
+        actor: Actor,
+        visit_id: str,
+        *,
+        results: Iterable[ChecklistResult],
+        parts: Iterable[tuple[str, int]] = (),
+        reading: int | None = None,
+        note: str = "",
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """The visit was done: every checklist task's result, the parts used, the reading; next due set.
+
+        Recorded on the visit's ticket as a maintenance visit (who came, when), so the ledger shows
+        it; resolving and confirming the ticket follow as for any ticket.
+        """
+        done = tuple(results)
+        used = tuple((p, q) for p, q in parts)
+        for item in done:
+            if not isinstance(item, ChecklistResult):
+                raise ValidationError("each result is a ChecklistResult", field="results")
+
+        def change(
+            uow: UnitOfWork, ticket: Ticket, visit: MaintenanceVisit, plan: MaintenancePlan, now: datetime
+        ) -> None:
+            day = self._today(now)
+            visit.complete(day, done, used, reading)
+            engineer = actor.engineer_id or (ticket.assignee.id if ticket.assignee else actor.id)
+            summary = ", ".join(f"{r.task}:{'ok' if r.done else 'not_done'}" for r in done)
+            ticket.add_visit(
+                actor.ref,
+                now,
+                Visit(now, engineer, VisitKind.MAINTENANCE, now, now, (note or summary)[:2000]),
+            )
+            if plan.open_visit_id == visit.id:
+                plan.done(day, reading)
+
+        return self._visit_command(
+            actor, "complete_visit", visit_id, change, idempotency_key, (visit_id, done, used, reading, note)
+        )
+
+    def postpone_visit(
+        self, actor: Actor, visit_id: str, *, to: date, reason: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Move the visit to a later date, with the reason (kept on the visit and as an internal note)."""
+
+        def change(
+            uow: UnitOfWork, ticket: Ticket, visit: MaintenanceVisit, plan: MaintenancePlan, now: datetime
+        ) -> None:
+            visit.postpone(to, now, actor.ref, reason)
+            ticket.note_to_customer(
+                actor.ref, now, CustomerNote(f"postponed to {to.isoformat()}: {reason}", False)
+            )
+
+        return self._visit_command(
+            actor, "postpone_visit", visit_id, change, idempotency_key, (visit_id, to, reason)
+        )
+
+    def miss_visit(
+        self, actor: Actor, visit_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """The visit did not happen: recorded with its reason, its ticket cancelled, the plan due again."""
+
+        def change(
+            uow: UnitOfWork, ticket: Ticket, visit: MaintenanceVisit, plan: MaintenancePlan, now: datetime
+        ) -> None:
+            visit.miss(now, actor.ref, reason)
+            if ticket.can("cancel"):
+                ticket.cancel(actor.ref, now, reason)
+            if plan.open_visit_id == visit.id:
+                plan.closed_without_visit(self._today(now))
+
+        return self._visit_command(actor, "miss_visit", visit_id, change, idempotency_key, (visit_id, reason))
+
+    # -- queries --------------------------------------------------------------------------------------
+
+    def plans(
+        self, actor: Actor, *, customer_id: str | None = None, asset_id: str | None = None
+    ) -> list[MaintenancePlan]:
+        """Plans of a customer or a unit within ``actor``'s scope."""
+        permit(check_actor(actor), Workflow.MAINTENANCE, "read_maintenance")
+        equals = {k: v for k, v in (("customer_id", customer_id), ("asset_id", asset_id)) if v is not None}
+        if not equals:
+            raise ValidationError("name a customer_id or an asset_id", field="customer_id")
+        with self.context.store() as uow:
+            found = uow.documents.query(MaintenancePlan, **equals)
+        return [p for p in found if _in_scope(actor, p.customer_id, p.region, p.dealer_id)]
+
+    def visits(
+        self,
+        actor: Actor,
+        *,
+        state: VisitState = VisitState.SCHEDULED,
+        dealer_id: str | None = None,
+        overdue_on: date | None = None,
+    ) -> list[MaintenanceVisit]:
+        """Visits in ``state`` within ``actor``'s scope (a dealer's, or overdue on a day), soonest first.
+
+        With ``overdue_on``: scheduled visits whose due date is before that day (the reminder list).
+        Engineers see the visits of the tickets assigned to them.
+        """
+        permit(check_actor(actor), Workflow.MAINTENANCE, "read_maintenance")
+        with self.context.store() as uow:
+            equals: dict[str, object] = {"state": VisitState(state).value}
+            found = list(uow.documents.query(MaintenanceVisit, **equals))
+            if actor.role is R.ENGINEER:
+                me = actor.engineer_id or actor.id
+                found = [v for v in found if v.ticket_id is not None and _assigned(uow, v.ticket_id, me)]
+        out = [
+            v
+            for v in found
+            if _in_scope(actor, v.customer_id, v.region, v.dealer_id) or actor.role is R.ENGINEER
+        ]
+        if dealer_id is not None:
+            out = [v for v in out if v.dealer_id == dealer_id]
+        if overdue_on is not None:
+            out = [v for v in out if v.state is VisitState.SCHEDULED and v.due_on < overdue_on]
+        return sorted(out, key=lambda v: (v.due_on, v.id))
+
+    def visit(self, actor: Actor, visit_id: str) -> MaintenanceVisit:
+        """One visit, if ``actor`` may see it."""
+        permit(check_actor(actor), Workflow.MAINTENANCE, "read_maintenance")
+        with self.context.store() as uow:
+            visit = uow.documents.get(MaintenanceVisit, visit_id)
+        if not _in_scope(actor, visit.customer_id, visit.region, visit.dealer_id):
+            raise NotFound("maintenance_visit", visit_id)
+        return visit
+
+
+def _in_scope(actor: Actor, customer_id: str, region: str | None, dealer_id: str | None) -> bool:
+    if actor.role in _SEE_ALL:
+        return True
+    if actor.role is R.CUSTOMER:
+        return actor.customer_id == customer_id
+    if actor.role is R.DEALER_STAFF:
+        return (dealer_id is not None and dealer_id == actor.dealer_id) or (
+            region is not None and region in actor.regions
+        )
+    return False
+
+
+def _assigned(uow: UnitOfWork, ticket_id: str, engineer_id: str) -> bool:
+    try:
+        assignee = uow.tickets.get(ticket_id).assignee
+    except NotFound:
+        return False
+    return assignee is not None and assignee.id == engineer_id
+
+
+def _end_of_day(day: date, timezone: str) -> datetime:
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), ZoneInfo(timezone)) - timedelta(
+        microseconds=1
+    )

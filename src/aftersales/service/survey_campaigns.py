@@ -1,0 +1,345 @@
+"""Periodic satisfaction survey campaigns (定期開展客戶滿意度調查, seed 000).
+
+:meth:`SurveyCampaigns.start` samples customers by the campaign's rules — product, region, tier,
+served within N days, not surveyed (by a campaign or at a callback) within N days — and creates one
+survey task per sampled customer: for an agent to call, or, for the ``link`` channel, a message with
+a link to the host's portal. Answers are the RATER scores of seed 002. :meth:`SurveyCampaigns.results`
+gives the scores per region beside the per-ticket callback scores of the same period.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.survey_campaigns import (
+    CampaignChannel,
+    Candidate,
+    SamplingRules,
+    SurveyCampaign,
+    SurveyTask,
+    SurveyTaskState,
+    sample,
+)
+from aftersales.domain.surveys import RATER_DIMENSIONS, CallbackRecord, SatisfactionSurvey
+from aftersales.errors import NotFound, ValidationError
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.queries import PageRequest, TicketFilter
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
+from aftersales.service.permissions import Workflow, permit
+from aftersales.service.runner import CommandRunner, check_actor
+
+__all__ = ["CampaignResults", "RegionScores", "SurveyCampaigns"]
+
+R = Role
+_SEE_ALL = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
+_PAGE = 1000
+
+
+@attrs.frozen
+class RegionScores:
+    """One region's campaign figures, and the callback scores of the same period for comparison."""
+
+    region: str
+    sampled: int
+    answered: int
+    declined: int
+    overall: Decimal | None
+    dimensions: tuple[tuple[str, Decimal], ...]
+    callback_surveys: int
+    callback_overall: Decimal | None
+
+    @property
+    def response_rate(self) -> Decimal | None:
+        """Answered over sampled, to four decimals."""
+        if not self.sampled:
+            return None
+        return (Decimal(self.answered) / self.sampled).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+@attrs.frozen
+class CampaignResults:
+    """A campaign's results per region (``""`` for customers with no region) and in total."""
+
+    campaign: SurveyCampaign
+    regions: tuple[RegionScores, ...]
+    total: RegionScores
+
+
+def _mean(values: list[int]) -> Decimal | None:
+    if not values:
+        return None
+    return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+class SurveyCampaigns:
+    """Survey campaigns of one desk (``desk.surveys``)."""
+
+    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+        self.context = context
+        self.runner = runner
+
+    def _today(self, now: datetime) -> date:
+        return now.astimezone(ZoneInfo(self.context.timezone)).date()
+
+    # -- commands -----------------------------------------------------------------------------------
+
+    def start(
+        self,
+        actor: Actor,
+        *,
+        campaign_id: str,
+        period: str,
+        rules: SamplingRules | None = None,
+        channel: CampaignChannel = CampaignChannel.CALL,
+        title: str = "",
+        link: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> SurveyCampaign:
+        """Start a campaign: sample customers by ``rules`` (the pack's defaults if ``None``), create tasks.
+
+        ``link`` (for the ``link`` channel) is the host's portal address with ``{task_id}`` where the
+        task's id goes; each sampled customer gets it by their preferred channel.
+        """
+        permit(check_actor(actor), Workflow.MAINTENANCE, "start_campaign")
+        channel = CampaignChannel(channel)
+        if rules is None:
+            params = self.context.policies.survey_campaign
+            rules = SamplingRules(
+                sample_size=params.sample_size,
+                exclude_surveyed_days=params.exclude_surveyed_days,
+                served_within_days=params.served_within_days,
+            )
+        if not isinstance(rules, SamplingRules):
+            raise ValidationError("rules are SamplingRules", field="rules")
+        if channel is CampaignChannel.LINK and (not isinstance(link, str) or "{task_id}" not in link):
+            raise ValidationError("a link campaign needs a link with {task_id} in it", field="link")
+
+        def apply(uow: UnitOfWork, now: datetime) -> SurveyCampaign:
+            try:
+                uow.documents.get(SurveyCampaign, campaign_id)
+            except NotFound:
+                pass
+            else:
+                raise ValidationError(f"campaign {campaign_id} already exists", field="campaign_id")
+            today = self._today(now)
+            picked = sample(campaign_id, rules, self._candidates(uow, rules, today, now), today)
+            campaign = SurveyCampaign(
+                id=campaign_id, period=period, rules=rules, channel=channel, started_at=now,
+                started_by=actor.ref, title=title, sampled=len(picked),
+            )  # fmt: skip
+            uow.documents.add(campaign)
+            messages: list[OutboxMessage] = []
+            for candidate in picked:
+                task = SurveyTask(
+                    id=f"{campaign_id}:{candidate.customer_id}",
+                    campaign_id=campaign_id,
+                    customer_id=candidate.customer_id,  # type: ignore[arg-type]
+                    region=candidate.region,
+                    created_at=now,
+                )
+                uow.documents.add(task)
+                if channel is CampaignChannel.LINK:
+                    assert link is not None
+                    messages += self._invitation(uow, task, title or period, link, now)
+            uow.outbox.put(messages)
+            return campaign
+
+        request = (campaign_id, period, rules, channel, title, link)
+        return self.runner.write(
+            actor, "start_campaign", idempotency_key, request, apply,
+            remember=lambda c: c.id, reload=lambda uow, cid: uow.documents.get(SurveyCampaign, cid),
+        )  # fmt: skip
+
+    def _invitation(
+        self, uow: UnitOfWork, task: SurveyTask, title: str, link: str, now: datetime
+    ) -> list[OutboxMessage]:
+        customer = uow.customers.get(task.customer_id)
+        values = {"title": title, "link": link.replace("{task_id}", task.id)}
+        return self.context.notifications.contact_messages(
+            "survey_invitation", "customer", customer.contact, values, f"survey:{task.id}", now
+        )
+
+    def _candidates(
+        self, uow: UnitOfWork, rules: SamplingRules, today: date, now: datetime
+    ) -> Iterable[Candidate]:
+        served = self._last_served(uow, rules, now)
+        regions = sorted(rules.regions) if rules.regions else [None]
+        for region in regions:
+            customers = uow.customers.list(region=region) if region is not None else uow.customers.list()
+            for customer in customers:
+                if rules.tiers and customer.tier.value not in rules.tiers:
+                    continue
+                if rules.served_within_days is not None and customer.id not in served:
+                    continue
+                products: frozenset[str] = frozenset()
+                if rules.products:
+                    products = frozenset(a.product_id for a in uow.assets.list(customer_id=customer.id))
+                yield Candidate(
+                    customer.id,
+                    customer.region,
+                    customer.tier.value,
+                    products,
+                    served.get(customer.id),
+                    self._last_surveyed(uow, customer.id),
+                )
+
+    def _last_served(self, uow: UnitOfWork, rules: SamplingRules, now: datetime) -> dict[str, date]:
+        if rules.served_within_days is None:
+            return {}
+        since = now - timedelta(days=rules.served_within_days)
+        last: dict[str, date] = {}
+        cursor: str | None = None
+        tz = ZoneInfo(self.context.timezone)
+        while True:
+            page = uow.tickets.query(
+                TicketFilter(received_from=since), PageRequest(limit=_PAGE, cursor=cursor)
+            )
+            for ticket in page.items:
+                day = ticket.received_at.astimezone(tz).date()
+                if last.get(ticket.customer_id, date.min) < day:
+                    last[ticket.customer_id] = day
+            cursor = page.next_cursor
+            if cursor is None:
+                return last
+
+    def _last_surveyed(self, uow: UnitOfWork, customer_id: str) -> date | None:
+        tz = ZoneInfo(self.context.timezone)
+        days = [
+            t.created_at.astimezone(tz).date()
+            for t in uow.documents.query(SurveyTask, customer_id=customer_id)
+        ]
+        days += [
+            r.at.astimezone(tz).date()
+            for r in uow.documents.query(CallbackRecord, customer_id=customer_id)
+            if r.survey is not None
+        ]
+        return max(days) if days else None
+
+    def answer(
+        self,
+        actor: Actor,
+        task_id: str,
+        *,
+        survey: SatisfactionSurvey,
+        comment: str = "",
+        idempotency_key: str | None = None,
+    ) -> SurveyTask:
+        """Record the customer's scores; the customer may answer their own task (the portal link)."""
+        permit(check_actor(actor), Workflow.MAINTENANCE, "answer_survey")
+
+        def apply(uow: UnitOfWork, now: datetime) -> SurveyTask:
+            task = self._task(uow, actor, task_id)
+            task.answer(survey, comment, now, actor.ref)
+            return uow.documents.save(task)
+
+        return self.runner.write(
+            actor, "answer_survey", idempotency_key, (task_id, survey, comment), apply,
+            remember=lambda t: t.id, reload=lambda uow, tid: uow.documents.get(SurveyTask, tid),
+        )  # fmt: skip
+
+    def decline(self, actor: Actor, task_id: str, *, reason: str) -> SurveyTask:
+        """The customer could not be reached or would not answer."""
+        permit(check_actor(actor), Workflow.MAINTENANCE, "answer_survey")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValidationError("declining a survey needs a reason", field="reason")
+
+        def apply(uow: UnitOfWork, now: datetime) -> SurveyTask:
+            task = self._task(uow, actor, task_id)
+            task.decline(now, actor.ref, reason)
+            return uow.documents.save(task)
+
+        return self.runner.write(actor, "decline_survey", None, (task_id, reason), apply)
+
+    def _task(self, uow: UnitOfWork, actor: Actor, task_id: str) -> SurveyTask:
+        if not isinstance(task_id, str) or not task_id:
+            raise ValidationError("a task id is a non-empty string", field="task_id")
+        task = uow.documents.get(SurveyTask, task_id)
+        if not _sees(actor, task):
+            raise NotFound("survey_task", task_id)
+        return task
+
+    # -- queries ------------------------------------------------------------------------------------
+
+    def tasks(
+        self, actor: Actor, campaign_id: str, *, state: SurveyTaskState = SurveyTaskState.PENDING
+    ) -> list[SurveyTask]:
+        """A campaign's tasks in ``state`` within ``actor``'s scope (the agents' call list)."""
+        permit(check_actor(actor), Workflow.MAINTENANCE, "read_campaigns")
+        with self.context.store() as uow:
+            found = uow.documents.query(
+                SurveyTask, campaign_id=campaign_id, state=SurveyTaskState(state).value
+            )
+        return [t for t in found if _sees(actor, t)]
+
+    def results(
+        self, actor: Actor, campaign_id: str, *, callbacks_from: datetime | None = None
+    ) -> CampaignResults:
+        """Scores per region, beside the callback surveys made since ``callbacks_from``.
+
+        ``callbacks_from`` defaults to the campaign's sampling window (the pack's "served within").
+        """
+        permit(check_actor(actor), Workflow.MAINTENANCE, "read_campaigns")
+        with self.context.store() as uow:
+            campaign = uow.documents.get(SurveyCampaign, campaign_id)
+            tasks = [t for t in uow.documents.query(SurveyTask, campaign_id=campaign_id) if _sees(actor, t)]
+            since = callbacks_from or campaign.started_at - timedelta(
+                days=campaign.rules.served_within_days or 90
+            )
+            callbacks = self._callback_scores(uow, {t.customer_id: t.region for t in tasks}, since)
+        by_region: dict[str, list[SurveyTask]] = defaultdict(list)
+        for task in tasks:
+            by_region[task.region or ""].append(task)
+        regions = tuple(
+            _scores(region, by_region[region], callbacks.get(region, [])) for region in sorted(by_region)
+        )
+        everything = [s for scores in callbacks.values() for s in scores]
+        return CampaignResults(campaign, regions, _scores("total", tasks, everything))
+
+    @staticmethod
+    def _callback_scores(
+        uow: UnitOfWork, regions: dict[str, str | None], since: datetime
+    ) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = defaultdict(list)
+        for customer_id, region in regions.items():
+            for record in uow.documents.query(CallbackRecord, customer_id=customer_id):
+                if record.survey is not None and record.at >= since:
+                    out[region or ""].append(record.survey.overall)
+        return out
+
+
+def _scores(region: str, tasks: list[SurveyTask], callback_overall: list[int]) -> RegionScores:
+    answered = [t.answers for t in tasks if t.state is SurveyTaskState.ANSWERED and t.answers is not None]
+    dimensions = tuple(
+        (name, mean)
+        for name in RATER_DIMENSIONS
+        if (mean := _mean([getattr(a, name) for a in answered])) is not None
+    )
+    return RegionScores(
+        region=region,
+        sampled=len(tasks),
+        answered=len(answered),
+        declined=sum(t.state is SurveyTaskState.DECLINED for t in tasks),
+        overall=_mean([a.overall for a in answered]),
+        dimensions=dimensions,
+        callback_surveys=len(callback_overall),
+        callback_overall=_mean(callback_overall),
+    )
+
+
+def _sees(actor: Actor, task: SurveyTask) -> bool:
+    if actor.role in _SEE_ALL:
+        return True
+    if actor.role is R.CUSTOMER:
+        return actor.customer_id == task.customer_id
+    if actor.role is R.DEALER_STAFF:
+        return task.region is not None and task.region in actor.regions
+    return False

@@ -1,0 +1,194 @@
+"""Ticket search (查询台账): find a ticket by number, serial, customer, phone, dealer or Chinese text.
+
+The desk keeps each ticket's :class:`~aftersales.ports.ticket_search.SearchDocument` in the store's
+search index, written in the same unit of work as the ticket: at intake (:func:`index_ticket`), by the
+runner hook of :mod:`aftersales.service.search_hooks` when a step changes what is searched (a note, a
+fault record, a tag, a field), and for a customer's, unit's or dealer's tickets when master data
+saves that record again (:meth:`TicketSearch.reindex_record`). :meth:`TicketSearch.search` reads it
+within the actor's scope, exactly as the ledger does: a dealer never finds, nor counts, another
+dealer's ticket. :meth:`TicketSearch.rebuild` indexes a store written before search existed (derived
+data only: it changes no ticket).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from aftersales.domain.classification import Category
+from aftersales.domain.custom_fields import CustomFieldSet
+from aftersales.domain.parties import Customer, Dealer
+from aftersales.domain.products import Asset
+from aftersales.domain.tags import MAX_TAGS, normalize_tags
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import ConfigurationError, NotFound, ValidationError
+from aftersales.ports.queries import Page, PageRequest, Sort, TicketFilter
+from aftersales.ports.ticket_search import (
+    SearchRequest,
+    TicketSearchIndex,
+    parse_query,
+    search_document,
+)
+from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.runner import CommandRunner
+from aftersales.service.views import TicketView
+
+__all__ = ["SEARCHED_ACTIONS", "TicketSearch", "describe_at_intake", "index_ticket"]
+
+SEARCHED_ACTIONS = frozenset({"note_to_customer", "record_fault", "tag", "set_fields"})
+"""Ticket steps that change what search finds; other steps (triage, dispatch, resolve…) leave the index."""
+
+
+def _index_of(uow: UnitOfWork) -> TicketSearchIndex:
+    index = getattr(uow, "search", None)
+    if index is None:
+        raise ConfigurationError(
+            f"the store {type(uow).__name__} has no ticket search index (UnitOfWork.search)", key="store"
+        )
+    return index  # type: ignore[no-any-return]
+
+
+def _optional(get: Callable[[str], Any], id_: str | None) -> Any:
+    if id_ is None:
+        return None
+    try:
+        return get(id_)
+    except NotFound:
+        return None
+
+
+def index_ticket(uow: UnitOfWork, ticket: Ticket) -> None:
+    """(Re-)index ``ticket`` in ``uow``'s transaction, with its customer, unit and dealer."""
+    customer = _optional(uow.customers.get, ticket.customer_id)
+    asset = _optional(uow.assets.get, ticket.asset_id)
+    dealer = _optional(uow.dealers.get, ticket.dealer_id)
+    _index_of(uow).put(search_document(ticket, customer, asset, dealer))
+
+
+def describe_at_intake(
+    fields: CustomFieldSet, category: Category, tags: Sequence[str], values: Mapping[str, object] | None
+) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Tags and field values of a new ticket of ``category``, checked (required fields included)."""
+    code = category.code if isinstance(category, Category) else str(category)
+    found = normalize_tags(tags)
+    if len(found) > MAX_TAGS:
+        raise ValidationError(f"a ticket carries at most {MAX_TAGS} tags", field="tags")
+    return found, fields.validate(values or {}, code)
+
+
+class TicketSearch:
+    """The search capability: index maintenance on the command path, scoped queries for readers.
+
+    ``scope(actor, filter)`` narrows a filter to what the actor may see (the ledger's own rule).
+    """
+
+    def __init__(
+        self,
+        store: StoreFactory,
+        scope: Callable[[Actor, TicketFilter], TicketFilter],
+        check_actor: Callable[[object], object],
+    ) -> None:
+        self._store = store
+        self._scope = scope
+        self._check_actor = check_actor
+
+    # -- the write side (inside a command's unit of work) -------------------------------------
+
+    def rebuild(self, runner: CommandRunner, actor: Actor, batch: int = 1000) -> int:
+        """Index every stored ticket again (a store written before search existed, or by a bulk import
+        that did not index). Returns how many tickets were indexed; run it once, when the desk is idle.
+
+        Each batch is one write through ``runner`` (the one command path), as ``actor``."""
+        count = 0
+        page = PageRequest(limit=batch, sort=Sort.RECEIVED_ASC)
+        while True:
+
+            def apply(uow: UnitOfWork, now: datetime, page: PageRequest = page) -> Page[Ticket]:
+                found = uow.tickets.query(TicketFilter(), page)
+                for ticket in found.items:
+                    self.index(uow, ticket)
+                return found
+
+            found = runner.write(actor, "rebuild_search_index", None, page, apply)
+            count += len(found.items)
+            if found.next_cursor is None:
+                return count
+            page = PageRequest(limit=batch, cursor=found.next_cursor, sort=Sort.RECEIVED_ASC)
+
+    def index(self, uow: UnitOfWork, ticket: Ticket) -> None:
+        """(Re-)index ``ticket`` in ``uow``'s transaction, with its customer, unit and dealer."""
+        index_ticket(uow, ticket)
+
+    def reindex_record(self, uow: UnitOfWork, record: object) -> int:
+        """A customer, unit or dealer was saved: re-index its tickets (new name or phone)."""
+        if isinstance(record, Customer):
+            return self.reindex_party(uow, "customer", record.id)
+        if isinstance(record, Asset):
+            return self.reindex_party(uow, "asset", record.id)
+        if isinstance(record, Dealer):
+            return self.reindex_party(uow, "dealer", record.id)
+        return 0
+
+    def reindex_party(self, uow: UnitOfWork, kind: str, party_id: str) -> int:
+        """Re-index the tickets of a customer, unit (``asset``) or dealer whose record changed."""
+        count = 0
+        if kind == "asset":
+            # Units are not a ledger filter: their tickets are the customer's tickets with this asset.
+            try:
+                owner = uow.assets.get(party_id).customer_id
+            except NotFound:
+                return 0
+            if owner is None:
+                return 0
+            wanted = TicketFilter(customer_id=owner)
+        elif kind in ("customer", "dealer"):
+            wanted = (
+                TicketFilter(customer_id=party_id) if kind == "customer" else TicketFilter(dealer_id=party_id)
+            )
+        else:
+            return 0
+        page = PageRequest(limit=500)
+        while True:
+            found = uow.tickets.query(wanted, page)
+            for ticket in found.items:
+                if kind != "asset" or ticket.asset_id == party_id:
+                    self.index(uow, ticket)
+                    count += 1
+            if found.next_cursor is None:
+                return count
+            page = PageRequest(limit=500, cursor=found.next_cursor)
+
+    # -- the read side -----------------------------------------------------------------------------
+
+    def search(
+        self,
+        actor: Actor,
+        query: str,
+        filters: TicketFilter | None = None,
+        page: SearchRequest | PageRequest | None = None,
+    ) -> Page[TicketView]:
+        """Tickets matching ``query`` (every term) and ``filters``, within ``actor``'s scope, best first.
+
+        Best first: tickets whose number, serial, phone or customer name equals a term, then the
+        rest, newest first. ``page`` is a :class:`SearchRequest` (or a ledger ``PageRequest``, whose
+        limit and cursor are used; its sort order is not: search ranks by relevance).
+        """
+        self._check_actor(actor)
+        parsed = parse_query(query)
+        if filters is not None and not isinstance(filters, TicketFilter):
+            raise ValidationError("filters is a TicketFilter", field="filters")
+        if page is None:
+            request = SearchRequest()
+        elif isinstance(page, SearchRequest):
+            request = page
+        elif isinstance(page, PageRequest):
+            request = SearchRequest(page.limit, page.cursor)
+        else:
+            raise ValidationError("page is a SearchRequest", field="page")
+        scoped = self._scope(actor, filters or TicketFilter())
+        with self._store() as uow:
+            found = _index_of(uow).search(parsed, scoped, request)
+            tickets = [uow.tickets.get(ticket_id) for ticket_id in found.items]
+        return Page(tuple(TicketView(t) for t in tickets), found.next_cursor)

@@ -1,0 +1,156 @@
+"""Attachments through the desk (seed 002 on SQLite, files beside the database).
+
+Photos and reports stream in, their type is sniffed from the bytes (a renamed ``.exe`` is refused),
+reads are scoped like the ticket, removal leaves a ``detach`` event, and an out-of-box fault is not
+dispatched until its written report (书面报告) is attached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import attrs
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.domain.attachments import AttachmentKind
+from aftersales.domain.classification import Severity
+from aftersales.domain.ids import AssetId
+from aftersales.domain.products import Asset
+from aftersales.errors import AttachmentRequired, NotFound, PermissionDenied, ValidationError
+from aftersales.service.desk import ServiceDesk
+from conftest import World
+
+PDF = b"%PDF-1.7\n1 0 obj << >> endobj\n" + b"0" * 5000
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 100
+EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 4000
+
+
+def _photo(size: int) -> Iterator[bytes]:
+    yield JPEG[:16]
+    left = size - 16
+    while left > 0:
+        part = b"\x5a" * min(1 << 16, left)
+        left -= len(part)
+        yield part
+
+
+@pytest.fixture
+def ticket_id(desk: ServiceDesk, world: World) -> str:
+    return desk.open_ticket(world.agent, customer_id="cust-zh", description="马桶漏水").ticket.id
+
+
+def test_a_photo_is_attached_with_its_facts_and_read_back(
+    desk: ServiceDesk, world: World, ticket_id: str, db_path: Path
+) -> None:
+    result = desk.attachments.attach(
+        world.agent, ticket_id, kind="photo", name="现场.jpg", content=_photo(3 * 1024 * 1024)
+    )
+    event = result.events[-1]
+    (attachment,) = result.ticket.attachments
+    assert event.action == "attach"
+    assert event.payload["sha256"] == attachment.sha256
+    assert attachment.kind is AttachmentKind.PHOTO
+    assert attachment.media_type == "image/jpeg"
+    assert attachment.size == 3 * 1024 * 1024
+    assert (db_path.parent / "desk.db.attachments").is_dir()
+    found, handle = desk.attachments.open(world.dealer_sh_staff, ticket_id, attachment.id)
+    with handle:
+        assert handle.read(3) == b"\xff\xd8\xff"
+    assert found == attachment
+    with pytest.raises(NotFound):
+        desk.attachments.open(world.dealer_bj_staff, ticket_id, attachment.id)  # another region
+    with pytest.raises(NotFound):
+        desk.attachments.list(world.customer_en, ticket_id)  # another customer's ticket
+    assert desk.attachments.list(world.customer_zh, ticket_id) == (attachment,)
+
+
+def test_an_exe_named_jpg_is_refused_and_nothing_is_kept(
+    desk: ServiceDesk, world: World, ticket_id: str, db_path: Path
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        desk.attachments.attach(world.agent, ticket_id, kind="photo", name="photo.jpg", content=EXE)
+    assert info.value.field == "media_type"
+    assert "application/x-msdownload" in str(info.value)
+    assert desk.ticket(world.agent, ticket_id).attachments == ()
+    stored = [p for p in (db_path.parent / "desk.db.attachments").rglob("*") if p.is_file()]
+    assert stored == []
+
+
+def test_limits_and_bad_input_are_typed_errors(desk: ServiceDesk, world: World, ticket_id: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        desk.attachments.attach(
+            world.agent, ticket_id, kind="photo", name="big.jpg", content=_photo(26 * 1024 * 1024)
+        )
+    assert info.value.field == "content"
+    with pytest.raises(ValidationError) as info:
+        desk.attachments.attach(world.agent, ticket_id, kind="selfie", name="a.jpg", content=JPEG)
+    assert info.value.field == "kind"
+    with pytest.raises(ValidationError) as info:
+        desk.attachments.attach(world.agent, ticket_id, kind="photo", name="../a.jpg", content=JPEG)
+    assert info.value.field == "name"
+    with pytest.raises(PermissionDenied):
+        desk.attachments.attach(world.auditor, ticket_id, kind="photo", name="a.jpg", content=JPEG)
+    assert desk.ticket(world.agent, ticket_id).attachments == ()
+
+
+def test_removing_an_attachment_leaves_an_event_and_frees_the_bytes(
+    desk: ServiceDesk, world: World, ticket_id: str
+) -> None:
+    first = desk.attachments.attach(world.agent, ticket_id, kind="invoice", name="发票.pdf", content=PDF)
+    attachment = first.ticket.attachments[0]
+    other = desk.open_ticket(world.agent, customer_id="cust-zh", description="水箱不出水").ticket.id
+    desk.attachments.attach(world.agent, other, kind="invoice", name="same.pdf", content=PDF)  # same bytes
+    removed = desk.attachments.remove(world.agent, ticket_id, attachment.id, reason="wrong ticket")
+    assert removed.events[-1].action == "detach"
+    assert removed.events[-1].payload["sha256"] == attachment.sha256
+    assert removed.ticket.attachments == ()
+    assert desk.attachments.store.exists(attachment.sha256)  # still used by the other ticket
+    desk.attachments.remove_all(world.manager, other, reason="customer asked to erase their data")
+    assert not desk.attachments.store.exists(attachment.sha256)
+    with pytest.raises(NotFound):
+        desk.attachments.open(world.agent, ticket_id, attachment.id)
+    with pytest.raises(ValidationError):
+        desk.attachments.remove(world.agent, ticket_id, attachment.id)
+
+
+def test_an_out_of_box_fault_waits_for_its_written_report(
+    desk: ServiceDesk, world: World, clock: ManualClock
+) -> None:
+    new_unit = Asset(
+        AssetId("asset-oob"),
+        world.product.id,
+        "SN-2026-0100",
+        customer_id=world.cust_zh.id,
+        shipment_date=date(2026, 2, 20),  # shipped ten days ago, installation not yet accepted: 开箱期
+        dealer_id=world.dealer_sh.id,
+    )
+    desk.register_asset(world.manager, new_unit)
+    tid = desk.open_ticket(
+        world.agent, customer_id="cust-zh", asset_id="asset-oob", description="开箱发现裂纹"
+    ).ticket.id
+    desk.triage(world.agent, tid, nature="quality", severity=Severity.MEDIUM)
+    with pytest.raises(AttachmentRequired) as info:
+        desk.dispatch(world.agent, tid)
+    assert info.value.kind == "written_report"
+    assert info.value.step == "assign"
+    assert desk.ticket(world.agent, tid).state == "triaged"
+    desk.attachments.attach(world.agent, tid, kind="photo", name="裂纹.jpg", content=JPEG)
+    with pytest.raises(AttachmentRequired):
+        desk.dispatch(world.agent, tid)  # a photo is not the report
+    desk.attachments.attach(world.agent, tid, kind="written_report", name="书面报告.pdf", content=PDF)
+    assert desk.dispatch(world.agent, tid).ticket.state == "assigned"
+
+
+def test_a_unit_in_warranty_needs_no_report(desk: ServiceDesk, world: World) -> None:
+    # Installed and accepted: past the out-of-box phase (seed 002 ends it at 安装调试合格).
+    installed = attrs.evolve(world.asset, id="asset-installed", serial="SN-2025-0002",
+                             installation_accepted_on=date(2025, 9, 3))  # fmt: skip
+    desk.register_asset(world.manager, installed)
+    tid = desk.open_ticket(
+        world.agent, customer_id="cust-zh", asset_id=installed.id, description="漏水"
+    ).ticket.id
+    desk.triage(world.agent, tid, nature="leak", severity=Severity.MEDIUM)
+    assert desk.dispatch(world.agent, tid).ticket.state == "assigned"

@@ -1,0 +1,175 @@
+# mypy: disable-error-code="arg-type"
+"""Preventive maintenance and service contracts through the desk (seeds 000 保養服務, 001 定期維護計劃)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.ids import AssetId
+from aftersales.domain.maintenance import ChecklistResult, MaintenancePlan, MaintenanceVisit, VisitState
+from aftersales.domain.money import Money
+from aftersales.domain.products import Asset
+from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
+from aftersales.errors import InvalidTransition, NotFound, ValidationError
+from aftersales.reports.maintenance import plan_compliance
+from aftersales.service.desk import ServiceDesk
+from conftest import World
+
+UNITS = 50
+
+
+def units(desk: ServiceDesk, world: World, count: int = UNITS) -> list[str]:
+    ids = []
+    for i in range(count):
+        asset = Asset(
+            AssetId(f"u-{i:03d}"), world.product.id, f"SN-M-{i:05d}", customer_id=world.cust_zh.id,
+            purchase_date=date(2025, 9, 1), dealer_id=world.dealer_sh.id,
+        )  # fmt: skip
+        desk.register_asset(world.manager, asset)
+        ids.append(asset.id)
+    return ids
+
+
+def contract(world: World, assets: list[str], **kw: object) -> ServiceContract:
+    args: dict[str, object] = {
+        "id": "HT-2026-001", "starts_on": date(2026, 3, 1), "ends_on": date(2027, 2, 28),
+        "price": Money("36000.00", "CNY"), "customer_id": world.cust_zh.id, "assets": tuple(assets),
+        "coverage": ContractCoverage(labour=True, parts=False, travel=True, visits_per_year=2),
+    }  # fmt: skip
+    args.update(kw)
+    return ServiceContract(**args)
+
+
+def all_results(visit: MaintenanceVisit) -> list[ChecklistResult]:
+    return [ChecklistResult(task, True) for task in visit.checklist]
+
+
+def test_a_contract_of_50_units_with_a_six_month_plan(
+    desk: ServiceDesk, world: World, clock: ManualClock
+) -> None:
+    assets = units(desk, world)
+    signed = desk.contracts.sign(world.manager, contract(world, assets))
+    assert signed.history[0].kind == "signed"
+    for asset_id in assets:
+        desk.maintenance.create_plan(
+            world.manager,
+            asset_id=asset_id,
+            interval_months=6,
+            contract_id=signed.id,
+            first_due=date(2026, 4, 1),
+        )
+    # 14 days ahead of 1 April is 18 March: nothing on the 17th, all 50 on the 18th.
+    assert desk.maintenance.generate_due(world.system, date(2026, 3, 17)).generated == ()
+    clock.advance(timedelta(days=16))
+    report = desk.maintenance.generate_due(world.system)
+    assert len(report.generated) == UNITS
+    assert desk.maintenance.generate_due(world.system).generated == ()  # never twice
+    first = report.generated[0]
+    ticket = desk.ticket(world.manager, first.ticket_id)
+    assert ticket.category.code == "maintenance"
+    assert ticket.assignee is not None and ticket.assignee.id == world.dealer_sh.id  # the unit's dealer
+    # The dealer's engineer does the visit.
+    staff = world.dealer_sh_staff
+    desk.start_work(staff, first.ticket_id)
+    desk.maintenance.complete_visit(staff, first.id, results=all_results(first), parts=[("WN-SEAL-02", 1)])
+    done = desk.maintenance.visit(world.manager, first.id)
+    assert done.state is VisitState.DONE and done.parts == (("WN-SEAL-02", 1),)
+    plan = desk.maintenance.plans(world.manager, asset_id=first.asset_id)[0]
+    assert plan.last_done_on == date(2026, 3, 18) and plan.next_due == date(2026, 9, 18)
+    assert plan.open_visit_id is None and plan.generate_on == "2026-09-04"
+    history = desk.ticket(world.auditor, first.ticket_id).events
+    assert any(e.action == "add_visit" and e.payload["kind"] == "maintenance" for e in history)
+    # A postponed visit keeps its reason and counts against the date the plan set.
+    second = report.generated[1]
+    desk.maintenance.postpone_visit(world.manager, second.id, to=date(2026, 4, 10), reason="客户出差")
+    moved = desk.maintenance.visit(world.manager, second.id)
+    assert moved.due_on == date(2026, 4, 10) and moved.changes[0].reason == "客户出差"
+    rows = plan_compliance(desk.context.store, date(2026, 3, 1), date(2026, 4, 30), today=date(2026, 5, 1))
+    total = rows[-1]
+    assert total.group == "total" and total.due == UNITS and total.on_time == 1
+
+
+def test_a_missed_visit_is_recorded_and_the_plan_is_due_again(
+    desk: ServiceDesk, world: World, clock: ManualClock
+) -> None:
+    [asset_id] = units(desk, world, 1)
+    plan = desk.maintenance.create_plan(world.manager, asset_id=asset_id, first_due=date(2026, 3, 10))
+    visit = desk.maintenance.generate_due(world.system).generated[0]  # already within the lead time
+    desk.maintenance.miss_visit(world.manager, visit.id, reason="用户拒绝上门")
+    missed = desk.maintenance.visit(world.manager, visit.id)
+    assert missed.state is VisitState.MISSED and missed.changes[-1].reason == "用户拒绝上门"
+    assert desk.ticket(world.manager, visit.ticket_id).state == "cancelled"
+    again = desk.maintenance.plans(world.manager, asset_id=asset_id)[0]
+    assert again.id == plan.id and again.open_visit_id is None
+    with pytest.raises(InvalidTransition):
+        desk.maintenance.complete_visit(world.manager, visit.id, results=all_results(visit))
+
+
+def test_an_expiring_contract_is_reminded_once_and_stops_generating(
+    desk: ServiceDesk, world: World, clock: ManualClock, notifier: MemoryNotifier
+) -> None:
+    assets = units(desk, world, 2)
+    signed = desk.contracts.sign(
+        world.manager, contract(world, assets, starts_on=date(2026, 1, 1), ends_on=date(2026, 3, 31))
+    )
+    desk.maintenance.create_plan(
+        world.manager, asset_id=assets[0], contract_id=signed.id, first_due=date(2026, 3, 20)
+    )
+    reminded = desk.contracts.remind_expiring(world.system)
+    assert [c.id for c in reminded] == [signed.id]  # within 30 days of 31 March
+    assert desk.contracts.remind_expiring(world.system) == []
+    desk.deliver()
+    assert any("HT-2026-001" in m.subject or "HT-2026-001" in m.body for m in notifier.sent)
+    # The plan's next visit would fall after the contract: nothing is generated for it.
+    clock.advance(timedelta(days=30))
+    first = desk.maintenance.generate_due(world.system).generated
+    assert len(first) == 1
+    desk.start_work(world.dealer_sh_staff, first[0].ticket_id)
+    desk.maintenance.complete_visit(world.dealer_sh_staff, first[0].id, results=all_results(first[0]))
+    clock.advance(timedelta(days=200))
+    assert desk.maintenance.generate_due(world.system).generated == ()
+    ended = desk.maintenance.plans(world.manager, asset_id=assets[0])[0]
+    assert ended.state.value == "ended"
+
+
+def test_bad_contracts_and_plans_are_refused_and_nothing_is_stored(
+    desk: ServiceDesk, world: World, db_path: Path
+) -> None:
+    assets = units(desk, world, 3)
+    desk.contracts.sign(world.manager, contract(world, assets[:2]))
+    with pytest.raises(ValidationError) as overlap:
+        desk.contracts.sign(world.manager, contract(world, assets[1:], id="HT-2026-002"))
+    assert overlap.value.field == "assets" and assets[1] in str(overlap.value)
+    with pytest.raises(NotFound):
+        desk.contracts.get(world.manager, "HT-2026-002")
+    with pytest.raises(ValidationError) as zero:
+        desk.maintenance.create_plan(world.manager, asset_id=assets[2], interval_months=0)
+    assert zero.value.field == "interval_months"
+    other = Asset(AssetId("u-other"), world.product.id, "SN-OTHER", customer_id=world.cust_en.id)
+    desk.register_asset(world.manager, other)
+    with pytest.raises(ValidationError) as foreign:
+        desk.contracts.sign(world.manager, contract(world, [other.id], id="HT-2026-003"))
+    assert foreign.value.field == "assets"
+    with pytest.raises(NotFound):  # a dealer of another region cannot plan this customer's unit
+        desk.maintenance.create_plan(world.dealer_bj_staff, asset_id=assets[2])
+    with desk.context.store() as uow:
+        assert uow.documents.query(MaintenancePlan, asset_id=assets[2]) == []
+        assert len(uow.documents.query(ServiceContract, customer_id=world.cust_zh.id)) == 1
+
+
+def test_usage_readings_bring_a_visit_forward(desk: ServiceDesk, world: World) -> None:
+    from aftersales.domain.maintenance import UsageInterval
+
+    [asset_id] = units(desk, world, 1)
+    plan = desk.maintenance.create_plan(
+        world.manager, asset_id=asset_id, first_due=date(2026, 9, 1), usage=UsageInterval(5000, "cycles")
+    )
+    desk.maintenance.record_reading(world.manager, plan.id, 100)
+    assert desk.maintenance.generate_due(world.system).generated == ()
+    desk.maintenance.record_reading(world.manager, plan.id, 5200)
+    assert len(desk.maintenance.generate_due(world.system).generated) == 1

@@ -1,0 +1,502 @@
+"""Seed 002's money story through the ServiceDesk, on memory, SQLite and PostgreSQL (when a DSN is set).
+
+材料收费: in warranty free; out of warranty quoted at user prices with the dealer's local fees, accepted
+(领料单), paid first (款到发货), shipped; a refused quote goes to the superior (上报上级领导处理); the five
+chargeable causes in warranty; the out-of-box phase (开箱期); a callback visit (回访: materials follow the
+phase, no service fee); a complaint's warranty extension (延长免费售后服务期) making a repair free.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftersales.adapters.attachments_fs import FileSystemAttachmentStore
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.charges import ChargeKind, QuoteState
+from aftersales.domain.classification import Plan, Severity
+from aftersales.domain.complaints import RemedyKind
+from aftersales.domain.ids import AssetId
+from aftersales.domain.materials import MaterialsLine, PartyRef
+from aftersales.domain.money import Money
+from aftersales.domain.products import Asset
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.work import VisitKind
+from aftersales.errors import (
+    IdempotencyKeyReused,
+    InvalidMoney,
+    PermissionDenied,
+    PolicyError,
+    ValidationError,
+)
+from aftersales.policies.chargeability import BUILTIN_CHARGEABLE_CAUSES
+from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
+from aftersales.reports.budgets import budget_report
+from aftersales.reports.money import month_money
+from aftersales.service.desk import ServiceDesk
+from conftest import STAFF, START, World, make_world, register
+
+DSN = os.environ.get("AFTERSALES_PG_DSN")
+SH = ZoneInfo("Asia/Shanghai")
+PART = "WN-CB-01"  # as the maker prints it
+
+FEES = DefaultFeesPolicy(
+    FeesParams(
+        currency="CNY",
+        parts={PART: PartPriceEntry(cost="75.00", retail="120.00")},
+        dealer_schedules={
+            "dealer-sh": DealerFeeSchedule(
+                labour={"flush_valve_leak": "80"}, travel_zones={"pudong": "30"}, service_fee="20"
+            )
+        },
+    )
+)
+
+IN_WARRANTY = Asset(
+    AssetId("unit-in"), "wc-100", "SN-IN", customer_id="cust-zh", purchase_date=date(2025, 9, 1),
+    installation_accepted_on=date(2025, 9, 2), dealer_id="dealer-sh",
+)  # fmt: skip
+OUT_OF_WARRANTY = Asset(
+    AssetId("unit-out"), "wc-100", "SN-OUT", customer_id="cust-zh", purchase_date=date(2021, 1, 10),
+    installation_accepted_on=date(2021, 1, 11), dealer_id="dealer-sh",
+)  # fmt: skip
+OUT_OF_BOX = Asset(
+    AssetId("unit-box"), "wc-100", "SN-BOX", customer_id="cust-zh", shipment_date=date(2026, 2, 20),
+    purchase_date=date(2026, 2, 25), dealer_id="dealer-sh",
+)  # fmt: skip
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServiceDesk, ManualClock, World]]:
+    clock = ManualClock(START)
+    schema = None
+    if request.param == "memory":
+        url = "memory://"
+    elif request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'money.db'}"
+    else:
+        if not DSN:
+            pytest.skip("AFTERSALES_PG_DSN is not set")
+        schema = f"m_{uuid.uuid4().hex[:16]}"
+        url = f"{DSN}{'&' if '?' in DSN else '?'}schema={schema}"
+    desk = ServiceDesk.open(
+        url,
+        pack="sanitary_ware",
+        overrides={"fees": FEES},
+        clock=clock,
+        notifier=MemoryNotifier(),
+        staff=STAFF,
+        attachments=FileSystemAttachmentStore(tmp_path / "attachments"),
+    )
+    world = make_world()
+    register(desk, world)
+    for unit in (IN_WARRANTY, OUT_OF_WARRANTY, OUT_OF_BOX):
+        desk.register_asset(world.manager, unit)
+    try:
+        yield desk, clock, world
+    finally:
+        desk.shutdown()
+        if schema is not None:
+            import psycopg
+
+            with psycopg.connect(DSN or "", autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _repair(
+    desk: ServiceDesk,
+    clock: ManualClock,
+    world: World,
+    asset_id: str,
+    cause: str = "flush_valve_worn",
+    report: bool = False,
+) -> str:
+    """A call about ``asset_id``, worked by the dealer, with one fault record naming the part.
+
+    ``report``: the written report (书面报告) an out-of-box fault needs before dispatch is attached.
+    """
+    agent, dealer = world.agent, world.dealer_sh_staff
+    opened = desk.open_ticket(agent, customer_id="cust-zh", description="马桶一直冲水", asset_id=asset_id)
+    ticket_id = opened.ticket.id
+    if report:
+        desk.attachments.attach(
+            agent, ticket_id, kind="written_report", name="report.pdf", content=b"%PDF-1.4\n% report\n%%EOF\n"
+        )
+    clock.advance(timedelta(minutes=10))
+    desk.triage(agent, ticket_id, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(agent, ticket_id, dealer_id="dealer-sh")
+    clock.advance(timedelta(hours=1))
+    desk.start_work(dealer, ticket_id)
+    desk.add_fault_record(
+        dealer, ticket_id, symptom="keeps_flushing", cause=cause, action="replace_flush_valve",
+        part=PART, component="flush_valve",
+    )  # fmt: skip
+    clock.advance(timedelta(minutes=30))
+    return ticket_id
+
+
+def test_in_warranty_repair_is_free_and_needs_no_quote(story: tuple[ServiceDesk, ManualClock, World]) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-in")
+    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    kinds = [line.line.kind for line in sheet.lines]
+    assert kinds == [ChargeKind.MATERIALS, ChargeKind.LABOUR, ChargeKind.TRAVEL, ChargeKind.SERVICE_FEE]
+    assert not any(line.line.chargeable for line in sheet.lines)
+    assert sheet.customer_total == Money(0, "CNY")
+    assert sheet.service_value == Money("250.00", "CNY")  # what the free work is worth
+    assert sheet.phase == "in_warranty"
+    assert all("in_warranty_free" in [r.code for r in line.reasons] for line in sheet.lines)
+    part = sheet.lines[0]
+    assert part.line.item == PART and part.component == "flush_valve" and part.dealer_cost == Money(75, "CNY")
+    with pytest.raises(PolicyError) as info:
+        desk.charges.quote(world.agent, ticket_id)
+    assert info.value.code == "nothing_to_charge"
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.charges is not None and view.charges.revision == 1
+    assert view.events[-1].action == "assess_charges"
+
+
+def test_out_of_warranty_quote_accepted_pick_slip_paid_then_shipped(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    assert sheet.phase == "out_of_warranty"
+    assert all(line.line.chargeable for line in sheet.lines)
+    assert sheet.customer_total == Money("250.00", "CNY")  # 120 part + 80 labour + 30 travel + 20 fee
+    assert sheet.dealer_cost_total == Money("75.00", "CNY")
+    quote = desk.charges.quote(world.dealer_sh_staff, ticket_id)
+    assert quote.state is QuoteState.OFFERED and quote.total == Money("250.00", "CNY")
+    assert quote.payment_before_shipping  # 款到发货
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    assert purchase.payer == "dealer" and purchase.total == Money("75.00", "CNY")  # not the retail 120
+    clock.advance(timedelta(hours=1))
+    accepted = desk.charges.accept(world.customer_zh, ticket_id, quote.id, urgent=True)
+    assert accepted.quote.state is QuoteState.ACCEPTED
+    assert accepted.pick_slip is not None and [ln.part for ln in accepted.pick_slip.lines] == [PART]
+    request_id = accepted.materials_request.id  # type: ignore[union-attr]
+    desk.materials.pick(world.agent, request_id)
+    with pytest.raises(PolicyError) as info:
+        desk.materials.ship(world.agent, request_id)
+    assert info.value.code == "payment_before_shipping"
+    paid = desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("250.00", "CNY"))
+    assert paid.balance == Money(0, "CNY")
+    shipped = desk.materials.ship(world.agent, request_id)
+    assert shipped.shipping_note is not None
+    actions = [e.action for e in desk.ticket(world.agent, ticket_id).events]
+    assert actions[-4:] == ["offer_quote", "offer_quote", "accept_quote", "record_payment"]
+    # the dealer's purchase from the maker is its own paper (a slip owed by the dealer), no second pick slip
+    bought = desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id)
+    assert bought.materials_request is None and bought.fee_slip is not None
+    assert (bought.fee_slip.payer_kind, bought.fee_slip.total) == ("dealer", Money("75.00", "CNY"))
+
+
+def test_refused_quote_is_escalated_recorded_notified_and_waits(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    escalation = desk.charges.refuse(world.customer_zh, ticket_id, quote.id, reason="太贵了")
+    assert escalation.quote_id == quote.id and escalation.reasons[0].code == "quote_refused"
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.state == TicketState.AWAITING_CUSTOMER
+    last = view.events[-1]
+    assert last.action == "refuse_quote" and last.reason == "太贵了"
+    assert last.payload["escalated_to"] == ["manager"]  # the pack's escalation.targets.quote_refused
+    assert desk.deliver().sent
+    to_manager = desk.notifier.to("manager@venus.example")  # type: ignore[union-attr]
+    assert any((ticket_id in m.subject and "quote" in m.body.lower()) or "报价" in m.body for m in to_manager)
+
+
+@pytest.mark.parametrize("cause", sorted(BUILTIN_CHARGEABLE_CAUSES))
+def test_each_chargeable_cause_in_warranty(story: tuple[ServiceDesk, ManualClock, World], cause: str) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-in", cause=cause)
+    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert sheet.phase == "in_warranty"
+    assert all(line.line.chargeable for line in sheet.lines)
+    assert any(r.code == "chargeable_cause" and r.params["cause"] == cause for r in sheet.lines[0].reasons)
+
+
+def test_out_of_box_phase_is_free_and_asks_for_a_report(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-box", report=True)
+    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert sheet.phase == "out_of_box"
+    assert not any(line.line.chargeable for line in sheet.lines)
+    assert "out_of_box_report_required" in [r.code for r in sheet.reasons]
+
+
+def test_callback_visit_charges_materials_only(story: tuple[ServiceDesk, ManualClock, World]) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.add_visit(
+        world.dealer_sh_staff, ticket_id, planned_at=clock.now(), engineer_id="eng-dealer-sh",
+        kind=VisitKind.CALLBACK,
+    )  # fmt: skip
+    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    charged = {line.line.kind: line.line.chargeable for line in sheet.lines}
+    assert charged == {
+        ChargeKind.MATERIALS: True,
+        ChargeKind.LABOUR: False,
+        ChargeKind.TRAVEL: False,
+        ChargeKind.SERVICE_FEE: False,
+    }
+    assert sheet.customer_total == Money("120.00", "CNY")
+    assert "callback_no_service_fee" in [r.code for r in sheet.reasons]
+
+
+def test_complaint_extension_makes_the_repair_free_and_is_named(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    first = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert first.customer_total > Money(0, "CNY")
+    complaints = desk.complaints
+    cid = complaints.open_complaint(world.agent, "cust-zh", "刚过保就坏", about=[ticket_id]).ticket.id
+    complaints.investigate(world.agent, cid)
+    complaints.propose_solution(world.agent, cid, solution="延保 12 个月")
+    complaints.agree_solution(world.customer_zh, cid)
+    complaints.grant_remedy(
+        world.agent, cid, kind=RemedyKind.WARRANTY_EXTENSION, cost=Money("0", "CNY"), extend_by=12
+    )
+    clock.advance(timedelta(hours=1))
+    again = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert again.revision == 2 and again.phase == "in_warranty"
+    assert again.customer_total == Money(0, "CNY")
+    extended = [r for r in again.lines[0].reasons if r.code == "warranty_extended"]
+    assert extended and extended[0].params["complaint_id"] == cid
+    named = [r for r in again.lines[0].reasons if r.code == "extension_granted_by_complaint"]
+    assert named and named[0].params["complaint_id"] == cid
+    event = desk.ticket(world.agent, ticket_id).events[-1]
+    assert event.action == "assess_charges"
+    assert f"now_free:materials:{PART}" in event.payload["changes"]
+    assert "phase:out_of_warranty->in_warranty" in event.payload["changes"]
+
+
+def test_hostile_payments_are_refused_and_nothing_is_stored(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    desk.charges.accept(world.customer_zh, ticket_id, quote.id)
+    before = desk.ticket(world.agent, ticket_id).version
+    for bad in ("-5", "NaN", "Infinity", "1e30"):
+        with pytest.raises((InvalidMoney, ValidationError)):
+            desk.charges.record_payment(
+                world.customer_zh, ticket_id, quote.id, amount=Money(Decimal(bad), "CNY")
+            )
+    with pytest.raises(ValidationError):
+        desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("10", "USD"))
+    with pytest.raises(ValidationError):
+        desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("9999", "CNY"))
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.version == before and view.charges is not None and view.charges.payments == []
+    # every report is still readable
+    assert desk.fees.monthly_revenue(world.manager, "2026-03").revenue_total == Money("220.00", "CNY")
+    with desk.store() as uow:
+        assert month_money(uow.documents, "2026-03").income == Money("220.00", "CNY")
+
+
+def _free_part_received(desk: ServiceDesk, clock: ManualClock, world: World) -> tuple[str, str]:
+    """An in-warranty repair whose new part goes free, on loan, to the dealer; returns (ticket, request)."""
+    ticket_id = _repair(desk, clock, world, "unit-in")
+    materials = desk.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART, 1)],
+        urgent=True,
+    )  # fmt: skip
+    checked = materials.check(world.agent, request.id)
+    assert checked.chargeable is False and checked.pick_slip is not None
+    materials.approve(world.manager, request.id)
+    materials.pick(world.agent, request.id)
+    materials.ship(world.agent, request.id)
+    clock.set(datetime(2026, 3, 3, 15, 0, tzinfo=SH))
+    materials.receive(world.dealer_sh_staff, request.id)  # repaired 3 March: due back within 30 days
+    return ticket_id, request.id
+
+
+def test_old_part_back_on_the_last_day_is_free(story: tuple[ServiceDesk, ManualClock, World]) -> None:
+    desk, clock, world = story
+    ticket_id, request_id = _free_part_received(desk, clock, world)
+    clock.set(datetime(2026, 4, 2, 22, 0, tzinfo=SH))  # the 30th day, late evening
+    item = desk.materials.register_return(world.agent, request_id=request_id, part=PART)
+    desk.materials.inspect_return(world.agent, item.id, accepted=True)
+    desk.materials.book_return(world.agent, item.id)
+    clock.set(datetime(2026, 4, 5, 9, 0, tzinfo=SH))
+    assert desk.materials.run_overdue_chargebacks(world.system) == ()
+    assert desk.fees.slips_of(world.manager, ticket_id) == []
+    with desk.store() as uow:
+        figures = month_money(uow.documents, "2026-03")
+        april = month_money(uow.documents, "2026-04")
+    assert figures.cost == Money("75.00", "CNY")  # the free part, at the maker's price to dealers
+    assert figures.income == Money(0, "CNY") and april.cost == Money(0, "CNY")
+
+
+def test_old_part_back_a_day_late_is_charged_to_the_dealer(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id, _request_id = _free_part_received(desk, clock, world)
+    clock.set(datetime(2026, 4, 2, 23, 59, tzinfo=SH))
+    assert desk.materials.run_overdue_chargebacks(world.system) == ()
+    clock.set(datetime(2026, 4, 3, 0, 1, tzinfo=SH))  # the day after the 30th
+    (chargeback,) = desk.materials.run_overdue_chargebacks(world.system)
+    assert chargeback.part == PART and chargeback.line.amount == Money("75.00", "CNY")
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert (slip.payer_kind, slip.payer_id) == ("dealer", "dealer-sh")  # not the end customer
+    assert slip.origin.value == "unreturned_materials" and slip.lines[0].item == PART
+    assert slip.reasons[0].code == "part_not_returned" and slip.reasons[0].params["part"] == PART
+    with desk.store() as uow:
+        april = month_money(uow.documents, "2026-04")
+    assert april.income == Money("75.00", "CNY") and dict(april.income_by_payer) == {
+        "dealer": Money(75, "CNY")
+    }
+
+
+def test_reconciliation_surplus_for_review_and_shortage_after_deadline(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id, _request_id = _free_part_received(desk, clock, world)
+    dealer = PartyRef.dealer("dealer-sh")
+    counted = {PART: 0, "WN-SEAT-9": 2}  # the loaned part is missing; two seats were never lent
+    early = desk.materials.reconcile(world.agent, dealer, counted, reference="PD-2026-03")
+    assert dict(early.surplus) == {"WN-SEAT-9": 2} and dict(early.pending) == {PART: 1}
+    assert early.chargebacks == () and desk.fees.slips_of(world.manager, ticket_id) == []
+    assert desk.materials.ledger(world.agent, dealer).balance == {PART: 1}  # surplus is not a loan
+    clock.set(datetime(2026, 4, 10, 9, 0, tzinfo=SH))
+    late = desk.materials.reconcile(world.agent, dealer, counted, reference="PD-2026-04")
+    assert not late.surplus and [c.quantity for c in late.chargebacks] == [1]
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert slip.payer_id == "dealer-sh" and slip.total == Money("75.00", "CNY")
+
+
+def test_month_revenue_and_cost_per_ticket_from_stored_slips(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    paid_ticket = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, paid_ticket, travel_zone="pudong")
+    quote = desk.charges.quote(world.agent, paid_ticket)
+    accepted = desk.charges.accept(world.customer_zh, paid_ticket, quote.id)
+    assert accepted.fee_slip is not None and accepted.fee_slip.total == Money("250.00", "CNY")
+    desk.charges.record_payment(world.customer_zh, paid_ticket, quote.id, amount=Money("250.00", "CNY"))
+    free_ticket, _ = _free_part_received(desk, clock, world)
+    with desk.store() as uow:
+        march = month_money(uow.documents, "2026-03")
+    assert march.income == Money("250.00", "CNY") and march.paid == Money("250.00", "CNY")
+    assert march.cost == Money("75.00", "CNY")
+    assert march.ticket_count == 2 and march.cost_per_ticket == Money("37.50", "CNY")
+    assert march.tickets[free_ticket].cost == Money("75.00", "CNY")
+    assert march.tickets[paid_ticket].income == Money("250.00", "CNY")
+    revenue = desk.fees.monthly_revenue(world.manager, "2026-03")
+    assert revenue.revenue_total == march.income  # the fee desk's list agrees
+
+
+def test_budget_approved_by_a_named_role_and_overrun_needs_a_reason(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    with pytest.raises(PermissionDenied):  # the pack's budget_approvers: the general manager
+        desk.charges.set_budget(world.manager, "2026-03", "materials", Money("50.00", "CNY"))
+    budget = desk.charges.set_budget(world.general_manager, "2026-03", "materials", Money("50.00", "CNY"))
+    assert budget.approved_by == world.general_manager.ref
+    for bad in (Money("-1", "CNY"), Money(0, "CNY")):
+        with pytest.raises(ValidationError):
+            desk.charges.set_budget(world.general_manager, "2026-03", "labour", bad)
+    _free_part_received(desk, clock, world)  # 75.00 of free material, against a budget of 50.00
+    with desk.store() as uow:
+        report = budget_report(uow.documents, "2026-03")
+    (row,) = report.rows
+    assert row.category == "materials" and row.actual == Money("75.00", "CNY")
+    assert row.over_budget and report.unapproved == ("materials",)
+    with pytest.raises(ValidationError):
+        desk.charges.approve_overrun(
+            world.general_manager, "2026-03", "materials", Money(25, "CNY"), reason=" "
+        )
+    desk.charges.approve_overrun(
+        world.general_manager, "2026-03", "materials", Money(25, "CNY"), reason="批次缺陷集中更换"
+    )
+    with desk.store() as uow:
+        again = budget_report(uow.documents, "2026-03")
+    assert again.rows[0].over_budget and again.unapproved == ()
+    (stored,) = desk.charges.budgets(world.auditor, "2026-03")
+    assert stored.overruns[0].reason == "批次缺陷集中更换"
+
+
+def test_charging_commands_replay_by_idempotency_key(story: tuple[ServiceDesk, ManualClock, World]) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    first = desk.charges.assess(world.dealer_sh_staff, ticket_id, idempotency_key="assess-1")
+    again = desk.charges.assess(world.dealer_sh_staff, ticket_id, idempotency_key="assess-1")
+    assert again.revision == first.revision == 1  # replayed, not assessed twice
+    with pytest.raises(IdempotencyKeyReused):
+        desk.charges.assess(
+            world.dealer_sh_staff, ticket_id, travel_zone="pudong", idempotency_key="assess-1"
+        )
+    quote = desk.charges.quote(world.agent, ticket_id)
+    accepted = desk.charges.accept(world.customer_zh, ticket_id, quote.id, idempotency_key="yes")
+    replayed = desk.charges.accept(world.customer_zh, ticket_id, quote.id, idempotency_key="yes")
+    assert replayed.quote == accepted.quote and replayed.pick_slip == accepted.pick_slip
+    assert replayed.fee_slip is not None and accepted.fee_slip is not None
+    assert replayed.fee_slip.id == accepted.fee_slip.id
+    assert len(desk.fees.slips_of(world.manager, ticket_id)) == 1
+
+
+def test_reassessing_after_a_new_fault_record_says_what_changed(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-in")
+    first = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert first.customer_total == Money(0, "CNY")
+    desk.add_fault_record(
+        world.dealer_sh_staff, ticket_id, symptom="keeps_flushing", cause="moved_or_self_installed",
+        action="reinstall",
+    )  # fmt: skip
+    clock.advance(timedelta(minutes=5))
+    again = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert again.revision == 2 and all(line.line.chargeable for line in again.lines)
+    event = desk.ticket(world.agent, ticket_id).events[-1]
+    assert event.action == "assess_charges" and event.reason is not None
+    assert f"now_chargeable:materials:{PART}" in event.payload["changes"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"distance_km": "12"}, "distance_km"),
+        ({"distance_km": 0}, "distance_km"),
+        ({"travel_zone": ["pudong"]}, "travel_zone"),
+        ({"job_type": "Repair Job"}, "job_type"),
+        ({"parts": {"WN CB 01": 1}}, "parts"),
+        ({"parts": {PART: 0}}, "parts"),
+        ({"travel_zone": "pudong", "distance_km": 5}, "travel_zone"),
+    ],
+)
+def test_assess_refuses_bad_input_naming_the_field(
+    story: tuple[ServiceDesk, ManualClock, World], kwargs: dict[str, object], field: str
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    with pytest.raises(ValidationError) as info:
+        desk.charges.assess(world.dealer_sh_staff, ticket_id, **kwargs)  # type: ignore[arg-type]
+    assert info.value.field == field
+    assert desk.ticket(world.agent, ticket_id).charges is None  # nothing stored
