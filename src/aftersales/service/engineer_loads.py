@@ -21,10 +21,9 @@ from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 
 __all__ = ["OPEN_STATES", "EngineerLoad", "engineer_loads_in"]
 
-OPEN_STATES: tuple[str, ...] = tuple(
-    s.value for s in TicketState if s not in (TicketState.RESOLVED, TicketState.CLOSED, TicketState.CANCELLED)
-)
-"""States in which a ticket is still work for its engineer (a resolved one waits for the customer)."""
+_DONE = frozenset({"resolved", "accepted", "closed", "cancelled"})
+OPEN_STATES: tuple[str, ...] = tuple(s.value for s in TicketState if s.value not in _DONE)
+"""States in which a ticket is still work for its engineer (resolved or accepted: the customer's turn)."""
 
 
 @attrs.frozen
