@@ -83,6 +83,7 @@ from aftersales.domain.money import MAX_MINOR_UNITS, Money
 from aftersales.domain.part_numbers import check_part_number
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
+from aftersales.domain.quality_incidents import IncidentRemedyKind, IncidentState, QualityIncident
 from aftersales.domain.quality_reports import BatchIncidentRecord, DealerMonthlyReport
 from aftersales.domain.reasons import Reason
 from aftersales.domain.service_contracts import ContractCoverage, ContractSla, ServiceContract
@@ -96,6 +97,7 @@ from aftersales.domain.sla_clock import (
 )
 from aftersales.domain.survey_campaigns import CampaignChannel, SamplingRules, SurveyCampaign, SurveyTask
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
+from aftersales.domain.teams import OnCallShift, Team, TeamKind
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
 from aftersales.domain.training import TrainingKind, TrainingRecord
@@ -201,6 +203,7 @@ from aftersales.service.context import DeskContext, DeskSettings
 from aftersales.service.contracts import ServiceContracts
 from aftersales.service.delivery import OutboxDesk
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.engineer_loads import EngineerLoad
 from aftersales.service.fee_desk import FeeDesk, MonthlyRevenue
 from aftersales.service.jobs import Jobs, JobSettings, JobsReport
 from aftersales.service.knowledge_desk import KnowledgeDesk, Suggestions
@@ -210,9 +213,11 @@ from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.permissions import PERMISSIONS
 from aftersales.service.privacy import AccessRecord, ErasureRecord, PrivacyDesk
+from aftersales.service.quality_incidents import QualityIncidentDesk
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sla_cliff import CalendarHealth, RecomputeReport
 from aftersales.service.survey_campaigns import CampaignResults, SurveyCampaigns
+from aftersales.service.teams import TeamDesk
 from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.views import CommandResult, Progress, TicketView
 
@@ -305,6 +310,7 @@ __all__ = [
     "Engineer",
     "EngineerId",
     "EngineerLevel",
+    "EngineerLoad",
     "ErasureRecord",
     "FaultRecord",
     "FeeDesk",
@@ -316,6 +322,8 @@ __all__ = [
     "IdGenerator",
     "IdempotencyKeyReused",
     "ImpactScope",
+    "IncidentRemedyKind",
+    "IncidentState",
     "InvalidMoney",
     "InvalidTransition",
     "InvoiceIssuer",
@@ -344,6 +352,7 @@ __all__ = [
     "NamedPolicy",
     "NotFound",
     "Notifier",
+    "OnCallShift",
     "OutboundSummary",
     "Outbox",
     "OutboxMessage",
@@ -368,6 +377,8 @@ __all__ = [
     "Product",
     "ProductId",
     "Progress",
+    "QualityIncident",
+    "QualityIncidentDesk",
     "Quote",
     "QuoteEscalation",
     "Reason",
@@ -411,6 +422,9 @@ __all__ = [
     "SurveyCampaigns",
     "SurveyTask",
     "TargetStatus",
+    "Team",
+    "TeamDesk",
+    "TeamKind",
     "TextIndex",
     "Ticket",
     "TicketEvent",

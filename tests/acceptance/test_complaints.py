@@ -31,7 +31,7 @@ from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.domain.surveys import CallbackChecklist, CallbackTaskState, SatisfactionSurvey
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.warranty_records import ExtensionSource
-from aftersales.errors import InvalidTransition, PermissionDenied, ValidationError
+from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from aftersales.policies.callback import CallbackParams, DefaultCallback
 from aftersales.policies.complaints import ComplaintParams, DefaultComplaintPolicy
 from aftersales.policies.warranty import DefaultWarrantyPolicy, WarrantyPhase
@@ -328,7 +328,7 @@ def test_hard_case_referred_to_the_general_manager_and_decided(desk: ServiceDesk
 def test_customer_withdraws_and_only_own_complaints(desk: ServiceDesk) -> None:
     complaints = desk.complaints
     cid = complaints.open_complaint(Actor.customer("c1"), "c1", "投诉上门迟到").ticket.id
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # another customer is not found, not merely forbidden
         complaints.open_complaint(Actor.customer("c1"), "vip", "冒名投诉")
     with pytest.raises(PermissionDenied):
         complaints.investigate(Actor.customer("c1"), cid)
@@ -440,3 +440,14 @@ def test_callbacks_overdue_show_in_the_ledger(desk: ServiceDesk) -> None:
     callbacks.schedule(AGENT, second, due_at=desk.clock.now() + timedelta(hours=1))
     (only,) = callbacks.pending(AGENT)
     assert only.ticket_id == second and only.due_at == desk.clock.now() + timedelta(hours=1)
+
+
+def test_an_engineer_in_the_field_reports_a_crisis_and_the_centre_hears_at_once(desk: ServiceDesk) -> None:
+    # Seed 004: 当接到危机事件的单位或部门、个人要立即通知客户服务中心.
+    result = desk.complaints.open_complaint(
+        ENGINEER, "c1", "现场发现漏水泡坏地板，客户要找媒体", crisis=CRISIS
+    )
+    assert [e.action for e in result.events] == ["opened", "classify", "escalate"]
+    assert result.events[0].actor.role is Role.ENGINEER
+    desk.deliver()
+    assert _notifier(desk).to("gm@example.cn") and _notifier(desk).to("head@example.cn")

@@ -297,3 +297,24 @@ def test_incremental_learning_equals_counting_from_scratch(
         except NotFound:
             got = {}
     assert got == expected
+
+
+def test_remote_resolutions_are_scoped_like_tickets(desk: ServiceDesk, kb: KnowledgeDesk) -> None:
+    article_id = _write(kb)
+    opened = desk.open_ticket(AGENT, customer_id="c1", description="马桶冲洗不出水")
+    tid = opened.ticket.id
+    with desk.store() as uow:
+        t = uow.tickets.get(tid)
+        t.product_id = ProductId(TOILET)
+        t.region = "SH"
+        uow.tickets.save(t)
+        uow.commit()
+    desk.triage(AGENT, tid, nature="fault", severity=Severity.LOW)
+    kb.resolve_with_article(AGENT, tid, article_id)
+    assert [r.ticket_id for r in kb.remote_resolutions(MANAGER, article_id)] == [tid]
+    # Another region's dealer and an engineer not on the ticket learn nothing about its id.
+    assert kb.remote_resolutions(Actor.dealer_staff("bj-1", "dealer-bj", {"BJ"}), article_id) == []
+    assert kb.remote_resolutions(Actor.engineer("eng-9"), article_id) == []
+    assert [
+        r.ticket_id for r in kb.remote_resolutions(Actor.dealer_staff("sh-1", "d-sh", {"SH"}), article_id)
+    ] == [tid]

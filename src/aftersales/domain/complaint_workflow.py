@@ -70,8 +70,14 @@ COMPLAINT_WORKFLOW = Workflow(
         _t("revise_solution", (S.SOLUTION_PROPOSED,), STAY, _HANDLERS | {R.CUSTOMER}, reason=True),
         _t("agree_solution", (S.SOLUTION_PROPOSED,), S.IMPLEMENTING, _HANDLERS | {R.CUSTOMER}),
         _t("refer", (S.INVESTIGATING, S.SOLUTION_PROPOSED), S.AWAITING_DECISION, _HANDLERS, reason=True),
+        # The pack's hard-case addressee decides: the general manager (seed 004) or the after-sales
+        # manager (seed 001, 对重大售后问题进行决策); the complaint desk narrows to the referral's addressees.
         _t(
-            "decide", (S.AWAITING_DECISION,), S.SOLUTION_PROPOSED, frozenset({R.GENERAL_MANAGER}), reason=True
+            "decide",
+            (S.AWAITING_DECISION,),
+            S.SOLUTION_PROPOSED,
+            frozenset({R.GENERAL_MANAGER, R.MANAGER}),
+            reason=True,
         ),
         _t("resolve", (S.IMPLEMENTING,), S.FEEDBACK_GIVEN, _HANDLERS),
         _t("reject", (S.FEEDBACK_GIVEN, S.REVIEWED), S.INVESTIGATING, _HANDLERS | {R.CUSTOMER}, reason=True),

@@ -119,6 +119,8 @@ TICKET_WORKFLOW = Workflow(
         _t("accept_quote", _CHARGING, STAY, _ANSWERING),
         _t("refuse_quote", _WORKING, S.AWAITING_CUSTOMER, _ANSWERING),
         _t("record_payment", (*_CHARGING,), STAY, _ANSWERING | {R.ENGINEER}),
+        # Issue 20: a dispatch that found nobody is part of the ticket's history (reasons, addressees).
+        _t("dispatch_failed", _OPEN, STAY, _COORDINATORS),
     ],
     final=(S.CLOSED, S.CANCELLED),
 )

@@ -60,6 +60,13 @@ def _percent(value: object) -> Decimal:
     return result
 
 
+def _dimension(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if value not in ("cause", "symptom"):
+        raise ValidationError(
+            f'{attribute.name} is "cause" or "symptom", got {value!r}', field=attribute.name
+        )
+
+
 @attrs.frozen
 class ComplaintParams:
     """Parameters of the complaint policy (pack section ``[complaint]``)."""
@@ -68,6 +75,8 @@ class ComplaintParams:
     """Share of one batch with the same quality problem that makes a batch incident (seed 004: 5%)."""
     batch_threshold_inclusive: bool = True
     """``True``: the threshold itself counts (以上 includes the number: 5 of 100 is an incident)."""
+    batch_dimension: str = attrs.field(default="cause", validator=_dimension)
+    """What makes two fault records "the same quality problem": their ``cause`` (default) or ``symptom``."""
     escalation_ack_hours: int = attrs.field(default=2, validator=in_range(1, 24 * 7))
     """Hours within which an escalated complaint must be taken up (seed 004 says 立即: a parameter)."""
     complaint_below_score: int = attrs.field(default=3, validator=in_range(0, 6))

@@ -169,6 +169,9 @@ class DefaultPriority:
         if raises and priority is not Priority.CRITICAL:
             priority = priority.raised(raises)
             reasons.append(Reason("customer_tier", {"tier": facts.tier.value, "levels": raises}))
+        elif raises:
+            # Already critical: nothing to raise, but the tier stays in the reasons (dispatch, reports).
+            reasons.append(Reason("customer_tier_kept", {"tier": facts.tier.value}))
         if not reasons:
             reasons.append(Reason("priority_normal"))
         if facts.category.code in p.remote_first and priority.rank <= p.remote_first_up_to.rank:

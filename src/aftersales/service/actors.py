@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextvars import ContextVar
 
 import attrs
 
@@ -10,8 +11,35 @@ from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.contact import validate_locale, validate_timezone
 from aftersales.domain.ids import CustomerId, DealerId, EngineerId
 from aftersales.domain.text import bounded, required_text
+from aftersales.errors import ValidationError
 
-__all__ = ["Actor"]
+__all__ = ["Actor", "act_in"]
+
+_ACTING: ContextVar[tuple[str, Role] | None] = ContextVar("aftersales_acting_role", default=None)
+"""The role the current command was permitted under, for actors holding several roles."""
+
+
+def _role_set(value: Iterable[Role | str] | None) -> frozenset[Role]:
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset({Role(value)})
+    return frozenset(Role(r) for r in value)
+
+
+def act_in(actor: Actor, allowed: Iterable[Role]) -> Role | None:
+    """The role ``actor`` acts in for a command open to ``allowed`` (``None``: none of its roles).
+
+    The primary role wins when it is allowed, then the extra roles in :class:`Role` order. The choice
+    is remembered for the running command so :attr:`Actor.ref` records the person once, in that role.
+    """
+    wanted = frozenset(allowed)
+    role: Role | None = actor.role if actor.role in wanted else None
+    if role is None:
+        role = next((r for r in Role if r in actor.extra_roles and r in wanted), None)
+    if role is not None and actor.extra_roles:
+        _ACTING.set((actor.id, role))
+    return role
 
 
 def _regions(value: Iterable[str] | str | None) -> frozenset[str]:
@@ -41,10 +69,39 @@ class Actor:
     team: str | None = None
     locale: str = attrs.field(default="zh_Hans", validator=validate_locale)
     timezone: str = attrs.field(default="Asia/Shanghai", validator=validate_timezone)
+    extra_roles: frozenset[Role] = attrs.field(factory=frozenset, converter=_role_set)
+    """Further roles the same person holds (a manager who is also the department head)."""
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Every role this person holds: the primary ``role`` and the ``extra_roles``."""
+        return self.extra_roles | {self.role}
+
+    def has_role(self, *roles: Role) -> bool:
+        """Does this person hold any of ``roles``?"""
+        return any(r in self.roles for r in roles)
+
+    def with_roles(self, *roles: Role | str) -> Actor:
+        """The same person also holding ``roles``.
+
+        ``Actor.manager("m1").with_roles(Role.DEPARTMENT_HEAD)`` is one manager who heads a department.
+        """
+        extra = (self.extra_roles | _role_set(roles)) - {self.role}
+        return attrs.evolve(self, extra_roles=extra)
+
+    def acting_as(self, role: Role | str) -> Actor:
+        """The same person acting explicitly in ``role``, one of the roles it holds."""
+        chosen = Role(role)
+        if chosen not in self.roles:
+            raise ValidationError(f"{self} does not hold the role {chosen.value}", field="role")
+        return attrs.evolve(self, role=chosen, extra_roles=self.roles - {chosen})
 
     @property
     def ref(self) -> ActorRef:
-        """What events record about this actor."""
+        """What events record about this actor: its id once, with the role the command runs under."""
+        acting = _ACTING.get()
+        if self.extra_roles and acting is not None and acting[0] == self.id and acting[1] in self.roles:
+            return ActorRef(self.id, acting[1])
         return ActorRef(self.id, self.role)
 
     def __str__(self) -> str:

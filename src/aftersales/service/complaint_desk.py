@@ -43,7 +43,7 @@ from aftersales.domain.parties import Customer
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
-from aftersales.errors import NotFound, ValidationError
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.policies.complaints import (
     ComplaintClass,
     ComplaintFacts,
@@ -62,8 +62,9 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import schedule_in
 from aftersales.service.context import DeskContext
 from aftersales.service.intake import open_ticket_in, received_time
-from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, check_role, permit
+from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, can_read, check_role, permit
 from aftersales.service.runner import Applied, CommandRunner
+from aftersales.service.scope import require_asset_visible
 from aftersales.service.views import CommandResult
 
 __all__ = ["COMPLAINT_ROLES", "ComplaintDesk", "ComplaintLogEntry", "ComplaintLogFilter", "OverdueEscalation"]
@@ -187,12 +188,15 @@ class ComplaintDesk:
         except NotFound:
             return None
 
-    def _linked(self, uow: UnitOfWork, customer_id: str, about: Iterable[str]) -> tuple[TicketId, ...]:
+    def _linked(
+        self, uow: UnitOfWork, actor: Actor, customer_id: str, about: Iterable[str]
+    ) -> tuple[TicketId, ...]:
+        # Another customer's ticket, or one the actor may not read, is simply not found.
         out: list[TicketId] = []
         for ticket_id in about:
             other = uow.tickets.get(ticket_id)
-            if other.customer_id != customer_id:
-                raise ValidationError(f"ticket {ticket_id} belongs to another customer", field="about")
+            if other.customer_id != customer_id or not can_read(actor, other):
+                raise NotFound("ticket", ticket_id)
             out.append(other.id)
         return tuple(out)
 
@@ -331,7 +335,7 @@ class ComplaintDesk:
 
         Writes the ticket, its file and their outbox messages; the caller commits.
         """
-        linked = self._linked(uow, customer_id, about)
+        linked = self._linked(uow, actor, customer_id, about)
         if asset_id is None and linked:
             asset_id = uow.tickets.get(linked[0]).asset_id
 
@@ -414,7 +418,9 @@ class ComplaintDesk:
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             mine = [
-                i for i, e in enumerate(file.escalations) if e.acknowledged_at is None and actor.role in e.to
+                i
+                for i, e in enumerate(file.escalations)
+                if e.acknowledged_at is None and any(r in e.to for r in actor.roles)
             ]
             if not mine:
                 raise ValidationError(f"no open escalation of {ticket.id} is addressed to {actor.role.value}")
@@ -451,13 +457,18 @@ class ComplaintDesk:
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             if file.referral is None:
                 raise ValidationError(f"complaint {ticket.id} was not referred", field="complaint_id")
+            deciders = {Role.GENERAL_MANAGER}.union(
+                *(e.to for e in file.escalations if e.reason.code == "hard_case_referred")
+            )
+            if not any(r in deciders for r in actor.roles):
+                raise PermissionDenied(str(actor), "record_gm_decision", ticket.id)
             ticket.step("decide", actor.ref, now, reason=decision)
             file.referral = attrs.evolve(
                 file.referral, decision=decision, decided_by=actor.ref, decided_at=now
             )
             file.solution = decision
             for i, e in enumerate(file.escalations):
-                if e.acknowledged_at is None and actor.role in e.to:
+                if e.acknowledged_at is None and any(r in e.to for r in actor.roles):
                     file.escalations[i] = attrs.evolve(e, acknowledged_at=now, acknowledged_by=actor.ref)
 
         return self._run(actor, "record_gm_decision", complaint_id, body, idempotency_key)
@@ -691,7 +702,7 @@ class ComplaintDesk:
         """Link the complaint to more service tickets of the same customer."""
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
-            linked = self._linked(uow, ticket.customer_id, about)
+            linked = self._linked(uow, actor, ticket.customer_id, about)
             ticket.step("link_tickets", actor.ref, now, payload={"about": list(linked)})
             file.about = (*file.about, *linked)
 
@@ -811,8 +822,10 @@ class ComplaintDesk:
             for ticket in _all(uow, query):
                 if ticket.asset_id is None:
                     continue
+                # The pack's dimension (cause by default) says what "the same problem" is, as in the hook.
+                dimension = self.policy.params.batch_dimension
                 faults += [
-                    UnitFault(ticket.asset_id, batch, r.cause, ticket.product_id)
+                    UnitFault(ticket.asset_id, batch, getattr(r, dimension), ticket.product_id)
                     for r in ticket.fault_records
                 ]
         return detect_batch_incidents(faults, {batch: batch_size}, self.policy.params, quality_causes)
@@ -821,6 +834,7 @@ class ComplaintDesk:
         """The warranty extensions granted to ``asset_id`` as complaint remedies, oldest first."""
         check_role(actor, "warranty_extensions", roles=COMPLAINT_ROLES["warranty_extensions"])
         with self.context.store() as uow:
+            require_asset_visible(uow, actor, asset_id)
             found = uow.documents.query(GrantedExtension, asset_id=asset_id)
         return tuple(sorted((g.extension for g in found), key=lambda e: e.granted_at))
 

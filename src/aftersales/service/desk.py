@@ -51,6 +51,7 @@ from aftersales.service.contracts import ServiceContracts
 from aftersales.service.delivery import OutboxDesk, delivery_rules
 from aftersales.service.describing import Describing, default_attachments, desk_custom_fields
 from aftersales.service.dispatching import Dispatching
+from aftersales.service.engineer_loads import EngineerLoad, engineer_loads_in
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.hooks import complaint_on_low_score, install_hooks
 from aftersales.service.jobs import Jobs, JobsReport
@@ -60,12 +61,14 @@ from aftersales.service.master_data import MasterData, MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.notify import Notifications
 from aftersales.service.privacy import PrivacyDesk
+from aftersales.service.quality_incidents import QualityIncidentDesk, detect_on_fault
 from aftersales.service.report_commands import ReportCommands
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.search_hooks import install_search_hooks
 from aftersales.service.sla import SlaService
 from aftersales.service.sla_watch import SlaWatch
 from aftersales.service.survey_campaigns import SurveyCampaigns
+from aftersales.service.teams import TeamDesk
 from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.tickets import Tickets, scoped_filter
 from aftersales.service.views import CommandResult, TicketView
@@ -155,6 +158,10 @@ class ServiceDesk(Tickets):
         self.surveys = SurveyCampaigns(context, runner)
         self.privacy = PrivacyDesk(context, runner)
         install_hooks(runner, knowledge=self.knowledge)
+        # Issue 20: the one batch-incident detector, in the fault record's transaction.
+        self.quality_incidents = QualityIncidentDesk(context, runner)
+        runner.on_ticket_change(detect_on_fault(context))
+        self.teams = TeamDesk(context, runner)
         install_search_hooks(runner, self.attachments)
         self.outbox = OutboxDesk(context, runner)
         self.jobs = Jobs(
@@ -446,3 +453,10 @@ class ServiceDesk(Tickets):
         """Run the periodic jobs that are due (SLA sweep, callbacks due, chargebacks, due times,
         delivery, retention): bounded, idempotent, leased in the store. See :mod:`aftersales.service.jobs`."""
         return self.jobs.run_due(now)
+
+    # -- engineer loads (issue 20) -------------------------------------------------------------------------
+
+    def engineer_loads(self, actor: Actor, team: str | None = None) -> list[EngineerLoad]:
+        """Open tickets per engineer (of ``team`` if given), by state, read from the store now."""
+        with self.context.store() as uow:
+            return engineer_loads_in(uow, actor, team)

@@ -17,6 +17,7 @@ from aftersales.domain.classification import Priority
 from aftersales.domain.ids import EngineerId
 from aftersales.domain.parties import Engineer
 from aftersales.domain.reasons import Reason
+from aftersales.domain.teams import Team, TeamKind
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import Assignee, AssigneeKind
@@ -109,6 +110,9 @@ class Dispatching:
             exclude=frozenset({ticket.assignee.id} if ticket.assignee else ()),  # type: ignore[arg-type]
         )
         calendar = self.context.calendar
+        on_call = self._on_call(uow, route.outcome.emergency_team, now)
+        if on_call is not None:
+            return on_call
         on_duty = calendar_on_duty(calendar) if calendar is not None else None
         decision = policies.dispatch.decide(request, self.roster(uow), on_duty)
         chosen = decision.outcome.assignee
@@ -123,3 +127,19 @@ class Dispatching:
             "escalation", escalation.outcome.to, values, key, now
         )
         return Choice(None, (), (route, decision, escalation), tuple(messages))
+
+    def _on_call(self, uow: UnitOfWork, emergency: bool, now: datetime) -> Choice | None:
+        """Outside working hours a critical ticket goes to the emergency team's on-call engineer."""
+        calendar = self.context.calendar
+        if not emergency or calendar is None or calendar.is_working_time(now):
+            return None
+        for team in sorted(uow.documents.query(Team, kind=TeamKind.EMERGENCY.value), key=lambda t: t.id):
+            engineer_id = team.on_call(now)
+            if engineer_id is not None:
+                engineer = uow.engineers.get(engineer_id)
+                reasons = (
+                    Reason("emergency_team", {"team": team.name}),
+                    Reason("on_call", {"engineer": engineer.id}),
+                )
+                return Choice(Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name), reasons)
+        return None

@@ -15,7 +15,7 @@ from aftersales.domain.classification import Category, Channel, Priority, Ticket
 from aftersales.domain.ids import AssetId, CustomerId, TicketId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import PermissionDenied, ValidationError
+from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
@@ -62,18 +62,23 @@ def open_ticket_in(
     ticket, derives its SLA, and writes it with its outbox messages. ``attach`` lets a capability
     add its own records (a complaint file) and messages in the same transaction.
     """
-    permit(actor, Workflow.SERVICE_TICKET, "open_ticket", customer_id)
+    if kind is TicketKind.COMPLAINT:  # a complaint's own row (engineers may report a crisis)
+        permit(actor, Workflow.COMPLAINT, "open_complaint", customer_id)
+    else:
+        permit(actor, Workflow.SERVICE_TICKET, "open_ticket", customer_id)
     described = describe_at_intake(context.custom_fields, category, tags, custom_fields)  # issue 23
     customer = uow.customers.get(customer_id)
+    # A customer outside the actor's scope is not found, exactly like one that does not exist.
     if actor.role is Role.CUSTOMER and actor.customer_id != customer.id:
-        raise PermissionDenied(str(actor), "open_ticket", customer_id)
+        raise NotFound("customer", customer_id)
     if actor.role is Role.DEALER_STAFF and not (
         customer.dealer_id == actor.dealer_id or customer.region in actor.regions
     ):
-        raise PermissionDenied(str(actor), "open_ticket", customer_id)
+        raise NotFound("customer", customer_id)
     asset = uow.assets.get(asset_id) if asset_id is not None else None
     if asset is not None and asset.customer_id not in (None, customer.id):
-        raise ValidationError(f"asset {asset.id} belongs to another customer", field="asset_id")
+        # Naming someone else's unit must not reveal that it exists.
+        raise NotFound("asset", asset.id)
     intake, intake_reasons = intake_priority(context.policies.priority, priority, urgent, category, kind)
     ids = context.ids
     ticket_id = ids.next_id("ticket") if ids is not None else next_number(uow, "ticket", now)

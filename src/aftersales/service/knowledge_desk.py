@@ -51,7 +51,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import KNOWLEDGE_ROLES, check_role
+from aftersales.service.permissions import KNOWLEDGE_ROLES, can_read, check_role
 from aftersales.service.runner import CommandRunner
 from aftersales.service.views import CommandResult
 
@@ -640,7 +640,18 @@ class KnowledgeDesk:
         )
 
     def remote_resolutions(self, actor: Actor, article_id: str) -> list[RemoteResolution]:
-        """Every remote resolution made with ``article_id`` (how useful the article has been)."""
+        """Every remote resolution made with ``article_id`` on a ticket ``actor`` may read.
+
+        Scoped like tickets: a dealer sees only its own tickets' resolutions, never other dealers' ids.
+        """
         check_role(actor, "suggest", article_id, KNOWLEDGE_ROLES["suggest"])
         with self.context.store() as uow:
-            return list(uow.documents.query(RemoteResolution, article_id=article_id))
+            found = uow.documents.query(RemoteResolution, article_id=article_id)
+            return [r for r in found if _readable(uow, actor, r.ticket_id)]
+
+
+def _readable(uow: UnitOfWork, actor: Actor, ticket_id: str) -> bool:
+    try:
+        return can_read(actor, uow.tickets.get(ticket_id))
+    except NotFound:
+        return False

@@ -31,6 +31,7 @@ PREFIXES = {
     "kb": "KB",
     "materials_movement": "MM",
     "training": "TR",
+    "quality_incident": "QI",
 }
 
 

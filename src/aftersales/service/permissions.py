@@ -32,7 +32,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
-from aftersales.service.actors import Actor
+from aftersales.service.actors import Actor, act_in
 
 __all__ = [
     "ARCHIVE_ROLES",
@@ -88,7 +88,8 @@ def _ticket_roles() -> dict[str, frozenset[Role]]:
 def _complaint_roles() -> dict[str, frozenset[Role]]:
     spec = COMPLAINT_WORKFLOW.spec
     table = {
-        "open_complaint": frozenset({R.CUSTOMER, R.DEALER_STAFF}) | _OFFICE | {R.SYSTEM},
+        # Seed 004: whoever meets a crisis reports it at once — engineers in the field included.
+        "open_complaint": frozenset({R.CUSTOMER, R.DEALER_STAFF, R.ENGINEER}) | _OFFICE | {R.SYSTEM},
         "investigate": spec("investigate").roles,
         "propose_solution": spec("propose_solution").roles,
         "revise_solution": spec("revise_solution").roles,
@@ -202,6 +203,12 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "retry_dead_letters": _HEADS | {R.SYSTEM},
     "purge_sent_messages": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.SYSTEM}),
     "announce_callbacks_due": _HEADS | {R.SYSTEM},
+    "engineer_loads": _SEE_ALL | {R.DEALER_STAFF},
+    "quality_incidents": _SEE_ALL | {R.DEALER_STAFF, R.ENGINEER},
+    "quality_incident_step": _HEADS | {R.SYSTEM},
+    "quality_incident_remedy": _HEADS,
+    "manage_teams": _HEADS | {R.SYSTEM},
+    "read_teams": _STAFF | {R.AUDITOR, R.SYSTEM},
     # cost budgets (seed 000): heads may set and approve; the pack's fees.budget_approvers narrows it
     "set_budget": _HEADS,
     "approve_overrun": _HEADS,
@@ -276,7 +283,7 @@ def roles_for(workflow: Workflow, command: str) -> frozenset[Role]:
 def permit(actor: Actor, workflow: Workflow, command: str, target: object = None) -> None:
     """Raise ``PermissionDenied`` unless ``actor``'s role may run ``command`` of ``workflow``."""
     _require_actor(actor)
-    if actor.role not in roles_for(workflow, command):
+    if act_in(actor, roles_for(workflow, command)) is None:
         raise PermissionDenied(str(actor), command, target)
 
 
@@ -304,8 +311,14 @@ def _assigned_to(actor: Actor, ticket: Ticket) -> bool:
 
 
 def can_read(actor: Actor, ticket: Ticket, team_of_assignee: str | None = None) -> bool:
-    """May ``actor`` see ``ticket`` at all? ``team_of_assignee`` is the assigned engineer's team."""
-    role = actor.role
+    """May ``actor`` see ``ticket`` at all? Any of its roles may grant it.
+
+    ``team_of_assignee`` is the assigned engineer's team.
+    """
+    return any(_reads_as(role, actor, ticket, team_of_assignee) for role in actor.roles)
+
+
+def _reads_as(role: Role, actor: Actor, ticket: Ticket, team_of_assignee: str | None) -> bool:
     if role in _SEE_ALL:
         return True
     if role is R.CUSTOMER:
@@ -318,13 +331,19 @@ def can_read(actor: Actor, ticket: Ticket, team_of_assignee: str | None = None) 
 
 
 def can_write(actor: Actor, ticket: Ticket) -> bool:
-    """May ``actor`` change ``ticket`` (role permitting)? Auditors never; engineers only their own."""
-    role = actor.role
+    """May ``actor`` change ``ticket`` (role permitting)? Auditors never; engineers only their own.
+
+    With several roles, any role that may write is enough.
+    """
+    return any(_writes_as(role, actor, ticket) for role in actor.roles)
+
+
+def _writes_as(role: Role, actor: Actor, ticket: Ticket) -> bool:
     if role is R.AUDITOR:
         return False
     if role is R.ENGINEER:
         return _assigned_to(actor, ticket)
-    return can_read(actor, ticket)
+    return _reads_as(role, actor, ticket, None)
 
 
 def check_role(
@@ -337,7 +356,7 @@ def check_role(
     """
     _require_actor(actor)
     allowed = roles if roles is not None else COMMAND_ROLES.get(command, frozenset())
-    if actor.role not in allowed:
+    if act_in(actor, allowed) is None:
         raise PermissionDenied(str(actor), command, target)
 
 

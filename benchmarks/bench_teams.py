@@ -1,0 +1,148 @@
+"""Benchmark: critical dispatch to a team among 1,000 engineers, and quality detection per fault record.
+
+Targets (issue 20): team dispatch among 1,000 engineers ≤ 1 ms; detection on each fault record ≤ 50 µs
+at 1 M stored fault records (this script measures the whole add_fault_record command, detector
+included, on the in-memory store at ``--units`` stored fault units; the baseline is the same command
+with the detector's hook removed, measured in the same run).
+
+Run: python benchmarks/bench_teams.py [--units 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.domain.classification import Severity
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import AssetId, CustomerId, EngineerId, ProductId
+from aftersales.domain.parties import Customer, CustomerTier, Engineer, EngineerLevel
+from aftersales.domain.products import Asset, Product, WarrantyTerm
+from aftersales.domain.quality_incidents import BatchFaultUnit, incident_key
+from aftersales.domain.teams import OnCallShift, Team, TeamKind
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+
+SH = ZoneInfo("Asia/Shanghai")
+SATURDAY_NIGHT = datetime(2026, 3, 7, 23, 0, tzinfo=SH)
+MANAGER, AGENT, ENGINEER = Actor.manager("m1"), Actor.agent("a1"), Actor.engineer("e0")
+
+
+def runs(label: str, samples: list[float]) -> None:
+    q = statistics.quantiles(samples, n=100)
+    print(
+        f"{label:<44} median {statistics.median(samples) * 1e6:9.1f} µs  p50 {q[49] * 1e6:9.1f}"
+        f"  p90 {q[89] * 1e6:9.1f}  p99 {q[98] * 1e6:9.1f}  (n={len(samples)})"
+    )
+
+
+def timed(function: Callable[[], object], n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        started = time.perf_counter()
+        function()
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def team_dispatch(n: int) -> None:
+    desk = ServiceDesk.open("memory://", pack="service_centre", clock=ManualClock(SATURDAY_NIGHT))
+    ids = [f"e{i}" for i in range(1000)]
+    for eid in ids:
+        desk.register_engineer(
+            MANAGER, Engineer(EngineerId(eid), eid, EngineerLevel.SENIOR, emergency_team=True)
+        )
+    contact = Contact("VIP", phone="13800000000")
+    desk.register_customer(MANAGER, Customer(CustomerId("vip"), "VIP", contact, CustomerTier.VIP))
+    month_ago = SATURDAY_NIGHT - timedelta(days=30)
+    shifts = [
+        OnCallShift(
+            ids[i % 12], month_ago + timedelta(hours=12 * i), month_ago + timedelta(hours=12 * (i + 1))
+        )
+        for i in range(120)
+    ]
+    desk.teams.save_team(MANAGER, Team("emergency", "应急小组", TeamKind.EMERGENCY, "e0", ids[:12]))
+    desk.teams.set_roster(MANAGER, "emergency", shifts)
+    tickets = []
+    for _ in range(2 * n):
+        tid = desk.open_ticket(AGENT, customer_id="vip", description="停产").ticket.id
+        desk.triage(AGENT, tid, nature="down", severity=Severity.SEVERE, production_stopped=True)
+        tickets.append(tid)
+    team_queue, pack_queue = iter(tickets[:n]), iter(tickets[n:])
+    runs("baseline: pack dispatch (desk.dispatch)", timed(lambda: desk.dispatch(AGENT, next(pack_queue)), n))
+    runs(
+        "team dispatch, 12 of 1,000 engineers, on call",
+        timed(lambda: desk.teams.dispatch_critical(AGENT, next(team_queue)), n),
+    )
+    team = desk.teams.team(MANAGER, "emergency")
+    runs("on-call lookup alone (Team.on_call)", timed(lambda: team.on_call(SATURDAY_NIGHT), 1000))
+
+
+def detection(units: int, n: int) -> None:
+    desk = ServiceDesk.open("memory://", pack="service_centre", clock=ManualClock(SATURDAY_NIGHT))
+    desk.register_product(MANAGER, Product(ProductId("P"), "P", "P", "toilet", (WarrantyTerm(12),)))
+    desk.register_engineer(MANAGER, Engineer(EngineerId("e0"), "e0"))
+    desk.register_customer(MANAGER, Customer(CustomerId("c"), "c", Contact("c", phone="13800000000")))
+    for i in range(3 * n):
+        asset = Asset(
+            AssetId(f"A-{i}"),
+            ProductId("P"),
+            f"S{i}",
+            CustomerId("c"),
+            batch="BIG",
+            purchase_date=date(2025, 1, 1),
+        )
+        desk.register_asset(MANAGER, asset)
+    with desk.store() as uow:  # stored fault units of other batches, as a long-running desk has them
+        for i in range(units):
+            key = incident_key(f"B{i % 5000}", "cause", "seal")
+            uow.documents.add(BatchFaultUnit(f"{key}|X{i}", key, f"X{i}", "T", "c", SATURDAY_NIGHT))
+        uow.commit()
+    tickets = []
+    for i in range(3 * n):
+        tid = desk.open_ticket(AGENT, customer_id="c", description="漏水", asset_id=f"A-{i}").ticket.id
+        desk.triage(AGENT, tid, nature="leak", severity=Severity.MEDIUM)
+        desk.dispatch(AGENT, tid, engineer_id="e0")
+        desk.start_work(ENGINEER, tid)
+        tickets.append(tid)
+    with_hook, without, spread = iter(tickets[:n]), iter(tickets[n : 2 * n]), iter(tickets[2 * n :])
+
+    def record(queue: object) -> None:
+        desk.add_fault_record(
+            ENGINEER, next(queue), symptom="leak", cause=f"c{len(str(queue))}", action="fix"
+        )  # type: ignore[call-overload]
+
+    hooks = desk.runner._ticket_hooks
+    kept = list(hooks)
+    hooks[:] = [h for h in hooks if "detect_on_fault" not in getattr(h, "__qualname__", "")]
+    runs("baseline: add_fault_record without detector", timed(lambda: record(without), n))
+    hooks[:] = kept
+    causes = iter(range(n))
+    spread_samples = timed(
+        lambda: desk.add_fault_record(
+            ENGINEER, next(spread), symptom="leak", cause=f"c{next(causes)}", action="fix"
+        ),
+        n,
+    )
+    runs(f"with detector, below threshold ({units:,} units)", spread_samples)
+    runs(f"with detector, incident joined ({units:,} units)", timed(lambda: record(with_hook), n))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=20_000)
+    parser.add_argument("--n", type=int, default=200)
+    args = parser.parse_args()
+    gc.enable()
+    team_dispatch(args.n)
+    detection(args.units, args.n)
+
+
+if __name__ == "__main__":
+    main()

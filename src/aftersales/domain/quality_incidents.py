@@ -1,0 +1,225 @@
+"""Quality incidents (批量质量事故, seed 004 第七条 5(2)): one record per batch and quality problem.
+
+A production batch is sold across the market, so an incident gathers the units, tickets, customers,
+regions and dealers of many customers. Its workflow is the quality manager's: detected → confirmed
+or dismissed → contained → root cause → corrective action → closed. Every step is an event on the
+incident (who, in which role, when, from which state to which); remedies applied to the batch record
+one event per unit reached. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import ClassVar
+
+import attrs
+
+from aftersales.domain.actors import ActorRef
+from aftersales.domain.work import aware
+from aftersales.errors import InvalidTransition, ValidationError
+
+__all__ = [
+    "INCIDENT_TRANSITIONS",
+    "BatchFaultTally",
+    "BatchFaultUnit",
+    "IncidentEvent",
+    "IncidentRemedyKind",
+    "IncidentState",
+    "QualityIncident",
+    "incident_key",
+]
+
+
+class IncidentState(StrEnum):
+    """Where a quality incident stands."""
+
+    DETECTED = "detected"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+    CONTAINED = "contained"
+    ROOT_CAUSE = "root_cause"
+    CORRECTIVE_ACTION = "corrective_action"
+    CLOSED = "closed"
+
+
+S = IncidentState
+INCIDENT_TRANSITIONS: dict[str, tuple[frozenset[IncidentState], IncidentState]] = {
+    "confirm": (frozenset({S.DETECTED}), S.CONFIRMED),
+    "dismiss": (frozenset({S.DETECTED, S.CONFIRMED}), S.DISMISSED),
+    "contain": (frozenset({S.CONFIRMED}), S.CONTAINED),
+    "record_root_cause": (frozenset({S.CONTAINED}), S.ROOT_CAUSE),
+    "record_corrective_action": (frozenset({S.ROOT_CAUSE}), S.CORRECTIVE_ACTION),
+    "close": (frozenset({S.CORRECTIVE_ACTION}), S.CLOSED),
+}
+"""Workflow step → (states it may start from, state it leads to)."""
+
+_OPEN = frozenset(S) - {S.DISMISSED, S.CLOSED}
+
+
+def incident_key(batch: str, dimension: str, value: str) -> str:
+    """The identity of one quality problem in one batch (``B-7|cause|seal_defect``)."""
+    return f"{batch}|{dimension}|{value}"
+
+
+@attrs.frozen
+class IncidentEvent:
+    """One entry of an incident's history."""
+
+    seq: int
+    action: str
+    actor: ActorRef
+    at: datetime = attrs.field(validator=aware)
+    from_state: str
+    to_state: str
+    note: str = ""
+    payload: dict[str, str] = attrs.field(factory=dict)
+
+
+@attrs.define
+class BatchFaultUnit:
+    """A unit counted once for a batch's quality problem (the detector's index: one per unit and key)."""
+
+    DOCUMENT_KIND: ClassVar[str] = "batch_fault_unit"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("key",)
+
+    id: str
+    key: str
+    asset_id: str
+    ticket_id: str
+    customer_id: str
+    recorded_at: datetime = attrs.field(validator=aware)
+    version: int = 0
+
+
+@attrs.define
+class BatchFaultTally:
+    """Distinct units counted for one key, the batch size last seen, and the incident once raised."""
+
+    DOCUMENT_KIND: ClassVar[str] = "batch_fault_tally"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+
+    id: str
+    units: int = 0
+    batch_size: int = 0
+    incident_id: str | None = None
+    version: int = 0
+
+
+@attrs.define
+class QualityIncident:
+    """A batch quality incident: the problem, the units it reached and what was done about it."""
+
+    DOCUMENT_KIND: ClassVar[str] = "quality_incident"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("key", "batch", "state")
+
+    id: str
+    key: str
+    product_id: str | None
+    batch: str
+    dimension: str
+    value: str
+    batch_size: int
+    threshold_percent: Decimal
+    detected_at: datetime = attrs.field(validator=aware)
+    state: IncidentState = IncidentState.DETECTED
+    unit_ids: list[str] = attrs.field(factory=list)
+    ticket_ids: list[str] = attrs.field(factory=list)
+    customer_ids: list[str] = attrs.field(factory=list)
+    regions: list[str] = attrs.field(factory=list)
+    dealer_ids: list[str] = attrs.field(factory=list)
+    engineer_ids: list[str] = attrs.field(factory=list)
+    escalated_to: list[str] = attrs.field(factory=list)
+    root_cause: str = ""
+    corrective_action: str = ""
+    events: list[IncidentEvent] = attrs.field(factory=list)
+    version: int = 0
+
+    @property
+    def affected(self) -> int:
+        """Distinct units of the batch showing the problem."""
+        return len(self.unit_ids)
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet closed or dismissed."""
+        return self.state in _OPEN
+
+    def record(
+        self,
+        action: str,
+        actor: ActorRef,
+        at: datetime,
+        note: str = "",
+        payload: dict[str, str] | None = None,
+    ) -> IncidentEvent:
+        """Append an event that does not move the state (a unit joined, a remedy reached a unit)."""
+        event = IncidentEvent(
+            len(self.events) + 1,
+            action,
+            actor,
+            at,
+            self.state.value,
+            self.state.value,
+            note,
+            dict(payload or {}),
+        )
+        self.events.append(event)
+        return event
+
+    def step(self, action: str, actor: ActorRef, at: datetime, note: str = "") -> IncidentEvent:
+        """Move along the workflow; a step not allowed from the current state is ``InvalidTransition``."""
+        spec = INCIDENT_TRANSITIONS.get(action)
+        if spec is None:
+            raise ValidationError(f"unknown quality-incident step {action!r}", field="action")
+        sources, target = spec
+        if self.state not in sources:
+            raise InvalidTransition(self.id, self.state.value, action)
+        if len(note) > 2000:
+            raise ValidationError("a note has at most 2000 characters", field="note")
+        before = self.state
+        self.state = target
+        event = IncidentEvent(len(self.events) + 1, action, actor, at, before.value, target.value, note)
+        self.events.append(event)
+        return event
+
+    def add_unit(
+        self, unit: BatchFaultUnit, region: str | None, dealer_id: str | None, engineer: str | None
+    ) -> bool:
+        """Count ``unit`` (its ticket, customer, region, dealer); ``False`` if it was counted already."""
+        if unit.asset_id in self.unit_ids:
+            return False
+        self.unit_ids.append(unit.asset_id)
+        self.link(unit.ticket_id, unit.customer_id, region, dealer_id, engineer)
+        return True
+
+    def link(
+        self,
+        ticket_id: str,
+        customer_id: str,
+        region: str | None,
+        dealer_id: str | None,
+        engineer: str | None,
+    ) -> bool:
+        """Link a ticket of any customer; ``False`` if it was linked already."""
+        for values, value in (
+            (self.customer_ids, customer_id),
+            (self.regions, region),
+            (self.dealer_ids, dealer_id),
+            (self.engineer_ids, engineer),
+        ):
+            if value is not None and value not in values:
+                values.append(value)
+        if ticket_id in self.ticket_ids:
+            return False
+        self.ticket_ids.append(ticket_id)
+        return True
+
+
+class IncidentRemedyKind(StrEnum):
+    """What is done for every unit of an incident's batch (召回, 免费更换, 延长保修)."""
+
+    RECALL = "recall"
+    FREE_REPLACEMENT = "free_replacement"
+    WARRANTY_EXTENSION = "warranty_extension"

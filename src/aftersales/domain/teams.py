@@ -1,0 +1,88 @@
+"""Teams (应急小组, a region's engineers, a dealer's staff) and their on-call roster.
+
+A team has members, a lead engineer and a coordinator (the department head who coordinates critical
+problems, seed 003). Its roster lists on-call shifts — nights, weekends, holidays — as explicit
+instants, so "who is on call at 23:00 on Saturday" is a lookup, not a guess. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar
+
+import attrs
+
+from aftersales.domain.text import required_text
+from aftersales.domain.work import aware
+from aftersales.errors import ValidationError
+
+__all__ = ["OnCallShift", "Team", "TeamKind"]
+
+
+class TeamKind(StrEnum):
+    """What a team is: the emergency team, a region's engineers, a dealer's staff."""
+
+    EMERGENCY = "emergency"
+    REGION = "region"
+    DEALER = "dealer"
+
+
+@attrs.frozen
+class OnCallShift:
+    """``engineer_id`` is on call from ``starts_at`` (inclusive) to ``ends_at`` (exclusive)."""
+
+    engineer_id: str = attrs.field(validator=required_text(64))
+    starts_at: datetime = attrs.field(validator=aware)
+    ends_at: datetime = attrs.field(validator=aware)
+
+    def __attrs_post_init__(self) -> None:
+        if self.ends_at <= self.starts_at:
+            raise ValidationError("a shift ends after it starts", field="ends_at")
+
+    def covers(self, at: datetime) -> bool:
+        """Is ``at`` inside the shift?"""
+        return self.starts_at <= at < self.ends_at
+
+
+def _members(value: object) -> list[str]:
+    if isinstance(value, str) or not hasattr(value, "__iter__"):
+        raise ValidationError("members is a list of engineer ids", field="members")
+    out: list[str] = []
+    for m in value:
+        if not isinstance(m, str) or not m:
+            raise ValidationError("members is a list of engineer ids", field="members")
+        if m not in out:
+            out.append(m)
+    return out
+
+
+@attrs.define
+class Team:
+    """A team: members, a lead engineer (one of them), a coordinator and the on-call shifts."""
+
+    DOCUMENT_KIND: ClassVar[str] = "team"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("kind",)
+
+    id: str = attrs.field(validator=required_text(64))
+    name: str = attrs.field(validator=required_text(100))
+    kind: TeamKind = attrs.field(converter=TeamKind)
+    lead: str = attrs.field(validator=required_text(64))
+    members: list[str] = attrs.field(factory=list, converter=_members)
+    coordinator: str | None = None
+    """The coordinating person's id (a department head); notified of every critical dispatch."""
+    region: str | None = None
+    dealer_id: str | None = None
+    shifts: list[OnCallShift] = attrs.field(factory=list)
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if self.lead not in self.members:
+            self.members.insert(0, self.lead)
+
+    def on_call(self, at: datetime) -> str | None:
+        """The member on call at ``at`` (the latest-starting shift covering it), or ``None``."""
+        covering = [s for s in self.shifts if s.covers(at) and s.engineer_id in self.members]
+        if not covering:
+            return None
+        return max(covering, key=lambda s: s.starts_at).engineer_id

@@ -1,0 +1,75 @@
+"""Engineer loads read from the store: open tickets per engineer, counted per ticket state.
+
+A duty manager balancing work needs the live figure, not a count of the whole ledger done by hand.
+The counts come from the store's grouped counts (one per open state), so they are as current as the
+ledger and cost the same on memory, SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.errors import NotFound
+from aftersales.ports.queries import CountField, TicketFilter
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
+
+__all__ = ["OPEN_STATES", "EngineerLoad", "engineer_loads_in"]
+
+_DONE = frozenset({"resolved", "accepted", "closed", "cancelled"})
+OPEN_STATES: tuple[str, ...] = tuple(s.value for s in TicketState if s.value not in _DONE)
+"""States in which a ticket is still work for its engineer (resolved or accepted: the customer's turn)."""
+
+
+@attrs.frozen
+class EngineerLoad:
+    """One engineer's open tickets: the total and the count in each open state (zero states left out)."""
+
+    engineer_id: str
+    name: str
+    team: str | None
+    open: int
+    by_state: Mapping[str, int]
+    max_load: int
+
+    @property
+    def has_capacity(self) -> bool:
+        """True while the engineer is below its load limit."""
+        return self.open < self.max_load
+
+
+def engineer_loads_in(uow: UnitOfWork, actor: Actor, team: str | None = None) -> list[EngineerLoad]:
+    """Every engineer's load (of ``team`` if given), most loaded first, then by id.
+
+    Dealer staff see their own dealer's engineers only. A ``team`` no engineer belongs to (in the
+    actor's scope) is ``NotFound`` rather than an empty answer that hides a typo.
+    """
+    check_role(actor, "engineer_loads", team, PERMISSIONS[Workflow.DOCUMENTS]["engineer_loads"])
+    engineers = list(uow.engineers.list())
+    office = actor.has_role(Role.AGENT, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER)
+    office = office or actor.has_role(Role.AUDITOR, Role.SYSTEM)
+    if not office:
+        engineers = [e for e in engineers if e.dealer_id is not None and e.dealer_id == actor.dealer_id]
+    if team is not None:
+        engineers = [e for e in engineers if e.team == team]
+        if not engineers:
+            raise NotFound("team", team)
+    per_state = {
+        state: uow.tickets.count_by(CountField.ASSIGNEE_ID, TicketFilter(states=(state,)))
+        for state in OPEN_STATES
+    }
+    loads = []
+    for engineer in engineers:
+        by_state = {s: counts[engineer.id] for s, counts in per_state.items() if counts.get(engineer.id)}
+        loads.append(
+            EngineerLoad(
+                engineer.id, engineer.name, engineer.team, sum(by_state.values()), by_state, engineer.max_load
+            )
+        )
+    loads.sort(key=lambda load: (-load.open, load.engineer_id))
+    return loads

@@ -1,0 +1,356 @@
+"""Quality incidents across customers: the one detector (a ticket hook) and the quality desk.
+
+The detector runs inside the transaction of the command that records a fault: the unit is counted
+once per (batch, problem) — the problem is the fault record's cause or symptom, as the pack's
+``[complaint] batch_dimension`` says — and the record that brings the batch to the pack's threshold
+(≥ 5 % inclusive by default) raises the incident, links the tickets of every customer found so far
+and escalates it to the general manager in that same instant. Later records of the batch join the
+incident; a record on a unit already counted changes nothing.
+
+``desk.complaints.detect_batch_incidents`` and the reports use the same dimension and threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.complaints import GrantedExtension
+from aftersales.domain.events import TicketEvent
+from aftersales.domain.ids import AssetId, TicketId
+from aftersales.domain.quality_incidents import (
+    BatchFaultTally,
+    BatchFaultUnit,
+    IncidentRemedyKind,
+    IncidentState,
+    QualityIncident,
+    incident_key,
+)
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
+from aftersales.domain.work import AssigneeKind
+from aftersales.errors import NotFound, ValidationError
+from aftersales.policies.complaints import batch_incident
+from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
+from aftersales.service.numbering import next_number
+from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
+from aftersales.service.runner import CommandRunner, TicketHook
+
+__all__ = ["MIN_UNITS", "QualityIncidentDesk", "detect_on_fault"]
+
+MIN_UNITS = 2
+"""A batch incident is the same problem on several units: a single faulty unit never raises one."""
+
+_DETECTOR = ActorRef("quality-detector", Role.SYSTEM)
+_SEE_ALL = frozenset(
+    {Role.AGENT, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AUDITOR, Role.SYSTEM}
+)
+
+
+def _roles(command: str) -> frozenset[Role]:
+    return PERMISSIONS[Workflow.DOCUMENTS][command]
+
+
+def _engineer_of(ticket: Ticket) -> str | None:
+    assignee = ticket.assignee
+    return assignee.id if assignee is not None and assignee.kind is AssigneeKind.ENGINEER else None
+
+
+def _join(incident: QualityIncident, ticket: Ticket, unit: BatchFaultUnit) -> bool:
+    return incident.add_unit(unit, ticket.region, ticket.dealer_id, _engineer_of(ticket))
+
+
+def detect_on_fault(context: DeskContext) -> TicketHook:
+    """The hook: count each fault record's unit; raise the batch's incident when it crosses the threshold."""
+
+    def hook(
+        uow: UnitOfWork,
+        actor: Actor,
+        ticket: Ticket,
+        before: str,
+        events: Sequence[TicketEvent],
+        now: datetime,
+    ) -> Sequence[OutboxMessage] | None:
+        if ticket.asset_id is None or ticket.batch is None:
+            return None
+        dimension = context.policies.complaint.params.batch_dimension
+        messages: list[OutboxMessage] = []
+        for event in events:
+            if event.action != "record_fault":
+                continue
+            value = event.payload.get(dimension)
+            if isinstance(value, str) and value:
+                messages += _count(context, uow, ticket, dimension, value, now)
+        return messages
+
+    return hook
+
+
+def _count(
+    context: DeskContext, uow: UnitOfWork, ticket: Ticket, dimension: str, value: str, now: datetime
+) -> list[OutboxMessage]:
+    batch, asset_id = ticket.batch or "", ticket.asset_id or ""
+    key = incident_key(batch, dimension, value)
+    unit_id = f"{key}|{asset_id}"
+    try:
+        uow.documents.get(BatchFaultUnit, unit_id)
+        return []  # this unit was counted already: nothing changes
+    except NotFound:
+        pass
+    unit = BatchFaultUnit(unit_id, key, asset_id, ticket.id, ticket.customer_id, now)
+    uow.documents.add(unit)
+    # The tally keeps the per-record work to key lookups: no scan of the fault units or the batch.
+    try:
+        tally = uow.documents.get(BatchFaultTally, key)
+        tally.units += 1
+        uow.documents.save(tally)
+    except NotFound:
+        tally = BatchFaultTally(key, 1)  # the batch's size is read when a second unit comes
+        uow.documents.add(tally)
+    if tally.incident_id is not None:
+        incident = uow.documents.get(QualityIncident, tally.incident_id)
+        if _join(incident, ticket, unit):
+            incident.record(
+                "unit_added", _DETECTOR, now, payload={"asset_id": unit.asset_id, "ticket_id": ticket.id}
+            )
+            uow.documents.save(incident)
+        return []
+    if tally.units < MIN_UNITS:
+        return []  # one unit's fault is that unit's problem, whatever share of a small batch it is
+    params = context.policies.complaint.params
+    known = tally.batch_size >= tally.units
+    if known and batch_incident(batch, value, tally.units, tally.batch_size, params, None).outcome is None:
+        return []
+    # Crossing (or units beyond the size first seen): judge again on the batch as registered now.
+    size = len(uow.assets.list(batch=batch))
+    if size != tally.batch_size:
+        tally.batch_size = size
+        uow.documents.save(tally)
+    units = uow.documents.query(BatchFaultUnit, key=key)
+    if size < len(units):
+        return []  # units outside the registered batch: its size is unknown, nothing to decide on
+    params = context.policies.complaint.params
+    decision = batch_incident(batch, value, len(units), size, params, ticket.product_id)
+    if decision.outcome is None:
+        return []
+    ids = context.ids
+    incident = QualityIncident(
+        id=ids.next_id("quality_incident") if ids is not None else next_number(uow, "quality_incident", now),
+        key=key,
+        product_id=ticket.product_id,
+        batch=batch,
+        dimension=dimension,
+        value=value,
+        batch_size=size,
+        threshold_percent=params.batch_threshold_percent,
+        detected_at=now,
+    )
+    reason = decision.reasons[-1]
+    incident.record("detect", _DETECTOR, now, payload={"affected": str(len(units)), "batch_size": str(size)})
+    for counted in sorted(units, key=lambda u: (u.recorded_at, u.id)):
+        other = ticket if counted.ticket_id == ticket.id else uow.tickets.get(counted.ticket_id)
+        _join(incident, other, counted)
+    escalation = context.policies.escalation.decide(EscalationFacts(EscalationTrigger.BATCH_INCIDENT, reason))
+    to = tuple(dict.fromkeys((*escalation.outcome.to, Role.GENERAL_MANAGER)))
+    incident.escalated_to = [r.value for r in to]
+    incident.record("escalate", _DETECTOR, now, payload={"to": ",".join(incident.escalated_to)})
+    uow.documents.add(incident)
+    tally.incident_id = incident.id
+    uow.documents.save(tally)
+    values = {
+        "complaint_id": incident.id,
+        "customer_name": batch,
+        "reason": reason,
+        "escalated_at": now,
+    }
+    return context.notifications.staff_messages(
+        "complaint_escalated", to, values, f"{incident.id}:detected", now
+    )
+
+
+class QualityIncidentDesk:
+    """The quality manager's desk: read incidents in scope, move them along, link tickets, apply remedies."""
+
+    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+        self.context = context
+        self.runner = runner
+
+    # -- reads ----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def visible(actor: Actor, incident: QualityIncident) -> bool:
+        """Office roles see every incident; dealer staff those touching their region's or dealer's tickets;
+        engineers those with a ticket of theirs; customers never (they see only their ticket)."""
+        if actor.has_role(*_SEE_ALL):
+            return True
+        if actor.has_role(Role.DEALER_STAFF) and (
+            any(r in actor.regions for r in incident.regions)
+            or (actor.dealer_id is not None and actor.dealer_id in incident.dealer_ids)
+        ):
+            return True
+        engineer = actor.engineer_id or actor.id
+        return actor.has_role(Role.ENGINEER) and engineer in incident.engineer_ids
+
+    def incident(self, actor: Actor, incident_id: str) -> QualityIncident:
+        """One incident, or ``NotFound`` if it does not exist or ``actor`` may not see it."""
+        check_role(actor, "quality_incidents", incident_id, _roles("quality_incidents"))
+        with self.context.store() as uow:
+            return self._visible(uow, actor, incident_id)
+
+    def incidents(
+        self, actor: Actor, *, batch: str | None = None, state: IncidentState | str | None = None
+    ) -> list[QualityIncident]:
+        """The incidents ``actor`` may see (of ``batch``, in ``state``), newest first."""
+        check_role(actor, "quality_incidents", batch, _roles("quality_incidents"))
+        equals: dict[str, object] = {}
+        if batch is not None:
+            equals["batch"] = batch
+        if state is not None:
+            try:
+                equals["state"] = IncidentState(state).value
+            except ValueError:
+                raise ValidationError(f"unknown incident state {state!r}", field="state") from None
+        with self.context.store() as uow:
+            found = uow.documents.query(QualityIncident, **equals)
+        return sorted(
+            (i for i in found if self.visible(actor, i)), key=lambda i: (i.detected_at, i.id), reverse=True
+        )
+
+    def _visible(self, uow: UnitOfWork, actor: Actor, incident_id: str) -> QualityIncident:
+        if not isinstance(incident_id, str) or not incident_id:
+            raise ValidationError("an incident id is a non-empty string", field="incident_id")
+        incident = uow.documents.get(QualityIncident, incident_id)
+        if not self.visible(actor, incident):
+            raise NotFound("quality_incident", incident_id)
+        return incident
+
+    # -- the workflow -----------------------------------------------------------------------------------
+
+    def _step(self, actor: Actor, action: str, incident_id: str, note: str, **fields: str) -> QualityIncident:
+        check_role(actor, "quality_incident_step", incident_id, _roles("quality_incident_step"))
+        if not isinstance(note, str):
+            raise ValidationError("a note is text", field="note")
+
+        def apply(uow: UnitOfWork, now: datetime) -> QualityIncident:
+            incident = self._visible(uow, actor, incident_id)
+            incident.step(action, actor.ref, now, note)
+            for name, value in fields.items():
+                setattr(incident, name, value)
+            uow.documents.save(incident)
+            return incident
+
+        return self.runner.write(actor, f"quality_incident:{action}", None, [incident_id, note], apply)
+
+    def confirm(self, actor: Actor, incident_id: str, *, note: str = "") -> QualityIncident:
+        """The quality manager confirms the incident is real."""
+        return self._step(actor, "confirm", incident_id, note)
+
+    def dismiss(self, actor: Actor, incident_id: str, *, reason: str) -> QualityIncident:
+        """Not a quality incident after all (misuse, a coding error…); the reason is required."""
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValidationError("dismissing an incident needs a reason", field="reason")
+        return self._step(actor, "dismiss", incident_id, reason)
+
+    def contain(self, actor: Actor, incident_id: str, *, note: str = "") -> QualityIncident:
+        """Containment is in place (stock held, shipments stopped)."""
+        return self._step(actor, "contain", incident_id, note)
+
+    def record_root_cause(self, actor: Actor, incident_id: str, *, root_cause: str) -> QualityIncident:
+        """The root cause found by engineering / quality supervision."""
+        if not isinstance(root_cause, str) or not root_cause.strip():
+            raise ValidationError("a root cause is required", field="root_cause")
+        return self._step(actor, "record_root_cause", incident_id, root_cause, root_cause=root_cause)
+
+    def record_corrective_action(self, actor: Actor, incident_id: str, *, action: str) -> QualityIncident:
+        """The corrective action taken in design or production."""
+        if not isinstance(action, str) or not action.strip():
+            raise ValidationError("a corrective action is required", field="action")
+        return self._step(actor, "record_corrective_action", incident_id, action, corrective_action=action)
+
+    def close(self, actor: Actor, incident_id: str, *, note: str = "") -> QualityIncident:
+        """Close the incident once the corrective action is in place."""
+        return self._step(actor, "close", incident_id, note)
+
+    def link_tickets(self, actor: Actor, incident_id: str, ticket_ids: Iterable[str]) -> QualityIncident:
+        """Link tickets of any customers (the batch was sold across the market); unknown ids are not found."""
+        check_role(actor, "quality_incident_step", incident_id, _roles("quality_incident_step"))
+        wanted = [ticket_ids] if isinstance(ticket_ids, str) else list(ticket_ids)
+
+        def apply(uow: UnitOfWork, now: datetime) -> QualityIncident:
+            incident = self._visible(uow, actor, incident_id)
+            for ticket_id in wanted:
+                ticket = self.runner.visible(uow, actor, ticket_id)
+                if incident.link(
+                    ticket.id, ticket.customer_id, ticket.region, ticket.dealer_id, _engineer_of(ticket)
+                ):
+                    incident.record("link_ticket", actor.ref, now, payload={"ticket_id": ticket.id})
+            uow.documents.save(incident)
+            return incident
+
+        return self.runner.write(actor, "quality_incident:link_tickets", None, [incident_id, wanted], apply)
+
+    def apply_remedy(
+        self,
+        actor: Actor,
+        incident_id: str,
+        *,
+        kind: IncidentRemedyKind | str,
+        extend_by: int | None = None,
+        extend_unit: ExtensionUnit = ExtensionUnit.MONTHS,
+        note: str = "",
+    ) -> QualityIncident:
+        """Apply a remedy to every unit of the batch, one event per unit (a warranty extension is also
+        recorded on each unit, where warranty decisions find it)."""
+        check_role(actor, "quality_incident_remedy", incident_id, _roles("quality_incident_remedy"))
+        try:
+            chosen = IncidentRemedyKind(kind)
+        except ValueError:
+            raise ValidationError(f"unknown incident remedy {kind!r}", field="kind") from None
+        extension = chosen is IncidentRemedyKind.WARRANTY_EXTENSION
+        if extension != (extend_by is not None):
+            raise ValidationError(
+                "extend_by is given for a warranty extension, and only then", field="extend_by"
+            )
+
+        def apply(uow: UnitOfWork, now: datetime) -> QualityIncident:
+            incident = self._visible(uow, actor, incident_id)
+            if incident.state in (IncidentState.DETECTED, IncidentState.DISMISSED, IncidentState.CLOSED):
+                raise ValidationError(
+                    f"incident {incident.id} is {incident.state.value}: confirm it before remedies",
+                    field="kind",
+                )
+            seq = len(incident.events)
+            for asset in sorted(uow.assets.list(batch=incident.batch), key=lambda a: a.id):
+                incident.record(
+                    "remedy_applied", actor.ref, now, note, {"kind": chosen.value, "asset_id": asset.id}
+                )
+                if extension:
+                    granted = WarrantyExtension(
+                        asset_id=AssetId(asset.id),
+                        amount=extend_by,  # type: ignore[arg-type]
+                        unit=extend_unit,
+                        granted_by=actor.ref,
+                        granted_at=now,
+                        reason="quality_incident_remedy",
+                        source=ExtensionSource.COMPLAINT_REMEDY,
+                        note=note,
+                    )
+                    uow.documents.add(
+                        GrantedExtension(
+                            f"{incident.id}:{seq}:{asset.id}",
+                            granted.asset_id,
+                            TicketId(incident.id),
+                            granted,
+                        )
+                    )
+            uow.documents.save(incident)
+            return incident
+
+        return self.runner.write(
+            actor, "quality_incident:apply_remedy", None, [incident_id, chosen.value, extend_by], apply
+        )

@@ -1,0 +1,177 @@
+"""Teams and critical dispatch (应急小组, seed 003: critical problems start the emergency team).
+
+A critical ticket goes to the team, not to one engineer picked by score: inside working hours the
+team's lead is assigned; outside them (nights, weekends, holidays of the desk's calendar) whoever the
+roster has on call. Every member and the coordinator (the department head) are notified, and the
+assignment's reasons — the team, lead or on-call, the VIP tier — are in the ticket's history. When
+nobody can take it, a ``dispatch_failed`` event records the reasons and the escalation's addressees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from aftersales.domain.actors import Role
+from aftersales.domain.classification import Priority
+from aftersales.domain.events import JsonValue
+from aftersales.domain.parties import CustomerTier
+from aftersales.domain.reasons import Reason
+from aftersales.domain.teams import OnCallShift, Team, TeamKind
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import Assignee, AssigneeKind
+from aftersales.errors import NotFound, ValidationError
+from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
+from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
+from aftersales.service.runner import Applied, CommandRunner
+from aftersales.service.views import CommandResult
+
+__all__ = ["TeamDesk"]
+
+
+def _roles(command: str) -> frozenset[Role]:
+    return PERMISSIONS[Workflow.DOCUMENTS][command]
+
+
+class TeamDesk:
+    """Register teams and rosters; dispatch critical tickets to a team."""
+
+    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+        self.context = context
+        self.runner = runner
+
+    # -- master data ----------------------------------------------------------------------------------
+
+    def save_team(self, actor: Actor, team: Team) -> Team:
+        """Create or replace a team; every member (and the lead) must be a registered engineer."""
+        check_role(actor, "manage_teams", getattr(team, "id", None), _roles("manage_teams"))
+        if not isinstance(team, Team):
+            raise ValidationError("team must be a Team", field="team")
+
+        def apply(uow: UnitOfWork, now: datetime) -> Team:
+            known = uow.engineers.find(team.members)
+            missing = [m for m in team.members if m not in known]
+            if missing:
+                raise NotFound("engineer", missing[0])
+            try:
+                current = uow.documents.get(Team, team.id)
+                team.version = current.version
+            except NotFound:
+                uow.documents.add(team)
+                return team
+            uow.documents.save(team)
+            return team
+
+        return self.runner.write(actor, "manage_teams", None, [team.id], apply)
+
+    def set_roster(self, actor: Actor, team_id: str, shifts: Iterable[OnCallShift]) -> Team:
+        """Replace the team's on-call shifts; each shift's engineer must be a member."""
+        check_role(actor, "manage_teams", team_id, _roles("manage_teams"))
+        wanted = list(shifts)
+        if not all(isinstance(s, OnCallShift) for s in wanted):
+            raise ValidationError("shifts are OnCallShift values", field="shifts")
+
+        def apply(uow: UnitOfWork, now: datetime) -> Team:
+            team = uow.documents.get(Team, team_id)
+            outsiders = [s.engineer_id for s in wanted if s.engineer_id not in team.members]
+            if outsiders:
+                raise ValidationError(f"{outsiders[0]} is not a member of team {team_id}", field="shifts")
+            team.shifts = sorted(wanted, key=lambda s: s.starts_at)
+            uow.documents.save(team)
+            return team
+
+        return self.runner.write(actor, "manage_teams", None, [team_id], apply)
+
+    def team(self, actor: Actor, team_id: str) -> Team:
+        """One team (staff only)."""
+        check_role(actor, "read_teams", team_id, _roles("read_teams"))
+        with self.context.store() as uow:
+            return uow.documents.get(Team, team_id)
+
+    def on_call(self, actor: Actor, team_id: str, at: datetime) -> str | None:
+        """The engineer of ``team_id`` on call at ``at``, or ``None``."""
+        return self.team(actor, team_id).on_call(at)
+
+    # -- critical dispatch ----------------------------------------------------------------------------
+
+    def dispatch_critical(
+        self, actor: Actor, ticket_id: str, *, team_id: str | None = None, idempotency_key: str | None = None
+    ) -> CommandResult:
+        """Dispatch a critical ticket to ``team_id`` (default: the emergency team).
+
+        Working hours: the lead. Outside them: the engineer on call. The members and the coordinator
+        are notified. Nobody available: a ``dispatch_failed`` event and an escalation.
+        """
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            if ticket.priority is not Priority.CRITICAL:
+                raise ValidationError(f"ticket {ticket.id} is not critical", field="priority")
+            team = self._team(uow, team_id)
+            reasons = [Reason("emergency_team", {"team": team.name})]
+            try:
+                if uow.customers.get(ticket.customer_id).tier is CustomerTier.VIP:
+                    reasons.append(Reason("vip_customer", {"customer": ticket.customer_id}))
+            except NotFound:
+                pass
+            calendar = self.context.calendar
+            working = calendar.is_working_time(now) if calendar is not None else True
+            chosen = team.lead if working else team.on_call(now)
+            reasons.append(Reason("team_lead" if working else "on_call", {"engineer": chosen or "-"}))
+            if chosen is None:
+                return self._failed(uow, actor, ticket, team, reasons, now)
+            engineer = uow.engineers.get(chosen)
+            ticket.assign(
+                actor.ref, now, Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name),
+                reason="critical: emergency team", reasons=reasons,
+            )  # fmt: skip
+            return Applied(messages=self._notify(uow, ticket, team, reasons[-1], now))
+
+        return self.runner.execute(
+            actor, "dispatch", ticket_id, apply, idempotency_key, request=["critical", team_id]
+        )
+
+    @staticmethod
+    def _team(uow: UnitOfWork, team_id: str | None) -> Team:
+        if team_id is not None:
+            return uow.documents.get(Team, team_id)
+        found = sorted(uow.documents.query(Team, kind=TeamKind.EMERGENCY.value), key=lambda t: t.id)
+        if not found:
+            raise NotFound("team", TeamKind.EMERGENCY.value)
+        return found[0]
+
+    def _notify(
+        self, uow: UnitOfWork, ticket: Ticket, team: Team, reason: Reason, now: datetime
+    ) -> list[OutboxMessage]:
+        notifications = self.context.notifications
+        values = {"ticket_id": ticket.id, "level": "emergency_team", "reason": reason}
+        key = f"{ticket.id}:{len(ticket.events)}:emergency_team"
+        messages: list[OutboxMessage] = []
+        for engineer in uow.engineers.find(team.members).values():
+            # The assignee already gets the assignment notice; everyone else hears of it here.
+            if engineer.contact is not None and engineer.id != getattr(ticket.assignee, "id", None):
+                messages += notifications.contact_messages(
+                    "escalation", "engineer", engineer.contact, values, key, now
+                )
+        messages += notifications.staff_messages("escalation", (Role.DEPARTMENT_HEAD,), values, key, now)
+        return messages
+
+    def _failed(
+        self, uow: UnitOfWork, actor: Actor, ticket: Ticket, team: Team, reasons: list[Reason], now: datetime
+    ) -> Applied:
+        escalation = self.context.policies.escalation.decide(
+            EscalationFacts(EscalationTrigger.NO_CANDIDATE, reasons[-1])
+        )
+        to = tuple(dict.fromkeys((*escalation.outcome.to, Role.DEPARTMENT_HEAD)))
+        facts: list[JsonValue] = [
+            {"code": r.code, "params": {k: str(v) for k, v in r.params.items()}} for r in reasons
+        ]
+        payload: dict[str, JsonValue] = {"team": team.id, "to": [r.value for r in to], "reasons": facts}
+        ticket.step("dispatch_failed", actor.ref, now, payload=payload)
+        values = {"ticket_id": ticket.id, "level": to[0].value, "reason": reasons[-1]}
+        key = f"{ticket.id}:{len(ticket.events)}:escalation:no_candidate"
+        messages = self.context.notifications.staff_messages("escalation", to, values, key, now)
+        return Applied(messages=messages, decisions=(escalation,))

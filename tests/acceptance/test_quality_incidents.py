@@ -1,0 +1,205 @@
+"""Batch quality incidents (批量质量事故, seed 004): one detector, many customers, remedies for the batch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.actors import Role
+from aftersales.domain.classification import Severity
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import AssetId, CustomerId, DealerId, EngineerId, ProductId
+from aftersales.domain.parties import Customer, CustomerTier, Engineer
+from aftersales.domain.products import Asset, Product, WarrantyTerm
+from aftersales.domain.quality_incidents import IncidentRemedyKind, IncidentState
+from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from aftersales.policies.complaints import ComplaintParams, DefaultComplaintPolicy
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+from conftest import pg_schema_url
+
+SH = ZoneInfo("Asia/Shanghai")
+START = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
+AGENT = Actor.agent("a1")
+MANAGER = Actor.manager("m1")
+GM = Actor.general_manager("gm1")
+ENGINEER = Actor.engineer("e1")
+STAFF = {Role.GENERAL_MANAGER: [Contact("总经理", email="gm@example.cn", locale="zh_Hans")]}
+
+
+def _build(url: str, **params: object) -> ServiceDesk:
+    overrides = None
+    if params:  # the pack's [complaint] parameters, as a configured policy
+        overrides = {"complaint": DefaultComplaintPolicy(ComplaintParams(**params))}  # type: ignore[arg-type]
+    desk = ServiceDesk.open(
+        url, pack="service_centre", clock=ManualClock(START), notifier=MemoryNotifier(), staff=STAFF,
+        overrides=overrides,
+    )  # fmt: skip
+    desk.register_product(
+        MANAGER, Product(ProductId("P-1"), "WC-100", "连体马桶", "toilet", (WarrantyTerm(12),))
+    )
+    desk.register_engineer(MANAGER, Engineer(EngineerId("e1"), "赵工"))
+    # One production batch of 100 units sold to 100 customers in two regions.
+    for n in range(100):
+        cid = f"c{n:03d}"
+        region = "SH" if n < 50 else "BJ"
+        contact = Contact(cid, phone="13800000000", address="上海市浦东新区 1 号")
+        desk.register_customer(
+            MANAGER, Customer(CustomerId(cid), cid, contact, CustomerTier.REGULAR, region=region)
+        )
+        desk.register_asset(
+            MANAGER,
+            Asset(
+                AssetId(f"A-{n:03d}"), ProductId("P-1"), f"SN-{n:03d}", CustomerId(cid), batch="B-7",
+                purchase_date=date(2025, 4, 1), dealer_id=DealerId(f"d-{region.lower()}"),
+            ),
+        )  # fmt: skip
+    return desk
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "postgres":
+        with pg_schema_url() as pg:
+            yield pg
+        return
+    yield "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'qi.db'}"
+
+
+def _fault(desk: ServiceDesk, n: int, cause: str = "seal_defect", symptom: str = "leak") -> str:
+    cid = f"c{n:03d}"
+    tid = desk.open_ticket(AGENT, customer_id=cid, description="漏水", asset_id=f"A-{n:03d}").ticket.id
+    desk.triage(AGENT, tid, nature="leak", severity=Severity.MEDIUM)
+    desk.dispatch(AGENT, tid, engineer_id="e1")
+    desk.start_work(ENGINEER, tid)
+    clock = desk.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(minutes=10))
+    desk.add_fault_record(ENGINEER, tid, symptom=symptom, cause=cause, action="replace_seal")
+    return tid
+
+
+def test_the_fifth_unit_raises_one_incident_across_five_customers_escalated_at_once(url: str) -> None:
+    with _build(url) as desk:
+        qi = desk.quality_incidents
+        tickets = [_fault(desk, n) for n in range(4)]
+        _fault(desk, 10, cause="misuse")  # another cause does not count towards seal_defect
+        assert qi.incidents(MANAGER) == []
+        tickets.append(_fault(desk, 4))
+        detected_at = desk.clock.now()
+        (incident,) = qi.incidents(MANAGER)
+        assert incident.state is IncidentState.DETECTED
+        assert (incident.batch, incident.dimension, incident.value) == ("B-7", "cause", "seal_defect")
+        assert incident.affected == 5 and incident.batch_size == 100
+        assert sorted(incident.ticket_ids) == sorted(tickets)
+        assert len(set(incident.customer_ids)) == 5
+        assert incident.detected_at == detected_at
+        assert "general_manager" in incident.escalated_to
+        assert [e.action for e in incident.events][:2] == ["detect", "escalate"]
+        desk.deliver()
+        notifier = desk.notifier
+        assert isinstance(notifier, MemoryNotifier)
+        assert len(notifier.to("gm@example.cn")) == 1
+
+        # A 6th record on a unit already counted changes nothing.
+        desk.add_fault_record(
+            ENGINEER, tickets[0], symptom="leak", cause="seal_defect", action="replace_seal"
+        )
+        again = qi.incident(MANAGER, incident.id)
+        assert again.affected == 5 and len(again.events) == len(incident.events)
+        # A new unit joins the incident; no second incident is raised.
+        _fault(desk, 5)
+        (joined,) = qi.incidents(MANAGER)
+        assert joined.affected == 6 and joined.events[-1].action == "unit_added"
+
+
+def test_a_four_percent_pack_raises_it_at_the_fourth_unit() -> None:
+    with _build("memory://", batch_threshold_percent=Decimal(4)) as desk:
+        for n in range(3):
+            _fault(desk, n)
+        assert desk.quality_incidents.incidents(MANAGER) == []
+        _fault(desk, 3)
+        (incident,) = desk.quality_incidents.incidents(MANAGER)
+        assert incident.affected == 4 and incident.threshold_percent == 4
+
+
+def test_the_packs_dimension_decides_what_the_same_problem_is() -> None:
+    with _build("memory://") as by_cause:
+        for n in range(5):
+            _fault(by_cause, n, cause=f"cause_{n}", symptom="leak")
+        assert by_cause.quality_incidents.incidents(MANAGER) == []  # five causes, none reaches 5 %
+    with _build("memory://", batch_dimension="symptom") as by_symptom:
+        for n in range(5):
+            _fault(by_symptom, n, cause=f"cause_{n}", symptom="leak")
+        (incident,) = by_symptom.quality_incidents.incidents(MANAGER)
+        assert (incident.dimension, incident.value, incident.affected) == ("symptom", "leak", 5)
+    with pytest.raises(ValidationError):
+        ComplaintParams(batch_dimension="colour")
+
+
+def test_workflow_remedies_reach_every_unit_and_scopes_hold() -> None:
+    with _build("memory://") as desk:
+        qi = desk.quality_incidents
+        for n in range(5):
+            _fault(desk, n)
+        (incident,) = qi.incidents(MANAGER)
+        iid = incident.id
+        with pytest.raises(ValidationError):  # remedies wait for confirmation
+            qi.apply_remedy(MANAGER, iid, kind=IncidentRemedyKind.FREE_REPLACEMENT)
+        with pytest.raises(InvalidTransition):
+            qi.contain(MANAGER, iid)
+        qi.confirm(MANAGER, iid, note="质检确认密封圈批次缺陷")
+        qi.contain(MANAGER, iid, note="停止发货")
+        with pytest.raises(ValidationError):
+            qi.apply_remedy(MANAGER, iid, kind=IncidentRemedyKind.WARRANTY_EXTENSION)
+        done = qi.apply_remedy(MANAGER, iid, kind=IncidentRemedyKind.WARRANTY_EXTENSION, extend_by=12)
+        reached = {e.payload["asset_id"] for e in done.events if e.action == "remedy_applied"}
+        assert reached == {f"A-{n:03d}" for n in range(100)}
+        assert len(desk.complaints.warranty_extensions(MANAGER, "A-099")) == 1
+        qi.record_root_cause(MANAGER, iid, root_cause="密封圈供应商材料不合格")
+        qi.record_corrective_action(MANAGER, iid, action="更换供应商并加严来料检验")
+        closed = qi.close(GM, iid)
+        assert closed.state is IncidentState.CLOSED and closed.root_cause.startswith("密封圈")
+        assert [e.to_state for e in closed.events if e.from_state != e.to_state] == [
+            "confirmed", "contained", "root_cause", "corrective_action", "closed",
+        ]  # fmt: skip
+
+        # Scopes: the SH dealer sees it (its region's tickets), the BJ dealer and customers never.
+        sh = Actor.dealer_staff("s1", "d-sh", {"SH"})
+        bj = Actor.dealer_staff("b1", "d-bj", {"BJ"})
+        assert [i.id for i in qi.incidents(sh)] == [iid]
+        assert qi.incidents(bj) == []
+        with pytest.raises(NotFound):
+            qi.incident(bj, iid)
+        assert [i.id for i in qi.incidents(ENGINEER)] == [iid]  # the engineer on its tickets
+        assert qi.incidents(Actor.engineer("e9")) == []
+        with pytest.raises(PermissionDenied):
+            qi.incidents(Actor.customer("c000"))
+        with pytest.raises(PermissionDenied):
+            qi.confirm(sh, iid)
+
+
+def test_linking_tickets_of_other_customers_and_dismissal() -> None:
+    with _build("memory://") as desk:
+        qi = desk.quality_incidents
+        for n in range(5):
+            _fault(desk, n)
+        (incident,) = qi.incidents(MANAGER)
+        other = desk.open_ticket(
+            AGENT, customer_id="c077", description="同批次漏水", asset_id="A-077"
+        ).ticket.id
+        linked = qi.link_tickets(MANAGER, incident.id, [other])
+        assert other in linked.ticket_ids and "c077" in linked.customer_ids and "BJ" in linked.regions
+        assert qi.incidents(Actor.dealer_staff("b1", "d-bj", {"BJ"}))  # now it touches a BJ ticket
+        with pytest.raises(NotFound):
+            qi.link_tickets(MANAGER, incident.id, ["SR-none"])
+        with pytest.raises(ValidationError):
+            qi.dismiss(MANAGER, incident.id, reason=" ")
+        assert qi.dismiss(MANAGER, incident.id, reason="编码错误").state is IncidentState.DISMISSED

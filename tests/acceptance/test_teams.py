@@ -1,0 +1,140 @@
+"""Critical tickets go to the emergency team (应急小组): lead, on-call roster, failed dispatch in history."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.actors import Role
+from aftersales.domain.classification import Priority, Severity
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import CustomerId, EngineerId
+from aftersales.domain.parties import Customer, CustomerTier, Engineer, EngineerLevel
+from aftersales.domain.teams import OnCallShift, Team, TeamKind
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+from conftest import pg_schema_url
+
+SH = ZoneInfo("Asia/Shanghai")
+MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=SH)
+SATURDAY_NIGHT = datetime(2026, 3, 7, 23, 0, tzinfo=SH)
+AGENT = Actor.agent("a1")
+MANAGER = Actor.manager("m1")
+STAFF = {Role.DEPARTMENT_HEAD: [Contact("李部长", email="head@example.cn", locale="zh_Hans")]}
+
+
+def _desk(at: datetime, url: str = "memory://") -> ServiceDesk:
+    desk = ServiceDesk.open(
+        url, pack="service_centre", clock=ManualClock(at), notifier=MemoryNotifier(), staff=STAFF
+    )
+    for eid, name in (("lead", "王组长"), ("m2", "赵工"), ("m3", "钱工")):
+        contact = Contact(name, email=f"{eid}@example.cn", locale="zh_Hans")
+        engineer = Engineer(EngineerId(eid), name, EngineerLevel.SENIOR, emergency_team=True, contact=contact)
+        desk.register_engineer(MANAGER, engineer)
+    contact = Contact("VIP", phone="13800000000", address="上海市浦东新区 1 号")
+    desk.register_customer(MANAGER, Customer(CustomerId("vip"), "李四", contact, CustomerTier.VIP))
+    team = Team("emergency", "应急小组", TeamKind.EMERGENCY, "lead", ["m2", "m3"], coordinator="head-1")
+    desk.teams.save_team(MANAGER, team)
+    return desk
+
+
+@pytest.fixture
+def weekday() -> Iterator[ServiceDesk]:
+    with _desk(MONDAY) as desk:
+        yield desk
+
+
+def _critical(desk: ServiceDesk) -> str:
+    tid = desk.open_ticket(AGENT, customer_id="vip", description="整栋楼停水，设备冒烟").ticket.id
+    desk.triage(AGENT, tid, nature="smoke", severity=Severity.SEVERE, production_stopped=True)
+    assert desk.ticket(MANAGER, tid).priority is Priority.CRITICAL
+    return tid
+
+
+def test_vip_critical_goes_to_the_team_lead_and_everyone_is_told(weekday: ServiceDesk) -> None:
+    desk = weekday
+    tid = _critical(desk)
+    result = desk.teams.dispatch_critical(AGENT, tid)
+    ticket = desk.ticket(MANAGER, tid)
+    assert ticket.assignee is not None and ticket.assignee.id == "lead"
+    codes = [r["code"] for r in result.events[-1].payload["reasons"]]  # type: ignore[index, union-attr]
+    assert codes == ["emergency_team", "vip_customer", "team_lead"]
+    desk.deliver()
+    notifier = desk.notifier
+    assert isinstance(notifier, MemoryNotifier)
+    for address in ("lead@example.cn", "m2@example.cn", "m3@example.cn", "head@example.cn"):
+        assert len(notifier.to(address)) == 1, address
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_saturday_night_goes_to_whoever_is_on_call(backend: str, tmp_path: Path) -> None:
+    with contextlib.ExitStack() as stack:
+        if backend == "postgres":
+            url = stack.enter_context(pg_schema_url())
+        else:
+            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'teams.db'}"
+        desk = stack.enter_context(_desk(SATURDAY_NIGHT, url))
+        shift = OnCallShift("m3", SATURDAY_NIGHT - timedelta(hours=5), SATURDAY_NIGHT + timedelta(hours=9))
+        desk.teams.set_roster(MANAGER, "emergency", [shift])
+        assert desk.teams.on_call(AGENT, "emergency", SATURDAY_NIGHT) == "m3"
+        tid = _critical(desk)
+        result = desk.teams.dispatch_critical(AGENT, tid)
+        assert desk.ticket(MANAGER, tid).assignee.id == "m3"  # type: ignore[union-attr]
+        assert result.events[-1].payload["reasons"][-1]["code"] == "on_call"  # type: ignore[index, call-overload]
+
+
+def test_nobody_on_call_is_a_failed_dispatch_recorded_in_the_history() -> None:
+    with _desk(SATURDAY_NIGHT) as desk:
+        tid = _critical(desk)
+        result = desk.teams.dispatch_critical(AGENT, tid)
+        event = result.events[-1]
+        assert event.action == "dispatch_failed"
+        assert "department_head" in event.payload["to"]  # type: ignore[operator]
+        assert [r["code"] for r in event.payload["reasons"]] == ["emergency_team", "vip_customer", "on_call"]  # type: ignore[index, union-attr]
+        assert desk.ticket(MANAGER, tid).assignee is None
+        desk.deliver()
+        notifier = desk.notifier
+        assert isinstance(notifier, MemoryNotifier)
+        assert notifier.to("head@example.cn")
+
+
+def test_team_input_is_checked(weekday: ServiceDesk) -> None:
+    desk = weekday
+    with pytest.raises(NotFound):
+        desk.teams.save_team(MANAGER, Team("t2", "东区", TeamKind.REGION, "ghost"))
+    with pytest.raises(ValidationError):
+        desk.teams.set_roster(
+            MANAGER, "emergency", [OnCallShift("stranger", MONDAY, MONDAY + timedelta(hours=1))]
+        )
+    with pytest.raises(ValidationError):
+        OnCallShift("m2", MONDAY, MONDAY)
+    with pytest.raises(PermissionDenied):
+        desk.teams.save_team(AGENT, Team("t3", "西区", TeamKind.REGION, "m2"))
+    normal = desk.open_ticket(AGENT, customer_id="vip", description="水龙头滴水").ticket.id
+    desk.triage(AGENT, normal, nature="drip", severity=Severity.LOW)
+    with pytest.raises(ValidationError):
+        desk.teams.dispatch_critical(AGENT, normal)
+
+
+def test_a_vip_tier_stays_in_the_reasons_when_the_priority_is_already_critical(weekday: ServiceDesk) -> None:
+    tid = _critical(weekday)
+    triage = next(e for e in weekday.ticket(MANAGER, tid).events if e.action == "triage")
+    assert "customer_tier_kept" in str(triage.payload)
+
+
+def test_the_desks_own_dispatch_sends_a_critical_ticket_at_night_to_the_on_call_engineer() -> None:
+    with _desk(SATURDAY_NIGHT) as desk:
+        shift = OnCallShift("m2", SATURDAY_NIGHT - timedelta(hours=1), SATURDAY_NIGHT + timedelta(hours=8))
+        desk.teams.set_roster(MANAGER, "emergency", [shift])
+        tid = _critical(desk)
+        result = desk.dispatch(AGENT, tid)
+        assert desk.ticket(MANAGER, tid).assignee.id == "m2"  # type: ignore[union-attr]
+        assert "on_call" in str(result.events[-1].payload)
