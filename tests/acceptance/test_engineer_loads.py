@@ -13,7 +13,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, DealerId, EngineerId
-from aftersales.domain.parties import Customer, CustomerTier, Engineer
+from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer
 from aftersales.errors import NotFound, PermissionDenied
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -28,6 +28,7 @@ MANAGER = Actor.manager("m1")
 def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceDesk]:
     url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'loads.db'}"
     with ServiceDesk.open(url, pack="service_centre", clock=ManualClock(START)) as d:
+        d.register_dealer(MANAGER, Dealer(DealerId("d1"), "d1", "SH", frozenset({"SH"})))
         d.register_engineer(MANAGER, Engineer(EngineerId("e1"), "赵工", team="east"))
         d.register_engineer(MANAGER, Engineer(EngineerId("e2"), "钱工", team="east", max_load=2))
         d.register_engineer(

@@ -16,7 +16,7 @@ from aftersales.domain.actors import Role
 from aftersales.domain.classification import Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, EngineerId, ProductId
-from aftersales.domain.parties import Customer, CustomerTier, Engineer
+from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.domain.quality_incidents import IncidentRemedyKind, IncidentState
 from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
@@ -46,6 +46,8 @@ def _build(url: str, **params: object) -> ServiceDesk:
         MANAGER, Product(ProductId("P-1"), "WC-100", "连体马桶", "toilet", (WarrantyTerm(12),))
     )
     desk.register_engineer(MANAGER, Engineer(EngineerId("e1"), "赵工"))
+    for dealer_id, region in (("d-sh", "SH"), ("d-bj", "BJ")):  # units name their dealer: it must exist
+        desk.register_dealer(MANAGER, Dealer(DealerId(dealer_id), dealer_id, region, frozenset({region})))
     # One production batch of 100 units sold to 100 customers in two regions.
     for n in range(100):
         cid = f"c{n:03d}"

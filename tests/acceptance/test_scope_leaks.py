@@ -15,7 +15,7 @@ from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, EngineerId, ProductId
 from aftersales.domain.money import Money
-from aftersales.domain.parties import Customer, CustomerTier, Engineer
+from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.errors import NotFound
 from aftersales.service.actors import Actor
@@ -37,6 +37,8 @@ def _build(url: str) -> ServiceDesk:
         MANAGER, Product(ProductId("P-1"), "WC-100", "连体马桶", "toilet", (WarrantyTerm(12),))
     )
     desk.register_engineer(MANAGER, Engineer(EngineerId("e1"), "赵工"))
+    for dealer_id, region in (("d-sh", "SH"), ("d-bj", "BJ")):  # units name their dealer: it must exist
+        desk.register_dealer(MANAGER, Dealer(DealerId(dealer_id), dealer_id, region, frozenset({region})))
     for cid, region, dealer in (("c1", "SH", "d-sh"), ("c2", "BJ", "d-bj")):
         contact = Contact(cid, phone="13800000000", address="上海市浦东新区 1 号")
         customer = Customer(CustomerId(cid), cid, contact, CustomerTier.REGULAR, region=region)
