@@ -173,3 +173,18 @@ def test_usage_readings_bring_a_visit_forward(desk: ServiceDesk, world: World) -
     assert desk.maintenance.generate_due(world.system).generated == ()
     desk.maintenance.record_reading(world.manager, plan.id, 5200)
     assert len(desk.maintenance.generate_due(world.system).generated) == 1
+
+
+def test_hostile_arguments_get_typed_errors_naming_the_field(desk: ServiceDesk, world: World) -> None:
+    [asset_id] = units(desk, world, 1)
+    with pytest.raises(ValidationError) as text_months:
+        desk.maintenance.create_plan(world.manager, asset_id=asset_id, interval_months="6")  # type: ignore[arg-type]
+    assert text_months.value.field == "interval_months"
+    with pytest.raises(ValidationError) as truthy:
+        desk.contracts.cancel(world.manager, "HT-1", reason="\x00")
+    assert truthy.value.field == "reason"
+    with pytest.raises(ValidationError) as pair:
+        desk.maintenance.complete_visit(world.manager, "v", results=[], parts=[("WN-1", "2")])  # type: ignore[list-item]
+    assert pair.value.field is not None and pair.value.field.startswith("parts")
+    with desk.context.store() as uow:
+        assert uow.documents.query(MaintenancePlan, asset_id=asset_id) == []

@@ -278,6 +278,21 @@ def _union(checkers: list[Checker], field: str) -> Checker:
     return check
 
 
+def _fixed_tuple(args: tuple[Any, ...], field: str) -> Checker:
+    """``tuple[str, int]``: a pair (or triple …), each position checked by its own type."""
+    items = [checker_for(arg, f"{field}[{n}]") for n, arg in enumerate(args)]
+
+    def check(value: Any) -> Any:
+        if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, cabc.Iterable):
+            raise ValidationError(f"{field} must be a tuple, got {type(value).__name__}", field=field)
+        values = tuple(value)
+        if len(values) != len(items):
+            raise ValidationError(f"{field} must have {len(items)} items, got {len(values)}", field=field)
+        return tuple(item(v) for item, v in zip(items, values, strict=True))
+
+    return check
+
+
 def _collection(origin: Any, args: tuple[Any, ...], field: str) -> Checker:
     item = checker_for(args[0] if args and args[0] is not Ellipsis else Any, f"{field}[]")
     frozen = origin in (frozenset, cabc.Set, set, typing.AbstractSet)
@@ -345,6 +360,8 @@ def checker_for(hint: Any, field: str) -> Checker:
     if origin is typing.Literal:
         allowed = args
         return lambda value: value if value in allowed else enum_code_literal(allowed, value, field)
+    if origin is tuple and len(args) > 1 and args[-1] is not Ellipsis:
+        return _fixed_tuple(args, field)
     if origin in (tuple, list, set, frozenset, cabc.Sequence, cabc.Iterable, cabc.Set, cabc.Collection):
         return _collection(origin, args, field)
     if origin in (dict, cabc.Mapping, cabc.MutableMapping):

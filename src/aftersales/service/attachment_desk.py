@@ -27,6 +27,7 @@ from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.attachments import AttachmentStore, iter_chunks
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import authorize
 from aftersales.service.runner import Applied, CommandRunner, check_actor
@@ -53,6 +54,7 @@ _FAULT_CATEGORIES = frozenset({Category.REPAIR.code, Category.INSTALLATION.code}
 """Tickets about a problem with the unit (a fault, or one found while installing it)."""
 
 
+@validated_commands
 class AttachmentDesk:
     """Attachments of a desk's tickets. ``store`` is ``None`` when the desk has none configured."""
 

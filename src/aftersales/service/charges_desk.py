@@ -48,6 +48,7 @@ from aftersales.policies.fees import FeesPolicy
 from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.numbering import next_number
@@ -110,6 +111,7 @@ def _reason_json(reasons: Iterable[Reason]) -> list[Any]:
     return [{"code": r.code, "params": dict(r.params)} for r in reasons]
 
 
+@validated_commands
 class ChargesDesk:
     """Ticket-level charging over a :class:`~aftersales.service.desk.ServiceDesk` (``desk.charges``)."""
 

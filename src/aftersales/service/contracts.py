@@ -22,6 +22,7 @@ from aftersales.errors import DuplicateError, NotFound, ValidationError
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.daily_cursor import days_since_last_run, mark_run
 from aftersales.service.permissions import Workflow, permit
@@ -46,6 +47,7 @@ def contract_scope(actor: Actor, contract: ServiceContract, customer_region: str
     return False
 
 
+@validated_commands
 class ServiceContracts:
     """Service contracts of one desk (``desk.contracts``)."""
 

@@ -35,6 +35,7 @@ from aftersales.errors import AftersalesError, NotFound, ValidationError
 from aftersales.policies.protocols import MaintenancePolicy
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.contracts import ServiceContracts
 from aftersales.service.daily_cursor import days_since_last_run, mark_run
@@ -62,6 +63,7 @@ class GenerationReport:
     """How many generation days the run covered (more than one after missed runs)."""
 
 
+@validated_commands
 class MaintenanceDesk:
     """Maintenance plans and visits of one desk (``desk.maintenance``)."""
 

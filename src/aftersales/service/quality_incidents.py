@@ -36,6 +36,7 @@ from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
@@ -173,6 +174,7 @@ def _count(
     )
 
 
+@validated_commands
 class QualityIncidentDesk:
     """The quality manager's desk: read incidents in scope, move them along, link tickets, apply remedies."""
 

@@ -33,6 +33,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner, check_actor
@@ -80,6 +81,7 @@ def _mean(values: list[int]) -> Decimal | None:
     return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
+@validated_commands
 class SurveyCampaigns:
     """Survey campaigns of one desk (``desk.surveys``)."""
 

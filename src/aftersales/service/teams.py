@@ -25,6 +25,7 @@ from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import Applied, CommandRunner
@@ -37,6 +38,7 @@ def _roles(command: str) -> frozenset[Role]:
     return PERMISSIONS[Workflow.DOCUMENTS][command]
 
 
+@validated_commands
 class TeamDesk:
     """Register teams and rosters; dispatch critical tickets to a team."""
 
