@@ -28,6 +28,7 @@ from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
+from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import VisitKind
 from aftersales.errors import (
@@ -500,3 +501,26 @@ def test_assess_refuses_bad_input_naming_the_field(
         desk.charges.assess(world.dealer_sh_staff, ticket_id, **kwargs)  # type: ignore[arg-type]
     assert info.value.field == field
     assert desk.ticket(world.agent, ticket_id).charges is None  # nothing stored
+
+
+def test_a_service_contract_makes_what_it_covers_free_and_is_named(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    desk.contracts.sign(
+        world.manager,
+        ServiceContract(
+            id="HT-2026-009", customer_id="cust-zh", assets=("unit-out",), starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 12, 31), price=Money("600.00", "CNY"),
+            coverage=ContractCoverage(labour=True, parts=False, travel=True, visits_per_year=2),
+        ),
+    )  # fmt: skip
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    by_kind = {line.line.kind: line for line in sheet.lines}
+    assert by_kind[ChargeKind.MATERIALS].line.chargeable  # parts are not in the contract: charged
+    for kind in (ChargeKind.LABOUR, ChargeKind.TRAVEL):
+        assert not by_kind[kind].line.chargeable
+        named = [r for r in by_kind[kind].reasons if r.code == "service_contract"]
+        assert named and named[0].params["contract_id"] == "HT-2026-009"
+    assert sheet.customer_total == Money("140.00", "CNY")  # the part 120.00 and the service fee 20

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -30,6 +31,7 @@ from aftersales.domain.charges import (
     QuoteEscalation,
     QuoteId,
     QuoteState,
+    SheetLine,
 )
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.fee_slips import FeeSlip, InvoiceWish, SlipOrigin, SlipPayment
@@ -37,6 +39,7 @@ from aftersales.domain.ids import DealerId
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef, PickSlip
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import check_part_number
+from aftersales.domain.products import Asset
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.ticket import Ticket
@@ -50,6 +53,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.contracts import ServiceContracts
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import Workflow, check_role, permit
@@ -211,7 +215,7 @@ class ChargesDesk:
                 fees=self._fees,
                 now=now,
             )
-            whole, lines = assessed.whole, assessed.lines
+            whole, lines = assessed.whole, _under_contract(uow, asset, ticket, assessed.lines)
             sheet = (
                 ticket.charges.copy()
                 if ticket.charges is not None
@@ -642,3 +646,34 @@ class ChargesDesk:
         sheet = result.ticket.charges
         assert sheet is not None
         return sheet
+
+
+_CONTRACT_LINE = {
+    ChargeKind.MATERIALS: "part",
+    ChargeKind.LABOUR: "labour",
+    ChargeKind.TRAVEL: "travel",
+    ChargeKind.SERVICE_FEE: "fee",
+}
+
+
+def _under_contract(
+    uow: UnitOfWork, asset: Asset, ticket: Ticket, lines: tuple[SheetLine, ...]
+) -> tuple[SheetLine, ...]:
+    """Lines a service contract covering the unit on the call's local date pays for become free.
+
+    The reason names the contract; what the contract does not cover stays as chargeability decided.
+    """
+    day = ticket.received_at.astimezone(ZoneInfo(asset.market_timezone)).date()
+    contract = ServiceContracts.covering(uow, asset, day)
+    if contract is None:
+        return lines
+    why = Reason("service_contract", {"contract_id": contract.id})
+    out = []
+    for sheet_line in lines:
+        line = sheet_line.line
+        if line.chargeable and contract.coverage.covers(_CONTRACT_LINE[line.kind]):
+            sheet_line = attrs.evolve(
+                sheet_line, line=attrs.evolve(line, chargeable=False), reasons=(*sheet_line.reasons, why)
+            )
+        out.append(sheet_line)
+    return tuple(out)
