@@ -9,7 +9,7 @@ import attrs
 
 from aftersales.errors import ValidationError
 
-__all__ = ["CODE_PATTERN", "bounded", "code", "optional_bounded", "required_text"]
+__all__ = ["CODE_PATTERN", "bounded", "checked_month", "code", "optional_bounded", "required_text"]
 
 CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
@@ -65,3 +65,16 @@ def code(instance: object, attribute: attrs.Attribute[Any], value: object) -> No
         raise ValidationError(
             f"{attribute.name} must be a snake_case code (a-z, 0-9, _), got {value!r}", field=attribute.name
         )
+
+
+def checked_month(value: object) -> str:
+    """``value`` if it is a month written ``YYYY-MM`` (1900–9999), else ``ValidationError`` on ``month``."""
+    if not isinstance(value, str) or len(value) != 7 or value[4] != "-":
+        raise ValidationError("a month is written YYYY-MM", field="month")
+    try:
+        year, month = int(value[:4]), int(value[5:])
+    except ValueError:
+        raise ValidationError("a month is written YYYY-MM", field="month") from None
+    if not (1900 <= year <= 9999 and 1 <= month <= 12):
+        raise ValidationError("a month is written YYYY-MM", field="month")
+    return value

@@ -31,6 +31,7 @@ from aftersales.domain.fee_slips import (
 )
 from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money
+from aftersales.domain.text import checked_month
 from aftersales.errors import AftersalesError, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.invoicing import InvoiceIssuer, InvoiceRequest, IssuedInvoice
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -111,18 +112,6 @@ class MonthlyRevenue:
 def _entry(source_id: str, ticket_id: str, line: ChargeLine, *, charged: bool) -> RevenueEntry:
     amount = line.amount if charged else line.value
     return RevenueEntry(source_id, ticket_id, line.kind, line.item, line.quantity, line.unit_price, amount)
-
-
-def _month(value: str) -> str:
-    if not isinstance(value, str) or len(value) != 7 or value[4] != "-":
-        raise ValidationError("a month is written YYYY-MM", field="month")
-    try:
-        year, month = int(value[:4]), int(value[5:])
-    except ValueError:
-        raise ValidationError("a month is written YYYY-MM", field="month") from None
-    if not (1900 <= year <= 9999 and 1 <= month <= 12):
-        raise ValidationError("a month is written YYYY-MM", field="month")
-    return value
 
 
 def _track(made: list[str], record: InvoiceRecord) -> InvoiceRecord:
@@ -513,7 +502,7 @@ class FeeDesk:
         Dealer staff get their own dealer's figures only.
         """
         check_role(actor, "revenue_report", month, FEE_ROLES["revenue_report"])
-        month = _month(month)
+        month = checked_month(month)
         dealer = actor.dealer_id if actor.role is R.DEALER_STAFF else None
         if actor.role is R.DEALER_STAFF and dealer is None:
             raise PermissionDenied(str(actor), "revenue_report", month)

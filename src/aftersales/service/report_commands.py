@@ -20,6 +20,7 @@ from aftersales.domain.quality_reports import (
     BatchIncidentRecord,
     DealerMonthlyReport,
 )
+from aftersales.domain.text import checked_month
 from aftersales.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -30,18 +31,6 @@ from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner, check_actor
 
 __all__ = ["ReportCommands"]
-
-
-def _month(value: object) -> str:
-    if not isinstance(value, str) or len(value) != 7 or value[4] != "-":
-        raise ValidationError("a month is written YYYY-MM", field="month")
-    try:
-        year, month = int(value[:4]), int(value[5:])
-    except ValueError:
-        raise ValidationError("a month is written YYYY-MM", field="month") from None
-    if not (1900 <= year <= 9999 and 1 <= month <= 12):
-        raise ValidationError("a month is written YYYY-MM", field="month")
-    return value
 
 
 @validated_commands
@@ -67,7 +56,7 @@ class ReportCommands:
         permit(actor, Workflow.DOCUMENTS, "submit_dealer_report", dealer_id)
         if actor.role is Role.DEALER_STAFF and actor.dealer_id != dealer_id:
             raise PermissionDenied(str(actor), "submit another dealer's report", dealer_id)
-        _month(month)
+        checked_month(month)
 
         def apply(uow: UnitOfWork, now: datetime) -> DealerMonthlyReport:
             report = DealerMonthlyReport(
