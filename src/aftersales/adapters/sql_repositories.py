@@ -112,8 +112,14 @@ class SqlDocuments(SqlRepository):
         unknown = set(equals) - set(spec.index)
         if unknown:
             raise ValidationError(f"{spec.kind} has no index field(s) {', '.join(sorted(unknown))}")
+        sql, params = self._matching(spec.kind, equals)
+        sql += " ORDER BY d.id"
+        return [with_version(self._decode(data, cls), version) for version, data in self._run(sql, params)]
+
+    def _matching(self, kind: str, equals: dict[str, object]) -> tuple[str, list[object]]:
+        """The query of ``kind``'s documents whose index fields equal ``equals``, and its parameters."""
         sql = self._sql["query"]
-        params: list[object] = [spec.kind]
+        params: list[object] = [kind]
         for name, value in equals.items():
             stored = index_value(value)
             if stored is None:
@@ -122,8 +128,7 @@ class SqlDocuments(SqlRepository):
             else:
                 sql += self._sql["matches"]
                 params += (name, stored)
-        sql += " ORDER BY d.id"
-        return [with_version(self._decode(data, cls), version) for version, data in self._run(sql, params)]
+        return sql, params
 
     prefix_by_range: ClassVar[bool] = True
     """Whether text compares byte-wise (SQLite), so a prefix is an index range; else ``substr`` is used."""
@@ -154,16 +159,7 @@ class SqlDocuments(SqlRepository):
 
         The same filter as :meth:`query` (index fields only); no order is promised.
         """
-        sql = self._sql["query"]
-        params: list[object] = [kind]
-        for name, value in equals.items():
-            stored = index_value(value)
-            if stored is None:
-                sql += self._sql["matches_null"]
-                params.append(name)
-            else:
-                sql += self._sql["matches"]
-                params += (name, stored)
+        sql, params = self._matching(kind, equals)
         raw = self._raw
         return [raw(data) for _version, data in self._run(sql, params)]
 
