@@ -140,17 +140,8 @@ class AttachmentDesk:
         """Detach one attachment (a ``detach`` event records it); its bytes go if nothing else uses them."""
         return self._remove(actor, ticket_id, (attachment_id,), reason, idempotency_key)
 
-    def delete(
-        self,
-        actor: Actor,
-        ticket_id: str,
-        attachment_id: str,
-        *,
-        reason: str | None = None,
-        idempotency_key: str | None = None,
-    ) -> CommandResult:
-        """The same as :meth:`remove` (the word hosts reach for first)."""
-        return self.remove(actor, ticket_id, attachment_id, reason=reason, idempotency_key=idempotency_key)
+    delete = remove
+    """The same command as :meth:`remove` (the word hosts reach for first)."""
 
     def remove_all(
         self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
