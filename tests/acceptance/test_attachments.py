@@ -116,6 +116,14 @@ def test_removing_an_attachment_leaves_an_event_and_frees_the_bytes(
         desk.attachments.remove(world.agent, ticket_id, attachment.id)
 
 
+def test_delete_is_the_same_command_as_remove(desk: ServiceDesk, world: World, ticket_id: str) -> None:
+    added = desk.attachments.attach(world.agent, ticket_id, kind="photo", name="漏水.pdf", content=PDF)
+    attachment = added.ticket.attachments[0]
+    deleted = desk.attachments.delete(world.agent, ticket_id, attachment.id, reason="duplicate upload")
+    assert deleted.events[-1].action == "detach" and deleted.events[-1].reason == "duplicate upload"
+    assert deleted.ticket.attachments == ()
+
+
 def test_an_out_of_box_fault_waits_for_its_written_report(
     desk: ServiceDesk, world: World, clock: ManualClock
 ) -> None:
