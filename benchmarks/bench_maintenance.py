@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import sqlite3
 import statistics
 import time
@@ -106,8 +107,8 @@ def main() -> None:
     path = DATA / "maintenance.db"
     marker = path.with_suffix(".units")
     if not path.exists() or not marker.exists() or marker.read_text() != str(UNITS):
-        for old in DATA.glob("maintenance.db*"):
-            old.unlink()
+        for old in DATA.glob("maintenance.db*"):  # the file, its WAL, and the attachments folder beside it
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
         t0 = time.perf_counter()
         build(path)
         print(f"built {UNITS:,} units with plans in {time.perf_counter() - t0:.1f} s")
