@@ -26,6 +26,7 @@ from scale_file import START as SCALE_START
 from scale_file import Runs, percentiles, scale_file, verdict
 
 from aftersales.adapters.reporting_memory import ScanningReportingQueries
+from aftersales.adapters.reporting_rows import FACT_COLUMNS
 from aftersales.adapters.reporting_sqlite import SqliteReportingQueries
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.domain.calendar import BusinessCalendar
@@ -57,7 +58,7 @@ def build(path: Path, n: int) -> None:
         "due_key, description, data) VALUES (?, 1, 'service', ?, ?, ?, 'normal', 2, ?, ?, ?, ?, ?, ?, ?, ?, "
         "NULL, 4611686018427387904, 'bulk', '{}')"
     )
-    facts_sql = "INSERT INTO report_tickets VALUES (" + ", ".join("?" * 22) + ")"
+    facts_sql = f"INSERT INTO report_tickets ({', '.join(FACT_COLUMNS)}) VALUES ({', '.join('?' * 22)})"
     batch_t: list[tuple[object, ...]] = []
     batch_f: list[tuple[object, ...]] = []
     for i in range(n):

@@ -87,7 +87,7 @@ def make_ticket(n: int, spacing: timedelta = timedelta(seconds=30)) -> Ticket:
 def customers() -> Iterator[Customer]:
     for n in range(CUSTOMERS):
         yield Customer(
-            CustomerId(f"C{n}"), f"客户 {n}", Contact(f"客户 {n}", phone=f"+86 21 5555 {n:05d}"), region="r1"
+            CustomerId(f"C{n}"), f"客户 {n}", Contact(f"客户 {n}", phone=f"138{n:08d}"), region="r1"
         )
 
 

@@ -42,6 +42,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document
+from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
@@ -284,6 +285,12 @@ class PostgresStore:
 
     def release(self, conn: psycopg.Connection[Any]) -> None:
         self._pool.putconn(conn)
+
+    def ledger_rows(self) -> LedgerRows:
+        """Flat ledger records for exports, read without building tickets (see ``ports.ledger_rows``)."""
+        from aftersales.adapters.ledger_rows_postgres import PostgresLedgerRows
+
+        return PostgresLedgerRows(self)
 
     def close(self) -> None:
         """Close the pool; later units of work raise ``StorageError``."""
