@@ -11,10 +11,12 @@ Instants are integer microseconds since the epoch (UTC), as in :mod:`aftersales.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
@@ -37,6 +39,7 @@ __all__ = [
     "TicketCounts",
     "TicketFacts",
     "TicketTiming",
+    "TimingColumns",
     "count_facts",
     "fault_facts",
     "ticket_facts",
@@ -182,6 +185,45 @@ class TicketTiming:
     resolution_due_us: int | None
 
 
+@attrs.frozen
+class TimingColumns:
+    """The :class:`TicketTiming` of a period as columns, each group's tickets one contiguous run.
+
+    ``groups`` lists ``(key, tickets)`` in the order of the runs (any order of keys); the other
+    fields hold one value per ticket, aligned. A report measures a column in one pass and a group as
+    a slice of it, with no object per ticket.
+    """
+
+    groups: tuple[tuple[str, int], ...]
+    received_us: Sequence[int]
+    first_response_us: Sequence[int | None]
+    response_due_us: Sequence[int | None]
+    resolved_us: Sequence[int | None]
+    resolution_due_us: Sequence[int | None]
+
+    @classmethod
+    def of_rows(cls, rows: Sequence[Sequence[Any]]) -> TimingColumns:
+        """Columns of ``rows`` of (group, received, first response, response due, resolved, resolution
+        due), whose groups are contiguous runs (e.g. ordered by group)."""
+        if not rows:
+            return cls((), (), (), (), (), ())
+        keys, received, first, response_due, resolved, resolution_due = (
+            list(map(itemgetter(i), rows)) for i in range(6)
+        )
+        groups = tuple((key, len(list(run))) for key, run in groupby(keys))
+        return cls(groups, received, first, response_due, resolved, resolution_due)
+
+
+def timing_columns(timings: Iterable[TicketTiming]) -> TimingColumns:
+    """The reference :class:`TimingColumns` of ``timings`` (grouped by key, sorted)."""
+    ordered = sorted(timings, key=lambda t: t.group)
+    rows = [
+        (t.group, t.received_us, t.first_response_us, t.response_due_us, t.resolved_us, t.resolution_due_us)
+        for t in ordered
+    ]
+    return TimingColumns.of_rows(rows)
+
+
 def _us(at: datetime | None) -> int | None:
     return micros(at) if at is not None else None
 
@@ -289,6 +331,10 @@ class ReportingQueries(Protocol):
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
         """One :class:`TicketTiming` per ticket received in ``period`` (a few integers each)."""
+        ...
+
+    def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
+        """The same timings as :meth:`timings`, as :class:`TimingColumns` (what the KPI report reads)."""
         ...
 
     def category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:

@@ -9,9 +9,11 @@ received in. Rates are fractions (``Decimal``, 4 places) and ``None`` when nothi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
+from operator import sub
 from typing import Any
 
 import attrs
@@ -19,7 +21,7 @@ import attrs
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
-from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TicketTiming
+from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TimingColumns
 from aftersales.reports.money import pack_budget_per_ticket, stored_costs
 
 __all__ = ["CostTotals", "DurationStats", "KpiReport", "KpiRow", "KpiTargets", "kpi_report", "rate"]
@@ -147,52 +149,76 @@ class _Measured:
 
     __slots__ = ("resolution", "resolution_on_time", "response", "response_on_time")
 
-    def __init__(self) -> None:
-        self.response: list[int] = []
-        self.resolution: list[int] = []
-        self.response_on_time = 0
-        self.resolution_on_time = 0
+    def __init__(
+        self,
+        response: list[int] | None = None,
+        response_on_time: int = 0,
+        resolution: list[int] | None = None,
+        resolution_on_time: int = 0,
+    ) -> None:
+        self.response: list[int] = response if response is not None else []
+        self.resolution: list[int] = resolution if resolution is not None else []
+        self.response_on_time = response_on_time
+        self.resolution_on_time = resolution_on_time
 
-    def merge(self, other: _Measured) -> None:
-        """Add another group's measurements (the total is the sum of the groups: no second pass)."""
-        self.response += other.response
-        self.resolution += other.resolution
-        self.response_on_time += other.response_on_time
-        self.resolution_on_time += other.resolution_on_time
+
+class _Durations:
+    """One measured column (response or resolution) over all tickets: the tickets measured (their
+    positions, ascending), their working durations and whether each met its target."""
+
+    __slots__ = ("on_time", "positions", "took")
+
+    def __init__(
+        self,
+        done_us: Sequence[int | None],
+        due_us: Sequence[int | None],
+        received: list[int],
+        calendar: BusinessCalendar,
+        target: int,
+    ) -> None:
+        positions = [i for i, done in enumerate(done_us) if done is not None]
+        done = [done_us[i] for i in positions]
+        offsets = calendar.offsets_us(done)  # type: ignore[arg-type]
+        self.positions = positions
+        self.took: list[int] = list(map(sub, offsets, map(received.__getitem__, positions)))
+        # Met: done by the stored due time; without one, within the fallback target in working time.
+        self.on_time = [
+            at <= due if due is not None else took <= target  # type: ignore[operator]
+            for at, due, took in zip(done, map(due_us.__getitem__, positions), self.took, strict=True)
+        ]
+
+    def slice(self, start: int, end: int) -> tuple[list[int], int]:
+        """The durations and the on-time count of the tickets at positions ``start``…``end - 1``."""
+        low, high = bisect_left(self.positions, start), bisect_left(self.positions, end)
+        return self.took[low:high], sum(self.on_time[low:high])
 
 
 def _measure(
-    timings: list[TicketTiming], calendar: BusinessCalendar, targets: KpiTargets
-) -> dict[str, _Measured]:
-    """Each group's measurements. Every instant is turned into a working-time offset once, in one
-    ``offsets_us`` call over integers (no datetime per instant); a duration is a difference of two."""
-    instants: list[int] = []
-    for t in timings:
-        instants.append(t.received_us)
-        if t.first_response_us is not None:
-            instants.append(t.first_response_us)
-        if t.resolved_us is not None:
-            instants.append(t.resolved_us)
-    offsets = iter(calendar.offsets_us(instants))
-    response_target = targets.response // _MICROSECOND
-    resolution_target = targets.resolution // _MICROSECOND
+    columns: TimingColumns, calendar: BusinessCalendar, targets: KpiTargets
+) -> tuple[dict[str, _Measured], _Measured]:
+    """Each group's measurements, and the whole period's.
+
+    Every instant becomes a working-time offset once, in three ``offsets_us`` calls over integer
+    columns (no datetime, no object per ticket); a duration is a difference of two. A group is a
+    contiguous run of the columns, so its figures are slices and the total is the whole columns
+    (no second pass over the tickets).
+    """
+    received = calendar.offsets_us(columns.received_us)
+    c = columns
+    response = _Durations(
+        c.first_response_us, c.response_due_us, received, calendar, targets.response // _MICROSECOND
+    )
+    resolution = _Durations(
+        c.resolved_us, c.resolution_due_us, received, calendar, targets.resolution // _MICROSECOND
+    )
     measured: dict[str, _Measured] = {}
-    for t in timings:
-        m = measured.get(t.group)
-        if m is None:
-            m = measured[t.group] = _Measured()
-        received = next(offsets)
-        if t.first_response_us is not None:
-            took = next(offsets) - received
-            m.response.append(took)
-            due = t.response_due_us
-            m.response_on_time += (t.first_response_us <= due) if due is not None else took <= response_target
-        if t.resolved_us is not None:
-            took = next(offsets) - received
-            m.resolution.append(took)
-            due = t.resolution_due_us
-            m.resolution_on_time += (t.resolved_us <= due) if due is not None else took <= resolution_target
-    return measured
+    start = 0
+    for key, count in columns.groups:
+        end = start + count
+        measured[key] = _Measured(*response.slice(start, end), *resolution.slice(start, end))
+        start = end
+    whole = _Measured(response.took, sum(response.on_time), resolution.took, sum(resolution.on_time))
+    return measured, whole
 
 
 def _row(
@@ -254,11 +280,7 @@ def kpi_report(
         raise ValidationError("a KPI report measures working time: pass a BusinessCalendar", field="calendar")
     group = GroupBy(group)
     counts = queries.ticket_counts(period, group, satisfied_at=targets.satisfied_at)
-    measured = _measure(list(queries.timings(period, group)), calendar, targets)
-    whole = _Measured()
-    if group is not GroupBy.ALL:
-        for m in measured.values():
-            whole.merge(m)
+    measured, whole = _measure(queries.timing_columns(period, group), calendar, targets)
     costs = costs or {}
     rows = tuple(
         _row(key, counts[key], measured.get(key, _Measured()), costs.get(key), budget_per_ticket)
