@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
-from itertools import groupby
 from operator import itemgetter
 from typing import Any, Protocol, runtime_checkable
 
@@ -187,14 +186,13 @@ class TicketTiming:
 
 @attrs.frozen
 class TimingColumns:
-    """The :class:`TicketTiming` of a period as columns, each group's tickets one contiguous run.
+    """The :class:`TicketTiming` of a period as columns: one value per ticket in each, aligned.
 
-    ``groups`` lists ``(key, tickets)`` in the order of the runs (any order of keys); the other
-    fields hold one value per ticket, aligned. A report measures a column in one pass and a group as
-    a slice of it, with no object per ticket.
+    ``group`` holds each ticket's group key. A report measures a whole column in one pass, with no
+    object per ticket.
     """
 
-    groups: tuple[tuple[str, int], ...]
+    group: Sequence[str]
     received_us: Sequence[int]
     first_response_us: Sequence[int | None]
     response_due_us: Sequence[int | None]
@@ -204,22 +202,19 @@ class TimingColumns:
     @classmethod
     def of_rows(cls, rows: Sequence[Sequence[Any]]) -> TimingColumns:
         """Columns of ``rows`` of (group, received, first response, response due, resolved, resolution
-        due), whose groups are contiguous runs (e.g. ordered by group)."""
-        if not rows:
-            return cls((), (), (), (), (), ())
-        keys, received, first, response_due, resolved, resolution_due = (
+        due)."""
+        # a map of itemgetter per column: far cheaper than zip(*rows) over 100k argument tuples
+        group, received, first, response_due, resolved, resolution_due = (
             list(map(itemgetter(i), rows)) for i in range(6)
         )
-        groups = tuple((key, len(list(run))) for key, run in groupby(keys))
-        return cls(groups, received, first, response_due, resolved, resolution_due)
+        return cls(group, received, first, response_due, resolved, resolution_due)
 
 
 def timing_columns(timings: Iterable[TicketTiming]) -> TimingColumns:
-    """The reference :class:`TimingColumns` of ``timings`` (grouped by key, sorted)."""
-    ordered = sorted(timings, key=lambda t: t.group)
+    """The reference :class:`TimingColumns` of ``timings``."""
     rows = [
         (t.group, t.received_us, t.first_response_us, t.response_due_us, t.resolved_us, t.resolution_due_us)
-        for t in ordered
+        for t in timings
     ]
     return TimingColumns.of_rows(rows)
 

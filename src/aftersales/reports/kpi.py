@@ -9,10 +9,11 @@ received in. Rates are fractions (``Decimal``, 4 places) and ``None`` when nothi
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
+from itertools import compress
 from operator import sub
 from typing import Any
 
@@ -163,23 +164,24 @@ class _Measured:
 
 
 class _Durations:
-    """One measured column (response or resolution) over all tickets: the tickets measured (their
-    positions, ascending), their working durations and whether each met its target."""
+    """One measured column (response or resolution) over all tickets: the working duration of each
+    ticket measured, whether it met its target, and its group key."""
 
-    __slots__ = ("on_time", "positions", "took")
+    __slots__ = ("groups", "on_time", "took")
 
     def __init__(
         self,
         done_us: Sequence[int | None],
         due_us: Sequence[int | None],
         received: list[int],
+        columns: TimingColumns,
         calendar: BusinessCalendar,
         target: int,
     ) -> None:
         positions = [i for i, done in enumerate(done_us) if done is not None]
         done = [done_us[i] for i in positions]
         offsets = calendar.offsets_us(done)  # type: ignore[arg-type]
-        self.positions = positions
+        self.groups = list(map(columns.group.__getitem__, positions))
         self.took: list[int] = list(map(sub, offsets, map(received.__getitem__, positions)))
         # Met: done by the stored due time; without one, within the fallback target in working time.
         self.on_time = [
@@ -187,10 +189,12 @@ class _Durations:
             for at, due, took in zip(done, map(due_us.__getitem__, positions), self.took, strict=True)
         ]
 
-    def slice(self, start: int, end: int) -> tuple[list[int], int]:
-        """The durations and the on-time count of the tickets at positions ``start``…``end - 1``."""
-        low, high = bisect_left(self.positions, start), bisect_left(self.positions, end)
-        return self.took[low:high], sum(self.on_time[low:high])
+    def by_group(self) -> tuple[dict[str, list[int]], Counter[str]]:
+        """Each group's durations and on-time count."""
+        took: defaultdict[str, list[int]] = defaultdict(list)
+        for key, value in zip(self.groups, self.took, strict=True):
+            took[key].append(value)
+        return took, Counter(compress(self.groups, self.on_time))
 
 
 def _measure(
@@ -199,24 +203,26 @@ def _measure(
     """Each group's measurements, and the whole period's.
 
     Every instant becomes a working-time offset once, in three ``offsets_us`` calls over integer
-    columns (no datetime, no object per ticket); a duration is a difference of two. A group is a
-    contiguous run of the columns, so its figures are slices and the total is the whole columns
-    (no second pass over the tickets).
+    columns (no datetime, no object per ticket); a duration is a difference of two. The total is
+    measured on the whole columns and each group's durations are collected in one pass: no ticket
+    is measured twice.
     """
     received = calendar.offsets_us(columns.received_us)
     c = columns
     response = _Durations(
-        c.first_response_us, c.response_due_us, received, calendar, targets.response // _MICROSECOND
+        c.first_response_us, c.response_due_us, received, c, calendar, targets.response // _MICROSECOND
     )
     resolution = _Durations(
-        c.resolved_us, c.resolution_due_us, received, calendar, targets.resolution // _MICROSECOND
+        c.resolved_us, c.resolution_due_us, received, c, calendar, targets.resolution // _MICROSECOND
     )
-    measured: dict[str, _Measured] = {}
-    start = 0
-    for key, count in columns.groups:
-        end = start + count
-        measured[key] = _Measured(*response.slice(start, end), *resolution.slice(start, end))
-        start = end
+    response_took, response_on_time = response.by_group()
+    resolution_took, resolution_on_time = resolution.by_group()
+    measured = {
+        key: _Measured(
+            response_took.get(key), response_on_time[key], resolution_took.get(key), resolution_on_time[key]
+        )
+        for key in set(columns.group)
+    }
     whole = _Measured(response.took, sum(response.on_time), resolution.took, sum(resolution.on_time))
     return measured, whole
 
