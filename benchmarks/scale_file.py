@@ -152,9 +152,10 @@ class Runs:
 
     def line(self, label: str, unit: str = "ops/s") -> str:
         p50, p90, p99 = percentiles(self.latencies)
+        places = 0 if statistics.median(self.rates) >= 100 else 2  # a 2 s report is 0.50/s, not "0/s"
         return (
-            f"{label:<46} median {statistics.median(self.rates):>9,.0f} {unit} "
-            f"(runs {min(self.rates):,.0f}–{max(self.rates):,.0f})  "
+            f"{label:<46} median {statistics.median(self.rates):>9,.{places}f} {unit} "
+            f"(runs {min(self.rates):,.{places}f}–{max(self.rates):,.{places}f})  "
             f"p50 {fmt(p50)}  p90 {fmt(p90)}  p99 {fmt(p99)}"
         )
 
