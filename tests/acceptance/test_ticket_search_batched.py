@@ -97,3 +97,25 @@ def test_a_ticket_removed_while_pending_leaves_no_words(tmp_path: Path, world: W
             uow.run("INSERT INTO ticket_search_fts (ticket_search_fts) VALUES ('integrity-check')")
     finally:
         desk.shutdown()
+
+
+def test_an_erasure_writes_the_pending_words_so_no_old_text_is_left(tmp_path: Path, world: World) -> None:
+    path = tmp_path / "erased.db"
+    desk = _desk(f"sqlite:///{path}", world)
+    try:
+        ids = _work(desk, world, 4)
+        with desk.store() as uow:
+            uow.search.flush()  # the FTS index now holds the words; a re-index keeps them pending
+            uow.commit()
+        desk.note_to_customer(world.agent, ids[0], text="工程师判断是裂缝")
+        with desk.store() as uow:
+            kept = uow.run("SELECT text FROM ticket_search_pending").fetchall()
+        assert kept and "张伟" in kept[0][0]  # the words the FTS index holds, kept for their delete
+        desk.privacy.erase_customer(Actor.privacy_officer("dpo-1"), "cust-zh", "PIPL art. 47")
+        with desk.store() as uow:
+            assert uow.run("SELECT count(*) FROM ticket_search_pending").fetchone()[0] == 0
+        wal = Path(f"{path}-wal")
+        raw = path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+        assert "张伟".encode() not in raw
+    finally:
+        desk.shutdown()

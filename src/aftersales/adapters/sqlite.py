@@ -288,6 +288,11 @@ class SqliteStore:
         Called after an erasure commits: ``secure_delete`` zeroes freed space in the database pages,
         and this removes the WAL frames that still hold the pages as they were before.
         """
+        # Pending search words are written first: the words the FTS index held before the erasure
+        # wait in ticket_search_pending (for the delete) until they are.
+        with self() as uow:
+            uow.search.flush()
+            uow.commit()
         if self._memory:
             return
         conn = self.acquire()
