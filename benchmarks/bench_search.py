@@ -274,7 +274,7 @@ def bench_commands(folder: Path, rounds: int = 5, per_round: int = 60) -> None:
             ),
         )
         timed("resolve", lambda: desk.resolve(hands, tid, summary="更换密封圈"))
-        timed("confirm", lambda: desk.confirm(AGENT, tid))
+        timed("confirm", lambda: desk.confirm(AGENT, tid, channel="phone"))
 
     for r in range(rounds):  # alternate (and swap who goes first), so both see the same machine load
         order = ((with_index, True), (without, False)) if r % 2 else ((without, False), (with_index, True))
