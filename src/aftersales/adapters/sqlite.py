@@ -219,8 +219,14 @@ class SqliteStore:
 
     def _connect(self, *, wal: bool = True) -> sqlite3.Connection:
         with _translated(self.path):
+            # Statements are prepared once per connection and reused: room for every shape a desk
+            # issues (the ledger's filters, the changed-column updates), not only the default 128.
             conn = sqlite3.connect(
-                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+                self.path,
+                timeout=self._timeout,
+                isolation_level=None,
+                check_same_thread=False,
+                cached_statements=512,
             )
             self._all.append(conn)
             if wal and not self._memory:
