@@ -207,6 +207,86 @@ def test_a_wrong_secret_is_refused_by_the_receiver(receiver: tuple[str, type[_Re
     forged.close()
 
 
+class _KeepAliveReceiver(_Receiver):
+    """The same endpoint over HTTP/1.1 keep-alive; counts the connections it was opened on."""
+
+    protocol_version = "HTTP/1.1"
+    connections: list[int]
+    close_after: int = 0  # > 0: drop the connection after that many answers (an idle-timeout server)
+
+    def setup(self) -> None:
+        super().setup()
+        self.connections.append(1)
+        self.answered = 0
+
+    def _answer(self, status: int, body: bytes) -> None:
+        super()._answer(status, body)
+        self.answered += 1
+        if self.close_after and self.answered >= self.close_after:
+            self.close_connection = True
+
+
+@pytest.fixture
+def keepalive() -> Iterator[tuple[str, type[_KeepAliveReceiver]]]:
+    handler = type(
+        "KeepAlive", (_KeepAliveReceiver,), {"accepted": [], "rejected": [], "answers": {}, "connections": []}
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hooks/aftersales?source=desk", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_webhook_keeps_its_connections_open_across_messages(
+    keepalive: tuple[str, type[_KeepAliveReceiver]],
+) -> None:
+    url, handler = keepalive
+    notifier = WebhookNotifier(url, SECRET, max_connections=4)
+    store = _outbox([_note(n, f"139{n:08d}", "sms") for n in range(1, 41)])
+    report = dispatch_outbox(store, notifier, ManualClock(T0), 100, senders=4)
+    notifier.close()
+    assert len(report.sent) == 40 and handler.rejected == []
+    assert sorted(m["idempotency_key"] for m in handler.accepted) == sorted(f"key-{n}" for n in range(1, 41))
+    assert 1 <= len(handler.connections) <= 4  # 40 messages over at most one connection per sender
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced(
+    keepalive: tuple[str, type[_KeepAliveReceiver]],
+) -> None:
+    url, handler = keepalive
+    handler.close_after = 1  # every connection is dropped after one answer, without saying so first
+    notifier = WebhookNotifier(url, SECRET)
+    for n in range(1, 4):
+        notifier.send(RenderedMessage(f"1390000000{n}", "sms", "s", "b", "zh_Hans", f"key-{n}"))
+    notifier.close()
+    assert [m["idempotency_key"] for m in handler.accepted] == ["key-1", "key-2", "key-3"]
+    assert len(handler.connections) == 3
+
+
+def test_the_webhook_sends_through_a_given_httpx_client_and_a_closed_port_is_retried(
+    receiver: tuple[str, type[_Receiver]],
+) -> None:
+    import httpx
+
+    url, handler = receiver
+    with httpx.Client(timeout=5) as client:
+        WebhookNotifier(url, SECRET, client=client).send(
+            RenderedMessage("13800000001", "sms", "s", "b", "zh_Hans", "via-httpx")
+        )
+    assert [m["idempotency_key"] for m in handler.accepted] == ["via-httpx"]
+    dead = WebhookNotifier(f"http://127.0.0.1:{_free_port()}/hook", SECRET, timeout=2)
+    with pytest.raises(DeliveryError) as down:
+        dead.send(RenderedMessage("13800000001", "sms", "s", "b", "zh_Hans", "k"))
+    assert down.value.permanent is False and "ConnectionRefusedError" in str(down.value)
+    with pytest.raises(ConfigurationError):
+        WebhookNotifier("http://x", SECRET, max_connections=0)
+
+
 def test_signatures_expire_and_bind_the_body() -> None:
     body = b'{"a":1}'
     signature = sign(SECRET, 1_000_000, body)

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import time
 from collections.abc import Callable, Mapping
 
 import orjson
 
+from aftersales.adapters.http_pool import KeepAlivePool
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
 
@@ -76,8 +78,12 @@ def verify_signature(
 
 
 class WebhookNotifier:
-    """POSTs each message, signed, to ``url``; thread-safe (one pooled ``httpx.Client``).
+    """POSTs each message, signed, to ``url``; thread-safe.
 
+    By default the requests go over a pool of at most ``max_connections`` keep-alive connections
+    (:class:`~aftersales.adapters.http_pool.KeepAlivePool`, standard library): with ``senders``
+    threads delivering, each sender keeps its own open connection. Pass ``client`` (an
+    ``httpx.Client``) to send through httpx instead: a proxy, client certificates, HTTP/2.
     ``channels`` limits which channels it takes (``None``: all). ``headers`` are added to every
     request (an API key of the receiver). ``clock`` gives Unix seconds (tests pin it).
     """
@@ -103,9 +109,8 @@ class WebhookNotifier:
         self.channels = channels
         self.headers = dict(headers or {})
         self._clock = clock
-        self._own_client = client is None
-        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-        self.client = client or httpx.Client(timeout=timeout, limits=limits)
+        self.client = client
+        self._pool = None if client is not None else KeepAlivePool(url, timeout=timeout, size=max_connections)
 
     def body(self, message: RenderedMessage) -> bytes:
         """The JSON body sent for ``message``."""
@@ -135,17 +140,23 @@ class WebhookNotifier:
             "X-Aftersales-Idempotency-Key": message.idempotency_key,
             "X-Aftersales-Attempt": str(message.attempt),
         }
-        try:
-            response = self.client.post(self.url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"webhook request failed: {type(exc).__name__}") from None
-        status = response.status_code
+        if self._pool is not None:
+            try:
+                status, _ = self._pool.post(body, headers)
+            except (OSError, ValueError, http.client.HTTPException) as exc:
+                raise DeliveryError(f"webhook request failed: {type(exc).__name__}") from None
+        else:
+            assert self.client is not None
+            try:
+                status = self.client.post(self.url, content=body, headers=headers).status_code
+            except httpx.HTTPError as exc:
+                raise DeliveryError(f"webhook request failed: {type(exc).__name__}") from None
         if 200 <= status < 300:
             return
         permanent = 400 <= status < 500 and status not in _RETRIED
         raise DeliveryError(f"webhook answered {status}", permanent=permanent, status=status)
 
     def close(self) -> None:
-        """Close the HTTP client (if this notifier made it)."""
-        if self._own_client:
-            self.client.close()
+        """Close the pooled connections (a ``client`` passed in is the caller's to close)."""
+        if self._pool is not None:
+            self._pool.close()
