@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from enum import Enum
@@ -179,25 +179,40 @@ class _Writer:
         return _refuse
 
     def _compile(self, cls: type) -> Callable[[Any], Any]:
-        """Generate ``cls``'s writer: one statement per field, in declaration order."""
-        lines = ["def write(o):", "    out = {}"]
-        for name, kind in _field_kinds(cls):
+        """Generate ``cls``'s writer: one dict display in declaration order (statements when a field's
+        type is only known from its value, which may add a ``_zone`` sibling)."""
+        fields = _field_kinds(cls)
+        for name, _kind in fields:
             if not name.isidentifier():  # pragma: no cover - attrs names are identifiers
                 raise ValidationError(f"{cls.__name__}.{name} has no JSON form", field="obj")
-            get = f"o.{name}"
-            if kind == _PLAIN or (kind == _ENUM and self.raw):
-                lines.append(f"    out[{name!r}] = {get}")
-            elif kind == _INSTANT:
-                lines.append(f"    v = {get}")
-                lines.append(f"    out[{name!r}] = None if v is None else instant(v)")
-                lines.append(f"    out[{name + ZONE_SUFFIX!r}] = None if v is None else zone(v)")
-            elif kind == _ANY:
-                lines.append(f"    v = {get}")
-                lines.append(f"    if isinstance(v, datetime): put(out, {name!r}, v)")
-                lines.append(f"    else: out[{name!r}] = value(v)")
-            else:
-                lines.append(f"    out[{name!r}] = value({get})")
-        lines.append("    return out")
+        if all(kind != _ANY for _name, kind in fields):
+            items = []
+            for name, kind in fields:
+                if kind == _PLAIN or (kind == _ENUM and self.raw):
+                    items.append(f"{name!r}: o.{name}")
+                elif kind == _INSTANT:  # the walrus keeps one read of the attribute for both keys
+                    items.append(f"{name!r}: None if (v_{name} := o.{name}) is None else instant(v_{name})")
+                    items.append(f"{name + ZONE_SUFFIX!r}: None if v_{name} is None else zone(v_{name})")
+                else:
+                    items.append(f"{name!r}: value(o.{name})")
+            lines = ["def write(o):", "    return {" + ", ".join(items) + "}"]
+        else:
+            lines = ["def write(o):", "    out = {}"]
+            for name, kind in fields:
+                get = f"o.{name}"
+                if kind == _PLAIN or (kind == _ENUM and self.raw):
+                    lines.append(f"    out[{name!r}] = {get}")
+                elif kind == _INSTANT:
+                    lines.append(f"    v = {get}")
+                    lines.append(f"    out[{name!r}] = None if v is None else instant(v)")
+                    lines.append(f"    out[{name + ZONE_SUFFIX!r}] = None if v is None else zone(v)")
+                elif kind == _ANY:
+                    lines.append(f"    v = {get}")
+                    lines.append(f"    if isinstance(v, datetime): put(out, {name!r}, v)")
+                    lines.append(f"    else: out[{name!r}] = value(v)")
+                else:
+                    lines.append(f"    out[{name!r}] = value({get})")
+            lines.append("    return out")
         scope: dict[str, Any] = {
             "instant": self._instant,
             "zone": _zone_of,
@@ -208,6 +223,17 @@ class _Writer:
         exec("\n".join(lines), scope)  # the source is built above from attrs field names only
         write: Callable[[Any], Any] = scope["write"]
         return write
+
+    def many(self, items: Sequence[Any]) -> list[Any]:
+        """``items`` written, the writer looked up once for a list of one type (notes, visits…)."""
+        if not items:
+            return []
+        first = type(items[0])
+        write = self._by_type.get(first)
+        if write is None:
+            write = self._by_type[first] = self._handler(first)
+        value = self.value
+        return [write(item) if type(item) is first else value(item) for item in items]
 
     def key(self, k: Any) -> str:
         if isinstance(k, Enum):
@@ -261,9 +287,10 @@ class _Writer:
             out[name] = None if v is None else instant(v)
             out[name + ZONE_SUFFIX] = None if v is None else _zone_of(v)
         out["version"] = t.version
-        out["fault_records"] = [value(f) for f in t.fault_records]
-        out["visits"] = [value(v) for v in t.visits]
-        out["notes"] = [value(n) for n in t.notes]
+        many = self.many
+        out["fault_records"] = many(t.fault_records)
+        out["visits"] = many(t.visits)
+        out["notes"] = many(t.notes)
         out["events"] = (
             self._events_raw(t.events)
             if self.raw and self.locale is None
@@ -273,7 +300,7 @@ class _Writer:
         # Added within version 1 (issue 23): what describes a ticket beyond its workflow.
         out["tags"] = list(t.tags)
         out["custom_fields"] = dict(t.custom_fields)
-        out["attachments"] = [value(a) for a in t.attachments]
+        out["attachments"] = many(t.attachments)
         out["charges"] = value(t.charges)
         return out
 
