@@ -287,6 +287,81 @@ def test_the_webhook_sends_through_a_given_httpx_client_and_a_closed_port_is_ret
         WebhookNotifier("http://x", SECRET, max_connections=0)
 
 
+LOCAL = "127.0.0.1"
+
+
+def _self_signed(tmp_path: Any) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, as PEM files (the CA a private receiver would use)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "aftersales test receiver")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "receiver.pem", tmp_path / "receiver.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return str(cert_file), str(key_file)
+
+
+def test_the_webhook_speaks_tls_and_checks_the_receivers_certificate(tmp_path: Any) -> None:
+    import ssl
+
+    cert, key = _self_signed(tmp_path)
+    handler = type(
+        "Tls", (_KeepAliveReceiver,), {"accepted": [], "rejected": [], "answers": {}, "connections": []}
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert, key)
+    server.socket = served.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"https://127.0.0.1:{server.server_address[1]}/hooks/aftersales"
+    try:
+        trusting = WebhookNotifier(url, SECRET, tls_context=ssl.create_default_context(cafile=cert))
+        for n in (1, 2, 3):
+            trusting.send(RenderedMessage(f"1390000000{n}", "sms", "s", "b", "zh_Hans", f"tls-{n}"))
+        trusting.close()
+        assert [m["idempotency_key"] for m in handler.accepted] == ["tls-1", "tls-2", "tls-3"]
+        assert len(handler.connections) == 1  # one TLS handshake, then the connection is kept
+        stranger = WebhookNotifier(url, SECRET)  # the system's roots do not know this certificate
+        with pytest.raises(DeliveryError) as refused:
+            stranger.send(RenderedMessage("13900000009", "sms", "s", "b", "zh_Hans", "tls-x"))
+        assert "SSLCertVerificationError" in str(refused.value) and refused.value.permanent is False
+        stranger.close()
+        assert [m["idempotency_key"] for m in handler.accepted] == ["tls-1", "tls-2", "tls-3"]
+    finally:
+        server.shutdown()
+        server.server_close()
+    with pytest.raises(ConfigurationError):
+        WebhookNotifier(url, SECRET, client=object(), tls_context=ssl.create_default_context())  # type: ignore[arg-type]
+
+
 def test_signatures_expire_and_bind_the_body() -> None:
     body = b'{"a":1}'
     signature = sign(SECRET, 1_000_000, body)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
+import ssl
 import time
 from collections.abc import Callable, Mapping
 
@@ -84,8 +85,10 @@ class WebhookNotifier:
     (:class:`~aftersales.adapters.http_pool.KeepAlivePool`, standard library): with ``senders``
     threads delivering, each sender keeps its own open connection. Pass ``client`` (an
     ``httpx.Client``) to send through httpx instead: a proxy, client certificates, HTTP/2.
-    ``channels`` limits which channels it takes (``None``: all). ``headers`` are added to every
-    request (an API key of the receiver). ``clock`` gives Unix seconds (tests pin it).
+    ``tls_context`` replaces the default TLS set-up of ``https://`` URLs (the system's trusted roots,
+    hostname checked): a private CA, a client certificate. ``channels`` limits which channels it
+    takes (``None``: all). ``headers`` are added to every request (an API key of the receiver).
+    ``clock`` gives Unix seconds (tests pin it).
     """
 
     def __init__(
@@ -99,6 +102,7 @@ class WebhookNotifier:
         max_connections: int = 16,
         client: httpx.Client | None = None,
         clock: Callable[[], float] = time.time,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise ConfigurationError(f"a webhook URL is http(s)://…, got {url!r}", key="url")
@@ -110,7 +114,13 @@ class WebhookNotifier:
         self.headers = dict(headers or {})
         self._clock = clock
         self.client = client
-        self._pool = None if client is not None else KeepAlivePool(url, timeout=timeout, size=max_connections)
+        if client is not None and tls_context is not None:
+            raise ConfigurationError("give the TLS context to your httpx client, not here", key="tls_context")
+        self._pool = (
+            None
+            if client is not None
+            else KeepAlivePool(url, timeout=timeout, size=max_connections, context=tls_context)
+        )
 
     def body(self, message: RenderedMessage) -> bytes:
         """The JSON body sent for ``message``."""
