@@ -96,6 +96,9 @@ def _kind_of(tp: Any) -> int:
         return _PLAIN if kinds == {_PLAIN} else _ANY
     if tp is datetime:
         return _INSTANT
+    origin = typing.get_origin(tp)
+    if isinstance(origin, type) and issubclass(origin, list | tuple | set | frozenset | Mapping):
+        return _OTHER  # a container (``tuple[Reason, ...]``): never an instant itself
     if not isinstance(tp, type) or tp is object:
         return _ANY
     if issubclass(tp, Enum):
