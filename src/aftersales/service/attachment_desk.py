@@ -254,7 +254,7 @@ class AttachmentDesk:
         count = 0
         for ticket in tickets:
             for attachment in ticket.attachments:
-                ticket.detach(actor, now, attachment.id, "personal data erased")
+                ticket.detach(actor, now, attachment.id)  # the ErasureRecord says why
                 link = uow.documents.get(AttachmentLink, f"{ticket.id}/{attachment.id}")
                 link.live = False
                 uow.documents.save(link)
