@@ -541,6 +541,11 @@ class _Outbox(SqlOutbox):
     true = "TRUE"
     for_update = " FOR UPDATE"
     skip_locked = " FOR UPDATE SKIP LOCKED"
+    claim_patch = (
+        "data || jsonb_build_object('attempts', (data->>'attempts')::int + 1,"
+        " 'last_attempt_at', ?::text, 'lease_until', ?::text, 'lease_owner', ?::text)"
+    )
+    sent_patch = "data || jsonb_build_object('sent_at', ?::text, 'lease_until', NULL, 'lease_owner', NULL)"
 
     def __init__(self, uow: PostgresUnitOfWork) -> None:
         self._uow = uow

@@ -187,6 +187,14 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
     already makes claims take turns."""
     put_chunk: ClassVar[int] = 500
     """Rows per INSERT statement (6 parameters each: well under both stores' parameter limits)."""
+    claim_patch: ClassVar[str] = ""
+    """The dialect's expression for ``data`` after a claim, from three parameters (the claim's instant
+    and lease end as text, the owner): attempts + 1, ``last_attempt_at``, ``lease_until``,
+    ``lease_owner``. With it a claim is one ``UPDATE … RETURNING`` for the whole batch; without it
+    (another dialect) each message is read, rebuilt and written back."""
+    sent_patch: ClassVar[str] = ""
+    """The expression for ``data`` once sent, from one parameter (the instant as text): ``sent_at``
+    set, the lease cleared. With it a delivered batch is marked in one ``UPDATE``."""
 
     @classmethod
     def _templates(cls) -> dict[str, str]:
@@ -208,6 +216,12 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
             "purge": "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
             f" WHERE {cls.is_sent} AND sent_us < ? ORDER BY sent_us LIMIT ?)",
             "containing": "SELECT id FROM outbox WHERE CAST(data AS TEXT) LIKE ? ESCAPE '\\'",
+            "claim_batch": f"UPDATE outbox SET lease_us = ?, data = {cls.claim_patch} WHERE id IN"
+            f" (SELECT id FROM outbox WHERE {pending} AND next_us <= ?"
+            f" AND (lease_us IS NULL OR lease_us <= ?) ORDER BY next_us, id LIMIT ?{cls.skip_locked})"
+            " RETURNING next_us, id, data",
+            "sent_batch": f"UPDATE outbox SET sent = {cls.true}, sent_us = ?, lease_us = NULL,"
+            f" data = {cls.sent_patch} WHERE {cls.unsent} AND id IN ",
         }
 
     def _encode(self, message: OutboxMessage) -> Any:
@@ -240,6 +254,11 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
     def claim(self, owner: str, now: datetime, lease: timedelta, limit: int = 100) -> Sequence[OutboxMessage]:
         check_claim(owner, now, lease, limit)
         now_us = micros(now)
+        if self.claim_patch:
+            until = now + lease
+            batch = (micros(until), datetime_text(now), datetime_text(until), owner, now_us, now_us, limit)
+            rows = sorted(self._run(self._sql["claim_batch"], batch).fetchall(), key=lambda r: (r[0], r[1]))
+            return [self._decode(data) for _next, _id, data in rows]
         found = self._run(self._sql["candidates"], (now_us, now_us, limit)).fetchall()
         taken: list[OutboxMessage] = []
         for (data,) in found:
@@ -252,7 +271,8 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
         return taken
 
     def mark_sent(self, ids: Iterable[str], at: datetime) -> None:
-        """Record delivery of a batch: one read for the batch, then each row's JSON patched as JSON.
+        """Record delivery of a batch: one statement patching each row's JSON in the store (with
+        ``sent_patch``), else one read for the batch, then each row's JSON patched as JSON.
 
         A delivered batch is hundreds of messages; patching ``sent_at`` and the lease in the stored
         JSON skips rebuilding (and re-validating) every message the store already holds.
@@ -262,6 +282,9 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
         for start in range(0, len(wanted), self.put_chunk):
             chunk = wanted[start : start + self.put_chunk]
             marks = ", ".join([self.placeholder] * len(chunk))
+            if self.sent_patch:  # the whole chunk in one statement, patched in the store
+                self._run(f"{self._sql['sent_batch']}({marks})", [sent_us, sent_at, *chunk])
+                continue
             sql = f"SELECT id, data FROM outbox WHERE id IN ({marks}) AND {self.unsent}{self.for_update}"
             for id_, data in self._run(sql, chunk).fetchall():
                 record = dict(self._decode_raw(data))

@@ -753,6 +753,14 @@ class _Documents(SqlDocuments):
 
 class _Outbox(SqlOutbox):
     data_value = "CAST(? AS TEXT)"  # the JSON's UTF-8 bytes, stored as text
+    # One-statement claims need UPDATE … RETURNING (SQLite 3.35); older libraries claim row by row.
+    claim_patch = (
+        "json_set(data, '$.attempts', json_extract(data, '$.attempts') + 1,"
+        " '$.last_attempt_at', ?, '$.lease_until', ?, '$.lease_owner', ?)"
+        if sqlite3.sqlite_version_info >= (3, 35)
+        else ""
+    )
+    sent_patch = "json_set(data, '$.sent_at', ?, '$.lease_until', NULL, '$.lease_owner', NULL)"
 
     def __init__(self, uow: SqliteUnitOfWork) -> None:
         self._uow = uow

@@ -10,12 +10,14 @@ The pack's written-report rule (seed 002) is checked on the command path by :met
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, MutableSequence, Sequence
 from datetime import datetime
 from typing import BinaryIO, ClassVar
 
 import attrs
 
+from aftersales.domain.actors import ActorRef
 from aftersales.domain.attachments import Attachment, AttachmentKind, check_name
 from aftersales.domain.classification import Category
 from aftersales.domain.events import TicketEvent
@@ -64,6 +66,7 @@ class AttachmentDesk:
         self.context = context
         self.runner = runner
         self._store = store
+        self._pending = threading.local()  # per thread: bytes an erasure unlinked, deleted after its commit
         rules = context.policies.extra.get("attachments")
         self.rules = rules if isinstance(rules, AttachmentRules) else AttachmentRules()
 
@@ -203,8 +206,11 @@ class AttachmentDesk:
         events: Sequence[TicketEvent],
         now: datetime,
     ) -> None:
-        """A runner hook: refuse a step the pack blocks on an out-of-box ticket without its written report."""
+        """A runner hook: refuse a step the pack blocks on an out-of-box ticket without its written report,
+        and a special-case SLA extension without one (``report_before_extension``)."""
         params = self.rules.params
+        if params.report_before_extension and any(event.action == "extend_sla" for event in events):
+            self.check_extension(ticket)
         if not params.report_for_out_of_box or ticket.category.code not in _FAULT_CATEGORIES:
             return  # seed 002 asks for the report when a problem is found (发现问题时), not for planned work
         for event in events:
@@ -213,7 +219,8 @@ class AttachmentDesk:
                 return
 
     def check_extension(self, ticket: Ticket) -> None:
-        """For the SLA desk: refuse a special-case extension without a written report (pack rule)."""
+        """Refuse a special-case extension of ``ticket`` without a written report (pack rule); the
+        runner hook above calls it for every ``extend_sla``, inside the command's transaction."""
         self.rules.check_extension(ticket.attachments)
 
     def _out_of_box(self, uow: UnitOfWork, ticket: Ticket) -> bool:
@@ -235,6 +242,42 @@ class AttachmentDesk:
         with self.context.store() as uow:
             ticket = self.runner.load(uow, ticket_id)
             authorize(actor, "attach", ticket, self.runner.team_of_assignee(uow, ticket))
+
+    # -- erasure of a customer (PIPL): registered with the privacy desk at the composition root --------
+
+    def erase_with_customer(
+        self, uow: UnitOfWork, actor: ActorRef, now: datetime, customer_id: str, tickets: Sequence[Ticket]
+    ) -> int:
+        """Inside the erasure's transaction: detach every attachment of the customer's ``tickets`` (a
+        ``detach`` event each, no file name kept) and unlink their bytes; returns how many. The bytes
+        are deleted after the commit (:meth:`drop_erased`), once nothing links them any more."""
+        count = 0
+        for ticket in tickets:
+            for attachment in ticket.attachments:
+                ticket.detach(actor, now, attachment.id)  # the ErasureRecord says why
+                link = uow.documents.get(AttachmentLink, f"{ticket.id}/{attachment.id}")
+                link.live = False
+                uow.documents.save(link)
+                self._erased().append(attachment.sha256)
+                count += 1
+        return count
+
+    def _erased(self) -> MutableSequence[str]:
+        found: MutableSequence[str] | None = getattr(self._pending, "erased", None)
+        if found is None:
+            found = self._pending.erased = []
+        return found
+
+    def drop_erased(self) -> None:
+        """After an erasure commits: delete the bytes it unlinked that no other ticket still links.
+
+        Safe after a rolled-back erasure too: its links are still live, so nothing is deleted.
+        """
+        erased = self._erased()
+        while erased:
+            sha256 = erased.pop()
+            if self._store is not None:
+                self._drop_if_unused(sha256)
 
     def _drop_if_unused(self, sha256: str) -> None:
         with self.context.store() as uow:

@@ -163,6 +163,9 @@ class ServiceDesk(Tickets):
         runner.on_ticket_change(detect_on_fault(context))
         self.teams = TeamDesk(context, runner)
         install_search_hooks(runner, self.attachments)
+        # Issue 23: erasing a customer removes their attachments (bytes deleted after the commit).
+        self.privacy.erasure_hooks.append(self.attachments.erase_with_customer)
+        self.privacy.after_erasure.append(self.attachments.drop_erased)
         self.outbox = OutboxDesk(context, runner)
         self.jobs = Jobs(
             context, runner, sla_watch=self.sla_watch, materials=self.materials, outbox=self.outbox,

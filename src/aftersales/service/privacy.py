@@ -71,9 +71,10 @@ _BY_TICKET: tuple[type[Any], ...] = (CallbackTask, MaterialsRequest, MaterialsMo
 # person's own strings (a fee slip's line descriptions name parts, not people).
 _BLANKED: tuple[type[Any], ...] = (CallbackRecord, MasterDataChange)
 
-ErasureHook = Callable[[UnitOfWork, str, Sequence[str]], int]
-"""Called inside the erasure's transaction with the customer id and their ticket ids; returns how many
-records it erased. Attachments plug in here (they are removed with the person)."""
+ErasureHook = Callable[[UnitOfWork, ActorRef, datetime, str, Sequence[Ticket]], int]
+"""Called inside the erasure's transaction with the actor, the instant, the customer id and their
+tickets as erased (not yet saved: the hook may record steps on them); returns how many records it
+erased. Attachments plug in here (they are removed with the person)."""
 
 
 @attrs.frozen
@@ -105,6 +106,8 @@ class PrivacyDesk:
         self.runner = runner
         self.erasure_hooks: list[ErasureHook] = []
         """Extensions that hold personal data of their own (attachments) register here."""
+        self.after_erasure: list[Callable[[], None]] = []
+        """Called after an erasure commits (the attachments' bytes are deleted then, not before)."""
 
     # -- erasure -------------------------------------------------------------------------------------
 
@@ -135,7 +138,10 @@ class PrivacyDesk:
             for ticket in tickets:
                 free_text += _free_text(ticket)
                 erased.append(_erased(ticket, needles, Ticket, blank=True))
-                uow.tickets.save(erased[-1])
+            # Extensions holding personal data of their own (attachments) clear it from the tickets.
+            attachments = sum(hook(uow, actor.ref, now, customer_id, erased) for hook in self.erasure_hooks)
+            for ticket in erased:
+                uow.tickets.save(ticket)
             documents = self._erase_documents(uow, customer_id, [t.id for t in tickets], needles, free_text)
             uow.customers.save(_erased_customer(customer))
             for ticket in erased:  # the search index holds the customer's name and phone too
@@ -143,7 +149,6 @@ class PrivacyDesk:
             everything = needles_of([*needles, *free_text])  # longest first: whole texts before names
             messages = outbox.scrub(everything)
             rows = idempotency.scrub(everything)
-            attachments = sum(hook(uow, customer_id, [t.id for t in tickets]) for hook in self.erasure_hooks)
             record = ErasureRecord(
                 id=f"{customer_id}@{now.strftime('%Y%m%dT%H%M%S%f')}",
                 customer_id=customer_id,
@@ -161,6 +166,8 @@ class PrivacyDesk:
             return record
 
         record = self.runner.write(actor, "erase_customer", None, [customer_id, reason], apply)
+        for after in self.after_erasure:
+            after()
         if isinstance(self.context.store, Shreddable):
             self.context.store.shred()
         return record
