@@ -250,3 +250,48 @@ def test_the_retention_job_expires_idempotency_rows_after_the_period(store: Open
     with pytest.raises(ValidationError) as caught:
         desk.privacy.purge_expired(MANAGER, older_than=timedelta(0))
     assert caught.value.field == "older_than"
+
+
+def test_erasure_removes_the_customers_attachments_from_the_filesystem(tmp_path: Path) -> None:
+    from aftersales import Contact, Customer, CustomerId, DealerId, ServiceDesk
+    from aftersales.adapters.attachments_fs import FileSystemAttachmentStore
+    from aftersales.adapters.clock import ManualClock
+
+    folder = tmp_path / "attachments"
+    clock = ManualClock(datetime(2026, 3, 2, 9, tzinfo=TZ))
+    desk = ServiceDesk.open(
+        f"sqlite:///{tmp_path / 'p.db'}", pack="sanitary_ware", clock=clock,
+        attachments=FileSystemAttachmentStore(folder),
+    )  # fmt: skip
+    try:
+        tid = seed(desk, clock)
+        other = Customer(CustomerId("c-2"), "李雷", Contact("李雷", phone="13800000002"), region="SH",
+                         dealer_id=DealerId("d-sh"))  # fmt: skip
+        desk.register_customer(MANAGER, other)
+        other_tid = desk.open_ticket(AGENT, customer_id="c-2", description="地漏堵塞").ticket.id
+        own = f"%PDF-1.4\n% signed by {NAME}, {ADDRESS}\n%%EOF\n".encode()
+        shared = b"%PDF-1.4\n% the maker's installation guide\n%%EOF\n"
+        desk.attachments.attach(AGENT, tid, kind="written_report", name="slip.pdf", content=own)
+        desk.attachments.attach(AGENT, tid, kind="written_report", name="guide.pdf", content=shared)
+        desk.attachments.attach(AGENT, other_tid, kind="written_report", name="guide.pdf", content=shared)
+
+        def stored() -> list[bytes]:
+            return [p.read_bytes() for p in folder.rglob("*") if p.is_file()]
+
+        assert own in stored() and shared in stored()
+
+        record = desk.privacy.erase_customer(OFFICER, "c-1", "the customer asked (PIPL art. 47)")
+
+        assert record.attachments == 2
+        assert own not in stored() and not any(NAME.encode() in blob for blob in stored())
+        assert shared in stored()  # another customer's ticket still uses these bytes
+        view = desk.ticket(MANAGER, tid)
+        assert view.attachments == ()
+        detached = [e for e in view.events if e.action == "detach"]
+        assert len(detached) == 2 and all(e.reason == "personal data erased" for e in detached)
+        kept = desk.attachments.list(MANAGER, other_tid)
+        _attachment, handle = desk.attachments.open(MANAGER, other_tid, kept[0].id)
+        with handle:
+            assert handle.read() == shared
+    finally:
+        desk.shutdown()

@@ -156,7 +156,7 @@ class ServiceDesk(Tickets):
         self.contracts = ServiceContracts(context, runner)
         self.maintenance = MaintenanceDesk(context, runner, self, self.contracts)
         self.surveys = SurveyCampaigns(context, runner)
-        self.privacy = PrivacyDesk(context, runner)
+        self.privacy = PrivacyDesk(context, runner, self.attachments)
         install_hooks(runner, knowledge=self.knowledge)
         # Issue 20: the one batch-incident detector, in the fault record's transaction.
         self.quality_incidents = QualityIncidentDesk(context, runner)

@@ -4,7 +4,8 @@
 
 - :meth:`PrivacyDesk.erase_customer` — replace one customer's name, phone, address, e-mail and
   free-text details in the customer record, every ticket (descriptions, notes, fault and visit notes),
-  complaint file, survey answer, fee slip, outbox message and idempotency row, in one transaction;
+  complaint file, survey answer, fee slip, outbox message and idempotency row, in one transaction,
+  and removes the attachments of their tickets (the bytes once the erasure has committed);
   ids, products, dates, states, amounts, codes and reasons are kept, so the ledger, the KPIs, revenue
   and fault statistics do not change. An :class:`ErasureRecord` says who erased, when and why (not
   what). Refused with :class:`~aftersales.errors.LegalHold` while an open complaint carries a
@@ -50,6 +51,7 @@ from aftersales.serialization import encode_json, structure, unstructure
 from aftersales.service.access_log import AccessRecord, record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.context import DeskContext
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.permissions import Workflow, permit
@@ -100,11 +102,16 @@ class ErasureRecord:
 class PrivacyDesk:
     """Erasure, export and the access log of personal data (``desk.privacy``)."""
 
-    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+    def __init__(
+        self, context: DeskContext, runner: CommandRunner, attachments: AttachmentDesk | None = None
+    ) -> None:
         self.context = context
         self.runner = runner
+        self.attachments = attachments
+        """The desk's attachments: an erasure detaches every attachment of the person's tickets and
+        deletes the bytes nothing else uses once the erasure has committed."""
         self.erasure_hooks: list[ErasureHook] = []
-        """Extensions that hold personal data of their own (attachments) register here."""
+        """Extensions that hold personal data of their own register here."""
 
     # -- erasure -------------------------------------------------------------------------------------
 
@@ -120,6 +127,7 @@ class PrivacyDesk:
             raise ValidationError("an erasure needs a reason of 1-500 characters", field="reason")
 
         def apply(uow: UnitOfWork, now: datetime) -> ErasureRecord:
+            freed.clear()  # a retried attempt starts afresh
             outbox, idempotency = uow.outbox, uow.idempotency
             if not isinstance(outbox, Scrubbable) or not isinstance(idempotency, Scrubbable):
                 raise ConfigurationError(
@@ -132,7 +140,14 @@ class PrivacyDesk:
             needles = _needles(customer)
             free_text: list[str] = []
             erased: list[Ticket] = []
+            detached = 0
             for ticket in tickets:
+                if self.attachments is not None and ticket.attachments:
+                    # Photos, signed slips, voice notes: the person's own data, gone with them.
+                    detached += len(ticket.attachments)
+                    freed.extend(
+                        self.attachments.detach_all(uow, ticket, actor.ref, now, "personal data erased")
+                    )
                 free_text += _free_text(ticket)
                 erased.append(_erased(ticket, needles, Ticket, blank=True))
                 uow.tickets.save(erased[-1])
@@ -143,7 +158,8 @@ class PrivacyDesk:
             everything = needles_of([*needles, *free_text])  # longest first: whole texts before names
             messages = outbox.scrub(everything)
             rows = idempotency.scrub(everything)
-            attachments = sum(hook(uow, customer_id, [t.id for t in tickets]) for hook in self.erasure_hooks)
+            hooked = sum(hook(uow, customer_id, [t.id for t in tickets]) for hook in self.erasure_hooks)
+            attachments = detached + hooked
             record = ErasureRecord(
                 id=f"{customer_id}@{now.strftime('%Y%m%dT%H%M%S%f')}",
                 customer_id=customer_id,
@@ -160,7 +176,10 @@ class PrivacyDesk:
             uow.outbox.put([_erasure_message(record)])
             return record
 
+        freed: list[str] = []
         record = self.runner.write(actor, "erase_customer", None, [customer_id, reason], apply)
+        if self.attachments is not None:
+            self.attachments.delete_bytes(freed)  # committed: the links are retired, the bytes may go
         if isinstance(self.context.store, Shreddable):
             self.context.store.shred()
         return record
