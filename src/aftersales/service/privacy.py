@@ -43,6 +43,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import aware
 from aftersales.errors import ConfigurationError, LegalHold, NotFound, ValidationError
+from aftersales.policies.privacy import PrivacyParams, retention_of
 from aftersales.ports.erasure import Scrubbable, Shreddable, Sweepable
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, TicketFilter
@@ -63,8 +64,8 @@ __all__ = ["AccessRecord", "ErasureHook", "ErasureRecord", "PrivacyDesk", "recor
 R = Role
 _DOCS = Workflow.DOCUMENTS
 ERASED_TOPIC = "privacy.customer_erased"
-IDEMPOTENCY_RETENTION = timedelta(days=30)
-"""How long a command's result is kept for replay by default: far beyond any client's retry window."""
+IDEMPOTENCY_RETENTION = timedelta(days=PrivacyParams().keep_idempotency_days)
+"""How long a command's result is kept for replay by default (the pack's ``[privacy]`` section sets it)."""
 
 # Documents that hold a customer's data, found by the customer or by one of their tickets.
 _BY_CUSTOMER: tuple[type[Any], ...] = (ComplaintFile, CallbackRecord, FeeSlip, InvoiceRecord)
@@ -239,17 +240,34 @@ class PrivacyDesk:
 
     # -- retention -----------------------------------------------------------------------------------
 
-    def purge_expired(self, actor: Actor, *, older_than: timedelta = IDEMPOTENCY_RETENTION) -> int:
-        """The retention job for idempotency rows: drop the results kept longer than ``older_than``.
+    def purge_expired(self, actor: Actor, *, older_than: timedelta | None = None) -> int:
+        """The retention job for idempotency rows: drop the results kept longer than the pack's period.
 
-        Run it periodically (the system actor, a manager or a privacy officer). Each pass stamps the
-        keys it has not seen yet and drops those first seen more than ``older_than`` ago, so a result
-        is kept at least ``older_than`` (a retried command within it still replays) and at most that
-        plus the interval between passes. Returns how many rows were dropped.
+        The period is the pack's ``[privacy] keep_idempotency_days`` (default 30 days). ``older_than``
+        may restate it; a value that is not a positive ``timedelta``, or that differs from the pack's
+        period, is a :class:`~aftersales.errors.ConfigurationError` (the pack decides how long personal
+        data lives; a caller cannot quietly keep it longer or drop replays sooner).
+
+        Run it periodically (the jobs do: ``purge_idempotency``; the system actor, a manager or a
+        privacy officer may). Each pass stamps the keys it has not seen yet and drops those first seen
+        more than the period ago, so a result is kept at least the period (a retried command within it
+        still replays) and at most that plus the interval between passes. Returns how many rows were
+        dropped.
         """
         permit(actor, _DOCS, "purge_expired")
-        if older_than <= timedelta(0):
-            raise ValidationError("older_than must be a positive duration", field="older_than")
+        period = retention_of(self.context.policies.extra)
+        if older_than is not None:
+            if not isinstance(older_than, timedelta) or older_than <= timedelta(0):
+                raise ConfigurationError(
+                    f"older_than must be a positive timedelta, got {older_than!r}", key="older_than"
+                )
+            if older_than != period:
+                raise ConfigurationError(
+                    f"older_than={older_than} conflicts with the pack's retention of idempotency rows "
+                    f"({period.days} days): set [privacy] keep_idempotency_days instead",
+                    key="privacy.keep_idempotency_days",
+                )
+        older_than = period
 
         def apply(uow: UnitOfWork, now: datetime) -> int:
             store = uow.idempotency
