@@ -166,7 +166,7 @@ class ServiceDesk(Tickets):
         self.outbox = OutboxDesk(context, runner)
         self.jobs = Jobs(
             context, runner, sla_watch=self.sla_watch, materials=self.materials, outbox=self.outbox,
-            deliver=self.deliver, privacy=self.privacy,
+            deliver=self.deliver, privacy=self.privacy, fees=self.fees,
         )  # fmt: skip
 
     @classmethod

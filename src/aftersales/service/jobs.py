@@ -12,6 +12,7 @@ job                       what it does                                          
 ``deliver``               sends due outbox messages (retries, dead letters)              every call
 ``purge_sent``            deletes sent messages older than the pack's retention          1 day
 ``purge_idempotency``     drops idempotency rows older than ``[privacy]`` retention     1 day
+``money_index``           indexes the money rows of slips stored before that index      1 day
 ========================  ===========================================================  ===========
 
 Each job is bounded (a limit per run; what is left waits for the next run), idempotent (running
@@ -54,6 +55,7 @@ from aftersales.service.permissions import Workflow, permit
 if TYPE_CHECKING:
     from aftersales.service.context import DeskContext
     from aftersales.service.delivery import OutboxDesk
+    from aftersales.service.fee_desk import FeeDesk
     from aftersales.service.materials_desk import MaterialsDesk
     from aftersales.service.privacy import PrivacyDesk
     from aftersales.service.runner import CommandRunner
@@ -76,6 +78,7 @@ JOB_NAMES = (
     "deliver",
     "purge_sent",
     "purge_idempotency",
+    "money_index",
 )
 """The jobs, in the order one run does them (delivery after the jobs that write messages)."""
 
@@ -135,6 +138,7 @@ _EVERY: Mapping[str, timedelta] = {
     "deliver": timedelta(0),
     "purge_sent": timedelta(days=1),
     "purge_idempotency": timedelta(days=1),
+    "money_index": timedelta(days=1),
 }
 
 
@@ -193,6 +197,7 @@ class Jobs:
         deliver: _Deliver,
         settings: JobSettings | None = None,
         privacy: PrivacyDesk | None = None,
+        fees: FeeDesk | None = None,
     ) -> None:
         self.context = context
         self.runner = runner
@@ -201,6 +206,7 @@ class Jobs:
         self.outbox = outbox
         self.deliver = deliver
         self.privacy = privacy
+        self.fees = fees
         self.settings = settings or JobSettings()
         self.owner = default_owner()
         self.actor = Actor.system("aftersales-jobs")
@@ -342,6 +348,7 @@ class Jobs:
             "deliver": self._deliver,
             "purge_sent": self._purge_sent,
             "purge_idempotency": self._purge_idempotency,
+            "money_index": self._money_index,
         }
         return jobs[name]
 
@@ -412,6 +419,12 @@ class Jobs:
         if self.privacy is None or not isinstance(self._idempotency_store(), Sweepable):
             return 0
         return self.privacy.purge_expired(self.actor)
+
+    def _money_index(self, now: datetime) -> int:
+        # Bounded like every job: a few batches per run, the rest on the next run.
+        if self.fees is None:
+            return 0
+        return self.fees.backfill_money_index(self.actor, batch=self.settings.limit, max_batches=4)
 
     def _idempotency_store(self) -> object:
         with self.context.store() as uow:
