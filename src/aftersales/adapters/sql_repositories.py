@@ -150,6 +150,27 @@ class SqlDocuments(SqlRepository):
             params = [kind, field, len(prefix), prefix]
         return [row[0] for row in self._run(sql.replace("?", self.placeholder), params)]
 
+    def backfill_index(self, cls: type[Document], field: str, limit: int) -> int:
+        """Write the index rows of up to ``limit`` documents of ``cls`` that have no row for ``field``.
+
+        For documents stored before ``field`` was indexed (a fee slip's ``money_row``): each is read,
+        and all its index rows are written again from the document as it decodes now. Returns how many
+        were written; 0 means none is missing. Resumable by construction: a document done in a
+        committed batch has its row, so the next call starts after it.
+        """
+        spec = document_spec(cls)
+        if field not in spec.index:
+            raise ValidationError(f"{spec.kind} has no index field {field}", field="field")
+        sql = (
+            "SELECT d.version, d.data FROM documents d WHERE d.kind = ? AND NOT EXISTS"
+            " (SELECT 1 FROM document_index i WHERE i.kind = d.kind AND i.field = ? AND i.id = d.id)"
+            " ORDER BY d.id LIMIT ?"
+        ).replace("?", self.placeholder)
+        rows = self._run(sql, (spec.kind, field, limit)).fetchall()
+        for version, data in rows:
+            self._write_index(with_version(self._decode(data, cls), version), spec.kind, spec.index)
+        return len(rows)
+
     def _raw(self, data: Any) -> Any:
         """A ``data`` value as plain JSON (SQLite stores text; PostgreSQL hands ``jsonb`` back decoded)."""
         return decode_json(data) if isinstance(data, str | bytes) else data

@@ -156,7 +156,7 @@ class ServiceDesk(Tickets):
         self.contracts = ServiceContracts(context, runner)
         self.maintenance = MaintenanceDesk(context, runner, self, self.contracts)
         self.surveys = SurveyCampaigns(context, runner)
-        self.privacy = PrivacyDesk(context, runner)
+        self.privacy = PrivacyDesk(context, runner, self.attachments)
         install_hooks(runner, knowledge=self.knowledge)
         # Issue 20: the one batch-incident detector, in the fault record's transaction.
         self.quality_incidents = QualityIncidentDesk(context, runner)
@@ -164,12 +164,10 @@ class ServiceDesk(Tickets):
         self.teams = TeamDesk(context, runner)
         install_search_hooks(runner, self.attachments)
         # Issue 23: erasing a customer removes their attachments (bytes deleted after the commit).
-        self.privacy.erasure_hooks.append(self.attachments.erase_with_customer)
-        self.privacy.after_erasure.append(self.attachments.drop_erased)
         self.outbox = OutboxDesk(context, runner)
         self.jobs = Jobs(
             context, runner, sla_watch=self.sla_watch, materials=self.materials, outbox=self.outbox,
-            deliver=self.deliver,
+            deliver=self.deliver, privacy=self.privacy, fees=self.fees,
         )  # fmt: skip
 
     @classmethod
