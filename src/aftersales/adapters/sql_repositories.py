@@ -130,6 +130,34 @@ class SqlDocuments(SqlRepository):
                 params += (name, stored)
         return sql, params
 
+    def query_range(
+        self, cls: type[D], field: str, upto: str, *, limit: int | None = None, **equals: object
+    ) -> Sequence[D]:
+        """Documents whose index ``field`` is set and at most ``upto``, by that value then id (issue 26).
+
+        For fields holding fixed-width ISO dates (a plan's generation day): one range of the
+        ``(kind, field, value)`` index, so a daily job reads what became due and nothing else.
+        """
+        spec = document_spec(cls)
+        unknown = ({field} | set(equals)) - set(spec.index)
+        if unknown:
+            raise ValidationError(f"{spec.kind} has no index field(s) {', '.join(sorted(unknown))}")
+        sql = (
+            "SELECT d.version, d.data FROM document_index r"
+            " JOIN documents d ON d.kind = r.kind AND d.id = r.id"
+            " WHERE r.kind = ? AND r.field = ? AND r.value <= ?"
+        )
+        params: list[object] = [spec.kind, field, upto]
+        for name, value in equals.items():
+            stored = index_value(value)
+            sql += self._sql["matches_null"] if stored is None else self._sql["matches"]
+            params += (name,) if stored is None else (name, stored)
+        sql += " ORDER BY r.value, r.id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        sql = sql.replace("?", self.placeholder)
+        return [with_version(self._decode(data, cls), version) for version, data in self._run(sql, params)]
+
     prefix_by_range: ClassVar[bool] = True
     """Whether text compares byte-wise (SQLite), so a prefix is an index range; else ``substr`` is used."""
 

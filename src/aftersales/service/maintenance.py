@@ -11,6 +11,7 @@ date follows from the day it was done. A postponed or missed visit is recorded w
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Channel, Plan, Severity, TicketKind
+from aftersales.domain.ids import EngineerId
 from aftersales.domain.maintenance import (
     ChecklistResult,
     MaintenancePlan,
@@ -30,17 +32,20 @@ from aftersales.domain.maintenance import (
 )
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.work import CustomerNote, Visit, VisitKind
-from aftersales.errors import AftersalesError, NotFound, ValidationError
+from aftersales.domain.work import Assessment, AssigneeKind, CustomerNote, Visit, VisitKind
+from aftersales.errors import NotFound, ValidationError
+from aftersales.policies.dispatch import Roster
 from aftersales.policies.protocols import MaintenancePolicy
+from aftersales.policies.sla_terms import SlaTerm, SlaTerms
+from aftersales.policies.triage import TriageFacts
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.contracts import ServiceContracts
-from aftersales.service.daily_cursor import days_since_last_run, mark_run
+from aftersales.service.daily_cursor import DailyCursor, days_since_last_run, mark_run
 from aftersales.service.intake import open_ticket_in
-from aftersales.service.permissions import Workflow, permit, roles_for
+from aftersales.service.permissions import Workflow, authorize, permit, roles_for
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.tickets import Tickets
 from aftersales.service.views import CommandResult
@@ -49,8 +54,10 @@ __all__ = ["GenerationReport", "MaintenanceDesk"]
 
 R = Role
 _SEE_ALL = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
-_BATCH = 200
+_BATCH = 500
 """Plans opened per transaction by the daily job (one commit per batch, not per visit)."""
+_MAX_POSTPONE_MINUTES = 366 * 24 * 60
+"""How far a postponement may move a visit's SLA beyond its first due day."""
 
 
 @attrs.frozen
@@ -205,97 +212,46 @@ class MaintenanceDesk:
     # -- the daily job ------------------------------------------------------------------------------
 
     def generate_due(self, actor: Actor, today: date | None = None) -> GenerationReport:
-        """Open a maintenance visit (and its ticket) for every plan whose generation day has come.
+        """Open, triage and dispatch a maintenance visit for every plan whose generation day has come.
 
-        Reads only the plans dated since the last run (and today); each generated ticket is then
-        dispatched like any other, by the pack's routing. Running it twice opens nothing twice.
+        Reads only the plans due by today (one range of the generation-day index), a batch at a time:
+        each batch opens its visits' tickets, triages them (planned work: low severity, on site) and
+        dispatches them by the pack's routing in one transaction, so a crash leaves no visit half made.
+        Running it twice opens nothing twice.
         """
         permit(check_actor(actor), Workflow.MAINTENANCE, "run_maintenance_jobs")
         generated: list[MaintenanceVisit] = []
-        days: list[date] = []
-
-        def batch(uow: UnitOfWork, now: datetime) -> list[MaintenanceVisit]:
-            day = today or self._today(now)
-            opened: list[MaintenanceVisit] = []
-            days.clear()
-            days.extend(days_since_last_run(uow, "generate_maintenance", day))
-            for each in days:
-                for plan in uow.documents.query(
-                    MaintenancePlan, generate_on=each.isoformat(), state=PlanState.ACTIVE.value
-                ):
-                    if len(opened) >= _BATCH:
-                        return opened
-                    if not self._still_covered(uow, plan):
-                        plan.end()  # its contract ends before the visit: nothing more to generate
-                        uow.documents.save(plan)
-                        continue
-                    opened.append(self._open_visit(uow, actor, plan, now))
-            mark_run(uow, "generate_maintenance", day)
-            return opened
-
-        while True:
-            opened = self.runner.write(actor, "generate_maintenance", None, today, batch)
-            generated += opened
-            if len(opened) < _BATCH:
-                break
         undispatched: list[str] = []
-        for visit in generated:
-            assert visit.ticket_id is not None
-            try:
-                # Planned work: low severity, on site; then the pack's routing and dispatch decide.
-                self.tickets.triage(
-                    actor,
-                    visit.ticket_id,
-                    nature="planned_maintenance",
-                    severity=Severity.LOW,
-                    plan=Plan.ON_SITE,
-                )
-                result = self.tickets.dispatch(actor, visit.ticket_id)
-            except AftersalesError:
-                undispatched.append(visit.ticket_id)
-                continue
-            if result.ticket.assignee is None:
-                undispatched.append(visit.ticket_id)
-        return GenerationReport(tuple(generated), tuple(undispatched), len(days))
+        days: list[int] = []
 
-    @staticmethod
-    def _still_covered(uow: UnitOfWork, plan: MaintenancePlan) -> bool:
-        if plan.contract_id is None:
-            return True
-        contract = uow.documents.get(ServiceContract, plan.contract_id)
-        return contract.active_on(plan.next_due)
+        def batch(uow: UnitOfWork, now: datetime) -> int:
+            day = today or self._today(now)
+            if not days:
+                days.append(_days_covered(uow, day))
+            plans = _due_plans(uow, day, _BATCH)
+            run = _Batch(self, uow, actor, now)
+            for plan in plans:
+                if not run.still_covered(plan):
+                    plan.end()  # its contract ends before the visit: nothing more to generate
+                    uow.documents.save(plan)
+                    continue
+                visit, assigned = run.open_visit(plan)
+                generated.append(visit)
+                if not assigned:
+                    assert visit.ticket_id is not None
+                    undispatched.append(visit.ticket_id)
+            if len(plans) < _BATCH:
+                mark_run(uow, "generate_maintenance", day)
+            return len(plans)
 
-    def _open_visit(
-        self, uow: UnitOfWork, actor: Actor, plan: MaintenancePlan, now: datetime
-    ) -> MaintenanceVisit:
-        visit_id = f"{plan.id}:{plan.next_due.isoformat()}"
-        description = self.context.notifications.renderer.catalog(self.params.locale).text(
+        while self.runner.write(actor, "generate_maintenance", None, today, batch) >= _BATCH:
+            pass
+        return GenerationReport(tuple(generated), tuple(undispatched), days[0] if days else 1)
+
+    def _description(self) -> str:
+        return self.context.notifications.renderer.catalog(self.params.locale).text(
             "maintenance.ticket_description"
         )
-        expected = _end_of_day(plan.next_due, self.context.timezone)
-        ticket, _ = open_ticket_in(
-            self.context, uow, actor, now,
-            customer_id=plan.customer_id, description=description, category=Category.MAINTENANCE,
-            channel=Channel.PLANNED, asset_id=plan.asset_id, received_at=now, kind=TicketKind.SERVICE,
-            expected_by=expected if expected >= now else None,
-        )  # fmt: skip
-        visit = MaintenanceVisit(
-            id=visit_id,
-            plan_id=plan.id,
-            asset_id=plan.asset_id,
-            customer_id=plan.customer_id,
-            due_on=plan.next_due,
-            generated_at=now,
-            checklist=plan.checklist,
-            ticket_id=ticket.id,
-            contract_id=plan.contract_id,
-            region=plan.region,
-            dealer_id=plan.dealer_id,
-        )
-        uow.documents.add(visit)
-        plan.opened(visit.id)
-        uow.documents.save(plan)
-        return visit
 
     # -- visits ---------------------------------------------------------------------------------------
 
@@ -482,4 +438,130 @@ def _assigned(uow: UnitOfWork, ticket_id: str, engineer_id: str) -> bool:
 def _end_of_day(day: date, timezone: str) -> datetime:
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), ZoneInfo(timezone)) - timedelta(
         microseconds=1
+    )
+
+
+def _due_plans(uow: UnitOfWork, day: date, limit: int) -> Sequence[MaintenancePlan]:
+    """The next ``limit`` active plans whose generation day is ``day`` or earlier, oldest first.
+
+    A store that offers ``query_range`` reads one index range; any other is asked day by day since the
+    job last ran (the cursor), which is what a host's own store without ranges can do.
+    """
+    documents = uow.documents
+    ranged = getattr(documents, "query_range", None)
+    if ranged is not None:
+        found: Sequence[MaintenancePlan] = ranged(
+            MaintenancePlan, "generate_on", day.isoformat(), limit=limit, state=PlanState.ACTIVE.value
+        )
+        return found
+    out: list[MaintenancePlan] = []
+    for each in days_since_last_run(uow, "generate_maintenance", day):
+        out += documents.query(MaintenancePlan, generate_on=each.isoformat(), state=PlanState.ACTIVE.value)
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
+def _days_covered(uow: UnitOfWork, day: date) -> int:
+    """Days since the job last ran (1 when it ran yesterday or never: there is nothing to walk)."""
+    try:
+        last = uow.documents.get(DailyCursor, "generate_maintenance").last_day
+    except NotFound:
+        return 1
+    return max((day - last).days, 1)
+
+
+class _Batch:
+    """One transaction of the daily job: the roster counted once, contracts read once, visits opened."""
+
+    def __init__(self, desk: MaintenanceDesk, uow: UnitOfWork, actor: Actor, now: datetime) -> None:
+        self.desk = desk
+        self.uow = uow
+        self.actor = actor
+        self.now = now
+        self.description = desk._description()
+        self.contracts: dict[str, ServiceContract] = {}
+        self._roster: Roster | None = None
+
+    def still_covered(self, plan: MaintenancePlan) -> bool:
+        if plan.contract_id is None:
+            return True
+        contract = self.contracts.get(plan.contract_id)
+        if contract is None:
+            contract = self.contracts[plan.contract_id] = self.uow.documents.get(
+                ServiceContract, plan.contract_id
+            )
+        return contract.active_on(plan.next_due)
+
+    def open_visit(self, plan: MaintenancePlan) -> tuple[MaintenanceVisit, bool]:
+        """The plan's visit and its ticket, triaged and dispatched; whether someone was assigned."""
+        context, uow, actor, now = self.desk.context, self.uow, self.actor, self.now
+        visit_id = f"{plan.id}:{plan.next_due.isoformat()}"
+        expected = _end_of_day(plan.next_due, context.timezone)
+        assigned: list[bool] = []
+
+        def triage_and_dispatch(ticket: Ticket) -> Applied:
+            return self._triage_and_dispatch(ticket, assigned)
+
+        ticket, _ = open_ticket_in(
+            context, uow, actor, now,
+            customer_id=plan.customer_id, description=self.description, category=Category.MAINTENANCE,
+            channel=Channel.PLANNED, asset_id=plan.asset_id, received_at=now, kind=TicketKind.SERVICE,
+            expected_by=expected if expected >= now else None, attach=triage_and_dispatch,
+            sla_terms=visit_terms(visit_id, now, expected),
+        )  # fmt: skip
+        visit = MaintenanceVisit(
+            id=visit_id,
+            plan_id=plan.id,
+            asset_id=plan.asset_id,
+            customer_id=plan.customer_id,
+            due_on=plan.next_due,
+            generated_at=now,
+            checklist=plan.checklist,
+            ticket_id=ticket.id,
+            contract_id=plan.contract_id,
+            region=plan.region,
+            dealer_id=plan.dealer_id,
+        )
+        uow.documents.add(visit)
+        plan.opened(visit.id)
+        uow.documents.save(plan)
+        return visit, bool(assigned and assigned[0])
+
+    def _triage_and_dispatch(self, ticket: Ticket, assigned: list[bool]) -> Applied:
+        # The same checks and decisions as the triage and dispatch commands, in the generating transaction.
+        uow, actor, now = self.uow, self.actor, self.now
+        policies = self.desk.context.policies
+        authorize(actor, "triage", ticket)
+        assessment = Assessment("planned_maintenance", Severity.LOW, plan=Plan.ON_SITE)
+        tier = self.desk.runner.tier(uow, ticket)
+        facts = TriageFacts.from_assessment(
+            assessment, category=ticket.category, tier=tier, urgent=ticket.urgent
+        )
+        decision = policies.priority.decide(facts)
+        ticket.triage(actor.ref, now, assessment, decision.outcome.priority, tuple(decision.reasons))
+        authorize(actor, "dispatch", ticket)
+        dispatching = self.desk.tickets.dispatching
+        if self._roster is None:
+            self._roster = dispatching.roster(uow)
+        choice = dispatching.choose(uow, actor, ticket, now, None, None, self._roster)
+        if choice.assignee is not None:
+            ticket.assign(actor.ref, now, choice.assignee, reasons=choice.reasons)
+            if choice.assignee.kind is AssigneeKind.ENGINEER:
+                self._roster.engineers.adjust_load(EngineerId(choice.assignee.id), 1)
+        assigned.append(choice.assignee is not None)
+        return Applied(messages=choice.messages, decisions=(decision, *choice.decisions))
+
+
+def visit_terms(visit_id: str, now: datetime, due_end: datetime) -> SlaTerms:
+    """A generated visit's own SLA: contact, arrival and resolution by the end of its due day.
+
+    Wall-clock time from generation; a postponement extends them (up to a year beyond), with its reason.
+    """
+    minutes = max(1, math.ceil((due_end - now) / timedelta(minutes=1)))
+    longest = minutes + _MAX_POSTPONE_MINUTES
+    return SlaTerms(
+        "maintenance_visit",
+        visit_id,
+        tuple(SlaTerm(name, minutes, "calendar", longest) for name in ("response", "arrival", "resolution")),
     )

@@ -24,6 +24,7 @@ from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, ConfigurationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.sla import SlaFacts, SlaPolicy
+from aftersales.policies.sla_terms import SlaTerms, apply_terms, terms_in
 
 __all__ = ["SlaService"]
 
@@ -57,7 +58,8 @@ class SlaService:
         self.calendar = calendar
         # Policies are pure functions of their facts, and tickets share a handful of fact sets. Each
         # decision is kept with the part of its targets whose due times a ticket stores.
-        self._decisions: dict[SlaFacts, tuple[Decision[SlaTargets], SlaTargets]] = {}
+        # Issue 26: a ticket's agreed terms (service contract, maintenance visit) are part of the key.
+        self._decisions: dict[tuple[SlaFacts, SlaTerms | None], tuple[Decision[SlaTargets], SlaTargets]] = {}
 
     def targets(self, ticket: Ticket, tier: CustomerTier) -> Decision[SlaTargets] | None:
         """The targets the policy sets for ``ticket`` now (``None`` without an SLA policy)."""
@@ -81,14 +83,17 @@ class SlaService:
             urgent=ticket.urgent,
             dealer=ticket.assignee is not None and ticket.assignee.kind is AssigneeKind.DEALER,
         )
-        found = self._decisions.get(facts)
+        terms = terms_in(ticket.events[0].payload) if ticket.events else None
+        found = self._decisions.get((facts, terms))
         if found is None:
             decision = self.policy.decide(facts)
+            if terms is not None:  # issue 26: the agreement's targets override the pack's
+                decision = apply_terms(decision, terms)
             targets = decision.outcome
             stored = attrs.evolve(targets, targets=[t for t in targets.targets if t.name in _STORED])
             found = (decision, stored)
             if len(self._decisions) < 4096:
-                self._decisions[facts] = found
+                self._decisions[(facts, terms)] = found
         return found
 
     def status(self, ticket: Ticket, tier: CustomerTier, now: datetime) -> SlaStatus:
