@@ -14,7 +14,7 @@ index (what the job cannot go below), and a full scan of every plan's row (what 
 date index would pay every day).
 
 ``AFTERSALES_BENCH_UNITS`` sets the number of units (default 1,000,000); the file is rebuilt when the
-number changes and kept in ``benchmarks/.data`` otherwise.
+number changes and kept in ``benchmarks/.data`` (or ``AFTERSALES_BENCH_DIR``) otherwise.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ DAYS = 5
 TARGET_S = 10.0
 TZ = ZoneInfo("Asia/Shanghai")
 FIRST_DAY = date(2026, 3, 2)
-DATA = Path(__file__).parent / ".data"
+DATA = Path(os.environ.get("AFTERSALES_BENCH_DIR", str(Path(__file__).parent / ".data")))
 CHECKLIST = ("inspect", "clean", "test_function", "explain_care")
 
 

@@ -188,3 +188,25 @@ def test_hostile_arguments_get_typed_errors_naming_the_field(desk: ServiceDesk, 
     assert pair.value.field is not None and pair.value.field.startswith("parts")
     with desk.context.store() as uow:
         assert uow.documents.query(MaintenancePlan, asset_id=asset_id) == []
+
+
+def test_a_postponed_visit_takes_its_sla_to_the_new_day(desk: ServiceDesk, world: World) -> None:
+    from datetime import datetime
+
+    from conftest import SHANGHAI
+
+    [asset_id] = units(desk, world, 1)
+    desk.maintenance.create_plan(world.manager, asset_id=asset_id, first_due=date(2026, 3, 10))
+    visit = desk.maintenance.generate_due(world.system).generated[0]
+    assert visit.ticket_id is not None
+    first = desk.sla(world.manager, visit.ticket_id)["resolution"].due_at
+    assert first == datetime(2026, 3, 11, tzinfo=SHANGHAI)  # the end of the due day, not 3 working days
+    desk.maintenance.postpone_visit(world.manager, visit.id, to=date(2026, 3, 20), reason="客户装修")
+    status = desk.sla(world.manager, visit.ticket_id)
+    assert status["resolution"].due_at == datetime(2026, 3, 21, tzinfo=SHANGHAI)
+    assert status["arrival"].due_at == datetime(2026, 3, 21, tzinfo=SHANGHAI)
+    view = desk.ticket(world.auditor, visit.ticket_id)
+    extended = [e for e in view.events if e.action == "extend_sla"]
+    assert {e.payload["sla_extension"] for e in extended} == {"response", "arrival", "resolution"}
+    assert all(e.reason == "客户装修" for e in extended)
+    assert view.resolution_due_at == datetime(2026, 3, 21, tzinfo=SHANGHAI)

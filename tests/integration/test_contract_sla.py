@@ -147,3 +147,30 @@ def test_a_contract_target_out_of_range_is_refused() -> None:
     with pytest.raises(ValidationError) as zero:
         ContractSla(arrival_hours=0)
     assert zero.value.field == "arrival_hours"
+
+
+def test_visits_are_generated_in_batches_with_their_own_sla(
+    desk: ServiceDesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import aftersales.service.maintenance as maintenance
+
+    monkeypatch.setattr(maintenance, "_BATCH", 2)  # five plans: three transactions
+    for unit in ("u3", "u4", "u5"):
+        desk.register_asset(MANAGER, Asset(AssetId(unit), "wc-100", f"SN-{unit}", customer_id="c1"))
+    dues = {"u1": date(2026, 3, 10), "u2": date(2026, 3, 12), "u3": date(2026, 3, 16)}
+    dues |= {"u4": date(2026, 3, 14), "u5": date(2026, 3, 30)}  # u5 is generated on 16 March, not yet
+    for unit, due in dues.items():
+        desk.maintenance.create_plan(MANAGER, asset_id=unit, first_due=due)
+    report = desk.maintenance.generate_due(SYSTEM)
+    assert sorted(v.asset_id for v in report.generated) == ["u1", "u2", "u3", "u4"]
+    assert report.days == 1 and desk.maintenance.generate_due(SYSTEM).generated == ()
+    for visit in report.generated:
+        assert visit.ticket_id is not None
+        view = desk.ticket(AGENT, visit.ticket_id)
+        assert [e.action for e in view.events] == ["opened", "triage", "assign"]
+        # The visit's own SLA: done by the end of its due day (not the pack's three working days).
+        midnight = datetime.combine(visit.due_on + timedelta(days=1), datetime.min.time(), SH)
+        status = desk.sla(AGENT, visit.ticket_id)
+        assert status["resolution"].due_at == midnight and status["arrival"].due_at == midnight
+        assert view.resolution_due_at == midnight
+        assert view.assignee is not None and view.priority is not None

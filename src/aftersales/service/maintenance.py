@@ -36,7 +36,7 @@ from aftersales.domain.work import Assessment, AssigneeKind, CustomerNote, Visit
 from aftersales.errors import NotFound, ValidationError
 from aftersales.policies.dispatch import Roster
 from aftersales.policies.protocols import MaintenancePolicy
-from aftersales.policies.sla_terms import SlaTerm, SlaTerms
+from aftersales.policies.sla_terms import SlaTerm, SlaTerms, terms_in
 from aftersales.policies.triage import TriageFacts
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -339,10 +339,22 @@ class MaintenanceDesk:
             ticket.note_to_customer(
                 actor.ref, now, CustomerNote(f"postponed to {to.isoformat()}: {reason}", False)
             )
+            self._extend_visit_sla(ticket, to, now, actor, reason)
 
         return self._visit_command(
             actor, "postpone_visit", visit_id, change, idempotency_key, (visit_id, to, reason)
         )
+
+    def _extend_visit_sla(self, ticket: Ticket, to: date, now: datetime, actor: Actor, reason: str) -> None:
+        """The visit's own SLA follows it to its new day (recorded as an extension with the reason)."""
+        terms = terms_in(ticket.events[0].payload)
+        if terms is None or terms.source != "maintenance_visit" or not ticket.can("extend_sla"):
+            return
+        span = _end_of_day(to, self.context.timezone) - ticket.received_at
+        limit = math.ceil(span / timedelta(seconds=1))  # whole seconds, to the end of the day
+        for term in terms.terms:
+            if term.extend_minutes is not None and term.minutes * 60 < limit <= term.extend_minutes * 60:
+                ticket.extend_sla(actor.ref, now, target=term.name, new_limit_seconds=limit, reason=reason)
 
     def miss_visit(
         self, actor: Actor, visit_id: str, *, reason: str, idempotency_key: str | None = None
@@ -508,7 +520,7 @@ class _Batch:
             customer_id=plan.customer_id, description=self.description, category=Category.MAINTENANCE,
             channel=Channel.PLANNED, asset_id=plan.asset_id, received_at=now, kind=TicketKind.SERVICE,
             expected_by=expected if expected >= now else None, attach=triage_and_dispatch,
-            sla_terms=visit_terms(visit_id, now, expected),
+            sla_terms=visit_terms(plan.next_due, now, expected),
         )  # fmt: skip
         visit = MaintenanceVisit(
             id=visit_id,
@@ -553,15 +565,17 @@ class _Batch:
         return Applied(messages=choice.messages, decisions=(decision, *choice.decisions))
 
 
-def visit_terms(visit_id: str, now: datetime, due_end: datetime) -> SlaTerms:
+def visit_terms(due_on: date, now: datetime, due_end: datetime) -> SlaTerms:
     """A generated visit's own SLA: contact, arrival and resolution by the end of its due day.
 
     Wall-clock time from generation; a postponement extends them (up to a year beyond), with its reason.
+    Named by the due day, so the visits of one run due on one day share their terms (and their SLA
+    decision).
     """
     minutes = max(1, math.ceil((due_end - now) / timedelta(minutes=1)))
     longest = minutes + _MAX_POSTPONE_MINUTES
     return SlaTerms(
         "maintenance_visit",
-        visit_id,
+        due_on.isoformat(),
         tuple(SlaTerm(name, minutes, "calendar", longest) for name in ("response", "arrival", "resolution")),
     )
