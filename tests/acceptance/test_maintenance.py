@@ -210,3 +210,22 @@ def test_a_postponed_visit_takes_its_sla_to_the_new_day(desk: ServiceDesk, world
     assert {e.payload["sla_extension"] for e in extended} == {"response", "arrival", "resolution"}
     assert all(e.reason == "客户装修" for e in extended)
     assert view.resolution_due_at == datetime(2026, 3, 21, tzinfo=SHANGHAI)
+
+
+def test_a_contract_plans_all_its_units_at_once_and_a_unit_can_be_planned_again(
+    desk: ServiceDesk, world: World
+) -> None:
+    assets = units(desk, world, 4)
+    visits_4 = ContractCoverage(labour=True, parts=True, travel=True, visits_per_year=4)
+    signed = desk.contracts.sign(world.manager, contract(world, assets[:3], coverage=visits_4))
+    first = desk.maintenance.create_plan(world.manager, asset_id=assets[0], contract_id=signed.id)
+    assert first.interval_months == 3  # four visits a year
+    made = desk.maintenance.plan_contract(world.manager, signed.id, first_due=date(2026, 4, 1))
+    assert sorted(p.asset_id for p in made) == assets[1:3]  # the first kept its plan; the 4th: not covered
+    assert all(p.contract_id == signed.id and p.interval_months == 3 for p in made)
+    assert desk.maintenance.plan_contract(world.manager, signed.id) == []
+    with pytest.raises(NotFound):
+        desk.maintenance.plan_contract(world.dealer_bj_staff, signed.id)
+    desk.maintenance.end_plan(world.manager, first.id, reason="客户更换设备")
+    again = desk.maintenance.create_plan(world.manager, asset_id=assets[0], interval_months=12)
+    assert again.id != first.id and again.interval_months == 12

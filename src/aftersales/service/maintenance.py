@@ -30,19 +30,21 @@ from aftersales.domain.maintenance import (
     VisitState,
     add_months,
 )
+from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, AssigneeKind, CustomerNote, Visit, VisitKind
 from aftersales.errors import NotFound, ValidationError
+from aftersales.policies.decision import Decision
 from aftersales.policies.dispatch import Roster
 from aftersales.policies.protocols import MaintenancePolicy
 from aftersales.policies.sla_terms import SlaTerm, SlaTerms, terms_in
-from aftersales.policies.triage import TriageFacts
+from aftersales.policies.triage import Triage, TriageFacts
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
-from aftersales.service.contracts import ServiceContracts
+from aftersales.service.contracts import ServiceContracts, contract_scope
 from aftersales.service.daily_cursor import DailyCursor, days_since_last_run, mark_run
 from aftersales.service.intake import open_ticket_in
 from aftersales.service.permissions import Workflow, authorize, permit, roles_for
@@ -120,57 +122,135 @@ class MaintenanceDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> MaintenancePlan:
             asset = uow.assets.get(asset_id)
-            if asset.customer_id is None:
-                raise ValidationError(f"unit {asset.id} has no owner to maintain it for", field="asset_id")
-            customer = uow.customers.get(asset.customer_id)
-            if not _in_scope(actor, customer.id, customer.region, customer.dealer_id or asset.dealer_id):
+            contract = uow.documents.get(ServiceContract, contract_id) if contract_id is not None else None
+            settings = _Settings(interval_months, checklist, first_due, lead_days, usage)
+            plan = self._plan_unit(uow, actor, asset, self._today(now), settings, contract, plan_id)
+            if plan is None:
                 raise NotFound("asset", asset_id)
-            for existing in uow.documents.query(
-                MaintenancePlan, asset_id=asset.id, state=PlanState.ACTIVE.value
-            ):
-                raise ValidationError(
-                    f"unit {asset.id} already has maintenance plan {existing.id}", field="asset_id"
-                )
-            product = uow.products.get(asset.product_id)
-            params = self.params
-            today = self._today(now)
-            months = params.interval_months if interval_months is None else interval_months
-            due = first_due or add_months(today, months)
-            if contract_id is not None:
-                contract = uow.documents.get(ServiceContract, contract_id)
-                if not contract.covers(asset, product, due):
-                    raise ValidationError(
-                        f"contract {contract_id} does not cover unit {asset.id} on {due}", field="contract_id"
-                    )
-            tasks = tuple(checklist) if checklist is not None else params.checklist_for(product.category)
-            plan = MaintenancePlan(
-                id=plan_id or f"MP-{asset.id}",
-                asset_id=asset.id,
-                customer_id=customer.id,
-                product_id=asset.product_id,
-                interval_months=months,
-                checklist=tasks,
-                next_due=due,
-                lead_days=params.lead_days if lead_days is None else lead_days,
-                usage=usage,
-                contract_id=contract_id,
-                region=customer.region,
-                dealer_id=customer.dealer_id or asset.dealer_id,
-            )
-            if plan.generate_on is not None and plan.generate_on < today.isoformat():
-                plan.generate_on = today.isoformat()  # overdue already: the next run picks it up
-            try:
-                uow.documents.get(MaintenancePlan, plan.id)
-            except NotFound:
-                uow.documents.add(plan)
-                return plan
-            raise ValidationError(f"plan {plan.id} already exists", field="plan_id")
+            return plan
 
         request = (asset_id, interval_months, checklist, first_due, lead_days, usage, contract_id, plan_id)
         return self.runner.write(
             actor, "create_plan", idempotency_key, request, apply,
             remember=lambda p: p.id, reload=lambda uow, pid: uow.documents.get(MaintenancePlan, pid),
         )  # fmt: skip
+
+    def plan_contract(
+        self,
+        actor: Actor,
+        contract_id: str,
+        *,
+        interval_months: int | None = None,
+        checklist: Sequence[str] | None = None,
+        first_due: date | None = None,
+        lead_days: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> list[MaintenancePlan]:
+        """Put every unit a contract covers on a maintenance plan under it, in one transaction.
+
+        The contract's named units, or its holder's units of its product line. Units already on an
+        active plan keep theirs (a renewal re-plans nothing twice); the new plans are returned. The
+        interval defaults to the contract's visits per year (2 a year: every 6 months).
+        """
+        permit(check_actor(actor), Workflow.MAINTENANCE, "create_plan")
+        if first_due is not None and type(first_due) is not date:
+            raise ValidationError("first_due is a date", field="first_due")
+        if not isinstance(contract_id, str) or not contract_id:
+            raise ValidationError("a contract id is a non-empty string", field="contract_id")
+
+        def apply(uow: UnitOfWork, now: datetime) -> list[MaintenancePlan]:
+            contract = uow.documents.get(ServiceContract, contract_id)
+            region = uow.customers.get(contract.customer_id).region if contract.customer_id else None
+            if not contract_scope(actor, contract, region):
+                raise NotFound("service_contract", contract_id)
+            if contract.customer_id is not None and contract.product_line is not None:
+                units = list(uow.assets.list(customer_id=contract.customer_id))
+                units += uow.assets.find(
+                    a for a in contract.assets if a not in {u.id for u in units}
+                ).values()
+            else:
+                units = list(uow.assets.find(contract.assets).values())
+            settings = _Settings(interval_months, checklist, first_due, lead_days, None)
+            today = self._today(now)
+            made: list[MaintenancePlan] = []
+            for asset in sorted(units, key=lambda a: a.id):
+                product = uow.products.get(asset.product_id)
+                due = first_due or add_months(today, self._months(settings, contract))
+                if not contract.covers(asset, product, due):
+                    continue  # another line of the holder's, or the contract is over by then
+                if uow.documents.query(MaintenancePlan, asset_id=asset.id, state=PlanState.ACTIVE.value):
+                    continue
+                plan = self._plan_unit(uow, actor, asset, today, settings, contract, None)
+                if plan is None:
+                    raise NotFound("service_contract", contract_id)
+                made.append(plan)
+            return made
+
+        request = (contract_id, interval_months, checklist, first_due, lead_days)
+        return self.runner.write(
+            actor, "plan_contract", idempotency_key, request, apply,
+            remember=lambda plans: [p.id for p in plans],
+            reload=lambda uow, ids: [uow.documents.get(MaintenancePlan, i) for i in ids],
+        )  # fmt: skip
+
+    def _months(self, settings: _Settings, contract: ServiceContract | None) -> int:
+        """The interval: given, else the contract's visits per year, else the pack's."""
+        if settings.interval_months is not None:
+            return settings.interval_months
+        visits = contract.coverage.visits_per_year if contract is not None else 0
+        return max(1, round(12 / visits)) if visits else self.params.interval_months
+
+    def _plan_unit(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        asset: Asset,
+        today: date,
+        settings: _Settings,
+        contract: ServiceContract | None,
+        plan_id: str | None,
+    ) -> MaintenancePlan | None:
+        """A new plan for ``asset`` (added to ``uow``); ``None`` if the unit is outside the actor's scope."""
+        if asset.customer_id is None:
+            raise ValidationError(f"unit {asset.id} has no owner to maintain it for", field="asset_id")
+        customer = uow.customers.get(asset.customer_id)
+        if not _in_scope(actor, customer.id, customer.region, customer.dealer_id or asset.dealer_id):
+            return None
+        for existing in uow.documents.query(MaintenancePlan, asset_id=asset.id, state=PlanState.ACTIVE.value):
+            raise ValidationError(
+                f"unit {asset.id} already has maintenance plan {existing.id}", field="asset_id"
+            )
+        product = uow.products.get(asset.product_id)
+        params = self.params
+        months = self._months(settings, contract)
+        due = settings.first_due or add_months(today, months)
+        if contract is not None and not contract.covers(asset, product, due):
+            raise ValidationError(
+                f"contract {contract.id} does not cover unit {asset.id} on {due}", field="contract_id"
+            )
+        checklist = settings.checklist
+        plan = MaintenancePlan(
+            id=plan_id or _free_plan_id(uow, asset.id),
+            asset_id=asset.id,
+            customer_id=customer.id,
+            product_id=asset.product_id,
+            interval_months=months,
+            checklist=tuple(checklist) if checklist is not None else params.checklist_for(product.category),
+            next_due=due,
+            lead_days=params.lead_days if settings.lead_days is None else settings.lead_days,
+            usage=settings.usage,
+            contract_id=contract.id if contract is not None else None,
+            region=customer.region,
+            dealer_id=customer.dealer_id or asset.dealer_id,
+        )
+        if plan.generate_on is not None and plan.generate_on < today.isoformat():
+            plan.generate_on = today.isoformat()  # overdue already: the next run picks it up
+        try:
+            uow.documents.get(MaintenancePlan, plan.id)
+        except NotFound:
+            uow.documents.add(plan)
+            return plan
+        raise ValidationError(f"plan {plan.id} already exists", field="plan_id")
 
     def record_reading(
         self, actor: Actor, plan_id: str, reading: int, *, idempotency_key: str | None = None
@@ -494,6 +574,7 @@ class _Batch:
         self.description = desk._description()
         self.contracts: dict[str, ServiceContract] = {}
         self._roster: Roster | None = None
+        self._triaged: dict[TriageFacts, Decision[Triage]] = {}
 
     def still_covered(self, plan: MaintenancePlan) -> bool:
         if plan.contract_id is None:
@@ -550,7 +631,9 @@ class _Batch:
         facts = TriageFacts.from_assessment(
             assessment, category=ticket.category, tier=tier, urgent=ticket.urgent
         )
-        decision = policies.priority.decide(facts)
+        decision = self._triaged.get(facts)
+        if decision is None:  # a pure function of its facts, and planned visits share a few fact sets
+            decision = self._triaged[facts] = policies.priority.decide(facts)
         ticket.triage(actor.ref, now, assessment, decision.outcome.priority, tuple(decision.reasons))
         authorize(actor, "dispatch", ticket)
         dispatching = self.desk.tickets.dispatching
@@ -579,3 +662,26 @@ def visit_terms(due_on: date, now: datetime, due_end: datetime) -> SlaTerms:
         due_on.isoformat(),
         tuple(SlaTerm(name, minutes, "calendar", longest) for name in ("response", "arrival", "resolution")),
     )
+
+
+@attrs.frozen
+class _Settings:
+    """What the caller set for new plans (``None``: the contract's or the pack's default)."""
+
+    interval_months: int | None
+    checklist: Sequence[str] | None
+    first_due: date | None
+    lead_days: int | None
+    usage: UsageInterval | None
+
+
+def _free_plan_id(uow: UnitOfWork, asset_id: str) -> str:
+    """``MP-<unit>``, or ``MP-<unit>-2``… when the unit had plans before (ended ones keep their id)."""
+    candidate, n = f"MP-{asset_id}", 1
+    while True:
+        try:
+            uow.documents.get(MaintenancePlan, candidate)
+        except NotFound:
+            return candidate
+        n += 1
+        candidate = f"MP-{asset_id}-{n}"
