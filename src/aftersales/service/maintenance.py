@@ -45,7 +45,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.contracts import ServiceContracts, contract_scope
-from aftersales.service.daily_cursor import DailyCursor, days_since_last_run, mark_run
+from aftersales.service.daily_cursor import DailyCursor, due_documents, mark_run
 from aftersales.service.intake import open_ticket_in
 from aftersales.service.permissions import Workflow, authorize, permit, roles_for
 from aftersales.service.runner import Applied, CommandRunner, check_actor
@@ -534,24 +534,10 @@ def _end_of_day(day: date, timezone: str) -> datetime:
 
 
 def _due_plans(uow: UnitOfWork, day: date, limit: int) -> Sequence[MaintenancePlan]:
-    """The next ``limit`` active plans whose generation day is ``day`` or earlier, oldest first.
-
-    A store that offers ``query_range`` reads one index range; any other is asked day by day since the
-    job last ran (the cursor), which is what a host's own store without ranges can do.
-    """
-    documents = uow.documents
-    ranged = getattr(documents, "query_range", None)
-    if ranged is not None:
-        found: Sequence[MaintenancePlan] = ranged(
-            MaintenancePlan, "generate_on", day.isoformat(), limit=limit, state=PlanState.ACTIVE.value
-        )
-        return found
-    out: list[MaintenancePlan] = []
-    for each in days_since_last_run(uow, "generate_maintenance", day):
-        out += documents.query(MaintenancePlan, generate_on=each.isoformat(), state=PlanState.ACTIVE.value)
-        if len(out) >= limit:
-            break
-    return out[:limit]
+    """The next ``limit`` active plans whose generation day is ``day`` or earlier, oldest first."""
+    return due_documents(
+        uow, MaintenancePlan, "generate_on", "generate_maintenance", day, limit, state=PlanState.ACTIVE.value
+    )
 
 
 def _days_covered(uow: UnitOfWork, day: date) -> int:
