@@ -561,6 +561,7 @@ class _Batch:
         self.contracts: dict[str, ServiceContract] = {}
         self._roster: Roster | None = None
         self._triaged: dict[TriageFacts, Decision[Triage]] = {}
+        self._visit_terms: dict[date, SlaTerms] = {}
 
     def still_covered(self, plan: MaintenancePlan) -> bool:
         if plan.contract_id is None:
@@ -587,7 +588,7 @@ class _Batch:
             customer_id=plan.customer_id, description=self.description, category=Category.MAINTENANCE,
             channel=Channel.PLANNED, asset_id=plan.asset_id, received_at=now, kind=TicketKind.SERVICE,
             expected_by=expected if expected >= now else None, attach=triage_and_dispatch,
-            sla_terms=visit_terms(plan.next_due, now, expected),
+            sla_terms=self._terms(plan.next_due, expected),
         )  # fmt: skip
         visit = MaintenanceVisit(
             id=visit_id,
@@ -606,6 +607,13 @@ class _Batch:
         plan.opened(visit.id)
         uow.documents.save(plan)
         return visit, bool(assigned and assigned[0])
+
+    def _terms(self, due_on: date, due_end: datetime) -> SlaTerms:
+        # The visits of a batch fall on a few due days: their terms are made once per day.
+        terms = self._visit_terms.get(due_on)
+        if terms is None:
+            terms = self._visit_terms[due_on] = visit_terms(due_on, self.now, due_end)
+        return terms
 
     def _triage_and_dispatch(self, ticket: Ticket, assigned: list[bool]) -> Applied:
         # The same checks and decisions as the triage and dispatch commands, in the generating transaction.
