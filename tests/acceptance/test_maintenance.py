@@ -229,3 +229,27 @@ def test_a_contract_plans_all_its_units_at_once_and_a_unit_can_be_planned_again(
     desk.maintenance.end_plan(world.manager, first.id, reason="客户更换设备")
     again = desk.maintenance.create_plan(world.manager, asset_id=assets[0], interval_months=12)
     assert again.id != first.id and again.interval_months == 12
+
+
+def test_overdue_visits_are_reminded_to_their_dealer_once_a_day(
+    desk: ServiceDesk, world: World, clock: ManualClock, notifier: MemoryNotifier
+) -> None:
+    assets = units(desk, world, 3)
+    for asset_id, due in zip(assets, (date(2026, 3, 5), date(2026, 3, 9), date(2026, 3, 30)), strict=True):
+        desk.maintenance.create_plan(world.manager, asset_id=asset_id, first_due=due)
+    generated = desk.maintenance.generate_due(world.system).generated
+    assert len(generated) == 2  # the third is not within 14 days yet
+    assert desk.maintenance.remind_overdue(world.system) == ()
+    clock.advance(timedelta(days=8))  # 10 March: both past their due day
+    desk.start_work(world.dealer_sh_staff, generated[0].ticket_id)
+    desk.maintenance.complete_visit(world.dealer_sh_staff, generated[0].id, results=all_results(generated[0]))
+    overdue = desk.maintenance.remind_overdue(world.system)
+    assert [v.id for v in overdue] == [generated[1].id]  # the done one is not overdue
+    desk.deliver()
+    sent = [m for m in notifier.sent if generated[1].id in m.body]
+    assert sent and all("2026" in m.body for m in sent)
+    assert {m.recipient for m in sent} <= {"13900000001", "service@pudong-dealer.example"}  # the dealer's
+    before = len(notifier.sent)
+    desk.maintenance.remind_overdue(world.system)
+    desk.deliver()
+    assert len(notifier.sent) == before  # once a day

@@ -20,6 +20,7 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Channel, Plan, Severity, TicketKind
+from aftersales.domain.contact import Contact
 from aftersales.domain.ids import EngineerId
 from aftersales.domain.maintenance import (
     ChecklistResult,
@@ -332,6 +333,44 @@ class MaintenanceDesk:
         return self.context.notifications.renderer.catalog(self.params.locale).text(
             "maintenance.ticket_description"
         )
+
+    def remind_overdue(self, actor: Actor, today: date | None = None) -> tuple[MaintenanceVisit, ...]:
+        """The daily reminder: whoever has scheduled visits past their due day is told, once a day.
+
+        The visit's assignee (the dealer, or the engineer) gets one message listing how many, the oldest
+        due day and the visits; a visit nobody was assigned goes to the plan's dealer. Returns the overdue
+        visits. Running it twice a day sends nothing new.
+        """
+        permit(check_actor(actor), Workflow.MAINTENANCE, "run_maintenance_jobs")
+
+        def apply(uow: UnitOfWork, now: datetime) -> tuple[MaintenanceVisit, ...]:
+            day = today or self._today(now)
+            try:
+                reminded = uow.documents.get(DailyCursor, "remind_overdue_visits").last_day >= day
+            except NotFound:
+                reminded = False
+            found = uow.documents.query(MaintenanceVisit, state=VisitState.SCHEDULED.value)
+            overdue = tuple(sorted((v for v in found if v.due_on < day), key=lambda v: (v.due_on, v.id)))
+            groups: dict[tuple[str, str], list[MaintenanceVisit]] = {}
+            for visit in overdue:
+                holder = _holder(uow, visit)
+                if holder is not None:
+                    groups.setdefault(holder, []).append(visit)
+            notes = self.context.notifications
+            messages = []
+            for (kind, who), visits in () if reminded else sorted(groups.items()):
+                contact = _contact(uow, kind, who)
+                if contact is None:
+                    continue
+                listed = ", ".join(v.id for v in visits[:20]) + (" …" if len(visits) > 20 else "")
+                values = {"count": len(visits), "oldest_due": visits[0].due_on, "visits": listed}
+                key = f"maintenance_overdue:{kind}:{who}:{day.isoformat()}"
+                messages += notes.contact_messages("maintenance_overdue", kind, contact, values, key, now)
+            uow.outbox.put(messages)
+            mark_run(uow, "remind_overdue_visits", day)
+            return overdue
+
+        return self.runner.write(actor, "remind_overdue_visits", None, today, apply)
 
     # -- visits ---------------------------------------------------------------------------------------
 
@@ -679,3 +718,23 @@ def _free_plan_id(uow: UnitOfWork, asset_id: str) -> str:
             return candidate
         n += 1
         candidate = f"MP-{asset_id}-{n}"
+
+
+def _holder(uow: UnitOfWork, visit: MaintenanceVisit) -> tuple[str, str] | None:
+    """Who has the visit: its ticket's assignee, else the plan's dealer."""
+    if visit.ticket_id is not None:
+        try:
+            assignee = uow.tickets.get(visit.ticket_id).assignee
+        except NotFound:
+            assignee = None
+        if assignee is not None:
+            return assignee.kind.value, assignee.id
+    return ("dealer", visit.dealer_id) if visit.dealer_id is not None else None
+
+
+def _contact(uow: UnitOfWork, kind: str, who: str) -> Contact | None:
+    try:
+        party = uow.engineers.get(who) if kind == AssigneeKind.ENGINEER.value else uow.dealers.get(who)
+    except NotFound:
+        return None
+    return party.contact
