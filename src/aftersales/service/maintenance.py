@@ -305,28 +305,35 @@ class MaintenanceDesk:
         undispatched: list[str] = []
         days: list[int] = []
 
-        def batch(uow: UnitOfWork, now: datetime) -> int:
+        def batch(uow: UnitOfWork, now: datetime) -> tuple[int, list[MaintenanceVisit], list[str]]:
+            # Returns what it made rather than adding to the lists: a retried transaction runs it again.
             day = today or self._today(now)
             if not days:
                 days.append(_days_covered(uow, day))
             plans = _due_plans(uow, day, _BATCH)
             run = _Batch(self, uow, actor, now)
+            made: list[MaintenanceVisit] = []
+            unplaced: list[str] = []
             for plan in plans:
                 if not run.still_covered(plan):
                     plan.end()  # its contract ends before the visit: nothing more to generate
                     uow.documents.save(plan)
                     continue
                 visit, assigned = run.open_visit(plan)
-                generated.append(visit)
+                made.append(visit)
                 if not assigned:
                     assert visit.ticket_id is not None
-                    undispatched.append(visit.ticket_id)
+                    unplaced.append(visit.ticket_id)
             if len(plans) < _BATCH:
                 mark_run(uow, "generate_maintenance", day)
-            return len(plans)
+            return len(plans), made, unplaced
 
-        while self.runner.write(actor, "generate_maintenance", None, today, batch) >= _BATCH:
-            pass
+        while True:
+            read, made, unplaced = self.runner.write(actor, "generate_maintenance", None, today, batch)
+            generated += made
+            undispatched += unplaced
+            if read < _BATCH:
+                break
         return GenerationReport(tuple(generated), tuple(undispatched), days[0] if days else 1)
 
     def _description(self) -> str:
