@@ -57,6 +57,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "sla_recomputed": {"tickets": 12, "official_until": date(2027, 12, 31)},
     "contract_expiring": {"contract_id": "HT-1", "holder": "张三", "ends_on": AT.date()},
     "survey_invitation": {"title": "2026-Q1", "link": "https://portal.example/s/1"},
+    "maintenance_overdue": {"count": 2, "oldest_due": AT.date(), "visits": "MP-u1:2026-03-05, MP-u2"},
 }
 
 

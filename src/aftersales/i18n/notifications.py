@@ -156,6 +156,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         {"title", "link"},
         "A periodic satisfaction survey, with the link to the host's portal.",
     ),
+    K(
+        "maintenance_overdue",
+        ("dealer", "engineer"),
+        {"count", "oldest_due", "visits"},
+        "Maintenance visits past their due day, once a day to whoever has them (issue 26).",
+    ),
 )
 """Every notification kind, by name."""
 del K

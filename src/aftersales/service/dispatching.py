@@ -87,8 +87,13 @@ class Dispatching:
         now: datetime,
         engineer_id: str | None,
         dealer_id: str | None,
+        roster: Roster | None = None,
     ) -> Choice:
-        """The named engineer or dealer, or the pack's routing and dispatch decision."""
+        """The named engineer or dealer, or the pack's routing and dispatch decision.
+
+        ``roster``: one read in this transaction and kept current by the caller (a batch that dispatches
+        many tickets in one transaction counts the loads once, then adjusts them as it assigns).
+        """
         manual = (Reason("dispatch_manual", {"by": actor.role.value}),)
         if engineer_id is not None:
             engineer = uow.engineers.get(engineer_id)
@@ -114,7 +119,7 @@ class Dispatching:
         if on_call is not None:
             return on_call
         on_duty = calendar_on_duty(calendar) if calendar is not None else None
-        decision = policies.dispatch.decide(request, self.roster(uow), on_duty)
+        decision = policies.dispatch.decide(request, roster or self.roster(uow), on_duty)
         chosen = decision.outcome.assignee
         if chosen is not None:
             return Choice(chosen, decision.reasons, (route, decision))
