@@ -9,7 +9,7 @@ error: a PostgreSQL transaction could not go on after one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -318,8 +318,10 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
         """A ``data`` value back as a message."""
         raise NotImplementedError
 
-    def put(self, messages: Iterable[OutboxMessage]) -> None:
-        """Insert ``messages``, a command's worth in one statement (chunked past ``put_chunk`` rows)."""
+    def _inserts(
+        self, messages: Iterable[OutboxMessage]
+    ) -> Iterator[tuple[str, list[Any], list[OutboxMessage]]]:
+        """The ``INSERT`` statements (with their parameters and messages) that store ``messages``."""
         batch = list(messages)
         for start in range(0, len(batch), self.put_chunk):
             chunk = batch[start : start + self.put_chunk]
@@ -329,7 +331,15 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
                 params += (m.id, m.sent_at is not None, micros(m.created_at), micros(m.due_at), sent_us)
                 params.append(self._encode(m))
             rows = ", ".join([self._sql["put_row"]] * len(chunk))
-            sql = f"INSERT INTO outbox (id, sent, created_us, next_us, sent_us, data) VALUES {rows}"
+            yield (
+                f"INSERT INTO outbox (id, sent, created_us, next_us, sent_us, data) VALUES {rows}",
+                params,
+                chunk,
+            )
+
+    def put(self, messages: Iterable[OutboxMessage]) -> None:
+        """Insert ``messages``, a command's worth in one statement (chunked past ``put_chunk`` rows)."""
+        for sql, params, chunk in self._inserts(messages):
             if self._run(sql + " ON CONFLICT DO NOTHING", params).rowcount != len(chunk):
                 ids = ", ".join(repr(m.id) for m in chunk[:3])
                 raise DuplicateError(f"outbox message already exists (one of {ids}…)")
