@@ -84,7 +84,7 @@ from aftersales.domain.part_numbers import check_part_number
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.quality_incidents import IncidentRemedyKind, IncidentState, QualityIncident
-from aftersales.domain.quality_reports import BatchIncidentRecord, DealerMonthlyReport
+from aftersales.domain.quality_reports import DealerMonthlyReport
 from aftersales.domain.reasons import Reason
 from aftersales.domain.service_contracts import ContractCoverage, ContractSla, ServiceContract
 from aftersales.domain.sla_clock import (
@@ -252,7 +252,6 @@ __all__ = [
     "AttachmentKind",
     "AttachmentRequired",
     "AttachmentStore",
-    "BatchIncidentRecord",
     "BusinessCalendar",
     "CalendarDataMissing",
     "CalendarHealth",

@@ -121,6 +121,10 @@ TICKET_WORKFLOW = Workflow(
         _t("record_payment", (*_CHARGING,), STAY, _ANSWERING | {R.ENGINEER}),
         # Issue 20: a dispatch that found nobody is part of the ticket's history (reasons, addressees).
         _t("dispatch_failed", _OPEN, STAY, _COORDINATORS),
+        # Issue 20: the coordinator (department head, or the manager for multi-department problems)
+        # brings departments in and adds engineers to a critical ticket's team.
+        _t("assign_departments", _OPEN, STAY, _FRONT | {R.SYSTEM}),
+        _t("add_team_member", _OPEN, STAY, _FRONT - {R.AGENT} | {R.SYSTEM}),
     ],
     final=(S.CLOSED, S.CANCELLED),
 )

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.classification import TicketKind
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import AssetId, TicketId
@@ -31,9 +32,10 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import NotFound, ValidationError
-from aftersales.policies.complaints import batch_incident
+from aftersales.policies.complaints import MIN_UNITS, judge_batch
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -42,10 +44,7 @@ from aftersales.service.numbering import next_number
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import CommandRunner, TicketHook
 
-__all__ = ["MIN_UNITS", "QualityIncidentDesk", "detect_on_fault"]
-
-MIN_UNITS = 2
-"""A batch incident is the same problem on several units: a single faulty unit never raises one."""
+__all__ = ["MIN_UNITS", "QualityIncidentDesk", "detect_in_batch", "detect_on_fault"]
 
 _DETECTOR = ActorRef("quality-detector", Role.SYSTEM)
 _SEE_ALL = frozenset(
@@ -125,7 +124,7 @@ def _count(
         return []  # one unit's fault is that unit's problem, whatever share of a small batch it is
     params = context.policies.complaint.params
     known = tally.batch_size >= tally.units
-    if known and batch_incident(batch, value, tally.units, tally.batch_size, params, None).outcome is None:
+    if known and judge_batch(batch, value, tally.units, tally.batch_size, params).outcome is None:
         return []
     # Crossing (or units beyond the size first seen): judge again on the batch as registered now.
     size = len(uow.assets.list(batch=batch))
@@ -133,17 +132,32 @@ def _count(
         tally.batch_size = size
         uow.documents.save(tally)
     units = uow.documents.query(BatchFaultUnit, key=key)
+    return _judge(context, uow, tally, units, size, ticket, now)[1]
+
+
+def _judge(
+    context: DeskContext,
+    uow: UnitOfWork,
+    tally: BatchFaultTally,
+    units: Sequence[BatchFaultUnit],
+    size: int,
+    ticket: Ticket | None,
+    now: datetime,
+) -> tuple[QualityIncident | None, list[OutboxMessage]]:
+    """Apply the one rule to ``units`` of ``size``; raise, link and escalate the incident if it holds."""
+    batch, dimension, value = tally.id.split("|", 2)
     if size < len(units):
-        return []  # units outside the registered batch: its size is unknown, nothing to decide on
+        return None, []  # units outside the registered batch: its size is unknown, nothing to decide on
     params = context.policies.complaint.params
-    decision = batch_incident(batch, value, len(units), size, params, ticket.product_id)
+    product_id = ticket.product_id if ticket is not None else None
+    decision = judge_batch(batch, value, len(units), size, params, product_id)
     if decision.outcome is None:
-        return []
+        return None, []
     ids = context.ids
     incident = QualityIncident(
         id=ids.next_id("quality_incident") if ids is not None else next_number(uow, "quality_incident", now),
-        key=key,
-        product_id=ticket.product_id,
+        key=tally.id,
+        product_id=product_id,
         batch=batch,
         dimension=dimension,
         value=value,
@@ -154,10 +168,14 @@ def _count(
     reason = decision.reasons[-1]
     incident.record("detect", _DETECTOR, now, payload={"affected": str(len(units)), "batch_size": str(size)})
     for counted in sorted(units, key=lambda u: (u.recorded_at, u.id)):
-        other = ticket if counted.ticket_id == ticket.id else uow.tickets.get(counted.ticket_id)
+        other = ticket if ticket is not None and counted.ticket_id == ticket.id else None
+        other = other or uow.tickets.get(counted.ticket_id)
+        incident.product_id = incident.product_id or other.product_id
         _join(incident, other, counted)
+    # Who hears of it at once is the pack's escalation table (seed 004: the centre and the general
+    # manager; seed 001: the after-sales manager decides major issues).
     escalation = context.policies.escalation.decide(EscalationFacts(EscalationTrigger.BATCH_INCIDENT, reason))
-    to = tuple(dict.fromkeys((*escalation.outcome.to, Role.GENERAL_MANAGER)))
+    to = tuple(escalation.outcome.to)
     incident.escalated_to = [r.value for r in to]
     incident.record("escalate", _DETECTOR, now, payload={"to": ",".join(incident.escalated_to)})
     uow.documents.add(incident)
@@ -169,9 +187,61 @@ def _count(
         "reason": reason,
         "escalated_at": now,
     }
-    return context.notifications.staff_messages(
+    messages = context.notifications.staff_messages(
         "complaint_escalated", to, values, f"{incident.id}:detected", now
     )
+    return incident, messages
+
+
+def detect_in_batch(
+    context: DeskContext, uow: UnitOfWork, batch: str, value: str, size: int | None, now: datetime
+) -> QualityIncident | None:
+    """Run the detector over a batch's stored fault records (what a fault report found), in ``uow``.
+
+    Units recorded before the hook counted them (imported history, an older store) are counted now;
+    ``size`` is the batch's production figure when the maker knows it, else the registered units.
+    Returns the incident raised now, or ``None`` (already raised, or the rule does not hold).
+    """
+    dimension = context.policies.complaint.params.batch_dimension
+    key = incident_key(batch, dimension, value)
+    try:
+        tally = uow.documents.get(BatchFaultTally, key)
+    except NotFound:
+        tally = BatchFaultTally(key, 0)
+        uow.documents.add(tally)
+    if tally.incident_id is not None:
+        return None
+    counted = {u.asset_id: u for u in uow.documents.query(BatchFaultUnit, key=key)}
+    for ticket in _tickets_of(uow, batch):
+        if ticket.asset_id is None or ticket.asset_id in counted:
+            continue
+        times = [r.recorded_at for r in ticket.fault_records if getattr(r, dimension) == value]
+        if times:
+            unit = BatchFaultUnit(
+                f"{key}|{ticket.asset_id}", key, ticket.asset_id, ticket.id, ticket.customer_id, min(times)
+            )
+            uow.documents.add(unit)
+            counted[unit.asset_id] = unit
+    registered = len(uow.assets.list(batch=batch))
+    tally.units = len(counted)
+    tally.batch_size = size if size is not None else registered
+    uow.documents.save(tally)
+    incident, messages = _judge(context, uow, tally, list(counted.values()), tally.batch_size, None, now)
+    uow.outbox.put(messages)
+    return incident
+
+
+def _tickets_of(uow: UnitOfWork, batch: str) -> Iterable[Ticket]:
+    cursor: str | None = None
+    while True:
+        page = uow.tickets.query(
+            TicketFilter(kind=TicketKind.SERVICE, batch=batch),
+            PageRequest(limit=500, cursor=cursor, sort=Sort.RECEIVED_ASC),
+        )
+        yield from page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return
 
 
 @validated_commands
