@@ -44,6 +44,7 @@ __all__ = [
     "ComplaintParams",
     "DefaultComplaintPolicy",
     "UnitFault",
+    "batch_threshold_reached",
     "crisis_event",
     "detect_batch_incidents",
     "judge_batch",
@@ -216,6 +217,11 @@ def batch_incident(
 
 MIN_UNITS = 2
 """A batch incident is the same problem on several units: a single faulty unit never raises one."""
+
+
+def batch_threshold_reached(affected: int, batch_size: int, params: ComplaintParams) -> bool:
+    """:func:`judge_batch`'s verdict alone, without building the decision (the detector's hot path)."""
+    return affected >= MIN_UNITS and batch_size >= affected and _reaches(affected, batch_size, params)
 
 
 def judge_batch(

@@ -31,8 +31,8 @@ from aftersales.domain.quality_incidents import (
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import NotFound, ValidationError
-from aftersales.policies.complaints import MIN_UNITS, judge_batch
+from aftersales.errors import DuplicateError, NotFound, ValidationError
+from aftersales.policies.complaints import MIN_UNITS, batch_threshold_reached, judge_batch
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
@@ -96,43 +96,50 @@ def _count(
 ) -> list[OutboxMessage]:
     batch, asset_id = ticket.batch or "", ticket.asset_id or ""
     key = incident_key(batch, dimension, value)
-    unit_id = f"{key}|{asset_id}"
+    unit = BatchFaultUnit(f"{key}|{asset_id}", key, asset_id, ticket.id, ticket.customer_id, now)
     try:
-        uow.documents.get(BatchFaultUnit, unit_id)
+        uow.documents.add(unit)  # one statement: the unit is new, or it was counted already
+    except DuplicateError:
         return []  # this unit was counted already: nothing changes
-    except NotFound:
-        pass
-    unit = BatchFaultUnit(unit_id, key, asset_id, ticket.id, ticket.customer_id, now)
-    uow.documents.add(unit)
     # The tally keeps the per-record work to key lookups: no scan of the fault units or the batch.
     try:
         tally = uow.documents.get(BatchFaultTally, key)
-        tally.units += 1
-        uow.documents.save(tally)
     except NotFound:
-        tally = BatchFaultTally(key, 1)  # the batch's size is read when a second unit comes
+        tally = BatchFaultTally(key, 1, members=[asset_id])  # the size is read when a second unit comes
         uow.documents.add(tally)
-    if tally.incident_id is not None:
-        incident = uow.documents.get(QualityIncident, tally.incident_id)
-        if _join(incident, ticket, unit):
-            incident.record(
+        return []
+    if tally.incident_id is not None:  # raised already: the incident counts its units from now on
+        joined = uow.documents.get(QualityIncident, tally.incident_id)
+        if _join(joined, ticket, unit):
+            joined.record(
                 "unit_added", _DETECTOR, now, payload={"asset_id": unit.asset_id, "ticket_id": ticket.id}
             )
-            uow.documents.save(incident)
+            uow.documents.save(joined)
         return []
-    if tally.units < MIN_UNITS:
-        return []  # one unit's fault is that unit's problem, whatever share of a small batch it is
+    tally.units += 1
+    tally.members.append(asset_id)
     params = context.policies.complaint.params
     known = tally.batch_size >= tally.units
-    if known and judge_batch(batch, value, tally.units, tally.batch_size, params).outcome is None:
-        return []
-    # Crossing (or units beyond the size first seen): judge again on the batch as registered now.
-    size = len(uow.assets.list(batch=batch))
-    if size != tally.batch_size:
-        tally.batch_size = size
+    if known and not batch_threshold_reached(tally.units, tally.batch_size, params):
         uow.documents.save(tally)
-    units = uow.documents.query(BatchFaultUnit, key=key)
-    return _judge(context, uow, tally, units, size, ticket, now)[1]
+        return []  # the common case: three statements, no scan
+    if tally.units < MIN_UNITS:
+        uow.documents.save(tally)
+        return []  # one unit's fault is that unit's problem, whatever share of a small batch it is
+    # Crossing (or units beyond the size first seen): judge again on the batch as registered now.
+    tally.batch_size = len(uow.assets.list(batch=batch))
+    units: Sequence[BatchFaultUnit]
+    if len(tally.members) < tally.units:  # a tally written before it listed its members
+        units = uow.documents.query(BatchFaultUnit, key=key)
+        tally.members = [u.asset_id for u in units]
+    else:
+        units = [
+            unit if m == asset_id else uow.documents.get(BatchFaultUnit, f"{key}|{m}") for m in tally.members
+        ]
+    incident, messages = _judge(context, uow, tally, units, tally.batch_size, ticket, now)
+    if incident is None:
+        uow.documents.save(tally)
+    return messages
 
 
 def _judge(
@@ -180,6 +187,7 @@ def _judge(
     incident.record("escalate", _DETECTOR, now, payload={"to": ",".join(incident.escalated_to)})
     uow.documents.add(incident)
     tally.incident_id = incident.id
+    tally.members = []  # the incident holds the units from now on
     uow.documents.save(tally)
     values = {
         "complaint_id": incident.id,
@@ -211,7 +219,7 @@ def detect_in_batch(
         uow.documents.add(tally)
     if tally.incident_id is not None:
         return None
-    counted = {u.asset_id: u for u in uow.documents.query(BatchFaultUnit, key=key)}
+    counted = {m: uow.documents.get(BatchFaultUnit, f"{key}|{m}") for m in tally.members}
     for ticket in _tickets_of(uow, batch):
         if ticket.asset_id is None or ticket.asset_id in counted:
             continue
@@ -220,10 +228,14 @@ def detect_in_batch(
             unit = BatchFaultUnit(
                 f"{key}|{ticket.asset_id}", key, ticket.asset_id, ticket.id, ticket.customer_id, min(times)
             )
-            uow.documents.add(unit)
+            try:
+                uow.documents.add(unit)
+            except DuplicateError:  # counted before the tally listed its members (an older store)
+                unit = uow.documents.get(BatchFaultUnit, unit.id)
             counted[unit.asset_id] = unit
     registered = len(uow.assets.list(batch=batch))
     tally.units = len(counted)
+    tally.members = list(counted)
     tally.batch_size = size if size is not None else registered
     uow.documents.save(tally)
     incident, messages = _judge(context, uow, tally, list(counted.values()), tally.batch_size, None, now)
