@@ -14,7 +14,7 @@ The baseline, measured in the same run on the same file, is what a detector with
 counting the batch's units with an indexed query on every record. GC on, results kept alive; the
 median of the runs' throughputs and p50/p90/p99 of every single operation are printed.
 
-Run: python benchmarks/bench_incidents.py [--units 1000000] [--runs 5] [--per-run 400]
+Run: python benchmarks/bench_incidents.py [--units 1000000] [--runs 5] [--per-run 400] [--baseline-per-run 2]
 The file is built once in ``$AFTERSALES_BENCH_DIR`` (default ``/tmp/bench-20``).
 """
 
@@ -147,14 +147,13 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--per-run", type=int, default=400)
+    parser.add_argument("--baseline-per-run", type=int, default=2)
     args = parser.parse_args()
     path = the_file(args.units)
     desk = ServiceDesk.open(f"sqlite:///{path}", pack="service_centre", clock=ManualClock(AT))
     hook = detect_on_fault(desk.context)
     actor = Actor.engineer("e0")
-    with desk.store() as uow:
-        stored = len(uow.documents.query(BatchFaultUnit, key=incident_key("B7", "cause", "seal_defect")))
-    print(f"{args.units:,} stored fault units ({stored} in a sample batch problem), SQLite, GC on")
+    print(f"{args.units:,} stored fault units over {PROBLEMS:,} batch problems, SQLite, GC on")
 
     total = args.runs * args.per_run
     # The fault-record events are built beforehand: only the detector (or the baseline) is timed.
@@ -173,7 +172,8 @@ def main() -> None:
         key = incident_key(cold[i].batch or "", "cause", "seal_defect")
         return len(uow.documents.query(BatchFaultUnit, key=key))  # type: ignore[attr-defined]
 
-    baseline = measure(desk, args.runs, args.per_run, naive)
+    # The baseline reads every stored unit of the kind per call: a few calls are enough to show it.
+    baseline = measure(desk, args.runs, args.baseline_per_run, naive)
     detector = measure(desk, args.runs, args.per_run, below)
     join = measure(desk, args.runs, args.per_run, joined)
     print(baseline.line("baseline: count the batch's units (query)"))
