@@ -154,7 +154,17 @@ def test_referral_input_is_checked_and_changes_nothing(desk: ServiceDesk) -> Non
     assert len(desk.ticket(MANAGER, cid).events) == events + 1
 
 
-def test_resolving_the_linked_service_ticket_tells_the_centre(desk: ServiceDesk) -> None:
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_resolving_the_linked_service_ticket_tells_the_centre(backend: str, tmp_path: Path) -> None:
+    with contextlib.ExitStack() as stack:
+        if backend == "postgres":
+            url = stack.enter_context(pg_schema_url())
+        else:
+            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'linked.db'}"
+        _linked_resolution(stack.enter_context(_desk(url)))
+
+
+def _linked_resolution(desk: ServiceDesk) -> None:
     tid = _service_ticket(desk)
     cid = _complaint(desk, (tid,))
     other = _service_ticket(desk)  # a ticket no complaint is about
