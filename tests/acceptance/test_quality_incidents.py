@@ -205,3 +205,23 @@ def test_linking_tickets_of_other_customers_and_dismissal() -> None:
         with pytest.raises(ValidationError):
             qi.dismiss(MANAGER, incident.id, reason=" ")
         assert qi.dismiss(MANAGER, incident.id, reason="编码错误").state is IncidentState.DISMISSED
+
+
+def test_a_tally_kept_without_its_members_is_counted_again_at_the_crossing(url: str) -> None:
+    # A store written before the tally listed its units: the crossing record counts the batch's
+    # stored fault records again instead of judging on the units it happens to know.
+    from aftersales.domain.quality_incidents import BatchFaultTally, incident_key
+
+    with _build(url) as desk:
+        for n in range(4):
+            _fault(desk, n)
+        key = incident_key("B-7", "cause", "seal_defect")
+        with desk.store() as uow:
+            tally = uow.documents.get(BatchFaultTally, key)
+            assert tally.members == ["A-000", "A-001", "A-002", "A-003"] and tally.units == 4
+            tally.members = []
+            uow.documents.save(tally)
+            uow.commit()
+        _fault(desk, 4)
+        (incident,) = desk.quality_incidents.incidents(MANAGER)
+        assert incident.affected == 5 and len(incident.ticket_ids) == 5

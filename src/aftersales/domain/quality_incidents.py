@@ -82,7 +82,8 @@ class BatchFaultUnit:
     """A unit counted once for a batch's quality problem (the detector's index: one per unit and key)."""
 
     DOCUMENT_KIND: ClassVar[str] = "batch_fault_unit"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("key",)
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+    """Found by id (``key|asset``) only: the tally lists its units, so no index row is written per unit."""
 
     id: str
     key: str

@@ -128,14 +128,13 @@ def _count(
         return []  # one unit's fault is that unit's problem, whatever share of a small batch it is
     # Crossing (or units beyond the size first seen): judge again on the batch as registered now.
     tally.batch_size = len(uow.assets.list(batch=batch))
-    units: Sequence[BatchFaultUnit]
-    if len(tally.members) < tally.units:  # a tally written before it listed its members
-        units = uow.documents.query(BatchFaultUnit, key=key)
-        tally.members = [u.asset_id for u in units]
-    else:
-        units = [
-            unit if m == asset_id else uow.documents.get(BatchFaultUnit, f"{key}|{m}") for m in tally.members
-        ]
+    if len(tally.members) < tally.units:  # a tally written before it listed its members: count again
+        found = _all_units(uow, tally, batch, dimension, value)
+        found.setdefault(asset_id, unit)
+        tally.members, tally.units = list(found), len(found)
+    units = [
+        unit if m == asset_id else uow.documents.get(BatchFaultUnit, f"{key}|{m}") for m in tally.members
+    ]
     incident, messages = _judge(context, uow, tally, units, tally.batch_size, ticket, now)
     if incident is None:
         uow.documents.save(tally)
@@ -219,6 +218,23 @@ def detect_in_batch(
         uow.documents.add(tally)
     if tally.incident_id is not None:
         return None
+    counted = _all_units(uow, tally, batch, dimension, value)
+    registered = len(uow.assets.list(batch=batch))
+    tally.units = len(counted)
+    tally.members = list(counted)
+    tally.batch_size = size if size is not None else registered
+    uow.documents.save(tally)
+    incident, messages = _judge(context, uow, tally, list(counted.values()), tally.batch_size, None, now)
+    uow.outbox.put(messages)
+    return incident
+
+
+def _all_units(
+    uow: UnitOfWork, tally: BatchFaultTally, batch: str, dimension: str, value: str
+) -> dict[str, BatchFaultUnit]:
+    """Every unit of the batch with the problem: the tally's members, and any unit of the batch's
+    stored fault records not counted yet (imported history; a tally of a store that kept no members)."""
+    key = tally.id
     counted = {m: uow.documents.get(BatchFaultUnit, f"{key}|{m}") for m in tally.members}
     for ticket in _tickets_of(uow, batch):
         if ticket.asset_id is None or ticket.asset_id in counted:
@@ -233,14 +249,7 @@ def detect_in_batch(
             except DuplicateError:  # counted before the tally listed its members (an older store)
                 unit = uow.documents.get(BatchFaultUnit, unit.id)
             counted[unit.asset_id] = unit
-    registered = len(uow.assets.list(batch=batch))
-    tally.units = len(counted)
-    tally.members = list(counted)
-    tally.batch_size = size if size is not None else registered
-    uow.documents.save(tally)
-    incident, messages = _judge(context, uow, tally, list(counted.values()), tally.batch_size, None, now)
-    uow.outbox.put(messages)
-    return incident
+    return counted
 
 
 def _tickets_of(uow: UnitOfWork, batch: str) -> Iterable[Ticket]:
