@@ -119,7 +119,14 @@ def test_the_fifth_unit_raises_one_incident_across_five_customers_escalated_at_o
         # A new unit joins the incident; no second incident is raised.
         _fault(desk, 5)
         (joined,) = qi.incidents(MANAGER)
-        assert joined.affected == 6 and joined.events[-1].action == "unit_added"
+        assert joined.affected == 6 and len(joined.events) == len(incident.events)
+        units = qi.units(MANAGER, incident.id)  # when each unit was counted, and on which ticket
+        assert [u.asset_id for u in units] == [f"A-{n:03d}" for n in range(6)]
+        assert units[-1].ticket_id == joined.ticket_ids[-1]
+        with pytest.raises(PermissionDenied):  # customers see their ticket, never the incident
+            qi.units(Actor.customer("c000"), incident.id)
+        with pytest.raises(NotFound):  # a dealer of a region the incident does not touch
+            qi.units(Actor.dealer_staff("x", "d-gz", ["GZ"]), incident.id)
 
 
 def test_a_four_percent_pack_raises_it_at_the_fourth_unit() -> None:

@@ -109,11 +109,11 @@ def _count(
         uow.documents.add(tally)
         return []
     if tally.incident_id is not None:  # raised already: the incident counts its units from now on
+        # The unit's own document records when and on which ticket it was counted
+        # (``desk.quality_incidents.units``): the incident's history keeps the workflow's steps, so
+        # its size does not grow with every unit's event.
         joined = uow.documents.get(QualityIncident, tally.incident_id)
         if _join(joined, ticket, unit):
-            joined.record(
-                "unit_added", _DETECTOR, now, payload={"asset_id": unit.asset_id, "ticket_id": ticket.id}
-            )
             uow.documents.save(joined)
         return []
     tally.units += 1
@@ -313,6 +313,13 @@ class QualityIncidentDesk:
         return sorted(
             (i for i in found if self.visible(actor, i)), key=lambda i: (i.detected_at, i.id), reverse=True
         )
+
+    def units(self, actor: Actor, incident_id: str) -> list[BatchFaultUnit]:
+        """The units the incident counts, in the order they were counted: asset, ticket, customer, when."""
+        check_role(actor, "quality_incidents", incident_id, _roles("quality_incidents"))
+        with self.context.store() as uow:
+            incident = self._visible(uow, actor, incident_id)
+            return [uow.documents.get(BatchFaultUnit, f"{incident.key}|{a}") for a in incident.unit_ids]
 
     def _visible(self, uow: UnitOfWork, actor: Actor, incident_id: str) -> QualityIncident:
         if not isinstance(incident_id, str) or not incident_id:
