@@ -292,3 +292,14 @@ def test_the_coordinator_adds_members_to_a_critical_ticket() -> None:
         with pytest.raises(ValidationError):
             desk.teams.add_members(head, normal, ["e2"])
         desk.clock.advance(timedelta(minutes=1))  # type: ignore[attr-defined]
+
+
+def test_a_ticket_named_twice_is_linked_once(desk: ServiceDesk) -> None:
+    tid = _service_ticket(desk)
+    cid = _complaint(desk, (tid, tid))
+    desk.complaints.link_tickets(AGENT, cid, [tid, tid])
+    assert desk.complaints.complaint_file(MANAGER, cid).about == (tid,)
+    desk.start_work(ENGINEER, tid)
+    before = _sent(desk, "centre@example.cn")
+    desk.resolve(ENGINEER, tid, summary="ok")
+    assert _sent(desk, "centre@example.cn") == before + 1  # one notice, not one per mention

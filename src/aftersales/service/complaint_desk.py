@@ -353,7 +353,7 @@ class ComplaintDesk(ComplaintOutlets):
                 more = then(ticket, file)
                 applied = Applied((*applied.messages, *more.messages), (*applied.decisions, *more.decisions))
             uow.documents.add(file)
-            for linked_id in linked:
+            for linked_id in dict.fromkeys(linked):
                 uow.documents.add(ComplaintLink.of(linked_id, ticket.id))
             return applied
 
@@ -713,10 +713,10 @@ class ComplaintDesk(ComplaintOutlets):
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             linked = self._linked(uow, actor, ticket.customer_id, about)
             ticket.step("link_tickets", actor.ref, now, payload={"about": list(linked)})
-            for linked_id in linked:
-                if linked_id not in file.about:
-                    uow.documents.add(ComplaintLink.of(linked_id, ticket.id))
-            file.about = (*file.about, *(t for t in linked if t not in file.about))
+            added = [t for t in dict.fromkeys(linked) if t not in file.about]
+            for linked_id in added:
+                uow.documents.add(ComplaintLink.of(linked_id, ticket.id))
+            file.about = (*file.about, *added)
 
         return self._run(actor, "link_tickets", complaint_id, body, idempotency_key)
 
