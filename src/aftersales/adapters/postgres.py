@@ -47,6 +47,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document
+from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_record
 from aftersales.serialization import decode_json, encode_json, loads, structure, unstructure
 
@@ -298,6 +299,12 @@ class PostgresStore:
             while len(self._parsed) > _PARSED_LIMIT:
                 self._parsed.popitem(last=False)
         return found
+
+    def ledger_rows(self) -> LedgerRows:
+        """Flat ledger records for exports, read without building tickets (see ``ports.ledger_rows``)."""
+        from aftersales.adapters.ledger_rows_postgres import PostgresLedgerRows
+
+        return PostgresLedgerRows(self)
 
     def close(self) -> None:
         """Close the pool; later units of work raise ``StorageError``."""
