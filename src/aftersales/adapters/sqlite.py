@@ -29,8 +29,8 @@ from aftersales.adapters.attachments_fs import FileSystemAttachmentStore, beside
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.reporting_rows import (
     DELETE_FAULTS,
-    FACT_COLUMNS,
     INSERT_FAULT,
+    REPORT_COLUMNS,
     UPSERT_FACTS,
     fact_values,
     fault_values,
@@ -108,10 +108,10 @@ _FACT_UPDATES: dict[tuple[int, ...], str] = {}
 
 
 def _facts_update_sql(changed: tuple[int, ...]) -> str:
-    """``UPDATE`` of the ``changed`` reporting columns (by position): only their indexes are touched."""
+    """``UPDATE`` of the ``changed`` report columns (positions in ``REPORT_COLUMNS``): only their indexes are touched."""
     sql = _FACT_UPDATES.get(changed)
     if sql is None:
-        sets = ", ".join(f"{FACT_COLUMNS[i]} = ?" for i in changed)
+        sets = ", ".join(f"{REPORT_COLUMNS[i]} = ?" for i in changed)
         sql = _FACT_UPDATES[changed] = f"UPDATE report_tickets SET {sets} WHERE id = ?"
     return sql
 
