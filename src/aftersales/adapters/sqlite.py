@@ -108,7 +108,8 @@ _FACT_UPDATES: dict[tuple[int, ...], str] = {}
 
 
 def _facts_update_sql(changed: tuple[int, ...]) -> str:
-    """``UPDATE`` of the ``changed`` report columns (positions in ``REPORT_COLUMNS``): only their indexes are touched."""
+    """``UPDATE`` of the ``changed`` report columns (positions in ``REPORT_COLUMNS``): only their
+    indexes are touched."""
     sql = _FACT_UPDATES.get(changed)
     if sql is None:
         sets = ", ".join(f"{REPORT_COLUMNS[i]} = ?" for i in changed)

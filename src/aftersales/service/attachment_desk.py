@@ -235,12 +235,17 @@ class AttachmentDesk:
         now: datetime,
     ) -> None:
         """A runner hook: refuse a step the pack blocks on an out-of-box ticket without its written report,
-        and a special-case SLA extension without one (``report_before_extension``)."""
+        and a special-case SLA extension without one (``report_before_extension``).
+
+        Both rules are about faults (seed 002: 发现问题时, 特殊情况): planned work such as a postponed
+        maintenance visit moves its own SLA without a written report."""
         params = self.rules.params
+        if ticket.category.code not in _FAULT_CATEGORIES:
+            return
         if params.report_before_extension and any(event.action == "extend_sla" for event in events):
             self.check_extension(ticket)
-        if not params.report_for_out_of_box or ticket.category.code not in _FAULT_CATEGORIES:
-            return  # seed 002 asks for the report when a problem is found (发现问题时), not for planned work
+        if not params.report_for_out_of_box:
+            return
         for event in events:
             if event.action in params.report_blocks:
                 self.rules.check_step(event.action, self._out_of_box(uow, ticket), ticket.attachments)
