@@ -17,7 +17,7 @@ from aftersales.adapters.reporting_sqlite_schema import REPORTING_STEP, backfill
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.adapters.sqlite_schema import MIGRATIONS
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.work import FaultRecord
+from aftersales.domain.work import CustomerNote, FaultRecord
 from aftersales.testing.storage_contract import ENGINEER, ledger_tickets
 
 BEFORE_REPORTING = MIGRATIONS.index(REPORTING_STEP)
@@ -218,3 +218,36 @@ def test_a_batch_cut_short_by_its_time_budget_leaves_nothing_out(tmp_path: Path)
     store.close()
     assert progress.tickets == len(tickets) and progress.batches >= len(tickets) // 2
     assert _report_rows(path) == _expected(tickets)
+
+
+def test_a_save_writes_only_the_reporting_columns_that_changed(tmp_path: Path) -> None:
+    path = tmp_path / "changes.db"
+    tickets = ledger_tickets(6)
+    store = SqliteStore(f"sqlite:///{path}")
+    with store() as uow:
+        uow.tickets.add_many(tickets)
+        uow.commit()
+    log = sqlite3.connect(path, isolation_level=None)
+    log.execute("CREATE TABLE fact_writes (id TEXT, state TEXT)")
+    log.execute(
+        "CREATE TRIGGER fact_written AFTER UPDATE ON report_tickets"
+        " BEGIN INSERT INTO fact_writes VALUES (new.id, new.state); END"
+    )
+    ticket = next(t for t in tickets if t.state == "assigned")
+    at = ticket.last_event_at + timedelta(minutes=5)
+    with store() as uow:  # a note changes no reporting fact: no reporting write at all
+        loaded = uow.tickets.get(ticket.id)
+        loaded.note_to_customer(ENGINEER, at, CustomerNote("工程师已出发"))
+        uow.tickets.save(loaded)
+        uow.commit()
+    assert log.execute("SELECT * FROM fact_writes").fetchall() == []
+    with store() as uow:  # a step changes the state: that column is written, and the row is right
+        loaded = uow.tickets.get(ticket.id)
+        loaded.step("start_work", ENGINEER, at + timedelta(minutes=1))
+        uow.tickets.save(loaded)
+        uow.commit()
+    assert log.execute("SELECT * FROM fact_writes").fetchall() == [(ticket.id, "in_progress")]
+    row = log.execute("SELECT * FROM report_tickets WHERE id = ?", (ticket.id,)).fetchone()
+    assert row == tuple(int(v) if isinstance(v, bool) else v for v in fact_values(loaded))
+    log.close()
+    store.close()

@@ -20,6 +20,7 @@ from aftersales.ports.reporting import (
     TicketFacts,
     TicketTiming,
     TimingColumns,
+    batch_dimension,
     count_facts,
     fault_facts,
     group_key,
@@ -91,6 +92,16 @@ class ScanningReportingQueries:
                 if fault.product_id and fault.batch:
                     key = (fault.product_id, fault.batch, fault.symptom)
                     units.setdefault(key, set()).add(fault.asset_id or f"ticket:{fault.ticket_id}")
+        return {key: len(found) for key, found in units.items()}
+
+    def batch_fault_units(self, until: datetime, dimension: str) -> dict[tuple[str, str, str], int]:
+        column = batch_dimension(dimension)
+        units: dict[tuple[str, str, str], set[str]] = {}
+        for ticket in self._tickets(TicketFilter(received_to=until)):
+            for fault in fault_facts(ticket):
+                if fault.product_id and fault.batch and fault.asset_id:
+                    key = (fault.product_id, fault.batch, getattr(fault, column))
+                    units.setdefault(key, set()).add(fault.asset_id)
         return {key: len(found) for key, found in units.items()}
 
     def batch_sizes(self) -> dict[tuple[str, str], int]:

@@ -26,6 +26,7 @@ from aftersales.ports.reporting import (
     TicketCounts,
     TicketTiming,
     TimingColumns,
+    batch_dimension,
 )
 from aftersales.ports.ticket_index import micros
 
@@ -124,6 +125,17 @@ class SqliteReportingQueries:
         with self._reading() as conn:
             rows = conn.execute(sql, (micros(until),)).fetchall()
         return {(p, b, s): int(n) for p, b, s, n in rows}
+
+    def batch_fault_units(self, until: datetime, dimension: str) -> dict[tuple[str, str, str], int]:
+        column = batch_dimension(dimension)
+        sql = (
+            f"SELECT product_id, batch, {column}, count(DISTINCT asset_id) "
+            "FROM report_faults WHERE received_us < ? AND product_id IS NOT NULL AND product_id != '' "
+            "AND batch IS NOT NULL AND batch != '' AND asset_id IS NOT NULL GROUP BY 1, 2, 3"
+        )
+        with self._reading() as conn:
+            rows = conn.execute(sql, (micros(until),)).fetchall()
+        return {(p, b, v): int(n) for p, b, v, n in rows}
 
     def batch_sizes(self) -> dict[tuple[str, str], int]:
         sql = (

@@ -159,6 +159,10 @@ def backfill_reporting(
                 conn.execute("ROLLBACK")
             raise
         took = time.perf_counter() - started
+        # Copy this batch's pages into the database now, outside the write lock (a passive checkpoint
+        # takes no writer lock): otherwise the next writer's commit would do it inline, thousands of
+        # pages after a large batch, and wait for it.
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         progress.batches += 1
         progress.tickets += len(rows)
         progress.longest = max(progress.longest, took)

@@ -101,6 +101,7 @@ class _Cache:
     table: Compiled | None = None
     anchor: int | None = None  # the instant whose working-time offset is 0 (set by the first compile)
     local_epoch: datetime | None = None  # 1970-01-01 00:00 wall clock in the calendar's zone
+    day_length: timedelta | None = None  # working_day_length, computed once (the week never changes)
 
 
 @attrs.frozen(init=False)
@@ -290,9 +291,12 @@ class BusinessCalendar:
         Why: "N working days" in a service contract means ``N × working_day_length`` of working time (eight
         hours on the Chinese office day), whatever the instant the clock starts. Ties go to the longer day.
         """
-        lengths = [sum(end - start for start, end in day) for day in self.week if day]
-        common = max(set(lengths), key=lambda length: (lengths.count(length), length))
-        return _MICROSECOND * common
+        cache = self._cache
+        if cache.day_length is None:
+            lengths = [sum(end - start for start, end in day) for day in self.week if day]
+            common = max(set(lengths), key=lambda length: (lengths.count(length), length))
+            cache.day_length = _MICROSECOND * common
+        return cache.day_length
 
     @property
     def provisional(self) -> bool:

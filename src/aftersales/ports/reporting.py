@@ -39,6 +39,7 @@ __all__ = [
     "TicketFacts",
     "TicketTiming",
     "TimingColumns",
+    "batch_dimension",
     "count_facts",
     "fault_facts",
     "ticket_facts",
@@ -350,6 +351,23 @@ class ReportingQueries(Protocol):
     def batch_sizes(self) -> dict[tuple[str, str], int]:
         """Registered units (assets) per ``(product, batch)``."""
         ...
+
+    def batch_fault_units(self, until: datetime, dimension: str) -> dict[tuple[str, str, str], int]:
+        """Distinct units (assets) per ``(product, batch, cause or symptom)`` — the batch-incident count.
+
+        ``dimension`` is ``"cause"`` or ``"symptom"``; tickets received before ``until`` whose unit,
+        product and batch are known count (the desk's detector counts the same units).
+        """
+        ...
+
+
+def batch_dimension(dimension: str) -> str:
+    """The fault column a batch incident groups by: ``"cause"`` or ``"symptom"``, else ``ValidationError``."""
+    if dimension not in ("cause", "symptom"):
+        raise ValidationError(
+            f'a batch dimension is "cause" or "symptom", got {dimension!r}', field="dimension"
+        )
+    return dimension
 
 
 def as_mapping(counts: TicketCounts) -> Mapping[str, int]:
