@@ -135,6 +135,10 @@ TICKET_WORKFLOW = Workflow(
         # workflow's own table has authorised the step; the ticket only records it, in any state
         # (a part is charged back weeks after the ticket closed).
         *(_t(step, tuple(S), STAY, frozenset(R)) for step in MATERIALS_MONEY_STEPS),
+        # Issue 20: the coordinator (department head, or the manager for multi-department problems)
+        # brings departments in and adds engineers to a critical ticket's team.
+        _t("assign_departments", _OPEN, STAY, _FRONT | {R.SYSTEM}),
+        _t("add_team_member", _OPEN, STAY, _FRONT - {R.AGENT} | {R.SYSTEM}),
     ],
     final=(S.CLOSED, S.CANCELLED),
 )

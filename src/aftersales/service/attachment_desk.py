@@ -234,17 +234,26 @@ class AttachmentDesk:
         events: Sequence[TicketEvent],
         now: datetime,
     ) -> None:
-        """A runner hook: refuse a step the pack blocks on an out-of-box ticket without its written report."""
+        """A runner hook: refuse a step the pack blocks on an out-of-box ticket without its written report,
+        and a special-case SLA extension without one (``report_before_extension``).
+
+        Both rules are about faults (seed 002: 发现问题时, 特殊情况): planned work such as a postponed
+        maintenance visit moves its own SLA without a written report."""
         params = self.rules.params
-        if not params.report_for_out_of_box or ticket.category.code not in _FAULT_CATEGORIES:
-            return  # seed 002 asks for the report when a problem is found (发现问题时), not for planned work
+        if ticket.category.code not in _FAULT_CATEGORIES:
+            return
+        if params.report_before_extension and any(event.action == "extend_sla" for event in events):
+            self.check_extension(ticket)
+        if not params.report_for_out_of_box:
+            return
         for event in events:
             if event.action in params.report_blocks:
                 self.rules.check_step(event.action, self._out_of_box(uow, ticket), ticket.attachments)
                 return
 
     def check_extension(self, ticket: Ticket) -> None:
-        """For the SLA desk: refuse a special-case extension without a written report (pack rule)."""
+        """Refuse a special-case extension of ``ticket`` without a written report (pack rule); the
+        runner hook above calls it for every ``extend_sla``, inside the command's transaction."""
         self.rules.check_extension(ticket.attachments)
 
     def _out_of_box(self, uow: UnitOfWork, ticket: Ticket) -> bool:
