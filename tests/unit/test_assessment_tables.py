@@ -146,3 +146,18 @@ def test_outcomes_are_shared_values() -> None:
     callback = policy.decide_for_phase(warranty, VisitKind.CALLBACK).outcome
     assert service == ChargeOutcome(True, True, True, True, warranty.outcome.phase)
     assert callback == ChargeOutcome(True, False, False, False, warranty.outcome.phase)
+
+
+def test_identical_lines_are_shared_values_and_equal_prices_are_not_confused() -> None:
+    from aftersales.domain.charges import ChargeKind, priced_line
+
+    price = Money("120.00", "CNY")
+    why = (Reason("in_warranty_free"),)
+    first = priced_line(ChargeKind.MATERIALS, "WN-CB-01", price, 2, False, why, "seat", "in_warranty")
+    second = priced_line(ChargeKind.MATERIALS, "WN-CB-01", price, 2, False, why, None, "out_of_box")
+    assert first.line is second.line and first.component == "seat" and second.component is None
+    other = priced_line(ChargeKind.MATERIALS, "WN-CB-01", price, 3, True, why)
+    assert other.line is not first.line and other.line.amount == Money("360.00", "CNY")
+    equal = Money("120.00", "CNY")
+    again = priced_line(ChargeKind.MATERIALS, "WN-CB-01", equal, 2, False, why)
+    assert again.line.unit_price is equal and again.line == first.line

@@ -327,6 +327,10 @@ class SheetLine:
                 raise CurrencyMismatch(self.line.unit_price.currency, self.dealer_cost.currency)
 
 
+_LINES: dict[tuple[int, ChargeKind, str, int, bool], tuple[Money, ChargeLine]] = {}
+_MAX_LINES = 8192  # a price list's parts × usual quantities; beyond it lines are simply built
+
+
 def priced_line(
     kind: ChargeKind,
     item: str,
@@ -346,13 +350,22 @@ def priced_line(
     on price-list values was a quarter of its cost. Anything a caller passes in (``assess(parts=…)``)
     is checked before it gets here.
     """
-    line = object.__new__(ChargeLine)
     set_ = object.__setattr__
-    set_(line, "kind", kind)
-    set_(line, "item", item)
-    set_(line, "unit_price", unit_price)
-    set_(line, "quantity", quantity)
-    set_(line, "chargeable", chargeable)
+    # Lines are frozen values: the same part, price, quantity and flag on thousands of sheets share one.
+    # Keyed by the price's identity; the entry holds the price, so the id cannot be reused meanwhile.
+    key = (id(unit_price), kind, item, quantity, chargeable)
+    found = _LINES.get(key)
+    if found is not None and found[0] is unit_price:
+        line = found[1]
+    else:
+        line = object.__new__(ChargeLine)
+        set_(line, "kind", kind)
+        set_(line, "item", item)
+        set_(line, "unit_price", unit_price)
+        set_(line, "quantity", quantity)
+        set_(line, "chargeable", chargeable)
+        if len(_LINES) < _MAX_LINES:
+            _LINES[key] = (unit_price, line)
     sheet = object.__new__(SheetLine)
     set_(sheet, "line", line)
     set_(sheet, "reasons", reasons)
