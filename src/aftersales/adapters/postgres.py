@@ -42,7 +42,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document
-from aftersales.ports.outbox import OutboxMessage, outbox_record
+from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.ticket_index import COUNT_COLUMNS, ticket_row
@@ -557,7 +557,7 @@ class _Outbox(SqlOutbox):
         return Jsonb(outbox_record(message), dumps=encode_json)
 
     def _decode(self, data: Any) -> OutboxMessage:
-        return structure(data, OutboxMessage)
+        return outbox_message(data)  # jsonb arrives parsed
 
     def _decode_raw(self, data: Any) -> Mapping[str, Any]:
         found: Mapping[str, Any] = data  # jsonb arrives parsed

@@ -12,6 +12,7 @@ messages, pushed back after each failure, never keep the good ones behind them f
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import uuid
@@ -108,6 +109,27 @@ def _deliver_one(
     return message, None, False
 
 
+def _deliver_on(
+    pool: ThreadPoolExecutor,
+    senders: int,
+    batch: Sequence[OutboxMessage],
+    notifier: Notifier,
+    render: Callable[[OutboxMessage], RenderedMessage | None],
+) -> list[_Outcome]:
+    """Send ``batch`` on ``senders`` threads, each taking the next message until none is left: a few
+    tasks per batch instead of a future (with its lock and condition) per message."""
+    outcomes: list[_Outcome | None] = [None] * len(batch)
+    following = itertools.count()  # next() on it is atomic: each index goes to one sender
+
+    def drain() -> None:
+        while (i := next(following)) < len(batch):
+            outcomes[i] = _deliver_one(batch[i], notifier, render)
+
+    for task in [pool.submit(drain) for _ in range(min(senders, len(batch)))]:
+        task.result()
+    return [o for o in outcomes if o is not None]
+
+
 def _claim(
     uow_factory: Callable[[], UnitOfWork], owner: str, now: datetime, rules: DeliveryRules, limit: int
 ) -> Sequence[OutboxMessage]:
@@ -164,7 +186,7 @@ def dispatch_outbox(
             if pool is None:
                 outcomes = [_deliver_one(m, notifier, render) for m in batch]
             else:
-                outcomes = list(pool.map(lambda m: _deliver_one(m, notifier, render), batch))
+                outcomes = _deliver_on(pool, senders, batch, notifier, render)
             now = clock.now()
             with uow_factory() as uow:
                 done = [m.id for m, error, _ in outcomes if error is None]
