@@ -141,7 +141,10 @@ class KeepAlivePool:
                 raise ValueError(f"invalid header {name!r}")  # no request splitting through a header
             lines.append(f"{name}: {value}")
         lines.append("\r\n")
-        return "\r\n".join(lines).encode("latin-1")
+        try:
+            return "\r\n".join(lines).encode("latin-1")
+        except UnicodeEncodeError:
+            raise ValueError("a header value is not Latin-1 text") from None
 
     def post(self, body: bytes, headers: Mapping[str, str]) -> HttpAnswer:
         """POST ``body`` to the URL's path; raises ``OSError``, ``ValueError`` (a header that cannot

@@ -153,7 +153,9 @@ class WebhookNotifier:
         if self._pool is not None:
             try:
                 status, _ = self._pool.post(body, headers)
-            except (OSError, ValueError, http.client.HTTPException) as exc:
+            except ValueError as exc:  # a header that cannot be sent (a line break, not Latin-1): never will
+                raise DeliveryError(f"webhook request cannot be sent: {exc}", permanent=True) from None
+            except (OSError, http.client.HTTPException) as exc:
                 raise DeliveryError(f"webhook request failed: {type(exc).__name__}") from None
         else:
             assert self.client is not None
