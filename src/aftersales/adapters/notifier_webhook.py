@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 
 import orjson
 
-from aftersales.adapters.http_pool import KeepAlivePool
+from aftersales.adapters.http_pool import KeepAlivePool, UnsendableHeader
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
 
@@ -153,9 +153,9 @@ class WebhookNotifier:
         if self._pool is not None:
             try:
                 status, _ = self._pool.post(body, headers)
-            except ValueError as exc:  # a header that cannot be sent (a line break, not Latin-1): never will
+            except UnsendableHeader as exc:  # a line break, not Latin-1: it never will be sent
                 raise DeliveryError(f"webhook request cannot be sent: {exc}", permanent=True) from None
-            except (OSError, http.client.HTTPException) as exc:
+            except (OSError, ValueError, http.client.HTTPException) as exc:
                 raise DeliveryError(f"webhook request failed: {type(exc).__name__}") from None
         else:
             assert self.client is not None
