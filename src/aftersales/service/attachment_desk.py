@@ -10,8 +10,7 @@ The pack's written-report rule (seed 002) is checked on the command path by :met
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, MutableSequence, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import BinaryIO, ClassVar
 
@@ -66,7 +65,6 @@ class AttachmentDesk:
         self.context = context
         self.runner = runner
         self._store = store
-        self._pending = threading.local()  # per thread: bytes an erasure unlinked, deleted after its commit
         rules = context.policies.extra.get("attachments")
         self.rules = rules if isinstance(rules, AttachmentRules) else AttachmentRules()
 
@@ -164,22 +162,52 @@ class AttachmentDesk:
         freed: list[str] = []
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
-            wanted = ids if ids is not None else tuple(a.id for a in ticket.attachments)
-            for attachment_id in wanted:
-                found = next((a for a in ticket.attachments if a.id == attachment_id), None)
-                ticket.detach(actor.ref, now, attachment_id, reason)
-                assert found is not None  # detach refused an unknown id
-                link = uow.documents.get(AttachmentLink, f"{ticket.id}/{attachment_id}")
-                link.live = False
-                uow.documents.save(link)
-                if not uow.documents.query(AttachmentLink, sha256=found.sha256, live=True):
-                    freed.append(found.sha256)
+            freed.extend(self.detach_all(uow, ticket, actor.ref, now, reason, ids))
 
         request = {"attachments": list(ids) if ids is not None else None, "reason": reason}
         result = self.runner.execute(actor, "detach", ticket_id, apply, key, request=request)
-        for sha256 in freed:
-            self.store.delete(sha256)
+        self.delete_bytes(freed)
         return result
+
+    def detach_all(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        by: ActorRef,
+        now: datetime,
+        reason: str | None,
+        ids: tuple[str, ...] | None = None,
+    ) -> list[str]:
+        """Inside a command's transaction: detach ``ids`` (default: every attachment) of ``ticket`` with
+        ``detach`` events, retire their links, and return the hashes no live link uses any more.
+
+        The caller deletes those bytes (:meth:`delete_bytes`) once the transaction has committed, so a
+        command that fails leaves every attachment readable. Erasing a customer uses it for each of
+        their tickets.
+        """
+        freed: list[str] = []
+        wanted = ids if ids is not None else tuple(a.id for a in ticket.attachments)
+        for attachment_id in wanted:
+            found = next((a for a in ticket.attachments if a.id == attachment_id), None)
+            ticket.detach(by, now, attachment_id, reason)
+            assert found is not None  # detach refused an unknown id
+            link = uow.documents.get(AttachmentLink, f"{ticket.id}/{attachment_id}")
+            link.live = False
+            uow.documents.save(link)
+            if not uow.documents.query(AttachmentLink, sha256=found.sha256, live=True):
+                freed.append(found.sha256)
+        return freed
+
+    def delete_bytes(self, hashes: Iterable[str]) -> int:
+        """Delete stored bytes no live link uses (after the detaching transaction committed)."""
+        wanted = sorted(set(hashes))
+        if not wanted:
+            return 0
+        with self.context.store() as uow:
+            unused = [h for h in wanted if not uow.documents.query(AttachmentLink, sha256=h, live=True)]
+        for sha256 in unused:
+            self.store.delete(sha256)
+        return len(unused)
 
     # -- reads ------------------------------------------------------------------------------------------
 
@@ -207,12 +235,17 @@ class AttachmentDesk:
         now: datetime,
     ) -> None:
         """A runner hook: refuse a step the pack blocks on an out-of-box ticket without its written report,
-        and a special-case SLA extension without one (``report_before_extension``)."""
+        and a special-case SLA extension without one (``report_before_extension``).
+
+        Both rules are about faults (seed 002: 发现问题时, 特殊情况): planned work such as a postponed
+        maintenance visit moves its own SLA without a written report."""
         params = self.rules.params
+        if ticket.category.code not in _FAULT_CATEGORIES:
+            return
         if params.report_before_extension and any(event.action == "extend_sla" for event in events):
             self.check_extension(ticket)
-        if not params.report_for_out_of_box or ticket.category.code not in _FAULT_CATEGORIES:
-            return  # seed 002 asks for the report when a problem is found (发现问题时), not for planned work
+        if not params.report_for_out_of_box:
+            return
         for event in events:
             if event.action in params.report_blocks:
                 self.rules.check_step(event.action, self._out_of_box(uow, ticket), ticket.attachments)
@@ -242,42 +275,6 @@ class AttachmentDesk:
         with self.context.store() as uow:
             ticket = self.runner.load(uow, ticket_id)
             authorize(actor, "attach", ticket, self.runner.team_of_assignee(uow, ticket))
-
-    # -- erasure of a customer (PIPL): registered with the privacy desk at the composition root --------
-
-    def erase_with_customer(
-        self, uow: UnitOfWork, actor: ActorRef, now: datetime, customer_id: str, tickets: Sequence[Ticket]
-    ) -> int:
-        """Inside the erasure's transaction: detach every attachment of the customer's ``tickets`` (a
-        ``detach`` event each, no file name kept) and unlink their bytes; returns how many. The bytes
-        are deleted after the commit (:meth:`drop_erased`), once nothing links them any more."""
-        count = 0
-        for ticket in tickets:
-            for attachment in ticket.attachments:
-                ticket.detach(actor, now, attachment.id)  # the ErasureRecord says why
-                link = uow.documents.get(AttachmentLink, f"{ticket.id}/{attachment.id}")
-                link.live = False
-                uow.documents.save(link)
-                self._erased().append(attachment.sha256)
-                count += 1
-        return count
-
-    def _erased(self) -> MutableSequence[str]:
-        found: MutableSequence[str] | None = getattr(self._pending, "erased", None)
-        if found is None:
-            found = self._pending.erased = []
-        return found
-
-    def drop_erased(self) -> None:
-        """After an erasure commits: delete the bytes it unlinked that no other ticket still links.
-
-        Safe after a rolled-back erasure too: its links are still live, so nothing is deleted.
-        """
-        erased = self._erased()
-        while erased:
-            sha256 = erased.pop()
-            if self._store is not None:
-                self._drop_if_unused(sha256)
 
     def _drop_if_unused(self, sha256: str) -> None:
         with self.context.store() as uow:
