@@ -44,6 +44,7 @@ __all__ = [
     "encode_json_utf8",
     "loads",
     "make_converter",
+    "parse_datetime_text",
     "structure",
     "ticket_text_utf8",
     "unstructure",
@@ -66,6 +67,11 @@ def datetime_text(value: datetime) -> str:
 # and is read again and again; a text always parses to the same immutable value.
 _INSTANTS: dict[str, datetime] = {}
 _INSTANTS_LIMIT = 16384
+
+
+def parse_datetime_text(text: str) -> datetime:
+    """A datetime from :func:`datetime_text` (offset, and the IANA zone in brackets when it had one)."""
+    return _structure_datetime(text, datetime)
 
 
 def _structure_datetime(value: Any, _: type) -> datetime:

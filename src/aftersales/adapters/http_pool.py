@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from aftersales.errors import ConfigurationError
 
-__all__ = ["HttpAnswer", "KeepAlivePool"]
+__all__ = ["HttpAnswer", "KeepAlivePool", "UnsendableHeader"]
 
 _ANSWER_LIMIT = 64 * 1024
 """Bytes of an answer's body read; a longer (or chunked, or unsized) one is not read at all: its
@@ -35,6 +35,10 @@ _STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
 
 HttpAnswer = tuple[int, bytes]
 """The status code and the body of an answer (empty when it was not read; see ``_ANSWER_LIMIT``)."""
+
+
+class UnsendableHeader(ValueError):
+    """A header the request cannot carry (a line break, a name with spaces, text that is not Latin-1)."""
 
 
 class _Connection:
@@ -138,14 +142,17 @@ class KeepAlivePool:
         lines = [f"POST {self.target} HTTP/1.1", f"Host: {self._host_header}", f"Content-Length: {len(body)}"]
         for name, value in headers.items():
             if not name or any(c in name for c in ":\r\n ") or "\r" in value or "\n" in value:
-                raise ValueError(f"invalid header {name!r}")  # no request splitting through a header
+                raise UnsendableHeader(f"invalid header {name!r}")  # no request splitting through a header
             lines.append(f"{name}: {value}")
         lines.append("\r\n")
-        return "\r\n".join(lines).encode("latin-1")
+        try:
+            return "\r\n".join(lines).encode("latin-1")
+        except UnicodeEncodeError:
+            raise UnsendableHeader("a header value is not Latin-1 text") from None
 
     def post(self, body: bytes, headers: Mapping[str, str]) -> HttpAnswer:
-        """POST ``body`` to the URL's path; raises ``OSError``, ``ValueError`` (a header that cannot
-        be sent) or ``http.client.HTTPException`` (an answer that is not HTTP)."""
+        """POST ``body`` to the URL's path; raises ``OSError``, :class:`UnsendableHeader` or
+        ``http.client.HTTPException`` (an answer that is not HTTP)."""
         head = self._head(body, headers)
         if not self._slots.acquire(timeout=self.timeout):
             raise TimeoutError("no free connection in the pool within the timeout")

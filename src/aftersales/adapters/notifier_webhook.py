@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 
 import orjson
 
-from aftersales.adapters.http_pool import KeepAlivePool
+from aftersales.adapters.http_pool import KeepAlivePool, UnsendableHeader
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
 
@@ -153,6 +153,8 @@ class WebhookNotifier:
         if self._pool is not None:
             try:
                 status, _ = self._pool.post(body, headers)
+            except UnsendableHeader as exc:  # a line break, not Latin-1: it never will be sent
+                raise DeliveryError(f"webhook request cannot be sent: {exc}", permanent=True) from None
             except (OSError, ValueError, http.client.HTTPException) as exc:
                 raise DeliveryError(f"webhook request failed: {type(exc).__name__}") from None
         else:

@@ -48,7 +48,7 @@ from aftersales.errors import (
 )
 from aftersales.ports.documents import D, Document
 from aftersales.ports.ledger_rows import LedgerRows
-from aftersales.ports.outbox import OutboxMessage, outbox_record
+from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
 from aftersales.serialization import decode_json, encode_json, loads, structure, unstructure
 
 try:
@@ -523,7 +523,7 @@ class _Outbox(SqlOutbox):
         return Jsonb(outbox_record(message), dumps=encode_json)
 
     def _decode(self, data: Any) -> OutboxMessage:
-        return structure(data, OutboxMessage)
+        return outbox_message(data)  # jsonb arrives parsed
 
     def _decode_raw(self, data: Any) -> Mapping[str, Any]:
         found: Mapping[str, Any] = data  # jsonb arrives parsed

@@ -57,7 +57,7 @@ from aftersales.errors import (
 )
 from aftersales.ports.documents import D, Document
 from aftersales.ports.ledger_rows import LedgerRows
-from aftersales.ports.outbox import OutboxMessage, outbox_record
+from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.ticket_index import COUNT_COLUMNS, row_values
@@ -773,7 +773,7 @@ class _Outbox(SqlOutbox):
         return encode_json_utf8(outbox_record(message))
 
     def _decode(self, data: Any) -> OutboxMessage:
-        return loads(data, OutboxMessage)
+        return outbox_message(decode_json(data))
 
     def _decode_raw(self, data: Any) -> Mapping[str, Any]:
         found: Mapping[str, Any] = decode_json(data)

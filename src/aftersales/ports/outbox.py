@@ -31,7 +31,7 @@ from aftersales.domain.instants import require_aware
 from aftersales.domain.text import required_text
 from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import NotFound, ValidationError
-from aftersales.serialization import datetime_text
+from aftersales.serialization import datetime_text, parse_datetime_text
 
 __all__ = [
     "Outbox",
@@ -40,6 +40,7 @@ __all__ = [
     "OutboxState",
     "check_claim",
     "claimed",
+    "outbox_message",
     "outbox_record",
 ]
 
@@ -116,6 +117,39 @@ def outbox_record(m: OutboxMessage) -> dict[str, Any]:
         "lease_owner": m.lease_owner,
         "dead_at": _text(m.dead_at),
     }
+
+
+def _instant(value: Any) -> datetime | None:
+    return None if value is None else parse_datetime_text(value)
+
+
+def outbox_message(record: Mapping[str, Any]) -> OutboxMessage:
+    """A message from :func:`outbox_record`'s output as a store keeps it (the inverse of it).
+
+    Built field by field, not through the generic converter: a claim decodes a whole batch of
+    messages while the senders wait, and the converter's walk of each payload cost most of it.
+    A record that is not a stored message raises :class:`ValidationError` (field ``data``).
+    """
+    try:
+        created = parse_datetime_text(record["created_at"])
+        return OutboxMessage(
+            id=record["id"],
+            topic=record["topic"],
+            payload=dict(record["payload"]),
+            idempotency_key=record["idempotency_key"],
+            created_at=created,
+            attempts=int(record["attempts"]),
+            sent_at=_instant(record.get("sent_at")),
+            last_error=record.get("last_error"),
+            last_attempt_at=_instant(record.get("last_attempt_at")),
+            next_attempt_at=_instant(record.get("next_attempt_at")),
+            lease_until=_instant(record.get("lease_until")),
+            lease_owner=record.get("lease_owner"),
+            dead_at=_instant(record.get("dead_at")),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+        raise ValidationError(f"not a stored outbox message: {problem}", field="data") from None
 
 
 @runtime_checkable

@@ -12,6 +12,7 @@ messages, pushed back after each failure, never keep the good ones behind them f
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import uuid
@@ -108,6 +109,33 @@ def _deliver_one(
     return message, None, False
 
 
+def _start(
+    pool: ThreadPoolExecutor,
+    senders: int,
+    batch: Sequence[OutboxMessage],
+    notifier: Notifier,
+    render: Callable[[OutboxMessage], RenderedMessage | None],
+) -> Callable[[], list[_Outcome]]:
+    """Start sending ``batch`` on ``senders`` threads, each taking the next message until none is
+    left (a few tasks per batch, not a future with its lock per message); returns the wait for the
+    outcomes, in the batch's order."""
+    outcomes: list[_Outcome | None] = [None] * len(batch)
+    following = itertools.count()  # next() on it is atomic: each index goes to one sender
+
+    def drain() -> None:
+        while (i := next(following)) < len(batch):
+            outcomes[i] = _deliver_one(batch[i], notifier, render)
+
+    tasks = [pool.submit(drain) for _ in range(min(senders, len(batch)))]
+
+    def wait() -> list[_Outcome]:
+        for task in tasks:
+            task.result()
+        return [o for o in outcomes if o is not None]
+
+    return wait
+
+
 def _claim(
     uow_factory: Callable[[], UnitOfWork], owner: str, now: datetime, rules: DeliveryRules, limit: int
 ) -> Sequence[OutboxMessage]:
@@ -156,15 +184,18 @@ def dispatch_outbox(
     pool = ThreadPoolExecutor(senders, thread_name_prefix="aftersales-send") if senders > 1 else None
     try:
         remaining = limit
-        while remaining > 0:
-            batch = _claim(uow_factory, owner, clock.now(), rules, min(remaining, rules.batch))
-            if not batch:
-                break
+        batch = _claim(uow_factory, owner, clock.now(), rules, min(remaining, rules.batch))
+        while batch:
             remaining -= len(batch)
             if pool is None:
                 outcomes = [_deliver_one(m, notifier, render) for m in batch]
-            else:
-                outcomes = list(pool.map(lambda m: _deliver_one(m, notifier, render), batch))
+                batch = ()
+            else:  # the next batch is claimed while this one is on the wire
+                waiting = _start(pool, senders, batch, notifier, render)
+                batch = ()
+                if remaining > 0:
+                    batch = _claim(uow_factory, owner, clock.now(), rules, min(remaining, rules.batch))
+                outcomes = waiting()
             now = clock.now()
             with uow_factory() as uow:
                 done = [m.id for m, error, _ in outcomes if error is None]
@@ -179,6 +210,8 @@ def dispatch_outbox(
                 uow.commit()
             sent += done
             retried += [m.id for m, error, _ in outcomes if error is None and m.attempts > 1]
+            if pool is None and remaining > 0:
+                batch = _claim(uow_factory, owner, clock.now(), rules, min(remaining, rules.batch))
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
