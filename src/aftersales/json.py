@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import cattrs
 import orjson
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, override
 
 from aftersales.domain.classification import Category
 from aftersales.domain.events import TicketEvent
@@ -94,7 +94,9 @@ def _attrs_fields(cls: type) -> _Fields:
         except Exception:  # an annotation that does not resolve: fall back to the values' own types
             hints = {}
         found = tuple(
-            (a.name, _datetime_typed(hints.get(a.name)))
+            # A field computed on demand is written under its public name (``metadata["json"]``: the
+            # SLA status's ``started_at``), read through the property so the value is there.
+            (a.metadata.get("json", a.name), _datetime_typed(hints.get(a.name)))
             for a in attrs.fields(cls)
             if a.repr is not False  # caches (at_us, the SLA clock's calendar handle) stay out
         )
@@ -403,7 +405,10 @@ def _make_reader() -> cattrs.Converter:
     conv.register_structure_hook_func(lambda t: t is object, _structure_object)
 
     def attrs_factory(cls: type) -> Callable[[Any, type], Any]:
-        base: Callable[[Any, type], Any] = make_dict_structure_fn(cls, conv)
+        renamed = {
+            a.name: override(rename=a.metadata["json"]) for a in attrs.fields(cls) if "json" in a.metadata
+        }
+        base: Callable[[Any, type], Any] = make_dict_structure_fn(cls, conv, **renamed)
         return lambda v, t: base(_with_zones(v), t)
 
     conv.register_structure_hook_factory(attrs.has, attrs_factory)
