@@ -405,7 +405,7 @@ def _make_reader() -> cattrs.Converter:
     conv.register_structure_hook_func(lambda t: t is object, _structure_object)
 
     def attrs_factory(cls: type) -> Callable[[Any, type], Any]:
-        renamed = {
+        renamed: dict[str, Any] = {
             a.name: override(rename=a.metadata["json"]) for a in attrs.fields(cls) if "json" in a.metadata
         }
         base: Callable[[Any, type], Any] = make_dict_structure_fn(cls, conv, **renamed)
