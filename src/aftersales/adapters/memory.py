@@ -358,6 +358,24 @@ class _Documents:
             if all(r.row.get(k) == v for k, v in wanted.items())
         ]
 
+    def query_range(
+        self, cls: type[D], field: str, upto: str, *, limit: int | None = None, **equals: object
+    ) -> Sequence[D]:
+        """Documents whose index ``field`` is set and at most ``upto`` (see ``SqlDocuments.query_range``)."""
+        spec = document_spec(cls)
+        unknown = ({field} | set(equals)) - set(spec.index)
+        if unknown:
+            raise ValidationError(f"{spec.kind} has no index field(s) {', '.join(sorted(unknown))}")
+        wanted = {k: index_value(v) for k, v in equals.items()}
+        found = sorted(
+            ((r.row[field], id_), r)
+            for id_, r in self._uow._scan(f"doc:{spec.kind}")
+            if r.row.get(field) is not None
+            and r.row[field] <= upto
+            and all(r.row.get(k) == v for k, v in wanted.items())
+        )
+        return [with_version(loads(r.text, cls), r.version) for _, r in found[:limit]]
+
     def query_data(self, kind: str, **equals: object) -> list[dict[str, Any]]:
         """Documents of ``kind`` as stored JSON (see the SQL stores' ``query_data``)."""
         wanted = {k: index_value(v) for k, v in equals.items()}

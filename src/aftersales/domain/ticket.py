@@ -138,11 +138,14 @@ class Ticket:
         kind: TicketKind = TicketKind.SERVICE,
         priority: Priority | None = None,
         priority_reasons: Sequence[Reason] = (),
+        opened_facts: Mapping[str, JsonValue] | None = None,
     ) -> Ticket:
         """Register a new ticket (登记) and record the ``opened`` event.
 
         ``priority`` is the priority known at intake (given, or the pack's mapping of the urgent flag), with
         its reasons; the SLA clocks run on it from the first instant. Triage may change it later.
+        ``opened_facts`` are further facts settled at intake, kept in the event's payload (issue 26: the
+        SLA terms of the service contract covering the unit).
         """
         if not isinstance(channel, Channel):
             channel = Channel(channel)
@@ -177,6 +180,8 @@ class Ticket:
             ticket.priority = priority
             ticket.priority_reasons = tuple(priority_reasons)
             payload = {"priority": priority.value, "reasons": _reason_facts(priority_reasons)}
+        if opened_facts:
+            payload = {**payload, **opened_facts}
         ticket.events.append(
             TicketEvent(0, received_at, taken_by, OPENED, None, workflow.initial, None, payload)
         )

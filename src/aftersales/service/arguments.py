@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from aftersales.domain.validation import Checker, checker_for, resolve_hint
 from aftersales.errors import ValidationError
-from aftersales.service.actors import Actor
+from aftersales.service.actors import Actor, acting_scope
 
 __all__ = ["commands_of", "validated", "validated_commands"]
 
@@ -83,7 +83,8 @@ def validated(method: F) -> F:
             given = {p for p, _ in positional[: len(args)]} | kwargs.keys()
             missing = sorted(required - given)
             raise ValidationError(f"{name} needs {', '.join(missing)}", field=missing[0])
-        return method(self, *args, **kwargs)
+        with acting_scope():  # the acting role lives as long as this one call
+            return method(self, *args, **kwargs)
 
     # What a test (or a host's form builder) needs to know about the command's arguments.
     wrapper.argument_hints = hints  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, ConfigurationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.sla import SlaFacts, SlaPolicy
+from aftersales.policies.sla_terms import SlaTerms, apply_terms, terms_in
 
 __all__ = ["SlaService"]
 
@@ -49,6 +50,12 @@ _STORED = frozenset({"response", "resolution"})
 """The targets whose due times a ticket stores (the ledger filters and sorts on them)."""
 
 
+def _with_stored(decision: Decision[SlaTargets]) -> tuple[Decision[SlaTargets], SlaTargets]:
+    """The decision, and the part of its targets whose due times a ticket stores."""
+    targets = decision.outcome
+    return decision, attrs.evolve(targets, targets=[t for t in targets.targets if t.name in _STORED])
+
+
 class SlaService:
     """Derives a ticket's due times (stored for the ledger) and its full SLA status."""
 
@@ -58,6 +65,7 @@ class SlaService:
         # Policies are pure functions of their facts, and tickets share a handful of fact sets. Each
         # decision is kept with the part of its targets whose due times a ticket stores.
         self._decisions: dict[tuple[object, ...], tuple[Decision[SlaTargets], SlaTargets]] = {}
+        self._agreed: dict[tuple[tuple[object, ...], SlaTerms], tuple[Decision[SlaTargets], SlaTargets]] = {}
 
     def targets(self, ticket: Ticket, tier: CustomerTier) -> Decision[SlaTargets] | None:
         """The targets the policy sets for ``ticket`` now (``None`` without an SLA policy)."""
@@ -98,13 +106,20 @@ class SlaService:
                 urgent=urgent,
                 dealer=dealer,
             )
-            decision = self.policy.decide(facts)
-            targets = decision.outcome
-            stored = attrs.evolve(targets, targets=[t for t in targets.targets if t.name in _STORED])
-            found = (decision, stored)
+            found = _with_stored(self.policy.decide(facts))
             if len(self._decisions) < 4096:
                 self._decisions[key] = found
-        return found
+        terms = terms_in(ticket.events[0].payload) if ticket.events else None
+        if terms is None:
+            return found
+        # Issue 26: the agreement's targets override the pack's. Agreements are many (one per contract,
+        # one per maintenance day): kept apart, and forgotten all at once when there are too many.
+        agreed = self._agreed.get((key, terms))
+        if agreed is None:
+            if len(self._agreed) >= 4096:
+                self._agreed.clear()
+            agreed = self._agreed[(key, terms)] = _with_stored(apply_terms(found[0], terms))
+        return agreed
 
     def status(self, ticket: Ticket, tier: CustomerTier, now: datetime) -> SlaStatus:
         """The SLA status of ``ticket`` at ``now``: each target's due time, remaining, warning, breach.
