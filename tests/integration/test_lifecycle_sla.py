@@ -360,3 +360,17 @@ def test_a_due_that_becomes_provisional_in_a_later_command_warns_the_managers_on
         assert isinstance(notifier, MemoryNotifier)
         warned = [m for m in notifier.to("manager@example.cn") if "暂定" in m.subject]
         assert len(warned) == 1 and "2026年12月31日" in warned[0].body
+
+
+def test_an_illegal_step_names_the_ticket_the_command_called_and_the_state(desk: ServiceDesk) -> None:
+    tid = desk.open_ticket(AGENT, customer_id="c1", description="复印机卡纸").ticket.id
+    with pytest.raises(InvalidTransition) as early:  # dispatch before triage: its workflow step is refused
+        desk.dispatch(AGENT, tid, engineer_id="e1")
+    refused = early.value
+    assert (refused.ticket_id, refused.command, refused.state) == (tid, "dispatch", "new")
+    assert "cannot 'dispatch' from state 'new'" in str(refused) and tid in str(refused)
+    assert refused.trigger in ("assign", "reassign") and f"'{refused.trigger}'" in str(refused)
+    with pytest.raises(InvalidTransition) as rejected:
+        desk.reject(CUSTOMER, tid, reason="还没修")
+    assert (rejected.value.ticket_id, rejected.value.command, rejected.value.state) == (tid, "reject", "new")
+    assert desk.ticket(AGENT, tid).state == "new"  # nothing changed

@@ -341,3 +341,22 @@ def test_the_stored_due_equals_the_status_due(start_minutes: int, gaps: list[int
         else:
             desk.resume(engineer, tid)
         same()
+
+
+def test_the_json_of_a_status_carries_the_clock_start_and_the_warning_instant() -> None:
+    """Working targets compute ``started_at`` and ``warning_at`` on demand; their JSON still has both, under
+    those names, and reads back to the same instants."""
+    from aftersales.domain.sla_clock import SlaStatus
+    from aftersales.json import from_json, to_dict, to_json
+
+    tk = opened(sh(2025, 9, 21, 20))  # a Sunday evening: the working clock starts on Monday at 09:00
+    targets = SlaTargets((SlaTarget("resolution", 8 * H),))
+    status = sla_status(tk.events, targets, CN, sh(2025, 9, 22, 10))
+    (written,) = to_dict(status)["targets"]
+    assert (
+        written["started_at"] == "2025-09-22T09:00:00+08:00" and written["started_at_zone"] == "Asia/Shanghai"
+    )
+    assert written["warning_at"] == "2025-09-22T16:24:00+08:00"  # 6 h 24 min of working time after 09:00
+    assert not any(key.startswith("_") for key in written)
+    back = from_json(to_json(status), SlaStatus)["resolution"]
+    assert back.started_at == sh(2025, 9, 22, 9) and back.warning_at == sh(2025, 9, 22, 16, 24)

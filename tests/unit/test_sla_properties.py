@@ -103,3 +103,52 @@ def test_breached_deadline_is_where_elapsed_reaches_the_budget(basis: str) -> No
     at_deadline = sla_status(ticket.events, chosen, CN, status.deadline).targets[0]
     assert at_deadline.elapsed == status.budget
     assert not at_deadline.breached
+
+
+@given(
+    st.integers(0, 60 * 24 * 7),
+    steps,
+    st.sampled_from(["working", "calendar"]),
+    st.integers(1, 60),
+    st.integers(0, 60 * 48),
+)
+def test_the_status_matches_a_segment_by_segment_recount(
+    offset: int, gaps: list[int], basis: str, hours: int, later: int
+) -> None:
+    """The integer fast path against a plain recount: elapsed, paused time, the due instant and the
+    warning instant, summing each running (or paused) stretch with ``between`` (or wall-clock time)."""
+    ticket = build(offset, gaps)
+    at = ticket.events[-1].at + timedelta(minutes=later)
+    budget = timedelta(hours=hours)
+    status = sla_status(ticket.events, targets(basis, hours), CN, at)["resolution"]
+
+    def span(low: datetime, high: datetime) -> timedelta:
+        return CN.between(low, high) if basis == "working" else high - low
+
+    def add(low: datetime, amount: timedelta) -> datetime:
+        return CN.add(low, amount) if basis == "working" else (low + amount).astimezone(SH)
+
+    running: list[tuple[datetime, datetime]] = []
+    paused: list[tuple[datetime, datetime]] = []
+    since, is_running = ticket.events[0].at, True
+    for event in ticket.events[1:]:
+        if event.action in ("await_customer", "resume"):
+            (running if is_running else paused).append((since, event.at))
+            since, is_running = event.at, event.action == "resume"
+    (running if is_running else paused).append((since, at))
+    elapsed = sum((span(a, b) for a, b in running), timedelta(0))
+    assert status.elapsed == elapsed
+    assert status.paused_time == sum((span(a, b) for a, b in paused), timedelta(0))
+
+    def reached(amount: timedelta) -> datetime:
+        for low, high in running:  # the instant the running stretches accrue ``amount``
+            if span(low, high) >= amount:
+                return add(low, amount)
+            amount -= span(low, high)
+        return add(at, amount)  # projected from now (also while paused)
+
+    assert status.due_at == reached(budget)
+    share = budget * 4 / 5
+    warn = timedelta(microseconds=-(-share // timedelta(microseconds=1)))
+    assert status.warning_at == reached(warn)
+    assert status.breached == (elapsed > budget)

@@ -297,7 +297,8 @@ class TargetStatus:
 
     target: SlaTarget
     phase: ClockPhase
-    _started: datetime | None = attrs.field(eq=False)
+    # Filled lazily for working targets; JSON and repr show them under their public names.
+    _started: datetime | None = attrs.field(eq=False, metadata={"json": "started_at"})
     deadline: datetime | None
     due_at: datetime | None
     budget: timedelta
@@ -306,7 +307,7 @@ class TargetStatus:
     warning: bool
     extended: bool
     paused_time: timedelta = _ZERO
-    _warn_instant: datetime | None = attrs.field(default=None, eq=False)
+    _warn_instant: datetime | None = attrs.field(default=None, eq=False, metadata={"json": "warning_at"})
     provisional: bool = False
     # Working targets map their start and warning offsets back to instants only when asked: most readers
     # (the sweep, the ledger) need the due alone. (calendar, start offset, warning offset)

@@ -38,6 +38,7 @@ from aftersales.errors import (
     ConcurrencyConflict,
     DuplicateError,
     IdempotencyKeyReused,
+    InvalidTransition,
     NotFound,
     StoreBusy,
     ValidationError,
@@ -120,6 +121,24 @@ def fingerprint(command: str, request: object) -> str:
     """A digest of the request, so a reused key with different arguments is told apart."""
     text = orjson.dumps([command, _plain(request)], option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(text).hexdigest()[:32]
+
+
+def _named(refused: InvalidTransition, ticket: Ticket, command: str) -> InvalidTransition:
+    """``refused`` naming the command the caller ran (``dispatch``, not its step ``assign``), ticket too."""
+    if refused.command == command and refused.ticket_id is not None:
+        return refused
+    why = refused.why
+    if refused.trigger != command:
+        step = f"its step {refused.trigger!r} is not allowed there"
+        why = f"{step}; {why}" if why else step
+    return InvalidTransition(
+        refused.workflow,
+        refused.state,
+        refused.trigger,
+        ticket_id=refused.ticket_id or ticket.id,
+        command=command,
+        why=why,
+    )
 
 
 class CommandRunner:
@@ -288,7 +307,10 @@ class CommandRunner:
             now = context.now()  # after the first statement: the write lock (or the row) is ours
             before_state = ticket.state
             before = len(ticket.events)
-            applied = apply(uow, ticket, now) or Applied()
+            try:
+                applied = apply(uow, ticket, now) or Applied()
+            except InvalidTransition as refused:
+                raise _named(refused, ticket, command) from None
             events = tuple(ticket.events[before:])
             messages = list(applied.messages)
             for hook in self._ticket_hooks:
