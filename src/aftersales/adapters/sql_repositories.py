@@ -9,7 +9,7 @@ error: a PostgreSQL transaction could not go on after one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -221,6 +221,27 @@ class SqlDocuments(SqlRepository):
             params = [kind, field, len(prefix), prefix]
         return [row[0] for row in self._run(sql.replace("?", self.placeholder), params)]
 
+    def backfill_index(self, cls: type[Document], field: str, limit: int) -> int:
+        """Write the index rows of up to ``limit`` documents of ``cls`` that have no row for ``field``.
+
+        For documents stored before ``field`` was indexed (a fee slip's ``money_row``): each is read,
+        and all its index rows are written again from the document as it decodes now. Returns how many
+        were written; 0 means none is missing. Resumable by construction: a document done in a
+        committed batch has its row, so the next call starts after it.
+        """
+        spec = document_spec(cls)
+        if field not in spec.index:
+            raise ValidationError(f"{spec.kind} has no index field {field}", field="field")
+        sql = (
+            "SELECT d.version, d.data FROM documents d WHERE d.kind = ? AND NOT EXISTS"
+            " (SELECT 1 FROM document_index i WHERE i.kind = d.kind AND i.field = ? AND i.id = d.id)"
+            " ORDER BY d.id LIMIT ?"
+        ).replace("?", self.placeholder)
+        rows = self._run(sql, (spec.kind, field, limit)).fetchall()
+        for version, data in rows:
+            self._write_index(with_version(self._decode(data, cls), version), spec.kind, spec.index)
+        return len(rows)
+
     def _raw(self, data: Any) -> Any:
         """A ``data`` value as plain JSON (SQLite stores text; PostgreSQL hands ``jsonb`` back decoded)."""
         return decode_json(data) if isinstance(data, str | bytes) else data
@@ -268,6 +289,14 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
     already makes claims take turns."""
     put_chunk: ClassVar[int] = 500
     """Rows per INSERT statement (6 parameters each: well under both stores' parameter limits)."""
+    claim_patch: ClassVar[str] = ""
+    """The dialect's expression for ``data`` after a claim, from three parameters (the claim's instant
+    and lease end as text, the owner): attempts + 1, ``last_attempt_at``, ``lease_until``,
+    ``lease_owner``. With it a claim is one ``UPDATE … RETURNING`` for the whole batch; without it
+    (another dialect) each message is read, rebuilt and written back."""
+    sent_patch: ClassVar[str] = ""
+    """The expression for ``data`` once sent, from one parameter (the instant as text): ``sent_at``
+    set, the lease cleared. With it a delivered batch is marked in one ``UPDATE``."""
 
     @classmethod
     def _templates(cls) -> dict[str, str]:
@@ -289,6 +318,12 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
             "purge": "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
             f" WHERE {cls.is_sent} AND sent_us < ? ORDER BY sent_us LIMIT ?)",
             "containing": "SELECT id FROM outbox WHERE CAST(data AS TEXT) LIKE ? ESCAPE '\\'",
+            "claim_batch": f"UPDATE outbox SET lease_us = ?, data = {cls.claim_patch} WHERE id IN"
+            f" (SELECT id FROM outbox WHERE {pending} AND next_us <= ?"
+            f" AND (lease_us IS NULL OR lease_us <= ?) ORDER BY next_us, id LIMIT ?{cls.skip_locked})"
+            " RETURNING next_us, id, data",
+            "sent_batch": f"UPDATE outbox SET sent = {cls.true}, sent_us = ?, lease_us = NULL,"
+            f" data = {cls.sent_patch} WHERE {cls.unsent} AND id IN ",
         }
 
     def _encode(self, message: OutboxMessage) -> Any:
@@ -299,8 +334,10 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
         """A ``data`` value back as a message."""
         raise NotImplementedError
 
-    def put(self, messages: Iterable[OutboxMessage]) -> None:
-        """Insert ``messages``, a command's worth in one statement (chunked past ``put_chunk`` rows)."""
+    def _inserts(
+        self, messages: Iterable[OutboxMessage]
+    ) -> Iterator[tuple[str, list[Any], list[OutboxMessage]]]:
+        """The ``INSERT`` statements (with their parameters and messages) that store ``messages``."""
         batch = list(messages)
         for start in range(0, len(batch), self.put_chunk):
             chunk = batch[start : start + self.put_chunk]
@@ -310,7 +347,15 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
                 params += (m.id, m.sent_at is not None, micros(m.created_at), micros(m.due_at), sent_us)
                 params.append(self._encode(m))
             rows = ", ".join([self._sql["put_row"]] * len(chunk))
-            sql = f"INSERT INTO outbox (id, sent, created_us, next_us, sent_us, data) VALUES {rows}"
+            yield (
+                f"INSERT INTO outbox (id, sent, created_us, next_us, sent_us, data) VALUES {rows}",
+                params,
+                chunk,
+            )
+
+    def put(self, messages: Iterable[OutboxMessage]) -> None:
+        """Insert ``messages``, a command's worth in one statement (chunked past ``put_chunk`` rows)."""
+        for sql, params, chunk in self._inserts(messages):
             if self._run(sql + " ON CONFLICT DO NOTHING", params).rowcount != len(chunk):
                 ids = ", ".join(repr(m.id) for m in chunk[:3])
                 raise DuplicateError(f"outbox message already exists (one of {ids}…)")
@@ -321,6 +366,11 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
     def claim(self, owner: str, now: datetime, lease: timedelta, limit: int = 100) -> Sequence[OutboxMessage]:
         check_claim(owner, now, lease, limit)
         now_us = micros(now)
+        if self.claim_patch:
+            until = now + lease
+            batch = (micros(until), datetime_text(now), datetime_text(until), owner, now_us, now_us, limit)
+            rows = sorted(self._run(self._sql["claim_batch"], batch).fetchall(), key=lambda r: (r[0], r[1]))
+            return [self._decode(data) for _next, _id, data in rows]
         found = self._run(self._sql["candidates"], (now_us, now_us, limit)).fetchall()
         taken: list[OutboxMessage] = []
         for (data,) in found:
@@ -333,7 +383,8 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
         return taken
 
     def mark_sent(self, ids: Iterable[str], at: datetime) -> None:
-        """Record delivery of a batch: one read for the batch, then each row's JSON patched as JSON.
+        """Record delivery of a batch: one statement patching each row's JSON in the store (with
+        ``sent_patch``), else one read for the batch, then each row's JSON patched as JSON.
 
         A delivered batch is hundreds of messages; patching ``sent_at`` and the lease in the stored
         JSON skips rebuilding (and re-validating) every message the store already holds.
@@ -343,6 +394,9 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
         for start in range(0, len(wanted), self.put_chunk):
             chunk = wanted[start : start + self.put_chunk]
             marks = ", ".join([self.placeholder] * len(chunk))
+            if self.sent_patch:  # the whole chunk in one statement, patched in the store
+                self._run(f"{self._sql['sent_batch']}({marks})", [sent_us, sent_at, *chunk])
+                continue
             sql = f"SELECT id, data FROM outbox WHERE id IN ({marks}) AND {self.unsent}{self.for_update}"
             for id_, data in self._run(sql, chunk).fetchall():
                 record = dict(self._decode_raw(data))

@@ -64,8 +64,8 @@ class SlaService:
         self.calendar = calendar
         # Policies are pure functions of their facts, and tickets share a handful of fact sets. Each
         # decision is kept with the part of its targets whose due times a ticket stores.
-        self._decisions: dict[SlaFacts, tuple[Decision[SlaTargets], SlaTargets]] = {}
-        self._agreed: dict[tuple[SlaFacts, SlaTerms], tuple[Decision[SlaTargets], SlaTargets]] = {}
+        self._decisions: dict[tuple[object, ...], tuple[Decision[SlaTargets], SlaTargets]] = {}
+        self._agreed: dict[tuple[tuple[object, ...], SlaTerms], tuple[Decision[SlaTargets], SlaTargets]] = {}
 
     def targets(self, ticket: Ticket, tier: CustomerTier) -> Decision[SlaTargets] | None:
         """The targets the policy sets for ``ticket`` now (``None`` without an SLA policy)."""
@@ -78,32 +78,47 @@ class SlaService:
         if self.policy is None:
             return None
         assessment = ticket.assessment
-        facts = SlaFacts(
+        assignee = ticket.assignee
+        # The memo's key is a plain tuple of the facts: building SlaFacts (converters, a category check)
+        # costs more than the lookup it serves, so it is built only for a decision not seen before.
+        key = (
             _priority_at(ticket, at),
             ticket.category.code,
             tier,
             ticket.kind,
-            reopened=any(e.action == "reopen" for e in ticket.events),
-            plan=assessment.plan if assessment else None,
-            complex=assessment is not None and assessment.departments > 1,
-            urgent=ticket.urgent,
-            dealer=ticket.assignee is not None and ticket.assignee.kind is AssigneeKind.DEALER,
+            "reopen" in [e.action for e in ticket.events],
+            assessment.plan if assessment else None,
+            assessment is not None and assessment.departments > 1,
+            ticket.urgent,
+            assignee is not None and assignee.kind is AssigneeKind.DEALER,
         )
-        found = self._decisions.get(facts)
+        found = self._decisions.get(key)
         if found is None:
+            priority, category, tier, kind, reopened, plan, complex_, urgent, dealer = key
+            facts = SlaFacts(
+                priority,
+                category,
+                tier,
+                kind,
+                reopened=reopened,
+                plan=plan,
+                complex=complex_,
+                urgent=urgent,
+                dealer=dealer,
+            )
             found = _with_stored(self.policy.decide(facts))
             if len(self._decisions) < 4096:
-                self._decisions[facts] = found
+                self._decisions[key] = found
         terms = terms_in(ticket.events[0].payload) if ticket.events else None
         if terms is None:
             return found
         # Issue 26: the agreement's targets override the pack's. Agreements are many (one per contract,
         # one per maintenance day): kept apart, and forgotten all at once when there are too many.
-        agreed = self._agreed.get((facts, terms))
+        agreed = self._agreed.get((key, terms))
         if agreed is None:
             if len(self._agreed) >= 4096:
                 self._agreed.clear()
-            agreed = self._agreed[(facts, terms)] = _with_stored(apply_terms(found[0], terms))
+            agreed = self._agreed[(key, terms)] = _with_stored(apply_terms(found[0], terms))
         return agreed
 
     def status(self, ticket: Ticket, tier: CustomerTier, now: datetime) -> SlaStatus:
