@@ -85,3 +85,36 @@ def test_a_range_reads_what_became_due_oldest_first_and_a_save_moves_it(store: A
         assert [p.id for p in uow.documents.query(MaintenancePlan, asset_id="u9")] == ["MP-009"]
         assert len(uow.documents.query(MaintenancePlan, generate_on=None)) == 2
         assert len(uow.documents.query(MaintenancePlan, customer_id="c0")) == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not DSN, reason="AFTERSALES_PG_DSN is not set")
+def test_a_document_changed_by_another_writer_meanwhile_has_every_index_row_rewritten(tmp_path: Path) -> None:
+    from aftersales.adapters.postgres import open_postgres
+
+    schema = f"r26_{uuid.uuid4().hex[:12]}"
+    pg = open_postgres(f"{DSN}{'&' if '?' in (DSN or '') else '?'}schema={schema}")
+    try:
+        with pg() as uow:
+            uow.documents.add(_plan(1, date(2026, 3, 1)))
+            uow.commit()
+        with pg() as mine:
+            mine.documents.get(MaintenancePlan, "MP-001")  # remembered: active
+            with pg() as other:
+                ended = other.documents.get(MaintenancePlan, "MP-001")
+                ended.end()
+                other.documents.save(ended)
+                other.commit()
+            [fresh] = mine.documents.query(MaintenancePlan, asset_id="u1")  # read committed: ended
+            fresh.state = PlanState.ACTIVE  # back to what this unit of work first saw
+            mine.documents.save(fresh)
+            mine.commit()
+        with pg() as uow:
+            assert [p.id for p in uow.documents.query(MaintenancePlan, state="active")] == ["MP-001"]
+            assert uow.documents.query(MaintenancePlan, state="ended") == []
+    finally:
+        pg.close()
+        import psycopg
+
+        with psycopg.connect(DSN or "", autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -61,6 +61,9 @@ class SqlDocuments(SqlRepository):
             "unindex": "DELETE FROM document_index WHERE kind = ? AND field = ? AND id = ?",
             "index": "INSERT INTO document_index (kind, field, value, id) VALUES (?, ?, ?, ?)",
             "query": "SELECT d.version, d.data FROM documents d WHERE d.kind = ?",
+            # CROSS JOIN: SQLite keeps the index as the outer loop; PostgreSQL plans it as any join.
+            "query_by": "SELECT d.version, d.data FROM document_index l CROSS JOIN documents d"
+            " WHERE l.kind = ? AND l.field = ? AND l.value = ? AND d.kind = l.kind AND d.id = l.id",
             "matches": exists + " AND i.value = ?)",
             "matches_null": exists + " AND i.value IS NULL)",
         }
@@ -73,13 +76,17 @@ class SqlDocuments(SqlRepository):
         """A ``data`` value back as a ``cls``."""
         raise NotImplementedError
 
-    def _write_index(self, obj: Document, kind: str, index: tuple[str, ...], new: bool = False) -> None:
+    def _write_index(
+        self, obj: Document, kind: str, index: tuple[str, ...], new: bool = False, written: int = 0
+    ) -> None:
         # One delete per field, by the primary key (kind, field, id): a delete by (kind, id) alone scans
         # every index row of the kind, which made bulk writes quadratic. A new document has no rows yet.
         # Issue 26: a document read in this unit of work rewrites only the fields that changed (a plan's
-        # generation day, not its unit, customer, dealer…): the version check proves the rows are those.
+        # generation day, not its unit, customer, dealer…). The rows remembered are those of the version
+        # the save replaced (the version check proved it), or they are all rewritten.
         memo = self._index_memo()
-        before = None if new else memo.get((kind, obj.id))
+        known = None if new else memo.get((kind, obj.id))
+        before = known[1] if known is not None and known[0] == obj.version else None
         values = tuple(index_value(getattr(obj, name)) for name in index)
         for at, name in enumerate(index):
             if before is not None and before[at] == values[at]:
@@ -87,27 +94,28 @@ class SqlDocuments(SqlRepository):
             if not new:
                 self._run(self._sql["unindex"], (kind, name, obj.id))
             self._run(self._sql["index"], (kind, name, values[at], obj.id))
-        memo[(kind, obj.id)] = values
+        memo[(kind, obj.id)] = (written, values)
 
-    def _index_memo(self) -> dict[tuple[str, str], tuple[str | None, ...]]:
-        """Index values of documents read (get, query_range) or written in this unit of work, as stored."""
-        memo: dict[tuple[str, str], tuple[str | None, ...]] | None = self.__dict__.get("_memo")
+    def _index_memo(self) -> dict[tuple[str, str], tuple[int, tuple[str | None, ...]]]:
+        """Version and index values of documents read (get, query_range) or written in this unit of work."""
+        memo: dict[tuple[str, str], tuple[int, tuple[str | None, ...]]] | None = self.__dict__.get("_memo")
         if memo is None:
             memo = self.__dict__["_memo"] = {}
         return memo
 
-    def _note_stored(self, kind: str, id: str, data: Any, index: tuple[str, ...]) -> None:
-        """Remember the index values ``data`` (the stored JSON) was indexed under."""
+    def _note_stored(self, kind: str, id: str, version: int, data: Any, index: tuple[str, ...]) -> None:
+        """Remember the index values ``data`` (the stored JSON at ``version``) was indexed under."""
         if index:
             raw = self._raw(data)
-            self._index_memo()[(kind, id)] = tuple(_stored_value(raw.get(name)) for name in index)
+            values = tuple(_stored_value(raw.get(name)) for name in index)
+            self._index_memo()[(kind, id)] = (version, values)
 
     def get(self, cls: type[D], id: str) -> D:
         kind = document_spec(cls).kind
         found = self._run(self._sql["get"], (kind, id)).fetchone()
         if found is None:
             raise NotFound(kind, id)
-        self._note_stored(kind, id, found[1], document_spec(cls).index)
+        self._note_stored(kind, id, found[0], found[1], document_spec(cls).index)
         return with_version(self._decode(found[1], cls), found[0])
 
     def add(self, obj: Document) -> None:
@@ -115,7 +123,7 @@ class SqlDocuments(SqlRepository):
         cursor = self._run(self._sql["add"], (spec.kind, obj.id, obj.version, self._encode(obj, obj.version)))
         if cursor.rowcount != 1:
             raise DuplicateError(f"{spec.kind} {obj.id!r} already exists")
-        self._write_index(obj, spec.kind, spec.index, new=True)
+        self._write_index(obj, spec.kind, spec.index, new=True, written=obj.version)
 
     def save(self, obj: D) -> D:
         spec = document_spec(type(obj))
@@ -126,7 +134,7 @@ class SqlDocuments(SqlRepository):
             if found is None:
                 raise NotFound(spec.kind, obj.id)
             raise ConcurrencyConflict(spec.kind, obj.id, obj.version, found[0])
-        self._write_index(obj, spec.kind, spec.index)
+        self._write_index(obj, spec.kind, spec.index, written=new)
         return with_version(obj, new)
 
     def query(self, cls: type[D], **equals: object) -> Sequence[D]:
@@ -140,9 +148,17 @@ class SqlDocuments(SqlRepository):
 
     def _matching(self, kind: str, equals: dict[str, object]) -> tuple[str, list[object]]:
         """The query of ``kind``'s documents whose index fields equal ``equals``, and its parameters."""
-        sql = self._sql["query"]
-        params: list[object] = [kind]
-        for name, value in equals.items():
+        rest = dict(equals)
+        lead = next((n for n, v in rest.items() if index_value(v) is not None), None)
+        if lead is None:
+            sql = self._sql["query"]
+            params: list[object] = [kind]
+        else:
+            # Issue 26: the first value given drives the query through the (kind, field, value) index; the
+            # planner otherwise scanned every document of the kind (seconds at a million plans).
+            sql = self._sql["query_by"]
+            params = [kind, lead, index_value(rest.pop(lead))]
+        for name, value in rest.items():
             stored = index_value(value)
             if stored is None:
                 sql += self._sql["matches_null"]
@@ -181,7 +197,7 @@ class SqlDocuments(SqlRepository):
         out: list[D] = []
         for version, data in self._run(sql, params):
             obj = with_version(self._decode(data, cls), version)
-            self._note_stored(spec.kind, obj.id, data, spec.index)
+            self._note_stored(spec.kind, obj.id, version, data, spec.index)
             out.append(obj)
         return out
 
