@@ -111,8 +111,7 @@ class PostgresTickets:
     def _keep(self, ticket: Ticket, version: int, events: EventsText | None) -> Any:
         kept = ticket.copy()  # the state saved, whatever the caller changes before the commit
 
-        def remember(cursor: Any) -> None:
-            found = cursor.fetchone()
+        def remember(found: Any) -> None:
             if found is not None:
                 self._memo.remember(ticket.id, memo_key(version, found[0]), kept, events)
 
