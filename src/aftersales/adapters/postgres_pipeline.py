@@ -197,7 +197,13 @@ class Transaction:
         self._conn = None
         try:
             if rollback:
+                # Through libpq: psycopg forgets every prepared statement when it sees a ROLLBACK go
+                # by (in case it undid a table they name; units of work never create tables), and
+                # re-preparing costs a round trip per statement after every read-only unit of work.
                 with translated("rollback"):
-                    conn.execute("ROLLBACK")
+                    result = conn.pgconn.exec_(b"ROLLBACK")
+                    if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
+                        message = (result.error_message or b"?").decode(errors="replace")
+                        raise StorageError(f"rollback: {message.strip()}")
         finally:
             self._release(conn)

@@ -123,6 +123,7 @@ class PostgresTickets:
         if cursor.rowcount != 1:
             raise DuplicateError(f"ticket {ticket.id!r} already exists")
         self._locked[ticket.id] = ticket.version  # a new row is this transaction's until it commits
+        self._uow.search.known[ticket.id] = None  # nor has it a search row but the one written here
         self._uow.tx.deferring = True
         self._uow.tx.after_commit(cursor, self._keep(ticket, ticket.version, events))
 
