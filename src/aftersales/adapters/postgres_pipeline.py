@@ -5,12 +5,13 @@ A command reads (one ``SELECT`` of the ticket and what it needs, see
 idempotency record, the search index. Each statement on its own is a round trip to the server, and
 on a busy host a round trip costs far more than the statement (the client and the server process
 both wait to be scheduled). So once a unit of work holds a ticket it writes — locked by
-``get_for_update`` or just added — the writes that can only fail on a duplicate key are
-*deferred*: kept here and sent in one psycopg pipeline with the next statement that needs an answer,
-or with ``COMMIT``. Their errors (a duplicate key) then surface from that statement or from
-:meth:`Transaction.commit`, as the same typed errors, and the transaction is rolled back whole; the
-command runner re-runs a command that lost such a race. Before a unit of work holds a ticket, every
-statement runs at once, so direct users of the repositories see each error where they caused it.
+``get_for_update`` or just added — the writes that can only fail on a duplicate key are *deferred*:
+kept here and sent in one psycopg pipeline with the next statement that needs an answer (prepared
+statements), or with ``COMMIT`` as one multi-statement query. Their errors (a duplicate key) then
+surface from that statement or from :meth:`Transaction.commit`, as the same typed errors, and the
+transaction is rolled back whole; the command runner re-runs a command that lost such a race. Before
+a unit of work holds a ticket, every statement runs at once, so direct users of the repositories see
+each error where they caused it.
 
 The connections are in psycopg's autocommit mode and the transaction is ours: ``BEGIN`` waits for
 the first statement and travels with it, ``COMMIT`` travels with the last writes (psycopg's own
