@@ -47,6 +47,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document
+from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_record
 from aftersales.serialization import decode_json, encode_json, loads, structure, unstructure
 
@@ -299,6 +300,12 @@ class PostgresStore:
                 self._parsed.popitem(last=False)
         return found
 
+    def ledger_rows(self) -> LedgerRows:
+        """Flat ledger records for exports, read without building tickets (see ``ports.ledger_rows``)."""
+        from aftersales.adapters.ledger_rows_postgres import PostgresLedgerRows
+
+        return PostgresLedgerRows(self)
+
     def close(self) -> None:
         """Close the pool; later units of work raise ``StorageError``."""
         self._closed = True
@@ -492,6 +499,11 @@ class _Outbox(SqlOutbox):
     true = "TRUE"
     for_update = " FOR UPDATE"
     skip_locked = " FOR UPDATE SKIP LOCKED"
+    claim_patch = (
+        "data || jsonb_build_object('attempts', (data->>'attempts')::int + 1,"
+        " 'last_attempt_at', ?::text, 'lease_until', ?::text, 'lease_owner', ?::text)"
+    )
+    sent_patch = "data || jsonb_build_object('sent_at', ?::text, 'lease_until', NULL, 'lease_owner', NULL)"
 
     def __init__(self, uow: PostgresUnitOfWork) -> None:
         self._uow = uow
