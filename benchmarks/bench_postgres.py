@@ -10,11 +10,12 @@ with their search documents, as the desk keeps them. Every client is its own pro
 tickets at random: the first run finds them cold, later runs find what a long-running desk keeps.
 A run starts all clients together and ends when the last finishes; the figure is commands over that
 wall time. The baseline is raw psycopg doing a command's minimum on the same rows — read the ticket
-``FOR UPDATE``, write it back with a version check, commit: three round trips — from as many
-processes. Round trips are counted in each client as psycopg's waits for the server (one per
-exchange: a statement, a pipeline's sync, a commit). The garbage collector stays on and every result
-is kept. Whether the server syncs its WAL (``fsync``) is printed beside the figures: CI and the
-development server run with ``fsync=off``.
+``FOR UPDATE``, write it back with a version check, commit (psycopg sends ``BEGIN`` on its own: four
+round trips) — from as many processes. Round trips are counted in each client over 50 untimed
+commands from libpq's protocol trace of its connections (each turn from the client's messages to
+the server's answer is one). The garbage collector stays on and every result is kept. Whether the
+server syncs its WAL (``fsync``) is printed beside the figures: CI and the development server run
+with ``fsync=off``. On a shared host the figures follow its load: the load average is printed.
 
     AFTERSALES_PG_DSN=postgresql://user@127.0.0.1:5432/db python benchmarks/bench_postgres.py
     … --runs 3 --per-run 300                                      # a quick look
@@ -29,6 +30,7 @@ import multiprocessing
 import os
 import random
 import statistics
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -45,6 +47,8 @@ from aftersales.service.actors import Actor
 
 AGENT = Actor.agent("agent-1")
 CUSTOMERS, ENGINEERS, DEALERS = 20_000, 2000, 300
+TRACED = 50
+"""Untimed commands per client whose round trips are counted."""
 
 
 def open_ids(count: int) -> list[str]:
@@ -101,30 +105,55 @@ def build(url: str, count: int) -> float:
         store.close()
 
 
-def count_waits() -> list[int]:
-    """Count psycopg's waits for the server in this process (each is one round trip)."""
-    import psycopg
+class Trips:
+    """Round trips of the connections handed to :meth:`trace`, from libpq's protocol trace."""
 
-    counter = [0]
-    wait = psycopg.Connection.wait
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - kept by the client
+        self.on = False
 
-    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
-        counter[0] += 1
-        return wait(self, *args, **kwargs)
+    def trace(self, conn: Any) -> None:
+        from psycopg.pq import Trace
 
-    psycopg.Connection.wait = counted  # type: ignore[method-assign]
-    return counter
+        if self.on:
+            conn.pgconn.trace(self.file.fileno())
+            conn.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS)
+
+    def count(self) -> int:
+        """Turns from frontend to backend messages since the last count."""
+        self.file.seek(0)
+        trips, last = 0, ""
+        for line in self.file.read().splitlines():
+            side = line[:2]  # "F\t" or "B\t"; a query's text may go on over several lines
+            trips += side == "B\t" and last == "F\t"
+            last = side if side in ("F\t", "B\t") else last
+        self.file.seek(0)
+        self.file.truncate()
+        return trips
 
 
-def desk_client(url: str, ids: list[str], seed: int) -> Callable[[int], object]:
+def desk_client(url: str, ids: list[str], seed: int, trips: Trips) -> Callable[[int], object]:
+    from aftersales.adapters.postgres import PostgresStore
     from aftersales.service.desk import ServiceDesk
 
+    acquire, release = PostgresStore.acquire, PostgresStore.release
+
+    def traced(store: PostgresStore) -> Any:
+        conn = acquire(store)
+        trips.trace(conn)
+        return conn
+
+    def untraced(store: PostgresStore, conn: Any) -> None:
+        conn.pgconn.untrace()
+        release(store, conn)
+
+    PostgresStore.acquire, PostgresStore.release = traced, untraced  # type: ignore[method-assign]
     desk = ServiceDesk.open(url, pack="sanitary_ware")  # the wall clock, read inside each transaction
     rnd = random.Random(seed)
     return lambda i: desk.note_to_customer(AGENT, rnd.choice(ids), text="工程师已出发")
 
 
-def raw_client(url: str, ids: list[str], seed: int) -> Callable[[int], object]:
+def raw_client(url: str, ids: list[str], seed: int, trips: Trips) -> Callable[[int], object]:
     import psycopg
     from psycopg.types.json import Jsonb
 
@@ -136,6 +165,7 @@ def raw_client(url: str, ids: list[str], seed: int) -> Callable[[int], object]:
     rnd = random.Random(seed)
 
     def command(i: int) -> object:
+        trips.trace(conn)
         key = rnd.choice(ids)
         found = conn.execute("SELECT version, data FROM tickets WHERE id = %s FOR UPDATE", (key,)).fetchone()
         assert found is not None
@@ -144,6 +174,7 @@ def raw_client(url: str, ids: list[str], seed: int) -> Callable[[int], object]:
             (found[0] + 1, Jsonb(found[1]), key, found[0]),
         )
         conn.commit()
+        conn.pgconn.untrace()
         return found
 
     return command
@@ -153,20 +184,23 @@ def _client(
     kind: str, url: str, ids: list[str], seed: int, runs: int, per_run: int, go: Any, out: Any
 ) -> None:
     assert gc.isenabled()
-    waits = count_waits()
+    trips = Trips()
     make = desk_client if kind == "desk" else raw_client
-    command = make(url, ids, seed)
-    command(-1)  # connect (and migrate-check) before the first run
+    command = make(url, ids, seed, trips)
+    for i in range(TRACED + 1):  # connect and prepare, then count round trips (untimed)
+        trips.on = i > 0
+        KEEP.append(command(-1 - i))
+    per_command = trips.count() / TRACED
+    trips.on = False
     for r in range(runs):
         go.wait()
         latencies: list[float] = []
-        before = waits[0]
         began = time.perf_counter()
         for i in range(per_run):
             t0 = time.perf_counter()
             KEEP.append(command(r * per_run + i))
             latencies.append(time.perf_counter() - t0)
-        out.put((time.perf_counter() - began, latencies, (waits[0] - before) / per_run))
+        out.put((time.perf_counter() - began, latencies, per_command))
 
 
 def measure(kind: str, url: str, ids: list[str], clients: int, runs: int, per_run: int) -> str:
@@ -247,7 +281,7 @@ def main() -> None:
         committed = 0
         for clients, target in ((1, 1500), (8, 6000)):
             line = measure("desk", url, ids, clients, args.runs, args.per_run)
-            committed += clients * (args.runs * args.per_run + 1)  # each client's first command connects
+            committed += clients * (args.runs * args.per_run + TRACED + 1)  # + the untimed ones
             median = float(line.split("median")[1].split("cmd/s")[0].replace(",", ""))
             print(f"{line}  target ≥ {target:,}/s: {verdict(median >= target)}", flush=True)
             print(measure("raw", url, ids, clients, args.runs, args.per_run), flush=True)

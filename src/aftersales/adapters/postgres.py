@@ -2,21 +2,21 @@
 
 ``open_postgres("postgresql://user@host:5432/db")``; add ``?schema=name`` to keep the tables in
 their own schema (created if missing), e.g. one per test run. ``?synchronous_commit=off`` (or
-``local``…) sets PostgreSQL's ``synchronous_commit`` for the store's sessions: a commit returns before
-its WAL reaches the disk, several times more commands per second on one connection, and a server crash
-may lose the last few hundred milliseconds of commits (never corrupts; the default ``on`` loses
-nothing). ``?pool_min=N&pool_max=M`` size the connection pool (default 1 and 8);
-``?prepare_threshold=N`` is psycopg's (default here 0: every statement is prepared on first use;
-use a large N behind a transaction-pooling proxy). ``?ticket_cache=N`` keeps N tickets this process
+``local``…) sets PostgreSQL's ``synchronous_commit`` for the store's sessions: a commit returns
+before its WAL reaches the disk, several times more commands per second on one connection, and a
+server crash may lose the last few hundred milliseconds of commits (never corrupts; the default
+``on`` loses nothing). ``?pool_min=N&pool_max=M`` size the connection pool (default 1 and 8);
+``?prepare_threshold=N`` is psycopg's (default here 0: every statement is prepared on first use; use
+a large N behind a transaction-pooling proxy). ``?ticket_cache=N`` keeps N tickets this process
 wrote parsed (default 4096, 0 for none), each checked against its row on every read
-(:mod:`aftersales.adapters.postgres_tickets`). A command costs two round trips: one ``SELECT`` of the
-ticket and what the command reads with it, then its writes and ``COMMIT`` in one pipeline
-(:mod:`aftersales.adapters.postgres_pipeline` says when their errors surface). The schema is
-versioned like the SQLite one (table ``aftersales_schema``) and migrated on open under an advisory
-lock, so several processes may open the same database at once. A unit of work is one transaction
-on a pooled connection; ``UPDATE … WHERE version = %s`` refuses stale writes (a command's ticket is
-locked by ``SELECT … FOR UPDATE`` first); inserts that run at once use ``ON CONFLICT DO NOTHING``
-so a duplicate is reported without aborting the transaction.
+(:mod:`aftersales.adapters.postgres_tickets`). A command costs two round trips: one ``SELECT`` of
+the ticket and what the command reads with it (prepared, sent with ``BEGIN``), then its writes and
+``COMMIT`` as one query (:mod:`aftersales.adapters.postgres_pipeline` says when their errors
+surface). The schema is versioned like the SQLite one (table ``aftersales_schema``) and migrated on
+open under an advisory lock, so several processes may open the same database at once. A unit of work
+is one transaction on a pooled connection; ``UPDATE … WHERE version = %s`` refuses stale writes (a
+command's ticket is locked by ``SELECT … FOR UPDATE`` first); inserts that run at once use ``ON
+CONFLICT DO NOTHING`` so a duplicate is reported without aborting the transaction.
 """
 
 from __future__ import annotations

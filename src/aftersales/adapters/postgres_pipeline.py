@@ -5,12 +5,13 @@ A command reads (one ``SELECT`` of the ticket and what it needs, see
 idempotency record, the search index. Each statement on its own is a round trip to the server, and
 on a busy host a round trip costs far more than the statement (the client and the server process
 both wait to be scheduled). So once a unit of work holds a ticket it writes — locked by
-``get_for_update`` or just added — the writes that can only fail on a duplicate key are
-*deferred*: kept here and sent in one psycopg pipeline with the next statement that needs an answer,
-or with ``COMMIT``. Their errors (a duplicate key) then surface from that statement or from
-:meth:`Transaction.commit`, as the same typed errors, and the transaction is rolled back whole; the
-command runner re-runs a command that lost such a race. Before a unit of work holds a ticket, every
-statement runs at once, so direct users of the repositories see each error where they caused it.
+``get_for_update`` or just added — the writes that can only fail on a duplicate key are *deferred*:
+kept here and sent in one psycopg pipeline with the next statement that needs an answer (prepared
+statements), or with ``COMMIT`` as one multi-statement query. Their errors (a duplicate key) then
+surface from that statement or from :meth:`Transaction.commit`, as the same typed errors, and the
+transaction is rolled back whole; the command runner re-runs a command that lost such a race. Before
+a unit of work holds a ticket, every statement runs at once, so direct users of the repositories see
+each error where they caused it.
 
 The connections are in psycopg's autocommit mode and the transaction is ours: ``BEGIN`` waits for
 the first statement and travels with it, ``COMMIT`` travels with the last writes (psycopg's own
@@ -20,6 +21,7 @@ round trips per command).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -38,7 +40,8 @@ except ImportError as exc:  # pragma: no cover - depends on the install
 __all__ = ["Transaction", "translated"]
 
 Cursor = psycopg.Cursor[Any]
-OnCommit = Callable[[Cursor], None]
+OnCommit = Callable[[Any], None]
+"""Called after the commit with the first row its statement returned (``None`` if none)."""
 
 
 @contextmanager
@@ -54,6 +57,10 @@ def translated(where: str) -> Iterator[None]:
         raise ConcurrencyConflict(where, "?", -1, None) from exc
     except (psycopg.Error, OSError) as exc:
         raise StorageError(f"{where}: {exc}") from exc
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 class Transaction:
@@ -72,7 +79,7 @@ class Transaction:
         self._release = release
         self._conn: psycopg.Connection[Any] | None = None
         self._queued: list[tuple[str, Sequence[Any], OnCommit | None]] = []
-        self._on_commit: list[tuple[Cursor, OnCommit]] = []
+        self._on_commit: list[tuple[Callable[[], Any], OnCommit]] = []
         self.deferring = False
         """True once the unit of work holds a ticket it writes: from then on :meth:`defer` queues."""
 
@@ -90,7 +97,7 @@ class Transaction:
         """The transaction's connection, with every deferred write sent (for ``executemany`` …)."""
         conn = self._conn or self._begin()
         if self._queued:
-            self._send(None, commit=False)
+            self._send(None)
         return conn
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
@@ -99,7 +106,7 @@ class Transaction:
             self._begin()
         assert self._conn is not None
         if self._queued:
-            found = self._send((sql, params), commit=False)
+            found = self._send((sql, params))
             assert found is not None
             return found
         with translated("postgresql"):
@@ -107,23 +114,23 @@ class Transaction:
 
     def defer(self, sql: str, params: Sequence[Any], on_commit: OnCommit | None = None) -> None:
         """A write whose only failure is an error the server raises (a duplicate key): queued while
-        :attr:`deferring`, else run at once. ``on_commit(cursor)`` runs once the transaction committed
-        (e.g. to keep what ``RETURNING`` said)."""
+        :attr:`deferring`, else run at once. ``on_commit(row)`` runs once the transaction committed,
+        with the first row the statement returned (e.g. what ``RETURNING`` said)."""
         if not self.deferring:
             cursor = self.run(sql, params)
             if on_commit is not None:
-                self._on_commit.append((cursor, on_commit))
+                self._on_commit.append((cursor.fetchone, on_commit))
             return
         if self._conn is None:
             self._begin()
         self._queued.append((sql, params, on_commit))
 
     def after_commit(self, cursor: Cursor, on_commit: OnCommit) -> None:
-        """Run ``on_commit(cursor)`` once the transaction committed."""
-        self._on_commit.append((cursor, on_commit))
+        """Run ``on_commit(row)`` once the transaction committed (``row``: the cursor's next row)."""
+        self._on_commit.append((cursor.fetchone, on_commit))
 
-    def _send(self, last: tuple[str, Sequence[Any]] | None, *, commit: bool) -> Cursor | None:
-        """One pipeline: the deferred writes, then ``last`` and/or ``COMMIT``; one round trip."""
+    def _send(self, last: tuple[str, Sequence[Any]] | None) -> Cursor | None:
+        """One pipeline: the deferred writes, then ``last`` (prepared); one round trip."""
         conn = self._conn
         assert conn is not None
         queued, self._queued = self._queued, []
@@ -132,12 +139,30 @@ class Transaction:
             for sql, params, on_commit in queued:
                 cursor = conn.execute(sql, params)
                 if on_commit is not None:
-                    self._on_commit.append((cursor, on_commit))
+                    self._on_commit.append((cursor.fetchone, on_commit))
             if last is not None:
                 found = conn.execute(*last)
-            if commit:
-                conn.execute("COMMIT")
         return found
+
+    def _send_and_commit(self) -> None:
+        """The deferred writes and ``COMMIT`` as one multi-statement query: one write to the socket,
+        one answer. (A psycopg pipeline talks to the socket after every statement; on a busy host
+        each exchange may wait for the scheduler: measured 4 times slower for a command's writes.)
+        Parameters are bound by psycopg on this side, as literals."""
+        conn = self._conn
+        assert conn is not None
+        queued, self._queued = self._queued, []
+        client = psycopg.ClientCursor(conn)
+        text = "; ".join(
+            [*(client.mogrify(sql, params) if params else sql for sql, params, _ in queued), "COMMIT"]
+        )
+        with translated("postgresql"), conn.cursor() as cursor:
+            cursor.execute(text, prepare=False)
+            for _sql, _params, on_commit in queued:  # one result per statement, in order
+                if on_commit is not None:
+                    row = cursor.fetchone() if cursor.description is not None else None
+                    self._on_commit.append((functools.partial(_same, row), on_commit))
+                cursor.nextset()
 
     def commit(self) -> None:
         """Send what is deferred and commit, in one round trip; on failure roll back and raise."""
@@ -149,7 +174,7 @@ class Transaction:
             self._end(conn, rollback=False)
             return
         try:
-            self._send(None, commit=True)
+            self._send_and_commit()
         except BaseException:
             self._queued.clear()
             self._on_commit.clear()
@@ -157,8 +182,8 @@ class Transaction:
             raise
         on_commit, self._on_commit = self._on_commit, []
         self._end(conn, rollback=False)
-        for cursor, then in on_commit:
-            then(cursor)
+        for row, then in on_commit:
+            then(row())
 
     def rollback(self) -> None:
         """Forget what is deferred and roll back whatever is uncommitted."""
@@ -173,7 +198,13 @@ class Transaction:
         self._conn = None
         try:
             if rollback:
+                # Through libpq: psycopg forgets every prepared statement when it sees a ROLLBACK go
+                # by (in case it undid a table they name; units of work never create tables), and
+                # re-preparing costs a round trip per statement after every read-only unit of work.
                 with translated("rollback"):
-                    conn.execute("ROLLBACK")
+                    result = conn.pgconn.exec_(b"ROLLBACK")
+                    if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
+                        message = (result.error_message or b"?").decode(errors="replace")
+                        raise StorageError(f"rollback: {message.strip()}")
         finally:
             self._release(conn)

@@ -111,8 +111,7 @@ class PostgresTickets:
     def _keep(self, ticket: Ticket, version: int, events: EventsText | None) -> Any:
         kept = ticket.copy()  # the state saved, whatever the caller changes before the commit
 
-        def remember(cursor: Any) -> None:
-            found = cursor.fetchone()
+        def remember(found: Any) -> None:
             if found is not None:
                 self._memo.remember(ticket.id, memo_key(version, found[0]), kept, events)
 
@@ -124,6 +123,7 @@ class PostgresTickets:
         if cursor.rowcount != 1:
             raise DuplicateError(f"ticket {ticket.id!r} already exists")
         self._locked[ticket.id] = ticket.version  # a new row is this transaction's until it commits
+        self._uow.search.known[ticket.id] = None  # nor has it a search row but the one written here
         self._uow.tx.deferring = True
         self._uow.tx.after_commit(cursor, self._keep(ticket, ticket.version, events))
 
