@@ -241,3 +241,44 @@ def test_a_save_writes_only_the_reporting_columns_that_changed(tmp_path: Path) -
     assert row == tuple(int(v) if isinstance(v, bool) else v for v in fact_values(loaded))
     log.close()
     store.close()
+
+
+def test_a_ticket_changed_between_the_read_and_the_write_gets_its_new_rows(tmp_path: Path) -> None:
+    from aftersales.adapters.reporting_sqlite_schema import backfill_reporting
+
+    path = tmp_path / "old.db"
+    tickets = _tickets(120)
+    _old_file(path, tickets)
+    store = SqliteStore(f"sqlite:///{path}")
+    first_batch = sorted(tickets, key=lambda t: t.id)[:40]
+    changed = next(t for t in first_batch if t.state in ("new", "triaged", "assigned"))
+    at = changed.last_event_at + timedelta(minutes=1)
+    changed.cancel(ENGINEER, at, "customer withdrew")
+
+    class Racing:
+        """The back-fill's connection; a writer commits just before the back-fill takes the lock."""
+
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn, self.raced = conn, False
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.conn, name)
+
+        def execute(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
+            if sql == "BEGIN IMMEDIATE" and not self.raced:
+                self.raced = True
+                with store() as uow:
+                    stored = uow.tickets.get(changed.id)
+                    stored.cancel(ENGINEER, at, "customer withdrew")
+                    uow.tickets.save(stored)
+                    uow.commit()
+            return self.conn.execute(sql, params)
+
+    conn = store.acquire()
+    racing = Racing(conn)
+    backfill_reporting(racing, max_batches=1)  # type: ignore[arg-type]
+    assert racing.raced
+    store.release(conn)
+    store.backfill_reporting()
+    store.close()
+    assert _report_rows(path) == _expected(tickets)  # the cancelled ticket's rows, not the stale ones
