@@ -1,9 +1,11 @@
 """Benchmark: critical dispatch to a team among 1,000 engineers, and quality detection per fault record.
 
 Targets (issue 20): team dispatch among 1,000 engineers ≤ 1 ms; detection on each fault record ≤ 50 µs
-at 1 M stored fault records (this script measures the whole add_fault_record command, detector
-included, on the in-memory store at ``--units`` stored fault units; the baseline is the same command
-with the detector's hook removed, measured in the same run).
+at 1 M stored fault records — measured on SQLite by ``bench_incidents.py``; this script measures the
+whole add_fault_record command, detector included, on the in-memory store at ``--units`` stored fault
+units, beside the same command with the detector's hook removed, in the same run.
+
+Every line: the median throughput of several runs and p50/p90/p99 of every call (``scale_file.Runs``).
 
 Run: python benchmarks/bench_teams.py [--units 20000]
 """
@@ -12,11 +14,16 @@ from __future__ import annotations
 
 import argparse
 import gc
-import statistics
-import time
+import os
+import sys
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scale_file import Runs
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Severity
@@ -34,25 +41,17 @@ SATURDAY_NIGHT = datetime(2026, 3, 7, 23, 0, tzinfo=SH)
 MANAGER, AGENT, ENGINEER = Actor.manager("m1"), Actor.agent("a1"), Actor.engineer("e0")
 
 
-def runs(label: str, samples: list[float]) -> None:
-    q = statistics.quantiles(samples, n=100)
-    print(
-        f"{label:<44} median {statistics.median(samples) * 1e6:9.1f} µs  p50 {q[49] * 1e6:9.1f}"
-        f"  p90 {q[89] * 1e6:9.1f}  p99 {q[98] * 1e6:9.1f}  (n={len(samples)})"
-    )
+RUNS = 5
 
 
-def timed(function: Callable[[], object], n: int) -> list[float]:
-    out = []
-    for _ in range(n):
-        started = time.perf_counter()
-        function()
-        out.append(time.perf_counter() - started)
-    return out
+def runs(label: str, function: Callable[[], object], n: int) -> None:
+    """``RUNS`` runs of ``n // RUNS`` calls; prints median throughput and p50/p90/p99 latency."""
+    print(Runs().measure(RUNS, max(1, n // RUNS), lambda i: function()).line(label, "calls/s"))
 
 
-def team_dispatch(n: int) -> None:
-    desk = ServiceDesk.open("memory://", pack="service_centre", clock=ManualClock(SATURDAY_NIGHT))
+def team_dispatch(n: int, url: str) -> None:
+    print(f"team dispatch on {url}")
+    desk = ServiceDesk.open(url, pack="service_centre", clock=ManualClock(SATURDAY_NIGHT))
     ids = [f"e{i}" for i in range(1000)]
     for eid in ids:
         desk.register_engineer(
@@ -75,13 +74,14 @@ def team_dispatch(n: int) -> None:
         desk.triage(AGENT, tid, nature="down", severity=Severity.SEVERE, production_stopped=True)
         tickets.append(tid)
     team_queue, pack_queue = iter(tickets[:n]), iter(tickets[n:])
-    runs("baseline: pack dispatch (desk.dispatch)", timed(lambda: desk.dispatch(AGENT, next(pack_queue)), n))
+    runs("baseline: pack dispatch (desk.dispatch)", lambda: desk.dispatch(AGENT, next(pack_queue)), n)
     runs(
         "team dispatch, 12 of 1,000 engineers, on call",
-        timed(lambda: desk.teams.dispatch_critical(AGENT, next(team_queue)), n),
+        lambda: desk.teams.dispatch_critical(AGENT, next(team_queue)),
+        n,
     )
     team = desk.teams.team(MANAGER, "emergency")
-    runs("on-call lookup alone (Team.on_call)", timed(lambda: team.on_call(SATURDAY_NIGHT), 1000))
+    runs("on-call lookup alone (Team.on_call)", lambda: team.on_call(SATURDAY_NIGHT), 1000)
 
 
 def detection(units: int, n: int) -> None:
@@ -121,26 +121,40 @@ def detection(units: int, n: int) -> None:
     hooks = desk.runner._ticket_hooks
     kept = list(hooks)
     hooks[:] = [h for h in hooks if "detect_on_fault" not in getattr(h, "__qualname__", "")]
-    runs("baseline: add_fault_record without detector", timed(lambda: record(without), n))
+    runs("baseline: add_fault_record without detector", lambda: record(without), n)
     hooks[:] = kept
     causes = iter(range(n))
-    spread_samples = timed(
+    runs(
+        f"with detector, below threshold ({units:,} units)",
         lambda: desk.add_fault_record(
             ENGINEER, next(spread), symptom="leak", cause=f"c{next(causes)}", action="fix"
         ),
         n,
     )
-    runs(f"with detector, below threshold ({units:,} units)", spread_samples)
-    runs(f"with detector, incident joined ({units:,} units)", timed(lambda: record(with_hook), n))
+    runs(f"with detector, incident joined ({units:,} units)", lambda: record(with_hook), n)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=20_000)
     parser.add_argument("--n", type=int, default=200)
+    parser.add_argument(
+        "--store",
+        default="sqlite",
+        choices=["sqlite", "memory"],
+        help="team dispatch's store (the memory store scans every record on a document query)",
+    )
     args = parser.parse_args()
     gc.enable()
-    team_dispatch(args.n)
+    if args.store == "sqlite":
+        folder = Path(os.environ.get("AFTERSALES_BENCH_DIR", "/tmp/bench-20"))
+        folder.mkdir(parents=True, exist_ok=True)
+        db = folder / "teams.db"
+        for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            stale.unlink(missing_ok=True)
+        team_dispatch(args.n, f"sqlite:///{db}")
+    else:
+        team_dispatch(args.n, "memory://")
     detection(args.units, args.n)
 
 

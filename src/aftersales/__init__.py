@@ -45,6 +45,7 @@ from aftersales.domain.complaints import (
 )
 from aftersales.domain.contact import Contact
 from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
+from aftersales.domain.departments import Department, DepartmentKind
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.fee_slips import FeeSlip, InvoiceWish
 from aftersales.domain.holiday_data import HolidaySource
@@ -84,7 +85,7 @@ from aftersales.domain.part_numbers import check_part_number
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.quality_incidents import IncidentRemedyKind, IncidentState, QualityIncident
-from aftersales.domain.quality_reports import BatchIncidentRecord, DealerMonthlyReport
+from aftersales.domain.quality_reports import DealerMonthlyReport
 from aftersales.domain.reasons import Reason
 from aftersales.domain.service_contracts import ContractCoverage, ContractSla, ServiceContract
 from aftersales.domain.sla_clock import (
@@ -95,6 +96,7 @@ from aftersales.domain.sla_clock import (
     TargetStatus,
     sla_status,
 )
+from aftersales.domain.staff_records import AppraisalRating, StaffAppraisal, StaffKind, StaffTraining, Trainee
 from aftersales.domain.survey_campaigns import CampaignChannel, SamplingRules, SurveyCampaign, SurveyTask
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.domain.teams import OnCallShift, Team, TeamKind
@@ -201,6 +203,7 @@ from aftersales.service.charges_desk import AcceptedQuote, ChargesDesk
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings
 from aftersales.service.contracts import ServiceContracts
+from aftersales.service.coordination import CoordinationDesk
 from aftersales.service.delivery import OutboxDesk
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.engineer_loads import EngineerLoad
@@ -216,6 +219,7 @@ from aftersales.service.privacy import AccessRecord, ErasureRecord, PrivacyDesk
 from aftersales.service.quality_incidents import QualityIncidentDesk
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sla_cliff import CalendarHealth, RecomputeReport
+from aftersales.service.staff_desk import StaffDesk, StaffRecord
 from aftersales.service.survey_campaigns import CampaignResults, SurveyCampaigns
 from aftersales.service.teams import TeamDesk
 from aftersales.service.ticket_search import TicketSearch
@@ -252,7 +256,6 @@ __all__ = [
     "AttachmentKind",
     "AttachmentRequired",
     "AttachmentStore",
-    "BatchIncidentRecord",
     "BusinessCalendar",
     "CalendarDataMissing",
     "CalendarHealth",
@@ -487,4 +490,33 @@ __all__ += [
     "render_reasons",
     "to_dict",
     "to_json",
+]
+
+# Money on paper and retention (issues 19, 25, second round): charge sheets and fee slips in the reader's
+# words with the pack's fault labels, the [privacy] retention parameters.
+from aftersales.policies.fault_catalog import FaultCatalog, pack_fault_catalog  # noqa: E402
+from aftersales.policies.privacy import PrivacyParams, PrivacyRules  # noqa: E402
+from aftersales.reports.charge_documents import charge_sheet_document, fee_slip_document  # noqa: E402
+
+__all__ += [
+    "FaultCatalog",
+    "PrivacyParams",
+    "PrivacyRules",
+    "charge_sheet_document",
+    "fee_slip_document",
+    "pack_fault_catalog",
+]
+
+# Issue 20 (second round): departments, repair outlets, own staff.
+__all__ += [
+    "AppraisalRating",
+    "CoordinationDesk",
+    "Department",
+    "DepartmentKind",
+    "StaffAppraisal",
+    "StaffDesk",
+    "StaffKind",
+    "StaffRecord",
+    "StaffTraining",
+    "Trainee",
 ]

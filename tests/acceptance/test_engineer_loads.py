@@ -74,3 +74,20 @@ def test_loads_of_one_team_and_scopes(desk: ServiceDesk) -> None:
         desk.engineer_loads(Actor.customer("c1"))
     with pytest.raises(PermissionDenied):
         desk.engineer_loads(Actor.engineer("e1"))
+
+
+def test_dispatch_counts_the_loads_engineer_loads_shows(desk: ServiceDesk) -> None:
+    # An accepted ticket is the customer's turn (callback, closing), not the engineer's work: neither
+    # desk.engineer_loads nor the dispatch roster counts it, so e2 (max 2) has room again.
+    for _ in range(2):
+        tid = _dispatched(desk, "e2")
+        desk.start_work(Actor.engineer("e2"), tid)
+        desk.resolve(Actor.engineer("e2"), tid, summary="修好了")
+        desk.confirm(Actor.customer("c1"), tid)
+        assert desk.ticket(MANAGER, tid).state == "accepted"
+    _dispatched(desk, "e1")
+    shown = {load.engineer_id: load.open for load in desk.engineer_loads(MANAGER)}
+    assert shown == {"e1": 1, "e2": 0, "e3": 0}
+    with desk.store() as uow:
+        roster = desk.dispatching.roster(uow)
+        assert {e: roster.engineers.load(EngineerId(e)) for e in shown} == shown

@@ -93,3 +93,41 @@ def test_the_exhibition_packs_after_sales_manager_decides_the_hard_case() -> Non
         decided = complaints.record_gm_decision(MANAGER, cid, decision="同意部分赔偿")
         assert decided.ticket.state == "solution_proposed"
         assert decided.events[-1].actor == ActorRef("m1", Role.MANAGER)
+
+
+def test_the_acting_role_ends_with_its_command(desk: ServiceDesk) -> None:
+    # A department head who is also the manager transfers a unit (a manager's command) …
+    both = Actor.department_head("h1").with_roles(Role.MANAGER)
+    desk.transfer_asset(both, "A-1", customer_id="c2", reason="转卖")
+    # … and once the command is over its role names nobody: the person is back in their primary role.
+    assert both.ref == ActorRef("h1", Role.DEPARTMENT_HEAD)
+    # A command that fails after the check does not leave its role behind either.
+    with pytest.raises(ValidationError):
+        desk.transfer_asset(both, "A-1", customer_id="c2", reason="")
+    assert both.ref == ActorRef("h1", Role.DEPARTMENT_HEAD)
+    with desk.store() as uow:
+        history = uow.assets.get("A-1")
+    assert history.customer_id == "c2"
+
+
+def test_the_exhibition_packs_after_sales_manager_takes_up_a_major_complaint() -> None:
+    # Seed 001: the after-sales manager decides major issues; a crisis waits for nobody else.
+    from aftersales.domain.complaints import ComplaintSeverity, CrisisFacts, CrisisProblem, Recourse
+
+    with ServiceDesk.open("memory://", pack="exhibition_services", clock=ManualClock(START)) as desk:
+        contact = Contact("c1", phone="13800000000", address="上海市浦东新区 1 号")
+        desk.register_customer(MANAGER, Customer(CustomerId("c1"), "c1", contact, CustomerTier.REGULAR))
+        crisis = CrisisFacts(
+            problems={CrisisProblem.PROPERTY_LOSS}, economic_loss=True, recourse={Recourse.PRESS}
+        )
+        cid = desk.complaints.open_complaint(
+            Actor.agent("a1"), "c1", "展台倒塌砸坏展品", crisis=crisis
+        ).ticket.id
+        file = desk.complaints.complaint_file(MANAGER, cid)
+        assert file.severity is ComplaintSeverity.MAJOR
+        assert [e.to for e in file.escalations] == [(Role.MANAGER,)]
+        with pytest.raises(ValidationError):  # nothing is addressed to the general manager here
+            desk.complaints.acknowledge_escalation(Actor.general_manager("g1"), cid)
+        taken = desk.complaints.acknowledge_escalation(MANAGER, cid)
+        assert taken.events[-1].actor == ActorRef("m1", Role.MANAGER)
+        assert desk.complaints.overdue_escalations(MANAGER, START.replace(year=2027)) == []

@@ -28,6 +28,7 @@ from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.knowledge import ArticleContent, ArticleProblem
 from aftersales.domain.money import Money
+from aftersales.domain.staff_records import Trainee
 from aftersales.domain.training import TrainingKind
 from aftersales.errors import NotFound, PermissionDenied
 from aftersales.service.actors import Actor
@@ -85,6 +86,9 @@ CASES = [
     Case(Workflow.COMPLAINT, "classify", lambda d, w, a, o: d.complaints.classify(a, o["complaint"])),
     Case(Workflow.COMPLAINT, "escalate", lambda d, w, a, o: d.complaints.escalate(a, o["complaint"], reason="客户不满意")),
     Case(Workflow.COMPLAINT, "complaint_log", lambda d, w, a, o: d.complaints.complaint_log(a)),
+    # issue 20: repair outlets, crisis reports from anyone (seed 004)
+    Case(Workflow.COMPLAINT, "refer_to_outlet", lambda d, w, a, o: d.complaints.refer_to_outlet(a, o["complaint"], dealer_id=w.dealer_sh.id)),
+    Case(Workflow.COMPLAINT, "report_crisis", lambda d, w, a, o: d.complaints.report_crisis(a, w.cust_zh.id, "漏水泡坏地板", note="现场")),
     # materials
     Case(Workflow.MATERIALS, "run_overdue_chargebacks", lambda d, w, a, o: d.materials.run_overdue_chargebacks(a)),
     Case(Workflow.MATERIALS, "outbound_summary", lambda d, w, a, o: d.materials.outbound_summary(a, "2026-03")),
@@ -111,6 +115,15 @@ CASES = [
     Case(Workflow.DOCUMENTS, "sla_sweep", lambda d, w, a, o: d.sla_watch.sweep(a)),
     Case(Workflow.DOCUMENTS, "learn", lambda d, w, a, o: d.knowledge.learn_from(a, o["ticket"])),
     Case(Workflow.DOCUMENTS, "raise_batch_incidents", lambda d, w, a, o: d.reports.raise_batch_incidents(a, [])),
+    Case(Workflow.DOCUMENTS, "read_departments", lambda d, w, a, o: d.coordination.departments(a)),
+    Case(Workflow.DOCUMENTS, "appraise_staff", lambda d, w, a, o: d.staff_records.appraise(a, w.eng_junior.id, "2026-02", kind="engineer", score=80)),
+    Case(
+        Workflow.DOCUMENTS,
+        "record_staff_training",
+        lambda d, w, a, o: d.staff_records.record_staff_training(
+            a, held_on=date(2026, 3, 1), trainer="李工", topics=["repair_skills"], trainees=[Trainee(w.eng_junior.id, "engineer")],
+        ),
+    ),
     # master data
     Case(
         Workflow.MASTER_DATA,

@@ -119,7 +119,14 @@ def test_the_fifth_unit_raises_one_incident_across_five_customers_escalated_at_o
         # A new unit joins the incident; no second incident is raised.
         _fault(desk, 5)
         (joined,) = qi.incidents(MANAGER)
-        assert joined.affected == 6 and joined.events[-1].action == "unit_added"
+        assert joined.affected == 6 and len(joined.events) == len(incident.events)
+        units = qi.units(MANAGER, incident.id)  # when each unit was counted, and on which ticket
+        assert [u.asset_id for u in units] == [f"A-{n:03d}" for n in range(6)]
+        assert units[-1].ticket_id == joined.ticket_ids[-1]
+        with pytest.raises(PermissionDenied):  # customers see their ticket, never the incident
+            qi.units(Actor.customer("c000"), incident.id)
+        with pytest.raises(NotFound):  # a dealer of a region the incident does not touch
+            qi.units(Actor.dealer_staff("x", "d-gz", ["GZ"]), incident.id)
 
 
 def test_a_four_percent_pack_raises_it_at_the_fourth_unit() -> None:
@@ -205,3 +212,23 @@ def test_linking_tickets_of_other_customers_and_dismissal() -> None:
         with pytest.raises(ValidationError):
             qi.dismiss(MANAGER, incident.id, reason=" ")
         assert qi.dismiss(MANAGER, incident.id, reason="编码错误").state is IncidentState.DISMISSED
+
+
+def test_a_tally_kept_without_its_members_is_counted_again_at_the_crossing(url: str) -> None:
+    # A store written before the tally listed its units: the crossing record counts the batch's
+    # stored fault records again instead of judging on the units it happens to know.
+    from aftersales.domain.quality_incidents import BatchFaultTally, incident_key
+
+    with _build(url) as desk:
+        for n in range(4):
+            _fault(desk, n)
+        key = incident_key("B-7", "cause", "seal_defect")
+        with desk.store() as uow:
+            tally = uow.documents.get(BatchFaultTally, key)
+            assert tally.members == ["A-000", "A-001", "A-002", "A-003"] and tally.units == 4
+            tally.members = []
+            uow.documents.save(tally)
+            uow.commit()
+        _fault(desk, 4)
+        (incident,) = desk.quality_incidents.incidents(MANAGER)
+        assert incident.affected == 5 and len(incident.ticket_ids) == 5

@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from aftersales.adapters.reporting import reporting_for
-from aftersales.adapters.reporting_rows import fact_values, fault_values
+from aftersales.adapters.reporting_rows import FACT_COLUMNS, LEDGER_COLUMNS, fact_values, fault_values
 from aftersales.adapters.reporting_sqlite_schema import REPORTING_STEP, backfill_state
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.adapters.sqlite_schema import MIGRATIONS
@@ -158,7 +158,7 @@ def test_backfill_resumes_after_a_kill(tmp_path: Path) -> None:
     assert _report_rows(path) == _expected(tickets)
 
 
-def test_a_file_whose_triggers_kept_reporting_needs_no_backfill(tmp_path: Path) -> None:
+def test_a_file_whose_triggers_kept_reporting_back_fills_only_the_ledger_columns(tmp_path: Path) -> None:
     path = tmp_path / "triggers.db"
     tickets = _tickets(120)
     store = SqliteStore(f"sqlite:///{path}")
@@ -169,16 +169,21 @@ def test_a_file_whose_triggers_kept_reporting_needs_no_backfill(tmp_path: Path) 
     # What an older aftersales left: complete side tables kept by triggers on tickets.
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("DROP TABLE report_backfill")
+    for column in LEDGER_COLUMNS:  # added later (issue 24)
+        conn.execute(f"ALTER TABLE report_tickets DROP COLUMN {column}")
     for name, when in (("report_tickets_insert", "INSERT"), ("report_tickets_update", "UPDATE")):
         conn.execute(f"CREATE TRIGGER {name} AFTER {when} ON tickets BEGIN SELECT 1; END")
     conn.execute(f"PRAGMA user_version = {BEFORE_REPORTING}")
     conn.close()
     store = SqliteStore(f"sqlite:///{path}")
     conn = store.acquire()
-    assert backfill_state(conn) == ("", True)
+    # The triggers' rows are kept (REPORTING_STEP needs no back-fill); the ledger columns added after
+    # them are filled by rewriting every row once.
+    assert backfill_state(conn) == ("", False)
     triggers = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone()[0]
     store.release(conn)
     assert triggers == 0
+    assert store.backfill_reporting().tickets == len(tickets)
     assert store.backfill_reporting().tickets == 0
     store.close()
     assert _report_rows(path) == _expected(tickets)
@@ -187,10 +192,15 @@ def test_a_file_whose_triggers_kept_reporting_needs_no_backfill(tmp_path: Path) 
 def test_the_stores_rows_are_the_reference_facts() -> None:
     import attrs
 
+    from aftersales.ports.ledger_rows import LEDGER_FIELDS, ticket_record
     from aftersales.ports.reporting import ticket_facts
 
+    ledger = [LEDGER_FIELDS.index(c) for c in LEDGER_COLUMNS]
     for ticket in _tickets(300):
-        assert fact_values(ticket) == attrs.astuple(ticket_facts(ticket), recurse=False)
+        values = fact_values(ticket)
+        assert values[: len(FACT_COLUMNS)] == attrs.astuple(ticket_facts(ticket), recurse=False)
+        record = ticket_record(ticket)
+        assert values[len(FACT_COLUMNS) :] == tuple(record[i] for i in ledger)
 
 
 def test_a_batch_cut_short_by_its_time_budget_leaves_nothing_out(tmp_path: Path) -> None:

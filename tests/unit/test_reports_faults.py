@@ -8,12 +8,12 @@ import pytest
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.parties import Dealer
+from aftersales.domain.quality_incidents import QualityIncident
 from aftersales.errors import PermissionDenied, ValidationError
 from aftersales.policies.complaints import ComplaintParams
 from aftersales.ports.reporting import FaultDimension, Period
 from aftersales.reports.dealer_monthly import ReportStatus, dealer_monthly
 from aftersales.reports.faults import (
-    BatchIncidentRecord,
     detect_batch_incidents,
     fault_pareto,
     fault_trend,
@@ -60,39 +60,66 @@ def test_trend_per_month(desk: ServiceDesk) -> None:
 
 def test_batch_incident_threshold_is_inclusive(desk: ServiceDesk) -> None:
     q = reporting_for(desk.store)
-    units = q.batch_symptom_units(MARCH.end)
-    (product, batch, symptom), n = max(units.items(), key=lambda kv: kv[1])
-    exact = ComplaintParams(batch_threshold_percent=Decimal(n) * 100 / 20)
+    units = q.batch_fault_units(MARCH.end, "cause")
+    (product, batch, cause), n = max(units.items(), key=lambda kv: kv[1])
+    assert n >= 2
+    size = q.batch_sizes()[(product, batch)]
+    key = f"{batch}|cause|{cause}"
+    exact = ComplaintParams(batch_threshold_percent=Decimal(n) * 100 / size)
     found = detect_batch_incidents(q, MARCH.end, params=exact)
-    assert any(i.key == f"{product}|{batch}|{symptom}" and i.affected == n for i in found)
+    assert any(i.key == key and i.affected == n and i.dimension == "cause" for i in found)
     exclusive = ComplaintParams(
-        batch_threshold_percent=Decimal(n) * 100 / 20, batch_threshold_inclusive=False
+        batch_threshold_percent=Decimal(n) * 100 / size, batch_threshold_inclusive=False
     )
-    assert not any(
-        i.key == f"{product}|{batch}|{symptom}"
-        for i in detect_batch_incidents(q, MARCH.end, params=exclusive)
-    )
-    above = ComplaintParams(batch_threshold_percent=Decimal(n) * 100 / 20 + Decimal("0.01"))
-    assert not any(
-        i.key == f"{product}|{batch}|{symptom}" for i in detect_batch_incidents(q, MARCH.end, params=above)
-    )
+    assert not any(i.key == key for i in detect_batch_incidents(q, MARCH.end, params=exclusive))
+    above = ComplaintParams(batch_threshold_percent=Decimal(n) * 100 / size + Decimal("0.01"))
+    assert not any(i.key == key for i in detect_batch_incidents(q, MARCH.end, params=above))
     assert detect_batch_incidents(q, MARCH.end, batch_sizes={(product, batch): 10**6}, params=exact) != found
     with pytest.raises(ValidationError):
         ComplaintParams(batch_threshold_percent=Decimal(0))
 
 
-def test_raising_incidents_is_idempotent_and_reaches_the_outbox(desk: ServiceDesk) -> None:
-    found = detect_batch_incidents(reporting_for(desk.store), MARCH.end)
+def test_reports_group_by_the_packs_dimension(desk: ServiceDesk) -> None:
+    q = reporting_for(desk.store)
+    by_cause = detect_batch_incidents(q, MARCH.end, params=ComplaintParams(batch_threshold_percent=1))
+    by_symptom = detect_batch_incidents(
+        q, MARCH.end, params=ComplaintParams(batch_threshold_percent=1, batch_dimension="symptom")
+    )
+    assert by_cause and by_symptom
+    assert {i.dimension for i in by_cause} == {"cause"} and {i.dimension for i in by_symptom} == {"symptom"}
+    causes = {(b, c) for _, b, c in q.batch_fault_units(MARCH.end, "cause")}
+    assert {(i.batch, i.value) for i in by_cause} <= causes
+    assert all(i.affected >= 2 for i in by_cause + by_symptom)  # the desk's rule: never one unit
+    with pytest.raises(ValidationError):
+        q.batch_fault_units(MARCH.end, "product_id")
+
+
+def test_raising_runs_the_desks_detector_once_and_escalates(desk: ServiceDesk) -> None:
+    found = detect_batch_incidents(
+        reporting_for(desk.store), MARCH.end, params=desk.policies.complaint.params
+    )
     assert found
-    created = desk.reports.raise_batch_incidents(Actor.system(), found)
-    assert len(created) == len(found)
+    raised = desk.reports.raise_batch_incidents(Actor.system(), found)
+    assert sorted(i.key for i in raised) == sorted(i.key for i in found)
     assert desk.reports.raise_batch_incidents(Actor.system(), found) == []
+    manager = Actor.manager("m1")
+    for incident in raised:
+        stored = desk.quality_incidents.incident(manager, incident.id)
+        report = next(i for i in found if i.key == stored.key)
+        assert stored.affected == report.affected and stored.batch_size == report.batch_size
+        assert "general_manager" in stored.escalated_to and len(stored.customer_ids) >= 1
     with desk.store() as uow:
-        pending = [m for m in uow.outbox.pending(1000) if m.topic == "batch_incident"]
-        assert len(pending) == len(found) and pending[0].payload["severity"] == "major"
-        assert len(uow.documents.query(BatchIncidentRecord, state="reported")) == len(found)
+        topics = {m.topic for m in uow.outbox.pending(1000)}
+        assert "batch_incident" not in topics  # nothing is announced that nobody acts on
+        assert len(uow.documents.query(QualityIncident)) == len(found)
     with pytest.raises(PermissionDenied):
         desk.reports.raise_batch_incidents(Actor.customer("c1"), found)
+    symptoms = detect_batch_incidents(
+        reporting_for(desk.store), MARCH.end, params=ComplaintParams(batch_dimension="symptom")
+    )
+    if symptoms:
+        with pytest.raises(ValidationError):  # the desk judges causes: a symptom report is refused
+            desk.reports.raise_batch_incidents(Actor.system(), symptoms)
 
 
 def test_dealer_monthly_lists_missing_and_late(desk: ServiceDesk) -> None:

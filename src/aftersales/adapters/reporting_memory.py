@@ -19,10 +19,13 @@ from aftersales.ports.reporting import (
     TicketCounts,
     TicketFacts,
     TicketTiming,
+    TimingColumns,
+    batch_dimension,
     count_facts,
     fault_facts,
     group_key,
     ticket_facts,
+    timing_columns,
 )
 from aftersales.ports.unit_of_work import UnitOfWork
 
@@ -67,6 +70,9 @@ class ScanningReportingQueries:
                 f.resolution_due_us,
             )
 
+    def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
+        return timing_columns(self.timings(period, group))
+
     def category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
         group = GroupBy(group)
         return dict(Counter((group_key(f, group), f.category) for f in self._facts(period)))
@@ -86,6 +92,16 @@ class ScanningReportingQueries:
                 if fault.product_id and fault.batch:
                     key = (fault.product_id, fault.batch, fault.symptom)
                     units.setdefault(key, set()).add(fault.asset_id or f"ticket:{fault.ticket_id}")
+        return {key: len(found) for key, found in units.items()}
+
+    def batch_fault_units(self, until: datetime, dimension: str) -> dict[tuple[str, str, str], int]:
+        column = batch_dimension(dimension)
+        units: dict[tuple[str, str, str], set[str]] = {}
+        for ticket in self._tickets(TicketFilter(received_to=until)):
+            for fault in fault_facts(ticket):
+                if fault.product_id and fault.batch and fault.asset_id:
+                    key = (fault.product_id, fault.batch, getattr(fault, column))
+                    units.setdefault(key, set()).add(fault.asset_id)
         return {key: len(found) for key, found in units.items()}
 
     def batch_sizes(self) -> dict[tuple[str, str], int]:

@@ -18,7 +18,16 @@ from datetime import datetime
 
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.errors import StorageError
-from aftersales.ports.reporting import ALL, FaultDimension, GroupBy, Period, TicketCounts, TicketTiming
+from aftersales.ports.reporting import (
+    ALL,
+    FaultDimension,
+    GroupBy,
+    Period,
+    TicketCounts,
+    TicketTiming,
+    TimingColumns,
+    batch_dimension,
+)
 from aftersales.ports.ticket_index import micros
 
 __all__ = ["SqliteReportingQueries"]
@@ -84,6 +93,15 @@ class SqliteReportingQueries:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
         return (TicketTiming(*row) for row in rows)
 
+    def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
+        sql = (
+            f"SELECT {_key(GroupBy(group))}, received_us, first_response_us, response_due_us, resolved_us, "
+            f"resolution_due_us FROM report_tickets WHERE {_IN_PERIOD}"
+        )
+        with self._reading() as conn:
+            rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
+        return TimingColumns.of_rows(rows)
+
     def category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
         key = _key(GroupBy(group))
         sql = f"SELECT {key}, category, count(*) FROM report_tickets WHERE {_IN_PERIOD} GROUP BY 1, 2"
@@ -107,6 +125,17 @@ class SqliteReportingQueries:
         with self._reading() as conn:
             rows = conn.execute(sql, (micros(until),)).fetchall()
         return {(p, b, s): int(n) for p, b, s, n in rows}
+
+    def batch_fault_units(self, until: datetime, dimension: str) -> dict[tuple[str, str, str], int]:
+        column = batch_dimension(dimension)
+        sql = (
+            f"SELECT product_id, batch, {column}, count(DISTINCT asset_id) "
+            "FROM report_faults WHERE received_us < ? AND product_id IS NOT NULL AND product_id != '' "
+            "AND batch IS NOT NULL AND batch != '' AND asset_id IS NOT NULL GROUP BY 1, 2, 3"
+        )
+        with self._reading() as conn:
+            rows = conn.execute(sql, (micros(until),)).fetchall()
+        return {(p, b, v): int(n) for p, b, v, n in rows}
 
     def batch_sizes(self) -> dict[tuple[str, str], int]:
         sql = (

@@ -29,8 +29,8 @@ from aftersales.adapters.attachments_fs import FileSystemAttachmentStore, beside
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.reporting_rows import (
     DELETE_FAULTS,
-    FACT_COLUMNS,
     INSERT_FAULT,
+    REPORT_COLUMNS,
     UPSERT_FACTS,
     fact_values,
     fault_values,
@@ -108,10 +108,11 @@ _FACT_UPDATES: dict[tuple[int, ...], str] = {}
 
 
 def _facts_update_sql(changed: tuple[int, ...]) -> str:
-    """``UPDATE`` of the ``changed`` reporting columns (by position): only their indexes are touched."""
+    """``UPDATE`` of the ``changed`` report columns (positions in ``REPORT_COLUMNS``): only their
+    indexes are touched."""
     sql = _FACT_UPDATES.get(changed)
     if sql is None:
-        sets = ", ".join(f"{FACT_COLUMNS[i]} = ?" for i in changed)
+        sets = ", ".join(f"{REPORT_COLUMNS[i]} = ?" for i in changed)
         sql = _FACT_UPDATES[changed] = f"UPDATE report_tickets SET {sets} WHERE id = ?"
     return sql
 
@@ -753,6 +754,14 @@ class _Documents(SqlDocuments):
 
 class _Outbox(SqlOutbox):
     data_value = "CAST(? AS TEXT)"  # the JSON's UTF-8 bytes, stored as text
+    # One-statement claims need UPDATE … RETURNING (SQLite 3.35); older libraries claim row by row.
+    claim_patch = (
+        "json_set(data, '$.attempts', json_extract(data, '$.attempts') + 1,"
+        " '$.last_attempt_at', ?, '$.lease_until', ?, '$.lease_owner', ?)"
+        if sqlite3.sqlite_version_info >= (3, 35)
+        else ""
+    )
+    sent_patch = "json_set(data, '$.sent_at', ?, '$.lease_until', NULL, '$.lease_owner', NULL)"
 
     def __init__(self, uow: SqliteUnitOfWork) -> None:
         self._uow = uow

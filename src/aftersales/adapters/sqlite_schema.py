@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from aftersales.adapters.reporting_sqlite_schema import REPORTING_STEP
+from aftersales.adapters.reporting_sqlite_schema import LEDGER_REPORT_STEP, REPORTING_STEP
 from aftersales.adapters.ticket_search_sqlite import SEARCH_MIGRATION, SEARCH_PENDING_MIGRATION
 from aftersales.errors import StorageError
 
@@ -99,6 +99,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     REPORTING_STEP,
     # 10 (issue 21): ticket search words written to FTS5 in batches (positions pending meanwhile).
     SEARCH_PENDING_MIGRATION,
+    # 11 (issue 24): the ledger export's columns beside the facts; existing rows are rewritten by the
+    # same small-batch back-fill (reporting_sqlite_schema), so an export never parses a document.
+    LEDGER_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

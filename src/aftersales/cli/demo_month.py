@@ -614,7 +614,12 @@ def _batch_incidents(play: _Play) -> list[tuple[object, str]]:
 
     desk = play.desk
     produced = {(pid, batch): size for pid, batches in BATCHES.items() for batch, size in batches}
-    incidents = detect_batch_incidents(reporting_for(desk.store), desk.clock.now(), batch_sizes=produced)
+    incidents = detect_batch_incidents(
+        reporting_for(desk.store),
+        desk.clock.now(),
+        params=desk.policies.complaint.params,
+        batch_sizes=produced,
+    )
     desk.reports.raise_batch_incidents(Actor.system(), incidents)
     found: list[tuple[object, str]] = []
     for incident in incidents:
@@ -624,7 +629,7 @@ def _batch_incidents(play: _Play) -> list[tuple[object, str]]:
         domain_incident = next((d.outcome for d in decisions if d.outcome is not None), None)
         owner = next(c for c in play.world.customers if c.tier is CustomerTier.VIP)
         complaint = desk.complaints.open_complaint(
-            MANAGER, owner.id, f"批量质量事故：{incident.product_id} {incident.batch} {incident.symptom}"
+            MANAGER, owner.id, f"批量质量事故：{incident.product_id} {incident.batch} {incident.value}"
         ).ticket.id
         if domain_incident is not None:
             desk.complaints.classify(MANAGER, complaint, batch_incident=domain_incident)
@@ -683,7 +688,7 @@ def _report(play: _Play, locale: str, out: TextIO, found: list[tuple[object, str
             str(words["incident"]).format(
                 product=incident.product_id,
                 batch=incident.batch,
-                symptom=labels.fault("symptom", incident.symptom),
+                symptom=labels.fault(incident.dimension, incident.value),
                 affected=incident.affected,
                 size=incident.batch_size,
                 share=(incident.share * 100).quantize(Decimal("0.1")),

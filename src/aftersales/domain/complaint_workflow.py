@@ -52,6 +52,7 @@ _HANDLED = (S.FEEDBACK_GIVEN, S.REVIEWED, S.CLOSED)
 _HANDLERS = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
 _SYSTEM = frozenset({R.SYSTEM})
 _SUPERVISORS = frozenset({R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
+_OUTLETS = frozenset({R.ENGINEER, R.DEALER_STAFF})
 
 
 def _t(
@@ -99,6 +100,14 @@ COMPLAINT_WORKFLOW = Workflow(
         _t("set_fields", tuple(S), STAY, _HANDLERS | _SYSTEM),
         _t("attach", tuple(S), STAY, _HANDLERS | frozenset({R.CUSTOMER})),
         _t("detach", tuple(S), STAY, _HANDLERS | frozenset({R.CUSTOMER})),
+        # Issue 20, seed 004: a complaint passed to a repair outlet (dealer or engineer), whose reply
+        # returns to the centre; anyone meeting a crisis reports it at once; engineering and quality
+        # supervision assist; the centre hears when a linked service ticket is resolved.
+        _t("refer_to_outlet", _OPEN, STAY, _HANDLERS),
+        _t("outlet_reply", _OPEN, STAY, _HANDLERS | _OUTLETS),
+        _t("report_crisis", _OPEN, STAY, _HANDLERS | _OUTLETS | _SYSTEM),
+        _t("assign_departments", _OPEN, STAY, _HANDLERS | _SYSTEM),
+        _t("linked_ticket_resolved", _OPEN, STAY, _SYSTEM),
     ],
     final=(S.CLOSED, S.CANCELLED),
 )

@@ -82,7 +82,8 @@ class BatchFaultUnit:
     """A unit counted once for a batch's quality problem (the detector's index: one per unit and key)."""
 
     DOCUMENT_KIND: ClassVar[str] = "batch_fault_unit"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("key",)
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+    """Found by id (``key|asset``) only: the tally lists its units, so no index row is written per unit."""
 
     id: str
     key: str
@@ -95,7 +96,8 @@ class BatchFaultUnit:
 
 @attrs.define
 class BatchFaultTally:
-    """Distinct units counted for one key, the batch size last seen, and the incident once raised."""
+    """Distinct units counted for one key until its incident is raised, the batch size last seen, and
+    the incident once raised (which counts the units from then on)."""
 
     DOCUMENT_KIND: ClassVar[str] = "batch_fault_tally"
     DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
@@ -104,6 +106,8 @@ class BatchFaultTally:
     units: int = 0
     batch_size: int = 0
     incident_id: str | None = None
+    members: list[str] = attrs.field(factory=list)
+    """The units (asset ids) counted while no incident is raised: what the incident links when it is."""
     version: int = 0
 
 

@@ -1,7 +1,8 @@
-"""Documents the quality feedback loop writes: dealers' monthly reports and raised batch incidents.
+"""What the quality feedback loop passes between reports and the desk: dealers' monthly reports, and
+the batch incidents a fault report finds (the desk raises them as quality incidents).
 
-They live in the domain because both the service (which writes them: ``desk.reports``) and the
-reports (which read them) need them, and the reports import no service.
+They live in the domain because both the service (which writes: ``desk.reports``) and the reports
+(which read) need them, and the reports import no service.
 """
 
 from __future__ import annotations
@@ -14,10 +15,7 @@ import attrs
 
 from aftersales.errors import ValidationError
 
-__all__ = ["BATCH_INCIDENT_TOPIC", "BatchIncident", "BatchIncidentRecord", "DealerMonthlyReport"]
-
-BATCH_INCIDENT_TOPIC = "batch_incident"
-"""The outbox topic of a raised batch incident."""
+__all__ = ["BatchIncident", "DealerMonthlyReport"]
 
 
 def _count(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -44,37 +42,18 @@ class DealerMonthlyReport:
 
 @attrs.frozen
 class BatchIncident:
-    """The same symptom in ``affected`` of the ``batch_size`` units of one product batch."""
+    """One problem (``value`` in ``dimension``) on ``affected`` of the ``batch_size`` units of a batch."""
 
-    product_id: str
+    product_id: str | None
     batch: str
-    symptom: str
+    value: str
     affected: int
     batch_size: int
     share: Decimal
+    dimension: str = "cause"
+    """What "the same problem" means: the fault records' ``cause`` (the pack's default) or ``symptom``."""
 
     @property
     def key(self) -> str:
-        """A stable id for the incident."""
-        return f"{self.product_id}|{self.batch}|{self.symptom}"
-
-
-@attrs.define
-class BatchIncidentRecord:
-    """A batch incident as raised once: the complaint desk opens a major complaint from it."""
-
-    DOCUMENT_KIND: ClassVar[str] = "batch_incident"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("product_id", "batch", "state")
-
-    id: str
-    product_id: str
-    batch: str
-    symptom: str
-    affected: int
-    batch_size: int
-    share: Decimal
-    detected_at: datetime
-    severity: str = "major"
-    state: str = "reported"
-    complaint_id: str | None = None
-    version: int = 0
+        """The incident's identity, the same the desk's detector gives its :class:`QualityIncident`."""
+        return f"{self.batch}|{self.dimension}|{self.value}"

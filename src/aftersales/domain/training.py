@@ -39,6 +39,11 @@ class TrainingTopic(StrEnum):
     PRODUCT_KNOWLEDGE = "product_knowledge"
     WARRANTY_RULES = "warranty_rules"
     CASE_STUDY = "case_study"
+    # Own staff (seeds 000, 001, 003): 专业技能 / 维修技能, 服务意识, 法律法规, 问题处理方法.
+    REPAIR_SKILLS = "repair_skills"
+    SERVICE_AWARENESS = "service_awareness"
+    LAWS_AND_REGULATIONS = "laws_and_regulations"
+    PROBLEM_HANDLING = "problem_handling"
 
 
 @attrs.frozen

@@ -156,6 +156,36 @@ NOTIFICATION_KINDS: Final = _kinds(
         {"title", "link"},
         "A periodic satisfaction survey, with the link to the host's portal.",
     ),
+    K(
+        "maintenance_overdue",
+        ("dealer", "engineer"),
+        {"count", "oldest_due", "visits"},
+        "Maintenance visits past their due day, once a day to whoever has them (issue 26).",
+    ),
+    K(
+        "complaint_referred",
+        ("engineer", "dealer"),
+        {"complaint_id", "outlet", "note"},
+        "The service centre passed a complaint to a repair outlet (seed 004: 转到维修网点).",
+    ),
+    K(
+        "complaint_reply",
+        ("manager",),
+        {"complaint_id", "outlet", "reply"},
+        "A repair outlet replied to the service centre about a complaint passed to it.",
+    ),
+    K(
+        "linked_ticket_resolved",
+        ("manager",),
+        {"complaint_id", "ticket_id", "resolved_at"},
+        "A service ticket a complaint is about was resolved: the centre follows the complaint up.",
+    ),
+    K(
+        "department_assigned",
+        ("department",),
+        {"ticket_id", "department", "note"},
+        "A department was brought in to work on a ticket or complaint (seeds 001, 004).",
+    ),
 )
 """Every notification kind, by name."""
 del K

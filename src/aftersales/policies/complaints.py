@@ -38,13 +38,16 @@ from aftersales.policies.params import in_range
 
 __all__ = [
     "KIND",
+    "MIN_UNITS",
     "ComplaintClass",
     "ComplaintFacts",
     "ComplaintParams",
     "DefaultComplaintPolicy",
     "UnitFault",
+    "batch_threshold_reached",
     "crisis_event",
     "detect_batch_incidents",
+    "judge_batch",
 ]
 
 
@@ -210,6 +213,42 @@ def batch_incident(
         incident = BatchIncident(product_id, batch, cause, affected, batch_size)
         return Decision(incident, [Reason("batch_incident", values)], "default.complaint")
     return Decision(None, [Reason("batch_below_threshold", values)], "default.complaint")
+
+
+MIN_UNITS = 2
+"""A batch incident is the same problem on several units: a single faulty unit never raises one."""
+
+
+def batch_threshold_reached(affected: int, batch_size: int, params: ComplaintParams) -> bool:
+    """:func:`judge_batch`'s verdict alone, without building the decision (the detector's hot path)."""
+    return affected >= MIN_UNITS and batch_size >= affected and _reaches(affected, batch_size, params)
+
+
+def judge_batch(
+    batch: str,
+    value: str,
+    affected: int,
+    batch_size: int,
+    params: ComplaintParams = ComplaintParams(),
+    product_id: ProductId | None = None,
+) -> Decision[BatchIncident | None]:
+    """The one batch-incident rule the desk's detector and the fault reports both apply.
+
+    At least :data:`MIN_UNITS` distinct units, and the pack's threshold (:func:`batch_incident`) of
+    ``batch_size``; ``value`` is the problem in the pack's ``batch_dimension`` (cause by default).
+    """
+    if affected < MIN_UNITS and 0 <= affected <= batch_size:
+        values: dict[str, Any] = {
+            "batch": batch,
+            "cause": value,
+            "affected": affected,
+            "batch_size": batch_size,
+            "threshold": f"{params.batch_threshold_percent.normalize():f}%",
+            "inclusive": params.batch_threshold_inclusive,
+            "min_units": MIN_UNITS,
+        }
+        return Decision(None, [Reason("batch_below_threshold", values)], "default.complaint")
+    return batch_incident(batch, value, affected, batch_size, params, product_id)
 
 
 @attrs.frozen

@@ -1,11 +1,13 @@
 """Fault statistics (seed 002 质量反馈): Pareto, monthly trend for the PDCA loop, batch incidents.
 
-A batch incident (批量质量事故, seed 004) is the same problem in at least ``threshold`` (5 %) of the
-units of one production batch: units are counted once per symptom, and the batch size is the number
-of registered units of that product and batch unless the maker passes its production figures.
-``desk.reports.raise_batch_incidents`` (a command: it writes, so it lives in the service) records
-each new incident once as a :class:`BatchIncidentRecord` document and an outbox message on topic
-``"batch_incident"`` (severity ``major``) that the complaint desk acts on.
+A batch incident (批量质量事故, seed 004) is the same problem in at least the pack's threshold (5 %,
+inclusive) of the units of one production batch. The report applies the very rule of the desk's
+in-transaction detector (:func:`~aftersales.policies.complaints.judge_batch`): the same dimension
+(the pack's ``batch_dimension``, cause by default), distinct units (assets) counted once, at least two
+of them, and the batch size as the registered units unless the maker passes its production figures.
+What it finds has the key of the desk's :class:`~aftersales.domain.quality_incidents.QualityIncident`;
+``desk.reports.raise_batch_incidents`` (a command, so it lives in the service) runs the desk's
+detector over those batches, which raises (and escalates) each incident not raised yet.
 """
 
 from __future__ import annotations
@@ -17,15 +19,13 @@ from decimal import Decimal
 import attrs
 
 from aftersales.domain.ids import ProductId
-from aftersales.domain.quality_reports import BATCH_INCIDENT_TOPIC, BatchIncident, BatchIncidentRecord
-from aftersales.policies.complaints import ComplaintParams, batch_incident
+from aftersales.domain.quality_reports import BatchIncident
+from aftersales.policies.complaints import ComplaintParams, judge_batch
 from aftersales.ports.reporting import FaultDimension, Period, ReportingQueries
 from aftersales.reports.months import month_period
 
 __all__ = [
-    "BATCH_INCIDENT_TOPIC",
     "BatchIncident",
-    "BatchIncidentRecord",
     "FaultTrend",
     "ParetoItem",
     "ParetoReport",
@@ -126,21 +126,22 @@ def detect_batch_incidents(
     params: ComplaintParams = _DEFAULT_PARAMS,
     batch_sizes: Mapping[tuple[str, str], int] | None = None,
 ) -> list[BatchIncident]:
-    """Batches where one symptom reached the complaint policy's threshold, before ``until``.
+    """Batches where one problem reached the pack's threshold, from fault records before ``until``.
 
-    The rule itself (5 %, 以上 inclusive, both parameters) is the complaint policy's
-    :func:`~aftersales.policies.complaints.batch_incident`; this report only counts, through the
-    storage queries. ``batch_sizes`` maps ``(product_id, batch)`` to units produced; missing batches
-    use the number of registered units. A batch of unknown size is not judged.
+    ``params`` is the desk's complaint policy parameters (``desk.policies.complaint.params``): its
+    ``batch_dimension`` says what the same problem is and its threshold decides, through the rule the
+    desk's detector applies. ``batch_sizes`` maps ``(product_id, batch)`` to units produced; missing
+    batches use the number of registered units. A batch of unknown size is not judged.
     """
+    dimension = params.batch_dimension
     sizes = dict(queries.batch_sizes())
     sizes.update(batch_sizes or {})
     found: list[BatchIncident] = []
-    for (product, batch, symptom), units in sorted(queries.batch_symptom_units(until).items()):
+    for (product, batch, value), units in sorted(queries.batch_fault_units(until, dimension).items()):
         size = sizes.get((product, batch), 0)
         if size <= 0 or units > size:
             continue
-        if batch_incident(batch, symptom, units, size, params, ProductId(product)).outcome is not None:
+        if judge_batch(batch, value, units, size, params, ProductId(product)).outcome is not None:
             share = (Decimal(units) / size).quantize(_SHARE)
-            found.append(BatchIncident(product, batch, symptom, units, size, share))
+            found.append(BatchIncident(product, batch, value, units, size, share, dimension))
     return found

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 import attrs
@@ -13,7 +14,7 @@ from aftersales.domain.ids import CustomerId, DealerId, EngineerId
 from aftersales.domain.text import bounded, required_text
 from aftersales.errors import ValidationError
 
-__all__ = ["Actor", "act_in"]
+__all__ = ["Actor", "act_in", "acting_scope"]
 
 _ACTING: ContextVar[tuple[str, Role] | None] = ContextVar("aftersales_acting_role", default=None)
 """The role the current command was permitted under, for actors holding several roles."""
@@ -31,7 +32,8 @@ def act_in(actor: Actor, allowed: Iterable[Role]) -> Role | None:
     """The role ``actor`` acts in for a command open to ``allowed`` (``None``: none of its roles).
 
     The primary role wins when it is allowed, then the extra roles in :class:`Role` order. The choice
-    is remembered for the running command so :attr:`Actor.ref` records the person once, in that role.
+    is remembered for the running command (until its :func:`acting_scope` ends) so :attr:`Actor.ref`
+    records the person once, in that role.
     """
     wanted = frozenset(allowed)
     role: Role | None = actor.role if actor.role in wanted else None
@@ -40,6 +42,22 @@ def act_in(actor: Actor, allowed: Iterable[Role]) -> Role | None:
     if role is not None and actor.extra_roles:
         _ACTING.set((actor.id, role))
     return role
+
+
+@contextmanager
+def acting_scope() -> Iterator[None]:
+    """One command's (or read's) lifetime for the acting role :func:`act_in` chooses.
+
+    Every public desk method runs inside one (see :mod:`aftersales.service.arguments`): the role
+    starts unset and the value from before is restored on the way out, whether the call returns or
+    raises — so a role chosen for one command never names the person in a later call on the same
+    thread, and a command nested in another leaves the outer one's role as it was.
+    """
+    token = _ACTING.set(None)
+    try:
+        yield
+    finally:
+        _ACTING.reset(token)
 
 
 def _regions(value: Iterable[str] | str | None) -> frozenset[str]:

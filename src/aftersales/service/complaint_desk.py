@@ -35,6 +35,7 @@ from aftersales.domain.complaints import (
     RemedyKind,
     Review,
 )
+from aftersales.domain.departments import ComplaintLink
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import AssetId, TicketId
 from aftersales.domain.instants import require_aware
@@ -60,6 +61,7 @@ from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import schedule_in
+from aftersales.service.complaint_outlets import ComplaintOutlets
 from aftersales.service.context import DeskContext
 from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, can_read, check_role, permit
@@ -141,7 +143,7 @@ def _reason_facts(reasons: Iterable[Reason]) -> list[JsonValue]:
 
 
 @validated_commands
-class ComplaintDesk:
+class ComplaintDesk(ComplaintOutlets):
     """Complaint commands and queries over one :class:`ServiceDesk` (``desk.complaints``)."""
 
     def __init__(
@@ -330,10 +332,12 @@ class ComplaintDesk:
         crisis: CrisisFacts | None = None,
         urgent: bool = False,
         received_at: datetime | None = None,
+        then: Callable[[Ticket, ComplaintFile], Applied] | None = None,
     ) -> tuple[Ticket, Applied]:
         """Open a complaint inside a running unit of work (used by the callback desk on a low score).
 
-        Writes the ticket, its file and their outbox messages; the caller commits.
+        Writes the ticket, its file and their outbox messages; the caller commits. ``then`` takes
+        further steps on the new complaint before it is written (a crisis report flags it).
         """
         linked = self._linked(uow, actor, customer_id, about)
         if asset_id is None and linked:
@@ -345,7 +349,12 @@ class ComplaintDesk:
             if crisis is not None:
                 file.crisis = crisis
                 applied = self._classify(uow, actor, ticket, file, now)
+            if then is not None:
+                more = then(ticket, file)
+                applied = Applied((*applied.messages, *more.messages), (*applied.decisions, *more.decisions))
             uow.documents.add(file)
+            for linked_id in dict.fromkeys(linked):
+                uow.documents.add(ComplaintLink.of(linked_id, ticket.id))
             return applied
 
         return open_ticket_in(
@@ -704,7 +713,10 @@ class ComplaintDesk:
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             linked = self._linked(uow, actor, ticket.customer_id, about)
             ticket.step("link_tickets", actor.ref, now, payload={"about": list(linked)})
-            file.about = (*file.about, *linked)
+            added = [t for t in dict.fromkeys(linked) if t not in file.about]
+            for linked_id in added:
+                uow.documents.add(ComplaintLink.of(linked_id, ticket.id))
+            file.about = (*file.about, *added)
 
         return self._run(actor, "link_tickets", complaint_id, body, idempotency_key)
 

@@ -48,6 +48,7 @@ from aftersales.service.clock import ZoneClock
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.context import DeskContext, DeskSettings, UtcClock
 from aftersales.service.contracts import ServiceContracts
+from aftersales.service.coordination import CoordinationDesk, tell_centre_on_resolve
 from aftersales.service.delivery import OutboxDesk, delivery_rules
 from aftersales.service.describing import Describing, default_attachments, desk_custom_fields
 from aftersales.service.dispatching import Dispatching
@@ -67,6 +68,7 @@ from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.search_hooks import install_search_hooks
 from aftersales.service.sla import SlaService
 from aftersales.service.sla_watch import SlaWatch
+from aftersales.service.staff_desk import StaffDesk
 from aftersales.service.survey_campaigns import SurveyCampaigns
 from aftersales.service.teams import TeamDesk
 from aftersales.service.ticket_search import TicketSearch
@@ -156,17 +158,21 @@ class ServiceDesk(Tickets):
         self.contracts = ServiceContracts(context, runner)
         self.maintenance = MaintenanceDesk(context, runner, self, self.contracts)
         self.surveys = SurveyCampaigns(context, runner)
-        self.privacy = PrivacyDesk(context, runner)
+        self.privacy = PrivacyDesk(context, runner, self.attachments)
         install_hooks(runner, knowledge=self.knowledge)
         # Issue 20: the one batch-incident detector, in the fault record's transaction.
         self.quality_incidents = QualityIncidentDesk(context, runner)
         runner.on_ticket_change(detect_on_fault(context))
         self.teams = TeamDesk(context, runner)
+        self.coordination = CoordinationDesk(context, runner)
+        self.staff_records = StaffDesk(context, runner)
+        runner.on_ticket_change(tell_centre_on_resolve(context))
         install_search_hooks(runner, self.attachments)
+        # Issue 23: erasing a customer removes their attachments (bytes deleted after the commit).
         self.outbox = OutboxDesk(context, runner)
         self.jobs = Jobs(
             context, runner, sla_watch=self.sla_watch, materials=self.materials, outbox=self.outbox,
-            deliver=self.deliver,
+            deliver=self.deliver, privacy=self.privacy, fees=self.fees,
         )  # fmt: skip
 
     @classmethod

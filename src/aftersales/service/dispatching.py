@@ -9,6 +9,7 @@ cancelled or conflicting command can never leave a load wrong.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
@@ -19,24 +20,25 @@ from aftersales.domain.parties import Engineer
 from aftersales.domain.reasons import Reason
 from aftersales.domain.teams import Team, TeamKind
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import Assignee, AssigneeKind
 from aftersales.policies.dispatch import DispatchRequest, Roster, calendar_on_duty
 from aftersales.policies.engineer_index import DealerIndex, EngineerIndex
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
-from aftersales.policies.routing import RoutingFacts
+from aftersales.policies.routing import Route, RoutingFacts
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import CountField, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
+from aftersales.service.engineer_loads import OPEN_STATES
 
 __all__ = ["Choice", "Dispatching"]
 
-# A load is work still to do: a resolved ticket waits for the customer, not for the engineer.
-_OPEN_STATES = tuple(
-    s.value for s in TicketState if s not in (TicketState.RESOLVED, TicketState.CLOSED, TicketState.CANCELLED)
-)
+_COORDINATION_CODES = frozenset({"critical_coordination", "multi_department"})
+
+# A load is work still to do, counted as desk.engineer_loads counts it: a resolved or accepted ticket
+# waits for the customer (or the callback), not for the engineer.
+_OPEN_STATES = OPEN_STATES
 
 
 @attrs.frozen
@@ -87,20 +89,30 @@ class Dispatching:
         now: datetime,
         engineer_id: str | None,
         dealer_id: str | None,
+        roster: Roster | None = None,
     ) -> Choice:
-        """The named engineer or dealer, or the pack's routing and dispatch decision."""
-        manual = (Reason("dispatch_manual", {"by": actor.role.value}),)
-        if engineer_id is not None:
-            engineer = uow.engineers.get(engineer_id)
-            return Choice(Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name), manual)
-        if dealer_id is not None:
-            dealer = uow.dealers.get(dealer_id)
-            return Choice(Assignee(AssigneeKind.DEALER, dealer.id, dealer.name), manual)
+        """The named engineer or dealer, or the pack's routing and dispatch decision.
+
+        ``roster``: one read in this transaction and kept current by the caller (a batch that dispatches
+        many tickets in one transaction counts the loads once, then adjusts them as it assigns).
+
+        Whoever decides, the route's coordinator and notify list (the department head for a critical
+        ticket, the manager for a multi-department problem) are notified, and the coordination reasons
+        join the assignment's reasons in the history.
+        """
         policies = self.context.policies
         assessment = ticket.assessment
         route = policies.routing.decide(
             RoutingFacts(ticket.priority or Priority.NORMAL, assessment.departments if assessment else 1)
         )
+        coordination, told = self._coordination(ticket, route.outcome, route.reasons, now)
+        manual = (Reason("dispatch_manual", {"by": actor.role.value}), *coordination)
+        if engineer_id is not None:
+            engineer = uow.engineers.get(engineer_id)
+            return Choice(Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name), manual, (), told)
+        if dealer_id is not None:
+            dealer = uow.dealers.get(dealer_id)
+            return Choice(Assignee(AssigneeKind.DEALER, dealer.id, dealer.name), manual, (), told)
         request = DispatchRequest(
             at=now,
             region=ticket.region,
@@ -112,12 +124,12 @@ class Dispatching:
         calendar = self.context.calendar
         on_call = self._on_call(uow, route.outcome.emergency_team, now)
         if on_call is not None:
-            return on_call
+            return attrs.evolve(on_call, reasons=(*on_call.reasons, *coordination), messages=told)
         on_duty = calendar_on_duty(calendar) if calendar is not None else None
-        decision = policies.dispatch.decide(request, self.roster(uow), on_duty)
+        decision = policies.dispatch.decide(request, roster or self.roster(uow), on_duty)
         chosen = decision.outcome.assignee
         if chosen is not None:
-            return Choice(chosen, decision.reasons, (route, decision))
+            return Choice(chosen, (*decision.reasons, *coordination), (route, decision), told)
         escalation = policies.escalation.decide(
             EscalationFacts(EscalationTrigger.NO_CANDIDATE, decision.reasons[-1])
         )
@@ -126,7 +138,22 @@ class Dispatching:
         messages = self.context.notifications.staff_messages(
             "escalation", escalation.outcome.to, values, key, now
         )
-        return Choice(None, (), (route, decision, escalation), tuple(messages))
+        return Choice(None, (), (route, decision, escalation), (*told, *messages))
+
+    def _coordination(
+        self, ticket: Ticket, route: Route, reasons: Sequence[Reason], now: datetime
+    ) -> tuple[tuple[Reason, ...], tuple[OutboxMessage, ...]]:
+        """The route's coordination reasons, and the notices to its coordinator and notify list."""
+        if route.coordinator is None and not route.notify:
+            return (), ()
+        why = tuple(r for r in reasons if r.code in _COORDINATION_CODES)
+        level = route.coordinator.value if route.coordinator is not None else route.notify[0].value
+        detail = why[-1] if why else Reason("coordinator_notified", {"coordinator": level})
+        roles = tuple(dict.fromkeys((*route.notify, *((route.coordinator,) if route.coordinator else ()))))
+        values = {"ticket_id": ticket.id, "level": level, "reason": detail}
+        key = f"{ticket.id}:{len(ticket.events)}:coordination"
+        messages = self.context.notifications.staff_messages("escalation", roles, values, key, now)
+        return why, tuple(messages)
 
     def _on_call(self, uow: UnitOfWork, emergency: bool, now: datetime) -> Choice | None:
         """Outside working hours a critical ticket goes to the emergency team's on-call engineer."""

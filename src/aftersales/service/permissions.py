@@ -114,6 +114,11 @@ def _complaint_roles() -> dict[str, frozenset[Role]]:
         "warranty_extensions": _SEE_ALL | {R.ENGINEER, R.DEALER_STAFF},
         "read_ticket": READERS,
         "recompute_due": _HEADS | {R.SYSTEM},
+        # Issue 20 (seed 004): repair outlets, crisis reports from anyone, assisting departments.
+        "refer_to_outlet": spec("refer_to_outlet").roles,
+        "outlet_reply": spec("outlet_reply").roles,
+        "report_crisis": spec("report_crisis").roles,
+        "assign_departments": spec("assign_departments").roles,
     }
     # The ticket commands of ServiceDesk, judged by the complaint workflow when the ticket is one.
     for trigger in ("cancel", "close", "reopen", "reject", "note_to_customer"):
@@ -148,6 +153,7 @@ FEE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "record_materials": _OFFICE | {R.ENGINEER, R.DEALER_STAFF},
         "read_fee_slip": _OFFICE | {R.ENGINEER, R.DEALER_STAFF, R.CUSTOMER, R.AUDITOR, R.SYSTEM},
         "revenue_report": _HEADS | {R.AUDITOR, R.DEALER_STAFF},
+        "backfill_money_index": _HEADS | {R.SYSTEM},
     }
 )
 """Who may do what with fee slips; scopes (own customer, own dealer) narrow it further."""
@@ -208,6 +214,12 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "quality_incident_step": _HEADS | {R.SYSTEM},
     "quality_incident_remedy": _HEADS,
     "manage_teams": _HEADS | {R.SYSTEM},
+    "manage_departments": _HEADS | {R.SYSTEM},
+    # own staff (seeds 000, 001, 003): training by the office, appraisal by the heads
+    "record_staff_training": _OFFICE,
+    "appraise_staff": _HEADS,
+    "staff_records": _HEADS | {R.AUDITOR, R.SYSTEM, R.ENGINEER, R.AGENT},
+    "read_departments": _STAFF | {R.AUDITOR, R.SYSTEM},
     "read_teams": _STAFF | {R.AUDITOR, R.SYSTEM},
     # cost budgets (seed 000): heads may set and approve; the pack's fees.budget_approvers narrows it
     "set_budget": _HEADS,

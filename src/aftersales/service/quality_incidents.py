@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.classification import TicketKind
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import AssetId, TicketId
@@ -30,10 +31,11 @@ from aftersales.domain.quality_incidents import (
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import NotFound, ValidationError
-from aftersales.policies.complaints import batch_incident
+from aftersales.errors import DuplicateError, NotFound, ValidationError
+from aftersales.policies.complaints import MIN_UNITS, batch_threshold_reached, judge_batch
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -42,10 +44,7 @@ from aftersales.service.numbering import next_number
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import CommandRunner, TicketHook
 
-__all__ = ["MIN_UNITS", "QualityIncidentDesk", "detect_on_fault"]
-
-MIN_UNITS = 2
-"""A batch incident is the same problem on several units: a single faulty unit never raises one."""
+__all__ = ["MIN_UNITS", "QualityIncidentDesk", "detect_in_batch", "detect_on_fault"]
 
 _DETECTOR = ActorRef("quality-detector", Role.SYSTEM)
 _SEE_ALL = frozenset(
@@ -97,53 +96,74 @@ def _count(
 ) -> list[OutboxMessage]:
     batch, asset_id = ticket.batch or "", ticket.asset_id or ""
     key = incident_key(batch, dimension, value)
-    unit_id = f"{key}|{asset_id}"
+    unit = BatchFaultUnit(f"{key}|{asset_id}", key, asset_id, ticket.id, ticket.customer_id, now)
     try:
-        uow.documents.get(BatchFaultUnit, unit_id)
+        uow.documents.add(unit)  # one statement: the unit is new, or it was counted already
+    except DuplicateError:
         return []  # this unit was counted already: nothing changes
-    except NotFound:
-        pass
-    unit = BatchFaultUnit(unit_id, key, asset_id, ticket.id, ticket.customer_id, now)
-    uow.documents.add(unit)
     # The tally keeps the per-record work to key lookups: no scan of the fault units or the batch.
     try:
         tally = uow.documents.get(BatchFaultTally, key)
-        tally.units += 1
-        uow.documents.save(tally)
     except NotFound:
-        tally = BatchFaultTally(key, 1)  # the batch's size is read when a second unit comes
+        tally = BatchFaultTally(key, 1, members=[asset_id])  # the size is read when a second unit comes
         uow.documents.add(tally)
-    if tally.incident_id is not None:
-        incident = uow.documents.get(QualityIncident, tally.incident_id)
-        if _join(incident, ticket, unit):
-            incident.record(
-                "unit_added", _DETECTOR, now, payload={"asset_id": unit.asset_id, "ticket_id": ticket.id}
-            )
-            uow.documents.save(incident)
         return []
-    if tally.units < MIN_UNITS:
-        return []  # one unit's fault is that unit's problem, whatever share of a small batch it is
+    if tally.incident_id is not None:  # raised already: the incident counts its units from now on
+        # The unit's own document records when and on which ticket it was counted
+        # (``desk.quality_incidents.units``): the incident's history keeps the workflow's steps, so
+        # its size does not grow with every unit's event.
+        joined = uow.documents.get(QualityIncident, tally.incident_id)
+        if _join(joined, ticket, unit):
+            uow.documents.save(joined)
+        return []
+    tally.units += 1
+    tally.members.append(asset_id)
     params = context.policies.complaint.params
     known = tally.batch_size >= tally.units
-    if known and batch_incident(batch, value, tally.units, tally.batch_size, params, None).outcome is None:
-        return []
-    # Crossing (or units beyond the size first seen): judge again on the batch as registered now.
-    size = len(uow.assets.list(batch=batch))
-    if size != tally.batch_size:
-        tally.batch_size = size
+    if known and not batch_threshold_reached(tally.units, tally.batch_size, params):
         uow.documents.save(tally)
-    units = uow.documents.query(BatchFaultUnit, key=key)
+        return []  # the common case: three statements, no scan
+    if tally.units < MIN_UNITS:
+        uow.documents.save(tally)
+        return []  # one unit's fault is that unit's problem, whatever share of a small batch it is
+    # Crossing (or units beyond the size first seen): judge again on the batch as registered now.
+    tally.batch_size = len(uow.assets.list(batch=batch))
+    if len(tally.members) < tally.units:  # a tally written before it listed its members: count again
+        found = _all_units(uow, tally, batch, dimension, value)
+        found.setdefault(asset_id, unit)
+        tally.members, tally.units = list(found), len(found)
+    units = [
+        unit if m == asset_id else uow.documents.get(BatchFaultUnit, f"{key}|{m}") for m in tally.members
+    ]
+    incident, messages = _judge(context, uow, tally, units, tally.batch_size, ticket, now)
+    if incident is None:
+        uow.documents.save(tally)
+    return messages
+
+
+def _judge(
+    context: DeskContext,
+    uow: UnitOfWork,
+    tally: BatchFaultTally,
+    units: Sequence[BatchFaultUnit],
+    size: int,
+    ticket: Ticket | None,
+    now: datetime,
+) -> tuple[QualityIncident | None, list[OutboxMessage]]:
+    """Apply the one rule to ``units`` of ``size``; raise, link and escalate the incident if it holds."""
+    batch, dimension, value = tally.id.split("|", 2)
     if size < len(units):
-        return []  # units outside the registered batch: its size is unknown, nothing to decide on
+        return None, []  # units outside the registered batch: its size is unknown, nothing to decide on
     params = context.policies.complaint.params
-    decision = batch_incident(batch, value, len(units), size, params, ticket.product_id)
+    product_id = ticket.product_id if ticket is not None else None
+    decision = judge_batch(batch, value, len(units), size, params, product_id)
     if decision.outcome is None:
-        return []
+        return None, []
     ids = context.ids
     incident = QualityIncident(
         id=ids.next_id("quality_incident") if ids is not None else next_number(uow, "quality_incident", now),
-        key=key,
-        product_id=ticket.product_id,
+        key=tally.id,
+        product_id=product_id,
         batch=batch,
         dimension=dimension,
         value=value,
@@ -154,14 +174,19 @@ def _count(
     reason = decision.reasons[-1]
     incident.record("detect", _DETECTOR, now, payload={"affected": str(len(units)), "batch_size": str(size)})
     for counted in sorted(units, key=lambda u: (u.recorded_at, u.id)):
-        other = ticket if counted.ticket_id == ticket.id else uow.tickets.get(counted.ticket_id)
+        other = ticket if ticket is not None and counted.ticket_id == ticket.id else None
+        other = other or uow.tickets.get(counted.ticket_id)
+        incident.product_id = incident.product_id or other.product_id
         _join(incident, other, counted)
+    # Who hears of it at once is the pack's escalation table (seed 004: the centre and the general
+    # manager; seed 001: the after-sales manager decides major issues).
     escalation = context.policies.escalation.decide(EscalationFacts(EscalationTrigger.BATCH_INCIDENT, reason))
-    to = tuple(dict.fromkeys((*escalation.outcome.to, Role.GENERAL_MANAGER)))
+    to = tuple(escalation.outcome.to)
     incident.escalated_to = [r.value for r in to]
     incident.record("escalate", _DETECTOR, now, payload={"to": ",".join(incident.escalated_to)})
     uow.documents.add(incident)
     tally.incident_id = incident.id
+    tally.members = []  # the incident holds the units from now on
     uow.documents.save(tally)
     values = {
         "complaint_id": incident.id,
@@ -169,9 +194,75 @@ def _count(
         "reason": reason,
         "escalated_at": now,
     }
-    return context.notifications.staff_messages(
+    messages = context.notifications.staff_messages(
         "complaint_escalated", to, values, f"{incident.id}:detected", now
     )
+    return incident, messages
+
+
+def detect_in_batch(
+    context: DeskContext, uow: UnitOfWork, batch: str, value: str, size: int | None, now: datetime
+) -> QualityIncident | None:
+    """Run the detector over a batch's stored fault records (what a fault report found), in ``uow``.
+
+    Units recorded before the hook counted them (imported history, an older store) are counted now;
+    ``size`` is the batch's production figure when the maker knows it, else the registered units.
+    Returns the incident raised now, or ``None`` (already raised, or the rule does not hold).
+    """
+    dimension = context.policies.complaint.params.batch_dimension
+    key = incident_key(batch, dimension, value)
+    try:
+        tally = uow.documents.get(BatchFaultTally, key)
+    except NotFound:
+        tally = BatchFaultTally(key, 0)
+        uow.documents.add(tally)
+    if tally.incident_id is not None:
+        return None
+    counted = _all_units(uow, tally, batch, dimension, value)
+    registered = len(uow.assets.list(batch=batch))
+    tally.units = len(counted)
+    tally.members = list(counted)
+    tally.batch_size = size if size is not None else registered
+    uow.documents.save(tally)
+    incident, messages = _judge(context, uow, tally, list(counted.values()), tally.batch_size, None, now)
+    uow.outbox.put(messages)
+    return incident
+
+
+def _all_units(
+    uow: UnitOfWork, tally: BatchFaultTally, batch: str, dimension: str, value: str
+) -> dict[str, BatchFaultUnit]:
+    """Every unit of the batch with the problem: the tally's members, and any unit of the batch's
+    stored fault records not counted yet (imported history; a tally of a store that kept no members)."""
+    key = tally.id
+    counted = {m: uow.documents.get(BatchFaultUnit, f"{key}|{m}") for m in tally.members}
+    for ticket in _tickets_of(uow, batch):
+        if ticket.asset_id is None or ticket.asset_id in counted:
+            continue
+        times = [r.recorded_at for r in ticket.fault_records if getattr(r, dimension) == value]
+        if times:
+            unit = BatchFaultUnit(
+                f"{key}|{ticket.asset_id}", key, ticket.asset_id, ticket.id, ticket.customer_id, min(times)
+            )
+            try:
+                uow.documents.add(unit)
+            except DuplicateError:  # counted before the tally listed its members (an older store)
+                unit = uow.documents.get(BatchFaultUnit, unit.id)
+            counted[unit.asset_id] = unit
+    return counted
+
+
+def _tickets_of(uow: UnitOfWork, batch: str) -> Iterable[Ticket]:
+    cursor: str | None = None
+    while True:
+        page = uow.tickets.query(
+            TicketFilter(kind=TicketKind.SERVICE, batch=batch),
+            PageRequest(limit=500, cursor=cursor, sort=Sort.RECEIVED_ASC),
+        )
+        yield from page.items
+        cursor = page.next_cursor
+        if cursor is None:
+            return
 
 
 @validated_commands
@@ -222,6 +313,13 @@ class QualityIncidentDesk:
         return sorted(
             (i for i in found if self.visible(actor, i)), key=lambda i: (i.detected_at, i.id), reverse=True
         )
+
+    def units(self, actor: Actor, incident_id: str) -> list[BatchFaultUnit]:
+        """The units the incident counts, in the order they were counted: asset, ticket, customer, when."""
+        check_role(actor, "quality_incidents", incident_id, _roles("quality_incidents"))
+        with self.context.store() as uow:
+            incident = self._visible(uow, actor, incident_id)
+            return [uow.documents.get(BatchFaultUnit, f"{incident.key}|{a}") for a in incident.unit_ids]
 
     def _visible(self, uow: UnitOfWork, actor: Actor, incident_id: str) -> QualityIncident:
         if not isinstance(incident_id, str) or not incident_id:

@@ -1,4 +1,5 @@
-"""The two report commands that write (``desk.reports``): a dealer's monthly report, raised batch incidents.
+"""The two report commands that write (``desk.reports``): a dealer's monthly report, and raising the
+batch incidents a fault report found (through the desk's one detector).
 
 Reports are read models over the ports and import no service; what *writes* runs here, through the
 command runner like every other write (role from the one permission table, idempotency key, one
@@ -7,27 +8,22 @@ transaction, outbox).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
 
 from aftersales.domain.actors import Role
-from aftersales.domain.quality_reports import (
-    BATCH_INCIDENT_TOPIC,
-    BatchIncident,
-    BatchIncidentRecord,
-    DealerMonthlyReport,
-)
+from aftersales.domain.quality_incidents import QualityIncident
+from aftersales.domain.quality_reports import BatchIncident, DealerMonthlyReport
 from aftersales.domain.text import checked_month
-from aftersales.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
-from aftersales.ports.outbox import OutboxMessage
+from aftersales.errors import PermissionDenied, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit
+from aftersales.service.quality_incidents import detect_in_batch
 from aftersales.service.runner import CommandRunner, check_actor
 
 __all__ = ["ReportCommands"]
@@ -81,54 +77,37 @@ class ReportCommands:
 
     def raise_batch_incidents(
         self, actor: Actor, incidents: Sequence[BatchIncident]
-    ) -> list[BatchIncidentRecord]:
-        """Record each incident not raised before and put a ``batch_incident`` outbox message for it.
+    ) -> list[QualityIncident]:
+        """Run the desk's incident detector over the batches a fault report found, in one transaction.
 
-        Idempotent by nature: an incident already recorded (same product, batch and symptom) is
-        skipped. Returns the records created now.
+        The detector re-counts each batch from the stored fault records (so units recorded before it
+        counted them are included) and raises, links and escalates each :class:`QualityIncident` not
+        raised before — the quality desk (``desk.quality_incidents``) takes it from there. Idempotent
+        by nature: a batch already raised is skipped. Returns the incidents raised now. A report found with
+        another dimension than the pack's is refused: the desk would judge a different problem.
         """
         check_actor(actor)
         permit(actor, Workflow.DOCUMENTS, "raise_batch_incidents")
         incidents = tuple(incidents)
+        dimension = self.context.policies.complaint.params.batch_dimension
         for incident in incidents:
             if not isinstance(incident, BatchIncident):
                 raise ValidationError("incidents are BatchIncident values", field="incidents")
-
-        def apply(uow: UnitOfWork, now: datetime) -> list[BatchIncidentRecord]:
-            created: list[BatchIncidentRecord] = []
-            for incident in incidents:
-                record = BatchIncidentRecord(
-                    incident.key, incident.product_id, incident.batch, incident.symptom,
-                    incident.affected, incident.batch_size, incident.share, now,
-                )  # fmt: skip
-                try:
-                    uow.documents.get(BatchIncidentRecord, record.id)
-                    continue
-                except NotFound:
-                    pass
-                try:
-                    uow.documents.add(record)
-                except DuplicateError:
-                    continue
-                payload = {
-                    "incident_id": record.id,
-                    "product_id": record.product_id,
-                    "batch": record.batch,
-                    "symptom": record.symptom,
-                    "affected": record.affected,
-                    "batch_size": record.batch_size,
-                    "share": str(record.share),
-                    "severity": record.severity,
-                }
-                message_id = "bi-" + hashlib.sha1(record.id.encode()).hexdigest()[:40]
-                uow.outbox.put(
-                    [
-                        OutboxMessage(
-                            message_id, BATCH_INCIDENT_TOPIC, payload, f"batch_incident:{record.id}", now
-                        )
-                    ]
+            if incident.dimension != dimension:
+                raise ValidationError(
+                    f"incident {incident.key} groups by {incident.dimension}; the pack's batch_dimension "
+                    f"is {dimension}",
+                    field="incidents",
                 )
-                created.append(record)
-            return created
 
-        return self.runner.write(actor, "raise_batch_incidents", None, None, apply)
+        def apply(uow: UnitOfWork, now: datetime) -> list[QualityIncident]:
+            raised: list[QualityIncident] = []
+            for incident in incidents:
+                found = detect_in_batch(
+                    self.context, uow, incident.batch, incident.value, incident.batch_size, now
+                )
+                if found is not None:
+                    raised.append(found)
+            return raised
+
+        return self.runner.write(actor, "raise_batch_incidents", None, [i.key for i in incidents], apply)

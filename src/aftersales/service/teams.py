@@ -31,7 +31,7 @@ from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.views import CommandResult
 
-__all__ = ["TeamDesk"]
+__all__ = ["TeamDesk", "ticket_team"]
 
 
 def _roles(command: str) -> frozenset[Role]:
@@ -136,6 +136,61 @@ class TeamDesk:
             actor, "dispatch", ticket_id, apply, idempotency_key, request=["critical", team_id]
         )
 
+    def add_members(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        engineer_ids: Iterable[str],
+        *,
+        note: str = "",
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """The coordinator adds engineers to a critical ticket's team (seed 003: the department head
+        coordinates the emergency team). Each one added is notified; the history names them.
+
+        Engineers already working on the ticket are left out; an unknown engineer is ``NotFound``.
+        """
+        wanted = [engineer_ids] if isinstance(engineer_ids, str) else list(engineer_ids)
+        if not wanted or not all(isinstance(e, str) and e for e in wanted):
+            raise ValidationError("name at least one engineer id", field="engineer_ids")
+        if not isinstance(note, str) or len(note) > 2000:
+            raise ValidationError("a note is text of at most 2000 characters", field="note")
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            if ticket.priority is not Priority.CRITICAL:
+                raise ValidationError(f"ticket {ticket.id} is not critical", field="priority")
+            found = uow.engineers.find(wanted)
+            missing = [e for e in wanted if e not in found]
+            if missing:
+                raise NotFound("engineer", missing[0])
+            present = set(ticket_team(ticket))
+            added = [e for e in dict.fromkeys(wanted) if e not in present]
+            if not added:
+                raise ValidationError(
+                    f"every engineer named already works on ticket {ticket.id}", field="engineer_ids"
+                )
+            ticket.step("add_team_member", actor.ref, now, reason=note or None, payload={"members": added})
+            key = f"{ticket.id}:{len(ticket.events)}:team_member"
+            messages: list[OutboxMessage] = []
+            for engineer_id in added:
+                engineer = found[engineer_id]
+                if engineer.contact is not None:
+                    reason = Reason("team_member_added", {"engineer": engineer.name or engineer.id})
+                    values = {"ticket_id": ticket.id, "level": "emergency_team", "reason": reason}
+                    messages += self.context.notifications.contact_messages(
+                        "escalation", "engineer", engineer.contact, values, key, now
+                    )
+            return Applied(messages=messages)
+
+        return self.runner.execute(
+            actor, "add_team_member", ticket_id, apply, idempotency_key, request=[wanted, note]
+        )
+
+    def ticket_team(self, actor: Actor, ticket_id: str) -> tuple[str, ...]:
+        """The engineers working on a ticket ``actor`` may see: the assignee, then those added."""
+        with self.context.store() as uow:
+            return ticket_team(self.runner.visible(uow, actor, ticket_id))
+
     @staticmethod
     def _team(uow: UnitOfWork, team_id: str | None) -> Team:
         if team_id is not None:
@@ -177,3 +232,17 @@ class TeamDesk:
         key = f"{ticket.id}:{len(ticket.events)}:escalation:no_candidate"
         messages = self.context.notifications.staff_messages("escalation", to, values, key, now)
         return Applied(messages=messages, decisions=(escalation,))
+
+
+def ticket_team(ticket: Ticket) -> tuple[str, ...]:
+    """The engineers on ``ticket``: its assigned engineer, then every member added, each once."""
+    out: list[str] = []
+    assignee = ticket.assignee
+    if assignee is not None and assignee.kind is AssigneeKind.ENGINEER:
+        out.append(assignee.id)
+    for event in ticket.events:
+        if event.action == "add_team_member":
+            for member in event.payload.get("members") or ():
+                if isinstance(member, str) and member not in out:
+                    out.append(member)
+    return tuple(out)

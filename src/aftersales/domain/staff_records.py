@@ -1,0 +1,180 @@
+"""Training and appraisal of the company's own after-sales staff: engineers and agents.
+
+Seed 000 (人员培训 / 人员绩效考核): regular training in skills, service awareness, laws; performance
+appraisal on service quality, efficiency, customer satisfaction, tied to pay and promotion. Seed 001
+(售后培训 / 考核方式): the after-sales manager appraises every team member monthly; training covers
+service knowledge, communication, problem handling. Seed 003 (系统培训, 绩效考核): training followed
+by a test; appraisal on satisfaction, response speed, resolution rate, service conduct. Dealers'
+staff have their own records (:mod:`aftersales.domain.training`). Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import ClassVar
+
+import attrs
+
+from aftersales.domain.actors import ActorRef
+from aftersales.domain.text import bounded, checked_month, required_text
+from aftersales.domain.training import TrainingTopic
+from aftersales.errors import ValidationError
+
+__all__ = [
+    "AppraisalRating",
+    "StaffAppraisal",
+    "StaffKind",
+    "StaffTraining",
+    "Trainee",
+    "rating_for",
+]
+
+
+class StaffKind(StrEnum):
+    """Which of the company's own staff: service engineers (技术工程师) or agents (客服专员)."""
+
+    ENGINEER = "engineer"
+    AGENT = "agent"
+
+
+@attrs.frozen
+class Trainee:
+    """One of the company's own staff who attended, and the test result if the training had one."""
+
+    staff_id: str = attrs.field(validator=required_text(64))
+    kind: StaffKind = attrs.field(converter=StaffKind)
+    score: int | None = None
+    """The test after the training (seed 003: 并进行考核), 0–100."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.score is not None and (
+            not isinstance(self.score, int) or isinstance(self.score, bool) or not 0 <= self.score <= 100
+        ):
+            raise ValidationError("a test score is an integer from 0 to 100", field="score")
+
+
+def _topics(value: Iterable[TrainingTopic | str]) -> frozenset[TrainingTopic]:
+    if isinstance(value, str):
+        value = [value]
+    try:
+        topics = frozenset(TrainingTopic(v) for v in value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="topics") from None
+    if not topics:
+        raise ValidationError("a training covers at least one topic", field="topics")
+    return topics
+
+
+def _trainees(value: Iterable[Trainee]) -> tuple[Trainee, ...]:
+    items = tuple(value)
+    if not items or not all(isinstance(t, Trainee) for t in items):
+        raise ValidationError("a training has at least one Trainee", field="trainees")
+    ids = [t.staff_id for t in items]
+    if len(set(ids)) != len(ids):
+        raise ValidationError("each trainee is listed once", field="trainees")
+    return items
+
+
+@attrs.frozen
+class StaffTraining:
+    """One training of own staff: when, by whom, on what, who attended (and passed)."""
+
+    DOCUMENT_KIND: ClassVar[str] = "staff_training"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+
+    id: str = attrs.field(validator=required_text(64))
+    held_on: date
+    trainer: str = attrs.field(validator=required_text(100))
+    topics: frozenset[TrainingTopic] = attrs.field(converter=_topics)
+    trainees: tuple[Trainee, ...] = attrs.field(converter=_trainees)
+    external: bool = False
+    """An outside course (seed 001: 鼓励参加外部培训), not one the company held."""
+    recorded_by: ActorRef | None = None
+    note: str = attrs.field(default="", validator=bounded(2000))
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.held_on, date):
+            raise ValidationError("held_on is a date", field="held_on")
+
+    def attended_by(self, staff_id: str) -> Trainee | None:
+        """``staff_id``'s attendance, or ``None``."""
+        return next((t for t in self.trainees if t.staff_id == staff_id), None)
+
+
+class AppraisalRating(StrEnum):
+    """The outcome of an appraisal (seed 001: 优秀 → 表彰和奖励; 不合格 → 批评教育)."""
+
+    EXCELLENT = "excellent"
+    GOOD = "good"
+    QUALIFIED = "qualified"
+    UNQUALIFIED = "unqualified"
+
+
+def rating_for(score: Decimal) -> AppraisalRating:
+    """The rating of a score out of 100: ≥ 90 excellent, ≥ 75 good, ≥ 60 qualified, else unqualified."""
+    if score >= 90:
+        return AppraisalRating.EXCELLENT
+    if score >= 75:
+        return AppraisalRating.GOOD
+    if score >= 60:
+        return AppraisalRating.QUALIFIED
+    return AppraisalRating.UNQUALIFIED
+
+
+def _score(value: object) -> Decimal:
+    if isinstance(value, float | bool) or not isinstance(value, int | str | Decimal):
+        raise ValidationError("a score is a Decimal, an int or a decimal string", field="score")
+    try:
+        result = Decimal(value)
+    except ArithmeticError:
+        raise ValidationError(f"not a score: {value!r}", field="score") from None
+    if not result.is_finite() or not Decimal(0) <= result <= Decimal(100):
+        raise ValidationError("a score is from 0 to 100", field="score")
+    return result
+
+
+def _metrics(value: Mapping[str, object]) -> dict[str, Decimal]:
+    if not isinstance(value, Mapping):
+        raise ValidationError("metrics map a name to a value", field="metrics")
+    out: dict[str, Decimal] = {}
+    for name, raw in value.items():
+        if not isinstance(name, str) or not name or len(name) > 64:
+            raise ValidationError("a metric name is 1–64 characters", field="metrics")
+        if isinstance(raw, float | bool) or not isinstance(raw, int | str | Decimal):
+            raise ValidationError(f"metric {name} is a Decimal, an int or a decimal string", field="metrics")
+        try:
+            number = Decimal(raw)
+        except ArithmeticError:
+            raise ValidationError(f"metric {name} is not a number", field="metrics") from None
+        if not number.is_finite():
+            raise ValidationError(f"metric {name} is not a number", field="metrics")
+        out[name] = number
+    return dict(sorted(out.items()))
+
+
+@attrs.frozen
+class StaffAppraisal:
+    """One month's appraisal of one of the company's own staff (绩效考核), by the after-sales manager."""
+
+    DOCUMENT_KIND: ClassVar[str] = "staff_appraisal"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("staff_id", "month")
+
+    id: str = attrs.field(validator=required_text(100))
+    staff_id: str = attrs.field(validator=required_text(64))
+    kind: StaffKind = attrs.field(converter=StaffKind)
+    month: str = attrs.field()
+    score: Decimal = attrs.field(converter=_score)
+    rating: AppraisalRating = attrs.field(converter=AppraisalRating)
+    metrics: dict[str, Decimal] = attrs.field(factory=dict, converter=_metrics)
+    """The measured indicators behind the score (satisfaction rate, response on time…)."""
+    appraised_by: ActorRef | None = None
+    note: str = attrs.field(default="", validator=bounded(2000))
+    version: int = 0
+
+    @month.validator
+    def _month(self, attribute: attrs.Attribute[str], value: str) -> None:
+        checked_month(value)

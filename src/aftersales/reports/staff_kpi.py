@@ -1,0 +1,108 @@
+"""KPIs of the company's own agents (客服专员), one row per agent.
+
+Seed 001 measures the after-sales specialists on satisfaction, resolution, response timeliness and
+complaint handling (考核指标), appraised monthly; seed 003 on satisfaction, response speed, resolution
+rate. An agent's tickets are the ones they registered (the ticket's first event was theirs, acting as
+an agent), so an agent's row holds the outcome of the calls they took in. Engineers have the
+:attr:`~aftersales.ports.reporting.GroupBy.ENGINEER` grouping of :func:`~aftersales.reports.kpi.kpi_report`.
+
+The figures are the very ones :func:`~aftersales.reports.kpi.kpi_report` computes: this module only
+gives it the tickets keyed by agent (a scan of the period's tickets through the store's unit of work).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import cast
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.ticket import Ticket
+from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
+from aftersales.ports.reporting import (
+    GroupBy,
+    Period,
+    ReportingQueries,
+    TicketCounts,
+    TicketFacts,
+    TicketTiming,
+    TimingColumns,
+    count_facts,
+    ticket_facts,
+    timing_columns,
+)
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.reports.kpi import KpiReport, KpiTargets, kpi_report
+
+__all__ = ["agent_kpis", "registered_by"]
+
+
+_TARGETS = KpiTargets()
+
+
+def registered_by(ticket: Ticket) -> str | None:
+    """The agent who registered ``ticket`` (its first event, recorded in the agent role), else ``None``."""
+    if not ticket.events:
+        return None
+    first = ticket.events[0].actor
+    return first.id if first.role is Role.AGENT else None
+
+
+class _ByAgent:
+    """The queries :func:`kpi_report` asks, with each ticket's person key set to its agent."""
+
+    def __init__(self, store: Callable[[], UnitOfWork]) -> None:
+        self._store = store
+
+    def _facts(self, period: Period) -> Iterator[TicketFacts]:
+        query = TicketFilter(received_from=period.start, received_to=period.end)
+        cursor: str | None = None
+        with self._store() as uow:
+            while True:
+                page = uow.tickets.query(query, PageRequest(MAX_PAGE, cursor, Sort.RECEIVED_ASC))
+                for ticket in page.items:
+                    agent = registered_by(ticket)
+                    if agent is not None:
+                        yield attrs.evolve(ticket_facts(ticket), assignee_id=agent)
+                cursor = page.next_cursor
+                if cursor is None:
+                    return
+
+    def ticket_counts(
+        self, period: Period, group: GroupBy, *, satisfied_at: int = 4
+    ) -> dict[str, TicketCounts]:
+        return count_facts(self._facts(period), GroupBy.ENGINEER, satisfied_at)
+
+    def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
+        for f in self._facts(period):
+            yield TicketTiming(
+                f.assignee_id or "",
+                f.id,
+                f.received_us,
+                f.first_response_us,
+                f.response_due_us,
+                f.resolved_us,
+                f.resolution_due_us,
+            )
+
+    def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
+        return timing_columns(self.timings(period, group))
+
+
+def agent_kpis(
+    store: Callable[[], UnitOfWork],
+    period: Period,
+    calendar: BusinessCalendar,
+    *,
+    targets: KpiTargets = _TARGETS,
+) -> KpiReport:
+    """The KPIs of the tickets each agent registered in ``period``: one row per agent id.
+
+    Tickets no agent registered (a customer's portal request, a dealer's call) are left out. The
+    report's ``group`` says rows are per person (:attr:`GroupBy.ENGINEER`'s key column); the keys are
+    the agents' ids.
+    """
+    queries = cast(ReportingQueries, _ByAgent(store))  # kpi_report asks only these two queries
+    return kpi_report(queries, period, calendar, group=GroupBy.ENGINEER, targets=targets)

@@ -1,0 +1,171 @@
+"""Training and appraisal records of the company's own engineers and agents (``desk.staff_records``).
+
+Seeds 000, 001 and 003 train and appraise the company's own after-sales staff, not only dealers':
+training with a test, a monthly appraisal by the after-sales manager whose score and rating feed pay
+and promotion. The measured indicators (satisfaction, response on time, resolution rate) come from the
+KPI reports — :func:`aftersales.reports.staff_kpi.agent_kpis` for agents, the engineer grouping of
+:func:`aftersales.reports.kpi.kpi_report` for engineers — and are kept beside the score.
+Engineers and agents read their own records; heads and auditors read everyone's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.staff_records import (
+    AppraisalRating,
+    StaffAppraisal,
+    StaffKind,
+    StaffTraining,
+    Trainee,
+    rating_for,
+)
+from aftersales.domain.text import checked_month
+from aftersales.domain.training import TrainingTopic
+from aftersales.errors import NotFound, ValidationError
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
+from aftersales.service.context import DeskContext
+from aftersales.service.numbering import next_number
+from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
+from aftersales.service.runner import CommandRunner
+
+__all__ = ["StaffDesk", "StaffRecord"]
+
+_READ_ALL = frozenset({Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AUDITOR, Role.SYSTEM})
+
+
+def _roles(command: str) -> frozenset[Role]:
+    return PERMISSIONS[Workflow.DOCUMENTS][command]
+
+
+@attrs.frozen
+class StaffRecord:
+    """One staff member's trainings (oldest first) and appraisals (by month)."""
+
+    staff_id: str
+    trainings: tuple[StaffTraining, ...]
+    appraisals: tuple[StaffAppraisal, ...]
+
+    @property
+    def latest_rating(self) -> AppraisalRating | None:
+        """The rating of the latest month appraised."""
+        return self.appraisals[-1].rating if self.appraisals else None
+
+
+@validated_commands
+class StaffDesk:
+    """Own staff's training and appraisal (seeds 000, 001, 003)."""
+
+    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+        self.context = context
+        self.runner = runner
+
+    @staticmethod
+    def _check_staff(uow: UnitOfWork, trainee_id: str, kind: StaffKind) -> None:
+        # Engineers are registered master data; agents are the host's users (no registry to check).
+        if kind is StaffKind.ENGINEER:
+            uow.engineers.get(trainee_id)
+
+    def record_staff_training(
+        self,
+        actor: Actor,
+        *,
+        held_on: date,
+        trainer: str,
+        topics: Iterable[TrainingTopic | str],
+        trainees: Iterable[Trainee],
+        external: bool = False,
+        note: str = "",
+        idempotency_key: str | None = None,
+    ) -> StaffTraining:
+        """Record a training of own engineers and agents, with each one's test score if there was one."""
+        check_role(actor, "record_staff_training", None, _roles("record_staff_training"))
+        attended = tuple(trainees)
+        wanted = tuple(topics) if not isinstance(topics, str) else (topics,)
+        request = [held_on, trainer, wanted, attended, external, note]
+        # Checked before anything runs (a bad value is a ValidationError naming the field).
+        StaffTraining("check", held_on, trainer, frozenset(wanted), attended, external, None, note)
+
+        def apply(uow: UnitOfWork, now: datetime) -> StaffTraining:
+            for trainee in attended:
+                self._check_staff(uow, trainee.staff_id, trainee.kind)
+            record = StaffTraining(
+                next_number(uow, "staff_training", now), held_on, trainer, frozenset(wanted), attended,
+                external, actor.ref, note,
+            )  # fmt: skip
+            uow.documents.add(record)
+            return record
+
+        return self.runner.write(
+            actor,
+            "record_staff_training",
+            idempotency_key,
+            request,
+            apply,
+            remember=lambda r: r.id,
+            reload=lambda uow, id: uow.documents.get(StaffTraining, id),
+        )
+
+    def appraise(
+        self,
+        actor: Actor,
+        staff_id: str,
+        month: str,
+        *,
+        kind: StaffKind,
+        score: Decimal | int | str,
+        metrics: Mapping[str, Decimal | int | str] | None = None,
+        rating: AppraisalRating | None = None,
+        note: str = "",
+    ) -> StaffAppraisal:
+        """The month's appraisal of ``staff_id`` (score out of 100; the rating follows the score unless
+        given). Appraising the same person and month again corrects the record."""
+        check_role(actor, "appraise_staff", staff_id, _roles("appraise_staff"))
+        checked_month(month)
+        kind = StaffKind(kind)
+        draft = StaffAppraisal(
+            f"{staff_id}:{month}", staff_id, kind, month, score,
+            AppraisalRating.QUALIFIED, dict(metrics or {}), actor.ref, note,
+        )  # fmt: skip
+        chosen = AppraisalRating(rating) if rating is not None else rating_for(draft.score)
+
+        def apply(uow: UnitOfWork, now: datetime) -> StaffAppraisal:
+            record = attrs.evolve(draft, rating=chosen)
+            try:
+                current = uow.documents.get(StaffAppraisal, record.id)
+            except NotFound:
+                self._check_staff(uow, staff_id, kind)
+                uow.documents.add(record)
+                return record
+            if current.kind is not kind:
+                raise ValidationError(f"{staff_id} was appraised as {current.kind.value}", field="kind")
+            return uow.documents.save(attrs.evolve(record, version=current.version))
+
+        return self.runner.write(actor, "appraise_staff", None, [staff_id, month], apply)
+
+    def staff_record(self, actor: Actor, staff_id: str) -> StaffRecord:
+        """``staff_id``'s trainings and appraisals: their own for engineers and agents, anyone's for heads.
+
+        Someone else's record, or one with nothing in it, is ``NotFound``.
+        """
+        check_role(actor, "staff_records", staff_id, _roles("staff_records"))
+        own = staff_id in (actor.id, actor.engineer_id)
+        if not own and not actor.has_role(*_READ_ALL):
+            raise NotFound("staff", staff_id)
+        with self.context.store() as uow:
+            trainings = [t for t in uow.documents.query(StaffTraining) if t.attended_by(staff_id) is not None]
+            appraisals = uow.documents.query(StaffAppraisal, staff_id=staff_id)
+        if not trainings and not appraisals:
+            raise NotFound("staff", staff_id)
+        return StaffRecord(
+            staff_id,
+            tuple(sorted(trainings, key=lambda t: (t.held_on, t.id))),
+            tuple(sorted(appraisals, key=lambda a: a.month)),
+        )
