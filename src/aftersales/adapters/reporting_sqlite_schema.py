@@ -7,8 +7,8 @@
 :data:`REPORTING_STEP` is a schema migration: it creates the tables (or keeps those an older version
 filled by triggers, dropping the triggers) and records in ``report_backfill`` which tickets still
 need their rows. It is quick whatever the file's size; the rows of existing tickets are then written
-by :func:`backfill_reporting` in small transactions (about 30 ms each, with pauses between them so
-a writer never waits more than a batch), in ticket-id order, with the position committed with each
+by :func:`backfill_reporting` in small batches (about 30 ms of work each, read and computed outside
+the write lock, which is held only for the writes), in ticket-id order, with the position committed with each
 batch: killed half-way, the next run continues where the last committed batch ended.
 """
 
@@ -74,9 +74,9 @@ LEDGER_REPORT_STEP: tuple[str, ...] = (
 )
 """The migration step adding the ledger columns to ``report_tickets`` (issue 24)."""
 
-_BATCH_SECONDS = 0.03  # each back-fill transaction's work: well inside the 100 ms a writer may wait
+_BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50
-_MAX_BATCH = 5000
+_MAX_BATCH = 1000  # tickets written under one lock: a few milliseconds of inserts
 
 
 class BackfillProgress:
@@ -97,6 +97,12 @@ def backfill_state(conn: sqlite3.Connection) -> tuple[str, bool]:
     return str(row[0]), bool(row[1])
 
 
+def _rows_of(data: bytes, version: int) -> tuple[tuple[object, ...], list[tuple[object, ...]]]:
+    ticket = loads(data, Ticket)
+    ticket.version = version
+    return fact_values(ticket), fault_values(ticket)
+
+
 def backfill_reporting(
     conn: sqlite3.Connection,
     *,
@@ -107,51 +113,68 @@ def backfill_reporting(
 ) -> BackfillProgress:
     """Write the reporting rows of tickets stored before reporting existed, a small batch at a time.
 
-    Each batch is one ``BEGIN IMMEDIATE`` … ``COMMIT`` that reads tickets after the committed position
-    (id order), writes their rows and moves the position. A batch stops after ``batch_seconds`` of work
-    however many tickets it read (and the next one asks for about as many as fitted), so the write lock
-    is never held much longer. Between batches it sleeps ``pause`` (default twice ``batch_seconds``):
-    a writer waiting in SQLite's busy handler polls at most every 50 ms for its first 200 ms, so it gets
-    the lock in the pause instead of being starved by back-to-back batches. Tickets written meanwhile by
-    the store already have their rows; rewriting them from their current text gives the same rows.
-    ``max_batches`` stops early (the next call continues); ``after_batch`` is called after each commit.
-    ``conn`` is outside any transaction.
+    Each batch reads tickets after the committed position (id order) and computes their rows
+    *without* the write lock (a read of the WAL snapshot: writers go on meanwhile), stopping after
+    ``batch_seconds`` of work however many it read (the next batch asks for about as many as fitted).
+    Then one short ``BEGIN IMMEDIATE`` … ``COMMIT`` writes them and moves the position: it checks
+    each ticket's version first and computes again the few a writer changed in between, so the lock
+    is held for the writes only (milliseconds), never for the parsing. Between batches it sleeps
+    ``pause`` (default ``batch_seconds``). Tickets written meanwhile by the store already have their
+    rows; rewriting them from their current text gives the same rows. ``max_batches`` stops early
+    (the next call continues); ``after_batch`` is called after each commit. ``conn`` is outside any
+    transaction.
     """
     progress = BackfillProgress()
     size = _FIRST_BATCH
-    rest = 2 * batch_seconds if pause is None else pause
+    rest = batch_seconds if pause is None else pause
     while max_batches is None or progress.batches < max_batches:
         if progress.batches:
             time.sleep(rest)
+        after, done = backfill_state(conn)
+        if done:
+            break
+        began = time.perf_counter()
+        rows = conn.execute(
+            "SELECT id, version, CAST(data AS BLOB) FROM tickets WHERE id > ? ORDER BY id LIMIT ?",
+            (after, size),
+        ).fetchall()
+        fetched = len(rows)
+        computed: dict[str, tuple[int, tuple[object, ...], list[tuple[object, ...]]]] = {}
+        for index, (id_, version, data) in enumerate(rows):
+            computed[id_] = (version, *_rows_of(data, version))
+            if time.perf_counter() - began > batch_seconds and index + 1 < fetched:
+                rows = rows[: index + 1]  # out of time: the rest waits for the next batch
+                break
+        worked = time.perf_counter() - began
+        last = rows[-1][0] if rows else after
+        # Done when the read reached the last ticket and none of it was left for the next batch.
+        finished = fetched < size and len(rows) == fetched
         conn.execute("BEGIN IMMEDIATE")
         started = time.perf_counter()  # from holding the lock: a wait for another writer is not ours
         try:
-            after, done = backfill_state(conn)
-            if done:
+            if backfill_state(conn) != (after, False):  # another back-fill moved on meanwhile
                 conn.execute("COMMIT")
-                break
-            rows = conn.execute(
-                "SELECT id, version, CAST(data AS BLOB) FROM tickets WHERE id > ? ORDER BY id LIMIT ?",
-                (after, size),
+                continue
+            current = conn.execute(
+                "SELECT id, version FROM tickets WHERE id > ? AND id <= ?", (after, last)
             ).fetchall()
-            fetched = len(rows)
             facts: list[tuple[object, ...]] = []
             faults: list[tuple[object, ...]] = []
-            for index, (_, version, data) in enumerate(rows):
-                ticket = loads(data, Ticket)
-                ticket.version = version
-                facts.append(fact_values(ticket))
-                faults.extend(fault_values(ticket))
-                if time.perf_counter() - started > batch_seconds and index + 1 < fetched:
-                    rows = rows[: index + 1]  # out of time: the rest waits for the next batch
-                    break
-            if rows:
-                conn.executemany(DELETE_FAULTS, [(row[0],) for row in rows])
+            for id_, version in current:
+                found = computed.get(id_)
+                if found is None:
+                    continue  # stored after the read: the store wrote its rows with it
+                if found[0] != version:  # changed after the read: its rows from its current text
+                    data = conn.execute(
+                        "SELECT CAST(data AS BLOB) FROM tickets WHERE id = ?", (id_,)
+                    ).fetchone()[0]
+                    found = (version, *_rows_of(data, version))
+                facts.append(found[1])
+                faults.extend(found[2])
+            if facts:
+                conn.executemany(DELETE_FAULTS, [(fact[0],) for fact in facts])
                 conn.executemany(UPSERT_FACTS, facts)
                 conn.executemany(INSERT_FAULT, faults)
-            last = rows[-1][0] if rows else after
-            # Done when the read reached the last ticket and none of it was left for the next batch.
-            finished = fetched < size and len(rows) == fetched
             conn.execute("UPDATE report_backfill SET after_id = ?, done = ? WHERE id = 1", (last, finished))
             conn.execute("COMMIT")
         except BaseException:
@@ -164,14 +187,14 @@ def backfill_reporting(
         # pages after a large batch, and wait for it.
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         progress.batches += 1
-        progress.tickets += len(rows)
+        progress.tickets += len(facts)
         progress.longest = max(progress.longest, took)
         if after_batch is not None:
             after_batch(progress)
         if finished:
             break
         # Ask next time for about as many as fit in batch_seconds (at most 1.5x more a step).
-        per_ticket = took / max(len(rows), 1)
+        per_ticket = worked / max(len(rows), 1)
         size = max(10, min(_MAX_BATCH, size * 3 // 2, int(batch_seconds / max(per_ticket, 1e-7))))
     return progress
 
