@@ -8,8 +8,9 @@ straight into the aggregate (200 products × 25 symptoms × 40 cause/action pair
 Text search: a corpus of 20,000 generated Chinese fault descriptions, queried with three-, two- and
 mixed-length terms. Compared: a plain substring scan (baseline, exact), the default in-memory
 n-gram index, SQLite FTS5 ``trigram``, and jieba word segmentation if it is importable (it is not
-a dependency: ``pip install jieba`` to include it). Each row gives build time, median query time,
-and recall and precision against the exact substring scan. Word segmentation misses substrings that
+a dependency: ``pip install jieba`` to include it). Each row gives build time, p50 query time,
+and recall and precision against the exact substring scan; below the table, each method's median of
+runs and p50/p90/p99 of single queries (GC on, results kept alive). Word segmentation misses substrings that
 cross its word boundaries ("进水" in "进水阀堵塞", cut 进|水阀|堵塞) and, conversely, skips substrings
 that straddle two words ("漏水" inside "地漏|水温"), so it is neither exact nor a superset.
 Run: ``python benchmarks/bench_knowledge.py``.
@@ -17,6 +18,7 @@ Run: ``python benchmarks/bench_knowledge.py``.
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import tempfile
@@ -27,6 +29,8 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from scale_file import Runs, percentiles, verdict
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.text_search import Fts5TrigramIndex
@@ -40,6 +44,7 @@ from aftersales.service.ngram_index import NgramIndex
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 PRODUCTS, SYMPTOMS, PAIRS, RECORDS = 200, 25, 40, 1_000_000
 TARGET_MS = 20.0
+RUNS = 5
 
 
 def _median_ms(fn: Callable[[], object], runs: int) -> float:
@@ -90,8 +95,9 @@ def bench_suggest() -> None:
                 counts[pair] += 2 if ftf else 1
         return counts.most_common(5)
 
-    scan_ms = _median_ms(scan, 5)
-    print(f"baseline full scan of {len(raw):,} records: {scan_ms:8.2f} ms per suggestion")
+    scan_runs = Runs().measure(RUNS, 1, lambda _: scan())
+    scan_ms = percentiles(scan_runs.latencies)[0] * 1000
+    print(scan_runs.line(f"baseline: scan of {len(raw):,} records", "suggestions/s"))
 
     with tempfile.TemporaryDirectory() as tmp:
         for url in ("memory://", f"sqlite:///{Path(tmp) / 'kb.db'}"):
@@ -105,11 +111,13 @@ def bench_suggest() -> None:
                 result = kb.suggest(agent, "P003", symptom=symptom)
                 expected = [f"cause_{pair:02d}" for pair, _ in scan()[:3]]
                 assert [c.cause for c in result.causes[:3]] == expected, (result.causes[:3], expected)
-                ms = _median_ms(partial(kb.suggest, agent, "P003", symptom=symptom), 200)
+                suggest = partial(kb.suggest, agent, "P003", symptom=symptom)
+                runs = Runs().measure(RUNS, 100, lambda _, suggest=suggest: suggest())  # type: ignore[misc]
                 store = url.split(":")[0]
-                verdict = "OK" if ms <= TARGET_MS else "MISSED"
+                print(runs.line(f"suggest on the {store} store", "suggestions/s"))
+                ms = percentiles(runs.latencies)[0] * 1000
                 print(
-                    f"suggest on {store:7s} store: {ms:8.3f} ms (target ≤ {TARGET_MS:.0f} ms: {verdict}); "
+                    f"  p50 {ms:.3f} ms (target ≤ {TARGET_MS:.0f} ms: {verdict(ms <= TARGET_MS)}); "
                     f"{scan_ms / ms:,.0f}× faster than the scan"
                 )
 
@@ -159,11 +167,9 @@ def bench_text_search() -> None:
         terms = normalize(query).split()
         return {ids[i] for i, text in enumerate(normalized) if all(t in text for t in terms)}
 
-    def scan_all() -> None:
-        for q in QUERIES:
-            truth(q)
-
-    scan_ms = _median_ms(scan_all, 5) / len(QUERIES)
+    scan_runs = Runs().measure(RUNS, len(QUERIES), lambda i: truth(QUERIES[i % len(QUERIES)]))
+    scan_ms = percentiles(scan_runs.latencies)[0] * 1000
+    lines = [scan_runs.line("  substring scan (baseline)", "queries/s")]
     print(f"\ntext search, {len(docs):,} descriptions, {len(QUERIES)} queries (3-, 2-, 1-char and two-term)")
     print(
         f"  {'method':28s} {'build':>9s} {'query':>10s} {'vs scan':>9s} {'recall':>7s} {'precision':>9s}"
@@ -183,7 +189,9 @@ def bench_text_search() -> None:
             found += len(got)
             if got != expected:
                 missed.append(q)
-        query_ms = _median_ms(lambda: [search(q) for q in QUERIES], 5) / len(QUERIES)
+        runs = Runs().measure(RUNS, len(QUERIES) * 4, lambda i: search(QUERIES[i % len(QUERIES)]))
+        lines.append(runs.line(f"  {name}", "queries/s"))
+        query_ms = percentiles(runs.latencies)[0] * 1000
         two = _median_ms(lambda: search("漏水"), 5)
         three = _median_ms(lambda: search("不出水"), 5)
         print(
@@ -210,6 +218,7 @@ def bench_text_search() -> None:
         import jieba  # type: ignore[import-not-found, import-untyped, unused-ignore]
     except ImportError:
         print("  jieba: not installed (not a dependency); `pip install jieba` to include it")
+        _latencies(lines)
         return
     import logging
 
@@ -231,9 +240,17 @@ def bench_text_search() -> None:
         return found or set()
 
     report(f"jieba words (+{init_s:.1f}s dict)", time.perf_counter() - start, jieba_search)
+    _latencies(lines)
+
+
+def _latencies(lines: list[str]) -> None:
+    print(f"\n  query latency over {RUNS} runs (median of runs; p50/p90/p99 of single queries):")
+    for line in lines:
+        print(line)
 
 
 def main() -> None:
+    print(f"load average {os.getloadavg()[0]:.2f}")
     total = time.perf_counter()
     bench_suggest()
     bench_text_search()

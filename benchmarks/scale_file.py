@@ -86,9 +86,8 @@ def make_ticket(n: int, spacing: timedelta = timedelta(seconds=30)) -> Ticket:
 
 def customers() -> Iterator[Customer]:
     for n in range(CUSTOMERS):
-        yield Customer(
-            CustomerId(f"C{n}"), f"客户 {n}", Contact(f"客户 {n}", phone=f"+86 21 5555 {n:05d}"), region="r1"
-        )
+        contact = Contact(f"客户 {n}", phone=f"+86 21 {55550000 + n}")
+        yield Customer(CustomerId(f"C{n}"), f"客户 {n}", contact, region="r1")
 
 
 def build(path: Path, count: int, batch: int = 50_000) -> float:

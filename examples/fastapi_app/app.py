@@ -49,6 +49,7 @@ from aftersales.errors import (
 from aftersales.i18n.format import format_datetime, formatter_for
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.reporting import Period
+from aftersales.ports.ticket_search import SearchRequest
 from aftersales.reports.kpi import kpi_report
 
 __all__ = ["STEPS", "actor_from_headers", "create_app", "error_status"]
@@ -243,6 +244,19 @@ def create_app(
     ) -> dict[str, Any]:
         filters = TicketFilter(states=(state,)) if state else TicketFilter()
         page = desk.ledger(actor, filters, PageRequest(limit, cursor))
+        return to_dict(page, locale=_locale(accept_language))
+
+    @app.get("/search")
+    def search(
+        desk: DeskDep,
+        actor: ActorDep,
+        q: str,
+        limit: int = 20,
+        cursor: str | None = None,
+        accept_language: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:
+        # A number, a serial, a phone however typed, a name or Chinese text; only what the actor may see.
+        page = desk.search(actor, q, page=SearchRequest(limit=limit, cursor=cursor))
         return to_dict(page, locale=_locale(accept_language))
 
     @app.get("/tickets/{ticket_id}/sla")

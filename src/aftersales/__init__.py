@@ -492,6 +492,21 @@ __all__ += [
     "to_json",
 ]
 
+# Money on paper and retention (issues 19, 25, second round): charge sheets and fee slips in the reader's
+# words with the pack's fault labels, the [privacy] retention parameters.
+from aftersales.policies.fault_catalog import FaultCatalog, pack_fault_catalog  # noqa: E402
+from aftersales.policies.privacy import PrivacyParams, PrivacyRules  # noqa: E402
+from aftersales.reports.charge_documents import charge_sheet_document, fee_slip_document  # noqa: E402
+
+__all__ += [
+    "FaultCatalog",
+    "PrivacyParams",
+    "PrivacyRules",
+    "charge_sheet_document",
+    "fee_slip_document",
+    "pack_fault_catalog",
+]
+
 # Issue 20 (second round): departments, repair outlets, own staff.
 __all__ += [
     "AppraisalRating",

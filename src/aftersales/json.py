@@ -23,8 +23,9 @@ class (``TicketView`` included), with the instants in their zone again. See ``do
 
 from __future__ import annotations
 
+import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from enum import Enum
@@ -76,50 +77,66 @@ def instant_text(value: datetime) -> str:
 
 # -- writing -------------------------------------------------------------------------------------------
 
-_Fields = tuple[tuple[str, bool], ...]  # (name, is_datetime-typed)
-_FIELDS: dict[type, _Fields] = {}
+# How a field is written, decided once per class from its declared type (the value is trusted to
+# match its annotation, which attrs validators enforce; anything else goes through ``value``):
+_PLAIN, _INSTANT, _ENUM, _ANY, _OTHER = range(5)
+_PLAIN_TYPES = (str, int, bool, float, type(None))
 
 
-def _datetime_typed(tp: Any) -> bool:
+def _kind_of(tp: Any) -> int:
+    """The write kind of a field declared ``tp`` (``_ANY``: unknown, decided per value)."""
+    while hasattr(tp, "__supertype__"):  # NewType ids: their base type
+        tp = tp.__supertype__
+    args = typing.get_args(tp)
+    if args and type(None) in args and typing.get_origin(tp) in (typing.Union, types.UnionType):
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1:
+            return _kind_of(rest[0])
+        kinds = {_kind_of(a) for a in rest}
+        return _PLAIN if kinds == {_PLAIN} else _ANY
     if tp is datetime:
-        return True
-    return datetime in typing.get_args(tp) and type(None) in typing.get_args(tp)
+        return _INSTANT
+    origin = typing.get_origin(tp)
+    if isinstance(origin, type) and issubclass(origin, list | tuple | set | frozenset | Mapping):
+        return _OTHER  # a container (``tuple[Reason, ...]``): never an instant itself
+    if not isinstance(tp, type) or tp is object:
+        return _ANY
+    if issubclass(tp, Enum):
+        return _ENUM if issubclass(tp, str | int) else _OTHER
+    if tp in _PLAIN_TYPES:
+        return _PLAIN
+    if issubclass(tp, datetime):  # a subclass of datetime: decided per value
+        return _ANY
+    return _OTHER
 
 
-def _attrs_fields(cls: type) -> _Fields:
-    found = _FIELDS.get(cls)
-    if found is None:
-        try:
-            hints = typing.get_type_hints(cls)
-        except Exception:  # an annotation that does not resolve: fall back to the values' own types
-            hints = {}
-        found = tuple(
-            (a.name, _datetime_typed(hints.get(a.name)))
-            for a in attrs.fields(cls)
-            if a.repr is not False  # caches (at_us, the SLA clock's calendar handle) stay out
-        )
-        _FIELDS[cls] = found
-    return found
-
-
-_VIEW_FIELDS: _Fields = tuple(
-    (name, _datetime_typed(tp))
-    for name, tp in typing.get_type_hints(TicketView).items()
-    if not name.startswith("_")
-)
+def _field_kinds(cls: type) -> tuple[tuple[str, int], ...]:
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # an annotation that does not resolve: decide by the values' own types
+        hints = {}
+    return tuple(
+        (a.name, _kind_of(hints[a.name]) if a.name in hints else _ANY)
+        for a in attrs.fields(cls)
+        if a.repr is not False  # caches (at_us, the SLA clock's calendar handle) stay out
+    )
 
 
 class _Writer:
     """Walks a value by its runtime type; one per locale (``None``: reasons as codes only).
 
     ``raw`` leaves instants and enums for orjson to write (in C, the same RFC 3339 text and codes):
-    :func:`to_json` uses it, :func:`to_dict` does not (it returns strings).
+    :func:`to_json` uses it, :func:`to_dict` does not (it returns strings). Each attrs class gets a
+    writer function generated once (straight-line attribute reads into a dict), so writing a value
+    costs no per-field loop, lookup or type test.
     """
 
     def __init__(self, locale: str | None, raw: bool) -> None:
         self.locale = locale
         self.raw = raw
         self._by_type: dict[type, Callable[[Any], Any]] = {}
+        self._instant: Callable[[Any], Any] = _same if raw else instant_text
+        self._enum: Callable[[Any], Any] = _same if raw else _enum_value
 
     def value(self, v: Any) -> Any:
         handler = self._by_type.get(type(v))
@@ -131,7 +148,7 @@ class _Writer:
         if tp in (str, int, bool, float, type(None)):
             return _same
         if issubclass(tp, datetime):
-            return _same if self.raw else instant_text
+            return self._instant
         if issubclass(tp, Enum):
             return _same if self.raw and issubclass(tp, str | int) else _enum_value
         if issubclass(tp, Decimal):
@@ -139,7 +156,7 @@ class _Writer:
         if issubclass(tp, Money):
             return lambda m: {"amount": str(m.amount), "currency": m.currency}
         if issubclass(tp, Category):
-            return lambda c: c.code  # an open enumeration: its code, like the enums
+            return _code  # an open enumeration: its code, like the enums
         if issubclass(tp, Reason):
             return self.reason
         if issubclass(tp, TicketEvent):
@@ -147,8 +164,7 @@ class _Writer:
         if issubclass(tp, TicketView):
             return self.view
         if attrs.has(tp):
-            fields = _attrs_fields(tp)
-            return lambda obj: self.fields(obj, fields)
+            return self._compile(tp)
         if issubclass(tp, str | int):  # str and int subclasses (ids)
             return _same
         if issubclass(tp, date):
@@ -165,6 +181,63 @@ class _Writer:
             return lambda z: getattr(z, "key", None) or str(z)
         return _refuse
 
+    def _compile(self, cls: type) -> Callable[[Any], Any]:
+        """Generate ``cls``'s writer: one dict display in declaration order (statements when a field's
+        type is only known from its value, which may add a ``_zone`` sibling)."""
+        fields = _field_kinds(cls)
+        for name, _kind in fields:
+            if not name.isidentifier():  # pragma: no cover - attrs names are identifiers
+                raise ValidationError(f"{cls.__name__}.{name} has no JSON form", field="obj")
+        if all(kind != _ANY for _name, kind in fields):
+            items = []
+            for name, kind in fields:
+                if kind == _PLAIN or (kind == _ENUM and self.raw):
+                    items.append(f"{name!r}: o.{name}")
+                elif kind == _INSTANT:  # the walrus keeps one read of the attribute for both keys
+                    items.append(f"{name!r}: None if (v_{name} := o.{name}) is None else instant(v_{name})")
+                    items.append(f"{name + ZONE_SUFFIX!r}: None if v_{name} is None else zone(v_{name})")
+                else:
+                    items.append(f"{name!r}: value(o.{name})")
+            lines = ["def write(o):", "    return {" + ", ".join(items) + "}"]
+        else:
+            lines = ["def write(o):", "    out = {}"]
+            for name, kind in fields:
+                get = f"o.{name}"
+                if kind == _PLAIN or (kind == _ENUM and self.raw):
+                    lines.append(f"    out[{name!r}] = {get}")
+                elif kind == _INSTANT:
+                    lines.append(f"    v = {get}")
+                    lines.append(f"    out[{name!r}] = None if v is None else instant(v)")
+                    lines.append(f"    out[{name + ZONE_SUFFIX!r}] = None if v is None else zone(v)")
+                elif kind == _ANY:
+                    lines.append(f"    v = {get}")
+                    lines.append(f"    if isinstance(v, datetime): put(out, {name!r}, v)")
+                    lines.append(f"    else: out[{name!r}] = value(v)")
+                else:
+                    lines.append(f"    out[{name!r}] = value({get})")
+            lines.append("    return out")
+        scope: dict[str, Any] = {
+            "instant": self._instant,
+            "zone": _zone_of,
+            "value": self.value,
+            "put": self.instant,
+            "datetime": datetime,
+        }
+        exec("\n".join(lines), scope)  # the source is built above from attrs field names only
+        write: Callable[[Any], Any] = scope["write"]
+        return write
+
+    def many(self, items: Sequence[Any]) -> list[Any]:
+        """``items`` written, the writer looked up once for a list of one type (notes, visits…)."""
+        if not items:
+            return []
+        first = type(items[0])
+        write = self._by_type.get(first)
+        if write is None:
+            write = self._by_type[first] = self._handler(first)
+        value = self.value
+        return [write(item) if type(item) is first else value(item) for item in items]
+
     def key(self, k: Any) -> str:
         if isinstance(k, Enum):
             return str(k.value)
@@ -177,50 +250,89 @@ class _Writer:
             out[name] = None
             out[name + ZONE_SUFFIX] = None
         else:
-            out[name] = v if self.raw else instant_text(v)
+            out[name] = self._instant(v)
             out[name + ZONE_SUFFIX] = _zone_of(v)
-
-    def fields(self, obj: Any, fields: _Fields) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, is_dt in fields:
-            v = getattr(obj, name)
-            if is_dt or isinstance(v, datetime):
-                self.instant(out, name, v)
-            else:
-                out[name] = self.value(v)
-        return out
 
     def view(self, view: TicketView) -> dict[str, Any]:
         # The ticket behind the view, read directly: a ledger page writes many.
         t = view._ticket
         value = self.value
+        instant = self._instant
+        enum = self._enum
+        received, expected = t.received_at, t.expected_by
+        taken_by = t.taken_by
         out: dict[str, Any] = {
             "id": t.id,
-            "kind": value(t.kind),
+            "kind": enum(t.kind),
             "state": t.state,
             "customer_id": t.customer_id,
-            "channel": value(t.channel),
+            "channel": enum(t.channel),
             "category": t.category.code,
             "description": t.description,
+            "received_at": instant(received),
+            "received_at_zone": _zone_of(received),
+            "taken_by": {"id": taken_by.id, "role": enum(taken_by.role)},
+            "asset_id": t.asset_id,
+            "product_id": t.product_id,
+            "batch": t.batch,
+            "region": t.region,
+            "dealer_id": t.dealer_id,
+            "expected_by": None if expected is None else instant(expected),
+            "expected_by_zone": None if expected is None else _zone_of(expected),
+            "urgent": t.urgent,
+            "priority": None if t.priority is None else enum(t.priority),
+            "priority_reasons": [self.reason(r) for r in t.priority_reasons],
+            "assessment": value(t.assessment),
+            "assignee": value(t.assignee),
         }
-        self.instant(out, "received_at", t.received_at)
-        out["taken_by"] = {"id": t.taken_by.id, "role": value(t.taken_by.role)}
-        for name in ("asset_id", "product_id", "batch", "region", "dealer_id"):
-            out[name] = getattr(t, name)
-        self.instant(out, "expected_by", t.expected_by)
-        out["urgent"] = t.urgent
-        out["priority"] = value(t.priority)
-        out["priority_reasons"] = [self.reason(r) for r in t.priority_reasons]
-        out["assessment"] = value(t.assessment)
-        out["assignee"] = value(t.assignee)
         for name in _VIEW_INSTANTS:
-            self.instant(out, name, getattr(t, name))
+            v = getattr(t, name)
+            out[name] = None if v is None else instant(v)
+            out[name + ZONE_SUFFIX] = None if v is None else _zone_of(v)
         out["version"] = t.version
-        out["fault_records"] = [value(f) for f in t.fault_records]
-        out["visits"] = [value(v) for v in t.visits]
-        out["notes"] = [value(n) for n in t.notes]
-        out["events"] = [self.event(e) for e in t.events]
+        many = self.many
+        out["fault_records"] = many(t.fault_records)
+        out["visits"] = many(t.visits)
+        out["notes"] = many(t.notes)
+        out["events"] = (
+            self._events_raw(t.events)
+            if self.raw and self.locale is None
+            else [self.event(e) for e in t.events]
+        )
         out["is_open"] = t.is_open
+        # Added within version 1 (issue 23): what describes a ticket beyond its workflow.
+        out["tags"] = list(t.tags)
+        out["custom_fields"] = dict(t.custom_fields)
+        out["attachments"] = many(t.attachments)
+        out["charges"] = value(t.charges)
+        return out
+
+    @staticmethod
+    def _events_raw(events: list[TicketEvent]) -> list[dict[str, Any]]:
+        # to_json's hot loop (events are most of a ticket): one dict per event, nothing else called
+        # but the zone lookup; orjson writes the instants and enums itself.
+        zones = _ZONES
+        out: list[dict[str, Any]] = []
+        append = out.append
+        for e in events:
+            at, actor, payload = e.at, e.actor, e.payload
+            try:
+                zone = zones.get(at.tzinfo)  # type: ignore[arg-type]
+            except TypeError:  # an unhashable tzinfo: named the slow way below
+                zone = None
+            append(
+                {
+                    "seq": e.seq,
+                    "at": at,
+                    "at_zone": zone if zone is not None else _zone_of(at),
+                    "actor": {"id": actor.id, "role": actor.role},
+                    "action": e.action,
+                    "from_state": e.from_state,
+                    "to_state": e.to_state,
+                    "reason": e.reason,
+                    "payload": payload if type(payload) is dict else dict(payload),
+                }
+            )
         return out
 
     def reason(self, r: Reason) -> dict[str, Any]:
@@ -233,6 +345,7 @@ class _Writer:
         # Events are most of a ticket: written directly (the payload is JSON-ready by contract).
         at = e.at
         actor = e.actor
+        payload = e.payload
         out: dict[str, Any] = {
             "seq": e.seq,
             "at": at if self.raw else at.isoformat(),
@@ -242,7 +355,7 @@ class _Writer:
             "from_state": e.from_state,
             "to_state": e.to_state,
             "reason": e.reason,
-            "payload": e.payload if type(e.payload) is dict else dict(e.payload),
+            "payload": payload if type(payload) is dict else dict(payload),
         }
         if self.locale is not None:
             out["reasons"] = list(render_reasons(e, self.locale))
@@ -270,6 +383,10 @@ def _zone_of(value: datetime) -> str | None:
 
 def _same(v: Any) -> Any:
     return v
+
+
+def _code(v: Category) -> str:
+    return v.code
 
 
 def _enum_value(v: Enum) -> Any:

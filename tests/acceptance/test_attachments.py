@@ -162,3 +162,23 @@ def test_a_unit_in_warranty_needs_no_report(desk: ServiceDesk, world: World) -> 
     ).ticket.id
     desk.triage(world.agent, tid, nature="leak", severity=Severity.MEDIUM)
     assert desk.dispatch(world.agent, tid).ticket.state == "assigned"
+
+
+def test_erasing_a_customer_removes_their_attachments_and_keeps_others(
+    desk: ServiceDesk, world: World, ticket_id: str
+) -> None:
+    desk.attachments.attach(world.agent, ticket_id, kind="photo", name="张伟家的马桶.jpg", content=JPEG)
+    desk.attachments.attach(world.agent, ticket_id, kind="invoice", name="发票.pdf", content=PDF)
+    other = desk.open_ticket(world.agent, customer_id="cust-en", description="seat loose").ticket.id
+    kept = desk.attachments.attach(world.agent, other, kind="invoice", name="invoice.pdf", content=PDF)
+    photo, invoice = desk.attachments.list(world.agent, ticket_id)
+    record = desk.privacy.erase_customer(world.manager, "cust-zh", "the customer asked (PIPL art. 47)")
+    assert record.attachments == 2
+    view = desk.ticket(world.auditor, ticket_id)
+    assert view.attachments == ()
+    detached = [e for e in view.events if e.action == "detach"]
+    assert {e.payload["attachment"] for e in detached} == {photo.id, invoice.id}
+    assert all("张伟" not in str(e.payload) for e in view.events)
+    assert not desk.attachments.store.exists(photo.sha256)  # nobody else links the photo: bytes gone
+    assert desk.attachments.store.exists(invoice.sha256)  # the same invoice bytes serve another customer
+    assert desk.attachments.list(world.agent, other) == kept.ticket.attachments

@@ -188,3 +188,68 @@ def test_hostile_arguments_get_typed_errors_naming_the_field(desk: ServiceDesk, 
     assert pair.value.field is not None and pair.value.field.startswith("parts")
     with desk.context.store() as uow:
         assert uow.documents.query(MaintenancePlan, asset_id=asset_id) == []
+
+
+def test_a_postponed_visit_takes_its_sla_to_the_new_day(desk: ServiceDesk, world: World) -> None:
+    from datetime import datetime
+
+    from conftest import SHANGHAI
+
+    [asset_id] = units(desk, world, 1)
+    desk.maintenance.create_plan(world.manager, asset_id=asset_id, first_due=date(2026, 3, 10))
+    visit = desk.maintenance.generate_due(world.system).generated[0]
+    assert visit.ticket_id is not None
+    first = desk.sla(world.manager, visit.ticket_id)["resolution"].due_at
+    assert first == datetime(2026, 3, 11, tzinfo=SHANGHAI)  # the end of the due day, not 3 working days
+    desk.maintenance.postpone_visit(world.manager, visit.id, to=date(2026, 3, 20), reason="客户装修")
+    status = desk.sla(world.manager, visit.ticket_id)
+    assert status["resolution"].due_at == datetime(2026, 3, 21, tzinfo=SHANGHAI)
+    assert status["arrival"].due_at == datetime(2026, 3, 21, tzinfo=SHANGHAI)
+    view = desk.ticket(world.auditor, visit.ticket_id)
+    extended = [e for e in view.events if e.action == "extend_sla"]
+    assert {e.payload["sla_extension"] for e in extended} == {"response", "arrival", "resolution"}
+    assert all(e.reason == "客户装修" for e in extended)
+    assert view.resolution_due_at == datetime(2026, 3, 21, tzinfo=SHANGHAI)
+
+
+def test_a_contract_plans_all_its_units_at_once_and_a_unit_can_be_planned_again(
+    desk: ServiceDesk, world: World
+) -> None:
+    assets = units(desk, world, 4)
+    visits_4 = ContractCoverage(labour=True, parts=True, travel=True, visits_per_year=4)
+    signed = desk.contracts.sign(world.manager, contract(world, assets[:3], coverage=visits_4))
+    first = desk.maintenance.create_plan(world.manager, asset_id=assets[0], contract_id=signed.id)
+    assert first.interval_months == 3  # four visits a year
+    made = desk.maintenance.plan_contract(world.manager, signed.id, first_due=date(2026, 4, 1))
+    assert sorted(p.asset_id for p in made) == assets[1:3]  # the first kept its plan; the 4th: not covered
+    assert all(p.contract_id == signed.id and p.interval_months == 3 for p in made)
+    assert desk.maintenance.plan_contract(world.manager, signed.id) == []
+    with pytest.raises(NotFound):
+        desk.maintenance.plan_contract(world.dealer_bj_staff, signed.id)
+    desk.maintenance.end_plan(world.manager, first.id, reason="客户更换设备")
+    again = desk.maintenance.create_plan(world.manager, asset_id=assets[0], interval_months=12)
+    assert again.id != first.id and again.interval_months == 12
+
+
+def test_overdue_visits_are_reminded_to_their_dealer_once_a_day(
+    desk: ServiceDesk, world: World, clock: ManualClock, notifier: MemoryNotifier
+) -> None:
+    assets = units(desk, world, 3)
+    for asset_id, due in zip(assets, (date(2026, 3, 5), date(2026, 3, 9), date(2026, 3, 30)), strict=True):
+        desk.maintenance.create_plan(world.manager, asset_id=asset_id, first_due=due)
+    generated = desk.maintenance.generate_due(world.system).generated
+    assert len(generated) == 2  # the third is not within 14 days yet
+    assert desk.maintenance.remind_overdue(world.system) == ()
+    clock.advance(timedelta(days=8))  # 10 March: both past their due day
+    desk.start_work(world.dealer_sh_staff, generated[0].ticket_id)
+    desk.maintenance.complete_visit(world.dealer_sh_staff, generated[0].id, results=all_results(generated[0]))
+    overdue = desk.maintenance.remind_overdue(world.system)
+    assert [v.id for v in overdue] == [generated[1].id]  # the done one is not overdue
+    desk.deliver()
+    sent = [m for m in notifier.sent if generated[1].id in m.body]
+    assert sent and all("2026" in m.body for m in sent)
+    assert {m.recipient for m in sent} <= {"13900000001", "service@pudong-dealer.example"}  # the dealer's
+    before = len(notifier.sent)
+    desk.maintenance.remind_overdue(world.system)
+    desk.deliver()
+    assert len(notifier.sent) == before  # once a day

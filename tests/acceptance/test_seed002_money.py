@@ -38,11 +38,13 @@ from aftersales.errors import (
     PolicyError,
     ValidationError,
 )
+from aftersales.json import from_json, to_dict, to_json
 from aftersales.policies.chargeability import BUILTIN_CHARGEABLE_CAUSES
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.reports.budgets import budget_report
 from aftersales.reports.money import month_money
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.views import TicketView
 from conftest import STAFF, START, World, make_world, register
 
 DSN = os.environ.get("AFTERSALES_PG_DSN")
@@ -199,6 +201,10 @@ def test_out_of_warranty_quote_accepted_pick_slip_paid_then_shipped(
     bought = desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id)
     assert bought.materials_request is None and bought.fee_slip is not None
     assert (bought.fee_slip.payer_kind, bought.fee_slip.total) == ("dealer", Money("75.00", "CNY"))
+    view = desk.ticket(world.agent, ticket_id)  # the charge sheet travels in the ticket's JSON
+    data = to_dict(view)
+    assert data["charges"]["quotes"][0]["state"] == "accepted" and data["charges"]["currency"] == "CNY"
+    assert from_json(to_json(view), TicketView).charges == view.charges
 
 
 def test_refused_quote_is_escalated_recorded_notified_and_waits(

@@ -78,3 +78,42 @@ def test_only_the_system_and_managers_sweep() -> None:
     desk = _desk(ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ)), MemoryNotifier())
     with pytest.raises(PermissionDenied):
         desk.sla_watch.sweep(AGENT)
+
+
+def test_a_repeat_sweep_skips_nothing_that_changed_since_the_last() -> None:
+    """The sweep remembers when each running clock can next warn; a new event or a customer's new tier
+    brings that earlier, and the next sweep must see it (not the remembered instant)."""
+    from aftersales import CustomerTier, Priority
+
+    clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ))  # a Monday
+    desk = _desk(clock, MemoryNotifier())
+    first = desk.open_ticket(AGENT, customer_id="c1", description="打印机卡纸", priority=Priority.NORMAL)
+    raised = first.ticket.id
+    desk.register_customer(MANAGER, Customer(CustomerId("c2"), "王先生", Contact("王先生"), region="sh"))
+    upgraded = desk.open_ticket(AGENT, customer_id="c2", description="复印机不出纸").ticket.id
+    for ticket_id in (raised, upgraded):  # the response is met: only the resolution clocks run
+        desk.contact_customer(AGENT, ticket_id, note="工程师明天上午上门")
+    normal = desk.sla(AGENT, raised)["resolution"]
+    assert normal.warning_at is not None
+    assert desk.sla_watch.sweep(SYSTEM).warnings == ()  # remembers: nothing before normal.warning_at
+
+    desk.triage(
+        AGENT,
+        raised,
+        nature="jam",
+        severity=Severity.HIGH,
+        priority=Priority.CRITICAL,
+        priority_reason="停产",
+    )
+    desk.register_customer(
+        MANAGER, Customer(CustomerId("c2"), "王先生", Contact("王先生"), region="sh", tier=CustomerTier.VIP)
+    )
+    critical = desk.sla(AGENT, raised)["resolution"]
+    vip = desk.sla(AGENT, upgraded)["resolution"]
+    assert critical.warning_at is not None and vip.warning_at is not None
+    assert critical.warning_at < normal.warning_at and vip.warning_at < normal.warning_at
+    clock.set(max(critical.warning_at, vip.warning_at) + timedelta(minutes=1))
+    assert clock.now() < normal.warning_at
+    warned = desk.sla_watch.sweep(SYSTEM)
+    assert f"{raised}:resolution" in warned.warnings
+    assert f"{upgraded}:resolution" in warned.warnings

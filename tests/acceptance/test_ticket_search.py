@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from aftersales.adapters.clock import ManualClock
-from aftersales.domain.classification import Category
+from aftersales.domain.classification import Category, Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
 from aftersales.domain.ids import CustomerId
@@ -243,3 +243,99 @@ def test_tickets_written_without_the_desk_are_found_after_a_rebuild(sdesk: Servi
     assert sdesk.finder.rebuild(sdesk.runner, Actor.system()) == 1
     assert _ids(sdesk.search(world.agent, "水箱漏水")) == [imported.id]
     assert _ids(sdesk.search(world.agent, "张伟 水箱")) == [imported.id]  # with its customer's name
+
+
+QUERIES = [
+    "SN-2025-0001",
+    "20250001",
+    "13912345678",
+    "139-1234-5678",
+    "+86 139 1234 5678",
+    "010 6234 5678",
+    "漏水",
+    "水箱",
+    "张伟",
+    "张伟 漏水",
+    "Alice",
+    "B2025-07",
+    "浦东特约",
+    "dealer-bj",
+    "seal_worn",
+    "密封圈",
+    "vip",
+    "black",
+    "堵塞",
+    "不存在的词",
+]
+
+
+def _scenario(desk: ServiceDesk, world: World) -> list[str]:
+    """The same tickets, notes, fault records, tags and fields on any store; returns the ticket ids."""
+    made = [
+        _open(desk, world, "cust-zh", "转换开关漏水，地面有积水", asset_id="asset-1", tags=["VIP"]),
+        _open(desk, world, "cust-en", "Seat hinge broken, 马桶盖松动", custom_fields={"colour": "black"}),
+        _open(desk, world, "cust-bj", "水箱漏水"),
+        _open(desk, world, "cust-zh", "水箱不出水"),
+        _open(desk, world, "cust-bj", "面盆龙头渗水 010-6234-5678 来电"),
+    ]
+    desk.note_to_customer(world.agent, made[3], text="工程师判断是下水堵塞")
+    desk.triage(world.agent, made[0], nature="leak", severity=Severity.MEDIUM)
+    desk.dispatch(world.agent, made[0], dealer_id=world.dealer_sh.id)
+    desk.start_work(world.dealer_sh_staff, made[0])
+    staff = world.dealer_sh_staff
+    desk.add_fault_record(
+        staff, made[0], symptom="leak", cause="seal_worn", action="replace_seal", note="密封圈老化"
+    )
+    return made
+
+
+def test_every_store_returns_the_same_tickets_in_the_same_order(tmp_path: Path, world: World) -> None:
+    answers: dict[str, list[list[str]]] = {}
+    for kind in ("memory", "sqlite", "postgresql"):
+        if kind == "postgresql" and not DSN:
+            continue
+        url, schema = _url(kind, tmp_path / kind)
+        (tmp_path / kind).mkdir()
+        desk = ServiceDesk.open(
+            url, pack="sanitary_ware", clock=ManualClock(START), staff=STAFF, custom_fields=FIELDS
+        )
+        try:
+            register(desk, world)
+            bj = Customer(
+                CustomerId("cust-bj"), "刘洋", Contact("刘洋", phone="010-6234-5678"), region="BJ",
+                dealer_id=world.dealer_bj.id,
+            )  # fmt: skip
+            desk.register_customer(world.manager, bj)
+            made = _scenario(desk, world)
+            by_position = {tid: f"t{n}" for n, tid in enumerate(made)}  # numbers may differ by store
+            found = []
+            for actor in (world.agent, world.dealer_sh_staff, world.dealer_bj_staff, world.customer_zh):
+                for query in QUERIES:
+                    found.append([by_position[t.id] for t in desk.search(actor, query).items])
+            answers[kind] = found
+        finally:
+            desk.shutdown()
+            if schema is not None:
+                import psycopg
+
+                with psycopg.connect(DSN or "", autocommit=True) as conn:
+                    conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    memory = answers["memory"]
+    agent = dict(zip(QUERIES, memory[: len(QUERIES)], strict=True))
+    # What the agent (who sees everything) finds, read from the scenario: the reference answers.
+    assert agent["SN-2025-0001"] == agent["20250001"] == ["t0"]  # the serial, whole or its digits
+    assert agent["13912345678"] == agent["139-1234-5678"] == agent["+86 139 1234 5678"] == ["t3", "t0"]
+    assert agent["010 6234 5678"] == ["t4", "t2"]  # the phone first: an exact key outranks the text
+    assert agent["漏水"] == ["t2", "t0"] and agent["水箱"] == ["t3", "t2"]  # newest first
+    assert agent["张伟 漏水"] == ["t0"] and agent["Alice"] == ["t1"]
+    assert agent["B2025-07"] == ["t0"]  # the unit's batch
+    assert agent["浦东特约"] == ["t3", "t1", "t0"]  # the dealer's name
+    assert agent["dealer-bj"] == ["t4", "t2"]  # the dealer's id
+    assert agent["seal_worn"] == agent["密封圈"] == ["t0"]  # the fault record
+    assert agent["vip"] == ["t0"] and agent["black"] == ["t1"] and agent["堵塞"] == ["t3"]
+    assert agent["不存在的词"] == []
+    dealer_bj = dict(zip(QUERIES, memory[2 * len(QUERIES) : 3 * len(QUERIES)], strict=True))
+    assert dealer_bj["漏水"] == ["t2"] and dealer_bj["SN-2025-0001"] == []  # its region only
+    for kind, found in answers.items():
+        assert found == memory, kind
+    assert len(answers) == (3 if DSN else 2)

@@ -125,3 +125,13 @@ def test_the_lifespan_runs_the_jobs_and_dead_letters_are_retried(tmp_path: Path)
         assert retried.json() == {"retried": len(dead)}
         assert len(desk.deliver().sent) == len(dead)
     desk.shutdown()
+
+
+def test_search_by_phone_and_chinese_text_within_the_actors_scope(client: TestClient) -> None:
+    ticket_id = _open(client)
+    for query in ("138 0013 8000", "+86 138-0013-8000", "漏水", ticket_id):
+        found = client.get("/search", params={"q": query}, headers=AGENT)
+        assert found.status_code == 200, found.text
+        assert found.json()["$type"] == "Page" and [t["id"] for t in found.json()["items"]] == [ticket_id]
+    assert client.get("/search", params={"q": "漏水"}, headers=OTHER).json()["items"] == []  # not theirs
+    assert client.get("/search", params={"q": " "}, headers=AGENT).status_code == 400

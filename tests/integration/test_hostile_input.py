@@ -290,6 +290,8 @@ EXAMPLES: list[tuple[str, Any]] = [
     ("10,000-character id", lambda d, t: d.ticket(AUDITOR, "t" * 10_000)),
     ("unknown dealer", lambda d, t: d.register_engineer(MANAGER, _engineer("dealer_id", "nobody"))),
     ("unknown engineer", lambda d, t: d.dispatch(MANAGER, t, engineer_id="nobody")),
+    ("unknown product", lambda d, t: d.register_asset(MANAGER, _asset("product_id", "no-such-model"))),
+    ("unknown dealer of a customer", lambda d, t: d.register_customer(MANAGER, _customer(dealer_id="no"))),
     ("accepted 'no'", lambda d, t: d.materials.inspect_return(MANAGER, "R-1", accepted="no")),
     ("unknown argument", lambda d, t: d.open_ticket(AGENT, customer_id="c-1", descripton="x")),
 ]  # fmt: skip
@@ -365,3 +367,18 @@ def test_every_store_gives_the_same_answer_to_the_same_hostile_input(tmp_path: P
     finally:
         for store in stores:
             store.close()
+
+
+def test_dangling_references_name_the_field(tmp_path: Path) -> None:
+    for store in opened("sqlite", tmp_path):
+        seed(store.desk, store.clock)
+        before = store.snapshot()
+        with pytest.raises(ValidationError) as product:
+            store.desk.register_asset(MANAGER, _asset("product_id", "no-such-model"))
+        assert product.value.field == "asset.product_id" and "no-such-model" in str(product.value)
+        with pytest.raises(ValidationError) as dealer:
+            store.desk.register_customer(MANAGER, _customer(dealer_id="nobody"))
+        assert dealer.value.field == "customer.dealer_id" and "nobody" in str(dealer.value)
+        assert store.snapshot() == before
+        # the same records naming what exists are stored
+        store.desk.register_customer(MANAGER, _customer(dealer_id="d-sh"))

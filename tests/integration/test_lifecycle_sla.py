@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.holidays_cn import ChinaHolidays, china_mainland_calendar
 from aftersales.adapters.holidays_combined import CombinedHolidays
@@ -25,7 +26,13 @@ from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, EngineerId
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.sla_clock import SlaState, SlaStatus
-from aftersales.errors import InvalidTransition, PermissionDenied, SlaExtensionRefused, ValidationError
+from aftersales.errors import (
+    AttachmentRequired,
+    InvalidTransition,
+    PermissionDenied,
+    SlaExtensionRefused,
+    ValidationError,
+)
 from aftersales.policies.registry import resolve_policies
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.actors import Actor
@@ -65,6 +72,7 @@ def _postgres(pack: str, clock: ManualClock, notifier: MemoryNotifier) -> Servic
         notifier=notifier,
         calendar=china_mainland_calendar(),
         staff=STAFF,
+        attachments=MemoryAttachmentStore(),  # the PostgreSQL store keeps no files of its own
     )
 
 
@@ -234,6 +242,16 @@ def test_the_dealer_contract_binds_dealers_and_is_extended_up_to_48_hours(kind: 
         assert refused.value.field == "new_limit" and refused.value.maximum == 48 * H
         with pytest.raises(PermissionDenied):
             desk.extend_sla(AGENT, tid, "resolution", 48 * H, "偏远乡镇")
+        # 特殊情况 needs its written report first (the pack's report_before_extension).
+        with pytest.raises(AttachmentRequired) as unreported:
+            desk.extend_sla(MANAGER, tid, "resolution", 48 * H, "偏远乡镇，需两天")
+        assert (unreported.value.kind, unreported.value.step) == ("written_report", "extend_sla")
+        assert not _stored_equals_status(desk, tid)["resolution"].extended  # nothing changed
+        report = b"%PDF-1.7\n1 0 obj << >> endobj\n" + b"0" * 500
+        desk.attachments.attach(MANAGER, tid, kind="photo", name="现场.pdf", content=report)
+        with pytest.raises(AttachmentRequired):
+            desk.extend_sla(MANAGER, tid, "resolution", 48 * H, "偏远乡镇，需两天")  # not the report
+        desk.attachments.attach(MANAGER, tid, kind="written_report", name="书面报告.pdf", content=report)
         result = desk.extend_sla(MANAGER, tid, "resolution", 48 * H, "偏远乡镇，需两天")
         (event,) = result.events
         assert (event.action, event.reason, event.actor) == ("extend_sla", "偏远乡镇，需两天", MANAGER.ref)

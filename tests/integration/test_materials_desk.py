@@ -296,3 +296,52 @@ def test_concurrent_double_booking_refused_on_sqlite(tmp_path: Path, clock: Manu
     finally:
         desk_a.shutdown()
         desk_b.shutdown()
+
+
+@pytest.mark.parametrize("url", ["memory://", "sqlite"])
+def test_every_money_step_is_in_the_ticket_history(url: str, tmp_path: Path, clock: ManualClock) -> None:
+    desk, materials = make_desk(f"sqlite:///{tmp_path / 'm.db'}" if url == "sqlite" else url, clock)
+    try:
+        ticket_id = seed(desk, date(2024, 1, 10))  # out of warranty
+        request = materials.request(STAFF, ticket_id, party=D1, lines=[MaterialsLine("fill_valve", 1)])
+        materials.check(AGENT, request.id)
+        materials.quote(AGENT, request.id)
+        clock.advance(timedelta(minutes=5))
+        declined, escalation = materials.decline(Actor.customer("c1"), request.id, reason="too dear")
+        assert escalation is not None and declined.state is MaterialsState.DECLINED
+        events = desk.ticket(AGENT, ticket_id).events
+        actions = [e.action for e in events]
+        assert actions[-3:] == ["materials_checked", "materials_quoted", "materials_declined"]
+        checked, quoted, refused = events[-3:]
+        assert checked.payload["chargeable"] is True and checked.payload["phase"] == "out_of_warranty"
+        assert (quoted.payload["quote_id"], quoted.payload["total"]) == (f"Q-{request.id}", "35.00")
+        assert refused.reason == "too dear" and refused.actor.id == "c1"
+        assert refused.payload["total"] == "35.00" and refused.payload["escalated_to"]
+        assert refused.payload["reasons"][0]["code"] == escalation.reasons[0].code
+        # a second request, paid: the payment is in the history as well
+        other = materials.request(STAFF, ticket_id, party=D1, lines=[MaterialsLine("seat_hinge", 1)])
+        materials.check(AGENT, other.id)
+        materials.quote(AGENT, other.id)
+        materials.approve(Actor.customer("c1"), other.id)
+        materials.record_payment(AGENT, other.id, amount=Money("12.50", "CNY"))
+        paid = desk.ticket(AGENT, ticket_id).events[-1]
+        assert paid.action == "materials_paid" and paid.payload["amount"] == "12.50"
+        assert desk.ticket(AGENT, ticket_id).state == "new"  # money steps never move the ticket
+    finally:
+        desk.shutdown()
+
+
+def test_a_part_charged_back_is_in_the_ticket_history(
+    desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock
+) -> None:
+    desk, materials = desks
+    request_id = shipped_and_received(desk, materials, clock)
+    clock.set(datetime(2026, 4, 3, 0, 0, tzinfo=SH))
+    (charged,) = materials.run_overdue_chargebacks(SYSTEM)
+    event = desk.ticket(AGENT, _ticket_of(desk, request_id)).events[-1]
+    assert event.action == "part_charged_back" and event.actor.role.value == "system"
+    assert (event.payload["part"], event.payload["amount"], event.payload["payer"]) == (
+        "fill_valve", "70.00", "dealer:D1",
+    )  # fmt: skip
+    (slip,) = desk.fees.slips_of(MANAGER, _ticket_of(desk, request_id))
+    assert event.payload["fee_slip"] == slip.id and charged.line.amount == Money("70", "CNY")

@@ -207,6 +207,161 @@ def test_a_wrong_secret_is_refused_by_the_receiver(receiver: tuple[str, type[_Re
     forged.close()
 
 
+class _KeepAliveReceiver(_Receiver):
+    """The same endpoint over HTTP/1.1 keep-alive; counts the connections it was opened on."""
+
+    protocol_version = "HTTP/1.1"
+    connections: list[int]
+    close_after: int = 0  # > 0: drop the connection after that many answers (an idle-timeout server)
+
+    def setup(self) -> None:
+        super().setup()
+        self.connections.append(1)
+        self.answered = 0
+
+    def _answer(self, status: int, body: bytes) -> None:
+        super()._answer(status, body)
+        self.answered += 1
+        if self.close_after and self.answered >= self.close_after:
+            self.close_connection = True
+
+
+@pytest.fixture
+def keepalive() -> Iterator[tuple[str, type[_KeepAliveReceiver]]]:
+    handler = type(
+        "KeepAlive", (_KeepAliveReceiver,), {"accepted": [], "rejected": [], "answers": {}, "connections": []}
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/hooks/aftersales?source=desk", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_webhook_keeps_its_connections_open_across_messages(
+    keepalive: tuple[str, type[_KeepAliveReceiver]],
+) -> None:
+    url, handler = keepalive
+    notifier = WebhookNotifier(url, SECRET, max_connections=4)
+    store = _outbox([_note(n, f"139{n:08d}", "sms") for n in range(1, 41)])
+    report = dispatch_outbox(store, notifier, ManualClock(T0), 100, senders=4)
+    notifier.close()
+    assert len(report.sent) == 40 and handler.rejected == []
+    assert sorted(m["idempotency_key"] for m in handler.accepted) == sorted(f"key-{n}" for n in range(1, 41))
+    assert 1 <= len(handler.connections) <= 4  # 40 messages over at most one connection per sender
+
+
+def test_a_connection_the_server_closed_while_idle_is_replaced(
+    keepalive: tuple[str, type[_KeepAliveReceiver]],
+) -> None:
+    url, handler = keepalive
+    handler.close_after = 1  # every connection is dropped after one answer, without saying so first
+    notifier = WebhookNotifier(url, SECRET)
+    for n in range(1, 4):
+        notifier.send(RenderedMessage(f"1390000000{n}", "sms", "s", "b", "zh_Hans", f"key-{n}"))
+    notifier.close()
+    assert [m["idempotency_key"] for m in handler.accepted] == ["key-1", "key-2", "key-3"]
+    assert len(handler.connections) == 3
+
+
+def test_the_webhook_sends_through_a_given_httpx_client_and_a_closed_port_is_retried(
+    receiver: tuple[str, type[_Receiver]],
+) -> None:
+    import httpx
+
+    url, handler = receiver
+    with httpx.Client(timeout=5) as client:
+        WebhookNotifier(url, SECRET, client=client).send(
+            RenderedMessage("13800000001", "sms", "s", "b", "zh_Hans", "via-httpx")
+        )
+    assert [m["idempotency_key"] for m in handler.accepted] == ["via-httpx"]
+    dead = WebhookNotifier(f"http://127.0.0.1:{_free_port()}/hook", SECRET, timeout=2)
+    with pytest.raises(DeliveryError) as down:
+        dead.send(RenderedMessage("13800000001", "sms", "s", "b", "zh_Hans", "k"))
+    assert down.value.permanent is False and "ConnectionRefusedError" in str(down.value)
+    with pytest.raises(ConfigurationError):
+        WebhookNotifier("http://x", SECRET, max_connections=0)
+
+
+LOCAL = "127.0.0.1"
+
+
+def _self_signed(tmp_path: Any) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, as PEM files (the CA a private receiver would use)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "aftersales test receiver")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "receiver.pem", tmp_path / "receiver.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return str(cert_file), str(key_file)
+
+
+def test_the_webhook_speaks_tls_and_checks_the_receivers_certificate(tmp_path: Any) -> None:
+    import ssl
+
+    cert, key = _self_signed(tmp_path)
+    handler = type(
+        "Tls", (_KeepAliveReceiver,), {"accepted": [], "rejected": [], "answers": {}, "connections": []}
+    )
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert, key)
+    server.socket = served.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"https://127.0.0.1:{server.server_address[1]}/hooks/aftersales"
+    try:
+        trusting = WebhookNotifier(url, SECRET, tls_context=ssl.create_default_context(cafile=cert))
+        for n in (1, 2, 3):
+            trusting.send(RenderedMessage(f"1390000000{n}", "sms", "s", "b", "zh_Hans", f"tls-{n}"))
+        trusting.close()
+        assert [m["idempotency_key"] for m in handler.accepted] == ["tls-1", "tls-2", "tls-3"]
+        assert len(handler.connections) == 1  # one TLS handshake, then the connection is kept
+        stranger = WebhookNotifier(url, SECRET)  # the system's roots do not know this certificate
+        with pytest.raises(DeliveryError) as refused:
+            stranger.send(RenderedMessage("13900000009", "sms", "s", "b", "zh_Hans", "tls-x"))
+        assert "SSLCertVerificationError" in str(refused.value) and refused.value.permanent is False
+        stranger.close()
+        assert [m["idempotency_key"] for m in handler.accepted] == ["tls-1", "tls-2", "tls-3"]
+    finally:
+        server.shutdown()
+        server.server_close()
+    with pytest.raises(ConfigurationError):
+        WebhookNotifier(url, SECRET, client=object(), tls_context=ssl.create_default_context())  # type: ignore[arg-type]
+
+
 def test_signatures_expire_and_bind_the_body() -> None:
     body = b'{"a":1}'
     signature = sign(SECRET, 1_000_000, body)

@@ -27,6 +27,20 @@ class TestSqliteOutbox(OutboxContract):
         return open_sqlite(f"sqlite:///{tmp_path}/outbox.db")
 
 
+class TestSqliteRowByRowOutbox(OutboxContract):
+    """The claim and mark-sent path of a library without ``UPDATE … RETURNING`` (SQLite < 3.35)."""
+
+    @pytest.fixture(autouse=True)
+    def _row_by_row(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from aftersales.adapters import sqlite
+
+        monkeypatch.setattr(sqlite._Outbox, "claim_patch", "")
+        monkeypatch.setattr(sqlite._Outbox, "sent_patch", "")
+
+    def make_store(self, tmp_path: Path) -> SqliteStore:
+        return open_sqlite(f"sqlite:///{tmp_path}/outbox.db")
+
+
 class TestSqliteMemoryOutbox(OutboxContract):
     def make_store(self, tmp_path: Path) -> SqliteStore:
         return open_sqlite("sqlite:///:memory:")

@@ -44,7 +44,7 @@ from aftersales import (
     TicketKind,
 )
 from aftersales.adapters.reporting import reporting_for
-from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.errors import ConfigurationError, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.reporting import Period
 from aftersales.reports.faults import FaultDimension, fault_pareto
@@ -247,6 +247,98 @@ def test_the_retention_job_expires_idempotency_rows_after_the_period(store: Open
     assert not desk.note_to_customer(AGENT, tid, text="第一次", idempotency_key="k-1").replayed
     with pytest.raises(PermissionDenied):
         desk.privacy.purge_expired(AGENT)
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ConfigurationError, match="older_than"):
         desk.privacy.purge_expired(MANAGER, older_than=timedelta(0))
-    assert caught.value.field == "older_than"
+    with pytest.raises(ConfigurationError, match="keep_idempotency_days"):  # the pack says 30 days
+        desk.privacy.purge_expired(MANAGER, older_than=timedelta(days=7))
+
+
+def _pack(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "retention.toml"
+    path.write_text(f'[pack]\nname = "retention"\nextends = "sanitary_ware"\n\n{body}\n', encoding="utf-8")
+    return path
+
+
+def test_the_retention_period_is_a_pack_parameter(tmp_path: Path) -> None:
+    from aftersales import ServiceDesk
+    from aftersales.adapters.clock import ManualClock
+
+    clock = ManualClock(datetime(2026, 3, 2, 9, tzinfo=TZ))
+    pack = _pack(tmp_path, "[privacy]\nkeep_idempotency_days = 7\n\n[notification]\nkeep_sent_days = 10")
+    desk = ServiceDesk.open(f"sqlite:///{tmp_path / 'r.db'}", pack=pack, clock=clock)
+    try:
+        tid = seed(desk, clock)
+        desk.note_to_customer(AGENT, tid, text="第一次", idempotency_key="k-1")
+        assert desk.jobs.run_due(only=("purge_idempotency",)).counts["purge_idempotency"] == 0  # stamped
+        clock.advance(timedelta(days=6))
+        assert desk.privacy.purge_expired(Actor.system()) == 0  # 6 days: still replayable
+        assert desk.note_to_customer(AGENT, tid, text="第一次", idempotency_key="k-1").replayed
+        clock.advance(timedelta(days=2))  # 8 days > the pack's 7
+        report = desk.jobs.run_due(only=("purge_idempotency",))
+        assert report.ran == ("purge_idempotency",) and report.counts["purge_idempotency"] == 1
+        assert not desk.note_to_customer(AGENT, tid, text="第一次", idempotency_key="k-1").replayed
+        # restating the pack's period is fine; another one conflicts with it
+        assert desk.privacy.purge_expired(MANAGER, older_than=timedelta(days=7)) == 0
+        with pytest.raises(ConfigurationError, match="keep_idempotency_days"):
+            desk.privacy.purge_expired(MANAGER, older_than=timedelta(days=30))
+        assert desk.outbox.purge_sent(MANAGER, keep=timedelta(days=10)) >= 0
+        with pytest.raises(ConfigurationError, match="keep_sent_days"):
+            desk.outbox.purge_sent(MANAGER, keep=timedelta(days=90))
+        with pytest.raises(ConfigurationError, match="keep"):
+            desk.outbox.purge_sent(MANAGER, keep=timedelta(days=-1))
+    finally:
+        desk.shutdown()
+
+
+@pytest.mark.parametrize("value", ["0", "-3", '"30"', "1.5", "true", "4000"])
+def test_a_bad_retention_in_the_pack_is_refused_when_it_loads(tmp_path: Path, value: str) -> None:
+    from aftersales import ServiceDesk
+
+    with pytest.raises(ConfigurationError) as caught:
+        ServiceDesk.open("memory://", pack=_pack(tmp_path, f"[privacy]\nkeep_idempotency_days = {value}"))
+    assert "keep_idempotency_days" in str(caught.value)
+
+
+def test_erasure_removes_the_customers_attachments_from_the_filesystem(tmp_path: Path) -> None:
+    from aftersales import Contact, Customer, CustomerId, DealerId, ServiceDesk
+    from aftersales.adapters.attachments_fs import FileSystemAttachmentStore
+    from aftersales.adapters.clock import ManualClock
+
+    folder = tmp_path / "attachments"
+    clock = ManualClock(datetime(2026, 3, 2, 9, tzinfo=TZ))
+    desk = ServiceDesk.open(
+        f"sqlite:///{tmp_path / 'p.db'}", pack="sanitary_ware", clock=clock,
+        attachments=FileSystemAttachmentStore(folder),
+    )  # fmt: skip
+    try:
+        tid = seed(desk, clock)
+        other = Customer(CustomerId("c-2"), "李雷", Contact("李雷", phone="13800000002"), region="SH",
+                         dealer_id=DealerId("d-sh"))  # fmt: skip
+        desk.register_customer(MANAGER, other)
+        other_tid = desk.open_ticket(AGENT, customer_id="c-2", description="地漏堵塞").ticket.id
+        own = f"%PDF-1.4\n% signed by {NAME}, {ADDRESS}\n%%EOF\n".encode()
+        shared = b"%PDF-1.4\n% the maker's installation guide\n%%EOF\n"
+        desk.attachments.attach(AGENT, tid, kind="written_report", name="slip.pdf", content=own)
+        desk.attachments.attach(AGENT, tid, kind="written_report", name="guide.pdf", content=shared)
+        desk.attachments.attach(AGENT, other_tid, kind="written_report", name="guide.pdf", content=shared)
+
+        def stored() -> list[bytes]:
+            return [p.read_bytes() for p in folder.rglob("*") if p.is_file()]
+
+        assert own in stored() and shared in stored()
+
+        record = desk.privacy.erase_customer(OFFICER, "c-1", "the customer asked (PIPL art. 47)")
+
+        assert record.attachments == 2
+        assert own not in stored() and not any(NAME.encode() in blob for blob in stored())
+        assert shared in stored()  # another customer's ticket still uses these bytes
+        view = desk.ticket(MANAGER, tid)
+        assert view.attachments == ()
+        detached = [e for e in view.events if e.action == "detach"]
+        assert len(detached) == 2 and all(e.reason == "personal data erased" for e in detached)
+        kept = desk.attachments.list(MANAGER, other_tid)
+        _attachment, handle = desk.attachments.open(MANAGER, other_tid, kept[0].id)
+        with handle:
+            assert handle.read() == shared
+    finally:
+        desk.shutdown()

@@ -12,12 +12,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from aftersales.adapters.reporting import reporting_for
-from aftersales.adapters.reporting_rows import fact_values, fault_values
+from aftersales.adapters.reporting_rows import FACT_COLUMNS, LEDGER_COLUMNS, fact_values, fault_values
 from aftersales.adapters.reporting_sqlite_schema import REPORTING_STEP, backfill_state
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.adapters.sqlite_schema import MIGRATIONS
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.work import FaultRecord
+from aftersales.domain.work import CustomerNote, FaultRecord
 from aftersales.testing.storage_contract import ENGINEER, ledger_tickets
 
 BEFORE_REPORTING = MIGRATIONS.index(REPORTING_STEP)
@@ -158,7 +158,7 @@ def test_backfill_resumes_after_a_kill(tmp_path: Path) -> None:
     assert _report_rows(path) == _expected(tickets)
 
 
-def test_a_file_whose_triggers_kept_reporting_needs_no_backfill(tmp_path: Path) -> None:
+def test_a_file_whose_triggers_kept_reporting_back_fills_only_the_ledger_columns(tmp_path: Path) -> None:
     path = tmp_path / "triggers.db"
     tickets = _tickets(120)
     store = SqliteStore(f"sqlite:///{path}")
@@ -169,16 +169,21 @@ def test_a_file_whose_triggers_kept_reporting_needs_no_backfill(tmp_path: Path) 
     # What an older aftersales left: complete side tables kept by triggers on tickets.
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("DROP TABLE report_backfill")
+    for column in LEDGER_COLUMNS:  # added later (issue 24)
+        conn.execute(f"ALTER TABLE report_tickets DROP COLUMN {column}")
     for name, when in (("report_tickets_insert", "INSERT"), ("report_tickets_update", "UPDATE")):
         conn.execute(f"CREATE TRIGGER {name} AFTER {when} ON tickets BEGIN SELECT 1; END")
     conn.execute(f"PRAGMA user_version = {BEFORE_REPORTING}")
     conn.close()
     store = SqliteStore(f"sqlite:///{path}")
     conn = store.acquire()
-    assert backfill_state(conn) == ("", True)
+    # The triggers' rows are kept (REPORTING_STEP needs no back-fill); the ledger columns added after
+    # them are filled by rewriting every row once.
+    assert backfill_state(conn) == ("", False)
     triggers = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone()[0]
     store.release(conn)
     assert triggers == 0
+    assert store.backfill_reporting().tickets == len(tickets)
     assert store.backfill_reporting().tickets == 0
     store.close()
     assert _report_rows(path) == _expected(tickets)
@@ -187,10 +192,15 @@ def test_a_file_whose_triggers_kept_reporting_needs_no_backfill(tmp_path: Path) 
 def test_the_stores_rows_are_the_reference_facts() -> None:
     import attrs
 
+    from aftersales.ports.ledger_rows import LEDGER_FIELDS, ticket_record
     from aftersales.ports.reporting import ticket_facts
 
+    ledger = [LEDGER_FIELDS.index(c) for c in LEDGER_COLUMNS]
     for ticket in _tickets(300):
-        assert fact_values(ticket) == attrs.astuple(ticket_facts(ticket), recurse=False)
+        values = fact_values(ticket)
+        assert values[: len(FACT_COLUMNS)] == attrs.astuple(ticket_facts(ticket), recurse=False)
+        record = ticket_record(ticket)
+        assert values[len(FACT_COLUMNS) :] == tuple(record[i] for i in ledger)
 
 
 def test_a_batch_cut_short_by_its_time_budget_leaves_nothing_out(tmp_path: Path) -> None:
@@ -208,3 +218,36 @@ def test_a_batch_cut_short_by_its_time_budget_leaves_nothing_out(tmp_path: Path)
     store.close()
     assert progress.tickets == len(tickets) and progress.batches >= len(tickets) // 2
     assert _report_rows(path) == _expected(tickets)
+
+
+def test_a_save_writes_only_the_reporting_columns_that_changed(tmp_path: Path) -> None:
+    path = tmp_path / "changes.db"
+    tickets = ledger_tickets(6)
+    store = SqliteStore(f"sqlite:///{path}")
+    with store() as uow:
+        uow.tickets.add_many(tickets)
+        uow.commit()
+    log = sqlite3.connect(path, isolation_level=None)
+    log.execute("CREATE TABLE fact_writes (id TEXT, state TEXT)")
+    log.execute(
+        "CREATE TRIGGER fact_written AFTER UPDATE ON report_tickets"
+        " BEGIN INSERT INTO fact_writes VALUES (new.id, new.state); END"
+    )
+    ticket = next(t for t in tickets if t.state == "assigned")
+    at = ticket.last_event_at + timedelta(minutes=5)
+    with store() as uow:  # a note changes no reporting fact: no reporting write at all
+        loaded = uow.tickets.get(ticket.id)
+        loaded.note_to_customer(ENGINEER, at, CustomerNote("工程师已出发"))
+        uow.tickets.save(loaded)
+        uow.commit()
+    assert log.execute("SELECT * FROM fact_writes").fetchall() == []
+    with store() as uow:  # a step changes the state: that column is written, and the row is right
+        loaded = uow.tickets.get(ticket.id)
+        loaded.step("start_work", ENGINEER, at + timedelta(minutes=1))
+        uow.tickets.save(loaded)
+        uow.commit()
+    assert log.execute("SELECT * FROM fact_writes").fetchall() == [(ticket.id, "in_progress")]
+    row = log.execute("SELECT * FROM report_tickets WHERE id = ?", (ticket.id,)).fetchone()
+    assert row == tuple(int(v) if isinstance(v, bool) else v for v in fact_values(loaded))
+    log.close()
+    store.close()

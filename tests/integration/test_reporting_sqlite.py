@@ -61,6 +61,23 @@ def test_counts_and_timings_match(both: tuple[ReportingQueries, ReportingQueries
     assert sqlite.category_counts(MARCH, group) == memory.category_counts(MARCH, group)
 
 
+@pytest.mark.parametrize("group", list(GroupBy))
+def test_timing_columns_are_the_timings(
+    both: tuple[ReportingQueries, ReportingQueries], group: GroupBy
+) -> None:
+    memory, sqlite = both
+    expected = sorted(
+        (t.group, t.received_us, t.first_response_us, t.response_due_us, t.resolved_us, t.resolution_due_us)
+        for t in memory.timings(MARCH, group)
+    )
+    assert len(expected) == 60
+    for queries in (memory, sqlite):
+        c = queries.timing_columns(MARCH, group)
+        columns = (c.received_us, c.first_response_us, c.response_due_us, c.resolved_us, c.resolution_due_us)
+        rows = zip(c.group, *columns, strict=True)
+        assert sorted(rows, key=repr) == sorted(expected, key=repr)
+
+
 @pytest.mark.parametrize("dimension", list(FaultDimension))
 def test_fault_counts_match(
     both: tuple[ReportingQueries, ReportingQueries], dimension: FaultDimension

@@ -3,8 +3,8 @@
 Reason codes are found by reading ``src/aftersales`` with :mod:`ast` (nothing is imported or run).
 The scan covers:
 
-1. ``Reason("code", …)`` (or ``Reason(code="code")``) with a string literal, or with a name bound
-   to a module-level string constant;
+1. ``Reason("code", …)`` or ``Reason.checked("code", …)`` (or ``Reason(code="code")``) with a string
+   literal, or with a name bound to a module-level string constant;
 2. helpers that build a reason from one of their own parameters (``def _reason(code, target):
    return Reason(code, …)``): every call of a function of that name (``_reason(…)``,
    ``self._reason(…)``) passing a string literal in that position, or as that keyword;
@@ -91,6 +91,8 @@ def _is_reason_call(node: ast.AST) -> bool:
     if not isinstance(node, ast.Call):
         return False
     func = node.func
+    if isinstance(func, ast.Attribute) and func.attr == "checked":  # Reason.checked(code, params)
+        func = func.value
     return (isinstance(func, ast.Name) and func.id == "Reason") or (
         isinstance(func, ast.Attribute) and func.attr == "Reason"
     )

@@ -57,6 +57,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "sla_recomputed": {"tickets": 12, "official_until": date(2027, 12, 31)},
     "contract_expiring": {"contract_id": "HT-1", "holder": "张三", "ends_on": AT.date()},
     "survey_invitation": {"title": "2026-Q1", "link": "https://portal.example/s/1"},
+    "maintenance_overdue": {"count": 2, "oldest_due": AT.date(), "visits": "MP-u1:2026-03-05, MP-u2"},
     "complaint_referred": {"complaint_id": "SR-9", "outlet": "浦东特约网点", "note": "请上门核实"},
     "complaint_reply": {"complaint_id": "SR-9", "outlet": "浦东特约网点", "reply": "已更换密封圈"},
     "linked_ticket_resolved": {"complaint_id": "SR-9", "ticket_id": "T-1", "resolved_at": AT},

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +15,7 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.unit.embedding_world import AUDITOR, dispatched_ticket, long_ticket, small_desk
+from tests.unit.embedding_world import AGENT, AUDITOR, dispatched_ticket, long_ticket, small_desk
 
 from aftersales.domain.classification import Category, Priority
 from aftersales.domain.money import Money
@@ -238,3 +238,34 @@ def test_views_and_results_carry_to_dict_and_to_json() -> None:
     assert result.to_json(locale="en") == to_json(result, locale="en")
     progress = desk.progress(AUDITOR, ticket_id)
     assert from_json(progress.to_json(), Progress) == progress
+
+
+def test_tags_custom_fields_and_attachments_travel_and_round_trip() -> None:
+    from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
+
+    fields = CustomFieldSet.of(
+        CustomField("colour", FieldType.CHOICE, choices=("white", "black")),
+        CustomField("install_date", FieldType.DATE),
+    )
+    desk = small_desk(custom_fields=fields)
+    ticket_id, _ = dispatched_ticket(desk)
+    desk.tag(AGENT, ticket_id, add=["VIP", "批量"])
+    desk.set_custom_fields(AGENT, ticket_id, {"colour": "black", "install_date": date(2026, 3, 9)})
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8
+    desk.attachments.attach(AGENT, ticket_id, kind="photo", name="现场.jpg", content=jpeg)
+    view = desk.ticket(AUDITOR, ticket_id)
+    data = json.loads(to_json(view))
+    assert data["tags"] == ["vip", "批量"]
+    assert data["custom_fields"] == {"colour": "black", "install_date": "2026-03-09"}
+    (photo,) = data["attachments"]
+    assert photo["kind"] == "photo" and photo["media_type"] == "image/jpeg" and photo["size"] == len(jpeg)
+    assert photo["added_at_zone"] == "Asia/Shanghai" and datetime.fromisoformat(photo["added_at"])
+    assert data["charges"] is None
+    assert data == to_dict(view)
+    back = from_json(to_json(view), TicketView)
+    assert (back.tags, dict(back.custom_fields), back.attachments) == (
+        view.tags,
+        dict(view.custom_fields),
+        view.attachments,
+    )
+    assert dumps(back._ticket) == dumps(view._ticket)

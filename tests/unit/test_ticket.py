@@ -9,7 +9,7 @@ import pytest
 from aftersales.domain.classification import ImpactScope, Plan, Priority, Severity
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
+from aftersales.domain.ticket_workflow import MATERIALS_MONEY_STEPS, TICKET_WORKFLOW, TicketState
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
 from aftersales.errors import InvalidTransition, NaiveDatetimeError, ValidationError
 from aftersales.serialization import unstructure
@@ -182,12 +182,15 @@ def test_final_states_only_reopen_or_record() -> None:
     # Describing a ticket (tags, custom fields, attachments) never moves it and stays possible after
     # the end: a signed service slip arrives after the close, a cancelled ticket's photos are erased.
     describing = {"tag", "set_fields", "attach", "detach"}
-    assert set(TICKET_WORKFLOW.allowed("cancelled")) == describing
+    # the materials desk's money steps are recorded whenever they happen (a part charged back late)
+    materials = set(MATERIALS_MONEY_STEPS)
+    assert set(TICKET_WORKFLOW.allowed("cancelled")) == describing | materials
     charging = {"assess_charges", "offer_quote", "accept_quote", "record_payment"}  # paid after closing too
     assert (
         set(TICKET_WORKFLOW.allowed("closed"))
-        == {"reopen", "schedule_callback", "record_callback"} | describing | charging
+        == {"reopen", "schedule_callback", "record_callback"} | describing | charging | materials
     )
+    assert all(TICKET_WORKFLOW.target("closed", step) == "closed" for step in materials)
 
 
 def test_workflow_retains_no_ticket() -> None:

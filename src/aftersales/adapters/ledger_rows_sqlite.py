@@ -1,17 +1,18 @@
-"""Ledger records straight from SQLite: the indexed columns, the report side table, one JSON read.
+"""Ledger records straight from SQLite: the indexed columns and the report row written with the ticket.
 
 One query per page: the ledger's own WHERE clause (:func:`~aftersales.adapters.sql_ledger.where`)
-picks the page of ``tickets`` by (received_us, id); the instants come from the store-written
-``report_tickets`` facts, and the channel, assignee name and last fault record from one
-``json_extract`` of the ticket document. No ticket object is built.
+picks the page of ``tickets`` by (received_us, id) and the ``report_tickets`` row the store wrote
+with each ticket supplies every other field: codes, instants, the engineer's name, the last fault record
+(:data:`~aftersales.adapters.reporting_rows.LEDGER_COLUMNS`); the tickets table gives only the id and
+the receipt time, from the index the page is a range of. The columns come out in
+:data:`~aftersales.ports.ledger_rows.LEDGER_FIELDS` order, so a fetched row is the record: no
+ticket document is read, parsed or rebuilt.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Sequence
-
-import orjson
 
 from aftersales.adapters.reporting_sqlite_schema import ensure_reporting_schema
 from aftersales.adapters.sql_ledger import where
@@ -22,16 +23,22 @@ from aftersales.ports.queries import TicketFilter
 
 __all__ = ["SqliteLedgerRows"]
 
+# The report row joins as a projection with its own column names (SQLite flattens it into a primary
+# key lookup per ticket), so the ledger's WHERE clause, written for ``tickets`` alone, means what it
+# means for the ledger. Only the id and receipt time come from ``tickets``: a page is a range of the
+# ledger index covering them (no sort, no read of the ticket row and its document) and one lookup of
+# the small report row per ticket.
+_REPORT = (
+    "kind", "state", "category", "priority", "channel", "customer_id", "dealer_id", "region", "engineer",
+    "product_id", "batch", "description", "response_due_us", "resolution_due_us", "resolved_us",
+    "closed_us", "symptom", "cause", "action",
+)  # fmt: skip
 _SELECT = (
-    "SELECT t.id, t.kind, t.state, t.category, t.priority, t.received_us, t.customer_id, t.dealer_id, "
-    "t.region, t.assignee_id, t.product_id, t.batch, t.description, r.response_due_us, t.resolution_due_us, "
-    "r.resolved_us, r.closed_us, t.extra FROM (SELECT id, kind, state, category, priority, received_us, "
-    "customer_id, dealer_id, region, assignee_id, product_id, batch, description, resolution_due_us, "
-    # one JSON read per ticket, inside the page query so the document itself goes no further
-    "json_extract(data, '$.channel', '$.assignee.name', '$.fault_records[#-1].symptom', "
-    "'$.fault_records[#-1].cause', '$.fault_records[#-1].action') AS extra "
-    "FROM tickets{where} ORDER BY received_us, id LIMIT ?) AS t "
-    "LEFT JOIN report_tickets AS r ON r.id = t.id ORDER BY t.received_us, t.id"
+    "SELECT tickets.id, r_kind, r_state, r_category, r_priority, r_channel, received_us, "
+    "r_customer_id, r_dealer_id, r_region, r_engineer, r_product_id, r_batch, r_description, "
+    "r_response_due_us, r_resolution_due_us, r_resolved_us, r_closed_us, r_symptom, r_cause, r_action "
+    f"FROM tickets LEFT JOIN (SELECT id AS r_id, {', '.join(f'{c} AS r_{c}' for c in _REPORT)} "
+    "FROM report_tickets) ON r_id = tickets.id{where} ORDER BY received_us, tickets.id LIMIT ?"
 )
 
 
@@ -56,25 +63,16 @@ class SqliteLedgerRows:
             args = list(params)
             if after is not None:
                 # a row value: the (received_us, id) index seeks straight to the next page
-                parts.append("(received_us, id) > (?, ?)")
+                parts.append("(received_us, tickets.id) > (?, ?)")
                 args += [after[0], after[1]]
             sql = _SELECT.replace("{where}", " WHERE " + " AND ".join(parts) if parts else "")
             rows = self._read(sql, (*args, page_size))
             if not rows:
                 return
-            page: list[LedgerRecord] = []
-            loads = orjson.loads
-            for row in rows:
-                channel, name, symptom, cause, action = loads(row[17])  # type: ignore[arg-type]
-                page.append(
-                    (row[0], row[1], row[2], row[3], row[4], channel, row[5], row[6], row[7], row[8],
-                     name or row[9], row[10], row[11], row[12], row[13], row[14], row[15], row[16],
-                     symptom, cause, action)
-                )  # fmt: skip
-            yield page
+            yield rows
             if len(rows) < page_size:
                 return
-            after = (rows[-1][5], rows[-1][0])
+            after = (rows[-1][6], rows[-1][0])
 
     def _read(self, sql: str, params: tuple[object, ...]) -> list[tuple[object, ...]]:
         conn = self._store.acquire()

@@ -1,9 +1,10 @@
 """The in-memory store: same semantics as the SQL adapters, for tests and embedding.
 
-Committed state is kept as JSON text, so every ``get`` returns a fresh copy and nothing a caller
-mutates leaks into the store. A unit of work collects its writes privately and publishes them on
-``commit`` under a lock, after re-checking every version it relied on: a conflicting commit raises
-``ConcurrencyConflict`` (or ``DuplicateError``) and publishes nothing.
+Committed state is kept as JSON text (and the value parsed from it, once read), so every ``get``
+returns a fresh copy and nothing a caller mutates leaks into the store. A unit of work collects its
+writes privately and publishes them on ``commit`` under a lock, after re-checking every version it
+relied on: a conflicting commit raises ``ConcurrencyConflict`` (or ``DuplicateError``) and publishes
+nothing.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ class _Record:
     version: int
     text: str
     row: Any = None  # TicketRow for tickets, index values for documents, the message for the outbox
+    # The value parsed from ``text``, kept once read: a ticket (handed out as copies) or an immutable
+    # entity. Parsing is most of a read; the text stays the stored truth.
+    parsed: Any = None
 
 
 class MemoryStore:
@@ -211,7 +215,10 @@ class _Tickets:
         record = self._uow._read(("tickets", id))
         if record is None:
             raise NotFound("ticket", id)
-        ticket = loads(record.text, Ticket)
+        kept: Ticket | None = record.parsed
+        if kept is None:
+            kept = record.parsed = loads(record.text, Ticket)
+        ticket = kept.copy()  # a fresh ticket per read, as parsing the text gave: callers change it
         ticket.version = record.version
         return ticket
 
@@ -271,7 +278,6 @@ class _Entities(Generic[T]):
         self._name = name
         self._table = f"entity:{name}"
         self._cls = cls
-        self._fields = {a.name for a in attrs.fields(cls)}  # type: ignore[arg-type]
 
     def add(self, obj: T) -> None:
         self._uow._insert((self._table, obj.id), _Record(0, dumps(obj)))  # type: ignore[attr-defined]
@@ -280,7 +286,13 @@ class _Entities(Generic[T]):
         record = self._uow._read((self._table, id))
         if record is None:
             raise NotFound(self._name, id)
-        return loads(record.text, self._cls)
+        return self._parsed(record)
+
+    def _parsed(self, record: _Record) -> T:
+        # Entities are immutable values: one parse per stored text serves every read.
+        if record.parsed is None:
+            record.parsed = loads(record.text, self._cls)
+        return record.parsed  # type: ignore[no-any-return]
 
     def save(self, obj: T) -> None:
         self._uow._upsert((self._table, obj.id), _Record(0, dumps(obj)))  # type: ignore[attr-defined]
@@ -290,11 +302,11 @@ class _Entities(Generic[T]):
         for id_ in ids:
             record = self._uow._read((self._table, id_))
             if record is not None:
-                found[id_] = loads(record.text, self._cls)
+                found[id_] = self._parsed(record)
         return found
 
     def list(self, **equals: str | None) -> Sequence[T]:
-        unknown = set(equals) - self._fields
+        unknown = set(equals) - {a.name for a in attrs.fields(self._cls)}  # type: ignore[arg-type]
         if unknown:
             raise ValidationError(f"{self._name} has no field(s) {', '.join(sorted(unknown))}")
         result: list[T] = []
@@ -345,6 +357,24 @@ class _Documents:
             for _, r in self._uow._scan(f"doc:{spec.kind}")
             if all(r.row.get(k) == v for k, v in wanted.items())
         ]
+
+    def query_range(
+        self, cls: type[D], field: str, upto: str, *, limit: int | None = None, **equals: object
+    ) -> Sequence[D]:
+        """Documents whose index ``field`` is set and at most ``upto`` (see ``SqlDocuments.query_range``)."""
+        spec = document_spec(cls)
+        unknown = ({field} | set(equals)) - set(spec.index)
+        if unknown:
+            raise ValidationError(f"{spec.kind} has no index field(s) {', '.join(sorted(unknown))}")
+        wanted = {k: index_value(v) for k, v in equals.items()}
+        found = sorted(
+            ((r.row[field], id_), r)
+            for id_, r in self._uow._scan(f"doc:{spec.kind}")
+            if r.row.get(field) is not None
+            and r.row[field] <= upto
+            and all(r.row.get(k) == v for k, v in wanted.items())
+        )
+        return [with_version(loads(r.text, cls), r.version) for _, r in found[:limit]]
 
     def query_data(self, kind: str, **equals: object) -> list[dict[str, Any]]:
         """Documents of ``kind`` as stored JSON (see the SQL stores' ``query_data``)."""

@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
+import ssl
 import time
 from collections.abc import Callable, Mapping
 
 import orjson
 
+from aftersales.adapters.http_pool import KeepAlivePool
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
 
@@ -76,10 +79,16 @@ def verify_signature(
 
 
 class WebhookNotifier:
-    """POSTs each message, signed, to ``url``; thread-safe (one pooled ``httpx.Client``).
+    """POSTs each message, signed, to ``url``; thread-safe.
 
-    ``channels`` limits which channels it takes (``None``: all). ``headers`` are added to every
-    request (an API key of the receiver). ``clock`` gives Unix seconds (tests pin it).
+    By default the requests go over a pool of at most ``max_connections`` keep-alive connections
+    (:class:`~aftersales.adapters.http_pool.KeepAlivePool`, standard library): with ``senders``
+    threads delivering, each sender keeps its own open connection. Pass ``client`` (an
+    ``httpx.Client``) to send through httpx instead: a proxy, client certificates, HTTP/2.
+    ``tls_context`` replaces the default TLS set-up of ``https://`` URLs (the system's trusted roots,
+    hostname checked): a private CA, a client certificate. ``channels`` limits which channels it
+    takes (``None``: all). ``headers`` are added to every request (an API key of the receiver).
+    ``clock`` gives Unix seconds (tests pin it).
     """
 
     def __init__(
@@ -93,6 +102,7 @@ class WebhookNotifier:
         max_connections: int = 16,
         client: httpx.Client | None = None,
         clock: Callable[[], float] = time.time,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise ConfigurationError(f"a webhook URL is http(s)://…, got {url!r}", key="url")
@@ -103,9 +113,14 @@ class WebhookNotifier:
         self.channels = channels
         self.headers = dict(headers or {})
         self._clock = clock
-        self._own_client = client is None
-        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-        self.client = client or httpx.Client(timeout=timeout, limits=limits)
+        self.client = client
+        if client is not None and tls_context is not None:
+            raise ConfigurationError("give the TLS context to your httpx client, not here", key="tls_context")
+        self._pool = (
+            None
+            if client is not None
+            else KeepAlivePool(url, timeout=timeout, size=max_connections, context=tls_context)
+        )
 
     def body(self, message: RenderedMessage) -> bytes:
         """The JSON body sent for ``message``."""
@@ -135,17 +150,23 @@ class WebhookNotifier:
             "X-Aftersales-Idempotency-Key": message.idempotency_key,
             "X-Aftersales-Attempt": str(message.attempt),
         }
-        try:
-            response = self.client.post(self.url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"webhook request failed: {type(exc).__name__}") from None
-        status = response.status_code
+        if self._pool is not None:
+            try:
+                status, _ = self._pool.post(body, headers)
+            except (OSError, ValueError, http.client.HTTPException) as exc:
+                raise DeliveryError(f"webhook request failed: {type(exc).__name__}") from None
+        else:
+            assert self.client is not None
+            try:
+                status = self.client.post(self.url, content=body, headers=headers).status_code
+            except httpx.HTTPError as exc:
+                raise DeliveryError(f"webhook request failed: {type(exc).__name__}") from None
         if 200 <= status < 300:
             return
         permanent = 400 <= status < 500 and status not in _RETRIED
         raise DeliveryError(f"webhook answered {status}", permanent=permanent, status=status)
 
     def close(self) -> None:
-        """Close the HTTP client (if this notifier made it)."""
-        if self._own_client:
-            self.client.close()
+        """Close the pooled connections (a ``client`` passed in is the caller's to close)."""
+        if self._pool is not None:
+            self._pool.close()

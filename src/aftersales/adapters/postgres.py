@@ -7,34 +7,39 @@ its WAL reaches the disk, several times more commands per second on one connecti
 may lose the last few hundred milliseconds of commits (never corrupts; the default ``on`` loses
 nothing). ``?pool_min=N&pool_max=M`` size the connection pool (default 1 and 8);
 ``?prepare_threshold=N`` is psycopg's (default here 0: every statement is prepared on first use;
-use a large N behind a transaction-pooling proxy). The schema is versioned like the SQLite one
-(table ``aftersales_schema``) and migrated on open under an advisory lock, so several processes
-may open the same database at once. A unit of work is one transaction on a pooled connection;
-``UPDATE … WHERE version = %s`` refuses stale writes; inserts use ``ON CONFLICT DO NOTHING`` so a
-duplicate is reported without aborting the transaction.
+use a large N behind a transaction-pooling proxy). ``?ticket_cache=N`` keeps N tickets this process
+wrote parsed (default 4096, 0 for none), each checked against its row on every read
+(:mod:`aftersales.adapters.postgres_tickets`). A command costs two round trips: one ``SELECT`` of the
+ticket and what the command reads with it, then its writes and ``COMMIT`` in one pipeline
+(:mod:`aftersales.adapters.postgres_pipeline` says when their errors surface). The schema is
+versioned like the SQLite one (table ``aftersales_schema``) and migrated on open under an advisory
+lock, so several processes may open the same database at once. A unit of work is one transaction
+on a pooled connection; ``UPDATE … WHERE version = %s`` refuses stale writes (a command's ticket is
+locked by ``SELECT … FOR UPDATE`` first); inserts that run at once use ``ON CONFLICT DO NOTHING``
+so a duplicate is reported without aborting the transaction.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
-from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
+from aftersales.adapters.postgres_pipeline import Transaction, translated
+from aftersales.adapters.postgres_tickets import PostgresTickets
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
+from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo
 from aftersales.adapters.ticket_search_postgres import SEARCH_MIGRATION, PostgresTicketSearch
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
-from aftersales.domain.ticket import Ticket
 from aftersales.errors import (
-    AftersalesError,
-    ConcurrencyConflict,
     ConfigurationError,
     DuplicateError,
     NotFound,
@@ -42,14 +47,13 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document
+from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_record
-from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
-from aftersales.ports.repositories import distinct_batch
-from aftersales.ports.ticket_index import COUNT_COLUMNS, ticket_row
-from aftersales.serialization import decode_json, encode_json, structure, unstructure
+from aftersales.serialization import decode_json, encode_json, loads, structure, unstructure
 
 try:
     import psycopg
+    from psycopg.conninfo import conninfo_to_dict
     from psycopg.types.json import Jsonb, set_json_loads
     from psycopg_pool import ConnectionPool
 except ImportError as exc:  # pragma: no cover - depends on the install
@@ -123,32 +127,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453
-
-_INSERT_TICKET = (
-    f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data) "
-    f"VALUES ({', '.join(['%s'] * (len(ROW_COLUMNS) + 1))}) ON CONFLICT (id) DO NOTHING"
-)
-_INSERT_TICKETS = _INSERT_TICKET.removesuffix(" ON CONFLICT (id) DO NOTHING")
-_SETS = ", ".join(f"{c} = %s" for c in ROW_COLUMNS[1:])
-_UPDATE_TICKET = f"UPDATE tickets SET {_SETS}, data = %s WHERE id = %s AND version = %s"
-
-
-@contextmanager
-def _translated(where: str) -> Iterator[None]:
-    try:
-        yield
-    except AftersalesError:
-        raise
-    except psycopg.errors.UniqueViolation as exc:
-        raise DuplicateError(f"{where}: {exc}") from exc
-    except psycopg.errors.SerializationFailure as exc:
-        raise ConcurrencyConflict(where, "?", -1, None) from exc
-    except (psycopg.Error, OSError) as exc:
-        raise StorageError(f"{where}: {exc}") from exc
+_translated = translated
+_PARSED_LIMIT = 4096
+"""Entities kept parsed per store, by their stored text (customers, engineers, dealers read per command)."""
 
 
 _SYNCHRONOUS_COMMIT = ("on", "off", "local", "remote_write", "remote_apply")
-_OPTIONS = ("schema", "synchronous_commit", "pool_min", "pool_max", "prepare_threshold")
+_OPTIONS = ("schema", "synchronous_commit", "pool_min", "pool_max", "prepare_threshold", "ticket_cache")
 
 
 @attrs.frozen
@@ -161,6 +146,7 @@ class _PgOptions:
     pool_min: int | None = None
     pool_max: int | None = None
     prepare_threshold: int | None = None
+    ticket_cache: int | None = None
 
 
 def _count(name: str, value: str | None, low: int) -> int | None:
@@ -193,9 +179,16 @@ def _parse_url(url: str) -> _PgOptions:
         _count("pool_min", ours.get("pool_min"), 0),
         _count("pool_max", ours.get("pool_max"), 1),
         _count("prepare_threshold", ours.get("prepare_threshold"), 0),
+        _count("ticket_cache", ours.get("ticket_cache"), 0),
     )
     if options.pool_min is not None and options.pool_max is not None and options.pool_min > options.pool_max:
         raise ValidationError("pool_min is larger than pool_max", field="url")
+    try:  # the rest is libpq's: a parameter it does not know is refused here, not at the first connect
+        conninfo_to_dict(options.conninfo)
+    except psycopg.ProgrammingError as exc:
+        raise ConfigurationError(
+            f"{exc} (aftersales reads {', '.join(_OPTIONS)}; libpq the parameters it documents)", key="url"
+        ) from None
     return options
 
 
@@ -215,7 +208,8 @@ class PostgresStore:
         max_size = options.pool_max if options.pool_max is not None else max(max_size, min_size)
         if min_size > max_size:
             raise ValidationError("pool_min is larger than the pool's size", field="url")
-        kwargs: dict[str, Any] = {"autocommit": False}
+        # Autocommit: the unit of work sends BEGIN and COMMIT itself, each with other statements.
+        kwargs: dict[str, Any] = {"autocommit": True}
         # Statements this adapter runs on every command are few and fixed: prepared on their first use
         # (psycopg's default waits for the 5th) they skip parsing and planning from then on.
         kwargs["prepare_threshold"] = 0 if options.prepare_threshold is None else options.prepare_threshold
@@ -227,6 +221,11 @@ class PostgresStore:
         if settings:
             kwargs["options"] = " ".join(settings)
         self._closed = False
+        self.tickets_kept = TicketMemo(
+            DEFAULT_LIMIT if options.ticket_cache is None else options.ticket_cache
+        )
+        self._parsed: OrderedDict[tuple[str, str], object] = OrderedDict()
+        self._parsed_lock = threading.Lock()
         with _translated("connect"):
             if self.schema:
                 with psycopg.connect(conninfo, autocommit=True) as admin:
@@ -247,7 +246,7 @@ class PostgresStore:
             raise
 
     def _migrate(self) -> None:
-        with _translated("migrate"), self._pool.connection() as conn:
+        with _translated("migrate"), self._pool.connection() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
             conn.execute("CREATE TABLE IF NOT EXISTS aftersales_schema (version INTEGER NOT NULL)")
             row = conn.execute("SELECT version FROM aftersales_schema").fetchone()
@@ -285,6 +284,28 @@ class PostgresStore:
     def release(self, conn: psycopg.Connection[Any]) -> None:
         self._pool.putconn(conn)
 
+    def parsed(self, kind: str, text: str, cls: type[T]) -> T:
+        """The entity stored as ``text``: the same text always gives an equal immutable value, so
+        customers, engineers and dealers read on every command are parsed once (least recent out)."""
+        key = (kind, text)
+        with self._parsed_lock:
+            obj = self._parsed.get(key)
+            if obj is not None:
+                self._parsed.move_to_end(key)
+                return obj  # type: ignore[return-value]
+        found = loads(text, cls)
+        with self._parsed_lock:
+            self._parsed[key] = found
+            while len(self._parsed) > _PARSED_LIMIT:
+                self._parsed.popitem(last=False)
+        return found
+
+    def ledger_rows(self) -> LedgerRows:
+        """Flat ledger records for exports, read without building tickets (see ``ports.ledger_rows``)."""
+        from aftersales.adapters.ledger_rows_postgres import PostgresLedgerRows
+
+        return PostgresLedgerRows(self)
+
     def close(self) -> None:
         """Close the pool; later units of work raise ``StorageError``."""
         self._closed = True
@@ -296,8 +317,12 @@ class PostgresUnitOfWork:
 
     def __init__(self, store: PostgresStore) -> None:
         self._store = store
-        self._conn: psycopg.Connection[Any] | None = None
-        self.tickets = _Tickets(self)
+        self.tx = Transaction(store.acquire, store.release)
+        self.entity_texts: dict[tuple[str, str], str | None] = {}
+        """Entities read in this transaction, as stored (``None``: not there), by (kind, id)."""
+        self.entities_seen: dict[tuple[str, str], object] = {}
+        """Entities read or written in this transaction, parsed."""
+        self.tickets = PostgresTickets(self, store.tickets_kept)
         self.customers: _Entities[Customer] = _Entities(self, "customer", Customer)
         self.assets: _Entities[Asset] = _Entities(self, "asset", Asset)
         self.products: _Entities[Product] = _Entities(self, "product", Product)
@@ -318,44 +343,53 @@ class PostgresUnitOfWork:
         self.rollback()
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
-        if self._conn is None:
-            self._conn = self._store.acquire()
-        with _translated("postgresql"):
-            return self._conn.execute(sql, params)
+        """Execute ``sql`` now (after any deferred writes, in the same round trip)."""
+        return self.tx.run(sql, params)
+
+    def defer(self, sql: str, params: Sequence[Any]) -> None:
+        """A write that can only fail on a duplicate key: sent with the command's next read or commit
+        once the unit of work holds a ticket (:mod:`aftersales.adapters.postgres_pipeline`)."""
+        self.tx.defer(sql, params)
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """``executemany`` inside a savepoint: on an error none of ``rows`` is written and the unit of
         work stays usable. Call it after another statement (the transaction must have begun)."""
-        conn = self._conn
-        if conn is None:
+        if not self.tx.begun:
             raise StorageError("run_many needs a transaction that has begun")
+        conn = self.tx.connection()
         with _translated("postgresql"), conn.transaction(), conn.cursor() as cursor:
             cursor.executemany(sql, rows)
 
+    def remember_entities(self, kinds: Sequence[str], found: Sequence[Any]) -> None:
+        """Keep entities read with a ticket: ``found`` holds (id asked for, stored JSON or None) per kind."""
+        for n, kind in enumerate(kinds):
+            id_, text = found[2 * n], found[2 * n + 1]
+            if id_ is not None:
+                self.entity_texts.setdefault((kind, id_), text)
+
+    def parsed(self, kind: str, text: str, cls: type[T]) -> T:
+        """``text`` as a ``cls`` (parsed once per store)."""
+        return self._store.parsed(kind, text, cls)
+
+    def _forget(self) -> None:
+        self.entity_texts.clear()
+        self.entities_seen.clear()
+        self.tickets.forget()
+        self.search.known.clear()
+
     def commit(self) -> None:
         """Commit; on failure the transaction is rolled back and the error raised."""
-        conn, self._conn = self._conn, None
-        if conn is None:
-            return
         try:
-            with _translated("commit"):
-                conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
+            self.tx.commit()
         finally:
-            self._store.release(conn)
+            self._forget()
 
     def rollback(self) -> None:
         """Roll back whatever is uncommitted."""
-        conn, self._conn = self._conn, None
-        if conn is None:
-            return
         try:
-            with _translated("rollback"):
-                conn.rollback()
+            self.tx.rollback()
         finally:
-            self._store.release(conn)
+            self._forget()
 
 
 def _configure(conn: psycopg.Connection[Any]) -> None:
@@ -364,102 +398,11 @@ def _configure(conn: psycopg.Connection[Any]) -> None:
 
 
 def _json(obj: object, version: int | None = None) -> Jsonb:
+    """``obj`` as a ``jsonb`` value (with ``version`` in it, for versioned documents)."""
     data = unstructure(obj)
     if version is not None:
         data["version"] = version
     return Jsonb(data, dumps=encode_json)
-
-
-class _Tickets:
-    def __init__(self, uow: PostgresUnitOfWork) -> None:
-        self._uow = uow
-
-    def add(self, ticket: Ticket) -> None:
-        row = attrs.astuple(ticket_row(ticket), recurse=False)
-        if self._uow.run(_INSERT_TICKET, (*row, _json(ticket))).rowcount != 1:
-            raise DuplicateError(f"ticket {ticket.id!r} already exists")
-
-    def add_many(self, tickets: Iterable[Ticket]) -> None:
-        batch = distinct_batch(tickets)
-        if not batch:
-            return
-        taken = self._uow.run(
-            "SELECT id FROM tickets WHERE id = ANY(%s) LIMIT 1", ([t.id for t in batch],)
-        ).fetchone()
-        if taken is not None:
-            raise DuplicateError(f"ticket {taken[0]!r} already exists")
-        rows = [(*attrs.astuple(ticket_row(t), recurse=False), _json(t)) for t in batch]
-        # Without ON CONFLICT: a concurrent insert of one of these ids fails the whole batch.
-        self._uow.run_many(_INSERT_TICKETS, rows)
-
-    def _load(self, version: int, data: Any) -> Ticket:
-        ticket = structure(data, Ticket)
-        ticket.version = version
-        return ticket
-
-    def get(self, id: str) -> Ticket:
-        found = self._uow.run("SELECT version, data FROM tickets WHERE id = %s", (id,)).fetchone()
-        if found is None:
-            raise NotFound("ticket", id)
-        return self._load(*found)
-
-    def get_for_update(self, id: str) -> Ticket:
-        # The row lock queues concurrent commands on one ticket (instead of failing their version check).
-        found = self._uow.run("SELECT version, data FROM tickets WHERE id = %s FOR UPDATE", (id,)).fetchone()
-        if found is None:
-            raise NotFound("ticket", id)
-        return self._load(*found)
-
-    def save(self, ticket: Ticket) -> None:
-        new = ticket.version + 1
-        row = attrs.astuple(attrs.evolve(ticket_row(ticket), version=new), recurse=False)
-        cursor = self._uow.run(_UPDATE_TICKET, (*row[1:], _json(ticket, new), ticket.id, ticket.version))
-        if cursor.rowcount != 1:
-            found = self._uow.run("SELECT version FROM tickets WHERE id = %s", (ticket.id,)).fetchone()
-            if found is None:
-                raise NotFound("ticket", ticket.id)
-            raise ConcurrencyConflict("ticket", ticket.id, ticket.version, found[0])
-        ticket.version = new
-
-    @staticmethod
-    def _select(filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
-        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE")
-        order, after, after_params, columns = keyset(page.sort, page.cursor, "%s")
-        if after is not None:
-            parts.append(after)
-            params.extend(after_params)
-        sql = (
-            f"SELECT version, data, {', '.join(columns)} FROM tickets"
-            f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY {order} LIMIT %s"
-        )
-        return sql, [*params, page.limit + 1]
-
-    def explain(self, filter: TicketFilter, page: PageRequest) -> list[str]:
-        """PostgreSQL's plan for :meth:`query` (``EXPLAIN``), one line per node."""
-        sql, params = self._select(filter, page)
-        return [str(row[0]) for row in self._uow.run(f"EXPLAIN {sql}", params)]
-
-    def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
-        sql, params = self._select(filter, page)
-        rows = self._uow.run(sql, params).fetchall()
-        items = [self._load(r[0], r[1]) for r in rows[: page.limit]]
-        cursor = encode_cursor(page.sort, rows[page.limit - 1][2:]) if len(rows) > page.limit else None
-        return Page(items, cursor)
-
-    def count(self, filter: TicketFilter) -> int:
-        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE")
-        sql = f"SELECT count(*) FROM tickets{' WHERE ' + ' AND '.join(parts) if parts else ''}"
-        found = self._uow.run(sql, params).fetchone()
-        return int(found[0]) if found is not None else 0
-
-    def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
-        column = COUNT_COLUMNS[CountField(field)]
-        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE")
-        sql = (
-            f"SELECT {column}, count(*) FROM tickets"
-            f"{' WHERE ' + ' AND '.join(parts) if parts else ''} GROUP BY {column}"
-        )
-        return {(value or UNSET): int(n) for value, n in self._uow.run(sql, params)}
 
 
 class _Entities(Generic[T]):
@@ -477,21 +420,36 @@ class _Entities(Generic[T]):
         )
         if cursor.rowcount != 1:
             raise DuplicateError(f"{self._name} {id_!r} already exists")
+        self._uow.entities_seen[(self._name, id_)] = obj
 
     def get(self, id: str) -> T:
-        found = self._uow.run(
-            "SELECT data FROM entities WHERE kind = %s AND id = %s", (self._name, id)
-        ).fetchone()
-        if found is None:
+        # Entities are immutable values: one read per transaction (often with its ticket, see
+        # PostgresTickets), parsed once per stored text per store.
+        key = (self._name, id)
+        seen = self._uow.entities_seen.get(key)
+        if seen is not None:
+            return seen  # type: ignore[return-value]
+        texts = self._uow.entity_texts
+        if key in texts:
+            text = texts[key]
+        else:
+            found = self._uow.run(
+                "SELECT data::text FROM entities WHERE kind = %s AND id = %s", (self._name, id)
+            ).fetchone()
+            text = texts[key] = found[0] if found is not None else None
+        if text is None:
             raise NotFound(self._name, id)
-        return structure(found[0], self._cls)
+        obj = self._uow.entities_seen[key] = self._uow.parsed(self._name, text, self._cls)
+        return obj
 
     def save(self, obj: T) -> None:
-        self._uow.run(
+        id_ = obj.id  # type: ignore[attr-defined]
+        self._uow.defer(
             "INSERT INTO entities (kind, id, data) VALUES (%s, %s, %s) "
             "ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data",
-            (self._name, obj.id, _json(obj)),  # type: ignore[attr-defined]
+            (self._name, id_, _json(obj)),
         )
+        self._uow.entities_seen[(self._name, id_)] = obj
 
     def find(self, ids: Iterable[str]) -> dict[str, T]:
         rows = self._uow.run(
@@ -541,12 +499,25 @@ class _Outbox(SqlOutbox):
     true = "TRUE"
     for_update = " FOR UPDATE"
     skip_locked = " FOR UPDATE SKIP LOCKED"
+    claim_patch = (
+        "data || jsonb_build_object('attempts', (data->>'attempts')::int + 1,"
+        " 'last_attempt_at', ?::text, 'lease_until', ?::text, 'lease_owner', ?::text)"
+    )
+    sent_patch = "data || jsonb_build_object('sent_at', ?::text, 'lease_until', NULL, 'lease_owner', NULL)"
 
     def __init__(self, uow: PostgresUnitOfWork) -> None:
         self._uow = uow
 
     def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any]:
         return self._uow.run(sql, params)
+
+    def put(self, messages: Iterable[OutboxMessage]) -> None:
+        if not self._uow.tx.deferring:
+            super().put(messages)
+            return
+        # Sent with the commit: an id already stored fails it (DuplicateError), the whole command with it.
+        for sql, params, _chunk in self._inserts(messages):
+            self._uow.defer(sql, params)
 
     def _encode(self, message: OutboxMessage) -> Jsonb:
         return Jsonb(outbox_record(message), dumps=encode_json)
@@ -567,6 +538,13 @@ class _Idempotency(SqlIdempotency):
 
     def __init__(self, uow: PostgresUnitOfWork) -> None:
         self._uow = uow
+
+    def put(self, key: str, result_json: str) -> None:
+        if not self._uow.tx.deferring:
+            super().put(key, result_json)
+            return
+        # Sent with the commit: a key another command stored meanwhile fails it (DuplicateError).
+        self._uow.defer("INSERT INTO idempotency (key, result) VALUES (%s, %s)", (key, result_json))
 
     def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any]:
         return self._uow.run(sql, params)

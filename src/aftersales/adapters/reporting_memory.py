@@ -19,11 +19,13 @@ from aftersales.ports.reporting import (
     TicketCounts,
     TicketFacts,
     TicketTiming,
+    TimingColumns,
     batch_dimension,
     count_facts,
     fault_facts,
     group_key,
     ticket_facts,
+    timing_columns,
 )
 from aftersales.ports.unit_of_work import UnitOfWork
 
@@ -67,6 +69,9 @@ class ScanningReportingQueries:
                 f.resolved_us,
                 f.resolution_due_us,
             )
+
+    def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
+        return timing_columns(self.timings(period, group))
 
     def category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
         group = GroupBy(group)

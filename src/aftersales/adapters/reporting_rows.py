@@ -25,6 +25,8 @@ __all__ = [
     "FACT_COLUMNS",
     "FAULT_COLUMNS",
     "INSERT_FAULT",
+    "LEDGER_COLUMNS",
+    "REPORT_COLUMNS",
     "UPSERT_FACTS",
     "fact_values",
     "fault_values",
@@ -32,12 +34,20 @@ __all__ = [
 
 FACT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(TicketFacts))
 FAULT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(FaultFacts))
+LEDGER_COLUMNS: tuple[str, ...] = (
+    "priority", "channel", "customer_id", "engineer", "description", "symptom", "cause", "action",
+)  # fmt: skip
+"""What the ledger export reads beside the facts (``ports.ledger_rows``): with them a page of the
+export is the ledger index and this row, and never touches the ticket's document. ``engineer`` is the
+assignee's name (its id when it has none); symptom, cause and action are the last fault record's."""
+REPORT_COLUMNS: tuple[str, ...] = FACT_COLUMNS + LEDGER_COLUMNS
 
 # An upsert updates the row in place: the received-time index is only touched when that changes
 # (INSERT OR REPLACE would delete and re-insert every index entry on each save).
 UPSERT_FACTS = (
-    f"INSERT INTO report_tickets ({', '.join(FACT_COLUMNS)}) VALUES ({', '.join('?' * len(FACT_COLUMNS))}) "
-    f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in FACT_COLUMNS[1:])}"
+    f"INSERT INTO report_tickets ({', '.join(REPORT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(REPORT_COLUMNS))}) "
+    f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in REPORT_COLUMNS[1:])}"
 )
 INSERT_FAULT = (
     f"INSERT INTO report_faults ({', '.join(FAULT_COLUMNS)}) VALUES ({', '.join('?' * len(FAULT_COLUMNS))})"
@@ -50,10 +60,11 @@ def _us(at: datetime | None) -> int | None:
 
 
 def fact_values(ticket: Ticket) -> tuple[object, ...]:
-    """The ``report_tickets`` row of ``ticket`` (in :data:`FACT_COLUMNS` order).
+    """The ``report_tickets`` row of ``ticket`` (in :data:`REPORT_COLUMNS` order).
 
-    The same values as ``attrs.astuple(ticket_facts(ticket))`` (a unit test holds them equal), built
-    directly: this runs on every save and for every ticket of a bulk import.
+    The facts are the same values as ``attrs.astuple(ticket_facts(ticket))`` and the ledger columns
+    those of ``ticket_record`` (unit tests hold them equal), built directly: this runs on every save
+    and for every ticket of a bulk import.
     """
     events = ticket.events
     reworks = 0
@@ -70,6 +81,8 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
             if isinstance(value, int) and not isinstance(value, bool):
                 satisfaction = value
     assignee = ticket.assignee
+    records = ticket.fault_records
+    fault = records[-1] if records else None
     return (
         ticket.id,
         ticket.kind.value,
@@ -93,6 +106,14 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
         _us(ticket.callback_due_at),
         callback_us,
         satisfaction,
+        ticket.priority.value if ticket.priority is not None else None,
+        ticket.channel.value,
+        ticket.customer_id,
+        (assignee.name or assignee.id) if assignee is not None else None,
+        ticket.description,
+        fault.symptom if fault is not None else None,
+        fault.cause if fault is not None else None,
+        fault.action if fault is not None else None,
     )
 
 

@@ -25,6 +25,7 @@ from aftersales.ports.reporting import (
     Period,
     TicketCounts,
     TicketTiming,
+    TimingColumns,
     batch_dimension,
 )
 from aftersales.ports.ticket_index import micros
@@ -91,6 +92,15 @@ class SqliteReportingQueries:
         with self._reading() as conn:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
         return (TicketTiming(*row) for row in rows)
+
+    def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
+        sql = (
+            f"SELECT {_key(GroupBy(group))}, received_us, first_response_us, response_due_us, resolved_us, "
+            f"resolution_due_us FROM report_tickets WHERE {_IN_PERIOD}"
+        )
+        with self._reading() as conn:
+            rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
+        return TimingColumns.of_rows(rows)
 
     def category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
         key = _key(GroupBy(group))

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from aftersales.adapters.reporting_rows import (
     DELETE_FAULTS,
     INSERT_FAULT,
+    LEDGER_COLUMNS,
     UPSERT_FACTS,
     fact_values,
     fault_values,
@@ -29,6 +30,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.serialization import loads
 
 __all__ = [
+    "LEDGER_REPORT_STEP",
     "REPORTING_STEP",
     "BackfillProgress",
     "backfill_reporting",
@@ -64,6 +66,13 @@ REPORTING_STEP: tuple[str, ...] = (
     "CREATE INDEX IF NOT EXISTS report_faults_batch ON report_faults (product_id, batch, symptom)",
 )
 """The migration step that adds reporting (in :data:`~aftersales.adapters.sqlite_schema.MIGRATIONS`)."""
+
+LEDGER_REPORT_STEP: tuple[str, ...] = (
+    *(f"ALTER TABLE report_tickets ADD COLUMN {column} TEXT" for column in LEDGER_COLUMNS),
+    # the rows already written lack the new columns: the back-fill rewrites them all, from the start
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+)
+"""The migration step adding the ledger columns to ``report_tickets`` (issue 24)."""
 
 _BATCH_SECONDS = 0.03  # each back-fill transaction's work: well inside the 100 ms a writer may wait
 _FIRST_BATCH = 50
@@ -150,6 +159,10 @@ def backfill_reporting(
                 conn.execute("ROLLBACK")
             raise
         took = time.perf_counter() - started
+        # Copy this batch's pages into the database now, outside the write lock (a passive checkpoint
+        # takes no writer lock): otherwise the next writer's commit would do it inline, thousands of
+        # pages after a large batch, and wait for it.
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         progress.batches += 1
         progress.tickets += len(rows)
         progress.longest = max(progress.longest, took)

@@ -30,6 +30,7 @@ from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.reporting_rows import (
     DELETE_FAULTS,
     INSERT_FAULT,
+    REPORT_COLUMNS,
     UPSERT_FACTS,
     fact_values,
     fault_values,
@@ -100,6 +101,19 @@ def _update_sql(changed: tuple[int, ...]) -> str:
         sql = _UPDATES[changed] = (
             f"UPDATE tickets SET version = ?, {sets}data = CAST(? AS TEXT) WHERE id = ? AND version = ?"
         )
+    return sql
+
+
+_FACT_UPDATES: dict[tuple[int, ...], str] = {}
+
+
+def _facts_update_sql(changed: tuple[int, ...]) -> str:
+    """``UPDATE`` of the ``changed`` report columns (positions in ``REPORT_COLUMNS``): only their
+    indexes are touched."""
+    sql = _FACT_UPDATES.get(changed)
+    if sql is None:
+        sets = ", ".join(f"{REPORT_COLUMNS[i]} = ?" for i in changed)
+        sql = _FACT_UPDATES[changed] = f"UPDATE report_tickets SET {sets} WHERE id = ?"
     return sql
 
 
@@ -206,8 +220,14 @@ class SqliteStore:
 
     def _connect(self, *, wal: bool = True) -> sqlite3.Connection:
         with _translated(self.path):
+            # Statements are prepared once per connection and reused: room for every shape a desk
+            # issues (the ledger's filters, the changed-column updates), not only the default 128.
             conn = sqlite3.connect(
-                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+                self.path,
+                timeout=self._timeout,
+                isolation_level=None,
+                check_same_thread=False,
+                cached_statements=512,
             )
             self._all.append(conn)
             if wal and not self._memory:
@@ -275,6 +295,11 @@ class SqliteStore:
         Called after an erasure commits: ``secure_delete`` zeroes freed space in the database pages,
         and this removes the WAL frames that still hold the pages as they were before.
         """
+        # Pending search words are written first: the words the FTS index held before the erasure
+        # wait in ticket_search_pending (for the delete) until they are.
+        with self() as uow:
+            uow.search.flush()
+            uow.commit()
         if self._memory:
             return
         conn = self.acquire()
@@ -432,17 +457,30 @@ class _Tickets:
         self._faults: dict[str, list[tuple[object, ...]]] = {}
         # The stored text of the events of each ticket read from the memo: a save appends only new ones.
         self._events: dict[str, EventsText | None] = {}
+        # The reporting row of each ticket read in this transaction: a save writes only what changed
+        # (a note changes no fact, so it writes no reporting row and touches no reporting index).
+        self._facts: dict[str, tuple[object, ...]] = {}
 
     def forget(self) -> None:
         """Drop the column snapshots (the transaction ended)."""
         self._stored.clear()
         self._faults.clear()
         self._events.clear()
+        self._facts.clear()
 
     def _report(self, ticket: Ticket, *, new: bool) -> None:
         """Write the ticket's reporting rows (computed here, in Python, from the ticket in hand)."""
         run = self._uow.run
-        run(UPSERT_FACTS, fact_values(ticket))
+        facts = fact_values(ticket)
+        known = None if new else self._facts.get(ticket.id)
+        if known is None:
+            run(UPSERT_FACTS, facts)
+        elif known != facts:
+            changed = tuple(i for i in range(1, len(facts)) if facts[i] != known[i])
+            cursor = run(_facts_update_sql(changed), (*[facts[i] for i in changed], ticket.id))
+            if cursor.rowcount != 1:  # not back-filled yet: the whole row
+                run(UPSERT_FACTS, facts)
+        self._facts[ticket.id] = facts
         faults = fault_values(ticket)
         if not new:
             # Known only for a ticket read in this transaction (no faults then: not kept, so []).
@@ -522,6 +560,7 @@ class _Tickets:
         # The columns are derived from the JSON on every write, so recomputing them (1 µs) is
         # cheaper than selecting them (4-5 µs).
         self._stored[id] = row_values(ticket)
+        self._facts[id] = fact_values(ticket)
         if ticket.fault_records:
             self._faults[id] = fault_values(ticket)
         return ticket
@@ -715,6 +754,14 @@ class _Documents(SqlDocuments):
 
 class _Outbox(SqlOutbox):
     data_value = "CAST(? AS TEXT)"  # the JSON's UTF-8 bytes, stored as text
+    # One-statement claims need UPDATE … RETURNING (SQLite 3.35); older libraries claim row by row.
+    claim_patch = (
+        "json_set(data, '$.attempts', json_extract(data, '$.attempts') + 1,"
+        " '$.last_attempt_at', ?, '$.lease_until', ?, '$.lease_owner', ?)"
+        if sqlite3.sqlite_version_info >= (3, 35)
+        else ""
+    )
+    sent_patch = "json_set(data, '$.sent_at', ?, '$.lease_until', NULL, '$.lease_owner', NULL)"
 
     def __init__(self, uow: SqliteUnitOfWork) -> None:
         self._uow = uow

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from aftersales.adapters.reporting_sqlite_schema import REPORTING_STEP
-from aftersales.adapters.ticket_search_sqlite import SEARCH_MIGRATION
+from aftersales.adapters.reporting_sqlite_schema import LEDGER_REPORT_STEP, REPORTING_STEP
+from aftersales.adapters.ticket_search_sqlite import SEARCH_MIGRATION, SEARCH_PENDING_MIGRATION
 from aftersales.errors import StorageError
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "check_header", "migrate", "ticket_indexes"]
@@ -97,6 +97,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 9: reporting side tables written by the store with each ticket (no triggers); the rows of tickets
     # already stored are back-filled in small batches by the first report (reporting_sqlite_schema).
     REPORTING_STEP,
+    # 10 (issue 21): ticket search words written to FTS5 in batches (positions pending meanwhile).
+    SEARCH_PENDING_MIGRATION,
+    # 11 (issue 24): the ledger export's columns beside the facts; existing rows are rewritten by the
+    # same small-batch back-fill (reporting_sqlite_schema), so an export never parses a document.
+    LEDGER_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

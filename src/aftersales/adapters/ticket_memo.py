@@ -66,3 +66,10 @@ class TicketMemo:
             self._kept.move_to_end(id)
             while len(self._kept) > self.limit:
                 self._kept.popitem(last=False)
+
+    def peek(self, id: str) -> tuple[str | bytes, Ticket] | None:
+        """The text kept for ``id`` and the kept ticket itself, not a copy (read it, never change it):
+        a store asks its server whether the row still has that text before it reads the row."""
+        with self._lock:
+            kept = self._kept.get(id)
+        return (kept[0], kept[1]) if kept is not None else None

@@ -10,6 +10,7 @@ database) so that stores in other schemas share it; the operator class is named 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -48,6 +49,16 @@ SEARCH_MIGRATION: tuple[str, ...] = (
 class _Runner(Protocol):
     def run(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
 
+    def defer(self, sql: str, params: Sequence[Any]) -> None: ...
+
+
+Known = tuple[int, str, str, list[str] | None, list[str] | None]
+"""A ticket's search row as its command read it: position, MD5 of text and idents, keys, labels."""
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
 
 def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -58,6 +69,9 @@ class PostgresTicketSearch:
 
     def __init__(self, uow: _Runner) -> None:
         self._uow = uow
+        self.known: dict[str, Known | None] = {}
+        """Search rows read with their ticket in this transaction (``None``: not indexed yet), so a
+        put compares without reading; the writes wait for the command's commit."""
 
     def _slot(self, received_us: int) -> int:
         base = position_base(received_us)
@@ -72,29 +86,59 @@ class PostgresTicketSearch:
         return pos
 
     def _insert(self, pos: int, doc: SearchDocument) -> None:
-        run = self._uow.run
-        run(
+        defer = self._uow.defer
+        defer(
             "INSERT INTO ticket_search (pos, ticket_id, text, idents) VALUES (%s, %s, %s, %s)",
             (pos, doc.ticket_id, doc.text, doc.idents),
         )
-        for key in doc.keys:
-            run(
-                "INSERT INTO ticket_search_keys (key, pos) VALUES (%s, %s) ON CONFLICT DO NOTHING", (key, pos)
+        self._keys(pos, doc)
+        self._labels(doc)
+
+    def _keys(self, pos: int, doc: SearchDocument) -> None:
+        if doc.keys:
+            self._uow.defer(
+                "INSERT INTO ticket_search_keys (key, pos) SELECT unnest(%s::text[]), %s"
+                " ON CONFLICT DO NOTHING",
+                (sorted(doc.keys), pos),
             )
-        for label in doc.labels:
-            run(
-                "INSERT INTO ticket_labels (label, ticket_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                (label, doc.ticket_id),
+
+    def _labels(self, doc: SearchDocument) -> None:
+        if doc.labels:
+            self._uow.defer(
+                "INSERT INTO ticket_labels (label, ticket_id) SELECT unnest(%s::text[]), %s"
+                " ON CONFLICT DO NOTHING",
+                (sorted(doc.labels), doc.ticket_id),
             )
 
     def _delete(self, pos: int, ticket_id: str) -> None:
-        run = self._uow.run
-        run("DELETE FROM ticket_search_keys WHERE pos = %s", (pos,))
-        run("DELETE FROM ticket_labels WHERE ticket_id = %s", (ticket_id,))
-        run("DELETE FROM ticket_search WHERE pos = %s", (pos,))
+        defer = self._uow.defer
+        defer("DELETE FROM ticket_search_keys WHERE pos = %s", (pos,))
+        defer("DELETE FROM ticket_labels WHERE ticket_id = %s", (ticket_id,))
+        defer("DELETE FROM ticket_search WHERE pos = %s", (pos,))
+
+    def _update(self, known: Known, doc: SearchDocument) -> None:
+        """Rewrite what changed of the row a command read with its ticket (it keeps its position)."""
+        pos, text_md5, idents_md5, keys, labels = known
+        defer = self._uow.defer
+        if text_md5 != _md5(doc.text) or idents_md5 != _md5(doc.idents):
+            defer(
+                "UPDATE ticket_search SET text = %s, idents = %s WHERE pos = %s", (doc.text, doc.idents, pos)
+            )
+        if frozenset(keys or ()) != doc.keys:
+            defer("DELETE FROM ticket_search_keys WHERE pos = %s", (pos,))
+            self._keys(pos, doc)
+        if frozenset(labels or ()) != doc.labels:
+            defer("DELETE FROM ticket_labels WHERE ticket_id = %s", (doc.ticket_id,))
+            self._labels(doc)
 
     def put(self, doc: SearchDocument) -> None:
-        """Index ``doc``; an unchanged document costs one lookup, a changed one keeps its position."""
+        """Index ``doc``; an unchanged document costs one lookup (none after its command's read), a
+        changed one keeps its position."""
+        if doc.ticket_id in self.known:
+            known = self.known.pop(doc.ticket_id)
+            if known is not None:
+                self._update(known, doc)
+                return
         found = self._uow.run(
             "SELECT pos, text, idents, (SELECT array_agg(key) FROM ticket_search_keys k WHERE k.pos = s.pos),"
             " (SELECT array_agg(label) FROM ticket_labels l WHERE l.ticket_id = s.ticket_id)"
@@ -118,6 +162,7 @@ class PostgresTicketSearch:
 
     def remove(self, ticket_id: str) -> None:
         """Forget ``ticket_id``."""
+        self.known.pop(ticket_id, None)
         found = self._uow.run("SELECT pos FROM ticket_search WHERE ticket_id = %s", (ticket_id,)).fetchone()
         if found is not None:
             self._delete(int(found[0]), ticket_id)

@@ -13,6 +13,14 @@ together. Tables (migration :data:`SEARCH_MIGRATION`):
 - ``ticket_search_keys``: exact keys (number, serial, phone, name) for the score;
 - ``ticket_labels``: ``tag:…`` and ``field:name=value`` labels for the ledger's tag and field filters.
 
+The FTS words are written in batches: a command writes the ticket's ``ticket_search`` row (what the
+exact check reads) at once and lists its position in ``ticket_search_pending`` (with the words the FTS
+index still holds for it); once :data:`FLUSH_AT` positions are pending, the command that reaches it
+moves them all into FTS5 in its transaction. FTS5 writes a new segment (and merge work) per
+transaction, so one segment for many tickets instead of one per command is most of the pages a
+command used to write. Searches stream the pending positions beside the FTS hits, both checked
+exactly, so a ticket is found by its new words from the commit on, as before.
+
 Identifiers are kept out of the text windows on purpose: "000", "sn-" or "202" occur in every
 ticket number and serial, and a phrase over such windows reads the whole index. Hits stream from the
 FTS index in ``pos`` order (newest first) and stop at the page's end; every hit is checked exactly.
@@ -42,7 +50,15 @@ from aftersales.ports.ticket_search import (
     token_text,
 )
 
-__all__ = ["SEARCH_MIGRATION", "SqliteTicketSearch", "fts_phrase", "fts_row", "term_match"]
+__all__ = [
+    "FLUSH_AT",
+    "SEARCH_MIGRATION",
+    "SEARCH_PENDING_MIGRATION",
+    "SqliteTicketSearch",
+    "fts_phrase",
+    "fts_row",
+    "term_match",
+]
 
 SEARCH_MIGRATION: tuple[str, ...] = (
     "CREATE TABLE ticket_search ("
@@ -58,6 +74,16 @@ SEARCH_MIGRATION: tuple[str, ...] = (
     *TEXT_INDEX_MIGRATION,
 )
 """The tables of ticket search and labels, and the persisted text index (appended to the migrations)."""
+
+SEARCH_PENDING_MIGRATION: tuple[str, ...] = (
+    # indexed = 0: the FTS index has no words for pos yet; else text/idents/scope are the ones it has.
+    "CREATE TABLE IF NOT EXISTS ticket_search_pending ("
+    "pos INTEGER PRIMARY KEY, indexed INTEGER NOT NULL, text TEXT, idents TEXT, scope TEXT)",
+)
+"""Positions whose FTS words are not written yet (a later migration step)."""
+
+FLUSH_AT = 64
+"""Pending positions that make a command write them all to the FTS index (one segment for all)."""
 
 
 class _Runner(Protocol):
@@ -136,6 +162,9 @@ _DELETE_FTS = (
 )
 
 
+_PEND = "INSERT INTO ticket_search_pending (pos, indexed, text, idents, scope) VALUES (?, ?, ?, ?, ?)"
+
+
 def _row(pos: int, doc: SearchDocument) -> tuple[object, ...]:
     return (pos, doc.ticket_id, doc.text, doc.idents, _joined(doc.keys), _joined(doc.labels), _seq(doc.scope))
 
@@ -168,11 +197,12 @@ class SqliteTicketSearch:
             )
         return pos
 
-    def _insert(self, pos: int, doc: SearchDocument) -> None:
+    def _insert(self, pos: int, doc: SearchDocument, pending: int) -> None:
         self._uow.run(_INSERT_ROW, _row(pos, doc))
-        self._uow.run(_INSERT_FTS, (pos, *fts_row(doc.text, doc.identifiers, doc.scope)))
+        self._uow.run(_PEND, (pos, 0, None, None, None))
         self._put_keys(pos, doc.keys)
         self._put_labels(doc.ticket_id, doc.labels)
+        self._flush_at(pending + 1)
 
     def _put_keys(self, pos: int, keys: frozenset[str]) -> None:
         # One statement for all of them: a command pays per statement.
@@ -203,20 +233,24 @@ class SqliteTicketSearch:
         # One statement for "indexed before?" and "the next free position": a command pays per statement.
         row = self._uow.run(
             "SELECT s.pos, s.text, s.idents, s.keys, s.labels, s.scope,"
-            " (SELECT max(pos) FROM ticket_search WHERE pos BETWEEN ? AND ?)"
+            " (SELECT max(pos) FROM ticket_search WHERE pos BETWEEN ? AND ?),"
+            " (SELECT count(*) FROM ticket_search_pending),"
+            " (SELECT 1 FROM ticket_search_pending WHERE pos = s.pos)"
             " FROM (SELECT 1) LEFT JOIN ticket_search s ON s.ticket_id = ?",
             (base, base + SLOTS - 1, doc.ticket_id),
         ).fetchone()
+        pending = int(row[7])
         if row[0] is None:
-            self._insert(self._next(doc.received_us, row[6]), doc)
+            self._insert(self._next(doc.received_us, row[6]), doc, pending)
             return
         pos, text, idents, keys, labels, scope = row[:6]
         run = self._uow.run
         new_keys, new_labels = _joined(doc.keys), _joined(doc.labels)
         new_scope = _seq(doc.scope)
         if text != doc.text or idents != doc.idents or scope != new_scope:
-            run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents), _identifiers(scope))))
-            run(_INSERT_FTS, (pos, *fts_row(doc.text, doc.identifiers, doc.scope)))
+            if row[8] is None:  # the FTS index holds the stored words: remember them for the delete
+                run(_PEND, (pos, 1, text, idents, scope))
+                pending += 1
         elif keys == new_keys and labels == new_labels:
             return
         run(
@@ -229,6 +263,25 @@ class SqliteTicketSearch:
         if labels != new_labels:
             run("DELETE FROM ticket_labels WHERE ticket_id = ?", (doc.ticket_id,))
             self._put_labels(doc.ticket_id, doc.labels)
+        self._flush_at(pending)
+
+    def _flush_at(self, pending: int) -> None:
+        if pending >= FLUSH_AT:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the words of every pending position to the FTS index (one FTS5 segment for all)."""
+        run = self._uow.run
+        rows = run(
+            "SELECT p.pos, p.indexed, p.text, p.idents, p.scope, s.text, s.idents, s.scope"
+            " FROM ticket_search_pending p JOIN ticket_search s ON s.pos = p.pos ORDER BY p.pos"
+        ).fetchall()
+        for pos, indexed, text, idents, scope, *_ in rows:
+            if indexed:
+                run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents), _identifiers(scope))))
+        for pos, _, _, _, _, text, idents, scope in rows:
+            run(_INSERT_FTS, (pos, *fts_row(text, _identifiers(idents), _identifiers(scope))))
+        run("DELETE FROM ticket_search_pending")
 
     def put_many(self, docs: Iterable[SearchDocument]) -> None:
         """Index many tickets (a bulk import): one ``executemany`` per table when none is indexed yet.
@@ -288,7 +341,16 @@ class SqliteTicketSearch:
         if found is not None:
             pos, text, idents, scope = found[0], found[1], found[2], found[5]
             run = self._uow.run
-            run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents), _identifiers(scope))))
+            pending = run(
+                "SELECT indexed, text, idents, scope FROM ticket_search_pending WHERE pos = ?", (pos,)
+            ).fetchone()
+            if pending is not None:  # the FTS index holds the pending row's words, or none
+                run("DELETE FROM ticket_search_pending WHERE pos = ?", (pos,))
+                indexed, text, idents, scope = pending
+            else:
+                indexed = 1
+            if indexed:
+                run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents), _identifiers(scope))))
             run("DELETE FROM ticket_search_keys WHERE pos = ?", (pos,))
             run("DELETE FROM ticket_labels WHERE ticket_id = ?", (ticket_id,))
             run("DELETE FROM ticket_search WHERE pos = ?", (pos,))
@@ -334,10 +396,25 @@ class SqliteTicketSearch:
             " JOIN tickets ON tickets.id = s.ticket_id WHERE ticket_search_fts MATCH ?"
         )
 
+        pending_head = (
+            "SELECT s.pos, s.ticket_id FROM ticket_search_pending p JOIN ticket_search s ON s.pos = p.pos"
+            " JOIN tickets ON tickets.id = s.ticket_id WHERE "
+        )
+
+        def part(sql: str, params: list[object]) -> list[tuple[int, str]]:
+            return [(int(pos), str(tid)) for pos, tid in self._uow.run(sql, params).fetchall()]
+
         def stream(before: int | None, limit: int) -> list[tuple[int, str]]:
-            extra = [f"f.rowid < {int(before)}"] if before is not None else []
-            sql = f"{head} AND {' AND '.join(conditions + extra)} ORDER BY f.rowid DESC LIMIT ?"
-            rows = self._uow.run(sql, [match, *values, limit]).fetchall()
-            return [(int(pos), str(tid)) for pos, tid in rows]
+            fts_extra = [f"f.rowid < {int(before)}"] if before is not None else []
+            sql = f"{head} AND {' AND '.join(conditions + fts_extra)} ORDER BY f.rowid DESC LIMIT ?"
+            indexed = part(sql, [match, *values, limit])
+            extra = [f"s.pos < {int(before)}"] if before is not None else []
+            sql = f"{pending_head}{' AND '.join(conditions + extra)} ORDER BY s.pos DESC LIMIT ?"
+            pending = part(sql, [*values, limit])
+            # Newest first over both; below the last row of a full part that part may have more, so
+            # the merged chunk stops there (it still holds ``limit`` rows: the full part's own).
+            floor = max((rows[-1][0] for rows in (indexed, pending) if len(rows) == limit), default=None)
+            merged = sorted(dict(indexed + pending).items(), reverse=True)
+            return [hit for hit in merged if floor is None or hit[0] >= floor][:limit]
 
         return stream

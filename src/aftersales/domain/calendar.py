@@ -27,7 +27,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from itertools import repeat
-from operator import floordiv, sub
+from operator import add, floordiv, sub
 from typing import NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -101,6 +101,7 @@ class _Cache:
     table: Compiled | None = None
     anchor: int | None = None  # the instant whose working-time offset is 0 (set by the first compile)
     local_epoch: datetime | None = None  # 1970-01-01 00:00 wall clock in the calendar's zone
+    day_length: timedelta | None = None  # working_day_length, computed once (the week never changes)
 
 
 @attrs.frozen(init=False)
@@ -290,9 +291,12 @@ class BusinessCalendar:
         Why: "N working days" in a service contract means ``N × working_day_length`` of working time (eight
         hours on the Chinese office day), whatever the instant the clock starts. Ties go to the longer day.
         """
-        lengths = [sum(end - start for start, end in day) for day in self.week if day]
-        common = max(set(lengths), key=lambda length: (lengths.count(length), length))
-        return _MICROSECOND * common
+        cache = self._cache
+        if cache.day_length is None:
+            lengths = [sum(end - start for start, end in day) for day in self.week if day]
+            common = max(set(lengths), key=lambda length: (lengths.count(length), length))
+            cache.day_length = _MICROSECOND * common
+        return cache.day_length
 
     @property
     def provisional(self) -> bool:
@@ -403,16 +407,14 @@ class BusinessCalendar:
         table = self._cache.table
         if table is None or first < table.covers_from or last > table.covers_until:
             table = self._table(first, last)
-        # Compiled.position per instant: max(floor[i], at + shift[i]) with i the bisection. A plain loop
-        # with a conditional beats map(max, ...) chains here (max() is a costly call for two ints).
+        # Compiled.position per instant: max(floor[i], at + shift[i]) with i the bisection. The
+        # bisections and lookups run as maps of C functions (no Python frame per instant); only the
+        # two-int maximum is a comprehension (max() is a costly call for two ints).
         ends, floor, shift = table.lookup_ends, table.lookup_floor, table.lookup_shift
-        found: list[int] = []
-        for instant in values:
-            index = bisect_right(ends, instant)
-            least = floor[index]
-            moved = instant + shift[index]
-            found.append(moved if moved > least else least)
-        return found
+        index = list(map(bisect_right, repeat(ends, len(values)), values))
+        moved = map(add, values, map(shift.__getitem__, index))
+        least = map(floor.__getitem__, index)
+        return [m if m > f else f for m, f in zip(moved, least, strict=True)]
 
     def instant_at(self, offset: int, *, last: bool = False) -> datetime:
         """The earliest instant whose working-time offset (see :meth:`offsets`) is ``offset``.

@@ -44,6 +44,7 @@ __all__ = [
     "QuoteId",
     "QuoteState",
     "SheetLine",
+    "priced_line",
 ]
 
 QuoteId = NewType("QuoteId", str)
@@ -324,6 +325,41 @@ class SheetLine:
                 raise ValidationError("dealer_cost must be non-negative Money", field="dealer_cost")
             if self.dealer_cost.currency != self.line.unit_price.currency:
                 raise CurrencyMismatch(self.line.unit_price.currency, self.dealer_cost.currency)
+
+
+def priced_line(
+    kind: ChargeKind,
+    item: str,
+    unit_price: Money,
+    quantity: int,
+    chargeable: bool,
+    reasons: tuple[Reason, ...],
+    component: str | None = None,
+    phase: str = "",
+    dealer_cost: Money | None = None,
+) -> SheetLine:
+    """A sheet line from values the assessment has already checked: ``item`` a part number or code it
+    was given or priced, ``unit_price``/``dealer_cost`` Money from the validated price list or dealer
+    schedule (one currency, non-negative), ``quantity`` 1–100000, ``reasons`` a non-empty tuple.
+
+    Why not the constructors: an assessment builds ten lines per call and re-running every validator
+    on price-list values was a quarter of its cost. Anything a caller passes in (``assess(parts=…)``)
+    is checked before it gets here.
+    """
+    line = object.__new__(ChargeLine)
+    set_ = object.__setattr__
+    set_(line, "kind", kind)
+    set_(line, "item", item)
+    set_(line, "unit_price", unit_price)
+    set_(line, "quantity", quantity)
+    set_(line, "chargeable", chargeable)
+    sheet = object.__new__(SheetLine)
+    set_(sheet, "line", line)
+    set_(sheet, "reasons", reasons)
+    set_(sheet, "component", component)
+    set_(sheet, "phase", phase)
+    set_(sheet, "dealer_cost", dealer_cost)
+    return sheet
 
 
 def _sheet_lines(value: Iterable[SheetLine]) -> list[SheetLine]:

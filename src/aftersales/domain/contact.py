@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -86,7 +86,13 @@ _MOBILE_TYPES = frozenset(
 
 def is_mobile(text: str | None) -> bool:
     """Whether ``text`` is a valid mobile number (one that can receive SMS)."""
-    number = parse_phone(text) if isinstance(text, str) else None
+    return isinstance(text, str) and _mobile(text)
+
+
+@lru_cache(maxsize=65536)
+def _mobile(text: str) -> bool:
+    # Asked for every message to a person (a visit's customer hears twice): the type lookup is kept.
+    number = parse_phone(text)
     return number is not None and phonenumbers.number_type(number) in _MOBILE_TYPES
 
 

@@ -81,10 +81,25 @@ def _hours(instance: object, attribute: attrs.Attribute[int | None], value: obje
 
 @attrs.frozen
 class ContractSla:
-    """The contract's own targets in working hours (``None``: the pack's target applies)."""
+    """The contract's own targets in working hours (``None``: the pack's target applies).
+
+    They replace the pack's targets for every service ticket on a covered unit whose call falls within
+    the contract (its local date), whatever the ticket's priority, tier or dealer: the contract is what
+    the customer bought. ``arrival_hours`` applies to on-site tickets only.
+    """
 
     response_hours: int | None = attrs.field(default=None, validator=_hours)
     resolution_hours: int | None = attrs.field(default=None, validator=_hours)
+    arrival_hours: int | None = attrs.field(default=None, validator=_hours)
+
+    def hours(self) -> tuple[tuple[str, int], ...]:
+        """The targets the contract sets, as ``(name, working hours)`` pairs."""
+        named = (
+            ("response", self.response_hours),
+            ("arrival", self.arrival_hours),
+            ("resolution", self.resolution_hours),
+        )
+        return tuple((name, value) for name, value in named if value is not None)
 
 
 @attrs.frozen

@@ -237,10 +237,16 @@ class SlaTargets:
     # counts working time (only then do the instants go on the calendar).
     _warn_ratio: tuple[int, int] = attrs.field(init=False, repr=False, eq=False)
     _working: bool = attrs.field(init=False, repr=False, eq=False)
+    _pause_values: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
+    _pending: dict[str, TargetStatus] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_warn_ratio", self.warn_at.as_integer_ratio())
         object.__setattr__(self, "_working", any(t.basis != "calendar" for t in self.targets))
+        # The event log holds states as plain strings: matching them against plain strings is cheaper.
+        object.__setattr__(self, "_pause_values", frozenset(s.value for s in self.pause_states))
+        # A clock that has not started shows the same value every time: made once.
+        object.__setattr__(self, "_pending", {t.name: _pending(t, t.duration) for t in self.targets})
 
     def get(self, name: str) -> SlaTarget | None:
         """The target called ``name``, or ``None`` when this ticket has none."""
@@ -498,13 +504,29 @@ def _to_dealer(payload: object) -> bool:
     return isinstance(assignee, dict) and assignee.get("kind") == "dealer"
 
 
+# Codes of the steps the clock reads (dict lookup: one probe instead of a chain of string compares).
+_OPENS, _DONE, _ACCEPT, _REJECT, _CANCEL, _CALLBACK, _ASSIGN = range(7)
+_STEP_CODES: dict[str, int] = {
+    "opened": _OPENS,
+    "reopen": _OPENS,
+    "resolve": _DONE,
+    "confirm": _ACCEPT,
+    "reject": _REJECT,
+    "cancel": _CANCEL,
+    "record_callback": _CALLBACK,
+    "assign": _ASSIGN,
+    "reassign": _ASSIGN,
+}
+
+
 def _read(events: Sequence[TicketEvent], targets: SlaTargets, at: datetime, at_us: int) -> _Cycle:
     if not events or events[0].action != "opened":
         raise ValidationError(
             "an SLA clock needs the ticket's event log, starting with 'opened'", field="events"
         )
-    pause_states = targets.pause_states
+    pause_states = targets._pause_values
     response_actions = targets.response_actions
+    acceptance = targets.acceptance
     instants = [event.at_us for event in events]
     count = len(instants)
     if instants[-1] > at_us:  # asked about the past: only the events up to then count
@@ -519,31 +541,35 @@ def _read(events: Sequence[TicketEvent], targets: SlaTargets, at: datetime, at_u
     gaps: list[list[Any]] = []
     extensions: dict[str, int | None] = {}
     pause: list[Any] | None = None
+    code_of = _STEP_CODES.get
+    staff = _STAFF
     for index in range(count):
         event = events[index]
         action = event.action
         payload = event.payload
-        if action == "opened" or action == "reopen":
-            start, gaps, extensions, pause = index, [], {}, None
-            response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
-            dealer_at = None
-        elif action == "resolve":
-            done_at = index
-        elif action == "confirm":
-            accepted_at = index
-        elif action == "reject":
-            done_at = accepted_at = callback_met = None  # rework: the resolution clock never stopped
-        elif action == "cancel":
-            cancelled_at = index
-        elif action == "record_callback":
-            if callback_met is None and (accepted_at if targets.acceptance else done_at) is not None:
-                callback_met = index
-        elif (action == "assign" or action == "reassign") and payload:
-            dealer_at = index if _to_dealer(payload) else None
+        code = code_of(action)
+        if code is not None:
+            if code == _OPENS:
+                start, gaps, extensions, pause = index, [], {}, None
+                response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
+                dealer_at = None
+            elif code == _DONE:
+                done_at = index
+            elif code == _ACCEPT:
+                accepted_at = index
+            elif code == _REJECT:
+                done_at = accepted_at = callback_met = None  # rework: the resolution clock never stopped
+            elif code == _CANCEL:
+                cancelled_at = index
+            elif code == _CALLBACK:
+                if callback_met is None and (accepted_at if acceptance else done_at) is not None:
+                    callback_met = index
+            elif payload:
+                dealer_at = index if _to_dealer(payload) else None
         if (
             response_met is None
             and action in response_actions
-            and event.actor.role in _STAFF
+            and event.actor.role in staff
             and not (action == "note_to_customer" and payload.get("visible") is False)
         ):
             response_met = index
@@ -578,164 +604,178 @@ def _in_zone(moment: datetime, zone: tzinfo) -> datetime:
     return moment if moment.tzinfo is zone else moment.astimezone(zone)
 
 
+# Enum members read through the class cost a metaclass lookup each (≈0.2 µs): the hot path uses these.
+_PENDING, _RUNNING, _PAUSED, _MET, _STOPPED = (
+    ClockPhase.PENDING,
+    ClockPhase.RUNNING,
+    ClockPhase.PAUSED,
+    ClockPhase.MET,
+    ClockPhase.STOPPED,
+)
+
+
 def _pending(target: SlaTarget, budget: timedelta) -> TargetStatus:
-    return TargetStatus(target, ClockPhase.PENDING, None, None, None, budget, _ZERO, None, False, False)
+    return TargetStatus(target, _PENDING, None, None, None, budget, _ZERO, None, False, False)
 
 
-def _reach(
-    amount: int, begin: int, finish: int, elapsed: int, gaps: list[list[Any]], position: list[int]
-) -> int:
-    """The offset at which ``amount`` of clock time has accrued from ``begin``, skipping the gaps.
+def _spans(gaps: list[list[Any]], position: list[int]) -> list[tuple[int, int | None]]:
+    """The pauses as offsets ``(low, high | None)``, in time order (``None``: still paused)."""
+    return [(position[low], None if high is None else position[high]) for low, high in gaps]
+
+
+def _reach(amount: int, begin: int, finish: int, elapsed: int, spans: list[tuple[int, int | None]]) -> int:
+    """The offset at which ``amount`` of clock time has accrued from ``begin``, skipping the pauses.
 
     Past the measured stretch (``elapsed < amount``) the clock is projected to run on from ``finish``.
     """
     if elapsed < amount:
         return finish + amount - elapsed
     reached = begin + amount
-    for gap in gaps:
-        low = position[gap[0]]
+    for low, high in spans:
         if low >= reached or low >= finish:
             break
-        high = finish if gap[1] is None else min(position[gap[1]], finish)
-        low = low if low > begin else begin
+        if high is None or high > finish:
+            high = finish
+        if low < begin:
+            low = begin
         if high > low:
             reached += high - low
     return reached
 
 
-def _status(
-    target: SlaTarget,
-    cycle: _Cycle,
-    position: list[int],
-    warn: tuple[int, int],
-    calendar: BusinessCalendar,
-    approved: Collection[str],
-    acceptance: bool,
-) -> TargetStatus:
-    """Measure one target on integers: ``position[i]`` is the offset (µs) of the cycle's instant ``i``.
-
-    Offsets are monotonic in time, so clipping a gap to the target's window can be done on offsets.
-    """
-    name = target.name
-    duration = target.duration
-    extended = False
-    if target.extended_to is not None and (name in cycle.extensions or name in approved):
-        extended = True
-        limit = cycle.extensions.get(name)
-        duration = target.extended_to if limit is None else _MICROSECOND * limit
-    gaps = cycle.gaps
-    resolved = cycle.accepted_at if acceptance else cycle.done_at
-    if name == "callback":
-        start, met, gaps = resolved, cycle.callback_met, []
-        stop = met
-    else:
-        start = cycle.dealer_at if target.start == "dealer_dispatch" else cycle.start
-        if name == "response":
-            met = cycle.response_met
-            stop = next((i for i in (met, cycle.cancelled_at, cycle.done_at) if i is not None), None)
-        elif name == "arrival":
-            met = cycle.arrival_met
-            stop = next((i for i in (met, cycle.cancelled_at, cycle.done_at) if i is not None), None)
-        else:
-            met = resolved
-            stop = met if met is not None else cycle.cancelled_at
-        if met is not None and start is not None and met < start and met < cycle.now:
-            met = stop = start  # met before this clock started (e.g. a response before the dispatch)
-    if start is None:
-        return _pending(target, duration)
-    basis = target.basis
-    if basis == "end_of_day":
-        moment = cycle.moment(start)
-        budget = _us(calendar.between(moment, calendar.add_days(moment, duration.days)))
-    elif basis == "working_days":
-        budget = duration.days * _us(calendar.working_day_length)
-    else:
-        budget = _us(duration) if extended else target.duration_us
-    begin = position[start]
-    finish = position[stop if stop is not None else cycle.now]
-    paused = 0
-    for gap in gaps:
-        low = position[gap[0]]
-        if low >= finish:
-            break
-        high = finish if gap[1] is None else min(position[gap[1]], finish)
-        low = low if low > begin else begin
-        if high > low:
-            paused += high - low
-    elapsed = finish - begin - paused
-    share, whole = warn
-    deadline_at = _reach(budget, begin, finish, elapsed, gaps, position)
-    warn_at = _reach(-(-budget * share // whole), begin, finish, elapsed, gaps, position)
-    zone = calendar.zone
-    provisional = False
-    lazy: tuple[BusinessCalendar, int, int] | None = None
-    if basis == "calendar":
-        deadline = (EPOCH + _MICROSECOND * deadline_at).astimezone(zone)
-        warning_at: datetime | None = (EPOCH + _MICROSECOND * warn_at).astimezone(zone)
-        started: datetime | None = _in_zone(cycle.moment(start), zone)
-    else:
-        deadline = calendar.instant_at(deadline_at)
-        started = warning_at = None
-        lazy = (calendar, begin, warn_at)
-        if calendar.official_until is not None:
-            provisional = deadline.date() > calendar.official_until
-    if met is not None:
-        phase = ClockPhase.MET
-    elif stop is not None:
-        phase = ClockPhase.STOPPED
-    elif gaps and gaps[-1][1] is None and position[gaps[-1][0]] <= finish:
-        phase = ClockPhase.PAUSED
-    else:
-        phase = ClockPhase.RUNNING
-    warning = (
-        (phase is ClockPhase.RUNNING or phase is ClockPhase.PAUSED)
-        and elapsed <= budget
-        and elapsed * whole >= budget * share
-    )
-    return TargetStatus(
-        target,
-        phase,
-        started,
-        deadline,
-        deadline,
-        _MICROSECOND * budget,
-        _MICROSECOND * elapsed,
-        _in_zone(cycle.moment(met), zone) if met is not None else None,
-        warning,
-        extended,
-        _MICROSECOND * paused,
-        warning_at,
-        provisional,
-        lazy,
-    )
-
-
 def _statuses(
     cycle: _Cycle, targets: SlaTargets, calendar: BusinessCalendar, approved: Collection[str]
 ) -> tuple[TargetStatus, ...]:
-    """Every target's status; the working targets' instants go on the calendar in one call."""
+    """Every target's status, measured on integers.
+
+    The working targets' instants go on the calendar's working-time line in one ``offsets_us`` call;
+    ``position[i]`` is then the offset (µs) of the cycle's instant ``i`` and ``spans`` the pauses on the
+    same line. Offsets are monotonic in time, so clipping a pause to a target's window is done on them.
+    One loop, no helper call per target: this runs after every command and for every ticket a sweep reads.
+    """
     instants = cycle.micros
+    gaps = cycle.gaps
+    working = instants
+    working_spans: list[tuple[int, int | None]] = []
     if targets._working:
         first = instants[cycle.start or 0]
+        measured = instants
         if first != instants[0]:  # a reopened ticket: the earlier cycles are not measured
-            instants = [max(value, first) for value in instants]
-        working = calendar.offsets_us(instants)
-    else:
-        working = instants
-    warn = targets._warn_ratio
-    acceptance = targets.acceptance
-    return tuple(
-        _status(
-            target,
-            cycle,
-            instants if target.basis == "calendar" else working,
-            warn,
-            calendar,
-            approved,
-            acceptance,
+            measured = [value if value > first else first for value in instants]
+        working = calendar.offsets_us(measured)
+        if gaps:
+            working_spans = _spans(gaps, working)
+    share, whole = targets._warn_ratio
+    resolved = cycle.accepted_at if targets.acceptance else cycle.done_at
+    extensions = cycle.extensions
+    now = cycle.now
+    zone = calendar.zone
+    official = calendar.official_until
+    found: list[TargetStatus] = []
+    for target in targets.targets:
+        name = target.name
+        duration = target.duration
+        extended = False
+        if target.extended_to is not None and (name in extensions or name in approved):
+            extended = True
+            limit = extensions.get(name)
+            duration = target.extended_to if limit is None else _MICROSECOND * limit
+        basis = target.basis
+        if basis == "calendar":
+            position = instants
+            spans = _spans(gaps, instants) if gaps and name != "callback" else working_spans
+        else:
+            position, spans = working, working_spans
+        if name == "callback":
+            start, met, spans = resolved, cycle.callback_met, []
+            stop = met
+        else:
+            start = cycle.dealer_at if target.start == "dealer_dispatch" else cycle.start
+            if name == "resolution":
+                met = resolved
+                stop = met if met is not None else cycle.cancelled_at
+            else:
+                met = cycle.response_met if name == "response" else cycle.arrival_met
+                stop = met
+                if stop is None:
+                    stop = cycle.cancelled_at if cycle.cancelled_at is not None else cycle.done_at
+            if met is not None and start is not None and met < start and met < now:
+                met = stop = start  # met before this clock started (e.g. a response before the dispatch)
+        if start is None:
+            found.append(
+                targets._pending[name] if duration is target.duration else _pending(target, duration)
+            )
+            continue
+        if basis == "working" or basis == "calendar":
+            budget = _us(duration) if extended else target.duration_us
+            allowed = duration
+        else:
+            if basis == "working_days":
+                budget = duration.days * _us(calendar.working_day_length)
+            else:  # end_of_day
+                moment = cycle.moment(start)
+                budget = _us(calendar.between(moment, calendar.add_days(moment, duration.days)))
+            allowed = _MICROSECOND * budget
+        begin = position[start]
+        finish = position[now if stop is None else stop]
+        paused = 0
+        for low, high in spans:
+            if low >= finish:
+                break
+            if high is None or high > finish:
+                high = finish
+            if low < begin:
+                low = begin
+            if high > low:
+                paused += high - low
+        elapsed = finish - begin - paused
+        warn_amount = -(-budget * share // whole)
+        if elapsed < warn_amount:  # neither reached yet: both projected from ``finish``
+            deadline_at = finish + budget - elapsed
+            warn_at = finish + warn_amount - elapsed
+        else:
+            deadline_at = _reach(budget, begin, finish, elapsed, spans)
+            warn_at = _reach(warn_amount, begin, finish, elapsed, spans)
+        provisional = False
+        lazy: tuple[BusinessCalendar, int, int] | None = None
+        if basis == "calendar":
+            deadline = (EPOCH + _MICROSECOND * deadline_at).astimezone(zone)
+            warning_at: datetime | None = (EPOCH + _MICROSECOND * warn_at).astimezone(zone)
+            started: datetime | None = _in_zone(cycle.moment(start), zone)
+        else:
+            deadline = calendar.instant_at(deadline_at)
+            started = warning_at = None
+            lazy = (calendar, begin, warn_at)
+            if official is not None:
+                provisional = deadline.date() > official
+        if met is not None:
+            phase = _MET
+            warning = False
+        elif stop is not None:
+            phase = _STOPPED
+            warning = False
+        else:
+            phase = _PAUSED if spans and spans[-1][1] is None and spans[-1][0] <= finish else _RUNNING
+            warning = elapsed <= budget and elapsed * whole >= budget * share
+        found.append(
+            TargetStatus(
+                target,
+                phase,
+                started,
+                deadline,
+                deadline,
+                allowed,
+                _MICROSECOND * elapsed,
+                None if met is None else _in_zone(cycle.moment(met), zone),
+                warning,
+                extended,
+                _MICROSECOND * paused if paused else _ZERO,
+                warning_at,
+                provisional,
+                lazy,
+            )
         )
-        for target in targets.targets
-    )
+    return tuple(found)
 
 
 # -- entry points ----------------------------------------------------------------------------------------

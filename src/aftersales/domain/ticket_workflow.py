@@ -19,7 +19,7 @@ from enum import StrEnum
 from aftersales.domain.actors import Role
 from aftersales.domain.workflow import STAY, TransitionSpec, Workflow
 
-__all__ = ["TICKET_WORKFLOW", "TicketState"]
+__all__ = ["MATERIALS_MONEY_STEPS", "TICKET_WORKFLOW", "TicketState"]
 
 
 class TicketState(StrEnum):
@@ -37,6 +37,15 @@ class TicketState(StrEnum):
     CLOSED = "closed"
     CANCELLED = "cancelled"
 
+
+MATERIALS_MONEY_STEPS = (
+    "materials_checked",
+    "materials_quoted",
+    "materials_paid",
+    "materials_declined",
+    "part_charged_back",
+)
+"""Ticket events the materials desk records for its money steps."""
 
 S = TicketState
 R = Role
@@ -121,6 +130,11 @@ TICKET_WORKFLOW = Workflow(
         _t("record_payment", (*_CHARGING,), STAY, _ANSWERING | {R.ENGINEER}),
         # Issue 20: a dispatch that found nobody is part of the ticket's history (reasons, addressees).
         _t("dispatch_failed", _OPEN, STAY, _COORDINATORS),
+        # Issue 19: every money step of the materials desk is in the ticket's history too (the warranty
+        # check, the quote, the payment, a declined quote, a part charged back). The materials
+        # workflow's own table has authorised the step; the ticket only records it, in any state
+        # (a part is charged back weeks after the ticket closed).
+        *(_t(step, tuple(S), STAY, frozenset(R)) for step in MATERIALS_MONEY_STEPS),
         # Issue 20: the coordinator (department head, or the manager for multi-department problems)
         # brings departments in and adds engineers to a critical ticket's team.
         _t("assign_departments", _OPEN, STAY, _FRONT | {R.SYSTEM}),

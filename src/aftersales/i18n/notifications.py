@@ -157,6 +157,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A periodic satisfaction survey, with the link to the host's portal.",
     ),
     K(
+        "maintenance_overdue",
+        ("dealer", "engineer"),
+        {"count", "oldest_due", "visits"},
+        "Maintenance visits past their due day, once a day to whoever has them (issue 26).",
+    ),
+    K(
         "complaint_referred",
         ("engineer", "dealer"),
         {"complaint_id", "outlet", "note"},

@@ -8,7 +8,7 @@ auditor, and an explanation in codes beats an error in the middle of a ledger.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
 from aftersales.domain.reasons import Param, Reason
@@ -61,12 +61,20 @@ def reason_fallback(reason: Reason) -> str:
 class ReasonRenderer:
     """Renders reasons in one locale; parsed templates are cached per code."""
 
-    __slots__ = ("_formatter", "_templates", "catalog")
+    __slots__ = ("_formatter", "_templates", "catalog", "codes")
 
-    def __init__(self, formatter: LocaleFormatter, catalog: MessageCatalog | None = None) -> None:
+    def __init__(
+        self,
+        formatter: LocaleFormatter,
+        catalog: MessageCatalog | None = None,
+        codes: Callable[[str, str], str | None] | None = None,
+    ) -> None:
         self._formatter = formatter
         self.catalog = catalog if catalog is not None else formatter.catalog
         self._templates: dict[str, Template | None] = {}
+        self.codes = codes
+        """``codes(key, value)``: a pack's own label of a code parameter (a fault cause from the pack's
+        catalog), or ``None``; asked before the message catalogs."""
 
     def template(self, code: str) -> Template | None:
         """The parsed ``reason.<code>`` template, or None when the catalog lacks (or garbles) it."""
@@ -93,6 +101,10 @@ class ReasonRenderer:
             return self.catalog.get("value.yes" if value else "value.no") or str(value)
         if isinstance(value, int):
             return self._formatter.number(value)
+        if self.codes is not None:
+            own = self.codes(key, value)
+            if own is not None:
+                return own
         label = self.catalog.get(f"{PARAM_LABELS.get(key, key)}.{value}")
         return value if label is None else label
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from aftersales.domain.charges import ChargeKind, ChargeLine, SheetLine
+from aftersales.domain.charges import ChargeKind, SheetLine, priced_line
 from aftersales.domain.ids import DealerId
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.warranty_records import WarrantyExtension
@@ -125,14 +125,24 @@ def assess_charges(
     whole = decision_for(None)
     dealer = facts.dealer_id
     lines: list[SheetLine] = []
+    materials = ChargeKind.MATERIALS
+    components = product.components
+    price_of = fees.part_price
     for part, (quantity, component) in facts.parts.items():
-        if component is not None and product.components and component not in product.components:
+        if component is not None and components and component not in components:
             component = None  # a component the product does not know: the whole-product term
         decision = decision_for(component)
-        price = fees.part_price(part)
-        line = ChargeLine(ChargeKind.MATERIALS, part, price.retail, quantity, decision.outcome.materials)
-        lines.append(SheetLine(line, decision.reasons, component, decision.outcome.phase.value, price.cost))
-    phase = whole.outcome.phase.value
+        price = price_of(part)
+        outcome = decision.outcome
+        lines.append(
+            priced_line(
+                materials, part, price.retail, quantity, outcome.materials, decision.reasons, component,
+                outcome.phase._value_, price.cost,
+            )
+        )  # fmt: skip
+    outcome = whole.outcome
+    phase = outcome.phase.value
+    reasons = whole.reasons
     labour = facts.job_type
     if labour is None and facts.default_job_type is not None:
         try:
@@ -142,26 +152,18 @@ def assess_charges(
             labour = None  # the dealer prices no such job: no labour line
     if labour is not None:
         fee = fees.labour_fee(dealer, labour)
-        lines.append(
-            SheetLine(
-                ChargeLine(ChargeKind.LABOUR, labour, fee, 1, whole.outcome.labour),
-                whole.reasons,
-                None,
-                phase,
-            )
-        )
+        lines.append(priced_line(ChargeKind.LABOUR, labour, fee, 1, outcome.labour, reasons, None, phase))
     if facts.travel_zone is not None or facts.distance_km is not None:
         fee = fees.travel_fee(dealer, zone=facts.travel_zone, distance_km=facts.distance_km)
         item = facts.travel_zone or f"up_to_{facts.distance_km}_km"
-        lines.append(
-            SheetLine(
-                ChargeLine(ChargeKind.TRAVEL, item, fee, 1, whole.outcome.travel), whole.reasons, None, phase
-            )
-        )
+        lines.append(priced_line(ChargeKind.TRAVEL, item, fee, 1, outcome.travel, reasons, None, phase))
     flat = getattr(fees, "service_fee", None)
     if facts.service_fee and flat is not None:
         fee = flat(dealer)
         if fee:
-            line = ChargeLine(ChargeKind.SERVICE_FEE, "service_fee", fee, 1, whole.outcome.service_fee)
-            lines.append(SheetLine(line, whole.reasons, None, phase))
+            lines.append(
+                priced_line(
+                    ChargeKind.SERVICE_FEE, "service_fee", fee, 1, outcome.service_fee, reasons, None, phase
+                )
+            )
     return AssessedCharges(tuple(lines), whole, tuple(decisions.values()))

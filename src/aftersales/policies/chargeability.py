@@ -161,6 +161,15 @@ class ChargeabilityPolicy(Protocol):
         ...
 
 
+# Every outcome there can be (frozen values): a decision picks one instead of building it.
+_OUTCOMES: dict[tuple[bool, bool, bool, bool, WarrantyPhase], ChargeOutcome] = {
+    (m, lab, t, f, phase): ChargeOutcome(m, lab, t, f, phase)
+    for m in (False, True)
+    for lab in (False, True)
+    for t in (False, True)
+    for f in (False, True)
+    for phase in WarrantyPhase
+}
 _CALLBACK_NO_FEE = Reason("callback_no_service_fee")
 _OUT_OF_BOX = Reason("out_of_box_maker_responsibility")
 _OUT_OF_BOX_REPORT = Reason("out_of_box_report_required")
@@ -189,6 +198,7 @@ class DefaultChargeabilityPolicy:
         self.chargeable_causes: frozenset[str] = (
             BUILTIN_CHARGEABLE_CAUSES | frozenset(self.params.extra_chargeable_causes)
         ) - frozenset(self.params.waived_causes)
+        self._hazards = frozenset(self.params.design_hazard_causes)
         self._cause_reasons: dict[str, Reason] = {}
         self._other_reasons: dict[str, Reason] = {}
 
@@ -213,7 +223,7 @@ class DefaultChargeabilityPolicy:
         )
         reasons: list[Reason] = list(warranty.reasons)
         chargeable = self._chargeable_causes(given, reasons)
-        hazards = sorted(c for c in given if c in self.params.design_hazard_causes)
+        hazards = sorted(c for c in given if c in self._hazards) if given else ()
         if hazards and phase is not WarrantyPhase.OUT_OF_BOX:
             reasons.append(Reason("design_hazard_as_out_of_box", {"cause": hazards[0]}))
             reasons.append(_OUT_OF_BOX_REPORT)
@@ -236,9 +246,9 @@ class DefaultChargeabilityPolicy:
         if visit is VisitKind.CALLBACK:
             reasons.append(_CALLBACK_NO_FEE)
             labour = charge and self.params.callback_labour_and_travel
-            outcome = ChargeOutcome(charge, labour, labour, False, phase)
+            outcome = _OUTCOMES[charge, labour, labour, False, phase]
         else:
-            outcome = ChargeOutcome(charge, charge, charge, charge, phase)
+            outcome = _OUTCOMES[charge, charge, charge, charge, phase]
         return Decision(outcome, reasons, self.name)
 
     def _chargeable_causes(self, causes: Collection[str], reasons: list[Reason]) -> bool:

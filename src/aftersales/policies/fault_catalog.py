@@ -27,7 +27,7 @@ from aftersales.domain.text import CODE_PATTERN
 from aftersales.errors import ValidationError
 from aftersales.policies.kinds import PolicyKind
 
-__all__ = ["BUILTIN_CAUSE_LABELS", "KIND", "FaultCatalog", "FaultCatalogParams"]
+__all__ = ["BUILTIN_CAUSE_LABELS", "KIND", "FaultCatalog", "FaultCatalogParams", "pack_fault_catalog"]
 
 Labels = Mapping[str, Mapping[str, str]]
 
@@ -128,12 +128,25 @@ class FaultCatalog:
 
     def label(self, field: str, code: str, locale: str = "en") -> str:
         """The label of ``code`` (a symptom, cause or action) in ``locale``; else English, else the code."""
+        found = self.find(field, code, locale)
+        return found if found is not None else code
+
+    def find(self, field: str, code: str, locale: str = "en") -> str | None:
+        """The pack's label of ``code`` in ``locale`` (``zh_Hans``, ``zh_Hant``, ``en``), else its
+        English label, or ``None`` when the pack has none — then the message catalogs
+        (``fault.<field>.<code>``) or the code itself are shown."""
         labels = self._lists.get(field, {}).get(code)
         if labels is None and field == "cause":
             labels = BUILTIN_CAUSE_LABELS.get(code)
         if labels is None:
-            return code
-        return labels.get(locale) or labels.get("en") or code
+            return None
+        return labels.get(locale) or labels.get("en") or None
+
+
+def pack_fault_catalog(extra: Mapping[str, object]) -> FaultCatalog | None:
+    """The pack's fault catalog from a policy set's ``extra`` table (``None`` when it has none)."""
+    found = extra.get("faults")
+    return found if isinstance(found, FaultCatalog) else None
 
 
 KIND = PolicyKind("faults", FaultCatalogParams, FaultCatalog)

@@ -343,6 +343,18 @@ class DefaultFeesPolicy:
         self.params = params or FeesParams()
         self.name = name
         self.price_list = PriceList.from_entries(self.params.currency, self.params.parts)
+        # Every fee as Money, built once when the pack loads: a quote or a charge sheet looks fees up
+        # instead of converting the schedule's Decimals (and checking their bounds) on every call.
+        self._default_fees = _FeeTable(self.params.default_schedule, self.params.currency)
+        self._dealer_fees = {
+            dealer: _FeeTable(schedule, self.params.currency)
+            for dealer, schedule in self.params.dealer_schedules.items()
+        }
+
+    def _fees(self, dealer_id: DealerId | None) -> _FeeTable:
+        if dealer_id is None:
+            return self._default_fees
+        return self._dealer_fees.get(dealer_id, self._default_fees)
 
     def schedule(self, dealer_id: DealerId | None) -> DealerFeeSchedule:
         """The fee schedule of ``dealer_id`` (the default schedule when it has none)."""
@@ -359,38 +371,35 @@ class DefaultFeesPolicy:
 
     def labour_fee(self, dealer_id: DealerId | None, job_type: str) -> Money:
         """The labour fee for ``job_type`` (:class:`NotFound` when the dealer's schedule has none)."""
-        schedule = self.schedule(dealer_id)
         try:
-            return Money(schedule.labour[job_type], self._currency(schedule))
-        except KeyError:
+            return self._fees(dealer_id).labour[job_type]
+        except (KeyError, TypeError):
             raise NotFound("labour fee", job_type) from None
 
     def travel_fee(
         self, dealer_id: DealerId | None, *, zone: str | None = None, distance_km: int | None = None
     ) -> Money:
         """The travel fee for a trip to ``zone``, or of ``distance_km`` by the dealer's distance bands."""
-        schedule = self.schedule(dealer_id)
-        currency = self._currency(schedule)
+        table = self._fees(dealer_id)
         if zone is not None:
             try:
-                return Money(schedule.travel_zones[zone], currency)
-            except KeyError:
+                return table.zones[zone]
+            except (KeyError, TypeError):
                 raise NotFound("travel zone", zone) from None
         if distance_km is None:
             raise ValidationError("a travel fee needs a zone or a distance", field="travel_zone")
-        for band in schedule.travel_bands:
-            if distance_km <= band.up_to_km:
-                return Money(band.fee, currency)
+        for up_to_km, fee in table.bands:
+            if distance_km <= up_to_km:
+                return fee
         raise PolicyError(
             f"no travel fee for {distance_km} km: the schedule's bands end at "
-            f"{schedule.travel_bands[-1].up_to_km if schedule.travel_bands else 0} km",
+            f"{table.bands[-1][0] if table.bands else 0} km",
             code="distance_beyond_schedule",
         )
 
     def service_fee(self, dealer_id: DealerId | None) -> Money:
         """The dealer's flat service fee (zero when it charges none)."""
-        schedule = self.schedule(dealer_id)
-        return Money(schedule.service_fee, self._currency(schedule))
+        return self._fees(dealer_id).service
 
     def draft_quote(
         self,
@@ -440,6 +449,25 @@ class DefaultFeesPolicy:
             reasons=decision.reasons,
             policy=decision.policy,
         )
+
+
+class _FeeTable:
+    """One dealer schedule's fees as Money (built once per pack load; read-only afterwards)."""
+
+    __slots__ = ("bands", "labour", "service", "zones")
+
+    def __init__(self, schedule: DealerFeeSchedule, default_currency: str) -> None:
+        currency = schedule.currency or default_currency
+        self.labour: Mapping[str, Money] = MappingProxyType(
+            {job: Money(fee, currency) for job, fee in schedule.labour.items()}
+        )
+        self.zones: Mapping[str, Money] = MappingProxyType(
+            {zone: Money(fee, currency) for zone, fee in schedule.travel_zones.items()}
+        )
+        self.bands: tuple[tuple[int, Money], ...] = tuple(
+            (band.up_to_km, Money(band.fee, currency)) for band in schedule.travel_bands
+        )
+        self.service = Money(schedule.service_fee, currency)
 
 
 KIND = PolicyKind("fees", FeesParams, DefaultFeesPolicy)

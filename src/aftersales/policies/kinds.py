@@ -71,6 +71,7 @@ BUILTIN_KINDS: Mapping[str, str] = MappingProxyType(
         "faults": "aftersales.policies.fault_catalog",
         "maintenance": "aftersales.policies.maintenance",
         "survey_campaign": "aftersales.policies.survey_campaign",
+        "privacy": "aftersales.policies.privacy",
     }
 )
 """Every built-in kind and the module whose ``KIND`` attribute describes it."""

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import attrs
 
@@ -79,6 +79,8 @@ def add_months(day: date, months: int) -> date:
     years, month0 = divmod(day.month - 1 + months, 12)
     year = day.year + years
     month = month0 + 1
+    if day.day <= 28:
+        return date(year, month, day.day)  # every month has the day: no month length needed
     last = calendar.monthrange(year, month)[1]
     return date(year, month, min(day.day, last))
 
@@ -189,6 +191,18 @@ def _governing(terms: Sequence[TermStatus], component: str | None) -> TermStatus
     return max(started, key=lambda t: t.ends_on or date.min) if started else (terms[0] if terms else None)
 
 
+class _Facts(NamedTuple):
+    """What every component's decision in one :meth:`DefaultWarrantyPolicy.decide_many` shares."""
+
+    local: date
+    local_iso: str
+    source: str
+    left: date | None
+    terms: tuple[TermStatus, ...]
+    texts: dict[int, tuple[str, str | None, str | None]]
+    """Per term (by ``id``): its start basis, start and end as reason parameters."""
+
+
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -280,28 +294,27 @@ class DefaultWarrantyPolicy:
         tagged: list[tuple[str | None, Reason]] = []
         if extensions:
             statuses = self._extend(asset, statuses, extensions, known, tz, tagged)
-        return {
-            component: self._conclude(asset, component, local, source, left, statuses, tagged)
-            for component in components
-        }
+        # Shared by every component's decision: the terms as a tuple, the dates already in ISO form.
+        shared = tuple(statuses)
+        texts = {id(t): (t.starts_from.value, _iso(t.start), _iso(t.ends_on)) for t in shared}
+        facts = _Facts(local, local.isoformat(), source, left, shared, texts)
+        return {component: self._conclude(asset, component, facts, tagged) for component in components}
 
     def _conclude(
         self,
         asset: Asset,
         component: str | None,
-        local: date,
-        source: str,
-        left: date | None,
-        statuses: list[TermStatus],
+        facts: _Facts,
         tagged: list[tuple[str | None, Reason]],
     ) -> Decision[WarrantyStatus]:
+        local, left, statuses = facts.local, facts.left, facts.terms
         reasons = [r for tag, r in tagged if tag is None or component is None or tag == component]
         governing = _governing(statuses, component)
         if left is not None:
             phase = WarrantyPhase.OUT_OF_BOX
             reasons.insert(
                 0,
-                Reason(
+                Reason.checked(
                     "out_of_box",
                     {
                         "left_factory_on": left.isoformat(),
@@ -311,43 +324,45 @@ class DefaultWarrantyPolicy:
             )
         elif governing is None or governing.ends_on is None or governing.start is None:
             phase = WarrantyPhase.OUT_OF_WARRANTY
-            reasons.insert(0, Reason("no_warranty_term", {"component": component}))
+            reasons.insert(0, Reason.checked("no_warranty_term", {"component": component}))
         elif local < governing.start:
             phase = WarrantyPhase.OUT_OF_WARRANTY
             reasons.insert(
                 0,
-                Reason(
+                Reason.checked(
                     "warranty_not_started", {"component": component, "starts": governing.start.isoformat()}
                 ),
             )
         elif local <= governing.ends_on:
             phase = WarrantyPhase.IN_WARRANTY
-            reasons.insert(0, self._phase_reason("in_warranty", governing, component, local, source))
+            reasons.insert(0, self._phase_reason("in_warranty", governing, component, facts))
         else:
             phase = WarrantyPhase.OUT_OF_WARRANTY
-            reasons.insert(0, self._phase_reason("out_of_warranty", governing, component, local, source))
+            reasons.insert(0, self._phase_reason("out_of_warranty", governing, component, facts))
         status = WarrantyStatus(
             phase=phase,
             component=component,
             local_date=local,
             ends_on=governing.ends_on if governing else None,
-            terms=tuple(statuses),
+            terms=statuses,
         )
         return Decision(status, reasons, self.name)
 
     @staticmethod
-    def _phase_reason(code: str, term: TermStatus, component: str | None, local: date, source: str) -> Reason:
-        return Reason(
+    def _phase_reason(code: str, term: TermStatus, component: str | None, facts: _Facts) -> Reason:
+        # Built from the product's validated terms and dates: Reason.checked skips re-validation.
+        starts_from, start, ends_on = facts.texts[id(term)]
+        return Reason.checked(
             code,
             {
                 "component": component,
                 "term_component": term.component,
                 "months": term.months,
-                "starts_from": term.starts_from.value,
-                "start": _iso(term.start),
-                "ends_on": _iso(term.ends_on),
-                "local_date": local.isoformat(),
-                "terms_from": source,
+                "starts_from": starts_from,
+                "start": start,
+                "ends_on": ends_on,
+                "local_date": facts.local_iso,
+                "terms_from": facts.source,
             },
         )
 

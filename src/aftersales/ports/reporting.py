@@ -11,10 +11,11 @@ Instants are integer microseconds since the epoch (UTC), as in :mod:`aftersales.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from operator import itemgetter
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
@@ -37,6 +38,7 @@ __all__ = [
     "TicketCounts",
     "TicketFacts",
     "TicketTiming",
+    "TimingColumns",
     "batch_dimension",
     "count_facts",
     "fault_facts",
@@ -183,6 +185,41 @@ class TicketTiming:
     resolution_due_us: int | None
 
 
+@attrs.frozen
+class TimingColumns:
+    """The :class:`TicketTiming` of a period as columns: one value per ticket in each, aligned.
+
+    ``group`` holds each ticket's group key. A report measures a whole column in one pass, with no
+    object per ticket.
+    """
+
+    group: Sequence[str]
+    received_us: Sequence[int]
+    first_response_us: Sequence[int | None]
+    response_due_us: Sequence[int | None]
+    resolved_us: Sequence[int | None]
+    resolution_due_us: Sequence[int | None]
+
+    @classmethod
+    def of_rows(cls, rows: Sequence[Sequence[Any]]) -> TimingColumns:
+        """Columns of ``rows`` of (group, received, first response, response due, resolved, resolution
+        due)."""
+        # a map of itemgetter per column: far cheaper than zip(*rows) over 100k argument tuples
+        group, received, first, response_due, resolved, resolution_due = (
+            list(map(itemgetter(i), rows)) for i in range(6)
+        )
+        return cls(group, received, first, response_due, resolved, resolution_due)
+
+
+def timing_columns(timings: Iterable[TicketTiming]) -> TimingColumns:
+    """The reference :class:`TimingColumns` of ``timings``."""
+    rows = [
+        (t.group, t.received_us, t.first_response_us, t.response_due_us, t.resolved_us, t.resolution_due_us)
+        for t in timings
+    ]
+    return TimingColumns.of_rows(rows)
+
+
 def _us(at: datetime | None) -> int | None:
     return micros(at) if at is not None else None
 
@@ -290,6 +327,10 @@ class ReportingQueries(Protocol):
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
         """One :class:`TicketTiming` per ticket received in ``period`` (a few integers each)."""
+        ...
+
+    def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
+        """The same timings as :meth:`timings`, as :class:`TimingColumns` (what the KPI report reads)."""
         ...
 
     def category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:

@@ -9,9 +9,12 @@ received in. Rates are fractions (``Decimal``, 4 places) and ``None`` when nothi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
+from itertools import compress
+from operator import sub
 from typing import Any
 
 import attrs
@@ -19,7 +22,7 @@ import attrs
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
-from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TicketTiming
+from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TimingColumns
 from aftersales.reports.money import pack_budget_per_ticket, stored_costs
 
 __all__ = ["CostTotals", "DurationStats", "KpiReport", "KpiRow", "KpiTargets", "kpi_report", "rate"]
@@ -147,52 +150,81 @@ class _Measured:
 
     __slots__ = ("resolution", "resolution_on_time", "response", "response_on_time")
 
-    def __init__(self) -> None:
-        self.response: list[int] = []
-        self.resolution: list[int] = []
-        self.response_on_time = 0
-        self.resolution_on_time = 0
+    def __init__(
+        self,
+        response: list[int] | None = None,
+        response_on_time: int = 0,
+        resolution: list[int] | None = None,
+        resolution_on_time: int = 0,
+    ) -> None:
+        self.response: list[int] = response if response is not None else []
+        self.resolution: list[int] = resolution if resolution is not None else []
+        self.response_on_time = response_on_time
+        self.resolution_on_time = resolution_on_time
 
-    def merge(self, other: _Measured) -> None:
-        """Add another group's measurements (the total is the sum of the groups: no second pass)."""
-        self.response += other.response
-        self.resolution += other.resolution
-        self.response_on_time += other.response_on_time
-        self.resolution_on_time += other.resolution_on_time
+
+class _Durations:
+    """One measured column (response or resolution) over all tickets: the working duration of each
+    ticket measured, whether it met its target, and its group key."""
+
+    __slots__ = ("groups", "on_time", "took")
+
+    def __init__(
+        self,
+        done_us: Sequence[int | None],
+        due_us: Sequence[int | None],
+        received: list[int],
+        columns: TimingColumns,
+        calendar: BusinessCalendar,
+        target: int,
+    ) -> None:
+        positions = [i for i, done in enumerate(done_us) if done is not None]
+        done = [done_us[i] for i in positions]
+        offsets = calendar.offsets_us(done)  # type: ignore[arg-type]
+        self.groups = list(map(columns.group.__getitem__, positions))
+        self.took: list[int] = list(map(sub, offsets, map(received.__getitem__, positions)))
+        # Met: done by the stored due time; without one, within the fallback target in working time.
+        self.on_time = [
+            at <= due if due is not None else took <= target  # type: ignore[operator]
+            for at, due, took in zip(done, map(due_us.__getitem__, positions), self.took, strict=True)
+        ]
+
+    def by_group(self) -> tuple[dict[str, list[int]], Counter[str]]:
+        """Each group's durations and on-time count."""
+        took: defaultdict[str, list[int]] = defaultdict(list)
+        for key, value in zip(self.groups, self.took, strict=True):
+            took[key].append(value)
+        return took, Counter(compress(self.groups, self.on_time))
 
 
 def _measure(
-    timings: list[TicketTiming], calendar: BusinessCalendar, targets: KpiTargets
-) -> dict[str, _Measured]:
-    """Each group's measurements. Every instant is turned into a working-time offset once, in one
-    ``offsets_us`` call over integers (no datetime per instant); a duration is a difference of two."""
-    instants: list[int] = []
-    for t in timings:
-        instants.append(t.received_us)
-        if t.first_response_us is not None:
-            instants.append(t.first_response_us)
-        if t.resolved_us is not None:
-            instants.append(t.resolved_us)
-    offsets = iter(calendar.offsets_us(instants))
-    response_target = targets.response // _MICROSECOND
-    resolution_target = targets.resolution // _MICROSECOND
-    measured: dict[str, _Measured] = {}
-    for t in timings:
-        m = measured.get(t.group)
-        if m is None:
-            m = measured[t.group] = _Measured()
-        received = next(offsets)
-        if t.first_response_us is not None:
-            took = next(offsets) - received
-            m.response.append(took)
-            due = t.response_due_us
-            m.response_on_time += (t.first_response_us <= due) if due is not None else took <= response_target
-        if t.resolved_us is not None:
-            took = next(offsets) - received
-            m.resolution.append(took)
-            due = t.resolution_due_us
-            m.resolution_on_time += (t.resolved_us <= due) if due is not None else took <= resolution_target
-    return measured
+    columns: TimingColumns, calendar: BusinessCalendar, targets: KpiTargets
+) -> tuple[dict[str, _Measured], _Measured]:
+    """Each group's measurements, and the whole period's.
+
+    Every instant becomes a working-time offset once, in three ``offsets_us`` calls over integer
+    columns (no datetime, no object per ticket); a duration is a difference of two. The total is
+    measured on the whole columns and each group's durations are collected in one pass: no ticket
+    is measured twice.
+    """
+    received = calendar.offsets_us(columns.received_us)
+    c = columns
+    response = _Durations(
+        c.first_response_us, c.response_due_us, received, c, calendar, targets.response // _MICROSECOND
+    )
+    resolution = _Durations(
+        c.resolved_us, c.resolution_due_us, received, c, calendar, targets.resolution // _MICROSECOND
+    )
+    response_took, response_on_time = response.by_group()
+    resolution_took, resolution_on_time = resolution.by_group()
+    measured = {
+        key: _Measured(
+            response_took.get(key), response_on_time[key], resolution_took.get(key), resolution_on_time[key]
+        )
+        for key in set(columns.group)
+    }
+    whole = _Measured(response.took, sum(response.on_time), resolution.took, sum(resolution.on_time))
+    return measured, whole
 
 
 def _row(
@@ -254,11 +286,7 @@ def kpi_report(
         raise ValidationError("a KPI report measures working time: pass a BusinessCalendar", field="calendar")
     group = GroupBy(group)
     counts = queries.ticket_counts(period, group, satisfied_at=targets.satisfied_at)
-    measured = _measure(list(queries.timings(period, group)), calendar, targets)
-    whole = _Measured()
-    if group is not GroupBy.ALL:
-        for m in measured.values():
-            whole.merge(m)
+    measured, whole = _measure(queries.timing_columns(period, group), calendar, targets)
     costs = costs or {}
     rows = tuple(
         _row(key, counts[key], measured.get(key, _Measured()), costs.get(key), budget_per_ticket)

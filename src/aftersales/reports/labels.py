@@ -21,6 +21,7 @@ from aftersales.domain.contact import zone
 from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
 from aftersales.i18n.format import LocaleFormatter, formatter_for
+from aftersales.policies.fault_catalog import FaultCatalog
 from aftersales.ports.queries import UNSET
 from aftersales.ports.reporting import ALL, FaultDimension, GroupBy
 
@@ -41,16 +42,22 @@ class ReportLabels:
     labelled so (``report.group.direct``) instead of a blank group.
     """
 
-    __slots__ = ("catalog", "formatter", "locale", "names", "timezone")
+    __slots__ = ("catalog", "faults", "formatter", "locale", "names", "timezone")
 
     def __init__(
-        self, locale: str, names: Mapping[str, str] | None = None, timezone: str | tzinfo = "Asia/Shanghai"
+        self,
+        locale: str,
+        names: Mapping[str, str] | None = None,
+        timezone: str | tzinfo = "Asia/Shanghai",
+        faults: FaultCatalog | None = None,
     ) -> None:
         self.formatter: LocaleFormatter = formatter_for(locale)
         self.locale = str(self.formatter.locale)
         self.catalog = self.formatter.catalog
         self.names: Mapping[str, str] = dict(names or {})
         self.timezone: tzinfo = zone(timezone) if isinstance(timezone, str) else timezone
+        self.faults = faults
+        """The pack's fault catalog: its labels of symptoms, causes and actions win over the catalogs'."""
 
     # -- words ------------------------------------------------------------------------------------------
 
@@ -103,6 +110,10 @@ class ReportLabels:
         """A fault symptom, cause or action code's label (``fault.<field>.<code>``)."""
         if field not in FAULT_FIELDS:
             raise ValidationError(f"a fault field is one of {', '.join(FAULT_FIELDS)}", field="field")
+        if self.faults is not None:
+            found = self.faults.find(field, code, self.catalog.locale)
+            if found is not None:
+                return found  # the pack's own words for its own codes
         return self._code(f"fault.{field}", code)
 
     def name(self, key: str | None) -> str:
@@ -199,12 +210,16 @@ class ReportLabels:
 
 
 def report_labels(
-    locale: str = "zh_Hans", names: Mapping[str, str] | None = None, timezone: str | tzinfo = "Asia/Shanghai"
+    locale: str = "zh_Hans",
+    names: Mapping[str, str] | None = None,
+    timezone: str | tzinfo = "Asia/Shanghai",
+    faults: FaultCatalog | None = None,
 ) -> ReportLabels:
-    """:class:`ReportLabels` for ``locale`` (an unknown locale is a ValidationError naming it)."""
+    """:class:`ReportLabels` for ``locale`` (an unknown locale is a ValidationError naming it); with
+    ``faults`` (the pack's catalog) fault codes read as the pack labels them."""
     if not isinstance(locale, str) or not locale:
         raise ValidationError("locale is a locale name such as zh_Hans, zh_Hant or en", field="locale")
     try:
-        return ReportLabels(locale, names, timezone)
+        return ReportLabels(locale, names, timezone, faults)
     except (ValueError, LookupError) as exc:
         raise ValidationError(f"unknown locale {locale!r} ({exc})", field="locale") from None

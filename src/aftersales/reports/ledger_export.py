@@ -40,6 +40,7 @@ PAGE: Final = 1000
 BOM: Final = "\ufeff"
 _EPOCH = datetime.fromtimestamp(0, UTC).replace(tzinfo=None)  # naive: Excel and CSV have no zones
 _HOUR_US = 3_600_000_000
+_DAY_US = 86_400_000_000
 
 
 def iter_ledger(
@@ -102,32 +103,74 @@ class _LocalTime:
     def __call__(self, us: int) -> datetime:
         return _EPOCH + timedelta(microseconds=us + self.offset(us))
 
+    def steady(self, first: int, last: int) -> int | None:
+        """The offset from ``first`` to ``last`` if the zone's clocks do not change between them, else None.
+
+        Sampled once a day (a change of clocks lasts months) for spans up to a year; longer spans
+        answer None and are converted value by value.
+        """
+        if last - first > 366 * _DAY_US:
+            return None
+        offset = self.offset(first)
+        for at in range(first + _DAY_US, last, _DAY_US):
+            if self.offset(at) != offset:
+                return None
+        return offset if self.offset(last) == offset else None
+
 
 class _LocalText:
     """Epoch microseconds → "YYYY-MM-DD HH:MM:SS" local text; day and time-of-day strings memoised.
 
-    The hot path of a CSV export: a dict lookup for the day, one for the second of the day, instead
-    of building a datetime per instant.
+    The hot path of a CSV export converts a page's column at a time: where the zone's offset is the
+    same across the column (always in China; elsewhere outside the days a clock changes) each value
+    is two dict lookups and a concatenation inside one comprehension, no call and no datetime.
     """
 
-    __slots__ = ("_days", "_local", "_seconds")
+    __slots__ = ("_clock", "_days", "_local")
 
     def __init__(self, local: _LocalTime) -> None:
         self._local = local
-        self._days: dict[int, str] = {}
-        self._seconds: dict[int, str] = {}
+        self._days = _Memo(lambda day: (_EPOCH + timedelta(days=day)).date().isoformat())
+        self._clock = _Memo(_clock_text)
 
     def __call__(self, us: int) -> str:
-        day, rest = divmod(us + self._local.offset(us), 86_400_000_000)
-        text = self._days.get(day)
-        if text is None:
-            text = self._days[day] = (_EPOCH + timedelta(days=day)).date().isoformat()
-        second = rest // 1_000_000
-        clock = self._seconds.get(second)
-        if clock is None:
-            h, m = divmod(second // 60, 60)
-            clock = self._seconds[second] = f" {h:02d}:{m:02d}:{second % 60:02d}"
-        return text + clock
+        shifted = us + self._local.offset(us)
+        text: str = self._days[shifted // _DAY_US] + self._clock[shifted // 1_000_000 % 86_400]
+        return text
+
+    def column(self, values: Sequence[Any]) -> list[Any]:
+        """``values`` (epoch µs or None) as local text (None stays None)."""
+        present = [v for v in values if v is not None]
+        if not present:
+            return list(values)
+        offset = self._local.steady(min(present), max(present))
+        if offset is None:  # the clocks change within the column: look each offset up
+            return [None if v is None else self(v) for v in values]
+        days, clock = self._days, self._clock
+        return [
+            None if v is None else days[(w := v + offset) // _DAY_US] + clock[w // 1_000_000 % 86_400]
+            for v in values
+        ]
+
+
+def _clock_text(second: Any) -> str:
+    h, m = divmod(int(second) // 60, 60)
+    return f" {h:02d}:{m:02d}:{int(second) % 60:02d}"
+
+
+class _Memo(dict[Any, Any]):
+    """A value's text computed on first sight, then a dict lookup; None stays None (an empty field)."""
+
+    __slots__ = ("_fn",)
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self._fn = fn
+        self[None] = None
+
+    def __missing__(self, key: Any) -> Any:
+        found = self[key] = self._fn(key)
+        return found
 
 
 def _labeller(labels: ReportLabels) -> list[Callable[[Any], object]]:
@@ -258,36 +301,27 @@ def _csv(
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([labels.column(c) for c in LEDGER_COLUMNS])
     stream.write(((BOM if bom else "") + buffer.getvalue()).encode())
-    # The hot loop of a 100k-ticket export: labels are memoised per code, instants converted with an
-    # hourly offset cache, untouched columns copied as they are (csv writes None as an empty field).
+    # The hot loop of a million-ticket export works a page's column at a time: each labelled column is
+    # one map over a memo (C speed once every code is seen), each instant column one comprehension;
+    # the other columns go to the csv writer as they came (it writes None as an empty field).
     fns = _labeller(labels)
-    coded: list[tuple[int, dict[object, object], Callable[[Any], object]]] = [
-        (i, {}, fns[i]) for i, f in enumerate(LEDGER_FIELDS) if f in _LABELLED
-    ]
+    coded = [(i, _Memo(fns[i])) for i, f in enumerate(LEDGER_FIELDS) if f in _LABELLED]
     local = _LocalText(_LocalTime(labels.timezone))
     instants = [i for i, f in enumerate(LEDGER_FIELDS) if f.endswith("_us")]
     n = 0
     for page in pages:
-        rows = []
-        for record in page:
-            row = list(record)
-            for i, memo, fn in coded:
-                value = row[i]
-                if value is not None:
-                    found = memo.get(value)
-                    if found is None:
-                        found = memo[value] = fn(value)
-                    row[i] = found
-            for i in instants:
-                us = row[i]
-                if us is not None:
-                    row[i] = local(us)  # type: ignore[arg-type]
-            rows.append(row)
+        if not page:
+            continue
+        columns: list[Sequence[Any]] = list(zip(*page, strict=True))
+        for i, memo in coded:
+            columns[i] = list(map(memo.__getitem__, columns[i]))
+        for i in instants:
+            columns[i] = local.column(columns[i])
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(rows)
+        writer.writerows(zip(*columns, strict=True))
         stream.write(buffer.getvalue().encode())
-        n += len(rows)
+        n += len(page)
         if progress is not None:
             progress(n)
     if progress is not None and n == 0:

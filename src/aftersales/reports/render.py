@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
+from aftersales.policies.fault_catalog import FaultCatalog
 from aftersales.reports.document import ColumnKind, DocCell, Judged, ReportDocument, ReportTable, cell_text
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.reports.pages import document_for
@@ -28,7 +29,7 @@ BOM = "\ufeff"
 """The UTF-8 byte-order mark: Excel on Chinese Windows reads a CSV as UTF-8 only after it."""
 
 FORMATS = ("text", "md", "csv", "html", "xlsx")
-_OPTIONS = frozenset({"goals", "pack", "generated_at", "trend", "faults", "kpis", "top"})
+_OPTIONS = frozenset({"goals", "pack", "generated_at", "trend", "faults", "kpis", "top", "fault_catalog"})
 """What the renderers pass on to :func:`~aftersales.reports.pages.document_for`."""
 
 
@@ -50,7 +51,12 @@ def _document(
                 "a ReportDocument is already built: options go to document_for", field="report"
             )
         return report
-    labels: ReportLabels = report_labels(locale, names, timezone)
+    # The pack's fault catalog (``fault_catalog=desk.policies.extra["faults"]``): its own labels of
+    # symptoms, causes and actions win over the message catalogs'.
+    catalog = options.pop("fault_catalog", None)
+    if catalog is not None and not isinstance(catalog, FaultCatalog):
+        raise ValidationError("fault_catalog must be the pack's FaultCatalog", field="fault_catalog")
+    labels: ReportLabels = report_labels(locale, names, timezone, catalog)
     return document_for(report, labels, **options)
 
 

@@ -28,8 +28,10 @@ from aftersales.ports.reporting import (
     TicketCounts,
     TicketFacts,
     TicketTiming,
+    TimingColumns,
     count_facts,
     ticket_facts,
+    timing_columns,
 )
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.reports.kpi import KpiReport, KpiTargets, kpi_report
@@ -49,7 +51,7 @@ def registered_by(ticket: Ticket) -> str | None:
 
 
 class _ByAgent:
-    """The two queries :func:`kpi_report` asks, with each ticket's person key set to its agent."""
+    """The queries :func:`kpi_report` asks, with each ticket's person key set to its agent."""
 
     def __init__(self, store: Callable[[], UnitOfWork]) -> None:
         self._store = store
@@ -84,6 +86,9 @@ class _ByAgent:
                 f.resolved_us,
                 f.resolution_due_us,
             )
+
+    def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
+        return timing_columns(self.timings(period, group))
 
 
 def agent_kpis(

@@ -59,13 +59,16 @@ def validated(method: F) -> F:
             required.add(param.name)
     name = method.__name__
     limit = len(positional)
+    # The required arguments the first k positional ones leave to be named, for each k: the common
+    # call (every required argument given positionally) is then one list index.
+    unnamed = [frozenset(required - {p for p, _ in positional[:k]}) for k in range(limit + 1)]
 
     @functools.wraps(method)
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         if len(args) > limit:
             raise ValidationError(f"{name} takes at most {limit} positional arguments", field=name)
         if args:
-            args = tuple(check(value) for (_, check), value in zip(positional, args, strict=False))
+            args = tuple([check(value) for (_, check), value in zip(positional, args, strict=False)])
         for key, value in kwargs.items():
             check = by_name.get(key)
             if check is None:
@@ -75,9 +78,8 @@ def validated(method: F) -> F:
             checked = check(value)
             if checked is not value:
                 kwargs[key] = checked
-        if len(args) + len(kwargs) < len(required) or not required.issubset(
-            {p for p, _ in positional[: len(args)]} | kwargs.keys()
-        ):
+        left = unnamed[len(args)]
+        if left and not left <= kwargs.keys():
             given = {p for p, _ in positional[: len(args)]} | kwargs.keys()
             missing = sorted(required - given)
             raise ValidationError(f"{name} needs {', '.join(missing)}", field=missing[0])

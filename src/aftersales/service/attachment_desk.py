@@ -16,6 +16,7 @@ from typing import BinaryIO, ClassVar
 
 import attrs
 
+from aftersales.domain.actors import ActorRef
 from aftersales.domain.attachments import Attachment, AttachmentKind, check_name
 from aftersales.domain.classification import Category
 from aftersales.domain.events import TicketEvent
@@ -161,22 +162,52 @@ class AttachmentDesk:
         freed: list[str] = []
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
-            wanted = ids if ids is not None else tuple(a.id for a in ticket.attachments)
-            for attachment_id in wanted:
-                found = next((a for a in ticket.attachments if a.id == attachment_id), None)
-                ticket.detach(actor.ref, now, attachment_id, reason)
-                assert found is not None  # detach refused an unknown id
-                link = uow.documents.get(AttachmentLink, f"{ticket.id}/{attachment_id}")
-                link.live = False
-                uow.documents.save(link)
-                if not uow.documents.query(AttachmentLink, sha256=found.sha256, live=True):
-                    freed.append(found.sha256)
+            freed.extend(self.detach_all(uow, ticket, actor.ref, now, reason, ids))
 
         request = {"attachments": list(ids) if ids is not None else None, "reason": reason}
         result = self.runner.execute(actor, "detach", ticket_id, apply, key, request=request)
-        for sha256 in freed:
-            self.store.delete(sha256)
+        self.delete_bytes(freed)
         return result
+
+    def detach_all(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        by: ActorRef,
+        now: datetime,
+        reason: str | None,
+        ids: tuple[str, ...] | None = None,
+    ) -> list[str]:
+        """Inside a command's transaction: detach ``ids`` (default: every attachment) of ``ticket`` with
+        ``detach`` events, retire their links, and return the hashes no live link uses any more.
+
+        The caller deletes those bytes (:meth:`delete_bytes`) once the transaction has committed, so a
+        command that fails leaves every attachment readable. Erasing a customer uses it for each of
+        their tickets.
+        """
+        freed: list[str] = []
+        wanted = ids if ids is not None else tuple(a.id for a in ticket.attachments)
+        for attachment_id in wanted:
+            found = next((a for a in ticket.attachments if a.id == attachment_id), None)
+            ticket.detach(by, now, attachment_id, reason)
+            assert found is not None  # detach refused an unknown id
+            link = uow.documents.get(AttachmentLink, f"{ticket.id}/{attachment_id}")
+            link.live = False
+            uow.documents.save(link)
+            if not uow.documents.query(AttachmentLink, sha256=found.sha256, live=True):
+                freed.append(found.sha256)
+        return freed
+
+    def delete_bytes(self, hashes: Iterable[str]) -> int:
+        """Delete stored bytes no live link uses (after the detaching transaction committed)."""
+        wanted = sorted(set(hashes))
+        if not wanted:
+            return 0
+        with self.context.store() as uow:
+            unused = [h for h in wanted if not uow.documents.query(AttachmentLink, sha256=h, live=True)]
+        for sha256 in unused:
+            self.store.delete(sha256)
+        return len(unused)
 
     # -- reads ------------------------------------------------------------------------------------------
 
@@ -203,17 +234,26 @@ class AttachmentDesk:
         events: Sequence[TicketEvent],
         now: datetime,
     ) -> None:
-        """A runner hook: refuse a step the pack blocks on an out-of-box ticket without its written report."""
+        """A runner hook: refuse a step the pack blocks on an out-of-box ticket without its written report,
+        and a special-case SLA extension without one (``report_before_extension``).
+
+        Both rules are about faults (seed 002: 发现问题时, 特殊情况): planned work such as a postponed
+        maintenance visit moves its own SLA without a written report."""
         params = self.rules.params
-        if not params.report_for_out_of_box or ticket.category.code not in _FAULT_CATEGORIES:
-            return  # seed 002 asks for the report when a problem is found (发现问题时), not for planned work
+        if ticket.category.code not in _FAULT_CATEGORIES:
+            return
+        if params.report_before_extension and any(event.action == "extend_sla" for event in events):
+            self.check_extension(ticket)
+        if not params.report_for_out_of_box:
+            return
         for event in events:
             if event.action in params.report_blocks:
                 self.rules.check_step(event.action, self._out_of_box(uow, ticket), ticket.attachments)
                 return
 
     def check_extension(self, ticket: Ticket) -> None:
-        """For the SLA desk: refuse a special-case extension without a written report (pack rule)."""
+        """Refuse a special-case extension of ``ticket`` without a written report (pack rule); the
+        runner hook above calls it for every ``extend_sla``, inside the command's transaction."""
         self.rules.check_extension(ticket.attachments)
 
     def _out_of_box(self, uow: UnitOfWork, ticket: Ticket) -> bool:

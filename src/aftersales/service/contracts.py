@@ -24,7 +24,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
-from aftersales.service.daily_cursor import days_since_last_run, mark_run
+from aftersales.service.daily_cursor import due_documents, mark_run
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner, check_actor
 
@@ -194,9 +194,7 @@ class ServiceContracts:
 
         def apply(uow: UnitOfWork, now: datetime) -> list[ServiceContract]:
             day = today or self._today(now)
-            due: list[ServiceContract] = []
-            for each in days_since_last_run(uow, "remind_expiring_contracts", day):
-                due += uow.documents.query(ServiceContract, remind_on=each.isoformat())
+            due = list(due_documents(uow, ServiceContract, "remind_on", "remind_expiring_contracts", day))
             messages: list[OutboxMessage] = []
             for contract in due:
                 contract.reminded(day, now, actor.ref)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from aftersales.errors import ValidationError
+from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.notification import NotificationParams
 from aftersales.policies.registry import PolicySet
 from aftersales.ports.outbox import OutboxMessage
@@ -69,14 +69,22 @@ class OutboxDesk:
         )
 
     def purge_sent(self, actor: Actor, keep: timedelta | None = None, limit: int = 1000) -> int:
-        """Delete up to ``limit`` messages sent longer ago than ``keep`` (the pack's
-        ``keep_sent_days`` when ``None``); returns how many."""
+        """Delete up to ``limit`` messages sent longer ago than the pack's ``keep_sent_days``; returns how
+        many. ``keep`` may restate that period; another value is a ``ConfigurationError``."""
         permit(actor, Workflow.DOCUMENTS, "purge_sent_messages")
         _check_limit(limit)
-        if keep is None:
-            keep = timedelta(days=notification_params(self.context.policies).keep_sent_days)
-        if not isinstance(keep, timedelta) or keep < timedelta(0):
-            raise ValidationError("keep is a non-negative timedelta", field="keep")
+        period = timedelta(days=notification_params(self.context.policies).keep_sent_days)
+        if keep is not None:
+            # The pack decides how long sent messages (names, addresses) live; a caller restates it.
+            if not isinstance(keep, timedelta) or keep <= timedelta(0):
+                raise ConfigurationError(f"keep must be a positive timedelta, got {keep!r}", key="keep")
+            if keep != period:
+                raise ConfigurationError(
+                    f"keep={keep} conflicts with the pack's retention of sent messages ({period.days} "
+                    "days): set [notification] keep_sent_days instead",
+                    key="notification.keep_sent_days",
+                )
+        keep = period
         return self.runner.write(
             actor,
             "purge_sent_messages",

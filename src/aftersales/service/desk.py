@@ -158,7 +158,7 @@ class ServiceDesk(Tickets):
         self.contracts = ServiceContracts(context, runner)
         self.maintenance = MaintenanceDesk(context, runner, self, self.contracts)
         self.surveys = SurveyCampaigns(context, runner)
-        self.privacy = PrivacyDesk(context, runner)
+        self.privacy = PrivacyDesk(context, runner, self.attachments)
         install_hooks(runner, knowledge=self.knowledge)
         # Issue 20: the one batch-incident detector, in the fault record's transaction.
         self.quality_incidents = QualityIncidentDesk(context, runner)
@@ -168,10 +168,11 @@ class ServiceDesk(Tickets):
         self.staff_records = StaffDesk(context, runner)
         runner.on_ticket_change(tell_centre_on_resolve(context))
         install_search_hooks(runner, self.attachments)
+        # Issue 23: erasing a customer removes their attachments (bytes deleted after the commit).
         self.outbox = OutboxDesk(context, runner)
         self.jobs = Jobs(
             context, runner, sla_watch=self.sla_watch, materials=self.materials, outbox=self.outbox,
-            deliver=self.deliver,
+            deliver=self.deliver, privacy=self.privacy, fees=self.fees,
         )  # fmt: skip
 
     @classmethod

@@ -89,8 +89,12 @@ class Dispatching:
         now: datetime,
         engineer_id: str | None,
         dealer_id: str | None,
+        roster: Roster | None = None,
     ) -> Choice:
         """The named engineer or dealer, or the pack's routing and dispatch decision.
+
+        ``roster``: one read in this transaction and kept current by the caller (a batch that dispatches
+        many tickets in one transaction counts the loads once, then adjusts them as it assigns).
 
         Whoever decides, the route's coordinator and notify list (the department head for a critical
         ticket, the manager for a multi-department problem) are notified, and the coordination reasons
@@ -122,7 +126,7 @@ class Dispatching:
         if on_call is not None:
             return attrs.evolve(on_call, reasons=(*on_call.reasons, *coordination), messages=told)
         on_duty = calendar_on_duty(calendar) if calendar is not None else None
-        decision = policies.dispatch.decide(request, self.roster(uow), on_duty)
+        decision = policies.dispatch.decide(request, roster or self.roster(uow), on_duty)
         chosen = decision.outcome.assignee
         if chosen is not None:
             return Choice(chosen, (*decision.reasons, *coordination), (route, decision), told)

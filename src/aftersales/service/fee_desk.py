@@ -496,6 +496,43 @@ class FeeDesk:
 
     # -- the monthly report ---------------------------------------------------------------------------
 
+    def backfill_money_index(self, actor: Actor, *, batch: int = 500, max_batches: int | None = None) -> int:
+        """Index the money rows of fee slips and free issues stored before that index existed.
+
+        The month's revenue (:func:`aftersales.reports.money.month_money`) reads a SQL store's
+        ``money_row`` index instead of 100 000 documents; slips written by an older aftersales have no
+        such row and would count for nothing. Each batch of ``batch`` documents is one transaction, so
+        writers wait one batch at most; a run that stops (``max_batches``, a crash) resumes where it
+        stopped, because every document done has its row. Returns how many documents were indexed
+        (0 when none was missing, and always on a store without that index). The jobs run it daily
+        (``money_index``); managers may run it at once after an upgrade.
+        """
+        check_role(actor, "backfill_money_index", None, FEE_ROLES["backfill_money_index"])
+        if not isinstance(batch, int) or isinstance(batch, bool) or not 1 <= batch <= 10_000:
+            raise ValidationError("batch is a whole number from 1 to 10000", field="batch")
+        if max_batches is not None and (
+            not isinstance(max_batches, int) or isinstance(max_batches, bool) or max_batches < 1
+        ):
+            raise ValidationError("max_batches is a positive whole number or None", field="max_batches")
+        total = batches = 0
+        for cls in (FeeSlip, MaterialsMovement):
+            while max_batches is None or batches < max_batches:
+
+                def apply(uow: UnitOfWork, now: datetime, cls: type[object] = cls) -> int:
+                    fill = getattr(uow.documents, "backfill_index", None)
+                    if fill is None:
+                        return 0  # a store that reads money from documents: nothing to index
+                    done: int = fill(cls, "money_row", batch)
+                    return done
+
+                request = [getattr(cls, "DOCUMENT_KIND", ""), batch]
+                done = self.runner.write(actor, "backfill_money_index", None, request, apply)
+                batches += 1
+                total += done
+                if done < batch:
+                    break
+        return total
+
     def monthly_revenue(self, actor: Actor, month: str, *, currency: str = "CNY") -> MonthlyRevenue:
         """The month's revenue list, free-materials list and returns list, reconciled (按月统计销售收入).
 

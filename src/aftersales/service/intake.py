@@ -16,9 +16,11 @@ from aftersales.domain.ids import AssetId, CustomerId, TicketId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ValidationError
+from aftersales.policies.sla_terms import PAYLOAD_KEY, SlaTerms
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
+from aftersales.service.contract_sla import contract_terms
 from aftersales.service.lifecycle import intake_messages, intake_priority
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import Workflow, permit
@@ -55,12 +57,15 @@ def open_ticket_in(
     tags: Sequence[str] = (),
     custom_fields: Mapping[str, object] | None = None,
     priority: Priority | None = None,
+    sla_terms: SlaTerms | None = None,
 ) -> tuple[Ticket, Applied]:
     """Open a ticket inside a running unit of work; the caller commits.
 
     Checks the customer is in the actor's scope and the asset is the customer's, numbers the
     ticket, derives its SLA, and writes it with its outbox messages. ``attach`` lets a capability
-    add its own records (a complaint file) and messages in the same transaction.
+    add its own records (a complaint file) and messages in the same transaction. ``sla_terms``
+    are the targets an agreement sets (a maintenance visit's); without them, those of the service
+    contract covering the unit on the call's date, if any (issue 26).
     """
     if kind is TicketKind.COMPLAINT:  # a complaint's own row (engineers may report a crisis)
         permit(actor, Workflow.COMPLAINT, "open_complaint", customer_id)
@@ -82,6 +87,7 @@ def open_ticket_in(
     intake, intake_reasons = intake_priority(context.policies.priority, priority, urgent, category, kind)
     ids = context.ids
     ticket_id = ids.next_id("ticket") if ids is not None else next_number(uow, "ticket", now)
+    terms = sla_terms if sla_terms is not None else contract_terms(uow, asset, received_at, kind)
     ticket = Ticket.open(
         id=TicketId(ticket_id),
         customer_id=CustomerId(customer.id),
@@ -100,6 +106,7 @@ def open_ticket_in(
         kind=kind,
         priority=intake,
         priority_reasons=intake_reasons,
+        opened_facts={PAYLOAD_KEY: terms.payload()} if terms is not None else None,
     )
     ticket.tags, ticket.custom_fields = described
     applied = attach(ticket) if attach is not None else Applied()

@@ -11,6 +11,8 @@ job                       what it does                                          
 ``recompute_due``         derives due times left open when holiday data was missing      1 hour
 ``deliver``               sends due outbox messages (retries, dead letters)              every call
 ``purge_sent``            deletes sent messages older than the pack's retention          1 day
+``purge_idempotency``     drops idempotency rows older than ``[privacy]`` retention     1 day
+``money_index``           indexes the money rows of slips stored before that index      1 day
 ========================  ===========================================================  ===========
 
 Each job is bounded (a limit per run; what is left waits for the next run), idempotent (running
@@ -43,6 +45,7 @@ from aftersales.errors import (
     StoreBusy,
     ValidationError,
 )
+from aftersales.ports.erasure import Sweepable
 from aftersales.ports.outbox_dispatch import DispatchReport, default_owner
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -52,7 +55,9 @@ from aftersales.service.permissions import Workflow, permit
 if TYPE_CHECKING:
     from aftersales.service.context import DeskContext
     from aftersales.service.delivery import OutboxDesk
+    from aftersales.service.fee_desk import FeeDesk
     from aftersales.service.materials_desk import MaterialsDesk
+    from aftersales.service.privacy import PrivacyDesk
     from aftersales.service.runner import CommandRunner
     from aftersales.service.sla_watch import SlaWatch
 
@@ -65,7 +70,16 @@ __all__ = ["JOB_NAMES", "JobLease", "JobMark", "JobSettings", "Jobs", "JobsRepor
 
 _log = logging.getLogger("aftersales.jobs")
 
-JOB_NAMES = ("sla_sweep", "callbacks_due", "chargebacks", "recompute_due", "deliver", "purge_sent")
+JOB_NAMES = (
+    "sla_sweep",
+    "callbacks_due",
+    "chargebacks",
+    "recompute_due",
+    "deliver",
+    "purge_sent",
+    "purge_idempotency",
+    "money_index",
+)
 """The jobs, in the order one run does them (delivery after the jobs that write messages)."""
 
 _OPEN = tuple(s.value for s in TicketState if s not in (TicketState.CLOSED, TicketState.CANCELLED))
@@ -123,6 +137,8 @@ _EVERY: Mapping[str, timedelta] = {
     "recompute_due": timedelta(hours=1),
     "deliver": timedelta(0),
     "purge_sent": timedelta(days=1),
+    "purge_idempotency": timedelta(days=1),
+    "money_index": timedelta(days=1),
 }
 
 
@@ -180,6 +196,8 @@ class Jobs:
         outbox: OutboxDesk,
         deliver: _Deliver,
         settings: JobSettings | None = None,
+        privacy: PrivacyDesk | None = None,
+        fees: FeeDesk | None = None,
     ) -> None:
         self.context = context
         self.runner = runner
@@ -187,6 +205,8 @@ class Jobs:
         self.materials = materials
         self.outbox = outbox
         self.deliver = deliver
+        self.privacy = privacy
+        self.fees = fees
         self.settings = settings or JobSettings()
         self.owner = default_owner()
         self.actor = Actor.system("aftersales-jobs")
@@ -327,6 +347,8 @@ class Jobs:
             "recompute_due": self._recompute_due,
             "deliver": self._deliver,
             "purge_sent": self._purge_sent,
+            "purge_idempotency": self._purge_idempotency,
+            "money_index": self._money_index,
         }
         return jobs[name]
 
@@ -391,3 +413,19 @@ class Jobs:
 
     def _purge_sent(self, now: datetime) -> int:
         return self.outbox.purge_sent(self.actor, limit=self.settings.limit)
+
+    def _purge_idempotency(self, now: datetime) -> int:
+        # The pack's [privacy] keep_idempotency_days; a store without a sweep has nothing to expire.
+        if self.privacy is None or not isinstance(self._idempotency_store(), Sweepable):
+            return 0
+        return self.privacy.purge_expired(self.actor)
+
+    def _money_index(self, now: datetime) -> int:
+        # Bounded like every job: a few batches per run, the rest on the next run.
+        if self.fees is None:
+            return 0
+        return self.fees.backfill_money_index(self.actor, batch=self.settings.limit, max_batches=4)
+
+    def _idempotency_store(self) -> object:
+        with self.context.store() as uow:
+            return uow.idempotency

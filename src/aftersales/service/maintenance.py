@@ -11,6 +11,7 @@ date follows from the day it was done. A postponed or missed visit is recorded w
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,6 +20,8 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Channel, Plan, Severity, TicketKind
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import EngineerId
 from aftersales.domain.maintenance import (
     ChecklistResult,
     MaintenancePlan,
@@ -28,19 +31,24 @@ from aftersales.domain.maintenance import (
     VisitState,
     add_months,
 )
+from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.work import CustomerNote, Visit, VisitKind
-from aftersales.errors import AftersalesError, NotFound, ValidationError
+from aftersales.domain.work import Assessment, AssigneeKind, CustomerNote, Visit, VisitKind
+from aftersales.errors import NotFound, ValidationError
+from aftersales.policies.decision import Decision
+from aftersales.policies.dispatch import Roster
 from aftersales.policies.protocols import MaintenancePolicy
+from aftersales.policies.sla_terms import SlaTerm, SlaTerms, terms_in
+from aftersales.policies.triage import Triage, TriageFacts
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
-from aftersales.service.contracts import ServiceContracts
-from aftersales.service.daily_cursor import days_since_last_run, mark_run
+from aftersales.service.contracts import ServiceContracts, contract_scope
+from aftersales.service.daily_cursor import DailyCursor, due_documents, mark_run
 from aftersales.service.intake import open_ticket_in
-from aftersales.service.permissions import Workflow, permit, roles_for
+from aftersales.service.permissions import Workflow, authorize, permit, roles_for
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.tickets import Tickets
 from aftersales.service.views import CommandResult
@@ -49,8 +57,10 @@ __all__ = ["GenerationReport", "MaintenanceDesk"]
 
 R = Role
 _SEE_ALL = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
-_BATCH = 200
+_BATCH = 500
 """Plans opened per transaction by the daily job (one commit per batch, not per visit)."""
+_MAX_POSTPONE_MINUTES = 366 * 24 * 60
+"""How far a postponement may move a visit's SLA beyond its first due day."""
 
 
 @attrs.frozen
@@ -113,57 +123,135 @@ class MaintenanceDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> MaintenancePlan:
             asset = uow.assets.get(asset_id)
-            if asset.customer_id is None:
-                raise ValidationError(f"unit {asset.id} has no owner to maintain it for", field="asset_id")
-            customer = uow.customers.get(asset.customer_id)
-            if not _in_scope(actor, customer.id, customer.region, customer.dealer_id or asset.dealer_id):
+            contract = uow.documents.get(ServiceContract, contract_id) if contract_id is not None else None
+            settings = _Settings(interval_months, checklist, first_due, lead_days, usage)
+            plan = self._plan_unit(uow, actor, asset, self._today(now), settings, contract, plan_id)
+            if plan is None:
                 raise NotFound("asset", asset_id)
-            for existing in uow.documents.query(
-                MaintenancePlan, asset_id=asset.id, state=PlanState.ACTIVE.value
-            ):
-                raise ValidationError(
-                    f"unit {asset.id} already has maintenance plan {existing.id}", field="asset_id"
-                )
-            product = uow.products.get(asset.product_id)
-            params = self.params
-            today = self._today(now)
-            months = params.interval_months if interval_months is None else interval_months
-            due = first_due or add_months(today, months)
-            if contract_id is not None:
-                contract = uow.documents.get(ServiceContract, contract_id)
-                if not contract.covers(asset, product, due):
-                    raise ValidationError(
-                        f"contract {contract_id} does not cover unit {asset.id} on {due}", field="contract_id"
-                    )
-            tasks = tuple(checklist) if checklist is not None else params.checklist_for(product.category)
-            plan = MaintenancePlan(
-                id=plan_id or f"MP-{asset.id}",
-                asset_id=asset.id,
-                customer_id=customer.id,
-                product_id=asset.product_id,
-                interval_months=months,
-                checklist=tasks,
-                next_due=due,
-                lead_days=params.lead_days if lead_days is None else lead_days,
-                usage=usage,
-                contract_id=contract_id,
-                region=customer.region,
-                dealer_id=customer.dealer_id or asset.dealer_id,
-            )
-            if plan.generate_on is not None and plan.generate_on < today.isoformat():
-                plan.generate_on = today.isoformat()  # overdue already: the next run picks it up
-            try:
-                uow.documents.get(MaintenancePlan, plan.id)
-            except NotFound:
-                uow.documents.add(plan)
-                return plan
-            raise ValidationError(f"plan {plan.id} already exists", field="plan_id")
+            return plan
 
         request = (asset_id, interval_months, checklist, first_due, lead_days, usage, contract_id, plan_id)
         return self.runner.write(
             actor, "create_plan", idempotency_key, request, apply,
             remember=lambda p: p.id, reload=lambda uow, pid: uow.documents.get(MaintenancePlan, pid),
         )  # fmt: skip
+
+    def plan_contract(
+        self,
+        actor: Actor,
+        contract_id: str,
+        *,
+        interval_months: int | None = None,
+        checklist: Sequence[str] | None = None,
+        first_due: date | None = None,
+        lead_days: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> list[MaintenancePlan]:
+        """Put every unit a contract covers on a maintenance plan under it, in one transaction.
+
+        The contract's named units, or its holder's units of its product line. Units already on an
+        active plan keep theirs (a renewal re-plans nothing twice); the new plans are returned. The
+        interval defaults to the contract's visits per year (2 a year: every 6 months).
+        """
+        permit(check_actor(actor), Workflow.MAINTENANCE, "create_plan")
+        if first_due is not None and type(first_due) is not date:
+            raise ValidationError("first_due is a date", field="first_due")
+        if not isinstance(contract_id, str) or not contract_id:
+            raise ValidationError("a contract id is a non-empty string", field="contract_id")
+
+        def apply(uow: UnitOfWork, now: datetime) -> list[MaintenancePlan]:
+            contract = uow.documents.get(ServiceContract, contract_id)
+            region = uow.customers.get(contract.customer_id).region if contract.customer_id else None
+            if not contract_scope(actor, contract, region):
+                raise NotFound("service_contract", contract_id)
+            if contract.customer_id is not None and contract.product_line is not None:
+                units = list(uow.assets.list(customer_id=contract.customer_id))
+                units += uow.assets.find(
+                    a for a in contract.assets if a not in {u.id for u in units}
+                ).values()
+            else:
+                units = list(uow.assets.find(contract.assets).values())
+            settings = _Settings(interval_months, checklist, first_due, lead_days, None)
+            today = self._today(now)
+            made: list[MaintenancePlan] = []
+            for asset in sorted(units, key=lambda a: a.id):
+                product = uow.products.get(asset.product_id)
+                due = first_due or add_months(today, self._months(settings, contract))
+                if not contract.covers(asset, product, due):
+                    continue  # another line of the holder's, or the contract is over by then
+                if uow.documents.query(MaintenancePlan, asset_id=asset.id, state=PlanState.ACTIVE.value):
+                    continue
+                plan = self._plan_unit(uow, actor, asset, today, settings, contract, None)
+                if plan is None:
+                    raise NotFound("service_contract", contract_id)
+                made.append(plan)
+            return made
+
+        request = (contract_id, interval_months, checklist, first_due, lead_days)
+        return self.runner.write(
+            actor, "plan_contract", idempotency_key, request, apply,
+            remember=lambda plans: [p.id for p in plans],
+            reload=lambda uow, ids: [uow.documents.get(MaintenancePlan, i) for i in ids],
+        )  # fmt: skip
+
+    def _months(self, settings: _Settings, contract: ServiceContract | None) -> int:
+        """The interval: given, else the contract's visits per year, else the pack's."""
+        if settings.interval_months is not None:
+            return settings.interval_months
+        visits = contract.coverage.visits_per_year if contract is not None else 0
+        return max(1, round(12 / visits)) if visits else self.params.interval_months
+
+    def _plan_unit(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        asset: Asset,
+        today: date,
+        settings: _Settings,
+        contract: ServiceContract | None,
+        plan_id: str | None,
+    ) -> MaintenancePlan | None:
+        """A new plan for ``asset`` (added to ``uow``); ``None`` if the unit is outside the actor's scope."""
+        if asset.customer_id is None:
+            raise ValidationError(f"unit {asset.id} has no owner to maintain it for", field="asset_id")
+        customer = uow.customers.get(asset.customer_id)
+        if not _in_scope(actor, customer.id, customer.region, customer.dealer_id or asset.dealer_id):
+            return None
+        for existing in uow.documents.query(MaintenancePlan, asset_id=asset.id, state=PlanState.ACTIVE.value):
+            raise ValidationError(
+                f"unit {asset.id} already has maintenance plan {existing.id}", field="asset_id"
+            )
+        product = uow.products.get(asset.product_id)
+        params = self.params
+        months = self._months(settings, contract)
+        due = settings.first_due or add_months(today, months)
+        if contract is not None and not contract.covers(asset, product, due):
+            raise ValidationError(
+                f"contract {contract.id} does not cover unit {asset.id} on {due}", field="contract_id"
+            )
+        checklist = settings.checklist
+        plan = MaintenancePlan(
+            id=plan_id or _free_plan_id(uow, asset.id),
+            asset_id=asset.id,
+            customer_id=customer.id,
+            product_id=asset.product_id,
+            interval_months=months,
+            checklist=tuple(checklist) if checklist is not None else params.checklist_for(product.category),
+            next_due=due,
+            lead_days=params.lead_days if settings.lead_days is None else settings.lead_days,
+            usage=settings.usage,
+            contract_id=contract.id if contract is not None else None,
+            region=customer.region,
+            dealer_id=customer.dealer_id or asset.dealer_id,
+        )
+        if plan.generate_on is not None and plan.generate_on < today.isoformat():
+            plan.generate_on = today.isoformat()  # overdue already: the next run picks it up
+        try:
+            uow.documents.get(MaintenancePlan, plan.id)
+        except NotFound:
+            uow.documents.add(plan)
+            return plan
+        raise ValidationError(f"plan {plan.id} already exists", field="plan_id")
 
     def record_reading(
         self, actor: Actor, plan_id: str, reading: int, *, idempotency_key: str | None = None
@@ -205,97 +293,91 @@ class MaintenanceDesk:
     # -- the daily job ------------------------------------------------------------------------------
 
     def generate_due(self, actor: Actor, today: date | None = None) -> GenerationReport:
-        """Open a maintenance visit (and its ticket) for every plan whose generation day has come.
+        """Open, triage and dispatch a maintenance visit for every plan whose generation day has come.
 
-        Reads only the plans dated since the last run (and today); each generated ticket is then
-        dispatched like any other, by the pack's routing. Running it twice opens nothing twice.
+        Reads only the plans due by today (one range of the generation-day index), a batch at a time:
+        each batch opens its visits' tickets, triages them (planned work: low severity, on site) and
+        dispatches them by the pack's routing in one transaction, so a crash leaves no visit half made.
+        Running it twice opens nothing twice.
         """
         permit(check_actor(actor), Workflow.MAINTENANCE, "run_maintenance_jobs")
         generated: list[MaintenanceVisit] = []
-        days: list[date] = []
+        undispatched: list[str] = []
+        days: list[int] = []
 
-        def batch(uow: UnitOfWork, now: datetime) -> list[MaintenanceVisit]:
+        def batch(uow: UnitOfWork, now: datetime) -> tuple[int, list[MaintenanceVisit], list[str]]:
+            # Returns what it made rather than adding to the lists: a retried transaction runs it again.
             day = today or self._today(now)
-            opened: list[MaintenanceVisit] = []
-            days.clear()
-            days.extend(days_since_last_run(uow, "generate_maintenance", day))
-            for each in days:
-                for plan in uow.documents.query(
-                    MaintenancePlan, generate_on=each.isoformat(), state=PlanState.ACTIVE.value
-                ):
-                    if len(opened) >= _BATCH:
-                        return opened
-                    if not self._still_covered(uow, plan):
-                        plan.end()  # its contract ends before the visit: nothing more to generate
-                        uow.documents.save(plan)
-                        continue
-                    opened.append(self._open_visit(uow, actor, plan, now))
-            mark_run(uow, "generate_maintenance", day)
-            return opened
+            if not days:
+                days.append(_days_covered(uow, day))
+            plans = _due_plans(uow, day, _BATCH)
+            run = _Batch(self, uow, actor, now)
+            made: list[MaintenanceVisit] = []
+            unplaced: list[str] = []
+            for plan in plans:
+                if not run.still_covered(plan):
+                    plan.end()  # its contract ends before the visit: nothing more to generate
+                    uow.documents.save(plan)
+                    continue
+                visit, assigned = run.open_visit(plan)
+                made.append(visit)
+                if not assigned:
+                    assert visit.ticket_id is not None
+                    unplaced.append(visit.ticket_id)
+            if len(plans) < _BATCH:
+                mark_run(uow, "generate_maintenance", day)
+            return len(plans), made, unplaced
 
         while True:
-            opened = self.runner.write(actor, "generate_maintenance", None, today, batch)
-            generated += opened
-            if len(opened) < _BATCH:
+            read, made, unplaced = self.runner.write(actor, "generate_maintenance", None, today, batch)
+            generated += made
+            undispatched += unplaced
+            if read < _BATCH:
                 break
-        undispatched: list[str] = []
-        for visit in generated:
-            assert visit.ticket_id is not None
-            try:
-                # Planned work: low severity, on site; then the pack's routing and dispatch decide.
-                self.tickets.triage(
-                    actor,
-                    visit.ticket_id,
-                    nature="planned_maintenance",
-                    severity=Severity.LOW,
-                    plan=Plan.ON_SITE,
-                )
-                result = self.tickets.dispatch(actor, visit.ticket_id)
-            except AftersalesError:
-                undispatched.append(visit.ticket_id)
-                continue
-            if result.ticket.assignee is None:
-                undispatched.append(visit.ticket_id)
-        return GenerationReport(tuple(generated), tuple(undispatched), len(days))
+        return GenerationReport(tuple(generated), tuple(undispatched), days[0] if days else 1)
 
-    @staticmethod
-    def _still_covered(uow: UnitOfWork, plan: MaintenancePlan) -> bool:
-        if plan.contract_id is None:
-            return True
-        contract = uow.documents.get(ServiceContract, plan.contract_id)
-        return contract.active_on(plan.next_due)
-
-    def _open_visit(
-        self, uow: UnitOfWork, actor: Actor, plan: MaintenancePlan, now: datetime
-    ) -> MaintenanceVisit:
-        visit_id = f"{plan.id}:{plan.next_due.isoformat()}"
-        description = self.context.notifications.renderer.catalog(self.params.locale).text(
+    def _description(self) -> str:
+        return self.context.notifications.renderer.catalog(self.params.locale).text(
             "maintenance.ticket_description"
         )
-        expected = _end_of_day(plan.next_due, self.context.timezone)
-        ticket, _ = open_ticket_in(
-            self.context, uow, actor, now,
-            customer_id=plan.customer_id, description=description, category=Category.MAINTENANCE,
-            channel=Channel.PLANNED, asset_id=plan.asset_id, received_at=now, kind=TicketKind.SERVICE,
-            expected_by=expected if expected >= now else None,
-        )  # fmt: skip
-        visit = MaintenanceVisit(
-            id=visit_id,
-            plan_id=plan.id,
-            asset_id=plan.asset_id,
-            customer_id=plan.customer_id,
-            due_on=plan.next_due,
-            generated_at=now,
-            checklist=plan.checklist,
-            ticket_id=ticket.id,
-            contract_id=plan.contract_id,
-            region=plan.region,
-            dealer_id=plan.dealer_id,
-        )
-        uow.documents.add(visit)
-        plan.opened(visit.id)
-        uow.documents.save(plan)
-        return visit
+
+    def remind_overdue(self, actor: Actor, today: date | None = None) -> tuple[MaintenanceVisit, ...]:
+        """The daily reminder: whoever has scheduled visits past their due day is told, once a day.
+
+        The visit's assignee (the dealer, or the engineer) gets one message listing how many, the oldest
+        due day and the visits; a visit nobody was assigned goes to the plan's dealer. Returns the overdue
+        visits. Running it twice a day sends nothing new.
+        """
+        permit(check_actor(actor), Workflow.MAINTENANCE, "run_maintenance_jobs")
+
+        def apply(uow: UnitOfWork, now: datetime) -> tuple[MaintenanceVisit, ...]:
+            day = today or self._today(now)
+            try:
+                reminded = uow.documents.get(DailyCursor, "remind_overdue_visits").last_day >= day
+            except NotFound:
+                reminded = False
+            found = uow.documents.query(MaintenanceVisit, state=VisitState.SCHEDULED.value)
+            overdue = tuple(sorted((v for v in found if v.due_on < day), key=lambda v: (v.due_on, v.id)))
+            groups: dict[tuple[str, str], list[MaintenanceVisit]] = {}
+            for visit in overdue:
+                holder = _holder(uow, visit)
+                if holder is not None:
+                    groups.setdefault(holder, []).append(visit)
+            notes = self.context.notifications
+            messages = []
+            for (kind, who), visits in () if reminded else sorted(groups.items()):
+                contact = _contact(uow, kind, who)
+                if contact is None:
+                    continue
+                listed = ", ".join(v.id for v in visits[:20]) + (" …" if len(visits) > 20 else "")
+                values = {"count": len(visits), "oldest_due": visits[0].due_on, "visits": listed}
+                key = f"maintenance_overdue:{kind}:{who}:{day.isoformat()}"
+                messages += notes.contact_messages("maintenance_overdue", kind, contact, values, key, now)
+            uow.outbox.put(messages)
+            mark_run(uow, "remind_overdue_visits", day)
+            return overdue
+
+        return self.runner.write(actor, "remind_overdue_visits", None, today, apply)
 
     # -- visits ---------------------------------------------------------------------------------------
 
@@ -383,10 +465,22 @@ class MaintenanceDesk:
             ticket.note_to_customer(
                 actor.ref, now, CustomerNote(f"postponed to {to.isoformat()}: {reason}", False)
             )
+            self._extend_visit_sla(ticket, to, now, actor, reason)
 
         return self._visit_command(
             actor, "postpone_visit", visit_id, change, idempotency_key, (visit_id, to, reason)
         )
+
+    def _extend_visit_sla(self, ticket: Ticket, to: date, now: datetime, actor: Actor, reason: str) -> None:
+        """The visit's own SLA follows it to its new day (recorded as an extension with the reason)."""
+        terms = terms_in(ticket.events[0].payload)
+        if terms is None or terms.source != "maintenance_visit" or not ticket.can("extend_sla"):
+            return
+        span = _end_of_day(to, self.context.timezone) - ticket.received_at
+        limit = math.ceil(span / timedelta(seconds=1))  # whole seconds, to the end of the day
+        for term in terms.terms:
+            if term.extend_minutes is not None and term.minutes * 60 < limit <= term.extend_minutes * 60:
+                ticket.extend_sla(actor.ref, now, target=term.name, new_limit_seconds=limit, reason=reason)
 
     def miss_visit(
         self, actor: Actor, visit_id: str, *, reason: str, idempotency_key: str | None = None
@@ -483,3 +577,171 @@ def _end_of_day(day: date, timezone: str) -> datetime:
     return datetime.combine(day + timedelta(days=1), datetime.min.time(), ZoneInfo(timezone)) - timedelta(
         microseconds=1
     )
+
+
+def _due_plans(uow: UnitOfWork, day: date, limit: int) -> Sequence[MaintenancePlan]:
+    """The next ``limit`` active plans whose generation day is ``day`` or earlier, oldest first."""
+    return due_documents(
+        uow, MaintenancePlan, "generate_on", "generate_maintenance", day, limit, state=PlanState.ACTIVE.value
+    )
+
+
+def _days_covered(uow: UnitOfWork, day: date) -> int:
+    """Days since the job last ran (1 when it ran yesterday or never: there is nothing to walk)."""
+    try:
+        last = uow.documents.get(DailyCursor, "generate_maintenance").last_day
+    except NotFound:
+        return 1
+    return max((day - last).days, 1)
+
+
+class _Batch:
+    """One transaction of the daily job: the roster counted once, contracts read once, visits opened."""
+
+    def __init__(self, desk: MaintenanceDesk, uow: UnitOfWork, actor: Actor, now: datetime) -> None:
+        self.desk = desk
+        self.uow = uow
+        self.actor = actor
+        self.now = now
+        self.description = desk._description()
+        self.contracts: dict[str, ServiceContract] = {}
+        self._roster: Roster | None = None
+        self._triaged: dict[TriageFacts, Decision[Triage]] = {}
+        self._visit_terms: dict[date, SlaTerms] = {}
+
+    def still_covered(self, plan: MaintenancePlan) -> bool:
+        if plan.contract_id is None:
+            return True
+        contract = self.contracts.get(plan.contract_id)
+        if contract is None:
+            contract = self.contracts[plan.contract_id] = self.uow.documents.get(
+                ServiceContract, plan.contract_id
+            )
+        return contract.active_on(plan.next_due)
+
+    def open_visit(self, plan: MaintenancePlan) -> tuple[MaintenanceVisit, bool]:
+        """The plan's visit and its ticket, triaged and dispatched; whether someone was assigned."""
+        context, uow, actor, now = self.desk.context, self.uow, self.actor, self.now
+        visit_id = f"{plan.id}:{plan.next_due.isoformat()}"
+        expected = _end_of_day(plan.next_due, context.timezone)
+        assigned: list[bool] = []
+
+        def triage_and_dispatch(ticket: Ticket) -> Applied:
+            return self._triage_and_dispatch(ticket, assigned)
+
+        ticket, _ = open_ticket_in(
+            context, uow, actor, now,
+            customer_id=plan.customer_id, description=self.description, category=Category.MAINTENANCE,
+            channel=Channel.PLANNED, asset_id=plan.asset_id, received_at=now, kind=TicketKind.SERVICE,
+            expected_by=expected if expected >= now else None, attach=triage_and_dispatch,
+            sla_terms=self._terms(plan.next_due, expected),
+        )  # fmt: skip
+        visit = MaintenanceVisit(
+            id=visit_id,
+            plan_id=plan.id,
+            asset_id=plan.asset_id,
+            customer_id=plan.customer_id,
+            due_on=plan.next_due,
+            generated_at=now,
+            checklist=plan.checklist,
+            ticket_id=ticket.id,
+            contract_id=plan.contract_id,
+            region=plan.region,
+            dealer_id=plan.dealer_id,
+        )
+        uow.documents.add(visit)
+        plan.opened(visit.id)
+        uow.documents.save(plan)
+        return visit, bool(assigned and assigned[0])
+
+    def _terms(self, due_on: date, due_end: datetime) -> SlaTerms:
+        # The visits of a batch fall on a few due days: their terms are made once per day.
+        terms = self._visit_terms.get(due_on)
+        if terms is None:
+            terms = self._visit_terms[due_on] = visit_terms(due_on, self.now, due_end)
+        return terms
+
+    def _triage_and_dispatch(self, ticket: Ticket, assigned: list[bool]) -> Applied:
+        # The same checks and decisions as the triage and dispatch commands, in the generating transaction.
+        uow, actor, now = self.uow, self.actor, self.now
+        policies = self.desk.context.policies
+        authorize(actor, "triage", ticket)
+        assessment = Assessment("planned_maintenance", Severity.LOW, plan=Plan.ON_SITE)
+        tier = self.desk.runner.tier(uow, ticket)
+        facts = TriageFacts.from_assessment(
+            assessment, category=ticket.category, tier=tier, urgent=ticket.urgent
+        )
+        decision = self._triaged.get(facts)
+        if decision is None:  # a pure function of its facts, and planned visits share a few fact sets
+            decision = self._triaged[facts] = policies.priority.decide(facts)
+        ticket.triage(actor.ref, now, assessment, decision.outcome.priority, tuple(decision.reasons))
+        authorize(actor, "dispatch", ticket)
+        dispatching = self.desk.tickets.dispatching
+        if self._roster is None:
+            self._roster = dispatching.roster(uow)
+        choice = dispatching.choose(uow, actor, ticket, now, None, None, self._roster)
+        if choice.assignee is not None:
+            ticket.assign(actor.ref, now, choice.assignee, reasons=choice.reasons)
+            if choice.assignee.kind is AssigneeKind.ENGINEER:
+                self._roster.engineers.adjust_load(EngineerId(choice.assignee.id), 1)
+        assigned.append(choice.assignee is not None)
+        return Applied(messages=choice.messages, decisions=(decision, *choice.decisions))
+
+
+def visit_terms(due_on: date, now: datetime, due_end: datetime) -> SlaTerms:
+    """A generated visit's own SLA: contact, arrival and resolution by the end of its due day.
+
+    Wall-clock time from generation; a postponement extends them (up to a year beyond), with its reason.
+    Named by the due day, so the visits of one run due on one day share their terms (and their SLA
+    decision).
+    """
+    minutes = max(1, math.ceil((due_end - now) / timedelta(minutes=1)))
+    longest = minutes + _MAX_POSTPONE_MINUTES
+    return SlaTerms(
+        "maintenance_visit",
+        due_on.isoformat(),
+        tuple(SlaTerm(name, minutes, "calendar", longest) for name in ("response", "arrival", "resolution")),
+    )
+
+
+@attrs.frozen
+class _Settings:
+    """What the caller set for new plans (``None``: the contract's or the pack's default)."""
+
+    interval_months: int | None
+    checklist: Sequence[str] | None
+    first_due: date | None
+    lead_days: int | None
+    usage: UsageInterval | None
+
+
+def _free_plan_id(uow: UnitOfWork, asset_id: str) -> str:
+    """``MP-<unit>``, or ``MP-<unit>-2``… when the unit had plans before (ended ones keep their id)."""
+    candidate, n = f"MP-{asset_id}", 1
+    while True:
+        try:
+            uow.documents.get(MaintenancePlan, candidate)
+        except NotFound:
+            return candidate
+        n += 1
+        candidate = f"MP-{asset_id}-{n}"
+
+
+def _holder(uow: UnitOfWork, visit: MaintenanceVisit) -> tuple[str, str] | None:
+    """Who has the visit: its ticket's assignee, else the plan's dealer."""
+    if visit.ticket_id is not None:
+        try:
+            assignee = uow.tickets.get(visit.ticket_id).assignee
+        except NotFound:
+            assignee = None
+        if assignee is not None:
+            return assignee.kind.value, assignee.id
+    return ("dealer", visit.dealer_id) if visit.dealer_id is not None else None
+
+
+def _contact(uow: UnitOfWork, kind: str, who: str) -> Contact | None:
+    try:
+        party = uow.engineers.get(who) if kind == AssigneeKind.ENGINEER.value else uow.dealers.get(who)
+    except NotFound:
+        return None
+    return party.contact

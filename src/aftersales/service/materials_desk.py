@@ -16,10 +16,11 @@ from typing import Any
 
 import attrs
 
-from aftersales.domain.actors import Role
+from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.charges import ChargeKind, ChargeLine, Payment, PaymentId, QuoteEscalation, QuoteId
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.contact import zone
+from aftersales.domain.events import JsonValue
 from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement, MovementKind, SlipOrigin
 from aftersales.domain.ids import DealerId
 from aftersales.domain.instants import require_aware
@@ -167,6 +168,26 @@ class MaterialsDesk:
         else:
             uow.documents.save(ledger)
 
+    def _history(
+        self,
+        uow: UnitOfWork,
+        ticket_id: str,
+        step: str,
+        actor: Actor | ActorRef,
+        now: datetime,
+        payload: Mapping[str, JsonValue],
+        reason: str | None = None,
+    ) -> None:
+        """Record a money step in the ticket's history (its event log, the 售后问题台账), in the same
+        transaction as the step itself. Steps on a ticket whose workflow has no such event (a complaint
+        file) are kept on the request only."""
+        ticket = self.runner.load(uow, ticket_id, lock=True)
+        if step not in ticket.workflow.triggers:
+            return
+        ref = actor.ref if isinstance(actor, Actor) else actor
+        ticket.step(step, ref, now, reason=reason[:2000] if reason else None, payload=payload)
+        uow.tickets.save(ticket)
+
     def return_deadline(self, repaired_at: datetime) -> datetime:
         """The first instant an old part is late: "within N days" of the repair counts whole local days,
         so the part is on time through the end of the N-th day after the repair day, in the desk's zone."""
@@ -212,6 +233,18 @@ class MaterialsDesk:
             reasons=chargeback.reasons,
         )  # fmt: skip
         uow.documents.add(slip)
+        if chargeback.request_id is not None:
+            payload: dict[str, JsonValue] = {
+                "request_id": chargeback.request_id,
+                "part": chargeback.line.item,
+                "quantity": chargeback.line.quantity,
+                "amount": str(chargeback.line.amount.amount),
+                "currency": chargeback.line.unit_price.currency,
+                "payer": chargeback.party.key,
+                "fee_slip": slip.id,
+                "reasons": [r.code for r in chargeback.reasons],
+            }
+            self._history(uow, ticket_id, "part_charged_back", actor, now, payload)
         return slip
 
     def _cost(self, part: str) -> Money:
@@ -317,6 +350,13 @@ class MaterialsDesk:
             )
             if not chargeable:
                 request.issue_pick_slip(actor.ref, now, self._number(uow, "pick_slip", now))
+            payload: dict[str, JsonValue] = {
+                "request_id": request.id,
+                "chargeable": chargeable,
+                "phase": decision.outcome.phase.value,
+                "reasons": [r.code for r in decision.reasons],
+            }
+            self._history(uow, ticket.id, "materials_checked", actor, now, payload)
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "check", fn)
@@ -346,6 +386,14 @@ class MaterialsDesk:
                 )
                 draft = attrs.evolve(draft, lines=lines, payer="dealer")
             request.quote(actor.ref, now, draft)
+            payload: dict[str, JsonValue] = {
+                "request_id": request.id,
+                "quote_id": draft.id,
+                "payer": draft.payer,
+                "total": str(draft.total.amount),
+                "currency": draft.currency,
+            }
+            self._history(uow, request.ticket_id, "materials_quoted", actor, now, payload)
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "quote", fn)
@@ -376,6 +424,13 @@ class MaterialsDesk:
                 method, reference,
             )  # fmt: skip
             request.record_payment(actor.ref, now, payment)
+            payload: dict[str, JsonValue] = {
+                "request_id": request.id,
+                "quote_id": request.quote_id,
+                "amount": str(amount.amount),
+                "currency": amount.currency,
+            }
+            self._history(uow, request.ticket_id, "materials_paid", actor, now, payload)
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "record_payment", fn)
@@ -473,6 +528,13 @@ class MaterialsDesk:
                 uow.outbox.put(
                     self.context.notifications.staff_messages("escalation", roles, values, key, now)
                 )
+            payload: dict[str, JsonValue] = {"request_id": request.id, "quote_id": request.quote_id}
+            if escalation is not None:
+                payload["total"] = str(escalation.total.amount)
+                payload["currency"] = escalation.total.currency
+                payload["escalated_to"] = [r.value for r in roles]
+                payload["reasons"] = [{"code": r.code, "params": dict(r.params)} for r in escalation.reasons]
+            self._history(uow, request.ticket_id, "materials_declined", actor, now, payload, reason)
             holder.append((request, escalation))
 
         self._step(actor, request_id, "decline", fn)

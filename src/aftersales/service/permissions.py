@@ -153,6 +153,7 @@ FEE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "record_materials": _OFFICE | {R.ENGINEER, R.DEALER_STAFF},
         "read_fee_slip": _OFFICE | {R.ENGINEER, R.DEALER_STAFF, R.CUSTOMER, R.AUDITOR, R.SYSTEM},
         "revenue_report": _HEADS | {R.AUDITOR, R.DEALER_STAFF},
+        "backfill_money_index": _HEADS | {R.SYSTEM},
     }
 )
 """Who may do what with fee slips; scopes (own customer, own dealer) narrow it further."""

@@ -4,7 +4,8 @@
 
 - :meth:`PrivacyDesk.erase_customer` — replace one customer's name, phone, address, e-mail and
   free-text details in the customer record, every ticket (descriptions, notes, fault and visit notes),
-  complaint file, survey answer, fee slip, outbox message and idempotency row, in one transaction;
+  complaint file, survey answer, fee slip, outbox message and idempotency row, in one transaction,
+  and removes the attachments of their tickets (the bytes once the erasure has committed);
   ids, products, dates, states, amounts, codes and reasons are kept, so the ledger, the KPIs, revenue
   and fault statistics do not change. An :class:`ErasureRecord` says who erased, when and why (not
   what). Refused with :class:`~aftersales.errors.LegalHold` while an open complaint carries a
@@ -42,6 +43,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import aware
 from aftersales.errors import ConfigurationError, LegalHold, NotFound, ValidationError
+from aftersales.policies.privacy import PrivacyParams, retention_of
 from aftersales.ports.erasure import Scrubbable, Shreddable, Sweepable
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, TicketFilter
@@ -50,6 +52,7 @@ from aftersales.serialization import encode_json, structure, unstructure
 from aftersales.service.access_log import AccessRecord, record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.context import DeskContext
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.permissions import Workflow, permit
@@ -61,8 +64,8 @@ __all__ = ["AccessRecord", "ErasureHook", "ErasureRecord", "PrivacyDesk", "recor
 R = Role
 _DOCS = Workflow.DOCUMENTS
 ERASED_TOPIC = "privacy.customer_erased"
-IDEMPOTENCY_RETENTION = timedelta(days=30)
-"""How long a command's result is kept for replay by default: far beyond any client's retry window."""
+IDEMPOTENCY_RETENTION = timedelta(days=PrivacyParams().keep_idempotency_days)
+"""How long a command's result is kept for replay by default (the pack's ``[privacy]`` section sets it)."""
 
 # Documents that hold a customer's data, found by the customer or by one of their tickets.
 _BY_CUSTOMER: tuple[type[Any], ...] = (ComplaintFile, CallbackRecord, FeeSlip, InvoiceRecord)
@@ -100,11 +103,16 @@ class ErasureRecord:
 class PrivacyDesk:
     """Erasure, export and the access log of personal data (``desk.privacy``)."""
 
-    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+    def __init__(
+        self, context: DeskContext, runner: CommandRunner, attachments: AttachmentDesk | None = None
+    ) -> None:
         self.context = context
         self.runner = runner
+        self.attachments = attachments
+        """The desk's attachments: an erasure detaches every attachment of the person's tickets and
+        deletes the bytes nothing else uses once the erasure has committed."""
         self.erasure_hooks: list[ErasureHook] = []
-        """Extensions that hold personal data of their own (attachments) register here."""
+        """Extensions that hold personal data of their own register here."""
 
     # -- erasure -------------------------------------------------------------------------------------
 
@@ -120,6 +128,7 @@ class PrivacyDesk:
             raise ValidationError("an erasure needs a reason of 1-500 characters", field="reason")
 
         def apply(uow: UnitOfWork, now: datetime) -> ErasureRecord:
+            freed.clear()  # a retried attempt starts afresh
             outbox, idempotency = uow.outbox, uow.idempotency
             if not isinstance(outbox, Scrubbable) or not isinstance(idempotency, Scrubbable):
                 raise ConfigurationError(
@@ -132,7 +141,14 @@ class PrivacyDesk:
             needles = _needles(customer)
             free_text: list[str] = []
             erased: list[Ticket] = []
+            detached = 0
             for ticket in tickets:
+                if self.attachments is not None and ticket.attachments:
+                    # Photos, signed slips, voice notes: the person's own data, gone with them.
+                    detached += len(ticket.attachments)
+                    freed.extend(
+                        self.attachments.detach_all(uow, ticket, actor.ref, now, "personal data erased")
+                    )
                 free_text += _free_text(ticket)
                 erased.append(_erased(ticket, needles, Ticket, blank=True))
                 uow.tickets.save(erased[-1])
@@ -143,7 +159,8 @@ class PrivacyDesk:
             everything = needles_of([*needles, *free_text])  # longest first: whole texts before names
             messages = outbox.scrub(everything)
             rows = idempotency.scrub(everything)
-            attachments = sum(hook(uow, customer_id, [t.id for t in tickets]) for hook in self.erasure_hooks)
+            hooked = sum(hook(uow, customer_id, [t.id for t in tickets]) for hook in self.erasure_hooks)
+            attachments = detached + hooked
             record = ErasureRecord(
                 id=f"{customer_id}@{now.strftime('%Y%m%dT%H%M%S%f')}",
                 customer_id=customer_id,
@@ -160,7 +177,10 @@ class PrivacyDesk:
             uow.outbox.put([_erasure_message(record)])
             return record
 
+        freed: list[str] = []
         record = self.runner.write(actor, "erase_customer", None, [customer_id, reason], apply)
+        if self.attachments is not None:
+            self.attachments.delete_bytes(freed)  # committed: the links are retired, the bytes may go
         if isinstance(self.context.store, Shreddable):
             self.context.store.shred()
         return record
@@ -220,17 +240,34 @@ class PrivacyDesk:
 
     # -- retention -----------------------------------------------------------------------------------
 
-    def purge_expired(self, actor: Actor, *, older_than: timedelta = IDEMPOTENCY_RETENTION) -> int:
-        """The retention job for idempotency rows: drop the results kept longer than ``older_than``.
+    def purge_expired(self, actor: Actor, *, older_than: timedelta | None = None) -> int:
+        """The retention job for idempotency rows: drop the results kept longer than the pack's period.
 
-        Run it periodically (the system actor, a manager or a privacy officer). Each pass stamps the
-        keys it has not seen yet and drops those first seen more than ``older_than`` ago, so a result
-        is kept at least ``older_than`` (a retried command within it still replays) and at most that
-        plus the interval between passes. Returns how many rows were dropped.
+        The period is the pack's ``[privacy] keep_idempotency_days`` (default 30 days). ``older_than``
+        may restate it; a value that is not a positive ``timedelta``, or that differs from the pack's
+        period, is a :class:`~aftersales.errors.ConfigurationError` (the pack decides how long personal
+        data lives; a caller cannot quietly keep it longer or drop replays sooner).
+
+        Run it periodically (the jobs do: ``purge_idempotency``; the system actor, a manager or a
+        privacy officer may). Each pass stamps the keys it has not seen yet and drops those first seen
+        more than the period ago, so a result is kept at least the period (a retried command within it
+        still replays) and at most that plus the interval between passes. Returns how many rows were
+        dropped.
         """
         permit(actor, _DOCS, "purge_expired")
-        if older_than <= timedelta(0):
-            raise ValidationError("older_than must be a positive duration", field="older_than")
+        period = retention_of(self.context.policies.extra)
+        if older_than is not None:
+            if not isinstance(older_than, timedelta) or older_than <= timedelta(0):
+                raise ConfigurationError(
+                    f"older_than must be a positive timedelta, got {older_than!r}", key="older_than"
+                )
+            if older_than != period:
+                raise ConfigurationError(
+                    f"older_than={older_than} conflicts with the pack's retention of idempotency rows "
+                    f"({period.days} days): set [privacy] keep_idempotency_days instead",
+                    key="privacy.keep_idempotency_days",
+                )
+        older_than = period
 
         def apply(uow: UnitOfWork, now: datetime) -> int:
             store = uow.idempotency

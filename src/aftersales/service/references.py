@@ -16,9 +16,11 @@ __all__ = ["REFERENCES", "check_references"]
 
 REFERENCES: Mapping[str, tuple[tuple[str, str, str], ...]] = {
     "assets": (
+        ("product_id", "products", "product"),
         ("customer_id", "customers", "customer"),
         ("dealer_id", "dealers", "dealer"),
     ),
+    "customers": (("dealer_id", "dealers", "dealer"),),
     "engineers": (("dealer_id", "dealers", "dealer"),),
 }
 """Per repository: (field, repository it names, what it is called in the message)."""

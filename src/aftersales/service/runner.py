@@ -168,7 +168,11 @@ class CommandRunner:
         """The ticket if ``actor`` may see it, else ``NotFound`` (as for an unknown id)."""
         check_actor(actor)
         ticket = self.load(uow, ticket_id)
-        if not can_read(actor, ticket, self.team_of_assignee(uow, ticket)):
+        # The assignee's team matters only to an engineer the ticket is not already visible to: read
+        # the engineer record only then.
+        if not can_read(actor, ticket) and (
+            actor.team is None or not can_read(actor, ticket, self.team_of_assignee(uow, ticket))
+        ):
             raise NotFound("ticket", ticket_id)
         return ticket
 

@@ -24,6 +24,7 @@ from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, ConfigurationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.sla import SlaFacts, SlaPolicy
+from aftersales.policies.sla_terms import SlaTerms, apply_terms, terms_in
 
 __all__ = ["SlaService"]
 
@@ -49,6 +50,12 @@ _STORED = frozenset({"response", "resolution"})
 """The targets whose due times a ticket stores (the ledger filters and sorts on them)."""
 
 
+def _with_stored(decision: Decision[SlaTargets]) -> tuple[Decision[SlaTargets], SlaTargets]:
+    """The decision, and the part of its targets whose due times a ticket stores."""
+    targets = decision.outcome
+    return decision, attrs.evolve(targets, targets=[t for t in targets.targets if t.name in _STORED])
+
+
 class SlaService:
     """Derives a ticket's due times (stored for the ledger) and its full SLA status."""
 
@@ -57,7 +64,8 @@ class SlaService:
         self.calendar = calendar
         # Policies are pure functions of their facts, and tickets share a handful of fact sets. Each
         # decision is kept with the part of its targets whose due times a ticket stores.
-        self._decisions: dict[SlaFacts, tuple[Decision[SlaTargets], SlaTargets]] = {}
+        self._decisions: dict[tuple[object, ...], tuple[Decision[SlaTargets], SlaTargets]] = {}
+        self._agreed: dict[tuple[tuple[object, ...], SlaTerms], tuple[Decision[SlaTargets], SlaTargets]] = {}
 
     def targets(self, ticket: Ticket, tier: CustomerTier) -> Decision[SlaTargets] | None:
         """The targets the policy sets for ``ticket`` now (``None`` without an SLA policy)."""
@@ -70,26 +78,48 @@ class SlaService:
         if self.policy is None:
             return None
         assessment = ticket.assessment
-        facts = SlaFacts(
+        assignee = ticket.assignee
+        # The memo's key is a plain tuple of the facts: building SlaFacts (converters, a category check)
+        # costs more than the lookup it serves, so it is built only for a decision not seen before.
+        key = (
             _priority_at(ticket, at),
             ticket.category.code,
             tier,
             ticket.kind,
-            reopened=any(e.action == "reopen" for e in ticket.events),
-            plan=assessment.plan if assessment else None,
-            complex=assessment is not None and assessment.departments > 1,
-            urgent=ticket.urgent,
-            dealer=ticket.assignee is not None and ticket.assignee.kind is AssigneeKind.DEALER,
+            "reopen" in [e.action for e in ticket.events],
+            assessment.plan if assessment else None,
+            assessment is not None and assessment.departments > 1,
+            ticket.urgent,
+            assignee is not None and assignee.kind is AssigneeKind.DEALER,
         )
-        found = self._decisions.get(facts)
+        found = self._decisions.get(key)
         if found is None:
-            decision = self.policy.decide(facts)
-            targets = decision.outcome
-            stored = attrs.evolve(targets, targets=[t for t in targets.targets if t.name in _STORED])
-            found = (decision, stored)
+            priority, category, tier, kind, reopened, plan, complex_, urgent, dealer = key
+            facts = SlaFacts(
+                priority,
+                category,
+                tier,
+                kind,
+                reopened=reopened,
+                plan=plan,
+                complex=complex_,
+                urgent=urgent,
+                dealer=dealer,
+            )
+            found = _with_stored(self.policy.decide(facts))
             if len(self._decisions) < 4096:
-                self._decisions[facts] = found
-        return found
+                self._decisions[key] = found
+        terms = terms_in(ticket.events[0].payload) if ticket.events else None
+        if terms is None:
+            return found
+        # Issue 26: the agreement's targets override the pack's. Agreements are many (one per contract,
+        # one per maintenance day): kept apart, and forgotten all at once when there are too many.
+        agreed = self._agreed.get((key, terms))
+        if agreed is None:
+            if len(self._agreed) >= 4096:
+                self._agreed.clear()
+            agreed = self._agreed[(key, terms)] = _with_stored(apply_terms(found[0], terms))
+        return agreed
 
     def status(self, ticket: Ticket, tier: CustomerTier, now: datetime) -> SlaStatus:
         """The SLA status of ``ticket`` at ``now``: each target's due time, remaining, warning, breach.

@@ -17,6 +17,7 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.contact import Contact
 from aftersales.domain.instants import micros
+from aftersales.domain.parties import CustomerTier
 from aftersales.domain.sla_clock import ClockPhase, TargetStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
@@ -33,6 +34,11 @@ from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
 
 __all__ = ["SlaAlert", "SlaWatch", "SweepMark", "SweepReport"]
+
+_RUNNING, _PAUSED = ClockPhase.RUNNING, ClockPhase.PAUSED  # read through the class, each costs a lookup
+_FOREVER = 1 << 62
+_QUIET_LIMIT = 1_000_000
+"""Tickets whose next announcement instant a desk remembers (about 100 bytes each)."""
 
 
 @attrs.define
@@ -103,6 +109,12 @@ class SlaWatch:
         self.context = context
         self.runner = runner
         self.horizon = horizon
+        # Tickets with nothing to announce before a known instant: id -> (version, tier, instant µs). A
+        # running clock reaches its warning, then its due, at instants its status names; only a new
+        # event (a new version), another customer tier or another calendar can bring them earlier, and
+        # each is checked on every hit. A repeat sweep then skips the status of most unsettled tickets.
+        self._quiet: dict[str, tuple[int, CustomerTier, int]] = {}
+        self._quiet_calendar: object = None
 
     def sweep(self, actor: Actor, *, limit: int = 500, full: bool = False) -> SweepReport:
         """Announce new SLA warnings and breaches of unresolved tickets due within the horizon.
@@ -181,21 +193,44 @@ class SlaWatch:
         self, uow: UnitOfWork, ticket: Ticket, now: datetime, warnings: list[str], breaches: list[str]
     ) -> bool:
         """Announce what is new for ``ticket``; True when it is settled (nothing more to announce)."""
+        tier = self.runner.tier(uow, ticket)
+        now_us = micros(now)
+        calendar = self.context.sla.calendar
+        if self._quiet_calendar is not calendar:  # provisional dues recomputed on a new calendar
+            self._quiet.clear()
+            self._quiet_calendar = calendar
+        quiet = self._quiet.get(ticket.id)
+        if quiet is not None and quiet[0] == ticket.version and quiet[1] is tier and now_us < quiet[2]:
+            return False  # a clock runs, but nothing new before quiet[2]
         try:
-            status = self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
+            status = self.context.sla.status(ticket, tier, now)
         except CalendarDataMissing:
             return False
         settled = True
+        until: int | None = None  # the earliest instant something new may be announced
         for target in status.targets:
             kind = "sla_breach" if target.breached else "sla_warning" if target.warning else None
             # A target that has not started (a callback) starts only after the resolution, outside
             # this sweep's query: only a running or paused one that is not breached is unsettled.
-            if not target.breached and target.phase in (ClockPhase.RUNNING, ClockPhase.PAUSED):
+            phase = target.phase
+            if not target.breached and (phase is _RUNNING or phase is _PAUSED):
                 settled = False
+                if phase is _RUNNING:  # a paused clock changes only with an event
+                    next_at = target.due_at if target.warning else target.warning_at
+                    if next_at is not None:
+                        next_us = micros(next_at)
+                        until = next_us if until is None or next_us < until else until
             if kind is None or not self._first(uow, ticket, target, kind, now):
                 continue
             uow.outbox.put(self._messages(uow, ticket, target, kind, now))
             (breaches if kind == "sla_breach" else warnings).append(f"{ticket.id}:{target.name}")
+        quiet_until = _FOREVER if until is None else until
+        if not settled and quiet_until > now_us:
+            if len(self._quiet) >= _QUIET_LIMIT:
+                self._quiet.clear()
+            self._quiet[ticket.id] = (ticket.version, tier, quiet_until)
+        else:
+            self._quiet.pop(ticket.id, None)
         return settled
 
     @staticmethod

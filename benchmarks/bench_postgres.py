@@ -1,0 +1,263 @@
+"""ServiceDesk commands on PostgreSQL with 1 and 8 concurrent clients, beside raw psycopg in the same run.
+
+Target (issue 21): ≥ 1,500 commands/s on one connection, ≥ 6,000/s with 8 concurrent clients, and no
+lost update.
+
+The store is a fresh schema in ``$AFTERSALES_PG_DSN``, written through the adapter: customers,
+engineers and dealers, then ``--tickets`` tickets (default 20,000, 3 in 16 still open: 3,750 live)
+with their search documents, as the desk keeps them. Every client is its own process with its own
+``ServiceDesk`` (so its own connection pool), started once and kept for all its runs, picking live
+tickets at random: the first run finds them cold, later runs find what a long-running desk keeps.
+A run starts all clients together and ends when the last finishes; the figure is commands over that
+wall time. The baseline is raw psycopg doing a command's minimum on the same rows — read the ticket
+``FOR UPDATE``, write it back with a version check, commit: three round trips — from as many
+processes. Round trips are counted in each client as psycopg's waits for the server (one per
+exchange: a statement, a pipeline's sync, a commit). The garbage collector stays on and every result
+is kept. Whether the server syncs its WAL (``fsync``) is printed beside the figures: CI and the
+development server run with ``fsync=off``.
+
+    AFTERSALES_PG_DSN=postgresql://user@127.0.0.1:5432/db python benchmarks/bench_postgres.py
+    … --runs 3 --per-run 300                                      # a quick look
+    … --url-options synchronous_commit=off                         # the store's option
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import multiprocessing
+import os
+import random
+import statistics
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from scale_file import KEEP, fmt, make_ticket, percentiles, verdict
+
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import CustomerId, DealerId, EngineerId
+from aftersales.domain.parties import Customer, Dealer, Engineer
+from aftersales.domain.products import Asset
+from aftersales.ports.ticket_search import search_document
+from aftersales.service.actors import Actor
+
+AGENT = Actor.agent("agent-1")
+CUSTOMERS, ENGINEERS, DEALERS = 20_000, 2000, 300
+
+
+def open_ids(count: int) -> list[str]:
+    """Ids of the open tickets among the first ``count`` (see ``make_ticket``)."""
+    return [f"T-{n:08d}" for n in range(count) if n % 8 == 7 or n % 16 == 6]
+
+
+def parties() -> Iterator[Customer | Engineer | Dealer]:
+    for n in range(CUSTOMERS):
+        yield Customer(
+            CustomerId(f"C{n}"), f"客户 {n}", Contact(f"客户 {n}", phone=f"138{n:08d}"), region="r1"
+        )
+    for n in range(ENGINEERS):
+        yield Engineer(EngineerId(f"E{n}"), f"工程师 {n}", team=f"team-{n % 40}")
+    for n in range(DEALERS):
+        yield Dealer(DealerId(f"D{n}"), f"经销商 {n}", region=f"r{n % 30}")
+
+
+def build(url: str, count: int) -> float:
+    """Write the parties and ``count`` tickets through the adapter; returns tickets per second."""
+    from aftersales.adapters.postgres import open_postgres
+
+    store = open_postgres(url)
+    try:
+        with store() as uow:
+            for party in parties():
+                repo = {Customer: uow.customers, Engineer: uow.engineers, Dealer: uow.dealers}[type(party)]
+                repo.add(party)  # type: ignore[attr-defined]
+            uow.commit()
+        began = time.perf_counter()
+        for start in range(0, count, 5000):
+            tickets = [make_ticket(n) for n in range(start, min(count, start + 5000))]
+            with store() as uow:
+                for t in tickets:  # the unit each ticket is about
+                    assert t.asset_id is not None
+                    assert t.product_id is not None
+                    uow.assets.add(Asset(t.asset_id, t.product_id, f"SN{t.id}", t.customer_id))
+                uow.tickets.add_many(tickets)
+                customers = uow.customers.find({t.customer_id for t in tickets})
+                assets = uow.assets.find({t.asset_id or "" for t in tickets})
+                dealers = uow.dealers.find({t.dealer_id for t in tickets if t.dealer_id})
+                uow.search.put_many(
+                    search_document(
+                        t,
+                        customers.get(t.customer_id),
+                        assets.get(t.asset_id or ""),
+                        dealers.get(t.dealer_id or ""),
+                    )
+                    for t in tickets
+                )
+                uow.commit()
+        return count / (time.perf_counter() - began)
+    finally:
+        store.close()
+
+
+def count_waits() -> list[int]:
+    """Count psycopg's waits for the server in this process (each is one round trip)."""
+    import psycopg
+
+    counter = [0]
+    wait = psycopg.Connection.wait
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        counter[0] += 1
+        return wait(self, *args, **kwargs)
+
+    psycopg.Connection.wait = counted  # type: ignore[method-assign]
+    return counter
+
+
+def desk_client(url: str, ids: list[str], seed: int) -> Callable[[int], object]:
+    from aftersales.service.desk import ServiceDesk
+
+    desk = ServiceDesk.open(url, pack="sanitary_ware")  # the wall clock, read inside each transaction
+    rnd = random.Random(seed)
+    return lambda i: desk.note_to_customer(AGENT, rnd.choice(ids), text="工程师已出发")
+
+
+def raw_client(url: str, ids: list[str], seed: int) -> Callable[[int], object]:
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    conninfo, _, query = url.partition("?")
+    schema = dict(p.split("=", 1) for p in query.split("&"))["schema"]
+    conn = psycopg.connect(
+        conninfo, autocommit=False, options=f"-c search_path={schema}", prepare_threshold=0
+    )
+    rnd = random.Random(seed)
+
+    def command(i: int) -> object:
+        key = rnd.choice(ids)
+        found = conn.execute("SELECT version, data FROM tickets WHERE id = %s FOR UPDATE", (key,)).fetchone()
+        assert found is not None
+        conn.execute(
+            "UPDATE tickets SET version = %s, data = %s WHERE id = %s AND version = %s",
+            (found[0] + 1, Jsonb(found[1]), key, found[0]),
+        )
+        conn.commit()
+        return found
+
+    return command
+
+
+def _client(
+    kind: str, url: str, ids: list[str], seed: int, runs: int, per_run: int, go: Any, out: Any
+) -> None:
+    assert gc.isenabled()
+    waits = count_waits()
+    make = desk_client if kind == "desk" else raw_client
+    command = make(url, ids, seed)
+    command(-1)  # connect (and migrate-check) before the first run
+    for r in range(runs):
+        go.wait()
+        latencies: list[float] = []
+        before = waits[0]
+        began = time.perf_counter()
+        for i in range(per_run):
+            t0 = time.perf_counter()
+            KEEP.append(command(r * per_run + i))
+            latencies.append(time.perf_counter() - t0)
+        out.put((time.perf_counter() - began, latencies, (waits[0] - before) / per_run))
+
+
+def measure(kind: str, url: str, ids: list[str], clients: int, runs: int, per_run: int) -> str:
+    ctx = multiprocessing.get_context("spawn")
+    go, out = ctx.Barrier(clients + 1), ctx.Queue()
+    procs = [
+        ctx.Process(target=_client, args=(kind, url, ids, 1000 * clients + c, runs, per_run, go, out))
+        for c in range(clients)
+    ]
+    for p in procs:
+        p.start()
+    rates: list[float] = []
+    latencies: list[float] = []
+    trips: list[float] = []
+    for _ in range(runs):
+        go.wait()
+        began = time.perf_counter()
+        results = [out.get() for _ in procs]
+        wall = time.perf_counter() - began
+        rates.append(clients * per_run / wall)
+        latencies += [lat for res in results for lat in res[1]]
+        trips += [res[2] for res in results]
+    for p in procs:
+        p.join()
+    p50, p90, p99 = percentiles(latencies)
+    label = "ServiceDesk note_to_customer" if kind == "desk" else "raw psycopg read+write+commit"
+    return (
+        f"  {label:<30} {clients} client(s)  median {statistics.median(rates):>7,.0f} cmd/s "
+        f"(runs {', '.join(f'{r:,.0f}' for r in rates)})  p50 {fmt(p50)}  p90 {fmt(p90)}  p99 {fmt(p99)}  "
+        f"round trips {statistics.mean(trips):.1f}/cmd"
+    )
+
+
+def events_total(url: str, ids: list[str]) -> int:
+    from aftersales.adapters.postgres import open_postgres
+
+    store = open_postgres(url)
+    try:
+        with store() as uow:
+            return sum(len(uow.tickets.get(i).events) for i in ids)
+    finally:
+        store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tickets", type=int, default=20_000, help="tickets in the store (default 20,000)")
+    parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
+    parser.add_argument(
+        "--per-run", type=int, default=1000, help="commands per client per run (default 1000)"
+    )
+    parser.add_argument("--url-options", default="", help="extra store options, e.g. synchronous_commit=off")
+    args = parser.parse_args()
+    dsn = os.environ.get("AFTERSALES_PG_DSN")
+    if not dsn:
+        print("PostgreSQL: set AFTERSALES_PG_DSN to measure it")
+        return
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    url = f"{dsn}{'&' if '?' in dsn else '?'}schema={schema}"
+    if args.url_options:
+        url += "&" + args.url_options
+    try:
+        rate = build(url, args.tickets)
+        ids = open_ids(args.tickets)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            names = ["fsync", "synchronous_commit", "server_version"]
+            sql = "SELECT name, setting FROM pg_settings WHERE name = ANY(%s)"
+            settings = dict(conn.execute(sql, (names,)).fetchall())
+        print(f"PostgreSQL {settings['server_version']} (fsync={settings['fsync']}, synchronous_commit="
+              f"{settings['synchronous_commit']}; store options: {args.url_options or 'none'}), "
+              f"{args.tickets:,} tickets written through the adapter at {rate:,.0f}/s, {len(ids):,} live; "
+              f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+        before = events_total(url, ids)
+        committed = 0
+        for clients, target in ((1, 1500), (8, 6000)):
+            line = measure("desk", url, ids, clients, args.runs, args.per_run)
+            committed += clients * (args.runs * args.per_run + 1)  # each client's first command connects
+            median = float(line.split("median")[1].split("cmd/s")[0].replace(",", ""))
+            print(f"{line}  target ≥ {target:,}/s: {verdict(median >= target)}", flush=True)
+            print(measure("raw", url, ids, clients, args.runs, args.per_run), flush=True)
+        after = events_total(url, ids)
+        print(f"  lost updates: {before + committed - after} (events appended {after - before:,}, "
+              f"commands committed {committed:,}); load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+if __name__ == "__main__":
+    main()

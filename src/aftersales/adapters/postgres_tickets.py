@@ -1,0 +1,247 @@
+"""The PostgreSQL ticket repository: one round trip reads a ticket and what its command needs.
+
+A command reads its ticket, then the customer (tier, search text), the assigned engineer (their
+team may act), the dealer and the unit (search text), and the ticket's search row. Read one by one
+that is seven round trips; here one ``SELECT`` returns them all and the unit of work keeps the
+others for this transaction (:attr:`PostgresUnitOfWork.entity_texts`, ``search.known``).
+
+Parsing a ticket is most of a read, so tickets this store wrote are kept parsed
+(:class:`~aftersales.adapters.ticket_memo.TicketMemo`), keyed by ``version`` and the row's ``xmin``
+(the transaction that wrote it: any other write, by any process or a migration, changes it).
+The read sends the key it holds and the server leaves the ticket's JSON out when the row still
+has it: a hit neither transfers nor parses the document. Saves write the JSON of new events only
+(:func:`~aftersales.serialization.ticket_text_utf8`) and, for a ticket this transaction locked,
+are sent with the command's other writes (:mod:`aftersales.adapters.postgres_pipeline`): the lock
+makes the version check pass by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
+from aftersales.adapters.ticket_memo import TicketMemo
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound
+from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
+from aftersales.ports.repositories import distinct_batch
+from aftersales.ports.ticket_index import COUNT_COLUMNS, row_values
+from aftersales.serialization import EventsText, loads, structure, ticket_text_utf8
+
+try:
+    from psycopg.types.json import Jsonb
+except ImportError as exc:  # pragma: no cover - depends on the install
+    from aftersales.errors import ConfigurationError
+
+    raise ConfigurationError(
+        "PostgreSQL storage needs psycopg 3 and psycopg_pool: pip install 'aftersales[postgres]'"
+    ) from exc
+
+if TYPE_CHECKING:
+    from aftersales.adapters.postgres import PostgresUnitOfWork
+
+__all__ = ["PostgresTickets", "memo_key"]
+
+_INSERT = (
+    f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data) "
+    f"VALUES ({', '.join(['%s'] * (len(ROW_COLUMNS) + 1))}) ON CONFLICT (id) DO NOTHING RETURNING xmin::text"
+)
+_INSERT_MANY = _INSERT.removesuffix(" ON CONFLICT (id) DO NOTHING RETURNING xmin::text")
+_SETS = ", ".join(f"{c} = %s" for c in ROW_COLUMNS[1:])
+_UPDATE = f"UPDATE tickets SET {_SETS}, data = %s WHERE id = %s AND version = %s RETURNING xmin::text"
+
+# The entities a command reads beside its ticket, by the ticket column (or JSON key) naming them.
+_NEEDS = (
+    ("customer", "t.customer_id"),
+    ("engineer", "t.assignee_id"),
+    ("dealer", "t.dealer_id"),
+    ("asset", "COALESCE(%s, t.data->>'asset_id')"),  # the kept ticket's asset, else the stored one
+)
+# Each as (the id asked for, its JSON or NULL): an entity that is not there is known absent too.
+_ENTITIES = ", ".join(
+    f"{column if kind != 'asset' else 'a.id'}, {kind[0]}.data::text" for kind, column in _NEEDS
+)
+_JOINS = " ".join(
+    f"LEFT JOIN entities {kind[0]} ON {kind[0]}.kind = '{kind}' AND {kind[0]}.id = {column}"
+    for kind, column in _NEEDS
+)
+_KEY_OF_ROW = "t.version::text || ':' || t.xmin::text"
+_SELECT = (
+    f"SELECT t.version, {_KEY_OF_ROW}, CASE WHEN {_KEY_OF_ROW} = %s THEN NULL ELSE t.data::text END,"
+    f" {_ENTITIES} FROM tickets t {_JOINS} WHERE t.id = %s"
+)
+# A command also reads the ticket's search row (compared, not transferred: digests of the texts).
+_SELECT_FOR_UPDATE = (
+    f"SELECT t.version, {_KEY_OF_ROW}, CASE WHEN {_KEY_OF_ROW} = %s THEN NULL ELSE t.data::text END,"
+    f" {_ENTITIES}, s.pos, md5(s.text), md5(s.idents),"
+    " (SELECT array_agg(key) FROM ticket_search_keys k WHERE k.pos = s.pos),"
+    " (SELECT array_agg(label) FROM ticket_labels l WHERE l.ticket_id = s.ticket_id)"
+    f" FROM tickets t {_JOINS} LEFT JOIN ticket_search s ON s.ticket_id = t.id"
+    " WHERE t.id = %s FOR UPDATE OF t"
+)
+_DATA = "SELECT version, data::text FROM tickets WHERE id = %s"
+
+
+def memo_key(version: int, xmin: str) -> str:
+    """The memo's key of a stored ticket: its version and the transaction that wrote its row."""
+    return f"{version}:{xmin}"
+
+
+def _raw(data: bytes) -> bytes:
+    return data  # already JSON: psycopg's Jsonb dumper sends it as is
+
+
+class PostgresTickets:
+    """The :class:`~aftersales.ports.repositories.TicketRepository` of one PostgreSQL unit of work."""
+
+    def __init__(self, uow: PostgresUnitOfWork, memo: TicketMemo) -> None:
+        self._uow = uow
+        self._memo = memo
+        self._locked: dict[str, int] = {}
+        """Tickets this transaction holds the row lock of, at the version it read."""
+        self._events: dict[str, EventsText | None] = {}
+        """The stored text of the events of each ticket served from the memo (a save appends to it)."""
+
+    def forget(self) -> None:
+        """The transaction ended: its locks and kept texts with it."""
+        self._locked.clear()
+        self._events.clear()
+
+    def _keep(self, ticket: Ticket, version: int, events: EventsText | None) -> Any:
+        kept = ticket.copy()  # the state saved, whatever the caller changes before the commit
+
+        def remember(cursor: Any) -> None:
+            found = cursor.fetchone()
+            if found is not None:
+                self._memo.remember(ticket.id, memo_key(version, found[0]), kept, events)
+
+        return remember
+
+    def add(self, ticket: Ticket) -> None:
+        text, events = ticket_text_utf8(ticket, ticket.version, None)
+        cursor = self._uow.run(_INSERT, (*row_values(ticket), Jsonb(text, dumps=_raw)))
+        if cursor.rowcount != 1:
+            raise DuplicateError(f"ticket {ticket.id!r} already exists")
+        self._locked[ticket.id] = ticket.version  # a new row is this transaction's until it commits
+        self._uow.tx.deferring = True
+        self._uow.tx.after_commit(cursor, self._keep(ticket, ticket.version, events))
+
+    def add_many(self, tickets: Iterable[Ticket]) -> None:
+        batch = distinct_batch(tickets)
+        if not batch:
+            return
+        taken = self._uow.run(
+            "SELECT id FROM tickets WHERE id = ANY(%s) LIMIT 1", ([t.id for t in batch],)
+        ).fetchone()
+        if taken is not None:
+            raise DuplicateError(f"ticket {taken[0]!r} already exists")
+        rows = [(*row_values(t), Jsonb(ticket_text_utf8(t, t.version, None)[0], dumps=_raw)) for t in batch]
+        # Without ON CONFLICT: a concurrent insert of one of these ids fails the whole batch.
+        self._uow.run_many(_INSERT_MANY, rows)
+        self._uow.tx.deferring = True  # what follows (their search rows …) goes with the commit
+
+    def _read(self, id: str, *, lock: bool) -> Ticket:
+        kept = self._memo.peek(id)
+        key = kept[0] if kept is not None else ""
+        asset = (kept[1].asset_id or "") if kept is not None else None
+        found = self._uow.run(_SELECT_FOR_UPDATE if lock else _SELECT, (key, asset, id)).fetchone()
+        if found is None:
+            raise NotFound("ticket", id)
+        version, stored_key, text = found[0], found[1], found[2]
+        self._uow.remember_entities(("customer", "engineer", "dealer", "asset"), found[3:11])
+        if lock:
+            self._uow.search.known[id] = None if found[11] is None else tuple(found[11:16])
+            self._locked[id] = version
+            self._uow.tx.deferring = True
+        ticket = None
+        if text is None:  # the row is the one the memo keeps (unless it was just evicted)
+            recalled = self._memo.recall_with_events(id, stored_key)
+            if recalled is not None:
+                ticket, self._events[id] = recalled
+            else:
+                again = self._uow.run(_DATA, (id,)).fetchone()
+                assert again is not None  # the row is locked, or was there a moment ago
+                version, text = again
+        if ticket is None:
+            ticket = loads(text, Ticket)
+        if found[9] is None and ticket.asset_id and asset in (None, ticket.asset_id):
+            # The join looked for this ticket's unit and found none: known absent (no read later).
+            self._uow.entity_texts.setdefault(("asset", ticket.asset_id), None)
+        ticket.version = version
+        return ticket
+
+    def get(self, id: str) -> Ticket:
+        return self._read(id, lock=False)
+
+    def get_for_update(self, id: str) -> Ticket:
+        # The row lock queues concurrent commands on one ticket (instead of failing their version check).
+        return self._read(id, lock=True)
+
+    def save(self, ticket: Ticket) -> None:
+        old = ticket.version
+        new = old + 1
+        text, events = ticket_text_utf8(ticket, new, self._events.pop(ticket.id, None))
+        params = (*row_values(ticket, new)[1:], Jsonb(text, dumps=_raw), ticket.id, old)
+        remember = self._keep(ticket, new, events)
+        if self._locked.get(ticket.id) == old:
+            # Locked at this version by this transaction: the check cannot fail, so it need not wait.
+            self._uow.tx.defer(_UPDATE, params, remember)
+        else:
+            cursor = self._uow.run(_UPDATE, params)
+            if cursor.rowcount != 1:
+                found = self._uow.run("SELECT version FROM tickets WHERE id = %s", (ticket.id,)).fetchone()
+                if found is None:
+                    raise NotFound("ticket", ticket.id)
+                raise ConcurrencyConflict("ticket", ticket.id, ticket.version, found[0])
+            self._uow.tx.after_commit(cursor, remember)
+        if ticket.id in self._locked:
+            self._locked[ticket.id] = new
+        self._events[ticket.id] = events
+        ticket.version = new
+
+    @staticmethod
+    def _select(filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
+        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE")
+        order, after, after_params, columns = keyset(page.sort, page.cursor, "%s")
+        if after is not None:
+            parts.append(after)
+            params.extend(after_params)
+        sql = (
+            f"SELECT version, data, {', '.join(columns)} FROM tickets"
+            f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY {order} LIMIT %s"
+        )
+        return sql, [*params, page.limit + 1]
+
+    def explain(self, filter: TicketFilter, page: PageRequest) -> list[str]:
+        """PostgreSQL's plan for :meth:`query` (``EXPLAIN``), one line per node."""
+        sql, params = self._select(filter, page)
+        return [str(row[0]) for row in self._uow.run(f"EXPLAIN {sql}", params)]
+
+    def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
+        sql, params = self._select(filter, page)
+        rows = self._uow.run(sql, params).fetchall()
+        items = [self._load(r[0], r[1]) for r in rows[: page.limit]]
+        cursor = encode_cursor(page.sort, rows[page.limit - 1][2:]) if len(rows) > page.limit else None
+        return Page(items, cursor)
+
+    @staticmethod
+    def _load(version: int, data: Any) -> Ticket:
+        ticket = structure(data, Ticket)
+        ticket.version = version
+        return ticket
+
+    def count(self, filter: TicketFilter) -> int:
+        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE")
+        sql = f"SELECT count(*) FROM tickets{' WHERE ' + ' AND '.join(parts) if parts else ''}"
+        found = self._uow.run(sql, params).fetchone()
+        return int(found[0]) if found is not None else 0
+
+    def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
+        column = COUNT_COLUMNS[CountField(field)]
+        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE")
+        sql = (
+            f"SELECT {column}, count(*) FROM tickets"
+            f"{' WHERE ' + ' AND '.join(parts) if parts else ''} GROUP BY {column}"
+        )
+        return {(value or UNSET): int(n) for value, n in self._uow.run(sql, params)}

@@ -1,0 +1,77 @@
+"""The privacy policy kind (``[privacy]``): how long personal data kept for other purposes may live.
+
+PIPL (个人信息保护法 art. 19): personal data is kept no longer than its purpose needs. An idempotency
+row holds a command's result so a retried request replays it; once no client can still be retrying,
+the row has served its purpose. ``keep_idempotency_days`` (default 30: far beyond any client's retry
+window) is that period; the jobs' ``purge_idempotency`` pass drops rows older than it. Sent outbox
+messages have their own period, ``[notification] keep_sent_days`` (default 90, kept for audit).
+
+A pack sets it, for example:
+
+.. code-block:: toml
+
+    [privacy]
+    keep_idempotency_days = 14
+
+A value that is not a whole number of days from 1 to 3650 is refused with a ``ConfigurationError``
+naming ``privacy.keep_idempotency_days`` when the pack loads.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import attrs
+
+from aftersales.errors import ValidationError
+from aftersales.policies.kinds import PolicyKind
+
+__all__ = ["KIND", "PrivacyParams", "PrivacyRules", "retention_of"]
+
+MAX_RETENTION_DAYS = 3650
+"""The longest retention a pack may set (ten years)."""
+
+
+def _days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_RETENTION_DAYS:
+        raise ValidationError(
+            f"{attribute.name} is a whole number of days from 1 to {MAX_RETENTION_DAYS}, got {value!r}",
+            field=attribute.name,
+        )
+
+
+@attrs.frozen
+class PrivacyParams:
+    """Parameters of the ``[privacy]`` section.
+
+    - ``keep_idempotency_days``: how long a command's result is kept for replay before the retention
+      job drops it (default 30).
+    """
+
+    keep_idempotency_days: int = attrs.field(default=30, validator=_days)
+
+
+class PrivacyRules:
+    """The pack's privacy parameters, as the service reads them (``PolicySet.extra["privacy"]``)."""
+
+    def __init__(self, params: PrivacyParams | None = None, *, name: str = "builtin.privacy") -> None:
+        self.params = params or PrivacyParams()
+        self.name = name
+
+    @property
+    def idempotency_retention(self) -> timedelta:
+        """How long idempotency rows are kept."""
+        return timedelta(days=self.params.keep_idempotency_days)
+
+
+def retention_of(extra: Any) -> timedelta:
+    """The idempotency retention of a policy set's ``extra`` table (the default without a section)."""
+    rules = extra.get("privacy") if hasattr(extra, "get") else None
+    if isinstance(rules, PrivacyRules):
+        return rules.idempotency_retention
+    return PrivacyRules().idempotency_retention
+
+
+KIND = PolicyKind("privacy", PrivacyParams, PrivacyRules)
+"""Makes the privacy parameters a pack section (``[privacy]``)."""

@@ -1,0 +1,269 @@
+# mypy: disable-error-code="attr-defined"
+"""PostgreSQL that keeps up (issue 21): a command is two round trips, and nothing it saves is stale.
+
+Round trips are read from libpq's own protocol trace of the connection a command used: one round
+trip is the client sending and then waiting for the server's answer, i.e. each change of direction
+from frontend messages to backend messages. The caches that save them (the ticket memo, the
+entities read with the ticket, the deferred writes) are checked against writes made behind their
+back by another connection. Skipped only when ``AFTERSALES_PG_DSN`` is unset.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import CustomerId, EngineerId
+from aftersales.domain.parties import Customer, CustomerTier, Engineer
+from aftersales.domain.work import CustomerNote
+from aftersales.errors import ConfigurationError, DuplicateError, ValidationError
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+
+DSN = os.environ.get("AFTERSALES_PG_DSN")
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not DSN, reason="AFTERSALES_PG_DSN is not set"),
+]
+AGENT = Actor.agent("agent-1")
+MANAGER = Actor.manager("mgr-1")
+
+
+@pytest.fixture
+def url() -> Iterator[str]:
+    import psycopg
+
+    schema = f"rt_{uuid.uuid4().hex[:16]}"
+    sep = "&" if "?" in (DSN or "") else "?"
+    try:
+        yield f"{DSN}{sep}schema={schema}"
+    finally:
+        with psycopg.connect(DSN or "", autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+class Trips:
+    """Counts round trips on every connection a store hands out, from libpq's protocol trace."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from psycopg.pq import Trace
+
+        from aftersales.adapters.postgres import PostgresStore
+
+        self.file = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed by the fixture
+        acquire, release = PostgresStore.acquire, PostgresStore.release
+
+        def traced_acquire(store: Any) -> Any:
+            conn = acquire(store)
+            conn.pgconn.trace(self.file.fileno())
+            conn.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS)
+            return conn
+
+        def untraced_release(store: Any, conn: Any) -> None:
+            conn.pgconn.untrace()
+            release(store, conn)
+
+        monkeypatch.setattr(PostgresStore, "acquire", traced_acquire)
+        monkeypatch.setattr(PostgresStore, "release", untraced_release)
+
+    def count(self) -> tuple[int, list[str]]:
+        """Round trips so far (each F→B turn) and the frontend messages sent."""
+        self.file.seek(0)
+        trips, last, sent = 0, "", []
+        text = self.file.read()
+        if os.environ.get("TRACE_DUMP"):
+            print(text)
+        for line in text.splitlines():
+            side = line[:1]
+            if side == "B" and last == "F":
+                trips += 1
+            if side == "F":
+                sent.append(line.split("\t")[2])
+            last = side or last
+        self.file.seek(0)
+        self.file.truncate()
+        return trips, sent
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[Trips]:
+    counter = Trips(monkeypatch)
+    try:
+        yield counter
+    finally:
+        monkeypatch.undo()
+        counter.file.close()
+
+
+def _desk(url: str) -> tuple[ServiceDesk, str]:
+    desk = ServiceDesk.open(url, pack="general_maintenance")
+    desk.register_customer(MANAGER, Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000")))
+    ticket = desk.open_ticket(AGENT, customer_id="c1", description="热水器漏水").ticket.id
+    return desk, ticket
+
+
+def test_a_command_is_one_round_trip_to_read_and_one_to_write_and_commit(url: str, trips: Trips) -> None:
+    desk, ticket = _desk(url)
+    try:
+        desk.note_to_customer(AGENT, ticket, text="工程师已出发")  # statements get prepared
+        trips.count()
+        for n in range(3):
+            result = desk.note_to_customer(AGENT, ticket, text=f"第 {n} 次反馈")
+            count, sent = trips.count()
+            assert count == 2, sent
+            assert sent.count("Sync") == 2  # one per pipeline: the read, then the writes with COMMIT
+            assert result.ticket.version == desk.ticket(AGENT, ticket).version
+            trips.count()  # the read above is not the command's
+        # With an idempotency key the runner first looks the key up: one round trip more.
+        desk.note_to_customer(AGENT, ticket, text="带键", idempotency_key="k-1")
+        assert trips.count()[0] == 3
+    finally:
+        desk.shutdown()
+
+
+def test_commands_see_writes_made_behind_the_caches_back(url: str) -> None:
+    import psycopg
+
+    desk, ticket = _desk(url)
+    schema = url.rsplit("schema=", 1)[1]
+    try:
+        desk.note_to_customer(AGENT, ticket, text="一")  # now kept parsed by this store
+        with psycopg.connect(DSN or "", autocommit=True, options=f"-c search_path={schema}") as other:
+            # Another process rewrites the row without bumping the version: never served stale.
+            other.execute(
+                "UPDATE tickets SET data = jsonb_set(data, '{description}', '\"改过的描述\"') WHERE id = %s",
+                (ticket,),
+            )
+            other.execute(
+                "UPDATE entities SET data = jsonb_set(data, '{tier}', '\"vip\"')"
+                " WHERE kind = 'customer' AND id = 'c1'"
+            )
+        result = desk.note_to_customer(AGENT, ticket, text="二")
+        assert desk.ticket(AGENT, ticket).description == "改过的描述"
+        assert [n.text for n in desk.ticket(AGENT, ticket).notes][-2:] == ["一", "二"]
+        assert result.ticket.version == desk.ticket(AGENT, ticket).version
+        from aftersales.adapters.postgres import open_postgres
+
+        store = open_postgres(url)
+        try:
+            with store() as uow:
+                assert uow.customers.get("c1").tier is CustomerTier.VIP
+        finally:
+            store.close()
+    finally:
+        desk.shutdown()
+
+
+@pytest.mark.parametrize("kept", [0, 1])
+def test_a_small_or_no_ticket_memo_serves_the_same_tickets(url: str, kept: int) -> None:
+    desk = ServiceDesk.open(f"{url}&ticket_cache={kept}", pack="general_maintenance")
+    try:
+        desk.register_customer(
+            MANAGER, Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000"))
+        )
+        tickets = [
+            desk.open_ticket(AGENT, customer_id="c1", description=f"报修 {n}").ticket.id for n in range(3)
+        ]
+        for round_ in range(3):
+            for t in tickets:
+                desk.note_to_customer(AGENT, t, text=f"{t}:{round_}")
+        for t in tickets:
+            assert [n.text for n in desk.ticket(AGENT, t).notes] == [f"{t}:{r}" for r in range(3)]
+    finally:
+        desk.shutdown()
+
+
+def _message(n: int) -> OutboxMessage:
+    from datetime import UTC, datetime
+
+    at = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    return OutboxMessage(f"M{n}", "ticket.note", {"n": n}, f"m-{n}", at)
+
+
+def test_a_commands_deferred_duplicate_fails_its_commit_and_writes_nothing(url: str) -> None:
+    from aftersales.adapters.postgres import open_postgres
+
+    desk, ticket = _desk(url)
+    desk.shutdown()
+    store = open_postgres(url)
+    try:
+        with store() as uow:
+            uow.outbox.put([_message(1)])
+            uow.idempotency.put("k", "{}")
+            uow.commit()
+        with store() as uow:
+            before = [m.id for m in uow.outbox.pending(1000)]
+        for duplicate in ("outbox", "idempotency"):
+            with store() as uow:
+                locked = uow.tickets.get_for_update(ticket)
+                version = locked.version
+                locked.note_to_customer(AGENT.ref, locked.last_event_at, CustomerNote("不会留下"))
+                uow.tickets.save(locked)
+                if duplicate == "outbox":
+                    uow.outbox.put([_message(2), _message(1)])  # sent with the commit
+                else:
+                    uow.idempotency.put("k", "{}")
+                with pytest.raises(DuplicateError):
+                    uow.commit()
+            with store() as uow:
+                assert uow.tickets.get(ticket).version == version
+                assert [m.id for m in uow.outbox.pending(1000)] == before
+        # The store keeps working, and a command after the failures commits.
+        with store() as uow:
+            locked = uow.tickets.get_for_update(ticket)
+            locked.note_to_customer(AGENT.ref, locked.last_event_at, CustomerNote("留下"))
+            uow.tickets.save(locked)
+            uow.outbox.put([_message(3)])
+            uow.commit()
+        with store() as uow:
+            assert uow.tickets.get(ticket).notes[-1].text == "留下"
+            assert sorted(m.id for m in uow.outbox.pending(1000)) == sorted([*before, "M3"])
+    finally:
+        store.close()
+
+
+def test_an_engineers_team_and_a_customers_tier_come_with_the_ticket(url: str) -> None:
+    from aftersales.adapters.postgres import open_postgres
+
+    desk, ticket = _desk(url)
+    desk.shutdown()
+    store = open_postgres(url)
+    try:
+        with store() as uow:
+            uow.engineers.add(Engineer(EngineerId("e1"), "李工", team="north"))
+            uow.commit()
+        with store() as uow:
+            locked = uow.tickets.get_for_update(ticket)
+            assert ("customer", "c1") in uow.entity_texts
+            assert uow.customers.get("c1").name == "张伟"
+            uow.engineers.save(Engineer(EngineerId("e1"), "李工", team="south"))  # deferred
+            assert uow.engineers.get("e1").team == "south"  # this transaction sees its own write
+            assert locked.id == ticket
+            uow.commit()
+        with store() as uow:
+            assert uow.engineers.get("e1").team == "south"
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "error"),
+    [
+        ("ticket_cache=-1", ValidationError),
+        ("ticket_cache=many", ValidationError),
+        ("colour=red", ConfigurationError),
+    ],
+)
+def test_bad_or_unknown_url_options_are_refused(query: str, error: type[Exception]) -> None:
+    from aftersales.adapters.postgres import open_postgres
+
+    with pytest.raises(error) as caught:
+        open_postgres(f"postgresql://nobody@127.0.0.1:1/none?{query}")
+    assert "url" in str(caught.value) or getattr(caught.value, "field", None) == "url"
