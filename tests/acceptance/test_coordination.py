@@ -278,9 +278,14 @@ def test_the_coordinator_adds_members_to_a_critical_ticket() -> None:
         desk.dispatch(AGENT, tid, engineer_id="e1")
         assert _sent(desk, "head@example.cn") == 1  # the critical route's coordinator is told
         head = Actor.department_head("h1")
+        with pytest.raises(NotFound):  # not theirs yet
+            desk.ticket(OTHER_ENGINEER, tid)
         result = desk.teams.add_members(head, tid, ["e2", "e3", "e1"], note="加派人手")
         assert result.events[-1].payload["members"] == ["e2", "e3"]
         assert desk.teams.ticket_team(MANAGER, tid) == ("e1", "e2", "e3")
+        assert desk.ticket(OTHER_ENGINEER, tid).id == tid  # a member added reads the ticket
+        with pytest.raises(PermissionDenied):  # … but the assignee does the work
+            desk.start_work(OTHER_ENGINEER, tid)
         assert _sent(desk, "e2@example.cn") == 1 and _sent(desk, "e3@example.cn") == 1
         with pytest.raises(ValidationError):  # everyone named is on it already
             desk.teams.add_members(head, tid, ["e2"])

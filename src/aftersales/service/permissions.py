@@ -338,7 +338,22 @@ def _reads_as(role: Role, actor: Actor, ticket: Ticket, team_of_assignee: str | 
     if role is R.DEALER_STAFF:
         return _dealer_scope(actor, ticket)
     if role is R.ENGINEER:
-        return _assigned_to(actor, ticket) or (actor.team is not None and team_of_assignee == actor.team)
+        return (
+            _assigned_to(actor, ticket)
+            or (actor.team is not None and team_of_assignee == actor.team)
+            or _added_to_team(actor, ticket)
+        )
+    return False
+
+
+def _added_to_team(actor: Actor, ticket: Ticket) -> bool:
+    # Engineers the coordinator added to a critical ticket's team read it (issue 20).
+    me = actor.engineer_id or actor.id
+    for event in ticket.events:
+        if event.action == "add_team_member":
+            members = event.payload.get("members")
+            if isinstance(members, list) and me in members:
+                return True
     return False
 
 
