@@ -10,7 +10,7 @@ Build your own with :func:`make_converter` if you need extra hooks; never use th
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any, TypeVar, cast
@@ -85,8 +85,7 @@ def _structure_datetime(value: Any, _: type) -> datetime:
         text, _sep, key = value.partition("[")
         parsed = datetime.fromisoformat(text)
         if key:
-            local = parsed.astimezone(zone(key.rstrip("]")))
-            parsed = local
+            parsed = _in_zone(parsed, zone(key.rstrip("]")))
     except (TypeError, ValueError, AttributeError):
         raise ValidationError(f"not an ISO 8601 datetime: {value!r}") from None
     parsed = require_aware(parsed, "datetime")
@@ -95,6 +94,19 @@ def _structure_datetime(value: Any, _: type) -> datetime:
             _INSTANTS.clear()
         _INSTANTS[value] = parsed
     return parsed
+
+
+def _in_zone(parsed: datetime, tz: tzinfo) -> datetime:
+    """``parsed`` (fixed offset) with its IANA zone, keeping the stored wall time where the zone gives
+    it the stored offset. Datetimes sharing a zone compare by wall time, so a time written inside a
+    daylight-saving gap (02:30 on the spring-forward night, offset before the change) must read back
+    as that wall time, not as the normalised 03:30, or the event would no longer equal itself."""
+    local = parsed.replace(tzinfo=tz)
+    offset = parsed.utcoffset()
+    if local.utcoffset() == offset:
+        return local
+    local = local.replace(fold=1)  # the second 02:30 of the autumn night
+    return local if local.utcoffset() == offset else parsed.astimezone(tz)
 
 
 def _structure_decimal(value: Any, _: type) -> Decimal:

@@ -22,7 +22,16 @@ from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
 from aftersales.errors import ValidationError
 from aftersales.ports.outbox import OutboxMessage, outbox_record
-from aftersales.serialization import decode_json, dumps, encode_json, loads, structure, unstructure
+from aftersales.serialization import (
+    datetime_text,
+    decode_json,
+    dumps,
+    encode_json,
+    loads,
+    parse_datetime_text,
+    structure,
+    unstructure,
+)
 
 from .factories import AGENT, ENGINEER, new_ticket
 
@@ -196,3 +205,20 @@ def test_a_save_appends_new_events_to_the_stored_text_byte_for_byte() -> None:
     # Text that does not describe this ticket's first events is not trusted.
     wrong = EventsText(2, 99, b'[{"bogus":1},{"bogus":2}]')
     assert ticket_text_utf8(ticket, ticket.version, wrong)[0] == dumps_utf8(ticket)
+
+
+@pytest.mark.parametrize(
+    ("wall", "fold"),
+    [
+        (datetime(2024, 3, 31, 2, 30), 0),  # inside the spring-forward gap: no such wall time in Berlin
+        (datetime(2024, 10, 27, 2, 30), 0),  # the autumn night's first 02:30 (+02:00)
+        (datetime(2024, 10, 27, 2, 30), 1),  # and its second (+01:00)
+        (datetime(2024, 7, 1, 9, 0), 0),
+    ],
+)
+def test_a_datetime_reads_back_as_the_wall_time_it_was_written_with(wall: datetime, fold: int) -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    at = wall.replace(tzinfo=berlin, fold=fold)
+    again = parse_datetime_text(datetime_text(at))
+    # Same zone: Python compares wall times, so the value must be the same wall time and offset.
+    assert again == at and again.utcoffset() == at.utcoffset() and again.tzinfo is berlin
