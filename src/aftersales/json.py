@@ -45,6 +45,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.errors import AftersalesError, ValidationError
 from aftersales.i18n.reasons import render_reason, render_reasons
 from aftersales.policies.decision import Decision
+from aftersales.serialization import in_zone
 from aftersales.service.views import TicketView
 
 __all__ = ["SCHEMA_VERSION", "from_dict", "from_json", "instant_text", "to_dict", "to_json", "zone_name"]
@@ -473,7 +474,7 @@ def _structure_datetime(value: Any, _: type) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
         if key:
-            parsed = parsed.astimezone(ZoneInfo(key.rstrip("]")))
+            parsed = in_zone(parsed, ZoneInfo(key.rstrip("]")))
     except (ValueError, KeyError, OSError):
         raise ValidationError(f"not an RFC 3339 instant: {value!r}", field="datetime") from None
     if parsed.tzinfo is None:

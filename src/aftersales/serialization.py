@@ -42,6 +42,7 @@ __all__ = [
     "dumps_utf8",
     "encode_json",
     "encode_json_utf8",
+    "in_zone",
     "loads",
     "make_converter",
     "parse_datetime_text",
@@ -85,7 +86,7 @@ def _structure_datetime(value: Any, _: type) -> datetime:
         text, _sep, key = value.partition("[")
         parsed = datetime.fromisoformat(text)
         if key:
-            parsed = _in_zone(parsed, zone(key.rstrip("]")))
+            parsed = in_zone(parsed, zone(key.rstrip("]")))
     except (TypeError, ValueError, AttributeError):
         raise ValidationError(f"not an ISO 8601 datetime: {value!r}") from None
     parsed = require_aware(parsed, "datetime")
@@ -96,7 +97,7 @@ def _structure_datetime(value: Any, _: type) -> datetime:
     return parsed
 
 
-def _in_zone(parsed: datetime, tz: tzinfo) -> datetime:
+def in_zone(parsed: datetime, tz: tzinfo) -> datetime:
     """``parsed`` (fixed offset) with its IANA zone, keeping the stored wall time where the zone gives
     it the stored offset. Datetimes sharing a zone compare by wall time, so a time written inside a
     daylight-saving gap (02:30 on the spring-forward night, offset before the change) must read back
