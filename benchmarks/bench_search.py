@@ -33,7 +33,7 @@ from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import Category, Channel, Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, EngineerId, ProductId, TicketId
-from aftersales.domain.parties import Customer, Engineer
+from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset
 from aftersales.domain.ticket import Ticket
 from aftersales.ports.ticket_search import search_document
@@ -232,6 +232,9 @@ def bench_commands(folder: Path, rounds: int = 5, per_round: int = 60) -> None:
         store = SqliteStore(f"sqlite:///{folder / name}")
         factory = store if index else _WithoutSearch(store)
         desk = ServiceDesk(factory, clock=ManualClock(T0))  # type: ignore[arg-type]
+        for d in {customer_of(c).dealer_id for c in range(50)}:
+            assert d is not None
+            desk.register_dealer(Actor.manager("m"), Dealer(d, f"经销商 {d}", region="r1"))
         for c in range(50):
             desk.register_customer(Actor.manager("m"), customer_of(c))
         desk.register_engineer(Actor.manager("m"), engineer)
