@@ -277,7 +277,7 @@ class SqliteTicketSearch:
         run = self._uow.run
         rows = run(
             "SELECT p.pos, p.indexed, p.text, p.idents, p.scope, s.text, s.idents, s.scope"
-            " FROM ticket_search_pending p JOIN ticket_search s ON s.pos = p.pos ORDER BY p.pos"
+            " FROM ticket_search_pending p CROSS JOIN ticket_search s ON s.pos = p.pos ORDER BY p.pos"
         ).fetchall()
         for pos, indexed, text, idents, scope, *_ in rows:
             if indexed:
@@ -399,9 +399,11 @@ class SqliteTicketSearch:
             " JOIN tickets ON tickets.id = s.ticket_id WHERE ticket_search_fts MATCH ?"
         )
 
+        # CROSS JOIN keeps the few pending rows the outer loop: with a plain JOIN the planner drove the
+        # query from the tickets matching the filter (every ticket for a manager: 0.5 s at 1 M).
         pending_head = (
-            "SELECT s.pos, s.ticket_id FROM ticket_search_pending p JOIN ticket_search s ON s.pos = p.pos"
-            " JOIN tickets ON tickets.id = s.ticket_id WHERE "
+            "SELECT s.pos, s.ticket_id FROM ticket_search_pending p CROSS JOIN ticket_search s"
+            " ON s.pos = p.pos CROSS JOIN tickets ON tickets.id = s.ticket_id WHERE "
         )
 
         def part(sql: str, params: list[object]) -> list[tuple[int, str]]:
