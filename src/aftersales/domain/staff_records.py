@@ -20,7 +20,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.text import bounded, checked_month, required_text
-from aftersales.domain.training import TrainingTopic
+from aftersales.domain.training import TrainingTopic, training_topics
 from aftersales.errors import ValidationError
 
 __all__ = [
@@ -57,15 +57,7 @@ class Trainee:
 
 
 def _topics(value: Iterable[TrainingTopic | str]) -> frozenset[TrainingTopic]:
-    if isinstance(value, str):
-        value = [value]
-    try:
-        topics = frozenset(TrainingTopic(v) for v in value)
-    except ValueError as exc:
-        raise ValidationError(str(exc), field="topics") from None
-    if not topics:
-        raise ValidationError("a training covers at least one topic", field="topics")
-    return topics
+    return training_topics([value] if isinstance(value, str) else value)  # one topic may come alone
 
 
 def _trainees(value: Iterable[Trainee]) -> tuple[Trainee, ...]:

@@ -20,7 +20,7 @@ from aftersales.domain.actors import ActorRef
 from aftersales.domain.text import bounded, required_text
 from aftersales.errors import ValidationError
 
-__all__ = ["Attendee", "TrainingKind", "TrainingRecord", "TrainingTopic"]
+__all__ = ["Attendee", "TrainingKind", "TrainingRecord", "TrainingTopic", "training_topics"]
 
 
 class TrainingKind(StrEnum):
@@ -54,7 +54,8 @@ class Attendee:
     dealer_id: str = attrs.field(validator=required_text(64))
 
 
-def _topics(value: Iterable[TrainingTopic | str]) -> frozenset[TrainingTopic]:
+def training_topics(value: Iterable[TrainingTopic | str]) -> frozenset[TrainingTopic]:
+    """The topics of a training by code (at least one), or ``ValidationError`` on ``topics``."""
     try:
         topics = frozenset(TrainingTopic(v) for v in value)
     except ValueError as exc:
@@ -90,7 +91,7 @@ class TrainingRecord:
     held_on: date
     trainer: str = attrs.field(validator=required_text(100))
     dealer_ids: tuple[str, ...] = attrs.field(converter=_dealers)
-    topics: frozenset[TrainingTopic] = attrs.field(converter=_topics)
+    topics: frozenset[TrainingTopic] = attrs.field(converter=training_topics)
     attendees: tuple[Attendee, ...] = attrs.field(default=(), converter=_attendees)
     recorded_by: ActorRef | None = None
     region: str | None = None
