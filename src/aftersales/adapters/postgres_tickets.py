@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
+from aftersales.adapters.sql_ledger import ROW_COLUMNS, page_query, where
 from aftersales.adapters.ticket_memo import TicketMemo
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound
@@ -202,16 +202,7 @@ class PostgresTickets:
 
     @staticmethod
     def _select(filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
-        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE")
-        order, after, after_params, columns = keyset(page.sort, page.cursor, "%s")
-        if after is not None:
-            parts.append(after)
-            params.extend(after_params)
-        sql = (
-            f"SELECT version, data, {', '.join(columns)} FROM tickets"
-            f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY {order} LIMIT %s"
-        )
-        return sql, [*params, page.limit + 1]
+        return page_query(filter, page, "data", "%s", "ILIKE", "TRUE", "FALSE")
 
     def explain(self, filter: TicketFilter, page: PageRequest) -> list[str]:
         """PostgreSQL's plan for :meth:`query` (``EXPLAIN``), one line per node."""

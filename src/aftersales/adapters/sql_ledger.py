@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import attrs
 
-from aftersales.ports.queries import Sort, TicketFilter, decode_cursor
+from aftersales.ports.queries import PageRequest, Sort, TicketFilter, decode_cursor
 from aftersales.ports.ticket_index import EQUALITY_FILTERS, NO_DUE, SORT_ARITY, TicketRow, micros
 
-__all__ = ["ROW_COLUMNS", "keyset", "where"]
+__all__ = ["ROW_COLUMNS", "keyset", "page_query", "where"]
 
 ROW_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(TicketRow))
 """The indexed ticket columns, in :class:`TicketRow` order (``id`` first)."""
@@ -97,3 +97,21 @@ def keyset(sort: Sort, cursor: str | None, ph: str) -> tuple[str, str | None, li
     row = ", ".join(columns)
     marks = ", ".join([ph] * len(columns))
     return order, f"({row}) {op} ({marks})", list(key), columns
+
+
+def page_query(
+    f: TicketFilter, page: PageRequest, data: str, ph: str, like: str, true: str = "1", false: str = "0"
+) -> tuple[str, list[object]]:
+    """The ``SELECT version, <data>, <key columns>`` of one page of ``f`` in ``page``'s order, one row
+    beyond the page (to tell whether another follows), with its parameters; ``data`` is the dialect's
+    expression for the stored document."""
+    parts, params = where(f, ph, like, true, false)
+    order, after, after_params, columns = keyset(page.sort, page.cursor, ph)
+    if after is not None:
+        parts.append(after)
+        params.extend(after_params)
+    sql = (
+        f"SELECT version, {data}, {', '.join(columns)} FROM tickets"
+        f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY {order} LIMIT {ph}"
+    )
+    return sql, [*params, page.limit + 1]

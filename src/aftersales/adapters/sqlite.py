@@ -36,7 +36,7 @@ from aftersales.adapters.reporting_rows import (
     fault_values,
 )
 from aftersales.adapters.reporting_sqlite_schema import BackfillProgress, backfill_reporting
-from aftersales.adapters.sql_ledger import ROW_COLUMNS, keyset, where
+from aftersales.adapters.sql_ledger import ROW_COLUMNS, page_query, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
 from aftersales.adapters.sqlite_schema import check_header, migrate, ticket_indexes
@@ -595,16 +595,7 @@ class _Tickets:
 
     @staticmethod
     def _select(filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
-        parts, params = where(filter, "?", "LIKE")
-        order, after, after_params, columns = keyset(page.sort, page.cursor, "?")
-        if after is not None:
-            parts.append(after)
-            params.extend(after_params)
-        sql = (
-            f"SELECT version, CAST(data AS BLOB), {', '.join(columns)} FROM tickets"
-            f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY {order} LIMIT ?"
-        )
-        return sql, [*params, page.limit + 1]
+        return page_query(filter, page, "CAST(data AS BLOB)", "?", "LIKE")
 
     def explain(self, filter: TicketFilter, page: PageRequest) -> list[str]:
         """SQLite's plan for :meth:`query` (``EXPLAIN QUERY PLAN``), one line per step.
