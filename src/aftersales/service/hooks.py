@@ -25,7 +25,6 @@ from aftersales.service.callback_desk import SurveyHook
 from aftersales.service.complaint_desk import ComplaintDesk
 from aftersales.service.knowledge_desk import KnowledgeDesk
 from aftersales.service.runner import Applied, CommandRunner, TicketHook
-from aftersales.service.sla_cliff import warn_on_provisional
 
 __all__ = ["complaint_on_low_score", "install_hooks", "learn_on_close"]
 
@@ -76,5 +75,3 @@ def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:
 def install_hooks(runner: CommandRunner, *, knowledge: KnowledgeDesk) -> None:
     """Connect the capabilities of one desk."""
     runner.on_ticket_change(learn_on_close(knowledge))
-    # Issue 18: the first provisional due time (beyond the official holiday data) warns the managers.
-    runner.on_ticket_change(warn_on_provisional(runner.context, runner))

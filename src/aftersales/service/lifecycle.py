@@ -38,8 +38,8 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.callback_plan import callback_plan, customer_tier, schedule_in
 from aftersales.service.context import DeskContext
+from aftersales.service.provisional_notice import provisional_messages
 from aftersales.service.runner import Applied
-from aftersales.service.sla_cliff import provisional_messages
 
 __all__ = [
     "check_acceptance",

@@ -49,6 +49,7 @@ from aftersales.serialization import decode_json, encode_json, unstructure
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import authorize, can_read
+from aftersales.service.provisional_notice import provisional_messages
 from aftersales.service.views import CommandResult, TicketView
 
 __all__ = [
@@ -316,6 +317,8 @@ class CommandRunner:
             for hook in self._ticket_hooks:
                 messages += hook(uow, actor, ticket, before_state, events, now) or ()
             context.sla.derive(ticket, self.tier(uow, ticket), now)
+            # Issue 18: the first provisional due time (past the official holiday data) warns the managers.
+            messages += provisional_messages(context, uow, ticket, now)
             uow.tickets.save(ticket)
             messages += context.notifications.messages(
                 uow, ticket, events, now, context.policies.notification

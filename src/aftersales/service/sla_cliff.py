@@ -2,31 +2,30 @@
 
 The State Council publishes next year's arrangement in November; until the data is added, the desk's calendar
 runs on the statutory holidays alone (``BusinessCalendar.with_provisional``) and due times there are
-*provisional*. This module warns the managers once when the first provisional due is computed (at intake and
-from a runner hook for later commands), reports how long the official data lasts (``desk.health()``) and,
-when the data is added, recomputes every provisional due in one runner write, with an event per ticket.
+*provisional*. The managers are warned once when the first provisional due is computed
+(``provisional_notice``, after every derivation of due times); this module reports how long the official
+data lasts (``desk.health()``) and, when the data is added, recomputes every provisional due in one runner
+write, with an event per ticket.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime, timedelta
-from typing import ClassVar
+from datetime import date, datetime
 
 import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
-from aftersales.domain.events import JsonValue, TicketEvent
+from aftersales.domain.events import JsonValue
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound, ValidationError
-from aftersales.ports.outbox import OutboxMessage
+from aftersales.errors import CalendarDataMissing, ValidationError
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import check_role
-from aftersales.service.runner import CommandRunner, TicketHook
+from aftersales.service.provisional_notice import CalendarNotice, has_provisional_dues, provisional_messages
+from aftersales.service.runner import CommandRunner
 from aftersales.service.sla import SlaService
 
 __all__ = [
@@ -36,7 +35,6 @@ __all__ = [
     "calendar_health",
     "provisional_messages",
     "recompute_dues",
-    "warn_on_provisional",
 ]
 
 _RECALCULATORS = frozenset({Role.SYSTEM, Role.MANAGER})
@@ -44,85 +42,6 @@ _OPEN_STATES = ("new", "triaged", "assigned", "in_progress", "awaiting_parts", "
                 "resolved", "accepted")  # fmt: skip
 _COMPLAINT_OPEN = ("received", "investigating", "awaiting_decision", "solution_proposed", "implementing",
                    "feedback_given", "reviewed")  # fmt: skip
-
-
-@attrs.define
-class CalendarNotice:
-    """That managers were told due times became provisional past ``official_until`` (once per cliff)."""
-
-    DOCUMENT_KIND: ClassVar[str] = "calendar_notice"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
-
-    id: str
-    official_until: date
-    at: datetime
-    ticket_id: str
-    version: int = 0
-
-
-def _is_provisional(calendar: BusinessCalendar | None, ticket: Ticket) -> bool:
-    until = calendar.official_until if calendar is not None else None
-    if until is None:
-        return False
-    zone = calendar.zone if calendar is not None else None
-    return any(
-        due is not None and due.astimezone(zone).date() > until
-        for due in (ticket.response_due_at, ticket.resolution_due_at)
-    )
-
-
-def provisional_messages(
-    context: DeskContext, uow: UnitOfWork, ticket: Ticket, now: datetime
-) -> list[OutboxMessage]:
-    """The managers' warning when the first provisional due time is computed (once per official cliff)."""
-    calendar = context.calendar
-    if calendar is None or calendar.official_until is None or not _is_provisional(calendar, ticket):
-        return []
-    until = calendar.official_until
-    notice = CalendarNotice(f"provisional:{until.isoformat()}", until, now, ticket.id)
-    try:
-        uow.documents.get(CalendarNotice, notice.id)
-        return []
-    except NotFound:
-        pass
-    try:
-        uow.documents.add(notice)
-    except DuplicateError:
-        return []
-    days_left = (until - now.astimezone(calendar.zone).date()).days
-    values: dict[str, object] = {"official_until": until, "days_left": max(days_left, 0)}
-    key = f"calendar:provisional:{until.isoformat()}"
-    return context.notifications.staff_messages("calendar_provisional", (Role.MANAGER,), values, key, now)
-
-
-_CLIFF_WINDOW = timedelta(days=400)
-"""How close to the end of the official data a command's due times can become provisional (a 3-month
-complex resolution or a 7-day callback never reaches further than this)."""
-
-
-def warn_on_provisional(context: DeskContext, runner: CommandRunner) -> TicketHook:
-    """The hook: a command whose due times become provisional warns the managers (once per cliff).
-
-    Runs only near the end of the official data, where it derives the due times the runner is about to
-    store (deriving twice is cheap and keeps the warning in the command's own transaction).
-    """
-
-    def hook(
-        uow: UnitOfWork,
-        actor: Actor,
-        ticket: Ticket,
-        before: str,
-        events: Sequence[TicketEvent],
-        now: datetime,
-    ) -> Sequence[OutboxMessage] | None:
-        calendar = context.calendar
-        until = calendar.official_until if calendar is not None else None
-        if until is None or now.date() + _CLIFF_WINDOW < until:
-            return None
-        context.sla.derive(ticket, runner.tier(uow, ticket), now)
-        return provisional_messages(context, uow, ticket, now)
-
-    return hook
 
 
 @attrs.frozen
@@ -189,7 +108,8 @@ def recompute_dues(
                 break
         recomputed: list[str] = []
         for ticket in tickets:
-            if not (_is_provisional(old, ticket) or (ticket.resolution_due_at is None and ticket.is_open)):
+            undue = ticket.resolution_due_at is None and ticket.is_open
+            if not (has_provisional_dues(old, ticket) or undue):
                 continue
             before = (ticket.response_due_at, ticket.resolution_due_at)
             try:

@@ -1,0 +1,72 @@
+"""The managers' warning when a ticket's first provisional due time is computed (issue 18's cliff).
+
+Called after the due times are derived, wherever that happens (intake, and the runner for every later
+ticket command), so the warning is in the command's own transaction and the dues are derived once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import DuplicateError, NotFound
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.context import DeskContext
+
+__all__ = ["CalendarNotice", "has_provisional_dues", "provisional_messages"]
+
+
+@attrs.define
+class CalendarNotice:
+    """That managers were told due times became provisional past ``official_until`` (once per cliff)."""
+
+    DOCUMENT_KIND: ClassVar[str] = "calendar_notice"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+
+    id: str
+    official_until: date
+    at: datetime
+    ticket_id: str
+    version: int = 0
+
+
+def has_provisional_dues(calendar: BusinessCalendar | None, ticket: Ticket) -> bool:
+    """Whether a due time of ``ticket`` lies past the last day of ``calendar``'s official data."""
+    until = calendar.official_until if calendar is not None else None
+    if until is None:
+        return False
+    zone = calendar.zone if calendar is not None else None
+    return any(
+        due is not None and due.astimezone(zone).date() > until
+        for due in (ticket.response_due_at, ticket.resolution_due_at)
+    )
+
+
+def provisional_messages(
+    context: DeskContext, uow: UnitOfWork, ticket: Ticket, now: datetime
+) -> list[OutboxMessage]:
+    """The managers' warning when the first provisional due time is computed (once per official cliff)."""
+    calendar = context.calendar
+    if calendar is None or calendar.official_until is None or not has_provisional_dues(calendar, ticket):
+        return []
+    until = calendar.official_until
+    notice = CalendarNotice(f"provisional:{until.isoformat()}", until, now, ticket.id)
+    try:
+        uow.documents.get(CalendarNotice, notice.id)
+        return []
+    except NotFound:
+        pass
+    try:
+        uow.documents.add(notice)
+    except DuplicateError:
+        return []
+    days_left = (until - now.astimezone(calendar.zone).date()).days
+    values: dict[str, object] = {"official_until": until, "days_left": max(days_left, 0)}
+    key = f"calendar:provisional:{until.isoformat()}"
+    return context.notifications.staff_messages("calendar_provisional", (Role.MANAGER,), values, key, now)
