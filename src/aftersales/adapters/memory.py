@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
+from aftersales.adapters.sla_candidates_memory import candidates
 from aftersales.adapters.text_index_memory import MemoryStoredTextIndex
 from aftersales.adapters.ticket_search_memory import MemoryTicketSearch, labels_match
 from aftersales.domain.parties import Customer, Dealer, Engineer
@@ -39,6 +40,7 @@ from aftersales.ports.queries import (
     encode_cursor,
 )
 from aftersales.ports.repositories import distinct_batch
+from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.ticket_index import COUNT_COLUMNS, SORT_ARITY, TicketRow, matches, sort_key, ticket_row
 from aftersales.serialization import decode_json, dumps, encode_json, loads, structure, unstructure
 
@@ -243,6 +245,14 @@ class _Tickets:
         ]
 
     def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
+        chosen, cursor = self._page(filter, page)
+        return Page([self.get(r.id) for r in chosen], cursor)
+
+    def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
+        chosen, cursor = self._page(filter, page)
+        return Page(candidates(self._uow.customers, chosen), cursor)
+
+    def _page(self, filter: TicketFilter, page: PageRequest) -> tuple[list[TicketRow], str | None]:
         sort = page.sort
         descending = sort is Sort.RECEIVED_DESC
         rows = self._rows(filter)
@@ -258,7 +268,7 @@ class _Tickets:
         more = len(chosen) > page.limit
         chosen = chosen[: page.limit]
         cursor = encode_cursor(sort, sort_key(chosen[-1], sort)) if more and chosen else None
-        return Page([self.get(r.id) for r in chosen], cursor)
+        return chosen, cursor
 
     def count(self, filter: TicketFilter) -> int:
         return len(self._rows(filter))
