@@ -878,7 +878,17 @@ class SlaTimeline:
     events up to then afresh.
     """
 
-    __slots__ = ("_calendar", "_closed", "_events", "_extensions", "_last_us", "_measured", "_targets")
+    __slots__ = (
+        "_arrived",
+        "_calendar",
+        "_closed",
+        "_events",
+        "_extensions",
+        "_last_us",
+        "_measured",
+        "_responded",
+        "_targets",
+    )
 
     def __init__(
         self,
@@ -888,7 +898,10 @@ class SlaTimeline:
         extensions: Collection[str],
         measured: tuple[TargetStatus | _Running, ...],
         closed: bool,
+        met: tuple[bool, bool] = (False, False),
     ) -> None:
+        # Whether the cycle's response and arrival are met: later steps of those kinds change nothing.
+        self._responded, self._arrived = met
         self._events = events
         self._targets = targets
         self._calendar = calendar
@@ -905,8 +918,8 @@ class SlaTimeline:
     def unchanged_by(self, events: Sequence[TicketEvent]) -> bool:
         """True when ``events`` is the measured log followed only by steps that change no clock input, so
         this timeline measures ``events`` too: no step the clock reads (:data:`_STEP_CODES`, a response or
-        arrival step, an extension), no move into or out of a pause state, none into or out of a final
-        state. A note or a reserved part then costs the due times no measuring."""
+        arrival step before the response or arrival is met, an extension), no move into or out of a pause
+        state, none into or out of a final state. A note or a reserved part then costs no measuring."""
         own = self._events
         count = len(own)
         if (
@@ -924,8 +937,8 @@ class SlaTimeline:
             action = event.action
             if (
                 action in _STEP_CODES
-                or action in responses
-                or action in _ARRIVALS
+                or (action in responses and not self._responded)
+                or (action in _ARRIVALS and not self._arrived)
                 or (event.payload and SLA_EXTENSION_KEY in event.payload)
             ):
                 return False
@@ -1028,7 +1041,8 @@ def _timeline(
         pending = tuple(_pending(t, t.duration) for t in targets.targets)
         return SlaTimeline(log, targets, calendar, approved, pending, False)
     measured = _measure(cycle, targets, calendar, approved)
-    return SlaTimeline(log, targets, calendar, approved, measured, cycle.state in _FINAL)
+    met = (cycle.response_met is not None, cycle.arrival_met is not None)
+    return SlaTimeline(log, targets, calendar, approved, measured, cycle.state in _FINAL, met)
 
 
 # -- entry points ----------------------------------------------------------------------------------------

@@ -83,6 +83,7 @@ class _Sweep:
 
     def __init__(self) -> None:
         self.now: datetime | None = None
+        self.now_us = 0
         self.first = True
         self.cursor: str | None = None
         self.settled = True  # every ticket read so far is settled: the mark may follow
@@ -150,14 +151,14 @@ class SlaWatch:
         page = uow.tickets.sla_candidates(query, PageRequest(limit, state.cursor, Sort.RECEIVED_ASC))
         for candidate in page.items:
             state.checked += 1
-            self._check(uow, candidate, state.now, state.warnings, state.breaches)
+            self._check(uow, candidate, state)
         state.cursor = page.next_cursor
         return page.next_cursor is None
 
     def _page(self, uow: UnitOfWork, now: datetime, state: _Sweep, limit: int, full: bool) -> bool:
         """Sweep one page; True when it was the last."""
         if state.now is None:
-            state.now = now
+            state.now, state.now_us = now, micros(now)
         now = state.now
         stored = self._mark(uow)
         mark = stored or SweepMark(SweepMark.ID)
@@ -170,7 +171,7 @@ class SlaWatch:
         reached: tuple[int, str] | None = None
         for candidate in page.items:
             state.checked += 1
-            done = self._check(uow, candidate, now, state.warnings, state.breaches)
+            done = self._check(uow, candidate, state)
             state.settled = state.settled and done
             if state.settled and candidate.due_us is not None:
                 reached = (candidate.due_us, candidate.id)
@@ -191,18 +192,13 @@ class SlaWatch:
         except NotFound:
             return None
 
-    def _check(
-        self,
-        uow: UnitOfWork,
-        candidate: SlaCandidate,
-        now: datetime,
-        warnings: list[str],
-        breaches: list[str],
-    ) -> bool:
+    def _check(self, uow: UnitOfWork, candidate: SlaCandidate, state: _Sweep) -> bool:
         """Announce what is new for the ``candidate`` ticket; True when it is settled (nothing more to
         announce). The ticket is loaded only when it is not known to be quiet."""
+        assert state.now is not None
+        now, warnings, breaches = state.now, state.warnings, state.breaches
         tier = candidate.tier
-        now_us = micros(now)
+        now_us = state.now_us
         calendar = self.context.sla.calendar
         if self._quiet_calendar is not calendar:  # provisional dues recomputed on a new calendar
             self._quiet.clear()
