@@ -97,6 +97,7 @@ def test_an_open_pause_reads_as_the_same_pause_closed_at_the_instant(
         assert mine.warning == reference.warning or mine.phase != reference.phase
     # The timeline equals measuring the log at that instant, every field (the public path).
     assert now == sla_status(ticket.events, targets, CN, at)
+    assert timeline.due_instants(at) == {t.name: t.due_at for t in now.targets}
 
 
 @settings(max_examples=60, deadline=None)
@@ -128,7 +129,9 @@ def test_asking_about_the_past_measures_the_events_up_to_then(
     at = ticket.events[index].at + timedelta(seconds=1)
     if at >= ticket.events[index + 1].at:
         return
-    assert timeline.status(at) == sla_status(ticket.events[: index + 1], TARGETS, CN, at)
+    past = sla_status(ticket.events[: index + 1], TARGETS, CN, at)
+    assert timeline.status(at) == past
+    assert timeline.due_instants(at) == {t.name: t.due_at for t in past.targets}
 
 
 def test_a_step_that_changes_no_clock_input_keeps_the_timeline() -> None:

@@ -18,7 +18,7 @@ import attrs
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Priority
 from aftersales.domain.parties import CustomerTier
-from aftersales.domain.sla_clock import SlaStatus, SlaTargets, SlaTimeline, due_times, sla_timeline
+from aftersales.domain.sla_clock import SlaStatus, SlaTargets, SlaTimeline, sla_timeline
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, ConfigurationError
@@ -194,9 +194,9 @@ class SlaService:
         if found is None:
             return
         try:
-            dues = due_times(self._timeline(ticket, found[1], self.calendar).status(now))
+            dues = self._timeline(ticket, found[1], self.calendar).due_instants(now)
         except CalendarDataMissing:
             return  # no guessing: the ledger shows no due time, desk.sla() explains why
         # The callback is a task the callback policy schedules (schedule_callback), not a derived time.
-        ticket.response_due_at = dues.response_due_at
-        ticket.resolution_due_at = dues.resolution_due_at
+        ticket.response_due_at = dues.get("response")
+        ticket.resolution_due_at = dues.get("resolution")
