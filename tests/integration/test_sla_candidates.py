@@ -101,3 +101,26 @@ def test_unknown_tier_text_reads_as_regular() -> None:
     assert tier_named("vip") is CustomerTier.VIP
     assert tier_named(None) is CustomerTier.REGULAR
     assert tier_named("gold") is CustomerTier.REGULAR
+
+
+def test_the_sqlite_candidate_page_is_an_index_range_with_one_key_lookup_per_row(tmp_path: Path) -> None:
+    from aftersales.adapters.sla_candidates_sql import SQLITE_TIER, candidate_query
+
+    desk = _open("sqlite", tmp_path, "office_equipment", START)
+    try:
+        _tickets(desk)
+        query = TicketFilter(unresolved=True, due_before=START + timedelta(days=60))
+        for cursor in (None, "after"):
+            page = PageRequest(2, None, Sort.DUE)
+            if cursor is not None:
+                with desk.store() as uow:
+                    page = PageRequest(2, uow.tickets.sla_candidates(query, page).next_cursor, Sort.DUE)
+            sql, params = candidate_query(query, page, "?", "LIKE", SQLITE_TIER)
+            with desk.store() as uow:
+                plan = [str(row[3]) for row in uow.run(f"EXPLAIN QUERY PLAN {sql}", params)]  # type: ignore[attr-defined]
+            assert any("tickets_due" in step for step in plan), plan
+            assert any("SEARCH c USING" in step for step in plan), plan
+            assert not any(step.startswith("SCAN") for step in plan), plan
+            assert not any("TEMP B-TREE" in step for step in plan), plan
+    finally:
+        desk.shutdown()
