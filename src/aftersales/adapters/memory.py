@@ -9,6 +9,7 @@ nothing.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import threading
 from collections.abc import Iterable, Sequence
@@ -123,17 +124,52 @@ class MemoryUnitOfWork:
         self._store = store
         self._writes: dict[Key, _Record | None] = {}
         self._expected: dict[Key, int | None] = {}
-        self.tickets = _Tickets(self)
-        self.customers: _Entities[Customer] = _Entities(self, "customer", Customer)
-        self.assets: _Entities[Asset] = _Entities(self, "asset", Asset)
-        self.products: _Entities[Product] = _Entities(self, "product", Product)
-        self.dealers: _Entities[Dealer] = _Entities(self, "dealer", Dealer)
-        self.engineers: _Entities[Engineer] = _Entities(self, "engineer", Engineer)
-        self.documents = _Documents(self)
-        self.outbox = _Outbox(self)
-        self.idempotency = _Idempotency(self)
-        self.search = MemoryTicketSearch(self, _Record)
-        self.texts = MemoryStoredTextIndex(self, _Record)
+
+    # The repositories are made on first use: a read (desk.sla, a view) touches two or three of them,
+    # and making all eleven was a fifth of such a read.
+    @functools.cached_property
+    def tickets(self) -> _Tickets:
+        return _Tickets(self)
+
+    @functools.cached_property
+    def customers(self) -> _Entities[Customer]:
+        return _Entities(self, "customer", Customer)
+
+    @functools.cached_property
+    def assets(self) -> _Entities[Asset]:
+        return _Entities(self, "asset", Asset)
+
+    @functools.cached_property
+    def products(self) -> _Entities[Product]:
+        return _Entities(self, "product", Product)
+
+    @functools.cached_property
+    def dealers(self) -> _Entities[Dealer]:
+        return _Entities(self, "dealer", Dealer)
+
+    @functools.cached_property
+    def engineers(self) -> _Entities[Engineer]:
+        return _Entities(self, "engineer", Engineer)
+
+    @functools.cached_property
+    def documents(self) -> _Documents:
+        return _Documents(self)
+
+    @functools.cached_property
+    def outbox(self) -> _Outbox:
+        return _Outbox(self)
+
+    @functools.cached_property
+    def idempotency(self) -> _Idempotency:
+        return _Idempotency(self)
+
+    @functools.cached_property
+    def search(self) -> MemoryTicketSearch:
+        return MemoryTicketSearch(self, _Record)
+
+    @functools.cached_property
+    def texts(self) -> MemoryStoredTextIndex:
+        return MemoryStoredTextIndex(self, _Record)
 
     def __enter__(self) -> MemoryUnitOfWork:
         self._store._turn.acquire()
