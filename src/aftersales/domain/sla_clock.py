@@ -643,29 +643,67 @@ def _reach(amount: int, begin: int, finish: int, elapsed: int, spans: list[tuple
 _SHORT_LOG = 16
 
 
-@attrs.frozen(slots=True)
 class _Running:
     """A target whose clock runs (or is paused) at the end of the log: what its status at a later instant
-    needs, measured once. Offsets are on the target's line (working time, or µs for ``calendar``)."""
+    needs, measured once. Offsets are on the target's line (working time, or µs for ``calendar``).
+    Never changed once made (a plain class: made on every measuring, attrs' frozen set-up costs more).
 
-    target: SlaTarget
-    extended: bool
-    allowed: timedelta
-    budget: int
-    warn_amount: int
-    working: bool
-    begin: int
-    paused: int
-    """The closed pauses inside the window."""
-    open_from: int | None
-    """Where a pause still open started (then the clock stands: ``elapsed`` is fixed)."""
-    elapsed: int
-    deadline_at: int | None
-    """The budget's end when it no longer moves with the instant asked about (``None``: projected)."""
-    warn_at: int | None
-    deadline: datetime | None
-    provisional: bool
-    started: datetime | None
+    ``paused`` is the closed pauses inside the window; ``open_from`` where a pause still open started
+    (then the clock stands: ``elapsed`` is fixed); ``deadline_at``/``warn_at`` the budget's and the
+    warning's end when they no longer move with the instant asked about (``None``: projected from it).
+    """
+
+    __slots__ = (
+        "allowed",
+        "begin",
+        "budget",
+        "deadline",
+        "deadline_at",
+        "elapsed",
+        "extended",
+        "open_from",
+        "paused",
+        "provisional",
+        "started",
+        "target",
+        "warn_amount",
+        "warn_at",
+        "working",
+    )
+
+    def __init__(
+        self,
+        target: SlaTarget,
+        extended: bool,
+        allowed: timedelta,
+        budget: int,
+        warn_amount: int,
+        working: bool,
+        begin: int,
+        paused: int,
+        open_from: int | None,
+        elapsed: int,
+        deadline_at: int | None,
+        warn_at: int | None,
+        deadline: datetime | None,
+        provisional: bool,
+        started: datetime | None,
+    ) -> None:
+        self.target = target
+        self.extended = extended
+        self.allowed = allowed
+        self.budget = budget
+        self.warn_amount = warn_amount
+        self.working = working
+        self.begin = begin
+        self.paused = paused
+        self.open_from = open_from
+        self.elapsed = elapsed
+        self.deadline_at = deadline_at
+        self.warn_at = warn_at
+        self.deadline = deadline
+        self.provisional = provisional
+        self.started = started
 
 
 def _measure(
