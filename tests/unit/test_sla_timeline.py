@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ from aftersales.domain.ids import CustomerId, TicketId
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.sla_clock import SlaTarget, SlaTargets, TargetStatus, sla_status, sla_timeline
 from aftersales.domain.ticket import Ticket
+from aftersales.errors import ValidationError
 from aftersales.service.sla import SlaService
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -193,3 +195,18 @@ def test_the_service_keeps_a_timeline_per_ticket_and_checks_it_on_every_hit() ->
         paused.events, decision.outcome, CN, later
     )
     assert service._kept[ticket.id].measured is not kept
+
+
+def test_a_timeline_kept_without_its_events_answers_from_its_last_event_on() -> None:
+    ticket = build(0, [60, 120, 30])
+    full = sla_timeline(ticket.events, TARGETS, CN)
+    light = full.without_events()
+    later = ticket.events[-1].at + timedelta(hours=4)
+    assert light.status(later) == full.status(later)
+    assert light.due_instants(later) == full.due_instants(later)
+    assert light.events == full.events == len(ticket.events)
+    assert light.unchanged_by([*ticket.events, _event_like(ticket, "add_note", later)])
+    before = ticket.events[-2].at
+    assert full.status(before) == sla_status(ticket.events, TARGETS, CN, before)
+    with pytest.raises(ValidationError):
+        light.status(before)

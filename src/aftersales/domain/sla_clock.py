@@ -947,8 +947,10 @@ class SlaTimeline:
         "_arrived",
         "_calendar",
         "_closed",
+        "_count",
         "_events",
         "_extensions",
+        "_last",
         "_last_us",
         "_measured",
         "_responded",
@@ -967,7 +969,9 @@ class SlaTimeline:
     ) -> None:
         # Whether the cycle's response and arrival are met: later steps of those kinds change nothing.
         self._responded, self._arrived = met
-        self._events = events
+        self._count = len(events)
+        self._last = events[-1] if events else None
+        self._events: tuple[TicketEvent, ...] | None = events
         self._targets = targets
         self._calendar = calendar
         self._extensions = extensions
@@ -978,25 +982,34 @@ class SlaTimeline:
     @property
     def events(self) -> int:
         """How many events of the log were measured."""
-        return len(self._events)
+        return self._count
+
+    def without_events(self) -> SlaTimeline:
+        """This timeline holding no reference to the events (a host that keeps a timeline per ticket keeps
+        no second copy of every log); it then answers only about instants at or after the last event."""
+        light = SlaTimeline.__new__(SlaTimeline)
+        for name in SlaTimeline.__slots__:
+            setattr(light, name, getattr(self, name))
+        light._events = None
+        return light
 
     def unchanged_by(self, events: Sequence[TicketEvent]) -> bool:
         """True when ``events`` is the measured log followed only by steps that change no clock input, so
         this timeline measures ``events`` too: no step the clock reads (:data:`_STEP_CODES`, a response or
         arrival step before the response or arrival is met, an extension), no move into or out of a pause
         state, none into or out of a final state. A note or a reserved part then costs no measuring."""
-        own = self._events
-        count = len(own)
+        count = self._count
+        last = self._last
         if (
-            not own
+            last is None
             or len(events) < count
-            or not (events[count - 1] is own[-1] or events[count - 1] == own[-1])
+            or not (events[count - 1] is last or events[count - 1] == last)
         ):
             return False
         targets = self._targets
         pauses = targets._pause_values
         responses = targets.response_actions
-        state = own[-1].to_state
+        state = last.to_state
         for index in range(count, len(events)):
             event = events[index]
             action = event.action
@@ -1013,15 +1026,23 @@ class SlaTimeline:
             state = after
         return True
 
+    def _log(self) -> tuple[TicketEvent, ...]:
+        if self._events is None:
+            raise ValidationError(
+                "this timeline keeps no events: it answers about instants from its last event on",
+                field="at",
+            )
+        return self._events
+
     def due_instants(self, at: datetime) -> dict[str, datetime | None]:
         """Each target's due instant at ``at`` (``None`` before its clock starts), by target name: what
         :meth:`status` shows as ``due_at``, without building the statuses (every command stores them)."""
         at_us = micros(require_aware(at, "at"))
         if at_us < self._last_us:
-            past = _timeline(self._events, self._targets, self._calendar, self._extensions, at_us)
+            past = _timeline(self._log(), self._targets, self._calendar, self._extensions, at_us)
             return past.due_instants(at)
         calendar = self._calendar
-        now_work = calendar.offset_us(at_us) if self._targets._working and self._events else 0
+        now_work = calendar.offset_us(at_us) if self._targets._working and self._count else 0
         found: dict[str, datetime | None] = {}
         for item in self._measured:
             if type(item) is TargetStatus:
@@ -1045,14 +1066,14 @@ class SlaTimeline:
 
     def _status(self, at: datetime, at_us: int) -> SlaStatus:
         if at_us < self._last_us:  # the past: only the events up to then count
-            return _timeline(self._events, self._targets, self._calendar, self._extensions, at_us)._status(
+            return _timeline(self._log(), self._targets, self._calendar, self._extensions, at_us)._status(
                 at, at_us
             )
         calendar = self._calendar
         zone = calendar.zone
         measured = self._measured
         # Every instant of a status must be on known calendar data, the one asked about too.
-        now_work = calendar.offset_us(at_us) if self._targets._working and self._events else 0
+        now_work = calendar.offset_us(at_us) if self._targets._working and self._count else 0
         share, whole = self._targets._warn_ratio
         found: list[TargetStatus] = []
         for item in measured:

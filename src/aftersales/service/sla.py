@@ -152,7 +152,7 @@ class SlaService:
             raise ConfigurationError("the pack configures no SLA policy", key="sla")
         if self.calendar is None:
             raise ConfigurationError("the desk has no working calendar; pass calendar=", key="calendar")
-        return self._timeline(ticket, decision.outcome, self.calendar).status(now)
+        return self._timeline(ticket, decision.outcome, self.calendar, now).status(now)
 
     def _log(self, ticket: Ticket) -> _Kept:
         """What was kept for ``ticket``'s event log, checked against it: the same number of events and an
@@ -173,13 +173,22 @@ class SlaService:
         self._kept[ticket.id] = fresh
         return fresh
 
-    def _timeline(self, ticket: Ticket, targets: SlaTargets, calendar: BusinessCalendar) -> SlaTimeline:
-        """The ticket's timeline, measured again only when its log, targets or the calendar changed."""
+    def _timeline(
+        self, ticket: Ticket, targets: SlaTargets, calendar: BusinessCalendar, at: datetime
+    ) -> SlaTimeline:
+        """The ticket's timeline, measured again only when its log, targets or the calendar changed.
+
+        A kept timeline holds no events (no second copy of every log); an instant before the last event
+        is measured afresh from the ticket's own log.
+        """
+        events = ticket.events
+        if events and at < events[-1].at:
+            return sla_timeline(events, targets, calendar)
         kept = self._log(ticket)
         measured = kept.measured
         if measured is not None and measured[0] is targets and measured[1] is calendar:
             return measured[2]
-        timeline = sla_timeline(ticket.events, targets, calendar)
+        timeline = sla_timeline(events, targets, calendar).without_events()
         kept.measured = (targets, calendar, timeline)  # one assignment: readers see all three or none
         return timeline
 
@@ -194,7 +203,7 @@ class SlaService:
         if found is None:
             return
         try:
-            dues = self._timeline(ticket, found[1], self.calendar).due_instants(now)
+            dues = self._timeline(ticket, found[1], self.calendar, now).due_instants(now)
         except CalendarDataMissing:
             return  # no guessing: the ledger shows no due time, desk.sla() explains why
         # The callback is a task the callback policy schedules (schedule_callback), not a derived time.
