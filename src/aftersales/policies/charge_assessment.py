@@ -98,20 +98,25 @@ def assess_charges(
     """
     decisions: dict[str | None, Decision[ChargeOutcome]] = {}
     product = facts.product
+    components = product.components
     many = getattr(warranty, "decide_many", None)
-    by_phase = getattr(chargeability, "decide_for_phase", None)
-    if many is not None and by_phase is not None:
-        # One pass over the terms and extensions for every component the sheet needs.
+    by_phases = getattr(chargeability, "decide_for_phases", None)
+    if many is not None and by_phases is not None:
+        # One pass over the terms and extensions for every component the sheet needs; one decision
+        # per term, shared by the components it governs, and the causes judged once.
         wanted: list[str | None] = [None]
         for _quantity, component in facts.parts.values():
-            known = not product.components or component in product.components
-            if component is not None and known and component not in wanted:
+            if (
+                component is not None
+                and component not in wanted
+                and (not components or component in components)
+            ):
                 wanted.append(component)
         statuses = many(
-            facts.asset, product, facts.received_at, wanted, extensions=tuple(facts.extensions), known_at=now
-        )
-        for component, status in statuses.items():
-            decisions[component] = by_phase(status, facts.visit, facts.causes)
+            facts.asset, product, facts.received_at, wanted, extensions=facts.extensions, known_at=now,
+            share_whole=True,
+        )  # fmt: skip
+        decisions = by_phases(statuses, facts.visit, facts.causes)
 
     def decision_for(component: str | None) -> Decision[ChargeOutcome]:
         found = decisions.get(component)
@@ -126,7 +131,6 @@ def assess_charges(
     dealer = facts.dealer_id
     lines: list[SheetLine] = []
     materials = ChargeKind.MATERIALS
-    components = product.components
     price_of = fees.part_price
     for part, (quantity, component) in facts.parts.items():
         if component is not None and components and component not in components:
@@ -166,4 +170,5 @@ def assess_charges(
                     ChargeKind.SERVICE_FEE, "service_fee", fee, 1, outcome.service_fee, reasons, None, phase
                 )
             )
-    return AssessedCharges(tuple(lines), whole, tuple(decisions.values()))
+    distinct = {id(d): d for d in decisions.values()}  # components sharing a term share its decision
+    return AssessedCharges(tuple(lines), whole, tuple(distinct.values()))

@@ -272,9 +272,16 @@ class DefaultWarrantyPolicy:
         *,
         extensions: Sequence[WarrantyExtension] = (),
         known_at: datetime | None = None,
+        share_whole: bool = False,
     ) -> dict[str | None, Decision[WarrantyStatus]]:
         """:meth:`decide` for several components of one unit at once: the terms and extensions are
-        worked out once (a charge sheet judges each part by its component)."""
+        worked out once (a charge sheet judges each part by its component).
+
+        ``share_whole``: a component with no term (and no extension) of its own follows the
+        whole-product term, so it gets the whole product's decision itself (its reasons name the term,
+        ``component=None``) instead of a copy that differs only in the component named — a charge sheet
+        keeps one decision per term, not one per part.
+        """
         require_aware(at, "at")
         known = at if known_at is None else require_aware(known_at, "known_at")
         if asset.product_id != product.id:
@@ -298,7 +305,25 @@ class DefaultWarrantyPolicy:
         shared = tuple(statuses)
         texts = {id(t): (t.starts_from.value, _iso(t.start), _iso(t.ends_on)) for t in shared}
         facts = _Facts(local, local.isoformat(), source, left, shared, texts)
-        return {component: self._conclude(asset, component, facts, tagged) for component in components}
+        # Shared only when the whole-product term exists and no extension names a component (the
+        # whole product's reasons would then carry another component's extension).
+        if (
+            not share_whole
+            or not any(t.component is None for t in shared)
+            or any(tag is not None for tag, _ in tagged)
+        ):
+            return {component: self._conclude(asset, component, facts, tagged) for component in components}
+        own = {t.component for t in shared}
+        decided: dict[str | None, Decision[WarrantyStatus]] = {}
+        whole: Decision[WarrantyStatus] | None = None
+        for component in components:
+            if component is None or component not in own:
+                if whole is None:
+                    whole = self._conclude(asset, None, facts, tagged)
+                decided[component] = whole
+            else:
+                decided[component] = self._conclude(asset, component, facts, tagged)
+        return decided
 
     def _conclude(
         self,
