@@ -580,3 +580,33 @@ def test_office_declining_a_request_records_it_and_moves_nothing(
     view = desk.ticket(world.agent, ticket_id)
     assert view.state == TicketState.IN_PROGRESS
     assert view.events[-1].action == "materials_declined" and view.events[-1].reason == "停产配件"
+
+
+def test_quote_refused_before_any_work_is_escalated_and_recorded(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    """A quote offered on a triaged ticket (diagnosed by phone) may be refused too: escalated and in the
+    history; the ticket, not yet worked, cannot wait and stays triaged."""
+    desk, clock, world = story
+    ticket_id = desk.open_ticket(
+        world.agent, customer_id="cust-zh", description="马桶一直冲水", asset_id="unit-out"
+    ).ticket.id
+    desk.triage(
+        world.agent, ticket_id, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE
+    )
+    desk.charges.assess(world.agent, ticket_id, parts={PART: 1})
+    quote = desk.charges.quote(world.agent, ticket_id)
+    clock.advance(timedelta(minutes=5))
+    escalation = desk.charges.refuse(world.customer_zh, ticket_id, quote.id, reason="不修了")
+    assert escalation.reasons[0].code == "quote_refused"
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.state == TicketState.TRIAGED
+    assert view.charges is not None and view.charges.quote(quote.id).state is QuoteState.REFUSED
+    last = view.events[-1]
+    assert (last.action, last.reason, last.payload["escalated_to"]) == (
+        "quote_refused",
+        "不修了",
+        ["manager"],
+    )
+    assert desk.deliver().sent
+    assert desk.notifier.to("manager@venus.example")  # type: ignore[union-attr]

@@ -19,7 +19,13 @@ from enum import StrEnum
 from aftersales.domain.actors import Role
 from aftersales.domain.workflow import STAY, TransitionSpec, Workflow
 
-__all__ = ["MATERIALS_MONEY_STEPS", "MATERIALS_QUOTE_REFUSED", "TICKET_WORKFLOW", "TicketState"]
+__all__ = [
+    "MATERIALS_MONEY_STEPS",
+    "MATERIALS_QUOTE_REFUSED",
+    "QUOTE_REFUSED_UNWORKED",
+    "TICKET_WORKFLOW",
+    "TicketState",
+]
 
 
 class TicketState(StrEnum):
@@ -46,6 +52,9 @@ MATERIALS_MONEY_STEPS = (
     "part_charged_back",
 )
 """Ticket events the materials desk records for its money steps."""
+
+QUOTE_REFUSED_UNWORKED = "quote_refused"
+"""The ticket event of a quote refused while the ticket is not being worked (it cannot wait then)."""
 
 MATERIALS_QUOTE_REFUSED = "materials_quote_refused"
 """The ticket event of a materials quote refused while the ticket is worked: it then waits."""
@@ -130,6 +139,9 @@ TICKET_WORKFLOW = Workflow(
         _t("offer_quote", _CHARGING, STAY, _FRONT | {R.DEALER_STAFF}),
         _t("accept_quote", _CHARGING, STAY, _ANSWERING),
         _t("refuse_quote", _WORKING, S.AWAITING_CUSTOMER, _ANSWERING),
+        # A quote refused where the ticket cannot wait (triaged before any work, or after the repair):
+        # escalated and recorded all the same, the ticket stays where it is.
+        _t(QUOTE_REFUSED_UNWORKED, (S.TRIAGED, S.RESOLVED, S.ACCEPTED, S.CLOSED), STAY, _ANSWERING),
         _t("record_payment", (*_CHARGING,), STAY, _ANSWERING | {R.ENGINEER}),
         # Issue 20: a dispatch that found nobody is part of the ticket's history (reasons, addressees).
         _t("dispatch_failed", _OPEN, STAY, _COORDINATORS),
