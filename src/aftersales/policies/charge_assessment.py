@@ -17,6 +17,7 @@ import attrs
 from aftersales.domain.charges import ChargeKind, SheetLine, priced_line
 from aftersales.domain.ids import DealerId
 from aftersales.domain.products import Asset, Product
+from aftersales.domain.reasons import Reason
 from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import VisitKind
 from aftersales.errors import NotFound
@@ -130,20 +131,33 @@ def assess_charges(
     whole = decision_for(None)
     dealer = facts.dealer_id
     lines: list[SheetLine] = []
+    append = lines.append
     materials = ChargeKind.MATERIALS
     price_of = fees.part_price
+    # Per component, what its parts' lines share: chargeable or not, the reasons, the phase code.
+    shared: dict[str | None, tuple[bool, tuple[Reason, ...], str]] = {}
     for part, (quantity, component) in facts.parts.items():
         if component is not None and components and component not in components:
             component = None  # a component the product does not know: the whole-product term
-        decision = decision_for(component)
+        judged = shared.get(component)
+        if judged is None:
+            decision = decision_for(component)
+            outcome = decision.outcome
+            judged = shared[component] = (outcome.materials, decision.reasons, outcome.phase._value_)
         price = price_of(part)
-        outcome = decision.outcome
-        lines.append(
+        append(
             priced_line(
-                materials, part, price.retail, quantity, outcome.materials, decision.reasons, component,
-                outcome.phase._value_, price.cost,
+                materials,
+                part,
+                price.retail,
+                quantity,
+                judged[0],
+                judged[1],
+                component,
+                judged[2],
+                price.cost,
             )
-        )  # fmt: skip
+        )
     outcome = whole.outcome
     phase = outcome.phase.value
     reasons = whole.reasons

@@ -199,8 +199,6 @@ class _Facts(NamedTuple):
     source: str
     left: date | None
     terms: tuple[TermStatus, ...]
-    texts: dict[int, tuple[str, str | None, str | None]]
-    """Per term (by ``id``): its start basis, start and end as reason parameters."""
 
 
 def _iso(day: date | None) -> str | None:
@@ -303,8 +301,7 @@ class DefaultWarrantyPolicy:
             statuses = self._extend(asset, statuses, extensions, known, tz, tagged)
         # Shared by every component's decision: the terms as a tuple, the dates already in ISO form.
         shared = tuple(statuses)
-        texts = {id(t): (t.starts_from.value, _iso(t.start), _iso(t.ends_on)) for t in shared}
-        facts = _Facts(local, local.isoformat(), source, left, shared, texts)
+        facts = _Facts(local, local.isoformat(), source, left, shared)
         # Shared only when the whole-product term exists and no extension names a component (the
         # whole product's reasons would then carry another component's extension).
         if (
@@ -371,12 +368,12 @@ class DefaultWarrantyPolicy:
             ends_on=governing.ends_on if governing else None,
             terms=statuses,
         )
-        return Decision(status, reasons, self.name)
+        return Decision.checked(status, tuple(reasons), self.name)
 
     @staticmethod
     def _phase_reason(code: str, term: TermStatus, component: str | None, facts: _Facts) -> Reason:
         # Built from the product's validated terms and dates: Reason.checked skips re-validation.
-        starts_from, start, ends_on = facts.texts[id(term)]
+        starts_from, start, ends_on = term.starts_from.value, _iso(term.start), _iso(term.ends_on)
         return Reason.checked(
             code,
             {
