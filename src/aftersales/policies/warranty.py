@@ -361,13 +361,7 @@ class DefaultWarrantyPolicy:
         else:
             phase = WarrantyPhase.OUT_OF_WARRANTY
             reasons.insert(0, self._phase_reason("out_of_warranty", governing, component, facts))
-        status = WarrantyStatus(
-            phase=phase,
-            component=component,
-            local_date=local,
-            ends_on=governing.ends_on if governing else None,
-            terms=statuses,
-        )
+        status = WarrantyStatus(phase, component, local, governing.ends_on if governing else None, statuses)
         return Decision.checked(status, tuple(reasons), self.name)
 
     @staticmethod
