@@ -230,3 +230,41 @@ def test_a_subclass_deciding_per_phase_its_own_way_is_asked_per_component() -> N
     decided = Strict(warranty=warranty).decide_for_phases(statuses, VisitKind.SERVICE, ("worn",))
     assert sorted(asked, key=str) == sorted([None, "ceramic_body"], key=str)
     assert decided[None].outcome.materials and not decided["ceramic_body"].outcome.materials
+
+
+def test_a_plugged_in_warranty_policy_is_asked_per_component() -> None:
+    """A warranty policy of the host's own, with ``decide_many`` but no ``share_whole``, still works:
+    each component gets its own decision."""
+    inner = DefaultWarrantyPolicy()
+    asked: list[tuple[str | None, ...]] = []
+
+    class HostWarranty:
+        name = "host.warranty"
+
+        def decide(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return inner.decide(*args, **kwargs)
+
+        def decide_many(self, asset, product, at, components, *, extensions=(), known_at=None):  # type: ignore[no-untyped-def]
+            asked.append(tuple(components))
+            return inner.decide_many(asset, product, at, components, extensions=extensions, known_at=known_at)
+
+    asset = Asset(
+        AssetId("a"),
+        PRODUCT.id,
+        "SN",
+        purchase_date=date(2025, 1, 10),
+        installation_accepted_on=date(2025, 1, 10),
+    )
+    facts = ChargeFacts(
+        asset, PRODUCT, datetime(2026, 3, 2, 9, tzinfo=SH), (), VisitKind.SERVICE,
+        {PARTS[0]: (1, "ceramic_body"), PARTS[1]: (1, "flush_valve")}, DealerId("d1"),
+    )  # fmt: skip
+    result = assess_charges(
+        facts, warranty=HostWarranty(), chargeability=DefaultChargeabilityPolicy(), fees=FEES,
+        now=datetime(2026, 3, 3, tzinfo=SH),
+    )  # fmt: skip
+    assert asked == [(None, "ceramic_body", "flush_valve")]
+    body, valve = result.lines[:2]
+    assert valve.reasons[0].params["component"] == "flush_valve"  # its own decision, not shared
+    assert (body.phase, valve.phase) == ("in_warranty", "out_of_warranty")
+    assert len(result.decisions) == 3

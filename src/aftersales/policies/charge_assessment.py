@@ -23,6 +23,7 @@ from aftersales.domain.work import VisitKind
 from aftersales.errors import NotFound
 from aftersales.policies.chargeability import ChargeableWork, ChargeOutcome
 from aftersales.policies.decision import Decision
+from aftersales.policies.warranty import DefaultWarrantyPolicy
 
 __all__ = ["AssessedCharges", "ChargeFacts", "assess_charges", "decide_charges"]
 
@@ -101,8 +102,8 @@ def assess_charges(
     product = facts.product
     components = product.components
     many = getattr(warranty, "decide_many", None)
-    by_phases = getattr(chargeability, "decide_for_phases", None)
-    if many is not None and by_phases is not None:
+    by_phase = getattr(chargeability, "decide_for_phase", None)
+    if many is not None and by_phase is not None:
         # One pass over the terms and extensions for every component the sheet needs; one decision
         # per term, shared by the components it governs, and the causes judged once.
         wanted: list[str | None] = [None]
@@ -113,11 +114,17 @@ def assess_charges(
                 and (not components or component in components)
             ):
                 wanted.append(component)
+        # The built-in policy shares one decision per term; a plugged-in one is asked per component.
+        options = {"share_whole": True} if isinstance(warranty, DefaultWarrantyPolicy) else {}
         statuses = many(
             facts.asset, product, facts.received_at, wanted, extensions=facts.extensions, known_at=now,
-            share_whole=True,
+            **options,
         )  # fmt: skip
-        decisions = by_phases(statuses, facts.visit, facts.causes)
+        by_phases = getattr(chargeability, "decide_for_phases", None)
+        if by_phases is not None:
+            decisions = by_phases(statuses, facts.visit, facts.causes)
+        else:
+            decisions = {c: by_phase(w, facts.visit, facts.causes) for c, w in statuses.items()}
 
     def decision_for(component: str | None) -> Decision[ChargeOutcome]:
         found = decisions.get(component)
