@@ -237,7 +237,8 @@ class DefaultChargeabilityPolicy:
         """
         if type(self).decide_for_phase is not DefaultChargeabilityPolicy.decide_for_phase:
             # A subclass decides per phase its own way: ask it for each component.
-            return {c: self.decide_for_phase(w, visit, causes) for c, w in warranties.items()}
+            given = causes if isinstance(causes, str) else tuple(causes)  # read once, asked many times
+            return {c: self.decide_for_phase(w, visit, given) for c, w in warranties.items()}
         judged = self._causes(causes)
         decided: dict[int, Decision[ChargeOutcome]] = {}
         result: dict[str | None, Decision[ChargeOutcome]] = {}
