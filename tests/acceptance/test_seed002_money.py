@@ -544,6 +544,7 @@ def test_materials_quote_declined_is_escalated_recorded_notified_and_waits(
     desk.materials.check(world.agent, request.id)
     desk.materials.quote(world.agent, request.id)
     clock.advance(timedelta(minutes=5))
+    due_before = desk.ticket(world.agent, ticket_id).resolution_due_at
     declined, escalation = desk.materials.decline(world.customer_zh, request.id, reason="太贵了")
     assert escalation is not None and escalation.reasons[0].code == "quote_refused"
     assert declined.state == "declined" and declined.charges is not None
@@ -562,9 +563,13 @@ def test_materials_quote_declined_is_escalated_recorded_notified_and_waits(
     assert desk.deliver().sent
     to_manager = desk.notifier.to("manager@venus.example")  # type: ignore[union-attr]
     assert any(ticket_id in m.subject or ticket_id in m.body for m in to_manager)
-    # the superior's decision taken, work goes on
+    # the superior's decision taken, work goes on; the SLA clock was paused while the ticket waited
+    clock.advance(timedelta(hours=3))
     desk.resume(world.dealer_sh_staff, ticket_id)
-    assert desk.ticket(world.agent, ticket_id).state == TicketState.IN_PROGRESS
+    resumed = desk.ticket(world.agent, ticket_id)
+    assert resumed.state == TicketState.IN_PROGRESS
+    assert due_before is not None and resumed.resolution_due_at is not None
+    assert resumed.resolution_due_at > due_before
 
 
 def test_office_declining_a_request_records_it_and_moves_nothing(

@@ -191,7 +191,12 @@ class MaterialsDesk:
         if step not in ticket.workflow.triggers:
             return
         ref = actor.ref if isinstance(actor, Actor) else actor
-        ticket.step(step, ref, now, reason=reason[:2000] if reason else None, payload=payload)
+        before = ticket.state
+        event = ticket.step(step, ref, now, reason=reason[:2000] if reason else None, payload=payload)
+        if ticket.state != before and isinstance(actor, Actor):
+            # The ticket moved (it now waits): its SLA clock, hooks and notifications follow, as after
+            # any ticket command.
+            uow.outbox.put(self.runner.settle_moved_ticket(uow, actor, ticket, before, (event,), now))
         uow.tickets.save(ticket)
 
     def return_deadline(self, repaired_at: datetime) -> datetime:

@@ -408,3 +408,25 @@ class CommandRunner:
             return result
 
         return self._attempts(once, scoped, recall)
+
+    def settle_moved_ticket(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        ticket: Ticket,
+        before_state: str,
+        events: Sequence[TicketEvent],
+        now: datetime,
+    ) -> list[OutboxMessage]:
+        """What a ticket command does after its step, for a ticket a document write moved (a materials
+        quote refused makes the ticket wait): the ticket hooks, the SLA due times, the provisional-due
+        warning and the state-change notifications. The caller saves the ticket and puts the messages in
+        its outbox, in its own transaction."""
+        messages: list[OutboxMessage] = []
+        for hook in self._ticket_hooks:
+            messages += hook(uow, actor, ticket, before_state, events, now) or ()
+        context = self.context
+        context.sla.derive(ticket, self.tier(uow, ticket), now)
+        messages += provisional_messages(context, uow, ticket, now)
+        messages += context.notifications.messages(uow, ticket, events, now, context.policies.notification)
+        return messages
