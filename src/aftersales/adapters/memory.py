@@ -20,7 +20,7 @@ import attrs
 
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.text_index_memory import MemoryStoredTextIndex
-from aftersales.adapters.ticket_search_memory import MemoryTicketSearch, labels_match
+from aftersales.adapters.ticket_search_memory import MemoryTicketSearch, labels_match, member_ids, works_on
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
@@ -239,7 +239,9 @@ class _Tickets:
         return [
             r.row
             for _, r in self._uow._scan("tickets")
-            if matches(r.row, f) and labels_match(self._uow, r.row.id, f)
+            if matches(r.row, f)
+            and labels_match(self._uow, r.row.id, f)
+            and works_on(self._uow, r.row.id, r.row.assignee_id, f)
         ]
 
     def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
@@ -266,6 +268,12 @@ class _Tickets:
     def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
         column = COUNT_COLUMNS[CountField(field)]
         counts: dict[str, int] = {}
+        if column == "member":  # issue 20: engineers added to the team, the assignee left out
+            for row in self._rows(filter):
+                for member in member_ids(self._uow, row.id):
+                    if member != row.assignee_id:
+                        counts[member] = counts.get(member, 0) + 1
+            return counts
         for row in self._rows(filter):
             value = getattr(row, column) or UNSET
             counts[value] = counts.get(value, 0) + 1

@@ -7,9 +7,10 @@ instants, so "who is on call at 23:00 on Saturday" is a lookup, not a guess. Pur
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
@@ -17,7 +18,7 @@ from aftersales.domain.text import required_text
 from aftersales.domain.work import aware
 from aftersales.errors import ValidationError
 
-__all__ = ["OnCallShift", "Team", "TeamKind"]
+__all__ = ["MEMBER_LABEL", "OnCallShift", "Team", "TeamKind", "added_members"]
 
 
 class TeamKind(StrEnum):
@@ -86,3 +87,22 @@ class Team:
         if not covering:
             return None
         return max(covering, key=lambda s: s.starts_at).engineer_id
+
+
+MEMBER_LABEL = "member:"
+"""The prefix of the ticket label naming an engineer added to its team (``member:<engineer id>``):
+stores index it beside tags, so listings scoped to an engineer find the tickets it was added to."""
+
+
+def added_members(events: Iterable[Any]) -> tuple[str, ...]:
+    """The engineers a coordinator added to a ticket's team, in the order of ``events`` (each once).
+
+    ``events`` are the ticket's history; only ``add_team_member`` steps name members.
+    """
+    out: dict[str, None] = {}
+    for event in events:
+        if event.action == "add_team_member":
+            for member in event.payload.get("members") or ():
+                if isinstance(member, str) and member:
+                    out[member] = None
+    return tuple(out)

@@ -76,6 +76,11 @@ class Dispatching:
             self._dealers = DealerIndex(uow.dealers.list())
         engineers = EngineerIndex(self._engineers)
         loads = uow.tickets.count_by(CountField.ASSIGNEE_ID, TicketFilter(states=_OPEN_STATES))
+        # Issue 20: tickets an engineer was added to (a critical ticket's team) are its work too.
+        for member, load in uow.tickets.count_by(
+            CountField.MEMBER, TicketFilter(states=_OPEN_STATES)
+        ).items():
+            loads[member] = loads.get(member, 0) + load
         for engineer_id, load in loads.items():
             if engineer_id in engineers:
                 engineers.set_load(EngineerId(engineer_id), load)

@@ -17,7 +17,7 @@ from aftersales.domain.classification import Priority
 from aftersales.domain.events import JsonValue
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
-from aftersales.domain.teams import OnCallShift, Team, TeamKind
+from aftersales.domain.teams import OnCallShift, Team, TeamKind, added_members
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
 from aftersales.errors import NotFound, ValidationError
@@ -240,9 +240,5 @@ def ticket_team(ticket: Ticket) -> tuple[str, ...]:
     assignee = ticket.assignee
     if assignee is not None and assignee.kind is AssigneeKind.ENGINEER:
         out.append(assignee.id)
-    for event in ticket.events:
-        if event.action == "add_team_member":
-            for member in event.payload.get("members") or ():
-                if isinstance(member, str) and member not in out:
-                    out.append(member)
+    out += (member for member in added_members(ticket.events) if member not in out)
     return tuple(out)

@@ -589,7 +589,14 @@ def scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
     return _scoped_filter(actor, filters)
 
 
+_SEE_ALL = frozenset(
+    {Role.AGENT, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AUDITOR, Role.SYSTEM}
+)
+
+
 def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
+    if actor.has_role(*_SEE_ALL):
+        return filters  # an office role among several sees the whole ledger, as it reads any ticket
     role = actor.role
     if role is Role.CUSTOMER:
         return attrs.evolve(filters, customer_id=actor.customer_id or "\x00")
@@ -598,5 +605,6 @@ def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
         # regions stay readable by id (see permissions.can_read).
         return attrs.evolve(filters, dealer_id=actor.dealer_id or "\x00")
     if role is Role.ENGINEER:
-        return attrs.evolve(filters, engineer_id=actor.engineer_id or actor.id)
+        # Assigned, or added to the ticket's team by the coordinator (issue 20): what can_read grants.
+        return attrs.evolve(filters, worked_by=actor.engineer_id or actor.id)
     return filters

@@ -36,6 +36,7 @@ from aftersales.domain.erasure import ERASED
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, EngineerId, ProductId, TicketId
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product, WarrantyTerm
+from aftersales.domain.teams import added_members
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
@@ -1016,6 +1017,32 @@ class StorageContract:
             )
             hits = uow.search.search(parse_query("漏水"), red, SearchRequest(limit=100))
             assert set(hits.items) == {i for i in both if i in _expected_hits(searchable, "漏水")}
+
+    def test_an_engineers_tickets_include_those_it_was_added_to(self, store: StoreFactory) -> None:
+        # Issue 20: ``worked_by`` is the assignee or a member label; MEMBER counts the members.
+        tickets = [contract_ticket(n, state="assigned") for n in range(1, 7)]  # assigned to E0, E1, E2…
+        at = T0 + timedelta(days=2)
+        tickets[0].step("add_team_member", AGENT, at, payload={"members": ["E9", "E2"]})
+        tickets[1].step("add_team_member", AGENT, at, payload={"members": ["E9"]})
+        tickets[2].step("add_team_member", AGENT, at, payload={"members": ["E0"]})  # E0 is its assignee
+        with store() as uow:
+            for ticket in tickets:
+                uow.tickets.add(ticket)
+                uow.search.put(search_document(ticket))
+            uow.commit()
+        with store() as uow:
+            for who in ("E9", "E2", "E0", "E7"):
+                expected = sorted(
+                    (t.id for t in tickets if who in (t.assignee.id, *added_members(t.events))),  # type: ignore[union-attr]
+                    reverse=True,
+                )
+                found = [t.id for t in uow.tickets.query(TicketFilter(worked_by=who), PageRequest()).items]
+                assert found == expected, who
+                assert uow.tickets.count(TicketFilter(worked_by=who, is_open=True)) == len(expected)
+            hits = uow.search.search(parse_query("漏水"), TicketFilter(worked_by="E9"), SearchRequest())
+            assert sorted(hits.items) == ["T-0001", "T-0002"]
+            assert uow.tickets.count_by(CountField.MEMBER, TicketFilter()) == {"E9": 2, "E2": 1}
+            assert uow.tickets.count_by(CountField.MEMBER, TicketFilter(region="bj")) == {"E9": 1, "E2": 1}
 
     def test_stored_text_index_finds_substrings_and_ranks_alike(self, store: StoreFactory) -> None:
         docs = {
