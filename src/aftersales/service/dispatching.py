@@ -18,7 +18,6 @@ from aftersales.domain.classification import Priority
 from aftersales.domain.ids import EngineerId
 from aftersales.domain.parties import Engineer
 from aftersales.domain.reasons import Reason
-from aftersales.domain.teams import Team, TeamKind
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
 from aftersales.policies.dispatch import DispatchRequest, Roster, calendar_on_duty
@@ -31,6 +30,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.engineer_loads import OPEN_STATES
+from aftersales.service.team_roster import TeamRoster
 
 __all__ = ["Choice", "Dispatching"]
 
@@ -58,6 +58,7 @@ class Dispatching:
         self.context = context
         self._engineers: tuple[Engineer, ...] | None = None
         self._dealers: DealerIndex | None = None
+        self._teams = TeamRoster()
 
     def forget(self) -> None:
         """Drop the cached roster (engineers or dealers changed); it is rebuilt on next use."""
@@ -165,7 +166,7 @@ class Dispatching:
         calendar = self.context.calendar
         if not emergency or calendar is None or calendar.is_working_time(now):
             return None
-        for team in sorted(uow.documents.query(Team, kind=TeamKind.EMERGENCY.value), key=lambda t: t.id):
+        for team in self._teams.emergency_teams(uow):
             engineer_id = team.on_call(now)
             if engineer_id is not None:
                 engineer = uow.engineers.get(engineer_id)

@@ -17,7 +17,7 @@ from aftersales.domain.classification import Priority
 from aftersales.domain.events import JsonValue
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
-from aftersales.domain.teams import OnCallShift, Team, TeamKind, added_members
+from aftersales.domain.teams import OnCallShift, Team, added_members
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
 from aftersales.errors import NotFound, ValidationError
@@ -29,6 +29,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import Applied, CommandRunner
+from aftersales.service.team_roster import TeamRoster
 from aftersales.service.views import CommandResult
 
 __all__ = ["TeamDesk", "ticket_team"]
@@ -45,6 +46,7 @@ class TeamDesk:
     def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
         self.context = context
         self.runner = runner
+        self.roster = TeamRoster()  # parsed teams, checked against the stored version on every read
 
     # -- master data ----------------------------------------------------------------------------------
 
@@ -191,14 +193,10 @@ class TeamDesk:
         with self.context.store() as uow:
             return ticket_team(self.runner.visible(uow, actor, ticket_id))
 
-    @staticmethod
-    def _team(uow: UnitOfWork, team_id: str | None) -> Team:
+    def _team(self, uow: UnitOfWork, team_id: str | None) -> Team:
         if team_id is not None:
-            return uow.documents.get(Team, team_id)
-        found = sorted(uow.documents.query(Team, kind=TeamKind.EMERGENCY.value), key=lambda t: t.id)
-        if not found:
-            raise NotFound("team", TeamKind.EMERGENCY.value)
-        return found[0]
+            return self.roster.team(uow, team_id)
+        return self.roster.emergency_team(uow)
 
     def _notify(
         self, uow: UnitOfWork, ticket: Ticket, team: Team, reason: Reason, now: datetime

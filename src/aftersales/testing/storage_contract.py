@@ -734,6 +734,40 @@ class StorageContract:
             with pytest.raises(NotFound):
                 uow.documents.save(FrozenDoc("F9", "x"))
 
+    def test_document_versions_and_queries_by_value_follow_the_writes(self, store: StoreFactory) -> None:
+        # Issue 20: a reader keeping a parsed document checks the stored version; queries by value
+        # see this unit's own writes and the committed ones, changed index values included.
+        with store() as uow:
+            uow.documents.add(ContractDoc("V1", "T-1", "draft"))
+            uow.documents.add(ContractDoc("V2", "T-1", "issued"))
+            uow.documents.add(ContractDoc("V3", "T-2", "draft"))
+            uow.commit()
+        with store() as uow:
+            assert uow.documents.version(ContractDoc, "V1") == 0  # type: ignore[attr-defined]
+            with pytest.raises(NotFound):
+                uow.documents.version(ContractDoc, "V9")  # type: ignore[attr-defined]
+            assert uow.documents.versions(ContractDoc, state="draft") == {"V1": 0, "V3": 0}  # type: ignore[attr-defined]
+            with pytest.raises(ValidationError):
+                uow.documents.versions(ContractDoc, lines="x")  # type: ignore[attr-defined]
+            doc = uow.documents.get(ContractDoc, "V1")
+            doc.state = "issued"
+            uow.documents.save(doc)
+            uow.documents.add(ContractDoc("V4", "T-1", "draft"))
+            assert [d.id for d in uow.documents.query(ContractDoc, state="draft")] == ["V3", "V4"]
+            assert [d.id for d in uow.documents.query(ContractDoc, state="issued")] == ["V1", "V2"]
+            assert uow.documents.versions(ContractDoc, ticket_id="T-1") == {"V1": 1, "V2": 0, "V4": 0}  # type: ignore[attr-defined]
+        with store() as uow:  # rolled back: the committed state again
+            assert [d.id for d in uow.documents.query(ContractDoc, state="draft")] == ["V1", "V3"]
+            assert uow.documents.version(ContractDoc, "V1") == 0  # type: ignore[attr-defined]
+            doc = uow.documents.get(ContractDoc, "V3")
+            doc.state = "issued"
+            uow.documents.save(doc)
+            uow.commit()
+        with store() as uow:
+            assert [d.id for d in uow.documents.query(ContractDoc, state="draft")] == ["V1"]
+            assert [d.id for d in uow.documents.query(ContractDoc, state="issued")] == ["V2", "V3"]
+            assert uow.documents.versions(ContractDoc, state="issued") == {"V2": 0, "V3": 1}  # type: ignore[attr-defined]
+
     # -- ledger queries ----------------------------------------------------------------------
 
     @pytest.mark.parametrize(("name", "filter", "predicate"), FILTER_CASES, ids=[c[0] for c in FILTER_CASES])
