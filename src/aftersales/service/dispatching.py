@@ -1,10 +1,11 @@
 """Dispatch for one desk (派工): who gets a ticket, and what happens when nobody can take it.
 
-The roster of engineers and dealers (indexed by skill, region, territory) is cached per desk and
-rebuilt after an engineer or dealer is registered. Engineers' *loads* are not cached: they change with
-every command of every process, so each dispatch counts the open tickets per assignee in its own
-transaction (one indexed ``GROUP BY``) and sets them on a copy of the roster — a rejected, reopened,
-cancelled or conflicting command can never leave a load wrong.
+The roster of engineers and dealers (indexed by skill, region, territory) is kept per desk and
+rebuilt when the store's roster stamp moved (an engineer or dealer was written, by any process;
+checked on every dispatch, see :mod:`aftersales.service.roster_stamp`). Engineers' *loads* are not
+cached: they change with every command of every process, so each dispatch counts the open tickets
+per assignee in its own transaction (one indexed ``GROUP BY``) and sets them on a copy of the
+roster — a rejected, reopened, cancelled or conflicting command can never leave a load wrong.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.engineer_loads import OPEN_STATES
+from aftersales.service.roster_stamp import roster_version
 from aftersales.service.team_roster import TeamRoster
 
 __all__ = ["Choice", "Dispatching"]
@@ -59,6 +61,7 @@ class Dispatching:
         self._engineers: tuple[Engineer, ...] | None = None
         self._dealers: DealerIndex | None = None
         self._teams = TeamRoster()
+        self._stamp: int | None = None
 
     def forget(self) -> None:
         """Drop the cached roster (engineers or dealers changed); it is rebuilt on next use."""
@@ -71,10 +74,15 @@ class Dispatching:
             self.forget()
 
     def roster(self, uow: UnitOfWork) -> Roster:
-        """The indexed roster with each engineer's load counted now, in ``uow``."""
-        if self._engineers is None or self._dealers is None:
+        """The indexed roster with each engineer's load counted now, in ``uow``.
+
+        The engineers and dealers kept from an earlier dispatch are used only while the store's roster
+        stamp is the one they were read under (checked here, every time)."""
+        stamp = roster_version(uow)
+        if self._engineers is None or self._dealers is None or stamp is None or stamp != self._stamp:
             self._engineers = tuple(uow.engineers.list())
             self._dealers = DealerIndex(uow.dealers.list())
+            self._stamp = stamp
         engineers = EngineerIndex(self._engineers)
         loads = uow.tickets.count_by(CountField.ASSIGNEE_ID, TicketFilter(states=_OPEN_STATES))
         # Issue 20: tickets an engineer was added to (a critical ticket's team) are its work too.
