@@ -3,8 +3,9 @@
 Target (issue 20): detection on each fault record ≤ 50 µs at 1 M stored fault records, indexed.
 
 The file holds 1,000,000 counted fault units (``BatchFaultUnit``, the detector's index: one per unit
-and problem) over 20,000 batch problems, with their tallies, written through the SQLite adapter in
-50,000-unit transactions as the detector itself writes them. Each measured operation is the
+and problem, each linked to the unit counted before it) over 20,000 batch problems, with their tallies
+(a count and the last unit), written through the SQLite adapter in 50,000-unit transactions as the
+detector itself writes them. Each measured operation is the
 detector's hook on one new ``record_fault`` event, inside an open transaction as in a command:
 
 - *below threshold*: a new unit of a batch far from 5 % (the common case);
@@ -76,14 +77,15 @@ def build(path: Path, units: int, batch: int = 50_000) -> float:
         with store() as uow:
             for i in range(start, min(units, start + batch)):
                 key = incident_key(f"B{i % PROBLEMS}", "cause", "seal_defect")
-                uow.documents.add(BatchFaultUnit(f"{key}|X{i}", key, f"X{i}", f"T{i}", f"C{i % 997}", AT))
+                before = f"X{i - PROBLEMS}" if i >= PROBLEMS else None  # linked as the detector links
+                unit = BatchFaultUnit(f"{key}|X{i}", key, f"X{i}", f"T{i}", f"C{i % 997}", AT, before)
+                uow.documents.add(unit)
             uow.commit()
         print(f"    … {min(units, start + batch):,} fault units written", flush=True)
     with store() as uow:
         for p in range(PROBLEMS):
             key = incident_key(f"B{p}", "cause", "seal_defect")
-            members = [f"X{p + k * PROBLEMS}" for k in range(per)]
-            uow.documents.add(BatchFaultTally(key, per, BATCH_SIZE, members=members))
+            uow.documents.add(BatchFaultTally(key, per, BATCH_SIZE, last=f"X{p + (per - 1) * PROBLEMS}"))
         hot = incident_key(JOINED, "cause", "seal_defect")
         incident = QualityIncident(
             "QI-1", hot, "P", JOINED, "cause", "seal_defect", 100, Decimal(5), AT,
@@ -98,7 +100,7 @@ def build(path: Path, units: int, batch: int = 50_000) -> float:
 
 
 def the_file(units: int) -> Path:
-    path = data_dir() / f"fault-units-{units}.db"
+    path = data_dir() / f"fault-units-linked-{units}.db"  # units linked from the tally (issue 20, round 4)
     meta = path.with_suffix(".json")
     if path.exists() and meta.exists():
         return path
