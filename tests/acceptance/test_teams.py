@@ -207,3 +207,24 @@ def test_the_memory_store_answers_a_query_by_value_without_a_scan(monkeypatch: p
             assert uow.documents.query(Team, kind="dealer") == []
         tid = _critical(desk)
         assert desk.teams.dispatch_critical(AGENT, tid).ticket.assignee.id == "lead"  # type: ignore[union-attr]
+
+
+def test_a_normal_ticket_at_night_waits_for_the_next_working_period() -> None:
+    # Seed 003 / issue 20: only critical tickets wake someone up; a normal one goes to whoever is on
+    # duty when the next working period starts (Monday 09:00), and nobody is escalated to.
+    with _desk(SATURDAY_NIGHT) as desk:
+        contact = Contact("c", phone="13800000001", address="上海市浦东新区 2 号")
+        desk.register_customer(MANAGER, Customer(CustomerId("c2"), "王五", contact, CustomerTier.REGULAR))
+        tid = desk.open_ticket(AGENT, customer_id="c2", description="水箱不出水").ticket.id
+        desk.triage(AGENT, tid, nature="leak", severity=Severity.MEDIUM)
+        assert desk.ticket(MANAGER, tid).priority is Priority.NORMAL
+        result = desk.dispatch(AGENT, tid)
+        assert result.ticket.assignee is not None
+        reasons = result.events[-1].payload["reasons"]
+        waits = [r for r in reasons if r["code"] == "next_working_period"]  # type: ignore[index, union-attr]
+        assert waits and waits[0]["params"]["starts"] == "2026-03-09T09:00+08:00"  # type: ignore[index, call-overload]
+        assert not any(d.outcome.__class__.__name__ == "Escalation" for d in result.decisions)
+        desk.deliver()
+        notifier = desk.notifier
+        assert isinstance(notifier, MemoryNotifier)
+        assert not notifier.to("head@example.cn")

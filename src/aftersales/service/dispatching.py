@@ -140,10 +140,17 @@ class Dispatching:
         if on_call is not None:
             return attrs.evolve(on_call, reasons=(*on_call.reasons, *coordination), messages=told)
         on_duty = calendar_on_duty(calendar) if calendar is not None else None
+        waits: tuple[Reason, ...] = ()
+        if calendar is not None and not route.outcome.emergency_team and not calendar.is_working_time(now):
+            # Issue 20: outside working hours a ticket that is not critical waits for the next working
+            # period (its clocks already do): it goes to whoever is on duty then, nobody is woken up.
+            start = calendar.next_working_time(now)
+            request = attrs.evolve(request, at=start)
+            waits = (Reason("next_working_period", {"starts": start.isoformat(timespec="minutes")}),)
         decision = policies.dispatch.decide(request, roster or self.roster(uow), on_duty)
         chosen = decision.outcome.assignee
         if chosen is not None:
-            return Choice(chosen, (*decision.reasons, *coordination), (route, decision), told)
+            return Choice(chosen, (*decision.reasons, *waits, *coordination), (route, decision), told)
         escalation = policies.escalation.decide(
             EscalationFacts(EscalationTrigger.NO_CANDIDATE, decision.reasons[-1])
         )
