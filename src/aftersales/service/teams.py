@@ -112,31 +112,37 @@ class TeamDesk:
         """
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
-            if ticket.priority is not Priority.CRITICAL:
-                raise ValidationError(f"ticket {ticket.id} is not critical", field="priority")
-            team = self._team(uow, team_id)
-            reasons = [Reason("emergency_team", {"team": team.name})]
-            try:
-                if uow.customers.get(ticket.customer_id).tier is CustomerTier.VIP:
-                    reasons.append(Reason("vip_customer", {"customer": ticket.customer_id}))
-            except NotFound:
-                pass
-            calendar = self.context.calendar
-            working = calendar.is_working_time(now) if calendar is not None else True
-            chosen = team.lead if working else team.on_call(now)
-            reasons.append(Reason("team_lead" if working else "on_call", {"engineer": chosen or "-"}))
-            if chosen is None:
-                return self._failed(uow, actor, ticket, team, reasons, now)
-            engineer = uow.engineers.get(chosen)
-            ticket.assign(
-                actor.ref, now, Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name),
-                reason="critical: emergency team", reasons=reasons,
-            )  # fmt: skip
-            return Applied(messages=self._notify(uow, ticket, team, reasons[-1], now))
+            return self._to_team(uow, actor, ticket, team_id, now)
 
         return self.runner.execute(
             actor, "dispatch", ticket_id, apply, idempotency_key, request=["critical", team_id]
         )
+
+    def _to_team(
+        self, uow: UnitOfWork, actor: Actor, ticket: Ticket, team_id: str | None, now: datetime
+    ) -> Applied:
+        """The work of :meth:`dispatch_critical` inside its transaction (the runner checks and commits)."""
+        if ticket.priority is not Priority.CRITICAL:
+            raise ValidationError(f"ticket {ticket.id} is not critical", field="priority")
+        team = self._team(uow, team_id)
+        reasons = [Reason("emergency_team", {"team": team.name})]
+        try:
+            if uow.customers.get(ticket.customer_id).tier is CustomerTier.VIP:
+                reasons.append(Reason("vip_customer", {"customer": ticket.customer_id}))
+        except NotFound:
+            pass
+        calendar = self.context.calendar
+        working = calendar.is_working_time(now) if calendar is not None else True
+        chosen = team.lead if working else team.on_call(now)
+        reasons.append(Reason("team_lead" if working else "on_call", {"engineer": chosen or "-"}))
+        if chosen is None:
+            return self._failed(uow, actor, ticket, team, reasons, now)
+        engineer = uow.engineers.get(chosen)
+        ticket.assign(
+            actor.ref, now, Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name),
+            reason="critical: emergency team", reasons=reasons,
+        )  # fmt: skip
+        return Applied(messages=self._notify(uow, ticket, team, reasons[-1], now))
 
     def add_members(
         self,
