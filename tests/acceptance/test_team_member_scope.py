@@ -139,3 +139,37 @@ def test_the_member_listing_uses_the_label_index(tmp_path: Path) -> None:
         )
     assert "ticket_labels" in plan and "SCAN tickets" not in plan, plan
     assert "SEARCH l USING PRIMARY KEY" in counted and "SCAN" not in counted, counted
+
+
+def test_document_queries_by_value_read_the_index(tmp_path: Path) -> None:
+    # Issue 20: the emergency team is found through the (kind, field, value) index, never a scan.
+    from aftersales.adapters.sqlite import SqliteStore
+    from aftersales.domain.teams import Team, TeamKind
+
+    store = SqliteStore(f"sqlite:///{tmp_path / 'docs.db'}")
+    try:
+        with store() as uow:
+            for n in range(300):
+                kind = TeamKind.EMERGENCY if n % 100 == 0 else TeamKind.REGION
+                uow.documents.add(Team(f"t{n:03d}", f"team {n}", kind, "e1"))
+            uow.commit()
+        plans: list[str] = []
+        with store() as uow:
+            run = uow.run
+
+            def explained(sql: str, params: object = ()) -> object:
+                if sql.lstrip().upper().startswith("SELECT"):
+                    rows = run(f"EXPLAIN QUERY PLAN {sql}", params).fetchall()
+                    plans.append(" | ".join(str(r[-1]) for r in rows))
+                return run(sql, params)
+
+            uow.run = explained  # type: ignore[method-assign]
+            found = uow.documents.query(Team, kind="emergency")
+            versions = uow.documents.versions(Team, kind="emergency")
+        assert [t.id for t in found] == ["t000", "t100", "t200"]
+        assert versions == {"t000": 0, "t100": 0, "t200": 0}
+        assert len(plans) == 2
+        for plan in plans:
+            assert "document_index_value" in plan and "SCAN" not in plan, plan
+    finally:
+        store.close()
