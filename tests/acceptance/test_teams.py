@@ -228,3 +228,19 @@ def test_a_normal_ticket_at_night_waits_for_the_next_working_period() -> None:
         notifier = desk.notifier
         assert isinstance(notifier, MemoryNotifier)
         assert not notifier.to("head@example.cn")
+
+
+def test_the_desks_own_failed_dispatch_is_in_the_history() -> None:
+    # Issue 20: a dispatch that found nobody is an event with its reasons and the escalation's addressees.
+    with ServiceDesk.open("memory://", pack="service_centre", clock=ManualClock(MONDAY), staff=STAFF) as desk:
+        contact = Contact("c", phone="13800000001", address="上海市浦东新区 2 号")
+        desk.register_customer(MANAGER, Customer(CustomerId("c2"), "王五", contact, CustomerTier.REGULAR))
+        tid = desk.open_ticket(AGENT, customer_id="c2", description="水箱不出水").ticket.id
+        desk.triage(AGENT, tid, nature="leak", severity=Severity.MEDIUM)
+        result = desk.dispatch(AGENT, tid)  # no engineer, no dealer registered
+        assert result.ticket.assignee is None and result.ticket.state == "triaged"
+        event = desk.ticket(MANAGER, tid).events[-1]
+        assert event.action == "dispatch_failed"
+        assert event.payload["to"] == ["manager"]
+        codes = [r["code"] for r in event.payload["reasons"]]  # type: ignore[index, union-attr]
+        assert "no_engineer" in codes and "escalated" in codes

@@ -16,6 +16,7 @@ from datetime import datetime
 import attrs
 
 from aftersales.domain.classification import Priority
+from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import EngineerId
 from aftersales.domain.parties import Engineer
 from aftersales.domain.reasons import Reason
@@ -23,7 +24,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
 from aftersales.policies.dispatch import DispatchRequest, Roster, calendar_on_duty
 from aftersales.policies.engineer_index import DealerIndex, EngineerIndex
-from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
+from aftersales.policies.escalation import Escalation, EscalationFacts, EscalationTrigger
 from aftersales.policies.routing import Route, RoutingFacts
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import CountField, TicketFilter
@@ -34,7 +35,7 @@ from aftersales.service.engineer_loads import OPEN_STATES
 from aftersales.service.roster_stamp import roster_version
 from aftersales.service.team_roster import TeamRoster
 
-__all__ = ["Choice", "Dispatching"]
+__all__ = ["Choice", "Dispatching", "failed_dispatch"]
 
 _COORDINATION_CODES = frozenset({"critical_coordination", "multi_department"})
 
@@ -191,3 +192,18 @@ class Dispatching:
                 )
                 return Choice(Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name), reasons)
         return None
+
+
+def failed_dispatch(choice: Choice) -> dict[str, JsonValue]:
+    """The ``dispatch_failed`` event's payload for a choice that found nobody: every reason of the
+    decisions taken (route, dispatch, escalation) and the escalation's addressees."""
+    reasons: list[JsonValue] = []
+    to: list[JsonValue] = []
+    for decision in choice.decisions:
+        for reason in getattr(decision, "reasons", ()):
+            params = {key: str(value) for key, value in reason.params.items()}
+            reasons.append({"code": reason.code, "params": params})
+        outcome = getattr(decision, "outcome", None)
+        if isinstance(outcome, Escalation):
+            to += [role.value for role in outcome.to if role.value not in to]
+    return {"to": to, "reasons": reasons}

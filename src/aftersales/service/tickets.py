@@ -46,7 +46,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import callback_plan, schedule_in
 from aftersales.service.context import DeskContext
-from aftersales.service.dispatching import Dispatching
+from aftersales.service.dispatching import Dispatching, failed_dispatch
 from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.lifecycle import (
     check_resolve,
@@ -213,6 +213,8 @@ class Tickets:
             choice = self.dispatching.choose(uow, actor, ticket, now, engineer_id, dealer_id)
             if choice.assignee is not None:
                 ticket.assign(actor.ref, now, choice.assignee, reason=reason, reasons=choice.reasons)
+            else:  # issue 20: nobody found is history too (why, and who the escalation went to)
+                ticket.step("dispatch_failed", actor.ref, now, payload=failed_dispatch(choice))
             return Applied(messages=choice.messages, decisions=choice.decisions)
 
         return self.runner.execute(
