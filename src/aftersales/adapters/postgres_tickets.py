@@ -20,13 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from aftersales.adapters.sql_ledger import ROW_COLUMNS, page_query, where
+from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.ticket_memo import TicketMemo
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
-from aftersales.ports.ticket_index import COUNT_COLUMNS, row_values
+from aftersales.ports.ticket_index import row_values
 from aftersales.serialization import EventsText, loads, structure, ticket_text_utf8
 
 try:
@@ -229,10 +229,6 @@ class PostgresTickets:
         return int(found[0]) if found is not None else 0
 
     def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
-        column = COUNT_COLUMNS[CountField(field)]
-        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE")
-        sql = (
-            f"SELECT {column}, count(*) FROM tickets"
-            f"{' WHERE ' + ' AND '.join(parts) if parts else ''} GROUP BY {column}"
-        )
+        # issue 20: also by team member (collations: labels read per ticket, not as a prefix range)
+        sql, params = count_query(field, filter, "%s", "ILIKE", "TRUE", "FALSE", prefix_range=False)
         return {(value or UNSET): int(n) for value, n in self._uow.run(sql, params)}

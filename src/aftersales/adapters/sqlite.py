@@ -36,7 +36,7 @@ from aftersales.adapters.reporting_rows import (
     fault_values,
 )
 from aftersales.adapters.reporting_sqlite_schema import BackfillProgress, backfill_reporting
-from aftersales.adapters.sql_ledger import ROW_COLUMNS, page_query, where
+from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
 from aftersales.adapters.sqlite_schema import check_header, migrate, ticket_indexes
@@ -60,7 +60,7 @@ from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
-from aftersales.ports.ticket_index import COUNT_COLUMNS, row_values
+from aftersales.ports.ticket_index import row_values
 from aftersales.serialization import (
     EventsText,
     decode_json,
@@ -627,12 +627,7 @@ class _Tickets:
         return int(self._uow.run(sql, params).fetchone()[0])
 
     def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
-        column = COUNT_COLUMNS[CountField(field)]
-        parts, params = where(filter, "?", "LIKE")
-        sql = (
-            f"SELECT {column}, count(*) FROM tickets"
-            f"{' WHERE ' + ' AND '.join(parts) if parts else ''} GROUP BY {column}"
-        )
+        sql, params = count_query(field, filter, "?", "LIKE")  # issue 20: also by team member
         return {(value or UNSET): n for value, n in self._uow.run(sql, params)}
 
 

@@ -121,8 +121,9 @@ COUNT_COLUMNS: dict[CountField, str] = {
     CountField.PRODUCT_ID: "product_id",
     CountField.BATCH: "batch",
     CountField.ASSIGNEE_ID: "assignee_id",
+    CountField.MEMBER: "member",
 }
-"""The row column each :class:`CountField` groups on."""
+"""The row column each :class:`CountField` groups on (``member``: the member labels, not a column)."""
 
 
 def matches(row: TicketRow, f: TicketFilter) -> bool:

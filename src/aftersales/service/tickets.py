@@ -46,7 +46,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import callback_plan, schedule_in
 from aftersales.service.context import DeskContext
-from aftersales.service.dispatching import Dispatching
+from aftersales.service.dispatching import Dispatching, failed_dispatch
 from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.lifecycle import (
     check_resolve,
@@ -213,6 +213,8 @@ class Tickets:
             choice = self.dispatching.choose(uow, actor, ticket, now, engineer_id, dealer_id)
             if choice.assignee is not None:
                 ticket.assign(actor.ref, now, choice.assignee, reason=reason, reasons=choice.reasons)
+            else:  # issue 20: nobody found is history too (why, and who the escalation went to)
+                ticket.step("dispatch_failed", actor.ref, now, payload=failed_dispatch(choice))
             return Applied(messages=choice.messages, decisions=choice.decisions)
 
         return self.runner.execute(
@@ -589,7 +591,14 @@ def scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
     return _scoped_filter(actor, filters)
 
 
+_SEE_ALL = frozenset(
+    {Role.AGENT, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AUDITOR, Role.SYSTEM}
+)
+
+
 def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
+    if actor.has_role(*_SEE_ALL):
+        return filters  # an office role among several sees the whole ledger, as it reads any ticket
     role = actor.role
     if role is Role.CUSTOMER:
         return attrs.evolve(filters, customer_id=actor.customer_id or "\x00")
@@ -598,5 +607,6 @@ def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
         # regions stay readable by id (see permissions.can_read).
         return attrs.evolve(filters, dealer_id=actor.dealer_id or "\x00")
     if role is Role.ENGINEER:
-        return attrs.evolve(filters, engineer_id=actor.engineer_id or actor.id)
+        # Assigned, or added to the ticket's team by the coordinator (issue 20): what can_read grants.
+        return attrs.evolve(filters, worked_by=actor.engineer_id or actor.id)
     return filters
