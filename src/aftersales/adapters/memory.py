@@ -9,6 +9,7 @@ nothing.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import threading
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
+from aftersales.adapters.sla_candidates_memory import candidates
 from aftersales.adapters.text_index_memory import MemoryStoredTextIndex
 from aftersales.adapters.ticket_search_memory import MemoryTicketSearch, labels_match, member_ids, works_on
 from aftersales.domain.parties import Customer, Dealer, Engineer
@@ -39,6 +41,7 @@ from aftersales.ports.queries import (
     encode_cursor,
 )
 from aftersales.ports.repositories import distinct_batch
+from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.ticket_index import COUNT_COLUMNS, SORT_ARITY, TicketRow, matches, sort_key, ticket_row
 from aftersales.serialization import decode_json, dumps, encode_json, loads, structure, unstructure
 
@@ -149,17 +152,52 @@ class MemoryUnitOfWork:
         self._store = store
         self._writes: dict[Key, _Record | None] = {}
         self._expected: dict[Key, int | None] = {}
-        self.tickets = _Tickets(self)
-        self.customers: _Entities[Customer] = _Entities(self, "customer", Customer)
-        self.assets: _Entities[Asset] = _Entities(self, "asset", Asset)
-        self.products: _Entities[Product] = _Entities(self, "product", Product)
-        self.dealers: _Entities[Dealer] = _Entities(self, "dealer", Dealer)
-        self.engineers: _Entities[Engineer] = _Entities(self, "engineer", Engineer)
-        self.documents = _Documents(self)
-        self.outbox = _Outbox(self)
-        self.idempotency = _Idempotency(self)
-        self.search = MemoryTicketSearch(self, _Record)
-        self.texts = MemoryStoredTextIndex(self, _Record)
+
+    # The repositories are made on first use: a read (desk.sla, a view) touches two or three of them,
+    # and making all eleven was a fifth of such a read.
+    @functools.cached_property
+    def tickets(self) -> _Tickets:
+        return _Tickets(self)
+
+    @functools.cached_property
+    def customers(self) -> _Entities[Customer]:
+        return _Entities(self, "customer", Customer)
+
+    @functools.cached_property
+    def assets(self) -> _Entities[Asset]:
+        return _Entities(self, "asset", Asset)
+
+    @functools.cached_property
+    def products(self) -> _Entities[Product]:
+        return _Entities(self, "product", Product)
+
+    @functools.cached_property
+    def dealers(self) -> _Entities[Dealer]:
+        return _Entities(self, "dealer", Dealer)
+
+    @functools.cached_property
+    def engineers(self) -> _Entities[Engineer]:
+        return _Entities(self, "engineer", Engineer)
+
+    @functools.cached_property
+    def documents(self) -> _Documents:
+        return _Documents(self)
+
+    @functools.cached_property
+    def outbox(self) -> _Outbox:
+        return _Outbox(self)
+
+    @functools.cached_property
+    def idempotency(self) -> _Idempotency:
+        return _Idempotency(self)
+
+    @functools.cached_property
+    def search(self) -> MemoryTicketSearch:
+        return MemoryTicketSearch(self, _Record)
+
+    @functools.cached_property
+    def texts(self) -> MemoryStoredTextIndex:
+        return MemoryStoredTextIndex(self, _Record)
 
     def __enter__(self) -> MemoryUnitOfWork:
         self._store._turn.acquire()
@@ -285,6 +323,14 @@ class _Tickets:
         ]
 
     def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
+        chosen, cursor = self._page(filter, page)
+        return Page([self.get(r.id) for r in chosen], cursor)
+
+    def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
+        chosen, cursor = self._page(filter, page)
+        return Page(candidates(self._uow.customers, chosen), cursor)
+
+    def _page(self, filter: TicketFilter, page: PageRequest) -> tuple[list[TicketRow], str | None]:
         sort = page.sort
         descending = sort is Sort.RECEIVED_DESC
         rows = self._rows(filter)
@@ -300,7 +346,7 @@ class _Tickets:
         more = len(chosen) > page.limit
         chosen = chosen[: page.limit]
         cursor = encode_cursor(sort, sort_key(chosen[-1], sort)) if more and chosen else None
-        return Page([self.get(r.id) for r in chosen], cursor)
+        return chosen, cursor
 
     def count(self, filter: TicketFilter) -> int:
         return len(self._rows(filter))

@@ -20,12 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from aftersales.adapters.sla_candidates_sql import POSTGRES_TIER, candidate_page, candidate_query
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.ticket_memo import TicketMemo
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
+from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.ticket_index import row_values
 from aftersales.serialization import EventsText, loads, structure, ticket_text_utf8
 
@@ -215,6 +217,10 @@ class PostgresTickets:
         items = [self._load(r[0], r[1]) for r in rows[: page.limit]]
         cursor = encode_cursor(page.sort, rows[page.limit - 1][2:]) if len(rows) > page.limit else None
         return Page(items, cursor)
+
+    def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
+        sql, params = candidate_query(filter, page, "%s", "ILIKE", POSTGRES_TIER, "TRUE", "FALSE")
+        return candidate_page(self._uow.run(sql, params).fetchall(), page)
 
     @staticmethod
     def _load(version: int, data: Any) -> Ticket:

@@ -36,6 +36,7 @@ from aftersales.adapters.reporting_rows import (
     fault_values,
 )
 from aftersales.adapters.reporting_sqlite_schema import BackfillProgress, backfill_reporting
+from aftersales.adapters.sla_candidates_sql import SQLITE_TIER, candidate_page, candidate_query
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
@@ -60,6 +61,7 @@ from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
+from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.ticket_index import row_values
 from aftersales.serialization import (
     EventsText,
@@ -620,6 +622,10 @@ class _Tickets:
             items.append(ticket)
         cursor = encode_cursor(page.sort, rows[page.limit - 1][2:]) if len(rows) > page.limit else None
         return Page(items, cursor)
+
+    def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
+        sql, params = candidate_query(filter, page, "?", "LIKE", SQLITE_TIER)
+        return candidate_page(self._uow.run(sql, params).fetchall(), page)
 
     def count(self, filter: TicketFilter) -> int:
         parts, params = where(filter, "?", "LIKE")
