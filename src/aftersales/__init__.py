@@ -520,3 +520,8 @@ __all__ += [
     "StaffTraining",
     "Trainee",
 ]
+
+# Issue 21 (storage at scale): a ledger page as the tickets' indexed columns (ServiceDesk.ticket_rows).
+from aftersales.ports.ticket_index import TicketRow  # noqa: E402
+
+__all__ += ["TicketRow"]

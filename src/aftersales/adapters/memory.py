@@ -243,6 +243,10 @@ class _Tickets:
         ]
 
     def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
+        rows = self.query_rows(filter, page)
+        return Page([self.get(r.id) for r in rows.items], rows.next_cursor)
+
+    def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
         sort = page.sort
         descending = sort is Sort.RECEIVED_DESC
         rows = self._rows(filter)
@@ -258,7 +262,7 @@ class _Tickets:
         more = len(chosen) > page.limit
         chosen = chosen[: page.limit]
         cursor = encode_cursor(sort, sort_key(chosen[-1], sort)) if more and chosen else None
-        return Page([self.get(r.id) for r in chosen], cursor)
+        return Page(chosen, cursor)
 
     def count(self, filter: TicketFilter) -> int:
         return len(self._rows(filter))

@@ -187,6 +187,18 @@ class SqliteTicketSearch:
 
     def __init__(self, uow: _Runner) -> None:
         self._uow = uow
+        # The search row of a ticket read in this transaction (its store joins it into the ticket's
+        # read): the next put of that ticket compares against it instead of selecting it.
+        self._primed: dict[str, tuple[Any, ...]] = {}
+
+    def prime(self, ticket_id: str, row: tuple[Any, ...]) -> None:
+        """The stored row of ``ticket_id``: pos, text, idents, keys, labels, scope, the number of
+        pending positions and whether its own is pending (as read in this transaction)."""
+        self._primed[ticket_id] = row
+
+    def forget(self) -> None:
+        """The transaction ended: rows read in it may change."""
+        self._primed.clear()
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -232,16 +244,23 @@ class SqliteTicketSearch:
 
         A ticket indexed before keeps its position.
         """
-        base = position_base(doc.received_us)
-        # One statement for "indexed before?" and "the next free position": a command pays per statement.
-        row = self._uow.run(
-            "SELECT s.pos, s.text, s.idents, s.keys, s.labels, s.scope,"
-            " (SELECT max(pos) FROM ticket_search WHERE pos BETWEEN ? AND ?),"
-            " (SELECT count(*) FROM ticket_search_pending),"
-            " (SELECT 1 FROM ticket_search_pending WHERE pos = s.pos)"
-            " FROM (SELECT 1) LEFT JOIN ticket_search s ON s.ticket_id = ?",
-            (base, base + SLOTS - 1, doc.ticket_id),
-        ).fetchone()
+        primed = self._primed.pop(doc.ticket_id, None)
+        # Anything this put writes makes the other primed rows' pending figures stale.
+        self._primed.clear()
+        if primed is not None:
+            row = (*primed[:6], None, *primed[6:])
+        else:
+            base = position_base(doc.received_us)
+            # One statement for "indexed before?" and "the next free position": a command pays per
+            # statement.
+            row = self._uow.run(
+                "SELECT s.pos, s.text, s.idents, s.keys, s.labels, s.scope,"
+                " (SELECT max(pos) FROM ticket_search WHERE pos BETWEEN ? AND ?),"
+                " (SELECT count(*) FROM ticket_search_pending),"
+                " (SELECT 1 FROM ticket_search_pending WHERE pos = s.pos)"
+                " FROM (SELECT 1) LEFT JOIN ticket_search s ON s.ticket_id = ?",
+                (base, base + SLOTS - 1, doc.ticket_id),
+            ).fetchone()
         pending = int(row[7])
         if row[0] is None:
             self._insert(self._next(doc.received_us, row[6]), doc, pending)
@@ -274,6 +293,7 @@ class SqliteTicketSearch:
 
     def flush(self) -> None:
         """Write the words of every pending position to the FTS index (one FTS5 segment for all)."""
+        self._primed.clear()
         run = self._uow.run
         rows = run(
             "SELECT p.pos, p.indexed, p.text, p.idents, p.scope, s.text, s.idents, s.scope"
@@ -295,6 +315,7 @@ class SqliteTicketSearch:
         batch = list(docs)
         if not batch:
             return
+        self._primed.clear()
         run = self._uow.run
         lowest = position_base(min(d.received_us for d in batch))
         highest = position_base(max(d.received_us for d in batch)) + SLOTS - 1
@@ -340,6 +361,7 @@ class SqliteTicketSearch:
 
     def remove(self, ticket_id: str) -> None:
         """Forget ``ticket_id``."""
+        self._primed.clear()
         found = self._stored(ticket_id)
         if found is not None:
             pos, text, idents, scope = found[0], found[1], found[2], found[5]
