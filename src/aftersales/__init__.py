@@ -523,5 +523,6 @@ __all__ += [
 
 # Issue 21 (storage at scale): a ledger page as the tickets' indexed columns (ServiceDesk.ticket_rows).
 from aftersales.ports.ticket_index import TicketRow  # noqa: E402
+from aftersales.service.ticket_import import ImportReport  # noqa: E402
 
-__all__ += ["TicketRow"]
+__all__ += ["ImportReport", "TicketRow"]

@@ -13,7 +13,7 @@ attributes: ``desk.complaints``, ``desk.callbacks``, ``desk.materials``, ``desk.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -24,6 +24,7 @@ from aftersales.domain.custom_fields import CustomFieldSet
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.surveys import CHECKLIST_ITEMS, CallbackChecklist
+from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.notifications import Renderer, default_renderer
 from aftersales.policies.registry import PolicySet, resolve_policies
@@ -71,6 +72,7 @@ from aftersales.service.sla_watch import SlaWatch
 from aftersales.service.staff_desk import StaffDesk
 from aftersales.service.survey_campaigns import SurveyCampaigns
 from aftersales.service.teams import TeamDesk
+from aftersales.service.ticket_import import DEFAULT_IMPORT_BATCH, ImportReport, import_tickets
 from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.tickets import Tickets, scoped_filter
 from aftersales.service.views import CommandResult, TicketView
@@ -432,6 +434,12 @@ class ServiceDesk(Tickets):
                 break
             page = PageRequest(limit=1000, cursor=found.next_cursor)
         return self.describing.export(views[:limit])
+
+    def import_tickets(
+        self, actor: Actor, tickets: Iterable[Ticket], *, batch_size: int = DEFAULT_IMPORT_BATCH
+    ) -> ImportReport:
+        """Bulk import of complete tickets, a transaction per batch (issue 21; see service/ticket_import)."""
+        return import_tickets(self.runner, actor, tickets, batch_size=batch_size)
 
     @property
     def custom_fields(self) -> CustomFieldSet:
