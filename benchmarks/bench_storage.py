@@ -1,9 +1,12 @@
 """Storage at scale, measured beside raw sqlite3 / psycopg doing the same work in the same run.
 
 Targets (issue 21), SQLite, 1 M tickets on file with reporting on: ≥ 5,000 commands/s, p50 ≤ 200 µs,
-p99 ≤ 2 ms; bulk import ≥ 50,000 tickets/s; an engineer's open page ≤ 2 ms; a sweep over all due
-tickets ≤ 1 s; the KPI month ≤ 1 s. PostgreSQL on localhost: ≥ 1,500 commands/s on one connection,
-≥ 6,000/s with 8 concurrent clients, no lost update.
+p99 ≤ 2 ms; bulk import ≥ 50,000 tickets/s (``ServiceDesk.import_tickets``, printed beside ``add_many``
+and raw executemany); an engineer's open page ≤ 2 ms (``query_rows``: the row's columns; the same page
+of parsed tickets is printed beside it); a sweep over all due tickets ≤ 1 s; the KPI month ≤ 1 s; a
+first report's back-fill never blocks a writer > 100 ms (the writer alone is its baseline).
+PostgreSQL on localhost: ≥ 1,500 commands/s on one connection, ≥ 6,000/s with 8 concurrent clients,
+no lost update.
 
 The 1 M file is written through the adapter (``add_many`` batches, reporting on) and reused
 (:mod:`scale_file`). Commands go through ``ServiceDesk`` on tickets picked at random from 3,000 and
@@ -56,6 +59,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
 AGENT = Actor.agent("agent-1")
+MANAGER = Actor.manager("import-manager")
 SECOND = timedelta(seconds=1)
 
 
@@ -109,11 +113,43 @@ def bench_import(tmp: Path, runs: int) -> None:
             uow.commit()
         into.append(10_000 / (time.perf_counter() - began))
         store.close()
+    # The public API: ServiceDesk.import_tickets (the command runner, history/customer/dealer checks,
+    # reporting rows and the search index in each batch's transaction), into a file with the parties.
+    desk_rates: list[float] = []
+    for r in range(runs):
+        desk = ServiceDesk.open(f"sqlite:///{tmp / f'desk-import-{r}.db'}", pack="sanitary_ware")
+        _register_parties(desk)
+        began = time.perf_counter()
+        report = desk.import_tickets(MANAGER, tickets, batch_size=50_000)
+        desk_rates.append(report.tickets / (time.perf_counter() - began))
+        desk.shutdown()
     med = statistics.median(ours)
+    print(f"  100,000 through desk.import_tickets median {statistics.median(desk_rates):>9,.0f} tickets/s "
+          f"(runs {min(desk_rates):,.0f}–{max(desk_rates):,.0f}; checks + search index)  "
+          f"target ≥ 50,000: {verdict(statistics.median(desk_rates) >= 50_000)}")  # fmt: skip
     print(f"  100,000 into an empty file        median {med:>9,.0f} tickets/s "
           f"(runs {min(ours):,.0f}–{max(ours):,.0f})  raw {statistics.median(raw):,.0f}/s  "
           f"target ≥ 50,000: {verdict(med >= 50_000)}")  # fmt: skip
     print(f"  10,000 into 50,000                median {statistics.median(into):>9,.0f} tickets/s")
+
+
+def _register_parties(desk: ServiceDesk) -> None:
+    """The customers and dealers ``make_ticket`` names, written straight to the store (set-up only)."""
+    from scale_file import DEALERS, customers
+
+    from aftersales.domain.contact import Contact
+    from aftersales.domain.ids import DealerId
+    from aftersales.domain.parties import Dealer
+
+    with desk.store() as uow:
+        for customer in customers():
+            uow.customers.add(customer)
+        for n in range(DEALERS):
+            dealer = Dealer(
+                DealerId(f"D{n}"), f"特约服务商 {n}", "r1", frozenset({"r1"}), Contact(f"店长 {n}")
+            )
+            uow.dealers.add(dealer)
+        uow.commit()
 
 
 # -- a first report on a file written before reporting ---------------------------------------------

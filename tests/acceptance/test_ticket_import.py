@@ -49,6 +49,15 @@ def _ticket(n: int, customer: str = "c1", *, triaged: bool = False) -> Ticket:
     return ticket
 
 
+def _parties(d: ServiceDesk) -> None:
+    dealer = Dealer(DealerId("d1"), "浦东特约", "SH", frozenset({"SH"}), Contact("陈", phone="13900000001"))
+    d.register_dealer(MANAGER, dealer)
+    contact = Contact("王芳", phone="13912345678")
+    d.register_customer(
+        MANAGER, Customer(CustomerId("c1"), "王芳", contact, region="SH", dealer_id=DealerId("d1"))
+    )
+
+
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceDesk]:
     with contextlib.ExitStack() as stack:
@@ -60,14 +69,7 @@ def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceDesk
             url = stack.enter_context(pg_schema_url())
         d = ServiceDesk.open(url, pack="sanitary_ware", clock=ManualClock(START + timedelta(days=1)))
         stack.callback(d.shutdown)
-        dealer = Dealer(
-            DealerId("d1"), "浦东特约", "SH", frozenset({"SH"}), Contact("陈", phone="13900000001")
-        )
-        d.register_dealer(MANAGER, dealer)
-        contact = Contact("王芳", phone="13912345678")
-        d.register_customer(
-            MANAGER, Customer(CustomerId("c1"), "王芳", contact, region="SH", dealer_id=DealerId("d1"))
-        )
+        _parties(d)
         yield d
 
 
@@ -106,3 +108,17 @@ def test_the_import_is_refused_before_anything_is_written(desk: ServiceDesk) -> 
     with pytest.raises(ValidationError):
         desk.import_tickets(MANAGER, ["not a ticket"])  # type: ignore[list-item]
     assert desk.count(MANAGER) == 0
+
+
+def test_more_than_the_boundary_cap_streams_through(tmp_path: Path) -> None:
+    """An import is not capped at the 10,000 items a command argument may hold: it streams (SQLite;
+    the memory store's search index is a reference, quadratic in a batch)."""
+    clock = ManualClock(START + timedelta(days=1))
+    with ServiceDesk.open(f"sqlite:///{tmp_path}/cap.db", pack="sanitary_ware", clock=clock) as desk:
+        _parties(desk)
+        count = 10_050
+        report = desk.import_tickets(MANAGER, (_ticket(n) for n in range(count)), batch_size=5000)
+        assert (report.tickets, report.batches) == (count, 3)
+        assert desk.count(MANAGER) == count
+        with pytest.raises(ValidationError):
+            desk.import_tickets(MANAGER, 42)

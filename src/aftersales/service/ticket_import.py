@@ -85,7 +85,7 @@ def _write(uow: UnitOfWork, batch: Sequence[Ticket]) -> int:
 def import_tickets(
     runner: CommandRunner,
     actor: Actor,
-    tickets: Iterable[Ticket],
+    tickets: Iterable[object],
     *,
     batch_size: int = DEFAULT_IMPORT_BATCH,
 ) -> ImportReport:
@@ -98,6 +98,10 @@ def import_tickets(
     registered is allowed (imports often carry serials no one registered): it is searched without it.
     """
     check_role(actor, "import_tickets", None, IMPORT_ROLES)
+    if isinstance(tickets, str | bytes) or not isinstance(tickets, Iterable):
+        raise ValidationError(
+            f"tickets is an iterable of Ticket, got {type(tickets).__name__}", field="tickets"
+        )
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValidationError(f"batch_size is a whole number of tickets, 1 or more, got {batch_size!r}",
                               field="batch_size")  # fmt: skip
