@@ -520,3 +520,9 @@ __all__ += [
     "StaffTraining",
     "Trainee",
 ]
+
+# Issue 21 (storage at scale): a ledger page as the tickets' indexed columns (ServiceDesk.ticket_rows).
+from aftersales.ports.ticket_index import TicketRow  # noqa: E402
+from aftersales.service.ticket_import import ImportReport  # noqa: E402
+
+__all__ += ["ImportReport", "TicketRow"]

@@ -323,14 +323,14 @@ class _Tickets:
         ]
 
     def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
-        chosen, cursor = self._page(filter, page)
-        return Page([self.get(r.id) for r in chosen], cursor)
+        rows = self.query_rows(filter, page)
+        return Page([self.get(r.id) for r in rows.items], rows.next_cursor)
 
     def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
-        chosen, cursor = self._page(filter, page)
-        return Page(candidates(self._uow.customers, chosen), cursor)
+        rows = self.query_rows(filter, page)
+        return Page(candidates(self._uow.customers, rows.items), rows.next_cursor)
 
-    def _page(self, filter: TicketFilter, page: PageRequest) -> tuple[list[TicketRow], str | None]:
+    def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
         sort = page.sort
         descending = sort is Sort.RECEIVED_DESC
         rows = self._rows(filter)
@@ -346,7 +346,7 @@ class _Tickets:
         more = len(chosen) > page.limit
         chosen = chosen[: page.limit]
         cursor = encode_cursor(sort, sort_key(chosen[-1], sort)) if more and chosen else None
-        return chosen, cursor
+        return Page(chosen, cursor)
 
     def count(self, filter: TicketFilter) -> int:
         return len(self._rows(filter))

@@ -28,7 +28,7 @@ from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.sla_candidates import SlaCandidate
-from aftersales.ports.ticket_index import row_values
+from aftersales.ports.ticket_index import TicketRow, row_values, ticket_row_of
 from aftersales.serialization import EventsText, loads, structure, ticket_text_utf8
 
 try:
@@ -221,6 +221,15 @@ class PostgresTickets:
     def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
         sql, params = candidate_query(filter, page, "%s", "ILIKE", POSTGRES_TIER, "TRUE", "FALSE")
         return candidate_page(self._uow.run(sql, params).fetchall(), page)
+    def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
+        """:meth:`query` as the row columns alone (no document read or parsed)."""
+        select = ", ".join(f"tickets.{c}" for c in ROW_COLUMNS)
+        sql, params = page_query(filter, page, select, "%s", "ILIKE", "TRUE", "FALSE")
+        rows = self._uow.run(sql, params).fetchall()
+        after = 1 + len(ROW_COLUMNS)
+        items = [ticket_row_of(r[1:after]) for r in rows[: page.limit]]
+        cursor = encode_cursor(page.sort, rows[page.limit - 1][after:]) if len(rows) > page.limit else None
+        return Page(items, cursor)
 
     @staticmethod
     def _load(version: int, data: Any) -> Ticket:

@@ -7,6 +7,9 @@ are integers (microseconds since the Unix epoch, UTC) so every store compares th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import attrs
 
 from aftersales.domain.classification import Priority
@@ -25,6 +28,7 @@ __all__ = [
     "row_values",
     "sort_key",
     "ticket_row",
+    "ticket_row_of",
 ]
 
 
@@ -99,6 +103,15 @@ def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]
 def ticket_row(ticket: Ticket) -> TicketRow:
     """The indexed columns of ``ticket``."""
     return TicketRow(*row_values(ticket))  # type: ignore[arg-type]
+
+
+def ticket_row_of(values: Sequence[Any]) -> TicketRow:
+    """A :class:`TicketRow` from stored column values in its field order (flags stored as 0/1 or
+    booleans: both give booleans)."""
+    row = list(values)
+    row[4] = bool(row[4])
+    row[5] = bool(row[5])
+    return TicketRow(*row)
 
 
 EQUALITY_FILTERS = (

@@ -41,6 +41,7 @@ from aftersales.domain.work import (
 from aftersales.errors import CalendarDataMissing, ConfigurationError, ValidationError
 from aftersales.policies.triage import TriageFacts
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
+from aftersales.ports.ticket_index import TicketRow
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -573,6 +574,17 @@ class Tickets:
         with self.context.store() as uow:
             result = uow.tickets.query(query, page or PageRequest())
         return Page(tuple(TicketView(t) for t in result.items), result.next_cursor)
+
+    def ticket_rows(
+        self, actor: Actor, filters: TicketFilter | None = None, page: PageRequest | None = None
+    ) -> Page[TicketRow]:
+        """:meth:`ledger`'s page as each ticket's indexed columns (state, priority, customer, dealer,
+        assignee, received and due instants, description): the list an engineer or a dealer opens
+        all day, served from the ledger's index and rows without building the tickets (issue 21)."""
+        check_actor(actor)
+        query = _scoped_filter(actor, filters or TicketFilter())
+        with self.context.store() as uow:
+            return uow.tickets.query_rows(query, page or PageRequest())
 
     def ledger_scope(self, actor: Actor, filters: TicketFilter | None = None) -> TicketFilter:
         """``filters`` narrowed to the ledger ``actor`` may see (for exports that read page by page)."""

@@ -45,6 +45,7 @@ from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.outbox_dispatch import dispatch_outbox
 from aftersales.ports.queries import UNSET, CountField, PageRequest, Sort, TicketFilter
+from aftersales.ports.ticket_index import TicketRow, ticket_row
 from aftersales.ports.ticket_search import SearchDocument, SearchRequest, parse_query, search_document
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.serialization import unstructure
@@ -807,6 +808,31 @@ class StorageContract:
                 if cursor is None:
                     break
         assert seen == _expected_order(ledger, sort)
+
+    @pytest.mark.parametrize("sort", list(Sort))
+    def test_row_pages_are_the_ticket_pages_as_columns(
+        self, store: StoreFactory, ledger: list[Ticket], sort: Sort
+    ) -> None:
+        """``query_rows`` walks the same pages with the same cursors as ``query``, each item the
+        ticket's indexed columns (issue 21: a list served without building tickets)."""
+        f = TicketFilter(states=("new", "assigned", "triaged", "in_progress"))
+        cursor: str | None = None
+        rows: list[TicketRow] = []
+        with store() as uow:
+            for _ in range(100):
+                request = PageRequest(limit=5, cursor=cursor, sort=sort)
+                page = uow.tickets.query_rows(f, request)
+                full = uow.tickets.query(f, request)
+                assert [r.id for r in page.items] == [t.id for t in full.items]
+                assert page.next_cursor == full.next_cursor
+                assert list(page.items) == [ticket_row(t) for t in full.items]
+                rows.extend(page.items)
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+        expected = [t for t in ledger if t.state in f.states]
+        assert [r.id for r in rows] == _expected_order(expected, sort)
+        assert all(type(r.is_open) is bool and type(r.unresolved) is bool for r in rows)
 
     def test_keyset_pages_with_a_filter_and_inserts_between_pages(
         self, store: StoreFactory, ledger: list[Ticket]
