@@ -410,7 +410,6 @@ class _Entities(Generic[T]):
         self._uow = uow
         self._name = name
         self._cls = cls
-        self._fields = {a.name for a in attrs.fields(cls)}  # type: ignore[arg-type]
 
     def add(self, obj: T) -> None:
         id_ = obj.id  # type: ignore[attr-defined]
@@ -458,7 +457,7 @@ class _Entities(Generic[T]):
         return {id_: structure(data, self._cls) for id_, data in rows}
 
     def list(self, **equals: str | None) -> Sequence[T]:
-        unknown = set(equals) - self._fields
+        unknown = set(equals) - {a.name for a in attrs.fields(self._cls)}  # type: ignore[arg-type]
         if unknown:
             raise ValidationError(f"{self._name} has no field(s) {', '.join(sorted(unknown))}")
         parts = ["kind = %s"]
