@@ -82,6 +82,8 @@ _SELECT_FOR_UPDATE = (
     f" FROM tickets t {_JOINS} LEFT JOIN ticket_search s ON s.ticket_id = t.id"
     " WHERE t.id = %s FOR UPDATE OF t"
 )
+_LOCK_NAME = "aftersales_ticket_for_update"
+"""The name ``_SELECT_FOR_UPDATE`` is prepared under on each connection."""
 _DATA = "SELECT version, data::text FROM tickets WHERE id = %s"
 
 
@@ -147,7 +149,11 @@ class PostgresTickets:
         kept = self._memo.peek(id)
         key = kept[0] if kept is not None else ""
         asset = (kept[1].asset_id or "") if kept is not None else None
-        found = self._uow.run(_SELECT_FOR_UPDATE if lock else _SELECT, (key, asset, id)).fetchone()
+        if lock:  # a command's first statement: BEGIN travels with it (prepared once per connection)
+            cursor = self._uow.tx.begin_with(_LOCK_NAME, _SELECT_FOR_UPDATE, (key, asset, id))
+        else:
+            cursor = self._uow.run(_SELECT, (key, asset, id))
+        found = cursor.fetchone()
         if found is None:
             raise NotFound("ticket", id)
         version, stored_key, text = found[0], found[1], found[2]
