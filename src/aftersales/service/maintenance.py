@@ -48,6 +48,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.contracts import ServiceContracts, contract_scope
 from aftersales.service.daily_cursor import DailyCursor, due_documents, mark_run
+from aftersales.service.dispatching import Choice
 from aftersales.service.intake import open_ticket_in
 from aftersales.service.numbering import next_numbers
 from aftersales.service.permissions import Workflow, authorize, permit, roles_for
@@ -616,6 +617,7 @@ class _Batch:
         self._triaged: dict[TriageFacts, Decision[Triage]] = {}
         self._visit_terms: dict[date, SlaTerms] = {}
         self._numbers: list[str] = []
+        self._chosen: dict[tuple[object, ...], Choice] = {}
         self.messages: list[OutboxMessage] = []
         """The batch's outbox messages, written at once when its visits are open."""
 
@@ -699,11 +701,24 @@ class _Batch:
         dispatching = self.desk.tickets.dispatching
         if self._roster is None:
             self._roster = dispatching.roster(uow)
-        choice = dispatching.choose(uow, actor, ticket, now, None, None, self._roster)
+        # The visits of a batch share their dispatch facts (priority, region, dealer, skill, the batch's
+        # time) and, while no engineer's load changes, the roster: a dealer chosen without any notice
+        # to send is the choice for every visit with the same facts (the policy is a pure function).
+        key = (ticket.priority, ticket.region, ticket.dealer_id, assessment.skill, assessment.departments)
+        choice = self._chosen.get(key)
+        if choice is None:
+            choice = dispatching.choose(uow, actor, ticket, now, None, None, self._roster)
+            if (
+                choice.assignee is not None
+                and choice.assignee.kind is AssigneeKind.DEALER
+                and not choice.messages
+            ):
+                self._chosen[key] = choice
         if choice.assignee is not None:
             ticket.assign(actor.ref, now, choice.assignee, reasons=choice.reasons)
             if choice.assignee.kind is AssigneeKind.ENGINEER:
                 self._roster.engineers.adjust_load(EngineerId(choice.assignee.id), 1)
+                self._chosen.clear()  # the roster changed: later choices are made afresh
         assigned.append(choice.assignee is not None)
         return Applied(messages=choice.messages, decisions=(decision, *choice.decisions))
 
