@@ -797,7 +797,8 @@ class _Entities(Generic[T]):
             chunk = wanted[start : start + 500]
             sql = f"SELECT id, data FROM entities WHERE kind = ? AND id IN ({', '.join('?' * len(chunk))})"
             for id_, data in self._uow.run(sql, (self._name, *chunk)):
-                found[id_] = self._parse(data)
+                # Remembered like a get: a batch reads its records at once, then gets them one by one.
+                found[id_] = self._seen[id_] = self._parse(data)
         return found
 
     def list(self, **equals: str | None) -> Sequence[T]:
