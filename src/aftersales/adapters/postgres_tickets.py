@@ -227,6 +227,7 @@ class PostgresTickets:
     def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
         sql, params = candidate_query(filter, page, "%s", "ILIKE", POSTGRES_TIER, "TRUE", "FALSE")
         return candidate_page(self._uow.run(sql, params).fetchall(), page)
+
     def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
         """:meth:`query` as the row columns alone (no document read or parsed)."""
         select = ", ".join(f"tickets.{c}" for c in ROW_COLUMNS)

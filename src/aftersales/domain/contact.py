@@ -111,6 +111,13 @@ def phone_facts(text: str) -> tuple[str, bool] | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), _mobile(text)
 
 
+def _facts_of_phone(contact: Contact, _: attrs.Attribute[Any], facts: object) -> None:
+    """Kept phone facts must be the phone's own: a value set behind the constructor's back (a hostile
+    caller can do that) is refused when the record is checked again at the command boundary."""
+    if facts is not None and facts != (None if contact.phone is None else phone_facts(contact.phone)):
+        raise ValidationError("the kept phone facts do not match contact.phone", field="phone")
+
+
 def _written_as(text: str, e164: object) -> bool:
     """Whether ``text`` is plainly the number ``e164``: the same digits, with ``+86`` or without.
 
@@ -189,7 +196,9 @@ class Contact:
     wechat: str | None = attrs.field(default=None, validator=optional_bounded(64))
     note: str = attrs.field(default="", validator=bounded(500))
     channels: tuple[MessageChannel, ...] = attrs.field(default=(), converter=_channels)
-    _facts: tuple[str, bool] | None = attrs.field(init=False, default=None, eq=False, repr=False)
+    _facts: tuple[str, bool] | None = attrs.field(
+        init=False, default=None, eq=False, repr=False, validator=_facts_of_phone
+    )
     """The phone's E.164 form and whether it takes SMS, once known (see :meth:`phone_facts`)."""
 
     def __attrs_post_init__(self) -> None:
