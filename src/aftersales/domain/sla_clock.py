@@ -432,31 +432,50 @@ def due_times(status: SlaStatus) -> SlaDueTimes:
 # -- reading the event log -------------------------------------------------------------------------------
 
 
-@attrs.define(slots=True)
 class _Cycle:
     """What one pass over the events finds about the current cycle (since the opening or last reopen).
 
     Every instant is an index into ``micros`` (exact µs since the epoch; :meth:`moment` gives the datetime a
     status shows): the ``count`` events read, then any visit arrival times read from payloads (``extras``).
     Indices keep the measuring free of datetime arithmetic. ``gaps`` are the stretches the clocks stand
-    still (pause states), in time order: ``[start, end | None]``.
+    still (pause states), in time order: ``[start, end | None]``. A plain class: one is made per
+    measuring, and attrs' set-up of its defaults cost more than the pass over a short log.
     """
 
-    events: Sequence[TicketEvent]
-    micros: list[int]
-    count: int
-    extras: list[datetime] = attrs.field(factory=list)
-    start: int | None = None
-    state: str | None = None
-    gaps: list[list[Any]] = attrs.field(factory=list)
-    response_met: int | None = None
-    arrival_met: int | None = None
-    done_at: int | None = None
-    accepted_at: int | None = None
-    callback_met: int | None = None
-    cancelled_at: int | None = None
-    dealer_at: int | None = None
-    extensions: dict[str, int | None] = attrs.field(factory=dict)
+    __slots__ = (
+        "accepted_at",
+        "arrival_met",
+        "callback_met",
+        "cancelled_at",
+        "count",
+        "dealer_at",
+        "done_at",
+        "events",
+        "extensions",
+        "extras",
+        "gaps",
+        "micros",
+        "response_met",
+        "start",
+        "state",
+    )
+
+    def __init__(self, events: Sequence[TicketEvent], micros: list[int], count: int) -> None:
+        self.events = events
+        self.micros = micros
+        self.count = count
+        self.extras: list[datetime] = []
+        self.start: int | None = None
+        self.state: str | None = None
+        self.gaps: list[list[Any]] = []
+        self.response_met: int | None = None
+        self.arrival_met: int | None = None
+        self.done_at: int | None = None
+        self.accepted_at: int | None = None
+        self.callback_met: int | None = None
+        self.cancelled_at: int | None = None
+        self.dealer_at: int | None = None
+        self.extensions: dict[str, int | None] = {}
 
     def moment(self, index: int) -> datetime:
         """The datetime of instant ``index``."""
