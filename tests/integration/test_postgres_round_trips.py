@@ -291,8 +291,8 @@ def test_opening_a_ticket_on_a_unit_takes_seven_round_trips(url: str, trips: Tri
             ticket = desk.open_ticket(
                 AGENT, customer_id="c1", description=f"水箱{word}", asset_id="a1"
             ).ticket
-            # The customer (with BEGIN), the unit and its product together, the number (read, then
-            # written), the contracts covering the unit, the ticket, then its search row, outbox
+            # The customer (with BEGIN), the unit and its product together, the contracts covering
+            # the unit, the number (read, then written), the ticket, then its search row, outbox
             # messages and idempotency record with COMMIT.
             count, sent = trips.count()
             assert count == 7, sent
