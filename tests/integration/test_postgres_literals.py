@@ -101,12 +101,14 @@ def test_commands_write_any_text_as_given(url: str) -> None:
 
 
 def test_a_read_statement_the_session_lost_is_prepared_again(url: str) -> None:
+    from aftersales.adapters.postgres_tickets import LOCK_NAME
+
     desk, ticket = _desk(f"{url}&pool_min=1&pool_max=1")
     store: Any = desk.store
     try:
         desk.note_to_customer(AGENT, ticket, text="一")  # the read is prepared on the one connection
         conn = store.acquire()
-        conn.pgconn.exec_(b"DEALLOCATE aftersales_ticket_for_update")  # behind the store's back
+        conn.pgconn.exec_(f"DEALLOCATE {LOCK_NAME}".encode())  # behind the store's back
         store.release(conn)
         desk.note_to_customer(AGENT, ticket, text="二")
         desk.note_to_customer(AGENT, ticket, text="三")

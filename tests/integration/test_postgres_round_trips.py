@@ -291,13 +291,33 @@ def test_opening_a_ticket_on_a_unit_takes_seven_round_trips(url: str, trips: Tri
             ticket = desk.open_ticket(
                 AGENT, customer_id="c1", description=f"水箱{word}", asset_id="a1"
             ).ticket
-            # The customer (with BEGIN), the unit and its product together, the number (read, then
-            # written), the contracts covering the unit, the ticket, then its search row, outbox
+            # The customer (with BEGIN), the unit and its product together, the contracts covering
+            # the unit, the number (read, then written), the ticket, then its search row, outbox
             # messages and idempotency record with COMMIT.
             count, sent = trips.count()
             assert count == 7, sent
             assert (ticket.product_id, ticket.batch) == ("p1", "B7")
             assert [t.id for t in desk.search(AGENT, word).items] == [ticket.id]
             trips.count()
+    finally:
+        desk.shutdown()
+
+
+def test_the_ticket_kept_after_a_command_is_keyed_by_the_row_it_wrote(url: str) -> None:
+    import psycopg
+
+    desk, ticket = _desk(url)
+    store: Any = desk.store
+    schema = url.rsplit("schema=", 1)[1]
+    try:
+        for n in range(3):
+            desk.note_to_customer(AGENT, ticket, text=f"第 {n} 次")
+            kept = store.tickets_kept.peek(ticket)
+            with psycopg.connect(DSN or "", autocommit=True, options=f"-c search_path={schema}") as other:
+                row = other.execute(
+                    "SELECT version::text || ':' || xmin::text FROM tickets WHERE id = %s", (ticket,)
+                ).fetchone()
+            # The key the next command's read sends matches: the server leaves the JSON out.
+            assert kept is not None and row is not None and kept[0] == row[0]
     finally:
         desk.shutdown()
