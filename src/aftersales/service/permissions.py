@@ -328,6 +328,8 @@ def can_read(actor: Actor, ticket: Ticket, team_of_assignee: str | None = None) 
 
     ``team_of_assignee`` is the assigned engineer's team.
     """
+    if not actor.extra_roles:  # one role (the common case): no generator over the role set
+        return _reads_as(actor.role, actor, ticket, team_of_assignee)
     return any(_reads_as(role, actor, ticket, team_of_assignee) for role in actor.roles)
 
 
@@ -357,6 +359,8 @@ def can_write(actor: Actor, ticket: Ticket) -> bool:
 
     With several roles, any role that may write is enough.
     """
+    if not actor.extra_roles:
+        return _writes_as(actor.role, actor, ticket)
     return any(_writes_as(role, actor, ticket) for role in actor.roles)
 
 

@@ -170,14 +170,15 @@ class Tickets:
                 nature, severity, impact_scope, plan or Plan.ON_SITE, units_affected, production_stopped,
                 departments, skill, note,
             )  # fmt: skip
-            facts = TriageFacts.from_assessment(
-                draft, category=ticket.category, tier=self.runner.tier(uow, ticket), urgent=ticket.urgent
-            )
-            if plan is None:
-                facts = attrs.evolve(facts, plan=None)
+            # The facts of the draft, with the handler's plan only (None: the policy suggests one).
+            facts = TriageFacts(
+                ticket.category, self.runner.tier(uow, ticket), ticket.urgent, draft.severity,
+                draft.impact_scope, draft.units_affected, draft.production_stopped, plan,
+            )  # fmt: skip
             decision = self.context.policies.priority.decide(facts)
             chosen = plan or decision.outcome.plan
-            assessment = attrs.evolve(draft, plan=chosen)
+            # The draft is already checked: copy it only when the policy chose another plan.
+            assessment = draft if chosen is draft.plan else attrs.evolve(draft, plan=chosen)
             decided, reasons = decision.outcome.priority, tuple(decision.reasons)
             if priority is not None:
                 decided = priority
