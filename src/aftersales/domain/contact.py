@@ -119,6 +119,11 @@ def _written_as(text: str, e164: object) -> bool:
     return isinstance(e164, str) and (text == e164 or (e164[:3] == "+86" and e164[3:] == text))
 
 
+_STORED: dict[str, tuple[str, bool]] = {}
+"""Facts of numbers read back from a store (:meth:`Contact.restore`), by the number as written."""
+_STORED_LIMIT = 200_000
+
+
 def _phone(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (not isinstance(value, str) or parse_phone(value) is None):
         raise ValidationError(
@@ -179,18 +184,12 @@ class Contact:
     wechat: str | None = attrs.field(default=None, validator=optional_bounded(64))
     note: str = attrs.field(default="", validator=bounded(500))
     channels: tuple[MessageChannel, ...] = attrs.field(default=(), converter=_channels)
-    _facts: tuple[str, bool] | None = attrs.field(init=False, default=None, eq=False, repr=False)
-    """The phone's E.164 form and whether it takes SMS, once known (see :meth:`phone_facts`)."""
 
     def phone_facts(self) -> tuple[str, bool] | None:
         """The phone in E.164 form and whether it takes SMS (``None`` without a phone); parsed once."""
         if self.phone is None:
             return None
-        facts = self._facts
-        if facts is None:
-            facts = phone_facts(self.phone)
-            object.__setattr__(self, "_facts", facts)
-        return facts
+        return _STORED.get(self.phone) or phone_facts(self.phone)
 
     @classmethod
     def restore(cls, fields: Mapping[str, Any], e164: object = None, sms: object = None) -> Contact:
@@ -207,7 +206,10 @@ class Contact:
         # Every other field is checked as usual; the phone, checked when stored, is set as it was.
         contact = cls(**{**fields, "phone": None})
         object.__setattr__(contact, "phone", phone)
-        object.__setattr__(contact, "_facts", (str(e164), sms))
+        if phone not in _STORED:
+            if len(_STORED) >= _STORED_LIMIT:
+                _STORED.clear()  # a bound, not a policy: the facts are read again with the records
+            _STORED[phone] = (str(e164), sms)
         return contact
 
     def reach(self) -> tuple[tuple[MessageChannel, str], ...]:
@@ -227,5 +229,5 @@ class Contact:
         return tuple(found)
 
     def _takes_sms(self) -> bool:
-        facts = self._facts
+        facts = _STORED.get(self.phone) if self.phone is not None else None
         return facts[1] if facts is not None else is_mobile(self.phone)
