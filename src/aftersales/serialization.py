@@ -148,8 +148,8 @@ def _contact_hooks(
             raise ValidationError(f"a contact is a mapping, got {value!r}")
         fields = dict(value)
         e164, sms = fields.pop("phone_e164", None), fields.pop("phone_sms", None)
-        extra = set(fields) - names
-        if extra:
+        if not names.issuperset(fields):
+            extra = set(fields) - names
             raise ValidationError(f"invalid Contact data: unknown field(s) {', '.join(sorted(extra))}")
         if "channels" in fields and isinstance(fields["channels"], list):
             fields["channels"] = tuple(fields["channels"])

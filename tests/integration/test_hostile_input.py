@@ -202,8 +202,6 @@ RECORDS: dict[str, tuple[Any, str]] = {
 def _fields(record: Any) -> list[str]:
     out = []
     for field in attrs.fields(type(record)):
-        if not field.init:
-            continue  # a record's own memo (a contact's phone facts): test_contact_restore forges it
         out.append(field.name)
         value = getattr(record, field.name)
         if attrs.has(type(value)):
