@@ -98,4 +98,3 @@ def test_a_changed_number_gets_its_own_facts() -> None:
     assert landline.phone_facts() == ("+862155550001", False)
     assert landline.reach() == ()
     assert attrs.evolve(mobile, phone=None).phone_facts() is None
-

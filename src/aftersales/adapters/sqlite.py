@@ -692,6 +692,7 @@ class _Tickets:
     def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
         sql, params = candidate_query(filter, page, "?", "LIKE", SQLITE_TIER)
         return candidate_page(self._uow.run(sql, params).fetchall(), page)
+
     def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
         # The row columns only: no document is read, so a page is the index range and its rows.
         sql, params = page_query(filter, page, _ROW_SELECT, "?", "LIKE")

@@ -95,6 +95,7 @@ class TicketRepository(Protocol):
     def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
         """:meth:`query`'s page as the SLA sweep reads it: each ticket's id, version, resolution due time
         and its customer's tier, from the row and its indexes (no ticket is parsed)."""
+
     def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
         """:meth:`query`'s page as the tickets' indexed columns, without building the tickets.
 
