@@ -523,6 +523,11 @@ __all__ += [
     "Trainee",
 ]
 
+# Issue 21 (storage at scale): a ledger page as the tickets' indexed columns (ServiceDesk.ticket_rows).
+from aftersales.ports.ticket_index import TicketRow  # noqa: E402
+from aftersales.service.ticket_import import ImportReport  # noqa: E402
+
+__all__ += ["ImportReport", "TicketRow"]
 # Issue 18 (third round): the SLA clocks measured once and kept.
 __all__ += [
     "SlaTimeline",
