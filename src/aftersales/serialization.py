@@ -24,7 +24,7 @@ from aftersales.domain.actors import ActorRef
 from aftersales.domain.attachments import Attachment
 from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
-from aftersales.domain.contact import zone
+from aftersales.domain.contact import Contact, zone
 from aftersales.domain.events import NO_PAYLOAD, TicketEvent
 from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money
@@ -126,6 +126,36 @@ def _structure_money(value: Any, _: type) -> Money:
     if isinstance(amount, float):
         raise ValidationError("money amounts travel as strings, never floats")
     return Money(amount, value["currency"])
+
+
+def _contact_hooks(
+    conv: cattrs.Converter,
+) -> tuple[Callable[[Contact], dict[str, Any]], Callable[[Any, type], Contact]]:
+    """A contact's record carries its phone's E.164 form and SMS flag, so reading it back parses nothing
+    (:meth:`Contact.restore`); records written without them are checked as before."""
+    plain = cattrs.gen.make_dict_unstructure_fn(Contact, conv)
+    names = frozenset(a.alias for a in attrs.fields(Contact) if a.init)
+
+    def unstructure_contact(contact: Contact) -> dict[str, Any]:
+        data: dict[str, Any] = plain(contact)
+        facts = contact.phone_facts()
+        if facts is not None:
+            data["phone_e164"], data["phone_sms"] = facts
+        return data
+
+    def structure_contact(value: Any, _: type) -> Contact:
+        if not isinstance(value, Mapping):
+            raise ValidationError(f"a contact is a mapping, got {value!r}")
+        fields = dict(value)
+        e164, sms = fields.pop("phone_e164", None), fields.pop("phone_sms", None)
+        if not names.issuperset(fields):
+            extra = set(fields) - names
+            raise ValidationError(f"invalid Contact data: unknown field(s) {', '.join(sorted(extra))}")
+        if "channels" in fields and isinstance(fields["channels"], list):
+            fields["channels"] = tuple(fields["channels"])
+        return Contact.restore(fields, e164, sms)
+
+    return unstructure_contact, structure_contact
 
 
 def _structure_reason(value: Any, _: type) -> Reason:
@@ -407,6 +437,9 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(Category, lambda v, _: Category(v))
     conv.register_unstructure_hook(Reason, lambda r: {"code": r.code, "params": dict(r.params)})
     conv.register_structure_hook(Reason, _structure_reason)
+    unstructure_contact, structure_contact = _contact_hooks(conv)
+    conv.register_unstructure_hook(Contact, unstructure_contact)
+    conv.register_structure_hook(Contact, structure_contact)
     conv.register_unstructure_hook(MappingProxyType, dict)
     payload = _json_ready(conv)
     conv.register_unstructure_hook_func(lambda cls: cls == Mapping[str, Any], payload)

@@ -21,13 +21,15 @@ import hashlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from aftersales.adapters.sql_ledger import ROW_COLUMNS, page_query, where
+from aftersales.adapters.sla_candidates_sql import POSTGRES_TIER, candidate_page, candidate_query
+from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.ticket_memo import TicketMemo
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
-from aftersales.ports.ticket_index import COUNT_COLUMNS, row_values
+from aftersales.ports.sla_candidates import SlaCandidate
+from aftersales.ports.ticket_index import TicketRow, row_values, ticket_row_of
 from aftersales.serialization import EventsText, loads, structure, ticket_text_utf8
 
 try:
@@ -233,6 +235,20 @@ class PostgresTickets:
         cursor = encode_cursor(page.sort, rows[page.limit - 1][2:]) if len(rows) > page.limit else None
         return Page(items, cursor)
 
+    def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
+        sql, params = candidate_query(filter, page, "%s", "ILIKE", POSTGRES_TIER, "TRUE", "FALSE")
+        return candidate_page(self._uow.run(sql, params).fetchall(), page)
+
+    def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
+        """:meth:`query` as the row columns alone (no document read or parsed)."""
+        select = ", ".join(f"tickets.{c}" for c in ROW_COLUMNS)
+        sql, params = page_query(filter, page, select, "%s", "ILIKE", "TRUE", "FALSE")
+        rows = self._uow.run(sql, params).fetchall()
+        after = 1 + len(ROW_COLUMNS)
+        items = [ticket_row_of(r[1:after]) for r in rows[: page.limit]]
+        cursor = encode_cursor(page.sort, rows[page.limit - 1][after:]) if len(rows) > page.limit else None
+        return Page(items, cursor)
+
     @staticmethod
     def _load(version: int, data: Any) -> Ticket:
         ticket = structure(data, Ticket)
@@ -246,10 +262,6 @@ class PostgresTickets:
         return int(found[0]) if found is not None else 0
 
     def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
-        column = COUNT_COLUMNS[CountField(field)]
-        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE")
-        sql = (
-            f"SELECT {column}, count(*) FROM tickets"
-            f"{' WHERE ' + ' AND '.join(parts) if parts else ''} GROUP BY {column}"
-        )
+        # issue 20: also by team member (collations: labels read per ticket, not as a prefix range)
+        sql, params = count_query(field, filter, "%s", "ILIKE", "TRUE", "FALSE", prefix_range=False)
         return {(value or UNSET): int(n) for value, n in self._uow.run(sql, params)}

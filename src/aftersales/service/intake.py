@@ -17,6 +17,7 @@ from aftersales.domain.instants import require_aware
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ValidationError
 from aftersales.policies.sla_terms import PAYLOAD_KEY, SlaTerms
+from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
@@ -58,6 +59,8 @@ def open_ticket_in(
     custom_fields: Mapping[str, object] | None = None,
     priority: Priority | None = None,
     sla_terms: SlaTerms | None = None,
+    ticket_id: str | None = None,
+    outbox: list[OutboxMessage] | None = None,
 ) -> tuple[Ticket, Applied]:
     """Open a ticket inside a running unit of work; the caller commits.
 
@@ -66,6 +69,10 @@ def open_ticket_in(
     add its own records (a complaint file) and messages in the same transaction. ``sla_terms``
     are the targets an agreement sets (a maintenance visit's); without them, those of the service
     contract covering the unit on the call's date, if any (issue 26).
+
+    A job opening many tickets in one transaction may pass ``ticket_id`` (a number it took with the
+    others, :func:`~aftersales.service.numbering.next_numbers`) and ``outbox`` (a list the messages
+    are added to, for the job to write at once); both are written exactly as they would be here.
     """
     if kind is TicketKind.COMPLAINT:  # a complaint's own row (engineers may report a crisis)
         permit(actor, Workflow.COMPLAINT, "open_complaint", customer_id)
@@ -86,9 +93,10 @@ def open_ticket_in(
         raise NotFound("asset", asset.id)
     intake, intake_reasons = intake_priority(context.policies.priority, priority, urgent, category, kind)
     terms = sla_terms if sla_terms is not None else contract_terms(uow, asset, received_at, kind)
-    ids = context.ids
-    # Numbered last: the counter's row stays locked until the commit, which concurrent intakes wait for.
-    ticket_id = ids.next_id("ticket") if ids is not None else next_number(uow, "ticket", now)
+    if ticket_id is None:
+        # Numbered last: the counter's row stays locked until the commit, which concurrent intakes wait for.
+        ids = context.ids
+        ticket_id = ids.next_id("ticket") if ids is not None else next_number(uow, "ticket", now)
     ticket = Ticket.open(
         id=TicketId(ticket_id),
         customer_id=CustomerId(customer.id),
@@ -119,5 +127,8 @@ def open_ticket_in(
         uow, ticket, tuple(ticket.events), now, context.policies.notification
     )
     messages += intake_messages(context, uow, ticket, now)
-    uow.outbox.put(messages)
+    if outbox is not None:
+        outbox += messages
+    else:
+        uow.outbox.put(messages)
     return ticket, applied

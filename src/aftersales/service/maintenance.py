@@ -41,13 +41,16 @@ from aftersales.policies.dispatch import Roster
 from aftersales.policies.protocols import MaintenancePolicy
 from aftersales.policies.sla_terms import SlaTerm, SlaTerms, terms_in
 from aftersales.policies.triage import Triage, TriageFacts
+from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.contracts import ServiceContracts, contract_scope
 from aftersales.service.daily_cursor import DailyCursor, due_documents, mark_run
+from aftersales.service.dispatching import Choice
 from aftersales.service.intake import open_ticket_in
+from aftersales.service.numbering import next_numbers
 from aftersales.service.permissions import Workflow, authorize, permit, roles_for
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.tickets import Tickets
@@ -314,16 +317,21 @@ class MaintenanceDesk:
             run = _Batch(self, uow, actor, now)
             made: list[MaintenanceVisit] = []
             unplaced: list[str] = []
+            opening: list[MaintenancePlan] = []
             for plan in plans:
-                if not run.still_covered(plan):
+                if run.still_covered(plan):
+                    opening.append(plan)
+                else:
                     plan.end()  # its contract ends before the visit: nothing more to generate
                     uow.documents.save(plan)
-                    continue
+            run.prepare(opening)
+            for plan in opening:
                 visit, assigned = run.open_visit(plan)
                 made.append(visit)
                 if not assigned:
                     assert visit.ticket_id is not None
                     unplaced.append(visit.ticket_id)
+            uow.outbox.put(run.messages)
             if len(plans) < _BATCH:
                 mark_run(uow, "generate_maintenance", day)
             return len(plans), made, unplaced
@@ -608,6 +616,19 @@ class _Batch:
         self._roster: Roster | None = None
         self._triaged: dict[TriageFacts, Decision[Triage]] = {}
         self._visit_terms: dict[date, SlaTerms] = {}
+        self._numbers: list[str] = []
+        self._chosen: dict[tuple[object, ...], Choice] = {}
+        self.messages: list[OutboxMessage] = []
+        """The batch's outbox messages, written at once when its visits are open."""
+
+    def prepare(self, plans: Sequence[MaintenancePlan]) -> None:
+        """Read the batch's customers and units at once (one query each, not one per visit), and take
+        its ticket numbers in one counter write when the desk numbers tickets itself."""
+        uow = self.uow
+        uow.customers.find(p.customer_id for p in plans)
+        uow.assets.find(p.asset_id for p in plans)
+        if self.desk.context.ids is None:
+            self._numbers = next_numbers(uow, "ticket", self.now, len(plans))[::-1]
 
     def still_covered(self, plan: MaintenancePlan) -> bool:
         if plan.contract_id is None:
@@ -635,6 +656,7 @@ class _Batch:
             channel=Channel.PLANNED, asset_id=plan.asset_id, received_at=now, kind=TicketKind.SERVICE,
             expected_by=expected if expected >= now else None, attach=triage_and_dispatch,
             sla_terms=self._terms(plan.next_due, expected),
+            ticket_id=self._numbers.pop() if self._numbers else None, outbox=self.messages,
         )  # fmt: skip
         visit = MaintenanceVisit(
             id=visit_id,
@@ -679,11 +701,24 @@ class _Batch:
         dispatching = self.desk.tickets.dispatching
         if self._roster is None:
             self._roster = dispatching.roster(uow)
-        choice = dispatching.choose(uow, actor, ticket, now, None, None, self._roster)
+        # The visits of a batch share their dispatch facts (priority, region, dealer, skill, the batch's
+        # time) and, while no engineer's load changes, the roster: a dealer chosen without any notice
+        # to send is the choice for every visit with the same facts (the policy is a pure function).
+        key = (ticket.priority, ticket.region, ticket.dealer_id, assessment.skill, assessment.departments)
+        choice = self._chosen.get(key)
+        if choice is None:
+            choice = dispatching.choose(uow, actor, ticket, now, None, None, self._roster)
+            if (
+                choice.assignee is not None
+                and choice.assignee.kind is AssigneeKind.DEALER
+                and not choice.messages
+            ):
+                self._chosen[key] = choice
         if choice.assignee is not None:
             ticket.assign(actor.ref, now, choice.assignee, reasons=choice.reasons)
             if choice.assignee.kind is AssigneeKind.ENGINEER:
                 self._roster.engineers.adjust_load(EngineerId(choice.assignee.id), 1)
+                self._chosen.clear()  # the roster changed: later choices are made afresh
         assigned.append(choice.assignee is not None)
         return Applied(messages=choice.messages, decisions=(decision, *choice.decisions))
 

@@ -15,7 +15,7 @@ import attrs
 from aftersales.errors import NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
 
-__all__ = ["PREFIXES", "TicketCounter", "next_number"]
+__all__ = ["PREFIXES", "TicketCounter", "next_number", "next_numbers"]
 
 PREFIXES = {
     "ticket": "SR",
@@ -61,3 +61,26 @@ def next_number(uow: UnitOfWork, kind: str, now: datetime) -> str:
         counter.last += 1
         uow.documents.save(counter)
     return f"{PREFIXES.get(kind, kind.upper())}-{now.year}-{counter.last:06d}"
+
+
+def next_numbers(uow: UnitOfWork, kind: str, now: datetime, count: int) -> list[str]:
+    """The next ``count`` numbers of ``kind`` for ``now``'s year, taken at once (one counter write).
+
+    For a job opening many tickets in one transaction (the daily maintenance run): the same numbers
+    ``count`` calls of :func:`next_number` would give, for one read and one write of the counter.
+    """
+    if count <= 0:
+        return []
+    counter_id = f"{kind}:{now.year}"
+    try:
+        counter = uow.documents.get(TicketCounter, counter_id)
+    except NotFound:
+        counter = TicketCounter(counter_id, count)
+        uow.documents.add(counter)
+        first = 1
+    else:
+        first = counter.last + 1
+        counter.last += count
+        uow.documents.save(counter)
+    prefix = PREFIXES.get(kind, kind.upper())
+    return [f"{prefix}-{now.year}-{n:06d}" for n in range(first, first + count)]
