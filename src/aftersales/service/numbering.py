@@ -41,6 +41,8 @@ class TicketCounter:
 
     DOCUMENT_KIND: ClassVar[str] = "number_counter"
     DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+    DOCUMENT_LOCK_ON_READ: ClassVar[bool] = True
+    """Read to be rewritten at once: a store that can lock the row on the read does (PostgreSQL)."""
 
     id: str
     last: int = 0
