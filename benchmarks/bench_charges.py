@@ -14,6 +14,8 @@ before (issue 19) — one full ``DefaultChargeabilityPolicy.decide`` (warranty +
 Every figure: the median of several runs (operations per second) and p50/p90/p99 of single
 operations, GC on, every result kept alive (``scale_file.KEEP``). On a shared machine the wall-clock
 figures include waiting for a CPU, so the policy work is also given in CPU time (``process_time``).
+Also printed: the objects the garbage collector tracks per kept assessment (each one is walked again by
+every later full collection, and they set how often one runs) and the full collections during the runs.
 
 Run: python benchmarks/bench_charges.py [--runs 7] [--per-run 2000]
 """
@@ -21,6 +23,7 @@ Run: python benchmarks/bench_charges.py [--runs 7] [--per-run 2000]
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import statistics
@@ -133,6 +136,17 @@ def cpu_us(function: Callable[[int], object], runs: int, per_run: int) -> list[f
     return out
 
 
+def kept_objects(function: Callable[[int], object], samples: int = 200) -> float:
+    """Objects the collector tracks per kept result: what every later full collection walks again."""
+    gc.collect()
+    before = len(gc.get_objects())
+    sample = [function(i) for i in range(samples)]
+    gc.collect()
+    after = len(gc.get_objects())
+    del sample
+    return (after - before - 1) / samples  # less the sample list itself
+
+
 def _desk(folder: Path, tickets: int) -> tuple[ServiceDesk, list[str]]:
     """A SQLite desk with ``tickets`` live repairs, each with 7 fault records naming the parts."""
     clock = ManualClock(RECEIVED)
@@ -182,7 +196,9 @@ def main() -> None:
     runs, per_run = args.runs, args.per_run
     ours(), by_hand()  # warm up: imports, the chargeability's reason table
 
+    full_before = gc.get_stats()[2]["collections"]
     policy = Runs().measure(runs, per_run, ours)
+    full_collections = gc.get_stats()[2]["collections"] - full_before
     baseline = Runs().measure(runs, max(1, per_run // 4), by_hand)
     cpu = cpu_us(ours, runs, per_run)
     cpu_base = cpu_us(by_hand, runs, max(1, per_run // 4))
@@ -208,6 +224,10 @@ def main() -> None:
     print(
         f"policy work {fmt(policy_us * 1e-6)} of {fmt(command_us * 1e-6)} per command; storage and the "
         f"command path {fmt(max(0.0, command_us - policy_us) * 1e-6)}"
+    )
+    print(
+        f"kept per assessment: {kept_objects(ours):.1f} GC-tracked objects (baseline "
+        f"{kept_objects(by_hand, 50):.1f}); full collections in the {runs} policy runs: {full_collections}"
     )
     mine, base = statistics.median(cpu), statistics.median(cpu_base)
     print(

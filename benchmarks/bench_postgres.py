@@ -12,10 +12,12 @@ A run starts all clients together and ends when the last finishes; the figure is
 wall time. The baseline is raw psycopg doing a command's minimum on the same rows — read the ticket
 ``FOR UPDATE``, write it back with a version check, commit (psycopg sends ``BEGIN`` on its own: four
 round trips) — from as many processes. Round trips are counted in each client over 50 untimed
-commands from libpq's protocol trace of its connections (each turn from the client's messages to
-the server's answer is one). The garbage collector stays on and every result is kept. Whether the
-server syncs its WAL (``fsync``) is printed beside the figures: CI and the development server run
-with ``fsync=off``. On a shared host the figures follow its load: the load average is printed.
+commands (and for ``open_ticket`` in the main process over 10) from libpq's protocol trace of its
+connections (each turn from the client's messages to the server's answer is one). Each line also
+gives the client's CPU time per command (the median over runs and clients): on a shared host the
+wall-clock figures follow its load, CPU time much less. The garbage collector stays on and every
+result is kept. Whether the server syncs its WAL (``fsync``) is printed beside the figures: CI and
+the development server run with ``fsync=off``. The load average is printed.
 
     AFTERSALES_PG_DSN=postgresql://user@127.0.0.1:5432/db python benchmarks/bench_postgres.py
     … --runs 3 --per-run 300                                      # a quick look
@@ -195,12 +197,12 @@ def _client(
     for r in range(runs):
         go.wait()
         latencies: list[float] = []
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         for i in range(per_run):
             t0 = time.perf_counter()
             KEEP.append(command(r * per_run + i))
             latencies.append(time.perf_counter() - t0)
-        out.put((time.perf_counter() - began, latencies, per_command))
+        out.put((time.perf_counter() - began, latencies, per_command, (time.process_time() - cpu) / per_run))
 
 
 def measure(kind: str, url: str, ids: list[str], clients: int, runs: int, per_run: int) -> str:
@@ -215,6 +217,7 @@ def measure(kind: str, url: str, ids: list[str], clients: int, runs: int, per_ru
     rates: list[float] = []
     latencies: list[float] = []
     trips: list[float] = []
+    cpu: list[float] = []
     for _ in range(runs):
         go.wait()
         began = time.perf_counter()
@@ -223,6 +226,7 @@ def measure(kind: str, url: str, ids: list[str], clients: int, runs: int, per_ru
         rates.append(clients * per_run / wall)
         latencies += [lat for res in results for lat in res[1]]
         trips += [res[2] for res in results]
+        cpu += [res[3] for res in results]
     for p in procs:
         p.join()
     p50, p90, p99 = percentiles(latencies)
@@ -230,8 +234,37 @@ def measure(kind: str, url: str, ids: list[str], clients: int, runs: int, per_ru
     return (
         f"  {label:<30} {clients} client(s)  median {statistics.median(rates):>7,.0f} cmd/s "
         f"(runs {', '.join(f'{r:,.0f}' for r in rates)})  p50 {fmt(p50)}  p90 {fmt(p90)}  p99 {fmt(p99)}  "
-        f"round trips {statistics.mean(trips):.1f}/cmd"
+        f"round trips {statistics.mean(trips):.1f}/cmd, client CPU {fmt(statistics.median(cpu))}/cmd"
     )
+
+
+def open_ticket_trips(url: str, count: int = 10) -> float:
+    """Round trips of ``open_ticket`` on a registered unit (statements prepared first, untimed)."""
+    from aftersales.adapters.postgres import PostgresStore
+    from aftersales.service.desk import ServiceDesk
+
+    trips = Trips()
+    acquire, release = PostgresStore.acquire, PostgresStore.release
+
+    def traced(store: PostgresStore) -> Any:
+        conn = acquire(store)
+        trips.trace(conn)
+        return conn
+
+    def untraced(store: PostgresStore, conn: Any) -> None:
+        conn.pgconn.untrace()
+        release(store, conn)
+
+    PostgresStore.acquire, PostgresStore.release = traced, untraced  # type: ignore[method-assign]
+    desk = ServiceDesk.open(f"{url}&pool_min=1&pool_max=1", pack="sanitary_ware")
+    try:
+        for n in range(2 * count):
+            trips.on = n >= count
+            desk.open_ticket(AGENT, customer_id=f"C{n}", description="漏水", asset_id=f"A{n}")
+        return trips.count() / count
+    finally:
+        desk.shutdown()
+        PostgresStore.acquire, PostgresStore.release = acquire, release  # type: ignore[method-assign]
 
 
 def events_total(url: str, ids: list[str]) -> int:
@@ -277,6 +310,7 @@ def main() -> None:
               f"{settings['synchronous_commit']}; store options: {args.url_options or 'none'}), "
               f"{args.tickets:,} tickets written through the adapter at {rate:,.0f}/s, {len(ids):,} live; "
               f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+        print(f"  open_ticket on a registered unit: {open_ticket_trips(url):.1f} round trips", flush=True)
         before = events_total(url, ids)
         committed = 0
         for clients, target in ((1, 1500), (8, 6000)):

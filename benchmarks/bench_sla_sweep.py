@@ -7,7 +7,9 @@ is due soon, in warning or breached. The baseline, measured in the same run on t
 sweep: load every open ticket and compute its SLA status. Several runs of each (``scale_file.Runs``: GC
 on, every report kept alive); median and p50/p90/p99 are printed. The first sweep announces every warning
 and breach there is (its time is printed apart); each later one finds nothing new but still reads every
-unsettled candidate, as a sweep run every few minutes does.
+unsettled candidate, as a sweep run every few minutes does: its page rows (``tickets.sla_candidates``: id,
+version, customer tier, due), loading a ticket only when one changed since the last sweep or reached an
+instant at which something may be announced.
 
 Run: python benchmarks/bench_sla_sweep.py [--tickets N] [--runs R]
 """

@@ -93,8 +93,10 @@ from aftersales.domain.sla_clock import (
     SlaStatus,
     SlaTarget,
     SlaTargets,
+    SlaTimeline,
     TargetStatus,
     sla_status,
+    sla_timeline,
 )
 from aftersales.domain.staff_records import AppraisalRating, StaffAppraisal, StaffKind, StaffTraining, Trainee
 from aftersales.domain.survey_campaigns import CampaignChannel, SamplingRules, SurveyCampaign, SurveyTask
@@ -519,4 +521,15 @@ __all__ += [
     "StaffRecord",
     "StaffTraining",
     "Trainee",
+]
+
+# Issue 21 (storage at scale): a ledger page as the tickets' indexed columns (ServiceDesk.ticket_rows).
+from aftersales.ports.ticket_index import TicketRow  # noqa: E402
+from aftersales.service.ticket_import import ImportReport  # noqa: E402
+
+__all__ += ["ImportReport", "TicketRow"]
+# Issue 18 (third round): the SLA clocks measured once and kept.
+__all__ += [
+    "SlaTimeline",
+    "sla_timeline",
 ]

@@ -215,9 +215,9 @@ def test_linking_tickets_of_other_customers_and_dismissal() -> None:
 
 
 def test_a_tally_kept_without_its_members_is_counted_again_at_the_crossing(url: str) -> None:
-    # A store written before the tally listed its units: the crossing record counts the batch's
+    # A store written before the tally linked its units: the crossing record counts the batch's
     # stored fault records again instead of judging on the units it happens to know.
-    from aftersales.domain.quality_incidents import BatchFaultTally, incident_key
+    from aftersales.domain.quality_incidents import BatchFaultTally, BatchFaultUnit, incident_key
 
     with _build(url) as desk:
         for n in range(4):
@@ -225,10 +225,37 @@ def test_a_tally_kept_without_its_members_is_counted_again_at_the_crossing(url: 
         key = incident_key("B-7", "cause", "seal_defect")
         with desk.store() as uow:
             tally = uow.documents.get(BatchFaultTally, key)
-            assert tally.members == ["A-000", "A-001", "A-002", "A-003"] and tally.units == 4
-            tally.members = []
+            # The tally stays small: a count and the last unit, each unit linked to the one before.
+            assert tally.members == [] and tally.last == "A-003" and tally.units == 4
+            chain = [uow.documents.get(BatchFaultUnit, f"{key}|A-00{n}").previous for n in range(4)]
+            assert chain == [None, "A-000", "A-001", "A-002"]
+            tally.last = None
             uow.documents.save(tally)
             uow.commit()
+        _fault(desk, 4)
+        (incident,) = desk.quality_incidents.incidents(MANAGER)
+        assert incident.affected == 5 and len(incident.ticket_ids) == 5
+
+
+def test_a_tally_that_listed_its_members_still_raises_the_incident(url: str) -> None:
+    # A store of the earlier release: the tally lists the units; the detector links the next ones.
+    from aftersales.domain.quality_incidents import BatchFaultTally, BatchFaultUnit, incident_key
+
+    with _build(url) as desk:
+        for n in range(3):
+            _fault(desk, n)
+        key = incident_key("B-7", "cause", "seal_defect")
+        with desk.store() as uow:
+            tally = uow.documents.get(BatchFaultTally, key)
+            tally.members, tally.last = ["A-000", "A-001", "A-002"], None
+            uow.documents.save(tally)
+            for n in range(3):  # as stored then: no links
+                unit = uow.documents.get(BatchFaultUnit, f"{key}|A-00{n}")
+                unit.previous = None
+                uow.documents.save(unit)
+            uow.commit()
+        _fault(desk, 3)
+        assert desk.quality_incidents.incidents(MANAGER) == []
         _fault(desk, 4)
         (incident,) = desk.quality_incidents.incidents(MANAGER)
         assert incident.affected == 5 and len(incident.ticket_ids) == 5

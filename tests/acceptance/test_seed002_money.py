@@ -530,3 +530,88 @@ def test_a_service_contract_makes_what_it_covers_free_and_is_named(
         named = [r for r in by_kind[kind].reasons if r.code == "service_contract"]
         assert named and named[0].params["contract_id"] == "HT-2026-009"
     assert sheet.customer_total == Money("140.00", "CNY")  # the part 120.00 and the service fee 20
+
+
+def test_materials_quote_declined_is_escalated_recorded_notified_and_waits(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    """The materials desk's decline of a quoted request behaves as ``desk.charges.refuse`` (issue 19)."""
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    request = desk.materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART, 1)]
+    )
+    desk.materials.check(world.agent, request.id)
+    desk.materials.quote(world.agent, request.id)
+    clock.advance(timedelta(minutes=5))
+    due_before = desk.ticket(world.agent, ticket_id).resolution_due_at
+    declined, escalation = desk.materials.decline(world.customer_zh, request.id, reason="太贵了")
+    assert escalation is not None and escalation.reasons[0].code == "quote_refused"
+    assert declined.state == "declined" and declined.charges is not None
+    assert declined.charges.quotes[-1].state is QuoteState.REFUSED
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.state == TicketState.AWAITING_CUSTOMER  # waits on the superior's decision
+    last = view.events[-1]
+    assert (last.action, last.from_state, last.to_state) == (
+        "materials_quote_refused",
+        TicketState.IN_PROGRESS,
+        TicketState.AWAITING_CUSTOMER,
+    )
+    assert last.reason == "太贵了" and last.actor.id == world.customer_zh.id
+    assert last.payload["escalated_to"] == ["manager"] and last.payload["request_id"] == request.id
+    assert last.payload["total"] == str(escalation.total.amount)
+    assert desk.deliver().sent
+    to_manager = desk.notifier.to("manager@venus.example")  # type: ignore[union-attr]
+    assert any(ticket_id in m.subject or ticket_id in m.body for m in to_manager)
+    # the superior's decision taken, work goes on; the SLA clock was paused while the ticket waited
+    clock.advance(timedelta(hours=3))
+    desk.resume(world.dealer_sh_staff, ticket_id)
+    resumed = desk.ticket(world.agent, ticket_id)
+    assert resumed.state == TicketState.IN_PROGRESS
+    assert due_before is not None and resumed.resolution_due_at is not None
+    assert resumed.resolution_due_at > due_before
+
+
+def test_office_declining_a_request_records_it_and_moves_nothing(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    request = desk.materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART, 1)]
+    )
+    declined, escalation = desk.materials.decline(world.agent, request.id, reason="停产配件")
+    assert escalation is None and declined.state == "declined"
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.state == TicketState.IN_PROGRESS
+    assert view.events[-1].action == "materials_declined" and view.events[-1].reason == "停产配件"
+
+
+def test_quote_refused_before_any_work_is_escalated_and_recorded(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    """A quote offered on a triaged ticket (diagnosed by phone) may be refused too: escalated and in the
+    history; the ticket, not yet worked, cannot wait and stays triaged."""
+    desk, clock, world = story
+    ticket_id = desk.open_ticket(
+        world.agent, customer_id="cust-zh", description="马桶一直冲水", asset_id="unit-out"
+    ).ticket.id
+    desk.triage(
+        world.agent, ticket_id, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE
+    )
+    desk.charges.assess(world.agent, ticket_id, parts={PART: 1})
+    quote = desk.charges.quote(world.agent, ticket_id)
+    clock.advance(timedelta(minutes=5))
+    escalation = desk.charges.refuse(world.customer_zh, ticket_id, quote.id, reason="不修了")
+    assert escalation.reasons[0].code == "quote_refused"
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.state == TicketState.TRIAGED
+    assert view.charges is not None and view.charges.quote(quote.id).state is QuoteState.REFUSED
+    last = view.events[-1]
+    assert (last.action, last.reason, last.payload["escalated_to"]) == (
+        "quote_refused",
+        "不修了",
+        ["manager"],
+    )
+    assert desk.deliver().sent
+    assert desk.notifier.to("manager@venus.example")  # type: ignore[union-attr]

@@ -138,3 +138,109 @@ def test_the_desks_own_dispatch_sends_a_critical_ticket_at_night_to_the_on_call_
         result = desk.dispatch(AGENT, tid)
         assert desk.ticket(MANAGER, tid).assignee.id == "m2"  # type: ignore[union-attr]
         assert "on_call" in str(result.events[-1].payload)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_roster_changed_by_another_desk_is_read_again(backend: str, tmp_path: Path) -> None:
+    # Parsed teams are kept between dispatches only while the store holds the same version.
+    with contextlib.ExitStack() as stack:
+        if backend == "postgres":
+            url = stack.enter_context(pg_schema_url())
+        else:
+            url = f"sqlite:///{tmp_path / 'teams.db'}"
+        first = stack.enter_context(_desk(SATURDAY_NIGHT, url))
+        second = stack.enter_context(
+            ServiceDesk.open(url, pack="service_centre", clock=ManualClock(SATURDAY_NIGHT), staff=STAFF)
+        )
+        night = (SATURDAY_NIGHT - timedelta(hours=5), SATURDAY_NIGHT + timedelta(hours=9))
+        first.teams.set_roster(MANAGER, "emergency", [OnCallShift("m3", *night)])
+        tid = _critical(first)
+        assert first.teams.dispatch_critical(AGENT, tid).ticket.assignee.id == "m3"  # type: ignore[union-attr]
+        second.teams.set_roster(MANAGER, "emergency", [OnCallShift("m2", *night)])
+        other = _critical(first)
+        assert first.teams.dispatch_critical(AGENT, other).ticket.assignee.id == "m2"  # type: ignore[union-attr]
+        second.teams.save_team(
+            MANAGER, Team("emergency", "应急小组", TeamKind.EMERGENCY, "lead", ["m3"], coordinator="head-1")
+        )
+        third = _critical(first)  # the new team has no roster: nobody on call
+        assert first.teams.dispatch_critical(AGENT, third).events[-1].action == "dispatch_failed"
+
+
+def test_on_call_picks_the_latest_starting_covering_shift_among_many() -> None:
+    start = datetime(2026, 1, 1, 20, 0, tzinfo=SH)
+    nights = [
+        OnCallShift(("m2", "m3")[day % 2], start + timedelta(days=day), start + timedelta(days=day, hours=12))
+        for day in range(365)
+    ]
+    extra = OnCallShift("lead", start + timedelta(days=100, hours=2), start + timedelta(days=100, hours=4))
+    outsider = OnCallShift("x9", start + timedelta(days=200), start + timedelta(days=200, hours=12))
+    team = Team(
+        "t", "t", TeamKind.EMERGENCY, "lead", ["m2", "m3"], shifts=[*reversed(nights), extra, outsider]
+    )
+    assert team.on_call(start + timedelta(days=100, hours=1)) == "m2"  # day 100: m2's night
+    assert team.on_call(start + timedelta(days=100, hours=3)) == "lead"  # started later, covers it
+    assert team.on_call(start + timedelta(days=100, hours=5)) == "m2"
+    assert team.on_call(start + timedelta(days=101, hours=1)) == "m3"
+    assert team.on_call(start + timedelta(days=101, hours=13)) is None  # daytime: nobody
+    assert team.on_call(start + timedelta(days=200, hours=1)) == "m2"  # not a member's shift: skipped
+    assert team.on_call(start - timedelta(hours=1)) is None
+    assert team.on_call(start + timedelta(days=400)) is None
+
+
+def test_the_memory_store_answers_a_query_by_value_without_a_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aftersales.adapters.memory import MemoryStore
+
+    with _desk(MONDAY) as desk:
+        desk.teams.save_team(MANAGER, Team("region-sh", "上海", TeamKind.REGION, "m2", ["m2"]))
+
+        scan = MemoryStore._scan
+
+        def no_scan(self: MemoryStore, table: str) -> object:
+            if table.startswith("doc:"):
+                raise AssertionError(f"scanned {table}")
+            return scan(self, table)
+
+        monkeypatch.setattr(MemoryStore, "_scan", no_scan)
+        with desk.store() as uow:
+            assert [t.id for t in uow.documents.query(Team, kind="emergency")] == ["emergency"]
+            assert [t.id for t in uow.documents.query(Team, kind="region")] == ["region-sh"]
+            assert uow.documents.query(Team, kind="dealer") == []
+        tid = _critical(desk)
+        assert desk.teams.dispatch_critical(AGENT, tid).ticket.assignee.id == "lead"  # type: ignore[union-attr]
+
+
+def test_a_normal_ticket_at_night_waits_for_the_next_working_period() -> None:
+    # Seed 003 / issue 20: only critical tickets wake someone up; a normal one goes to whoever is on
+    # duty when the next working period starts (Monday 09:00), and nobody is escalated to.
+    with _desk(SATURDAY_NIGHT) as desk:
+        contact = Contact("c", phone="13800000001", address="上海市浦东新区 2 号")
+        desk.register_customer(MANAGER, Customer(CustomerId("c2"), "王五", contact, CustomerTier.REGULAR))
+        tid = desk.open_ticket(AGENT, customer_id="c2", description="水箱不出水").ticket.id
+        desk.triage(AGENT, tid, nature="leak", severity=Severity.MEDIUM)
+        assert desk.ticket(MANAGER, tid).priority is Priority.NORMAL
+        result = desk.dispatch(AGENT, tid)
+        assert result.ticket.assignee is not None
+        reasons = result.events[-1].payload["reasons"]
+        waits = [r for r in reasons if r["code"] == "next_working_period"]  # type: ignore[index, union-attr]
+        assert waits and waits[0]["params"]["starts"] == "2026-03-09T09:00+08:00"  # type: ignore[index, call-overload]
+        assert not any(d.outcome.__class__.__name__ == "Escalation" for d in result.decisions)
+        desk.deliver()
+        notifier = desk.notifier
+        assert isinstance(notifier, MemoryNotifier)
+        assert not notifier.to("head@example.cn")
+
+
+def test_the_desks_own_failed_dispatch_is_in_the_history() -> None:
+    # Issue 20: a dispatch that found nobody is an event with its reasons and the escalation's addressees.
+    with ServiceDesk.open("memory://", pack="service_centre", clock=ManualClock(MONDAY), staff=STAFF) as desk:
+        contact = Contact("c", phone="13800000001", address="上海市浦东新区 2 号")
+        desk.register_customer(MANAGER, Customer(CustomerId("c2"), "王五", contact, CustomerTier.REGULAR))
+        tid = desk.open_ticket(AGENT, customer_id="c2", description="水箱不出水").ticket.id
+        desk.triage(AGENT, tid, nature="leak", severity=Severity.MEDIUM)
+        result = desk.dispatch(AGENT, tid)  # no engineer, no dealer registered
+        assert result.ticket.assignee is None and result.ticket.state == "triaged"
+        event = desk.ticket(MANAGER, tid).events[-1]
+        assert event.action == "dispatch_failed"
+        assert event.payload["to"] == ["manager"]
+        codes = [r["code"] for r in event.payload["reasons"]]  # type: ignore[index, union-attr]
+        assert "no_engineer" in codes and "escalated" in codes

@@ -11,11 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.charges import ChargeLine, SheetLine
 from aftersales.domain.ids import AssetId, DealerId, ProductId
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.domain.reasons import Reason
+from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import VisitKind
 from aftersales.errors import NotFound, PolicyError
 from aftersales.policies.charge_assessment import ChargeFacts, assess_charges
@@ -161,3 +163,108 @@ def test_identical_lines_are_shared_values_and_equal_prices_are_not_confused() -
     equal = Money("120.00", "CNY")
     again = priced_line(ChargeKind.MATERIALS, "WN-CB-01", equal, 2, False, why)
     assert again.line.unit_price is equal and again.line == first.line
+
+
+def _whole_and_parts(
+    extensions: tuple[WarrantyExtension, ...] = (),
+) -> tuple[SheetLine, ...]:
+    asset = Asset(
+        AssetId("a"),
+        PRODUCT.id,
+        "SN",
+        purchase_date=date(2025, 1, 10),
+        installation_accepted_on=date(2025, 1, 10),
+    )
+    facts = ChargeFacts(
+        asset, PRODUCT, datetime(2026, 3, 2, 9, tzinfo=SH), ("worn",), VisitKind.SERVICE,
+        {PARTS[0]: (1, "ceramic_body"), PARTS[1]: (1, "flush_valve")}, DealerId("d1"), "repair",
+        extensions=extensions,
+    )  # fmt: skip
+    warranty = DefaultWarrantyPolicy()
+    return assess_charges(
+        facts, warranty=warranty, chargeability=DefaultChargeabilityPolicy(warranty=warranty), fees=FEES,
+        now=datetime(2026, 3, 3, tzinfo=SH),
+    ).lines  # fmt: skip
+
+
+def test_parts_judged_by_the_whole_product_term_share_its_decision() -> None:
+    body, valve, labour, _fee = _whole_and_parts()
+    # the flush valve has no term of its own: it is judged by the whole-product term, the same reasons
+    assert valve.reasons is labour.reasons and valve.component == "flush_valve"
+    assert valve.reasons[0].params["term_component"] is None and valve.phase == "out_of_warranty"
+    assert body.reasons is not labour.reasons and body.reasons[0].params["term_component"] == "ceramic_body"
+    assert body.phase == "in_warranty" and not body.line.chargeable and valve.line.chargeable
+
+
+def test_an_extension_on_a_component_keeps_each_component_its_own_reasons() -> None:
+    extension = WarrantyExtension(
+        AssetId("a"), 12, "months", ActorRef("mgr", Role.MANAGER), datetime(2026, 3, 1, tzinfo=SH),
+        "complaint_remedy", "complaint_remedy", component="flush_valve", complaint_id="CP-7",
+    )  # fmt: skip
+    body, valve, labour, _fee = _whole_and_parts((extension,))
+    assert valve.phase == "in_warranty" and not valve.line.chargeable  # the extension covers the valve
+    assert labour.phase == "out_of_warranty" and labour.line.chargeable
+    assert "extension_granted_by_complaint" in [r.code for r in valve.reasons]
+    assert "extension_granted_by_complaint" not in [r.code for r in body.reasons]
+
+
+def test_a_subclass_deciding_per_phase_its_own_way_is_asked_per_component() -> None:
+    asked: list[str | None] = []
+
+    class Strict(DefaultChargeabilityPolicy):
+        def decide_for_phase(self, warranty, visit, causes=()):  # type: ignore[no-untyped-def]
+            asked.append(warranty.outcome.component)
+            return super().decide_for_phase(warranty, visit, causes)
+
+    warranty = DefaultWarrantyPolicy()
+    asset = Asset(
+        AssetId("a"),
+        PRODUCT.id,
+        "SN",
+        purchase_date=date(2025, 1, 10),
+        installation_accepted_on=date(2025, 1, 10),
+    )
+    statuses = warranty.decide_many(
+        asset, PRODUCT, datetime(2026, 3, 2, tzinfo=SH), [None, "ceramic_body"], share_whole=True
+    )
+    decided = Strict(warranty=warranty).decide_for_phases(statuses, VisitKind.SERVICE, ("worn",))
+    assert sorted(asked, key=str) == sorted([None, "ceramic_body"], key=str)
+    assert decided[None].outcome.materials and not decided["ceramic_body"].outcome.materials
+
+
+def test_a_plugged_in_warranty_policy_is_asked_per_component() -> None:
+    """A warranty policy of the host's own, with ``decide_many`` but no ``share_whole``, still works:
+    each component gets its own decision."""
+    inner = DefaultWarrantyPolicy()
+    asked: list[tuple[str | None, ...]] = []
+
+    class HostWarranty:
+        name = "host.warranty"
+
+        def decide(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            return inner.decide(*args, **kwargs)
+
+        def decide_many(self, asset, product, at, components, *, extensions=(), known_at=None):  # type: ignore[no-untyped-def]
+            asked.append(tuple(components))
+            return inner.decide_many(asset, product, at, components, extensions=extensions, known_at=known_at)
+
+    asset = Asset(
+        AssetId("a"),
+        PRODUCT.id,
+        "SN",
+        purchase_date=date(2025, 1, 10),
+        installation_accepted_on=date(2025, 1, 10),
+    )
+    facts = ChargeFacts(
+        asset, PRODUCT, datetime(2026, 3, 2, 9, tzinfo=SH), (), VisitKind.SERVICE,
+        {PARTS[0]: (1, "ceramic_body"), PARTS[1]: (1, "flush_valve")}, DealerId("d1"),
+    )  # fmt: skip
+    result = assess_charges(
+        facts, warranty=HostWarranty(), chargeability=DefaultChargeabilityPolicy(), fees=FEES,
+        now=datetime(2026, 3, 3, tzinfo=SH),
+    )  # fmt: skip
+    assert asked == [(None, "ceramic_body", "flush_valve")]
+    body, valve = result.lines[:2]
+    assert valve.reasons[0].params["component"] == "flush_valve"  # its own decision, not shared
+    assert (body.phase, valve.phase) == ("in_warranty", "out_of_warranty")
+    assert len(result.decisions) == 3

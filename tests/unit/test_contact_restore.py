@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import phonenumbers
 import pytest
 
@@ -92,8 +93,6 @@ def test_old_records_without_facts_still_load_and_unknown_keys_are_refused() -> 
 
 
 def test_a_changed_number_gets_its_own_facts() -> None:
-    import attrs
-
     mobile = loads(dumps(Contact("王先生", phone="13800138000")), Contact)
     landline = attrs.evolve(mobile, phone="021-5555 0001")
     assert landline.phone_facts() == ("+862155550001", False)

@@ -185,7 +185,8 @@ def test_final_states_only_reopen_or_record() -> None:
     # the materials desk's money steps are recorded whenever they happen (a part charged back late)
     materials = set(MATERIALS_MONEY_STEPS)
     assert set(TICKET_WORKFLOW.allowed("cancelled")) == describing | materials
-    charging = {"assess_charges", "offer_quote", "accept_quote", "record_payment"}  # paid after closing too
+    # paid after closing too; a quote refused after the repair is recorded (the ticket cannot wait then)
+    charging = {"assess_charges", "offer_quote", "accept_quote", "record_payment", "quote_refused"}
     assert (
         set(TICKET_WORKFLOW.allowed("closed"))
         == {"reopen", "schedule_callback", "record_callback"} | describing | charging | materials

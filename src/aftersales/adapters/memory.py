@@ -9,6 +9,7 @@ nothing.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import threading
 from collections.abc import Iterable, Sequence
@@ -19,8 +20,9 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
+from aftersales.adapters.sla_candidates_memory import candidates
 from aftersales.adapters.text_index_memory import MemoryStoredTextIndex
-from aftersales.adapters.ticket_search_memory import MemoryTicketSearch, labels_match
+from aftersales.adapters.ticket_search_memory import MemoryTicketSearch, labels_match, member_ids, works_on
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
@@ -39,6 +41,7 @@ from aftersales.ports.queries import (
     encode_cursor,
 )
 from aftersales.ports.repositories import distinct_batch
+from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.ticket_index import COUNT_COLUMNS, SORT_ARITY, TicketRow, matches, sort_key, ticket_row
 from aftersales.serialization import decode_json, dumps, encode_json, loads, structure, unstructure
 
@@ -72,6 +75,10 @@ class MemoryStore:
         # Re-entrant: a unit of work opened inside another in the same thread does not wait for itself.
         self._turn = threading.RLock()
         self._data: dict[Key, _Record] = {}
+        # Issue 20: each table's records, and the documents' index values (table, field, value) → ids,
+        # kept as writes are published, so a scan reads one table and a query by value reads no scan.
+        self._tables: dict[str, dict[str, _Record]] = {}
+        self._values: dict[tuple[str, str, Any], set[str]] = {}
         self._closed = False
         self._attachments = MemoryAttachmentStore()
 
@@ -95,7 +102,29 @@ class MemoryStore:
 
     def _scan(self, table: str) -> list[tuple[str, _Record]]:
         with self._lock:
-            return [(k[1], r) for k, r in self._data.items() if k[0] == table]
+            return list(self._tables.get(table, {}).items())
+
+    def _ids_with(self, table: str, field: str, value: Any) -> set[str]:
+        """The ids of ``table``'s documents whose index ``field`` holds ``value`` (committed)."""
+        with self._lock:
+            return set(self._values.get((table, field, value), ()))
+
+    def _file(self, key: Key, old: _Record | None, new: _Record | None) -> None:
+        table, id_ = key
+        if new is None:
+            self._tables.get(table, {}).pop(id_, None)
+        else:
+            self._tables.setdefault(table, {})[id_] = new
+        if not table.startswith("doc:"):
+            return
+        for field, value in (old.row or {}).items() if old is not None else ():
+            ids = self._values.get((table, field, value))
+            if ids is not None:
+                ids.discard(id_)
+                if not ids:
+                    del self._values[(table, field, value)]
+        for field, value in (new.row or {}).items() if new is not None else ():
+            self._values.setdefault((table, field, value), set()).add(id_)
 
     def _publish(self, writes: dict[Key, _Record | None], expected: dict[Key, int | None]) -> None:
         with self._lock:
@@ -109,9 +138,11 @@ class MemoryStore:
                     )
             for key, record in writes.items():
                 if record is None:
-                    self._data.pop(key, None)
+                    old = self._data.pop(key, None)
                 else:
+                    old = self._data.get(key)
                     self._data[key] = record
+                self._file(key, old, record)
 
 
 class MemoryUnitOfWork:
@@ -121,17 +152,52 @@ class MemoryUnitOfWork:
         self._store = store
         self._writes: dict[Key, _Record | None] = {}
         self._expected: dict[Key, int | None] = {}
-        self.tickets = _Tickets(self)
-        self.customers: _Entities[Customer] = _Entities(self, "customer", Customer)
-        self.assets: _Entities[Asset] = _Entities(self, "asset", Asset)
-        self.products: _Entities[Product] = _Entities(self, "product", Product)
-        self.dealers: _Entities[Dealer] = _Entities(self, "dealer", Dealer)
-        self.engineers: _Entities[Engineer] = _Entities(self, "engineer", Engineer)
-        self.documents = _Documents(self)
-        self.outbox = _Outbox(self)
-        self.idempotency = _Idempotency(self)
-        self.search = MemoryTicketSearch(self, _Record)
-        self.texts = MemoryStoredTextIndex(self, _Record)
+
+    # The repositories are made on first use: a read (desk.sla, a view) touches two or three of them,
+    # and making all eleven was a fifth of such a read.
+    @functools.cached_property
+    def tickets(self) -> _Tickets:
+        return _Tickets(self)
+
+    @functools.cached_property
+    def customers(self) -> _Entities[Customer]:
+        return _Entities(self, "customer", Customer)
+
+    @functools.cached_property
+    def assets(self) -> _Entities[Asset]:
+        return _Entities(self, "asset", Asset)
+
+    @functools.cached_property
+    def products(self) -> _Entities[Product]:
+        return _Entities(self, "product", Product)
+
+    @functools.cached_property
+    def dealers(self) -> _Entities[Dealer]:
+        return _Entities(self, "dealer", Dealer)
+
+    @functools.cached_property
+    def engineers(self) -> _Entities[Engineer]:
+        return _Entities(self, "engineer", Engineer)
+
+    @functools.cached_property
+    def documents(self) -> _Documents:
+        return _Documents(self)
+
+    @functools.cached_property
+    def outbox(self) -> _Outbox:
+        return _Outbox(self)
+
+    @functools.cached_property
+    def idempotency(self) -> _Idempotency:
+        return _Idempotency(self)
+
+    @functools.cached_property
+    def search(self) -> MemoryTicketSearch:
+        return MemoryTicketSearch(self, _Record)
+
+    @functools.cached_property
+    def texts(self) -> MemoryStoredTextIndex:
+        return MemoryStoredTextIndex(self, _Record)
 
     def __enter__(self) -> MemoryUnitOfWork:
         self._store._turn.acquire()
@@ -165,6 +231,18 @@ class MemoryUnitOfWork:
         if record is _ABSENT:
             return self._store._read(key)
         return record  # type: ignore[no-any-return]
+
+    def _ids_with(self, table: str, field: str, value: Any) -> list[tuple[str, _Record]]:
+        """The records of ``table`` whose index ``field`` holds ``value``, this unit's writes included."""
+        ids = self._store._ids_with(table, field, value)
+        for (tab, id_), record in self._writes.items():
+            if tab == table:
+                if record is not None and record.row.get(field) == value:
+                    ids.add(id_)
+                else:
+                    ids.discard(id_)
+        found = ((id_, self._read((table, id_))) for id_ in sorted(ids))
+        return [(id_, record) for id_, record in found if record is not None]
 
     def _scan(self, table: str) -> list[tuple[str, _Record]]:
         merged = dict(self._store._scan(table))
@@ -239,10 +317,20 @@ class _Tickets:
         return [
             r.row
             for _, r in self._uow._scan("tickets")
-            if matches(r.row, f) and labels_match(self._uow, r.row.id, f)
+            if matches(r.row, f)
+            and labels_match(self._uow, r.row.id, f)
+            and works_on(self._uow, r.row.id, r.row.assignee_id, f)
         ]
 
     def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
+        rows = self.query_rows(filter, page)
+        return Page([self.get(r.id) for r in rows.items], rows.next_cursor)
+
+    def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
+        rows = self.query_rows(filter, page)
+        return Page(candidates(self._uow.customers, rows.items), rows.next_cursor)
+
+    def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
         sort = page.sort
         descending = sort is Sort.RECEIVED_DESC
         rows = self._rows(filter)
@@ -258,7 +346,7 @@ class _Tickets:
         more = len(chosen) > page.limit
         chosen = chosen[: page.limit]
         cursor = encode_cursor(sort, sort_key(chosen[-1], sort)) if more and chosen else None
-        return Page([self.get(r.id) for r in chosen], cursor)
+        return Page(chosen, cursor)
 
     def count(self, filter: TicketFilter) -> int:
         return len(self._rows(filter))
@@ -266,6 +354,12 @@ class _Tickets:
     def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
         column = COUNT_COLUMNS[CountField(field)]
         counts: dict[str, int] = {}
+        if column == "member":  # issue 20: engineers added to the team, the assignee left out
+            for row in self._rows(filter):
+                for member in member_ids(self._uow, row.id):
+                    if member != row.assignee_id:
+                        counts[member] = counts.get(member, 0) + 1
+            return counts
         for row in self._rows(filter):
             value = getattr(row, column) or UNSET
             counts[value] = counts.get(value, 0) + 1
@@ -352,11 +446,32 @@ class _Documents:
         if unknown:
             raise ValidationError(f"{spec.kind} has no index field(s) {', '.join(sorted(unknown))}")
         wanted = {k: index_value(v) for k, v in equals.items()}
-        return [
-            with_version(loads(r.text, cls), r.version)
-            for _, r in self._uow._scan(f"doc:{spec.kind}")
-            if all(r.row.get(k) == v for k, v in wanted.items())
-        ]
+        return [with_version(loads(r.text, cls), r.version) for _, r in self._matching(spec.kind, wanted)]
+
+    def _matching(self, kind: str, wanted: dict[str, Any]) -> list[tuple[str, _Record]]:
+        # The first value given is looked up in the store's value index (no scan of the kind), as the
+        # SQL stores drive the query from their (kind, field, value) index.
+        lead = next((k for k, v in wanted.items() if v is not None), None)
+        table = f"doc:{kind}"
+        found = self._uow._scan(table) if lead is None else self._uow._ids_with(table, lead, wanted[lead])
+        return [(id_, r) for id_, r in found if all(r.row.get(k) == v for k, v in wanted.items())]
+
+    def version(self, cls: type[Document], id: str) -> int:
+        """The stored version of one document (see ``SqlDocuments.version``)."""
+        kind = document_spec(cls).kind
+        record = self._uow._read((f"doc:{kind}", id))
+        if record is None:
+            raise NotFound(kind, id)
+        return record.version
+
+    def versions(self, cls: type[Document], **equals: object) -> dict[str, int]:
+        """Id → version of the documents :meth:`query` would return (see ``SqlDocuments.versions``)."""
+        spec = document_spec(cls)
+        unknown = set(equals) - set(spec.index)
+        if unknown:
+            raise ValidationError(f"{spec.kind} has no index field(s) {', '.join(sorted(unknown))}")
+        wanted = {k: index_value(v) for k, v in equals.items()}
+        return {id_: r.version for id_, r in self._matching(spec.kind, wanted)}
 
     def query_range(
         self, cls: type[D], field: str, upto: str, *, limit: int | None = None, **equals: object
@@ -379,11 +494,7 @@ class _Documents:
     def query_data(self, kind: str, **equals: object) -> list[dict[str, Any]]:
         """Documents of ``kind`` as stored JSON (see the SQL stores' ``query_data``)."""
         wanted = {k: index_value(v) for k, v in equals.items()}
-        return [
-            decode_json(r.text)
-            for _, r in self._uow._scan(f"doc:{kind}")
-            if all(r.row.get(k) == v for k, v in wanted.items())
-        ]
+        return [decode_json(r.text) for _, r in self._matching(kind, wanted)]
 
 
 def _record(message: OutboxMessage, version: int = 0) -> _Record:

@@ -22,14 +22,17 @@ round trips per command).
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from aftersales.adapters.postgres_literals import literals, render, standard_strings
 from aftersales.errors import AftersalesError, ConcurrencyConflict, DuplicateError, StorageError
 
 try:
     import psycopg
+    from psycopg.errors import error_from_result
 except ImportError as exc:  # pragma: no cover - depends on the install
     from aftersales.errors import ConfigurationError
 
@@ -61,6 +64,27 @@ def translated(where: str) -> Iterator[None]:
 
 def _same(value: Any) -> Any:
     return value
+
+
+_PREPARED: weakref.WeakKeyDictionary[psycopg.Connection[Any], dict[str, bool]] = weakref.WeakKeyDictionary()
+"""The statements each connection holds under their own name (``PREPARE``, once per session):
+``True`` prepared, ``False`` unknown (a query that began with its ``PREPARE`` failed)."""
+
+
+def _prepare_text(name: str, sql: str) -> str:
+    pieces = sql.split("%s")
+    return f"PREPARE {name} AS {pieces[0]}" + "".join(f"${n}{p}" for n, p in enumerate(pieces[1:], 1))
+
+
+def _exec(conn: psycopg.Connection[Any], sql: bytes) -> Any:
+    """``sql`` through libpq, outside psycopg's bookkeeping (it forgets its prepared statements when
+    it sees a ``ROLLBACK``); a failure raises ``StorageError``."""
+    with translated("postgresql"):
+        result = conn.pgconn.exec_(sql)
+        if result.status not in (psycopg.pq.ExecStatus.COMMAND_OK, psycopg.pq.ExecStatus.TUPLES_OK):
+            message = (result.error_message or b"?").decode(errors="replace")
+            raise StorageError(f"postgresql: {message.strip()}")
+    return result
 
 
 class Transaction:
@@ -112,6 +136,48 @@ class Transaction:
         with translated("postgresql"):
             return self._conn.execute(sql, params)
 
+    def begin_with(self, name: str, sql: str, params: Sequence[Any]) -> Cursor:
+        """Run ``sql``, a read, as ``EXECUTE name(…)`` in one simple query, with ``BEGIN`` if it is
+        the transaction's first statement.
+
+        ``sql`` is prepared under ``name`` once per connection (its ``PREPARE`` travels in the same
+        query the first time); its parameters travel as literals. A command's first statement then
+        costs one round trip and far less client work than psycopg's pipeline of ``BEGIN`` and a
+        prepared statement. With deferred writes waiting, or where the store must not keep
+        statements prepared (``prepare_threshold`` other than 0, e.g. behind a transaction-pooling
+        proxy), ``sql`` simply runs (:meth:`run`)."""
+        conn = self._conn or self._begin()
+        begin = self._queued == [("BEGIN", (), None)]
+        usable = conn.prepare_threshold == 0 and (begin or not self._queued) and standard_strings(conn)
+        rendered = literals(params) if usable else None
+        if rendered is None:
+            return self.run(sql, params)
+        self._queued.clear()
+        execute = f"{'BEGIN; ' if begin else ''}EXECUTE {name}({', '.join(rendered)})"
+        known = _PREPARED.setdefault(conn, {})
+        if known.get(name) is False:  # a failed first query may or may not have prepared it
+            found = _exec(conn, f"SELECT 1 FROM pg_prepared_statements WHERE name = '{name}'".encode())
+            known[name] = bool(found.ntuples)
+        if not known.get(name):
+            execute = f"{_prepare_text(name, sql)}; {execute}"
+        cursor = conn.cursor()
+        try:
+            with translated("postgresql"):
+                cursor.execute(execute, prepare=False)
+        except StorageError as exc:
+            gone = isinstance(exc.__cause__, psycopg.errors.InvalidSqlStatementName) and known.get(name)
+            known[name] = False
+            if not (gone and begin):
+                raise
+            # Gone from the session (a DISCARD ALL?): undo the BEGIN and prepare it again.
+            _exec(conn, b"ROLLBACK")
+            self._queued.append(("BEGIN", (), None))
+            return self.begin_with(name, sql, params)
+        known[name] = True
+        while cursor.nextset():  # past PREPARE's and BEGIN's (empty) results, to the read's
+            pass
+        return cursor
+
     def defer(self, sql: str, params: Sequence[Any], on_commit: OnCommit | None = None) -> None:
         """A write whose only failure is an error the server raises (a duplicate key): queued while
         :attr:`deferring`, else run at once. ``on_commit(row)`` runs once the transaction committed,
@@ -124,6 +190,10 @@ class Transaction:
         if self._conn is None:
             self._begin()
         self._queued.append((sql, params, on_commit))
+
+    def then(self, on_commit: OnCommit, row: Any) -> None:
+        """Run ``on_commit(row)`` once the transaction committed."""
+        self._on_commit.append((functools.partial(_same, row), on_commit))
 
     def after_commit(self, cursor: Cursor, on_commit: OnCommit) -> None:
         """Run ``on_commit(row)`` once the transaction committed (``row``: the cursor's next row)."""
@@ -148,14 +218,28 @@ class Transaction:
         """The deferred writes and ``COMMIT`` as one multi-statement query: one write to the socket,
         one answer. (A psycopg pipeline talks to the socket after every statement; on a busy host
         each exchange may wait for the scheduler: measured 4 times slower for a command's writes.)
-        Parameters are bound by psycopg on this side, as literals."""
+        Parameters are rendered on this side, as literals (:mod:`.postgres_literals`)."""
         conn = self._conn
         assert conn is not None
         queued, self._queued = self._queued, []
-        client = psycopg.ClientCursor(conn)
-        text = "; ".join(
-            [*(client.mogrify(sql, params) if params else sql for sql, params, _ in queued), "COMMIT"]
-        )
+
+        def mogrify(sql: str, params: Sequence[Any]) -> str:
+            return psycopg.ClientCursor(conn).mogrify(sql, params)
+
+        fast = standard_strings(conn)  # else psycopg writes every literal (E'…' strings)
+        parts = [
+            render(sql, params, mogrify) if fast or not params else mogrify(sql, params)
+            for sql, params, _ in queued
+        ]
+        text = "; ".join([*parts, "COMMIT"])
+        if all(on_commit is None for _sql, _params, on_commit in queued):
+            # No statement's answer is needed: libpq alone runs the query (psycopg's cursor machinery
+            # was a third of the commit's client time); the last result says whether all went through.
+            with translated("postgresql"):
+                result = conn.pgconn.exec_(text.encode())
+                if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
+                    raise error_from_result(result, encoding=conn.info.encoding)
+            return
         with translated("postgresql"), conn.cursor() as cursor:
             cursor.execute(text, prepare=False)
             for _sql, _params, on_commit in queued:  # one result per statement, in order
@@ -201,10 +285,6 @@ class Transaction:
                 # Through libpq: psycopg forgets every prepared statement when it sees a ROLLBACK go
                 # by (in case it undid a table they name; units of work never create tables), and
                 # re-preparing costs a round trip per statement after every read-only unit of work.
-                with translated("rollback"):
-                    result = conn.pgconn.exec_(b"ROLLBACK")
-                    if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
-                        message = (result.error_message or b"?").decode(errors="replace")
-                        raise StorageError(f"rollback: {message.strip()}")
+                _exec(conn, b"ROLLBACK")
         finally:
             self._release(conn)

@@ -17,16 +17,19 @@ makes the version check pass by construction.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from aftersales.adapters.sql_ledger import ROW_COLUMNS, page_query, where
+from aftersales.adapters.sla_candidates_sql import POSTGRES_TIER, candidate_page, candidate_query
+from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.ticket_memo import TicketMemo
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
-from aftersales.ports.ticket_index import COUNT_COLUMNS, row_values
+from aftersales.ports.sla_candidates import SlaCandidate
+from aftersales.ports.ticket_index import TicketRow, row_values, ticket_row_of
 from aftersales.serialization import EventsText, loads, structure, ticket_text_utf8
 
 try:
@@ -41,7 +44,7 @@ except ImportError as exc:  # pragma: no cover - depends on the install
 if TYPE_CHECKING:
     from aftersales.adapters.postgres import PostgresUnitOfWork
 
-__all__ = ["PostgresTickets", "memo_key"]
+__all__ = ["LOCK_NAME", "PostgresTickets", "memo_key"]
 
 _INSERT = (
     f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data) "
@@ -50,6 +53,7 @@ _INSERT = (
 _INSERT_MANY = _INSERT.removesuffix(" ON CONFLICT (id) DO NOTHING RETURNING xmin::text")
 _SETS = ", ".join(f"{c} = %s" for c in ROW_COLUMNS[1:])
 _UPDATE = f"UPDATE tickets SET {_SETS}, data = %s WHERE id = %s AND version = %s RETURNING xmin::text"
+_UPDATE_LOCKED = _UPDATE.removesuffix(" RETURNING xmin::text")
 
 # The entities a command reads beside its ticket, by the ticket column (or JSON key) naming them.
 _NEEDS = (
@@ -76,10 +80,16 @@ _SELECT_FOR_UPDATE = (
     f"SELECT t.version, {_KEY_OF_ROW}, CASE WHEN {_KEY_OF_ROW} = %s THEN NULL ELSE t.data::text END,"
     f" {_ENTITIES}, s.pos, md5(s.text), md5(s.idents),"
     " (SELECT array_agg(key) FROM ticket_search_keys k WHERE k.pos = s.pos),"
-    " (SELECT array_agg(label) FROM ticket_labels l WHERE l.ticket_id = s.ticket_id)"
+    " (SELECT array_agg(label) FROM ticket_labels l WHERE l.ticket_id = s.ticket_id),"
+    " pg_current_xact_id()::text"  # the xmin of what it writes (a row lock has taken an id anyway)
     f" FROM tickets t {_JOINS} LEFT JOIN ticket_search s ON s.ticket_id = t.id"
     " WHERE t.id = %s FOR UPDATE OF t"
 )
+LOCK_NAME = (
+    "aftersales_ticket_" + hashlib.md5(_SELECT_FOR_UPDATE.encode(), usedforsecurity=False).hexdigest()[:12]
+)
+"""The name ``_SELECT_FOR_UPDATE`` is prepared under on each connection (its text's digest: another
+version of the statement never meets this one's name in a session)."""
 _DATA = "SELECT version, data::text FROM tickets WHERE id = %s"
 
 
@@ -100,6 +110,8 @@ class PostgresTickets:
         self._memo = memo
         self._locked: dict[str, int] = {}
         """Tickets this transaction holds the row lock of, at the version it read."""
+        self._xmin = ""
+        """This transaction's id as a row's ``xmin`` says it, once it locked a ticket."""
         self._events: dict[str, EventsText | None] = {}
         """The stored text of the events of each ticket served from the memo (a save appends to it)."""
 
@@ -145,7 +157,11 @@ class PostgresTickets:
         kept = self._memo.peek(id)
         key = kept[0] if kept is not None else ""
         asset = (kept[1].asset_id or "") if kept is not None else None
-        found = self._uow.run(_SELECT_FOR_UPDATE if lock else _SELECT, (key, asset, id)).fetchone()
+        if lock:  # a command's first statement: BEGIN travels with it (prepared once per connection)
+            cursor = self._uow.tx.begin_with(LOCK_NAME, _SELECT_FOR_UPDATE, (key, asset, id))
+        else:
+            cursor = self._uow.run(_SELECT, (key, asset, id))
+        found = cursor.fetchone()
         if found is None:
             raise NotFound("ticket", id)
         version, stored_key, text = found[0], found[1], found[2]
@@ -153,6 +169,7 @@ class PostgresTickets:
         if lock:
             self._uow.search.known[id] = None if found[11] is None else tuple(found[11:16])
             self._locked[id] = version
+            self._xmin = str(int(found[16]) % 2**32)  # the 32-bit xid rows written here carry
             self._uow.tx.deferring = True
         ticket = None
         if text is None:  # the row is the one the memo keeps (unless it was just evicted)
@@ -186,7 +203,9 @@ class PostgresTickets:
         remember = self._keep(ticket, new, events)
         if self._locked.get(ticket.id) == old:
             # Locked at this version by this transaction: the check cannot fail, so it need not wait.
-            self._uow.tx.defer(_UPDATE, params, remember)
+            # What it returns is known: the row's xmin is this transaction's id, read with the lock.
+            self._uow.tx.defer(_UPDATE_LOCKED, params)
+            self._uow.tx.then(remember, (self._xmin,))
         else:
             cursor = self._uow.run(_UPDATE, params)
             if cursor.rowcount != 1:
@@ -216,6 +235,20 @@ class PostgresTickets:
         cursor = encode_cursor(page.sort, rows[page.limit - 1][2:]) if len(rows) > page.limit else None
         return Page(items, cursor)
 
+    def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
+        sql, params = candidate_query(filter, page, "%s", "ILIKE", POSTGRES_TIER, "TRUE", "FALSE")
+        return candidate_page(self._uow.run(sql, params).fetchall(), page)
+
+    def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
+        """:meth:`query` as the row columns alone (no document read or parsed)."""
+        select = ", ".join(f"tickets.{c}" for c in ROW_COLUMNS)
+        sql, params = page_query(filter, page, select, "%s", "ILIKE", "TRUE", "FALSE")
+        rows = self._uow.run(sql, params).fetchall()
+        after = 1 + len(ROW_COLUMNS)
+        items = [ticket_row_of(r[1:after]) for r in rows[: page.limit]]
+        cursor = encode_cursor(page.sort, rows[page.limit - 1][after:]) if len(rows) > page.limit else None
+        return Page(items, cursor)
+
     @staticmethod
     def _load(version: int, data: Any) -> Ticket:
         ticket = structure(data, Ticket)
@@ -229,10 +262,6 @@ class PostgresTickets:
         return int(found[0]) if found is not None else 0
 
     def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
-        column = COUNT_COLUMNS[CountField(field)]
-        parts, params = where(filter, "%s", "ILIKE", "TRUE", "FALSE")
-        sql = (
-            f"SELECT {column}, count(*) FROM tickets"
-            f"{' WHERE ' + ' AND '.join(parts) if parts else ''} GROUP BY {column}"
-        )
+        # issue 20: also by team member (collations: labels read per ticket, not as a prefix range)
+        sql, params = count_query(field, filter, "%s", "ILIKE", "TRUE", "FALSE", prefix_range=False)
         return {(value or UNSET): int(n) for value, n in self._uow.run(sql, params)}

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import attrs
 
-from aftersales.ports.queries import PageRequest, Sort, TicketFilter, decode_cursor
-from aftersales.ports.ticket_index import EQUALITY_FILTERS, NO_DUE, SORT_ARITY, TicketRow, micros
+from aftersales.domain.teams import MEMBER_LABEL
+from aftersales.ports.queries import CountField, PageRequest, Sort, TicketFilter, decode_cursor
+from aftersales.ports.ticket_index import (
+    COUNT_COLUMNS,
+    EQUALITY_FILTERS,
+    NO_DUE,
+    SORT_ARITY,
+    TicketRow,
+    micros,
+)
 
-__all__ = ["ROW_COLUMNS", "keyset", "page_query", "where"]
+__all__ = ["ROW_COLUMNS", "count_query", "keyset", "page_query", "where"]
 
 ROW_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(TicketRow))
 """The indexed ticket columns, in :class:`TicketRow` order (``id`` first)."""
@@ -85,6 +93,12 @@ def where(
     for label in f.labels:  # tags and custom field values (issue 23): the ticket_labels table
         parts.append(f"tickets.id IN (SELECT ticket_id FROM ticket_labels WHERE label = {ph})")
         params.append(label)
+    if f.worked_by is not None:  # issue 20: assigned, or added to the team (a member label)
+        parts.append(
+            f"(tickets.assignee_id = {ph} OR tickets.id IN"
+            f" (SELECT ticket_id FROM ticket_labels WHERE label = {ph}))"
+        )
+        params += (f.worked_by, MEMBER_LABEL + f.worked_by)
     return parts, params
 
 
@@ -115,3 +129,46 @@ def page_query(
         f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY {order} LIMIT {ph}"
     )
     return sql, [*params, page.limit + 1]
+
+
+def count_query(
+    field: CountField,
+    f: TicketFilter,
+    ph: str,
+    like: str,
+    true: str = "1",
+    false: str = "0",
+    *,
+    prefix_range: bool = True,
+) -> tuple[str, list[object]]:
+    """``SELECT <value>, count(*) … GROUP BY`` of the tickets matching ``f``, grouped on ``field``.
+
+    ``CountField.MEMBER`` groups on the member labels (engineers added to a ticket's team, issue 20),
+    leaving out the assignee's own label. With ``prefix_range`` (byte-wise text, SQLite) the labels are
+    one range of the label index; otherwise (PostgreSQL's collations) they are read per ticket.
+    """
+    parts, params = where(f, ph, like, true, false)
+    if CountField(field) is not CountField.MEMBER:
+        column = COUNT_COLUMNS[CountField(field)]
+        sql = f"SELECT {column}, count(*) FROM tickets{' WHERE ' + ' AND '.join(parts) if parts else ''}"
+        return f"{sql} GROUP BY {column}", params
+    size = len(MEMBER_LABEL)
+    if prefix_range:
+        # CROSS JOIN: SQLite keeps the (few) member labels the outer loop, not every open ticket.
+        join = "CROSS JOIN"
+        label = (
+            f"l.label >= '{MEMBER_LABEL}' AND l.label < '{MEMBER_LABEL[:-1]}{chr(ord(MEMBER_LABEL[-1]) + 1)}'"
+        )
+    else:
+        join = "JOIN"
+        label = f"substr(l.label, 1, {size}) = '{MEMBER_LABEL}'"
+    conditions = [
+        label,
+        f"(tickets.assignee_id IS NULL OR l.label <> '{MEMBER_LABEL}' || tickets.assignee_id)",
+    ]
+    sql = (
+        f"SELECT substr(l.label, {size + 1}), count(*) FROM ticket_labels l"
+        f" {join} tickets ON tickets.id = l.ticket_id WHERE {' AND '.join([*conditions, *parts])}"
+        " GROUP BY l.label"
+    )
+    return sql, params

@@ -168,6 +168,25 @@ class SqlDocuments(SqlRepository):
                 params += (name, stored)
         return sql, params
 
+    def version(self, cls: type[Document], id: str) -> int:
+        """The stored version of one document (``NotFound``): a reader holding a parsed copy checks it
+        is still current without reading and parsing the document again (issue 20: team rosters)."""
+        kind = document_spec(cls).kind
+        found = self._run(self._sql["version"], (kind, id)).fetchone()
+        if found is None:
+            raise NotFound(kind, id)
+        return int(found[0])
+
+    def versions(self, cls: type[Document], **equals: object) -> dict[str, int]:
+        """Id → stored version of the documents :meth:`query` would return, from the index alone."""
+        spec = document_spec(cls)
+        unknown = set(equals) - set(spec.index)
+        if unknown:
+            raise ValidationError(f"{spec.kind} has no index field(s) {', '.join(sorted(unknown))}")
+        sql, params = self._matching(spec.kind, equals)
+        sql = sql.replace("SELECT d.version, d.data", "SELECT d.id, d.version", 1)
+        return {str(id_): int(version) for id_, version in self._run(sql, params)}
+
     def query_range(
         self, cls: type[D], field: str, upto: str, *, limit: int | None = None, **equals: object
     ) -> Sequence[D]:

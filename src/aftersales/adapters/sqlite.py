@@ -36,7 +36,8 @@ from aftersales.adapters.reporting_rows import (
     fault_values,
 )
 from aftersales.adapters.reporting_sqlite_schema import BackfillProgress, backfill_reporting
-from aftersales.adapters.sql_ledger import ROW_COLUMNS, page_query, where
+from aftersales.adapters.sla_candidates_sql import SQLITE_TIER, candidate_page, candidate_query
+from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
 from aftersales.adapters.sqlite_schema import check_header, migrate, ticket_indexes
@@ -60,7 +61,8 @@ from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
-from aftersales.ports.ticket_index import COUNT_COLUMNS, row_values
+from aftersales.ports.sla_candidates import SlaCandidate
+from aftersales.ports.ticket_index import TicketRow, row_values, ticket_row_of
 from aftersales.serialization import (
     EventsText,
     decode_json,
@@ -83,8 +85,22 @@ _INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data) "
     f"VALUES ({', '.join('?' * len(ROW_COLUMNS))}, CAST(? AS TEXT))"
 )
-# Read back as the UTF-8 bytes it is stored as: no decode to str, and the parser takes bytes.
-_SELECT_TICKET = "SELECT version, CAST(data AS BLOB) FROM tickets WHERE id = ?"
+# Read back as the UTF-8 bytes it is stored as: no decode to str, and the parser takes bytes. A command
+# reads its ticket, then the customer, dealer and unit it names and the ticket's search row (the search
+# upkeep compares against it): one statement for all of them, since a command pays per statement
+# (~10 µs each) far more than for the few index lookups a join adds.
+_SELECT_TICKET = (
+    "SELECT t.version, CAST(t.data AS BLOB), c.data, d.data, a.data,"
+    " s.pos, s.text, s.idents, s.keys, s.labels, s.scope,"
+    " (SELECT 1 FROM ticket_search_pending p WHERE p.pos = s.pos)"
+    " FROM tickets t"
+    " LEFT JOIN entities c ON c.kind = 'customer' AND c.id = t.customer_id"
+    " LEFT JOIN entities d ON d.kind = 'dealer' AND d.id = t.dealer_id"
+    " LEFT JOIN entities a ON a.kind = 'asset' AND a.id = json_extract(t.data, '$.asset_id')"
+    " LEFT JOIN ticket_search s ON s.ticket_id = t.id"
+    " WHERE t.id = ?"
+)
+_ROW_SELECT = ", ".join(f"tickets.{c}" for c in ROW_COLUMNS)
 _PARSED_LIMIT = 20_000  # entity texts remembered per store, LRU (see _Entities._parse)
 _UPDATES: dict[tuple[int, ...], str] = {}
 
@@ -333,37 +349,86 @@ class SqliteStore:
             self._all.clear()
 
 
+_ENTITY_KINDS: dict[str, tuple[str, type[Any]]] = {
+    "customers": ("customer", Customer),
+    "assets": ("asset", Asset),
+    "products": ("product", Product),
+    "dealers": ("dealer", Dealer),
+    "engineers": ("engineer", Engineer),
+}
+
+
 class SqliteUnitOfWork:
-    """One ``BEGIN IMMEDIATE`` … ``COMMIT`` on a pooled connection."""
+    """One ``BEGIN IMMEDIATE`` … ``COMMIT`` on a pooled connection.
+
+    Its repositories are made when first used (``__getattr__``): a command uses four or five of the
+    eleven, and making all of them was a tenth of a unit of work's own cost.
+    """
+
+    tickets: _Tickets
+    customers: _Entities[Customer]
+    assets: _Entities[Asset]
+    products: _Entities[Product]
+    dealers: _Entities[Dealer]
+    engineers: _Entities[Engineer]
+    documents: _Documents
+    outbox: _Outbox
+    idempotency: _Idempotency
+    search: SqliteTicketSearch
+    texts: SqliteStoredTextIndex
 
     def __init__(self, store: SqliteStore) -> None:
         self._store = store
         self._conn: sqlite3.Connection | None = None
-        self.tickets = _Tickets(self)
-        self.customers: _Entities[Customer] = _Entities(self, "customer", Customer)
-        self.assets: _Entities[Asset] = _Entities(self, "asset", Asset)
-        self.products: _Entities[Product] = _Entities(self, "product", Product)
-        self.dealers: _Entities[Dealer] = _Entities(self, "dealer", Dealer)
-        self.engineers: _Entities[Engineer] = _Entities(self, "engineer", Engineer)
-        self.documents = _Documents(self)
-        self.outbox = _Outbox(self)
-        self.idempotency = _Idempotency(self)
-        self.search = SqliteTicketSearch(self)
-        self.texts = SqliteStoredTextIndex(self)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for an attribute not made yet: make the repository and keep it.
+        made: Any
+        if name == "tickets":
+            made = _Tickets(self)
+        elif name in _ENTITY_KINDS:
+            made = _Entities(self, *_ENTITY_KINDS[name])
+        elif name == "documents":
+            made = _Documents(self)
+        elif name == "outbox":
+            made = _Outbox(self)
+        elif name == "idempotency":
+            made = _Idempotency(self)
+        elif name == "search":
+            made = SqliteTicketSearch(self)
+        elif name == "texts":
+            made = SqliteStoredTextIndex(self)
+        else:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        self.__dict__[name] = made
+        return made
 
     def __enter__(self) -> SqliteUnitOfWork:
         return self
 
     def _forget(self) -> None:
         """The transaction ended: what it read may change before the next one."""
-        self.tickets.forget()
-        for entities in (self.customers, self.assets, self.products, self.dealers, self.engineers):
-            entities.forget()
+        made = self.__dict__
+        for name in ("tickets", "search", *_ENTITY_KINDS):
+            repository = made.get(name)
+            if repository is not None:
+                repository.forget()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.rollback()
+
+    def prime(self, ticket: Ticket, found: Sequence[Any]) -> None:
+        """Hand what the ticket's read joined in (its customer, dealer and unit, its search row) to
+        the repositories that read them next in this transaction, so they issue no statement."""
+        self.customers.prime(ticket.customer_id, found[2])
+        if ticket.dealer_id is not None:
+            self.dealers.prime(ticket.dealer_id, found[3])
+        if ticket.asset_id is not None:
+            self.assets.prime(ticket.asset_id, found[4])
+        if found[5] is not None:
+            self.search.prime(ticket.id, tuple(found[5:]))
 
     def conn(self) -> sqlite3.Connection:
         """The connection, with the transaction begun."""
@@ -501,7 +566,7 @@ class _Tickets:
             raise DuplicateError(f"ticket {ticket.id!r} already exists") from None
         self._report(ticket, new=True)
         self._stored[ticket.id] = row
-        self._kept.remember(ticket.id, text, ticket, events)
+        self._kept.remember(ticket.id, text, ticket, events, (row, self._facts[ticket.id]))
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
         batch = distinct_batch(tickets)
@@ -548,19 +613,22 @@ class _Tickets:
         found = self._uow.run(_SELECT_TICKET, (id,)).fetchone()
         if found is None:
             raise NotFound("ticket", id)
-        version, text = found
+        version, text = found[0], found[1]
         # Tickets are kept when written, not when read: a read that misses (a report, a page of the
         # ledger, a ticket another process wrote) pays no copy for a ticket it may never read again.
-        kept = self._kept.recall_with_events(id, text)
+        kept = self._kept.recall_entry(id, text)
+        derived: tuple[tuple[object, ...], tuple[object, ...]] | None = None
         if kept is None:
             ticket = loads(text, Ticket)
         else:
-            ticket, self._events[id] = kept
+            ticket, self._events[id], derived = kept
         ticket.version = version
-        # The columns are derived from the JSON on every write, so recomputing them (1 µs) is
-        # cheaper than selecting them (4-5 µs).
-        self._stored[id] = row_values(ticket)
-        self._facts[id] = fact_values(ticket)
+        self._uow.prime(ticket, found)
+        # The columns are derived from the JSON on every write (and kept with a memoised ticket, whose
+        # text is the same), so recomputing them is cheaper than selecting them.
+        if derived is None:
+            derived = (row_values(ticket), fact_values(ticket))
+        self._stored[id], self._facts[id] = derived
         if ticket.fault_records:
             self._faults[id] = fault_values(ticket)
         return ticket
@@ -591,7 +659,7 @@ class _Tickets:
         self._stored[ticket.id] = row
         ticket.version = new
         self._events[ticket.id] = events
-        self._kept.remember(ticket.id, text, ticket, events)
+        self._kept.remember(ticket.id, text, ticket, events, (row, self._facts[ticket.id]))
 
     @staticmethod
     def _select(filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
@@ -621,18 +689,26 @@ class _Tickets:
         cursor = encode_cursor(page.sort, rows[page.limit - 1][2:]) if len(rows) > page.limit else None
         return Page(items, cursor)
 
+    def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
+        sql, params = candidate_query(filter, page, "?", "LIKE", SQLITE_TIER)
+        return candidate_page(self._uow.run(sql, params).fetchall(), page)
+
+    def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
+        # The row columns only: no document is read, so a page is the index range and its rows.
+        sql, params = page_query(filter, page, _ROW_SELECT, "?", "LIKE")
+        rows = self._uow.run(sql, params).fetchall()
+        items = [ticket_row_of(row[1 : 1 + len(ROW_COLUMNS)]) for row in rows[: page.limit]]
+        after = 1 + len(ROW_COLUMNS)
+        cursor = encode_cursor(page.sort, rows[page.limit - 1][after:]) if len(rows) > page.limit else None
+        return Page(items, cursor)
+
     def count(self, filter: TicketFilter) -> int:
         parts, params = where(filter, "?", "LIKE")
         sql = f"SELECT count(*) FROM tickets{' WHERE ' + ' AND '.join(parts) if parts else ''}"
         return int(self._uow.run(sql, params).fetchone()[0])
 
     def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
-        column = COUNT_COLUMNS[CountField(field)]
-        parts, params = where(filter, "?", "LIKE")
-        sql = (
-            f"SELECT {column}, count(*) FROM tickets"
-            f"{' WHERE ' + ' AND '.join(parts) if parts else ''} GROUP BY {column}"
-        )
+        sql, params = count_query(field, filter, "?", "LIKE")  # issue 20: also by team member
         return {(value or UNSET): n for value, n in self._uow.run(sql, params)}
 
 
@@ -644,11 +720,19 @@ class _Entities(Generic[T]):
         # Entities are immutable: one read per transaction serves every later get of the same id
         # (a command reads its dealer for routing and again for the notification).
         self._seen: dict[str, T] = {}
+        # Texts read by a ticket's joined read (None: no such row), parsed when first asked for.
+        self._primed: dict[str, str | None] = {}
         self._parsed = uow._store.parsed
 
     def forget(self) -> None:
         """Drop what this transaction read (it ended)."""
         self._seen.clear()
+        self._primed.clear()
+
+    def prime(self, id: str, text: str | None) -> None:
+        """The stored text of ``id`` (None: not stored), read by another statement of this transaction."""
+        if id not in self._seen:
+            self._primed[id] = text
 
     @property
     def _fields(self) -> set[str]:
@@ -662,11 +746,18 @@ class _Entities(Generic[T]):
             )
         except DuplicateError:
             raise DuplicateError(f"{self._name} {id_!r} already exists") from None
+        self._primed.pop(id_, None)
 
     def get(self, id: str) -> T:
         seen = self._seen.get(id)
         if seen is not None:
             return seen
+        if id in self._primed:
+            text = self._primed.pop(id)
+            if text is None:
+                raise NotFound(self._name, id)
+            obj = self._seen[id] = self._parse(text)
+            return obj
         found = self._uow.run(
             "SELECT data FROM entities WHERE kind = ? AND id = ?", (self._name, id)
         ).fetchone()
@@ -700,6 +791,7 @@ class _Entities(Generic[T]):
             (self._name, id_, dumps(obj)),
         )
         self._seen.pop(id_, None)
+        self._primed.pop(id_, None)
 
     def find(self, ids: Iterable[str]) -> dict[str, T]:
         wanted = list(dict.fromkeys(ids))

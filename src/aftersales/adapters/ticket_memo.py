@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from typing import Any
 
 from aftersales.domain.ticket import Ticket
 from aftersales.serialization import EventsText
@@ -36,7 +37,7 @@ class TicketMemo:
 
     def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
         self.limit = limit
-        self._kept: OrderedDict[str, tuple[str | bytes, Ticket, EventsText | None]] = OrderedDict()
+        self._kept: OrderedDict[str, tuple[str | bytes, Ticket, EventsText | None, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -56,11 +57,29 @@ class TicketMemo:
             self._kept.move_to_end(id)
         return kept[1].copy(), kept[2]
 
-    def remember(self, id: str, text: str | bytes, ticket: Ticket, events: EventsText | None = None) -> None:
-        """Keep a copy of ``ticket``, which is stored as ``text`` (``events``: its events' text in it)."""
+    def recall_entry(self, id: str, text: str | bytes) -> tuple[Ticket, EventsText | None, Any] | None:
+        """:meth:`recall_with_events`, with what the store derived from the ticket when it kept it
+        (``derived``: its row and reporting values, say), so a hit does not derive them again."""
+        with self._lock:
+            kept = self._kept.get(id)
+            if kept is None or kept[0] != text:
+                return None
+            self._kept.move_to_end(id)
+        return kept[1].copy(), kept[2], kept[3]
+
+    def remember(
+        self,
+        id: str,
+        text: str | bytes,
+        ticket: Ticket,
+        events: EventsText | None = None,
+        derived: Any = None,
+    ) -> None:
+        """Keep a copy of ``ticket``, which is stored as ``text`` (``events``: its events' text in it;
+        ``derived``: immutable values the store computed from it, handed back by :meth:`recall_entry`)."""
         if self.limit <= 0:
             return
-        entry = (text, ticket.copy(), events)
+        entry = (text, ticket.copy(), events, derived)
         with self._lock:
             self._kept[id] = entry
             self._kept.move_to_end(id)

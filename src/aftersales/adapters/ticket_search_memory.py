@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from aftersales.domain.teams import MEMBER_LABEL
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import Page, TicketFilter
 from aftersales.ports.ticket_index import matches
@@ -21,7 +22,7 @@ from aftersales.ports.ticket_search import (
     position_base,
 )
 
-__all__ = ["MemoryTicketSearch", "labels_match"]
+__all__ = ["MemoryTicketSearch", "labels_match", "member_ids", "works_on"]
 
 _TABLE = "search"
 
@@ -31,9 +32,25 @@ def labels_match(uow: Any, ticket_id: str, f: TicketFilter) -> bool:
     wanted = f.labels
     if not wanted:
         return True
+    return all(label in _labels(uow, ticket_id) for label in wanted)
+
+
+def works_on(uow: Any, ticket_id: str, assignee_id: str | None, f: TicketFilter) -> bool:
+    """True unless ``f`` asks for an engineer's tickets (``worked_by``) and this is none of them:
+    neither assigned to it nor carrying its member label (issue 20)."""
+    if f.worked_by is None or assignee_id == f.worked_by:
+        return True
+    return MEMBER_LABEL + f.worked_by in _labels(uow, ticket_id)
+
+
+def member_ids(uow: Any, ticket_id: str) -> list[str]:
+    """The engineers added to the ticket's team, from its member labels."""
+    return [label[len(MEMBER_LABEL) :] for label in _labels(uow, ticket_id) if label.startswith(MEMBER_LABEL)]
+
+
+def _labels(uow: Any, ticket_id: str) -> frozenset[str]:
     record = uow._read((_TABLE, ticket_id))
-    have: frozenset[str] = record.row[1].labels if record is not None else frozenset()
-    return all(label in have for label in wanted)
+    return record.row[1].labels if record is not None else frozenset()
 
 
 class MemoryTicketSearch:
@@ -80,6 +97,8 @@ class MemoryTicketSearch:
             if ticket is None or not matches(ticket.row, filter):
                 continue
             if not labels_match(self._uow, doc.ticket_id, filter):
+                continue
+            if not works_on(self._uow, doc.ticket_id, ticket.row.assignee_id, filter):
                 continue
             hits.append((doc.score(query), pos, doc.ticket_id))
         return hits

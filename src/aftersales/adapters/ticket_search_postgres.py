@@ -94,6 +94,26 @@ class PostgresTicketSearch:
         self._keys(pos, doc)
         self._labels(doc)
 
+    def _insert_new(self, doc: SearchDocument) -> None:
+        """Index a ticket that has no search row, its position taken by the statement itself (no
+        round trip: sent with the command's commit). More than :data:`SLOTS` tickets received in one
+        millisecond leave it no position: the write fails (``StorageError``)."""
+        base = position_base(doc.received_us)
+        defer = self._uow.defer
+        defer(
+            "INSERT INTO ticket_search (pos, ticket_id, text, idents)"
+            " SELECT CASE WHEN max(pos) IS NULL THEN %s WHEN max(pos) < %s THEN max(pos) + 1 END, %s, %s, %s"
+            " FROM ticket_search WHERE pos BETWEEN %s AND %s",
+            (base, base + SLOTS - 1, doc.ticket_id, doc.text, doc.idents, base, base + SLOTS - 1),
+        )
+        if doc.keys:
+            defer(
+                "INSERT INTO ticket_search_keys (key, pos) SELECT unnest(%s::text[]), pos"
+                " FROM ticket_search WHERE ticket_id = %s ON CONFLICT DO NOTHING",
+                (sorted(doc.keys), doc.ticket_id),
+            )
+        self._labels(doc)
+
     def _keys(self, pos: int, doc: SearchDocument) -> None:
         if doc.keys:
             self._uow.defer(
@@ -138,7 +158,9 @@ class PostgresTicketSearch:
             known = self.known.pop(doc.ticket_id)
             if known is not None:
                 self._update(known, doc)
-                return
+            else:  # known absent (read with its ticket, or just added): no lookup, slot found by the write
+                self._insert_new(doc)
+            return
         found = self._uow.run(
             "SELECT pos, text, idents, (SELECT array_agg(key) FROM ticket_search_keys k WHERE k.pos = s.pos),"
             " (SELECT array_agg(label) FROM ticket_labels l WHERE l.ticket_id = s.ticket_id)"

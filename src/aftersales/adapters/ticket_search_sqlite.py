@@ -166,6 +166,8 @@ _DELETE_FTS = (
 
 
 _PEND = "INSERT INTO ticket_search_pending (pos, indexed, text, idents, scope) VALUES (?, ?, ?, ?, ?)"
+_PEND_COUNT = " RETURNING (SELECT count(*) FROM ticket_search_pending)"
+_RETURNING = sqlite3.sqlite_version_info >= (3, 35)
 
 
 def _row(pos: int, doc: SearchDocument) -> tuple[object, ...]:
@@ -187,6 +189,18 @@ class SqliteTicketSearch:
 
     def __init__(self, uow: _Runner) -> None:
         self._uow = uow
+        # The search row of a ticket read in this transaction (its store joins it into the ticket's
+        # read): the next put of that ticket compares against it instead of selecting it.
+        self._primed: dict[str, tuple[Any, ...]] = {}
+
+    def prime(self, ticket_id: str, row: tuple[Any, ...]) -> None:
+        """The stored row of ``ticket_id``: pos, text, idents, keys, labels, scope and whether its
+        position is pending (as read in this transaction)."""
+        self._primed[ticket_id] = row
+
+    def forget(self) -> None:
+        """The transaction ended: rows read in it may change."""
+        self._primed.clear()
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -200,12 +214,20 @@ class SqliteTicketSearch:
             )
         return pos
 
-    def _insert(self, pos: int, doc: SearchDocument, pending: int) -> None:
+    def _insert(self, pos: int, doc: SearchDocument) -> None:
         self._uow.run(_INSERT_ROW, _row(pos, doc))
-        self._uow.run(_PEND, (pos, 0, None, None, None))
+        pending = self._pend((pos, 0, None, None, None))
         self._put_keys(pos, doc.keys)
         self._put_labels(doc.ticket_id, doc.labels)
-        self._flush_at(pending + 1)
+        self._flush_at(pending)
+
+    def _pend(self, values: tuple[object, ...]) -> int:
+        """List a position as pending; returns how many are pending now (one statement where SQLite
+        has ``RETURNING``: the count is only needed when the list grows)."""
+        if _RETURNING:
+            return int(self._uow.run(_PEND + _PEND_COUNT, values).fetchone()[0])
+        self._uow.run(_PEND, values)
+        return int(self._uow.run("SELECT count(*) FROM ticket_search_pending").fetchone()[0])
 
     def _put_keys(self, pos: int, keys: frozenset[str]) -> None:
         # One statement for all of them: a command pays per statement.
@@ -232,28 +254,33 @@ class SqliteTicketSearch:
 
         A ticket indexed before keeps its position.
         """
-        base = position_base(doc.received_us)
-        # One statement for "indexed before?" and "the next free position": a command pays per statement.
-        row = self._uow.run(
-            "SELECT s.pos, s.text, s.idents, s.keys, s.labels, s.scope,"
-            " (SELECT max(pos) FROM ticket_search WHERE pos BETWEEN ? AND ?),"
-            " (SELECT count(*) FROM ticket_search_pending),"
-            " (SELECT 1 FROM ticket_search_pending WHERE pos = s.pos)"
-            " FROM (SELECT 1) LEFT JOIN ticket_search s ON s.ticket_id = ?",
-            (base, base + SLOTS - 1, doc.ticket_id),
-        ).fetchone()
-        pending = int(row[7])
-        if row[0] is None:
-            self._insert(self._next(doc.received_us, row[6]), doc, pending)
-            return
+        primed = self._primed.pop(doc.ticket_id, None)
+        # Anything this put writes makes the other primed rows stale.
+        self._primed.clear()
+        if primed is not None:
+            row = primed
+        else:
+            base = position_base(doc.received_us)
+            # One statement for "indexed before?" and "the next free position": a command pays per
+            # statement.
+            row = self._uow.run(
+                "SELECT s.pos, s.text, s.idents, s.keys, s.labels, s.scope,"
+                " (SELECT 1 FROM ticket_search_pending WHERE pos = s.pos),"
+                " (SELECT max(pos) FROM ticket_search WHERE pos BETWEEN ? AND ?)"
+                " FROM (SELECT 1) LEFT JOIN ticket_search s ON s.ticket_id = ?",
+                (base, base + SLOTS - 1, doc.ticket_id),
+            ).fetchone()
+            if row[0] is None:
+                self._insert(self._next(doc.received_us, row[7]), doc)
+                return
         pos, text, idents, keys, labels, scope = row[:6]
         run = self._uow.run
         new_keys, new_labels = _joined(doc.keys), _joined(doc.labels)
         new_scope = _seq(doc.scope)
+        pending = 0
         if text != doc.text or idents != doc.idents or scope != new_scope:
-            if row[8] is None:  # the FTS index holds the stored words: remember them for the delete
-                run(_PEND, (pos, 1, text, idents, scope))
-                pending += 1
+            if row[6] is None:  # the FTS index holds the stored words: remember them for the delete
+                pending = self._pend((pos, 1, text, idents, scope))
         elif keys == new_keys and labels == new_labels:
             return
         run(
@@ -274,6 +301,7 @@ class SqliteTicketSearch:
 
     def flush(self) -> None:
         """Write the words of every pending position to the FTS index (one FTS5 segment for all)."""
+        self._primed.clear()
         run = self._uow.run
         rows = run(
             "SELECT p.pos, p.indexed, p.text, p.idents, p.scope, s.text, s.idents, s.scope"
@@ -295,6 +323,7 @@ class SqliteTicketSearch:
         batch = list(docs)
         if not batch:
             return
+        self._primed.clear()
         run = self._uow.run
         lowest = position_base(min(d.received_us for d in batch))
         highest = position_base(max(d.received_us for d in batch)) + SLOTS - 1
@@ -340,6 +369,7 @@ class SqliteTicketSearch:
 
     def remove(self, ticket_id: str) -> None:
         """Forget ``ticket_id``."""
+        self._primed.clear()
         found = self._stored(ticket_id)
         if found is not None:
             pos, text, idents, scope = found[0], found[1], found[2], found[5]

@@ -26,12 +26,17 @@ class Role(StrEnum):
     PRIVACY_OFFICER = "privacy_officer"
 
 
+def _role(value: str) -> Role:
+    # A member passes through untouched: ``converter=Role`` would run ``Enum.__call__`` on every event.
+    return value if type(value) is Role else Role(value)
+
+
 @attrs.frozen
 class ActorRef:
     """The actor recorded on an event: enough to say who, not a live session."""
 
     id: str = attrs.field(validator=required_text(64))
-    role: Role = attrs.field(converter=Role)
+    role: Role = attrs.field(converter=_role)
 
     def __str__(self) -> str:
         return f"{self.role.value}:{self.id}"

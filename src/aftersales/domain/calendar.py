@@ -416,6 +416,22 @@ class BusinessCalendar:
         least = map(floor.__getitem__, index)
         return [m if m > f else f for m, f in zip(moved, least, strict=True)]
 
+    def offset_us(self, instant: int) -> int:
+        """:meth:`offsets_us` of one instant: an SLA status asks for the instant it is taken at alone."""
+        table = self._cache.table
+        if (
+            table is None
+            or instant < self._known_lo
+            or instant > self._known_hi
+            or instant < table.covers_from
+            or instant > table.covers_until
+        ):
+            return self.offsets_us((instant,))[0]
+        index = bisect_right(table.lookup_ends, instant)
+        moved = instant + table.lookup_shift[index]
+        least = table.lookup_floor[index]
+        return moved if moved > least else least
+
     def instant_at(self, offset: int, *, last: bool = False) -> datetime:
         """The earliest instant whose working-time offset (see :meth:`offsets`) is ``offset``.
 

@@ -367,12 +367,18 @@ def priced_line(
         if len(_LINES) < _MAX_LINES:
             _LINES[key] = (unit_price, line)
     sheet = object.__new__(SheetLine)
-    set_(sheet, "line", line)
-    set_(sheet, "reasons", reasons)
-    set_(sheet, "component", component)
-    set_(sheet, "phase", phase)
-    set_(sheet, "dealer_cost", dealer_cost)
+    _SET_LINE(sheet, line)
+    _SET_REASONS(sheet, reasons)
+    _SET_COMPONENT(sheet, component)
+    _SET_PHASE(sheet, phase)
+    _SET_DEALER_COST(sheet, dealer_cost)
     return sheet
+
+
+# The slots' own setters: a sheet line is filled without the frozen class's __setattr__ lookups.
+_SET_LINE, _SET_REASONS, _SET_COMPONENT, _SET_PHASE, _SET_DEALER_COST = (
+    SheetLine.__dict__[name].__set__ for name in ("line", "reasons", "component", "phase", "dealer_cost")
+)
 
 
 def _sheet_lines(value: Iterable[SheetLine]) -> list[SheetLine]:

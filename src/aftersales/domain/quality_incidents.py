@@ -83,7 +83,7 @@ class BatchFaultUnit:
 
     DOCUMENT_KIND: ClassVar[str] = "batch_fault_unit"
     DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
-    """Found by id (``key|asset``) only: the tally lists its units, so no index row is written per unit."""
+    """Found by id (``key|asset``) only: the tally links its units, so no index row is written per unit."""
 
     id: str
     key: str
@@ -91,6 +91,9 @@ class BatchFaultUnit:
     ticket_id: str
     customer_id: str
     recorded_at: datetime = attrs.field(validator=aware)
+    previous: str | None = None
+    """The unit (asset id) counted before this one for the same key: the chain the tally's ``last``
+    starts, read when the incident is raised."""
     version: int = 0
 
 
@@ -107,7 +110,10 @@ class BatchFaultTally:
     batch_size: int = 0
     incident_id: str | None = None
     members: list[str] = attrs.field(factory=list)
-    """The units (asset ids) counted while no incident is raised: what the incident links when it is."""
+    """Units (asset ids) listed by a recount (``detect_in_batch``, an older store); the units the
+    detector counts one by one are chained from ``last`` instead, so the tally stays small."""
+    last: str | None = None
+    """The unit counted last while no incident is raised (see :attr:`BatchFaultUnit.previous`)."""
     version: int = 0
 
 

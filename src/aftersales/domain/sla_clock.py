@@ -68,10 +68,12 @@ __all__ = [
     "SlaStatus",
     "SlaTarget",
     "SlaTargets",
+    "SlaTimeline",
     "TargetStatus",
     "due_times",
     "rederive",
     "sla_status",
+    "sla_timeline",
 ]
 
 TARGET_NAMES = ("response", "arrival", "resolution", "callback")
@@ -430,39 +432,56 @@ def due_times(status: SlaStatus) -> SlaDueTimes:
 # -- reading the event log -------------------------------------------------------------------------------
 
 
-@attrs.define(slots=True)
 class _Cycle:
     """What one pass over the events finds about the current cycle (since the opening or last reopen).
 
     Every instant is an index into ``micros`` (exact µs since the epoch; :meth:`moment` gives the datetime a
-    status shows): the events up to the instant asked about, then that instant itself (``now``), then any
-    visit arrival times read from payloads (``extras``). Indices keep the measuring free of datetime
-    arithmetic. ``gaps`` are the stretches the clocks stand still (pause states), in time order:
-    ``[start, end | None]``.
+    status shows): the ``count`` events read, then any visit arrival times read from payloads (``extras``).
+    Indices keep the measuring free of datetime arithmetic. ``gaps`` are the stretches the clocks stand
+    still (pause states), in time order: ``[start, end | None]``. A plain class: one is made per
+    measuring, and attrs' set-up of its defaults cost more than the pass over a short log.
     """
 
-    events: Sequence[TicketEvent]
-    micros: list[int]
-    now: int
-    at: datetime
-    extras: list[datetime] = attrs.field(factory=list)
-    start: int | None = None
-    state: str | None = None
-    gaps: list[list[Any]] = attrs.field(factory=list)
-    response_met: int | None = None
-    arrival_met: int | None = None
-    done_at: int | None = None
-    accepted_at: int | None = None
-    callback_met: int | None = None
-    cancelled_at: int | None = None
-    dealer_at: int | None = None
-    extensions: dict[str, int | None] = attrs.field(factory=dict)
+    __slots__ = (
+        "accepted_at",
+        "arrival_met",
+        "callback_met",
+        "cancelled_at",
+        "count",
+        "dealer_at",
+        "done_at",
+        "events",
+        "extensions",
+        "extras",
+        "gaps",
+        "micros",
+        "response_met",
+        "start",
+        "state",
+    )
+
+    def __init__(self, events: Sequence[TicketEvent], micros: list[int], count: int) -> None:
+        self.events = events
+        self.micros = micros
+        self.count = count
+        self.extras: list[datetime] = []
+        self.start: int | None = None
+        self.state: str | None = None
+        self.gaps: list[list[Any]] = []
+        self.response_met: int | None = None
+        self.arrival_met: int | None = None
+        self.done_at: int | None = None
+        self.accepted_at: int | None = None
+        self.callback_met: int | None = None
+        self.cancelled_at: int | None = None
+        self.dealer_at: int | None = None
+        self.extensions: dict[str, int | None] = {}
 
     def moment(self, index: int) -> datetime:
         """The datetime of instant ``index``."""
-        if index < self.now:
+        if index < self.count:
             return self.events[index].at
-        return self.at if index == self.now else self.extras[index - self.now - 1]
+        return self.extras[index - self.count]
 
 
 def _arrival(event: TicketEvent, index: int, start: int, cycle: _Cycle) -> int | None:
@@ -520,21 +539,17 @@ _STEP_CODES: dict[str, int] = {
 }
 
 
-def _read(events: Sequence[TicketEvent], targets: SlaTargets, at: datetime, at_us: int) -> _Cycle:
-    if not events or events[0].action != "opened":
-        raise ValidationError(
-            "an SLA clock needs the ticket's event log, starting with 'opened'", field="events"
-        )
+_ARRIVALS = frozenset({"start_work", "add_visit"})
+"""Steps that can meet the arrival target."""
+
+
+def _read(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -> _Cycle:
+    """One pass over the first ``count`` events (those at or before the instant asked about)."""
     pause_states = targets._pause_values
     response_actions = targets.response_actions
     acceptance = targets.acceptance
-    instants = [event.at_us for event in events]
-    count = len(instants)
-    if instants[-1] > at_us:  # asked about the past: only the events up to then count
-        count = next(i for i, value in enumerate(instants) if value > at_us)
-        del instants[count:]
-    instants.append(at_us)
-    cycle = _Cycle(events, instants, count, at)
+    instants = [events[index].at_us for index in range(count)]
+    cycle = _Cycle(events, instants, count)
     # Locals, not attributes of the cycle object: this loop is the clock's hot path.
     start = response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
     dealer_at = None
@@ -644,15 +659,81 @@ def _reach(amount: int, begin: int, finish: int, elapsed: int, spans: list[tuple
     return reached
 
 
-def _statuses(
+_SHORT_LOG = 16
+
+
+class _Running:
+    """A target whose clock runs (or is paused) at the end of the log: what its status at a later instant
+    needs, measured once. Offsets are on the target's line (working time, or µs for ``calendar``).
+    Never changed once made (a plain class: made on every measuring, attrs' frozen set-up costs more).
+
+    ``paused`` is the closed pauses inside the window; ``open_from`` where a pause still open started
+    (then the clock stands: ``elapsed`` is fixed); ``deadline_at``/``warn_at`` the budget's and the
+    warning's end when they no longer move with the instant asked about (``None``: projected from it).
+    """
+
+    __slots__ = (
+        "allowed",
+        "begin",
+        "budget",
+        "deadline",
+        "deadline_at",
+        "elapsed",
+        "extended",
+        "open_from",
+        "paused",
+        "provisional",
+        "started",
+        "target",
+        "warn_amount",
+        "warn_at",
+        "working",
+    )
+
+    def __init__(
+        self,
+        target: SlaTarget,
+        extended: bool,
+        allowed: timedelta,
+        budget: int,
+        warn_amount: int,
+        working: bool,
+        begin: int,
+        paused: int,
+        open_from: int | None,
+        elapsed: int,
+        deadline_at: int | None,
+        warn_at: int | None,
+        deadline: datetime | None,
+        provisional: bool,
+        started: datetime | None,
+    ) -> None:
+        self.target = target
+        self.extended = extended
+        self.allowed = allowed
+        self.budget = budget
+        self.warn_amount = warn_amount
+        self.working = working
+        self.begin = begin
+        self.paused = paused
+        self.open_from = open_from
+        self.elapsed = elapsed
+        self.deadline_at = deadline_at
+        self.warn_at = warn_at
+        self.deadline = deadline
+        self.provisional = provisional
+        self.started = started
+
+
+def _measure(
     cycle: _Cycle, targets: SlaTargets, calendar: BusinessCalendar, approved: Collection[str]
-) -> tuple[TargetStatus, ...]:
-    """Every target's status, measured on integers.
+) -> tuple[TargetStatus | _Running, ...]:
+    """Every target measured up to the last event read: a final status for a target whose clock has
+    stopped (met, stopped, not started), a :class:`_Running` for one whose clock still runs or stands.
 
     The working targets' instants go on the calendar's working-time line in one ``offsets_us`` call;
     ``position[i]`` is then the offset (µs) of the cycle's instant ``i`` and ``spans`` the pauses on the
     same line. Offsets are monotonic in time, so clipping a pause to a target's window is done on them.
-    One loop, no helper call per target: this runs after every command and for every ticket a sweep reads.
     """
     instants = cycle.micros
     gaps = cycle.gaps
@@ -663,16 +744,21 @@ def _statuses(
         measured = instants
         if first != instants[0]:  # a reopened ticket: the earlier cycles are not measured
             measured = [value if value > first else first for value in instants]
-        working = calendar.offsets_us(measured)
+        # One instant at a time is cheaper for a short log than the batch's set-up.
+        if len(measured) <= _SHORT_LOG:
+            offset = calendar.offset_us
+            working = [offset(value) for value in measured]
+        else:
+            working = calendar.offsets_us(measured)
         if gaps:
             working_spans = _spans(gaps, working)
     share, whole = targets._warn_ratio
     resolved = cycle.accepted_at if targets.acceptance else cycle.done_at
     extensions = cycle.extensions
-    now = cycle.now
+    count = cycle.count
     zone = calendar.zone
     official = calendar.official_until
-    found: list[TargetStatus] = []
+    found: list[TargetStatus | _Running] = []
     for target in targets.targets:
         name = target.name
         duration = target.duration
@@ -700,7 +786,7 @@ def _statuses(
                 stop = met
                 if stop is None:
                     stop = cycle.cancelled_at if cycle.cancelled_at is not None else cycle.done_at
-            if met is not None and start is not None and met < start and met < now:
+            if met is not None and start is not None and met < start and met < count:
                 met = stop = start  # met before this clock started (e.g. a response before the dispatch)
         if start is None:
             found.append(
@@ -718,7 +804,16 @@ def _statuses(
                 budget = _us(calendar.between(moment, calendar.add_days(moment, duration.days)))
             allowed = _MICROSECOND * budget
         begin = position[start]
-        finish = position[now if stop is None else stop]
+        warn_amount = -(-budget * share // whole)
+        started: datetime | None = None
+        if basis == "calendar":
+            started = _in_zone(cycle.moment(start), zone)
+        if stop is None:
+            found.append(
+                _running(target, extended, allowed, budget, warn_amount, begin, spans, started, calendar)
+            )
+            continue
+        finish = position[stop]
         paused = 0
         for low, high in spans:
             if low >= finish:
@@ -730,7 +825,6 @@ def _statuses(
             if high > low:
                 paused += high - low
         elapsed = finish - begin - paused
-        warn_amount = -(-budget * share // whole)
         if elapsed < warn_amount:  # neither reached yet: both projected from ``finish``
             deadline_at = finish + budget - elapsed
             warn_at = finish + warn_amount - elapsed
@@ -742,33 +836,23 @@ def _statuses(
         if basis == "calendar":
             deadline = (EPOCH + _MICROSECOND * deadline_at).astimezone(zone)
             warning_at: datetime | None = (EPOCH + _MICROSECOND * warn_at).astimezone(zone)
-            started: datetime | None = _in_zone(cycle.moment(start), zone)
         else:
             deadline = calendar.instant_at(deadline_at)
-            started = warning_at = None
+            warning_at = None
             lazy = (calendar, begin, warn_at)
             if official is not None:
                 provisional = deadline.date() > official
-        if met is not None:
-            phase = _MET
-            warning = False
-        elif stop is not None:
-            phase = _STOPPED
-            warning = False
-        else:
-            phase = _PAUSED if spans and spans[-1][1] is None and spans[-1][0] <= finish else _RUNNING
-            warning = elapsed <= budget and elapsed * whole >= budget * share
         found.append(
             TargetStatus(
                 target,
-                phase,
+                _MET if met is not None else _STOPPED,
                 started,
                 deadline,
                 deadline,
                 allowed,
                 _MICROSECOND * elapsed,
                 None if met is None else _in_zone(cycle.moment(met), zone),
-                warning,
+                False,
                 extended,
                 _MICROSECOND * paused if paused else _ZERO,
                 warning_at,
@@ -779,7 +863,296 @@ def _statuses(
     return tuple(found)
 
 
+def _running(
+    target: SlaTarget,
+    extended: bool,
+    allowed: timedelta,
+    budget: int,
+    warn_amount: int,
+    begin: int,
+    spans: list[tuple[int, int | None]],
+    started: datetime | None,
+    calendar: BusinessCalendar,
+) -> _Running:
+    """A running (or standing) clock measured up to its last pause: every later instant only adds to
+    the running stretch, so the budget's end is fixed unless a pause is still open."""
+    paused = 0
+    open_from: int | None = None
+    for low, high in spans:
+        if low < begin:
+            low = begin
+        if high is None:
+            open_from = low
+        elif high > low:
+            paused += high - low
+    # With an open pause the clock stands at its start; without, elapsed grows with the instant.
+    elapsed = 0 if open_from is None else open_from - begin - paused
+    closed: list[tuple[int, int | None]] = [(low, high) for low, high in spans if high is not None]
+    deadline_at: int | None = None
+    warn_at: int | None = None
+    for amount in (budget, warn_amount):
+        if open_from is None:
+            # (the measured stretch ends after the last pause: the amount accrues past it)
+            fixed = _reach(amount, begin, 1 << 62, amount, closed)
+        elif elapsed >= amount:
+            fixed = _reach(amount, begin, open_from, elapsed, closed)
+        else:
+            continue  # projected from the instant asked about
+        if amount is budget:
+            deadline_at = fixed
+        else:
+            warn_at = fixed
+    working = target.basis != "calendar"
+    deadline: datetime | None = None
+    provisional = False
+    if deadline_at is not None:
+        if working:
+            deadline = calendar.instant_at(deadline_at)
+            official = calendar.official_until
+            provisional = official is not None and deadline.date() > official
+        else:
+            deadline = (EPOCH + _MICROSECOND * deadline_at).astimezone(calendar.zone)
+    return _Running(
+        target,
+        extended,
+        allowed,
+        budget,
+        warn_amount,
+        working,
+        begin,
+        paused,
+        open_from,
+        elapsed,
+        deadline_at,
+        warn_at,
+        deadline,
+        provisional,
+        started,
+    )
+
+
+class SlaTimeline:
+    """A ticket's SLA clocks measured once from its event log, targets and calendar: an immutable value
+    that gives the status at any instant with a few integer steps (:meth:`status`).
+
+    Why: the measuring (a pass over the events, every instant put on the working-time line, due instants
+    mapped back) depends only on the log, the targets and the calendar, not on the instant asked about.
+    A host that asks about the same ticket again (``desk.sla``, the sweep, every command's due times) can
+    keep the timeline per ticket and reuse it while the log is unchanged; asking about a later instant
+    only adds to the running stretches. Asking about an instant before the last event measures the
+    events up to then afresh.
+    """
+
+    __slots__ = (
+        "_arrived",
+        "_calendar",
+        "_closed",
+        "_events",
+        "_extensions",
+        "_last_us",
+        "_measured",
+        "_responded",
+        "_targets",
+    )
+
+    def __init__(
+        self,
+        events: tuple[TicketEvent, ...],
+        targets: SlaTargets,
+        calendar: BusinessCalendar,
+        extensions: Collection[str],
+        measured: tuple[TargetStatus | _Running, ...],
+        closed: bool,
+        met: tuple[bool, bool] = (False, False),
+    ) -> None:
+        # Whether the cycle's response and arrival are met: later steps of those kinds change nothing.
+        self._responded, self._arrived = met
+        self._events = events
+        self._targets = targets
+        self._calendar = calendar
+        self._extensions = extensions
+        self._measured = measured
+        self._closed = closed
+        self._last_us = events[-1].at_us if events else -(1 << 62)
+
+    @property
+    def events(self) -> int:
+        """How many events of the log were measured."""
+        return len(self._events)
+
+    def unchanged_by(self, events: Sequence[TicketEvent]) -> bool:
+        """True when ``events`` is the measured log followed only by steps that change no clock input, so
+        this timeline measures ``events`` too: no step the clock reads (:data:`_STEP_CODES`, a response or
+        arrival step before the response or arrival is met, an extension), no move into or out of a pause
+        state, none into or out of a final state. A note or a reserved part then costs no measuring."""
+        own = self._events
+        count = len(own)
+        if (
+            not own
+            or len(events) < count
+            or not (events[count - 1] is own[-1] or events[count - 1] == own[-1])
+        ):
+            return False
+        targets = self._targets
+        pauses = targets._pause_values
+        responses = targets.response_actions
+        state = own[-1].to_state
+        for index in range(count, len(events)):
+            event = events[index]
+            action = event.action
+            if (
+                action in _STEP_CODES
+                or (action in responses and not self._responded)
+                or (action in _ARRIVALS and not self._arrived)
+                or (event.payload and SLA_EXTENSION_KEY in event.payload)
+            ):
+                return False
+            after = event.to_state
+            if (after in pauses) != (state in pauses) or after in _FINAL or state in _FINAL:
+                return False
+            state = after
+        return True
+
+    def due_instants(self, at: datetime) -> dict[str, datetime | None]:
+        """Each target's due instant at ``at`` (``None`` before its clock starts), by target name: what
+        :meth:`status` shows as ``due_at``, without building the statuses (every command stores them)."""
+        at_us = micros(require_aware(at, "at"))
+        if at_us < self._last_us:
+            past = _timeline(self._events, self._targets, self._calendar, self._extensions, at_us)
+            return past.due_instants(at)
+        calendar = self._calendar
+        now_work = calendar.offset_us(at_us) if self._targets._working and self._events else 0
+        found: dict[str, datetime | None] = {}
+        for item in self._measured:
+            if type(item) is TargetStatus:
+                found[item.target.name] = item.due_at
+                continue
+            assert isinstance(item, _Running)
+            deadline = item.deadline
+            if deadline is None:  # the clock stands with budget left: projected from ``at``
+                if item.working:
+                    deadline = calendar.instant_at(now_work + item.budget - item.elapsed)
+                else:
+                    deadline = (EPOCH + _MICROSECOND * (at_us + item.budget - item.elapsed)).astimezone(
+                        calendar.zone
+                    )
+            found[item.target.name] = deadline
+        return found
+
+    def status(self, at: datetime) -> SlaStatus:
+        """The status of every target at instant ``at`` (as :func:`sla_status` computes it)."""
+        return self._status(require_aware(at, "at"), micros(at))
+
+    def _status(self, at: datetime, at_us: int) -> SlaStatus:
+        if at_us < self._last_us:  # the past: only the events up to then count
+            return _timeline(self._events, self._targets, self._calendar, self._extensions, at_us)._status(
+                at, at_us
+            )
+        calendar = self._calendar
+        zone = calendar.zone
+        measured = self._measured
+        # Every instant of a status must be on known calendar data, the one asked about too.
+        now_work = calendar.offset_us(at_us) if self._targets._working and self._events else 0
+        share, whole = self._targets._warn_ratio
+        found: list[TargetStatus] = []
+        for item in measured:
+            if type(item) is TargetStatus:
+                found.append(item)
+                continue
+            assert isinstance(item, _Running)
+            working = item.working
+            now_pos = now_work if working else at_us
+            budget = item.budget
+            if item.open_from is None:
+                paused = item.paused
+                elapsed = now_pos - item.begin - paused
+                phase = _RUNNING
+            else:
+                elapsed = item.elapsed
+                paused = item.paused + now_pos - item.open_from
+                phase = _PAUSED
+            deadline = item.deadline
+            provisional = item.provisional
+            if deadline is None:  # the clock stands with budget left: the due moves with the instant
+                deadline_at = now_pos + budget - elapsed
+                if working:
+                    deadline = calendar.instant_at(deadline_at)
+                    official = calendar.official_until
+                    provisional = official is not None and deadline.date() > official
+                else:
+                    deadline = (EPOCH + _MICROSECOND * deadline_at).astimezone(zone)
+            warn_at = item.warn_at
+            if warn_at is None:
+                warn_at = now_pos + item.warn_amount - elapsed
+            if working:
+                warning_at = None
+                lazy: tuple[BusinessCalendar, int, int] | None = (calendar, item.begin, warn_at)
+            else:
+                warning_at = (EPOCH + _MICROSECOND * warn_at).astimezone(zone)
+                lazy = None
+            found.append(
+                TargetStatus(
+                    item.target,
+                    phase,
+                    item.started,
+                    deadline,
+                    deadline,
+                    item.allowed,
+                    _MICROSECOND * elapsed,
+                    None,
+                    elapsed <= budget and elapsed * whole >= budget * share,
+                    item.extended,
+                    _MICROSECOND * paused if paused else _ZERO,
+                    warning_at,
+                    provisional,
+                    lazy,
+                )
+            )
+        return SlaStatus(at.astimezone(zone), tuple(found), self._closed)
+
+
+def _timeline(
+    events: Sequence[TicketEvent],
+    targets: SlaTargets,
+    calendar: BusinessCalendar,
+    approved: Collection[str],
+    at_us: int | None = None,
+) -> SlaTimeline:
+    """The timeline of the events at or before ``at_us`` (all of them when ``None``)."""
+    if not events or events[0].action != "opened":
+        raise ValidationError(
+            "an SLA clock needs the ticket's event log, starting with 'opened'", field="events"
+        )
+    count = len(events)
+    if at_us is not None and events[-1].at_us > at_us:
+        count = next(i for i, event in enumerate(events) if event.at_us > at_us)
+    log = tuple(events) if count == len(events) else tuple(events[:count])
+    cycle = _read(log, targets, count)
+    if cycle.start is None:  # asked about an instant before the ticket was opened
+        pending = tuple(_pending(t, t.duration) for t in targets.targets)
+        return SlaTimeline(log, targets, calendar, approved, pending, False)
+    measured = _measure(cycle, targets, calendar, approved)
+    met = (cycle.response_met is not None, cycle.arrival_met is not None)
+    return SlaTimeline(log, targets, calendar, approved, measured, cycle.state in _FINAL, met)
+
+
 # -- entry points ----------------------------------------------------------------------------------------
+
+
+def sla_timeline(
+    events: Sequence[TicketEvent],
+    targets: SlaTargets,
+    calendar: BusinessCalendar,
+    *,
+    extensions: Collection[str] = (),
+) -> SlaTimeline:
+    """The ticket's clocks measured from its whole event log (see :class:`SlaTimeline`); its
+    ``status(at)`` equals ``sla_status(events, targets, calendar, at, extensions=extensions)``."""
+    if not isinstance(targets, SlaTargets):
+        raise ValidationError("targets must be SlaTargets", field="targets")
+    if not isinstance(calendar, BusinessCalendar):
+        raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
+    return _timeline(events, targets, calendar, frozenset(extensions))
 
 
 def sla_status(
@@ -801,12 +1174,8 @@ def sla_status(
         raise ValidationError("targets must be SlaTargets", field="targets")
     if not isinstance(calendar, BusinessCalendar):
         raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
-    cycle = _read(events, targets, at, micros(at))
-    if cycle.start is None:  # asked about an instant before the ticket was opened
-        statuses = tuple(_pending(t, t.duration) for t in targets.targets)
-    else:
-        statuses = _statuses(cycle, targets, calendar, extensions)
-    return SlaStatus(at.astimezone(calendar.zone), statuses, cycle.state in _FINAL)
+    at_us = micros(at)
+    return _timeline(events, targets, calendar, extensions, at_us)._status(at, at_us)
 
 
 def rederive(

@@ -7,9 +7,11 @@ instants, so "who is on call at 23:00 on Saturday" is a lookup, not a guess. Pur
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
@@ -17,7 +19,7 @@ from aftersales.domain.text import required_text
 from aftersales.domain.work import aware
 from aftersales.errors import ValidationError
 
-__all__ = ["OnCallShift", "Team", "TeamKind"]
+__all__ = ["MEMBER_LABEL", "OnCallShift", "Team", "TeamKind", "added_members"]
 
 
 class TeamKind(StrEnum):
@@ -57,6 +59,10 @@ def _members(value: object) -> list[str]:
     return out
 
 
+def _start(shift: OnCallShift) -> datetime:
+    return shift.starts_at
+
+
 @attrs.define
 class Team:
     """A team: members, a lead engineer (one of them), a coordinator and the on-call shifts."""
@@ -79,10 +85,36 @@ class Team:
     def __attrs_post_init__(self) -> None:
         if self.lead not in self.members:
             self.members.insert(0, self.lead)
+        self.shifts.sort(key=_start)  # kept in start order: on_call bisects
 
     def on_call(self, at: datetime) -> str | None:
-        """The member on call at ``at`` (the latest-starting shift covering it), or ``None``."""
-        covering = [s for s in self.shifts if s.covers(at) and s.engineer_id in self.members]
-        if not covering:
-            return None
-        return max(covering, key=lambda s: s.starts_at).engineer_id
+        """The member on call at ``at`` (the latest-starting shift covering it), or ``None``.
+
+        The shifts starting at or before ``at`` are found by bisection and walked back from the
+        latest, so a year of shifts costs a few comparisons, not one per shift.
+        """
+        shifts = self.shifts
+        for index in range(bisect.bisect_right(shifts, at, key=_start) - 1, -1, -1):
+            shift = shifts[index]
+            if shift.covers(at) and shift.engineer_id in self.members:
+                return shift.engineer_id
+        return None
+
+
+MEMBER_LABEL = "member:"
+"""The prefix of the ticket label naming an engineer added to its team (``member:<engineer id>``):
+stores index it beside tags, so listings scoped to an engineer find the tickets it was added to."""
+
+
+def added_members(events: Iterable[Any]) -> tuple[str, ...]:
+    """The engineers a coordinator added to a ticket's team, in the order of ``events`` (each once).
+
+    ``events`` are the ticket's history; only ``add_team_member`` steps name members.
+    """
+    out: dict[str, None] = {}
+    for event in events:
+        if event.action == "add_team_member":
+            for member in event.payload.get("members") or ():
+                if isinstance(member, str) and member:
+                    out[member] = None
+    return tuple(out)

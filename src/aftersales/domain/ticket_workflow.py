@@ -19,7 +19,13 @@ from enum import StrEnum
 from aftersales.domain.actors import Role
 from aftersales.domain.workflow import STAY, TransitionSpec, Workflow
 
-__all__ = ["MATERIALS_MONEY_STEPS", "TICKET_WORKFLOW", "TicketState"]
+__all__ = [
+    "MATERIALS_MONEY_STEPS",
+    "MATERIALS_QUOTE_REFUSED",
+    "QUOTE_REFUSED_UNWORKED",
+    "TICKET_WORKFLOW",
+    "TicketState",
+]
 
 
 class TicketState(StrEnum):
@@ -46,6 +52,12 @@ MATERIALS_MONEY_STEPS = (
     "part_charged_back",
 )
 """Ticket events the materials desk records for its money steps."""
+
+QUOTE_REFUSED_UNWORKED = "quote_refused"
+"""The ticket event of a quote refused while the ticket is not being worked (it cannot wait then)."""
+
+MATERIALS_QUOTE_REFUSED = "materials_quote_refused"
+"""The ticket event of a materials quote refused while the ticket is worked: it then waits."""
 
 S = TicketState
 R = Role
@@ -127,6 +139,9 @@ TICKET_WORKFLOW = Workflow(
         _t("offer_quote", _CHARGING, STAY, _FRONT | {R.DEALER_STAFF}),
         _t("accept_quote", _CHARGING, STAY, _ANSWERING),
         _t("refuse_quote", _WORKING, S.AWAITING_CUSTOMER, _ANSWERING),
+        # A quote refused where the ticket cannot wait (triaged before any work, or after the repair):
+        # escalated and recorded all the same, the ticket stays where it is.
+        _t(QUOTE_REFUSED_UNWORKED, (S.TRIAGED, S.RESOLVED, S.ACCEPTED, S.CLOSED), STAY, _ANSWERING),
         _t("record_payment", (*_CHARGING,), STAY, _ANSWERING | {R.ENGINEER}),
         # Issue 20: a dispatch that found nobody is part of the ticket's history (reasons, addressees).
         _t("dispatch_failed", _OPEN, STAY, _COORDINATORS),
@@ -135,6 +150,10 @@ TICKET_WORKFLOW = Workflow(
         # workflow's own table has authorised the step; the ticket only records it, in any state
         # (a part is charged back weeks after the ticket closed).
         *(_t(step, tuple(S), STAY, frozenset(R)) for step in MATERIALS_MONEY_STEPS),
+        # A materials quote refused on a ticket being worked: escalated like ``refuse_quote``, and the
+        # ticket waits on the superior's decision (seed 002: 上报上级领导处理). The materials workflow
+        # has authorised the refusal; elsewhere (new, resolved, closed) ``materials_declined`` records it.
+        _t(MATERIALS_QUOTE_REFUSED, _WORKING, S.AWAITING_CUSTOMER, frozenset(R)),
         # Issue 20: the coordinator (department head, or the manager for multi-department problems)
         # brings departments in and adds engineers to a critical ticket's team.
         _t("assign_departments", _OPEN, STAY, _FRONT | {R.SYSTEM}),

@@ -156,6 +156,26 @@ def check_text(value: object, field: str, *, multiline: bool | None = None, limi
     return value if type(value) is str else str.__getitem__(value, slice(None))
 
 
+def _text_checker(field: str, leaf: str) -> Checker:
+    # The field's rules looked up once, not on every call: commands check their text arguments each
+    # time they run. Text that passes them all (the common case) is returned as it came.
+    multiline = leaf in MULTILINE_FIELDS
+    limit = MAX_TEXT if multiline else LINE_LIMITS.get(leaf, MAX_LINE)
+    bad = _BAD_CHARS if multiline else _BAD_LINE_CHARS
+
+    def check(value: object) -> str:
+        if (
+            type(value) is str
+            and len(value) <= limit
+            and bad.search(value) is None
+            and (value.isascii() or unicodedata.is_normalized("NFC", value))
+        ):
+            return value
+        return check_text(value, field, multiline=multiline, limit=limit)
+
+    return check
+
+
 def check_id(value: object, field: str) -> str:
     """``value`` as an identifier matching :data:`ID_PATTERN`, or ``ValidationError``."""
     if type(value) is str and ID_PATTERN.fullmatch(value):
@@ -375,7 +395,7 @@ def checker_for(hint: Any, field: str) -> Checker:
     if hint is str:
         if _is_id_field(leaf):
             return lambda value: check_id(value, field)
-        return lambda value: check_text(value, field)
+        return _text_checker(field, leaf)
     if hint is int:
         return lambda value: _check_int(value, field)
     if hint is float:

@@ -44,14 +44,28 @@ def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> 
         raise ValidationError(f"{attribute.name} must be a positive integer", field=attribute.name)
 
 
+# Converters that pass a member through untouched: ``converter=Severity`` runs ``Enum.__call__`` (a
+# Python-level metaclass call) even for a member, on every assessment made or loaded.
+def _severity(value: str) -> Severity:
+    return value if type(value) is Severity else Severity(value)
+
+
+def _impact_scope(value: str) -> ImpactScope:
+    return value if type(value) is ImpactScope else ImpactScope(value)
+
+
+def _plan(value: str) -> Plan:
+    return value if type(value) is Plan else Plan(value)
+
+
 @attrs.frozen
 class Assessment:
     """The triage assessment (问题评估): nature, severity, impact scope and the handling plan."""
 
     nature: str = attrs.field(validator=code)
-    severity: Severity = attrs.field(converter=Severity)
-    impact_scope: ImpactScope = attrs.field(default=ImpactScope.SINGLE_UNIT, converter=ImpactScope)
-    plan: Plan = attrs.field(default=Plan.ON_SITE, converter=Plan)
+    severity: Severity = attrs.field(converter=_severity)
+    impact_scope: ImpactScope = attrs.field(default=ImpactScope.SINGLE_UNIT, converter=_impact_scope)
+    plan: Plan = attrs.field(default=Plan.ON_SITE, converter=_plan)
     units_affected: int = attrs.field(default=1, validator=_positive)
     production_stopped: bool = False
     departments: int = attrs.field(default=1, validator=_positive)
@@ -68,11 +82,15 @@ class AssigneeKind(StrEnum):
     DEPARTMENT = "department"
 
 
+def _assignee_kind(value: str) -> AssigneeKind:
+    return value if type(value) is AssigneeKind else AssigneeKind(value)
+
+
 @attrs.frozen
 class Assignee:
     """The engineer, dealer, team or department that holds the ticket; ``name`` is shown to customers."""
 
-    kind: AssigneeKind = attrs.field(converter=AssigneeKind)
+    kind: AssigneeKind = attrs.field(converter=_assignee_kind)
     id: str = attrs.field(validator=required_text(64))
     name: str = attrs.field(default="", validator=bounded(100))
 

@@ -17,11 +17,13 @@ import attrs
 from aftersales.domain.charges import ChargeKind, SheetLine, priced_line
 from aftersales.domain.ids import DealerId
 from aftersales.domain.products import Asset, Product
+from aftersales.domain.reasons import Reason
 from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import VisitKind
 from aftersales.errors import NotFound
 from aftersales.policies.chargeability import ChargeableWork, ChargeOutcome
 from aftersales.policies.decision import Decision
+from aftersales.policies.warranty import DefaultWarrantyPolicy
 
 __all__ = ["AssessedCharges", "ChargeFacts", "assess_charges", "decide_charges"]
 
@@ -98,20 +100,31 @@ def assess_charges(
     """
     decisions: dict[str | None, Decision[ChargeOutcome]] = {}
     product = facts.product
+    components = product.components
     many = getattr(warranty, "decide_many", None)
     by_phase = getattr(chargeability, "decide_for_phase", None)
     if many is not None and by_phase is not None:
-        # One pass over the terms and extensions for every component the sheet needs.
+        # One pass over the terms and extensions for every component the sheet needs; one decision
+        # per term, shared by the components it governs, and the causes judged once.
         wanted: list[str | None] = [None]
         for _quantity, component in facts.parts.values():
-            known = not product.components or component in product.components
-            if component is not None and known and component not in wanted:
+            if (
+                component is not None
+                and component not in wanted
+                and (not components or component in components)
+            ):
                 wanted.append(component)
+        # The built-in policy shares one decision per term; a plugged-in one is asked per component.
+        options = {"share_whole": True} if isinstance(warranty, DefaultWarrantyPolicy) else {}
         statuses = many(
-            facts.asset, product, facts.received_at, wanted, extensions=tuple(facts.extensions), known_at=now
-        )
-        for component, status in statuses.items():
-            decisions[component] = by_phase(status, facts.visit, facts.causes)
+            facts.asset, product, facts.received_at, wanted, extensions=facts.extensions, known_at=now,
+            **options,
+        )  # fmt: skip
+        by_phases = getattr(chargeability, "decide_for_phases", None)
+        if by_phases is not None:
+            decisions = by_phases(statuses, facts.visit, facts.causes)
+        else:
+            decisions = {c: by_phase(w, facts.visit, facts.causes) for c, w in statuses.items()}
 
     def decision_for(component: str | None) -> Decision[ChargeOutcome]:
         found = decisions.get(component)
@@ -125,21 +138,33 @@ def assess_charges(
     whole = decision_for(None)
     dealer = facts.dealer_id
     lines: list[SheetLine] = []
+    append = lines.append
     materials = ChargeKind.MATERIALS
-    components = product.components
     price_of = fees.part_price
+    # Per component, what its parts' lines share: chargeable or not, the reasons, the phase code.
+    shared: dict[str | None, tuple[bool, tuple[Reason, ...], str]] = {}
     for part, (quantity, component) in facts.parts.items():
         if component is not None and components and component not in components:
             component = None  # a component the product does not know: the whole-product term
-        decision = decision_for(component)
+        judged = shared.get(component)
+        if judged is None:
+            decision = decision_for(component)
+            outcome = decision.outcome
+            judged = shared[component] = (outcome.materials, decision.reasons, outcome.phase._value_)
         price = price_of(part)
-        outcome = decision.outcome
-        lines.append(
+        append(
             priced_line(
-                materials, part, price.retail, quantity, outcome.materials, decision.reasons, component,
-                outcome.phase._value_, price.cost,
+                materials,
+                part,
+                price.retail,
+                quantity,
+                judged[0],
+                judged[1],
+                component,
+                judged[2],
+                price.cost,
             )
-        )  # fmt: skip
+        )
     outcome = whole.outcome
     phase = outcome.phase.value
     reasons = whole.reasons
@@ -166,4 +191,5 @@ def assess_charges(
                     ChargeKind.SERVICE_FEE, "service_fee", fee, 1, outcome.service_fee, reasons, None, phase
                 )
             )
-    return AssessedCharges(tuple(lines), whole, tuple(decisions.values()))
+    distinct = {id(d): d for d in decisions.values()}  # components sharing a term share its decision
+    return AssessedCharges(tuple(lines), whole, tuple(distinct.values()))

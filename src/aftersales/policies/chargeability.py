@@ -34,7 +34,7 @@ built-in ones through ``waived_causes``, or wrap a :class:`ChargeabilityPolicy` 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Protocol
 
@@ -176,6 +176,12 @@ _OUT_OF_BOX_REPORT = Reason("out_of_box_report_required")
 _OUT_OF_WARRANTY = Reason("out_of_warranty_chargeable")
 _FREE = Reason("in_warranty_free")
 _OOB_CAUSES_WAIVED = Reason("out_of_box_causes_waived")
+# The reasons that follow the warranty's and the causes' (immutable, shared by every decision).
+_TAIL_OUT_OF_WARRANTY = (_OUT_OF_WARRANTY,)
+_TAIL_OUT_OF_BOX = (_OUT_OF_BOX, _OUT_OF_BOX_REPORT)
+_TAIL_OUT_OF_BOX_WAIVED = (_OUT_OF_BOX, _OUT_OF_BOX_REPORT, _OOB_CAUSES_WAIVED)
+_TAIL_FREE = (_FREE,)
+_TAIL_CALLBACK = (_CALLBACK_NO_FEE,)
 
 
 class DefaultChargeabilityPolicy:
@@ -215,41 +221,76 @@ class DefaultChargeabilityPolicy:
         self, warranty: Decision[WarrantyStatus], visit: VisitKind, causes: Iterable[str] = ()
     ) -> Decision[ChargeOutcome]:
         """Chargeability from a warranty decision already made (its reasons come first in the result)."""
-        phase = warranty.outcome.phase
+        return self._conclude(warranty, visit, self._causes(causes))
+
+    def decide_for_phases(
+        self,
+        warranties: Mapping[str | None, Decision[WarrantyStatus]],
+        visit: VisitKind,
+        causes: Iterable[str] = (),
+    ) -> dict[str | None, Decision[ChargeOutcome]]:
+        """:meth:`decide_for_phase` for every component's warranty decision of one repair.
+
+        The causes are judged once for all of them, and components that share a warranty decision
+        (:meth:`~aftersales.policies.warranty.DefaultWarrantyPolicy.decide_many`'s ``share_whole``)
+        share the chargeability decision too.
+        """
+        if type(self).decide_for_phase is not DefaultChargeabilityPolicy.decide_for_phase:
+            # A subclass decides per phase its own way: ask it for each component.
+            given = causes if isinstance(causes, str) else tuple(causes)  # read once, asked many times
+            return {c: self.decide_for_phase(w, visit, given) for c, w in warranties.items()}
+        judged = self._causes(causes)
+        decided: dict[int, Decision[ChargeOutcome]] = {}
+        result: dict[str | None, Decision[ChargeOutcome]] = {}
+        for component, warranty in warranties.items():
+            found = decided.get(id(warranty))
+            if found is None:
+                found = decided[id(warranty)] = self._conclude(warranty, visit, judged)
+            result[component] = found
+        return result
+
+    def _causes(self, causes: Iterable[str]) -> tuple[tuple[Reason, ...], bool, str | None]:
+        """The causes' reasons (sorted), whether one is chargeable, and the first design hazard."""
         if isinstance(causes, str):
             raise ValidationError("causes is a collection of cause codes, not one string", field="causes")
         given: Collection[str] = (
             causes if isinstance(causes, tuple | list | frozenset | set) else tuple(causes)
         )
-        reasons: list[Reason] = list(warranty.reasons)
+        reasons: list[Reason] = []
         chargeable = self._chargeable_causes(given, reasons)
         hazards = sorted(c for c in given if c in self._hazards) if given else ()
-        if hazards and phase is not WarrantyPhase.OUT_OF_BOX:
-            reasons.append(Reason("design_hazard_as_out_of_box", {"cause": hazards[0]}))
-            reasons.append(_OUT_OF_BOX_REPORT)
+        return tuple(reasons), chargeable, (hazards[0] if hazards else None)
+
+    def _conclude(
+        self,
+        warranty: Decision[WarrantyStatus],
+        visit: VisitKind,
+        judged: tuple[tuple[Reason, ...], bool, str | None],
+    ) -> Decision[ChargeOutcome]:
+        cause_reasons, chargeable, hazard = judged
+        phase = warranty.outcome.phase
+        tail: tuple[Reason, ...]
+        if hazard is not None and phase is not WarrantyPhase.OUT_OF_BOX:
+            tail = (Reason("design_hazard_as_out_of_box", {"cause": hazard}), _OUT_OF_BOX_REPORT)
             charge = False
         elif phase is WarrantyPhase.OUT_OF_WARRANTY:
-            reasons.append(_OUT_OF_WARRANTY)
-            charge = True
+            tail, charge = _TAIL_OUT_OF_WARRANTY, True
         elif phase is WarrantyPhase.OUT_OF_BOX:
-            reasons.append(_OUT_OF_BOX)
-            reasons.append(_OUT_OF_BOX_REPORT)
             if chargeable and not self.params.out_of_box_causes_apply:
-                reasons.append(_OOB_CAUSES_WAIVED)
-                charge = False
+                tail, charge = _TAIL_OUT_OF_BOX_WAIVED, False
             else:
-                charge = chargeable
+                tail, charge = _TAIL_OUT_OF_BOX, chargeable
         else:
             charge = chargeable
-            if not chargeable:
-                reasons.append(_FREE)
+            tail = () if chargeable else _TAIL_FREE
         if visit is VisitKind.CALLBACK:
-            reasons.append(_CALLBACK_NO_FEE)
+            tail += _TAIL_CALLBACK
             labour = charge and self.params.callback_labour_and_travel
             outcome = _OUTCOMES[charge, labour, labour, False, phase]
         else:
             outcome = _OUTCOMES[charge, charge, charge, charge, phase]
-        return Decision(outcome, reasons, self.name)
+        reasons = warranty.reasons + cause_reasons + tail if cause_reasons else warranty.reasons + tail
+        return Decision.checked(outcome, reasons, self.name)
 
     def _chargeable_causes(self, causes: Collection[str], reasons: list[Reason]) -> bool:
         found = False

@@ -34,6 +34,21 @@ class Decision(Generic[T]):
         if not self.reasons:
             raise ValueError(f"{self.policy}: a decision must carry at least one reason")
 
+    @classmethod
+    def checked(cls, outcome: T, reasons: tuple[Reason, ...], policy: str) -> Decision[T]:
+        """A decision from a policy's own values: ``reasons`` a non-empty tuple of reasons.
+
+        Why: a charge sheet makes a decision per warranty term on every assessment; the converter and
+        the post-init check cost as much as the decision itself.
+        """
+        if not reasons:
+            raise ValueError(f"{policy}: a decision must carry at least one reason")
+        decision: Decision[T] = object.__new__(cls)
+        object.__setattr__(decision, "outcome", outcome)
+        object.__setattr__(decision, "reasons", reasons)
+        object.__setattr__(decision, "policy", policy)
+        return decision
+
     @property
     def codes(self) -> tuple[str, ...]:
         """The reason codes, in order (handy in tests and logs)."""

@@ -199,8 +199,6 @@ class _Facts(NamedTuple):
     source: str
     left: date | None
     terms: tuple[TermStatus, ...]
-    texts: dict[int, tuple[str, str | None, str | None]]
-    """Per term (by ``id``): its start basis, start and end as reason parameters."""
 
 
 def _iso(day: date | None) -> str | None:
@@ -272,9 +270,16 @@ class DefaultWarrantyPolicy:
         *,
         extensions: Sequence[WarrantyExtension] = (),
         known_at: datetime | None = None,
+        share_whole: bool = False,
     ) -> dict[str | None, Decision[WarrantyStatus]]:
         """:meth:`decide` for several components of one unit at once: the terms and extensions are
-        worked out once (a charge sheet judges each part by its component)."""
+        worked out once (a charge sheet judges each part by its component).
+
+        ``share_whole``: a component with no term (and no extension) of its own follows the
+        whole-product term, so it gets the whole product's decision itself (its reasons name the term,
+        ``component=None``) instead of a copy that differs only in the component named — a charge sheet
+        keeps one decision per term, not one per part.
+        """
         require_aware(at, "at")
         known = at if known_at is None else require_aware(known_at, "known_at")
         if asset.product_id != product.id:
@@ -296,9 +301,26 @@ class DefaultWarrantyPolicy:
             statuses = self._extend(asset, statuses, extensions, known, tz, tagged)
         # Shared by every component's decision: the terms as a tuple, the dates already in ISO form.
         shared = tuple(statuses)
-        texts = {id(t): (t.starts_from.value, _iso(t.start), _iso(t.ends_on)) for t in shared}
-        facts = _Facts(local, local.isoformat(), source, left, shared, texts)
-        return {component: self._conclude(asset, component, facts, tagged) for component in components}
+        facts = _Facts(local, local.isoformat(), source, left, shared)
+        # Shared only when the whole-product term exists and no extension names a component (the
+        # whole product's reasons would then carry another component's extension).
+        if (
+            not share_whole
+            or not any(t.component is None for t in shared)
+            or any(tag is not None for tag, _ in tagged)
+        ):
+            return {component: self._conclude(asset, component, facts, tagged) for component in components}
+        own = {t.component for t in shared}
+        decided: dict[str | None, Decision[WarrantyStatus]] = {}
+        whole: Decision[WarrantyStatus] | None = None
+        for component in components:
+            if component is None or component not in own:
+                if whole is None:
+                    whole = self._conclude(asset, None, facts, tagged)
+                decided[component] = whole
+            else:
+                decided[component] = self._conclude(asset, component, facts, tagged)
+        return decided
 
     def _conclude(
         self,
@@ -339,19 +361,13 @@ class DefaultWarrantyPolicy:
         else:
             phase = WarrantyPhase.OUT_OF_WARRANTY
             reasons.insert(0, self._phase_reason("out_of_warranty", governing, component, facts))
-        status = WarrantyStatus(
-            phase=phase,
-            component=component,
-            local_date=local,
-            ends_on=governing.ends_on if governing else None,
-            terms=statuses,
-        )
-        return Decision(status, reasons, self.name)
+        status = WarrantyStatus(phase, component, local, governing.ends_on if governing else None, statuses)
+        return Decision.checked(status, tuple(reasons), self.name)
 
     @staticmethod
     def _phase_reason(code: str, term: TermStatus, component: str | None, facts: _Facts) -> Reason:
         # Built from the product's validated terms and dates: Reason.checked skips re-validation.
-        starts_from, start, ends_on = facts.texts[id(term)]
+        starts_from, start, ends_on = term.starts_from.value, _iso(term.start), _iso(term.ends_on)
         return Reason.checked(
             code,
             {

@@ -48,27 +48,67 @@ OutboxState = Literal["pending", "sent", "dead"]
 """Where a message is: waiting (or leased) for delivery, delivered, or given up on (dead letter)."""
 
 
+_ID_TEXT = required_text(64)
+_TOPIC_TEXT = required_text(100)
+_KEY_TEXT = required_text(200)
+_INSTANTS = ("sent_at", "last_attempt_at", "next_attempt_at", "lease_until", "dead_at")
+
+
 @attrs.frozen
 class OutboxMessage:
     """One message waiting for delivery. ``payload`` is JSON-ready (dicts, lists, str, int, bool, None)."""
 
-    id: str = attrs.field(validator=required_text(64))
-    topic: str = attrs.field(validator=required_text(100))
+    id: str
+    topic: str
     payload: Mapping[str, Any]
-    idempotency_key: str = attrs.field(validator=required_text(200))
-    created_at: datetime = attrs.field(validator=aware)
+    idempotency_key: str
+    created_at: datetime
     attempts: int = 0
-    sent_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    sent_at: datetime | None = None
     last_error: str | None = None
-    last_attempt_at: datetime | None = attrs.field(default=None, validator=optional_aware)
-    next_attempt_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    last_attempt_at: datetime | None = None
+    next_attempt_at: datetime | None = None
     """When the message may be claimed next (``None``: at once, i.e. at ``created_at``)."""
-    lease_until: datetime | None = attrs.field(default=None, validator=optional_aware)
+    lease_until: datetime | None = None
     """Until when the last claim holds it (another deliverer skips it until then)."""
     lease_owner: str | None = None
     """Which deliverer holds (or last held) the claim."""
-    dead_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    dead_at: datetime | None = None
     """When it was given up on after the maximum attempts (a dead letter); ``None`` otherwise."""
+
+    def __attrs_post_init__(self) -> None:
+        # One pass instead of a validator call per field: every command makes a message per event and
+        # per notification, nearly always with three short texts, an aware ``created_at`` and no other
+        # instants. Anything else goes through the field checks, in field order, for the precise error.
+        id_, topic, key = self.id, self.topic, self.idempotency_key
+        created = self.created_at
+        if (
+            type(id_) is str
+            and 0 < len(id_) <= 64
+            and not id_[0].isspace()
+            and type(topic) is str
+            and 0 < len(topic) <= 100
+            and not topic[0].isspace()
+            and type(key) is str
+            and 0 < len(key) <= 200
+            and not key[0].isspace()
+            and type(created) is datetime
+            and created.tzinfo is not None
+            and created.utcoffset() is not None
+            and self.sent_at is None
+            and self.last_attempt_at is None
+            and self.next_attempt_at is None
+            and self.lease_until is None
+            and self.dead_at is None
+        ):
+            return
+        fields = _MESSAGE_FIELDS
+        _ID_TEXT(self, fields.id, id_)
+        _TOPIC_TEXT(self, fields.topic, topic)
+        _KEY_TEXT(self, fields.idempotency_key, key)
+        aware(self, fields.created_at, created)
+        for name in _INSTANTS:
+            optional_aware(self, getattr(fields, name), getattr(self, name))
 
     @property
     def state(self) -> OutboxState:
@@ -89,6 +129,9 @@ class OutboxMessage:
             and self.due_at <= now
             and (self.lease_until is None or self.lease_until <= now)
         )
+
+
+_MESSAGE_FIELDS = attrs.fields(OutboxMessage)
 
 
 def _text(value: datetime | None) -> str | None:

@@ -72,6 +72,11 @@ def _optional_flag(instance: object, attribute: attrs.Attribute[Any], value: Any
         raise ValidationError(f"{attribute.name} is True, False or None, got {value!r}", field=attribute.name)
 
 
+def _optional_text(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (not isinstance(value, str) or not value or len(value) > 64):
+        raise ValidationError(f"{attribute.name} is an id of 1 to 64 characters", field=attribute.name)
+
+
 def _kind(value: object) -> TicketKind | None:
     if value is None:
         return None
@@ -114,6 +119,8 @@ class TicketFilter:
     ``unresolved`` keeps open tickets without a resolution (True) or the others (False). Both are
     what the stores' partial indexes cover: an engineer's open tickets are
     ``TicketFilter(engineer_id=..., is_open=True)``, the SLA sweep reads ``unresolved=True`` by due.
+    ``worked_by`` keeps the tickets an engineer works on: assigned to it, or added to the ticket's
+    team by the coordinator (issue 20) — the scope of an engineer's ledger, search and lists.
     """
 
     states: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_text)
@@ -135,6 +142,7 @@ class TicketFilter:
     custom_fields: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_field_values)
     is_open: bool | None = attrs.field(default=None, validator=_optional_flag)
     unresolved: bool | None = attrs.field(default=None, validator=_optional_flag)
+    worked_by: str | None = attrs.field(default=None, validator=_optional_text)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -168,6 +176,9 @@ class CountField(StrEnum):
     PRODUCT_ID = "product_id"
     BATCH = "batch"
     ASSIGNEE_ID = "assignee_id"
+    MEMBER = "member"
+    """The engineers added to a ticket's team other than its assignee (issue 20): a ticket counts
+    once for each of them."""
 
 
 COUNT_FIELDS = frozenset(CountField)

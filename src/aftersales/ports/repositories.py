@@ -13,6 +13,8 @@ from typing import Protocol, TypeVar, runtime_checkable
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import DuplicateError
 from aftersales.ports.queries import CountField, Page, PageRequest, TicketFilter
+from aftersales.ports.sla_candidates import SlaCandidate
+from aftersales.ports.ticket_index import TicketRow
 
 __all__ = ["Repository", "TicketRepository", "distinct_batch"]
 
@@ -88,6 +90,19 @@ class TicketRepository(Protocol):
 
     def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
         """One keyset page of the tickets matching ``filter`` in ``page.sort`` order."""
+        ...
+
+    def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
+        """:meth:`query`'s page as the SLA sweep reads it: each ticket's id, version, resolution due time
+        and its customer's tier, from the row and its indexes (no ticket is parsed)."""
+
+    def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
+        """:meth:`query`'s page as the tickets' indexed columns, without building the tickets.
+
+        For lists that show a ticket's summary (an engineer's open tickets, a dealer's queue): a SQL
+        store reads them from the row and never parses a ticket document (issue 21). Same filter,
+        order and cursor as :meth:`query`.
+        """
         ...
 
     def count(self, filter: TicketFilter) -> int:

@@ -7,6 +7,9 @@ are integers (microseconds since the Unix epoch, UTC) so every store compares th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import attrs
 
 from aftersales.domain.classification import Priority
@@ -25,6 +28,7 @@ __all__ = [
     "row_values",
     "sort_key",
     "ticket_row",
+    "ticket_row_of",
 ]
 
 
@@ -101,6 +105,15 @@ def ticket_row(ticket: Ticket) -> TicketRow:
     return TicketRow(*row_values(ticket))  # type: ignore[arg-type]
 
 
+def ticket_row_of(values: Sequence[Any]) -> TicketRow:
+    """A :class:`TicketRow` from stored column values in its field order (flags stored as 0/1 or
+    booleans: both give booleans)."""
+    row = list(values)
+    row[4] = bool(row[4])
+    row[5] = bool(row[5])
+    return TicketRow(*row)
+
+
 EQUALITY_FILTERS = (
     ("customer_id", "customer_id"),
     ("dealer_id", "dealer_id"),
@@ -121,8 +134,9 @@ COUNT_COLUMNS: dict[CountField, str] = {
     CountField.PRODUCT_ID: "product_id",
     CountField.BATCH: "batch",
     CountField.ASSIGNEE_ID: "assignee_id",
+    CountField.MEMBER: "member",
 }
-"""The row column each :class:`CountField` groups on."""
+"""The row column each :class:`CountField` groups on (``member``: the member labels, not a column)."""
 
 
 def matches(row: TicketRow, f: TicketFilter) -> bool:

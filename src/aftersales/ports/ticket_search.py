@@ -34,6 +34,7 @@ import attrs
 from aftersales.domain.instants import micros
 from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset
+from aftersales.domain.teams import MEMBER_LABEL, added_members
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import MAX_PAGE, Page, TicketFilter
@@ -178,9 +179,11 @@ def _number_keys(ticket_id: str) -> list[str]:
 
 
 def ticket_labels(ticket: Ticket) -> frozenset[str]:
-    """The filter labels of ``ticket``: ``tag:<tag>`` per tag, ``field:<name>=<value>`` per custom field."""
+    """The filter labels of ``ticket``: ``tag:<tag>`` per tag, ``field:<name>=<value>`` per custom field,
+    ``member:<engineer>`` per engineer added to its team (issue 20: the scope of an engineer's lists)."""
     labels = {f"tag:{tag}" for tag in ticket.tags}
     labels.update(f"field:{name}={value}" for name, value in ticket.custom_fields.items())
+    labels.update(f"{MEMBER_LABEL}{member}" for member in added_members(ticket.events))
     return frozenset(labels)
 
 

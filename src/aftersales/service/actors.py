@@ -14,10 +14,13 @@ from aftersales.domain.ids import CustomerId, DealerId, EngineerId
 from aftersales.domain.text import bounded, required_text
 from aftersales.errors import ValidationError
 
-__all__ = ["Actor", "act_in", "acting_scope"]
+__all__ = ["ACTING", "Actor", "act_in", "acting_scope"]
 
-_ACTING: ContextVar[tuple[str, Role] | None] = ContextVar("aftersales_acting_role", default=None)
-"""The role the current command was permitted under, for actors holding several roles."""
+ACTING: ContextVar[tuple[str, Role] | None] = ContextVar("aftersales_acting_role", default=None)
+"""The role the current command was permitted under, for actors holding several roles.
+
+Set to ``None`` for the lifetime of one public call (:func:`acting_scope`, or the argument wrapper of
+:mod:`aftersales.service.arguments` which does the same inline)."""
 
 
 def _role_set(value: Iterable[Role | str] | None) -> frozenset[Role]:
@@ -40,7 +43,7 @@ def act_in(actor: Actor, allowed: Iterable[Role]) -> Role | None:
     if role is None:
         role = next((r for r in Role if r in actor.extra_roles and r in wanted), None)
     if role is not None and actor.extra_roles:
-        _ACTING.set((actor.id, role))
+        ACTING.set((actor.id, role))
     return role
 
 
@@ -53,11 +56,15 @@ def acting_scope() -> Iterator[None]:
     raises — so a role chosen for one command never names the person in a later call on the same
     thread, and a command nested in another leaves the outer one's role as it was.
     """
-    token = _ACTING.set(None)
+    token = ACTING.set(None)
     try:
         yield
     finally:
-        _ACTING.reset(token)
+        ACTING.reset(token)
+
+
+_ALONE: dict[Role, frozenset[Role]] = {role: frozenset({role}) for role in Role}
+"""The role set of an actor holding one role (shared: frozensets are immutable)."""
 
 
 def _regions(value: Iterable[str] | str | None) -> frozenset[str]:
@@ -93,6 +100,8 @@ class Actor:
     @property
     def roles(self) -> frozenset[Role]:
         """Every role this person holds: the primary ``role`` and the ``extra_roles``."""
+        if not self.extra_roles:
+            return _ALONE[self.role]  # the common case, without a new set per permission check
         return self.extra_roles | {self.role}
 
     def has_role(self, *roles: Role) -> bool:
@@ -117,9 +126,10 @@ class Actor:
     @property
     def ref(self) -> ActorRef:
         """What events record about this actor: its id once, with the role the command runs under."""
-        acting = _ACTING.get()
-        if self.extra_roles and acting is not None and acting[0] == self.id and acting[1] in self.roles:
-            return ActorRef(self.id, acting[1])
+        if self.extra_roles:
+            acting = ACTING.get()
+            if acting is not None and acting[0] == self.id and acting[1] in self.roles:
+                return ActorRef(self.id, acting[1])
         return ActorRef(self.id, self.role)
 
     def __str__(self) -> str:

@@ -43,6 +43,7 @@ from aftersales.domain.products import Asset
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import QUOTE_REFUSED_UNWORKED
 from aftersales.domain.work import VisitKind
 from aftersales.errors import CurrencyMismatch, NotFound, PolicyError, ValidationError
 from aftersales.policies.charge_assessment import ChargeFacts, assess_charges
@@ -515,7 +516,12 @@ class ChargesDesk:
                 "handler": str(escalation.handler),
                 "reasons": _reason_json(escalation.reasons),
             }
-            ticket.record_charges("refuse_quote", actor.ref, now, sheet, reason=reason, payload=payload)
+            # Waiting is for a ticket being worked; refused before work or after the repair, the
+            # refusal is escalated and recorded all the same.
+            trigger = "refuse_quote"
+            if trigger not in ticket.workflow.allowed(ticket.state):
+                trigger = QUOTE_REFUSED_UNWORKED
+            ticket.record_charges(trigger, actor.ref, now, sheet, reason=reason, payload=payload)
             values = {
                 "ticket_id": ticket.id,
                 "level": roles[0] if roles else "",

@@ -1,10 +1,11 @@
 """Dispatch for one desk (派工): who gets a ticket, and what happens when nobody can take it.
 
-The roster of engineers and dealers (indexed by skill, region, territory) is cached per desk and
-rebuilt after an engineer or dealer is registered. Engineers' *loads* are not cached: they change with
-every command of every process, so each dispatch counts the open tickets per assignee in its own
-transaction (one indexed ``GROUP BY``) and sets them on a copy of the roster — a rejected, reopened,
-cancelled or conflicting command can never leave a load wrong.
+The roster of engineers and dealers (indexed by skill, region, territory) is kept per desk and
+rebuilt when the store's roster stamp moved (an engineer or dealer was written, by any process;
+checked on every dispatch, see :mod:`aftersales.service.roster_stamp`). Engineers' *loads* are not
+cached: they change with every command of every process, so each dispatch counts the open tickets
+per assignee in its own transaction (one indexed ``GROUP BY``) and sets them on a copy of the
+roster — a rejected, reopened, cancelled or conflicting command can never leave a load wrong.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from datetime import datetime
 import attrs
 
 from aftersales.domain.classification import Priority
+from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import EngineerId
 from aftersales.domain.parties import Engineer
 from aftersales.domain.reasons import Reason
-from aftersales.domain.teams import Team, TeamKind
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
 from aftersales.policies.dispatch import DispatchRequest, Roster, calendar_on_duty
 from aftersales.policies.engineer_index import DealerIndex, EngineerIndex
-from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
+from aftersales.policies.escalation import Escalation, EscalationFacts, EscalationTrigger
 from aftersales.policies.routing import Route, RoutingFacts
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import CountField, TicketFilter
@@ -31,8 +32,10 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.engineer_loads import OPEN_STATES
+from aftersales.service.roster_stamp import roster_version
+from aftersales.service.team_roster import TeamRoster
 
-__all__ = ["Choice", "Dispatching"]
+__all__ = ["Choice", "Dispatching", "failed_dispatch"]
 
 _COORDINATION_CODES = frozenset({"critical_coordination", "multi_department"})
 
@@ -58,6 +61,8 @@ class Dispatching:
         self.context = context
         self._engineers: tuple[Engineer, ...] | None = None
         self._dealers: DealerIndex | None = None
+        self._teams = TeamRoster()
+        self._stamp: int | None = None
 
     def forget(self) -> None:
         """Drop the cached roster (engineers or dealers changed); it is rebuilt on next use."""
@@ -70,12 +75,22 @@ class Dispatching:
             self.forget()
 
     def roster(self, uow: UnitOfWork) -> Roster:
-        """The indexed roster with each engineer's load counted now, in ``uow``."""
-        if self._engineers is None or self._dealers is None:
+        """The indexed roster with each engineer's load counted now, in ``uow``.
+
+        The engineers and dealers kept from an earlier dispatch are used only while the store's roster
+        stamp is the one they were read under (checked here, every time)."""
+        stamp = roster_version(uow)
+        if self._engineers is None or self._dealers is None or stamp is None or stamp != self._stamp:
             self._engineers = tuple(uow.engineers.list())
             self._dealers = DealerIndex(uow.dealers.list())
+            self._stamp = stamp
         engineers = EngineerIndex(self._engineers)
         loads = uow.tickets.count_by(CountField.ASSIGNEE_ID, TicketFilter(states=_OPEN_STATES))
+        # Issue 20: tickets an engineer was added to (a critical ticket's team) are its work too.
+        for member, load in uow.tickets.count_by(
+            CountField.MEMBER, TicketFilter(states=_OPEN_STATES)
+        ).items():
+            loads[member] = loads.get(member, 0) + load
         for engineer_id, load in loads.items():
             if engineer_id in engineers:
                 engineers.set_load(EngineerId(engineer_id), load)
@@ -126,10 +141,17 @@ class Dispatching:
         if on_call is not None:
             return attrs.evolve(on_call, reasons=(*on_call.reasons, *coordination), messages=told)
         on_duty = calendar_on_duty(calendar) if calendar is not None else None
+        waits: tuple[Reason, ...] = ()
+        if calendar is not None and not route.outcome.emergency_team and not calendar.is_working_time(now):
+            # Issue 20: outside working hours a ticket that is not critical waits for the next working
+            # period (its clocks already do): it goes to whoever is on duty then, nobody is woken up.
+            start = calendar.next_working_time(now)
+            request = attrs.evolve(request, at=start)
+            waits = (Reason("next_working_period", {"starts": start.isoformat(timespec="minutes")}),)
         decision = policies.dispatch.decide(request, roster or self.roster(uow), on_duty)
         chosen = decision.outcome.assignee
         if chosen is not None:
-            return Choice(chosen, (*decision.reasons, *coordination), (route, decision), told)
+            return Choice(chosen, (*decision.reasons, *waits, *coordination), (route, decision), told)
         escalation = policies.escalation.decide(
             EscalationFacts(EscalationTrigger.NO_CANDIDATE, decision.reasons[-1])
         )
@@ -160,7 +182,7 @@ class Dispatching:
         calendar = self.context.calendar
         if not emergency or calendar is None or calendar.is_working_time(now):
             return None
-        for team in sorted(uow.documents.query(Team, kind=TeamKind.EMERGENCY.value), key=lambda t: t.id):
+        for team in self._teams.emergency_teams(uow):
             engineer_id = team.on_call(now)
             if engineer_id is not None:
                 engineer = uow.engineers.get(engineer_id)
@@ -170,3 +192,18 @@ class Dispatching:
                 )
                 return Choice(Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name), reasons)
         return None
+
+
+def failed_dispatch(choice: Choice) -> dict[str, JsonValue]:
+    """The ``dispatch_failed`` event's payload for a choice that found nobody: every reason of the
+    decisions taken (route, dispatch, escalation) and the escalation's addressees."""
+    reasons: list[JsonValue] = []
+    to: list[JsonValue] = []
+    for decision in choice.decisions:
+        for reason in getattr(decision, "reasons", ()):
+            params = {key: str(value) for key, value in reason.params.items()}
+            reasons.append({"code": reason.code, "params": params})
+        outcome = getattr(decision, "outcome", None)
+        if isinstance(outcome, Escalation):
+            to += [role.value for role in outcome.to if role.value not in to]
+    return {"to": to, "reasons": reasons}

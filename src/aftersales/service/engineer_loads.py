@@ -2,7 +2,8 @@
 
 A duty manager balancing work needs the live figure, not a count of the whole ledger done by hand.
 The counts come from the store's grouped counts (one per open state), so they are as current as the
-ledger and cost the same on memory, SQLite and PostgreSQL.
+ledger and cost the same on memory, SQLite and PostgreSQL. A ticket counts for its assignee and for
+every engineer the coordinator added to its team (``assisting``), as the engineer's own ledger lists it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class EngineerLoad:
     open: int
     by_state: Mapping[str, int]
     max_load: int
+    assisting: int = 0
+    """Of ``open``, the tickets the engineer was added to (a critical ticket's team), not assigned."""
 
     @property
     def has_capacity(self) -> bool:
@@ -63,12 +66,24 @@ def engineer_loads_in(uow: UnitOfWork, actor: Actor, team: str | None = None) ->
         state: uow.tickets.count_by(CountField.ASSIGNEE_ID, TicketFilter(states=(state,)))
         for state in OPEN_STATES
     }
+    # Issue 20: an engineer the coordinator added to a ticket's team works on it too.
+    member_states = {
+        state: uow.tickets.count_by(CountField.MEMBER, TicketFilter(states=(state,))) for state in OPEN_STATES
+    }
     loads = []
     for engineer in engineers:
-        by_state = {s: counts[engineer.id] for s, counts in per_state.items() if counts.get(engineer.id)}
+        me = engineer.id
+        by_state = {s: n for s in OPEN_STATES if (n := per_state[s].get(me, 0) + member_states[s].get(me, 0))}
+        assisting = sum(counts.get(me, 0) for counts in member_states.values())
         loads.append(
             EngineerLoad(
-                engineer.id, engineer.name, engineer.team, sum(by_state.values()), by_state, engineer.max_load
+                me,
+                engineer.name,
+                engineer.team,
+                sum(by_state.values()),
+                by_state,
+                engineer.max_load,
+                assisting,
             )
         )
     loads.sort(key=lambda load: (-load.open, load.engineer_id))

@@ -92,10 +92,11 @@ def open_ticket_in(
         # Naming someone else's unit must not reveal that it exists.
         raise NotFound("asset", asset.id)
     intake, intake_reasons = intake_priority(context.policies.priority, priority, urgent, category, kind)
+    terms = sla_terms if sla_terms is not None else contract_terms(uow, asset, received_at, kind)
     if ticket_id is None:
+        # Numbered last: the counter's row stays locked until the commit, which concurrent intakes wait for.
         ids = context.ids
         ticket_id = ids.next_id("ticket") if ids is not None else next_number(uow, "ticket", now)
-    terms = sla_terms if sla_terms is not None else contract_terms(uow, asset, received_at, kind)
     ticket = Ticket.open(
         id=TicketId(ticket_id),
         customer_id=CustomerId(customer.id),

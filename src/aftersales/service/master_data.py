@@ -33,6 +33,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.references import check_references
+from aftersales.service.roster_stamp import touch_roster
 from aftersales.service.runner import CommandRunner, check_actor
 
 __all__ = ["MasterData", "MasterDataChange"]
@@ -152,6 +153,8 @@ class MasterData:
             if before == obj:
                 return  # nothing changes, nothing to audit
             getattr(uow, _REPOS[cls]).save(obj)
+            if _KINDS[cls] in ("engineer", "dealer"):
+                touch_roster(uow)  # dispatch re-reads its roster (issue 20)
             self._record(uow, actor, command, now, before, obj)
             if self._on_saved is not None:
                 self._on_saved(uow, obj)

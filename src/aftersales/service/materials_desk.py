@@ -38,6 +38,7 @@ from aftersales.domain.materials import (
 from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
+from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED
 from aftersales.domain.work import VisitKind
 from aftersales.errors import ConcurrencyConflict, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.charge_assessment import decide_charges
@@ -177,15 +178,25 @@ class MaterialsDesk:
         now: datetime,
         payload: Mapping[str, JsonValue],
         reason: str | None = None,
+        *,
+        waiting: str | None = None,
     ) -> None:
         """Record a money step in the ticket's history (its event log, the 售后问题台账), in the same
         transaction as the step itself. Steps on a ticket whose workflow has no such event (a complaint
-        file) are kept on the request only."""
+        file) are kept on the request only. ``waiting``: the step that also makes the ticket wait, used
+        instead of ``step`` when the ticket's state allows it (a refused quote on a ticket being worked)."""
         ticket = self.runner.load(uow, ticket_id, lock=True)
+        if waiting is not None and waiting in ticket.workflow.allowed(ticket.state):
+            step = waiting
         if step not in ticket.workflow.triggers:
             return
         ref = actor.ref if isinstance(actor, Actor) else actor
-        ticket.step(step, ref, now, reason=reason[:2000] if reason else None, payload=payload)
+        before = ticket.state
+        event = ticket.step(step, ref, now, reason=reason[:2000] if reason else None, payload=payload)
+        if ticket.state != before and isinstance(actor, Actor):
+            # The ticket moved (it now waits): its SLA clock, hooks and notifications follow, as after
+            # any ticket command.
+            uow.outbox.put(self.runner.settle_moved_ticket(uow, actor, ticket, before, (event,), now))
         uow.tickets.save(ticket)
 
     def return_deadline(self, repaired_at: datetime) -> datetime:
@@ -506,8 +517,12 @@ class MaterialsDesk:
     ) -> tuple[MaterialsRequest, QuoteEscalation | None]:
         """Decline the request; a refused quote also returns the escalation to the handler's superior.
 
-        The pack's escalation (``escalation.targets.quote_refused``) is applied in the same transaction:
-        the named roles' staff are notified through the outbox, and the request's history keeps the step.
+        A refused quote is handled as ``desk.charges.refuse`` handles one, in the same transaction: the
+        pack's escalation (``escalation.targets.quote_refused``) names the roles whose staff are notified
+        through the outbox, and the ticket's history records it — as ``materials_quote_refused``, which
+        makes a ticket being worked wait (``awaiting_customer``) on the superior's decision, or as
+        ``materials_declined`` on a ticket that is not being worked (new, resolved, closed). The office
+        declining a request it will not serve is recorded as ``materials_declined`` and moves nothing.
         """
         holder: list[tuple[MaterialsRequest, QuoteEscalation | None]] = []
 
@@ -534,7 +549,10 @@ class MaterialsDesk:
                 payload["currency"] = escalation.total.currency
                 payload["escalated_to"] = [r.value for r in roles]
                 payload["reasons"] = [{"code": r.code, "params": dict(r.params)} for r in escalation.reasons]
-            self._history(uow, request.ticket_id, "materials_declined", actor, now, payload, reason)
+            waiting = MATERIALS_QUOTE_REFUSED if escalation is not None else None
+            self._history(
+                uow, request.ticket_id, "materials_declined", actor, now, payload, reason, waiting=waiting
+            )
             holder.append((request, escalation))
 
         self._step(actor, request_id, "decline", fn)

@@ -28,6 +28,7 @@ from aftersales.domain.classification import TicketKind
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.knowledge import ARTICLE_APPROVERS, ARTICLE_AUTHORS
 from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, RETURN_WORKFLOW
+from aftersales.domain.teams import added_members
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
 from aftersales.domain.work import AssigneeKind
@@ -327,6 +328,8 @@ def can_read(actor: Actor, ticket: Ticket, team_of_assignee: str | None = None) 
 
     ``team_of_assignee`` is the assigned engineer's team.
     """
+    if not actor.extra_roles:  # one role (the common case): no generator over the role set
+        return _reads_as(actor.role, actor, ticket, team_of_assignee)
     return any(_reads_as(role, actor, ticket, team_of_assignee) for role in actor.roles)
 
 
@@ -348,13 +351,7 @@ def _reads_as(role: Role, actor: Actor, ticket: Ticket, team_of_assignee: str | 
 
 def _added_to_team(actor: Actor, ticket: Ticket) -> bool:
     # Engineers the coordinator added to a critical ticket's team read it (issue 20).
-    me = actor.engineer_id or actor.id
-    for event in ticket.events:
-        if event.action == "add_team_member":
-            members = event.payload.get("members")
-            if isinstance(members, list) and me in members:
-                return True
-    return False
+    return (actor.engineer_id or actor.id) in added_members(ticket.events)
 
 
 def can_write(actor: Actor, ticket: Ticket) -> bool:
@@ -362,6 +359,8 @@ def can_write(actor: Actor, ticket: Ticket) -> bool:
 
     With several roles, any role that may write is enough.
     """
+    if not actor.extra_roles:
+        return _writes_as(actor.role, actor, ticket)
     return any(_writes_as(role, actor, ticket) for role in actor.roles)
 
 

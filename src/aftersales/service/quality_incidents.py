@@ -96,17 +96,22 @@ def _count(
 ) -> list[OutboxMessage]:
     batch, asset_id = ticket.batch or "", ticket.asset_id or ""
     key = incident_key(batch, dimension, value)
-    unit = BatchFaultUnit(f"{key}|{asset_id}", key, asset_id, ticket.id, ticket.customer_id, now)
+    # Three statements per record, each of a constant size: the tally (a count and the last unit,
+    # not the list of units, so its size does not grow with the batch), the unit (linked to the one
+    # counted before it: the units are found by id when the incident is raised), the tally again.
+    try:
+        tally: BatchFaultTally | None = uow.documents.get(BatchFaultTally, key)
+    except NotFound:
+        tally = None
+    chained = tally is not None and tally.incident_id is None
+    previous = tally.last if tally is not None and chained else None
+    unit = BatchFaultUnit(f"{key}|{asset_id}", key, asset_id, ticket.id, ticket.customer_id, now, previous)
     try:
         uow.documents.add(unit)  # one statement: the unit is new, or it was counted already
     except DuplicateError:
         return []  # this unit was counted already: nothing changes
-    # The tally keeps the per-record work to key lookups: no scan of the fault units or the batch.
-    try:
-        tally = uow.documents.get(BatchFaultTally, key)
-    except NotFound:
-        tally = BatchFaultTally(key, 1, members=[asset_id])  # the size is read when a second unit comes
-        uow.documents.add(tally)
+    if tally is None:
+        uow.documents.add(BatchFaultTally(key, 1, last=asset_id))  # the size is read from the 2nd unit
         return []
     if tally.incident_id is not None:  # raised already: the incident counts its units from now on
         # The unit's own document records when and on which ticket it was counted
@@ -117,7 +122,7 @@ def _count(
             uow.documents.save(joined)
         return []
     tally.units += 1
-    tally.members.append(asset_id)
+    tally.last = asset_id
     params = context.policies.complaint.params
     known = tally.batch_size >= tally.units
     if known and not batch_threshold_reached(tally.units, tally.batch_size, params):
@@ -128,13 +133,11 @@ def _count(
         return []  # one unit's fault is that unit's problem, whatever share of a small batch it is
     # Crossing (or units beyond the size first seen): judge again on the batch as registered now.
     tally.batch_size = len(uow.assets.list(batch=batch))
-    if len(tally.members) < tally.units:  # a tally written before it listed its members: count again
-        found = _all_units(uow, tally, batch, dimension, value)
-        found.setdefault(asset_id, unit)
-        tally.members, tally.units = list(found), len(found)
-    units = [
-        unit if m == asset_id else uow.documents.get(BatchFaultUnit, f"{key}|{m}") for m in tally.members
-    ]
+    found = _counted(uow, tally, unit)
+    if len(found) < tally.units:  # a tally written before it linked its units: count again
+        found = _all_units(uow, tally, batch, dimension, value, found)
+        tally.members, tally.last, tally.units = list(found), None, len(found)
+    units = list(found.values())
     incident, messages = _judge(context, uow, tally, units, tally.batch_size, ticket, now)
     if incident is None:
         uow.documents.save(tally)
@@ -186,7 +189,7 @@ def _judge(
     incident.record("escalate", _DETECTOR, now, payload={"to": ",".join(incident.escalated_to)})
     uow.documents.add(incident)
     tally.incident_id = incident.id
-    tally.members = []  # the incident holds the units from now on
+    tally.members, tally.last = [], None  # the incident holds the units from now on
     uow.documents.save(tally)
     values = {
         "complaint_id": incident.id,
@@ -221,7 +224,7 @@ def detect_in_batch(
     counted = _all_units(uow, tally, batch, dimension, value)
     registered = len(uow.assets.list(batch=batch))
     tally.units = len(counted)
-    tally.members = list(counted)
+    tally.members, tally.last = list(counted), None
     tally.batch_size = size if size is not None else registered
     uow.documents.save(tally)
     incident, messages = _judge(context, uow, tally, list(counted.values()), tally.batch_size, None, now)
@@ -229,13 +232,34 @@ def detect_in_batch(
     return incident
 
 
-def _all_units(
-    uow: UnitOfWork, tally: BatchFaultTally, batch: str, dimension: str, value: str
+def _counted(
+    uow: UnitOfWork, tally: BatchFaultTally, newest: BatchFaultUnit | None = None
 ) -> dict[str, BatchFaultUnit]:
-    """Every unit of the batch with the problem: the tally's members, and any unit of the batch's
-    stored fault records not counted yet (imported history; a tally of a store that kept no members)."""
+    """The units the tally counted: its listed members, then the chain from its last unit back
+    (``newest``, just written, saves a read), each read by id."""
     key = tally.id
     counted = {m: uow.documents.get(BatchFaultUnit, f"{key}|{m}") for m in tally.members}
+    at = tally.last
+    while at is not None and at not in counted:
+        unit = newest if newest is not None and newest.asset_id == at else None
+        unit = unit or uow.documents.get(BatchFaultUnit, f"{key}|{at}")
+        counted[at] = unit
+        at = unit.previous
+    return counted
+
+
+def _all_units(
+    uow: UnitOfWork,
+    tally: BatchFaultTally,
+    batch: str,
+    dimension: str,
+    value: str,
+    counted: dict[str, BatchFaultUnit] | None = None,
+) -> dict[str, BatchFaultUnit]:
+    """Every unit of the batch with the problem: those counted, and any unit of the batch's stored
+    fault records not counted yet (imported history; a tally of a store that kept no list of units)."""
+    key = tally.id
+    counted = dict(counted) if counted is not None else _counted(uow, tally)
     for ticket in _tickets_of(uow, batch):
         if ticket.asset_id is None or ticket.asset_id in counted:
             continue

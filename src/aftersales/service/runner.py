@@ -24,6 +24,7 @@ import hashlib
 import random
 import time
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -67,6 +68,11 @@ RETRIES = 8
 """How often a ticket command is re-run after losing an optimistic-concurrency race."""
 
 T = TypeVar("T")
+
+_TIERS: ContextVar[tuple[UnitOfWork, dict[str, CustomerTier]] | None] = ContextVar(
+    "aftersales_command_tiers", default=None
+)
+"""The customer tiers one ticket command has read, with its unit of work (see ``CommandRunner.tier``)."""
 
 
 @attrs.frozen
@@ -178,11 +184,27 @@ class CommandRunner:
         """The ticket's customer tier, read from the store in this transaction (regular if unknown).
 
         Never cached across commands: another process may upgrade a customer to VIP at any time.
+        Within one ticket command it is read once (triage's policy and the SLA derivation both ask).
         """
+        memo = _TIERS.get()
+        if memo is not None and memo[0] is uow:
+            found = memo[1].get(ticket.customer_id)
+            if found is not None:
+                return found
         try:
-            return uow.customers.get(ticket.customer_id).tier
+            tier = uow.customers.get(ticket.customer_id).tier
         except NotFound:
-            return CustomerTier.REGULAR
+            tier = CustomerTier.REGULAR
+        if memo is not None and memo[0] is uow:
+            memo[1][ticket.customer_id] = tier
+        return tier
+
+    def _team_if_needed(self, uow: UnitOfWork, actor: Actor, ticket: Ticket) -> str | None:
+        """The assignee's team, when it can decide whether ``actor`` sees the ticket: only for an
+        actor with a team that does not see the ticket anyway (else no engineer record is read)."""
+        if actor.team is None or can_read(actor, ticket):
+            return None
+        return self.team_of_assignee(uow, ticket)
 
     def visible(self, uow: UnitOfWork, actor: Actor, ticket_id: str) -> Ticket:
         """The ticket if ``actor`` may see it, else ``NotFound`` (as for an unknown id)."""
@@ -300,34 +322,54 @@ class CommandRunner:
     ) -> CommandResult:
         context = self.context
         with context.store() as uow:
+            tiers = _TIERS.set((uow, {}))
+            try:
+                return self._in_transaction(
+                    uow, actor, command, ticket_id, apply, scoped, print_, recall, roles
+                )
+            finally:
+                _TIERS.reset(tiers)
+
+    def _in_transaction(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        command: str,
+        ticket_id: str,
+        apply: Apply,
+        scoped: str | None,
+        print_: str,
+        recall: Callable[[UnitOfWork], CommandResult | None],
+        roles: frozenset[Any] | None,
+    ) -> CommandResult:
+        context = self.context
+        if scoped is not None:
             first = recall(uow)
             if first is not None:
                 return first
-            ticket = self.load(uow, ticket_id, lock=True)
-            authorize(actor, command, ticket, self.team_of_assignee(uow, ticket), roles)
-            now = context.now()  # after the first statement: the write lock (or the row) is ours
-            before_state = ticket.state
-            before = len(ticket.events)
-            try:
-                applied = apply(uow, ticket, now) or Applied()
-            except InvalidTransition as refused:
-                raise _named(refused, ticket, command) from None
-            events = tuple(ticket.events[before:])
-            messages = list(applied.messages)
-            for hook in self._ticket_hooks:
-                messages += hook(uow, actor, ticket, before_state, events, now) or ()
-            context.sla.derive(ticket, self.tier(uow, ticket), now)
-            # Issue 18: the first provisional due time (past the official holiday data) warns the managers.
-            messages += provisional_messages(context, uow, ticket, now)
-            uow.tickets.save(ticket)
-            messages += context.notifications.messages(
-                uow, ticket, events, now, context.policies.notification
-            )
-            uow.outbox.put(messages)
-            self._remember(
-                uow, scoped, {"f": print_, "t": ticket.id, "v": ticket.version, "e": [e.seq for e in events]}
-            )
-            uow.commit()
+        ticket = self.load(uow, ticket_id, lock=True)
+        authorize(actor, command, ticket, self._team_if_needed(uow, actor, ticket), roles)
+        now = context.now()  # after the first statement: the write lock (or the row) is ours
+        before_state = ticket.state
+        before = len(ticket.events)
+        try:
+            applied = apply(uow, ticket, now) or Applied()
+        except InvalidTransition as refused:
+            raise _named(refused, ticket, command) from None
+        events = tuple(ticket.events[before:])
+        messages = list(applied.messages)
+        for hook in self._ticket_hooks:
+            messages += hook(uow, actor, ticket, before_state, events, now) or ()
+        context.sla.derive(ticket, self.tier(uow, ticket), now)
+        # Issue 18: the first provisional due time (past the official holiday data) warns the managers.
+        messages += provisional_messages(context, uow, ticket, now)
+        uow.tickets.save(ticket)
+        messages += context.notifications.messages(uow, ticket, events, now, context.policies.notification)
+        uow.outbox.put(messages)
+        if scoped is not None:
+            record = {"f": print_, "t": ticket.id, "v": ticket.version, "e": [e.seq for e in events]}
+            self._remember(uow, scoped, record)
+        uow.commit()
         return CommandResult(TicketView(ticket), events, decisions=tuple(applied.decisions))
 
     # -- commands that open tickets ----------------------------------------------------------------
@@ -408,3 +450,25 @@ class CommandRunner:
             return result
 
         return self._attempts(once, scoped, recall)
+
+    def settle_moved_ticket(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        ticket: Ticket,
+        before_state: str,
+        events: Sequence[TicketEvent],
+        now: datetime,
+    ) -> list[OutboxMessage]:
+        """What a ticket command does after its step, for a ticket a document write moved (a materials
+        quote refused makes the ticket wait): the ticket hooks, the SLA due times, the provisional-due
+        warning and the state-change notifications. The caller saves the ticket and puts the messages in
+        its outbox, in its own transaction."""
+        messages: list[OutboxMessage] = []
+        for hook in self._ticket_hooks:
+            messages += hook(uow, actor, ticket, before_state, events, now) or ()
+        context = self.context
+        context.sla.derive(ticket, self.tier(uow, ticket), now)
+        messages += provisional_messages(context, uow, ticket, now)
+        messages += context.notifications.messages(uow, ticket, events, now, context.policies.notification)
+        return messages

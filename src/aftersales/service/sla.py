@@ -18,7 +18,7 @@ import attrs
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Priority
 from aftersales.domain.parties import CustomerTier
-from aftersales.domain.sla_clock import SlaStatus, SlaTargets, due_times, sla_status
+from aftersales.domain.sla_clock import SlaStatus, SlaTargets, SlaTimeline, sla_timeline
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, ConfigurationError
@@ -44,6 +44,23 @@ def _priority_at(ticket: Ticket, at: datetime | None) -> Priority:
     return Priority.NORMAL
 
 
+_KEPT = 8192
+"""Tickets whose timeline a desk keeps (a few KB each); all are forgotten at once when full."""
+
+
+class _Kept:
+    """What a ticket's event log gave: whether it was reopened, and its clocks measured for some targets
+    on some calendar (an immutable :class:`SlaTimeline`), for the log of ``count`` events ending ``last``."""
+
+    __slots__ = ("count", "last", "measured", "reopened")
+
+    def __init__(self, count: int, last: object, reopened: bool) -> None:
+        self.count = count
+        self.last = last
+        self.reopened = reopened
+        self.measured: tuple[SlaTargets, BusinessCalendar, SlaTimeline] | None = None
+
+
 _STORED = frozenset({"response", "resolution"})
 # The callback target is measured with them when asked for the full status; stored due times are the exact
 # instants the status shows (no rounding to the next working start).
@@ -66,6 +83,8 @@ class SlaService:
         # decision is kept with the part of its targets whose due times a ticket stores.
         self._decisions: dict[tuple[object, ...], tuple[Decision[SlaTargets], SlaTargets]] = {}
         self._agreed: dict[tuple[tuple[object, ...], SlaTerms], tuple[Decision[SlaTargets], SlaTargets]] = {}
+        # Per ticket id, what its event log gave last time (see _Kept): read again only when it grew.
+        self._kept: dict[str, _Kept] = {}
 
     def targets(self, ticket: Ticket, tier: CustomerTier) -> Decision[SlaTargets] | None:
         """The targets the policy sets for ``ticket`` now (``None`` without an SLA policy)."""
@@ -86,7 +105,7 @@ class SlaService:
             ticket.category.code,
             tier,
             ticket.kind,
-            "reopen" in [e.action for e in ticket.events],
+            self._log(ticket).reopened,
             assessment.plan if assessment else None,
             assessment is not None and assessment.departments > 1,
             ticket.urgent,
@@ -133,7 +152,36 @@ class SlaService:
             raise ConfigurationError("the pack configures no SLA policy", key="sla")
         if self.calendar is None:
             raise ConfigurationError("the desk has no working calendar; pass calendar=", key="calendar")
-        return sla_status(ticket.events, decision.outcome, self.calendar, now)
+        return self._timeline(ticket, decision.outcome, self.calendar).status(now)
+
+    def _log(self, ticket: Ticket) -> _Kept:
+        """What was kept for ``ticket``'s event log, checked against it: the same number of events and an
+        equal last event (the log only grows), else read afresh."""
+        events = ticket.events
+        count = len(events)
+        last = events[-1] if count else None
+        kept = self._kept.get(ticket.id)
+        if kept is not None and kept.count == count and (kept.last is last or kept.last == last):
+            return kept
+        fresh = _Kept(count, last, "reopen" in [e.action for e in events])
+        # A step that changes no clock input (a note, a part reserved) keeps the timeline.
+        measured = kept.measured if kept is not None and kept.count < count else None
+        if measured is not None and measured[2].unchanged_by(events):
+            fresh.measured = measured
+        if len(self._kept) >= _KEPT:
+            self._kept.clear()
+        self._kept[ticket.id] = fresh
+        return fresh
+
+    def _timeline(self, ticket: Ticket, targets: SlaTargets, calendar: BusinessCalendar) -> SlaTimeline:
+        """The ticket's timeline, measured again only when its log, targets or the calendar changed."""
+        kept = self._log(ticket)
+        measured = kept.measured
+        if measured is not None and measured[0] is targets and measured[1] is calendar:
+            return measured[2]
+        timeline = sla_timeline(ticket.events, targets, calendar)
+        kept.measured = (targets, calendar, timeline)  # one assignment: readers see all three or none
+        return timeline
 
     def derive(self, ticket: Ticket, tier: CustomerTier, now: datetime) -> None:
         """Set ``ticket``'s ``*_due_at`` from its event log and the policy (a closed ticket keeps its own).
@@ -146,9 +194,9 @@ class SlaService:
         if found is None:
             return
         try:
-            dues = due_times(sla_status(ticket.events, found[1], self.calendar, now))
+            dues = self._timeline(ticket, found[1], self.calendar).due_instants(now)
         except CalendarDataMissing:
             return  # no guessing: the ledger shows no due time, desk.sla() explains why
         # The callback is a task the callback policy schedules (schedule_callback), not a derived time.
-        ticket.response_due_at = dues.response_due_at
-        ticket.resolution_due_at = dues.resolution_due_at
+        ticket.response_due_at = dues.get("response")
+        ticket.resolution_due_at = dues.get("resolution")

@@ -25,6 +25,7 @@ from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound, Val
 from aftersales.i18n.values import Term
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter, encode_cursor
+from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -82,6 +83,7 @@ class _Sweep:
 
     def __init__(self) -> None:
         self.now: datetime | None = None
+        self.now_us = 0
         self.first = True
         self.cursor: str | None = None
         self.settled = True  # every ticket read so far is settled: the mark may follow
@@ -146,17 +148,17 @@ class SlaWatch:
     def _resolved_page(self, uow: UnitOfWork, state: _Sweep, limit: int) -> bool:
         assert state.now is not None
         query = TicketFilter(is_open=True, unresolved=False)
-        page = uow.tickets.query(query, PageRequest(limit, state.cursor, Sort.RECEIVED_ASC))
-        for ticket in page.items:
+        page = uow.tickets.sla_candidates(query, PageRequest(limit, state.cursor, Sort.RECEIVED_ASC))
+        for candidate in page.items:
             state.checked += 1
-            self._check(uow, ticket, state.now, state.warnings, state.breaches)
+            self._check(uow, candidate, state)
         state.cursor = page.next_cursor
         return page.next_cursor is None
 
     def _page(self, uow: UnitOfWork, now: datetime, state: _Sweep, limit: int, full: bool) -> bool:
         """Sweep one page; True when it was the last."""
         if state.now is None:
-            state.now = now
+            state.now, state.now_us = now, micros(now)
         now = state.now
         stored = self._mark(uow)
         mark = stored or SweepMark(SweepMark.ID)
@@ -164,14 +166,15 @@ class SlaWatch:
             state.first = False
             state.cursor = None if full else mark.cursor
         query = TicketFilter(unresolved=True, due_before=now + self.horizon)
-        page = uow.tickets.query(query, PageRequest(limit, state.cursor, Sort.DUE))
+        # The page's rows alone (id, version, tier, due): a ticket is loaded only when it is measured.
+        page = uow.tickets.sla_candidates(query, PageRequest(limit, state.cursor, Sort.DUE))
         reached: tuple[int, str] | None = None
-        for ticket in page.items:
+        for candidate in page.items:
             state.checked += 1
-            done = self._check(uow, ticket, now, state.warnings, state.breaches)
+            done = self._check(uow, candidate, state)
             state.settled = state.settled and done
-            if state.settled and ticket.resolution_due_at is not None:
-                reached = (micros(ticket.resolution_due_at), ticket.id)
+            if state.settled and candidate.due_us is not None:
+                reached = (candidate.due_us, candidate.id)
         # The mark only moves forward (a full sweep, or a slower concurrent one, never rewinds it).
         if reached is not None and (mark.due_us is None or reached > (mark.due_us, mark.ticket_id or "")):
             mark.due_us, mark.ticket_id = reached
@@ -189,19 +192,26 @@ class SlaWatch:
         except NotFound:
             return None
 
-    def _check(
-        self, uow: UnitOfWork, ticket: Ticket, now: datetime, warnings: list[str], breaches: list[str]
-    ) -> bool:
-        """Announce what is new for ``ticket``; True when it is settled (nothing more to announce)."""
-        tier = self.runner.tier(uow, ticket)
-        now_us = micros(now)
+    def _check(self, uow: UnitOfWork, candidate: SlaCandidate, state: _Sweep) -> bool:
+        """Announce what is new for the ``candidate`` ticket; True when it is settled (nothing more to
+        announce). The ticket is loaded only when it is not known to be quiet."""
+        assert state.now is not None
+        now, warnings, breaches = state.now, state.warnings, state.breaches
+        tier = candidate.tier
+        now_us = state.now_us
         calendar = self.context.sla.calendar
         if self._quiet_calendar is not calendar:  # provisional dues recomputed on a new calendar
             self._quiet.clear()
             self._quiet_calendar = calendar
-        quiet = self._quiet.get(ticket.id)
-        if quiet is not None and quiet[0] == ticket.version and quiet[1] is tier and now_us < quiet[2]:
+        quiet = self._quiet.get(candidate.id)
+        if quiet is not None and quiet[0] == candidate.version and quiet[1] is tier and now_us < quiet[2]:
             return False  # a clock runs, but nothing new before quiet[2]
+        try:
+            ticket = uow.tickets.get(candidate.id)
+        except NotFound:  # erased since the page was read
+            return True
+        if ticket.version != candidate.version:  # changed since the page was read: as it is now
+            tier = self.runner.tier(uow, ticket)
         try:
             status = self.context.sla.status(ticket, tier, now)
         except CalendarDataMissing:

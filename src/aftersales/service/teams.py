@@ -17,7 +17,7 @@ from aftersales.domain.classification import Priority
 from aftersales.domain.events import JsonValue
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
-from aftersales.domain.teams import OnCallShift, Team, TeamKind
+from aftersales.domain.teams import OnCallShift, Team, added_members
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
 from aftersales.errors import NotFound, ValidationError
@@ -29,6 +29,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import Applied, CommandRunner
+from aftersales.service.team_roster import TeamRoster
 from aftersales.service.views import CommandResult
 
 __all__ = ["TeamDesk", "ticket_team"]
@@ -45,6 +46,7 @@ class TeamDesk:
     def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
         self.context = context
         self.runner = runner
+        self.roster = TeamRoster()  # parsed teams, checked against the stored version on every read
 
     # -- master data ----------------------------------------------------------------------------------
 
@@ -110,31 +112,37 @@ class TeamDesk:
         """
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
-            if ticket.priority is not Priority.CRITICAL:
-                raise ValidationError(f"ticket {ticket.id} is not critical", field="priority")
-            team = self._team(uow, team_id)
-            reasons = [Reason("emergency_team", {"team": team.name})]
-            try:
-                if uow.customers.get(ticket.customer_id).tier is CustomerTier.VIP:
-                    reasons.append(Reason("vip_customer", {"customer": ticket.customer_id}))
-            except NotFound:
-                pass
-            calendar = self.context.calendar
-            working = calendar.is_working_time(now) if calendar is not None else True
-            chosen = team.lead if working else team.on_call(now)
-            reasons.append(Reason("team_lead" if working else "on_call", {"engineer": chosen or "-"}))
-            if chosen is None:
-                return self._failed(uow, actor, ticket, team, reasons, now)
-            engineer = uow.engineers.get(chosen)
-            ticket.assign(
-                actor.ref, now, Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name),
-                reason="critical: emergency team", reasons=reasons,
-            )  # fmt: skip
-            return Applied(messages=self._notify(uow, ticket, team, reasons[-1], now))
+            return self._to_team(uow, actor, ticket, team_id, now)
 
         return self.runner.execute(
             actor, "dispatch", ticket_id, apply, idempotency_key, request=["critical", team_id]
         )
+
+    def _to_team(
+        self, uow: UnitOfWork, actor: Actor, ticket: Ticket, team_id: str | None, now: datetime
+    ) -> Applied:
+        """The work of :meth:`dispatch_critical` inside its transaction (the runner checks and commits)."""
+        if ticket.priority is not Priority.CRITICAL:
+            raise ValidationError(f"ticket {ticket.id} is not critical", field="priority")
+        team = self._team(uow, team_id)
+        reasons = [Reason("emergency_team", {"team": team.name})]
+        try:
+            if uow.customers.get(ticket.customer_id).tier is CustomerTier.VIP:
+                reasons.append(Reason("vip_customer", {"customer": ticket.customer_id}))
+        except NotFound:
+            pass
+        calendar = self.context.calendar
+        working = calendar.is_working_time(now) if calendar is not None else True
+        chosen = team.lead if working else team.on_call(now)
+        reasons.append(Reason("team_lead" if working else "on_call", {"engineer": chosen or "-"}))
+        if chosen is None:
+            return self._failed(uow, actor, ticket, team, reasons, now)
+        engineer = uow.engineers.get(chosen)
+        ticket.assign(
+            actor.ref, now, Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name),
+            reason="critical: emergency team", reasons=reasons,
+        )  # fmt: skip
+        return Applied(messages=self._notify(uow, ticket, team, reasons[-1], now))
 
     def add_members(
         self,
@@ -191,14 +199,10 @@ class TeamDesk:
         with self.context.store() as uow:
             return ticket_team(self.runner.visible(uow, actor, ticket_id))
 
-    @staticmethod
-    def _team(uow: UnitOfWork, team_id: str | None) -> Team:
+    def _team(self, uow: UnitOfWork, team_id: str | None) -> Team:
         if team_id is not None:
-            return uow.documents.get(Team, team_id)
-        found = sorted(uow.documents.query(Team, kind=TeamKind.EMERGENCY.value), key=lambda t: t.id)
-        if not found:
-            raise NotFound("team", TeamKind.EMERGENCY.value)
-        return found[0]
+            return self.roster.team(uow, team_id)
+        return self.roster.emergency_team(uow)
 
     def _notify(
         self, uow: UnitOfWork, ticket: Ticket, team: Team, reason: Reason, now: datetime
@@ -240,9 +244,5 @@ def ticket_team(ticket: Ticket) -> tuple[str, ...]:
     assignee = ticket.assignee
     if assignee is not None and assignee.kind is AssigneeKind.ENGINEER:
         out.append(assignee.id)
-    for event in ticket.events:
-        if event.action == "add_team_member":
-            for member in event.payload.get("members") or ():
-                if isinstance(member, str) and member not in out:
-                    out.append(member)
+    out += (member for member in added_members(ticket.events) if member not in out)
     return tuple(out)

@@ -37,8 +37,9 @@ from aftersales.service.views import TicketView
 
 __all__ = ["SEARCHED_ACTIONS", "TicketSearch", "describe_at_intake", "index_ticket"]
 
-SEARCHED_ACTIONS = frozenset({"note_to_customer", "record_fault", "tag", "set_fields"})
-"""Ticket steps that change what search finds; other steps (triage, dispatch, resolve…) leave the index."""
+SEARCHED_ACTIONS = frozenset({"note_to_customer", "record_fault", "tag", "set_fields", "add_team_member"})
+"""Ticket steps that change what search finds or the labels listings filter on (an added team member,
+issue 20); other steps (triage, dispatch, resolve…) leave the index."""
 
 
 def _index_of(uow: UnitOfWork) -> TicketSearchIndex:

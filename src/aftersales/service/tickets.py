@@ -41,12 +41,13 @@ from aftersales.domain.work import (
 from aftersales.errors import CalendarDataMissing, ConfigurationError, ValidationError
 from aftersales.policies.triage import TriageFacts
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
+from aftersales.ports.ticket_index import TicketRow
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import callback_plan, schedule_in
 from aftersales.service.context import DeskContext
-from aftersales.service.dispatching import Dispatching
+from aftersales.service.dispatching import Dispatching, failed_dispatch
 from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.lifecycle import (
     check_resolve,
@@ -169,14 +170,15 @@ class Tickets:
                 nature, severity, impact_scope, plan or Plan.ON_SITE, units_affected, production_stopped,
                 departments, skill, note,
             )  # fmt: skip
-            facts = TriageFacts.from_assessment(
-                draft, category=ticket.category, tier=self.runner.tier(uow, ticket), urgent=ticket.urgent
-            )
-            if plan is None:
-                facts = attrs.evolve(facts, plan=None)
+            # The facts of the draft, with the handler's plan only (None: the policy suggests one).
+            facts = TriageFacts(
+                ticket.category, self.runner.tier(uow, ticket), ticket.urgent, draft.severity,
+                draft.impact_scope, draft.units_affected, draft.production_stopped, plan,
+            )  # fmt: skip
             decision = self.context.policies.priority.decide(facts)
             chosen = plan or decision.outcome.plan
-            assessment = attrs.evolve(draft, plan=chosen)
+            # The draft is already checked: copy it only when the policy chose another plan.
+            assessment = draft if chosen is draft.plan else attrs.evolve(draft, plan=chosen)
             decided, reasons = decision.outcome.priority, tuple(decision.reasons)
             if priority is not None:
                 decided = priority
@@ -213,6 +215,8 @@ class Tickets:
             choice = self.dispatching.choose(uow, actor, ticket, now, engineer_id, dealer_id)
             if choice.assignee is not None:
                 ticket.assign(actor.ref, now, choice.assignee, reason=reason, reasons=choice.reasons)
+            else:  # issue 20: nobody found is history too (why, and who the escalation went to)
+                ticket.step("dispatch_failed", actor.ref, now, payload=failed_dispatch(choice))
             return Applied(messages=choice.messages, decisions=choice.decisions)
 
         return self.runner.execute(
@@ -572,6 +576,17 @@ class Tickets:
             result = uow.tickets.query(query, page or PageRequest())
         return Page(tuple(TicketView(t) for t in result.items), result.next_cursor)
 
+    def ticket_rows(
+        self, actor: Actor, filters: TicketFilter | None = None, page: PageRequest | None = None
+    ) -> Page[TicketRow]:
+        """:meth:`ledger`'s page as each ticket's indexed columns (state, priority, customer, dealer,
+        assignee, received and due instants, description): the list an engineer or a dealer opens
+        all day, served from the ledger's index and rows without building the tickets (issue 21)."""
+        check_actor(actor)
+        query = _scoped_filter(actor, filters or TicketFilter())
+        with self.context.store() as uow:
+            return uow.tickets.query_rows(query, page or PageRequest())
+
     def ledger_scope(self, actor: Actor, filters: TicketFilter | None = None) -> TicketFilter:
         """``filters`` narrowed to the ledger ``actor`` may see (for exports that read page by page)."""
         check_actor(actor)
@@ -589,7 +604,14 @@ def scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
     return _scoped_filter(actor, filters)
 
 
+_SEE_ALL = frozenset(
+    {Role.AGENT, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AUDITOR, Role.SYSTEM}
+)
+
+
 def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
+    if actor.has_role(*_SEE_ALL):
+        return filters  # an office role among several sees the whole ledger, as it reads any ticket
     role = actor.role
     if role is Role.CUSTOMER:
         return attrs.evolve(filters, customer_id=actor.customer_id or "\x00")
@@ -598,5 +620,6 @@ def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
         # regions stay readable by id (see permissions.can_read).
         return attrs.evolve(filters, dealer_id=actor.dealer_id or "\x00")
     if role is Role.ENGINEER:
-        return attrs.evolve(filters, engineer_id=actor.engineer_id or actor.id)
+        # Assigned, or added to the ticket's team by the coordinator (issue 20): what can_read grants.
+        return attrs.evolve(filters, worked_by=actor.engineer_id or actor.id)
     return filters

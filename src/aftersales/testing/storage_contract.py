@@ -36,6 +36,7 @@ from aftersales.domain.erasure import ERASED
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, EngineerId, ProductId, TicketId
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product, WarrantyTerm
+from aftersales.domain.teams import added_members
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
@@ -44,6 +45,7 @@ from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.outbox_dispatch import dispatch_outbox
 from aftersales.ports.queries import UNSET, CountField, PageRequest, Sort, TicketFilter
+from aftersales.ports.ticket_index import TicketRow, ticket_row
 from aftersales.ports.ticket_search import SearchDocument, SearchRequest, parse_query, search_document
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.serialization import unstructure
@@ -733,6 +735,40 @@ class StorageContract:
             with pytest.raises(NotFound):
                 uow.documents.save(FrozenDoc("F9", "x"))
 
+    def test_document_versions_and_queries_by_value_follow_the_writes(self, store: StoreFactory) -> None:
+        # Issue 20: a reader keeping a parsed document checks the stored version; queries by value
+        # see this unit's own writes and the committed ones, changed index values included.
+        with store() as uow:
+            uow.documents.add(ContractDoc("V1", "T-1", "draft"))
+            uow.documents.add(ContractDoc("V2", "T-1", "issued"))
+            uow.documents.add(ContractDoc("V3", "T-2", "draft"))
+            uow.commit()
+        with store() as uow:
+            assert uow.documents.version(ContractDoc, "V1") == 0  # type: ignore[attr-defined]
+            with pytest.raises(NotFound):
+                uow.documents.version(ContractDoc, "V9")  # type: ignore[attr-defined]
+            assert uow.documents.versions(ContractDoc, state="draft") == {"V1": 0, "V3": 0}  # type: ignore[attr-defined]
+            with pytest.raises(ValidationError):
+                uow.documents.versions(ContractDoc, lines="x")  # type: ignore[attr-defined]
+            doc = uow.documents.get(ContractDoc, "V1")
+            doc.state = "issued"
+            uow.documents.save(doc)
+            uow.documents.add(ContractDoc("V4", "T-1", "draft"))
+            assert [d.id for d in uow.documents.query(ContractDoc, state="draft")] == ["V3", "V4"]
+            assert [d.id for d in uow.documents.query(ContractDoc, state="issued")] == ["V1", "V2"]
+            assert uow.documents.versions(ContractDoc, ticket_id="T-1") == {"V1": 1, "V2": 0, "V4": 0}  # type: ignore[attr-defined]
+        with store() as uow:  # rolled back: the committed state again
+            assert [d.id for d in uow.documents.query(ContractDoc, state="draft")] == ["V1", "V3"]
+            assert uow.documents.version(ContractDoc, "V1") == 0  # type: ignore[attr-defined]
+            doc = uow.documents.get(ContractDoc, "V3")
+            doc.state = "issued"
+            uow.documents.save(doc)
+            uow.commit()
+        with store() as uow:
+            assert [d.id for d in uow.documents.query(ContractDoc, state="draft")] == ["V1"]
+            assert [d.id for d in uow.documents.query(ContractDoc, state="issued")] == ["V2", "V3"]
+            assert uow.documents.versions(ContractDoc, state="issued") == {"V2": 0, "V3": 1}  # type: ignore[attr-defined]
+
     # -- ledger queries ----------------------------------------------------------------------
 
     @pytest.mark.parametrize(("name", "filter", "predicate"), FILTER_CASES, ids=[c[0] for c in FILTER_CASES])
@@ -772,6 +808,31 @@ class StorageContract:
                 if cursor is None:
                     break
         assert seen == _expected_order(ledger, sort)
+
+    @pytest.mark.parametrize("sort", list(Sort))
+    def test_row_pages_are_the_ticket_pages_as_columns(
+        self, store: StoreFactory, ledger: list[Ticket], sort: Sort
+    ) -> None:
+        """``query_rows`` walks the same pages with the same cursors as ``query``, each item the
+        ticket's indexed columns (issue 21: a list served without building tickets)."""
+        f = TicketFilter(states=("new", "assigned", "triaged", "in_progress"))
+        cursor: str | None = None
+        rows: list[TicketRow] = []
+        with store() as uow:
+            for _ in range(100):
+                request = PageRequest(limit=5, cursor=cursor, sort=sort)
+                page = uow.tickets.query_rows(f, request)
+                full = uow.tickets.query(f, request)
+                assert [r.id for r in page.items] == [t.id for t in full.items]
+                assert page.next_cursor == full.next_cursor
+                assert list(page.items) == [ticket_row(t) for t in full.items]
+                rows.extend(page.items)
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+        expected = [t for t in ledger if t.state in f.states]
+        assert [r.id for r in rows] == _expected_order(expected, sort)
+        assert all(type(r.is_open) is bool and type(r.unresolved) is bool for r in rows)
 
     def test_keyset_pages_with_a_filter_and_inserts_between_pages(
         self, store: StoreFactory, ledger: list[Ticket]
@@ -1016,6 +1077,32 @@ class StorageContract:
             )
             hits = uow.search.search(parse_query("漏水"), red, SearchRequest(limit=100))
             assert set(hits.items) == {i for i in both if i in _expected_hits(searchable, "漏水")}
+
+    def test_an_engineers_tickets_include_those_it_was_added_to(self, store: StoreFactory) -> None:
+        # Issue 20: ``worked_by`` is the assignee or a member label; MEMBER counts the members.
+        tickets = [contract_ticket(n, state="assigned") for n in range(1, 7)]  # assigned to E0, E1, E2…
+        at = T0 + timedelta(days=2)
+        tickets[0].step("add_team_member", AGENT, at, payload={"members": ["E9", "E2"]})
+        tickets[1].step("add_team_member", AGENT, at, payload={"members": ["E9"]})
+        tickets[2].step("add_team_member", AGENT, at, payload={"members": ["E0"]})  # E0 is its assignee
+        with store() as uow:
+            for ticket in tickets:
+                uow.tickets.add(ticket)
+                uow.search.put(search_document(ticket))
+            uow.commit()
+        with store() as uow:
+            for who in ("E9", "E2", "E0", "E7"):
+                expected = sorted(
+                    (t.id for t in tickets if who in (t.assignee.id, *added_members(t.events))),  # type: ignore[union-attr]
+                    reverse=True,
+                )
+                found = [t.id for t in uow.tickets.query(TicketFilter(worked_by=who), PageRequest()).items]
+                assert found == expected, who
+                assert uow.tickets.count(TicketFilter(worked_by=who, is_open=True)) == len(expected)
+            hits = uow.search.search(parse_query("漏水"), TicketFilter(worked_by="E9"), SearchRequest())
+            assert sorted(hits.items) == ["T-0001", "T-0002"]
+            assert uow.tickets.count_by(CountField.MEMBER, TicketFilter()) == {"E9": 2, "E2": 1}
+            assert uow.tickets.count_by(CountField.MEMBER, TicketFilter(region="bj")) == {"E9": 1, "E2": 1}
 
     def test_stored_text_index_finds_substrings_and_ranks_alike(self, store: StoreFactory) -> None:
         docs = {

@@ -1,0 +1,128 @@
+"""Bulk import of tickets (a migration from another system, a dealer's backlog): issue 21.
+
+Every batch is one write through the command runner (the one command path), so it is checked like
+any write: the actor's role, each ticket's own history (its events lead to its state), the customer,
+dealer and unit it names. The store writes a batch with one ``executemany`` per table in one
+transaction (``TicketRepository.add_many``: the ticket rows, the reporting rows computed in Python)
+and the search index in the same transaction (``put_many``). A batch is all or nothing; batches
+already written stay, so an import that fails on one ticket is resumed from that batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import attrs
+
+from aftersales.domain.actors import Role
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import NotFound, ValidationError
+from aftersales.ports.ticket_search import search_document
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.permissions import check_role
+from aftersales.service.runner import CommandRunner
+
+__all__ = ["DEFAULT_IMPORT_BATCH", "IMPORT_ROLES", "ImportReport", "import_tickets"]
+
+IMPORT_ROLES = frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.SYSTEM})
+"""Who may import tickets: the service office's managers and the library's own jobs."""
+
+DEFAULT_IMPORT_BATCH = 10_000
+"""Tickets per transaction: large enough for ``executemany`` to pay, small enough that other writers
+wait a fraction of a second at most between batches."""
+
+
+@attrs.frozen
+class ImportReport:
+    """What :func:`import_tickets` wrote: tickets and the batches (transactions) they went in."""
+
+    tickets: int
+    batches: int
+
+
+def _checked(ticket: object, at: int) -> Ticket:
+    if not isinstance(ticket, Ticket):
+        raise ValidationError(f"item {at} is not a Ticket ({type(ticket).__name__})", field="tickets")
+    try:
+        state = ticket.replay_state()
+    except ValidationError as exc:
+        raise ValidationError(f"ticket {ticket.id}: {exc}", field="events") from None
+    if state != ticket.state:
+        raise ValidationError(
+            f"ticket {ticket.id}: its events lead to {state!r}, not to its state {ticket.state!r}",
+            field="state",
+        )
+    if ticket.version < 0:
+        raise ValidationError(f"ticket {ticket.id}: version is 0 or more", field="version")
+    return ticket
+
+
+def _write(uow: UnitOfWork, batch: Sequence[Ticket]) -> int:
+    customers = uow.customers.find(t.customer_id for t in batch)
+    dealers = uow.dealers.find(t.dealer_id for t in batch if t.dealer_id is not None)
+    assets = uow.assets.find(t.asset_id for t in batch if t.asset_id is not None)
+    for ticket in batch:
+        if ticket.customer_id not in customers:
+            raise NotFound("customer", ticket.customer_id)
+        if ticket.dealer_id is not None and ticket.dealer_id not in dealers:
+            raise NotFound("dealer", ticket.dealer_id)
+    uow.tickets.add_many(batch)
+    docs = [
+        search_document(
+            t,
+            customers[t.customer_id],
+            assets.get(t.asset_id) if t.asset_id is not None else None,
+            dealers.get(t.dealer_id) if t.dealer_id is not None else None,
+        )
+        for t in batch
+    ]
+    uow.search.put_many(docs)
+    return len(batch)
+
+
+def import_tickets(
+    runner: CommandRunner,
+    actor: Actor,
+    tickets: Iterable[object],
+    *,
+    batch_size: int = DEFAULT_IMPORT_BATCH,
+) -> ImportReport:
+    """Write ``tickets`` (new ids, complete histories) in batches of ``batch_size``, one transaction each.
+
+    Refused before anything is written: an actor outside :data:`IMPORT_ROLES` (``PermissionDenied``),
+    a batch size below 1. Refused per batch (that batch writes nothing, earlier ones stay): an item
+    that is not a ticket, a history that does not lead to the ticket's state, an unknown customer or
+    dealer (``NotFound``), an id already stored or given twice (``DuplicateError``). A unit that is not
+    registered is allowed (imports often carry serials no one registered): it is searched without it.
+    """
+    check_role(actor, "import_tickets", None, IMPORT_ROLES)
+    if isinstance(tickets, str | bytes) or not isinstance(tickets, Iterable):
+        raise ValidationError(
+            f"tickets is an iterable of Ticket, got {type(tickets).__name__}", field="tickets"
+        )
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValidationError(f"batch_size is a whole number of tickets, 1 or more, got {batch_size!r}",
+                              field="batch_size")  # fmt: skip
+    written = batches = 0
+    batch: list[Ticket] = []
+
+    def flush() -> None:
+        nonlocal written, batches
+        chunk = list(batch)
+
+        def apply(uow: UnitOfWork, now: datetime) -> int:
+            return _write(uow, chunk)
+
+        written += runner.write(actor, "import_tickets", None, len(chunk), apply)
+        batches += 1
+        batch.clear()
+
+    for at, ticket in enumerate(tickets):
+        batch.append(_checked(ticket, at))
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    return ImportReport(written, batches)

@@ -1,0 +1,124 @@
+"""Bulk import through the desk (issue 21): one transaction per batch, the command path's rules, the
+reporting rows and the search index written with the tickets, on every store."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.classification import Category, Channel, Priority, Severity
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import CustomerId, DealerId, TicketId
+from aftersales.domain.parties import Customer, Dealer
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import Assessment
+from aftersales.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
+from aftersales.ports.queries import PageRequest, TicketFilter
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+from conftest import pg_schema_url
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+MANAGER = Actor.manager("mgr-1")
+AGENT_REF = ActorRef("agent-1", Role.AGENT)
+
+
+def _ticket(n: int, customer: str = "c1", *, triaged: bool = False) -> Ticket:
+    at = START + timedelta(minutes=n)
+    ticket = Ticket.open(
+        id=TicketId(f"IMP-{n:05d}"),
+        customer_id=CustomerId(customer),
+        channel=Channel.PHONE,
+        category=Category.REPAIR,
+        description=f"旧系统工单 {n} 花洒漏水",
+        received_at=at,
+        taken_by=AGENT_REF,
+        dealer_id=DealerId("d1"),
+    )
+    if triaged:
+        ticket.triage(
+            AGENT_REF, at + timedelta(minutes=5), Assessment("leak", Severity.MEDIUM), Priority.NORMAL
+        )
+    return ticket
+
+
+def _parties(d: ServiceDesk) -> None:
+    dealer = Dealer(DealerId("d1"), "浦东特约", "SH", frozenset({"SH"}), Contact("陈", phone="13900000001"))
+    d.register_dealer(MANAGER, dealer)
+    contact = Contact("王芳", phone="13912345678")
+    d.register_customer(
+        MANAGER, Customer(CustomerId("c1"), "王芳", contact, region="SH", dealer_id=DealerId("d1"))
+    )
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceDesk]:
+    with contextlib.ExitStack() as stack:
+        if request.param == "memory":
+            url = "memory://"
+        elif request.param == "sqlite":
+            url = f"sqlite:///{tmp_path}/import.db"
+        else:
+            url = stack.enter_context(pg_schema_url())
+        d = ServiceDesk.open(url, pack="sanitary_ware", clock=ManualClock(START + timedelta(days=1)))
+        stack.callback(d.shutdown)
+        _parties(d)
+        yield d
+
+
+def test_an_import_writes_batches_that_are_searchable_and_reported(desk: ServiceDesk) -> None:
+    report = desk.import_tickets(MANAGER, [_ticket(n, triaged=n % 2 == 0) for n in range(25)], batch_size=10)
+    assert (report.tickets, report.batches) == (25, 3)
+    assert desk.count(MANAGER) == 25
+    assert desk.count(MANAGER, TicketFilter(states=("triaged",))) == 13
+    rows = desk.ticket_rows(MANAGER, TicketFilter(), PageRequest(limit=100))
+    assert sorted(r.id for r in rows.items) == [f"IMP-{n:05d}" for n in range(25)]
+    found = desk.search(MANAGER, "IMP-00007")  # indexed in the import's transaction
+    assert "IMP-00007" in [hit.id for hit in found.items]
+
+
+def test_a_bad_batch_writes_nothing_and_earlier_batches_stay(desk: ServiceDesk) -> None:
+    tickets = [_ticket(n) for n in range(6)] + [_ticket(6, customer="nobody")] + [_ticket(7)]
+    with pytest.raises(NotFound):
+        desk.import_tickets(MANAGER, tickets, batch_size=5)
+    assert desk.count(MANAGER) == 5  # the first batch; the second (with the unknown customer) none
+    with pytest.raises(DuplicateError):
+        desk.import_tickets(MANAGER, [_ticket(4)])
+    assert desk.count(MANAGER) == 5
+
+
+def test_the_import_is_refused_before_anything_is_written(desk: ServiceDesk) -> None:
+    with pytest.raises(PermissionDenied):
+        desk.import_tickets(Actor.agent("agent-1"), [_ticket(1)])
+    broken = _ticket(2)
+    broken.state = "closed"  # a state its events do not lead to
+    with pytest.raises(ValidationError) as refused:
+        desk.import_tickets(MANAGER, [broken])
+    assert refused.value.field == "state"
+    with pytest.raises(ValidationError) as bad_size:
+        desk.import_tickets(MANAGER, [_ticket(3)], batch_size=0)
+    assert bad_size.value.field == "batch_size"
+    with pytest.raises(ValidationError):
+        desk.import_tickets(MANAGER, ["not a ticket"])  # type: ignore[list-item]
+    assert desk.count(MANAGER) == 0
+
+
+def test_more_than_the_boundary_cap_streams_through(tmp_path: Path) -> None:
+    """An import is not capped at the 10,000 items a command argument may hold: it streams (SQLite;
+    the memory store's search index is a reference, quadratic in a batch)."""
+    clock = ManualClock(START + timedelta(days=1))
+    with ServiceDesk.open(f"sqlite:///{tmp_path}/cap.db", pack="sanitary_ware", clock=clock) as desk:
+        _parties(desk)
+        count = 10_050
+        report = desk.import_tickets(MANAGER, (_ticket(n) for n in range(count)), batch_size=5000)
+        assert (report.tickets, report.batches) == (count, 3)
+        assert desk.count(MANAGER) == count
+        with pytest.raises(ValidationError):
+            desk.import_tickets(MANAGER, 42)

@@ -1,0 +1,134 @@
+# mypy: disable-error-code="attr-defined"
+"""A command's statements as literals (issue 21): rendered as psycopg renders them, read back intact,
+and its read prepared once per connection, again if the session lost it. Skipped only when
+``AFTERSALES_PG_DSN`` is unset.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import CustomerId
+from aftersales.domain.parties import Customer
+from aftersales.errors import AftersalesError
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+
+DSN = os.environ.get("AFTERSALES_PG_DSN")
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not DSN, reason="AFTERSALES_PG_DSN is not set"),
+]
+AGENT = Actor.agent("agent-1")
+MANAGER = Actor.manager("mgr-1")
+TRICKY = "it's C:\\temp\\ 'x' %s %% $1 -- /* 漏水 */ \\' ''"
+
+
+@pytest.fixture
+def url() -> Iterator[str]:
+    import psycopg
+
+    schema = f"lit_{uuid.uuid4().hex[:16]}"
+    sep = "&" if "?" in (DSN or "") else "?"
+    try:
+        yield f"{DSN}{sep}schema={schema}"
+    finally:
+        with psycopg.connect(DSN or "", autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_literals_are_what_psycopg_renders_and_read_back_the_same() -> None:
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    from aftersales.adapters.postgres_literals import render, standard_strings
+    from aftersales.serialization import encode_json
+
+    values: list[Any] = [TRICKY, "", "\u00e9\U0001f600", 0, -5, 2**62, True, False, None]
+    document = {"text": TRICKY, "n": -1, "list": [1, "a'b"]}
+    sql = "SELECT " + ", ".join(["%s"] * (len(values) + 1))
+    with psycopg.connect(DSN or "", autocommit=True) as conn:
+        assert standard_strings(conn)
+        params = [*values, Jsonb(document, dumps=encode_json)]
+        mogrify = psycopg.ClientCursor(conn).mogrify
+        text = render(sql, params, mogrify)
+        assert list(conn.execute(text, prepare=False).fetchone() or ()) == [*values, document]
+        plain = ["it's", "", "漏水", 0, -5, True, None]  # psycopg writes backslashes as E'\\'
+        assert render("SELECT %s, %s, %s, %s, %s, %s, %s", plain, mogrify) == mogrify(
+            "SELECT %s, %s, %s, %s, %s, %s, %s", plain
+        )
+        # 1 - -5 is 6: a negative number never makes "--", a comment.
+        assert conn.execute(render("SELECT 1 -%s", [-5], mogrify), prepare=False).fetchone() == (6,)
+        # What it does not render itself (a float, a list, a NUL) goes to psycopg's rendering.
+        calls: list[str] = []
+
+        def fallback(sql: str, params: Any) -> str:
+            calls.append(sql)
+            return str(mogrify(sql, params))
+
+        assert render("SELECT %s, %s", [1.5, ["a"]], fallback) == mogrify("SELECT %s, %s", [1.5, ["a"]])
+        with pytest.raises(psycopg.DataError):
+            render("SELECT %s", ["a\x00b"], fallback)
+        assert calls == ["SELECT %s, %s", "SELECT %s"]
+
+
+def _desk(url: str) -> tuple[ServiceDesk, str]:
+    desk = ServiceDesk.open(url, pack="general_maintenance")
+    desk.register_customer(MANAGER, Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000")))
+    ticket = desk.open_ticket(AGENT, customer_id="c1", description=TRICKY).ticket.id
+    return desk, ticket
+
+
+def test_commands_write_any_text_as_given(url: str) -> None:
+    desk, ticket = _desk(url)
+    try:
+        desk.note_to_customer(AGENT, ticket, text=TRICKY)
+        desk.note_to_customer(AGENT, ticket, text=TRICKY + "\n第二行")
+        with pytest.raises(AftersalesError):  # PostgreSQL text holds no NUL: a typed error, nothing written
+            desk.note_to_customer(AGENT, ticket, text="a\x00b")
+        view = desk.ticket(AGENT, ticket)
+        assert view.description == TRICKY
+        assert [n.text for n in view.notes] == [TRICKY, TRICKY + "\n第二行"]
+        assert [t.id for t in desk.search(AGENT, "C:\\temp").items] == [ticket]
+    finally:
+        desk.shutdown()
+
+
+def test_a_read_statement_the_session_lost_is_prepared_again(url: str) -> None:
+    from aftersales.adapters.postgres_tickets import LOCK_NAME
+
+    desk, ticket = _desk(f"{url}&pool_min=1&pool_max=1")
+    store: Any = desk.store
+    try:
+        desk.note_to_customer(AGENT, ticket, text="一")  # the read is prepared on the one connection
+        conn = store.acquire()
+        conn.pgconn.exec_(f"DEALLOCATE {LOCK_NAME}".encode())  # behind the store's back
+        store.release(conn)
+        desk.note_to_customer(AGENT, ticket, text="二")
+        desk.note_to_customer(AGENT, ticket, text="三")
+        assert [n.text for n in desk.ticket(AGENT, ticket).notes] == ["一", "二", "三"]
+    finally:
+        desk.shutdown()
+
+
+def test_a_store_that_must_not_keep_statements_still_reads_in_one_round_trip(url: str) -> None:
+    desk, ticket = _desk(f"{url}&prepare_threshold=1000")
+    store: Any = desk.store
+    try:
+        for n in range(3):
+            desk.note_to_customer(AGENT, ticket, text=f"第 {n} 次")
+        conn = store.acquire()
+        try:
+            names = [r[0] for r in conn.execute("SELECT name FROM pg_prepared_statements").fetchall()]
+        finally:
+            store.release(conn)
+        assert names == []
+        assert [n.text for n in desk.ticket(AGENT, ticket).notes] == [f"第 {n} 次" for n in range(3)]
+    finally:
+        desk.shutdown()
