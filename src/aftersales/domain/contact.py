@@ -198,7 +198,8 @@ class Contact:
         The number was checked when the contact was made: when it is still written plainly as that
         E.164 number (``13800138000`` for ``+8613800138000``), it is not parsed again — a daily job
         reading thousands of customers spent some 5 % of its time in libphonenumber before.
-        Anything else (no facts, another writing) is checked as on :class:`Contact` itself.
+        Anything else (no facts, another writing) is checked as on :class:`Contact` itself. The store
+        is trusted for what it wrote: the facts are libphonenumber's answer when the record was saved.
         """
         phone = fields.get("phone")
         if not isinstance(phone, str) or not _written_as(phone, e164) or not isinstance(sms, bool):
