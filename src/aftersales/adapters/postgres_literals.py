@@ -30,6 +30,7 @@ __all__ = ["literals", "render", "standard_strings"]
 
 _PIECES: dict[str, tuple[str, ...] | None] = {}
 """Each statement's text split at its ``%s`` placeholders (``None``: other placeholders, not ours)."""
+_PIECES_LIMIT = 2048
 
 
 def standard_strings(conn: psycopg.Connection[Any]) -> bool:
@@ -42,6 +43,8 @@ def _pieces(sql: str) -> tuple[str, ...] | None:
     if found == ():
         # "%%" or "%(name)s" would need psycopg's parser: such statements keep its rendering.
         found = None if sql.count("%") != sql.count("%s") else tuple(sql.split("%s"))
+        if len(_PIECES) >= _PIECES_LIMIT:
+            _PIECES.clear()  # a bound, not a policy: statements built per filter must not grow it forever
         _PIECES[sql] = found
     return found
 

@@ -358,11 +358,7 @@ class CommandRunner:
             raise _named(refused, ticket, command) from None
         events = tuple(ticket.events[before:])
         messages = list(applied.messages)
-        for hook in self._ticket_hooks:
-            messages += hook(uow, actor, ticket, before_state, events, now) or ()
-        context.sla.derive(ticket, self.tier(uow, ticket), now)
-        # Issue 18: the first provisional due time (past the official holiday data) warns the managers.
-        messages += provisional_messages(context, uow, ticket, now)
+        messages += self._after_step(uow, actor, ticket, before_state, events, now)
         uow.tickets.save(ticket)
         messages += context.notifications.messages(uow, ticket, events, now, context.policies.notification)
         uow.outbox.put(messages)
@@ -464,11 +460,27 @@ class CommandRunner:
         quote refused makes the ticket wait): the ticket hooks, the SLA due times, the provisional-due
         warning and the state-change notifications. The caller saves the ticket and puts the messages in
         its outbox, in its own transaction."""
+        messages = self._after_step(uow, actor, ticket, before_state, events, now)
+        context = self.context
+        messages += context.notifications.messages(uow, ticket, events, now, context.policies.notification)
+        return messages
+
+    def _after_step(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        ticket: Ticket,
+        before_state: str,
+        events: Sequence[TicketEvent],
+        now: datetime,
+    ) -> list[OutboxMessage]:
+        """The ticket hooks' messages, the SLA due times derived, and the provisional-due warning: what
+        every step is followed by before its ticket is saved."""
         messages: list[OutboxMessage] = []
         for hook in self._ticket_hooks:
             messages += hook(uow, actor, ticket, before_state, events, now) or ()
         context = self.context
         context.sla.derive(ticket, self.tier(uow, ticket), now)
+        # Issue 18: the first provisional due time (past the official holiday data) warns the managers.
         messages += provisional_messages(context, uow, ticket, now)
-        messages += context.notifications.messages(uow, ticket, events, now, context.policies.notification)
         return messages
