@@ -8,8 +8,9 @@ data before and nothing personal after. A legal hold refuses the erasure and cha
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,17 @@ from aftersales import (
     TicketKind,
 )
 from aftersales.adapters.reporting import reporting_for
+from aftersales.domain.ids import AssetId, CustomerId, ProductId
+from aftersales.domain.maintenance import ChecklistResult
+from aftersales.domain.products import Asset
+from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
+from aftersales.domain.surveys import SatisfactionSurvey
 from aftersales.errors import ConfigurationError, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.reporting import Period
 from aftersales.reports.faults import FaultDimension, fault_pareto
 from aftersales.reports.kpi import kpi_report
+from aftersales.reports.maintenance import plan_compliance
 
 PERSONAL = (NAME, PHONE, EMAIL, ADDRESS)
 SECOND = f"{NAME} 第二台马桶也漏水，电话 {PHONE}"
@@ -342,3 +349,72 @@ def test_erasure_removes_the_customers_attachments_from_the_filesystem(tmp_path:
             assert handle.read() == shared
     finally:
         desk.shutdown()
+
+
+def maintained(store: Opened) -> str:
+    """Issue 26's records of c-1: a contract, two plans, a done visit and a postponed one naming the
+    customer, and an answered campaign survey whose comment names them."""
+    desk = store.desk
+    seed(desk, store.clock)
+    desk.register_asset(MANAGER, Asset(AssetId("a-2"), ProductId("wc-1"), "SN-2", CustomerId("c-1"),
+                                       purchase_date=date(2025, 9, 1)))  # fmt: skip
+    contract = ServiceContract(
+        id="HT-1", starts_on=date(2026, 3, 1), ends_on=date(2027, 2, 28), price=Money("1200.00", "CNY"),
+        customer_id="c-1", assets=("a-1", "a-2"), coverage=ContractCoverage(labour=True, visits_per_year=2),
+    )  # fmt: skip
+    desk.contracts.sign(MANAGER, contract)
+    for asset in ("a-1", "a-2"):
+        desk.maintenance.create_plan(MANAGER, asset_id=asset, contract_id="HT-1", first_due=date(2026, 3, 10))
+    done, moved = sorted(desk.maintenance.generate_due(Actor.system()).generated, key=lambda v: v.asset_id)
+    staff = Actor.dealer_staff("ds-1", "d-sh", regions=["SH"])  # the unit's dealer has the visit
+    desk.start_work(staff, done.ticket_id)
+    results = [ChecklistResult(t, True, note=f"{NAME} 家滤芯已换 {PHONE}") for t in done.checklist]
+    desk.maintenance.complete_visit(staff, done.id, results=results, parts=[("WN-SEAL-02", 1)])
+    desk.maintenance.postpone_visit(MANAGER, moved.id, to=date(2026, 3, 20), reason=f"{NAME}出差，{PHONE}")
+    desk.surveys.start(MANAGER, campaign_id="Q1", period="2026-Q1")
+    [task] = desk.surveys.tasks(AGENT, "Q1")
+    assert task.customer_id == "c-1"
+    desk.surveys.answer(AGENT, task.id, survey=SatisfactionSurvey(4, 5, 4, 5, 4, 4), comment=f"{NAME} 满意")
+    return str(done.id)
+
+
+def maintenance_figures(store: Opened) -> tuple[Any, ...]:
+    compliance = plan_compliance(store.desk.context.store, date(2026, 3, 1), date(2026, 4, 30))
+    results = store.desk.surveys.results(MANAGER, "Q1")
+    return compliance, results
+
+
+def test_erasure_reaches_contracts_maintenance_and_campaign_surveys(store: Opened) -> None:
+    maintained(store)
+    exported = json.loads(store.desk.privacy.export_customer(OFFICER, "c-1"))["data"]
+    assert [c["id"] for c in exported["service_contract"]] == ["HT-1"]
+    assert sorted(p["asset_id"] for p in exported["maintenance_plan"]) == ["a-1", "a-2"]
+    visits = {v["state"]: v for v in exported["maintenance_visit"]}
+    assert NAME in visits["done"]["results"][0]["note"]
+    assert NAME in visits["scheduled"]["changes"][0]["reason"]
+    assert NAME in exported["survey_task"][0]["comment"]
+    before = maintenance_figures(store)
+    assert before[0][-1].on_time == 1 and before[1].regions
+
+    store.desk.privacy.erase_customer(OFFICER, "c-1", "the customer asked (PIPL art. 47)")
+
+    text = store.raw_text()
+    assert [p for p in (NAME, PHONE) if p in text] == []
+    if store.path is not None:  # nor in the SQLite file and its WAL
+        raw = store.path.read_bytes()
+        wal = Path(f"{store.path}-wal")
+        raw += wal.read_bytes() if wal.exists() else b""
+        assert [p for p in (NAME, PHONE) if p.encode() in raw] == []
+    assert maintenance_figures(store) == before
+    after = json.loads(store.desk.privacy.export_customer(OFFICER, "c-1"))["data"]
+    visits = {v["state"]: v for v in after["maintenance_visit"]}
+    assert visits["done"]["results"][0]["note"] == "[erased]"
+    assert visits["done"]["parts"] == [["WN-SEAL-02", 1]]
+    assert visits["scheduled"]["changes"][0]["reason"] == "[erased]出差，[erased]"
+    assert visits["scheduled"]["due_on"] == "2026-03-20"
+    assert after["survey_task"][0]["comment"] == "[erased]"
+    assert after["survey_task"][0]["answers"] == exported["survey_task"][0]["answers"]
+    unversioned = [{k: v for k, v in c.items() if k != "version"} for c in after["service_contract"]]
+    assert unversioned == [
+        {k: v for k, v in c.items() if k != "version"} for c in exported["service_contract"]
+    ]

@@ -4,14 +4,18 @@
 
 - :meth:`PrivacyDesk.erase_customer` — replace one customer's name, phone, address, e-mail and
   free-text details in the customer record, every ticket (descriptions, notes, fault and visit notes),
-  complaint file, survey answer, fee slip, outbox message and idempotency row, in one transaction,
+  complaint file, survey answer, fee slip, outbox message and idempotency row — and in issue 26's
+  records: service contracts, maintenance plans, maintenance visits (checklist notes blanked,
+  postponement/miss reasons scrubbed of the person's strings) and campaign survey tasks (comment
+  blanked) — in one transaction,
   and removes the attachments of their tickets (the bytes once the erasure has committed);
   ids, products, dates, states, amounts, codes and reasons are kept, so the ledger, the KPIs, revenue
   and fault statistics do not change. An :class:`ErasureRecord` says who erased, when and why (not
   what). Refused with :class:`~aftersales.errors.LegalHold` while an open complaint carries a
   compensation claim or a fee slip is unpaid. On SQLite the freed bytes are zeroed and the WAL is
   truncated afterwards, so the erased text is gone from the files too.
-- :meth:`PrivacyDesk.export_customer` — everything held about the person, as JSON.
+- :meth:`PrivacyDesk.export_customer` — everything held about the person, as JSON (contracts,
+  maintenance plans and visits, and campaign survey tasks included).
 - :meth:`PrivacyDesk.access_log` — every read of personal data through archives, complaint logs and
   exports, for the auditor and the privacy officer.
 
@@ -35,8 +39,11 @@ from aftersales.domain.erasure import ERASED, needles_of, scrub
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, MaterialsMovement, SlipState
 from aftersales.domain.instants import micros
 from aftersales.domain.knowledge import RemoteResolution
+from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit
 from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.parties import Customer
+from aftersales.domain.service_contracts import ServiceContract
+from aftersales.domain.survey_campaigns import SurveyTask
 from aftersales.domain.surveys import CallbackRecord, CallbackTask
 from aftersales.domain.text import required_text
 from aftersales.domain.ticket import Ticket
@@ -68,11 +75,16 @@ IDEMPOTENCY_RETENTION = timedelta(days=PrivacyParams().keep_idempotency_days)
 """How long a command's result is kept for replay by default (the pack's ``[privacy]`` section sets it)."""
 
 # Documents that hold a customer's data, found by the customer or by one of their tickets.
-_BY_CUSTOMER: tuple[type[Any], ...] = (ComplaintFile, CallbackRecord, FeeSlip, InvoiceRecord)
+# Issue 26's records: a customer's contracts, maintenance plans and campaign survey tasks are indexed by
+# customer_id; their maintenance visits by plan_id (found through the plans, never by a scan).
+_BY_CUSTOMER: tuple[type[Any], ...] = (
+    ComplaintFile, CallbackRecord, FeeSlip, InvoiceRecord, ServiceContract, MaintenancePlan, SurveyTask,
+)  # fmt: skip
 _BY_TICKET: tuple[type[Any], ...] = (CallbackTask, MaterialsRequest, MaterialsMovement, RemoteResolution)
 # Free text in these is blanked outright (survey comments, notes); the others keep their text minus the
 # person's own strings (a fee slip's line descriptions name parts, not people).
-_BLANKED: tuple[type[Any], ...] = (CallbackRecord, MasterDataChange)
+# Visits: checklist notes blanked, postponement/miss reasons kept minus the person's strings.
+_BLANKED: tuple[type[Any], ...] = (CallbackRecord, MasterDataChange, SurveyTask, MaintenanceVisit)
 
 ErasureHook = Callable[[UnitOfWork, str, Sequence[str]], int]
 """Called inside the erasure's transaction with the customer id and their ticket ids; returns how many
@@ -210,6 +222,8 @@ class PrivacyDesk:
         for cls in _BY_CUSTOMER:
             for doc in uow.documents.query(cls, customer_id=customer_id):
                 found[(cls, doc.id)] = doc
+        for visit in _visits_of(uow, customer_id):
+            found[(MaintenanceVisit, visit.id)] = visit
         for ticket_id in ticket_ids:
             for cls in _BY_TICKET:
                 for doc in uow.documents.query(cls, ticket_id=ticket_id):
@@ -307,6 +321,7 @@ class PrivacyDesk:
                 held[cls.DOCUMENT_KIND] = [
                     unstructure(d) for t in ids for d in uow.documents.query(cls, ticket_id=t)
                 ]
+            held[MaintenanceVisit.DOCUMENT_KIND] = [unstructure(v) for v in _visits_of(uow, customer_id)]
             held["erasures"] = [
                 unstructure(r) for r in uow.documents.query(ErasureRecord, customer_id=customer_id)
             ]
@@ -357,6 +372,14 @@ def _tickets_of(uow: UnitOfWork, customer_id: str) -> list[Ticket]:
         cursor = page.next_cursor
         if cursor is None:
             return found
+
+
+def _visits_of(uow: UnitOfWork, customer_id: str) -> list[MaintenanceVisit]:
+    """The customer's maintenance visits, through their plans (visits are indexed by plan, not customer)."""
+    plans = sorted(uow.documents.query(MaintenancePlan, customer_id=customer_id), key=_id)
+    visits = [v for p in plans for v in uow.documents.query(MaintenanceVisit, plan_id=p.id)]
+    # A plan moved to another owner keeps its old visits; only this customer's are theirs.
+    return sorted((v for v in visits if v.customer_id == customer_id), key=_id)
 
 
 def _needles(customer: Customer) -> tuple[str, ...]:
