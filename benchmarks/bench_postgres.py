@@ -121,6 +121,27 @@ class Trips:
             conn.pgconn.trace(self.file.fileno())
             conn.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS)
 
+    def watch_store(self) -> Callable[[], None]:
+        """Trace every connection the PostgreSQL store hands out from now on; returns the undo."""
+        from aftersales.adapters.postgres import PostgresStore
+
+        acquire, release = PostgresStore.acquire, PostgresStore.release
+
+        def traced(store: PostgresStore) -> Any:
+            conn = acquire(store)
+            self.trace(conn)
+            return conn
+
+        def untraced(store: PostgresStore, conn: Any) -> None:
+            conn.pgconn.untrace()
+            release(store, conn)
+
+        def undo() -> None:
+            PostgresStore.acquire, PostgresStore.release = acquire, release  # type: ignore[method-assign]
+
+        PostgresStore.acquire, PostgresStore.release = traced, untraced  # type: ignore[method-assign]
+        return undo
+
     def count(self) -> int:
         """Turns from frontend to backend messages since the last count."""
         self.file.seek(0)
@@ -135,21 +156,9 @@ class Trips:
 
 
 def desk_client(url: str, ids: list[str], seed: int, trips: Trips) -> Callable[[int], object]:
-    from aftersales.adapters.postgres import PostgresStore
     from aftersales.service.desk import ServiceDesk
 
-    acquire, release = PostgresStore.acquire, PostgresStore.release
-
-    def traced(store: PostgresStore) -> Any:
-        conn = acquire(store)
-        trips.trace(conn)
-        return conn
-
-    def untraced(store: PostgresStore, conn: Any) -> None:
-        conn.pgconn.untrace()
-        release(store, conn)
-
-    PostgresStore.acquire, PostgresStore.release = traced, untraced  # type: ignore[method-assign]
+    trips.watch_store()
     desk = ServiceDesk.open(url, pack="sanitary_ware")  # the wall clock, read inside each transaction
     rnd = random.Random(seed)
     return lambda i: desk.note_to_customer(AGENT, rnd.choice(ids), text="工程师已出发")
@@ -240,22 +249,10 @@ def measure(kind: str, url: str, ids: list[str], clients: int, runs: int, per_ru
 
 def open_ticket_trips(url: str, count: int = 10) -> float:
     """Round trips of ``open_ticket`` on a registered unit (statements prepared first, untimed)."""
-    from aftersales.adapters.postgres import PostgresStore
     from aftersales.service.desk import ServiceDesk
 
     trips = Trips()
-    acquire, release = PostgresStore.acquire, PostgresStore.release
-
-    def traced(store: PostgresStore) -> Any:
-        conn = acquire(store)
-        trips.trace(conn)
-        return conn
-
-    def untraced(store: PostgresStore, conn: Any) -> None:
-        conn.pgconn.untrace()
-        release(store, conn)
-
-    PostgresStore.acquire, PostgresStore.release = traced, untraced  # type: ignore[method-assign]
+    undo = trips.watch_store()
     desk = ServiceDesk.open(f"{url}&pool_min=1&pool_max=1", pack="sanitary_ware")
     try:
         for n in range(2 * count):
@@ -264,7 +261,7 @@ def open_ticket_trips(url: str, count: int = 10) -> float:
         return trips.count() / count
     finally:
         desk.shutdown()
-        PostgresStore.acquire, PostgresStore.release = acquire, release  # type: ignore[method-assign]
+        undo()
 
 
 def events_total(url: str, ids: list[str]) -> int:
