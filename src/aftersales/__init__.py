@@ -126,6 +126,7 @@ from aftersales.errors import (
     DuplicateError,
     IdempotencyKeyReused,
     InvalidMoney,
+    InvalidStoreOption,
     InvalidTransition,
     LegalHold,
     NaiveDatetimeError,
@@ -532,4 +533,8 @@ __all__ += ["ImportReport", "TicketRow"]
 __all__ += [
     "SlaTimeline",
     "sla_timeline",
+]
+# Issue 21 (PostgreSQL): a store URL option with a value the store cannot use.
+__all__ += [
+    "InvalidStoreOption",
 ]

@@ -21,6 +21,7 @@ __all__ = [
     "DuplicateError",
     "IdempotencyKeyReused",
     "InvalidMoney",
+    "InvalidStoreOption",
     "InvalidTransition",
     "LegalHold",
     "NaiveDatetimeError",
@@ -253,3 +254,14 @@ class LegalHold(AftersalesError):
         self.customer_id = customer_id
         self.hold = hold
         self.target = target
+
+
+class InvalidStoreOption(ConfigurationError, ValidationError):
+    """A store URL's option has a value the store cannot use (``synchronous_commit=maybe``,
+    ``pool_max=0``). Nothing was opened. Both a ``ConfigurationError`` (``key`` is ``"url"``) and a
+    ``ValidationError`` (``field`` is ``"url"``); ``option`` names the option."""
+
+    def __init__(self, message: str, *, option: str) -> None:
+        ConfigurationError.__init__(self, message, key="url")
+        self.field = "url"
+        self.option = option
