@@ -1,7 +1,9 @@
 """The PostgreSQL store's read path: read-only units of work (``PostgresStore.reader()``, issue 18).
 
-The transaction starts ``BEGIN READ ONLY`` (sent with its first statement, as every unit of work's
-``BEGIN`` is): it takes no row lock, and the server itself refuses any write in it. Writes are refused
+The transaction starts ``BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY`` (sent with its first
+statement, as every unit of work's ``BEGIN`` is): every statement sees the snapshot of the first, it
+takes no row lock, and the server itself refuses any write in it (a read-only transaction never fails
+to serialise). Writes are refused
 here first, before anything is sent (:class:`~aftersales.errors.ReadOnlyError`, naming what was
 attempted): the repositories' write methods by name, any other statement that is not a read by
 :meth:`PostgresReadUnitOfWork.run`.
@@ -35,13 +37,15 @@ _READS = ("SELECT", "WITH", "EXPLAIN")
 
 
 class PostgresReadUnitOfWork(PostgresUnitOfWork):
-    """One ``BEGIN READ ONLY`` transaction on a pooled connection; writes refused."""
+    """One repeatable-read, read-only transaction on a pooled connection; writes refused."""
 
     read_only = True
 
     def __init__(self, store: PostgresStore) -> None:
         super().__init__(store)
-        self.tx = Transaction(store.acquire, store.release, begin="BEGIN READ ONLY")
+        self.tx = Transaction(
+            store.acquire, store.release, begin="BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+        )
         self.tickets = _ReadTickets(self, store.tickets_kept)
         self.customers: _Entities[Customer] = _ReadEntities(self, "customer", Customer)
         self.assets: _Entities[Asset] = _ReadEntities(self, "asset", Asset)

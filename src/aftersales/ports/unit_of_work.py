@@ -21,8 +21,9 @@ unit of work instead, from :func:`reader_of` (``store.reader()`` where the store
         ticket = uow.tickets.get(ticket_id)
 
 It takes no write lock (SQLite: a deferred read transaction on the WAL snapshot, never ``BEGIN
-IMMEDIATE``; PostgreSQL: ``BEGIN READ ONLY``; memory: no writer turn, no copy-on-write bookkeeping), so
-a long report never blocks writers; every read inside it sees one snapshot. Any write through it is
+IMMEDIATE``; PostgreSQL: a repeatable-read ``READ ONLY`` transaction; memory: no writer turn, no
+copy-on-write bookkeeping), so a long report never blocks writers. On SQLite and PostgreSQL every read
+inside it sees one snapshot (the first statement's); the memory store reads each record as last committed. Any write through it is
 refused with :class:`~aftersales.errors.ReadOnlyError` before anything changes. ``commit()`` and
 ``rollback()`` both just end the read.
 """
