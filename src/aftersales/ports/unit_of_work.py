@@ -23,9 +23,9 @@ unit of work instead, from :func:`reader_of` (``store.reader()`` where the store
 It takes no write lock (SQLite: a deferred read transaction on the WAL snapshot, never ``BEGIN
 IMMEDIATE``; PostgreSQL: a repeatable-read ``READ ONLY`` transaction; memory: no writer turn, no
 copy-on-write bookkeeping), so a long report never blocks writers. On SQLite and PostgreSQL every read
-inside it sees one snapshot (the first statement's); the memory store reads each record as last committed. Any write through it is
-refused with :class:`~aftersales.errors.ReadOnlyError` before anything changes. ``commit()`` and
-``rollback()`` both just end the read.
+inside it sees one snapshot (the first statement's); the memory store reads each record as last
+committed. Any write through it is refused with :class:`~aftersales.errors.ReadOnlyError` before
+anything changes. ``commit()`` and ``rollback()`` both just end the read.
 """
 
 from __future__ import annotations
