@@ -21,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
@@ -74,6 +74,9 @@ from aftersales.serialization import (
     ticket_text_utf8,
     unstructure,
 )
+
+if TYPE_CHECKING:
+    from aftersales.adapters.sqlite_read import SqliteReadUnitOfWork
 
 __all__ = ["SqliteStore", "SqliteUnitOfWork", "open_sqlite"]
 
@@ -213,6 +216,7 @@ class SqliteStore:
         self._timeout = timeout
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
+        self._idle_readers: list[sqlite3.Connection] = []  # read-only units of work (issue 18)
         self._all: list[sqlite3.Connection] = []
         self._closed = False
         self.parsed: OrderedDict[tuple[str, str], Any] = OrderedDict()
@@ -271,6 +275,39 @@ class SqliteStore:
             if self._memory:
                 raise StorageError("sqlite:///:memory: allows one unit of work at a time")
         return self._connect()
+
+    # -- the read path (issue 18): read-only connections, see aftersales.adapters.sqlite_read --------
+
+    def reader(self) -> SqliteReadUnitOfWork:
+        """A read-only unit of work (:class:`~aftersales.adapters.sqlite_read.SqliteReadUnitOfWork`)."""
+        if self._closed:
+            raise StorageError(f"the SQLite store {self.path} is closed")
+        return _read_unit(self)
+
+    def acquire_reader(self) -> sqlite3.Connection:
+        """A connection for one read-only unit of work: ``PRAGMA query_only`` set, pooled apart from the
+        writers' (the in-memory database's one connection serves both, without the pragma)."""
+        if self._memory:
+            return self.acquire()
+        with self._lock:
+            if self._closed:
+                raise StorageError(f"the SQLite store {self.path} is closed")
+            if self._idle_readers:
+                return self._idle_readers.pop()
+        conn = self._connect()
+        with _translated(self.path):
+            conn.execute("PRAGMA query_only = ON")
+        return conn
+
+    def release_reader(self, conn: sqlite3.Connection) -> None:
+        if self._memory:
+            self.release(conn)
+            return
+        with self._lock:
+            if self._closed:
+                conn.close()
+            else:
+                self._idle_readers.append(conn)
 
     def committed(self) -> None:
         """A unit of work committed (the checkpoint thread counts them)."""
@@ -346,6 +383,7 @@ class SqliteStore:
             for conn in self._all:
                 conn.close()
             self._idle.clear()
+            self._idle_readers.clear()
             self._all.clear()
 
 
@@ -873,6 +911,18 @@ class _Idempotency(SqlIdempotency):
 
     def _run(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
         return self._uow.run(sql, params)
+
+
+_READER: list[type[SqliteReadUnitOfWork]] = []
+
+
+def _read_unit(store: SqliteStore) -> SqliteReadUnitOfWork:
+    """A read-only unit of work on ``store`` (its module imports this one: imported on first use)."""
+    if not _READER:
+        from aftersales.adapters.sqlite_read import SqliteReadUnitOfWork
+
+        _READER.append(SqliteReadUnitOfWork)
+    return _READER[0](store)
 
 
 def open_sqlite(url: str) -> SqliteStore:
