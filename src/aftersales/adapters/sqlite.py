@@ -18,7 +18,7 @@ import contextlib
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -37,6 +37,7 @@ from aftersales.adapters.reporting_rows import (
 )
 from aftersales.adapters.reporting_sqlite_schema import BackfillProgress, backfill_reporting
 from aftersales.adapters.sla_candidates_sql import SQLITE_TIER, candidate_page, candidate_query
+from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
@@ -748,6 +749,10 @@ class _Tickets:
     def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
         sql, params = count_query(field, filter, "?", "LIKE")  # issue 20: also by team member
         return {(value or UNSET): n for value, n in self._uow.run(sql, params)}
+
+    def open_loads(self, assignee_ids: Collection[str], states: Sequence[str]) -> dict[str, int]:
+        """Open tickets of the named assignees only (issue 26: dispatch's loads; the open-assignee index)."""
+        return open_loads_in(self._uow.run, assignee_ids, states, "?", "1")
 
 
 class _Entities(Generic[T]):
