@@ -28,6 +28,7 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "PolicyError",
+    "ReadOnlyError",
     "SlaExtensionRefused",
     "StorageError",
     "StoreBusy",
@@ -254,6 +255,21 @@ class LegalHold(AftersalesError):
         self.customer_id = customer_id
         self.hold = hold
         self.target = target
+
+
+class ReadOnlyError(StorageError):
+    """A write was attempted through a read-only unit of work (``store.reader()``); nothing was written.
+
+    ``operation`` names what was attempted (``"tickets.save"``, or the SQL statement's first word).
+    Reads take no write lock, so they cannot write: open an ordinary unit of work (``store()``) to write.
+    """
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(
+            f"{operation}: refused, a read-only unit of work (store.reader()) cannot write; "
+            "use store() for a unit of work that writes"
+        )
+        self.operation = operation
 
 
 class InvalidStoreOption(ConfigurationError, ValidationError):

@@ -286,6 +286,14 @@ class PostgresStore:
             raise StorageError("the PostgreSQL store is closed")
         return PostgresUnitOfWork(self)
 
+    def reader(self) -> PostgresUnitOfWork:
+        """A read-only unit of work (issue 18, :mod:`aftersales.adapters.postgres_read`)."""
+        if self._closed:
+            raise StorageError("the PostgreSQL store is closed")
+        from aftersales.adapters.postgres_read import PostgresReadUnitOfWork
+
+        return PostgresReadUnitOfWork(self)
+
     def acquire(self) -> psycopg.Connection[Any]:
         if self._closed:
             raise StorageError("the PostgreSQL store is closed")
