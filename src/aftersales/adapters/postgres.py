@@ -369,7 +369,10 @@ class PostgresUnitOfWork:
     def read_ahead(self, ahead: ReadAhead) -> None:
         """Make the reads ``ahead`` names in one round trip (see :mod:`aftersales.ports.read_ahead`):
         each is the statement its repository call runs, so that call takes the answer kept. Names of
-        no entity repository, and documents not stored here, are left to be read when asked for."""
+        no entity repository, and documents not stored here, are left to be read when asked for.
+        A read-only unit of work reads each when asked (it locks nothing, not even ahead)."""
+        if getattr(self, "read_only", False):
+            return
         reads: list[tuple[str, Sequence[Any]]] = []
         for name, id_ in ahead.entities:
             repo = getattr(self, name, None)

@@ -243,7 +243,7 @@ class Transaction:
         write waiting, on a server reading literals the standard way; else nothing is done and
         each read runs when asked for."""
         conn = self._conn or self._begin()
-        begin = self._queued == [("BEGIN", (), None)]
+        begin = self._queued == [self._begin_entry]
         if not reads or not (begin or not self._queued) or not standard_strings(conn):
             return
         keys = [_key(sql, params) for sql, params in reads]
@@ -254,7 +254,8 @@ class Transaction:
         def mogrify(sql: str, params: Sequence[Any]) -> str:
             return psycopg.ClientCursor(conn).mogrify(sql, params)
 
-        text = "; ".join([*(["BEGIN"] if begin else []), *(render(*read, mogrify) for read, _ in wanted)])
+        opening = [self._begin_entry[0]] if begin else []
+        text = "; ".join([*opening, *(render(*read, mogrify) for read, _ in wanted)])
         self._queued.clear()
         cursor = conn.cursor()
         with translated("postgresql"):
