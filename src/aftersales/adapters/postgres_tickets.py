@@ -9,7 +9,9 @@ Parsing a ticket is most of a read, so tickets this store wrote are kept parsed
 (:class:`~aftersales.adapters.ticket_memo.TicketMemo`), keyed by ``version`` and the row's ``xmin``
 (the transaction that wrote it: any other write, by any process or a migration, changes it).
 The read sends the key it holds and the server leaves the ticket's JSON out when the row still
-has it: a hit neither transfers nor parses the document. Saves write the JSON of new events only
+has it: a hit neither transfers nor parses the document. A row changed since (another process's
+command) is parsed without the events kept: events are append-only, so only those appended are
+parsed and the rest are the kept ones (:func:`_load`). Saves write the JSON of new events only
 (:func:`~aftersales.serialization.ticket_text_utf8`) and, for a ticket this transaction locked,
 are sent with the command's other writes (:mod:`aftersales.adapters.postgres_pipeline`): the lock
 makes the version check pass by construction.
