@@ -37,7 +37,7 @@ from aftersales.serialization import (
     EventsText,
     datetime_text,
     decode_json,
-    loads,
+    encode_json_utf8,
     structure,
     ticket_text_utf8,
 )
@@ -109,21 +109,24 @@ def memo_key(version: int, xmin: str) -> str:
     return f"{version}:{xmin}"
 
 
-def _load(text: str, earlier: Ticket | None) -> Ticket:
+def _load(text: str, earlier: Ticket | None) -> tuple[Ticket, EventsText | None]:
     """The ticket stored as ``text``, its first events taken from ``earlier`` — a version of it
-    this process kept parsed — instead of parsed again.
+    this process kept parsed — instead of parsed again; and its events' text for the next save.
 
     Events are append-only: a row another process wrote since holds the kept ones first, and only
     those it appended are parsed (8 clients on one ledger read mostly rows others wrote; parsing every
     event was half a command's client time). The stored event at the kept count must be the kept
-    last one (number, action and time), else the whole text is parsed."""
-    if earlier is None or not earlier.events:
-        return loads(text, Ticket)
+    last one (number, action and time), else the whole text is parsed. The events' text is the
+    stored array written back by the JSON encoder (``jsonb`` keeps no key order: equal JSON), so the
+    save after it serialises only the events the command adds."""
     data = decode_json(text)
     stored = data.get("events") if isinstance(data, dict) else None
-    known = earlier.events
+    if not isinstance(stored, list):
+        return structure(data, Ticket), None
+    events = _events_text(stored)
+    known = earlier.events if earlier is not None else []
     count = len(known)
-    if isinstance(stored, list) and len(stored) >= count:
+    if 0 < count <= len(stored):
         last, mine = stored[count - 1], known[-1]
         if (
             isinstance(last, dict)
@@ -134,8 +137,15 @@ def _load(text: str, earlier: Ticket | None) -> Ticket:
             data["events"] = stored[count:]
             ticket = structure(data, Ticket)
             ticket.events[:0] = known  # immutable events: shared with the kept copy
-            return ticket
-    return structure(data, Ticket)
+            return ticket, events
+    return structure(data, Ticket), events
+
+
+def _events_text(stored: list[Any]) -> EventsText | None:
+    last = stored[-1] if stored else None
+    if not isinstance(last, dict) or type(last.get("seq")) is not int:
+        return None
+    return EventsText(len(stored), last["seq"], encode_json_utf8(stored))
 
 
 def _raw(data: bytes) -> bytes:
@@ -230,7 +240,7 @@ class PostgresTickets:
                 assert again is not None  # the row is locked, or was there a moment ago
                 version, text = again
         if ticket is None:
-            ticket = _load(text, kept[1] if kept is not None else None)
+            ticket, self._events[id] = _load(text, kept[1] if kept is not None else None)
         if found[9] is None and ticket.asset_id and asset in (None, ticket.asset_id):
             # The join looked for this ticket's unit and found none: known absent (no read later).
             self._uow.entity_texts.setdefault(("asset", ticket.asset_id), None)
