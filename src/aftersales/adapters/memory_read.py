@@ -22,11 +22,21 @@ from aftersales.errors import ReadOnlyError
 __all__ = ["MemoryReadUnitOfWork"]
 
 
-class _NoWrites(dict[Key, "_Record | None"]):
+class _NoWrites(dict[Key, Any]):
     """The write set of a read-only unit of work: always empty; adding to it is refused."""
 
-    def __setitem__(self, key: Key, value: _Record | None) -> NoReturn:
+    def __setitem__(self, key: Key, value: Any) -> NoReturn:
         raise ReadOnlyError(f"{key[0]} write")
+
+    def setdefault(self, key: Key, default: Any = None) -> NoReturn:
+        raise ReadOnlyError(f"{key[0]} write")
+
+    def update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise ReadOnlyError("write")
+
+
+_NONE = _NoWrites()
+"""Shared by every read-only unit of work: it never holds anything."""
 
 
 class MemoryReadUnitOfWork(MemoryUnitOfWork):
@@ -35,8 +45,12 @@ class MemoryReadUnitOfWork(MemoryUnitOfWork):
     read_only = True
 
     def __init__(self, store: MemoryStore) -> None:
-        super().__init__(store)
-        self._writes = _NoWrites()
+        self._store = store
+        self._writes = _NONE
+        self._expected = _NONE
+
+    def _read(self, key: Key) -> _Record | None:
+        return self._store._read(key)  # no write set to look in first
 
     @functools.cached_property
     def tickets(self) -> _Tickets:
