@@ -17,7 +17,8 @@ from aftersales.adapters.memory import Key, MemoryStore, MemoryUnitOfWork, _Enti
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import ReadOnlyError
+from aftersales.errors import NotFound, ReadOnlyError
+from aftersales.serialization import loads
 
 __all__ = ["MemoryReadUnitOfWork"]
 
@@ -101,6 +102,19 @@ class MemoryReadUnitOfWork(MemoryUnitOfWork):
 
 
 class _ReadTickets(_Tickets):
+    def get_shared(self, id: str) -> Ticket:
+        """The ticket as the store keeps it parsed, not a copy: read it, never change it. For the
+        desk's own reads that only look (``desk.sla``)."""
+        record = self._uow._read(("tickets", id))
+        if record is None:
+            raise NotFound("ticket", id)
+        kept: Ticket | None = record.parsed
+        if kept is None:
+            kept = record.parsed = loads(record.text, Ticket)
+        if kept.version != record.version:  # not the stored version's own text: a copy, as get gives
+            return self.get(id)
+        return kept
+
     def get_for_update(self, id: str) -> Ticket:
         raise ReadOnlyError("tickets.get_for_update")
 

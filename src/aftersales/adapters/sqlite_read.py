@@ -152,24 +152,34 @@ class _ReadTickets(_Tickets):
         return None
 
     def get(self, id: str) -> Ticket:
+        return self._read(id, True)
+
+    def get_shared(self, id: str) -> Ticket:
+        """The ticket as the store keeps it, not a copy: read it, never change it (a change would reach
+        every later read of this version). For the desk's own reads that only look (``desk.sla``)."""
+        return self._read(id, False)
+
+    def _read(self, id: str, copy: bool) -> Ticket:
         uow = self._uow
         found = uow.run(_SELECT_VERSION, (id,)).fetchone()
         if found is None:
             raise NotFound("ticket", id)
         version = found[0]
         kept = self._kept
-        ticket = kept.recall_committed(id, version)
+        ticket = kept.recall_committed(id, version, copy)
         if ticket is None:
             # Same snapshot: the row read now is the one whose version was read above.
             text = uow.run(_SELECT_DATA, (id,)).fetchone()[0]
             if kept.confirm(id, version, text):
-                ticket = kept.recall_committed(id, version)
+                ticket = kept.recall_committed(id, version, copy)
             if ticket is None:
                 ticket = loads(text, Ticket)
+                ticket.version = version
                 # Kept from now on, confirmed: the next read of this committed version parses nothing.
                 kept.remember(id, text, ticket)
                 kept.confirm(id, version, text)
-        ticket.version = version
+        if copy:
+            ticket.version = version  # (a kept ticket already has it: it is the one stored at it)
         uow.customers.prime(ticket.customer_id, found[1])
         return ticket
 
