@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId
@@ -295,4 +296,65 @@ def test_sqlite_a_long_read_does_not_hold_up_the_desks_commands(tmp_path: Path) 
         assert desk.ticket(agent, ticket).version == held.version + 1
     finally:
         writer.shutdown()
+        desk.shutdown()
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def sharing_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """The stores whose read-only units of work hand out their kept tickets (``get_shared``)."""
+    opened = _filled(next(_url(request.param, tmp_path)))
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def test_a_shared_read_is_the_kept_ticket_and_follows_every_commit(sharing_store: StoreFactory) -> None:
+    store = sharing_store
+    for _ in range(2):  # the first read (SQLite) confirms the kept ticket as the committed version
+        with store.reader() as uow:  # type: ignore[attr-defined]
+            first = uow.tickets.get_shared("T-0001")
+    with store.reader() as uow:  # type: ignore[attr-defined]
+        again = uow.tickets.get_shared("T-0001")
+        copied = uow.tickets.get("T-0001")
+        with pytest.raises(NotFound):
+            uow.tickets.get_shared("T-4040")
+    assert again is first  # no copy
+    assert copied is not first and copied.version == first.version
+    with store() as uow:
+        ticket = uow.tickets.get_for_update("T-0001")
+        ticket.description = "after the shared reads"
+        uow.tickets.save(ticket)
+        uow.commit()
+    with store.reader() as uow:  # type: ignore[attr-defined]
+        now = uow.tickets.get_shared("T-0001")
+    assert (now.version, now.description) == (first.version + 1, "after the shared reads")
+    assert first.description != "after the shared reads"  # what was handed out is never changed
+
+
+def test_desk_sla_reads_without_changing_what_the_store_keeps(tmp_path: Path) -> None:
+    desk = ServiceDesk.open(
+        f"sqlite:///{tmp_path / 'sla.db'}",
+        pack="general_maintenance",
+        clock=ManualClock(T0 + timedelta(hours=1)),
+    )
+    agent = Actor.agent("agent-1")
+    try:
+        desk.register_customer(
+            Actor.manager("m1"), Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000"))
+        )
+        ticket = desk.open_ticket(agent, customer_id="c1", description="报修").ticket.id
+        before = desk.ticket(agent, ticket)
+        statuses = [desk.sla(agent, ticket) for _ in range(3)]
+        assert statuses[0] == statuses[1] == statuses[2]
+        after = desk.ticket(agent, ticket)
+        assert (after.version, after.events, after.response_due_at) == (
+            before.version,
+            before.events,
+            before.response_due_at,
+        )
+        desk.note_to_customer(agent, ticket, text="已联系客户", visible=True)
+        assert desk.ticket(agent, ticket).version == before.version + 1
+        assert desk.sla(agent, ticket) != statuses[0]  # the response was met by the note
+    finally:
         desk.shutdown()

@@ -67,6 +67,9 @@ class _Record:
     parsed: Any = None
 
 
+_READER: list[type[MemoryReadUnitOfWork]] = []  # the read-only unit of work's class, imported on first use
+
+
 class MemoryStore:
     """A store factory whose data lives in this process; ``MemoryStore()()`` is a unit of work."""
 
@@ -98,9 +101,11 @@ class MemoryStore:
         """A read-only unit of work (issue 18): no writer turn, writes refused."""
         if self._closed:
             raise StorageError("the memory store is closed")
-        from aftersales.adapters.memory_read import MemoryReadUnitOfWork
+        if not _READER:
+            from aftersales.adapters.memory_read import MemoryReadUnitOfWork
 
-        return MemoryReadUnitOfWork(self)
+            _READER.append(MemoryReadUnitOfWork)
+        return _READER[0](self)
 
     def close(self) -> None:
         """Forget nothing, refuse new units of work."""

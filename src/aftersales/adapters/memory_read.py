@@ -17,16 +17,27 @@ from aftersales.adapters.memory import Key, MemoryStore, MemoryUnitOfWork, _Enti
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import ReadOnlyError
+from aftersales.errors import NotFound, ReadOnlyError
+from aftersales.serialization import loads
 
 __all__ = ["MemoryReadUnitOfWork"]
 
 
-class _NoWrites(dict[Key, "_Record | None"]):
+class _NoWrites(dict[Key, Any]):
     """The write set of a read-only unit of work: always empty; adding to it is refused."""
 
-    def __setitem__(self, key: Key, value: _Record | None) -> NoReturn:
+    def __setitem__(self, key: Key, value: Any) -> NoReturn:
         raise ReadOnlyError(f"{key[0]} write")
+
+    def setdefault(self, key: Key, default: Any = None) -> NoReturn:
+        raise ReadOnlyError(f"{key[0]} write")
+
+    def update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise ReadOnlyError("write")
+
+
+_NONE = _NoWrites()
+"""Shared by every read-only unit of work: it never holds anything."""
 
 
 class MemoryReadUnitOfWork(MemoryUnitOfWork):
@@ -35,8 +46,12 @@ class MemoryReadUnitOfWork(MemoryUnitOfWork):
     read_only = True
 
     def __init__(self, store: MemoryStore) -> None:
-        super().__init__(store)
-        self._writes = _NoWrites()
+        self._store = store
+        self._writes = _NONE
+        self._expected = _NONE
+
+    def _read(self, key: Key) -> _Record | None:
+        return self._store._read(key)  # no write set to look in first
 
     @functools.cached_property
     def tickets(self) -> _Tickets:
@@ -87,6 +102,19 @@ class MemoryReadUnitOfWork(MemoryUnitOfWork):
 
 
 class _ReadTickets(_Tickets):
+    def get_shared(self, id: str) -> Ticket:
+        """The ticket as the store keeps it parsed, not a copy: read it, never change it. For the
+        desk's own reads that only look (``desk.sla``)."""
+        record = self._uow._read(("tickets", id))
+        if record is None:
+            raise NotFound("ticket", id)
+        kept: Ticket | None = record.parsed
+        if kept is None:
+            kept = record.parsed = loads(record.text, Ticket)
+        if kept.version != record.version:  # not the stored version's own text: a copy, as get gives
+            return self.get(id)
+        return kept
+
     def get_for_update(self, id: str) -> Ticket:
         raise ReadOnlyError("tickets.get_for_update")
 

@@ -30,7 +30,6 @@ from aftersales.adapters.sqlite import (
     _Entities,
     _Tickets,
     _translate,
-    _translated,
 )
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ReadOnlyError
@@ -62,32 +61,45 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
     read_only = True
 
     def __init__(self, store: SqliteStore) -> None:
-        super().__init__(store)
+        self._store = store
+        self._conn: sqlite3.Connection | None = None
+        # Made at once: nearly every read reads a ticket, and its customer (the scope, the tier) comes
+        # with it; a repository made on first use costs a failed attribute lookup first.
+        self.tickets = _ReadTickets(self)
+        self.customers = _ReadEntities(self, "customer", _ENTITY_KINDS["customers"][1])
 
     def __getattr__(self, name: str) -> Any:
-        made: Any
-        if name == "tickets":
-            made = _ReadTickets(self)
-        elif name in _ENTITY_KINDS:
-            made = _ReadEntities(self, *_ENTITY_KINDS[name])
-        else:
-            return super().__getattr__(name)
-        self.__dict__[name] = made
-        return made
+        if name in _ENTITY_KINDS:
+            made = self.__dict__[name] = _ReadEntities(self, *_ENTITY_KINDS[name])
+            return made
+        return super().__getattr__(name)
 
     def conn(self) -> sqlite3.Connection:
         """The connection, with the read transaction begun (deferred: the snapshot is taken at the
         first ``SELECT``)."""
-        if self._conn is None:
-            conn = self._store.acquire_reader()
+        conn = self._conn
+        if conn is None:
+            store = self._store
+            idle = store._idle_readers
+            # list.pop is atomic: no lock for the common case (closing empties the list first).
+            conn = idle.pop() if idle and not store._closed else store.acquire_reader()
             try:
-                with _translated("begin"):
-                    conn.execute("BEGIN")
-            except BaseException:
-                self._store.release_reader(conn)
-                raise
+                conn.execute("BEGIN")
+            except sqlite3.Error as exc:
+                store.release_reader(conn)
+                raise _translate(exc, "begin") from exc
             self._conn = conn
-        return self._conn
+        return conn
+
+    def _forget(self) -> None:
+        made = self.__dict__
+        for name in _ENTITY_KINDS:
+            repository = made.get(name)
+            if repository is not None:
+                repository.forget()
+        search = made.get("search")
+        if search is not None:
+            search.forget()
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         if not sql.startswith(_READS):
@@ -114,10 +126,15 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
             return
         try:
             if conn.in_transaction:
-                with _translated("rollback"):
-                    conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            raise _translate(exc, "rollback") from exc
         finally:
-            self._store.release_reader(conn)
+            store = self._store
+            if store._memory or store._closed:
+                store.release_reader(conn)
+            else:
+                store._idle_readers.append(conn)  # atomic; close() closes every connection it made
 
 
 class _ReadTickets(_Tickets):
@@ -135,24 +152,34 @@ class _ReadTickets(_Tickets):
         return None
 
     def get(self, id: str) -> Ticket:
+        return self._read(id, True)
+
+    def get_shared(self, id: str) -> Ticket:
+        """The ticket as the store keeps it, not a copy: read it, never change it (a change would reach
+        every later read of this version). For the desk's own reads that only look (``desk.sla``)."""
+        return self._read(id, False)
+
+    def _read(self, id: str, copy: bool) -> Ticket:
         uow = self._uow
         found = uow.run(_SELECT_VERSION, (id,)).fetchone()
         if found is None:
             raise NotFound("ticket", id)
         version = found[0]
         kept = self._kept
-        ticket = kept.recall_committed(id, version)
+        ticket = kept.recall_committed(id, version, copy)
         if ticket is None:
             # Same snapshot: the row read now is the one whose version was read above.
             text = uow.run(_SELECT_DATA, (id,)).fetchone()[0]
             if kept.confirm(id, version, text):
-                ticket = kept.recall_committed(id, version)
+                ticket = kept.recall_committed(id, version, copy)
             if ticket is None:
                 ticket = loads(text, Ticket)
+                ticket.version = version
                 # Kept from now on, confirmed: the next read of this committed version parses nothing.
                 kept.remember(id, text, ticket)
                 kept.confirm(id, version, text)
-        ticket.version = version
+        if copy:
+            ticket.version = version  # (a kept ticket already has it: it is the one stored at it)
         uow.customers.prime(ticket.customer_id, found[1])
         return ticket
 

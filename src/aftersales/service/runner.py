@@ -162,11 +162,20 @@ class CommandRunner:
     # -- reads the commands share -----------------------------------------------------------------
 
     @staticmethod
-    def load(uow: UnitOfWork, ticket_id: str, *, lock: bool = False) -> Ticket:
-        """The ticket, with its id checked first; ``lock`` holds its write lock (commands)."""
+    def load(uow: UnitOfWork, ticket_id: str, *, lock: bool = False, shared: bool = False) -> Ticket:
+        """The ticket, with its id checked first; ``lock`` holds its write lock (commands); ``shared``
+        takes the store's kept ticket itself where a read-only unit of work offers it (``get_shared``:
+        no copy; for a read that never changes it)."""
         if not isinstance(ticket_id, str) or not ticket_id:
             raise ValidationError("a ticket id is a non-empty string", field="ticket_id")
-        return uow.tickets.get_for_update(ticket_id) if lock else uow.tickets.get(ticket_id)
+        if lock:
+            return uow.tickets.get_for_update(ticket_id)
+        if shared:
+            get_shared = getattr(uow.tickets, "get_shared", None)
+            if get_shared is not None:
+                found: Ticket = get_shared(ticket_id)
+                return found
+        return uow.tickets.get(ticket_id)
 
     @staticmethod
     def team_of_assignee(uow: UnitOfWork, ticket: Ticket) -> str | None:
@@ -206,10 +215,11 @@ class CommandRunner:
             return None
         return self.team_of_assignee(uow, ticket)
 
-    def visible(self, uow: UnitOfWork, actor: Actor, ticket_id: str) -> Ticket:
-        """The ticket if ``actor`` may see it, else ``NotFound`` (as for an unknown id)."""
+    def visible(self, uow: UnitOfWork, actor: Actor, ticket_id: str, *, shared: bool = False) -> Ticket:
+        """The ticket if ``actor`` may see it, else ``NotFound`` (as for an unknown id); ``shared``: see
+        :meth:`load`."""
         check_actor(actor)
-        ticket = self.load(uow, ticket_id)
+        ticket = self.load(uow, ticket_id, shared=shared)
         # The assignee's team matters only to an engineer the ticket is not already visible to: read
         # the engineer record only then.
         if not can_read(actor, ticket) and (

@@ -563,7 +563,8 @@ class Tickets:
         the clock's start and whether the due is provisional. Scoped like every read."""
         now = self.context.now() if at is None else require_aware(at, "at")
         with self.context.reader() as uow:
-            ticket = self.runner.visible(uow, actor, ticket_id)
+            # The store's kept ticket itself (no copy): the SLA status only reads it.
+            ticket = self.runner.visible(uow, actor, ticket_id, shared=True)
             return self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
 
     def ledger(
