@@ -315,6 +315,7 @@ class MaintenanceDesk:
             day = today or self._today(now)
             if not days:
                 days.append(_days_covered(uow, day))
+                ensure_due_index(uow, day)  # once per store: nothing to do on a new one
             plans = _due_plans(uow, day, _BATCH)
             run = _Batch(self, uow, actor, now)
             made: list[MaintenanceVisit] = []
