@@ -3,8 +3,9 @@
 The roster of engineers and dealers (indexed by skill, region, territory) is kept per desk and
 rebuilt when the store's roster stamp moved (an engineer or dealer was written, by any process;
 checked on every dispatch, see :mod:`aftersales.service.roster_stamp`). Engineers' *loads* are not
-cached: they change with every command of every process, so each dispatch counts the open tickets
-per assignee in its own transaction (one indexed ``GROUP BY``) and sets them on a copy of the
+cached: they change with every command of every process, so each dispatch counts its engineers' open
+tickets in its own transaction (one ``GROUP BY`` on the open-assignee index, not over every dealer's
+open ticket: :mod:`aftersales.service.assignee_loads`) and sets them on a copy of the
 roster — a rejected, reopened, cancelled or conflicting command can never leave a load wrong.
 """
 
