@@ -66,11 +66,13 @@ from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.ticket_index import TicketRow, row_values, ticket_row_of
 from aftersales.serialization import (
     EventsText,
+    StoredEvents,
     decode_json,
     dumps,
     dumps_utf8,
     encode_json,
     encode_json_utf8,
+    load_ticket,
     loads,
     ticket_text_utf8,
     unstructure,
@@ -569,6 +571,9 @@ class _Tickets:
         self._faults: dict[str, list[tuple[object, ...]]] = {}
         # The stored text of the events of each ticket read from the memo: a save appends only new ones.
         self._events: dict[str, EventsText | None] = {}
+        # The events of each ticket parsed in this transaction (a memo miss), as read: a save dumps
+        # them with orjson instead of converting each event again.
+        self._parsed_events: dict[str, StoredEvents | None] = {}
         # The reporting row of each ticket read in this transaction: a save writes only what changed
         # (a note changes no fact, so it writes no reporting row and touches no reporting index).
         self._facts: dict[str, tuple[object, ...]] = {}
@@ -578,6 +583,7 @@ class _Tickets:
         self._stored.clear()
         self._faults.clear()
         self._events.clear()
+        self._parsed_events.clear()
         self._facts.clear()
 
     def _report(self, ticket: Ticket, *, new: bool) -> None:
@@ -670,7 +676,8 @@ class _Tickets:
         kept = self._kept.recall_entry(id, text)
         derived: tuple[tuple[object, ...], tuple[object, ...]] | None = None
         if kept is None:
-            ticket = loads(text, Ticket)
+            # Its events as parsed are kept too: a save then dumps them as they are (see save).
+            ticket, self._parsed_events[id] = load_ticket(text)
         else:
             ticket, self._events[id], derived = kept
         ticket.version = version
@@ -699,7 +706,11 @@ class _Tickets:
             changed = tuple(i for i in range(2, len(row)) if row[i] != stored[i])
         else:
             changed = tuple(range(2, len(row)))
-        text, events = ticket_text_utf8(ticket, new, self._events.pop(ticket.id, None))
+        known = self._events.pop(ticket.id, None)
+        if known is None:
+            parsed = self._parsed_events.pop(ticket.id, None)
+            known = parsed.text() if parsed is not None else None
+        text, events = ticket_text_utf8(ticket, new, known)
         params = (new, *[row[i] for i in changed], text, ticket.id, old_version)
         cursor = self._uow.run(_update_sql(changed), params)
         if cursor.rowcount != 1:
