@@ -49,6 +49,7 @@ __all__ = [
     "make_converter",
     "parse_datetime_text",
     "structure",
+    "ticket_json_utf8",
     "ticket_text_utf8",
     "unstructure",
 ]
@@ -602,3 +603,9 @@ def ticket_text_utf8(ticket: Ticket, version: int, stored: EventsText | None) ->
     data["version"] = version
     kept = EventsText(len(events), events[-1].seq if events else 0, array)
     return encode_json_utf8(data), kept
+
+
+def ticket_json_utf8(ticket: Ticket) -> bytes:
+    """:func:`dumps_utf8` of a ticket, straight through its hook (a bulk import writes thousands a
+    second: the converter's dispatch per call is a third of the cost). Same bytes."""
+    return encode_json_utf8(_unstructure_ticket(ticket, None))

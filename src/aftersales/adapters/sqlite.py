@@ -41,7 +41,8 @@ from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
-from aftersales.adapters.sqlite_schema import check_header, migrate, ticket_indexes
+from aftersales.adapters.sqlite_import import insert_tickets, party_words
+from aftersales.adapters.sqlite_schema import check_header, migrate
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
@@ -57,6 +58,7 @@ from aftersales.errors import (
     StoreBusy,
     ValidationError,
 )
+from aftersales.ports.batch_search import PartyWords
 from aftersales.ports.documents import D, Document
 from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
@@ -69,7 +71,6 @@ from aftersales.serialization import (
     StoredEvents,
     decode_json,
     dumps,
-    dumps_utf8,
     encode_json,
     encode_json_utf8,
     load_ticket,
@@ -479,6 +480,15 @@ class SqliteUnitOfWork:
         if found[5] is not None:
             self.search.prime(ticket.id, tuple(found[5:]))
 
+    def party_words(
+        self, customer_ids: Iterable[str], dealer_ids: Iterable[str], asset_ids: Iterable[str]
+    ) -> PartyWords:
+        """The searchable words of these stored parties, selected without parsing their records (a bulk
+        import's search documents: :mod:`aftersales.ports.batch_search`)."""
+        conn = self.conn()
+        with _translated("sqlite"):
+            return party_words(conn, customer_ids, dealer_ids, asset_ids)
+
     def conn(self) -> sqlite3.Connection:
         """The connection, with the transaction begun."""
         if self._conn is None:
@@ -528,36 +538,6 @@ class SqliteUnitOfWork:
                     conn.execute("ROLLBACK")
         finally:
             self._store.release(conn)
-
-
-_DEFER_MIN = 1000
-
-
-def _defer_indexes(conn: sqlite3.Connection, batch: int) -> bool:
-    """Whether a batch of ``batch`` tickets is cheaper to index after it is inserted.
-
-    Building an index from the finished table (one sort) beats inserting each row into every ledger
-    index once the batch is about as large as the table already is (measured: 100,000 tickets into an
-    empty table, ~20 % faster; 20,000 into 80,000, twice slower). ``max(rowid)`` is a free upper bound
-    of the table's size.
-    """
-    if batch < _DEFER_MIN:
-        return False
-    stored: int = conn.execute("SELECT coalesce(max(rowid), 0) FROM tickets").fetchone()[0]
-    return batch >= stored
-
-
-def _drop_ledger_indexes(conn: sqlite3.Connection) -> tuple[str, ...]:
-    """Drop the ticket table's secondary indexes (a host's own included); returns their SQL to rebuild.
-
-    Runs inside the caller's savepoint: if the batch fails, rolling back restores them. The id's
-    uniqueness index is not among them (it has no SQL), so a taken id is still refused row by row.
-    """
-    found = ticket_indexes(conn)
-    for name, _ in found:
-        quoted = name.replace('"', '""')
-        conn.execute(f'DROP INDEX "{quoted}"')
-    return tuple(sql for _, sql in found)
 
 
 class _Tickets:
@@ -623,27 +603,11 @@ class _Tickets:
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
         batch = distinct_batch(tickets)
-        # A generator, not a list: each row is made just before SQLite takes it, so a 100,000-ticket
-        # import does not first build (and have the GC scan) 100,000 rows.
-        facts: list[tuple[object, ...]] = []
-        faults: list[tuple[object, ...]] = []
-
-        def rows() -> Iterable[tuple[object, ...]]:
-            for ticket in batch:
-                facts.append(fact_values(ticket))
-                faults.extend(fault_values(ticket))
-                yield (*row_values(ticket), dumps_utf8(ticket))
-
         conn = self._uow.conn()
-        # One executemany inside a savepoint: the whole batch, or none of it if any id is taken.
+        # One executemany per table inside a savepoint: the whole batch, or none of it if an id is taken.
         conn.execute("SAVEPOINT add_many")
         try:
-            deferred = _drop_ledger_indexes(conn) if _defer_indexes(conn, len(batch)) else ()
-            conn.executemany(_INSERT_TICKET, rows())
-            conn.executemany(UPSERT_FACTS, facts)
-            conn.executemany(INSERT_FAULT, faults)
-            for sql in deferred:
-                conn.execute(sql)
+            insert_tickets(conn, batch)
         except sqlite3.Error as exc:
             conn.execute("ROLLBACK TO add_many")
             conn.execute("RELEASE add_many")
