@@ -42,8 +42,24 @@ from aftersales.ports.queries import (
 )
 from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.sla_candidates import SlaCandidate
-from aftersales.ports.ticket_index import COUNT_COLUMNS, SORT_ARITY, TicketRow, matches, sort_key, ticket_row
-from aftersales.serialization import decode_json, dumps, encode_json, loads, structure, unstructure
+from aftersales.ports.ticket_index import (
+    COUNT_COLUMNS,
+    SORT_ARITY,
+    TicketRow,
+    matches,
+    row_values,
+    sort_key,
+)
+from aftersales.serialization import (
+    EventsText,
+    decode_json,
+    dumps,
+    encode_json,
+    loads,
+    structure,
+    ticket_text_utf8,
+    unstructure,
+)
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork", "open_memory"]
 
@@ -59,9 +75,11 @@ class _Record:
     version: int
     text: str
     row: Any = None  # TicketRow for tickets, index values for documents, the message for the outbox
-    # The value parsed from ``text``, kept once read: a ticket (handed out as copies) or an immutable
-    # entity. Parsing is most of a read; the text stays the stored truth.
+    # The value parsed from ``text``, kept once read (or written): a ticket (handed out as copies) or an
+    # immutable entity. Parsing is most of a read; the text stays the stored truth.
     parsed: Any = None
+    # A ticket's events as stored in ``text``: its next save writes only the events added since.
+    events: EventsText | None = None
 
 
 class MemoryStore:
@@ -279,7 +297,7 @@ class _Tickets:
         self._uow = uow
 
     def add(self, ticket: Ticket) -> None:
-        self._uow._insert(("tickets", ticket.id), _Record(ticket.version, dumps(ticket), ticket_row(ticket)))
+        self._uow._insert(("tickets", ticket.id), _ticket_record(ticket, ticket.version, None))
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
         batch = distinct_batch(tickets)
@@ -305,12 +323,10 @@ class _Tickets:
         return self.get(id)
 
     def save(self, ticket: Ticket) -> None:
+        key = ("tickets", ticket.id)
         new = ticket.version + 1
-        data = unstructure(ticket)
-        data["version"] = new
-        row = attrs.evolve(ticket_row(ticket), version=new)
-        record = _Record(new, encode_json(data), row)
-        self._uow._update(("tickets", ticket.id), ticket.version, record, "ticket")
+        record = _ticket_record(ticket, new, self._uow._read(key))
+        self._uow._update(key, ticket.version, record, "ticket")
         ticket.version = new
 
     def _rows(self, f: TicketFilter) -> list[TicketRow]:
@@ -364,6 +380,30 @@ class _Tickets:
             value = getattr(row, column) or UNSET
             counts[value] = counts.get(value, 0) + 1
         return counts
+
+
+def _ticket_record(ticket: Ticket, version: int, current: _Record | None) -> _Record:
+    """The stored form of ``ticket`` at ``version``: text, row, a private parsed copy, its events' text.
+
+    Why keep the copy: the next command on the ticket reads it back, and a copy is many times cheaper
+    than parsing the text again (the SQL stores keep written tickets the same way). The events stored in
+    ``current`` are written back verbatim when the ticket still holds those very events (events are
+    immutable and only appended), so a save serialises only the new ones.
+    """
+    known = current.events if current is not None else None
+    if known is not None:
+        kept: Ticket | None = current.parsed if current is not None else None
+        events = ticket.events
+        if (
+            kept is None
+            or len(kept.events) != known.count
+            or len(events) < known.count
+            or any(a is not b for a, b in zip(kept.events, events, strict=False))
+        ):
+            known = None  # not the same first events: serialise them all
+    text, events_text = ticket_text_utf8(ticket, version, known)
+    row = TicketRow(*row_values(ticket, version))  # type: ignore[arg-type]
+    return _Record(version, text.decode(), row, ticket.copy(), events_text)
 
 
 class _Entities(Generic[T]):
