@@ -9,13 +9,12 @@ nothing.
 
 from __future__ import annotations
 
-import functools
 import heapq
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 import attrs
 
@@ -68,6 +67,28 @@ T = TypeVar("T")
 # A key in the store: (table, id). Tables: "tickets", "entity:<name>", "doc:<kind>", "outbox", "idem".
 Key = tuple[str, str]
 _ABSENT: Any = object()
+
+
+R = TypeVar("R")
+
+
+class _made_once(Generic[R]):
+    """``functools.cached_property`` without its lock (Python 3.11 takes one on every first read): a
+    unit of work belongs to one thread, and each command makes its three or four repositories anew."""
+
+    def __init__(self, make: Callable[[Any], R]) -> None:
+        self._make = make
+        self._name = make.__name__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _made_once[R]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> R: ...
+    def __get__(self, obj: object, owner: type | None = None) -> R | _made_once[R]:
+        if obj is None:
+            return self
+        value = obj.__dict__[self._name] = self._make(obj)
+        return value
 
 
 @attrs.define
@@ -173,47 +194,47 @@ class MemoryUnitOfWork:
 
     # The repositories are made on first use: a read (desk.sla, a view) touches two or three of them,
     # and making all eleven was a fifth of such a read.
-    @functools.cached_property
+    @_made_once
     def tickets(self) -> _Tickets:
         return _Tickets(self)
 
-    @functools.cached_property
+    @_made_once
     def customers(self) -> _Entities[Customer]:
         return _Entities(self, "customer", Customer)
 
-    @functools.cached_property
+    @_made_once
     def assets(self) -> _Entities[Asset]:
         return _Entities(self, "asset", Asset)
 
-    @functools.cached_property
+    @_made_once
     def products(self) -> _Entities[Product]:
         return _Entities(self, "product", Product)
 
-    @functools.cached_property
+    @_made_once
     def dealers(self) -> _Entities[Dealer]:
         return _Entities(self, "dealer", Dealer)
 
-    @functools.cached_property
+    @_made_once
     def engineers(self) -> _Entities[Engineer]:
         return _Entities(self, "engineer", Engineer)
 
-    @functools.cached_property
+    @_made_once
     def documents(self) -> _Documents:
         return _Documents(self)
 
-    @functools.cached_property
+    @_made_once
     def outbox(self) -> _Outbox:
         return _Outbox(self)
 
-    @functools.cached_property
+    @_made_once
     def idempotency(self) -> _Idempotency:
         return _Idempotency(self)
 
-    @functools.cached_property
+    @_made_once
     def search(self) -> MemoryTicketSearch:
         return MemoryTicketSearch(self, _Record)
 
-    @functools.cached_property
+    @_made_once
     def texts(self) -> MemoryStoredTextIndex:
         return MemoryStoredTextIndex(self, _Record)
 
