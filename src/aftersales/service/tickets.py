@@ -68,7 +68,12 @@ _NOT_REQUEST = frozenset({"self", "actor", "idempotency_key", "apply", "run"})
 
 
 def _args(scope: Mapping[str, Any]) -> dict[str, Any]:
-    """A command's arguments (for the idempotency fingerprint), from its ``locals()``."""
+    """A command's arguments (for the idempotency fingerprint), from its ``locals()``.
+
+    Only a command with an idempotency key is fingerprinted: without one, nothing is collected.
+    """
+    if scope.get("idempotency_key") is None:
+        return {}
     return {k: v for k, v in scope.items() if k not in _NOT_REQUEST and not callable(v)}
 
 
