@@ -87,6 +87,7 @@ class Notifications:
         self._roles: dict[
             tuple[int, NotificationEvent, Priority], tuple[NotificationPolicy, tuple[Role, ...]]
         ] = {}
+        self._addresses: dict[int, tuple[Contact, tuple[str, str] | None]] = {}
 
     def messages(
         self,
@@ -137,6 +138,19 @@ class Notifications:
         if len(self._roles) < 1024:
             self._roles[key] = (policy, roles)
         return roles
+
+    def _address(self, contact: Contact) -> tuple[str, str] | None:
+        """:func:`address_of` ``contact``, remembered for this very (immutable) contact object: stores
+        hand out the same parsed customer and dealer on every command, and finding a number's SMS
+        reach is most of the answer."""
+        kept = self._addresses.get(id(contact))
+        if kept is not None and kept[0] is contact:
+            return kept[1]
+        found = address_of(contact)
+        if len(self._addresses) >= 4096:
+            self._addresses.clear()
+        self._addresses[id(contact)] = (contact, found)
+        return found
 
     def _values(self, kind: str, ticket: Ticket, event: TicketEvent, uow: UnitOfWork) -> dict[str, object]:
         if kind == "ticket_received":
@@ -244,7 +258,7 @@ class Notifications:
         address (no contact data in keys), so the same notification to the same person is one
         message however often it is produced.
         """
-        reach = address_of(contact)
+        reach = self._address(contact)
         if reach is None:
             return []
         channel, address = reach
