@@ -94,6 +94,15 @@ TicketHook = Callable[
 ``hook(uow, actor, ticket, state_before, events, now)`` returns extra outbox messages (or ``None``)."""
 
 
+_NOTHING_MORE = Applied()
+"""What a step that returns nothing produced beyond its events (one shared, immutable value)."""
+
+
+def _no_replay(uow: UnitOfWork) -> None:
+    """The replay of a command run without an idempotency key: there is none."""
+    return None
+
+
 def check_actor(actor: object) -> Actor:
     """The first argument of every command is an :class:`Actor`."""
     if not isinstance(actor, Actor):
@@ -262,9 +271,13 @@ class CommandRunner:
             return recall(uow)
 
     def _attempts(
-        self, once: Callable[[], T], scoped: str | None, recall: Callable[[UnitOfWork], T | None]
+        self,
+        once: Callable[..., T],
+        args: tuple[Any, ...],
+        scoped: str | None,
+        recall: Callable[[UnitOfWork], T | None],
     ) -> T:
-        """Run ``once`` (one whole transaction); after a lost race, the winner's replay or a re-run.
+        """Run ``once(*args)`` (one whole transaction); after a lost race, the winner's replay or a re-run.
 
         A version conflict or a duplicate means another writer committed first: with the same key,
         that is this command's first result; otherwise the command is re-run on fresh data (the
@@ -272,7 +285,7 @@ class CommandRunner:
         """
         for attempt in range(RETRIES):
             try:
-                return once()
+                return once(*args)
             except (ConcurrencyConflict, DuplicateError, StoreBusy):
                 try:
                     first = self._after_race(scoped, recall)
@@ -307,17 +320,18 @@ class CommandRunner:
         """
         check_actor(actor)
         scoped = idempotency_scope(actor, command, key)
-        print_ = fingerprint(command, [ticket_id, request]) if scoped is not None else ""
+        if scoped is None:
+            # No key, nothing to replay: no fingerprint and no closures made for this command.
+            args = (actor, command, ticket_id, apply, None, "", _no_replay, roles)
+            return self._attempts(self._execute_once, args, None, _no_replay)
+        print_ = fingerprint(command, [ticket_id, request])
 
         def recall(uow: UnitOfWork) -> CommandResult | None:
             data = self._recall(uow, scoped, command, key, print_)
             return self._ticket_replay(uow, data) if data is not None else None
 
-        return self._attempts(
-            lambda: self._execute_once(actor, command, ticket_id, apply, scoped, print_, recall, roles),
-            scoped,
-            recall,
-        )
+        keyed = (actor, command, ticket_id, apply, scoped, print_, recall, roles)
+        return self._attempts(self._execute_once, keyed, scoped, recall)
 
     def _execute_once(
         self,
@@ -363,7 +377,7 @@ class CommandRunner:
         before_state = ticket.state
         before = len(ticket.events)
         try:
-            applied = apply(uow, ticket, now) or Applied()
+            applied = apply(uow, ticket, now) or _NOTHING_MORE
         except InvalidTransition as refused:
             raise _named(refused, ticket, command) from None
         events = tuple(ticket.events[before:])
@@ -410,7 +424,7 @@ class CommandRunner:
                 uow.commit()
             return CommandResult(TicketView(ticket), events, decisions=tuple(applied.decisions))
 
-        return self._attempts(once, scoped, recall)
+        return self._attempts(once, (), scoped, recall)
 
     # -- every other write ----------------------------------------------------------------------------
 
@@ -455,7 +469,7 @@ class CommandRunner:
                 uow.commit()
             return result
 
-        return self._attempts(once, scoped, recall)
+        return self._attempts(once, (), scoped, recall)
 
     def settle_moved_ticket(
         self,

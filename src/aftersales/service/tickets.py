@@ -39,7 +39,8 @@ from aftersales.domain.work import (
     VisitKind,
 )
 from aftersales.errors import CalendarDataMissing, ConfigurationError, ValidationError
-from aftersales.policies.triage import TriageFacts
+from aftersales.policies.decision import Decision
+from aftersales.policies.triage import Triage, TriageFacts
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.ticket_index import TicketRow
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -56,6 +57,7 @@ from aftersales.service.lifecycle import (
     extension_seconds,
     lifecycle_params,
 )
+from aftersales.service.policy_memo import DecisionMemo
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.sla_cliff import CalendarHealth, RecomputeReport, calendar_health, recompute_dues
 from aftersales.service.views import CommandResult, Progress, TicketView
@@ -66,7 +68,12 @@ _NOT_REQUEST = frozenset({"self", "actor", "idempotency_key", "apply", "run"})
 
 
 def _args(scope: Mapping[str, Any]) -> dict[str, Any]:
-    """A command's arguments (for the idempotency fingerprint), from its ``locals()``."""
+    """A command's arguments (for the idempotency fingerprint), from its ``locals()``.
+
+    Only a command with an idempotency key is fingerprinted: without one, nothing is collected.
+    """
+    if scope.get("idempotency_key") is None:
+        return {}
     return {k: v for k, v in scope.items() if k not in _NOT_REQUEST and not callable(v)}
 
 
@@ -78,6 +85,8 @@ class Tickets:
         self.context = context
         self.runner = runner
         self.dispatching = dispatching
+        # Issue 21: triage asks the (pure) priority policy about a handful of recurring fact sets.
+        self._priorities: DecisionMemo[TriageFacts, Decision[Triage]] = DecisionMemo()
 
     def _step(
         self, actor: Actor, command: str, ticket_id: str, trigger: str, reason: str | None, key: str | None
@@ -175,7 +184,7 @@ class Tickets:
                 ticket.category, self.runner.tier(uow, ticket), ticket.urgent, draft.severity,
                 draft.impact_scope, draft.units_affected, draft.production_stopped, plan,
             )  # fmt: skip
-            decision = self.context.policies.priority.decide(facts)
+            decision = self._priorities.decide(self.context.policies.priority, facts)
             chosen = plan or decision.outcome.plan
             # The draft is already checked: copy it only when the policy chose another plan.
             assessment = draft if chosen is draft.plan else attrs.evolve(draft, plan=chosen)
