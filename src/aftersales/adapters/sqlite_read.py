@@ -67,8 +67,10 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
         # with it; a repository made on first use costs a failed attribute lookup first.
         self.tickets = _ReadTickets(self)
         self.customers = _ReadEntities(self, "customer", _ENTITY_KINDS["customers"][1])
+        self._others = False
 
     def __getattr__(self, name: str) -> Any:
+        self._others = True  # another repository made: _forget asks every one
         if name in _ENTITY_KINDS:
             made = self.__dict__[name] = _ReadEntities(self, *_ENTITY_KINDS[name])
             return made
@@ -92,6 +94,9 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
         return conn
 
     def _forget(self) -> None:
+        self.customers.forget()
+        if not self._others:
+            return
         made = self.__dict__
         for name in _ENTITY_KINDS:
             repository = made.get(name)
