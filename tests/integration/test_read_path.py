@@ -358,3 +358,29 @@ def test_desk_sla_reads_without_changing_what_the_store_keeps(tmp_path: Path) ->
         assert desk.sla(agent, ticket) != statuses[0]  # the response was met by the note
     finally:
         desk.shutdown()
+
+
+def test_sqlite_desk_sla_is_one_select_of_the_version_in_a_deferred_read(tmp_path: Path) -> None:
+    desk = ServiceDesk.open(
+        f"sqlite:///{tmp_path / 'trace.db'}",
+        pack="general_maintenance",
+        clock=ManualClock(T0 + timedelta(hours=1)),
+    )
+    agent = Actor.agent("agent-1")
+    try:
+        desk.register_customer(
+            Actor.manager("m1"), Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000"))
+        )
+        ticket = desk.open_ticket(agent, customer_id="c1", description="报修").ticket.id
+        first = desk.sla(agent, ticket)  # the reader's connection made, the kept ticket confirmed
+        store = desk.store
+        assert isinstance(store, SqliteStore)
+        statements: list[str] = []
+        for conn in store._all:
+            conn.set_trace_callback(statements.append)
+        assert desk.sla(agent, ticket) == first
+        assert statements[0] == "BEGIN" and statements[-1] == "ROLLBACK", statements
+        (select,) = statements[1:-1]  # the version and the customer; not the ticket's JSON
+        assert select.startswith("SELECT t.version, c.data FROM tickets t"), select
+    finally:
+        desk.shutdown()
