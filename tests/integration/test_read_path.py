@@ -360,7 +360,7 @@ def test_desk_sla_reads_without_changing_what_the_store_keeps(tmp_path: Path) ->
         desk.shutdown()
 
 
-def test_sqlite_desk_sla_is_one_select_of_the_version_in_a_deferred_read(tmp_path: Path) -> None:
+def test_sqlite_desk_sla_is_one_autocommit_select_of_the_version(tmp_path: Path) -> None:
     desk = ServiceDesk.open(
         f"sqlite:///{tmp_path / 'trace.db'}",
         pack="general_maintenance",
@@ -379,8 +379,56 @@ def test_sqlite_desk_sla_is_one_select_of_the_version_in_a_deferred_read(tmp_pat
         for conn in store._all:
             conn.set_trace_callback(statements.append)
         assert desk.sla(agent, ticket) == first
-        assert statements[0] == "BEGIN" and statements[-1] == "ROLLBACK", statements
-        (select,) = statements[1:-1]  # the version and the customer; not the ticket's JSON
+        (select,) = statements  # one autocommit read: the version and the customer, not the JSON
         assert select.startswith("SELECT t.version, c.data FROM tickets t"), select
     finally:
         desk.shutdown()
+
+
+def test_a_statement_level_read_sees_each_commit(url: str, store: StoreFactory) -> None:
+    """``snapshot=False``: no transaction around the read (SQLite: autocommit statements; PostgreSQL:
+    read committed; memory: no writer turn), so a commit made meanwhile is seen by the next statement."""
+    other = open_storage(url) if not url.startswith("memory") else store
+    try:
+        with reader_of(store, snapshot=False) as uow:
+            first = uow.tickets.get("T-0001")
+            with other() as writing:  # never waits for the read (memory: the turn is free)
+                ticket = writing.tickets.get_for_update("T-0001")
+                ticket.description = "committed between two statements"
+                writing.tickets.save(ticket)
+                writing.commit()
+            again = uow.tickets.get("T-0001")
+            assert again.version == first.version + 1
+            assert again.description == "committed between two statements"
+            with pytest.raises(ReadOnlyError):
+                uow.tickets.save(again)
+    finally:
+        if other is not store:
+            other.close()
+
+
+def test_memory_snapshot_read_holds_the_writer_turn_and_a_statement_read_does_not() -> None:
+    store = _filled("memory://")
+    entered = threading.Event()
+
+    def write() -> None:
+        with store() as uow:
+            entered.set()
+            ticket = uow.tickets.get_for_update("T-0001")
+            ticket.description = "after the snapshot"
+            uow.tickets.save(ticket)
+            uow.commit()
+
+    with reader_of(store) as uow:  # a snapshot: no command publishes until it ends
+        writer = threading.Thread(target=write)
+        writer.start()
+        assert not entered.wait(0.2)
+        assert uow.tickets.get("T-0001").description != "after the snapshot"
+    writer.join(timeout=5)
+    assert entered.is_set()
+    with reader_of(store, snapshot=False) as uow:
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join(timeout=5)
+        assert not writer.is_alive()  # the command ran while the read was open
+        assert uow.tickets.get("T-0001").version == contract_ticket(1).version + 2
