@@ -21,6 +21,7 @@ __all__ = [
     "DuplicateError",
     "IdempotencyKeyReused",
     "InvalidMoney",
+    "InvalidStoreOption",
     "InvalidTransition",
     "LegalHold",
     "NaiveDatetimeError",
@@ -269,3 +270,14 @@ class ReadOnlyError(StorageError):
             "use store() for a unit of work that writes"
         )
         self.operation = operation
+
+
+class InvalidStoreOption(ConfigurationError, ValidationError):
+    """A store URL's option has a value the store cannot use (``synchronous_commit=maybe``,
+    ``pool_max=0``). Nothing was opened. Both a ``ConfigurationError`` (``key`` is ``"url"``) and a
+    ``ValidationError`` (``field`` is ``"url"``); ``option`` names the option."""
+
+    def __init__(self, message: str, *, option: str) -> None:
+        ConfigurationError.__init__(self, message, key="url")
+        self.field = "url"
+        self.option = option

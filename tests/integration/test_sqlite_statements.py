@@ -39,11 +39,17 @@ class _Traced:
         self._store = store
         self._hooked: set[int] = set()
 
+    def _seen(self, sql: str) -> None:
+        # SQLite reports the start of a trigger's program and of a RETURNING clause with the text of
+        # the statement that runs them: one statement, however many lines the trace shows.
+        if not self.statements or self.statements[-1] != sql:
+            self.statements.append(sql)
+
     def __call__(self) -> list[str]:
         # Connections opened since the last call are traced too (the pool grows on demand).
         for conn in self._store._all:
             if id(conn) not in self._hooked:
-                conn.set_trace_callback(self.statements.append)
+                conn.set_trace_callback(self._seen)
                 self._hooked.add(id(conn))
         self.statements.clear()
         return self.statements

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import heapq
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -380,6 +380,16 @@ class _Tickets:
         for row in self._rows(filter):
             value = getattr(row, column) or UNSET
             counts[value] = counts.get(value, 0) + 1
+        return counts
+
+    def open_loads(self, assignee_ids: Collection[str], states: Sequence[str]) -> dict[str, int]:
+        """Open tickets of the named assignees only (issue 26: dispatch's loads)."""
+        wanted, open_states = set(assignee_ids), set(states)
+        counts: dict[str, int] = {}
+        for _, record in self._uow._scan("tickets"):
+            row = record.row
+            if row.assignee_id in wanted and row.state in open_states and row.is_open:
+                counts[row.assignee_id] = counts.get(row.assignee_id, 0) + 1
         return counts
 
 
