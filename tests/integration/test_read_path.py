@@ -432,3 +432,26 @@ def test_memory_snapshot_read_holds_the_writer_turn_and_a_statement_read_does_no
         writer.join(timeout=5)
         assert not writer.is_alive()  # the command ran while the read was open
         assert uow.tickets.get("T-0001").version == contract_ticket(1).version + 2
+
+
+def test_sqlite_readers_in_many_threads_share_the_pool_without_error(tmp_path: Path) -> None:
+    store = _filled(f"sqlite:///{tmp_path / 'threads.db'}")
+    errors: list[BaseException] = []
+    versions: list[int] = []
+
+    def reads() -> None:
+        try:
+            for n in range(150):
+                with reader_of(store, snapshot=n % 2 == 0) as uow:
+                    versions.append(uow.tickets.get("T-0001").version)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=reads) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    store.close()
+    assert errors == []
+    assert versions == [contract_ticket(1).version] * 1200

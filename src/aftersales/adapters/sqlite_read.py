@@ -87,9 +87,13 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
         conn = self._conn
         if conn is None:
             store = self._store
-            idle = store._idle_readers
             # list.pop is atomic: no lock for the common case (closing empties the list first).
-            conn = idle.pop() if idle and not store._closed else store.acquire_reader()
+            try:
+                if store._closed:
+                    raise IndexError
+                conn = store._idle_readers.pop()
+            except IndexError:  # none idle (another thread took the last one): a locked acquire
+                conn = store.acquire_reader()
             if self._snapshot:
                 try:
                     conn.execute("BEGIN")
