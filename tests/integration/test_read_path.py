@@ -358,3 +358,100 @@ def test_desk_sla_reads_without_changing_what_the_store_keeps(tmp_path: Path) ->
         assert desk.sla(agent, ticket) != statuses[0]  # the response was met by the note
     finally:
         desk.shutdown()
+
+
+def test_sqlite_desk_sla_is_one_autocommit_select_of_the_version(tmp_path: Path) -> None:
+    desk = ServiceDesk.open(
+        f"sqlite:///{tmp_path / 'trace.db'}",
+        pack="general_maintenance",
+        clock=ManualClock(T0 + timedelta(hours=1)),
+    )
+    agent = Actor.agent("agent-1")
+    try:
+        desk.register_customer(
+            Actor.manager("m1"), Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000"))
+        )
+        ticket = desk.open_ticket(agent, customer_id="c1", description="报修").ticket.id
+        first = desk.sla(agent, ticket)  # the reader's connection made, the kept ticket confirmed
+        store = desk.store
+        assert isinstance(store, SqliteStore)
+        statements: list[str] = []
+        for conn in store._all:
+            conn.set_trace_callback(statements.append)
+        assert desk.sla(agent, ticket) == first
+        (select,) = statements  # one autocommit read: the version and the customer, not the JSON
+        assert select.startswith("SELECT t.version, c.data FROM tickets t"), select
+    finally:
+        desk.shutdown()
+
+
+def test_a_statement_level_read_sees_each_commit(url: str, store: StoreFactory) -> None:
+    """``snapshot=False``: no transaction around the read (SQLite: autocommit statements; PostgreSQL:
+    read committed; memory: no writer turn), so a commit made meanwhile is seen by the next statement."""
+    other = open_storage(url) if not url.startswith("memory") else store
+    try:
+        with reader_of(store, snapshot=False) as uow:
+            first = uow.tickets.get("T-0001")
+            with other() as writing:  # never waits for the read (memory: the turn is free)
+                ticket = writing.tickets.get_for_update("T-0001")
+                ticket.description = "committed between two statements"
+                writing.tickets.save(ticket)
+                writing.commit()
+            again = uow.tickets.get("T-0001")
+            assert again.version == first.version + 1
+            assert again.description == "committed between two statements"
+            with pytest.raises(ReadOnlyError):
+                uow.tickets.save(again)
+    finally:
+        if other is not store:
+            other.close()
+
+
+def test_memory_snapshot_read_holds_the_writer_turn_and_a_statement_read_does_not() -> None:
+    store = _filled("memory://")
+    entered = threading.Event()
+
+    def write() -> None:
+        with store() as uow:
+            entered.set()
+            ticket = uow.tickets.get_for_update("T-0001")
+            ticket.description = "after the snapshot"
+            uow.tickets.save(ticket)
+            uow.commit()
+
+    with reader_of(store) as uow:  # a snapshot: no command publishes until it ends
+        writer = threading.Thread(target=write)
+        writer.start()
+        assert not entered.wait(0.2)
+        assert uow.tickets.get("T-0001").description != "after the snapshot"
+    writer.join(timeout=5)
+    assert entered.is_set()
+    with reader_of(store, snapshot=False) as uow:
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join(timeout=5)
+        assert not writer.is_alive()  # the command ran while the read was open
+        assert uow.tickets.get("T-0001").version == contract_ticket(1).version + 2
+
+
+def test_sqlite_readers_in_many_threads_share_the_pool_without_error(tmp_path: Path) -> None:
+    store = _filled(f"sqlite:///{tmp_path / 'threads.db'}")
+    errors: list[BaseException] = []
+    versions: list[int] = []
+
+    def reads() -> None:
+        try:
+            for n in range(150):
+                with reader_of(store, snapshot=n % 2 == 0) as uow:
+                    versions.append(uow.tickets.get("T-0001").version)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=reads) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    store.close()
+    assert errors == []
+    assert versions == [contract_ticket(1).version] * 1200

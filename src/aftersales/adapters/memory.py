@@ -136,15 +136,16 @@ class MemoryStore:
             raise StorageError("the memory store is closed")
         return MemoryUnitOfWork(self)
 
-    def reader(self) -> MemoryReadUnitOfWork:
-        """A read-only unit of work (issue 18): no writer turn, writes refused."""
+    def reader(self, *, snapshot: bool = True) -> MemoryReadUnitOfWork:
+        """A read-only unit of work (issue 18), writes refused: it holds the writer turn for one snapshot,
+        or with ``snapshot=False`` takes no turn and reads each record as last committed."""
         if self._closed:
             raise StorageError("the memory store is closed")
         if not _READER:
             from aftersales.adapters.memory_read import MemoryReadUnitOfWork
 
             _READER.append(MemoryReadUnitOfWork)
-        return _READER[0](self)
+        return _READER[0](self, snapshot)
 
     def close(self) -> None:
         """Forget nothing, refuse new units of work."""

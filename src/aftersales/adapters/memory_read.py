@@ -1,9 +1,10 @@
 """The memory store's read path: read-only units of work (``MemoryStore.reader()``, issue 18).
 
-A read takes no writer turn (commands still take turns among themselves) and keeps no copy-on-write
-bookkeeping: it reads the committed records as they are, each ``get`` a fresh copy as in any unit of
-work. Every write is refused with :class:`~aftersales.errors.ReadOnlyError` before anything changes,
-whatever repository it goes through.
+A read keeps no copy-on-write bookkeeping: it reads the committed records as they are, each ``get`` a
+fresh copy as in any unit of work. For one snapshot it holds the writer turn (no command publishes
+meanwhile); with ``snapshot=False`` (a read that is one lookup) it takes no turn at all, so it never
+waits for a command nor a command for it. Every write is refused with
+:class:`~aftersales.errors.ReadOnlyError` before anything changes, whatever repository it goes through.
 """
 
 from __future__ import annotations
@@ -41,12 +42,13 @@ _NONE = _NoWrites()
 
 
 class MemoryReadUnitOfWork(MemoryUnitOfWork):
-    """A read of the committed records: no writer turn, no write set."""
+    """A read of the committed records: no write set; the writer turn only for a snapshot."""
 
     read_only = True
 
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, snapshot: bool = True) -> None:
         self._store = store
+        self._snapshot = snapshot
         self._writes = _NONE
         self._expected = _NONE
 
@@ -78,12 +80,17 @@ class MemoryReadUnitOfWork(MemoryUnitOfWork):
         return _ReadEntities(self, "engineer", Engineer)
 
     def __enter__(self) -> MemoryReadUnitOfWork:
-        return self  # no writer turn: a read never waits for a command, nor a command for it
+        # One snapshot: no command publishes while the turn is held. Without: a read never waits for
+        # a command, nor a command for it.
+        if self._snapshot:
+            self._store._turn.acquire()
+        return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        return None
+        if self._snapshot:
+            self._store._turn.release()
 
     def commit(self) -> None:
         """Nothing to publish: ends the read."""

@@ -285,11 +285,12 @@ class SqliteStore:
 
     # -- the read path (issue 18): read-only connections, see aftersales.adapters.sqlite_read --------
 
-    def reader(self) -> SqliteReadUnitOfWork:
-        """A read-only unit of work (:class:`~aftersales.adapters.sqlite_read.SqliteReadUnitOfWork`)."""
+    def reader(self, *, snapshot: bool = True) -> SqliteReadUnitOfWork:
+        """A read-only unit of work (:class:`~aftersales.adapters.sqlite_read.SqliteReadUnitOfWork`):
+        one deferred read transaction, or autocommit statements with ``snapshot=False``."""
         if self._closed:
             raise StorageError(f"the SQLite store {self.path} is closed")
-        return _read_unit(self)
+        return _read_unit(self, snapshot)
 
     def acquire_reader(self) -> sqlite3.Connection:
         """A connection for one read-only unit of work: ``PRAGMA query_only`` set, pooled apart from the
@@ -909,13 +910,13 @@ class _Idempotency(SqlIdempotency):
 _READER: list[type[SqliteReadUnitOfWork]] = []
 
 
-def _read_unit(store: SqliteStore) -> SqliteReadUnitOfWork:
+def _read_unit(store: SqliteStore, snapshot: bool) -> SqliteReadUnitOfWork:
     """A read-only unit of work on ``store`` (its module imports this one: imported on first use)."""
     if not _READER:
         from aftersales.adapters.sqlite_read import SqliteReadUnitOfWork
 
         _READER.append(SqliteReadUnitOfWork)
-    return _READER[0](store)
+    return _READER[0](store, snapshot)
 
 
 def open_sqlite(url: str) -> SqliteStore:

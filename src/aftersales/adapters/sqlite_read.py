@@ -1,5 +1,9 @@
 """The SQLite store's read path: read-only units of work (``SqliteStore.reader()``, issue 18).
 
+With ``reader(snapshot=False)`` no transaction is begun at all: each statement is a single autocommit
+read of what was committed when it ran (for a read that is one statement: a ticket with its customer,
+a ledger page, a count), two ``execute`` calls fewer than ``BEGIN`` … ``ROLLBACK``.
+
 A command's unit of work starts ``BEGIN IMMEDIATE`` and so holds the database's write lock from its
 first statement; a read (a ticket view, ``desk.sla``, a ledger page, a report) needs none of that. A
 read-only unit of work takes a connection from a pool of its own, whose connections have ``PRAGMA
@@ -47,7 +51,7 @@ _SELECT_VERSION = (
     " LEFT JOIN entities c ON c.kind = 'customer' AND c.id = t.customer_id"
     " WHERE t.id = ?"
 )
-_SELECT_DATA = "SELECT CAST(data AS BLOB) FROM tickets WHERE id = ?"
+_SELECT_DATA = "SELECT CAST(data AS BLOB) FROM tickets WHERE id = ? AND version = ?"
 
 
 def _first_word(sql: str) -> str:
@@ -60,15 +64,18 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
 
     read_only = True
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqliteStore, snapshot: bool = True) -> None:
         self._store = store
         self._conn: sqlite3.Connection | None = None
+        self._snapshot = snapshot
         # Made at once: nearly every read reads a ticket, and its customer (the scope, the tier) comes
         # with it; a repository made on first use costs a failed attribute lookup first.
         self.tickets = _ReadTickets(self)
         self.customers = _ReadEntities(self, "customer", _ENTITY_KINDS["customers"][1])
+        self._others = False
 
     def __getattr__(self, name: str) -> Any:
+        self._others = True  # another repository made: _forget asks every one
         if name in _ENTITY_KINDS:
             made = self.__dict__[name] = _ReadEntities(self, *_ENTITY_KINDS[name])
             return made
@@ -76,22 +83,30 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
 
     def conn(self) -> sqlite3.Connection:
         """The connection, with the read transaction begun (deferred: the snapshot is taken at the
-        first ``SELECT``)."""
+        first ``SELECT``); without a transaction for ``snapshot=False`` (each statement its own read)."""
         conn = self._conn
         if conn is None:
             store = self._store
-            idle = store._idle_readers
             # list.pop is atomic: no lock for the common case (closing empties the list first).
-            conn = idle.pop() if idle and not store._closed else store.acquire_reader()
             try:
-                conn.execute("BEGIN")
-            except sqlite3.Error as exc:
-                store.release_reader(conn)
-                raise _translate(exc, "begin") from exc
+                if store._closed:
+                    raise IndexError
+                conn = store._idle_readers.pop()
+            except IndexError:  # none idle (another thread took the last one): a locked acquire
+                conn = store.acquire_reader()
+            if self._snapshot:
+                try:
+                    conn.execute("BEGIN")
+                except sqlite3.Error as exc:
+                    store.release_reader(conn)
+                    raise _translate(exc, "begin") from exc
             self._conn = conn
         return conn
 
     def _forget(self) -> None:
+        self.customers.forget()
+        if not self._others:
+            return
         made = self.__dict__
         for name in _ENTITY_KINDS:
             repository = made.get(name)
@@ -168,8 +183,12 @@ class _ReadTickets(_Tickets):
         kept = self._kept
         ticket = kept.recall_committed(id, version, copy)
         if ticket is None:
-            # Same snapshot: the row read now is the one whose version was read above.
-            text = uow.run(_SELECT_DATA, (id,)).fetchone()[0]
+            # The row at the version read above (the same snapshot; without one, a row changed since
+            # is read again from the start).
+            row = uow.run(_SELECT_DATA, (id, version)).fetchone()
+            if row is None:
+                return self._read(id, copy)
+            text = row[0]
             if kept.confirm(id, version, text):
                 ticket = kept.recall_committed(id, version, copy)
             if ticket is None:
