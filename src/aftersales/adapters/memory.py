@@ -15,7 +15,7 @@ import threading
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
@@ -44,6 +44,9 @@ from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.ticket_index import COUNT_COLUMNS, SORT_ARITY, TicketRow, matches, sort_key, ticket_row
 from aftersales.serialization import decode_json, dumps, encode_json, loads, structure, unstructure
+
+if TYPE_CHECKING:
+    from aftersales.adapters.memory_read import MemoryReadUnitOfWork
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork", "open_memory"]
 
@@ -90,6 +93,14 @@ class MemoryStore:
         if self._closed:
             raise StorageError("the memory store is closed")
         return MemoryUnitOfWork(self)
+
+    def reader(self) -> MemoryReadUnitOfWork:
+        """A read-only unit of work (issue 18): no writer turn, writes refused."""
+        if self._closed:
+            raise StorageError("the memory store is closed")
+        from aftersales.adapters.memory_read import MemoryReadUnitOfWork
+
+        return MemoryReadUnitOfWork(self)
 
     def close(self) -> None:
         """Forget nothing, refuse new units of work."""
