@@ -95,9 +95,13 @@ def test_visits_stored_before_the_index_are_found_and_indexed_by_the_first_remin
     desk: ServiceDesk, world: World, clock: ManualClock, db_path: Path
 ) -> None:
     by_due = _visits(desk, world)
-    # As an older aftersales stored them: no due-day field in the document, no row in the index.
+    # As an older aftersales stored them: no due-day field in the document, no row in the index, and
+    # no mark that the index is complete (the new version's first run made one).
     with sqlite3.connect(db_path) as conn:
         conn.execute("DELETE FROM document_index WHERE kind = 'maintenance_visit' AND field = 'open_due'")
+        conn.execute(
+            "DELETE FROM documents WHERE kind = 'daily_cursor' AND id = 'maintenance_visit_open_due'"
+        )
         conn.execute(
             "UPDATE documents SET data = json_remove(data, '$.open_due') WHERE kind = 'maintenance_visit'"
         )
@@ -122,3 +126,23 @@ def test_visits_stored_before_the_index_are_found_and_indexed_by_the_first_remin
             (first.id,),
         ).fetchone()
     assert value is None  # missed: out of the range
+
+
+def test_the_daily_generation_also_indexes_visits_stored_before_the_index(
+    desk: ServiceDesk, world: World, clock: ManualClock, db_path: Path
+) -> None:
+    by_due = _visits(desk, world)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DELETE FROM document_index WHERE kind = 'maintenance_visit' AND field = 'open_due'")
+        conn.execute(
+            "DELETE FROM documents WHERE kind = 'daily_cursor' AND id = 'maintenance_visit_open_due'"
+        )
+    clock.advance(timedelta(days=1))
+    assert desk.maintenance.generate_due(world.system).generated == ()  # nothing new is due
+    with sqlite3.connect(db_path) as conn:
+        rows = dict(
+            conn.execute(
+                "SELECT id, value FROM document_index WHERE kind = 'maintenance_visit' AND field = 'open_due'"
+            ).fetchall()
+        )
+    assert rows == {v.id: v.due_on.isoformat() for v in by_due.values()}
