@@ -18,10 +18,10 @@ import contextlib
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
@@ -37,6 +37,7 @@ from aftersales.adapters.reporting_rows import (
 )
 from aftersales.adapters.reporting_sqlite_schema import BackfillProgress, backfill_reporting
 from aftersales.adapters.sla_candidates_sql import SQLITE_TIER, candidate_page, candidate_query
+from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
@@ -76,6 +77,9 @@ from aftersales.serialization import (
     ticket_text_utf8,
     unstructure,
 )
+
+if TYPE_CHECKING:
+    from aftersales.adapters.sqlite_read import SqliteReadUnitOfWork
 
 __all__ = ["SqliteStore", "SqliteUnitOfWork", "open_sqlite"]
 
@@ -218,6 +222,7 @@ class SqliteStore:
         self._timeout = timeout
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
+        self._idle_readers: list[sqlite3.Connection] = []  # read-only units of work (issue 18)
         self._all: list[sqlite3.Connection] = []
         self._closed = False
         self.parsed: OrderedDict[tuple[str, str], Any] = OrderedDict()
@@ -276,6 +281,39 @@ class SqliteStore:
             if self._memory:
                 raise StorageError("sqlite:///:memory: allows one unit of work at a time")
         return self._connect()
+
+    # -- the read path (issue 18): read-only connections, see aftersales.adapters.sqlite_read --------
+
+    def reader(self) -> SqliteReadUnitOfWork:
+        """A read-only unit of work (:class:`~aftersales.adapters.sqlite_read.SqliteReadUnitOfWork`)."""
+        if self._closed:
+            raise StorageError(f"the SQLite store {self.path} is closed")
+        return _read_unit(self)
+
+    def acquire_reader(self) -> sqlite3.Connection:
+        """A connection for one read-only unit of work: ``PRAGMA query_only`` set, pooled apart from the
+        writers' (the in-memory database's one connection serves both, without the pragma)."""
+        if self._memory:
+            return self.acquire()
+        with self._lock:
+            if self._closed:
+                raise StorageError(f"the SQLite store {self.path} is closed")
+            if self._idle_readers:
+                return self._idle_readers.pop()
+        conn = self._connect()
+        with _translated(self.path):
+            conn.execute("PRAGMA query_only = ON")
+        return conn
+
+    def release_reader(self, conn: sqlite3.Connection) -> None:
+        if self._memory:
+            self.release(conn)
+            return
+        with self._lock:
+            if self._closed:
+                conn.close()
+            else:
+                self._idle_readers.append(conn)
 
     def committed(self) -> None:
         """A unit of work committed (the checkpoint thread counts them)."""
@@ -351,6 +389,7 @@ class SqliteStore:
             for conn in self._all:
                 conn.close()
             self._idle.clear()
+            self._idle_readers.clear()
             self._all.clear()
 
 
@@ -735,6 +774,10 @@ class _Tickets:
         sql, params = count_query(field, filter, "?", "LIKE")  # issue 20: also by team member
         return {(value or UNSET): n for value, n in self._uow.run(sql, params)}
 
+    def open_loads(self, assignee_ids: Collection[str], states: Sequence[str]) -> dict[str, int]:
+        """Open tickets of the named assignees only (issue 26: dispatch's loads; the open-assignee index)."""
+        return open_loads_in(self._uow.run, assignee_ids, states, "?", "1")
+
 
 class _Entities(Generic[T]):
     def __init__(self, uow: SqliteUnitOfWork, name: str, cls: type[T]) -> None:
@@ -897,6 +940,18 @@ class _Idempotency(SqlIdempotency):
 
     def _run(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
         return self._uow.run(sql, params)
+
+
+_READER: list[type[SqliteReadUnitOfWork]] = []
+
+
+def _read_unit(store: SqliteStore) -> SqliteReadUnitOfWork:
+    """A read-only unit of work on ``store`` (its module imports this one: imported on first use)."""
+    if not _READER:
+        from aftersales.adapters.sqlite_read import SqliteReadUnitOfWork
+
+        _READER.append(SqliteReadUnitOfWork)
+    return _READER[0](store)
 
 
 def open_sqlite(url: str) -> SqliteStore:
