@@ -21,7 +21,12 @@ the development server run with ``fsync=off``. The load average is printed.
 
     AFTERSALES_PG_DSN=postgresql://user@127.0.0.1:5432/db python benchmarks/bench_postgres.py
     … --runs 3 --per-run 300                                      # a quick look
-    … --url-options synchronous_commit=off                         # the store's option
+    … --commit-modes off                                           # only synchronous_commit=off
+
+Every figure is printed twice: with the server's ``synchronous_commit`` and with the store option
+``?synchronous_commit=off`` (the raw baseline runs with the same setting). Under each figure, what
+the server processes of those clients were doing, sampled from ``pg_stat_activity`` every 10 ms
+(running, waiting for a lock or a buffer, or waiting for their client): where 8 clients' time goes.
 """
 
 from __future__ import annotations
@@ -169,9 +174,16 @@ def raw_client(url: str, ids: list[str], seed: int, trips: Trips) -> Callable[[i
     from psycopg.types.json import Jsonb
 
     conninfo, _, query = url.partition("?")
-    schema = dict(p.split("=", 1) for p in query.split("&"))["schema"]
+    options = dict(p.split("=", 1) for p in query.split("&"))
+    settings = f"-c search_path={options['schema']}"
+    if "synchronous_commit" in options:  # the same durability as the store it is compared with
+        settings += f" -c synchronous_commit={options['synchronous_commit']}"
     conn = psycopg.connect(
-        conninfo, autocommit=False, options=f"-c search_path={schema}", prepare_threshold=0
+        conninfo,
+        autocommit=False,
+        options=settings,
+        prepare_threshold=0,
+        application_name=options.get("application_name", ""),
     )
     rnd = random.Random(seed)
 
@@ -214,8 +226,61 @@ def _client(
         out.put((time.perf_counter() - began, latencies, per_command, (time.process_time() - cpu) / per_run))
 
 
+class WaitSampler:
+    """What the server processes of the measured clients are doing, sampled from
+    ``pg_stat_activity`` every few milliseconds while they run (their ``application_name`` marks
+    them): running on a CPU, waiting for a lock (``Lock:transactionid`` is a row another transaction
+    holds, ``Lock:tuple`` the queue behind it; ``LWLock:*`` a shared-memory page or buffer), for
+    I/O, or for their client (``Client:ClientRead``: idle in a transaction or between commands —
+    the client's own time)."""
+
+    def __init__(self, dsn: str, application: str, every: float = 0.01) -> None:
+        import threading
+
+        self._dsn, self._application, self._every = dsn, application, every
+        self.samples: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> WaitSampler:
+        """Sample until the block ends (samples add up over several blocks)."""
+        import threading
+
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _run(self) -> None:
+        import psycopg
+
+        sql = (
+            "SELECT CASE WHEN state = 'active' AND wait_event IS NULL THEN 'CPU (running)'"
+            " WHEN state = 'idle' THEN 'idle (between commands)'"
+            " ELSE coalesce(wait_event_type || ':' || wait_event, state, 'starting') END"
+            " FROM pg_stat_activity WHERE application_name = %s"
+        )
+        with psycopg.connect(self._dsn, autocommit=True) as conn:
+            while not self._stop.wait(self._every):
+                for (what,) in conn.execute(sql, (self._application,)):
+                    self.samples[what] = self.samples.get(what, 0) + 1
+
+    def summary(self, top: int = 5) -> str:
+        total = sum(self.samples.values()) or 1
+        found = sorted(self.samples.items(), key=lambda kv: -kv[1])[:top]
+        return ", ".join(f"{what} {100 * n / total:.0f}%" for what, n in found)
+
+
 def measure(kind: str, url: str, ids: list[str], clients: int, runs: int, per_run: int) -> str:
     ctx = multiprocessing.get_context("spawn")
+    application = f"bench_{kind}_{uuid.uuid4().hex[:8]}"
+    url = f"{url}&application_name={application}"
+    dsn = url.partition("?")[0]
     go, out = ctx.Barrier(clients + 1), ctx.Queue()
     procs = [
         ctx.Process(target=_client, args=(kind, url, ids, 1000 * clients + c, runs, per_run, go, out))
@@ -227,10 +292,12 @@ def measure(kind: str, url: str, ids: list[str], clients: int, runs: int, per_ru
     latencies: list[float] = []
     trips: list[float] = []
     cpu: list[float] = []
+    sampler = WaitSampler(dsn, application)
     for _ in range(runs):
         go.wait()
         began = time.perf_counter()
-        results = [out.get() for _ in procs]
+        with sampler:
+            results = [out.get() for _ in procs]
         wall = time.perf_counter() - began
         rates.append(clients * per_run / wall)
         latencies += [lat for res in results for lat in res[1]]
@@ -244,6 +311,7 @@ def measure(kind: str, url: str, ids: list[str], clients: int, runs: int, per_ru
         f"  {label:<30} {clients} client(s)  median {statistics.median(rates):>7,.0f} cmd/s "
         f"(runs {', '.join(f'{r:,.0f}' for r in rates)})  p50 {fmt(p50)}  p90 {fmt(p90)}  p99 {fmt(p99)}  "
         f"round trips {statistics.mean(trips):.1f}/cmd, client CPU {fmt(statistics.median(cpu))}/cmd"
+        f"\n      server processes: {sampler.summary()}"
     )
 
 
@@ -284,7 +352,13 @@ def main() -> None:
     parser.add_argument(
         "--per-run", type=int, default=1000, help="commands per client per run (default 1000)"
     )
-    parser.add_argument("--url-options", default="", help="extra store options, e.g. synchronous_commit=off")
+    parser.add_argument("--url-options", default="", help="extra store options, e.g. pool_max=4")
+    parser.add_argument(
+        "--commit-modes",
+        default="default,off",
+        help="synchronous_commit of the store (and the raw baseline) per pass: 'default' is the server's,"
+        " any other value is passed as ?synchronous_commit=… (default: default,off)",
+    )
     args = parser.parse_args()
     dsn = os.environ.get("AFTERSALES_PG_DSN")
     if not dsn:
@@ -310,12 +384,16 @@ def main() -> None:
         print(f"  open_ticket on a registered unit: {open_ticket_trips(url):.1f} round trips", flush=True)
         before = events_total(url, ids)
         committed = 0
-        for clients, target in ((1, 1500), (8, 6000)):
-            line = measure("desk", url, ids, clients, args.runs, args.per_run)
-            committed += clients * (args.runs * args.per_run + TRACED + 1)  # + the untimed ones
-            median = float(line.split("median")[1].split("cmd/s")[0].replace(",", ""))
-            print(f"{line}  target ≥ {target:,}/s: {verdict(median >= target)}", flush=True)
-            print(measure("raw", url, ids, clients, args.runs, args.per_run), flush=True)
+        for mode in args.commit_modes.split(","):
+            moded = url if mode == "default" else f"{url}&synchronous_commit={mode}"
+            print(f" synchronous_commit: {mode if mode != 'default' else settings['synchronous_commit']}"
+                  f"{' (the server default)' if mode == 'default' else ' (store option)'}")  # fmt: skip
+            for clients, target in ((1, 1500), (8, 6000)):
+                line = measure("desk", moded, ids, clients, args.runs, args.per_run)
+                committed += clients * (args.runs * args.per_run + TRACED + 1)  # + the untimed ones
+                median = float(line.split("median")[1].split("cmd/s")[0].replace(",", ""))
+                print(f"{line}  target ≥ {target:,}/s: {verdict(median >= target)}", flush=True)
+                print(measure("raw", moded, ids, clients, args.runs, args.per_run), flush=True)
         after = events_total(url, ids)
         print(f"  lost updates: {before + committed - after} (events appended {after - before:,}, "
               f"commands committed {committed:,}); load average {os.getloadavg()[0]:.1f}")  # fmt: skip

@@ -33,7 +33,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
-from aftersales.adapters.postgres_pipeline import Transaction, translated
+from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
@@ -52,6 +52,7 @@ from aftersales.errors import (
 from aftersales.ports.documents import D, Document, document_spec, with_version
 from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
+from aftersales.ports.read_ahead import ReadAhead
 from aftersales.serialization import decode_json, encode_json, loads, structure, unstructure
 
 try:
@@ -361,9 +362,31 @@ class PostgresUnitOfWork:
     ) -> None:
         self.rollback()
 
-    def run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
-        """Execute ``sql`` now (after any deferred writes, in the same round trip)."""
+    def run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any] | Kept:
+        """Execute ``sql`` now (after any deferred writes, in the same round trip), or answer it from
+        what :meth:`read_ahead` read."""
         return self.tx.run(sql, params)
+
+    def read_ahead(self, ahead: ReadAhead) -> None:
+        """Make the reads ``ahead`` names in one round trip (see :mod:`aftersales.ports.read_ahead`):
+        each is the statement its repository call runs, so that call takes the answer kept. Names of
+        no entity repository, and documents not stored here, are left to be read when asked for.
+        A read-only unit of work reads each when asked (it locks nothing, not even ahead)."""
+        if getattr(self, "read_only", False):
+            return
+        reads: list[tuple[str, Sequence[Any]]] = []
+        for name, id_ in ahead.entities:
+            repo = getattr(self, name, None)
+            key = (getattr(repo, "_name", ""), id_)
+            if isinstance(repo, _Entities) and key not in self.entities_seen and key not in self.entity_texts:
+                reads.append(repo.statement(id_))
+        for cls, id_ in ahead.documents:
+            reads.append(self.documents.get_statement(cls, id_))
+        for cls, field, value in ahead.queries:
+            found = self.documents.query_statement(cls, {field: value})
+            if found is not None:
+                reads.append(found)
+        self.tx.read_ahead(reads)
 
     def defer(self, sql: str, params: Sequence[Any]) -> None:
         """A write that can only fail on a duplicate key: sent with the command's next read or commit
@@ -458,21 +481,22 @@ class _Entities(Generic[T]):
         texts = self._uow.entity_texts
         if key in texts:
             text = texts[key]
-        elif self._name == "asset":
-            # A unit's product is read next when a ticket is opened on it: one round trip for both.
-            found = self._uow.run(_ASSET_WITH_PRODUCT, (id,)).fetchone()
-            text = texts[key] = found[0] if found is not None else None
-            if found is not None and found[1] is not None:
-                texts.setdefault(("product", found[1]), found[2])
         else:
-            found = self._uow.run(
-                "SELECT data::text FROM entities WHERE kind = %s AND id = %s", (self._name, id)
-            ).fetchone()
+            found = self._uow.run(*self.statement(id)).fetchone()
             text = texts[key] = found[0] if found is not None else None
+            if self._name == "asset" and found is not None and found[1] is not None:
+                texts.setdefault(("product", found[1]), found[2])
         if text is None:
             raise NotFound(self._name, id)
         obj = self._uow.entities_seen[key] = self._uow.parsed(self._name, text, self._cls)
         return obj
+
+    def statement(self, id: str) -> tuple[str, tuple[str, ...]]:
+        """The read :meth:`get` makes of ``id`` (first column: the stored JSON text)."""
+        if self._name == "asset":
+            # A unit's product is read next when a ticket is opened on it: one round trip for both.
+            return _ASSET_WITH_PRODUCT, (id,)
+        return "SELECT data::text FROM entities WHERE kind = %s AND id = %s", (self._name, id)
 
     def save(self, obj: T) -> None:
         id_ = obj.id  # type: ignore[attr-defined]
@@ -522,14 +546,29 @@ class _Documents(SqlDocuments):
         if not getattr(cls, "DOCUMENT_LOCK_ON_READ", False):
             return super().get(cls, id)
         spec = document_spec(cls)
-        found = self._uow.run(
-            "SELECT version, data FROM documents WHERE kind = %s AND id = %s FOR UPDATE", (spec.kind, id)
-        ).fetchone()
+        found = self._uow.run(*self.get_statement(cls, id)).fetchone()
         if found is None:
             raise NotFound(spec.kind, id)
         self._locked[(spec.kind, id)] = found[0]
         self._uow.tx.deferring = True
         return with_version(self._decode(found[1], cls), found[0])
+
+    def get_statement(self, cls: type[Document], id: str) -> tuple[str, tuple[str, str]]:
+        """The read :meth:`get` makes of ``id``."""
+        kind = document_spec(cls).kind
+        if getattr(cls, "DOCUMENT_LOCK_ON_READ", False):
+            return "SELECT version, data FROM documents WHERE kind = %s AND id = %s FOR UPDATE", (kind, id)
+        return self._sql["get"], (kind, id)
+
+    def query_statement(
+        self, cls: type[Document], equals: dict[str, object]
+    ) -> tuple[str, list[object]] | None:
+        """The read :meth:`query` makes for ``equals`` (``None``: a field it refuses)."""
+        spec = document_spec(cls)
+        if set(equals) - set(spec.index):
+            return None
+        sql, params = self._matching(spec.kind, equals)
+        return sql + " ORDER BY d.id", params
 
     def save(self, obj: D) -> D:
         spec = document_spec(type(obj))
@@ -541,7 +580,7 @@ class _Documents(SqlDocuments):
         self._locked[key] = new
         return with_version(obj, new)
 
-    def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any]:
+    def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any] | Kept:
         return self._uow.run(sql, params)
 
     def _encode(self, obj: Document, version: int) -> Jsonb:
@@ -569,7 +608,7 @@ class _Outbox(SqlOutbox):
     def __init__(self, uow: PostgresUnitOfWork) -> None:
         self._uow = uow
 
-    def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any]:
+    def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any] | Kept:
         return self._uow.run(sql, params)
 
     def put(self, messages: Iterable[OutboxMessage]) -> None:
@@ -607,7 +646,7 @@ class _Idempotency(SqlIdempotency):
         # Sent with the commit: a key another command stored meanwhile fails it (DuplicateError).
         self._uow.defer("INSERT INTO idempotency (key, result) VALUES (%s, %s)", (key, result_json))
 
-    def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any]:
+    def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any] | Kept:
         return self._uow.run(sql, params)
 
 

@@ -32,6 +32,8 @@ from aftersales.errors import AftersalesError, ConcurrencyConflict, DuplicateErr
 
 try:
     import psycopg
+    import psycopg.abc
+    from psycopg.adapt import Transformer
     from psycopg.errors import error_from_result
 except ImportError as exc:  # pragma: no cover - depends on the install
     from aftersales.errors import ConfigurationError
@@ -40,7 +42,7 @@ except ImportError as exc:  # pragma: no cover - depends on the install
         "PostgreSQL storage needs psycopg 3 and psycopg_pool: pip install 'aftersales[postgres]'"
     ) from exc
 
-__all__ = ["Transaction", "translated"]
+__all__ = ["Kept", "Transaction", "translated"]
 
 Cursor = psycopg.Cursor[Any]
 OnCommit = Callable[[Any], None]
@@ -66,9 +68,44 @@ def _same(value: Any) -> Any:
     return value
 
 
+class Kept:
+    """The answer to a read made ahead (:meth:`Transaction.read_ahead`), served once: as much of a
+    cursor as the repositories use."""
+
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+
+    def fetchone(self) -> Any:
+        return self._rows.pop(0) if self._rows else None
+
+    def fetchall(self) -> list[Any]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.fetchall())
+
+
+def _key(sql: str, params: Sequence[Any]) -> tuple[str, tuple[Any, ...]] | None:
+    """A read's key among those made ahead (``None``: a parameter that cannot be a key, a list)."""
+    key = (sql, tuple(params))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 _PREPARED: weakref.WeakKeyDictionary[psycopg.Connection[Any], dict[str, bool]] = weakref.WeakKeyDictionary()
 """The statements each connection holds under their own name (``PREPARE``, once per session):
 ``True`` prepared, ``False`` unknown (a query that began with its ``PREPARE`` failed)."""
+
+
+_LOADERS: weakref.WeakKeyDictionary[psycopg.Connection[Any], psycopg.abc.Transformer] = (
+    weakref.WeakKeyDictionary()
+)
+"""Each connection's row loader (its types' loaders, looked up once)."""
 
 
 def _prepare_text(name: str, sql: str) -> str:
@@ -107,6 +144,8 @@ class Transaction:
         self._conn: psycopg.Connection[Any] | None = None
         self._queued: list[tuple[str, Sequence[Any], OnCommit | None]] = []
         self._on_commit: list[tuple[Callable[[], Any], OnCommit]] = []
+        self._ahead: dict[tuple[str, tuple[Any, ...]], Kept] = {}
+        """Reads made ahead and not yet asked for, by statement and parameters."""
         self.deferring = False
         """True once the unit of work holds a ticket it writes: from then on :meth:`defer` queues."""
 
@@ -123,12 +162,21 @@ class Transaction:
     def connection(self) -> psycopg.Connection[Any]:
         """The transaction's connection, with every deferred write sent (for ``executemany`` …)."""
         conn = self._conn or self._begin()
+        self._ahead.clear()  # for a write (executemany): what was read ahead may no longer be so
         if self._queued:
             self._send(None)
         return conn
 
-    def run(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
-        """Execute ``sql`` now (with the deferred writes before it, in the same round trip)."""
+    def run(self, sql: str, params: Sequence[Any] = ()) -> Cursor | Kept:
+        """Execute ``sql`` now (with the deferred writes before it, in the same round trip), or
+        answer it from the reads made ahead."""
+        if self._ahead:
+            key = _key(sql, params)
+            kept = self._ahead.pop(key, None) if key is not None else None
+            if kept is not None:
+                return kept
+            if not sql.startswith("SELECT"):
+                self._ahead.clear()  # a write: what was read ahead may no longer be so
         if self._conn is None:
             self._begin()
         assert self._conn is not None
@@ -139,7 +187,7 @@ class Transaction:
         with translated("postgresql"):
             return self._conn.execute(sql, params)
 
-    def begin_with(self, name: str, sql: str, params: Sequence[Any]) -> Cursor:
+    def begin_with(self, name: str, sql: str, params: Sequence[Any]) -> Cursor | Kept:
         """Run ``sql``, a read, as ``EXECUTE name(…)`` in one simple query, with ``BEGIN`` if it is
         the transaction's first statement.
 
@@ -163,10 +211,14 @@ class Transaction:
             known[name] = bool(found.ntuples)
         if not known.get(name):
             execute = f"{_prepare_text(name, sql)}; {execute}"
-        cursor = conn.cursor()
         try:
             with translated("postgresql"):
-                cursor.execute(execute, prepare=False)
+                # Through libpq alone (one blocking call, the last statement's result): psycopg's
+                # cursor machinery was a tenth of a command's client time. Rows are loaded by
+                # psycopg's own loaders (jsonb by the library's parser, arrays, integers).
+                result = conn.pgconn.exec_(execute.encode(conn.info.encoding))
+                if result.status != psycopg.pq.ExecStatus.TUPLES_OK:
+                    raise error_from_result(result, encoding=conn.info.encoding)
         except StorageError as exc:
             gone = isinstance(exc.__cause__, psycopg.errors.InvalidSqlStatementName) and known.get(name)
             known[name] = False
@@ -177,14 +229,51 @@ class Transaction:
             self._queued.append(self._begin_entry)
             return self.begin_with(name, sql, params)
         known[name] = True
-        while cursor.nextset():  # past PREPARE's and BEGIN's (empty) results, to the read's
-            pass
-        return cursor
+        loader = _LOADERS.get(conn)
+        if loader is None:
+            loader = _LOADERS[conn] = Transformer(conn)
+        loader.set_pgresult(result)
+        return Kept(loader.load_rows(0, result.ntuples, tuple), result.ntuples)
+
+    def read_ahead(self, reads: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Make ``reads`` now, in one simple query (with ``BEGIN`` if it is the transaction's first
+        statement), and keep their answers: :meth:`run` of the same statement with the same
+        parameters takes its answer from here (once) instead of a round trip. Any write ends the
+        read-ahead (answers not taken are dropped). Only at the start of a transaction, with no
+        write waiting, on a server reading literals the standard way; else nothing is done and
+        each read runs when asked for."""
+        conn = self._conn or self._begin()
+        begin = self._queued == [self._begin_entry]
+        if not reads or not (begin or not self._queued) or not standard_strings(conn):
+            return
+        keys = [_key(sql, params) for sql, params in reads]
+        wanted = [(read, key) for read, key in zip(reads, keys, strict=True) if key is not None]
+        if not wanted:
+            return
+
+        def mogrify(sql: str, params: Sequence[Any]) -> str:
+            return psycopg.ClientCursor(conn).mogrify(sql, params)
+
+        opening = [self._begin_entry[0]] if begin else []
+        text = "; ".join([*opening, *(render(*read, mogrify) for read, _ in wanted)])
+        self._queued.clear()
+        cursor = conn.cursor()
+        with translated("postgresql"):
+            cursor.execute(text, prepare=False)
+            if begin:
+                cursor.nextset()  # past BEGIN's (empty) result
+            for n, (_read, key) in enumerate(wanted):
+                assert key is not None
+                rows = cursor.fetchall() if cursor.description is not None else []
+                self._ahead[key] = Kept(rows, cursor.rowcount)
+                if n < len(wanted) - 1:
+                    cursor.nextset()
 
     def defer(self, sql: str, params: Sequence[Any], on_commit: OnCommit | None = None) -> None:
         """A write whose only failure is an error the server raises (a duplicate key): queued while
         :attr:`deferring`, else run at once. ``on_commit(row)`` runs once the transaction committed,
         with the first row the statement returned (e.g. what ``RETURNING`` said)."""
+        self._ahead.clear()  # a write: what was read ahead may no longer be so
         if not self.deferring:
             cursor = self.run(sql, params)
             if on_commit is not None:
@@ -198,7 +287,7 @@ class Transaction:
         """Run ``on_commit(row)`` once the transaction committed."""
         self._on_commit.append((functools.partial(_same, row), on_commit))
 
-    def after_commit(self, cursor: Cursor, on_commit: OnCommit) -> None:
+    def after_commit(self, cursor: Cursor | Kept, on_commit: OnCommit) -> None:
         """Run ``on_commit(row)`` once the transaction committed (``row``: the cursor's next row)."""
         self._on_commit.append((cursor.fetchone, on_commit))
 
@@ -283,6 +372,7 @@ class Transaction:
 
     def _end(self, conn: psycopg.Connection[Any], *, rollback: bool) -> None:
         self._conn = None
+        self._ahead.clear()
         try:
             if rollback:
                 # Through libpq: psycopg forgets every prepared statement when it sees a ROLLBACK go

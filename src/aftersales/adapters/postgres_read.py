@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from aftersales.adapters.postgres import PostgresStore, PostgresUnitOfWork, _Entities
-from aftersales.adapters.postgres_pipeline import Transaction
+from aftersales.adapters.postgres_pipeline import Kept, Transaction
 from aftersales.adapters.postgres_tickets import PostgresTickets
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
@@ -53,7 +53,7 @@ class PostgresReadUnitOfWork(PostgresUnitOfWork):
         self.dealers: _Entities[Dealer] = _ReadEntities(self, "dealer", Dealer)
         self.engineers: _Entities[Engineer] = _ReadEntities(self, "engineer", Engineer)
 
-    def run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+    def run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any] | Kept:
         if not sql.lstrip().upper().startswith(_READS):
             head = sql.split(None, 1)
             raise ReadOnlyError(f"postgresql {head[0].upper() if head else 'statement'}")

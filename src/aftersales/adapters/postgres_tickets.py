@@ -9,7 +9,9 @@ Parsing a ticket is most of a read, so tickets this store wrote are kept parsed
 (:class:`~aftersales.adapters.ticket_memo.TicketMemo`), keyed by ``version`` and the row's ``xmin``
 (the transaction that wrote it: any other write, by any process or a migration, changes it).
 The read sends the key it holds and the server leaves the ticket's JSON out when the row still
-has it: a hit neither transfers nor parses the document. Saves write the JSON of new events only
+has it: a hit neither transfers nor parses the document. A row changed since (another process's
+command) is parsed without the events kept: events are append-only, so only those appended are
+parsed and the rest are the kept ones (:func:`_load`). Saves write the JSON of new events only
 (:func:`~aftersales.serialization.ticket_text_utf8`) and, for a ticket this transaction locked,
 are sent with the command's other writes (:mod:`aftersales.adapters.postgres_pipeline`): the lock
 makes the version check pass by construction.
@@ -31,7 +33,14 @@ from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, Ticke
 from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.ticket_index import TicketRow, row_values, ticket_row_of
-from aftersales.serialization import EventsText, loads, structure, ticket_text_utf8
+from aftersales.serialization import (
+    EventsText,
+    datetime_text,
+    decode_json,
+    loads,
+    structure,
+    ticket_text_utf8,
+)
 
 try:
     from psycopg.types.json import Jsonb
@@ -52,6 +61,7 @@ _INSERT = (
     f"VALUES ({', '.join(['%s'] * (len(ROW_COLUMNS) + 1))}) ON CONFLICT (id) DO NOTHING RETURNING xmin::text"
 )
 _INSERT_MANY = _INSERT.removesuffix(" ON CONFLICT (id) DO NOTHING RETURNING xmin::text")
+_INSERT_DEFERRED = f"{_INSERT_MANY} RETURNING xmin::text"  # a duplicate fails the commit
 _SETS = ", ".join(f"{c} = %s" for c in ROW_COLUMNS[1:])
 _UPDATE = f"UPDATE tickets SET {_SETS}, data = %s WHERE id = %s AND version = %s RETURNING xmin::text"
 _UPDATE_LOCKED = _UPDATE.removesuffix(" RETURNING xmin::text")
@@ -99,6 +109,35 @@ def memo_key(version: int, xmin: str) -> str:
     return f"{version}:{xmin}"
 
 
+def _load(text: str, earlier: Ticket | None) -> Ticket:
+    """The ticket stored as ``text``, its first events taken from ``earlier`` — a version of it
+    this process kept parsed — instead of parsed again.
+
+    Events are append-only: a row another process wrote since holds the kept ones first, and only
+    those it appended are parsed (8 clients on one ledger read mostly rows others wrote; parsing every
+    event was half a command's client time). The stored event at the kept count must be the kept
+    last one (number, action and time), else the whole text is parsed."""
+    if earlier is None or not earlier.events:
+        return loads(text, Ticket)
+    data = decode_json(text)
+    stored = data.get("events") if isinstance(data, dict) else None
+    known = earlier.events
+    count = len(known)
+    if isinstance(stored, list) and len(stored) >= count:
+        last, mine = stored[count - 1], known[-1]
+        if (
+            isinstance(last, dict)
+            and last.get("seq") == mine.seq
+            and last.get("action") == mine.action
+            and last.get("at") == datetime_text(mine.at)
+        ):
+            data["events"] = stored[count:]
+            ticket = structure(data, Ticket)
+            ticket.events[:0] = known  # immutable events: shared with the kept copy
+            return ticket
+    return structure(data, Ticket)
+
+
 def _raw(data: bytes) -> bytes:
     return data  # already JSON: psycopg's Jsonb dumper sends it as is
 
@@ -131,14 +170,23 @@ class PostgresTickets:
         return remember
 
     def add(self, ticket: Ticket) -> None:
+        """Insert ``ticket``: at once (a duplicate id is a ``DuplicateError`` here), or, in a unit of
+        work that already holds a lock it writes through (an intake holds the number counter's), with
+        the command's commit — a duplicate id then fails the commit with ``DuplicateError`` and
+        nothing is written (the ids such a command inserts come from the counter it holds)."""
         text, events = ticket_text_utf8(ticket, ticket.version, None)
-        cursor = self._uow.run(_INSERT, (*row_values(ticket), Jsonb(text, dumps=_raw)))
-        if cursor.rowcount != 1:
-            raise DuplicateError(f"ticket {ticket.id!r} already exists")
+        params = (*row_values(ticket), Jsonb(text, dumps=_raw))
+        remember = self._keep(ticket, ticket.version, events)
+        if self._uow.tx.deferring:
+            self._uow.tx.defer(_INSERT_DEFERRED, params, remember)
+        else:
+            cursor = self._uow.run(_INSERT, params)
+            if cursor.rowcount != 1:
+                raise DuplicateError(f"ticket {ticket.id!r} already exists")
+            self._uow.tx.deferring = True
+            self._uow.tx.after_commit(cursor, remember)
         self._locked[ticket.id] = ticket.version  # a new row is this transaction's until it commits
         self._uow.search.known[ticket.id] = None  # nor has it a search row but the one written here
-        self._uow.tx.deferring = True
-        self._uow.tx.after_commit(cursor, self._keep(ticket, ticket.version, events))
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
         batch = distinct_batch(tickets)
@@ -182,7 +230,7 @@ class PostgresTickets:
                 assert again is not None  # the row is locked, or was there a moment ago
                 version, text = again
         if ticket is None:
-            ticket = loads(text, Ticket)
+            ticket = _load(text, kept[1] if kept is not None else None)
         if found[9] is None and ticket.asset_id and asset in (None, ticket.asset_id):
             # The join looked for this ticket's unit and found none: known absent (no read later).
             self._uow.entity_texts.setdefault(("asset", ticket.asset_id), None)

@@ -14,16 +14,18 @@ from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.ids import AssetId, CustomerId, TicketId
 from aftersales.domain.instants import require_aware
+from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ValidationError
 from aftersales.policies.sla_terms import PAYLOAD_KEY, SlaTerms
 from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.read_ahead import ReadAhead, read_ahead
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.contract_sla import contract_terms
 from aftersales.service.lifecycle import intake_messages, intake_priority
-from aftersales.service.numbering import next_number
+from aftersales.service.numbering import TicketCounter, counter_id, next_number
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import Applied
 from aftersales.service.ticket_search import describe_at_intake, index_ticket
@@ -79,6 +81,10 @@ def open_ticket_in(
     else:
         permit(actor, Workflow.SERVICE_TICKET, "open_ticket", customer_id)
     described = describe_at_intake(context.custom_fields, category, tags, custom_fields)  # issue 23
+    # What follows reads the customer, the unit, the contracts covering it and the number counter:
+    # a store across a network reads them in one round trip (issue 21).
+    numbered = ticket_id is None and context.ids is None
+    read_ahead(uow, _intake_reads(customer_id, asset_id, kind, sla_terms, now if numbered else None))
     customer = uow.customers.get(customer_id)
     # A customer outside the actor's scope is not found, exactly like one that does not exist.
     if actor.role is Role.CUSTOMER and actor.customer_id != customer.id:
@@ -132,3 +138,22 @@ def open_ticket_in(
     else:
         uow.outbox.put(messages)
     return ticket, applied
+
+
+def _intake_reads(
+    customer_id: str,
+    asset_id: str | None,
+    kind: TicketKind,
+    sla_terms: SlaTerms | None,
+    numbered_at: datetime | None,
+) -> ReadAhead:
+    """The reads :func:`open_ticket_in` makes next (the contracts as ``covering`` queries them for
+    a unit of this customer's; a unit of nobody's or a dealer's contract reads the rest itself)."""
+    entities = [("customers", customer_id)]
+    queries: tuple[tuple[type[ServiceContract], str, object], ...] = ()
+    if asset_id is not None:
+        entities.append(("assets", asset_id))
+        if sla_terms is None and kind is TicketKind.SERVICE:
+            queries = ((ServiceContract, "customer_id", customer_id),)
+    counter = ((TicketCounter, counter_id("ticket", numbered_at)),) if numbered_at is not None else ()
+    return ReadAhead(tuple(entities), counter, queries)

@@ -49,13 +49,18 @@ class TicketCounter:
     version: int = 0
 
 
+def counter_id(kind: str, now: datetime) -> str:
+    """The id of the :class:`TicketCounter` that numbers ``kind`` in ``now``'s year."""
+    return f"{kind}:{now.year}"
+
+
 def next_number(uow: UnitOfWork, kind: str, now: datetime) -> str:
     """The next number of ``kind`` for ``now``'s year, e.g. ``SR-2026-000042``."""
-    counter_id = f"{kind}:{now.year}"
+    key = counter_id(kind, now)
     try:
-        counter = uow.documents.get(TicketCounter, counter_id)
+        counter = uow.documents.get(TicketCounter, key)
     except NotFound:
-        counter = TicketCounter(counter_id, 1)
+        counter = TicketCounter(key, 1)
         uow.documents.add(counter)
     else:
         counter.last += 1

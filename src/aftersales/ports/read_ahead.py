@@ -1,0 +1,44 @@
+"""Read-ahead: the reads a command is about to make, named before it makes them.
+
+A command reads one thing after another (opening a ticket: the customer, the unit and its product,
+the contracts covering the unit, the number counter), each read deciding what comes next. On a
+store across a network each read is a round trip, and on a busy host a round trip costs far more
+than the read. A command that knows what it will read names it first with :func:`read_ahead`; a
+store that implements ``read_ahead(ahead)`` on its unit of work makes all those reads in one round
+trip and answers the repository calls that follow from what it read. A store that reads locally
+(memory, SQLite) has no such method and the call does nothing.
+
+The reads keep their meaning: each is exactly the read the repository call would make, made a
+moment earlier in the same transaction (a document class read ``FOR UPDATE`` is locked by the
+read-ahead), and a read named here that the command never makes costs only its transfer. Any write
+the unit of work makes ends the read-ahead: reads not yet used are made again when asked for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from aftersales.ports.documents import Document
+
+__all__ = ["ReadAhead", "read_ahead"]
+
+
+@attrs.frozen
+class ReadAhead:
+    """What a command will read next, in the terms of the unit of work's repositories."""
+
+    entities: tuple[tuple[str, str], ...] = ()
+    """``(repository, id)`` read with ``get``: ``("customers", "C1")``, ``("assets", "A7")``."""
+    documents: tuple[tuple[type[Document], str], ...] = ()
+    """``(document class, id)`` read with ``documents.get``."""
+    queries: tuple[tuple[type[Document], str, object], ...] = ()
+    """``(document class, index field, value)`` read with ``documents.query(cls, field=value)``."""
+
+
+def read_ahead(uow: Any, ahead: ReadAhead) -> None:
+    """Tell ``uow`` what the command reads next, if its store can use that (else nothing)."""
+    hook = getattr(uow, "read_ahead", None)
+    if hook is not None:
+        hook(ahead)
