@@ -9,7 +9,8 @@ of the same command through ``ServiceDesk`` on SQLite (load and lock the ticket,
 product and the extensions, save the sheet with its event, outbox, commit), measured on live tickets
 in the same run, so the two are printed side by side. Baseline, same run: what a host glued by hand
 before (issue 19) — one full ``DefaultChargeabilityPolicy.decide`` (warranty + causes) per line, then
-``fees.draft_quote``.
+``fees.draft_quote``. Both cycle through 512 distinct tickets (``TICKETS``: each its own unit and
+day of the call), so each call decides fresh dates rather than repeating one input.
 
 Every figure: the median of several runs (operations per second) and p50/p90/p99 of single
 operations, GC on, every result kept alive (``scale_file.KEEP``). On a shared machine the wall-clock
@@ -34,6 +35,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
 from scale_file import KEEP, Runs, fmt, verdict
 
 from aftersales.adapters.clock import ManualClock
@@ -83,30 +85,50 @@ FEES = DefaultFeesPolicy(
 WARRANTY = DefaultWarrantyPolicy()
 CHARGEABILITY = DefaultChargeabilityPolicy(warranty=WARRANTY)
 RECEIVED = datetime(2026, 3, 2, 9, 30, tzinfo=SH)
-NOW = datetime(2026, 3, 2, 15, 0, tzinfo=SH)
+NOW = datetime(2026, 4, 3, 15, 0, tzinfo=SH)  # after every call of the pool
 FACTS = ChargeFacts(
     ASSET, PRODUCT, RECEIVED, ("flush_valve_worn", "misuse_against_manual"), VisitKind.SERVICE,
     {p: (1, "ceramic_body" if n % 2 else "flush_valve") for n, p in enumerate(PARTS)},
     DealerId("dealer-sh"), "repair", None, "pudong", None, True,
 )  # fmt: skip
+POOL = 512
+"""Distinct tickets the runs cycle through: each its own unit (bought on another day of 2024) and its
+own call (another day and hour of March 2026), so every assessment decides fresh dates, as on a desk,
+and nothing keyed on one ticket's values can answer the runs from memory. All stay in warranty with
+three components and ten lines: the same work per call."""
+
+
+def _facts(n: int) -> ChargeFacts:
+    bought = date(2024, 1, 1) + timedelta(days=n % 360)
+    unit = attrs.evolve(
+        ASSET, id=AssetId(f"u{n}"), serial=f"SN-{n}", purchase_date=bought,
+        installation_accepted_on=bought + timedelta(days=1),
+    )  # fmt: skip
+    received = RECEIVED + timedelta(days=n % 28, minutes=7 * n)
+    return attrs.evolve(FACTS, asset=unit, received_at=received)
+
+
+TICKETS = [_facts(n) for n in range(POOL)]
 HANDLER = ActorRef("a1", Role.AGENT)
 MANAGER = Actor.manager("mgr-1")
 AGENT = Actor.agent("agent-1")
 DEALER = Actor.dealer_staff("sh-1", "dealer-sh", {"SH"})
 
 
-def ours(_: int = 0) -> object:
-    result = assess_charges(FACTS, warranty=WARRANTY, chargeability=CHARGEABILITY, fees=FEES, now=NOW)
+def ours(i: int = 0) -> object:
+    facts = TICKETS[i % POOL]
+    result = assess_charges(facts, warranty=WARRANTY, chargeability=CHARGEABILITY, fees=FEES, now=NOW)
     assert len(result.lines) == 10
     return result
 
 
-def by_hand(_: int = 0) -> object:
+def by_hand(i: int = 0) -> object:
     # One full decision per line, as a host calling decide() per part did, then a quote per decision.
+    facts = TICKETS[i % POOL]
     quotes = []
     for n, part in enumerate(PARTS):
         work = ChargeableWork(PRODUCT, VisitKind.SERVICE, "ceramic_body" if n % 2 else "flush_valve")
-        decision = CHARGEABILITY.decide(work, ASSET, RECEIVED, FACTS.causes)
+        decision = CHARGEABILITY.decide(work, facts.asset, facts.received_at, facts.causes)
         quotes.append(
             FEES.draft_quote(
                 quote_id=QuoteId(f"Q-{n}"), ticket_id=TicketId("T-1"), dealer_id=DealerId("dealer-sh"),
@@ -114,7 +136,7 @@ def by_hand(_: int = 0) -> object:
                 request=QuoteRequest(parts={part: 1}, service_fee=False),
             )
         )  # fmt: skip
-    whole = CHARGEABILITY.decide(ChargeableWork(PRODUCT), ASSET, RECEIVED, FACTS.causes)
+    whole = CHARGEABILITY.decide(ChargeableWork(PRODUCT), facts.asset, facts.received_at, facts.causes)
     quotes.append(
         FEES.draft_quote(
             quote_id=QuoteId("Q-w"), ticket_id=TicketId("T-1"), dealer_id=DealerId("dealer-sh"),

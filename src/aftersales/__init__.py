@@ -126,6 +126,7 @@ from aftersales.errors import (
     DuplicateError,
     IdempotencyKeyReused,
     InvalidMoney,
+    InvalidStoreOption,
     InvalidTransition,
     LegalHold,
     NaiveDatetimeError,
@@ -532,4 +533,13 @@ __all__ += ["ImportReport", "TicketRow"]
 __all__ += [
     "SlaTimeline",
     "sla_timeline",
+]
+# Issue 18 (fourth round): the read path (read-only units of work).
+from aftersales.errors import ReadOnlyError  # noqa: E402
+from aftersales.ports.unit_of_work import ReadingStore, reader_of  # noqa: E402
+
+__all__ += ["ReadOnlyError", "ReadingStore", "reader_of"]
+# Issue 21 (PostgreSQL): a store URL option with a value the store cannot use.
+__all__ += [
+    "InvalidStoreOption",
 ]

@@ -21,12 +21,14 @@ __all__ = [
     "DuplicateError",
     "IdempotencyKeyReused",
     "InvalidMoney",
+    "InvalidStoreOption",
     "InvalidTransition",
     "LegalHold",
     "NaiveDatetimeError",
     "NotFound",
     "PermissionDenied",
     "PolicyError",
+    "ReadOnlyError",
     "SlaExtensionRefused",
     "StorageError",
     "StoreBusy",
@@ -253,3 +255,29 @@ class LegalHold(AftersalesError):
         self.customer_id = customer_id
         self.hold = hold
         self.target = target
+
+
+class ReadOnlyError(StorageError):
+    """A write was attempted through a read-only unit of work (``store.reader()``); nothing was written.
+
+    ``operation`` names what was attempted (``"tickets.save"``, or the SQL statement's first word).
+    Reads take no write lock, so they cannot write: open an ordinary unit of work (``store()``) to write.
+    """
+
+    def __init__(self, operation: str) -> None:
+        super().__init__(
+            f"{operation}: refused, a read-only unit of work (store.reader()) cannot write; "
+            "use store() for a unit of work that writes"
+        )
+        self.operation = operation
+
+
+class InvalidStoreOption(ConfigurationError, ValidationError):
+    """A store URL's option has a value the store cannot use (``synchronous_commit=maybe``,
+    ``pool_max=0``). Nothing was opened. Both a ``ConfigurationError`` (``key`` is ``"url"``) and a
+    ``ValidationError`` (``field`` is ``"url"``); ``option`` names the option."""
+
+    def __init__(self, message: str, *, option: str) -> None:
+        ConfigurationError.__init__(self, message, key="url")
+        self.field = "url"
+        self.option = option

@@ -144,6 +144,20 @@ def test_the_fee_slip_reads_the_pack_labels(story: tuple[ServiceDesk, str]) -> N
     assert "售后服务材料收费暨报销单" in text and slip.id in text
     assert "冬季冻裂" in text and "frost_cracked" not in text
     assert "¥" in text  # amounts in the reader's format
+    # Who pays reads as words, not as the stored code ("dealer:d-sh").
+    assert f"{slip.payer_kind}:" not in text
+    assert labels.payer(slip.payer_kind, slip.payer_id or slip.customer_id) in text
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [("zh_Hans", ("客户", "经销商", "工程师")), ("zh_Hant", ("客戶", "經銷商", "工程師")),
+     ("en", ("customer", "dealer", "engineer"))],
+)  # fmt: skip
+def test_a_payer_is_named_in_the_readers_language(locale: str, words: tuple[str, ...]) -> None:
+    labels = report_labels(locale)
+    for kind, word in zip(("customer", "dealer", "engineer"), words, strict=True):
+        assert labels.payer(kind, "d-sh") == f"{word} d-sh"
 
 
 def test_the_fault_pareto_uses_the_pack_labels(story: tuple[ServiceDesk, str]) -> None:

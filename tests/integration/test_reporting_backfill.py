@@ -180,7 +180,9 @@ def test_a_file_whose_triggers_kept_reporting_back_fills_only_the_ledger_columns
     # The triggers' rows are kept (REPORTING_STEP needs no back-fill); the ledger columns added after
     # them are filled by rewriting every row once.
     assert backfill_state(conn) == ("", False)
-    triggers = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone()[0]
+    triggers = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'tickets'"
+    ).fetchone()[0]
     store.release(conn)
     assert triggers == 0
     assert store.backfill_reporting().tickets == len(tickets)

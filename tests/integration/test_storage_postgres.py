@@ -66,13 +66,31 @@ def test_url_options_reach_the_sessions() -> None:
 
 
 @pytest.mark.parametrize(
-    "query",
-    ["synchronous_commit=maybe", "pool_max=0", "pool_min=4&pool_max=2", "prepare_threshold=-1", "schema=Bad"],
+    ("query", "option"),
+    [
+        ("synchronous_commit=maybe", "synchronous_commit"),
+        ("synchronous_commit=", "synchronous_commit"),
+        ("pool_max=0", "pool_max"),
+        ("pool_min=4&pool_max=2", "pool_min"),
+        ("prepare_threshold=-1", "prepare_threshold"),
+        ("schema=Bad", "schema"),
+    ],
 )
-def test_bad_url_options_are_refused(query: str) -> None:
+def test_bad_url_options_are_refused(query: str, option: str) -> None:
     from aftersales.adapters.postgres import open_postgres
-    from aftersales.errors import ValidationError
+    from aftersales.errors import ConfigurationError, InvalidStoreOption, ValidationError
 
-    with pytest.raises(ValidationError) as caught:
+    # Refused before any connection is tried (the server named here does not exist).
+    with pytest.raises(ConfigurationError) as caught:
         open_postgres(f"postgresql://nobody@127.0.0.1:1/none?{query}")
-    assert caught.value.field == "url"
+    assert isinstance(caught.value, InvalidStoreOption) and isinstance(caught.value, ValidationError)
+    assert (caught.value.key, caught.value.field, caught.value.option) == ("url", "url", option)
+    assert option in str(caught.value)
+
+
+def test_a_bad_synchronous_commit_is_refused_by_the_desk_too() -> None:
+    from aftersales.errors import ConfigurationError
+    from aftersales.service.desk import ServiceDesk
+
+    with pytest.raises(ConfigurationError, match="synchronous_commit"):
+        ServiceDesk.open("postgresql://nobody@127.0.0.1:1/none?synchronous_commit=fast", pack="sanitary_ware")

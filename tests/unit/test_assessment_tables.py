@@ -6,7 +6,7 @@ pack and the policies have already checked; these tests hold them to the constru
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,9 +19,9 @@ from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.domain.reasons import Reason
 from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import VisitKind
-from aftersales.errors import NotFound, PolicyError
+from aftersales.errors import NotFound, PolicyError, ValidationError
 from aftersales.policies.charge_assessment import ChargeFacts, assess_charges
-from aftersales.policies.chargeability import ChargeOutcome, DefaultChargeabilityPolicy
+from aftersales.policies.chargeability import ChargeableWork, ChargeOutcome, DefaultChargeabilityPolicy
 from aftersales.policies.fees import (
     DealerFeeSchedule,
     DefaultFeesPolicy,
@@ -268,3 +268,74 @@ def test_a_plugged_in_warranty_policy_is_asked_per_component() -> None:
     assert valve.reasons[0].params["component"] == "flush_valve"  # its own decision, not shared
     assert (body.phase, valve.phase) == ("in_warranty", "out_of_warranty")
     assert len(result.decisions) == 3
+
+
+def test_part_lines_are_built_once_per_pack_and_priced_as_the_list_says() -> None:
+    line, cost = FEES.material_line(PARTS[0], 3, True)
+    assert line == ChargeLine("materials", PARTS[0], Money("120.00", "CNY"), 3, True)
+    assert cost == Money("75.00", "CNY")
+    assert FEES.material_line(PARTS[0], 3, True)[0] is line  # shared by every later sheet
+    assert FEES.material_line(PARTS[0], 3, False)[0].chargeable is False
+    with pytest.raises(NotFound):
+        FEES.material_line("NO-SUCH-PART", 1, True)
+
+
+def test_a_subclass_pricing_parts_its_own_way_is_asked_every_time() -> None:
+    """A host's fees policy that prices a part differently over time (a promotion) is not memoised."""
+    from aftersales.policies.fees import PartPrice
+
+    prices = [Money("100", "CNY"), Money("90", "CNY")]
+
+    class Promotion(DefaultFeesPolicy):
+        def part_price(self, part: str) -> PartPrice:
+            return PartPrice(Money("50", "CNY"), prices.pop(0))
+
+    fees = Promotion(FEES.params)
+    first = fees.material_line(PARTS[0], 1, True)[0]
+    second = fees.material_line(PARTS[0], 1, True)[0]
+    assert (first.unit_price, second.unit_price) == (Money("100", "CNY"), Money("90", "CNY"))
+
+
+def test_causes_judged_once_per_combination_give_the_same_decision() -> None:
+    policy = DefaultChargeabilityPolicy()
+    bought = date(2025, 1, 10)
+    asset = Asset(AssetId("a"), PRODUCT.id, "SN", purchase_date=bought, installation_accepted_on=bought)
+    at = datetime(2025, 6, 2, tzinfo=SH)
+    work = ChargeableWork(PRODUCT)
+    first = policy.decide(work, asset, at, ("worn", "force_majeure"))
+    again = policy.decide(work, asset, at, ("worn", "force_majeure"))
+    as_list = policy.decide(work, asset, at, ["force_majeure", "worn"])
+    assert first == again == as_list and first.outcome.materials
+    assert first.codes == (
+        "in_warranty",
+        "chargeable_cause",
+        "cause_not_chargeable",
+    )
+
+
+@pytest.mark.parametrize("causes", [(["worn"],), (3, "worn"), ("Not A Code",), ("worn", None)])
+def test_bad_causes_are_refused_with_the_field_named_even_after_good_ones(causes: tuple[object, ...]) -> None:
+    policy = DefaultChargeabilityPolicy()
+    bought = date(2025, 1, 10)
+    asset = Asset(AssetId("a"), PRODUCT.id, "SN", purchase_date=bought, installation_accepted_on=bought)
+    at = datetime(2026, 3, 2, tzinfo=SH)
+    policy.decide(ChargeableWork(PRODUCT), asset, at, ("worn",))
+    with pytest.raises(ValidationError) as caught:
+        policy.decide(ChargeableWork(PRODUCT), asset, at, causes)  # type: ignore[arg-type]
+    assert caught.value.field == "causes"
+
+
+def test_reason_dates_are_the_iso_days_whatever_was_formatted_before() -> None:
+    """The ISO forms of days are memoised: every decision still names its own days."""
+    warranty = DefaultWarrantyPolicy()
+    seen = set()
+    for offset in range(40):
+        bought = date(2024, 1, 1) + timedelta(days=13 * offset)
+        asset = Asset(AssetId("a"), PRODUCT.id, "SN", purchase_date=bought, installation_accepted_on=bought)
+        decided = warranty.decide(asset, PRODUCT, datetime(2026, 3, 2, tzinfo=SH))
+        params = decided.reasons[0].params
+        assert params["start"] == bought.isoformat()
+        assert params["ends_on"] == add_months(bought, 12).isoformat()
+        assert params["local_date"] == "2026-03-02"
+        seen.add(params["start"])
+    assert len(seen) == 40

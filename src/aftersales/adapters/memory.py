@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import attrs
 
@@ -59,6 +59,9 @@ from aftersales.serialization import (
     ticket_text_utf8,
     unstructure,
 )
+
+if TYPE_CHECKING:
+    from aftersales.adapters.memory_read import MemoryReadUnitOfWork
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork", "open_memory"]
 
@@ -129,6 +132,14 @@ class MemoryStore:
         if self._closed:
             raise StorageError("the memory store is closed")
         return MemoryUnitOfWork(self)
+
+    def reader(self) -> MemoryReadUnitOfWork:
+        """A read-only unit of work (issue 18): no writer turn, writes refused."""
+        if self._closed:
+            raise StorageError("the memory store is closed")
+        from aftersales.adapters.memory_read import MemoryReadUnitOfWork
+
+        return MemoryReadUnitOfWork(self)
 
     def close(self) -> None:
         """Forget nothing, refuse new units of work."""
@@ -400,6 +411,16 @@ class _Tickets:
         for row in self._rows(filter):
             value = getattr(row, column) or UNSET
             counts[value] = counts.get(value, 0) + 1
+        return counts
+
+    def open_loads(self, assignee_ids: Collection[str], states: Sequence[str]) -> dict[str, int]:
+        """Open tickets of the named assignees only (issue 26: dispatch's loads)."""
+        wanted, open_states = set(assignee_ids), set(states)
+        counts: dict[str, int] = {}
+        for _, record in self._uow._scan("tickets"):
+            row = record.row
+            if row.assignee_id in wanted and row.state in open_states and row.is_open:
+                counts[row.assignee_id] = counts.get(row.assignee_id, 0) + 1
         return counts
 
 

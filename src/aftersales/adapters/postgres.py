@@ -44,6 +44,7 @@ from aftersales.domain.products import Asset, Product
 from aftersales.errors import (
     ConfigurationError,
     DuplicateError,
+    InvalidStoreOption,
     NotFound,
     StorageError,
     ValidationError,
@@ -159,7 +160,7 @@ def _count(name: str, value: str | None, low: int) -> int | None:
     if value is None:
         return None
     if not value.isascii() or not value.isdigit() or int(value) < low:
-        raise ValidationError(f"{name} is a whole number of at least {low}, got {value!r}", field="url")
+        raise InvalidStoreOption(f"{name} is a whole number of at least {low}, got {value!r}", option=name)
     return int(value)
 
 
@@ -167,16 +168,19 @@ def _parse_url(url: str) -> _PgOptions:
     parts = urlsplit(url)
     if parts.scheme.split("+", 1)[0] not in ("postgresql", "postgres"):
         raise ValidationError(f"not a PostgreSQL URL: {url!r}", field="url")
-    query = parse_qsl(parts.query)
+    query = parse_qsl(parts.query, keep_blank_values=True)  # "option=" is a bad value, not no option
     ours = {k: v for k, v in query if k in _OPTIONS}
     rest = urlencode([(k, v) for k, v in query if k not in _OPTIONS])
     schema = ours.get("schema")
     if schema is not None and not _SCHEMA_NAME.fullmatch(schema):
-        raise ValidationError(f"schema must be a lower-case SQL identifier, got {schema!r}", field="url")
+        raise InvalidStoreOption(
+            f"schema must be a lower-case SQL identifier, got {schema!r}", option="schema"
+        )
     sync = ours.get("synchronous_commit")
     if sync is not None and sync not in _SYNCHRONOUS_COMMIT:
-        raise ValidationError(
-            f"synchronous_commit must be one of {', '.join(_SYNCHRONOUS_COMMIT)}, got {sync!r}", field="url"
+        raise InvalidStoreOption(
+            f"synchronous_commit must be one of {', '.join(_SYNCHRONOUS_COMMIT)}, got {sync!r}",
+            option="synchronous_commit",
         )
     options = _PgOptions(
         urlunsplit(("postgresql", parts.netloc, parts.path, rest, parts.fragment)),
@@ -188,7 +192,7 @@ def _parse_url(url: str) -> _PgOptions:
         _count("ticket_cache", ours.get("ticket_cache"), 0),
     )
     if options.pool_min is not None and options.pool_max is not None and options.pool_min > options.pool_max:
-        raise ValidationError("pool_min is larger than pool_max", field="url")
+        raise InvalidStoreOption("pool_min is larger than pool_max", option="pool_min")
     try:  # the rest is libpq's: a parameter it does not know is refused here, not at the first connect
         conninfo_to_dict(options.conninfo)
     except psycopg.ProgrammingError as exc:
@@ -213,7 +217,7 @@ class PostgresStore:
         min_size = options.pool_min if options.pool_min is not None else min_size
         max_size = options.pool_max if options.pool_max is not None else max(max_size, min_size)
         if min_size > max_size:
-            raise ValidationError("pool_min is larger than the pool's size", field="url")
+            raise InvalidStoreOption("pool_min is larger than the pool's size", option="pool_min")
         # Autocommit: the unit of work sends BEGIN and COMMIT itself, each with other statements.
         kwargs: dict[str, Any] = {"autocommit": True}
         # Statements this adapter runs on every command are few and fixed: prepared on their first use
@@ -280,6 +284,14 @@ class PostgresStore:
         if self._closed:
             raise StorageError("the PostgreSQL store is closed")
         return PostgresUnitOfWork(self)
+
+    def reader(self) -> PostgresUnitOfWork:
+        """A read-only unit of work (issue 18, :mod:`aftersales.adapters.postgres_read`)."""
+        if self._closed:
+            raise StorageError("the PostgreSQL store is closed")
+        from aftersales.adapters.postgres_read import PostgresReadUnitOfWork
+
+        return PostgresReadUnitOfWork(self)
 
     def acquire(self) -> psycopg.Connection[Any]:
         if self._closed:

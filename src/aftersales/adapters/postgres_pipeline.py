@@ -98,7 +98,10 @@ class Transaction:
         self,
         acquire: Callable[[], psycopg.Connection[Any]],
         release: Callable[[psycopg.Connection[Any]], None],
+        begin: str = "BEGIN",
     ) -> None:
+        # ``begin``: how the transaction starts ("BEGIN READ ONLY" for a read-only unit of work).
+        self._begin_entry: tuple[str, Sequence[Any], OnCommit | None] = (begin, (), None)
         self._acquire = acquire
         self._release = release
         self._conn: psycopg.Connection[Any] | None = None
@@ -114,7 +117,7 @@ class Transaction:
 
     def _begin(self) -> psycopg.Connection[Any]:
         conn = self._conn = self._acquire()
-        self._queued.append(("BEGIN", (), None))
+        self._queued.append(self._begin_entry)
         return conn
 
     def connection(self) -> psycopg.Connection[Any]:
@@ -147,13 +150,13 @@ class Transaction:
         statements prepared (``prepare_threshold`` other than 0, e.g. behind a transaction-pooling
         proxy), ``sql`` simply runs (:meth:`run`)."""
         conn = self._conn or self._begin()
-        begin = self._queued == [("BEGIN", (), None)]
+        begin = self._queued == [self._begin_entry]
         usable = conn.prepare_threshold == 0 and (begin or not self._queued) and standard_strings(conn)
         rendered = literals(params) if usable else None
         if rendered is None:
             return self.run(sql, params)
         self._queued.clear()
-        execute = f"{'BEGIN; ' if begin else ''}EXECUTE {name}({', '.join(rendered)})"
+        execute = f"{self._begin_entry[0] + '; ' if begin else ''}EXECUTE {name}({', '.join(rendered)})"
         known = _PREPARED.setdefault(conn, {})
         if known.get(name) is False:  # a failed first query may or may not have prepared it
             found = _exec(conn, f"SELECT 1 FROM pg_prepared_statements WHERE name = '{name}'".encode())
@@ -171,7 +174,7 @@ class Transaction:
                 raise
             # Gone from the session (a DISCARD ALL?): undo the BEGIN and prepare it again.
             _exec(conn, b"ROLLBACK")
-            self._queued.append(("BEGIN", (), None))
+            self._queued.append(self._begin_entry)
             return self.begin_with(name, sql, params)
         known[name] = True
         while cursor.nextset():  # past PREPARE's and BEGIN's (empty) results, to the read's
@@ -253,7 +256,7 @@ class Transaction:
         conn, self.deferring = self._conn, False
         if conn is None:
             return
-        if self._queued == [("BEGIN", (), None)]:  # nothing was sent: nothing to commit
+        if self._queued == [self._begin_entry]:  # nothing was sent: nothing to commit
             self._queued.clear()
             self._end(conn, rollback=False)
             return
@@ -271,7 +274,7 @@ class Transaction:
 
     def rollback(self) -> None:
         """Forget what is deferred and roll back whatever is uncommitted."""
-        sent = self._queued[:1] != [("BEGIN", (), None)]  # BEGIN waits for the first statement
+        sent = self._queued[:1] != [self._begin_entry]  # BEGIN waits for the first statement
         self._queued.clear()
         self._on_commit.clear()
         self.deferring = False

@@ -18,10 +18,11 @@ makes the version check pass by construction.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aftersales.adapters.sla_candidates_sql import POSTGRES_TIER, candidate_page, candidate_query
+from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.ticket_memo import TicketMemo
 from aftersales.domain.ticket import Ticket
@@ -265,3 +266,7 @@ class PostgresTickets:
         # issue 20: also by team member (collations: labels read per ticket, not as a prefix range)
         sql, params = count_query(field, filter, "%s", "ILIKE", "TRUE", "FALSE", prefix_range=False)
         return {(value or UNSET): int(n) for value, n in self._uow.run(sql, params)}
+
+    def open_loads(self, assignee_ids: Collection[str], states: Sequence[str]) -> dict[str, int]:
+        """Open tickets of the named assignees only (issue 26: dispatch's loads; the open-assignee index)."""
+        return open_loads_in(self._uow.run, assignee_ids, states, "%s", "TRUE")

@@ -18,10 +18,10 @@ import contextlib
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
@@ -37,6 +37,7 @@ from aftersales.adapters.reporting_rows import (
 )
 from aftersales.adapters.reporting_sqlite_schema import BackfillProgress, backfill_reporting
 from aftersales.adapters.sla_candidates_sql import SQLITE_TIER, candidate_page, candidate_query
+from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
@@ -75,6 +76,9 @@ from aftersales.serialization import (
     unstructure,
 )
 
+if TYPE_CHECKING:
+    from aftersales.adapters.sqlite_read import SqliteReadUnitOfWork
+
 __all__ = ["SqliteStore", "SqliteUnitOfWork", "open_sqlite"]
 
 T = TypeVar("T")
@@ -91,15 +95,18 @@ _INSERT_TICKET = (
 # (~10 µs each) far more than for the few index lookups a join adds.
 _SELECT_TICKET = (
     "SELECT t.version, CAST(t.data AS BLOB), c.data, d.data, a.data,"
-    " s.pos, s.text, s.idents, s.keys, s.labels, s.scope,"
-    " (SELECT 1 FROM ticket_search_pending p WHERE p.pos = s.pos)"
+    " s.pos, s.text, s.idents, s.keys, s.labels, s.scope"
     " FROM tickets t"
     " LEFT JOIN entities c ON c.kind = 'customer' AND c.id = t.customer_id"
     " LEFT JOIN entities d ON d.kind = 'dealer' AND d.id = t.dealer_id"
-    " LEFT JOIN entities a ON a.kind = 'asset' AND a.id = json_extract(t.data, '$.asset_id')"
+    " LEFT JOIN entities a ON a.kind = 'asset' AND a.id = {asset}"
     " LEFT JOIN ticket_search s ON s.ticket_id = t.id"
     " WHERE t.id = ?"
 )
+# The unit is not a column: unless the memo says which it is (bound, and trusted only if the text read
+# is the one kept), SQLite finds it in the JSON, which parses the whole document on every read.
+_SELECT_TICKET_FOUND = _SELECT_TICKET.format(asset="json_extract(t.data, '$.asset_id')")
+_SELECT_TICKET_KEPT = _SELECT_TICKET.format(asset="?")
 _ROW_SELECT = ", ".join(f"tickets.{c}" for c in ROW_COLUMNS)
 _PARSED_LIMIT = 20_000  # entity texts remembered per store, LRU (see _Entities._parse)
 _UPDATES: dict[tuple[int, ...], str] = {}
@@ -213,6 +220,7 @@ class SqliteStore:
         self._timeout = timeout
         self._lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
+        self._idle_readers: list[sqlite3.Connection] = []  # read-only units of work (issue 18)
         self._all: list[sqlite3.Connection] = []
         self._closed = False
         self.parsed: OrderedDict[tuple[str, str], Any] = OrderedDict()
@@ -271,6 +279,39 @@ class SqliteStore:
             if self._memory:
                 raise StorageError("sqlite:///:memory: allows one unit of work at a time")
         return self._connect()
+
+    # -- the read path (issue 18): read-only connections, see aftersales.adapters.sqlite_read --------
+
+    def reader(self) -> SqliteReadUnitOfWork:
+        """A read-only unit of work (:class:`~aftersales.adapters.sqlite_read.SqliteReadUnitOfWork`)."""
+        if self._closed:
+            raise StorageError(f"the SQLite store {self.path} is closed")
+        return _read_unit(self)
+
+    def acquire_reader(self) -> sqlite3.Connection:
+        """A connection for one read-only unit of work: ``PRAGMA query_only`` set, pooled apart from the
+        writers' (the in-memory database's one connection serves both, without the pragma)."""
+        if self._memory:
+            return self.acquire()
+        with self._lock:
+            if self._closed:
+                raise StorageError(f"the SQLite store {self.path} is closed")
+            if self._idle_readers:
+                return self._idle_readers.pop()
+        conn = self._connect()
+        with _translated(self.path):
+            conn.execute("PRAGMA query_only = ON")
+        return conn
+
+    def release_reader(self, conn: sqlite3.Connection) -> None:
+        if self._memory:
+            self.release(conn)
+            return
+        with self._lock:
+            if self._closed:
+                conn.close()
+            else:
+                self._idle_readers.append(conn)
 
     def committed(self) -> None:
         """A unit of work committed (the checkpoint thread counts them)."""
@@ -346,6 +387,7 @@ class SqliteStore:
             for conn in self._all:
                 conn.close()
             self._idle.clear()
+            self._idle_readers.clear()
             self._all.clear()
 
 
@@ -356,6 +398,9 @@ _ENTITY_KINDS: dict[str, tuple[str, type[Any]]] = {
     "dealers": ("dealer", Dealer),
     "engineers": ("engineer", Engineer),
 }
+
+
+_REMEMBERING = frozenset({"tickets", "search", *_ENTITY_KINDS})
 
 
 class SqliteUnitOfWork:
@@ -380,6 +425,8 @@ class SqliteUnitOfWork:
     def __init__(self, store: SqliteStore) -> None:
         self._store = store
         self._conn: sqlite3.Connection | None = None
+        # The repositories made so far that remember what this transaction read (see _forget).
+        self._remembering: list[Any] = []
 
     def __getattr__(self, name: str) -> Any:
         # Only called for an attribute not made yet: make the repository and keep it.
@@ -401,6 +448,8 @@ class SqliteUnitOfWork:
         else:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         self.__dict__[name] = made
+        if name in _REMEMBERING:
+            self._remembering.append(made)
         return made
 
     def __enter__(self) -> SqliteUnitOfWork:
@@ -408,24 +457,22 @@ class SqliteUnitOfWork:
 
     def _forget(self) -> None:
         """The transaction ended: what it read may change before the next one."""
-        made = self.__dict__
-        for name in ("tickets", "search", *_ENTITY_KINDS):
-            repository = made.get(name)
-            if repository is not None:
-                repository.forget()
+        for repository in self._remembering:
+            repository.forget()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.rollback()
 
-    def prime(self, ticket: Ticket, found: Sequence[Any]) -> None:
+    def prime(self, ticket: Ticket, found: Sequence[Any], *, asset: bool = True) -> None:
         """Hand what the ticket's read joined in (its customer, dealer and unit, its search row) to
-        the repositories that read them next in this transaction, so they issue no statement."""
+        the repositories that read them next in this transaction, so they issue no statement
+        (``asset=False``: the unit joined may not be this ticket's)."""
         self.customers.prime(ticket.customer_id, found[2])
         if ticket.dealer_id is not None:
             self.dealers.prime(ticket.dealer_id, found[3])
-        if ticket.asset_id is not None:
+        if asset and ticket.asset_id is not None:
             self.assets.prime(ticket.asset_id, found[4])
         if found[5] is not None:
             self.search.prime(ticket.id, tuple(found[5:]))
@@ -610,7 +657,11 @@ class _Tickets:
         return "?"
 
     def get(self, id: str) -> Ticket:
-        found = self._uow.run(_SELECT_TICKET, (id,)).fetchone()
+        peeked = self._kept.peek(id)
+        if peeked is None:
+            found = self._uow.run(_SELECT_TICKET_FOUND, (id,)).fetchone()
+        else:
+            found = self._uow.run(_SELECT_TICKET_KEPT, (peeked[1].asset_id, id)).fetchone()
         if found is None:
             raise NotFound("ticket", id)
         version, text = found[0], found[1]
@@ -623,7 +674,8 @@ class _Tickets:
         else:
             ticket, self._events[id], derived = kept
         ticket.version = version
-        self._uow.prime(ticket, found)
+        # A unit read by the memo's asset id is only the ticket's when the memo's text was the one read.
+        self._uow.prime(ticket, found, asset=peeked is None or kept is not None)
         # The columns are derived from the JSON on every write (and kept with a memoised ticket, whose
         # text is the same), so recomputing them is cheaper than selecting them.
         if derived is None:
@@ -710,6 +762,10 @@ class _Tickets:
     def count_by(self, field: CountField, filter: TicketFilter) -> dict[str, int]:
         sql, params = count_query(field, filter, "?", "LIKE")  # issue 20: also by team member
         return {(value or UNSET): n for value, n in self._uow.run(sql, params)}
+
+    def open_loads(self, assignee_ids: Collection[str], states: Sequence[str]) -> dict[str, int]:
+        """Open tickets of the named assignees only (issue 26: dispatch's loads; the open-assignee index)."""
+        return open_loads_in(self._uow.run, assignee_ids, states, "?", "1")
 
 
 class _Entities(Generic[T]):
@@ -873,6 +929,18 @@ class _Idempotency(SqlIdempotency):
 
     def _run(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
         return self._uow.run(sql, params)
+
+
+_READER: list[type[SqliteReadUnitOfWork]] = []
+
+
+def _read_unit(store: SqliteStore) -> SqliteReadUnitOfWork:
+    """A read-only unit of work on ``store`` (its module imports this one: imported on first use)."""
+    if not _READER:
+        from aftersales.adapters.sqlite_read import SqliteReadUnitOfWork
+
+        _READER.append(SqliteReadUnitOfWork)
+    return _READER[0](store)
 
 
 def open_sqlite(url: str) -> SqliteStore:

@@ -12,7 +12,11 @@ import sqlite3
 from pathlib import Path
 
 from aftersales.adapters.reporting_sqlite_schema import LEDGER_REPORT_STEP, REPORTING_STEP
-from aftersales.adapters.ticket_search_sqlite import SEARCH_MIGRATION, SEARCH_PENDING_MIGRATION
+from aftersales.adapters.ticket_search_sqlite import (
+    SEARCH_MIGRATION,
+    SEARCH_PEND_TRIGGER_MIGRATION,
+    SEARCH_PENDING_MIGRATION,
+)
 from aftersales.errors import StorageError
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "check_header", "migrate", "ticket_indexes"]
@@ -102,6 +106,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 11 (issue 24): the ledger export's columns beside the facts; existing rows are rewritten by the
     # same small-batch back-fill (reporting_sqlite_schema), so an export never parses a document.
     LEDGER_REPORT_STEP,
+    # 12 (issue 21): a re-indexed ticket's position is listed as pending by a trigger (one UPDATE).
+    SEARCH_PEND_TRIGGER_MIGRATION,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -39,6 +39,9 @@ class TicketMemo:
         self.limit = limit
         self._kept: OrderedDict[str, tuple[str | bytes, Ticket, EventsText | None, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        # Per id, a committed version whose row was seen to hold the kept text (the very text object):
+        # a read then checks the row's version alone (see recall_committed).
+        self._committed: dict[str, tuple[int, str | bytes]] = {}
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -84,7 +87,7 @@ class TicketMemo:
             self._kept[id] = entry
             self._kept.move_to_end(id)
             while len(self._kept) > self.limit:
-                self._kept.popitem(last=False)
+                self._committed.pop(self._kept.popitem(last=False)[0], None)
 
     def peek(self, id: str) -> tuple[str | bytes, Ticket] | None:
         """The text kept for ``id`` and the kept ticket itself, not a copy (read it, never change it):
@@ -92,3 +95,30 @@ class TicketMemo:
         with self._lock:
             kept = self._kept.get(id)
         return (kept[0], kept[1]) if kept is not None else None
+
+    def confirm(self, id: str, version: int, text: str | bytes) -> bool:
+        """A committed row of ``id`` at ``version`` holds ``text``: if that is the kept text, remember the
+        pair (a read-only unit of work saw it in its snapshot). Returns whether it was the kept text."""
+        with self._lock:
+            kept = self._kept.get(id)
+            if kept is None or kept[0] != text:
+                return False
+            self._committed[id] = (version, kept[0])
+        return True
+
+    def recall_committed(self, id: str, version: int) -> Ticket | None:
+        """A copy of the kept ticket if its text was confirmed as the committed row at ``version``.
+
+        Honest with the row's version alone: every write of a ticket is a conditional ``UPDATE … WHERE
+        version = v`` that sets ``v + 1`` and tickets are never deleted, so a committed (id, version)
+        has exactly one text. A text kept later (a save, perhaps rolled back) is another object and
+        misses until a read confirms it. (A database file swapped under a running store, e.g. an older
+        backup restored, breaks that: reopen the store.)
+        """
+        with self._lock:
+            kept = self._kept.get(id)
+            mark = self._committed.get(id)
+            if kept is None or mark is None or mark[0] != version or mark[1] is not kept[0]:
+                return None
+            self._kept.move_to_end(id)
+        return kept[1].copy()

@@ -28,8 +28,9 @@ FTS index in ``pos`` order (newest first) and stop at the page's end; every hit 
 
 from __future__ import annotations
 
-import functools
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -54,7 +55,9 @@ __all__ = [
     "FLUSH_AT",
     "SEARCH_MIGRATION",
     "SEARCH_PENDING_MIGRATION",
+    "SEARCH_PEND_TRIGGER_MIGRATION",
     "SqliteTicketSearch",
+    "extend_grams",
     "fts_phrase",
     "fts_row",
     "term_match",
@@ -81,6 +84,17 @@ SEARCH_PENDING_MIGRATION: tuple[str, ...] = (
     "pos INTEGER PRIMARY KEY, indexed INTEGER NOT NULL, text TEXT, idents TEXT, scope TEXT)",
 )
 """Positions whose FTS words are not written yet (a later migration step)."""
+
+SEARCH_PEND_TRIGGER_MIGRATION: tuple[str, ...] = (
+    # A changed text, identifiers or scope lists the position as pending with the words the FTS index
+    # holds (the old row's), unless it is pending already (then the FTS index holds that row's words,
+    # or none): a re-index is then one UPDATE instead of a lookup, an INSERT and the UPDATE.
+    "CREATE TRIGGER IF NOT EXISTS ticket_search_pend AFTER UPDATE OF text, idents, scope ON ticket_search"
+    " WHEN old.text IS NOT new.text OR old.idents IS NOT new.idents OR old.scope IS NOT new.scope"
+    " BEGIN INSERT OR IGNORE INTO ticket_search_pending (pos, indexed, text, idents, scope)"
+    " VALUES (old.pos, 1, old.text, old.idents, old.scope); END",
+)
+"""The trigger that lists a re-indexed position as pending (issue 21: fewer statements per command)."""
 
 FLUSH_AT = 256
 """Pending positions that make a command write them all to the FTS index (one segment for all).
@@ -119,14 +133,34 @@ def fts_row(
     return _words(text, FIELD_SEPARATOR.join(identifiers), FIELD_SEPARATOR.join(scope))
 
 
-@functools.lru_cache(maxsize=4096)
+_KNOWN_LIMIT = 4096
+_known: OrderedDict[tuple[str, str, str], tuple[str, str, str, str, str]] = OrderedDict()
+_known_lock = threading.Lock()
+
+
 def _words(text: str, joined: str, scope: str) -> tuple[str, str, str, str, str]:
-    # Remembered: re-indexing a ticket deletes its old words, which this process usually just made.
+    # Remembered (LRU): re-indexing a ticket deletes its old words, which this process usually made.
+    key = (text, joined, scope)
+    with _known_lock:
+        found = _known.get(key)
+        if found is not None:
+            _known.move_to_end(key)
+            return found
     identifiers = [i for i in joined.split(FIELD_SEPARATOR) if i]
-    return (
+    words = (
         *_text_words(text, identifiers),
         " ".join(token_text(s) for s in scope.split(FIELD_SEPARATOR) if s),
     )
+    _remember(key, words)
+    return words
+
+
+def _remember(key: tuple[str, str, str], words: tuple[str, str, str, str, str]) -> None:
+    with _known_lock:
+        _known[key] = words
+        _known.move_to_end(key)
+        while len(_known) > _KNOWN_LIMIT:
+            _known.popitem(last=False)
 
 
 def _text_words(text: str, identifiers: list[str]) -> tuple[str, str, str, str]:
@@ -136,6 +170,38 @@ def _text_words(text: str, identifiers: list[str]) -> tuple[str, str, str, str]:
         " ".join(token_text(i) for i in identifiers),
         " ".join(token_text(i[::-1]) for i in identifiers),
     )
+
+
+def extend_grams(words: str, old: str, new: str, n: int) -> str:
+    """``gram_words(new, n)``, given ``words == gram_words(old, n)`` and ``new`` starting with ``old``:
+    only the windows that reach past ``old`` are made (a note appended to a long ticket costs the
+    note, not the ticket). Equal to the full computation, so later deletes match what FTS5 holds."""
+    if not old:
+        return gram_words(new, n)
+    if n == 2:  # the old text's last character alone is not a window of the new one
+        words = words.rsplit(" ", 1)[0] if " " in words else ""
+    start = max(0, len(old) - n + 1)
+    tail = token_text(new[start:])  # token_text maps each character on its own
+    parts = [words] if words else []
+    parts.extend(tail[i : i + n] for i in range(len(tail) - n + 1))
+    if n == 2 and tail:
+        parts.append(tail[-1])
+    return " ".join(parts)
+
+
+def _extended_row(
+    old: tuple[str, str, str, str, str], old_text: str, text: str, joined: str, scope: str
+) -> tuple[str, str, str, str, str]:
+    """The FTS columns of ``text`` (its identifiers and scope unchanged), ``old`` being those of the
+    ``old_text`` it extends."""
+    key = (text, joined, scope)
+    with _known_lock:
+        found = _known.get(key)
+    if found is not None:
+        return found
+    words = (extend_grams(old[0], old_text, text, 3), extend_grams(old[1], old_text, text, 2), *old[2:])
+    _remember(key, words)
+    return words
 
 
 def _joined(items: frozenset[str]) -> str:
@@ -194,8 +260,8 @@ class SqliteTicketSearch:
         self._primed: dict[str, tuple[Any, ...]] = {}
 
     def prime(self, ticket_id: str, row: tuple[Any, ...]) -> None:
-        """The stored row of ``ticket_id``: pos, text, idents, keys, labels, scope and whether its
-        position is pending (as read in this transaction)."""
+        """The stored row of ``ticket_id``: pos, text, idents, keys, labels and scope (as read in this
+        transaction)."""
         self._primed[ticket_id] = row
 
     def forget(self) -> None:
@@ -227,7 +293,19 @@ class SqliteTicketSearch:
         if _RETURNING:
             return int(self._uow.run(_PEND + _PEND_COUNT, values).fetchone()[0])
         self._uow.run(_PEND, values)
+        return self._pending_count()
+
+    def _pending_count(self) -> int:
         return int(self._uow.run("SELECT count(*) FROM ticket_search_pending").fetchone()[0])
+
+    def _update(self, sql: str, params: Sequence[object]) -> int:
+        """Run an ``UPDATE`` of ``ticket_search`` (its trigger lists the position as pending when the
+        words change); returns how many positions are pending now."""
+        if _RETURNING:
+            found = self._uow.run(sql + _PEND_COUNT, params).fetchone()
+            return int(found[0]) if found is not None else 0
+        self._uow.run(sql, params)
+        return self._pending_count()
 
     def _put_keys(self, pos: int, keys: frozenset[str]) -> None:
         # One statement for all of them: a command pays per statement.
@@ -249,6 +327,27 @@ class SqliteTicketSearch:
         ).fetchone()
         return tuple(found) if found is not None else None
 
+    def append_text(self, ticket_id: str, texts: Sequence[str]) -> bool:
+        """Add normalised ``texts`` (a note's) to the searched text of an indexed ticket read in this
+        transaction: one ``UPDATE``, no document rebuilt. Returns False (nothing written) when the
+        ticket's row was not read in this transaction; the caller then re-indexes it with :meth:`put`.
+
+        A term never spans two fields, so text appended after the others finds the same tickets as
+        the document's own order; the FTS words follow in the next batch (:meth:`flush`).
+        """
+        primed = self._primed.get(ticket_id)
+        added = FIELD_SEPARATOR.join(t for t in texts if t)
+        if primed is None:
+            return False
+        if not added:
+            return True
+        pos, text = primed[0], primed[1]
+        text = f"{text}{FIELD_SEPARATOR}{added}" if text else added
+        # Other primed rows stay valid: this changes only this ticket's row (kept up to date).
+        self._primed[ticket_id] = (pos, text, *primed[2:])
+        self._flush_at(self._update("UPDATE ticket_search SET text = ? WHERE pos = ?", (text, pos)))
+        return True
+
     def put(self, doc: SearchDocument) -> None:
         """Index ``doc``, rewriting only what changed (an unchanged ticket costs one lookup).
 
@@ -265,25 +364,22 @@ class SqliteTicketSearch:
             # statement.
             row = self._uow.run(
                 "SELECT s.pos, s.text, s.idents, s.keys, s.labels, s.scope,"
-                " (SELECT 1 FROM ticket_search_pending WHERE pos = s.pos),"
                 " (SELECT max(pos) FROM ticket_search WHERE pos BETWEEN ? AND ?)"
                 " FROM (SELECT 1) LEFT JOIN ticket_search s ON s.ticket_id = ?",
                 (base, base + SLOTS - 1, doc.ticket_id),
             ).fetchone()
             if row[0] is None:
-                self._insert(self._next(doc.received_us, row[7]), doc)
+                self._insert(self._next(doc.received_us, row[6]), doc)
                 return
         pos, text, idents, keys, labels, scope = row[:6]
         run = self._uow.run
         new_keys, new_labels = _joined(doc.keys), _joined(doc.labels)
         new_scope = _seq(doc.scope)
-        pending = 0
-        if text != doc.text or idents != doc.idents or scope != new_scope:
-            if row[6] is None:  # the FTS index holds the stored words: remember them for the delete
-                pending = self._pend((pos, 1, text, idents, scope))
-        elif keys == new_keys and labels == new_labels:
+        unchanged = text == doc.text and idents == doc.idents and scope == new_scope
+        if unchanged and keys == new_keys and labels == new_labels:
             return
-        run(
+        # The trigger lists the position as pending when the words change (see the migration).
+        pending = self._update(
             "UPDATE ticket_search SET text = ?, idents = ?, keys = ?, labels = ?, scope = ? WHERE pos = ?",
             (doc.text, doc.idents, new_keys, new_labels, new_scope, pos),
         )
@@ -300,18 +396,32 @@ class SqliteTicketSearch:
             self.flush()
 
     def flush(self) -> None:
-        """Write the words of every pending position to the FTS index (one FTS5 segment for all)."""
+        """Write the words of every pending position to the FTS index (one FTS5 segment for all).
+
+        The words FTS5 holds are deleted, then the new ones inserted (one ``executemany`` each); a
+        text that only grew (notes appended) has its new words made from the old ones."""
         self._primed.clear()
         run = self._uow.run
         rows = run(
             "SELECT p.pos, p.indexed, p.text, p.idents, p.scope, s.text, s.idents, s.scope"
             " FROM ticket_search_pending p CROSS JOIN ticket_search s ON s.pos = p.pos ORDER BY p.pos"
         ).fetchall()
-        for pos, indexed, text, idents, scope, *_ in rows:
+        deletes: list[tuple[object, ...]] = []
+        inserts: list[tuple[object, ...]] = []
+        for pos, indexed, old_text, old_idents, old_scope, text, idents, scope in rows:
             if indexed:
-                run(_DELETE_FTS, (pos, *fts_row(text, _identifiers(idents), _identifiers(scope))))
-        for pos, _, _, _, _, text, idents, scope in rows:
-            run(_INSERT_FTS, (pos, *fts_row(text, _identifiers(idents), _identifiers(scope))))
+                old = _words(old_text, old_idents, old_scope)
+                deletes.append((pos, *old))
+                if old_idents == idents and old_scope == scope and text.startswith(old_text):
+                    inserts.append((pos, *_extended_row(old, old_text, text, idents, scope)))
+                    continue
+            inserts.append((pos, *_words(text, idents, scope)))
+        try:
+            conn = self._uow.conn()
+            conn.executemany(_DELETE_FTS, deletes)
+            conn.executemany(_INSERT_FTS, inserts)
+        except sqlite3.Error as exc:
+            raise StorageError(f"ticket search words: {exc}") from exc
         run("DELETE FROM ticket_search_pending")
 
     def put_many(self, docs: Iterable[SearchDocument]) -> None:

@@ -44,7 +44,9 @@ __all__ = [
     "QuoteId",
     "QuoteState",
     "SheetLine",
+    "charge_line",
     "priced_line",
+    "sheet_line",
 ]
 
 QuoteId = NewType("QuoteId", str)
@@ -331,6 +333,48 @@ _LINES: dict[tuple[int, ChargeKind, str, int, bool], tuple[Money, ChargeLine]] =
 _MAX_LINES = 8192  # a price list's parts × usual quantities; beyond it lines are simply built
 
 
+def charge_line(
+    kind: ChargeKind, item: str, unit_price: Money, quantity: int, chargeable: bool
+) -> ChargeLine:
+    """A charge line from values already checked (see :func:`priced_line`), shared when it recurs.
+
+    Lines are frozen values: the same part, price, quantity and flag on thousands of sheets share one,
+    so a kept sheet holds no copy of its own. Keyed by the price's identity; the entry holds the price,
+    so the id cannot be reused meanwhile.
+    """
+    key = (id(unit_price), kind, item, quantity, chargeable)
+    found = _LINES.get(key)
+    if found is not None and found[0] is unit_price:
+        return found[1]
+    line = _NEW(ChargeLine)
+    _SET_KIND(line, kind)
+    _SET_ITEM(line, item)
+    _SET_PRICE(line, unit_price)
+    _SET_QUANTITY(line, quantity)
+    _SET_CHARGEABLE(line, chargeable)
+    if len(_LINES) < _MAX_LINES:
+        _LINES[key] = (unit_price, line)
+    return line
+
+
+def sheet_line(
+    line: ChargeLine,
+    reasons: tuple[Reason, ...],
+    component: str | None = None,
+    phase: str = "",
+    dealer_cost: Money | None = None,
+) -> SheetLine:
+    """A sheet line from a checked ``line`` and a decision's non-empty ``reasons`` tuple (shared, not
+    copied: every part judged by one warranty term points at that decision's reasons)."""
+    sheet = _NEW(SheetLine)
+    _SET_LINE(sheet, line)
+    _SET_REASONS(sheet, reasons)
+    _SET_COMPONENT(sheet, component)
+    _SET_PHASE(sheet, phase)
+    _SET_DEALER_COST(sheet, dealer_cost)
+    return sheet
+
+
 def priced_line(
     kind: ChargeKind,
     item: str,
@@ -350,34 +394,17 @@ def priced_line(
     on price-list values was a quarter of its cost. Anything a caller passes in (``assess(parts=…)``)
     is checked before it gets here.
     """
-    set_ = object.__setattr__
-    # Lines are frozen values: the same part, price, quantity and flag on thousands of sheets share one.
-    # Keyed by the price's identity; the entry holds the price, so the id cannot be reused meanwhile.
-    key = (id(unit_price), kind, item, quantity, chargeable)
-    found = _LINES.get(key)
-    if found is not None and found[0] is unit_price:
-        line = found[1]
-    else:
-        line = object.__new__(ChargeLine)
-        set_(line, "kind", kind)
-        set_(line, "item", item)
-        set_(line, "unit_price", unit_price)
-        set_(line, "quantity", quantity)
-        set_(line, "chargeable", chargeable)
-        if len(_LINES) < _MAX_LINES:
-            _LINES[key] = (unit_price, line)
-    sheet = object.__new__(SheetLine)
-    _SET_LINE(sheet, line)
-    _SET_REASONS(sheet, reasons)
-    _SET_COMPONENT(sheet, component)
-    _SET_PHASE(sheet, phase)
-    _SET_DEALER_COST(sheet, dealer_cost)
-    return sheet
+    line = charge_line(kind, item, unit_price, quantity, chargeable)
+    return sheet_line(line, reasons, component, phase, dealer_cost)
 
 
-# The slots' own setters: a sheet line is filled without the frozen class's __setattr__ lookups.
+# The slots' own setters: lines are filled without the frozen classes' __setattr__ lookups.
+_NEW = object.__new__
 _SET_LINE, _SET_REASONS, _SET_COMPONENT, _SET_PHASE, _SET_DEALER_COST = (
     SheetLine.__dict__[name].__set__ for name in ("line", "reasons", "component", "phase", "dealer_cost")
+)
+_SET_KIND, _SET_ITEM, _SET_PRICE, _SET_QUANTITY, _SET_CHARGEABLE = (
+    ChargeLine.__dict__[name].__set__ for name in ("kind", "item", "unit_price", "quantity", "chargeable")
 )
 
 

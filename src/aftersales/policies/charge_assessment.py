@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from aftersales.domain.charges import ChargeKind, SheetLine, priced_line
+from aftersales.domain.charges import ChargeKind, SheetLine, charge_line, sheet_line
 from aftersales.domain.ids import DealerId
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.reasons import Reason
@@ -98,33 +98,10 @@ def assess_charges(
     the whole-product decision for labour, travel and the service fee. ``default_job_type`` (the triage's
     nature) prices labour only when the dealer's schedule knows it; an explicit ``job_type`` must be priced.
     """
-    decisions: dict[str | None, Decision[ChargeOutcome]] = {}
     product = facts.product
     components = product.components
-    many = getattr(warranty, "decide_many", None)
-    by_phase = getattr(chargeability, "decide_for_phase", None)
-    if many is not None and by_phase is not None:
-        # One pass over the terms and extensions for every component the sheet needs; one decision
-        # per term, shared by the components it governs, and the causes judged once.
-        wanted: list[str | None] = [None]
-        for _quantity, component in facts.parts.values():
-            if (
-                component is not None
-                and component not in wanted
-                and (not components or component in components)
-            ):
-                wanted.append(component)
-        # The built-in policy shares one decision per term; a plugged-in one is asked per component.
-        options = {"share_whole": True} if isinstance(warranty, DefaultWarrantyPolicy) else {}
-        statuses = many(
-            facts.asset, product, facts.received_at, wanted, extensions=facts.extensions, known_at=now,
-            **options,
-        )  # fmt: skip
-        by_phases = getattr(chargeability, "decide_for_phases", None)
-        if by_phases is not None:
-            decisions = by_phases(statuses, facts.visit, facts.causes)
-        else:
-            decisions = {c: by_phase(w, facts.visit, facts.causes) for c, w in statuses.items()}
+    parts = facts.parts
+    decisions = _decide_components(facts, warranty, chargeability, now)
 
     def decision_for(component: str | None) -> Decision[ChargeOutcome]:
         found = decisions.get(component)
@@ -139,11 +116,12 @@ def assess_charges(
     dealer = facts.dealer_id
     lines: list[SheetLine] = []
     append = lines.append
-    materials = ChargeKind.MATERIALS
+    # The pack's part lines, built once and shared by every sheet (DefaultFeesPolicy); else priced here.
+    material_line = getattr(fees, "material_line", None)
     price_of = fees.part_price
     # Per component, what its parts' lines share: chargeable or not, the reasons, the phase code.
     shared: dict[str | None, tuple[bool, tuple[Reason, ...], str]] = {}
-    for part, (quantity, component) in facts.parts.items():
+    for part, (quantity, component) in parts.items():
         if component is not None and components and component not in components:
             component = None  # a component the product does not know: the whole-product term
         judged = shared.get(component)
@@ -151,45 +129,75 @@ def assess_charges(
             decision = decision_for(component)
             outcome = decision.outcome
             judged = shared[component] = (outcome.materials, decision.reasons, outcome.phase._value_)
-        price = price_of(part)
-        append(
-            priced_line(
-                materials,
-                part,
-                price.retail,
-                quantity,
-                judged[0],
-                judged[1],
-                component,
-                judged[2],
+        chargeable, why, code = judged
+        if material_line is not None:
+            line, cost = material_line(part, quantity, chargeable)
+        else:
+            price = price_of(part)
+            line, cost = (
+                charge_line(ChargeKind.MATERIALS, part, price.retail, quantity, chargeable),
                 price.cost,
             )
-        )
+        append(sheet_line(line, why, component, code, cost))
     outcome = whole.outcome
-    phase = outcome.phase.value
+    phase = outcome.phase._value_
     reasons = whole.reasons
     labour = facts.job_type
     if labour is None and facts.default_job_type is not None:
         try:
-            fees.labour_fee(dealer, facts.default_job_type)
+            fee = fees.labour_fee(dealer, facts.default_job_type)
             labour = facts.default_job_type
         except NotFound:
             labour = None  # the dealer prices no such job: no labour line
-    if labour is not None:
+    elif labour is not None:
         fee = fees.labour_fee(dealer, labour)
-        lines.append(priced_line(ChargeKind.LABOUR, labour, fee, 1, outcome.labour, reasons, None, phase))
+    if labour is not None:
+        line = charge_line(ChargeKind.LABOUR, labour, fee, 1, outcome.labour)
+        append(sheet_line(line, reasons, None, phase))
     if facts.travel_zone is not None or facts.distance_km is not None:
         fee = fees.travel_fee(dealer, zone=facts.travel_zone, distance_km=facts.distance_km)
         item = facts.travel_zone or f"up_to_{facts.distance_km}_km"
-        lines.append(priced_line(ChargeKind.TRAVEL, item, fee, 1, outcome.travel, reasons, None, phase))
+        append(sheet_line(charge_line(ChargeKind.TRAVEL, item, fee, 1, outcome.travel), reasons, None, phase))
     flat = getattr(fees, "service_fee", None)
     if facts.service_fee and flat is not None:
         fee = flat(dealer)
         if fee:
-            lines.append(
-                priced_line(
-                    ChargeKind.SERVICE_FEE, "service_fee", fee, 1, outcome.service_fee, reasons, None, phase
-                )
-            )
-    distinct = {id(d): d for d in decisions.values()}  # components sharing a term share its decision
-    return AssessedCharges(tuple(lines), whole, tuple(distinct.values()))
+            line = charge_line(ChargeKind.SERVICE_FEE, "service_fee", fee, 1, outcome.service_fee)
+            append(sheet_line(line, reasons, None, phase))
+    if len(decisions) == 1:
+        distinct: tuple[Decision[ChargeOutcome], ...] = (whole,)
+    else:  # components sharing a term share its decision: each decision once, in order
+        distinct = tuple({id(d): d for d in decisions.values()}.values())
+    return AssessedCharges(tuple(lines), whole, distinct)
+
+
+def _decide_components(
+    facts: ChargeFacts, warranty: Any, chargeability: Any, now: datetime
+) -> dict[str | None, Decision[ChargeOutcome]]:
+    """The decisions of the whole product and of every component a part names, made together when the
+    policies can (one pass over the terms and extensions, the causes judged once); else empty, and
+    :func:`assess_charges` asks per component."""
+    many = getattr(warranty, "decide_many", None)
+    by_phase = getattr(chargeability, "decide_for_phase", None)
+    if many is None or by_phase is None:
+        return {}
+    components = facts.product.components
+    wanted: list[str | None] = [None]
+    for _quantity, component in facts.parts.values():
+        if component is not None and component not in wanted and (not components or component in components):
+            wanted.append(component)
+    # The built-in policy shares one decision per term; a plugged-in one is asked per component.
+    if isinstance(warranty, DefaultWarrantyPolicy):
+        statuses = many(
+            facts.asset, facts.product, facts.received_at, wanted, extensions=facts.extensions, known_at=now,
+            share_whole=True,
+        )  # fmt: skip
+    else:
+        statuses = many(
+            facts.asset, facts.product, facts.received_at, wanted, extensions=facts.extensions, known_at=now
+        )
+    by_phases = getattr(chargeability, "decide_for_phases", None)
+    if by_phases is not None:
+        decided: dict[str | None, Decision[ChargeOutcome]] = by_phases(statuses, facts.visit, facts.causes)
+        return decided
+    return {c: by_phase(w, facts.visit, facts.causes) for c, w in statuses.items()}

@@ -207,6 +207,7 @@ class DefaultChargeabilityPolicy:
         self._hazards = frozenset(self.params.design_hazard_causes)
         self._cause_reasons: dict[str, Reason] = {}
         self._other_reasons: dict[str, Reason] = {}
+        self._judged: dict[tuple[str, ...], tuple[tuple[Reason, ...], bool, str | None]] = {}
 
     def decide(
         self, work: ChargeableWork, asset: Asset, at: datetime, causes: Iterable[str] = ()
@@ -250,16 +251,33 @@ class DefaultChargeabilityPolicy:
         return result
 
     def _causes(self, causes: Iterable[str]) -> tuple[tuple[Reason, ...], bool, str | None]:
-        """The causes' reasons (sorted), whether one is chargeable, and the first design hazard."""
+        """The causes' reasons (sorted), whether one is chargeable, and the first design hazard.
+
+        Judged once per combination of causes: tickets name a few codes of the pack's catalog, so the
+        same combinations recur, and the judgement (immutable) is looked up instead of redone.
+        """
+        if type(causes) is tuple:
+            try:
+                found = self._judged.get(causes)
+            except TypeError:  # an unhashable item: refused below
+                found = None
+            if found is not None:
+                return found
         if isinstance(causes, str):
             raise ValidationError("causes is a collection of cause codes, not one string", field="causes")
         given: Collection[str] = (
             causes if isinstance(causes, tuple | list | frozenset | set) else tuple(causes)
         )
+        for cause in given:
+            if not isinstance(cause, str):  # before sorting: codes of other types do not compare
+                raise ValidationError(f"cause codes are snake_case, got {cause!r}", field="causes")
         reasons: list[Reason] = []
         chargeable = self._chargeable_causes(given, reasons)
         hazards = sorted(c for c in given if c in self._hazards) if given else ()
-        return tuple(reasons), chargeable, (hazards[0] if hazards else None)
+        judged = tuple(reasons), chargeable, (hazards[0] if hazards else None)
+        if type(causes) is tuple and len(self._judged) < 4096:
+            self._judged[causes] = judged  # every code was checked by _chargeable_causes
+        return judged
 
     def _conclude(
         self,

@@ -22,7 +22,7 @@ from typing import Any, Protocol, TypeVar
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.charges import ChargeKind, ChargeLine, Quote, QuoteId
+from aftersales.domain.charges import ChargeKind, ChargeLine, Quote, QuoteId, charge_line
 from aftersales.domain.ids import DealerId, TicketId
 from aftersales.domain.money import Money, currency_exponent
 from aftersales.domain.part_numbers import PART_NUMBER_PATTERN, check_part_number
@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+_MAX_MATERIAL_LINES = 16_384  # parts × the quantities seen × free/charged; beyond it lines are built
 
 
 def _amount(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -350,6 +351,10 @@ class DefaultFeesPolicy:
             dealer: _FeeTable(schedule, self.params.currency)
             for dealer, schedule in self.params.dealer_schedules.items()
         }
+        # A charge sheet's part lines, built on first use and shared by every later sheet (the price
+        # list is fixed for the policy's life); a subclass pricing parts its own way is asked each time.
+        self._material_lines: dict[tuple[str, int, bool], tuple[ChargeLine, Money]] = {}
+        self._memo_parts = type(self).part_price is DefaultFeesPolicy.part_price
 
     def _fees(self, dealer_id: DealerId | None) -> _FeeTable:
         if dealer_id is None:
@@ -368,6 +373,20 @@ class DefaultFeesPolicy:
     def part_price(self, part: str) -> PartPrice:
         """Cost and retail price of ``part`` (:class:`NotFound` when not on the list)."""
         return self.price_list.price(part)
+
+    def material_line(self, part: str, quantity: int, chargeable: bool) -> tuple[ChargeLine, Money]:
+        """The line for ``quantity`` of ``part`` at the retail price, and the part's cost to dealers.
+
+        ``quantity`` must already be checked (1–100000). :class:`NotFound` when the list has no price.
+        """
+        key = (part, quantity, chargeable)
+        found = self._material_lines.get(key)
+        if found is None:
+            price = self.part_price(part)
+            found = (charge_line(ChargeKind.MATERIALS, part, price.retail, quantity, chargeable), price.cost)
+            if self._memo_parts and len(self._material_lines) < _MAX_MATERIAL_LINES:
+                self._material_lines[key] = found
+        return found
 
     def labour_fee(self, dealer_id: DealerId | None, job_type: str) -> Money:
         """The labour fee for ``job_type`` (:class:`NotFound` when the dealer's schedule has none)."""

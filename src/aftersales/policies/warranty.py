@@ -201,8 +201,65 @@ class _Facts(NamedTuple):
     terms: tuple[TermStatus, ...]
 
 
+_ISO: dict[date, str] = {}
+"""ISO forms of the days reasons name (purchase, term ends, call days): a few thousand distinct days
+recur on every desk, and formatting one cost as much as deciding a term."""
+
+
+def _day(day: date) -> str:
+    text = _ISO.get(day)
+    if text is None:
+        text = day.isoformat()
+        if len(_ISO) < 65_536:
+            _ISO[day] = text
+    return text
+
+
 def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
+    return None if day is None else _day(day)
+
+
+def _new_term(
+    component: str | None, months: int, starts_from: WarrantyStart, start: date | None, ends_on: date | None
+) -> TermStatus:
+    # A term from a product's validated term and a recorded date: filled through the slots directly.
+    term: TermStatus = _NEW(TermStatus)
+    _T_COMPONENT(term, component)
+    _T_MONTHS(term, months)
+    _T_STARTS_FROM(term, starts_from)
+    _T_START(term, start)
+    _T_ENDS_ON(term, ends_on)
+    _T_EXT_MONTHS(term, 0)
+    _T_EXT_DAYS(term, 0)
+    return term
+
+
+def _new_status(
+    phase: WarrantyPhase,
+    component: str | None,
+    local: date,
+    ends_on: date | None,
+    terms: tuple[TermStatus, ...],
+) -> WarrantyStatus:
+    status: WarrantyStatus = _NEW(WarrantyStatus)
+    _S_PHASE(status, phase)
+    _S_COMPONENT(status, component)
+    _S_LOCAL(status, local)
+    _S_ENDS_ON(status, ends_on)
+    _S_TERMS(status, terms)
+    return status
+
+
+_NEW = object.__new__
+_T_COMPONENT, _T_MONTHS, _T_STARTS_FROM, _T_START, _T_ENDS_ON, _T_EXT_MONTHS, _T_EXT_DAYS = (
+    TermStatus.__dict__[name].__set__
+    for name in (
+        "component", "months", "starts_from", "start", "ends_on", "extended_months", "extended_days"
+    )
+)  # fmt: skip
+_S_PHASE, _S_COMPONENT, _S_LOCAL, _S_ENDS_ON, _S_TERMS = (
+    WarrantyStatus.__dict__[name].__set__ for name in ("phase", "component", "local_date", "ends_on", "terms")
+)
 
 
 class DefaultWarrantyPolicy:
@@ -301,16 +358,12 @@ class DefaultWarrantyPolicy:
             statuses = self._extend(asset, statuses, extensions, known, tz, tagged)
         # Shared by every component's decision: the terms as a tuple, the dates already in ISO form.
         shared = tuple(statuses)
-        facts = _Facts(local, local.isoformat(), source, left, shared)
+        facts = _Facts(local, _day(local), source, left, shared)
+        own = {t.component for t in shared}
         # Shared only when the whole-product term exists and no extension names a component (the
         # whole product's reasons would then carry another component's extension).
-        if (
-            not share_whole
-            or not any(t.component is None for t in shared)
-            or any(tag is not None for tag, _ in tagged)
-        ):
+        if not share_whole or None not in own or any(tag is not None for tag, _ in tagged):
             return {component: self._conclude(asset, component, facts, tagged) for component in components}
-        own = {t.component for t in shared}
         decided: dict[str | None, Decision[WarrantyStatus]] = {}
         whole: Decision[WarrantyStatus] | None = None
         for component in components:
@@ -330,7 +383,9 @@ class DefaultWarrantyPolicy:
         tagged: list[tuple[str | None, Reason]],
     ) -> Decision[WarrantyStatus]:
         local, left, statuses = facts.local, facts.left, facts.terms
-        reasons = [r for tag, r in tagged if tag is None or component is None or tag == component]
+        reasons = (
+            [r for tag, r in tagged if tag is None or component is None or tag == component] if tagged else []
+        )
         governing = _governing(statuses, component)
         if left is not None:
             phase = WarrantyPhase.OUT_OF_BOX
@@ -339,7 +394,7 @@ class DefaultWarrantyPolicy:
                 Reason.checked(
                     "out_of_box",
                     {
-                        "left_factory_on": left.isoformat(),
+                        "left_factory_on": _day(left),
                         "installation_accepted_on": _iso(asset.installation_accepted_on),
                     },
                 ),
@@ -352,7 +407,7 @@ class DefaultWarrantyPolicy:
             reasons.insert(
                 0,
                 Reason.checked(
-                    "warranty_not_started", {"component": component, "starts": governing.start.isoformat()}
+                    "warranty_not_started", {"component": component, "starts": _day(governing.start)}
                 ),
             )
         elif local <= governing.ends_on:
@@ -361,13 +416,13 @@ class DefaultWarrantyPolicy:
         else:
             phase = WarrantyPhase.OUT_OF_WARRANTY
             reasons.insert(0, self._phase_reason("out_of_warranty", governing, component, facts))
-        status = WarrantyStatus(phase, component, local, governing.ends_on if governing else None, statuses)
+        status = _new_status(phase, component, local, governing.ends_on if governing else None, statuses)
         return Decision.checked(status, tuple(reasons), self.name)
 
     @staticmethod
     def _phase_reason(code: str, term: TermStatus, component: str | None, facts: _Facts) -> Reason:
         # Built from the product's validated terms and dates: Reason.checked skips re-validation.
-        starts_from, start, ends_on = term.starts_from.value, _iso(term.start), _iso(term.ends_on)
+        starts_from, start, ends_on = term.starts_from._value_, _iso(term.start), _iso(term.ends_on)
         return Reason.checked(
             code,
             {
@@ -387,16 +442,14 @@ class DefaultWarrantyPolicy:
         start = asset.start_date(term.starts_from)
         if start is None:
             if out_of_box:
-                return TermStatus(term.component, term.months, term.starts_from, None, None)
+                return _new_term(term.component, term.months, term.starts_from, None, None)
             raise PolicyError(
                 f"asset {asset.id}: the warranty term of {term.months} months"
                 f"{' on ' + term.component if term.component else ''} starts from the "
                 f"{term.starts_from.value} date, which is not recorded",
                 code="warranty_start_missing",
             )
-        return TermStatus(
-            term.component, term.months, term.starts_from, start, add_months(start, term.months)
-        )
+        return _new_term(term.component, term.months, term.starts_from, start, add_months(start, term.months))
 
     @staticmethod
     def _extend(

@@ -21,7 +21,7 @@ from aftersales.ports.outbox_dispatch import (
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, Sort, TicketFilter
 from aftersales.ports.repositories import Repository, TicketRepository
 from aftersales.ports.storage_registry import available_schemes, open_storage
-from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
+from aftersales.ports.unit_of_work import ReadingStore, StoreFactory, UnitOfWork, reader_of
 
 __all__ = [
     "NOTIFICATION_TOPIC",
@@ -41,6 +41,7 @@ __all__ = [
     "OutboxMessage",
     "Page",
     "PageRequest",
+    "ReadingStore",
     "RenderedMessage",
     "Repository",
     "Sort",
@@ -52,5 +53,6 @@ __all__ = [
     "dispatch_outbox",
     "document_spec",
     "open_storage",
+    "reader_of",
     "render_notification",
 ]

@@ -31,6 +31,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
 from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset
@@ -52,6 +53,7 @@ __all__ = [
     "encode_search_cursor",
     "gram_words",
     "merge_pages",
+    "note_texts",
     "parse_query",
     "phone_digits",
     "position_base",
@@ -233,6 +235,24 @@ def search_document(
         ticket_labels(ticket),
         scope_words(ticket.customer_id, ticket.dealer_id, ticket.region),
     )
+
+
+def note_texts(ticket: Ticket, events: Sequence[TicketEvent]) -> tuple[str, ...] | None:
+    """The normalised texts of the notes ``events`` added to ``ticket``, as :func:`search_document`
+    indexes them, when notes are all that they add to its document; None when another step changes it.
+
+    A store that can append them (``append_text``) then indexes a note in proportion to the note.
+    """
+    texts: list[str] = []
+    notes = ticket.notes
+    for event in events:
+        if event.action != "note_to_customer":
+            return None
+        index = event.payload.get("index")
+        if not isinstance(index, int) or not 0 <= index < len(notes):
+            return None
+        texts.append(normalize(notes[index].text))
+    return tuple(texts)
 
 
 def scope_words(customer_id: str | None, dealer_id: str | None, region: str | None) -> tuple[str, ...]:

@@ -12,6 +12,20 @@ without committing (or with an exception) rolls everything back, outbox messages
 
 A ``StoreFactory`` (what ``open_storage(url)`` returns) makes fresh units of work and owns the
 connection or pool; ``close()`` releases it.
+
+Reads that change nothing (a ticket view, an SLA status, a ledger page, a report) take a **read-only**
+unit of work instead, from :func:`reader_of` (``store.reader()`` where the store offers one,
+:class:`ReadingStore`)::
+
+    with reader_of(store) as uow:
+        ticket = uow.tickets.get(ticket_id)
+
+It takes no write lock (SQLite: a deferred read transaction on the WAL snapshot, never ``BEGIN
+IMMEDIATE``; PostgreSQL: a repeatable-read ``READ ONLY`` transaction; memory: no writer turn, no
+copy-on-write bookkeeping), so a long report never blocks writers. On SQLite and PostgreSQL every read
+inside it sees one snapshot (the first statement's); the memory store reads each record as last
+committed. Any write through it is refused with :class:`~aftersales.errors.ReadOnlyError` before
+anything changes. ``commit()`` and ``rollback()`` both just end the read.
 """
 
 from __future__ import annotations
@@ -28,7 +42,7 @@ from aftersales.ports.repositories import Repository, TicketRepository
 from aftersales.ports.text_search import StoredTextIndex
 from aftersales.ports.ticket_search import TicketSearchIndex
 
-__all__ = ["StoreFactory", "UnitOfWork"]
+__all__ = ["ReadingStore", "StoreFactory", "UnitOfWork", "reader_of"]
 
 
 @runtime_checkable
@@ -82,3 +96,26 @@ class StoreFactory(Protocol):
     def close(self) -> None:
         """Release connections; units of work made afterwards raise ``StorageError``."""
         ...
+
+
+@runtime_checkable
+class ReadingStore(Protocol):
+    """A store factory that also makes read-only units of work (the bundled stores all do).
+
+    Optional for a host's own store: :func:`reader_of` falls back to an ordinary unit of work.
+    """
+
+    def reader(self) -> UnitOfWork:
+        """A fresh read-only unit of work: no write lock, one snapshot, writes refused with
+        :class:`~aftersales.errors.ReadOnlyError`."""
+        ...
+
+
+def reader_of(store: StoreFactory) -> UnitOfWork:
+    """A read-only unit of work on ``store`` (``store.reader()``), or an ordinary one from a store that
+    offers no read path (correct, only without the read path's savings and write refusal)."""
+    reader = getattr(store, "reader", None)
+    if reader is None:
+        return store()
+    found: UnitOfWork = reader()
+    return found

@@ -170,7 +170,7 @@ def fee_slip_document(
     meta = (
         (labels.text("report.meta.slip"), slip.id),
         (labels.text("report.meta.ticket"), slip.ticket_id),
-        (labels.text("report.meta.payer"), f"{slip.payer_kind}:{slip.payer_id or slip.customer_id}"),
+        (labels.text("report.meta.payer"), labels.payer(slip.payer_kind, slip.payer_id or slip.customer_id)),
         (labels.text("report.meta.issued_at"), labels.datetime(slip.issued_at)),
         (labels.text("report.meta.balance"), labels.money(slip.balance)),
     )

@@ -88,6 +88,10 @@ class ReportLabels:
                 return found
         return code
 
+    def payer(self, kind: str, key: str | None) -> str:
+        """Who owes a slip, in words: the kind of party (customer, dealer, engineer) and its name."""
+        return f"{self._code('payer', kind)} {self.name(key)}"
+
     def category(self, code: str) -> str:
         """A category's label."""
         return self._code("category", code)

@@ -27,7 +27,7 @@ from aftersales.ports.ids import IdGenerator
 from aftersales.ports.invoicing import InvoiceIssuer
 from aftersales.ports.notifier import Notifier
 from aftersales.ports.text_search import TextIndex
-from aftersales.ports.unit_of_work import StoreFactory
+from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork, reader_of
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.notify import Notifications
 from aftersales.service.sla import SlaService
@@ -127,6 +127,11 @@ class DeskContext:
     def timezone(self) -> str:
         """The desk's time zone (the books, the archives, the monthly figures)."""
         return self.settings.timezone
+
+    def reader(self) -> UnitOfWork:
+        """A read-only unit of work for a read that changes nothing (views, statuses, ledger pages): no
+        write lock, one snapshot, writes refused (``ports.unit_of_work.reader_of``)."""
+        return reader_of(self.store)
 
     def now(self) -> datetime:
         """The clock's current instant in the desk's zone (aware, or a ``ValidationError`` naming the clock).

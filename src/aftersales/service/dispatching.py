@@ -31,6 +31,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import CountField, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.assignee_loads import open_loads
 from aftersales.service.context import DeskContext
 from aftersales.service.engineer_loads import OPEN_STATES
 from aftersales.service.policy_memo import DecisionMemo
@@ -89,7 +90,10 @@ class Dispatching:
             self._dealers = DealerIndex(uow.dealers.list())
             self._stamp = stamp
         engineers = EngineerIndex(self._engineers)
-        loads = uow.tickets.count_by(CountField.ASSIGNEE_ID, TicketFilter(states=_OPEN_STATES))
+        if not self._engineers:
+            return Roster(engineers, self._dealers)  # no engineer: no load to count
+        # Issue 26: the roster's engineers' open tickets only, not every dealer's (index ranges).
+        loads = open_loads(uow, [e.id for e in self._engineers], _OPEN_STATES)
         # Issue 20: tickets an engineer was added to (a critical ticket's team) are its work too.
         for member, load in uow.tickets.count_by(
             CountField.MEMBER, TicketFilter(states=_OPEN_STATES)

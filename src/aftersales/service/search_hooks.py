@@ -19,7 +19,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.runner import CommandRunner
-from aftersales.service.ticket_search import SEARCHED_ACTIONS, index_ticket
+from aftersales.service.ticket_search import index_change
 
 __all__ = ["install_search_hooks"]
 
@@ -32,8 +32,7 @@ def _reindex(
     events: Sequence[TicketEvent],
     now: datetime,
 ) -> Sequence[OutboxMessage] | None:
-    if any(event.action in SEARCHED_ACTIONS for event in events):
-        index_ticket(uow, ticket)
+    index_change(uow, ticket, events)
     return None
 
 

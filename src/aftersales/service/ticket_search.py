@@ -18,6 +18,7 @@ from typing import Any
 
 from aftersales.domain.classification import Category
 from aftersales.domain.custom_fields import CustomFieldSet
+from aftersales.domain.events import TicketEvent
 from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset
 from aftersales.domain.tags import MAX_TAGS, normalize_tags
@@ -27,6 +28,7 @@ from aftersales.ports.queries import Page, PageRequest, Sort, TicketFilter
 from aftersales.ports.ticket_search import (
     SearchRequest,
     TicketSearchIndex,
+    note_texts,
     parse_query,
     search_document,
 )
@@ -35,7 +37,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.runner import CommandRunner
 from aftersales.service.views import TicketView
 
-__all__ = ["SEARCHED_ACTIONS", "TicketSearch", "describe_at_intake", "index_ticket"]
+__all__ = ["SEARCHED_ACTIONS", "TicketSearch", "describe_at_intake", "index_change", "index_ticket"]
 
 SEARCHED_ACTIONS = frozenset({"note_to_customer", "record_fault", "tag", "set_fields", "add_team_member"})
 """Ticket steps that change what search finds or the labels listings filter on (an added team member,
@@ -66,6 +68,23 @@ def index_ticket(uow: UnitOfWork, ticket: Ticket) -> None:
     asset = _optional(uow.assets.get, ticket.asset_id)
     dealer = _optional(uow.dealers.get, ticket.dealer_id)
     _index_of(uow).put(search_document(ticket, customer, asset, dealer))
+
+
+def index_change(uow: UnitOfWork, ticket: Ticket, events: Sequence[TicketEvent]) -> None:
+    """Keep ``ticket``'s index entry in step with what ``events`` changed, in proportion to it.
+
+    Steps that change nothing searched cost nothing; notes are appended to the stored text when the
+    store can (``append_text``: one statement, no document rebuilt); other changes re-index the
+    ticket (:func:`index_ticket`)."""
+    searched = [event for event in events if event.action in SEARCHED_ACTIONS]
+    if not searched:
+        return
+    texts = note_texts(ticket, searched)
+    if texts is not None:
+        append = getattr(getattr(uow, "search", None), "append_text", None)
+        if append is not None and append(ticket.id, texts):
+            return
+    index_ticket(uow, ticket)
 
 
 def describe_at_intake(

@@ -551,14 +551,14 @@ class Tickets:
 
     def ticket(self, actor: Actor, ticket_id: str) -> TicketView:
         """The ticket, if ``actor`` may see it (otherwise ``NotFound``, as for an unknown id)."""
-        with self.context.store() as uow:
+        with self.context.reader() as uow:
             return TicketView(self.runner.visible(uow, actor, ticket_id))
 
     def progress(self, actor: Actor, ticket_id: str) -> Progress:
         """What the customer may see (服务进度): state, next step, due times, engineer, visible notes,
         and the SLA status behind the due times (``None`` when the calendar cannot compute it)."""
         now = self.context.now()
-        with self.context.store() as uow:
+        with self.context.reader() as uow:
             ticket = self.runner.visible(uow, actor, ticket_id)
             try:
                 status: SlaStatus | None = self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
@@ -571,7 +571,7 @@ class Tickets:
         instant, state (running / paused / met / breached), elapsed and paused working time, breach size,
         the clock's start and whether the due is provisional. Scoped like every read."""
         now = self.context.now() if at is None else require_aware(at, "at")
-        with self.context.store() as uow:
+        with self.context.reader() as uow:
             ticket = self.runner.visible(uow, actor, ticket_id)
             return self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
 
@@ -581,7 +581,7 @@ class Tickets:
         """The searchable ledger (售后问题台账), narrowed to what ``actor`` may see, one keyset page."""
         check_actor(actor)
         query = _scoped_filter(actor, filters or TicketFilter())
-        with self.context.store() as uow:
+        with self.context.reader() as uow:
             result = uow.tickets.query(query, page or PageRequest())
         return Page(tuple(TicketView(t) for t in result.items), result.next_cursor)
 
@@ -593,7 +593,7 @@ class Tickets:
         all day, served from the ledger's index and rows without building the tickets (issue 21)."""
         check_actor(actor)
         query = _scoped_filter(actor, filters or TicketFilter())
-        with self.context.store() as uow:
+        with self.context.reader() as uow:
             return uow.tickets.query_rows(query, page or PageRequest())
 
     def ledger_scope(self, actor: Actor, filters: TicketFilter | None = None) -> TicketFilter:
@@ -604,7 +604,7 @@ class Tickets:
     def count(self, actor: Actor, filters: TicketFilter | None = None) -> int:
         """How many tickets of the ledger match, within ``actor``'s scope."""
         check_actor(actor)
-        with self.context.store() as uow:
+        with self.context.reader() as uow:
             return uow.tickets.count(_scoped_filter(actor, filters or TicketFilter()))
 
 

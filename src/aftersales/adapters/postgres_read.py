@@ -1,0 +1,94 @@
+"""The PostgreSQL store's read path: read-only units of work (``PostgresStore.reader()``, issue 18).
+
+The transaction starts ``BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY`` (sent with its first
+statement, as every unit of work's ``BEGIN`` is): every statement sees the snapshot of the first, it
+takes no row lock, and the server itself refuses any write in it (a read-only transaction never fails
+to serialise). Writes are refused
+here first, before anything is sent (:class:`~aftersales.errors.ReadOnlyError`, naming what was
+attempted): the repositories' write methods by name, any other statement that is not a read by
+:meth:`PostgresReadUnitOfWork.run`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from aftersales.adapters.postgres import PostgresStore, PostgresUnitOfWork, _Entities
+from aftersales.adapters.postgres_pipeline import Transaction
+from aftersales.adapters.postgres_tickets import PostgresTickets
+from aftersales.domain.parties import Customer, Dealer, Engineer
+from aftersales.domain.products import Asset, Product
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import ReadOnlyError, StorageError
+
+try:
+    import psycopg
+except ImportError as exc:  # pragma: no cover - depends on the install
+    from aftersales.errors import ConfigurationError
+
+    raise ConfigurationError(
+        "PostgreSQL storage needs psycopg 3 and psycopg_pool: pip install 'aftersales[postgres]'"
+    ) from exc
+
+__all__ = ["PostgresReadUnitOfWork"]
+
+_READS = ("SELECT", "WITH", "EXPLAIN")
+
+
+class PostgresReadUnitOfWork(PostgresUnitOfWork):
+    """One repeatable-read, read-only transaction on a pooled connection; writes refused."""
+
+    read_only = True
+
+    def __init__(self, store: PostgresStore) -> None:
+        super().__init__(store)
+        self.tx = Transaction(
+            store.acquire, store.release, begin="BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+        )
+        self.tickets = _ReadTickets(self, store.tickets_kept)
+        self.customers: _Entities[Customer] = _ReadEntities(self, "customer", Customer)
+        self.assets: _Entities[Asset] = _ReadEntities(self, "asset", Asset)
+        self.products: _Entities[Product] = _ReadEntities(self, "product", Product)
+        self.dealers: _Entities[Dealer] = _ReadEntities(self, "dealer", Dealer)
+        self.engineers: _Entities[Engineer] = _ReadEntities(self, "engineer", Engineer)
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor[Any]:
+        if not sql.lstrip().upper().startswith(_READS):
+            head = sql.split(None, 1)
+            raise ReadOnlyError(f"postgresql {head[0].upper() if head else 'statement'}")
+        try:
+            return super().run(sql, params)
+        except StorageError as exc:
+            if isinstance(exc.__cause__, psycopg.errors.ReadOnlySqlTransaction):
+                raise ReadOnlyError("postgresql statement") from exc
+            raise
+
+    def defer(self, sql: str, params: Sequence[Any]) -> None:
+        head = sql.split(None, 1)
+        raise ReadOnlyError(f"postgresql {head[0].upper() if head else 'statement'}")
+
+    def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.defer(sql, ())
+
+
+class _ReadTickets(PostgresTickets):
+    def get_for_update(self, id: str) -> Ticket:
+        raise ReadOnlyError("tickets.get_for_update")
+
+    def add(self, ticket: Ticket) -> None:
+        raise ReadOnlyError("tickets.add")
+
+    def add_many(self, tickets: Iterable[Ticket]) -> None:
+        raise ReadOnlyError("tickets.add_many")
+
+    def save(self, ticket: Ticket) -> None:
+        raise ReadOnlyError("tickets.save")
+
+
+class _ReadEntities(_Entities[Any]):
+    def add(self, obj: Any) -> None:
+        raise ReadOnlyError(f"{self._name}s.add")
+
+    def save(self, obj: Any) -> None:
+        raise ReadOnlyError(f"{self._name}s.save")
