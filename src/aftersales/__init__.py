@@ -543,3 +543,9 @@ __all__ += ["ReadOnlyError", "ReadingStore", "reader_of"]
 __all__ += [
     "InvalidStoreOption",
 ]
+# Issue 21 (bulk import): what ServiceDesk.import_tickets takes; the parties' searchable words a bulk
+# import builds its search documents from (a host's store may select them itself: ``party_words``).
+from aftersales.ports.batch_search import CustomerWords, PartyWords  # noqa: E402
+from aftersales.service.ticket_import import TicketStream  # noqa: E402
+
+__all__ += ["CustomerWords", "PartyWords", "TicketStream"]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId
@@ -296,3 +297,161 @@ def test_sqlite_a_long_read_does_not_hold_up_the_desks_commands(tmp_path: Path) 
     finally:
         writer.shutdown()
         desk.shutdown()
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def sharing_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+    """The stores whose read-only units of work hand out their kept tickets (``get_shared``)."""
+    opened = _filled(next(_url(request.param, tmp_path)))
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def test_a_shared_read_is_the_kept_ticket_and_follows_every_commit(sharing_store: StoreFactory) -> None:
+    store = sharing_store
+    for _ in range(2):  # the first read (SQLite) confirms the kept ticket as the committed version
+        with store.reader() as uow:  # type: ignore[attr-defined]
+            first = uow.tickets.get_shared("T-0001")
+    with store.reader() as uow:  # type: ignore[attr-defined]
+        again = uow.tickets.get_shared("T-0001")
+        copied = uow.tickets.get("T-0001")
+        with pytest.raises(NotFound):
+            uow.tickets.get_shared("T-4040")
+    assert again is first  # no copy
+    assert copied is not first and copied.version == first.version
+    with store() as uow:
+        ticket = uow.tickets.get_for_update("T-0001")
+        ticket.description = "after the shared reads"
+        uow.tickets.save(ticket)
+        uow.commit()
+    with store.reader() as uow:  # type: ignore[attr-defined]
+        now = uow.tickets.get_shared("T-0001")
+    assert (now.version, now.description) == (first.version + 1, "after the shared reads")
+    assert first.description != "after the shared reads"  # what was handed out is never changed
+
+
+def test_desk_sla_reads_without_changing_what_the_store_keeps(tmp_path: Path) -> None:
+    desk = ServiceDesk.open(
+        f"sqlite:///{tmp_path / 'sla.db'}",
+        pack="general_maintenance",
+        clock=ManualClock(T0 + timedelta(hours=1)),
+    )
+    agent = Actor.agent("agent-1")
+    try:
+        desk.register_customer(
+            Actor.manager("m1"), Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000"))
+        )
+        ticket = desk.open_ticket(agent, customer_id="c1", description="报修").ticket.id
+        before = desk.ticket(agent, ticket)
+        statuses = [desk.sla(agent, ticket) for _ in range(3)]
+        assert statuses[0] == statuses[1] == statuses[2]
+        after = desk.ticket(agent, ticket)
+        assert (after.version, after.events, after.response_due_at) == (
+            before.version,
+            before.events,
+            before.response_due_at,
+        )
+        desk.note_to_customer(agent, ticket, text="已联系客户", visible=True)
+        assert desk.ticket(agent, ticket).version == before.version + 1
+        assert desk.sla(agent, ticket) != statuses[0]  # the response was met by the note
+    finally:
+        desk.shutdown()
+
+
+def test_sqlite_desk_sla_is_one_autocommit_select_of_the_version(tmp_path: Path) -> None:
+    desk = ServiceDesk.open(
+        f"sqlite:///{tmp_path / 'trace.db'}",
+        pack="general_maintenance",
+        clock=ManualClock(T0 + timedelta(hours=1)),
+    )
+    agent = Actor.agent("agent-1")
+    try:
+        desk.register_customer(
+            Actor.manager("m1"), Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000"))
+        )
+        ticket = desk.open_ticket(agent, customer_id="c1", description="报修").ticket.id
+        first = desk.sla(agent, ticket)  # the reader's connection made, the kept ticket confirmed
+        store = desk.store
+        assert isinstance(store, SqliteStore)
+        statements: list[str] = []
+        for conn in store._all:
+            conn.set_trace_callback(statements.append)
+        assert desk.sla(agent, ticket) == first
+        (select,) = statements  # one autocommit read: the version and the customer, not the JSON
+        assert select.startswith("SELECT t.version, c.data FROM tickets t"), select
+    finally:
+        desk.shutdown()
+
+
+def test_a_statement_level_read_sees_each_commit(url: str, store: StoreFactory) -> None:
+    """``snapshot=False``: no transaction around the read (SQLite: autocommit statements; PostgreSQL:
+    read committed; memory: no writer turn), so a commit made meanwhile is seen by the next statement."""
+    other = open_storage(url) if not url.startswith("memory") else store
+    try:
+        with reader_of(store, snapshot=False) as uow:
+            first = uow.tickets.get("T-0001")
+            with other() as writing:  # never waits for the read (memory: the turn is free)
+                ticket = writing.tickets.get_for_update("T-0001")
+                ticket.description = "committed between two statements"
+                writing.tickets.save(ticket)
+                writing.commit()
+            again = uow.tickets.get("T-0001")
+            assert again.version == first.version + 1
+            assert again.description == "committed between two statements"
+            with pytest.raises(ReadOnlyError):
+                uow.tickets.save(again)
+    finally:
+        if other is not store:
+            other.close()
+
+
+def test_memory_snapshot_read_holds_the_writer_turn_and_a_statement_read_does_not() -> None:
+    store = _filled("memory://")
+    entered = threading.Event()
+
+    def write() -> None:
+        with store() as uow:
+            entered.set()
+            ticket = uow.tickets.get_for_update("T-0001")
+            ticket.description = "after the snapshot"
+            uow.tickets.save(ticket)
+            uow.commit()
+
+    with reader_of(store) as uow:  # a snapshot: no command publishes until it ends
+        writer = threading.Thread(target=write)
+        writer.start()
+        assert not entered.wait(0.2)
+        assert uow.tickets.get("T-0001").description != "after the snapshot"
+    writer.join(timeout=5)
+    assert entered.is_set()
+    with reader_of(store, snapshot=False) as uow:
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join(timeout=5)
+        assert not writer.is_alive()  # the command ran while the read was open
+        assert uow.tickets.get("T-0001").version == contract_ticket(1).version + 2
+
+
+def test_sqlite_readers_in_many_threads_share_the_pool_without_error(tmp_path: Path) -> None:
+    store = _filled(f"sqlite:///{tmp_path / 'threads.db'}")
+    errors: list[BaseException] = []
+    versions: list[int] = []
+
+    def reads() -> None:
+        try:
+            for n in range(150):
+                with reader_of(store, snapshot=n % 2 == 0) as uow:
+                    versions.append(uow.tickets.get("T-0001").version)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=reads) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    store.close()
+    assert errors == []
+    assert versions == [contract_ticket(1).version] * 1200

@@ -180,6 +180,7 @@ def test_a_file_whose_triggers_kept_reporting_back_fills_only_the_ledger_columns
     # The triggers' rows are kept (REPORTING_STEP needs no back-fill); the ledger columns added after
     # them are filled by rewriting every row once.
     assert backfill_state(conn) == ("", False)
+    # (the search index's own trigger is on ticket_search, not on tickets)
     triggers = conn.execute(
         "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'tickets'"
     ).fetchone()[0]

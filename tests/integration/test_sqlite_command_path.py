@@ -222,3 +222,46 @@ def test_a_ticket_changed_by_another_process_never_gets_the_memos_unit(tmp_path:
     finally:
         mine.close()
         theirs.close()
+
+
+def test_a_ticket_parsed_on_a_memo_miss_is_saved_without_converting_its_old_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aftersales import serialization
+
+    store = SqliteStore(f"sqlite:///{tmp_path / 'nomemo.db'}?ticket_cache=0")
+    try:
+        ticket = Ticket.open(
+            id=TicketId("T-1"),
+            customer_id=CustomerId("c1"),
+            channel=Channel.PHONE,
+            category=Category.REPAIR,
+            description="马桶漏水",
+            received_at=START,
+            taken_by=AGENT.ref,
+        )
+        with store() as uow:
+            uow.tickets.add(ticket)
+            uow.commit()
+        converted: list[int] = []
+        real = serialization._unstructure_event
+
+        def spy(event: object, known: object = None) -> object:
+            converted.append(event.seq)  # type: ignore[attr-defined]
+            return real(event, known)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(serialization, "_unstructure_event", spy)
+        for n in range(3):
+            with store() as uow:
+                loaded = uow.tickets.get("T-1")  # parsed: nothing is kept
+                loaded.note_to_customer(AGENT.ref, START + timedelta(minutes=n + 1), CustomerNote(f"第{n}次"))
+                uow.tickets.save(loaded)
+                uow.commit()
+            assert converted == [loaded.events[-1].seq]  # only the new event
+            converted.clear()
+        with store() as uow:
+            again = uow.tickets.get("T-1")
+        assert again.events == loaded.events and [n.text for n in again.notes] == ["第0次", "第1次", "第2次"]
+        assert again.version == 3
+    finally:
+        store.close()

@@ -339,3 +339,21 @@ def test_reason_dates_are_the_iso_days_whatever_was_formatted_before() -> None:
         assert params["local_date"] == "2026-03-02"
         seen.add(params["start"])
     assert len(seen) == 40
+
+
+def test_a_subclass_judging_causes_its_own_way_is_asked_every_time() -> None:
+    """Only the built-in judgement of causes is memoised: a host's own one may change its mind."""
+    chargeable = [True, False]
+
+    class Seasonal(DefaultChargeabilityPolicy):
+        def _chargeable_causes(self, causes, reasons):  # type: ignore[no-untyped-def]
+            super()._chargeable_causes(causes, reasons)
+            return chargeable.pop(0)
+
+    policy = Seasonal()
+    bought = date(2025, 1, 10)
+    asset = Asset(AssetId("a"), PRODUCT.id, "SN", purchase_date=bought, installation_accepted_on=bought)
+    at = datetime(2025, 6, 2, tzinfo=SH)
+    first = policy.decide(ChargeableWork(PRODUCT), asset, at, ("worn",))
+    second = policy.decide(ChargeableWork(PRODUCT), asset, at, ("worn",))
+    assert (first.outcome.materials, second.outcome.materials) == (True, False)

@@ -9,13 +9,12 @@ nothing.
 
 from __future__ import annotations
 
-import functools
 import heapq
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import attrs
 
@@ -42,8 +41,24 @@ from aftersales.ports.queries import (
 )
 from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.sla_candidates import SlaCandidate
-from aftersales.ports.ticket_index import COUNT_COLUMNS, SORT_ARITY, TicketRow, matches, sort_key, ticket_row
-from aftersales.serialization import decode_json, dumps, encode_json, loads, structure, unstructure
+from aftersales.ports.ticket_index import (
+    COUNT_COLUMNS,
+    SORT_ARITY,
+    TicketRow,
+    matches,
+    row_values,
+    sort_key,
+)
+from aftersales.serialization import (
+    EventsText,
+    decode_json,
+    dumps,
+    encode_json,
+    loads,
+    structure,
+    ticket_text_utf8,
+    unstructure,
+)
 
 if TYPE_CHECKING:
     from aftersales.adapters.memory_read import MemoryReadUnitOfWork
@@ -57,14 +72,41 @@ Key = tuple[str, str]
 _ABSENT: Any = object()
 
 
+R = TypeVar("R")
+
+
+class _made_once(Generic[R]):
+    """``functools.cached_property`` without its lock (Python 3.11 takes one on every first read): a
+    unit of work belongs to one thread, and each command makes its three or four repositories anew."""
+
+    def __init__(self, make: Callable[[Any], R]) -> None:
+        self._make = make
+        self._name = make.__name__
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _made_once[R]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> R: ...
+    def __get__(self, obj: object, owner: type | None = None) -> R | _made_once[R]:
+        if obj is None:
+            return self
+        value = obj.__dict__[self._name] = self._make(obj)
+        return value
+
+
 @attrs.define
 class _Record:
     version: int
     text: str
     row: Any = None  # TicketRow for tickets, index values for documents, the message for the outbox
-    # The value parsed from ``text``, kept once read: a ticket (handed out as copies) or an immutable
-    # entity. Parsing is most of a read; the text stays the stored truth.
+    # The value parsed from ``text``, kept once read (or written): a ticket (handed out as copies) or an
+    # immutable entity. Parsing is most of a read; the text stays the stored truth.
     parsed: Any = None
+    # A ticket's events as stored in ``text``: its next save writes only the events added since.
+    events: EventsText | None = None
+
+
+_READER: list[type[MemoryReadUnitOfWork]] = []  # the read-only unit of work's class, imported on first use
 
 
 class MemoryStore:
@@ -94,13 +136,16 @@ class MemoryStore:
             raise StorageError("the memory store is closed")
         return MemoryUnitOfWork(self)
 
-    def reader(self) -> MemoryReadUnitOfWork:
-        """A read-only unit of work (issue 18): no writer turn, writes refused."""
+    def reader(self, *, snapshot: bool = True) -> MemoryReadUnitOfWork:
+        """A read-only unit of work (issue 18), writes refused: it holds the writer turn for one snapshot,
+        or with ``snapshot=False`` takes no turn and reads each record as last committed."""
         if self._closed:
             raise StorageError("the memory store is closed")
-        from aftersales.adapters.memory_read import MemoryReadUnitOfWork
+        if not _READER:
+            from aftersales.adapters.memory_read import MemoryReadUnitOfWork
 
-        return MemoryReadUnitOfWork(self)
+            _READER.append(MemoryReadUnitOfWork)
+        return _READER[0](self, snapshot)
 
     def close(self) -> None:
         """Forget nothing, refuse new units of work."""
@@ -166,47 +211,47 @@ class MemoryUnitOfWork:
 
     # The repositories are made on first use: a read (desk.sla, a view) touches two or three of them,
     # and making all eleven was a fifth of such a read.
-    @functools.cached_property
+    @_made_once
     def tickets(self) -> _Tickets:
         return _Tickets(self)
 
-    @functools.cached_property
+    @_made_once
     def customers(self) -> _Entities[Customer]:
         return _Entities(self, "customer", Customer)
 
-    @functools.cached_property
+    @_made_once
     def assets(self) -> _Entities[Asset]:
         return _Entities(self, "asset", Asset)
 
-    @functools.cached_property
+    @_made_once
     def products(self) -> _Entities[Product]:
         return _Entities(self, "product", Product)
 
-    @functools.cached_property
+    @_made_once
     def dealers(self) -> _Entities[Dealer]:
         return _Entities(self, "dealer", Dealer)
 
-    @functools.cached_property
+    @_made_once
     def engineers(self) -> _Entities[Engineer]:
         return _Entities(self, "engineer", Engineer)
 
-    @functools.cached_property
+    @_made_once
     def documents(self) -> _Documents:
         return _Documents(self)
 
-    @functools.cached_property
+    @_made_once
     def outbox(self) -> _Outbox:
         return _Outbox(self)
 
-    @functools.cached_property
+    @_made_once
     def idempotency(self) -> _Idempotency:
         return _Idempotency(self)
 
-    @functools.cached_property
+    @_made_once
     def search(self) -> MemoryTicketSearch:
         return MemoryTicketSearch(self, _Record)
 
-    @functools.cached_property
+    @_made_once
     def texts(self) -> MemoryStoredTextIndex:
         return MemoryStoredTextIndex(self, _Record)
 
@@ -290,7 +335,7 @@ class _Tickets:
         self._uow = uow
 
     def add(self, ticket: Ticket) -> None:
-        self._uow._insert(("tickets", ticket.id), _Record(ticket.version, dumps(ticket), ticket_row(ticket)))
+        self._uow._insert(("tickets", ticket.id), _ticket_record(ticket, ticket.version, None))
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
         batch = distinct_batch(tickets)
@@ -316,12 +361,10 @@ class _Tickets:
         return self.get(id)
 
     def save(self, ticket: Ticket) -> None:
+        key = ("tickets", ticket.id)
         new = ticket.version + 1
-        data = unstructure(ticket)
-        data["version"] = new
-        row = attrs.evolve(ticket_row(ticket), version=new)
-        record = _Record(new, encode_json(data), row)
-        self._uow._update(("tickets", ticket.id), ticket.version, record, "ticket")
+        record = _ticket_record(ticket, new, self._uow._read(key))
+        self._uow._update(key, ticket.version, record, "ticket")
         ticket.version = new
 
     def _rows(self, f: TicketFilter) -> list[TicketRow]:
@@ -385,6 +428,30 @@ class _Tickets:
             if row.assignee_id in wanted and row.state in open_states and row.is_open:
                 counts[row.assignee_id] = counts.get(row.assignee_id, 0) + 1
         return counts
+
+
+def _ticket_record(ticket: Ticket, version: int, current: _Record | None) -> _Record:
+    """The stored form of ``ticket`` at ``version``: text, row, a private parsed copy, its events' text.
+
+    Why keep the copy: the next command on the ticket reads it back, and a copy is many times cheaper
+    than parsing the text again (the SQL stores keep written tickets the same way). The events stored in
+    ``current`` are written back verbatim when the ticket still holds those very events (events are
+    immutable and only appended), so a save serialises only the new ones.
+    """
+    known = current.events if current is not None else None
+    if known is not None:
+        kept: Ticket | None = current.parsed if current is not None else None
+        events = ticket.events
+        if (
+            kept is None
+            or len(kept.events) != known.count
+            or len(events) < known.count
+            or any(a is not b for a, b in zip(kept.events, events, strict=False))
+        ):
+            known = None  # not the same first events: serialise them all
+    text, events_text = ticket_text_utf8(ticket, version, known)
+    row = TicketRow(*row_values(ticket, version))  # type: ignore[arg-type]
+    return _Record(version, text.decode(), row, ticket.copy(), events_text)
 
 
 class _Entities(Generic[T]):

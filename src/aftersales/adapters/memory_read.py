@@ -1,9 +1,10 @@
 """The memory store's read path: read-only units of work (``MemoryStore.reader()``, issue 18).
 
-A read takes no writer turn (commands still take turns among themselves) and keeps no copy-on-write
-bookkeeping: it reads the committed records as they are, each ``get`` a fresh copy as in any unit of
-work. Every write is refused with :class:`~aftersales.errors.ReadOnlyError` before anything changes,
-whatever repository it goes through.
+A read keeps no copy-on-write bookkeeping: it reads the committed records as they are, each ``get`` a
+fresh copy as in any unit of work. For one snapshot it holds the writer turn (no command publishes
+meanwhile); with ``snapshot=False`` (a read that is one lookup) it takes no turn at all, so it never
+waits for a command nor a command for it. Every write is refused with
+:class:`~aftersales.errors.ReadOnlyError` before anything changes, whatever repository it goes through.
 """
 
 from __future__ import annotations
@@ -17,26 +18,42 @@ from aftersales.adapters.memory import Key, MemoryStore, MemoryUnitOfWork, _Enti
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import ReadOnlyError
+from aftersales.errors import NotFound, ReadOnlyError
+from aftersales.serialization import loads
 
 __all__ = ["MemoryReadUnitOfWork"]
 
 
-class _NoWrites(dict[Key, "_Record | None"]):
+class _NoWrites(dict[Key, Any]):
     """The write set of a read-only unit of work: always empty; adding to it is refused."""
 
-    def __setitem__(self, key: Key, value: _Record | None) -> NoReturn:
+    def __setitem__(self, key: Key, value: Any) -> NoReturn:
         raise ReadOnlyError(f"{key[0]} write")
+
+    def setdefault(self, key: Key, default: Any = None) -> NoReturn:
+        raise ReadOnlyError(f"{key[0]} write")
+
+    def update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise ReadOnlyError("write")
+
+
+_NONE = _NoWrites()
+"""Shared by every read-only unit of work: it never holds anything."""
 
 
 class MemoryReadUnitOfWork(MemoryUnitOfWork):
-    """A read of the committed records: no writer turn, no write set."""
+    """A read of the committed records: no write set; the writer turn only for a snapshot."""
 
     read_only = True
 
-    def __init__(self, store: MemoryStore) -> None:
-        super().__init__(store)
-        self._writes = _NoWrites()
+    def __init__(self, store: MemoryStore, snapshot: bool = True) -> None:
+        self._store = store
+        self._snapshot = snapshot
+        self._writes = _NONE
+        self._expected = _NONE
+
+    def _read(self, key: Key) -> _Record | None:
+        return self._store._read(key)  # no write set to look in first
 
     @functools.cached_property
     def tickets(self) -> _Tickets:
@@ -63,12 +80,17 @@ class MemoryReadUnitOfWork(MemoryUnitOfWork):
         return _ReadEntities(self, "engineer", Engineer)
 
     def __enter__(self) -> MemoryReadUnitOfWork:
-        return self  # no writer turn: a read never waits for a command, nor a command for it
+        # One snapshot: no command publishes while the turn is held. Without: a read never waits for
+        # a command, nor a command for it.
+        if self._snapshot:
+            self._store._turn.acquire()
+        return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        return None
+        if self._snapshot:
+            self._store._turn.release()
 
     def commit(self) -> None:
         """Nothing to publish: ends the read."""
@@ -87,6 +109,19 @@ class MemoryReadUnitOfWork(MemoryUnitOfWork):
 
 
 class _ReadTickets(_Tickets):
+    def get_shared(self, id: str) -> Ticket:
+        """The ticket as the store keeps it parsed, not a copy: read it, never change it. For the
+        desk's own reads that only look (``desk.sla``)."""
+        record = self._uow._read(("tickets", id))
+        if record is None:
+            raise NotFound("ticket", id)
+        kept: Ticket | None = record.parsed
+        if kept is None:
+            kept = record.parsed = loads(record.text, Ticket)
+        if kept.version != record.version:  # not the stored version's own text: a copy, as get gives
+            return self.get(id)
+        return kept
+
     def get_for_update(self, id: str) -> Ticket:
         raise ReadOnlyError("tickets.get_for_update")
 

@@ -286,13 +286,14 @@ class PostgresStore:
             raise StorageError("the PostgreSQL store is closed")
         return PostgresUnitOfWork(self)
 
-    def reader(self) -> PostgresUnitOfWork:
-        """A read-only unit of work (issue 18, :mod:`aftersales.adapters.postgres_read`)."""
+    def reader(self, *, snapshot: bool = True) -> PostgresUnitOfWork:
+        """A read-only unit of work (issue 18, :mod:`aftersales.adapters.postgres_read`): repeatable
+        read, or read committed with ``snapshot=False``."""
         if self._closed:
             raise StorageError("the PostgreSQL store is closed")
         from aftersales.adapters.postgres_read import PostgresReadUnitOfWork
 
-        return PostgresReadUnitOfWork(self)
+        return PostgresReadUnitOfWork(self, snapshot)
 
     def acquire(self) -> psycopg.Connection[Any]:
         if self._closed:

@@ -3,7 +3,8 @@
 The transaction starts ``BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY`` (sent with its first
 statement, as every unit of work's ``BEGIN`` is): every statement sees the snapshot of the first, it
 takes no row lock, and the server itself refuses any write in it (a read-only transaction never fails
-to serialise). Writes are refused
+to serialise). With ``snapshot=False`` it is ``BEGIN READ ONLY`` at read committed: each statement
+sees what was committed when it ran. Writes are refused
 here first, before anything is sent (:class:`~aftersales.errors.ReadOnlyError`, naming what was
 attempted): the repositories' write methods by name, any other statement that is not a read by
 :meth:`PostgresReadUnitOfWork.run`.
@@ -41,11 +42,10 @@ class PostgresReadUnitOfWork(PostgresUnitOfWork):
 
     read_only = True
 
-    def __init__(self, store: PostgresStore) -> None:
+    def __init__(self, store: PostgresStore, snapshot: bool = True) -> None:
         super().__init__(store)
-        self.tx = Transaction(
-            store.acquire, store.release, begin="BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
-        )
+        begin = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY" if snapshot else "BEGIN READ ONLY"
+        self.tx = Transaction(store.acquire, store.release, begin=begin)
         self.tickets = _ReadTickets(self, store.tickets_kept)
         self.customers: _Entities[Customer] = _ReadEntities(self, "customer", Customer)
         self.assets: _Entities[Asset] = _ReadEntities(self, "asset", Asset)

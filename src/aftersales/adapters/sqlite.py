@@ -41,7 +41,8 @@ from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
-from aftersales.adapters.sqlite_schema import check_header, migrate, ticket_indexes
+from aftersales.adapters.sqlite_import import insert_tickets, party_words
+from aftersales.adapters.sqlite_schema import check_header, migrate
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
@@ -57,6 +58,7 @@ from aftersales.errors import (
     StoreBusy,
     ValidationError,
 )
+from aftersales.ports.batch_search import PartyWords
 from aftersales.ports.documents import D, Document
 from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
@@ -66,11 +68,12 @@ from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.ticket_index import TicketRow, row_values, ticket_row_of
 from aftersales.serialization import (
     EventsText,
+    StoredEvents,
     decode_json,
     dumps,
-    dumps_utf8,
     encode_json,
     encode_json_utf8,
+    load_ticket,
     loads,
     ticket_text_utf8,
     unstructure,
@@ -282,11 +285,12 @@ class SqliteStore:
 
     # -- the read path (issue 18): read-only connections, see aftersales.adapters.sqlite_read --------
 
-    def reader(self) -> SqliteReadUnitOfWork:
-        """A read-only unit of work (:class:`~aftersales.adapters.sqlite_read.SqliteReadUnitOfWork`)."""
+    def reader(self, *, snapshot: bool = True) -> SqliteReadUnitOfWork:
+        """A read-only unit of work (:class:`~aftersales.adapters.sqlite_read.SqliteReadUnitOfWork`):
+        one deferred read transaction, or autocommit statements with ``snapshot=False``."""
         if self._closed:
             raise StorageError(f"the SQLite store {self.path} is closed")
-        return _read_unit(self)
+        return _read_unit(self, snapshot)
 
     def acquire_reader(self) -> sqlite3.Connection:
         """A connection for one read-only unit of work: ``PRAGMA query_only`` set, pooled apart from the
@@ -477,6 +481,15 @@ class SqliteUnitOfWork:
         if found[5] is not None:
             self.search.prime(ticket.id, tuple(found[5:]))
 
+    def party_words(
+        self, customer_ids: Iterable[str], dealer_ids: Iterable[str], asset_ids: Iterable[str]
+    ) -> PartyWords:
+        """The searchable words of these stored parties, selected without parsing their records (a bulk
+        import's search documents: :mod:`aftersales.ports.batch_search`)."""
+        conn = self.conn()
+        with _translated("sqlite"):
+            return party_words(conn, customer_ids, dealer_ids, asset_ids)
+
     def conn(self) -> sqlite3.Connection:
         """The connection, with the transaction begun."""
         if self._conn is None:
@@ -528,36 +541,6 @@ class SqliteUnitOfWork:
             self._store.release(conn)
 
 
-_DEFER_MIN = 1000
-
-
-def _defer_indexes(conn: sqlite3.Connection, batch: int) -> bool:
-    """Whether a batch of ``batch`` tickets is cheaper to index after it is inserted.
-
-    Building an index from the finished table (one sort) beats inserting each row into every ledger
-    index once the batch is about as large as the table already is (measured: 100,000 tickets into an
-    empty table, ~20 % faster; 20,000 into 80,000, twice slower). ``max(rowid)`` is a free upper bound
-    of the table's size.
-    """
-    if batch < _DEFER_MIN:
-        return False
-    stored: int = conn.execute("SELECT coalesce(max(rowid), 0) FROM tickets").fetchone()[0]
-    return batch >= stored
-
-
-def _drop_ledger_indexes(conn: sqlite3.Connection) -> tuple[str, ...]:
-    """Drop the ticket table's secondary indexes (a host's own included); returns their SQL to rebuild.
-
-    Runs inside the caller's savepoint: if the batch fails, rolling back restores them. The id's
-    uniqueness index is not among them (it has no SQL), so a taken id is still refused row by row.
-    """
-    found = ticket_indexes(conn)
-    for name, _ in found:
-        quoted = name.replace('"', '""')
-        conn.execute(f'DROP INDEX "{quoted}"')
-    return tuple(sql for _, sql in found)
-
-
 class _Tickets:
     def __init__(self, uow: SqliteUnitOfWork) -> None:
         self._uow = uow
@@ -569,6 +552,9 @@ class _Tickets:
         self._faults: dict[str, list[tuple[object, ...]]] = {}
         # The stored text of the events of each ticket read from the memo: a save appends only new ones.
         self._events: dict[str, EventsText | None] = {}
+        # The events of each ticket parsed in this transaction (a memo miss), as read: a save dumps
+        # them with orjson instead of converting each event again.
+        self._parsed_events: dict[str, StoredEvents | None] = {}
         # The reporting row of each ticket read in this transaction: a save writes only what changed
         # (a note changes no fact, so it writes no reporting row and touches no reporting index).
         self._facts: dict[str, tuple[object, ...]] = {}
@@ -578,6 +564,7 @@ class _Tickets:
         self._stored.clear()
         self._faults.clear()
         self._events.clear()
+        self._parsed_events.clear()
         self._facts.clear()
 
     def _report(self, ticket: Ticket, *, new: bool) -> None:
@@ -617,27 +604,11 @@ class _Tickets:
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
         batch = distinct_batch(tickets)
-        # A generator, not a list: each row is made just before SQLite takes it, so a 100,000-ticket
-        # import does not first build (and have the GC scan) 100,000 rows.
-        facts: list[tuple[object, ...]] = []
-        faults: list[tuple[object, ...]] = []
-
-        def rows() -> Iterable[tuple[object, ...]]:
-            for ticket in batch:
-                facts.append(fact_values(ticket))
-                faults.extend(fault_values(ticket))
-                yield (*row_values(ticket), dumps_utf8(ticket))
-
         conn = self._uow.conn()
-        # One executemany inside a savepoint: the whole batch, or none of it if any id is taken.
+        # One executemany per table inside a savepoint: the whole batch, or none of it if an id is taken.
         conn.execute("SAVEPOINT add_many")
         try:
-            deferred = _drop_ledger_indexes(conn) if _defer_indexes(conn, len(batch)) else ()
-            conn.executemany(_INSERT_TICKET, rows())
-            conn.executemany(UPSERT_FACTS, facts)
-            conn.executemany(INSERT_FAULT, faults)
-            for sql in deferred:
-                conn.execute(sql)
+            insert_tickets(conn, batch)
         except sqlite3.Error as exc:
             conn.execute("ROLLBACK TO add_many")
             conn.execute("RELEASE add_many")
@@ -670,7 +641,8 @@ class _Tickets:
         kept = self._kept.recall_entry(id, text)
         derived: tuple[tuple[object, ...], tuple[object, ...]] | None = None
         if kept is None:
-            ticket = loads(text, Ticket)
+            # Its events as parsed are kept too: a save then dumps them as they are (see save).
+            ticket, self._parsed_events[id] = load_ticket(text)
         else:
             ticket, self._events[id], derived = kept
         ticket.version = version
@@ -699,7 +671,11 @@ class _Tickets:
             changed = tuple(i for i in range(2, len(row)) if row[i] != stored[i])
         else:
             changed = tuple(range(2, len(row)))
-        text, events = ticket_text_utf8(ticket, new, self._events.pop(ticket.id, None))
+        known = self._events.pop(ticket.id, None)
+        if known is None:
+            parsed = self._parsed_events.pop(ticket.id, None)
+            known = parsed.text() if parsed is not None else None
+        text, events = ticket_text_utf8(ticket, new, known)
         params = (new, *[row[i] for i in changed], text, ticket.id, old_version)
         cursor = self._uow.run(_update_sql(changed), params)
         if cursor.rowcount != 1:
@@ -934,13 +910,13 @@ class _Idempotency(SqlIdempotency):
 _READER: list[type[SqliteReadUnitOfWork]] = []
 
 
-def _read_unit(store: SqliteStore) -> SqliteReadUnitOfWork:
+def _read_unit(store: SqliteStore, snapshot: bool) -> SqliteReadUnitOfWork:
     """A read-only unit of work on ``store`` (its module imports this one: imported on first use)."""
     if not _READER:
         from aftersales.adapters.sqlite_read import SqliteReadUnitOfWork
 
         _READER.append(SqliteReadUnitOfWork)
-    return _READER[0](store)
+    return _READER[0](store, snapshot)
 
 
 def open_sqlite(url: str) -> SqliteStore:

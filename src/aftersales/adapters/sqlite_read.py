@@ -1,5 +1,9 @@
 """The SQLite store's read path: read-only units of work (``SqliteStore.reader()``, issue 18).
 
+With ``reader(snapshot=False)`` no transaction is begun at all: each statement is a single autocommit
+read of what was committed when it ran (for a read that is one statement: a ticket with its customer,
+a ledger page, a count), two ``execute`` calls fewer than ``BEGIN`` … ``ROLLBACK``.
+
 A command's unit of work starts ``BEGIN IMMEDIATE`` and so holds the database's write lock from its
 first statement; a read (a ticket view, ``desk.sla``, a ledger page, a report) needs none of that. A
 read-only unit of work takes a connection from a pool of its own, whose connections have ``PRAGMA
@@ -30,7 +34,6 @@ from aftersales.adapters.sqlite import (
     _Entities,
     _Tickets,
     _translate,
-    _translated,
 )
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ReadOnlyError
@@ -48,7 +51,7 @@ _SELECT_VERSION = (
     " LEFT JOIN entities c ON c.kind = 'customer' AND c.id = t.customer_id"
     " WHERE t.id = ?"
 )
-_SELECT_DATA = "SELECT CAST(data AS BLOB) FROM tickets WHERE id = ?"
+_SELECT_DATA = "SELECT CAST(data AS BLOB) FROM tickets WHERE id = ? AND version = ?"
 
 
 def _first_word(sql: str) -> str:
@@ -61,33 +64,57 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
 
     read_only = True
 
-    def __init__(self, store: SqliteStore) -> None:
-        super().__init__(store)
+    def __init__(self, store: SqliteStore, snapshot: bool = True) -> None:
+        self._store = store
+        self._conn: sqlite3.Connection | None = None
+        self._snapshot = snapshot
+        # Made at once: nearly every read reads a ticket, and its customer (the scope, the tier) comes
+        # with it; a repository made on first use costs a failed attribute lookup first.
+        self.tickets = _ReadTickets(self)
+        self.customers = _ReadEntities(self, "customer", _ENTITY_KINDS["customers"][1])
+        self._others = False
 
     def __getattr__(self, name: str) -> Any:
-        made: Any
-        if name == "tickets":
-            made = _ReadTickets(self)
-        elif name in _ENTITY_KINDS:
-            made = _ReadEntities(self, *_ENTITY_KINDS[name])
-        else:
-            return super().__getattr__(name)
-        self.__dict__[name] = made
-        return made
+        self._others = True  # another repository made: _forget asks every one
+        if name in _ENTITY_KINDS:
+            made = self.__dict__[name] = _ReadEntities(self, *_ENTITY_KINDS[name])
+            return made
+        return super().__getattr__(name)
 
     def conn(self) -> sqlite3.Connection:
         """The connection, with the read transaction begun (deferred: the snapshot is taken at the
-        first ``SELECT``)."""
-        if self._conn is None:
-            conn = self._store.acquire_reader()
+        first ``SELECT``); without a transaction for ``snapshot=False`` (each statement its own read)."""
+        conn = self._conn
+        if conn is None:
+            store = self._store
+            # list.pop is atomic: no lock for the common case (closing empties the list first).
             try:
-                with _translated("begin"):
+                if store._closed:
+                    raise IndexError
+                conn = store._idle_readers.pop()
+            except IndexError:  # none idle (another thread took the last one): a locked acquire
+                conn = store.acquire_reader()
+            if self._snapshot:
+                try:
                     conn.execute("BEGIN")
-            except BaseException:
-                self._store.release_reader(conn)
-                raise
+                except sqlite3.Error as exc:
+                    store.release_reader(conn)
+                    raise _translate(exc, "begin") from exc
             self._conn = conn
-        return self._conn
+        return conn
+
+    def _forget(self) -> None:
+        self.customers.forget()
+        if not self._others:
+            return
+        made = self.__dict__
+        for name in _ENTITY_KINDS:
+            repository = made.get(name)
+            if repository is not None:
+                repository.forget()
+        search = made.get("search")
+        if search is not None:
+            search.forget()
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         if not sql.startswith(_READS):
@@ -114,10 +141,15 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
             return
         try:
             if conn.in_transaction:
-                with _translated("rollback"):
-                    conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            raise _translate(exc, "rollback") from exc
         finally:
-            self._store.release_reader(conn)
+            store = self._store
+            if store._memory or store._closed:
+                store.release_reader(conn)
+            else:
+                store._idle_readers.append(conn)  # atomic; close() closes every connection it made
 
 
 class _ReadTickets(_Tickets):
@@ -135,24 +167,38 @@ class _ReadTickets(_Tickets):
         return None
 
     def get(self, id: str) -> Ticket:
+        return self._read(id, True)
+
+    def get_shared(self, id: str) -> Ticket:
+        """The ticket as the store keeps it, not a copy: read it, never change it (a change would reach
+        every later read of this version). For the desk's own reads that only look (``desk.sla``)."""
+        return self._read(id, False)
+
+    def _read(self, id: str, copy: bool) -> Ticket:
         uow = self._uow
         found = uow.run(_SELECT_VERSION, (id,)).fetchone()
         if found is None:
             raise NotFound("ticket", id)
         version = found[0]
         kept = self._kept
-        ticket = kept.recall_committed(id, version)
+        ticket = kept.recall_committed(id, version, copy)
         if ticket is None:
-            # Same snapshot: the row read now is the one whose version was read above.
-            text = uow.run(_SELECT_DATA, (id,)).fetchone()[0]
+            # The row at the version read above (the same snapshot; without one, a row changed since
+            # is read again from the start).
+            row = uow.run(_SELECT_DATA, (id, version)).fetchone()
+            if row is None:
+                return self._read(id, copy)
+            text = row[0]
             if kept.confirm(id, version, text):
-                ticket = kept.recall_committed(id, version)
+                ticket = kept.recall_committed(id, version, copy)
             if ticket is None:
                 ticket = loads(text, Ticket)
+                ticket.version = version
                 # Kept from now on, confirmed: the next read of this committed version parses nothing.
                 kept.remember(id, text, ticket)
                 kept.confirm(id, version, text)
-        ticket.version = version
+        if copy:
+            ticket.version = version  # (a kept ticket already has it: it is the one stored at it)
         uow.customers.prime(ticket.customer_id, found[1])
         return ticket
 

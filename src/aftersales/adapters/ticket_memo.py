@@ -106,8 +106,9 @@ class TicketMemo:
             self._committed[id] = (version, kept[0])
         return True
 
-    def recall_committed(self, id: str, version: int) -> Ticket | None:
-        """A copy of the kept ticket if its text was confirmed as the committed row at ``version``.
+    def recall_committed(self, id: str, version: int, copy: bool = True) -> Ticket | None:
+        """A copy of the kept ticket if its text was confirmed as the committed row at ``version``
+        (``copy=False``: the kept ticket itself, for a reader that never changes it).
 
         Honest with the row's version alone: every write of a ticket is a conditional ``UPDATE … WHERE
         version = v`` that sets ``v + 1`` and tickets are never deleted, so a committed (id, version)
@@ -121,4 +122,4 @@ class TicketMemo:
             if kept is None or mark is None or mark[0] != version or mark[1] is not kept[0]:
                 return None
             self._kept.move_to_end(id)
-        return kept[1].copy()
+        return kept[1].copy() if copy else kept[1]

@@ -35,6 +35,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from aftersales.adapters.sql_ledger import where
+from aftersales.adapters.sqlite_search_import import (
+    SearchRow,
+    document_of,
+    insert_search_rows,
+    search_rows,
+)
 from aftersales.adapters.text_search import TEXT_INDEX_MIGRATION
 from aftersales.errors import StorageError, ValidationError
 from aftersales.ports.queries import Page, TicketFilter
@@ -240,6 +246,10 @@ def _row(pos: int, doc: SearchDocument) -> tuple[object, ...]:
     return (pos, doc.ticket_id, doc.text, doc.idents, _joined(doc.keys), _joined(doc.labels), _seq(doc.scope))
 
 
+def _first(placed: tuple[int, SearchRow]) -> int:
+    return placed[0]
+
+
 def _seq(items: Sequence[str]) -> str:
     return FIELD_SEPARATOR.join(items)
 
@@ -427,53 +437,44 @@ class SqliteTicketSearch:
     def put_many(self, docs: Iterable[SearchDocument]) -> None:
         """Index many tickets (a bulk import): one ``executemany`` per table when none is indexed yet.
 
-        Positions are assigned in Python when no indexed ticket shares the batch's microseconds (the
-        usual import); otherwise, or for tickets indexed before, each goes through :meth:`put`.
+        Positions are assigned in Python when no indexed ticket shares the batch's milliseconds (the
+        usual import); otherwise, or for tickets indexed before, each goes through :meth:`put`. The
+        bulk writing is :mod:`aftersales.adapters.sqlite_search_import`.
         """
-        batch = list(docs)
-        if not batch:
+        rows = search_rows(docs)
+        if not rows:
             return
         self._primed.clear()
         run = self._uow.run
-        lowest = position_base(min(d.received_us for d in batch))
-        highest = position_base(max(d.received_us for d in batch)) + SLOTS - 1
+        lowest = position_base(min(r[0] for r in rows))
+        highest = position_base(max(r[0] for r in rows)) + SLOTS - 1
         taken = run(
             "SELECT count(*) FROM ticket_search WHERE pos BETWEEN ? AND ?", (lowest, highest)
         ).fetchone()[0]
-        ids = [d.ticket_id for d in batch]
+        ids = [r[1] for r in rows]
         known = 0
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             sql = f"SELECT count(*) FROM ticket_search WHERE ticket_id IN ({', '.join('?' * len(chunk))})"
             known += run(sql, chunk).fetchone()[0]
         if taken or known or len(set(ids)) != len(ids):
-            for doc in batch:
-                self.put(doc)
+            for row in rows:
+                self.put(document_of(row))
             return
         slots: dict[int, int] = {}
-        placed: list[tuple[int, SearchDocument]] = []
-        for doc in batch:
-            slot = slots.get(position_base(doc.received_us), 0)
+        placed: list[tuple[int, SearchRow]] = []
+        for row in rows:
+            base = position_base(row[0])
+            slot = slots.get(base, 0)
             if slot >= SLOTS:
                 raise ValidationError(
                     f"more than {SLOTS} tickets received in the same millisecond", field="received_at"
                 )
-            slots[position_base(doc.received_us)] = slot + 1
-            placed.append((position_base(doc.received_us) + slot, doc))
-        conn = self._uow.conn()
+            slots[base] = slot + 1
+            placed.append((base + slot, row))
+        placed.sort(key=_first)
         try:
-            conn.executemany(_INSERT_ROW, (_row(pos, d) for pos, d in placed))
-            conn.executemany(
-                _INSERT_FTS, ((pos, *fts_row(d.text, d.identifiers, d.scope)) for pos, d in placed)
-            )
-            conn.executemany(
-                "INSERT OR IGNORE INTO ticket_search_keys (key, pos) VALUES (?, ?)",
-                ((key, pos) for pos, d in placed for key in d.keys),
-            )
-            conn.executemany(
-                "INSERT OR IGNORE INTO ticket_labels (label, ticket_id) VALUES (?, ?)",
-                ((label, d.ticket_id) for _, d in placed for label in d.labels),
-            )
+            insert_search_rows(self._uow.conn(), placed)
         except sqlite3.Error as exc:
             raise StorageError(f"ticket search bulk index: {exc}") from exc
 

@@ -15,10 +15,10 @@ Every object here is immutable except the sheet, and every one round-trips throu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import NewType
+from typing import Any, NewType
 
 import attrs
 
@@ -34,6 +34,7 @@ from aftersales.errors import CurrencyMismatch, DuplicateError, NotFound, Permis
 
 __all__ = [
     "QUOTE_WORKFLOW",
+    "SHEET_LINE_SLOTS",
     "ChargeKind",
     "ChargeLine",
     "ChargeSheet",
@@ -400,9 +401,12 @@ def priced_line(
 
 # The slots' own setters: lines are filled without the frozen classes' __setattr__ lookups.
 _NEW = object.__new__
-_SET_LINE, _SET_REASONS, _SET_COMPONENT, _SET_PHASE, _SET_DEALER_COST = (
+SHEET_LINE_SLOTS: tuple[Callable[[SheetLine, Any], None], ...] = tuple(
     SheetLine.__dict__[name].__set__ for name in ("line", "reasons", "component", "phase", "dealer_cost")
 )
+"""The setters of a :class:`SheetLine`'s slots (line, reasons, component, phase, dealer_cost), for code
+that builds many lines from checked values (:func:`sheet_line` says what each must be)."""
+_SET_LINE, _SET_REASONS, _SET_COMPONENT, _SET_PHASE, _SET_DEALER_COST = SHEET_LINE_SLOTS
 _SET_KIND, _SET_ITEM, _SET_PRICE, _SET_QUANTITY, _SET_CHARGEABLE = (
     ChargeLine.__dict__[name].__set__ for name in ("kind", "item", "unit_price", "quantity", "chargeable")
 )

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from aftersales.domain.charges import ChargeKind, SheetLine, charge_line, sheet_line
+from aftersales.domain.charges import SHEET_LINE_SLOTS, ChargeKind, SheetLine, charge_line, sheet_line
 from aftersales.domain.ids import DealerId
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.reasons import Reason
@@ -26,6 +26,9 @@ from aftersales.policies.decision import Decision
 from aftersales.policies.warranty import DefaultWarrantyPolicy
 
 __all__ = ["AssessedCharges", "ChargeFacts", "assess_charges", "decide_charges"]
+
+_new = object.__new__
+_set_line, _set_reasons, _set_component, _set_phase, _set_cost = SHEET_LINE_SLOTS
 
 
 def decide_charges(
@@ -103,16 +106,7 @@ def assess_charges(
     parts = facts.parts
     decisions = _decide_components(facts, warranty, chargeability, now)
 
-    def decision_for(component: str | None) -> Decision[ChargeOutcome]:
-        found = decisions.get(component)
-        if found is None:
-            found = decisions[component] = decide_charges(
-                warranty, chargeability, facts.asset, product, received_at=facts.received_at, now=now,
-                component=component, extensions=facts.extensions, visit=facts.visit, causes=facts.causes,
-            )  # fmt: skip
-        return found
-
-    whole = decision_for(None)
+    whole = decisions.get(None) or _decide_one(decisions, None, facts, warranty, chargeability, now)
     dealer = facts.dealer_id
     lines: list[SheetLine] = []
     append = lines.append
@@ -126,7 +120,9 @@ def assess_charges(
             component = None  # a component the product does not know: the whole-product term
         judged = shared.get(component)
         if judged is None:
-            decision = decision_for(component)
+            decision = decisions.get(component) or _decide_one(
+                decisions, component, facts, warranty, chargeability, now
+            )
             outcome = decision.outcome
             judged = shared[component] = (outcome.materials, decision.reasons, outcome.phase._value_)
         chargeable, why, code = judged
@@ -134,11 +130,16 @@ def assess_charges(
             line, cost = material_line(part, quantity, chargeable)
         else:
             price = price_of(part)
-            line, cost = (
-                charge_line(ChargeKind.MATERIALS, part, price.retail, quantity, chargeable),
-                price.cost,
-            )
-        append(sheet_line(line, why, component, code, cost))
+            line = charge_line(ChargeKind.MATERIALS, part, price.retail, quantity, chargeable)
+            cost = price.cost
+        # sheet_line() inlined: ten lines per sheet, each filled through its slots.
+        sheet = _new(SheetLine)
+        _set_line(sheet, line)
+        _set_reasons(sheet, why)
+        _set_component(sheet, component)
+        _set_phase(sheet, code)
+        _set_cost(sheet, cost)
+        append(sheet)
     outcome = whole.outcome
     phase = outcome.phase._value_
     reasons = whole.reasons
@@ -169,6 +170,23 @@ def assess_charges(
     else:  # components sharing a term share its decision: each decision once, in order
         distinct = tuple({id(d): d for d in decisions.values()}.values())
     return AssessedCharges(tuple(lines), whole, distinct)
+
+
+def _decide_one(
+    decisions: dict[str | None, Decision[ChargeOutcome]],
+    component: str | None,
+    facts: ChargeFacts,
+    warranty: Any,
+    chargeability: Any,
+    now: datetime,
+) -> Decision[ChargeOutcome]:
+    """The decision for ``component`` when the policies could not make it with the others (kept in
+    ``decisions`` for the component's other parts)."""
+    found = decisions[component] = decide_charges(
+        warranty, chargeability, facts.asset, facts.product, received_at=facts.received_at, now=now,
+        component=component, extensions=facts.extensions, visit=facts.visit, causes=facts.causes,
+    )  # fmt: skip
+    return found
 
 
 def _decide_components(

@@ -207,7 +207,13 @@ class DefaultChargeabilityPolicy:
         self._hazards = frozenset(self.params.design_hazard_causes)
         self._cause_reasons: dict[str, Reason] = {}
         self._other_reasons: dict[str, Reason] = {}
+        # Each combination of causes judged once (see _causes); the causes and params are fixed for the
+        # policy's life. A subclass judging causes its own way is asked every time.
         self._judged: dict[tuple[str, ...], tuple[tuple[Reason, ...], bool, str | None]] = {}
+        self._memo_causes = (
+            type(self)._chargeable_causes is DefaultChargeabilityPolicy._chargeable_causes
+            and type(self)._reason is DefaultChargeabilityPolicy._reason
+        )
 
     def decide(
         self, work: ChargeableWork, asset: Asset, at: datetime, causes: Iterable[str] = ()
@@ -275,7 +281,7 @@ class DefaultChargeabilityPolicy:
         chargeable = self._chargeable_causes(given, reasons)
         hazards = sorted(c for c in given if c in self._hazards) if given else ()
         judged = tuple(reasons), chargeable, (hazards[0] if hazards else None)
-        if type(causes) is tuple and len(self._judged) < 4096:
+        if self._memo_causes and type(causes) is tuple and len(self._judged) < 4096:
             self._judged[causes] = judged  # every code was checked by _chargeable_causes
         return judged
 

@@ -362,7 +362,7 @@ class DefaultWarrantyPolicy:
         own = {t.component for t in shared}
         # Shared only when the whole-product term exists and no extension names a component (the
         # whole product's reasons would then carry another component's extension).
-        if not share_whole or None not in own or any(tag is not None for tag, _ in tagged):
+        if not share_whole or None not in own or (tagged and any(tag is not None for tag, _ in tagged)):
             return {component: self._conclude(asset, component, facts, tagged) for component in components}
         decided: dict[str | None, Decision[WarrantyStatus]] = {}
         whole: Decision[WarrantyStatus] | None = None
@@ -383,41 +383,39 @@ class DefaultWarrantyPolicy:
         tagged: list[tuple[str | None, Reason]],
     ) -> Decision[WarrantyStatus]:
         local, left, statuses = facts.local, facts.left, facts.terms
-        reasons = (
-            [r for tag, r in tagged if tag is None or component is None or tag == component] if tagged else []
-        )
         governing = _governing(statuses, component)
+        first: Reason
         if left is not None:
             phase = WarrantyPhase.OUT_OF_BOX
-            reasons.insert(
-                0,
-                Reason.checked(
-                    "out_of_box",
-                    {
-                        "left_factory_on": _day(left),
-                        "installation_accepted_on": _iso(asset.installation_accepted_on),
-                    },
-                ),
+            first = Reason.checked(
+                "out_of_box",
+                {
+                    "left_factory_on": _day(left),
+                    "installation_accepted_on": _iso(asset.installation_accepted_on),
+                },
             )
         elif governing is None or governing.ends_on is None or governing.start is None:
             phase = WarrantyPhase.OUT_OF_WARRANTY
-            reasons.insert(0, Reason.checked("no_warranty_term", {"component": component}))
+            first = Reason.checked("no_warranty_term", {"component": component})
         elif local < governing.start:
             phase = WarrantyPhase.OUT_OF_WARRANTY
-            reasons.insert(
-                0,
-                Reason.checked(
-                    "warranty_not_started", {"component": component, "starts": _day(governing.start)}
-                ),
+            first = Reason.checked(
+                "warranty_not_started", {"component": component, "starts": _day(governing.start)}
             )
         elif local <= governing.ends_on:
             phase = WarrantyPhase.IN_WARRANTY
-            reasons.insert(0, self._phase_reason("in_warranty", governing, component, facts))
+            first = self._phase_reason("in_warranty", governing, component, facts)
         else:
             phase = WarrantyPhase.OUT_OF_WARRANTY
-            reasons.insert(0, self._phase_reason("out_of_warranty", governing, component, facts))
+            first = self._phase_reason("out_of_warranty", governing, component, facts)
+        # The phase's reason first, then the extensions that apply to this component (if any).
+        reasons = (
+            (first, *(r for tag, r in tagged if tag is None or component is None or tag == component))
+            if tagged
+            else (first,)
+        )
         status = _new_status(phase, component, local, governing.ends_on if governing else None, statuses)
-        return Decision.checked(status, tuple(reasons), self.name)
+        return Decision.checked(status, reasons, self.name)
 
     @staticmethod
     def _phase_reason(code: str, term: TermStatus, component: str | None, facts: _Facts) -> Reason:

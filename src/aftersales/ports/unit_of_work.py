@@ -21,11 +21,14 @@ unit of work instead, from :func:`reader_of` (``store.reader()`` where the store
         ticket = uow.tickets.get(ticket_id)
 
 It takes no write lock (SQLite: a deferred read transaction on the WAL snapshot, never ``BEGIN
-IMMEDIATE``; PostgreSQL: a repeatable-read ``READ ONLY`` transaction; memory: no writer turn, no
-copy-on-write bookkeeping), so a long report never blocks writers. On SQLite and PostgreSQL every read
-inside it sees one snapshot (the first statement's); the memory store reads each record as last
-committed. Any write through it is refused with :class:`~aftersales.errors.ReadOnlyError` before
-anything changes. ``commit()`` and ``rollback()`` both just end the read.
+IMMEDIATE``; PostgreSQL: a repeatable-read ``READ ONLY`` transaction), so a long report never blocks
+writers, and every read inside it sees one snapshot (the first statement's; the memory store holds its
+writer turn for that). A read that is one statement (a ticket with its customer, a ledger page, a count)
+asks for ``snapshot=False``: each statement then sees what was committed when it ran (SQLite: a single
+autocommit ``SELECT``, no ``BEGIN``/``ROLLBACK``; PostgreSQL: ``READ ONLY`` at read committed; memory:
+no writer turn, no copy-on-write bookkeeping). Any write through either is refused with
+:class:`~aftersales.errors.ReadOnlyError` before anything changes. ``commit()`` and ``rollback()`` both
+just end the read.
 """
 
 from __future__ import annotations
@@ -105,17 +108,18 @@ class ReadingStore(Protocol):
     Optional for a host's own store: :func:`reader_of` falls back to an ordinary unit of work.
     """
 
-    def reader(self) -> UnitOfWork:
-        """A fresh read-only unit of work: no write lock, one snapshot, writes refused with
-        :class:`~aftersales.errors.ReadOnlyError`."""
+    def reader(self, *, snapshot: bool = True) -> UnitOfWork:
+        """A fresh read-only unit of work: no write lock, writes refused with
+        :class:`~aftersales.errors.ReadOnlyError`; one snapshot for all its statements, or with
+        ``snapshot=False`` each statement's own (for a read that is one statement)."""
         ...
 
 
-def reader_of(store: StoreFactory) -> UnitOfWork:
-    """A read-only unit of work on ``store`` (``store.reader()``), or an ordinary one from a store that
-    offers no read path (correct, only without the read path's savings and write refusal)."""
+def reader_of(store: StoreFactory, *, snapshot: bool = True) -> UnitOfWork:
+    """A read-only unit of work on ``store`` (``store.reader(snapshot=…)``), or an ordinary one from a
+    store that offers no read path (correct, only without the read path's savings and write refusal)."""
     reader = getattr(store, "reader", None)
     if reader is None:
         return store()
-    found: UnitOfWork = reader()
+    found: UnitOfWork = reader(snapshot=snapshot)
     return found

@@ -180,7 +180,7 @@ class CallbackDesk:
         """Callbacks still to make (due before ``due_before`` if given), soonest first."""
         permit(actor, Workflow.DOCUMENTS, "callbacks")
         limit = require_aware(due_before, "due_before") if due_before is not None else None
-        with self.context.store() as uow:
+        with self.context.reader(snapshot=False) as uow:
             tasks = uow.documents.query(CallbackTask, state=CallbackTaskState.PENDING)
         found = [t for t in tasks if limit is None or t.due_at < limit]
         return sorted(found, key=lambda t: (t.due_at, t.id))
@@ -192,7 +192,7 @@ class CallbackDesk:
 
     def records(self, actor: Actor, ticket_id: str) -> list[CallbackRecord]:
         """The callbacks made on ``ticket_id`` (if ``actor`` may see it), oldest first."""
-        with self.context.store() as uow:
+        with self.context.reader(snapshot=False) as uow:
             self.runner.visible(uow, actor, ticket_id)
             found = uow.documents.query(CallbackRecord, ticket_id=ticket_id)
         return sorted(found, key=lambda r: (r.at, r.id))

@@ -128,10 +128,11 @@ class DeskContext:
         """The desk's time zone (the books, the archives, the monthly figures)."""
         return self.settings.timezone
 
-    def reader(self) -> UnitOfWork:
+    def reader(self, *, snapshot: bool = True) -> UnitOfWork:
         """A read-only unit of work for a read that changes nothing (views, statuses, ledger pages): no
-        write lock, one snapshot, writes refused (``ports.unit_of_work.reader_of``)."""
-        return reader_of(self.store)
+        write lock, writes refused; ``snapshot=False`` for a read that is one statement
+        (``ports.unit_of_work.reader_of``)."""
+        return reader_of(self.store, snapshot=snapshot)
 
     def now(self) -> datetime:
         """The clock's current instant in the desk's zone (aware, or a ``ValidationError`` naming the clock).

@@ -71,7 +71,12 @@ from aftersales.service.sla_watch import SlaWatch
 from aftersales.service.staff_desk import StaffDesk
 from aftersales.service.survey_campaigns import SurveyCampaigns
 from aftersales.service.teams import TeamDesk
-from aftersales.service.ticket_import import DEFAULT_IMPORT_BATCH, ImportReport, import_tickets
+from aftersales.service.ticket_import import (
+    DEFAULT_IMPORT_BATCH,
+    ImportReport,
+    TicketStream,
+    import_tickets,
+)
 from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.tickets import Tickets, scoped_filter
 from aftersales.service.views import CommandResult, TicketView
@@ -435,12 +440,12 @@ class ServiceDesk(Tickets):
         return self.describing.export(views[:limit])
 
     def import_tickets(
-        self, actor: Actor, tickets: Any, *, batch_size: int = DEFAULT_IMPORT_BATCH
+        self, actor: Actor, tickets: TicketStream, *, batch_size: int = DEFAULT_IMPORT_BATCH
     ) -> ImportReport:
         """Bulk import of complete tickets (any iterable of ``Ticket``, however long), a transaction per
-        batch (issue 21; see service/ticket_import). ``tickets`` is ``Any`` on purpose: the boundary's
-        generic check would copy and field-check every ticket and cap the count at 10,000; the import
-        checks each ticket itself, as it streams."""
+        batch (issue 21; see service/ticket_import). ``tickets`` is a :data:`TicketStream`: the boundary's
+        generic check would copy and field-check every ticket and cap the count at 10,000, so the import
+        checks each ticket itself, as it streams (an item that is not a ``Ticket``: ``ValidationError``)."""
         return import_tickets(self.runner, actor, tickets, batch_size=batch_size)
 
     @property

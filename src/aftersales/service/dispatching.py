@@ -3,8 +3,9 @@
 The roster of engineers and dealers (indexed by skill, region, territory) is kept per desk and
 rebuilt when the store's roster stamp moved (an engineer or dealer was written, by any process;
 checked on every dispatch, see :mod:`aftersales.service.roster_stamp`). Engineers' *loads* are not
-cached: they change with every command of every process, so each dispatch counts the open tickets
-per assignee in its own transaction (one indexed ``GROUP BY``) and sets them on a copy of the
+cached: they change with every command of every process, so each dispatch counts its engineers' open
+tickets in its own transaction (one ``GROUP BY`` on the open-assignee index, not over every dealer's
+open ticket: :mod:`aftersales.service.assignee_loads`) and sets them on a copy of the
 roster — a rejected, reopened, cancelled or conflicting command can never leave a load wrong.
 """
 
@@ -22,6 +23,7 @@ from aftersales.domain.parties import Engineer
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
+from aftersales.policies.decision import Decision
 from aftersales.policies.dispatch import DispatchRequest, Roster, calendar_on_duty
 from aftersales.policies.engineer_index import DealerIndex, EngineerIndex
 from aftersales.policies.escalation import Escalation, EscalationFacts, EscalationTrigger
@@ -33,6 +35,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.assignee_loads import open_loads
 from aftersales.service.context import DeskContext
 from aftersales.service.engineer_loads import OPEN_STATES
+from aftersales.service.policy_memo import DecisionMemo
 from aftersales.service.roster_stamp import roster_version
 from aftersales.service.team_roster import TeamRoster
 
@@ -64,6 +67,8 @@ class Dispatching:
         self._dealers: DealerIndex | None = None
         self._teams = TeamRoster()
         self._stamp: int | None = None
+        # Issue 21: the (pure) routing policy sees a handful of (priority, departments) pairs.
+        self._routes: DecisionMemo[RoutingFacts, Decision[Route]] = DecisionMemo()
 
     def forget(self) -> None:
         """Drop the cached roster (engineers or dealers changed); it is rebuilt on next use."""
@@ -121,8 +126,9 @@ class Dispatching:
         """
         policies = self.context.policies
         assessment = ticket.assessment
-        route = policies.routing.decide(
-            RoutingFacts(ticket.priority or Priority.NORMAL, assessment.departments if assessment else 1)
+        route = self._routes.decide(
+            policies.routing,
+            RoutingFacts(ticket.priority or Priority.NORMAL, assessment.departments if assessment else 1),
         )
         coordination, told = self._coordination(ticket, route.outcome, route.reasons, now)
         manual = (Reason("dispatch_manual", {"by": actor.role.value}), *coordination)

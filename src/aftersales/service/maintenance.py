@@ -50,6 +50,8 @@ from aftersales.service.contracts import ServiceContracts, contract_scope
 from aftersales.service.daily_cursor import DailyCursor, due_documents, mark_run
 from aftersales.service.dispatching import Choice
 from aftersales.service.intake import open_ticket_in
+from aftersales.service.maintenance_overdue import ensure_due_index
+from aftersales.service.maintenance_overdue import overdue_on as overdue_visits
 from aftersales.service.numbering import next_numbers
 from aftersales.service.permissions import Workflow, authorize, permit, roles_for
 from aftersales.service.runner import Applied, CommandRunner, check_actor
@@ -313,6 +315,7 @@ class MaintenanceDesk:
             day = today or self._today(now)
             if not days:
                 days.append(_days_covered(uow, day))
+                ensure_due_index(uow, day)  # once per store: nothing to do on a new one
             plans = _due_plans(uow, day, _BATCH)
             run = _Batch(self, uow, actor, now)
             made: list[MaintenanceVisit] = []
@@ -364,8 +367,8 @@ class MaintenanceDesk:
                 reminded = uow.documents.get(DailyCursor, "remind_overdue_visits").last_day >= day
             except NotFound:
                 reminded = False
-            found = uow.documents.query(MaintenanceVisit, state=VisitState.SCHEDULED.value)
-            overdue = tuple(sorted((v for v in found if v.due_on < day), key=lambda v: (v.due_on, v.id)))
+            ensure_due_index(uow, day)
+            overdue = tuple(overdue_visits(uow, day))  # one range of the due-day index, not every open visit
             groups: dict[tuple[str, str], list[MaintenanceVisit]] = {}
             for visit in overdue:
                 holder = _holder(uow, visit)
@@ -535,8 +538,10 @@ class MaintenanceDesk:
         """
         permit(check_actor(actor), Workflow.MAINTENANCE, "read_maintenance")
         with self.context.store() as uow:
-            equals: dict[str, object] = {"state": VisitState(state).value}
-            found = list(uow.documents.query(MaintenanceVisit, **equals))
+            if overdue_on is not None and VisitState(state) is VisitState.SCHEDULED:
+                found = overdue_visits(uow, overdue_on)  # the due-day range, not every open visit
+            else:
+                found = list(uow.documents.query(MaintenanceVisit, state=VisitState(state).value))
             if actor.role is R.ENGINEER:
                 me = actor.engineer_id or actor.id
                 found = [v for v in found if v.ticket_id is not None and _assigned(uow, v.ticket_id, me)]

@@ -10,8 +10,9 @@ configured per role), renders the text in each recipient's locale and time zone,
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -29,7 +30,7 @@ from aftersales.policies.protocols import NotificationPolicy
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
-from aftersales.serialization import unstructure
+from aftersales.serialization import converter
 
 __all__ = ["EVENT_TOPIC", "NotificationRequest", "Notifications", "address_of"]
 
@@ -47,6 +48,12 @@ _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
     "await_parts": ("parts_awaited", NotificationEvent.PROGRESS),
     "resolve": ("resolved_please_confirm", NotificationEvent.RESOLVED),
 }
+
+
+# The converter's own hooks for the two values every command turns into outbox payloads, looked up
+# once: ``unstructure`` would find the same hook again by the value's type on every message.
+_EVENT_DATA: Callable[[TicketEvent], dict[str, Any]] = converter.get_unstructure_hook(TicketEvent)
+_RENDERED_DATA: Callable[[RenderedMessage], dict[str, Any]] = converter.get_unstructure_hook(RenderedMessage)
 
 
 def address_of(contact: Contact) -> tuple[str, str] | None:
@@ -77,7 +84,10 @@ class Notifications:
         self.staff: dict[Role, tuple[Contact, ...]] = {role: tuple(c) for role, c in (staff or {}).items()}
         # Policies are pure functions of their facts, and there are a handful of fact sets: remember
         # each policy's answers (keyed by its id; the policy itself is kept to check it is the same).
-        self._roles: dict[tuple[int, NotificationFacts], tuple[NotificationPolicy, tuple[Role, ...]]] = {}
+        self._roles: dict[
+            tuple[int, NotificationEvent, Priority], tuple[NotificationPolicy, tuple[Role, ...]]
+        ] = {}
+        self._addresses: dict[int, tuple[Contact, tuple[str, str] | None]] = {}
 
     def messages(
         self,
@@ -98,7 +108,7 @@ class Notifications:
 
     @staticmethod
     def _event_message(ticket: Ticket, event: TicketEvent, now: datetime) -> OutboxMessage:
-        payload = unstructure(event)
+        payload = _EVENT_DATA(event)
         payload["ticket_id"] = ticket.id
         key = f"{ticket.id}:{event.seq}"
         return OutboxMessage(_message_id(key), EVENT_TOPIC, payload, key, now)
@@ -110,21 +120,37 @@ class Notifications:
         if found is None:
             return []
         kind, moment = found
-        roles = self._decide(policy, NotificationFacts(moment, ticket.priority or Priority.NORMAL))
+        roles = self._decide(policy, moment, ticket.priority or Priority.NORMAL)
         audience = _audience(kind)
         values = self._values(kind, ticket, event, uow)
         key = f"{ticket.id}:{event.seq}:{kind}"
         return [NotificationRequest(kind, role, values, key) for role in roles if role in audience]
 
-    def _decide(self, policy: NotificationPolicy, facts: NotificationFacts) -> tuple[Role, ...]:
-        key = (id(policy), facts)
+    def _decide(
+        self, policy: NotificationPolicy, moment: NotificationEvent, priority: Priority
+    ) -> tuple[Role, ...]:
+        # The key is the facts' values: the facts object is built only for a policy's first answer.
+        key = (id(policy), moment, priority)
         found = self._roles.get(key)
         if found is not None and found[0] is policy:
             return found[1]
-        roles = policy.decide(facts).outcome
+        roles = policy.decide(NotificationFacts(moment, priority)).outcome
         if len(self._roles) < 1024:
             self._roles[key] = (policy, roles)
         return roles
+
+    def _address(self, contact: Contact) -> tuple[str, str] | None:
+        """:func:`address_of` ``contact``, remembered for this very (immutable) contact object: stores
+        hand out the same parsed customer and dealer on every command, and finding a number's SMS
+        reach is most of the answer."""
+        kept = self._addresses.get(id(contact))
+        if kept is not None and kept[0] is contact:
+            return kept[1]
+        found = address_of(contact)
+        if len(self._addresses) >= 4096:
+            self._addresses.clear()
+        self._addresses[id(contact)] = (contact, found)
+        return found
 
     def _values(self, kind: str, ticket: Ticket, event: TicketEvent, uow: UnitOfWork) -> dict[str, object]:
         if kind == "ticket_received":
@@ -232,7 +258,7 @@ class Notifications:
         address (no contact data in keys), so the same notification to the same person is one
         message however often it is produced.
         """
-        reach = address_of(contact)
+        reach = self._address(contact)
         if reach is None:
             return []
         channel, address = reach
@@ -240,7 +266,9 @@ class Notifications:
         # The key names the recipient by a digest: keys travel to receivers and logs, addresses must not.
         full_key = f"{key}:{audience}:{_message_id(channel + ':' + address)[:16]}"[:200]
         message = RenderedMessage(address, channel, subject, body, contact.locale, full_key)
-        return [OutboxMessage(_message_id(full_key), NOTIFICATION_TOPIC, unstructure(message), full_key, now)]
+        return [
+            OutboxMessage(_message_id(full_key), NOTIFICATION_TOPIC, _RENDERED_DATA(message), full_key, now)
+        ]
 
 
 def _engineer_name(uow: UnitOfWork, engineer_id: str) -> str:

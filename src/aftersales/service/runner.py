@@ -94,6 +94,15 @@ TicketHook = Callable[
 ``hook(uow, actor, ticket, state_before, events, now)`` returns extra outbox messages (or ``None``)."""
 
 
+_NOTHING_MORE = Applied()
+"""What a step that returns nothing produced beyond its events (one shared, immutable value)."""
+
+
+def _no_replay(uow: UnitOfWork) -> None:
+    """The replay of a command run without an idempotency key: there is none."""
+    return None
+
+
 def check_actor(actor: object) -> Actor:
     """The first argument of every command is an :class:`Actor`."""
     if not isinstance(actor, Actor):
@@ -162,11 +171,20 @@ class CommandRunner:
     # -- reads the commands share -----------------------------------------------------------------
 
     @staticmethod
-    def load(uow: UnitOfWork, ticket_id: str, *, lock: bool = False) -> Ticket:
-        """The ticket, with its id checked first; ``lock`` holds its write lock (commands)."""
+    def load(uow: UnitOfWork, ticket_id: str, *, lock: bool = False, shared: bool = False) -> Ticket:
+        """The ticket, with its id checked first; ``lock`` holds its write lock (commands); ``shared``
+        takes the store's kept ticket itself where a read-only unit of work offers it (``get_shared``:
+        no copy; for a read that never changes it)."""
         if not isinstance(ticket_id, str) or not ticket_id:
             raise ValidationError("a ticket id is a non-empty string", field="ticket_id")
-        return uow.tickets.get_for_update(ticket_id) if lock else uow.tickets.get(ticket_id)
+        if lock:
+            return uow.tickets.get_for_update(ticket_id)
+        if shared:
+            get_shared = getattr(uow.tickets, "get_shared", None)
+            if get_shared is not None:
+                found: Ticket = get_shared(ticket_id)
+                return found
+        return uow.tickets.get(ticket_id)
 
     @staticmethod
     def team_of_assignee(uow: UnitOfWork, ticket: Ticket) -> str | None:
@@ -206,10 +224,11 @@ class CommandRunner:
             return None
         return self.team_of_assignee(uow, ticket)
 
-    def visible(self, uow: UnitOfWork, actor: Actor, ticket_id: str) -> Ticket:
-        """The ticket if ``actor`` may see it, else ``NotFound`` (as for an unknown id)."""
+    def visible(self, uow: UnitOfWork, actor: Actor, ticket_id: str, *, shared: bool = False) -> Ticket:
+        """The ticket if ``actor`` may see it, else ``NotFound`` (as for an unknown id); ``shared``: see
+        :meth:`load`."""
         check_actor(actor)
-        ticket = self.load(uow, ticket_id)
+        ticket = self.load(uow, ticket_id, shared=shared)
         # The assignee's team matters only to an engineer the ticket is not already visible to: read
         # the engineer record only then.
         if not can_read(actor, ticket) and (
@@ -252,9 +271,13 @@ class CommandRunner:
             return recall(uow)
 
     def _attempts(
-        self, once: Callable[[], T], scoped: str | None, recall: Callable[[UnitOfWork], T | None]
+        self,
+        once: Callable[..., T],
+        args: tuple[Any, ...],
+        scoped: str | None,
+        recall: Callable[[UnitOfWork], T | None],
     ) -> T:
-        """Run ``once`` (one whole transaction); after a lost race, the winner's replay or a re-run.
+        """Run ``once(*args)`` (one whole transaction); after a lost race, the winner's replay or a re-run.
 
         A version conflict or a duplicate means another writer committed first: with the same key,
         that is this command's first result; otherwise the command is re-run on fresh data (the
@@ -262,7 +285,7 @@ class CommandRunner:
         """
         for attempt in range(RETRIES):
             try:
-                return once()
+                return once(*args)
             except (ConcurrencyConflict, DuplicateError, StoreBusy):
                 try:
                     first = self._after_race(scoped, recall)
@@ -297,17 +320,18 @@ class CommandRunner:
         """
         check_actor(actor)
         scoped = idempotency_scope(actor, command, key)
-        print_ = fingerprint(command, [ticket_id, request]) if scoped is not None else ""
+        if scoped is None:
+            # No key, nothing to replay: no fingerprint and no closures made for this command.
+            args = (actor, command, ticket_id, apply, None, "", _no_replay, roles)
+            return self._attempts(self._execute_once, args, None, _no_replay)
+        print_ = fingerprint(command, [ticket_id, request])
 
         def recall(uow: UnitOfWork) -> CommandResult | None:
             data = self._recall(uow, scoped, command, key, print_)
             return self._ticket_replay(uow, data) if data is not None else None
 
-        return self._attempts(
-            lambda: self._execute_once(actor, command, ticket_id, apply, scoped, print_, recall, roles),
-            scoped,
-            recall,
-        )
+        keyed = (actor, command, ticket_id, apply, scoped, print_, recall, roles)
+        return self._attempts(self._execute_once, keyed, scoped, recall)
 
     def _execute_once(
         self,
@@ -353,7 +377,7 @@ class CommandRunner:
         before_state = ticket.state
         before = len(ticket.events)
         try:
-            applied = apply(uow, ticket, now) or Applied()
+            applied = apply(uow, ticket, now) or _NOTHING_MORE
         except InvalidTransition as refused:
             raise _named(refused, ticket, command) from None
         events = tuple(ticket.events[before:])
@@ -400,7 +424,7 @@ class CommandRunner:
                 uow.commit()
             return CommandResult(TicketView(ticket), events, decisions=tuple(applied.decisions))
 
-        return self._attempts(once, scoped, recall)
+        return self._attempts(once, (), scoped, recall)
 
     # -- every other write ----------------------------------------------------------------------------
 
@@ -445,7 +469,7 @@ class CommandRunner:
                 uow.commit()
             return result
 
-        return self._attempts(once, scoped, recall)
+        return self._attempts(once, (), scoped, recall)
 
     def settle_moved_ticket(
         self,

@@ -52,13 +52,17 @@ class _Kept:
     """What a ticket's event log gave: whether it was reopened, and its clocks measured for some targets
     on some calendar (an immutable :class:`SlaTimeline`), for the log of ``count`` events ending ``last``."""
 
-    __slots__ = ("count", "last", "measured", "reopened")
+    __slots__ = ("count", "decided", "last", "measured", "reopened")
 
     def __init__(self, count: int, last: object, reopened: bool) -> None:
         self.count = count
         self.last = last
         self.reopened = reopened
         self.measured: tuple[SlaTargets, BusinessCalendar, SlaTimeline] | None = None
+        # The policy's decision for this log's current facts, for one customer tier: every fact it reads
+        # (priority, category, plan, assignee, urgency, reopening, agreed terms) changes only by an event,
+        # and a new event makes a new _Kept.
+        self.decided: tuple[CustomerTier, tuple[Decision[SlaTargets], SlaTargets]] | None = None
 
 
 _STORED = frozenset({"response", "resolution"})
@@ -146,13 +150,30 @@ class SlaService:
         The targets are those of the priority in force at ``now`` (asking about the past before a triage
         changed the priority gives the targets the ticket then had).
         """
-        found = self._decide(ticket, tier, now)
-        decision = found[0] if found is not None else None
-        if decision is None:
+        if self.policy is None:
             raise ConfigurationError("the pack configures no SLA policy", key="sla")
-        if self.calendar is None:
+        calendar = self.calendar
+        if calendar is None:
             raise ConfigurationError("the desk has no working calendar; pass calendar=", key="calendar")
-        return self._timeline(ticket, decision.outcome, self.calendar, now).status(now)
+        events = ticket.events
+        if not events or now < events[-1].at:  # the past: the targets and the log as they were then
+            found = self._decide(ticket, tier, now)
+            assert found is not None
+            return self._timeline(ticket, found[0].outcome, calendar, now).status(now)
+        # The common read (now, or any instant after the last event): the decision and the timeline kept
+        # with the log, each checked by identity; nothing is looked up by the facts again.
+        kept = self._log(ticket)
+        decided = kept.decided
+        if decided is None or decided[0] is not tier:
+            found = self._decide(ticket, tier)
+            assert found is not None
+            decided = kept.decided = (tier, found)
+        targets = decided[1][0].outcome
+        measured = kept.measured
+        if measured is None or measured[0] is not targets or measured[1] is not calendar:
+            measured = (targets, calendar, sla_timeline(events, targets, calendar).without_events())
+            kept.measured = measured  # one assignment: readers see all three or none
+        return measured[2].status(now)
 
     def _log(self, ticket: Ticket) -> _Kept:
         """What was kept for ``ticket``'s event log, checked against it: the same number of events and an

@@ -12,19 +12,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Annotated
 
 import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ValidationError
-from aftersales.ports.ticket_search import search_document
+from aftersales.ports.batch_search import PartyWords, batch_documents, party_words_of
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.permissions import check_role
 from aftersales.service.runner import CommandRunner
 
-__all__ = ["DEFAULT_IMPORT_BATCH", "IMPORT_ROLES", "ImportReport", "import_tickets"]
+__all__ = ["DEFAULT_IMPORT_BATCH", "IMPORT_ROLES", "ImportReport", "TicketStream", "import_tickets"]
+
+TicketStream = Annotated[Iterable[Ticket], "streamed: each item is checked by the import as it comes"]
+"""What :func:`import_tickets` takes: any iterable of tickets, however long (a list, a generator reading
+another system's export). ``Annotated`` so the desk's boundary check, which would copy an iterable
+and cap it at 10,000 items, leaves it to the import: each item is checked as it streams, and one that
+is not a ``Ticket`` is refused with a ``ValidationError`` naming ``tickets``."""
 
 IMPORT_ROLES = frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.SYSTEM})
 """Who may import tickets: the service office's managers and the library's own jobs."""
@@ -59,33 +66,40 @@ def _checked(ticket: object, at: int) -> Ticket:
     return ticket
 
 
+def _party_words(uow: UnitOfWork, batch: Sequence[Ticket]) -> PartyWords:
+    """The words of the customers, dealers and units ``batch`` names that are stored.
+
+    A store that can select them without building each record (SQLite: ``party_words``) does; any
+    other store's records are read whole."""
+    customer_ids = {t.customer_id for t in batch}
+    dealer_ids = {t.dealer_id for t in batch if t.dealer_id is not None}
+    asset_ids = {t.asset_id for t in batch if t.asset_id is not None}
+    select = getattr(uow, "party_words", None)
+    if select is not None:
+        words: PartyWords = select(customer_ids, dealer_ids, asset_ids)
+        return words
+    return party_words_of(
+        uow.customers.find(customer_ids), uow.dealers.find(dealer_ids), uow.assets.find(asset_ids)
+    )
+
+
 def _write(uow: UnitOfWork, batch: Sequence[Ticket]) -> int:
-    customers = uow.customers.find(t.customer_id for t in batch)
-    dealers = uow.dealers.find(t.dealer_id for t in batch if t.dealer_id is not None)
-    assets = uow.assets.find(t.asset_id for t in batch if t.asset_id is not None)
+    words = _party_words(uow, batch)
+    customers, dealers = words.customers, words.dealer_names
     for ticket in batch:
         if ticket.customer_id not in customers:
             raise NotFound("customer", ticket.customer_id)
         if ticket.dealer_id is not None and ticket.dealer_id not in dealers:
             raise NotFound("dealer", ticket.dealer_id)
     uow.tickets.add_many(batch)
-    docs = [
-        search_document(
-            t,
-            customers[t.customer_id],
-            assets.get(t.asset_id) if t.asset_id is not None else None,
-            dealers.get(t.dealer_id) if t.dealer_id is not None else None,
-        )
-        for t in batch
-    ]
-    uow.search.put_many(docs)
+    uow.search.put_many(batch_documents(batch, words))
     return len(batch)
 
 
 def import_tickets(
     runner: CommandRunner,
     actor: Actor,
-    tickets: Iterable[object],
+    tickets: TicketStream,
     *,
     batch_size: int = DEFAULT_IMPORT_BATCH,
 ) -> ImportReport:

@@ -39,7 +39,8 @@ from aftersales.domain.work import (
     VisitKind,
 )
 from aftersales.errors import CalendarDataMissing, ConfigurationError, ValidationError
-from aftersales.policies.triage import TriageFacts
+from aftersales.policies.decision import Decision
+from aftersales.policies.triage import Triage, TriageFacts
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.ticket_index import TicketRow
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -56,6 +57,7 @@ from aftersales.service.lifecycle import (
     extension_seconds,
     lifecycle_params,
 )
+from aftersales.service.policy_memo import DecisionMemo
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.sla_cliff import CalendarHealth, RecomputeReport, calendar_health, recompute_dues
 from aftersales.service.views import CommandResult, Progress, TicketView
@@ -66,7 +68,12 @@ _NOT_REQUEST = frozenset({"self", "actor", "idempotency_key", "apply", "run"})
 
 
 def _args(scope: Mapping[str, Any]) -> dict[str, Any]:
-    """A command's arguments (for the idempotency fingerprint), from its ``locals()``."""
+    """A command's arguments (for the idempotency fingerprint), from its ``locals()``.
+
+    Only a command with an idempotency key is fingerprinted: without one, nothing is collected.
+    """
+    if scope.get("idempotency_key") is None:
+        return {}
     return {k: v for k, v in scope.items() if k not in _NOT_REQUEST and not callable(v)}
 
 
@@ -78,6 +85,8 @@ class Tickets:
         self.context = context
         self.runner = runner
         self.dispatching = dispatching
+        # Issue 21: triage asks the (pure) priority policy about a handful of recurring fact sets.
+        self._priorities: DecisionMemo[TriageFacts, Decision[Triage]] = DecisionMemo()
 
     def _step(
         self, actor: Actor, command: str, ticket_id: str, trigger: str, reason: str | None, key: str | None
@@ -175,7 +184,7 @@ class Tickets:
                 ticket.category, self.runner.tier(uow, ticket), ticket.urgent, draft.severity,
                 draft.impact_scope, draft.units_affected, draft.production_stopped, plan,
             )  # fmt: skip
-            decision = self.context.policies.priority.decide(facts)
+            decision = self._priorities.decide(self.context.policies.priority, facts)
             chosen = plan or decision.outcome.plan
             # The draft is already checked: copy it only when the policy chose another plan.
             assessment = draft if chosen is draft.plan else attrs.evolve(draft, plan=chosen)
@@ -539,17 +548,19 @@ class Tickets:
         return recompute_dues(self.context, self.runner, actor, calendar)
 
     # -- queries ------------------------------------------------------------------------------------------
+    # Each reads in a read-only unit of work (issue 18): no write lock, and one statement each (the
+    # ticket with its customer, a ledger page, a count), so no transaction around it either.
 
     def ticket(self, actor: Actor, ticket_id: str) -> TicketView:
         """The ticket, if ``actor`` may see it (otherwise ``NotFound``, as for an unknown id)."""
-        with self.context.reader() as uow:
+        with self.context.reader(snapshot=False) as uow:
             return TicketView(self.runner.visible(uow, actor, ticket_id))
 
     def progress(self, actor: Actor, ticket_id: str) -> Progress:
         """What the customer may see (服务进度): state, next step, due times, engineer, visible notes,
         and the SLA status behind the due times (``None`` when the calendar cannot compute it)."""
         now = self.context.now()
-        with self.context.reader() as uow:
+        with self.context.reader(snapshot=False) as uow:
             ticket = self.runner.visible(uow, actor, ticket_id)
             try:
                 status: SlaStatus | None = self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
@@ -562,8 +573,9 @@ class Tickets:
         instant, state (running / paused / met / breached), elapsed and paused working time, breach size,
         the clock's start and whether the due is provisional. Scoped like every read."""
         now = self.context.now() if at is None else require_aware(at, "at")
-        with self.context.reader() as uow:
-            ticket = self.runner.visible(uow, actor, ticket_id)
+        with self.context.reader(snapshot=False) as uow:
+            # The store's kept ticket itself (no copy): the SLA status only reads it.
+            ticket = self.runner.visible(uow, actor, ticket_id, shared=True)
             return self.context.sla.status(ticket, self.runner.tier(uow, ticket), now)
 
     def ledger(
@@ -572,7 +584,7 @@ class Tickets:
         """The searchable ledger (售后问题台账), narrowed to what ``actor`` may see, one keyset page."""
         check_actor(actor)
         query = _scoped_filter(actor, filters or TicketFilter())
-        with self.context.reader() as uow:
+        with self.context.reader(snapshot=False) as uow:
             result = uow.tickets.query(query, page or PageRequest())
         return Page(tuple(TicketView(t) for t in result.items), result.next_cursor)
 
@@ -584,7 +596,7 @@ class Tickets:
         all day, served from the ledger's index and rows without building the tickets (issue 21)."""
         check_actor(actor)
         query = _scoped_filter(actor, filters or TicketFilter())
-        with self.context.reader() as uow:
+        with self.context.reader(snapshot=False) as uow:
             return uow.tickets.query_rows(query, page or PageRequest())
 
     def ledger_scope(self, actor: Actor, filters: TicketFilter | None = None) -> TicketFilter:
@@ -595,7 +607,7 @@ class Tickets:
     def count(self, actor: Actor, filters: TicketFilter | None = None) -> int:
         """How many tickets of the ledger match, within ``actor``'s scope."""
         check_actor(actor)
-        with self.context.reader() as uow:
+        with self.context.reader(snapshot=False) as uow:
             return uow.tickets.count(_scoped_filter(actor, filters or TicketFilter()))
 
 
