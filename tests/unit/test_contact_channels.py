@@ -56,3 +56,11 @@ def test_bad_channel_preferences_are_refused(channels: tuple[object, ...]) -> No
     with pytest.raises(ValidationError) as error:
         Contact("王先生", phone="13800138000", channels=channels)  # type: ignore[arg-type]
     assert error.value.field == "channels"
+
+
+@pytest.mark.parametrize("name", ["x" * 5000, "Asia", "Asia/"])
+def test_a_time_zone_name_the_system_cannot_open_is_a_validation_error(name: str) -> None:
+    from aftersales.domain.contact import zone
+
+    with pytest.raises(ValidationError):
+        zone(name)

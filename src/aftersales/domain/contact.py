@@ -36,9 +36,10 @@ def zone(name: str) -> ZoneInfo:
     """The ``ZoneInfo`` for an IANA name; an unknown name is a :class:`ValidationError`."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):  # OSError: a name too long, a folder
+        shown = name[:80] if isinstance(name, str) else name
         raise ValidationError(
-            f"unknown time zone {name!r}: use an IANA name such as 'Asia/Shanghai'"
+            f"unknown time zone {shown!r}: use an IANA name such as 'Asia/Shanghai'"
         ) from None
 
 
