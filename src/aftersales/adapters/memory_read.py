@@ -10,11 +10,11 @@ waits for a command nor a command for it. Every write is refused with
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, NoReturn
 
 from aftersales.adapters.memory import Key, MemoryStore, MemoryUnitOfWork, _Entities, _Record, _Tickets
+from aftersales.adapters.read_only import RefusedEntityWrites, RefusedTicketWrites
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
@@ -108,7 +108,7 @@ class MemoryReadUnitOfWork(MemoryUnitOfWork):
         raise ReadOnlyError(f"{key[0]} write")
 
 
-class _ReadTickets(_Tickets):
+class _ReadTickets(RefusedTicketWrites, _Tickets):
     def get_shared(self, id: str) -> Ticket:
         """The ticket as the store keeps it parsed, not a copy: read it, never change it. For the
         desk's own reads that only look (``desk.sla``)."""
@@ -122,22 +122,6 @@ class _ReadTickets(_Tickets):
             return self.get(id)
         return kept
 
-    def get_for_update(self, id: str) -> Ticket:
-        raise ReadOnlyError("tickets.get_for_update")
 
-    def add(self, ticket: Ticket) -> None:
-        raise ReadOnlyError("tickets.add")
-
-    def add_many(self, tickets: Iterable[Ticket]) -> None:
-        raise ReadOnlyError("tickets.add_many")
-
-    def save(self, ticket: Ticket) -> None:
-        raise ReadOnlyError("tickets.save")
-
-
-class _ReadEntities(_Entities[Any]):
-    def add(self, obj: Any) -> None:
-        raise ReadOnlyError(f"{self._name}s.add")
-
-    def save(self, obj: Any) -> None:
-        raise ReadOnlyError(f"{self._name}s.save")
+class _ReadEntities(RefusedEntityWrites, _Entities[Any]):
+    """Customers, dealers, units … read as in a command; every write refused."""

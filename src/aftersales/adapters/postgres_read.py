@@ -12,15 +12,15 @@ attempted): the repositories' write methods by name, any other statement that is
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from aftersales.adapters.postgres import PostgresStore, PostgresUnitOfWork, _Entities
 from aftersales.adapters.postgres_pipeline import Kept, Transaction
 from aftersales.adapters.postgres_tickets import PostgresTickets
+from aftersales.adapters.read_only import RefusedEntityWrites, RefusedTicketWrites
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
-from aftersales.domain.ticket import Ticket
 from aftersales.errors import ReadOnlyError, StorageError
 
 try:
@@ -72,23 +72,9 @@ class PostgresReadUnitOfWork(PostgresUnitOfWork):
         self.defer(sql, ())
 
 
-class _ReadTickets(PostgresTickets):
-    def get_for_update(self, id: str) -> Ticket:
-        raise ReadOnlyError("tickets.get_for_update")
-
-    def add(self, ticket: Ticket) -> None:
-        raise ReadOnlyError("tickets.add")
-
-    def add_many(self, tickets: Iterable[Ticket]) -> None:
-        raise ReadOnlyError("tickets.add_many")
-
-    def save(self, ticket: Ticket) -> None:
-        raise ReadOnlyError("tickets.save")
+class _ReadTickets(RefusedTicketWrites, PostgresTickets):
+    """Tickets read as in a command; every write refused."""
 
 
-class _ReadEntities(_Entities[Any]):
-    def add(self, obj: Any) -> None:
-        raise ReadOnlyError(f"{self._name}s.add")
-
-    def save(self, obj: Any) -> None:
-        raise ReadOnlyError(f"{self._name}s.save")
+class _ReadEntities(RefusedEntityWrites, _Entities[Any]):
+    """Customers, dealers, units … read as in a command; every write refused."""

@@ -9,10 +9,12 @@ reports the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
 
+from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
@@ -28,6 +30,7 @@ __all__ = [
     "LEDGER_COLUMNS",
     "REPORT_COLUMNS",
     "UPSERT_FACTS",
+    "event_facts",
     "fact_values",
     "fault_values",
 ]
@@ -59,14 +62,9 @@ def _us(at: datetime | None) -> int | None:
     return micros(at) if at is not None else None
 
 
-def fact_values(ticket: Ticket) -> tuple[object, ...]:
-    """The ``report_tickets`` row of ``ticket`` (in :data:`REPORT_COLUMNS` order).
-
-    The facts are the same values as ``attrs.astuple(ticket_facts(ticket))`` and the ledger columns
-    those of ``ticket_record`` (unit tests hold them equal), built directly: this runs on every save
-    and for every ticket of a bulk import.
-    """
-    events = ticket.events
+def event_facts(events: Sequence[TicketEvent]) -> tuple[int, int | None, int | None]:
+    """What the report reads from a ticket's history, in one pass: how many reworks, when the first
+    callback was made (µs) and the last satisfaction score it recorded."""
     reworks = 0
     callback_us: int | None = None
     satisfaction: int | None = None
@@ -80,6 +78,18 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
             value = event.payload.get("satisfaction")
             if isinstance(value, int) and not isinstance(value, bool):
                 satisfaction = value
+    return reworks, callback_us, satisfaction
+
+
+def fact_values(ticket: Ticket) -> tuple[object, ...]:
+    """The ``report_tickets`` row of ``ticket`` (in :data:`REPORT_COLUMNS` order).
+
+    The facts are the same values as ``attrs.astuple(ticket_facts(ticket))`` and the ledger columns
+    those of ``ticket_record`` (unit tests hold them equal), built directly: this runs on every save
+    and for every ticket of a bulk import.
+    """
+    events = ticket.events
+    reworks, callback_us, satisfaction = event_facts(events)
     assignee = ticket.assignee
     records = ticket.fault_records
     fault = records[-1] if records else None

@@ -21,14 +21,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from aftersales.adapters.reporting_rows import INSERT_FAULT, UPSERT_FACTS, fault_values
+from aftersales.adapters.reporting_rows import INSERT_FAULT, UPSERT_FACTS, event_facts, fault_values
 from aftersales.adapters.sql_ledger import ROW_COLUMNS
 from aftersales.adapters.sqlite_schema import ticket_indexes
 from aftersales.domain.instants import micros
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.ports.batch_search import CustomerWords, PartyWords
-from aftersales.ports.reporting import CALLBACK_ACTION, REWORK_ACTIONS
 from aftersales.ports.ticket_index import row_values
 from aftersales.serialization import ticket_json_utf8
 
@@ -60,19 +59,7 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
     # row: id, version, kind, state, is_open, unresolved, priority, urgency, category, customer,
     # dealer, region, assignee, product, batch, received_us, due_us, due_key, description.
     events = ticket.events
-    reworks = 0
-    callback_us: int | None = None
-    satisfaction: int | None = None
-    for event in events:
-        action = event.action
-        if action in REWORK_ACTIONS:
-            reworks += 1
-        elif action == CALLBACK_ACTION:
-            if callback_us is None:
-                callback_us = micros(event.at)
-            value = event.payload.get("satisfaction")
-            if isinstance(value, int) and not isinstance(value, bool):
-                satisfaction = value
+    reworks, callback_us, satisfaction = event_facts(events)
     assignee = ticket.assignee
     records = ticket.fault_records
     fault = records[-1] if records else None

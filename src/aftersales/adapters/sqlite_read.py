@@ -24,9 +24,10 @@ stored JSON only when the kept ticket is not known to be that committed version
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from aftersales.adapters.read_only import RefusedEntityWrites, RefusedTicketWrites
 from aftersales.adapters.sqlite import (
     _ENTITY_KINDS,
     SqliteStore,
@@ -152,7 +153,7 @@ class SqliteReadUnitOfWork(SqliteUnitOfWork):
                 store._idle_readers.append(conn)  # atomic; close() closes every connection it made
 
 
-class _ReadTickets(_Tickets):
+class _ReadTickets(RefusedTicketWrites, _Tickets):
     """Tickets read by version first; every write refused."""
 
     _uow: SqliteReadUnitOfWork
@@ -202,24 +203,6 @@ class _ReadTickets(_Tickets):
         uow.customers.prime(ticket.customer_id, found[1])
         return ticket
 
-    def get_for_update(self, id: str) -> Ticket:
-        raise ReadOnlyError("tickets.get_for_update")
 
-    def add(self, ticket: Ticket) -> None:
-        raise ReadOnlyError("tickets.add")
-
-    def add_many(self, tickets: Iterable[Ticket]) -> None:
-        raise ReadOnlyError("tickets.add_many")
-
-    def save(self, ticket: Ticket) -> None:
-        raise ReadOnlyError("tickets.save")
-
-
-class _ReadEntities(_Entities[Any]):
+class _ReadEntities(RefusedEntityWrites, _Entities[Any]):
     """Customers, dealers, units … read as in a command; every write refused."""
-
-    def add(self, obj: Any) -> None:
-        raise ReadOnlyError(f"{self._name}s.add")
-
-    def save(self, obj: Any) -> None:
-        raise ReadOnlyError(f"{self._name}s.save")
