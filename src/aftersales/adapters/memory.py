@@ -345,13 +345,18 @@ class _Tickets:
         for ticket in batch:
             self.add(ticket)
 
-    def get(self, id: str) -> Ticket:
+    def _parsed(self, id: str) -> tuple[_Record, Ticket]:
+        """The stored record of ticket ``id`` and its parsed ticket, parsed once and kept with it."""
         record = self._uow._read(("tickets", id))
         if record is None:
             raise NotFound("ticket", id)
         kept: Ticket | None = record.parsed
         if kept is None:
             kept = record.parsed = loads(record.text, Ticket)
+        return record, kept
+
+    def get(self, id: str) -> Ticket:
+        record, kept = self._parsed(id)
         ticket = kept.copy()  # a fresh ticket per read, as parsing the text gave: callers change it
         ticket.version = record.version
         return ticket

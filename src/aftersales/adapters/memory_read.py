@@ -18,8 +18,7 @@ from aftersales.adapters.read_only import RefusedEntityWrites, RefusedTicketWrit
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound, ReadOnlyError
-from aftersales.serialization import loads
+from aftersales.errors import ReadOnlyError
 
 __all__ = ["MemoryReadUnitOfWork"]
 
@@ -112,12 +111,7 @@ class _ReadTickets(RefusedTicketWrites, _Tickets):
     def get_shared(self, id: str) -> Ticket:
         """The ticket as the store keeps it parsed, not a copy: read it, never change it. For the
         desk's own reads that only look (``desk.sla``)."""
-        record = self._uow._read(("tickets", id))
-        if record is None:
-            raise NotFound("ticket", id)
-        kept: Ticket | None = record.parsed
-        if kept is None:
-            kept = record.parsed = loads(record.text, Ticket)
+        record, kept = self._parsed(id)
         if kept.version != record.version:  # not the stored version's own text: a copy, as get gives
             return self.get(id)
         return kept
