@@ -118,3 +118,34 @@ def test_a_document_changed_by_another_writer_meanwhile_has_every_index_row_rewr
 
         with psycopg.connect(DSN or "", autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_sqlite_chooses_the_ids_from_the_index_before_reading_any_document(tmp_path: Path) -> None:
+    # A daily job takes 500 of 5,500 due plans a transaction: joining before the limit read every due
+    # plan's document on every call (issue 26). The ids are chosen and cut from the index alone; the
+    # documents are read by primary key for the chosen ids only.
+    store = open_sqlite(f"sqlite:///{tmp_path / 'plan.db'}")
+    try:
+        with store() as uow:
+            for n in range(30):
+                uow.documents.add(_plan(n, date(2026, 3, 1) + timedelta(days=n % 3)))
+            uow.commit()
+        with store() as uow:
+            sql, params = uow.documents.range_statement(
+                MaintenancePlan, "generate_on", "2026-03-02", limit=5, state="active"
+            )
+            plan = [row[3] for row in uow.run("EXPLAIN QUERY PLAN " + sql, params)]
+            found = uow.documents.query_range(
+                MaintenancePlan, "generate_on", "2026-03-02", limit=5, state="active"
+            )
+    finally:
+        store.close()
+    assert [p.id for p in found] == ["MP-000", "MP-003", "MP-006", "MP-009", "MP-012"]
+    assert plan[0] == "CO-ROUTINE due"  # the chosen ids first, from document_index only
+    assert any(line.startswith("SEARCH r USING INDEX document_index_value") for line in plan)
+    assert "SEARCH d USING INDEX sqlite_autoindex_documents_1 (kind=? AND id=?)" in plan
+    assert not any(line.split()[:2] in (["SCAN", "d"], ["SCAN", "r"]) for line in plan)  # no table scan
+    # The documents are read after the co-routine that limits the ids, not inside it.
+    assert plan.index("SCAN due") < plan.index(
+        "SEARCH d USING INDEX sqlite_autoindex_documents_1 (kind=? AND id=?)"
+    )

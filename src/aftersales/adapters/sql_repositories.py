@@ -196,29 +196,48 @@ class SqlDocuments(SqlRepository):
         ``(kind, field, value)`` index, so a daily job reads what became due and nothing else.
         """
         spec = document_spec(cls)
-        unknown = ({field} | set(equals)) - set(spec.index)
-        if unknown:
-            raise ValidationError(f"{spec.kind} has no index field(s) {', '.join(sorted(unknown))}")
-        sql = (
-            "SELECT d.version, d.data FROM document_index r"
-            " JOIN documents d ON d.kind = r.kind AND d.id = r.id"
-            " WHERE r.kind = ? AND r.field = ? AND r.value <= ?"
-        )
-        params: list[object] = [spec.kind, field, upto]
-        for name, value in equals.items():
-            stored = index_value(value)
-            sql += self._sql["matches_null"] if stored is None else self._sql["matches"]
-            params += (name,) if stored is None else (name, stored)
-        sql += " ORDER BY r.value, r.id"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        sql = sql.replace("?", self.placeholder)
+        sql, params = self.range_statement(cls, field, upto, limit=limit, **equals)
         out: list[D] = []
         for version, data in self._run(sql, params):
             obj = with_version(self._decode(data, cls), version)
             self._note_stored(spec.kind, obj.id, version, data, spec.index)
             out.append(obj)
         return out
+
+    def range_statement(
+        self, cls: type[Document], field: str, upto: str, *, limit: int | None = None, **equals: object
+    ) -> tuple[str, list[object]]:
+        """The statement :meth:`query_range` runs and its parameters (for ``EXPLAIN`` in a plan test).
+
+        The ids are chosen, sorted and cut to ``limit`` from the index alone; only then are their
+        documents read, by primary key. Joining first read every due document on every call: a daily
+        job taking 500 of 5,500 due plans a transaction read some 33,000 plans a day to keep 5,500.
+        """
+        spec = document_spec(cls)
+        unknown = ({field} | set(equals)) - set(spec.index)
+        if unknown:
+            raise ValidationError(f"{spec.kind} has no index field(s) {', '.join(sorted(unknown))}")
+        due = "SELECT r.value, r.id FROM document_index r WHERE r.kind = ? AND r.field = ? AND r.value <= ?"
+        params: list[object] = [spec.kind, field, upto]
+        for name, value in equals.items():
+            stored = index_value(value)
+            due += " AND EXISTS (SELECT 1 FROM document_index i WHERE i.kind = r.kind AND i.id = r.id"
+            due += (
+                " AND i.field = ? AND i.value IS NULL)"
+                if stored is None
+                else " AND i.field = ? AND i.value = ?)"
+            )
+            params += (name,) if stored is None else (name, stored)
+        due += " ORDER BY r.value, r.id"
+        if limit is not None:
+            due += f" LIMIT {int(limit)}"
+        # CROSS JOIN: SQLite keeps the chosen ids as the outer loop (PostgreSQL plans it as any join).
+        sql = (
+            f"SELECT d.version, d.data FROM ({due}) due CROSS JOIN documents d"
+            " WHERE d.kind = ? AND d.id = due.id ORDER BY due.value, due.id"
+        )
+        params.append(spec.kind)
+        return sql.replace("?", self.placeholder), params
 
     prefix_by_range: ClassVar[bool] = True
     """Whether text compares byte-wise (SQLite), so a prefix is an index range; else ``substr`` is used."""
