@@ -11,7 +11,13 @@ import pytest
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.ids import AssetId
-from aftersales.domain.maintenance import ChecklistResult, MaintenancePlan, MaintenanceVisit, VisitState
+from aftersales.domain.maintenance import (
+    ChecklistResult,
+    MaintenancePlan,
+    MaintenanceVisit,
+    PlanState,
+    VisitState,
+)
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
@@ -253,3 +259,33 @@ def test_overdue_visits_are_reminded_to_their_dealer_once_a_day(
     desk.maintenance.remind_overdue(world.system)
     desk.deliver()
     assert len(notifier.sent) == before  # once a day
+
+
+def test_a_plan_record_that_breaks_the_generation_rule_is_not_generated_and_leaves_the_range(
+    desk: ServiceDesk, world: World, clock: ManualClock
+) -> None:
+    # The daily job reads the generation-day range alone (no state probe per plan, issue 26): a record
+    # written outside the domain's rule (ended, or a visit open, with a generation day) is refused by the
+    # job, which clears its day so it is not read again.
+    [first, second, third] = units(desk, world, 3)
+    day = clock.now().date()
+    common = {
+        "customer_id": world.cust_zh.id, "product_id": world.product.id, "interval_months": 6,
+        "checklist": ("inspect",),
+    }  # fmt: skip
+    ended = MaintenancePlan(id="MP-x1", asset_id=first, next_due=day, lead_days=0, **common)
+    ended.state = PlanState.ENDED  # the day stays set, as an old or hand-written record may have it
+    waiting = MaintenancePlan(id="MP-x2", asset_id=second, next_due=day, lead_days=0, **common)
+    waiting.open_visit_id = "MP-x2:2026-01-01"
+    with desk.context.store() as uow:
+        uow.documents.add(ended)
+        uow.documents.add(waiting)
+        uow.commit()
+    desk.maintenance.create_plan(world.manager, asset_id=third, first_due=day)
+    report = desk.maintenance.generate_due(world.system)
+    assert [v.asset_id for v in report.generated] == [third]
+    with desk.context.store() as uow:
+        assert uow.documents.get(MaintenancePlan, "MP-x1").generate_on is None
+        assert uow.documents.get(MaintenancePlan, "MP-x2").generate_on is None
+        assert uow.documents.get(MaintenancePlan, "MP-x1").state is PlanState.ENDED
+    assert desk.maintenance.generate_due(world.system).generated == ()
