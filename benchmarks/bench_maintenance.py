@@ -19,7 +19,7 @@ number changes and kept in ``benchmarks/.data`` (or ``AFTERSALES_BENCH_DIR``) ot
 1 M units takes 5-15 minutes once; the daily runs then take a few minutes. ``AFTERSALES_BENCH_DAYS``
 sets how many consecutive days run (default 10, at least 2): the visits of earlier days stay open, so
 a daily run that grew with the open visits shows in the later days (printed apart: the first half of
-the days and the second)::
+the days and the second, and as the least-squares slope of the daily wall and CPU seconds)::
 
     AFTERSALES_BENCH_DIR=/tmp/bench python benchmarks/bench_maintenance.py
 
@@ -193,10 +193,20 @@ def main() -> None:
             f"(target ≤ {TARGET_S:.0f} s: {'met' if median <= TARGET_S else 'MISSED'}); "
             f"CPU {_spread(cpu_part)}"
         )
+    # The slope (least squares, seconds per day): a job that grew with the open visits of earlier days
+    # shows a positive one however noisy the single days are.
+    print(f"slope of the daily cost over {DAYS} days: wall {_slope(runs) * 1000:+.0f} ms/day, "
+          f"CPU {_slope(cpus) * 1000:+.0f} ms/day (first day's CPU {cpus[0]:.2f} s)")  # fmt: skip
     print(f"baseline, that day's plans by index: {_spread(indexed_runs)}")
     print(f"baseline, a scan of all plans: {_spread(scan_runs)}")
     print(f"the overdue reminder (not part of the target): {_spread(remind_runs)}")
     print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+def _slope(values: list[float]) -> float:
+    """Least-squares slope of ``values`` against their day number (seconds per day)."""
+    days = range(len(values))
+    return statistics.linear_regression(days, values).slope
 
 
 def _spread(values: list[float]) -> str:

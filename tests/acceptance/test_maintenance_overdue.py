@@ -20,6 +20,7 @@ from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.ids import AssetId
 from aftersales.domain.maintenance import ChecklistResult, MaintenanceVisit, VisitState
 from aftersales.domain.products import Asset
+from aftersales.reports.maintenance import due_visits
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, World, pg_schema_url, register
 
@@ -146,3 +147,27 @@ def test_the_daily_generation_also_indexes_visits_stored_before_the_index(
             ).fetchall()
         )
     assert rows == {v.id: v.due_on.isoformat() for v in by_due.values()}
+
+
+def test_the_due_report_reads_the_due_day_range_and_splits_soon_from_overdue(
+    any_desk: ServiceDesk, world: World, clock: ManualClock
+) -> None:
+    desk = any_desk
+    by_due = _visits(desk, world)
+    a, b, c, d, e = (by_due[day] for day in DUE)
+    clock.advance(timedelta(days=8))  # 10 March
+    assert a.ticket_id is not None
+    desk.start_work(world.dealer_sh_staff, a.ticket_id)
+    desk.maintenance.complete_visit(
+        world.dealer_sh_staff, a.id, results=[ChecklistResult(t, True) for t in a.checklist]
+    )
+    desk.maintenance.postpone_visit(world.manager, b.id, to=date(2026, 3, 20), reason="客户出差")
+    store = desk.context.store
+    soon, late = due_visits(store, date(2026, 3, 10), within_days=3)
+    assert _ids(late) == [c.id]  # a is done, b moved past the look-ahead
+    assert _ids(soon) == [d.id]  # due on the 12th; e (15th) and b (20th) are later
+    soon, late = due_visits(store, date(2026, 3, 10), within_days=10)
+    assert (_ids(soon), _ids(late)) == ([d.id, e.id, b.id], [c.id])
+    assert due_visits(store, date(2026, 3, 10), within_days=10, dealer_id="nobody") == ([], [])
+    # A negative look-ahead lists no visit as soon, and every overdue one still.
+    assert due_visits(store, date(2026, 3, 13), within_days=-5) == ([], [c, d])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
@@ -26,6 +26,7 @@ from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit, Vis
 from aftersales.domain.money import Money
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
+from aftersales.ports.maintenance_due import scheduled_due_by
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 
@@ -118,15 +119,18 @@ def plan_compliance(
 def due_visits(
     store: StoreFactory, today: date, *, within_days: int = 14, dealer_id: str | None = None
 ) -> tuple[list[MaintenanceVisit], list[MaintenanceVisit]]:
-    """Scheduled visits due within ``within_days`` of ``today``, and those already overdue."""
+    """Scheduled visits due within ``within_days`` of ``today``, and those already overdue.
+
+    One range of the visits' due-day index, up to the end of the look-ahead (issue 26): the visits
+    due later, and every done or missed one, are not read.
+    """
+    last = today + timedelta(days=max(within_days, -1))  # the overdue ones at least
     with store() as uow:
-        scheduled = list(uow.documents.query(MaintenanceVisit, state=VisitState.SCHEDULED.value))
+        scheduled = scheduled_due_by(uow, last)  # by due day, then id
     if dealer_id is not None:
         scheduled = [v for v in scheduled if v.dealer_id == dealer_id]
-    soon = sorted(
-        (v for v in scheduled if 0 <= (v.due_on - today).days <= within_days), key=lambda v: (v.due_on, v.id)
-    )
-    late = sorted((v for v in scheduled if v.due_on < today), key=lambda v: (v.due_on, v.id))
+    soon = [v for v in scheduled if 0 <= (v.due_on - today).days <= within_days]
+    late = [v for v in scheduled if v.due_on < today]
     return soon, late
 
 

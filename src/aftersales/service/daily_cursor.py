@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Any, ClassVar, TypeVar
-
-import attrs
+from typing import Any, TypeVar
 
 from aftersales.errors import NotFound
+from aftersales.ports.daily_cursor import DailyCursor
 from aftersales.ports.documents import Document
 from aftersales.ports.unit_of_work import UnitOfWork
 
@@ -27,18 +26,6 @@ D = TypeVar("D", bound=Document)
 
 FIRST_RUN_DAYS = 400
 """How far back a job's first run looks (records made before it ever ran are dated no earlier)."""
-
-
-@attrs.define
-class DailyCursor:
-    """The last local day a daily job ran for."""
-
-    DOCUMENT_KIND: ClassVar[str] = "daily_cursor"
-    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
-
-    id: str
-    last_day: date
-    version: int = 0
 
 
 def days_since_last_run(uow: UnitOfWork, job: str, today: date) -> list[date]:

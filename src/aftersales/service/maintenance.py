@@ -41,6 +41,8 @@ from aftersales.policies.dispatch import Roster
 from aftersales.policies.protocols import MaintenancePolicy
 from aftersales.policies.sla_terms import SlaTerm, SlaTerms, terms_in
 from aftersales.policies.triage import Triage, TriageFacts
+from aftersales.ports.maintenance_due import ensure_due_index
+from aftersales.ports.maintenance_due import overdue_on as overdue_visits
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -50,8 +52,6 @@ from aftersales.service.contracts import ServiceContracts, contract_scope
 from aftersales.service.daily_cursor import DailyCursor, due_documents, mark_run
 from aftersales.service.dispatching import Choice
 from aftersales.service.intake import open_ticket_in
-from aftersales.service.maintenance_overdue import ensure_due_index
-from aftersales.service.maintenance_overdue import overdue_on as overdue_visits
 from aftersales.service.numbering import next_numbers
 from aftersales.service.permissions import Workflow, authorize, permit, roles_for
 from aftersales.service.runner import Applied, CommandRunner, check_actor

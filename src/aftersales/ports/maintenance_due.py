@@ -9,6 +9,9 @@ due up to a day and nothing else.
 Visits written before that index existed have no row in it. The first reminder run re-saves the
 scheduled visits once (their rows are written with them) and records that it did; until then — and on a
 store without index ranges — reads fall back to every scheduled visit, which gives the same answer.
+
+Beside the ports (reads through the unit of work only) so that the service's reminder and the reports'
+due list (:func:`aftersales.reports.maintenance.due_visits`) read the one range the same way.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from datetime import date, timedelta
 
 from aftersales.domain.maintenance import MaintenanceVisit, VisitState
 from aftersales.errors import DuplicateError, NotFound
+from aftersales.ports.daily_cursor import DailyCursor
 from aftersales.ports.unit_of_work import UnitOfWork
-from aftersales.service.daily_cursor import DailyCursor
 
 __all__ = ["ensure_due_index", "overdue_on", "scheduled_due_by"]
 
