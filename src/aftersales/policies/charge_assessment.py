@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 import attrs
@@ -141,15 +142,15 @@ class AssessedCharges:
             return rows[split:]
         made: list[SheetLine] = []
         append = made.append
-        for at in range(split, len(rows), 4):
-            decision = rows[at + 3]
+        rest = islice(rows, split, None)
+        for line, component, cost, decision in zip(rest, rest, rest, rest, strict=True):
             # sheet_line() inlined: the values were checked when the rows were made.
             sheet = _new(SheetLine)
-            _set_line(sheet, rows[at])
+            _set_line(sheet, line)
             _set_reasons(sheet, decision.reasons)
-            _set_component(sheet, rows[at + 1])
+            _set_component(sheet, component)
             _set_phase(sheet, decision.outcome.phase._value_)
-            _set_cost(sheet, rows[at + 2])
+            _set_cost(sheet, cost)
             append(sheet)
         return tuple(made)
 
