@@ -18,6 +18,7 @@ import attrs
 from aftersales.domain.charges import SHEET_LINE_SLOTS, ChargeKind, SheetLine, charge_line
 from aftersales.domain.ids import DealerId
 from aftersales.domain.products import Asset, Product
+from aftersales.domain.reasons import Reason
 from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import VisitKind
 from aftersales.errors import NotFound
@@ -87,10 +88,11 @@ class AssessedCharges:
     """The lines of a charge sheet with their reasons, the whole-product decision and every decision made.
 
     ``lines`` are :class:`SheetLine` values built when read, from one row tuple kept per assessment:
-    per line its priced :class:`ChargeLine` (shared between sheets), component, dealer cost and the
-    decision it was judged by (its reasons and phase). Why: a kept assessment held an object per line
-    that every full garbage collection walks again; the rows are one object, the decisions the only
-    others (issue 19, speed). Read ``lines`` once and keep the tuple when it is needed repeatedly.
+    per line its priced :class:`ChargeLine` (shared between sheets), component, dealer cost, and the
+    reasons and phase of the decision it was judged by (shared by the lines of that decision). Why: a
+    kept assessment held an object per line that every full garbage collection walks again; the rows
+    are one object, the decisions the only others (issue 19, speed). Read ``lines`` once and keep the
+    tuple when it is needed repeatedly.
     Immutable; equal when the lines and decisions are.
     """
 
@@ -114,13 +116,12 @@ class AssessedCharges:
 
     @classmethod
     def _of_rows(cls, rows: tuple[Any, ...], decisions: int) -> AssessedCharges:
-        # rows: the whole-product decision, the ``decisions - 1`` decisions made, then four items per
-        # line: the ChargeLine, the component, the dealer cost, and the decision whose reasons and
-        # phase the line carries.
+        # rows: the whole-product decision, the ``decisions - 1`` decisions made, then five items per
+        # line: the ChargeLine, the component, the dealer cost, the reasons and the phase code.
         assessed = _new(cls)
         _set_rows(assessed, rows)
         _set_split(assessed, decisions)
-        _set_width(assessed, 4)
+        _set_width(assessed, 5)
         return assessed
 
     @property
@@ -143,13 +144,13 @@ class AssessedCharges:
         made: list[SheetLine] = []
         append = made.append
         rest = islice(rows, split, None)
-        for line, component, cost, decision in zip(rest, rest, rest, rest, strict=True):
+        for line, component, cost, reasons, phase in zip(rest, rest, rest, rest, rest, strict=True):
             # sheet_line() inlined: the values were checked when the rows were made.
             sheet = _new(SheetLine)
             _set_line(sheet, line)
-            _set_reasons(sheet, decision.reasons)
+            _set_reasons(sheet, reasons)
             _set_component(sheet, component)
-            _set_phase(sheet, decision.outcome.phase._value_)
+            _set_phase(sheet, phase)
             _set_cost(sheet, cost)
             append(sheet)
         return tuple(made)
@@ -193,14 +194,14 @@ def assess_charges(
 
     whole = decisions.get(None) or _decide_one(decisions, None, facts, warranty, chargeability, now)
     dealer = facts.dealer_id
-    # The lines as rows (see AssessedCharges): four items per line, no object of their own.
-    rows: list[Any] = []
+    # The lines as rows (see AssessedCharges): five items per line, no object of their own.
+    rows: list[Any] = [whole]
     add = rows.extend
     # The pack's part lines, built once and shared by every sheet (DefaultFeesPolicy); else priced here.
     material_line = getattr(fees, "material_line", None)
     price_of = fees.part_price
-    # Per component, what its parts' lines share: the decision and whether its parts are chargeable.
-    shared: dict[str | None, tuple[Decision[ChargeOutcome], bool]] = {}
+    # Per component, what its parts' lines share: chargeable or not, the reasons, the phase code.
+    shared: dict[str | None, tuple[bool, tuple[Reason, ...], str]] = {}
     for part, (quantity, component) in parts.items():
         if component is not None and components and component not in components:
             component = None  # a component the product does not know: the whole-product term
@@ -209,16 +210,18 @@ def assess_charges(
             decision = decisions.get(component) or _decide_one(
                 decisions, component, facts, warranty, chargeability, now
             )
-            judged = shared[component] = (decision, decision.outcome.materials)
-        decision, chargeable = judged
+            outcome = decision.outcome
+            judged = shared[component] = (outcome.materials, decision.reasons, outcome.phase._value_)
+        chargeable, why, code = judged
         if material_line is not None:
             line, cost = material_line(part, quantity, chargeable)
         else:
             price = price_of(part)
             line = charge_line(ChargeKind.MATERIALS, part, price.retail, quantity, chargeable)
             cost = price.cost
-        add((line, component, cost, decision))
+        add((line, component, cost, why, code))
     outcome = whole.outcome
+    reasons, phase = whole.reasons, outcome.phase._value_
     labour = facts.job_type
     if labour is None and facts.default_job_type is not None:
         try:
@@ -229,22 +232,22 @@ def assess_charges(
     elif labour is not None:
         fee = fees.labour_fee(dealer, labour)
     if labour is not None:
-        add((charge_line(ChargeKind.LABOUR, labour, fee, 1, outcome.labour), None, None, whole))
+        add((charge_line(ChargeKind.LABOUR, labour, fee, 1, outcome.labour), None, None, reasons, phase))
     if facts.travel_zone is not None or facts.distance_km is not None:
         fee = fees.travel_fee(dealer, zone=facts.travel_zone, distance_km=facts.distance_km)
         item = facts.travel_zone or f"up_to_{facts.distance_km}_km"
-        add((charge_line(ChargeKind.TRAVEL, item, fee, 1, outcome.travel), None, None, whole))
+        line = charge_line(ChargeKind.TRAVEL, item, fee, 1, outcome.travel)
+        add((line, None, None, reasons, phase))
     flat = getattr(fees, "service_fee", None)
     if facts.service_fee and flat is not None:
         fee = flat(dealer)
         if fee:
             line = charge_line(ChargeKind.SERVICE_FEE, "service_fee", fee, 1, outcome.service_fee)
-            add((line, None, None, whole))
-    if len(decisions) == 1:
-        return AssessedCharges._of_rows((whole, whole, *rows), 2)
-    # components sharing a term share its decision: each decision once, in order
-    distinct = tuple({id(d): d for d in decisions.values()}.values())
-    return AssessedCharges._of_rows((whole, *distinct, *rows), 1 + len(distinct))
+            add((line, None, None, reasons, phase))
+    # Every decision once, in order, after the whole product's (components sharing a term share it).
+    distinct = (whole,) if len(decisions) == 1 else {id(d): d for d in decisions.values()}.values()
+    rows[1:1] = distinct
+    return AssessedCharges._of_rows(tuple(rows), 1 + len(distinct))
 
 
 def _decide_one(
