@@ -6,6 +6,7 @@ pack and the policies have already checked; these tests hold them to the constru
 
 from __future__ import annotations
 
+import copy
 import gc
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -410,7 +411,9 @@ def test_an_assessment_is_an_immutable_value() -> None:
     assert repr(assessed).startswith("AssessedCharges(lines=(SheetLine(")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         assessed.whole = again.whole  # type: ignore[misc]
+    assert copy.copy(assessed) == assessed  # (reasons' mappingproxy params cannot be pickled)
     # Built from lines a caller has already: kept as given, read back the same.
     given = AssessedCharges(assessed.lines[:2], assessed.whole, assessed.decisions)
     assert given.lines == assessed.lines[:2] and given.whole is assessed.whole
     assert given.decisions == assessed.decisions and given != assessed
+    assert copy.copy(given) == given

@@ -118,11 +118,7 @@ class AssessedCharges:
     def _of_rows(cls, rows: tuple[Any, ...], decisions: int) -> AssessedCharges:
         # rows: the whole-product decision, the ``decisions - 1`` decisions made, then five items per
         # line: the ChargeLine, the component, the dealer cost, the reasons and the phase code.
-        assessed = _new(cls)
-        _set_rows(assessed, rows)
-        _set_split(assessed, decisions)
-        _set_width(assessed, 5)
-        return assessed
+        return _restore(rows, decisions, 5)
 
     @property
     def whole(self) -> Decision[ChargeOutcome]:
@@ -171,6 +167,18 @@ class AssessedCharges:
 
     def __repr__(self) -> str:
         return f"AssessedCharges(lines={self.lines!r}, whole={self.whole!r}, decisions={self.decisions!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copy and pickle: the frozen __setattr__ refuses the default slot-by-slot restore.
+        return _restore, (self._rows, self._split, self._width)
+
+
+def _restore(rows: tuple[Any, ...], split: int, width: int) -> AssessedCharges:
+    assessed = _new(AssessedCharges)
+    _set_rows(assessed, rows)
+    _set_split(assessed, split)
+    _set_width(assessed, width)
+    return assessed
 
 
 _set_rows, _set_split, _set_width = (
