@@ -253,7 +253,8 @@ def assess_charges(
             line = charge_line(ChargeKind.SERVICE_FEE, "service_fee", fee, 1, outcome.service_fee)
             add((line, None, None, reasons, phase))
     # Every decision once, in order, after the whole product's (components sharing a term share it).
-    distinct = (whole,) if len(decisions) == 1 else {id(d): d for d in decisions.values()}.values()
+    made = decisions.values()
+    distinct = (whole,) if len(made) == 1 else dict(zip(map(id, made), made, strict=True)).values()
     rows[1:1] = distinct
     return AssessedCharges._of_rows(tuple(rows), 1 + len(distinct))
 
