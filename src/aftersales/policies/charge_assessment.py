@@ -128,7 +128,7 @@ class AssessedCharges:
 
     @property
     def decisions(self) -> tuple[Decision[ChargeOutcome], ...]:
-        """Every decision made, each once, in order (the whole product's first)."""
+        """Every decision made, each once, in the order they were made."""
         return self._rows[1 : self._split]
 
     @property
