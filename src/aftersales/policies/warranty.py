@@ -37,6 +37,8 @@ import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from itertools import repeat
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
 
@@ -201,6 +203,11 @@ class _Facts(NamedTuple):
     terms: tuple[TermStatus, ...]
 
 
+# Built without a Python frame (one decision per term on every charge sheet): what _Facts(...) and a
+# set comprehension over the terms would do.
+_new_facts = tuple.__new__
+_component = attrgetter("component")
+
 _ISO: dict[date, str] = {}
 """ISO forms of the days reasons name (purchase, term ends, call days): a few thousand distinct days
 recur on every desk, and formatting one cost as much as deciding a term."""
@@ -352,14 +359,14 @@ class DefaultWarrantyPolicy:
         local = at.astimezone(tz).date()
         terms, source = self.terms_for(product)
         left = self._out_of_box(asset, local)
-        statuses = [self._term(asset, term, left is not None) for term in terms]
+        statuses = list(map(self._term, repeat(asset), terms, repeat(left is not None)))
         tagged: list[tuple[str | None, Reason]] = []
         if extensions:
             statuses = self._extend(asset, statuses, extensions, known, tz, tagged)
         # Shared by every component's decision: the terms as a tuple, the dates already in ISO form.
         shared = tuple(statuses)
-        facts = _Facts(local, _day(local), source, left, shared)
-        own = {t.component for t in shared}
+        facts = _new_facts(_Facts, (local, _day(local), source, left, shared))
+        own = set(map(_component, shared))
         # Shared only when the whole-product term exists and no extension names a component (the
         # whole product's reasons would then carry another component's extension).
         if not share_whole or None not in own or (tagged and any(tag is not None for tag, _ in tagged)):
