@@ -4,8 +4,10 @@ A command loads a ticket, changes it and saves it; the next command on that tick
 Parsing its JSON is most of a load (a ticket is dozens of objects), while copying a kept ticket is a
 few microseconds. Entries are keyed by ticket id and hold the exact text the ticket was stored as: a
 load uses the kept ticket only when the text it read is that text, so a change by another process, a
-rolled-back save or a migration can never be served stale (a different text is a miss). Kept tickets
-are never handed out, only copies (:meth:`~aftersales.domain.ticket.Ticket.copy`).
+rolled-back save or a migration can never be served stale (a different text is a miss). Once a text is
+known to be a committed row's (:meth:`TicketMemo.confirm`: a reader saw it, or the unit of work that
+wrote it committed), a load checks the row's version instead and reads no text. Kept tickets are never
+handed out, only copies (:meth:`~aftersales.domain.ticket.Ticket.copy`).
 """
 
 from __future__ import annotations
