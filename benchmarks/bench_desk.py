@@ -12,6 +12,11 @@ Issue 21: the same commands on the memory store (``memory://``), where no disk a
 left is the service layer (arguments, runner, permissions, the step, policies, SLA, hooks, notifications)
 plus the memory store's own JSON round trip of the ticket. Its same-run baseline is that round trip in
 plain Python (parse one stored ticket text, bump its version, write it back).
+
+Also printed for SQLite (issue 21, session 6): statements and WAL pages written per command, counted on
+1,000 live tickets with automatic checkpoints off while counting (a checkpoint empties the WAL). They
+are counts, not times: they compare across runs on a machine too loaded for timings to (each page is
+two ``pwrite`` calls at commit). Each row of an ``executemany`` counts (a note's share of the FTS batch).
 Run: ``python benchmarks/bench_desk.py [--n 2000] [--rounds 5]`` (about 2-4 minutes on a quiet machine).
 """
 
@@ -32,6 +37,7 @@ import orjson
 from scale_file import Runs, percentiles
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.sqlite import SqliteStore
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, DealerId
@@ -133,9 +139,22 @@ def _commands(url: str, n: int, rounds: int) -> tuple[dict[str, Runs], str]:
     desk = _desk(url, clock)
     rnd = random.Random(7)
     live = _open(desk, clock, max(3000, n * rounds))
+    figures: dict[str, Runs] = {}
+    for name, fn in _command_kinds(desk, clock, live, rnd):
+        figures[name] = Runs().measure(rounds, n, fn)
+    with desk.store() as uow:
+        ticket_json = dumps(uow.tickets.get(live[0]))
+    desk.shutdown()
+    return figures, ticket_json
+
+
+def _command_kinds(
+    desk: ServiceDesk, clock: ManualClock, live: list[str], rnd: random.Random
+) -> list[tuple[str, Callable[[int], object]]]:
+    """The measured commands: the i-th triage and dispatch take the i-th of ``live`` in random order,
+    a note goes to any live ticket."""
     fresh = list(live)
     rnd.shuffle(fresh)
-    figures: dict[str, Runs] = {}
 
     # Each command a second after the last, as commands come in real life (a frozen clock would
     # also pile every outbox row onto one timestamp, an index pattern no desk produces).
@@ -151,16 +170,51 @@ def _commands(url: str, n: int, rounds: int) -> tuple[dict[str, Runs], str]:
         clock.advance(SECOND)
         return desk.note_to_customer(AGENT, rnd.choice(live), text="工程师已出发")
 
-    for name, fn in (
+    return [
         ("triage (priority policy)", triage),
         ("dispatch (to the dealer)", dispatch),
         ("note_to_customer", note),
-    ):
-        figures[name] = Runs().measure(rounds, n, fn)
-    with desk.store() as uow:
-        ticket_json = dumps(uow.tickets.get(fresh[0]))
+    ]
+
+
+def _sqlite_counts(path: Path, n: int) -> dict[str, tuple[float, float]]:
+    """Statements and WAL pages per command on a fresh SQLite file of 1,000 live tickets (``n`` of each
+    command). Checkpoints are off while counting, so the WAL's growth is every page the commands wrote."""
+    clock = ManualClock(START)
+    desk = _desk(f"sqlite:///{path}", clock)
+    live = _open(desk, clock, max(1000, n))
+    store = desk.store
+    assert isinstance(store, SqliteStore)
+    statements = [0]
+    last = [""]
+
+    def count(sql: str) -> None:
+        # A trigger's or FTS5's own statements are traced as comments; a RETURNING clause's program
+        # start repeats its statement's text.
+        if not sql.startswith("--") and sql != last[0]:
+            statements[0] += 1
+            last[0] = sql
+
+    conns = store._all  # every connection the store made (private: a benchmark may look)
+    known = len(conns)
+    page = conns[0].execute("PRAGMA page_size").fetchone()[0]
+    for conn in conns:
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        conn.set_trace_callback(count)
+    wal = Path(f"{path}-wal")
+    counts: dict[str, tuple[float, float]] = {}
+    for name, fn in _command_kinds(desk, clock, live, random.Random(7)):
+        conns[0].execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        statements[0] = 0
+        before = wal.stat().st_size
+        for i in range(n):
+            fn(i)
+        pages = (wal.stat().st_size - before) / (page + 24)  # a WAL frame: a page and its header
+        counts[name] = (statements[0] / n, pages / n)
+        if len(conns) != known:
+            raise RuntimeError("a connection made while counting was not traced")
     desk.shutdown()
-    return figures, ticket_json
+    return counts
 
 
 def main() -> None:
@@ -174,6 +228,7 @@ def main() -> None:
         # The same commands with no parsed tickets kept: every load parses the stored JSON.
         uncached, _ = _commands(f"sqlite:///{tmp}/uncached.db?ticket_cache=0", n, rounds)
         baseline_runs = _baseline(Path(tmp) / "baseline.db", ticket_json, n, rounds)
+        counts = _sqlite_counts(Path(tmp) / "counted.db", min(n, 1000))
     # Issue 21: no disk, no SQL — the service layer's own cost per command.
     in_memory, _ = _commands("memory://", n, rounds)
     memory_baseline = _memory_baseline(ticket_json, n, rounds)
@@ -187,6 +242,8 @@ def main() -> None:
               f"target ≤ {COMMAND_TARGET_US:.0f} µs: {verdict}")  # fmt: skip
     for name, runs in uncached.items():
         print(runs.line(f"  ticket_cache=0: {name}", "cmd/s"))
+    for name, (statements, pages) in counts.items():
+        print(f"  counted: {name:30s} {statements:5.2f} statements, {pages:5.2f} WAL pages per command")
     print(memory_baseline.line("plain Python JSON read+write of one ticket", "op/s") + "  (memory baseline)")
     memory_p50 = percentiles(memory_baseline.latencies)[0] * 1e6
     for name, runs in in_memory.items():

@@ -265,3 +265,101 @@ def test_a_ticket_parsed_on_a_memo_miss_is_saved_without_converting_its_old_even
         assert again.version == 3
     finally:
         store.close()
+
+
+def _ticket(id: str = "T-1") -> Ticket:
+    return Ticket.open(
+        id=TicketId(id),
+        customer_id=CustomerId("c1"),
+        channel=Channel.PHONE,
+        category=Category.REPAIR,
+        description="马桶漏水",
+        received_at=START,
+        taken_by=AGENT.ref,
+    )
+
+
+def _note(store: SqliteStore, text: str, minutes: int, *, commit: bool = True) -> Ticket:
+    with store() as uow:
+        ticket = uow.tickets.get("T-1")
+        ticket.note_to_customer(AGENT.ref, START + timedelta(minutes=minutes), CustomerNote(text))
+        uow.tickets.save(ticket)
+        if commit:
+            uow.commit()
+    return ticket
+
+
+def test_a_ticket_written_and_committed_is_read_back_without_its_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aftersales.adapters import sqlite as sqlite_adapter
+
+    store = SqliteStore(f"sqlite:///{tmp_path / 'kept.db'}")
+    try:
+        with store() as uow:
+            uow.tickets.add(_ticket())
+            uow.commit()
+        _note(store, "第一次", 1)
+        # The row is at the version this store committed: its document is neither selected nor parsed.
+        monkeypatch.setattr(sqlite_adapter, "load_ticket", lambda text: pytest.fail("parsed"))
+        texts: list[object] = []
+        real = sqlite_adapter._Tickets.get
+
+        def spy(self: object, id: str) -> Ticket:
+            run = self._uow.run  # type: ignore[attr-defined]
+
+            def recording(sql: str, params: object = ()) -> object:
+                cursor = run(sql, params)
+                if sql.startswith("SELECT t.version"):
+                    row = cursor.fetchone()
+                    texts.append(row[1])
+                    return _One(row)
+                return cursor
+
+            self._uow.run = recording  # type: ignore[attr-defined]
+            try:
+                return real(self, id)  # type: ignore[arg-type]
+            finally:
+                del self._uow.run  # type: ignore[attr-defined]
+
+        monkeypatch.setattr(sqlite_adapter._Tickets, "get", spy)
+        with store() as uow:
+            found = uow.tickets.get("T-1")
+        assert texts == [None]
+        assert found.version == 1 and [n.text for n in found.notes] == ["第一次"]
+    finally:
+        store.close()
+
+
+class _One:
+    def __init__(self, row: object) -> None:
+        self._row = row
+
+    def fetchone(self) -> object:
+        return self._row
+
+
+def test_a_rolled_back_save_never_stands_for_what_another_process_committed(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    mine, theirs = SqliteStore(url), SqliteStore(url)
+    try:
+        with mine() as uow:
+            uow.tickets.add(_ticket())
+            uow.commit()
+        _note(mine, "committed by mine", 1)  # version 1, known committed by ``mine``
+        _note(mine, "rolled back", 2, commit=False)  # version 2 kept by ``mine``, never committed
+        _note(theirs, "committed by theirs", 3)  # the real version 2
+        with mine() as uow:
+            found = uow.tickets.get("T-1")
+        assert found.version == 2
+        assert [n.text for n in found.notes] == ["committed by mine", "committed by theirs"]
+        # And the other way round: ``mine`` commits version 3, ``theirs`` writes 4; ``mine`` reads 4.
+        _note(mine, "3 by mine", 4)
+        _note(theirs, "4 by theirs", 5)
+        with mine() as uow:
+            assert [n.text for n in uow.tickets.get("T-1").notes][-2:] == ["3 by mine", "4 by theirs"]
+        with mine.reader() as reader:
+            assert reader.tickets.get("T-1").version == 4
+    finally:
+        mine.close()
+        theirs.close()

@@ -97,7 +97,7 @@ _INSERT_TICKET = (
 # upkeep compares against it): one statement for all of them, since a command pays per statement
 # (~10 µs each) far more than for the few index lookups a join adds.
 _SELECT_TICKET = (
-    "SELECT t.version, CAST(t.data AS BLOB), c.data, d.data, a.data,"
+    "SELECT t.version, {data}, c.data, d.data, a.data,"
     " s.pos, s.text, s.idents, s.keys, s.labels, s.scope"
     " FROM tickets t"
     " LEFT JOIN entities c ON c.kind = 'customer' AND c.id = t.customer_id"
@@ -106,10 +106,18 @@ _SELECT_TICKET = (
     " LEFT JOIN ticket_search s ON s.ticket_id = t.id"
     " WHERE t.id = ?"
 )
-# The unit is not a column: unless the memo says which it is (bound, and trusted only if the text read
-# is the one kept), SQLite finds it in the JSON, which parses the whole document on every read.
-_SELECT_TICKET_FOUND = _SELECT_TICKET.format(asset="json_extract(t.data, '$.asset_id')")
-_SELECT_TICKET_KEPT = _SELECT_TICKET.format(asset="?")
+# The unit is not a column: unless the memo says which it is (bound, and trusted only if the kept ticket
+# is the one stored), SQLite finds it in the JSON, which parses the whole document on every read.
+_SELECT_TICKET_FOUND = _SELECT_TICKET.format(
+    data="CAST(t.data AS BLOB)", asset="json_extract(t.data, '$.asset_id')"
+)
+# With a kept ticket, the document is read only if the row is not at the version the kept text was
+# committed as (bound first; -1 when unknown): a hit reads no JSON (nor its overflow pages) and
+# copies none into Python (see TicketMemo.recall_committed for why the version alone is enough).
+_SELECT_TICKET_KEPT = _SELECT_TICKET.format(
+    data="CASE WHEN t.version = ? THEN NULL ELSE CAST(t.data AS BLOB) END", asset="?"
+)
+_SELECT_DATA = "SELECT CAST(data AS BLOB) FROM tickets WHERE id = ?"
 _ROW_SELECT = ", ".join(f"tickets.{c}" for c in ROW_COLUMNS)
 _PARSED_LIMIT = 20_000  # entity texts remembered per store, LRU (see _Entities._parse)
 _UPDATES: dict[tuple[int, ...], str] = {}
@@ -431,6 +439,9 @@ class SqliteUnitOfWork:
         self._conn: sqlite3.Connection | None = None
         # The repositories made so far that remember what this transaction read (see _forget).
         self._remembering: list[Any] = []
+        # (id, version, text) of each ticket written in this transaction: once it commits, the store's
+        # kept tickets learn that these texts are the committed rows (TicketMemo.confirm).
+        self.written: list[tuple[str, int, bytes]] = []
 
     def __getattr__(self, name: str) -> Any:
         # Only called for an attribute not made yet: make the repository and keep it.
@@ -516,23 +527,31 @@ class SqliteUnitOfWork:
         self._forget()
         if conn is None:
             return
+        written = self.written
         try:
             with _translated("commit"):
                 conn.execute("COMMIT")
         except BaseException:
+            written.clear()
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
         finally:
             self._store.release(conn)
         self._store.committed()
+        if written:
+            confirm = self._store.tickets_kept.confirm
+            for id_, version, text in written:
+                confirm(id_, version, text)
+            written.clear()
 
     def rollback(self) -> None:
         """``ROLLBACK`` whatever is uncommitted."""
         conn, self._conn = self._conn, None
-        self._forget()
         if conn is None:
-            return
+            return  # nothing read or written since the last commit or rollback (nothing to forget)
+        self._forget()
+        self.written.clear()
         try:
             if conn.in_transaction:
                 with _translated("rollback"):
@@ -601,6 +620,7 @@ class _Tickets:
         self._report(ticket, new=True)
         self._stored[ticket.id] = row
         self._kept.remember(ticket.id, text, ticket, events, (row, self._facts[ticket.id]))
+        self._uow.written.append((ticket.id, ticket.version, text))
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
         batch = distinct_batch(tickets)
@@ -628,17 +648,25 @@ class _Tickets:
         return "?"
 
     def get(self, id: str) -> Ticket:
-        peeked = self._kept.peek(id)
+        peeked = self._kept.peek_committed(id)
         if peeked is None:
             found = self._uow.run(_SELECT_TICKET_FOUND, (id,)).fetchone()
         else:
-            found = self._uow.run(_SELECT_TICKET_KEPT, (peeked[1].asset_id, id)).fetchone()
+            found = self._uow.run(_SELECT_TICKET_KEPT, (peeked[1], peeked[0].asset_id, id)).fetchone()
         if found is None:
             raise NotFound("ticket", id)
         version, text = found[0], found[1]
         # Tickets are kept when written, not when read: a read that misses (a report, a page of the
         # ledger, a ticket another process wrote) pays no copy for a ticket it may never read again.
-        kept = self._kept.recall_entry(id, text)
+        kept = None
+        if text is None:  # the row is at the version the kept text was committed as
+            kept = self._kept.recall_committed_entry(id, version)
+            if kept is None:  # replaced or dropped since the peek (another unit of work of this store)
+                text = self._uow.run(_SELECT_DATA, (id,)).fetchone()[0]
+        if kept is None:
+            # A text written by this process but not known committed (a save in this very transaction,
+            # or one rolled back) is used only when it is the row's text.
+            kept = self._kept.recall_entry(id, text)
         derived: tuple[tuple[object, ...], tuple[object, ...]] | None = None
         if kept is None:
             # Its events as parsed are kept too: a save then dumps them as they are (see save).
@@ -688,6 +716,7 @@ class _Tickets:
         ticket.version = new
         self._events[ticket.id] = events
         self._kept.remember(ticket.id, text, ticket, events, (row, self._facts[ticket.id]))
+        self._uow.written.append((ticket.id, new, text))
 
     @staticmethod
     def _select(filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:

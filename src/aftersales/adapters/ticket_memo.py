@@ -4,8 +4,10 @@ A command loads a ticket, changes it and saves it; the next command on that tick
 Parsing its JSON is most of a load (a ticket is dozens of objects), while copying a kept ticket is a
 few microseconds. Entries are keyed by ticket id and hold the exact text the ticket was stored as: a
 load uses the kept ticket only when the text it read is that text, so a change by another process, a
-rolled-back save or a migration can never be served stale (a different text is a miss). Kept tickets
-are never handed out, only copies (:meth:`~aftersales.domain.ticket.Ticket.copy`).
+rolled-back save or a migration can never be served stale (a different text is a miss). Once a text is
+known to be a committed row's (:meth:`TicketMemo.confirm`: a reader saw it, or the unit of work that
+wrote it committed), a load checks the row's version instead and reads no text. Kept tickets are never
+handed out, only copies (:meth:`~aftersales.domain.ticket.Ticket.copy`).
 """
 
 from __future__ import annotations
@@ -95,6 +97,26 @@ class TicketMemo:
         with self._lock:
             kept = self._kept.get(id)
         return (kept[0], kept[1]) if kept is not None else None
+
+    def peek_committed(self, id: str) -> tuple[Ticket, int] | None:
+        """The kept ticket itself (read it, never change it) and the committed version its text was
+        confirmed as (-1 if none): a store reads the row's data only when its version is not that one."""
+        with self._lock:
+            kept = self._kept.get(id)
+            if kept is None:
+                return None
+            mark = self._committed.get(id)
+        return kept[1], mark[0] if mark is not None and mark[1] is kept[0] else -1
+
+    def recall_committed_entry(self, id: str, version: int) -> tuple[Ticket, EventsText | None, Any] | None:
+        """:meth:`recall_entry` by the row's version instead of its text (see :meth:`recall_committed`)."""
+        with self._lock:
+            kept = self._kept.get(id)
+            mark = self._committed.get(id)
+            if kept is None or mark is None or mark[0] != version or mark[1] is not kept[0]:
+                return None
+            self._kept.move_to_end(id)
+        return kept[1].copy(), kept[2], kept[3]
 
     def confirm(self, id: str, version: int, text: str | bytes) -> bool:
         """A committed row of ``id`` at ``version`` holds ``text``: if that is the kept text, remember the
