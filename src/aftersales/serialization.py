@@ -62,9 +62,24 @@ def datetime_text(value: datetime) -> str:
 
     The zone name, not just the offset, so local-day arithmetic survives a round trip.
     """
+    kept = _TEXTS.get(id(value))
+    if kept is not None and kept[0] is value:  # this very (immutable) datetime: the same text
+        return kept[1]
     text = value.isoformat()
     key = getattr(value.tzinfo, "key", None)
-    return f"{text}[{key}]" if key else text
+    if key:
+        text = f"{text}[{key}]"
+    if len(_TEXTS) >= _KEEP_TEXTS:
+        _TEXTS.clear()
+    _TEXTS[id(value)] = (value, text)  # the datetime is kept with its text: its id is not reused meanwhile
+    return text
+
+
+# The text of the datetimes written last, by identity. A command writes its instant ("now") in its event,
+# in the stored ticket, in each outbox message and its payload, and a save writes the received time and
+# the due times again; ``isoformat`` with a zone costs a few µs. All forgotten at once when full.
+_TEXTS: dict[int, tuple[datetime, str]] = {}
+_KEEP_TEXTS = 64
 
 
 # Recently parsed datetime texts. A ticket repeats its instants (received, first event, due times)

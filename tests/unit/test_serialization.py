@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -222,3 +222,22 @@ def test_a_datetime_reads_back_as_the_wall_time_it_was_written_with(wall: dateti
     again = parse_datetime_text(datetime_text(at))
     # Same zone: Python compares wall times, so the value must be the same wall time and offset.
     assert again == at and again.utcoffset() == at.utcoffset() and again.tzinfo is berlin
+
+
+def test_datetime_text_kept_by_identity_is_the_text_of_that_very_datetime() -> None:
+    # The texts are kept per object: a new datetime (even one reusing a freed object's id, or equal as an
+    # instant in another zone) gets its own text, and the same object the same text every time.
+    zones = [
+        ZoneInfo("Asia/Shanghai"),
+        ZoneInfo("Europe/London"),
+        UTC,
+        timezone(timedelta(hours=-3)),
+    ]
+    base = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    for i in range(500):
+        at = (base + timedelta(minutes=i, microseconds=i % 3)).astimezone(zones[i % len(zones)])
+        key = getattr(at.tzinfo, "key", None)
+        expected = f"{at.isoformat()}[{key}]" if key else at.isoformat()
+        assert datetime_text(at) == expected
+        assert datetime_text(at) == expected
+        assert parse_datetime_text(expected) == at

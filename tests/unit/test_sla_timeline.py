@@ -210,3 +210,67 @@ def test_a_timeline_kept_without_its_events_answers_from_its_last_event_on() -> 
     assert full.status(before) == sla_status(ticket.events, TARGETS, CN, before)
     with pytest.raises(ValidationError):
         light.status(before)
+
+
+def _assigned(ticket: Ticket, at: datetime) -> list[TicketEvent]:
+    """``ticket``'s log followed by a dispatch to a dealer at ``at``."""
+    last = ticket.events[-1]
+    payload = {"assignee": {"kind": "dealer", "id": "D1"}}
+    return [
+        *ticket.events,
+        TicketEvent(last.seq + 1, at, AGENT, "assign", last.to_state, "assigned", None, payload),
+    ]
+
+
+def test_an_assignment_is_a_clock_input_only_for_a_clock_started_by_the_dealer_dispatch() -> None:
+    ticket = Ticket.open(
+        id=TicketId("T-a"), customer_id=CustomerId("c"), channel=Channel.PHONE, category=Category.REPAIR,
+        description="x", received_at=START, taken_by=AGENT,
+    )  # fmt: skip
+    ticket.step("triage", AGENT, START + timedelta(minutes=5))
+    at = START + timedelta(hours=1)
+    later = at + timedelta(hours=30)
+    events = _assigned(ticket, at)
+    # No target counts from the dispatch: the timeline measured before it measures after it too.
+    timeline = sla_timeline(ticket.events, TARGETS, CN)
+    assert timeline.unchanged_by(events)
+    assert timeline.status(later) == sla_status(events, TARGETS, CN, later)
+    # The dealer contract's clock starts at the dispatch: measured again.
+    dealer = SlaTargets(
+        (SlaTarget("resolution", timedelta(hours=24), "calendar", timedelta(hours=48), "dealer_dispatch"),)
+    )
+    before = sla_timeline(ticket.events, dealer, CN)
+    assert not before.unchanged_by(events)
+    assert before.status(later) != sla_status(events, dealer, CN, later)
+
+
+def test_a_triage_that_leaves_the_targets_equal_keeps_the_measured_timeline() -> None:
+    from aftersales.adapters.clock import ManualClock
+    from aftersales.domain.classification import Plan, Severity
+    from aftersales.domain.contact import Contact
+    from aftersales.domain.parties import Customer
+    from aftersales.service.actors import Actor
+    from aftersales.service.desk import ServiceDesk
+
+    clock = ManualClock(START)
+    desk = ServiceDesk.open("memory://", pack="sanitary_ware", clock=clock)
+    manager, agent = Actor.manager("m1"), Actor.agent("a1")
+    desk.register_customer(manager, Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13800000001")))
+    tid = desk.open_ticket(agent, customer_id="c1", description="马桶漏水").ticket.id
+    service = desk.sla_service
+    measured = service._kept[tid].measured
+    assert measured is not None
+    clock.advance(timedelta(minutes=10))
+    desk.triage(agent, tid, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    # Other facts (plan, triage) but equal targets: one shared targets object, so the timeline is kept...
+    assert service._kept[tid].measured is measured
+    # ...and the triaged ticket's stored due times and status are those a fresh measuring gives.
+    with desk.store() as uow:
+        ticket = uow.tickets.get(tid)
+    decision = service.targets(ticket, CustomerTier.REGULAR)
+    assert decision is not None and service.calendar is not None
+    later = clock.now() + timedelta(hours=5)
+    fresh = sla_status(ticket.events, decision.outcome, service.calendar, later)
+    assert desk.sla(agent, tid, later) == fresh
+    assert ticket.resolution_due_at == fresh["resolution"].due_at
+    desk.shutdown()

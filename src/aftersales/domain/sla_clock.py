@@ -539,6 +539,15 @@ _STEP_CODES: dict[str, int] = {
 }
 
 
+_STEPS_BUT_ASSIGN = frozenset(action for action, code in _STEP_CODES.items() if code != _ASSIGN)
+"""The steps the clock reads when no target starts at the dealer's dispatch (see ``unchanged_by``)."""
+
+
+def _from_dispatch(targets: SlaTargets) -> bool:
+    """Whether a target's clock starts at the dealer's dispatch (then an assignment is a clock input)."""
+    return any(target.start == "dealer_dispatch" for target in targets.targets)
+
+
 _ARRIVALS = frozenset({"start_work", "add_visit"})
 """Steps that can meet the arrival target."""
 
@@ -995,7 +1004,8 @@ class SlaTimeline:
 
     def unchanged_by(self, events: Sequence[TicketEvent]) -> bool:
         """True when ``events`` is the measured log followed only by steps that change no clock input, so
-        this timeline measures ``events`` too: no step the clock reads (:data:`_STEP_CODES`, a response or
+        this timeline measures ``events`` too: no step the clock reads (:data:`_STEP_CODES`, an assignment
+        only when a target starts at the dealer's dispatch, a response or
         arrival step before the response or arrival is met, an extension), no move into or out of a pause
         state, none into or out of a final state. A note or a reserved part then costs no measuring."""
         count = self._count
@@ -1009,12 +1019,15 @@ class SlaTimeline:
         targets = self._targets
         pauses = targets._pause_values
         responses = targets.response_actions
+        # An assignment is read only to start a clock that counts from the dealer's dispatch: without
+        # such a target, dispatching changes the clocks only through its state (checked below).
+        read = _STEP_CODES if _from_dispatch(targets) else _STEPS_BUT_ASSIGN
         state = last.to_state
         for index in range(count, len(events)):
             event = events[index]
             action = event.action
             if (
-                action in _STEP_CODES
+                action in read
                 or (action in responses and not self._responded)
                 or (action in _ARRIVALS and not self._arrived)
                 or (event.payload and SLA_EXTENSION_KEY in event.payload)

@@ -63,6 +63,10 @@ def acting_scope() -> Iterator[None]:
         ACTING.reset(token)
 
 
+_REFS: dict[tuple[str, Role], ActorRef] = {}
+"""The refs handed out, by (id, role): immutable values, so the events of one person's commands share one
+(each command made and validated a new one, kept alive by its event). Forgotten at once when full."""
+
 _ALONE: dict[Role, frozenset[Role]] = {role: frozenset({role}) for role in Role}
 """The role set of an actor holding one role (shared: frozensets are immutable)."""
 
@@ -126,11 +130,18 @@ class Actor:
     @property
     def ref(self) -> ActorRef:
         """What events record about this actor: its id once, with the role the command runs under."""
+        role = self.role
         if self.extra_roles:
             acting = ACTING.get()
             if acting is not None and acting[0] == self.id and acting[1] in self.roles:
-                return ActorRef(self.id, acting[1])
-        return ActorRef(self.id, self.role)
+                role = acting[1]
+        key = (self.id, role)
+        found = _REFS.get(key)
+        if found is None:
+            if len(_REFS) >= 4096:
+                _REFS.clear()
+            found = _REFS[key] = ActorRef(self.id, role)
+        return found
 
     def __str__(self) -> str:
         return f"{self.role.value}:{self.id}"

@@ -89,6 +89,9 @@ class SlaService:
         self._agreed: dict[tuple[tuple[object, ...], SlaTerms], tuple[Decision[SlaTargets], SlaTargets]] = {}
         # Per ticket id, what its event log gave last time (see _Kept): read again only when it grew.
         self._kept: dict[str, _Kept] = {}
+        # One object per distinct set of stored targets (immutable values): a step that moves a ticket to
+        # other facts with equal targets (a dispatch, most triages) keeps its timeline, found by identity.
+        self._same: dict[SlaTargets, SlaTargets] = {}
 
     def targets(self, ticket: Ticket, tier: CustomerTier) -> Decision[SlaTargets] | None:
         """The targets the policy sets for ``ticket`` now (``None`` without an SLA policy)."""
@@ -129,7 +132,7 @@ class SlaService:
                 urgent=urgent,
                 dealer=dealer,
             )
-            found = _with_stored(self.policy.decide(facts))
+            found = self._shared(_with_stored(self.policy.decide(facts)))
             if len(self._decisions) < 4096:
                 self._decisions[key] = found
         terms = terms_in(ticket.events[0].payload) if ticket.events else None
@@ -141,8 +144,20 @@ class SlaService:
         if agreed is None:
             if len(self._agreed) >= 4096:
                 self._agreed.clear()
-            agreed = self._agreed[(key, terms)] = _with_stored(apply_terms(found[0], terms))
+            agreed = self._agreed[(key, terms)] = self._shared(_with_stored(apply_terms(found[0], terms)))
         return agreed
+
+    def _shared(
+        self, found: tuple[Decision[SlaTargets], SlaTargets]
+    ) -> tuple[Decision[SlaTargets], SlaTargets]:
+        """``found`` with its stored targets replaced by the equal object seen first, if any."""
+        decision, stored = found
+        same = self._same.get(stored)
+        if same is None:
+            if len(self._same) >= 4096:
+                self._same.clear()
+            self._same[stored] = same = stored
+        return found if same is stored else (decision, same)
 
     def status(self, ticket: Ticket, tier: CustomerTier, now: datetime) -> SlaStatus:
         """The SLA status of ``ticket`` at ``now``: each target's due time, remaining, warning, breach.
