@@ -388,10 +388,11 @@ class PostgresUnitOfWork:
                 reads.append(found)
         self.tx.read_ahead(reads)
 
-    def defer(self, sql: str, params: Sequence[Any]) -> None:
+    def defer(self, sql: str, params: Sequence[Any], *, prepare: bool = False) -> None:
         """A write that can only fail on a duplicate key: sent with the command's next read or commit
-        once the unit of work holds a ticket (:mod:`aftersales.adapters.postgres_pipeline`)."""
-        self.tx.defer(sql, params)
+        once the unit of work holds a ticket (:mod:`aftersales.adapters.postgres_pipeline`);
+        ``prepare``: its parameters' types follow from its text, so it may be sent prepared."""
+        self.tx.defer(sql, params, prepare=prepare)
 
     def run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """``executemany`` inside a savepoint: on an error none of ``rows`` is written and the unit of
@@ -504,6 +505,7 @@ class _Entities(Generic[T]):
             "INSERT INTO entities (kind, id, data) VALUES (%s, %s, %s) "
             "ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data",
             (self._name, id_, _json(obj)),
+            prepare=True,
         )
         self._uow.entities_seen[(self._name, id_)] = obj
 
@@ -576,7 +578,9 @@ class _Documents(SqlDocuments):
         if spec.index or self._locked.get(key) != obj.version or not self._uow.tx.deferring:
             return super().save(obj)
         new = obj.version + 1
-        self._uow.defer(self._sql["save"], (new, self._encode(obj, new), spec.kind, obj.id, obj.version))
+        self._uow.defer(
+            self._sql["save"], (new, self._encode(obj, new), spec.kind, obj.id, obj.version), prepare=True
+        )
         self._locked[key] = new
         return with_version(obj, new)
 
@@ -617,7 +621,7 @@ class _Outbox(SqlOutbox):
             return
         # Sent with the commit: an id already stored fails it (DuplicateError), the whole command with it.
         for sql, params, _chunk in self._inserts(messages):
-            self._uow.defer(sql, params)
+            self._uow.defer(sql, params, prepare=True)
 
     def _encode(self, message: OutboxMessage) -> Jsonb:
         return Jsonb(outbox_record(message), dumps=encode_json)
@@ -644,7 +648,9 @@ class _Idempotency(SqlIdempotency):
             super().put(key, result_json)
             return
         # Sent with the commit: a key another command stored meanwhile fails it (DuplicateError).
-        self._uow.defer("INSERT INTO idempotency (key, result) VALUES (%s, %s)", (key, result_json))
+        self._uow.defer(
+            "INSERT INTO idempotency (key, result) VALUES (%s, %s)", (key, result_json), prepare=True
+        )
 
     def _run(self, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any] | Kept:
         return self._uow.run(sql, params)
