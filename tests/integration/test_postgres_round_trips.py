@@ -461,3 +461,29 @@ def test_a_ticket_another_process_appended_to_is_read_whole(
     finally:
         other.shutdown()
         desk.shutdown()
+
+
+def test_ticket_documents_are_compressed_with_lz4_where_the_server_has_it(url: str) -> None:
+    import psycopg
+
+    desk = ServiceDesk.open(url, pack="sanitary_ware")
+    try:
+        customer = Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000"))
+        desk.register_customer(MANAGER, customer)
+        ticket = desk.open_ticket(AGENT, customer_id="c1", description="漏水 " * 400).ticket.id  # > 2 kB
+        for n in range(3):
+            desk.note_to_customer(AGENT, ticket, text=f"第 {n} 次 " * 50)
+        schema = url.rpartition("schema=")[2]
+        with psycopg.connect(DSN or "", autocommit=True) as conn:
+            has_lz4 = conn.execute(
+                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+            ).fetchone()
+            conn.execute(f'SET search_path = "{schema}"')
+            found = conn.execute("SELECT pg_column_compression(data) FROM tickets WHERE id = %s", (ticket,))
+            method = found.fetchone()
+        assert method is not None
+        assert method[0] == ("lz4" if has_lz4 and has_lz4[0] else "pglz")
+        view = desk.ticket(AGENT, ticket)
+        assert view.description == "漏水 " * 400 and [n.text for n in view.notes][-1] == "第 2 次 " * 50
+    finally:
+        desk.shutdown()
