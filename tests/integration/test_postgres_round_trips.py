@@ -487,3 +487,37 @@ def test_ticket_documents_are_compressed_with_lz4_where_the_server_has_it(url: s
         assert view.description == "漏水 " * 400 and [n.text for n in view.notes][-1] == "第 2 次 " * 50
     finally:
         desk.shutdown()
+
+
+def test_more_threads_than_pooled_connections_all_get_one_and_close_closes_the_kept_ones(url: str) -> None:
+    import threading
+
+    from aftersales.adapters.postgres import PostgresStore
+
+    desk = ServiceDesk.open(f"{url}&pool_min=1&pool_max=2", pack="sanitary_ware")
+    store: Any = desk.store
+    assert isinstance(store, PostgresStore)
+    customer = Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000"))
+    desk.register_customer(MANAGER, customer)
+    tickets = [desk.open_ticket(AGENT, customer_id="c1", description=f"漏水 {n}").ticket.id for n in range(6)]
+    errors: list[BaseException] = []
+
+    def work(ticket: str) -> None:
+        try:
+            for n in range(5):
+                desk.note_to_customer(AGENT, ticket, text=f"第 {n} 次")
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in tickets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for ticket in tickets:
+        assert [n.text for n in desk.ticket(AGENT, ticket).notes] == [f"第 {n} 次" for n in range(5)]
+    kept = list(store._idle)
+    assert 1 <= len(kept) <= 2  # the pool's connections, at most its size
+    desk.shutdown()
+    assert all(conn.closed for conn in kept)

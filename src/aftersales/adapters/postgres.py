@@ -148,6 +148,11 @@ _PARSED_LIMIT = 4096
 """Entities kept parsed per store, by their stored text (customers, engineers, dealers read per command)."""
 
 
+_THROUGH_POOL = 64
+"""One connection release in this many goes back to the pool (which retires old connections)."""
+_OK = psycopg.pq.ConnStatus.OK
+_IDLE = psycopg.pq.TransactionStatus.IDLE
+
 _SYNCHRONOUS_COMMIT = ("on", "off", "local", "remote_write", "remote_apply")
 _OPTIONS = ("schema", "synchronous_commit", "pool_min", "pool_max", "prepare_threshold", "ticket_cache")
 
@@ -245,6 +250,12 @@ class PostgresStore:
         )
         self._parsed: OrderedDict[tuple[str, str], object] = OrderedDict()
         self._parsed_lock = threading.Lock()
+        self._idle: list[psycopg.Connection[Any]] = []
+        """Connections taken from the pool and given back by a unit of work, kept for the next."""
+        self._idle_lock = threading.Lock()
+        self._waiting = 0
+        """Threads waiting for the pool: while any is, released connections go back to it."""
+        self._releases = 0
         with _translated("connect"):
             if self.schema:
                 with psycopg.connect(conninfo, autocommit=True) as admin:
@@ -304,12 +315,33 @@ class PostgresStore:
         return PostgresReadUnitOfWork(self, snapshot)
 
     def acquire(self) -> psycopg.Connection[Any]:
+        """A connection for one unit of work: the one the last unit of work gave back if it is
+        idle, else one from the pool (see :meth:`release`)."""
         if self._closed:
             raise StorageError("the PostgreSQL store is closed")
-        with _translated("connect"):
-            return self._pool.getconn()
+        with self._idle_lock:
+            if self._idle:
+                return self._idle.pop()
+            self._waiting += 1  # from now on, a released connection goes back to the pool, to us
+        try:
+            with _translated("connect"):
+                return self._pool.getconn()
+        finally:
+            with self._idle_lock:
+                self._waiting -= 1
 
     def release(self, conn: psycopg.Connection[Any]) -> None:
+        """Give back a unit of work's connection. A healthy one outside any transaction is kept for
+        the next unit of work unless another is waiting for the pool: the pool's own check-out and
+        return were a tenth of a command's client CPU. Every ``_THROUGH_POOL``-th one goes back to the
+        pool anyway, so the pool still retires connections past their lifetime."""
+        pgconn = conn.pgconn
+        if pgconn.status == _OK and pgconn.transaction_status == _IDLE and not self._closed:
+            with self._idle_lock:
+                self._releases += 1
+                if not self._waiting and self._releases % _THROUGH_POOL:
+                    self._idle.append(conn)
+                    return
         self._pool.putconn(conn)
 
     def parsed(self, kind: str, text: str, cls: type[T]) -> T:
@@ -337,6 +369,10 @@ class PostgresStore:
     def close(self) -> None:
         """Close the pool; later units of work raise ``StorageError``."""
         self._closed = True
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            self._pool.putconn(conn)
         self._pool.close()
 
 

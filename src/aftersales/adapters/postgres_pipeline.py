@@ -306,7 +306,7 @@ class Transaction:
         with the first row the statement returned (e.g. what ``RETURNING`` said). ``prepare``: the
         statement's parameter types follow from its text alone (columns it writes, casts), so it may
         travel with ``COMMIT`` as ``EXECUTE`` of a statement prepared once per connection."""
-        if prepare:
+        if prepare and sql.count("%") == sql.count("%s"):  # "%%" would need psycopg's parser
             write_name(sql)
         self._ahead.clear()  # a write: what was read ahead may no longer be so
         if not self.deferring:
