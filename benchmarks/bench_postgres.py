@@ -14,8 +14,10 @@ wall time. The baseline is raw psycopg doing a command's minimum on the same row
 round trips) — from as many processes. Round trips are counted in each client over 50 untimed
 commands (and for ``open_ticket`` in the main process over 10) from libpq's protocol trace of its
 connections (each turn from the client's messages to the server's answer is one). Each line also
-gives the client's CPU time per command (the median over runs and clients): on a shared host the
-wall-clock figures follow its load, CPU time much less. The garbage collector stays on and every
+gives the client's CPU time per command (the median over runs and clients) and, when the server
+runs on this host and its /proc is readable, the CPU time of that client's server process per
+command (on a 2-core host client and server share the cores: both bound the figure): on a shared
+host the wall-clock figures follow its load, CPU time much less. The garbage collector stays on and every
 result is kept. Whether the server syncs its WAL (``fsync``) is printed beside the figures: CI and
 the development server run with ``fsync=off``. The load average is printed.
 
@@ -121,10 +123,13 @@ class Trips:
     def __init__(self) -> None:
         self.file = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - kept by the client
         self.on = False
+        self.pids: set[int] = set()
+        """The server processes of the connections seen (their CPU time is read from /proc)."""
 
     def trace(self, conn: Any) -> None:
         from psycopg.pq import Trace
 
+        self.pids.add(conn.info.backend_pid)
         if self.on:
             conn.pgconn.trace(self.file.fileno())
             conn.pgconn.set_trace_flags(Trace.SUPPRESS_TIMESTAMPS)
@@ -188,6 +193,7 @@ def raw_client(url: str, ids: list[str], seed: int, trips: Trips) -> Callable[[i
         prepare_threshold=0,
         application_name=options.get("application_name", ""),
     )
+    trips.pids.add(conn.info.backend_pid)
     rnd = random.Random(seed)
 
     def command(i: int) -> object:
@@ -206,6 +212,20 @@ def raw_client(url: str, ids: list[str], seed: int, trips: Trips) -> Callable[[i
     return command
 
 
+def server_cpu(pids: set[int]) -> float | None:
+    """CPU seconds the server processes ``pids`` have used (``None``: the server is not on this host,
+    or its /proc is not readable)."""
+    ticks = 0
+    try:
+        for pid in pids:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, ValueError, IndexError):
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _client(
     kind: str, url: str, ids: list[str], seed: int, runs: int, per_run: int, go: Any, out: Any
 ) -> None:
@@ -221,12 +241,16 @@ def _client(
     for r in range(runs):
         go.wait()
         latencies: list[float] = []
+        server = server_cpu(trips.pids)
         began, cpu = time.perf_counter(), time.process_time()
         for i in range(per_run):
             t0 = time.perf_counter()
             KEEP.append(command(r * per_run + i))
             latencies.append(time.perf_counter() - t0)
-        out.put((time.perf_counter() - began, latencies, per_command, (time.process_time() - cpu) / per_run))
+        client = (time.process_time() - cpu) / per_run
+        after = server_cpu(trips.pids)
+        served = None if server is None or after is None else (after - server) / per_run
+        out.put((time.perf_counter() - began, latencies, per_command, client, served))
 
 
 class WaitSampler:
@@ -297,6 +321,7 @@ def measure(
     latencies: list[float] = []
     trips: list[float] = []
     cpu: list[float] = []
+    server: list[float] = []
     # The sampler's queries take CPU from the measured clients on a small machine: only on request.
     sampler = WaitSampler(dsn, application) if sample else None
     for _ in range(runs):
@@ -309,6 +334,7 @@ def measure(
         latencies += [lat for res in results for lat in res[1]]
         trips += [res[2] for res in results]
         cpu += [res[3] for res in results]
+        server += [res[4] for res in results if res[4] is not None]
     for p in procs:
         p.join()
     p50, p90, p99 = percentiles(latencies)
@@ -316,7 +342,8 @@ def measure(
     return (
         f"  {label:<30} {clients} client(s)  median {statistics.median(rates):>7,.0f} cmd/s "
         f"(runs {', '.join(f'{r:,.0f}' for r in rates)})  p50 {fmt(p50)}  p90 {fmt(p90)}  p99 {fmt(p99)}  "
-        f"round trips {statistics.mean(trips):.1f}/cmd, client CPU {fmt(statistics.median(cpu))}/cmd"
+        f"round trips {statistics.mean(trips):.1f}/cmd, client CPU {fmt(statistics.median(cpu))}/cmd, "
+        f"server CPU {fmt(statistics.median(server)) + '/cmd' if server else 'n/a'}"
         + (f"\n      server processes: {sampler.summary()}" if sampler is not None else "")
     )
 

@@ -1,6 +1,6 @@
 # mypy: disable-error-code="attr-defined"
 """A command's statements as literals (issue 21): rendered as psycopg renders them, read back intact,
-and its read prepared once per connection, again if the session lost it. Skipped only when
+and its read and writes prepared once per connection, again if the session lost them. Skipped only when
 ``AFTERSALES_PG_DSN`` is unset.
 """
 
@@ -115,6 +115,64 @@ def test_a_read_statement_the_session_lost_is_prepared_again(url: str) -> None:
         assert [n.text for n in desk.ticket(AGENT, ticket).notes] == ["一", "二", "三"]
     finally:
         desk.shutdown()
+
+
+def _prepared_names(store: Any) -> list[str]:
+    conn = store.acquire()
+    try:
+        return [r[0] for r in conn.execute("SELECT name FROM pg_prepared_statements ORDER BY name")]
+    finally:
+        store.release(conn)
+
+
+def test_a_commands_writes_travel_prepared_and_a_session_that_lost_them_prepares_them_again(url: str) -> None:
+    from aftersales.adapters.postgres_tickets import LOCK_NAME
+
+    desk, ticket = _desk(f"{url}&pool_min=1&pool_max=1")
+    store: Any = desk.store
+    try:
+        desk.note_to_customer(AGENT, ticket, text="一")  # the ticket's update, search row, outbox rows
+        writes = [n for n in _prepared_names(store) if n.startswith("aftersales_w_")]
+        assert len(writes) >= 3
+        conn = store.acquire()
+        for name in [LOCK_NAME, *writes]:  # behind the store's back
+            conn.pgconn.exec_(f"DEALLOCATE {name}".encode())
+        store.release(conn)
+        desk.note_to_customer(AGENT, ticket, text=TRICKY)
+        desk.note_to_customer(AGENT, ticket, text="三")
+        again = [n for n in _prepared_names(store) if n.startswith("aftersales_w_")]
+        assert len(again) >= 3 and set(again) <= set(writes)  # the same statements, prepared again
+        view = desk.ticket(AGENT, ticket)
+        assert [n.text for n in view.notes] == ["一", TRICKY, "三"]
+        assert [t.id for t in desk.search(AGENT, "C:\\temp").items] == [ticket]
+    finally:
+        desk.shutdown()
+
+
+def test_a_failed_commit_leaves_its_prepared_writes_usable(url: str) -> None:
+    from aftersales.adapters import postgres_pipeline
+
+    desk, ticket = _desk(f"{url}&pool_min=1&pool_max=1")
+    store: Any = desk.store
+    try:
+        with pytest.raises(AftersalesError):  # a NUL fails the commit query that also prepares the writes
+            desk.note_to_customer(AGENT, ticket, text="a\x00b")
+        desk.note_to_customer(AGENT, ticket, text="一")
+        desk.note_to_customer(AGENT, ticket, text="二")
+        assert [n.text for n in desk.ticket(AGENT, ticket).notes] == ["一", "二"]
+        conn = store.acquire()
+        try:
+            known = postgres_pipeline._PREPARED[conn]
+            assert set(known) <= set(_prepared_names_on(conn))
+            assert all(known.values())
+        finally:
+            store.release(conn)
+    finally:
+        desk.shutdown()
+
+
+def _prepared_names_on(conn: Any) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT name FROM pg_prepared_statements")]
 
 
 def test_a_store_that_must_not_keep_statements_still_reads_in_one_round_trip(url: str) -> None:

@@ -461,3 +461,63 @@ def test_a_ticket_another_process_appended_to_is_read_whole(
     finally:
         other.shutdown()
         desk.shutdown()
+
+
+def test_ticket_documents_are_compressed_with_lz4_where_the_server_has_it(url: str) -> None:
+    import psycopg
+
+    desk = ServiceDesk.open(url, pack="sanitary_ware")
+    try:
+        customer = Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000"))
+        desk.register_customer(MANAGER, customer)
+        ticket = desk.open_ticket(AGENT, customer_id="c1", description="漏水 " * 400).ticket.id  # > 2 kB
+        for n in range(3):
+            desk.note_to_customer(AGENT, ticket, text=f"第 {n} 次 " * 50)
+        schema = url.rpartition("schema=")[2]
+        with psycopg.connect(DSN or "", autocommit=True) as conn:
+            has_lz4 = conn.execute(
+                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+            ).fetchone()
+            conn.execute(f'SET search_path = "{schema}"')
+            found = conn.execute("SELECT pg_column_compression(data) FROM tickets WHERE id = %s", (ticket,))
+            method = found.fetchone()
+        assert method is not None
+        assert method[0] == ("lz4" if has_lz4 and has_lz4[0] else "pglz")
+        view = desk.ticket(AGENT, ticket)
+        assert view.description == "漏水 " * 400 and [n.text for n in view.notes][-1] == "第 2 次 " * 50
+    finally:
+        desk.shutdown()
+
+
+def test_more_threads_than_pooled_connections_all_get_one_and_close_closes_the_kept_ones(url: str) -> None:
+    import threading
+
+    from aftersales.adapters.postgres import PostgresStore
+
+    desk = ServiceDesk.open(f"{url}&pool_min=1&pool_max=2", pack="sanitary_ware")
+    store: Any = desk.store
+    assert isinstance(store, PostgresStore)
+    customer = Customer(CustomerId("c1"), "张伟", Contact("张伟", phone="13900000000"))
+    desk.register_customer(MANAGER, customer)
+    tickets = [desk.open_ticket(AGENT, customer_id="c1", description=f"漏水 {n}").ticket.id for n in range(6)]
+    errors: list[BaseException] = []
+
+    def work(ticket: str) -> None:
+        try:
+            for n in range(5):
+                desk.note_to_customer(AGENT, ticket, text=f"第 {n} 次")
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in tickets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for ticket in tickets:
+        assert [n.text for n in desk.ticket(AGENT, ticket).notes] == [f"第 {n} 次" for n in range(5)]
+    kept = list(store._idle)
+    assert 1 <= len(kept) <= 2  # the pool's connections, at most its size
+    desk.shutdown()
+    assert all(conn.closed for conn in kept)

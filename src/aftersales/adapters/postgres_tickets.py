@@ -188,7 +188,7 @@ class PostgresTickets:
         params = (*row_values(ticket), Jsonb(text, dumps=_raw))
         remember = self._keep(ticket, ticket.version, events)
         if self._uow.tx.deferring:
-            self._uow.tx.defer(_INSERT_DEFERRED, params, remember)
+            self._uow.tx.defer(_INSERT_DEFERRED, params, remember, prepare=True)
         else:
             cursor = self._uow.run(_INSERT, params)
             if cursor.rowcount != 1:
@@ -263,7 +263,7 @@ class PostgresTickets:
         if self._locked.get(ticket.id) == old:
             # Locked at this version by this transaction: the check cannot fail, so it need not wait.
             # What it returns is known: the row's xmin is this transaction's id, read with the lock.
-            self._uow.tx.defer(_UPDATE_LOCKED, params)
+            self._uow.tx.defer(_UPDATE_LOCKED, params, prepare=True)
             self._uow.tx.then(remember, (self._xmin,))
         else:
             cursor = self._uow.run(_UPDATE, params)

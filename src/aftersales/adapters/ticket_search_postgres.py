@@ -49,7 +49,7 @@ SEARCH_MIGRATION: tuple[str, ...] = (
 class _Runner(Protocol):
     def run(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
 
-    def defer(self, sql: str, params: Sequence[Any]) -> None: ...
+    def defer(self, sql: str, params: Sequence[Any], *, prepare: bool = False) -> None: ...
 
 
 Known = tuple[int, str, str, list[str] | None, list[str] | None]
@@ -142,7 +142,9 @@ class PostgresTicketSearch:
         defer = self._uow.defer
         if text_md5 != _md5(doc.text) or idents_md5 != _md5(doc.idents):
             defer(
-                "UPDATE ticket_search SET text = %s, idents = %s WHERE pos = %s", (doc.text, doc.idents, pos)
+                "UPDATE ticket_search SET text = %s, idents = %s WHERE pos = %s",
+                (doc.text, doc.idents, pos),
+                prepare=True,
             )
         if frozenset(keys or ()) != doc.keys:
             defer("DELETE FROM ticket_search_keys WHERE pos = %s", (pos,))
