@@ -85,11 +85,12 @@ def fts_words(text: str, idents: str, scope: str) -> tuple[str, str, str, str, s
     identifiers mapped in one pass (a token reversed is the reversed identifier's token)."""
     mapped = token_text(text)
     forward = _words(idents)
-    # The windows as zips of the text with itself shifted: no index arithmetic per window.
+    # The windows as zips of the text with itself shifted (each stops at the shortest, strict=False on
+    # purpose): no index arithmetic per window.
     shifted = mapped[1:]
     return (
-        " ".join(map(_concat, zip(mapped, shifted, mapped[2:]))),
-        " ".join([*map(_concat, zip(mapped, shifted)), mapped[-1]]) if mapped else "",
+        " ".join(map(_concat, zip(mapped, shifted, mapped[2:], strict=False))),
+        " ".join([*map(_concat, zip(mapped, shifted, strict=False)), mapped[-1]]) if mapped else "",
         forward,
         " ".join([word[::-1] for word in forward.split(" ")]) if forward else "",
         _words(scope),
