@@ -173,6 +173,7 @@ def bench_import(tmp: Path, runs: int, batch: int = 10_000, count: int = IMPORTE
     empty file and 10,000 into a file of 50,000; ``add_many`` alone (the store's part); and in the same
     run the raw baselines: ``executemany`` of rows derived beforehand, the tickets table alone and every
     table the import writes. Rates are per run (median and p50/p90/p99 over runs), latencies per batch.
+    Last, the CPU per ticket of each stage of one batch (:func:`_stage_split`): where the time goes.
     """
     print(f"bulk import of {count:,} tickets, reporting on, {batch:,} per batch, {runs} runs "
           "(GC on, tickets kept alive):")  # fmt: skip
