@@ -173,6 +173,7 @@ def bench_import(tmp: Path, runs: int, batch: int = 10_000, count: int = IMPORTE
     empty file and 10,000 into a file of 50,000; ``add_many`` alone (the store's part); and in the same
     run the raw baselines: ``executemany`` of rows derived beforehand, the tickets table alone and every
     table the import writes. Rates are per run (median and p50/p90/p99 over runs), latencies per batch.
+    Last, the CPU per ticket of each stage of one batch (:func:`_stage_split`): where the time goes.
     """
     print(f"bulk import of {count:,} tickets, reporting on, {batch:,} per batch, {runs} runs "
           "(GC on, tickets kept alive):")  # fmt: skip
@@ -222,6 +223,66 @@ def bench_import(tmp: Path, runs: int, batch: int = 10_000, count: int = IMPORTE
     print(_rates_line("add_many alone (no checks, no search)", store_rates))
     print(_rates_line("raw executemany, every table", raw_all))
     print(_rates_line("raw executemany, tickets table only", raw_tickets))
+    _stage_split(tmp, first[:batch])
+
+
+def _stage_split(tmp: Path, tickets: list[Any]) -> None:
+    """CPU per ticket of each stage of one import batch, done as ``import_tickets`` does it, one stage
+    at a time (``time.process_time``: on a shared machine the wall clock counts others' turns too).
+    Where to look next; the stages' sum is close to, not exactly, the import's own CPU."""
+    from aftersales.adapters.reporting_rows import INSERT_FAULT, UPSERT_FACTS, fault_values
+    from aftersales.adapters.sqlite_import import INSERT_TICKET, _drop_ledger_indexes, ticket_values
+    from aftersales.adapters.sqlite_search_import import fts_words, insert_search_rows, search_rows
+    from aftersales.ports.batch_search import batch_documents
+    from aftersales.ports.ticket_search import position_base
+    from aftersales.serialization import ticket_json_utf8
+    from aftersales.service.ticket_import import _checked, _party_words
+
+    desk = ServiceDesk.open(f"sqlite:///{tmp / 'stages.db'}", pack="sanitary_ware")
+    _register_parties(desk)
+    spent: dict[str, float] = {}
+
+    def stage(name: str, work: Any) -> Any:
+        began = time.process_time()
+        result = work()
+        spent[name] = spent.get(name, 0.0) + time.process_time() - began
+        return result
+
+    stage("validation (history replay)", lambda: [_checked(t, n) for n, t in enumerate(tickets)])
+    with desk.store() as uow:
+        words = stage("party words (SQL)", lambda: _party_words(uow, tickets))
+        stage("  of which ticket JSON", lambda: [ticket_json_utf8(t) for t in tickets])
+        values = stage("ticket + report row values", lambda: [ticket_values(t) for t in tickets])
+        faults = stage("fault rows", lambda: [f for t in tickets for f in fault_values(t)])
+        conn = uow.conn()  # type: ignore[attr-defined]
+        indexes = _drop_ledger_indexes(conn)
+
+        def ledger() -> None:
+            conn.executemany(INSERT_TICKET, [v[0] for v in values])
+            for sql in indexes:
+                conn.execute(sql)
+
+        def report() -> None:
+            conn.executemany(UPSERT_FACTS, [v[1] for v in values])
+            conn.executemany(INSERT_FAULT, faults)
+
+        stage("SQL tickets (+ index rebuild)", ledger)
+        stage("SQL report rows", report)
+        rows = stage("search documents", lambda: search_rows(batch_documents(tickets, words)))
+        slots: dict[int, int] = {}
+        placed = []
+        for row in rows:
+            base = position_base(row[0])
+            slots[base] = slots.get(base, -1) + 1
+            placed.append((base + slots[base], row))
+        placed.sort(key=lambda p: p[0])
+        stage("  FTS words (Python)", lambda: [fts_words(r[2], r[3], r[6]) for _, r in placed])
+        stage("SQL search (rows, FTS words again, keys)", lambda: insert_search_rows(conn, placed))
+        stage("commit", uow.commit)
+    desk.shutdown()
+    print(f"  CPU per ticket by stage ({len(tickets):,} tickets, one batch; indented: part of the next):")
+    for name, took in spent.items():
+        print(f"    {name:<42} {took / len(tickets) * 1e6:7.1f} µs")
 
 
 def _register_parties(desk: ServiceDesk) -> None:

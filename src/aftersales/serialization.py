@@ -65,7 +65,11 @@ def datetime_text(value: datetime) -> str:
     kept = _TEXTS.get(id(value))
     if kept is not None and kept[0] is value:  # this very (immutable) datetime: the same text
         return kept[1]
-    text = value.isoformat()
+    offset = value.utcoffset()
+    if offset is None or offset.seconds % 60 or offset.microseconds:
+        text = value.isoformat()
+    else:  # orjson writes the same text 5x faster (tests hold them equal); not offsets with seconds
+        text = orjson.dumps(value)[1:-1].decode()
     key = getattr(value.tzinfo, "key", None)
     if key:
         text = f"{text}[{key}]"
@@ -204,7 +208,7 @@ def _unstructure_event(e: TicketEvent, known: tuple[datetime, str] | None = None
     data = {
         "seq": e.seq,
         "at": known[1] if known is not None and e.at is known[0] else datetime_text(e.at),
-        "actor": {"id": e.actor.id, "role": e.actor.role.value},
+        "actor": {"id": e.actor.id, "role": e.actor.role._value_},
         "action": e.action,
         "to_state": e.to_state,
     }

@@ -76,16 +76,21 @@ def _words(joined: str) -> str:
     return " ".join([token_text(part) for part in _split(joined)])
 
 
+_concat = "".join
+
+
 def fts_words(text: str, idents: str, scope: str) -> tuple[str, str, str, str, str]:
     """The five FTS columns of a stored row: what ``ticket_search_sqlite.fts_row`` gives for it
     (tests hold them equal), with the text mapped to tokens once for both window sizes and the
     identifiers mapped in one pass (a token reversed is the reversed identifier's token)."""
     mapped = token_text(text)
-    size = len(mapped)
     forward = _words(idents)
+    # The windows as zips of the text with itself shifted (each stops at the shortest, strict=False on
+    # purpose): no index arithmetic per window.
+    shifted = mapped[1:]
     return (
-        " ".join([mapped[i : i + 3] for i in range(size - 2)]),
-        " ".join([mapped[i : i + 2] for i in range(size - 1)] + [mapped[-1]]) if mapped else "",
+        " ".join(map(_concat, zip(mapped, shifted, mapped[2:], strict=False))),
+        " ".join([*map(_concat, zip(mapped, shifted, strict=False)), mapped[-1]]) if mapped else "",
         forward,
         " ".join([word[::-1] for word in forward.split(" ")]) if forward else "",
         _words(scope),
