@@ -17,9 +17,6 @@ operations, GC on, every result kept alive (``scale_file.KEEP``). On a shared ma
 figures include waiting for a CPU, so the policy work is also given in CPU time (``process_time``).
 Also printed: the objects the garbage collector tracks per kept assessment (each one is walked again by
 every later full collection, and they set how often one runs) and the full collections during the runs.
-An assessment keeps its lines as one row tuple and builds the ``SheetLine`` values when ``lines`` is
-read (issue 19, session 6: 21 tracked objects kept per assessment before, 10 after); ``ours`` reads
-them once per call, so building the lines is in every figure, as it was when they were kept.
 
 Run: python benchmarks/bench_charges.py [--runs 7] [--per-run 2000]
 """
@@ -121,7 +118,7 @@ DEALER = Actor.dealer_staff("sh-1", "dealer-sh", {"SH"})
 def ours(i: int = 0) -> object:
     facts = TICKETS[i % POOL]
     result = assess_charges(facts, warranty=WARRANTY, chargeability=CHARGEABILITY, fees=FEES, now=NOW)
-    assert len(result.lines) == 10  # builds the lines (they are not kept, the rows they come from are)
+    assert len(result.lines) == 10
     return result
 
 

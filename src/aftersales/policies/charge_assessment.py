@@ -8,14 +8,13 @@ one paper and charged on the other.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 import attrs
 
-from aftersales.domain.charges import SHEET_LINE_SLOTS, ChargeKind, SheetLine, charge_line
+from aftersales.domain.charges import SHEET_LINE_SLOTS, ChargeKind, SheetLine, charge_line, sheet_line
 from aftersales.domain.ids import DealerId
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.reasons import Reason
@@ -84,106 +83,13 @@ class ChargeFacts:
     extensions: tuple[WarrantyExtension, ...] = ()
 
 
+@attrs.frozen
 class AssessedCharges:
-    """The lines of a charge sheet with their reasons, the whole-product decision and every decision made.
+    """The lines of a charge sheet with their reasons, the whole-product decision and every decision made."""
 
-    ``lines`` are :class:`SheetLine` values built when read, from one row tuple kept per assessment:
-    per line its priced :class:`ChargeLine` (shared between sheets), component, dealer cost, and the
-    reasons and phase of the decision it was judged by (shared by the lines of that decision). Why: a
-    kept assessment held an object per line that every full garbage collection walks again; the rows
-    are one object, the decisions the only others (issue 19, speed). Read ``lines`` once and keep the
-    tuple when it is needed repeatedly.
-    Immutable; equal when the lines and decisions are.
-    """
-
-    __slots__ = ("_rows", "_split", "_width")
-
-    _rows: tuple[Any, ...]
-    _split: int
-    _width: int
-
-    def __init__(
-        self,
-        lines: Iterable[SheetLine],
-        whole: Decision[ChargeOutcome],
-        decisions: Iterable[Decision[ChargeOutcome]],
-    ) -> None:
-        """Lines given whole (by a caller with lines of its own): kept as they are."""
-        made = (whole, *decisions)
-        _set_rows(self, (*made, *lines))
-        _set_split(self, len(made))
-        _set_width(self, 1)
-
-    @classmethod
-    def _of_rows(cls, rows: tuple[Any, ...], decisions: int) -> AssessedCharges:
-        # rows: the whole-product decision, the ``decisions - 1`` decisions made, then five items per
-        # line: the ChargeLine, the component, the dealer cost, the reasons and the phase code.
-        return _restore(rows, decisions, 5)
-
-    @property
-    def whole(self) -> Decision[ChargeOutcome]:
-        """The whole-product decision: labour, travel and the service fee follow it."""
-        whole: Decision[ChargeOutcome] = self._rows[0]
-        return whole
-
-    @property
-    def decisions(self) -> tuple[Decision[ChargeOutcome], ...]:
-        """Every decision made, each once, in the order they were made."""
-        return self._rows[1 : self._split]
-
-    @property
-    def lines(self) -> tuple[SheetLine, ...]:
-        """One line per part, then labour, travel and the service fee, each with its reasons."""
-        rows, split = self._rows, self._split
-        if self._width == 1:
-            return rows[split:]
-        made: list[SheetLine] = []
-        append = made.append
-        rest = islice(rows, split, None)
-        for line, component, cost, reasons, phase in zip(rest, rest, rest, rest, rest, strict=True):
-            # sheet_line() inlined: the values were checked when the rows were made.
-            sheet = _new(SheetLine)
-            _set_line(sheet, line)
-            _set_reasons(sheet, reasons)
-            _set_component(sheet, component)
-            _set_phase(sheet, phase)
-            _set_cost(sheet, cost)
-            append(sheet)
-        return tuple(made)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise attrs.exceptions.FrozenInstanceError()
-
-    def __delattr__(self, name: str) -> None:
-        raise attrs.exceptions.FrozenInstanceError()
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, AssessedCharges):
-            return NotImplemented
-        return (self.lines, self.whole, self.decisions) == (other.lines, other.whole, other.decisions)
-
-    def __hash__(self) -> int:
-        return hash((self.lines, self.whole, self.decisions))
-
-    def __repr__(self) -> str:
-        return f"AssessedCharges(lines={self.lines!r}, whole={self.whole!r}, decisions={self.decisions!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # copy and pickle: the frozen __setattr__ refuses the default slot-by-slot restore.
-        return _restore, (self._rows, self._split, self._width)
-
-
-def _restore(rows: tuple[Any, ...], split: int, width: int) -> AssessedCharges:
-    assessed = _new(AssessedCharges)
-    _set_rows(assessed, rows)
-    _set_split(assessed, split)
-    _set_width(assessed, width)
-    return assessed
-
-
-_set_rows, _set_split, _set_width = (
-    AssessedCharges.__dict__[name].__set__ for name in ("_rows", "_split", "_width")
-)
+    lines: tuple[SheetLine, ...]
+    whole: Decision[ChargeOutcome]
+    decisions: tuple[Decision[ChargeOutcome], ...]
 
 
 def assess_charges(
@@ -202,9 +108,8 @@ def assess_charges(
 
     whole = decisions.get(None) or _decide_one(decisions, None, facts, warranty, chargeability, now)
     dealer = facts.dealer_id
-    # The lines as rows (see AssessedCharges): five items per line, no object of their own.
-    rows: list[Any] = [whole]
-    add = rows.extend
+    lines: list[SheetLine] = []
+    append = lines.append
     # The pack's part lines, built once and shared by every sheet (DefaultFeesPolicy); else priced here.
     material_line = getattr(fees, "material_line", None)
     price_of = fees.part_price
@@ -227,9 +132,17 @@ def assess_charges(
             price = price_of(part)
             line = charge_line(ChargeKind.MATERIALS, part, price.retail, quantity, chargeable)
             cost = price.cost
-        add((line, component, cost, why, code))
+        # sheet_line() inlined: ten lines per sheet, each filled through its slots.
+        sheet = _new(SheetLine)
+        _set_line(sheet, line)
+        _set_reasons(sheet, why)
+        _set_component(sheet, component)
+        _set_phase(sheet, code)
+        _set_cost(sheet, cost)
+        append(sheet)
     outcome = whole.outcome
-    reasons, phase = whole.reasons, outcome.phase._value_
+    phase = outcome.phase._value_
+    reasons = whole.reasons
     labour = facts.job_type
     if labour is None and facts.default_job_type is not None:
         try:
@@ -240,23 +153,23 @@ def assess_charges(
     elif labour is not None:
         fee = fees.labour_fee(dealer, labour)
     if labour is not None:
-        add((charge_line(ChargeKind.LABOUR, labour, fee, 1, outcome.labour), None, None, reasons, phase))
+        line = charge_line(ChargeKind.LABOUR, labour, fee, 1, outcome.labour)
+        append(sheet_line(line, reasons, None, phase))
     if facts.travel_zone is not None or facts.distance_km is not None:
         fee = fees.travel_fee(dealer, zone=facts.travel_zone, distance_km=facts.distance_km)
         item = facts.travel_zone or f"up_to_{facts.distance_km}_km"
-        line = charge_line(ChargeKind.TRAVEL, item, fee, 1, outcome.travel)
-        add((line, None, None, reasons, phase))
+        append(sheet_line(charge_line(ChargeKind.TRAVEL, item, fee, 1, outcome.travel), reasons, None, phase))
     flat = getattr(fees, "service_fee", None)
     if facts.service_fee and flat is not None:
         fee = flat(dealer)
         if fee:
             line = charge_line(ChargeKind.SERVICE_FEE, "service_fee", fee, 1, outcome.service_fee)
-            add((line, None, None, reasons, phase))
-    # Every decision once, in order, after the whole product's (components sharing a term share it).
-    made = decisions.values()
-    distinct = (whole,) if len(made) == 1 else dict(zip(map(id, made), made, strict=True)).values()
-    rows[1:1] = distinct
-    return AssessedCharges._of_rows(tuple(rows), 1 + len(distinct))
+            append(sheet_line(line, reasons, None, phase))
+    if len(decisions) == 1:
+        distinct: tuple[Decision[ChargeOutcome], ...] = (whole,)
+    else:  # components sharing a term share its decision: each decision once, in order
+        distinct = tuple({id(d): d for d in decisions.values()}.values())
+    return AssessedCharges(tuple(lines), whole, distinct)
 
 
 def _decide_one(
