@@ -16,11 +16,11 @@ prepared once per connection, parameters written as literals
 (:mod:`aftersales.adapters.postgres_literals`; :mod:`aftersales.adapters.postgres_pipeline` says when
 their errors surface). A unit of work's connection, given back idle, is kept for the next one
 instead of going through the pool each time (:meth:`PostgresStore.release`). The schema is
-versioned like the SQLite one (table ``aftersales_schema``) and migrated on open under an advisory lock, so several processes may open the same database at
-once. A unit of work is one transaction on a pooled connection; ``UPDATE … WHERE version = %s``
-refuses stale writes (a command's ticket is locked by ``SELECT … FOR UPDATE`` first); inserts that
-run at once use ``ON CONFLICT DO NOTHING`` so a duplicate is reported without aborting the
-transaction.
+versioned like the SQLite one (table ``aftersales_schema``) and migrated on open under an advisory
+lock, so several processes may open the same database at once. A unit of work is one transaction
+on a pooled connection; ``UPDATE … WHERE version = %s`` refuses stale writes (a command's ticket is
+locked by ``SELECT … FOR UPDATE`` first); inserts that run at once use ``ON CONFLICT DO NOTHING`` so a
+duplicate is reported without aborting the transaction.
 """
 
 from __future__ import annotations
