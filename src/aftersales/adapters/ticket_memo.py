@@ -110,13 +110,20 @@ class TicketMemo:
 
     def recall_committed_entry(self, id: str, version: int) -> tuple[Ticket, EventsText | None, Any] | None:
         """:meth:`recall_entry` by the row's version instead of its text (see :meth:`recall_committed`)."""
+        kept = self._kept_committed(id, version)
+        return None if kept is None else (kept[1].copy(), kept[2], kept[3])
+
+    def _kept_committed(
+        self, id: str, version: int
+    ) -> tuple[str | bytes, Ticket, EventsText | None, Any] | None:
+        # The entry whose very text was confirmed as the committed row at ``version``, made most recent.
         with self._lock:
             kept = self._kept.get(id)
             mark = self._committed.get(id)
             if kept is None or mark is None or mark[0] != version or mark[1] is not kept[0]:
                 return None
             self._kept.move_to_end(id)
-        return kept[1].copy(), kept[2], kept[3]
+        return kept
 
     def confirm(self, id: str, version: int, text: str | bytes) -> bool:
         """A committed row of ``id`` at ``version`` holds ``text``: if that is the kept text, remember the
@@ -138,10 +145,7 @@ class TicketMemo:
         misses until a read confirms it. (A database file swapped under a running store, e.g. an older
         backup restored, breaks that: reopen the store.)
         """
-        with self._lock:
-            kept = self._kept.get(id)
-            mark = self._committed.get(id)
-            if kept is None or mark is None or mark[0] != version or mark[1] is not kept[0]:
-                return None
-            self._kept.move_to_end(id)
+        kept = self._kept_committed(id, version)
+        if kept is None:
+            return None
         return kept[1].copy() if copy else kept[1]
