@@ -21,13 +21,12 @@ Param = str | int | bool | None
 _INT_RANGE = range(-(2**63), 2**63)  # what every store and JSON reader keeps exact (SQLite INTEGER)
 
 
-def _freeze(params: Mapping[str, Param] | None) -> Mapping[str, Param]:
-    if not params:
-        return _EMPTY
-    return MappingProxyType(dict(params))
+def _own(params: Mapping[str, Param] | None) -> dict[str, Param]:
+    """A private copy (never shared with the caller, so the reason cannot change under it)."""
+    return dict(params) if params else _EMPTY
 
 
-_EMPTY: Mapping[str, Param] = MappingProxyType({})
+_EMPTY: dict[str, Param] = {}  # shared by every reason without parameters; never handed out mutable
 
 
 def _params_valid(instance: object, attribute: attrs.Attribute[Any], value: Mapping[str, Any]) -> None:
@@ -38,15 +37,29 @@ def _params_valid(instance: object, attribute: attrs.Attribute[Any], value: Mapp
             raise ValueError(f"reason parameter {key!r} must be a 64-bit integer, got {item}")
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Reason:
-    """Why a decision came out as it did: a snake_case ``code`` and its parameters."""
+    """Why a decision came out as it did: a snake_case ``code`` and its parameters.
+
+    The parameters are kept in a plain dict of atoms (str, int, bool, None) that only the reason
+    holds, and handed out as a read-only view. Why: CPython stops tracking such a dict, so a kept
+    reason costs the garbage collector one object, not two (a charge sheet keeps dozens of reasons,
+    a desk thousands of sheets); a ``MappingProxyType`` kept inside was always tracked.
+    """
 
     code: str = attrs.field(validator=code)
-    params: Mapping[str, Param] = attrs.field(factory=dict, converter=_freeze, validator=_params_valid)
+    _params: dict[str, Param] = attrs.field(factory=dict, converter=_own, validator=_params_valid)
+
+    @property
+    def params(self) -> Mapping[str, Param]:
+        """The parameters, read-only (a view: the reason never changes)."""
+        return MappingProxyType(self._params)
 
     def __hash__(self) -> int:
-        return hash((self.code, tuple(sorted(self.params.items()))))
+        return hash((self.code, tuple(sorted(self._params.items()))))
+
+    def __repr__(self) -> str:
+        return f"Reason(code={self.code!r}, params={self._params!r})"
 
     @classmethod
     def checked(cls, code: str, params: dict[str, Param]) -> Reason:
@@ -54,9 +67,14 @@ class Reason:
         ints from validated records): the validators are not run again.
 
         Why: a charge sheet's decisions build a dozen reasons with eight parameters each per call; the
-        generic checks were a fifth of the assessment. ``params`` must not be changed afterwards.
+        generic checks were a fifth of the assessment. ``params`` is kept, not copied: the caller must
+        not change it afterwards.
         """
-        reason = object.__new__(cls)
-        object.__setattr__(reason, "code", code)
-        object.__setattr__(reason, "params", MappingProxyType(params) if params else _EMPTY)
+        reason = _NEW(cls)
+        _SET_CODE(reason, code)
+        _SET_PARAMS(reason, params or _EMPTY)
         return reason
+
+
+_NEW = object.__new__
+_SET_CODE, _SET_PARAMS = (Reason.__dict__[name].__set__ for name in ("code", "_params"))
