@@ -10,9 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.charges import ChargeKind, ChargeLine, ChargeSheet, SheetLine
 from aftersales.domain.classification import Category, ImpactScope, Plan, Priority, Severity
 from aftersales.domain.contact import Contact
-from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId
+from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, CustomerTier, Dealer
 from aftersales.domain.products import Asset, Product, WarrantyTerm
@@ -264,3 +265,34 @@ def test_datetime_text_of_offsets_with_seconds_and_of_naive_values() -> None:
     assert datetime_text(old) == old.isoformat() + "[Asia/Shanghai]"
     assert "+08:05:43" in datetime_text(old)
     assert datetime_text(datetime(2024, 1, 1, 8, 0)) == "2024-01-01T08:00:00"
+
+
+def test_a_sheet_read_back_shares_its_equal_reasons_and_prices_and_writes_back_the_same() -> None:
+    at = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    whole = (
+        Reason("in_warranty", {"months": 36, "component": None}),
+        Reason("chargeable_cause", {"cause": "x"}),
+    )
+    body = (Reason("in_warranty", {"months": 60, "component": "body"}), whole[1])
+    flags = (Reason("flag", {"on": True}), Reason("flag", {"on": 1}))  # equal, yet written apart
+    price, cost = Money("120.00", "CNY"), Money("75.00", "CNY")
+    lines = [
+        SheetLine(
+            ChargeLine(ChargeKind.MATERIALS, f"WN-{n}", price), whole if n % 2 else body, "body", "in", cost
+        )
+        for n in range(4)
+    ]
+    lines.append(SheetLine(ChargeLine(ChargeKind.LABOUR, "repair", Money("80", "CNY")), flags))
+    sheet = ChargeSheet(TicketId("T-1"), "CNY", lines=lines, reasons=whole, assessed_at=at)
+    text = dumps(sheet)
+    back = loads(text, ChargeSheet)
+    assert back == sheet and dumps(back) == text
+    read = back.lines
+    assert read[1].reasons is read[3].reasons is back.reasons  # one tuple per distinct stored form
+    assert read[0].reasons is read[2].reasons and read[0].reasons[1] is read[1].reasons[1]
+    assert read[0].line.unit_price is read[1].line.unit_price and read[0].dealer_cost is read[3].dealer_cost
+    on_true, on_one = read[4].reasons
+    assert on_true is not on_one and on_true.params["on"] is True and type(on_one.params["on"]) is int
+    assert loads(text, ChargeSheet).lines[0].reasons is not read[0].reasons  # nothing kept between reads
+    with pytest.raises(ValidationError):
+        loads(text.replace('"75.00"', '"-75.00"'), ChargeSheet)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import gc
 from datetime import date, datetime
 
+import attrs
 import pytest
 
 from aftersales.domain.actors import ActorRef, Role
@@ -107,6 +109,23 @@ def test_reasons_are_hashable_codes_with_frozen_params() -> None:
         Reason("Not a code")
     with pytest.raises(TypeError):
         Reason("ok", {"when": datetime(2026, 1, 1)})  # type: ignore[dict-item]
+
+
+def test_a_reason_owns_its_params_and_the_collector_does_not_track_them() -> None:
+    given = {"tier": "vip", "months": 36, "extended": True, "until": None}
+    r = Reason("vip_raised", given)
+    given["tier"] = "changed"  # the caller's dict is not the reason's
+    assert r.params == {"tier": "vip", "months": 36, "extended": True, "until": None}
+    assert not gc.is_tracked(r._params)  # atoms only: one tracked object per kept reason, not two
+    checked = Reason.checked("vip_raised", {"tier": "vip", "months": 36, "extended": True, "until": None})
+    assert checked == Reason("vip_raised", {"tier": "vip", "months": 36, "extended": True, "until": None})
+    assert hash(checked) == hash(
+        Reason("vip_raised", {"until": None, "extended": True, "months": 36, "tier": "vip"})
+    )
+    assert repr(Reason("a_b", {"x": 1})) == "Reason(code='a_b', params={'x': 1})"
+    assert Reason("a_b").params == {} and attrs.evolve(r, params={"x": 2}).params == {"x": 2}
+    with pytest.raises(TypeError):
+        checked.params["tier"] = "x"  # type: ignore[index]
 
 
 def test_actor_ref_role_is_checked() -> None:
