@@ -43,13 +43,20 @@ class Decision(Generic[T]):
         """
         if not reasons:
             raise ValueError(f"{policy}: a decision must carry at least one reason")
-        decision: Decision[T] = object.__new__(cls)
-        object.__setattr__(decision, "outcome", outcome)
-        object.__setattr__(decision, "reasons", reasons)
-        object.__setattr__(decision, "policy", policy)
+        decision: Decision[T] = _NEW(cls)
+        _SET_OUTCOME(decision, outcome)
+        _SET_REASONS(decision, reasons)
+        _SET_POLICY(decision, policy)
         return decision
 
     @property
     def codes(self) -> tuple[str, ...]:
         """The reason codes, in order (handy in tests and logs)."""
         return tuple(r.code for r in self.reasons)
+
+
+# The slots' own setters: a checked decision is filled without the frozen class's __setattr__ lookups.
+_NEW = object.__new__
+_SET_OUTCOME, _SET_REASONS, _SET_POLICY = (
+    Decision.__dict__[name].__set__ for name in ("outcome", "reasons", "policy")
+)

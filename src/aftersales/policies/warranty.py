@@ -427,16 +427,18 @@ class DefaultWarrantyPolicy:
     @staticmethod
     def _phase_reason(code: str, term: TermStatus, component: str | None, facts: _Facts) -> Reason:
         # Built from the product's validated terms and dates: Reason.checked skips re-validation.
-        starts_from, start, ends_on = term.starts_from._value_, _iso(term.start), _iso(term.ends_on)
+        start, ends_on = term.start, term.ends_on  # both set: the caller found the term started
+        start_iso = _ISO.get(start) or _day(start)  # type: ignore[arg-type]
+        ends_iso = _ISO.get(ends_on) or _day(ends_on)  # type: ignore[arg-type]
         return Reason.checked(
             code,
             {
                 "component": component,
                 "term_component": term.component,
                 "months": term.months,
-                "starts_from": starts_from,
-                "start": start,
-                "ends_on": ends_on,
+                "starts_from": term.starts_from._value_,
+                "start": start_iso,
+                "ends_on": ends_iso,
                 "local_date": facts.local_iso,
                 "terms_from": facts.source,
             },
