@@ -16,7 +16,9 @@ Every figure: the median of several runs (operations per second) and p50/p90/p99
 operations, GC on, every result kept alive (``scale_file.KEEP``). On a shared machine the wall-clock
 figures include waiting for a CPU, so the policy work is also given in CPU time (``process_time``).
 Also printed: the objects the garbage collector tracks per kept assessment (each one is walked again by
-every later full collection, and they set how often one runs) and the full collections during the runs.
+every later full collection, and they set how often one runs), the full collections during the runs,
+and the objects it tracks per charge sheet read back as the stores read it (the sheets the SQLite runs
+stored, each decoded from its JSON text by ``aftersales.serialization``).
 
 Run: python benchmarks/bench_charges.py [--runs 7] [--per-run 2000]
 """
@@ -40,7 +42,7 @@ from scale_file import KEEP, Runs, fmt, verdict
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.charges import QuoteId
+from aftersales.domain.charges import ChargeSheet, QuoteId
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
@@ -57,6 +59,7 @@ from aftersales.policies.fees import (
     QuoteRequest,
 )
 from aftersales.policies.warranty import DefaultWarrantyPolicy
+from aftersales.serialization import dumps, loads
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
@@ -233,6 +236,7 @@ def main() -> None:
         whole = Runs().measure(
             runs, commands, lambda i: desk.charges.assess(DEALER, ids[i % len(ids)], travel_zone="pudong")
         )
+        stored = [dumps(desk.charges.sheet(DEALER, ticket_id)) for ticket_id in ids]
     finally:
         desk.shutdown()
         shutil.rmtree(folder, ignore_errors=True)
@@ -251,6 +255,9 @@ def main() -> None:
         f"kept per assessment: {kept_objects(ours):.1f} GC-tracked objects (baseline "
         f"{kept_objects(by_hand, 50):.1f}); full collections in the {runs} policy runs: {full_collections}"
     )
+    loads(stored[0], ChargeSheet)  # warm up: the converter builds its hooks on first use
+    read_back = kept_objects(lambda i: loads(stored[i % len(stored)], ChargeSheet), min(200, len(stored)))
+    print(f"kept per charge sheet read back from its stored text: {read_back:.1f} GC-tracked objects")
     mine, base = statistics.median(cpu), statistics.median(cpu_base)
     print(
         f"CPU time per assessment: median {mine:.1f} µs (runs {min(cpu):.1f}–{max(cpu):.1f}); "

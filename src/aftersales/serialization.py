@@ -23,7 +23,7 @@ from cattrs.preconf.json import make_converter as make_json_converter
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.attachments import Attachment
-from aftersales.domain.charges import ChargeSheet
+from aftersales.domain.charges import ChargeLine, ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.contact import Contact, zone
 from aftersales.domain.events import NO_PAYLOAD, TicketEvent
@@ -161,15 +161,42 @@ def _structure_money(value: Any, _: type) -> Money:
     return found
 
 
+_LINE_KEYS = frozenset(a.name for a in attrs.fields(ChargeLine))
+
+
 def _sheet_hook(conv: cattrs.Converter) -> Callable[[Any, type], ChargeSheet]:
-    """Reading a charge sheet shares its equal values: one :class:`Reason`, one reasons tuple and one
-    :class:`Money` per distinct stored form, as the assessment that wrote the sheet shared them.
+    """Reading a charge sheet shares its equal values: one :class:`Reason`, one reasons tuple, one
+    :class:`Money` and one :class:`ChargeLine` per distinct stored form, as the assessment and the
+    quotes that wrote the sheet shared them.
 
     Why: every line of a sheet repeats its decision's reasons and the same prices; read apart, a
     ten-line sheet came back as 120 GC-tracked objects, and a desk keeps the sheets of its open tickets.
     All are immutable values, and the sharing lasts one sheet (nothing is kept between reads).
     """
-    plain = conv.get_structure_hook(ChargeSheet)
+    plain_line = conv.get_structure_hook(ChargeLine)
+
+    def structure_line(value: Any, cls: type) -> ChargeLine:
+        shared = _SHARED.get()
+        # Only a complete record is shared (one with a key missing or extra is read, and refused, as before).
+        if shared is None or type(value) is not dict or value.keys() != _LINE_KEYS:
+            line: ChargeLine = plain_line(value, cls)
+            return line
+        price, quantity, chargeable = value["unit_price"], value["quantity"], value["chargeable"]
+        try:
+            key = (
+                "line", value["kind"], value["item"], type(quantity), quantity, type(chargeable), chargeable,
+                *((k, type(v), v) for k, v in price.items()),
+            )  # fmt: skip
+            found: ChargeLine | None = shared.get(key)
+        except (AttributeError, TypeError):  # a price that is not a mapping, an unhashable value
+            line = plain_line(value, cls)
+            return line
+        if found is None:
+            found = shared[key] = plain_line(value, cls)
+        return found
+
+    conv.register_structure_hook(ChargeLine, structure_line)
+    plain = conv.get_structure_hook(ChargeSheet)  # built after the hooks above: it calls them
 
     def structure_sheet(value: Any, cls: type) -> ChargeSheet:
         token = _SHARED.set({})

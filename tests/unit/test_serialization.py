@@ -283,7 +283,8 @@ def test_a_sheet_read_back_shares_its_equal_reasons_and_prices_and_writes_back_t
         for n in range(4)
     ]
     lines.append(SheetLine(ChargeLine(ChargeKind.LABOUR, "repair", Money("80", "CNY")), flags))
-    sheet = ChargeSheet(TicketId("T-1"), "CNY", lines=lines, reasons=whole, assessed_at=at)
+    free = [line.line for line in lines[:2]]
+    sheet = ChargeSheet(TicketId("T-1"), "CNY", lines=lines, reasons=whole, assessed_at=at, free_work=free)
     text = dumps(sheet)
     back = loads(text, ChargeSheet)
     assert back == sheet and dumps(back) == text
@@ -293,6 +294,11 @@ def test_a_sheet_read_back_shares_its_equal_reasons_and_prices_and_writes_back_t
     assert read[0].line.unit_price is read[1].line.unit_price and read[0].dealer_cost is read[3].dealer_cost
     on_true, on_one = read[4].reasons
     assert on_true is not on_one and on_true.params["on"] is True and type(on_one.params["on"]) is int
+    assert back.free_work[1] is read[1].line and read[0].line is not read[1].line  # WN-0 and WN-1
     assert loads(text, ChargeSheet).lines[0].reasons is not read[0].reasons  # nothing kept between reads
+    data = decode_json(text)
+    data["free_work"][1]["colour"] = "red"  # the same line with a key too many is still refused
+    with pytest.raises(Exception, match="colour"):
+        structure(data, ChargeSheet)
     with pytest.raises(ValidationError):
         loads(text.replace('"75.00"', '"-75.00"'), ChargeSheet)
