@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
+from itertools import repeat
 from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
@@ -151,7 +152,7 @@ def _structure_money(value: Any, _: type) -> Money:
     shared = _SHARED.get()
     if shared is None:
         return Money(amount, value["currency"])
-    key = ("money", type(amount), amount, value["currency"])  # True == 1: the type too
+    key = (Money, type(amount), amount, value["currency"])  # True == 1: the type too
     try:
         found: Money | None = shared.get(key)
     except TypeError:  # an unhashable amount or currency: let the constructor refuse it
@@ -182,13 +183,17 @@ def _sheet_hook(conv: cattrs.Converter) -> Callable[[Any, type], ChargeSheet]:
             line: ChargeLine = plain_line(value, cls)
             return line
         price, quantity, chargeable = value["unit_price"], value["quantity"], value["chargeable"]
+        if type(price) is not dict or len(price) != 2:
+            line = plain_line(value, cls)
+            return line
+        amount, currency = price.get("amount"), price.get("currency")  # a missing key: None, never shared
+        key = (
+            ChargeLine, value["kind"], value["item"], type(quantity), quantity, type(chargeable), chargeable,
+            type(amount), amount, currency,
+        )  # fmt: skip
         try:
-            key = (
-                "line", value["kind"], value["item"], type(quantity), quantity, type(chargeable), chargeable,
-                *((k, type(v), v) for k, v in price.items()),
-            )  # fmt: skip
             found: ChargeLine | None = shared.get(key)
-        except (AttributeError, TypeError):  # a price that is not a mapping, an unhashable value
+        except TypeError:  # an unhashable value: let the constructor refuse it
             line = plain_line(value, cls)
             return line
         if found is None:
@@ -240,16 +245,23 @@ def _contact_hooks(
 
 
 _SHARED: ContextVar[dict[Any, Any] | None] = ContextVar("aftersales_shared_values", default=None)
-"""While a charge sheet is read: its values already read, by their stored form (see _structure_sheet)."""
+"""While a charge sheet is read: its values already read, by their class and stored form (see _sheet_hook)."""
 
 
 def _structure_reason(value: Any, _: type) -> Reason:
     shared = _SHARED.get()
     if shared is None:
         return Reason(value["code"], dict(value.get("params") or {}))
+    return _shared_reason(value, shared)
+
+
+def _shared_reason(value: Any, shared: dict[Any, Any]) -> Reason:
     params = value.get("params") or {}
-    # Order and type kept in the key (True == 1): a shared reason writes back exactly as it was read.
-    key = (value["code"], *((k, type(v), v) for k, v in params.items()))
+    if type(params) is not dict:  # not as written: read (or refused) as before
+        return Reason(value["code"], dict(params))
+    # Order and types kept in the key (True == 1): a shared reason writes back exactly as it was read.
+    values = params.values()
+    key = (Reason, value["code"], *params, *map(type, values), *values)
     try:
         found: Reason | None = shared.get(key)
     except TypeError:  # an unhashable parameter: let the constructor refuse it
@@ -260,11 +272,11 @@ def _structure_reason(value: Any, _: type) -> Reason:
 
 
 def _structure_reasons(value: Any, _: type) -> tuple[Reason, ...]:
-    reasons = tuple(_structure_reason(item, Reason) for item in value)
     shared = _SHARED.get()
     if shared is None:
-        return reasons
-    key = ("reasons", *map(id, reasons))  # the reasons are shared, so their ids name the tuple
+        return tuple(_structure_reason(item, Reason) for item in value)
+    reasons = tuple(map(_shared_reason, value, repeat(shared)))
+    key = (tuple, *map(id, reasons))  # the reasons are shared, so their ids name the tuple
     found: tuple[Reason, ...] | None = shared.get(key)
     if found is None:
         found = shared[key] = reasons
