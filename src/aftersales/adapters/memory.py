@@ -264,6 +264,12 @@ class MemoryUnitOfWork:
     ) -> None:
         try:
             self.rollback()
+            # Each repository refers back to this unit of work: dropping them breaks the cycle, so a
+            # command's unit of work is freed when it ends, not left to the garbage collector (a
+            # repository used after the end is made again on first use).
+            made = self.__dict__
+            for name in _REPOSITORIES:
+                made.pop(name, None)
         finally:
             self._store._turn.release()
 
@@ -330,12 +336,16 @@ class MemoryUnitOfWork:
         self._writes[key] = record
 
 
+_REPOSITORIES = tuple(n for n, v in vars(MemoryUnitOfWork).items() if isinstance(v, _made_once))
+"""The names of a unit of work's repositories, made on first use (see ``MemoryUnitOfWork.__exit__``)."""
+
+
 class _Tickets:
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
 
     def add(self, ticket: Ticket) -> None:
-        self._uow._insert(("tickets", ticket.id), _ticket_record(ticket, ticket.version, None))
+        self._uow._insert(("tickets", ticket.id), _ticket_record(ticket, ticket.version, None, ticket.copy()))
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
         batch = distinct_batch(tickets)
@@ -366,11 +376,20 @@ class _Tickets:
         return self.get(id)
 
     def save(self, ticket: Ticket) -> None:
+        self._save(ticket, ticket.copy())
+
+    def save_and_release(self, ticket: Ticket) -> None:
+        """:meth:`save`, for a caller that never changes ``ticket`` again (the desk's command runner,
+        whose result only reads it through a read-only view): the store keeps ``ticket`` itself as its
+        parsed value instead of a copy, one ticket fewer made and kept per command."""
+        self._save(ticket, ticket)
+
+    def _save(self, ticket: Ticket, kept: Ticket) -> None:
         key = ("tickets", ticket.id)
         new = ticket.version + 1
-        record = _ticket_record(ticket, new, self._uow._read(key))
+        record = _ticket_record(ticket, new, self._uow._read(key), kept)
         self._uow._update(key, ticket.version, record, "ticket")
-        ticket.version = new
+        ticket.version = new  # ``kept`` too when it is ``ticket``: the record's version either way
 
     def _rows(self, f: TicketFilter) -> list[TicketRow]:
         return [
@@ -435,8 +454,9 @@ class _Tickets:
         return counts
 
 
-def _ticket_record(ticket: Ticket, version: int, current: _Record | None) -> _Record:
-    """The stored form of ``ticket`` at ``version``: text, row, a private parsed copy, its events' text.
+def _ticket_record(ticket: Ticket, version: int, current: _Record | None, copy: Ticket) -> _Record:
+    """The stored form of ``ticket`` at ``version``: text, row, ``copy`` (the store's private parsed
+    value: a copy, or the ticket itself when its caller gives it up) and its events' text.
 
     Why keep the copy: the next command on the ticket reads it back, and a copy is many times cheaper
     than parsing the text again (the SQL stores keep written tickets the same way). The events stored in
@@ -456,7 +476,7 @@ def _ticket_record(ticket: Ticket, version: int, current: _Record | None) -> _Re
             known = None  # not the same first events: serialise them all
     text, events_text = ticket_text_utf8(ticket, version, known)
     row = TicketRow(*row_values(ticket, version))  # type: ignore[arg-type]
-    return _Record(version, text.decode(), row, ticket.copy(), events_text)
+    return _Record(version, text.decode(), row, copy, events_text)
 
 
 class _Entities(Generic[T]):
