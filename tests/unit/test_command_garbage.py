@@ -24,7 +24,7 @@ from aftersales.domain.ids import CustomerId, DealerId
 from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ReadOnlyError
-from aftersales.serialization import dumps, loads
+from aftersales.serialization import decode_json, dumps, loads
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
@@ -149,3 +149,20 @@ def test_a_repository_used_after_its_unit_of_work_ended_still_works() -> None:
         assert other.tickets.get("T-1").id == "T-1"
     assert tickets.get("T-1").id == "T-1"  # the repository kept its unit of work
     assert uow.tickets.get("T-1").id == "T-1"  # made again on first use
+
+
+def test_the_stored_text_equals_a_fresh_serialisation_after_many_commands(desk: ServiceDesk) -> None:
+    # Each event is serialised once, at the save that added it, and its text appended: after many
+    # commands the stored text is still exactly what serialising the whole ticket afresh gives.
+    tid = desk.open_ticket(AGENT, customer_id="c1", description="马桶漏水").ticket.id
+    desk.triage(AGENT, tid, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(AGENT, tid, dealer_id="d1")
+    for text in ("工程师已出发", "工程师已到达", "配件已订"):
+        desk.note_to_customer(AGENT, tid, text=text)
+    record = desk.store._data[("tickets", tid)]  # type: ignore[attr-defined]
+    with desk.store() as uow:
+        fresh = uow.tickets.get(tid)
+    assert record.events is not None and record.events.count == len(fresh.events) == 6
+    assert record.text == dumps(fresh)
+    assert decode_json(record.events.array) == decode_json(record.text)["events"]
+
