@@ -9,6 +9,7 @@ for the garbage collector; a read-only unit of work refuses the hand-over like a
 from __future__ import annotations
 
 import gc
+import hashlib
 import weakref
 from collections.abc import Iterator
 from datetime import datetime
@@ -166,3 +167,24 @@ def test_the_stored_text_equals_a_fresh_serialisation_after_many_commands(desk: 
     assert record.text == dumps(fresh)
     assert decode_json(record.events.array) == decode_json(record.text)["events"]
 
+
+def test_a_notification_key_names_its_recipient_by_the_digest_of_the_address_it_goes_to(
+    desk: ServiceDesk,
+) -> None:
+    # The digest is remembered with the contact's address: the key must still be the one of this
+    # message's own channel and address, command after command.
+    keys = []
+    for n in range(2):
+        tid = desk.open_ticket(AGENT, customer_id="c1", description=f"马桶漏水{n}").ticket.id
+        desk.triage(AGENT, tid, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        desk.dispatch(AGENT, tid, dealer_id="d1")
+        with desk.store() as uow:
+            sent = [m for m in uow.outbox.pending(1000) if m.idempotency_key.startswith(f"{tid}:2:assigned:")]
+        assert len(sent) == 1
+        message = sent[0]
+        reach = f"{message.payload['channel']}:{message.payload['recipient']}"
+        digest = hashlib.blake2b(reach.encode(), digest_size=16).hexdigest()[:16]
+        assert message.idempotency_key == f"{tid}:2:assigned:dealer_staff:{digest}"
+        assert message.id == hashlib.blake2b(message.idempotency_key.encode(), digest_size=16).hexdigest()
+        keys.append(message.idempotency_key)
+    assert keys[0].rsplit(":", 1)[1] == keys[1].rsplit(":", 1)[1]

@@ -268,8 +268,8 @@ class MemoryUnitOfWork:
             # command's unit of work is freed when it ends, not left to the garbage collector (a
             # repository used after the end is made again on first use).
             made = self.__dict__
-            for name in _REPOSITORIES:
-                made.pop(name, None)
+            for name in _REPOSITORIES.intersection(made):
+                del made[name]
         finally:
             self._store._turn.release()
 
@@ -336,7 +336,7 @@ class MemoryUnitOfWork:
         self._writes[key] = record
 
 
-_REPOSITORIES = tuple(n for n, v in vars(MemoryUnitOfWork).items() if isinstance(v, _made_once))
+_REPOSITORIES = frozenset(n for n, v in vars(MemoryUnitOfWork).items() if isinstance(v, _made_once))
 """The names of a unit of work's repositories, made on first use (see ``MemoryUnitOfWork.__exit__``)."""
 
 
