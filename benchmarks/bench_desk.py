@@ -133,7 +133,8 @@ def _memory_baseline(ticket_json: str, n: int, rounds: int) -> Runs:
 
 
 class _GcClock:
-    """The time the garbage collector spent, summed over its collections while installed."""
+    """The CPU time the garbage collector spent, summed over its collections while installed (the
+    thread's CPU clock, not the wall clock: a collection the scheduler interrupts costs its CPU only)."""
 
     def __init__(self) -> None:
         self.spent = 0.0
@@ -148,9 +149,9 @@ class _GcClock:
 
     def _tick(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            self._began = time.perf_counter()
+            self._began = time.thread_time()
         else:
-            self.spent += time.perf_counter() - self._began
+            self.spent += time.thread_time() - self._began
 
 
 COSTS: dict[tuple[str, str], tuple[float, float]] = {}
