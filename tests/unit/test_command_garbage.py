@@ -25,6 +25,8 @@ from aftersales.domain.ids import CustomerId, DealerId
 from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ReadOnlyError
+from aftersales.ports.queries import CountField, PageRequest, TicketFilter
+from aftersales.ports.ticket_index import ticket_row
 from aftersales.serialization import decode_json, dumps, loads
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -188,3 +190,19 @@ def test_a_notification_key_names_its_recipient_by_the_digest_of_the_address_it_
         assert message.id == hashlib.blake2b(message.idempotency_key.encode(), digest_size=16).hexdigest()
         keys.append(message.idempotency_key)
     assert keys[0].rsplit(":", 1)[1] == keys[1].rsplit(":", 1)[1]
+
+
+def test_a_ticket_row_is_made_when_first_queried_and_matches_the_ticket_saved(desk: ServiceDesk) -> None:
+    tid = desk.open_ticket(AGENT, customer_id="c1", description="马桶漏水").ticket.id
+    desk.triage(AGENT, tid, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    record = desk.store._data[("tickets", tid)]  # type: ignore[attr-defined]
+    assert record.row is None  # a save makes no row
+    with desk.store() as uow:
+        assert uow.tickets.count(TicketFilter(states=("triaged",))) == 1
+        [row] = uow.tickets.query_rows(TicketFilter(), PageRequest()).items
+    assert row is record.row and row == ticket_row(_stored(desk, tid))
+    desk.dispatch(AGENT, tid, dealer_id="d1")
+    with desk.store() as uow:  # the next save's row shows the dispatch
+        assert uow.tickets.count(TicketFilter(states=("triaged",))) == 0
+        assert uow.tickets.count_by(CountField.ASSIGNEE_ID, TicketFilter()) == {"d1": 1}
+        assert uow.tickets.open_loads(["d1"], ["assigned"]) == {"d1": 1}

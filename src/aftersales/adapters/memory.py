@@ -105,6 +105,19 @@ class _Record:
     # A ticket's events as stored in ``text``: its next save writes only the events added since.
     events: EventsText | None = None
 
+    def ticket_row(self) -> TicketRow:
+        """A ticket record's indexed columns, made on first use and kept with the record.
+
+        Why not at the save: a ticket is saved by every command on it and queried far less often, so
+        most rows were made only to be replaced by the next save. The record's version and parsed
+        ticket never change, so neither does its row.
+        """
+        row: TicketRow | None = self.row
+        if row is None:
+            ticket = self.parsed if self.parsed is not None else loads(self.text, Ticket)
+            row = self.row = TicketRow(*row_values(ticket, self.version))  # type: ignore[arg-type]
+        return row
+
 
 _READER: list[type[MemoryReadUnitOfWork]] = []  # the read-only unit of work's class, imported on first use
 
@@ -392,12 +405,13 @@ class _Tickets:
         ticket.version = new  # ``kept`` too when it is ``ticket``: the record's version either way
 
     def _rows(self, f: TicketFilter) -> list[TicketRow]:
+        rows = (r.ticket_row() for _, r in self._uow._scan("tickets"))
         return [
-            r.row
-            for _, r in self._uow._scan("tickets")
-            if matches(r.row, f)
-            and labels_match(self._uow, r.row.id, f)
-            and works_on(self._uow, r.row.id, r.row.assignee_id, f)
+            row
+            for row in rows
+            if matches(row, f)
+            and labels_match(self._uow, row.id, f)
+            and works_on(self._uow, row.id, row.assignee_id, f)
         ]
 
     def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
@@ -448,15 +462,16 @@ class _Tickets:
         wanted, open_states = set(assignee_ids), set(states)
         counts: dict[str, int] = {}
         for _, record in self._uow._scan("tickets"):
-            row = record.row
+            row = record.ticket_row()
             if row.assignee_id in wanted and row.state in open_states and row.is_open:
                 counts[row.assignee_id] = counts.get(row.assignee_id, 0) + 1
         return counts
 
 
 def _ticket_record(ticket: Ticket, version: int, current: _Record | None, copy: Ticket) -> _Record:
-    """The stored form of ``ticket`` at ``version``: text, row, ``copy`` (the store's private parsed
-    value: a copy, or the ticket itself when its caller gives it up) and its events' text.
+    """The stored form of ``ticket`` at ``version``: text, ``copy`` (the store's private parsed value: a
+    copy, or the ticket itself when its caller gives it up) and its events' text (the indexed row is
+    made on first use, :meth:`_Record.ticket_row`).
 
     Why keep the copy: the next command on the ticket reads it back, and a copy is many times cheaper
     than parsing the text again (the SQL stores keep written tickets the same way). The events stored in
@@ -475,8 +490,7 @@ def _ticket_record(ticket: Ticket, version: int, current: _Record | None, copy: 
         ):
             known = None  # not the same first events: serialise them all
     text, events_text = ticket_text_utf8(ticket, version, known)
-    row = TicketRow(*row_values(ticket, version))  # type: ignore[arg-type]
-    return _Record(version, text.decode(), row, copy, events_text)
+    return _Record(version, text.decode(), None, copy, events_text)  # the row: made when first queried
 
 
 class _Entities(Generic[T]):
