@@ -17,12 +17,16 @@ Also printed for SQLite (issue 21, session 6): statements and WAL pages written 
 1,000 live tickets with automatic checkpoints off while counting (a checkpoint empties the WAL). They
 are counts, not times: they compare across runs on a machine too loaded for timings to (each page is
 two ``pwrite`` calls at commit). Each row of an ``executemany`` counts (a note's share of the FTS batch).
+Also printed for every command row (issue 21, session 7): the process CPU time per command and, of it,
+the garbage collector's share (timed by a ``gc.callbacks`` hook over the same runs), the figures to
+compare on a machine shared with other work, where wall-clock rates move with the load.
 Run: ``python benchmarks/bench_desk.py [--n 2000] [--rounds 5]`` (about 2-4 minutes on a quiet machine).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import sqlite3
@@ -128,6 +132,32 @@ def _memory_baseline(ticket_json: str, n: int, rounds: int) -> Runs:
     return Runs().measure(rounds, n, one)
 
 
+class _GcClock:
+    """The CPU time the garbage collector spent, summed over its collections while installed (the
+    thread's CPU clock, not the wall clock: a collection the scheduler interrupts costs its CPU only)."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+        self._began = 0.0
+
+    def __enter__(self) -> _GcClock:
+        gc.callbacks.append(self._tick)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._tick)
+
+    def _tick(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.thread_time()
+        else:
+            self.spent += time.thread_time() - self._began
+
+
+COSTS: dict[tuple[str, str], tuple[float, float]] = {}
+"""(url kind, command) → (CPU µs per command, GC µs per command), over all the runs of that figure."""
+
+
 def _commands(url: str, n: int, rounds: int) -> tuple[dict[str, Runs], str]:
     """Per-command figures on a fresh database at ``url``, and one ticket's JSON (for the baseline).
 
@@ -141,7 +171,11 @@ def _commands(url: str, n: int, rounds: int) -> tuple[dict[str, Runs], str]:
     live = _open(desk, clock, max(3000, n * rounds))
     figures: dict[str, Runs] = {}
     for name, fn in _command_kinds(desk, clock, live, rnd):
-        figures[name] = Runs().measure(rounds, n, fn)
+        cpu = time.process_time()
+        with _GcClock() as collector:
+            figures[name] = Runs().measure(rounds, n, fn)
+        cpu = time.process_time() - cpu
+        COSTS[(url, name)] = (cpu / (rounds * n) * 1e6, collector.spent / (rounds * n) * 1e6)
     with desk.store() as uow:
         ticket_json = dumps(uow.tickets.get(live[0]))
     desk.shutdown()
@@ -217,6 +251,11 @@ def _sqlite_counts(path: Path, n: int) -> dict[str, tuple[float, float]]:
     return counts
 
 
+def _cost(url: str, name: str) -> str:
+    cpu, collecting = COSTS[(url, name)]
+    return f"  CPU {cpu:4.0f} µs/cmd, GC {collecting:3.0f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=2000, help="commands per round (default 2000)")
@@ -224,9 +263,11 @@ def main() -> None:
     args = parser.parse_args()
     n, rounds = args.n, args.rounds
     with tempfile.TemporaryDirectory() as tmp:
-        figures, ticket_json = _commands(f"sqlite:///{tmp}/desk.db", n, rounds)
+        cached_url = f"sqlite:///{tmp}/desk.db"
+        figures, ticket_json = _commands(cached_url, n, rounds)
         # The same commands with no parsed tickets kept: every load parses the stored JSON.
-        uncached, _ = _commands(f"sqlite:///{tmp}/uncached.db?ticket_cache=0", n, rounds)
+        uncached_url = f"sqlite:///{tmp}/uncached.db?ticket_cache=0"
+        uncached, _ = _commands(uncached_url, n, rounds)
         baseline_runs = _baseline(Path(tmp) / "baseline.db", ticket_json, n, rounds)
         counts = _sqlite_counts(Path(tmp) / "counted.db", min(n, 1000))
     # Issue 21: no disk, no SQL — the service layer's own cost per command.
@@ -239,16 +280,20 @@ def main() -> None:
         p50 = percentiles(runs.latencies)[0] * 1e6
         verdict = "ok" if p50 <= COMMAND_TARGET_US else "OVER TARGET"
         print(runs.line(f"desk {name}", "cmd/s") + f"  p50 {p50 / baseline:5.1f}× baseline  "
-              f"target ≤ {COMMAND_TARGET_US:.0f} µs: {verdict}")  # fmt: skip
+              f"target ≤ {COMMAND_TARGET_US:.0f} µs: {verdict}" + _cost(cached_url, name))  # fmt: skip
     for name, runs in uncached.items():
-        print(runs.line(f"  ticket_cache=0: {name}", "cmd/s"))
+        print(runs.line(f"  ticket_cache=0: {name}", "cmd/s") + _cost(uncached_url, name))
     for name, (statements, pages) in counts.items():
         print(f"  counted: {name:30s} {statements:5.2f} statements, {pages:5.2f} WAL pages per command")
     print(memory_baseline.line("plain Python JSON read+write of one ticket", "op/s") + "  (memory baseline)")
     memory_p50 = percentiles(memory_baseline.latencies)[0] * 1e6
     for name, runs in in_memory.items():
         p50 = percentiles(runs.latencies)[0] * 1e6
-        print(runs.line(f"memory:// {name}", "cmd/s") + f"  p50 {p50 / memory_p50:5.1f}× memory baseline")
+        print(
+            runs.line(f"memory:// {name}", "cmd/s")
+            + f"  p50 {p50 / memory_p50:5.1f}× memory baseline"
+            + _cost("memory://", name)
+        )
 
     renderer = default_renderer()
     values = {

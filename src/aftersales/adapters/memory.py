@@ -105,6 +105,19 @@ class _Record:
     # A ticket's events as stored in ``text``: its next save writes only the events added since.
     events: EventsText | None = None
 
+    def ticket_row(self) -> TicketRow:
+        """A ticket record's indexed columns, made on first use and kept with the record.
+
+        Why not at the save: a ticket is saved by every command on it and queried far less often, so
+        most rows were made only to be replaced by the next save. The record's version and parsed
+        ticket never change, so neither does its row.
+        """
+        row: TicketRow | None = self.row
+        if row is None:
+            ticket = self.parsed if self.parsed is not None else loads(self.text, Ticket)
+            row = self.row = TicketRow(*row_values(ticket, self.version))  # type: ignore[arg-type]
+        return row
+
 
 _READER: list[type[MemoryReadUnitOfWork]] = []  # the read-only unit of work's class, imported on first use
 
@@ -264,6 +277,12 @@ class MemoryUnitOfWork:
     ) -> None:
         try:
             self.rollback()
+            # Each repository refers back to this unit of work: dropping them breaks the cycle, so a
+            # command's unit of work is freed when it ends, not left to the garbage collector (a
+            # repository used after the end is made again on first use).
+            made = self.__dict__
+            for name in _REPOSITORIES.intersection(made):
+                del made[name]
         finally:
             self._store._turn.release()
 
@@ -330,12 +349,16 @@ class MemoryUnitOfWork:
         self._writes[key] = record
 
 
+_REPOSITORIES = frozenset(n for n, v in vars(MemoryUnitOfWork).items() if isinstance(v, _made_once))
+"""The names of a unit of work's repositories, made on first use (see ``MemoryUnitOfWork.__exit__``)."""
+
+
 class _Tickets:
     def __init__(self, uow: MemoryUnitOfWork) -> None:
         self._uow = uow
 
     def add(self, ticket: Ticket) -> None:
-        self._uow._insert(("tickets", ticket.id), _ticket_record(ticket, ticket.version, None))
+        self._uow._insert(("tickets", ticket.id), _ticket_record(ticket, ticket.version, None, ticket.copy()))
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
         batch = distinct_batch(tickets)
@@ -366,19 +389,29 @@ class _Tickets:
         return self.get(id)
 
     def save(self, ticket: Ticket) -> None:
+        self._save(ticket, ticket.copy())
+
+    def save_and_release(self, ticket: Ticket) -> None:
+        """:meth:`save`, for a caller that never changes ``ticket`` again (the desk's command runner,
+        whose result only reads it through a read-only view): the store keeps ``ticket`` itself as its
+        parsed value instead of a copy, one ticket fewer made and kept per command."""
+        self._save(ticket, ticket)
+
+    def _save(self, ticket: Ticket, kept: Ticket) -> None:
         key = ("tickets", ticket.id)
         new = ticket.version + 1
-        record = _ticket_record(ticket, new, self._uow._read(key))
+        record = _ticket_record(ticket, new, self._uow._read(key), kept)
         self._uow._update(key, ticket.version, record, "ticket")
-        ticket.version = new
+        ticket.version = new  # ``kept`` too when it is ``ticket``: the record's version either way
 
     def _rows(self, f: TicketFilter) -> list[TicketRow]:
+        rows = (r.ticket_row() for _, r in self._uow._scan("tickets"))
         return [
-            r.row
-            for _, r in self._uow._scan("tickets")
-            if matches(r.row, f)
-            and labels_match(self._uow, r.row.id, f)
-            and works_on(self._uow, r.row.id, r.row.assignee_id, f)
+            row
+            for row in rows
+            if matches(row, f)
+            and labels_match(self._uow, row.id, f)
+            and works_on(self._uow, row.id, row.assignee_id, f)
         ]
 
     def query(self, filter: TicketFilter, page: PageRequest) -> Page[Ticket]:
@@ -429,14 +462,16 @@ class _Tickets:
         wanted, open_states = set(assignee_ids), set(states)
         counts: dict[str, int] = {}
         for _, record in self._uow._scan("tickets"):
-            row = record.row
+            row = record.ticket_row()
             if row.assignee_id in wanted and row.state in open_states and row.is_open:
                 counts[row.assignee_id] = counts.get(row.assignee_id, 0) + 1
         return counts
 
 
-def _ticket_record(ticket: Ticket, version: int, current: _Record | None) -> _Record:
-    """The stored form of ``ticket`` at ``version``: text, row, a private parsed copy, its events' text.
+def _ticket_record(ticket: Ticket, version: int, current: _Record | None, copy: Ticket) -> _Record:
+    """The stored form of ``ticket`` at ``version``: text, ``copy`` (the store's private parsed value: a
+    copy, or the ticket itself when its caller gives it up) and its events' text (the indexed row is
+    made on first use, :meth:`_Record.ticket_row`).
 
     Why keep the copy: the next command on the ticket reads it back, and a copy is many times cheaper
     than parsing the text again (the SQL stores keep written tickets the same way). The events stored in
@@ -455,8 +490,7 @@ def _ticket_record(ticket: Ticket, version: int, current: _Record | None) -> _Re
         ):
             known = None  # not the same first events: serialise them all
     text, events_text = ticket_text_utf8(ticket, version, known)
-    row = TicketRow(*row_values(ticket, version))  # type: ignore[arg-type]
-    return _Record(version, text.decode(), row, ticket.copy(), events_text)
+    return _Record(version, text.decode(), None, copy, events_text)  # the row: made when first queried
 
 
 class _Entities(Generic[T]):

@@ -31,6 +31,9 @@ class RefusedTicketWrites:
     def save(self, ticket: Ticket) -> None:
         raise ReadOnlyError("tickets.save")
 
+    def save_and_release(self, ticket: Ticket) -> None:
+        raise ReadOnlyError("tickets.save")
+
 
 class RefusedEntityWrites:
     """A record repository's writes (customers, dealers, units …), refused; ``_name`` is its kind."""

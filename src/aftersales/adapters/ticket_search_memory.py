@@ -111,11 +111,12 @@ class MemoryTicketSearch:
             if not doc.matches(query):
                 continue
             ticket = self._uow._read(("tickets", doc.ticket_id))
-            if ticket is None or not matches(ticket.row, filter):
+            row = ticket.ticket_row() if ticket is not None else None  # made on first use
+            if row is None or not matches(row, filter):
                 continue
             if not labels_match(self._uow, doc.ticket_id, filter):
                 continue
-            if not works_on(self._uow, doc.ticket_id, ticket.row.assignee_id, filter):
+            if not works_on(self._uow, doc.ticket_id, row.assignee_id, filter):
                 continue
             hits.append((doc.score(query), pos, doc.ticket_id))
         return hits

@@ -80,11 +80,11 @@ def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]
     return (
         ticket.id,
         ticket.version if version is None else version,
-        ticket.kind.value,
+        ticket.kind._value_,  # the member's own attribute: no enum property descriptor per row
         ticket.state,
         is_open,
         is_open and ticket.resolved_at is None,
-        priority.value if priority is not None else None,
+        priority._value_ if priority is not None else None,
         _URGENCY[priority] if priority is not None else _UNTRIAGED,
         ticket.category.code,
         ticket.customer_id,

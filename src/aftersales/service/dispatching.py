@@ -37,6 +37,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.engineer_loads import OPEN_STATES
 from aftersales.service.policy_memo import DecisionMemo
 from aftersales.service.roster_stamp import roster_version
+from aftersales.service.shared_values import assignee, manual_dispatch_reason
 from aftersales.service.team_roster import TeamRoster
 
 __all__ = ["Choice", "Dispatching", "failed_dispatch"]
@@ -131,13 +132,13 @@ class Dispatching:
             RoutingFacts(ticket.priority or Priority.NORMAL, assessment.departments if assessment else 1),
         )
         coordination, told = self._coordination(ticket, route.outcome, route.reasons, now)
-        manual = (Reason("dispatch_manual", {"by": actor.role.value}), *coordination)
+        manual = (manual_dispatch_reason(actor.role._value_), *coordination)
         if engineer_id is not None:
             engineer = uow.engineers.get(engineer_id)
-            return Choice(Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name), manual, (), told)
+            return Choice(assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name), manual, (), told)
         if dealer_id is not None:
             dealer = uow.dealers.get(dealer_id)
-            return Choice(Assignee(AssigneeKind.DEALER, dealer.id, dealer.name), manual, (), told)
+            return Choice(assignee(AssigneeKind.DEALER, dealer.id, dealer.name), manual, (), told)
         request = DispatchRequest(
             at=now,
             region=ticket.region,

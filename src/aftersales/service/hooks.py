@@ -31,6 +31,7 @@ __all__ = ["complaint_on_low_score", "install_hooks", "learn_on_close"]
 
 def learn_on_close(knowledge: KnowledgeDesk) -> TicketHook:
     """The hook: fault statistics learn from closed tickets, in the same transaction as the close."""
+    closed = TicketState.CLOSED.value  # read once: it runs after every ticket command
 
     def hook(
         uow: UnitOfWork,
@@ -40,7 +41,6 @@ def learn_on_close(knowledge: KnowledgeDesk) -> TicketHook:
         events: Sequence[TicketEvent],
         now: datetime,
     ) -> Sequence[OutboxMessage] | None:
-        closed = TicketState.CLOSED.value
         if (before == closed) != (ticket.state == closed):
             knowledge.learn(uow, ticket, now)
         return None

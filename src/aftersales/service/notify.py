@@ -87,7 +87,7 @@ class Notifications:
         self._roles: dict[
             tuple[int, NotificationEvent, Priority], tuple[NotificationPolicy, tuple[Role, ...]]
         ] = {}
-        self._addresses: dict[int, tuple[Contact, tuple[str, str] | None]] = {}
+        self._addresses: dict[int, tuple[Contact, tuple[str, str, str] | None]] = {}
 
     def messages(
         self,
@@ -139,14 +139,15 @@ class Notifications:
             self._roles[key] = (policy, roles)
         return roles
 
-    def _address(self, contact: Contact) -> tuple[str, str] | None:
-        """:func:`address_of` ``contact``, remembered for this very (immutable) contact object: stores
-        hand out the same parsed customer and dealer on every command, and finding a number's SMS
-        reach is most of the answer."""
+    def _address(self, contact: Contact) -> tuple[str, str, str] | None:
+        """:func:`address_of` ``contact`` and the digest that names it in keys, remembered for this very
+        (immutable) contact object: stores hand out the same parsed customer and dealer on every command,
+        and finding a number's SMS reach is most of the answer."""
         kept = self._addresses.get(id(contact))
         if kept is not None and kept[0] is contact:
             return kept[1]
-        found = address_of(contact)
+        reach = address_of(contact)
+        found = None if reach is None else (*reach, _message_id(reach[0] + ":" + reach[1])[:16])
         if len(self._addresses) >= 4096:
             self._addresses.clear()
         self._addresses[id(contact)] = (contact, found)
@@ -261,10 +262,10 @@ class Notifications:
         reach = self._address(contact)
         if reach is None:
             return []
-        channel, address = reach
+        channel, address, digest = reach
         subject, body = self.renderer.render(kind, contact.locale, contact.timezone, values)
         # The key names the recipient by a digest: keys travel to receivers and logs, addresses must not.
-        full_key = f"{key}:{audience}:{_message_id(channel + ':' + address)[:16]}"[:200]
+        full_key = f"{key}:{audience}:{digest}"[:200]
         message = RenderedMessage(address, channel, subject, body, contact.locale, full_key)
         return [
             OutboxMessage(_message_id(full_key), NOTIFICATION_TOPIC, _RENDERED_DATA(message), full_key, now)

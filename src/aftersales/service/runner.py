@@ -383,7 +383,10 @@ class CommandRunner:
         events = tuple(ticket.events[before:])
         messages = list(applied.messages)
         messages += self._after_step(uow, actor, ticket, before_state, events, now)
-        uow.tickets.save(ticket)
+        # Nothing changes the ticket after its save (the result is a read-only view of it): a store that
+        # can keep it without a copy is told so (``save_and_release``, the memory store's).
+        tickets = uow.tickets
+        getattr(tickets, "save_and_release", tickets.save)(ticket)
         messages += context.notifications.messages(uow, ticket, events, now, context.policies.notification)
         uow.outbox.put(messages)
         if scoped is not None:

@@ -32,7 +32,6 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import (
-    Assessment,
     CustomerNote,
     FaultRecord,
     Visit,
@@ -59,6 +58,7 @@ from aftersales.service.lifecycle import (
 )
 from aftersales.service.policy_memo import DecisionMemo
 from aftersales.service.runner import Applied, CommandRunner, check_actor
+from aftersales.service.shared_values import assessment as shared_assessment
 from aftersales.service.sla_cliff import CalendarHealth, RecomputeReport, calendar_health, recompute_dues
 from aftersales.service.views import CommandResult, Progress, TicketView
 
@@ -175,7 +175,8 @@ class Tickets:
                 )
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
-            draft = Assessment(
+            # One shared (frozen) value per set of arguments: triages repeat a handful of assessments.
+            draft = shared_assessment(
                 nature, severity, impact_scope, plan or Plan.ON_SITE, units_affected, production_stopped,
                 departments, skill, note,
             )  # fmt: skip
