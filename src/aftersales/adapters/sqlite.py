@@ -119,7 +119,7 @@ _SELECT_TICKET_KEPT = _SELECT_TICKET.format(
 )
 _SELECT_DATA = "SELECT CAST(data AS BLOB) FROM tickets WHERE id = ?"
 _ROW_SELECT = ", ".join(f"tickets.{c}" for c in ROW_COLUMNS)
-_PARSED_LIMIT = 20_000  # entity texts remembered per store, LRU (see _Entities._parse)
+_PARSED_LIMIT = 20_000  # entity texts remembered per store and kind, LRU (see _Entities._parse)
 _UPDATES: dict[tuple[int, ...], str] = {}
 
 
@@ -234,8 +234,10 @@ class SqliteStore:
         self._idle_readers: list[sqlite3.Connection] = []  # read-only units of work (issue 18)
         self._all: list[sqlite3.Connection] = []
         self._closed = False
-        self.parsed: OrderedDict[tuple[str, str], Any] = OrderedDict()
-        """Recently parsed entity texts (immutable values), shared by this store's units of work."""
+        self.parsed: dict[str, OrderedDict[str, Any]] = {}
+        """Recently parsed entity texts (immutable values) per kind, shared by this store's units of
+        work. Per kind: a daily job reading thousands of units once each must not push out the few
+        thousand customers and dealers read again every day (issue 26)."""
         self.tickets_kept = TicketMemo(options.ticket_cache)
         """Recently stored tickets, kept parsed (``?ticket_cache=N`` in the URL; 0 keeps none)."""
         where = self.path
@@ -783,7 +785,7 @@ class _Entities(Generic[T]):
         self._seen: dict[str, T] = {}
         # Texts read by a ticket's joined read (None: no such row), parsed when first asked for.
         self._primed: dict[str, str | None] = {}
-        self._parsed = uow._store.parsed
+        self._parsed = uow._store.parsed.setdefault(name, OrderedDict())
 
     def forget(self) -> None:
         """Drop what this transaction read (it ended)."""
@@ -830,18 +832,17 @@ class _Entities(Generic[T]):
     def _parse(self, text: str) -> T:
         """The entity stored as ``text``: the same text always gives an equal immutable value, so a
         store-wide memo of recent texts skips re-parsing customers and dealers read on every command."""
-        key = (self._name, text)
         parsed = self._parsed
-        obj: T | None = parsed.get(key)
+        obj: T | None = parsed.get(text)
         if obj is None:
             obj = loads(text, self._cls)
-            parsed[key] = obj
+            parsed[text] = obj
             if len(parsed) > _PARSED_LIMIT:  # least recently used out (not the whole memo)
                 with contextlib.suppress(KeyError):
                     parsed.popitem(last=False)
         else:
             with contextlib.suppress(KeyError):  # another thread may have evicted it meanwhile
-                parsed.move_to_end(key)
+                parsed.move_to_end(text)
         return obj
 
     def save(self, obj: T) -> None:
