@@ -11,6 +11,7 @@ date follows from the day it was done. A postponed or missed visit is recorded w
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -345,12 +346,16 @@ class MaintenanceDesk:
                 mark_run(uow, "generate_maintenance", day)
             return len(plans), made, unplaced
 
-        while True:
-            read, made, unplaced = self.runner.write(actor, "generate_maintenance", None, today, batch)
-            generated += made
-            undispatched += unplaced
-            if read < _BATCH:
-                break
+        # A store that can leave its WAL to one checkpoint after the run (SQLite) does: the batches
+        # commit one after another, and a checkpoint each was a sync each (issue 26).
+        bulk = getattr(self.context.store, "checkpoint_after", None)
+        with bulk() if bulk is not None else contextlib.nullcontext():
+            while True:
+                read, made, unplaced = self.runner.write(actor, "generate_maintenance", None, today, batch)
+                generated += made
+                undispatched += unplaced
+                if read < _BATCH:
+                    break
         return GenerationReport(tuple(generated), tuple(undispatched), days[0] if days else 1)
 
     def _description(self) -> str:
