@@ -18,7 +18,7 @@ import contextlib
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -119,7 +119,11 @@ _SELECT_TICKET_KEPT = _SELECT_TICKET.format(
 )
 _SELECT_DATA = "SELECT CAST(data AS BLOB) FROM tickets WHERE id = ?"
 _ROW_SELECT = ", ".join(f"tickets.{c}" for c in ROW_COLUMNS)
-_PARSED_LIMIT = 20_000  # entity texts remembered per store, LRU (see _Entities._parse)
+_INLINE_CHECKPOINT = 4000
+"""WAL pages after which a committing connection checkpoints (inline mode; ~16 MB)."""
+_BULK_CHECKPOINT = 25_000
+"""The same limit inside :meth:`SqliteStore.checkpoint_after` (~100 MB): a job's batches share checkpoints."""
+_PARSED_LIMIT = 20_000  # entity texts remembered per store and kind, LRU (see _Entities._parse)
 _UPDATES: dict[tuple[int, ...], str] = {}
 
 
@@ -234,8 +238,11 @@ class SqliteStore:
         self._idle_readers: list[sqlite3.Connection] = []  # read-only units of work (issue 18)
         self._all: list[sqlite3.Connection] = []
         self._closed = False
-        self.parsed: OrderedDict[tuple[str, str], Any] = OrderedDict()
-        """Recently parsed entity texts (immutable values), shared by this store's units of work."""
+        self._bulk = threading.local()  # this thread's checkpoint_after depth
+        self.parsed: dict[str, OrderedDict[str, Any]] = {}
+        """Recently parsed entity texts (immutable values) per kind, shared by this store's units of
+        work. Per kind: a daily job reading thousands of units once each must not push out the few
+        thousand customers and dealers read again every day (issue 26)."""
         self.tickets_kept = TicketMemo(options.ticket_cache)
         """Recently stored tickets, kept parsed (``?ticket_cache=N`` in the URL; 0 keeps none)."""
         where = self.path
@@ -276,7 +283,7 @@ class SqliteStore:
             # background mode this is only the safety limit (~64 MB) if the checkpoint thread falls
             # behind. synchronous=NORMAL either way: commits survive a process crash; a power loss may
             # drop the commits since the last checkpoint.
-            conn.execute(f"PRAGMA wal_autocheckpoint = {16000 if self._background else 4000}")
+            conn.execute(f"PRAGMA wal_autocheckpoint = {16000 if self._background else _INLINE_CHECKPOINT}")
             conn.execute("PRAGMA journal_size_limit = 67108864")  # a bulk import's WAL shrinks back to 64 MB
         return conn
 
@@ -286,10 +293,46 @@ class SqliteStore:
             if self._closed:
                 raise StorageError(f"the SQLite store {self.path} is closed")
             if self._idle:
-                return self._idle.pop()
-            if self._memory:
+                conn = self._idle.pop()
+            elif self._memory:
                 raise StorageError("sqlite:///:memory: allows one unit of work at a time")
-        return self._connect()
+            else:
+                conn = None
+        if conn is None:
+            conn = self._connect()
+        if getattr(self._bulk, "depth", 0):
+            with _translated(self.path):
+                conn.execute(f"PRAGMA wal_autocheckpoint = {_BULK_CHECKPOINT}")
+        return conn
+
+    @contextlib.contextmanager
+    def checkpoint_after(self) -> Iterator[None]:
+        """Units of work of this thread inside the block checkpoint the WAL rarely, and once at its end.
+
+        For a job that commits many batches in a row (the daily maintenance run): inline, every commit
+        past ~16 MB of WAL copies the pages into the file and syncs it, so batches of some 4,000 pages
+        each paid a checkpoint apiece, and pages written by several batches were copied each time
+        (issue 26: 11 checkpoints of a 1 M-unit run, ~2 s of waiting). Inside the block the limit is
+        ~100 MB; the block ends with one passive checkpoint (it waits for no reader or writer), in the
+        job's time. Durability is unchanged (``synchronous = NORMAL``); other threads keep their limit.
+        Nothing to do in memory or with the background checkpointer.
+        """
+        if self._memory or self._background:
+            yield
+            return
+        bulk = self._bulk
+        bulk.depth = getattr(bulk, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            bulk.depth -= 1
+        if bulk.depth == 0:
+            conn = self.acquire()
+            try:
+                with _translated(self.path):
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                self.release(conn)
 
     # -- the read path (issue 18): read-only connections, see aftersales.adapters.sqlite_read --------
 
@@ -331,6 +374,9 @@ class SqliteStore:
             self._checkpointer.committed()
 
     def release(self, conn: sqlite3.Connection) -> None:
+        if getattr(self._bulk, "depth", 0) and not self._closed:
+            with contextlib.suppress(sqlite3.Error):  # back to the usual limit for other units of work
+                conn.execute(f"PRAGMA wal_autocheckpoint = {_INLINE_CHECKPOINT}")
         with self._lock:
             if self._closed:
                 conn.close()
@@ -783,7 +829,7 @@ class _Entities(Generic[T]):
         self._seen: dict[str, T] = {}
         # Texts read by a ticket's joined read (None: no such row), parsed when first asked for.
         self._primed: dict[str, str | None] = {}
-        self._parsed = uow._store.parsed
+        self._parsed = uow._store.parsed.setdefault(name, OrderedDict())
 
     def forget(self) -> None:
         """Drop what this transaction read (it ended)."""
@@ -830,18 +876,17 @@ class _Entities(Generic[T]):
     def _parse(self, text: str) -> T:
         """The entity stored as ``text``: the same text always gives an equal immutable value, so a
         store-wide memo of recent texts skips re-parsing customers and dealers read on every command."""
-        key = (self._name, text)
         parsed = self._parsed
-        obj: T | None = parsed.get(key)
+        obj: T | None = parsed.get(text)
         if obj is None:
             obj = loads(text, self._cls)
-            parsed[key] = obj
+            parsed[text] = obj
             if len(parsed) > _PARSED_LIMIT:  # least recently used out (not the whole memo)
                 with contextlib.suppress(KeyError):
                     parsed.popitem(last=False)
         else:
             with contextlib.suppress(KeyError):  # another thread may have evicted it meanwhile
-                parsed.move_to_end(key)
+                parsed.move_to_end(text)
         return obj
 
     def save(self, obj: T) -> None:

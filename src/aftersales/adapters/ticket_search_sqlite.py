@@ -437,9 +437,9 @@ class SqliteTicketSearch:
     def put_many(self, docs: Iterable[SearchDocument]) -> None:
         """Index many tickets (a bulk import): one ``executemany`` per table when none is indexed yet.
 
-        Positions are assigned in Python when no indexed ticket shares the batch's milliseconds (the
-        usual import); otherwise, or for tickets indexed before, each goes through :meth:`put`. The
-        bulk writing is :mod:`aftersales.adapters.sqlite_search_import`.
+        Positions are assigned in Python: in a millisecond other tickets were received in, after its
+        last taken position (as :meth:`put` places them). Tickets indexed before go through :meth:`put`
+        each. The bulk writing is :mod:`aftersales.adapters.sqlite_search_import`.
         """
         rows = search_rows(docs)
         if not rows:
@@ -457,11 +457,20 @@ class SqliteTicketSearch:
             chunk = ids[start : start + 500]
             sql = f"SELECT count(*) FROM ticket_search WHERE ticket_id IN ({', '.join('?' * len(chunk))})"
             known += run(sql, chunk).fetchone()[0]
-        if taken or known or len(set(ids)) != len(ids):
+        if known or len(set(ids)) != len(ids):
             for row in rows:
                 self.put(document_of(row))
             return
         slots: dict[int, int] = {}
+        if taken:
+            # Milliseconds other tickets were received in (a daily job's batches share their time): each
+            # goes on after its last taken position, where one put per document would place it.
+            for base in sorted({position_base(r[0]) for r in rows}):
+                found = run(
+                    "SELECT max(pos) FROM ticket_search WHERE pos BETWEEN ? AND ?", (base, base + SLOTS - 1)
+                ).fetchone()[0]
+                if found is not None:
+                    slots[base] = int(found) + 1 - base
         placed: list[tuple[int, SearchRow]] = []
         for row in rows:
             base = position_base(row[0])

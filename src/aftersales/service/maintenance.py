@@ -11,6 +11,7 @@ date follows from the day it was done. A postponed or missed visit is recorded w
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -51,7 +52,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.contracts import ServiceContracts, contract_scope
 from aftersales.service.daily_cursor import DailyCursor, due_documents, mark_run
 from aftersales.service.dispatching import Choice
-from aftersales.service.intake import open_ticket_in
+from aftersales.service.intake import open_ticket_in, write_opened
 from aftersales.service.numbering import next_numbers
 from aftersales.service.permissions import Workflow, authorize, permit, roles_for
 from aftersales.service.runner import Applied, CommandRunner, check_actor
@@ -339,17 +340,22 @@ class MaintenanceDesk:
                 if not assigned:
                     assert visit.ticket_id is not None
                     unplaced.append(visit.ticket_id)
+            write_opened(uow, run.opened)
             uow.outbox.put(run.messages)
             if len(plans) < _BATCH:
                 mark_run(uow, "generate_maintenance", day)
             return len(plans), made, unplaced
 
-        while True:
-            read, made, unplaced = self.runner.write(actor, "generate_maintenance", None, today, batch)
-            generated += made
-            undispatched += unplaced
-            if read < _BATCH:
-                break
+        # A store that can leave its WAL to one checkpoint after the run (SQLite) does: the batches
+        # commit one after another, and a checkpoint each was a sync each (issue 26).
+        bulk = getattr(self.context.store, "checkpoint_after", None)
+        with bulk() if bulk is not None else contextlib.nullcontext():
+            while True:
+                read, made, unplaced = self.runner.write(actor, "generate_maintenance", None, today, batch)
+                generated += made
+                undispatched += unplaced
+                if read < _BATCH:
+                    break
         return GenerationReport(tuple(generated), tuple(undispatched), days[0] if days else 1)
 
     def _description(self) -> str:
@@ -634,6 +640,8 @@ class _Batch:
         self._chosen: dict[tuple[object, ...], Choice] = {}
         self.messages: list[OutboxMessage] = []
         """The batch's outbox messages, written at once when its visits are open."""
+        self.opened: list[Ticket] = []
+        """The batch's new tickets, stored at once (``write_opened``) when its visits are open."""
 
     def prepare(self, plans: Sequence[MaintenancePlan]) -> None:
         """Read the batch's customers and units at once (one query each, not one per visit), and take
@@ -671,6 +679,7 @@ class _Batch:
             expected_by=expected if expected >= now else None, attach=triage_and_dispatch,
             sla_terms=self._terms(plan.next_due, expected),
             ticket_id=self._numbers.pop() if self._numbers else None, outbox=self.messages,
+            opened=self.opened,
         )  # fmt: skip
         visit = MaintenanceVisit(
             id=visit_id,

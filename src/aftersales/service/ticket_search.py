@@ -37,7 +37,14 @@ from aftersales.service.actors import Actor
 from aftersales.service.runner import CommandRunner
 from aftersales.service.views import TicketView
 
-__all__ = ["SEARCHED_ACTIONS", "TicketSearch", "describe_at_intake", "index_change", "index_ticket"]
+__all__ = [
+    "SEARCHED_ACTIONS",
+    "TicketSearch",
+    "describe_at_intake",
+    "index_change",
+    "index_ticket",
+    "index_tickets",
+]
 
 SEARCHED_ACTIONS = frozenset({"note_to_customer", "record_fault", "tag", "set_fields", "add_team_member"})
 """Ticket steps that change what search finds or the labels listings filter on (an added team member,
@@ -68,6 +75,20 @@ def index_ticket(uow: UnitOfWork, ticket: Ticket) -> None:
     asset = _optional(uow.assets.get, ticket.asset_id)
     dealer = _optional(uow.dealers.get, ticket.dealer_id)
     _index_of(uow).put(search_document(ticket, customer, asset, dealer))
+
+
+def index_tickets(uow: UnitOfWork, tickets: Sequence[Ticket]) -> None:
+    """Index new ``tickets`` at once (``put_many``): the documents :func:`index_ticket` would write."""
+    customers, assets, dealers = uow.customers.get, uow.assets.get, uow.dealers.get
+    _index_of(uow).put_many(
+        search_document(
+            ticket,
+            _optional(customers, ticket.customer_id),
+            _optional(assets, ticket.asset_id),
+            _optional(dealers, ticket.dealer_id),
+        )
+        for ticket in tickets
+    )
 
 
 def index_change(uow: UnitOfWork, ticket: Ticket, events: Sequence[TicketEvent]) -> None:
