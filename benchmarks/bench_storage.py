@@ -96,7 +96,7 @@ def _raw_rows(tickets: list[Any], desk: ServiceDesk) -> dict[str, list[tuple[obj
         slots[base] = slots.get(base, -1) + 1
         placed.append((base + slots[base], *row[1:]))
     return {
-        "tickets": [(*row_values(t), dumps_utf8(t)) for t in tickets],
+        "tickets": [(*row_values(t), dumps_utf8(t), t.asset_id or "") for t in tickets],
         "report_tickets": [fact_values(t) for t in tickets],
         "report_faults": [f for t in tickets for f in fault_values(t)],
         "ticket_search": placed,

@@ -39,10 +39,11 @@ __all__ = [
     "ticket_values",
 ]
 
-# The JSON is bound as UTF-8 bytes and cast to TEXT (the same statement as the store's own ``add``).
+# The JSON is bound as UTF-8 bytes and cast to TEXT (the same statement as the store's own ``add``);
+# then the unit column ('' for none; see the schema's step 13).
 INSERT_TICKET = (
-    f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data) "
-    f"VALUES ({', '.join('?' * len(ROW_COLUMNS))}, CAST(? AS TEXT))"
+    f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data, unit) "
+    f"VALUES ({', '.join('?' * len(ROW_COLUMNS))}, CAST(? AS TEXT), ?)"
 )
 
 DEFER_MIN = 1000
@@ -52,8 +53,8 @@ _CANCELLED = TicketState.CANCELLED.value
 
 
 def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...]]:
-    """The ledger row (:func:`~aftersales.ports.ticket_index.row_values`, then the JSON) and the
-    reporting row (:func:`~aftersales.adapters.reporting_rows.fact_values`) of ``ticket``, derived
+    """The ledger row (:func:`~aftersales.ports.ticket_index.row_values`, then the JSON and the unit)
+    and the reporting row (:func:`~aftersales.adapters.reporting_rows.fact_values`) of ``ticket``, derived
     together: the instants and values both read are computed once. Tests hold them equal to those two."""
     row = row_values(ticket)
     # row: id, version, kind, state, is_open, unresolved, priority, urgency, category, customer,
@@ -99,7 +100,7 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
         fault.cause if fault is not None else None,
         fault.action if fault is not None else None,
     )
-    return (*row, ticket_json_utf8(ticket)), facts
+    return (*row, ticket_json_utf8(ticket), ticket.asset_id or ""), facts
 
 
 def _defer_indexes(conn: sqlite3.Connection, batch: int) -> bool:

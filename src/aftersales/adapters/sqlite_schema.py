@@ -108,6 +108,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     LEDGER_REPORT_STEP,
     # 12 (issue 21): a re-indexed ticket's position is listed as pending by a trigger (one UPDATE).
     SEARCH_PEND_TRIGGER_MIGRATION,
+    # 13 (issue 21): the unit (asset id) a ticket names, '' for none; NULL in rows written before this
+    # step (read from the JSON until their next save). A command's read joins the unit's record by it
+    # instead of json_extract, which parsed the whole document on every read that missed the memo.
+    ("ALTER TABLE tickets ADD COLUMN unit TEXT",),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,118 @@
+# mypy: disable-error-code="arg-type"
+"""Which B-trees a ServiceDesk command dirties on SQLite: WAL frames per command, by table or index.
+
+Issue 21: a command's commit writes every page it dirtied to the WAL, so its cost is mostly its page
+count. This opens ``--live`` tickets through the desk (as ``bench_desk`` does), turns automatic
+checkpoints off, runs ``--n`` commands of each kind and reads the WAL's frame headers: each frame's page
+number is attributed to its owner with the ``dbstat`` virtual table (pages no B-tree owns any more are
+``(free)``; page 1 is the header). Counts, not times: they compare across loaded machines.
+With ``--scale N`` the commands are notes on random open tickets of the N-ticket scale file
+(:mod:`scale_file`, built once; as ``bench_storage`` commands it), twice on the same tickets: the
+first note on an imported ticket writes its search row, the second is a desk's steady state.
+Run: ``python benchmarks/wal_pages.py [--live 3000] [--n 300] [--scale 1000000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import struct
+import tempfile
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bench_desk import START, _command_kinds, _desk, _open
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.sqlite import SqliteStore
+
+
+def _frames(wal: Path, start: int, page_size: int) -> list[int]:
+    """Page numbers of the WAL frames from byte ``start`` on (a frame: 24-byte header, then the page)."""
+    data = wal.read_bytes()[start:]
+    step = page_size + 24
+    return [struct.unpack(">I", data[i : i + 4])[0] for i in range(0, len(data) - step + 1, step)]
+
+
+def _print(conn: sqlite3.Connection, name: str, pages: list[int], n: int) -> None:
+    owner = {
+        pageno: f"{name_} {kind}"
+        for name_, pageno, kind in conn.execute("SELECT name, pageno, pagetype FROM dbstat")
+    }
+    owner[1] = "(header, page 1)"
+    counts = Counter(owner.get(p, "(free)") for p in pages)
+    print(f"{name}: {len(pages) / n:.2f} WAL pages per command")
+    for what, k in counts.most_common():
+        if k / n >= 0.01:
+            print(f"    {k / n:6.2f}  {what}")
+
+
+def _scale(count: int, n: int) -> None:
+    """Notes on ``n`` random open tickets of the ``count``-ticket scale file, twice."""
+    from bench_storage import AGENT, SECOND, TZ, open_ids
+    from scale_file import START as SCALE_START
+    from scale_file import scale_file
+
+    from aftersales.service.desk import ServiceDesk
+
+    path, _ = scale_file(count)
+    with sqlite3.connect(path) as conn:
+        last_us = conn.execute("SELECT coalesce(max(created_us), 0) FROM outbox").fetchone()[0]
+    last = datetime.fromtimestamp(last_us / 1e6, TZ) + timedelta(minutes=1)
+    clock = ManualClock(max(datetime.now(TZ), last, SCALE_START + timedelta(seconds=30 * count, days=2)))
+    desk = ServiceDesk.open(f"sqlite:///{path}", pack="sanitary_ware", clock=clock)
+    store = desk.store
+    assert isinstance(store, SqliteStore)
+    conn = store._all[0]
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    for each in store._all:
+        each.execute("PRAGMA wal_autocheckpoint = 0")
+    chosen = random.Random(5).sample(open_ids(count), n)
+    wal = Path(f"{path}-wal")
+    for name in ("first note on a scale-file ticket", "second note on it"):
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        start = max(32, wal.stat().st_size)
+        for ticket_id in chosen:
+            clock.advance(SECOND)
+            desk.note_to_customer(AGENT, ticket_id, text="工程师已出发")
+        _print(conn, name, _frames(wal, start, page_size), n)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    desk.shutdown()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--live", type=int, default=3000, help="live tickets (default 3000)")
+    parser.add_argument("--n", type=int, default=300, help="commands of each kind (default 300)")
+    parser.add_argument("--scale", type=int, default=0, help="notes on the N-ticket scale file instead")
+    args = parser.parse_args()
+    if args.scale:
+        _scale(args.scale, args.n)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "pages.db"
+        clock = ManualClock(START)
+        desk = _desk(f"sqlite:///{path}", clock)
+        live = _open(desk, clock, max(args.live, args.n))
+        store = desk.store
+        assert isinstance(store, SqliteStore)
+        conns = store._all
+        conn = conns[0]
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        for each in conns:
+            each.execute("PRAGMA wal_autocheckpoint = 0")
+        wal = Path(f"{path}-wal")
+        for name, fn in _command_kinds(desk, clock, live, random.Random(7)):
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            before = wal.stat().st_size
+            start = 32 if before == 0 else before  # the WAL header
+            for i in range(args.n):
+                fn(i)
+            _print(conn, name, _frames(wal, start, page_size), args.n)
+        desk.shutdown()
+
+
+if __name__ == "__main__":
+    main()
