@@ -5,12 +5,14 @@ the JSON until its next save fills it."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from aftersales.adapters.sqlite import SqliteStore
+from aftersales.adapters.sqlite_schema import SCHEMA_VERSION
 from aftersales.domain.ids import AssetId, CustomerId, ProductId
 from aftersales.domain.products import Asset
 from aftersales.testing.storage_contract import contract_ticket
@@ -90,3 +92,24 @@ def test_a_changed_unit_is_written_with_the_save(store: SqliteStore) -> None:
     assert _units(store)["T-0001"] == "A2"
     asset = _read_without_a_second_statement(store, "T-0001")
     assert asset is not None and asset.id == "A2"
+
+
+def test_a_file_set_back_to_the_step_before_keeps_its_units(tmp_path: Path) -> None:
+    """Re-applying the step (a version set back by hand) keeps the column and its values."""
+    path = tmp_path / "rewound.db"
+    store = SqliteStore(f"sqlite:///{path}")
+    with store() as uow:
+        uow.tickets.add(contract_ticket(1))
+        uow.commit()
+    store.close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    conn.close()
+    reopened = SqliteStore(f"sqlite:///{path}")
+    try:
+        assert _units(reopened) == {"T-0001": "A1"}
+        conn = reopened.acquire()
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        reopened.release(conn)
+    finally:
+        reopened.close()

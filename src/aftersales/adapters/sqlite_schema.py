@@ -8,6 +8,7 @@ exactly as it was.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -126,6 +127,20 @@ def ticket_indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     return found
 
 
+_ADD_COLUMN = re.compile(r"ALTER TABLE (\w+) ADD COLUMN (\w+)")
+
+
+def _has_added_column(conn: sqlite3.Connection, statement: str) -> bool:
+    """Whether ``statement`` adds a column the table has already (``ADD COLUMN`` has no ``IF NOT
+    EXISTS``): a file whose version was set back by hand re-applies the later steps, as the
+    ``CREATE … IF NOT EXISTS`` steps allow, instead of failing on the column it kept."""
+    found = _ADD_COLUMN.match(statement)
+    if found is None:
+        return False
+    table, column = found.groups()
+    return any(row[1] == column for row in conn.execute(f"PRAGMA table_info({table})"))
+
+
 def check_header(path: Path) -> None:
     """Refuse a non-empty file that is not a SQLite database, before SQLite touches it."""
     try:
@@ -159,7 +174,8 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, where: str =
             )
         for step in range(version, target):
             for statement in MIGRATIONS[step]:
-                conn.execute(statement)
+                if not _has_added_column(conn, statement):
+                    conn.execute(statement)
         if target > version:
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             conn.execute(f"PRAGMA user_version = {target}")
