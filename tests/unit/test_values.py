@@ -13,7 +13,7 @@ from aftersales.domain.ids import AssetId, CustomerId, DealerId, EngineerId, Pro
 from aftersales.domain.instants import require_aware
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
-from aftersales.domain.reasons import Reason
+from aftersales.domain.reasons import Param, Reason
 from aftersales.errors import NaiveDatetimeError, ValidationError
 
 
@@ -112,7 +112,7 @@ def test_reasons_are_hashable_codes_with_frozen_params() -> None:
 
 
 def test_a_reason_owns_its_params_and_the_collector_does_not_track_them() -> None:
-    given = {"tier": "vip", "months": 36, "extended": True, "until": None}
+    given: dict[str, Param] = {"tier": "vip", "months": 36, "extended": True, "until": None}
     r = Reason("vip_raised", given)
     given["tier"] = "changed"  # the caller's dict is not the reason's
     assert r.params == {"tier": "vip", "months": 36, "extended": True, "until": None}
