@@ -328,12 +328,16 @@ class SqliteStore:
         finally:
             bulk.depth -= 1
         if bulk.depth == 0:
-            conn = self.acquire()
-            try:
-                with _translated(self.path):
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            finally:
-                self.release(conn)
+            self._checkpoint("PASSIVE")
+
+    def _checkpoint(self, mode: str) -> None:
+        """Run ``PRAGMA wal_checkpoint(mode)`` on a connection of the pool."""
+        conn = self.acquire()
+        try:
+            with _translated(self.path):
+                conn.execute(f"PRAGMA wal_checkpoint({mode})")
+        finally:
+            self.release(conn)
 
     # -- the read path (issue 18): read-only connections, see aftersales.adapters.sqlite_read --------
 
@@ -416,14 +420,8 @@ class SqliteStore:
         with self() as uow:
             uow.search.flush()
             uow.commit()
-        if self._memory:
-            return
-        conn = self.acquire()
-        try:
-            with _translated(self.path):
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            self.release(conn)
+        if not self._memory:
+            self._checkpoint("TRUNCATE")
 
     def __call__(self) -> SqliteUnitOfWork:
         if self._closed:
