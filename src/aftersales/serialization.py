@@ -10,10 +10,8 @@ Build your own with :func:`make_converter` if you need extra hooks; never use th
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
-from itertools import repeat
 from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
@@ -24,7 +22,7 @@ from cattrs.preconf.json import make_converter as make_json_converter
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.attachments import Attachment
-from aftersales.domain.charges import ChargeLine, ChargeSheet
+from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
 from aftersales.domain.contact import Contact, zone
 from aftersales.domain.events import NO_PAYLOAD, TicketEvent
@@ -34,6 +32,7 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, CustomerNote, FaultRecord, Visit
 from aftersales.errors import ValidationError
+from aftersales.shared_reading import sheet_hook, structure_money, structure_reason, structure_reasons
 
 __all__ = [
     "EventsText",
@@ -145,77 +144,6 @@ def _structure_decimal(value: Any, _: type) -> Decimal:
         raise ValidationError(f"not a decimal: {value!r}") from None
 
 
-def _structure_money(value: Any, _: type) -> Money:
-    if not isinstance(value, Mapping) or set(value) != {"amount", "currency"}:
-        raise ValidationError(f"money is {{'amount': str, 'currency': str}}, got {value!r}")
-    amount = value["amount"]
-    if isinstance(amount, float):
-        raise ValidationError("money amounts travel as strings, never floats")
-    shared = _SHARED.get()
-    if shared is None:
-        return Money(amount, value["currency"])
-    key = (Money, type(amount), amount, value["currency"])  # True == 1: the type too
-    try:
-        found: Money | None = shared.get(key)
-    except TypeError:  # an unhashable amount or currency: let the constructor refuse it
-        return Money(amount, value["currency"])
-    if found is None:
-        found = shared[key] = Money(amount, value["currency"])
-    return found
-
-
-_LINE_KEYS = frozenset(a.name for a in attrs.fields(ChargeLine))
-
-
-def _sheet_hook(conv: cattrs.Converter) -> Callable[[Any, type], ChargeSheet]:
-    """Reading a charge sheet shares its equal values: one :class:`Reason`, one reasons tuple, one
-    :class:`Money` and one :class:`ChargeLine` per distinct stored form, as the assessment and the
-    quotes that wrote the sheet shared them.
-
-    Why: every line of a sheet repeats its decision's reasons and the same prices; read apart, a
-    ten-line sheet came back as 120 GC-tracked objects, and a desk keeps the sheets of its open tickets.
-    All are immutable values, and the sharing lasts one sheet (nothing is kept between reads).
-    """
-    plain_line = conv.get_structure_hook(ChargeLine)
-
-    def structure_line(value: Any, cls: type) -> ChargeLine:
-        shared = _SHARED.get()
-        # Only a complete record is shared (one with a key missing or extra is read, and refused, as before).
-        if shared is None or type(value) is not dict or value.keys() != _LINE_KEYS:
-            line: ChargeLine = plain_line(value, cls)
-            return line
-        price, quantity, chargeable = value["unit_price"], value["quantity"], value["chargeable"]
-        if type(price) is not dict or len(price) != 2:
-            line = plain_line(value, cls)
-            return line
-        amount, currency = price.get("amount"), price.get("currency")  # a missing key: None, never shared
-        key = (
-            ChargeLine, value["kind"], value["item"], type(quantity), quantity, type(chargeable), chargeable,
-            type(amount), amount, currency,
-        )  # fmt: skip
-        try:
-            found: ChargeLine | None = shared.get(key)
-        except TypeError:  # an unhashable value: let the constructor refuse it
-            line = plain_line(value, cls)
-            return line
-        if found is None:
-            found = shared[key] = plain_line(value, cls)
-        return found
-
-    conv.register_structure_hook(ChargeLine, structure_line)
-    plain = conv.get_structure_hook(ChargeSheet)  # built after the hooks above: it calls them
-
-    def structure_sheet(value: Any, cls: type) -> ChargeSheet:
-        token = _SHARED.set({})
-        try:
-            sheet: ChargeSheet = plain(value, cls)
-        finally:
-            _SHARED.reset(token)
-        return sheet
-
-    return structure_sheet
-
-
 def _contact_hooks(
     conv: cattrs.Converter,
 ) -> tuple[Callable[[Contact], dict[str, Any]], Callable[[Any, type], Contact]]:
@@ -244,45 +172,6 @@ def _contact_hooks(
         return Contact.restore(fields, e164, sms)
 
     return unstructure_contact, structure_contact
-
-
-_SHARED: ContextVar[dict[Any, Any] | None] = ContextVar("aftersales_shared_values", default=None)
-"""While a charge sheet is read: its values already read, by their class and stored form (see _sheet_hook)."""
-
-
-def _structure_reason(value: Any, _: type) -> Reason:
-    shared = _SHARED.get()
-    if shared is None:
-        return Reason(value["code"], dict(value.get("params") or {}))
-    return _shared_reason(value, shared)
-
-
-def _shared_reason(value: Any, shared: dict[Any, Any]) -> Reason:
-    params = value.get("params") or {}
-    if type(params) is not dict:  # not as written: read (or refused) as before
-        return Reason(value["code"], dict(params))
-    # Order and types kept in the key (True == 1): a shared reason writes back exactly as it was read.
-    values = params.values()
-    key = (Reason, value["code"], *params, *map(type, values), *values)
-    try:
-        found: Reason | None = shared.get(key)
-    except TypeError:  # an unhashable parameter: let the constructor refuse it
-        return Reason(value["code"], dict(params))
-    if found is None:
-        found = shared[key] = Reason(value["code"], dict(params))
-    return found
-
-
-def _structure_reasons(value: Any, _: type) -> tuple[Reason, ...]:
-    shared = _SHARED.get()
-    if shared is None:
-        return tuple(_structure_reason(item, Reason) for item in value)
-    reasons = tuple(map(_shared_reason, value, repeat(shared)))
-    key = (tuple, *map(id, reasons))  # the reasons are shared, so their ids name the tuple
-    found: tuple[Reason, ...] | None = shared.get(key)
-    if found is None:
-        found = shared[key] = reasons
-    return found
 
 
 _ACTORS: dict[tuple[str, str], ActorRef] = {}
@@ -520,7 +409,7 @@ def _ticket_hooks(
             expected_by=_structure_optional_datetime(get("expected_by")),
             urgent=bool(get("urgent", False)),
             priority=_PRIORITIES[priority] if priority is not None else None,
-            priority_reasons=tuple(_structure_reason(r, Reason) for r in get("priority_reasons", ())),
+            priority_reasons=tuple(structure_reason(r, Reason) for r in get("priority_reasons", ())),
             assessment=structure_assessment(assessment, Assessment) if assessment is not None else None,
             assignee=structure_assignee(assignee, Assignee) if assignee is not None else None,
             fault_records=[structure_fault(f, FaultRecord) for f in get("fault_records", ())],
@@ -556,12 +445,12 @@ def make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(Decimal, str)
     conv.register_structure_hook(Decimal, _structure_decimal)
     conv.register_unstructure_hook(Money, lambda m: {"amount": str(m.amount), "currency": m.currency})
-    conv.register_structure_hook(Money, _structure_money)
+    conv.register_structure_hook(Money, structure_money)
     conv.register_unstructure_hook(Category, lambda c: c.code)
     conv.register_structure_hook(Category, lambda v, _: Category(v))
     conv.register_unstructure_hook(Reason, lambda r: {"code": r.code, "params": dict(r.params)})
-    conv.register_structure_hook(Reason, _structure_reason)
-    conv.register_structure_hook_func(lambda cls: cls == tuple[Reason, ...], _structure_reasons)
+    conv.register_structure_hook(Reason, structure_reason)
+    conv.register_structure_hook_func(lambda cls: cls == tuple[Reason, ...], structure_reasons)
     unstructure_contact, structure_contact = _contact_hooks(conv)
     conv.register_unstructure_hook(Contact, unstructure_contact)
     conv.register_structure_hook(Contact, structure_contact)
@@ -576,7 +465,7 @@ def make_converter() -> cattrs.Converter:
     _unstructure_ticket = unstructure_ticket
     conv.register_unstructure_hook(Ticket, cast(Callable[[Any], Any], unstructure_ticket))
     conv.register_structure_hook(Ticket, structure_ticket)
-    conv.register_structure_hook(ChargeSheet, _sheet_hook(conv))
+    conv.register_structure_hook(ChargeSheet, sheet_hook(conv))
     return conv
 
 
