@@ -26,6 +26,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError, NotFound, ValidationError
 from aftersales.ports.queries import Page, PageRequest, Sort, TicketFilter
 from aftersales.ports.ticket_search import (
+    SearchDocument,
     SearchRequest,
     TicketSearchIndex,
     note_texts,
@@ -69,26 +70,22 @@ def _optional(get: Callable[[str], Any], id_: str | None) -> Any:
         return None
 
 
-def index_ticket(uow: UnitOfWork, ticket: Ticket) -> None:
-    """(Re-)index ``ticket`` in ``uow``'s transaction, with its customer, unit and dealer."""
+def _document(uow: UnitOfWork, ticket: Ticket) -> SearchDocument:
+    """``ticket``'s search document, with its customer, unit and dealer as stored in ``uow``."""
     customer = _optional(uow.customers.get, ticket.customer_id)
     asset = _optional(uow.assets.get, ticket.asset_id)
     dealer = _optional(uow.dealers.get, ticket.dealer_id)
-    _index_of(uow).put(search_document(ticket, customer, asset, dealer))
+    return search_document(ticket, customer, asset, dealer)
+
+
+def index_ticket(uow: UnitOfWork, ticket: Ticket) -> None:
+    """(Re-)index ``ticket`` in ``uow``'s transaction, with its customer, unit and dealer."""
+    _index_of(uow).put(_document(uow, ticket))
 
 
 def index_tickets(uow: UnitOfWork, tickets: Sequence[Ticket]) -> None:
     """Index new ``tickets`` at once (``put_many``): the documents :func:`index_ticket` would write."""
-    customers, assets, dealers = uow.customers.get, uow.assets.get, uow.dealers.get
-    _index_of(uow).put_many(
-        search_document(
-            ticket,
-            _optional(customers, ticket.customer_id),
-            _optional(assets, ticket.asset_id),
-            _optional(dealers, ticket.dealer_id),
-        )
-        for ticket in tickets
-    )
+    _index_of(uow).put_many(_document(uow, ticket) for ticket in tickets)
 
 
 def index_change(uow: UnitOfWork, ticket: Ticket, events: Sequence[TicketEvent]) -> None:
