@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from aftersales.domain.charges import SHEET_LINE_SLOTS, ChargeKind, ChargeLine, SheetLine, charge_line
+from aftersales.domain.charges import SHEET_LINE_SLOTS, ChargeKind, SheetLine, charge_line, sheet_line
 from aftersales.domain.ids import DealerId
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.reasons import Reason
@@ -153,17 +153,18 @@ def assess_charges(
     elif labour is not None:
         fee = fees.labour_fee(dealer, labour)
     if labour is not None:
-        append(_fee_line(charge_line(ChargeKind.LABOUR, labour, fee, 1, outcome.labour), reasons, phase))
+        line = charge_line(ChargeKind.LABOUR, labour, fee, 1, outcome.labour)
+        append(sheet_line(line, reasons, None, phase))
     if facts.travel_zone is not None or facts.distance_km is not None:
         fee = fees.travel_fee(dealer, zone=facts.travel_zone, distance_km=facts.distance_km)
         item = facts.travel_zone or f"up_to_{facts.distance_km}_km"
-        append(_fee_line(charge_line(ChargeKind.TRAVEL, item, fee, 1, outcome.travel), reasons, phase))
+        append(sheet_line(charge_line(ChargeKind.TRAVEL, item, fee, 1, outcome.travel), reasons, None, phase))
     flat = getattr(fees, "service_fee", None)
     if facts.service_fee and flat is not None:
         fee = flat(dealer)
         if fee:
             line = charge_line(ChargeKind.SERVICE_FEE, "service_fee", fee, 1, outcome.service_fee)
-            append(_fee_line(line, reasons, phase))
+            append(sheet_line(line, reasons, None, phase))
     if len(decisions) == 1:
         distinct: tuple[Decision[ChargeOutcome], ...] = (whole,)
     else:  # components sharing a term share its decision: each decision once, in order
@@ -174,17 +175,6 @@ def assess_charges(
     _set_whole(assessed, whole)
     _set_decisions(assessed, distinct)
     return assessed
-
-
-def _fee_line(line: ChargeLine, reasons: tuple[Reason, ...], phase: str) -> SheetLine:
-    """The sheet line of a whole-product fee (labour, travel, service): no component, no dealer cost."""
-    sheet = _new(SheetLine)
-    _set_line(sheet, line)
-    _set_reasons(sheet, reasons)
-    _set_component(sheet, None)
-    _set_phase(sheet, phase)
-    _set_cost(sheet, None)
-    return sheet
 
 
 _set_lines, _set_whole, _set_decisions = (
