@@ -461,26 +461,19 @@ class SqliteTicketSearch:
             for row in rows:
                 self.put(document_of(row))
             return
-        slots: dict[int, int] = {}
+        last: dict[int, int | None] = {}  # the last position taken in each millisecond
         if taken:
             # Milliseconds other tickets were received in (a daily job's batches share their time): each
             # goes on after its last taken position, where one put per document would place it.
             for base in sorted({position_base(r[0]) for r in rows}):
-                found = run(
+                last[base] = run(
                     "SELECT max(pos) FROM ticket_search WHERE pos BETWEEN ? AND ?", (base, base + SLOTS - 1)
                 ).fetchone()[0]
-                if found is not None:
-                    slots[base] = int(found) + 1 - base
         placed: list[tuple[int, SearchRow]] = []
         for row in rows:
             base = position_base(row[0])
-            slot = slots.get(base, 0)
-            if slot >= SLOTS:
-                raise ValidationError(
-                    f"more than {SLOTS} tickets received in the same millisecond", field="received_at"
-                )
-            slots[base] = slot + 1
-            placed.append((base + slot, row))
+            pos = last[base] = self._next(row[0], last.get(base))
+            placed.append((pos, row))
         placed.sort(key=_first)
         try:
             insert_search_rows(self._uow.conn(), placed)
