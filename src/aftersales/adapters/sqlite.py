@@ -86,10 +86,6 @@ __all__ = ["SqliteStore", "SqliteUnitOfWork", "open_sqlite"]
 
 T = TypeVar("T")
 
-# The JSON is bound as UTF-8 bytes and cast to TEXT by SQLite: the same stored text, without a Python
-# decode per write (a BLOB would be read as JSONB by SQLite's JSON functions, hence the cast). The row
-# ends with the unit ('' for none), the column a read joins the unit's record by (schema step 13).
-_INSERT_TICKET = INSERT_TICKET
 # Read back as the UTF-8 bytes it is stored as: no decode to str, and the parser takes bytes. A command
 # reads its ticket, then the customer, dealer and unit it names and the ticket's search row (the search
 # upkeep compares against it): one statement for all of them, since a command pays per statement
@@ -659,7 +655,7 @@ class _Tickets:
         row = row_values(ticket)
         text, events = ticket_text_utf8(ticket, ticket.version, None)
         try:
-            self._uow.run(_INSERT_TICKET, (*row, text, ticket.asset_id or ""))
+            self._uow.run(INSERT_TICKET, (*row, text, ticket.asset_id or ""))
         except DuplicateError:
             raise DuplicateError(f"ticket {ticket.id!r} already exists") from None
         self._report(ticket, new=True)
@@ -828,7 +824,8 @@ class _Entities(Generic[T]):
         self._seen: dict[str, T] = {}
         # Texts read by a ticket's joined read (None: no such row), parsed when first asked for.
         self._primed: dict[str, str | None] = {}
-        self._parsed = uow._store.parsed.setdefault(name, OrderedDict())
+        memos = uow._store.parsed
+        self._parsed = memos.get(name) or memos.setdefault(name, OrderedDict())
 
     def forget(self) -> None:
         """Drop what this transaction read (it ended)."""

@@ -39,8 +39,10 @@ __all__ = [
     "ticket_values",
 ]
 
-# The JSON is bound as UTF-8 bytes and cast to TEXT (the same statement as the store's own ``add``);
-# then the unit column ('' for none; see the schema's step 13).
+# The store's own ``add`` and the bulk import write a ticket with this one statement. The JSON is bound
+# as UTF-8 bytes and cast to TEXT: the same stored text without a Python decode per write (a BLOB would
+# be read as JSONB by SQLite's JSON functions, hence the cast); then the unit column ('' for none; see
+# the schema's step 13).
 INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data, unit) "
     f"VALUES ({', '.join('?' * len(ROW_COLUMNS))}, CAST(? AS TEXT), ?)"
