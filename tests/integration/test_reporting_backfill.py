@@ -11,6 +11,8 @@ import textwrap
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from aftersales.adapters.reporting import reporting_for
 from aftersales.adapters.reporting_rows import FACT_COLUMNS, LEDGER_COLUMNS, fact_values, fault_values
 from aftersales.adapters.reporting_sqlite_schema import REPORTING_STEP, backfill_state
@@ -92,6 +94,24 @@ def test_backfill_commits_in_small_batches(tmp_path: Path) -> None:
     assert rest.batches >= 3 and first.tickets + rest.tickets == len(tickets)
     assert store.backfill_reporting().tickets == 0  # done: nothing more to write
     store.close()
+    assert _report_rows(path) == _expected(tickets)
+
+
+def test_a_batch_whose_writes_held_the_lock_too_long_shrinks_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With a lock budget nothing fits in, every batch after the first is the floor of 10 tickets,
+    # however fast the reading and parsing were.
+    from aftersales.adapters import reporting_sqlite_schema
+
+    monkeypatch.setattr(reporting_sqlite_schema, "_LOCK_SECONDS", 1e-12)
+    path = tmp_path / "old.db"
+    tickets = _tickets(300)
+    _old_file(path, tickets)
+    store = SqliteStore(f"sqlite:///{path}")
+    done = store.backfill_reporting()
+    store.close()
+    assert done.tickets == 300 and done.batches >= 1 + (300 - 50) // 10  # unbounded: about 5
     assert _report_rows(path) == _expected(tickets)
 
 

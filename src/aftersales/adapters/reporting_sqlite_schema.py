@@ -77,6 +77,9 @@ LEDGER_REPORT_STEP: tuple[str, ...] = (
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50
 _MAX_BATCH = 1000  # tickets written under one lock: a few milliseconds of inserts
+_LOCK_SECONDS = 0.01
+"""Write-lock time a batch aims at: a tenth of the 100 ms a writer may wait, so a batch that a busy
+machine slows tenfold (or preempts) still leaves every writer within it."""
 
 
 class BackfillProgress:
@@ -193,9 +196,19 @@ def backfill_reporting(
             after_batch(progress)
         if finished:
             break
-        # Ask next time for about as many as fit in batch_seconds (at most 1.5x more a step).
+        # Ask next time for about as many as fit in batch_seconds (at most 1.5x more a step) and
+        # whose writes fit in _LOCK_SECONDS, both from this batch's own rates.
         per_ticket = worked / max(len(rows), 1)
-        size = max(10, min(_MAX_BATCH, size * 3 // 2, int(batch_seconds / max(per_ticket, 1e-7))))
+        locked_per_ticket = took / max(len(facts), 1)
+        size = max(
+            10,
+            min(
+                _MAX_BATCH,
+                size * 3 // 2,
+                int(batch_seconds / max(per_ticket, 1e-7)),
+                int(_LOCK_SECONDS / max(locked_per_ticket, 1e-7)),
+            ),
+        )
     return progress
 
 
