@@ -216,6 +216,13 @@ class DefaultChargeabilityPolicy:
         # Each combination of causes judged once (see _causes); the causes and params are fixed for the
         # policy's life. A subclass judging causes its own way is asked every time.
         self._judged: dict[tuple[str, ...], tuple[tuple[Reason, ...], bool, str | None]] = {}
+        kind = type(self)
+        self.takes_judgements: bool = (
+            kind.decide_for_phase is DefaultChargeabilityPolicy.decide_for_phase
+            and kind.decide_for_phases is DefaultChargeabilityPolicy.decide_for_phases
+        )
+        """True when :meth:`decide_for_judgements` decides as :meth:`decide_for_phase` would: this
+        class's rules, not a subclass's that decides per phase its own way (it needs the decisions)."""
         self._memo_causes = (
             type(self)._chargeable_causes is DefaultChargeabilityPolicy._chargeable_causes
             and type(self)._reason is DefaultChargeabilityPolicy._reason
@@ -263,16 +270,6 @@ class DefaultChargeabilityPolicy:
                 )
             result[component] = found
         return result
-
-    @property
-    def takes_judgements(self) -> bool:
-        """True when :meth:`decide_for_judgements` decides as :meth:`decide_for_phase` would: this
-        class's rules, not a subclass's that decides per phase its own way (it needs the decisions)."""
-        kind = type(self)
-        return (
-            kind.decide_for_phase is DefaultChargeabilityPolicy.decide_for_phase
-            and kind.decide_for_phases is DefaultChargeabilityPolicy.decide_for_phases
-        )
 
     def decide_for_judgements(
         self,

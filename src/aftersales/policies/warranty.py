@@ -46,7 +46,7 @@ import attrs
 
 from aftersales.domain.contact import zone
 from aftersales.domain.instants import require_aware
-from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
+from aftersales.domain.products import START_DATE_OF, Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.reasons import Reason
 from aftersales.domain.warranty_records import ExtensionUnit, WarrantyExtension
 from aftersales.errors import PolicyError, ValidationError
@@ -308,6 +308,14 @@ class DefaultWarrantyPolicy:
     def __init__(self, params: WarrantyParams | None = None, *, name: str = "builtin.warranty") -> None:
         self.params = params or WarrantyParams()
         self.name = name
+        kind = type(self)
+        self.judges_alone: bool = (
+            kind.decide_many is DefaultWarrantyPolicy.decide_many
+            and kind.decide is DefaultWarrantyPolicy.decide
+            and kind._judge is DefaultWarrantyPolicy._judge
+        )
+        """True when :meth:`judge_many` gives what :meth:`decide_many` decides: this class's own rules,
+        not a subclass's that decides its own way (then ask :meth:`decide_many`)."""
 
     def terms_for(self, product: Product) -> tuple[tuple[WarrantyTerm, ...], str]:
         """The terms that apply to ``product`` and where they came from (product, model or category)."""
@@ -410,17 +418,6 @@ class DefaultWarrantyPolicy:
         """
         return self._judge(asset, product, at, components, extensions, known_at, True)[1]
 
-    @property
-    def judges_alone(self) -> bool:
-        """True when :meth:`judge_many` gives what :meth:`decide_many` decides: this class's own rules,
-        not a subclass's that decides its own way (then ask :meth:`decide_many`)."""
-        kind = type(self)
-        return (
-            kind.decide_many is DefaultWarrantyPolicy.decide_many
-            and kind.decide is DefaultWarrantyPolicy.decide
-            and kind._judge is DefaultWarrantyPolicy._judge
-        )
-
     def _judge(
         self,
         asset: Asset,
@@ -446,29 +443,30 @@ class DefaultWarrantyPolicy:
         local = at.astimezone(tz).date()
         terms, source = self.terms_for(product)
         left = self._out_of_box(asset, local)
-        statuses = list(map(self._term, repeat(asset), terms, repeat(left is not None)))
+        # Shared by every component's judgement: the terms as a tuple, the dates already in ISO form.
+        shared = tuple(map(self._term, repeat(asset), terms, repeat(left is not None)))
         tagged: list[tuple[str | None, Reason]] = []
         if extensions:
-            statuses = self._extend(asset, statuses, extensions, known, tz, tagged)
-        # Shared by every component's judgement: the terms as a tuple, the dates already in ISO form.
-        shared = tuple(statuses)
+            shared = tuple(self._extend(asset, list(shared), extensions, known, tz, tagged))
         facts = _new_facts(_Facts, (local, _day(local), source, left, shared))
-        own = set(map(_component, shared))
+        # The term governing each component that has one: the first that names it (None: the whole product).
+        governs = dict(zip(map(_component, reversed(shared)), reversed(shared), strict=True))
         # Shared only when the whole-product term exists and no extension names a component (the
         # whole product's reasons would then carry another component's extension).
-        if not share_whole or None not in own or (tagged and any(tag is not None for tag, _ in tagged)):
+        if not share_whole or None not in governs or (tagged and any(tag is not None for tag, _ in tagged)):
             return facts, {
-                component: self._conclude(asset, component, facts, tagged) for component in components
+                component: self._conclude(asset, component, facts, tagged, _governing(shared, component))
+                for component in components
             }
         decided: dict[str | None, PhaseJudgement] = {}
         whole: PhaseJudgement | None = None
         for component in components:
-            if component is None or component not in own:
+            if component is None or component not in governs:
                 if whole is None:
-                    whole = self._conclude(asset, None, facts, tagged)
+                    whole = self._conclude(asset, None, facts, tagged, governs[None])
                 decided[component] = whole
             else:
-                decided[component] = self._conclude(asset, component, facts, tagged)
+                decided[component] = self._conclude(asset, component, facts, tagged, governs[component])
         return facts, decided
 
     def _conclude(
@@ -477,9 +475,10 @@ class DefaultWarrantyPolicy:
         component: str | None,
         facts: _Facts,
         tagged: list[tuple[str | None, Reason]],
+        governing: _Term | None,
     ) -> PhaseJudgement:
-        local, left, statuses = facts.local, facts.left, facts.terms
-        governing = _governing(statuses, component)
+        # ``governing``: the term that governs ``component`` (see _governing), found by the caller.
+        local, left = facts.local, facts.left
         first: Reason
         if left is not None:
             phase = WarrantyPhase.OUT_OF_BOX
@@ -537,7 +536,7 @@ class DefaultWarrantyPolicy:
 
     @staticmethod
     def _term(asset: Asset, term: WarrantyTerm, out_of_box: bool) -> _Term:
-        start = asset.start_date(term.starts_from)
+        start = START_DATE_OF[term.starts_from](asset)  # Asset.start_date without a call per term
         if start is None:
             if out_of_box:
                 return _new_tuple(_Term, (term.component, term.months, term.starts_from, None, None, 0, 0))
