@@ -362,9 +362,8 @@ class DefaultWarrantyPolicy:
 
         Extensions granted by ``known_at`` (default: ``at``) count.
         """
-        return self.decide_many(asset, product, at, (component,), extensions=extensions, known_at=known_at)[
-            component
-        ]
+        facts, judged = self._judge(asset, product, at, (component,), extensions, known_at, False)
+        return self._decision(judged[component], facts, tuple(map(_status_term, facts.terms)))
 
     def decide_many(
         self,
@@ -392,12 +391,15 @@ class DefaultWarrantyPolicy:
         for component, judgement in judged.items():
             decision = made.get(id(judgement))
             if decision is None:
-                status = _new_status(
-                    judgement.phase, judgement.component, facts.local, judgement.ends_on, terms
-                )
-                decision = made[id(judgement)] = Decision.checked(status, judgement.reasons, self.name)
+                decision = made[id(judgement)] = self._decision(judgement, facts, terms)
             decided[component] = decision
         return decided
+
+    def _decision(
+        self, judgement: PhaseJudgement, facts: _Facts, terms: tuple[TermStatus, ...]
+    ) -> Decision[WarrantyStatus]:
+        status = _new_status(judgement.phase, judgement.component, facts.local, judgement.ends_on, terms)
+        return Decision.checked(status, judgement.reasons, self.name)
 
     def judge_many(
         self,
@@ -450,7 +452,9 @@ class DefaultWarrantyPolicy:
             shared = tuple(self._extend(asset, list(shared), extensions, known, tz, tagged))
         facts = _new_facts(_Facts, (local, _day(local), source, left, shared))
         # The term governing each component that has one: the first that names it (None: the whole product).
-        governs = dict(zip(map(_component, reversed(shared)), reversed(shared), strict=True))
+        governs = (
+            dict(zip(map(_component, reversed(shared)), reversed(shared), strict=True)) if share_whole else {}
+        )
         # Shared only when the whole-product term exists and no extension names a component (the
         # whole product's reasons would then carry another component's extension).
         if not share_whole or None not in governs or (tagged and any(tag is not None for tag, _ in tagged)):
