@@ -18,7 +18,9 @@ figures include waiting for a CPU, so the policy work is also given in CPU time 
 Also printed: the objects the garbage collector tracks per kept assessment (each one is walked again by
 every later full collection, and they set how often one runs), the full collections during the runs,
 and the objects it tracks per charge sheet read back as the stores read it (the sheets the SQLite runs
-stored, each decoded from its JSON text by ``aftersales.serialization``).
+stored, each decoded from its JSON text by ``aftersales.serialization``; amounts and charge lines are
+shared with the sheets read before, as on a desk reading many sheets priced from one list, so they count
+once, not per sheet — reasons, which carry each ticket's dates, count per sheet).
 
 Run: python benchmarks/bench_charges.py [--runs 7] [--per-run 2000]
 """

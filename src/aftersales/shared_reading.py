@@ -3,7 +3,10 @@
 A ticket's charge sheet repeats its decisions' reasons on every line and the same prices; read apart, a
 ten-line sheet came back as 120 GC-tracked objects, and a desk keeps the sheets of its open tickets.
 While one sheet is read (:func:`sheet_hook`), equal immutable values are read once and shared; outside a
-sheet, every value is read on its own as before. Nothing is kept between reads.
+sheet, every value is read on its own as before. Reasons are shared within one sheet only (they carry
+the ticket's own dates); amounts and charge lines — the price list's and the fee schedules' values, the
+same on every sheet of a desk — are shared across sheets too, from a bounded pool of immutable values
+(:data:`PRICE_POOL_LIMIT`), as the assessment that wrote them shares them.
 """
 
 from __future__ import annotations
@@ -21,11 +24,32 @@ from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.errors import ValidationError
 
-__all__ = ["sheet_hook", "structure_money", "structure_reason", "structure_reasons"]
+__all__ = ["PRICE_POOL_LIMIT", "sheet_hook", "structure_money", "structure_reason", "structure_reasons"]
 
 
 _SHARED: ContextVar[dict[Any, Any] | None] = ContextVar("aftersales_shared_values", default=None)
 """While a charge sheet is read: its values already read, by their class and stored form (see sheet_hook)."""
+
+PRICE_POOL_LIMIT = 16_384
+"""Most amounts and charge lines kept for sharing across sheets (a price list's parts × the quantities
+seen × free or charged, the fee schedules' amounts); beyond it they are shared within a sheet only."""
+
+_PRICES: dict[Any, Any] = {}
+"""Amounts and charge lines read back in sheets, by their class and stored form: frozen values, so a
+sheet read later shares them instead of keeping copies (a kept sheet then holds no price of its own)."""
+
+
+def _price(key: Any, shared: dict[Any, Any]) -> Any:
+    """The amount or line already read for ``key``: from the pool, else from this sheet, else ``None``."""
+    found = _PRICES.get(key)
+    return shared.get(key) if found is None else found
+
+
+def _keep_price(key: Any, value: Any, shared: dict[Any, Any]) -> None:
+    if len(_PRICES) < PRICE_POOL_LIMIT:
+        _PRICES[key] = value
+    else:
+        shared[key] = value
 
 
 def structure_reason(value: Any, _: type) -> Reason:
@@ -77,11 +101,12 @@ def structure_money(value: Any, _: type) -> Money:
         return Money(amount, value["currency"])
     key = (Money, type(amount), amount, value["currency"])  # True == 1: the type too
     try:
-        found: Money | None = shared.get(key)
+        found: Money | None = _price(key, shared)
     except TypeError:  # an unhashable amount or currency: let the constructor refuse it
         return Money(amount, value["currency"])
     if found is None:
-        found = shared[key] = Money(amount, value["currency"])
+        found = Money(amount, value["currency"])
+        _keep_price(key, found, shared)
     return found
 
 
@@ -95,7 +120,8 @@ def sheet_hook(conv: cattrs.Converter) -> Callable[[Any, type], ChargeSheet]:
 
     Why: every line of a sheet repeats its decision's reasons and the same prices; read apart, a
     ten-line sheet came back as 120 GC-tracked objects, and a desk keeps the sheets of its open tickets.
-    All are immutable values, and the sharing lasts one sheet (nothing is kept between reads).
+    All are immutable values. Reasons are shared for one sheet; amounts and lines also with the sheets
+    read before (the bounded pool in the module docstring).
     """
     plain_line = conv.get_structure_hook(ChargeLine)
 
@@ -115,12 +141,13 @@ def sheet_hook(conv: cattrs.Converter) -> Callable[[Any, type], ChargeSheet]:
             type(amount), amount, currency,
         )  # fmt: skip
         try:
-            found: ChargeLine | None = shared.get(key)
+            found: ChargeLine | None = _price(key, shared)
         except TypeError:  # an unhashable value: let the constructor refuse it
             line = plain_line(value, cls)
             return line
         if found is None:
-            found = shared[key] = plain_line(value, cls)
+            found = plain_line(value, cls)
+            _keep_price(key, found, shared)
         return found
 
     conv.register_structure_hook(ChargeLine, structure_line)

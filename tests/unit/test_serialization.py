@@ -302,3 +302,35 @@ def test_a_sheet_read_back_shares_its_equal_reasons_and_prices_and_writes_back_t
         structure(data, ChargeSheet)
     with pytest.raises(ValidationError):
         loads(text.replace('"75.00"', '"-75.00"'), ChargeSheet)
+
+
+def test_amounts_and_lines_are_shared_across_sheets_read_back_and_reasons_are_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import aftersales.shared_reading as shared_reading
+
+    at = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    price, cost = Money("121.00", "CNY"), Money("76.00", "CNY")
+    reasons = (Reason("in_warranty", {"months": 36}),)
+
+    def sheet(ticket: str, start: str) -> str:
+        line = SheetLine(ChargeLine(ChargeKind.MATERIALS, "WN-POOL-1", price), reasons, "body", "in", cost)
+        dated = (Reason("in_warranty", {"start": start}),)
+        return dumps(ChargeSheet(TicketId(ticket), "CNY", lines=[line], reasons=dated, assessed_at=at))
+
+    first_text, second_text = sheet("T-1", "2024-01-10"), sheet("T-2", "2024-01-11")
+    first, second = loads(first_text, ChargeSheet), loads(second_text, ChargeSheet)
+    assert dumps(first) == first_text and dumps(second) == second_text
+    a, b = first.lines[0], second.lines[0]
+    assert a.line is b.line and a.dealer_cost is b.dealer_cost  # the price list's values, once per desk
+    assert a.reasons is not b.reasons and a.reasons == b.reasons  # reasons: shared within a sheet only
+    assert first.reasons != second.reasons
+    # A full pool keeps no more; a sheet still shares its own equal values.
+    monkeypatch.setattr(shared_reading, "PRICE_POOL_LIMIT", 0)
+    other = Money("122.00", "CNY")
+    lines = [SheetLine(ChargeLine(ChargeKind.MATERIALS, f"WN-{n}", other), reasons) for n in range(2)]
+    text = dumps(ChargeSheet(TicketId("T-3"), "CNY", lines=lines, assessed_at=at))
+    one, two = loads(text, ChargeSheet), loads(text, ChargeSheet)
+    assert one.lines[0].line.unit_price is one.lines[1].line.unit_price
+    assert one.lines[0].line.unit_price is not two.lines[0].line.unit_price
+    assert one == two and dumps(one) == text

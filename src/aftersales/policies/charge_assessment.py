@@ -168,7 +168,8 @@ def assess_charges(
     if len(decisions) == 1:
         distinct: tuple[Decision[ChargeOutcome], ...] = (whole,)
     else:  # components sharing a term share its decision: each decision once, in order
-        distinct = tuple({id(d): d for d in decisions.values()}.values())
+        made = tuple(decisions.values())
+        distinct = tuple(dict(zip(map(id, made), made, strict=True)).values())
     # Filled through its slots: the values are the ones just built (a tuple of lines, decisions).
     assessed = _new(AssessedCharges)
     _set_lines(assessed, tuple(lines))
@@ -216,6 +217,17 @@ def _decide_components(
             wanted.append(component)
     # The built-in policy shares one decision per term; a plugged-in one is asked per component.
     if isinstance(warranty, DefaultWarrantyPolicy):
+        if warranty.judges_alone and getattr(chargeability, "takes_judgements", False) is True:
+            # Both built-in: the chargeability reads each term's phase and reasons, so no warranty
+            # decision (status, terms) is built only to be thrown away.
+            judgements = warranty.judge_many(
+                facts.asset, facts.product, facts.received_at, wanted, extensions=facts.extensions,
+                known_at=now,
+            )  # fmt: skip
+            by_judgements: dict[str | None, Decision[ChargeOutcome]] = chargeability.decide_for_judgements(
+                judgements, facts.visit, facts.causes
+            )
+            return by_judgements
         statuses = many(
             facts.asset, facts.product, facts.received_at, wanted, extensions=facts.extensions, known_at=now,
             share_whole=True,

@@ -49,7 +49,13 @@ from aftersales.domain.work import VisitKind
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.warranty import DefaultWarrantyPolicy, WarrantyPhase, WarrantyPolicy, WarrantyStatus
+from aftersales.policies.warranty import (
+    DefaultWarrantyPolicy,
+    PhaseJudgement,
+    WarrantyPhase,
+    WarrantyPolicy,
+    WarrantyStatus,
+)
 
 __all__ = [
     "BUILTIN_CHARGEABLE_CAUSES",
@@ -210,6 +216,13 @@ class DefaultChargeabilityPolicy:
         # Each combination of causes judged once (see _causes); the causes and params are fixed for the
         # policy's life. A subclass judging causes its own way is asked every time.
         self._judged: dict[tuple[str, ...], tuple[tuple[Reason, ...], bool, str | None]] = {}
+        kind = type(self)
+        self.takes_judgements: bool = (
+            kind.decide_for_phase is DefaultChargeabilityPolicy.decide_for_phase
+            and kind.decide_for_phases is DefaultChargeabilityPolicy.decide_for_phases
+        )
+        """True when :meth:`decide_for_judgements` decides as :meth:`decide_for_phase` would: this
+        class's rules, not a subclass's that decides per phase its own way (it needs the decisions)."""
         self._memo_causes = (
             type(self)._chargeable_causes is DefaultChargeabilityPolicy._chargeable_causes
             and type(self)._reason is DefaultChargeabilityPolicy._reason
@@ -228,7 +241,7 @@ class DefaultChargeabilityPolicy:
         self, warranty: Decision[WarrantyStatus], visit: VisitKind, causes: Iterable[str] = ()
     ) -> Decision[ChargeOutcome]:
         """Chargeability from a warranty decision already made (its reasons come first in the result)."""
-        return self._conclude(warranty, visit, self._causes(causes))
+        return self._conclude(warranty.outcome.phase, warranty.reasons, visit, self._causes(causes))
 
     def decide_for_phases(
         self,
@@ -252,7 +265,33 @@ class DefaultChargeabilityPolicy:
         for component, warranty in warranties.items():
             found = decided.get(id(warranty))
             if found is None:
-                found = decided[id(warranty)] = self._conclude(warranty, visit, judged)
+                found = decided[id(warranty)] = self._conclude(
+                    warranty.outcome.phase, warranty.reasons, visit, judged
+                )
+            result[component] = found
+        return result
+
+    def decide_for_judgements(
+        self,
+        judgements: Mapping[str | None, PhaseJudgement],
+        visit: VisitKind,
+        causes: Iterable[str] = (),
+    ) -> dict[str | None, Decision[ChargeOutcome]]:
+        """:meth:`decide_for_phases` from warranty judgements
+        (:meth:`~aftersales.policies.warranty.DefaultWarrantyPolicy.judge_many`): the phase and the
+        reasons are all a chargeability decision reads of a warranty decision, so a charge assessment
+        does not build the warranty decisions. Components sharing a judgement share the decision.
+        Only when :attr:`takes_judgements` (a subclass's own ``decide_for_phase`` needs the decisions).
+        """
+        judged = self._causes(causes)
+        decided: dict[int, Decision[ChargeOutcome]] = {}
+        result: dict[str | None, Decision[ChargeOutcome]] = {}
+        for component, judgement in judgements.items():
+            found = decided.get(id(judgement))
+            if found is None:
+                found = decided[id(judgement)] = self._conclude(
+                    judgement.phase, judgement.reasons, visit, judged
+                )
             result[component] = found
         return result
 
@@ -287,12 +326,12 @@ class DefaultChargeabilityPolicy:
 
     def _conclude(
         self,
-        warranty: Decision[WarrantyStatus],
+        phase: WarrantyPhase,
+        warranty_reasons: tuple[Reason, ...],
         visit: VisitKind,
         judged: tuple[tuple[Reason, ...], bool, str | None],
     ) -> Decision[ChargeOutcome]:
         cause_reasons, chargeable, hazard = judged
-        phase = warranty.outcome.phase
         tail: tuple[Reason, ...]
         if hazard is not None and phase is not WarrantyPhase.OUT_OF_BOX:
             tail = (Reason("design_hazard_as_out_of_box", {"cause": hazard}), _OUT_OF_BOX_REPORT)
@@ -313,7 +352,7 @@ class DefaultChargeabilityPolicy:
             outcome = _OUTCOMES[charge, labour, labour, False, phase]
         else:
             outcome = _OUTCOMES[charge, charge, charge, charge, phase]
-        reasons = warranty.reasons + cause_reasons + tail if cause_reasons else warranty.reasons + tail
+        reasons = warranty_reasons + cause_reasons + tail if cause_reasons else warranty_reasons + tail
         return Decision.checked(outcome, reasons, self.name)
 
     def _chargeable_causes(self, causes: Collection[str], reasons: list[Reason]) -> bool:

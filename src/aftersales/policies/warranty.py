@@ -40,13 +40,13 @@ from enum import StrEnum
 from itertools import repeat
 from operator import attrgetter
 from types import MappingProxyType
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import attrs
 
 from aftersales.domain.contact import zone
 from aftersales.domain.instants import require_aware
-from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
+from aftersales.domain.products import START_DATE_OF, Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.reasons import Reason
 from aftersales.domain.warranty_records import ExtensionUnit, WarrantyExtension
 from aftersales.errors import PolicyError, ValidationError
@@ -55,6 +55,7 @@ from aftersales.policies.kinds import PolicyKind
 
 __all__ = [
     "DefaultWarrantyPolicy",
+    "PhaseJudgement",
     "TermStatus",
     "WarrantyDecision",
     "WarrantyParams",
@@ -179,7 +180,40 @@ class WarrantyPolicy(Protocol):
         ...
 
 
-def _governing(terms: Sequence[TermStatus], component: str | None) -> TermStatus | None:
+class _Term(NamedTuple):
+    """A term while one decision is worked out: the fields of :class:`TermStatus`, made in one call.
+
+    Why: a charge assessment reads each term's dates and keeps none of them; the :class:`TermStatus`
+    objects (seven slots filled one by one) are made only for a :class:`WarrantyStatus` handed out.
+    """
+
+    component: str | None
+    months: int
+    starts_from: WarrantyStart
+    start: date | None
+    ends_on: date | None
+    extended_months: int = 0
+    extended_days: int = 0
+
+
+class PhaseJudgement(NamedTuple):
+    """A component's warranty phase and reasons, without the status (see
+    :meth:`DefaultWarrantyPolicy.judge_many`).
+
+    ``component`` is the one the reasons name (``None``: the whole product, whose term it follows);
+    ``ends_on`` the last day of its governing term (``None`` when it has none or it has not started).
+    """
+
+    component: str | None
+    phase: WarrantyPhase
+    reasons: tuple[Reason, ...]
+    ends_on: date | None
+
+
+_AnyTerm = TypeVar("_AnyTerm", TermStatus, _Term)
+
+
+def _governing(terms: Sequence[_AnyTerm], component: str | None) -> _AnyTerm | None:
     product_term = None
     for term in terms:
         if term.component == component:
@@ -200,12 +234,12 @@ class _Facts(NamedTuple):
     local_iso: str
     source: str
     left: date | None
-    terms: tuple[TermStatus, ...]
+    terms: tuple[_Term, ...]
 
 
-# Built without a Python frame (one decision per term on every charge sheet): what _Facts(...) and a
-# set comprehension over the terms would do.
-_new_facts = tuple.__new__
+# Built without a Python frame (one decision per term on every charge sheet): what _Facts(...), _Term(...)
+# and a set comprehension over the terms would do.
+_new_facts = _new_tuple = tuple.__new__
 _component = attrgetter("component")
 
 _ISO: dict[date, str] = {}
@@ -226,18 +260,17 @@ def _iso(day: date | None) -> str | None:
     return None if day is None else _day(day)
 
 
-def _new_term(
-    component: str | None, months: int, starts_from: WarrantyStart, start: date | None, ends_on: date | None
-) -> TermStatus:
-    # A term from a product's validated term and a recorded date: filled through the slots directly.
+def _status_term(worked: _Term) -> TermStatus:
+    # A term worked out from a product's validated term and recorded dates: filled through the slots.
+    component, months, starts_from, start, ends_on, extended_months, extended_days = worked
     term: TermStatus = _NEW(TermStatus)
     _T_COMPONENT(term, component)
     _T_MONTHS(term, months)
     _T_STARTS_FROM(term, starts_from)
     _T_START(term, start)
     _T_ENDS_ON(term, ends_on)
-    _T_EXT_MONTHS(term, 0)
-    _T_EXT_DAYS(term, 0)
+    _T_EXT_MONTHS(term, extended_months)
+    _T_EXT_DAYS(term, extended_days)
     return term
 
 
@@ -275,6 +308,14 @@ class DefaultWarrantyPolicy:
     def __init__(self, params: WarrantyParams | None = None, *, name: str = "builtin.warranty") -> None:
         self.params = params or WarrantyParams()
         self.name = name
+        kind = type(self)
+        self.judges_alone: bool = (
+            kind.decide_many is DefaultWarrantyPolicy.decide_many
+            and kind.decide is DefaultWarrantyPolicy.decide
+            and kind._judge is DefaultWarrantyPolicy._judge
+        )
+        """True when :meth:`judge_many` gives what :meth:`decide_many` decides: this class's own rules,
+        not a subclass's that decides its own way (then ask :meth:`decide_many`)."""
 
     def terms_for(self, product: Product) -> tuple[tuple[WarrantyTerm, ...], str]:
         """The terms that apply to ``product`` and where they came from (product, model or category)."""
@@ -321,9 +362,8 @@ class DefaultWarrantyPolicy:
 
         Extensions granted by ``known_at`` (default: ``at``) count.
         """
-        return self.decide_many(asset, product, at, (component,), extensions=extensions, known_at=known_at)[
-            component
-        ]
+        facts, judged = self._judge(asset, product, at, (component,), extensions, known_at, False)
+        return self._decision(judged[component], facts, tuple(map(_status_term, facts.terms)))
 
     def decide_many(
         self,
@@ -344,6 +384,52 @@ class DefaultWarrantyPolicy:
         ``component=None``) instead of a copy that differs only in the component named — a charge sheet
         keeps one decision per term, not one per part.
         """
+        facts, judged = self._judge(asset, product, at, components, extensions, known_at, share_whole)
+        terms = tuple(map(_status_term, facts.terms))  # one tuple, shared by every component's status
+        made: dict[int, Decision[WarrantyStatus]] = {}
+        decided: dict[str | None, Decision[WarrantyStatus]] = {}
+        for component, judgement in judged.items():
+            decision = made.get(id(judgement))
+            if decision is None:
+                decision = made[id(judgement)] = self._decision(judgement, facts, terms)
+            decided[component] = decision
+        return decided
+
+    def _decision(
+        self, judgement: PhaseJudgement, facts: _Facts, terms: tuple[TermStatus, ...]
+    ) -> Decision[WarrantyStatus]:
+        status = _new_status(judgement.phase, judgement.component, facts.local, judgement.ends_on, terms)
+        return Decision.checked(status, judgement.reasons, self.name)
+
+    def judge_many(
+        self,
+        asset: Asset,
+        product: Product,
+        at: datetime,
+        components: Sequence[str | None],
+        *,
+        extensions: Sequence[WarrantyExtension] = (),
+        known_at: datetime | None = None,
+    ) -> dict[str | None, PhaseJudgement]:
+        """The phases and reasons of :meth:`decide_many` with ``share_whole``, without the decisions.
+
+        Why: a chargeability decision reads a warranty decision's phase and reasons only; a charge
+        assessment asks this instead and builds no :class:`WarrantyStatus` nor :class:`TermStatus` it
+        would throw away. Components that follow the whole-product term share its judgement (the same
+        object). Same checks and errors as :meth:`decide`.
+        """
+        return self._judge(asset, product, at, components, extensions, known_at, True)[1]
+
+    def _judge(
+        self,
+        asset: Asset,
+        product: Product,
+        at: datetime,
+        components: Sequence[str | None],
+        extensions: Sequence[WarrantyExtension],
+        known_at: datetime | None,
+        share_whole: bool,
+    ) -> tuple[_Facts, dict[str | None, PhaseJudgement]]:
         require_aware(at, "at")
         known = at if known_at is None else require_aware(known_at, "known_at")
         if asset.product_id != product.id:
@@ -359,28 +445,33 @@ class DefaultWarrantyPolicy:
         local = at.astimezone(tz).date()
         terms, source = self.terms_for(product)
         left = self._out_of_box(asset, local)
-        statuses = list(map(self._term, repeat(asset), terms, repeat(left is not None)))
+        # Shared by every component's judgement: the terms as a tuple, the dates already in ISO form.
+        shared = tuple(map(self._term, repeat(asset), terms, repeat(left is not None)))
         tagged: list[tuple[str | None, Reason]] = []
         if extensions:
-            statuses = self._extend(asset, statuses, extensions, known, tz, tagged)
-        # Shared by every component's decision: the terms as a tuple, the dates already in ISO form.
-        shared = tuple(statuses)
+            shared = tuple(self._extend(asset, list(shared), extensions, known, tz, tagged))
         facts = _new_facts(_Facts, (local, _day(local), source, left, shared))
-        own = set(map(_component, shared))
+        # The term governing each component that has one: the first that names it (None: the whole product).
+        governs = (
+            dict(zip(map(_component, reversed(shared)), reversed(shared), strict=True)) if share_whole else {}
+        )
         # Shared only when the whole-product term exists and no extension names a component (the
         # whole product's reasons would then carry another component's extension).
-        if not share_whole or None not in own or (tagged and any(tag is not None for tag, _ in tagged)):
-            return {component: self._conclude(asset, component, facts, tagged) for component in components}
-        decided: dict[str | None, Decision[WarrantyStatus]] = {}
-        whole: Decision[WarrantyStatus] | None = None
+        if not share_whole or None not in governs or (tagged and any(tag is not None for tag, _ in tagged)):
+            return facts, {
+                component: self._conclude(asset, component, facts, tagged, _governing(shared, component))
+                for component in components
+            }
+        decided: dict[str | None, PhaseJudgement] = {}
+        whole: PhaseJudgement | None = None
         for component in components:
-            if component is None or component not in own:
+            if component is None or component not in governs:
                 if whole is None:
-                    whole = self._conclude(asset, None, facts, tagged)
+                    whole = self._conclude(asset, None, facts, tagged, governs[None])
                 decided[component] = whole
             else:
-                decided[component] = self._conclude(asset, component, facts, tagged)
-        return decided
+                decided[component] = self._conclude(asset, component, facts, tagged, governs[component])
+        return facts, decided
 
     def _conclude(
         self,
@@ -388,9 +479,10 @@ class DefaultWarrantyPolicy:
         component: str | None,
         facts: _Facts,
         tagged: list[tuple[str | None, Reason]],
-    ) -> Decision[WarrantyStatus]:
-        local, left, statuses = facts.local, facts.left, facts.terms
-        governing = _governing(statuses, component)
+        governing: _Term | None,
+    ) -> PhaseJudgement:
+        # ``governing``: the term that governs ``component`` (see _governing), found by the caller.
+        local, left = facts.local, facts.left
         first: Reason
         if left is not None:
             phase = WarrantyPhase.OUT_OF_BOX
@@ -421,11 +513,13 @@ class DefaultWarrantyPolicy:
             if tagged
             else (first,)
         )
-        status = _new_status(phase, component, local, governing.ends_on if governing else None, statuses)
-        return Decision.checked(status, reasons, self.name)
+        judged: PhaseJudgement = _new_tuple(
+            PhaseJudgement, (component, phase, reasons, governing.ends_on if governing else None)
+        )
+        return judged
 
     @staticmethod
-    def _phase_reason(code: str, term: TermStatus, component: str | None, facts: _Facts) -> Reason:
+    def _phase_reason(code: str, term: _Term, component: str | None, facts: _Facts) -> Reason:
         # Built from the product's validated terms and dates: Reason.checked skips re-validation.
         start, ends_on = term.start, term.ends_on  # both set: the caller found the term started
         start_iso = _ISO.get(start) or _day(start)  # type: ignore[arg-type]
@@ -445,28 +539,29 @@ class DefaultWarrantyPolicy:
         )
 
     @staticmethod
-    def _term(asset: Asset, term: WarrantyTerm, out_of_box: bool) -> TermStatus:
-        start = asset.start_date(term.starts_from)
+    def _term(asset: Asset, term: WarrantyTerm, out_of_box: bool) -> _Term:
+        start = START_DATE_OF[term.starts_from](asset)  # Asset.start_date without a call per term
         if start is None:
             if out_of_box:
-                return _new_term(term.component, term.months, term.starts_from, None, None)
+                return _new_tuple(_Term, (term.component, term.months, term.starts_from, None, None, 0, 0))
             raise PolicyError(
                 f"asset {asset.id}: the warranty term of {term.months} months"
                 f"{' on ' + term.component if term.component else ''} starts from the "
                 f"{term.starts_from.value} date, which is not recorded",
                 code="warranty_start_missing",
             )
-        return _new_term(term.component, term.months, term.starts_from, start, add_months(start, term.months))
+        ends_on = add_months(start, term.months)
+        return _new_tuple(_Term, (term.component, term.months, term.starts_from, start, ends_on, 0, 0))
 
     @staticmethod
     def _extend(
         asset: Asset,
-        statuses: list[TermStatus],
+        statuses: list[_Term],
         extensions: Sequence[WarrantyExtension],
         at: datetime,
         tz: Any,
         tagged: list[tuple[str | None, Reason]],
-    ) -> list[TermStatus]:
+    ) -> list[_Term]:
         result = list(statuses)
         for ext in sorted(extensions, key=lambda e: e.granted_at):
             if ext.asset_id != asset.id:
@@ -483,7 +578,7 @@ class DefaultWarrantyPolicy:
                         f"asset {asset.id}: no term to extend for component {ext.component!r}",
                         code="no_term_to_extend",
                     )
-                result.append(attrs.evolve(base, component=ext.component))
+                result.append(base._replace(component=ext.component))
             for index, term in enumerate(result):
                 if ext.component is not None and term.component != ext.component:
                     continue
@@ -517,19 +612,19 @@ class DefaultWarrantyPolicy:
         return result
 
 
-def _lengthen(term: TermStatus, ext: WarrantyExtension, granted_on: date) -> TermStatus:
+def _lengthen(term: _Term, ext: WarrantyExtension, granted_on: date) -> _Term:
     if ext.unit is ExtensionUnit.MONTHS:
         months, days = ext.amount, 0
     else:
         months, days = 0, ext.amount
-    extended = attrs.evolve(
-        term, extended_months=term.extended_months + months, extended_days=term.extended_days + days
+    extended = term._replace(
+        extended_months=term.extended_months + months, extended_days=term.extended_days + days
     )
     if term.ends_on is None:
         return extended  # not started yet: the extension counts once it starts
     base = max(term.ends_on, granted_on)
     end = add_months(base, months) if months else base + timedelta(days=days)
-    return attrs.evolve(extended, ends_on=end)
+    return extended._replace(ends_on=end)
 
 
 KIND = PolicyKind("warranty", WarrantyParams, DefaultWarrantyPolicy)
