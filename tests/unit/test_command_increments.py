@@ -1,27 +1,35 @@
-"""Issue 21 (session 8): what a command updates in proportion to what it changed still answers as a
-rebuild from scratch would.
+"""Issue 21 (session 8): what a command updates in proportion to what it changed, or keeps from an
+earlier command, still answers as working it out from scratch would.
 
 A note appends its text to the memory store's search document (as the SQLite index does) instead of
-rebuilding the document from every note again.
+rebuilding the document from every note again; a notification's code values are labelled once per
+locale; the provisional-due check compares with the kept first instant past the official data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.holidays_cn import china_mainland_calendar
 from aftersales.adapters.memory import MemoryStore
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.classification import Category, Channel, Priority
 from aftersales.domain.contact import Contact
-from aftersales.domain.ids import CustomerId
+from aftersales.domain.ids import CustomerId, TicketId
 from aftersales.domain.parties import Customer
+from aftersales.domain.ticket import Ticket
+from aftersales.i18n.notifications import Renderer
+from aftersales.i18n.values import Term
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.ticket_search import SearchRequest, parse_query, search_document
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.provisional_notice import has_provisional_dues
 
 SH = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
@@ -84,3 +92,56 @@ def test_an_appended_note_rolls_back_with_its_unit_of_work(desk: ServiceDesk) ->
         # no commit
     assert _stored_document(desk, tid) is before
     assert list(desk.search(AGENT, "未提交").items) == []
+
+
+def test_kept_labels_are_the_catalog_labels_and_never_answer_for_another_type() -> None:
+    # A notification formats its code values through a memo per formatter: a StrEnum member equals its
+    # code, so the plain string "critical" must still read verbatim (what a person typed is not translated).
+    renderer = Renderer()
+    for locale in ("zh_Hans", "en"):
+        formatter = renderer._state(locale).value_formatter(SH)
+        catalog = renderer.catalog(locale)
+        for _ in range(2):  # the first answer is made, the second is kept
+            assert formatter.format("p", Priority.CRITICAL) == catalog.text("priority.critical")
+            assert formatter.format("c", Category.REPAIR) == catalog.text("category.repair")
+            assert formatter.format("t", Term("value.none")) == catalog.text("value.none")
+            assert formatter.format("s", "critical") == "critical"
+    assert renderer._state("zh_Hans").value_formatter(SH).format("p", Priority.CRITICAL) != renderer._state(
+        "en"
+    ).value_formatter(SH).format("p", Priority.CRITICAL)
+
+
+def test_a_due_is_provisional_from_the_first_instant_of_the_day_after_the_official_data() -> None:
+    # The check compares each due with the kept first instant of the next local day, in any zone.
+    calendar = china_mainland_calendar()
+    until = calendar.official_until
+    assert isinstance(until, date)
+    ticket = desk_ticket()
+    midnight = datetime.combine(until + timedelta(days=1), datetime.min.time(), tzinfo=SH)
+    cases = [
+        (midnight - timedelta(microseconds=1), False),
+        (midnight, True),
+        ((midnight - timedelta(microseconds=1)).astimezone(UTC), False),
+        (midnight.astimezone(UTC), True),
+        (midnight.astimezone(ZoneInfo("America/New_York")), True),
+    ]
+    for due, provisional in cases:
+        for field in ("response_due_at", "resolution_due_at"):
+            copy = ticket.copy()
+            setattr(copy, field, due)
+            assert has_provisional_dues(calendar, copy) is provisional, (field, due)
+            assert has_provisional_dues(calendar, copy) is (due.astimezone(SH).date() > until)
+    assert has_provisional_dues(calendar, ticket) is False  # no due times at all
+    assert has_provisional_dues(None, ticket) is False
+
+
+def desk_ticket() -> Ticket:
+    return Ticket.open(
+        id=TicketId("T-1"),
+        customer_id=CustomerId("c1"),
+        channel=Channel.PHONE,
+        category=Category.REPAIR,
+        description="x",
+        received_at=START,
+        taken_by=ActorRef("agent-1", Role.AGENT),
+    )

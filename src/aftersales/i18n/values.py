@@ -59,15 +59,44 @@ def label_msgid(value: Enum | Category) -> str:
     return f"{_prefix(type(value))}.{raw}"
 
 
+# Which branch of :meth:`ValueFormatter.format` a value's type takes, in the order the branches are tried.
+_BRANCHES: tuple[tuple[str, type | tuple[type, ...]], ...] = (
+    ("datetime", datetime),
+    ("money", Money),
+    ("duration", timedelta),
+    ("reason", Reason),
+    ("label", (Enum, Category)),
+    ("bool", bool),
+    ("number", (int, Decimal)),
+    ("date", date),
+    ("term", Term),
+    ("str", str),
+)
+_BRANCH_OF: dict[type, str] = {}
+_KEPT_LABELS = 1024
+
+
+def _branch(kind: type) -> str:
+    found = _BRANCH_OF.get(kind)
+    if found is None:
+        found = next((name for name, types in _BRANCHES if issubclass(kind, types)), "refused")
+        if len(_BRANCH_OF) < _KEPT_LABELS:
+            _BRANCH_OF[kind] = found
+    return found
+
+
 class ValueFormatter:
     """Formats template values for one locale and one time zone."""
 
-    __slots__ = ("formatter", "reasons", "timezone")
+    __slots__ = ("formatter", "labels", "reasons", "timezone")
 
     def __init__(self, formatter: LocaleFormatter, reasons: ReasonRenderer, timezone: tzinfo) -> None:
         self.formatter = formatter
         self.reasons = reasons
         self.timezone = timezone
+        # The text of each code value and Term met (immutable, hashable; the catalog never changes):
+        # a notification labels its category and priority, or "not set", every time it is rendered.
+        self.labels: dict[tuple[type, object], str] = {}
 
     def label(self, value: Enum | Category) -> str:
         """The catalog label of a code value; an integrator's own code without a label reads as itself."""
@@ -81,6 +110,18 @@ class ValueFormatter:
         kind = type(value)
         if kind is str:
             return value  # type: ignore[return-value]
+        branch = _BRANCH_OF.get(kind) or _branch(kind)
+        if branch == "label" or branch == "term":
+            key = (kind, value)
+            found = self.labels.get(key)
+            if found is None:
+                if branch == "label":
+                    found = self.label(value)  # type: ignore[arg-type]
+                else:
+                    found = self.formatter.catalog.text(value.msgid)  # type: ignore[attr-defined]
+                if len(self.labels) < _KEPT_LABELS:
+                    self.labels[key] = found
+            return found
         if isinstance(value, datetime):
             if value.tzinfo is None or value.utcoffset() is None:
                 raise ValidationError(
