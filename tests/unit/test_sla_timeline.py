@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -301,3 +302,28 @@ def test_kept_due_instants_still_refuse_an_instant_past_the_calendar_data() -> N
     beyond = datetime(CN.known_until.year + 2, 1, 5, 10, 0, tzinfo=SH)  # type: ignore[union-attr]
     with pytest.raises(CalendarDataMissing):
         timeline.due_instants(beyond)
+
+
+def test_a_timeline_without_events_keeps_every_other_slot() -> None:
+    timeline = sla_timeline(build(0, [30, 40]).events, TARGETS, CN)
+    light = timeline.without_events()
+    for name in type(timeline).__slots__:
+        if name != "_events":
+            assert getattr(light, name) is getattr(timeline, name), name
+    assert light._events is None
+
+
+def test_a_reopening_after_the_kept_log_is_seen_by_the_service() -> None:
+    # Issue 21 (session 8): the service reads only the events added since the kept log for a reopening.
+    service = SlaService(None, CN)
+    ticket = build(0, [])
+    assert service._log(ticket).reopened is False
+    ticket.step("resolve", ENGINEER, ticket.events[-1].at + timedelta(hours=1))
+    assert service._log(ticket).reopened is False
+    ticket.step("reject", AGENT, ticket.events[-1].at + timedelta(hours=1), reason="still leaks")
+    ticket.events.append(attrs.evolve(ticket.events[-1], seq=len(ticket.events), action="reopen"))
+    assert service._log(ticket).reopened is True
+    ticket.step("start_work", ENGINEER, ticket.events[-1].at + timedelta(hours=1))
+    assert service._log(ticket).reopened is True  # kept from the earlier log, not lost
+    other = SlaService(None, CN)
+    assert other._log(ticket).reopened is True  # and the same read from scratch

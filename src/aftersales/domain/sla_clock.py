@@ -1001,9 +1001,12 @@ class SlaTimeline:
         """This timeline holding no reference to the events (a host that keeps a timeline per ticket keeps
         no second copy of every log); it then answers only about instants at or after the last event."""
         light = SlaTimeline.__new__(SlaTimeline)
-        for name in SlaTimeline.__slots__:
-            setattr(light, name, getattr(self, name))
-        light._events = None
+        # Slot by slot, not a loop of getattr/setattr: a host keeps one per ticket command that measures.
+        light._responded, light._arrived = self._responded, self._arrived
+        light._count, light._last, light._events = self._count, self._last, None
+        light._targets, light._calendar, light._extensions = self._targets, self._calendar, self._extensions
+        light._measured, light._closed, light._last_us = self._measured, self._closed, self._last_us
+        light._dues = self._dues
         return light
 
     def unchanged_by(self, events: Sequence[TicketEvent]) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from enum import Enum
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -105,6 +105,12 @@ class ValueFormatter:
             return found
         return value.code if isinstance(value, Category) else str(value.value)
 
+    def _label_text(self, branch: str, value: Any) -> str:
+        """A code value's label, or a Term's message (what :meth:`format` keeps for them)."""
+        if branch == "label":
+            return self.label(value)
+        return self.formatter.catalog.text(value.msgid)
+
     def format(self, name: str, value: object) -> str:
         """``value`` (the template slot ``name``) as text in this locale and zone."""
         kind = type(value)
@@ -115,10 +121,7 @@ class ValueFormatter:
             key = (kind, value)
             found = self.labels.get(key)
             if found is None:
-                if branch == "label":
-                    found = self.label(value)  # type: ignore[arg-type]
-                else:
-                    found = self.formatter.catalog.text(value.msgid)  # type: ignore[attr-defined]
+                found = self._label_text(branch, value)
                 if len(self.labels) < _KEPT_LABELS:
                     self.labels[key] = found
             return found
