@@ -44,6 +44,7 @@ __all__ = [
     "dumps_utf8",
     "encode_json",
     "encode_json_utf8",
+    "event_data",
     "in_zone",
     "load_ticket",
     "loads",
@@ -605,7 +606,13 @@ def ticket_text_utf8(ticket: Ticket, version: int, stored: EventsText | None) ->
     ):
         new = events[stored.count :]
         if new:
-            more = encode_json_utf8([_unstructure_event(e, known) for e in new])
+            written = [_unstructure_event(e, known) for e in new]
+            more = encode_json_utf8(written)
+            # Each new event becomes an outbox message in the same command: its data is made once.
+            if len(_WRITTEN) >= _KEEP_WRITTEN:
+                _WRITTEN.clear()
+            for event, data in zip(new, written, strict=True):
+                _WRITTEN[id(event)] = (event, data)
             array = stored.array[:-1] + b"," + more[1:]
         else:
             array = stored.array
@@ -615,6 +622,22 @@ def ticket_text_utf8(ticket: Ticket, version: int, stored: EventsText | None) ->
     data["version"] = version
     kept = EventsText(len(events), events[-1].seq if events else 0, array)
     return encode_json_utf8(data), kept
+
+
+# The data of the events a command's save just wrote (by identity, the event kept with it so its id is
+# not reused meanwhile), for :func:`event_data`: each is handed out once. Cleared when full (events
+# saved by a path that makes no outbox message are never asked for).
+_WRITTEN: dict[int, tuple[TicketEvent, dict[str, Any]]] = {}
+_KEEP_WRITTEN = 64
+
+
+def event_data(event: TicketEvent) -> dict[str, Any]:
+    """``unstructure(event)``, a dict the caller owns: the one a save in this command already made for
+    ``event`` when there is one (handed out once; its text is already written), else a new one."""
+    kept = _WRITTEN.pop(id(event), None)
+    if kept is not None and kept[0] is event:
+        return kept[1]
+    return _unstructure_event(event)
 
 
 def ticket_json_utf8(ticket: Ticket) -> bytes:

@@ -27,6 +27,7 @@ from aftersales.i18n.notifications import Renderer
 from aftersales.i18n.values import Term
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.ticket_search import SearchRequest, parse_query, search_document
+from aftersales.serialization import event_data, unstructure
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.provisional_notice import has_provisional_dues
@@ -145,3 +146,18 @@ def desk_ticket() -> Ticket:
         received_at=START,
         taken_by=ActorRef("agent-1", Role.AGENT),
     )
+
+
+def test_an_event_message_carries_the_data_its_save_made_once_and_equal_to_a_fresh_one(
+    desk: ServiceDesk,
+) -> None:
+    tid = desk.open_ticket(AGENT, customer_id="c1", description="马桶漏水").ticket.id
+    result = desk.note_to_customer(AGENT, tid, text="工程师已出发")
+    (event,) = result.events
+    with desk.store() as uow:
+        pending = [m for m in uow.outbox.pending(100) if m.topic == "ticket_event"]
+    (message,) = [m for m in pending if m.payload["seq"] == event.seq and m.payload["ticket_id"] == tid]
+    assert dict(message.payload) == {**unstructure(event), "ticket_id": tid}
+    # Handed out once: the next asker gets a dict of its own, equal to the converter's.
+    first, second = event_data(event), event_data(event)
+    assert first == second == unstructure(event) and first is not second
