@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import attrs
-
 from aftersales.domain.teams import MEMBER_LABEL
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import Page, TicketFilter
@@ -110,7 +108,11 @@ class MemoryTicketSearch:
             return True
         pos, doc = found.row
         text = f"{doc.text}{FIELD_SEPARATOR}{added}" if doc.text else added
-        self._uow._upsert((_TABLE, ticket_id), self._record(0, "", (pos, attrs.evolve(doc, text=text))))
+        # Built field by field: ``attrs.evolve`` reads the class's fields again on every call.
+        noted = SearchDocument(
+            doc.ticket_id, doc.received_us, text, doc.identifiers, doc.keys, doc.labels, doc.scope
+        )
+        self._uow._upsert((_TABLE, ticket_id), self._record(0, "", (pos, noted)))
         return True
 
     def put_many(self, docs: Iterable[SearchDocument]) -> None:
