@@ -18,16 +18,16 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.holidays_cn import china_mainland_calendar
 from aftersales.adapters.memory import MemoryStore
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.classification import Category, Channel, Priority
+from aftersales.domain.classification import Category, Channel, Priority, Severity
 from aftersales.domain.contact import Contact
-from aftersales.domain.ids import CustomerId, TicketId
-from aftersales.domain.parties import Customer
+from aftersales.domain.ids import CustomerId, EngineerId, TicketId
+from aftersales.domain.parties import Customer, Engineer, EngineerLevel
 from aftersales.domain.ticket import Ticket
 from aftersales.i18n.notifications import Renderer
 from aftersales.i18n.values import Term
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.ticket_search import SearchRequest, parse_query, search_document
-from aftersales.serialization import event_data, unstructure
+from aftersales.serialization import dumps_utf8, event_data, ticket_text_utf8, unstructure
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.provisional_notice import has_provisional_dues
@@ -161,3 +161,42 @@ def test_an_event_message_carries_the_data_its_save_made_once_and_equal_to_a_fre
     # Handed out once: the next asker gets a dict of its own, equal to the converter's.
     first, second = event_data(event), event_data(event)
     assert first == second == unstructure(event) and first is not second
+
+
+def test_a_save_writes_kept_assessment_assignee_and_reasons_as_a_fresh_serialisation_does(
+    desk: ServiceDesk,
+) -> None:
+    # The save embeds the kept JSON text of the immutable values a ticket keeps from save to save; each
+    # step that replaces one (a new triage, a reassignment) must be written as the new value.
+
+    for n in (1, 2):
+        contact = Contact(f"工程师{n}", email=f"e{n}@example.cn")
+        desk.register_engineer(
+            MANAGER, Engineer(EngineerId(f"e{n}"), f"工程师{n}", EngineerLevel.SENIOR, contact=contact)
+        )
+    tid = desk.open_ticket(AGENT, customer_id="c1", description="马桶漏水").ticket.id
+    steps = [
+        lambda: desk.triage(
+            AGENT,
+            tid,
+            nature="leak",
+            severity=Severity.HIGH,
+            priority=Priority.CRITICAL,
+            priority_reason="漏水严重",
+        ),
+        lambda: desk.note_to_customer(AGENT, tid, text="工程师已出发"),
+        lambda: desk.dispatch(AGENT, tid, engineer_id="e1"),
+        lambda: desk.dispatch(AGENT, tid, engineer_id="e2", reason="换人"),
+        lambda: desk.note_to_customer(AGENT, tid, text="再次联系"),
+    ]
+    store = desk.store
+    assert isinstance(store, MemoryStore)
+    for step in steps:
+        desk.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
+        step()
+        with desk.store() as uow:
+            ticket = uow.tickets.get(tid)
+        stored = store._data[("tickets", tid)].text.encode()
+        assert stored == dumps_utf8(ticket)
+        again, _ = ticket_text_utf8(ticket, ticket.version, None)  # twice: the second from kept texts
+        assert again == ticket_text_utf8(ticket, ticket.version, None)[0] == dumps_utf8(ticket)
