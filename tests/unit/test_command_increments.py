@@ -200,3 +200,37 @@ def test_a_save_writes_kept_assessment_assignee_and_reasons_as_a_fresh_serialisa
         assert stored == dumps_utf8(ticket)
         again, _ = ticket_text_utf8(ticket, ticket.version, None)  # twice: the second from kept texts
         assert again == ticket_text_utf8(ticket, ticket.version, None)[0] == dumps_utf8(ticket)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"recipient": ""}, "recipient"),
+        ({"recipient": "x" * 321}, "recipient"),
+        ({"channel": 5}, "channel"),
+        ({"channel": "   "}, "channel"),
+        ({"locale": "x" * 36}, "locale"),
+        ({"idempotency_key": ""}, "idempotency_key"),
+        ({"recipient": "", "idempotency_key": ""}, "recipient"),  # the first field in order
+    ],
+)
+def test_a_rendered_message_refuses_what_its_field_checks_refused(
+    changes: dict[str, object], field: str
+) -> None:
+    from aftersales.errors import ValidationError
+    from aftersales.ports.notifier import RenderedMessage
+
+    given: dict[str, object] = {
+        "recipient": "13900000001",
+        "channel": "sms",
+        "subject": "s",
+        "body": "b",
+        "locale": "zh_Hans",
+        "idempotency_key": "k",
+    }
+    RenderedMessage(**given)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as info:
+        RenderedMessage(**{**given, **changes})  # type: ignore[arg-type]
+    assert info.value.field == field
+    kept = RenderedMessage(**{**given, "recipient": " 139", "subject": "", "body": ""})  # type: ignore[arg-type]
+    assert kept.recipient == " 139"  # a leading space is still accepted, as the field check accepted it
