@@ -18,6 +18,7 @@ import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.sqlite import SqliteStore
+from aftersales.adapters.ticket_search_memory import MemoryTicketSearch
 from aftersales.domain.classification import Category, Channel
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
@@ -168,8 +169,12 @@ def test_a_note_falls_back_to_the_whole_document_where_the_store_cannot_append(
     sqlite.note_to_customer(AGENT, ids[3], text="已上门")
     assert built == []  # SQLite appended the note's words
     memory.note_to_customer(AGENT, ids[3], text="已上门")
-    assert built == [ids[3]]  # the memory index has no append: the document is rebuilt
+    assert built == []  # so did the memory index (issue 21, session 8)
+    monkeypatch.delattr(MemoryTicketSearch, "append_text")  # a store that cannot append
+    memory.note_to_customer(AGENT, ids[3], text="再次上门")
+    assert built == [ids[3]]  # the document is rebuilt
     assert _ids(sqlite, "已上门") == _ids(memory, "已上门") == [ids[3]]
+    assert _ids(memory, "再次上门") == [ids[3]]
 
 
 def test_note_texts_are_the_notes_of_a_note_only_change(desks: tuple[ServiceDesk, ServiceDesk]) -> None:

@@ -12,7 +12,7 @@ from aftersales.adapters.memory import MemoryStore
 from aftersales.domain.classification import Category, Severity
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import ConcurrencyConflict
+from aftersales.errors import ConcurrencyConflict, ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.triage import DefaultPriority, Triage, TriageFacts
 from aftersales.serialization import dumps, loads
@@ -149,3 +149,29 @@ def test_a_full_policy_memo_still_asks_the_policy() -> None:
     again = [memo.decide(policy, f) for f in facts]
     assert answers == again == [DefaultPriority().decide(f) for f in facts]
     assert policy.asked == 2 + 2 * 3  # two remembered, three asked each time
+
+
+def test_the_memo_by_values_builds_the_facts_once_and_answers_as_the_policy_does() -> None:
+    # Issue 21 (session 8): triage keys the memo by the plain values; the facts object is built on a miss.
+    memo: DecisionMemo[TriageFacts, Decision[Triage]] = DecisionMemo()
+    policy, other = _Counting(), _Counting()
+    built: list[TriageFacts] = []
+
+    def facts_of(values: tuple[object, ...]) -> TriageFacts:
+        made = TriageFacts(*values)  # type: ignore[arg-type]
+        built.append(made)
+        return made
+
+    regular = (Category.REPAIR, CustomerTier.REGULAR, False, Severity.MEDIUM)
+    vip = (Category.REPAIR, CustomerTier.VIP, False, Severity.MEDIUM)
+    first = memo.decide_by(policy, regular, lambda: facts_of(regular))
+    assert memo.decide_by(policy, regular, lambda: facts_of(regular)) is first
+    assert (policy.asked, len(built)) == (1, 1)
+    assert first == DefaultPriority().decide(TriageFacts(*regular))  # type: ignore[arg-type]
+    assert memo.decide_by(policy, vip, lambda: facts_of(vip)) == DefaultPriority().decide(built[-1])
+    memo.decide_by(other, regular, lambda: facts_of(regular))
+    assert (policy.asked, other.asked, len(built)) == (2, 1, 3)
+    # Values that make no valid facts are refused every time: nothing was remembered for them.
+    for _ in range(2):
+        with pytest.raises((ValidationError, TypeError, ValueError, AttributeError)):
+            memo.decide_by(policy, ("not a category",), lambda: TriageFacts("not a category"))  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,7 +24,7 @@ from aftersales.domain.ids import CustomerId, TicketId
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.sla_clock import SlaTarget, SlaTargets, TargetStatus, sla_status, sla_timeline
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import ValidationError
+from aftersales.errors import CalendarDataMissing, ValidationError
 from aftersales.service.sla import SlaService
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -274,3 +275,55 @@ def test_a_triage_that_leaves_the_targets_equal_keeps_the_measured_timeline() ->
     assert desk.sla(agent, tid, later) == fresh
     assert ticket.resolution_due_at == fresh["resolution"].due_at
     desk.shutdown()
+
+
+@settings(max_examples=40, deadline=None)
+@given(gaps=gaps, first=later, second=later)
+def test_kept_due_instants_equal_a_fresh_measure_at_every_later_instant(
+    gaps: list[int], first: int, second: int
+) -> None:
+    # Issue 21 (session 8): due instants that no longer move with the instant are kept by the timeline;
+    # a clock standing with budget left (an open pause) still projects from each instant asked about.
+    ticket = build(0, gaps)
+    timeline = sla_timeline(ticket.events, TARGETS, CN)
+    for minutes in (first, second, first):
+        at = ticket.events[-1].at + timedelta(minutes=minutes)
+        fresh = sla_status(ticket.events, TARGETS, CN, at)
+        dues = timeline.due_instants(at)
+        assert dues == {t.target.name: t.due_at for t in fresh.targets}
+        dues["response"] = None  # the caller's copy: the kept dues are not changed through it
+        assert timeline.due_instants(at) == {t.target.name: t.due_at for t in fresh.targets}
+
+
+def test_kept_due_instants_still_refuse_an_instant_past_the_calendar_data() -> None:
+    ticket = build(0, [30])
+    timeline = sla_timeline(ticket.events, TARGETS, CN)
+    timeline.due_instants(ticket.events[-1].at)  # kept now
+    beyond = datetime(CN.known_until.year + 2, 1, 5, 10, 0, tzinfo=SH)  # type: ignore[union-attr]
+    with pytest.raises(CalendarDataMissing):
+        timeline.due_instants(beyond)
+
+
+def test_a_timeline_without_events_keeps_every_other_slot() -> None:
+    timeline = sla_timeline(build(0, [30, 40]).events, TARGETS, CN)
+    light = timeline.without_events()
+    for name in type(timeline).__slots__:
+        if name != "_events":
+            assert getattr(light, name) is getattr(timeline, name), name
+    assert light._events is None
+
+
+def test_a_reopening_after_the_kept_log_is_seen_by_the_service() -> None:
+    # Issue 21 (session 8): the service reads only the events added since the kept log for a reopening.
+    service = SlaService(None, CN)
+    ticket = build(0, [])
+    assert service._log(ticket).reopened is False
+    ticket.step("resolve", ENGINEER, ticket.events[-1].at + timedelta(hours=1))
+    assert service._log(ticket).reopened is False
+    ticket.step("reject", AGENT, ticket.events[-1].at + timedelta(hours=1), reason="still leaks")
+    ticket.events.append(attrs.evolve(ticket.events[-1], seq=len(ticket.events), action="reopen"))
+    assert service._log(ticket).reopened is True
+    ticket.step("start_work", ENGINEER, ticket.events[-1].at + timedelta(hours=1))
+    assert service._log(ticket).reopened is True  # kept from the earlier log, not lost
+    other = SlaService(None, CN)
+    assert other._log(ticket).reopened is True  # and the same read from scratch

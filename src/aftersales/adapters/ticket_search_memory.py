@@ -12,6 +12,7 @@ from typing import Any
 from aftersales.domain.teams import MEMBER_LABEL
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import Page, TicketFilter
+from aftersales.ports.text_search import FIELD_SEPARATOR
 from aftersales.ports.ticket_index import matches
 from aftersales.ports.ticket_search import (
     SLOTS,
@@ -90,6 +91,29 @@ class MemoryTicketSearch:
         """Index ``doc``; a ticket indexed before keeps its position."""
         known = self._uow._read((_TABLE, doc.ticket_id)) is not None
         self._place(doc, {} if known else self._last_positions())
+
+    def append_text(self, ticket_id: str, texts: Sequence[str]) -> bool:
+        """Add normalised ``texts`` (a note's) to the searched text of an indexed ticket, as the SQLite
+        index does: no document rebuilt (a note to a ticket with many notes re-normalised them all).
+        False (nothing written) when the ticket is not indexed; the caller then indexes it with :meth:`put`.
+
+        A term never spans two fields, so text appended after the others finds the same tickets, with
+        the same scores, as the document's own order.
+        """
+        found = self._uow._read((_TABLE, ticket_id))
+        if found is None:
+            return False
+        added = FIELD_SEPARATOR.join(t for t in texts if t)
+        if not added:
+            return True
+        pos, doc = found.row
+        text = f"{doc.text}{FIELD_SEPARATOR}{added}" if doc.text else added
+        # Built field by field: ``attrs.evolve`` reads the class's fields again on every call.
+        noted = SearchDocument(
+            doc.ticket_id, doc.received_us, text, doc.identifiers, doc.keys, doc.labels, doc.scope
+        )
+        self._uow._upsert((_TABLE, ticket_id), self._record(0, "", (pos, noted)))
+        return True
 
     def put_many(self, docs: Iterable[SearchDocument]) -> None:
         """Index many tickets: the taken positions are read once, not once per document (an import of

@@ -416,6 +416,12 @@ class BusinessCalendar:
         least = map(floor.__getitem__, index)
         return [m if m > f else f for m, f in zip(moved, least, strict=True)]
 
+    def require_known_us(self, instant: int) -> None:
+        """Raise ``CalendarDataMissing`` unless ``instant`` (µs since the epoch) lies on the known data:
+        the check :meth:`offset_us` makes first, for a caller that needs no offset."""
+        if instant < self._known_lo or instant > self._known_hi:
+            self._raise_missing((EPOCH + _MICROSECOND * instant).astimezone(self._zone).date())
+
     def offset_us(self, instant: int) -> int:
         """:meth:`offsets_us` of one instant: an SLA status asks for the instant it is taken at alone."""
         table = self._cache.table

@@ -957,6 +957,7 @@ class SlaTimeline:
         "_calendar",
         "_closed",
         "_count",
+        "_dues",
         "_events",
         "_extensions",
         "_last",
@@ -987,6 +988,9 @@ class SlaTimeline:
         self._measured = measured
         self._closed = closed
         self._last_us = events[-1].at_us if events else -(1 << 62)
+        # The due instants when none moves with the instant asked about (every clock stopped, running
+        # or paused past its budget): made on first use by :meth:`due_instants`, ``False`` when one does.
+        self._dues: dict[str, datetime | None] | bool | None = None
 
     @property
     def events(self) -> int:
@@ -997,9 +1001,12 @@ class SlaTimeline:
         """This timeline holding no reference to the events (a host that keeps a timeline per ticket keeps
         no second copy of every log); it then answers only about instants at or after the last event."""
         light = SlaTimeline.__new__(SlaTimeline)
-        for name in SlaTimeline.__slots__:
-            setattr(light, name, getattr(self, name))
-        light._events = None
+        # Slot by slot, not a loop of getattr/setattr: a host keeps one per ticket command that measures.
+        light._responded, light._arrived = self._responded, self._arrived
+        light._count, light._last, light._events = self._count, self._last, None
+        light._targets, light._calendar, light._extensions = self._targets, self._calendar, self._extensions
+        light._measured, light._closed, light._last_us = self._measured, self._closed, self._last_us
+        light._dues = self._dues
         return light
 
     def unchanged_by(self, events: Sequence[TicketEvent]) -> bool:
@@ -1055,7 +1062,15 @@ class SlaTimeline:
             past = _timeline(self._log(), self._targets, self._calendar, self._extensions, at_us)
             return past.due_instants(at)
         calendar = self._calendar
-        now_work = calendar.offset_us(at_us) if self._targets._working and self._count else 0
+        if self._targets._working and self._count:
+            calendar.require_known_us(at_us)  # as a status, ``at`` itself must be on known data
+        fixed = self._dues
+        if type(fixed) is dict:
+            return dict(fixed)
+        # ``at`` on the working-time line, taken only for a clock that stands with budget left (the one
+        # due instant that moves with ``at``): every command derives its ticket's dues.
+        now_work: int | None = None
+        moving = False
         found: dict[str, datetime | None] = {}
         for item in self._measured:
             if type(item) is TargetStatus:
@@ -1064,13 +1079,18 @@ class SlaTimeline:
             assert isinstance(item, _Running)
             deadline = item.deadline
             if deadline is None:  # the clock stands with budget left: projected from ``at``
+                moving = True
                 if item.working:
+                    if now_work is None:
+                        now_work = calendar.offset_us(at_us) if self._count else 0
                     deadline = calendar.instant_at(now_work + item.budget - item.elapsed)
                 else:
                     deadline = (EPOCH + _MICROSECOND * (at_us + item.budget - item.elapsed)).astimezone(
                         calendar.zone
                     )
             found[item.target.name] = deadline
+        # Immutable datetimes, the same for every ``at`` from the last event on: kept, handed out as copies.
+        self._dues = False if moving else dict(found)
         return found
 
     def status(self, at: datetime) -> SlaStatus:

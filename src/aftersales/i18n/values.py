@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from enum import Enum
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -59,15 +59,44 @@ def label_msgid(value: Enum | Category) -> str:
     return f"{_prefix(type(value))}.{raw}"
 
 
+# Which branch of :meth:`ValueFormatter.format` a value's type takes, in the order the branches are tried.
+_BRANCHES: tuple[tuple[str, type | tuple[type, ...]], ...] = (
+    ("datetime", datetime),
+    ("money", Money),
+    ("duration", timedelta),
+    ("reason", Reason),
+    ("label", (Enum, Category)),
+    ("bool", bool),
+    ("number", (int, Decimal)),
+    ("date", date),
+    ("term", Term),
+    ("str", str),
+)
+_BRANCH_OF: dict[type, str] = {}
+_KEPT_LABELS = 1024
+
+
+def _branch(kind: type) -> str:
+    found = _BRANCH_OF.get(kind)
+    if found is None:
+        found = next((name for name, types in _BRANCHES if issubclass(kind, types)), "refused")
+        if len(_BRANCH_OF) < _KEPT_LABELS:
+            _BRANCH_OF[kind] = found
+    return found
+
+
 class ValueFormatter:
     """Formats template values for one locale and one time zone."""
 
-    __slots__ = ("formatter", "reasons", "timezone")
+    __slots__ = ("formatter", "labels", "reasons", "timezone")
 
     def __init__(self, formatter: LocaleFormatter, reasons: ReasonRenderer, timezone: tzinfo) -> None:
         self.formatter = formatter
         self.reasons = reasons
         self.timezone = timezone
+        # The text of each code value and Term met (immutable, hashable; the catalog never changes):
+        # a notification labels its category and priority, or "not set", every time it is rendered.
+        self.labels: dict[tuple[type, object], str] = {}
 
     def label(self, value: Enum | Category) -> str:
         """The catalog label of a code value; an integrator's own code without a label reads as itself."""
@@ -76,11 +105,26 @@ class ValueFormatter:
             return found
         return value.code if isinstance(value, Category) else str(value.value)
 
+    def _label_text(self, branch: str, value: Any) -> str:
+        """A code value's label, or a Term's message (what :meth:`format` keeps for them)."""
+        if branch == "label":
+            return self.label(value)
+        return self.formatter.catalog.text(value.msgid)
+
     def format(self, name: str, value: object) -> str:
         """``value`` (the template slot ``name``) as text in this locale and zone."""
         kind = type(value)
         if kind is str:
             return value  # type: ignore[return-value]
+        branch = _BRANCH_OF.get(kind) or _branch(kind)
+        if branch == "label" or branch == "term":
+            key = (kind, value)
+            found = self.labels.get(key)
+            if found is None:
+                found = self._label_text(branch, value)
+                if len(self.labels) < _KEPT_LABELS:
+                    self.labels[key] = found
+            return found
         if isinstance(value, datetime):
             if value.tzinfo is None or value.utcoffset() is None:
                 raise ValidationError(

@@ -30,7 +30,7 @@ from aftersales.policies.protocols import NotificationPolicy
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
-from aftersales.serialization import converter
+from aftersales.serialization import converter, event_data
 
 __all__ = ["EVENT_TOPIC", "NotificationRequest", "Notifications", "address_of"]
 
@@ -50,9 +50,9 @@ _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
 }
 
 
-# The converter's own hooks for the two values every command turns into outbox payloads, looked up
-# once: ``unstructure`` would find the same hook again by the value's type on every message.
-_EVENT_DATA: Callable[[TicketEvent], dict[str, Any]] = converter.get_unstructure_hook(TicketEvent)
+# The converter's own hook for the rendered messages every notification turns into an outbox payload,
+# looked up once (``unstructure`` would find it again by the value's type on every message); an event's
+# payload is the data its save already made (``event_data``).
 _RENDERED_DATA: Callable[[RenderedMessage], dict[str, Any]] = converter.get_unstructure_hook(RenderedMessage)
 
 
@@ -108,7 +108,7 @@ class Notifications:
 
     @staticmethod
     def _event_message(ticket: Ticket, event: TicketEvent, now: datetime) -> OutboxMessage:
-        payload = _EVENT_DATA(event)
+        payload = event_data(event)
         payload["ticket_id"] = ticket.id
         key = f"{ticket.id}:{event.seq}"
         return OutboxMessage(_message_id(key), EVENT_TOPIC, payload, key, now)

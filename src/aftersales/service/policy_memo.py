@@ -10,7 +10,7 @@ old one's memory. It stops remembering at ``limit`` facts (integers in the facts
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any, Generic, Protocol, TypeVar
 
 __all__ = ["DecisionMemo"]
@@ -39,6 +39,21 @@ class DecisionMemo(Generic[FF, DD]):
         if found is not None and found[0] is policy:
             return found[1]
         decision = policy.decide(facts)
+        if len(self._kept) < self.limit:
+            self._kept[key] = (policy, decision)
+        return decision
+
+    def decide_by(
+        self, policy: _Deciding[FF, DD], values: tuple[Hashable, ...], facts: Callable[[], FF]
+    ) -> DD:
+        """:meth:`decide` for the facts ``facts()`` builds from ``values`` (a plain tuple of what it reads):
+        the facts object is built, and checked, only when these values were not decided before (building
+        it costs more than the lookup on a command's path). A tuple is never taken for a facts object."""
+        key = (id(policy), values)
+        found = self._kept.get(key)
+        if found is not None and found[0] is policy:
+            return found[1]
+        decision = policy.decide(facts())
         if len(self._kept) < self.limit:
             self._kept[key] = (policy, decision)
         return decision

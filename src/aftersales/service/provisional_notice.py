@@ -6,8 +6,9 @@ ticket command), so the warning is in the command's own transaction and the dues
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -39,13 +40,27 @@ class CalendarNotice:
 def has_provisional_dues(calendar: BusinessCalendar | None, ticket: Ticket) -> bool:
     """Whether a due time of ``ticket`` lies past the last day of ``calendar``'s official data."""
     until = calendar.official_until if calendar is not None else None
-    if until is None:
+    if until is None or calendar is None:
         return False
-    zone = calendar.zone if calendar is not None else None
-    return any(
-        due is not None and due.astimezone(zone).date() > until
-        for due in (ticket.response_due_at, ticket.resolution_due_at)
-    )
+    cliff = _cliff(calendar, until)
+    response, resolution = ticket.response_due_at, ticket.resolution_due_at
+    return (response is not None and response >= cliff) or (resolution is not None and resolution >= cliff)
+
+
+_CLIFFS: dict[tuple[ZoneInfo, date], datetime] = {}
+
+
+def _cliff(calendar: BusinessCalendar, until: date) -> datetime:
+    """The first instant of the day after ``until`` in the calendar's zone: a due at or after it lies on
+    a later local day (one comparison per due instead of converting it to a local date, every command).
+    A midnight skipped by a clock change reads as the instant of the change, the day's first instant."""
+    zone = calendar.zone
+    found = _CLIFFS.get((zone, until))
+    if found is None:
+        found = datetime.combine(until + timedelta(days=1), time(0), tzinfo=zone)
+        if len(_CLIFFS) < 256:
+            _CLIFFS[(zone, until)] = found
+    return found
 
 
 def provisional_messages(

@@ -199,7 +199,14 @@ class SlaService:
         kept = self._kept.get(ticket.id)
         if kept is not None and kept.count == count and (kept.last is last or kept.last == last):
             return kept
-        fresh = _Kept(count, last, "reopen" in [e.action for e in events])
+        # The log only grows: when the kept one is its beginning, only the new events can add a reopening.
+        grown = kept is not None and 0 < kept.count < count and events[kept.count - 1] is kept.last
+        if grown:
+            assert kept is not None
+            reopened = kept.reopened or any(e.action == "reopen" for e in events[kept.count :])
+        else:
+            reopened = "reopen" in [e.action for e in events]
+        fresh = _Kept(count, last, reopened)
         # A step that changes no clock input (a note, a part reserved) keeps the timeline.
         measured = kept.measured if kept is not None and kept.count < count else None
         if measured is not None and measured[2].unchanged_by(events):

@@ -180,12 +180,15 @@ class Tickets:
                 nature, severity, impact_scope, plan or Plan.ON_SITE, units_affected, production_stopped,
                 departments, skill, note,
             )  # fmt: skip
-            # The facts of the draft, with the handler's plan only (None: the policy suggests one).
-            facts = TriageFacts(
+            # The facts of the draft, with the handler's plan only (None: the policy suggests one); the
+            # TriageFacts object is built only for values the policy has not decided yet.
+            values = (
                 ticket.category, self.runner.tier(uow, ticket), ticket.urgent, draft.severity,
                 draft.impact_scope, draft.units_affected, draft.production_stopped, plan,
             )  # fmt: skip
-            decision = self._priorities.decide(self.context.policies.priority, facts)
+            decision = self._priorities.decide_by(
+                self.context.policies.priority, values, lambda: TriageFacts(*values)
+            )
             chosen = plan or decision.outcome.plan
             # The draft is already checked: copy it only when the policy chose another plan.
             assessment = draft if chosen is draft.plan else attrs.evolve(draft, plan=chosen)
