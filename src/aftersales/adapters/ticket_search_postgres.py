@@ -153,6 +153,32 @@ class PostgresTicketSearch:
             defer("DELETE FROM ticket_labels WHERE ticket_id = %s", (doc.ticket_id,))
             self._labels(doc)
 
+    def append_text(self, ticket_id: str, texts: Sequence[str]) -> bool:
+        """Add normalised ``texts`` (a note's) to the searched text of a ticket whose search row its
+        command read with it: one ``UPDATE`` sent with the commit, no document rebuilt (the customer,
+        unit and dealer are not looked at, the identifiers not sent). Returns False (nothing written)
+        when the row was not read in this transaction or the ticket is not indexed yet; the caller
+        then re-indexes it with :meth:`put`.
+
+        A term never spans two fields, so text appended after the others finds the same tickets as
+        the document's own order (as on SQLite); a later :meth:`put` sees a text other than the
+        document's and writes the document's own."""
+        known = self.known.get(ticket_id)
+        if known is None:  # not read with its ticket, or known absent: a put inserts the row
+            return False
+        added = FIELD_SEPARATOR.join(t for t in texts if t)
+        if not added:
+            return True
+        # The row's text is no longer the one read: a put later in this transaction looks it up.
+        del self.known[ticket_id]
+        self._uow.defer(
+            "UPDATE ticket_search SET text = CASE WHEN text = '' THEN %s::text ELSE text || %s::text END"
+            " WHERE pos = %s",
+            (added, FIELD_SEPARATOR + added, known[0]),
+            prepare=True,
+        )
+        return True
+
     def put(self, doc: SearchDocument) -> None:
         """Index ``doc``; an unchanged document costs one lookup (none after its command's read), a
         changed one keeps its position."""
