@@ -52,8 +52,8 @@ class _Runner(Protocol):
     def defer(self, sql: str, params: Sequence[Any], *, prepare: bool = False) -> None: ...
 
 
-Known = tuple[int, str, str, list[str] | None, list[str] | None]
-"""A ticket's search row as its command read it: position, MD5 of text and idents, keys, labels."""
+Known = tuple[int, str, str]
+"""A ticket's search row as its command read it: position, MD5 of text and of idents."""
 
 
 def _md5(text: str) -> str:
@@ -117,17 +117,19 @@ class PostgresTicketSearch:
     def _keys(self, pos: int, doc: SearchDocument) -> None:
         if doc.keys:
             self._uow.defer(
-                "INSERT INTO ticket_search_keys (key, pos) SELECT unnest(%s::text[]), %s"
+                "INSERT INTO ticket_search_keys (key, pos) SELECT unnest(%s::text[]), %s::bigint"
                 " ON CONFLICT DO NOTHING",
                 (sorted(doc.keys), pos),
+                prepare=True,
             )
 
     def _labels(self, doc: SearchDocument) -> None:
         if doc.labels:
             self._uow.defer(
-                "INSERT INTO ticket_labels (label, ticket_id) SELECT unnest(%s::text[]), %s"
+                "INSERT INTO ticket_labels (label, ticket_id) SELECT unnest(%s::text[]), %s::text"
                 " ON CONFLICT DO NOTHING",
                 (sorted(doc.labels), doc.ticket_id),
+                prepare=True,
             )
 
     def _delete(self, pos: int, ticket_id: str) -> None:
@@ -137,8 +139,11 @@ class PostgresTicketSearch:
         defer("DELETE FROM ticket_search WHERE pos = %s", (pos,))
 
     def _update(self, known: Known, doc: SearchDocument) -> None:
-        """Rewrite what changed of the row a command read with its ticket (it keeps its position)."""
-        pos, text_md5, idents_md5, keys, labels = known
+        """Rewrite what changed of the row a command read with its ticket (it keeps its position).
+
+        Its keys and labels were not read: each set is made equal to the document's by a ``DELETE`` of
+        those not in it and an ``INSERT`` of those missing, which write nothing when they are equal."""
+        pos, text_md5, idents_md5 = known
         defer = self._uow.defer
         if text_md5 != _md5(doc.text) or idents_md5 != _md5(doc.idents):
             defer(
@@ -146,12 +151,19 @@ class PostgresTicketSearch:
                 (doc.text, doc.idents, pos),
                 prepare=True,
             )
-        if frozenset(keys or ()) != doc.keys:
-            defer("DELETE FROM ticket_search_keys WHERE pos = %s", (pos,))
-            self._keys(pos, doc)
-        if frozenset(labels or ()) != doc.labels:
-            defer("DELETE FROM ticket_labels WHERE ticket_id = %s", (doc.ticket_id,))
-            self._labels(doc)
+        keys, labels = sorted(doc.keys), sorted(doc.labels)
+        defer(
+            "DELETE FROM ticket_search_keys WHERE pos = %s AND NOT key = ANY(%s::text[])",
+            (pos, keys),
+            prepare=True,
+        )
+        self._keys(pos, doc)
+        defer(
+            "DELETE FROM ticket_labels WHERE ticket_id = %s AND NOT label = ANY(%s::text[])",
+            (doc.ticket_id, labels),
+            prepare=True,
+        )
+        self._labels(doc)
 
     def append_text(self, ticket_id: str, texts: Sequence[str]) -> bool:
         """Add normalised ``texts`` (a note's) to the searched text of a ticket whose search row its
