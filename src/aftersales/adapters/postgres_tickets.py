@@ -88,12 +88,12 @@ _SELECT = (
     f"SELECT t.version, {_KEY_OF_ROW}, CASE WHEN {_KEY_OF_ROW} = %s THEN NULL ELSE t.data::text END,"
     f" {_ENTITIES} FROM tickets t {_UNIT} WHERE t.id = %s"
 )
-# A command also reads the ticket's search row (compared, not transferred: digests of the texts).
-# Not its exact keys and labels: reading them was a third of this statement's server time, and most
-# commands never re-index; a re-index makes them so with statements that change nothing when equal.
+# A command also reads the position of the ticket's search row. Not its texts (nor their digests),
+# keys and labels: reading them was over a third of this statement's server time, and most commands
+# never re-index; a re-index makes them the document's with statements that change nothing when equal.
 _SELECT_FOR_UPDATE = (
     f"SELECT t.version, {_KEY_OF_ROW}, CASE WHEN {_KEY_OF_ROW} = %s THEN NULL ELSE t.data::text END,"
-    f" {_ENTITIES}, s.pos, md5(s.text), md5(s.idents),"
+    f" {_ENTITIES}, s.pos,"
     " pg_current_xact_id()::text"  # the xmin of what it writes (a row lock has taken an id anyway)
     f" FROM tickets t {_UNIT} LEFT JOIN ticket_search s ON s.ticket_id = t.id"
     " WHERE t.id = %s FOR UPDATE OF t"
@@ -228,9 +228,9 @@ class PostgresTickets:
         version, stored_key, text = found[0], found[1], found[2]
         self._uow.remember_entities(("customer", "engineer", "dealer", "asset"), found[3:11])
         if lock:
-            self._uow.search.known[id] = None if found[11] is None else tuple(found[11:14])
+            self._uow.search.known[id] = None if found[11] is None else int(found[11])
             self._locked[id] = version
-            self._xmin = str(int(found[14]) % 2**32)  # the 32-bit xid rows written here carry
+            self._xmin = str(int(found[12]) % 2**32)  # the 32-bit xid rows written here carry
             self._uow.tx.deferring = True
         ticket = None
         if text is None:  # the row is the one the memo keeps (unless it was just evicted)

@@ -10,7 +10,6 @@ database) so that stores in other schemas share it; the operator class is named 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -52,12 +51,8 @@ class _Runner(Protocol):
     def defer(self, sql: str, params: Sequence[Any], *, prepare: bool = False) -> None: ...
 
 
-Known = tuple[int, str, str]
-"""A ticket's search row as its command read it: position, MD5 of text and of idents."""
-
-
-def _md5(text: str) -> str:
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+Known = int
+"""A ticket's search row as its command read it: its position."""
 
 
 def _like(term: str) -> str:
@@ -141,16 +136,18 @@ class PostgresTicketSearch:
     def _update(self, known: Known, doc: SearchDocument) -> None:
         """Rewrite what changed of the row a command read with its ticket (it keeps its position).
 
-        Its keys and labels were not read: each set is made equal to the document's by a ``DELETE`` of
-        those not in it and an ``INSERT`` of those missing, which write nothing when they are equal."""
-        pos, text_md5, idents_md5 = known
+        Only its position was read: the texts are rewritten only where they differ (compared in the
+        server), and each set of keys and labels is made equal to the document's by a ``DELETE`` of
+        those not in it and an ``INSERT`` of those missing; none of them writes anything when equal."""
+        pos = known
         defer = self._uow.defer
-        if text_md5 != _md5(doc.text) or idents_md5 != _md5(doc.idents):
-            defer(
-                "UPDATE ticket_search SET text = %s, idents = %s WHERE pos = %s",
-                (doc.text, doc.idents, pos),
-                prepare=True,
-            )
+        defer(
+            "UPDATE ticket_search SET text = d.text, idents = d.idents"
+            " FROM (SELECT %s::text AS text, %s::text AS idents) d WHERE ticket_search.pos = %s::bigint"
+            " AND (ticket_search.text <> d.text OR ticket_search.idents <> d.idents)",
+            (doc.text, doc.idents, pos),
+            prepare=True,
+        )
         keys, labels = sorted(doc.keys), sorted(doc.labels)
         defer(
             "DELETE FROM ticket_search_keys WHERE pos = %s AND NOT key = ANY(%s::text[])",
@@ -186,7 +183,7 @@ class PostgresTicketSearch:
         self._uow.defer(
             "UPDATE ticket_search SET text = CASE WHEN text = '' THEN %s::text ELSE text || %s::text END"
             " WHERE pos = %s",
-            (added, FIELD_SEPARATOR + added, known[0]),
+            (added, FIELD_SEPARATOR + added, known),
             prepare=True,
         )
         return True
