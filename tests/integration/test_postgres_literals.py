@@ -65,17 +65,23 @@ def test_literals_are_what_psycopg_renders_and_read_back_the_same() -> None:
         )
         # 1 - -5 is 6: a negative number never makes "--", a comment.
         assert conn.execute(render("SELECT 1 -%s", [-5], mogrify), prepare=False).fetchone() == (6,)
-        # What it does not render itself (a float, a list, a NUL) goes to psycopg's rendering.
+        # Lists of text (keys, labels) read back as given, typed by their context like psycopg's.
+        lists: list[Any] = [[TRICKY, 'a"b', "c\\d", "{,}", "", "NULL", "漏水"], []]
+        text = render("SELECT %s::text[], %s::text[]", lists, mogrify)
+        assert list(conn.execute(text, prepare=False).fetchone() or ()) == lists
+        # What it does not render itself (a float, a list of numbers or with a NULL, a NUL) goes to
+        # psycopg's rendering.
         calls: list[str] = []
 
         def fallback(sql: str, params: Any) -> str:
             calls.append(sql)
             return str(mogrify(sql, params))
 
-        assert render("SELECT %s, %s", [1.5, ["a"]], fallback) == mogrify("SELECT %s, %s", [1.5, ["a"]])
+        odd = [1.5, [1], ["a", None]]
+        assert render("SELECT %s, %s, %s", odd, fallback) == mogrify("SELECT %s, %s, %s", odd)
         with pytest.raises(psycopg.DataError):
             render("SELECT %s", ["a\x00b"], fallback)
-        assert calls == ["SELECT %s, %s", "SELECT %s"]
+        assert calls == ["SELECT %s, %s, %s", "SELECT %s"]
 
 
 def _desk(url: str) -> tuple[ServiceDesk, str]:

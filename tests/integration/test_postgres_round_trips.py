@@ -133,6 +133,61 @@ def test_a_command_is_one_round_trip_to_read_and_one_to_write_and_commit(url: st
         desk.shutdown()
 
 
+def test_a_note_appends_its_text_to_the_search_row_and_a_reindex_writes_the_document(
+    url: str, trips: Trips
+) -> None:
+    import psycopg
+
+    from aftersales.ports.text_search import FIELD_SEPARATOR
+
+    desk, ticket = _desk(url)
+    schema = url.rsplit("schema=", 1)[1]
+
+    def stored() -> tuple[str, str]:
+        with psycopg.connect(DSN or "", autocommit=True, options=f"-c search_path={schema}") as conn:
+            found = conn.execute("SELECT text, idents FROM ticket_search WHERE ticket_id = %s", (ticket,))
+            row = found.fetchone()
+            assert row is not None
+            return row[0], row[1]
+
+    def keys_and_labels() -> tuple[set[str], set[str]]:
+        with psycopg.connect(DSN or "", autocommit=True, options=f"-c search_path={schema}") as conn:
+            keys = conn.execute(
+                "SELECT key FROM ticket_search_keys k JOIN ticket_search s ON s.pos = k.pos"
+                " WHERE s.ticket_id = %s",
+                (ticket,),
+            ).fetchall()
+            labels = conn.execute("SELECT label FROM ticket_labels WHERE ticket_id = %s", (ticket,))
+            return {k for (k,) in keys}, {label for (label,) in labels.fetchall()}
+
+    try:
+        desk.note_to_customer(AGENT, ticket, text="工程师已出发")  # statements get prepared
+        desk.tag(AGENT, ticket, add=["批量"])  # tags come after notes in the document
+        text, idents = stored()
+        assert text.split(FIELD_SEPARATOR)[-2:] == ["工程师已出发", "批量"]
+        trips.count()
+        desk.note_to_customer(AGENT, ticket, text="下水堵塞")
+        trips.file.seek(0)
+        writes = [line for line in trips.file.read().splitlines() if line.startswith("F")][-1]
+        assert trips.count()[0] == 2
+        # The note's text alone is sent to the search row (not the identifiers: the phone) and appended.
+        assert "下水堵塞" in writes and "13900000000" not in writes
+        assert stored() == (f"{text}{FIELD_SEPARATOR}下水堵塞", idents)
+        assert [v.id for v in desk.search(AGENT, "堵塞").items] == [ticket]
+        assert [v.id for v in desk.search(AGENT, "漏水 堵塞 批量").items] == [ticket]
+        keys, labels = keys_and_labels()
+        assert "13900000000" in keys and "tag:批量" in labels
+        # Another searched change re-indexes the ticket: the document's own text and order; its keys
+        # and labels (not read with the ticket) become the document's, no more, no fewer.
+        desk.tag(AGENT, ticket, add=["加急"], remove=["批量"])
+        text, _ = stored()
+        assert text.split(FIELD_SEPARATOR)[-3:] == ["工程师已出发", "下水堵塞", "加急"]
+        assert [v.id for v in desk.search(AGENT, "堵塞 加急").items] == [ticket]
+        assert keys_and_labels() == (keys, labels - {"tag:批量"} | {"tag:加急"})
+    finally:
+        desk.shutdown()
+
+
 def test_commands_see_writes_made_behind_the_caches_back(url: str) -> None:
     import psycopg
 

@@ -4,11 +4,11 @@ A command's statements travel as text in one simple-protocol query (see
 :mod:`aftersales.adapters.postgres_pipeline`), so their parameters are rendered as literals on this
 side. psycopg's ``ClientCursor.mogrify`` does that through its general adaptation machinery — the
 largest single cost of a command's writes in the profiles. The values a command writes are few
-kinds (text, integers, booleans, ``NULL``, ``jsonb`` text), rendered here directly; anything else
-goes to psycopg's own rendering, so every value is quoted correctly or refused as psycopg refuses
-it. Text is quoted the standard way (quotes doubled, backslashes literal), which needs the server's
-``standard_conforming_strings`` on (the default since PostgreSQL 9.1): :func:`standard_strings`
-says whether a connection has it, else the caller keeps psycopg's rendering.
+kinds (text, integers, booleans, ``NULL``, ``jsonb`` text, lists of text), rendered here directly;
+anything else goes to psycopg's own rendering, so every value is quoted correctly or refused as
+psycopg refuses it. Text is quoted the standard way (quotes doubled, backslashes literal), which
+needs the server's ``standard_conforming_strings`` on (the default since PostgreSQL 9.1):
+:func:`standard_strings` says whether a connection has it, else the caller keeps psycopg's rendering.
 """
 
 from __future__ import annotations
@@ -65,6 +65,17 @@ def _jsonb(value: Jsonb) -> str | None:
     return None if text is None else text + "::jsonb"
 
 
+def _text_array(values: list[Any]) -> str | None:
+    """A list of strings as an untyped array literal, as psycopg writes it (its context gives the
+    type): each element double-quoted, with backslashes and double quotes escaped for the array parser."""
+    items = []
+    for item in values:
+        if type(item) is not str:
+            return None  # numbers, NULLs, nested lists: psycopg's rendering
+        items.append('"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return _text("{" + ",".join(items) + "}")
+
+
 def _literal(value: object) -> str | None:
     """``value`` as a literal, or ``None`` when psycopg should render it."""
     kind = type(value)
@@ -78,6 +89,8 @@ def _literal(value: object) -> str | None:
         return str(value) if value >= 0 else f" {value}"  # type: ignore[operator]  # never "--": a comment
     if kind is Jsonb:
         return _jsonb(value)  # type: ignore[arg-type]
+    if kind is list:
+        return _text_array(value)  # type: ignore[arg-type]
     return None
 
 

@@ -10,7 +10,6 @@ database) so that stores in other schemas share it; the operator class is named 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -52,12 +51,8 @@ class _Runner(Protocol):
     def defer(self, sql: str, params: Sequence[Any], *, prepare: bool = False) -> None: ...
 
 
-Known = tuple[int, str, str, list[str] | None, list[str] | None]
-"""A ticket's search row as its command read it: position, MD5 of text and idents, keys, labels."""
-
-
-def _md5(text: str) -> str:
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+Known = int
+"""A ticket's search row as its command read it: its position."""
 
 
 def _like(term: str) -> str:
@@ -117,17 +112,19 @@ class PostgresTicketSearch:
     def _keys(self, pos: int, doc: SearchDocument) -> None:
         if doc.keys:
             self._uow.defer(
-                "INSERT INTO ticket_search_keys (key, pos) SELECT unnest(%s::text[]), %s"
+                "INSERT INTO ticket_search_keys (key, pos) SELECT unnest(%s::text[]), %s::bigint"
                 " ON CONFLICT DO NOTHING",
                 (sorted(doc.keys), pos),
+                prepare=True,
             )
 
     def _labels(self, doc: SearchDocument) -> None:
         if doc.labels:
             self._uow.defer(
-                "INSERT INTO ticket_labels (label, ticket_id) SELECT unnest(%s::text[]), %s"
+                "INSERT INTO ticket_labels (label, ticket_id) SELECT unnest(%s::text[]), %s::text"
                 " ON CONFLICT DO NOTHING",
                 (sorted(doc.labels), doc.ticket_id),
+                prepare=True,
             )
 
     def _delete(self, pos: int, ticket_id: str) -> None:
@@ -137,21 +134,59 @@ class PostgresTicketSearch:
         defer("DELETE FROM ticket_search WHERE pos = %s", (pos,))
 
     def _update(self, known: Known, doc: SearchDocument) -> None:
-        """Rewrite what changed of the row a command read with its ticket (it keeps its position)."""
-        pos, text_md5, idents_md5, keys, labels = known
+        """Rewrite what changed of the row a command read with its ticket (it keeps its position).
+
+        Only its position was read: the texts are rewritten only where they differ (compared in the
+        server), and each set of keys and labels is made equal to the document's by a ``DELETE`` of
+        those not in it and an ``INSERT`` of those missing; none of them writes anything when equal."""
+        pos = known
         defer = self._uow.defer
-        if text_md5 != _md5(doc.text) or idents_md5 != _md5(doc.idents):
-            defer(
-                "UPDATE ticket_search SET text = %s, idents = %s WHERE pos = %s",
-                (doc.text, doc.idents, pos),
-                prepare=True,
-            )
-        if frozenset(keys or ()) != doc.keys:
-            defer("DELETE FROM ticket_search_keys WHERE pos = %s", (pos,))
-            self._keys(pos, doc)
-        if frozenset(labels or ()) != doc.labels:
-            defer("DELETE FROM ticket_labels WHERE ticket_id = %s", (doc.ticket_id,))
-            self._labels(doc)
+        defer(
+            "UPDATE ticket_search SET text = d.text, idents = d.idents"
+            " FROM (SELECT %s::text AS text, %s::text AS idents) d WHERE ticket_search.pos = %s::bigint"
+            " AND (ticket_search.text <> d.text OR ticket_search.idents <> d.idents)",
+            (doc.text, doc.idents, pos),
+            prepare=True,
+        )
+        keys, labels = sorted(doc.keys), sorted(doc.labels)
+        defer(
+            "DELETE FROM ticket_search_keys WHERE pos = %s AND NOT key = ANY(%s::text[])",
+            (pos, keys),
+            prepare=True,
+        )
+        self._keys(pos, doc)
+        defer(
+            "DELETE FROM ticket_labels WHERE ticket_id = %s AND NOT label = ANY(%s::text[])",
+            (doc.ticket_id, labels),
+            prepare=True,
+        )
+        self._labels(doc)
+
+    def append_text(self, ticket_id: str, texts: Sequence[str]) -> bool:
+        """Add normalised ``texts`` (a note's) to the searched text of a ticket whose search row its
+        command read with it: one ``UPDATE`` sent with the commit, no document rebuilt (the customer,
+        unit and dealer are not looked at, the identifiers not sent). Returns False (nothing written)
+        when the row was not read in this transaction or the ticket is not indexed yet; the caller
+        then re-indexes it with :meth:`put`.
+
+        A term never spans two fields, so text appended after the others finds the same tickets as
+        the document's own order (as on SQLite); a later :meth:`put` sees a text other than the
+        document's and writes the document's own."""
+        known = self.known.get(ticket_id)
+        if known is None:  # not read with its ticket, or known absent: a put inserts the row
+            return False
+        added = FIELD_SEPARATOR.join(t for t in texts if t)
+        if not added:
+            return True
+        # The row's text is no longer the one read: a put later in this transaction looks it up.
+        del self.known[ticket_id]
+        self._uow.defer(
+            "UPDATE ticket_search SET text = CASE WHEN text = '' THEN %s::text ELSE text || %s::text END"
+            " WHERE pos = %s",
+            (added, FIELD_SEPARATOR + added, known),
+            prepare=True,
+        )
+        return True
 
     def put(self, doc: SearchDocument) -> None:
         """Index ``doc``; an unchanged document costs one lookup (none after its command's read), a
