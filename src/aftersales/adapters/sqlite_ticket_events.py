@@ -73,11 +73,14 @@ def events_of(table: str) -> str:
 
 def state_text(full: bytes, array: bytes) -> bytes:
     """The stored JSON ``full`` of a ticket without its ``events`` member (whose text is ``array``)."""
-    needle = _KEY + array
-    at = full.find(needle)
+    # The short key found first, then the array compared in place: no copy of it as a search needle.
+    size = len(_KEY)
+    at = full.find(_KEY)
+    while at >= 0 and not full.startswith(array, at + size):
+        at = full.find(_KEY, at + 1)
     if at < 0:  # not a text ticket_text_utf8 wrote: refuse rather than store a wrong one
         raise ValueError("the ticket's JSON does not hold its events' text")
-    end = at + len(needle)
+    end = at + size + len(array)
     if full[at - 1 : at] == b",":
         return full[: at - 1] + full[end:]
     return full[:at] + full[end + 1 :]  # the first member: drop the comma after it
@@ -141,9 +144,9 @@ def _converted(data: bytes) -> tuple[bytes, bytes] | None:
     # Re-encoded, the events are the very bytes the store wrote (the same encoder), so the state row is
     # the stored text with the member cut out; a text written otherwise is re-encoded without it.
     array = encode_json_utf8(found["events"])
-    if data.find(_KEY + array) >= 0:
+    try:
         state = state_text(data, array)
-    else:
+    except ValueError:
         del found["events"]
         state = encode_json_utf8(found)
     return state, array[1:-1]
