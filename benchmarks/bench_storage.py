@@ -9,12 +9,11 @@ PostgreSQL on localhost: ≥ 1,500 commands/s on one connection, ≥ 6,000/s wit
 no lost update.
 
 The 1 M file is written through the adapter (``add_many`` batches, reporting on) and reused
-(:mod:`scale_file`); a file built before schema step 14 (events inside each row) is converted by its
-commands' first saves, or at once with ``SqliteStore.split_events()``. The raw import baselines insert
-what the store writes since that step (session 8): the state rows and their event log rows.
-Commands go through ``ServiceDesk`` on tickets picked at random from 3,000 and
-from 100,000 live (open) tickets, so most loads are not freshly cached; the garbage collector stays on
-and every result is kept. Each figure is the median of several runs with p50/p90/p99 of every command.
+(:mod:`scale_file`); its rows hold their events until a command's first save moves them to the event log
+(schema step 14, session 8), or ``SqliteStore.split_events()`` moves those of the open tickets. Commands
+go through ``ServiceDesk`` on tickets picked at random from 3,000 and from 100,000 live (open) tickets,
+so most loads are not freshly cached; the garbage collector stays on and every result is kept. Each
+figure is the median of several runs with p50/p90/p99 of every command.
 
     python benchmarks/bench_storage.py                 # N = 1,000,000 (built once, then reused)
     python benchmarks/bench_storage.py --tickets 50000 --runs 3 --per-run 300   # a quick look
@@ -57,6 +56,7 @@ from aftersales.adapters.sqlite import SqliteStore
 from aftersales.adapters.sqlite_schema import migrate
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.reporting import GroupBy, Period
+from aftersales.ports.ticket_index import row_values
 from aftersales.reports.kpi import kpi_report
 from aftersales.serialization import dumps_utf8
 from aftersales.service.actors import Actor
@@ -97,13 +97,8 @@ def _raw_rows(tickets: list[Any], desk: ServiceDesk) -> dict[str, list[tuple[obj
         base = position_base(row[0])
         slots[base] = slots.get(base, -1) + 1
         placed.append((base + slots[base], *row[1:]))
-    from aftersales.adapters.sqlite_import import ticket_values
-
-    # The state rows and their events' log rows, as the store writes them (issue 21, session 8).
-    values = [ticket_values(t, n) for n, t in enumerate(tickets, 1)]
     return {
-        "tickets": [v[0] for v in values],
-        "ticket_events": [(n, v[2]) for n, v in enumerate(values, 1)],
+        "tickets": [(*row_values(t), dumps_utf8(t), t.asset_id or "") for t in tickets],
         "report_tickets": [fact_values(t) for t in tickets],
         "report_faults": [f for t in tickets for f in fault_values(t)],
         "ticket_search": placed,
@@ -120,7 +115,6 @@ def _raw_insert(path: Path, rows: dict[str, list[tuple[object, ...]]], tables: t
 
     sql = {
         "tickets": INSERT_TICKET,
-        "ticket_events": "INSERT INTO ticket_events (seq, data) VALUES (?, CAST(? AS TEXT))",
         "report_tickets": UPSERT_FACTS,
         "report_faults": INSERT_FAULT,
         "ticket_search": "INSERT INTO ticket_search (pos, ticket_id, text, idents, keys, labels, scope)"
@@ -219,7 +213,7 @@ def bench_import(tmp: Path, runs: int, batch: int = 10_000, count: int = IMPORTE
                 uow.commit()
         store_rates.append(count / (time.perf_counter() - began))
         store.close()
-        raw_tickets.append(count / _raw_insert(tmp / f"raw-{r}.db", rows, ("tickets", "ticket_events")))
+        raw_tickets.append(count / _raw_insert(tmp / f"raw-{r}.db", rows, ("tickets",)))
         raw_all.append(count / _raw_insert(tmp / f"raw-all-{r}.db", rows, tuple(rows)))
         for leftover in tmp.glob("*.db*"):  # the files and their attachment folders
             shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
@@ -230,7 +224,7 @@ def bench_import(tmp: Path, runs: int, batch: int = 10_000, count: int = IMPORTE
     print(_rates_line("desk.import_tickets, 10k into 50k", into_rates, into_batches))
     print(_rates_line("add_many alone (no checks, no search)", store_rates))
     print(_rates_line("raw executemany, every table", raw_all))
-    print(_rates_line("raw executemany, tickets + event log", raw_tickets))
+    print(_rates_line("raw executemany, tickets table only", raw_tickets))
     _stage_split(tmp, first[:batch])
 
 
@@ -267,9 +261,6 @@ def _stage_split(tmp: Path, tickets: list[Any]) -> None:
 
         def ledger() -> None:
             conn.executemany(INSERT_TICKET, [v[0] for v in values])
-            conn.executemany(
-                "INSERT INTO ticket_events (data) VALUES (CAST(? AS TEXT))", [(v[2],) for v in values]
-            )
             for sql in indexes:
                 conn.execute(sql)
 

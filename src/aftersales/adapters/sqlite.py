@@ -51,7 +51,6 @@ from aftersales.adapters.sqlite_ticket_events import (
     parse_stored,
     save_texts,
     split_stored_events,
-    state_text,
 )
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo
@@ -78,6 +77,7 @@ from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.ports.ticket_index import TicketRow, row_values, ticket_row_of
 from aftersales.serialization import (
     EventsText,
+    StoredEvents,
     decode_json,
     dumps,
     encode_json,
@@ -639,11 +639,13 @@ class _Tickets:
         self._stored: dict[str, tuple[object, ...]] = {}
         # The fault rows of each ticket read in this transaction: a save rewrites them only if changed.
         self._faults: dict[str, list[tuple[object, ...]]] = {}
-        # The text of the events stored in ticket_events for each ticket read (None: unknown, or the row
-        # still carries them): a save appends only the new ones, as one chunk row.
-        self._events: dict[str, EventsText | None] = {}
-        # The tickets read in this transaction with no row in the log (a row written whole, before the
-        # log existed): a save that writes all their events has none to drop first.
+        # The events of each ticket read, as stored (their text, or a whole row's parsed list; None:
+        # unknown): a save writes only the new ones to the log, or all of them without converting each.
+        self._events: dict[str, EventsText | StoredEvents | None] = {}
+        # The tickets read in this transaction whose events the log does not hold (rows written whole):
+        # a save writes all of them to the log.
+        self._whole: set[str] = set()
+        # Of those, the ones with no log row at all (nothing to drop first).
         self._unlogged: set[str] = set()
         # The reporting row of each ticket read in this transaction: a save writes only what changed
         # (a note changes no fact, so it writes no reporting row and touches no reporting index).
@@ -654,6 +656,7 @@ class _Tickets:
         self._stored.clear()
         self._faults.clear()
         self._events.clear()
+        self._whole.clear()
         self._unlogged.clear()
         self._facts.clear()
 
@@ -683,17 +686,17 @@ class _Tickets:
 
     def add(self, ticket: Ticket) -> None:
         row = row_values(ticket)
-        full, events = ticket_text_utf8(ticket, ticket.version, None)
-        text = state_text(full, events.array)
-        body = events.array[1:-1]
-        logged = str(self._uow.run(INSERT_EVENTS, (body,)).lastrowid) if body else ""
+        # Written whole (events inside, none in the log): most tickets a desk or an import writes are
+        # saved a few times or never again, and a whole row is one row. Its first save moves the events
+        # out (see save).
+        text, events = ticket_text_utf8(ticket, ticket.version, None)
         try:
-            self._uow.run(INSERT_TICKET, (*row, text, ticket.asset_id or "", logged))
+            self._uow.run(INSERT_TICKET, (*row, text, ticket.asset_id or ""))
         except DuplicateError:
             raise DuplicateError(f"ticket {ticket.id!r} already exists") from None
         self._report(ticket, new=True)
         self._stored[ticket.id] = row
-        self._kept.remember(ticket.id, text, ticket, events, (row, self._facts[ticket.id]))
+        self._kept.remember(ticket.id, text, ticket, events, (row, self._facts[ticket.id], False))
         self._uow.written.append((ticket.id, ticket.version, text))
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
@@ -743,12 +746,14 @@ class _Tickets:
             # A text written by this process but not known committed (a save in this very transaction,
             # or one rolled back) is used only when it is the row's text.
             kept = self._kept.recall_entry(id, text)
-        derived: tuple[tuple[object, ...], tuple[object, ...]] | None = None
+        derived: tuple[tuple[object, ...], tuple[object, ...], bool] | None = None
         if kept is None:
             # The stored text of its events is kept too: a save then appends to it (see save).
-            ticket, self._events[id] = parse_stored(text, chunks)
-            if chunks is None:
-                self._unlogged.add(id)
+            ticket, self._events[id], logged = parse_stored(text, chunks)
+            if not logged:
+                self._whole.add(id)
+                if chunks is None:
+                    self._unlogged.add(id)
         else:
             ticket, self._events[id], derived = kept
         ticket.version = version
@@ -757,8 +762,11 @@ class _Tickets:
         # The columns are derived from the JSON on every write (and kept with a memoised ticket, whose
         # text is the same), so recomputing them is cheaper than selecting them.
         if derived is None:
-            derived = (row_values(ticket), fact_values(ticket))
-        self._stored[id], self._facts[id] = derived
+            derived = (row_values(ticket), fact_values(ticket), True)
+        elif not derived[2]:  # kept as written whole (add): its events are not in the log yet
+            self._whole.add(id)
+            self._unlogged.add(id)
+        self._stored[id], self._facts[id] = derived[0], derived[1]
         if ticket.fault_records:
             self._faults[id] = fault_values(ticket)
         return ticket
@@ -780,10 +788,12 @@ class _Tickets:
         # Only the events the ticket gained are written (one row appended to the log); the state row
         # keeps its size, so it is rewritten in place.
         run = self._uow.run
-        text, events, append, body = save_texts(ticket, new, self._events.pop(ticket.id, None))
+        whole = ticket.id in self._whole
+        text, events, append, body = save_texts(ticket, new, self._events.pop(ticket.id, None), not whole)
         if not append and ticket.id not in self._unlogged:
             # Its logged events are unknown (or the row replaced them): all of them again.
             run(DROP_EVENTS, (ticket.id, old_version))
+        self._whole.discard(ticket.id)
         self._unlogged.discard(ticket.id)
         seq = None if body is None else run(INSERT_EVENTS, (body,)).lastrowid
         if append:
@@ -811,7 +821,7 @@ class _Tickets:
         self._stored[ticket.id] = row
         ticket.version = new
         self._events[ticket.id] = events
-        self._kept.remember(ticket.id, text, ticket, events, (row, self._facts[ticket.id]))
+        self._kept.remember(ticket.id, text, ticket, events, (row, self._facts[ticket.id], True))
         self._uow.written.append((ticket.id, new, text))
 
     @staticmethod
@@ -836,7 +846,7 @@ class _Tickets:
             version, data, id_ = row[0], row[1], row[-1]  # the sort key ends with the id
             ticket = recall(id_, data)
             if ticket is None:
-                ticket = parse_stored(data, row[2])[0]
+                ticket = parse_stored(data, row[2])[0]  # (a page's tickets are not saved from it)
             ticket.version = version
             items.append(ticket)
         cursor = encode_cursor(page.sort, rows[page.limit - 1][3:]) if len(rows) > page.limit else None

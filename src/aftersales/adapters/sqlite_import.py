@@ -4,13 +4,12 @@ What a bulk import costs is Python work per ticket, not SQLite's: so every value
 handed to one ``executemany`` per table, from generators (no list of rows for the garbage collector
 to walk), inside the caller's transaction:
 
-- :func:`insert_tickets`: the ``tickets`` rows (the ledger columns and the JSON without the events,
-  one ``orjson`` call on the ticket's plain structure), the ``ticket_events`` rows (the events' text,
-  cut into a few rows: :mod:`aftersales.adapters.sqlite_ticket_events`), the ``report_tickets`` rows
-  (computed beside the ledger columns, sharing their instants) and the ``report_faults`` rows. A batch
-  at least as large as the table already is goes in without the ledger's secondary indexes, which are
-  then rebuilt from the finished table (one sort each, in the same savepoint); a smaller one keeps
-  them (10,000 into 50,000).
+- :func:`insert_tickets`: the ``tickets`` rows (the ledger columns and the whole JSON, events inside:
+  an imported ticket's first save moves them to the log, :mod:`~.sqlite_ticket_events`; one ``orjson``
+  call on the ticket's plain structure), the ``report_tickets`` rows (computed beside the ledger columns,
+  sharing their instants) and the ``report_faults`` rows. A batch at least as large as the table
+  already is goes in without the ledger's secondary indexes, which are then rebuilt from the finished
+  table (one sort each, in the same savepoint); a smaller one keeps them (10,000 into 50,000).
 - :func:`party_words`: the few texts of customers, dealers and units that the search documents read,
   selected with ``json_extract`` instead of parsing each record.
 
@@ -26,13 +25,12 @@ from typing import Any
 from aftersales.adapters.reporting_rows import INSERT_FAULT, UPSERT_FACTS, event_facts, fault_values
 from aftersales.adapters.sql_ledger import ROW_COLUMNS
 from aftersales.adapters.sqlite_schema import ticket_indexes
-from aftersales.adapters.sqlite_ticket_events import state_text
 from aftersales.domain.instants import micros
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.ports.batch_search import CustomerWords, PartyWords
 from aftersales.ports.ticket_index import row_values
-from aftersales.serialization import ticket_text_utf8
+from aftersales.serialization import ticket_json_utf8
 
 __all__ = [
     "DEFER_MIN",
@@ -45,12 +43,11 @@ __all__ = [
 # The store's own ``add`` and the bulk import write a ticket with this one statement. The JSON is bound
 # as UTF-8 bytes and cast to TEXT: the same stored text without a Python decode per write (a BLOB would
 # be read as JSONB by SQLite's JSON functions, hence the cast); then the unit column ('' for none; see
-# the schema's step 13).
+# the schema's step 13), and the event log list (NULL: the events are in the JSON; step 14).
 INSERT_TICKET = (
     f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data, unit, events) "
-    f"VALUES ({', '.join('?' * len(ROW_COLUMNS))}, CAST(? AS TEXT), ?, ?)"
+    f"VALUES ({', '.join('?' * len(ROW_COLUMNS))}, CAST(? AS TEXT), ?, NULL)"
 )
-_INSERT_LOGGED = "INSERT INTO ticket_events (seq, data) VALUES (?, CAST(? AS TEXT))"
 
 DEFER_MIN = 1000
 """Below this many tickets a batch never drops the ledger indexes (the rebuild's fixed cost)."""
@@ -58,14 +55,10 @@ DEFER_MIN = 1000
 _CANCELLED = TicketState.CANCELLED.value
 
 
-def ticket_values(
-    ticket: Ticket, logged: int | None = None
-) -> tuple[tuple[object, ...], tuple[object, ...], bytes]:
-    """The ledger row (:func:`~aftersales.ports.ticket_index.row_values`, then the JSON without the
-    events, the unit and the events' log key ``logged``), the reporting row
-    (:func:`~aftersales.adapters.reporting_rows.fact_values`) and the text of its events (the log
-    row, :mod:`~aftersales.adapters.sqlite_ticket_events`) of ``ticket``, derived together: the
-    instants and values both read are computed once. Tests hold them equal to what ``add`` writes."""
+def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """The ledger row (:func:`~aftersales.ports.ticket_index.row_values`, then the JSON and the unit)
+    and the reporting row (:func:`~aftersales.adapters.reporting_rows.fact_values`) of ``ticket``, derived
+    together: the instants and values both read are computed once. Tests hold them equal to those two."""
     row = row_values(ticket)
     # row: id, version, kind, state, is_open, unresolved, priority, urgency, category, customer,
     # dealer, region, assignee, product, batch, received_us, due_us, due_key, description.
@@ -110,11 +103,7 @@ def ticket_values(
         fault.cause if fault is not None else None,
         fault.action if fault is not None else None,
     )
-    full, text = ticket_text_utf8(ticket, ticket.version, None)
-    state = state_text(full, text.array)
-    body = text.array[1:-1]
-    listed = "" if logged is None or not body else str(logged)
-    return (*row, state, ticket.asset_id or "", listed), facts, body
+    return (*row, ticket_json_utf8(ticket), ticket.asset_id or ""), facts
 
 
 def _defer_indexes(conn: sqlite3.Connection, batch: int) -> bool:
@@ -153,18 +142,12 @@ def insert_tickets(conn: sqlite3.Connection, batch: Sequence[Ticket]) -> None:
     """
     facts: list[tuple[object, ...]] = []
     faults: list[tuple[object, ...]] = []
-    logged: list[tuple[int, bytes]] = []
     keep_facts = facts.append
-    keep_logged = logged.append
-    # Each ticket's events go to the log under the next keys, in order (the write lock is held).
-    after: int = conn.execute("SELECT coalesce(max(seq), 0) FROM ticket_events").fetchone()[0]
 
     def rows() -> Iterator[tuple[object, ...]]:
-        for n, ticket in enumerate(batch, after + 1):
-            row, fact, body = ticket_values(ticket, n)
+        for ticket in batch:
+            row, fact = ticket_values(ticket)
             keep_facts(fact)
-            if body:
-                keep_logged((n, body))
             if ticket.fault_records:
                 faults.extend(fault_values(ticket))
             yield row
@@ -172,7 +155,6 @@ def insert_tickets(conn: sqlite3.Connection, batch: Sequence[Ticket]) -> None:
     deferred = _drop_ledger_indexes(conn) if _defer_indexes(conn, len(batch)) else ()
     conn.executemany(INSERT_TICKET, rows())
     conn.executemany(UPSERT_FACTS, facts)
-    conn.executemany(_INSERT_LOGGED, logged)
     if faults:
         conn.executemany(INSERT_FAULT, faults)
     for sql in deferred:

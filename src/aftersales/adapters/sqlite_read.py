@@ -39,6 +39,7 @@ from aftersales.adapters.sqlite import (
 from aftersales.adapters.sqlite_ticket_events import events_of, parse_stored
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ReadOnlyError
+from aftersales.serialization import EventsText
 
 __all__ = ["SqliteReadUnitOfWork"]
 
@@ -193,11 +194,11 @@ class _ReadTickets(RefusedTicketWrites, _Tickets):
             if kept.confirm(id, version, text):
                 ticket = kept.recall_committed(id, version, copy)
             if ticket is None:
-                ticket, events = parse_stored(text, row[1])
+                ticket, events, _logged = parse_stored(text, row[1])
                 ticket.version = version
                 # Kept from now on, confirmed: the next read of this committed version parses nothing
                 # (and a command's save of it appends to its stored events).
-                kept.remember(id, text, ticket, events)
+                kept.remember(id, text, ticket, events if isinstance(events, EventsText) else None)
                 kept.confirm(id, version, text)
         if copy:
             ticket.version = version  # (a kept ticket already has it: it is the one stored at it)

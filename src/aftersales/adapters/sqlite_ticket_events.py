@@ -12,10 +12,12 @@ joined by ``,`` + ``]``, so a read hands the stored bytes back verbatim and the 
 them without serializing the earlier events again. A read that misses the kept tickets reads one row
 per save of the ticket (each a key lookup; a kept ticket reads none).
 
-A row whose ``events`` is NULL carries its events in ``data`` (a file written before this format); it
-is read as it is, and its next save (or :func:`split_stored_events`, the conversion in small resumable
-batches) moves them out. A ``data`` that carries ``"events"`` is always read from itself, whatever the
-log holds (a row another program wrote whole); its next save writes it in this format.
+A row whose ``events`` is NULL carries its events in ``data``: a new ticket is written whole (``add``,
+``add_many``: most tickets are saved a few times or never again, and whole a ticket is one row), as is
+every row of a file written before this format. It is read as it is, and its first save (or
+:func:`split_stored_events`, which converts open tickets in small resumable batches) moves them out. A
+``data`` that carries ``"events"`` is always read from itself, whatever the log holds (a row another
+program wrote whole); its next save writes it in this format.
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ import sqlite3
 import time
 
 from aftersales.domain.ticket import Ticket
-from aftersales.serialization import EventsText, decode_json, encode_json_utf8, structure, ticket_text_utf8
+from aftersales.serialization import (
+    EventsText,
+    StoredEvents,
+    decode_json,
+    encode_json_utf8,
+    structure,
+    ticket_text_utf8,
+)
 
 __all__ = [
     "DROP_EVENTS",
@@ -86,18 +95,21 @@ def state_text(full: bytes, array: bytes) -> bytes:
     return full[:at] + full[end + 1 :]  # the first member: drop the comma after it
 
 
-def parse_stored(state: bytes, chunks: bytes | None) -> tuple[Ticket, EventsText | None]:
-    """The ticket stored as ``state`` (``tickets.data``) and ``chunks`` (:func:`events_of`), and the text
-    of its logged events when they are its record (None: its next save writes them all again)."""
+def parse_stored(state: bytes, chunks: bytes | None) -> tuple[Ticket, EventsText | StoredEvents | None, bool]:
+    """The ticket stored as ``state`` (``tickets.data``) and ``chunks`` (:func:`events_of`); its events
+    as stored (their text, or for a row written whole the parsed list, turned into text only if it is
+    saved: a save then writes them without converting each event again); and whether the log holds
+    them (else its next save writes them all there)."""
     data = decode_json(state)
-    if "events" in data:  # written whole: the log is not its record
-        return structure(data, Ticket), None
+    raw = data.get("events")
+    if raw is not None:  # written whole: the log is not its record
+        return structure(data, Ticket), StoredEvents(raw) if isinstance(raw, list) else None, False
     array = b"[" + chunks + b"]" if chunks else b"[]"
     events = data["events"] = decode_json(array)
     ticket = structure(data, Ticket)
     if not events:
-        return ticket, None
-    return ticket, EventsText(len(events), ticket.events[-1].seq, array)
+        return ticket, None, False
+    return ticket, EventsText(len(events), ticket.events[-1].seq, array), True
 
 
 def _appends(known: EventsText | None, ticket: Ticket) -> bool:
@@ -109,15 +121,17 @@ def _appends(known: EventsText | None, ticket: Ticket) -> bool:
 
 
 def save_texts(
-    ticket: Ticket, version: int, known: EventsText | None
+    ticket: Ticket, version: int, known: EventsText | StoredEvents | None, logged: bool
 ) -> tuple[bytes, EventsText, bool, bytes | None]:
-    """What a save of ``ticket`` at ``version`` writes, given ``known``, the text of its logged events
-    (None: unknown, or they are inside its row). Returns the state row's JSON, the text of all its
-    events (for the next save), whether the new log row is appended to the ticket's list (else it
-    replaces the list: all events again) and that row's text (None: no event was added)."""
+    """What a save of ``ticket`` at ``version`` writes, given ``known``, its events as stored (None:
+    unknown), and whether the log holds them (``logged``). Returns the state row's JSON, the text of
+    all its events (for the next save), whether the new log row is appended to the ticket's list (else
+    it replaces the list: all events again) and that row's text (None: no event was added)."""
+    if isinstance(known, StoredEvents):
+        known = known.text()
     full, events = ticket_text_utf8(ticket, version, known)
     state = state_text(full, events.array)
-    if known is not None and _appends(known, ticket):
+    if logged and known is not None and _appends(known, ticket):
         size = len(known.array)
         return state, events, True, events.array[size:-1] if len(events.array) > size else None
     return state, events, False, events.array[1:-1] or None
@@ -133,7 +147,11 @@ class SplitProgress:
         """Seconds the longest batch held the write lock."""
 
 
-_SPLIT_READ = "SELECT id, CAST(data AS BLOB) FROM tickets WHERE id > ? AND events IS NULL ORDER BY id LIMIT ?"
+# Open tickets only: a closed one is rarely saved again, and whole it is one row.
+_SPLIT_READ = (
+    "SELECT id, CAST(data AS BLOB) FROM tickets WHERE id > ? AND events IS NULL AND is_open = 1"
+    " ORDER BY id LIMIT ?"
+)
 
 
 def _converted(data: bytes) -> tuple[bytes, bytes] | None:
@@ -160,7 +178,8 @@ def split_stored_events(
     batch_seconds: float = 0.02,
     pause: float = 0.0,
 ) -> SplitProgress:
-    """Move the events of rows that still carry them into the log, at most ``batch`` tickets and about
+    """Move the events of open tickets' rows that still carry them into the log (a closed ticket's stay,
+    until a save, if any), at most ``batch`` tickets and about
     ``batch_seconds`` of work per transaction (the write lock is held that long; writers wait at most
     one batch), in id order, the position committed with each batch: killed half-way, the next call
     goes on from the last committed batch. A converted row keeps its version (the ticket is the same).
