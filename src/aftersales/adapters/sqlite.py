@@ -414,11 +414,11 @@ class SqliteStore:
             self.release(conn)
 
     def split_events(self, *, batch: int = 200, max_batches: int | None = None) -> SplitProgress:
-        """Convert tickets stored with their events inside the row (a file written before schema step
-        14) to the append-only format, ``batch`` tickets per short transaction; resumable (the position
-        is committed with each batch). Not needed for correctness (such a row is read as it is and
-        converted by its next save), but until then its first save rewrites all its events. Returns
-        what was done; a second call on a converted file does nothing."""
+        """Move the events of open tickets stored whole (new tickets, and every row of a file written
+        before schema step 14) to the event log, at most ``batch`` tickets per short transaction;
+        resumable (the position is committed with each batch). Not needed for correctness: such a row
+        is read as it is and its first save moves them (writing all its events once). Returns what was
+        done; a second call does nothing."""
         conn = self.acquire()
         try:
             with _translated(f"splitting the events of {self.path}"):
