@@ -9,9 +9,11 @@ PostgreSQL on localhost: ≥ 1,500 commands/s on one connection, ≥ 6,000/s wit
 no lost update.
 
 The 1 M file is written through the adapter (``add_many`` batches, reporting on) and reused
-(:mod:`scale_file`). Commands go through ``ServiceDesk`` on tickets picked at random from 3,000 and
-from 100,000 live (open) tickets, so most loads are not freshly cached; the garbage collector stays on
-and every result is kept. Each figure is the median of several runs with p50/p90/p99 of every command.
+(:mod:`scale_file`); its rows hold their events until a command's first save moves them to the event log
+(schema step 14, session 8), or ``SqliteStore.split_events()`` moves those of the open tickets. Commands
+go through ``ServiceDesk`` on tickets picked at random from 3,000 and from 100,000 live (open) tickets,
+so most loads are not freshly cached; the garbage collector stays on and every result is kept. Each
+figure is the median of several runs with p50/p90/p99 of every command.
 
     python benchmarks/bench_storage.py                 # N = 1,000,000 (built once, then reused)
     python benchmarks/bench_storage.py --tickets 50000 --runs 3 --per-run 300   # a quick look

@@ -145,7 +145,7 @@ def test_fts_words_equal_fts_row_for_unusual_identifiers() -> None:
 def test_ticket_values_equal_the_reference_rows() -> None:
     for ticket in TICKETS:
         row, facts = ticket_values(ticket)
-        assert row == (*row_values(ticket), dumps_utf8(ticket), ticket.asset_id or "")
+        assert row == (*row_values(ticket), dumps_utf8(ticket), ticket.asset_id or "")  # events inside
         assert facts == fact_values(ticket)
         assert ticket_json_utf8(ticket) == dumps_utf8(ticket)
 

@@ -58,6 +58,24 @@ def sqlite_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
     analysed.close()
 
 
+# Each listed ticket's events are read from the log by their keys (issue 21: append-only events): a
+# correlated subquery per row of the page, a primary-key lookup per key of the ticket's short list.
+_EVENT_STEPS = (
+    "CORRELATED SCALAR SUBQUERY",
+    "SEARCH e USING INTEGER PRIMARY KEY (rowid=?)",
+    "CORRELATED LIST SUBQUERY",
+    "SCAN json_each VIRTUAL TABLE",
+)
+
+
+def _ledger_steps(plan: list[str]) -> list[str]:
+    """The plan's steps for the ledger's rows, the events' lookups (checked to be those) left out."""
+    steps = [line for line in plan if not line.startswith(_EVENT_STEPS)]
+    events = [line for line in plan if line.startswith(_EVENT_STEPS)]
+    assert len(events) in (0, 4) and not any("TEMP B-TREE" in line for line in events), plan
+    return steps
+
+
 @pytest.mark.parametrize("which", ["fresh", "analysed"])
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_sqlite_shape_uses_an_index(sqlite_stores: dict[str, SqliteStore], which: str, shape: str) -> None:
@@ -73,7 +91,8 @@ def test_sqlite_shape_uses_an_index(sqlite_stores: dict[str, SqliteStore], which
             if page.next_cursor
             else first
         )
-    for plan in (first, later):
+    for full in (first, later):
+        plan = _ledger_steps(full)
         text = " | ".join(plan)
         assert "TEMP B-TREE" not in text, text
         assert "USING INDEX" in text or "USING COVERING INDEX" in text, text

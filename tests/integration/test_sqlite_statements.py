@@ -85,9 +85,11 @@ def test_a_note_reads_once_and_writes_each_changed_table_once(
     assert len(selects) == 1, statements  # the ticket, its customer, dealer, unit and search row at once
     assert "entities" in selects[0] and "ticket_search" in selects[0]
     assert statements[0] == "BEGIN IMMEDIATE" and statements[-1] == "COMMIT"
-    # ticket_search row (new text), tickets row, one outbox insert: nothing else
-    assert len(statements) <= 6, statements
+    # ticket_search row (new text), tickets row, the note's event appended to the log, one outbox
+    # insert: nothing else
+    assert len(statements) <= 7, statements
     assert sum(s.startswith("UPDATE tickets ") for s in statements) == 1
+    assert sum(s.startswith("INSERT INTO ticket_events") for s in statements) == 1
     assert sum(s.startswith("INSERT INTO outbox") for s in statements) == 1
 
 
@@ -100,7 +102,8 @@ def test_a_triage_touches_no_search_row_and_reads_once(
     d.triage(AGENT, ids[1], nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
     assert sum(s.startswith("SELECT") for s in statements) == 1, statements
     assert not any("ticket_search" in s for s in statements[2:]), statements  # the indexed text is unchanged
-    assert len(statements) <= 6, statements
+    assert sum(s.startswith("INSERT INTO ticket_events") for s in statements) == 1  # only its new event
+    assert len(statements) <= 7, statements
 
 
 def test_primed_reads_keep_their_meaning(desk: tuple[ServiceDesk, ManualClock, list[str]]) -> None:

@@ -26,8 +26,7 @@ from aftersales.adapters.reporting_rows import (
     fact_values,
     fault_values,
 )
-from aftersales.domain.ticket import Ticket
-from aftersales.serialization import loads
+from aftersales.adapters.sqlite_ticket_events import events_of, parse_stored
 
 __all__ = [
     "LEDGER_REPORT_STEP",
@@ -100,8 +99,10 @@ def backfill_state(conn: sqlite3.Connection) -> tuple[str, bool]:
     return str(row[0]), bool(row[1])
 
 
-def _rows_of(data: bytes, version: int) -> tuple[tuple[object, ...], list[tuple[object, ...]]]:
-    ticket = loads(data, Ticket)
+def _rows_of(
+    data: bytes, chunks: bytes | None, version: int
+) -> tuple[tuple[object, ...], list[tuple[object, ...]]]:
+    ticket = parse_stored(data, chunks)[0]
     ticket.version = version
     return fact_values(ticket), fault_values(ticket)
 
@@ -138,13 +139,14 @@ def backfill_reporting(
             break
         began = time.perf_counter()
         rows = conn.execute(
-            "SELECT id, version, CAST(data AS BLOB) FROM tickets WHERE id > ? ORDER BY id LIMIT ?",
+            f"SELECT id, version, CAST(data AS BLOB), {events_of('tickets')} FROM tickets"
+            " WHERE id > ? ORDER BY id LIMIT ?",
             (after, size),
         ).fetchall()
         fetched = len(rows)
         computed: dict[str, tuple[int, tuple[object, ...], list[tuple[object, ...]]]] = {}
-        for index, (id_, version, data) in enumerate(rows):
-            computed[id_] = (version, *_rows_of(data, version))
+        for index, (id_, version, data, chunks) in enumerate(rows):
+            computed[id_] = (version, *_rows_of(data, chunks, version))
             if time.perf_counter() - began > batch_seconds and index + 1 < fetched:
                 rows = rows[: index + 1]  # out of time: the rest waits for the next batch
                 break
@@ -168,10 +170,11 @@ def backfill_reporting(
                 if found is None:
                     continue  # stored after the read: the store wrote its rows with it
                 if found[0] != version:  # changed after the read: its rows from its current text
-                    data = conn.execute(
-                        "SELECT CAST(data AS BLOB) FROM tickets WHERE id = ?", (id_,)
-                    ).fetchone()[0]
-                    found = (version, *_rows_of(data, version))
+                    data, chunks = conn.execute(
+                        f"SELECT CAST(data AS BLOB), {events_of('tickets')} FROM tickets WHERE id = ?",
+                        (id_,),
+                    ).fetchone()
+                    found = (version, *_rows_of(data, chunks, version))
                 facts.append(found[1])
                 faults.extend(found[2])
             if facts:

@@ -43,6 +43,15 @@ from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, S
 from aftersales.adapters.sqlite_checkpoint import BackgroundCheckpointer
 from aftersales.adapters.sqlite_import import INSERT_TICKET, insert_tickets, party_words
 from aftersales.adapters.sqlite_schema import check_header, migrate
+from aftersales.adapters.sqlite_ticket_events import (
+    DROP_EVENTS,
+    INSERT_EVENTS,
+    SplitProgress,
+    events_of,
+    parse_stored,
+    save_texts,
+    split_stored_events,
+)
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
@@ -73,7 +82,6 @@ from aftersales.serialization import (
     dumps,
     encode_json,
     encode_json_utf8,
-    load_ticket,
     loads,
     ticket_text_utf8,
     unstructure,
@@ -92,7 +100,7 @@ T = TypeVar("T")
 # (~10 µs each) far more than for the few index lookups a join adds.
 _SELECT_TICKET = (
     "SELECT t.version, {data}, c.data, d.data, a.data,"
-    " s.pos, s.text, s.idents, s.keys, s.labels, s.scope"
+    " s.pos, s.text, s.idents, s.keys, s.labels, s.scope, {events}"
     " FROM tickets t"
     " LEFT JOIN entities c ON c.kind = 'customer' AND c.id = t.customer_id"
     " LEFT JOIN entities d ON d.kind = 'dealer' AND d.id = t.dealer_id"
@@ -104,36 +112,44 @@ _SELECT_TICKET = (
 # the column existed (NULL until its next save) is looked up in the JSON, which parses the whole
 # document (about 10 µs of a ~40 µs read of a 2 KB ticket).
 _SELECT_TICKET_FOUND = _SELECT_TICKET.format(
-    data="CAST(t.data AS BLOB)", asset="NULLIF(coalesce(t.unit, json_extract(t.data, '$.asset_id')), '')"
+    data="CAST(t.data AS BLOB)",
+    asset="NULLIF(coalesce(t.unit, json_extract(t.data, '$.asset_id')), '')",
+    events=events_of("t"),
 )
 # With a kept ticket, the document is read only if the row is not at the version the kept text was
 # committed as (bound first; -1 when unknown): a hit reads no JSON (nor its overflow pages) and
 # copies none into Python (see TicketMemo.recall_committed for why the version alone is enough).
 _SELECT_TICKET_KEPT = _SELECT_TICKET.format(
-    data="CASE WHEN t.version = ? THEN NULL ELSE CAST(t.data AS BLOB) END", asset="?"
+    data="CASE WHEN t.version = ? THEN NULL ELSE CAST(t.data AS BLOB) END",
+    asset="?",
+    events=f"CASE WHEN t.version = ? THEN NULL ELSE {events_of('t')} END",
 )
-_SELECT_DATA = "SELECT CAST(data AS BLOB) FROM tickets WHERE id = ?"
+_SELECT_DATA = f"SELECT CAST(data AS BLOB), {events_of('tickets')} FROM tickets WHERE id = ?"
+_PAGE_DATA = f"CAST(data AS BLOB), {events_of('tickets')}"
 _ROW_SELECT = ", ".join(f"tickets.{c}" for c in ROW_COLUMNS)
 _INLINE_CHECKPOINT = 4000
 """WAL pages after which a committing connection checkpoints (inline mode; ~16 MB)."""
 _BULK_CHECKPOINT = 25_000
 """The same limit inside :meth:`SqliteStore.checkpoint_after` (~100 MB): a job's batches share checkpoints."""
 _PARSED_LIMIT = 20_000  # entity texts remembered per store and kind, LRU (see _Entities._parse)
-_UPDATES: dict[tuple[int, ...], str] = {}
+_UPDATES: dict[tuple[tuple[int, ...], int], str] = {}
+_KEEP_EVENTS, _APPEND_EVENTS, _SET_EVENTS = 0, 1, 2
+_EVENTS_SET = ("", ", events = CASE WHEN events > '' THEN events || ',' ELSE '' END || ?", ", events = ?")
 
 
-def _update_sql(changed: tuple[int, ...]) -> str:
-    """``UPDATE`` of the version, the ``changed`` row columns (by position), the unit and the JSON.
+def _update_sql(changed: tuple[int, ...], events: int) -> str:
+    """``UPDATE`` of the version, the ``changed`` row columns (by position), the unit, the JSON and
+    the list of logged events (``events``: kept, appended to or replaced; see sqlite_ticket_events).
 
     Naming only changed columns matters: SQLite rewrites the entries of every index on a column
     named in ``SET``, so a full-row update would touch all ledger indexes on each save. The unit has
     no index: it is always set, so a row written before its column existed gets it on its next save.
     """
-    sql = _UPDATES.get(changed)
+    sql = _UPDATES.get((changed, events))
     if sql is None:
         sets = "".join(f"{ROW_COLUMNS[i]} = ?, " for i in changed)
-        sql = _UPDATES[changed] = (
-            f"UPDATE tickets SET version = ?, {sets}unit = ?, data = CAST(? AS TEXT)"
+        sql = _UPDATES[(changed, events)] = (
+            f"UPDATE tickets SET version = ?, {sets}unit = ?, data = CAST(? AS TEXT){_EVENTS_SET[events]}"
             " WHERE id = ? AND version = ?"
         )
     return sql
@@ -397,6 +413,19 @@ class SqliteStore:
         finally:
             self.release(conn)
 
+    def split_events(self, *, batch: int = 200, max_batches: int | None = None) -> SplitProgress:
+        """Move the events of open tickets stored whole (new tickets, and every row of a file written
+        before schema step 14) to the event log, at most ``batch`` tickets per short transaction;
+        resumable (the position is committed with each batch). Not needed for correctness: such a row
+        is read as it is and its first save moves them (writing all its events once). Returns what was
+        done; a second call does nothing."""
+        conn = self.acquire()
+        try:
+            with _translated(f"splitting the events of {self.path}"):
+                return split_stored_events(conn, batch=batch, max_batches=max_batches)
+        finally:
+            self.release(conn)
+
     def default_attachments(self) -> FileSystemAttachmentStore | MemoryAttachmentStore:
         """Attachments in a folder beside the database file (``<file>.attachments``).
 
@@ -531,7 +560,7 @@ class SqliteUnitOfWork:
         if asset and ticket.asset_id is not None:
             self.assets.prime(ticket.asset_id, found[4])
         if found[5] is not None:
-            self.search.prime(ticket.id, tuple(found[5:]))
+            self.search.prime(ticket.id, tuple(found[5:11]))
 
     def party_words(
         self, customer_ids: Iterable[str], dealer_ids: Iterable[str], asset_ids: Iterable[str]
@@ -610,11 +639,14 @@ class _Tickets:
         self._stored: dict[str, tuple[object, ...]] = {}
         # The fault rows of each ticket read in this transaction: a save rewrites them only if changed.
         self._faults: dict[str, list[tuple[object, ...]]] = {}
-        # The stored text of the events of each ticket read from the memo: a save appends only new ones.
-        self._events: dict[str, EventsText | None] = {}
-        # The events of each ticket parsed in this transaction (a memo miss), as read: a save dumps
-        # them with orjson instead of converting each event again.
-        self._parsed_events: dict[str, StoredEvents | None] = {}
+        # The events of each ticket read, as stored (their text, or a whole row's parsed list; None:
+        # unknown): a save writes only the new ones to the log, or all of them without converting each.
+        self._events: dict[str, EventsText | StoredEvents | None] = {}
+        # The tickets read in this transaction whose events the log does not hold (rows written whole):
+        # a save writes all of them to the log.
+        self._whole: set[str] = set()
+        # Of those, the ones with no log row at all (nothing to drop first).
+        self._unlogged: set[str] = set()
         # The reporting row of each ticket read in this transaction: a save writes only what changed
         # (a note changes no fact, so it writes no reporting row and touches no reporting index).
         self._facts: dict[str, tuple[object, ...]] = {}
@@ -624,7 +656,8 @@ class _Tickets:
         self._stored.clear()
         self._faults.clear()
         self._events.clear()
-        self._parsed_events.clear()
+        self._whole.clear()
+        self._unlogged.clear()
         self._facts.clear()
 
     def _report(self, ticket: Ticket, *, new: bool) -> None:
@@ -653,6 +686,9 @@ class _Tickets:
 
     def add(self, ticket: Ticket) -> None:
         row = row_values(ticket)
+        # Written whole (events inside, none in the log): most tickets a desk or an import writes are
+        # saved a few times or never again, and a whole row is one row. Its first save moves the events
+        # out (see save).
         text, events = ticket_text_utf8(ticket, ticket.version, None)
         try:
             self._uow.run(INSERT_TICKET, (*row, text, ticket.asset_id or ""))
@@ -660,7 +696,7 @@ class _Tickets:
             raise DuplicateError(f"ticket {ticket.id!r} already exists") from None
         self._report(ticket, new=True)
         self._stored[ticket.id] = row
-        self._kept.remember(ticket.id, text, ticket, events, (row, self._facts[ticket.id]))
+        self._kept.remember(ticket.id, text, ticket, events, (row, self._facts[ticket.id], False))
         self._uow.written.append((ticket.id, ticket.version, text))
 
     def add_many(self, tickets: Iterable[Ticket]) -> None:
@@ -693,25 +729,31 @@ class _Tickets:
         if peeked is None:
             found = self._uow.run(_SELECT_TICKET_FOUND, (id,)).fetchone()
         else:
-            found = self._uow.run(_SELECT_TICKET_KEPT, (peeked[1], peeked[0].asset_id, id)).fetchone()
+            found = self._uow.run(
+                _SELECT_TICKET_KEPT, (peeked[1], peeked[1], peeked[0].asset_id, id)
+            ).fetchone()
         if found is None:
             raise NotFound("ticket", id)
-        version, text = found[0], found[1]
+        version, text, chunks = found[0], found[1], found[11]
         # Tickets are kept when written, not when read: a read that misses (a report, a page of the
         # ledger, a ticket another process wrote) pays no copy for a ticket it may never read again.
         kept = None
         if text is None:  # the row is at the version the kept text was committed as
             kept = self._kept.recall_committed_entry(id, version)
             if kept is None:  # replaced or dropped since the peek (another unit of work of this store)
-                text = self._uow.run(_SELECT_DATA, (id,)).fetchone()[0]
+                text, chunks = self._uow.run(_SELECT_DATA, (id,)).fetchone()
         if kept is None:
             # A text written by this process but not known committed (a save in this very transaction,
             # or one rolled back) is used only when it is the row's text.
             kept = self._kept.recall_entry(id, text)
-        derived: tuple[tuple[object, ...], tuple[object, ...]] | None = None
+        derived: tuple[tuple[object, ...], tuple[object, ...], bool] | None = None
         if kept is None:
-            # Its events as parsed are kept too: a save then dumps them as they are (see save).
-            ticket, self._parsed_events[id] = load_ticket(text)
+            # The stored text of its events is kept too: a save then appends to it (see save).
+            ticket, self._events[id], logged = parse_stored(text, chunks)
+            if not logged:
+                self._whole.add(id)
+                if chunks is None:
+                    self._unlogged.add(id)
         else:
             ticket, self._events[id], derived = kept
         ticket.version = version
@@ -720,8 +762,11 @@ class _Tickets:
         # The columns are derived from the JSON on every write (and kept with a memoised ticket, whose
         # text is the same), so recomputing them is cheaper than selecting them.
         if derived is None:
-            derived = (row_values(ticket), fact_values(ticket))
-        self._stored[id], self._facts[id] = derived
+            derived = (row_values(ticket), fact_values(ticket), True)
+        elif not derived[2]:  # kept as written whole (add): its events are not in the log yet
+            self._whole.add(id)
+            self._unlogged.add(id)
+        self._stored[id], self._facts[id] = derived[0], derived[1]
         if ticket.fault_records:
             self._faults[id] = fault_values(ticket)
         return ticket
@@ -740,15 +785,35 @@ class _Tickets:
             changed = tuple(i for i in range(2, len(row)) if row[i] != stored[i])
         else:
             changed = tuple(range(2, len(row)))
-        known = self._events.pop(ticket.id, None)
-        if known is None:
-            parsed = self._parsed_events.pop(ticket.id, None)
-            known = parsed.text() if parsed is not None else None
-        text, events = ticket_text_utf8(ticket, new, known)
-        params = (new, *[row[i] for i in changed], ticket.asset_id or "", text, ticket.id, old_version)
-        cursor = self._uow.run(_update_sql(changed), params)
+        # Only the events the ticket gained are written (one row appended to the log); the state row
+        # keeps its size, so it is rewritten in place.
+        run = self._uow.run
+        whole = ticket.id in self._whole
+        text, events, append, body = save_texts(ticket, new, self._events.pop(ticket.id, None), not whole)
+        if not append and ticket.id not in self._unlogged:
+            # Its logged events are unknown (or the row replaced them): all of them again.
+            run(DROP_EVENTS, (ticket.id, old_version))
+        self._whole.discard(ticket.id)
+        self._unlogged.discard(ticket.id)
+        seq = None if body is None else run(INSERT_EVENTS, (body,)).lastrowid
+        if append:
+            mode, logged = (_KEEP_EVENTS, ()) if seq is None else (_APPEND_EVENTS, (str(seq),))
+        else:
+            mode, logged = _SET_EVENTS, ("" if seq is None else str(seq),)
+        params = (
+            new,
+            *[row[i] for i in changed],
+            ticket.asset_id or "",
+            text,
+            *logged,
+            ticket.id,
+            old_version,
+        )
+        cursor = run(_update_sql(changed, mode), params)
         if cursor.rowcount != 1:
-            found = self._uow.run("SELECT version FROM tickets WHERE id = ?", (ticket.id,)).fetchone()
+            if seq is not None:  # not the row's: leave no stray log row should the caller commit
+                run("DELETE FROM ticket_events WHERE seq = ?", (seq,))
+            found = run("SELECT version FROM tickets WHERE id = ?", (ticket.id,)).fetchone()
             if found is None:
                 raise NotFound("ticket", ticket.id)
             raise ConcurrencyConflict("ticket", ticket.id, ticket.version, found[0])
@@ -756,12 +821,12 @@ class _Tickets:
         self._stored[ticket.id] = row
         ticket.version = new
         self._events[ticket.id] = events
-        self._kept.remember(ticket.id, text, ticket, events, (row, self._facts[ticket.id]))
+        self._kept.remember(ticket.id, text, ticket, events, (row, self._facts[ticket.id], True))
         self._uow.written.append((ticket.id, new, text))
 
     @staticmethod
     def _select(filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
-        return page_query(filter, page, "CAST(data AS BLOB)", "?", "LIKE")
+        return page_query(filter, page, _PAGE_DATA, "?", "LIKE")
 
     def explain(self, filter: TicketFilter, page: PageRequest) -> list[str]:
         """SQLite's plan for :meth:`query` (``EXPLAIN QUERY PLAN``), one line per step.
@@ -781,10 +846,10 @@ class _Tickets:
             version, data, id_ = row[0], row[1], row[-1]  # the sort key ends with the id
             ticket = recall(id_, data)
             if ticket is None:
-                ticket = loads(data, Ticket)
+                ticket = parse_stored(data, row[2])[0]  # (a page's tickets are not saved from it)
             ticket.version = version
             items.append(ticket)
-        cursor = encode_cursor(page.sort, rows[page.limit - 1][2:]) if len(rows) > page.limit else None
+        cursor = encode_cursor(page.sort, rows[page.limit - 1][3:]) if len(rows) > page.limit else None
         return Page(items, cursor)
 
     def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:

@@ -4,8 +4,9 @@ What a bulk import costs is Python work per ticket, not SQLite's: so every value
 handed to one ``executemany`` per table, from generators (no list of rows for the garbage collector
 to walk), inside the caller's transaction:
 
-- :func:`insert_tickets`: the ``tickets`` rows (the ledger columns and the JSON, one ``orjson`` call
-  on the ticket's plain structure), the ``report_tickets`` rows (computed beside the ledger columns,
+- :func:`insert_tickets`: the ``tickets`` rows (the ledger columns and the whole JSON, events inside:
+  an imported ticket's first save moves them to the log, :mod:`~.sqlite_ticket_events`; one ``orjson``
+  call on the ticket's plain structure), the ``report_tickets`` rows (computed beside the ledger columns,
   sharing their instants) and the ``report_faults`` rows. A batch at least as large as the table
   already is goes in without the ledger's secondary indexes, which are then rebuilt from the finished
   table (one sort each, in the same savepoint); a smaller one keeps them (10,000 into 50,000).
@@ -42,10 +43,10 @@ __all__ = [
 # The store's own ``add`` and the bulk import write a ticket with this one statement. The JSON is bound
 # as UTF-8 bytes and cast to TEXT: the same stored text without a Python decode per write (a BLOB would
 # be read as JSONB by SQLite's JSON functions, hence the cast); then the unit column ('' for none; see
-# the schema's step 13).
+# the schema's step 13), and the event log list (NULL: the events are in the JSON; step 14).
 INSERT_TICKET = (
-    f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data, unit) "
-    f"VALUES ({', '.join('?' * len(ROW_COLUMNS))}, CAST(? AS TEXT), ?)"
+    f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data, unit, events) "
+    f"VALUES ({', '.join('?' * len(ROW_COLUMNS))}, CAST(? AS TEXT), ?, NULL)"
 )
 
 DEFER_MIN = 1000

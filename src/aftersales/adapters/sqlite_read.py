@@ -36,9 +36,10 @@ from aftersales.adapters.sqlite import (
     _Tickets,
     _translate,
 )
+from aftersales.adapters.sqlite_ticket_events import events_of, parse_stored
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ReadOnlyError
-from aftersales.serialization import loads
+from aftersales.serialization import EventsText
 
 __all__ = ["SqliteReadUnitOfWork"]
 
@@ -52,7 +53,7 @@ _SELECT_VERSION = (
     " LEFT JOIN entities c ON c.kind = 'customer' AND c.id = t.customer_id"
     " WHERE t.id = ?"
 )
-_SELECT_DATA = "SELECT CAST(data AS BLOB) FROM tickets WHERE id = ? AND version = ?"
+_SELECT_DATA = f"SELECT CAST(data AS BLOB), {events_of('tickets')} FROM tickets WHERE id = ? AND version = ?"
 
 
 def _first_word(sql: str) -> str:
@@ -193,10 +194,11 @@ class _ReadTickets(RefusedTicketWrites, _Tickets):
             if kept.confirm(id, version, text):
                 ticket = kept.recall_committed(id, version, copy)
             if ticket is None:
-                ticket = loads(text, Ticket)
+                ticket, events, _logged = parse_stored(text, row[1])
                 ticket.version = version
-                # Kept from now on, confirmed: the next read of this committed version parses nothing.
-                kept.remember(id, text, ticket)
+                # Kept from now on, confirmed: the next read of this committed version parses nothing
+                # (and a command's save of it appends to its stored events).
+                kept.remember(id, text, ticket, events if isinstance(events, EventsText) else None)
                 kept.confirm(id, version, text)
         if copy:
             ticket.version = version  # (a kept ticket already has it: it is the one stored at it)

@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from aftersales.adapters.reporting_sqlite_schema import LEDGER_REPORT_STEP, REPORTING_STEP
+from aftersales.adapters.sqlite_ticket_events import EVENTS_STEP
 from aftersales.adapters.ticket_search_sqlite import (
     SEARCH_MIGRATION,
     SEARCH_PEND_TRIGGER_MIGRATION,
@@ -113,6 +114,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # step (read from the JSON until their next save). A command's read joins the unit's record by it
     # instead of json_extract, which parsed the whole document on every read that missed the memo.
     ("ALTER TABLE tickets ADD COLUMN unit TEXT",),
+    # 14 (issue 21): append-only events. A save writes the events it added to ticket_events and a row
+    # without them (sqlite_ticket_events); rows written before keep their events until their next save
+    # or SqliteStore.split_events, which converts them in small resumable batches.
+    EVENTS_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
