@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Final
+from typing import Final
 
 import attrs
 
@@ -59,30 +59,8 @@ def label_msgid(value: Enum | Category) -> str:
     return f"{_prefix(type(value))}.{raw}"
 
 
-# Which branch of :meth:`ValueFormatter.format` a value's type takes, in the order the branches are tried.
-_BRANCHES: tuple[tuple[str, type | tuple[type, ...]], ...] = (
-    ("datetime", datetime),
-    ("money", Money),
-    ("duration", timedelta),
-    ("reason", Reason),
-    ("label", (Enum, Category)),
-    ("bool", bool),
-    ("number", (int, Decimal)),
-    ("date", date),
-    ("term", Term),
-    ("str", str),
-)
-_BRANCH_OF: dict[type, str] = {}
 _KEPT_LABELS = 1024
-
-
-def _branch(kind: type) -> str:
-    found = _BRANCH_OF.get(kind)
-    if found is None:
-        found = next((name for name, types in _BRANCHES if issubclass(kind, types)), "refused")
-        if len(_BRANCH_OF) < _KEPT_LABELS:
-            _BRANCH_OF[kind] = found
-    return found
+"""Most code-value labels and Term messages one formatter keeps (a desk meets a few dozen)."""
 
 
 class ValueFormatter:
@@ -105,26 +83,21 @@ class ValueFormatter:
             return found
         return value.code if isinstance(value, Category) else str(value.value)
 
-    def _label_text(self, branch: str, value: Any) -> str:
-        """A code value's label, or a Term's message (what :meth:`format` keeps for them)."""
-        if branch == "label":
-            return self.label(value)
-        return self.formatter.catalog.text(value.msgid)
+    def _kept_text(self, value: Enum | Category | Term) -> str:
+        """A code value's label or a Term's message, kept per (type, value) up to ``_KEPT_LABELS``."""
+        key = (type(value), value)
+        found = self.labels.get(key)
+        if found is None:
+            found = self.formatter.catalog.text(value.msgid) if isinstance(value, Term) else self.label(value)
+            if len(self.labels) < _KEPT_LABELS:
+                self.labels[key] = found
+        return found
 
     def format(self, name: str, value: object) -> str:
         """``value`` (the template slot ``name``) as text in this locale and zone."""
         kind = type(value)
         if kind is str:
             return value  # type: ignore[return-value]
-        branch = _BRANCH_OF.get(kind) or _branch(kind)
-        if branch == "label" or branch == "term":
-            key = (kind, value)
-            found = self.labels.get(key)
-            if found is None:
-                found = self._label_text(branch, value)
-                if len(self.labels) < _KEPT_LABELS:
-                    self.labels[key] = found
-            return found
         if isinstance(value, datetime):
             if value.tzinfo is None or value.utcoffset() is None:
                 raise ValidationError(
@@ -138,7 +111,7 @@ class ValueFormatter:
         if isinstance(value, Reason):
             return self.reasons.render(value)
         if isinstance(value, Enum | Category):
-            return self.label(value)
+            return self._kept_text(value)
         if isinstance(value, bool):
             return self.formatter.catalog.text("value.yes" if value else "value.no")
         if isinstance(value, int | Decimal):
@@ -146,7 +119,7 @@ class ValueFormatter:
         if isinstance(value, date):
             return self.formatter.date(value)
         if isinstance(value, Term):
-            return self.formatter.catalog.text(value.msgid)
+            return self._kept_text(value)
         if isinstance(value, str):
             return value
         raise ValidationError(
