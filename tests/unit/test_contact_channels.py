@@ -64,3 +64,17 @@ def test_a_time_zone_name_the_system_cannot_open_is_a_validation_error(name: str
 
     with pytest.raises(ValidationError):
         zone(name)
+
+
+@pytest.mark.parametrize("wechat", ["", " ", "\u3000", "\t "])
+def test_a_blank_wechat_id_is_refused_naming_the_field(wechat: str) -> None:
+    # A blank id would be the recipient of every message to this person, and rendering one fails.
+    with pytest.raises(ValidationError) as error:
+        Contact("王先生", phone="13800138000", wechat=wechat)
+    assert error.value.field == "wechat"
+
+
+def test_a_blank_wechat_id_stored_before_it_was_refused_reads_back_as_none() -> None:
+    contact = Contact.restore({"name": "王先生", "phone": "13800138000", "wechat": " "})
+    assert contact.wechat is None
+    assert [c for c, _ in contact.reach()] == ["sms"]

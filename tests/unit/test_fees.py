@@ -36,7 +36,12 @@ from aftersales.errors import (
     PolicyError,
     ValidationError,
 )
-from aftersales.policies.chargeability import ChargeableWork, ChargeDecision, DefaultChargeabilityPolicy
+from aftersales.policies.chargeability import (
+    ChargeableWork,
+    ChargeDecision,
+    ChargeOutcome,
+    DefaultChargeabilityPolicy,
+)
 from aftersales.policies.fees import (
     DealerFeeSchedule,
     DefaultFeesPolicy,
@@ -46,6 +51,7 @@ from aftersales.policies.fees import (
     PriceList,
     QuoteRequest,
 )
+from aftersales.policies.warranty import WarrantyPhase
 from aftersales.serialization import dumps, loads, structure
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -426,3 +432,46 @@ def test_free_lines_total_zero_and_totals_add_up(
     for line in quote.lines:
         assert line.chargeable == decision.outcome.chargeable(line.kind)
     assert decision.reasons
+
+
+def _work_fees(kind: type[DefaultFeesPolicy] = DefaultFeesPolicy) -> DefaultFeesPolicy:
+    schedule = DealerFeeSchedule(labour={"repair": "80"}, travel_zones={"pudong": "30"}, service_fee="20")
+    return kind(FeesParams(dealer_schedules={"d-sh": schedule}))
+
+
+def test_work_lines_are_priced_from_the_dealer_schedule_and_shared_between_sheets() -> None:
+    fees = _work_fees()
+    charged = ChargeOutcome(True, True, True, True, WarrantyPhase.OUT_OF_WARRANTY)
+    free = ChargeOutcome(False, False, False, False, WarrantyPhase.IN_WARRANTY)
+    lines = fees.work_lines(DealerId("d-sh"), "repair", None, "pudong", None, True, charged)
+    assert [(x.kind, x.item, x.unit_price.amount, x.chargeable) for x in lines] == [
+        (ChargeKind.LABOUR, "repair", Decimal("80.00"), True),
+        (ChargeKind.TRAVEL, "pudong", Decimal("30.00"), True),
+        (ChargeKind.SERVICE_FEE, "service_fee", Decimal("20.00"), True),
+    ]
+    assert fees.work_lines(DealerId("d-sh"), "repair", None, "pudong", None, True, charged) is lines
+    waived = fees.work_lines(DealerId("d-sh"), "repair", None, "pudong", None, True, free)
+    assert [x.chargeable for x in waived] == [False, False, False]
+    # The triage's nature prices labour only when the dealer prices it; no fee asked, no fee line.
+    assert fees.work_lines(DealerId("d-sh"), None, "descaling", None, None, False, charged) == ()
+
+
+def test_work_lines_refuse_an_unpriced_job_each_time_and_ask_a_subclass_every_time() -> None:
+    fees = _work_fees()
+    charged = ChargeOutcome(True, True, True, True, WarrantyPhase.OUT_OF_WARRANTY)
+    for _ in range(2):  # a refusal is not remembered as an answer
+        with pytest.raises(NotFound):
+            fees.work_lines(DealerId("d-sh"), "descaling", None, None, None, False, charged)
+
+    class Surcharged(DefaultFeesPolicy):
+        asked = 0
+
+        def labour_fee(self, dealer_id: DealerId | None, job_type: str) -> Money:
+            Surcharged.asked += 1
+            return Money(Decimal("99"), "CNY")
+
+    own = _work_fees(Surcharged)
+    for _ in range(2):
+        (labour,) = own.work_lines(DealerId("d-sh"), "repair", None, None, None, False, charged)
+        assert labour.unit_price == Money(Decimal("99"), "CNY")
+    assert Surcharged.asked == 2

@@ -139,6 +139,15 @@ def _email(instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise ValidationError(f"not an e-mail address: {value!r}", field=attribute.name)
 
 
+def _wechat(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # A WeChat id is where messages go: a blank one would make every notification to this person fail.
+    if value is not None:
+        _WECHAT_TEXT(instance, attribute, value)
+
+
+_WECHAT_TEXT = required_text(64)
+
+
 class MessageChannel(StrEnum):
     """How a notification reaches a person."""
 
@@ -182,7 +191,7 @@ class Contact:
     email: str | None = attrs.field(default=None, validator=_email)
     locale: str = attrs.field(default="zh_Hans", validator=validate_locale)
     timezone: str = attrs.field(default="Asia/Shanghai", validator=validate_timezone)
-    wechat: str | None = attrs.field(default=None, validator=optional_bounded(64))
+    wechat: str | None = attrs.field(default=None, validator=_wechat)
     note: str = attrs.field(default="", validator=bounded(500))
     channels: tuple[MessageChannel, ...] = attrs.field(default=(), converter=_channels)
 
@@ -202,6 +211,9 @@ class Contact:
         Anything else (no facts, another writing) is checked as on :class:`Contact` itself. The store
         is trusted for what it wrote: the facts are libphonenumber's answer when the record was saved.
         """
+        wechat = fields.get("wechat")
+        if isinstance(wechat, str) and not wechat.strip():
+            fields = {**fields, "wechat": None}  # written before blank ids were refused: no address
         phone = fields.get("phone")
         if not isinstance(phone, str) or not _written_as(phone, e164) or not isinstance(sms, bool):
             return cls(**fields)

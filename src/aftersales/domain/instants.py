@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from aftersales.errors import NaiveDatetimeError, ValidationError
 
-__all__ = ["EPOCH", "micros", "require_aware"]
+__all__ = ["EPOCH", "duration_us", "micros", "require_aware"]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """The Unix epoch, aware (UTC): instants held as integers count microseconds from it."""
@@ -21,6 +21,11 @@ def micros(at: datetime) -> int:
     instants exactly and cheaply. A naive datetime raises ``TypeError`` (callers check awareness first).
     """
     return (at - EPOCH) // _MICROSECOND
+
+
+def duration_us(value: timedelta) -> int:
+    """A duration as exact integer microseconds (what :func:`micros` is to an instant)."""
+    return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
 
 
 def require_aware(value: object, field: str = "datetime") -> datetime:

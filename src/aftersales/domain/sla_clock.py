@@ -37,22 +37,44 @@ Rules (issues 4 and 18, ``domain.md`` SLA, seeds 000–004):
 Cost: one pass over the events; then every instant the working targets read is put on the calendar's
 working-time line in one ``BusinessCalendar.offsets_us`` call, the measuring is integer arithmetic, and each
 working target maps its deadline (and warning) back with ``instant_at`` calls.
+
+The parts, one job each: :mod:`~aftersales.domain.sla_targets` (the targets and one target's status),
+:mod:`~aftersales.domain.sla_reading` (the pass over the events), :mod:`~aftersales.domain.sla_measuring`
+(the working-time line). This module puts them together (:class:`SlaTimeline`, :func:`sla_status`,
+:func:`rederive`, the ticket's :class:`SlaStatus`) and re-exports their public names.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime, timedelta, tzinfo
-from decimal import Decimal
-from enum import StrEnum
-from typing import Any
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
 
 import attrs
 
-from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import EPOCH, micros, require_aware
+from aftersales.domain.sla_measuring import Running, measure
+from aftersales.domain.sla_reading import (
+    ARRIVAL_STEPS,
+    STEP_CODES,
+    STEPS_BUT_ASSIGN,
+    read_cycle,
+    starts_at_dispatch,
+)
+from aftersales.domain.sla_targets import (
+    BASES,
+    RESPONSE_ACTIONS,
+    SLA_EXTENSION_KEY,
+    STARTS,
+    TARGET_NAMES,
+    ClockPhase,
+    SlaState,
+    SlaTarget,
+    SlaTargets,
+    TargetStatus,
+    pending_status,
+)
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
 
@@ -76,297 +98,11 @@ __all__ = [
     "sla_timeline",
 ]
 
-TARGET_NAMES = ("response", "arrival", "resolution", "callback")
-"""The targets a ticket can have, in the order statuses list them."""
-
-BASES = ("working", "calendar", "working_days", "end_of_day")
-"""How a target's duration is counted: working time, wall-clock time, N working-day lengths of working
-time, or "by the end of the N-th following working day"."""
-
-STARTS = ("opened", "dealer_dispatch")
-"""When a target's clock starts: at the opening (or reopen), or at the dispatch to a dealer (seed 002)."""
-
-SLA_EXTENSION_KEY = "sla_extension"
-"""Payload key of an event that approves a target's extension (a target name or a list of them)."""
-
-EXTENSION_LIMIT_KEY = "new_limit_seconds"
-"""Payload key of an extension event holding the new limit in seconds (the target's maximum when absent)."""
-
-RESPONSE_ACTIONS = frozenset({"note_to_customer", "contact_customer", "add_visit"})
-"""Customer-facing steps that count as the first response when staff take them (seed 003: contacting the
-customer and telling them the expected visit or solution time). An internal note does not count."""
-
-_STAFF = frozenset(Role) - {Role.CUSTOMER, Role.SYSTEM, Role.AUDITOR}
-_NOT_PAUSABLE = frozenset(
-    {TicketState.RESOLVED, TicketState.ACCEPTED, TicketState.CLOSED, TicketState.CANCELLED}
-)
+# Enum members read through the class cost a metaclass lookup each: the status path uses these.
+_RUNNING, _PAUSED = ClockPhase.RUNNING, ClockPhase.PAUSED
 _FINAL = frozenset({TicketState.CLOSED.value, TicketState.CANCELLED.value})
 _ZERO = timedelta(0)
 _MICROSECOND = timedelta(microseconds=1)
-
-
-def _us(value: timedelta) -> int:
-    return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
-
-
-# -- targets ---------------------------------------------------------------------------------------------
-
-
-def _check_name(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value not in TARGET_NAMES:
-        raise ValidationError(
-            f"target name must be one of {', '.join(TARGET_NAMES)}, got {value!r}", field="name"
-        )
-
-
-def _check_basis(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value not in BASES:
-        raise ValidationError(f"basis must be one of {', '.join(BASES)}, got {value!r}", field="basis")
-
-
-def _check_start(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value not in STARTS:
-        raise ValidationError(f"start must be one of {', '.join(STARTS)}, got {value!r}", field="start")
-
-
-def _positive_duration(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is None and attribute.name == "extended_to":
-        return
-    if not isinstance(value, timedelta) or value <= _ZERO:
-        raise ValidationError(
-            f"{attribute.name} must be a positive timedelta, got {value!r}", field=attribute.name
-        )
-
-
-_DAY_BASES = frozenset({"working_days", "end_of_day"})
-
-
-@attrs.frozen
-class SlaTarget:
-    """One time limit: ``name`` (response, arrival, resolution, callback), ``duration`` and its ``basis``.
-
-    ``basis`` is ``working`` (working time on the calendar), ``calendar`` (wall-clock time, e.g. the seed 002
-    dealer contract's 24 hours), ``working_days`` (``duration`` in whole days, each worth the calendar's
-    working-day length of working time) or ``end_of_day`` (whole days: due at the end of working hours on
-    the N-th following working day). ``extended_to`` is the longest the target may be extended to by an
-    approval (seed 002: 48 h "in special cases"); ``None`` when it cannot be extended. ``start`` says when
-    the clock starts (``opened``, or ``dealer_dispatch`` for the dealer contract).
-    """
-
-    name: str = attrs.field(validator=_check_name)
-    duration: timedelta = attrs.field(validator=_positive_duration)
-    basis: str = attrs.field(default="working", validator=_check_basis)
-    extended_to: timedelta | None = attrs.field(default=None, validator=_positive_duration)
-    start: str = attrs.field(default="opened", validator=_check_start)
-
-    duration_us: int = attrs.field(init=False, repr=False, eq=False)
-    """``duration`` in whole microseconds (the clock measures on integers)."""
-
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "duration_us", _us(self.duration))
-        if self.basis in _DAY_BASES:
-            for value in (self.duration, self.extended_to):
-                if value is not None and value % timedelta(days=1):
-                    raise ValidationError(f"{self.basis} targets are whole days", field="duration")
-        if self.extended_to is not None and self.extended_to < self.duration:
-            raise ValidationError("extended_to must not be shorter than duration", field="extended_to")
-
-
-def _share(value: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, Decimal | float | int | str):
-        raise ValidationError(f"warn_at must be a number, got {value!r}", field="warn_at")
-    share = Decimal(str(value))
-    if not Decimal(0) < share <= Decimal(1):
-        raise ValidationError(f"warn_at must be a share in (0, 1], got {value}", field="warn_at")
-    return share
-
-
-def _targets(value: Iterable[SlaTarget]) -> tuple[SlaTarget, ...]:
-    found = tuple(value)
-    names = [t.name for t in found if isinstance(t, SlaTarget)]
-    if len(names) != len(found):
-        raise ValidationError("targets must be SlaTarget values", field="targets")
-    if len(set(names)) != len(names):
-        raise ValidationError("each target name may appear once", field="targets")
-    return tuple(sorted(found, key=lambda t: TARGET_NAMES.index(t.name)))
-
-
-def _pause_states(value: Iterable[str]) -> frozenset[TicketState]:
-    if isinstance(value, str):
-        value = (value,)
-    states: set[TicketState] = set()
-    for item in value:
-        try:
-            state = TicketState(item)
-        except ValueError:
-            raise ValidationError(
-                f"unknown ticket state {item!r} in pause_states", field="pause_states"
-            ) from None
-        if state in _NOT_PAUSABLE:
-            raise ValidationError(f"{state.value} cannot pause the clock", field="pause_states")
-        states.add(state)
-    return frozenset(states)
-
-
-def _actions(value: Iterable[str]) -> frozenset[str]:
-    if isinstance(value, str):
-        value = (value,)
-    found = frozenset(value)
-    if not found or not all(isinstance(item, str) and item for item in found):
-        raise ValidationError("response_actions must name at least one step", field="response_actions")
-    return found
-
-
-@attrs.frozen
-class SlaTargets:
-    """The targets that apply to one ticket, when to warn, and which states pause the clock.
-
-    ``warn_at`` is the share of a target's window after which it is at risk (default 0.8, stored as a
-    Decimal so the threshold is exact). ``pause_states`` default to awaiting the customer.
-    ``response_actions`` are the steps that count as the first response. ``acceptance`` says the resolution
-    is met at the customer's acceptance (``confirm``) and the callback counts from it; without it (complaints)
-    both use ``resolve``.
-    """
-
-    targets: tuple[SlaTarget, ...] = attrs.field(converter=_targets)
-    warn_at: Decimal = attrs.field(default=Decimal("0.8"), converter=_share)
-    pause_states: frozenset[TicketState] = attrs.field(
-        default=frozenset({TicketState.AWAITING_CUSTOMER}), converter=_pause_states
-    )
-    response_actions: frozenset[str] = attrs.field(default=RESPONSE_ACTIONS, converter=_actions)
-    acceptance: bool = True
-    # Derived once, read on every derivation: warn_at as an exact integer ratio, and whether any target
-    # counts working time (only then do the instants go on the calendar).
-    _warn_ratio: tuple[int, int] = attrs.field(init=False, repr=False, eq=False)
-    _working: bool = attrs.field(init=False, repr=False, eq=False)
-    _pause_values: frozenset[str] = attrs.field(init=False, repr=False, eq=False)
-    _pending: dict[str, TargetStatus] = attrs.field(init=False, repr=False, eq=False)
-
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "_warn_ratio", self.warn_at.as_integer_ratio())
-        object.__setattr__(self, "_working", any(t.basis != "calendar" for t in self.targets))
-        # The event log holds states as plain strings: matching them against plain strings is cheaper.
-        object.__setattr__(self, "_pause_values", frozenset(s.value for s in self.pause_states))
-        # A clock that has not started shows the same value every time: made once.
-        object.__setattr__(self, "_pending", {t.name: _pending(t, t.duration) for t in self.targets})
-
-    def get(self, name: str) -> SlaTarget | None:
-        """The target called ``name``, or ``None`` when this ticket has none."""
-        for target in self.targets:
-            if target.name == name:
-                return target
-        return None
-
-
-# -- status ----------------------------------------------------------------------------------------------
-
-
-class ClockPhase(StrEnum):
-    """Where a target's clock stands: not started, running, paused, met, or stopped without being met."""
-
-    PENDING = "pending"
-    RUNNING = "running"
-    PAUSED = "paused"
-    MET = "met"
-    STOPPED = "stopped"
-
-
-class SlaState(StrEnum):
-    """A target's state as a service manager reads it: breached wins over every other state."""
-
-    PENDING = "pending"
-    RUNNING = "running"
-    PAUSED = "paused"
-    MET = "met"
-    BREACHED = "breached"
-    STOPPED = "stopped"
-
-
-@attrs.frozen
-class TargetStatus:
-    """One target at one instant.
-
-    ``budget`` is the time the target allows in its basis (working time for the working bases, wall-clock
-    time for ``calendar``); ``elapsed`` and ``remaining`` are in the same units, pauses excluded, and
-    ``paused_time`` is the time the clock stood still. ``due_at`` (also ``deadline`` and ``due``) is the exact
-    instant the budget runs out (projected from now while paused): the earliest instant at which the accrued
-    time equals the budget. ``warning_at`` is when ``warn_at`` of the budget is used. ``started_at`` is when
-    the clock actually started (the next working instant after the receipt, for working bases).
-    ``breach`` is how far past the budget the clock went (or zero). ``warning`` means the target is still
-    open, not breached, and at least ``warn_at`` of it is used. ``provisional`` marks a due computed on
-    provisional holiday data. Every instant is in the calendar's time zone.
-    """
-
-    target: SlaTarget
-    phase: ClockPhase
-    # Filled lazily for working targets; JSON and repr show them under their public names.
-    _started: datetime | None = attrs.field(eq=False, metadata={"json": "started_at"})
-    deadline: datetime | None
-    due_at: datetime | None
-    budget: timedelta
-    elapsed: timedelta
-    met_at: datetime | None
-    warning: bool
-    extended: bool
-    paused_time: timedelta = _ZERO
-    _warn_instant: datetime | None = attrs.field(default=None, eq=False, metadata={"json": "warning_at"})
-    provisional: bool = False
-    # Working targets map their start and warning offsets back to instants only when asked: most readers
-    # (the sweep, the ledger) need the due alone. (calendar, start offset, warning offset)
-    _lazy: tuple[BusinessCalendar, int, int] | None = attrs.field(default=None, eq=False, repr=False)
-
-    @property
-    def started_at(self) -> datetime | None:
-        """When the clock started (for working targets: the first working instant at or after the start)."""
-        if self._started is None and self._lazy is not None:
-            calendar, start, _ = self._lazy
-            object.__setattr__(self, "_started", calendar.instant_at(start, last=True))
-        return self._started
-
-    @property
-    def warning_at(self) -> datetime | None:
-        """When ``warn_at`` of the budget is used (the earliest instant with that much accrued)."""
-        if self._warn_instant is None and self._lazy is not None:
-            calendar, _, warn = self._lazy
-            object.__setattr__(self, "_warn_instant", calendar.instant_at(warn))
-        return self._warn_instant
-
-    @property
-    def name(self) -> str:
-        """The target's name."""
-        return self.target.name
-
-    @property
-    def due(self) -> datetime | None:
-        """The due instant (the same as ``due_at``)."""
-        return self.due_at
-
-    @property
-    def paused(self) -> bool:
-        """True while the clock is paused."""
-        return self.phase is ClockPhase.PAUSED
-
-    @property
-    def state(self) -> SlaState:
-        """Running, paused, met or breached (or pending / stopped); a breach shows even once met."""
-        if self.elapsed > self.budget:
-            return SlaState.BREACHED
-        return SlaState(self.phase.value)
-
-    @property
-    def remaining(self) -> timedelta:
-        """The budget left (zero once it is used up)."""
-        return self.budget - self.elapsed if self.elapsed < self.budget else _ZERO
-
-    @property
-    def breached(self) -> bool:
-        """True when the clock went past the budget (whether or not the target was met since)."""
-        return self.elapsed > self.budget
-
-    @property
-    def breach(self) -> timedelta:
-        """How far past the budget the clock went (zero when it did not)."""
-        return self.elapsed - self.budget if self.elapsed > self.budget else _ZERO
 
 
 @attrs.frozen
@@ -429,517 +165,6 @@ def due_times(status: SlaStatus) -> SlaDueTimes:
     )
 
 
-# -- reading the event log -------------------------------------------------------------------------------
-
-
-class _Cycle:
-    """What one pass over the events finds about the current cycle (since the opening or last reopen).
-
-    Every instant is an index into ``micros`` (exact µs since the epoch; :meth:`moment` gives the datetime a
-    status shows): the ``count`` events read, then any visit arrival times read from payloads (``extras``).
-    Indices keep the measuring free of datetime arithmetic. ``gaps`` are the stretches the clocks stand
-    still (pause states), in time order: ``[start, end | None]``. A plain class: one is made per
-    measuring, and attrs' set-up of its defaults cost more than the pass over a short log.
-    """
-
-    __slots__ = (
-        "accepted_at",
-        "arrival_met",
-        "callback_met",
-        "cancelled_at",
-        "count",
-        "dealer_at",
-        "done_at",
-        "events",
-        "extensions",
-        "extras",
-        "gaps",
-        "micros",
-        "response_met",
-        "start",
-        "state",
-    )
-
-    def __init__(self, events: Sequence[TicketEvent], micros: list[int], count: int) -> None:
-        self.events = events
-        self.micros = micros
-        self.count = count
-        self.extras: list[datetime] = []
-        self.start: int | None = None
-        self.state: str | None = None
-        self.gaps: list[list[Any]] = []
-        self.response_met: int | None = None
-        self.arrival_met: int | None = None
-        self.done_at: int | None = None
-        self.accepted_at: int | None = None
-        self.callback_met: int | None = None
-        self.cancelled_at: int | None = None
-        self.dealer_at: int | None = None
-        self.extensions: dict[str, int | None] = {}
-
-    def moment(self, index: int) -> datetime:
-        """The datetime of instant ``index``."""
-        if index < self.count:
-            return self.events[index].at
-        return self.extras[index - self.count]
-
-
-def _arrival(event: TicketEvent, index: int, start: int, cycle: _Cycle) -> int | None:
-    """The instant a visit says the engineer arrived, kept between the cycle start and the event."""
-    raw = event.payload.get("arrived_at")
-    if raw is None:
-        return None
-    try:
-        arrived = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
-    except ValueError:
-        return index
-    if arrived.tzinfo is None:
-        return index
-    arrived_us = micros(arrived)
-    if arrived_us <= cycle.micros[start]:
-        return start
-    if arrived_us >= event.at_us:
-        return index
-    cycle.extras.append(arrived)
-    cycle.micros.append(arrived_us)
-    return len(cycle.micros) - 1
-
-
-def _extension_names(raw: object) -> Iterable[str]:
-    if isinstance(raw, str):
-        return (raw,)
-    if isinstance(raw, list | tuple):
-        return [item for item in raw if isinstance(item, str)]
-    return ()
-
-
-def _extension_limit(raw: object) -> int | None:
-    if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
-        return raw * 1_000_000
-    return None
-
-
-def _to_dealer(payload: object) -> bool:
-    assignee = payload.get("assignee") if isinstance(payload, dict) else None
-    return isinstance(assignee, dict) and assignee.get("kind") == "dealer"
-
-
-# Codes of the steps the clock reads (dict lookup: one probe instead of a chain of string compares).
-_OPENS, _DONE, _ACCEPT, _REJECT, _CANCEL, _CALLBACK, _ASSIGN = range(7)
-_STEP_CODES: dict[str, int] = {
-    "opened": _OPENS,
-    "reopen": _OPENS,
-    "resolve": _DONE,
-    "confirm": _ACCEPT,
-    "reject": _REJECT,
-    "cancel": _CANCEL,
-    "record_callback": _CALLBACK,
-    "assign": _ASSIGN,
-    "reassign": _ASSIGN,
-}
-
-
-_STEPS_BUT_ASSIGN = frozenset(action for action, code in _STEP_CODES.items() if code != _ASSIGN)
-"""The steps the clock reads when no target starts at the dealer's dispatch (see ``unchanged_by``)."""
-
-
-def _from_dispatch(targets: SlaTargets) -> bool:
-    """Whether a target's clock starts at the dealer's dispatch (then an assignment is a clock input)."""
-    return any(target.start == "dealer_dispatch" for target in targets.targets)
-
-
-_ARRIVALS = frozenset({"start_work", "add_visit"})
-"""Steps that can meet the arrival target."""
-
-
-def _read(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -> _Cycle:
-    """One pass over the first ``count`` events (those at or before the instant asked about)."""
-    pause_states = targets._pause_values
-    response_actions = targets.response_actions
-    acceptance = targets.acceptance
-    instants = [events[index].at_us for index in range(count)]
-    cycle = _Cycle(events, instants, count)
-    # Locals, not attributes of the cycle object: this loop is the clock's hot path.
-    start = response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
-    dealer_at = None
-    state = None
-    gaps: list[list[Any]] = []
-    extensions: dict[str, int | None] = {}
-    pause: list[Any] | None = None
-    code_of = _STEP_CODES.get
-    staff = _STAFF
-    for index in range(count):
-        event = events[index]
-        action = event.action
-        payload = event.payload
-        code = code_of(action)
-        if code is not None:
-            if code == _OPENS:
-                start, gaps, extensions, pause = index, [], {}, None
-                response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
-                dealer_at = None
-            elif code == _DONE:
-                done_at = index
-            elif code == _ACCEPT:
-                accepted_at = index
-            elif code == _REJECT:
-                done_at = accepted_at = callback_met = None  # rework: the resolution clock never stopped
-            elif code == _CANCEL:
-                cancelled_at = index
-            elif code == _CALLBACK:
-                if callback_met is None and (accepted_at if acceptance else done_at) is not None:
-                    callback_met = index
-            elif payload:
-                dealer_at = index if _to_dealer(payload) else None
-        if (
-            response_met is None
-            and action in response_actions
-            and event.actor.role in staff
-            and not (action == "note_to_customer" and payload.get("visible") is False)
-        ):
-            response_met = index
-        if arrival_met is None:
-            if action == "start_work":
-                arrival_met = index
-            elif action == "add_visit" and start is not None:
-                arrival_met = _arrival(event, index, start, cycle)
-        if payload and SLA_EXTENSION_KEY in payload:
-            limit = _extension_limit(payload.get(EXTENSION_LIMIT_KEY))
-            for name in _extension_names(payload[SLA_EXTENSION_KEY]):
-                extensions[name] = limit
-        state = event.to_state
-        if state in pause_states:
-            if pause is None:
-                pause = [index, None]
-                gaps.append(pause)
-        elif pause is not None:
-            pause[1] = index
-            pause = None
-    cycle.start, cycle.state, cycle.gaps, cycle.extensions = start, state, gaps, extensions
-    cycle.response_met, cycle.arrival_met, cycle.done_at = response_met, arrival_met, done_at
-    cycle.accepted_at, cycle.callback_met, cycle.cancelled_at = accepted_at, callback_met, cancelled_at
-    cycle.dealer_at = dealer_at
-    return cycle
-
-
-# -- measuring -------------------------------------------------------------------------------------------
-
-
-def _in_zone(moment: datetime, zone: tzinfo) -> datetime:
-    return moment if moment.tzinfo is zone else moment.astimezone(zone)
-
-
-# Enum members read through the class cost a metaclass lookup each (≈0.2 µs): the hot path uses these.
-_PENDING, _RUNNING, _PAUSED, _MET, _STOPPED = (
-    ClockPhase.PENDING,
-    ClockPhase.RUNNING,
-    ClockPhase.PAUSED,
-    ClockPhase.MET,
-    ClockPhase.STOPPED,
-)
-
-
-def _pending(target: SlaTarget, budget: timedelta) -> TargetStatus:
-    return TargetStatus(target, _PENDING, None, None, None, budget, _ZERO, None, False, False)
-
-
-def _spans(gaps: list[list[Any]], position: list[int]) -> list[tuple[int, int | None]]:
-    """The pauses as offsets ``(low, high | None)``, in time order (``None``: still paused)."""
-    return [(position[low], None if high is None else position[high]) for low, high in gaps]
-
-
-def _reach(amount: int, begin: int, finish: int, elapsed: int, spans: list[tuple[int, int | None]]) -> int:
-    """The offset at which ``amount`` of clock time has accrued from ``begin``, skipping the pauses.
-
-    Past the measured stretch (``elapsed < amount``) the clock is projected to run on from ``finish``.
-    """
-    if elapsed < amount:
-        return finish + amount - elapsed
-    reached = begin + amount
-    for low, high in spans:
-        if low >= reached or low >= finish:
-            break
-        if high is None or high > finish:
-            high = finish
-        if low < begin:
-            low = begin
-        if high > low:
-            reached += high - low
-    return reached
-
-
-_SHORT_LOG = 16
-
-
-class _Running:
-    """A target whose clock runs (or is paused) at the end of the log: what its status at a later instant
-    needs, measured once. Offsets are on the target's line (working time, or µs for ``calendar``).
-    Never changed once made (a plain class: made on every measuring, attrs' frozen set-up costs more).
-
-    ``paused`` is the closed pauses inside the window; ``open_from`` where a pause still open started
-    (then the clock stands: ``elapsed`` is fixed); ``deadline_at``/``warn_at`` the budget's and the
-    warning's end when they no longer move with the instant asked about (``None``: projected from it).
-    """
-
-    __slots__ = (
-        "allowed",
-        "begin",
-        "budget",
-        "deadline",
-        "deadline_at",
-        "elapsed",
-        "extended",
-        "open_from",
-        "paused",
-        "provisional",
-        "started",
-        "target",
-        "warn_amount",
-        "warn_at",
-        "working",
-    )
-
-    def __init__(
-        self,
-        target: SlaTarget,
-        extended: bool,
-        allowed: timedelta,
-        budget: int,
-        warn_amount: int,
-        working: bool,
-        begin: int,
-        paused: int,
-        open_from: int | None,
-        elapsed: int,
-        deadline_at: int | None,
-        warn_at: int | None,
-        deadline: datetime | None,
-        provisional: bool,
-        started: datetime | None,
-    ) -> None:
-        self.target = target
-        self.extended = extended
-        self.allowed = allowed
-        self.budget = budget
-        self.warn_amount = warn_amount
-        self.working = working
-        self.begin = begin
-        self.paused = paused
-        self.open_from = open_from
-        self.elapsed = elapsed
-        self.deadline_at = deadline_at
-        self.warn_at = warn_at
-        self.deadline = deadline
-        self.provisional = provisional
-        self.started = started
-
-
-def _measure(
-    cycle: _Cycle, targets: SlaTargets, calendar: BusinessCalendar, approved: Collection[str]
-) -> tuple[TargetStatus | _Running, ...]:
-    """Every target measured up to the last event read: a final status for a target whose clock has
-    stopped (met, stopped, not started), a :class:`_Running` for one whose clock still runs or stands.
-
-    The working targets' instants go on the calendar's working-time line in one ``offsets_us`` call;
-    ``position[i]`` is then the offset (µs) of the cycle's instant ``i`` and ``spans`` the pauses on the
-    same line. Offsets are monotonic in time, so clipping a pause to a target's window is done on them.
-    """
-    instants = cycle.micros
-    gaps = cycle.gaps
-    working = instants
-    working_spans: list[tuple[int, int | None]] = []
-    if targets._working:
-        first = instants[cycle.start or 0]
-        measured = instants
-        if first != instants[0]:  # a reopened ticket: the earlier cycles are not measured
-            measured = [value if value > first else first for value in instants]
-        # One instant at a time is cheaper for a short log than the batch's set-up.
-        if len(measured) <= _SHORT_LOG:
-            offset = calendar.offset_us
-            working = [offset(value) for value in measured]
-        else:
-            working = calendar.offsets_us(measured)
-        if gaps:
-            working_spans = _spans(gaps, working)
-    share, whole = targets._warn_ratio
-    resolved = cycle.accepted_at if targets.acceptance else cycle.done_at
-    extensions = cycle.extensions
-    count = cycle.count
-    zone = calendar.zone
-    official = calendar.official_until
-    found: list[TargetStatus | _Running] = []
-    for target in targets.targets:
-        name = target.name
-        duration = target.duration
-        extended = False
-        if target.extended_to is not None and (name in extensions or name in approved):
-            extended = True
-            limit = extensions.get(name)
-            duration = target.extended_to if limit is None else _MICROSECOND * limit
-        basis = target.basis
-        if basis == "calendar":
-            position = instants
-            spans = _spans(gaps, instants) if gaps and name != "callback" else working_spans
-        else:
-            position, spans = working, working_spans
-        if name == "callback":
-            start, met, spans = resolved, cycle.callback_met, []
-            stop = met
-        else:
-            start = cycle.dealer_at if target.start == "dealer_dispatch" else cycle.start
-            if name == "resolution":
-                met = resolved
-                stop = met if met is not None else cycle.cancelled_at
-            else:
-                met = cycle.response_met if name == "response" else cycle.arrival_met
-                stop = met
-                if stop is None:
-                    stop = cycle.cancelled_at if cycle.cancelled_at is not None else cycle.done_at
-            if met is not None and start is not None and met < start and met < count:
-                met = stop = start  # met before this clock started (e.g. a response before the dispatch)
-        if start is None:
-            found.append(
-                targets._pending[name] if duration is target.duration else _pending(target, duration)
-            )
-            continue
-        if basis == "working" or basis == "calendar":
-            budget = _us(duration) if extended else target.duration_us
-            allowed = duration
-        else:
-            if basis == "working_days":
-                budget = duration.days * _us(calendar.working_day_length)
-            else:  # end_of_day
-                moment = cycle.moment(start)
-                budget = _us(calendar.between(moment, calendar.add_days(moment, duration.days)))
-            allowed = _MICROSECOND * budget
-        begin = position[start]
-        warn_amount = -(-budget * share // whole)
-        started: datetime | None = None
-        if basis == "calendar":
-            started = _in_zone(cycle.moment(start), zone)
-        if stop is None:
-            found.append(
-                _running(target, extended, allowed, budget, warn_amount, begin, spans, started, calendar)
-            )
-            continue
-        finish = position[stop]
-        paused = 0
-        for low, high in spans:
-            if low >= finish:
-                break
-            if high is None or high > finish:
-                high = finish
-            if low < begin:
-                low = begin
-            if high > low:
-                paused += high - low
-        elapsed = finish - begin - paused
-        if elapsed < warn_amount:  # neither reached yet: both projected from ``finish``
-            deadline_at = finish + budget - elapsed
-            warn_at = finish + warn_amount - elapsed
-        else:
-            deadline_at = _reach(budget, begin, finish, elapsed, spans)
-            warn_at = _reach(warn_amount, begin, finish, elapsed, spans)
-        provisional = False
-        lazy: tuple[BusinessCalendar, int, int] | None = None
-        if basis == "calendar":
-            deadline = (EPOCH + _MICROSECOND * deadline_at).astimezone(zone)
-            warning_at: datetime | None = (EPOCH + _MICROSECOND * warn_at).astimezone(zone)
-        else:
-            deadline = calendar.instant_at(deadline_at)
-            warning_at = None
-            lazy = (calendar, begin, warn_at)
-            if official is not None:
-                provisional = deadline.date() > official
-        found.append(
-            TargetStatus(
-                target,
-                _MET if met is not None else _STOPPED,
-                started,
-                deadline,
-                deadline,
-                allowed,
-                _MICROSECOND * elapsed,
-                None if met is None else _in_zone(cycle.moment(met), zone),
-                False,
-                extended,
-                _MICROSECOND * paused if paused else _ZERO,
-                warning_at,
-                provisional,
-                lazy,
-            )
-        )
-    return tuple(found)
-
-
-def _running(
-    target: SlaTarget,
-    extended: bool,
-    allowed: timedelta,
-    budget: int,
-    warn_amount: int,
-    begin: int,
-    spans: list[tuple[int, int | None]],
-    started: datetime | None,
-    calendar: BusinessCalendar,
-) -> _Running:
-    """A running (or standing) clock measured up to its last pause: every later instant only adds to
-    the running stretch, so the budget's end is fixed unless a pause is still open."""
-    paused = 0
-    open_from: int | None = None
-    for low, high in spans:
-        if low < begin:
-            low = begin
-        if high is None:
-            open_from = low
-        elif high > low:
-            paused += high - low
-    # With an open pause the clock stands at its start; without, elapsed grows with the instant.
-    elapsed = 0 if open_from is None else open_from - begin - paused
-    closed: list[tuple[int, int | None]] = [(low, high) for low, high in spans if high is not None]
-    deadline_at: int | None = None
-    warn_at: int | None = None
-    for amount in (budget, warn_amount):
-        if open_from is None:
-            # (the measured stretch ends after the last pause: the amount accrues past it)
-            fixed = _reach(amount, begin, 1 << 62, amount, closed)
-        elif elapsed >= amount:
-            fixed = _reach(amount, begin, open_from, elapsed, closed)
-        else:
-            continue  # projected from the instant asked about
-        if amount is budget:
-            deadline_at = fixed
-        else:
-            warn_at = fixed
-    working = target.basis != "calendar"
-    deadline: datetime | None = None
-    provisional = False
-    if deadline_at is not None:
-        if working:
-            deadline = calendar.instant_at(deadline_at)
-            official = calendar.official_until
-            provisional = official is not None and deadline.date() > official
-        else:
-            deadline = (EPOCH + _MICROSECOND * deadline_at).astimezone(calendar.zone)
-    return _Running(
-        target,
-        extended,
-        allowed,
-        budget,
-        warn_amount,
-        working,
-        begin,
-        paused,
-        open_from,
-        elapsed,
-        deadline_at,
-        warn_at,
-        deadline,
-        provisional,
-        started,
-    )
-
-
 class SlaTimeline:
     """A ticket's SLA clocks measured once from its event log, targets and calendar: an immutable value
     that gives the status at any instant with a few integer steps (:meth:`status`).
@@ -973,7 +198,7 @@ class SlaTimeline:
         targets: SlaTargets,
         calendar: BusinessCalendar,
         extensions: Collection[str],
-        measured: tuple[TargetStatus | _Running, ...],
+        measured: tuple[TargetStatus | Running, ...],
         closed: bool,
         met: tuple[bool, bool] = (False, False),
     ) -> None:
@@ -1011,7 +236,7 @@ class SlaTimeline:
 
     def unchanged_by(self, events: Sequence[TicketEvent]) -> bool:
         """True when ``events`` is the measured log followed only by steps that change no clock input, so
-        this timeline measures ``events`` too: no step the clock reads (:data:`_STEP_CODES`, an assignment
+        this timeline measures ``events`` too: no step the clock reads (:data:`STEP_CODES`, an assignment
         only when a target starts at the dealer's dispatch, a response or
         arrival step before the response or arrival is met, an extension), no move into or out of a pause
         state, none into or out of a final state. A note or a reserved part then costs no measuring."""
@@ -1028,7 +253,7 @@ class SlaTimeline:
         responses = targets.response_actions
         # An assignment is read only to start a clock that counts from the dealer's dispatch: without
         # such a target, dispatching changes the clocks only through its state (checked below).
-        read = _STEP_CODES if _from_dispatch(targets) else _STEPS_BUT_ASSIGN
+        read = STEP_CODES if starts_at_dispatch(targets) else STEPS_BUT_ASSIGN
         state = last.to_state
         for index in range(count, len(events)):
             event = events[index]
@@ -1036,7 +261,7 @@ class SlaTimeline:
             if (
                 action in read
                 or (action in responses and not self._responded)
-                or (action in _ARRIVALS and not self._arrived)
+                or (action in ARRIVAL_STEPS and not self._arrived)
                 or (event.payload and SLA_EXTENSION_KEY in event.payload)
             ):
                 return False
@@ -1076,7 +301,7 @@ class SlaTimeline:
             if type(item) is TargetStatus:
                 found[item.target.name] = item.due_at
                 continue
-            assert isinstance(item, _Running)
+            assert isinstance(item, Running)
             deadline = item.deadline
             if deadline is None:  # the clock stands with budget left: projected from ``at``
                 moving = True
@@ -1113,7 +338,7 @@ class SlaTimeline:
             if type(item) is TargetStatus:
                 found.append(item)
                 continue
-            assert isinstance(item, _Running)
+            assert isinstance(item, Running)
             working = item.working
             now_pos = now_work if working else at_us
             budget = item.budget
@@ -1181,11 +406,11 @@ def _timeline(
     if at_us is not None and events[-1].at_us > at_us:
         count = next(i for i, event in enumerate(events) if event.at_us > at_us)
     log = tuple(events) if count == len(events) else tuple(events[:count])
-    cycle = _read(log, targets, count)
+    cycle = read_cycle(log, targets, count)
     if cycle.start is None:  # asked about an instant before the ticket was opened
-        pending = tuple(_pending(t, t.duration) for t in targets.targets)
+        pending = tuple(pending_status(t, t.duration) for t in targets.targets)
         return SlaTimeline(log, targets, calendar, approved, pending, False)
-    measured = _measure(cycle, targets, calendar, approved)
+    measured = measure(cycle, targets, calendar, approved)
     met = (cycle.response_met is not None, cycle.arrival_met is not None)
     return SlaTimeline(log, targets, calendar, approved, measured, cycle.state in _FINAL, met)
 

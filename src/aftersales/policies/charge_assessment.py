@@ -14,15 +14,15 @@ from typing import Any
 
 import attrs
 
-from aftersales.domain.charges import SHEET_LINE_SLOTS, ChargeKind, SheetLine, charge_line, sheet_line
+from aftersales.domain.charges import SHEET_LINE_SLOTS, ChargeKind, SheetLine, charge_line
 from aftersales.domain.ids import DealerId
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.reasons import Reason
 from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.domain.work import VisitKind
-from aftersales.errors import NotFound
 from aftersales.policies.chargeability import ChargeableWork, ChargeOutcome
 from aftersales.policies.decision import Decision
+from aftersales.policies.fees import work_lines
 from aftersales.policies.warranty import DefaultWarrantyPolicy
 
 __all__ = ["AssessedCharges", "ChargeFacts", "assess_charges", "decide_charges"]
@@ -140,31 +140,22 @@ def assess_charges(
         _set_phase(sheet, code)
         _set_cost(sheet, cost)
         append(sheet)
-    outcome = whole.outcome
-    phase = outcome.phase._value_
+    phase = whole.outcome.phase._value_
     reasons = whole.reasons
-    labour = facts.job_type
-    if labour is None and facts.default_job_type is not None:
-        try:
-            fee = fees.labour_fee(dealer, facts.default_job_type)
-            labour = facts.default_job_type
-        except NotFound:
-            labour = None  # the dealer prices no such job: no labour line
-    elif labour is not None:
-        fee = fees.labour_fee(dealer, labour)
-    if labour is not None:
-        line = charge_line(ChargeKind.LABOUR, labour, fee, 1, outcome.labour)
-        append(sheet_line(line, reasons, None, phase))
-    if facts.travel_zone is not None or facts.distance_km is not None:
-        fee = fees.travel_fee(dealer, zone=facts.travel_zone, distance_km=facts.distance_km)
-        item = facts.travel_zone or f"up_to_{facts.distance_km}_km"
-        append(sheet_line(charge_line(ChargeKind.TRAVEL, item, fee, 1, outcome.travel), reasons, None, phase))
-    flat = getattr(fees, "service_fee", None)
-    if facts.service_fee and flat is not None:
-        fee = flat(dealer)
-        if fee:
-            line = charge_line(ChargeKind.SERVICE_FEE, "service_fee", fee, 1, outcome.service_fee)
-            append(sheet_line(line, reasons, None, phase))
+    priced = getattr(fees, "work_lines", None)
+    asked = (dealer, facts.job_type, facts.default_job_type, facts.travel_zone, facts.distance_km)
+    if priced is not None:
+        work = priced(*asked, facts.service_fee, whole.outcome)
+    else:
+        work = work_lines(fees, *asked, facts.service_fee, whole.outcome)
+    for line in work:  # labour, travel, fee: judged on the whole product
+        sheet = _new(SheetLine)
+        _set_line(sheet, line)
+        _set_reasons(sheet, reasons)
+        _set_component(sheet, None)
+        _set_phase(sheet, phase)
+        _set_cost(sheet, None)
+        append(sheet)
     if len(decisions) == 1:
         distinct: tuple[Decision[ChargeOutcome], ...] = (whole,)
     else:  # components sharing a term share its decision: each decision once, in order

@@ -355,6 +355,15 @@ class DefaultFeesPolicy:
         # list is fixed for the policy's life); a subclass pricing parts its own way is asked each time.
         self._material_lines: dict[tuple[str, int, bool], tuple[ChargeLine, Money]] = {}
         self._memo_parts = type(self).part_price is DefaultFeesPolicy.part_price
+        # A sheet's labour, travel and service-fee lines, by what prices them: a few dealers × jobs ×
+        # zones × free/charged recur on every sheet. Only when this class prices the fees.
+        self._work_lines: dict[tuple[object, ...], tuple[ChargeLine, ...]] = {}
+        kind = type(self)
+        self._memo_work = (
+            kind.labour_fee is DefaultFeesPolicy.labour_fee
+            and kind.travel_fee is DefaultFeesPolicy.travel_fee
+            and kind.service_fee is DefaultFeesPolicy.service_fee
+        )
 
     def _fees(self, dealer_id: DealerId | None) -> _FeeTable:
         if dealer_id is None:
@@ -386,6 +395,31 @@ class DefaultFeesPolicy:
             found = (charge_line(ChargeKind.MATERIALS, part, price.retail, quantity, chargeable), price.cost)
             if self._memo_parts and len(self._material_lines) < _MAX_MATERIAL_LINES:
                 self._material_lines[key] = found
+        return found
+
+    def work_lines(
+        self,
+        dealer_id: DealerId | None,
+        job_type: str | None,
+        default_job_type: str | None,
+        travel_zone: str | None,
+        distance_km: int | None,
+        service_fee: bool,
+        outcome: ChargeOutcome,
+    ) -> tuple[ChargeLine, ...]:
+        """:func:`work_lines` priced by this policy, the same lines shared by every sheet that asks the
+        same (the schedules are fixed for the policy's life); errors as :func:`work_lines`."""
+        key = (
+            dealer_id, job_type, default_job_type, travel_zone, distance_km, service_fee,
+            outcome.labour, outcome.travel, outcome.service_fee,
+        )  # fmt: skip
+        found = self._work_lines.get(key)
+        if found is None:
+            found = work_lines(
+                self, dealer_id, job_type, default_job_type, travel_zone, distance_km, service_fee, outcome
+            )
+            if self._memo_work and len(self._work_lines) < _MAX_MATERIAL_LINES:
+                self._work_lines[key] = found
         return found
 
     def labour_fee(self, dealer_id: DealerId | None, job_type: str) -> Money:
@@ -468,6 +502,47 @@ class DefaultFeesPolicy:
             reasons=decision.reasons,
             policy=decision.policy,
         )
+
+
+def work_lines(
+    fees: Any,
+    dealer_id: DealerId | None,
+    job_type: str | None,
+    default_job_type: str | None,
+    travel_zone: str | None,
+    distance_km: int | None,
+    service_fee: bool,
+    outcome: ChargeOutcome,
+) -> tuple[ChargeLine, ...]:
+    """A charge sheet's labour, travel and service-fee lines, priced by ``fees`` and chargeable as
+    ``outcome`` says.
+
+    Labour for ``job_type`` (it must be priced: :class:`NotFound`), else for ``default_job_type`` (the
+    triage's nature) when the dealer prices it; travel to ``travel_zone`` or over ``distance_km``
+    (either given); the dealer's flat service fee when ``service_fee`` and it is not zero.
+    """
+    lines: list[ChargeLine] = []
+    labour = job_type
+    if labour is None and default_job_type is not None:
+        try:
+            fee = fees.labour_fee(dealer_id, default_job_type)
+            labour = default_job_type
+        except NotFound:
+            labour = None  # the dealer prices no such job: no labour line
+    elif labour is not None:
+        fee = fees.labour_fee(dealer_id, labour)
+    if labour is not None:
+        lines.append(charge_line(ChargeKind.LABOUR, labour, fee, 1, outcome.labour))
+    if travel_zone is not None or distance_km is not None:
+        fee = fees.travel_fee(dealer_id, zone=travel_zone, distance_km=distance_km)
+        item = travel_zone or f"up_to_{distance_km}_km"
+        lines.append(charge_line(ChargeKind.TRAVEL, item, fee, 1, outcome.travel))
+    flat = getattr(fees, "service_fee", None)
+    if service_fee and flat is not None:
+        fee = flat(dealer_id)
+        if fee:
+            lines.append(charge_line(ChargeKind.SERVICE_FEE, "service_fee", fee, 1, outcome.service_fee))
+    return tuple(lines)
 
 
 class _FeeTable:

@@ -31,6 +31,7 @@ from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.notify import check_writable
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.references import check_references
 from aftersales.service.roster_stamp import touch_roster
@@ -145,6 +146,9 @@ class MasterData:
             actor, Workflow.MASTER_DATA, "register_reference" if command in _REFERENCE else command, obj.id
         )
         cls = type(obj)
+        contact = getattr(obj, "contact", None)
+        if contact is not None:  # its messages must be writable (the customer's, dealer's, engineer's)
+            check_writable(contact, f"{_KINDS[cls]}.contact")
 
         def apply(uow: UnitOfWork, now: datetime) -> None:
             before = self._stored(uow, cls, obj.id)

@@ -22,7 +22,8 @@ from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ticket import OPENED, Ticket
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import NotFound
+from aftersales.errors import NotFound, ValidationError
+from aftersales.i18n.locales import resolve_locale
 from aftersales.i18n.notifications import Renderer
 from aftersales.i18n.values import Term
 from aftersales.policies.notification import NotificationEvent, NotificationFacts
@@ -76,12 +77,35 @@ class NotificationRequest:
     key: str
 
 
+def check_writable(contact: Contact, field: str) -> None:
+    """Refuse ``contact`` if no message to it could be rendered (``field`` names it in the error).
+
+    Why: the renderer resolves the contact's locale on every message, and a locale Babel does not know
+    (``sh``, ``xx``: the contact's own check is only its shape) would make every command that notifies
+    this person fail. Registering the person is the place to say so.
+    """
+    try:
+        resolve_locale(contact.locale)
+    except ValidationError:
+        raise ValidationError(
+            f"{field}.locale: unknown locale {contact.locale!r}: use an identifier such as 'zh_Hans', "
+            "'zh_Hant', 'zh_CN' or 'en'",
+            field=f"{field}.locale",
+        ) from None
+
+
 class Notifications:
     """Turns a command's new events into outbox messages. One per desk; holds the renderer."""
 
     def __init__(self, renderer: Renderer, staff: Mapping[Role, Sequence[Contact]] | None = None) -> None:
         self.renderer = renderer
         self.staff: dict[Role, tuple[Contact, ...]] = {role: tuple(c) for role, c in (staff or {}).items()}
+        for role, contacts in self.staff.items():
+            for n, contact in enumerate(contacts):
+                field = f"staff.{getattr(role, 'value', role)}[{n}]"
+                if not isinstance(contact, Contact):
+                    raise ValidationError(f"{field} must be a Contact", field=field)
+                check_writable(contact, field)
         # Policies are pure functions of their facts, and there are a handful of fact sets: remember
         # each policy's answers (keyed by its id; the policy itself is kept to check it is the same).
         self._roles: dict[

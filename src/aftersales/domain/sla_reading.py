@@ -1,0 +1,208 @@
+"""Reading a ticket's event log for its SLA clocks: one pass that finds the current cycle's start, pauses,
+the instants each target is met or stopped, and approved extensions (see :mod:`aftersales.domain.sla_clock`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from aftersales.domain.actors import Role
+from aftersales.domain.events import TicketEvent
+from aftersales.domain.instants import micros
+from aftersales.domain.sla_targets import EXTENSION_LIMIT_KEY, SLA_EXTENSION_KEY, SlaTargets
+
+__all__ = ["ARRIVAL_STEPS", "STEPS_BUT_ASSIGN", "STEP_CODES", "Cycle", "read_cycle", "starts_at_dispatch"]
+
+_STAFF = frozenset(Role) - {Role.CUSTOMER, Role.SYSTEM, Role.AUDITOR}
+
+
+class Cycle:
+    """What one pass over the events finds about the current cycle (since the opening or last reopen).
+
+    Every instant is an index into ``micros`` (exact µs since the epoch; :meth:`moment` gives the datetime a
+    status shows): the ``count`` events read, then any visit arrival times read from payloads (``extras``).
+    Indices keep the measuring free of datetime arithmetic. ``gaps`` are the stretches the clocks stand
+    still (pause states), in time order: ``[start, end | None]``. A plain class: one is made per
+    measuring, and attrs' set-up of its defaults cost more than the pass over a short log.
+    """
+
+    __slots__ = (
+        "accepted_at",
+        "arrival_met",
+        "callback_met",
+        "cancelled_at",
+        "count",
+        "dealer_at",
+        "done_at",
+        "events",
+        "extensions",
+        "extras",
+        "gaps",
+        "micros",
+        "response_met",
+        "start",
+        "state",
+    )
+
+    def __init__(self, events: Sequence[TicketEvent], micros: list[int], count: int) -> None:
+        self.events = events
+        self.micros = micros
+        self.count = count
+        self.extras: list[datetime] = []
+        self.start: int | None = None
+        self.state: str | None = None
+        self.gaps: list[list[Any]] = []
+        self.response_met: int | None = None
+        self.arrival_met: int | None = None
+        self.done_at: int | None = None
+        self.accepted_at: int | None = None
+        self.callback_met: int | None = None
+        self.cancelled_at: int | None = None
+        self.dealer_at: int | None = None
+        self.extensions: dict[str, int | None] = {}
+
+    def moment(self, index: int) -> datetime:
+        """The datetime of instant ``index``."""
+        if index < self.count:
+            return self.events[index].at
+        return self.extras[index - self.count]
+
+
+def _arrival(event: TicketEvent, index: int, start: int, cycle: Cycle) -> int | None:
+    """The instant a visit says the engineer arrived, kept between the cycle start and the event."""
+    raw = event.payload.get("arrived_at")
+    if raw is None:
+        return None
+    try:
+        arrived = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
+    except ValueError:
+        return index
+    if arrived.tzinfo is None:
+        return index
+    arrived_us = micros(arrived)
+    if arrived_us <= cycle.micros[start]:
+        return start
+    if arrived_us >= event.at_us:
+        return index
+    cycle.extras.append(arrived)
+    cycle.micros.append(arrived_us)
+    return len(cycle.micros) - 1
+
+
+def _extension_names(raw: object) -> Iterable[str]:
+    if isinstance(raw, str):
+        return (raw,)
+    if isinstance(raw, list | tuple):
+        return [item for item in raw if isinstance(item, str)]
+    return ()
+
+
+def _extension_limit(raw: object) -> int | None:
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
+        return raw * 1_000_000
+    return None
+
+
+def _to_dealer(payload: object) -> bool:
+    assignee = payload.get("assignee") if isinstance(payload, dict) else None
+    return isinstance(assignee, dict) and assignee.get("kind") == "dealer"
+
+
+# Codes of the steps the clock reads (dict lookup: one probe instead of a chain of string compares).
+_OPENS, _DONE, _ACCEPT, _REJECT, _CANCEL, _CALLBACK, _ASSIGN = range(7)
+STEP_CODES: dict[str, int] = {
+    "opened": _OPENS,
+    "reopen": _OPENS,
+    "resolve": _DONE,
+    "confirm": _ACCEPT,
+    "reject": _REJECT,
+    "cancel": _CANCEL,
+    "record_callback": _CALLBACK,
+    "assign": _ASSIGN,
+    "reassign": _ASSIGN,
+}
+
+
+STEPS_BUT_ASSIGN = frozenset(action for action, code in STEP_CODES.items() if code != _ASSIGN)
+"""The steps the clock reads when no target starts at the dealer's dispatch (see ``unchanged_by``)."""
+
+
+def starts_at_dispatch(targets: SlaTargets) -> bool:
+    """Whether a target's clock starts at the dealer's dispatch (then an assignment is a clock input)."""
+    return any(target.start == "dealer_dispatch" for target in targets.targets)
+
+
+ARRIVAL_STEPS = frozenset({"start_work", "add_visit"})
+"""Steps that can meet the arrival target."""
+
+
+def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -> Cycle:
+    """One pass over the first ``count`` events (those at or before the instant asked about)."""
+    pause_states = targets._pause_values
+    response_actions = targets.response_actions
+    acceptance = targets.acceptance
+    instants = [events[index].at_us for index in range(count)]
+    cycle = Cycle(events, instants, count)
+    # Locals, not attributes of the cycle object: this loop is the clock's hot path.
+    start = response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
+    dealer_at = None
+    state = None
+    gaps: list[list[Any]] = []
+    extensions: dict[str, int | None] = {}
+    pause: list[Any] | None = None
+    code_of = STEP_CODES.get
+    staff = _STAFF
+    for index in range(count):
+        event = events[index]
+        action = event.action
+        payload = event.payload
+        code = code_of(action)
+        if code is not None:
+            if code == _OPENS:
+                start, gaps, extensions, pause = index, [], {}, None
+                response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
+                dealer_at = None
+            elif code == _DONE:
+                done_at = index
+            elif code == _ACCEPT:
+                accepted_at = index
+            elif code == _REJECT:
+                done_at = accepted_at = callback_met = None  # rework: the resolution clock never stopped
+            elif code == _CANCEL:
+                cancelled_at = index
+            elif code == _CALLBACK:
+                if callback_met is None and (accepted_at if acceptance else done_at) is not None:
+                    callback_met = index
+            elif payload:
+                dealer_at = index if _to_dealer(payload) else None
+        if (
+            response_met is None
+            and action in response_actions
+            and event.actor.role in staff
+            and not (action == "note_to_customer" and payload.get("visible") is False)
+        ):
+            response_met = index
+        if arrival_met is None:
+            if action == "start_work":
+                arrival_met = index
+            elif action == "add_visit" and start is not None:
+                arrival_met = _arrival(event, index, start, cycle)
+        if payload and SLA_EXTENSION_KEY in payload:
+            limit = _extension_limit(payload.get(EXTENSION_LIMIT_KEY))
+            for name in _extension_names(payload[SLA_EXTENSION_KEY]):
+                extensions[name] = limit
+        state = event.to_state
+        if state in pause_states:
+            if pause is None:
+                pause = [index, None]
+                gaps.append(pause)
+        elif pause is not None:
+            pause[1] = index
+            pause = None
+    cycle.start, cycle.state, cycle.gaps, cycle.extensions = start, state, gaps, extensions
+    cycle.response_met, cycle.arrival_met, cycle.done_at = response_met, arrival_met, done_at
+    cycle.accepted_at, cycle.callback_met, cycle.cancelled_at = accepted_at, callback_met, cancelled_at
+    cycle.dealer_at = dealer_at
+    return cycle
