@@ -181,3 +181,20 @@ def test_the_conversion_is_resumable_and_changes_no_ticket(tmp_path: Path) -> No
         after = {t.id: dumps_utf8(t) for t in (uow.tickets.get(f"T-{n:04d}") for n in range(1, 26))}
     assert after == before
     store.close()
+
+
+def test_the_store_counts_loads_its_kept_tickets_served(tmp_path: Path) -> None:
+    path = tmp_path / "memo.db"
+    store = SqliteStore(f"sqlite:///{path}")
+    with store() as uow:
+        uow.tickets.add(contract_ticket(1, state="triaged"))
+        uow.commit()
+    _note(store, "T-0001", "一")  # kept when added: served
+    _note(store, "T-0001", "二")  # kept when saved: served
+    assert (store.tickets_kept.hits, store.tickets_kept.misses) == (2, 0)
+    other = SqliteStore(f"sqlite:///{path}")  # another process's store: nothing kept yet
+    _note(other, "T-0001", "三")
+    _note(other, "T-0001", "四")
+    assert (other.tickets_kept.hits, other.tickets_kept.misses) == (1, 1)
+    other.close()
+    store.close()

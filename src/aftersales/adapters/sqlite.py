@@ -746,6 +746,7 @@ class _Tickets:
             # A text written by this process but not known committed (a save in this very transaction,
             # or one rolled back) is used only when it is the row's text.
             kept = self._kept.recall_entry(id, text)
+        self._kept.tally(kept is not None)
         derived: tuple[tuple[object, ...], tuple[object, ...], bool] | None = None
         if kept is None:
             # The stored text of its events is kept too: a save then appends to it (see save).

@@ -44,6 +44,19 @@ class TicketMemo:
         # Per id, a committed version whose row was seen to hold the kept text (the very text object):
         # a read then checks the row's version alone (see recall_committed).
         self._committed: dict[str, tuple[int, str | bytes]] = {}
+        self.hits = 0
+        """Loads a kept ticket served (counted by the store that loads: :meth:`tally`)."""
+        self.misses = 0
+        """Loads that parsed the stored text."""
+
+    def tally(self, hit: bool) -> None:
+        """Count one load of a ticket for update (``hit``: a kept ticket served it): the hit rate tells
+        an operator whether the limit covers the desk's live tickets. Unlocked: under threads the
+        counts are approximate, never wrong about the ticket."""
+        if hit:
+            self.hits += 1
+        else:
+            self.misses += 1
 
     def __len__(self) -> int:
         return len(self._kept)
