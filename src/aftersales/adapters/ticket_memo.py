@@ -92,12 +92,15 @@ class TicketMemo:
         ticket: Ticket,
         events: EventsText | None = None,
         derived: Any = None,
+        *,
+        copy: bool = True,
     ) -> None:
         """Keep a copy of ``ticket``, which is stored as ``text`` (``events``: its events' text in it;
-        ``derived``: immutable values the store computed from it, handed back by :meth:`recall_entry`)."""
+        ``derived``: immutable values the store computed from it, handed back by :meth:`recall_entry`;
+        ``copy=False`` keeps ``ticket`` itself, for a caller that never changes it again)."""
         if self.limit <= 0:
             return
-        entry = (text, ticket.copy(), events, derived)
+        entry = (text, ticket.copy() if copy else ticket, events, derived)
         with self._lock:
             self._kept[id] = entry
             self._kept.move_to_end(id)

@@ -11,6 +11,8 @@ even provisional data is missing are due times left as they were, and :meth:`Sla
 
 from __future__ import annotations
 
+import contextlib
+from collections import OrderedDict
 from datetime import datetime
 
 import attrs
@@ -45,7 +47,8 @@ def _priority_at(ticket: Ticket, at: datetime | None) -> Priority:
 
 
 _KEPT = 8192
-"""Tickets whose timeline a desk keeps (a few KB each); all are forgotten at once when full."""
+"""Tickets whose timeline a desk keeps (a few KB each), least recently used forgotten first: a full
+cache that forgot all at once measured every ticket again, hot ones too (issue 21, as the ticket memo)."""
 
 
 class _Kept:
@@ -88,7 +91,7 @@ class SlaService:
         self._decisions: dict[tuple[object, ...], tuple[Decision[SlaTargets], SlaTargets]] = {}
         self._agreed: dict[tuple[tuple[object, ...], SlaTerms], tuple[Decision[SlaTargets], SlaTargets]] = {}
         # Per ticket id, what its event log gave last time (see _Kept): read again only when it grew.
-        self._kept: dict[str, _Kept] = {}
+        self._kept: OrderedDict[str, _Kept] = OrderedDict()
         # One object per distinct set of stored targets (immutable values): a step that moves a ticket to
         # other facts with equal targets (a dispatch, most triages) keeps its timeline, found by identity.
         self._same: dict[SlaTargets, SlaTargets] = {}
@@ -196,8 +199,11 @@ class SlaService:
         events = ticket.events
         count = len(events)
         last = events[-1] if count else None
-        kept = self._kept.get(ticket.id)
+        cache = self._kept
+        kept = cache.get(ticket.id)
         if kept is not None and kept.count == count and (kept.last is last or kept.last == last):
+            with contextlib.suppress(KeyError):  # another thread may have forgotten it meanwhile
+                cache.move_to_end(ticket.id)
             return kept
         # The log only grows: when the kept one is its beginning, only the new events can add a reopening.
         grown = kept is not None and 0 < kept.count < count and events[kept.count - 1] is kept.last
@@ -211,9 +217,11 @@ class SlaService:
         measured = kept.measured if kept is not None and kept.count < count else None
         if measured is not None and measured[2].unchanged_by(events):
             fresh.measured = measured
-        if len(self._kept) >= _KEPT:
-            self._kept.clear()
-        self._kept[ticket.id] = fresh
+        cache[ticket.id] = fresh
+        cache.move_to_end(ticket.id)
+        while len(cache) > _KEPT:
+            with contextlib.suppress(KeyError):
+                cache.popitem(last=False)
         return fresh
 
     def _timeline(
