@@ -11,7 +11,6 @@ even provisional data is missing are due times left as they were, and :meth:`Sla
 
 from __future__ import annotations
 
-import contextlib
 from collections import OrderedDict
 from datetime import datetime
 
@@ -202,8 +201,8 @@ class SlaService:
         cache = self._kept
         kept = cache.get(ticket.id)
         if kept is not None and kept.count == count and (kept.last is last or kept.last == last):
-            with contextlib.suppress(KeyError):  # another thread may have forgotten it meanwhile
-                cache.move_to_end(ticket.id)
+            # Made the most recent; pop and put back never raise, even if another thread forgot it.
+            cache[ticket.id] = cache.pop(ticket.id, kept)
             return kept
         # The log only grows: when the kept one is its beginning, only the new events can add a reopening.
         grown = kept is not None and 0 < kept.count < count and events[kept.count - 1] is kept.last
@@ -220,8 +219,10 @@ class SlaService:
         cache[ticket.id] = fresh
         cache.move_to_end(ticket.id)
         while len(cache) > _KEPT:
-            with contextlib.suppress(KeyError):
+            try:
                 cache.popitem(last=False)
+            except KeyError:  # emptied by another thread
+                break
         return fresh
 
     def _timeline(
