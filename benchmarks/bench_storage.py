@@ -11,9 +11,11 @@ no lost update.
 The 1 M file is written through the adapter (``add_many`` batches, reporting on) and reused
 (:mod:`scale_file`); its rows hold their events until a command's first save moves them to the event log
 (schema step 14, session 8), or ``SqliteStore.split_events()`` moves those of the open tickets. Commands
-go through ``ServiceDesk`` on tickets picked at random from 3,000 and from 100,000 live (open) tickets,
-so most loads are not freshly cached; the garbage collector stays on and every result is kept. Each
-figure is the median of several runs with p50/p90/p99 of every command.
+go through ``ServiceDesk`` on tickets picked at random from 3,000 and from 100,000 live (open) tickets;
+each live ticket gets one command first, printed as its own figure (its first save converts it: see
+:func:`bench_commands`), so the runs measure a desk's steady state, not a file's one-off conversion.
+The garbage collector stays on and every result is kept. Each figure is the median of several runs
+with p50/p90/p99 of every command, and the process CPU per command beside it.
 
     python benchmarks/bench_storage.py                 # N = 1,000,000 (built once, then reused)
     python benchmarks/bench_storage.py --tickets 50000 --runs 3 --per-run 300   # a quick look
@@ -489,7 +491,56 @@ def bench_queries(path: Path, count: int, runs: int) -> None:
     store.close()
 
 
+def _untouched(path: Path, ids: list[str]) -> list[str]:
+    """Those of ``ids`` no command has saved yet (version 0: as ``add_many`` wrote them), in order."""
+    found: set[str] = set()
+    with sqlite3.connect(path) as conn:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            sql = f"SELECT id FROM tickets WHERE version = 0 AND id IN ({', '.join('?' * len(chunk))})"
+            found.update(row[0] for row in conn.execute(sql, chunk))
+    return [i for i in ids if i in found]
+
+
+def desk_memo(desk: ServiceDesk) -> int:
+    """How many tickets the desk's store keeps parsed (0 if it keeps none or does not say)."""
+    memo = getattr(desk.store, "tickets_kept", None)
+    return int(getattr(memo, "limit", 0))
+
+
 def bench_commands(path: Path, count: int, runs: int, per_run: int, tmp: Path) -> None:
+    """Commands through ``ServiceDesk`` on tickets picked at random from 3,000 and 100,000 live ones.
+
+    The live sets are fixed samples (seeded by their size), so every run on the file measures the same
+    tickets. A ticket ``add_many`` wrote and no command touched yet is not what a desk's live ticket
+    is: its first save moves all its events to the log (schema step 14), writes its search row (the
+    scale file is written without one) and rewrites its SLA due times and their index entries (the
+    desk derives them on the working calendar; the file holds the generator's). Measured as they
+    were until session 9, the figures were mostly that one-off conversion (86 % of the commands of a
+    500-command run on 3,000 tickets were a ticket's first) and a fresh process's empty memo. So
+    first each of the 3,000 live tickets gets one command (they fit in the store's 4,096 kept
+    tickets, as on a desk's process that has worked on them), and of the 100,000 each one no command
+    has touched yet (most of them stay out of the kept tickets: the runs measure that); those first
+    commands are printed as their own figure (a ticket pays the conversion once). The process CPU
+    per command and the share of loads the kept tickets served are printed beside each figure: on a
+    shared machine the wall clock counts the others' turns.
+
+    Where a command's time goes on the 1 M file (session 9, a note; load average 4-9 on 2 cores, so
+    CPU figures are about twice a quiet machine's): at steady state it costs what it costs on a
+    30,000-ticket file (the same 7 statements, every one served by an index: ``EXPLAIN QUERY PLAN``
+    shows no scan but the ≤ 256 pending search rows); the 7× of session 8 was the conversion above.
+    What scale does add: (1) at 100,000 live the kept tickets serve 3 % of loads, so each command
+    parses its ticket (~130 µs), measures its SLA again (~80 µs; 15 µs when kept) and reads pages
+    SQLite's 64 MB cache no longer holds; (2) the full-text index: 13.8 WAL pages per command at
+    3,000 live, 15.6 at 100,000, against 8.9 on a 30,000-ticket file, about half of them FTS5 segment
+    writes and merges (``ticket_search_fts_data``, and the pages merges free, zeroed by
+    ``secure_delete``); (3) inline checkpoints of those pages into a 4.6 GB file, one per ~300
+    commands at 20-60 ms CPU each, ~10 % of a command's CPU. ``perf``: Python 75 % of the process,
+    libsqlite3 10 %, the kernel 8 %; the garbage collector ~5-10 %. A first command costs about
+    2.4-2.5 ms CPU (its search row, the whole log written once, new due times and their index and
+    report entries, a cold parse). ``split_events()`` as an operator runs it after upgrading moves
+    the events only (290 s wall, 145 s CPU for this file's 1 M open tickets), not the rest.
+    """
     ids = open_ids(count)
     # Commands write to the shared file: each run starts after every earlier run's events (the last
     # outbox message's time: an earlier run may have stepped its clock past the wall clock).
@@ -501,7 +552,32 @@ def bench_commands(path: Path, count: int, runs: int, per_run: int, tmp: Path) -
     desk = ServiceDesk.open(f"sqlite:///{path}", pack="sanitary_ware", clock=clock)
     rnd = random.Random(5)
     for live in (3_000, 100_000):
-        chosen = rnd.sample(ids, min(live, len(ids)))
+        chosen = random.Random(live).sample(ids, min(live, len(ids)))
+        # Every live ticket once if the store can keep them all (a desk's process that has worked on
+        # them keeps them parsed), else only those no command has touched yet.
+        fresh = chosen if live <= desk_memo(desk) else _untouched(path, chosen)
+        if fresh:
+            untouched = len(_untouched(path, fresh)) if fresh is chosen else len(fresh)
+            print(f"  a first command on each of {len(fresh):,} of the {len(chosen):,} live tickets "
+                  f"({untouched:,} never commanded) …", flush=True)  # fmt: skip
+            # Set-up, not kept alive: a desk's process does not hold 100,000 results (their tickets).
+            rates: list[float] = []
+            firsts: list[float] = []
+            cpu = time.process_time()
+            began = time.perf_counter()
+            for n, ticket_id in enumerate(fresh, 1):
+                t0 = time.perf_counter()
+                clock.advance(SECOND)
+                desk.note_to_customer(AGENT, ticket_id, text="工程师已出发")
+                firsts.append(time.perf_counter() - t0)
+                if n % 1000 == 0 or n == len(fresh):
+                    rates.append(((n - 1) % 1000 + 1) / (time.perf_counter() - began))
+                    began = time.perf_counter()
+            cpu_us = (time.process_time() - cpu) / len(fresh) * 1e6
+            p50, p90, p99 = percentiles(firsts)
+            print(f"  first command in this process ({untouched:,} never before)    median "
+                  f"{statistics.median(rates):>9,.0f} cmd/s (per 1,000)  p50 {fmt(p50)}  p90 {fmt(p90)}  "
+                  f"p99 {fmt(p99)}  CPU {cpu_us:,.0f} µs/cmd")  # fmt: skip
 
         def command(i: int, chosen: list[str] = chosen) -> object:
             clock.advance(SECOND)
@@ -509,12 +585,22 @@ def bench_commands(path: Path, count: int, runs: int, per_run: int, tmp: Path) -
 
         for _ in range(min(200, per_run)):  # warm the process (imports, the SLA tables), not the tickets
             command(0)
+        memo = getattr(desk.store, "tickets_kept", None)
+        hits = (getattr(memo, "hits", 0), getattr(memo, "misses", 0))
+        cpu = time.process_time()
         result = Runs().measure(runs, per_run, command)
+        cpu_us = (time.process_time() - cpu) / (runs * per_run) * 1e6
+        if memo is not None and hasattr(memo, "hits"):
+            served, missed = memo.hits - hits[0], memo.misses - hits[1]
+            kept = f", kept tickets served {served / max(1, served + missed):.0%} of loads"
+        else:
+            kept = ""
         p50, _, p99 = percentiles(result.latencies)
         rate = statistics.median(result.rates)
         ok = rate >= 5000 and p50 <= 200e-6 and p99 <= 2e-3
         print(result.line(f"ServiceDesk command, {len(chosen):,} live of {count:,}", "cmd/s")
-              + f"  targets ≥ 5,000/s, p50 ≤ 200 µs, p99 ≤ 2 ms: {verdict(ok)}")  # fmt: skip
+              + f"  CPU {cpu_us:,.0f} µs/cmd{kept}  targets ≥ 5,000/s, p50 ≤ 200 µs, p99 ≤ 2 ms: "
+              f"{verdict(ok)}")  # fmt: skip
     desk.shutdown()
     # Baseline in the same run: read one ticket row, write it back, commit (raw sqlite3, same pragmas).
     conn = sqlite3.connect(tmp / "baseline.db", isolation_level=None)
@@ -654,6 +740,9 @@ def main() -> None:
     parser.add_argument("--per-run", type=int, default=1000, help="commands per run (default 1000)")
     parser.add_argument("--skip-import", action="store_true", help="leave out the bulk-import runs")
     parser.add_argument("--import-only", action="store_true", help="only the bulk-import runs")
+    parser.add_argument(
+        "--commands-only", action="store_true", help="only the SQLite commands on the scale file"
+    )
     parser.add_argument("--import-batch", type=int, default=10_000, help="tickets per import batch")
     parser.add_argument(
         "--import-tickets", type=int, default=IMPORTED, help="tickets per import run (default 100,000)"
@@ -667,19 +756,22 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        if not args.skip_import:
+        if not args.skip_import and not args.commands_only:
             runs = args.runs if args.import_only else min(args.runs, 3)
             bench_import(tmp, runs, args.import_batch, args.import_tickets)
         if args.import_only:
             return
-        if args.backfill_tickets > 0:
+        if args.backfill_tickets > 0 and not args.commands_only:
             bench_backfill(tmp, min(args.tickets, args.backfill_tickets))
         path, info = scale_file(args.tickets)
         print(f"file: {path} ({path.stat().st_size / 1e9:.2f} GB), {args.tickets:,} tickets, written at "
               f"{info['import_per_s']:,.0f} tickets/s through add_many with reporting on")  # fmt: skip
-        bench_queries(path, args.tickets, args.runs)
+        if not args.commands_only:
+            bench_queries(path, args.tickets, args.runs)
         bench_commands(path, args.tickets, args.runs, args.per_run, tmp)
     dsn = os.environ.get("AFTERSALES_PG_DSN")
+    if args.commands_only:
+        return
     if dsn:
         bench_postgres(dsn, args.runs, args.per_run // 2)
     else:

@@ -181,3 +181,44 @@ def test_the_conversion_is_resumable_and_changes_no_ticket(tmp_path: Path) -> No
         after = {t.id: dumps_utf8(t) for t in (uow.tickets.get(f"T-{n:04d}") for n in range(1, 26))}
     assert after == before
     store.close()
+
+
+def test_the_store_counts_loads_its_kept_tickets_served(tmp_path: Path) -> None:
+    path = tmp_path / "memo.db"
+    store = SqliteStore(f"sqlite:///{path}")
+    with store() as uow:
+        uow.tickets.add(contract_ticket(1, state="triaged"))
+        uow.commit()
+    _note(store, "T-0001", "一")  # kept when added: served
+    _note(store, "T-0001", "二")  # kept when saved: served
+    assert (store.tickets_kept.hits, store.tickets_kept.misses) == (2, 0)
+    other = SqliteStore(f"sqlite:///{path}")  # another process's store: nothing kept yet
+    _note(other, "T-0001", "三")
+    _note(other, "T-0001", "四")
+    assert (other.tickets_kept.hits, other.tickets_kept.misses) == (1, 1)
+    other.close()
+    store.close()
+
+
+def test_save_and_release_writes_what_save_writes_and_keeps_the_ticket_itself(tmp_path: Path) -> None:
+    texts = []
+    for name, release in (("copied", False), ("released", True)):
+        path = tmp_path / f"{name}.db"
+        store = SqliteStore(f"sqlite:///{path}")
+        with store() as uow:
+            uow.tickets.add(contract_ticket(1, state="triaged"))
+            uow.commit()
+        with store() as uow:
+            mine = uow.tickets.get("T-0001")
+            mine.note_to_customer(AGENT, mine.last_event_at + timedelta(minutes=1), CustomerNote("到"))
+            (uow.tickets.save_and_release if release else uow.tickets.save)(mine)
+            uow.commit()
+        kept = store.tickets_kept.peek("T-0001")
+        assert kept is not None and (kept[1] is mine) is release
+        texts.append(_rows(path, "T-0001")[:3])
+        with store() as uow:
+            again = uow.tickets.get("T-0001")  # served by the kept ticket: a copy, never it
+        assert again is not mine and again.events is not mine.events
+        assert dumps_utf8(again) == dumps_utf8(mine)
+        store.close()
+    assert texts[0] == texts[1]

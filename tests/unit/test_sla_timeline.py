@@ -198,6 +198,27 @@ def test_the_service_keeps_a_timeline_per_ticket_and_checks_it_on_every_hit() ->
     assert service._kept[ticket.id].measured is not kept
 
 
+def test_a_full_timeline_cache_forgets_the_least_recently_used_ticket_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import aftersales.service.sla as sla_module
+    from aftersales.adapters.clock import ManualClock
+    from aftersales.service.desk import ServiceDesk
+
+    monkeypatch.setattr(sla_module, "_KEPT", 2)
+    desk = ServiceDesk.open("memory://", pack="office_equipment", clock=ManualClock(START), calendar=CN)
+    service = SlaService(desk.sla_service.policy, CN)
+    tickets = [attrs.evolve(build(0, [60]), id=TicketId(f"T-{n}")) for n in range(3)]
+    at = tickets[0].events[-1].at + timedelta(hours=3)
+    service.status(tickets[0], CustomerTier.REGULAR, at)
+    service.status(tickets[1], CustomerTier.REGULAR, at)
+    hot = service._kept["T-0"].measured
+    service.status(tickets[0], CustomerTier.REGULAR, at)  # used again: now the most recent
+    service.status(tickets[2], CustomerTier.REGULAR, at)  # full: T-1 goes, T-0 stays measured
+    assert list(service._kept) == ["T-0", "T-2"]
+    assert service._kept["T-0"].measured is hot
+
+
 def test_a_timeline_kept_without_its_events_answers_from_its_last_event_on() -> None:
     ticket = build(0, [60, 120, 30])
     full = sla_timeline(ticket.events, TARGETS, CN)

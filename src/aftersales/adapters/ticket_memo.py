@@ -44,6 +44,19 @@ class TicketMemo:
         # Per id, a committed version whose row was seen to hold the kept text (the very text object):
         # a read then checks the row's version alone (see recall_committed).
         self._committed: dict[str, tuple[int, str | bytes]] = {}
+        self.hits = 0
+        """Loads a kept ticket served (counted by the store that loads: :meth:`tally`)."""
+        self.misses = 0
+        """Loads that parsed the stored text."""
+
+    def tally(self, hit: bool) -> None:
+        """Count one load of a ticket for update (``hit``: a kept ticket served it): the hit rate tells
+        an operator whether the limit covers the desk's live tickets. Unlocked: under threads the
+        counts are approximate, never wrong about the ticket."""
+        if hit:
+            self.hits += 1
+        else:
+            self.misses += 1
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -79,12 +92,15 @@ class TicketMemo:
         ticket: Ticket,
         events: EventsText | None = None,
         derived: Any = None,
+        *,
+        copy: bool = True,
     ) -> None:
         """Keep a copy of ``ticket``, which is stored as ``text`` (``events``: its events' text in it;
-        ``derived``: immutable values the store computed from it, handed back by :meth:`recall_entry`)."""
+        ``derived``: immutable values the store computed from it, handed back by :meth:`recall_entry`;
+        ``copy=False`` keeps ``ticket`` itself, for a caller that never changes it again)."""
         if self.limit <= 0:
             return
-        entry = (text, ticket.copy(), events, derived)
+        entry = (text, ticket.copy() if copy else ticket, events, derived)
         with self._lock:
             self._kept[id] = entry
             self._kept.move_to_end(id)

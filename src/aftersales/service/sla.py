@@ -11,6 +11,7 @@ even provisional data is missing are due times left as they were, and :meth:`Sla
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
 
 import attrs
@@ -45,7 +46,8 @@ def _priority_at(ticket: Ticket, at: datetime | None) -> Priority:
 
 
 _KEPT = 8192
-"""Tickets whose timeline a desk keeps (a few KB each); all are forgotten at once when full."""
+"""Tickets whose timeline a desk keeps (a few KB each), least recently used forgotten first: a full
+cache that forgot all at once measured every ticket again, hot ones too (issue 21, as the ticket memo)."""
 
 
 class _Kept:
@@ -88,7 +90,7 @@ class SlaService:
         self._decisions: dict[tuple[object, ...], tuple[Decision[SlaTargets], SlaTargets]] = {}
         self._agreed: dict[tuple[tuple[object, ...], SlaTerms], tuple[Decision[SlaTargets], SlaTargets]] = {}
         # Per ticket id, what its event log gave last time (see _Kept): read again only when it grew.
-        self._kept: dict[str, _Kept] = {}
+        self._kept: OrderedDict[str, _Kept] = OrderedDict()
         # One object per distinct set of stored targets (immutable values): a step that moves a ticket to
         # other facts with equal targets (a dispatch, most triages) keeps its timeline, found by identity.
         self._same: dict[SlaTargets, SlaTargets] = {}
@@ -196,8 +198,11 @@ class SlaService:
         events = ticket.events
         count = len(events)
         last = events[-1] if count else None
-        kept = self._kept.get(ticket.id)
+        cache = self._kept
+        kept = cache.get(ticket.id)
         if kept is not None and kept.count == count and (kept.last is last or kept.last == last):
+            # Made the most recent; pop and put back never raise, even if another thread forgot it.
+            cache[ticket.id] = cache.pop(ticket.id, kept)
             return kept
         # The log only grows: when the kept one is its beginning, only the new events can add a reopening.
         grown = kept is not None and 0 < kept.count < count and events[kept.count - 1] is kept.last
@@ -211,9 +216,13 @@ class SlaService:
         measured = kept.measured if kept is not None and kept.count < count else None
         if measured is not None and measured[2].unchanged_by(events):
             fresh.measured = measured
-        if len(self._kept) >= _KEPT:
-            self._kept.clear()
-        self._kept[ticket.id] = fresh
+        cache[ticket.id] = fresh
+        cache.move_to_end(ticket.id)
+        while len(cache) > _KEPT:
+            try:
+                cache.popitem(last=False)
+            except KeyError:  # emptied by another thread
+                break
         return fresh
 
     def _timeline(
