@@ -343,6 +343,52 @@ def test_entities_no_command_uses_are_left_out_of_the_read_and_still_served(url:
         desk.shutdown()
 
 
+def test_a_save_that_changes_no_row_column_writes_the_document_alone(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aftersales.adapters import postgres_pipeline
+    from aftersales.adapters.postgres import open_postgres
+    from aftersales.ports.queries import TicketFilter
+
+    desk, ticket = _desk(url)
+    desk.shutdown()
+    sent: list[str] = []
+    defer = postgres_pipeline.Transaction.defer
+
+    def recorded(self: Any, sql: str, *args: Any, **kwargs: Any) -> None:
+        sent.append(sql)
+        defer(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(postgres_pipeline.Transaction, "defer", recorded)
+    store = open_postgres(url)
+    try:
+        with store() as uow:  # a note: no row column changes
+            found = uow.tickets.get_for_update(ticket)
+            found.notes.append(CustomerNote("到了"))
+            uow.tickets.save(found)
+            uow.commit()
+        assert [s for s in sent if s.startswith("UPDATE tickets")] == [
+            "UPDATE tickets SET version = %s, data = %s WHERE id = %s AND version = %s"
+        ]
+        sent.clear()
+        with store() as uow:  # a changed row column: the whole row, then the document alone
+            found = uow.tickets.get_for_update(ticket)
+            found.region = "华东"
+            uow.tickets.save(found)
+            found.notes.append(CustomerNote("又到了"))
+            uow.tickets.save(found)
+            uow.commit()
+        updates = [s for s in sent if s.startswith("UPDATE tickets")]
+        assert len(updates) == 2 and "region = %s" in updates[0] and "region" not in updates[1], updates
+        with store() as uow:
+            assert uow.tickets.count(TicketFilter(region="华东")) == 1
+            stored = uow.tickets.get(ticket)
+            assert (stored.region, [n.text for n in stored.notes][-2:]) == ("华东", ["到了", "又到了"])
+            assert stored.version == found.version == 3
+    finally:
+        store.close()
+
+
 def test_the_entity_kinds_read_along_follow_a_moving_average_of_use() -> None:
     from aftersales.adapters.postgres_entity_reads import EntityReads
 

