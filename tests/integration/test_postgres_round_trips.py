@@ -313,6 +313,94 @@ def test_an_engineers_team_and_a_customers_tier_come_with_the_ticket(url: str) -
         store.close()
 
 
+def test_entities_no_command_uses_are_left_out_of_the_read_and_still_served(url: str, trips: Trips) -> None:
+    from aftersales.adapters.postgres_entity_reads import OPTIONAL
+
+    desk, ticket = _desk(url)
+    store: Any = desk.store
+    try:
+        with store() as uow:
+            uow.engineers.add(Engineer(EngineerId("e1"), "李工", team="north"))
+            uow.commit()
+        assert store.entity_reads.kinds() == {"customer", *OPTIONAL}  # a new store reads them all
+        for n in range(80):  # notes ask for the customer alone
+            desk.note_to_customer(AGENT, ticket, text=f"第 {n} 次")
+        assert store.entity_reads.kinds() == {"customer"}
+        trips.count()
+        desk.note_to_customer(AGENT, ticket, text="再一次")
+        assert trips.count()[0] == 2  # still one round trip to read, one to write and commit
+        for _ in range(8):  # an engineer left out is read by its own statement: the same answer
+            with store() as uow:
+                uow.tickets.get_for_update(ticket)
+                assert uow.engineers.get("e1").team == "north"
+                uow.rollback()
+        assert "engineer" in store.entity_reads.kinds()  # used again: read along again
+        with store() as uow:
+            uow.tickets.get_for_update(ticket)
+            assert uow.customers.get("c1").name == "张伟"
+            uow.rollback()
+    finally:
+        desk.shutdown()
+
+
+def test_a_save_that_changes_no_row_column_writes_the_document_alone(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aftersales.adapters import postgres_pipeline
+    from aftersales.adapters.postgres import open_postgres
+    from aftersales.ports.queries import TicketFilter
+
+    desk, ticket = _desk(url)
+    desk.shutdown()
+    sent: list[str] = []
+    defer = postgres_pipeline.Transaction.defer
+
+    def recorded(self: Any, sql: str, *args: Any, **kwargs: Any) -> None:
+        sent.append(sql)
+        defer(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(postgres_pipeline.Transaction, "defer", recorded)
+    store = open_postgres(url)
+    try:
+        with store() as uow:  # a note: no row column changes
+            found = uow.tickets.get_for_update(ticket)
+            found.notes.append(CustomerNote("到了"))
+            uow.tickets.save(found)
+            uow.commit()
+        assert [s for s in sent if s.startswith("UPDATE tickets")] == [
+            "UPDATE tickets SET version = %s, data = %s WHERE id = %s AND version = %s"
+        ]
+        sent.clear()
+        with store() as uow:  # a changed row column: the whole row, then the document alone
+            found = uow.tickets.get_for_update(ticket)
+            found.region = "华东"
+            uow.tickets.save(found)
+            found.notes.append(CustomerNote("又到了"))
+            uow.tickets.save(found)
+            uow.commit()
+        updates = [s for s in sent if s.startswith("UPDATE tickets")]
+        assert len(updates) == 2 and "region = %s" in updates[0] and "region" not in updates[1], updates
+        with store() as uow:
+            assert uow.tickets.count(TicketFilter(region="华东")) == 1
+            stored = uow.tickets.get(ticket)
+            assert (stored.region, [n.text for n in stored.notes][-2:]) == ("华东", ["到了", "又到了"])
+            assert stored.version == found.version == 3
+    finally:
+        store.close()
+
+
+def test_the_entity_kinds_read_along_follow_a_moving_average_of_use() -> None:
+    from aftersales.adapters.postgres_entity_reads import EntityReads
+
+    reads = EntityReads()
+    for _ in range(200):
+        reads.record(["dealer"] if _ % 3 == 0 else [])  # a third of the commands use the dealer
+    assert reads.kinds() == {"customer", "dealer"}
+    for _ in range(200):
+        reads.record([])
+    assert reads.kinds() == {"customer"}
+
+
 @pytest.mark.parametrize(
     ("query", "error"),
     [

@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
+from aftersales.adapters.postgres_entity_reads import OPTIONAL, EntityReads
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
@@ -251,6 +252,8 @@ class PostgresStore:
             DEFAULT_LIMIT if options.ticket_cache is None else options.ticket_cache
         )
         self._parsed: OrderedDict[tuple[str, str], object] = OrderedDict()
+        self.entity_reads = EntityReads()
+        """Which entities a command's ticket read brings along (learned from what commands use)."""
         self._parsed_lock = threading.Lock()
         self._idle: list[psycopg.Connection[Any]] = []
         """Connections taken from the pool and given back by a unit of work, kept for the next."""
@@ -388,6 +391,11 @@ class PostgresUnitOfWork:
         """Entities read in this transaction, as stored (``None``: not there), by (kind, id)."""
         self.entities_seen: dict[tuple[str, str], object] = {}
         """Entities read or written in this transaction, parsed."""
+        self.entity_reads = store.entity_reads
+        self.entities_brought: frozenset[str] | None = None
+        """The entity kinds this transaction's locking ticket read brought along (``None``: none made)."""
+        self.entities_used: set[str] = set()
+        """The optional entity kinds asked for in this transaction (see :attr:`entity_reads`)."""
         self.tickets = PostgresTickets(self, store.tickets_kept)
         self.customers: _Entities[Customer] = _Entities(self, "customer", Customer)
         self.assets: _Entities[Asset] = _Entities(self, "asset", Asset)
@@ -461,6 +469,10 @@ class PostgresUnitOfWork:
         return self._store.parsed(kind, text, cls)
 
     def _forget(self) -> None:
+        if self.entities_brought is not None:
+            self.entity_reads.record(self.entities_used)
+            self.entities_brought = None
+        self.entities_used.clear()
         self.documents._locked.clear()
         self.entity_texts.clear()
         self.entities_seen.clear()
@@ -522,6 +534,8 @@ class _Entities(Generic[T]):
         # Entities are immutable values: one read per transaction (often with its ticket, see
         # PostgresTickets), parsed once per stored text per store.
         key = (self._name, id)
+        if self._name in OPTIONAL:
+            self._uow.entities_used.add(self._name)
         seen = self._uow.entities_seen.get(key)
         if seen is not None:
             return seen  # type: ignore[return-value]

@@ -1,0 +1,59 @@
+"""Which entities a command's ticket read brings along: the ones recent commands used (issue 21).
+
+A command's first statement reads its ticket ``FOR UPDATE`` and, in the same round trip, the
+entities the command may ask for next (:mod:`aftersales.adapters.postgres_tickets`). Each is a
+lookup by primary key that the server plans, runs and serialises: of a note's read (0.3 ms of
+server time on the development server), the four lookups were about 0.15 ms, and a note uses only
+the customer. So the customer is always read, and the assigned engineer, the dealer and the unit
+only while the commands of this store use them: each kind keeps a moving average of how often a
+read that brought it (or left it out) was followed by a ``get`` of it in the same unit of work, and
+is read along while that average is at least :data:`KEEP_AT`. A kind left out and then asked for is
+read by its own statement (one round trip more, the same answer: the transaction is the same) and
+counts as used, so a workload that needs it brings it back within a few commands. Every kind starts
+at 1: a new store reads all four, as before.
+
+Nothing here is a cache: it only decides what one statement reads; every entity still comes from
+the store in the command's own transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+__all__ = ["ALWAYS", "KEEP_AT", "OPTIONAL", "EntityReads"]
+
+ALWAYS = "customer"
+"""Read with every ticket: a command's tier, notices and search text all start from it."""
+OPTIONAL = ("engineer", "dealer", "asset")
+"""Read with the ticket while recent commands used them."""
+KEEP_AT = 0.15
+"""A kind's use rate from which it is read along. Leaving out a kind used this often costs about
+as much in extra round trips (a turn of the client and the server each, ~4 lookups' time) as
+reading it every time."""
+_WEIGHT = 1 / 32
+"""Weight of the latest read in the moving average (about the last 32 reads count)."""
+
+
+class EntityReads:
+    """The entity kinds a store's ticket reads bring along, learned from what commands used."""
+
+    def __init__(self) -> None:
+        self._rate = dict.fromkeys(OPTIONAL, 1.0)
+        self._lock = threading.Lock()
+        self._kinds = frozenset((ALWAYS, *OPTIONAL))
+
+    def kinds(self) -> frozenset[str]:
+        """The kinds the next ticket read brings along."""
+        return self._kinds
+
+    def record(self, used: Iterable[str]) -> None:
+        """One command's unit of work ended after a ticket read; it asked for the kinds ``used``."""
+        asked = set(used)
+        with self._lock:
+            rate = self._rate
+            for kind in OPTIONAL:
+                rate[kind] += _WEIGHT * ((kind in asked) - rate[kind])
+            kinds = frozenset((ALWAYS, *(k for k in OPTIONAL if rate[k] >= KEEP_AT)))
+            if kinds != self._kinds:
+                self._kinds = kinds
