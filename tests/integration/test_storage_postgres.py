@@ -74,6 +74,8 @@ def test_url_options_reach_the_sessions() -> None:
         ("pool_min=4&pool_max=2", "pool_min"),
         ("prepare_threshold=-1", "prepare_threshold"),
         ("schema=Bad", "schema"),
+        ("pool_max=2&pool_max=3", "pool_max"),  # which one holds is not guessed
+        ("schema=a&schema=b", "schema"),
     ],
 )
 def test_bad_url_options_are_refused(query: str, option: str) -> None:

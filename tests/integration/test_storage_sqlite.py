@@ -392,6 +392,11 @@ def test_ticket_cache_comes_from_the_url(tmp_path: Path) -> None:
         assert uow.tickets.get("T-0001").id == "T-0001"
     assert len(store.tickets_kept) == 0
     store.close()
-    for bad in ("?ticket_cache=-1", "?ticket_cache=many", "?ticket_cache=²"):
+    for bad in (
+        "?ticket_cache=-1",
+        "?ticket_cache=many",
+        "?ticket_cache=²",
+        "?ticket_cache=5&ticket_cache=6",
+    ):
         with pytest.raises(ValidationError, match="ticket_cache"):
             open_sqlite(f"sqlite:///{tmp_path}/bad.db{bad}")

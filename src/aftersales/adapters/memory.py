@@ -126,6 +126,11 @@ class MemoryStore:
     """A store factory whose data lives in this process; ``MemoryStore()()`` is a unit of work."""
 
     def __init__(self, url: str = "memory://") -> None:
+        if url != "memory://":  # a path or an option would be silently ignored: say so instead
+            raise ValidationError(
+                f"the memory store takes no path and no options: its URL is 'memory://', got {url!r}",
+                field="url",
+            )
         self.url = url
         self._lock = threading.Lock()
         # Units of work entered with ``with`` take turns, as SQLite's BEGIN IMMEDIATE makes them: one
@@ -737,6 +742,6 @@ class _Idempotency:
 
 def open_memory(url: str = "memory://") -> MemoryStore:
     """Entry point for ``memory://``: a new, empty in-process store."""
-    if not url.startswith("memory://"):
+    if not isinstance(url, str) or not url.startswith("memory://"):
         raise ValidationError(f"not a memory URL: {url!r}", field="url")
     return MemoryStore(url)

@@ -187,6 +187,9 @@ def _parse_url(url: str) -> _PgOptions:
         raise ValidationError(f"not a PostgreSQL URL: {url!r}", field="url")
     query = parse_qsl(parts.query, keep_blank_values=True)  # "option=" is a bad value, not no option
     ours = {k: v for k, v in query if k in _OPTIONS}
+    for name in ours:  # the same option twice: which one holds is not for us to guess
+        if sum(1 for k, _ in query if k == name) > 1:
+            raise InvalidStoreOption(f"{name} is given twice in the URL", option=name)
     rest = urlencode([(k, v) for k, v in query if k not in _OPTIONS])
     schema = ours.get("schema")
     if schema is not None and not _SCHEMA_NAME.fullmatch(schema):

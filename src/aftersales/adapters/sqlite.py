@@ -220,7 +220,11 @@ def _parse_url(url: str) -> _Options:
     path, _, query = url[len("sqlite:///") :].partition("?")
     if not path:
         raise ValidationError("the SQLite URL names no file", field="url")
-    options = dict(part.partition("=")[::2] for part in query.split("&") if part)
+    pairs = [part.partition("=")[::2] for part in query.split("&") if part]
+    options = dict(pairs)
+    if len(options) < len(pairs):  # the same option twice: which one holds is not for us to guess
+        twice = sorted({name for name, _ in pairs if sum(1 for n, _ in pairs if n == name) > 1})
+        raise ValidationError(f"SQLite URL option(s) given twice: {', '.join(twice)}", field="url")
     unknown = set(options) - {"checkpoint", "ticket_cache"}
     if unknown:
         raise ValidationError(f"unknown SQLite URL option(s): {', '.join(sorted(unknown))}", field="url")
