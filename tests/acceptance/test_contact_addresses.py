@@ -11,6 +11,7 @@ import pytest
 
 from aftersales import (
     Actor,
+    ConfigurationError,
     Contact,
     Customer,
     CustomerId,
@@ -76,11 +77,33 @@ def test_a_locale_no_message_can_be_written_in_is_refused_at_registration(
 
 
 def test_staff_whose_messages_cannot_be_written_are_refused_when_the_desk_opens() -> None:
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ConfigurationError) as error:
         ServiceDesk.open(
             "memory://", pack="sanitary_ware", staff={Role.MANAGER: [Contact("王经理", locale="xx")]}
         )
-    assert error.value.field == "staff.manager[0].locale"
-    with pytest.raises(ValidationError) as error:
-        ServiceDesk.open("memory://", pack="sanitary_ware", staff={Role.MANAGER: ["manager@example.cn"]})  # type: ignore[list-item]
-    assert error.value.field == "staff.manager[0]"
+    assert error.value.key == "staff.manager[0].locale"
+
+
+@pytest.mark.parametrize(
+    ("staff", "key"),
+    [
+        (5, "staff"),
+        ({"chef": []}, "staff"),  # an unknown role would never be notified
+        ({Role.MANAGER: ["manager@example.cn"]}, "staff.manager[0]"),
+        ({Role.MANAGER: Contact("王经理", email="m@example.cn")}, "staff.manager"),
+    ],
+)
+def test_staff_that_are_not_contacts_by_role_are_refused(staff: Any, key: str) -> None:
+    with pytest.raises(ConfigurationError) as error:
+        ServiceDesk.open("memory://", pack="sanitary_ware", staff=staff)
+    assert error.value.key == key
+    roles = {"manager": [Contact("王经理", email="m@example.cn")]}  # a role by its code is fine
+    assert ServiceDesk.open("memory://", pack="sanitary_ware", staff=roles).notifications.staff
+
+
+@pytest.mark.parametrize("key", ["clock", "notifier", "ids", "invoice_issuer", "renderer"])
+def test_wiring_of_the_wrong_kind_is_refused_when_the_desk_opens(key: str) -> None:
+    # Accepted before, it failed with an AttributeError at its first use, far from the mistake.
+    with pytest.raises(ConfigurationError) as error:
+        ServiceDesk.open("memory://", pack="sanitary_ware", **{key: "now"})
+    assert error.value.key == key

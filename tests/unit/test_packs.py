@@ -102,6 +102,12 @@ def test_overrides_are_checked() -> None:
         resolve_policies("office_equipment", {"dispach": DefaultDispatch()})
     with pytest.raises(ConfigurationError, match="does not implement DispatchPolicy"):
         resolve_policies("office_equipment", {"dispatch": object()})
+    # The money kinds too: a mapping of parameters is not a policy (it failed at its first use).
+    for kind, protocol in (("warranty", "WarrantyPolicy"), ("chargeability", "ChargeabilityPolicy"),
+                           ("fees", "FeesPolicy")):  # fmt: skip
+        with pytest.raises(ConfigurationError, match=f"does not implement {protocol}") as caught:
+            resolve_policies("office_equipment", {kind: {"months": 24}})
+        assert caught.value.key == kind
     with pytest.raises(ConfigurationError, match="no pack named 'nope'"):
         load_pack("nope")
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import attrs
 
@@ -155,6 +155,7 @@ ChargeDecision = Decision[ChargeOutcome]
 """A chargeability decision: :class:`ChargeOutcome`, its reasons (codes + params) and the policy name."""
 
 
+@runtime_checkable
 class ChargeabilityPolicy(Protocol):
     """Decides which lines of a repair are chargeable. Implementations must not read the clock."""
 

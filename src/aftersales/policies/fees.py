@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
@@ -303,6 +303,7 @@ class QuoteRequest:
             raise ValidationError("give a travel zone or a distance, not both", field="travel_zone")
 
 
+@runtime_checkable
 class FeesPolicy(Protocol):
     """Prices parts and dealer work, and drafts quotes. Implementations must not read the clock."""
 

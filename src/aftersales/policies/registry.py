@@ -286,7 +286,7 @@ class Registry:
             if getattr(protocol, "_is_runtime_protocol", False) and not isinstance(core[kind_name], protocol):
                 raise ConfigurationError(
                     f"the {kind_name} policy {core[kind_name]!r} does not implement {protocol.__name__} "
-                    "(a name and decide(...))",
+                    "(its name and methods: see aftersales.policies.protocols)",
                     key=kind_name,
                 )
         return PolicySet(pack=chosen.name, extra=extra, **typing.cast(dict[str, Any], core))

@@ -40,7 +40,7 @@ from enum import StrEnum
 from itertools import repeat
 from operator import attrgetter
 from types import MappingProxyType
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
@@ -158,6 +158,7 @@ WarrantyDecision = Decision[WarrantyStatus]
 """A warranty decision: :class:`WarrantyStatus` with its reasons and the deciding policy's name."""
 
 
+@runtime_checkable
 class WarrantyPolicy(Protocol):
     """Decides a unit's warranty phase and term ends. Implementations must not read the clock."""
 

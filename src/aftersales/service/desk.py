@@ -121,6 +121,12 @@ class ServiceDesk(Tickets):
             raise ConfigurationError("policies must be a PolicySet (see resolve_policies)", key="policies")
         if calendar is not None and not isinstance(calendar, BusinessCalendar):
             raise ConfigurationError("calendar must be a BusinessCalendar", key="calendar")
+        for key, given, kind in (
+            ("clock", clock, Clock), ("notifier", notifier, Notifier), ("ids", ids, IdGenerator),
+            ("invoice_issuer", invoice_issuer, InvoiceIssuer), ("renderer", renderer, Renderer),
+        ):  # fmt: skip
+            if given is not None and not isinstance(given, kind):  # else it fails at its first use
+                raise ConfigurationError(f"{key} must implement {kind.__name__}", key=key)
         if calendar is not None and (
             settings is None or (isinstance(settings, Mapping) and "timezone" not in settings)
         ):

@@ -22,7 +22,7 @@ from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ticket import OPENED, Ticket
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import NotFound, ValidationError
+from aftersales.errors import ConfigurationError, NotFound, ValidationError
 from aftersales.i18n.locales import resolve_locale
 from aftersales.i18n.notifications import Renderer
 from aftersales.i18n.values import Term
@@ -94,18 +94,40 @@ def check_writable(contact: Contact, field: str) -> None:
         ) from None
 
 
+def _checked_staff(staff: object) -> dict[Role, tuple[Contact, ...]]:
+    """The host's staff by role, each a :class:`Contact` messages can be written to; anything else is a
+    :class:`ConfigurationError` naming the entry (an unknown role would be silently never notified)."""
+    if staff is None:
+        return {}
+    if not isinstance(staff, Mapping):
+        raise ConfigurationError("staff maps roles to the contacts notified for them", key="staff")
+    checked: dict[Role, tuple[Contact, ...]] = {}
+    for role, contacts in staff.items():
+        try:
+            known = Role(role)
+        except ValueError:
+            roles = ", ".join(r.value for r in Role)
+            raise ConfigurationError(f"unknown role {role!r}; roles are {roles}", key="staff") from None
+        where = f"staff.{known.value}"
+        if isinstance(contacts, str | Contact) or not isinstance(contacts, Sequence):
+            raise ConfigurationError("a role's staff is a list of contacts", key=where)
+        for n, contact in enumerate(contacts):
+            if not isinstance(contact, Contact):
+                raise ConfigurationError("staff are Contact records", key=f"{where}[{n}]")
+            try:
+                check_writable(contact, f"{where}[{n}]")
+            except ValidationError as exc:
+                raise ConfigurationError(str(exc), key=exc.field) from None
+        checked[known] = tuple(contacts)
+    return checked
+
+
 class Notifications:
     """Turns a command's new events into outbox messages. One per desk; holds the renderer."""
 
     def __init__(self, renderer: Renderer, staff: Mapping[Role, Sequence[Contact]] | None = None) -> None:
         self.renderer = renderer
-        self.staff: dict[Role, tuple[Contact, ...]] = {role: tuple(c) for role, c in (staff or {}).items()}
-        for role, contacts in self.staff.items():
-            for n, contact in enumerate(contacts):
-                field = f"staff.{getattr(role, 'value', role)}[{n}]"
-                if not isinstance(contact, Contact):
-                    raise ValidationError(f"{field} must be a Contact", field=field)
-                check_writable(contact, field)
+        self.staff: dict[Role, tuple[Contact, ...]] = _checked_staff(staff)
         # Policies are pure functions of their facts, and there are a handful of fact sets: remember
         # each policy's answers (keyed by its id; the policy itself is kept to check it is the same).
         self._roles: dict[
