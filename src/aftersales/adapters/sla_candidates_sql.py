@@ -1,16 +1,22 @@
 """The SLA sweep's candidate page in SQL (SQLite and PostgreSQL): the ledger's keyset page of the same
-filter and order, selecting the row's version and due time and the customer's tier, parsing no ticket."""
+filter and order, selecting the row's version and due time and the customer's tier, parsing no ticket.
+
+On SQLite the sweep's own query (unresolved tickets due before an instant, in due order) reads the
+sweep's tables instead once they are complete (:func:`sqlite_sweep_query`,
+:mod:`~aftersales.adapters.sla_sweep_sqlite`): no ticket row and no customer document is read.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from aftersales.adapters.sql_ledger import page_query
-from aftersales.ports.queries import Page, PageRequest, TicketFilter, encode_cursor
+from aftersales.adapters.sql_ledger import keyset, page_query
+from aftersales.ports.queries import Page, PageRequest, Sort, TicketFilter, encode_cursor
 from aftersales.ports.sla_candidates import SlaCandidate, tier_named
+from aftersales.ports.ticket_index import NO_DUE, micros
 
-__all__ = ["POSTGRES_TIER", "SQLITE_TIER", "candidate_page", "candidate_query"]
+__all__ = ["POSTGRES_TIER", "SQLITE_TIER", "candidate_page", "candidate_query", "sqlite_sweep_query"]
 
 SQLITE_TIER = "json_extract(c.data, '$.tier')"
 POSTGRES_TIER = "c.data->>'tier'"
@@ -26,6 +32,33 @@ def candidate_query(
     """
     customer = f"(SELECT {tier} FROM entities c WHERE c.kind = 'customer' AND c.id = tickets.customer_id)"
     return page_query(f, page, f"resolution_due_us, {customer}", ph, like, true, false)
+
+
+def sqlite_sweep_query(f: TicketFilter, page: PageRequest) -> tuple[str, list[object]] | None:
+    """The SELECT of :func:`candidate_page`'s rows from the sweep's tables (``sla_due`` and
+    ``customer_tiers``), or None when ``f`` and ``page`` are not the sweep's shape (unresolved tickets,
+    optionally due before an instant, in due order); the caller checks that the tables are complete.
+
+    One range of ``sla_due``'s key and one key lookup in ``customer_tiers`` per row. ``sla_due`` holds
+    ``due_key``, the due time or a far-future key for none (as the ledger's ``due_key``).
+    """
+    if page.sort is not Sort.DUE or f != TicketFilter(unresolved=True, due_before=f.due_before):
+        return None
+    parts: list[str] = []
+    params: list[object] = []
+    if f.due_before is not None:
+        parts.append("s.due_key < ?")
+        params.append(min(micros(f.due_before), NO_DUE))
+    _, after, after_params, _ = keyset(Sort.DUE, page.cursor, "?")
+    if after is not None:
+        parts.append(after.replace("(due_key, id)", "(s.due_key, s.id)"))
+        params.extend(after_params)
+    sql = (
+        f"SELECT s.version, CASE WHEN s.due_key < {NO_DUE} THEN s.due_key END, c.tier, s.due_key, s.id"
+        " FROM sla_due s LEFT JOIN customer_tiers c ON c.id = s.customer_id"
+        f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY s.due_key, s.id LIMIT ?"
+    )
+    return sql, [*params, page.limit + 1]
 
 
 def candidate_page(rows: Sequence[Sequence[Any]], page: PageRequest) -> Page[SlaCandidate]:

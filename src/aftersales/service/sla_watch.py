@@ -38,8 +38,12 @@ __all__ = ["SlaAlert", "SlaWatch", "SweepMark", "SweepReport"]
 
 _RUNNING, _PAUSED = ClockPhase.RUNNING, ClockPhase.PAUSED  # read through the class, each costs a lookup
 _FOREVER = 1 << 62
+_SETTLED = 1 << 63
+"""The instant remembered for a settled ticket: later than any, and told apart from a mere clock that
+runs forever (a paused one), since a settled ticket lets the mark move past it."""
 _QUIET_LIMIT = 1_000_000
-"""Tickets whose next announcement instant a desk remembers (about 100 bytes each)."""
+"""Tickets whose next announcement instant a desk remembers (about 150 bytes each); past it, more are
+not remembered (they are loaded on each sweep) rather than all forgotten."""
 
 
 @attrs.define
@@ -114,7 +118,9 @@ class SlaWatch:
         # Tickets with nothing to announce before a known instant: id -> (version, tier, instant µs). A
         # running clock reaches its warning, then its due, at instants its status names; only a new
         # event (a new version), another customer tier or another calendar can bring them earlier, and
-        # each is checked on every hit. A repeat sweep then skips the status of most unsettled tickets.
+        # each is checked on every hit. A settled ticket (every target met, breached and announced, or
+        # not started) has nothing to announce until one of them changes (instant _SETTLED). A repeat
+        # sweep, a full one too, then loads only the tickets that changed or reached an instant.
         self._quiet: dict[str, tuple[int, CustomerTier, int]] = {}
         self._quiet_calendar: object = None
 
@@ -205,7 +211,7 @@ class SlaWatch:
             self._quiet_calendar = calendar
         quiet = self._quiet.get(candidate.id)
         if quiet is not None and quiet[0] == candidate.version and quiet[1] is tier and now_us < quiet[2]:
-            return False  # a clock runs, but nothing new before quiet[2]
+            return quiet[2] == _SETTLED  # settled, or a clock runs but nothing new before quiet[2]
         try:
             ticket = uow.tickets.get(candidate.id)
         except NotFound:  # erased since the page was read
@@ -234,10 +240,12 @@ class SlaWatch:
                 continue
             uow.outbox.put(self._messages(uow, ticket, target, kind, now))
             (breaches if kind == "sla_breach" else warnings).append(f"{ticket.id}:{target.name}")
-        quiet_until = _FOREVER if until is None else until
-        if not settled and quiet_until > now_us:
-            if len(self._quiet) >= _QUIET_LIMIT:
-                self._quiet.clear()
+        if until is not None and until <= now_us and calendar is not None:
+            # An instant passed out of working hours: the clock moves (and announces) only once
+            # working time resumes.
+            until = micros(calendar.next_working_time(now))
+        quiet_until = _SETTLED if settled else _FOREVER if until is None else until
+        if quiet_until > now_us and (ticket.id in self._quiet or len(self._quiet) < _QUIET_LIMIT):
             self._quiet[ticket.id] = (ticket.version, tier, quiet_until)
         else:
             self._quiet.pop(ticket.id, None)

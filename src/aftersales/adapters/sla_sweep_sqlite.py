@@ -1,0 +1,193 @@
+"""What the SLA sweep reads of every due ticket, kept in two small SQLite tables (issue 21).
+
+A sweep reads (id, version, due, customer tier) of every unresolved ticket due before now, in (due, id)
+order. Read from ``tickets`` each row costs a lookup of the (~2 kB) ticket row beside the due index and
+a parse of the customer's JSON document for the tier: 2.5 s for 186k due tickets of a 1 M file, where
+the due index alone takes 0.2 s. So the store keeps them apart:
+
+- ``sla_due`` (due_key, id, version, customer_id), a WITHOUT ROWID table keyed in the sweep's order,
+  holding exactly the unresolved tickets (``tickets.unresolved = 1``);
+- ``customer_tiers`` (id, tier), each registered customer's tier as its document says it (``''`` when
+  it names none).
+
+Triggers keep both in step with every write, whatever path makes it (a command, an import, an erasure):
+the ticket triggers copy four columns (no JSON), and only a customer's write parses its (small)
+document. A command on an unresolved ticket writes one more row (a leaf of ``sla_due``).
+
+A file written before this step has tickets and customers but empty tables: :func:`fill_sweep_tables`
+copies them in small resumable batches, each in its own short write transaction (about 10 ms), and
+only then does the sweep read them (:func:`sweep_tables_ready`); until then it reads ``tickets`` as
+before. A new file starts ready.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+__all__ = ["SWEEP_STEP", "FillProgress", "fill_sweep_tables", "sweep_tables_ready"]
+
+_CUSTOMERS, _TICKETS, _READY = 0, 1, 2
+
+SWEEP_STEP: tuple[str, ...] = (
+    """CREATE TABLE IF NOT EXISTS sla_due (
+        due_key INTEGER NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, customer_id TEXT NOT NULL,
+        PRIMARY KEY (due_key, id)) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS customer_tiers (
+        id TEXT PRIMARY KEY, tier TEXT NOT NULL) WITHOUT ROWID""",
+    # The fill's position: stage 0 copies the customers (after customer_after), 1 the unresolved
+    # tickets (after (due_after, ticket_after)), 2 is done. Done at once on a file with neither.
+    """CREATE TABLE IF NOT EXISTS sla_fill (
+        id INTEGER PRIMARY KEY CHECK (id = 1), stage INTEGER NOT NULL, customer_after TEXT NOT NULL,
+        due_after INTEGER NOT NULL, ticket_after TEXT NOT NULL)""",
+    "INSERT OR IGNORE INTO sla_fill (id, stage, customer_after, due_after, ticket_after)"
+    " SELECT 1, CASE WHEN EXISTS (SELECT 1 FROM tickets) OR EXISTS"
+    " (SELECT 1 FROM entities WHERE kind = 'customer') THEN 0 ELSE 2 END, '', -1, ''",
+    # An unresolved ticket's row; one whose due time moved or that was resolved leaves its old key.
+    """CREATE TRIGGER IF NOT EXISTS sla_due_insert AFTER INSERT ON tickets WHEN new.unresolved = 1
+    BEGIN
+        INSERT OR REPLACE INTO sla_due (due_key, id, version, customer_id)
+        VALUES (new.due_key, new.id, new.version, new.customer_id);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS sla_due_leave
+    AFTER UPDATE OF id, version, unresolved, due_key, customer_id ON tickets
+    WHEN old.unresolved = 1 AND (new.unresolved <> 1 OR new.due_key <> old.due_key OR new.id <> old.id)
+    BEGIN
+        DELETE FROM sla_due WHERE due_key = old.due_key AND id = old.id;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS sla_due_keep
+    AFTER UPDATE OF id, version, unresolved, due_key, customer_id ON tickets WHEN new.unresolved = 1
+    BEGIN
+        INSERT OR REPLACE INTO sla_due (due_key, id, version, customer_id)
+        VALUES (new.due_key, new.id, new.version, new.customer_id);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS sla_due_delete AFTER DELETE ON tickets WHEN old.unresolved = 1
+    BEGIN
+        DELETE FROM sla_due WHERE due_key = old.due_key AND id = old.id;
+    END""",
+    # A customer's tier, from its document on each write of the customer (rare beside ticket writes).
+    """CREATE TRIGGER IF NOT EXISTS customer_tier_insert AFTER INSERT ON entities
+    WHEN new.kind = 'customer'
+    BEGIN
+        INSERT OR REPLACE INTO customer_tiers (id, tier)
+        VALUES (new.id, coalesce(json_extract(new.data, '$.tier'), ''));
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS customer_tier_update AFTER UPDATE OF kind, id, data ON entities
+    WHEN new.kind = 'customer' OR old.kind = 'customer'
+    BEGIN
+        DELETE FROM customer_tiers WHERE old.kind = 'customer' AND id = old.id;
+        INSERT OR REPLACE INTO customer_tiers (id, tier)
+        SELECT new.id, coalesce(json_extract(new.data, '$.tier'), '') WHERE new.kind = 'customer';
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS customer_tier_delete AFTER DELETE ON entities
+    WHEN old.kind = 'customer'
+    BEGIN
+        DELETE FROM customer_tiers WHERE id = old.id;
+    END""",
+)
+"""The schema step (in :data:`~aftersales.adapters.sqlite_schema.MIGRATIONS`): the tables, the fill's
+position and the triggers. It copies no row itself, so it stays quick on any file."""
+
+_LOCK_SECONDS = 0.01
+"""Write-lock time a batch aims at: a tenth of the 100 ms a writer may wait (as the reporting back-fill)."""
+_FIRST_BATCH = 200
+_MAX_BATCH = 5000
+
+
+class FillProgress:
+    """What :func:`fill_sweep_tables` did: batches committed, rows copied, the longest lock held (s)."""
+
+    def __init__(self) -> None:
+        self.batches = 0
+        self.rows = 0
+        self.longest = 0.0
+
+
+def sweep_tables_ready(conn: sqlite3.Connection) -> bool:
+    """Whether ``sla_due`` and ``customer_tiers`` hold every unresolved ticket and customer."""
+    row = conn.execute("SELECT stage FROM sla_fill WHERE id = 1").fetchone()
+    return row is None or row[0] == _READY
+
+
+def _batch(conn: sqlite3.Connection, size: int) -> tuple[int, bool]:
+    """Copy up to ``size`` rows after the committed position and move it; (rows copied, done)."""
+    stage, customer_after, due_after, ticket_after = conn.execute(
+        "SELECT stage, customer_after, due_after, ticket_after FROM sla_fill WHERE id = 1"
+    ).fetchone()
+    if stage == _CUSTOMERS:
+        customers = conn.execute(
+            "SELECT id, coalesce(json_extract(data, '$.tier'), '') FROM entities"
+            " WHERE kind = 'customer' AND id > ? ORDER BY id LIMIT ?",
+            (customer_after, size),
+        ).fetchall()
+        conn.executemany("INSERT OR REPLACE INTO customer_tiers (id, tier) VALUES (?, ?)", customers)
+        if len(customers) < size:
+            conn.execute("UPDATE sla_fill SET stage = ?, customer_after = '' WHERE id = 1", (_TICKETS,))
+        else:
+            conn.execute("UPDATE sla_fill SET customer_after = ? WHERE id = 1", (customers[-1][0],))
+        return len(customers), False
+    if stage == _TICKETS:
+        # Over the due index (the same range the sweep reads), in its order: a ticket written since
+        # the fill began already has its row from the triggers; copying it again changes nothing.
+        tickets = conn.execute(
+            "SELECT due_key, id, version, customer_id FROM tickets"
+            " WHERE unresolved = 1 AND (due_key, id) > (?, ?) ORDER BY due_key, id LIMIT ?",
+            (due_after, ticket_after, size),
+        ).fetchall()
+        conn.executemany(
+            "INSERT OR REPLACE INTO sla_due (due_key, id, version, customer_id) VALUES (?, ?, ?, ?)",
+            tickets,
+        )
+        if len(tickets) < size:
+            conn.execute("UPDATE sla_fill SET stage = ? WHERE id = 1", (_READY,))
+            return len(tickets), True
+        conn.execute(
+            "UPDATE sla_fill SET due_after = ?, ticket_after = ? WHERE id = 1",
+            (tickets[-1][0], tickets[-1][1]),
+        )
+        return len(tickets), False
+    return 0, True
+
+
+def fill_sweep_tables(
+    conn: sqlite3.Connection,
+    *,
+    max_batches: int | None = None,
+    lock_seconds: float = _LOCK_SECONDS,
+    pause: float | None = None,
+) -> FillProgress:
+    """Copy the customers' tiers and the unresolved tickets of a file written before the sweep's
+    tables existed, a short write transaction per batch.
+
+    Each batch holds the write lock for about ``lock_seconds`` (its size follows the last batch's
+    rate, as the reporting back-fill's does) and commits its position with its rows, so a writer waits
+    one batch at most and a run that is killed continues where it stopped. Between batches it sleeps
+    ``pause`` (default ``lock_seconds``), so waiting writers get the lock. ``max_batches`` stops early
+    (the next call continues). A ready file returns at once. ``conn`` is outside any transaction.
+    """
+    progress = FillProgress()
+    size = _FIRST_BATCH
+    rest = lock_seconds if pause is None else pause
+    while max_batches is None or progress.batches < max_batches:
+        if sweep_tables_ready(conn):
+            break
+        if progress.batches:
+            time.sleep(rest)
+        conn.execute("BEGIN IMMEDIATE")
+        began = time.perf_counter()  # from holding the lock: a wait for another writer is not ours
+        try:
+            copied, done = _batch(conn, size)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        took = time.perf_counter() - began
+        progress.batches += 1
+        progress.rows += copied
+        progress.longest = max(progress.longest, took)
+        if done:
+            break
+        per_row = took / max(copied, 1)
+        size = max(10, min(_MAX_BATCH, size * 2, int(lock_seconds / max(per_row, 1e-7))))
+    return progress
