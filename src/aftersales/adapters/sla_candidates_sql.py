@@ -12,11 +12,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from aftersales.adapters.sql_ledger import keyset, page_query
+from aftersales.domain.parties import CustomerTier
 from aftersales.ports.queries import Page, PageRequest, Sort, TicketFilter, encode_cursor
-from aftersales.ports.sla_candidates import SlaCandidate, tier_named
+from aftersales.ports.sla_candidates import TIERS, SlaCandidate, tier_named
 from aftersales.ports.ticket_index import NO_DUE, micros
 
-__all__ = ["POSTGRES_TIER", "SQLITE_TIER", "candidate_page", "candidate_query", "sqlite_sweep_query"]
+__all__ = [
+    "POSTGRES_TIER",
+    "SQLITE_TIER",
+    "candidate_page",
+    "candidate_query",
+    "sqlite_sweep_query",
+    "sweep_page",
+]
 
 SQLITE_TIER = "json_extract(c.data, '$.tier')"
 POSTGRES_TIER = "c.data->>'tier'"
@@ -35,7 +43,7 @@ def candidate_query(
 
 
 def sqlite_sweep_query(f: TicketFilter, page: PageRequest) -> tuple[str, list[object]] | None:
-    """The SELECT of :func:`candidate_page`'s rows from the sweep's tables (``sla_due`` and
+    """The SELECT of :func:`sweep_page`'s rows from the sweep's tables (``sla_due`` and
     ``customer_tiers``), or None when ``f`` and ``page`` are not the sweep's shape (unresolved tickets,
     optionally due before an instant, in due order); the caller checks that the tables are complete.
 
@@ -54,11 +62,27 @@ def sqlite_sweep_query(f: TicketFilter, page: PageRequest) -> tuple[str, list[ob
         parts.append(after.replace("(due_key, id)", "(s.due_key, s.id)"))
         params.extend(after_params)
     sql = (
-        f"SELECT s.version, CASE WHEN s.due_key < {NO_DUE} THEN s.due_key END, c.tier, s.due_key, s.id"
+        f"SELECT s.id, s.version, NULLIF(c.tier, '{CustomerTier.REGULAR.value}'), s.due_key"
         " FROM sla_due s LEFT JOIN customer_tiers c ON c.id = s.customer_id"
         f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY s.due_key, s.id LIMIT ?"
     )
     return sql, [*params, page.limit + 1]
+
+
+def sweep_page(rows: Sequence[Sequence[Any]], page: PageRequest) -> Page[SlaCandidate]:
+    """The candidates of :func:`sqlite_sweep_query`'s ``rows``: ``id, version, tier, due_key``.
+
+    The tier is NULL for a regular customer (as for an unregistered one): most are, and Python then
+    gets the one ``None`` instead of a new string per row.
+    """
+    tiers, regular = TIERS.get, CustomerTier.REGULAR
+    items = [
+        SlaCandidate(id_, version, tiers(tier, regular), due if due < NO_DUE else None)
+        for id_, version, tier, due in rows[: page.limit]
+    ]
+    more = len(rows) > page.limit
+    cursor = encode_cursor(Sort.DUE, (rows[page.limit - 1][3], rows[page.limit - 1][0])) if more else None
+    return Page(items, cursor)
 
 
 def candidate_page(rows: Sequence[Sequence[Any]], page: PageRequest) -> Page[SlaCandidate]:

@@ -41,6 +41,7 @@ from aftersales.adapters.sla_candidates_sql import (
     candidate_page,
     candidate_query,
     sqlite_sweep_query,
+    sweep_page,
 )
 from aftersales.adapters.sla_sweep_sqlite import fill_sweep_tables, sweep_tables_ready
 from aftersales.adapters.sql_assignee_loads import open_loads_in
@@ -861,10 +862,11 @@ class _Tickets:
 
     def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
         # The sweep's own shape from its tables (sla_sweep_sqlite) once they hold every row.
-        found = sqlite_sweep_query(filter, page)
-        if found is None or not sweep_tables_ready(self._uow.conn()):
-            found = candidate_query(filter, page, "?", "LIKE", SQLITE_TIER)
-        return candidate_page(self._uow.run(*found).fetchall(), page)
+        sweep = sqlite_sweep_query(filter, page)
+        if sweep is not None and sweep_tables_ready(self._uow.conn()):
+            return sweep_page(self._uow.run(*sweep).fetchall(), page)
+        sql, params = candidate_query(filter, page, "?", "LIKE", SQLITE_TIER)
+        return candidate_page(self._uow.run(sql, params).fetchall(), page)
 
     def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
         # The row columns only: no document is read, so a page is the index range and its rows.
