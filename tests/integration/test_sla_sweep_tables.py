@@ -27,7 +27,7 @@ from aftersales.adapters.sla_candidates_sql import (
 from aftersales.adapters.sla_sweep_sqlite import SWEEP_STEP, fill_sweep_tables, sweep_tables_ready
 from aftersales.adapters.sqlite_schema import migrate
 from aftersales.domain.classification import Plan, Severity
-from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.ports.queries import PageRequest, Sort, TicketFilter, encode_cursor
 from aftersales.ports.sla_candidates import SlaCandidate
 from aftersales.service.sla_watch import SlaWatch
 
@@ -105,47 +105,62 @@ def test_every_breach_is_announced_once_and_a_full_sweep_loads_only_what_changed
 # -- SQLite: the sweep's tables ---------------------------------------------------------------------
 
 
-def _truth(conn: sqlite3.Connection) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+Tables = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def _truth(conn: sqlite3.Connection) -> Tables:
     due = conn.execute(
         "SELECT due_key, id, version, customer_id FROM tickets WHERE unresolved = 1 ORDER BY due_key, id"
+    ).fetchall()
+    resolved = conn.execute(
+        "SELECT received_us, id, version, customer_id, resolution_due_us FROM tickets"
+        " WHERE is_open = 1 AND unresolved = 0 ORDER BY received_us, id"
     ).fetchall()
     tiers = conn.execute(
         "SELECT id, coalesce(json_extract(data, '$.tier'), '') FROM entities"
         " WHERE kind = 'customer' ORDER BY id"
     ).fetchall()
-    return due, tiers
+    return due, resolved, tiers
 
 
-def _kept(conn: sqlite3.Connection) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+def _kept(conn: sqlite3.Connection) -> Tables:
     due = conn.execute(
         "SELECT due_key, id, version, customer_id FROM sla_due ORDER BY due_key, id"
     ).fetchall()
+    resolved = conn.execute(
+        "SELECT received_us, id, version, customer_id, due_us FROM sla_resolved ORDER BY received_us, id"
+    ).fetchall()
     tiers = conn.execute("SELECT id, tier FROM customer_tiers ORDER BY id").fetchall()
-    return due, tiers
+    return due, resolved, tiers
 
 
 def _sqlite_desk(tmp_path: Path) -> ServiceDesk:
     return _open("sqlite", tmp_path, "office_equipment", START)
 
 
-def _pages(desk: ServiceDesk, query: TicketFilter) -> list[SlaCandidate]:
+RESOLVED = TicketFilter(is_open=True, unresolved=False)
+
+
+def _pages(desk: ServiceDesk, query: TicketFilter, sort: Sort = Sort.DUE) -> list[SlaCandidate]:
     seen: list[SlaCandidate] = []
     cursor: str | None = None
     with desk.store() as uow:
         while True:
-            page = uow.tickets.sla_candidates(query, PageRequest(3, cursor, Sort.DUE))
+            page = uow.tickets.sla_candidates(query, PageRequest(3, cursor, sort))
             seen += page.items
             cursor = page.next_cursor
             if cursor is None:
                 return seen
 
 
-def _fallback_pages(conn: sqlite3.Connection, query: TicketFilter) -> list[SlaCandidate]:
+def _fallback_pages(
+    conn: sqlite3.Connection, query: TicketFilter, sort: Sort = Sort.DUE
+) -> list[SlaCandidate]:
     """The same pages read from ``tickets`` and the customer documents (the query before the tables)."""
     seen: list[SlaCandidate] = []
     cursor: str | None = None
     while True:
-        request = PageRequest(3, cursor, Sort.DUE)
+        request = PageRequest(3, cursor, sort)
         sql, params = candidate_query(query, request, "?", "LIKE", SQLITE_TIER)
         page = candidate_page(conn.execute(sql, params).fetchall(), request)
         seen += page.items
@@ -171,17 +186,21 @@ def test_the_sqlite_sweep_tables_follow_every_write(tmp_path: Path) -> None:
         query = TicketFilter(unresolved=True, due_before=LATER)
         with sqlite3.connect(tmp_path / "lifecycle.db") as conn:
             assert sweep_tables_ready(conn)
-            due, tiers = _truth(conn)
-            assert _kept(conn) == (due, tiers)
+            due, resolved, tiers = _truth(conn)
+            assert _kept(conn) == (due, resolved, tiers)
             assert {row[1] for row in due} == set(ids) - {ids[0], ids[1]}
+            assert [row[1] for row in resolved] == [ids[0]]
             assert ("c1", "important") in tiers
             fallback = _fallback_pages(conn, query)
+            fallback_resolved = _fallback_pages(conn, RESOLVED, Sort.RECEIVED_ASC)
             conn.execute("DELETE FROM tickets WHERE id = ?", (ids[4],))  # as an erasure would
             conn.execute("DELETE FROM entities WHERE kind = 'customer' AND id = 'c9'")
             assert _kept(conn) == _truth(conn)
             conn.rollback()
         candidates = _pages(desk, query)
         assert candidates == fallback
+        assert _pages(desk, RESOLVED, Sort.RECEIVED_ASC) == fallback_resolved
+        assert [c.id for c in fallback_resolved] == [ids[0]]
         assert {c.tier for c in candidates} == {CustomerTier.IMPORTANT, CustomerTier.VIP}
     finally:
         desk.shutdown()
@@ -197,16 +216,15 @@ def test_a_file_from_before_the_sweep_tables_is_filled_in_resumable_batches(tmp_
     conn = sqlite3.connect(path, isolation_level=None)
     # The file as the step before left it: no sweep tables, no triggers.
     for name, kind in conn.execute(
-        "SELECT name, type FROM sqlite_master WHERE name IN"
-        " ('sla_due', 'customer_tiers', 'sla_fill') OR (type = 'trigger' AND sql LIKE '%sla_due%')"
-        " OR name LIKE 'customer_tier_%'"
+        "SELECT name, type FROM sqlite_master WHERE name LIKE 'sla!_%' ESCAPE '!'"
+        " OR name LIKE 'customer!_tier%' ESCAPE '!' ORDER BY type = 'table'"
     ).fetchall():
         conn.execute(f"DROP {kind.upper()} {name}")
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     conn.execute(f"PRAGMA user_version = {version - 1}")
     assert migrate(conn) == version - 1
     assert not sweep_tables_ready(conn)
-    assert _kept(conn) == ([], [])
+    assert _kept(conn) == ([], [], [])
     first = fill_sweep_tables(conn, max_batches=2, lock_seconds=1e-6, pause=0)  # 10 rows a batch
     assert first.batches == 2 and not sweep_tables_ready(conn)
     conn.close()
@@ -236,14 +254,21 @@ def test_the_sqlite_sweep_page_reads_its_tables_by_key(tmp_path: Path) -> None:
         with desk.store() as uow:
             cursor = uow.tickets.sla_candidates(query, PageRequest(2, None, Sort.DUE)).next_cursor
         assert cursor is not None
-        for page in (PageRequest(2, None, Sort.DUE), PageRequest(2, cursor, Sort.DUE)):
-            found = sqlite_sweep_query(query, page)
+        for shape, page in (
+            (query, PageRequest(2, None, Sort.DUE)),
+            (query, PageRequest(2, cursor, Sort.DUE)),
+            (RESOLVED, PageRequest(2, None, Sort.RECEIVED_ASC)),
+            (RESOLVED, PageRequest(2, encode_cursor(Sort.RECEIVED_ASC, (1, "T")), Sort.RECEIVED_ASC)),
+        ):
+            found = sqlite_sweep_query(shape, page)
             assert found is not None
             with desk.store() as uow:
                 plan = [str(row[3]) for row in uow.run(f"EXPLAIN QUERY PLAN {found[0]}", found[1])]  # type: ignore[attr-defined]
-            assert any(step.startswith("SEARCH s USING PRIMARY KEY") for step in plan), plan
-            assert any(step.startswith("SEARCH c USING PRIMARY KEY") for step in plan), plan
-            assert not any(step.startswith("SCAN") for step in plan), plan
+            # The page is a range of the table's key; the first resolved page has no bound, so it
+            # reads the table from its start in key order (LIMIT stops it): no sort either way.
+            first = "SCAN s" if shape is RESOLVED and page.cursor is None else "SEARCH s USING PRIMARY KEY"
+            assert plan[0].startswith(first), plan
+            assert plan[1:] == ["SEARCH c USING PRIMARY KEY (id=?) LEFT-JOIN"], plan
             assert not any("TEMP B-TREE" in step for step in plan), plan
             assert "tickets" not in found[0] and "entities" not in found[0]
         # Any other filter or order is the ledger's query.

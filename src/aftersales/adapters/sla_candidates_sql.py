@@ -1,9 +1,10 @@
 """The SLA sweep's candidate page in SQL (SQLite and PostgreSQL): the ledger's keyset page of the same
 filter and order, selecting the row's version and due time and the customer's tier, parsing no ticket.
 
-On SQLite the sweep's own query (unresolved tickets due before an instant, in due order) reads the
-sweep's tables instead once they are complete (:func:`sqlite_sweep_query`,
-:mod:`~aftersales.adapters.sla_sweep_sqlite`): no ticket row and no customer document is read.
+On SQLite the sweep's own queries (unresolved tickets due before an instant, in due order; resolved
+tickets not yet closed, in the order received) read the sweep's tables instead once they are complete
+(:func:`sqlite_sweep_query`, :mod:`~aftersales.adapters.sla_sweep_sqlite`): no ticket row and no
+customer document is read.
 """
 
 from __future__ import annotations
@@ -42,46 +43,54 @@ def candidate_query(
     return page_query(f, page, f"resolution_due_us, {customer}", ph, like, true, false)
 
 
-def sqlite_sweep_query(f: TicketFilter, page: PageRequest) -> tuple[str, list[object]] | None:
-    """The SELECT of :func:`sweep_page`'s rows from the sweep's tables (``sla_due`` and
-    ``customer_tiers``), or None when ``f`` and ``page`` are not the sweep's shape (unresolved tickets,
-    optionally due before an instant, in due order); the caller checks that the tables are complete.
+_RESOLVED_OPEN = TicketFilter(is_open=True, unresolved=False)
 
-    One range of ``sla_due``'s key and one key lookup in ``customer_tiers`` per row. ``sla_due`` holds
-    ``due_key``, the due time or a far-future key for none (as the ledger's ``due_key``).
+
+def sqlite_sweep_query(f: TicketFilter, page: PageRequest) -> tuple[str, list[object]] | None:
+    """The SELECT of :func:`sweep_page`'s rows from the sweep's tables, or None when ``f`` and
+    ``page`` are neither of the sweep's shapes; the caller checks that the tables are complete.
+
+    The shapes: unresolved tickets (optionally due before an instant) in due order, from ``sla_due``
+    (its ``due_key`` is the due time, or a far-future key for none, as the ledger's); the resolved
+    tickets not yet closed in the order received, from ``sla_resolved``. One range of the table's
+    key, and one key lookup in ``customer_tiers`` per row.
     """
-    if page.sort is not Sort.DUE or f != TicketFilter(unresolved=True, due_before=f.due_before):
-        return None
     parts: list[str] = []
     params: list[object] = []
-    if f.due_before is not None:
-        parts.append("s.due_key < ?")
-        params.append(min(micros(f.due_before), NO_DUE))
-    _, after, after_params, _ = keyset(Sort.DUE, page.cursor, "?")
+    if page.sort is Sort.DUE and f == TicketFilter(unresolved=True, due_before=f.due_before):
+        table, key, due = "sla_due", "due_key", f"CASE WHEN s.due_key < {NO_DUE} THEN s.due_key END"
+        if f.due_before is not None:
+            parts.append("s.due_key < ?")
+            params.append(min(micros(f.due_before), NO_DUE))
+    elif page.sort is Sort.RECEIVED_ASC and f == _RESOLVED_OPEN:
+        table, key, due = "sla_resolved", "received_us", "s.due_us"
+    else:
+        return None
+    _, after, after_params, _ = keyset(page.sort, page.cursor, "?")
     if after is not None:
-        parts.append(after.replace("(due_key, id)", "(s.due_key, s.id)"))
+        parts.append(after.replace(f"({key}, id)", f"(s.{key}, s.id)"))
         params.extend(after_params)
     sql = (
-        f"SELECT s.id, s.version, NULLIF(c.tier, '{CustomerTier.REGULAR.value}'), s.due_key"
-        " FROM sla_due s LEFT JOIN customer_tiers c ON c.id = s.customer_id"
-        f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY s.due_key, s.id LIMIT ?"
+        f"SELECT s.id, s.version, NULLIF(c.tier, '{CustomerTier.REGULAR.value}'), {due}, s.{key}"
+        f" FROM {table} s LEFT JOIN customer_tiers c ON c.id = s.customer_id"
+        f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY s.{key}, s.id LIMIT ?"
     )
     return sql, [*params, page.limit + 1]
 
 
 def sweep_page(rows: Sequence[Sequence[Any]], page: PageRequest) -> Page[SlaCandidate]:
-    """The candidates of :func:`sqlite_sweep_query`'s ``rows``: ``id, version, tier, due_key``.
+    """The candidates of :func:`sqlite_sweep_query`'s ``rows``: ``id, version, tier, due_us, key``.
 
     The tier is NULL for a regular customer (as for an unregistered one): most are, and Python then
     gets the one ``None`` instead of a new string per row.
     """
     tiers, regular = TIERS.get, CustomerTier.REGULAR
     items = [
-        SlaCandidate(id_, version, tiers(tier, regular), due if due < NO_DUE else None)
-        for id_, version, tier, due in rows[: page.limit]
+        SlaCandidate(id_, version, tiers(tier, regular), due)
+        for id_, version, tier, due, _ in rows[: page.limit]
     ]
     more = len(rows) > page.limit
-    cursor = encode_cursor(Sort.DUE, (rows[page.limit - 1][3], rows[page.limit - 1][0])) if more else None
+    cursor = encode_cursor(page.sort, (rows[page.limit - 1][4], rows[page.limit - 1][0])) if more else None
     return Page(items, cursor)
 
 

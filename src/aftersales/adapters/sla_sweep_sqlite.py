@@ -1,4 +1,4 @@
-"""What the SLA sweep reads of every due ticket, kept in two small SQLite tables (issue 21).
+"""What the SLA sweep reads of every open ticket, kept in small SQLite tables of its own (issue 21).
 
 A sweep reads (id, version, due, customer tier) of every unresolved ticket due before now, in (due, id)
 order. Read from ``tickets`` each row costs a lookup of the (~2 kB) ticket row beside the due index and
@@ -7,12 +7,15 @@ the due index alone takes 0.2 s. So the store keeps them apart:
 
 - ``sla_due`` (due_key, id, version, customer_id), a WITHOUT ROWID table keyed in the sweep's order,
   holding exactly the unresolved tickets (``tickets.unresolved = 1``);
+- ``sla_resolved`` (received_us, id, version, customer_id, due_us), the same for the resolved tickets
+  not yet closed (awaiting acceptance or the callback), which the sweep's second pass reads in the
+  order they were received;
 - ``customer_tiers`` (id, tier), each registered customer's tier as its document says it (``''`` when
   it names none).
 
 Triggers keep both in step with every write, whatever path makes it (a command, an import, an erasure):
-the ticket triggers copy four columns (no JSON), and only a customer's write parses its (small)
-document. A command on an unresolved ticket writes one more row (a leaf of ``sla_due``).
+the ticket triggers copy a few columns (no JSON), and only a customer's write parses its (small)
+document. A command on an open ticket writes one more row (a leaf of ``sla_due`` or ``sla_resolved``).
 
 A file written before this step has tickets and customers but empty tables: :func:`fill_sweep_tables`
 copies them in small resumable batches, each in its own short write transaction (about 10 ms), and
@@ -27,22 +30,26 @@ import time
 
 __all__ = ["SWEEP_STEP", "FillProgress", "fill_sweep_tables", "sweep_tables_ready"]
 
-_CUSTOMERS, _TICKETS, _READY = 0, 1, 2
+_CUSTOMERS, _UNRESOLVED, _RESOLVED, _READY = 0, 1, 2, 3
 
 SWEEP_STEP: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS sla_due (
         due_key INTEGER NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, customer_id TEXT NOT NULL,
         PRIMARY KEY (due_key, id)) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS sla_resolved (
+        received_us INTEGER NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,
+        customer_id TEXT NOT NULL, due_us INTEGER, PRIMARY KEY (received_us, id)) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS customer_tiers (
         id TEXT PRIMARY KEY, tier TEXT NOT NULL) WITHOUT ROWID""",
     # The fill's position: stage 0 copies the customers (after customer_after), 1 the unresolved
-    # tickets (after (due_after, ticket_after)), 2 is done. Done at once on a file with neither.
+    # tickets and 2 the resolved open ones (after (key_after, ticket_after) in the table's order), 3
+    # is done. Done at once on a file with neither tickets nor customers.
     """CREATE TABLE IF NOT EXISTS sla_fill (
         id INTEGER PRIMARY KEY CHECK (id = 1), stage INTEGER NOT NULL, customer_after TEXT NOT NULL,
-        due_after INTEGER NOT NULL, ticket_after TEXT NOT NULL)""",
-    "INSERT OR IGNORE INTO sla_fill (id, stage, customer_after, due_after, ticket_after)"
+        key_after INTEGER NOT NULL, ticket_after TEXT NOT NULL)""",
+    "INSERT OR IGNORE INTO sla_fill (id, stage, customer_after, key_after, ticket_after)"
     " SELECT 1, CASE WHEN EXISTS (SELECT 1 FROM tickets) OR EXISTS"
-    " (SELECT 1 FROM entities WHERE kind = 'customer') THEN 0 ELSE 2 END, '', -1, ''",
+    " (SELECT 1 FROM entities WHERE kind = 'customer') THEN 0 ELSE 3 END, '', -1, ''",
     # An unresolved ticket's row; one whose due time moved or that was resolved leaves its old key.
     """CREATE TRIGGER IF NOT EXISTS sla_due_insert AFTER INSERT ON tickets WHEN new.unresolved = 1
     BEGIN
@@ -64,6 +71,33 @@ SWEEP_STEP: tuple[str, ...] = (
     """CREATE TRIGGER IF NOT EXISTS sla_due_delete AFTER DELETE ON tickets WHEN old.unresolved = 1
     BEGIN
         DELETE FROM sla_due WHERE due_key = old.due_key AND id = old.id;
+    END""",
+    # The same for a resolved ticket not yet closed (open, not unresolved), by when it was received.
+    """CREATE TRIGGER IF NOT EXISTS sla_resolved_insert AFTER INSERT ON tickets
+    WHEN new.is_open = 1 AND new.unresolved = 0
+    BEGIN
+        INSERT OR REPLACE INTO sla_resolved (received_us, id, version, customer_id, due_us)
+        VALUES (new.received_us, new.id, new.version, new.customer_id, new.resolution_due_us);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS sla_resolved_leave
+    AFTER UPDATE OF id, version, is_open, unresolved, received_us, customer_id, resolution_due_us
+    ON tickets
+    WHEN old.is_open = 1 AND old.unresolved = 0 AND (new.is_open <> 1 OR new.unresolved <> 0
+        OR new.received_us <> old.received_us OR new.id <> old.id)
+    BEGIN
+        DELETE FROM sla_resolved WHERE received_us = old.received_us AND id = old.id;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS sla_resolved_keep
+    AFTER UPDATE OF id, version, is_open, unresolved, received_us, customer_id, resolution_due_us
+    ON tickets WHEN new.is_open = 1 AND new.unresolved = 0
+    BEGIN
+        INSERT OR REPLACE INTO sla_resolved (received_us, id, version, customer_id, due_us)
+        VALUES (new.received_us, new.id, new.version, new.customer_id, new.resolution_due_us);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS sla_resolved_delete AFTER DELETE ON tickets
+    WHEN old.is_open = 1 AND old.unresolved = 0
+    BEGIN
+        DELETE FROM sla_resolved WHERE received_us = old.received_us AND id = old.id;
     END""",
     # A customer's tier, from its document on each write of the customer (rare beside ticket writes).
     """CREATE TRIGGER IF NOT EXISTS customer_tier_insert AFTER INSERT ON entities
@@ -104,15 +138,32 @@ class FillProgress:
 
 
 def sweep_tables_ready(conn: sqlite3.Connection) -> bool:
-    """Whether ``sla_due`` and ``customer_tiers`` hold every unresolved ticket and customer."""
+    """Whether ``sla_due``, ``sla_resolved`` and ``customer_tiers`` hold every open ticket and customer."""
     row = conn.execute("SELECT stage FROM sla_fill WHERE id = 1").fetchone()
     return row is None or row[0] == _READY
 
 
+_STAGES = {
+    # stage: (the ticket rows to copy after a position, in the table's key order; the insert)
+    _UNRESOLVED: (
+        "SELECT due_key, id, version, customer_id FROM tickets"
+        " WHERE unresolved = 1 AND (due_key, id) > (?, ?) ORDER BY due_key, id LIMIT ?",
+        "INSERT OR REPLACE INTO sla_due (due_key, id, version, customer_id) VALUES (?, ?, ?, ?)",
+    ),
+    _RESOLVED: (
+        "SELECT received_us, id, version, customer_id, resolution_due_us FROM tickets"
+        " WHERE is_open = 1 AND unresolved = 0 AND (received_us, id) > (?, ?)"
+        " ORDER BY received_us, id LIMIT ?",
+        "INSERT OR REPLACE INTO sla_resolved (received_us, id, version, customer_id, due_us)"
+        " VALUES (?, ?, ?, ?, ?)",
+    ),
+}
+
+
 def _batch(conn: sqlite3.Connection, size: int) -> tuple[int, bool]:
     """Copy up to ``size`` rows after the committed position and move it; (rows copied, done)."""
-    stage, customer_after, due_after, ticket_after = conn.execute(
-        "SELECT stage, customer_after, due_after, ticket_after FROM sla_fill WHERE id = 1"
+    stage, customer_after, key_after, ticket_after = conn.execute(
+        "SELECT stage, customer_after, key_after, ticket_after FROM sla_fill WHERE id = 1"
     ).fetchone()
     if stage == _CUSTOMERS:
         customers = conn.execute(
@@ -122,31 +173,26 @@ def _batch(conn: sqlite3.Connection, size: int) -> tuple[int, bool]:
         ).fetchall()
         conn.executemany("INSERT OR REPLACE INTO customer_tiers (id, tier) VALUES (?, ?)", customers)
         if len(customers) < size:
-            conn.execute("UPDATE sla_fill SET stage = ?, customer_after = '' WHERE id = 1", (_TICKETS,))
+            conn.execute("UPDATE sla_fill SET stage = ?, customer_after = '' WHERE id = 1", (_UNRESOLVED,))
         else:
             conn.execute("UPDATE sla_fill SET customer_after = ? WHERE id = 1", (customers[-1][0],))
         return len(customers), False
-    if stage == _TICKETS:
-        # Over the due index (the same range the sweep reads), in its order: a ticket written since
-        # the fill began already has its row from the triggers; copying it again changes nothing.
-        tickets = conn.execute(
-            "SELECT due_key, id, version, customer_id FROM tickets"
-            " WHERE unresolved = 1 AND (due_key, id) > (?, ?) ORDER BY due_key, id LIMIT ?",
-            (due_after, ticket_after, size),
-        ).fetchall()
-        conn.executemany(
-            "INSERT OR REPLACE INTO sla_due (due_key, id, version, customer_id) VALUES (?, ?, ?, ?)",
-            tickets,
-        )
-        if len(tickets) < size:
-            conn.execute("UPDATE sla_fill SET stage = ? WHERE id = 1", (_READY,))
-            return len(tickets), True
+    if stage not in _STAGES:
+        return 0, True
+    # Over the ledger's partial index, in its order: a ticket written since the fill began already
+    # has its row from the triggers; copying it again changes nothing.
+    select, insert = _STAGES[stage]
+    tickets = conn.execute(select, (key_after, ticket_after, size)).fetchall()
+    conn.executemany(insert, tickets)
+    if len(tickets) < size:
         conn.execute(
-            "UPDATE sla_fill SET due_after = ?, ticket_after = ? WHERE id = 1",
-            (tickets[-1][0], tickets[-1][1]),
+            "UPDATE sla_fill SET stage = ?, key_after = -1, ticket_after = '' WHERE id = 1", (stage + 1,)
         )
-        return len(tickets), False
-    return 0, True
+        return len(tickets), stage + 1 == _READY
+    conn.execute(
+        "UPDATE sla_fill SET key_after = ?, ticket_after = ? WHERE id = 1", (tickets[-1][0], tickets[-1][1])
+    )
+    return len(tickets), False
 
 
 def fill_sweep_tables(
@@ -156,8 +202,8 @@ def fill_sweep_tables(
     lock_seconds: float = _LOCK_SECONDS,
     pause: float | None = None,
 ) -> FillProgress:
-    """Copy the customers' tiers and the unresolved tickets of a file written before the sweep's
-    tables existed, a short write transaction per batch.
+    """Copy the customers' tiers and the open tickets of a file written before the sweep's tables
+    existed, a short write transaction per batch.
 
     Each batch holds the write lock for about ``lock_seconds`` (its size follows the last batch's
     rate, as the reporting back-fill's does) and commits its position with its rows, so a writer waits
@@ -183,6 +229,10 @@ def fill_sweep_tables(
                 conn.execute("ROLLBACK")
             raise
         took = time.perf_counter() - began
+        # Copy the batch's pages into the database now, outside the write lock (a passive checkpoint
+        # waits for no one), as the reporting back-fill does: else a later commit, ours or a
+        # writer's, would copy thousands of them inline.
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         progress.batches += 1
         progress.rows += copied
         progress.longest = max(progress.longest, took)
