@@ -9,6 +9,7 @@ idempotent: running it twice, or from two processes, alerts once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -155,9 +156,7 @@ class SlaWatch:
         assert state.now is not None
         query = TicketFilter(is_open=True, unresolved=False)
         page = uow.tickets.sla_candidates(query, PageRequest(limit, state.cursor, Sort.RECEIVED_ASC))
-        for candidate in page.items:
-            state.checked += 1
-            self._check(uow, candidate, state)
+        self._check_page(uow, page.items, state)
         state.cursor = page.next_cursor
         return page.next_cursor is None
 
@@ -175,12 +174,15 @@ class SlaWatch:
         # The page's rows alone (id, version, tier, due): a ticket is loaded only when it is measured.
         page = uow.tickets.sla_candidates(query, PageRequest(limit, state.cursor, Sort.DUE))
         reached: tuple[int, str] | None = None
-        for candidate in page.items:
-            state.checked += 1
-            done = self._check(uow, candidate, state)
-            state.settled = state.settled and done
-            if state.settled and candidate.due_us is not None:
-                reached = (candidate.due_us, candidate.id)
+        if state.settled:  # the mark follows the settled tickets from the first on
+            for candidate, done in zip(page.items, self._check_page(uow, page.items, state), strict=True):
+                if not done:
+                    state.settled = False
+                    break
+                if candidate.due_us is not None:
+                    reached = (candidate.due_us, candidate.id)
+        else:
+            self._check_page(uow, page.items, state)
         # The mark only moves forward (a full sweep, or a slower concurrent one, never rewinds it).
         if reached is not None and (mark.due_us is None or reached > (mark.due_us, mark.ticket_id or "")):
             mark.due_us, mark.ticket_id = reached
@@ -198,20 +200,37 @@ class SlaWatch:
         except NotFound:
             return None
 
+    def _check_page(self, uow: UnitOfWork, candidates: Sequence[SlaCandidate], state: _Sweep) -> list[bool]:
+        """Announce what is new for each of a page's ``candidates``; whether each is settled (nothing
+        more to announce). A ticket known to be quiet at its version and tier is not loaded: its
+        memo is read here, in one loop per page (a sweep reads 200k candidates at 1 M tickets)."""
+        calendar = self.context.sla.calendar
+        if self._quiet_calendar is not calendar:  # provisional dues recomputed on a new calendar
+            self._quiet.clear()
+            self._quiet_calendar = calendar
+        state.checked += len(candidates)
+        known, now_us, check = self._quiet.get, state.now_us, self._check
+        settled: list[bool] = []
+        for candidate in candidates:
+            quiet = known(candidate.id)
+            if (
+                quiet is not None
+                and quiet[0] == candidate.version
+                and quiet[1] is candidate.tier
+                and now_us < quiet[2]
+            ):
+                settled.append(quiet[2] == _SETTLED)  # or a clock runs, but nothing new before quiet[2]
+            else:
+                settled.append(check(uow, candidate, state))
+        return settled
+
     def _check(self, uow: UnitOfWork, candidate: SlaCandidate, state: _Sweep) -> bool:
-        """Announce what is new for the ``candidate`` ticket; True when it is settled (nothing more to
-        announce). The ticket is loaded only when it is not known to be quiet."""
+        """Measure the ``candidate`` ticket and announce what is new; True when it is settled."""
         assert state.now is not None
         now, warnings, breaches = state.now, state.warnings, state.breaches
         tier = candidate.tier
         now_us = state.now_us
         calendar = self.context.sla.calendar
-        if self._quiet_calendar is not calendar:  # provisional dues recomputed on a new calendar
-            self._quiet.clear()
-            self._quiet_calendar = calendar
-        quiet = self._quiet.get(candidate.id)
-        if quiet is not None and quiet[0] == candidate.version and quiet[1] is tier and now_us < quiet[2]:
-            return quiet[2] == _SETTLED  # settled, or a clock runs but nothing new before quiet[2]
         try:
             ticket = uow.tickets.get(candidate.id)
         except NotFound:  # erased since the page was read
