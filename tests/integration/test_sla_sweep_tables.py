@@ -116,9 +116,9 @@ def _truth(conn: sqlite3.Connection) -> Tables:
         "SELECT received_us, id, version, customer_id, resolution_due_us FROM tickets"
         " WHERE is_open = 1 AND unresolved = 0 ORDER BY received_us, id"
     ).fetchall()
-    tiers = conn.execute(
-        "SELECT id, coalesce(json_extract(data, '$.tier'), '') FROM entities"
-        " WHERE kind = 'customer' ORDER BY id"
+    tiers = conn.execute(  # the customers of another tier than regular
+        "SELECT id, json_extract(data, '$.tier') AS tier FROM entities"
+        " WHERE kind = 'customer' AND tier <> 'regular' ORDER BY id"
     ).fetchall()
     return due, resolved, tiers
 

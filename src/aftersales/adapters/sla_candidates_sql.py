@@ -71,7 +71,7 @@ def sqlite_sweep_query(f: TicketFilter, page: PageRequest) -> tuple[str, list[ob
         parts.append(after.replace(f"({key}, id)", f"(s.{key}, s.id)"))
         params.extend(after_params)
     sql = (
-        f"SELECT s.id, s.version, NULLIF(c.tier, '{CustomerTier.REGULAR.value}'), {due}, s.{key}"
+        f"SELECT s.id, s.version, c.tier, {due}, s.{key}"
         f" FROM {table} s LEFT JOIN customer_tiers c ON c.id = s.customer_id"
         f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY s.{key}, s.id LIMIT ?"
     )
@@ -81,8 +81,8 @@ def sqlite_sweep_query(f: TicketFilter, page: PageRequest) -> tuple[str, list[ob
 def sweep_page(rows: Sequence[Sequence[Any]], page: PageRequest) -> Page[SlaCandidate]:
     """The candidates of :func:`sqlite_sweep_query`'s ``rows``: ``id, version, tier, due_us, key``.
 
-    The tier is NULL for a regular customer (as for an unregistered one): most are, and Python then
-    gets the one ``None`` instead of a new string per row.
+    The tier is NULL for a regular customer (``customer_tiers`` lists the others), as for an
+    unregistered one: most are, and Python gets the one ``None`` instead of a new string per row.
     """
     tiers, regular = TIERS.get, CustomerTier.REGULAR
     items = [

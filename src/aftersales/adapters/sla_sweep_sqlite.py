@@ -10,8 +10,8 @@ the due index alone takes 0.2 s. So the store keeps them apart:
 - ``sla_resolved`` (received_us, id, version, customer_id, due_us), the same for the resolved tickets
   not yet closed (awaiting acceptance or the callback), which the sweep's second pass reads in the
   order they were received;
-- ``customer_tiers`` (id, tier), each registered customer's tier as its document says it (``''`` when
-  it names none).
+- ``customer_tiers`` (id, tier), the tier of each registered customer whose document names one other
+  than regular (a customer not listed reads as regular, as an unregistered one does).
 
 Triggers keep both in step with every write, whatever path makes it (a command, an import, an erasure):
 the ticket triggers copy a few columns (no JSON), and only a customer's write parses its (small)
@@ -28,9 +28,15 @@ from __future__ import annotations
 import sqlite3
 import time
 
+from aftersales.domain.parties import CustomerTier
+
 __all__ = ["SWEEP_STEP", "FillProgress", "fill_sweep_tables", "sweep_tables_ready"]
 
 _CUSTOMERS, _UNRESOLVED, _RESOLVED, _READY = 0, 1, 2, 3
+_REGULAR = CustomerTier.REGULAR.value
+_LISTED = f"tier IS NOT NULL AND tier <> '{_REGULAR}'"
+"""Which tiers ``customer_tiers`` lists: a regular customer (most) reads as an unregistered one does,
+so it is left out and the table stays small (its lookups cheap)."""
 
 SWEEP_STEP: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS sla_due (
@@ -100,18 +106,19 @@ SWEEP_STEP: tuple[str, ...] = (
         DELETE FROM sla_resolved WHERE received_us = old.received_us AND id = old.id;
     END""",
     # A customer's tier, from its document on each write of the customer (rare beside ticket writes).
-    """CREATE TRIGGER IF NOT EXISTS customer_tier_insert AFTER INSERT ON entities
+    f"""CREATE TRIGGER IF NOT EXISTS customer_tier_insert AFTER INSERT ON entities
     WHEN new.kind = 'customer'
     BEGIN
         INSERT OR REPLACE INTO customer_tiers (id, tier)
-        VALUES (new.id, coalesce(json_extract(new.data, '$.tier'), ''));
+        SELECT new.id, tier FROM (SELECT json_extract(new.data, '$.tier') AS tier) WHERE {_LISTED};
     END""",
-    """CREATE TRIGGER IF NOT EXISTS customer_tier_update AFTER UPDATE OF kind, id, data ON entities
+    f"""CREATE TRIGGER IF NOT EXISTS customer_tier_update AFTER UPDATE OF kind, id, data ON entities
     WHEN new.kind = 'customer' OR old.kind = 'customer'
     BEGIN
         DELETE FROM customer_tiers WHERE old.kind = 'customer' AND id = old.id;
         INSERT OR REPLACE INTO customer_tiers (id, tier)
-        SELECT new.id, coalesce(json_extract(new.data, '$.tier'), '') WHERE new.kind = 'customer';
+        SELECT new.id, tier FROM (SELECT json_extract(new.data, '$.tier') AS tier)
+        WHERE new.kind = 'customer' AND {_LISTED};
     END""",
     """CREATE TRIGGER IF NOT EXISTS customer_tier_delete AFTER DELETE ON entities
     WHEN old.kind = 'customer'
@@ -167,11 +174,14 @@ def _batch(conn: sqlite3.Connection, size: int) -> tuple[int, bool]:
     ).fetchone()
     if stage == _CUSTOMERS:
         customers = conn.execute(
-            "SELECT id, coalesce(json_extract(data, '$.tier'), '') FROM entities"
+            "SELECT id, json_extract(data, '$.tier') FROM entities"
             " WHERE kind = 'customer' AND id > ? ORDER BY id LIMIT ?",
             (customer_after, size),
         ).fetchall()
-        conn.executemany("INSERT OR REPLACE INTO customer_tiers (id, tier) VALUES (?, ?)", customers)
+        conn.executemany(
+            "INSERT OR REPLACE INTO customer_tiers (id, tier) VALUES (?, ?)",
+            [(id_, tier) for id_, tier in customers if tier is not None and tier != _REGULAR],
+        )
         if len(customers) < size:
             conn.execute("UPDATE sla_fill SET stage = ?, customer_after = '' WHERE id = 1", (_UNRESOLVED,))
         else:
