@@ -36,7 +36,14 @@ from aftersales.adapters.reporting_rows import (
     fault_values,
 )
 from aftersales.adapters.reporting_sqlite_schema import BackfillProgress, backfill_reporting
-from aftersales.adapters.sla_candidates_sql import SQLITE_TIER, candidate_page, candidate_query
+from aftersales.adapters.sla_candidates_sql import (
+    SQLITE_TIER,
+    candidate_page,
+    candidate_query,
+    sqlite_sweep_query,
+    sweep_page,
+)
+from aftersales.adapters.sla_sweep_sqlite import fill_sweep_tables, sweep_tables_ready
 from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
@@ -271,6 +278,7 @@ class SqliteStore:
                 migrate(conn, where=where)
                 if not self._memory:
                     conn.execute("PRAGMA journal_mode = WAL")
+                fill_sweep_tables(conn)  # a file written before the SLA sweep's tables: short batches
         except BaseException:
             self.close()
             raise
@@ -869,6 +877,10 @@ class _Tickets:
         return Page(items, cursor)
 
     def sla_candidates(self, filter: TicketFilter, page: PageRequest) -> Page[SlaCandidate]:
+        # The sweep's own shape from its tables (sla_sweep_sqlite) once they hold every row.
+        sweep = sqlite_sweep_query(filter, page)
+        if sweep is not None and sweep_tables_ready(self._uow.conn()):
+            return sweep_page(self._uow.run(*sweep).fetchall(), page)
         sql, params = candidate_query(filter, page, "?", "LIKE", SQLITE_TIER)
         return candidate_page(self._uow.run(sql, params).fetchall(), page)
 

@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from aftersales.adapters.reporting_sqlite_schema import LEDGER_REPORT_STEP, REPORTING_STEP
+from aftersales.adapters.sla_sweep_sqlite import SWEEP_STEP
 from aftersales.adapters.sqlite_ticket_events import EVENTS_STEP
 from aftersales.adapters.ticket_search_sqlite import (
     SEARCH_MIGRATION,
@@ -118,6 +119,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # without them (sqlite_ticket_events); rows written before keep their events until their next save
     # or SqliteStore.split_events, which converts them in small resumable batches.
     EVENTS_STEP,
+    # 15 (issue 21): what the SLA sweep reads of each due ticket and each customer's tier, in tables
+    # of their own kept by triggers (sla_sweep_sqlite); a file's existing rows are copied in small
+    # resumable batches when a store opens it, and the sweep reads the tables once they are complete.
+    SWEEP_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
