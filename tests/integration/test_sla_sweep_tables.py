@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from test_lifecycle_sla import AGENT, CUSTOMER, ENGINEER, MANAGER, STORES, SYSTEM, _open
 
-from aftersales import Contact, Customer, CustomerId, CustomerTier, ServiceDesk
+from aftersales import Actor, Contact, Customer, CustomerId, CustomerTier, ServiceDesk
 from aftersales.adapters.sla_candidates_sql import (
     SQLITE_TIER,
     candidate_page,
@@ -229,8 +229,12 @@ def test_a_file_from_before_the_sweep_tables_is_filled_in_resumable_batches(tmp_
     assert first.batches == 2 and not sweep_tables_ready(conn)
     conn.close()
     # Until the tables are complete, the store reads the tickets: the same answers.
-    desk = _sqlite_desk(tmp_path)  # (opening fills the rest; a killed fill resumes here)
+    desk = _sqlite_desk(tmp_path)
     try:
+        with sqlite3.connect(path) as check:
+            assert not sweep_tables_ready(check)  # opening does not fill: a process starts at once
+        assert _pages(desk, query) == expected
+        assert desk.store.fill_sweep_tables().batches >= 1  # type: ignore[attr-defined]  # the rest
         desk.clock.set(START + timedelta(days=2))  # type: ignore[attr-defined]
         desk.contact_customer(AGENT, ids[-1], note="明天上门")  # written after the fill: by the trigger
         with sqlite3.connect(path) as check:
@@ -279,5 +283,26 @@ def test_the_sqlite_sweep_page_reads_its_tables_by_key(tmp_path: Path) -> None:
         assert (
             sqlite_sweep_query(TicketFilter(unresolved=True), PageRequest(2, None, Sort.RECEIVED_ASC)) is None
         )
+    finally:
+        desk.shutdown()
+
+
+def test_the_first_sweep_fills_the_tables_of_a_file_from_before_them(tmp_path: Path) -> None:
+    desk = _sqlite_desk(tmp_path)
+    _open_tickets(desk, 12)
+    desk.shutdown()
+    path = tmp_path / "lifecycle.db"
+    with sqlite3.connect(path) as conn:  # back to the state the step left: nothing copied yet
+        conn.execute("UPDATE sla_fill SET stage = 0, customer_after = '', key_after = -1, ticket_after = ''")
+        conn.execute("DELETE FROM sla_due")
+        conn.execute("DELETE FROM sla_resolved")
+    desk = _sqlite_desk(tmp_path)
+    try:
+        with sqlite3.connect(path) as check:
+            assert not sweep_tables_ready(check)
+        desk.sla_watch.sweep(Actor.system())
+        with sqlite3.connect(path) as check:
+            assert sweep_tables_ready(check)
+            assert _kept(check) == _truth(check)
     finally:
         desk.shutdown()

@@ -43,7 +43,7 @@ from aftersales.adapters.sla_candidates_sql import (
     sqlite_sweep_query,
     sweep_page,
 )
-from aftersales.adapters.sla_sweep_sqlite import fill_sweep_tables, sweep_tables_ready
+from aftersales.adapters.sla_sweep_sqlite import FillProgress, fill_sweep_tables, sweep_tables_ready
 from aftersales.adapters.sql_assignee_loads import open_loads_in
 from aftersales.adapters.sql_ledger import ROW_COLUMNS, count_query, page_query, where
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
@@ -278,7 +278,6 @@ class SqliteStore:
                 migrate(conn, where=where)
                 if not self._memory:
                     conn.execute("PRAGMA journal_mode = WAL")
-                fill_sweep_tables(conn)  # a file written before the SLA sweep's tables: short batches
         except BaseException:
             self.close()
             raise
@@ -422,6 +421,22 @@ class SqliteStore:
         try:
             with _translated(f"reporting back-fill of {self.path}"):
                 return backfill_reporting(conn, max_batches=max_batches)
+        finally:
+            self.release(conn)
+
+    def fill_sweep_tables(self, *, max_batches: int | None = None) -> FillProgress:
+        """Copy the open tickets and customer tiers of a file written before schema step 15 into the
+        SLA sweep's tables, in short resumable batches (writers wait one batch at most); the next
+        call continues a stopped one, and on a complete file it returns at once.
+
+        Not at open: on a 1 M-ticket file it takes minutes, and a host's process must start at once.
+        The first sweep does it (as the first report back-fills reporting); an operator may run it
+        ahead. Until the tables are complete the sweep reads the ticket rows: the same answers, slower.
+        """
+        conn = self.acquire()
+        try:
+            with _translated(f"filling the SLA sweep's tables of {self.path}"):
+                return fill_sweep_tables(conn, max_batches=max_batches)
         finally:
             self.release(conn)
 

@@ -121,7 +121,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     EVENTS_STEP,
     # 15 (issue 21): what the SLA sweep reads of each due ticket and each customer's tier, in tables
     # of their own kept by triggers (sla_sweep_sqlite); a file's existing rows are copied in small
-    # resumable batches when a store opens it, and the sweep reads the tables once they are complete.
+    # resumable batches by the first sweep, which reads the tables once they are complete.
     SWEEP_STEP,
 )
 

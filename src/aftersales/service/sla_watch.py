@@ -138,6 +138,9 @@ class SlaWatch:
         permit(actor, Workflow.DOCUMENTS, "sla_sweep")
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:
             raise ValidationError(f"limit is tickets per page, 1 to {MAX_PAGE}", field="limit")
+        fill = getattr(self.context.store, "fill_sweep_tables", None)
+        if fill is not None:  # a SQLite file from before the sweep's own tables: filled once, first
+            fill()
         state = _Sweep()
         # One page per transaction through the runner; the clock is read in the first one.
         while not self.runner.write(
