@@ -37,3 +37,20 @@ def test_each_policy_gets_its_own_answer_however_often_it_is_asked() -> None:
             assert to == {"li@example.cn"}
             to = {m.payload["recipient"] for m in by_host if m.topic == "notification"}
             assert to == {"wang@example.cn"}
+
+
+def test_a_contact_stored_before_locales_were_checked_is_written_to_in_english() -> None:
+    # Registration refuses a locale Babel does not know; one stored earlier must not make every
+    # command that notifies the person fail: the message goes out in the default locale.
+    notifications = Notifications(default_renderer())
+    store = open_storage("memory://")
+    ticket = new_ticket()
+    with store() as uow:
+        uow.customers.add(
+            Customer(CustomerId("cust-1"), "Ana", Contact("Ana", email="ana@example.cn", locale="sh"))
+        )
+        sent = notifications.messages(uow, ticket, ticket.events, at(2), DefaultNotification())
+    to_her = [
+        m.payload for m in sent if m.topic == "notification" and m.payload["recipient"] == "ana@example.cn"
+    ]
+    assert to_her and {m["locale"] for m in to_her} == {"en"}

@@ -23,7 +23,7 @@ from aftersales.domain.events import TicketEvent
 from aftersales.domain.ticket import OPENED, Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import ConfigurationError, NotFound, ValidationError
-from aftersales.i18n.locales import resolve_locale
+from aftersales.i18n.locales import DEFAULT_LOCALE, resolve_locale
 from aftersales.i18n.notifications import Renderer
 from aftersales.i18n.values import Term
 from aftersales.policies.notification import NotificationEvent, NotificationFacts
@@ -309,13 +309,25 @@ class Notifications:
         if reach is None:
             return []
         channel, address, digest = reach
-        subject, body = self.renderer.render(kind, contact.locale, contact.timezone, values)
+        locale = _writable_locale(contact)
+        subject, body = self.renderer.render(kind, locale, contact.timezone, values)
         # The key names the recipient by a digest: keys travel to receivers and logs, addresses must not.
         full_key = f"{key}:{audience}:{digest}"[:200]
-        message = RenderedMessage(address, channel, subject, body, contact.locale, full_key)
+        message = RenderedMessage(address, channel, subject, body, locale, full_key)
         return [
             OutboxMessage(_message_id(full_key), NOTIFICATION_TOPIC, _RENDERED_DATA(message), full_key, now)
         ]
+
+
+def _writable_locale(contact: Contact) -> str:
+    """The contact's locale, or the default one (English) for a contact stored before registration
+    checked it (:func:`check_writable`): the message goes out in English rather than failing the
+    command that sends it, for every later command on that person's tickets."""
+    try:
+        resolve_locale(contact.locale)
+    except ValidationError:
+        return DEFAULT_LOCALE
+    return contact.locale
 
 
 def _engineer_name(uow: UnitOfWork, engineer_id: str) -> str:
