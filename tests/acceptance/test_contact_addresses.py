@@ -99,6 +99,8 @@ def test_staff_that_are_not_contacts_by_role_are_refused(staff: Any, key: str) -
     assert error.value.key == key
     roles = {"manager": [Contact("王经理", email="m@example.cn")]}  # a role by its code is fine
     assert ServiceDesk.open("memory://", pack="sanitary_ware", staff=roles).notifications.staff
+    as_set = {Role.AGENT: {Contact("客服", email="cs@example.cn")}}  # any collection of contacts
+    assert ServiceDesk.open("memory://", pack="sanitary_ware", staff=as_set).notifications.staff
 
 
 @pytest.mark.parametrize("key", ["clock", "notifier", "ids", "invoice_issuer", "renderer"])

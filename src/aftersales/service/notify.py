@@ -109,16 +109,17 @@ def _checked_staff(staff: object) -> dict[Role, tuple[Contact, ...]]:
             roles = ", ".join(r.value for r in Role)
             raise ConfigurationError(f"unknown role {role!r}; roles are {roles}", key="staff") from None
         where = f"staff.{known.value}"
-        if isinstance(contacts, str | Contact) or not isinstance(contacts, Sequence):
+        if isinstance(contacts, str | Contact | Mapping) or not isinstance(contacts, Iterable):
             raise ConfigurationError("a role's staff is a list of contacts", key=where)
-        for n, contact in enumerate(contacts):
+        people = tuple(contacts)  # any collection (a list, a set); read once
+        for n, contact in enumerate(people):
             if not isinstance(contact, Contact):
                 raise ConfigurationError("staff are Contact records", key=f"{where}[{n}]")
             try:
                 check_writable(contact, f"{where}[{n}]")
             except ValidationError as exc:
                 raise ConfigurationError(str(exc), key=exc.field) from None
-        checked[known] = tuple(contacts)
+        checked[known] = people
     return checked
 
 
