@@ -27,6 +27,7 @@ from aftersales.adapters.reporting_rows import (
     fault_values,
 )
 from aftersales.adapters.sqlite_ticket_events import events_of, parse_stored
+from aftersales.adapters.sqlite_write_batch import write_batch
 
 __all__ = [
     "LEDGER_REPORT_STEP",
@@ -107,6 +108,43 @@ def _rows_of(
     return fact_values(ticket), fault_values(ticket)
 
 
+def _write_rows(
+    conn: sqlite3.Connection,
+    after: str,
+    last: str,
+    finished: bool,
+    computed: dict[str, tuple[int, tuple[object, ...], list[tuple[object, ...]]]],
+) -> int | None:
+    """Under the write lock: the rows computed for the tickets in ``(after, last]``, each checked
+    against its current version first (one a writer changed in between is computed again from its
+    current text), and the position moved; the tickets written, or ``None`` when another back-fill
+    moved the position meanwhile (then nothing is written)."""
+    if backfill_state(conn) != (after, False):
+        return None
+    current = conn.execute(
+        "SELECT id, version FROM tickets WHERE id > ? AND id <= ?", (after, last)
+    ).fetchall()
+    facts: list[tuple[object, ...]] = []
+    faults: list[tuple[object, ...]] = []
+    for id_, version in current:
+        found = computed.get(id_)
+        if found is None:
+            continue  # stored after the read: the store wrote its rows with it
+        if found[0] != version:  # changed after the read: its rows from its current text
+            data, chunks = conn.execute(
+                f"SELECT CAST(data AS BLOB), {events_of('tickets')} FROM tickets WHERE id = ?", (id_,)
+            ).fetchone()
+            found = (version, *_rows_of(data, chunks, version))
+        facts.append(found[1])
+        faults.extend(found[2])
+    if facts:
+        conn.executemany(DELETE_FAULTS, [(fact[0],) for fact in facts])
+        conn.executemany(UPSERT_FACTS, facts)
+        conn.executemany(INSERT_FAULT, faults)
+    conn.execute("UPDATE report_backfill SET after_id = ?, done = ? WHERE id = 1", (last, finished))
+    return len(facts)
+
+
 def backfill_reporting(
     conn: sqlite3.Connection,
     *,
@@ -154,46 +192,15 @@ def backfill_reporting(
         last = rows[-1][0] if rows else after
         # Done when the read reached the last ticket and none of it was left for the next batch.
         finished = fetched < size and len(rows) == fetched
-        conn.execute("BEGIN IMMEDIATE")
-        started = time.perf_counter()  # from holding the lock: a wait for another writer is not ours
-        try:
-            if backfill_state(conn) != (after, False):  # another back-fill moved on meanwhile
-                conn.execute("COMMIT")
-                continue
-            current = conn.execute(
-                "SELECT id, version FROM tickets WHERE id > ? AND id <= ?", (after, last)
-            ).fetchall()
-            facts: list[tuple[object, ...]] = []
-            faults: list[tuple[object, ...]] = []
-            for id_, version in current:
-                found = computed.get(id_)
-                if found is None:
-                    continue  # stored after the read: the store wrote its rows with it
-                if found[0] != version:  # changed after the read: its rows from its current text
-                    data, chunks = conn.execute(
-                        f"SELECT CAST(data AS BLOB), {events_of('tickets')} FROM tickets WHERE id = ?",
-                        (id_,),
-                    ).fetchone()
-                    found = (version, *_rows_of(data, chunks, version))
-                facts.append(found[1])
-                faults.extend(found[2])
-            if facts:
-                conn.executemany(DELETE_FAULTS, [(fact[0],) for fact in facts])
-                conn.executemany(UPSERT_FACTS, facts)
-                conn.executemany(INSERT_FAULT, faults)
-            conn.execute("UPDATE report_backfill SET after_id = ?, done = ? WHERE id = 1", (last, finished))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        took = time.perf_counter() - started
+        written, took = write_batch(conn, _write_rows, conn, after, last, finished, computed)
+        if written is None:  # another back-fill moved on meanwhile
+            continue
         # Copy this batch's pages into the database now, outside the write lock (a passive checkpoint
         # takes no writer lock): otherwise the next writer's commit would do it inline, thousands of
         # pages after a large batch, and wait for it.
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         progress.batches += 1
-        progress.tickets += len(facts)
+        progress.tickets += written
         progress.longest = max(progress.longest, took)
         if after_batch is not None:
             after_batch(progress)
@@ -202,7 +209,7 @@ def backfill_reporting(
         # Ask next time for about as many as fit in batch_seconds (at most 1.5x more a step) and
         # whose writes fit in _LOCK_SECONDS, both from this batch's own rates.
         per_ticket = worked / max(len(rows), 1)
-        locked_per_ticket = took / max(len(facts), 1)
+        locked_per_ticket = took / max(written, 1)
         size = max(
             10,
             min(

@@ -29,6 +29,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
+from aftersales.adapters.sqlite_write_batch import write_batch
 from aftersales.domain.parties import CustomerTier
 
 __all__ = ["SWEEP_STEP", "FillProgress", "fill_sweep_tables", "sweep_tables_ready"]
@@ -244,16 +245,7 @@ def fill_sweep_tables(
         if progress.batches:
             time.sleep(rest)
         _warm(conn, size)
-        conn.execute("BEGIN IMMEDIATE")
-        began = time.perf_counter()  # from holding the lock: a wait for another writer is not ours
-        try:
-            copied, done = _batch(conn, size)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        took = time.perf_counter() - began
+        (copied, done), took = write_batch(conn, _batch, conn, size)
         # Copy the batch's pages into the database now, outside the write lock (a passive checkpoint
         # waits for no one), as the reporting back-fill does: else a later commit, ours or a
         # writer's, would copy thousands of them inline.

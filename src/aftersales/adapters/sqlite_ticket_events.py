@@ -25,6 +25,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
+from aftersales.adapters.sqlite_write_batch import write_batch
 from aftersales.domain.ticket import Ticket
 from aftersales.serialization import (
     EventsText,
@@ -170,6 +171,37 @@ def _converted(data: bytes) -> tuple[bytes, bytes] | None:
     return state, array[1:-1]
 
 
+def _split_batch(conn: sqlite3.Connection, batch: int, batch_seconds: float) -> tuple[int | None, bool]:
+    """Under the write lock: move the events of up to ``batch`` rows after the committed position (about
+    ``batch_seconds`` of work) and move the position; (rows converted, done), or ``(None, True)`` when
+    the split is already complete."""
+    began = time.perf_counter()
+    row = conn.execute("SELECT after_id, done FROM ticket_events_split WHERE id = 1").fetchone()
+    if row is None or row[1]:
+        return None, True
+    rows = conn.execute(_SPLIT_READ, (row[0], batch)).fetchall()
+    converted = 0
+    last = row[0]
+    done = len(rows) < batch
+    for ticket_id, data in rows:
+        if converted and time.perf_counter() - began > batch_seconds:
+            done = False  # out of time: the rest waits for the next batch
+            break
+        last = ticket_id
+        found = _converted(data)
+        if found is None:
+            continue
+        state, body = found
+        seq = conn.execute(INSERT_EVENTS, (body,)).lastrowid if body else None
+        conn.execute(
+            "UPDATE tickets SET data = CAST(? AS TEXT), events = ? WHERE id = ?",
+            (state, "" if seq is None else str(seq), ticket_id),
+        )
+        converted += 1
+    conn.execute("UPDATE ticket_events_split SET after_id = ?, done = ? WHERE id = 1", (last, done))
+    return converted, done
+
+
 def split_stored_events(
     conn: sqlite3.Connection,
     *,
@@ -188,39 +220,10 @@ def split_stored_events(
     while max_batches is None or progress.batches < max_batches:
         if progress.batches and pause:
             time.sleep(pause)
-        conn.execute("BEGIN IMMEDIATE")
-        began = time.perf_counter()
-        try:
-            row = conn.execute("SELECT after_id, done FROM ticket_events_split WHERE id = 1").fetchone()
-            if row is None or row[1]:
-                conn.execute("COMMIT")
-                break
-            rows = conn.execute(_SPLIT_READ, (row[0], batch)).fetchall()
-            converted = 0
-            last = row[0]
-            done = len(rows) < batch
-            for ticket_id, data in rows:
-                if converted and time.perf_counter() - began > batch_seconds:
-                    done = False  # out of time: the rest waits for the next batch
-                    break
-                last = ticket_id
-                found = _converted(data)
-                if found is None:
-                    continue
-                state, body = found
-                seq = conn.execute(INSERT_EVENTS, (body,)).lastrowid if body else None
-                conn.execute(
-                    "UPDATE tickets SET data = CAST(? AS TEXT), events = ? WHERE id = ?",
-                    (state, "" if seq is None else str(seq), ticket_id),
-                )
-                converted += 1
-            conn.execute("UPDATE ticket_events_split SET after_id = ?, done = ? WHERE id = 1", (last, done))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        progress.longest = max(progress.longest, time.perf_counter() - began)
+        (converted, done), took = write_batch(conn, _split_batch, conn, batch, batch_seconds)
+        if converted is None:  # nothing left to move
+            break
+        progress.longest = max(progress.longest, took)
         progress.batches += 1
         progress.tickets += converted
         if done:
