@@ -133,18 +133,19 @@ class ServiceDesk(Tickets):
             # The desk's zone is its calendar's unless the settings name one (issue 22).
             settings = {**(settings or {}), "timezone": calendar.timezone}
         desk_settings = DeskSettings.of(settings)
+        notifications = Notifications(renderer or default_renderer(), staff)
         context = DeskContext(
             store=store,
             clock=clock or ZoneClock(zone(desk_settings.timezone)),
             policies=policies,
-            notifications=Notifications(renderer or default_renderer(), staff),
+            notifications=notifications,
             sla=SlaService(policies.sla, calendar),
             settings=desk_settings,
             ids=ids,
             calendar=calendar,
             notifier=notifier,
             invoice_issuer=invoice_issuer,
-            staff=dict(staff or {}),
+            staff=notifications.staff,  # the directory as checked, one copy
             custom_fields=desk_custom_fields(policies, custom_fields),
         )
         runner = CommandRunner(context)
