@@ -146,7 +146,7 @@ from aftersales.json import from_dict, from_json, to_dict, to_json
 from aftersales.policies.charge_assessment import AssessedCharges, ChargeFacts, assess_charges
 from aftersales.policies.chargeability import ChargeabilityPolicy, ChargeableWork, ChargeDecision
 from aftersales.policies.decision import Decision
-from aftersales.policies.fees import FeesPolicy, PriceList
+from aftersales.policies.fees import FeesPolicy, PartPrice, PriceList
 from aftersales.policies.kinds import NamedPolicy, PolicyKind
 from aftersales.policies.lifecycle import LifecycleParams
 from aftersales.policies.pack import Pack, load_pack
@@ -367,6 +367,7 @@ __all__ = [
     "Pack",
     "Page",
     "PageRequest",
+    "PartPrice",
     "PartReturn",
     "PartyKind",
     "PartyRef",
@@ -549,3 +550,244 @@ from aftersales.ports.batch_search import CustomerWords, PartyWords  # noqa: E40
 from aftersales.service.ticket_import import TicketStream  # noqa: E402
 
 __all__ += ["CustomerWords", "PartyWords", "TicketStream"]
+
+# The types a public value holds (its states, parts and kinds) and the policy protocols an integrator
+# implements: a host compares ``slip.state`` with ``SlipState.PAID`` or types its own dispatch policy
+# without importing from submodules (tests/unit/test_architecture.py holds every one exported).
+from aftersales.domain.charges import QuoteState  # noqa: E402
+from aftersales.domain.complaints import (  # noqa: E402
+    BatchIncident,
+    ComplaintSubject,
+    EscalationRecord,
+    GeneralManagerReferral,
+    HandlerJudgement,
+    Review,
+)
+from aftersales.domain.contact import MessageChannel  # noqa: E402
+from aftersales.domain.fee_slips import (  # noqa: E402
+    InvoiceRecord,
+    InvoiceState,
+    MaterialsMovement,
+    MovementKind,
+    SlipOrigin,
+    SlipPayment,
+    SlipState,
+)
+from aftersales.domain.knowledge import (  # noqa: E402
+    ArticleContent,
+    ArticleProblem,
+    ArticleState,
+    RemoteResolution,
+)
+from aftersales.domain.loan_ledger import EntryKind, ReconciliationLine, SurplusItem  # noqa: E402
+from aftersales.domain.maintenance import PlanState, VisitChange  # noqa: E402
+from aftersales.domain.materials import MaterialsStep, ReturnStep  # noqa: E402
+from aftersales.domain.materials_workflow import ReturnState  # noqa: E402
+from aftersales.domain.quality_incidents import (  # noqa: E402
+    BatchFaultUnit,
+    IncidentEvent,
+)
+from aftersales.domain.service_contracts import ContractChange, ContractState  # noqa: E402
+from aftersales.domain.sla_targets import ClockPhase  # noqa: E402
+from aftersales.domain.survey_campaigns import CampaignState, SurveyTaskState  # noqa: E402
+from aftersales.domain.surveys import CallbackRecord, CallbackTask, CallbackTaskState  # noqa: E402
+from aftersales.domain.training import Attendee, TrainingTopic  # noqa: E402
+from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit  # noqa: E402
+from aftersales.i18n.catalog import MessageCatalog  # noqa: E402
+from aftersales.i18n.format import LocaleFormatter  # noqa: E402
+from aftersales.i18n.notifications import NotificationKind, Rendered  # noqa: E402
+from aftersales.policies.callback import CallbackFacts, CallbackPlan  # noqa: E402
+from aftersales.policies.chargeability import ChargeOutcome  # noqa: E402
+from aftersales.policies.complaints import ComplaintClass, ComplaintFacts, ComplaintParams  # noqa: E402
+from aftersales.policies.dispatch import Candidate, Dispatch, DispatchRequest, Roster  # noqa: E402
+from aftersales.policies.engineer_index import DealerIndex, EngineerIndex  # noqa: E402
+from aftersales.policies.escalation import Escalation, EscalationFacts, EscalationTrigger  # noqa: E402
+from aftersales.policies.fees import QuoteRequest  # noqa: E402
+from aftersales.policies.notification import NotificationEvent, NotificationFacts  # noqa: E402
+from aftersales.policies.pack import PackFile  # noqa: E402
+from aftersales.policies.protocols import (  # noqa: E402
+    CallbackPolicy,
+    DispatchPolicy,
+    EscalationPolicy,
+    MaintenancePolicy,
+    NotificationPolicy,
+    PriorityPolicy,
+    RoutingPolicy,
+    SurveyCampaignPolicy,
+)
+from aftersales.policies.registry import Registry  # noqa: E402
+from aftersales.policies.routing import Route, RouteTarget, RoutingFacts  # noqa: E402
+from aftersales.policies.sla import SlaOverride  # noqa: E402
+from aftersales.policies.triage import Triage, TriageFacts  # noqa: E402
+from aftersales.policies.warranty import TermStatus, WarrantyStatus  # noqa: E402
+from aftersales.ports.documents import Document  # noqa: E402
+from aftersales.ports.idempotency import IdempotencyStore  # noqa: E402
+from aftersales.ports.invoicing import InvoiceRequest, IssuedInvoice  # noqa: E402
+from aftersales.ports.reporting import (  # noqa: E402
+    FaultDimension,
+    GroupBy,
+    Period,
+    ReportingQueries,
+    TicketCounts,
+    TicketTiming,
+    TimingColumns,
+)
+from aftersales.ports.sla_candidates import SlaCandidate  # noqa: E402
+from aftersales.ports.text_search import StoredTextIndex  # noqa: E402
+from aftersales.ports.ticket_search import SearchQuery  # noqa: E402
+from aftersales.reports.document import Chart, Column, ColumnKind, Judged, ReportTable  # noqa: E402
+from aftersales.reports.kpi import CostTotals, DurationStats, KpiRow, KpiTargets  # noqa: E402
+from aftersales.reports.sla import SlaCell  # noqa: E402
+from aftersales.service.archives import CallbackEntry, DealerPeriod, TicketEntry  # noqa: E402
+from aftersales.service.clock import ZoneClock  # noqa: E402
+from aftersales.service.complaint_desk import (  # noqa: E402
+    ComplaintLogEntry,
+    ComplaintLogFilter,
+    OverdueEscalation,
+)
+from aftersales.service.describing import Describing  # noqa: E402
+from aftersales.service.dispatching import Choice, Dispatching  # noqa: E402
+from aftersales.service.fee_desk import ItemBalance, RevenueEntry  # noqa: E402
+from aftersales.service.jobs import JobLease  # noqa: E402
+from aftersales.service.knowledge_desk import ArticleView, CauseSuggestion  # noqa: E402
+from aftersales.service.master_data import MasterData  # noqa: E402
+from aftersales.service.materials_desk import LedgerSummary  # noqa: E402
+from aftersales.service.notify import NotificationRequest, Notifications  # noqa: E402
+from aftersales.service.report_commands import ReportCommands  # noqa: E402
+from aftersales.service.runner import Applied  # noqa: E402
+from aftersales.service.sla import SlaService  # noqa: E402
+from aftersales.service.sla_watch import SlaWatch, SweepReport  # noqa: E402
+from aftersales.service.survey_campaigns import RegionScores  # noqa: E402
+
+__all__ += [
+    "Applied",
+    "ArticleContent",
+    "ArticleProblem",
+    "ArticleState",
+    "ArticleView",
+    "Attendee",
+    "BatchFaultUnit",
+    "BatchIncident",
+    "CallbackEntry",
+    "CallbackFacts",
+    "CallbackPlan",
+    "CallbackPolicy",
+    "CallbackRecord",
+    "CallbackTask",
+    "CallbackTaskState",
+    "CampaignState",
+    "Candidate",
+    "CauseSuggestion",
+    "ChargeOutcome",
+    "Chart",
+    "Choice",
+    "ClockPhase",
+    "Column",
+    "ColumnKind",
+    "ComplaintClass",
+    "ComplaintFacts",
+    "ComplaintLogEntry",
+    "ComplaintLogFilter",
+    "ComplaintParams",
+    "ComplaintSubject",
+    "ContractChange",
+    "ContractState",
+    "CostTotals",
+    "DealerIndex",
+    "DealerPeriod",
+    "Describing",
+    "Dispatch",
+    "DispatchPolicy",
+    "DispatchRequest",
+    "Dispatching",
+    "Document",
+    "DurationStats",
+    "EngineerIndex",
+    "EntryKind",
+    "Escalation",
+    "EscalationFacts",
+    "EscalationPolicy",
+    "EscalationRecord",
+    "EscalationTrigger",
+    "ExtensionSource",
+    "ExtensionUnit",
+    "FaultDimension",
+    "GeneralManagerReferral",
+    "GroupBy",
+    "HandlerJudgement",
+    "IdempotencyStore",
+    "IncidentEvent",
+    "InvoiceRecord",
+    "InvoiceRequest",
+    "InvoiceState",
+    "IssuedInvoice",
+    "ItemBalance",
+    "JobLease",
+    "Judged",
+    "KpiRow",
+    "KpiTargets",
+    "LedgerSummary",
+    "LocaleFormatter",
+    "MaintenancePolicy",
+    "MasterData",
+    "MaterialsMovement",
+    "MaterialsStep",
+    "MessageCatalog",
+    "MessageChannel",
+    "MovementKind",
+    "NotificationEvent",
+    "NotificationFacts",
+    "NotificationKind",
+    "NotificationPolicy",
+    "NotificationRequest",
+    "Notifications",
+    "OverdueEscalation",
+    "PackFile",
+    "Period",
+    "PlanState",
+    "PriorityPolicy",
+    "QuoteRequest",
+    "QuoteState",
+    "ReconciliationLine",
+    "RegionScores",
+    "Registry",
+    "RemoteResolution",
+    "Rendered",
+    "ReportCommands",
+    "ReportTable",
+    "ReportingQueries",
+    "ReturnState",
+    "ReturnStep",
+    "RevenueEntry",
+    "Review",
+    "Roster",
+    "Route",
+    "RouteTarget",
+    "RoutingFacts",
+    "RoutingPolicy",
+    "SearchQuery",
+    "SlaCandidate",
+    "SlaCell",
+    "SlaOverride",
+    "SlaService",
+    "SlaWatch",
+    "SlipOrigin",
+    "SlipPayment",
+    "SlipState",
+    "StoredTextIndex",
+    "SurplusItem",
+    "SurveyCampaignPolicy",
+    "SurveyTaskState",
+    "SweepReport",
+    "TermStatus",
+    "TicketCounts",
+    "TicketEntry",
+    "TicketTiming",
+    "TimingColumns",
+    "TrainingTopic",
+    "Triage",
+    "TriageFacts",
+    "VisitChange",
+    "WarrantyStatus",
+    "ZoneClock",
+]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 import re
+import typing
 from pathlib import Path
+from typing import Any
 
 import aftersales
+import aftersales.reports
 
 SRC = Path(aftersales.__file__).parent
 CLOCK_READS = re.compile(
@@ -33,6 +37,53 @@ def test_public_api_is_exported_and_typed() -> None:
     exported = [getattr(aftersales, name) for name in aftersales.__all__]
     undocumented = [obj for obj in exported if isinstance(obj, type) and not (obj.__doc__ or "").strip()]
     assert undocumented == []
+
+
+def _named_types(hint: Any, into: dict[str, type]) -> None:
+    for arg in typing.get_args(hint):
+        _named_types(arg, into)
+    if isinstance(hint, type) and hint.__module__.startswith("aftersales."):
+        into[f"{hint.__module__}.{hint.__qualname__}"] = hint
+
+
+def _hints(obj: Any) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(obj)
+    except NameError:  # a TYPE_CHECKING-only name: what it names is reached from elsewhere
+        return {}
+
+
+def test_every_type_the_public_api_names_is_exported() -> None:
+    """A host compares ``slip.state`` with ``SlipState.PAID``, types its own dispatch policy against
+    ``DispatchRequest``, keeps the ``SweepReport`` a sweep returns: every type a public class, method,
+    function or desk capability names is importable from ``aftersales`` (reports' from
+    ``aftersales.reports``). Adapters are not: a desk's store is whichever its URL chose."""
+    public = [getattr(aftersales, name) for name in aftersales.__all__]
+    public += [getattr(aftersales.reports, name) for name in aftersales.reports.__all__]
+    exported = {id(obj) for obj in public}
+    desk = aftersales.ServiceDesk.open("memory://", pack="sanitary_ware")
+    roots = [obj for obj in public if isinstance(obj, type) or inspect.isfunction(obj)]
+    roots += [type(value) for name, value in vars(desk).items() if not name.startswith("_")]
+    named: dict[str, type] = {}
+    for root in roots:
+        if inspect.isfunction(root):
+            for hint in _hints(root).values():
+                _named_types(hint, named)
+            continue
+        for name, hint in _hints(root).items():
+            if not name.startswith("_"):
+                _named_types(hint, named)
+        for name, member in inspect.getmembers(root):
+            function = member.fget if isinstance(member, property) else member
+            if not name.startswith("_") and inspect.isfunction(function):
+                for hint in _hints(function).values():
+                    _named_types(hint, named)
+    missing = sorted(
+        key
+        for key, found in named.items()
+        if id(found) not in exported and not key.startswith("aftersales.adapters.")
+    )
+    assert missing == []
 
 
 def _service_graph() -> dict[str, set[str]]:

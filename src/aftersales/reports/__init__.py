@@ -5,9 +5,24 @@ Data first (attrs objects computed through the storage's reporting queries), the
 store with ``aftersales.adapters.reporting.reporting_for(desk.store)``.
 """
 
-from aftersales.reports.dealer_monthly import DealerMonthlyReport, dealer_monthly
+from aftersales.domain.quality_reports import BatchIncident
+from aftersales.reports.charge_documents import ChargedTicket
+from aftersales.reports.dealer_monthly import (
+    DealerMonthlyReport,
+    DealerMonthlySummary,
+    DealerMonthRow,
+    ReportStatus,
+    dealer_monthly,
+)
 from aftersales.reports.document import ReportDocument
-from aftersales.reports.faults import detect_batch_incidents, fault_pareto, fault_trend
+from aftersales.reports.faults import (
+    FaultTrend,
+    ParetoItem,
+    ParetoReport,
+    detect_batch_incidents,
+    fault_pareto,
+    fault_trend,
+)
 from aftersales.reports.kpi import KpiReport, KpiRow, KpiTargets, kpi_report
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.reports.ledger_export import LEDGER_COLUMNS, export_ledger, iter_ledger
@@ -16,21 +31,31 @@ from aftersales.reports.pages import document_for
 from aftersales.reports.rater import RaterIndex, rater_index
 from aftersales.reports.render import render, to_csv, to_html, to_markdown, to_text, to_xlsx
 from aftersales.reports.sla import SlaReport, sla_breaches
+from aftersales.reports.sources import LedgerDesk
 from aftersales.reports.targets import PACK_GOALS, KpiGoals, kpi_goals
 from aftersales.reports.trend import KpiTrend, kpi_trend
 
 __all__ = [
     "LEDGER_COLUMNS",
     "PACK_GOALS",
+    "BatchIncident",
+    "ChargedTicket",
+    "DealerMonthRow",
     "DealerMonthlyReport",
+    "DealerMonthlySummary",
+    "FaultTrend",
     "KpiGoals",
     "KpiReport",
     "KpiRow",
     "KpiTargets",
     "KpiTrend",
+    "LedgerDesk",
+    "ParetoItem",
+    "ParetoReport",
     "RaterIndex",
     "ReportDocument",
     "ReportLabels",
+    "ReportStatus",
     "SlaReport",
     "dealer_monthly",
     "detect_batch_incidents",
