@@ -555,6 +555,8 @@ def from_dict(data: Mapping[str, Any], cls: type[T]) -> T:
     """Read :func:`to_dict` output back as a ``cls``; bad data raises :class:`ValidationError`."""
     if not isinstance(data, Mapping):
         raise ValidationError(f"from_dict takes a JSON object, got {type(data).__name__}", field="data")
+    if not isinstance(cls, type) and not isinstance(typing.get_origin(cls), type):
+        raise ValidationError(f"from_dict reads into a class, not {cls!r}", field="cls")
     version = data.get("$version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
         raise ValidationError(
@@ -571,6 +573,12 @@ def from_dict(data: Mapping[str, Any], cls: type[T]) -> T:
     except cattrs.BaseValidationError as exc:
         messages = "; ".join(cattrs.transform_error(exc))
         raise ValidationError(f"invalid {cls.__name__} data: {messages}", field="data") from exc
+    except cattrs.errors.StructureHandlerNotFoundError as exc:
+        # A generic read bare (``Page``): which items to read is the caller's to say.
+        raise ValidationError(
+            f"cannot read a {cls.__name__}: {exc} (a generic names its item type, e.g. Page[TicketView])",
+            field="cls",
+        ) from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValidationError(
             f"invalid {cls.__name__} data: {type(exc).__name__}: {exc}", field="data"

@@ -212,6 +212,30 @@ def test_bad_input_is_a_typed_error() -> None:
         to_dict(datetime(2026, 1, 1))  # naive: no instant
 
 
+def test_a_generic_read_bare_or_a_class_that_is_not_one_is_a_typed_error() -> None:
+    desk = small_desk()
+    dispatched_ticket(desk)
+    text = to_json(desk.ledger(AUDITOR))
+    with pytest.raises(ValidationError, match=r"Page\[TicketView\]") as bare:
+        from_json(text, Page)
+    assert bare.value.field == "cls"
+    for not_a_class in ("Page", 3, None):
+        with pytest.raises(ValidationError) as wrong:
+            from_json(text, not_a_class)  # type: ignore[arg-type]
+        assert wrong.value.field == "cls"
+
+
+def test_a_page_of_rows_reads_back_equal() -> None:
+    from aftersales import TicketRow
+
+    desk = small_desk()
+    dispatched_ticket(desk)
+    rows = desk.ticket_rows(AUDITOR)
+    assert len(rows.items) == 1
+    assert from_json(to_json(rows), Page[TicketRow]) == rows
+    assert isinstance(rows.items, tuple)
+
+
 def test_sla_status_pages_and_delivery_and_job_reports_round_trip() -> None:
     from aftersales import DispatchReport, JobsReport
     from aftersales.domain.sla_clock import SlaStatus

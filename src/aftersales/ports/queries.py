@@ -200,9 +200,12 @@ class PageRequest:
 
 @attrs.frozen
 class Page(Generic[T]):
-    """One page of results; ``next_cursor`` is ``None`` on the last page."""
+    """One page of results; ``next_cursor`` is ``None`` on the last page.
 
-    items: Sequence[T]
+    ``items`` is a tuple whichever store or reader made the page, so pages compare equal by content
+    (a page read back with :func:`aftersales.from_json` equals the one written) and stay frozen."""
+
+    items: Sequence[T] = attrs.field(converter=tuple)
     next_cursor: str | None = None
 
 
