@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -123,6 +125,9 @@ def test_open_writes_a_page_and_hands_it_to_the_browser(
         (["--from", "2026-03-01", "--to", "2026-03-31", "--bom"], "--bom is for --format csv"),
         (["--from", "2026-03-01", "--to", "2026-03-31", "--locale", "xx_YY"], "bad locale"),
         (["--from", "2026-03-01", "--to", "2026-03-31", "--as", "boss"], "--as is manager or dealer"),
+        (["--from", "0001-01-01", "--to", "9999-12-31"], "--to is at most 9999-12-30"),
+        (["--from", "2026-03-01", "--to", "2026-03-31", "--out", "/nonexistent/dir/k.csv"], "no such folder"),
+        (["--from", "2026-03-01", "--to", "2026-03-31", "--out", "."], "is a folder"),
     ],
 )
 def test_usage_errors(db: Path, argv: list[str], message: str) -> None:
@@ -130,3 +135,26 @@ def test_usage_errors(db: Path, argv: list[str], message: str) -> None:
         argv = ["--db", str(db), *argv]
     code, out, err = _run(["kpi", *argv])
     assert code == 2 and message in err and out == ""
+
+
+def test_the_widest_period_is_read(db: Path) -> None:
+    code, out, _ = _run(
+        ["kpi", "--db", str(db), "--from", "0001-01-01", "--to", "9999-12-30", "--format", "csv"]
+    )
+    assert code == 0 and out
+
+
+def test_an_out_file_that_cannot_be_written_is_an_error_not_a_traceback(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    too_long = tmp_path / ("k" * 300 + ".csv")  # longer than a file name may be, even for root
+    code, out, err = _run(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--out", str(too_long)])
+    assert code == 2 and "cannot write --out" in err and out == ""
+
+    def disk_full(self: Path, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    target = tmp_path / "kpi.csv"
+    code, out, err = _run(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--out", str(target)])
+    assert code == 1 and f"cannot write {target}: No space left on device" in err and out == ""

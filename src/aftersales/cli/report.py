@@ -82,6 +82,17 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
             return _fail(err, f"bad date {text!r}: write YYYY-MM-DD")
     if first is not None and last is not None and last < first:
         return _fail(err, "--to is before --from")
+    if last is not None and last >= date.max:  # the period ends the day after --to
+        return _fail(err, f"--to is at most {date.max - timedelta(days=1)}")
+    if args.out is not None:
+        target = Path(args.out)
+        try:
+            if target.is_dir():
+                return _fail(err, f"--out {target} is a folder: name a file in it")
+            if not target.parent.is_dir():
+                return _fail(err, f"--out {target}: no such folder {target.parent}")
+        except OSError as exc:  # a name too long for the file system, a loop of links
+            return _fail(err, f"cannot write --out {target}: {exc.strerror}")
     if args.format == "xlsx" and args.out is None:
         return _fail(err, "--format xlsx writes a workbook: give --out FILE.xlsx")
     if args.kind == "ledger" and args.format not in ("csv", "xlsx", "jsonl"):
@@ -122,6 +133,9 @@ def run_report(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO =
         return _produce(args, first, last, tz, out, err)
     except AftersalesError as exc:
         err.write(f"aftersales report: error: {exc}\n")
+        return 1
+    except OSError as exc:  # the --out file could not be written (permissions, a full disk)
+        err.write(f"aftersales report: error: cannot write {exc.filename or args.out}: {exc.strerror}\n")
         return 1
 
 
