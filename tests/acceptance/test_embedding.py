@@ -274,3 +274,38 @@ def test_several_processes_on_one_store(shared_url: str) -> None:
     )
     # Interval jobs ran in one process only (the others found them leased or just done).
     assert all(ran[name] == 1 for name in ("sla_sweep", "callbacks_due", "chargebacks", "purge_sent"))
+
+
+# -- a host's own policy ----------------------------------------------------------------------------------
+
+
+class _FailingDispatch:
+    """A host's dispatch policy with a bug: it raises its own error for every request."""
+
+    name = "host.dispatch"
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def decide(self, request: object, roster: object, on_duty: object = None) -> object:
+        raise self.error
+
+
+@pytest.mark.parametrize("url", ["memory://", "sqlite:///{tmp}/host.db"])
+def test_a_host_policy_that_raises_rolls_the_command_back_and_its_error_reaches_the_host(
+    url: str, tmp_path: Path
+) -> None:
+    bug = KeyError("region table")
+    desk = small_desk(url.format(tmp=tmp_path), overrides={"dispatch": _FailingDispatch(bug)})
+    ticket = desk.open_ticket(AGENT, customer_id="wang", description="马桶漏水").ticket
+    desk.triage(AGENT, ticket.id, nature="leak", severity=Severity.MEDIUM)
+    before = desk.ticket(AUDITOR, ticket.id)
+    queued = len(desk.deliver().sent)
+    with pytest.raises(KeyError) as raised:
+        desk.dispatch(AGENT, ticket.id)
+    assert raised.value is bug  # the host's own error, not re-dressed
+    after = desk.ticket(AUDITOR, ticket.id)
+    assert (after.state, after.version) == (before.state, before.version)
+    assert len(after.events) == len(before.events)
+    assert queued > 0 and desk.deliver().sent == ()  # nothing queued by the failed command
+    assert desk.open_ticket(AGENT, customer_id="wang", description="又漏了").ticket.id != ticket.id
