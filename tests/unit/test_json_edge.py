@@ -233,7 +233,7 @@ def test_a_page_of_rows_reads_back_equal() -> None:
     rows = desk.ticket_rows(AUDITOR)
     assert len(rows.items) == 1
     assert from_json(to_json(rows), Page[TicketRow]) == rows
-    assert isinstance(rows.items, tuple)
+    assert isinstance(rows.items, list)
 
 
 def test_sla_status_pages_and_delivery_and_job_reports_round_trip() -> None:

@@ -202,10 +202,10 @@ class PageRequest:
 class Page(Generic[T]):
     """One page of results; ``next_cursor`` is ``None`` on the last page.
 
-    ``items`` is a tuple whichever store or reader made the page, so pages compare equal by content
-    (a page read back with :func:`aftersales.from_json` equals the one written) and stay frozen."""
+    ``items`` is a list whichever store or reader made the page, so pages compare equal by content
+    (a page read back with :func:`aftersales.from_json` equals the one written)."""
 
-    items: Sequence[T] = attrs.field(converter=tuple)
+    items: Sequence[T] = attrs.field(converter=list)
     next_cursor: str | None = None
 
 
