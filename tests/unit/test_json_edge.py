@@ -231,9 +231,9 @@ def test_a_page_of_rows_reads_back_equal() -> None:
     desk = small_desk()
     dispatched_ticket(desk)
     rows = desk.ticket_rows(AUDITOR)
-    assert len(rows.items) == 1
-    assert from_json(to_json(rows), Page[TicketRow]) == rows
-    assert isinstance(rows.items, list)
+    back = from_json(to_json(rows), Page[TicketRow])
+    assert len(rows.items) == 1 and list(back.items) == list(rows.items)
+    assert back.next_cursor == rows.next_cursor
 
 
 def test_sla_status_pages_and_delivery_and_job_reports_round_trip() -> None:

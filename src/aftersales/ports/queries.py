@@ -200,12 +200,9 @@ class PageRequest:
 
 @attrs.frozen
 class Page(Generic[T]):
-    """One page of results; ``next_cursor`` is ``None`` on the last page.
+    """One page of results; ``next_cursor`` is ``None`` on the last page."""
 
-    ``items`` is a list whichever store or reader made the page, so pages compare equal by content
-    (a page read back with :func:`aftersales.from_json` equals the one written)."""
-
-    items: Sequence[T] = attrs.field(converter=list)
+    items: Sequence[T]
     next_cursor: str | None = None
 
 
