@@ -103,3 +103,26 @@ def test_bad_render_arguments_are_refused(queries) -> None:  # type: ignore[no-u
     with pytest.raises(ValidationError, match="colour") as caught:
         to_csv(report, colour="red")
     assert caught.value.field == "colour"
+
+
+def test_without_the_reports_extra_html_and_excel_say_which_extra(
+    queries,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    import sys
+
+    from aftersales.errors import ConfigurationError
+    from aftersales.reports import html
+
+    report = fault_pareto(queries, MARCH, FaultDimension.SYMPTOM)
+    for module in ("jinja2", "markupsafe", "openpyxl"):  # as on an install without the extra
+        monkeypatch.setitem(sys.modules, module, None)
+    html._environment.cache_clear()
+    try:
+        for make in (lambda: render(report, "html"), lambda: to_xlsx(report, io.BytesIO())):
+            with pytest.raises(ConfigurationError, match=r"aftersales\[reports\]") as caught:
+                make()
+            assert caught.value.key == "reports"
+    finally:
+        html._environment.cache_clear()
+    assert render(report, "csv")  # the core formats need nothing more

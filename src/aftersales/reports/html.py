@@ -69,13 +69,14 @@ def _cells(doc: ReportDocument) -> list[dict[str, Any]]:
 
 def render_page(doc: ReportDocument) -> str:
     """``doc`` as a complete HTML5 page in its locale."""
-    from markupsafe import Markup
+    environment = _environment()  # first: without the reports extra, the ConfigurationError saying so
+    from markupsafe import Markup  # Jinja2's own dependency
 
     labels = doc.labels
     lang = {"zh_Hans_CN": "zh-Hans", "zh_Hant_TW": "zh-Hant"}.get(
         labels.locale, labels.locale.replace("_", "-")
     )
-    template = _environment().get_template("report.html.j2")
+    template = environment.get_template("report.html.j2")
     return str(
         template.render(
             lang=lang,
