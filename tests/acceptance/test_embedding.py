@@ -309,3 +309,24 @@ def test_a_host_policy_that_raises_rolls_the_command_back_and_its_error_reaches_
     assert len(after.events) == len(before.events)
     assert queued > 0 and desk.deliver().sent == ()  # nothing queued by the failed command
     assert desk.open_ticket(AGENT, customer_id="wang", description="又漏了").ticket.id != ticket.id
+
+
+def test_a_process_whose_clock_runs_a_little_behind_still_writes_after_the_last_event(
+    shared_url: str,
+) -> None:
+    """Two processes on one store, the first's clock 2 s ahead (different machines): the second's note a
+    moment later reads an instant before the first's event. Skew, not a wrong clock: it is stamped at
+    that event's instant. A clock 10 minutes behind is refused as before."""
+    ahead = small_desk(shared_url, clock=ManualClock(START + timedelta(seconds=2)))
+    behind = small_desk(shared_url, clock=ManualClock(START))
+    wrong = small_desk(shared_url, clock=ManualClock(START - timedelta(minutes=10)))
+    ticket_id, _ = dispatched_ticket(ahead)
+    ahead.note_to_customer(AGENT, ticket_id, text="工程师已出发")
+    last = ahead.ticket(AUDITOR, ticket_id).events[-1].at
+    result = behind.note_to_customer(AGENT, ticket_id, text="预计十点到")
+    assert [e.at for e in result.events] == [last] and result.events[0].at.tzinfo == START.tzinfo
+    assert behind.ticket(AUDITOR, ticket_id).events[-2:][0].at == last
+    with pytest.raises(ValidationError, match="time order") as refused:
+        wrong.note_to_customer(AGENT, ticket_id, text="时钟错了")
+    assert refused.value.field is not None
+    assert len(ahead.ticket(AUDITOR, ticket_id).events) == len(result.ticket.events)

@@ -27,6 +27,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import Applied, CommandRunner, TicketHook
@@ -173,7 +174,8 @@ def tell_centre_on_resolve(context: DeskContext) -> TicketHook:
             complaint = uow.tickets.get_for_update(link.complaint_id)
             if not complaint.can("linked_ticket_resolved"):
                 continue  # a closed or cancelled complaint needs no news
-            complaint.step("linked_ticket_resolved", _CENTRE_ACTOR, now, payload={"ticket_id": ticket.id})
+            at = stamp_for(complaint, now)
+            complaint.step("linked_ticket_resolved", _CENTRE_ACTOR, at, payload={"ticket_id": ticket.id})
             uow.tickets.save(complaint)
             values = {"complaint_id": complaint.id, "ticket_id": ticket.id, "resolved_at": now}
             key = f"{complaint.id}:{len(complaint.events)}:linked_resolved"

@@ -97,7 +97,9 @@ class ServiceDesk(Tickets):
 
     Thread and process safety: open one desk per process (after a pre-forking server forks) and
     share it between threads; several processes may share one SQLite file or one PostgreSQL
-    database. The host runs :meth:`run_due_jobs` periodically (see docs/embedding.md).
+    database, their clocks a little apart (a ticket's next event is never stamped before its last:
+    :mod:`aftersales.service.clock_skew`). The host runs :meth:`run_due_jobs` periodically (see
+    docs/embedding.md).
     """
 
     def __init__(

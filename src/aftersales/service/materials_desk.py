@@ -53,6 +53,7 @@ from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.materials_params import MaterialsParams
@@ -192,6 +193,7 @@ class MaterialsDesk:
             return
         ref = actor.ref if isinstance(actor, Actor) else actor
         before = ticket.state
+        now = stamp_for(ticket, now)
         event = ticket.step(step, ref, now, reason=reason[:2000] if reason else None, payload=payload)
         if ticket.state != before and isinstance(actor, Actor):
             # The ticket moved (it now waits): its SLA clock, hooks and notifications follow, as after

@@ -48,6 +48,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import decode_json, encode_json, unstructure
 from aftersales.service.actors import Actor
+from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import authorize, can_read
 from aftersales.service.provisional_notice import provisional_messages
@@ -373,7 +374,8 @@ class CommandRunner:
                 return first
         ticket = self.load(uow, ticket_id, lock=True)
         authorize(actor, command, ticket, self._team_if_needed(uow, actor, ticket), roles)
-        now = context.now()  # after the first statement: the write lock (or the row) is ours
+        # After the first statement: the write lock (or the row) is ours; not before the last event.
+        now = stamp_for(ticket, context.now())
         before_state = ticket.state
         before = len(ticket.events)
         try:
