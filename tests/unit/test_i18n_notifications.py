@@ -30,6 +30,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     },
     "visit_planned": {"ticket_id": "T-1", "engineer_name": "李四", "visit_at": AT},
     "parts_awaited": {"ticket_id": "T-1", "expected_at": AT},
+    "progress_note": {"ticket_id": "T-1", "note": "备件已到，明天上门", "noted_at": AT},
     "resolved_please_confirm": {"ticket_id": "T-1", "resolved_at": AT},
     "sla_warning": {
         "ticket_id": "T-1",

@@ -5,13 +5,14 @@ from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId
 from aftersales.domain.parties import Customer
 from aftersales.domain.reasons import Reason
+from aftersales.domain.work import CustomerNote
 from aftersales.i18n.notifications import default_renderer
 from aftersales.policies.decision import Decision
 from aftersales.policies.notification import DefaultNotification, NotificationFacts
 from aftersales.ports import open_storage
 from aftersales.service.notify import Notifications
 
-from .factories import at, new_ticket
+from .factories import ENGINEER, at, new_ticket
 
 
 class ManagersOnly:
@@ -54,3 +55,21 @@ def test_a_contact_stored_before_locales_were_checked_is_written_to_in_english()
         m.payload for m in sent if m.topic == "notification" and m.payload["recipient"] == "ana@example.cn"
     ]
     assert to_her and {m["locale"] for m in to_her} == {"en"}
+
+
+def test_a_progress_note_the_customer_may_see_is_sent_to_them_and_an_internal_one_is_not() -> None:
+    # Seeds 000/001: 在处理过程中及时向客户反馈处理进度 — the note is the feedback, so it must reach the
+    # customer (the pack's ``progress`` recipients), not only wait in the progress view.
+    notifications = Notifications(default_renderer())
+    store = open_storage("memory://")
+    ticket = new_ticket()
+    visible = ticket.note_to_customer(ENGINEER, at(2, 10), CustomerNote("备件已到，明天上午上门更换"))
+    internal = ticket.note_to_customer(ENGINEER, at(2, 11), CustomerNote("客户脾气急", False))
+    with store() as uow:
+        uow.customers.add(Customer(CustomerId("cust-1"), "李女士", Contact("李女士", email="li@example.cn")))
+        told = notifications.messages(uow, ticket, [visible], at(2, 10), DefaultNotification())
+        kept = notifications.messages(uow, ticket, [internal], at(2, 11), DefaultNotification())
+    sent = [m.payload for m in told if m.topic == "notification"]
+    assert [m["recipient"] for m in sent] == ["li@example.cn"]
+    assert "备件已到，明天上午上门更换" in sent[0]["body"] and "T-1" in sent[0]["subject"]
+    assert [m for m in kept if m.topic == "notification"] == []

@@ -85,6 +85,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "Work waits for spare parts; when they are expected.",
     ),
     K(
+        "progress_note",
+        ("customer",),
+        {"ticket_id", "note", "noted_at"},
+        "A progress note to the customer (seeds 000, 001: 及时向客户反馈处理进度).",
+    ),
+    K(
         "resolved_please_confirm",
         ("customer",),
         {"ticket_id", "resolved_at"},

@@ -47,6 +47,8 @@ _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
     "reassign": ("assigned", NotificationEvent.ASSIGNED),
     "add_visit": ("visit_planned", NotificationEvent.PROGRESS),
     "await_parts": ("parts_awaited", NotificationEvent.PROGRESS),
+    # Seeds 000/001 (及时向客户反馈处理进度): a progress note the customer may see is sent to them.
+    "note_to_customer": ("progress_note", NotificationEvent.PROGRESS),
     "resolve": ("resolved_please_confirm", NotificationEvent.RESOLVED),
 }
 
@@ -164,7 +166,7 @@ class Notifications:
         self, uow: UnitOfWork, ticket: Ticket, event: TicketEvent, policy: NotificationPolicy
     ) -> list[NotificationRequest]:
         found = _KIND_OF_ACTION.get(event.action)
-        if found is None:
+        if found is None or event.payload.get("visible") is False:  # an internal note stays internal
             return []
         kind, moment = found
         roles = self._decide(policy, moment, ticket.priority or Priority.NORMAL)
@@ -229,6 +231,9 @@ class Notifications:
                 "ticket_id": ticket.id,
                 "expected_at": datetime.fromisoformat(expected) if expected else NOT_SET,
             }
+        if kind == "progress_note":
+            note = ticket.notes[int(event.payload["index"])]
+            return {"ticket_id": ticket.id, "note": note.text, "noted_at": event.at}
         if kind == "resolved_please_confirm":
             return {"ticket_id": ticket.id, "resolved_at": event.at}
         raise AssertionError(kind)
