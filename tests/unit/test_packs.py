@@ -150,6 +150,31 @@ def test_broken_pack_names_file_and_key(tmp_path: Path, body: str, key: str, mes
     assert caught.value.key == key
 
 
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ("[callback]\nservice_within_hours = 48\n", "callback.service_within_hours"),
+        ("[sla]\ncallback_hours = 48\n", "callback.service_within_hours"),
+        ("[callback]\ncomplaint_within_days = 5\n", "callback.complaint_within_days"),
+    ],
+)
+def test_one_callback_deadline_in_both_sections_or_the_pack_is_refused(
+    tmp_path: Path, body: str, key: str
+) -> None:
+    # Seed 000: 服务结束后一定时间内对客户进行回访 — one figure. A company filling it in in one section of a
+    # pack extending a shipped one must not get a callback task due at one time and an SLA target at another.
+    path = tmp_path / "mine.toml"
+    path.write_text('[pack]\nname = "mine"\nextends = "general_maintenance"\n' + body, encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="same callback deadline") as caught:
+        resolve_policies(path)
+    assert caught.value.key == key and caught.value.file == str(path)
+    both = "[callback]\nservice_within_hours = 48\n[sla]\ncallback_hours = 48\n"
+    path.write_text('[pack]\nname = "mine"\nextends = "general_maintenance"\n' + both, encoding="utf-8")
+    policies = resolve_policies(path)
+    facts = CallbackFacts(TicketKind.SERVICE, Priority.NORMAL)
+    assert policies.callback.decide(facts).outcome.within == timedelta(hours=48)
+
+
 def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, "[priority\n")
     with pytest.raises(ConfigurationError, match="invalid TOML") as caught:

@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from aftersales.errors import ConfigurationError
+from aftersales.policies.callback import DefaultCallback
 from aftersales.policies.kinds import NamedPolicy, PolicyKind, import_builtin_kinds
 from aftersales.policies.maintenance import MaintenanceParams
 from aftersales.policies.pack import Pack, PackFile, parse_pack, read_toml
@@ -41,6 +42,7 @@ from aftersales.policies.protocols import (
     SurveyCampaignPolicy,
     WarrantyPolicy,
 )
+from aftersales.policies.sla import DefaultSla
 from aftersales.policies.survey_campaign import SurveyCampaignParams
 
 __all__ = ["ENTRY_POINT_GROUP", "PolicySet", "Registry", "default_registry", "resolve_policies"]
@@ -289,7 +291,39 @@ class Registry:
                     "(its name and methods: see aftersales.policies.protocols)",
                     key=kind_name,
                 )
+        _check_callback_deadlines(core, chosen.source)
         return PolicySet(pack=chosen.name, extra=extra, **typing.cast(dict[str, Any], core))
+
+
+def _check_callback_deadlines(core: Mapping[str, object], source: str | None) -> None:
+    """Refuse a pack whose callback deadline differs between ``[callback]`` and ``[sla]``.
+
+    Why: the seeds give one deadline (000: 服务结束后一定时间内…回访; 004: 投诉处理后的七天内); the callback
+    policy dates the callback task and the SLA policy measures the callback target, so two figures would
+    make the task, the SLA status and the KPI disagree. A company that fills in its own figure in one
+    section (a pack extending a shipped one) is told to set both, rather than having one silently kept.
+    Only the default policies are compared, and working-hour SLA callbacks (another unit) are left alone.
+    """
+    sla, callback = core.get("sla"), core.get("callback")
+    if not (isinstance(sla, DefaultSla) and isinstance(callback, DefaultCallback)):
+        return
+    pairs = [
+        ("complaint_within_days", "complaint_callback_days", callback.params.complaint_within_days,
+         sla.params.complaint_callback_days),
+    ]  # fmt: skip
+    if not sla.params.callback_in_working_hours:
+        pairs.append(
+            ("service_within_hours", "callback_hours", callback.params.service_within_hours,
+             sla.params.callback_hours)
+        )  # fmt: skip
+    for callback_key, sla_key, in_callback, in_sla in pairs:
+        if in_callback != in_sla:
+            raise ConfigurationError(
+                f"callback.{callback_key} = {in_callback} but sla.{sla_key} = {in_sla}: they are the "
+                "same callback deadline (the callback task and the SLA target); set both to one figure",
+                file=source,
+                key=f"callback.{callback_key}",
+            )
 
 
 def _same(a: PackFile | Pack, b: PackFile | Pack) -> bool:
