@@ -291,7 +291,8 @@ class Registry:
                     "(its name and methods: see aftersales.policies.protocols)",
                     key=kind_name,
                 )
-        _check_callback_deadlines(core, chosen.source)
+        if not {"sla", "callback"} & {k for k, v in overrides.items() if not isinstance(v, str)}:
+            _check_callback_deadlines(core, chosen.source)  # a host's own policy objects are its call
         return PolicySet(pack=chosen.name, extra=extra, **typing.cast(dict[str, Any], core))
 
 
@@ -302,7 +303,8 @@ def _check_callback_deadlines(core: Mapping[str, object], source: str | None) ->
     policy dates the callback task and the SLA policy measures the callback target, so two figures would
     make the task, the SLA status and the KPI disagree. A company that fills in its own figure in one
     section (a pack extending a shipped one) is told to set both, rather than having one silently kept.
-    Only the default policies are compared, and working-hour SLA callbacks (another unit) are left alone.
+    Only the pack's default policies are compared (not policy objects a host passes as overrides), and
+    working-hour SLA callbacks (another unit) are left alone.
     """
     sla, callback = core.get("sla"), core.get("callback")
     if not (isinstance(sla, DefaultSla) and isinstance(callback, DefaultCallback)):
