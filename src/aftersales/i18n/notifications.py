@@ -97,6 +97,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "The work is done: please confirm, or tell us the problem is still there.",
     ),
     K(
+        "rework_requested",
+        ("engineer",),
+        {"ticket_id", "reason"},
+        "The customer sent the work back (not accepted, or the problem is back): it is to be redone.",
+    ),
+    K(
         "sla_warning",
         ("handler", "manager"),
         {"ticket_id", "target", "due_at", "remaining"},

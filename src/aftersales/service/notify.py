@@ -50,6 +50,10 @@ _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
     # Seeds 000/001 (及时向客户反馈处理进度): a progress note the customer may see is sent to them.
     "note_to_customer": ("progress_note", NotificationEvent.PROGRESS),
     "resolve": ("resolved_please_confirm", NotificationEvent.RESOLVED),
+    # Seed 000 (如客户对处理结果不满意,售后维护人员应重新进行处理): whoever holds the ticket is told it
+    # came back, with the customer's words, as they were told it was assigned.
+    "reject": ("rework_requested", NotificationEvent.ASSIGNED),
+    "reopen": ("rework_requested", NotificationEvent.ASSIGNED),
 }
 
 
@@ -236,6 +240,8 @@ class Notifications:
             return {"ticket_id": ticket.id, "note": note.text, "noted_at": event.at}
         if kind == "resolved_please_confirm":
             return {"ticket_id": ticket.id, "resolved_at": event.at}
+        if kind == "rework_requested":
+            return {"ticket_id": ticket.id, "reason": event.reason or NOT_SET}
         raise AssertionError(kind)
 
     def _render(
@@ -345,11 +351,12 @@ def _engineer_name(uow: UnitOfWork, engineer_id: str) -> str:
 
 
 _HOLDERS = frozenset({Role.ENGINEER, Role.DEALER_STAFF})
+_TO_HOLDERS = frozenset({"assigned", "rework_requested"})
 _FOLLOWERS = frozenset({Role.CUSTOMER, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AGENT})
 
 
 def _audience(kind: str) -> frozenset[Role]:
-    return _HOLDERS if kind == "assigned" else _FOLLOWERS
+    return _HOLDERS if kind in _TO_HOLDERS else _FOLLOWERS
 
 
 def _message_id(key: str) -> str:
