@@ -45,7 +45,7 @@ from aftersales.ports.ticket_index import TicketRow
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.callback_plan import callback_plan, schedule_in
+from aftersales.service.callback_plan import callback_plan, major_complaint, schedule_in
 from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import Dispatching, failed_dispatch
 from aftersales.service.intake import open_ticket_in, received_time
@@ -458,7 +458,8 @@ class Tickets:
             require_aware(due_at, "due_at")
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
-            plan = callback_plan(self.context.policies.callback, ticket, self.runner.tier(uow, ticket))
+            tier = self.runner.tier(uow, ticket)
+            plan = callback_plan(self.context.policies.callback, ticket, tier, major_complaint(uow, ticket))
             due = due_at or (ticket.resolved_at or now) + plan.outcome.within
             schedule_in(uow, self.context.policies.callback, actor, ticket, now, due)
             return Applied(decisions=(plan,))
