@@ -444,6 +444,21 @@ def test_a_major_complaint_is_surveyed_after_it_is_handled(store: str, tmp_path:
         assert again.survey is True
 
 
+def test_the_customer_is_told_the_outcome_of_a_handled_complaint(desk: ServiceDesk) -> None:
+    # Seeds 000/001: 处理结果完成后,及时将处理结果反馈给客户,征求客户的意见和满意度 — the outcome itself,
+    # not a request to confirm work (a complaint has no acceptance step).
+    complaints = desk.complaints
+    cid = complaints.open_complaint(AGENT, "c1", "维修后又坏了").ticket.id
+    complaints.investigate(MANAGER, cid)
+    complaints.propose_solution(MANAGER, cid, solution="免费更换主板")
+    complaints.agree_solution(MANAGER, cid)
+    complaints.give_feedback(MANAGER, cid, outcome="已免费更换主板并延长保修半年")
+    assert desk.deliver().failed == ()
+    (told,) = [m for m in _notifier(desk).to("13800000000") if cid in m.subject and "已处理" in m.subject]
+    assert told.subject == f"您的投诉 {cid} 已处理"
+    assert "已免费更换主板并延长保修半年" in told.body and "请确认" not in told.body
+
+
 def test_callbacks_overdue_show_in_the_ledger(desk: ServiceDesk) -> None:
     callbacks = desk.callbacks
     first = _resolved_ticket(desk)

@@ -133,6 +133,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A complaint moved on (``status`` is the complaint's state enum or a ``Term``).",
     ),
     K(
+        "complaint_outcome",
+        ("customer",),
+        {"ticket_id", "resolved_at", "outcome"},
+        "A complaint is handled: its outcome, and tell us if not satisfied (seeds 000, 001: 结果反馈).",
+    ),
+    K(
         "complaint_escalated",
         ("general_manager",),
         {"complaint_id", "customer_name", "reason", "escalated_at"},

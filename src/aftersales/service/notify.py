@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.actors import Role
-from aftersales.domain.classification import Priority
+from aftersales.domain.classification import Priority, TicketKind
 from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ticket import OPENED, Ticket
@@ -173,6 +173,10 @@ class Notifications:
         if found is None or event.payload.get("visible") is False:  # an internal note stays internal
             return []
         kind, moment = found
+        if kind == "resolved_please_confirm" and ticket.kind is TicketKind.COMPLAINT:
+            # Seeds 000/001 (将处理结果反馈给客户): a handled complaint tells its outcome; there is nothing
+            # to confirm (a complaint has no acceptance step; the customer may reject the outcome).
+            kind = "complaint_outcome"
         roles = self._decide(policy, moment, ticket.priority or Priority.NORMAL)
         audience = _audience(kind)
         values = self._values(kind, ticket, event, uow)
@@ -240,6 +244,8 @@ class Notifications:
             return {"ticket_id": ticket.id, "note": note.text, "noted_at": event.at}
         if kind == "resolved_please_confirm":
             return {"ticket_id": ticket.id, "resolved_at": event.at}
+        if kind == "complaint_outcome":
+            return {"ticket_id": ticket.id, "resolved_at": event.at, "outcome": event.reason or NOT_SET}
         if kind == "rework_requested":
             return {"ticket_id": ticket.id, "reason": event.reason or NOT_SET}
         raise AssertionError(kind)
