@@ -462,6 +462,8 @@ def test_a_yearly_budget_is_set_and_compared_with_the_year_s_spending(
     with desk.store() as uow:
         year = budget_report(uow.documents, "2026")
         march = budget_report(uow.documents, "2026-03")
+        with pytest.raises(ValidationError):
+            budget_report(uow.documents, 2026)  # type: ignore[arg-type]
     (row,) = year.rows
     assert row.budget == Money("50.00", "CNY") and row.actual == Money("75.00", "CNY")
     assert year.unapproved == ("materials",)

@@ -16,6 +16,7 @@ import attrs
 
 from aftersales.domain.budgets import CostBudget
 from aftersales.domain.money import Money
+from aftersales.errors import ValidationError
 from aftersales.reports.money import slip_cost_totals
 
 __all__ = ["BudgetReport", "BudgetRow", "budget_report"]
@@ -67,7 +68,9 @@ def budget_report(documents: Any, period: str, *, currency: str = "CNY") -> Budg
     ``period`` is a month (``YYYY-MM``) or a year (``YYYY``, seed 000's yearly budget: the actual is the
     sum of its twelve months), and the budgets compared are those set for that same period.
     """
-    months = [f"{period}-{m:02d}" for m in range(1, 13)] if _YEAR.fullmatch(str(period)) else [period]
+    if not isinstance(period, str):
+        raise ValidationError("period is a year written YYYY or a month written YYYY-MM", field="period")
+    months = [f"{period}-{m:02d}" for m in range(1, 13)] if _YEAR.fullmatch(period) else [period]
     _tickets, spent = slip_cost_totals(documents, months, currency=currency)
     budgets = {
         b.category: b for b in documents.query(CostBudget, period=period) if b.amount.currency == currency
