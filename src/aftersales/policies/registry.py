@@ -207,7 +207,7 @@ class Registry:
         header = data.get("pack")
         parent = header.get("extends") if isinstance(header, dict) else None
         if parent is None:
-            return dict(data)
+            return _linked_follow(dict(data), data)
         if not isinstance(parent, str) or not parent.strip():
             raise ConfigurationError("extends names a registered pack", file=file, key="pack.extends")
         if parent in seen or len(seen) > _MAX_EXTENDS:
@@ -239,7 +239,7 @@ class Registry:
                 {**below, **section} if isinstance(below, dict) and isinstance(section, dict) else section
             )
         merged["pack"] = header
-        return merged
+        return _linked_follow(merged, data)
 
     def resolve(self, pack: str | Path | Pack, overrides: Mapping[str, object] | None = None) -> PolicySet:
         """The policy of every registered kind for ``pack``; ``overrides`` replaces single kinds.
@@ -296,13 +296,44 @@ class Registry:
         return PolicySet(pack=chosen.name, extra=extra, **typing.cast(dict[str, Any], core))
 
 
+_LINKED: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
+    (("callback", "service_within_hours"), ("sla", "callback_hours")),
+    (("callback", "complaint_within_days"), ("sla", "complaint_callback_days")),
+)
+"""Keys that hold one figure in two sections: the callback deadline, for the task and the SLA target."""
+
+
+def _linked_follow(merged: dict[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
+    """``merged`` with each linked key the pack file itself (``own``) names, and its partner not, copied
+    to the partner: a company that fills in the seed's one callback deadline (000: 服务结束后一定时间内…回访)
+    in one section gets it in both, whatever its parent pack said. A working-hour SLA callback is another
+    unit and does not follow. Both named and different is refused by :func:`_check_callback_deadlines`."""
+
+    def named(section: str, key: str) -> object:
+        table = own.get(section)
+        return table.get(key) if isinstance(table, dict) else None
+
+    sla = merged.get("sla")
+    working = isinstance(sla, dict) and sla.get("callback_in_working_hours") is True
+    for pair in _LINKED:
+        for (src, src_key), (dst, dst_key) in (pair, pair[::-1]):
+            value = named(src, src_key)
+            if not isinstance(value, int) or isinstance(value, bool) or named(dst, dst_key) is not None:
+                continue  # not named here, named on both sides, or invalid (validation names it)
+            if working and "callback_hours" in (src_key, dst_key):
+                continue
+            below = merged.get(dst)
+            merged[dst] = {**below, dst_key: value} if isinstance(below, dict) else {dst_key: value}
+    return merged
+
+
 def _check_callback_deadlines(core: Mapping[str, object], source: str | None) -> None:
     """Refuse a pack whose callback deadline differs between ``[callback]`` and ``[sla]``.
 
     Why: the seeds give one deadline (000: 服务结束后一定时间内…回访; 004: 投诉处理后的七天内); the callback
     policy dates the callback task and the SLA policy measures the callback target, so two figures would
-    make the task, the SLA status and the KPI disagree. A company that fills in its own figure in one
-    section (a pack extending a shipped one) is told to set both, rather than having one silently kept.
+    make the task, the SLA status and the KPI disagree. A figure named in one section only follows to the
+    other (:func:`_linked_follow`); two different figures named in the pack itself are refused here.
     Only the pack's default policies are compared (not policy objects a host passes as overrides), and
     working-hour SLA callbacks (another unit) are left alone.
     """
