@@ -417,6 +417,48 @@ def test_vip_customers_are_always_called_back_and_surveyed() -> None:
         assert task.ticket_id == vip_ticket and task.survey is True
 
 
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+def test_a_major_complaint_is_surveyed_after_it_is_handled(store: str, tmp_path: Path) -> None:
+    # Seed 001: 对于重大售后问题或重要客户,售后团队应在问题处理完毕后进行客户满意度调查 — a crisis
+    # complaint is a major problem whatever its priority; a general one of a regular customer is not.
+    url = "memory://" if store == "memory" else f"sqlite:///{tmp_path / 'major.db'}"
+    with _open("exhibition_services", url=url) as desk:
+        complaints = desk.complaints
+        major = complaints.open_complaint(AGENT, "c1", "展台坍塌砸坏展品，客户已联系媒体", crisis=CRISIS)
+        general = complaints.open_complaint(AGENT, "c1", "服务人员态度不好")
+        assert major.ticket.priority == general.ticket.priority  # both expedited: priority does not tell
+        handled = {}
+        for opened in (major, general):
+            cid = opened.ticket.id
+            complaints.investigate(MANAGER, cid)
+            complaints.propose_solution(MANAGER, cid, solution="道歉并赔偿")
+            complaints.agree_solution(MANAGER, cid)
+            handled[cid] = complaints.give_feedback(MANAGER, cid, outcome="客户接受")
+        tasks = {t.ticket_id: t for t in desk.callbacks.pending(MANAGER)}
+        assert tasks[major.ticket.id].survey is True
+        assert "survey_major_complaint" in handled[major.ticket.id].decisions[0].codes  # type: ignore[attr-defined]
+        assert tasks[general.ticket.id].survey is False
+        # Rescheduling the callback keeps the survey.
+        desk.schedule_callback(MANAGER, major.ticket.id, due_at=START + timedelta(days=3))
+        (again,) = [t for t in desk.callbacks.pending(MANAGER) if t.ticket_id == major.ticket.id]
+        assert again.survey is True
+
+
+def test_the_customer_is_told_the_outcome_of_a_handled_complaint(desk: ServiceDesk) -> None:
+    # Seeds 000/001: 处理结果完成后,及时将处理结果反馈给客户,征求客户的意见和满意度 — the outcome itself,
+    # not a request to confirm work (a complaint has no acceptance step).
+    complaints = desk.complaints
+    cid = complaints.open_complaint(AGENT, "c1", "维修后又坏了").ticket.id
+    complaints.investigate(MANAGER, cid)
+    complaints.propose_solution(MANAGER, cid, solution="免费更换主板")
+    complaints.agree_solution(MANAGER, cid)
+    complaints.give_feedback(MANAGER, cid, outcome="已免费更换主板并延长保修半年")
+    assert desk.deliver().failed == ()
+    (told,) = [m for m in _notifier(desk).to("13800000000") if cid in m.subject and "已处理" in m.subject]
+    assert told.subject == f"您的投诉 {cid} 已处理"
+    assert "已免费更换主板并延长保修半年" in told.body and "请确认" not in told.body
+
+
 def test_callbacks_overdue_show_in_the_ledger(desk: ServiceDesk) -> None:
     callbacks = desk.callbacks
     first = _resolved_ticket(desk)

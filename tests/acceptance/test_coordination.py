@@ -259,6 +259,32 @@ def test_the_coordinator_named_by_routing_is_told_and_assigns_departments() -> N
             desk.coordination.assign_departments(ENGINEER, tid, ["qs"])
 
 
+@pytest.mark.parametrize("store", ["memory", "sqlite", "postgresql"])
+def test_a_complex_problem_of_one_department_is_coordinated_and_gets_the_complex_target(
+    store: str, tmp_path: Path
+) -> None:
+    # Seed 001: 对于复杂问题或涉及多个部门的问题,售后经理应组织相关部门进行协调处理; 复杂售后问题…确保在[X]个
+    # 工作日内给出处理结果 — complex OR multi-department: a complex problem of one department counts too.
+    url = {"memory": "memory://", "sqlite": f"sqlite:///{tmp_path / 'complex.db'}"}.get(store)
+    with contextlib.ExitStack() as stack:
+        if url is None:
+            url = stack.enter_context(pg_schema_url())
+        desk = stack.enter_context(_desk(url, pack="exhibition_services"))
+        tid = desk.open_ticket(AGENT, customer_id="c1", description="展馆中控与灯光联动异常").ticket.id
+        desk.triage(AGENT, tid, nature="control", severity=Severity.MEDIUM, complex_problem=True)
+        assert desk.ticket(MANAGER, tid).assessment.complex_problem is True  # type: ignore[union-attr]
+        result = desk.dispatch(AGENT, tid, engineer_id="e1")
+        codes = [r["code"] for r in result.events[-1].payload["reasons"]]  # type: ignore[index, union-attr]
+        assert codes == ["dispatch_manual", "complex_problem"]
+        desk.deliver()
+        notifier = desk.notifier
+        assert isinstance(notifier, MemoryNotifier)
+        (told,) = notifier.to("centre@example.cn")
+        assert told.subject == f"工单 {tid} 已升级至售后经理"  # the role in words, not its code
+        resolution = desk.sla(MANAGER, tid)["resolution"]
+        assert resolution.target.duration == timedelta(days=10)  # sla.complex_resolution_days
+
+
 def test_a_single_department_ticket_tells_no_coordinator(desk: ServiceDesk) -> None:
     before = _sent(desk, "centre@example.cn")
     tid = _service_ticket(desk)

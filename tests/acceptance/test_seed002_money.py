@@ -448,6 +448,34 @@ def test_budget_approved_by_a_named_role_and_overrun_needs_a_reason(
     assert stored.overruns[0].reason == "批次缺陷集中更换"
 
 
+def test_a_yearly_budget_is_set_and_compared_with_the_year_s_spending(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # Seed 000: 售后维护管理部门每年…编制售后维护费用预算, 报公司管理层审批 — the budget is a year's.
+    desk, clock, world = story
+    budget = desk.charges.set_budget(world.general_manager, "2026", "materials", Money("50.00", "CNY"))
+    assert budget.period == "2026" and budget.id == "2026:materials"
+    for bad in ("26", "2026-13", "2026-3", "2026-"):
+        with pytest.raises(ValidationError):
+            desk.charges.set_budget(world.general_manager, bad, "labour", Money("1.00", "CNY"))
+    _free_part_received(desk, clock, world)  # 75.00 of free material in March, against 50.00 for the year
+    with desk.store() as uow:
+        year = budget_report(uow.documents, "2026")
+        march = budget_report(uow.documents, "2026-03")
+        with pytest.raises(ValidationError):
+            budget_report(uow.documents, 2026)  # type: ignore[arg-type]
+    (row,) = year.rows
+    assert row.budget == Money("50.00", "CNY") and row.actual == Money("75.00", "CNY")
+    assert year.unapproved == ("materials",)
+    assert march.rows[0].budget is None  # the month has no budget of its own
+    desk.charges.approve_overrun(
+        world.general_manager, "2026", "materials", Money(25, "CNY"), reason="批次更换"
+    )
+    with desk.store() as uow:
+        assert budget_report(uow.documents, "2026").unapproved == ()
+    assert [b.id for b in desk.charges.budgets(world.auditor, "2026")] == ["2026:materials"]
+
+
 def test_charging_commands_replay_by_idempotency_key(story: tuple[ServiceDesk, ManualClock, World]) -> None:
     desk, clock, world = story
     ticket_id = _repair(desk, clock, world, "unit-out")

@@ -165,11 +165,13 @@ def test_the_zh_story_notifies_the_customer_and_the_dealer_in_chinese(
         f"我们已收到您的服务请求（工单 {ticket_id}）",
         f"工单 {ticket_id} 已安排上门服务",
         f"工单 {ticket_id} 正在等待备件",
+        f"工单 {ticket_id} 处理进度",  # the dealer's note to the customer (及时反馈处理进度)
         f"工单 {ticket_id} 已处理完毕，请确认",
         f"工单 {ticket_id} 已处理完毕，请确认",
     ]
     assert all(m.locale == "zh_Hans" and m.channel == "sms" for m in customer)  # 中文: SMS before e-mail
-    received, visit, parts, resolved, resolved_again = (m.body for m in customer)
+    received, visit, parts, progress, resolved, resolved_again = (m.body for m in customer)
+    assert "进水阀已更换" in progress
     assert "2026年3月2日 09:00" in received and ticket_id in received
     assert "2026年3月2日 12:30" in visit
     # Expected 15:00 London (GMT in March) is 23:00 in Shanghai.
@@ -178,15 +180,17 @@ def test_the_zh_story_notifies_the_customer_and_the_dealer_in_chinese(
     assert "2026年3月5日 12:30" in resolved_again
 
     dealer = notifier.to("13900000001")
-    assert len(dealer) == 1
+    assert len(dealer) == 2
     assert dealer[0].subject == f"工单 {ticket_id} 已派给您（普通）"
     assert "张伟" in dealer[0].body and "上海市浦东新区世纪大道 100 号" in dealer[0].body
+    # The customer sent the work back: the dealer who must redo it is told, with the customer's words.
+    assert dealer[1].subject == f"工单 {ticket_id} 需重新处理" and "夜里还会自己冲水" in dealer[1].body
     # Nobody else was told anything about an ordinary ticket.
     assert {m.recipient for m in notifier.sent} == {"13912345678", "13900000001"}
 
     # Delivery is at least once, and a second run sends nothing new.
     again = desk.deliver()
-    assert again.sent == () and len(notifier.sent) == 6
+    assert again.sent == () and len(notifier.sent) == 8
 
 
 def test_the_en_story_is_closed_by_the_agent_and_notified_in_english_in_london_time(

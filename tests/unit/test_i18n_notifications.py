@@ -30,7 +30,9 @@ SAMPLES: dict[str, dict[str, object]] = {
     },
     "visit_planned": {"ticket_id": "T-1", "engineer_name": "李四", "visit_at": AT},
     "parts_awaited": {"ticket_id": "T-1", "expected_at": AT},
+    "progress_note": {"ticket_id": "T-1", "note": "备件已到，明天上门", "noted_at": AT},
     "resolved_please_confirm": {"ticket_id": "T-1", "resolved_at": AT},
+    "rework_requested": {"ticket_id": "T-1", "reason": "夜里还会自己冲水"},
     "sla_warning": {
         "ticket_id": "T-1",
         "target": Term("sla_target.response"),
@@ -53,6 +55,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "escalated_at": AT,
     },
     "complaint_received": {"ticket_id": "T-2", "received_at": AT},
+    "complaint_outcome": {"ticket_id": "T-2", "resolved_at": AT, "outcome": "免费更换主板"},
     "calendar_provisional": {"official_until": date(2026, 12, 31), "days_left": 29},
     "sla_recomputed": {"tickets": 12, "official_until": date(2027, 12, 31)},
     "contract_expiring": {"contract_id": "HT-1", "holder": "张三", "ends_on": AT.date()},

@@ -1,17 +1,19 @@
 from __future__ import annotations
 
 from aftersales.domain.actors import Role
+from aftersales.domain.classification import Plan, Priority, Severity
 from aftersales.domain.contact import Contact
-from aftersales.domain.ids import CustomerId
-from aftersales.domain.parties import Customer
+from aftersales.domain.ids import CustomerId, EngineerId
+from aftersales.domain.parties import Customer, Engineer
 from aftersales.domain.reasons import Reason
+from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote
 from aftersales.i18n.notifications import default_renderer
 from aftersales.policies.decision import Decision
 from aftersales.policies.notification import DefaultNotification, NotificationFacts
 from aftersales.ports import open_storage
 from aftersales.service.notify import Notifications
 
-from .factories import at, new_ticket
+from .factories import AGENT, CUSTOMER, ENGINEER, at, new_ticket
 
 
 class ManagersOnly:
@@ -54,3 +56,43 @@ def test_a_contact_stored_before_locales_were_checked_is_written_to_in_english()
         m.payload for m in sent if m.topic == "notification" and m.payload["recipient"] == "ana@example.cn"
     ]
     assert to_her and {m["locale"] for m in to_her} == {"en"}
+
+
+def test_a_progress_note_the_customer_may_see_is_sent_to_them_and_an_internal_one_is_not() -> None:
+    # Seeds 000/001: 在处理过程中及时向客户反馈处理进度 — the note is the feedback, so it must reach the
+    # customer (the pack's ``progress`` recipients), not only wait in the progress view.
+    notifications = Notifications(default_renderer())
+    store = open_storage("memory://")
+    ticket = new_ticket()
+    visible = ticket.note_to_customer(ENGINEER, at(2, 10), CustomerNote("备件已到，明天上午上门更换"))
+    internal = ticket.note_to_customer(ENGINEER, at(2, 11), CustomerNote("客户脾气急", False))
+    with store() as uow:
+        uow.customers.add(Customer(CustomerId("cust-1"), "李女士", Contact("李女士", email="li@example.cn")))
+        told = notifications.messages(uow, ticket, [visible], at(2, 10), DefaultNotification())
+        kept = notifications.messages(uow, ticket, [internal], at(2, 11), DefaultNotification())
+    sent = [m.payload for m in told if m.topic == "notification"]
+    assert [m["recipient"] for m in sent] == ["li@example.cn"]
+    assert "备件已到，明天上午上门更换" in sent[0]["body"] and "T-1" in sent[0]["subject"]
+    assert [m for m in kept if m.topic == "notification"] == []
+
+
+def test_the_engineer_is_told_when_the_customer_sends_the_work_back() -> None:
+    # Seed 000: 如客户对处理结果不满意,售后维护人员应重新进行处理 — the person who must redo the work hears
+    # of it, with the customer's words; so too when a callback finds the problem back (reopen).
+    notifications = Notifications(default_renderer())
+    store = open_storage("memory://")
+    ticket = new_ticket()
+    assessment = Assessment("no_flush", Severity.MEDIUM, plan=Plan.ON_SITE)
+    ticket.triage(AGENT, at(2, 9, 5), assessment, Priority.NORMAL)
+    ticket.assign(AGENT, at(2, 9, 10), Assignee(AssigneeKind.ENGINEER, "eng-1", "张工"))
+    ticket.step("start_work", ENGINEER, at(2, 14))
+    ticket.resolve(ENGINEER, at(2, 16))
+    rejected = ticket.reject(CUSTOMER, at(2, 17), "夜里还会自己冲水")
+    with store() as uow:
+        uow.customers.add(Customer(CustomerId("cust-1"), "李女士", Contact("李女士", email="li@example.cn")))
+        engineer = Engineer(EngineerId("eng-1"), "张工", contact=Contact("张工", email="zhang@example.cn"))
+        uow.engineers.add(engineer)
+        sent = notifications.messages(uow, ticket, [rejected], at(2, 17), DefaultNotification())
+    told = [m.payload for m in sent if m.topic == "notification"]
+    assert [m["recipient"] for m in told] == ["zhang@example.cn"]  # not the customer who sent it back
+    assert "T-1" in told[0]["subject"] and "夜里还会自己冲水" in told[0]["body"]

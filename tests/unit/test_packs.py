@@ -150,6 +150,45 @@ def test_broken_pack_names_file_and_key(tmp_path: Path, body: str, key: str, mes
     assert caught.value.key == key
 
 
+@pytest.mark.parametrize(
+    ("body", "hours", "days"),
+    [
+        ("[callback]\nservice_within_hours = 48\n", 48, 7),
+        ("[sla]\ncallback_hours = 48\n", 48, 7),
+        ("[callback]\ncomplaint_within_days = 5\n", 72, 5),
+        ("[sla]\ncomplaint_callback_days = 5\n", 72, 5),
+    ],
+)
+def test_the_callback_deadline_named_in_one_section_holds_for_both(
+    tmp_path: Path, body: str, hours: int, days: int
+) -> None:
+    # Seed 000: 服务结束后一定时间内对客户进行回访 — one figure. A company filling it in in one section of a
+    # pack extending general_maintenance (72 h in both) gets it for the callback task and the SLA target.
+    path = tmp_path / "mine.toml"
+    path.write_text('[pack]\nname = "mine"\nextends = "general_maintenance"\n' + body, encoding="utf-8")
+    policies = resolve_policies(path)
+    service = policies.callback.decide(CallbackFacts(TicketKind.SERVICE, Priority.NORMAL)).outcome
+    complaint = policies.callback.decide(CallbackFacts(TicketKind.COMPLAINT, Priority.NORMAL)).outcome
+    assert (service.within, complaint.within) == (timedelta(hours=hours), timedelta(days=days))
+    sla = policies.sla.params  # type: ignore[attr-defined]
+    assert (sla.callback_hours, sla.complaint_callback_days) == (hours, days)
+
+
+def test_two_different_callback_deadlines_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    body = "[callback]\nservice_within_hours = 48\n[sla]\ncallback_hours = 36\n"
+    path.write_text('[pack]\nname = "mine"\nextends = "general_maintenance"\n' + body, encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="same callback deadline") as caught:
+        resolve_policies(path)
+    assert caught.value.key == "callback.service_within_hours" and caught.value.file == str(path)
+    # Working hours are another unit: the SLA target may differ from the task's wall-clock hours.
+    body = "[sla]\ncallback_hours = 16\ncallback_in_working_hours = true\n"
+    path.write_text('[pack]\nname = "mine"\nextends = "general_maintenance"\n' + body, encoding="utf-8")
+    policies = resolve_policies(path)
+    facts = CallbackFacts(TicketKind.SERVICE, Priority.NORMAL)
+    assert policies.callback.decide(facts).outcome.within == timedelta(hours=72)
+
+
 def test_invalid_toml_names_the_file(tmp_path: Path) -> None:
     path = write(tmp_path, "[priority\n")
     with pytest.raises(ConfigurationError, match="invalid TOML") as caught:

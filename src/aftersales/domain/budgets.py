@@ -2,10 +2,11 @@
 
 Seed 000 (售后服务部职责): the department draws up the after-sales cost budget and submits it for approval
 (编制…费用预算, 报…审批), and analyses and approves costs beyond the budget (对超出预算的费用进行分析和审批).
-So a :class:`CostBudget` says how much a period (``2026-03``) may spend on one category (materials, labour,
-travel, service fee — the charge kinds), who approved it and when; spending beyond it needs an
-:class:`OverrunApproval` with a reason. The figures to compare come from the stored slips and free issues
-(:mod:`aftersales.reports.budgets`).
+So a :class:`CostBudget` says how much a period may spend on one category (materials, labour, travel,
+service fee — the charge kinds), who approved it and when; the period is a year (``2026``: the seed's
+每年…编制售后维护费用预算) or a month (``2026-03``) for a company that budgets monthly; spending beyond
+it needs an :class:`OverrunApproval` with a reason. The figures to compare come from the stored slips and
+free issues (:mod:`aftersales.reports.budgets`).
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from aftersales.errors import CurrencyMismatch, ValidationError
 
 __all__ = ["CostBudget", "OverrunApproval", "budget_id"]
 
-_PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
 
 
 def _period(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not _PERIOD.fullmatch(value):
         raise ValidationError(
-            f"{attribute.name} is a month written YYYY-MM, got {value!r}", field=attribute.name
+            f"{attribute.name} is a year written YYYY or a month written YYYY-MM, got {value!r}",
+            field=attribute.name,
         )
 
 

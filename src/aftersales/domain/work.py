@@ -71,6 +71,9 @@ class Assessment:
     departments: int = attrs.field(default=1, validator=_positive)
     skill: str | None = attrs.field(default=None, validator=attrs.validators.optional(code))
     note: str = attrs.field(default="", validator=bounded(2000))
+    complex_problem: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    """A complex problem (seed 001: 复杂售后问题), several departments or not: the manager coordinates it and
+    it gets the complex resolution target."""
 
 
 class AssigneeKind(StrEnum):

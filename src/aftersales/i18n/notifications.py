@@ -85,10 +85,22 @@ NOTIFICATION_KINDS: Final = _kinds(
         "Work waits for spare parts; when they are expected.",
     ),
     K(
+        "progress_note",
+        ("customer",),
+        {"ticket_id", "note", "noted_at"},
+        "A progress note to the customer (seeds 000, 001: 及时向客户反馈处理进度).",
+    ),
+    K(
         "resolved_please_confirm",
         ("customer",),
         {"ticket_id", "resolved_at"},
         "The work is done: please confirm, or tell us the problem is still there.",
+    ),
+    K(
+        "rework_requested",
+        ("engineer",),
+        {"ticket_id", "reason"},
+        "The customer sent the work back (not accepted, or the problem is back): it is to be redone.",
     ),
     K(
         "sla_warning",
@@ -119,6 +131,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         ("customer",),
         {"complaint_id", "status", "updated_at"},
         "A complaint moved on (``status`` is the complaint's state enum or a ``Term``).",
+    ),
+    K(
+        "complaint_outcome",
+        ("customer",),
+        {"ticket_id", "resolved_at", "outcome"},
+        "A complaint is handled: its outcome, and tell us if not satisfied (seeds 000, 001: 结果反馈).",
     ),
     K(
         "complaint_escalated",

@@ -30,6 +30,8 @@ class CallbackFacts:
     priority: Priority
     tier: CustomerTier = CustomerTier.REGULAR
     category: str | None = None
+    major: bool = False
+    """A major complaint (crisis event or batch incident): a 重大售后问题 whatever its priority."""
 
 
 @attrs.frozen
@@ -57,6 +59,8 @@ class CallbackParams:
     """Customer tiers that are asked for a satisfaction survey (seed 001: 重要客户)."""
     survey_from_priority: Priority = Priority.CRITICAL
     """Tickets at or above this priority get a survey (seed 001: 重大售后问题)."""
+    survey_major_complaints: bool = True
+    """Major complaints get a survey when handled (seed 001: 重大售后问题…进行客户满意度调查)."""
     not_needed_for: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     """Category codes whose service tickets need no callback before closing (e.g. ``["inquiry"]``)."""
     close_after_attempts: int = attrs.field(default=3, validator=in_range(1, 20))
@@ -91,6 +95,9 @@ class DefaultCallback:
         if facts.priority.rank >= p.survey_from_priority.rank:
             survey = True
             reasons.append(Reason("survey_major_problem", {"priority": facts.priority.value}))
+        if facts.major and p.survey_major_complaints:
+            survey = True
+            reasons.append(Reason("survey_major_complaint"))
         plan = CallbackPlan(required, within, survey, p.close_after_attempts)
         return Decision(plan, reasons, self.name)
 

@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 
 from aftersales.errors import ConfigurationError
+from aftersales.policies.callback import DefaultCallback
 from aftersales.policies.kinds import NamedPolicy, PolicyKind, import_builtin_kinds
 from aftersales.policies.maintenance import MaintenanceParams
 from aftersales.policies.pack import Pack, PackFile, parse_pack, read_toml
@@ -41,6 +42,7 @@ from aftersales.policies.protocols import (
     SurveyCampaignPolicy,
     WarrantyPolicy,
 )
+from aftersales.policies.sla import DefaultSla
 from aftersales.policies.survey_campaign import SurveyCampaignParams
 
 __all__ = ["ENTRY_POINT_GROUP", "PolicySet", "Registry", "default_registry", "resolve_policies"]
@@ -205,7 +207,7 @@ class Registry:
         header = data.get("pack")
         parent = header.get("extends") if isinstance(header, dict) else None
         if parent is None:
-            return dict(data)
+            return _linked_follow(dict(data), data)
         if not isinstance(parent, str) or not parent.strip():
             raise ConfigurationError("extends names a registered pack", file=file, key="pack.extends")
         if parent in seen or len(seen) > _MAX_EXTENDS:
@@ -237,7 +239,7 @@ class Registry:
                 {**below, **section} if isinstance(below, dict) and isinstance(section, dict) else section
             )
         merged["pack"] = header
-        return merged
+        return _linked_follow(merged, data)
 
     def resolve(self, pack: str | Path | Pack, overrides: Mapping[str, object] | None = None) -> PolicySet:
         """The policy of every registered kind for ``pack``; ``overrides`` replaces single kinds.
@@ -289,7 +291,72 @@ class Registry:
                     "(its name and methods: see aftersales.policies.protocols)",
                     key=kind_name,
                 )
+        if not {"sla", "callback"} & {k for k, v in overrides.items() if not isinstance(v, str)}:
+            _check_callback_deadlines(core, chosen.source)  # a host's own policy objects are its call
         return PolicySet(pack=chosen.name, extra=extra, **typing.cast(dict[str, Any], core))
+
+
+_LINKED: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
+    (("callback", "service_within_hours"), ("sla", "callback_hours")),
+    (("callback", "complaint_within_days"), ("sla", "complaint_callback_days")),
+)
+"""Keys that hold one figure in two sections: the callback deadline, for the task and the SLA target."""
+
+
+def _linked_follow(merged: dict[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
+    """``merged`` with each linked key the pack file itself (``own``) names, and its partner not, copied
+    to the partner: a company that fills in the seed's one callback deadline (000: 服务结束后一定时间内…回访)
+    in one section gets it in both, whatever its parent pack said. A working-hour SLA callback is another
+    unit and does not follow. Both named and different is refused by :func:`_check_callback_deadlines`."""
+
+    def named(section: str, key: str) -> object:
+        table = own.get(section)
+        return table.get(key) if isinstance(table, dict) else None
+
+    sla = merged.get("sla")
+    working = isinstance(sla, dict) and sla.get("callback_in_working_hours") is True
+    for pair in _LINKED:
+        for (src, src_key), (dst, dst_key) in (pair, pair[::-1]):
+            value = named(src, src_key)
+            if not isinstance(value, int) or isinstance(value, bool) or named(dst, dst_key) is not None:
+                continue  # not named here, named on both sides, or invalid (validation names it)
+            if working and "callback_hours" in (src_key, dst_key):
+                continue
+            below = merged.get(dst)
+            merged[dst] = {**below, dst_key: value} if isinstance(below, dict) else {dst_key: value}
+    return merged
+
+
+def _check_callback_deadlines(core: Mapping[str, object], source: str | None) -> None:
+    """Refuse a pack whose callback deadline differs between ``[callback]`` and ``[sla]``.
+
+    Why: the seeds give one deadline (000: 服务结束后一定时间内…回访; 004: 投诉处理后的七天内); the callback
+    policy dates the callback task and the SLA policy measures the callback target, so two figures would
+    make the task, the SLA status and the KPI disagree. A figure named in one section only follows to the
+    other (:func:`_linked_follow`); two different figures named in the pack itself are refused here.
+    Only the pack's default policies are compared (not policy objects a host passes as overrides), and
+    working-hour SLA callbacks (another unit) are left alone.
+    """
+    sla, callback = core.get("sla"), core.get("callback")
+    if not (isinstance(sla, DefaultSla) and isinstance(callback, DefaultCallback)):
+        return
+    pairs = [
+        ("complaint_within_days", "complaint_callback_days", callback.params.complaint_within_days,
+         sla.params.complaint_callback_days),
+    ]  # fmt: skip
+    if not sla.params.callback_in_working_hours:
+        pairs.append(
+            ("service_within_hours", "callback_hours", callback.params.service_within_hours,
+             sla.params.callback_hours)
+        )  # fmt: skip
+    for callback_key, sla_key, in_callback, in_sla in pairs:
+        if in_callback != in_sla:
+            raise ConfigurationError(
+                f"callback.{callback_key} = {in_callback} but sla.{sla_key} = {in_sla}: they are the "
+                "same callback deadline (the callback task and the SLA target); set both to one figure",
+                file=source,
+                key=f"callback.{callback_key}",
+            )
 
 
 def _same(a: PackFile | Pack, b: PackFile | Pack) -> bool:

@@ -41,6 +41,8 @@ class RoutingFacts:
 
     priority: Priority
     departments: int = 1
+    complex_problem: bool = False
+    """A complex problem (seed 001: 对于复杂问题或涉及多个部门的问题,售后经理应组织相关部门进行协调处理)."""
 
 
 @attrs.frozen
@@ -120,7 +122,7 @@ class DefaultRouting:
             coordinator = p.critical_coordinator
             notify = p.critical_notify
             reasons.append(Reason("critical_coordination", {"coordinator": coordinator.value}))
-        if facts.departments >= p.multi_department_from:
+        if facts.departments >= p.multi_department_from or facts.complex_problem:
             coordinator = p.multi_department_role
             if coordinator not in notify:
                 notify = (*notify, coordinator)
@@ -128,6 +130,8 @@ class DefaultRouting:
                 Reason(
                     "multi_department", {"departments": facts.departments, "coordinator": coordinator.value}
                 )
+                if facts.departments >= p.multi_department_from
+                else Reason("complex_problem", {"coordinator": coordinator.value})
             )
         route = Route(target, min_level, preferred, emergency, coordinator, notify)
         return Decision(route, reasons, self.name)

@@ -8,6 +8,7 @@ the budget needs a recorded approval with a reason (对超出预算的费用进�
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -15,9 +16,12 @@ import attrs
 
 from aftersales.domain.budgets import CostBudget
 from aftersales.domain.money import Money
+from aftersales.errors import ValidationError
 from aftersales.reports.money import slip_cost_totals
 
 __all__ = ["BudgetReport", "BudgetRow", "budget_report"]
+
+_YEAR = re.compile(r"\d{4}")
 
 
 @attrs.frozen
@@ -59,8 +63,15 @@ class BudgetReport:
 
 
 def budget_report(documents: Any, period: str, *, currency: str = "CNY") -> BudgetReport:
-    """Budget against actual per category for ``period`` (``YYYY-MM``), read from ``documents``."""
-    _tickets, spent = slip_cost_totals(documents, [period], currency=currency)
+    """Budget against actual per category for ``period``, read from ``documents``.
+
+    ``period`` is a month (``YYYY-MM``) or a year (``YYYY``, seed 000's yearly budget: the actual is the
+    sum of its twelve months), and the budgets compared are those set for that same period.
+    """
+    if not isinstance(period, str):
+        raise ValidationError("period is a year written YYYY or a month written YYYY-MM", field="period")
+    months = [f"{period}-{m:02d}" for m in range(1, 13)] if _YEAR.fullmatch(period) else [period]
+    _tickets, spent = slip_cost_totals(documents, months, currency=currency)
     budgets = {
         b.category: b for b in documents.query(CostBudget, period=period) if b.amount.currency == currency
     }

@@ -12,7 +12,8 @@ from datetime import datetime
 
 import attrs
 
-from aftersales.domain.classification import Priority
+from aftersales.domain.classification import Priority, TicketKind
+from aftersales.domain.complaints import ComplaintFile, ComplaintSeverity
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
@@ -24,7 +25,7 @@ from aftersales.policies.protocols import CallbackPolicy
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 
-__all__ = ["callback_plan", "complete_tasks", "customer_tier", "schedule_in"]
+__all__ = ["callback_plan", "complete_tasks", "customer_tier", "major_complaint", "schedule_in"]
 
 
 def customer_tier(uow: UnitOfWork, ticket: Ticket) -> CustomerTier:
@@ -35,10 +36,23 @@ def customer_tier(uow: UnitOfWork, ticket: Ticket) -> CustomerTier:
         return CustomerTier.REGULAR
 
 
-def callback_plan(policy: CallbackPolicy, ticket: Ticket, tier: CustomerTier) -> Decision[CallbackPlan]:
-    """The pack's callback plan for ``ticket``, with VIP customers always called back and surveyed."""
+def major_complaint(uow: UnitOfWork, ticket: Ticket) -> bool:
+    """Whether ``ticket`` is a complaint its file classifies as major (crisis event, batch incident)."""
+    if ticket.kind is not TicketKind.COMPLAINT:
+        return False
+    try:
+        return uow.documents.get(ComplaintFile, ticket.id).severity is ComplaintSeverity.MAJOR
+    except NotFound:
+        return False
+
+
+def callback_plan(
+    policy: CallbackPolicy, ticket: Ticket, tier: CustomerTier, major: bool = False
+) -> Decision[CallbackPlan]:
+    """The pack's callback plan for ``ticket``, with VIP customers always called back and surveyed;
+    ``major``: the ticket is a major complaint (:func:`major_complaint`)."""
     decision = policy.decide(
-        CallbackFacts(ticket.kind, ticket.priority or Priority.NORMAL, tier, ticket.category.code)
+        CallbackFacts(ticket.kind, ticket.priority or Priority.NORMAL, tier, ticket.category.code, major)
     )
     plan = decision.outcome
     if tier is CustomerTier.VIP and not (plan.required and plan.survey):
@@ -61,7 +75,7 @@ def schedule_in(
     ``due_at`` overrides the policy's deadline. A pending task of the same ticket is dropped (the new
     one replaces it). When the policy requires no callback, nothing is written and the task is ``None``.
     """
-    decision = callback_plan(policy, ticket, customer_tier(uow, ticket))
+    decision = callback_plan(policy, ticket, customer_tier(uow, ticket), major_complaint(uow, ticket))
     plan = decision.outcome
     if not plan.required and due_at is None:
         return None, decision

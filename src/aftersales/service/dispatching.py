@@ -42,7 +42,7 @@ from aftersales.service.team_roster import TeamRoster
 
 __all__ = ["Choice", "Dispatching", "failed_dispatch"]
 
-_COORDINATION_CODES = frozenset({"critical_coordination", "multi_department"})
+_COORDINATION_CODES = frozenset({"critical_coordination", "multi_department", "complex_problem"})
 
 # A load is work still to do, counted as desk.engineer_loads counts it: a resolved or accepted ticket
 # waits for the customer (or the callback), not for the engineer.
@@ -129,7 +129,11 @@ class Dispatching:
         assessment = ticket.assessment
         route = self._routes.decide(
             policies.routing,
-            RoutingFacts(ticket.priority or Priority.NORMAL, assessment.departments if assessment else 1),
+            RoutingFacts(
+                ticket.priority or Priority.NORMAL,
+                assessment.departments if assessment else 1,
+                assessment is not None and assessment.complex_problem,
+            ),
         )
         coordination, told = self._coordination(ticket, route.outcome, route.reasons, now)
         manual = (manual_dispatch_reason(actor.role._value_), *coordination)
@@ -180,9 +184,10 @@ class Dispatching:
         if route.coordinator is None and not route.notify:
             return (), ()
         why = tuple(r for r in reasons if r.code in _COORDINATION_CODES)
-        level = route.coordinator.value if route.coordinator is not None else route.notify[0].value
-        detail = why[-1] if why else Reason("coordinator_notified", {"coordinator": level})
+        level = route.coordinator if route.coordinator is not None else route.notify[0]
+        detail = why[-1] if why else Reason("coordinator_notified", {"coordinator": level.value})
         roles = tuple(dict.fromkeys((*route.notify, *((route.coordinator,) if route.coordinator else ()))))
+        # The role itself, not its code: the message names it in the reader's language (经理, not manager).
         values = {"ticket_id": ticket.id, "level": level, "reason": detail}
         key = f"{ticket.id}:{len(ticket.events)}:coordination"
         messages = self.context.notifications.staff_messages("escalation", roles, values, key, now)

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.actors import Role
-from aftersales.domain.classification import Priority
+from aftersales.domain.classification import Priority, TicketKind
 from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ticket import OPENED, Ticket
@@ -47,7 +47,13 @@ _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
     "reassign": ("assigned", NotificationEvent.ASSIGNED),
     "add_visit": ("visit_planned", NotificationEvent.PROGRESS),
     "await_parts": ("parts_awaited", NotificationEvent.PROGRESS),
+    # Seeds 000/001 (及时向客户反馈处理进度): a progress note the customer may see is sent to them.
+    "note_to_customer": ("progress_note", NotificationEvent.PROGRESS),
     "resolve": ("resolved_please_confirm", NotificationEvent.RESOLVED),
+    # Seed 000 (如客户对处理结果不满意,售后维护人员应重新进行处理): whoever holds the ticket is told it
+    # came back, with the customer's words, as they were told it was assigned.
+    "reject": ("rework_requested", NotificationEvent.ASSIGNED),
+    "reopen": ("rework_requested", NotificationEvent.ASSIGNED),
 }
 
 
@@ -164,9 +170,13 @@ class Notifications:
         self, uow: UnitOfWork, ticket: Ticket, event: TicketEvent, policy: NotificationPolicy
     ) -> list[NotificationRequest]:
         found = _KIND_OF_ACTION.get(event.action)
-        if found is None:
+        if found is None or event.payload.get("visible") is False:  # an internal note stays internal
             return []
         kind, moment = found
+        if kind == "resolved_please_confirm" and ticket.kind is TicketKind.COMPLAINT:
+            # Seeds 000/001 (将处理结果反馈给客户): a handled complaint tells its outcome; there is nothing
+            # to confirm (a complaint has no acceptance step; the customer may reject the outcome).
+            kind = "complaint_outcome"
         roles = self._decide(policy, moment, ticket.priority or Priority.NORMAL)
         audience = _audience(kind)
         values = self._values(kind, ticket, event, uow)
@@ -229,8 +239,15 @@ class Notifications:
                 "ticket_id": ticket.id,
                 "expected_at": datetime.fromisoformat(expected) if expected else NOT_SET,
             }
+        if kind == "progress_note":
+            note = ticket.notes[int(event.payload["index"])]
+            return {"ticket_id": ticket.id, "note": note.text, "noted_at": event.at}
         if kind == "resolved_please_confirm":
             return {"ticket_id": ticket.id, "resolved_at": event.at}
+        if kind == "complaint_outcome":
+            return {"ticket_id": ticket.id, "resolved_at": event.at, "outcome": event.reason or NOT_SET}
+        if kind == "rework_requested":
+            return {"ticket_id": ticket.id, "reason": event.reason or NOT_SET}
         raise AssertionError(kind)
 
     def _render(
@@ -340,11 +357,12 @@ def _engineer_name(uow: UnitOfWork, engineer_id: str) -> str:
 
 
 _HOLDERS = frozenset({Role.ENGINEER, Role.DEALER_STAFF})
+_TO_HOLDERS = frozenset({"assigned", "rework_requested"})
 _FOLLOWERS = frozenset({Role.CUSTOMER, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AGENT})
 
 
 def _audience(kind: str) -> frozenset[Role]:
-    return _HOLDERS if kind == "assigned" else _FOLLOWERS
+    return _HOLDERS if kind in _TO_HOLDERS else _FOLLOWERS
 
 
 def _message_id(key: str) -> str:

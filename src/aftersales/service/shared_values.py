@@ -58,6 +58,7 @@ def assessment(
     departments: int,
     skill: str | None,
     note: str,
+    complex_problem: bool = False,
 ) -> Assessment:
     """``Assessment(...)`` of these arguments, one shared value per set of them: triages repeat a
     handful of assessments, and building one runs six validators and three converters.
@@ -66,7 +67,10 @@ def assessment(
     equal key of another type would give a value built from other inputs); anything else is built, and
     checked, as given.
     """
-    key = (nature, severity, impact_scope, plan, units_affected, production_stopped, departments, skill, note)
+    key = (
+        nature, severity, impact_scope, plan, units_affected, production_stopped, departments, skill, note,
+        complex_problem,
+    )  # fmt: skip
     if (
         type(severity) is Severity
         and type(impact_scope) is ImpactScope
@@ -76,6 +80,7 @@ def assessment(
         and type(departments) is int
         and type(nature) is str
         and type(note) is str
+        and type(complex_problem) is bool
         and (skill is None or type(skill) is str)
     ):
         found = _ASSESSMENTS.recall(key)

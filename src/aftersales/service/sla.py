@@ -116,7 +116,7 @@ class SlaService:
             ticket.kind,
             self._log(ticket).reopened,
             assessment.plan if assessment else None,
-            assessment is not None and assessment.departments > 1,
+            assessment is not None and (assessment.departments > 1 or assessment.complex_problem),
             ticket.urgent,
             assignee is not None and assignee.kind is AssigneeKind.DEALER,
         )

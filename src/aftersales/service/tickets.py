@@ -45,7 +45,7 @@ from aftersales.ports.ticket_index import TicketRow
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.callback_plan import callback_plan, schedule_in
+from aftersales.service.callback_plan import callback_plan, major_complaint, schedule_in
 from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import Dispatching, failed_dispatch
 from aftersales.service.intake import open_ticket_in, received_time
@@ -159,8 +159,12 @@ class Tickets:
         idempotency_key: str | None = None,
         priority: Priority | None = None,
         priority_reason: str | None = None,
+        complex_problem: bool = False,
     ) -> CommandResult:
         """Assess the problem (问题评估); the pack's priority policy decides priority and plan, with reasons.
+
+        ``complex_problem`` marks a complex problem (seed 001: 复杂售后问题), whether or not it involves
+        several ``departments``: the manager coordinates it, and it gets the complex resolution target.
 
         ``plan`` given by the handler wins over the policy's suggestion (recorded either way).
         ``priority`` given by the handler wins over the policy's too, with ``priority_reason`` (required).
@@ -178,7 +182,7 @@ class Tickets:
             # One shared (frozen) value per set of arguments: triages repeat a handful of assessments.
             draft = shared_assessment(
                 nature, severity, impact_scope, plan or Plan.ON_SITE, units_affected, production_stopped,
-                departments, skill, note,
+                departments, skill, note, complex_problem,
             )  # fmt: skip
             # The facts of the draft, with the handler's plan only (None: the policy suggests one); the
             # TriageFacts object is built only for values the policy has not decided yet.
@@ -458,7 +462,8 @@ class Tickets:
             require_aware(due_at, "due_at")
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
-            plan = callback_plan(self.context.policies.callback, ticket, self.runner.tier(uow, ticket))
+            tier = self.runner.tier(uow, ticket)
+            plan = callback_plan(self.context.policies.callback, ticket, tier, major_complaint(uow, ticket))
             due = due_at or (ticket.resolved_at or now) + plan.outcome.within
             schedule_in(uow, self.context.policies.callback, actor, ticket, now, due)
             return Applied(decisions=(plan,))
