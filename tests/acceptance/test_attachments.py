@@ -164,6 +164,38 @@ def test_a_unit_in_warranty_needs_no_report(desk: ServiceDesk, world: World) -> 
     assert desk.dispatch(world.agent, tid).ticket.state == "assigned"
 
 
+def test_a_design_hazard_in_warranty_waits_for_its_written_report(desk: ServiceDesk, world: World) -> None:
+    # Seed 002: 对于一些设计隐患问题,按第一阶段的方式处理 — found on an installed unit, a design hazard
+    # is reported in writing at once, as an out-of-box fault is; the repair is not resolved before.
+    dealer = world.dealer_sh_staff
+    tid = desk.open_ticket(
+        world.agent, customer_id="cust-zh", asset_id=world.asset.id, description="水箱盖开裂"
+    ).ticket.id
+    desk.triage(world.agent, tid, nature="crack", severity=Severity.MEDIUM)
+    desk.dispatch(world.agent, tid)
+    desk.start_work(dealer, tid)
+    desk.add_fault_record(dealer, tid, symptom="lid_cracked", cause="design_hazard", action="replace_lid")
+    with pytest.raises(AttachmentRequired) as info:
+        desk.resolve(dealer, tid, summary="lid replaced")
+    assert info.value.kind == "written_report" and info.value.step == "resolve"
+    assert "design_hazard" in str(info.value)
+    assert desk.ticket(world.agent, tid).state == "in_progress"
+    desk.attachments.attach(dealer, tid, kind="written_report", name="书面报告.pdf", content=PDF)
+    assert desk.resolve(dealer, tid, summary="lid replaced").ticket.state == "resolved"
+
+
+def test_an_ordinary_cause_in_warranty_needs_no_report(desk: ServiceDesk, world: World) -> None:
+    dealer = world.dealer_sh_staff
+    tid = desk.open_ticket(
+        world.agent, customer_id="cust-zh", asset_id=world.asset.id, description="漏水"
+    ).ticket.id
+    desk.triage(world.agent, tid, nature="leak", severity=Severity.MEDIUM)
+    desk.dispatch(world.agent, tid)
+    desk.start_work(dealer, tid)
+    desk.add_fault_record(dealer, tid, symptom="leak", cause="seal_worn", action="replace_seal")
+    assert desk.resolve(dealer, tid, summary="seal replaced").ticket.state == "resolved"
+
+
 def test_erasing_a_customer_removes_their_attachments_and_keeps_others(
     desk: ServiceDesk, world: World, ticket_id: str
 ) -> None:
