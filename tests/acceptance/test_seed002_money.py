@@ -24,6 +24,7 @@ from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.charges import ChargeKind, QuoteState
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.complaints import RemedyKind
+from aftersales.domain.fee_slips import InvoiceWish
 from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
@@ -415,6 +416,30 @@ def test_month_revenue_and_cost_per_ticket_from_stored_slips(
     assert march.tickets[paid_ticket].income == Money("250.00", "CNY")
     revenue = desk.fees.monthly_revenue(world.manager, "2026-03")
     assert revenue.revenue_total == march.income  # the fee desk's list agrees
+
+
+def test_the_customers_collective_invoice_leaves_out_the_dealers_purchase(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 若用户该次不需开发票…等用户需集中开发票时,再转至财务部开具发票: the user's slips, at user prices.
+    # The dealer's purchase at the maker's price (按成本价向各特约承销商收取材料费) is the dealer's paper.
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    quote = desk.charges.quote(world.agent, ticket_id)
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    mine = desk.charges.accept(world.customer_zh, ticket_id, quote.id, invoice=InvoiceWish.LATER).fee_slip
+    dealers = desk.charges.accept(
+        world.dealer_sh_staff, ticket_id, purchase.id, invoice=InvoiceWish.LATER
+    ).fee_slip
+    assert mine is not None and dealers is not None and dealers.payer_kind == "dealer"
+    with pytest.raises(ValidationError) as info:
+        desk.fees.request_invoice(world.customer_zh, "cust-zh", slip_ids=[mine.id, dealers.id])
+    assert info.value.field == "slip_ids" and dealers.id in str(info.value)
+    assert desk.fees.slip(world.manager, mine.id).invoice_id is None  # nothing changed
+    record = desk.fees.request_invoice(world.customer_zh, "cust-zh")
+    assert record.slip_ids == (mine.id,) and record.total == Money("250.00", "CNY")
+    assert desk.fees.slip(world.manager, dealers.id).invoice_id is None
 
 
 def test_budget_approved_by_a_named_role_and_overrun_needs_a_reason(

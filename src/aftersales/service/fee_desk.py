@@ -309,6 +309,13 @@ class FeeDesk:
         title: str,
         tax_id: str,
     ) -> InvoiceRecord:
+        for slip in slips:
+            if not slip.owed_by_customer(customer_id):
+                raise ValidationError(
+                    f"slip {slip.id} is owed by {slip.payer_kind} {slip.payer_id}, not customer "
+                    f"{customer_id}: a customer's invoice covers the customer's own slips",
+                    field="slip_ids",
+                )
         currencies = {s.currency for s in slips}
         if len(currencies) != 1:
             raise ValidationError("one invoice covers slips of one currency", field="slip_ids")
@@ -335,9 +342,11 @@ class FeeDesk:
     ) -> InvoiceRecord:
         """Collect the customer's slips waiting for an invoice into one invoice request and send it.
 
-        Without ``slip_ids``: every active, not yet invoiced slip of the customer marked *later* (the
-        slips archived un-torn for a collective invoice). With ``slip_ids``: exactly those, which must
-        be the customer's and invoiceable (a slip marked *never* is refused). A retry with the same
+        Without ``slip_ids``: every active, not yet invoiced slip the customer owes marked *later* (the
+        slips archived un-torn for a collective invoice; the dealer's own slips on the customer's
+        tickets, its purchase at the maker's price or a part it kept, are not the customer's). With
+        ``slip_ids``: exactly those, which must be owed by the customer and invoiceable (a slip marked
+        *never* is refused). A retry with the same
         ``idempotency_key`` returns the first request as it now stands instead of a second invoice.
         """
         check_role(actor, "request_invoice", customer_id, FEE_ROLES["request_invoice"])
@@ -351,7 +360,9 @@ class FeeDesk:
                 slips = [
                     s
                     for s in uow.documents.query(FeeSlip, customer_id=customer_id)
-                    if s.can_invoice() and s.invoice_wish is InvoiceWish.LATER
+                    if s.can_invoice()
+                    and s.invoice_wish is InvoiceWish.LATER
+                    and s.owed_by_customer(customer_id)
                 ]
                 slips = [s for s in slips if self._visible(uow, actor, s)]
                 if not slips:
