@@ -20,11 +20,12 @@ import pytest
 
 from aftersales.adapters.attachments_fs import FileSystemAttachmentStore
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.charges import ChargeKind, QuoteState
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.complaints import RemedyKind
-from aftersales.domain.fee_slips import InvoiceWish
+from aftersales.domain.fee_slips import InvoiceState, InvoiceWish
 from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
@@ -99,6 +100,7 @@ def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Serv
         notifier=MemoryNotifier(),
         staff=STAFF,
         attachments=FileSystemAttachmentStore(tmp_path / "attachments"),
+        invoice_issuer=MemoryInvoiceIssuer(),
     )
     world = make_world()
     register(desk, world)
@@ -440,6 +442,31 @@ def test_the_customers_collective_invoice_leaves_out_the_dealers_purchase(
     record = desk.fees.request_invoice(world.customer_zh, "cust-zh")
     assert record.slip_ids == (mine.id,) and record.total == Money("250.00", "CNY")
     assert desk.fees.slip(world.manager, dealers.id).invoice_id is None
+
+
+def test_an_invoice_wanted_now_goes_to_finance_with_the_accepted_quote(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 若用户该次需开发票,将《售后服务材料收费暨报销单》转至财务部开具发票
+    desk, clock, world = story
+    issuer = desk.invoice_issuer
+    assert isinstance(issuer, MemoryInvoiceIssuer)
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    quote = desk.charges.quote(world.agent, ticket_id)
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    with pytest.raises(ValidationError) as info:
+        desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id, invoice=InvoiceWish.NOW)
+    assert info.value.field == "invoice"
+    assert desk.ticket(world.agent, ticket_id).charges.quote(purchase.id).state is QuoteState.OFFERED  # type: ignore[union-attr]
+    slip = desk.charges.accept(world.customer_zh, ticket_id, quote.id, invoice=InvoiceWish.NOW).fee_slip
+    assert slip is not None and slip.invoice_id is not None
+    record = desk.fees.invoice(world.manager, slip.invoice_id)
+    assert record.state is InvoiceState.ISSUED and record.slip_ids == (slip.id,)
+    assert record.customer_id == "cust-zh" and record.total == Money("250.00", "CNY")
+    ((request, _),) = issuer.issued.values()
+    assert request.total == Money("250.00", "CNY")
+    assert desk.ticket(world.agent, ticket_id).events[-1].payload["invoice"] == record.id
 
 
 def test_budget_approved_by_a_named_role_and_overrun_needs_a_reason(

@@ -217,10 +217,9 @@ class FeeDesk:
                 quote_id,
             )
             uow.documents.add(slip)
-            if slip.invoice_wish is InvoiceWish.NOW:
-                invoices.append(
-                    self._new_invoice(uow, actor, now, slip.customer_id, [slip], invoice_title, tax_id)
-                )
+            record = self.invoice_now(uow, actor, now, slip, invoice_title, tax_id)
+            if record is not None:
+                invoices.append(record)
             return slip
 
         slip = self.runner.write(
@@ -232,12 +231,33 @@ class FeeDesk:
             remember=lambda s: s.id,
             reload=lambda uow, id: uow.documents.get(FeeSlip, id),
         )
-        record = invoices[0] if invoices else None
-        if record is not None and slip.invoice_id == record.id:  # not a replay: this call requested it
-            self._send(actor, record.id)
-            with self.context.store() as uow:
-                slip = uow.documents.get(FeeSlip, slip.id)
-        return slip
+        return self.send_requested(actor, slip, invoices[0] if invoices else None)
+
+    def invoice_now(
+        self, uow: UnitOfWork, actor: Actor, now: datetime, slip: FeeSlip, title: str = "", tax_id: str = ""
+    ) -> InvoiceRecord | None:
+        """Inside the command that wrote ``slip``: when the customer wants its invoice now (该次需开发票),
+        the invoice request over this one slip (sent to finance by :meth:`send_requested` after commit);
+        ``None`` for *later* or *never*. A slip the customer does not owe is refused (``invoice``)."""
+        if slip.invoice_wish is not InvoiceWish.NOW:
+            return None
+        if not slip.owed_by_customer(slip.customer_id):
+            raise ValidationError(
+                f"an invoice now is made out to the customer; slip {slip.id} is owed by "
+                f"{slip.payer_kind} {slip.payer_id}",
+                field="invoice",
+            )
+        return self._new_invoice(uow, actor, now, slip.customer_id, [slip], title, tax_id)
+
+    def send_requested(self, actor: Actor, slip: FeeSlip, record: InvoiceRecord | None) -> FeeSlip:
+        """After the command committed: hand the invoice ``record`` it requested to finance (not on a
+        replay, whose first run sent it) and return ``slip`` as it now stands."""
+        if record is None or slip.invoice_id != record.id:
+            return slip
+        self._send(actor, record.id)
+        with self.context.store() as uow:
+            fresh: FeeSlip = uow.documents.get(FeeSlip, slip.id)
+        return fresh
 
     def record_payment(
         self,
