@@ -48,7 +48,6 @@ __all__ = [
 ]
 
 R = Role
-_RESOLVED = frozenset({TicketState.RESOLVED.value, TicketState.CLOSED.value})
 _PAGE = 500
 
 
@@ -181,7 +180,9 @@ class _Tally:
         c["calls"] += 1
         if ticket.category == Category.REPAIR:
             c["repairs"] += 1
-        if ticket.state in _RESOLVED:
+        if ticket.resolved_at is not None:
+            # Resolved means accepted by the customer (验收确认; a complaint: handled), whether or not the
+            # callback has closed it yet; work marked done and not yet accepted is not resolved.
             c["resolved"] += 1
         if ticket.state == TicketState.CANCELLED:
             c["cancelled"] += 1
