@@ -469,6 +469,40 @@ def test_an_invoice_wanted_now_goes_to_finance_with_the_accepted_quote(
     assert desk.ticket(world.agent, ticket_id).events[-1].payload["invoice"] == record.id
 
 
+def test_the_customer_cannot_answer_or_pay_the_dealers_purchase(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 上海维娜斯仅按成本价向各特约承销商收取材料费: the purchase at the maker's price is the dealer's;
+    # the user answers and pays only its own quote.
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    for answer in (
+        lambda: desk.charges.accept(world.customer_zh, ticket_id, purchase.id),
+        lambda: desk.charges.refuse(world.customer_zh, ticket_id, purchase.id, reason="太贵"),
+    ):
+        with pytest.raises(PermissionDenied):
+            answer()
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.charges is not None and view.charges.quote(purchase.id).state is QuoteState.OFFERED
+    assert (
+        desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id).quote.state is QuoteState.ACCEPTED
+    )
+    with pytest.raises(PermissionDenied):
+        desk.charges.record_payment(world.customer_zh, ticket_id, purchase.id, amount=Money("75.00", "CNY"))
+    # The same on a materials request the dealer files (quoted to the dealer at the maker's price).
+    request = desk.materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART)]
+    )
+    desk.materials.check(world.manager, request.id)
+    desk.materials.quote(world.manager, request.id)
+    with pytest.raises(PermissionDenied):
+        desk.materials.approve(world.customer_zh, request.id)
+    assert desk.materials.materials_request(world.manager, request.id).state == "quoted"
+    assert desk.materials.approve(world.dealer_sh_staff, request.id).state == "approved"
+
+
 def test_budget_approved_by_a_named_role_and_overrun_needs_a_reason(
     story: tuple[ServiceDesk, ManualClock, World],
 ) -> None:
@@ -597,7 +631,9 @@ def test_materials_quote_declined_is_escalated_recorded_notified_and_waits(
     desk.materials.quote(world.agent, request.id)
     clock.advance(timedelta(minutes=5))
     due_before = desk.ticket(world.agent, ticket_id).resolution_due_at
-    declined, escalation = desk.materials.decline(world.customer_zh, request.id, reason="太贵了")
+    # The request is the dealer's, quoted at the maker's price: the dealer (用户 of the materials flow)
+    # answers it; the end customer may not (test_the_customer_cannot_answer_or_pay_the_dealers_purchase).
+    declined, escalation = desk.materials.decline(world.dealer_sh_staff, request.id, reason="太贵了")
     assert escalation is not None and escalation.reasons[0].code == "quote_refused"
     assert declined.state == "declined" and declined.charges is not None
     assert declined.charges.quotes[-1].state is QuoteState.REFUSED
@@ -609,7 +645,7 @@ def test_materials_quote_declined_is_escalated_recorded_notified_and_waits(
         TicketState.IN_PROGRESS,
         TicketState.AWAITING_CUSTOMER,
     )
-    assert last.reason == "太贵了" and last.actor.id == world.customer_zh.id
+    assert last.reason == "太贵了" and last.actor == world.dealer_sh_staff.ref
     assert last.payload["escalated_to"] == ["manager"] and last.payload["request_id"] == request.id
     assert last.payload["total"] == str(escalation.total.amount)
     assert desk.deliver().sent
