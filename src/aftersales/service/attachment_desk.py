@@ -252,7 +252,7 @@ class AttachmentDesk:
             if event.action in params.report_blocks:
                 self.rules.check_step(
                     event.action,
-                    self._out_of_box(uow, ticket),
+                    self._problem_found(ticket) and self._out_of_box(uow, ticket),
                     ticket.attachments,
                     design_hazard=self._design_hazard(ticket),
                 )
@@ -262,6 +262,12 @@ class AttachmentDesk:
         """Refuse a special-case extension of ``ticket`` without a written report (pack rule); the
         runner hook above calls it for every ``extend_sla``, inside the command's transaction."""
         self.rules.check_extension(ticket.attachments)
+
+    @staticmethod
+    def _problem_found(ticket: Ticket) -> bool:
+        """Whether the ticket reports a problem (seed 002: 在发现问题时): a repair call does; an installation
+        job (安装调试, at delivery) only once a fault record says what was found while installing."""
+        return ticket.category.code != Category.INSTALLATION.code or bool(ticket.fault_records)
 
     def _design_hazard(self, ticket: Ticket) -> str | None:
         """The first design-hazard cause among the ticket's fault records (seed 002: 设计隐患问题,
