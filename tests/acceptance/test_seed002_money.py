@@ -23,7 +23,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.charges import ChargeKind, QuoteState
-from aftersales.domain.classification import Plan, Severity
+from aftersales.domain.classification import Category, Plan, Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.fee_slips import InvoiceState, InvoiceWish
 from aftersales.domain.ids import AssetId
@@ -501,6 +501,36 @@ def test_the_customer_cannot_answer_or_pay_the_dealers_purchase(
         desk.materials.approve(world.customer_zh, request.id)
     assert desk.materials.materials_request(world.manager, request.id).state == "quoted"
     assert desk.materials.approve(world.dealer_sh_staff, request.id).state == "approved"
+
+
+def test_the_accepted_installation_ends_the_out_of_box_phase(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 开箱期: 在产品出厂后至安装调试合格期间; 保修期内: 在产品安装调试完毕至保修期限. The customer accepting
+    # the dealer's installation job records the unit's installation acceptance, audited.
+    desk, clock, world = story
+    dealer = world.dealer_sh_staff
+    install = desk.open_ticket(
+        world.agent, customer_id="cust-zh", asset_id="unit-box", description="安装调试",
+        category=Category.INSTALLATION,
+    ).ticket.id  # fmt: skip
+    desk.triage(world.agent, install, nature="installation", severity=Severity.LOW, plan=Plan.ON_SITE)
+    desk.dispatch(world.agent, install, dealer_id="dealer-sh")
+    desk.start_work(dealer, install)
+    desk.resolve(dealer, install, summary="安装调试合格")
+    clock.advance(timedelta(hours=15))  # Tuesday 00:00 in Shanghai
+    desk.confirm(world.customer_zh, install)
+    with desk.store() as uow:
+        assert uow.assets.get("unit-box").installation_accepted_on == date(2026, 3, 3)
+    history = desk.master_data_history(world.manager, "asset", "unit-box")
+    assert (history[-1].command, history[-1].reason) == (
+        "installation_accepted",
+        f"ticket {install} accepted",
+    )
+    clock.advance(timedelta(days=3))
+    repair = _repair(desk, clock, world, "unit-box")  # no written report needed: the unit is installed
+    sheet = desk.charges.assess(dealer, repair, travel_zone="pudong")
+    assert sheet.phase == "in_warranty" and sheet.customer_total == Money(0, "CNY")
 
 
 def test_budget_approved_by_a_named_role_and_overrun_needs_a_reason(
