@@ -36,6 +36,7 @@ from aftersales.domain.work import VisitKind
 from aftersales.errors import (
     IdempotencyKeyReused,
     InvalidMoney,
+    NotFound,
     PermissionDenied,
     PolicyError,
     ValidationError,
@@ -435,13 +436,37 @@ def test_the_customers_collective_invoice_leaves_out_the_dealers_purchase(
         world.dealer_sh_staff, ticket_id, purchase.id, invoice=InvoiceWish.LATER
     ).fee_slip
     assert mine is not None and dealers is not None and dealers.payer_kind == "dealer"
-    with pytest.raises(ValidationError) as info:
-        desk.fees.request_invoice(world.customer_zh, "cust-zh", slip_ids=[mine.id, dealers.id])
+    with pytest.raises(ValidationError) as info:  # the office naming it; the customer cannot see it
+        desk.fees.request_invoice(world.agent, "cust-zh", slip_ids=[mine.id, dealers.id])
     assert info.value.field == "slip_ids" and dealers.id in str(info.value)
     assert desk.fees.slip(world.manager, mine.id).invoice_id is None  # nothing changed
     record = desk.fees.request_invoice(world.customer_zh, "cust-zh")
     assert record.slip_ids == (mine.id,) and record.total == Money("250.00", "CNY")
     assert desk.fees.slip(world.manager, dealers.id).invoice_id is None
+
+
+def test_the_customer_sees_its_own_slips_not_the_dealers(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # The dealer's purchase at the maker's price (成本价) is between maker and dealer: the customer reads
+    # the slips it owes, in the fee desk and in its archive; the office and the dealer read both.
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    quote = desk.charges.quote(world.agent, ticket_id)
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    mine = desk.charges.accept(world.customer_zh, ticket_id, quote.id).fee_slip
+    dealers = desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id).fee_slip
+    assert mine is not None and dealers is not None
+    assert [s.id for s in desk.fees.slips_of(world.customer_zh, ticket_id)] == [mine.id]
+    with pytest.raises(NotFound):
+        desk.fees.slip(world.customer_zh, dealers.id)
+    with pytest.raises(NotFound):
+        desk.fees.request_invoice(world.customer_zh, "cust-zh", slip_ids=[dealers.id])
+    assert desk.archives.customer_archive(world.customer_zh, "cust-zh").fee_slips == (mine.id,)
+    for staff in (world.agent, world.dealer_sh_staff):
+        assert {s.id for s in desk.fees.slips_of(staff, ticket_id)} == {mine.id, dealers.id}
+    assert desk.fees.slip(world.dealer_sh_staff, dealers.id).payer_kind == "dealer"
 
 
 def test_an_invoice_wanted_now_goes_to_finance_with_the_accepted_quote(

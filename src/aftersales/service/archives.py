@@ -340,7 +340,14 @@ class ArchiveDesk:
             tickets = [
                 t for t in self._tickets(uow, TicketFilter(customer_id=customer_id)) if can_read(actor, t)
             ]
-            slips = tuple(sorted(s.id for s in uow.documents.query(FeeSlip, customer_id=customer_id)))
+            # The slips the customer owes: the dealer's own slips on its tickets are the dealer's.
+            slips = tuple(
+                sorted(
+                    s.id
+                    for s in uow.documents.query(FeeSlip, customer_id=customer_id)
+                    if s.owed_by_customer(customer_id)
+                )
+            )
         entries = tuple(
             TicketEntry(
                 t.id,

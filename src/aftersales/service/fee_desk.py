@@ -159,6 +159,8 @@ class FeeDesk:
             self._ticket_in_scope(uow, actor, slip.ticket_id, command)
         except NotFound:
             raise NotFound("fee_slip", slip_id) from None
+        if not _customer_may_see(actor, slip):
+            raise NotFound("fee_slip", slip_id)
         return slip
 
     # -- slips --------------------------------------------------------------------------------------
@@ -315,7 +317,9 @@ class FeeDesk:
         check_role(actor, "read_fee_slip", ticket_id, FEE_ROLES["read_fee_slip"])
         with self.context.store() as uow:
             self._ticket_in_scope(uow, actor, ticket_id, "read_fee_slip")
-            return list(uow.documents.query(FeeSlip, ticket_id=ticket_id))
+            return [
+                s for s in uow.documents.query(FeeSlip, ticket_id=ticket_id) if _customer_may_see(actor, s)
+            ]
 
     # -- invoices -----------------------------------------------------------------------------------
 
@@ -622,3 +626,12 @@ class FeeDesk:
             tuple(sorted(s.id for s in slips if not s.is_active)),
             tuple(ItemBalance(item, *counts) for item, counts in sorted(balances.items())),
         )
+
+
+def _customer_may_see(actor: Actor, slip: FeeSlip) -> bool:
+    """A customer reads the slips it owes; the dealer's own slips on its tickets (its purchase from the
+    maker at the maker's price, a part it kept) are between maker and dealer. Staff read every slip in
+    their scope."""
+    if actor.role is not R.CUSTOMER or actor.extra_roles:
+        return True
+    return actor.customer_id is not None and slip.owed_by_customer(actor.customer_id)
