@@ -21,7 +21,7 @@ from aftersales.adapters.holidays_combined import CombinedHolidays
 from aftersales.adapters.holidays_toml import TomlHolidays
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.actors import Role
-from aftersales.domain.classification import Plan, Priority, Severity, TicketKind
+from aftersales.domain.classification import Category, Plan, Priority, Severity, TicketKind
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, EngineerId
 from aftersales.domain.parties import Customer, Dealer, Engineer
@@ -288,6 +288,20 @@ def test_a_call_the_dealer_took_itself_runs_its_24_hours_from_the_call(kind: str
         clock.advance(H)
         desk.dispatch(AGENT, other, dealer_id="D1")
         assert _stored_equals_status(desk, other)["resolution"].due_at == clock.now() + 24 * H
+
+
+@pytest.mark.parametrize("kind", STORES)
+def test_the_dealer_contract_leaves_an_installation_at_delivery_alone(kind: str, tmp_path: Path) -> None:
+    # 乙方接到用户的叫修…24小时之内 is about repair calls; the dealer's installation job keeps the general
+    # targets (乙方在产品交付的同时派人上门安装调试).
+    with _open(kind, tmp_path, "sanitary_ware", datetime(2026, 3, 2, 9, tzinfo=SH)) as desk:
+        tid = desk.open_ticket(
+            AGENT, customer_id="c1", description="新马桶安装", category=Category.INSTALLATION
+        ).ticket.id
+        desk.triage(AGENT, tid, nature="installation", severity=Severity.LOW, plan=Plan.ON_SITE)
+        desk.dispatch(AGENT, tid, dealer_id="D1")
+        resolution = _stored_equals_status(desk, tid)["resolution"]
+        assert resolution.target.basis == "working_days" and resolution.target.start == "opened"
 
 
 def test_the_holiday_data_cliff(store_kind: str, tmp_path: Path) -> None:
