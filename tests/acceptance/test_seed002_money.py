@@ -381,6 +381,27 @@ def test_old_part_back_a_day_late_is_charged_to_the_dealer(
     }
 
 
+def test_the_dealer_is_told_what_it_is_charged_for_a_part_it_kept(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 督促用户在规定时间内退料…未退料,则视用户对该材料为事实占有,需收取相关费用; 与用户沟通,进行相关收费工作
+    desk, clock, world = story
+    ticket_id, _request_id = _free_part_received(desk, clock, world)
+    desk.deliver()
+    notifier = desk.notifier
+    assert isinstance(notifier, MemoryNotifier)
+    before = len(notifier.to("13900000001"))
+    clock.set(datetime(2026, 4, 3, 0, 1, tzinfo=SH))
+    desk.materials.run_overdue_chargebacks(world.system)
+    desk.materials.run_overdue_chargebacks(world.system)  # a second run charges and tells nothing new
+    desk.deliver()
+    (notice,) = notifier.to("13900000001")[before:]
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert notice.locale == "zh_Hans" and PART in notice.subject and ticket_id in notice.subject
+    assert "¥75.00" in notice.body and slip.id in notice.body and "2026年4月3日 00:00" in notice.body
+    assert not any(PART in m.subject for m in notifier.to("13912345678"))  # not the end customer
+
+
 def test_reconciliation_surplus_for_review_and_shortage_after_deadline(
     story: tuple[ServiceDesk, ManualClock, World],
 ) -> None:

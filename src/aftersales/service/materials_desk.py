@@ -50,6 +50,7 @@ from aftersales.policies.decision import Decision
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.fees import FeesPolicy, QuoteRequest
 from aftersales.policies.warranty import WarrantyPhase
+from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -256,7 +257,40 @@ class MaterialsDesk:
                 "reasons": [r.code for r in chargeback.reasons],
             }
             self._history(uow, ticket_id, "part_charged_back", actor, now, payload)
+        uow.outbox.put(self._charged_back_notice(uow, chargeback, ticket_id, slip, now))
         return slip
+
+    def _charged_back_notice(
+        self, uow: UnitOfWork, chargeback: Chargeback, ticket_id: str, slip: FeeSlip, now: datetime
+    ) -> list[OutboxMessage]:
+        """Tell the party that kept the part what it is charged and why (seed 002 退料: 与用户沟通,进行相关
+        收费工作): its dealer's or its engineer's contact, in its locale; nothing if it has none."""
+        party = chargeback.party
+        try:
+            holder = (
+                uow.dealers.get(party.id) if party.kind is PartyKind.DEALER else uow.engineers.get(party.id)
+            )
+        except NotFound:
+            return []
+        if holder.contact is None:
+            return []
+        due = chargeback.reasons[0].params.get("due_at") if chargeback.reasons else None
+        values: dict[str, object] = {
+            "ticket_id": ticket_id,
+            "part": chargeback.line.item,
+            "quantity": chargeback.line.quantity,
+            "amount": chargeback.line.amount,
+            "due_at": datetime.fromisoformat(due) if isinstance(due, str) else now,
+            "fee_slip": slip.id,
+        }
+        return self.context.notifications.contact_messages(
+            "part_charged_back",
+            party.kind.value,
+            holder.contact,
+            values,
+            f"part_charged_back:{chargeback.key}",
+            now,
+        )
 
     def _cost(self, part: str) -> Money:
         return self.fees.part_price(part).cost
