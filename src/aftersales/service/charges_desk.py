@@ -419,7 +419,7 @@ class ChargesDesk:
                     f for f in uow.documents.query(FeeSlip, ticket_id=ticket_id) if f.quote_id == quote_id
                 ]
             return AcceptedQuote(quote, requests[0] if requests else None, slips[0] if slips else None)
-        answer = holder[0]
+        answer = holder[-1]  # the attempt that committed (a conflict retries apply)
         if invoices and answer.fee_slip is not None:  # 该次需开发票: the request goes to finance now
             answer = attrs.evolve(
                 answer, fee_slip=self.fee_desk.send_requested(actor, answer.fee_slip, invoices[0])
