@@ -332,6 +332,7 @@ class MaterialsDesk:
         def apply(uow: UnitOfWork, now: datetime) -> MaterialsRequest:
             ticket = uow.tickets.get(ticket_id)
             authorize(actor, "materials_request", ticket, None, MATERIALS_ROLES["materials_request"])
+            _check_party(uow, actor, party)
             request = MaterialsRequest.open(
                 id=self._number(uow, "materials", now), ticket_id=ticket.id, party=party, lines=lines,
                 at=now, by=actor.ref, urgent=urgent, note=note,
@@ -796,3 +797,15 @@ class MaterialsDesk:
         with self.context.store() as uow:
             shipped = uow.documents.query(MaterialsRequest, shipped_month=month)
         return outbound_summary(shipped, month)
+
+
+def _check_party(uow: UnitOfWork, actor: Actor, party: PartyRef) -> None:
+    """The party a request names owes the old parts back and is charged for what it keeps (退料), so it
+    must exist (``NotFound``), and dealer staff file only for their own dealer or its engineers: they
+    cannot put parts on another dealer's loan ledger (``PermissionDenied``)."""
+    if party.kind is PartyKind.DEALER:
+        owner: str | None = uow.dealers.get(party.id).id
+    else:
+        owner = uow.engineers.get(party.id).dealer_id
+    if actor.role is R.DEALER_STAFF and not actor.extra_roles and owner != actor.dealer_id:
+        raise PermissionDenied(str(actor), "request materials for another dealer's party", party.key)
