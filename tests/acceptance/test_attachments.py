@@ -16,7 +16,7 @@ import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.attachments import AttachmentKind
-from aftersales.domain.classification import Severity
+from aftersales.domain.classification import Category, Severity
 from aftersales.domain.ids import AssetId
 from aftersales.domain.products import Asset
 from aftersales.errors import AttachmentRequired, NotFound, PermissionDenied, ValidationError
@@ -162,6 +162,69 @@ def test_a_unit_in_warranty_needs_no_report(desk: ServiceDesk, world: World) -> 
     ).ticket.id
     desk.triage(world.agent, tid, nature="leak", severity=Severity.MEDIUM)
     assert desk.dispatch(world.agent, tid).ticket.state == "assigned"
+
+
+def test_an_installation_at_delivery_needs_a_report_only_when_a_problem_is_found(
+    desk: ServiceDesk, world: World
+) -> None:
+    # 乙方在产品交付的同时派人上门安装调试: installing a new unit (still out of box) is no fault report;
+    # a problem found while installing (开箱期…在发现问题时) is, and waits for its written report.
+    new_unit = Asset(
+        AssetId("asset-new"), world.product.id, "SN-2026-0200", customer_id=world.cust_zh.id,
+        shipment_date=date(2026, 2, 27), purchase_date=date(2026, 3, 1), dealer_id=world.dealer_sh.id,
+    )  # fmt: skip
+    desk.register_asset(world.manager, new_unit)
+    dealer = world.dealer_sh_staff
+    tids = [
+        desk.open_ticket(
+            world.agent, customer_id="cust-zh", asset_id="asset-new", description="安装调试",
+            category=Category.INSTALLATION,
+        ).ticket.id
+        for _ in "ab"
+    ]  # fmt: skip
+    for tid in tids:
+        desk.triage(world.agent, tid, nature="installation", severity=Severity.LOW)
+        assert desk.dispatch(world.agent, tid).ticket.state == "assigned"
+        desk.start_work(dealer, tid)
+    assert desk.resolve(dealer, tids[0], summary="安装调试合格").ticket.state == "resolved"
+    desk.add_fault_record(dealer, tids[1], symptom="cracked", cause="transport_damage", action="replace_unit")
+    with pytest.raises(AttachmentRequired) as info:
+        desk.resolve(dealer, tids[1], summary="换新")
+    assert info.value.step == "resolve"
+    desk.attachments.attach(dealer, tids[1], kind="written_report", name="书面报告.pdf", content=PDF)
+    assert desk.resolve(dealer, tids[1], summary="换新").ticket.state == "resolved"
+
+
+def test_a_design_hazard_in_warranty_waits_for_its_written_report(desk: ServiceDesk, world: World) -> None:
+    # Seed 002: 对于一些设计隐患问题,按第一阶段的方式处理 — found on an installed unit, a design hazard
+    # is reported in writing at once, as an out-of-box fault is; the repair is not resolved before.
+    dealer = world.dealer_sh_staff
+    tid = desk.open_ticket(
+        world.agent, customer_id="cust-zh", asset_id=world.asset.id, description="水箱盖开裂"
+    ).ticket.id
+    desk.triage(world.agent, tid, nature="crack", severity=Severity.MEDIUM)
+    desk.dispatch(world.agent, tid)
+    desk.start_work(dealer, tid)
+    desk.add_fault_record(dealer, tid, symptom="lid_cracked", cause="design_hazard", action="replace_lid")
+    with pytest.raises(AttachmentRequired) as info:
+        desk.resolve(dealer, tid, summary="lid replaced")
+    assert info.value.kind == "written_report" and info.value.step == "resolve"
+    assert "design_hazard" in str(info.value)
+    assert desk.ticket(world.agent, tid).state == "in_progress"
+    desk.attachments.attach(dealer, tid, kind="written_report", name="书面报告.pdf", content=PDF)
+    assert desk.resolve(dealer, tid, summary="lid replaced").ticket.state == "resolved"
+
+
+def test_an_ordinary_cause_in_warranty_needs_no_report(desk: ServiceDesk, world: World) -> None:
+    dealer = world.dealer_sh_staff
+    tid = desk.open_ticket(
+        world.agent, customer_id="cust-zh", asset_id=world.asset.id, description="漏水"
+    ).ticket.id
+    desk.triage(world.agent, tid, nature="leak", severity=Severity.MEDIUM)
+    desk.dispatch(world.agent, tid)
+    desk.start_work(dealer, tid)
+    desk.add_fault_record(dealer, tid, symptom="leak", cause="seal_worn", action="replace_seal")
+    assert desk.resolve(dealer, tid, summary="seal replaced").ticket.state == "resolved"
 
 
 def test_erasing_a_customer_removes_their_attachments_and_keeps_others(

@@ -20,10 +20,12 @@ import pytest
 
 from aftersales.adapters.attachments_fs import FileSystemAttachmentStore
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.charges import ChargeKind, QuoteState
-from aftersales.domain.classification import Plan, Severity
+from aftersales.domain.classification import Category, Plan, Severity
 from aftersales.domain.complaints import RemedyKind
+from aftersales.domain.fee_slips import InvoiceState, InvoiceWish
 from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
@@ -34,6 +36,7 @@ from aftersales.domain.work import VisitKind
 from aftersales.errors import (
     IdempotencyKeyReused,
     InvalidMoney,
+    NotFound,
     PermissionDenied,
     PolicyError,
     ValidationError,
@@ -98,6 +101,7 @@ def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Serv
         notifier=MemoryNotifier(),
         staff=STAFF,
         attachments=FileSystemAttachmentStore(tmp_path / "attachments"),
+        invoice_issuer=MemoryInvoiceIssuer(),
     )
     world = make_world()
     register(desk, world)
@@ -377,6 +381,27 @@ def test_old_part_back_a_day_late_is_charged_to_the_dealer(
     }
 
 
+def test_the_dealer_is_told_what_it_is_charged_for_a_part_it_kept(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 督促用户在规定时间内退料…未退料,则视用户对该材料为事实占有,需收取相关费用; 与用户沟通,进行相关收费工作
+    desk, clock, world = story
+    ticket_id, _request_id = _free_part_received(desk, clock, world)
+    desk.deliver()
+    notifier = desk.notifier
+    assert isinstance(notifier, MemoryNotifier)
+    before = len(notifier.to("13900000001"))
+    clock.set(datetime(2026, 4, 3, 0, 1, tzinfo=SH))
+    desk.materials.run_overdue_chargebacks(world.system)
+    desk.materials.run_overdue_chargebacks(world.system)  # a second run charges and tells nothing new
+    desk.deliver()
+    (notice,) = notifier.to("13900000001")[before:]
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert notice.locale == "zh_Hans" and PART in notice.subject and ticket_id in notice.subject
+    assert "¥75.00" in notice.body and slip.id in notice.body and "2026年4月3日 00:00" in notice.body
+    assert not any(PART in m.subject for m in notifier.to("13912345678"))  # not the end customer
+
+
 def test_reconciliation_surplus_for_review_and_shortage_after_deadline(
     story: tuple[ServiceDesk, ManualClock, World],
 ) -> None:
@@ -415,6 +440,143 @@ def test_month_revenue_and_cost_per_ticket_from_stored_slips(
     assert march.tickets[paid_ticket].income == Money("250.00", "CNY")
     revenue = desk.fees.monthly_revenue(world.manager, "2026-03")
     assert revenue.revenue_total == march.income  # the fee desk's list agrees
+
+
+def test_the_customers_collective_invoice_leaves_out_the_dealers_purchase(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 若用户该次不需开发票…等用户需集中开发票时,再转至财务部开具发票: the user's slips, at user prices.
+    # The dealer's purchase at the maker's price (按成本价向各特约承销商收取材料费) is the dealer's paper.
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    quote = desk.charges.quote(world.agent, ticket_id)
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    mine = desk.charges.accept(world.customer_zh, ticket_id, quote.id, invoice=InvoiceWish.LATER).fee_slip
+    dealers = desk.charges.accept(
+        world.dealer_sh_staff, ticket_id, purchase.id, invoice=InvoiceWish.LATER
+    ).fee_slip
+    assert mine is not None and dealers is not None and dealers.payer_kind == "dealer"
+    with pytest.raises(ValidationError) as info:  # the office naming it; the customer cannot see it
+        desk.fees.request_invoice(world.agent, "cust-zh", slip_ids=[mine.id, dealers.id])
+    assert info.value.field == "slip_ids" and dealers.id in str(info.value)
+    assert desk.fees.slip(world.manager, mine.id).invoice_id is None  # nothing changed
+    record = desk.fees.request_invoice(world.customer_zh, "cust-zh")
+    assert record.slip_ids == (mine.id,) and record.total == Money("250.00", "CNY")
+    assert desk.fees.slip(world.manager, dealers.id).invoice_id is None
+
+
+def test_the_customer_sees_its_own_slips_not_the_dealers(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # The dealer's purchase at the maker's price (成本价) is between maker and dealer: the customer reads
+    # the slips it owes, in the fee desk and in its archive; the office and the dealer read both.
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    quote = desk.charges.quote(world.agent, ticket_id)
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    mine = desk.charges.accept(world.customer_zh, ticket_id, quote.id).fee_slip
+    dealers = desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id).fee_slip
+    assert mine is not None and dealers is not None
+    assert [s.id for s in desk.fees.slips_of(world.customer_zh, ticket_id)] == [mine.id]
+    with pytest.raises(NotFound):
+        desk.fees.slip(world.customer_zh, dealers.id)
+    with pytest.raises(NotFound):
+        desk.fees.request_invoice(world.customer_zh, "cust-zh", slip_ids=[dealers.id])
+    assert desk.archives.customer_archive(world.customer_zh, "cust-zh").fee_slips == (mine.id,)
+    for staff in (world.agent, world.dealer_sh_staff):
+        assert {s.id for s in desk.fees.slips_of(staff, ticket_id)} == {mine.id, dealers.id}
+    assert desk.fees.slip(world.dealer_sh_staff, dealers.id).payer_kind == "dealer"
+
+
+def test_an_invoice_wanted_now_goes_to_finance_with_the_accepted_quote(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 若用户该次需开发票,将《售后服务材料收费暨报销单》转至财务部开具发票
+    desk, clock, world = story
+    issuer = desk.invoice_issuer
+    assert isinstance(issuer, MemoryInvoiceIssuer)
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    quote = desk.charges.quote(world.agent, ticket_id)
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    with pytest.raises(ValidationError) as info:
+        desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id, invoice=InvoiceWish.NOW)
+    assert info.value.field == "invoice"
+    assert desk.ticket(world.agent, ticket_id).charges.quote(purchase.id).state is QuoteState.OFFERED  # type: ignore[union-attr]
+    slip = desk.charges.accept(world.customer_zh, ticket_id, quote.id, invoice=InvoiceWish.NOW).fee_slip
+    assert slip is not None and slip.invoice_id is not None
+    record = desk.fees.invoice(world.manager, slip.invoice_id)
+    assert record.state is InvoiceState.ISSUED and record.slip_ids == (slip.id,)
+    assert record.customer_id == "cust-zh" and record.total == Money("250.00", "CNY")
+    ((request, _),) = issuer.issued.values()
+    assert request.total == Money("250.00", "CNY")
+    assert desk.ticket(world.agent, ticket_id).events[-1].payload["invoice"] == record.id
+
+
+def test_the_customer_cannot_answer_or_pay_the_dealers_purchase(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 上海维娜斯仅按成本价向各特约承销商收取材料费: the purchase at the maker's price is the dealer's;
+    # the user answers and pays only its own quote.
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    for answer in (
+        lambda: desk.charges.accept(world.customer_zh, ticket_id, purchase.id),
+        lambda: desk.charges.refuse(world.customer_zh, ticket_id, purchase.id, reason="太贵"),
+    ):
+        with pytest.raises(PermissionDenied):
+            answer()
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.charges is not None and view.charges.quote(purchase.id).state is QuoteState.OFFERED
+    assert (
+        desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id).quote.state is QuoteState.ACCEPTED
+    )
+    with pytest.raises(PermissionDenied):
+        desk.charges.record_payment(world.customer_zh, ticket_id, purchase.id, amount=Money("75.00", "CNY"))
+    # The same on a materials request the dealer files (quoted to the dealer at the maker's price).
+    request = desk.materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART)]
+    )
+    desk.materials.check(world.manager, request.id)
+    desk.materials.quote(world.manager, request.id)
+    with pytest.raises(PermissionDenied):
+        desk.materials.approve(world.customer_zh, request.id)
+    assert desk.materials.materials_request(world.manager, request.id).state == "quoted"
+    assert desk.materials.approve(world.dealer_sh_staff, request.id).state == "approved"
+
+
+def test_the_accepted_installation_ends_the_out_of_box_phase(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 开箱期: 在产品出厂后至安装调试合格期间; 保修期内: 在产品安装调试完毕至保修期限. The customer accepting
+    # the dealer's installation job records the unit's installation acceptance, audited.
+    desk, clock, world = story
+    dealer = world.dealer_sh_staff
+    install = desk.open_ticket(
+        world.agent, customer_id="cust-zh", asset_id="unit-box", description="安装调试",
+        category=Category.INSTALLATION,
+    ).ticket.id  # fmt: skip
+    desk.triage(world.agent, install, nature="installation", severity=Severity.LOW, plan=Plan.ON_SITE)
+    desk.dispatch(world.agent, install, dealer_id="dealer-sh")
+    desk.start_work(dealer, install)
+    desk.resolve(dealer, install, summary="安装调试合格")
+    clock.advance(timedelta(hours=15))  # Tuesday 00:00 in Shanghai
+    desk.confirm(world.customer_zh, install)
+    with desk.store() as uow:
+        assert uow.assets.get("unit-box").installation_accepted_on == date(2026, 3, 3)
+    history = desk.master_data_history(world.manager, "asset", "unit-box")
+    assert (history[-1].command, history[-1].reason) == (
+        "installation_accepted",
+        f"ticket {install} accepted",
+    )
+    clock.advance(timedelta(days=3))
+    repair = _repair(desk, clock, world, "unit-box")  # no written report needed: the unit is installed
+    sheet = desk.charges.assess(dealer, repair, travel_zone="pudong")
+    assert sheet.phase == "in_warranty" and sheet.customer_total == Money(0, "CNY")
 
 
 def test_budget_approved_by_a_named_role_and_overrun_needs_a_reason(
@@ -573,7 +735,9 @@ def test_materials_quote_declined_is_escalated_recorded_notified_and_waits(
     desk.materials.quote(world.agent, request.id)
     clock.advance(timedelta(minutes=5))
     due_before = desk.ticket(world.agent, ticket_id).resolution_due_at
-    declined, escalation = desk.materials.decline(world.customer_zh, request.id, reason="太贵了")
+    # The request is the dealer's, quoted at the maker's price: the dealer (用户 of the materials flow)
+    # answers it; the end customer may not (test_the_customer_cannot_answer_or_pay_the_dealers_purchase).
+    declined, escalation = desk.materials.decline(world.dealer_sh_staff, request.id, reason="太贵了")
     assert escalation is not None and escalation.reasons[0].code == "quote_refused"
     assert declined.state == "declined" and declined.charges is not None
     assert declined.charges.quotes[-1].state is QuoteState.REFUSED
@@ -585,7 +749,7 @@ def test_materials_quote_declined_is_escalated_recorded_notified_and_waits(
         TicketState.IN_PROGRESS,
         TicketState.AWAITING_CUSTOMER,
     )
-    assert last.reason == "太贵了" and last.actor.id == world.customer_zh.id
+    assert last.reason == "太贵了" and last.actor == world.dealer_sh_staff.ref
     assert last.payload["escalated_to"] == ["manager"] and last.payload["request_id"] == request.id
     assert last.payload["total"] == str(escalation.total.amount)
     assert desk.deliver().sent

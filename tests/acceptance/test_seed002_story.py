@@ -21,7 +21,7 @@ from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import Plan, Priority, Severity
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import InvalidTransition
+from aftersales.errors import InvalidTransition, PermissionDenied
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.views import TicketView
@@ -304,3 +304,27 @@ def test_sla_strict_status_of_the_story(desk: ServiceDesk, clock: ManualClock, w
 def test_sla_is_scoped_like_the_ticket(desk: ServiceDesk, world: World, reader: str) -> None:
     ticket_id = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="漏水").ticket.id
     desk.sla(getattr(world, reader), ticket_id)  # visible: no error
+
+
+def test_the_dealer_lists_the_callbacks_of_its_own_region(
+    desk: ServiceDesk, clock: ManualClock, world: World
+) -> None:
+    # 乙方负责所售产品的全过程服务(包括安装调试、维修、回访等): the dealer makes the callbacks, so it sees
+    # its own pending ones (scoped like every read), and another region's dealer sees none of them.
+    agent, dealer = world.agent, world.dealer_sh_staff
+    ticket_id = desk.open_ticket(agent, customer_id=world.cust_zh.id, description="漏水").ticket.id
+    desk.triage(agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(agent, ticket_id)
+    desk.start_work(dealer, ticket_id)
+    desk.add_fault_record(dealer, ticket_id, symptom="leak", cause="seal_worn", action="replace_seal")
+    desk.resolve(dealer, ticket_id, summary="seal replaced")
+    desk.confirm(world.customer_zh, ticket_id)
+    assert [t.ticket_id for t in desk.callbacks.pending(dealer)] == [ticket_id]
+    assert desk.callbacks.pending(world.dealer_bj_staff) == []
+    with pytest.raises(PermissionDenied):
+        desk.callbacks.pending(world.customer_zh)
+    clock.advance(timedelta(days=4))
+    assert [t.ticket_id for t in desk.callbacks.overdue(dealer)] == [ticket_id]
+    assert desk.callbacks.overdue(world.dealer_bj_staff) == []
+    desk.record_callback(dealer, ticket_id, problem_back=False, satisfaction=5)
+    assert desk.callbacks.pending(dealer) == [] and desk.callbacks.pending(agent) == []

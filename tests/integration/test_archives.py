@@ -193,3 +193,22 @@ def test_training_records_are_checked(archives: ArchiveDesk) -> None:
             dealer_ids=["D1"],
             topics=["etiquette"],
         )
+
+
+def test_the_dealer_archive_counts_as_resolved_what_the_customer_accepted(desk: ServiceDesk) -> None:
+    # Resolved = the customer's acceptance (维修记录经客户确认): an accepted ticket still waiting for its
+    # callback is resolved; work marked done that the customer has not accepted yet is not.
+    accepted = [desk.open_ticket(AGENT, customer_id="c1", description="漏水").ticket.id for _ in "ab"]
+    awaiting = desk.open_ticket(AGENT, customer_id="c1", description="下水堵").ticket.id
+    for tid in (*accepted, awaiting):
+        desk.triage(AGENT, tid, nature="leak", severity=Severity.MEDIUM)
+        desk.dispatch(AGENT, tid, engineer_id="e1")
+        desk.start_work(ENGINEER, tid)
+        desk.add_fault_record(ENGINEER, tid, symptom="leak", cause="switch_loose", action="tighten_switch")
+        desk.resolve(ENGINEER, tid)
+    for tid in accepted:
+        desk.confirm(AGENT, tid, channel="service_slip")
+        assert desk.ticket(AGENT, tid).state == "accepted"
+    assert desk.ticket(AGENT, awaiting).state == "resolved"
+    archive = desk.archives.dealer_archive(MANAGER, "D1", start=date(2026, 3, 1), end=date(2026, 4, 1))
+    assert (archive.total.calls, archive.total.resolved) == (3, 2)

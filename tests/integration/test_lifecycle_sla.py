@@ -21,7 +21,7 @@ from aftersales.adapters.holidays_combined import CombinedHolidays
 from aftersales.adapters.holidays_toml import TomlHolidays
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.actors import Role
-from aftersales.domain.classification import Plan, Priority, Severity, TicketKind
+from aftersales.domain.classification import Category, Plan, Priority, Severity, TicketKind
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, EngineerId
 from aftersales.domain.parties import Customer, Dealer, Engineer
@@ -261,6 +261,47 @@ def test_the_dealer_contract_binds_dealers_and_is_extended_up_to_48_hours(kind: 
         desk.start_work(Actor.dealer_staff("s1", "D1", {"SH"}), tid)
         with pytest.raises(InvalidTransition, match="fault record"):
             desk.resolve(MANAGER, tid)
+
+
+@pytest.mark.parametrize("kind", STORES)
+def test_a_call_the_dealer_took_itself_runs_its_24_hours_from_the_call(kind: str, tmp_path: Path) -> None:
+    # 乙方接到用户的叫修(或者是甲方的电话通知)后,必须保证在24小时之内给用户解决问题: the dealer that
+    # took the user's call was notified then, not when the office dispatched the ticket to it later.
+    with _open(kind, tmp_path, "sanitary_ware", datetime(2026, 3, 2, 9, tzinfo=SH)) as desk:
+        clock = _clock(desk)
+        desk.register_customer(
+            MANAGER, Customer(CustomerId("c2"), "李娜", Contact("李娜", phone="13800000002"), region="SH",
+                              dealer_id="D1"),
+        )  # fmt: skip
+        called = clock.now()
+        staff = Actor.dealer_staff("s1", "D1", {"SH"})
+        tid = desk.open_ticket(staff, customer_id="c2", description="马桶漏水").ticket.id
+        clock.advance(5 * H)
+        desk.triage(AGENT, tid, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        clock.advance(5 * H)
+        desk.dispatch(AGENT, tid, dealer_id="D1")
+        resolution = _stored_equals_status(desk, tid)["resolution"]
+        assert resolution.started_at == called and resolution.due_at == called + 24 * H
+        # The maker's call passed to a dealer that did not take it: from the dispatch, as before.
+        other = desk.open_ticket(AGENT, customer_id="c2", description="水箱漏水").ticket.id
+        desk.triage(AGENT, other, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        clock.advance(H)
+        desk.dispatch(AGENT, other, dealer_id="D1")
+        assert _stored_equals_status(desk, other)["resolution"].due_at == clock.now() + 24 * H
+
+
+@pytest.mark.parametrize("kind", STORES)
+def test_the_dealer_contract_leaves_an_installation_at_delivery_alone(kind: str, tmp_path: Path) -> None:
+    # 乙方接到用户的叫修…24小时之内 is about repair calls; the dealer's installation job keeps the general
+    # targets (乙方在产品交付的同时派人上门安装调试).
+    with _open(kind, tmp_path, "sanitary_ware", datetime(2026, 3, 2, 9, tzinfo=SH)) as desk:
+        tid = desk.open_ticket(
+            AGENT, customer_id="c1", description="新马桶安装", category=Category.INSTALLATION
+        ).ticket.id
+        desk.triage(AGENT, tid, nature="installation", severity=Severity.LOW, plan=Plan.ON_SITE)
+        desk.dispatch(AGENT, tid, dealer_id="D1")
+        resolution = _stored_equals_status(desk, tid)["resolution"]
+        assert resolution.target.basis == "working_days" and resolution.target.start == "opened"
 
 
 def test_the_holiday_data_cliff(store_kind: str, tmp_path: Path) -> None:

@@ -12,12 +12,12 @@ import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.contact import Contact
-from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId
+from aftersales.domain.ids import AssetId, CustomerId, DealerId, EngineerId, ProductId
 from aftersales.domain.loan_ledger import LoanLedger
 from aftersales.domain.materials import ItemKind, MaterialsLine, MaterialsRequest, PartyRef
 from aftersales.domain.materials_workflow import MaterialsState, ReturnState
 from aftersales.domain.money import Money
-from aftersales.domain.parties import Customer, Dealer
+from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.errors import (
     ConcurrencyConflict,
@@ -228,7 +228,7 @@ def test_chargeable_request_quoted_paid_then_shipped(
     assert quoted.state is MaterialsState.QUOTED and quoted.charges is not None
     # the dealer buys from the maker at the maker's price to dealers (35), not at retail (60)
     assert quoted.charges.quotes[0].total == Money("35", "CNY") and quoted.charges.quotes[0].payer == "dealer"
-    materials.approve(Actor.customer("c1"), request.id)
+    materials.approve(STAFF, request.id)  # the dealer's purchase: the dealer answers it, not the user
     materials.confirm_date(AGENT, request.id, ship_on=date(2026, 3, 2))
     materials.pick(AGENT, request.id)
     with pytest.raises(PolicyError):
@@ -240,6 +240,29 @@ def test_chargeable_request_quoted_paid_then_shipped(
     materials.receive(STAFF, request.id)
     assert materials.ledger(STAFF, D1).balance == {}  # charged parts are not on loan
     assert dict(materials.outbound_summary(AGENT, "2026-03").chargeable_by_part) == {"fill_valve": 1}
+
+
+def test_a_request_names_an_existing_party_and_a_dealer_files_for_its_own(
+    desks: tuple[ServiceDesk, MaterialsDesk],
+) -> None:
+    # The party owes the old parts back and is charged for what it keeps (退料): a dealer's staff cannot
+    # put parts on another dealer's loan ledger, and nobody on a party that does not exist.
+    desk, materials = desks
+    ticket_id = seed(desk, date(2026, 1, 10))
+    desk.register_dealer(MANAGER, Dealer(DealerId("D2"), "华西服务站", "west"))
+    desk.register_engineer(MANAGER, Engineer(EngineerId("e-d2"), "西区师傅", region="west", dealer_id="D2"))
+    desk.register_engineer(MANAGER, Engineer(EngineerId("e-d1"), "东区师傅", region="east", dealer_id="D1"))
+    line = [MaterialsLine("fill_valve", 1)]
+    for party in (PartyRef.dealer("D2"), PartyRef.engineer("e-d2")):
+        with pytest.raises(PermissionDenied):
+            materials.request(STAFF, ticket_id, party=party, lines=line)
+    for party in (PartyRef.dealer("D9"), PartyRef.engineer("e-9")):
+        with pytest.raises(NotFound):
+            materials.request(AGENT, ticket_id, party=party, lines=line)
+    with desk.store() as uow:
+        assert uow.documents.query(MaterialsRequest) == []  # nothing was filed
+    assert materials.request(STAFF, ticket_id, party=PartyRef.engineer("e-d1"), lines=line).party.id == "e-d1"
+    assert materials.request(AGENT, ticket_id, party=PartyRef.dealer("D2"), lines=line).party.id == "D2"
 
 
 def test_scopes(desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock) -> None:
@@ -307,7 +330,7 @@ def test_every_money_step_is_in_the_ticket_history(url: str, tmp_path: Path, clo
         materials.check(AGENT, request.id)
         materials.quote(AGENT, request.id)
         clock.advance(timedelta(minutes=5))
-        declined, escalation = materials.decline(Actor.customer("c1"), request.id, reason="too dear")
+        declined, escalation = materials.decline(STAFF, request.id, reason="too dear")
         assert escalation is not None and declined.state is MaterialsState.DECLINED
         events = desk.ticket(AGENT, ticket_id).events
         actions = [e.action for e in events]
@@ -315,14 +338,14 @@ def test_every_money_step_is_in_the_ticket_history(url: str, tmp_path: Path, clo
         checked, quoted, refused = events[-3:]
         assert checked.payload["chargeable"] is True and checked.payload["phase"] == "out_of_warranty"
         assert (quoted.payload["quote_id"], quoted.payload["total"]) == (f"Q-{request.id}", "35.00")
-        assert refused.reason == "too dear" and refused.actor.id == "c1"
+        assert refused.reason == "too dear" and refused.actor == STAFF.ref
         assert refused.payload["total"] == "35.00" and refused.payload["escalated_to"]
         assert refused.payload["reasons"][0]["code"] == escalation.reasons[0].code
         # a second request, paid: the payment is in the history as well
         other = materials.request(STAFF, ticket_id, party=D1, lines=[MaterialsLine("seat_hinge", 1)])
         materials.check(AGENT, other.id)
         materials.quote(AGENT, other.id)
-        materials.approve(Actor.customer("c1"), other.id)
+        materials.approve(STAFF, other.id)
         materials.record_payment(AGENT, other.id, amount=Money("12.50", "CNY"))
         paid = desk.ticket(AGENT, ticket_id).events[-1]
         assert paid.action == "materials_paid" and paid.payload["amount"] == "12.50"

@@ -9,6 +9,7 @@ import pytest
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Priority
+from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ConfigurationError, ValidationError
@@ -59,6 +60,14 @@ SAMPLES: dict[str, dict[str, object]] = {
     "calendar_provisional": {"official_until": date(2026, 12, 31), "days_left": 29},
     "sla_recomputed": {"tickets": 12, "official_until": date(2027, 12, 31)},
     "contract_expiring": {"contract_id": "HT-1", "holder": "张三", "ends_on": AT.date()},
+    "part_charged_back": {
+        "ticket_id": "T-1",
+        "part": "WN-CB-01",
+        "quantity": 1,
+        "amount": Money("75.00", "CNY"),
+        "due_at": AT,
+        "fee_slip": "FS-1",
+    },
     "survey_invitation": {"title": "2026-Q1", "link": "https://portal.example/s/1"},
     "maintenance_overdue": {"count": 2, "oldest_due": AT.date(), "visits": "MP-u1:2026-03-05, MP-u2"},
     "complaint_referred": {"complaint_id": "SR-9", "outlet": "浦东特约网点", "note": "请上门核实"},

@@ -105,3 +105,11 @@ def test_rater_index() -> None:
         rater_index([{"speed": 3}])
     with pytest.raises(ValidationError):
         rater_index([{"empathy": 6}])
+    for scale in (1, 0, True, "5", 5.0):  # a one-point scale would divide by zero
+        with pytest.raises(ValidationError) as info:
+            rater_index([{"empathy": 1}], scale=scale)  # type: ignore[arg-type]
+        assert info.value.field == "scale"
+    for weight in (0.5, Decimal("NaN"), Decimal(-1)):
+        with pytest.raises(ValidationError) as info:
+            rater_index([{"empathy": 1}], weights={"empathy": weight})  # type: ignore[dict-item]
+        assert info.value.field == "weights"

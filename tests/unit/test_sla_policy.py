@@ -79,6 +79,22 @@ def test_dealer_contract_is_24_wall_clock_hours_extendable_to_48() -> None:
     assert "sla_dealer_contract" in codes
 
 
+def test_dealer_contract_binds_repair_calls_only() -> None:
+    # 乙方接到用户的叫修…24小时之内: a repair call. An installation at delivery or a planned maintenance
+    # visit done by the dealer keeps the general targets; a pack may list more categories.
+    params = SlaParams(dealer_contract=True)
+    for category in ("installation", "maintenance"):
+        targets, codes = decide(params, priority=Priority.NORMAL, dealer=True, category=category)
+        assert targets["resolution"].basis == "working_days" and "sla_dealer_contract" not in codes
+    wider = SlaParams(dealer_contract=True, dealer_contract_categories=["repair", "installation"])
+    targets, _ = decide(wider, priority=Priority.NORMAL, dealer=True, category="installation")
+    assert targets["resolution"].start == "dealer_dispatch"
+    for bad in ("repair", ["Not A Code"], 3):
+        with pytest.raises(ValidationError) as info:
+            SlaParams(dealer_contract_categories=bad)  # type: ignore[arg-type]
+        assert info.value.field == "dealer_contract_categories" or "category" in str(info.value)
+
+
 def test_complaints_are_called_back_within_seven_days() -> None:
     targets, codes = decide(priority=Priority.EXPEDITED, kind=TicketKind.COMPLAINT, category="complaint")
     assert targets["callback"] == SlaTarget("callback", timedelta(days=7), "calendar")

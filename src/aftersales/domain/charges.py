@@ -77,6 +77,8 @@ _R = Role
 _PRICERS = frozenset({_R.AGENT, _R.ENGINEER, _R.DEALER_STAFF, _R.MANAGER, _R.DEPARTMENT_HEAD})
 # Staff may record the customer's answer given by phone; the record keeps who recorded it.
 _ANSWERERS = frozenset({_R.CUSTOMER, _R.AGENT, _R.DEALER_STAFF, _R.MANAGER})
+_PAYERS_ANSWERS = frozenset({"accept", "refuse", "pay"})
+"""Steps only the payer (or staff recording its answer) takes: a customer never answers a dealer's quote."""
 
 QUOTE_WORKFLOW = Workflow(
     "quote",
@@ -234,6 +236,9 @@ class Quote:
         target = QuoteState(QUOTE_WORKFLOW.target(self.state.value, trigger))
         if by.role not in QUOTE_WORKFLOW.spec(trigger).roles:
             raise PermissionDenied(str(by), f"{trigger} a quote", self.id)
+        if by.role is _R.CUSTOMER and self.payer != "customer" and trigger in _PAYERS_ANSWERS:
+            # The dealer's purchase from the maker (成本价) is the dealer's to answer and pay, not the user's.
+            raise PermissionDenied(str(by), f"{trigger} the {self.payer}'s purchase", self.id)
         return target
 
     def with_lines(self, lines: Iterable[ChargeLine], by: ActorRef) -> Quote:
@@ -608,6 +613,9 @@ class ChargeSheet:
         """Record a payment against an accepted quote; more than is still owed on it is refused."""
         quote = self.quote(payment.quote_id)
         QUOTE_WORKFLOW.target(quote.state.value, "pay")  # only accepted quotes are payable
+        if payment.recorded_by.role is _R.CUSTOMER and quote.payer != "customer":
+            # The dealer's purchase from the maker (成本价) is the dealer's to pay, not the user's.
+            raise PermissionDenied(str(payment.recorded_by), f"pay the {quote.payer}'s purchase", quote.id)
         if payment.amount.currency != self.currency:
             raise CurrencyMismatch(self.currency, payment.amount.currency)
         if any(p.id == payment.id for p in self.payments):

@@ -261,6 +261,11 @@ class FeeSlip:
         self.paid_minor = _minor(self.paid)
         self._refresh_row()
 
+    def owed_by_customer(self, customer_id: str) -> bool:
+        """True when the end customer ``customer_id`` owes this slip (a dealer's purchase from the maker
+        or a part it kept is on the dealer's books, never on the customer's invoice)."""
+        return self.payer_kind == "customer" and self.payer_id == customer_id
+
     def can_invoice(self) -> bool:
         """True when this slip may go on an invoice now: active, not invoiced, and an invoice is wanted."""
         return self.is_active and self.invoice_id is None and self.invoice_wish is not InvoiceWish.NEVER

@@ -4,7 +4,7 @@ the instants each target is met or stopped, and approved extensions (see :mod:`a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,15 @@ from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
 from aftersales.domain.sla_targets import EXTENSION_LIMIT_KEY, SLA_EXTENSION_KEY, SlaTargets
 
-__all__ = ["ARRIVAL_STEPS", "STEPS_BUT_ASSIGN", "STEP_CODES", "Cycle", "read_cycle", "starts_at_dispatch"]
+__all__ = [
+    "ARRIVAL_STEPS",
+    "STEPS_BUT_ASSIGN",
+    "STEP_CODES",
+    "TAKEN_BY_DEALER_KEY",
+    "Cycle",
+    "read_cycle",
+    "starts_at_dispatch",
+]
 
 _STAFF = frozenset(Role) - {Role.CUSTOMER, Role.SYSTEM, Role.AUDITOR}
 
@@ -105,9 +113,24 @@ def _extension_limit(raw: object) -> int | None:
     return None
 
 
+TAKEN_BY_DEALER_KEY = "taken_by_dealer"
+"""Key of the ``opened`` event's payload naming the dealer whose staff took the call itself (seed 002:
+乙方接到用户的叫修): that dealer's contract clock starts at the call, not at a later dispatch to it."""
+
+
 def _to_dealer(payload: object) -> bool:
     assignee = payload.get("assignee") if isinstance(payload, dict) else None
     return isinstance(assignee, dict) and assignee.get("kind") == "dealer"
+
+
+def _dealer_start(payload: Mapping[str, Any], index: int, start: int | None, caller: object) -> int | None:
+    """Where a dispatch starts the dealer's clock: at the call when the dealer took it itself, else at
+    the dispatch (seed 002: 乙方接到用户的叫修(或者是甲方的电话通知)后); ``None`` when not to a dealer."""
+    if not _to_dealer(payload):
+        return None
+    if caller is not None and start is not None and payload["assignee"].get("id") == caller:
+        return start
+    return index
 
 
 # Codes of the steps the clock reads (dict lookup: one probe instead of a chain of string compares).
@@ -147,7 +170,7 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
     cycle = Cycle(events, instants, count)
     # Locals, not attributes of the cycle object: this loop is the clock's hot path.
     start = response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
-    dealer_at = None
+    dealer_at = caller = None
     state = None
     gaps: list[list[Any]] = []
     extensions: dict[str, int | None] = {}
@@ -164,6 +187,7 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
                 start, gaps, extensions, pause = index, [], {}, None
                 response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
                 dealer_at = None
+                caller = payload.get(TAKEN_BY_DEALER_KEY) if payload else None
             elif code == _DONE:
                 done_at = index
             elif code == _ACCEPT:
@@ -176,7 +200,7 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
                 if callback_met is None and (accepted_at if acceptance else done_at) is not None:
                     callback_met = index
             elif payload:
-                dealer_at = index if _to_dealer(payload) else None
+                dealer_at = _dealer_start(payload, index, start, caller)
         if (
             response_met is None
             and action in response_actions

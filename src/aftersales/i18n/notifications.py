@@ -169,6 +169,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A service contract ends soon: time to offer its renewal.",
     ),
     K(
+        "part_charged_back",
+        ("dealer", "engineer"),
+        {"ticket_id", "part", "quantity", "amount", "due_at", "fee_slip"},
+        "A part lent for a repair was not back by its deadline: charged to the party that kept it (002).",
+    ),
+    K(
         "survey_invitation",
         ("customer",),
         {"title", "link"},

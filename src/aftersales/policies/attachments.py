@@ -2,8 +2,9 @@
 
 Seed 002 (卫浴, 售后服务质量反馈系统): "开箱期的产品…在发现问题时,需立即提供书面报告,
 必要时还需要提供现场实物图片" — an out-of-box fault needs a written report before the work goes on.
-``report_for_out_of_box`` turns the rule on (the sanitary-ware pack does); ``report_blocks`` names
-the workflow steps (dispatching is ``assign``) refused with
+``report_for_out_of_box`` turns the rule on (the sanitary-ware pack does); a design hazard (设计隐患) found
+in or out of warranty is handled as out of box ("按第一阶段的方式处理") and needs the same report.
+``report_blocks`` names the workflow steps (dispatching is ``assign``) refused with
 :class:`~aftersales.errors.AttachmentRequired` until a written report
 is attached.
 ``report_before_extension`` asks the same before a special-case SLA extension
@@ -95,19 +96,32 @@ class AttachmentRules:
                 field="media_type",
             )
 
-    def check_step(self, command: str, out_of_box: bool, attachments: Iterable[Attachment]) -> None:
-        """Refuse ``command`` on an out-of-box ticket without a written report (when the pack says so)."""
-        if (
+    def check_step(
+        self,
+        command: str,
+        out_of_box: bool,
+        attachments: Iterable[Attachment],
+        *,
+        design_hazard: str | None = None,
+    ) -> None:
+        """Refuse ``command`` on an out-of-box ticket without a written report (when the pack says so).
+
+        ``design_hazard`` is the design-hazard cause (设计隐患) recorded on the ticket, if any: seed 002
+        handles one "按第一阶段的方式处理", so it needs the same written report in any phase.
+        """
+        if not (
             self.params.report_for_out_of_box
-            and out_of_box
+            and (out_of_box or design_hazard is not None)
             and command in self.params.report_blocks
             and written_report_missing(attachments)
         ):
-            raise AttachmentRequired(
-                f"an out-of-box fault needs a written report (书面报告) attached before {command}",
-                kind=AttachmentKind.WRITTEN_REPORT.value,
-                step=command,
-            )
+            return
+        what = "an out-of-box fault" if out_of_box else f"a design hazard ({design_hazard}, 设计隐患)"
+        raise AttachmentRequired(
+            f"{what} needs a written report (书面报告) attached before {command}",
+            kind=AttachmentKind.WRITTEN_REPORT.value,
+            step=command,
+        )
 
     def check_extension(self, attachments: Iterable[Attachment]) -> None:
         """Refuse a special-case SLA extension without a written report (when the pack says so)."""

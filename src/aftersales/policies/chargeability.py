@@ -65,6 +65,7 @@ __all__ = [
     "ChargeabilityPolicy",
     "ChargeableWork",
     "DefaultChargeabilityPolicy",
+    "design_hazard_causes",
 ]
 
 BUILTIN_CHARGEABLE_CAUSES: frozenset[str] = frozenset(
@@ -377,6 +378,18 @@ class DefaultChargeabilityPolicy:
             if len(cache) < 4096:
                 cache[cause] = reason
         return reason
+
+
+def design_hazard_causes(policy: object) -> frozenset[str]:
+    """The cause codes that mean a design hazard (设计隐患) to ``policy``: its params', else none.
+
+    Other rules (the written report of seed 002) treat a ticket naming one as out of box, as the
+    policy does; a policy of the host's own without :class:`ChargeabilityParams` names none.
+    """
+    params = getattr(policy, "params", None)
+    if isinstance(params, ChargeabilityParams):
+        return frozenset(params.design_hazard_causes)
+    return frozenset()
 
 
 KIND = PolicyKind("chargeability", ChargeabilityParams, DefaultChargeabilityPolicy)

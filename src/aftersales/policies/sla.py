@@ -25,7 +25,7 @@ the targets on top of that (set it to 1.0 to rely on triage alone).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from decimal import Decimal
 from types import MappingProxyType
@@ -156,6 +156,27 @@ def _overrides(instance: object, attribute: attrs.Attribute[Any], value: Mapping
             )
 
 
+def _code_list(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):  # "repair" is one code, not five letters
+        raise ValidationError(
+            "dealer_contract_categories is a list of category codes", field="dealer_contract_categories"
+        )
+    if not isinstance(value, Iterable):
+        raise ValidationError(
+            "dealer_contract_categories is a list of category codes", field="dealer_contract_categories"
+        )
+    return tuple(value)
+
+
+def _categories(instance: object, attribute: attrs.Attribute[Any], value: tuple[str, ...]) -> None:
+    for code in value:
+        if not isinstance(code, str):
+            raise ValidationError(
+                f"{attribute.name} lists category codes, got {code!r}", field=attribute.name
+            )
+        Category(code)  # a malformed code raises ValidationError
+
+
 def _reading(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value not in WORKING_DAY_READINGS:
         raise ValidationError(
@@ -216,6 +237,11 @@ class SlaParams:
     """The dealer contract's resolution limit in wall-clock hours (seed 002: 24小时之内)."""
     dealer_special_case_hours: int = attrs.field(default=48, validator=in_range(1, 24 * 30))
     """The most it may be extended to in special cases approved by the maker (seed 002: 不得超过48小时)."""
+    dealer_contract_categories: tuple[str, ...] = attrs.field(
+        default=("repair",), converter=_code_list, validator=_categories
+    )
+    """The ticket categories the dealer contract binds (seed 002: 乙方接到用户的叫修 — a repair call); an
+    installation at delivery or a planned maintenance visit keeps the general targets."""
     warn_share: float = attrs.field(default=0.8, validator=in_range(0.05, 1.0))
     """Share of a target's window after which it is at risk (warning)."""
     pause_on_parts: bool = False
@@ -304,7 +330,12 @@ class DefaultSla:
                 reasons.append(
                     Reason("sla_urgent_contact", {"target": "response", "minutes": p.urgent_contact_minutes})
                 )
-        if p.dealer_contract and facts.kind is TicketKind.SERVICE and facts.dealer:
+        if (
+            p.dealer_contract
+            and facts.kind is TicketKind.SERVICE
+            and facts.dealer
+            and facts.category in p.dealer_contract_categories
+        ):
             targets["resolution"] = SlaTarget(
                 "resolution",
                 _hours(p.dealer_resolution_hours),

@@ -37,11 +37,18 @@ def rater_index(
 ) -> RaterIndex:
     """The RATER index of survey ``answers`` (each maps dimension → score; missing dimensions skipped).
 
-    Unknown dimensions or scores outside 1…``scale`` raise ``ValidationError``. Dimensions nobody
+    Unknown dimensions, scores outside 1…``scale``, a ``scale`` that is not a whole number from 2 to 100
+    and weights that are not finite non-negative ``Decimal`` s raise ``ValidationError``. Dimensions nobody
     rated are left out of the weighted mean; with no ratings at all the index is ``None``.
     """
+    if not isinstance(scale, int) or isinstance(scale, bool) or not 2 <= scale <= 100:
+        raise ValidationError(f"scale is a whole number from 2 to 100, got {scale!r}", field="scale")
     weights = dict(weights) if weights is not None else _EQUAL
-    if set(weights) - set(RATER_DIMENSIONS) or any(w < 0 for w in weights.values()):
+    if (
+        set(weights) - set(RATER_DIMENSIONS)
+        or not all(isinstance(w, Decimal) and w.is_finite() for w in weights.values())
+        or any(w < 0 for w in weights.values())
+    ):
         raise ValidationError("weights are non-negative Decimals per RATER dimension", field="weights")
     sums = dict.fromkeys(RATER_DIMENSIONS, 0)
     counts = dict.fromkeys(RATER_DIMENSIONS, 0)

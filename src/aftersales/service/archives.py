@@ -48,7 +48,6 @@ __all__ = [
 ]
 
 R = Role
-_RESOLVED = frozenset({TicketState.RESOLVED.value, TicketState.CLOSED.value})
 _PAGE = 500
 
 
@@ -181,7 +180,9 @@ class _Tally:
         c["calls"] += 1
         if ticket.category == Category.REPAIR:
             c["repairs"] += 1
-        if ticket.state in _RESOLVED:
+        if ticket.resolved_at is not None:
+            # Resolved means accepted by the customer (验收确认; a complaint: handled), whether or not the
+            # callback has closed it yet; work marked done and not yet accepted is not resolved.
             c["resolved"] += 1
         if ticket.state == TicketState.CANCELLED:
             c["cancelled"] += 1
@@ -339,7 +340,14 @@ class ArchiveDesk:
             tickets = [
                 t for t in self._tickets(uow, TicketFilter(customer_id=customer_id)) if can_read(actor, t)
             ]
-            slips = tuple(sorted(s.id for s in uow.documents.query(FeeSlip, customer_id=customer_id)))
+            # The slips the customer owes: the dealer's own slips on its tickets are the dealer's.
+            slips = tuple(
+                sorted(
+                    s.id
+                    for s in uow.documents.query(FeeSlip, customer_id=customer_id)
+                    if s.owed_by_customer(customer_id)
+                )
+            )
         entries = tuple(
             TicketEntry(
                 t.id,

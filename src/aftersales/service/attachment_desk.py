@@ -24,6 +24,7 @@ from aftersales.domain.media_types import sniff
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError, NotFound, PolicyError, ValidationError
 from aftersales.policies.attachments import AttachmentRules
+from aftersales.policies.chargeability import design_hazard_causes
 from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.attachments import AttachmentStore, iter_chunks
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -237,7 +238,8 @@ class AttachmentDesk:
         """A runner hook: refuse a step the pack blocks on an out-of-box ticket without its written report,
         and a special-case SLA extension without one (``report_before_extension``).
 
-        Both rules are about faults (seed 002: 发现问题时, 特殊情况): planned work such as a postponed
+        A design hazard recorded in any phase counts as out of box (seed 002: 设计隐患问题,按第一阶段的方式
+        处理). Both rules are about faults (seed 002: 发现问题时, 特殊情况): planned work such as a postponed
         maintenance visit moves its own SLA without a written report."""
         params = self.rules.params
         if ticket.category.code not in _FAULT_CATEGORIES:
@@ -248,13 +250,31 @@ class AttachmentDesk:
             return
         for event in events:
             if event.action in params.report_blocks:
-                self.rules.check_step(event.action, self._out_of_box(uow, ticket), ticket.attachments)
+                self.rules.check_step(
+                    event.action,
+                    self._problem_found(ticket) and self._out_of_box(uow, ticket),
+                    ticket.attachments,
+                    design_hazard=self._design_hazard(ticket),
+                )
                 return
 
     def check_extension(self, ticket: Ticket) -> None:
         """Refuse a special-case extension of ``ticket`` without a written report (pack rule); the
         runner hook above calls it for every ``extend_sla``, inside the command's transaction."""
         self.rules.check_extension(ticket.attachments)
+
+    @staticmethod
+    def _problem_found(ticket: Ticket) -> bool:
+        """Whether the ticket reports a problem (seed 002: 在发现问题时): a repair call does; an installation
+        job (安装调试, at delivery) only once a fault record says what was found while installing."""
+        return ticket.category.code != Category.INSTALLATION.code or bool(ticket.fault_records)
+
+    def _design_hazard(self, ticket: Ticket) -> str | None:
+        """The first design-hazard cause among the ticket's fault records (seed 002: 设计隐患问题,
+        按第一阶段的方式处理), by the chargeability policy's codes; ``None`` when there is none."""
+        hazards = design_hazard_causes(self.context.policies.chargeability)
+        found = sorted(r.cause for r in ticket.fault_records if r.cause in hazards)
+        return found[0] if found else None
 
     def _out_of_box(self, uow: UnitOfWork, ticket: Ticket) -> bool:
         warranty = self.context.policies.warranty

@@ -34,7 +34,7 @@ from aftersales.domain.charges import (
     SheetLine,
 )
 from aftersales.domain.complaints import GrantedExtension
-from aftersales.domain.fee_slips import FeeSlip, InvoiceWish, SlipOrigin, SlipPayment
+from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, InvoiceWish, SlipOrigin, SlipPayment
 from aftersales.domain.ids import DealerId
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef, PickSlip
 from aftersales.domain.money import Money
@@ -368,8 +368,12 @@ class ChargesDesk:
         """The customer (or the dealer, for a purchase) accepts: the quote is accepted and, when it has
         parts, a materials request is filed with its pick slip (售后服务领料单) in the same transaction.
         Parts of a quote paid before shipping ship only once :meth:`record_payment` has cleared them.
+        ``invoice``: the customer wants the invoice for this job now (该次需开发票: requested with the fee
+        slip and handed to finance), later (collected by ``desk.fees.request_invoice``) or never; the
+        dealer's purchase is not invoiced to the customer, so ``now`` on it is a ``ValidationError``.
         """
         holder: list[AcceptedQuote] = []
+        invoices: list[InvoiceRecord] = []
         if not isinstance(urgent, bool):
             raise ValidationError("urgent is true or false", field="urgent")
         try:
@@ -384,6 +388,7 @@ class ChargesDesk:
             accepted = sheet.accept(quote_id, now, actor.ref)
             request = self._file_request(uow, ticket, accepted, actor, now, urgent)
             slip = self._write_slip(uow, ticket, accepted, actor, now, payment_method, wish)
+            invoice = self.fee_desk.invoice_now(uow, actor, now, slip)
             payload: dict[str, Any] = {
                 "quote_id": accepted.id,
                 "payer": accepted.payer,
@@ -392,9 +397,11 @@ class ChargesDesk:
                 "materials_request": request.id if request else None,
                 "pick_slip": request.pick_slip.number if request and request.pick_slip else None,
                 "fee_slip": slip.id,
+                "invoice": invoice.id if invoice else None,
             }
             ticket.record_charges("accept_quote", actor.ref, now, sheet, payload=payload)
             holder.append(AcceptedQuote(accepted, request, slip))
+            invoices[:] = [invoice] if invoice else []
 
         request = [quote_id, urgent, payment_method, wish.value]
         self.runner.execute(actor, "accept_quote", ticket_id, apply, idempotency_key, request=request)
@@ -412,7 +419,12 @@ class ChargesDesk:
                     f for f in uow.documents.query(FeeSlip, ticket_id=ticket_id) if f.quote_id == quote_id
                 ]
             return AcceptedQuote(quote, requests[0] if requests else None, slips[0] if slips else None)
-        return holder[0]
+        answer = holder[-1]  # the attempt that committed (a conflict retries apply)
+        if invoices and answer.fee_slip is not None:  # 该次需开发票: the request goes to finance now
+            answer = attrs.evolve(
+                answer, fee_slip=self.fee_desk.send_requested(actor, answer.fee_slip, invoices[0])
+            )
+        return answer
 
     def _write_slip(
         self, uow: UnitOfWork, ticket: Ticket, quote: Quote, actor: Actor, now: datetime, method: str,

@@ -159,6 +159,8 @@ class FeeDesk:
             self._ticket_in_scope(uow, actor, slip.ticket_id, command)
         except NotFound:
             raise NotFound("fee_slip", slip_id) from None
+        if not _customer_may_see(actor, slip):
+            raise NotFound("fee_slip", slip_id)
         return slip
 
     # -- slips --------------------------------------------------------------------------------------
@@ -217,10 +219,9 @@ class FeeDesk:
                 quote_id,
             )
             uow.documents.add(slip)
-            if slip.invoice_wish is InvoiceWish.NOW:
-                invoices.append(
-                    self._new_invoice(uow, actor, now, slip.customer_id, [slip], invoice_title, tax_id)
-                )
+            record = self.invoice_now(uow, actor, now, slip, invoice_title, tax_id)
+            if record is not None:
+                invoices.append(record)
             return slip
 
         slip = self.runner.write(
@@ -232,12 +233,33 @@ class FeeDesk:
             remember=lambda s: s.id,
             reload=lambda uow, id: uow.documents.get(FeeSlip, id),
         )
-        record = invoices[0] if invoices else None
-        if record is not None and slip.invoice_id == record.id:  # not a replay: this call requested it
-            self._send(actor, record.id)
-            with self.context.store() as uow:
-                slip = uow.documents.get(FeeSlip, slip.id)
-        return slip
+        return self.send_requested(actor, slip, invoices[0] if invoices else None)
+
+    def invoice_now(
+        self, uow: UnitOfWork, actor: Actor, now: datetime, slip: FeeSlip, title: str = "", tax_id: str = ""
+    ) -> InvoiceRecord | None:
+        """Inside the command that wrote ``slip``: when the customer wants its invoice now (该次需开发票),
+        the invoice request over this one slip (sent to finance by :meth:`send_requested` after commit);
+        ``None`` for *later* or *never*. A slip the customer does not owe is refused (``invoice``)."""
+        if slip.invoice_wish is not InvoiceWish.NOW:
+            return None
+        if not slip.owed_by_customer(slip.customer_id):
+            raise ValidationError(
+                f"an invoice now is made out to the customer; slip {slip.id} is owed by "
+                f"{slip.payer_kind} {slip.payer_id}",
+                field="invoice",
+            )
+        return self._new_invoice(uow, actor, now, slip.customer_id, [slip], title, tax_id)
+
+    def send_requested(self, actor: Actor, slip: FeeSlip, record: InvoiceRecord | None) -> FeeSlip:
+        """After the command committed: hand the invoice ``record`` it requested to finance (not on a
+        replay, whose first run sent it) and return ``slip`` as it now stands."""
+        if record is None or slip.invoice_id != record.id:
+            return slip
+        self._send(actor, record.id)
+        with self.context.store() as uow:
+            fresh: FeeSlip = uow.documents.get(FeeSlip, slip.id)
+        return fresh
 
     def record_payment(
         self,
@@ -295,7 +317,9 @@ class FeeDesk:
         check_role(actor, "read_fee_slip", ticket_id, FEE_ROLES["read_fee_slip"])
         with self.context.store() as uow:
             self._ticket_in_scope(uow, actor, ticket_id, "read_fee_slip")
-            return list(uow.documents.query(FeeSlip, ticket_id=ticket_id))
+            return [
+                s for s in uow.documents.query(FeeSlip, ticket_id=ticket_id) if _customer_may_see(actor, s)
+            ]
 
     # -- invoices -----------------------------------------------------------------------------------
 
@@ -309,6 +333,13 @@ class FeeDesk:
         title: str,
         tax_id: str,
     ) -> InvoiceRecord:
+        for slip in slips:
+            if not slip.owed_by_customer(customer_id):
+                raise ValidationError(
+                    f"slip {slip.id} is owed by {slip.payer_kind} {slip.payer_id}, not customer "
+                    f"{customer_id}: a customer's invoice covers the customer's own slips",
+                    field="slip_ids",
+                )
         currencies = {s.currency for s in slips}
         if len(currencies) != 1:
             raise ValidationError("one invoice covers slips of one currency", field="slip_ids")
@@ -335,9 +366,11 @@ class FeeDesk:
     ) -> InvoiceRecord:
         """Collect the customer's slips waiting for an invoice into one invoice request and send it.
 
-        Without ``slip_ids``: every active, not yet invoiced slip of the customer marked *later* (the
-        slips archived un-torn for a collective invoice). With ``slip_ids``: exactly those, which must
-        be the customer's and invoiceable (a slip marked *never* is refused). A retry with the same
+        Without ``slip_ids``: every active, not yet invoiced slip the customer owes marked *later* (the
+        slips archived un-torn for a collective invoice; the dealer's own slips on the customer's
+        tickets, its purchase at the maker's price or a part it kept, are not the customer's). With
+        ``slip_ids``: exactly those, which must be owed by the customer and invoiceable (a slip marked
+        *never* is refused). A retry with the same
         ``idempotency_key`` returns the first request as it now stands instead of a second invoice.
         """
         check_role(actor, "request_invoice", customer_id, FEE_ROLES["request_invoice"])
@@ -351,7 +384,9 @@ class FeeDesk:
                 slips = [
                     s
                     for s in uow.documents.query(FeeSlip, customer_id=customer_id)
-                    if s.can_invoice() and s.invoice_wish is InvoiceWish.LATER
+                    if s.can_invoice()
+                    and s.invoice_wish is InvoiceWish.LATER
+                    and s.owed_by_customer(customer_id)
                 ]
                 slips = [s for s in slips if self._visible(uow, actor, s)]
                 if not slips:
@@ -591,3 +626,12 @@ class FeeDesk:
             tuple(sorted(s.id for s in slips if not s.is_active)),
             tuple(ItemBalance(item, *counts) for item, counts in sorted(balances.items())),
         )
+
+
+def _customer_may_see(actor: Actor, slip: FeeSlip) -> bool:
+    """A customer reads the slips it owes; the dealer's own slips on its tickets (its purchase from the
+    maker at the maker's price, a part it kept) are between maker and dealer. Staff read every slip in
+    their scope."""
+    if actor.role is not R.CUSTOMER or actor.extra_roles:
+        return True
+    return actor.customer_id is not None and slip.owed_by_customer(actor.customer_id)

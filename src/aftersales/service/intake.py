@@ -12,9 +12,11 @@ from datetime import datetime
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
+from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import AssetId, CustomerId, TicketId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.service_contracts import ServiceContract
+from aftersales.domain.sla_reading import TAKEN_BY_DEALER_KEY
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ValidationError
 from aftersales.policies.sla_terms import PAYLOAD_KEY, SlaTerms
@@ -125,7 +127,7 @@ def open_ticket_in(
         kind=kind,
         priority=intake,
         priority_reasons=intake_reasons,
-        opened_facts={PAYLOAD_KEY: terms.payload()} if terms is not None else None,
+        opened_facts=_opened_facts(actor, terms),
     )
     ticket.tags, ticket.custom_fields = described
     applied = attach(ticket) if attach is not None else Applied()
@@ -145,6 +147,17 @@ def open_ticket_in(
     else:
         uow.outbox.put(messages)
     return ticket, applied
+
+
+def _opened_facts(actor: Actor, terms: SlaTerms | None) -> dict[str, JsonValue] | None:
+    """What the ``opened`` event keeps beyond who and when: an agreement's SLA terms, and the dealer
+    whose staff took the call itself (its contract clock starts at the call, seed 002)."""
+    facts: dict[str, JsonValue] = {}
+    if terms is not None:
+        facts[PAYLOAD_KEY] = terms.payload()
+    if actor.role is Role.DEALER_STAFF and actor.dealer_id:
+        facts[TAKEN_BY_DEALER_KEY] = actor.dealer_id
+    return facts or None
 
 
 def write_opened(uow: UnitOfWork, tickets: Sequence[Ticket]) -> None:

@@ -38,6 +38,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.callback_plan import callback_plan, customer_tier, schedule_in
 from aftersales.service.context import DeskContext
+from aftersales.service.master_data import accept_installation
 from aftersales.service.provisional_notice import provisional_messages
 from aftersales.service.runner import Applied
 
@@ -178,6 +179,8 @@ def confirm_in(
     if ticket.can("confirm"):
         channel = check_acceptance(ticket, actor.role, channel, lifecycle_params(context.policies))
     ticket.confirm(actor.ref, now, note=note, channel=channel)
+    if ticket.category.code == Category.INSTALLATION.code and ticket.asset_id is not None:
+        accept_installation(uow, actor, ticket.asset_id, ticket.id, now)  # the out-of-box phase ends
     # Scheduled in the acceptance's own command (and attributed to it): no accepted ticket lacks its callback.
     _, decision = schedule_in(uow, context.policies.callback, actor, ticket, now)
     return Applied(decisions=(decision,))

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, TypeVar
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.contact import zone
 from aftersales.domain.ids import CustomerId
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
@@ -37,7 +38,7 @@ from aftersales.service.references import check_references
 from aftersales.service.roster_stamp import touch_roster
 from aftersales.service.runner import CommandRunner, check_actor
 
-__all__ = ["MasterData", "MasterDataChange"]
+__all__ = ["MasterData", "MasterDataChange", "accept_installation", "record_change"]
 
 R = Role
 _WARRANTY_DATES = ("purchase_date", "shipment_date", "installation_accepted_on")
@@ -79,6 +80,48 @@ class MasterDataChange:
         return tuple(sorted(k for k in self.after if before.get(k) != self.after[k]))
 
 
+def record_change(
+    uow: UnitOfWork,
+    actor: Actor,
+    command: str,
+    now: datetime,
+    before: object | None,
+    after: object,
+    reason: str | None = None,
+) -> None:
+    """Write the :class:`MasterDataChange` audit record of one change, in the caller's transaction."""
+    kind = _KINDS[type(after)]
+    record_id = str(after.id)  # type: ignore[attr-defined]
+    existing = uow.documents.query(MasterDataChange, record_kind=kind, record_id=record_id)
+    uow.documents.add(
+        MasterDataChange(
+            id=f"{kind}:{record_id}:{len(existing) + 1}",
+            record_kind=kind,
+            record_id=record_id,
+            command=command,
+            at=now,
+            by=actor.ref,
+            before=unstructure(before) if before is not None else None,
+            after=unstructure(after),
+            reason=reason,
+        )
+    )
+
+
+def accept_installation(uow: UnitOfWork, actor: Actor, asset_id: str, ticket_id: str, now: datetime) -> None:
+    """The customer accepted the installation (安装调试合格) at ``now``: a unit with no installation
+    acceptance recorded gets this local day (in its market's zone), which ends its out-of-box phase
+    (seed 002: 出厂后至安装调试合格 is 开箱期; 安装调试完毕至保修期限 is 保修期内). A date already recorded
+    stays: it is corrected only by ``change_warranty_start``. Audited like every master-data change."""
+    before = uow.assets.get(asset_id)
+    if before.installation_accepted_on is not None:
+        return
+    on = now.astimezone(zone(before.market_timezone)).date()
+    after = attrs.evolve(before, installation_accepted_on=on)
+    uow.assets.save(after)
+    record_change(uow, actor, "installation_accepted", now, before, after, f"ticket {ticket_id} accepted")
+
+
 class MasterData:
     """Registering and changing master data (``desk.register_customer`` … are shortcuts to it)."""
 
@@ -106,22 +149,7 @@ class MasterData:
         after: object,
         reason: str | None = None,
     ) -> None:
-        kind = _KINDS[type(after)]
-        record_id = str(after.id)  # type: ignore[attr-defined]
-        existing = uow.documents.query(MasterDataChange, record_kind=kind, record_id=record_id)
-        uow.documents.add(
-            MasterDataChange(
-                id=f"{kind}:{record_id}:{len(existing) + 1}",
-                record_kind=kind,
-                record_id=record_id,
-                command=command,
-                at=now,
-                by=actor.ref,
-                before=unstructure(before) if before is not None else None,
-                after=unstructure(after),
-                reason=reason,
-            )
-        )
+        record_change(uow, actor, command, now, before, after, reason)
 
     @staticmethod
     def _stored(uow: UnitOfWork, cls: type[E], id: str) -> E | None:

@@ -50,6 +50,7 @@ from aftersales.policies.decision import Decision
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.fees import FeesPolicy, QuoteRequest
 from aftersales.policies.warranty import WarrantyPhase
+from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -258,7 +259,40 @@ class MaterialsDesk:
                 "reasons": [r.code for r in chargeback.reasons],
             }
             self._history(uow, ticket_id, "part_charged_back", actor, now, payload)
+        uow.outbox.put(self._charged_back_notice(uow, chargeback, ticket_id, slip, now))
         return slip
+
+    def _charged_back_notice(
+        self, uow: UnitOfWork, chargeback: Chargeback, ticket_id: str, slip: FeeSlip, now: datetime
+    ) -> list[OutboxMessage]:
+        """Tell the party that kept the part what it is charged and why (seed 002 退料: 与用户沟通,进行相关
+        收费工作): its dealer's or its engineer's contact, in its locale; nothing if it has none."""
+        party = chargeback.party
+        try:
+            holder = (
+                uow.dealers.get(party.id) if party.kind is PartyKind.DEALER else uow.engineers.get(party.id)
+            )
+        except NotFound:
+            return []
+        if holder.contact is None:
+            return []
+        due = chargeback.reasons[0].params.get("due_at") if chargeback.reasons else None
+        values: dict[str, object] = {
+            "ticket_id": ticket_id,
+            "part": chargeback.line.item,
+            "quantity": chargeback.line.quantity,
+            "amount": chargeback.line.amount,
+            "due_at": datetime.fromisoformat(due) if isinstance(due, str) else now,
+            "fee_slip": slip.id,
+        }
+        return self.context.notifications.contact_messages(
+            "part_charged_back",
+            party.kind.value,
+            holder.contact,
+            values,
+            f"part_charged_back:{chargeback.key}",
+            now,
+        )
 
     def _cost(self, part: str) -> Money:
         return self.fees.part_price(part).cost
@@ -300,6 +334,7 @@ class MaterialsDesk:
         def apply(uow: UnitOfWork, now: datetime) -> MaterialsRequest:
             ticket = uow.tickets.get(ticket_id)
             authorize(actor, "materials_request", ticket, None, MATERIALS_ROLES["materials_request"])
+            _check_party(uow, actor, party)
             request = MaterialsRequest.open(
                 id=self._number(uow, "materials", now), ticket_id=ticket.id, party=party, lines=lines,
                 at=now, by=actor.ref, urgent=urgent, note=note,
@@ -764,3 +799,15 @@ class MaterialsDesk:
         with self.context.store() as uow:
             shipped = uow.documents.query(MaterialsRequest, shipped_month=month)
         return outbound_summary(shipped, month)
+
+
+def _check_party(uow: UnitOfWork, actor: Actor, party: PartyRef) -> None:
+    """The party a request names owes the old parts back and is charged for what it keeps (退料), so it
+    must exist (``NotFound``), and dealer staff file only for their own dealer or its engineers: they
+    cannot put parts on another dealer's loan ledger (``PermissionDenied``)."""
+    if party.kind is PartyKind.DEALER:
+        owner: str | None = uow.dealers.get(party.id).id
+    else:
+        owner = uow.engineers.get(party.id).dealer_id
+    if actor.role is R.DEALER_STAFF and not actor.extra_roles and owner != actor.dealer_id:
+        raise PermissionDenied(str(actor), "request materials for another dealer's party", party.key)

@@ -54,6 +54,7 @@ __all__ = [
     "check_role",
     "permit",
     "roles_for",
+    "sees_all",
     "ticket_workflow",
 ]
 
@@ -201,7 +202,8 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     **FEE_ROLES,
     **KNOWLEDGE_ROLES,
     **ARCHIVE_ROLES,
-    "callbacks": _SEE_ALL,
+    # Seed 002: the dealer makes its region's callbacks (回访, 乙方有义务配合…回访): it lists its own.
+    "callbacks": _SEE_ALL | {R.DEALER_STAFF},
     "sla_sweep": _HEADS | {R.SYSTEM},
     "submit_dealer_report": frozenset({R.DEALER_STAFF, R.MANAGER, R.GENERAL_MANAGER, R.AGENT}),
     "raise_batch_incidents": _HEADS | {R.SYSTEM},
@@ -321,6 +323,11 @@ def _assigned_to(actor: Actor, ticket: Ticket) -> bool:
     if assignee.kind is AssigneeKind.ENGINEER:
         return assignee.id == (actor.engineer_id or actor.id)
     return assignee.kind is AssigneeKind.TEAM and actor.team is not None and assignee.id == actor.team
+
+
+def sees_all(actor: Actor) -> bool:
+    """Whether one of ``actor``'s roles reads every ticket (the office, auditors, the system)."""
+    return any(role in _SEE_ALL for role in actor.roles)
 
 
 def can_read(actor: Actor, ticket: Ticket, team_of_assignee: str | None = None) -> bool:
