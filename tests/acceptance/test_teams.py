@@ -103,7 +103,7 @@ def test_nobody_on_call_is_a_failed_dispatch_recorded_in_the_history() -> None:
         desk.deliver()
         notifier = desk.notifier
         assert isinstance(notifier, MemoryNotifier)
-        assert notifier.to("head@example.cn")
+        assert [m.subject for m in notifier.to("head@example.cn")] == [f"工单 {tid} 已升级至售后经理"]
 
 
 def test_team_input_is_checked(weekday: ServiceDesk) -> None:

@@ -180,8 +180,9 @@ class Dispatching:
         if route.coordinator is None and not route.notify:
             return (), ()
         why = tuple(r for r in reasons if r.code in _COORDINATION_CODES)
-        level = route.coordinator.value if route.coordinator is not None else route.notify[0].value
-        detail = why[-1] if why else Reason("coordinator_notified", {"coordinator": level})
+        # The role itself, not its code: the template renders it as the role's label in the reader's locale.
+        level = route.coordinator if route.coordinator is not None else route.notify[0]
+        detail = why[-1] if why else Reason("coordinator_notified", {"coordinator": level.value})
         roles = tuple(dict.fromkeys((*route.notify, *((route.coordinator,) if route.coordinator else ()))))
         values = {"ticket_id": ticket.id, "level": level, "reason": detail}
         key = f"{ticket.id}:{len(ticket.events)}:coordination"
