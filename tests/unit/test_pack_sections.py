@@ -79,7 +79,9 @@ def test_sla_callback_target_agrees_with_the_callback_plan(name: str) -> None:
     for kind in (TicketKind.SERVICE, TicketKind.COMPLAINT):
         plan = policies.callback.decide(CallbackFacts(kind, Priority.NORMAL)).outcome
         callback = targets(policies, SlaFacts(Priority.NORMAL, kind=kind))["callback"]
-        assert callback.basis == "calendar"
+        # Hours are wall-clock hours; days are whole local days, for the SLA clock as for the task.
+        assert callback.basis == ("calendar_days" if plan.whole_days else "calendar")
+        assert plan.whole_days is (kind is TicketKind.COMPLAINT)
         assert callback.duration == plan.within
 
 
@@ -182,7 +184,7 @@ def test_exhibition_services_fills_the_seed_blanks_with_the_documented_defaults(
 def test_service_centre_calls_back_seven_days_after_a_complaint_and_serves_vips_first() -> None:
     policies = resolve_policies("service_centre")
     complaint = targets(policies, SlaFacts(Priority.NORMAL, "complaint", kind=TicketKind.COMPLAINT))
-    assert complaint["callback"] == SlaTarget("callback", timedelta(days=7), "calendar")
+    assert complaint["callback"] == SlaTarget("callback", timedelta(days=7), "calendar_days")
     regular = targets(policies, SlaFacts(Priority.NORMAL))
     vip = targets(policies, SlaFacts(Priority.NORMAL, tier=CustomerTier.VIP))
     assert vip["response"].duration < regular["response"].duration

@@ -81,7 +81,8 @@ def test_dealer_contract_is_24_wall_clock_hours_extendable_to_48() -> None:
 
 def test_complaints_are_called_back_within_seven_days() -> None:
     targets, codes = decide(priority=Priority.EXPEDITED, kind=TicketKind.COMPLAINT, category="complaint")
-    assert targets["callback"] == SlaTarget("callback", timedelta(days=7), "calendar")
+    # 七天内: whole local days, through the end of the seventh day after the complaint was handled.
+    assert targets["callback"] == SlaTarget("callback", timedelta(days=7), "calendar_days")
     assert "sla_complaint_callback" in codes
 
 

@@ -209,7 +209,8 @@ class SlaParams:
     callback_in_working_hours: bool = False
     """Count ``callback_hours`` as working hours instead of wall-clock hours."""
     complaint_callback_days: int = attrs.field(default=7, validator=in_range(1, 90))
-    """Callback after a complaint is handled, in calendar days (seed 004: 七天)."""
+    """Callback after a complaint is handled, in whole local days: through the end of the N-th day after
+    the day it was handled (seed 004: 七天内)."""
     dealer_contract: bool = False
     """Apply the seed 002 dealer contract: resolution within wall-clock hours of the call."""
     dealer_resolution_hours: int = attrs.field(default=24, validator=in_range(1, 24 * 30))
@@ -252,7 +253,7 @@ def _minutes(duration: timedelta) -> int:
 
 
 def _scaled(target: SlaTarget, factor: float) -> SlaTarget:
-    if target.basis in ("working_days", "end_of_day"):
+    if target.basis in ("working_days", "end_of_day", "calendar_days"):
         days = max(1, int(round(target.duration.days * factor, 9)))
         return attrs.evolve(target, duration=timedelta(days=days))
     seconds = max(60, round(target.duration.total_seconds() * factor))
@@ -319,7 +320,9 @@ class DefaultSla:
                 )
             )
         if facts.kind is TicketKind.COMPLAINT:
-            targets["callback"] = SlaTarget("callback", timedelta(days=p.complaint_callback_days), "calendar")
+            # 七天内: whole local days, through the end of the last one (as the callback task counts them).
+            within = timedelta(days=p.complaint_callback_days)
+            targets["callback"] = SlaTarget("callback", within, "calendar_days")
             reasons.append(Reason("sla_complaint_callback", {"days": p.complaint_callback_days}))
         else:
             basis = "working" if p.callback_in_working_hours else "calendar"
