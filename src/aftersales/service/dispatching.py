@@ -213,8 +213,9 @@ def failed_dispatch(choice: Choice) -> dict[str, JsonValue]:
     to: list[JsonValue] = []
     for decision in choice.decisions:
         for reason in getattr(decision, "reasons", ()):
-            params = {key: str(value) for key, value in reason.params.items()}
-            reasons.append({"code": reason.code, "params": params})
+            # The parameters as they are (str, int, bool or None: JSON already), so the history renders
+            # them like any reason: no skill asked reads "none", not the text "None".
+            reasons.append({"code": reason.code, "params": dict(reason.params)})
         outcome = getattr(decision, "outcome", None)
         if isinstance(outcome, Escalation):
             to += [role.value for role in outcome.to if role.value not in to]

@@ -229,7 +229,7 @@ class TeamDesk:
         )
         to = tuple(dict.fromkeys((*escalation.outcome.to, Role.DEPARTMENT_HEAD)))
         facts: list[JsonValue] = [
-            {"code": r.code, "params": {k: str(v) for k, v in r.params.items()}} for r in reasons
+            {"code": r.code, "params": dict(r.params)} for r in reasons
         ]
         payload: dict[str, JsonValue] = {"team": team.id, "to": [r.value for r in to], "reasons": facts}
         ticket.step("dispatch_failed", actor.ref, now, payload=payload)
