@@ -228,9 +228,7 @@ class TeamDesk:
             EscalationFacts(EscalationTrigger.NO_CANDIDATE, reasons[-1])
         )
         to = tuple(dict.fromkeys((*escalation.outcome.to, Role.DEPARTMENT_HEAD)))
-        facts: list[JsonValue] = [
-            {"code": r.code, "params": dict(r.params)} for r in reasons
-        ]
+        facts: list[JsonValue] = [{"code": r.code, "params": dict(r.params)} for r in reasons]
         payload: dict[str, JsonValue] = {"team": team.id, "to": [r.value for r in to], "reasons": facts}
         ticket.step("dispatch_failed", actor.ref, now, payload=payload)
         values = {"ticket_id": ticket.id, "level": to[0], "reason": reasons[-1]}
