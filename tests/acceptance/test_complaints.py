@@ -479,6 +479,26 @@ def test_a_complaint_callback_on_the_seventh_day_evening_is_on_time(backend: str
         assert callback.met_at == monday_night and not callback.breached
 
 
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_complaint_has_no_arrival_clock_to_breach(backend: str, tmp_path: Path) -> None:
+    # A complaint is investigated and answered; the visit belongs to the service ticket it is about. The
+    # next day, the sweep reports the missed response (nobody contacted the customer), not an "arrival".
+    with contextlib.ExitStack() as stack:
+        if backend == "postgres":
+            url = stack.enter_context(pg_schema_url())
+        else:
+            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'arrival.db'}"
+        desk = stack.enter_context(_open(url=url))
+        cid = desk.complaints.open_complaint(AGENT, "c1", "维修人员态度不好").ticket.id
+        desk.complaints.investigate(MANAGER, cid)
+        _clock(desk).advance(timedelta(days=1))
+        names = [t.target.name for t in desk.sla(MANAGER, cid).targets]
+        assert names == ["response", "resolution", "callback"]
+        desk.run_due_jobs()
+        overdue = [m.body for m in _notifier(desk).to("head@example.cn") if cid in m.subject]
+        assert overdue and all("arrival" not in body for body in overdue)
+
+
 def test_an_engineer_in_the_field_reports_a_crisis_and_the_centre_hears_at_once(desk: ServiceDesk) -> None:
     # Seed 004: 当接到危机事件的单位或部门、个人要立即通知客户服务中心.
     result = desk.complaints.open_complaint(

@@ -84,6 +84,8 @@ def test_complaints_are_called_back_within_seven_days() -> None:
     # 七天内: whole local days, through the end of the seventh day after the complaint was handled.
     assert targets["callback"] == SlaTarget("callback", timedelta(days=7), "calendar_days")
     assert "sla_complaint_callback" in codes
+    # The complaint workflow has no visit (start_work, add_visit): no arrival target that could only breach.
+    assert "arrival" not in targets and {"response", "resolution"} <= targets.keys()
 
 
 def test_reopened_tickets_get_a_raised_target_without_a_new_response() -> None:

@@ -279,7 +279,9 @@ class DefaultSla:
         targets: dict[str, SlaTarget] = {}
         if not facts.reopened or p.reopened_response:
             targets["response"] = SlaTarget("response", _hours(p.response_hours[priority]))
-        if facts.plan in (None, Plan.ON_SITE):
+        # A complaint is handled by investigating and agreeing a solution, never by a visit of its own (a
+        # visit is on the service ticket it is about): an arrival target on it could only breach.
+        if facts.plan in (None, Plan.ON_SITE) and facts.kind is not TicketKind.COMPLAINT:
             targets["arrival"] = SlaTarget("arrival", _hours(p.arrival_hours[priority]))
         if facts.complex:
             targets["resolution"] = SlaTarget("resolution", timedelta(days=p.complex_resolution_days), days)
