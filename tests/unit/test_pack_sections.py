@@ -168,6 +168,13 @@ def test_office_equipment_responds_in_working_hours_and_calls_back_within_24_hou
     assert normal["response"].duration > critical["response"].duration
     assert normal["callback"] == SlaTarget("callback", timedelta(hours=24), "calendar")
     assert "resolution" in normal and normal["resolution"].basis == "working_days"
+    # 紧急问题 too are answered within working hours: an urgent call keeps the expedited response target,
+    # not a wall-clock first-contact limit in minutes (seed 001's rule, the default elsewhere).
+    urgent = targets(policies, SlaFacts(Priority.EXPEDITED, "repair", urgent=True))
+    assert urgent["response"] == SlaTarget("response", timedelta(hours=2), "working")
+    assert targets(resolve_policies("exhibition_services"), SlaFacts(Priority.EXPEDITED, urgent=True))[
+        "response"
+    ] == SlaTarget("response", timedelta(minutes=30), "calendar")
 
 
 def test_exhibition_services_fills_the_seed_blanks_with_the_documented_defaults() -> None:

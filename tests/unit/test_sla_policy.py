@@ -162,5 +162,10 @@ def test_urgent_calls_get_the_first_contact_in_minutes() -> None:
     assert "sla_urgent_contact" in codes
     off, _ = decide(SlaParams(urgent_contact_minutes=None), priority=Priority.EXPEDITED, urgent=True)
     assert off["response"] == SlaTarget("response", 2 * H)
+    # A pack writes 0 for "none" (TOML has no null): seed 003 answers urgent calls in working hours.
+    params = structure_params({"urgent_contact_minutes": 0}, SlaParams, file="pack.toml", key="sla")
+    assert decide(params, priority=Priority.EXPEDITED, urgent=True)[0]["response"] == off["response"]
+    with pytest.raises(ConfigurationError, match=r"sla\.urgent_contact_minutes"):
+        structure_params({"urgent_contact_minutes": -1}, SlaParams, file="pack.toml", key="sla")
     decision = DefaultSla().decide(SlaFacts(Priority.NORMAL, kind=TicketKind.COMPLAINT))
     assert decision.outcome.acceptance is False  # a complaint is resolved when handled, not accepted

@@ -167,9 +167,9 @@ def _reading(instance: object, attribute: attrs.Attribute[Any], value: object) -
 def _contact_minutes(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 24 * 60:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 24 * 60:
         raise ValidationError(
-            f"urgent_contact_minutes must be 1–1440 minutes, got {value!r}", field=attribute.name
+            f"urgent_contact_minutes must be 0 (none) or 1–1440 minutes, got {value!r}", field=attribute.name
         )
 
 
@@ -231,7 +231,8 @@ class SlaParams:
     following working day: Mon 10:00 → Wed 18:00)."""
     urgent_contact_minutes: int | None = attrs.field(default=30, validator=_contact_minutes)
     """Seed 001 (紧急问题 … 在[X]分钟内与客户取得联系): an urgent call's first contact, in wall-clock minutes
-    (``None``: urgent calls keep their priority's response target)."""
+    (``None``, or ``0`` in a pack since TOML has no null: urgent calls keep their priority's response target,
+    as seed 003's 紧急问题 … Y个工作小时内响应 counts them in working hours)."""
     response_steps: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     """Further steps that count as the first response besides the customer-facing ones (a note to the
     customer, a logged contact, a planned visit); e.g. ``["start_work"]``."""
@@ -300,7 +301,7 @@ class DefaultSla:
                 targets[name] = _scaled(target, factor)
             percent = round(factor * 100)
             reasons.append(Reason("sla_customer_tier", {"tier": facts.tier.value, "percent": percent}))
-        if facts.urgent and p.urgent_contact_minutes is not None and "response" in targets:
+        if facts.urgent and p.urgent_contact_minutes and "response" in targets:
             minutes = timedelta(minutes=p.urgent_contact_minutes)
             if targets["response"].basis != "calendar" or targets["response"].duration > minutes:
                 targets["response"] = SlaTarget("response", minutes, "calendar")
