@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -41,6 +42,7 @@ from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.complaint_desk import ComplaintDesk, ComplaintLogFilter
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.hooks import complaint_on_low_score
+from conftest import pg_schema_url
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
@@ -255,8 +257,10 @@ def test_general_complaint_with_a_warranty_extension_remedy_runs_to_closed(desk:
     complaints.grant_remedy(AGENT, cid, kind=RemedyKind.EXTRA_MAINTENANCE_VISIT, cost=Money("80", "CNY"))
     handled = complaints.give_feedback(AGENT, cid, outcome="已延保至 2027-04 并安排保养")
     assert handled.ticket.state == ComplaintState.FEEDBACK_GIVEN
-    # The 7-day callback after a complaint is handled is scheduled in the same command.
-    assert handled.ticket.callback_due_at == handled.ticket.resolved_at + timedelta(days=7)  # type: ignore[operator]
+    # The 7-day callback after a complaint is handled is scheduled in the same command: handled Monday
+    # 2 March, it is on time through the end of Monday 9 March (七天内 counts whole local days).
+    assert handled.ticket.resolved_at is not None and handled.ticket.resolved_at.date() == date(2026, 3, 2)
+    assert handled.ticket.callback_due_at == datetime(2026, 3, 10, 0, 0, tzinfo=SHANGHAI)
     with pytest.raises(InvalidTransition):
         complaints.close(AGENT, cid)
     complaints.review(
@@ -482,6 +486,59 @@ def test_callbacks_overdue_show_in_the_ledger(desk: ServiceDesk) -> None:
     callbacks.schedule(AGENT, second, due_at=desk.clock.now() + timedelta(hours=1))
     (only,) = callbacks.pending(AGENT)
     assert only.ticket_id == second and only.due_at == desk.clock.now() + timedelta(hours=1)
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_complaint_callback_on_the_seventh_day_evening_is_on_time(backend: str, tmp_path: Path) -> None:
+    # Seed 004 第八条 2(6): 要求在投诉处理后的七天内进行回访 — the period does not count the day the complaint
+    # was handled and ends at 24:00 of its seventh day, whatever the hour it was handled at.
+    with contextlib.ExitStack() as stack:
+        if backend == "postgres":
+            url = stack.enter_context(pg_schema_url())
+        else:
+            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'seventh.db'}"
+        desk = stack.enter_context(_open(url=url))
+        complaints = desk.complaints
+        cid = complaints.open_complaint(AGENT, "c1", "维修人员态度不好").ticket.id
+        complaints.investigate(MANAGER, cid)
+        complaints.propose_solution(MANAGER, cid, solution="当面道歉")
+        complaints.agree_solution(MANAGER, cid)
+        _clock(desk).advance(timedelta(hours=6))  # handled Monday 2 March, 15:00
+        complaints.give_feedback(MANAGER, cid, outcome="客户接受道歉")
+        monday_night = datetime(2026, 3, 9, 23, 0, tzinfo=SHANGHAI)
+        (task,) = desk.callbacks.pending(AGENT)
+        assert task.due_at == datetime(2026, 3, 10, 0, 0, tzinfo=SHANGHAI)
+        assert desk.callbacks.overdue(AGENT, monday_night) == []
+        assert desk.callbacks.overdue(AGENT, task.due_at + timedelta(seconds=1)) == [task]
+        callback = next(
+            t for t in desk.sla(MANAGER, cid, monday_night).targets if t.target.name == "callback"
+        )
+        assert callback.due_at == task.due_at and not callback.breached
+
+        _clock(desk).set(monday_night)
+        desk.callbacks.record(AGENT, cid, checklist=CallbackChecklist(product_works=True), problem_back=False)
+        callback = next(t for t in desk.sla(MANAGER, cid).targets if t.target.name == "callback")
+        assert callback.met_at == monday_night and not callback.breached
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_complaint_has_no_arrival_clock_to_breach(backend: str, tmp_path: Path) -> None:
+    # A complaint is investigated and answered; the visit belongs to the service ticket it is about. The
+    # next day, the sweep reports the missed response (nobody contacted the customer), not an "arrival".
+    with contextlib.ExitStack() as stack:
+        if backend == "postgres":
+            url = stack.enter_context(pg_schema_url())
+        else:
+            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'arrival.db'}"
+        desk = stack.enter_context(_open(url=url))
+        cid = desk.complaints.open_complaint(AGENT, "c1", "维修人员态度不好").ticket.id
+        desk.complaints.investigate(MANAGER, cid)
+        _clock(desk).advance(timedelta(days=1))
+        names = [t.target.name for t in desk.sla(MANAGER, cid).targets]
+        assert names == ["response", "resolution", "callback"]
+        desk.run_due_jobs()
+        overdue = [m.body for m in _notifier(desk).to("head@example.cn") if cid in m.subject]
+        assert overdue and all("arrival" not in body for body in overdue)
 
 
 def test_an_engineer_in_the_field_reports_a_crisis_and_the_centre_hears_at_once(desk: ServiceDesk) -> None:

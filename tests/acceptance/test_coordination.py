@@ -313,6 +313,11 @@ def test_the_coordinator_adds_members_to_a_critical_ticket() -> None:
         with pytest.raises(PermissionDenied):  # … but the assignee does the work
             desk.start_work(OTHER_ENGINEER, tid)
         assert _sent(desk, "e2@example.cn") == 1 and _sent(desk, "e3@example.cn") == 1
+        notifier = desk.notifier
+        assert isinstance(notifier, MemoryNotifier)
+        # The role and the team are named in the reader's words, not by their codes.
+        assert notifier.to("head@example.cn")[0].subject == f"工单 {tid} 已升级至部门负责人"
+        assert notifier.to("e2@example.cn")[0].subject == f"工单 {tid} 已升级至应急小组"
         with pytest.raises(ValidationError):  # everyone named is on it already
             desk.teams.add_members(head, tid, ["e2"])
         with pytest.raises(NotFound):

@@ -80,7 +80,11 @@ def test_run_due_jobs_runs_each_job_when_due_and_announces_callbacks_once() -> N
     ticket_id = _resolved_with_callback(desk, START + timedelta(minutes=20))
     first = desk.run_due_jobs()
     assert set(first.ran) == set(JOB_NAMES) and first.failed == {}
-    assert first.counts["callbacks_due"] == 0  # not due yet
+    # The agent is told while there is time to call (seed 003: 24小时内回访), not once the deadline passed.
+    assert first.counts["callbacks_due"] == 1
+    assert first.delivery is not None and first.counts["deliver"] == len(first.delivery.sent)
+    (told,) = notifier.to("callcentre@venus.example")
+    assert ticket_id in told.body and clock.now() < START + timedelta(minutes=20)
     clock.advance(timedelta(minutes=30))
     second = desk.run_due_jobs()
     # Only what is due runs: the sweep (5 min) and callbacks (15 min), delivery at every call.
@@ -88,12 +92,11 @@ def test_run_due_jobs_runs_each_job_when_due_and_announces_callbacks_once() -> N
     assert set(second.skipped) == {
         "chargebacks", "recompute_due", "purge_sent", "purge_idempotency", "money_index",
     }  # fmt: skip
-    assert second.counts["callbacks_due"] == 1
-    assert second.delivery is not None and second.counts["deliver"] == len(second.delivery.sent)
-    (told,) = notifier.to("callcentre@venus.example")
-    assert ticket_id in told.body
+    assert second.counts["callbacks_due"] == 0  # announced once
+    later = _resolved_with_callback(desk, clock.now() + timedelta(days=1))
     clock.advance(timedelta(hours=1))
-    assert desk.run_due_jobs().counts["callbacks_due"] == 0  # announced once
+    assert desk.run_due_jobs().counts["callbacks_due"] == 1  # the new one, a day ahead of its deadline
+    assert any(later in m.body for m in notifier.to("callcentre@venus.example"))
     assert desk.jobs.run_due(only=("purge_sent",)).ran == ("purge_sent",)
 
 
@@ -153,7 +156,9 @@ def test_dead_letters_are_listed_and_retried_by_a_manager_only() -> None:
     desk = small_desk(clock=clock, notifier=Down(), overrides={"notification": one_attempt})
     dispatched_ticket(desk)
     report = desk.deliver()
-    assert len(report.dead) == 2  # the two notifications (ticket events have nothing to send)
+    # the three notifications: received and assigned to the customer, assigned to the engineer (ticket
+    # events have nothing to send)
+    assert len(report.dead) == 3
     dead = desk.outbox.dead_letters(MANAGER)
     assert {m.id for m in dead} == set(report.dead)
     assert all(m.last_error == "ConnectionError: gateway down" for m in dead)

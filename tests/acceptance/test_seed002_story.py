@@ -163,6 +163,7 @@ def test_the_zh_story_notifies_the_customer_and_the_dealer_in_chinese(
     subjects = [m.subject for m in customer]
     assert subjects == [
         f"我们已收到您的服务请求（工单 {ticket_id}）",
+        f"您的工单 {ticket_id} 已派工",  # the pack tells the customer of the dispatch (assigned = customer)
         f"工单 {ticket_id} 已安排上门服务",
         f"工单 {ticket_id} 正在等待备件",
         f"工单 {ticket_id} 处理进度",  # the dealer's note to the customer (及时反馈处理进度)
@@ -170,8 +171,9 @@ def test_the_zh_story_notifies_the_customer_and_the_dealer_in_chinese(
         f"工单 {ticket_id} 已处理完毕，请确认",
     ]
     assert all(m.locale == "zh_Hans" and m.channel == "sms" for m in customer)  # 中文: SMS before e-mail
-    received, visit, parts, progress, resolved, resolved_again = (m.body for m in customer)
+    received, assigned, visit, parts, progress, resolved, resolved_again = (m.body for m in customer)
     assert "进水阀已更换" in progress
+    assert ticket_id in assigned and world.dealer_sh.name in assigned  # who will come
     assert "2026年3月2日 09:00" in received and ticket_id in received
     assert "2026年3月2日 12:30" in visit
     # Expected 15:00 London (GMT in March) is 23:00 in Shanghai.
@@ -190,7 +192,7 @@ def test_the_zh_story_notifies_the_customer_and_the_dealer_in_chinese(
 
     # Delivery is at least once, and a second run sends nothing new.
     again = desk.deliver()
-    assert again.sent == () and len(notifier.sent) == 8
+    assert again.sent == () and len(notifier.sent) == 9
 
 
 def test_the_en_story_is_closed_by_the_agent_and_notified_in_english_in_london_time(
@@ -233,14 +235,15 @@ def test_the_en_story_is_closed_by_the_agent_and_notified_in_english_in_london_t
     mails = notifier.to("alice@example.co.uk")
     assert [m.subject for m in mails] == [
         f"We have received your request (ticket {ticket_id})",
+        f"Your ticket {ticket_id} has been assigned",
         f"Ticket {ticket_id} is waiting for spare parts",
         f"Ticket {ticket_id} is resolved: please confirm",
     ]
     assert all(m.locale == "en" for m in mails)
     # 09:00 in Shanghai is 01:00 in London (GMT); the parts are expected 10:00 London time.
     assert "Mar 2, 2026" in mails[0].body and "1:00" in mails[0].body and ticket_id in mails[0].body
-    assert "Mar 3, 2026" in mails[1].body and "10:00" in mails[1].body
-    assert "Mar 3, 2026" in mails[2].body
+    assert "Mar 3, 2026" in mails[2].body and "10:00" in mails[2].body
+    assert "Mar 3, 2026" in mails[3].body
     # The dealer's assignment notice is in its own (Chinese) locale.
     (assigned,) = notifier.to("13900000001")
     assert assigned.locale == "zh_Hans" and assigned.subject.startswith(f"工单 {ticket_id} 已派给您")

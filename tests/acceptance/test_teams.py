@@ -19,6 +19,7 @@ from aftersales.domain.ids import CustomerId, EngineerId
 from aftersales.domain.parties import Customer, CustomerTier, Engineer, EngineerLevel
 from aftersales.domain.teams import OnCallShift, Team, TeamKind
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.i18n.reasons import render_reasons
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import pg_schema_url
@@ -99,11 +100,12 @@ def test_nobody_on_call_is_a_failed_dispatch_recorded_in_the_history() -> None:
         assert event.action == "dispatch_failed"
         assert "department_head" in event.payload["to"]  # type: ignore[operator]
         assert [r["code"] for r in event.payload["reasons"]] == ["emergency_team", "vip_customer", "on_call"]  # type: ignore[index, union-attr]
+        assert not any("None" in w for w in render_reasons(event, "zh_Hans"))
         assert desk.ticket(MANAGER, tid).assignee is None
         desk.deliver()
         notifier = desk.notifier
         assert isinstance(notifier, MemoryNotifier)
-        assert notifier.to("head@example.cn")
+        assert [m.subject for m in notifier.to("head@example.cn")] == [f"工单 {tid} 已升级至售后经理"]
 
 
 def test_team_input_is_checked(weekday: ServiceDesk) -> None:
@@ -244,3 +246,10 @@ def test_the_desks_own_failed_dispatch_is_in_the_history() -> None:
         assert event.payload["to"] == ["manager"]
         codes = [r["code"] for r in event.payload["reasons"]]  # type: ignore[index, union-attr]
         assert "no_engineer" in codes and "escalated" in codes
+        # The reasons keep their values (no skill asked is null, counts are numbers), so the history reads
+        # "skill required: none", not the text "None".
+        (missing,) = [r for r in event.payload["reasons"] if r["code"] == "no_engineer"]  # type: ignore[index, union-attr]
+        assert missing["params"]["skill"] is None and missing["params"]["with_capacity"] == 0  # type: ignore[index, call-overload]
+        words = render_reasons(event, "en")
+        assert "no engineer available in region none (skill required: none)" in words
+        assert not any("None" in w for w in words + render_reasons(event, "zh_Hans"))

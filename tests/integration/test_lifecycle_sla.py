@@ -189,14 +189,18 @@ def test_closing_after_failed_attempts_or_when_no_callback_is_needed(store_kind:
         assert desk.close(AGENT, tid).ticket.state == "closed"
 
 
-def test_priority_at_intake_and_the_urgent_first_contact(desk: ServiceDesk) -> None:
+def test_priority_at_intake_and_the_urgent_first_contact(
+    desk: ServiceDesk, store_kind: str, tmp_path: Path
+) -> None:
     clock = _clock(desk)
     urgent = desk.open_ticket(AGENT, customer_id="c1", description="整层打印机停机", urgent=True)
     assert urgent.ticket.priority is Priority.EXPEDITED  # the pack's urgent floor, with its reason
     assert "urgent_request" in [r.code for r in urgent.ticket.priority_reasons]
     tid = urgent.ticket.id
     status = _stored_equals_status(desk, tid)
-    assert status["response"].due_at == clock.now() + 30 * timedelta(minutes=1)
+    # Seed 003: 对于故障报修及紧急问题,Y个工作小时内响应 — the expedited response, in working hours.
+    assert status["response"].due_at == clock.now() + 2 * H
+    assert status["response"].target.basis == "working"
     clock.advance(timedelta(minutes=10))
     desk.triage(AGENT, tid, nature="outage", severity=Severity.HIGH, plan=Plan.ON_SITE)
     assert desk.sla(AGENT, tid)["response"].state is SlaState.RUNNING  # triage is internal
@@ -205,6 +209,13 @@ def test_priority_at_intake_and_the_urgent_first_contact(desk: ServiceDesk) -> N
     given = desk.open_ticket(AGENT, customer_id="c1", description="卡纸", priority=Priority.CRITICAL)
     assert given.ticket.priority is Priority.CRITICAL
     assert desk.sla(AGENT, given.ticket.id)["resolution"].budget == 8 * H  # critical: 1 working day
+    # Seed 001 (立即响应, 并在[X]分钟内与客户取得联系): the exhibition pack's first contact in minutes.
+    (tmp_path / "seed001").mkdir()
+    with _open(store_kind, tmp_path / "seed001", "exhibition_services", clock.now()) as fair:
+        call = fair.open_ticket(AGENT, customer_id="c1", description="展位断电", urgent=True).ticket
+        assert _stored_equals_status(fair, call.id)["response"].due_at == clock.now() + 30 * timedelta(
+            minutes=1
+        )
 
 
 def test_sla_at_an_instant_and_scoped_like_the_ticket(desk: ServiceDesk) -> None:

@@ -84,6 +84,13 @@ BAD: dict[str, tuple[type[AftersalesError], Call]] = {
     ),
     "naive parts date": (NaiveDatetimeError, lambda d, t: d.await_parts(MANAGER, t, expected_at=NAIVE)),
     "naive callback due": (NaiveDatetimeError, lambda d, t: d.schedule_callback(AGENT, t, due_at=NAIVE)),
+    "an integer beyond 64 bits under an idempotency key": (
+        # The key's fingerprint of the request must not fail before the fields are checked.
+        ValidationError,
+        lambda d, t: d.open_ticket(
+            AGENT, customer_id="c1", description="x", custom_fields={"": -(2**63) - 1}, idempotency_key="k1"
+        ),
+    ),
     "empty description": (
         ValidationError,
         lambda d, t: d.open_ticket(AGENT, customer_id="c1", description=""),

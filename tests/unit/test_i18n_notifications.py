@@ -21,6 +21,7 @@ RECEIVED = {"ticket_id": "T-0001", "received_at": AT, "response_due_at": AT + ti
 
 SAMPLES: dict[str, dict[str, object]] = {
     "ticket_received": RECEIVED,
+    "ticket_assigned": {"ticket_id": "T-1", "assignee_name": "赵工"},
     "assigned": {
         "ticket_id": "T-1",
         "customer_name": "张三",

@@ -96,3 +96,36 @@ def test_the_engineer_is_told_when_the_customer_sends_the_work_back() -> None:
     told = [m.payload for m in sent if m.topic == "notification"]
     assert [m["recipient"] for m in told] == ["zhang@example.cn"]  # not the customer who sent it back
     assert "T-1" in told[0]["subject"] and "夜里还会自己冲水" in told[0]["body"]
+
+
+def test_the_customer_is_told_who_the_ticket_was_dispatched_to() -> None:
+    # The pack lists the customer for dispatch (office_equipment: assigned = ["customer", "engineer"]; seed
+    # 003 派工, seed 000 反馈处理进度): the assignee's notice is theirs, the customer gets one of their own.
+    notifications = Notifications(default_renderer())
+    store = open_storage("memory://")
+    ticket = new_ticket()
+    ticket.step("triage", AGENT, at(2))
+    with store() as uow:
+        uow.customers.add(Customer(CustomerId("cust-1"), "李女士", Contact("李女士", email="li@example.cn")))
+        uow.engineers.add(
+            Engineer(EngineerId("e1"), "赵工", contact=Contact("赵工", email="zhao@example.cn"))
+        )
+        event = ticket.assign(AGENT, at(2, 10), Assignee(AssigneeKind.ENGINEER, "e1", "赵工"))
+        sent = notifications.messages(uow, ticket, [event], at(2, 10), DefaultNotification())
+        by_engineers = notifications.messages(uow, ticket, [event], at(2, 10), EngineersOnly())
+    told = {m.payload["recipient"]: m.payload for m in sent if m.topic == "notification"}
+    assert set(told) == {"li@example.cn", "zhao@example.cn"}
+    assert told["li@example.cn"]["subject"] == "您的工单 T-1 已派工"
+    assert "赵工" in told["li@example.cn"]["body"]
+    assert told["zhao@example.cn"]["subject"].startswith("工单 T-1 已派给您")
+    # A policy that leaves the customer out is obeyed.
+    assert {m.payload["recipient"] for m in by_engineers if m.topic == "notification"} == {"zhao@example.cn"}
+
+
+class EngineersOnly:
+    """A host's policy: only the assignee hears of anything."""
+
+    name = "host.engineers_only"
+
+    def decide(self, facts: NotificationFacts) -> Decision[tuple[Role, ...]]:
+        return Decision((Role.ENGINEER,), [Reason("engineers_only")], self.name)

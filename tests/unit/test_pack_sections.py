@@ -79,7 +79,9 @@ def test_sla_callback_target_agrees_with_the_callback_plan(name: str) -> None:
     for kind in (TicketKind.SERVICE, TicketKind.COMPLAINT):
         plan = policies.callback.decide(CallbackFacts(kind, Priority.NORMAL)).outcome
         callback = targets(policies, SlaFacts(Priority.NORMAL, kind=kind))["callback"]
-        assert callback.basis == "calendar"
+        # Hours are wall-clock hours; days are whole local days, for the SLA clock as for the task.
+        assert callback.basis == ("calendar_days" if plan.whole_days else "calendar")
+        assert plan.whole_days is (kind is TicketKind.COMPLAINT)
         assert callback.duration == plan.within
 
 
@@ -166,6 +168,13 @@ def test_office_equipment_responds_in_working_hours_and_calls_back_within_24_hou
     assert normal["response"].duration > critical["response"].duration
     assert normal["callback"] == SlaTarget("callback", timedelta(hours=24), "calendar")
     assert "resolution" in normal and normal["resolution"].basis == "working_days"
+    # 紧急问题 too are answered within working hours: an urgent call keeps the expedited response target,
+    # not a wall-clock first-contact limit in minutes (seed 001's rule, the default elsewhere).
+    urgent = targets(policies, SlaFacts(Priority.EXPEDITED, "repair", urgent=True))
+    assert urgent["response"] == SlaTarget("response", timedelta(hours=2), "working")
+    assert targets(resolve_policies("exhibition_services"), SlaFacts(Priority.EXPEDITED, urgent=True))[
+        "response"
+    ] == SlaTarget("response", timedelta(minutes=30), "calendar")
 
 
 def test_exhibition_services_fills_the_seed_blanks_with_the_documented_defaults() -> None:
@@ -182,7 +191,7 @@ def test_exhibition_services_fills_the_seed_blanks_with_the_documented_defaults(
 def test_service_centre_calls_back_seven_days_after_a_complaint_and_serves_vips_first() -> None:
     policies = resolve_policies("service_centre")
     complaint = targets(policies, SlaFacts(Priority.NORMAL, "complaint", kind=TicketKind.COMPLAINT))
-    assert complaint["callback"] == SlaTarget("callback", timedelta(days=7), "calendar")
+    assert complaint["callback"] == SlaTarget("callback", timedelta(days=7), "calendar_days")
     regular = targets(policies, SlaFacts(Priority.NORMAL))
     vip = targets(policies, SlaFacts(Priority.NORMAL, tier=CustomerTier.VIP))
     assert vip["response"].duration < regular["response"].duration

@@ -14,6 +14,7 @@ from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Category, Channel
 from aftersales.domain.ids import CustomerId, TicketId
+from aftersales.domain.instants import end_of_local_days
 from aftersales.domain.sla_clock import (
     SLA_EXTENSION_KEY,
     ClockPhase,
@@ -303,6 +304,31 @@ def test_callback_starts_at_acceptance(cn: BusinessCalendar) -> None:
     tk.record_callback(AGENT, t(9, 20, 10, 0), problem_back=False)
     met = sla_status(tk.events, targets, cn, t(9, 21, 9, 0)).targets[0]
     assert met.phase is ClockPhase.MET and met.met_at == t(9, 20, 10, 0) and not met.breached
+
+
+def test_a_callback_in_calendar_days_runs_through_the_end_of_the_last_local_day(cn: BusinessCalendar) -> None:
+    # Seed 004: 投诉处理后的七天内 — accepted Friday 17:30, on time through Friday 26 September, 24:00.
+    tk = ticket(t(9, 19, 9, 0))
+    targets = SlaTargets((SlaTarget("callback", timedelta(days=7), "calendar_days"),))
+    work_until_paused(tk, t(9, 19, 9, 0))
+    tk.resolve(ENGINEER, t(9, 19, 17, 0))
+    tk.confirm(CUSTOMER, t(9, 19, 17, 30))
+    running = sla_status(tk.events, targets, cn, t(9, 26, 23, 59)).targets[0]
+    assert running.due_at == t(9, 27, 0, 0) and not running.breached
+    assert sla_status(tk.events, targets, cn, t(9, 27, 0, 1)).targets[0].breached
+    tk.record_callback(AGENT, t(9, 26, 22, 0), problem_back=False)
+    met = sla_status(tk.events, targets, cn, t(9, 30, 9, 0)).targets[0]
+    assert met.phase is ClockPhase.MET and met.due_at == t(9, 27, 0, 0) and not met.breached
+    with pytest.raises(ValidationError):
+        SlaTarget("callback", timedelta(days=7, hours=1), "calendar_days")
+
+
+def test_whole_local_days_end_at_local_midnight_across_a_clock_change() -> None:
+    berlin = ZoneInfo("Europe/Berlin")  # summer time starts on Sunday 30 March 2025
+    end = end_of_local_days(datetime(2025, 3, 28, 15, 0, tzinfo=berlin), 2, berlin)
+    assert end == datetime(2025, 3, 31, 0, 0, tzinfo=berlin)
+    assert end - datetime(2025, 3, 28, 15, 0, tzinfo=berlin) == timedelta(days=2, hours=9)  # wall clock
+    assert end.astimezone(SH) == datetime(2025, 3, 31, 6, 0, tzinfo=SH)  # 23 h on the Sunday
 
 
 def test_reopen_measures_the_new_targets_from_the_reopen(cn: BusinessCalendar) -> None:

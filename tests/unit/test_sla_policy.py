@@ -97,8 +97,11 @@ def test_dealer_contract_binds_repair_calls_only() -> None:
 
 def test_complaints_are_called_back_within_seven_days() -> None:
     targets, codes = decide(priority=Priority.EXPEDITED, kind=TicketKind.COMPLAINT, category="complaint")
-    assert targets["callback"] == SlaTarget("callback", timedelta(days=7), "calendar")
+    # 七天内: whole local days, through the end of the seventh day after the complaint was handled.
+    assert targets["callback"] == SlaTarget("callback", timedelta(days=7), "calendar_days")
     assert "sla_complaint_callback" in codes
+    # The complaint workflow has no visit (start_work, add_visit): no arrival target that could only breach.
+    assert "arrival" not in targets and {"response", "resolution"} <= targets.keys()
 
 
 def test_reopened_tickets_get_a_raised_target_without_a_new_response() -> None:
@@ -175,5 +178,10 @@ def test_urgent_calls_get_the_first_contact_in_minutes() -> None:
     assert "sla_urgent_contact" in codes
     off, _ = decide(SlaParams(urgent_contact_minutes=None), priority=Priority.EXPEDITED, urgent=True)
     assert off["response"] == SlaTarget("response", 2 * H)
+    # A pack writes 0 for "none" (TOML has no null): seed 003 answers urgent calls in working hours.
+    params = structure_params({"urgent_contact_minutes": 0}, SlaParams, file="pack.toml", key="sla")
+    assert decide(params, priority=Priority.EXPEDITED, urgent=True)[0]["response"] == off["response"]
+    with pytest.raises(ConfigurationError, match=r"sla\.urgent_contact_minutes"):
+        structure_params({"urgent_contact_minutes": -1}, SlaParams, file="pack.toml", key="sla")
     decision = DefaultSla().decide(SlaFacts(Priority.NORMAL, kind=TicketKind.COMPLAINT))
     assert decision.outcome.acceptance is False  # a complaint is resolved when handled, not accepted

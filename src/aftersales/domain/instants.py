@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 from aftersales.errors import NaiveDatetimeError, ValidationError
 
-__all__ = ["EPOCH", "duration_us", "micros", "require_aware"]
+__all__ = ["EPOCH", "duration_us", "end_of_local_days", "micros", "require_aware"]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """The Unix epoch, aware (UTC): instants held as integers count microseconds from it."""
@@ -26,6 +26,17 @@ def micros(at: datetime) -> int:
 def duration_us(value: timedelta) -> int:
     """A duration as exact integer microseconds (what :func:`micros` is to an instant)."""
     return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
+
+
+def end_of_local_days(start: datetime, days: int, zone: tzinfo) -> datetime:
+    """The first instant after "within ``days`` days" of ``start``: local midnight ending the ``days``-th
+    local day after ``start``'s own day in ``zone``.
+
+    Why whole days: a period counted in days does not count its first day and ends at 24:00 of its
+    last day (Civil Code arts. 201, 203), so "七天内" from Monday 15:00 runs through the next Monday.
+    """
+    last_day = start.astimezone(zone).date() + timedelta(days=days)
+    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=zone)
 
 
 def require_aware(value: object, field: str = "datetime") -> datetime:

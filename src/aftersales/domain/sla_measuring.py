@@ -9,9 +9,16 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from aftersales.domain.calendar import BusinessCalendar
-from aftersales.domain.instants import EPOCH, duration_us
+from aftersales.domain.instants import EPOCH, duration_us, end_of_local_days, micros
 from aftersales.domain.sla_reading import Cycle
-from aftersales.domain.sla_targets import ClockPhase, SlaTarget, SlaTargets, TargetStatus, pending_status
+from aftersales.domain.sla_targets import (
+    WALL_BASES,
+    ClockPhase,
+    SlaTarget,
+    SlaTargets,
+    TargetStatus,
+    pending_status,
+)
 
 __all__ = ["Running", "measure"]
 
@@ -167,7 +174,8 @@ def measure(
             limit = extensions.get(name)
             duration = target.extended_to if limit is None else _MICROSECOND * limit
         basis = target.basis
-        if basis == "calendar":
+        wall = basis in WALL_BASES
+        if wall:
             position = instants
             spans = _spans(gaps, instants) if gaps and name != "callback" else working_spans
         else:
@@ -195,6 +203,10 @@ def measure(
         if basis == "working" or basis == "calendar":
             budget = duration_us(duration) if extended else target.duration_us
             allowed = duration
+        elif basis == "calendar_days":  # through the end of the N-th local day after the start's day
+            moment = cycle.moment(start)
+            budget = micros(end_of_local_days(moment, duration.days, zone)) - micros(moment)
+            allowed = _MICROSECOND * budget
         else:
             if basis == "working_days":
                 budget = duration.days * duration_us(calendar.working_day_length)
@@ -205,7 +217,7 @@ def measure(
         begin = position[start]
         warn_amount = -(-budget * share // whole)
         started: datetime | None = None
-        if basis == "calendar":
+        if wall:
             started = _in_zone(cycle.moment(start), zone)
         if stop is None:
             found.append(
@@ -232,7 +244,7 @@ def measure(
             warn_at = _reach(warn_amount, begin, finish, elapsed, spans)
         provisional = False
         lazy: tuple[BusinessCalendar, int, int] | None = None
-        if basis == "calendar":
+        if wall:
             deadline = (EPOCH + _MICROSECOND * deadline_at).astimezone(zone)
             warning_at: datetime | None = (EPOCH + _MICROSECOND * warn_at).astimezone(zone)
         else:
@@ -301,7 +313,7 @@ def _running(
             deadline_at = fixed
         else:
             warn_at = fixed
-    working = target.basis != "calendar"
+    working = target.basis not in WALL_BASES
     deadline: datetime | None = None
     provisional = False
     if deadline_at is not None:

@@ -27,6 +27,7 @@ __all__ = [
     "SLA_EXTENSION_KEY",
     "STARTS",
     "TARGET_NAMES",
+    "WALL_BASES",
     "ClockPhase",
     "SlaState",
     "SlaTarget",
@@ -38,9 +39,9 @@ __all__ = [
 TARGET_NAMES = ("response", "arrival", "resolution", "callback")
 """The targets a ticket can have, in the order statuses list them."""
 
-BASES = ("working", "calendar", "working_days", "end_of_day")
+BASES = ("working", "calendar", "working_days", "end_of_day", "calendar_days")
 """How a target's duration is counted: working time, wall-clock time, N working-day lengths of working
-time, or "by the end of the N-th following working day"."""
+time, "by the end of the N-th following working day", or whole local days of wall-clock time."""
 
 STARTS = ("opened", "dealer_dispatch")
 """When a target's clock starts: at the opening (or reopen), or at the dispatch to a dealer (seed 002)."""
@@ -87,19 +88,23 @@ def _positive_duration(instance: object, attribute: attrs.Attribute[Any], value:
         )
 
 
-_DAY_BASES = frozenset({"working_days", "end_of_day"})
+_DAY_BASES = frozenset({"working_days", "end_of_day", "calendar_days"})
+WALL_BASES = frozenset({"calendar", "calendar_days"})
+"""The bases that count wall-clock time (the others count working time on the calendar)."""
 
 
 @attrs.frozen
 class SlaTarget:
     """One time limit: ``name`` (response, arrival, resolution, callback), ``duration`` and its ``basis``.
 
-    ``basis`` is ``working`` (working time on the calendar), ``calendar`` (wall-clock time, e.g. the seed 002
-    dealer contract's 24 hours), ``working_days`` (``duration`` in whole days, each worth the calendar's
+    ``basis`` is ``working`` (working time on the calendar), ``calendar`` (wall-clock time, e.g. the seed
+    002 dealer contract's 24 hours), ``working_days`` (``duration`` in whole days, each worth the calendar's
     working-day length of working time) or ``end_of_day`` (whole days: due at the end of working hours on
-    the N-th following working day). ``extended_to`` is the longest the target may be extended to by an
-    approval (seed 002: 48 h "in special cases"); ``None`` when it cannot be extended. ``start`` says when
-    the clock starts (``opened``, or ``dealer_dispatch`` for the dealer contract).
+    the N-th following working day) or ``calendar_days`` (whole local days, every day counted: due at the
+    local midnight ending the N-th day after the start's day — seed 004's 七天内). ``extended_to`` is the
+    longest the target may be extended to by an approval (seed 002: 48 h "in special cases"); ``None`` when
+    it cannot be extended. ``start`` says when the clock starts (``opened``, or ``dealer_dispatch`` for the
+    dealer contract).
     """
 
     name: str = attrs.field(validator=_check_name)
@@ -193,7 +198,7 @@ class SlaTargets:
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_warn_ratio", self.warn_at.as_integer_ratio())
-        object.__setattr__(self, "_working", any(t.basis != "calendar" for t in self.targets))
+        object.__setattr__(self, "_working", any(t.basis not in WALL_BASES for t in self.targets))
         # The event log holds states as plain strings: matching them against plain strings is cheaper.
         object.__setattr__(self, "_pause_values", frozenset(s.value for s in self.pause_states))
         # A clock that has not started shows the same value every time: made once.

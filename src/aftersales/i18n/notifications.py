@@ -73,6 +73,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A ticket was dispatched to the engineer (or dealer) who will handle it.",
     ),
     K(
+        "ticket_assigned",
+        ("customer",),
+        {"ticket_id", "assignee_name"},
+        "The customer's ticket was dispatched: who will handle it (seed 003: 派工; seed 000: 反馈处理进度).",
+    ),
+    K(
         "visit_planned",
         ("customer",),
         {"ticket_id", "engineer_name", "visit_at"},

@@ -8,11 +8,12 @@ a survey for major problems or important customers.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, tzinfo
 
 import attrs
 
 from aftersales.domain.classification import Priority, TicketKind
+from aftersales.domain.instants import end_of_local_days
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.policies.decision import Decision
@@ -43,6 +44,16 @@ class CallbackPlan:
     survey: bool
     attempts_before_close: int = 3
     """After this many recorded failed attempts to reach the customer, the ticket may close without one."""
+    whole_days: bool = False
+    """``within`` counts whole local days: the callback is on time through the end of the last day
+    (seed 004: 投诉处理后的七天内 — handled Monday 15:00, on time through the next Monday)."""
+
+    def due_from(self, start: datetime, zone: tzinfo) -> datetime:
+        """The callback's deadline for work resolved (or a complaint handled) at ``start``; ``zone`` is
+        where the days are counted (the desk's)."""
+        if self.whole_days:
+            return end_of_local_days(start, self.within.days, zone)
+        return start + self.within
 
 
 @attrs.frozen
@@ -54,7 +65,8 @@ class CallbackParams:
     service_within_hours: int = attrs.field(default=24, validator=in_range(1, 24 * 90))
     """Callback deadline after a service ticket is resolved, in hours (seed 003: 24)."""
     complaint_within_days: int = attrs.field(default=7, validator=in_range(1, 90))
-    """Callback deadline after a complaint is handled, in days (seed 004: 七天)."""
+    """Callback deadline after a complaint is handled, in whole local days: through the end of the N-th
+    day after the day it was handled (seed 004: 七天内)."""
     survey_tiers: tuple[CustomerTier, ...] = (CustomerTier.IMPORTANT, CustomerTier.VIP)
     """Customer tiers that are asked for a satisfaction survey (seed 001: 重要客户)."""
     survey_from_priority: Priority = Priority.CRITICAL
@@ -77,7 +89,8 @@ class DefaultCallback:
     def decide(self, facts: CallbackFacts) -> Decision[CallbackPlan]:
         """The callback plan for a resolved ticket."""
         p = self.params
-        if facts.kind is TicketKind.COMPLAINT:
+        complaint = facts.kind is TicketKind.COMPLAINT
+        if complaint:
             within = timedelta(days=p.complaint_within_days)
             reasons = [Reason("complaint_callback", {"days": p.complaint_within_days})]
         else:
@@ -98,7 +111,7 @@ class DefaultCallback:
         if facts.major and p.survey_major_complaints:
             survey = True
             reasons.append(Reason("survey_major_complaint"))
-        plan = CallbackPlan(required, within, survey, p.close_after_attempts)
+        plan = CallbackPlan(required, within, survey, p.close_after_attempts, whole_days=complaint)
         return Decision(plan, reasons, self.name)
 
 

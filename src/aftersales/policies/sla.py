@@ -188,9 +188,9 @@ def _reading(instance: object, attribute: attrs.Attribute[Any], value: object) -
 def _contact_minutes(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 24 * 60:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 24 * 60:
         raise ValidationError(
-            f"urgent_contact_minutes must be 1–1440 minutes, got {value!r}", field=attribute.name
+            f"urgent_contact_minutes must be 0 (none) or 1–1440 minutes, got {value!r}", field=attribute.name
         )
 
 
@@ -230,7 +230,8 @@ class SlaParams:
     callback_in_working_hours: bool = False
     """Count ``callback_hours`` as working hours instead of wall-clock hours."""
     complaint_callback_days: int = attrs.field(default=7, validator=in_range(1, 90))
-    """Callback after a complaint is handled, in calendar days (seed 004: 七天)."""
+    """Callback after a complaint is handled, in whole local days: through the end of the N-th day after
+    the day it was handled (seed 004: 七天内)."""
     dealer_contract: bool = False
     """Apply the seed 002 dealer contract: resolution within wall-clock hours of the call."""
     dealer_resolution_hours: int = attrs.field(default=24, validator=in_range(1, 24 * 30))
@@ -256,7 +257,8 @@ class SlaParams:
     following working day: Mon 10:00 → Wed 18:00)."""
     urgent_contact_minutes: int | None = attrs.field(default=30, validator=_contact_minutes)
     """Seed 001 (紧急问题 … 在[X]分钟内与客户取得联系): an urgent call's first contact, in wall-clock minutes
-    (``None``: urgent calls keep their priority's response target)."""
+    (``None``, or ``0`` in a pack since TOML has no null: urgent calls keep their priority's response target,
+    as seed 003's 紧急问题 … Y个工作小时内响应 counts them in working hours)."""
     response_steps: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     """Further steps that count as the first response besides the customer-facing ones (a note to the
     customer, a logged contact, a planned visit); e.g. ``["start_work"]``."""
@@ -278,7 +280,7 @@ def _minutes(duration: timedelta) -> int:
 
 
 def _scaled(target: SlaTarget, factor: float) -> SlaTarget:
-    if target.basis in ("working_days", "end_of_day"):
+    if target.basis in ("working_days", "end_of_day", "calendar_days"):
         days = max(1, int(round(target.duration.days * factor, 9)))
         return attrs.evolve(target, duration=timedelta(days=days))
     seconds = max(60, round(target.duration.total_seconds() * factor))
@@ -304,7 +306,9 @@ class DefaultSla:
         targets: dict[str, SlaTarget] = {}
         if not facts.reopened or p.reopened_response:
             targets["response"] = SlaTarget("response", _hours(p.response_hours[priority]))
-        if facts.plan in (None, Plan.ON_SITE):
+        # A complaint is handled by investigating and agreeing a solution, never by a visit of its own (a
+        # visit is on the service ticket it is about): an arrival target on it could only breach.
+        if facts.plan in (None, Plan.ON_SITE) and facts.kind is not TicketKind.COMPLAINT:
             targets["arrival"] = SlaTarget("arrival", _hours(p.arrival_hours[priority]))
         if facts.complex:
             targets["resolution"] = SlaTarget("resolution", timedelta(days=p.complex_resolution_days), days)
@@ -323,7 +327,7 @@ class DefaultSla:
                 targets[name] = _scaled(target, factor)
             percent = round(factor * 100)
             reasons.append(Reason("sla_customer_tier", {"tier": facts.tier.value, "percent": percent}))
-        if facts.urgent and p.urgent_contact_minutes is not None and "response" in targets:
+        if facts.urgent and p.urgent_contact_minutes and "response" in targets:
             minutes = timedelta(minutes=p.urgent_contact_minutes)
             if targets["response"].basis != "calendar" or targets["response"].duration > minutes:
                 targets["response"] = SlaTarget("response", minutes, "calendar")
@@ -350,7 +354,9 @@ class DefaultSla:
                 )
             )
         if facts.kind is TicketKind.COMPLAINT:
-            targets["callback"] = SlaTarget("callback", timedelta(days=p.complaint_callback_days), "calendar")
+            # 七天内: whole local days, through the end of the last one (as the callback task counts them).
+            within = timedelta(days=p.complaint_callback_days)
+            targets["callback"] = SlaTarget("callback", within, "calendar_days")
             reasons.append(Reason("sla_complaint_callback", {"days": p.complaint_callback_days}))
         else:
             basis = "working" if p.callback_in_working_hours else "calendar"

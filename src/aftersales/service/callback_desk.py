@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from aftersales.domain.contact import zone
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import TicketId
 from aftersales.domain.instants import require_aware
@@ -78,7 +79,10 @@ class CallbackDesk:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             if not ticket.can("schedule_callback"):
                 ticket.workflow.target(ticket.state, "schedule_callback")  # raises InvalidTransition
-            _, decision = schedule_in(uow, self.context.policies.callback, actor, ticket, now, due_at)
+            _, decision = schedule_in(
+                uow, self.context.policies.callback, actor, ticket, now, due_at,
+                zone=zone(self.context.timezone),
+            )  # fmt: skip
             return Applied(decisions=(decision,))
 
         return self.runner.execute(

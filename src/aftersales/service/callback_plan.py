@@ -8,7 +8,7 @@ VIP customers are always called back and surveyed, whatever the pack says (seed 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import attrs
 
@@ -69,8 +69,12 @@ def schedule_in(
     ticket: Ticket,
     now: datetime,
     due_at: datetime | None = None,
+    *,
+    zone: tzinfo,
 ) -> tuple[CallbackTask | None, Decision[CallbackPlan]]:
     """Plan the callback of ``ticket`` now: set its due time (a ticket event) and write the task.
+
+    ``zone`` is the desk's: a deadline in days counts its local days.
 
     ``due_at`` overrides the policy's deadline. A pending task of the same ticket is dropped (the new
     one replaces it). When the policy requires no callback, nothing is written and the task is ``None``.
@@ -79,7 +83,7 @@ def schedule_in(
     plan = decision.outcome
     if not plan.required and due_at is None:
         return None, decision
-    due = due_at if due_at is not None else (ticket.resolved_at or now) + plan.within
+    due = due_at if due_at is not None else plan.due_from(ticket.resolved_at or now, zone)
     ticket.schedule_callback(actor.ref, now, due)
     existing = uow.documents.query(CallbackTask, ticket_id=ticket.id)
     for old in existing:

@@ -35,6 +35,7 @@ from aftersales.domain.complaints import (
     RemedyKind,
     Review,
 )
+from aftersales.domain.contact import zone
 from aftersales.domain.departments import ComplaintLink
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import AssetId, TicketId
@@ -628,7 +629,9 @@ class ComplaintDesk(ComplaintOutlets):
             file.outcome = outcome
             if not schedule_callback:
                 return Applied()
-            _, plan = schedule_in(uow, self.context.policies.callback, actor, ticket, now)
+            _, plan = schedule_in(
+                uow, self.context.policies.callback, actor, ticket, now, zone=zone(self.context.timezone)
+            )
             return Applied(decisions=(plan,))
 
         return self._run(actor, "give_feedback", complaint_id, body, idempotency_key)

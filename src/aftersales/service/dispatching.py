@@ -184,6 +184,7 @@ class Dispatching:
         if route.coordinator is None and not route.notify:
             return (), ()
         why = tuple(r for r in reasons if r.code in _COORDINATION_CODES)
+        # The role itself, not its code: the template renders it as the role's label in the reader's locale.
         level = route.coordinator if route.coordinator is not None else route.notify[0]
         detail = why[-1] if why else Reason("coordinator_notified", {"coordinator": level.value})
         roles = tuple(dict.fromkeys((*route.notify, *((route.coordinator,) if route.coordinator else ()))))
@@ -217,8 +218,9 @@ def failed_dispatch(choice: Choice) -> dict[str, JsonValue]:
     to: list[JsonValue] = []
     for decision in choice.decisions:
         for reason in getattr(decision, "reasons", ()):
-            params = {key: str(value) for key, value in reason.params.items()}
-            reasons.append({"code": reason.code, "params": params})
+            # The parameters as they are (str, int, bool or None: JSON already), so the history renders
+            # them like any reason: no skill asked reads "none", not the text "None".
+            reasons.append({"code": reason.code, "params": dict(reason.params)})
         outcome = getattr(decision, "outcome", None)
         if isinstance(outcome, Escalation):
             to += [role.value for role in outcome.to if role.value not in to]

@@ -6,7 +6,7 @@ A desk does nothing by itself between commands. These jobs keep it honest over t
 job                       what it does                                                  every
 ========================  ===========================================================  ===========
 ``sla_sweep``             warnings before a breach and breaches, announced once each     5 minutes
-``callbacks_due``         tells the callback agents of each callback now due (once)      15 minutes
+``callbacks_due``         tells the callback agents of each callback to make (once)      15 minutes
 ``chargebacks``           charges parts not returned by their deadline (once per line)   1 hour
 ``recompute_due``         derives due times left open when holiday data was missing      1 hour
 ``deliver``               sends due outbox messages (retries, dead letters)              every call
@@ -359,7 +359,9 @@ class Jobs:
         return len(report.warnings) + len(report.breaches)
 
     def _callbacks_due(self, now: datetime) -> int:
-        """Tell the callback agents of each pending callback now due, once (a :class:`JobMark` each)."""
+        """Tell the callback agents of each pending callback, once (a :class:`JobMark` each), on the first
+        run after it was scheduled: the notice asks for the call *by* the deadline (seed 003: 24小时内回访;
+        seed 004: 七天内), so it goes out while there is time to make it, soonest deadline first."""
         permit(self.actor, Workflow.DOCUMENTS, "announce_callbacks_due")
         notifications = self.context.notifications
         limit = self.settings.limit
@@ -367,7 +369,7 @@ class Jobs:
         def announce(uow: UnitOfWork, at: datetime) -> int:
             announced = 0
             tasks = uow.documents.query(CallbackTask, state=CallbackTaskState.PENDING)
-            due = sorted((t for t in tasks if t.due_at <= now), key=lambda t: (t.due_at, t.id))
+            due = sorted((t for t in tasks if t.scheduled_at <= now), key=lambda t: (t.due_at, t.id))
             for task in due[:limit]:
                 mark = JobMark(f"callback_due:{task.id}", at)
                 try:

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Priority, TicketKind
+from aftersales.domain.contact import zone
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaTargets
 from aftersales.domain.ticket import Ticket
@@ -182,7 +183,7 @@ def confirm_in(
     if ticket.category.code == Category.INSTALLATION.code and ticket.asset_id is not None:
         accept_installation(uow, actor, ticket.asset_id, ticket.id, now)  # the out-of-box phase ends
     # Scheduled in the acceptance's own command (and attributed to it): no accepted ticket lacks its callback.
-    _, decision = schedule_in(uow, context.policies.callback, actor, ticket, now)
+    _, decision = schedule_in(uow, context.policies.callback, actor, ticket, now, zone=zone(context.timezone))
     return Applied(decisions=(decision,))
 
 

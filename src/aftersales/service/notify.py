@@ -181,7 +181,13 @@ class Notifications:
         audience = _audience(kind)
         values = self._values(kind, ticket, event, uow)
         key = f"{ticket.id}:{event.seq}:{kind}"
-        return [NotificationRequest(kind, role, values, key) for role in roles if role in audience]
+        requests = [NotificationRequest(kind, role, values, key) for role in roles if role in audience]
+        if kind == "assigned" and Role.CUSTOMER in roles and ticket.assignee is not None:
+            # The assignee's notice is addressed to them; the customer is told who will handle the ticket.
+            told = {"ticket_id": ticket.id, "assignee_name": ticket.assignee.name or ticket.assignee.id}
+            own_key = f"{ticket.id}:{event.seq}:{_CUSTOMER_ASSIGNED}"
+            requests.append(NotificationRequest(_CUSTOMER_ASSIGNED, Role.CUSTOMER, told, own_key))
+        return requests
 
     def _decide(
         self, policy: NotificationPolicy, moment: NotificationEvent, priority: Priority
@@ -356,6 +362,7 @@ def _engineer_name(uow: UnitOfWork, engineer_id: str) -> str:
         return engineer_id
 
 
+_CUSTOMER_ASSIGNED = "ticket_assigned"
 _HOLDERS = frozenset({Role.ENGINEER, Role.DEALER_STAFF})
 _TO_HOLDERS = frozenset({"assigned", "rework_requested"})
 _FOLLOWERS = frozenset({Role.CUSTOMER, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AGENT})

@@ -122,6 +122,9 @@ def idempotency_scope(actor: Actor, command: str, key: str | None) -> str | None
     return f"{actor.role.value}:{actor.id}:{command}:{key}"
 
 
+_JSON_INT_MIN, _JSON_INT_MAX = -(2**63), 2**64 - 1
+
+
 def _plain(value: Any) -> Any:
     data = unstructure(value)
     if isinstance(data, dict):
@@ -129,6 +132,8 @@ def _plain(value: Any) -> Any:
     if isinstance(data, list | tuple | set | frozenset):
         items = [_plain(v) for v in data]
         return sorted(items, key=repr) if isinstance(data, set | frozenset) else items
+    if isinstance(data, int) and not isinstance(data, bool) and not _JSON_INT_MIN <= data <= _JSON_INT_MAX:
+        return repr(data)  # JSON (orjson) holds 64-bit integers; a larger one is told apart by its digits
     if data is None or isinstance(data, str | int | float | bool):
         return data
     return repr(data)

@@ -22,6 +22,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
 from aftersales.errors import NotFound, ValidationError
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
+from aftersales.policies.routing import RouteTarget
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -184,7 +185,7 @@ class TeamDesk:
                 engineer = found[engineer_id]
                 if engineer.contact is not None:
                     reason = Reason("team_member_added", {"engineer": engineer.name or engineer.id})
-                    values = {"ticket_id": ticket.id, "level": "emergency_team", "reason": reason}
+                    values = {"ticket_id": ticket.id, "level": RouteTarget.EMERGENCY_TEAM, "reason": reason}
                     messages += self.context.notifications.contact_messages(
                         "escalation", "engineer", engineer.contact, values, key, now
                     )
@@ -208,7 +209,7 @@ class TeamDesk:
         self, uow: UnitOfWork, ticket: Ticket, team: Team, reason: Reason, now: datetime
     ) -> list[OutboxMessage]:
         notifications = self.context.notifications
-        values = {"ticket_id": ticket.id, "level": "emergency_team", "reason": reason}
+        values = {"ticket_id": ticket.id, "level": RouteTarget.EMERGENCY_TEAM, "reason": reason}
         key = f"{ticket.id}:{len(ticket.events)}:emergency_team"
         messages: list[OutboxMessage] = []
         for engineer in uow.engineers.find(team.members).values():
@@ -227,12 +228,10 @@ class TeamDesk:
             EscalationFacts(EscalationTrigger.NO_CANDIDATE, reasons[-1])
         )
         to = tuple(dict.fromkeys((*escalation.outcome.to, Role.DEPARTMENT_HEAD)))
-        facts: list[JsonValue] = [
-            {"code": r.code, "params": {k: str(v) for k, v in r.params.items()}} for r in reasons
-        ]
+        facts: list[JsonValue] = [{"code": r.code, "params": dict(r.params)} for r in reasons]
         payload: dict[str, JsonValue] = {"team": team.id, "to": [r.value for r in to], "reasons": facts}
         ticket.step("dispatch_failed", actor.ref, now, payload=payload)
-        values = {"ticket_id": ticket.id, "level": to[0].value, "reason": reasons[-1]}
+        values = {"ticket_id": ticket.id, "level": to[0], "reason": reasons[-1]}
         key = f"{ticket.id}:{len(ticket.events)}:escalation:no_candidate"
         messages = self.context.notifications.staff_messages("escalation", to, values, key, now)
         return Applied(messages=messages, decisions=(escalation,))

@@ -27,6 +27,7 @@ from aftersales.domain.classification import (
     Severity,
     TicketKind,
 )
+from aftersales.domain.contact import zone
 from aftersales.domain.instants import require_aware
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus
@@ -464,8 +465,9 @@ class Tickets:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             tier = self.runner.tier(uow, ticket)
             plan = callback_plan(self.context.policies.callback, ticket, tier, major_complaint(uow, ticket))
-            due = due_at or (ticket.resolved_at or now) + plan.outcome.within
-            schedule_in(uow, self.context.policies.callback, actor, ticket, now, due)
+            desk_zone = zone(self.context.timezone)
+            due = due_at or plan.outcome.due_from(ticket.resolved_at or now, desk_zone)
+            schedule_in(uow, self.context.policies.callback, actor, ticket, now, due, zone=desk_zone)
             return Applied(decisions=(plan,))
 
         return self.runner.execute(
