@@ -128,3 +128,25 @@ def test_warranty_extensions_are_scoped_like_the_units_tickets(desk: ServiceDesk
         with pytest.raises(NotFound) as caught:
             complaints.warranty_extensions(outsider, "A-c1")
         assert caught.value.kind == "asset"
+
+
+def test_the_customer_reads_its_ticket_without_the_staffs_internal_notes(desk: ServiceDesk) -> None:
+    # A note marked internal ("客户脾气急") is for the engineer: the customer's ticket, ledger, search,
+    # command result and JSON leave it out; the staff read it, and the customer's own notes stay.
+    from aftersales import to_json
+
+    tid = _resolved(desk, "c1")
+    desk.note_to_customer(AGENT, tid, text="备件已到，明天上门")
+    desk.note_to_customer(AGENT, tid, text="客户脾气急，说话注意", visible=False)
+    customer = Actor.customer("c1")
+    views = [
+        desk.ticket(customer, tid),
+        desk.ledger(customer).items[0],
+        desk.search(customer, "冲洗").items[0],
+        desk.confirm(customer, tid).ticket,
+    ]
+    for view in views:
+        assert view.id == tid and [n.text for n in view.notes] == ["备件已到，明天上门"]
+        assert "客户脾气急" not in to_json(view)
+    for staff in (AGENT, ENGINEER, MANAGER):
+        assert "客户脾气急，说话注意" in [n.text for n in desk.ticket(staff, tid).notes]

@@ -490,6 +490,33 @@ def test_the_customer_sees_its_own_slips_not_the_dealers(
     assert desk.fees.slip(world.dealer_sh_staff, dealers.id).payer_kind == "dealer"
 
 
+def test_the_customer_reads_the_sheet_without_the_dealers_cost_or_purchase(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # 成本价 is the maker's price to its dealer: the customer's sheet, ticket view and JSON leave it out,
+    # with the dealer's purchase order; the dealer and the office read them.
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    quote = desk.charges.quote(world.agent, ticket_id)
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    desk.charges.accept(world.customer_zh, ticket_id, quote.id)
+    desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id)
+    for seen in (
+        desk.charges.sheet(world.customer_zh, ticket_id),
+        desk.ticket(world.customer_zh, ticket_id).charges,
+        desk.ledger(world.customer_zh).items[0].charges,
+    ):
+        assert seen is not None
+        assert [q.id for q in seen.quotes] == [quote.id] and seen.customer_total == Money("250.00", "CNY")
+        assert all(line.dealer_cost is None for line in seen.lines) and not seen.has_dealer_side
+    assert "75.00" not in to_json(desk.ticket(world.customer_zh, ticket_id))
+    for staff in (world.agent, world.dealer_sh_staff):
+        whole = desk.charges.sheet(staff, ticket_id)
+        assert whole is not None and {q.id for q in whole.quotes} == {quote.id, purchase.id}
+        assert whole.dealer_cost_total == Money("75.00", "CNY")
+
+
 def test_an_invoice_wanted_now_goes_to_finance_with_the_accepted_quote(
     story: tuple[ServiceDesk, ManualClock, World],
 ) -> None:

@@ -480,6 +480,27 @@ class ChargeSheet:
             lines=list(self.lines),
         )
 
+    @property
+    def has_dealer_side(self) -> bool:
+        """Whether the sheet holds what is between the maker and the dealer: a line's price to the dealer
+        (成本价) or a quote, payment or escalation of the dealer's purchase."""
+        dealer = {q.id for q in self.quotes if q.payer != "customer"}
+        return bool(dealer) or any(line.dealer_cost is not None for line in self.lines)
+
+    def for_customer(self) -> ChargeSheet:
+        """The sheet as the end customer may read it: their own quotes, payments and escalations, and the
+        lines without the maker's price to the dealer (seed 002: the dealer buys parts at cost, a price
+        between the maker and its dealer)."""
+        mine = {q.id for q in self.quotes if q.payer == "customer"}
+        return attrs.evolve(
+            self,
+            quotes=[q for q in self.quotes if q.id in mine],
+            payments=[p for p in self.payments if p.quote_id in mine],
+            escalations=[e for e in self.escalations if e.quote_id in mine],
+            free_work=list(self.free_work),
+            lines=[attrs.evolve(line, dealer_cost=None) for line in self.lines],
+        )
+
     def reassess(
         self,
         lines: Iterable[SheetLine],

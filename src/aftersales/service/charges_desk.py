@@ -58,6 +58,7 @@ from aftersales.service.contracts import ServiceContracts
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import Workflow, check_role, permit
+from aftersales.service.reader_view import as_seen_by
 from aftersales.service.runner import Applied, CommandRunner
 
 __all__ = ["AcceptedQuote", "ChargesDesk"]
@@ -261,7 +262,8 @@ class ChargesDesk:
         """The ticket's charge sheet (``None`` before the first assessment), if ``actor`` may see it."""
         with self.context.store() as uow:
             ticket = self.runner.visible(uow, actor, ticket_id)
-        return ticket.charges.copy() if ticket.charges is not None else None
+        sheet = as_seen_by(actor, ticket).charges
+        return sheet.copy() if sheet is not None else None
 
     # -- quotes ------------------------------------------------------------------------------------------
 

@@ -52,6 +52,7 @@ from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import authorize, can_read
 from aftersales.service.provisional_notice import provisional_messages
+from aftersales.service.reader_view import as_seen_by
 from aftersales.service.views import CommandResult, TicketView
 
 __all__ = [
@@ -258,11 +259,11 @@ class CommandRunner:
         return data
 
     @staticmethod
-    def _ticket_replay(uow: UnitOfWork, data: Any) -> CommandResult:
+    def _ticket_replay(uow: UnitOfWork, actor: Actor, data: Any) -> CommandResult:
         ticket = uow.tickets.get(data["t"])
         seqs = set(data["e"])
         events = tuple(e for e in ticket.events if e.seq in seqs)
-        return CommandResult(TicketView(ticket), events, replayed=True)
+        return CommandResult(TicketView(as_seen_by(actor, ticket)), events, replayed=True)
 
     @staticmethod
     def _remember(uow: UnitOfWork, scoped: str | None, record: dict[str, Any]) -> None:
@@ -334,7 +335,7 @@ class CommandRunner:
 
         def recall(uow: UnitOfWork) -> CommandResult | None:
             data = self._recall(uow, scoped, command, key, print_)
-            return self._ticket_replay(uow, data) if data is not None else None
+            return self._ticket_replay(uow, actor, data) if data is not None else None
 
         keyed = (actor, command, ticket_id, apply, scoped, print_, recall, roles)
         return self._attempts(self._execute_once, keyed, scoped, recall)
@@ -400,7 +401,8 @@ class CommandRunner:
             record = {"f": print_, "t": ticket.id, "v": ticket.version, "e": [e.seq for e in events]}
             self._remember(uow, scoped, record)
         uow.commit()
-        return CommandResult(TicketView(ticket), events, decisions=tuple(applied.decisions))
+        view = TicketView(as_seen_by(actor, ticket))
+        return CommandResult(view, events, decisions=tuple(applied.decisions))
 
     # -- commands that open tickets ----------------------------------------------------------------
 
@@ -419,7 +421,7 @@ class CommandRunner:
 
         def recall(uow: UnitOfWork) -> CommandResult | None:
             data = self._recall(uow, scoped, command, key, print_)
-            return self._ticket_replay(uow, data) if data is not None else None
+            return self._ticket_replay(uow, actor, data) if data is not None else None
 
         def once() -> CommandResult:
             with self.context.store() as uow:
@@ -432,7 +434,9 @@ class CommandRunner:
                 record = {"f": print_, "t": ticket.id, "v": ticket.version, "e": [e.seq for e in events]}
                 self._remember(uow, scoped, record)
                 uow.commit()
-            return CommandResult(TicketView(ticket), events, decisions=tuple(applied.decisions))
+            return CommandResult(
+                TicketView(as_seen_by(actor, ticket)), events, decisions=tuple(applied.decisions)
+            )
 
         return self._attempts(once, (), scoped, recall)
 

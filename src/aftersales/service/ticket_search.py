@@ -35,6 +35,7 @@ from aftersales.ports.ticket_search import (
 )
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.reader_view import as_seen_by
 from aftersales.service.runner import CommandRunner
 from aftersales.service.views import TicketView
 
@@ -229,4 +230,4 @@ class TicketSearch:
         with self._store() as uow:
             found = _index_of(uow).search(parsed, scoped, request)
             tickets = [uow.tickets.get(ticket_id) for ticket_id in found.items]
-        return Page(tuple(TicketView(t) for t in tickets), found.next_cursor)
+        return Page(tuple(TicketView(as_seen_by(actor, t)) for t in tickets), found.next_cursor)

@@ -58,6 +58,7 @@ from aftersales.service.lifecycle import (
     lifecycle_params,
 )
 from aftersales.service.policy_memo import DecisionMemo
+from aftersales.service.reader_view import as_seen_by
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.shared_values import assessment as shared_assessment
 from aftersales.service.sla_cliff import CalendarHealth, RecomputeReport, calendar_health, recompute_dues
@@ -565,7 +566,7 @@ class Tickets:
     def ticket(self, actor: Actor, ticket_id: str) -> TicketView:
         """The ticket, if ``actor`` may see it (otherwise ``NotFound``, as for an unknown id)."""
         with self.context.reader(snapshot=False) as uow:
-            return TicketView(self.runner.visible(uow, actor, ticket_id))
+            return TicketView(as_seen_by(actor, self.runner.visible(uow, actor, ticket_id)))
 
     def progress(self, actor: Actor, ticket_id: str) -> Progress:
         """What the customer may see (服务进度): state, next step, due times, engineer, visible notes,
@@ -597,7 +598,7 @@ class Tickets:
         query = _scoped_filter(actor, filters or TicketFilter())
         with self.context.reader(snapshot=False) as uow:
             result = uow.tickets.query(query, page or PageRequest())
-        return Page(tuple(TicketView(t) for t in result.items), result.next_cursor)
+        return Page(tuple(TicketView(as_seen_by(actor, t)) for t in result.items), result.next_cursor)
 
     def ticket_rows(
         self, actor: Actor, filters: TicketFilter | None = None, page: PageRequest | None = None

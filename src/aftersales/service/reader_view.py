@@ -1,0 +1,47 @@
+"""A ticket as its reader may see it: the end customer reads their own ticket without what is the
+staff's or the dealer's.
+
+The permission table says who may read a ticket at all; this says what of it a customer reads: not the
+internal notes (a ``CustomerNote`` marked not visible to the customer: "客户脾气急" is for the engineer)
+and not the maker's prices to the dealer: the charge sheet's dealer side (:meth:`ChargeSheet.for_customer`)
+and the history's steps of the dealer's purchase (its quote offered, accepted, refused, paid). Every
+ticket view a customer gets (``desk.ticket``, the ledger, search, a command's result, the charge sheet,
+their JSON) is made from this copy; staff read the ticket whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from aftersales.domain.actors import Role
+from aftersales.domain.ticket import Ticket
+from aftersales.service.actors import Actor
+
+__all__ = ["as_seen_by"]
+
+
+def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
+    """``ticket`` as ``actor`` may read it: for a customer a copy without the internal notes and the
+    dealer's side of the charge sheet (the ticket itself when it holds neither); for staff the ticket."""
+    if actor.role is not Role.CUSTOMER:
+        return ticket
+    internal = any(not note.visible_to_customer for note in ticket.notes)
+    sheet = ticket.charges
+    dealer_side = sheet is not None and sheet.has_dealer_side
+    if not internal and not dealer_side:
+        return ticket
+    seen = ticket.copy()
+    if internal:
+        seen.notes = [note for note in seen.notes if note.visible_to_customer]
+    if sheet is not None and dealer_side:
+        seen.charges = sheet.for_customer()
+        purchases = {quote.id for quote in sheet.quotes if quote.payer != "customer"}
+        seen.events = [e for e in seen.events if not _of_purchase(e.payload, purchases)]
+    return seen
+
+
+def _of_purchase(payload: object, purchases: Collection[str]) -> bool:
+    """Whether an event's payload is a step of the dealer's purchase from the maker."""
+    if not isinstance(payload, dict):
+        return False
+    return payload.get("payer") == "dealer" or payload.get("quote_id") in purchases
