@@ -139,18 +139,6 @@ class MasterData:
 
     # -- plumbing -----------------------------------------------------------------------------------
 
-    def _record(
-        self,
-        uow: UnitOfWork,
-        actor: Actor,
-        command: str,
-        now: datetime,
-        before: object | None,
-        after: object,
-        reason: str | None = None,
-    ) -> None:
-        record_change(uow, actor, command, now, before, after, reason)
-
     @staticmethod
     def _stored(uow: UnitOfWork, cls: type[E], id: str) -> E | None:
         try:
@@ -187,7 +175,7 @@ class MasterData:
             getattr(uow, _REPOS[cls]).save(obj)
             if _KINDS[cls] in ("engineer", "dealer"):
                 touch_roster(uow)  # dispatch re-reads its roster (issue 20)
-            self._record(uow, actor, command, now, before, obj)
+            record_change(uow, actor, command, now, before, obj)
             if self._on_saved is not None:
                 self._on_saved(uow, obj)
 
@@ -282,7 +270,7 @@ class MasterData:
             uow.customers.get(customer_id)
             after = attrs.evolve(before, customer_id=CustomerId(customer_id))
             uow.assets.save(after)
-            self._record(uow, actor, "transfer_asset", now, before, after, why)
+            record_change(uow, actor, "transfer_asset", now, before, after, why)
             return after
 
         return self.runner.write(
@@ -327,7 +315,7 @@ class MasterData:
             before = uow.assets.get(asset_id)
             after = attrs.evolve(before, **changes)
             uow.assets.save(after)
-            self._record(uow, actor, "change_warranty_start", now, before, after, why)
+            record_change(uow, actor, "change_warranty_start", now, before, after, why)
             return after
 
         return self.runner.write(
