@@ -22,7 +22,7 @@ from aftersales.adapters.attachments_fs import FileSystemAttachmentStore
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.adapters.notifiers import MemoryNotifier
-from aftersales.domain.charges import ChargeKind, QuoteState
+from aftersales.domain.charges import ChargeKind, Quote, QuoteState
 from aftersales.domain.classification import Category, Plan, Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.fee_slips import InvoiceState, InvoiceWish
@@ -442,16 +442,22 @@ def test_month_revenue_and_cost_per_ticket_from_stored_slips(
     assert revenue.revenue_total == march.income  # the fee desk's list agrees
 
 
+def _both_quoted(desk: ServiceDesk, clock: ManualClock, world: World) -> tuple[str, Quote, Quote]:
+    """An out-of-warranty repair assessed, with its two quotes offered: the customer's at user prices and
+    the dealer's purchase from the maker at cost."""
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    quote = desk.charges.quote(world.agent, ticket_id)
+    return ticket_id, quote, desk.charges.dealer_purchase(world.agent, ticket_id)
+
+
 def test_the_customers_collective_invoice_leaves_out_the_dealers_purchase(
     story: tuple[ServiceDesk, ManualClock, World],
 ) -> None:
     # 若用户该次不需开发票…等用户需集中开发票时,再转至财务部开具发票: the user's slips, at user prices.
     # The dealer's purchase at the maker's price (按成本价向各特约承销商收取材料费) is the dealer's paper.
     desk, clock, world = story
-    ticket_id = _repair(desk, clock, world, "unit-out")
-    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
-    quote = desk.charges.quote(world.agent, ticket_id)
-    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    ticket_id, quote, purchase = _both_quoted(desk, clock, world)
     mine = desk.charges.accept(world.customer_zh, ticket_id, quote.id, invoice=InvoiceWish.LATER).fee_slip
     dealers = desk.charges.accept(
         world.dealer_sh_staff, ticket_id, purchase.id, invoice=InvoiceWish.LATER
@@ -472,10 +478,7 @@ def test_the_customer_sees_its_own_slips_not_the_dealers(
     # The dealer's purchase at the maker's price (成本价) is between maker and dealer: the customer reads
     # the slips it owes, in the fee desk and in its archive; the office and the dealer read both.
     desk, clock, world = story
-    ticket_id = _repair(desk, clock, world, "unit-out")
-    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
-    quote = desk.charges.quote(world.agent, ticket_id)
-    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    ticket_id, quote, purchase = _both_quoted(desk, clock, world)
     mine = desk.charges.accept(world.customer_zh, ticket_id, quote.id).fee_slip
     dealers = desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id).fee_slip
     assert mine is not None and dealers is not None
@@ -496,10 +499,7 @@ def test_the_customer_reads_the_sheet_without_the_dealers_cost_or_purchase(
     # 成本价 is the maker's price to its dealer: the customer's sheet, ticket view and JSON leave it out,
     # with the dealer's purchase order; the dealer and the office read them.
     desk, clock, world = story
-    ticket_id = _repair(desk, clock, world, "unit-out")
-    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
-    quote = desk.charges.quote(world.agent, ticket_id)
-    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    ticket_id, quote, purchase = _both_quoted(desk, clock, world)
     desk.charges.accept(world.customer_zh, ticket_id, quote.id)
     desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id)
     for seen in (
@@ -524,10 +524,7 @@ def test_an_invoice_wanted_now_goes_to_finance_with_the_accepted_quote(
     desk, clock, world = story
     issuer = desk.invoice_issuer
     assert isinstance(issuer, MemoryInvoiceIssuer)
-    ticket_id = _repair(desk, clock, world, "unit-out")
-    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
-    quote = desk.charges.quote(world.agent, ticket_id)
-    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    ticket_id, quote, purchase = _both_quoted(desk, clock, world)
     with pytest.raises(ValidationError) as info:
         desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id, invoice=InvoiceWish.NOW)
     assert info.value.field == "invoice"
