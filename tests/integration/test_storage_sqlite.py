@@ -49,10 +49,11 @@ def test_a_version_1_file_opens_and_migrates(tmp_path: Path) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     assert migrate(conn, target=1) == 0
     ticket = contract_ticket(3, state="assigned")
-    marks = ", ".join("?" * (len(ROW_COLUMNS) + 1))
+    columns = ROW_COLUMNS[: ROW_COLUMNS.index("dispatched_dealer")]  # the columns of version 1
+    marks = ", ".join("?" * (len(columns) + 1))
     conn.execute(
-        f"INSERT INTO tickets ({', '.join(ROW_COLUMNS)}, data) VALUES ({marks})",
-        (*attrs.astuple(ticket_row(ticket), recurse=False), dumps(ticket)),
+        f"INSERT INTO tickets ({', '.join(columns)}, data) VALUES ({marks})",
+        (*attrs.astuple(ticket_row(ticket), recurse=False)[: len(columns)], dumps(ticket)),
     )
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
     conn.close()

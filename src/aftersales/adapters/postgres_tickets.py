@@ -334,7 +334,7 @@ class PostgresTickets:
 
     @staticmethod
     def _select(filter: TicketFilter, page: PageRequest) -> tuple[str, list[object]]:
-        return page_query(filter, page, "data", "%s", "ILIKE", "TRUE", "FALSE")
+        return page_query(filter, page, "data", "%s", "ILIKE", "TRUE", "FALSE", paged_arms=True)
 
     def explain(self, filter: TicketFilter, page: PageRequest) -> list[str]:
         """PostgreSQL's plan for :meth:`query` (``EXPLAIN``), one line per node."""
@@ -355,7 +355,7 @@ class PostgresTickets:
     def query_rows(self, filter: TicketFilter, page: PageRequest) -> Page[TicketRow]:
         """:meth:`query` as the row columns alone (no document read or parsed)."""
         select = ", ".join(f"tickets.{c}" for c in ROW_COLUMNS)
-        sql, params = page_query(filter, page, select, "%s", "ILIKE", "TRUE", "FALSE")
+        sql, params = page_query(filter, page, select, "%s", "ILIKE", "TRUE", "FALSE", paged_arms=True)
         rows = self._uow.run(sql, params).fetchall()
         after = 1 + len(ROW_COLUMNS)
         items = [ticket_row_of(r[1:after]) for r in rows[: page.limit]]

@@ -99,6 +99,9 @@ def where(
             f" (SELECT ticket_id FROM ticket_labels WHERE label = {ph}))"
         )
         params += (f.worked_by, MEMBER_LABEL + f.worked_by)
+    if f.dealer_scope is not None:  # the dealer's own tickets and those dispatched to it
+        parts.append(f"(tickets.dealer_id = {ph} OR tickets.dispatched_dealer = {ph})")
+        params += (f.dealer_scope, f.dealer_scope)
     return parts, params
 
 
@@ -114,11 +117,21 @@ def keyset(sort: Sort, cursor: str | None, ph: str) -> tuple[str, str | None, li
 
 
 def page_query(
-    f: TicketFilter, page: PageRequest, data: str, ph: str, like: str, true: str = "1", false: str = "0"
+    f: TicketFilter,
+    page: PageRequest,
+    data: str,
+    ph: str,
+    like: str,
+    true: str = "1",
+    false: str = "0",
+    *,
+    paged_arms: bool = False,
 ) -> tuple[str, list[object]]:
     """The ``SELECT version, <data>, <key columns>`` of one page of ``f`` in ``page``'s order, one row
     beyond the page (to tell whether another follows), with its parameters; ``data`` is the dialect's
-    expression for the stored document."""
+    expression for the stored document. ``paged_arms``: see :func:`_dealer_page_query` (PostgreSQL)."""
+    if f.dealer_scope is not None:
+        return _dealer_page_query(f, page, data, ph, like, true, false, paged_arms)
     parts, params = where(f, ph, like, true, false)
     order, after, after_params, columns = keyset(page.sort, page.cursor, ph)
     if after is not None:
@@ -129,6 +142,49 @@ def page_query(
         f"{' WHERE ' + ' AND '.join(parts) if parts else ''} ORDER BY {order} LIMIT {ph}"
     )
     return sql, [*params, page.limit + 1]
+
+
+def _dealer_page_query(
+    f: TicketFilter,
+    page: PageRequest,
+    data: str,
+    ph: str,
+    like: str,
+    true: str,
+    false: str,
+    paged_arms: bool,
+) -> tuple[str, list[object]]:
+    """A page of a dealer's scope as two disjoint index ranges merged in order: its own tickets (the
+    dealer index), and those dispatched to it that are not its own (the dispatched-dealer index).
+
+    One ``OR`` over the two columns reads both ranges whole and sorts them (a temporary B-tree in
+    SQLite, a Sort in PostgreSQL). Here each arm is one index range already in the page's order and
+    ``UNION ALL … ORDER BY`` merges them, stopping at the page's end: SQLite merges plain arms
+    (``MERGE (UNION ALL)``); PostgreSQL merges ordered arms only when each is a page of its own
+    (``paged_arms``: ``ORDER BY … LIMIT`` per arm, then ``Merge Append``) — SQLite would sort such
+    sub-pages again.
+    """
+    dealer = f.dealer_scope
+    parts, params = where(attrs.evolve(f, dealer_scope=None), ph, like, true, false)
+    order, after, after_params, columns = keyset(page.sort, page.cursor, ph)
+    keys = ", ".join(f"{column} AS k{i}" for i, column in enumerate(columns))
+    arms = (
+        ([f"dealer_id = {ph}"], [dealer]),
+        ([f"dispatched_dealer = {ph}", f"(dealer_id IS NULL OR dealer_id <> {ph})"], [dealer, dealer]),
+    )
+    selects: list[str] = []
+    values: list[object] = []
+    for n, (own, own_params) in enumerate(arms):
+        conditions = " AND ".join([*parts, *own, *([after] if after is not None else [])])
+        select = f"SELECT version, {data}, {keys} FROM tickets WHERE {conditions}"
+        values += [*params, *own_params, *after_params]
+        if paged_arms:
+            select = f"SELECT * FROM ({select} ORDER BY {order} LIMIT {ph}) AS arm{n}"
+            values.append(page.limit + 1)
+        selects.append(select)
+    descending = order.endswith("DESC")
+    merged = ", ".join(f"k{i}{' DESC' if descending else ''}" for i in range(len(columns)))
+    return f"{' UNION ALL '.join(selects)} ORDER BY {merged} LIMIT {ph}", [*values, page.limit + 1]
 
 
 def count_query(

@@ -27,6 +27,22 @@ __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "check_header", "mi
 APPLICATION_ID = 0x41465453  # "AFTS"
 _HEADER = b"SQLite format 3\x00"
 
+DISPATCHED_DEALER_STEP: tuple[str, ...] = (
+    "ALTER TABLE tickets ADD COLUMN dispatched_dealer TEXT",
+    "UPDATE tickets SET dispatched_dealer = assignee_id"
+    " WHERE assignee_id IS NOT NULL AND json_extract(data, '$.assignee.kind') = 'dealer'",
+    "CREATE INDEX IF NOT EXISTS tickets_dispatched_dealer ON tickets (dispatched_dealer, received_us, id)"
+    " WHERE dispatched_dealer IS NOT NULL",
+    # char(31) is FIELD_SEPARATOR; the instr() check keeps a re-applied step from adding the word twice.
+    "UPDATE ticket_search SET scope = scope || char(31) || 'd:' || ("
+    "SELECT t.dispatched_dealer FROM tickets t WHERE t.id = ticket_search.ticket_id)"
+    " WHERE ticket_id IN (SELECT id FROM tickets WHERE dispatched_dealer IS NOT NULL"
+    " AND dealer_id IS NOT dispatched_dealer)"
+    " AND instr(char(31) || scope || char(31), char(31) || 'd:' || ("
+    "SELECT t.dispatched_dealer FROM tickets t WHERE t.id = ticket_search.ticket_id) || char(31)) = 0",
+)
+"""Migration step 16 (see :data:`MIGRATIONS`)."""
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: tickets with their indexed columns, reference entities, the outbox.
     (
@@ -123,6 +139,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # of their own kept by triggers (sla_sweep_sqlite); a file's existing rows are copied in small
     # resumable batches by the first sweep, which reads the tables once they are complete.
     SWEEP_STEP,
+    # 16 (seed 002): the dealer a ticket is dispatched to, beside the dealer it belongs to, so a dealer's
+    # ledger lists both (TicketFilter.dealer_scope) from two index ranges. Rows stored before are filled
+    # from their JSON (assigned rows only: the assignee index), and the search scope of those dispatched
+    # to a dealer other than their own gains that dealer's word (the trigger of step 12 re-queues them).
+    DISPATCHED_DEALER_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

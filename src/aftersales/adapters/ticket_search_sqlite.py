@@ -257,6 +257,9 @@ def _seq(items: Sequence[str]) -> str:
 def _scope_match(f: TicketFilter) -> str:
     """FTS words narrowing a scoped search to the actor's tickets early (the WHERE still decides)."""
     words = scope_words(f.customer_id, f.dealer_id, f.region)
+    if f.dealer_scope is not None and f.dealer_scope != f.dealer_id:
+        # A document carries d:<dealer> for its own dealer and the dealer it is dispatched to.
+        words += (f"d:{f.dealer_scope}",)
     return "".join(f" AND scope : {fts_phrase(token_text(w))}" for w in words)
 
 

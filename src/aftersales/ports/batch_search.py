@@ -24,8 +24,8 @@ from aftersales.ports.ticket_search import (
     _identifier_forms,
     _number_keys,
     phone_digits,
-    scope_words,
     ticket_labels,
+    ticket_scope,
 )
 
 __all__ = ["CustomerWords", "PartyWords", "batch_documents", "party_words_of"]
@@ -155,5 +155,5 @@ def batch_documents(tickets: Iterable[Ticket], parties: PartyWords) -> Iterator[
             tuple(dict.fromkeys([i for i in identifiers if i])),
             frozenset([k for k in keys if k]),
             _labels(ticket),
-            scope_words(customer_id, dealer_id, ticket.region),
+            ticket_scope(ticket),
         )

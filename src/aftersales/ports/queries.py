@@ -121,6 +121,10 @@ class TicketFilter:
     ``TicketFilter(engineer_id=..., is_open=True)``, the SLA sweep reads ``unresolved=True`` by due.
     ``worked_by`` keeps the tickets an engineer works on: assigned to it, or added to the ticket's
     team by the coordinator (issue 20) — the scope of an engineer's ledger, search and lists.
+    ``dealer_scope`` keeps a dealer's tickets: its own (``dealer_id``: its customers' and units', or
+    the calls it took) or dispatched to it (the assignee is that dealer) — the scope of dealer staff's
+    ledger, search, counts and exports (seed 002: 乙方 handles the calls the maker passes it). A
+    re-dispatch to another dealer moves the ticket out of the first one's scope unless it is its own.
     """
 
     states: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_text)
@@ -143,6 +147,7 @@ class TicketFilter:
     is_open: bool | None = attrs.field(default=None, validator=_optional_flag)
     unresolved: bool | None = attrs.field(default=None, validator=_optional_flag)
     worked_by: str | None = attrs.field(default=None, validator=_optional_text)
+    dealer_scope: str | None = attrs.field(default=None, validator=_optional_text)
 
     @property
     def labels(self) -> tuple[str, ...]:

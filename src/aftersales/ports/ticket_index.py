@@ -15,6 +15,7 @@ import attrs
 from aftersales.domain.classification import Priority
 from aftersales.domain.instants import micros
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import AssigneeKind
 from aftersales.ports.queries import CountField, Sort, TicketFilter
 
 __all__ = [
@@ -65,6 +66,9 @@ class TicketRow:
     resolution_due_us: int | None
     due_key: int
     description: str
+    dispatched_dealer: str | None = None
+    """The assignee's id when the ticket is dispatched to a dealer (``AssigneeKind.DEALER``), else
+    None: with ``dealer_id``, what :attr:`TicketFilter.dealer_scope` reads."""
 
 
 def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]:
@@ -97,6 +101,7 @@ def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]
         due_us,
         due_us if due_us is not None else NO_DUE,
         ticket.description,
+        assignee.id if assignee is not None and assignee.kind is AssigneeKind.DEALER else None,
     )
 
 
@@ -164,6 +169,8 @@ def matches(row: TicketRow, f: TicketFilter) -> bool:
     if f.breached_at is not None and (
         not row.unresolved or row.resolution_due_us is None or row.resolution_due_us >= micros(f.breached_at)
     ):
+        return False
+    if f.dealer_scope is not None and f.dealer_scope not in (row.dealer_id, row.dispatched_dealer):
         return False
     if f.is_open is not None and row.is_open != f.is_open:
         return False

@@ -37,6 +37,7 @@ from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset
 from aftersales.domain.teams import MEMBER_LABEL, added_members
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import AssigneeKind
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import MAX_PAGE, Page, TicketFilter
 from aftersales.ports.text_search import FIELD_SEPARATOR, MAX_QUERY, normalize
@@ -60,6 +61,7 @@ __all__ = [
     "scope_words",
     "search_document",
     "ticket_labels",
+    "ticket_scope",
     "token_text",
 ]
 
@@ -233,7 +235,7 @@ def search_document(
         tuple(dict.fromkeys(i for i in identifiers if i)),
         frozenset(k for k in keys if k),
         ticket_labels(ticket),
-        scope_words(ticket.customer_id, ticket.dealer_id, ticket.region),
+        ticket_scope(ticket),
     )
 
 
@@ -253,6 +255,18 @@ def note_texts(ticket: Ticket, events: Sequence[TicketEvent]) -> tuple[str, ...]
             return None
         texts.append(normalize(notes[index].text))
     return tuple(texts)
+
+
+def ticket_scope(ticket: Ticket) -> tuple[str, ...]:
+    """The scope words of ``ticket``: its customer's, its dealer's and its region's, then the word of
+    the dealer it is dispatched to when that is another dealer (seed 002) — that dealer's scoped
+    search (``TicketFilter.dealer_scope``, narrowed by ``d:<dealer>``) finds it too. A plain
+    ``dealer_id`` filter narrows by the same word and its WHERE keeps only the dealer's own."""
+    words = scope_words(ticket.customer_id, ticket.dealer_id, ticket.region)
+    assignee = ticket.assignee
+    if assignee is not None and assignee.kind is AssigneeKind.DEALER and assignee.id != ticket.dealer_id:
+        words += (f"d:{assignee.id}",)
+    return words
 
 
 def scope_words(customer_id: str | None, dealer_id: str | None, region: str | None) -> tuple[str, ...]:

@@ -50,7 +50,24 @@ __all__ = [
 
 SEARCHED_ACTIONS = frozenset({"note_to_customer", "record_fault", "tag", "set_fields", "add_team_member"})
 """Ticket steps that change what search finds or the labels listings filter on (an added team member,
-issue 20); other steps (triage, dispatch, resolve…) leave the index."""
+issue 20); a dispatch to or from a dealer re-indexes too (the dispatched dealer's scope word, seed
+002); other steps (triage, dispatch between engineers, resolve…) leave the index."""
+
+
+_DISPATCHES = frozenset({"assign", "reassign", "refer_to_outlet"})
+
+
+def _moves_a_dealer(event: TicketEvent) -> bool:
+    """Whether ``event`` dispatched the ticket to a dealer or away from one: its search scope (the
+    dispatched dealer's word) changes; dispatches between engineers leave the index."""
+    if event.action not in _DISPATCHES:
+        return False
+    payload = event.payload
+    for key in ("assignee", "outlet", "previous"):
+        party = payload.get(key)
+        if isinstance(party, Mapping) and party.get("kind") == "dealer":
+            return True
+    return False
 
 
 def _index_of(uow: UnitOfWork) -> TicketSearchIndex:
@@ -97,6 +114,8 @@ def index_change(uow: UnitOfWork, ticket: Ticket, events: Sequence[TicketEvent])
     ticket (:func:`index_ticket`)."""
     searched = [event for event in events if event.action in SEARCHED_ACTIONS]
     if not searched:
+        if any(_moves_a_dealer(event) for event in events):
+            index_ticket(uow, ticket)  # the dealer scope word (ports.ticket_search.ticket_scope)
         return
     texts = note_texts(ticket, searched)
     if texts is not None:

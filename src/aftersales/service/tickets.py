@@ -38,7 +38,7 @@ from aftersales.domain.work import (
     Visit,
     VisitKind,
 )
-from aftersales.errors import CalendarDataMissing, ConfigurationError, ValidationError
+from aftersales.errors import CalendarDataMissing, ConfigurationError, PermissionDenied, ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.triage import Triage, TriageFacts
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
@@ -631,19 +631,41 @@ def scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
 _SEE_ALL = frozenset(
     {Role.AGENT, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AUDITOR, Role.SYSTEM}
 )
+_SCOPED = (Role.CUSTOMER, Role.DEALER_STAFF, Role.ENGINEER)
+_NOBODY = "\x00"
+"""A scope id no customer, dealer or engineer has: the filter then matches no ticket."""
 
 
 def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
+    """The ledger's scope per role, the subset of what :func:`~aftersales.service.permissions.can_read`
+    grants that a list shows (the ledger, its rows and count, search, exports through ``ledger_scope``):
+
+    - office roles, auditors and the system: every ticket;
+    - a customer: its own tickets;
+    - dealer staff: its dealer's tickets, its own (``dealer_id``) or dispatched to it (seed 002), the
+      filter's ``dealer_scope``; tickets of its regions that are neither stay readable by id only;
+    - an engineer: the tickets it works on (assigned, or added to the team; issue 20); its team's other
+      tickets stay readable by id only;
+    - a role that reads no ticket (the privacy officer): none.
+
+    Any of the actor's roles may grant a read, so an office role among several lists everything. Two
+    of the narrow roles at once (dealer staff who is also an engineer) would need the union of two
+    scopes, which one filter cannot say: refused with ``PermissionDenied`` — list as one of them
+    (``actor.acting_as(role)``).
+    """
     if actor.has_role(*_SEE_ALL):
         return filters  # an office role among several sees the whole ledger, as it reads any ticket
-    role = actor.role
+    scoped = [role for role in _SCOPED if role in actor.roles]
+    if len(scoped) > 1:
+        raise PermissionDenied(
+            str(actor), f"list the tickets of {' and '.join(scoped)} at once (list as one: acting_as)"
+        )
+    role = scoped[0] if scoped else None
     if role is Role.CUSTOMER:
-        return attrs.evolve(filters, customer_id=actor.customer_id or "\x00")
+        return attrs.evolve(filters, customer_id=actor.customer_id or _NOBODY)
     if role is Role.DEALER_STAFF:
-        # The ledger lists the dealer's own tickets (its customers' and units'); single tickets of its
-        # regions stay readable by id (see permissions.can_read).
-        return attrs.evolve(filters, dealer_id=actor.dealer_id or "\x00")
+        return attrs.evolve(filters, dealer_scope=actor.dealer_id or _NOBODY)
     if role is Role.ENGINEER:
         # Assigned, or added to the ticket's team by the coordinator (issue 20): what can_read grants.
         return attrs.evolve(filters, worked_by=actor.engineer_id or actor.id)
-    return filters
+    return attrs.evolve(filters, customer_id=_NOBODY)  # no role of the actor reads a ticket
