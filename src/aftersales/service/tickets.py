@@ -632,8 +632,9 @@ _SEE_ALL = frozenset(
     {Role.AGENT, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AUDITOR, Role.SYSTEM}
 )
 _SCOPED = (Role.CUSTOMER, Role.DEALER_STAFF, Role.ENGINEER)
-_NOBODY = "\x00"
-"""A scope id no customer, dealer or engineer has: the filter then matches no ticket."""
+_NOBODY = "(nobody)" * 9
+"""A customer id no customer has (ids are at most 64 characters; a NUL is no text to PostgreSQL): the
+filter of an actor without the id its role is scoped by matches no ticket."""
 
 
 def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
@@ -650,21 +651,24 @@ def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
 
     Any of the actor's roles may grant a read, so an office role among several lists everything. Two
     of the narrow roles at once (dealer staff who is also an engineer) would need the union of two
-    scopes, which one filter cannot say: refused with ``PermissionDenied`` — list as one of them
-    (``actor.acting_as(role)``).
+    scopes, which one filter cannot say: refused with ``PermissionDenied`` — list with an actor holding
+    one of them (``attrs.evolve(actor, role=role, extra_roles=())``).
     """
     if actor.has_role(*_SEE_ALL):
         return filters  # an office role among several sees the whole ledger, as it reads any ticket
     scoped = [role for role in _SCOPED if role in actor.roles]
     if len(scoped) > 1:
         raise PermissionDenied(
-            str(actor), f"list the tickets of {' and '.join(scoped)} at once (list as one: acting_as)"
+            str(actor),
+            f"list the tickets of {' and '.join(scoped)} at once (list with an Actor holding one of them)",
         )
     role = scoped[0] if scoped else None
     if role is Role.CUSTOMER:
         return attrs.evolve(filters, customer_id=actor.customer_id or _NOBODY)
     if role is Role.DEALER_STAFF:
-        return attrs.evolve(filters, dealer_scope=actor.dealer_id or _NOBODY)
+        if actor.dealer_id is None:
+            return attrs.evolve(filters, customer_id=_NOBODY)
+        return attrs.evolve(filters, dealer_scope=actor.dealer_id)
     if role is Role.ENGINEER:
         # Assigned, or added to the ticket's team by the coordinator (issue 20): what can_read grants.
         return attrs.evolve(filters, worked_by=actor.engineer_id or actor.id)

@@ -1,0 +1,253 @@
+# mypy: disable-error-code="arg-type"
+"""A ticket dispatched to a dealer is that dealer's wherever tickets are listed (seed 002: 乙方 handles
+the calls of its region the maker passes it), on memory, SQLite and PostgreSQL, through the desk.
+
+The dealer's staff read such a ticket by id (``permissions.can_read``); the ledger, its rows and count,
+search and the export list it too (``TicketFilter.dealer_scope``: the dealer's own tickets or those
+dispatched to it). A re-dispatch to another dealer moves it; the dealer the ticket belongs to keeps it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.domain.actors import Role
+from aftersales.domain.classification import Severity
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import CustomerId, DealerId, EngineerId
+from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
+from aftersales.errors import PermissionDenied, ValidationError
+from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.reports.ledger_export import ledger_records
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+from aftersales.service.permissions import can_read
+from conftest import START, pg_schema_url
+
+AGENT = Actor.agent("agent-1")
+MANAGER = Actor.manager("mgr-1")
+DEALERS = ("dealer-a", "dealer-b", "dealer-c")
+ENGINEERS = ("eng-1", "eng-2")
+STAFF = {d: Actor.dealer_staff(f"staff-{d}", d) for d in DEALERS}
+"""Staff of each dealer, without regions: what they list is exactly what they may read."""
+
+
+@contextlib.contextmanager
+def _desk(backend: str, tmp_path: Path) -> Iterator[ServiceDesk]:
+    with contextlib.ExitStack() as stack:
+        if backend == "postgres":
+            url = stack.enter_context(pg_schema_url())
+        else:
+            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'dealers.db'}"
+        desk = stack.enter_context(ServiceDesk.open(url, pack="sanitary_ware", clock=ManualClock(START)))
+        for n, dealer in enumerate(DEALERS):
+            region = f"R{n}"
+            contact = Contact(f"店长 {n}", phone=f"1390000000{n}")
+            desk.register_dealer(
+                MANAGER, Dealer(DealerId(dealer), f"特约承销商 {n}", region, {region}, contact)
+            )
+        for eid in ENGINEERS:
+            desk.register_engineer(MANAGER, Engineer(EngineerId(eid), eid, EngineerLevel.SENIOR, region="R0"))
+        for cid, dealer in (("cust-a", "dealer-a"), ("cust-b", "dealer-b"), ("cust-free", None)):
+            contact = Contact(cid, phone="13800000000", address="上海市浦东新区 1 号")
+            region = "R0" if dealer is None else f"R{DEALERS.index(dealer)}"
+            customer = Customer(
+                CustomerId(cid), cid, contact, CustomerTier.REGULAR, region=region, dealer_id=dealer
+            )
+            desk.register_customer(MANAGER, customer)
+        yield desk
+
+
+def _open(desk: ServiceDesk, customer: str, text: str) -> str:
+    tid = desk.open_ticket(AGENT, customer_id=customer, description=text).ticket.id
+    desk.triage(AGENT, tid, nature="leak", severity=Severity.MEDIUM)
+    return tid
+
+
+def _ledger(desk: ServiceDesk, actor: Actor, filters: TicketFilter | None = None) -> set[str]:
+    out: set[str] = set()
+    page = PageRequest(limit=2, sort=Sort.RECEIVED_DESC)  # small pages: the keyset walks both ranges
+    while True:
+        found = desk.ledger(actor, filters, page)
+        out |= {t.id for t in found.items}
+        if found.next_cursor is None:
+            return out
+        page = PageRequest(limit=2, cursor=found.next_cursor, sort=Sort.RECEIVED_DESC)
+
+
+def _rows(desk: ServiceDesk, actor: Actor) -> set[str]:
+    out: set[str] = set()
+    page = PageRequest(limit=1, sort=Sort.RECEIVED_ASC)
+    while True:
+        found = desk.ticket_rows(actor, None, page)
+        out |= {r.id for r in found.items}
+        if found.next_cursor is None:
+            return out
+        page = PageRequest(limit=1, cursor=found.next_cursor, sort=Sort.RECEIVED_ASC)
+
+
+def _exported(desk: ServiceDesk, actor: Actor) -> set[str]:
+    return {str(record[0]) for page in ledger_records(desk, actor, page_size=1) for record in page}
+
+
+def _searched(desk: ServiceDesk, actor: Actor, text: str) -> set[str]:
+    return {t.id for t in desk.search(actor, text).items}
+
+
+def _everywhere(desk: ServiceDesk, actor: Actor, text: str) -> set[str]:
+    """The ids ``actor`` lists, checked to be the same in the ledger, its rows, the count, the export
+    and search (every ticket of these tests carries ``text``)."""
+    listed = _ledger(desk, actor)
+    assert _rows(desk, actor) == listed
+    assert desk.count(actor) == len(listed)
+    assert _exported(desk, actor) == listed
+    assert _searched(desk, actor, text) == listed
+    return listed
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_the_dispatched_dealer_lists_the_ticket_until_it_moves_on(backend: str, tmp_path: Path) -> None:
+    with _desk(backend, tmp_path) as desk:
+        of_a = _open(desk, "cust-a", "水箱漏水 of A")
+        of_nobody = _open(desk, "cust-free", "水箱漏水 no dealer")
+        of_b = _open(desk, "cust-b", "水箱漏水 of B")
+        assert _everywhere(desk, STAFF["dealer-b"], "水箱漏水") == {of_b}
+
+        for tid in (of_a, of_nobody):
+            desk.dispatch(AGENT, tid, dealer_id="dealer-b")
+        assert _everywhere(desk, STAFF["dealer-b"], "水箱漏水") == {of_a, of_nobody, of_b}
+        assert _everywhere(desk, STAFF["dealer-a"], "水箱漏水") == {of_a}  # its own, wherever it went
+        assert _everywhere(desk, STAFF["dealer-c"], "水箱漏水") == set()
+        # the dealer's own filters narrow its scope; a plain dealer_id filter still means "belongs to"
+        assert _ledger(desk, STAFF["dealer-b"], TicketFilter(dealer_id="dealer-b")) == {of_b}
+        assert _ledger(desk, STAFF["dealer-b"], TicketFilter(dealer_id="dealer-a")) == {of_a}
+        assert _ledger(desk, MANAGER, TicketFilter(dealer_id="dealer-b")) == {of_b}
+        assert _ledger(desk, MANAGER, TicketFilter(dealer_scope="dealer-b")) == {of_a, of_nobody, of_b}
+        assert _searched(desk, STAFF["dealer-b"], "no dealer") == {of_nobody}
+
+        for tid in (of_a, of_nobody):
+            desk.dispatch(AGENT, tid, dealer_id="dealer-c", reason="乙方人手不足")
+        assert _everywhere(desk, STAFF["dealer-b"], "水箱漏水") == {of_b}
+        assert _everywhere(desk, STAFF["dealer-c"], "水箱漏水") == {of_a, of_nobody}
+        assert _everywhere(desk, STAFF["dealer-a"], "水箱漏水") == {of_a}
+
+        desk.dispatch(AGENT, of_a, engineer_id="eng-1", reason="厂家工程师上门")
+        assert _everywhere(desk, STAFF["dealer-c"], "水箱漏水") == {of_nobody}
+        assert _everywhere(desk, STAFF["dealer-a"], "水箱漏水") == {of_a}
+
+        # customers and engineers are not affected
+        assert _everywhere(desk, Actor.customer("cust-a"), "水箱漏水") == {of_a}
+        assert _everywhere(desk, Actor.customer("cust-free"), "水箱漏水") == {of_nobody}
+        assert _everywhere(desk, Actor.engineer("eng-1"), "水箱漏水") == {of_a}
+        assert _everywhere(desk, Actor.engineer("eng-2"), "水箱漏水") == set()
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_dealer_keeps_its_own_ticket_dispatched_back_to_it(backend: str, tmp_path: Path) -> None:
+    with _desk(backend, tmp_path) as desk:
+        own = _open(desk, "cust-a", "冲水阀坏了")
+        desk.dispatch(AGENT, own, dealer_id="dealer-a")  # its own and dispatched to it: listed once
+        listed = desk.ledger(STAFF["dealer-a"], None, PageRequest(limit=10)).items
+        assert [t.id for t in listed] == [own]
+        assert desk.count(STAFF["dealer-a"]) == 1
+        assert _searched(desk, STAFF["dealer-a"], "冲水阀") == {own}
+        desk.dispatch(AGENT, own, dealer_id="dealer-b", reason="转给乙方")
+        assert _everywhere(desk, STAFF["dealer-a"], "冲水阀") == {own}
+        assert _everywhere(desk, STAFF["dealer-b"], "冲水阀") == {own}
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_an_actor_with_two_narrow_roles_is_refused_a_list(backend: str, tmp_path: Path) -> None:
+    with _desk(backend, tmp_path) as desk:
+        tid = _open(desk, "cust-a", "马桶堵塞")
+        desk.dispatch(AGENT, tid, engineer_id="eng-1")
+        both = Actor("p1", Role.DEALER_STAFF, dealer_id=DealerId("dealer-b"), engineer_id=EngineerId("eng-1"))
+        both = both.with_roles(Role.ENGINEER)
+        assert desk.ticket(both, tid).id == tid  # the engineer role reads it
+        for listing in (
+            lambda: desk.ledger(both),
+            lambda: desk.count(both),
+            lambda: desk.ticket_rows(both),
+            lambda: desk.search(both, "马桶"),
+            lambda: desk.ledger_scope(both),
+        ):
+            with pytest.raises(PermissionDenied, match="dealer_staff and engineer"):
+                listing()
+        assert _ledger(desk, attrs.evolve(both, role=Role.ENGINEER, extra_roles=())) == {tid}
+        assert _ledger(desk, attrs.evolve(both, extra_roles=())) == set()  # as the dealer's staff alone
+        assert _ledger(desk, both.with_roles(Role.AGENT)) == {tid}  # an office role lists everything
+        officer = Actor.privacy_officer("po-1")  # reads no ticket, so lists none
+        assert _ledger(desk, officer) == set() and desk.count(officer) == 0
+
+
+def test_dealer_scope_is_checked() -> None:
+    for bad in ("", "x" * 65, 7):
+        with pytest.raises(ValidationError) as caught:
+            TicketFilter(dealer_scope=bad)
+        assert caught.value.field == "dealer_scope"
+
+
+# -- every list shows exactly what can_read grants (the ledger's meaning) ---------------------------
+
+_CUSTOMERS = ("cust-a", "cust-b", "cust-free")
+_ACTORS = (
+    *STAFF.values(),
+    *(Actor.engineer(e) for e in ENGINEERS),
+    *(Actor.customer(c) for c in _CUSTOMERS),
+    Actor.privacy_officer("po-1"),
+    MANAGER,
+)
+
+
+def _story(desk: ServiceDesk, rnd: random.Random, count: int) -> list[str]:
+    """``count`` tickets of random customers, each left undispatched or dispatched (then maybe
+    re-dispatched) to a random dealer or engineer."""
+    ids = []
+    for n in range(count):
+        tid = _open(desk, rnd.choice(_CUSTOMERS), f"故障 {n}")
+        ids.append(tid)
+        for step in range(rnd.randrange(3)):
+            target = rnd.choice((*DEALERS, *ENGINEERS))
+            key = "dealer_id" if target in DEALERS else "engineer_id"
+            desk.dispatch(AGENT, tid, **{key: target}, reason="改派" if step else None)
+    return ids
+
+
+def _check_lists_match_reads(desk: ServiceDesk) -> None:
+    with desk.store() as uow:
+        tickets = [uow.tickets.get(t.id) for t in desk.ledger(MANAGER, None, PageRequest(limit=100)).items]
+    for actor in _ACTORS:
+        readable = {t.id for t in tickets if can_read(actor, t)}
+        assert _ledger(desk, actor) == readable, actor
+        assert desk.count(actor) == len(readable), actor
+        assert _searched(desk, actor, "故障") == readable, actor
+    # The one deliberate difference: a ticket of the dealer's regions that is neither its own nor
+    # dispatched to it is readable by id, not listed (the region is the maker's territory split).
+    regional = Actor.dealer_staff("staff-c-r0", "dealer-c", {"R0"})
+    listed = _ledger(desk, regional)
+    assert listed == _ledger(desk, STAFF["dealer-c"])
+    assert listed <= {t.id for t in tickets if can_read(regional, t)}
+
+
+@given(seed=st.integers(0, 2**32 - 1), count=st.integers(1, 8))
+def test_lists_show_what_can_read_grants_on_memory(seed: int, count: int) -> None:
+    with _desk("memory", Path(".")) as desk:
+        _story(desk, random.Random(seed), count)
+        _check_lists_match_reads(desk)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_lists_show_what_can_read_grants(backend: str, seed: int, tmp_path: Path) -> None:
+    with _desk(backend, tmp_path) as desk:
+        _story(desk, random.Random(seed), 12)
+        _check_lists_match_reads(desk)
