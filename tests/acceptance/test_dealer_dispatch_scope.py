@@ -96,7 +96,12 @@ def _rows(desk: ServiceDesk, actor: Actor) -> set[str]:
 
 
 def _exported(desk: ServiceDesk, actor: Actor) -> set[str]:
-    return {str(record[0]) for page in ledger_records(desk, actor, page_size=1) for record in page}
+    """The ids the export writes (one record a page: the arms of a dealer's scope merge page by page),
+    checked to come oldest first as the ledger lists them."""
+    exported = [str(record[0]) for page in ledger_records(desk, actor, page_size=1) for record in page]
+    oldest_first = desk.ledger(actor, None, PageRequest(limit=100, sort=Sort.RECEIVED_ASC)).items
+    assert exported == [t.id for t in oldest_first]
+    return set(exported)
 
 
 def _searched(desk: ServiceDesk, actor: Actor, text: str) -> set[str]:

@@ -114,6 +114,31 @@ def test_sqlite_shape_uses_an_index(sqlite_stores: dict[str, SqliteStore], which
             assert all(line.startswith("SEARCH") for line in plan), text  # a range, not a walk
 
 
+@pytest.mark.parametrize("which", ["fresh", "analysed"])
+def test_sqlite_a_dealers_export_reads_two_index_ranges(
+    sqlite_stores: dict[str, SqliteStore], which: str
+) -> None:
+    """The ledger export (store.ledger_rows) of a dealer's scope pages each arm on its own: an OR of
+    the two columns sorted every page again (a temporary B-tree over the rest of the dealer's rows)."""
+    from aftersales.adapters.ledger_rows_sqlite import _SELECT
+    from aftersales.adapters.sql_ledger import where_arms
+
+    store = sqlite_stores[which]
+    conn = store.acquire()
+    try:
+        arms = where_arms(TicketFilter(dealer_scope="D1"), "?", "LIKE")
+        assert len(arms) == 2
+        for parts, params in arms:
+            sql = _SELECT.replace(
+                "{where}", " WHERE " + " AND ".join([*parts, "(received_us, tickets.id) > (?, ?)"])
+            )
+            plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", (*params, 0, "", 100))]
+            text = " | ".join(plan)
+            assert plan[0].startswith("SEARCH tickets USING") and "TEMP B-TREE" not in text, text
+    finally:
+        store.release(conn)
+
+
 def test_sqlite_engineers_open_tickets_skip_their_closed_ones(sqlite_stores: dict[str, SqliteStore]) -> None:
     filter, sort = SHAPES["engineer's open tickets"]
     with sqlite_stores["analysed"]() as uow:

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 
 from aftersales.adapters.reporting_sqlite_schema import ensure_reporting_schema
-from aftersales.adapters.sql_ledger import where
+from aftersales.adapters.sql_ledger import merge_arms, where_arms
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.errors import StorageError, ValidationError
 from aftersales.ports.ledger_rows import LedgerRecord
@@ -56,7 +56,15 @@ class SqliteLedgerRows:
     def pages(self, filter: TicketFilter, page_size: int) -> Iterator[Sequence[LedgerRecord]]:
         if not isinstance(page_size, int) or not 1 <= page_size <= 100_000:
             raise ValidationError("page_size is from 1 to 100,000", field="page_size")
-        base, params = where(filter, "?", "LIKE")
+        arms = where_arms(filter, "?", "LIKE")
+        if len(arms) == 1:
+            yield from self._arm(*arms[0], page_size)
+            return
+        # a dealer's scope: its own tickets and those dispatched to it, two ranges merged in order
+        pages = (self._arm(base, params, page_size) for base, params in arms)
+        yield from merge_arms(pages, _received, page_size)
+
+    def _arm(self, base: list[str], params: list[object], page_size: int) -> Iterator[list[LedgerRecord]]:
         after: tuple[object, object] | None = None
         while True:
             parts = list(base)
@@ -85,3 +93,8 @@ class SqliteLedgerRows:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             self._store.release(conn)
+
+
+def _received(record: Sequence[object]) -> tuple[object, object]:
+    """A record's place in the export: received, then id (the key of each arm's pages)."""
+    return record[6], record[0]

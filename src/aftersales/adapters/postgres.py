@@ -144,12 +144,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " EXCEPTION WHEN feature_not_supported OR syntax_error THEN NULL; END $$",
     ),
     # Seed 002: the dealer a ticket is dispatched to, beside the dealer it belongs to, so a dealer's
-    # ledger lists both (TicketFilter.dealer_scope) from two index ranges; rows stored before are filled
-    # from their document (assigned rows only). Search reads the ticket columns: nothing to re-index.
+    # ledger lists both (TicketFilter.dealer_scope) from two index ranges; rows stored before that are
+    # assigned to a dealer's id are filled from their document (the assignee index under dealers' ids).
+    # Search reads the ticket columns: nothing to re-index.
     (
         "ALTER TABLE tickets ADD COLUMN IF NOT EXISTS dispatched_dealer TEXT",
         "UPDATE tickets SET dispatched_dealer = assignee_id"
-        " WHERE assignee_id IS NOT NULL AND data #>> '{assignee,kind}' = 'dealer'",
+        " WHERE assignee_id IN (SELECT id FROM entities WHERE kind = 'dealer')"
+        " AND data #>> '{assignee,kind}' = 'dealer'",
         "CREATE INDEX IF NOT EXISTS tickets_dispatched_dealer ON tickets (dispatched_dealer, received_us, id)"
         " WHERE dispatched_dealer IS NOT NULL",
     ),

@@ -6,6 +6,10 @@ evaluate a :class:`TicketFilter` with the same WHERE clause, sorted by the same 
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
 import attrs
 
 from aftersales.domain.teams import MEMBER_LABEL
@@ -19,7 +23,9 @@ from aftersales.ports.ticket_index import (
     micros,
 )
 
-__all__ = ["ROW_COLUMNS", "count_query", "keyset", "page_query", "where"]
+__all__ = ["ROW_COLUMNS", "count_query", "keyset", "merge_arms", "page_query", "where", "where_arms"]
+
+R = TypeVar("R")
 
 ROW_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(TicketRow))
 """The indexed ticket columns, in :class:`TicketRow` order (``id`` first)."""
@@ -105,6 +111,41 @@ def where(
     return parts, params
 
 
+def where_arms(
+    f: TicketFilter, ph: str, like: str, true: str = "1", false: str = "0"
+) -> list[tuple[list[str], list[object]]]:
+    """:func:`where` of ``f`` as disjoint arms whose union is ``f``, each one index range: one arm, or
+    for a dealer's scope its own tickets (``dealer_id``) and those dispatched to it that are not its
+    own (``dispatched_dealer``). An ``OR`` of the two columns would be read whole and sorted for every
+    page; a page merges the arms, each in the page's order (:func:`page_query`, :func:`merge_arms`)."""
+    if f.dealer_scope is None:
+        return [where(f, ph, like, true, false)]
+    dealer = f.dealer_scope
+    parts, params = where(attrs.evolve(f, dealer_scope=None), ph, like, true, false)
+    own = f"tickets.dealer_id = {ph}"
+    dispatched = [
+        f"tickets.dispatched_dealer = {ph}",
+        f"(tickets.dealer_id IS NULL OR tickets.dealer_id <> {ph})",
+    ]
+    return [([*parts, own], [*params, dealer]), ([*parts, *dispatched], [*params, dealer, dealer])]
+
+
+def merge_arms(
+    arms: Iterable[Iterable[Sequence[R]]], key: Callable[[R], Any], size: int
+) -> Iterator[list[R]]:
+    """Pages of ``size`` rows from the pages of each arm (each ordered by ``key``), merged in order:
+    every arm is read once, page by page, as far as the merged pages need it."""
+    rows = heapq.merge(*((row for page in pages for row in page) for pages in arms), key=key)
+    page: list[R] = []
+    for row in rows:
+        page.append(row)
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
 def keyset(sort: Sort, cursor: str | None, ph: str) -> tuple[str, str | None, list[object], tuple[str, ...]]:
     """(ORDER BY text, the "after the cursor" condition or None, its parameters, the key columns)."""
     order, columns, op = _ORDER[sort]
@@ -164,20 +205,14 @@ def _dealer_page_query(
     (``paged_arms``: ``ORDER BY … LIMIT`` per arm, then ``Merge Append``) — SQLite would sort such
     sub-pages again.
     """
-    dealer = f.dealer_scope
-    parts, params = where(attrs.evolve(f, dealer_scope=None), ph, like, true, false)
     order, after, after_params, columns = keyset(page.sort, page.cursor, ph)
     keys = ", ".join(f"{column} AS k{i}" for i, column in enumerate(columns))
-    arms = (
-        ([f"dealer_id = {ph}"], [dealer]),
-        ([f"dispatched_dealer = {ph}", f"(dealer_id IS NULL OR dealer_id <> {ph})"], [dealer, dealer]),
-    )
     selects: list[str] = []
     values: list[object] = []
-    for n, (own, own_params) in enumerate(arms):
-        conditions = " AND ".join([*parts, *own, *([after] if after is not None else [])])
+    for n, (parts, params) in enumerate(where_arms(f, ph, like, true, false)):
+        conditions = " AND ".join([*parts, *([after] if after is not None else [])])
         select = f"SELECT version, {data}, {keys} FROM tickets WHERE {conditions}"
-        values += [*params, *own_params, *after_params]
+        values += [*params, *after_params]
         if paged_arms:
             select = f"SELECT * FROM ({select} ORDER BY {order} LIMIT {ph}) AS arm{n}"
             values.append(page.limit + 1)

@@ -29,8 +29,11 @@ _HEADER = b"SQLite format 3\x00"
 
 DISPATCHED_DEALER_STEP: tuple[str, ...] = (
     "ALTER TABLE tickets ADD COLUMN dispatched_dealer TEXT",
+    # Only rows assigned to a dealer's id are read (the assignee index, one range per dealer), and
+    # their JSON says whether that assignee is the dealer (an engineer may share the id).
     "UPDATE tickets SET dispatched_dealer = assignee_id"
-    " WHERE assignee_id IS NOT NULL AND json_extract(data, '$.assignee.kind') = 'dealer'",
+    " WHERE assignee_id IN (SELECT id FROM entities WHERE kind = 'dealer')"
+    " AND json_extract(data, '$.assignee.kind') = 'dealer'",
     "CREATE INDEX IF NOT EXISTS tickets_dispatched_dealer ON tickets (dispatched_dealer, received_us, id)"
     " WHERE dispatched_dealer IS NOT NULL",
     # char(31) is FIELD_SEPARATOR; the instr() check keeps a re-applied step from adding the word twice.
@@ -140,9 +143,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # resumable batches by the first sweep, which reads the tables once they are complete.
     SWEEP_STEP,
     # 16 (seed 002): the dealer a ticket is dispatched to, beside the dealer it belongs to, so a dealer's
-    # ledger lists both (TicketFilter.dealer_scope) from two index ranges. Rows stored before are filled
-    # from their JSON (assigned rows only: the assignee index), and the search scope of those dispatched
-    # to a dealer other than their own gains that dealer's word (the trigger of step 12 re-queues them).
+    # ledger lists both (TicketFilter.dealer_scope) from two index ranges. Rows stored before that are
+    # assigned to a dealer are filled from their JSON (the few rows of the assignee index under dealers'
+    # ids: quick on any file), and the search scope of those dispatched to a dealer other than their own
+    # gains that dealer's word (the trigger of step 12 re-queues them for the FTS index).
     DISPATCHED_DEALER_STEP,
 )
 
