@@ -3,7 +3,9 @@
 A dealer submits a :class:`DealerMonthlyReport` document for each month
 (``desk.reports.submit_dealer_report``); it is due by the end of
 day ``due_day`` (3) of the next month in the market's time zone. :func:`dealer_monthly` puts each
-dealer's submitted figures beside the ledger's counts and lists who is late or missing.
+dealer's submitted figures beside the ledger's counts and lists who is late or missing. The ledger's
+counts are by the dealer a ticket belongs to (``dealer_id``: the calls of its customers), not by
+the dealer it was dispatched to.
 """
 
 from __future__ import annotations

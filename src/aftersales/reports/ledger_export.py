@@ -3,8 +3,8 @@
 The export reads flat records page by page (``store.ledger_rows()`` where the store offers it, as
 SQLite does: no ticket objects are built; otherwise through the ticket repository), so it holds one
 page at a time whatever the size of the store. The filter is first narrowed to what the actor may
-see (:meth:`ServiceDesk.ledger_scope`): a dealer exports its own tickets, exactly as
-:meth:`ServiceDesk.ledger` lists them. CSV and XLSX are for people: headers, states, categories,
+see (:meth:`ServiceDesk.ledger_scope`): a dealer exports its own tickets and those dispatched to it,
+exactly as :meth:`ServiceDesk.ledger` lists them. CSV and XLSX are for people: headers, states, categories,
 priorities and fault codes in the report's locale, instants in its time zone. JSON lines are for
 programs: codes, and instants in ISO 8601 with their offset.
 """

@@ -279,7 +279,10 @@ class ArchiveDesk:
         """The archive of ``dealer_id`` for the months from ``start`` to ``end`` (exclusive).
 
         Calls are the tickets of the dealer received in the range (in the desk's time zone); their
-        repairs, parts, callbacks and satisfaction are bucketed by the month the call came in.
+        repairs, parts, callbacks and satisfaction are bucketed by the month the call came in. The
+        dealer's tickets are those it owns (``dealer_id``: its customers' and units', the calls it
+        took), not those another dealer's customers had dispatched to it: seed 002's 经销商档案 is
+        the state of the dealer's territory (该地区叫修、回访…), whoever did the work.
         Dealer staff may read their own dealer's archive only (``PermissionDenied`` otherwise).
         """
         check_role(actor, "dealer_archive", dealer_id, ARCHIVE_ROLES["dealer_archive"])

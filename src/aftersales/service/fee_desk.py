@@ -571,7 +571,8 @@ class FeeDesk:
     def monthly_revenue(self, actor: Actor, month: str, *, currency: str = "CNY") -> MonthlyRevenue:
         """The month's revenue list, free-materials list and returns list, reconciled (按月统计销售收入).
 
-        Dealer staff get their own dealer's figures only.
+        Dealer staff get their own dealer's figures only: the slips and movements carrying their dealer
+        (the dealer of the ticket when they were written).
         """
         check_role(actor, "revenue_report", month, FEE_ROLES["revenue_report"])
         month = checked_month(month)
