@@ -1,12 +1,13 @@
 """SLA breaches by priority and week: how many tickets answered or solved after their due time.
 
 Read through the ledger (:meth:`ServiceDesk.ledger`), so an actor sees the breaches of the tickets
-they may see (a dealer its own and those dispatched to it; its handling alone, the seed-002 contract of
-24 hours, is ``filters=TicketFilter(engineer_id=<the dealer's id>)``: the tickets assigned to it). A ticket belongs to the ISO week it was received in (in the
-report's time zone). Its response is late when the first thing the desk did came after the
-response due time; its resolution is late when it was resolved after the resolution due time, or is
-still unresolved at ``as_of`` with the due time passed (counted again as *still open, overdue*).
-Tickets without a due time are not judged here (see the KPI report's fallback targets).
+they may see (a dealer its own and those dispatched to it; its handling alone, the seed-002 contract
+of 24 hours, is ``filters=TicketFilter(engineer_id=<the dealer's id>)``: the tickets assigned to
+it). A ticket belongs to the ISO week it was received in (in the report's time zone). Its response
+is late when the first thing the desk did came after the response due time; its resolution is late
+when it was resolved after the resolution due time, or is still unresolved at ``as_of`` with the due
+time passed (counted again as *still open, overdue*). Tickets without a due time are not judged here
+(see the KPI report's fallback targets).
 """
 
 from __future__ import annotations
