@@ -138,6 +138,8 @@ def test_the_dispatched_dealer_lists_the_ticket_until_it_moves_on(backend: str, 
         assert _ledger(desk, MANAGER, TicketFilter(dealer_id="dealer-b")) == {of_b}
         assert _ledger(desk, MANAGER, TicketFilter(dealer_scope="dealer-b")) == {of_a, of_nobody, of_b}
         assert _searched(desk, STAFF["dealer-b"], "no dealer") == {of_nobody}
+        # what it handles (seed 002's 24-hour contract): the tickets assigned to it, within its scope
+        assert _ledger(desk, STAFF["dealer-b"], TicketFilter(engineer_id="dealer-b")) == {of_a, of_nobody}
 
         for tid in (of_a, of_nobody):
             desk.dispatch(AGENT, tid, dealer_id="dealer-c", reason="乙方人手不足")
