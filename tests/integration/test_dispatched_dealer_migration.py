@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.sqlite_schema import DISPATCHED_DEALER_STEP, MIGRATIONS, SCHEMA_VERSION
 from aftersales.domain.classification import Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, DealerId, EngineerId
@@ -28,6 +29,7 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 AGENT = Actor.agent("a1")
 MANAGER = Actor.manager("m1")
 DEALER_B = Actor.dealer_staff("staff-b", "dealer-b")
+_BEFORE = MIGRATIONS.index(DISPATCHED_DEALER_STEP)  # the version of a file written before the step
 _AS_DEALER = json.dumps({"kind": "dealer", "id": "dealer-b", "name": "乙方 B"})
 
 
@@ -64,7 +66,7 @@ def _listed(url: str) -> tuple[set[str], int, set[str]]:
         return listed, desk.count(DEALER_B), {t.id for t in desk.search(DEALER_B, "水箱漏水").items}
 
 
-def test_a_sqlite_file_of_step_15_lists_its_dispatched_tickets(tmp_path: Path) -> None:
+def test_a_sqlite_file_of_the_step_before_lists_its_dispatched_tickets(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     dispatched, _ = _written_before(f"sqlite:///{path}")
     conn = sqlite3.connect(path, isolation_level=None)
@@ -75,15 +77,15 @@ def test_a_sqlite_file_of_step_15_lists_its_dispatched_tickets(tmp_path: Path) -
         " WHERE id = ?",
         (_AS_DEALER, dispatched),
     )
-    conn.execute("PRAGMA user_version = 15")
+    conn.execute(f"PRAGMA user_version = {_BEFORE}")
     conn.close()
 
     assert _listed(f"sqlite:///{path}") == ({dispatched}, 1, {dispatched})
     check = sqlite3.connect(path)
-    assert check.execute("PRAGMA user_version").fetchone()[0] == 16
+    assert check.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     scope = check.execute("SELECT scope FROM ticket_search WHERE ticket_id = ?", (dispatched,)).fetchone()[0]
     assert scope.split("\x1f") == ["c:c1", "d:dealer-a", "r:R0", "d:dealer-b"]  # as ticket_scope makes it
-    check.execute("PRAGMA user_version = 15")  # set back by hand: the step re-applies, adding nothing
+    check.execute(f"PRAGMA user_version = {_BEFORE}")  # set back by hand: the step re-applies, adding nothing
     check.commit()
     check.close()
     assert _listed(f"sqlite:///{path}") == ({dispatched}, 1, {dispatched})
