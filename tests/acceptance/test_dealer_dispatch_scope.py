@@ -229,6 +229,18 @@ def _story(desk: ServiceDesk, rnd: random.Random, count: int) -> list[str]:
     return ids
 
 
+def _walk(desk: ServiceDesk, actor: Actor, sort: Sort) -> list[str]:
+    """The ids of ``actor``'s ledger in ``sort`` order, two a page (the cursor crosses the arms)."""
+    out: list[str] = []
+    cursor: str | None = None
+    while True:
+        found = desk.ledger(actor, None, PageRequest(limit=2, cursor=cursor, sort=sort))
+        out += [t.id for t in found.items]
+        cursor = found.next_cursor
+        if cursor is None:
+            return out
+
+
 def _check_lists_match_reads(desk: ServiceDesk) -> None:
     with desk.store() as uow:
         tickets = [uow.tickets.get(t.id) for t in desk.ledger(MANAGER, None, PageRequest(limit=100)).items]
@@ -237,6 +249,11 @@ def _check_lists_match_reads(desk: ServiceDesk) -> None:
         assert _ledger(desk, actor) == readable, actor
         assert desk.count(actor) == len(readable), actor
         assert _searched(desk, actor, "故障") == readable, actor
+    for sort in Sort:  # each order, page by page: the manager's ledger with only the dealer's tickets
+        everything = _walk(desk, MANAGER, sort)
+        for staff in STAFF.values():
+            readable = {t.id for t in tickets if can_read(staff, t)}
+            assert _walk(desk, staff, sort) == [i for i in everything if i in readable], (sort, staff)
     # The one deliberate difference: a ticket of the dealer's regions that is neither its own nor
     # dispatched to it is readable by id, not listed (the region is the maker's territory split).
     regional = Actor.dealer_staff("staff-c-r0", "dealer-c", {"R0"})
