@@ -4,6 +4,11 @@ Everything countable is one aggregate query (:meth:`ReportingQueries.ticket_coun
 resolution times are measured in working time with the :class:`BusinessCalendar` passed in, from a
 few integers per ticket (:meth:`ReportingQueries.timings`). A ticket counts in the period it was
 received in. Rates are fractions (``Decimal``, 4 places) and ``None`` when nothing was measured.
+
+The 4 places are for display: whether a rate meets its goal is judged on the exact fraction
+(:meth:`KpiRow.exact`, a :class:`~fractions.Fraction` of the row's own counts), so 8 999 of 10 000
+(89.99 %) misses a 90 % goal however the figure is rounded. A cost per ticket is over the budget when
+the exact total exceeds budget × tickets, not when its rounding to fen does.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 from itertools import compress
 from operator import sub
 from typing import Any
@@ -21,11 +27,20 @@ import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.money import Money
-from aftersales.errors import ValidationError
+from aftersales.errors import CurrencyMismatch, ValidationError
 from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TimingColumns
 from aftersales.reports.money import pack_budget_per_ticket, stored_costs
 
-__all__ = ["CostTotals", "DurationStats", "KpiReport", "KpiRow", "KpiTargets", "kpi_report", "rate"]
+__all__ = [
+    "CostTotals",
+    "DurationStats",
+    "KpiReport",
+    "KpiRow",
+    "KpiTargets",
+    "exact_rate",
+    "kpi_report",
+    "rate",
+]
 
 _PLACES = Decimal("0.0001")
 _CENT = Decimal("0.01")
@@ -36,6 +51,13 @@ def rate(part: int, whole: int) -> Decimal | None:
     if whole <= 0:
         return None
     return (Decimal(part) / Decimal(whole)).quantize(_PLACES)
+
+
+def exact_rate(part: int, whole: int) -> Fraction | None:
+    """``part / whole`` exactly (what a goal is judged on), or ``None`` when ``whole`` is 0."""
+    if whole <= 0:
+        return None
+    return Fraction(part, whole)
 
 
 _MICROSECOND = timedelta(microseconds=1)
@@ -101,6 +123,16 @@ class CostTotals:
             return None
         return Money(self.total.amount / tickets, self.total.currency)
 
+    def over(self, budget: Money, tickets: int) -> bool | None:
+        """Whether the exact cost per ticket exceeds ``budget`` (total > budget × tickets); ``None``
+        for no tickets. Judged before rounding: 100.00 over 3 tickets (33.333…) is over 33.33."""
+        total = self.total
+        if total.currency != budget.currency:
+            raise CurrencyMismatch(total.currency, budget.currency)
+        if tickets <= 0:
+            return None
+        return total.amount > budget.amount * tickets
+
 
 @attrs.frozen
 class KpiRow:
@@ -122,6 +154,31 @@ class KpiRow:
     cost: CostTotals | None = None
     cost_per_ticket: Money | None = None
     over_budget: bool | None = None
+    response_met: int = 0
+    """Responses that met their target (the numerator of :attr:`response_on_time_rate`)."""
+    resolution_met: int = 0
+    """Resolutions that met their target (the numerator of :attr:`resolution_on_time_rate`)."""
+
+    def exact(self, name: str) -> Fraction | None:
+        """The exact value of the rate or mean called ``name`` (``None`` where nothing was measured).
+
+        What a goal is judged on: the displayed rates are rounded to 4 places, ``mean_satisfaction``
+        to 2; this is the same quotient of the row's counts without rounding.
+        """
+        c = self.counts
+        parts: dict[str, tuple[int, int]] = {
+            "satisfaction_rate": (c.satisfied, c.rated),
+            "mean_satisfaction": (c.satisfaction_sum, c.rated),
+            "resolution_rate": (c.resolved, c.tickets - c.cancelled),
+            "response_on_time_rate": (self.response_met, self.response.count),
+            "resolution_on_time_rate": (self.resolution_met, self.resolution.count),
+            "first_time_fix_rate": (c.first_time_fixed, c.resolved),
+            "complaint_resolution_rate": (c.complaints_resolved, c.complaints),
+            "callback_on_time_rate": (c.callbacks_on_time, c.callbacks_due),
+        }
+        if name not in parts:
+            raise ValidationError(f"no exact value for {name!r}: use one of {', '.join(parts)}", field="name")
+        return exact_rate(*parts[name])
 
 
 @attrs.frozen
@@ -253,7 +310,9 @@ def _row(
         resolution=DurationStats.of_us(m.resolution),
         cost=cost,
         cost_per_ticket=per_ticket,
-        over_budget=(per_ticket > budget) if per_ticket is not None and budget is not None else None,
+        over_budget=cost.over(budget, c.tickets) if cost is not None and budget is not None else None,
+        response_met=m.response_on_time,
+        resolution_met=m.resolution_on_time,
     )
 
 
