@@ -259,9 +259,9 @@ def test_a_save_writes_only_the_reporting_columns_that_changed(tmp_path: Path) -
     )
     ticket = next(t for t in tickets if t.state == "assigned")
     at = ticket.last_event_at + timedelta(minutes=5)
-    with store() as uow:  # a note changes no reporting fact: no reporting write at all
-        loaded = uow.tickets.get(ticket.id)
-        loaded.note_to_customer(ENGINEER, at, CustomerNote("工程师已出发"))
+    with store() as uow:  # an internal note changes no reporting fact: no reporting write at all
+        loaded = uow.tickets.get(ticket.id)  # (a visible one would: the customer's first response)
+        loaded.note_to_customer(ENGINEER, at, CustomerNote("客户脾气急", visible_to_customer=False))
         uow.tickets.save(loaded)
         uow.commit()
     assert log.execute("SELECT * FROM fact_writes").fetchall() == []

@@ -12,7 +12,11 @@ import re
 import sqlite3
 from pathlib import Path
 
-from aftersales.adapters.reporting_sqlite_schema import LEDGER_REPORT_STEP, REPORTING_STEP
+from aftersales.adapters.reporting_sqlite_schema import (
+    LEDGER_REPORT_STEP,
+    OUTCOME_REPORT_STEP,
+    REPORTING_STEP,
+)
 from aftersales.adapters.sla_sweep_sqlite import SWEEP_STEP
 from aftersales.adapters.sqlite_ticket_events import EVENTS_STEP
 from aftersales.adapters.ticket_search_sqlite import (
@@ -123,6 +127,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # of their own kept by triggers (sla_sweep_sqlite); a file's existing rows are copied in small
     # resumable batches by the first sweep, which reads the tables once they are complete.
     SWEEP_STEP,
+    # 16 (session 11): the ledger's handling result (处理结果, seed 001) beside the facts, and the
+    # response instant re-derived as the first customer-facing contact; existing rows are rewritten by
+    # the small-batch back-fill (reporting_sqlite_schema), as in step 11.
+    OUTCOME_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

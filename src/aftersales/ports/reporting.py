@@ -21,6 +21,7 @@ import attrs
 
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.instants import require_aware
+from aftersales.domain.sla_reading import first_response
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
@@ -103,8 +104,11 @@ class Period:
 class TicketFacts:
     """What the reports read of one ticket.
 
-    ``first_response_us`` is the first event after the ticket was opened (triage, dispatch, remote
-    fix… whatever the desk did first); ``resolved_us`` the current resolution (cleared by rework);
+    ``first_response_us`` is the first customer-facing contact by staff
+    (:func:`~aftersales.domain.sla_reading.first_response`: a call or message to the customer, a
+    visible note, a planned visit), the very instant the SLA's response target is met: seed 003's 响应
+    is contacting the customer and telling them when (告知预计上门或解决时间); triage is internal and
+    does not count. ``resolved_us`` the current resolution (cleared by rework);
     ``reworks`` counts reject/reopen events; ``callback_us`` is the first recorded callback and
     ``satisfaction`` the last integer ``satisfaction`` a callback recorded.
     """
@@ -245,7 +249,7 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         batch=ticket.batch,
         asset_id=ticket.asset_id,
         received_us=micros(ticket.received_at),
-        first_response_us=micros(events[1].at) if len(events) > 1 else None,
+        first_response_us=micros(answer.at) if (answer := first_response(events)) is not None else None,
         response_due_us=_us(ticket.response_due_at),
         resolved_us=_us(ticket.resolved_at),
         resolution_due_us=_us(ticket.resolution_due_at),
