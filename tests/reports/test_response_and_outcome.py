@@ -14,6 +14,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -66,7 +67,8 @@ def _triage(t: Ticket, at: datetime) -> None:
 
 def tickets() -> list[Ticket]:
     """T-1 triaged at once, the customer called back 90 minutes later (its due was after 60); T-2
-    cancelled; T-3 a visit planned with the customer 20 minutes in, its work then rejected."""
+    cancelled; T-3 a visit planned with the customer 20 minutes in, its work then rejected; T-4 never
+    answered."""
     one = _ticket(1)
     received = one.received_at
     one.response_due_at = received + timedelta(hours=1)
@@ -86,7 +88,9 @@ def tickets() -> list[Ticket]:
     three.step("start_work", ENGINEER, received + timedelta(hours=2))
     three.resolve(ENGINEER, received + timedelta(hours=3), summary="fixed")
     three.reject(CUSTOMER, received + timedelta(hours=4), "still leaks")
-    return [one, two, three]
+    four = _ticket(4)  # nobody ever answered it, though its response was due after an hour
+    four.response_due_at = four.received_at + timedelta(hours=1)
+    return [one, two, three, four]
 
 
 @pytest.fixture(params=STORES)
@@ -113,7 +117,7 @@ def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceDesk
 
 
 def test_the_response_is_the_first_contact_with_the_customer_not_triage() -> None:
-    one, two, three = tickets()
+    one, two, three, _ = tickets()
     assert first_response(one.events) is not None and first_response(one.events).action == "contact_customer"  # type: ignore[union-attr]
     assert ticket_facts(one).first_response_us == ticket_facts(one).received_us + 90 * 60 * 10**6
     assert ticket_facts(two).first_response_us is None  # a cancellation answers nobody
@@ -121,22 +125,39 @@ def test_the_response_is_the_first_contact_with_the_customer_not_triage() -> Non
 
 
 def test_the_kpi_measures_the_response_the_sla_measures(desk: ServiceDesk) -> None:
-    total = kpi_report(reporting_for(desk.store), MARCH, ALWAYS).total
-    assert total.response.count == 2  # T-1 and T-3; T-2 never answered
+    queries = reporting_for(desk.store)
+    total = kpi_report(queries, MARCH, ALWAYS).total
+    assert total.response.count == 2  # T-1 and T-3 measured; T-2 cancelled, T-4 never answered
     assert total.response.mean == timedelta(minutes=55)  # (90 + 20) / 2, not the triage's 5 and 1
-    assert total.response_on_time_rate is not None and total.response_on_time_rate == 0.5  # T-1 late
+    # 响应及时率: T-3 on time of T-1 (late), T-3 and T-4 (never answered, due long before the month's end);
+    # T-2, cancelled, is not counted against it
+    assert (total.response_met, total.response_missed) == (1, 1)
+    assert total.response_on_time_rate == Decimal("0.3333")
+    # as of 30 minutes after T-4 came in, its response was not yet due: not missed
+    early = kpi_report(queries, MARCH, ALWAYS, as_of=T0 + timedelta(minutes=34)).total
+    assert early.response_missed == 0 and early.response_on_time_rate == Decimal("0.5")
 
 
 def test_the_ledger_records_the_handling_result(desk: ServiceDesk) -> None:
     records = {r[0]: r for page in ledger_records(desk, MANAGER) for r in page}
-    assert {k: v[-1] for k, v in records.items()} == {"T-1": RESULT, "T-2": "重复报修", "T-3": None}
+    assert {k: v[-1] for k, v in records.items()} == {
+        "T-1": RESULT,
+        "T-2": "重复报修",
+        "T-3": None,
+        "T-4": None,
+    }
     out = io.BytesIO()
     export_ledger(desk, MANAGER, out)
     rows = list(csv.DictReader(io.StringIO(out.getvalue().decode("utf-8-sig"))))
-    assert [r["处理结果"] for r in rows] == [RESULT, "重复报修", ""]
+    assert [r["处理结果"] for r in rows] == [RESULT, "重复报修", "", ""]
     out = io.BytesIO()
     export_ledger(desk, MANAGER, out, format="jsonl", locale="en")
-    assert [orjson.loads(x)["outcome"] for x in out.getvalue().splitlines()] == [RESULT, "重复报修", None]
+    assert [orjson.loads(x)["outcome"] for x in out.getvalue().splitlines()] == [
+        RESULT,
+        "重复报修",
+        None,
+        None,
+    ]
 
 
 def test_a_file_of_the_previous_version_gets_the_result_and_the_response_on_opening(tmp_path: Path) -> None:
@@ -151,7 +172,7 @@ def test_a_file_of_the_previous_version_gets_the_result_and_the_response_on_open
     conn.close()
     for desk in _desks(path, fill=False):
         records = [r for page in ledger_records(desk, MANAGER) for r in page]
-        assert [r[-1] for r in records] == [RESULT, "重复报修", None]
+        assert [r[-1] for r in records] == [RESULT, "重复报修", None, None]
         total = kpi_report(reporting_for(desk.store), MARCH, ALWAYS).total
         assert total.response.mean == timedelta(minutes=55)
 

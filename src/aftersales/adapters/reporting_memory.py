@@ -68,6 +68,7 @@ class ScanningReportingQueries:
                 f.response_due_us,
                 f.resolved_us,
                 f.resolution_due_us,
+                f.cancelled,
             )
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:

@@ -87,16 +87,16 @@ class SqliteReportingQueries:
         key = _key(GroupBy(group))
         sql = (
             f"SELECT {key}, id, received_us, first_response_us, response_due_us, resolved_us, "
-            f"resolution_due_us FROM report_tickets WHERE {_IN_PERIOD}"
+            f"resolution_due_us, cancelled = 1 FROM report_tickets WHERE {_IN_PERIOD}"
         )
         with self._reading() as conn:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
-        return (TicketTiming(*row) for row in rows)
+        return (TicketTiming(*row[:7], bool(row[7])) for row in rows)  # type: ignore[call-arg]
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
         sql = (
             f"SELECT {_key(GroupBy(group))}, received_us, first_response_us, response_due_us, resolved_us, "
-            f"resolution_due_us FROM report_tickets WHERE {_IN_PERIOD}"
+            f"resolution_due_us, cancelled FROM report_tickets WHERE {_IN_PERIOD}"
         )
         with self._reading() as conn:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()

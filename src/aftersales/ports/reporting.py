@@ -187,6 +187,8 @@ class TicketTiming:
     response_due_us: int | None
     resolved_us: int | None
     resolution_due_us: int | None
+    cancelled: bool = False
+    """Cancelled (or withdrawn): a response or resolution it never got is not counted as missed."""
 
 
 @attrs.frozen
@@ -203,22 +205,33 @@ class TimingColumns:
     response_due_us: Sequence[int | None]
     resolved_us: Sequence[int | None]
     resolution_due_us: Sequence[int | None]
+    cancelled: Sequence[Any] = ()
+    """Each ticket's cancelled flag (truthy: cancelled); empty when none of them is."""
 
     @classmethod
     def of_rows(cls, rows: Sequence[Sequence[Any]]) -> TimingColumns:
         """Columns of ``rows`` of (group, received, first response, response due, resolved, resolution
-        due)."""
+        due[, cancelled])."""
         # a map of itemgetter per column: far cheaper than zip(*rows) over 100k argument tuples
-        group, received, first, response_due, resolved, resolution_due = (
-            list(map(itemgetter(i), rows)) for i in range(6)
+        width = len(rows[0]) if rows else 6
+        group, received, first, response_due, resolved, resolution_due, *rest = (
+            list(map(itemgetter(i), rows)) for i in range(width)
         )
-        return cls(group, received, first, response_due, resolved, resolution_due)
+        return cls(group, received, first, response_due, resolved, resolution_due, rest[0] if rest else ())
 
 
 def timing_columns(timings: Iterable[TicketTiming]) -> TimingColumns:
     """The reference :class:`TimingColumns` of ``timings``."""
     rows = [
-        (t.group, t.received_us, t.first_response_us, t.response_due_us, t.resolved_us, t.resolution_due_us)
+        (
+            t.group,
+            t.received_us,
+            t.first_response_us,
+            t.response_due_us,
+            t.resolved_us,
+            t.resolution_due_us,
+            t.cancelled,
+        )
         for t in timings
     ]
     return TimingColumns.of_rows(rows)

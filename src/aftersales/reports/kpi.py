@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from itertools import compress
@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.money import Money
 from aftersales.errors import CurrencyMismatch, ValidationError
 from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TimingColumns
@@ -158,6 +159,12 @@ class KpiRow:
     """Responses that met their target (the numerator of :attr:`response_on_time_rate`)."""
     resolution_met: int = 0
     """Resolutions that met their target (the numerator of :attr:`resolution_on_time_rate`)."""
+    response_missed: int = 0
+    """Tickets never answered although their response was due before the report's instant (not
+    cancelled): late, in the denominator of :attr:`response_on_time_rate` beside the measured ones."""
+    resolution_missed: int = 0
+    """Tickets not resolved although their resolution was due before the report's instant (not
+    cancelled): late, in the denominator of :attr:`resolution_on_time_rate`."""
 
     def exact(self, name: str) -> Fraction | None:
         """The exact value of the rate or mean called ``name`` (``None`` where nothing was measured).
@@ -170,8 +177,8 @@ class KpiRow:
             "satisfaction_rate": (c.satisfied, c.rated),
             "mean_satisfaction": (c.satisfaction_sum, c.rated),
             "resolution_rate": (c.resolved, c.tickets - c.cancelled),
-            "response_on_time_rate": (self.response_met, self.response.count),
-            "resolution_on_time_rate": (self.resolution_met, self.resolution.count),
+            "response_on_time_rate": (self.response_met, self.response.count + self.response_missed),
+            "resolution_on_time_rate": (self.resolution_met, self.resolution.count + self.resolution_missed),
             "first_time_fix_rate": (c.first_time_fixed, c.resolved),
             "complaint_resolution_rate": (c.complaints_resolved, c.complaints),
             "callback_on_time_rate": (c.callbacks_on_time, c.callbacks_due),
@@ -203,9 +210,17 @@ def _sum_counts(counts: Iterable[TicketCounts]) -> TicketCounts:
 
 
 class _Measured:
-    """Working durations (integer µs) of one group, and how many met their target."""
+    """Working durations (integer µs) of one group, how many met their target, and how many were due by
+    the report's instant and never came (missed: late by definition)."""
 
-    __slots__ = ("resolution", "resolution_on_time", "response", "response_on_time")
+    __slots__ = (
+        "resolution",
+        "resolution_missed",
+        "resolution_on_time",
+        "response",
+        "response_missed",
+        "response_on_time",
+    )
 
     def __init__(
         self,
@@ -213,18 +228,23 @@ class _Measured:
         response_on_time: int = 0,
         resolution: list[int] | None = None,
         resolution_on_time: int = 0,
+        response_missed: int = 0,
+        resolution_missed: int = 0,
     ) -> None:
         self.response: list[int] = response if response is not None else []
         self.resolution: list[int] = resolution if resolution is not None else []
         self.response_on_time = response_on_time
         self.resolution_on_time = resolution_on_time
+        self.response_missed = response_missed
+        self.resolution_missed = resolution_missed
 
 
 class _Durations:
     """One measured column (response or resolution) over all tickets: the working duration of each
-    ticket measured, whether it met its target, and its group key."""
+    ticket measured, whether it met its target, and its group key; and the group of each ticket that
+    never got it although it was due before the report's instant (not cancelled)."""
 
-    __slots__ = ("groups", "on_time", "took")
+    __slots__ = ("groups", "missed", "on_time", "took")
 
     def __init__(
         self,
@@ -234,7 +254,24 @@ class _Durations:
         columns: TimingColumns,
         calendar: BusinessCalendar,
         target: int,
+        as_of: tuple[int, int],
     ) -> None:
+        # Missed: never done, not cancelled, and due before ``as_of`` (µs, and its working-time offset):
+        # by the stored due time, else by the fallback target in working time. 响应及时率 is the share of
+        # problems answered in time; one never answered was not answered in time.
+        cancelled = columns.cancelled or ()
+        as_of_us, as_of_offset = as_of
+        self.missed = [
+            columns.group[i]
+            for i, done in enumerate(done_us)
+            if done is None
+            and not (cancelled and cancelled[i])
+            and (
+                due_us[i] < as_of_us  # type: ignore[operator]
+                if due_us[i] is not None
+                else as_of_offset - received[i] > target
+            )
+        ]
         positions = [i for i, done in enumerate(done_us) if done is not None]
         done = [done_us[i] for i in positions]
         offsets = calendar.offsets_us(done)  # type: ignore[arg-type]
@@ -246,16 +283,16 @@ class _Durations:
             for at, due, took in zip(done, map(due_us.__getitem__, positions), self.took, strict=True)
         ]
 
-    def by_group(self) -> tuple[dict[str, list[int]], Counter[str]]:
-        """Each group's durations and on-time count."""
+    def by_group(self) -> tuple[dict[str, list[int]], Counter[str], Counter[str]]:
+        """Each group's durations, on-time count and missed count."""
         took: defaultdict[str, list[int]] = defaultdict(list)
         for key, value in zip(self.groups, self.took, strict=True):
             took[key].append(value)
-        return took, Counter(compress(self.groups, self.on_time))
+        return took, Counter(compress(self.groups, self.on_time)), Counter(self.missed)
 
 
 def _measure(
-    columns: TimingColumns, calendar: BusinessCalendar, targets: KpiTargets
+    columns: TimingColumns, calendar: BusinessCalendar, targets: KpiTargets, as_of_us: int
 ) -> tuple[dict[str, _Measured], _Measured]:
     """Each group's measurements, and the whole period's.
 
@@ -266,21 +303,34 @@ def _measure(
     """
     received = calendar.offsets_us(columns.received_us)
     c = columns
+    as_of = (as_of_us, calendar.offsets_us([as_of_us])[0])
     response = _Durations(
-        c.first_response_us, c.response_due_us, received, c, calendar, targets.response // _MICROSECOND
+        c.first_response_us, c.response_due_us, received, c, calendar, targets.response // _MICROSECOND, as_of
     )
     resolution = _Durations(
-        c.resolved_us, c.resolution_due_us, received, c, calendar, targets.resolution // _MICROSECOND
+        c.resolved_us, c.resolution_due_us, received, c, calendar, targets.resolution // _MICROSECOND, as_of
     )
-    response_took, response_on_time = response.by_group()
-    resolution_took, resolution_on_time = resolution.by_group()
+    response_took, response_on_time, response_missed = response.by_group()
+    resolution_took, resolution_on_time, resolution_missed = resolution.by_group()
     measured = {
         key: _Measured(
-            response_took.get(key), response_on_time[key], resolution_took.get(key), resolution_on_time[key]
+            response_took.get(key),
+            response_on_time[key],
+            resolution_took.get(key),
+            resolution_on_time[key],
+            response_missed[key],
+            resolution_missed[key],
         )
         for key in set(columns.group)
     }
-    whole = _Measured(response.took, sum(response.on_time), resolution.took, sum(resolution.on_time))
+    whole = _Measured(
+        response.took,
+        sum(response.on_time),
+        resolution.took,
+        sum(resolution.on_time),
+        len(response.missed),
+        len(resolution.missed),
+    )
     return measured, whole
 
 
@@ -300,8 +350,8 @@ def _row(
         if c.rated
         else None,
         resolution_rate=rate(c.resolved, c.tickets - c.cancelled),
-        response_on_time_rate=rate(m.response_on_time, len(m.response)),
-        resolution_on_time_rate=rate(m.resolution_on_time, len(m.resolution)),
+        response_on_time_rate=rate(m.response_on_time, len(m.response) + m.response_missed),
+        resolution_on_time_rate=rate(m.resolution_on_time, len(m.resolution) + m.resolution_missed),
         first_time_fix_rate=rate(c.first_time_fixed, c.resolved),
         rework_count=c.rework_events,
         complaint_resolution_rate=rate(c.complaints_resolved, c.complaints),
@@ -313,6 +363,8 @@ def _row(
         over_budget=cost.over(budget, c.tickets) if cost is not None and budget is not None else None,
         response_met=m.response_on_time,
         resolution_met=m.resolution_on_time,
+        response_missed=m.response_missed,
+        resolution_missed=m.resolution_missed,
     )
 
 
@@ -328,8 +380,13 @@ def kpi_report(
     documents: Any = None,
     currency: str = "CNY",
     fees: Any = None,
+    as_of: datetime | None = None,
 ) -> KpiReport:
     """The KPIs of tickets received in ``period``, per ``group`` and in total.
+
+    The on-time rates count, beside the responses and resolutions measured, those never given although
+    they were due before ``as_of`` (default the period's end; pass the current instant for a period not
+    yet over): a ticket nobody answered is not answered in time. Cancelled tickets are not counted so.
 
     ``costs`` (per group key, plus ``"all"`` for the total if you have it) come from the charge
     sheets; each row compares its cost per ticket with ``budget_per_ticket`` (seed 000: 费用预算).
@@ -345,7 +402,8 @@ def kpi_report(
         raise ValidationError("a KPI report measures working time: pass a BusinessCalendar", field="calendar")
     group = GroupBy(group)
     counts = queries.ticket_counts(period, group, satisfied_at=targets.satisfied_at)
-    measured, whole = _measure(queries.timing_columns(period, group), calendar, targets)
+    until = period.end_us if as_of is None else micros(require_aware(as_of, "as_of"))
+    measured, whole = _measure(queries.timing_columns(period, group), calendar, targets, until)
     costs = costs or {}
     rows = tuple(
         _row(key, counts[key], measured.get(key, _Measured()), costs.get(key), budget_per_ticket)

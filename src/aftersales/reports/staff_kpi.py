@@ -85,6 +85,7 @@ class _ByAgent:
                 f.response_due_us,
                 f.resolved_us,
                 f.resolution_due_us,
+                f.cancelled,
             )
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
