@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
+from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.ticket import Ticket
 from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.reporting import (
@@ -53,9 +54,10 @@ class ScanningReportingQueries:
             yield ticket_facts(ticket)
 
     def ticket_counts(
-        self, period: Period, group: GroupBy, *, satisfied_at: int = 4
+        self, period: Period, group: GroupBy, *, satisfied_at: int = 4, as_of: datetime | None = None
     ) -> dict[str, TicketCounts]:
-        return count_facts(self._facts(period), GroupBy(group), satisfied_at)
+        until = period.end_us if as_of is None else micros(require_aware(as_of, "as_of"))
+        return count_facts(self._facts(period), GroupBy(group), satisfied_at, until)
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
         group = GroupBy(group)

@@ -45,7 +45,9 @@ _COUNTS = """count(*),
     sum(satisfaction IS NOT NULL AND satisfaction >= ?),
     coalesce(sum(satisfaction), 0),
     sum(kind = 'complaint' OR category = 'complaint'),
-    sum((kind = 'complaint' OR category = 'complaint') AND resolved_us IS NOT NULL)"""
+    sum((kind = 'complaint' OR category = 'complaint') AND resolved_us IS NOT NULL),
+    sum((kind = 'complaint' OR category = 'complaint') AND cancelled),
+    sum(callback_due_us IS NOT NULL AND callback_us IS NULL AND callback_due_us >= ?)"""
 
 _IN_PERIOD = "received_us >= ? AND received_us < ?"
 
@@ -75,12 +77,13 @@ class SqliteReportingQueries:
             self._store.release(conn)
 
     def ticket_counts(
-        self, period: Period, group: GroupBy, *, satisfied_at: int = 4
+        self, period: Period, group: GroupBy, *, satisfied_at: int = 4, as_of: datetime | None = None
     ) -> dict[str, TicketCounts]:
         key = _key(GroupBy(group))
+        until = period.end_us if as_of is None else micros(as_of)
         sql = f"SELECT {key}, {_COUNTS} FROM report_tickets WHERE {_IN_PERIOD} GROUP BY 1"
         with self._reading() as conn:
-            rows = conn.execute(sql, (satisfied_at, period.start_us, period.end_us)).fetchall()
+            rows = conn.execute(sql, (satisfied_at, until, period.start_us, period.end_us)).fetchall()
         return {row[0]: TicketCounts(*(int(v or 0) for v in row[1:])) for row in rows}
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:

@@ -174,6 +174,10 @@ class TicketCounts:
     satisfaction_sum: int = 0
     complaints: int = 0
     complaints_resolved: int = 0
+    complaints_cancelled: int = 0
+    """Complaints cancelled or withdrawn: not in the denominator of the complaint resolution rate."""
+    callbacks_pending: int = 0
+    """Callbacks not made whose due time is not yet past at the report's instant: not late (yet)."""
 
 
 @attrs.frozen
@@ -299,15 +303,19 @@ def _on_time(done: int | None, due: int | None) -> bool:
     return done is not None and due is not None and done <= due
 
 
-def count_facts(facts: Iterable[TicketFacts], group: GroupBy, satisfied_at: int) -> dict[str, TicketCounts]:
+def count_facts(
+    facts: Iterable[TicketFacts], group: GroupBy, satisfied_at: int, as_of_us: int | None = None
+) -> dict[str, TicketCounts]:
     """The reference aggregation: :class:`TicketCounts` per group key.
 
     First-time fix: resolved with no rework and at most one visit. A callback is on time when it was
-    recorded no later than it was due. ``satisfied`` counts ratings of at least ``satisfied_at``.
+    recorded no later than it was due; one not made whose due time is at or after ``as_of_us`` (the
+    report's instant; ``None``: none is) is pending. ``satisfied`` counts ratings of at least
+    ``satisfied_at``.
     """
     totals: dict[str, list[int]] = {}
     for f in facts:
-        row = totals.setdefault(group_key(f, group), [0] * 14)
+        row = totals.setdefault(group_key(f, group), [0] * 16)
         resolved = f.resolved_us is not None
         values = (
             1,
@@ -326,6 +334,11 @@ def count_facts(facts: Iterable[TicketFacts], group: GroupBy, satisfied_at: int)
             f.satisfaction or 0,
             f.complaint,
             f.complaint and resolved,
+            f.complaint and f.cancelled,
+            f.callback_due_us is not None
+            and f.callback_us is None
+            and as_of_us is not None
+            and f.callback_due_us >= as_of_us,
         )
         for i, v in enumerate(values):
             row[i] += int(v)
@@ -337,9 +350,10 @@ class ReportingQueries(Protocol):
     """The aggregates reports ask a store for. Tickets belong to a period by when they were received."""
 
     def ticket_counts(
-        self, period: Period, group: GroupBy, *, satisfied_at: int = 4
+        self, period: Period, group: GroupBy, *, satisfied_at: int = 4, as_of: datetime | None = None
     ) -> dict[str, TicketCounts]:
-        """:class:`TicketCounts` per group key of the tickets received in ``period``."""
+        """:class:`TicketCounts` per group key of the tickets received in ``period``; callbacks pending
+        are those not made and not yet due at ``as_of`` (default: the period's end)."""
         ...
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:

@@ -180,8 +180,8 @@ class KpiRow:
             "response_on_time_rate": (self.response_met, self.response.count + self.response_missed),
             "resolution_on_time_rate": (self.resolution_met, self.resolution.count + self.resolution_missed),
             "first_time_fix_rate": (c.first_time_fixed, c.resolved),
-            "complaint_resolution_rate": (c.complaints_resolved, c.complaints),
-            "callback_on_time_rate": (c.callbacks_on_time, c.callbacks_due),
+            "complaint_resolution_rate": (c.complaints_resolved, c.complaints - c.complaints_cancelled),
+            "callback_on_time_rate": (c.callbacks_on_time, c.callbacks_due - c.callbacks_pending),
         }
         if name not in parts:
             raise ValidationError(f"no exact value for {name!r}: use one of {', '.join(parts)}", field="name")
@@ -354,8 +354,8 @@ def _row(
         resolution_on_time_rate=rate(m.resolution_on_time, len(m.resolution) + m.resolution_missed),
         first_time_fix_rate=rate(c.first_time_fixed, c.resolved),
         rework_count=c.rework_events,
-        complaint_resolution_rate=rate(c.complaints_resolved, c.complaints),
-        callback_on_time_rate=rate(c.callbacks_on_time, c.callbacks_due),
+        complaint_resolution_rate=rate(c.complaints_resolved, c.complaints - c.complaints_cancelled),
+        callback_on_time_rate=rate(c.callbacks_on_time, c.callbacks_due - c.callbacks_pending),
         response=DurationStats.of_us(m.response),
         resolution=DurationStats.of_us(m.resolution),
         cost=cost,
@@ -387,6 +387,9 @@ def kpi_report(
     The on-time rates count, beside the responses and resolutions measured, those never given although
     they were due before ``as_of`` (default the period's end; pass the current instant for a period not
     yet over): a ticket nobody answered is not answered in time. Cancelled tickets are not counted so.
+    A callback not yet due at ``as_of`` and not made is not counted against the callback rate, and
+    cancelled or withdrawn complaints are not in the complaint resolution rate (as cancelled tickets are
+    not in the resolution rate).
 
     ``costs`` (per group key, plus ``"all"`` for the total if you have it) come from the charge
     sheets; each row compares its cost per ticket with ``budget_per_ticket`` (seed 000: 费用预算).
@@ -401,7 +404,10 @@ def kpi_report(
     if not isinstance(calendar, BusinessCalendar):
         raise ValidationError("a KPI report measures working time: pass a BusinessCalendar", field="calendar")
     group = GroupBy(group)
-    counts = queries.ticket_counts(period, group, satisfied_at=targets.satisfied_at)
+    if as_of is None:  # the store counts as of the period's end (a host's queries may not take as_of)
+        counts = queries.ticket_counts(period, group, satisfied_at=targets.satisfied_at)
+    else:
+        counts = queries.ticket_counts(period, group, satisfied_at=targets.satisfied_at, as_of=as_of)
     until = period.end_us if as_of is None else micros(require_aware(as_of, "as_of"))
     measured, whole = _measure(queries.timing_columns(period, group), calendar, targets, until)
     costs = costs or {}

@@ -13,12 +13,14 @@ gives it the tickets keyed by agent (a scan of the period's tickets through the 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import cast
 
 import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.instants import micros
 from aftersales.domain.ticket import Ticket
 from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.reporting import (
@@ -71,9 +73,10 @@ class _ByAgent:
                     return
 
     def ticket_counts(
-        self, period: Period, group: GroupBy, *, satisfied_at: int = 4
+        self, period: Period, group: GroupBy, *, satisfied_at: int = 4, as_of: datetime | None = None
     ) -> dict[str, TicketCounts]:
-        return count_facts(self._facts(period), GroupBy.ENGINEER, satisfied_at)
+        until = period.end_us if as_of is None else micros(as_of)
+        return count_facts(self._facts(period), GroupBy.ENGINEER, satisfied_at, until)
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
         for f in self._facts(period):
