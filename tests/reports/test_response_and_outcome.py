@@ -50,6 +50,7 @@ CUSTOMER = ActorRef("c1", Role.CUSTOMER)
 MANAGER = Actor.manager("mgr", "王经理")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
 RESULT = "更换进水阀，试冲十次正常"
+OTHERS = ["电话指导后恢复", "电话指导后恢复", "客户自行修好"]
 
 
 def _ticket(n: int) -> Ticket:
@@ -68,7 +69,7 @@ def _triage(t: Ticket, at: datetime) -> None:
 def tickets() -> list[Ticket]:
     """T-1 triaged at once, the customer called back 90 minutes later (its due was after 60); T-2
     cancelled; T-3 a visit planned with the customer 20 minutes in, its work then rejected; T-4 never
-    answered."""
+    answered; T-5 and T-6 fixed by phone, T-7 cancelled, none with a contact logged."""
     one = _ticket(1)
     received = one.received_at
     one.response_due_at = received + timedelta(hours=1)
@@ -90,7 +91,23 @@ def tickets() -> list[Ticket]:
     three.reject(CUSTOMER, received + timedelta(hours=4), "still leaks")
     four = _ticket(4)  # nobody ever answered it, though its response was due after an hour
     four.response_due_at = four.received_at + timedelta(hours=1)
-    return [one, two, three, four]
+    # Fixed by phone without a contact logged: the response clock stops at the fix (as the SLA's does),
+    # in time for T-5, after its due hour for T-6; T-7 cancelled after its due hour.
+    stopped = []
+    for n, after, fix in (
+        (5, timedelta(minutes=10), True),
+        (6, timedelta(hours=2), True),
+        (7, timedelta(hours=3), False),
+    ):
+        t = _ticket(n)
+        t.response_due_at = t.received_at + timedelta(hours=1)
+        if fix:
+            _triage(t, t.received_at + timedelta(minutes=1))
+            t.resolve(AGENT, t.received_at + after, summary="电话指导后恢复", remote=True)
+        else:
+            t.cancel(AGENT, t.received_at + after, "客户自行修好")
+        stopped.append(t)
+    return [one, two, three, four, *stopped]
 
 
 @pytest.fixture(params=STORES)
@@ -117,7 +134,7 @@ def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceDesk
 
 
 def test_the_response_is_the_first_contact_with_the_customer_not_triage() -> None:
-    one, two, three, _ = tickets()
+    one, two, three, *_ = tickets()
     assert first_response(one.events) is not None and first_response(one.events).action == "contact_customer"  # type: ignore[union-attr]
     assert ticket_facts(one).first_response_us == ticket_facts(one).received_us + 90 * 60 * 10**6
     assert ticket_facts(two).first_response_us is None  # a cancellation answers nobody
@@ -129,35 +146,30 @@ def test_the_kpi_measures_the_response_the_sla_measures(desk: ServiceDesk) -> No
     total = kpi_report(queries, MARCH, ALWAYS).total
     assert total.response.count == 2  # T-1 and T-3 measured; T-2 cancelled, T-4 never answered
     assert total.response.mean == timedelta(minutes=55)  # (90 + 20) / 2, not the triage's 5 and 1
-    # 响应及时率: T-3 on time of T-1 (late), T-3 and T-4 (never answered, due long before the month's end);
-    # T-2, cancelled, is not counted against it
-    assert (total.response_met, total.response_missed) == (1, 1)
-    assert total.response_on_time_rate == Decimal("0.3333")
-    # as of 30 minutes after T-4 came in, its response was not yet due: not missed
+    # 响应及时率: T-3 on time, of T-1 (late), T-3, T-4 (never answered, its clock still running long after
+    # its due), T-6 and T-7 (their clocks stopped unanswered after the due hour); T-2 and T-5 stopped in
+    # time (cancelled, fixed by phone) and are not counted against it
+    assert (total.response_met, total.response_missed) == (1, 3)
+    assert total.response_on_time_rate == Decimal("0.2000")
+    # as of 34 minutes in, T-4's response was not yet due: its running clock is not missed yet
     early = kpi_report(queries, MARCH, ALWAYS, as_of=T0 + timedelta(minutes=34)).total
-    assert early.response_missed == 0 and early.response_on_time_rate == Decimal("0.5")
+    assert early.response_missed == 2 and early.response_on_time_rate == Decimal("0.2500")
 
 
 def test_the_ledger_records_the_handling_result(desk: ServiceDesk) -> None:
     records = {r[0]: r for page in ledger_records(desk, MANAGER) for r in page}
     assert {k: v[-1] for k, v in records.items()} == {
-        "T-1": RESULT,
-        "T-2": "重复报修",
-        "T-3": None,
-        "T-4": None,
-    }
+        "T-1": RESULT, "T-2": "重复报修", "T-3": None, "T-4": None, "T-5": OTHERS[0], "T-6": OTHERS[1],
+        "T-7": OTHERS[2],
+    }  # fmt: skip
     out = io.BytesIO()
     export_ledger(desk, MANAGER, out)
     rows = list(csv.DictReader(io.StringIO(out.getvalue().decode("utf-8-sig"))))
-    assert [r["处理结果"] for r in rows] == [RESULT, "重复报修", "", ""]
+    assert [r["处理结果"] for r in rows] == [RESULT, "重复报修", "", "", *OTHERS]
     out = io.BytesIO()
     export_ledger(desk, MANAGER, out, format="jsonl", locale="en")
-    assert [orjson.loads(x)["outcome"] for x in out.getvalue().splitlines()] == [
-        RESULT,
-        "重复报修",
-        None,
-        None,
-    ]
+    got = [orjson.loads(x)["outcome"] for x in out.getvalue().splitlines()]
+    assert got == [RESULT, "重复报修", None, None, *OTHERS]
 
 
 def test_a_file_of_the_previous_version_gets_the_result_and_the_response_on_opening(tmp_path: Path) -> None:
@@ -172,7 +184,7 @@ def test_a_file_of_the_previous_version_gets_the_result_and_the_response_on_open
     conn.close()
     for desk in _desks(path, fill=False):
         records = [r for page in ledger_records(desk, MANAGER) for r in page]
-        assert [r[-1] for r in records] == [RESULT, "重复报修", None, None]
+        assert [r[-1] for r in records] == [RESULT, "重复报修", None, None, *OTHERS]
         total = kpi_report(reporting_for(desk.store), MARCH, ALWAYS).total
         assert total.response.mean == timedelta(minutes=55)
 

@@ -27,6 +27,7 @@ from aftersales.ports.reporting import (
     group_key,
     ticket_facts,
     timing_columns,
+    timing_stops,
 )
 from aftersales.ports.unit_of_work import UnitOfWork
 
@@ -61,7 +62,8 @@ class ScanningReportingQueries:
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
         group = GroupBy(group)
-        for f in self._facts(period):
+        for ticket in self._tickets(TicketFilter(received_from=period.start, received_to=period.end)):
+            f = ticket_facts(ticket)
             yield TicketTiming(
                 group_key(f, group),
                 f.id,
@@ -70,7 +72,7 @@ class ScanningReportingQueries:
                 f.response_due_us,
                 f.resolved_us,
                 f.resolution_due_us,
-                f.cancelled,
+                *timing_stops(ticket),
             )
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:

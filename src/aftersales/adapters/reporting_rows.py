@@ -20,7 +20,14 @@ from aftersales.domain.sla_reading import is_response
 from aftersales.domain.sla_targets import RESPONSE_ACTIONS
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
-from aftersales.ports.reporting import CALLBACK_ACTION, REWORK_ACTIONS, FaultFacts, TicketFacts, fault_facts
+from aftersales.ports.reporting import (
+    CALLBACK_ACTION,
+    REWORK_ACTIONS,
+    FaultFacts,
+    TicketFacts,
+    fault_facts,
+    timing_stops,
+)
 
 _CANCELLED = TicketState.CANCELLED.value
 
@@ -31,6 +38,7 @@ __all__ = [
     "INSERT_FAULT",
     "LEDGER_COLUMNS",
     "REPORT_COLUMNS",
+    "TIMING_COLUMNS",
     "UPSERT_FACTS",
     "event_facts",
     "fact_values",
@@ -47,7 +55,10 @@ LEDGER_COLUMNS: tuple[str, ...] = (
 export is the ledger index and this row, and never touches the ticket's document. ``engineer`` is the
 assignee's name (its id when it has none); symptom, cause and action are the last fault record's;
 ``outcome`` the handling result (``Ticket.outcome``)."""
-REPORT_COLUMNS: tuple[str, ...] = FACT_COLUMNS + LEDGER_COLUMNS
+TIMING_COLUMNS: tuple[str, ...] = ("response_stop_us",)
+"""What the KPI's on-time rates read beside the facts: where an unanswered ticket's response clock stopped
+(:func:`~aftersales.ports.reporting.timing_stops`)."""
+REPORT_COLUMNS: tuple[str, ...] = FACT_COLUMNS + LEDGER_COLUMNS + TIMING_COLUMNS
 
 # An upsert updates the row in place: the received-time index is only touched when that changes
 # (INSERT OR REPLACE would delete and re-insert every index entry on each save).
@@ -133,6 +144,7 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
         fault.cause if fault is not None else None,
         fault.action if fault is not None else None,
         ticket.outcome,
+        timing_stops(ticket)[0],
     )
 
 

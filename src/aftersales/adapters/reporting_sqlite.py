@@ -50,6 +50,9 @@ _COUNTS = """count(*),
     sum(callback_due_us IS NOT NULL AND callback_us IS NULL AND callback_due_us >= ?)"""
 
 _IN_PERIOD = "received_us >= ? AND received_us < ?"
+_STOPS = "response_stop_us, CASE WHEN cancelled THEN closed_us END"
+"""Where an unanswered ticket's response clock stopped, and an unresolved one's resolution clock (its
+cancellation), as :func:`~aftersales.ports.reporting.timing_stops` gives them."""
 
 
 def _key(group: GroupBy) -> str:
@@ -90,16 +93,16 @@ class SqliteReportingQueries:
         key = _key(GroupBy(group))
         sql = (
             f"SELECT {key}, id, received_us, first_response_us, response_due_us, resolved_us, "
-            f"resolution_due_us, cancelled = 1 FROM report_tickets WHERE {_IN_PERIOD}"
+            f"resolution_due_us, {_STOPS} FROM report_tickets WHERE {_IN_PERIOD}"
         )
         with self._reading() as conn:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
-        return (TicketTiming(*row[:7], bool(row[7])) for row in rows)  # type: ignore[call-arg]
+        return (TicketTiming(*row) for row in rows)
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
         sql = (
             f"SELECT {_key(GroupBy(group))}, received_us, first_response_us, response_due_us, resolved_us, "
-            f"resolution_due_us, cancelled FROM report_tickets WHERE {_IN_PERIOD}"
+            f"resolution_due_us, {_STOPS} FROM report_tickets WHERE {_IN_PERIOD}"
         )
         with self._reading() as conn:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()

@@ -29,6 +29,7 @@ from aftersales.domain.instants import micros
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.ports.batch_search import CustomerWords, PartyWords
+from aftersales.ports.reporting import timing_stops
 from aftersales.ports.ticket_index import row_values
 from aftersales.serialization import ticket_json_utf8
 
@@ -103,6 +104,7 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
         fault.cause if fault is not None else None,
         fault.action if fault is not None else None,
         ticket.outcome,
+        timing_stops(ticket)[0],
     )
     return (*row, ticket_json_utf8(ticket), ticket.asset_id or ""), facts
 

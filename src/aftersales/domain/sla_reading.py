@@ -27,6 +27,7 @@ __all__ = [
     "first_response",
     "is_response",
     "read_cycle",
+    "response_stopped",
     "starts_at_dispatch",
 ]
 
@@ -53,6 +54,30 @@ def first_response(
         if event.action in actions and is_response(event, actions):
             return event
     return None
+
+
+def response_stopped(
+    events: Iterable[TicketEvent], actions: frozenset[str] = RESPONSE_ACTIONS
+) -> TicketEvent | None:
+    """Where the first cycle's response clock stopped without a response, as the SLA stops it: at the
+    cancellation (or withdrawal), else at the work last marked done (``resolve``; a ``reject`` undoes
+    it); ``None`` when the customer was answered or the clock still runs. A ticket fixed by phone in ten
+    minutes, nobody having logged a contact, stopped its response clock there: late only if that was
+    after the due time."""
+    done: TicketEvent | None = None
+    for event in events:
+        action = event.action
+        if action == "reopen":
+            break
+        if action in actions and is_response(event, actions):
+            return None
+        if action in ("cancel", "withdraw"):
+            return event
+        if action == "resolve":
+            done = event
+        elif action == "reject":
+            done = None
+    return done
 
 
 class Cycle:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -160,11 +160,12 @@ class KpiRow:
     resolution_met: int = 0
     """Resolutions that met their target (the numerator of :attr:`resolution_on_time_rate`)."""
     response_missed: int = 0
-    """Tickets never answered although their response was due before the report's instant (not
-    cancelled): late, in the denominator of :attr:`response_on_time_rate` beside the measured ones."""
+    """Tickets never answered whose response clock ran past the due time (still running at the report's
+    instant, or stopped after it by a cancellation or the work marked done, as the SLA stops it): late,
+    in the denominator of :attr:`response_on_time_rate` beside the measured ones."""
     resolution_missed: int = 0
-    """Tickets not resolved although their resolution was due before the report's instant (not
-    cancelled): late, in the denominator of :attr:`resolution_on_time_rate`."""
+    """Tickets not resolved whose resolution clock ran past the due time (still running at the report's
+    instant, or cancelled after it): late, in the denominator of :attr:`resolution_on_time_rate`."""
 
     def exact(self, name: str) -> Fraction | None:
         """The exact value of the rate or mean called ``name`` (``None`` where nothing was measured).
@@ -242,7 +243,8 @@ class _Measured:
 class _Durations:
     """One measured column (response or resolution) over all tickets: the working duration of each
     ticket measured, whether it met its target, and its group key; and the group of each ticket that
-    never got it although it was due before the report's instant (not cancelled)."""
+    never got it although its clock ran past the due time (stopped after it, or still running at the
+    report's instant)."""
 
     __slots__ = ("groups", "missed", "on_time", "took")
 
@@ -255,23 +257,27 @@ class _Durations:
         calendar: BusinessCalendar,
         target: int,
         as_of: tuple[int, int],
+        stops_us: Sequence[int | None],
     ) -> None:
-        # Missed: never done, not cancelled, and due before ``as_of`` (µs, and its working-time offset):
-        # by the stored due time, else by the fallback target in working time. 响应及时率 is the share of
-        # problems answered in time; one never answered was not answered in time.
-        cancelled = columns.cancelled or ()
+        # Missed: never done, its clock stopped (cancelled; for a response also the work marked done) or
+        # still running at ``as_of``, after the due time: the stored one, else the fallback target in
+        # working time. 响应及时率 is the share of problems answered in time; one never answered whose
+        # clock ran past the due time was not answered in time, as the SLA counts it breached.
         as_of_us, as_of_offset = as_of
-        self.missed = [
-            columns.group[i]
-            for i, done in enumerate(done_us)
-            if done is None
-            and not (cancelled and cancelled[i])
-            and (
-                due_us[i] < as_of_us  # type: ignore[operator]
-                if due_us[i] is not None
-                else as_of_offset - received[i] > target
-            )
-        ]
+        stops: Sequence[int | None] = stops_us or [None] * len(done_us)
+        unmet = [i for i, done in enumerate(done_us) if done is None]
+        ends = [stops[i] for i in unmet]
+        stopped = [e for e in ends if e is not None]
+        stop_offsets: Iterator[int] = iter(calendar.offsets_us(stopped) if stopped else [])
+        self.missed: list[str] = []
+        for i, end in zip(unmet, ends, strict=True):
+            due = due_us[i]
+            if due is not None:
+                late = (end if end is not None else as_of_us) > due
+            else:  # the fallback target, in working time from the receipt
+                late = (next(stop_offsets) if end is not None else as_of_offset) - received[i] > target
+            if late:
+                self.missed.append(columns.group[i])
         positions = [i for i, done in enumerate(done_us) if done is not None]
         done = [done_us[i] for i in positions]
         offsets = calendar.offsets_us(done)  # type: ignore[arg-type]
@@ -305,11 +311,13 @@ def _measure(
     c = columns
     as_of = (as_of_us, calendar.offsets_us([as_of_us])[0])
     response = _Durations(
-        c.first_response_us, c.response_due_us, received, c, calendar, targets.response // _MICROSECOND, as_of
-    )
+        c.first_response_us, c.response_due_us, received, c, calendar, targets.response // _MICROSECOND,
+        as_of, c.response_stop_us,
+    )  # fmt: skip
     resolution = _Durations(
-        c.resolved_us, c.resolution_due_us, received, c, calendar, targets.resolution // _MICROSECOND, as_of
-    )
+        c.resolved_us, c.resolution_due_us, received, c, calendar, targets.resolution // _MICROSECOND,
+        as_of, c.resolution_stop_us,
+    )  # fmt: skip
     response_took, response_on_time, response_missed = response.by_group()
     resolution_took, resolution_on_time, resolution_missed = resolution.by_group()
     measured = {
@@ -385,8 +393,10 @@ def kpi_report(
     """The KPIs of tickets received in ``period``, per ``group`` and in total.
 
     The on-time rates count, beside the responses and resolutions measured, those never given although
-    they were due before ``as_of`` (default the period's end; pass the current instant for a period not
-    yet over): a ticket nobody answered is not answered in time. Cancelled tickets are not counted so.
+    their clock ran past the due time — stopped after it, or still running at ``as_of`` (default the
+    period's end; pass the current instant for a period not yet over): a ticket nobody answered is not
+    answered in time. A response clock stops unmet at a cancellation or when the work is marked done,
+    a resolution clock at a cancellation, as the SLA stops them.
     A callback not yet due at ``as_of`` and not made is not counted against the callback rate, and
     cancelled or withdrawn complaints are not in the complaint resolution rate (as cancelled tickets are
     not in the resolution rate).

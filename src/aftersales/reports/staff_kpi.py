@@ -34,6 +34,7 @@ from aftersales.ports.reporting import (
     count_facts,
     ticket_facts,
     timing_columns,
+    timing_stops,
 )
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.reports.kpi import KpiReport, KpiTargets, kpi_report
@@ -58,7 +59,7 @@ class _ByAgent:
     def __init__(self, store: Callable[[], UnitOfWork]) -> None:
         self._store = store
 
-    def _facts(self, period: Period) -> Iterator[TicketFacts]:
+    def _rows(self, period: Period) -> Iterator[tuple[Ticket, TicketFacts]]:
         query = TicketFilter(received_from=period.start, received_to=period.end)
         cursor: str | None = None
         with self._store() as uow:
@@ -67,10 +68,13 @@ class _ByAgent:
                 for ticket in page.items:
                     agent = registered_by(ticket)
                     if agent is not None:
-                        yield attrs.evolve(ticket_facts(ticket), assignee_id=agent)
+                        yield ticket, attrs.evolve(ticket_facts(ticket), assignee_id=agent)
                 cursor = page.next_cursor
                 if cursor is None:
                     return
+
+    def _facts(self, period: Period) -> Iterator[TicketFacts]:
+        return (f for _, f in self._rows(period))
 
     def ticket_counts(
         self, period: Period, group: GroupBy, *, satisfied_at: int = 4, as_of: datetime | None = None
@@ -79,7 +83,7 @@ class _ByAgent:
         return count_facts(self._facts(period), GroupBy.ENGINEER, satisfied_at, until)
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
-        for f in self._facts(period):
+        for ticket, f in self._rows(period):
             yield TicketTiming(
                 f.assignee_id or "",
                 f.id,
@@ -88,7 +92,7 @@ class _ByAgent:
                 f.response_due_us,
                 f.resolved_us,
                 f.resolution_due_us,
-                f.cancelled,
+                *timing_stops(ticket),
             )
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
