@@ -550,3 +550,56 @@ def test_an_engineer_in_the_field_reports_a_crisis_and_the_centre_hears_at_once(
     assert result.events[0].actor.role is Role.ENGINEER
     desk.deliver()
     assert _notifier(desk).to("gm@example.cn") and _notifier(desk).to("head@example.cn")
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_complaint_closed_before_its_callback_is_still_called_back_and_not_overdue(
+    backend: str, tmp_path: Path
+) -> None:
+    # Seed 004 第八条 2(6): 投诉处理后的七天内进行回访 — the callback follows the handling (结果反馈), not the
+    # close: a reviewed complaint may close at once, its callback stays due for the seven days and is made
+    # on the closed complaint; it is then done (not overdue, the SLA's callback met, the KPI's on time).
+    # One never called back is overdue once its seventh day has passed, and only then.
+    from aftersales.adapters.reporting import reporting_for
+    from aftersales.ports.reporting import Period
+    from aftersales.reports.kpi import kpi_report
+    from aftersales.reports.targets import DEFAULT_GOALS
+
+    with contextlib.ExitStack() as stack:
+        if backend == "postgres":
+            url = stack.enter_context(pg_schema_url())
+        else:
+            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'closed.db'}"
+        desk = stack.enter_context(_open(url=url))
+        complaints = desk.complaints
+
+        def closed(text: str) -> str:
+            cid = complaints.open_complaint(AGENT, "c1", text).ticket.id
+            complaints.investigate(MANAGER, cid)
+            complaints.propose_solution(MANAGER, cid, solution="当面道歉")
+            complaints.agree_solution(MANAGER, cid)
+            complaints.give_feedback(MANAGER, cid, outcome="客户接受道歉")
+            complaints.review(MANAGER, cid, root_cause="attitude", improvement="礼仪培训", feedback_to="hr")
+            assert complaints.close(AGENT, cid).ticket.state == ComplaintState.CLOSED
+            return cid
+
+        called, forgotten = closed("维修人员态度不好"), closed("上门迟到")
+        due = datetime(2026, 3, 10, 0, 0, tzinfo=SHANGHAI)  # handled Monday 2 March: through Monday 9th
+        assert {t.ticket_id: t.due_at for t in desk.callbacks.pending(AGENT)} == {called: due, forgotten: due}
+        assert desk.callbacks.overdue(AGENT, due - timedelta(seconds=1)) == []
+
+        _clock(desk).set(datetime(2026, 3, 6, 10, 0, tzinfo=SHANGHAI))
+        done = desk.callbacks.record(AGENT, called, checklist=CallbackChecklist(), problem_back=False)
+        assert done.ticket.state == ComplaintState.CLOSED  # recorded on the closed complaint, still closed
+
+        later = due + timedelta(days=30)
+        assert [t.ticket_id for t in desk.callbacks.overdue(AGENT, later)] == [forgotten]
+        callback = next(t for t in desk.sla(MANAGER, called, later).targets if t.target.name == "callback")
+        assert callback.met_at is not None and not callback.breached
+        missed = next(t for t in desk.sla(MANAGER, forgotten, later).targets if t.target.name == "callback")
+        assert missed.breached
+        march = Period(datetime(2026, 3, 1, tzinfo=SHANGHAI), datetime(2026, 4, 1, tzinfo=SHANGHAI))
+        assert desk.calendar is not None
+        total = kpi_report(reporting_for(desk.store), march, desk.calendar).total
+        assert (total.counts.callbacks_due, total.counts.callbacks_on_time) == (2, 1)
+        assert DEFAULT_GOALS.passed("complaint_resolution_rate", total) is True  # both handled

@@ -259,3 +259,22 @@ def test_a_tally_that_listed_its_members_still_raises_the_incident(url: str) -> 
         _fault(desk, 4)
         (incident,) = desk.quality_incidents.incidents(MANAGER)
         assert incident.affected == 5 and len(incident.ticket_ids) == 5
+
+
+@pytest.mark.parametrize(("min_units", "raised_at"), [(None, 2), (1, 1), (3, 3)])
+def test_the_detector_applies_the_packs_minimum_of_units(
+    url: str, min_units: int | None, raised_at: int
+) -> None:
+    # 1 % of the batch of 100 is one unit: with the default minimum (2) one unit raises nothing; a pack
+    # counting single units raises the incident on that unit's record, one asking 3 on the third unit.
+    params: dict[str, object] = {"batch_threshold_percent": Decimal(1)}
+    if min_units is not None:
+        params["batch_min_units"] = min_units
+    with _build(url, **params) as desk:
+        for n in range(raised_at - 1):
+            _fault(desk, n)
+            assert desk.quality_incidents.incidents(MANAGER) == []
+        _fault(desk, raised_at - 1)
+        (incident,) = desk.quality_incidents.incidents(MANAGER)
+        assert incident.affected == raised_at
+        assert incident.unit_ids == [f"A-{n:03d}" for n in range(raised_at)]

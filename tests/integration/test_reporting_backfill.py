@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 
 from aftersales.adapters.reporting import reporting_for
-from aftersales.adapters.reporting_rows import FACT_COLUMNS, LEDGER_COLUMNS, fact_values, fault_values
+from aftersales.adapters.reporting_rows import (
+    FACT_COLUMNS,
+    LEDGER_COLUMNS,
+    TIMING_COLUMNS,
+    fact_values,
+    fault_values,
+)
 from aftersales.adapters.reporting_sqlite_schema import REPORTING_STEP, backfill_state
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.adapters.sqlite_schema import MIGRATIONS
@@ -189,7 +195,7 @@ def test_a_file_whose_triggers_kept_reporting_back_fills_only_the_ledger_columns
     # What an older aftersales left: complete side tables kept by triggers on tickets.
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("DROP TABLE report_backfill")
-    for column in LEDGER_COLUMNS:  # added later (issue 24)
+    for column in (*LEDGER_COLUMNS, *TIMING_COLUMNS):  # added later (issue 24, session 11)
         conn.execute(f"ALTER TABLE report_tickets DROP COLUMN {column}")
     for name, when in (("report_tickets_insert", "INSERT"), ("report_tickets_update", "UPDATE")):
         conn.execute(f"CREATE TRIGGER {name} AFTER {when} ON tickets BEGIN SELECT 1; END")
@@ -217,14 +223,16 @@ def test_the_stores_rows_are_the_reference_facts() -> None:
     import attrs
 
     from aftersales.ports.ledger_rows import LEDGER_FIELDS, ticket_record
-    from aftersales.ports.reporting import ticket_facts
+    from aftersales.ports.reporting import ticket_facts, timing_stops
 
     ledger = [LEDGER_FIELDS.index(c.removesuffix("_id")) for c in LEDGER_COLUMNS]
+    end = len(FACT_COLUMNS) + len(LEDGER_COLUMNS)
     for ticket in _tickets(300):
         values = fact_values(ticket)
         assert values[: len(FACT_COLUMNS)] == attrs.astuple(ticket_facts(ticket), recurse=False)
         record = ticket_record(ticket)
-        assert values[len(FACT_COLUMNS) :] == tuple(record[i] for i in ledger)
+        assert values[len(FACT_COLUMNS) : end] == tuple(record[i] for i in ledger)
+        assert values[end:] == (timing_stops(ticket)[0],)  # the response stop the KPI reads
 
 
 def test_a_batch_cut_short_by_its_time_budget_leaves_nothing_out(tmp_path: Path) -> None:
@@ -259,9 +267,9 @@ def test_a_save_writes_only_the_reporting_columns_that_changed(tmp_path: Path) -
     )
     ticket = next(t for t in tickets if t.state == "assigned")
     at = ticket.last_event_at + timedelta(minutes=5)
-    with store() as uow:  # a note changes no reporting fact: no reporting write at all
-        loaded = uow.tickets.get(ticket.id)
-        loaded.note_to_customer(ENGINEER, at, CustomerNote("工程师已出发"))
+    with store() as uow:  # an internal note changes no reporting fact: no reporting write at all
+        loaded = uow.tickets.get(ticket.id)  # (a visible one would: the customer's first response)
+        loaded.note_to_customer(ENGINEER, at, CustomerNote("客户脾气急", visible_to_customer=False))
         uow.tickets.save(loaded)
         uow.commit()
     assert log.execute("SELECT * FROM fact_writes").fetchall() == []

@@ -32,11 +32,17 @@ def _instant(path: str) -> str:
 
 
 _FAULT = "data->'fault_records'->-1"
+# Ticket.outcome in SQL: the note of the last resolve/cancel/withdraw unless a reject or reopen came after.
+_OUTCOME = (
+    "(SELECT CASE WHEN e->>'action' IN ('resolve', 'cancel', 'withdraw') THEN nullif(e->>'reason', '') END"
+    " FROM jsonb_array_elements(data->'events') WITH ORDINALITY AS x(e, n)"
+    " WHERE e->>'action' IN ('resolve', 'cancel', 'withdraw', 'reject', 'reopen') ORDER BY n DESC LIMIT 1)"
+)
 _SELECT = (
     "SELECT id, kind, state, category, priority, data->>'channel', received_us, customer_id, dealer_id, "
     "region, coalesce(nullif(data#>>'{assignee,name}', ''), data#>>'{assignee,id}'), product_id, batch, "
     f"description, {_instant('response_due_at')}, resolution_due_us, {_instant('resolved_at')}, "
-    f"{_instant('closed_at')}, {_FAULT}->>'symptom', {_FAULT}->>'cause', {_FAULT}->>'action' "
+    f"{_instant('closed_at')}, {_FAULT}->>'symptom', {_FAULT}->>'cause', {_FAULT}->>'action', {_OUTCOME} "
     "FROM tickets{where} ORDER BY received_us, id LIMIT %s"
 )
 

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
+from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.ticket import Ticket
 from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.reporting import (
@@ -26,6 +27,7 @@ from aftersales.ports.reporting import (
     group_key,
     ticket_facts,
     timing_columns,
+    timing_stops,
 )
 from aftersales.ports.unit_of_work import UnitOfWork
 
@@ -53,13 +55,15 @@ class ScanningReportingQueries:
             yield ticket_facts(ticket)
 
     def ticket_counts(
-        self, period: Period, group: GroupBy, *, satisfied_at: int = 4
+        self, period: Period, group: GroupBy, *, satisfied_at: int = 4, as_of: datetime | None = None
     ) -> dict[str, TicketCounts]:
-        return count_facts(self._facts(period), GroupBy(group), satisfied_at)
+        until = period.end_us if as_of is None else micros(require_aware(as_of, "as_of"))
+        return count_facts(self._facts(period), GroupBy(group), satisfied_at, until)
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
         group = GroupBy(group)
-        for f in self._facts(period):
+        for ticket in self._tickets(TicketFilter(received_from=period.start, received_to=period.end)):
+            f = ticket_facts(ticket)
             yield TicketTiming(
                 group_key(f, group),
                 f.id,
@@ -68,6 +72,7 @@ class ScanningReportingQueries:
                 f.response_due_us,
                 f.resolved_us,
                 f.resolution_due_us,
+                *timing_stops(ticket),
             )
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:

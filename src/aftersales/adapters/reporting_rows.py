@@ -16,9 +16,18 @@ import attrs
 
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
+from aftersales.domain.sla_reading import is_response
+from aftersales.domain.sla_targets import RESPONSE_ACTIONS
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
-from aftersales.ports.reporting import CALLBACK_ACTION, REWORK_ACTIONS, FaultFacts, TicketFacts, fault_facts
+from aftersales.ports.reporting import (
+    CALLBACK_ACTION,
+    REWORK_ACTIONS,
+    FaultFacts,
+    TicketFacts,
+    fault_facts,
+    timing_stops,
+)
 
 _CANCELLED = TicketState.CANCELLED.value
 
@@ -29,6 +38,7 @@ __all__ = [
     "INSERT_FAULT",
     "LEDGER_COLUMNS",
     "REPORT_COLUMNS",
+    "TIMING_COLUMNS",
     "UPSERT_FACTS",
     "event_facts",
     "fact_values",
@@ -39,11 +49,16 @@ FACT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(TicketFacts))
 FAULT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(FaultFacts))
 LEDGER_COLUMNS: tuple[str, ...] = (
     "priority", "channel", "customer_id", "engineer", "description", "symptom", "cause", "action",
+    "outcome",
 )  # fmt: skip
 """What the ledger export reads beside the facts (``ports.ledger_rows``): with them a page of the
 export is the ledger index and this row, and never touches the ticket's document. ``engineer`` is the
-assignee's name (its id when it has none); symptom, cause and action are the last fault record's."""
-REPORT_COLUMNS: tuple[str, ...] = FACT_COLUMNS + LEDGER_COLUMNS
+assignee's name (its id when it has none); symptom, cause and action are the last fault record's;
+``outcome`` the handling result (``Ticket.outcome``)."""
+TIMING_COLUMNS: tuple[str, ...] = ("response_stop_us",)
+"""What the KPI's on-time rates read beside the facts: where an unanswered ticket's response clock stopped
+(:func:`~aftersales.ports.reporting.timing_stops`)."""
+REPORT_COLUMNS: tuple[str, ...] = FACT_COLUMNS + LEDGER_COLUMNS + TIMING_COLUMNS
 
 # An upsert updates the row in place: the received-time index is only touched when that changes
 # (INSERT OR REPLACE would delete and re-insert every index entry on each save).
@@ -62,14 +77,18 @@ def _us(at: datetime | None) -> int | None:
     return micros(at) if at is not None else None
 
 
-def event_facts(events: Sequence[TicketEvent]) -> tuple[int, int | None, int | None]:
+def event_facts(events: Sequence[TicketEvent]) -> tuple[int, int | None, int | None, int | None]:
     """What the report reads from a ticket's history, in one pass: how many reworks, when the first
-    callback was made (µs) and the last satisfaction score it recorded."""
+    callback was made (µs), the last satisfaction score it recorded, and when the customer was first
+    answered (µs, :func:`~aftersales.domain.sla_reading.first_response`)."""
     reworks = 0
     callback_us: int | None = None
     satisfaction: int | None = None
+    response_us: int | None = None
     for event in events:
         action = event.action
+        if response_us is None and action in RESPONSE_ACTIONS and is_response(event):
+            response_us = micros(event.at)
         if action in REWORK_ACTIONS:
             reworks += 1
         elif action == CALLBACK_ACTION:
@@ -78,7 +97,7 @@ def event_facts(events: Sequence[TicketEvent]) -> tuple[int, int | None, int | N
             value = event.payload.get("satisfaction")
             if isinstance(value, int) and not isinstance(value, bool):
                 satisfaction = value
-    return reworks, callback_us, satisfaction
+    return reworks, callback_us, satisfaction, response_us
 
 
 def fact_values(ticket: Ticket) -> tuple[object, ...]:
@@ -89,7 +108,7 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
     and for every ticket of a bulk import.
     """
     events = ticket.events
-    reworks, callback_us, satisfaction = event_facts(events)
+    reworks, callback_us, satisfaction, response_us = event_facts(events)
     assignee = ticket.assignee
     records = ticket.fault_records
     fault = records[-1] if records else None
@@ -105,7 +124,7 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
         ticket.batch,
         ticket.asset_id,
         micros(ticket.received_at),
-        micros(events[1].at) if len(events) > 1 else None,
+        response_us,
         _us(ticket.response_due_at),
         _us(ticket.resolved_at),
         _us(ticket.resolution_due_at),
@@ -124,6 +143,8 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
         fault.symptom if fault is not None else None,
         fault.cause if fault is not None else None,
         fault.action if fault is not None else None,
+        ticket.outcome,
+        timing_stops(ticket)[0],
     )
 
 

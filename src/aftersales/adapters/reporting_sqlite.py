@@ -45,9 +45,14 @@ _COUNTS = """count(*),
     sum(satisfaction IS NOT NULL AND satisfaction >= ?),
     coalesce(sum(satisfaction), 0),
     sum(kind = 'complaint' OR category = 'complaint'),
-    sum((kind = 'complaint' OR category = 'complaint') AND resolved_us IS NOT NULL)"""
+    sum((kind = 'complaint' OR category = 'complaint') AND resolved_us IS NOT NULL),
+    sum((kind = 'complaint' OR category = 'complaint') AND cancelled),
+    sum(callback_due_us IS NOT NULL AND callback_us IS NULL AND callback_due_us >= ?)"""
 
 _IN_PERIOD = "received_us >= ? AND received_us < ?"
+_STOPS = "response_stop_us, CASE WHEN cancelled THEN closed_us END"
+"""Where an unanswered ticket's response clock stopped, and an unresolved one's resolution clock (its
+cancellation), as :func:`~aftersales.ports.reporting.timing_stops` gives them."""
 
 
 def _key(group: GroupBy) -> str:
@@ -75,19 +80,20 @@ class SqliteReportingQueries:
             self._store.release(conn)
 
     def ticket_counts(
-        self, period: Period, group: GroupBy, *, satisfied_at: int = 4
+        self, period: Period, group: GroupBy, *, satisfied_at: int = 4, as_of: datetime | None = None
     ) -> dict[str, TicketCounts]:
         key = _key(GroupBy(group))
+        until = period.end_us if as_of is None else micros(as_of)
         sql = f"SELECT {key}, {_COUNTS} FROM report_tickets WHERE {_IN_PERIOD} GROUP BY 1"
         with self._reading() as conn:
-            rows = conn.execute(sql, (satisfied_at, period.start_us, period.end_us)).fetchall()
+            rows = conn.execute(sql, (satisfied_at, until, period.start_us, period.end_us)).fetchall()
         return {row[0]: TicketCounts(*(int(v or 0) for v in row[1:])) for row in rows}
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
         key = _key(GroupBy(group))
         sql = (
             f"SELECT {key}, id, received_us, first_response_us, response_due_us, resolved_us, "
-            f"resolution_due_us FROM report_tickets WHERE {_IN_PERIOD}"
+            f"resolution_due_us, {_STOPS} FROM report_tickets WHERE {_IN_PERIOD}"
         )
         with self._reading() as conn:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
@@ -96,7 +102,7 @@ class SqliteReportingQueries:
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
         sql = (
             f"SELECT {_key(GroupBy(group))}, received_us, first_response_us, response_due_us, resolved_us, "
-            f"resolution_due_us FROM report_tickets WHERE {_IN_PERIOD}"
+            f"resolution_due_us, {_STOPS} FROM report_tickets WHERE {_IN_PERIOD}"
         )
         with self._reading() as conn:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()

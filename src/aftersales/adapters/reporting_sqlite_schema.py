@@ -31,6 +31,7 @@ from aftersales.adapters.sqlite_write_batch import write_batch
 
 __all__ = [
     "LEDGER_REPORT_STEP",
+    "OUTCOME_REPORT_STEP",
     "REPORTING_STEP",
     "BackfillProgress",
     "backfill_reporting",
@@ -67,12 +68,23 @@ REPORTING_STEP: tuple[str, ...] = (
 )
 """The migration step that adds reporting (in :data:`~aftersales.adapters.sqlite_schema.MIGRATIONS`)."""
 
+_ISSUE_24_COLUMNS = LEDGER_COLUMNS[: LEDGER_COLUMNS.index("outcome")]  # a step never changes once shipped
+
 LEDGER_REPORT_STEP: tuple[str, ...] = (
-    *(f"ALTER TABLE report_tickets ADD COLUMN {column} TEXT" for column in LEDGER_COLUMNS),
+    *(f"ALTER TABLE report_tickets ADD COLUMN {column} TEXT" for column in _ISSUE_24_COLUMNS),
     # the rows already written lack the new columns: the back-fill rewrites them all, from the start
     "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
 )
 """The migration step adding the ledger columns to ``report_tickets`` (issue 24)."""
+
+OUTCOME_REPORT_STEP: tuple[str, ...] = (
+    "ALTER TABLE report_tickets ADD COLUMN outcome TEXT",
+    "ALTER TABLE report_tickets ADD COLUMN response_stop_us INTEGER",
+    # Every row is written again by the back-fill: the new column, and first_response_us, which is now
+    # the first customer-facing contact (the SLA's response) instead of the event after the opening.
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+)
+"""The migration step adding the ledger's handling result (处理结果) and re-deriving the response instant."""
 
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50

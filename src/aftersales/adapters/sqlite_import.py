@@ -29,6 +29,7 @@ from aftersales.domain.instants import micros
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.ports.batch_search import CustomerWords, PartyWords
+from aftersales.ports.reporting import timing_stops
 from aftersales.ports.ticket_index import row_values
 from aftersales.serialization import ticket_json_utf8
 
@@ -63,7 +64,7 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
     # row: id, version, kind, state, is_open, unresolved, priority, urgency, category, customer,
     # dealer, region, assignee, product, batch, received_us, due_us, due_key, description.
     events = ticket.events
-    reworks, callback_us, satisfaction = event_facts(events)
+    reworks, callback_us, satisfaction, response_us = event_facts(events)
     assignee = ticket.assignee
     records = ticket.fault_records
     fault = records[-1] if records else None
@@ -83,7 +84,7 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
         row[14],
         ticket.asset_id,
         row[15],
-        micros(events[1].at) if len(events) > 1 else None,
+        response_us,
         micros(response_due) if response_due is not None else None,
         micros(resolved) if resolved is not None else None,
         row[16],
@@ -102,6 +103,8 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
         fault.symptom if fault is not None else None,
         fault.cause if fault is not None else None,
         fault.action if fault is not None else None,
+        ticket.outcome,
+        timing_stops(ticket)[0],
     )
     return (*row, ticket_json_utf8(ticket), ticket.asset_id or ""), facts
 

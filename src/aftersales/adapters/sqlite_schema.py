@@ -12,7 +12,11 @@ import re
 import sqlite3
 from pathlib import Path
 
-from aftersales.adapters.reporting_sqlite_schema import LEDGER_REPORT_STEP, REPORTING_STEP
+from aftersales.adapters.reporting_sqlite_schema import (
+    LEDGER_REPORT_STEP,
+    OUTCOME_REPORT_STEP,
+    REPORTING_STEP,
+)
 from aftersales.adapters.sla_sweep_sqlite import SWEEP_STEP
 from aftersales.adapters.sqlite_ticket_events import EVENTS_STEP
 from aftersales.adapters.ticket_search_sqlite import (
@@ -148,6 +152,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # ids: quick on any file), and the search scope of those dispatched to a dealer other than their own
     # gains that dealer's word (the trigger of step 12 re-queues them for the FTS index).
     DISPATCHED_DEALER_STEP,
+    # 17 (session 11): the ledger's handling result (处理结果, seed 001) beside the facts, and the
+    # response instant re-derived as the first customer-facing contact; existing rows are rewritten by
+    # the small-batch back-fill (reporting_sqlite_schema), as in step 11.
+    OUTCOME_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

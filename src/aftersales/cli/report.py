@@ -192,31 +192,31 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     dimension = FaultDimension[args.dimension.upper()]
     if desk.calendar is None and args.kind in ("kpi", "trend", "dealers"):
         raise AftersalesError("the desk has no working calendar")
+    as_of = min(desk.clock.now(), period.end)  # a month not yet over: what was due by now
     if args.kind == "kpi":
-        report = kpi_report(queries, period, desk.calendar, group=groups[args.group])
+        report = kpi_report(queries, period, desk.calendar, group=groups[args.group], as_of=as_of)
         trend = None
         if args.trend_months:
             months = [first.strftime("%Y-%m")]
             while len(months) < args.trend_months:
                 prior = date.fromisoformat(months[0] + "-01") - timedelta(days=1)
                 months.insert(0, prior.strftime("%Y-%m"))
-            trend = kpi_trend(queries, months, desk.calendar, timezone=args.timezone)
+            trend = kpi_trend(queries, months, desk.calendar, timezone=args.timezone, as_of=as_of)
         return document_for(report, labels, goals=goals, trend=trend)
     if args.kind == "faults":
         return document_for(fault_pareto(queries, period, dimension), labels, top=args.top)
     if args.kind == "trend":
         months = months_between(first.strftime("%Y-%m"), last.strftime("%Y-%m"))
-        trend = kpi_trend(queries, months, desk.calendar, timezone=args.timezone)
+        trend = kpi_trend(queries, months, desk.calendar, timezone=args.timezone, as_of=as_of)
         faults = fault_trend(queries, months, dimension, timezone=args.timezone)
         return document_for(trend, labels, goals=goals, faults=faults)
     if args.kind == "sla":
-        as_of = min(desk.clock.now(), period.end)
         breaches = sla_breaches(desk, _actor(args), period, as_of=as_of, timezone=args.timezone)
         return document_for(breaches, labels)
     summary = dealer_monthly(
         queries, desk.store, first.strftime("%Y-%m"), clock=desk.clock, timezone=args.timezone
     )
-    kpis = kpi_report(queries, period, desk.calendar, group=GroupBy.DEALER)
+    kpis = kpi_report(queries, period, desk.calendar, group=GroupBy.DEALER, as_of=as_of)
     return document_for(summary, labels, goals=goals, kpis=kpis)
 
 

@@ -11,7 +11,12 @@ from typing import Any
 from aftersales.domain.actors import Role
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
-from aftersales.domain.sla_targets import EXTENSION_LIMIT_KEY, SLA_EXTENSION_KEY, SlaTargets
+from aftersales.domain.sla_targets import (
+    EXTENSION_LIMIT_KEY,
+    RESPONSE_ACTIONS,
+    SLA_EXTENSION_KEY,
+    SlaTargets,
+)
 
 __all__ = [
     "ARRIVAL_STEPS",
@@ -19,11 +24,60 @@ __all__ = [
     "STEP_CODES",
     "TAKEN_BY_DEALER_KEY",
     "Cycle",
+    "first_response",
+    "is_response",
     "read_cycle",
+    "response_stopped",
     "starts_at_dispatch",
 ]
 
 _STAFF = frozenset(Role) - {Role.CUSTOMER, Role.SYSTEM, Role.AUDITOR}
+
+
+def is_response(event: TicketEvent, actions: frozenset[str] = RESPONSE_ACTIONS) -> bool:
+    """Whether ``event`` answers the customer (响应, seed 003: 与客户取得联系, 告知预计上门或解决时间): a
+    customer-facing step of ``actions`` taken by staff. A note kept from the customer is not one, nor is
+    triage (internal), nor anything the customer or the system does."""
+    return (
+        event.action in actions
+        and event.actor.role in _STAFF
+        and not (event.action == "note_to_customer" and event.payload.get("visible") is False)
+    )
+
+
+def first_response(
+    events: Iterable[TicketEvent], actions: frozenset[str] = RESPONSE_ACTIONS
+) -> TicketEvent | None:
+    """The first event of ``events`` that :func:`is_response`: the instant the SLA's response target is
+    met in the first cycle, and what the KPI "response time" measures to (the same instant)."""
+    for event in events:
+        if event.action in actions and is_response(event, actions):
+            return event
+    return None
+
+
+def response_stopped(
+    events: Iterable[TicketEvent], actions: frozenset[str] = RESPONSE_ACTIONS
+) -> TicketEvent | None:
+    """Where the first cycle's response clock stopped without a response, as the SLA stops it: at the
+    cancellation (or withdrawal), else at the work last marked done (``resolve``; a ``reject`` undoes
+    it); ``None`` when the customer was answered or the clock still runs. A ticket fixed by phone in ten
+    minutes, nobody having logged a contact, stopped its response clock there: late only if that was
+    after the due time."""
+    done: TicketEvent | None = None
+    for event in events:
+        action = event.action
+        if action == "reopen":
+            break
+        if action in actions and is_response(event, actions):
+            return None
+        if action in ("cancel", "withdraw"):
+            return event
+        if action == "resolve":
+            done = event
+        elif action == "reject":
+            done = None
+    return done
 
 
 class Cycle:
@@ -176,7 +230,6 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
     extensions: dict[str, int | None] = {}
     pause: list[Any] | None = None
     code_of = STEP_CODES.get
-    staff = _STAFF
     for index in range(count):
         event = events[index]
         action = event.action
@@ -201,12 +254,7 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
                     callback_met = index
             elif payload:
                 dealer_at = _dealer_start(payload, index, start, caller)
-        if (
-            response_met is None
-            and action in response_actions
-            and event.actor.role in staff
-            and not (action == "note_to_customer" and payload.get("visible") is False)
-        ):
+        if response_met is None and action in response_actions and is_response(event, response_actions):
             response_met = index
         if arrival_met is None:
             if action == "start_work":

@@ -28,10 +28,14 @@ from aftersales.domain.work import Assessment, Assignee, CustomerNote, FaultReco
 from aftersales.domain.workflow import Workflow
 from aftersales.errors import InvalidTransition, ValidationError
 
-__all__ = ["OPENED", "Ticket", "workflow_for"]
+__all__ = ["OPENED", "OUTCOME_ACTIONS", "Ticket", "workflow_for"]
 
 OPENED = "opened"
 """The action of a ticket's first event."""
+
+OUTCOME_ACTIONS = frozenset({"resolve", "cancel", "withdraw"})
+"""Steps whose note is the ticket's handling result (:attr:`Ticket.outcome`); ``reject`` and ``reopen``
+clear it."""
 
 MAX_DESCRIPTION = 4000
 
@@ -341,6 +345,20 @@ class Ticket:
     def needs_acceptance(self) -> bool:
         """Whether the customer's acceptance (``confirm``) marks the resolution (service tickets)."""
         return "confirm" in self.workflow.triggers
+
+    @property
+    def outcome(self) -> str | None:
+        """The handling result (处理结果) the ledger records (seed 001: 问题台账 … 处理结果; seed 004:
+        将处理结果登记好): the summary given when the work was marked done (a complaint: the outcome
+        reported to the customer), or the reason it was cancelled or withdrawn. ``None`` while nothing
+        has been handled, and again once the customer rejected the work or the problem came back."""
+        for event in reversed(self.events):
+            action = event.action
+            if action in OUTCOME_ACTIONS:
+                return event.reason or None
+            if action in ("reject", "reopen"):
+                return None
+        return None
 
     @property
     def work_done_at(self) -> datetime | None:

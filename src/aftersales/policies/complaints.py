@@ -7,7 +7,9 @@
 - **Batch quality incident** (批量质量事故, 第七条 5(2)): the same quality problem, from design or
   production, on "5%以上" of one batch. In Chinese rules 以上 includes the number, so 5 of 100 is an
   incident and 4 of 100 is not; the threshold and its inclusiveness are parameters. The count is of
-  distinct units (a unit repaired twice for the same cause counts once).
+  distinct units (a unit repaired twice for the same cause counts once), and at least
+  ``batch_min_units`` of them (2 by default: 批量 is more than one unit, so one faulty unit of a batch of
+  10 is that unit's problem, not a batch's) — a parameter too.
 - **Handler's judgement** (有重要影响的投诉, 第八条 2(4)): a handler may mark a complaint major, with a
   reason.
 
@@ -38,6 +40,7 @@ from aftersales.policies.params import in_range
 
 __all__ = [
     "KIND",
+    "MAX_MIN_UNITS",
     "MIN_UNITS",
     "ComplaintClass",
     "ComplaintFacts",
@@ -53,14 +56,41 @@ __all__ = [
 
 def _percent(value: object) -> Decimal:
     if isinstance(value, float | bool) or not isinstance(value, int | str | Decimal):
-        raise ValidationError("a percentage is a Decimal, an int or a decimal string", field="percent")
+        raise ValidationError(
+            "batch_threshold_percent is a Decimal, an int or a decimal string",
+            field="batch_threshold_percent",
+        )
     try:
         result = Decimal(value)
     except ArithmeticError:
-        raise ValidationError(f"not a percentage: {value!r}", field="percent") from None
+        raise ValidationError(f"not a percentage: {value!r}", field="batch_threshold_percent") from None
     if not result.is_finite() or not Decimal(0) < result <= Decimal(100):
-        raise ValidationError("a percentage is above 0 and at most 100", field="percent")
+        raise ValidationError(
+            f"batch_threshold_percent is above 0 and at most 100, got {value!r}",
+            field="batch_threshold_percent",
+        )
     return result
+
+
+MIN_UNITS = 2
+"""The default of :attr:`ComplaintParams.batch_min_units`: a batch incident is the same problem on several
+units (批量), so a single faulty unit never raises one, whatever share of a small batch it is."""
+
+MAX_MIN_UNITS = 1_000_000
+"""The largest ``batch_min_units`` a pack may set (far above any production batch)."""
+
+
+def _min_units(_: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_MIN_UNITS:
+        raise ValidationError(
+            f"{attribute.name} is a whole number of units from 1 to {MAX_MIN_UNITS:,}, got {value!r}",
+            field=attribute.name,
+        )
+
+
+def _inclusive(_: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if not isinstance(value, bool):
+        raise ValidationError(f"{attribute.name} is true or false, got {value!r}", field=attribute.name)
 
 
 def _dimension(_: object, attribute: attrs.Attribute[str], value: object) -> None:
@@ -76,8 +106,12 @@ class ComplaintParams:
 
     batch_threshold_percent: Decimal = attrs.field(default=Decimal(5), converter=_percent)
     """Share of one batch with the same quality problem that makes a batch incident (seed 004: 5%)."""
-    batch_threshold_inclusive: bool = True
+    batch_threshold_inclusive: bool = attrs.field(default=True, validator=_inclusive)
     """``True``: the threshold itself counts (以上 includes the number: 5 of 100 is an incident)."""
+    batch_min_units: int = attrs.field(default=MIN_UNITS, validator=_min_units)
+    """The fewest distinct units with the same problem that can make a batch incident, whatever their
+    share (default :data:`MIN_UNITS`, 2: one unit is that unit's problem; 1 lets a single unit of a small
+    batch raise one). Seed 004 names only the share; 批量 (a batch's worth) implies more than one."""
     batch_dimension: str = attrs.field(default="cause", validator=_dimension)
     """What makes two fault records "the same quality problem": their ``cause`` (default) or ``symptom``."""
     escalation_ack_hours: int = attrs.field(default=2, validator=in_range(1, 24 * 7))
@@ -184,7 +218,7 @@ def detect_batch_incidents(
                 )
             )
             continue
-        out.append(batch_incident(batch, cause, len(found), size, params, products[(batch, cause)]))
+        out.append(judge_batch(batch, cause, len(found), size, params, products[(batch, cause)]))
     return out
 
 
@@ -215,13 +249,13 @@ def batch_incident(
     return Decision(None, [Reason("batch_below_threshold", values)], "default.complaint")
 
 
-MIN_UNITS = 2
-"""A batch incident is the same problem on several units: a single faulty unit never raises one."""
-
-
 def batch_threshold_reached(affected: int, batch_size: int, params: ComplaintParams) -> bool:
     """:func:`judge_batch`'s verdict alone, without building the decision (the detector's hot path)."""
-    return affected >= MIN_UNITS and batch_size >= affected and _reaches(affected, batch_size, params)
+    return (
+        affected >= params.batch_min_units
+        and batch_size >= affected
+        and _reaches(affected, batch_size, params)
+    )
 
 
 def judge_batch(
@@ -234,10 +268,10 @@ def judge_batch(
 ) -> Decision[BatchIncident | None]:
     """The one batch-incident rule the desk's detector and the fault reports both apply.
 
-    At least :data:`MIN_UNITS` distinct units, and the pack's threshold (:func:`batch_incident`) of
+    At least the pack's ``batch_min_units`` distinct units, and its threshold (:func:`batch_incident`) of
     ``batch_size``; ``value`` is the problem in the pack's ``batch_dimension`` (cause by default).
     """
-    if affected < MIN_UNITS and 0 <= affected <= batch_size:
+    if affected < params.batch_min_units and 0 <= affected <= batch_size:
         values: dict[str, Any] = {
             "batch": batch,
             "cause": value,
@@ -245,9 +279,9 @@ def judge_batch(
             "batch_size": batch_size,
             "threshold": f"{params.batch_threshold_percent.normalize():f}%",
             "inclusive": params.batch_threshold_inclusive,
-            "min_units": MIN_UNITS,
+            "min_units": params.batch_min_units,
         }
-        return Decision(None, [Reason("batch_below_threshold", values)], "default.complaint")
+        return Decision(None, [Reason("batch_below_min_units", values)], "default.complaint")
     return batch_incident(batch, value, affected, batch_size, params, product_id)
 
 

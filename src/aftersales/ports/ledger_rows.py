@@ -22,10 +22,12 @@ __all__ = ["LEDGER_FIELDS", "LedgerRecord", "LedgerRows", "ticket_record"]
 LEDGER_FIELDS: Final = (
     "id", "kind", "state", "category", "priority", "channel", "received_us", "customer", "dealer",
     "region", "engineer", "product", "batch", "description", "response_due_us", "resolution_due_us",
-    "resolved_us", "closed_us", "symptom", "cause", "action",
+    "resolved_us", "closed_us", "symptom", "cause", "action", "outcome",
 )  # fmt: skip
 """The fields of a ledger record; ``*_us`` are epoch microseconds (UTC) or None. ``engineer`` is the
-assignee's name (its id when it has none); symptom, cause and action are the last fault record's."""
+assignee's name (its id when it has none); symptom, cause and action are the last fault record's;
+``outcome`` is the handling result (:attr:`~aftersales.domain.ticket.Ticket.outcome`, 处理结果: seed 001's
+ledger records 问题描述、处理措施、处理时间、处理结果 for each problem)."""
 
 LedgerRecord = tuple[object, ...]
 """One ticket's fields in :data:`LEDGER_FIELDS` order."""
@@ -55,5 +57,5 @@ def ticket_record(ticket: Ticket) -> LedgerRecord:
         (assignee.name or assignee.id) if assignee is not None else None, ticket.product_id, ticket.batch,
         ticket.description, us(ticket.response_due_at), us(ticket.resolution_due_at), us(ticket.resolved_at),
         us(ticket.closed_at), fault.symptom if fault else None, fault.cause if fault else None,
-        fault.action if fault else None,
+        fault.action if fault else None, ticket.outcome,
     )  # fmt: skip

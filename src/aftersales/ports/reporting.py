@@ -21,6 +21,7 @@ import attrs
 
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.instants import require_aware
+from aftersales.domain.sla_reading import first_response, response_stopped
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
@@ -43,6 +44,7 @@ __all__ = [
     "count_facts",
     "fault_facts",
     "ticket_facts",
+    "timing_stops",
 ]
 
 ALL = "all"
@@ -103,8 +105,11 @@ class Period:
 class TicketFacts:
     """What the reports read of one ticket.
 
-    ``first_response_us`` is the first event after the ticket was opened (triage, dispatch, remote
-    fix… whatever the desk did first); ``resolved_us`` the current resolution (cleared by rework);
+    ``first_response_us`` is the first customer-facing contact by staff
+    (:func:`~aftersales.domain.sla_reading.first_response`: a call or message to the customer, a
+    visible note, a planned visit), the very instant the SLA's response target is met: seed 003's 响应
+    is contacting the customer and telling them when (告知预计上门或解决时间); triage is internal and
+    does not count. ``resolved_us`` the current resolution (cleared by rework);
     ``reworks`` counts reject/reopen events; ``callback_us`` is the first recorded callback and
     ``satisfaction`` the last integer ``satisfaction`` a callback recorded.
     """
@@ -170,6 +175,10 @@ class TicketCounts:
     satisfaction_sum: int = 0
     complaints: int = 0
     complaints_resolved: int = 0
+    complaints_cancelled: int = 0
+    """Complaints cancelled or withdrawn: not in the denominator of the complaint resolution rate."""
+    callbacks_pending: int = 0
+    """Callbacks not made whose due time is not yet past at the report's instant: not late (yet)."""
 
 
 @attrs.frozen
@@ -183,6 +192,11 @@ class TicketTiming:
     response_due_us: int | None
     resolved_us: int | None
     resolution_due_us: int | None
+    response_stop_us: int | None = None
+    """Where the response clock stopped unanswered
+    (:func:`~aftersales.domain.sla_reading.response_stopped`)."""
+    resolution_stop_us: int | None = None
+    """Where the resolution clock stopped unresolved: the cancellation (``None``: it was not cancelled)."""
 
 
 @attrs.frozen
@@ -199,22 +213,37 @@ class TimingColumns:
     response_due_us: Sequence[int | None]
     resolved_us: Sequence[int | None]
     resolution_due_us: Sequence[int | None]
+    response_stop_us: Sequence[int | None] = ()
+    """Each ticket's :attr:`TicketTiming.response_stop_us`; empty when no clock stopped unmet."""
+    resolution_stop_us: Sequence[int | None] = ()
+    """Each ticket's :attr:`TicketTiming.resolution_stop_us`; empty when none was cancelled."""
 
     @classmethod
     def of_rows(cls, rows: Sequence[Sequence[Any]]) -> TimingColumns:
         """Columns of ``rows`` of (group, received, first response, response due, resolved, resolution
-        due)."""
+        due[, response stop, resolution stop])."""
         # a map of itemgetter per column: far cheaper than zip(*rows) over 100k argument tuples
-        group, received, first, response_due, resolved, resolution_due = (
-            list(map(itemgetter(i), rows)) for i in range(6)
+        width = len(rows[0]) if rows else 6
+        group, received, first, response_due, resolved, resolution_due, *rest = (
+            list(map(itemgetter(i), rows)) for i in range(width)
         )
-        return cls(group, received, first, response_due, resolved, resolution_due)
+        stops = (rest[0], rest[1]) if len(rest) == 2 else ((), ())
+        return cls(group, received, first, response_due, resolved, resolution_due, *stops)
 
 
 def timing_columns(timings: Iterable[TicketTiming]) -> TimingColumns:
     """The reference :class:`TimingColumns` of ``timings``."""
     rows = [
-        (t.group, t.received_us, t.first_response_us, t.response_due_us, t.resolved_us, t.resolution_due_us)
+        (
+            t.group,
+            t.received_us,
+            t.first_response_us,
+            t.response_due_us,
+            t.resolved_us,
+            t.resolution_due_us,
+            t.response_stop_us,
+            t.resolution_stop_us,
+        )
         for t in timings
     ]
     return TimingColumns.of_rows(rows)
@@ -245,7 +274,7 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         batch=ticket.batch,
         asset_id=ticket.asset_id,
         received_us=micros(ticket.received_at),
-        first_response_us=micros(events[1].at) if len(events) > 1 else None,
+        first_response_us=micros(answer.at) if (answer := first_response(events)) is not None else None,
         response_due_us=_us(ticket.response_due_at),
         resolved_us=_us(ticket.resolved_at),
         resolution_due_us=_us(ticket.resolution_due_at),
@@ -256,6 +285,16 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         callback_due_us=_us(ticket.callback_due_at),
         callback_us=micros(callbacks[0].at) if callbacks else None,
         satisfaction=satisfaction,
+    )
+
+
+def timing_stops(ticket: Ticket) -> tuple[int | None, int | None]:
+    """(:attr:`TicketTiming.response_stop_us`, :attr:`TicketTiming.resolution_stop_us`) of ``ticket``."""
+    stopped = response_stopped(ticket.events)
+    cancelled = ticket.state == TicketState.CANCELLED.value and ticket.closed_at is not None
+    return (
+        micros(stopped.at) if stopped is not None else None,
+        micros(ticket.closed_at) if cancelled else None,  # type: ignore[arg-type]
     )
 
 
@@ -282,15 +321,19 @@ def _on_time(done: int | None, due: int | None) -> bool:
     return done is not None and due is not None and done <= due
 
 
-def count_facts(facts: Iterable[TicketFacts], group: GroupBy, satisfied_at: int) -> dict[str, TicketCounts]:
+def count_facts(
+    facts: Iterable[TicketFacts], group: GroupBy, satisfied_at: int, as_of_us: int | None = None
+) -> dict[str, TicketCounts]:
     """The reference aggregation: :class:`TicketCounts` per group key.
 
     First-time fix: resolved with no rework and at most one visit. A callback is on time when it was
-    recorded no later than it was due. ``satisfied`` counts ratings of at least ``satisfied_at``.
+    recorded no later than it was due; one not made whose due time is at or after ``as_of_us`` (the
+    report's instant; ``None``: none is) is pending. ``satisfied`` counts ratings of at least
+    ``satisfied_at``.
     """
     totals: dict[str, list[int]] = {}
     for f in facts:
-        row = totals.setdefault(group_key(f, group), [0] * 14)
+        row = totals.setdefault(group_key(f, group), [0] * 16)
         resolved = f.resolved_us is not None
         values = (
             1,
@@ -309,6 +352,11 @@ def count_facts(facts: Iterable[TicketFacts], group: GroupBy, satisfied_at: int)
             f.satisfaction or 0,
             f.complaint,
             f.complaint and resolved,
+            f.complaint and f.cancelled,
+            f.callback_due_us is not None
+            and f.callback_us is None
+            and as_of_us is not None
+            and f.callback_due_us >= as_of_us,
         )
         for i, v in enumerate(values):
             row[i] += int(v)
@@ -320,9 +368,10 @@ class ReportingQueries(Protocol):
     """The aggregates reports ask a store for. Tickets belong to a period by when they were received."""
 
     def ticket_counts(
-        self, period: Period, group: GroupBy, *, satisfied_at: int = 4
+        self, period: Period, group: GroupBy, *, satisfied_at: int = 4, as_of: datetime | None = None
     ) -> dict[str, TicketCounts]:
-        """:class:`TicketCounts` per group key of the tickets received in ``period``."""
+        """:class:`TicketCounts` per group key of the tickets received in ``period``; callbacks pending
+        are those not made and not yet due at ``as_of`` (default: the period's end)."""
         ...
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:

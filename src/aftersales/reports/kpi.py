@@ -4,15 +4,21 @@ Everything countable is one aggregate query (:meth:`ReportingQueries.ticket_coun
 resolution times are measured in working time with the :class:`BusinessCalendar` passed in, from a
 few integers per ticket (:meth:`ReportingQueries.timings`). A ticket counts in the period it was
 received in. Rates are fractions (``Decimal``, 4 places) and ``None`` when nothing was measured.
+
+The 4 places are for display: whether a rate meets its goal is judged on the exact fraction
+(:meth:`KpiRow.exact`, a :class:`~fractions.Fraction` of the row's own counts), so 8 999 of 10 000
+(89.99 %) misses a 90 % goal however the figure is rounded. A cost per ticket is over the budget when
+the exact total exceeds budget × tickets, not when its rounding to fen does.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import timedelta
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from itertools import compress
 from operator import sub
 from typing import Any
@@ -20,12 +26,22 @@ from typing import Any
 import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.money import Money
-from aftersales.errors import ValidationError
+from aftersales.errors import CurrencyMismatch, ValidationError
 from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TimingColumns
 from aftersales.reports.money import pack_budget_per_ticket, stored_costs
 
-__all__ = ["CostTotals", "DurationStats", "KpiReport", "KpiRow", "KpiTargets", "kpi_report", "rate"]
+__all__ = [
+    "CostTotals",
+    "DurationStats",
+    "KpiReport",
+    "KpiRow",
+    "KpiTargets",
+    "exact_rate",
+    "kpi_report",
+    "rate",
+]
 
 _PLACES = Decimal("0.0001")
 _CENT = Decimal("0.01")
@@ -36,6 +52,13 @@ def rate(part: int, whole: int) -> Decimal | None:
     if whole <= 0:
         return None
     return (Decimal(part) / Decimal(whole)).quantize(_PLACES)
+
+
+def exact_rate(part: int, whole: int) -> Fraction | None:
+    """``part / whole`` exactly (what a goal is judged on), or ``None`` when ``whole`` is 0."""
+    if whole <= 0:
+        return None
+    return Fraction(part, whole)
 
 
 _MICROSECOND = timedelta(microseconds=1)
@@ -101,6 +124,16 @@ class CostTotals:
             return None
         return Money(self.total.amount / tickets, self.total.currency)
 
+    def over(self, budget: Money, tickets: int) -> bool | None:
+        """Whether the exact cost per ticket exceeds ``budget`` (total > budget × tickets); ``None``
+        for no tickets. Judged before rounding: 100.00 over 3 tickets (33.333…) is over 33.33."""
+        total = self.total
+        if total.currency != budget.currency:
+            raise CurrencyMismatch(total.currency, budget.currency)
+        if tickets <= 0:
+            return None
+        return total.amount > budget.amount * tickets
+
 
 @attrs.frozen
 class KpiRow:
@@ -122,6 +155,38 @@ class KpiRow:
     cost: CostTotals | None = None
     cost_per_ticket: Money | None = None
     over_budget: bool | None = None
+    response_met: int = 0
+    """Responses that met their target (the numerator of :attr:`response_on_time_rate`)."""
+    resolution_met: int = 0
+    """Resolutions that met their target (the numerator of :attr:`resolution_on_time_rate`)."""
+    response_missed: int = 0
+    """Tickets never answered whose response clock ran past the due time (still running at the report's
+    instant, or stopped after it by a cancellation or the work marked done, as the SLA stops it): late,
+    in the denominator of :attr:`response_on_time_rate` beside the measured ones."""
+    resolution_missed: int = 0
+    """Tickets not resolved whose resolution clock ran past the due time (still running at the report's
+    instant, or cancelled after it): late, in the denominator of :attr:`resolution_on_time_rate`."""
+
+    def exact(self, name: str) -> Fraction | None:
+        """The exact value of the rate or mean called ``name`` (``None`` where nothing was measured).
+
+        What a goal is judged on: the displayed rates are rounded to 4 places, ``mean_satisfaction``
+        to 2; this is the same quotient of the row's counts without rounding.
+        """
+        c = self.counts
+        parts: dict[str, tuple[int, int]] = {
+            "satisfaction_rate": (c.satisfied, c.rated),
+            "mean_satisfaction": (c.satisfaction_sum, c.rated),
+            "resolution_rate": (c.resolved, c.tickets - c.cancelled),
+            "response_on_time_rate": (self.response_met, self.response.count + self.response_missed),
+            "resolution_on_time_rate": (self.resolution_met, self.resolution.count + self.resolution_missed),
+            "first_time_fix_rate": (c.first_time_fixed, c.resolved),
+            "complaint_resolution_rate": (c.complaints_resolved, c.complaints - c.complaints_cancelled),
+            "callback_on_time_rate": (c.callbacks_on_time, c.callbacks_due - c.callbacks_pending),
+        }
+        if name not in parts:
+            raise ValidationError(f"no exact value for {name!r}: use one of {', '.join(parts)}", field="name")
+        return exact_rate(*parts[name])
 
 
 @attrs.frozen
@@ -146,9 +211,17 @@ def _sum_counts(counts: Iterable[TicketCounts]) -> TicketCounts:
 
 
 class _Measured:
-    """Working durations (integer µs) of one group, and how many met their target."""
+    """Working durations (integer µs) of one group, how many met their target, and how many were due by
+    the report's instant and never came (missed: late by definition)."""
 
-    __slots__ = ("resolution", "resolution_on_time", "response", "response_on_time")
+    __slots__ = (
+        "resolution",
+        "resolution_missed",
+        "resolution_on_time",
+        "response",
+        "response_missed",
+        "response_on_time",
+    )
 
     def __init__(
         self,
@@ -156,18 +229,24 @@ class _Measured:
         response_on_time: int = 0,
         resolution: list[int] | None = None,
         resolution_on_time: int = 0,
+        response_missed: int = 0,
+        resolution_missed: int = 0,
     ) -> None:
         self.response: list[int] = response if response is not None else []
         self.resolution: list[int] = resolution if resolution is not None else []
         self.response_on_time = response_on_time
         self.resolution_on_time = resolution_on_time
+        self.response_missed = response_missed
+        self.resolution_missed = resolution_missed
 
 
 class _Durations:
     """One measured column (response or resolution) over all tickets: the working duration of each
-    ticket measured, whether it met its target, and its group key."""
+    ticket measured, whether it met its target, and its group key; and the group of each ticket that
+    never got it although its clock ran past the due time (stopped after it, or still running at the
+    report's instant)."""
 
-    __slots__ = ("groups", "on_time", "took")
+    __slots__ = ("groups", "missed", "on_time", "took")
 
     def __init__(
         self,
@@ -177,7 +256,28 @@ class _Durations:
         columns: TimingColumns,
         calendar: BusinessCalendar,
         target: int,
+        as_of: tuple[int, int],
+        stops_us: Sequence[int | None],
     ) -> None:
+        # Missed: never done, its clock stopped (cancelled; for a response also the work marked done) or
+        # still running at ``as_of``, after the due time: the stored one, else the fallback target in
+        # working time. 响应及时率 is the share of problems answered in time; one never answered whose
+        # clock ran past the due time was not answered in time, as the SLA counts it breached.
+        as_of_us, as_of_offset = as_of
+        stops: Sequence[int | None] = stops_us or [None] * len(done_us)
+        unmet = [i for i, done in enumerate(done_us) if done is None]
+        ends = [stops[i] for i in unmet]
+        stopped = [e for e in ends if e is not None]
+        stop_offsets: Iterator[int] = iter(calendar.offsets_us(stopped) if stopped else [])
+        self.missed: list[str] = []
+        for i, end in zip(unmet, ends, strict=True):
+            due = due_us[i]
+            if due is not None:
+                late = (end if end is not None else as_of_us) > due
+            else:  # the fallback target, in working time from the receipt
+                late = (next(stop_offsets) if end is not None else as_of_offset) - received[i] > target
+            if late:
+                self.missed.append(columns.group[i])
         positions = [i for i, done in enumerate(done_us) if done is not None]
         done = [done_us[i] for i in positions]
         offsets = calendar.offsets_us(done)  # type: ignore[arg-type]
@@ -189,16 +289,16 @@ class _Durations:
             for at, due, took in zip(done, map(due_us.__getitem__, positions), self.took, strict=True)
         ]
 
-    def by_group(self) -> tuple[dict[str, list[int]], Counter[str]]:
-        """Each group's durations and on-time count."""
+    def by_group(self) -> tuple[dict[str, list[int]], Counter[str], Counter[str]]:
+        """Each group's durations, on-time count and missed count."""
         took: defaultdict[str, list[int]] = defaultdict(list)
         for key, value in zip(self.groups, self.took, strict=True):
             took[key].append(value)
-        return took, Counter(compress(self.groups, self.on_time))
+        return took, Counter(compress(self.groups, self.on_time)), Counter(self.missed)
 
 
 def _measure(
-    columns: TimingColumns, calendar: BusinessCalendar, targets: KpiTargets
+    columns: TimingColumns, calendar: BusinessCalendar, targets: KpiTargets, as_of_us: int
 ) -> tuple[dict[str, _Measured], _Measured]:
     """Each group's measurements, and the whole period's.
 
@@ -209,21 +309,36 @@ def _measure(
     """
     received = calendar.offsets_us(columns.received_us)
     c = columns
+    as_of = (as_of_us, calendar.offsets_us([as_of_us])[0])
     response = _Durations(
-        c.first_response_us, c.response_due_us, received, c, calendar, targets.response // _MICROSECOND
-    )
+        c.first_response_us, c.response_due_us, received, c, calendar, targets.response // _MICROSECOND,
+        as_of, c.response_stop_us,
+    )  # fmt: skip
     resolution = _Durations(
-        c.resolved_us, c.resolution_due_us, received, c, calendar, targets.resolution // _MICROSECOND
-    )
-    response_took, response_on_time = response.by_group()
-    resolution_took, resolution_on_time = resolution.by_group()
+        c.resolved_us, c.resolution_due_us, received, c, calendar, targets.resolution // _MICROSECOND,
+        as_of, c.resolution_stop_us,
+    )  # fmt: skip
+    response_took, response_on_time, response_missed = response.by_group()
+    resolution_took, resolution_on_time, resolution_missed = resolution.by_group()
     measured = {
         key: _Measured(
-            response_took.get(key), response_on_time[key], resolution_took.get(key), resolution_on_time[key]
+            response_took.get(key),
+            response_on_time[key],
+            resolution_took.get(key),
+            resolution_on_time[key],
+            response_missed[key],
+            resolution_missed[key],
         )
         for key in set(columns.group)
     }
-    whole = _Measured(response.took, sum(response.on_time), resolution.took, sum(resolution.on_time))
+    whole = _Measured(
+        response.took,
+        sum(response.on_time),
+        resolution.took,
+        sum(resolution.on_time),
+        len(response.missed),
+        len(resolution.missed),
+    )
     return measured, whole
 
 
@@ -243,17 +358,21 @@ def _row(
         if c.rated
         else None,
         resolution_rate=rate(c.resolved, c.tickets - c.cancelled),
-        response_on_time_rate=rate(m.response_on_time, len(m.response)),
-        resolution_on_time_rate=rate(m.resolution_on_time, len(m.resolution)),
+        response_on_time_rate=rate(m.response_on_time, len(m.response) + m.response_missed),
+        resolution_on_time_rate=rate(m.resolution_on_time, len(m.resolution) + m.resolution_missed),
         first_time_fix_rate=rate(c.first_time_fixed, c.resolved),
         rework_count=c.rework_events,
-        complaint_resolution_rate=rate(c.complaints_resolved, c.complaints),
-        callback_on_time_rate=rate(c.callbacks_on_time, c.callbacks_due),
+        complaint_resolution_rate=rate(c.complaints_resolved, c.complaints - c.complaints_cancelled),
+        callback_on_time_rate=rate(c.callbacks_on_time, c.callbacks_due - c.callbacks_pending),
         response=DurationStats.of_us(m.response),
         resolution=DurationStats.of_us(m.resolution),
         cost=cost,
         cost_per_ticket=per_ticket,
-        over_budget=(per_ticket > budget) if per_ticket is not None and budget is not None else None,
+        over_budget=cost.over(budget, c.tickets) if cost is not None and budget is not None else None,
+        response_met=m.response_on_time,
+        resolution_met=m.resolution_on_time,
+        response_missed=m.response_missed,
+        resolution_missed=m.resolution_missed,
     )
 
 
@@ -269,8 +388,18 @@ def kpi_report(
     documents: Any = None,
     currency: str = "CNY",
     fees: Any = None,
+    as_of: datetime | None = None,
 ) -> KpiReport:
     """The KPIs of tickets received in ``period``, per ``group`` and in total.
+
+    The on-time rates count, beside the responses and resolutions measured, those never given although
+    their clock ran past the due time — stopped after it, or still running at ``as_of`` (default the
+    period's end; pass the current instant for a period not yet over): a ticket nobody answered is not
+    answered in time. A response clock stops unmet at a cancellation or when the work is marked done,
+    a resolution clock at a cancellation, as the SLA stops them.
+    A callback not yet due at ``as_of`` and not made is not counted against the callback rate, and
+    cancelled or withdrawn complaints are not in the complaint resolution rate (as cancelled tickets are
+    not in the resolution rate).
 
     ``costs`` (per group key, plus ``"all"`` for the total if you have it) come from the charge
     sheets; each row compares its cost per ticket with ``budget_per_ticket`` (seed 000: 费用预算).
@@ -285,8 +414,12 @@ def kpi_report(
     if not isinstance(calendar, BusinessCalendar):
         raise ValidationError("a KPI report measures working time: pass a BusinessCalendar", field="calendar")
     group = GroupBy(group)
-    counts = queries.ticket_counts(period, group, satisfied_at=targets.satisfied_at)
-    measured, whole = _measure(queries.timing_columns(period, group), calendar, targets)
+    if as_of is None:  # the store counts as of the period's end (a host's queries may not take as_of)
+        counts = queries.ticket_counts(period, group, satisfied_at=targets.satisfied_at)
+    else:
+        counts = queries.ticket_counts(period, group, satisfied_at=targets.satisfied_at, as_of=as_of)
+    until = period.end_us if as_of is None else micros(require_aware(as_of, "as_of"))
+    measured, whole = _measure(queries.timing_columns(period, group), calendar, targets, until)
     costs = costs or {}
     rows = tuple(
         _row(key, counts[key], measured.get(key, _Measured()), costs.get(key), budget_per_ticket)

@@ -65,7 +65,7 @@ def _kpi_value(row: KpiRow, code: str, labels: ReportLabels, group: GroupBy, goa
     if code in GOAL_RATES:
         goal = goals.goal(code)
         if goal is not None:
-            return Judged(value, goal, goals.passed(code, value))  # type: ignore[arg-type]
+            return Judged(value, goal, goals.passed(code, row))  # type: ignore[arg-type]
     return value
 
 
@@ -130,7 +130,7 @@ def _kpi(report: KpiReport, labels: ReportLabels, goals: KpiGoals, trend: KpiTre
 
 
 def _verdict(goals: KpiGoals, rate: str, row: KpiRow, labels: ReportLabels) -> str:
-    passed = goals.passed(rate, getattr(row, rate))
+    passed = goals.passed(rate, row)
     if passed is None:
         return "–"
     return labels.text("report.target.pass" if passed else "report.target.fail")

@@ -13,12 +13,14 @@ gives it the tickets keyed by agent (a scan of the period's tickets through the 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import cast
 
 import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.instants import micros
 from aftersales.domain.ticket import Ticket
 from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.reporting import (
@@ -32,6 +34,7 @@ from aftersales.ports.reporting import (
     count_facts,
     ticket_facts,
     timing_columns,
+    timing_stops,
 )
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.reports.kpi import KpiReport, KpiTargets, kpi_report
@@ -56,7 +59,7 @@ class _ByAgent:
     def __init__(self, store: Callable[[], UnitOfWork]) -> None:
         self._store = store
 
-    def _facts(self, period: Period) -> Iterator[TicketFacts]:
+    def _rows(self, period: Period) -> Iterator[tuple[Ticket, TicketFacts]]:
         query = TicketFilter(received_from=period.start, received_to=period.end)
         cursor: str | None = None
         with self._store() as uow:
@@ -65,18 +68,22 @@ class _ByAgent:
                 for ticket in page.items:
                     agent = registered_by(ticket)
                     if agent is not None:
-                        yield attrs.evolve(ticket_facts(ticket), assignee_id=agent)
+                        yield ticket, attrs.evolve(ticket_facts(ticket), assignee_id=agent)
                 cursor = page.next_cursor
                 if cursor is None:
                     return
 
+    def _facts(self, period: Period) -> Iterator[TicketFacts]:
+        return (f for _, f in self._rows(period))
+
     def ticket_counts(
-        self, period: Period, group: GroupBy, *, satisfied_at: int = 4
+        self, period: Period, group: GroupBy, *, satisfied_at: int = 4, as_of: datetime | None = None
     ) -> dict[str, TicketCounts]:
-        return count_facts(self._facts(period), GroupBy.ENGINEER, satisfied_at)
+        until = period.end_us if as_of is None else micros(as_of)
+        return count_facts(self._facts(period), GroupBy.ENGINEER, satisfied_at, until)
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
-        for f in self._facts(period):
+        for ticket, f in self._rows(period):
             yield TicketTiming(
                 f.assignee_id or "",
                 f.id,
@@ -85,6 +92,7 @@ class _ByAgent:
                 f.response_due_us,
                 f.resolved_us,
                 f.resolution_due_us,
+                *timing_stops(ticket),
             )
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:

@@ -5,18 +5,26 @@ Seed 001 names four assessed indicators, each "not below [X] %": 客户满意度
 leaves X open; every pack gets the library's documented defaults below, and a host passes its own
 :class:`KpiGoals` (a goal of ``None`` is not assessed). A rate meets its goal when it is at least the
 goal (不低于: inclusive).
+
+The verdict is taken on the exact fraction (:meth:`KpiGoals.passed` given the
+:class:`~aftersales.reports.kpi.KpiRow`, or a :class:`~fractions.Fraction`): the row's rates are
+rounded to 4 places for display only, and 89.995 % does not meet a 90 % goal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from fractions import Fraction
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from aftersales.errors import ConfigurationError, ValidationError
+
+if TYPE_CHECKING:
+    from aftersales.reports.kpi import KpiRow
 
 __all__ = ["DEFAULT_GOALS", "GOAL_RATES", "PACK_GOALS", "KpiGoals", "kpi_goals"]
 
@@ -74,12 +82,18 @@ class KpiGoals:
         value: Decimal | None = getattr(self, rate)
         return value
 
-    def passed(self, rate: str, value: Decimal | None) -> bool | None:
-        """Whether ``value`` meets the goal of ``rate`` (at least it); ``None`` without goal or value."""
+    def passed(self, rate: str, value: KpiRow | Fraction | Decimal | None) -> bool | None:
+        """Whether ``value`` meets the goal of ``rate`` (at least it); ``None`` without goal or value.
+
+        Pass the :class:`~aftersales.reports.kpi.KpiRow` (or the exact :class:`~fractions.Fraction`):
+        the verdict is then taken on the unrounded rate. A ``Decimal`` is judged as given.
+        """
         goal = self.goal(rate)
+        if value is not None and not isinstance(value, Fraction | Decimal):
+            value = value.exact(rate)
         if goal is None or value is None:
             return None
-        return value >= goal
+        return Fraction(value) >= Fraction(goal)
 
     def items(self) -> tuple[tuple[str, Decimal], ...]:
         """The rates that have a goal, in :data:`GOAL_RATES` order."""

@@ -7,6 +7,7 @@ market's time zone), so a month's figures here equal that month's KPI report tot
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import attrs
 
@@ -39,14 +40,22 @@ def kpi_trend(
     *,
     timezone: str = "Asia/Shanghai",
     targets: KpiTargets = _TARGETS,
+    as_of: datetime | None = None,
 ) -> KpiTrend:
-    """The KPIs of each month of ``months`` (``"2026-03"``…, at most 36), measured in working time."""
+    """The KPIs of each month of ``months`` (``"2026-03"``…, at most 36), measured in working time.
+
+    ``as_of`` (default: each month's end) is the instant a response or resolution never given counts as
+    missed by: pass the current instant when the last month is not over."""
     if isinstance(months, str) or not months:
         raise ValidationError("months is a non-empty list of months written YYYY-MM", field="months")
     if len(months) > MAX_MONTHS:
         raise ValidationError(f"a trend covers at most {MAX_MONTHS} months", field="months")
+    periods = [month_period(m, timezone) for m in months]
     rows = tuple(
-        kpi_report(queries, month_period(m, timezone), calendar, group=GroupBy.ALL, targets=targets).total
-        for m in months
-    )
+        kpi_report(
+            queries, p, calendar, group=GroupBy.ALL, targets=targets,
+            as_of=None if as_of is None else min(as_of, p.end),
+        ).total
+        for p in periods
+    )  # fmt: skip
     return KpiTrend(tuple(months), rows, timezone, targets)

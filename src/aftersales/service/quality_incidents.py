@@ -110,10 +110,14 @@ def _count(
         uow.documents.add(unit)  # one statement: the unit is new, or it was counted already
     except DuplicateError:
         return []  # this unit was counted already: nothing changes
+    params = context.policies.complaint.params
     if tally is None:
-        uow.documents.add(BatchFaultTally(key, 1, last=asset_id))  # the size is read from the 2nd unit
-        return []
-    if tally.incident_id is not None:  # raised already: the incident counts its units from now on
+        tally = BatchFaultTally(key, 1, last=asset_id)
+        uow.documents.add(tally)
+        if params.batch_min_units > 1:
+            return []  # one unit cannot be an incident: the batch's size is read when one can be
+        tally = uow.documents.get(BatchFaultTally, key)  # a pack counting single units judges it now
+    elif tally.incident_id is not None:  # raised already: the incident counts its units from now on
         # The unit's own document records when and on which ticket it was counted
         # (``desk.quality_incidents.units``): the incident's history keeps the workflow's steps, so
         # its size does not grow with every unit's event.
@@ -121,16 +125,16 @@ def _count(
         if _join(joined, ticket, unit):
             uow.documents.save(joined)
         return []
-    tally.units += 1
-    tally.last = asset_id
-    params = context.policies.complaint.params
+    else:
+        tally.units += 1
+        tally.last = asset_id
     known = tally.batch_size >= tally.units
     if known and not batch_threshold_reached(tally.units, tally.batch_size, params):
         uow.documents.save(tally)
         return []  # the common case: three statements, no scan
-    if tally.units < MIN_UNITS:
+    if tally.units < params.batch_min_units:
         uow.documents.save(tally)
-        return []  # one unit's fault is that unit's problem, whatever share of a small batch it is
+        return []  # fewer units than the pack's minimum: their problem, whatever share of a small batch
     # Crossing (or units beyond the size first seen): judge again on the batch as registered now.
     tally.batch_size = len(uow.assets.list(batch=batch))
     found = _counted(uow, tally, unit)
