@@ -25,26 +25,26 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.daily_cursor import due_documents, mark_run
-from aftersales.service.permissions import Workflow, permit
+from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, permit
 from aftersales.service.runner import CommandRunner, check_actor
+from aftersales.service.scope import party_visible
 
 __all__ = ["ServiceContracts", "contract_scope"]
 
 R = Role
-_SEE_ALL = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
 
 
 def contract_scope(actor: Actor, contract: ServiceContract, customer_region: str | None) -> bool:
-    """May ``actor`` see ``contract``? Customers their own; dealer staff their dealer's or their regions'."""
-    if actor.role in _SEE_ALL:
-        return True
-    if actor.role is R.CUSTOMER:
-        return contract.customer_id is not None and contract.customer_id == actor.customer_id
-    if actor.role is R.DEALER_STAFF:
-        if contract.dealer_id is not None:
-            return contract.dealer_id == actor.dealer_id
-        return customer_region is not None and customer_region in actor.regions
-    return False
+    """May ``actor`` see ``contract``? Customers their own; dealer staff their dealer's or, for a contract
+    signed with no dealer, their regions' (any of the actor's roles may grant it)."""
+    region = customer_region if contract.dealer_id is None else None
+    return party_visible(
+        actor,
+        customer_id=contract.customer_id,
+        region=region,
+        dealer_id=contract.dealer_id,
+        allowed=MAINTENANCE_ROLES["read_contracts"],
+    )
 
 
 @validated_commands

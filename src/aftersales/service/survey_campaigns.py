@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from aftersales.domain.actors import Role
 from aftersales.domain.survey_campaigns import (
     CampaignChannel,
     Candidate,
@@ -37,11 +36,10 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner, check_actor
+from aftersales.service.scope import party_visible
 
 __all__ = ["CampaignResults", "RegionScores", "SurveyCampaigns"]
 
-R = Role
-_SEE_ALL = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
 _PAGE = 1000
 
 
@@ -338,10 +336,4 @@ def _scores(region: str, tasks: list[SurveyTask], callback_overall: list[int]) -
 
 
 def _sees(actor: Actor, task: SurveyTask) -> bool:
-    if actor.role in _SEE_ALL:
-        return True
-    if actor.role is R.CUSTOMER:
-        return actor.customer_id == task.customer_id
-    if actor.role is R.DEALER_STAFF:
-        return task.region is not None and task.region in actor.regions
-    return False
+    return party_visible(actor, customer_id=task.customer_id, region=task.region)
