@@ -22,7 +22,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from aftersales import to_json
+from aftersales import ChargeKind, ChargeLine, to_json
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Severity
@@ -268,3 +268,79 @@ def test_the_customer_reads_the_parts_request_of_its_ticket_without_the_dealers_
         seen = desk.materials.materials_request(reader, filed)
         assert "75.00" not in to_json(seen) and seen.quote_id is None
         assert (seen.id, seen.state, seen.lines) == (staff.id, staff.state, staff.lines)
+
+
+def test_the_role_that_permits_a_write_is_the_one_whose_scope_covers_the_ticket(story: Story) -> None:
+    # 张伟 as a Beijing dealer's staff member may write staff notes and slips, as a customer he may touch
+    # his own Shanghai ticket: neither role may write a staff note or a slip on it (before: both passed).
+    desk, own, dealers = story.desk, story.sh_repair, story.bj_repair
+    lines = [ChargeLine(ChargeKind.LABOUR, "repair_visit", Money("80", "CNY"))]
+    for actor in (BJ_STAFF_AND_CUSTOMER, CUSTOMER_AND_BJ_STAFF):
+        before = desk.ticket(AGENT, own).version
+        with pytest.raises(PermissionDenied):
+            desk.note_to_customer(actor, own, text="内部：客户是同行", visible=False)
+        with pytest.raises(PermissionDenied):
+            desk.tag(actor, own, add=["同行"])
+        with pytest.raises(PermissionDenied):
+            desk.fees.issue_slip(actor, own, lines=lines)
+        assert (
+            desk.ticket(AGENT, own).version == before
+            and desk.fees.slips_of(AGENT, own)[0].payer_kind == "dealer"
+        )
+        desk.tag(actor, dealers, add=["回访"])  # his dealer's ticket: the staff role covers it
+    assert desk.ticket(AGENT, dealers).tags == ("回访",)
+
+
+def test_master_data_and_contracts_of_another_region_stay_closed_to_a_customer_who_is_also_staff(
+    story: Story,
+) -> None:
+    desk = story.desk
+    shanghai = desk.archives.customer_archive(MANAGER, "cust-zh").customer
+    with pytest.raises(PermissionDenied):  # before: the customer-first one re-registered a Shanghai customer
+        desk.register_customer(CUSTOMER_AND_BJ_STAFF, attrs.evolve(shanghai, name="张伟（改）"))
+    contract = ServiceContract(
+        id="HT-SH", starts_on=date(2026, 3, 1), ends_on=date(2027, 2, 28), price=Money("800.00", "CNY"),
+        customer_id="cust-zh", assets=("unit-out",), coverage=ContractCoverage(labour=True),
+    )  # fmt: skip
+    with pytest.raises(NotFound):  # before: signed for the Shanghai customer (his customer role "saw" it)
+        desk.contracts.sign(CUSTOMER_AND_BJ_STAFF, contract)
+    assert desk.archives.customer_archive(MANAGER, "cust-zh").customer.name == "张伟"
+    with pytest.raises(NotFound):
+        desk.contracts.get(MANAGER, "HT-SH")
+    beijing = desk.archives.customer_archive(MANAGER, "cust-bj").customer
+    desk.register_customer(CUSTOMER_AND_BJ_STAFF, attrs.evolve(beijing, name="刘洋（新）"))  # his region
+
+
+def test_a_ticket_is_opened_only_for_a_customer_a_role_allowed_to_open_it_covers(story: Story) -> None:
+    desk = story.desk
+    # An engineer may not open service tickets; as a customer he opens his own only (before: anyone's).
+    engineer_customer = attrs.evolve(
+        Actor.engineer("eng-jr", team="team-east"), customer_id=CustomerId("cust-zh")
+    ).with_roles(Role.CUSTOMER)
+    with pytest.raises(NotFound):
+        desk.open_ticket(engineer_customer, customer_id="cust-bj", description="漏水")
+    assert (
+        desk.open_ticket(engineer_customer, customer_id="cust-zh", description="漏水").ticket.customer_id
+        == "cust-zh"
+    )
+    # A customer who is also an agent opens for anyone (before: NotFound, the customer role was judged).
+    agent_customer = Actor.customer("cust-zh").with_roles(Role.AGENT)
+    assert (
+        desk.open_ticket(agent_customer, customer_id="cust-bj", description="漏水").ticket.customer_id
+        == "cust-bj"
+    )
+    # A customer who is also a Beijing dealer's staff member opens for his own and his region's customers.
+    for customer in ("cust-zh", "cust-bj"):
+        for actor in (BJ_STAFF_AND_CUSTOMER, CUSTOMER_AND_BJ_STAFF):
+            assert (
+                desk.open_ticket(actor, customer_id=customer, description="漏水").ticket.customer_id
+                == customer
+            )
+
+
+def test_rebuilding_the_search_index_is_a_heads_or_the_systems_command(story: Story) -> None:
+    desk = story.desk
+    for actor in (Actor.customer("cust-zh"), SH_STAFF, Actor.auditor("audit-1"), AGENT):
+        with pytest.raises(PermissionDenied):  # before: anyone re-indexed every customer's tickets
+            desk.finder.rebuild(desk.runner, actor)
+    assert desk.finder.rebuild(desk.runner, Actor.system()) == 3  # two repairs and the visit

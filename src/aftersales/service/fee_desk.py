@@ -40,7 +40,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import FEE_ROLES, can_read, can_write, check_role
+from aftersales.service.permissions import FEE_ROLES, can_read, can_write_as, check_role
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import reads_whole, sees_every
 
@@ -150,8 +150,9 @@ class FeeDesk:
         ticket = uow.tickets.get(ticket_id)
         if not can_read(actor, ticket, self.runner.team_of_assignee(uow, ticket)):
             raise NotFound("ticket", ticket_id)
-        if command != "read_fee_slip" and not can_write(actor, ticket):
-            # Auditors read; an engineer's team reads its tickets but only the assignee writes.
+        if command != "read_fee_slip" and not can_write_as(actor, ticket, FEE_ROLES[command]):
+            # Auditors read; an engineer's team reads its tickets but only the assignee writes; the role
+            # that may run the command must be the one whose scope covers the ticket.
             raise PermissionDenied(str(actor), command, ticket_id)
         return ticket
 
