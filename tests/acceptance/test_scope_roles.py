@@ -30,7 +30,7 @@ from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId, DealerId
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef
 from aftersales.domain.money import Money
-from aftersales.domain.parties import Customer, CustomerTier
+from aftersales.domain.parties import Customer, CustomerTier, Dealer
 from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
 from aftersales.errors import NotFound, PermissionDenied
@@ -344,3 +344,27 @@ def test_rebuilding_the_search_index_is_a_heads_or_the_systems_command(story: St
         with pytest.raises(PermissionDenied):  # before: anyone re-indexed every customer's tickets
             desk.finder.rebuild(desk.runner, actor)
     assert desk.finder.rebuild(desk.runner, Actor.system()) == 3  # two repairs and the visit
+
+
+def test_a_second_dealer_of_the_region_reads_the_ticket_without_the_first_dealers_purchase(
+    story: Story,
+) -> None:
+    # Two authorised dealers in Shanghai: the second reads its region's tickets, but what the first
+    # dealer buys from the maker, at the maker's 75.00, is between them (before: in the ticket, the
+    # sheet, the slips and the parts request).
+    desk, tid = story.desk, story.sh_repair
+    desk.register_dealer(MANAGER, Dealer(DealerId("dealer-sh2"), "上海二号经销商", "SH", frozenset({"SH"})))
+    second = Actor.dealer_staff("sh2-staff-1", "dealer-sh2", {"SH"})
+    with desk.store() as uow:
+        [filed] = [r.id for r in uow.documents.query(MaterialsRequest, ticket_id=tid)]
+    seen = [
+        to_json(desk.ticket(second, tid)),
+        to_json(desk.charges.sheet(second, tid)),
+        to_json(desk.materials.materials_request(second, filed)),
+    ]
+    assert all("75.00" not in text for text in seen)
+    assert desk.fees.slips_of(second, tid) == []
+    assert SECRET in seen[0]  # staff of its region: the staff's notes are theirs too
+    for owner in (SH_STAFF, MANAGER, Actor.auditor("audit-1")):
+        assert "75.00" in to_json(desk.charges.sheet(owner, tid))
+        assert [s.payer_kind for s in desk.fees.slips_of(owner, tid)] == ["dealer"]

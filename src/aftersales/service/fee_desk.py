@@ -42,7 +42,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import FEE_ROLES, can_read, can_write_as, check_role
 from aftersales.service.runner import CommandRunner
-from aftersales.service.scope import reads_whole, sees_every
+from aftersales.service.scope import reads_dealer_side, reads_whole, sees_every
 
 __all__ = ["FEE_ROLES", "FeeDesk", "ItemBalance", "MonthlyRevenue", "RevenueEntry"]
 
@@ -635,8 +635,13 @@ class FeeDesk:
 
 def _customer_may_see(actor: Actor, slip: FeeSlip, ticket: Ticket) -> bool:
     """A customer reads the slips it owes; the dealer's own slips on its tickets (its purchase from the
-    maker at the maker's price, a part it kept) are between maker and dealer. Staff read every slip in
-    their scope: a customer who is also staff only on a ticket a staff role of theirs reads."""
-    if reads_whole(actor, ticket):
+    maker at the maker's price, a part it kept) are between maker and dealer: another dealer of the
+    region reads the ticket but not them, the dealer who owes a slip reads it. Staff read every slip
+    in their scope: a customer who is also staff only on a ticket a staff role of theirs reads."""
+    if slip.payer_kind == "customer":
+        return reads_whole(actor, ticket) or (
+            actor.customer_id is not None and slip.owed_by_customer(actor.customer_id)
+        )
+    if slip.payer_kind == "dealer" and actor.has_role(R.DEALER_STAFF) and slip.payer_id == actor.dealer_id:
         return True
-    return actor.customer_id is not None and slip.owed_by_customer(actor.customer_id)
+    return reads_dealer_side(actor, ticket)

@@ -21,9 +21,12 @@ from aftersales.domain.actors import Role
 from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.ticket import Ticket
 from aftersales.service.actors import Actor
-from aftersales.service.scope import reads_whole
+from aftersales.service.scope import reads_dealer_side, reads_whole
 
 __all__ = ["as_seen_by", "request_as_seen_by"]
+
+_SCOPED = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
+"""The roles that may read a ticket without all of it (see :func:`as_seen_by`)."""
 
 
 def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
@@ -31,16 +34,16 @@ def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
     dealer's side of the charge sheet (the ticket itself when it holds neither); for staff the ticket.
 
     An actor holding several roles reads the staff's view only through a staff role that may read the
-    ticket (:func:`~aftersales.service.scope.reads_whole`), whichever role is its primary one.
+    ticket (:func:`~aftersales.service.scope.reads_whole`), whichever role is its primary one. Dealer
+    staff of another dealer than the ticket's (a second dealer of the region) read it without the
+    dealer's side too (:func:`~aftersales.service.scope.reads_dealer_side`).
     """
-    if not actor.extra_roles:
-        if actor.role is not Role.CUSTOMER:
-            return ticket
-    elif reads_whole(actor, ticket):
-        return ticket
-    internal = any(not note.visible_to_customer for note in ticket.notes)
+    if not actor.extra_roles and actor.role not in _SCOPED:
+        return ticket  # the office, engineers, the system: the common case, no further look
+    whole = reads_whole(actor, ticket)
+    internal = not whole and any(not note.visible_to_customer for note in ticket.notes)
     sheet = ticket.charges
-    dealer_side = sheet is not None and sheet.has_dealer_side
+    dealer_side = sheet is not None and sheet.has_dealer_side and not reads_dealer_side(actor, ticket)
     if not internal and not dealer_side:
         return ticket
     seen = ticket.copy()
@@ -55,11 +58,11 @@ def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
 
 def request_as_seen_by(actor: Actor, request: MaterialsRequest, ticket: Ticket) -> MaterialsRequest:
     """``request`` (of ``ticket``) as ``actor`` may read it: for a customer without the dealer's side of
-    its charge sheet (the maker's price to the dealer, the dealer's purchase quote); for staff whole."""
-    if not actor.extra_roles:
-        if actor.role is not Role.CUSTOMER:
-            return request
-    elif reads_whole(actor, ticket):
+    its charge sheet (the maker's price to the dealer, the dealer's purchase quote), and so for another
+    dealer's staff; for the office, engineers and the ticket's dealer whole."""
+    if not actor.extra_roles and actor.role not in _SCOPED:
+        return request
+    if reads_dealer_side(actor, ticket):
         return request
     sheet = request.charges
     if sheet is None or not sheet.has_dealer_side:

@@ -18,14 +18,24 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.products import Asset
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import AssigneeKind
 from aftersales.errors import NotFound
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.permissions import can_read
 
-__all__ = ["asset_visible", "party_visible", "reads_whole", "require_asset_visible", "sees_every"]
+__all__ = [
+    "asset_visible",
+    "party_visible",
+    "reads_dealer_side",
+    "reads_whole",
+    "require_asset_visible",
+    "sees_every",
+]
 
+_BY_CUSTOMER = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
+"""The roles whose scope is made of customers (their own, their dealer's and regions')."""
 _SEE_ALL = frozenset(
     {Role.AGENT, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AUDITOR, Role.SYSTEM}
 )
@@ -124,3 +134,26 @@ def reads_whole(actor: Actor, ticket: Ticket) -> bool:
         return False
     as_staff = attrs.evolve(actor, role=staff[0], extra_roles=frozenset(staff[1:]))
     return can_read(as_staff, ticket)
+
+
+def reads_dealer_side(actor: Actor, ticket: Ticket) -> bool:
+    """Does ``actor`` read what is between the maker and ``ticket``'s dealer: the maker's price to the
+    dealer on the charge lines, the dealer's purchase quote and its slip? Staff who read the ticket whole
+    do, except dealer staff of another dealer: a second dealer of the region reads the ticket (its
+    region's customer) but not the first dealer's purchase. The purchase is the ticket's dealer's (the
+    customer's dealer, who owes its slip); a ticket with no dealer, the dealer it was dispatched to."""
+    if not reads_whole(actor, ticket):
+        return False
+    if Role.DEALER_STAFF not in actor.roles:
+        return True
+    others = [role for role in Role if role in actor.roles and role not in _BY_CUSTOMER]
+    if others and can_read(attrs.evolve(actor, role=others[0], extra_roles=frozenset(others[1:])), ticket):
+        return True  # an office role or an engineer's reads it whole
+    return actor.dealer_id is not None and actor.dealer_id == _purchasing_dealer(ticket)
+
+
+def _purchasing_dealer(ticket: Ticket) -> str | None:
+    if ticket.dealer_id is not None:
+        return ticket.dealer_id
+    assignee = ticket.assignee
+    return assignee.id if assignee is not None and assignee.kind is AssigneeKind.DEALER else None
