@@ -368,3 +368,27 @@ def test_a_second_dealer_of_the_region_reads_the_ticket_without_the_first_dealer
     for owner in (SH_STAFF, MANAGER, Actor.auditor("audit-1")):
         assert "75.00" in to_json(desk.charges.sheet(owner, tid))
         assert [s.payer_kind for s in desk.fees.slips_of(owner, tid)] == ["dealer"]
+
+
+def test_a_teammate_reads_the_records_of_a_ticket_it_reads(story: Story) -> None:
+    # Engineers read their team's tickets (desk.ticket); the ticket's parts request and its unit's
+    # warranty extensions answered NotFound to a teammate (checked without the assignee's team).
+    desk = story.desk
+    tid = desk.open_ticket(
+        AGENT, customer_id="cust-zh", description="冲水不停", asset_id="unit-out"
+    ).ticket.id
+    desk.triage(AGENT, tid, nature="flush_valve_leak", severity=Severity.MEDIUM)
+    desk.dispatch(AGENT, tid, engineer_id="eng-jr")
+    junior = Actor.engineer("eng-jr", team="team-east")
+    desk.start_work(junior, tid)
+    request = desk.materials.request(
+        junior, tid, party=PartyRef.engineer("eng-jr"), lines=[MaterialsLine(PART, 1)], urgent=True
+    )
+    mate, stranger = Actor.engineer("eng-sr", team="team-east"), Actor.engineer("eng-x", team="team-west")
+    assert desk.ticket(mate, tid).id == tid
+    assert desk.materials.materials_request(mate, request.id).id == request.id
+    assert desk.complaints.warranty_extensions(mate, "unit-out") == ()
+    with pytest.raises(NotFound):
+        desk.materials.materials_request(stranger, request.id)
+    with pytest.raises(NotFound):
+        desk.complaints.warranty_extensions(stranger, "unit-out")

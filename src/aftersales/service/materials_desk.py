@@ -59,10 +59,10 @@ from aftersales.service.context import DeskContext
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import MATERIALS_ROLES, authorize, can_read, check_role
+from aftersales.service.permissions import MATERIALS_ROLES, authorize, check_role
 from aftersales.service.reader_view import request_as_seen_by
 from aftersales.service.runner import CommandRunner
-from aftersales.service.scope import sees_every
+from aftersales.service.scope import sees_every, ticket_readable
 
 __all__ = ["LedgerSummary", "MaterialsDesk", "MaterialsParams"]
 
@@ -761,7 +761,7 @@ class MaterialsDesk:
             request = uow.documents.get(MaterialsRequest, request_id)
             ticket = uow.tickets.get(request.ticket_id)
 
-            if not can_read(actor, ticket):
+            if not ticket_readable(uow, actor, ticket):  # a teammate's ticket too, as desk.ticket
                 raise NotFound("materials request", request_id)
             return request_as_seen_by(actor, request, ticket)
 

@@ -32,6 +32,7 @@ __all__ = [
     "reads_whole",
     "require_asset_visible",
     "sees_every",
+    "ticket_readable",
 ]
 
 _BY_CUSTOMER = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
@@ -69,7 +70,7 @@ def asset_visible(uow: UnitOfWork, actor: Actor, asset: Asset) -> bool:
         cursor: str | None = None
         while True:
             page = uow.tickets.query(query, PageRequest(limit=500, cursor=cursor))
-            if any(t.asset_id == asset.id and can_read(actor, t) for t in page.items):
+            if any(t.asset_id == asset.id and ticket_readable(uow, actor, t) for t in page.items):
                 return True
             cursor = page.next_cursor
             if cursor is None:
@@ -157,3 +158,22 @@ def _purchasing_dealer(ticket: Ticket) -> str | None:
         return ticket.dealer_id
     assignee = ticket.assignee
     return assignee.id if assignee is not None and assignee.kind is AssigneeKind.DEALER else None
+
+
+def ticket_readable(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> bool:
+    """:func:`can_read` with the assigned engineer's team read from ``uow`` when it may matter (the actor
+    is an engineer of a team): a record of a ticket (its unit, its parts request, a resolution) is
+    readable wherever the ticket is, a teammate's ticket included."""
+    team: str | None = None
+    assignee = ticket.assignee
+    if (
+        actor.team is not None
+        and actor.has_role(Role.ENGINEER)
+        and assignee is not None
+        and assignee.kind is AssigneeKind.ENGINEER
+    ):
+        try:
+            team = uow.engineers.get(assignee.id).team
+        except NotFound:
+            team = None
+    return can_read(actor, ticket, team)
