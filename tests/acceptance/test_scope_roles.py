@@ -24,7 +24,7 @@ import pytest
 
 from aftersales import ChargeKind, ChargeLine, to_json
 from aftersales.adapters.clock import ManualClock
-from aftersales.domain.actors import Role
+from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId, DealerId
@@ -392,3 +392,13 @@ def test_a_teammate_reads_the_records_of_a_ticket_it_reads(story: Story) -> None
         desk.materials.materials_request(stranger, request.id)
     with pytest.raises(NotFound):
         desk.complaints.warranty_extensions(stranger, "unit-out")
+
+
+def test_the_event_names_the_role_whose_scope_covers_the_ticket(story: Story) -> None:
+    # 张伟 (the Beijing dealer's staff member first) cancels his own Shanghai call: he does it as its
+    # customer, and the history says so (before: "dealer_staff", a role that does not cover the ticket).
+    desk = story.desk
+    cancelled = desk.cancel(BJ_STAFF_AND_CUSTOMER, story.sh_repair, reason="自己修好了")
+    assert cancelled.events[-1].actor == ActorRef("bj-staff-1", Role.CUSTOMER)
+    tagged = desk.tag(BJ_STAFF_AND_CUSTOMER, story.bj_repair, add=["回访"])  # his dealer's: as its staff
+    assert tagged.events[-1].actor == ActorRef("bj-staff-1", Role.DEALER_STAFF)

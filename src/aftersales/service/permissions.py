@@ -439,3 +439,5 @@ def authorize(
     check_role(actor, command, ticket.id, roles)
     if not can_write_as(actor, ticket, roles):
         raise PermissionDenied(str(actor), command, ticket.id)
+    if actor.extra_roles:  # the events name the role whose scope covers the ticket (acting_scope)
+        act_in(actor, [role for role in actor.roles if role in roles and _writes_as(role, actor, ticket)])
