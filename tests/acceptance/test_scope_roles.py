@@ -402,3 +402,21 @@ def test_the_event_names_the_role_whose_scope_covers_the_ticket(story: Story) ->
     assert cancelled.events[-1].actor == ActorRef("bj-staff-1", Role.CUSTOMER)
     tagged = desk.tag(BJ_STAFF_AND_CUSTOMER, story.bj_repair, add=["回访"])  # his dealer's: as its staff
     assert tagged.events[-1].actor == ActorRef("bj-staff-1", Role.DEALER_STAFF)
+
+
+def test_the_callback_list_shows_a_dealers_staff_member_the_dealers_calls_not_their_own(story: Story) -> None:
+    # Dealer staff list their tickets' callbacks; 张伟's own repair is not on his dealer's call list
+    # because he is its customer (before: listed, his customer role "read" it).
+    desk = story.desk
+    for tid, staff, customer in (
+        (story.sh_repair, SH_STAFF, "cust-zh"),
+        (story.bj_repair, BJ_STAFF, "cust-bj"),
+    ):
+        desk.resolve(staff, tid, summary="换了进水阀")
+        desk.confirm(Actor.customer(customer), tid)
+        desk.schedule_callback(AGENT, tid)
+    assert {t.ticket_id for t in desk.callbacks.pending(AGENT)} == {story.sh_repair, story.bj_repair}
+    for actor in (BJ_STAFF, BJ_STAFF_AND_CUSTOMER, CUSTOMER_AND_BJ_STAFF):
+        assert [t.ticket_id for t in desk.callbacks.pending(actor)] == [story.bj_repair]
+    with pytest.raises(PermissionDenied):
+        desk.callbacks.pending(Actor.customer("cust-zh"))

@@ -50,6 +50,7 @@ __all__ = [
     "Workflow",
     "authorize",
     "can_read",
+    "can_read_as",
     "can_write",
     "can_write_as",
     "check_role",
@@ -341,6 +342,17 @@ def can_read(actor: Actor, ticket: Ticket, team_of_assignee: str | None = None) 
     if not actor.extra_roles:  # one role (the common case): no generator over the role set
         return _reads_as(actor.role, actor, ticket, team_of_assignee)
     return any(_reads_as(role, actor, ticket, team_of_assignee) for role in actor.roles)
+
+
+def can_read_as(
+    actor: Actor, ticket: Ticket, roles: frozenset[Role], team_of_assignee: str | None = None
+) -> bool:
+    """May ``actor`` read ``ticket`` in one of its roles that may run the read (``roles``)? A list open
+    to dealer staff shows a dealer's staff member who is also a customer their dealer's tickets' rows,
+    not their own ticket's (their customer role may not run the read)."""
+    if not actor.extra_roles:
+        return actor.role in roles and _reads_as(actor.role, actor, ticket, team_of_assignee)
+    return any(role in roles and _reads_as(role, actor, ticket, team_of_assignee) for role in actor.roles)
 
 
 def _reads_as(role: Role, actor: Actor, ticket: Ticket, team_of_assignee: str | None) -> bool:
