@@ -33,6 +33,8 @@ from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, CustomerTier, Dealer
 from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
+from aftersales.domain.survey_campaigns import SurveyTaskState
+from aftersales.domain.surveys import SatisfactionSurvey
 from aftersales.errors import NotFound, PermissionDenied
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.service.actors import Actor
@@ -420,3 +422,20 @@ def test_the_callback_list_shows_a_dealers_staff_member_the_dealers_calls_not_th
         assert [t.ticket_id for t in desk.callbacks.pending(actor)] == [story.bj_repair]
     with pytest.raises(PermissionDenied):
         desk.callbacks.pending(Actor.customer("cust-zh"))
+
+
+def test_survey_tasks_are_listed_and_answered_only_through_a_role_that_may(story: Story) -> None:
+    desk = story.desk
+    desk.surveys.start(MANAGER, campaign_id="Q1", period="2026-Q1")
+    assert {t.customer_id for t in desk.surveys.tasks(AGENT, "Q1")} == {"cust-zh", "cust-bj"}
+    # His dealer's call list holds his region's customers, not himself (his customer role lists nothing).
+    for actor in (BJ_STAFF, BJ_STAFF_AND_CUSTOMER, CUSTOMER_AND_BJ_STAFF):
+        assert [t.customer_id for t in desk.surveys.tasks(actor, "Q1")] == ["cust-bj"]
+    # An auditor answers no survey, whatever other role it holds (before: its see-all scope let the
+    # Beijing dealer's staff member who audits answer the Shanghai customer's).
+    auditing = attrs.evolve(
+        Actor.auditor("audit-bj"), dealer_id=DealerId("dealer-bj"), regions=frozenset({"BJ"})
+    ).with_roles(Role.DEALER_STAFF)
+    with pytest.raises(NotFound):
+        desk.surveys.answer(auditing, "Q1:cust-zh", survey=SatisfactionSurvey(5, 5, 5, 5, 5, 5))
+    assert desk.surveys.tasks(AGENT, "Q1", state=SurveyTaskState.ANSWERED) == []

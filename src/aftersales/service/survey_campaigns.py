@@ -34,7 +34,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
-from aftersales.service.permissions import Workflow, permit
+from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, permit
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.scope import party_visible
 
@@ -263,7 +263,7 @@ class SurveyCampaigns:
         if not isinstance(task_id, str) or not task_id:
             raise ValidationError("a task id is a non-empty string", field="task_id")
         task = uow.documents.get(SurveyTask, task_id)
-        if not _sees(actor, task):
+        if not _sees(actor, task, "answer_survey"):
             raise NotFound("survey_task", task_id)
         return task
 
@@ -278,7 +278,7 @@ class SurveyCampaigns:
             found = uow.documents.query(
                 SurveyTask, campaign_id=campaign_id, state=SurveyTaskState(state).value
             )
-        return [t for t in found if _sees(actor, t)]
+        return [t for t in found if _sees(actor, t, "read_campaigns")]
 
     def results(
         self, actor: Actor, campaign_id: str, *, callbacks_from: datetime | None = None
@@ -290,7 +290,8 @@ class SurveyCampaigns:
         permit(check_actor(actor), Workflow.MAINTENANCE, "read_campaigns")
         with self.context.store() as uow:
             campaign = uow.documents.get(SurveyCampaign, campaign_id)
-            tasks = [t for t in uow.documents.query(SurveyTask, campaign_id=campaign_id) if _sees(actor, t)]
+            found = uow.documents.query(SurveyTask, campaign_id=campaign_id)
+            tasks = [t for t in found if _sees(actor, t, "read_campaigns")]
             since = callbacks_from or campaign.started_at - timedelta(
                 days=campaign.rules.served_within_days or 90
             )
@@ -335,5 +336,8 @@ def _scores(region: str, tasks: list[SurveyTask], callback_overall: list[int]) -
     )
 
 
-def _sees(actor: Actor, task: SurveyTask) -> bool:
-    return party_visible(actor, customer_id=task.customer_id, region=task.region)
+def _sees(actor: Actor, task: SurveyTask, command: str) -> bool:
+    """The task's customer or region is in the scope of one of ``actor``'s roles that may run
+    ``command`` (an auditor's see-all scope answers no survey; a customer's lists no call list)."""
+    allowed = MAINTENANCE_ROLES[command]
+    return party_visible(actor, customer_id=task.customer_id, region=task.region, allowed=allowed)
