@@ -439,3 +439,16 @@ def test_survey_tasks_are_listed_and_answered_only_through_a_role_that_may(story
     with pytest.raises(NotFound):
         desk.surveys.answer(auditing, "Q1:cust-zh", survey=SatisfactionSurvey(5, 5, 5, 5, 5, 5))
     assert desk.surveys.tasks(AGENT, "Q1", state=SurveyTaskState.ANSWERED) == []
+
+
+def test_asking_for_another_customers_invoice_is_as_for_an_unknown_customer(story: Story) -> None:
+    # Before: "customer cust-zh has no slips waiting for an invoice" told the Beijing dealer (and an
+    # auditor who is also a customer) that the Shanghai customer exists and what it owes.
+    fees = story.desk.fees
+    auditing_customer = attrs.evolve(Actor.auditor("audit-2"), customer_id=CustomerId("cust-bj")).with_roles(
+        Role.CUSTOMER
+    )
+    for actor, customer in ((BJ_STAFF, "cust-zh"), (auditing_customer, "cust-zh"), (BJ_STAFF, "nobody")):
+        with pytest.raises(NotFound) as caught:
+            fees.request_invoice(actor, customer)
+        assert caught.value.kind == "customer"

@@ -42,7 +42,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import FEE_ROLES, can_read, can_write_as, check_role
 from aftersales.service.runner import CommandRunner
-from aftersales.service.scope import reads_dealer_side, reads_whole, sees_every
+from aftersales.service.scope import party_visible, reads_dealer_side, reads_whole, sees_every
 
 __all__ = ["FEE_ROLES", "FeeDesk", "ItemBalance", "MonthlyRevenue", "RevenueEntry"]
 
@@ -376,13 +376,17 @@ class FeeDesk:
         *never* is refused). A retry with the same
         ``idempotency_key`` returns the first request as it now stands instead of a second invoice.
         """
-        check_role(actor, "request_invoice", customer_id, FEE_ROLES["request_invoice"])
-        if actor.role is R.CUSTOMER and actor.customer_id != customer_id:
-            raise NotFound("customer", customer_id)
+        allowed = FEE_ROLES["request_invoice"]
+        check_role(actor, "request_invoice", customer_id, allowed)
         wanted = tuple(slip_ids) if slip_ids is not None else None
 
         def apply(uow: UnitOfWork, now: datetime) -> InvoiceRecord:
-            uow.customers.get(customer_id)
+            customer = uow.customers.get(customer_id)
+            # Out of the scope of every role that may ask: as unknown (a customer itself, dealer staff
+            # their dealer's and regions' customers), whatever other roles the actor holds.
+            scope = {"region": customer.region, "dealer_id": customer.dealer_id}
+            if not party_visible(actor, customer_id=customer_id, allowed=allowed, **scope):
+                raise NotFound("customer", customer_id)
             if wanted is None:
                 slips = [
                     s
