@@ -17,7 +17,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
 
-from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category
 from aftersales.domain.contact import zone
 from aftersales.domain.fee_slips import FeeSlip
@@ -36,6 +35,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import ARCHIVE_ROLES, can_read, check_role
 from aftersales.service.runner import CommandRunner
+from aftersales.service.scope import party_visible
 
 __all__ = [
     "ARCHIVE_ROLES",
@@ -47,7 +47,6 @@ __all__ = [
     "TicketEntry",
 ]
 
-R = Role
 _PAGE = 500
 
 
@@ -283,10 +282,12 @@ class ArchiveDesk:
         dealer's tickets are those it owns (``dealer_id``: its customers' and units', the calls it
         took), not those another dealer's customers had dispatched to it: seed 002's 经销商档案 is
         the state of the dealer's territory (该地区叫修、回访…), whoever did the work.
-        Dealer staff may read their own dealer's archive only (``PermissionDenied`` otherwise).
+        Dealer staff may read their own dealer's archive only (``PermissionDenied`` otherwise), whatever
+        other roles they hold.
         """
-        check_role(actor, "dealer_archive", dealer_id, ARCHIVE_ROLES["dealer_archive"])
-        if actor.role is R.DEALER_STAFF and actor.dealer_id != dealer_id:
+        allowed = ARCHIVE_ROLES["dealer_archive"]
+        check_role(actor, "dealer_archive", dealer_id, allowed)
+        if not party_visible(actor, dealer_id=dealer_id, allowed=allowed):
             raise PermissionDenied(str(actor), "dealer_archive", dealer_id)
         if not isinstance(start, date) or not isinstance(end, date) or isinstance(start, datetime):
             raise ValidationError("start and end are dates", field="start")
@@ -329,15 +330,12 @@ class ArchiveDesk:
         A customer reads its own, dealer staff those of their customers (their dealer's or their
         regions'); anyone else out of scope gets ``NotFound``, as for an unknown customer.
         """
-        check_role(actor, "customer_archive", customer_id, ARCHIVE_ROLES["customer_archive"])
+        allowed = ARCHIVE_ROLES["customer_archive"]
+        check_role(actor, "customer_archive", customer_id, allowed)
         with self.context.store() as uow:
             customer = uow.customers.get(customer_id)
-            if actor.role is R.CUSTOMER and actor.customer_id != customer.id:
-                raise NotFound("customer", customer_id)
-            if actor.role is R.DEALER_STAFF and not (
-                (customer.dealer_id is not None and customer.dealer_id == actor.dealer_id)
-                or (customer.region is not None and customer.region in actor.regions)
-            ):
+            scope = {"region": customer.region, "dealer_id": customer.dealer_id}
+            if not party_visible(actor, customer_id=customer.id, allowed=allowed, **scope):
                 raise NotFound("customer", customer_id)
             assets = tuple(sorted(uow.assets.list(customer_id=customer_id), key=lambda a: a.id))
             tickets = [

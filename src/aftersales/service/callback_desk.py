@@ -34,7 +34,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import complete_tasks, schedule_in
 from aftersales.service.context import DeskContext
-from aftersales.service.permissions import Workflow, can_read, permit, sees_all
+from aftersales.service.permissions import Workflow, can_read_as, permit, roles_for, sees_all
 from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.views import CommandResult
 
@@ -186,12 +186,13 @@ class CallbackDesk:
         The office sees every one; dealer staff (seed 002: the dealer makes its region's callbacks) see
         those of the tickets they may read, like every other read."""
         permit(actor, Workflow.DOCUMENTS, "callbacks")
+        roles = roles_for(Workflow.DOCUMENTS, "callbacks")
         limit = require_aware(due_before, "due_before") if due_before is not None else None
         with self.context.reader(snapshot=False) as uow:
             tasks = uow.documents.query(CallbackTask, state=CallbackTaskState.PENDING)
             found = [t for t in tasks if limit is None or t.due_at < limit]
-            if not sees_all(actor):
-                found = [t for t in found if can_read(actor, uow.tickets.get(t.ticket_id))]
+            if not sees_all(actor):  # in a role that may list callbacks: not one's own as a customer
+                found = [t for t in found if can_read_as(actor, uow.tickets.get(t.ticket_id), roles)]
         return sorted(found, key=lambda t: (t.due_at, t.id))
 
     def overdue(self, actor: Actor, at: datetime | None = None) -> list[CallbackTask]:

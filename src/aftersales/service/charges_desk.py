@@ -58,7 +58,7 @@ from aftersales.service.contracts import ServiceContracts
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import Workflow, check_role, permit
-from aftersales.service.reader_view import as_seen_by
+from aftersales.service.reader_view import as_seen_by, request_as_seen_by
 from aftersales.service.runner import Applied, CommandRunner
 
 __all__ = ["AcceptedQuote", "ChargesDesk"]
@@ -402,7 +402,8 @@ class ChargesDesk:
                 "invoice": invoice.id if invoice else None,
             }
             ticket.record_charges("accept_quote", actor.ref, now, sheet, payload=payload)
-            holder.append(AcceptedQuote(accepted, request, slip))
+            seen = request_as_seen_by(actor, request, ticket) if request is not None else None
+            holder.append(AcceptedQuote(accepted, seen, slip))
             invoices[:] = [invoice] if invoice else []
 
         request = [quote_id, urgent, payment_method, wish.value]
@@ -420,7 +421,8 @@ class ChargesDesk:
                 slips = [
                     f for f in uow.documents.query(FeeSlip, ticket_id=ticket_id) if f.quote_id == quote_id
                 ]
-            return AcceptedQuote(quote, requests[0] if requests else None, slips[0] if slips else None)
+                seen = request_as_seen_by(actor, requests[0], ticket) if requests else None
+            return AcceptedQuote(quote, seen, slips[0] if slips else None)
         answer = holder[-1]  # the attempt that committed (a conflict retries apply)
         if invoices and answer.fee_slip is not None:  # 该次需开发票: the request goes to finance now
             answer = attrs.evolve(

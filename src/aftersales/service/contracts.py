@@ -25,26 +25,29 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.daily_cursor import due_documents, mark_run
-from aftersales.service.permissions import Workflow, permit
+from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, permit
 from aftersales.service.runner import CommandRunner, check_actor
+from aftersales.service.scope import party_visible
 
 __all__ = ["ServiceContracts", "contract_scope"]
 
 R = Role
-_SEE_ALL = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
 
 
-def contract_scope(actor: Actor, contract: ServiceContract, customer_region: str | None) -> bool:
-    """May ``actor`` see ``contract``? Customers their own; dealer staff their dealer's or their regions'."""
-    if actor.role in _SEE_ALL:
-        return True
-    if actor.role is R.CUSTOMER:
-        return contract.customer_id is not None and contract.customer_id == actor.customer_id
-    if actor.role is R.DEALER_STAFF:
-        if contract.dealer_id is not None:
-            return contract.dealer_id == actor.dealer_id
-        return customer_region is not None and customer_region in actor.regions
-    return False
+def contract_scope(
+    actor: Actor, contract: ServiceContract, customer_region: str | None, command: str = "read_contracts"
+) -> bool:
+    """May ``actor`` see ``contract``? Customers their own; dealer staff their dealer's or, for a contract
+    signed with no dealer, their regions'. Any of the actor's roles that may run ``command`` may grant it
+    (signing for a customer is a dealer's, not the customer's own role's)."""
+    region = customer_region if contract.dealer_id is None else None
+    return party_visible(
+        actor,
+        customer_id=contract.customer_id,
+        region=region,
+        dealer_id=contract.dealer_id,
+        allowed=MAINTENANCE_ROLES[command],
+    )
 
 
 @validated_commands
@@ -66,11 +69,13 @@ class ServiceContracts:
         except NotFound:
             return None
 
-    def _visible(self, uow: UnitOfWork, actor: Actor, contract_id: str) -> ServiceContract:
+    def _visible(
+        self, uow: UnitOfWork, actor: Actor, contract_id: str, command: str = "read_contracts"
+    ) -> ServiceContract:
         if not isinstance(contract_id, str) or not contract_id:
             raise ValidationError("a contract id is a non-empty string", field="contract_id")
         contract = uow.documents.get(ServiceContract, contract_id)
-        if not contract_scope(actor, contract, self._region(uow, contract)):
+        if not contract_scope(actor, contract, self._region(uow, contract), command):
             raise NotFound("service_contract", contract_id)
         return contract
 
@@ -132,7 +137,7 @@ class ServiceContracts:
         permit(check_actor(actor), Workflow.MAINTENANCE, "sign_contract")
 
         def apply(uow: UnitOfWork, now: datetime) -> ServiceContract:
-            old = self._visible(uow, actor, contract_id)
+            old = self._visible(uow, actor, contract_id, "sign_contract")
             if old.state is not ContractState.ACTIVE or old.renewed_as is not None:
                 raise ValidationError(
                     f"contract {old.id} is cancelled or already renewed", field="contract_id"
@@ -170,7 +175,7 @@ class ServiceContracts:
         permit(check_actor(actor), Workflow.MAINTENANCE, "cancel_contract")
 
         def apply(uow: UnitOfWork, now: datetime) -> ServiceContract:
-            contract = self._visible(uow, actor, contract_id)
+            contract = self._visible(uow, actor, contract_id, "cancel_contract")
             contract.cancel(now, actor.ref, reason)
             from aftersales.domain.maintenance import MaintenancePlan
 
@@ -256,7 +261,7 @@ class ServiceContracts:
         else:
             assert contract.dealer_id is not None
             uow.dealers.get(contract.dealer_id)
-        if not contract_scope(actor, contract, region):
+        if not contract_scope(actor, contract, region, "sign_contract"):
             raise NotFound(
                 "customer" if contract.customer_id else "dealer", contract.customer_id or contract.dealer_id
             )

@@ -32,6 +32,7 @@ from aftersales.domain.fee_slips import (
 from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money
 from aftersales.domain.text import checked_month
+from aftersales.domain.ticket import Ticket
 from aftersales.errors import AftersalesError, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.invoicing import InvoiceIssuer, InvoiceRequest, IssuedInvoice
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -39,8 +40,9 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import FEE_ROLES, can_read, can_write, check_role
+from aftersales.service.permissions import FEE_ROLES, can_read, can_write_as, check_role
 from aftersales.service.runner import CommandRunner
+from aftersales.service.scope import party_visible, reads_dealer_side, reads_whole, sees_every
 
 __all__ = ["FEE_ROLES", "FeeDesk", "ItemBalance", "MonthlyRevenue", "RevenueEntry"]
 
@@ -144,22 +146,24 @@ class FeeDesk:
         """The month (``YYYY-MM``) a slip written at ``at`` counts in, in the books' time zone."""
         return self._month_of(at)
 
-    def _ticket_in_scope(self, uow: UnitOfWork, actor: Actor, ticket_id: str, command: str) -> None:
+    def _ticket_in_scope(self, uow: UnitOfWork, actor: Actor, ticket_id: str, command: str) -> Ticket:
         ticket = uow.tickets.get(ticket_id)
         if not can_read(actor, ticket, self.runner.team_of_assignee(uow, ticket)):
             raise NotFound("ticket", ticket_id)
-        if command != "read_fee_slip" and not can_write(actor, ticket):
-            # Auditors read; an engineer's team reads its tickets but only the assignee writes.
+        if command != "read_fee_slip" and not can_write_as(actor, ticket, FEE_ROLES[command]):
+            # Auditors read; an engineer's team reads its tickets but only the assignee writes; the role
+            # that may run the command must be the one whose scope covers the ticket.
             raise PermissionDenied(str(actor), command, ticket_id)
+        return ticket
 
     def _slip(self, uow: UnitOfWork, actor: Actor, slip_id: str, command: str) -> FeeSlip:
         check_role(actor, command, slip_id, FEE_ROLES[command])
         slip = uow.documents.get(FeeSlip, slip_id)
         try:
-            self._ticket_in_scope(uow, actor, slip.ticket_id, command)
+            ticket = self._ticket_in_scope(uow, actor, slip.ticket_id, command)
         except NotFound:
             raise NotFound("fee_slip", slip_id) from None
-        if not _customer_may_see(actor, slip):
+        if not _customer_may_see(actor, slip, ticket):
             raise NotFound("fee_slip", slip_id)
         return slip
 
@@ -316,10 +320,9 @@ class FeeDesk:
         """Every slip of a ticket, cancelled ones included."""
         check_role(actor, "read_fee_slip", ticket_id, FEE_ROLES["read_fee_slip"])
         with self.context.store() as uow:
-            self._ticket_in_scope(uow, actor, ticket_id, "read_fee_slip")
-            return [
-                s for s in uow.documents.query(FeeSlip, ticket_id=ticket_id) if _customer_may_see(actor, s)
-            ]
+            ticket = self._ticket_in_scope(uow, actor, ticket_id, "read_fee_slip")
+            slips = uow.documents.query(FeeSlip, ticket_id=ticket_id)
+            return [s for s in slips if _customer_may_see(actor, s, ticket)]
 
     # -- invoices -----------------------------------------------------------------------------------
 
@@ -373,13 +376,17 @@ class FeeDesk:
         *never* is refused). A retry with the same
         ``idempotency_key`` returns the first request as it now stands instead of a second invoice.
         """
-        check_role(actor, "request_invoice", customer_id, FEE_ROLES["request_invoice"])
-        if actor.role is R.CUSTOMER and actor.customer_id != customer_id:
-            raise NotFound("customer", customer_id)
+        allowed = FEE_ROLES["request_invoice"]
+        check_role(actor, "request_invoice", customer_id, allowed)
         wanted = tuple(slip_ids) if slip_ids is not None else None
 
         def apply(uow: UnitOfWork, now: datetime) -> InvoiceRecord:
-            uow.customers.get(customer_id)
+            customer = uow.customers.get(customer_id)
+            # Out of the scope of every role that may ask: as unknown (a customer itself, dealer staff
+            # their dealer's and regions' customers), whatever other roles the actor holds.
+            scope = {"region": customer.region, "dealer_id": customer.dealer_id}
+            if not party_visible(actor, customer_id=customer_id, allowed=allowed, **scope):
+                raise NotFound("customer", customer_id)
             if wanted is None:
                 slips = [
                     s
@@ -474,7 +481,7 @@ class FeeDesk:
         check_role(actor, "read_fee_slip", invoice_id, FEE_ROLES["read_fee_slip"])
         with self.context.store() as uow:
             record = uow.documents.get(InvoiceRecord, invoice_id)
-            if actor.role in (R.CUSTOMER, R.DEALER_STAFF, R.ENGINEER):
+            if not sees_every(actor, FEE_ROLES["read_fee_slip"]):  # any other role: its own slips only
                 self._slip(uow, actor, record.slip_ids[0], "read_fee_slip")
         return record
 
@@ -574,10 +581,12 @@ class FeeDesk:
         Dealer staff get their own dealer's figures only: the slips and movements carrying their dealer
         (the dealer of the ticket when they were written).
         """
-        check_role(actor, "revenue_report", month, FEE_ROLES["revenue_report"])
+        allowed = FEE_ROLES["revenue_report"]
+        check_role(actor, "revenue_report", month, allowed)
         month = checked_month(month)
-        dealer = actor.dealer_id if actor.role is R.DEALER_STAFF else None
-        if actor.role is R.DEALER_STAFF and dealer is None:
+        # Whoever reads it only as dealer staff (whatever other roles they hold) reads its dealer's.
+        dealer = None if sees_every(actor, allowed) else actor.dealer_id
+        if dealer is None and not sees_every(actor, allowed):
             raise PermissionDenied(str(actor), "revenue_report", month)
         with self.context.store() as uow:
             slips = [
@@ -629,10 +638,15 @@ class FeeDesk:
         )
 
 
-def _customer_may_see(actor: Actor, slip: FeeSlip) -> bool:
+def _customer_may_see(actor: Actor, slip: FeeSlip, ticket: Ticket) -> bool:
     """A customer reads the slips it owes; the dealer's own slips on its tickets (its purchase from the
-    maker at the maker's price, a part it kept) are between maker and dealer. Staff read every slip in
-    their scope."""
-    if actor.role is not R.CUSTOMER or actor.extra_roles:
+    maker at the maker's price, a part it kept) are between maker and dealer: another dealer of the
+    region reads the ticket but not them, the dealer who owes a slip reads it. Staff read every slip
+    in their scope: a customer who is also staff only on a ticket a staff role of theirs reads."""
+    if slip.payer_kind == "customer":
+        return reads_whole(actor, ticket) or (
+            actor.customer_id is not None and slip.owed_by_customer(actor.customer_id)
+        )
+    if slip.payer_kind == "dealer" and actor.has_role(R.DEALER_STAFF) and slip.payer_id == actor.dealer_id:
         return True
-    return actor.customer_id is not None and slip.owed_by_customer(actor.customer_id)
+    return reads_dealer_side(actor, ticket)

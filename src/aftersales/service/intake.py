@@ -15,6 +15,7 @@ from aftersales.domain.classification import Category, Channel, Priority, Ticket
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import AssetId, CustomerId, TicketId
 from aftersales.domain.instants import require_aware
+from aftersales.domain.parties import Customer
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.sla_reading import TAKEN_BY_DEALER_KEY
 from aftersales.domain.ticket import Ticket
@@ -28,11 +29,16 @@ from aftersales.service.context import DeskContext
 from aftersales.service.contract_sla import contract_terms
 from aftersales.service.lifecycle import intake_messages, intake_priority
 from aftersales.service.numbering import TicketCounter, counter_id, next_number
-from aftersales.service.permissions import Workflow, permit
+from aftersales.service.permissions import Workflow, permit, roles_for
 from aftersales.service.runner import Applied
+from aftersales.service.scope import party_visible
 from aftersales.service.ticket_search import describe_at_intake, index_ticket, index_tickets
 
 __all__ = ["open_ticket_in", "received_time", "write_opened"]
+
+
+_SCOPED = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
+"""The roles whose scope is made of customers: they open tickets for their own customers only."""
 
 
 def received_time(now: datetime, received_at: datetime | None) -> datetime:
@@ -83,9 +89,10 @@ def open_ticket_in(
     transaction, before it commits.
     """
     if kind is TicketKind.COMPLAINT:  # a complaint's own row (engineers may report a crisis)
-        permit(actor, Workflow.COMPLAINT, "open_complaint", customer_id)
+        workflow, command = Workflow.COMPLAINT, "open_complaint"
     else:
-        permit(actor, Workflow.SERVICE_TICKET, "open_ticket", customer_id)
+        workflow, command = Workflow.SERVICE_TICKET, "open_ticket"
+    permit(actor, workflow, command, customer_id)
     described = describe_at_intake(context.custom_fields, category, tags, custom_fields)  # issue 23
     # What follows reads the customer, the unit, the contracts covering it and the number counter:
     # a store across a network reads them in one round trip (issue 21).
@@ -93,11 +100,7 @@ def open_ticket_in(
     read_ahead(uow, _intake_reads(customer_id, asset_id, kind, sla_terms, now if numbered else None))
     customer = uow.customers.get(customer_id)
     # A customer outside the actor's scope is not found, exactly like one that does not exist.
-    if actor.role is Role.CUSTOMER and actor.customer_id != customer.id:
-        raise NotFound("customer", customer_id)
-    if actor.role is Role.DEALER_STAFF and not (
-        customer.dealer_id == actor.dealer_id or customer.region in actor.regions
-    ):
+    if not _may_open_for(actor, customer, roles_for(workflow, command)):
         raise NotFound("customer", customer_id)
     asset = uow.assets.get(asset_id) if asset_id is not None else None
     if asset is not None and asset.customer_id not in (None, customer.id):
@@ -147,6 +150,17 @@ def open_ticket_in(
     else:
         uow.outbox.put(messages)
     return ticket, applied
+
+
+def _may_open_for(actor: Actor, customer: Customer, roles: frozenset[Role]) -> bool:
+    """May ``actor`` open a ticket for ``customer``? A role the command allows that is not scoped by
+    customer (the office, the system, an engineer reporting a crisis) opens for anyone; a customer for
+    itself; dealer staff for their dealer's and their regions' customers. A role the command does not
+    allow grants nothing (an engineer who is also a customer opens no service ticket for another)."""
+    if any(role in roles and role not in _SCOPED for role in actor.roles):
+        return True
+    scope = {"region": customer.region, "dealer_id": customer.dealer_id}
+    return party_visible(actor, customer_id=customer.id, allowed=roles, **scope)
 
 
 def _opened_facts(actor: Actor, terms: SlaTerms | None) -> dict[str, JsonValue] | None:

@@ -51,8 +51,9 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import KNOWLEDGE_ROLES, can_read, check_role
+from aftersales.service.permissions import KNOWLEDGE_ROLES, check_role
 from aftersales.service.runner import CommandRunner
+from aftersales.service.scope import ticket_readable
 from aftersales.service.views import CommandResult
 
 __all__ = ["ArticleView", "CauseSuggestion", "KnowledgeDesk", "Suggestions"]
@@ -652,6 +653,7 @@ class KnowledgeDesk:
 
 def _readable(uow: UnitOfWork, actor: Actor, ticket_id: str) -> bool:
     try:
-        return can_read(actor, uow.tickets.get(ticket_id))
+        ticket = uow.tickets.get(ticket_id)
     except NotFound:
         return False
+    return ticket_readable(uow, actor, ticket)

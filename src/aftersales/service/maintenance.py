@@ -54,15 +54,15 @@ from aftersales.service.daily_cursor import DailyCursor, due_documents, mark_run
 from aftersales.service.dispatching import Choice
 from aftersales.service.intake import open_ticket_in, write_opened
 from aftersales.service.numbering import next_numbers
-from aftersales.service.permissions import Workflow, authorize, permit, roles_for
+from aftersales.service.permissions import READERS, Workflow, authorize, permit, roles_for
 from aftersales.service.runner import Applied, CommandRunner, check_actor
+from aftersales.service.scope import party_visible
 from aftersales.service.tickets import Tickets
 from aftersales.service.views import CommandResult
 
 __all__ = ["GenerationReport", "MaintenanceDesk"]
 
 R = Role
-_SEE_ALL = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
 _BATCH = 500
 """Plans opened per transaction by the daily job (one commit per batch, not per visit)."""
 _MAX_POSTPONE_MINUTES = 366 * 24 * 60
@@ -221,7 +221,8 @@ class MaintenanceDesk:
         if asset.customer_id is None:
             raise ValidationError(f"unit {asset.id} has no owner to maintain it for", field="asset_id")
         customer = uow.customers.get(asset.customer_id)
-        if not _in_scope(actor, customer.id, customer.region, customer.dealer_id or asset.dealer_id):
+        dealer = customer.dealer_id or asset.dealer_id
+        if not _in_scope(actor, customer.id, customer.region, dealer, _writers("create_plan")):
             return None
         for existing in uow.documents.query(MaintenancePlan, asset_id=asset.id, state=PlanState.ACTIVE.value):
             raise ValidationError(
@@ -266,7 +267,7 @@ class MaintenanceDesk:
         permit(check_actor(actor), Workflow.MAINTENANCE, "record_reading")
 
         def apply(uow: UnitOfWork, now: datetime) -> MaintenancePlan:
-            plan = self._plan(uow, actor, plan_id)
+            plan = self._plan(uow, actor, plan_id, "record_reading")
             plan.reading(reading, self._today(now))
             return uow.documents.save(plan)
 
@@ -282,17 +283,17 @@ class MaintenanceDesk:
             raise ValidationError("ending a plan needs a reason", field="reason")
 
         def apply(uow: UnitOfWork, now: datetime) -> MaintenancePlan:
-            plan = self._plan(uow, actor, plan_id)
+            plan = self._plan(uow, actor, plan_id, "create_plan")
             plan.end()
             return uow.documents.save(plan)
 
         return self.runner.write(actor, "end_plan", None, (plan_id, reason), apply)
 
-    def _plan(self, uow: UnitOfWork, actor: Actor, plan_id: str) -> MaintenancePlan:
+    def _plan(self, uow: UnitOfWork, actor: Actor, plan_id: str, command: str) -> MaintenancePlan:
         if not isinstance(plan_id, str) or not plan_id:
             raise ValidationError("a plan id is a non-empty string", field="plan_id")
         plan = uow.documents.get(MaintenancePlan, plan_id)
-        if not _in_scope(actor, plan.customer_id, plan.region, plan.dealer_id):
+        if not _in_scope(actor, plan.customer_id, plan.region, plan.dealer_id, _writers(command)):
             raise NotFound("maintenance_plan", plan_id)
         return plan
 
@@ -545,7 +546,7 @@ class MaintenanceDesk:
         """Visits in ``state`` within ``actor``'s scope (a dealer's, or overdue on a day), soonest first.
 
         With ``overdue_on``: scheduled visits whose due date is before that day (the reminder list).
-        Engineers see the visits of the tickets assigned to them.
+        Engineers see the visits of the tickets assigned to them (and read each by id: :meth:`visit`).
         """
         permit(check_actor(actor), Workflow.MAINTENANCE, "read_maintenance")
         with self.context.store() as uow:
@@ -553,14 +554,7 @@ class MaintenanceDesk:
                 found = overdue_visits(uow, overdue_on)  # the due-day range, not every open visit
             else:
                 found = list(uow.documents.query(MaintenanceVisit, state=VisitState(state).value))
-            if actor.role is R.ENGINEER:
-                me = actor.engineer_id or actor.id
-                found = [v for v in found if v.ticket_id is not None and _assigned(uow, v.ticket_id, me)]
-        out = [
-            v
-            for v in found
-            if _in_scope(actor, v.customer_id, v.region, v.dealer_id) or actor.role is R.ENGINEER
-        ]
+            out = [v for v in found if _visit_visible(uow, actor, v)]
         if dealer_id is not None:
             out = [v for v in out if v.dealer_id == dealer_id]
         if overdue_on is not None:
@@ -572,21 +566,35 @@ class MaintenanceDesk:
         permit(check_actor(actor), Workflow.MAINTENANCE, "read_maintenance")
         with self.context.store() as uow:
             visit = uow.documents.get(MaintenanceVisit, visit_id)
-        if not _in_scope(actor, visit.customer_id, visit.region, visit.dealer_id):
-            raise NotFound("maintenance_visit", visit_id)
+            if not _visit_visible(uow, actor, visit):
+                raise NotFound("maintenance_visit", visit_id)
         return visit
 
 
-def _in_scope(actor: Actor, customer_id: str, region: str | None, dealer_id: str | None) -> bool:
-    if actor.role in _SEE_ALL:
+def _in_scope(
+    actor: Actor,
+    customer_id: str,
+    region: str | None,
+    dealer_id: str | None,
+    allowed: frozenset[Role] = READERS,
+) -> bool:
+    """Is the customer's, region's or dealer's record in the scope of one of ``actor``'s roles that may
+    run the command (``allowed``: a write counts only the roles that may write, never an auditor's)?"""
+    return party_visible(actor, customer_id=customer_id, region=region, dealer_id=dealer_id, allowed=allowed)
+
+
+def _writers(command: str) -> frozenset[Role]:
+    return roles_for(Workflow.MAINTENANCE, command)
+
+
+def _visit_visible(uow: UnitOfWork, actor: Actor, visit: MaintenanceVisit) -> bool:
+    """The visit's customer, dealer or region is in ``actor``'s scope, or (an engineer) its ticket is
+    assigned to them: the one rule of :meth:`MaintenanceDesk.visits` and :meth:`MaintenanceDesk.visit`."""
+    if _in_scope(actor, visit.customer_id, visit.region, visit.dealer_id):
         return True
-    if actor.role is R.CUSTOMER:
-        return actor.customer_id == customer_id
-    if actor.role is R.DEALER_STAFF:
-        return (dealer_id is not None and dealer_id == actor.dealer_id) or (
-            region is not None and region in actor.regions
-        )
-    return False
+    if not actor.has_role(R.ENGINEER) or visit.ticket_id is None:
+        return False
+    return _assigned(uow, visit.ticket_id, actor.engineer_id or actor.id)
 
 
 def _assigned(uow: UnitOfWork, ticket_id: str, engineer_id: str) -> bool:

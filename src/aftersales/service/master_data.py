@@ -33,10 +33,11 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.notify import check_writable
-from aftersales.service.permissions import Workflow, permit
+from aftersales.service.permissions import MASTER_DATA_ROLES, Workflow, permit
 from aftersales.service.references import check_references
 from aftersales.service.roster_stamp import touch_roster
 from aftersales.service.runner import CommandRunner, check_actor
+from aftersales.service.scope import sees_every
 
 __all__ = ["MasterData", "MasterDataChange", "accept_installation", "record_change"]
 
@@ -197,7 +198,7 @@ class MasterData:
         """
 
         def check(uow: UnitOfWork, before: Customer | None) -> None:
-            if actor.role is not R.DEALER_STAFF:
+            if not _as_dealer(actor, "register_customer"):
                 return
             if customer.region not in actor.regions:
                 raise PermissionDenied(str(actor), "register_customer", customer.id)
@@ -220,7 +221,7 @@ class MasterData:
         """
 
         def check(uow: UnitOfWork, before: Asset | None) -> None:
-            if actor.role is R.DEALER_STAFF:
+            if _as_dealer(actor, "register_asset"):
                 self._dealer_may_touch_asset(uow, actor, asset)
                 if before is not None:
                     self._dealer_may_touch_asset(uow, actor, before)
@@ -382,3 +383,10 @@ def _reason(reason: object) -> str:
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
         raise ValidationError("a reason (1–500 characters) is required", field="reason")
     return reason
+
+
+def _as_dealer(actor: Actor, command: str) -> bool:
+    """Does ``actor`` run ``command`` as dealer staff, inside its regions only? Yes unless one of its
+    roles is an office role the command allows (a further role of another kind, a customer's, lifts
+    nothing)."""
+    return actor.has_role(R.DEALER_STAFF) and not sees_every(actor, MASTER_DATA_ROLES[command])

@@ -59,8 +59,10 @@ from aftersales.service.context import DeskContext
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import MATERIALS_ROLES, authorize, can_read, check_role
+from aftersales.service.permissions import MATERIALS_ROLES, authorize, check_role
+from aftersales.service.reader_view import request_as_seen_by
 from aftersales.service.runner import CommandRunner
+from aftersales.service.scope import sees_every, ticket_readable
 
 __all__ = ["LedgerSummary", "MaterialsDesk", "MaterialsParams"]
 
@@ -298,15 +300,14 @@ class MaterialsDesk:
         return self.fees.part_price(part).cost
 
     def _check_party_scope(self, actor: Actor, party: PartyRef) -> None:
-        if actor.role in MATERIALS_ROLES["outbound_summary"]:  # the office, auditors, jobs see every party
+        """The office, auditors and jobs read every party's loan ledger; dealer staff their dealer's, an
+        engineer their own. Any of the actor's roles may grant it."""
+        if sees_every(actor, MATERIALS_ROLES["outbound_summary"]):
             return
-        if actor.role is R.DEALER_STAFF and party.kind is PartyKind.DEALER and party.id == actor.dealer_id:
-            return
-        if (
-            actor.role is R.ENGINEER
-            and party.kind is PartyKind.ENGINEER
-            and party.id == (actor.engineer_id or actor.id)
-        ):
+        if party.kind is PartyKind.DEALER:
+            if actor.has_role(R.DEALER_STAFF) and party.id == actor.dealer_id:
+                return
+        elif actor.has_role(R.ENGINEER) and party.id == (actor.engineer_id or actor.id):
             return
         raise PermissionDenied(str(actor), "read the loan ledger", party.key)
 
@@ -760,9 +761,9 @@ class MaterialsDesk:
             request = uow.documents.get(MaterialsRequest, request_id)
             ticket = uow.tickets.get(request.ticket_id)
 
-            if not can_read(actor, ticket):
+            if not ticket_readable(uow, actor, ticket):  # a teammate's ticket too, as desk.ticket
                 raise NotFound("materials request", request_id)
-            return request
+            return request_as_seen_by(actor, request, ticket)
 
     def part_return(self, actor: Actor, return_id: str) -> PartReturn:
         """A return, if ``actor`` may see its party's ledger."""
@@ -809,5 +810,11 @@ def _check_party(uow: UnitOfWork, actor: Actor, party: PartyRef) -> None:
         owner: str | None = uow.dealers.get(party.id).id
     else:
         owner = uow.engineers.get(party.id).dealer_id
-    if actor.role is R.DEALER_STAFF and not actor.extra_roles and owner != actor.dealer_id:
+    # Dealer staff who also work in the office file for anyone; a further role of another kind (a
+    # customer, an engineer) does not lift the rule.
+    if (
+        actor.has_role(R.DEALER_STAFF)
+        and not sees_every(actor, MATERIALS_ROLES["materials_request"])
+        and owner != actor.dealer_id
+    ):
         raise PermissionDenied(str(actor), "request materials for another dealer's party", party.key)

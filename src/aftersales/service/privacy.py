@@ -62,13 +62,13 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.context import DeskContext
 from aftersales.service.master_data import MasterDataChange
-from aftersales.service.permissions import Workflow, permit
+from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
+from aftersales.service.reader_view import as_seen_by, request_as_seen_by
 from aftersales.service.runner import CommandRunner
 from aftersales.service.ticket_search import index_ticket
 
 __all__ = ["AccessRecord", "ErasureHook", "ErasureRecord", "PrivacyDesk", "record_access"]
 
-R = Role
 _DOCS = Workflow.DOCUMENTS
 ERASED_TOPIC = "privacy.customer_erased"
 IDEMPOTENCY_RETENTION = timedelta(days=PrivacyParams().keep_idempotency_days)
@@ -299,27 +299,42 @@ class PrivacyDesk:
         """Everything held about ``customer_id``, as JSON text (PIPL's right of access and portability).
 
         The customer themself, a manager, the general manager, an auditor or a privacy officer may ask;
-        another customer gets ``NotFound``, as for an unknown id. The export is logged as an access.
+        another customer gets ``NotFound``, as for an unknown id (whatever other roles the asker holds:
+        a dealer's staff member who is also a customer exports only themself). The customer's own export
+        holds what is theirs as they read it: their tickets without the staff's internal notes and the
+        dealer's side of the charges, the slips they owe, not the papers between the maker and its
+        dealers (a dealer's purchase slip, the materials movements at the maker's price). The export is
+        logged as an access.
         """
         permit(actor, _DOCS, "export_customer", customer_id)
-        if actor.role is R.CUSTOMER and actor.customer_id != customer_id:
+        # The office's roles of the table export anyone; the customer's role only the customer themself.
+        as_customer = not any(r is not Role.CUSTOMER for r in actor.roles & PRIVACY_ROLES["export_customer"])
+        if as_customer and actor.customer_id != customer_id:
             raise NotFound("customer", customer_id)
         with self.context.store() as uow:
             customer = uow.customers.get(customer_id)
             tickets = _tickets_of(uow, customer_id)
-            ids = [t.id for t in tickets]
+            seen = [as_seen_by(actor, t) for t in tickets] if as_customer else tickets
             held: dict[str, Any] = {
                 "customer": unstructure(customer),
                 "assets": [unstructure(a) for a in sorted(uow.assets.list(customer_id=customer_id), key=_id)],
-                "tickets": [unstructure(t) for t in tickets],
+                "tickets": [unstructure(t) for t in seen],
             }
             for cls in _BY_CUSTOMER:
                 held[cls.DOCUMENT_KIND] = [
-                    unstructure(d) for d in uow.documents.query(cls, customer_id=customer_id)
+                    unstructure(d)
+                    for d in uow.documents.query(cls, customer_id=customer_id)
+                    if not (as_customer and isinstance(d, FeeSlip) and not d.owed_by_customer(customer_id))
                 ]
             for cls in _BY_TICKET:
+                if as_customer and cls is MaterialsMovement:
+                    continue  # the maker's prices to its dealers and engineers: not the customer's
                 held[cls.DOCUMENT_KIND] = [
-                    unstructure(d) for t in ids for d in uow.documents.query(cls, ticket_id=t)
+                    unstructure(
+                        request_as_seen_by(actor, d, t) if as_customer and cls is MaterialsRequest else d
+                    )
+                    for t in tickets
+                    for d in uow.documents.query(cls, ticket_id=t.id)
                 ]
             held[MaintenanceVisit.DOCUMENT_KIND] = [unstructure(v) for v in _visits_of(uow, customer_id)]
             held["erasures"] = [

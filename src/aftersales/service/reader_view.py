@@ -6,28 +6,44 @@ internal notes (a ``CustomerNote`` marked not visible to the customer: "客户�
 and not the maker's prices to the dealer: the charge sheet's dealer side (:meth:`ChargeSheet.for_customer`)
 and the history's steps of the dealer's purchase (its quote offered, accepted, refused, paid). Every
 ticket view a customer gets (``desk.ticket``, the ledger, search, a command's result, the charge sheet,
-their JSON) is made from this copy; staff read the ticket whole.
+their JSON) is made from this copy; staff read the ticket whole. A materials request carries a copy of
+the charge sheet as it stood when the request was filed: a customer reads it without the dealer's side
+too (:func:`request_as_seen_by`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
+import attrs
+
 from aftersales.domain.actors import Role
+from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.ticket import Ticket
 from aftersales.service.actors import Actor
+from aftersales.service.scope import reads_dealer_side, reads_whole
 
-__all__ = ["as_seen_by"]
+__all__ = ["as_seen_by", "request_as_seen_by"]
+
+_SCOPED = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
+"""The roles that may read a ticket without all of it (see :func:`as_seen_by`)."""
 
 
 def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
     """``ticket`` as ``actor`` may read it: for a customer a copy without the internal notes and the
-    dealer's side of the charge sheet (the ticket itself when it holds neither); for staff the ticket."""
-    if actor.role is not Role.CUSTOMER:
-        return ticket
-    internal = any(not note.visible_to_customer for note in ticket.notes)
+    dealer's side of the charge sheet (the ticket itself when it holds neither); for staff the ticket.
+
+    An actor holding several roles reads the staff's view only through a staff role that may read the
+    ticket (:func:`~aftersales.service.scope.reads_whole`), whichever role is its primary one. Dealer
+    staff of another dealer than the ticket's (a second dealer of the region) read it without the
+    dealer's side too (:func:`~aftersales.service.scope.reads_dealer_side`).
+    """
+    if not actor.extra_roles and actor.role not in _SCOPED:
+        return ticket  # the office, engineers, the system: the common case, no further look
+    whole = reads_whole(actor, ticket)
+    internal = not whole and any(not note.visible_to_customer for note in ticket.notes)
     sheet = ticket.charges
-    dealer_side = sheet is not None and sheet.has_dealer_side
+    dealer_side = sheet is not None and sheet.has_dealer_side and not reads_dealer_side(actor, ticket)
     if not internal and not dealer_side:
         return ticket
     seen = ticket.copy()
@@ -38,6 +54,22 @@ def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
         purchases = {quote.id for quote in sheet.quotes if quote.payer != "customer"}
         seen.events = [e for e in seen.events if not _of_purchase(e.payload, purchases)]
     return seen
+
+
+def request_as_seen_by(actor: Actor, request: MaterialsRequest, ticket: Ticket) -> MaterialsRequest:
+    """``request`` (of ``ticket``) as ``actor`` may read it: for a customer without the dealer's side of
+    its charge sheet (the maker's price to the dealer, the dealer's purchase quote), and so for another
+    dealer's staff; for the office, engineers and the ticket's dealer whole."""
+    if not actor.extra_roles and actor.role not in _SCOPED:
+        return request
+    if reads_dealer_side(actor, ticket):
+        return request
+    sheet = request.charges
+    if sheet is None or not sheet.has_dealer_side:
+        return request
+    mine = {quote.id for quote in sheet.quotes if quote.payer == "customer"}
+    quote_id = request.quote_id if request.quote_id is None or request.quote_id in mine else None
+    return attrs.evolve(request, charges=sheet.for_customer(), quote_id=quote_id)
 
 
 def _of_purchase(payload: object, purchases: Collection[str]) -> bool:

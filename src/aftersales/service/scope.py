@@ -1,21 +1,42 @@
-"""Scope checks for objects other than tickets: a unit (asset) is visible where its tickets would be.
+"""Scope checks for objects other than tickets: a unit (asset) is visible where its tickets would be;
+a record held for a customer or a dealer (a contract, a maintenance visit, a survey task, an archive, a
+personal-data export, a revenue list) where that customer's or dealer's tickets would be.
 
 Every out-of-scope lookup answers ``NotFound``, never "belongs to another customer": the caller must
-not learn that someone else's ticket or unit exists.
+not learn that someone else's ticket or unit exists. As for tickets (:func:`can_read`), an actor holding
+several roles is judged role by role: a role grants what its own scope covers, so a dealer's staff
+member who is also a customer reads their own records as the customer and their dealer's as its staff,
+never another customer's because one of their roles is "customer".
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+import attrs
+
 from aftersales.domain.actors import Role
 from aftersales.domain.products import Asset
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import AssigneeKind
 from aftersales.errors import NotFound
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.permissions import can_read
 
-__all__ = ["asset_visible", "require_asset_visible"]
+__all__ = [
+    "asset_visible",
+    "party_visible",
+    "reads_dealer_side",
+    "reads_whole",
+    "require_asset_visible",
+    "sees_every",
+    "ticket_readable",
+]
 
+_BY_CUSTOMER = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
+"""The roles whose scope is made of customers (their own, their dealer's and regions')."""
 _SEE_ALL = frozenset(
     {Role.AGENT, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AUDITOR, Role.SYSTEM}
 )
@@ -49,7 +70,7 @@ def asset_visible(uow: UnitOfWork, actor: Actor, asset: Asset) -> bool:
         cursor: str | None = None
         while True:
             page = uow.tickets.query(query, PageRequest(limit=500, cursor=cursor))
-            if any(t.asset_id == asset.id and can_read(actor, t) for t in page.items):
+            if any(t.asset_id == asset.id and ticket_readable(uow, actor, t) for t in page.items):
                 return True
             cursor = page.next_cursor
             if cursor is None:
@@ -63,3 +84,96 @@ def require_asset_visible(uow: UnitOfWork, actor: Actor, asset_id: str) -> Asset
     if not asset_visible(uow, actor, asset):
         raise NotFound("asset", asset_id)
     return asset
+
+
+def sees_every(actor: Actor, allowed: Collection[Role] = frozenset(Role)) -> bool:
+    """Whether one of ``actor``'s roles that may run the read (``allowed``) reads every record: the
+    office, auditors, the system. A customer who is also an agent sees all; a customer who is also a
+    privacy officer does not, when the read is not the privacy officer's."""
+    return any(role in _SEE_ALL and role in allowed for role in actor.roles)
+
+
+def party_visible(
+    actor: Actor,
+    *,
+    customer_id: str | None = None,
+    region: str | None = None,
+    dealer_id: str | None = None,
+    allowed: Collection[Role] = frozenset(Role),
+) -> bool:
+    """May ``actor`` know a record held for ``customer_id`` (of ``region``) or for ``dealer_id``?
+
+    Each of its roles that may run the read (``allowed``) may grant it: the office, auditors and the
+    system every record; a customer its own (``customer_id``); dealer staff their dealer's
+    (``dealer_id``) and their regions' (``region``). Pass only what the record's scope is made of: a
+    contract signed with a dealer names no region (another dealer of the region does not read it).
+    """
+    for role in actor.roles:
+        if role not in allowed:
+            continue
+        if role in _SEE_ALL:
+            return True
+        if role is Role.CUSTOMER and customer_id is not None and actor.customer_id == customer_id:
+            return True
+        if role is Role.DEALER_STAFF and (
+            (dealer_id is not None and dealer_id == actor.dealer_id)
+            or (region is not None and region in actor.regions)
+        ):
+            return True
+    return False
+
+
+def reads_whole(actor: Actor, ticket: Ticket) -> bool:
+    """Does ``actor`` read ``ticket`` whole, as staff (internal notes, the dealer's side of the charges),
+    rather than as its customer? Only a role other than customer may grant it, and only for a ticket
+    that role may read: a dealer's staff member who is also a customer reads their own ticket, handled
+    by another dealer, as its customer."""
+    if Role.CUSTOMER not in actor.roles:
+        return True
+    staff = [role for role in Role if role in actor.roles and role is not Role.CUSTOMER]
+    if not staff:
+        return False
+    as_staff = attrs.evolve(actor, role=staff[0], extra_roles=frozenset(staff[1:]))
+    return can_read(as_staff, ticket)
+
+
+def reads_dealer_side(actor: Actor, ticket: Ticket) -> bool:
+    """Does ``actor`` read what is between the maker and ``ticket``'s dealer: the maker's price to the
+    dealer on the charge lines, the dealer's purchase quote and its slip? Staff who read the ticket whole
+    do, except dealer staff of another dealer: a second dealer of the region reads the ticket (its
+    region's customer) but not the first dealer's purchase. The purchase is the ticket's dealer's (the
+    customer's dealer, who owes its slip); a ticket with no dealer, the dealer it was dispatched to."""
+    if not reads_whole(actor, ticket):
+        return False
+    if Role.DEALER_STAFF not in actor.roles:
+        return True
+    others = [role for role in Role if role in actor.roles and role not in _BY_CUSTOMER]
+    if others and can_read(attrs.evolve(actor, role=others[0], extra_roles=frozenset(others[1:])), ticket):
+        return True  # an office role or an engineer's reads it whole
+    return actor.dealer_id is not None and actor.dealer_id == _purchasing_dealer(ticket)
+
+
+def _purchasing_dealer(ticket: Ticket) -> str | None:
+    if ticket.dealer_id is not None:
+        return ticket.dealer_id
+    assignee = ticket.assignee
+    return assignee.id if assignee is not None and assignee.kind is AssigneeKind.DEALER else None
+
+
+def ticket_readable(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> bool:
+    """:func:`can_read` with the assigned engineer's team read from ``uow`` when it may matter (the actor
+    is an engineer of a team): a record of a ticket (its unit, its parts request, a resolution) is
+    readable wherever the ticket is, a teammate's ticket included."""
+    team: str | None = None
+    assignee = ticket.assignee
+    if (
+        actor.team is not None
+        and actor.has_role(Role.ENGINEER)
+        and assignee is not None
+        and assignee.kind is AssigneeKind.ENGINEER
+    ):
+        try:
+            team = uow.engineers.get(assignee.id).team
+        except NotFound:
+            team = None
+    return can_read(actor, ticket, team)

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from aftersales.domain.actors import Role
 from aftersales.domain.survey_campaigns import (
     CampaignChannel,
     Candidate,
@@ -35,13 +34,12 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
-from aftersales.service.permissions import Workflow, permit
+from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, permit
 from aftersales.service.runner import CommandRunner, check_actor
+from aftersales.service.scope import party_visible
 
 __all__ = ["CampaignResults", "RegionScores", "SurveyCampaigns"]
 
-R = Role
-_SEE_ALL = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER, R.AUDITOR, R.SYSTEM})
 _PAGE = 1000
 
 
@@ -265,7 +263,7 @@ class SurveyCampaigns:
         if not isinstance(task_id, str) or not task_id:
             raise ValidationError("a task id is a non-empty string", field="task_id")
         task = uow.documents.get(SurveyTask, task_id)
-        if not _sees(actor, task):
+        if not _sees(actor, task, "answer_survey"):
             raise NotFound("survey_task", task_id)
         return task
 
@@ -280,7 +278,7 @@ class SurveyCampaigns:
             found = uow.documents.query(
                 SurveyTask, campaign_id=campaign_id, state=SurveyTaskState(state).value
             )
-        return [t for t in found if _sees(actor, t)]
+        return [t for t in found if _sees(actor, t, "read_campaigns")]
 
     def results(
         self, actor: Actor, campaign_id: str, *, callbacks_from: datetime | None = None
@@ -292,7 +290,8 @@ class SurveyCampaigns:
         permit(check_actor(actor), Workflow.MAINTENANCE, "read_campaigns")
         with self.context.store() as uow:
             campaign = uow.documents.get(SurveyCampaign, campaign_id)
-            tasks = [t for t in uow.documents.query(SurveyTask, campaign_id=campaign_id) if _sees(actor, t)]
+            found = uow.documents.query(SurveyTask, campaign_id=campaign_id)
+            tasks = [t for t in found if _sees(actor, t, "read_campaigns")]
             since = callbacks_from or campaign.started_at - timedelta(
                 days=campaign.rules.served_within_days or 90
             )
@@ -337,11 +336,8 @@ def _scores(region: str, tasks: list[SurveyTask], callback_overall: list[int]) -
     )
 
 
-def _sees(actor: Actor, task: SurveyTask) -> bool:
-    if actor.role in _SEE_ALL:
-        return True
-    if actor.role is R.CUSTOMER:
-        return actor.customer_id == task.customer_id
-    if actor.role is R.DEALER_STAFF:
-        return task.region is not None and task.region in actor.regions
-    return False
+def _sees(actor: Actor, task: SurveyTask, command: str) -> bool:
+    """The task's customer or region is in the scope of one of ``actor``'s roles that may run
+    ``command`` (an auditor's see-all scope answers no survey; a customer's lists no call list)."""
+    allowed = MAINTENANCE_ROLES[command]
+    return party_visible(actor, customer_id=task.customer_id, region=task.region, allowed=allowed)

@@ -35,6 +35,7 @@ from aftersales.ports.ticket_search import (
 )
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.permissions import Workflow, permit
 from aftersales.service.reader_view import as_seen_by
 from aftersales.service.runner import CommandRunner
 from aftersales.service.views import TicketView
@@ -158,7 +159,9 @@ class TicketSearch:
         """Index every stored ticket again (a store written before search existed, or by a bulk import
         that did not index). Returns how many tickets were indexed; run it once, when the desk is idle.
 
-        Each batch is one write through ``runner`` (the one command path), as ``actor``."""
+        Each batch is one write through ``runner`` (the one command path), as ``actor``: a service head
+        or the system (``rebuild_search_index`` of the permission table)."""
+        permit(actor, Workflow.DOCUMENTS, "rebuild_search_index")
         count = 0
         page = PageRequest(limit=batch, sort=Sort.RECEIVED_ASC)
         while True:
