@@ -199,6 +199,32 @@ def test_an_actor_with_two_narrow_roles_is_refused_a_list(backend: str, tmp_path
         assert _ledger(desk, officer) == set() and desk.count(officer) == 0
 
 
+def _flush(desk: ServiceDesk) -> None:
+    """SQLite: move the pending search words into the FTS index, where the scope words narrow a search."""
+    with desk.store() as uow:
+        uow.search.flush()  # type: ignore[attr-defined]
+        uow.commit()
+
+
+def test_a_dispatch_re_indexes_the_dealer_scope_word_on_sqlite(tmp_path: Path) -> None:
+    with _desk("sqlite", tmp_path) as desk:
+        tid = _open(desk, "cust-a", "淋浴房玻璃爆裂")
+        other = _open(desk, "cust-a", "淋浴房门关不上")
+        _flush(desk)
+        desk.dispatch(AGENT, tid, dealer_id="dealer-b")
+        desk.dispatch(AGENT, other, engineer_id="eng-1")  # an engineer's dispatch leaves the index
+        _flush(desk)
+        assert _searched(desk, STAFF["dealer-b"], "淋浴房") == {tid}
+        desk.dispatch(AGENT, tid, dealer_id="dealer-c", reason="改派")
+        _flush(desk)
+        assert _searched(desk, STAFF["dealer-c"], "淋浴房") == {tid}
+        assert _searched(desk, STAFF["dealer-b"], "淋浴房") == set()
+        assert _searched(desk, STAFF["dealer-a"], "淋浴房") == {tid, other}
+        with desk.store() as uow:
+            scope = uow.run("SELECT scope FROM ticket_search WHERE ticket_id = ?", (tid,)).fetchone()[0]  # type: ignore[attr-defined]
+        assert scope.split("\x1f") == ["c:cust-a", "d:dealer-a", "r:R0", "d:dealer-c"]
+
+
 @pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
 def test_an_imported_ticket_dispatched_to_a_dealer_is_that_dealers(backend: str, tmp_path: Path) -> None:
     """A migration from another system (desk.import_tickets: add_many and the batch search documents)
