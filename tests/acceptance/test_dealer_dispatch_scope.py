@@ -226,6 +226,23 @@ def test_a_dispatch_re_indexes_the_dealer_scope_word_on_sqlite(tmp_path: Path) -
 
 
 @pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_complaint_referred_to_a_dealer_outlet_is_that_dealers(backend: str, tmp_path: Path) -> None:
+    """Seed 004: a complaint passed to a repair outlet (a dealer) is held by it: listed and found."""
+    with _desk(backend, tmp_path) as desk:
+        cid = desk.complaints.open_complaint(AGENT, "cust-free", "维修后仍漏水，态度差").ticket.id
+        if backend == "sqlite":
+            _flush(desk)
+        assert _everywhere(desk, STAFF["dealer-b"], "仍漏水") == set()
+        desk.complaints.refer_to_outlet(MANAGER, cid, dealer_id="dealer-b")
+        if backend == "sqlite":
+            _flush(desk)
+        assert _everywhere(desk, STAFF["dealer-b"], "仍漏水") == {cid}
+        desk.complaints.refer_to_outlet(MANAGER, cid, engineer_id="eng-1")
+        assert _everywhere(desk, STAFF["dealer-b"], "仍漏水") == set()
+        assert _everywhere(desk, Actor.engineer("eng-1"), "仍漏水") == {cid}
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
 def test_an_imported_ticket_dispatched_to_a_dealer_is_that_dealers(backend: str, tmp_path: Path) -> None:
     """A migration from another system (desk.import_tickets: add_many and the batch search documents)
     writes the dispatched dealer as a dispatch command does."""
