@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import random
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import attrs
@@ -21,10 +22,12 @@ from hypothesis import strategies as st
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.actors import Role
-from aftersales.domain.classification import Severity
+from aftersales.domain.classification import Category, Channel, Priority, Severity
 from aftersales.domain.contact import Contact
-from aftersales.domain.ids import CustomerId, DealerId, EngineerId
+from aftersales.domain.ids import CustomerId, DealerId, EngineerId, TicketId
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.work import Assessment, Assignee, AssigneeKind
 from aftersales.errors import PermissionDenied, ValidationError
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.reports.ledger_export import ledger_records
@@ -194,6 +197,75 @@ def test_an_actor_with_two_narrow_roles_is_refused_a_list(backend: str, tmp_path
         assert _ledger(desk, both.with_roles(Role.AGENT)) == {tid}  # an office role lists everything
         officer = Actor.privacy_officer("po-1")  # reads no ticket, so lists none
         assert _ledger(desk, officer) == set() and desk.count(officer) == 0
+
+
+def _flush(desk: ServiceDesk) -> None:
+    """SQLite: move the pending search words into the FTS index, where the scope words narrow a search."""
+    with desk.store() as uow:
+        uow.search.flush()  # type: ignore[attr-defined]
+        uow.commit()
+
+
+def test_a_dispatch_re_indexes_the_dealer_scope_word_on_sqlite(tmp_path: Path) -> None:
+    with _desk("sqlite", tmp_path) as desk:
+        tid = _open(desk, "cust-a", "淋浴房玻璃爆裂")
+        other = _open(desk, "cust-a", "淋浴房门关不上")
+        _flush(desk)
+        desk.dispatch(AGENT, tid, dealer_id="dealer-b")
+        desk.dispatch(AGENT, other, engineer_id="eng-1")  # an engineer's dispatch leaves the index
+        _flush(desk)
+        assert _searched(desk, STAFF["dealer-b"], "淋浴房") == {tid}
+        desk.dispatch(AGENT, tid, dealer_id="dealer-c", reason="改派")
+        _flush(desk)
+        assert _searched(desk, STAFF["dealer-c"], "淋浴房") == {tid}
+        assert _searched(desk, STAFF["dealer-b"], "淋浴房") == set()
+        assert _searched(desk, STAFF["dealer-a"], "淋浴房") == {tid, other}
+        with desk.store() as uow:
+            scope = uow.run("SELECT scope FROM ticket_search WHERE ticket_id = ?", (tid,)).fetchone()[0]  # type: ignore[attr-defined]
+        assert scope.split("\x1f") == ["c:cust-a", "d:dealer-a", "r:R0", "d:dealer-c"]
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_complaint_referred_to_a_dealer_outlet_is_that_dealers(backend: str, tmp_path: Path) -> None:
+    """Seed 004: a complaint passed to a repair outlet (a dealer) is held by it: listed and found."""
+    with _desk(backend, tmp_path) as desk:
+        cid = desk.complaints.open_complaint(AGENT, "cust-free", "维修后仍漏水，态度差").ticket.id
+        if backend == "sqlite":
+            _flush(desk)
+        assert _everywhere(desk, STAFF["dealer-b"], "仍漏水") == set()
+        desk.complaints.refer_to_outlet(MANAGER, cid, dealer_id="dealer-b")
+        if backend == "sqlite":
+            _flush(desk)
+        assert _everywhere(desk, STAFF["dealer-b"], "仍漏水") == {cid}
+        desk.complaints.refer_to_outlet(MANAGER, cid, engineer_id="eng-1")
+        assert _everywhere(desk, STAFF["dealer-b"], "仍漏水") == set()
+        assert _everywhere(desk, Actor.engineer("eng-1"), "仍漏水") == {cid}
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_an_imported_ticket_dispatched_to_a_dealer_is_that_dealers(backend: str, tmp_path: Path) -> None:
+    """A migration from another system (desk.import_tickets: add_many and the batch search documents)
+    writes the dispatched dealer as a dispatch command does."""
+    agent = AGENT.ref
+    at = START - timedelta(days=3)
+    ticket = Ticket.open(
+        id=TicketId("OLD-00001"),
+        customer_id=CustomerId("cust-a"),
+        channel=Channel.PHONE,
+        category=Category.REPAIR,
+        description="旧系统工单 花洒漏水",
+        received_at=at,
+        taken_by=agent,
+        dealer_id=DealerId("dealer-a"),
+        region="R0",
+    )
+    ticket.triage(agent, at + timedelta(minutes=5), Assessment("leak", Severity.MEDIUM), Priority.NORMAL)
+    ticket.assign(agent, at + timedelta(minutes=9), Assignee(AssigneeKind.DEALER, "dealer-b", "特约承销商 1"))
+    with _desk(backend, tmp_path) as desk:
+        desk.import_tickets(MANAGER, [ticket])
+        assert _everywhere(desk, STAFF["dealer-b"], "花洒漏水") == {"OLD-00001"}
+        assert _everywhere(desk, STAFF["dealer-a"], "花洒漏水") == {"OLD-00001"}
+        assert _everywhere(desk, STAFF["dealer-c"], "花洒漏水") == set()
 
 
 def test_dealer_scope_is_checked() -> None:
