@@ -25,7 +25,7 @@ from aftersales.adapters.sla_candidates_sql import (
     sqlite_sweep_query,
 )
 from aftersales.adapters.sla_sweep_sqlite import SWEEP_STEP, fill_sweep_tables, sweep_tables_ready
-from aftersales.adapters.sqlite_schema import migrate
+from aftersales.adapters.sqlite_schema import MIGRATIONS, migrate
 from aftersales.domain.classification import Plan, Severity
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter, encode_cursor
 from aftersales.ports.sla_candidates import SlaCandidate
@@ -220,9 +220,9 @@ def test_a_file_from_before_the_sweep_tables_is_filled_in_resumable_batches(tmp_
         " OR name LIKE 'customer!_tier%' ESCAPE '!' ORDER BY type = 'table'"
     ).fetchall():
         conn.execute(f"DROP {kind.upper()} {name}")
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    conn.execute(f"PRAGMA user_version = {version - 1}")
-    assert migrate(conn) == version - 1
+    before = MIGRATIONS.index(SWEEP_STEP)  # the version before the sweep step (later steps re-apply)
+    conn.execute(f"PRAGMA user_version = {before}")
+    assert migrate(conn) == before
     assert not sweep_tables_ready(conn)
     assert _kept(conn) == ([], [], [])
     first = fill_sweep_tables(conn, max_batches=2, lock_seconds=1e-6, pause=0)  # 10 rows a batch
