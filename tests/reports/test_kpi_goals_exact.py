@@ -113,3 +113,8 @@ def test_exact_names_a_known_figure() -> None:
     assert row.exact("mean_satisfaction") == 4
     with pytest.raises(ValidationError, match="speed"):
         row.exact("speed")
+
+
+def test_a_float_is_refused_not_rounded() -> None:
+    with pytest.raises(ValidationError, match="float"):
+        GOALS.passed("satisfaction_rate", 0.9)  # type: ignore[arg-type]

@@ -4,10 +4,13 @@ Read through the ledger (:meth:`ServiceDesk.ledger`), so an actor sees the breac
 they may see (a dealer its own and those dispatched to it; its handling alone, the seed-002 contract
 of 24 hours, is ``filters=TicketFilter(engineer_id=<the dealer's id>)``: the tickets assigned to
 it). A ticket belongs to the ISO week it was received in (in the report's time zone). Its response
-is late when the first thing the desk did came after the response due time; its resolution is late
-when it was resolved after the resolution due time, or is still unresolved at ``as_of`` with the due
-time passed (counted again as *still open, overdue*). Tickets without a due time are not judged here
-(see the KPI report's fallback targets).
+is late when the first contact with the customer (the SLA's response,
+:func:`~aftersales.domain.sla_reading.first_response`: not triage, which is internal) came after the
+response due time, or when none came and the response clock ran past it — to the cancellation or the
+work marked done, as the SLA stops it, else to ``as_of``; its resolution is late when it was resolved
+after the resolution due time, or is still unresolved at ``as_of`` with the due time passed (counted
+again as *still open, overdue*).
+Tickets without a due time are not judged here (see the KPI report's fallback targets).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import attrs
 
 from aftersales.domain.contact import zone
 from aftersales.domain.instants import require_aware
+from aftersales.domain.sla_reading import first_response, response_stopped
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.reporting import Period
@@ -115,9 +119,11 @@ def sla_breaches(
         events = t.events
         respond_by = t.response_due_at
         if respond_by is not None:
-            answered = events[1].at if len(events) > 1 else None
-            # late: answered after the due time, or not answered at all and the due time has passed
-            if (answered is not None and answered > respond_by) or (answered is None and as_of > respond_by):
+            answered = first_response(events)
+            # late: answered after the due time, or not answered and its clock ran past the due time
+            stopped = response_stopped(events) if answered is None else None
+            end = answered.at if answered is not None else stopped.at if stopped is not None else as_of
+            if end > respond_by:
                 row[1] += 1
         due = t.resolution_due_at
         if due is not None:

@@ -89,11 +89,20 @@ class KpiGoals:
         the verdict is then taken on the unrounded rate. A ``Decimal`` is judged as given.
         """
         goal = self.goal(rate)
-        if value is not None and not isinstance(value, Fraction | Decimal):
-            value = value.exact(rate)
-        if goal is None or value is None:
+        found: Fraction | Decimal | None
+        if value is None or isinstance(value, Fraction | Decimal):
+            found = value
+        else:
+            exact = getattr(value, "exact", None)
+            if not callable(exact):  # a float is inexact, and a bare number names no counts
+                raise ValidationError(
+                    f"a rate is judged as a KpiRow, a Fraction or a Decimal, got {type(value).__name__}",
+                    field="value",
+                )
+            found = exact(rate)
+        if goal is None or found is None:
             return None
-        return Fraction(value) >= Fraction(goal)
+        return Fraction(found) >= Fraction(goal)
 
     def items(self) -> tuple[tuple[str, Decimal], ...]:
         """The rates that have a goal, in :data:`GOAL_RATES` order."""
