@@ -457,6 +457,18 @@ def test_asking_for_another_customers_invoice_is_as_for_an_unknown_customer(stor
         assert caught.value.kind == "customer"
 
 
+def test_a_customer_does_not_find_its_ticket_by_the_words_of_the_staffs_internal_note(story: Story) -> None:
+    # The search index holds every note: a customer searching "脾气急" found its ticket (and so learnt
+    # what the staff wrote about it) though the ticket it got back had the note left out.
+    desk, tid = story.desk, story.sh_repair
+    assert [v.id for v in desk.search(AGENT, "脾气急").items] == [tid]
+    assert [v.id for v in desk.search(SH_STAFF, "脾气急").items] == [tid]
+    for customer in (Actor.customer("cust-zh"), CUSTOMER_AND_BJ_STAFF):
+        assert desk.search(customer, "脾气急").items == ()
+        assert desk.search(customer, "冲水 脾气急").items == ()
+        assert [v.id for v in desk.search(customer, "冲水").items] == [tid]  # its own words still find it
+
+
 # -- the audit: every read method of the desk and its sub-desks, as every kind of actor ---------------
 
 ENGINEER_EAST = Actor.engineer("eng-jr", team="team-east")
