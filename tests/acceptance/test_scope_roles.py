@@ -469,6 +469,19 @@ def test_a_customer_does_not_find_its_ticket_by_the_words_of_the_staffs_internal
         assert [v.id for v in desk.search(customer, "冲水").items] == [tid]  # its own words still find it
 
 
+def test_a_dealer_reads_the_loan_ledger_of_its_engineer_it_files_parts_onto(story: Story) -> None:
+    # Dealer staff file parts onto their own engineers' ledgers; reading them was PermissionDenied.
+    desk = story.desk
+    engineer = PartyRef.engineer("eng-dealer-sh")  # the Shanghai dealer's own fitter
+    filed = desk.materials.request(SH_STAFF, story.sh_repair, party=engineer, lines=[MaterialsLine(PART, 1)])
+    assert desk.materials.ledger(SH_STAFF, engineer).party == engineer
+    assert desk.materials.overdue(SH_STAFF, engineer) == []
+    for outsider, party in ((BJ_STAFF, engineer), (SH_STAFF, PartyRef.engineer("eng-jr"))):
+        with pytest.raises(PermissionDenied):
+            desk.materials.ledger(outsider, party)
+    assert desk.materials.materials_request(SH_STAFF, filed.id).party == engineer
+
+
 # -- the audit: every read method of the desk and its sub-desks, as every kind of actor ---------------
 
 ENGINEER_EAST = Actor.engineer("eng-jr", team="team-east")
