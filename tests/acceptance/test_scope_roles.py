@@ -491,6 +491,7 @@ AUDIT_ACTORS = {
     "customer B": Actor.customer("cust-bj"),
     "dealer 1": SH_STAFF,
     "dealer 2": BJ_STAFF,
+    "dealer 1b (Shanghai too)": Actor.dealer_staff("sh2-staff-1", "dealer-sh2", {"SH"}),
     "engineer X": ENGINEER_EAST,
     "engineer Y": ENGINEER_WEST,
     "auditor": Actor.auditor("audit-1"),
@@ -592,7 +593,8 @@ def _text(answer: object) -> str:
 def test_every_read_answers_within_the_readers_scope(story: Story) -> None:
     # For every read x actor: a typed refusal or an answer that names no ticket the actor cannot read by
     # id, holds no other customer's phone, and (for whoever is not the Shanghai dealer's staff or the
-    # office) neither the internal note nor the Shanghai dealer's purchase at the maker's 75.00.
+    # office) not the Shanghai dealer's purchase at the maker's 75.00, nor the internal note (which a
+    # second dealer of the region, staff reading its region's ticket, does read).
     desk = story.desk
     tickets = (story.sh_repair, story.bj_repair)
     office = {"auditor", "agent"}
@@ -618,6 +620,7 @@ def test_every_read_answers_within_the_readers_scope(story: Story) -> None:
                     )
                     assert own or phone not in text, where
             if who not in office | {"dealer 1"}:
-                assert SECRET not in text, where
+                # a second dealer of the region reads its region's tickets with the staff's notes
+                assert SECRET not in text or who.startswith("dealer 1b"), where
                 assert "75.00" not in text, where
     assert answered > 250  # most reads answer someone: the audit reads answers, not only refusals
