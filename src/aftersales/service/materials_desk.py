@@ -299,16 +299,22 @@ class MaterialsDesk:
     def _cost(self, part: str) -> Money:
         return self.fees.part_price(part).cost
 
-    def _check_party_scope(self, actor: Actor, party: PartyRef) -> None:
-        """The office, auditors and jobs read every party's loan ledger; dealer staff their dealer's, an
-        engineer their own. Any of the actor's roles may grant it."""
+    @staticmethod
+    def _check_party_scope(uow: UnitOfWork, actor: Actor, party: PartyRef) -> None:
+        """The office, auditors and jobs read every party's loan ledger; dealer staff their dealer's and
+        its engineers' (they file parts onto them: :func:`_check_party`), an engineer their own. Any of
+        the actor's roles may grant it."""
         if sees_every(actor, MATERIALS_ROLES["outbound_summary"]):
             return
+        dealer_staff = actor.has_role(R.DEALER_STAFF) and actor.dealer_id is not None
         if party.kind is PartyKind.DEALER:
-            if actor.has_role(R.DEALER_STAFF) and party.id == actor.dealer_id:
+            if dealer_staff and party.id == actor.dealer_id:
                 return
-        elif actor.has_role(R.ENGINEER) and party.id == (actor.engineer_id or actor.id):
-            return
+        else:
+            if actor.has_role(R.ENGINEER) and party.id == (actor.engineer_id or actor.id):
+                return
+            if dealer_staff and _engineer_dealer(uow, party.id) == actor.dealer_id:
+                return
         raise PermissionDenied(str(actor), "read the loan ledger", party.key)
 
     # -- the issue flow (发料) -------------------------------------------------------------------------
@@ -770,14 +776,14 @@ class MaterialsDesk:
         _check_actor(actor)
         with self.context.store() as uow:
             item = uow.documents.get(PartReturn, return_id)
-        self._check_party_scope(actor, item.party)
+            self._check_party_scope(uow, actor, item.party)
         return item
 
     def ledger(self, actor: Actor, party: PartyRef) -> LedgerSummary:
         """The party's loan ledger: what is out per part, issued/returned/charged totals, chargebacks."""
         _check_actor(actor)
-        self._check_party_scope(actor, party)
         with self.context.store() as uow:
+            self._check_party_scope(uow, actor, party)
             ledger, _new = self._ledger(uow, party)
         return LedgerSummary(
             party, dict(sorted(ledger.balance().items())), ledger.issued, ledger.returned, ledger.charged,
@@ -787,9 +793,9 @@ class MaterialsDesk:
     def overdue(self, actor: Actor, party: PartyRef, at: datetime | None = None) -> list[OverdueItem]:
         """The party's issue lines past their deadline with parts still out, oldest first."""
         _check_actor(actor)
-        self._check_party_scope(actor, party)
         when = self._now() if at is None else require_aware(at, "at")
         with self.context.store() as uow:
+            self._check_party_scope(uow, actor, party)
             ledger, _new = self._ledger(uow, party)
         return ledger.overdue(when)
 
@@ -800,6 +806,14 @@ class MaterialsDesk:
         with self.context.store() as uow:
             shipped = uow.documents.query(MaterialsRequest, shipped_month=month)
         return outbound_summary(shipped, month)
+
+
+def _engineer_dealer(uow: UnitOfWork, engineer_id: str) -> str | None:
+    """The dealer an engineer works for (``None``: the maker's own, or unknown)."""
+    try:
+        return uow.engineers.get(engineer_id).dealer_id
+    except NotFound:
+        return None
 
 
 def _check_party(uow: UnitOfWork, actor: Actor, party: PartyRef) -> None:

@@ -251,5 +251,14 @@ class TicketSearch:
         scoped = self._scope(actor, filters or TicketFilter())
         with self._store() as uow:
             found = _index_of(uow).search(parsed, scoped, request)
-            tickets = [uow.tickets.get(ticket_id) for ticket_id in found.items]
-        return Page(tuple(TicketView(as_seen_by(actor, t)) for t in tickets), found.next_cursor)
+            views = []
+            for ticket_id in found.items:
+                ticket = uow.tickets.get(ticket_id)
+                seen = as_seen_by(actor, ticket)
+                # The index holds the staff's internal notes: a ticket read without them is found only
+                # if it matches without them (a customer searching "脾气急" must not learn that the
+                # note is there). Such a page may hold fewer than its limit; its cursor goes on.
+                if len(seen.notes) < len(ticket.notes) and not _document(uow, seen).matches(parsed):
+                    continue
+                views.append(TicketView(seen))
+        return Page(tuple(views), found.next_cursor)
