@@ -278,3 +278,31 @@ def test_the_detector_applies_the_packs_minimum_of_units(
         (incident,) = desk.quality_incidents.incidents(MANAGER)
         assert incident.affected == raised_at
         assert incident.unit_ids == [f"A-{n:03d}" for n in range(raised_at)]
+
+
+def test_a_dealer_reads_its_part_of_an_incident_that_reaches_another_dealers_customers(url: str) -> None:
+    # Units 0-2 are Shanghai's customers, 50-51 Beijing's: both dealers see the incident (their tickets are
+    # in it), each with its own tickets, customers and units only; the counts and the problem stay whole.
+    with _build(url) as desk:
+        qi = desk.quality_incidents
+        sh_tickets = [_fault(desk, n) for n in range(3)]
+        bj_tickets = [_fault(desk, n) for n in (50, 51)]
+        (whole,) = qi.incidents(MANAGER)
+        assert sorted(whole.ticket_ids) == sorted(sh_tickets + bj_tickets)
+        sh = Actor.dealer_staff("s1", "d-sh", {"SH"})
+        bj = Actor.dealer_staff("b1", "d-bj", {"BJ"})
+        for actor, tickets, customers, dealer, region in (
+            (sh, sh_tickets, {"c000", "c001", "c002"}, "d-sh", "SH"),
+            (bj, bj_tickets, {"c050", "c051"}, "d-bj", "BJ"),
+        ):
+            for seen in (qi.incident(actor, whole.id), *qi.incidents(actor)):
+                assert sorted(seen.ticket_ids) == sorted(tickets)
+                assert set(seen.customer_ids) == customers
+                assert seen.dealer_ids == [dealer] and seen.regions == [region]
+                assert seen.engineer_ids == []
+                assert (seen.affected, seen.batch_size, seen.value) == (5, 100, "seal_defect")
+            assert {u.customer_id for u in qi.units(actor, whole.id)} == customers
+        # The office and the engineer on every ticket read it whole.
+        assert len(qi.units(MANAGER, whole.id)) == 5
+        assert set(qi.incident(ENGINEER, whole.id).ticket_ids) == set(whole.ticket_ids)
+        assert qi.incident(ENGINEER, whole.id).engineer_ids == ["e1"]

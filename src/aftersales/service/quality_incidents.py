@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+import attrs
+
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.complaints import GrantedExtension
@@ -41,7 +43,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
+from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
 from aftersales.service.runner import CommandRunner, TicketHook
 
 __all__ = ["MIN_UNITS", "QualityIncidentDesk", "detect_in_batch", "detect_on_fault"]
@@ -318,10 +320,42 @@ class QualityIncidentDesk:
         return actor.has_role(Role.ENGINEER) and engineer in incident.engineer_ids
 
     def incident(self, actor: Actor, incident_id: str) -> QualityIncident:
-        """One incident, or ``NotFound`` if it does not exist or ``actor`` may not see it."""
+        """One incident, or ``NotFound`` if it does not exist or ``actor`` may not see it.
+
+        Dealer staff and engineers read it narrowed to their part (see :meth:`seen_by`)."""
         check_role(actor, "quality_incidents", incident_id, _roles("quality_incidents"))
         with self.context.store() as uow:
-            return self._visible(uow, actor, incident_id)
+            return self.seen_by(uow, actor, self._visible(uow, actor, incident_id))
+
+    @staticmethod
+    def seen_by(uow: UnitOfWork, actor: Actor, incident: QualityIncident) -> QualityIncident:
+        """``incident`` as ``actor`` may read it: whole for the office; for a dealer's staff or an
+        engineer, whose tickets are a part of it, only the tickets they may read, their customers, their
+        own dealer, engineer and regions. The problem, the batch, the counts (units, share) and the
+        workflow stay: what the batch is and how far it reached is theirs to know, which other
+        dealers' customers it reached is not."""
+        if actor.has_role(*_SEE_ALL):
+            return incident
+        readable: list[str] = []
+        customers: list[str] = []
+        for ticket_id in incident.ticket_ids:
+            try:
+                ticket = uow.tickets.get(ticket_id)
+            except NotFound:
+                continue
+            if can_read(actor, ticket):
+                readable.append(ticket_id)
+                if ticket.customer_id not in customers:
+                    customers.append(ticket.customer_id)
+        engineer = (actor.engineer_id or actor.id) if actor.has_role(Role.ENGINEER) else None
+        return attrs.evolve(
+            incident,
+            ticket_ids=readable,
+            customer_ids=customers,
+            regions=[r for r in incident.regions if r in actor.regions],
+            dealer_ids=[d for d in incident.dealer_ids if d == actor.dealer_id],
+            engineer_ids=[e for e in incident.engineer_ids if e == engineer],
+        )
 
     def incidents(
         self, actor: Actor, *, batch: str | None = None, state: IncidentState | str | None = None
@@ -338,16 +372,20 @@ class QualityIncidentDesk:
                 raise ValidationError(f"unknown incident state {state!r}", field="state") from None
         with self.context.store() as uow:
             found = uow.documents.query(QualityIncident, **equals)
-        return sorted(
-            (i for i in found if self.visible(actor, i)), key=lambda i: (i.detected_at, i.id), reverse=True
-        )
+            seen = [self.seen_by(uow, actor, i) for i in found if self.visible(actor, i)]
+        return sorted(seen, key=lambda i: (i.detected_at, i.id), reverse=True)
 
     def units(self, actor: Actor, incident_id: str) -> list[BatchFaultUnit]:
-        """The units the incident counts, in the order they were counted: asset, ticket, customer, when."""
+        """The units the incident counts, in the order they were counted: asset, ticket, customer, when
+        (for dealer staff and engineers, those of the tickets they may read)."""
         check_role(actor, "quality_incidents", incident_id, _roles("quality_incidents"))
         with self.context.store() as uow:
             incident = self._visible(uow, actor, incident_id)
-            return [uow.documents.get(BatchFaultUnit, f"{incident.key}|{a}") for a in incident.unit_ids]
+            units = [uow.documents.get(BatchFaultUnit, f"{incident.key}|{a}") for a in incident.unit_ids]
+            if actor.has_role(*_SEE_ALL):
+                return units
+            mine = set(self.seen_by(uow, actor, incident).ticket_ids)
+            return [unit for unit in units if unit.ticket_id in mine]  # their units, not other customers'
 
     def _visible(self, uow: UnitOfWork, actor: Actor, incident_id: str) -> QualityIncident:
         if not isinstance(incident_id, str) or not incident_id:
