@@ -33,6 +33,7 @@ from aftersales.domain.surveys import CallbackChecklist, CallbackTaskState, Sati
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.warranty_records import ExtensionSource
 from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from aftersales.json import to_json
 from aftersales.policies.callback import CallbackParams, DefaultCallback
 from aftersales.policies.complaints import ComplaintParams, DefaultComplaintPolicy
 from aftersales.policies.warranty import DefaultWarrantyPolicy, WarrantyPhase
@@ -603,3 +604,38 @@ def test_a_complaint_closed_before_its_callback_is_still_called_back_and_not_ove
         total = kpi_report(reporting_for(desk.store), march, desk.calendar).total
         assert (total.counts.callbacks_due, total.counts.callbacks_on_time) == (2, 1)
         assert DEFAULT_GOALS.passed("complaint_resolution_rate", total) is True  # both handled
+
+
+def test_the_customer_reads_its_complaint_file_without_the_offices_deliberation(desk: ServiceDesk) -> None:
+    # The customer is owed the solution, the outcome and the remedies; the general manager's referral,
+    # the handler's judgement, the escalations, the review and what each remedy cost the company are
+    # the office's.
+    complaints = desk.complaints
+    customer = Actor.customer("c1")
+    cid = complaints.open_complaint(AGENT, "c1", "要求整机退货", asset_id="A-c1").ticket.id
+    complaints.investigate(AGENT, cid)
+    complaints.classify(AGENT, cid, major_by_judgement="客户扬言找媒体，处理要谨慎")
+    complaints.refer_to_general_manager(AGENT, cid, question="客户难缠，是否同意退货？")
+    complaints.record_gm_decision(GM, cid, decision="同意换新，不退货")
+    complaints.agree_solution(customer, cid)
+    complaints.grant_remedy(
+        AGENT, cid, kind=RemedyKind.WARRANTY_EXTENSION, cost=Money("200", "CNY"), extend_by=12,
+        note="延保至 2027-04",
+    )  # fmt: skip
+    complaints.give_feedback(AGENT, cid, outcome="已换新并延保 12 个月")
+    complaints.review(MANAGER, cid, root_cause="attitude", improvement="礼仪培训", feedback_to="hr")
+
+    whole = complaints.complaint_file(AGENT, cid)
+    assert whole.referral is not None and whole.review is not None and whole.escalations
+    assert whole.remedy_cost("CNY") == Money("200", "CNY")
+    seen = complaints.complaint_file(customer, cid)
+    assert (seen.referral, seen.review, seen.judgement, seen.escalations) == (None, None, None, [])
+    assert seen.remedy_cost("CNY") == Money("0", "CNY")
+    text = to_json(seen)
+    for internal in ("客户扬言", "客户难缠", "礼仪培训", "200.00"):
+        assert internal not in text
+    assert (seen.solution, seen.outcome) == (whole.solution, whole.outcome)
+    (remedy,) = seen.remedies
+    assert remedy.kind is RemedyKind.WARRANTY_EXTENSION and remedy.extension == whole.remedies[0].extension
+    with pytest.raises(NotFound):
+        complaints.complaint_file(Actor.customer("vip"), cid)

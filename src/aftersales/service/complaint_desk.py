@@ -66,6 +66,7 @@ from aftersales.service.complaint_outlets import ComplaintOutlets
 from aftersales.service.context import DeskContext
 from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, can_read, check_role, permit
+from aftersales.service.reader_view import complaint_file_as_seen_by
 from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.scope import require_asset_visible
 from aftersales.service.views import CommandResult
@@ -736,7 +737,7 @@ class ComplaintDesk(ComplaintOutlets):
             except NotFound:
                 file = ComplaintFile(id=view.id, customer_id=view.customer_id)
         record_access(self.runner, actor, "complaint_file", [view.customer_id])
-        return file
+        return complaint_file_as_seen_by(actor, file, view)
 
     def complaint_log(
         self, actor: Actor, filters: ComplaintLogFilter | None = None

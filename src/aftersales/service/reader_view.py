@@ -8,7 +8,8 @@ and the history's steps of the dealer's purchase (its quote offered, accepted, r
 ticket view a customer gets (``desk.ticket``, the ledger, search, a command's result, the charge sheet,
 their JSON) is made from this copy; staff read the ticket whole. A materials request carries a copy of
 the charge sheet as it stood when the request was filed: a customer reads it without the dealer's side
-too (:func:`request_as_seen_by`).
+too (:func:`request_as_seen_by`). A complaint's file is the customer's as its outcome, not as the
+office's deliberation (:func:`complaint_file_as_seen_by`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from collections.abc import Collection
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.complaints import ComplaintFile
 from aftersales.domain.materials import MaterialsRequest
+from aftersales.domain.money import Money
 from aftersales.domain.ticket import Ticket
 from aftersales.service.actors import Actor
 from aftersales.service.scope import reads_dealer_side, reads_whole
 
-__all__ = ["as_seen_by", "request_as_seen_by"]
+__all__ = ["as_seen_by", "complaint_file_as_seen_by", "request_as_seen_by"]
 
 _SCOPED = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
 """The roles that may read a ticket without all of it (see :func:`as_seen_by`)."""
@@ -70,6 +73,21 @@ def request_as_seen_by(actor: Actor, request: MaterialsRequest, ticket: Ticket) 
     mine = {quote.id for quote in sheet.quotes if quote.payer == "customer"}
     quote_id = request.quote_id if request.quote_id is None or request.quote_id in mine else None
     return attrs.evolve(request, charges=sheet.for_customer(), quote_id=quote_id)
+
+
+def complaint_file_as_seen_by(actor: Actor, file: ComplaintFile, ticket: Ticket) -> ComplaintFile:
+    """``file`` (of the complaint ``ticket``) as ``actor`` may read it: staff whole; the customer without
+    the office's deliberation — the handler's judgement of its weight, the escalations, the referral to
+    the general manager and the review of the handling — and with each remedy granted but not what it
+    cost the company (zero in its currency). What the customer is owed stays: the subject, the
+    severity, the solution, the outcome and the remedies themselves with their notes (a warranty
+    extension with its record)."""
+    if not actor.extra_roles and actor.role is not Role.CUSTOMER:
+        return file
+    if reads_whole(actor, ticket):
+        return file
+    remedies = [attrs.evolve(r, cost=Money.zero(r.cost.currency)) for r in file.remedies]
+    return attrs.evolve(file, judgement=None, escalations=[], referral=None, review=None, remedies=remedies)
 
 
 def _of_purchase(payload: object, purchases: Collection[str]) -> bool:
