@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.domain.ticket import Ticket
 from aftersales.service.desk import ServiceDesk
 
 from .data import SH, fill
@@ -24,9 +25,16 @@ STORES = [
 ]  # fmt: skip
 
 
-def open_desk(kind: str, tmp_path: Path) -> Iterator[ServiceDesk]:
-    """A desk of ``kind`` filled with the month; PostgreSQL in a private schema dropped afterwards."""
-    clock = ManualClock(datetime(2026, 4, 2, 12, tzinfo=SH))
+def open_desk(
+    kind: str,
+    tmp_path: Path,
+    *,
+    at: datetime | None = None,
+    tickets: Callable[[], Iterable[Ticket]] | None = None,
+) -> Iterator[ServiceDesk]:
+    """A desk of ``kind`` filled with the month (or holding ``tickets()``, stored as they are), its clock
+    at ``at``; PostgreSQL in a private schema dropped afterwards."""
+    clock = ManualClock(at or datetime(2026, 4, 2, 12, tzinfo=SH))
     schema = f"r_{uuid.uuid4().hex[:16]}"
     if kind == "memory":
         url = "memory://"
@@ -36,7 +44,13 @@ def open_desk(kind: str, tmp_path: Path) -> Iterator[ServiceDesk]:
         url = f"{DSN}{'&' if '?' in (DSN or '') else '?'}schema={schema}"
     desk = ServiceDesk.open(url, pack="sanitary_ware", clock=clock)
     try:
-        fill(desk)
+        if tickets is None:
+            fill(desk)
+        else:
+            with desk.store() as uow:
+                for ticket in tickets():
+                    uow.tickets.add(ticket)
+                uow.commit()
         yield desk
     finally:
         desk.shutdown()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -39,7 +38,7 @@ from aftersales.reports.ledger_export import ledger_records
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
-from .stores import DSN, STORES
+from .stores import STORES, open_desk
 
 SH = ZoneInfo("Asia/Shanghai")
 MARCH = Period(datetime(2026, 3, 1, tzinfo=SH), datetime(2026, 4, 1, tzinfo=SH))
@@ -112,25 +111,7 @@ def tickets() -> list[Ticket]:
 
 @pytest.fixture(params=STORES)
 def desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceDesk]:
-    kind = request.param
-    schema = f"r_{uuid.uuid4().hex[:16]}"
-    url = {"memory": "memory://", "sqlite": f"sqlite:///{tmp_path / 'desk.db'}"}.get(
-        kind, f"{DSN}{'&' if '?' in (DSN or '') else '?'}schema={schema}"
-    )
-    desk = ServiceDesk.open(url, pack="sanitary_ware", clock=ManualClock(T0 + timedelta(days=3)))
-    try:
-        with desk.store() as uow:
-            for t in tickets():
-                uow.tickets.add(t)
-            uow.commit()
-        yield desk
-    finally:
-        desk.shutdown()
-        if kind == "postgresql":
-            import psycopg
-
-            with psycopg.connect(DSN or "", autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    yield from open_desk(request.param, tmp_path, at=T0 + timedelta(days=3), tickets=tickets)
 
 
 def test_the_response_is_the_first_contact_with_the_customer_not_triage() -> None:
