@@ -639,3 +639,15 @@ def test_the_customer_reads_its_complaint_file_without_the_offices_deliberation(
     assert remedy.kind is RemedyKind.WARRANTY_EXTENSION and remedy.extension == whole.remedies[0].extension
     with pytest.raises(NotFound):
         complaints.complaint_file(Actor.customer("vip"), cid)
+
+
+def test_the_handlers_call_to_the_complainant_is_the_complaints_response(desk: ServiceDesk) -> None:
+    # Seed 004 (及时地给予回复): a call logged with contact_customer meets the complaint's response, as on
+    # a service ticket; before, the complaint workflow refused the command and only a note could.
+    cid = desk.complaints.open_complaint(AGENT, "c1", "服务态度差").ticket.id
+    _clock(desk).advance(timedelta(minutes=30))
+    desk.contact_customer(AGENT, cid, note="已致电客户致歉，三日内答复")
+    (response,) = [t for t in desk.sla(AGENT, cid).targets if t.target.name == "response"]
+    assert response.met_at == START + timedelta(minutes=30)
+    with pytest.raises(PermissionDenied):  # the customer does not log the office's calls
+        desk.contact_customer(Actor.customer("c1"), cid)

@@ -93,6 +93,9 @@ COMPLAINT_WORKFLOW = Workflow(
         _t("link_tickets", _OPEN, STAY, _HANDLERS),
         _t("grant_remedy", (S.SOLUTION_PROPOSED, S.IMPLEMENTING), STAY, _HANDLERS),
         _t("note_to_customer", _OPEN, STAY, _HANDLERS),
+        # Seed 004 (及时地给予回复): the handler's call to the customer is the complaint's response, as
+        # on a service ticket; without it a complaint's response could be met only by a written note.
+        _t("contact_customer", _OPEN, STAY, _HANDLERS),
         _t("schedule_callback", _HANDLED, STAY, _HANDLERS | _SYSTEM),
         _t("record_callback", _HANDLED, STAY, _HANDLERS),
         # Issue 23: describing a complaint (tags, custom fields, attachments) never moves it.

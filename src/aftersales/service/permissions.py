@@ -125,7 +125,7 @@ def _complaint_roles() -> dict[str, frozenset[Role]]:
         "assign_departments": spec("assign_departments").roles,
     }
     # The ticket commands of ServiceDesk, judged by the complaint workflow when the ticket is one.
-    for trigger in ("cancel", "close", "reopen", "reject", "note_to_customer"):
+    for trigger in ("cancel", "close", "reopen", "reject", "note_to_customer", "contact_customer"):
         table[trigger] = spec(trigger).roles
     for trigger in ("schedule_callback", "record_callback"):
         table[trigger] = spec(trigger).roles
