@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from aftersales.adapters.attachments_fs import FileSystemAttachmentStore
@@ -26,7 +27,7 @@ from aftersales.domain.charges import ChargeKind, Quote, QuoteState
 from aftersales.domain.classification import Category, Plan, Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.fee_slips import InvoiceState, InvoiceWish
-from aftersales.domain.ids import AssetId
+from aftersales.domain.ids import AssetId, CustomerId
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
@@ -831,3 +832,43 @@ def test_quote_refused_before_any_work_is_escalated_and_recorded(
     )
     assert desk.deliver().sent
     assert desk.notifier.to("manager@venus.example")  # type: ignore[union-attr]
+
+
+def test_a_customer_of_the_maker_repaired_by_a_dealer_is_that_dealers_business(
+    story: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    # A customer who bought from the maker directly (no dealer of their own) calls; the repair is
+    # dispatched to the Shanghai dealer. The dealer's local fees price the work (各特约承销商可根据当地
+    # 实际情况收费), the dealer buys the part at cost and owes that slip, and the part goes to the dealer
+    # (乙方需按时退回换下的配件). Before, the work had no fees, the purchase was refused ("no dealer to
+    # owe the purchase") and the pick slip had no one to go to.
+    desk, _clock, world = story
+    direct = attrs.evolve(world.cust_zh, id=CustomerId("cust-direct"), dealer_id=None)
+    desk.register_customer(world.manager, direct)
+    desk.register_asset(
+        world.manager, attrs.evolve(OUT_OF_WARRANTY, id=AssetId("unit-direct"), serial="SN-DIRECT",
+                                    customer_id="cust-direct", dealer_id=None),
+    )  # fmt: skip
+    agent, dealer = world.agent, world.dealer_sh_staff
+    ticket_id = desk.open_ticket(
+        agent, customer_id="cust-direct", description="马桶一直冲水", asset_id="unit-direct"
+    ).ticket.id
+    assert desk.ticket(agent, ticket_id).dealer_id is None
+    desk.triage(agent, ticket_id, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(agent, ticket_id, dealer_id="dealer-sh")
+    desk.start_work(dealer, ticket_id)
+    desk.add_fault_record(
+        dealer, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn", action="replace_flush_valve",
+        part=PART, component="flush_valve",
+    )  # fmt: skip
+    sheet = desk.charges.assess(dealer, ticket_id, travel_zone="pudong")
+    assert sheet.customer_total == Money("250.00", "CNY")  # 120 part + the dealer's 80 + 30 + 20
+    purchase = desk.charges.dealer_purchase(agent, ticket_id)
+    bought = desk.charges.accept(dealer, ticket_id, purchase.id)
+    assert bought.fee_slip is not None
+    assert (bought.fee_slip.payer_kind, bought.fee_slip.payer_id) == ("dealer", "dealer-sh")
+    assert bought.fee_slip.dealer_id == "dealer-sh"
+    assert bought.materials_request is not None and bought.materials_request.party == PartyRef.dealer(
+        "dealer-sh"
+    )
+    assert [s.id for s in desk.fees.slips_of(dealer, ticket_id)] == [bought.fee_slip.id]

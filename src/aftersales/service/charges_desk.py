@@ -60,6 +60,7 @@ from aftersales.service.numbering import next_number
 from aftersales.service.permissions import Workflow, check_role, permit
 from aftersales.service.reader_view import as_seen_by, request_as_seen_by
 from aftersales.service.runner import Applied, CommandRunner
+from aftersales.service.scope import purchasing_dealer
 
 __all__ = ["AcceptedQuote", "ChargesDesk"]
 
@@ -205,7 +206,7 @@ class ChargesDesk:
                 parts = {p: (q, parts.get(p, (0, None))[1]) for p, q in wanted.items()}
             facts = ChargeFacts(
                 asset, product, ticket.received_at, tuple(sorted({r.cause for r in ticket.fault_records})),
-                _visit_kind(ticket), parts, DealerId(ticket.dealer_id) if ticket.dealer_id else None,
+                _visit_kind(ticket), parts, _dealer_of(ticket),
                 job_type, ticket.assessment.nature if ticket.assessment else None, travel_zone, distance_km,
                 service_fee, extensions,
             )  # fmt: skip
@@ -436,12 +437,13 @@ class ChargesDesk:
     ) -> FeeSlip:  # fmt: skip
         """The fee slip of an accepted quote: its lines (free ones show what was given), owed by its payer."""
         dealer = quote.payer == "dealer"
-        if dealer and ticket.dealer_id is None:
+        dealer_id = purchasing_dealer(ticket)
+        if dealer and dealer_id is None:
             raise PolicyError(f"ticket {ticket.id} has no dealer to owe the purchase", code="no_dealer")
         slip = FeeSlip(
             next_number(uow, "fee_slip", now), ticket.id, ticket.customer_id, quote.currency, now, actor.ref,
-            self.fee_desk.month_of(now), quote.lines, method, wish, SlipOrigin.JOB, ticket.dealer_id,
-            quote.id, payer_kind=quote.payer, payer_id=ticket.dealer_id if dealer else ticket.customer_id,
+            self.fee_desk.month_of(now), quote.lines, method, wish, SlipOrigin.JOB, dealer_id,
+            quote.id, payer_kind=quote.payer, payer_id=dealer_id if dealer else ticket.customer_id,
             reasons=quote.reasons,
         )  # fmt: skip
         uow.documents.add(slip)
@@ -467,8 +469,9 @@ class ChargesDesk:
             # slip, filed by whichever is accepted first.
             if existing.quote_id in accepted and existing.state.value != "cancelled":
                 return None
-        if ticket.dealer_id is not None:
-            party = PartyRef.dealer(ticket.dealer_id)
+        dealer_id = purchasing_dealer(ticket)
+        if dealer_id is not None:
+            party = PartyRef.dealer(dealer_id)
         elif ticket.assignee is not None and ticket.assignee.kind.value == "engineer":
             party = PartyRef.engineer(ticket.assignee.id)
         else:
@@ -699,3 +702,9 @@ def _under_contract(
             )
         out.append(sheet_line)
     return tuple(out)
+
+
+def _dealer_of(ticket: Ticket) -> DealerId | None:
+    """The dealer whose fee schedule prices the ticket's work (see :func:`purchasing_dealer`)."""
+    dealer_id = purchasing_dealer(ticket)
+    return DealerId(dealer_id) if dealer_id is not None else None

@@ -42,7 +42,13 @@ from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import FEE_ROLES, can_read, can_write_as, check_role
 from aftersales.service.runner import CommandRunner
-from aftersales.service.scope import party_visible, reads_dealer_side, reads_whole, sees_every
+from aftersales.service.scope import (
+    party_visible,
+    purchasing_dealer,
+    reads_dealer_side,
+    reads_whole,
+    sees_every,
+)
 
 __all__ = ["FEE_ROLES", "FeeDesk", "ItemBalance", "MonthlyRevenue", "RevenueEntry"]
 
@@ -219,7 +225,7 @@ class FeeDesk:
                 payment_method,
                 invoice,
                 origin,
-                ticket.dealer_id,
+                purchasing_dealer(ticket),
                 quote_id,
             )
             uow.documents.add(slip)
@@ -509,7 +515,7 @@ class FeeDesk:
                 now,
                 actor.ref,
                 tuple(lines),
-                ticket.dealer_id,
+                purchasing_dealer(ticket),
             )
             uow.documents.add(movement)
             return movement

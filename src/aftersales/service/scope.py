@@ -28,6 +28,7 @@ from aftersales.service.permissions import can_read
 __all__ = [
     "asset_visible",
     "party_visible",
+    "purchasing_dealer",
     "reads_dealer_side",
     "reads_whole",
     "require_asset_visible",
@@ -150,10 +151,14 @@ def reads_dealer_side(actor: Actor, ticket: Ticket) -> bool:
     others = [role for role in Role if role in actor.roles and role not in _BY_CUSTOMER]
     if others and can_read(attrs.evolve(actor, role=others[0], extra_roles=frozenset(others[1:])), ticket):
         return True  # an office role or an engineer's reads it whole
-    return actor.dealer_id is not None and actor.dealer_id == _purchasing_dealer(ticket)
+    return actor.dealer_id is not None and actor.dealer_id == purchasing_dealer(ticket)
 
 
-def _purchasing_dealer(ticket: Ticket) -> str | None:
+def purchasing_dealer(ticket: Ticket) -> str | None:
+    """The dealer whose business a ticket's money and parts are (seed 002: the dealer buys parts from the
+    maker at cost, charges the customer its local fees and returns the parts replaced): the ticket's own
+    dealer (the customer's or the unit's), else the dealer it was dispatched to — a customer who bought
+    from the maker directly, repaired by a dealer of the region. ``None`` when neither."""
     if ticket.dealer_id is not None:
         return ticket.dealer_id
     assignee = ticket.assignee
