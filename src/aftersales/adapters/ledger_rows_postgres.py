@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from aftersales.adapters.sql_ledger import merge_arms, where_arms
+from aftersales.adapters.sql_ledger import arm_pages, where_arms
 from aftersales.errors import ValidationError
-from aftersales.ports.ledger_rows import LedgerRecord
+from aftersales.ports.ledger_rows import LedgerRecord, received_order
 from aftersales.ports.queries import TicketFilter
 
 if TYPE_CHECKING:
@@ -57,12 +57,9 @@ class PostgresLedgerRows:
         if not isinstance(page_size, int) or not 1 <= page_size <= 100_000:
             raise ValidationError("page_size is from 1 to 100,000", field="page_size")
         arms = where_arms(filter, "%s", "ILIKE", "TRUE", "FALSE")
-        if len(arms) == 1:
-            yield from self._arm(*arms[0], page_size)
-            return
-        # a dealer's scope: its own tickets and those dispatched to it, two ranges merged in order
-        pages = (self._arm(base, params, page_size) for base, params in arms)
-        yield from merge_arms(pages, _received, page_size)
+        yield from arm_pages(
+            arms, lambda where, params: self._arm(where, params, page_size), received_order, page_size
+        )
 
     def _arm(self, base: list[str], params: list[object], page_size: int) -> Iterator[list[LedgerRecord]]:
         after: tuple[object, object] | None = None
@@ -81,8 +78,3 @@ class PostgresLedgerRows:
             if len(rows) < page_size:
                 return
             after = (rows[-1][6], rows[-1][0])
-
-
-def _received(record: Sequence[object]) -> tuple[object, object]:
-    """A record's place in the export: received, then id (the key of each arm's pages)."""
-    return record[6], record[0]

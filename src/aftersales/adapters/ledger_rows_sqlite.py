@@ -15,10 +15,10 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 
 from aftersales.adapters.reporting_sqlite_schema import ensure_reporting_schema
-from aftersales.adapters.sql_ledger import merge_arms, where_arms
+from aftersales.adapters.sql_ledger import arm_pages, where_arms
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.errors import StorageError, ValidationError
-from aftersales.ports.ledger_rows import LedgerRecord
+from aftersales.ports.ledger_rows import LedgerRecord, received_order
 from aftersales.ports.queries import TicketFilter
 
 __all__ = ["SqliteLedgerRows"]
@@ -58,12 +58,9 @@ class SqliteLedgerRows:
         if not isinstance(page_size, int) or not 1 <= page_size <= 100_000:
             raise ValidationError("page_size is from 1 to 100,000", field="page_size")
         arms = where_arms(filter, "?", "LIKE")
-        if len(arms) == 1:
-            yield from self._arm(*arms[0], page_size)
-            return
-        # a dealer's scope: its own tickets and those dispatched to it, two ranges merged in order
-        pages = (self._arm(base, params, page_size) for base, params in arms)
-        yield from merge_arms(pages, _received, page_size)
+        yield from arm_pages(
+            arms, lambda where, params: self._arm(where, params, page_size), received_order, page_size
+        )
 
     def _arm(self, base: list[str], params: list[object], page_size: int) -> Iterator[list[LedgerRecord]]:
         after: tuple[object, object] | None = None
@@ -94,8 +91,3 @@ class SqliteLedgerRows:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             self._store.release(conn)
-
-
-def _received(record: Sequence[object]) -> tuple[object, object]:
-    """A record's place in the export: received, then id (the key of each arm's pages)."""
-    return record[6], record[0]

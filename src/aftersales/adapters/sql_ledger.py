@@ -23,7 +23,7 @@ from aftersales.ports.ticket_index import (
     micros,
 )
 
-__all__ = ["ROW_COLUMNS", "count_query", "keyset", "merge_arms", "page_query", "where", "where_arms"]
+__all__ = ["ROW_COLUMNS", "arm_pages", "count_query", "keyset", "page_query", "where", "where_arms"]
 
 R = TypeVar("R")
 
@@ -117,7 +117,7 @@ def where_arms(
     """:func:`where` of ``f`` as disjoint arms whose union is ``f``, each one index range: one arm, or
     for a dealer's scope its own tickets (``dealer_id``) and those dispatched to it that are not its
     own (``dispatched_dealer``). An ``OR`` of the two columns would be read whole and sorted for every
-    page; a page merges the arms, each in the page's order (:func:`page_query`, :func:`merge_arms`)."""
+    page; a page merges the arms, each in the page's order (:func:`page_query`, :func:`arm_pages`)."""
     if f.dealer_scope is None:
         return [where(f, ph, like, true, false)]
     dealer = f.dealer_scope
@@ -130,12 +130,20 @@ def where_arms(
     return [([*parts, own], [*params, dealer]), ([*parts, *dispatched], [*params, dealer, dealer])]
 
 
-def merge_arms(
-    arms: Iterable[Iterable[Sequence[R]]], key: Callable[[R], Any], size: int
-) -> Iterator[list[R]]:
-    """Pages of ``size`` rows from the pages of each arm (each ordered by ``key``), merged in order:
-    every arm is read once, page by page, as far as the merged pages need it."""
-    rows = heapq.merge(*((row for page in pages for row in page) for pages in arms), key=key)
+def arm_pages(
+    arms: Sequence[tuple[list[str], list[object]]],
+    read: Callable[[list[str], list[object]], Iterable[Sequence[R]]],
+    key: Callable[[R], Any],
+    size: int,
+) -> Iterator[Sequence[R]]:
+    """The pages of :func:`where_arms`' ``arms``, each arm's pages got from ``read(where, params)``
+    (ordered by ``key``): one arm's as read; a dealer's scope, its own tickets and those dispatched to
+    it, merged in order into pages of ``size`` rows, every arm read once, page by page, as far as the
+    merged pages need it."""
+    if len(arms) == 1:
+        yield from read(*arms[0])
+        return
+    rows = heapq.merge(*((row for page in read(*arm) for row in page) for arm in arms), key=key)
     page: list[R] = []
     for row in rows:
         page.append(row)

@@ -17,7 +17,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.ticket_index import micros
 
-__all__ = ["LEDGER_FIELDS", "LedgerRecord", "LedgerRows", "ticket_record"]
+__all__ = ["LEDGER_FIELDS", "LedgerRecord", "LedgerRows", "received_order", "ticket_record"]
 
 LEDGER_FIELDS: Final = (
     "id", "kind", "state", "category", "priority", "channel", "received_us", "customer", "dealer",
@@ -31,6 +31,13 @@ ledger records 问题描述、处理措施、处理时间、处理结果 for eac
 
 LedgerRecord = tuple[object, ...]
 """One ticket's fields in :data:`LEDGER_FIELDS` order."""
+
+_RECEIVED = LEDGER_FIELDS.index("received_us")
+
+
+def received_order(record: Sequence[object]) -> tuple[object, object]:
+    """A record's place in the export: received, then id (the order of every page of records)."""
+    return record[_RECEIVED], record[0]
 
 
 @runtime_checkable
