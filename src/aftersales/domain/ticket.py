@@ -24,7 +24,7 @@ from aftersales.domain.instants import require_aware
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import optional_bounded, required_text
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
-from aftersales.domain.work import Assessment, Assignee, CustomerNote, FaultRecord, Visit
+from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
 from aftersales.domain.workflow import Workflow
 from aftersales.errors import InvalidTransition, ValidationError
 
@@ -424,6 +424,13 @@ class Ticket:
         """A failed attempt to reach the customer for the callback (recorded; the pack may allow closing
         after a number of them)."""
         return self.step("callback_attempt", actor, at, reason=note, payload={"reached": False})
+
+    @property
+    def dispatched_dealer(self) -> str | None:
+        """The dealer the ticket is dispatched to (its assignee, when a dealer), else ``None``: with
+        :attr:`dealer_id` (the dealer it belongs to) the two ways a ticket is a dealer's (seed 002)."""
+        assignee = self.assignee
+        return assignee.id if assignee is not None and assignee.kind is AssigneeKind.DEALER else None
 
     @property
     def callback_attempts(self) -> int:

@@ -15,7 +15,6 @@ import attrs
 from aftersales.domain.classification import Priority
 from aftersales.domain.instants import micros
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.work import AssigneeKind
 from aftersales.ports.queries import CountField, Sort, TicketFilter
 
 __all__ = [
@@ -101,7 +100,7 @@ def row_values(ticket: Ticket, version: int | None = None) -> tuple[object, ...]
         due_us,
         due_us if due_us is not None else NO_DUE,
         ticket.description,
-        assignee.id if assignee is not None and assignee.kind is AssigneeKind.DEALER else None,
+        ticket.dispatched_dealer,
     )
 
 

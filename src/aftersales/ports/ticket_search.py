@@ -37,7 +37,6 @@ from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset
 from aftersales.domain.teams import MEMBER_LABEL, added_members
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.work import AssigneeKind
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import MAX_PAGE, Page, TicketFilter
 from aftersales.ports.text_search import FIELD_SEPARATOR, MAX_QUERY, normalize
@@ -263,9 +262,9 @@ def ticket_scope(ticket: Ticket) -> tuple[str, ...]:
     search (``TicketFilter.dealer_scope``, narrowed by ``d:<dealer>``) finds it too. A plain
     ``dealer_id`` filter narrows by the same word and its WHERE keeps only the dealer's own."""
     words = scope_words(ticket.customer_id, ticket.dealer_id, ticket.region)
-    assignee = ticket.assignee
-    if assignee is not None and assignee.kind is AssigneeKind.DEALER and assignee.id != ticket.dealer_id:
-        words += (f"d:{assignee.id}",)
+    dispatched = ticket.dispatched_dealer
+    if dispatched is not None and dispatched != ticket.dealer_id:
+        words += (f"d:{dispatched}",)
     return words
 
 

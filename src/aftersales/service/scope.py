@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-import attrs
-
 from aftersales.domain.actors import Role
 from aftersales.domain.products import Asset
 from aftersales.domain.ticket import Ticket
@@ -23,7 +21,7 @@ from aftersales.errors import NotFound
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.permissions import can_read
+from aftersales.service.permissions import can_read, can_read_as
 
 __all__ = [
     "asset_visible",
@@ -38,6 +36,8 @@ __all__ = [
 
 _BY_CUSTOMER = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
 """The roles whose scope is made of customers (their own, their dealer's and regions')."""
+_NOT_BY_CUSTOMER = frozenset(Role) - _BY_CUSTOMER
+_STAFF = frozenset(Role) - {Role.CUSTOMER}
 _SEE_ALL = frozenset(
     {Role.AGENT, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AUDITOR, Role.SYSTEM}
 )
@@ -131,11 +131,7 @@ def reads_whole(actor: Actor, ticket: Ticket) -> bool:
     by another dealer, as its customer."""
     if Role.CUSTOMER not in actor.roles:
         return True
-    staff = [role for role in Role if role in actor.roles and role is not Role.CUSTOMER]
-    if not staff:
-        return False
-    as_staff = attrs.evolve(actor, role=staff[0], extra_roles=frozenset(staff[1:]))
-    return can_read(as_staff, ticket)
+    return can_read_as(actor, ticket, _STAFF)
 
 
 def reads_dealer_side(actor: Actor, ticket: Ticket) -> bool:
@@ -148,8 +144,7 @@ def reads_dealer_side(actor: Actor, ticket: Ticket) -> bool:
         return False
     if Role.DEALER_STAFF not in actor.roles:
         return True
-    others = [role for role in Role if role in actor.roles and role not in _BY_CUSTOMER]
-    if others and can_read(attrs.evolve(actor, role=others[0], extra_roles=frozenset(others[1:])), ticket):
+    if can_read_as(actor, ticket, _NOT_BY_CUSTOMER):
         return True  # an office role or an engineer's reads it whole
     return actor.dealer_id is not None and actor.dealer_id == purchasing_dealer(ticket)
 
@@ -159,10 +154,7 @@ def purchasing_dealer(ticket: Ticket) -> str | None:
     maker at cost, charges the customer its local fees and returns the parts replaced): the ticket's own
     dealer (the customer's or the unit's), else the dealer it was dispatched to — a customer who bought
     from the maker directly, repaired by a dealer of the region. ``None`` when neither."""
-    if ticket.dealer_id is not None:
-        return ticket.dealer_id
-    assignee = ticket.assignee
-    return assignee.id if assignee is not None and assignee.kind is AssigneeKind.DEALER else None
+    return ticket.dealer_id if ticket.dealer_id is not None else ticket.dispatched_dealer
 
 
 def ticket_readable(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> bool:

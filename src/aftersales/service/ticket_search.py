@@ -71,16 +71,9 @@ def _moves_a_dealer(event: TicketEvent) -> bool:
     return False
 
 
-def _party(ticket: Ticket) -> Mapping[str, str] | None:
-    assignee = ticket.assignee
-    return None if assignee is None else {"kind": assignee.kind.value, "id": assignee.id}
-
-
-def _other_dealer(party: object, ticket: Ticket) -> object:
-    """The dealer ``party`` (an event's assignee) is, when it is one other than the ticket's own."""
-    if isinstance(party, Mapping) and party.get("kind") == "dealer" and party.get("id") != ticket.dealer_id:
-        return party.get("id")
-    return None
+def _elsewhere(dealer: object, ticket: Ticket) -> object:
+    """``dealer`` when it is a dealer other than the ticket's own (the one its scope word names)."""
+    return dealer if dealer != ticket.dealer_id else None
 
 
 def _index_of(uow: UnitOfWork) -> TicketSearchIndex:
@@ -130,10 +123,15 @@ def index_change(uow: UnitOfWork, ticket: Ticket, events: Sequence[TicketEvent])
         moves = [event for event in events if _moves_a_dealer(event)]
         # The dispatched dealer's scope word (ports.ticket_search.ticket_scope) changes only when the
         # other dealer the ticket is with changes: a dispatch to the ticket's own dealer keeps it.
-        if moves and _other_dealer(moves[0].payload.get("previous"), ticket) != _other_dealer(
-            _party(ticket), ticket
-        ):
-            index_ticket(uow, ticket)
+        if moves:
+            previous = moves[0].payload.get("previous")
+            before = (
+                previous.get("id")
+                if isinstance(previous, Mapping) and previous.get("kind") == "dealer"
+                else None
+            )
+            if _elsewhere(before, ticket) != _elsewhere(ticket.dispatched_dealer, ticket):
+                index_ticket(uow, ticket)
         return
     texts = note_texts(ticket, searched)
     if texts is not None:
