@@ -227,6 +227,17 @@ def pg_schema_url() -> Iterator[str]:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+@contextlib.contextmanager
+def store_url(backend: str, tmp_path: Path, name: str = "desk.db") -> Iterator[str]:
+    """The URL of a fresh store of ``backend``: ``memory``, ``sqlite`` (``name`` in ``tmp_path``) or
+    ``postgres`` (:func:`pg_schema_url`: a throw-away schema; the test skips without a DSN)."""
+    if backend == "postgres":
+        with pg_schema_url() as url:
+            yield url
+    else:
+        yield "memory://" if backend == "memory" else f"sqlite:///{tmp_path / name}"
+
+
 def table_count(db: Path, table: str) -> int:
     """Rows in ``table`` of the SQLite file ``db``, read through a separate connection."""
     with sqlite3.connect(db) as conn:

@@ -43,7 +43,7 @@ from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.complaint_desk import ComplaintDesk, ComplaintLogFilter
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.hooks import complaint_on_low_score
-from conftest import pg_schema_url
+from conftest import store_url
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
@@ -494,10 +494,7 @@ def test_a_complaint_callback_on_the_seventh_day_evening_is_on_time(backend: str
     # Seed 004 第八条 2(6): 要求在投诉处理后的七天内进行回访 — the period does not count the day the complaint
     # was handled and ends at 24:00 of its seventh day, whatever the hour it was handled at.
     with contextlib.ExitStack() as stack:
-        if backend == "postgres":
-            url = stack.enter_context(pg_schema_url())
-        else:
-            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'seventh.db'}"
+        url = stack.enter_context(store_url(backend, tmp_path, "seventh.db"))
         desk = stack.enter_context(_open(url=url))
         complaints = desk.complaints
         cid = complaints.open_complaint(AGENT, "c1", "维修人员态度不好").ticket.id
@@ -527,10 +524,7 @@ def test_a_complaint_has_no_arrival_clock_to_breach(backend: str, tmp_path: Path
     # A complaint is investigated and answered; the visit belongs to the service ticket it is about. The
     # next day, the sweep reports the missed response (nobody contacted the customer), not an "arrival".
     with contextlib.ExitStack() as stack:
-        if backend == "postgres":
-            url = stack.enter_context(pg_schema_url())
-        else:
-            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'arrival.db'}"
+        url = stack.enter_context(store_url(backend, tmp_path, "arrival.db"))
         desk = stack.enter_context(_open(url=url))
         cid = desk.complaints.open_complaint(AGENT, "c1", "维修人员态度不好").ticket.id
         desk.complaints.investigate(MANAGER, cid)
@@ -567,10 +561,7 @@ def test_a_complaint_closed_before_its_callback_is_still_called_back_and_not_ove
     from aftersales.reports.targets import DEFAULT_GOALS
 
     with contextlib.ExitStack() as stack:
-        if backend == "postgres":
-            url = stack.enter_context(pg_schema_url())
-        else:
-            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'closed.db'}"
+        url = stack.enter_context(store_url(backend, tmp_path, "closed.db"))
         desk = stack.enter_context(_open(url=url))
         complaints = desk.complaints
 

@@ -24,7 +24,7 @@ from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from conftest import pg_schema_url
+from conftest import pg_schema_url, store_url
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=SH)
@@ -102,10 +102,7 @@ def test_a_complaint_goes_to_an_engineer_whose_reply_returns_to_the_centre(
     backend: str, tmp_path: Path
 ) -> None:
     with contextlib.ExitStack() as stack:
-        if backend == "postgres":
-            url = stack.enter_context(pg_schema_url())
-        else:
-            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'outlets.db'}"
+        url = stack.enter_context(store_url(backend, tmp_path, "outlets.db"))
         desk = stack.enter_context(_desk(url))
         cid = _complaint(desk)
         with pytest.raises(NotFound):  # not yet the engineer's: it does not exist for them
@@ -157,10 +154,7 @@ def test_referral_input_is_checked_and_changes_nothing(desk: ServiceDesk) -> Non
 @pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
 def test_resolving_the_linked_service_ticket_tells_the_centre(backend: str, tmp_path: Path) -> None:
     with contextlib.ExitStack() as stack:
-        if backend == "postgres":
-            url = stack.enter_context(pg_schema_url())
-        else:
-            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'linked.db'}"
+        url = stack.enter_context(store_url(backend, tmp_path, "linked.db"))
         _linked_resolution(stack.enter_context(_desk(url)))
 
 

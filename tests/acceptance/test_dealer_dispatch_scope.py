@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -29,12 +30,12 @@ from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, 
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind
 from aftersales.errors import PermissionDenied, ValidationError
-from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.ports.queries import Page, PageRequest, Sort, TicketFilter
 from aftersales.reports.ledger_export import ledger_records
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.permissions import can_read
-from conftest import START, pg_schema_url
+from conftest import START, store_url
 
 AGENT = Actor.agent("agent-1")
 MANAGER = Actor.manager("mgr-1")
@@ -47,10 +48,7 @@ STAFF = {d: Actor.dealer_staff(f"staff-{d}", d) for d in DEALERS}
 @contextlib.contextmanager
 def _desk(backend: str, tmp_path: Path) -> Iterator[ServiceDesk]:
     with contextlib.ExitStack() as stack:
-        if backend == "postgres":
-            url = stack.enter_context(pg_schema_url())
-        else:
-            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'dealers.db'}"
+        url = stack.enter_context(store_url(backend, tmp_path, "dealers.db"))
         desk = stack.enter_context(ServiceDesk.open(url, pack="sanitary_ware", clock=ManualClock(START)))
         for n, dealer in enumerate(DEALERS):
             region = f"R{n}"
@@ -76,26 +74,25 @@ def _open(desk: ServiceDesk, customer: str, text: str) -> str:
     return tid
 
 
-def _ledger(desk: ServiceDesk, actor: Actor, filters: TicketFilter | None = None) -> set[str]:
-    out: set[str] = set()
-    page = PageRequest(limit=2, sort=Sort.RECEIVED_DESC)  # small pages: the keyset walks both ranges
+def _paged(read: Callable[[PageRequest], Page[Any]], limit: int, sort: Sort) -> list[str]:
+    """The ids of every page ``read`` gives, in order, ``limit`` at a time (small pages: the keyset
+    walks both ranges of a dealer's scope and the cursor crosses them)."""
+    out: list[str] = []
+    cursor: str | None = None
     while True:
-        found = desk.ledger(actor, filters, page)
-        out |= {t.id for t in found.items}
-        if found.next_cursor is None:
+        found = read(PageRequest(limit=limit, cursor=cursor, sort=sort))
+        out += [item.id for item in found.items]
+        cursor = found.next_cursor
+        if cursor is None:
             return out
-        page = PageRequest(limit=2, cursor=found.next_cursor, sort=Sort.RECEIVED_DESC)
+
+
+def _ledger(desk: ServiceDesk, actor: Actor, filters: TicketFilter | None = None) -> set[str]:
+    return set(_paged(lambda page: desk.ledger(actor, filters, page), 2, Sort.RECEIVED_DESC))
 
 
 def _rows(desk: ServiceDesk, actor: Actor) -> set[str]:
-    out: set[str] = set()
-    page = PageRequest(limit=1, sort=Sort.RECEIVED_ASC)
-    while True:
-        found = desk.ticket_rows(actor, None, page)
-        out |= {r.id for r in found.items}
-        if found.next_cursor is None:
-            return out
-        page = PageRequest(limit=1, cursor=found.next_cursor, sort=Sort.RECEIVED_ASC)
+    return set(_paged(lambda page: desk.ticket_rows(actor, None, page), 1, Sort.RECEIVED_ASC))
 
 
 def _exported(desk: ServiceDesk, actor: Actor) -> set[str]:
@@ -303,14 +300,7 @@ def _story(desk: ServiceDesk, rnd: random.Random, count: int) -> list[str]:
 
 def _walk(desk: ServiceDesk, actor: Actor, sort: Sort) -> list[str]:
     """The ids of ``actor``'s ledger in ``sort`` order, two a page (the cursor crosses the arms)."""
-    out: list[str] = []
-    cursor: str | None = None
-    while True:
-        found = desk.ledger(actor, None, PageRequest(limit=2, cursor=cursor, sort=sort))
-        out += [t.id for t in found.items]
-        cursor = found.next_cursor
-        if cursor is None:
-            return out
+    return _paged(lambda page: desk.ledger(actor, None, page), 2, sort)
 
 
 def _check_lists_match_reads(desk: ServiceDesk) -> None:

@@ -22,7 +22,7 @@ from aftersales.errors import ValidationError
 from aftersales.ports.queries import CountField, PageRequest, Sort, TicketFilter
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from conftest import pg_schema_url
+from conftest import store_url
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=SH)
@@ -35,10 +35,7 @@ LEAD, HELPER, OUTSIDER = Actor.engineer("e1"), Actor.engineer("e2"), Actor.engin
 @contextlib.contextmanager
 def _desk(backend: str, tmp_path: Path) -> Iterator[ServiceDesk]:
     with contextlib.ExitStack() as stack:
-        if backend == "postgres":
-            url = stack.enter_context(pg_schema_url())
-        else:
-            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'members.db'}"
+        url = stack.enter_context(store_url(backend, tmp_path, "members.db"))
         desk = stack.enter_context(ServiceDesk.open(url, pack="service_centre", clock=ManualClock(MONDAY)))
         for eid in ("e1", "e2", "e3"):
             desk.register_engineer(MANAGER, Engineer(EngineerId(eid), eid, EngineerLevel.SENIOR))

@@ -22,7 +22,7 @@ from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.i18n.reasons import render_reasons
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from conftest import pg_schema_url
+from conftest import pg_schema_url, store_url
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 3, 2, 10, 0, tzinfo=SH)
@@ -78,10 +78,7 @@ def test_vip_critical_goes_to_the_team_lead_and_everyone_is_told(weekday: Servic
 @pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
 def test_saturday_night_goes_to_whoever_is_on_call(backend: str, tmp_path: Path) -> None:
     with contextlib.ExitStack() as stack:
-        if backend == "postgres":
-            url = stack.enter_context(pg_schema_url())
-        else:
-            url = "memory://" if backend == "memory" else f"sqlite:///{tmp_path / 'teams.db'}"
+        url = stack.enter_context(store_url(backend, tmp_path, "teams.db"))
         desk = stack.enter_context(_desk(SATURDAY_NIGHT, url))
         shift = OnCallShift("m3", SATURDAY_NIGHT - timedelta(hours=5), SATURDAY_NIGHT + timedelta(hours=9))
         desk.teams.set_roster(MANAGER, "emergency", [shift])
