@@ -107,9 +107,11 @@ def test_open_writes_a_page_and_hands_it_to_the_browser(
 ) -> None:
     opened: list[str] = []
     monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # the page stays for the browser
     code, _, err = _run(["faults", "--db", str(db), *MONTH, "--format", "html", "--open"])
     assert code == 0 and opened and opened[0].startswith("file://") and opened[0].endswith(".html")
-    assert Path(err.strip()).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    page = Path(err.strip())
+    assert page.parent == tmp_path and page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 @pytest.mark.parametrize(
