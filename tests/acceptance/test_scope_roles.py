@@ -474,6 +474,33 @@ def test_a_customer_does_not_find_its_ticket_by_the_words_of_the_staffs_internal
         desk.search(CUSTOMER_AND_BJ_STAFF, "脾气急")
 
 
+def test_a_customer_reads_the_history_without_the_staffs_words_on_their_own_steps(story: Story) -> None:
+    # The triage note and an SLA extension's reason explain a step to colleagues; the contact's note and
+    # the hold's reason are said to the customer. Before: the customer's view carried them all, and the
+    # internal note's step too.
+    desk, tid = story.desk, story.sh_repair
+    clock = story.clock
+    bj = story.bj_repair  # triaged with no note; give the Shanghai ticket's steps words of each kind
+    clock.advance(timedelta(minutes=5))
+    desk.contact_customer(AGENT, tid, note="师傅明天上午到")
+    report = b"%PDF-1.7\n1 0 obj << >> endobj\n" + b"0" * 500
+    desk.attachments.attach(MANAGER, tid, kind="written_report", name="书面报告.pdf", content=report)
+    desk.extend_sla(MANAGER, tid, "resolution", timedelta(hours=48), reason="客户难缠，主管同意延期")
+    desk.await_parts(SH_STAFF, tid, reason="等配件到货")
+    customer = Actor.customer("cust-zh")
+    text = to_json(desk.ticket(customer, tid))
+    assert "师傅明天上午到" in text and "等配件到货" in text
+    assert "客户难缠" not in text
+    seen = desk.ticket(customer, tid)
+    whole = desk.ticket(AGENT, tid)
+    assert [e.action for e in whole.events if e.action == "note_to_customer"] == ["note_to_customer"]
+    assert "note_to_customer" not in [e.action for e in seen.events]  # the internal note's step
+    assert [e.action for e in seen.events if e.reason] == ["contact_customer", "await_parts"]
+    assert "客户难缠" in to_json(whole)  # the office reads the whole history
+    assert "客户难缠" in to_json(desk.ticket(SH_STAFF, tid))
+    assert desk.ticket(Actor.customer("cust-bj"), bj).events == desk.ticket(AGENT, bj).events
+
+
 def test_a_dealer_reads_the_loan_ledger_of_its_engineer_it_files_parts_onto(story: Story) -> None:
     # Dealer staff file parts onto their own engineers' ledgers; reading them was PermissionDenied.
     desk = story.desk

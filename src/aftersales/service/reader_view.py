@@ -4,7 +4,11 @@ staff's or the dealer's.
 The permission table says who may read a ticket at all; this says what of it a customer reads: not the
 internal notes (a ``CustomerNote`` marked not visible to the customer: "客户脾气急" is for the engineer)
 and not the maker's prices to the dealer: the charge sheet's dealer side (:meth:`ChargeSheet.for_customer`)
-and the history's steps of the dealer's purchase (its quote offered, accepted, refused, paid). Every
+and the history's steps of the dealer's purchase (its quote offered, accepted, refused, paid). The history
+keeps every other step, but a step of the staff's own bookkeeping (triage, assignment, an SLA extension,
+a failed dispatch, an escalation) without the words the staff wrote on it: "客户难缠，转主管" explains the
+step to colleagues, not to the customer (:data:`REASONS_FOR_CUSTOMER`), and an internal note's step is
+left out with the note. Every
 ticket view a customer gets (``desk.ticket``, the ledger, search, a command's result, the charge sheet,
 their JSON) is made from this copy; staff read the ticket whole. A materials request carries a copy of
 the charge sheet as it stood when the request was filed: a customer reads it without the dealer's side
@@ -20,16 +24,27 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.complaints import ComplaintFile
+from aftersales.domain.events import TicketEvent
 from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.money import Money
 from aftersales.domain.ticket import Ticket
 from aftersales.service.actors import Actor
 from aftersales.service.scope import reads_dealer_side, reads_whole
 
-__all__ = ["as_seen_by", "complaint_file_as_seen_by", "request_as_seen_by"]
+__all__ = ["REASONS_FOR_CUSTOMER", "as_seen_by", "complaint_file_as_seen_by", "request_as_seen_by"]
 
 _SCOPED = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
 """The roles that may read a ticket without all of it (see :func:`as_seen_by`)."""
+
+REASONS_FOR_CUSTOMER = frozenset(
+    {
+        "contact_customer", "add_visit", "await_parts", "await_customer", "resume", "resolve", "confirm",
+        "reject", "close", "cancel", "withdraw", "reopen", "offer_quote", "accept_quote", "refuse_quote",
+        "record_payment", "record_callback",
+    }
+)  # fmt: skip
+"""The steps whose reason a customer reads: what was said to them (a contact, a visit, a hold, the
+resolution summary, a quote) or by them. Their own words on any step stay theirs to read."""
 
 
 def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
@@ -45,13 +60,16 @@ def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
         return ticket  # the office, engineers, the system: the common case, no further look
     whole = reads_whole(actor, ticket)
     internal = not whole and any(not note.visible_to_customer for note in ticket.notes)
+    staff_words = not whole and any(map(_staff_words, ticket.events))
     sheet = ticket.charges
     dealer_side = sheet is not None and sheet.has_dealer_side and not reads_dealer_side(actor, ticket)
-    if not internal and not dealer_side:
+    if not internal and not dealer_side and not staff_words:
         return ticket
     seen = ticket.copy()
     if internal:
         seen.notes = [note for note in seen.notes if note.visible_to_customer]
+    if staff_words:
+        seen.events = [_as_customer_reads(e) for e in seen.events if not _internal_note(e)]
     if sheet is not None and dealer_side:
         seen.charges = sheet.for_customer()
         purchases = {quote.id for quote in sheet.quotes if quote.payer != "customer"}
@@ -86,6 +104,28 @@ def complaint_file_as_seen_by(actor: Actor, file: ComplaintFile, ticket: Ticket)
         return file
     remedies = [attrs.evolve(r, cost=Money.zero(r.cost.currency)) for r in file.remedies]
     return attrs.evolve(file, judgement=None, escalations=[], referral=None, review=None, remedies=remedies)
+
+
+def _internal_note(event: TicketEvent) -> bool:
+    return event.action == "note_to_customer" and event.payload.get("visible") is False
+
+
+def _staff_words(event: TicketEvent) -> bool:
+    """Whether ``event`` holds what a customer does not read: staff's words on a step of their own
+    bookkeeping, or an internal note's step."""
+    if _internal_note(event):
+        return True
+    return (
+        event.reason is not None
+        and event.action not in REASONS_FOR_CUSTOMER
+        and event.actor.role is not Role.CUSTOMER
+    )
+
+
+def _as_customer_reads(event: TicketEvent) -> TicketEvent:
+    if event.reason is None or not _staff_words(event):
+        return event
+    return attrs.evolve(event, reason=None)
 
 
 def _of_purchase(payload: object, purchases: Collection[str]) -> bool:
