@@ -233,6 +233,27 @@ def test_a_customer_who_is_also_a_dealers_staff_reads_its_dealers_customers_reco
             desk.maintenance.visit(outsider, story.visit)
 
 
+def test_the_access_log_names_the_role_the_personal_data_was_read_in(story: Story) -> None:
+    # PIPL's log says in what capacity a person read someone's data; before, every read of an actor with
+    # two roles was logged under its first role (a dealer's staff member reading their own export was
+    # logged as staff, a customer reading their dealer's customer's archive as a customer).
+    desk = story.desk
+    for actor in (CUSTOMER_AND_BJ_STAFF, BJ_STAFF_AND_CUSTOMER):
+        desk.archives.customer_archive(actor, "cust-bj")
+        desk.privacy.export_customer(actor, "cust-zh")
+        story.clock.advance(timedelta(minutes=1))  # the log lists in time order
+    desk.archives.customer_archive(BJ_STAFF, "cust-bj")
+    auditor = Actor.auditor("audit-1")
+    on_bj = [(r.actor.split(":")[1], r.role) for r in desk.privacy.access_log(auditor, customer_id="cust-bj")]
+    on_zh = [(r.actor.split(":")[1], r.role) for r in desk.privacy.access_log(auditor, customer_id="cust-zh")]
+    assert on_bj == [
+        ("cust-zh", Role.DEALER_STAFF),
+        ("bj-staff-1", Role.DEALER_STAFF),
+        ("bj-staff-1", Role.DEALER_STAFF),
+    ]
+    assert on_zh == [("cust-zh", Role.CUSTOMER), ("bj-staff-1", Role.CUSTOMER)]
+
+
 def test_a_dealers_staff_who_is_also_a_customer_files_no_parts_on_another_dealers_ledger(
     story: Story,
 ) -> None:

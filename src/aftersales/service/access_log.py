@@ -15,17 +15,24 @@ from typing import ClassVar
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.parties import Customer
 from aftersales.domain.work import aware
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.runner import CommandRunner
+from aftersales.service.scope import party_visible
 
 __all__ = ["AccessRecord", "record_access"]
 
 
 @attrs.frozen
 class AccessRecord:
-    """One read of a customer's personal data: who read what, and when (the access log)."""
+    """One read of a customer's personal data: who read what, and when (the access log).
+
+    ``role`` is the capacity the data was read in: of an actor holding several roles, the one whose
+    scope covers the customer (a dealer's staff member who is also a customer reads their own data as
+    the customer, their dealer's customers' as staff), not merely the actor's first role.
+    """
 
     DOCUMENT_KIND: ClassVar[str] = "personal_data_access"
     DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id", "actor")
@@ -50,8 +57,27 @@ def record_access(runner: CommandRunner, actor: Actor, what: str, customer_ids: 
         return
 
     def apply(uow: UnitOfWork, now: datetime) -> None:
+        known = uow.customers.find(unique) if actor.extra_roles else {}
         for customer_id in unique:
-            entry = AccessRecord(uuid.uuid4().hex, customer_id, str(actor.ref), actor.role, what, now)
+            role = _reading_role(actor, customer_id, known.get(customer_id))
+            entry = AccessRecord(uuid.uuid4().hex, customer_id, str(actor.ref), role, what, now)
             uow.documents.add(entry)
 
     runner.write(actor, "record_access", None, [what, unique], apply)
+
+
+def _reading_role(actor: Actor, customer_id: str, customer: Customer | None) -> Role:
+    """The role ``actor`` read ``customer_id``'s data in: their own as the customer, else the first role
+    whose scope covers the customer (the actor's primary role when none does, or the record is gone)."""
+    if not actor.extra_roles:
+        return actor.role
+    if Role.CUSTOMER in actor.roles and actor.customer_id == customer_id:
+        return Role.CUSTOMER
+    if customer is not None:
+        for role in actor.roles:
+            if party_visible(
+                actor, customer_id=customer_id, region=customer.region, dealer_id=customer.dealer_id,
+                allowed=(role,),
+            ):  # fmt: skip
+                return role
+    return actor.role
