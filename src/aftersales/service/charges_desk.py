@@ -24,6 +24,7 @@ from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.budgets import CostBudget, OverrunApproval, budget_id
 from aftersales.domain.charges import (
     ChargeKind,
+    ChargeLine,
     ChargeSheet,
     Payment,
     PaymentId,
@@ -299,11 +300,17 @@ class ChargesDesk:
                     if line.dealer_cost is not None
                 ]
                 charged_parts = any(ln.chargeable for ln in lines)
+            lines, agreed = _not_yet_accepted(sheet, payer, lines)
             if not any(ln.chargeable for ln in lines):
+                already = f" beyond accepted quote {', '.join(agreed)}" if agreed else ""
                 raise PolicyError(
-                    f"nothing on ticket {ticket.id} is chargeable to the {payer}: no quote is needed",
+                    f"nothing on ticket {ticket.id} is chargeable to the {payer}{already}: "
+                    "no quote is needed",
                     code="nothing_to_charge",
                 )
+            charged_parts = charged_parts and any(
+                ln.chargeable and ln.kind is ChargeKind.MATERIALS for ln in lines
+            )
             for index, quote in enumerate(sheet.quotes):
                 # A new quote to the same payer supersedes an unanswered one (it goes back to draft).
                 if quote.payer == payer and quote.state is QuoteState.OFFERED:
@@ -456,19 +463,26 @@ class ChargesDesk:
     def _file_request(
         self, uow: UnitOfWork, ticket: Ticket, quote: Quote, actor: Actor, now: datetime, urgent: bool
     ) -> MaterialsRequest | None:
-        parts = [ln for ln in quote.lines if ln.kind is ChargeKind.MATERIALS]
+        quotes = ticket.charges.quotes if ticket.charges else []
+        earlier = [q for q in quotes if q.state is QuoteState.ACCEPTED]
+        accepted = {q.id for q in earlier}
+        # The customer's quote and the dealer's purchase are two papers for the same parts: one pick slip,
+        # filed by whichever is accepted first. A supplementary quote (the sheet reassessed after an
+        # accepted one) adds parts: its request holds what the payer's accepted quotes need beyond what
+        # the requests already filed hold.
+        wanted: dict[str, int] = {}
+        for paper in (*[q for q in earlier if q.payer == quote.payer and q.id != quote.id], quote):
+            for ln in paper.lines:
+                if ln.kind is ChargeKind.MATERIALS:
+                    wanted[ln.item] = wanted.get(ln.item, 0) + ln.quantity
+        for existing in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
+            if existing.quote_id in accepted and existing.state.value != "cancelled":
+                for held in existing.lines:
+                    if held.part in wanted:
+                        wanted[held.part] -= held.quantity
+        parts = [(part, count) for part, count in wanted.items() if count > 0]
         if not parts:
             return None
-        accepted = (
-            {q.id for q in ticket.charges.quotes if q.state is QuoteState.ACCEPTED}
-            if ticket.charges
-            else set()
-        )
-        for existing in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
-            # The customer's quote and the dealer's purchase are two papers for the same parts: one pick
-            # slip, filed by whichever is accepted first.
-            if existing.quote_id in accepted and existing.state.value != "cancelled":
-                return None
         dealer_id = purchasing_dealer(ticket)
         if dealer_id is not None:
             party = PartyRef.dealer(dealer_id)
@@ -479,7 +493,7 @@ class ChargesDesk:
                 f"ticket {ticket.id} has no dealer or engineer to receive the parts",
                 code="no_receiving_party",
             )
-        lines = [MaterialsLine(ln.item, ln.quantity) for ln in parts]
+        lines = [MaterialsLine(part, count) for part, count in parts]
         request = MaterialsRequest.open(
             id=self._number(uow, "materials", now), ticket_id=ticket.id, party=party, lines=lines,
             at=now, by=quote.handler, urgent=urgent, note=f"quote {quote.id}",
@@ -702,6 +716,37 @@ def _under_contract(
             )
         out.append(sheet_line)
     return tuple(out)
+
+
+def _not_yet_accepted(
+    sheet: ChargeSheet, payer: str, lines: list[ChargeLine]
+) -> tuple[list[ChargeLine], list[str]]:
+    """``lines`` less what the payer already accepted on this sheet, and the ids of those quotes.
+
+    A quote after an accepted one (the sheet reassessed with a new part, or simply asked again) charges
+    only the chargeable quantities no accepted quote of the same payer charges: an accepted quote is a
+    contract, and the payer is not charged twice for one part or one visit's labour.
+    """
+    agreed = [q for q in sheet.quotes if q.payer == payer and q.state is QuoteState.ACCEPTED]
+    if not agreed:
+        return lines, []
+    taken: dict[tuple[ChargeKind, str], int] = {}
+    for quote in agreed:
+        for line in quote.lines:
+            if line.chargeable:
+                key = (line.kind, line.item)
+                taken[key] = taken.get(key, 0) + line.quantity
+    left: list[ChargeLine] = []
+    for line in lines:
+        key = (line.kind, line.item)
+        if line.chargeable and taken.get(key, 0) > 0:
+            covered = min(taken[key], line.quantity)
+            taken[key] -= covered
+            if covered == line.quantity:
+                continue
+            line = attrs.evolve(line, quantity=line.quantity - covered)
+        left.append(line)
+    return left, [q.id for q in agreed]
 
 
 def _dealer_of(ticket: Ticket) -> DealerId | None:
