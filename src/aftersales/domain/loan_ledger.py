@@ -40,6 +40,7 @@ from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import DuplicateError, NotFound, PolicyError, ValidationError
 
 __all__ = [
+    "ArrivedReturn",
     "Chargeback",
     "EntryKind",
     "LedgerEntry",
@@ -129,6 +130,20 @@ class OverdueItem:
     part: str
     outstanding: int
     due_at: datetime
+
+
+@attrs.frozen
+class ArrivedReturn:
+    """An old part registered at the receiving location and not yet booked (awaiting inspection).
+
+    Returning is the part's arrival at the receiving location (台州为退料的唯一接收地): one that arrived
+    before its line's deadline was returned in time, however long the inspection takes.
+    """
+
+    request_id: str
+    part: str
+    quantity: int
+    arrived_at: datetime = attrs.field(validator=aware)
 
 
 @attrs.frozen
@@ -392,14 +407,21 @@ class LoanLedger:
         return sum(s.quantity for s in self.surplus if s.part == part)
 
     def chargeback_overdue(
-        self, at: datetime, by: ActorRef, price: Callable[[str], Money]
+        self,
+        at: datetime,
+        by: ActorRef,
+        price: Callable[[str], Money],
+        arrived: Iterable[ArrivedReturn] = (),
     ) -> tuple[Chargeback, ...]:
         """Charge every issue line past its deadline with parts still out, at ``price(part)`` each.
 
         Keyed ``chargeback:<issue key>``: a line is charged once, however often this runs. Prices are
-        looked up first, so a part missing from the price list changes nothing.
+        looked up first, so a part missing from the price list changes nothing. A line with a return
+        that arrived before its deadline and awaits inspection (``arrived``) waits for it: booked, the
+        part is back in time; rejected, the next run charges the line.
         """
-        overdue = self.overdue(at)
+        waiting = self._in_time(arrived)
+        overdue = [item for item in self.overdue(at) if item.issue_key not in waiting]
         prices = {item.part: price(item.part) for item in overdue}
         made: list[tuple[LedgerEntry, Chargeback]] = []
         for item in overdue:
@@ -462,13 +484,28 @@ class LoanLedger:
         except KeyError:
             raise NotFound("issue line", issue_key) from None
 
-    def overdue(self, at: datetime) -> list[OverdueItem]:
-        """Issue lines whose deadline has come (``due_at <= at``) with parts still out, oldest first."""
+    def _in_time(self, arrived: Iterable[ArrivedReturn]) -> dict[str, int]:
+        """Per issue line, the quantity of ``arrived`` returns registered before its deadline."""
+        waiting: dict[str, int] = {}
+        for item in arrived:
+            issue = self._issues.get(f"issue:{item.request_id}:{item.part}")
+            if issue is not None and (issue.due_at is None or item.arrived_at < issue.due_at):
+                waiting[issue.key] = waiting.get(issue.key, 0) + item.quantity
+        return waiting
+
+    def overdue(self, at: datetime, arrived: Iterable[ArrivedReturn] = ()) -> list[OverdueItem]:
+        """Issue lines whose deadline has come (``due_at <= at``) with parts still out, oldest first.
+
+        ``arrived``: returns registered and not yet booked; what arrived in time is not out.
+        """
         aware(None, attrs.fields(LedgerEntry).at, at)
+        waiting = self._in_time(arrived)
         items = [
-            OverdueItem(key, issue.request_id, issue.part, left, issue.due_at)
+            OverdueItem(key, issue.request_id, issue.part, left - waiting.get(key, 0), issue.due_at)
             for key, left in self._outstanding.items()
-            if left > 0 and (issue := self._issues[key]).due_at is not None and issue.due_at <= at
+            if left > waiting.get(key, 0)
+            and (issue := self._issues[key]).due_at is not None
+            and issue.due_at <= at
         ]
         items.sort(key=lambda item: (item.due_at, item.issue_key))
         return items
@@ -483,11 +520,14 @@ class LoanLedger:
         at: datetime,
         by: ActorRef,
         price: Callable[[str], Money],
+        arrived: Iterable[ArrivedReturn] = (),
     ) -> Reconciliation:
         """Compare ``counted`` (part → quantity the party holds) with the ledger; nothing is booked yet.
 
-        Apply the result with :meth:`settle`.
+        A line with a return that arrived before its deadline and awaits inspection (``arrived``) is not
+        charged: its shortage is pending. Apply the result with :meth:`settle`.
         """
+        waiting = self._in_time(arrived)
         aware(None, attrs.fields(LedgerEntry).at, at)
         required_text(64)(self, attrs.fields(LedgerEntry).key, reference)
         for part, quantity in counted.items():
@@ -506,7 +546,12 @@ class LoanLedger:
         by_part: dict[str, list[str]] = {}
         for key, issue in sorted(self._issues.items(), key=lambda kv: (kv[1].at, kv[0])):
             # Only lines past their deadline are charged; before it the part may still come back.
-            if self._outstanding[key] > 0 and issue.due_at is not None and issue.due_at <= at:
+            if (
+                self._outstanding[key] > 0
+                and key not in waiting
+                and issue.due_at is not None
+                and issue.due_at <= at
+            ):
                 by_part.setdefault(issue.part, []).append(key)
         lines: list[ReconciliationLine] = []
         for part in parts:

@@ -24,7 +24,7 @@ from aftersales.domain.events import JsonValue
 from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement, MovementKind, SlipOrigin
 from aftersales.domain.ids import DealerId
 from aftersales.domain.instants import require_aware
-from aftersales.domain.loan_ledger import Chargeback, LoanLedger, OverdueItem, Reconciliation
+from aftersales.domain.loan_ledger import ArrivedReturn, Chargeback, LoanLedger, OverdueItem, Reconciliation
 from aftersales.domain.materials import (
     ItemKind,
     MaterialsLine,
@@ -35,7 +35,7 @@ from aftersales.domain.materials import (
     PartyRef,
     outbound_summary,
 )
-from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW
+from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, ReturnState
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED
@@ -165,6 +165,21 @@ class MaterialsDesk:
             return uow.documents.get(LoanLedger, party.key), False
         except NotFound:
             return LoanLedger.for_party(party), True
+
+    @staticmethod
+    def _arrived(uow: UnitOfWork, party: PartyRef | None = None) -> dict[str, list[ArrivedReturn]]:
+        """Returns registered at the receiving location and not yet booked, per party key: arrived parts
+        are back with the maker even while they wait for inspection."""
+        found: dict[str, list[ArrivedReturn]] = {}
+        for state in (ReturnState.REGISTERED, ReturnState.ACCEPTED):
+            where: dict[str, str] = {"state": state.value}
+            if party is not None:
+                where["party_key"] = party.key
+            for item in uow.documents.query(PartReturn, **where):
+                found.setdefault(item.party_key, []).append(
+                    ArrivedReturn(item.request_id, item.part, item.quantity, item.registered_at)
+                )
+        return found
 
     @staticmethod
     def _store_ledger(uow: UnitOfWork, ledger: LoanLedger, new: bool) -> None:
@@ -727,8 +742,11 @@ class MaterialsDesk:
         def apply(uow: UnitOfWork, now: datetime) -> tuple[Chargeback, ...]:
             when = now if at is None else at
             made: list[Chargeback] = []
+            arrived = self._arrived(uow)
             for ledger in uow.documents.query(LoanLedger):
-                new = ledger.chargeback_overdue(when, actor.ref, self._cost)
+                new = ledger.chargeback_overdue(
+                    when, actor.ref, self._cost, arrived.get(ledger.party.key, ())
+                )
                 if new:
                     uow.documents.save(ledger)
                     made.extend(new)
@@ -749,7 +767,10 @@ class MaterialsDesk:
         def apply(uow: UnitOfWork, now: datetime) -> Reconciliation:
             ledger, new = self._ledger(uow, party)
             ref = reference or self._number(uow, "reconciliation", now)
-            result = ledger.reconcile(counted, reference=ref, at=now, by=actor.ref, price=self._cost)
+            result = ledger.reconcile(
+                counted, reference=ref, at=now, by=actor.ref, price=self._cost,
+                arrived=self._arrived(uow, party).get(party.key, ()),
+            )  # fmt: skip
             ledger.settle(result)
             self._store_ledger(uow, ledger, new)
             for chargeback in result.chargebacks:
@@ -797,7 +818,8 @@ class MaterialsDesk:
         with self.context.store() as uow:
             self._check_party_scope(uow, actor, party)
             ledger, _new = self._ledger(uow, party)
-        return ledger.overdue(when)
+            arrived = self._arrived(uow, party).get(party.key, ())
+        return ledger.overdue(when, arrived)
 
     def outbound_summary(self, actor: Actor, month: str) -> OutboundSummary:
         """The month's outbound (``"2026-03"``) per receiving party and per part (office and auditors)."""
