@@ -82,7 +82,8 @@ class LedgerEntry:
     """One booking. ``issue_key`` names the issue line a return or charge settles (``None`` on issues).
 
     ``due_at`` is the return deadline of an issue line (``None``: no deadline, e.g. a counted surplus).
-    ``source`` says what booked it: ``request``, ``return``, ``chargeback`` or ``reconciliation``.
+    ``source`` says what booked it: ``request``, ``return``, ``chargeback``, ``reconciliation`` or
+    ``quote`` (an accepted quote charged the part: it is off loan).
     """
 
     key: str = attrs.field(validator=required_text(200))
@@ -356,6 +357,27 @@ class LoanLedger:
             self.entries.append(entry)
             self._apply(entry)
         return entries, tuple(skipped)
+
+    def charge_on_quote(
+        self, request_id: str, parts: Mapping[str, int], quote_id: str, *, at: datetime, by: ActorRef
+    ) -> tuple[LedgerEntry, ...]:
+        """Settle what ``request_id`` still has out of ``parts`` (part → quantity an accepted quote
+        charges) as charged: material charged is not on loan (已收费的材料不计入盘点表), so it is neither
+        owed back nor charged back. Keyed ``quote:<quote>:<issue key>``, once; no chargeback is made."""
+        made: list[LedgerEntry] = []
+        for part, wanted in parts.items():
+            issue_key = f"issue:{request_id}:{part}"
+            key = f"quote:{quote_id}:{issue_key}"
+            take = min(wanted, self._outstanding.get(issue_key, 0))
+            if take <= 0 or key in self._keys:
+                continue
+            reason = Reason("charged_on_quote", {"quote_id": quote_id, "part": part, "quantity": take})
+            entry = LedgerEntry(
+                key, EntryKind.CHARGED, part, take, at, by, "quote",
+                issue_key=issue_key, request_id=request_id, reasons=(reason,),
+            )  # fmt: skip
+            made.append(self.book(entry))
+        return tuple(made)
 
     def open_issue(self, request_id: str, part: str) -> LedgerEntry:
         """The issue line of ``part`` on ``request_id`` (:class:`NotFound` if it was never on loan)."""

@@ -37,6 +37,7 @@ from aftersales.domain.charges import (
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, InvoiceWish, SlipOrigin, SlipPayment
 from aftersales.domain.ids import DealerId
+from aftersales.domain.loan_ledger import LoanLedger
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef, PickSlip
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import check_part_number
@@ -397,6 +398,7 @@ class ChargesDesk:
             sheet = self._sheet_of(ticket)
             accepted = sheet.accept(quote_id, now, actor.ref)
             request = self._file_request(uow, ticket, accepted, actor, now, urgent)
+            off_loan = _charge_off_loans(uow, ticket, accepted, actor, now)
             slip = self._write_slip(uow, ticket, accepted, actor, now, payment_method, wish)
             invoice = self.fee_desk.invoice_now(uow, actor, now, slip)
             payload: dict[str, Any] = {
@@ -409,6 +411,8 @@ class ChargesDesk:
                 "fee_slip": slip.id,
                 "invoice": invoice.id if invoice else None,
             }
+            if off_loan:
+                payload["off_loan"] = off_loan
             ticket.record_charges("accept_quote", actor.ref, now, sheet, payload=payload)
             seen = request_as_seen_by(actor, request, ticket) if request is not None else None
             holder.append(AcceptedQuote(accepted, seen, slip))
@@ -476,7 +480,11 @@ class ChargesDesk:
                 if ln.kind is ChargeKind.MATERIALS:
                     wanted[ln.item] = wanted.get(ln.item, 0) + ln.quantity
         for existing in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
-            if existing.quote_id in accepted and existing.state.value != "cancelled":
+            if existing.state.value in ("cancelled", "declined"):
+                continue
+            # A part already issued free for this job (in warranty, before the sheet made it chargeable)
+            # is the part the quote now charges: it is not picked a second time.
+            if existing.quote_id in accepted or (existing.quote_id is None and existing.chargeable is False):
                 for held in existing.lines:
                     if held.part in wanted:
                         wanted[held.part] -= held.quantity
@@ -716,6 +724,35 @@ def _under_contract(
             )
         out.append(sheet_line)
     return tuple(out)
+
+
+def _charge_off_loans(
+    uow: UnitOfWork, ticket: Ticket, quote: Quote, actor: Actor, now: datetime
+) -> list[str]:
+    """Take the parts an accepted quote charges off the loan ledger where this ticket's free requests lent
+    them (已收费的材料不计入盘点表): charged, they are no longer owed back, and no chargeback follows.
+    Returns the issue lines settled (``<request>:<part>×<quantity>``)."""
+    charged: dict[str, int] = {}
+    for line in quote.lines:
+        if line.kind is ChargeKind.MATERIALS and line.chargeable:
+            charged[line.item] = charged.get(line.item, 0) + line.quantity
+    settled: list[str] = []
+    if not charged:
+        return settled
+    for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
+        if request.quote_id is not None or request.chargeable is not False:
+            continue
+        try:
+            ledger = uow.documents.get(LoanLedger, request.party.key)
+        except NotFound:
+            continue
+        entries = ledger.charge_on_quote(request.id, charged, quote.id, at=now, by=actor.ref)
+        for entry in entries:
+            charged[entry.part] -= entry.quantity
+            settled.append(f"{request.id}:{entry.part}×{entry.quantity}")
+        if entries:
+            uow.documents.save(ledger)
+    return settled
 
 
 def _not_yet_accepted(
