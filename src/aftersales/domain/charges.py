@@ -542,9 +542,11 @@ class ChargeSheet:
         changes += [f"removed:{k[0]}:{k[1]}" for k in before if k not in after]
         if self.phase and phase != self.phase:
             changes.insert(0, f"phase:{self.phase}->{phase}")
-        if self.phase != phase or [(ln.line, ln.dealer_cost) for ln in self.lines] != [
-            (ln.line, ln.dealer_cost) for ln in new
-        ]:
+        offered = any(q.state is QuoteState.OFFERED for q in self.quotes)
+        if offered and (
+            self.phase != phase
+            or [(ln.line, ln.dealer_cost) for ln in self.lines] != [(ln.line, ln.dealer_cost) for ln in new]
+        ):
             for index, quote in enumerate(self.quotes):
                 if quote.state is QuoteState.OFFERED:
                     # The sheet withdraws it, whoever assessed: no answer may bind the payer to old lines.
