@@ -301,7 +301,8 @@ class ChargesDesk:
                     if line.dealer_cost is not None
                 ]
                 charged_parts = any(ln.chargeable for ln in lines)
-            lines, agreed = _not_yet_accepted(sheet, payer, lines)
+            requests = uow.documents.query(MaterialsRequest, ticket_id=ticket.id)
+            lines, agreed = _not_yet_accepted(sheet, payer, lines, _materials_quotes(requests))
             if not any(ln.chargeable for ln in lines):
                 already = f" beyond accepted quote {', '.join(agreed)}" if agreed else ""
                 raise PolicyError(
@@ -480,11 +481,10 @@ class ChargesDesk:
                 if ln.kind is ChargeKind.MATERIALS:
                     wanted[ln.item] = wanted.get(ln.item, 0) + ln.quantity
         for existing in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
-            if existing.state.value in ("cancelled", "declined"):
-                continue
-            # A part already issued free for this job (in warranty, before the sheet made it chargeable)
-            # is the part the quote now charges: it is not picked a second time.
-            if existing.quote_id in accepted or (existing.quote_id is None and existing.chargeable is False):
+            # A part already supplied for this job (issued free in warranty before the sheet made it
+            # chargeable, or bought on the materials desk's own quote) is the part the quote now charges:
+            # it is not picked a second time.
+            if _supplies(existing, accepted):
                 for held in existing.lines:
                     if held.part in wanted:
                         wanted[held.part] -= held.quantity
@@ -755,16 +755,44 @@ def _charge_off_loans(
     return settled
 
 
+def _supplies(request: MaterialsRequest, accepted: set[QuoteId]) -> bool:
+    """Whether ``request`` supplies its parts to the job: not cancelled or declined, and free, or
+    charged on a quote that was accepted (the sheet's, or the materials desk's own)."""
+    if request.state.value in ("cancelled", "declined"):
+        return False
+    if request.quote_id is None:
+        return request.chargeable is False
+    if request.quote_id in accepted:
+        return True
+    return request.charges is not None and any(q.state is QuoteState.ACCEPTED for q in request.charges.quotes)
+
+
+def _materials_quotes(requests: Iterable[MaterialsRequest]) -> list[Quote]:
+    """The accepted quotes of the ticket's materials requests priced on the materials desk (not copies of
+    the sheet's quotes, which the sheet already holds)."""
+    found: list[Quote] = []
+    for request in requests:
+        if request.charges is None or request.state.value in ("cancelled", "declined"):
+            continue
+        found.extend(
+            q for q in request.charges.quotes if q.state is QuoteState.ACCEPTED and q.id == request.quote_id
+        )
+    return found
+
+
 def _not_yet_accepted(
-    sheet: ChargeSheet, payer: str, lines: list[ChargeLine]
+    sheet: ChargeSheet, payer: str, lines: list[ChargeLine], elsewhere: Iterable[Quote] = ()
 ) -> tuple[list[ChargeLine], list[str]]:
     """``lines`` less what the payer already accepted on this sheet, and the ids of those quotes.
 
     A quote after an accepted one (the sheet reassessed with a new part, or simply asked again) charges
     only the chargeable quantities no accepted quote of the same payer charges: an accepted quote is a
-    contract, and the payer is not charged twice for one part or one visit's labour.
+    contract, and the payer is not charged twice for one part or one visit's labour. ``elsewhere``: the
+    accepted quotes of the ticket's materials requests (the materials desk's route), counted alike.
     """
+    mine = {q.id for q in sheet.quotes}
     agreed = [q for q in sheet.quotes if q.payer == payer and q.state is QuoteState.ACCEPTED]
+    agreed += [q for q in elsewhere if q.payer == payer and q.id not in mine]
     if not agreed:
         return lines, []
     taken: dict[tuple[ChargeKind, str], int] = {}

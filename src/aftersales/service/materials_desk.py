@@ -17,11 +17,19 @@ from typing import Any
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.charges import ChargeKind, ChargeLine, Payment, PaymentId, QuoteEscalation, QuoteId
+from aftersales.domain.charges import (
+    ChargeKind,
+    ChargeLine,
+    Payment,
+    PaymentId,
+    Quote,
+    QuoteEscalation,
+    QuoteId,
+)
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.contact import zone
 from aftersales.domain.events import JsonValue
-from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement, MovementKind, SlipOrigin
+from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement, MovementKind, SlipOrigin, SlipPayment
 from aftersales.domain.ids import DealerId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.loan_ledger import ArrivedReturn, Chargeback, LoanLedger, OverdueItem, Reconciliation
@@ -246,6 +254,24 @@ class MaterialsDesk:
                 tuple(lines), dealer,
             )
         )  # fmt: skip
+
+    def _quote_slip(
+        self, uow: UnitOfWork, request: MaterialsRequest, quote: Quote, actor: Actor, now: datetime
+    ) -> FeeSlip:
+        """The fee slip (售后服务材料收费暨报销单) of a materials quote the payer accepted: the charged parts
+        are sales income (售后服务销售收入的统计表为收费材料的清单), owed by the quote's payer (the dealer
+        buying at the maker's price, or the user)."""
+        ticket = uow.tickets.get(request.ticket_id)
+        dealer = request.party.id if request.party.kind is PartyKind.DEALER else None
+        slip = FeeSlip(
+            next_number(uow, "fee_slip", now), ticket.id, ticket.customer_id, quote.currency, now, actor.ref,
+            now.astimezone(zone(self.params.timezone)).strftime("%Y-%m"), quote.lines,
+            origin=SlipOrigin.JOB, dealer_id=dealer, quote_id=quote.id, payer_kind=quote.payer,
+            payer_id=dealer if quote.payer == "dealer" and dealer else ticket.customer_id,
+            reasons=quote.reasons,
+        )  # fmt: skip
+        uow.documents.add(slip)
+        return slip
 
     def _slip_for(self, uow: UnitOfWork, chargeback: Chargeback, actor: Actor, now: datetime) -> FeeSlip:
         """The fee slip of a part kept past its deadline, owed by the party that kept it (其他 3)."""
@@ -475,6 +501,8 @@ class MaterialsDesk:
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             number = None if request.pick_slip is not None else self._number(uow, "pick_slip", now)
             request.approve(actor.ref, now, number)
+            if request.charges is not None and request.quote_id is not None:
+                self._quote_slip(uow, request, request.charges.quote(request.quote_id), actor, now)
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "approve", fn)
@@ -494,6 +522,13 @@ class MaterialsDesk:
                 method, reference,
             )  # fmt: skip
             request.record_payment(actor.ref, now, payment)
+            sheet = uow.tickets.get(request.ticket_id).charges
+            on_sheet = {q.id for q in sheet.quotes} if sheet is not None else set()
+            for slip in uow.documents.query(FeeSlip, ticket_id=request.ticket_id):
+                # The slip of this request's own quote; the sheet's quotes are paid through desk.charges.
+                if slip.quote_id == request.quote_id and slip.is_active and slip.quote_id not in on_sheet:
+                    slip.record_payment(SlipPayment(amount, method, now, actor.ref, reference))
+                    uow.documents.save(slip)
             payload: dict[str, JsonValue] = {
                 "request_id": request.id,
                 "quote_id": request.quote_id,
@@ -622,6 +657,17 @@ class MaterialsDesk:
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             request.cancel(actor.ref, now, reason)
+            if request.charges is not None and request.quote_id is not None:
+                # The slip of the materials desk's own quote goes with it (the sheet's slips stay: the
+                # sheet's quote is still accepted).
+                sheet = uow.tickets.get(request.ticket_id).charges
+                on_sheet = {q.id for q in sheet.quotes} if sheet is not None else set()
+                for slip in uow.documents.query(FeeSlip, ticket_id=request.ticket_id):
+                    if slip.quote_id == request.quote_id and slip.is_active and slip.quote_id not in on_sheet:
+                        slip.cancel(
+                            actor.ref, now, f"materials request {request.id} cancelled: {reason}"[:500]
+                        )
+                        uow.documents.save(slip)
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "cancel", fn)
