@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from test_seed002_money import PART, SH, _free_part_received, story
+from test_seed002_money import PART, SH, _free_part_received, _repair, story
 
 from aftersales.adapters.clock import ManualClock
-from aftersales.domain.materials import MaterialsRequest, PartyRef
+from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef
 from aftersales.domain.money import Money
 from aftersales.service.desk import ServiceDesk
 from conftest import World
@@ -68,3 +68,30 @@ def test_the_dealer_is_not_charged_for_keeping_a_part_it_bought(story: Story) ->
         ("customer", "job", Money("220.00", "CNY").amount),
         ("dealer", "job", Money("75.00", "CNY").amount),  # the valve at cost, once
     ]
+
+
+def test_a_free_part_received_after_the_quote_was_accepted_is_not_lent(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-in")
+    materials = desk.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)], urgent=True
+    )
+    assert materials.check(world.agent, request.id).chargeable is False
+    materials.approve(world.manager, request.id)
+    materials.pick(world.agent, request.id)
+    materials.ship(world.agent, request.id)  # on its way, free, when the misuse is found
+    desk.add_fault_record(
+        world.dealer_sh_staff, ticket_id, symptom="keeps_flushing", cause="misuse_against_manual",
+        action="reinstall",
+    )  # fmt: skip
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    assert desk.charges.accept(world.customer_zh, ticket_id, quote.id).materials_request is None
+    clock.set(datetime(2026, 3, 3, 15, 0, tzinfo=SH))
+    materials.receive(world.dealer_sh_staff, request.id)
+    ledger = desk.materials.ledger(world.agent, DEALER)
+    assert (dict(ledger.balance), ledger.issued, ledger.charged) == ({}, 1, 1)
+    clock.set(datetime(2026, 4, 10, 9, 0, tzinfo=SH))
+    assert desk.materials.run_overdue_chargebacks(world.system) == ()
+    assert [s.payer_kind for s in desk.fees.slips_of(world.manager, ticket_id)] == ["customer"]

@@ -25,6 +25,7 @@ from aftersales.domain.charges import (
     Quote,
     QuoteEscalation,
     QuoteId,
+    QuoteState,
 )
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.contact import zone
@@ -46,6 +47,7 @@ from aftersales.domain.materials import (
 from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, ReturnState
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
+from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED
 from aftersales.domain.work import VisitKind
 from aftersales.errors import ConcurrencyConflict, NotFound, PermissionDenied, PolicyError, ValidationError
@@ -590,6 +592,9 @@ class MaterialsDesk:
                 by=actor.ref,
                 due_at=due,
             )
+            if entries and request.quote_id is None:
+                # Received after the ticket's quote charging these parts was accepted: charged, not lent.
+                _charge_on_accepted_quotes(uow.tickets.get(request.ticket_id), ledger, request.id, actor, now)
             self._store_ledger(uow, ledger, new)
             self._movement(uow, MovementKind.ISSUED_FREE, request.ticket_id, request.party,
                            [(e.part, e.quantity) for e in entries], actor, now)  # fmt: skip
@@ -874,6 +879,28 @@ class MaterialsDesk:
         with self.context.store() as uow:
             shipped = uow.documents.query(MaterialsRequest, shipped_month=month)
         return outbound_summary(shipped, month)
+
+
+def _charge_on_accepted_quotes(
+    ticket: Ticket, ledger: LoanLedger, request_id: str, actor: Actor, now: datetime
+) -> None:
+    """Settle as charged what ``request_id`` just put on loan and the ticket's accepted quotes charge
+    beyond what they already took off loan on this ledger (已收费的材料不计入盘点表)."""
+    if ticket.charges is None:
+        return
+    for quote in ticket.charges.quotes:
+        if quote.state is not QuoteState.ACCEPTED:
+            continue
+        left: dict[str, int] = {}
+        for line in quote.lines:
+            if line.kind is ChargeKind.MATERIALS and line.chargeable:
+                left[line.item] = left.get(line.item, 0) + line.quantity
+        for entry in ledger.entries:
+            if entry.key.startswith(f"quote:{quote.id}:") and entry.part in left:
+                left[entry.part] -= entry.quantity
+        wanted = {part: n for part, n in left.items() if n > 0}
+        if wanted:
+            ledger.charge_on_quote(request_id, wanted, quote.id, at=now, by=actor.ref)
 
 
 def _engineer_dealer(uow: UnitOfWork, engineer_id: str) -> str | None:
