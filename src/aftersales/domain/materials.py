@@ -371,11 +371,19 @@ class MaterialsRequest:
         self.charges.record_payment(payment)
         self._record("record_payment", target, by, at, reasons=(Reason("payment", {"id": payment.id}),))
 
-    def confirm_date(self, by: ActorRef, at: datetime, ship_on: date) -> None:
-        """Record the shipping date agreed with the user (确认具体的发货时间)."""
+    def confirm_date(
+        self, by: ActorRef, at: datetime, ship_on: date, timezone: str = "Asia/Shanghai"
+    ) -> None:
+        """Record the shipping date agreed with the user (确认具体的发货时间): today or later, in ``timezone``
+        (a date already past is no date to agree on)."""
         target = self._target("confirm_date", by, at)
         if not isinstance(ship_on, date) or isinstance(ship_on, datetime):
             raise ValidationError("ship_on is a date", field="ship_on")
+        today = at.astimezone(zone(timezone)).date()
+        if ship_on < today:
+            raise ValidationError(
+                f"ship_on {ship_on.isoformat()} is before today ({today.isoformat()})", field="ship_on"
+            )
         self.ship_on = ship_on
         self._record(
             "confirm_date", target, by, at, reasons=(Reason("ship_on", {"date": ship_on.isoformat()}),)

@@ -547,7 +547,7 @@ class MaterialsDesk:
         """Record the shipping date agreed with the user (not needed for urgent requests)."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
-            request.confirm_date(actor.ref, now, ship_on)
+            request.confirm_date(actor.ref, now, ship_on, self.params.timezone)
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "confirm_date", fn)
