@@ -19,6 +19,7 @@ from aftersales.domain.charges import QuoteState
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.money import Money
+from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import InvalidTransition, PolicyError
 from aftersales.reports.money import month_money
 from aftersales.service.desk import ServiceDesk
@@ -136,3 +137,32 @@ def test_a_part_found_after_acceptance_is_quoted_slipped_and_picked_on_its_own(s
     bought = desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id)
     assert bought.materials_request is None  # both valves are already on the two pick slips
     assert sum(ln.quantity for r in _requests(desk, ticket_id) for ln in r.lines) == 2
+
+
+def test_the_customer_accepting_the_superiors_new_quote_ends_the_wait(story: Story) -> None:
+    # 若用户不接受相关费用，则上报上级领导处理; the superior's new offer accepted (用户同意支付):
+    # the work goes on.
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    refused = desk.charges.quote(world.agent, ticket_id)
+    desk.charges.refuse(world.customer_zh, ticket_id, refused.id, reason="太贵了")
+    assert desk.ticket(world.agent, ticket_id).state == TicketState.AWAITING_CUSTOMER
+    clock.advance(timedelta(hours=2))
+    again = desk.charges.quote(world.manager, ticket_id)
+    desk.charges.accept(world.customer_zh, ticket_id, again.id)
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.state == TicketState.IN_PROGRESS
+    assert [e.action for e in view.events[-2:]] == ["accept_quote", "resume"]
+    assert view.events[-1].reason == f"quote {again.id} accepted"
+
+
+def test_accepting_a_quote_does_not_end_a_wait_of_another_kind(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    desk.await_customer(world.dealer_sh_staff, ticket_id, reason="客户出差，下周在家")
+    desk.charges.accept(world.customer_zh, ticket_id, quote.id)
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.state == TicketState.AWAITING_CUSTOMER and view.events[-1].action == "accept_quote"

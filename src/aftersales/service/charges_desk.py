@@ -45,7 +45,7 @@ from aftersales.domain.products import Asset
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import QUOTE_REFUSED_UNWORKED
+from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, QUOTE_REFUSED_UNWORKED, TicketState
 from aftersales.domain.work import VisitKind
 from aftersales.errors import CurrencyMismatch, NotFound, PolicyError, ValidationError
 from aftersales.policies.charge_assessment import ChargeFacts, assess_charges
@@ -415,6 +415,10 @@ class ChargesDesk:
             if off_loan:
                 payload["off_loan"] = off_loan
             ticket.record_charges("accept_quote", actor.ref, now, sheet, payload=payload)
+            if accepted.payer == "customer" and _waiting_on_refusal(ticket):
+                # The ticket waited on the superior's decision about a refused quote (上报上级领导处理);
+                # the customer has now agreed to pay (用户同意支付): the work goes on.
+                ticket.step("resume", _SYSTEM, now, reason=f"quote {accepted.id} accepted")
             seen = request_as_seen_by(actor, request, ticket) if request is not None else None
             holder.append(AcceptedQuote(accepted, seen, slip))
             invoices[:] = [invoice] if invoice else []
@@ -753,6 +757,16 @@ def _charge_off_loans(
         if entries:
             uow.documents.save(ledger)
     return settled
+
+
+def _waiting_on_refusal(ticket: Ticket) -> bool:
+    """Whether the ticket waits (``awaiting_customer``) because a quote was refused."""
+    if ticket.state != TicketState.AWAITING_CUSTOMER:
+        return False
+    for event in reversed(ticket.events):
+        if event.to_state == TicketState.AWAITING_CUSTOMER.value and event.from_state != event.to_state:
+            return event.action in ("refuse_quote", MATERIALS_QUOTE_REFUSED)
+    return False
 
 
 def _supplies(request: MaterialsRequest, accepted: set[QuoteId]) -> bool:
