@@ -676,10 +676,17 @@ class ChargesDesk:
                 reference,
             )
             sheet.record_payment(payment)
-            for slip in uow.documents.query(FeeSlip, ticket_id=ticket.id):
-                if slip.quote_id == quote_id and slip.is_active:
-                    slip.record_payment(SlipPayment(amount, method, now, actor.ref, reference))
-                    uow.documents.save(slip)
+            slips = [f for f in uow.documents.query(FeeSlip, ticket_id=ticket.id) if f.quote_id == quote_id]
+            active = [f for f in slips if f.is_active]
+            if slips and not active:
+                # The money would be on the sheet and in no slip: the month's figures would never see it.
+                raise PolicyError(
+                    f"the slip of quote {quote_id} was cancelled: write it again before taking payment",
+                    code="slip_cancelled",
+                )
+            for slip in active:
+                slip.record_payment(SlipPayment(amount, method, now, actor.ref, reference))
+                uow.documents.save(slip)
             for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
                 if request.quote_id == quote_id and request.charges is not None:
                     owed = request.charges.balance
