@@ -85,3 +85,24 @@ def test_a_cancelled_request_cancels_its_slip(story: Story) -> None:
     assert slip.state is SlipState.CANCELLED
     with desk.store() as uow:
         assert month_money(uow.documents, "2026-03").income == Money(0, CNY)
+
+
+def test_a_request_filed_by_the_sheets_quote_is_paid_on_the_sheet(story: Story) -> None:
+    # Paid on the materials desk, the valve shipped while the sheet and its slip showed nothing received.
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    accepted = desk.charges.accept(world.customer_zh, ticket_id, quote.id, urgent=True)
+    assert accepted.materials_request is not None
+    request_id = accepted.materials_request.id
+    with pytest.raises(PolicyError) as info:
+        desk.materials.record_payment(world.customer_zh, request_id, amount=Money("220.00", CNY))
+    assert info.value.code == "paid_on_the_charge_sheet"
+    desk.materials.pick(world.agent, request_id)
+    with pytest.raises(PolicyError):
+        desk.materials.ship(world.agent, request_id)  # nothing was received
+    desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("220.00", CNY))
+    assert desk.materials.ship(world.agent, request_id).shipping_note is not None
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert slip.paid == Money("220.00", CNY)

@@ -518,17 +518,24 @@ class MaterialsDesk:
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             if request.quote_id is None or request.charges is None:
                 raise PolicyError("a free request takes no payment", code="free_needs_no_payment")
+            sheet = uow.tickets.get(request.ticket_id).charges
+            if sheet is not None and any(q.id == request.quote_id for q in sheet.quotes):
+                # Filed by the charge sheet's quote: paid there, so the sheet, its slip and the request
+                # agree (paid here, the parts shipped while the books showed nothing received).
+                raise PolicyError(
+                    f"request {request.id} is for quote {request.quote_id} of the ticket's charge sheet: "
+                    "pay it with desk.charges.record_payment",
+                    code="paid_on_the_charge_sheet",
+                )
             number = len(request.charges.payments) + 1
             payment = Payment(
                 PaymentId(f"{request.quote_id}-P{number}"), QuoteId(request.quote_id), amount, now, actor.ref,
                 method, reference,
             )  # fmt: skip
             request.record_payment(actor.ref, now, payment)
-            sheet = uow.tickets.get(request.ticket_id).charges
-            on_sheet = {q.id for q in sheet.quotes} if sheet is not None else set()
             for slip in uow.documents.query(FeeSlip, ticket_id=request.ticket_id):
-                # The slip of this request's own quote; the sheet's quotes are paid through desk.charges.
-                if slip.quote_id == request.quote_id and slip.is_active and slip.quote_id not in on_sheet:
+                # The slip of this request's own quote (the sheet's quotes are paid through desk.charges).
+                if slip.quote_id == request.quote_id and slip.is_active:
                     slip.record_payment(SlipPayment(amount, method, now, actor.ref, reference))
                     uow.documents.save(slip)
             payload: dict[str, JsonValue] = {
