@@ -64,7 +64,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.clock_skew import stamp_for
+from aftersales.service.clock_skew import CLOCK_SKEW, stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.materials_params import MaterialsParams
@@ -587,7 +587,8 @@ class MaterialsDesk:
         the repair. Returns the request and the reasons for the lines left off the ledger."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> tuple[Reason, ...]:
-            request.receive(actor.ref, now, repaired_at)
+            called_at = uow.tickets.get(request.ticket_id).received_at
+            request.receive(actor.ref, now, repaired_at, called_at, CLOCK_SKEW)
             assert request.repaired_at is not None
             ledger, new = self._ledger(uow, request.party)
             due = self.return_deadline(request.repaired_at)
