@@ -166,3 +166,22 @@ def test_accepting_a_quote_does_not_end_a_wait_of_another_kind(story: Story) -> 
     desk.charges.accept(world.customer_zh, ticket_id, quote.id)
     view = desk.ticket(world.agent, ticket_id)
     assert view.state == TicketState.AWAITING_CUSTOMER and view.events[-1].action == "accept_quote"
+
+
+def test_the_dealer_refusing_its_purchase_is_escalated_without_making_the_ticket_wait(story: Story) -> None:
+    # 按成本价向乙方提供维修材料: between maker and dealer; the customer, who accepted, waits on nothing.
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    desk.charges.accept(world.customer_zh, ticket_id, quote.id)
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    escalation = desk.charges.refuse(world.dealer_sh_staff, ticket_id, purchase.id, reason="进价太高")
+    assert escalation.reasons[0].code == "quote_refused"
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.state == TicketState.IN_PROGRESS
+    assert view.events[-1].action == "purchase_refused"
+    assert view.events[-1].payload["escalated_to"] == ["manager"]
+    seen = desk.ticket(world.customer_zh, ticket_id)
+    assert seen.state == TicketState.IN_PROGRESS
+    assert all(e.action != "purchase_refused" for e in seen.events)

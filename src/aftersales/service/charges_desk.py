@@ -45,7 +45,12 @@ from aftersales.domain.products import Asset
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, QUOTE_REFUSED_UNWORKED, TicketState
+from aftersales.domain.ticket_workflow import (
+    MATERIALS_QUOTE_REFUSED,
+    PURCHASE_REFUSED,
+    QUOTE_REFUSED_UNWORKED,
+    TicketState,
+)
 from aftersales.domain.work import VisitKind
 from aftersales.errors import CurrencyMismatch, NotFound, PolicyError, ValidationError
 from aftersales.policies.charge_assessment import ChargeFacts, assess_charges
@@ -563,8 +568,9 @@ class ChargesDesk:
             }
             # Waiting is for a ticket being worked; refused before work or after the repair, the
             # refusal is escalated and recorded all the same.
-            trigger = "refuse_quote"
-            if trigger not in ticket.workflow.allowed(ticket.state):
+            allowed = ticket.workflow.allowed(ticket.state)
+            trigger = PURCHASE_REFUSED if _is_purchase(sheet, quote_id) else "refuse_quote"
+            if trigger not in allowed:
                 trigger = QUOTE_REFUSED_UNWORKED
             ticket.record_charges(trigger, actor.ref, now, sheet, reason=reason, payload=payload)
             values = {
@@ -764,6 +770,11 @@ def _charge_off_loans(
         if entries:
             uow.documents.save(ledger)
     return settled
+
+
+def _is_purchase(sheet: ChargeSheet, quote_id: str) -> bool:
+    """Whether ``quote_id`` is the dealer's purchase from the maker rather than the customer's quote."""
+    return sheet.quote(quote_id).payer != "customer"
 
 
 def _waiting_on_refusal(ticket: Ticket) -> bool:
