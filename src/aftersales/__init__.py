@@ -60,7 +60,14 @@ from aftersales.domain.ids import (
     TicketId,
 )
 from aftersales.domain.knowledge import Article, ArticleVersion
-from aftersales.domain.loan_ledger import Chargeback, LedgerEntry, LoanLedger, OverdueItem, Reconciliation
+from aftersales.domain.loan_ledger import (
+    ArrivedReturn,
+    Chargeback,
+    LedgerEntry,
+    LoanLedger,
+    OverdueItem,
+    Reconciliation,
+)
 from aftersales.domain.maintenance import (
     ChecklistResult,
     MaintenancePlan,
@@ -246,6 +253,7 @@ __all__ = [
     "ActorRef",
     "AftersalesError",
     "ArchiveDesk",
+    "ArrivedReturn",
     "Article",
     "ArticleVersion",
     "AssessedCharges",

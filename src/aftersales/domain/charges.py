@@ -513,8 +513,11 @@ class ChargeSheet:
     ) -> tuple[str, ...]:
         """Replace the assessed lines; returns what changed (``added:materials:WN-CB-01``, ``now_free:…``).
 
-        Quotes already answered stay as they were (an accepted quote is a contract); a draft or offered
-        quote built on the old lines no longer matches them and must be quoted again.
+        Quotes already answered stay as they were (an accepted quote is a contract); an offered quote
+        built on the old lines no longer matches them: when a line's price, quantity, chargeability or
+        cost to the dealer, or the phase, changed, it is withdrawn (back to draft, ``withdrawn:<id>``) so
+        the payer cannot accept what the new assessment no longer charges (a complaint's warranty
+        extension making the repair free), and must be quoted again.
         """
         new = list(lines)
         for line in new:
@@ -539,6 +542,16 @@ class ChargeSheet:
         changes += [f"removed:{k[0]}:{k[1]}" for k in before if k not in after]
         if self.phase and phase != self.phase:
             changes.insert(0, f"phase:{self.phase}->{phase}")
+        offered = any(q.state is QuoteState.OFFERED for q in self.quotes)
+        if offered and (
+            self.phase != phase
+            or [(ln.line, ln.dealer_cost) for ln in self.lines] != [(ln.line, ln.dealer_cost) for ln in new]
+        ):
+            for index, quote in enumerate(self.quotes):
+                if quote.state is QuoteState.OFFERED:
+                    # The sheet withdraws it, whoever assessed: no answer may bind the payer to old lines.
+                    self.quotes[index] = attrs.evolve(quote, state=QuoteState.DRAFT, offered_at=None)
+                    changes.append(f"withdrawn:{quote.id}")
         self.lines = new
         self.reasons = tuple(reasons)
         self.phase, self.assessed_at, self.assessed_by, self.policy = phase, at, by, policy

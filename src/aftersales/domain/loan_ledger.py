@@ -40,6 +40,7 @@ from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import DuplicateError, NotFound, PolicyError, ValidationError
 
 __all__ = [
+    "ArrivedReturn",
     "Chargeback",
     "EntryKind",
     "LedgerEntry",
@@ -81,7 +82,8 @@ class LedgerEntry:
     """One booking. ``issue_key`` names the issue line a return or charge settles (``None`` on issues).
 
     ``due_at`` is the return deadline of an issue line (``None``: no deadline, e.g. a counted surplus).
-    ``source`` says what booked it: ``request``, ``return``, ``chargeback`` or ``reconciliation``.
+    ``source`` says what booked it: ``request``, ``return``, ``chargeback``, ``reconciliation`` or
+    ``quote`` (an accepted quote charged the part: it is off loan).
     """
 
     key: str = attrs.field(validator=required_text(200))
@@ -129,6 +131,20 @@ class OverdueItem:
     part: str
     outstanding: int
     due_at: datetime
+
+
+@attrs.frozen
+class ArrivedReturn:
+    """An old part registered at the receiving location and not yet booked (awaiting inspection).
+
+    Returning is the part's arrival at the receiving location (台州为退料的唯一接收地): one that arrived
+    before its line's deadline was returned in time, however long the inspection takes.
+    """
+
+    request_id: str
+    part: str
+    quantity: int
+    arrived_at: datetime = attrs.field(validator=aware)
 
 
 @attrs.frozen
@@ -342,6 +358,27 @@ class LoanLedger:
             self._apply(entry)
         return entries, tuple(skipped)
 
+    def charge_on_quote(
+        self, request_id: str, parts: Mapping[str, int], quote_id: str, *, at: datetime, by: ActorRef
+    ) -> tuple[LedgerEntry, ...]:
+        """Settle what ``request_id`` still has out of ``parts`` (part → quantity an accepted quote
+        charges) as charged: material charged is not on loan (已收费的材料不计入盘点表), so it is neither
+        owed back nor charged back. Keyed ``quote:<quote>:<issue key>``, once; no chargeback is made."""
+        made: list[LedgerEntry] = []
+        for part, wanted in parts.items():
+            issue_key = f"issue:{request_id}:{part}"
+            key = f"quote:{quote_id}:{issue_key}"
+            take = min(wanted, self._outstanding.get(issue_key, 0))
+            if take <= 0 or key in self._keys:
+                continue
+            reason = Reason("charged_on_quote", {"quote_id": quote_id, "part": part, "quantity": take})
+            entry = LedgerEntry(
+                key, EntryKind.CHARGED, part, take, at, by, "quote",
+                issue_key=issue_key, request_id=request_id, reasons=(reason,),
+            )  # fmt: skip
+            made.append(self.book(entry))
+        return tuple(made)
+
     def open_issue(self, request_id: str, part: str) -> LedgerEntry:
         """The issue line of ``part`` on ``request_id`` (:class:`NotFound` if it was never on loan)."""
         issue = self._issues.get(f"issue:{request_id}:{part}")
@@ -392,14 +429,21 @@ class LoanLedger:
         return sum(s.quantity for s in self.surplus if s.part == part)
 
     def chargeback_overdue(
-        self, at: datetime, by: ActorRef, price: Callable[[str], Money]
+        self,
+        at: datetime,
+        by: ActorRef,
+        price: Callable[[str], Money],
+        arrived: Iterable[ArrivedReturn] = (),
     ) -> tuple[Chargeback, ...]:
         """Charge every issue line past its deadline with parts still out, at ``price(part)`` each.
 
         Keyed ``chargeback:<issue key>``: a line is charged once, however often this runs. Prices are
-        looked up first, so a part missing from the price list changes nothing.
+        looked up first, so a part missing from the price list changes nothing. A line with a return
+        that arrived before its deadline and awaits inspection (``arrived``) waits for it: booked, the
+        part is back in time; rejected, the next run charges the line.
         """
-        overdue = self.overdue(at)
+        waiting = self._in_time(arrived)
+        overdue = [item for item in self.overdue(at) if item.issue_key not in waiting]
         prices = {item.part: price(item.part) for item in overdue}
         made: list[tuple[LedgerEntry, Chargeback]] = []
         for item in overdue:
@@ -462,14 +506,36 @@ class LoanLedger:
         except KeyError:
             raise NotFound("issue line", issue_key) from None
 
-    def overdue(self, at: datetime) -> list[OverdueItem]:
-        """Issue lines whose deadline has come (``due_at <= at``) with parts still out, oldest first."""
+    def _in_time(self, arrived: Iterable[ArrivedReturn]) -> dict[str, int]:
+        """Per issue line, the quantity of ``arrived`` returns registered before its deadline."""
+        waiting: dict[str, int] = {}
+        for item in arrived:
+            issue = self._issues.get(f"issue:{item.request_id}:{item.part}")
+            if issue is not None and (issue.due_at is None or item.arrived_at < issue.due_at):
+                waiting[issue.key] = waiting.get(issue.key, 0) + item.quantity
+        return waiting
+
+    def overdue(self, at: datetime, arrived: Iterable[ArrivedReturn] = ()) -> list[OverdueItem]:
+        """Issue lines whose deadline has come (``due_at <= at``) with parts still out, oldest first.
+
+        ``arrived``: returns registered and not yet booked; what arrived in time is not out.
+        """
         aware(None, attrs.fields(LedgerEntry).at, at)
-        items = [
-            OverdueItem(key, issue.request_id, issue.part, left, issue.due_at)
-            for key, left in self._outstanding.items()
-            if left > 0 and (issue := self._issues[key]).due_at is not None and issue.due_at <= at
-        ]
+        waiting = self._in_time(arrived) if arrived else None
+        if waiting:
+            items = [
+                OverdueItem(key, issue.request_id, issue.part, left - waiting.get(key, 0), issue.due_at)
+                for key, left in self._outstanding.items()
+                if left > waiting.get(key, 0)
+                and (issue := self._issues[key]).due_at is not None
+                and issue.due_at <= at
+            ]
+        else:  # the common case, as fast as before: nothing waits for inspection
+            items = [
+                OverdueItem(key, issue.request_id, issue.part, left, issue.due_at)
+                for key, left in self._outstanding.items()
+                if left > 0 and (issue := self._issues[key]).due_at is not None and issue.due_at <= at
+            ]
         items.sort(key=lambda item: (item.due_at, item.issue_key))
         return items
 
@@ -483,11 +549,14 @@ class LoanLedger:
         at: datetime,
         by: ActorRef,
         price: Callable[[str], Money],
+        arrived: Iterable[ArrivedReturn] = (),
     ) -> Reconciliation:
         """Compare ``counted`` (part → quantity the party holds) with the ledger; nothing is booked yet.
 
-        Apply the result with :meth:`settle`.
+        A line with a return that arrived before its deadline and awaits inspection (``arrived``) is not
+        charged: its shortage is pending. Apply the result with :meth:`settle`.
         """
+        waiting = self._in_time(arrived)
         aware(None, attrs.fields(LedgerEntry).at, at)
         required_text(64)(self, attrs.fields(LedgerEntry).key, reference)
         for part, quantity in counted.items():
@@ -506,7 +575,12 @@ class LoanLedger:
         by_part: dict[str, list[str]] = {}
         for key, issue in sorted(self._issues.items(), key=lambda kv: (kv[1].at, kv[0])):
             # Only lines past their deadline are charged; before it the part may still come back.
-            if self._outstanding[key] > 0 and issue.due_at is not None and issue.due_at <= at:
+            if (
+                self._outstanding[key] > 0
+                and key not in waiting
+                and issue.due_at is not None
+                and issue.due_at <= at
+            ):
                 by_part.setdefault(issue.part, []).append(key)
         lines: list[ReconciliationLine] = []
         for part in parts:

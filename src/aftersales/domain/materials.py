@@ -14,7 +14,7 @@ when, reasons are codes. Every step validates first and changes nothing when it 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import ClassVar, TypeVar
@@ -371,11 +371,19 @@ class MaterialsRequest:
         self.charges.record_payment(payment)
         self._record("record_payment", target, by, at, reasons=(Reason("payment", {"id": payment.id}),))
 
-    def confirm_date(self, by: ActorRef, at: datetime, ship_on: date) -> None:
-        """Record the shipping date agreed with the user (确认具体的发货时间)."""
+    def confirm_date(
+        self, by: ActorRef, at: datetime, ship_on: date, timezone: str = "Asia/Shanghai"
+    ) -> None:
+        """Record the shipping date agreed with the user (确认具体的发货时间): today or later, in ``timezone``
+        (a date already past is no date to agree on)."""
         target = self._target("confirm_date", by, at)
         if not isinstance(ship_on, date) or isinstance(ship_on, datetime):
             raise ValidationError("ship_on is a date", field="ship_on")
+        today = at.astimezone(zone(timezone)).date()
+        if ship_on < today:
+            raise ValidationError(
+                f"ship_on {ship_on.isoformat()} is before today ({today.isoformat()})", field="ship_on"
+            )
         self.ship_on = ship_on
         self._record(
             "confirm_date", target, by, at, reasons=(Reason("ship_on", {"date": ship_on.isoformat()}),)
@@ -408,12 +416,35 @@ class MaterialsRequest:
         self._record("ship", target, by, at)
         return note
 
-    def receive(self, by: ActorRef, at: datetime, repaired_at: datetime | None = None) -> None:
-        """The party has received the parts; ``repaired_at`` (default: now) starts the return deadline."""
+    def receive(
+        self,
+        by: ActorRef,
+        at: datetime,
+        repaired_at: datetime | None = None,
+        called_at: datetime | None = None,
+        skew: timedelta = timedelta(0),
+    ) -> None:
+        """The party has received the parts; ``repaired_at`` (default: now) starts the return deadline.
+
+        A repair is done by now (``skew``: how far ahead another machine's clock may be; a repair
+        stamped within it counts as now) and not before the call (``called_at``, the ticket's
+        received-at): a later date would move the return deadline out, an earlier one charge the party
+        at once.
+        """
         target = self._target("receive", by, at)
         if repaired_at is not None:
             aware(None, attrs.fields(MaterialsRequest).repaired_at, repaired_at)
-        self.received_at, self.repaired_at = at, repaired_at or at
+            if repaired_at > at + skew:
+                raise ValidationError(
+                    f"repaired_at {repaired_at.isoformat()} is later than now ({at.isoformat()})",
+                    field="repaired_at",
+                )
+            if called_at is not None and repaired_at < called_at:
+                raise ValidationError(
+                    f"repaired_at {repaired_at.isoformat()} is before the call ({called_at.isoformat()})",
+                    field="repaired_at",
+                )
+        self.received_at, self.repaired_at = at, min(repaired_at, at) if repaired_at else at
         self._record("receive", target, by, at)
 
     def decline(

@@ -22,6 +22,7 @@ from aftersales.domain.workflow import STAY, TransitionSpec, Workflow
 __all__ = [
     "MATERIALS_MONEY_STEPS",
     "MATERIALS_QUOTE_REFUSED",
+    "PURCHASE_REFUSED",
     "QUOTE_REFUSED_UNWORKED",
     "TICKET_WORKFLOW",
     "TicketState",
@@ -55,6 +56,10 @@ MATERIALS_MONEY_STEPS = (
 
 QUOTE_REFUSED_UNWORKED = "quote_refused"
 """The ticket event of a quote refused while the ticket is not being worked (it cannot wait then)."""
+
+PURCHASE_REFUSED = "purchase_refused"
+"""The ticket event of the dealer refusing its purchase from the maker: escalated and recorded, and the
+ticket stays where it is (the customer is not the one being waited on)."""
 
 MATERIALS_QUOTE_REFUSED = "materials_quote_refused"
 """The ticket event of a materials quote refused while the ticket is worked: it then waits."""
@@ -142,6 +147,9 @@ TICKET_WORKFLOW = Workflow(
         # A quote refused where the ticket cannot wait (triaged before any work, or after the repair):
         # escalated and recorded all the same, the ticket stays where it is.
         _t(QUOTE_REFUSED_UNWORKED, (S.TRIAGED, S.RESOLVED, S.ACCEPTED, S.CLOSED), STAY, _ANSWERING),
+        # The dealer refusing its purchase from the maker (成本价) is between maker and dealer: escalated
+        # and recorded, the customer's ticket does not wait on the customer.
+        _t(PURCHASE_REFUSED, (*_OPEN, S.RESOLVED, S.ACCEPTED), STAY, _ANSWERING),
         _t("record_payment", (*_CHARGING,), STAY, _ANSWERING | {R.ENGINEER}),
         # Issue 20: a dispatch that found nobody is part of the ticket's history (reasons, addressees).
         _t("dispatch_failed", _OPEN, STAY, _COORDINATORS),

@@ -24,6 +24,7 @@ from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.budgets import CostBudget, OverrunApproval, budget_id
 from aftersales.domain.charges import (
     ChargeKind,
+    ChargeLine,
     ChargeSheet,
     Payment,
     PaymentId,
@@ -36,6 +37,7 @@ from aftersales.domain.charges import (
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, InvoiceWish, SlipOrigin, SlipPayment
 from aftersales.domain.ids import DealerId
+from aftersales.domain.loan_ledger import LoanLedger
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef, PickSlip
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import check_part_number
@@ -43,7 +45,12 @@ from aftersales.domain.products import Asset
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import QUOTE_REFUSED_UNWORKED
+from aftersales.domain.ticket_workflow import (
+    MATERIALS_QUOTE_REFUSED,
+    PURCHASE_REFUSED,
+    QUOTE_REFUSED_UNWORKED,
+    TicketState,
+)
 from aftersales.domain.work import VisitKind
 from aftersales.errors import CurrencyMismatch, NotFound, PolicyError, ValidationError
 from aftersales.policies.charge_assessment import ChargeFacts, assess_charges
@@ -299,11 +306,18 @@ class ChargesDesk:
                     if line.dealer_cost is not None
                 ]
                 charged_parts = any(ln.chargeable for ln in lines)
+            requests = uow.documents.query(MaterialsRequest, ticket_id=ticket.id)
+            lines, agreed = _not_yet_accepted(sheet, payer, lines, _materials_quotes(requests))
             if not any(ln.chargeable for ln in lines):
+                already = f" beyond accepted quote {', '.join(agreed)}" if agreed else ""
                 raise PolicyError(
-                    f"nothing on ticket {ticket.id} is chargeable to the {payer}: no quote is needed",
+                    f"nothing on ticket {ticket.id} is chargeable to the {payer}{already}: "
+                    "no quote is needed",
                     code="nothing_to_charge",
                 )
+            charged_parts = charged_parts and any(
+                ln.chargeable and ln.kind is ChargeKind.MATERIALS for ln in lines
+            )
             for index, quote in enumerate(sheet.quotes):
                 # A new quote to the same payer supersedes an unanswered one (it goes back to draft).
                 if quote.payer == payer and quote.state is QuoteState.OFFERED:
@@ -390,6 +404,7 @@ class ChargesDesk:
             sheet = self._sheet_of(ticket)
             accepted = sheet.accept(quote_id, now, actor.ref)
             request = self._file_request(uow, ticket, accepted, actor, now, urgent)
+            off_loan = _charge_off_loans(uow, ticket, accepted, actor, now)
             slip = self._write_slip(uow, ticket, accepted, actor, now, payment_method, wish)
             invoice = self.fee_desk.invoice_now(uow, actor, now, slip)
             payload: dict[str, Any] = {
@@ -402,7 +417,13 @@ class ChargesDesk:
                 "fee_slip": slip.id,
                 "invoice": invoice.id if invoice else None,
             }
+            if off_loan:
+                payload["off_loan"] = off_loan
             ticket.record_charges("accept_quote", actor.ref, now, sheet, payload=payload)
+            if accepted.payer == "customer" and _waiting_on_refusal(ticket):
+                # The ticket waited on the superior's decision about a refused quote (上报上级领导处理);
+                # the customer has now agreed to pay (用户同意支付): the work goes on.
+                ticket.step("resume", _SYSTEM, now, reason=f"quote {accepted.id} accepted")
             seen = request_as_seen_by(actor, request, ticket) if request is not None else None
             holder.append(AcceptedQuote(accepted, seen, slip))
             invoices[:] = [invoice] if invoice else []
@@ -456,19 +477,29 @@ class ChargesDesk:
     def _file_request(
         self, uow: UnitOfWork, ticket: Ticket, quote: Quote, actor: Actor, now: datetime, urgent: bool
     ) -> MaterialsRequest | None:
-        parts = [ln for ln in quote.lines if ln.kind is ChargeKind.MATERIALS]
+        quotes = ticket.charges.quotes if ticket.charges else []
+        earlier = [q for q in quotes if q.state is QuoteState.ACCEPTED]
+        accepted = {q.id for q in earlier}
+        # The customer's quote and the dealer's purchase are two papers for the same parts: one pick slip,
+        # filed by whichever is accepted first. A supplementary quote (the sheet reassessed after an
+        # accepted one) adds parts: its request holds what the payer's accepted quotes need beyond what
+        # the requests already filed hold.
+        wanted: dict[str, int] = {}
+        for paper in (*[q for q in earlier if q.payer == quote.payer and q.id != quote.id], quote):
+            for ln in paper.lines:
+                if ln.kind is ChargeKind.MATERIALS:
+                    wanted[ln.item] = wanted.get(ln.item, 0) + ln.quantity
+        for existing in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
+            # A part already supplied for this job (issued free in warranty before the sheet made it
+            # chargeable, or bought on the materials desk's own quote) is the part the quote now charges:
+            # it is not picked a second time.
+            if _supplies(existing, accepted):
+                for held in existing.lines:
+                    if held.part in wanted:
+                        wanted[held.part] -= held.quantity
+        parts = [(part, count) for part, count in wanted.items() if count > 0]
         if not parts:
             return None
-        accepted = (
-            {q.id for q in ticket.charges.quotes if q.state is QuoteState.ACCEPTED}
-            if ticket.charges
-            else set()
-        )
-        for existing in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
-            # The customer's quote and the dealer's purchase are two papers for the same parts: one pick
-            # slip, filed by whichever is accepted first.
-            if existing.quote_id in accepted and existing.state.value != "cancelled":
-                return None
         dealer_id = purchasing_dealer(ticket)
         if dealer_id is not None:
             party = PartyRef.dealer(dealer_id)
@@ -479,7 +510,7 @@ class ChargesDesk:
                 f"ticket {ticket.id} has no dealer or engineer to receive the parts",
                 code="no_receiving_party",
             )
-        lines = [MaterialsLine(ln.item, ln.quantity) for ln in parts]
+        lines = [MaterialsLine(part, count) for part, count in parts]
         request = MaterialsRequest.open(
             id=self._number(uow, "materials", now), ticket_id=ticket.id, party=party, lines=lines,
             at=now, by=quote.handler, urgent=urgent, note=f"quote {quote.id}",
@@ -537,8 +568,9 @@ class ChargesDesk:
             }
             # Waiting is for a ticket being worked; refused before work or after the repair, the
             # refusal is escalated and recorded all the same.
-            trigger = "refuse_quote"
-            if trigger not in ticket.workflow.allowed(ticket.state):
+            allowed = ticket.workflow.allowed(ticket.state)
+            trigger = PURCHASE_REFUSED if _is_purchase(sheet, quote_id) else "refuse_quote"
+            if trigger not in allowed:
                 trigger = QUOTE_REFUSED_UNWORKED
             ticket.record_charges(trigger, actor.ref, now, sheet, reason=reason, payload=payload)
             values = {
@@ -650,10 +682,17 @@ class ChargesDesk:
                 reference,
             )
             sheet.record_payment(payment)
-            for slip in uow.documents.query(FeeSlip, ticket_id=ticket.id):
-                if slip.quote_id == quote_id and slip.is_active:
-                    slip.record_payment(SlipPayment(amount, method, now, actor.ref, reference))
-                    uow.documents.save(slip)
+            slips = [f for f in uow.documents.query(FeeSlip, ticket_id=ticket.id) if f.quote_id == quote_id]
+            active = [f for f in slips if f.is_active]
+            if slips and not active:
+                # The money would be on the sheet and in no slip: the month's figures would never see it.
+                raise PolicyError(
+                    f"the slip of quote {quote_id} was cancelled: write it again before taking payment",
+                    code="slip_cancelled",
+                )
+            for slip in active:
+                slip.record_payment(SlipPayment(amount, method, now, actor.ref, reference))
+                uow.documents.save(slip)
             for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
                 if request.quote_id == quote_id and request.charges is not None:
                     owed = request.charges.balance
@@ -702,6 +741,109 @@ def _under_contract(
             )
         out.append(sheet_line)
     return tuple(out)
+
+
+def _charge_off_loans(
+    uow: UnitOfWork, ticket: Ticket, quote: Quote, actor: Actor, now: datetime
+) -> list[str]:
+    """Take the parts an accepted quote charges off the loan ledger where this ticket's free requests lent
+    them (已收费的材料不计入盘点表): charged, they are no longer owed back, and no chargeback follows.
+    Returns the issue lines settled (``<request>:<part>×<quantity>``)."""
+    charged: dict[str, int] = {}
+    for line in quote.lines:
+        if line.kind is ChargeKind.MATERIALS and line.chargeable:
+            charged[line.item] = charged.get(line.item, 0) + line.quantity
+    settled: list[str] = []
+    if not charged:
+        return settled
+    for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
+        if request.quote_id is not None or request.chargeable is not False:
+            continue
+        try:
+            ledger = uow.documents.get(LoanLedger, request.party.key)
+        except NotFound:
+            continue
+        entries = ledger.charge_on_quote(request.id, charged, quote.id, at=now, by=actor.ref)
+        for entry in entries:
+            charged[entry.part] -= entry.quantity
+            settled.append(f"{request.id}:{entry.part}×{entry.quantity}")
+        if entries:
+            uow.documents.save(ledger)
+    return settled
+
+
+def _is_purchase(sheet: ChargeSheet, quote_id: str) -> bool:
+    """Whether ``quote_id`` is the dealer's purchase from the maker rather than the customer's quote."""
+    return sheet.quote(quote_id).payer != "customer"
+
+
+def _waiting_on_refusal(ticket: Ticket) -> bool:
+    """Whether the ticket waits (``awaiting_customer``) because a quote was refused."""
+    if ticket.state != TicketState.AWAITING_CUSTOMER:
+        return False
+    for event in reversed(ticket.events):
+        if event.to_state == TicketState.AWAITING_CUSTOMER.value and event.from_state != event.to_state:
+            return event.action in ("refuse_quote", MATERIALS_QUOTE_REFUSED)
+    return False
+
+
+def _supplies(request: MaterialsRequest, accepted: set[QuoteId]) -> bool:
+    """Whether ``request`` supplies its parts to the job: not cancelled or declined, and free, or
+    charged on a quote that was accepted (the sheet's, or the materials desk's own)."""
+    if request.state.value in ("cancelled", "declined"):
+        return False
+    if request.quote_id is None:
+        return request.chargeable is False
+    if request.quote_id in accepted:
+        return True
+    return request.charges is not None and any(q.state is QuoteState.ACCEPTED for q in request.charges.quotes)
+
+
+def _materials_quotes(requests: Iterable[MaterialsRequest]) -> list[Quote]:
+    """The accepted quotes of the ticket's materials requests priced on the materials desk (not copies of
+    the sheet's quotes, which the sheet already holds)."""
+    found: list[Quote] = []
+    for request in requests:
+        if request.charges is None or request.state.value in ("cancelled", "declined"):
+            continue
+        found.extend(
+            q for q in request.charges.quotes if q.state is QuoteState.ACCEPTED and q.id == request.quote_id
+        )
+    return found
+
+
+def _not_yet_accepted(
+    sheet: ChargeSheet, payer: str, lines: list[ChargeLine], elsewhere: Iterable[Quote] = ()
+) -> tuple[list[ChargeLine], list[str]]:
+    """``lines`` less what the payer already accepted on this sheet, and the ids of those quotes.
+
+    A quote after an accepted one (the sheet reassessed with a new part, or simply asked again) charges
+    only the chargeable quantities no accepted quote of the same payer charges: an accepted quote is a
+    contract, and the payer is not charged twice for one part or one visit's labour. ``elsewhere``: the
+    accepted quotes of the ticket's materials requests (the materials desk's route), counted alike.
+    """
+    mine = {q.id for q in sheet.quotes}
+    agreed = [q for q in sheet.quotes if q.payer == payer and q.state is QuoteState.ACCEPTED]
+    agreed += [q for q in elsewhere if q.payer == payer and q.id not in mine]
+    if not agreed:
+        return lines, []
+    taken: dict[tuple[ChargeKind, str], int] = {}
+    for quote in agreed:
+        for line in quote.lines:
+            if line.chargeable:
+                key = (line.kind, line.item)
+                taken[key] = taken.get(key, 0) + line.quantity
+    left: list[ChargeLine] = []
+    for line in lines:
+        key = (line.kind, line.item)
+        if line.chargeable and taken.get(key, 0) > 0:
+            covered = min(taken[key], line.quantity)
+            taken[key] -= covered
+            if covered == line.quantity:
+                continue
+            line = attrs.evolve(line, quantity=line.quantity - covered)
+        left.append(line)
+    return left, [q.id for q in agreed]
 
 
 def _dealer_of(ticket: Ticket) -> DealerId | None:

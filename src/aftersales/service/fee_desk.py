@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from aftersales.domain.actors import Role
-from aftersales.domain.charges import ChargeKind, ChargeLine
+from aftersales.domain.charges import ChargeKind, ChargeLine, QuoteState
 from aftersales.domain.contact import zone
 from aftersales.domain.fee_slips import (
     FeeSlip,
@@ -30,6 +30,7 @@ from aftersales.domain.fee_slips import (
     SlipPayment,
 )
 from aftersales.domain.instants import require_aware
+from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.money import Money
 from aftersales.domain.text import checked_month
 from aftersales.domain.ticket import Ticket
@@ -213,6 +214,8 @@ class FeeDesk:
             invoices.clear()
             self._ticket_in_scope(uow, actor, ticket_id, "issue_fee_slip")
             ticket = uow.tickets.get(ticket_id)
+            if quote_id is not None:
+                _check_slip_quote(uow, ticket, quote_id)
             slip = FeeSlip(
                 next_number(uow, "fee_slip", now),
                 ticket.id,
@@ -656,3 +659,23 @@ def _customer_may_see(actor: Actor, slip: FeeSlip, ticket: Ticket) -> bool:
     if slip.payer_kind == "dealer" and actor.has_role(R.DEALER_STAFF) and slip.payer_id == actor.dealer_id:
         return True
     return reads_dealer_side(actor, ticket)
+
+
+def _check_slip_quote(uow: UnitOfWork, ticket: Ticket, quote_id: str) -> None:
+    """A hand-written slip naming a quote names one the customer accepted on this ticket and that no
+    active slip carries yet: an accepted quote is charged once (cancel its slip to write it again)."""
+    quotes = list(ticket.charges.quotes) if ticket.charges is not None else []
+    for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
+        if request.charges is not None:
+            quotes.extend(request.charges.quotes)
+    quote = next((q for q in quotes if q.id == quote_id), None)
+    if quote is None:
+        raise ValidationError(f"quote {quote_id!r} is not a quote of ticket {ticket.id}", field="quote_id")
+    if quote.state is not QuoteState.ACCEPTED or quote.payer != "customer":
+        raise ValidationError(
+            f"quote {quote_id} is not a quote the customer accepted ({quote.payer}, {quote.state.value})",
+            field="quote_id",
+        )
+    for slip in uow.documents.query(FeeSlip, ticket_id=ticket.id):
+        if slip.quote_id == quote_id and slip.is_active:
+            raise ValidationError(f"quote {quote_id} is already charged on slip {slip.id}", field="quote_id")

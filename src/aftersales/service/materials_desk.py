@@ -17,14 +17,23 @@ from typing import Any
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.charges import ChargeKind, ChargeLine, Payment, PaymentId, QuoteEscalation, QuoteId
+from aftersales.domain.charges import (
+    ChargeKind,
+    ChargeLine,
+    Payment,
+    PaymentId,
+    Quote,
+    QuoteEscalation,
+    QuoteId,
+    QuoteState,
+)
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.contact import zone
 from aftersales.domain.events import JsonValue
-from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement, MovementKind, SlipOrigin
+from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement, MovementKind, SlipOrigin, SlipPayment
 from aftersales.domain.ids import DealerId
 from aftersales.domain.instants import require_aware
-from aftersales.domain.loan_ledger import Chargeback, LoanLedger, OverdueItem, Reconciliation
+from aftersales.domain.loan_ledger import ArrivedReturn, Chargeback, LoanLedger, OverdueItem, Reconciliation
 from aftersales.domain.materials import (
     ItemKind,
     MaterialsLine,
@@ -35,9 +44,10 @@ from aftersales.domain.materials import (
     PartyRef,
     outbound_summary,
 )
-from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW
+from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, ReturnState
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
+from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED
 from aftersales.domain.work import VisitKind
 from aftersales.errors import ConcurrencyConflict, NotFound, PermissionDenied, PolicyError, ValidationError
@@ -54,7 +64,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.clock_skew import stamp_for
+from aftersales.service.clock_skew import CLOCK_SKEW, stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.materials_params import MaterialsParams
@@ -167,6 +177,21 @@ class MaterialsDesk:
             return LoanLedger.for_party(party), True
 
     @staticmethod
+    def _arrived(uow: UnitOfWork, party: PartyRef | None = None) -> dict[str, list[ArrivedReturn]]:
+        """Returns registered at the receiving location and not yet booked, per party key: arrived parts
+        are back with the maker even while they wait for inspection."""
+        found: dict[str, list[ArrivedReturn]] = {}
+        for state in (ReturnState.REGISTERED, ReturnState.ACCEPTED):
+            where: dict[str, str] = {"state": state.value}
+            if party is not None:
+                where["party_key"] = party.key
+            for item in uow.documents.query(PartReturn, **where):
+                found.setdefault(item.party_key, []).append(
+                    ArrivedReturn(item.request_id, item.part, item.quantity, item.registered_at)
+                )
+        return found
+
+    @staticmethod
     def _store_ledger(uow: UnitOfWork, ledger: LoanLedger, new: bool) -> None:
         if new:
             uow.documents.add(ledger)
@@ -231,6 +256,24 @@ class MaterialsDesk:
                 tuple(lines), dealer,
             )
         )  # fmt: skip
+
+    def _quote_slip(
+        self, uow: UnitOfWork, request: MaterialsRequest, quote: Quote, actor: Actor, now: datetime
+    ) -> FeeSlip:
+        """The fee slip (售后服务材料收费暨报销单) of a materials quote the payer accepted: the charged parts
+        are sales income (售后服务销售收入的统计表为收费材料的清单), owed by the quote's payer (the dealer
+        buying at the maker's price, or the user)."""
+        ticket = uow.tickets.get(request.ticket_id)
+        dealer = request.party.id if request.party.kind is PartyKind.DEALER else None
+        slip = FeeSlip(
+            next_number(uow, "fee_slip", now), ticket.id, ticket.customer_id, quote.currency, now, actor.ref,
+            now.astimezone(zone(self.params.timezone)).strftime("%Y-%m"), quote.lines,
+            origin=SlipOrigin.JOB, dealer_id=dealer, quote_id=quote.id, payer_kind=quote.payer,
+            payer_id=dealer if quote.payer == "dealer" and dealer else ticket.customer_id,
+            reasons=quote.reasons,
+        )  # fmt: skip
+        uow.documents.add(slip)
+        return slip
 
     def _slip_for(self, uow: UnitOfWork, chargeback: Chargeback, actor: Actor, now: datetime) -> FeeSlip:
         """The fee slip of a part kept past its deadline, owed by the party that kept it (其他 3)."""
@@ -460,6 +503,8 @@ class MaterialsDesk:
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             number = None if request.pick_slip is not None else self._number(uow, "pick_slip", now)
             request.approve(actor.ref, now, number)
+            if request.charges is not None and request.quote_id is not None:
+                self._quote_slip(uow, request, request.charges.quote(request.quote_id), actor, now)
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "approve", fn)
@@ -473,12 +518,26 @@ class MaterialsDesk:
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             if request.quote_id is None or request.charges is None:
                 raise PolicyError("a free request takes no payment", code="free_needs_no_payment")
+            sheet = uow.tickets.get(request.ticket_id).charges
+            if sheet is not None and any(q.id == request.quote_id for q in sheet.quotes):
+                # Filed by the charge sheet's quote: paid there, so the sheet, its slip and the request
+                # agree (paid here, the parts shipped while the books showed nothing received).
+                raise PolicyError(
+                    f"request {request.id} is for quote {request.quote_id} of the ticket's charge sheet: "
+                    "pay it with desk.charges.record_payment",
+                    code="paid_on_the_charge_sheet",
+                )
             number = len(request.charges.payments) + 1
             payment = Payment(
                 PaymentId(f"{request.quote_id}-P{number}"), QuoteId(request.quote_id), amount, now, actor.ref,
                 method, reference,
             )  # fmt: skip
             request.record_payment(actor.ref, now, payment)
+            for slip in uow.documents.query(FeeSlip, ticket_id=request.ticket_id):
+                # The slip of this request's own quote (the sheet's quotes are paid through desk.charges).
+                if slip.quote_id == request.quote_id and slip.is_active:
+                    slip.record_payment(SlipPayment(amount, method, now, actor.ref, reference))
+                    uow.documents.save(slip)
             payload: dict[str, JsonValue] = {
                 "request_id": request.id,
                 "quote_id": request.quote_id,
@@ -495,7 +554,7 @@ class MaterialsDesk:
         """Record the shipping date agreed with the user (not needed for urgent requests)."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
-            request.confirm_date(actor.ref, now, ship_on)
+            request.confirm_date(actor.ref, now, ship_on, self.params.timezone)
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "confirm_date", fn)
@@ -528,7 +587,8 @@ class MaterialsDesk:
         the repair. Returns the request and the reasons for the lines left off the ledger."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> tuple[Reason, ...]:
-            request.receive(actor.ref, now, repaired_at)
+            called_at = uow.tickets.get(request.ticket_id).received_at
+            request.receive(actor.ref, now, repaired_at, called_at, CLOCK_SKEW)
             assert request.repaired_at is not None
             ledger, new = self._ledger(uow, request.party)
             due = self.return_deadline(request.repaired_at)
@@ -540,6 +600,9 @@ class MaterialsDesk:
                 by=actor.ref,
                 due_at=due,
             )
+            if entries and request.quote_id is None:
+                # Received after the ticket's quote charging these parts was accepted: charged, not lent.
+                _charge_on_accepted_quotes(uow.tickets.get(request.ticket_id), ledger, request.id, actor, now)
             self._store_ledger(uow, ledger, new)
             self._movement(uow, MovementKind.ISSUED_FREE, request.ticket_id, request.party,
                            [(e.part, e.quantity) for e in entries], actor, now)  # fmt: skip
@@ -607,6 +670,17 @@ class MaterialsDesk:
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             request.cancel(actor.ref, now, reason)
+            if request.charges is not None and request.quote_id is not None:
+                # The slip of the materials desk's own quote goes with it (the sheet's slips stay: the
+                # sheet's quote is still accepted).
+                sheet = uow.tickets.get(request.ticket_id).charges
+                on_sheet = {q.id for q in sheet.quotes} if sheet is not None else set()
+                for slip in uow.documents.query(FeeSlip, ticket_id=request.ticket_id):
+                    if slip.quote_id == request.quote_id and slip.is_active and slip.quote_id not in on_sheet:
+                        slip.cancel(
+                            actor.ref, now, f"materials request {request.id} cancelled: {reason}"[:500]
+                        )
+                        uow.documents.save(slip)
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "cancel", fn)
@@ -727,8 +801,11 @@ class MaterialsDesk:
         def apply(uow: UnitOfWork, now: datetime) -> tuple[Chargeback, ...]:
             when = now if at is None else at
             made: list[Chargeback] = []
+            arrived = self._arrived(uow)
             for ledger in uow.documents.query(LoanLedger):
-                new = ledger.chargeback_overdue(when, actor.ref, self._cost)
+                new = ledger.chargeback_overdue(
+                    when, actor.ref, self._cost, arrived.get(ledger.party.key, ())
+                )
                 if new:
                     uow.documents.save(ledger)
                     made.extend(new)
@@ -749,7 +826,10 @@ class MaterialsDesk:
         def apply(uow: UnitOfWork, now: datetime) -> Reconciliation:
             ledger, new = self._ledger(uow, party)
             ref = reference or self._number(uow, "reconciliation", now)
-            result = ledger.reconcile(counted, reference=ref, at=now, by=actor.ref, price=self._cost)
+            result = ledger.reconcile(
+                counted, reference=ref, at=now, by=actor.ref, price=self._cost,
+                arrived=self._arrived(uow, party).get(party.key, ()),
+            )  # fmt: skip
             ledger.settle(result)
             self._store_ledger(uow, ledger, new)
             for chargeback in result.chargebacks:
@@ -797,7 +877,8 @@ class MaterialsDesk:
         with self.context.store() as uow:
             self._check_party_scope(uow, actor, party)
             ledger, _new = self._ledger(uow, party)
-        return ledger.overdue(when)
+            arrived = self._arrived(uow, party).get(party.key, ())
+        return ledger.overdue(when, arrived)
 
     def outbound_summary(self, actor: Actor, month: str) -> OutboundSummary:
         """The month's outbound (``"2026-03"``) per receiving party and per part (office and auditors)."""
@@ -806,6 +887,28 @@ class MaterialsDesk:
         with self.context.store() as uow:
             shipped = uow.documents.query(MaterialsRequest, shipped_month=month)
         return outbound_summary(shipped, month)
+
+
+def _charge_on_accepted_quotes(
+    ticket: Ticket, ledger: LoanLedger, request_id: str, actor: Actor, now: datetime
+) -> None:
+    """Settle as charged what ``request_id`` just put on loan and the ticket's accepted quotes charge
+    beyond what they already took off loan on this ledger (已收费的材料不计入盘点表)."""
+    if ticket.charges is None:
+        return
+    for quote in ticket.charges.quotes:
+        if quote.state is not QuoteState.ACCEPTED:
+            continue
+        left: dict[str, int] = {}
+        for line in quote.lines:
+            if line.kind is ChargeKind.MATERIALS and line.chargeable:
+                left[line.item] = left.get(line.item, 0) + line.quantity
+        for entry in ledger.entries:
+            if entry.key.startswith(f"quote:{quote.id}:") and entry.part in left:
+                left[entry.part] -= entry.quantity
+        wanted = {part: n for part, n in left.items() if n > 0}
+        if wanted:
+            ledger.charge_on_quote(request_id, wanted, quote.id, at=now, by=actor.ref)
 
 
 def _engineer_dealer(uow: UnitOfWork, engineer_id: str) -> str | None:
