@@ -225,6 +225,7 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
     # Locals, not attributes of the cycle object: this loop is the clock's hot path.
     start = response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
     dealer_at = caller = None
+    with_dealer = False  # whether the ticket is held by a dealer (its latest assignment)
     state = None
     gaps: list[list[Any]] = []
     extensions: dict[str, int | None] = {}
@@ -239,7 +240,9 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
             if code == _OPENS:
                 start, gaps, extensions, pause = index, [], {}, None
                 response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
-                dealer_at = None
+                # A reopen is a new call passed to the dealer still holding the ticket (it is told at once):
+                # its contract clock runs from the reopen (seed 002: 乙方接到用户的叫修…24小时之内).
+                dealer_at = index if with_dealer and action == "reopen" else None
                 caller = payload.get(TAKEN_BY_DEALER_KEY) if payload else None
             elif code == _DONE:
                 done_at = index
@@ -254,6 +257,7 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
                     callback_met = index
             elif payload:
                 dealer_at = _dealer_start(payload, index, start, caller)
+                with_dealer = dealer_at is not None
         if response_met is None and action in response_actions and is_response(event, response_actions):
             response_met = index
         if arrival_met is None:

@@ -1,0 +1,130 @@
+"""Seed 002, the dealer's 24 hours across the rest of the ticket's life, through the ServiceDesk.
+
+乙方接到用户的叫修(或者是甲方的电话通知)后,必须保证在24小时之内给用户解决问题,特殊情况不得超过48小时;
+乙方有义务配合甲方对本区域的用户进行回访. A callback that finds the problem back reopens the ticket: the dealer
+still holding it is told at once, which is a new call passed to it, so its 24 hours run again from the reopen
+(before the fix the reopened ticket had no resolution clock at all: it could never breach). When the maker takes
+the reopened ticket back to its own engineer, the general targets apply instead. Memory, SQLite and PostgreSQL
+answer alike.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from aftersales.adapters.attachments_memory import MemoryAttachmentStore
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.classification import Plan, Severity
+from aftersales.ports.queries import TicketFilter
+from aftersales.service.desk import ServiceDesk
+from conftest import START, STAFF, World, make_world, register, store_url
+
+BACKENDS = ["memory", "sqlite", "postgres"]
+
+
+def _repaired_and_accepted(desk: ServiceDesk, clock: ManualClock, world: World) -> str:
+    """A repair call dispatched to the Shanghai dealer, repaired and accepted by the customer."""
+    ticket_id = desk.open_ticket(
+        world.agent, customer_id=world.cust_zh.id, description="水箱漏水", asset_id=world.asset.id
+    ).ticket.id
+    desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(world.agent, ticket_id)
+    clock.advance(timedelta(hours=3))
+    dealer = world.dealer_sh_staff
+    desk.start_work(dealer, ticket_id)
+    desk.add_fault_record(dealer, ticket_id, symptom="leak", cause="seal_worn", action="replace_seal")
+    desk.resolve(dealer, ticket_id, summary="seal replaced")
+    desk.confirm(world.customer_zh, ticket_id, note="好了")
+    return ticket_id
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_callback_that_finds_the_problem_back_gives_the_dealer_24_hours_again(
+    backend: str, tmp_path: Path
+) -> None:
+    clock, notifier, world = ManualClock(START), MemoryNotifier(), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, notifier=notifier, staff=STAFF) as desk,
+    ):
+        register(desk, world)
+        ticket_id = _repaired_and_accepted(desk, clock, world)
+        first = desk.sla(world.manager, ticket_id).get("resolution")
+        assert first is not None and first.state == "met" and first.target.basis == "calendar"
+
+        clock.advance(timedelta(hours=20))  # Tuesday 08:00: the callback finds the leak back
+        reopened_at = clock.now()
+        desk.record_callback(world.agent, ticket_id, problem_back=True, satisfaction=2)
+        view = desk.ticket(world.manager, ticket_id)
+        assert view.state == "rework" and view.assignee is not None and view.assignee.id == world.dealer_sh.id
+
+        resolution = desk.sla(world.manager, ticket_id).get("resolution")
+        assert resolution is not None and resolution.state == "running"
+        assert resolution.target.basis == "calendar" and resolution.target.duration == timedelta(hours=24)
+        assert resolution.started_at == reopened_at
+        assert resolution.due_at == reopened_at + timedelta(hours=24)
+        # The ledger stores the same due (it filters and sorts on it) and the dealer's staff see it.
+        assert view.resolution_due_at == reopened_at + timedelta(hours=24)
+        due_soon = TicketFilter(due_before=reopened_at + timedelta(hours=25))
+        assert [t.id for t in desk.ledger(world.dealer_sh_staff, due_soon).items] == [ticket_id]
+
+        # 25 hours later the dealer has not fixed it: the sweep reports the breach, to the dealer too.
+        clock.advance(timedelta(hours=25))
+        desk.deliver()
+        before = len(notifier.to("13900000001"))
+        report = desk.sla_watch.sweep(world.system, full=True)
+        assert f"{ticket_id}:resolution" in report.breaches
+        desk.deliver()
+        told = notifier.to("13900000001")[before:]
+        assert any(ticket_id in m.body or ticket_id in m.subject for m in told)
+        breached = desk.sla(world.manager, ticket_id).get("resolution")
+        assert breached is not None and breached.breach == timedelta(hours=1)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_special_case_extension_after_the_reopen_allows_48_hours_from_the_reopen(
+    backend: str, tmp_path: Path
+) -> None:
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(
+            url, pack="sanitary_ware", clock=clock, staff=STAFF, attachments=MemoryAttachmentStore()
+        ) as desk,
+    ):
+        register(desk, world)
+        ticket_id = _repaired_and_accepted(desk, clock, world)
+        clock.advance(timedelta(hours=2))
+        reopened_at = clock.now()
+        desk.record_callback(world.agent, ticket_id, problem_back=True)
+        desk.attachments.attach(
+            world.dealer_sh_staff, ticket_id, kind="written_report", name="书面报告.pdf", content=b"%PDF-1.4\n% report\n%%EOF\n"
+        )
+        desk.extend_sla(world.manager, ticket_id, "resolution", timedelta(hours=48), "整体水箱需从台州发货")
+        resolution = desk.sla(world.manager, ticket_id).get("resolution")
+        assert resolution is not None and resolution.extended
+        assert resolution.due_at == reopened_at + timedelta(hours=48)
+        assert desk.ticket(world.manager, ticket_id).resolution_due_at == reopened_at + timedelta(hours=48)
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_a_reopened_ticket_the_maker_takes_back_follows_the_general_targets(
+    backend: str, tmp_path: Path
+) -> None:
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF) as desk,
+    ):
+        register(desk, world)
+        ticket_id = _repaired_and_accepted(desk, clock, world)
+        clock.advance(timedelta(hours=2))
+        desk.record_callback(world.agent, ticket_id, problem_back=True)
+        desk.dispatch(world.manager, ticket_id, engineer_id=world.eng_senior.id, reason="经销商两次未修好")
+        resolution = desk.sla(world.manager, ticket_id).get("resolution")
+        assert resolution is not None and resolution.state == "running"
+        assert resolution.target.basis != "calendar"  # no longer the dealer's wall-clock contract
