@@ -1,11 +1,11 @@
 """Seed 002, the dealer's 24 hours across the rest of the ticket's life, through the ServiceDesk.
 
 乙方接到用户的叫修(或者是甲方的电话通知)后,必须保证在24小时之内给用户解决问题,特殊情况不得超过48小时;
-乙方有义务配合甲方对本区域的用户进行回访. A callback that finds the problem back reopens the ticket: the dealer
-still holding it is told at once, which is a new call passed to it, so its 24 hours run again from the reopen
-(before the fix the reopened ticket had no resolution clock at all: it could never breach). When the maker takes
-the reopened ticket back to its own engineer, the general targets apply instead. Memory, SQLite and PostgreSQL
-answer alike.
+乙方有义务配合甲方对本区域的用户进行回访. A callback that finds the problem back reopens the ticket:
+the dealer still holding it is told at once, which is a new call passed to it, so its 24 hours run
+again from the reopen (before the fix the reopened ticket had no resolution clock at all: it could
+never breach). When the maker takes the reopened ticket back to its own engineer, the general targets
+apply instead. Memory, SQLite and PostgreSQL answer alike.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.classification import Plan, Severity
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.desk import ServiceDesk
-from conftest import START, STAFF, World, make_world, register, store_url
+from conftest import STAFF, START, World, make_world, register, store_url
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 
@@ -102,7 +102,11 @@ def test_a_special_case_extension_after_the_reopen_allows_48_hours_from_the_reop
         reopened_at = clock.now()
         desk.record_callback(world.agent, ticket_id, problem_back=True)
         desk.attachments.attach(
-            world.dealer_sh_staff, ticket_id, kind="written_report", name="书面报告.pdf", content=b"%PDF-1.4\n% report\n%%EOF\n"
+            world.dealer_sh_staff,
+            ticket_id,
+            kind="written_report",
+            name="书面报告.pdf",
+            content=b"%PDF-1.4\n% report\n%%EOF\n",
         )
         desk.extend_sla(world.manager, ticket_id, "resolution", timedelta(hours=48), "整体水箱需从台州发货")
         resolution = desk.sla(world.manager, ticket_id).get("resolution")

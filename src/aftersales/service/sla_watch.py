@@ -1,5 +1,9 @@
 """The SLA sweep: warn before a breach, report the breach, once each, to the handler and the manager.
 
+A breach goes to the roles the pack's escalation names for it (``[escalation] targets.sla_breach``, the
+manager by default); a critical ticket's warnings and breaches also reach its route's coordinator (the
+department head, seed 003).
+
 A host runs :meth:`SlaWatch.sweep` on a schedule (every few minutes). It looks only at open tickets
 whose resolution is due within the horizon (an indexed ledger query, not a scan), computes each one's
 SLA status from its event log, and for every target that is in warning or breached writes one
@@ -16,6 +20,7 @@ from typing import ClassVar
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.classification import Priority
 from aftersales.domain.contact import Contact
 from aftersales.domain.instants import micros
 from aftersales.domain.parties import CustomerTier
@@ -24,6 +29,8 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound, ValidationError
 from aftersales.i18n.values import Term
+from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
+from aftersales.policies.routing import RoutingFacts
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter, encode_cursor
 from aftersales.ports.sla_candidates import SlaCandidate
@@ -301,11 +308,32 @@ class SlaWatch:
             values["remaining"] = max(target.remaining, timedelta(0))
         key = f"{ticket.id}:sla:{target.name}:{kind}"
         notifications = self.context.notifications
-        messages = notifications.staff_messages(kind, (Role.MANAGER,), values, key, now)
+        messages = notifications.staff_messages(kind, self._staff(ticket, kind), values, key, now)
         handler = self._handler(uow, ticket)
         if handler is not None:
             messages += notifications.contact_messages(kind, "handler", handler, values, key, now)
         return messages
+
+    def _staff(self, ticket: Ticket, kind: str) -> tuple[Role, ...]:
+        """The staff roles told of ``kind``: the manager of a warning; the pack's escalation of a breach
+        (``[escalation] targets.sla_breach``, the manager by default); and, for a critical ticket, the
+        coordinator its route names (seed 003: 特急问题…由部门负责人协调资源优先处理)."""
+        policies = self.context.policies
+        roles: tuple[Role, ...] = (Role.MANAGER,)
+        if kind == "sla_breach":
+            roles = policies.escalation.decide(EscalationFacts(EscalationTrigger.SLA_BREACH)).outcome.to
+        if ticket.priority is Priority.CRITICAL:
+            assessment = ticket.assessment
+            route = policies.routing.decide(
+                RoutingFacts(
+                    Priority.CRITICAL,
+                    assessment.departments if assessment else 1,
+                    assessment is not None and assessment.complex_problem,
+                )
+            ).outcome
+            coordinators = (*route.notify, *((route.coordinator,) if route.coordinator else ()))
+            roles = tuple(dict.fromkeys((*roles, *coordinators)))
+        return roles
 
     @staticmethod
     def _handler(uow: UnitOfWork, ticket: Ticket) -> Contact | None:
