@@ -19,6 +19,7 @@ from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.classification import Plan, Severity
+from aftersales.errors import InvalidTransition
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
@@ -132,3 +133,31 @@ def test_a_reopened_ticket_the_maker_takes_back_follows_the_general_targets(
         resolution = desk.sla(world.manager, ticket_id).get("resolution")
         assert resolution is not None and resolution.state == "running"
         assert resolution.target.basis != "calendar"  # no longer the dealer's wall-clock contract
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_a_special_case_on_a_cancelled_or_closed_ticket_is_refused_as_a_step_and_changes_nothing(
+    backend: str, tmp_path: Path
+) -> None:
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF) as desk,
+    ):
+        register(desk, world)
+        cancelled = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="重复报修", asset_id=world.asset.id
+        ).ticket.id
+        desk.cancel(world.agent, cancelled, reason="重复")
+        closed = _repaired_and_accepted(desk, clock, world)
+        desk.record_callback(world.agent, closed, problem_back=False, satisfaction=5)
+        desk.close(world.agent, closed)
+        for ticket_id, state in ((cancelled, "cancelled"), (closed, "closed")):
+            before = desk.ticket(world.manager, ticket_id)
+            with pytest.raises(InvalidTransition) as refused:
+                desk.extend_sla(world.manager, ticket_id, "resolution", timedelta(hours=36), "偏远地区")
+            # Refused as a step on a finished ticket (it used to say "the pack allows none" when the
+            # cancelled ticket had never reached a dealer).
+            assert (refused.value.command, refused.value.state) == ("extend_sla", state)
+            after = desk.ticket(world.manager, ticket_id)
+            assert (after.version, len(after.events)) == (before.version, len(before.events))

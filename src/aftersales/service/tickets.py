@@ -38,7 +38,13 @@ from aftersales.domain.work import (
     Visit,
     VisitKind,
 )
-from aftersales.errors import CalendarDataMissing, ConfigurationError, PermissionDenied, ValidationError
+from aftersales.errors import (
+    CalendarDataMissing,
+    ConfigurationError,
+    InvalidTransition,
+    PermissionDenied,
+    ValidationError,
+)
 from aftersales.policies.decision import Decision
 from aftersales.policies.triage import Triage, TriageFacts
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
@@ -534,6 +540,14 @@ class Tickets:
         """
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            if not ticket.can("extend_sla"):  # closed or cancelled: the step is refused, whatever its size
+                raise InvalidTransition(
+                    ticket.workflow.name,
+                    ticket.state,
+                    "extend_sla",
+                    ticket_id=ticket.id,
+                    command="extend_sla",
+                )
             decision = self.context.sla.targets(ticket, self.runner.tier(uow, ticket))
             if decision is None:
                 raise ConfigurationError("the pack configures no SLA policy", key="sla")
