@@ -21,6 +21,8 @@ from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.classification import Plan, Severity
 from aftersales.errors import InvalidTransition
 from aftersales.ports.queries import TicketFilter
+from aftersales.reports.months import month_period
+from aftersales.reports.sla import sla_breaches
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
 
@@ -162,3 +164,41 @@ def test_a_special_case_on_a_cancelled_or_closed_ticket_is_refused_as_a_step_and
             assert (refused.value.command, refused.value.state) == ("extend_sla", state)
             after = desk.ticket(world.manager, ticket_id)
             assert (after.version, len(after.events)) == (before.version, len(before.events))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_breach_report_keeps_a_late_cycle_after_the_reopen(backend: str, tmp_path: Path) -> None:
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF) as desk,
+    ):
+        register(desk, world)
+        dealer = world.dealer_sh_staff
+        ticket_id = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="水箱漏水", asset_id=world.asset.id
+        ).ticket.id
+        desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        desk.dispatch(world.agent, ticket_id)
+        clock.advance(timedelta(hours=6))  # nobody called the customer back within 4 working hours
+        desk.contact_customer(dealer, ticket_id, expected_at=clock.now() + timedelta(hours=20))
+        desk.start_work(dealer, ticket_id)
+        desk.add_fault_record(dealer, ticket_id, symptom="leak", cause="seal_worn", action="replace_seal")
+        clock.advance(timedelta(hours=24))
+        desk.resolve(dealer, ticket_id, summary="seal replaced")
+        desk.confirm(world.customer_zh, ticket_id)  # 30 h after the dispatch: 6 h late
+        march = month_period("2026-03")
+        late = sla_breaches(desk, world.manager, march, as_of=clock.now()).total
+        assert (late.due, late.response_breached, late.resolution_breached) == (1, 1, 1)
+
+        clock.advance(timedelta(hours=3))
+        desk.record_callback(world.agent, ticket_id, problem_back=True)
+        desk.start_work(dealer, ticket_id)
+        clock.advance(timedelta(hours=2))
+        desk.resolve(dealer, ticket_id, summary="float adjusted")
+        desk.confirm(world.customer_zh, ticket_id)  # the second cycle on time
+        # The reopen does not erase the first cycle's lateness (it used to: the report read only the
+        # stored dues of the current cycle, and the reopened cycle has no response target).
+        after = sla_breaches(desk, world.manager, march, as_of=clock.now()).total
+        assert (after.due, after.response_breached, after.resolution_breached) == (1, 1, 1)
+        assert after.open_breached == 0
