@@ -202,3 +202,34 @@ def test_the_breach_report_keeps_a_late_cycle_after_the_reopen(backend: str, tmp
         after = sla_breaches(desk, world.manager, march, as_of=clock.now()).total
         assert (after.due, after.response_breached, after.resolution_breached) == (1, 1, 1)
         assert after.open_breached == 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_dealer_cannot_restart_its_24_hours_by_dispatching_the_ticket_to_itself(
+    backend: str, tmp_path: Path
+) -> None:
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF) as desk,
+    ):
+        register(desk, world)
+        ticket_id = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="水箱漏水", asset_id=world.asset.id
+        ).ticket.id
+        desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        desk.dispatch(world.agent, ticket_id)
+        due = START + timedelta(hours=24)
+        clock.advance(timedelta(hours=23))
+        desk.dispatch(world.dealer_sh_staff, ticket_id, dealer_id=world.dealer_sh.id, reason="重新派单")
+        clock.advance(timedelta(hours=2))
+        desk.dispatch(world.manager, ticket_id, dealer_id=world.dealer_sh.id, reason="再次通知经销商")
+        resolution = desk.sla(world.manager, ticket_id).get("resolution")
+        assert resolution is not None and resolution.started_at == START and resolution.due_at == due
+        assert resolution.state == "breached" and resolution.breach == timedelta(hours=1)
+        assert desk.ticket(world.manager, ticket_id).resolution_due_at == due
+
+        # Another dealer taking it over is a new call to that dealer: its own 24 hours.
+        desk.dispatch(world.manager, ticket_id, dealer_id=world.dealer_bj.id, reason="转北京网点")
+        moved = desk.sla(world.manager, ticket_id).get("resolution")
+        assert moved is not None and moved.due_at == clock.now() + timedelta(hours=24)

@@ -225,7 +225,7 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
     # Locals, not attributes of the cycle object: this loop is the clock's hot path.
     start = response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
     dealer_at = caller = None
-    with_dealer = False  # whether the ticket is held by a dealer (its latest assignment)
+    held: object = None  # the dealer holding the ticket (its latest assignment), if any
     state = None
     gaps: list[list[Any]] = []
     extensions: dict[str, int | None] = {}
@@ -242,7 +242,9 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
                 response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
                 # A reopen is a new call passed to the dealer still holding the ticket (it is told at once):
                 # its contract clock runs from the reopen (seed 002: 乙方接到用户的叫修…24小时之内).
-                dealer_at = index if with_dealer and action == "reopen" else None
+                dealer_at = index if held is not None and action == "reopen" else None
+                if action == "opened":
+                    held = None
                 caller = payload.get(TAKEN_BY_DEALER_KEY) if payload else None
             elif code == _DONE:
                 done_at = index
@@ -256,8 +258,13 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
                 if callback_met is None and (accepted_at if acceptance else done_at) is not None:
                     callback_met = index
             elif payload:
-                dealer_at = _dealer_start(payload, index, start, caller)
-                with_dealer = dealer_at is not None
+                began = _dealer_start(payload, index, start, caller)
+                dealer = payload["assignee"].get("id") if began is not None else None
+                # A dispatch to the dealer already holding the ticket is no new call: its clock runs on
+                # (else a dealer could restart its own 24 hours by dispatching the ticket to itself).
+                if dealer is None or dealer != held or dealer_at is None:
+                    dealer_at = began
+                held = dealer
         if response_met is None and action in response_actions and is_response(event, response_actions):
             response_met = index
         if arrival_met is None:
