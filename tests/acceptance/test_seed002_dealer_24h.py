@@ -233,3 +233,58 @@ def test_a_dealer_cannot_restart_its_24_hours_by_dispatching_the_ticket_to_itsel
         desk.dispatch(world.manager, ticket_id, dealer_id=world.dealer_bj.id, reason="转北京网点")
         moved = desk.sla(world.manager, ticket_id).get("resolution")
         assert moved is not None and moved.due_at == clock.now() + timedelta(hours=24)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_sweep_announces_a_new_dealers_24_hours_and_a_breach_of_the_extended_limit(
+    backend: str, tmp_path: Path
+) -> None:
+    clock, notifier, world = ManualClock(START), MemoryNotifier(), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(
+            url,
+            pack="sanitary_ware",
+            clock=clock,
+            notifier=notifier,
+            staff=STAFF,
+            attachments=MemoryAttachmentStore(),
+        ) as desk,
+    ):
+        register(desk, world)
+        sweep = desk.sla_watch.sweep
+        ticket_id = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="水箱漏水", asset_id=world.asset.id
+        ).ticket.id
+        desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        desk.dispatch(world.agent, ticket_id)
+        desk.contact_customer(world.dealer_sh_staff, ticket_id)
+        key = f"{ticket_id}:resolution"
+        clock.advance(timedelta(hours=20))
+        assert key in sweep(world.system).warnings
+        clock.advance(timedelta(hours=6))
+        assert key in sweep(world.system).breaches  # the Shanghai dealer let its 24 hours pass
+        desk.dispatch(world.manager, ticket_id, dealer_id=world.dealer_bj.id, reason="转北京网点")
+
+        # The Beijing dealer's own 24 hours: warned and breached once each, like the first dealer's
+        # (they used to be silent: one announcement per ticket and target, whatever clock it was).
+        clock.advance(timedelta(hours=20))
+        assert key in sweep(world.system).warnings
+        assert key not in sweep(world.system).warnings  # once
+        clock.advance(timedelta(hours=6))
+        assert key in sweep(world.system).breaches
+        assert key not in sweep(world.system).breaches
+        desk.deliver()
+        beijing = [m for m in notifier.sent if m.recipient == "service@chaoyang-dealer.example"]
+        assert len([m for m in beijing if ":sla:resolution:" in m.idempotency_key]) == 2
+
+        # The maker approves the special case (48 h from the Beijing dispatch): no longer breached, and
+        # a breach of the extended limit is announced again.
+        desk.attachments.attach(
+            world.manager, ticket_id, kind="written_report", name="书面报告.pdf", content=b"%PDF-1.4\n%%EOF\n"
+        )
+        desk.extend_sla(world.manager, ticket_id, "resolution", timedelta(hours=48), "配件需从台州发货")
+        assert desk.sla(world.manager, ticket_id).get("resolution").state == "running"  # type: ignore[union-attr]
+        clock.advance(timedelta(hours=23))
+        assert key in sweep(world.system).breaches
+        assert key not in sweep(world.system).breaches

@@ -8,7 +8,8 @@ A host runs :meth:`SlaWatch.sweep` on a schedule (every few minutes). It looks o
 whose resolution is due within the horizon (an indexed ledger query, not a scan), computes each one's
 SLA status from its event log, and for every target that is in warning or breached writes one
 notification per recipient. An :class:`SlaAlert` document per (ticket, target, kind) makes the sweep
-idempotent: running it twice, or from two processes, alerts once.
+idempotent: running it twice, or from two processes, alerts once. A target whose clock restarted after its
+announcement (a reopen, or another dealer's 24 hours) is announced again, once, for the new clock.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from aftersales.domain.classification import Priority
 from aftersales.domain.contact import Contact
 from aftersales.domain.instants import micros
 from aftersales.domain.parties import CustomerTier
-from aftersales.domain.sla_clock import ClockPhase, TargetStatus
+from aftersales.domain.sla_clock import SLA_EXTENSION_KEY, ClockPhase, TargetStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound, ValidationError
@@ -111,6 +112,23 @@ class SweepReport:
     checked: int
     warnings: tuple[str, ...]
     breaches: tuple[str, ...]
+
+
+def _restarted(ticket: Ticket, target: TargetStatus) -> datetime | None:
+    """Since when ``target``'s announcements hold: its clock's start, or the latest extension of its limit
+    (seed 002: a special case approved up to 48 h; a breach of the new limit is announced again)."""
+    since = target.started_at
+    if target.extended and since is not None:
+        name = target.name
+        for event in reversed(ticket.events):
+            if event.at <= since:
+                break
+            if event.action != "extend_sla":
+                continue
+            named = event.payload.get(SLA_EXTENSION_KEY) if event.payload else None
+            if named == name or (isinstance(named, list | tuple) and name in named):
+                return event.at
+    return since
 
 
 @validated_commands
@@ -265,9 +283,12 @@ class SlaWatch:
                     if next_at is not None:
                         next_us = micros(next_at)
                         until = next_us if until is None or next_us < until else until
-            if kind is None or not self._first(uow, ticket, target, kind, now):
+            if kind is None:
                 continue
-            uow.outbox.put(self._messages(uow, ticket, target, kind, now))
+            clock = self._first(uow, ticket, target, kind, now)
+            if clock is None:
+                continue
+            uow.outbox.put(self._messages(uow, ticket, target, kind, now, clock))
             (breaches if kind == "sla_breach" else warnings).append(f"{ticket.id}:{target.name}")
         if until is not None and until <= now_us and calendar is not None:
             # An instant passed out of working hours: the clock moves (and announces) only once
@@ -281,20 +302,32 @@ class SlaWatch:
         return settled
 
     @staticmethod
-    def _first(uow: UnitOfWork, ticket: Ticket, target: TargetStatus, kind: str, now: datetime) -> bool:
+    def _first(uow: UnitOfWork, ticket: Ticket, target: TargetStatus, kind: str, now: datetime) -> str | None:
+        """Record that ``kind`` of ``target`` is announced now; ``None`` when it already was for this clock.
+
+        Returns the suffix that tells this clock's messages apart: ``""`` for the first announcement,
+        ``"@<start µs>"`` when an earlier one was made before this clock started (the target restarted:
+        a reopen, or another dealer's 24 hours), so that clock's warning and breach are announced too.
+        """
         alert = SlaAlert(f"{ticket.id}:{target.name}:{kind}", ticket.id, target.name, kind, now)
         try:
-            uow.documents.get(SlaAlert, alert.id)
+            found = uow.documents.get(SlaAlert, alert.id)
         except NotFound:
             try:
                 uow.documents.add(alert)
             except DuplicateError:
-                return False
-            return True
-        return False
+                return None
+            return ""
+        since = _restarted(ticket, target)
+        # This clock's own warning or breach comes after some of it ran, so strictly after its start.
+        if since is None or found.at > since:
+            return None
+        found.at = now
+        uow.documents.save(found)
+        return f"@{micros(since)}"
 
     def _messages(
-        self, uow: UnitOfWork, ticket: Ticket, target: TargetStatus, kind: str, now: datetime
+        self, uow: UnitOfWork, ticket: Ticket, target: TargetStatus, kind: str, now: datetime, clock: str
     ) -> list[OutboxMessage]:
         due = target.due_at or now
         values: dict[str, object] = {
@@ -306,7 +339,7 @@ class SlaWatch:
             values["overdue"] = target.breach
         else:
             values["remaining"] = max(target.remaining, timedelta(0))
-        key = f"{ticket.id}:sla:{target.name}:{kind}"
+        key = f"{ticket.id}:sla:{target.name}:{kind}{clock}"
         notifications = self.context.notifications
         messages = notifications.staff_messages(kind, self._staff(ticket, kind), values, key, now)
         handler = self._handler(uow, ticket)
