@@ -288,3 +288,43 @@ def test_the_sweep_announces_a_new_dealers_24_hours_and_a_breach_of_the_extended
         clock.advance(timedelta(hours=23))
         assert key in sweep(world.system).breaches
         assert key not in sweep(world.system).breaches
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_special_case_can_be_granted_while_the_repair_awaits_the_customers_acceptance(
+    backend: str, tmp_path: Path
+) -> None:
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(
+            url, pack="sanitary_ware", clock=clock, staff=STAFF, attachments=MemoryAttachmentStore()
+        ) as desk,
+    ):
+        register(desk, world)
+        dealer = world.dealer_sh_staff
+        ticket_id = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="水箱漏水", asset_id=world.asset.id
+        ).ticket.id
+        desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        desk.dispatch(world.agent, ticket_id)
+        desk.start_work(dealer, ticket_id)
+        desk.add_fault_record(dealer, ticket_id, symptom="leak", cause="seal_worn", action="replace_seal")
+        clock.advance(timedelta(hours=20))
+        desk.resolve(dealer, ticket_id, summary="seal replaced")  # work done; the customer is away
+        clock.advance(timedelta(hours=3))
+        # The resolution clock runs until the customer accepts (验收确认): the maker may still approve
+        # the special case then (it used to be refused: extend_sla was not allowed on a resolved ticket).
+        desk.attachments.attach(
+            dealer, ticket_id, kind="written_report", name="书面报告.pdf", content=b"%PDF-1.4\n%%EOF\n"
+        )
+        desk.extend_sla(world.manager, ticket_id, "resolution", timedelta(hours=36), "客户出差，无法验收")
+        assert desk.ticket(world.manager, ticket_id).state == "resolved"
+        clock.advance(timedelta(hours=7))
+        desk.confirm(world.customer_zh, ticket_id)  # 30 h after the dispatch: within the 36 h approved
+        resolution = desk.sla(world.manager, ticket_id).get("resolution")
+        assert resolution is not None and resolution.extended
+        assert resolution.state == "met" and resolution.breach == timedelta(0)
+        # Once accepted the clock has stopped: nothing left to extend.
+        with pytest.raises(InvalidTransition):
+            desk.extend_sla(world.manager, ticket_id, "resolution", timedelta(hours=40), "迟到的申请")
