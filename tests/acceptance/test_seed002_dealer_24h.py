@@ -328,3 +328,39 @@ def test_a_special_case_can_be_granted_while_the_repair_awaits_the_customers_acc
         # Once accepted the clock has stopped: nothing left to extend.
         with pytest.raises(InvalidTransition):
             desk.extend_sla(world.manager, ticket_id, "resolution", timedelta(hours=40), "迟到的申请")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_call_dispatched_to_a_dealers_own_engineer_runs_the_dealers_24_hours(
+    backend: str, tmp_path: Path
+) -> None:
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF) as desk,
+    ):
+        register(desk, world)
+        ticket_id = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="水箱漏水", asset_id=world.asset.id
+        ).ticket.id
+        desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        clock.advance(timedelta(hours=1))
+        dispatched = clock.now()
+        # The maker's office sends the call straight to the Shanghai dealer's own engineer (浦东师傅): the
+        # dealer is in charge, so its contract applies (it used to fall back to 3 working days).
+        desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_dealer.id)
+        resolution = desk.sla(world.manager, ticket_id).get("resolution")
+        assert resolution is not None and resolution.target.basis == "calendar"
+        assert resolution.due_at == dispatched + timedelta(hours=24)
+        assert desk.ticket(world.manager, ticket_id).resolution_due_at == dispatched + timedelta(hours=24)
+
+        # The dealer hands it back to itself: the same dealer, its clock runs on.
+        clock.advance(timedelta(hours=5))
+        desk.dispatch(world.dealer_sh_staff, ticket_id, dealer_id=world.dealer_sh.id, reason="改派网点")
+        again = desk.sla(world.manager, ticket_id).get("resolution")
+        assert again is not None and again.due_at == dispatched + timedelta(hours=24)
+
+        # The maker's own senior engineer takes over: the general targets.
+        desk.dispatch(world.manager, ticket_id, engineer_id=world.eng_senior.id, reason="厂家工程师接手")
+        maker = desk.sla(world.manager, ticket_id).get("resolution")
+        assert maker is not None and maker.target.basis == "working_days"

@@ -20,6 +20,7 @@ from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Plan, Priority
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.sla_clock import SlaStatus, SlaTargets, SlaTimeline, sla_timeline
+from aftersales.domain.sla_reading import dealer_of, held_dealer
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, ConfigurationError
@@ -62,8 +63,7 @@ def _past_facts(ticket: Ticket, at: datetime) -> tuple[bool, Plan | None, bool] 
         elif action == "triage" and payload and isinstance(payload.get("plan"), str):
             plan = Plan(payload["plan"])
         elif action in ("assign", "reassign") and payload:
-            assignee = payload.get("assignee")
-            dealer = isinstance(assignee, dict) and assignee.get("kind") == AssigneeKind.DEALER.value
+            dealer = dealer_of(payload) is not None
     return reopened, plan, dealer
 
 
@@ -135,7 +135,10 @@ class SlaService:
         if past is None:
             reopened = self._log(ticket).reopened
             plan = assessment.plan if assessment else None
-            dealer = assignee is not None and assignee.kind is AssigneeKind.DEALER
+            # With a dealer, or with a dealer's own engineer (seed 002: the dealer's 24 hours either way).
+            dealer = assignee is not None and (
+                assignee.kind is AssigneeKind.DEALER or held_dealer(ticket.events) is not None
+            )
         else:  # asked about the past: the facts as they were then (before a reopen, a triage, a dispatch)
             reopened, plan, dealer = past
         key = (

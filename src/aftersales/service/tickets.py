@@ -33,6 +33,7 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import (
+    AssigneeKind,
     CustomerNote,
     FaultRecord,
     Visit,
@@ -239,7 +240,11 @@ class Tickets:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             choice = self.dispatching.choose(uow, actor, ticket, now, engineer_id, dealer_id)
             if choice.assignee is not None:
-                ticket.assign(actor.ref, now, choice.assignee, reason=reason, reasons=choice.reasons)
+                chosen = choice.assignee
+                dealer = (  # a dealer's own engineer: the ticket is in that dealer's hands (seed 002)
+                    uow.engineers.get(chosen.id).dealer_id if chosen.kind is AssigneeKind.ENGINEER else None
+                )
+                ticket.assign(actor.ref, now, chosen, reason=reason, reasons=choice.reasons, dealer=dealer)
             else:  # issue 20: nobody found is history too (why, and who the escalation went to)
                 ticket.step("dispatch_failed", actor.ref, now, payload=failed_dispatch(choice))
             return Applied(messages=choice.messages, decisions=choice.decisions)
