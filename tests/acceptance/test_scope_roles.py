@@ -25,6 +25,7 @@ import attrs
 import pytest
 
 from aftersales import ChargeKind, ChargeLine, to_json
+from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import Severity
@@ -148,7 +149,11 @@ def _build(desk: ServiceDesk, clock: ManualClock) -> Story:
 def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Story]:
     url, schema = _url(request.param, tmp_path)
     clock = ManualClock(START)
-    desk = ServiceDesk.open(url, pack="sanitary_ware", overrides={"fees": FEES}, clock=clock, staff=STAFF)
+    # The PostgreSQL store keeps no files of its own: the written report needs an attachment store.
+    files = MemoryAttachmentStore() if request.param == "postgresql" else None
+    desk = ServiceDesk.open(
+        url, pack="sanitary_ware", overrides={"fees": FEES}, clock=clock, staff=STAFF, attachments=files
+    )
     try:
         yield _build(desk, clock)
     finally:

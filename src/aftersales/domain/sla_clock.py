@@ -9,7 +9,8 @@ Rules (issues 4 and 18, ``domain.md`` SLA, seeds 000–004):
 * Every target of a cycle starts when the ticket is opened (or reopened), except ``callback``, which starts
   at the customer's acceptance (``confirm``), and a target whose ``start`` is ``dealer_dispatch`` (the seed
   002 dealer contract), which starts when the ticket is dispatched to a dealer (the latest such dispatch).
-  A *cycle* ends at a ``reopen``: the targets are then measured from the reopen.
+  A *cycle* ends at a ``reopen``: the targets are then measured from the reopen (the dealer's too, when the
+  ticket is still with a dealer: the reopen is a new call passed to it).
 * The clock pauses while the ticket is in one of the targets' ``pause_states`` (awaiting the customer, and
   awaiting parts where the policy says so). Resolving from a paused state closes the pause.
 * ``resolution`` is met at the customer's acceptance (``confirm``) when ``SlaTargets.acceptance`` is set

@@ -24,7 +24,9 @@ __all__ = [
     "STEP_CODES",
     "TAKEN_BY_DEALER_KEY",
     "Cycle",
+    "dealer_of",
     "first_response",
+    "held_dealer",
     "is_response",
     "read_cycle",
     "response_stopped",
@@ -172,17 +174,30 @@ TAKEN_BY_DEALER_KEY = "taken_by_dealer"
 乙方接到用户的叫修): that dealer's contract clock starts at the call, not at a later dispatch to it."""
 
 
-def _to_dealer(payload: object) -> bool:
-    assignee = payload.get("assignee") if isinstance(payload, dict) else None
-    return isinstance(assignee, dict) and assignee.get("kind") == "dealer"
-
-
-def _dealer_start(payload: Mapping[str, Any], index: int, start: int | None, caller: object) -> int | None:
-    """Where a dispatch starts the dealer's clock: at the call when the dealer took it itself, else at
-    the dispatch (seed 002: 乙方接到用户的叫修(或者是甲方的电话通知)后); ``None`` when not to a dealer."""
-    if not _to_dealer(payload):
+def dealer_of(payload: Mapping[str, Any]) -> str | None:
+    """The dealer an assignment's payload puts the ticket in the hands of: the dealer assigned, or the
+    dealer whose own engineer was assigned (``payload["dealer"]``); ``None`` for the maker's people."""
+    assignee = payload.get("assignee")
+    if not isinstance(assignee, dict):
         return None
-    if caller is not None and start is not None and payload["assignee"].get("id") == caller:
+    found = assignee.get("id") if assignee.get("kind") == "dealer" else payload.get("dealer")
+    return found if isinstance(found, str) else None
+
+
+def held_dealer(events: Sequence[TicketEvent]) -> str | None:
+    """The dealer holding the ticket after ``events`` (its latest assignment), if any."""
+    for event in reversed(events):
+        if event.action in ("assign", "reassign") and event.payload:
+            return dealer_of(event.payload)
+    return None
+
+
+def _dealer_start(dealer: str | None, index: int, start: int | None, caller: object) -> int | None:
+    """Where a dispatch to ``dealer`` starts its clock: at the call when the dealer took it itself, else
+    at the dispatch (seed 002: 乙方接到用户的叫修(或者是甲方的电话通知)后); ``None`` when not to a dealer."""
+    if dealer is None:
+        return None
+    if caller is not None and start is not None and dealer == caller:
         return start
     return index
 
@@ -225,6 +240,7 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
     # Locals, not attributes of the cycle object: this loop is the clock's hot path.
     start = response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
     dealer_at = caller = None
+    held: object = None  # the dealer holding the ticket (its latest assignment), if any
     state = None
     gaps: list[list[Any]] = []
     extensions: dict[str, int | None] = {}
@@ -239,7 +255,11 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
             if code == _OPENS:
                 start, gaps, extensions, pause = index, [], {}, None
                 response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
-                dealer_at = None
+                # A reopen is a new call passed to the dealer still holding the ticket (it is told at once):
+                # its contract clock runs from the reopen (seed 002: 乙方接到用户的叫修…24小时之内).
+                dealer_at = index if held is not None and action == "reopen" else None
+                if action == "opened":
+                    held = None
                 caller = payload.get(TAKEN_BY_DEALER_KEY) if payload else None
             elif code == _DONE:
                 done_at = index
@@ -253,7 +273,13 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
                 if callback_met is None and (accepted_at if acceptance else done_at) is not None:
                     callback_met = index
             elif payload:
-                dealer_at = _dealer_start(payload, index, start, caller)
+                dealer = dealer_of(payload)
+                began = _dealer_start(dealer, index, start, caller)
+                # A dispatch to the dealer already holding the ticket is no new call: its clock runs on
+                # (else a dealer could restart its own 24 hours by dispatching the ticket to itself).
+                if dealer is None or dealer != held or dealer_at is None:
+                    dealer_at = began
+                held = dealer
         if response_met is None and action in response_actions and is_response(event, response_actions):
             response_met = index
         if arrival_met is None:

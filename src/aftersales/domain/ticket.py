@@ -316,8 +316,13 @@ class Ticket:
         *,
         reason: str | None = None,
         reasons: Sequence[Reason] = (),
+        dealer: str | None = None,
     ) -> TicketEvent:
-        """Dispatch (派工) to ``assignee``; a ticket already assigned is reassigned, keeping history."""
+        """Dispatch (派工) to ``assignee``; a ticket already assigned is reassigned, keeping history.
+
+        ``dealer`` names the dealer an engineer assignee works for (a dealer's own engineer): the ticket
+        is then in that dealer's hands, and its contract clock runs (seed 002).
+        """
         if not isinstance(assignee, Assignee):
             raise ValidationError("assignee must be an Assignee", field="assignee")
         trigger = "assign" if self.state == TicketState.TRIAGED else "reassign"
@@ -325,6 +330,8 @@ class Ticket:
             "assignee": {"kind": assignee.kind.value, "id": assignee.id, "name": assignee.name},
             "reasons": _reason_facts(reasons),
         }
+        if dealer is not None and assignee.kind is AssigneeKind.ENGINEER:
+            payload["dealer"] = dealer
         if self.assignee is not None:
             payload["previous"] = {"kind": self.assignee.kind.value, "id": self.assignee.id}
         event = self.step(trigger, actor, at, reason=reason, payload=payload)

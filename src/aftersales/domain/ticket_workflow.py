@@ -125,9 +125,11 @@ TICKET_WORKFLOW = Workflow(
         _t("schedule_callback", (S.ACCEPTED, S.CLOSED), STAY, _FRONT | {R.DEALER_STAFF, R.SYSTEM}),
         _t("callback_attempt", (S.ACCEPTED,), STAY, _FRONT | {R.DEALER_STAFF}),
         _t("record_callback", (S.ACCEPTED, S.CLOSED), STAY, _FRONT | {R.DEALER_STAFF}),
+        # Resolved too: the resolution clock runs until the customer accepts (a special case may be
+        # approved while the repair awaits the acceptance).
         _t(
             "extend_sla",
-            _OPEN,
+            (*_OPEN, S.RESOLVED),
             STAY,
             frozenset({R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER}),
             reason=True,

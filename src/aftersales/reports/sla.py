@@ -9,15 +9,18 @@ is late when the first contact with the customer (the SLA's response,
 response due time, or when none came and the response clock ran past it — to the cancellation or the
 work marked done, as the SLA stops it, else to ``as_of``; its resolution is late when it was resolved
 after the resolution due time, or is still unresolved at ``as_of`` with the due time passed (counted
-again as *still open, overdue*).
+again as *still open, overdue*). A ticket reopened (a callback found the problem back) is late when any
+of its cycles was: the response of its first cycle and the resolution of each cycle a reopen ended are read
+from the SLA status just before the reopen (``desk.sla(actor, id, at=...)``, when the desk answers it).
 Tickets without a due time are not judged here (see the KPI report's fallback targets).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -29,7 +32,7 @@ from aftersales.ports.queries import TicketFilter
 from aftersales.ports.reporting import Period
 from aftersales.reports.kpi import rate
 from aftersales.reports.ledger_export import iter_ledger
-from aftersales.reports.sources import LedgerDesk
+from aftersales.reports.sources import LedgerDesk, SlaDesk
 
 __all__ = ["PRIORITY_ORDER", "SlaCell", "SlaReport", "sla_breaches"]
 
@@ -92,6 +95,22 @@ def _sum(cells: object) -> SlaCell:
     return SlaCell(due, resp, res, still)
 
 
+_JUST_BEFORE = timedelta(microseconds=1)
+
+
+def _earlier_cycles(desk: object, actor: object, ticket_id: str, events: Sequence[Any]) -> list[Any]:
+    """The SLA status at the end of each cycle a reopen ended (just before the reopen), when the desk
+    answers SLA statuses; none for a ticket never reopened."""
+    if not isinstance(desk, SlaDesk):
+        return []
+    return [desk.sla(actor, ticket_id, at=e.at - _JUST_BEFORE) for e in events if e.action == "reopen"]
+
+
+def _breached(status: Any, name: str) -> bool:
+    target = status.get(name)
+    return target is not None and bool(target.breached)
+
+
 def sla_breaches(
     desk: LedgerDesk,
     actor: object,
@@ -117,8 +136,13 @@ def sla_breaches(
         row = counts.setdefault(key, [0, 0, 0, 0])
         row[0] += 1
         events = t.events
+        earlier = _earlier_cycles(desk, actor, t.id, events)
         respond_by = t.response_due_at
-        if respond_by is not None:
+        if earlier:  # the first cycle's response, as the SLA judged it before the reopen
+            first = earlier[0].get("response")
+            if first is not None and first.breached:
+                row[1] += 1
+        elif respond_by is not None:
             answered = first_response(events)
             # late: answered after the due time, or not answered and its clock ran past the due time
             stopped = response_stopped(events) if answered is None else None
@@ -126,12 +150,14 @@ def sla_breaches(
             if end > respond_by:
                 row[1] += 1
         due = t.resolution_due_at
-        if due is not None:
-            if t.resolved_at is not None and t.resolved_at > due:
-                row[2] += 1
-            elif t.resolved_at is None and as_of > due and t.closed_at is None:
-                row[2] += 1
-                row[3] += 1
+        overdue = due is not None and t.resolved_at is None and as_of > due and t.closed_at is None
+        if overdue:
+            row[2] += 1
+            row[3] += 1
+        elif (due is not None and t.resolved_at is not None and t.resolved_at > due) or any(
+            _breached(status, "resolution") for status in earlier
+        ):  # late now, or late in a cycle a reopen ended
+            row[2] += 1
     cells = {k: SlaCell(*v) for k, v in counts.items()}
     weeks = tuple(sorted({w for w, _ in cells}))
     present = {p for _, p in cells}

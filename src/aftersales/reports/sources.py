@@ -7,12 +7,13 @@ pages and the ledger filter narrowed to an actor's scope. The actor is whatever 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import StoreFactory
 
-__all__ = ["LedgerDesk"]
+__all__ = ["LedgerDesk", "SlaDesk"]
 
 
 @runtime_checkable
@@ -32,4 +33,14 @@ class LedgerDesk(Protocol):
 
     def ledger_scope(self, actor: Any, filters: TicketFilter | None = None) -> TicketFilter:
         """``filters`` narrowed to what ``actor`` may see."""
+        ...
+
+
+@runtime_checkable
+class SlaDesk(Protocol):
+    """A desk that answers a ticket's SLA status at an instant (``ServiceDesk.sla``), scoped to the actor:
+    the breach report reads an earlier cycle of a reopened ticket through it."""
+
+    def sla(self, actor: Any, ticket_id: str, at: datetime | None = None) -> Any:
+        """The SLA status of ``ticket_id`` at ``at``."""
         ...

@@ -17,9 +17,10 @@ from datetime import datetime
 import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
-from aftersales.domain.classification import Priority
+from aftersales.domain.classification import Plan, Priority
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.sla_clock import SlaStatus, SlaTargets, SlaTimeline, sla_timeline
+from aftersales.domain.sla_reading import dealer_of, held_dealer
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, ConfigurationError
@@ -43,6 +44,27 @@ def _priority_at(ticket: Ticket, at: datetime | None) -> Priority:
         if isinstance(raw, str) and event.action in ("opened", "triage"):
             return Priority(raw)
     return Priority.NORMAL
+
+
+def _past_facts(ticket: Ticket, at: datetime) -> tuple[bool, Plan | None, bool] | None:
+    """Whether ``ticket`` had been reopened at ``at``, the plan its last triage then set, and whether it
+    was then with a dealer, read from the events up to ``at``; ``None`` when ``at`` is not before the last
+    event (the current facts hold)."""
+    events = ticket.events
+    if not events or events[-1].at <= at:
+        return None
+    reopened, plan, dealer = False, None, False
+    for event in events:
+        if event.at > at:
+            break
+        action, payload = event.action, event.payload
+        if action == "reopen":
+            reopened = True
+        elif action == "triage" and payload and isinstance(payload.get("plan"), str):
+            plan = Plan(payload["plan"])
+        elif action in ("assign", "reassign") and payload:
+            dealer = dealer_of(payload) is not None
+    return reopened, plan, dealer
 
 
 _KEPT = 8192
@@ -109,16 +131,26 @@ class SlaService:
         assignee = ticket.assignee
         # The memo's key is a plain tuple of the facts: building SlaFacts (converters, a category check)
         # costs more than the lookup it serves, so it is built only for a decision not seen before.
+        past = _past_facts(ticket, at) if at is not None else None
+        if past is None:
+            reopened = self._log(ticket).reopened
+            plan = assessment.plan if assessment else None
+            # With a dealer, or with a dealer's own engineer (seed 002: the dealer's 24 hours either way).
+            dealer = assignee is not None and (
+                assignee.kind is AssigneeKind.DEALER or held_dealer(ticket.events) is not None
+            )
+        else:  # asked about the past: the facts as they were then (before a reopen, a triage, a dispatch)
+            reopened, plan, dealer = past
         key = (
             _priority_at(ticket, at),
             ticket.category.code,
             tier,
             ticket.kind,
-            self._log(ticket).reopened,
-            assessment.plan if assessment else None,
+            reopened,
+            plan,
             assessment is not None and (assessment.departments > 1 or assessment.complex_problem),
             ticket.urgent,
-            assignee is not None and assignee.kind is AssigneeKind.DEALER,
+            dealer,
         )
         found = self._decisions.get(key)
         if found is None:

@@ -1,10 +1,15 @@
 """The SLA sweep: warn before a breach, report the breach, once each, to the handler and the manager.
 
+A breach goes to the roles the pack's escalation names for it (``[escalation] targets.sla_breach``, the
+manager by default); a critical ticket's warnings and breaches also reach its route's coordinator (the
+department head, seed 003).
+
 A host runs :meth:`SlaWatch.sweep` on a schedule (every few minutes). It looks only at open tickets
 whose resolution is due within the horizon (an indexed ledger query, not a scan), computes each one's
 SLA status from its event log, and for every target that is in warning or breached writes one
 notification per recipient. An :class:`SlaAlert` document per (ticket, target, kind) makes the sweep
-idempotent: running it twice, or from two processes, alerts once.
+idempotent: running it twice, or from two processes, alerts once. A target whose clock restarted after its
+announcement (a reopen, or another dealer's 24 hours) is announced again, once, for the new clock.
 """
 
 from __future__ import annotations
@@ -16,14 +21,17 @@ from typing import ClassVar
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.classification import Priority
 from aftersales.domain.contact import Contact
 from aftersales.domain.instants import micros
 from aftersales.domain.parties import CustomerTier
-from aftersales.domain.sla_clock import ClockPhase, TargetStatus
+from aftersales.domain.sla_clock import SLA_EXTENSION_KEY, ClockPhase, TargetStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, DuplicateError, NotFound, ValidationError
 from aftersales.i18n.values import Term
+from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
+from aftersales.policies.routing import RoutingFacts
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter, encode_cursor
 from aftersales.ports.sla_candidates import SlaCandidate
@@ -104,6 +112,23 @@ class SweepReport:
     checked: int
     warnings: tuple[str, ...]
     breaches: tuple[str, ...]
+
+
+def _restarted(ticket: Ticket, target: TargetStatus) -> datetime | None:
+    """Since when ``target``'s announcements hold: its clock's start, or the latest extension of its limit
+    (seed 002: a special case approved up to 48 h; a breach of the new limit is announced again)."""
+    since = target.started_at
+    if target.extended and since is not None:
+        name = target.name
+        for event in reversed(ticket.events):
+            if event.at <= since:
+                break
+            if event.action != "extend_sla":
+                continue
+            named = event.payload.get(SLA_EXTENSION_KEY) if event.payload else None
+            if named == name or (isinstance(named, list | tuple) and name in named):
+                return event.at
+    return since
 
 
 @validated_commands
@@ -258,9 +283,12 @@ class SlaWatch:
                     if next_at is not None:
                         next_us = micros(next_at)
                         until = next_us if until is None or next_us < until else until
-            if kind is None or not self._first(uow, ticket, target, kind, now):
+            if kind is None:
                 continue
-            uow.outbox.put(self._messages(uow, ticket, target, kind, now))
+            clock = self._first(uow, ticket, target, kind, now)
+            if clock is None:
+                continue
+            uow.outbox.put(self._messages(uow, ticket, target, kind, now, clock))
             (breaches if kind == "sla_breach" else warnings).append(f"{ticket.id}:{target.name}")
         if until is not None and until <= now_us and calendar is not None:
             # An instant passed out of working hours: the clock moves (and announces) only once
@@ -274,20 +302,32 @@ class SlaWatch:
         return settled
 
     @staticmethod
-    def _first(uow: UnitOfWork, ticket: Ticket, target: TargetStatus, kind: str, now: datetime) -> bool:
+    def _first(uow: UnitOfWork, ticket: Ticket, target: TargetStatus, kind: str, now: datetime) -> str | None:
+        """Record that ``kind`` of ``target`` is announced now; ``None`` when it already was for this clock.
+
+        Returns the suffix that tells this clock's messages apart: ``""`` for the first announcement,
+        ``"@<start µs>"`` when an earlier one was made before this clock started (the target restarted:
+        a reopen, or another dealer's 24 hours), so that clock's warning and breach are announced too.
+        """
         alert = SlaAlert(f"{ticket.id}:{target.name}:{kind}", ticket.id, target.name, kind, now)
         try:
-            uow.documents.get(SlaAlert, alert.id)
+            found = uow.documents.get(SlaAlert, alert.id)
         except NotFound:
             try:
                 uow.documents.add(alert)
             except DuplicateError:
-                return False
-            return True
-        return False
+                return None
+            return ""
+        since = _restarted(ticket, target)
+        # This clock's own warning or breach comes after some of it ran, so strictly after its start.
+        if since is None or found.at > since:
+            return None
+        found.at = now
+        uow.documents.save(found)
+        return f"@{micros(since)}"
 
     def _messages(
-        self, uow: UnitOfWork, ticket: Ticket, target: TargetStatus, kind: str, now: datetime
+        self, uow: UnitOfWork, ticket: Ticket, target: TargetStatus, kind: str, now: datetime, clock: str
     ) -> list[OutboxMessage]:
         due = target.due_at or now
         values: dict[str, object] = {
@@ -299,13 +339,34 @@ class SlaWatch:
             values["overdue"] = target.breach
         else:
             values["remaining"] = max(target.remaining, timedelta(0))
-        key = f"{ticket.id}:sla:{target.name}:{kind}"
+        key = f"{ticket.id}:sla:{target.name}:{kind}{clock}"
         notifications = self.context.notifications
-        messages = notifications.staff_messages(kind, (Role.MANAGER,), values, key, now)
+        messages = notifications.staff_messages(kind, self._staff(ticket, kind), values, key, now)
         handler = self._handler(uow, ticket)
         if handler is not None:
             messages += notifications.contact_messages(kind, "handler", handler, values, key, now)
         return messages
+
+    def _staff(self, ticket: Ticket, kind: str) -> tuple[Role, ...]:
+        """The staff roles told of ``kind``: the manager of a warning; the pack's escalation of a breach
+        (``[escalation] targets.sla_breach``, the manager by default); and, for a critical ticket, the
+        coordinator its route names (seed 003: 特急问题…由部门负责人协调资源优先处理)."""
+        policies = self.context.policies
+        roles: tuple[Role, ...] = (Role.MANAGER,)
+        if kind == "sla_breach":
+            roles = policies.escalation.decide(EscalationFacts(EscalationTrigger.SLA_BREACH)).outcome.to
+        if ticket.priority is Priority.CRITICAL:
+            assessment = ticket.assessment
+            route = policies.routing.decide(
+                RoutingFacts(
+                    Priority.CRITICAL,
+                    assessment.departments if assessment else 1,
+                    assessment is not None and assessment.complex_problem,
+                )
+            ).outcome
+            coordinators = (*route.notify, *((route.coordinator,) if route.coordinator else ()))
+            roles = tuple(dict.fromkeys((*roles, *coordinators)))
+        return roles
 
     @staticmethod
     def _handler(uow: UnitOfWork, ticket: Ticket) -> Contact | None:

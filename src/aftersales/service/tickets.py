@@ -33,12 +33,19 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import (
+    AssigneeKind,
     CustomerNote,
     FaultRecord,
     Visit,
     VisitKind,
 )
-from aftersales.errors import CalendarDataMissing, ConfigurationError, PermissionDenied, ValidationError
+from aftersales.errors import (
+    CalendarDataMissing,
+    ConfigurationError,
+    InvalidTransition,
+    PermissionDenied,
+    ValidationError,
+)
 from aftersales.policies.decision import Decision
 from aftersales.policies.triage import Triage, TriageFacts
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
@@ -233,7 +240,11 @@ class Tickets:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             choice = self.dispatching.choose(uow, actor, ticket, now, engineer_id, dealer_id)
             if choice.assignee is not None:
-                ticket.assign(actor.ref, now, choice.assignee, reason=reason, reasons=choice.reasons)
+                chosen = choice.assignee
+                dealer = (  # a dealer's own engineer: the ticket is in that dealer's hands (seed 002)
+                    uow.engineers.get(chosen.id).dealer_id if chosen.kind is AssigneeKind.ENGINEER else None
+                )
+                ticket.assign(actor.ref, now, chosen, reason=reason, reasons=choice.reasons, dealer=dealer)
             else:  # issue 20: nobody found is history too (why, and who the escalation went to)
                 ticket.step("dispatch_failed", actor.ref, now, payload=failed_dispatch(choice))
             return Applied(messages=choice.messages, decisions=choice.decisions)
@@ -534,6 +545,14 @@ class Tickets:
         """
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            if not ticket.can("extend_sla"):  # closed or cancelled: the step is refused, whatever its size
+                raise InvalidTransition(
+                    ticket.workflow.name,
+                    ticket.state,
+                    "extend_sla",
+                    ticket_id=ticket.id,
+                    command="extend_sla",
+                )
             decision = self.context.sla.targets(ticket, self.runner.tier(uow, ticket))
             if decision is None:
                 raise ConfigurationError("the pack configures no SLA policy", key="sla")
