@@ -25,7 +25,14 @@ from aftersales.policies.protocols import CallbackPolicy
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 
-__all__ = ["callback_plan", "complete_tasks", "customer_tier", "major_complaint", "schedule_in"]
+__all__ = [
+    "callback_plan",
+    "complete_tasks",
+    "customer_tier",
+    "drop_pending",
+    "major_complaint",
+    "schedule_in",
+]
 
 
 def customer_tier(uow: UnitOfWork, ticket: Ticket) -> CustomerTier:
@@ -109,4 +116,17 @@ def complete_tasks(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
     for task in uow.documents.query(CallbackTask, ticket_id=ticket.id, state=CallbackTaskState.PENDING):
         task.state = CallbackTaskState.DONE
         task.done_at = now
+        uow.documents.save(task)
+
+
+def drop_pending(uow: UnitOfWork, ticket: Ticket) -> None:
+    """Drop the ticket's pending callback tasks: the work it was to follow up is no longer done.
+
+    Called when a handled ticket goes back to work (a complaint's outcome rejected, a closed ticket or
+    complaint reopened) or a handled complaint is withdrawn or cancelled. The ticket can no longer
+    record that callback, so the task would stay pending and turn overdue with nobody able to make it;
+    handling the work again schedules a fresh one (seed 000: 服务结束后一定时间内回访).
+    """
+    for task in uow.documents.query(CallbackTask, ticket_id=ticket.id, state=CallbackTaskState.PENDING):
+        task.state = CallbackTaskState.DROPPED
         uow.documents.save(task)

@@ -61,8 +61,8 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.callback_plan import schedule_in
-from aftersales.service.complaint_outlets import ComplaintOutlets
+from aftersales.service.callback_plan import drop_pending, schedule_in
+from aftersales.service.complaint_outlets import ComplaintOutlets, _text
 from aftersales.service.context import DeskContext
 from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, can_read, check_role, permit
@@ -500,7 +500,12 @@ class ComplaintDesk(ComplaintOutlets):
     def propose_solution(
         self, actor: Actor, complaint_id: str, *, solution: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """Propose a solution to negotiate with the customer (制定解决方案, 与客户沟通协商)."""
+        """Propose a solution to negotiate with the customer (制定解决方案, 与客户沟通协商).
+
+        The solution is required text (at most 2000 characters, the step's reason): a proposal with
+        nothing in it would leave the customer nothing to agree to.
+        """
+        _text(solution, "solution", required=True)
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             file.solution = solution
@@ -517,7 +522,11 @@ class ComplaintDesk(ComplaintOutlets):
         reason: str,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        """The customer did not agree: a revised solution, with why (one negotiation round)."""
+        """The customer did not agree: a revised solution, with why (one negotiation round).
+
+        Both are required text: the revised solution (at most 4000 characters) and the reason.
+        """
+        _text(solution, "solution", required=True, limit=4000)
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             file.solution = solution
@@ -622,8 +631,11 @@ class ComplaintDesk(ComplaintOutlets):
     ) -> CommandResult:
         """Report the outcome to the customer (结果反馈): the complaint is handled.
 
-        Its callback (seed 004: within 7 days after handling) is scheduled in the same command.
+        Its callback (seed 004: within 7 days after handling) is scheduled in the same command. The
+        outcome is required text (at most 2000 characters): seed 000's 结果反馈 tells the customer the
+        result, and the ledger's 处理结果 is read from it.
         """
+        _text(outcome, "outcome", required=True)
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             ticket.resolve(actor.ref, now, summary=outcome)
@@ -640,10 +652,17 @@ class ComplaintDesk(ComplaintOutlets):
     def reject_outcome(
         self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """The customer is not satisfied with the outcome: the complaint is investigated again."""
+        """The customer is not satisfied with the outcome: the complaint is investigated again.
+
+        Seed 001 (如客户仍不满意, 应进一步沟通协商, 直至客户满意为止): the outcome given is cleared from the
+        file (the event log keeps it) and the callback scheduled for it is dropped; the next feedback
+        schedules a new one.
+        """
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.reject(actor.ref, now, reason)
+            file.outcome = ""  # the rejected outcome stays in the history; the log shows none until the next
+            drop_pending(uow, ticket)
 
         return self._run(actor, "reject_outcome", complaint_id, body, idempotency_key)
 
@@ -685,6 +704,7 @@ class ComplaintDesk(ComplaintOutlets):
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.cancel(actor.ref, now, reason)
+            drop_pending(uow, ticket)
 
         return self._run(actor, "cancel_complaint", complaint_id, body, idempotency_key)
 
@@ -696,16 +716,20 @@ class ComplaintDesk(ComplaintOutlets):
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.step("withdraw", actor.ref, now, reason=reason)
             ticket.closed_at = now
+            drop_pending(uow, ticket)
 
         return self._run(actor, "withdraw", complaint_id, body, idempotency_key)
 
     def reopen(
         self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """Reopen a closed complaint whose problem is back: it is investigated again."""
+        """Reopen a closed complaint whose problem is back: it is investigated again (the outcome is
+        cleared from the file and a callback still pending is dropped, as on a rejected outcome)."""
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.reopen(actor.ref, now, reason)
+            file.outcome = ""
+            drop_pending(uow, ticket)
 
         return self._run(actor, "reopen_complaint", complaint_id, body, idempotency_key)
 
@@ -798,7 +822,9 @@ class ComplaintDesk(ComplaintOutlets):
             product=product,
             fault="; ".join(faults),
             handler=str(file.handler) if file.handler else "",
-            outcome=file.outcome,
+            # The ticket's handling result: cleared when the customer rejects it or it comes back at a
+            # callback (the file keeps what the last feedback said only until then).
+            outcome=ticket.outcome or "",
             remedy_cost=tuple(file.remedy_cost(c) for c in currencies),
             about=file.about,
         )
