@@ -17,6 +17,7 @@ from decimal import Decimal
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.contact import zone
 from aftersales.domain.staff_records import (
     AppraisalRating,
     StaffAppraisal,
@@ -27,7 +28,7 @@ from aftersales.domain.staff_records import (
 )
 from aftersales.domain.text import checked_month
 from aftersales.domain.training import TrainingTopic
-from aftersales.errors import NotFound, ValidationError
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -68,10 +69,16 @@ class StaffDesk:
         self.runner = runner
 
     @staticmethod
-    def _check_staff(uow: UnitOfWork, trainee_id: str, kind: StaffKind) -> None:
+    def _check_staff(uow: UnitOfWork, trainee_id: str, kind: StaffKind, field: str = "trainees") -> None:
         # Engineers are registered master data; agents are the host's users (no registry to check).
-        if kind is StaffKind.ENGINEER:
-            uow.engineers.get(trainee_id)
+        # A dealer's engineer is the dealer's staff: trained through desk.archives, not appraised here.
+        if kind is StaffKind.ENGINEER and uow.engineers.get(trainee_id).dealer_id is not None:
+            raise ValidationError(
+                f"{trainee_id} is a dealer's engineer, not the company's own staff", field=field
+            )
+
+    def _today(self, now: datetime) -> date:
+        return now.astimezone(zone(self.context.timezone)).date()
 
     def record_staff_training(
         self,
@@ -94,6 +101,8 @@ class StaffDesk:
         StaffTraining("check", held_on, trainer, frozenset(wanted), attended, external, None, note)
 
         def apply(uow: UnitOfWork, now: datetime) -> StaffTraining:
+            if held_on > self._today(now):  # attendance and test scores are of a training that was held
+                raise ValidationError(f"a training held on {held_on} is not held yet", field="held_on")
             for trainee in attended:
                 self._check_staff(uow, trainee.staff_id, trainee.kind)
             record = StaffTraining(
@@ -126,8 +135,16 @@ class StaffDesk:
         note: str = "",
     ) -> StaffAppraisal:
         """The month's appraisal of ``staff_id`` (score out of 100; the rating follows the score unless
-        given). Appraising the same person and month again corrects the record."""
+        given). Appraising the same person and month again corrects the record.
+
+        Seed 001 (考核由售后经理负责, 每月进行一次考核评估; 考核结果与绩效奖金挂钩): a month not begun yet has
+        no work to appraise (``month``); nobody appraises themselves (``PermissionDenied``); a rating
+        other than the score's (an excellent with a failing score sets the bonus) says why in ``note``;
+        a dealer's engineer is not the company's staff (``staff_id``).
+        """
         check_role(actor, "appraise_staff", staff_id, _roles("appraise_staff"))
+        if staff_id in (actor.id, actor.engineer_id):
+            raise PermissionDenied(str(actor), "appraise_staff", staff_id)
         checked_month(month)
         kind = StaffKind(kind)
         draft = StaffAppraisal(
@@ -135,13 +152,22 @@ class StaffDesk:
             AppraisalRating.QUALIFIED, dict(metrics or {}), actor.ref, note,
         )  # fmt: skip
         chosen = AppraisalRating(rating) if rating is not None else rating_for(draft.score)
+        if chosen is not rating_for(draft.score) and not note.strip():
+            raise ValidationError(
+                f"a rating of {chosen.value} for a score of {draft.score} needs the reason in note",
+                field="note",
+            )
 
         def apply(uow: UnitOfWork, now: datetime) -> StaffAppraisal:
+            if month > self._today(now).strftime("%Y-%m"):
+                raise ValidationError(
+                    f"{month} has not begun: there is no work to appraise yet", field="month"
+                )
             record = attrs.evolve(draft, rating=chosen)
             try:
                 current = uow.documents.get(StaffAppraisal, record.id)
             except NotFound:
-                self._check_staff(uow, staff_id, kind)
+                self._check_staff(uow, staff_id, kind, "staff_id")
                 uow.documents.add(record)
                 return record
             if current.kind is not kind:
