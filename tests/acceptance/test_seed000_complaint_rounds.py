@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -232,3 +233,31 @@ def test_an_accepted_repair_reopened_before_its_callback_drops_that_callback(
         desk.reopen(MANAGER, tid, reason="客户来电：又漏水")
         assert _pending(desk) == []
         assert desk.callbacks.overdue(MANAGER, START + timedelta(days=30)) == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_kpis_count_neither_a_withdrawn_nor_a_rejected_complaint_as_handled(
+    backend: str, tmp_path: Path
+) -> None:
+    # Seed 001 考核指标: 投诉处理成功率 (complaints handled to the customer's acceptance) and the callbacks
+    # due. A complaint withdrawn after its feedback was not handled, and its callback cannot be made; one
+    # whose outcome was rejected is being handled again: neither is handled, neither has a callback due.
+    from aftersales.adapters.reporting import reporting_for
+    from aftersales.ports.reporting import Period
+    from aftersales.reports.kpi import kpi_report
+
+    with _desk(backend, tmp_path) as desk:
+        withdrawn, rejected, handled = _handled(desk), _handled(desk), _handled(desk)
+        desk.complaints.withdraw(CUSTOMER, withdrawn, reason="已与维修人员私下和解")
+        desk.complaints.reject_outcome(CUSTOMER, rejected, reason="赔偿太少")
+        for cid in (withdrawn, rejected):
+            view = desk.ticket(MANAGER, cid)
+            assert (view.resolved_at, view.callback_due_at) == (None, None)
+        assert desk.ticket(MANAGER, handled).callback_due_at is not None
+        march = Period(datetime(2026, 3, 1, tzinfo=SHANGHAI), datetime(2026, 4, 1, tzinfo=SHANGHAI))
+        assert desk.calendar is not None
+        total = kpi_report(reporting_for(desk.store), march, desk.calendar).total
+        assert (total.counts.complaints, total.counts.complaints_cancelled) == (3, 1)
+        assert total.counts.complaints_resolved == 1
+        assert total.complaint_resolution_rate == Decimal("0.5")
+        assert total.counts.callbacks_due == 1

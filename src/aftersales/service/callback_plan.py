@@ -125,8 +125,11 @@ def drop_pending(uow: UnitOfWork, ticket: Ticket) -> None:
     Called when a handled ticket goes back to work (a complaint's outcome rejected, a closed ticket or
     complaint reopened) or a handled complaint is withdrawn or cancelled. The ticket can no longer
     record that callback, so the task would stay pending and turn overdue with nobody able to make it;
-    handling the work again schedules a fresh one (seed 000: 服务结束后一定时间内回访).
+    handling the work again schedules a fresh one (seed 000: 服务结束后一定时间内回访). The ticket's
+    ``callback_due_at`` goes with it, so the ledger and the KPI's callbacks due do not count a callback
+    nobody can make.
     """
     for task in uow.documents.query(CallbackTask, ticket_id=ticket.id, state=CallbackTaskState.PENDING):
         task.state = CallbackTaskState.DROPPED
         uow.documents.save(task)
+        ticket.callback_due_at = None

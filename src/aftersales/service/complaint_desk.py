@@ -700,10 +700,15 @@ class ComplaintDesk(ComplaintOutlets):
     def cancel(
         self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """Cancel an open complaint (registered by mistake, a duplicate), with a reason."""
+        """Cancel an open complaint (registered by mistake, a duplicate), with a reason.
+
+        Cancelled after its feedback, it is no longer a complaint handled (``resolved_at`` is cleared, as
+        the KPI's complaint resolution rate counts) and its pending callback is dropped.
+        """
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.cancel(actor.ref, now, reason)
+            ticket.resolved_at = None  # cancelled after its feedback: not a complaint handled (KPI)
             drop_pending(uow, ticket)
 
         return self._run(actor, "cancel_complaint", complaint_id, body, idempotency_key)
@@ -711,11 +716,13 @@ class ComplaintDesk(ComplaintOutlets):
     def withdraw(
         self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """The customer withdraws the complaint (撤诉), with a reason."""
+        """The customer withdraws the complaint (撤诉), with a reason (after its feedback too: it is then
+        no longer a complaint handled, and its pending callback is dropped, as on :meth:`cancel`)."""
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.step("withdraw", actor.ref, now, reason=reason)
             ticket.closed_at = now
+            ticket.resolved_at = None  # withdrawn, even after its feedback: not a complaint handled (KPI)
             drop_pending(uow, ticket)
 
         return self._run(actor, "withdraw", complaint_id, body, idempotency_key)
