@@ -434,7 +434,10 @@ class ComplaintDesk(ComplaintOutlets):
                 if e.acknowledged_at is None and any(r in e.to for r in actor.roles)
             ]
             if not mine:
-                raise ValidationError(f"no open escalation of {ticket.id} is addressed to {actor.role.value}")
+                raise ValidationError(
+                    f"no open escalation of {ticket.id} is addressed to {actor.role.value}",
+                    field="complaint_id",
+                )
             ticket.step("acknowledge_escalation", actor.ref, now, payload={"count": len(mine)})
             for i in mine:
                 file.escalations[i] = attrs.evolve(
@@ -581,18 +584,24 @@ class ComplaintDesk(ComplaintOutlets):
                 if unit is None:
                     raise ValidationError("a warranty extension needs the unit (asset_id)", field="asset_id")
                 uow.assets.get(unit)
-                extension = WarrantyExtension(
-                    asset_id=AssetId(unit),
-                    amount=extend_by,  # type: ignore[arg-type]
-                    unit=extend_unit,
-                    granted_by=actor.ref,
-                    granted_at=now,
-                    reason="complaint_remedy",
-                    source=ExtensionSource.COMPLAINT_REMEDY,
-                    component=component,
-                    note=note,
-                    complaint_id=ticket.id,
-                )
+                try:
+                    extension = WarrantyExtension(
+                        asset_id=AssetId(unit),
+                        amount=extend_by,  # type: ignore[arg-type]
+                        unit=extend_unit,
+                        granted_by=actor.ref,
+                        granted_at=now,
+                        reason="complaint_remedy",
+                        source=ExtensionSource.COMPLAINT_REMEDY,
+                        component=component,
+                        note=note,
+                        complaint_id=ticket.id,
+                    )
+                except ValidationError as error:  # named as the caller wrote it
+                    fields = {"amount": "extend_by", "unit": "extend_unit"}
+                    raise ValidationError(
+                        str(error), field=fields.get(error.field or "", error.field)
+                    ) from None
             remedy = Remedy(kind, cost, actor.ref, now, quantity, item, note, extension)
             ticket.step(
                 "grant_remedy",
