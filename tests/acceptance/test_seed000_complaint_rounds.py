@@ -261,3 +261,44 @@ def test_the_kpis_count_neither_a_withdrawn_nor_a_rejected_complaint_as_handled(
         assert total.counts.complaints_resolved == 1
         assert total.complaint_resolution_rate == Decimal("0.5")
         assert total.counts.callbacks_due == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("closed_first", [False, True])
+def test_a_complaint_still_unsatisfied_at_its_callback_is_negotiated_again_not_complained_about(
+    backend: str, closed_first: bool, tmp_path: Path
+) -> None:
+    # 处理结果应得到客户认可, 如客户仍不满意, 应进一步沟通协商, 直至客户满意为止 (seed 001); 征求客户的意见和
+    # 满意度 (seed 000). A score of 1 at the complaint's callback sends the same complaint back to
+    # investigating (reopened once closed): it is not a complaint handled, and no second complaint about the
+    # first is opened. A service ticket's low score still opens a complaint (test_service_layer_defects).
+    with _desk(backend, tmp_path) as desk:
+        complaints = desk.complaints
+        cid = _handled(desk, "已道歉")
+        if closed_first:
+            complaints.review(MANAGER, cid, root_cause="rude_attitude", improvement="培训")
+            complaints.close(AGENT, cid)
+        unhappy = desk.callbacks.record(
+            AGENT,
+            cid,
+            checklist=CallbackChecklist(),
+            problem_back=False,
+            satisfaction=1,
+            comment="只道歉没有赔偿",
+        )
+        assert unhappy.ticket.state == ComplaintState.INVESTIGATING
+        assert (unhappy.ticket.resolved_at, unhappy.ticket.closed_at) == (None, None)
+        assert "low_satisfaction" in unhappy.decisions[0].codes  # type: ignore[attr-defined]
+        (record,) = desk.callbacks.records(MANAGER, cid)
+        assert record.complaint_id is None
+        (entry,) = complaints.complaint_log(MANAGER)  # no complaint about the complaint
+        assert (entry.complaint_id, entry.outcome) == (cid, "")
+        assert _pending(desk) == []
+        complaints.propose_solution(AGENT, cid, solution="赔偿上门费 100 元")
+        complaints.agree_solution(CUSTOMER, cid)
+        complaints.give_feedback(AGENT, cid, outcome="已赔偿")
+        happy = desk.callbacks.record(
+            AGENT, cid, checklist=CallbackChecklist(), problem_back=False, satisfaction=5
+        )
+        assert happy.ticket.state == ComplaintState.FEEDBACK_GIVEN and _pending(desk) == []
+        assert [e.complaint_id for e in complaints.complaint_log(MANAGER)] == [cid]

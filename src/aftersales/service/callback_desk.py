@@ -6,8 +6,8 @@ always — and the ticket's ``callback_due_at`` shows it in the ledger. Recordin
 checklist and the survey (:class:`CallbackRecord`), records the callback on the ticket the way
 ``ServiceDesk.record_callback`` does (a problem that is back reopens a closed ticket or rejects a
 resolved one), and hands the overall score to the survey hook the composition root registered (by
-default: the complaint desk opens a complaint when its policy finds the score too low) — all in one
-command, so nothing is half recorded.
+default: the complaint desk opens a complaint when its policy finds the score too low, or sends a
+complaint called back about back to investigating) — all in one command, so nothing is half recorded.
 """
 
 from __future__ import annotations
@@ -109,7 +109,8 @@ class CallbackDesk:
 
         A problem that is back reopens a closed ticket (or rejects a resolved one): rework. A survey
         whose overall score is below the complaint policy's threshold opens a complaint about the
-        ticket in the same command (its id is on the :class:`CallbackRecord`).
+        ticket in the same command (its id is on the :class:`CallbackRecord`); at a complaint's own
+        callback it sends that complaint back to investigating instead (seed 001: 直至客户满意为止).
         """
         if not isinstance(checklist, CallbackChecklist):
             raise ValidationError("checklist must be a CallbackChecklist", field="checklist")

@@ -365,6 +365,26 @@ class ComplaintDesk(ComplaintOutlets):
             kind=TicketKind.COMPLAINT, urgent=urgent, attach=attach,
         )  # fmt: skip
 
+    def dissatisfied_in(
+        self, uow: UnitOfWork, actor: Actor, ticket: Ticket, now: datetime, reason: str
+    ) -> bool:
+        """Inside a running command (a callback's low score): a handled complaint the customer is still
+        not satisfied with goes back to investigating — rejected, or reopened once closed — its outcome
+        cleared from the file and a callback still pending dropped, as :meth:`reject_outcome` does.
+        ``False`` (nothing changes) when it is not handled (e.g. the callback already sent it back)."""
+        _require_complaint(ticket)
+        if ticket.can("reopen"):
+            ticket.reopen(actor.ref, now, reason)
+        elif ticket.can("reject"):
+            ticket.reject(actor.ref, now, reason)
+        else:
+            return False
+        file = self._file(uow, ticket)
+        file.outcome = ""
+        uow.documents.save(file)
+        drop_pending(uow, ticket)
+        return True
+
     # -- classification and escalation --------------------------------------------------------------
 
     def classify(
