@@ -29,7 +29,7 @@ from aftersales.domain.parties import Customer, CustomerTier, Engineer
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.domain.surveys import CallbackChecklist
 from aftersales.domain.ticket_workflow import TicketState
-from aftersales.errors import InvalidTransition, ValidationError
+from aftersales.errors import InvalidTransition, PermissionDenied, ValidationError
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import store_url
@@ -302,3 +302,30 @@ def test_a_complaint_still_unsatisfied_at_its_callback_is_negotiated_again_not_c
         )
         assert happy.ticket.state == ComplaintState.FEEDBACK_GIVEN and _pending(desk) == []
         assert [e.complaint_id for e in complaints.complaint_log(MANAGER)] == [cid]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_customer_cannot_agree_to_its_own_counter_proposal(backend: str, tmp_path: Path) -> None:
+    # 制定合理的解决方案, 并与客户进行沟通协商, 争取客户的认可: the company makes the solution; the customer's
+    # revision is a demand the handler answers — agreeing to it (or proposing another), not the customer.
+    with _desk(backend, tmp_path) as desk:
+        complaints = desk.complaints
+        cid = complaints.open_complaint(CUSTOMER, "c1", "维修人员态度恶劣").ticket.id
+        complaints.investigate(AGENT, cid)
+        complaints.propose_solution(AGENT, cid, solution="当面道歉")
+        complaints.revise_solution(CUSTOMER, cid, solution="赔偿十万元", reason="道歉不够")
+        with pytest.raises(PermissionDenied):
+            complaints.agree_solution(CUSTOMER, cid)
+        assert desk.ticket(MANAGER, cid).state == ComplaintState.SOLUTION_PROPOSED
+        complaints.revise_solution(AGENT, cid, solution="赔偿上门费 100 元并道歉", reason="十万元无依据")
+        assert complaints.agree_solution(CUSTOMER, cid).ticket.state == ComplaintState.IMPLEMENTING
+        assert complaints.complaint_file(MANAGER, cid).solution == "赔偿上门费 100 元并道歉"
+        # The handler may accept a reasonable counter-proposal for the company.
+        other = complaints.open_complaint(CUSTOMER, "c1", "上门迟到两小时").ticket.id
+        complaints.investigate(AGENT, other)
+        complaints.propose_solution(AGENT, other, solution="道歉")
+        complaints.revise_solution(CUSTOMER, other, solution="免收上门费", reason="耽误半天")
+        assert (
+            complaints.agree_solution(AGENT, other, note="同意免收").ticket.state
+            == ComplaintState.IMPLEMENTING
+        )

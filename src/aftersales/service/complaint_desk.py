@@ -135,6 +135,10 @@ def _captured(body: Callable[..., object]) -> list[object]:
     return [c.cell_contents for n, c in zip(names, cells, strict=True) if n != "self" and n != "actor"]
 
 
+_SOLUTION_STEPS = frozenset({"propose_solution", "revise_solution", "decide"})
+"""The steps that write the complaint's solution (the last one's author is who proposed it)."""
+
+
 def _require_complaint(ticket: Ticket) -> None:
     if ticket.kind is not TicketKind.COMPLAINT:
         raise ValidationError(f"ticket {ticket.id} is not a complaint", field="complaint_id")
@@ -560,9 +564,17 @@ class ComplaintDesk(ComplaintOutlets):
     def agree_solution(
         self, actor: Actor, complaint_id: str, *, note: str | None = None, idempotency_key: str | None = None
     ) -> CommandResult:
-        """The customer agrees to the solution (争取客户的认可): implementation starts."""
+        """The customer agrees to the solution (争取客户的认可): implementation starts.
+
+        A solution the customer revised (a counter-proposal) is the customer's demand, not yet the
+        company's solution: the customer agreeing to it is ``PermissionDenied``; the handler agrees to it
+        (or proposes another) — seed 000: 根据调查结果制定合理的解决方案, 与客户进行沟通协商.
+        """
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            writer = next((e.actor for e in reversed(ticket.events) if e.action in _SOLUTION_STEPS), None)
+            if writer is not None and writer.role is Role.CUSTOMER and actor.ref.role is Role.CUSTOMER:
+                raise PermissionDenied(str(actor), "agree_solution", ticket.id)
             ticket.step("agree_solution", actor.ref, now, reason=note)
 
         return self._run(actor, "agree_solution", complaint_id, body, idempotency_key)
