@@ -104,3 +104,46 @@ def test_refusals_name_the_argument_the_caller_wrote(backend: str, tmp_path: Pat
         assert [e.acknowledged_by for e in complaints.complaint_file(MANAGER, cid).escalations] == [
             MANAGER.ref
         ]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_review_feeds_the_improvement_back_to_a_registered_department(
+    backend: str, tmp_path: Path
+) -> None:
+    # Seed 000: 售后维护管理部门 … 负责客户售后信息的收集、整理、分析和反馈, 为产品研发、生产…提供决策支持;
+    # 研发部门根据售后维护管理部门反馈的客户问题和需求, 对产品进行持续改进 (总结改进 of the complaint flow).
+    from aftersales.adapters.notifiers import MemoryNotifier
+    from aftersales.domain.departments import Department, DepartmentKind
+
+    with _desk(backend, tmp_path) as desk:
+        notifier = MemoryNotifier()
+        desk.notifier = notifier
+        rnd = Department(
+            "rnd",
+            "研发部",
+            DepartmentKind.ENGINEERING,
+            (Contact("研发部", email="rnd@example.cn", locale="zh_Hans"),),
+        )
+        desk.coordination.save_department(MANAGER, rnd)
+        complaints = desk.complaints
+        reviewed = {}
+        for feedback_to in ("rnd", "hr"):  # hr is a code, not a registered department: recorded as given
+            cid = complaints.open_complaint(AGENT, "c1", "水箱盖三个月内开裂两次", asset_id="A-1").ticket.id
+            complaints.investigate(AGENT, cid)
+            complaints.propose_solution(AGENT, cid, solution="免费更换新款水箱盖")
+            complaints.agree_solution(AGENT, cid)
+            complaints.give_feedback(AGENT, cid, outcome="已更换")
+            complaints.review(
+                MANAGER,
+                cid,
+                root_cause="lid_material",
+                improvement="水箱盖改用加厚 ABS",
+                feedback_to=feedback_to,
+            )
+            reviewed[feedback_to] = cid
+        assert desk.coordination.assigned(MANAGER, reviewed["rnd"]) == ("rnd",)
+        assert desk.coordination.assigned(MANAGER, reviewed["hr"]) == ()
+        assert complaints.complaint_file(MANAGER, reviewed["hr"]).review.feedback_to == "hr"  # type: ignore[union-attr]
+        assert desk.deliver().failed == ()
+        (told,) = notifier.to("rnd@example.cn")
+        assert reviewed["rnd"] in told.subject and "lid_material: 水箱盖改用加厚 ABS" in told.body

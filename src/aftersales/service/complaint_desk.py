@@ -36,7 +36,7 @@ from aftersales.domain.complaints import (
     Review,
 )
 from aftersales.domain.contact import zone
-from aftersales.domain.departments import ComplaintLink
+from aftersales.domain.departments import ComplaintLink, Department
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import AssetId, TicketId
 from aftersales.domain.instants import require_aware
@@ -64,6 +64,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import drop_pending, schedule_in
 from aftersales.service.complaint_outlets import ComplaintOutlets, _text
 from aftersales.service.context import DeskContext
+from aftersales.service.coordination import departments_in
 from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, can_read, check_role, permit
 from aftersales.service.reader_view import complaint_file_as_seen_by
@@ -717,14 +718,28 @@ class ComplaintDesk(ComplaintOutlets):
         feedback_to: str | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        """Record the root cause (a code) and the improvement (总结改进, 找出问题产生的根源)."""
+        """Record the root cause (a code) and the improvement (总结改进, 找出问题产生的根源).
 
-        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+        ``feedback_to`` names the department the improvement goes to. When it is a registered
+        department (``desk.coordination``: R&D, production…), it is assigned to the complaint and its
+        contacts are told the root cause and the improvement in this same command — seed 000: the
+        after-sales department feeds customers' problems back to R&D and production (为公司产品研发、
+        生产…提供决策支持), who improve the product. Another code is recorded as given.
+        """
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             review = Review(root_cause, improvement, actor.ref, now, feedback_to)
             ticket.step(
                 "review", actor.ref, now, payload={"root_cause": root_cause, "feedback_to": feedback_to}
             )
             file.review = review
+            if feedback_to is None or not _registered(uow, feedback_to):
+                return Applied()
+            told = f"{root_cause}: {improvement}"
+            told = told if len(told) <= 2000 else told[:1999] + "…"  # the note is an event's reason
+            return Applied(
+                messages=departments_in(self.context, uow, actor, ticket, [feedback_to], told, now)
+            )
 
         return self._run(actor, "review", complaint_id, body, idempotency_key)
 
@@ -927,6 +942,14 @@ class ComplaintDesk(ComplaintOutlets):
             require_asset_visible(uow, actor, asset_id)
             found = uow.documents.query(GrantedExtension, asset_id=asset_id)
         return tuple(sorted((g.extension for g in found), key=lambda e: e.granted_at))
+
+
+def _registered(uow: UnitOfWork, department_id: str) -> bool:
+    try:
+        uow.documents.get(Department, department_id)
+    except NotFound:
+        return False
+    return True
 
 
 def _all(uow: UnitOfWork, query: TicketFilter) -> Iterable[Ticket]:
