@@ -20,8 +20,8 @@ import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.contact import Contact
-from aftersales.domain.ids import DealerId, EngineerId
-from aftersales.domain.parties import Dealer, Engineer
+from aftersales.domain.ids import CustomerId, DealerId, EngineerId
+from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.staff_records import AppraisalRating, StaffKind, Trainee
 from aftersales.domain.training import TrainingTopic
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
@@ -143,3 +143,75 @@ def test_a_dealers_engineer_and_a_training_not_yet_held_are_refused(backend: str
             trainees=[own],
         )  # fmt: skip
         assert staff.staff_record(Actor.engineer("e1"), "e1").trainings == (held,)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_incentives_and_sanctions_are_recorded_with_their_reason_and_the_complaint_behind_them(
+    backend: str, tmp_path: Path
+) -> None:
+    # Seed 000 人员激励与约束: 对表现优秀的…给予表彰、奖励; 对违反…服务规范的…进行批评教育和相应的处罚.
+    # Seed 001 四(二): 服务人员态度不好 … 对相关服务人员进行批评教育 — the sanction names the complaint.
+    from aftersales.domain.money import Money
+    from aftersales.domain.staff_records import MeasureKind
+
+    with _desk(backend, tmp_path) as (desk, _clock):
+        staff = desk.staff_records
+        desk.register_customer(
+            MANAGER, Customer(CustomerId("c1"), "张三", Contact("张三", phone="13800000000"))
+        )
+        complaint = desk.complaints.open_complaint(Actor.agent("a1"), "c1", "赵工上门态度恶劣").ticket.id
+        service = desk.open_ticket(Actor.agent("a1"), customer_id="c1", description="展位灯不亮").ticket.id
+        fined = staff.record_measure(
+            MANAGER, "e1", kind=StaffKind.ENGINEER, measure=MeasureKind.PENALTY, reason="上门服务态度恶劣",
+            amount=Money("200", "CNY"), complaint_id=complaint,
+        )  # fmt: skip
+        assert (fined.decided_on, fined.complaint_id, fined.decided_by) == (
+            date(2026, 3, 31),
+            complaint,
+            MANAGER.ref,
+        )
+        praised = staff.record_measure(
+            MANAGER, "a7", kind=StaffKind.AGENT, measure=MeasureKind.COMMENDATION, reason="本月满意度第一"
+        )
+        assert praised.measure.incentive and not fined.measure.incentive
+        refusals: list[tuple[Actor, dict[str, object], type[Exception], str | None]] = [
+            (MANAGER, {"staff_id": "mgr-1", "measure": MeasureKind.REWARD}, PermissionDenied, None),
+            (Actor.engineer("e2"), {"measure": MeasureKind.PENALTY}, PermissionDenied, None),
+            (MANAGER, {"reason": " "}, ValidationError, "reason"),
+            (
+                MANAGER,
+                {"measure": MeasureKind.CRITICISM, "amount": Money("50", "CNY")},
+                ValidationError,
+                "amount",
+            ),
+            (MANAGER, {"amount": Money("0", "CNY")}, ValidationError, "amount"),
+            (MANAGER, {"measure": "sack"}, ValidationError, "measure"),
+            (MANAGER, {"staff_id": "e-dealer"}, ValidationError, "staff_id"),
+            (MANAGER, {"complaint_id": service}, NotFound, None),  # a service ticket is not a complaint
+            (MANAGER, {"complaint_id": "SR-9999-999999"}, NotFound, None),
+        ]
+        for actor, changed, error, field in refusals:
+            args: dict[str, object] = {
+                "staff_id": "e1", "kind": StaffKind.ENGINEER, "measure": MeasureKind.PENALTY,
+                "reason": "迟到", **changed,
+            }  # fmt: skip
+            with pytest.raises(error) as refused:
+                staff.record_measure(actor, **args)  # type: ignore[arg-type]
+            if field is not None:
+                assert refused.value.field == field  # type: ignore[attr-defined]
+        record = staff.staff_record(Actor.engineer("e1"), "e1")  # their own: the sanction is theirs to read
+        assert [(m.measure, m.amount) for m in record.measures] == [
+            (MeasureKind.PENALTY, Money("200", "CNY"))
+        ]
+        with pytest.raises(NotFound):
+            staff.staff_record(Actor.engineer("e1"), "a7")
+        assert [m.measure for m in staff.staff_record(HEAD, "a7").measures] == [MeasureKind.COMMENDATION]
+        again = staff.record_measure(
+            MANAGER, "a7", kind=StaffKind.AGENT, measure=MeasureKind.REWARD, reason="季度之星",
+            amount=Money("500", "CNY"), idempotency_key="reward-a7-q1",
+        )  # fmt: skip
+        replay = staff.record_measure(
+            MANAGER, "a7", kind=StaffKind.AGENT, measure=MeasureKind.REWARD, reason="季度之星",
+            amount=Money("500", "CNY"), idempotency_key="reward-a7-q1",
+        )  # fmt: skip
+        assert replay.id == again.id and len(staff.staff_record(HEAD, "a7").measures) == 2

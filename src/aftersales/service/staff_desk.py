@@ -1,4 +1,5 @@
-"""Training and appraisal records of the company's own engineers and agents (``desk.staff_records``).
+"""Training, appraisal, incentives and sanctions of the company's own engineers and agents
+(``desk.staff_records``).
 
 Seeds 000, 001 and 003 train and appraise the company's own after-sales staff, not only dealers':
 training with a test, a monthly appraisal by the after-sales manager whose score and rating feed pay
@@ -17,11 +18,16 @@ from decimal import Decimal
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.classification import TicketKind
 from aftersales.domain.contact import zone
+from aftersales.domain.ids import TicketId
+from aftersales.domain.money import Money
 from aftersales.domain.staff_records import (
     AppraisalRating,
+    MeasureKind,
     StaffAppraisal,
     StaffKind,
+    StaffMeasure,
     StaffTraining,
     Trainee,
     rating_for,
@@ -34,7 +40,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
+from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
 from aftersales.service.runner import CommandRunner
 
 __all__ = ["StaffDesk", "StaffRecord"]
@@ -53,6 +59,8 @@ class StaffRecord:
     staff_id: str
     trainings: tuple[StaffTraining, ...]
     appraisals: tuple[StaffAppraisal, ...]
+    measures: tuple[StaffMeasure, ...] = ()
+    """Incentives and sanctions (表彰、奖励 / 批评教育、处罚), oldest first."""
 
     @property
     def latest_rating(self) -> AppraisalRating | None:
@@ -176,6 +184,56 @@ class StaffDesk:
 
         return self.runner.write(actor, "appraise_staff", None, [staff_id, month], apply)
 
+    def record_measure(
+        self,
+        actor: Actor,
+        staff_id: str,
+        *,
+        kind: StaffKind,
+        measure: MeasureKind,
+        reason: str,
+        amount: Money | None = None,
+        complaint_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> StaffMeasure:
+        """Record an incentive or a sanction for one of the company's own staff, with the reason.
+
+        Seed 000 (人员激励与约束): 对表现优秀的售后维护人员给予表彰、奖励; 对违反售后维护管理制度和服务规范的
+        售后维护人员进行批评教育和相应的处罚. Decided by whoever appraises (the heads), never for oneself;
+        a reward or a penalty may carry an amount; ``complaint_id`` names the complaint that found the
+        breach (it must be a complaint the actor may read). Dated today on the desk's calendar.
+        """
+        check_role(actor, "appraise_staff", staff_id, _roles("appraise_staff"))
+        if staff_id in (actor.id, actor.engineer_id):
+            raise PermissionDenied(str(actor), "record_measure", staff_id)
+        kind, measure = StaffKind(kind), MeasureKind(measure)
+        request = [staff_id, kind.value, measure.value, reason, str(amount), complaint_id]
+        # Checked before anything runs (a bad value is a ValidationError naming the field).
+        StaffMeasure("check", staff_id, kind, measure, reason, actor.ref, date(2000, 1, 1), amount)
+
+        def apply(uow: UnitOfWork, now: datetime) -> StaffMeasure:
+            self._check_staff(uow, staff_id, kind, "staff_id")
+            if complaint_id is not None:
+                ticket = uow.tickets.get(complaint_id)
+                if ticket.kind is not TicketKind.COMPLAINT or not can_read(actor, ticket):
+                    raise NotFound("complaint", complaint_id)
+            record = StaffMeasure(
+                next_number(uow, "staff_measure", now), staff_id, kind, measure, reason, actor.ref,
+                self._today(now), amount, TicketId(complaint_id) if complaint_id is not None else None,
+            )  # fmt: skip
+            uow.documents.add(record)
+            return record
+
+        return self.runner.write(
+            actor,
+            "record_staff_measure",
+            idempotency_key,
+            request,
+            apply,
+            remember=lambda r: r.id,
+            reload=lambda uow, id: uow.documents.get(StaffMeasure, id),
+        )
+
     def staff_record(self, actor: Actor, staff_id: str) -> StaffRecord:
         """``staff_id``'s trainings and appraisals: their own for engineers and agents, anyone's for heads.
 
@@ -188,10 +246,12 @@ class StaffDesk:
         with self.context.store() as uow:
             trainings = [t for t in uow.documents.query(StaffTraining) if t.attended_by(staff_id) is not None]
             appraisals = uow.documents.query(StaffAppraisal, staff_id=staff_id)
-        if not trainings and not appraisals:
+            measures = uow.documents.query(StaffMeasure, staff_id=staff_id)
+        if not trainings and not appraisals and not measures:
             raise NotFound("staff", staff_id)
         return StaffRecord(
             staff_id,
             tuple(sorted(trainings, key=lambda t: (t.held_on, t.id))),
             tuple(sorted(appraisals, key=lambda a: a.month)),
+            tuple(sorted(measures, key=lambda m: (m.decided_on, m.id))),
         )
