@@ -215,3 +215,29 @@ def test_incentives_and_sanctions_are_recorded_with_their_reason_and_the_complai
             amount=Money("500", "CNY"), idempotency_key="reward-a7-q1",
         )  # fmt: skip
         assert replay.id == again.id and len(staff.staff_record(HEAD, "a7").measures) == 2
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_a_dealers_training_is_recorded_once_held(backend: str, tmp_path: Path) -> None:
+    # The dealer archive counts trainings received per month: a training dated after today (in Shanghai)
+    # is refused rather than shown as received.
+    from aftersales.domain.training import TrainingKind
+
+    with _desk(backend, tmp_path) as (desk, clock):
+        archives = desk.archives
+        with pytest.raises(ValidationError) as refused:
+            archives.record_training(
+                MANAGER, kind=TrainingKind.ON_SITE, held_on=date(2026, 4, 1), trainer="李老师",
+                dealer_ids=["d1"], topics=[TrainingTopic.ETIQUETTE],
+            )  # fmt: skip
+        assert refused.value.field == "held_on"
+        archive = archives.dealer_archive(MANAGER, "d1", start=date(2026, 3, 1), end=date(2026, 5, 1))
+        assert archive.total.trainings == 0
+        clock.set(datetime(2026, 4, 1, 0, 5, tzinfo=SHANGHAI))  # 1 April has begun in Shanghai
+        held = archives.record_training(
+            MANAGER, kind=TrainingKind.ON_SITE, held_on=date(2026, 4, 1), trainer="李老师",
+            dealer_ids=["d1"], topics=[TrainingTopic.ETIQUETTE],
+        )  # fmt: skip
+        assert held.held_on == date(2026, 4, 1)
+        archive = archives.dealer_archive(MANAGER, "d1", start=date(2026, 3, 1), end=date(2026, 5, 1))
+        assert archive.total.trainings == 1
