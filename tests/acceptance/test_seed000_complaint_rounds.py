@@ -329,3 +329,20 @@ def test_the_customer_cannot_agree_to_its_own_counter_proposal(backend: str, tmp
             complaints.agree_solution(AGENT, other, note="同意免收").ticket.state
             == ComplaintState.IMPLEMENTING
         )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_callback_cannot_be_scheduled_due_before_it_is_scheduled(backend: str, tmp_path: Path) -> None:
+    # 服务结束后一定时间内对客户进行回访: a callback due yesterday would be overdue the moment it exists.
+    with _desk(backend, tmp_path) as desk:
+        cid = _handled(desk)
+        (before,) = desk.callbacks.pending(MANAGER)
+        for schedule in (desk.callbacks.schedule, desk.schedule_callback):
+            with pytest.raises(ValidationError) as refused:
+                schedule(AGENT, cid, due_at=START - timedelta(minutes=1))
+            assert refused.value.field == "due_at"
+        assert desk.callbacks.pending(MANAGER) == [before]  # nothing changed
+        assert desk.ticket(MANAGER, cid).callback_due_at == before.due_at
+        moved = desk.callbacks.schedule(AGENT, cid, due_at=START + timedelta(days=2))
+        assert moved.ticket.callback_due_at == START + timedelta(days=2)
+        assert [t.due_at for t in desk.callbacks.pending(MANAGER)] == [START + timedelta(days=2)]

@@ -32,7 +32,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.callback_plan import complete_tasks, schedule_in
+from aftersales.service.callback_plan import check_due, complete_tasks, schedule_in
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, can_read_as, permit, roles_for, sees_all
 from aftersales.service.runner import Applied, CommandRunner
@@ -69,14 +69,16 @@ class CallbackDesk:
     ) -> CommandResult:
         """Schedule the callback of a resolved ticket (or a handled complaint) by the pack's policy.
 
-        ``due_at`` overrides the policy's deadline. The result's decisions hold the callback plan and
-        its reasons (e.g. ``service_callback``, ``complaint_callback``, ``callback_vip``); when the
-        policy requires no callback nothing is scheduled.
+        ``due_at`` overrides the policy's deadline (not before now: ``ValidationError``). The result's
+        decisions hold the callback plan and its reasons (e.g. ``service_callback``,
+        ``complaint_callback``, ``callback_vip``); when the policy requires no callback nothing is
+        scheduled.
         """
         if due_at is not None:
             require_aware(due_at, "due_at")
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            check_due(due_at, now)
             if not ticket.can("schedule_callback"):
                 ticket.workflow.target(ticket.state, "schedule_callback")  # raises InvalidTransition
             _, decision = schedule_in(

@@ -18,7 +18,7 @@ from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound
+from aftersales.errors import NotFound, ValidationError
 from aftersales.policies.callback import CallbackFacts, CallbackPlan
 from aftersales.policies.decision import Decision
 from aftersales.policies.protocols import CallbackPolicy
@@ -27,6 +27,7 @@ from aftersales.service.actors import Actor
 
 __all__ = [
     "callback_plan",
+    "check_due",
     "complete_tasks",
     "customer_tier",
     "drop_pending",
@@ -109,6 +110,16 @@ def schedule_in(
     )
     uow.documents.add(task)
     return task, decision
+
+
+def check_due(due_at: datetime | None, now: datetime) -> None:
+    """A callback asked for by hand is due from now on: one due before it is scheduled would be overdue
+    the moment it exists (``ValidationError`` on ``due_at``)."""
+    if due_at is not None and due_at < now:
+        raise ValidationError(
+            f"a callback cannot be due ({due_at.isoformat()}) before it is scheduled ({now.isoformat()})",
+            field="due_at",
+        )
 
 
 def complete_tasks(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:

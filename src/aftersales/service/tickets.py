@@ -46,7 +46,13 @@ from aftersales.ports.ticket_index import TicketRow
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.callback_plan import callback_plan, drop_pending, major_complaint, schedule_in
+from aftersales.service.callback_plan import (
+    callback_plan,
+    check_due,
+    drop_pending,
+    major_complaint,
+    schedule_in,
+)
 from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import Dispatching, failed_dispatch
 from aftersales.service.intake import open_ticket_in, received_time
@@ -475,6 +481,7 @@ class Tickets:
             require_aware(due_at, "due_at")
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            check_due(due_at, now)
             tier = self.runner.tier(uow, ticket)
             plan = callback_plan(self.context.policies.callback, ticket, tier, major_complaint(uow, ticket))
             desk_zone = zone(self.context.timezone)
