@@ -147,3 +147,30 @@ def test_the_review_feeds_the_improvement_back_to_a_registered_department(
         assert desk.deliver().failed == ()
         (told,) = notifier.to("rnd@example.cn")
         assert reviewed["rnd"] in told.subject and "lid_material: 水箱盖改用加厚 ABS" in told.body
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_log_filter_reads_codes_and_refuses_a_window_that_ends_before_it_starts(
+    backend: str, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from aftersales.domain.complaints import ComplaintSeverity
+    from aftersales.service.complaint_desk import ComplaintLogFilter
+
+    with _desk(backend, tmp_path) as desk:
+        complaints = desk.complaints
+        cid = complaints.open_complaint(AGENT, "c1", "上门迟到").ticket.id
+        with pytest.raises(ValidationError) as refused:
+            ComplaintLogFilter(received_from=START + timedelta(days=1), received_to=START)
+        assert refused.value.field == "received_to"
+        by_code = ComplaintLogFilter(severity="general", states="received")  # type: ignore[arg-type]
+        assert (by_code.severity, by_code.states) == (ComplaintSeverity.GENERAL, ("received",))
+        assert [e.complaint_id for e in complaints.complaint_log(MANAGER, by_code)] == [cid]
+        with pytest.raises(ValidationError) as refused:
+            ComplaintLogFilter(severity="grave")  # type: ignore[arg-type]
+        assert refused.value.field == "severity"
+        window = ComplaintLogFilter(received_from=START, received_to=START + timedelta(seconds=1))
+        assert [e.complaint_id for e in complaints.complaint_log(MANAGER, window)] == [cid]
+        ended = ComplaintLogFilter(received_from=START - timedelta(days=1), received_to=START)  # exclusive
+        assert complaints.complaint_log(MANAGER, ended) == []

@@ -80,14 +80,33 @@ R = Role
 Body = Callable[[UnitOfWork, Ticket, ComplaintFile, datetime], Applied | None]
 
 
+def _states(value: Iterable[str] | str) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)  # one state may come alone
+
+
+def _log_severity(value: ComplaintSeverity | str | None) -> ComplaintSeverity | None:
+    if value is None or isinstance(value, ComplaintSeverity):
+        return value
+    try:
+        return ComplaintSeverity(value)
+    except ValueError:
+        raise ValidationError(
+            "severity is a ComplaintSeverity (general or major)", field="severity"
+        ) from None
+
+
 @attrs.frozen
 class ComplaintLogFilter:
-    """Which complaints the log lists; every field left at its default matches everything."""
+    """Which complaints the log lists; every field left at its default matches everything.
+
+    ``received_from`` is inclusive and ``received_to`` exclusive (a window that ends before it starts is
+    refused); ``severity`` and ``states`` take the enum or its code, one state alone or several.
+    """
 
     received_from: datetime | None = None
     received_to: datetime | None = None
-    severity: ComplaintSeverity | None = None
-    states: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    severity: ComplaintSeverity | None = attrs.field(default=None, converter=_log_severity)
+    states: tuple[str, ...] = attrs.field(default=(), converter=_states)
     customer_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -95,10 +114,11 @@ class ComplaintLogFilter:
             value = getattr(self, name)
             if value is not None:
                 require_aware(value, name)
+        start, end = self.received_from, self.received_to
+        if start is not None and end is not None and end < start:
+            raise ValidationError("received_to is before received_from", field="received_to")
         for state in self.states:
             COMPLAINT_WORKFLOW.validate_state(state)
-        if self.severity is not None and not isinstance(self.severity, ComplaintSeverity):
-            raise ValidationError("severity is a ComplaintSeverity", field="severity")
 
 
 @attrs.frozen
