@@ -182,6 +182,8 @@ def test_a_handled_complaint_that_leaves_the_handled_states_leaves_no_callback_t
             back = desk.callbacks.record(AGENT, cid, checklist=CallbackChecklist(), problem_back=True)
             assert back.ticket.state == ComplaintState.INVESTIGATING
             assert complaints.complaint_log(MANAGER)[0].outcome == ""
+            assert complaints.complaint_file(MANAGER, cid).outcome == ""
+            assert complaints.complaint_file(CUSTOMER, cid).outcome == ""
         assert _pending(desk) == []
         assert desk.callbacks.overdue(MANAGER, START + timedelta(days=60)) == []
 

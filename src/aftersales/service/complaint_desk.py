@@ -843,6 +843,9 @@ class ComplaintDesk(ComplaintOutlets):
                 file = uow.documents.get(ComplaintFile, complaint_id)
             except NotFound:
                 file = ComplaintFile(id=view.id, customer_id=view.customer_id)
+        if view.outcome is None and file.outcome:
+            # Sent back since (rejected, reopened, the problem back at a callback): no outcome stands.
+            file = attrs.evolve(file, outcome="")
         record_access(self.runner, actor, "complaint_file", [view.customer_id])
         return complaint_file_as_seen_by(actor, file, view)
 
