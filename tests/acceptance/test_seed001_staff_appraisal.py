@@ -241,3 +241,24 @@ def test_a_dealers_training_is_recorded_once_held(backend: str, tmp_path: Path) 
         assert held.held_on == date(2026, 4, 1)
         archive = archives.dealer_archive(MANAGER, "d1", start=date(2026, 3, 1), end=date(2026, 5, 1))
         assert archive.total.trainings == 1
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_nobody_records_their_own_test_score(backend: str, tmp_path: Path) -> None:
+    # The training's test (seed 003 并进行考核) feeds the appraisal: an agent may record a training it
+    # attended, not the score it got.
+    with _desk(backend, tmp_path) as (desk, _clock):
+        staff = desk.staff_records
+        agent = Actor.agent("a7")
+        with pytest.raises(PermissionDenied):
+            staff.record_staff_training(
+                agent, held_on=date(2026, 3, 30), trainer="李老师", topics=[TrainingTopic.ETIQUETTE],
+                trainees=[Trainee("a7", StaffKind.AGENT, 100), Trainee("a8", StaffKind.AGENT, 70)],
+            )  # fmt: skip
+        with pytest.raises(NotFound):
+            staff.staff_record(HEAD, "a8")
+        held = staff.record_staff_training(
+            agent, held_on=date(2026, 3, 30), trainer="李老师", topics=[TrainingTopic.ETIQUETTE],
+            trainees=[Trainee("a7", StaffKind.AGENT), Trainee("a8", StaffKind.AGENT, 70)],
+        )  # fmt: skip
+        assert [t.score for t in held.trainees] == [None, 70]

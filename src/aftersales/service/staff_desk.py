@@ -100,9 +100,15 @@ class StaffDesk:
         note: str = "",
         idempotency_key: str | None = None,
     ) -> StaffTraining:
-        """Record a training of own engineers and agents, with each one's test score if there was one."""
+        """Record a training of own engineers and agents, with each one's test score if there was one.
+
+        Nobody records their own test score (``PermissionDenied``): the score feeds the appraisal.
+        """
         check_role(actor, "record_staff_training", None, _roles("record_staff_training"))
         attended = tuple(trainees)
+        mine = (actor.id, actor.engineer_id)
+        if any(isinstance(t, Trainee) and t.staff_id in mine and t.score is not None for t in attended):
+            raise PermissionDenied(str(actor), "record_staff_training", actor.id)
         wanted = tuple(topics) if not isinstance(topics, str) else (topics,)
         request = [held_on, trainer, wanted, attended, external, note]
         # Checked before anything runs (a bad value is a ValidationError naming the field).
