@@ -105,7 +105,15 @@ from aftersales.domain.sla_clock import (
     sla_status,
     sla_timeline,
 )
-from aftersales.domain.staff_records import AppraisalRating, StaffAppraisal, StaffKind, StaffTraining, Trainee
+from aftersales.domain.staff_records import (
+    AppraisalRating,
+    MeasureKind,
+    StaffAppraisal,
+    StaffKind,
+    StaffMeasure,
+    StaffTraining,
+    Trainee,
+)
 from aftersales.domain.survey_campaigns import CampaignChannel, SamplingRules, SurveyCampaign, SurveyTask
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.domain.teams import OnCallShift, Team, TeamKind
@@ -360,6 +368,7 @@ __all__ = [
     "MaterialsRequest",
     "MaterialsRequestId",
     "MaterialsState",
+    "MeasureKind",
     "Money",
     "MonthlyRevenue",
     "NaiveDatetimeError",
@@ -528,6 +537,7 @@ __all__ += [
     "StaffAppraisal",
     "StaffDesk",
     "StaffKind",
+    "StaffMeasure",
     "StaffRecord",
     "StaffTraining",
     "Trainee",

@@ -316,8 +316,9 @@ class ComplaintFile:
     version: int = 0
 
     def remedy_cost(self, currency: str) -> Money:
-        """What the remedies granted cost, in ``currency`` (remedies in another currency are refused)."""
-        return Money.total([r.cost for r in self.remedies], currency)
+        """What the remedies granted in ``currency`` cost (a remedy may be granted in another currency,
+        e.g. compensation paid abroad: the complaint log shows one total per currency)."""
+        return Money.total([r.cost for r in self.remedies if r.cost.currency == currency], currency)
 
     @property
     def open_escalations(self) -> tuple[EscalationRecord, ...]:

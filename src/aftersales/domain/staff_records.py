@@ -19,14 +19,18 @@ from typing import ClassVar
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.ids import TicketId
+from aftersales.domain.money import Money
 from aftersales.domain.text import bounded, checked_month, required_text
 from aftersales.domain.training import TrainingTopic, training_topics
 from aftersales.errors import ValidationError
 
 __all__ = [
     "AppraisalRating",
+    "MeasureKind",
     "StaffAppraisal",
     "StaffKind",
+    "StaffMeasure",
     "StaffTraining",
     "Trainee",
     "rating_for",
@@ -170,3 +174,60 @@ class StaffAppraisal:
     @month.validator
     def _month(self, attribute: attrs.Attribute[str], value: str) -> None:
         checked_month(value)
+
+
+class MeasureKind(StrEnum):
+    """An incentive or a sanction (seed 000 人员激励与约束; seed 001 六(三), 四(二))."""
+
+    COMMENDATION = "commendation"
+    """表彰: praise for outstanding work."""
+    REWARD = "reward"
+    """奖励: a bonus or prize (an amount)."""
+    CRITICISM = "criticism"
+    """批评教育: criticism and re-education for a breach of the service rules."""
+    PENALTY = "penalty"
+    """处罚: a sanction (a fine: an amount)."""
+
+    @property
+    def incentive(self) -> bool:
+        """表彰 and 奖励 are incentives; 批评教育 and 处罚 are sanctions."""
+        return self in (MeasureKind.COMMENDATION, MeasureKind.REWARD)
+
+
+def _measure_amount(instance: StaffMeasure, attribute: attrs.Attribute[Money | None], value: object) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Money) or value.amount <= 0:
+        raise ValidationError("an amount is a positive Money", field="amount")
+
+
+@attrs.frozen
+class StaffMeasure:
+    """An incentive or a sanction decided for one of the company's own staff, with its reason.
+
+    A reward or a penalty may carry an amount (the bonus, the fine); a commendation or a criticism does
+    not. ``complaint_id`` links the sanction to the complaint that found the breach (seed 001 四(二):
+    服务态度不好 … 对相关服务人员进行批评教育).
+    """
+
+    DOCUMENT_KIND: ClassVar[str] = "staff_measure"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("staff_id",)
+
+    id: str = attrs.field(validator=required_text(100))
+    staff_id: str = attrs.field(validator=required_text(64))
+    kind: StaffKind = attrs.field(converter=StaffKind)
+    measure: MeasureKind = attrs.field(converter=MeasureKind)
+    reason: str = attrs.field(validator=required_text(2000))
+    decided_by: ActorRef
+    decided_on: date
+    amount: Money | None = attrs.field(default=None, validator=_measure_amount)
+    complaint_id: TicketId | None = None
+    version: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.decided_on, date):
+            raise ValidationError("decided_on is a date", field="decided_on")
+        if self.amount is not None and self.measure not in (MeasureKind.REWARD, MeasureKind.PENALTY):
+            raise ValidationError(
+                f"a {self.measure.value} carries no amount (a reward or a penalty may)", field="amount"
+            )

@@ -237,7 +237,10 @@ class ArchiveDesk:
         note: str = "",
         idempotency_key: str | None = None,
     ) -> TrainingRecord:
-        """Record a training (走训, 集训 or 函授) of the given dealers' staff (replayable by key)."""
+        """Record a training (走训, 集训 or 函授) of the given dealers' staff (replayable by key).
+
+        A training is recorded once held: ``held_on`` after today on the desk's calendar is refused
+        (its attendance would show in the dealer archive before anyone attended)."""
         check_role(actor, "record_training", None, ARCHIVE_ROLES["record_training"])
         dealers = tuple(dealer_ids)
         topics = tuple(topics)
@@ -245,6 +248,8 @@ class ArchiveDesk:
         request = [kind, held_on, trainer, dealers, topics, attendees, region, note]
 
         def apply(uow: UnitOfWork, now: datetime) -> TrainingRecord:
+            if isinstance(held_on, date) and held_on > now.astimezone(zone(self.context.timezone)).date():
+                raise ValidationError(f"a training held on {held_on} is not held yet", field="held_on")
             for dealer_id in dealers:
                 uow.dealers.get(dealer_id)
             record = TrainingRecord(

@@ -6,8 +6,8 @@ always — and the ticket's ``callback_due_at`` shows it in the ledger. Recordin
 checklist and the survey (:class:`CallbackRecord`), records the callback on the ticket the way
 ``ServiceDesk.record_callback`` does (a problem that is back reopens a closed ticket or rejects a
 resolved one), and hands the overall score to the survey hook the composition root registered (by
-default: the complaint desk opens a complaint when its policy finds the score too low) — all in one
-command, so nothing is half recorded.
+default: the complaint desk opens a complaint when its policy finds the score too low, or sends a
+complaint called back about back to investigating) — all in one command, so nothing is half recorded.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.callback_plan import complete_tasks, schedule_in
+from aftersales.service.callback_plan import check_due, complete_tasks, schedule_in
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, can_read_as, permit, roles_for, sees_all
 from aftersales.service.runner import Applied, CommandRunner
@@ -69,14 +69,16 @@ class CallbackDesk:
     ) -> CommandResult:
         """Schedule the callback of a resolved ticket (or a handled complaint) by the pack's policy.
 
-        ``due_at`` overrides the policy's deadline. The result's decisions hold the callback plan and
-        its reasons (e.g. ``service_callback``, ``complaint_callback``, ``callback_vip``); when the
-        policy requires no callback nothing is scheduled.
+        ``due_at`` overrides the policy's deadline (not before now: ``ValidationError``). The result's
+        decisions hold the callback plan and its reasons (e.g. ``service_callback``,
+        ``complaint_callback``, ``callback_vip``); when the policy requires no callback nothing is
+        scheduled.
         """
         if due_at is not None:
             require_aware(due_at, "due_at")
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            check_due(due_at, now)
             if not ticket.can("schedule_callback"):
                 ticket.workflow.target(ticket.state, "schedule_callback")  # raises InvalidTransition
             _, decision = schedule_in(
@@ -109,7 +111,8 @@ class CallbackDesk:
 
         A problem that is back reopens a closed ticket (or rejects a resolved one): rework. A survey
         whose overall score is below the complaint policy's threshold opens a complaint about the
-        ticket in the same command (its id is on the :class:`CallbackRecord`).
+        ticket in the same command (its id is on the :class:`CallbackRecord`); at a complaint's own
+        callback it sends that complaint back to investigating instead (seed 001: 直至客户满意为止).
         """
         if not isinstance(checklist, CallbackChecklist):
             raise ValidationError("checklist must be a CallbackChecklist", field="checklist")

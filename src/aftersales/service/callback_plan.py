@@ -18,14 +18,22 @@ from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound
+from aftersales.errors import NotFound, ValidationError
 from aftersales.policies.callback import CallbackFacts, CallbackPlan
 from aftersales.policies.decision import Decision
 from aftersales.policies.protocols import CallbackPolicy
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 
-__all__ = ["callback_plan", "complete_tasks", "customer_tier", "major_complaint", "schedule_in"]
+__all__ = [
+    "callback_plan",
+    "check_due",
+    "complete_tasks",
+    "customer_tier",
+    "drop_pending",
+    "major_complaint",
+    "schedule_in",
+]
 
 
 def customer_tier(uow: UnitOfWork, ticket: Ticket) -> CustomerTier:
@@ -104,9 +112,35 @@ def schedule_in(
     return task, decision
 
 
+def check_due(due_at: datetime | None, now: datetime) -> None:
+    """A callback asked for by hand is due from now on: one due before it is scheduled would be overdue
+    the moment it exists (``ValidationError`` on ``due_at``)."""
+    if due_at is not None and due_at < now:
+        raise ValidationError(
+            f"a callback cannot be due ({due_at.isoformat()}) before it is scheduled ({now.isoformat()})",
+            field="due_at",
+        )
+
+
 def complete_tasks(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
     """Mark the ticket's pending callback tasks done: the callback was made."""
     for task in uow.documents.query(CallbackTask, ticket_id=ticket.id, state=CallbackTaskState.PENDING):
         task.state = CallbackTaskState.DONE
         task.done_at = now
         uow.documents.save(task)
+
+
+def drop_pending(uow: UnitOfWork, ticket: Ticket) -> None:
+    """Drop the ticket's pending callback tasks: the work it was to follow up is no longer done.
+
+    Called when a handled ticket goes back to work (a complaint's outcome rejected, a closed ticket or
+    complaint reopened) or a handled complaint is withdrawn or cancelled. The ticket can no longer
+    record that callback, so the task would stay pending and turn overdue with nobody able to make it;
+    handling the work again schedules a fresh one (seed 000: 服务结束后一定时间内回访). The ticket's
+    ``callback_due_at`` goes with it, so the ledger and the KPI's callbacks due do not count a callback
+    nobody can make.
+    """
+    for task in uow.documents.query(CallbackTask, ticket_id=ticket.id, state=CallbackTaskState.PENDING):
+        task.state = CallbackTaskState.DROPPED
+        uow.documents.save(task)
+        ticket.callback_due_at = None

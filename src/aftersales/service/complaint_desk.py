@@ -36,7 +36,7 @@ from aftersales.domain.complaints import (
     Review,
 )
 from aftersales.domain.contact import zone
-from aftersales.domain.departments import ComplaintLink
+from aftersales.domain.departments import ComplaintLink, Department
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import AssetId, TicketId
 from aftersales.domain.instants import require_aware
@@ -61,9 +61,10 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.callback_plan import schedule_in
-from aftersales.service.complaint_outlets import ComplaintOutlets
+from aftersales.service.callback_plan import drop_pending, schedule_in
+from aftersales.service.complaint_outlets import ComplaintOutlets, _text
 from aftersales.service.context import DeskContext
+from aftersales.service.coordination import departments_in
 from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, can_read, check_role, permit
 from aftersales.service.reader_view import complaint_file_as_seen_by
@@ -79,14 +80,33 @@ R = Role
 Body = Callable[[UnitOfWork, Ticket, ComplaintFile, datetime], Applied | None]
 
 
+def _states(value: Iterable[str] | str) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)  # one state may come alone
+
+
+def _log_severity(value: ComplaintSeverity | str | None) -> ComplaintSeverity | None:
+    if value is None or isinstance(value, ComplaintSeverity):
+        return value
+    try:
+        return ComplaintSeverity(value)
+    except ValueError:
+        raise ValidationError(
+            "severity is a ComplaintSeverity (general or major)", field="severity"
+        ) from None
+
+
 @attrs.frozen
 class ComplaintLogFilter:
-    """Which complaints the log lists; every field left at its default matches everything."""
+    """Which complaints the log lists; every field left at its default matches everything.
+
+    ``received_from`` is inclusive and ``received_to`` exclusive (a window that ends before it starts is
+    refused); ``severity`` and ``states`` take the enum or its code, one state alone or several.
+    """
 
     received_from: datetime | None = None
     received_to: datetime | None = None
-    severity: ComplaintSeverity | None = None
-    states: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    severity: ComplaintSeverity | None = attrs.field(default=None, converter=_log_severity)
+    states: tuple[str, ...] = attrs.field(default=(), converter=_states)
     customer_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -94,10 +114,11 @@ class ComplaintLogFilter:
             value = getattr(self, name)
             if value is not None:
                 require_aware(value, name)
+        start, end = self.received_from, self.received_to
+        if start is not None and end is not None and end < start:
+            raise ValidationError("received_to is before received_from", field="received_to")
         for state in self.states:
             COMPLAINT_WORKFLOW.validate_state(state)
-        if self.severity is not None and not isinstance(self.severity, ComplaintSeverity):
-            raise ValidationError("severity is a ComplaintSeverity", field="severity")
 
 
 @attrs.frozen
@@ -133,6 +154,10 @@ def _captured(body: Callable[..., object]) -> list[object]:
     cells = body.__closure__ or ()
     names = body.__code__.co_freevars
     return [c.cell_contents for n, c in zip(names, cells, strict=True) if n != "self" and n != "actor"]
+
+
+_SOLUTION_STEPS = frozenset({"propose_solution", "revise_solution", "decide"})
+"""The steps that write the complaint's solution (the last one's author is who proposed it)."""
 
 
 def _require_complaint(ticket: Ticket) -> None:
@@ -365,6 +390,26 @@ class ComplaintDesk(ComplaintOutlets):
             kind=TicketKind.COMPLAINT, urgent=urgent, attach=attach,
         )  # fmt: skip
 
+    def dissatisfied_in(
+        self, uow: UnitOfWork, actor: Actor, ticket: Ticket, now: datetime, reason: str
+    ) -> bool:
+        """Inside a running command (a callback's low score): a handled complaint the customer is still
+        not satisfied with goes back to investigating — rejected, or reopened once closed — its outcome
+        cleared from the file and a callback still pending dropped, as :meth:`reject_outcome` does.
+        ``False`` (nothing changes) when it is not handled (e.g. the callback already sent it back)."""
+        _require_complaint(ticket)
+        if ticket.can("reopen"):
+            ticket.reopen(actor.ref, now, reason)
+        elif ticket.can("reject"):
+            ticket.reject(actor.ref, now, reason)
+        else:
+            return False
+        file = self._file(uow, ticket)
+        file.outcome = ""
+        uow.documents.save(file)
+        drop_pending(uow, ticket)
+        return True
+
     # -- classification and escalation --------------------------------------------------------------
 
     def classify(
@@ -434,7 +479,10 @@ class ComplaintDesk(ComplaintOutlets):
                 if e.acknowledged_at is None and any(r in e.to for r in actor.roles)
             ]
             if not mine:
-                raise ValidationError(f"no open escalation of {ticket.id} is addressed to {actor.role.value}")
+                raise ValidationError(
+                    f"no open escalation of {ticket.id} is addressed to {actor.role.value}",
+                    field="complaint_id",
+                )
             ticket.step("acknowledge_escalation", actor.ref, now, payload={"count": len(mine)})
             for i in mine:
                 file.escalations[i] = attrs.evolve(
@@ -500,7 +548,12 @@ class ComplaintDesk(ComplaintOutlets):
     def propose_solution(
         self, actor: Actor, complaint_id: str, *, solution: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """Propose a solution to negotiate with the customer (制定解决方案, 与客户沟通协商)."""
+        """Propose a solution to negotiate with the customer (制定解决方案, 与客户沟通协商).
+
+        The solution is required text (at most 2000 characters, the step's reason): a proposal with
+        nothing in it would leave the customer nothing to agree to.
+        """
+        _text(solution, "solution", required=True)
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             file.solution = solution
@@ -517,7 +570,11 @@ class ComplaintDesk(ComplaintOutlets):
         reason: str,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        """The customer did not agree: a revised solution, with why (one negotiation round)."""
+        """The customer did not agree: a revised solution, with why (one negotiation round).
+
+        Both are required text: the revised solution (at most 4000 characters) and the reason.
+        """
+        _text(solution, "solution", required=True, limit=4000)
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             file.solution = solution
@@ -528,9 +585,17 @@ class ComplaintDesk(ComplaintOutlets):
     def agree_solution(
         self, actor: Actor, complaint_id: str, *, note: str | None = None, idempotency_key: str | None = None
     ) -> CommandResult:
-        """The customer agrees to the solution (争取客户的认可): implementation starts."""
+        """The customer agrees to the solution (争取客户的认可): implementation starts.
+
+        A solution the customer revised (a counter-proposal) is the customer's demand, not yet the
+        company's solution: the customer agreeing to it is ``PermissionDenied``; the handler agrees to it
+        (or proposes another) — seed 000: 根据调查结果制定合理的解决方案, 与客户进行沟通协商.
+        """
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            writer = next((e.actor for e in reversed(ticket.events) if e.action in _SOLUTION_STEPS), None)
+            if writer is not None and writer.role is Role.CUSTOMER and actor.ref.role is Role.CUSTOMER:
+                raise PermissionDenied(str(actor), "agree_solution", ticket.id)
             ticket.step("agree_solution", actor.ref, now, reason=note)
 
         return self._run(actor, "agree_solution", complaint_id, body, idempotency_key)
@@ -572,18 +637,24 @@ class ComplaintDesk(ComplaintOutlets):
                 if unit is None:
                     raise ValidationError("a warranty extension needs the unit (asset_id)", field="asset_id")
                 uow.assets.get(unit)
-                extension = WarrantyExtension(
-                    asset_id=AssetId(unit),
-                    amount=extend_by,  # type: ignore[arg-type]
-                    unit=extend_unit,
-                    granted_by=actor.ref,
-                    granted_at=now,
-                    reason="complaint_remedy",
-                    source=ExtensionSource.COMPLAINT_REMEDY,
-                    component=component,
-                    note=note,
-                    complaint_id=ticket.id,
-                )
+                try:
+                    extension = WarrantyExtension(
+                        asset_id=AssetId(unit),
+                        amount=extend_by,  # type: ignore[arg-type]
+                        unit=extend_unit,
+                        granted_by=actor.ref,
+                        granted_at=now,
+                        reason="complaint_remedy",
+                        source=ExtensionSource.COMPLAINT_REMEDY,
+                        component=component,
+                        note=note,
+                        complaint_id=ticket.id,
+                    )
+                except ValidationError as error:  # named as the caller wrote it
+                    fields = {"amount": "extend_by", "unit": "extend_unit"}
+                    raise ValidationError(
+                        str(error), field=fields.get(error.field or "", error.field)
+                    ) from None
             remedy = Remedy(kind, cost, actor.ref, now, quantity, item, note, extension)
             ticket.step(
                 "grant_remedy",
@@ -622,8 +693,11 @@ class ComplaintDesk(ComplaintOutlets):
     ) -> CommandResult:
         """Report the outcome to the customer (结果反馈): the complaint is handled.
 
-        Its callback (seed 004: within 7 days after handling) is scheduled in the same command.
+        Its callback (seed 004: within 7 days after handling) is scheduled in the same command. The
+        outcome is required text (at most 2000 characters): seed 000's 结果反馈 tells the customer the
+        result, and the ledger's 处理结果 is read from it.
         """
+        _text(outcome, "outcome", required=True)
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             ticket.resolve(actor.ref, now, summary=outcome)
@@ -640,10 +714,17 @@ class ComplaintDesk(ComplaintOutlets):
     def reject_outcome(
         self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """The customer is not satisfied with the outcome: the complaint is investigated again."""
+        """The customer is not satisfied with the outcome: the complaint is investigated again.
+
+        Seed 001 (如客户仍不满意, 应进一步沟通协商, 直至客户满意为止): the outcome given is cleared from the
+        file (the event log keeps it) and the callback scheduled for it is dropped; the next feedback
+        schedules a new one.
+        """
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.reject(actor.ref, now, reason)
+            file.outcome = ""  # the rejected outcome stays in the history; the log shows none until the next
+            drop_pending(uow, ticket)
 
         return self._run(actor, "reject_outcome", complaint_id, body, idempotency_key)
 
@@ -657,14 +738,28 @@ class ComplaintDesk(ComplaintOutlets):
         feedback_to: str | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        """Record the root cause (a code) and the improvement (总结改进, 找出问题产生的根源)."""
+        """Record the root cause (a code) and the improvement (总结改进, 找出问题产生的根源).
 
-        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+        ``feedback_to`` names the department the improvement goes to. When it is a registered
+        department (``desk.coordination``: R&D, production…), it is assigned to the complaint and its
+        contacts are told the root cause and the improvement in this same command — seed 000: the
+        after-sales department feeds customers' problems back to R&D and production (为公司产品研发、
+        生产…提供决策支持), who improve the product. Another code is recorded as given.
+        """
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             review = Review(root_cause, improvement, actor.ref, now, feedback_to)
             ticket.step(
                 "review", actor.ref, now, payload={"root_cause": root_cause, "feedback_to": feedback_to}
             )
             file.review = review
+            if feedback_to is None or not _registered(uow, feedback_to):
+                return Applied()
+            told = f"{root_cause}: {improvement}"
+            told = told if len(told) <= 2000 else told[:1999] + "…"  # the note is an event's reason
+            return Applied(
+                messages=departments_in(self.context, uow, actor, ticket, [feedback_to], told, now)
+            )
 
         return self._run(actor, "review", complaint_id, body, idempotency_key)
 
@@ -681,31 +776,43 @@ class ComplaintDesk(ComplaintOutlets):
     def cancel(
         self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """Cancel an open complaint (registered by mistake, a duplicate), with a reason."""
+        """Cancel an open complaint (registered by mistake, a duplicate), with a reason.
+
+        Cancelled after its feedback, it is no longer a complaint handled (``resolved_at`` is cleared, as
+        the KPI's complaint resolution rate counts) and its pending callback is dropped.
+        """
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.cancel(actor.ref, now, reason)
+            ticket.resolved_at = None  # cancelled after its feedback: not a complaint handled (KPI)
+            drop_pending(uow, ticket)
 
         return self._run(actor, "cancel_complaint", complaint_id, body, idempotency_key)
 
     def withdraw(
         self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """The customer withdraws the complaint (撤诉), with a reason."""
+        """The customer withdraws the complaint (撤诉), with a reason (after its feedback too: it is then
+        no longer a complaint handled, and its pending callback is dropped, as on :meth:`cancel`)."""
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.step("withdraw", actor.ref, now, reason=reason)
             ticket.closed_at = now
+            ticket.resolved_at = None  # withdrawn, even after its feedback: not a complaint handled (KPI)
+            drop_pending(uow, ticket)
 
         return self._run(actor, "withdraw", complaint_id, body, idempotency_key)
 
     def reopen(
         self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """Reopen a closed complaint whose problem is back: it is investigated again."""
+        """Reopen a closed complaint whose problem is back: it is investigated again (the outcome is
+        cleared from the file and a callback still pending is dropped, as on a rejected outcome)."""
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.reopen(actor.ref, now, reason)
+            file.outcome = ""
+            drop_pending(uow, ticket)
 
         return self._run(actor, "reopen_complaint", complaint_id, body, idempotency_key)
 
@@ -736,6 +843,9 @@ class ComplaintDesk(ComplaintOutlets):
                 file = uow.documents.get(ComplaintFile, complaint_id)
             except NotFound:
                 file = ComplaintFile(id=view.id, customer_id=view.customer_id)
+        if view.outcome is None and file.outcome:
+            # Sent back since (rejected, reopened, the problem back at a callback): no outcome stands.
+            file = attrs.evolve(file, outcome="")
         record_access(self.runner, actor, "complaint_file", [view.customer_id])
         return complaint_file_as_seen_by(actor, file, view)
 
@@ -798,7 +908,9 @@ class ComplaintDesk(ComplaintOutlets):
             product=product,
             fault="; ".join(faults),
             handler=str(file.handler) if file.handler else "",
-            outcome=file.outcome,
+            # The ticket's handling result: cleared when the customer rejects it or it comes back at a
+            # callback (the file keeps what the last feedback said only until then).
+            outcome=ticket.outcome or "",
             remedy_cost=tuple(file.remedy_cost(c) for c in currencies),
             about=file.about,
         )
@@ -853,6 +965,14 @@ class ComplaintDesk(ComplaintOutlets):
             require_asset_visible(uow, actor, asset_id)
             found = uow.documents.query(GrantedExtension, asset_id=asset_id)
         return tuple(sorted((g.extension for g in found), key=lambda e: e.granted_at))
+
+
+def _registered(uow: UnitOfWork, department_id: str) -> bool:
+    try:
+        uow.documents.get(Department, department_id)
+    except NotFound:
+        return False
+    return True
 
 
 def _all(uow: UnitOfWork, query: TicketFilter) -> Iterable[Ticket]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from aftersales.domain.classification import Channel
+from aftersales.domain.classification import Channel, TicketKind
 from aftersales.domain.complaints import ComplaintSubject
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import TicketId
@@ -49,13 +49,21 @@ def learn_on_close(knowledge: KnowledgeDesk) -> TicketHook:
 
 
 def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:
-    """The survey hook: a score below the complaint policy's threshold opens a complaint (same command)."""
+    """The survey hook: a score below the complaint policy's threshold opens a complaint (same command).
+
+    At the callback of a complaint, the customer still dissatisfied does not open a complaint about the
+    complaint: the same complaint goes back to investigating (seed 001: 如客户仍不满意, 应进一步沟通协商,
+    直至客户满意为止), so it is not counted handled while the customer says it is not.
+    """
 
     def hook(
         uow: UnitOfWork, actor: Actor, ticket: Ticket, score: int, description: str, now: datetime
     ) -> tuple[TicketId | None, Applied]:
         verdict = complaints.policy.opens_complaint(score)
         if not verdict.outcome:
+            return None, Applied(decisions=(verdict,))
+        if ticket.kind is TicketKind.COMPLAINT:
+            complaints.dissatisfied_in(uow, actor, ticket, now, description)
             return None, Applied(decisions=(verdict,))
         complaint, opened = complaints.open_in(
             uow,

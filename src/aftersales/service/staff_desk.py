@@ -1,4 +1,5 @@
-"""Training and appraisal records of the company's own engineers and agents (``desk.staff_records``).
+"""Training, appraisal, incentives and sanctions of the company's own engineers and agents
+(``desk.staff_records``).
 
 Seeds 000, 001 and 003 train and appraise the company's own after-sales staff, not only dealers':
 training with a test, a monthly appraisal by the after-sales manager whose score and rating feed pay
@@ -17,23 +18,29 @@ from decimal import Decimal
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.classification import TicketKind
+from aftersales.domain.contact import zone
+from aftersales.domain.ids import TicketId
+from aftersales.domain.money import Money
 from aftersales.domain.staff_records import (
     AppraisalRating,
+    MeasureKind,
     StaffAppraisal,
     StaffKind,
+    StaffMeasure,
     StaffTraining,
     Trainee,
     rating_for,
 )
 from aftersales.domain.text import checked_month
 from aftersales.domain.training import TrainingTopic
-from aftersales.errors import NotFound, ValidationError
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
-from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
+from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
 from aftersales.service.runner import CommandRunner
 
 __all__ = ["StaffDesk", "StaffRecord"]
@@ -52,6 +59,8 @@ class StaffRecord:
     staff_id: str
     trainings: tuple[StaffTraining, ...]
     appraisals: tuple[StaffAppraisal, ...]
+    measures: tuple[StaffMeasure, ...] = ()
+    """Incentives and sanctions (表彰、奖励 / 批评教育、处罚), oldest first."""
 
     @property
     def latest_rating(self) -> AppraisalRating | None:
@@ -68,10 +77,16 @@ class StaffDesk:
         self.runner = runner
 
     @staticmethod
-    def _check_staff(uow: UnitOfWork, trainee_id: str, kind: StaffKind) -> None:
+    def _check_staff(uow: UnitOfWork, trainee_id: str, kind: StaffKind, field: str = "trainees") -> None:
         # Engineers are registered master data; agents are the host's users (no registry to check).
-        if kind is StaffKind.ENGINEER:
-            uow.engineers.get(trainee_id)
+        # A dealer's engineer is the dealer's staff: trained through desk.archives, not appraised here.
+        if kind is StaffKind.ENGINEER and uow.engineers.get(trainee_id).dealer_id is not None:
+            raise ValidationError(
+                f"{trainee_id} is a dealer's engineer, not the company's own staff", field=field
+            )
+
+    def _today(self, now: datetime) -> date:
+        return now.astimezone(zone(self.context.timezone)).date()
 
     def record_staff_training(
         self,
@@ -85,15 +100,23 @@ class StaffDesk:
         note: str = "",
         idempotency_key: str | None = None,
     ) -> StaffTraining:
-        """Record a training of own engineers and agents, with each one's test score if there was one."""
+        """Record a training of own engineers and agents, with each one's test score if there was one.
+
+        Nobody records their own test score (``PermissionDenied``): the score feeds the appraisal.
+        """
         check_role(actor, "record_staff_training", None, _roles("record_staff_training"))
         attended = tuple(trainees)
+        mine = (actor.id, actor.engineer_id)
+        if any(isinstance(t, Trainee) and t.staff_id in mine and t.score is not None for t in attended):
+            raise PermissionDenied(str(actor), "record_staff_training", actor.id)
         wanted = tuple(topics) if not isinstance(topics, str) else (topics,)
         request = [held_on, trainer, wanted, attended, external, note]
         # Checked before anything runs (a bad value is a ValidationError naming the field).
         StaffTraining("check", held_on, trainer, frozenset(wanted), attended, external, None, note)
 
         def apply(uow: UnitOfWork, now: datetime) -> StaffTraining:
+            if held_on > self._today(now):  # attendance and test scores are of a training that was held
+                raise ValidationError(f"a training held on {held_on} is not held yet", field="held_on")
             for trainee in attended:
                 self._check_staff(uow, trainee.staff_id, trainee.kind)
             record = StaffTraining(
@@ -126,8 +149,16 @@ class StaffDesk:
         note: str = "",
     ) -> StaffAppraisal:
         """The month's appraisal of ``staff_id`` (score out of 100; the rating follows the score unless
-        given). Appraising the same person and month again corrects the record."""
+        given). Appraising the same person and month again corrects the record.
+
+        Seed 001 (考核由售后经理负责, 每月进行一次考核评估; 考核结果与绩效奖金挂钩): a month not begun yet has
+        no work to appraise (``month``); nobody appraises themselves (``PermissionDenied``); a rating
+        other than the score's (an excellent with a failing score sets the bonus) says why in ``note``;
+        a dealer's engineer is not the company's staff (``staff_id``).
+        """
         check_role(actor, "appraise_staff", staff_id, _roles("appraise_staff"))
+        if staff_id in (actor.id, actor.engineer_id):
+            raise PermissionDenied(str(actor), "appraise_staff", staff_id)
         checked_month(month)
         kind = StaffKind(kind)
         draft = StaffAppraisal(
@@ -135,13 +166,22 @@ class StaffDesk:
             AppraisalRating.QUALIFIED, dict(metrics or {}), actor.ref, note,
         )  # fmt: skip
         chosen = AppraisalRating(rating) if rating is not None else rating_for(draft.score)
+        if chosen is not rating_for(draft.score) and not note.strip():
+            raise ValidationError(
+                f"a rating of {chosen.value} for a score of {draft.score} needs the reason in note",
+                field="note",
+            )
 
         def apply(uow: UnitOfWork, now: datetime) -> StaffAppraisal:
+            if month > self._today(now).strftime("%Y-%m"):
+                raise ValidationError(
+                    f"{month} has not begun: there is no work to appraise yet", field="month"
+                )
             record = attrs.evolve(draft, rating=chosen)
             try:
                 current = uow.documents.get(StaffAppraisal, record.id)
             except NotFound:
-                self._check_staff(uow, staff_id, kind)
+                self._check_staff(uow, staff_id, kind, "staff_id")
                 uow.documents.add(record)
                 return record
             if current.kind is not kind:
@@ -149,6 +189,56 @@ class StaffDesk:
             return uow.documents.save(attrs.evolve(record, version=current.version))
 
         return self.runner.write(actor, "appraise_staff", None, [staff_id, month], apply)
+
+    def record_measure(
+        self,
+        actor: Actor,
+        staff_id: str,
+        *,
+        kind: StaffKind,
+        measure: MeasureKind,
+        reason: str,
+        amount: Money | None = None,
+        complaint_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> StaffMeasure:
+        """Record an incentive or a sanction for one of the company's own staff, with the reason.
+
+        Seed 000 (人员激励与约束): 对表现优秀的售后维护人员给予表彰、奖励; 对违反售后维护管理制度和服务规范的
+        售后维护人员进行批评教育和相应的处罚. Decided by whoever appraises (the heads), never for oneself;
+        a reward or a penalty may carry an amount; ``complaint_id`` names the complaint that found the
+        breach (it must be a complaint the actor may read). Dated today on the desk's calendar.
+        """
+        check_role(actor, "appraise_staff", staff_id, _roles("appraise_staff"))
+        if staff_id in (actor.id, actor.engineer_id):
+            raise PermissionDenied(str(actor), "record_measure", staff_id)
+        kind, measure = StaffKind(kind), MeasureKind(measure)
+        request = [staff_id, kind.value, measure.value, reason, str(amount), complaint_id]
+        # Checked before anything runs (a bad value is a ValidationError naming the field).
+        StaffMeasure("check", staff_id, kind, measure, reason, actor.ref, date(2000, 1, 1), amount)
+
+        def apply(uow: UnitOfWork, now: datetime) -> StaffMeasure:
+            self._check_staff(uow, staff_id, kind, "staff_id")
+            if complaint_id is not None:
+                ticket = uow.tickets.get(complaint_id)
+                if ticket.kind is not TicketKind.COMPLAINT or not can_read(actor, ticket):
+                    raise NotFound("complaint", complaint_id)
+            record = StaffMeasure(
+                next_number(uow, "staff_measure", now), staff_id, kind, measure, reason, actor.ref,
+                self._today(now), amount, TicketId(complaint_id) if complaint_id is not None else None,
+            )  # fmt: skip
+            uow.documents.add(record)
+            return record
+
+        return self.runner.write(
+            actor,
+            "record_staff_measure",
+            idempotency_key,
+            request,
+            apply,
+            remember=lambda r: r.id,
+            reload=lambda uow, id: uow.documents.get(StaffMeasure, id),
+        )
 
     def staff_record(self, actor: Actor, staff_id: str) -> StaffRecord:
         """``staff_id``'s trainings and appraisals: their own for engineers and agents, anyone's for heads.
@@ -162,10 +252,12 @@ class StaffDesk:
         with self.context.store() as uow:
             trainings = [t for t in uow.documents.query(StaffTraining) if t.attended_by(staff_id) is not None]
             appraisals = uow.documents.query(StaffAppraisal, staff_id=staff_id)
-        if not trainings and not appraisals:
+            measures = uow.documents.query(StaffMeasure, staff_id=staff_id)
+        if not trainings and not appraisals and not measures:
             raise NotFound("staff", staff_id)
         return StaffRecord(
             staff_id,
             tuple(sorted(trainings, key=lambda t: (t.held_on, t.id))),
             tuple(sorted(appraisals, key=lambda a: a.month)),
+            tuple(sorted(measures, key=lambda m: (m.decided_on, m.id))),
         )

@@ -53,7 +53,13 @@ from aftersales.ports.ticket_index import TicketRow
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.callback_plan import callback_plan, major_complaint, schedule_in
+from aftersales.service.callback_plan import (
+    callback_plan,
+    check_due,
+    drop_pending,
+    major_complaint,
+    schedule_in,
+)
 from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import Dispatching, failed_dispatch
 from aftersales.service.intake import open_ticket_in, received_time
@@ -452,8 +458,19 @@ class Tickets:
     def reopen(
         self, actor: Actor, ticket_id: str, *, reason: str, idempotency_key: str | None = None
     ) -> CommandResult:
-        """Reopen a closed ticket whose problem is back (it goes to rework)."""
-        return self._step(actor, "reopen", ticket_id, "reopen", reason, idempotency_key)
+        """Reopen a closed ticket whose problem is back (it goes to rework).
+
+        The ticket is no longer resolved nor closed (seed 000: 重新进行处理, 直至客户满意), and a callback
+        still pending is dropped: the next acceptance schedules a new one.
+        """
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            ticket.reopen(actor.ref, now, reason)
+            drop_pending(uow, ticket)
+
+        return self.runner.execute(
+            actor, "reopen", ticket_id, apply, idempotency_key, request={"reason": reason}
+        )
 
     # -- callbacks --------------------------------------------------------------------------------------
 
@@ -475,6 +492,7 @@ class Tickets:
             require_aware(due_at, "due_at")
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            check_due(due_at, now)
             tier = self.runner.tier(uow, ticket)
             plan = callback_plan(self.context.policies.callback, ticket, tier, major_complaint(uow, ticket))
             desk_zone = zone(self.context.timezone)
