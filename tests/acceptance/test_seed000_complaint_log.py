@@ -174,3 +174,26 @@ def test_the_log_filter_reads_codes_and_refuses_a_window_that_ends_before_it_sta
         assert [e.complaint_id for e in complaints.complaint_log(MANAGER, window)] == [cid]
         ended = ComplaintLogFilter(received_from=START - timedelta(days=1), received_to=START)  # exclusive
         assert complaints.complaint_log(MANAGER, ended) == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_complaint_is_linked_to_service_tickets_not_to_complaints(backend: str, tmp_path: Path) -> None:
+    # 投诉登记 records what the complaint is about: the customer's service tickets. Linking it to itself,
+    # to another complaint, or to nothing at all is refused and nothing is recorded.
+    with _desk(backend, tmp_path) as desk:
+        complaints = desk.complaints
+        repair = desk.open_ticket(AGENT, customer_id="c1", description="座圈开裂", asset_id="A-1").ticket.id
+        first = complaints.open_complaint(AGENT, "c1", "座圈三个月开裂").ticket.id
+        before = len(desk.ticket(MANAGER, first).events)
+        for about in ([], [first]):
+            with pytest.raises(ValidationError) as refused:
+                complaints.link_tickets(AGENT, first, about)
+            assert refused.value.field == "about"
+        with pytest.raises(ValidationError) as refused:
+            complaints.open_complaint(AGENT, "c1", "投诉处理太慢", about=[first])
+        assert refused.value.field == "about"
+        assert len(desk.ticket(MANAGER, first).events) == before
+        assert [e.complaint_id for e in complaints.complaint_log(MANAGER)] == [first]
+        linked = complaints.link_tickets(AGENT, first, [repair, repair])
+        assert complaints.complaint_file(MANAGER, first).about == (repair,)
+        assert linked.ticket.state == "received"

@@ -220,12 +220,15 @@ class ComplaintDesk(ComplaintOutlets):
     def _linked(
         self, uow: UnitOfWork, actor: Actor, customer_id: str, about: Iterable[str]
     ) -> tuple[TicketId, ...]:
-        # Another customer's ticket, or one the actor may not read, is simply not found.
+        # Another customer's ticket, or one the actor may not read, is simply not found. A complaint is
+        # about service tickets: not about a complaint (itself least of all).
         out: list[TicketId] = []
         for ticket_id in about:
             other = uow.tickets.get(ticket_id)
             if other.customer_id != customer_id or not can_read(actor, other):
                 raise NotFound("ticket", ticket_id)
+            if other.kind is TicketKind.COMPLAINT:
+                raise ValidationError(f"{ticket_id} is a complaint, not a service ticket", field="about")
             out.append(other.id)
         return tuple(out)
 
@@ -819,7 +822,9 @@ class ComplaintDesk(ComplaintOutlets):
     def link_tickets(
         self, actor: Actor, complaint_id: str, about: Sequence[str], *, idempotency_key: str | None = None
     ) -> CommandResult:
-        """Link the complaint to more service tickets of the same customer."""
+        """Link the complaint to more service tickets of the same customer (at least one)."""
+        if not about:
+            raise ValidationError("link_tickets names at least one service ticket", field="about")
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             linked = self._linked(uow, actor, ticket.customer_id, about)
