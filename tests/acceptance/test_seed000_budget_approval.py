@@ -111,3 +111,29 @@ def test_a_pack_may_let_the_department_head_approve_overruns_as_well(backend: st
         assert after.overruns[0].approved_by == HEAD.ref
         with pytest.raises(PermissionDenied):
             desk.charges.approve_overrun(MANAGER, "2026-03", "travel", _cny("500"), reason="外地客户上门")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_retried_approval_is_recorded_once_and_a_malformed_period_is_refused(
+    backend: str, tmp_path: Path
+) -> None:
+    # A client that times out and sends the approval again must not approve the overrun twice (before:
+    # no idempotency key, two overruns of 5,000); a period written wrong was answered "no budgets".
+    with _desk(backend, tmp_path) as desk:
+        charges = desk.charges
+        first = charges.set_budget(GM, "2026", "materials", _cny("80000"), idempotency_key="b-1")
+        assert charges.set_budget(GM, "2026", "materials", _cny("80000"), idempotency_key="b-1") == first
+        for _ in range(2):
+            after = charges.approve_overrun(
+                GM, "2026", "materials", _cny("5000"), reason="暴雨后报修激增", idempotency_key="o-1"
+            )
+        assert len(after.overruns) == 1 and after.allowed == _cny("85000")
+        [stored] = charges.budgets(AUDITOR, "2026")
+        assert len(stored.overruns) == 1
+        for period in ("2026-13", "26", "2026/03", ""):
+            with pytest.raises(ValidationError) as bad:
+                charges.budgets(AUDITOR, period)
+            assert bad.value.field == "period"
+            with pytest.raises(ValidationError):
+                charges.approve_overrun(GM, period, "materials", _cny("5000"), reason="暴雨后报修激增")
+        assert len(charges.budgets(AUDITOR, "2026")[0].overruns) == 1

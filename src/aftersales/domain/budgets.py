@@ -23,17 +23,23 @@ from aftersales.domain.text import bounded, code
 from aftersales.domain.work import aware
 from aftersales.errors import CurrencyMismatch, ValidationError
 
-__all__ = ["CostBudget", "OverrunApproval", "budget_id"]
+__all__ = ["CostBudget", "OverrunApproval", "budget_id", "checked_period"]
 
 _PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
 
 
-def _period(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+def checked_period(value: object, field: str = "period") -> str:
+    """``value`` if it is a budget period (a year ``YYYY`` or a month ``YYYY-MM``), else a
+    ``ValidationError`` naming ``field``: a read of a malformed period is refused, not answered empty."""
     if not isinstance(value, str) or not _PERIOD.fullmatch(value):
         raise ValidationError(
-            f"{attribute.name} is a year written YYYY or a month written YYYY-MM, got {value!r}",
-            field=attribute.name,
+            f"{field} is a year written YYYY or a month written YYYY-MM, got {value!r}", field=field
         )
+    return value
+
+
+def _period(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    checked_period(value, attribute.name)
 
 
 def _positive(instance: object, attribute: attrs.Attribute[Money], value: object) -> None:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.budgets import CostBudget, OverrunApproval, budget_id
+from aftersales.domain.budgets import CostBudget, OverrunApproval, budget_id, checked_period
 from aftersales.domain.charges import (
     ChargeKind,
     ChargeLine,
@@ -108,6 +108,15 @@ def _parts_arg(parts: Mapping[str, int] | None) -> dict[str, int] | None:
             raise ValidationError(f"quantity of {part!r} must be a whole number, 1–100000", field="parts")
         result[part] = quantity
     return result
+
+
+def _budget_id(budget: CostBudget) -> str:
+    return budget.id
+
+
+def _budget(uow: UnitOfWork, budget_id: str) -> CostBudget:
+    found: CostBudget = uow.documents.get(CostBudget, budget_id)
+    return found
 
 
 def _actor(actor: object) -> Actor:
@@ -599,10 +608,18 @@ class ChargesDesk:
         return frozenset(Role(n) for n in names)
 
     def set_budget(
-        self, actor: Actor, period: str, category: str, amount: Money, *, note: str = ""
+        self,
+        actor: Actor,
+        period: str,
+        category: str,
+        amount: Money,
+        *,
+        note: str = "",
+        idempotency_key: str | None = None,
     ) -> CostBudget:
         """Set (or replace) the approved cost budget of ``category`` in ``period``; the approver is the
-        actor, whose role must also be one of the pack's ``fees.budget_approvers``. Overruns stay."""
+        actor, whose role must also be one of the pack's ``fees.budget_approvers``. Overruns stay.
+        With ``idempotency_key`` a retried call returns the budget instead of approving it again."""
         _actor(actor)
         permit(actor, Workflow.DOCUMENTS, "set_budget", period)
         check_role(actor, "set_budget", period, self._approvers())
@@ -624,15 +641,27 @@ class ChargesDesk:
             return uow.documents.save(changed)
 
         request = [period, category, str(amount), note]
-        return self.runner.write(actor, "set_budget", None, request, apply)
+        return self.runner.write(
+            actor, "set_budget", idempotency_key, request, apply, remember=_budget_id, reload=_budget
+        )
 
     def approve_overrun(
-        self, actor: Actor, period: str, category: str, amount: Money, *, reason: str
+        self,
+        actor: Actor,
+        period: str,
+        category: str,
+        amount: Money,
+        *,
+        reason: str,
+        idempotency_key: str | None = None,
     ) -> CostBudget:
-        """Approve spending ``amount`` beyond the budget of ``category`` in ``period``, with a reason."""
+        """Approve spending ``amount`` beyond the budget of ``category`` in ``period``, with a reason.
+        With ``idempotency_key`` a retried call returns the budget instead of recording the overrun
+        twice."""
         _actor(actor)
         permit(actor, Workflow.DOCUMENTS, "approve_overrun", period)
         check_role(actor, "approve_overrun", period, self._approvers())
+        checked_period(period)
 
         def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
             approval = OverrunApproval(amount, reason, actor.ref, now)
@@ -641,13 +670,17 @@ class ChargesDesk:
             return uow.documents.save(budget)
 
         request = [period, category, str(amount), reason]
-        return self.runner.write(actor, "approve_overrun", None, request, apply)
+        return self.runner.write(
+            actor, "approve_overrun", idempotency_key, request, apply, remember=_budget_id, reload=_budget
+        )
 
     def budgets(self, actor: Actor, period: str) -> tuple[CostBudget, ...]:
-        """The budgets of ``period`` (office, managers, approvers and auditors)."""
+        """The budgets of ``period`` (office, managers, approvers and auditors); a malformed period is
+        a ``ValidationError`` naming it."""
         _actor(actor)
         if actor.role not in self._approvers():
             permit(actor, Workflow.DOCUMENTS, "read_budgets", period)
+        checked_period(period)
         with self.context.store() as uow:
             return tuple(uow.documents.query(CostBudget, period=period))
 
