@@ -114,6 +114,10 @@ class SweepReport:
     breaches: tuple[str, ...]
 
 
+_RESTARTS = frozenset({"reopen", "assign", "reassign", "extend_sla"})
+"""The steps that can restart a target's clock or move its limit (see :func:`_restarted`)."""
+
+
 def _restarted(ticket: Ticket, target: TargetStatus) -> datetime | None:
     """Since when ``target``'s announcements hold: its clock's start, or the latest extension of its limit
     (seed 002: a special case approved up to 48 h; a breach of the new limit is announced again)."""
@@ -318,6 +322,15 @@ class SlaWatch:
             except DuplicateError:
                 return None
             return ""
+        # Only a step after the announcement can have restarted the clock (most tickets have none: no
+        # start instant is computed for them).
+        for event in reversed(ticket.events):
+            if event.at < found.at:
+                return None
+            if event.action in _RESTARTS:
+                break
+        else:
+            return None
         since = _restarted(ticket, target)
         # This clock's own warning or breach comes after some of it ran, so strictly after its start.
         if since is None or found.at > since:
