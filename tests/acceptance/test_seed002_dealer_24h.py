@@ -10,6 +10,8 @@ apply instead. Memory, SQLite and PostgreSQL answer alike.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,12 +31,36 @@ from conftest import STAFF, START, World, make_world, register, store_url
 BACKENDS = ["memory", "sqlite", "postgres"]
 
 
-def _repaired_and_accepted(desk: ServiceDesk, clock: ManualClock, world: World) -> str:
-    """A repair call dispatched to the Shanghai dealer, repaired and accepted by the customer."""
+@contextlib.contextmanager
+def _desk(
+    backend: str, tmp_path: Path, notifier: MemoryNotifier | None = None
+) -> Iterator[tuple[ServiceDesk, ManualClock, World]]:
+    """A bathroom-fixture desk on ``backend`` with the shared world registered (an attachment store for
+    the special case's written report)."""
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(
+            url, pack="sanitary_ware", clock=clock, notifier=notifier, staff=STAFF,
+            attachments=MemoryAttachmentStore(),
+        ) as desk,
+    ):  # fmt: skip
+        register(desk, world)
+        yield desk, clock, world
+
+
+def _leak(desk: ServiceDesk, world: World) -> str:
+    """A leaking tank reported by 张伟 and triaged for an on-site repair."""
     ticket_id = desk.open_ticket(
         world.agent, customer_id=world.cust_zh.id, description="水箱漏水", asset_id=world.asset.id
     ).ticket.id
     desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    return ticket_id
+
+
+def _repaired_and_accepted(desk: ServiceDesk, clock: ManualClock, world: World) -> str:
+    """A repair call dispatched to the Shanghai dealer, repaired and accepted by the customer."""
+    ticket_id = _leak(desk, world)
     desk.dispatch(world.agent, ticket_id)
     clock.advance(timedelta(hours=3))
     dealer = world.dealer_sh_staff
@@ -49,12 +75,8 @@ def _repaired_and_accepted(desk: ServiceDesk, clock: ManualClock, world: World) 
 def test_a_callback_that_finds_the_problem_back_gives_the_dealer_24_hours_again(
     backend: str, tmp_path: Path
 ) -> None:
-    clock, notifier, world = ManualClock(START), MemoryNotifier(), make_world()
-    with (
-        store_url(backend, tmp_path) as url,
-        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, notifier=notifier, staff=STAFF) as desk,
-    ):
-        register(desk, world)
+    notifier = MemoryNotifier()
+    with _desk(backend, tmp_path, notifier) as (desk, clock, world):
         ticket_id = _repaired_and_accepted(desk, clock, world)
         first = desk.sla(world.manager, ticket_id).get("resolution")
         assert first is not None and first.state == "met" and first.target.basis == "calendar"
@@ -93,14 +115,7 @@ def test_a_callback_that_finds_the_problem_back_gives_the_dealer_24_hours_again(
 def test_a_special_case_extension_after_the_reopen_allows_48_hours_from_the_reopen(
     backend: str, tmp_path: Path
 ) -> None:
-    clock, world = ManualClock(START), make_world()
-    with (
-        store_url(backend, tmp_path) as url,
-        ServiceDesk.open(
-            url, pack="sanitary_ware", clock=clock, staff=STAFF, attachments=MemoryAttachmentStore()
-        ) as desk,
-    ):
-        register(desk, world)
+    with _desk(backend, tmp_path) as (desk, clock, world):
         ticket_id = _repaired_and_accepted(desk, clock, world)
         clock.advance(timedelta(hours=2))
         reopened_at = clock.now()
@@ -123,12 +138,7 @@ def test_a_special_case_extension_after_the_reopen_allows_48_hours_from_the_reop
 def test_a_reopened_ticket_the_maker_takes_back_follows_the_general_targets(
     backend: str, tmp_path: Path
 ) -> None:
-    clock, world = ManualClock(START), make_world()
-    with (
-        store_url(backend, tmp_path) as url,
-        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF) as desk,
-    ):
-        register(desk, world)
+    with _desk(backend, tmp_path) as (desk, clock, world):
         ticket_id = _repaired_and_accepted(desk, clock, world)
         clock.advance(timedelta(hours=2))
         desk.record_callback(world.agent, ticket_id, problem_back=True)
@@ -142,12 +152,7 @@ def test_a_reopened_ticket_the_maker_takes_back_follows_the_general_targets(
 def test_a_special_case_on_a_cancelled_or_closed_ticket_is_refused_as_a_step_and_changes_nothing(
     backend: str, tmp_path: Path
 ) -> None:
-    clock, world = ManualClock(START), make_world()
-    with (
-        store_url(backend, tmp_path) as url,
-        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF) as desk,
-    ):
-        register(desk, world)
+    with _desk(backend, tmp_path) as (desk, clock, world):
         cancelled = desk.open_ticket(
             world.agent, customer_id=world.cust_zh.id, description="重复报修", asset_id=world.asset.id
         ).ticket.id
@@ -168,17 +173,9 @@ def test_a_special_case_on_a_cancelled_or_closed_ticket_is_refused_as_a_step_and
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_breach_report_keeps_a_late_cycle_after_the_reopen(backend: str, tmp_path: Path) -> None:
-    clock, world = ManualClock(START), make_world()
-    with (
-        store_url(backend, tmp_path) as url,
-        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF) as desk,
-    ):
-        register(desk, world)
+    with _desk(backend, tmp_path) as (desk, clock, world):
         dealer = world.dealer_sh_staff
-        ticket_id = desk.open_ticket(
-            world.agent, customer_id=world.cust_zh.id, description="水箱漏水", asset_id=world.asset.id
-        ).ticket.id
-        desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        ticket_id = _leak(desk, world)
         desk.dispatch(world.agent, ticket_id)
         clock.advance(timedelta(hours=6))  # nobody called the customer back within 4 working hours
         desk.contact_customer(dealer, ticket_id, expected_at=clock.now() + timedelta(hours=20))
@@ -208,16 +205,8 @@ def test_the_breach_report_keeps_a_late_cycle_after_the_reopen(backend: str, tmp
 def test_a_dealer_cannot_restart_its_24_hours_by_dispatching_the_ticket_to_itself(
     backend: str, tmp_path: Path
 ) -> None:
-    clock, world = ManualClock(START), make_world()
-    with (
-        store_url(backend, tmp_path) as url,
-        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF) as desk,
-    ):
-        register(desk, world)
-        ticket_id = desk.open_ticket(
-            world.agent, customer_id=world.cust_zh.id, description="水箱漏水", asset_id=world.asset.id
-        ).ticket.id
-        desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    with _desk(backend, tmp_path) as (desk, clock, world):
+        ticket_id = _leak(desk, world)
         desk.dispatch(world.agent, ticket_id)
         due = START + timedelta(hours=24)
         clock.advance(timedelta(hours=23))
@@ -239,24 +228,10 @@ def test_a_dealer_cannot_restart_its_24_hours_by_dispatching_the_ticket_to_itsel
 def test_the_sweep_announces_a_new_dealers_24_hours_and_a_breach_of_the_extended_limit(
     backend: str, tmp_path: Path
 ) -> None:
-    clock, notifier, world = ManualClock(START), MemoryNotifier(), make_world()
-    with (
-        store_url(backend, tmp_path) as url,
-        ServiceDesk.open(
-            url,
-            pack="sanitary_ware",
-            clock=clock,
-            notifier=notifier,
-            staff=STAFF,
-            attachments=MemoryAttachmentStore(),
-        ) as desk,
-    ):
-        register(desk, world)
+    notifier = MemoryNotifier()
+    with _desk(backend, tmp_path, notifier) as (desk, clock, world):
         sweep = desk.sla_watch.sweep
-        ticket_id = desk.open_ticket(
-            world.agent, customer_id=world.cust_zh.id, description="水箱漏水", asset_id=world.asset.id
-        ).ticket.id
-        desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        ticket_id = _leak(desk, world)
         desk.dispatch(world.agent, ticket_id)
         desk.contact_customer(world.dealer_sh_staff, ticket_id)
         key = f"{ticket_id}:resolution"
@@ -294,19 +269,9 @@ def test_the_sweep_announces_a_new_dealers_24_hours_and_a_breach_of_the_extended
 def test_a_special_case_can_be_granted_while_the_repair_awaits_the_customers_acceptance(
     backend: str, tmp_path: Path
 ) -> None:
-    clock, world = ManualClock(START), make_world()
-    with (
-        store_url(backend, tmp_path) as url,
-        ServiceDesk.open(
-            url, pack="sanitary_ware", clock=clock, staff=STAFF, attachments=MemoryAttachmentStore()
-        ) as desk,
-    ):
-        register(desk, world)
+    with _desk(backend, tmp_path) as (desk, clock, world):
         dealer = world.dealer_sh_staff
-        ticket_id = desk.open_ticket(
-            world.agent, customer_id=world.cust_zh.id, description="水箱漏水", asset_id=world.asset.id
-        ).ticket.id
-        desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        ticket_id = _leak(desk, world)
         desk.dispatch(world.agent, ticket_id)
         desk.start_work(dealer, ticket_id)
         desk.add_fault_record(dealer, ticket_id, symptom="leak", cause="seal_worn", action="replace_seal")
@@ -334,16 +299,8 @@ def test_a_special_case_can_be_granted_while_the_repair_awaits_the_customers_acc
 def test_a_call_dispatched_to_a_dealers_own_engineer_runs_the_dealers_24_hours(
     backend: str, tmp_path: Path
 ) -> None:
-    clock, world = ManualClock(START), make_world()
-    with (
-        store_url(backend, tmp_path) as url,
-        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF) as desk,
-    ):
-        register(desk, world)
-        ticket_id = desk.open_ticket(
-            world.agent, customer_id=world.cust_zh.id, description="水箱漏水", asset_id=world.asset.id
-        ).ticket.id
-        desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    with _desk(backend, tmp_path) as (desk, clock, world):
+        ticket_id = _leak(desk, world)
         clock.advance(timedelta(hours=1))
         dispatched = clock.now()
         # The maker's office sends the call straight to the Shanghai dealer's own engineer (浦东师傅): the
