@@ -106,3 +106,36 @@ def test_a_request_filed_by_the_sheets_quote_is_paid_on_the_sheet(story: Story) 
     assert desk.materials.ship(world.agent, request_id).shipping_note is not None
     (slip,) = desk.fees.slips_of(world.manager, ticket_id)
     assert slip.paid == Money("220.00", CNY)
+
+
+def test_accepting_a_new_quote_after_a_refused_one_lets_the_work_go_on(story: Story) -> None:
+    # 用户不接受 → 上报上级处理: the refused quote made the ticket wait on the superior's decision; the user
+    # then accepts a new quote (用户同意支付). Before, the ticket stayed waiting on the customer (its SLA
+    # clock paused) though nobody was waited on any more.
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    materials, dealer = desk.materials, world.dealer_sh_staff
+    lines, party = [MaterialsLine(PART, 1)], PartyRef.dealer("dealer-sh")
+    first = materials.request(dealer, ticket_id, party=party, lines=lines, urgent=True)
+    materials.check(world.agent, first.id)
+    materials.quote(world.agent, first.id)
+    _declined, escalation = materials.decline(dealer, first.id, reason="价格太高")
+    assert escalation is not None
+    assert desk.ticket(world.manager, ticket_id).state == "awaiting_customer"
+    second = materials.request(dealer, ticket_id, party=party, lines=lines, urgent=True)
+    materials.check(world.agent, second.id)
+    materials.quote(world.agent, second.id)
+    materials.approve(dealer, second.id)
+    view = desk.ticket(world.manager, ticket_id)
+    assert view.state == "in_progress"
+    resumed = view.events[-1]
+    assert (resumed.action, resumed.actor.role.value) == ("resume", "system")
+    assert resumed.payload["request_id"] == second.id
+    # Accepting a quote on a ticket that waits on nothing moves nothing.
+    third = materials.request(dealer, ticket_id, party=party, lines=lines, urgent=True)
+    materials.check(world.agent, third.id)
+    materials.quote(world.agent, third.id)
+    before = len(desk.ticket(world.manager, ticket_id).events)
+    materials.approve(dealer, third.id)
+    after = desk.ticket(world.manager, ticket_id)
+    assert after.state == "in_progress" and "resume" not in [e.action for e in after.events[before:]]

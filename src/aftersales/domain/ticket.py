@@ -23,7 +23,7 @@ from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, Tick
 from aftersales.domain.instants import require_aware
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import optional_bounded, required_text
-from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
+from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, TICKET_WORKFLOW, TicketState
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
 from aftersales.domain.workflow import Workflow
 from aftersales.errors import InvalidTransition, ValidationError
@@ -366,6 +366,18 @@ class Ticket:
             if action in ("reject", "reopen"):
                 return None
         return None
+
+    @property
+    def waits_on_refused_quote(self) -> bool:
+        """Whether the ticket waits (``awaiting_customer``) because the customer refused a quote, the
+        charge sheet's or the materials desk's (seed 002: 用户不接受…上报上级处理): the customer agreeing to
+        pay after all lets the work go on."""
+        if self.state != TicketState.AWAITING_CUSTOMER:
+            return False
+        for event in reversed(self.events):
+            if event.to_state == TicketState.AWAITING_CUSTOMER.value and event.from_state != event.to_state:
+                return event.action in ("refuse_quote", MATERIALS_QUOTE_REFUSED)
+        return False
 
     @property
     def work_done_at(self) -> datetime | None:

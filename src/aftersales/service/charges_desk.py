@@ -46,10 +46,8 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import (
-    MATERIALS_QUOTE_REFUSED,
     PURCHASE_REFUSED,
     QUOTE_REFUSED_UNWORKED,
-    TicketState,
 )
 from aftersales.domain.work import VisitKind
 from aftersales.errors import CurrencyMismatch, NotFound, PolicyError, ValidationError
@@ -429,7 +427,7 @@ class ChargesDesk:
             if off_loan:
                 payload["off_loan"] = off_loan
             ticket.record_charges("accept_quote", actor.ref, now, sheet, payload=payload)
-            if accepted.payer == "customer" and _waiting_on_refusal(ticket):
+            if accepted.payer == "customer" and ticket.waits_on_refused_quote:
                 # The ticket waited on the superior's decision about a refused quote (上报上级领导处理);
                 # the customer has now agreed to pay (用户同意支付): the work goes on.
                 ticket.step("resume", _SYSTEM, now, reason=f"quote {accepted.id} accepted")
@@ -808,16 +806,6 @@ def _charge_off_loans(
 def _is_purchase(sheet: ChargeSheet, quote_id: str) -> bool:
     """Whether ``quote_id`` is the dealer's purchase from the maker rather than the customer's quote."""
     return sheet.quote(quote_id).payer != "customer"
-
-
-def _waiting_on_refusal(ticket: Ticket) -> bool:
-    """Whether the ticket waits (``awaiting_customer``) because a quote was refused."""
-    if ticket.state != TicketState.AWAITING_CUSTOMER:
-        return False
-    for event in reversed(ticket.events):
-        if event.to_state == TicketState.AWAITING_CUSTOMER.value and event.from_state != event.to_state:
-            return event.action in ("refuse_quote", MATERIALS_QUOTE_REFUSED)
-    return False
 
 
 def _supplies(request: MaterialsRequest, accepted: set[QuoteId]) -> bool:

@@ -76,6 +76,9 @@ from aftersales.service.scope import sees_every, ticket_readable
 
 __all__ = ["LedgerSummary", "MaterialsDesk", "MaterialsParams"]
 
+_SYSTEM = ActorRef("materials_desk", Role.SYSTEM)
+"""Who a step the desk takes by itself is recorded as (the work resumed once a quote is accepted)."""
+
 R = Role
 _OFFICE = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
 
@@ -209,17 +212,19 @@ class MaterialsDesk:
         reason: str | None = None,
         *,
         waiting: str | None = None,
+        by: ActorRef | None = None,
     ) -> None:
         """Record a money step in the ticket's history (its event log, the 售后问题台账), in the same
         transaction as the step itself. Steps on a ticket whose workflow has no such event (a complaint
         file) are kept on the request only. ``waiting``: the step that also makes the ticket wait, used
-        instead of ``step`` when the ticket's state allows it (a refused quote on a ticket being worked)."""
+        instead of ``step`` when the ticket's state allows it (a refused quote on a ticket being worked).
+        ``by``: who the step is recorded as, when not the actor (the desk itself resuming the work)."""
         ticket = self.runner.load(uow, ticket_id, lock=True)
         if waiting is not None and waiting in ticket.workflow.allowed(ticket.state):
             step = waiting
         if step not in ticket.workflow.triggers:
             return
-        ref = actor.ref if isinstance(actor, Actor) else actor
+        ref = by if by is not None else actor.ref if isinstance(actor, Actor) else actor
         before = ticket.state
         now = stamp_for(ticket, now)
         event = ticket.step(step, ref, now, reason=reason[:2000] if reason else None, payload=payload)
@@ -505,6 +510,12 @@ class MaterialsDesk:
             request.approve(actor.ref, now, number)
             if request.charges is not None and request.quote_id is not None:
                 self._quote_slip(uow, request, request.charges.quote(request.quote_id), actor, now)
+                if self.runner.load(uow, request.ticket_id, lock=True).waits_on_refused_quote:
+                    # The ticket waited on the superior's decision about a refused quote; the user now
+                    # accepts one (用户同意支付): the work goes on, as after the charge sheet's quote.
+                    payload: dict[str, JsonValue] = {"request_id": request.id, "quote_id": request.quote_id}
+                    reason = f"quote {request.quote_id} accepted"
+                    self._history(uow, request.ticket_id, "resume", actor, now, payload, reason, by=_SYSTEM)
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "approve", fn)
