@@ -189,6 +189,42 @@ def test_a_handled_complaint_that_leaves_the_handled_states_leaves_no_callback_t
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("how", ["withdraw", "cancel"])
+def test_a_complaint_ended_after_its_feedback_has_no_callback_clock_running(
+    backend: str, how: str, tmp_path: Path
+) -> None:
+    # The SLA agreed: a complaint withdrawn (or cancelled) after its outcome was given still showed its
+    # callback clock running, and breached once its 7 days had passed; a withdrawal stopped none of the
+    # complaint's clocks (only 'cancel' did).
+    with _desk(backend, tmp_path) as desk:
+        cid = _handled(desk)
+        if how == "withdraw":
+            desk.complaints.withdraw(CUSTOMER, cid, reason="已私下解决")
+        else:
+            desk.complaints.cancel(MANAGER, cid, reason="重复登记")
+        _clock(desk).advance(timedelta(days=30))
+        status = desk.sla(MANAGER, cid)
+        callback = status.get("callback")
+        assert status.closed and callback is not None
+        assert callback.phase.value == "stopped" and callback.met_at is None
+        assert not callback.breached
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_complaint_withdrawn_before_anyone_answered_stops_its_clocks(backend: str, tmp_path: Path) -> None:
+    with _desk(backend, tmp_path) as desk:
+        cid = desk.complaints.open_complaint(CUSTOMER, "c1", "维修人员态度恶劣").ticket.id
+        _clock(desk).advance(timedelta(minutes=30))
+        desk.complaints.withdraw(CUSTOMER, cid, reason="误会，已解决")
+        _clock(desk).advance(timedelta(days=10))
+        status = desk.sla(MANAGER, cid)
+        for name in ("response", "resolution"):
+            target = status.get(name)
+            assert target is not None and target.phase.value == "stopped", name
+            assert not target.breached, name
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_closed_repair_reopened_is_no_longer_resolved_nor_closed_and_is_called_back_after_the_rework(
     backend: str, tmp_path: Path
 ) -> None:

@@ -21,7 +21,8 @@ Rules (issues 4 and 18, ``domain.md`` SLA, seeds 000–004):
   customer, a logged contact, a planned visit — seed 003 响应: 与客户取得联系, 告知预计上门或解决时间), taken
   by staff; a pack may name more steps (``SlaTargets.response_actions``). Triage is not a response.
   ``arrival`` is met by the first ``start_work`` or ``add_visit`` with ``arrived_at``; ``callback`` by the
-  first ``record_callback`` after the acceptance.
+  first ``record_callback`` after the acceptance. A cancellation (or a complaint's withdrawal) stops every
+  clock not met, the callback's too.
 * Bases: ``working`` counts working time on the calendar; ``working_days`` is ``N × the calendar's
   working-day length`` of working time (2 working days from Mon 10:00 on an 8-hour day: Wed 10:00);
   ``end_of_day`` is the other reading, "by the end of the N-th following working day" (Mon 10:00 → Wed

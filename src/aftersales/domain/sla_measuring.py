@@ -182,7 +182,8 @@ def measure(
             position, spans = working, working_spans
         if name == "callback":
             start, met, spans = resolved, cycle.callback_met, []
-            stop = met
+            # Cancelled or withdrawn after the work was done: there is no callback to make any more.
+            stop = met if met is not None else cycle.cancelled_at
         else:
             start = cycle.dealer_at if target.start == "dealer_dispatch" else cycle.start
             if name == "resolution":

@@ -211,6 +211,7 @@ STEP_CODES: dict[str, int] = {
     "confirm": _ACCEPT,
     "reject": _REJECT,
     "cancel": _CANCEL,
+    "withdraw": _CANCEL,  # a complaint the customer withdrew: its clocks stop as a cancelled ticket's
     "record_callback": _CALLBACK,
     "assign": _ASSIGN,
     "reassign": _ASSIGN,
