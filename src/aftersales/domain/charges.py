@@ -293,6 +293,16 @@ class Quote:
         return Money.total((line.amount for line in self.lines), self.currency)
 
     @property
+    def charged_parts(self) -> dict[str, int]:
+        """Part number → quantity the quote charges (its chargeable materials lines): what an accepted
+        quote takes off the free loans (已收费的材料不计入盘点表)."""
+        parts: dict[str, int] = {}
+        for line in self.lines:
+            if line.kind is ChargeKind.MATERIALS and line.chargeable:
+                parts[line.item] = parts.get(line.item, 0) + line.quantity
+        return parts
+
+    @property
     def materials_total(self) -> Money:
         """The chargeable materials, the part of the total that may have to be paid before shipping."""
         return Money.total(

@@ -780,10 +780,7 @@ def _charge_off_loans(
     """Take the parts an accepted quote charges off the loan ledger where this ticket's free requests lent
     them (已收费的材料不计入盘点表): charged, they are no longer owed back, and no chargeback follows.
     Returns the issue lines settled (``<request>:<part>×<quantity>``)."""
-    charged: dict[str, int] = {}
-    for line in quote.lines:
-        if line.kind is ChargeKind.MATERIALS and line.chargeable:
-            charged[line.item] = charged.get(line.item, 0) + line.quantity
+    charged = quote.charged_parts
     settled: list[str] = []
     if not charged:
         return settled

@@ -910,10 +910,7 @@ def _charge_on_accepted_quotes(
     for quote in ticket.charges.quotes:
         if quote.state is not QuoteState.ACCEPTED:
             continue
-        left: dict[str, int] = {}
-        for line in quote.lines:
-            if line.kind is ChargeKind.MATERIALS and line.chargeable:
-                left[line.item] = left.get(line.item, 0) + line.quantity
+        left = quote.charged_parts
         for entry in ledger.entries:
             if entry.key.startswith(f"quote:{quote.id}:") and entry.part in left:
                 left[entry.part] -= entry.quantity
