@@ -408,9 +408,8 @@ class ComplaintDesk(ComplaintOutlets):
         else:
             return False
         file = self._file(uow, ticket)
-        file.outcome = ""
+        _outcome_sent_back(uow, ticket, file)
         uow.documents.save(file)
-        drop_pending(uow, ticket)
         return True
 
     # -- classification and escalation --------------------------------------------------------------
@@ -726,8 +725,7 @@ class ComplaintDesk(ComplaintOutlets):
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.reject(actor.ref, now, reason)
-            file.outcome = ""  # the rejected outcome stays in the history; the log shows none until the next
-            drop_pending(uow, ticket)
+            _outcome_sent_back(uow, ticket, file)
 
         return self._run(actor, "reject_outcome", complaint_id, body, idempotency_key)
 
@@ -787,7 +785,6 @@ class ComplaintDesk(ComplaintOutlets):
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.cancel(actor.ref, now, reason)
-            ticket.resolved_at = None  # cancelled after its feedback: not a complaint handled (KPI)
             drop_pending(uow, ticket)
 
         return self._run(actor, "cancel_complaint", complaint_id, body, idempotency_key)
@@ -799,9 +796,7 @@ class ComplaintDesk(ComplaintOutlets):
         no longer a complaint handled, and its pending callback is dropped, as on :meth:`cancel`)."""
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
-            ticket.step("withdraw", actor.ref, now, reason=reason)
-            ticket.closed_at = now
-            ticket.resolved_at = None  # withdrawn, even after its feedback: not a complaint handled (KPI)
+            ticket.withdraw(actor.ref, now, reason)
             drop_pending(uow, ticket)
 
         return self._run(actor, "withdraw", complaint_id, body, idempotency_key)
@@ -814,8 +809,7 @@ class ComplaintDesk(ComplaintOutlets):
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.reopen(actor.ref, now, reason)
-            file.outcome = ""
-            drop_pending(uow, ticket)
+            _outcome_sent_back(uow, ticket, file)
 
         return self._run(actor, "reopen_complaint", complaint_id, body, idempotency_key)
 
@@ -970,6 +964,14 @@ class ComplaintDesk(ComplaintOutlets):
             require_asset_visible(uow, actor, asset_id)
             found = uow.documents.query(GrantedExtension, asset_id=asset_id)
         return tuple(sorted((g.extension for g in found), key=lambda e: e.granted_at))
+
+
+def _outcome_sent_back(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile) -> None:
+    """The outcome given no longer stands (rejected, reopened, the customer still not satisfied at the
+    callback): cleared from the file (the event log keeps it) and the callback scheduled for it dropped;
+    the next feedback gives a new one and schedules its callback."""
+    file.outcome = ""
+    drop_pending(uow, ticket)
 
 
 def _registered(uow: UnitOfWork, department_id: str) -> bool:
