@@ -248,7 +248,7 @@ class ArchiveDesk:
         request = [kind, held_on, trainer, dealers, topics, attendees, region, note]
 
         def apply(uow: UnitOfWork, now: datetime) -> TrainingRecord:
-            if isinstance(held_on, date) and held_on > now.astimezone(zone(self.context.timezone)).date():
+            if isinstance(held_on, date) and held_on > self.context.today(now):
                 raise ValidationError(f"a training held on {held_on} is not held yet", field="held_on")
             for dealer_id in dealers:
                 uow.dealers.get(dealer_id)

@@ -10,7 +10,7 @@ the desk itself, so the service package has no import cycle and every capability
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import attrs
@@ -133,6 +133,11 @@ class DeskContext:
         write lock, writes refused; ``snapshot=False`` for a read that is one statement
         (``ports.unit_of_work.reader_of``)."""
         return reader_of(self.store, snapshot=snapshot)
+
+    def today(self, now: datetime) -> date:
+        """``now``'s date in the desk's zone: the day a record is dated, what "not yet held" or "a month
+        not begun" is judged against."""
+        return now.astimezone(zone(self.settings.timezone)).date()
 
     def now(self) -> datetime:
         """The clock's current instant in the desk's zone (aware, or a ``ValidationError`` naming the clock).

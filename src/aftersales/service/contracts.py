@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -57,9 +56,6 @@ class ServiceContracts:
     def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
         self.context = context
         self.runner = runner
-
-    def _today(self, now: datetime) -> date:
-        return now.astimezone(ZoneInfo(self.context.timezone)).date()
 
     def _region(self, uow: UnitOfWork, contract: ServiceContract) -> str | None:
         if contract.customer_id is None:
@@ -112,7 +108,7 @@ class ServiceContracts:
                     )
             signed = attrs.evolve(contract, history=(), version=0)
             signed.record("signed", now, actor.ref)
-            today = self._today(now)
+            today = self.context.today(now)
             if signed.remind_on is not None and signed.remind_on < today.isoformat():
                 signed.remind_on = today.isoformat()
             uow.documents.add(signed)
@@ -198,7 +194,7 @@ class ServiceContracts:
         permit(check_actor(actor), Workflow.MAINTENANCE, "run_maintenance_jobs")
 
         def apply(uow: UnitOfWork, now: datetime) -> list[ServiceContract]:
-            day = today or self._today(now)
+            day = today or self.context.today(now)
             due = list(due_documents(uow, ServiceContract, "remind_on", "remind_expiring_contracts", day))
             messages: list[OutboxMessage] = []
             for contract in due:

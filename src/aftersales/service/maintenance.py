@@ -96,9 +96,6 @@ class MaintenanceDesk:
         """The pack's maintenance defaults (interval, lead time, checklists per product category)."""
         return self.context.policies.maintenance
 
-    def _today(self, now: datetime) -> date:
-        return now.astimezone(ZoneInfo(self.context.timezone)).date()
-
     # -- plans --------------------------------------------------------------------------------------
 
     def create_plan(
@@ -131,7 +128,7 @@ class MaintenanceDesk:
             asset = uow.assets.get(asset_id)
             contract = uow.documents.get(ServiceContract, contract_id) if contract_id is not None else None
             settings = _Settings(interval_months, checklist, first_due, lead_days, usage)
-            plan = self._plan_unit(uow, actor, asset, self._today(now), settings, contract, plan_id)
+            plan = self._plan_unit(uow, actor, asset, self.context.today(now), settings, contract, plan_id)
             if plan is None:
                 raise NotFound("asset", asset_id)
             return plan
@@ -178,7 +175,7 @@ class MaintenanceDesk:
             else:
                 units = list(uow.assets.find(contract.assets).values())
             settings = _Settings(interval_months, checklist, first_due, lead_days, None)
-            today = self._today(now)
+            today = self.context.today(now)
             made: list[MaintenancePlan] = []
             for asset in sorted(units, key=lambda a: a.id):
                 product = uow.products.get(asset.product_id)
@@ -268,7 +265,7 @@ class MaintenanceDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> MaintenancePlan:
             plan = self._plan(uow, actor, plan_id, "record_reading")
-            plan.reading(reading, self._today(now))
+            plan.reading(reading, self.context.today(now))
             return uow.documents.save(plan)
 
         return self.runner.write(
@@ -314,7 +311,7 @@ class MaintenanceDesk:
 
         def batch(uow: UnitOfWork, now: datetime) -> tuple[int, list[MaintenanceVisit], list[str]]:
             # Returns what it made rather than adding to the lists: a retried transaction runs it again.
-            day = today or self._today(now)
+            day = today or self.context.today(now)
             if not days:
                 days.append(_days_covered(uow, day))
                 ensure_due_index(uow, day)  # once per store: nothing to do on a new one
@@ -374,7 +371,7 @@ class MaintenanceDesk:
         permit(check_actor(actor), Workflow.MAINTENANCE, "run_maintenance_jobs")
 
         def apply(uow: UnitOfWork, now: datetime) -> tuple[MaintenanceVisit, ...]:
-            day = today or self._today(now)
+            day = today or self.context.today(now)
             try:
                 reminded = uow.documents.get(DailyCursor, "remind_overdue_visits").last_day >= day
             except NotFound:
@@ -460,7 +457,7 @@ class MaintenanceDesk:
         def change(
             uow: UnitOfWork, ticket: Ticket, visit: MaintenanceVisit, plan: MaintenancePlan, now: datetime
         ) -> None:
-            day = self._today(now)
+            day = self.context.today(now)
             visit.complete(day, done, used, reading)
             engineer = actor.engineer_id or (ticket.assignee.id if ticket.assignee else actor.id)
             summary = ", ".join(f"{r.task}:{'ok' if r.done else 'not_done'}" for r in done)
@@ -517,7 +514,7 @@ class MaintenanceDesk:
             if ticket.can("cancel"):
                 ticket.cancel(actor.ref, now, reason)
             if plan.open_visit_id == visit.id:
-                plan.closed_without_visit(self._today(now))
+                plan.closed_without_visit(self.context.today(now))
 
         return self._visit_command(actor, "miss_visit", visit_id, change, idempotency_key, (visit_id, reason))
 

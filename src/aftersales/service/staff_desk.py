@@ -19,7 +19,6 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import TicketKind
-from aftersales.domain.contact import zone
 from aftersales.domain.ids import TicketId
 from aftersales.domain.money import Money
 from aftersales.domain.staff_records import (
@@ -85,9 +84,6 @@ class StaffDesk:
                 f"{trainee_id} is a dealer's engineer, not the company's own staff", field=field
             )
 
-    def _today(self, now: datetime) -> date:
-        return now.astimezone(zone(self.context.timezone)).date()
-
     def record_staff_training(
         self,
         actor: Actor,
@@ -115,7 +111,9 @@ class StaffDesk:
         StaffTraining("check", held_on, trainer, frozenset(wanted), attended, external, None, note)
 
         def apply(uow: UnitOfWork, now: datetime) -> StaffTraining:
-            if held_on > self._today(now):  # attendance and test scores are of a training that was held
+            if held_on > self.context.today(
+                now
+            ):  # attendance and test scores are of a training that was held
                 raise ValidationError(f"a training held on {held_on} is not held yet", field="held_on")
             for trainee in attended:
                 self._check_staff(uow, trainee.staff_id, trainee.kind)
@@ -173,7 +171,7 @@ class StaffDesk:
             )
 
         def apply(uow: UnitOfWork, now: datetime) -> StaffAppraisal:
-            if month > self._today(now).strftime("%Y-%m"):
+            if month > self.context.today(now).strftime("%Y-%m"):
                 raise ValidationError(
                     f"{month} has not begun: there is no work to appraise yet", field="month"
                 )
@@ -225,7 +223,7 @@ class StaffDesk:
                     raise NotFound("complaint", complaint_id)
             record = StaffMeasure(
                 next_number(uow, "staff_measure", now), staff_id, kind, measure, reason, actor.ref,
-                self._today(now), amount, TicketId(complaint_id) if complaint_id is not None else None,
+                self.context.today(now), amount, TicketId(complaint_id) if complaint_id is not None else None,
             )  # fmt: skip
             uow.documents.add(record)
             return record

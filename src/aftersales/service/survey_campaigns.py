@@ -87,9 +87,6 @@ class SurveyCampaigns:
         self.context = context
         self.runner = runner
 
-    def _today(self, now: datetime) -> date:
-        return now.astimezone(ZoneInfo(self.context.timezone)).date()
-
     # -- commands -----------------------------------------------------------------------------------
 
     def start(
@@ -130,7 +127,7 @@ class SurveyCampaigns:
                 pass
             else:
                 raise ValidationError(f"campaign {campaign_id} already exists", field="campaign_id")
-            today = self._today(now)
+            today = self.context.today(now)
             picked = sample(campaign_id, rules, self._candidates(uow, rules, today, now), today)
             campaign = SurveyCampaign(
                 id=campaign_id, period=period, rules=rules, channel=channel, started_at=now,
