@@ -139,8 +139,7 @@ def sla_breaches(
         earlier = _earlier_cycles(desk, actor, t.id, events)
         respond_by = t.response_due_at
         if earlier:  # the first cycle's response, as the SLA judged it before the reopen
-            first = earlier[0].get("response")
-            if first is not None and first.breached:
+            if _breached(earlier[0], "response"):
                 row[1] += 1
         elif respond_by is not None:
             answered = first_response(events)
