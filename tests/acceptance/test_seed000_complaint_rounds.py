@@ -70,6 +70,17 @@ def _clock(desk: ServiceDesk) -> ManualClock:
     return clock
 
 
+def _accepted_repair(desk: ServiceDesk) -> str:
+    """A repair of c1's toilet done by e1 and accepted by the customer (its callback now pending)."""
+    tid = desk.open_ticket(AGENT, customer_id="c1", description="冲洗不出水", asset_id="A-1").ticket.id
+    desk.triage(AGENT, tid, nature="flush", severity=Severity.MEDIUM)
+    desk.dispatch(AGENT, tid, engineer_id="e1")
+    desk.start_work(ENGINEER, tid)
+    desk.resolve(ENGINEER, tid, summary="换了进水阀")
+    desk.confirm(CUSTOMER, tid)
+    return tid
+
+
 def _handled(desk: ServiceDesk, outcome: str = "已当面道歉并赔偿") -> str:
     """A complaint of c1 investigated, its solution agreed, implemented and its outcome given."""
     complaints = desk.complaints
@@ -232,12 +243,7 @@ def test_a_closed_repair_reopened_is_no_longer_resolved_nor_closed_and_is_called
     # resolved nor closed any more (the ledger, the KPI's resolution rate) and its callback is made after
     # the customer accepts the rework, not for the work that failed.
     with _desk(backend, tmp_path) as desk:
-        tid = desk.open_ticket(AGENT, customer_id="c1", description="冲洗不出水", asset_id="A-1").ticket.id
-        desk.triage(AGENT, tid, nature="flush", severity=Severity.MEDIUM)
-        desk.dispatch(AGENT, tid, engineer_id="e1")
-        desk.start_work(ENGINEER, tid)
-        desk.resolve(ENGINEER, tid, summary="换了进水阀")
-        desk.confirm(CUSTOMER, tid)
+        tid = _accepted_repair(desk)
         desk.callbacks.record(AGENT, tid, checklist=CallbackChecklist(), problem_back=False)
         desk.close(MANAGER, tid)
         _clock(desk).advance(timedelta(days=3))
@@ -261,12 +267,7 @@ def test_an_accepted_repair_reopened_before_its_callback_drops_that_callback(
     backend: str, tmp_path: Path
 ) -> None:
     with _desk(backend, tmp_path) as desk:
-        tid = desk.open_ticket(AGENT, customer_id="c1", description="冲洗不出水", asset_id="A-1").ticket.id
-        desk.triage(AGENT, tid, nature="flush", severity=Severity.MEDIUM)
-        desk.dispatch(AGENT, tid, engineer_id="e1")
-        desk.start_work(ENGINEER, tid)
-        desk.resolve(ENGINEER, tid, summary="换了进水阀")
-        desk.confirm(CUSTOMER, tid)
+        tid = _accepted_repair(desk)
         assert _pending(desk) == [tid]
         desk.reopen(MANAGER, tid, reason="客户来电：又漏水")
         assert _pending(desk) == []
