@@ -21,7 +21,13 @@ from hypothesis import strategies as st
 from aftersales import Contact, Customer, CustomerId, CustomerTier, Engineer, EngineerId, EngineerLevel
 from aftersales.domain.ids import TicketId
 from aftersales.domain.validation import check_record, checker_for
-from aftersales.errors import AftersalesError, ConfigurationError, NaiveDatetimeError, ValidationError
+from aftersales.errors import (
+    AftersalesError,
+    ConfigurationError,
+    NaiveDatetimeError,
+    StorageError,
+    ValidationError,
+)
 from aftersales.policies.pack import load_pack
 from aftersales.policies.registry import resolve_policies
 from aftersales.ports.storage_registry import check_url, open_storage
@@ -157,3 +163,12 @@ def test_a_good_url_passes_the_check() -> None:
     )
     with pytest.raises(AftersalesError):
         open_storage("SQLITE:///:memory:?mode=ro")
+
+
+def test_a_postgresql_server_that_refuses_fails_the_open_at_once_with_its_reason() -> None:
+    """Nothing listens on 127.0.0.1:1: the open says why (the driver's reason), where the pool alone
+    retried for its 10 seconds and then said only "couldn't get a connection"."""
+    pytest.importorskip("psycopg_pool")
+    with pytest.raises(StorageError) as caught:
+        open_storage("postgresql://aftersales@127.0.0.1:1/db")
+    assert "refused" in str(caught.value).lower()

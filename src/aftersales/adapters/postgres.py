@@ -277,8 +277,10 @@ class PostgresStore:
         """Threads waiting for the pool: while any is, released connections go back to it."""
         self._releases = 0
         with _translated("connect"):
-            if self.schema:
-                with psycopg.connect(conninfo, autocommit=True) as admin:
+            # One direct connection first, schema or not: a server that is down or refuses us fails the
+            # open at once with the driver's reason, not after the pool's timeout of retries.
+            with psycopg.connect(conninfo, autocommit=True, connect_timeout=max(1, int(timeout))) as admin:
+                if self.schema:
                     admin.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             self._pool = ConnectionPool(
                 conninfo,
