@@ -19,7 +19,9 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from aftersales.domain.classification import Category, Priority, TicketKind
+from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.instants import require_aware
+from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
 from aftersales.errors import ValidationError
 
 __all__ = [
@@ -48,6 +50,20 @@ def _tuple_of_text(value: object) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     return tuple(str(v) for v in value)  # type: ignore[attr-defined]
+
+
+_KNOWN_STATES = frozenset(TICKET_WORKFLOW.states) | frozenset(COMPLAINT_WORKFLOW.states)
+
+
+def _states(value: object) -> tuple[str, ...]:
+    # A misspelt state would match no ticket and read as "none of those": refused instead.
+    states = _tuple_of_text(value)
+    unknown = [s for s in states if s not in _KNOWN_STATES]
+    if unknown:
+        raise ValidationError(
+            f"unknown state(s) {unknown}; the states are {sorted(_KNOWN_STATES)}", field="states"
+        )
+    return states
 
 
 def _optional_instant(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -109,6 +125,9 @@ def _field_values(value: object) -> tuple[tuple[str, str], ...]:
 class TicketFilter:
     """Which tickets a ledger query returns. Every field left at its default matches everything.
 
+    ``states`` are states of the service or complaint workflow; ``text`` is non-blank. A misspelt state
+    or an empty search box is a :class:`ValidationError` naming the field, not an empty or full list.
+
     ``engineer_id`` matches the assignee id (an engineer, dealer or team id). ``received_from`` is
     inclusive, ``received_to`` exclusive. ``due_before`` keeps tickets whose resolution is due before
     the instant; ``breached_at`` keeps tickets still open and unresolved whose resolution was due
@@ -127,7 +146,7 @@ class TicketFilter:
     re-dispatch to another dealer moves the ticket out of the first one's scope unless it is its own.
     """
 
-    states: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_text)
+    states: tuple[str, ...] = attrs.field(default=(), converter=_states)
     priorities: tuple[Priority, ...] = attrs.field(default=(), converter=_priorities)
     categories: tuple[str, ...] = attrs.field(default=(), converter=_categories)
     kind: TicketKind | None = attrs.field(default=None, converter=_kind)
@@ -155,8 +174,11 @@ class TicketFilter:
         return (*(f"tag:{t}" for t in self.tags), *(f"field:{k}={v}" for k, v in self.custom_fields))
 
     def __attrs_post_init__(self) -> None:
-        if self.text is not None and (not isinstance(self.text, str) or len(self.text) > 200):
-            raise ValidationError("text search is a string of at most 200 characters", field="text")
+        if self.text is not None and (
+            not isinstance(self.text, str) or len(self.text) > 200 or not self.text.strip()
+        ):
+            # Blank text would match every ticket: a filter that filters nothing is refused, not ignored.
+            raise ValidationError("text search is non-blank text of at most 200 characters", field="text")
 
 
 class Sort(StrEnum):
