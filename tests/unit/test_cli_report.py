@@ -127,6 +127,11 @@ def test_open_writes_a_page_and_hands_it_to_the_browser(
         (["--from", "2026-03-01", "--to", "2026-03-31", "--bom"], "--bom is for --format csv"),
         (["--from", "2026-03-01", "--to", "2026-03-31", "--locale", "xx_YY"], "bad locale"),
         (["--from", "2026-03-01", "--to", "2026-03-31", "--as", "boss"], "--as is manager or dealer"),
+        # The network's KPIs are not scoped to a dealer: the option is refused, not ignored.
+        (
+            ["--from", "2026-03-01", "--to", "2026-03-31", "--as", "dealer:d1"],
+            "for the sla and ledger reports",
+        ),
         (["--from", "0001-01-01", "--to", "9999-12-31"], "--to is at most 9999-12-30"),
         (["--from", "2026-03-01", "--to", "2026-03-31", "--out", "/nonexistent/dir/k.csv"], "no such folder"),
         (["--from", "2026-03-01", "--to", "2026-03-31", "--out", "."], "is a folder"),

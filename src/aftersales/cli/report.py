@@ -23,6 +23,8 @@ __all__ = ["add_report_parser", "run_report"]
 
 USAGE = 2
 KINDS = ("kpi", "faults", "trend", "sla", "dealers", "ledger")
+SCOPED_KINDS = ("sla", "ledger")
+"""The reports read through the desk's scoped reads, so ``--as dealer:ID`` shows that dealer's part."""
 FORMATS = ("text", "md", "csv", "xlsx", "html", "jsonl")
 
 
@@ -47,7 +49,9 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=None, help="faults: keep the N most frequent")
     p.add_argument("--trend-months", type=int, default=0, help="kpi: add a trend chart of N months")
     p.add_argument("--timezone", default="Asia/Shanghai")
-    p.add_argument("--as", dest="as_actor", default="manager", help="manager (default) or dealer:DEALER_ID")
+    p.add_argument(
+        "--as", dest="as_actor", default="manager", help="manager (default) or dealer:DEALER_ID (sla, ledger)"
+    )
     for name in ("state", "priority", "category"):
         p.add_argument(f"--{name}", action="append", default=None, help=f"ledger: only this {name} (repeat)")
     for name in ("dealer", "region", "engineer", "product", "batch", "text"):
@@ -107,6 +111,10 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
         return _fail(err, "--trend-months is from 0 to 36")
     if args.as_actor != "manager" and not (args.as_actor.startswith("dealer:") and len(args.as_actor) > 7):
         return _fail(err, "--as is manager or dealer:DEALER_ID")
+    if args.as_actor != "manager" and args.kind not in SCOPED_KINDS:
+        # The network's KPIs, faults and dealer figures are the maker's: not run as a dealer, not unscoped.
+        scoped = " and ".join(SCOPED_KINDS)
+        return _fail(err, f"--as dealer:ID is for the {scoped} reports; {args.kind} covers the whole network")
     return first, last
 
 
