@@ -11,14 +11,19 @@ refuses for good (5xx) is a permanent :class:`DeliveryError` (a dead letter at o
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 import smtplib
 import ssl
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
 
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
+
+_DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 
 __all__ = ["SmtpNotifier"]
 
@@ -53,10 +58,19 @@ class SmtpNotifier:
             raise ConfigurationError("give both username and password, or neither", key="username")
         if not isinstance(sender, str) or "@" not in sender:
             raise ConfigurationError(f"the sender must be an e-mail address, got {sender!r}", key="sender")
-        if not isinstance(timeout, int | float) or timeout <= 0:
+        if not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
             raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
+        if not isinstance(domain, str) or not _DOMAIN.fullmatch(domain):
+            raise ConfigurationError(
+                f"domain is a host name (the Message-ID's), got {domain!r}", key="domain"
+            )
         self.host, self.port = host, port
-        self.sender = Address(sender_name, addr_spec=sender)
+        try:  # a line break in the name would be a header injection: email refuses it, we name the key
+            self.sender = Address(sender_name, addr_spec=sender)
+        except (ValueError, TypeError, HeaderParseError) as exc:
+            raise ConfigurationError(
+                f"sender or sender_name cannot be written: {exc}", key="sender_name"
+            ) from None
         self.username, self.password = username, password
         self.security = security
         self.timeout = float(timeout)

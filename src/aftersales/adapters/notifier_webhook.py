@@ -22,13 +22,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
+import math
 import ssl
 import time
 from collections.abc import Callable, Mapping
+from typing import Final
 
 import orjson
 
 from aftersales.adapters.http_pool import KeepAlivePool, UnsendableHeader
+from aftersales.domain.contact import MessageChannel
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
 
@@ -78,6 +81,58 @@ def verify_signature(
     return hmac.compare_digest(sign(secret, sent, body), signature)
 
 
+_OWN_HEADERS: Final = frozenset(
+    h.lower()
+    for h in (
+        "Content-Type", "Content-Length", "Host", "Connection", "Transfer-Encoding", SIGNATURE_HEADER,
+        TIMESTAMP_HEADER, "X-Aftersales-Idempotency-Key", "X-Aftersales-Attempt",
+    )
+)  # fmt: skip
+"""Headers the notifier writes itself: a host's value for one would be dropped, so it is refused."""
+
+
+def _channels(channels: object) -> frozenset[str] | None:
+    # A bare string would be read as a set of letters, an empty set would refuse every message.
+    if channels is None:
+        return None
+    if isinstance(channels, str) or not isinstance(channels, frozenset | set | tuple | list):
+        raise ConfigurationError("channels is a set of channel names, such as {'sms'}", key="channels")
+    known = {c.value for c in MessageChannel}
+    unknown = sorted(str(c) for c in channels if c not in known)
+    if unknown or not channels:
+        raise ConfigurationError(
+            f"channels is a non-empty set of {sorted(known)}, got {sorted(map(str, channels))}",
+            key="channels",
+        )
+    return frozenset(str(c) for c in channels)
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    # Checked here, once: a header that cannot be sent would otherwise dead-letter every message.
+    checked: dict[str, str] = {}
+    for name, value in (headers or {}).items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ConfigurationError(f"header names and values are text, got {name!r}", key="headers")
+        if not name or any(c in name for c in ":\r\n \t") or any(c in value for c in "\r\n\0"):
+            raise ConfigurationError(
+                f"header {name!r} cannot be sent (a line break or a bad name)", key="headers"
+            )
+        if not name.isascii() or (not value.isascii() and not _latin1(value)):
+            raise ConfigurationError(f"header {name!r} is not Latin-1 text", key="headers")
+        if name.lower() in _OWN_HEADERS:
+            raise ConfigurationError(f"header {name!r} is written by the notifier itself", key="headers")
+        checked[name] = value
+    return checked
+
+
 class WebhookNotifier:
     """POSTs each message, signed, to ``url``; thread-safe.
 
@@ -106,12 +161,12 @@ class WebhookNotifier:
     ) -> None:
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise ConfigurationError(f"a webhook URL is http(s)://…, got {url!r}", key="url")
-        if not isinstance(timeout, int | float) or timeout <= 0:
+        if not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
             raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
         self.url = url
         self._secret = _secret(secret)
-        self.channels = channels
-        self.headers = dict(headers or {})
+        self.channels = _channels(channels)
+        self.headers = _headers(headers)
         self._clock = clock
         self.client = client
         if client is not None and tls_context is not None:

@@ -1,0 +1,70 @@
+"""A notifier's settings are checked when it is made: each bad one is a ConfigurationError naming it.
+
+Before, some were taken and failed only later, message by message: a header with a line break
+dead-lettered every webhook message, a NaN timeout reached the socket, a sender name with a line
+break raised a bare ``ValueError``, ``channels="sms"`` was read as the set {"s", "m"}, an empty set
+refused every message, and a host's ``Content-Type`` header was silently replaced by the notifier's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from aftersales.adapters.notifier_smtp import SmtpNotifier
+from aftersales.adapters.notifier_webhook import WebhookNotifier
+from aftersales.errors import ConfigurationError
+
+SECRET = "0123456789abcdef-secret"
+URL = "http://127.0.0.1:9/hook"
+
+
+@pytest.mark.parametrize(
+    ("settings", "key"),
+    [
+        ({"timeout": float("nan")}, "timeout"),
+        ({"timeout": float("inf")}, "timeout"),
+        ({"channels": "sms"}, "channels"),
+        ({"channels": frozenset()}, "channels"),
+        ({"channels": frozenset({"sms", "fax"})}, "channels"),
+        ({"headers": {"X-Api-Key": "k\r\nX-Evil: 1"}}, "headers"),
+        ({"headers": {"X Api": "k"}}, "headers"),
+        ({"headers": {"X-Name": "王"}}, "headers"),
+        ({"headers": {"content-type": "text/plain"}}, "headers"),
+        ({"headers": {"X-Aftersales-Signature": "forged"}}, "headers"),
+    ],
+)
+def test_bad_webhook_settings_are_refused_naming_the_setting(settings: dict[str, Any], key: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        WebhookNotifier(URL, SECRET, **settings)
+    assert caught.value.key == key
+
+
+def test_good_webhook_settings_are_kept() -> None:
+    notifier = WebhookNotifier(
+        URL, SECRET, headers={"Authorization": "Bearer t", "X-Site": "café"}, channels={"sms", "email"}
+    )
+    assert notifier.channels == frozenset({"sms", "email"})
+    assert notifier.headers == {"Authorization": "Bearer t", "X-Site": "café"}
+    notifier.close()
+
+
+@pytest.mark.parametrize(
+    ("settings", "key"),
+    [
+        ({"timeout": float("nan")}, "timeout"),
+        ({"sender_name": "售后\r\nBcc: all@example.cn"}, "sender_name"),
+        ({"domain": "example.cn\r\nX-Evil: 1"}, "domain"),
+        ({"domain": ""}, "domain"),
+    ],
+)
+def test_bad_smtp_settings_are_refused_naming_the_setting(settings: dict[str, Any], key: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        SmtpNotifier("localhost", sender="service@example.cn", **settings)
+    assert caught.value.key == key
+
+
+def test_a_chinese_sender_name_is_kept() -> None:
+    notifier = SmtpNotifier("localhost", sender="service@example.cn", sender_name="售后服务部")
+    assert notifier.sender.display_name == "售后服务部"
