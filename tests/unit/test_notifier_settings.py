@@ -68,3 +68,32 @@ def test_bad_smtp_settings_are_refused_naming_the_setting(settings: dict[str, An
 def test_a_chinese_sender_name_is_kept() -> None:
     notifier = SmtpNotifier("localhost", sender="service@example.cn", sender_name="售后服务部")
     assert notifier.sender.display_name == "售后服务部"
+
+
+def test_a_route_for_a_channel_that_does_not_exist_is_refused() -> None:
+    from aftersales.adapters.notifier_routing import ChannelNotifier
+    from aftersales.adapters.notifiers import MemoryNotifier
+
+    assert set(ChannelNotifier({"sms": MemoryNotifier(), "wechat": MemoryNotifier()}).routes) == {
+        "sms",
+        "wechat",
+    }
+    with pytest.raises(ConfigurationError) as caught:
+        ChannelNotifier({"mail": MemoryNotifier()})  # "email": this route would never be taken
+    assert caught.value.key == "mail"
+
+
+@pytest.mark.parametrize(
+    "settings", [{"timeout": 0}, {"timeout": float("nan")}, {"timeout": 30, "client": "httpx client"}]
+)
+def test_bad_wecom_settings_are_refused(settings: dict[str, Any]) -> None:
+    pytest.importorskip("httpx")
+    from aftersales.adapters.notifier_wecom import WeComRobotNotifier
+
+    if "client" in settings:
+        import httpx
+
+        settings["client"] = httpx.Client()
+    with pytest.raises(ConfigurationError) as caught:
+        WeComRobotNotifier("robot-key", **settings)
+    assert caught.value.key == "timeout"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from aftersales.domain.contact import MessageChannel
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import Notifier, RenderedMessage
 
@@ -18,7 +19,12 @@ class ChannelNotifier:
     """
 
     def __init__(self, routes: Mapping[str, Notifier], fallback: Notifier | None = None) -> None:
+        known = {c.value for c in MessageChannel}
         for channel, notifier in routes.items():
+            if channel not in known:  # a misspelt route would never be taken: refused, not ignored
+                raise ConfigurationError(
+                    f"no channel {channel!r}; the channels are {sorted(known)}", key=channel
+                )
             if not isinstance(notifier, Notifier):
                 raise ConfigurationError(f"the notifier for {channel!r} has no send(message)", key=channel)
         if fallback is not None and not isinstance(fallback, Notifier):

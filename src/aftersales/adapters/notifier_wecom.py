@@ -10,6 +10,8 @@ as is any other non-zero code except a wrong key (93000, permanent).
 
 from __future__ import annotations
 
+import math
+
 import orjson
 
 from aftersales.domain.contact import is_mobile
@@ -43,6 +45,10 @@ class WeComRobotNotifier:
             raise ConfigurationError("the robot's webhook key is required", key="key")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise ConfigurationError(f"the robot URL is http(s)://…, got {url!r}", key="url")
+        if not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
+            raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
+        if client is not None and timeout != 5.0:
+            raise ConfigurationError("give the timeout to your httpx client, not here", key="timeout")
         self.key = key
         self.url = url
         self._own_client = client is None
