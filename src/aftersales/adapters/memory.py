@@ -72,6 +72,11 @@ Key = tuple[str, str]
 _ABSENT: Any = object()
 
 
+def _kind(table: str) -> str:
+    """What a table holds, as the SQL stores name it in their errors (``doc:fee_slip`` → ``fee_slip``)."""
+    return table.partition(":")[2] or ("ticket" if table == "tickets" else table)
+
+
 R = TypeVar("R")
 
 
@@ -205,10 +210,10 @@ class MemoryStore:
             for key, version in expected.items():
                 current = self._data.get(key)
                 if version is None and current is not None:
-                    raise DuplicateError(f"{key[0]} {key[1]!r} already exists")
+                    raise DuplicateError(f"{_kind(key[0])} {key[1]!r} already exists")
                 if version is not None and (current is None or current.version != version):
                     raise ConcurrencyConflict(
-                        key[0], key[1], version, current.version if current is not None else None
+                        _kind(key[0]), key[1], version, current.version if current is not None else None
                     )
             for key, record in writes.items():
                 if record is None:
@@ -336,7 +341,7 @@ class MemoryUnitOfWork:
 
     def _insert(self, key: Key, record: _Record) -> None:
         if self._read(key) is not None:
-            raise DuplicateError(f"{key[0]} {key[1]!r} already exists")
+            raise DuplicateError(f"{_kind(key[0])} {key[1]!r} already exists")
         self._expected.setdefault(key, None)
         self._writes[key] = record
 

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.canonical import canonical, is_canonical
 from aftersales.domain.instants import micros, require_aware
 
 __all__ = ["NO_PAYLOAD", "JsonValue", "TicketEvent"]
@@ -51,3 +52,5 @@ class TicketEvent:
             require_aware(self.at, "at")  # raises the precise error (naive, or not a datetime)
             raise
         object.__setattr__(self, "at_us", at_us)
+        if self.payload and not is_canonical(self.payload):  # keys sorted: see aftersales.domain.canonical
+            object.__setattr__(self, "payload", canonical(self.payload))

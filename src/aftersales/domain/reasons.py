@@ -22,8 +22,10 @@ _INT_RANGE = range(-(2**63), 2**63)  # what every store and JSON reader keeps ex
 
 
 def _own(params: Mapping[str, Param] | None) -> dict[str, Param]:
-    """A private copy (never shared with the caller, so the reason cannot change under it)."""
-    return dict(params) if params else _EMPTY
+    """A private copy (never shared with the caller, so the reason cannot change under it), its keys in
+    sorted order: PostgreSQL's ``jsonb`` keeps no order, so every store reads back and writes out the
+    same text (see :mod:`aftersales.domain.canonical`)."""
+    return dict(sorted(params.items())) if params else _EMPTY
 
 
 _EMPTY: dict[str, Param] = {}  # shared by every reason without parameters; never handed out mutable
@@ -68,7 +70,8 @@ class Reason:
 
         Why: a charge sheet's decisions build a dozen reasons with eight parameters each per call; the
         generic checks were a fifth of the assessment. ``params`` is kept, not copied: the caller must
-        not change it afterwards.
+        not change it afterwards, and must write its keys in sorted order (as the checked path would
+        leave them; a test holds the callers to it).
         """
         reason = _NEW(cls)
         _SET_CODE(reason, code)

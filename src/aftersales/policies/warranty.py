@@ -490,8 +490,8 @@ class DefaultWarrantyPolicy:
             first = Reason.checked(
                 "out_of_box",
                 {
-                    "left_factory_on": _day(left),
                     "installation_accepted_on": _iso(asset.installation_accepted_on),
+                    "left_factory_on": _day(left),
                 },
             )
         elif governing is None or governing.ends_on is None or governing.start is None:
@@ -527,14 +527,14 @@ class DefaultWarrantyPolicy:
         ends_iso = _ISO.get(ends_on) or _day(ends_on)  # type: ignore[arg-type]
         return Reason.checked(
             code,
-            {
+            {  # keys in sorted order, as Reason.checked asks
                 "component": component,
-                "term_component": term.component,
-                "months": term.months,
-                "starts_from": term.starts_from._value_,
-                "start": start_iso,
                 "ends_on": ends_iso,
                 "local_date": facts.local_iso,
+                "months": term.months,
+                "start": start_iso,
+                "starts_from": term.starts_from._value_,
+                "term_component": term.component,
                 "terms_from": facts.source,
             },
         )

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.canonical import canonical
 from aftersales.domain.contact import zone
 from aftersales.domain.ids import CustomerId
 from aftersales.domain.parties import Customer, Dealer, Engineer
@@ -55,6 +56,15 @@ _KINDS = {Customer: "customer", Asset: "asset", Product: "product", Dealer: "dea
 E = TypeVar("E", Customer, Asset, Product, Dealer, Engineer)
 
 
+def _snapshot(value: dict[str, Any]) -> dict[str, Any]:
+    # Keys in sorted order, so a snapshot read back from PostgreSQL's jsonb exports as from the others.
+    return cast(dict[str, Any], canonical(value))
+
+
+def _snapshot_before(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if value is None else _snapshot(value)
+
+
 @attrs.define
 @validated_commands
 class MasterDataChange:
@@ -69,8 +79,8 @@ class MasterDataChange:
     command: str
     at: datetime
     by: ActorRef
-    before: dict[str, Any] | None
-    after: dict[str, Any]
+    before: dict[str, Any] | None = attrs.field(converter=_snapshot_before)
+    after: dict[str, Any] = attrs.field(converter=_snapshot)
     reason: str | None = None
     version: int = 0
 
