@@ -12,15 +12,19 @@ even provisional data is missing are due times left as they were, and :meth:`Sla
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Plan, Priority
+from aftersales.domain.events import TicketEvent
 from aftersales.domain.parties import CustomerTier
+from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus, SlaTargets, SlaTimeline, sla_timeline
 from aftersales.domain.sla_reading import dealer_of, held_dealer
+from aftersales.domain.sla_retarget import retarget
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, ConfigurationError
@@ -44,6 +48,29 @@ def _priority_at(ticket: Ticket, at: datetime | None) -> Priority:
         if isinstance(raw, str) and event.action in ("opened", "triage"):
             return Priority(raw)
     return Priority.NORMAL
+
+
+def _priority_changes(events: Sequence[TicketEvent]) -> tuple[Priority, list[tuple[int, Priority]]]:
+    """The priority in force when the current cycle began, and each later change (event index, the
+    priority it set): an ``opened`` or ``triage`` event sets one (normal until one does)."""
+    in_force = first = Priority.NORMAL
+    changes: list[tuple[int, Priority]] = []
+    for index, event in enumerate(events):
+        action = event.action
+        if action == "reopen":
+            first, changes = in_force, []
+            continue
+        if action != "opened" and action != "triage":
+            continue
+        raw = event.payload.get("priority") if event.payload else None
+        priority = Priority(raw) if isinstance(raw, str) else None
+        if action == "opened":
+            in_force = first = priority or Priority.NORMAL
+            changes = []
+        elif priority is not None and priority is not in_force:
+            changes.append((index, priority))
+            in_force = priority
+    return first, changes
 
 
 def _past_facts(ticket: Ticket, at: datetime) -> tuple[bool, Plan | None, bool] | None:
@@ -76,7 +103,7 @@ class _Kept:
     """What a ticket's event log gave: whether it was reopened, and its clocks measured for some targets
     on some calendar (an immutable :class:`SlaTimeline`), for the log of ``count`` events ending ``last``."""
 
-    __slots__ = ("count", "decided", "last", "measured", "reopened")
+    __slots__ = ("changes", "count", "decided", "last", "measured", "reopened", "retargeted")
 
     def __init__(self, count: int, last: object, reopened: bool) -> None:
         self.count = count
@@ -87,6 +114,9 @@ class _Kept:
         # (priority, category, plan, assignee, urgency, reopening, agreed terms) changes only by an event,
         # and a new event makes a new _Kept.
         self.decided: tuple[CustomerTier, tuple[Decision[SlaTargets], SlaTargets]] | None = None
+        self.changes: tuple[Priority, list[tuple[int, Priority]]] | None = None
+        # The decision re-counted for the priority changes of this log (made only when there are some).
+        self.retargeted: tuple[CustomerTier, tuple[Decision[SlaTargets], SlaTargets]] | None = None
 
 
 _STORED = frozenset({"response", "resolution"})
@@ -125,6 +155,54 @@ class SlaService:
     def _decide(
         self, ticket: Ticket, tier: CustomerTier, at: datetime | None = None
     ) -> tuple[Decision[SlaTargets], SlaTargets] | None:
+        """The decision for ``ticket``'s facts at ``at`` (now when ``None``), with the targets a priority
+        changed during the current cycle re-counted from the change (see ``domain.sla_retarget``)."""
+        if self.policy is None:
+            return None
+        events = ticket.events
+        log = events if at is None or not events or events[-1].at <= at else [e for e in events if e.at <= at]
+        kept = self._log(ticket) if log is events and events else None
+        if kept is None:
+            first, changes = _priority_changes(log)
+        else:  # read once per log: every command derives its ticket's due times
+            if kept.changes is None:
+                kept.changes = _priority_changes(events)
+            first, changes = kept.changes
+        if not changes or self.calendar is None:
+            return self._decide_for(ticket, tier, at, None)
+        if kept is not None and kept.retargeted is not None and kept.retargeted[0] is tier:
+            return kept.retargeted[1]
+        previous = self._decide_for(ticket, tier, at, first)
+        assert previous is not None
+        in_force = previous[0].outcome
+        notes: list[Reason] = []
+        for index, priority in changes:
+            after = self._decide_for(ticket, tier, at, priority)
+            assert after is not None
+            in_force, recounted = retarget(
+                log[: index + 1],
+                in_force,
+                previous[0].outcome,
+                after[0].outcome,
+                self.calendar,
+                log[index].at,
+            )
+            notes.extend(
+                Reason("sla_priority_changed", {"target": name, "priority": priority.value})
+                for name in recounted
+            )
+            previous = after
+        decision = Decision(in_force, [*previous[0].reasons, *notes], previous[0].policy)
+        found = self._shared(_with_stored(decision))
+        if kept is not None:
+            kept.retargeted = (tier, found)
+        return found
+
+    def _decide_for(
+        self, ticket: Ticket, tier: CustomerTier, at: datetime | None, priority: Priority | None
+    ) -> tuple[Decision[SlaTargets], SlaTargets] | None:
+        """The policy's decision for ``ticket``'s facts at ``at`` (now when ``None``), with ``priority`` in
+        place of the one in force when given."""
         if self.policy is None:
             return None
         assessment = ticket.assessment
@@ -142,7 +220,7 @@ class SlaService:
         else:  # asked about the past: the facts as they were then (before a reopen, a triage, a dispatch)
             reopened, plan, dealer = past
         key = (
-            _priority_at(ticket, at),
+            _priority_at(ticket, at) if priority is None else priority,
             ticket.category.code,
             tier,
             ticket.kind,
@@ -283,10 +361,10 @@ class SlaService:
         """
         if self.policy is None or self.calendar is None:
             return
-        found = self._decide(ticket, tier)
-        if found is None:
-            return
         try:
+            found = self._decide(ticket, tier)
+            if found is None:
+                return
             dues = self._timeline(ticket, found[1], self.calendar, now).due_instants(now)
         except CalendarDataMissing:
             return  # no guessing: the ledger shows no due time, desk.sla() explains why
