@@ -188,7 +188,7 @@ class SlaService:
                 log[index].at,
             )
             notes.extend(
-                Reason("sla_priority_changed", {"target": name, "priority": priority.value})
+                Reason("sla_priority_changed", {"sla_target": name, "priority": priority.value})
                 for name in recounted
             )
             previous = after
