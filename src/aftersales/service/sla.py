@@ -119,7 +119,7 @@ class _Kept:
         self.retargeted: tuple[CustomerTier, tuple[Decision[SlaTargets], SlaTargets]] | None = None
 
 
-_STORED = frozenset({"response", "resolution"})
+_STORED = frozenset({"response", "resolution", "dealer_resolution"})
 # The callback target is measured with them when asked for the full status; stored due times are the exact
 # instants the status shows (no rounding to the next working start).
 """The targets whose due times a ticket stores (the ledger filters and sorts on them)."""
@@ -370,4 +370,8 @@ class SlaService:
             return  # no guessing: the ledger shows no due time, desk.sla() explains why
         # The callback is a task the callback policy schedules (schedule_callback), not a derived time.
         ticket.response_due_at = dues.get("response")
-        ticket.resolution_due_at = dues.get("resolution")
+        resolution, dealer = dues.get("resolution"), dues.get("dealer_resolution")
+        # A contract's resolution and the dealer's 24 hours both bind: the ledger holds the earlier due.
+        ticket.resolution_due_at = (
+            resolution if dealer is None or (resolution and resolution <= dealer) else dealer
+        )
