@@ -24,6 +24,8 @@ from aftersales.domain.money import Money
 from aftersales.domain.service_contracts import ContractSla, ServiceContract
 from aftersales.domain.sla_clock import SlaState
 from aftersales.errors import SlaExtensionRefused
+from aftersales.ports.reporting import Period
+from aftersales.reports.sla import sla_breaches
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
 
@@ -131,3 +133,26 @@ def test_the_makers_own_engineer_has_only_the_contract(setup: tuple[ServiceDesk,
     desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_senior.id)
     status = desk.sla(world.manager, ticket_id)
     assert status.get("dealer_resolution") is None and status["resolution"].budget == 40 * H
+
+
+def test_a_dealer_late_in_the_first_cycle_stays_late_in_the_breach_report_after_a_reopen(
+    setup: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = setup
+    _sign(desk, world, resolution_hours=40)
+    ticket_id = _call(desk, world)
+    desk.dispatch(world.agent, ticket_id, dealer_id=world.dealer_sh.id)
+    clock.advance(30 * H)  # the dealer repairs after 30 hours: inside the contract, past its own 24
+    dealer = world.dealer_sh_staff
+    desk.start_work(dealer, ticket_id)
+    desk.add_fault_record(dealer, ticket_id, symptom="leak", cause="seal_worn", action="replace_seal")
+    desk.resolve(dealer, ticket_id, summary="seal replaced")
+    desk.confirm(world.customer_zh, ticket_id, note="好了")
+    first = desk.sla(world.manager, ticket_id)
+    assert first["resolution"].state is SlaState.MET
+    assert first["dealer_resolution"].state is SlaState.BREACHED
+    clock.advance(2 * H)
+    desk.record_callback(world.agent, ticket_id, problem_back=True, satisfaction=2)
+    now = clock.now()
+    report = sla_breaches(desk, world.manager, Period(START, now + H), as_of=now)
+    assert report.total.resolution_breached == 1  # the first cycle: the dealer took 30 hours

@@ -125,3 +125,31 @@ def test_a_raise_before_lunch_counts_across_the_break_and_a_late_raise_keeps_the
     _triage(desk, world, evening, Priority.CRITICAL)
     response = desk.sla(world.manager, evening)["response"]
     assert response.state is SlaState.BREACHED and response.due_at == START + 5 * H
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_a_raise_before_national_day_counts_across_the_holiday_and_into_the_make_up_saturday(
+    backend: str, tmp_path: Path
+) -> None:
+    # 2026: 1–7 October are holidays; Saturday 10 October is a make-up working day (调休).
+    clock = ManualClock(START.replace(month=9, day=30, hour=15))
+    world = make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=STAFF) as desk,
+    ):
+        register(desk, world)
+        before_holiday = _open(desk, world, Priority.NORMAL)
+        clock.advance(2 * H + 45 * timedelta(minutes=1))  # Wed 30 Sep 17:45
+        _triage(desk, world, before_holiday, Priority.CRITICAL)
+        status = desk.sla(world.manager, before_holiday)
+        # 15 minutes before 18:00, 15 after the holiday week: Thu 8 Oct 09:15 (normal: 8 Oct 10:00).
+        assert status["response"].due_at == START.replace(month=10, day=8, hour=9, minute=15)
+        assert not status.breached
+
+        clock.set(START.replace(month=10, day=9, hour=16))  # Friday 9 October
+        friday = _open(desk, world, Priority.NORMAL)
+        clock.advance(H + 45 * timedelta(minutes=1))  # 17:45
+        _triage(desk, world, friday, Priority.CRITICAL)
+        due = desk.sla(world.manager, friday)["response"].due_at
+        assert due == START.replace(month=10, day=10, hour=9, minute=15)  # the make-up Saturday
