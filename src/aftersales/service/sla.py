@@ -11,6 +11,7 @@ even provisional data is missing are due times left as they were, and :meth:`Sla
 
 from __future__ import annotations
 
+import operator
 from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
@@ -48,6 +49,9 @@ def _priority_at(ticket: Ticket, at: datetime | None) -> Priority:
         if isinstance(raw, str) and event.action in ("opened", "triage"):
             return Priority(raw)
     return Priority.NORMAL
+
+
+_PRIORITY_STEPS = frozenset({"opened", "triage", "reopen"})
 
 
 def _priority_changes(events: Sequence[TicketEvent]) -> tuple[Priority, list[tuple[int, Priority]]]:
@@ -146,6 +150,12 @@ class SlaService:
         # One object per distinct set of stored targets (immutable values): a step that moves a ticket to
         # other facts with equal targets (a dispatch, most triages) keeps its timeline, found by identity.
         self._same: dict[SlaTargets, SlaTargets] = {}
+        # Per (ticket, last priority change, calendar, tier): the decisions the re-counting read and
+        # its result (see _decide).
+        self._recounted: dict[
+            tuple[str, int, BusinessCalendar, CustomerTier],
+            tuple[tuple[Decision[SlaTargets], ...], tuple[Decision[SlaTargets], SlaTargets]],
+        ] = {}
 
     def targets(self, ticket: Ticket, tier: CustomerTier) -> Decision[SlaTargets] | None:
         """The targets the policy sets for ``ticket`` now (``None`` without an SLA policy)."""
@@ -174,29 +184,48 @@ class SlaService:
             return kept.retargeted[1]
         previous = self._decide_for(ticket, tier, at, first)
         assert previous is not None
-        in_force = previous[0].outcome
-        notes: list[Reason] = []
-        for index, priority in changes:
+        decisions = [previous[0]]
+        for _, priority in changes:
             after = self._decide_for(ticket, tier, at, priority)
             assert after is not None
+            decisions.append(after[0])
+        # The re-counted targets depend only on the log up to the last change, the decisions (memoised:
+        # the same objects while the facts stay) and the calendar: kept per ticket, checked by identity,
+        # so a later note or visit neither measures the log again nor makes a new targets object.
+        key = (ticket.id, changes[-1][0], self.calendar, tier)
+        memo = self._recounted.get(key)
+        if memo is not None and len(memo[0]) == len(decisions) and all(map(operator.is_, memo[0], decisions)):
+            found = memo[1]
+        else:
+            found = self._recount(log, changes, decisions, self.calendar)
+            if len(self._recounted) >= 4096:
+                self._recounted.clear()
+            self._recounted[key] = (tuple(decisions), found)
+        if kept is not None:
+            kept.retargeted = (tier, found)
+        return found
+
+    def _recount(
+        self,
+        log: Sequence[TicketEvent],
+        changes: list[tuple[int, Priority]],
+        decisions: list[Decision[SlaTargets]],
+        calendar: BusinessCalendar,
+    ) -> tuple[Decision[SlaTargets], SlaTargets]:
+        """The decision with its targets re-counted for each priority change (``decisions[i + 1]`` is
+        the policy's for the priority set by ``changes[i]``, ``decisions[0]`` the one before them)."""
+        in_force = decisions[0].outcome
+        notes: list[Reason] = []
+        for (index, priority), before, after in zip(changes, decisions[:-1], decisions[1:], strict=True):
             in_force, recounted = retarget(
-                log[: index + 1],
-                in_force,
-                previous[0].outcome,
-                after[0].outcome,
-                self.calendar,
-                log[index].at,
+                log[: index + 1], in_force, before.outcome, after.outcome, calendar, log[index].at
             )
             notes.extend(
                 Reason("sla_priority_changed", {"sla_target": name, "priority": priority.value})
                 for name in recounted
             )
-            previous = after
-        decision = Decision(in_force, [*previous[0].reasons, *notes], previous[0].policy)
-        found = self._shared(_with_stored(decision))
-        if kept is not None:
-            kept.retargeted = (tier, found)
-        return found
+        last = decisions[-1]
+        return self._shared(_with_stored(Decision(in_force, [*last.reasons, *notes], last.policy)))
 
     def _decide_for(
         self, ticket: Ticket, tier: CustomerTier, at: datetime | None, priority: Priority | None
@@ -322,6 +351,14 @@ class SlaService:
         else:
             reopened = "reopen" in [e.action for e in events]
         fresh = _Kept(count, last, reopened)
+        # Only an intake, a triage or a reopen sets or resets a priority change: else carried over.
+        if (
+            grown
+            and kept is not None
+            and kept.changes is not None
+            and not any(e.action in _PRIORITY_STEPS for e in events[kept.count :])
+        ):
+            fresh.changes = kept.changes
         # A step that changes no clock input (a note, a part reserved) keeps the timeline.
         measured = kept.measured if kept is not None and kept.count < count else None
         if measured is not None and measured[2].unchanged_by(events):
