@@ -72,9 +72,13 @@ def test_a_grade_raised_two_hours_in_counts_its_limits_from_the_raise(
     assert view.response_due_at == status["response"].due_at  # the ledger stores the same instants
     assert view.resolution_due_at == status["resolution"].due_at
 
+    # At the raise the response is at risk (2 of its 2.5 hours from the call used), not breached.
+    raised = desk.sla_watch.sweep(world.system)
+    assert f"{ticket_id}:response" in raised.warnings and f"{ticket_id}:response" not in raised.breaches
     clock.advance(45 * timedelta(minutes=1))  # 11:45: nobody answered the critical call in 30 minutes
     late = desk.sla(world.manager, ticket_id)["response"]
     assert late.state is SlaState.BREACHED and late.breach == 15 * timedelta(minutes=1)
+    assert f"{ticket_id}:response" in desk.sla_watch.sweep(world.system).breaches
 
     # Asked about the time before the raise, the ticket was judged as normal, from the call.
     before = desk.sla(world.manager, ticket_id, at=START + H)
