@@ -75,6 +75,14 @@ SAMPLES: dict[str, dict[str, object]] = {
     "complaint_reply": {"complaint_id": "SR-9", "outlet": "浦东特约网点", "reply": "已更换密封圈"},
     "linked_ticket_resolved": {"complaint_id": "SR-9", "ticket_id": "T-1", "resolved_at": AT},
     "department_assigned": {"ticket_id": "T-1", "department": "工程部", "note": "协助调查"},
+    "ticket_followed": {
+        "ticket_id": "T-1",
+        "priority": Priority.CRITICAL,
+        "step": Term("followed_step.ticket_received"),
+        "at": AT,
+        "response_due_at": AT + timedelta(minutes=30),
+        "resolution_due_at": Term("value.none"),
+    },
 }
 
 

@@ -26,6 +26,7 @@ from aftersales.ports.reporting import (
     FaultFacts,
     TicketFacts,
     fault_facts,
+    judged_dues,
     timing_stops,
 )
 
@@ -112,6 +113,7 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
     assignee = ticket.assignee
     records = ticket.fault_records
     fault = records[-1] if records else None
+    judged = judged_dues(ticket, response_us)  # an earlier cycle's miss stays a miss
     return (
         ticket.id,
         ticket.kind.value,
@@ -125,9 +127,9 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
         ticket.asset_id,
         micros(ticket.received_at),
         response_us,
-        _us(ticket.response_due_at),
+        judged[0],
         _us(ticket.resolved_at),
-        _us(ticket.resolution_due_at),
+        judged[1],
         _us(ticket.closed_at),
         ticket.state == _CANCELLED,
         reworks,

@@ -186,7 +186,7 @@ def measure(
             stop = met if met is not None else cycle.cancelled_at
         else:
             start = cycle.dealer_at if target.start == "dealer_dispatch" else cycle.start
-            if name == "resolution":
+            if name == "resolution" or name == "dealer_resolution":
                 met = resolved
                 stop = met if met is not None else cycle.cancelled_at
             else:

@@ -36,8 +36,10 @@ __all__ = [
     "pending_status",
 ]
 
-TARGET_NAMES = ("response", "arrival", "resolution", "callback")
-"""The targets a ticket can have, in the order statuses list them."""
+TARGET_NAMES = ("response", "arrival", "resolution", "dealer_resolution", "callback")
+"""The targets a ticket can have, in the order statuses list them. ``dealer_resolution`` is the seed 002
+dealer's 24 hours kept beside a service contract's own resolution target (both bind; see
+:func:`aftersales.policies.sla_terms.apply_terms`): it is met, stopped and extended as a resolution."""
 
 BASES = ("working", "calendar", "working_days", "end_of_day", "calendar_days")
 """How a target's duration is counted: working time, wall-clock time, N working-day lengths of working

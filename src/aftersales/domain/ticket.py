@@ -28,10 +28,37 @@ from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerN
 from aftersales.domain.workflow import Workflow
 from aftersales.errors import InvalidTransition, ValidationError
 
-__all__ = ["OPENED", "OUTCOME_ACTIONS", "Ticket", "workflow_for"]
+__all__ = ["ENDED_CYCLE_KEY", "OPENED", "OUTCOME_ACTIONS", "Ticket", "ended_cycles", "workflow_for"]
 
 OPENED = "opened"
 """The action of a ticket's first event."""
+
+ENDED_CYCLE_KEY = "ended_cycle"
+"""Payload key of a ``reopen`` event: the ended cycle's ``response_due_at``, ``resolution_due_at`` and
+``resolved_at`` (ISO instants or null), as the ticket held them when the problem came back."""
+
+
+def ended_cycles(events: Sequence[TicketEvent]) -> list[tuple[datetime, dict[str, datetime | None]]]:
+    """Each reopen's instant and the cycle it ended (instants parsed; a reopen recorded before the key
+    existed, or with a value that is not an aware ISO instant, gives ``None`` for it)."""
+    found: list[tuple[datetime, dict[str, datetime | None]]] = []
+    for event in events:
+        if event.action != "reopen" or not event.payload:
+            continue
+        raw = event.payload.get(ENDED_CYCLE_KEY)
+        if not isinstance(raw, dict):
+            continue
+        cycle: dict[str, datetime | None] = {}
+        for name in ("response_due_at", "resolution_due_at", "resolved_at"):
+            value = raw.get(name)
+            try:
+                parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:
+                parsed = None
+            cycle[name] = parsed if parsed is not None and parsed.tzinfo is not None else None
+        found.append((event.at, cycle))
+    return found
+
 
 OUTCOME_ACTIONS = frozenset({"resolve", "cancel", "withdraw"})
 """Steps whose note is the ticket's handling result (:attr:`Ticket.outcome`); ``reject`` and ``reopen``
@@ -486,11 +513,29 @@ class Ticket:
         )
 
     def reopen(self, actor: ActorRef, at: datetime, reason: str) -> TicketEvent:
-        """A closed ticket's problem is back (e.g. found at the callback): rework it."""
-        event = self.step("reopen", actor, at, reason=reason)
+        """A closed ticket's problem is back (e.g. found at the callback): rework it.
+
+        The event keeps the cycle it ends (:data:`ENDED_CYCLE_KEY`: its due times and resolution), so a
+        report judges the earlier cycle as the SLA did, not only the new one.
+        """
+        event = self.step("reopen", actor, at, reason=reason, payload=self._ended_cycle())
         self.resolved_at = None
         self.closed_at = None
         return event
+
+    def _ended_cycle(self) -> dict[str, JsonValue]:
+        """The payload of a reopen: the due times and the resolution of the cycle it ends."""
+
+        def iso(at: datetime | None) -> str | None:
+            return at.isoformat() if at is not None else None
+
+        return {
+            ENDED_CYCLE_KEY: {
+                "response_due_at": iso(self.response_due_at),
+                "resolution_due_at": iso(self.resolution_due_at),
+                "resolved_at": iso(self.resolved_at),
+            }
+        }
 
     def cancel(self, actor: ActorRef, at: datetime, reason: str) -> TicketEvent:
         """Cancel an open ticket, with a reason. A complaint cancelled after its feedback is no longer
@@ -590,7 +635,8 @@ class Ticket:
             payload.update(facts)
         event = self.step("record_callback", actor, at, payload=payload)
         if follow is not None:
-            self.step(follow, actor, at, reason=why or "callback: the problem is back")
+            ended = self._ended_cycle() if follow == "reopen" else None
+            self.step(follow, actor, at, reason=why or "callback: the problem is back", payload=ended)
             self.resolved_at = None
             self.closed_at = None
         return event

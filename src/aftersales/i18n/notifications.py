@@ -211,6 +211,14 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A service ticket a complaint is about was resolved: the centre follows the complaint up.",
     ),
     K(
+        "ticket_followed",
+        ("manager", "department_head", "general_manager", "agent"),
+        {"ticket_id", "priority", "step", "at", "response_due_at", "resolution_due_at"},
+        "A step of a ticket staff follow (a critical ticket's department head, a pack's follower roles): "
+        "what happened (``step`` is a ``Term('followed_step.<kind>')``) and the ticket's due times — the "
+        "staff's own words, not the customer's notice.",
+    ),
+    K(
         "department_assigned",
         ("department",),
         {"ticket_id", "department", "note"},

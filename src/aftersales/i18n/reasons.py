@@ -36,6 +36,7 @@ PARAM_LABELS: Mapping[str, str] = MappingProxyType(
         "coordinator": "role",
         "target": "route_target",
         "to": "role",
+        "required_level": "engineer_level",
     }
 )
 """Parameters whose (code) value is labelled from another catalog prefix than their own name.

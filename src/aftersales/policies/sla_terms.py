@@ -9,7 +9,11 @@ changed or cancelled later does not rewrite a past ticket's clock.
 
 :func:`apply_terms` replaces the pack's targets by the terms' (only those the pack's decision has: a
 remote plan gets no arrival target from a contract either) and adds one reason per target naming the
-agreement.
+agreement. The seed 002 dealer contract (resolve within 24 h of the dealer learning of the call, 48 h at
+most when approved) is not replaced: it is the dealer's obligation to the maker, not the customer's
+agreement. When a contract sets the resolution of a ticket with a dealer, the dealer's target runs beside
+it as ``dealer_resolution`` (same start, limit and extension), both are reported, and the ticket's stored
+resolution due time is the earlier of the two.
 """
 
 from __future__ import annotations
@@ -113,6 +117,11 @@ def apply_terms(decision: Decision[SlaTargets], terms: SlaTerms) -> Decision[Sla
             targets.append(target)
             continue
         targets.append(term.target())
+        if target.start == "dealer_dispatch":
+            # Seed 002's 24 hours bind the dealer to the maker whatever the customer bought: the contract's
+            # target is the customer's, the dealer's runs beside it, and the earlier due binds.
+            targets.append(attrs.evolve(target, name="dealer_resolution"))
+            reasons.append(Reason("sla_dealer_beside_contract", {"id": terms.id}))
         reasons.append(
             Reason(
                 f"sla_{terms.source}",

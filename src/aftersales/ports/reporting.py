@@ -22,7 +22,7 @@ import attrs
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.instants import require_aware
 from aftersales.domain.sla_reading import first_response, response_stopped
-from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket import Ticket, ended_cycles
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import UNSET
@@ -43,6 +43,7 @@ __all__ = [
     "batch_dimension",
     "count_facts",
     "fault_facts",
+    "judged_dues",
     "ticket_facts",
     "timing_stops",
 ]
@@ -253,6 +254,34 @@ def _us(at: datetime | None) -> int | None:
     return micros(at) if at is not None else None
 
 
+def judged_dues(ticket: Ticket, response_us: int | None) -> tuple[int | None, int | None]:
+    """The (response, resolution) due instants (µs) a report judges ``ticket`` against, over all its
+    cycles: the first response against the due of the cycle it belongs to (the first, unless it came
+    after the first reopen), and the resolution against the earliest due a cycle ended by a reopen
+    missed (resolved after it), else the current cycle's. A reopened ticket resolved late and then on
+    time is late in the KPI as in the breach report. Reopens recorded without their cycle
+    (:data:`~aftersales.domain.ticket.ENDED_CYCLE_KEY`) leave the current due times."""
+    response_due, resolution_due = ticket.response_due_at, ticket.resolution_due_at
+    cycles = ended_cycles(ticket.events)
+    if cycles:
+        reopened_at, first = cycles[0]
+        if response_us is None or response_us <= micros(reopened_at):
+            response_due = first["response_due_at"]
+        missed = [
+            due
+            for _, cycle in cycles
+            if (due := cycle["resolution_due_at"]) is not None
+            and (done := cycle["resolved_at"]) is not None
+            and done > due
+        ]
+        if missed:
+            resolution_due = min(missed)
+    return (
+        micros(response_due) if response_due is not None else None,
+        micros(resolution_due) if resolution_due is not None else None,
+    )
+
+
 def ticket_facts(ticket: Ticket) -> TicketFacts:
     """The reference facts of ``ticket``."""
     events = ticket.events
@@ -262,6 +291,8 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         value = event.payload.get("satisfaction")
         if isinstance(value, int) and not isinstance(value, bool):
             satisfaction = value
+    response_us = micros(answer.at) if (answer := first_response(events)) is not None else None
+    response_due_us, resolution_due_us = judged_dues(ticket, response_us)
     return TicketFacts(
         id=ticket.id,
         kind=ticket.kind.value,
@@ -274,10 +305,10 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         batch=ticket.batch,
         asset_id=ticket.asset_id,
         received_us=micros(ticket.received_at),
-        first_response_us=micros(answer.at) if (answer := first_response(events)) is not None else None,
-        response_due_us=_us(ticket.response_due_at),
+        first_response_us=response_us,
+        response_due_us=response_due_us,
         resolved_us=_us(ticket.resolved_at),
-        resolution_due_us=_us(ticket.resolution_due_at),
+        resolution_due_us=resolution_due_us,
         closed_us=_us(ticket.closed_at),
         cancelled=ticket.state == TicketState.CANCELLED.value,
         reworks=sum(1 for e in events if e.action in REWORK_ACTIONS),

@@ -154,8 +154,8 @@ def sla_breaches(
             row[2] += 1
             row[3] += 1
         elif (due is not None and t.resolved_at is not None and t.resolved_at > due) or any(
-            _breached(status, "resolution") for status in earlier
-        ):  # late now, or late in a cycle a reopen ended
+            _breached(status, "resolution") or _breached(status, "dealer_resolution") for status in earlier
+        ):  # late now, or late in a cycle a reopen ended (the dealer's 24 hours beside a contract too)
             row[2] += 1
     cells = {k: SlaCell(*v) for k, v in counts.items()}
     weeks = tuple(sorted({w for w, _ in cells}))

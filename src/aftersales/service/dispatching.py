@@ -19,7 +19,7 @@ import attrs
 from aftersales.domain.classification import Priority
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import EngineerId
-from aftersales.domain.parties import Engineer
+from aftersales.domain.parties import Engineer, EngineerLevel
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
@@ -139,6 +139,9 @@ class Dispatching:
         manual = (manual_dispatch_reason(actor.role._value_), *coordination)
         if engineer_id is not None:
             engineer = uow.engineers.get(engineer_id)
+            below = _below_level(engineer, route.outcome, ticket.priority or Priority.NORMAL)
+            if below is not None:
+                manual = (manual[0], below, *manual[1:])
             return Choice(assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name), manual, (), told)
         if dealer_id is not None:
             dealer = uow.dealers.get(dealer_id)
@@ -209,6 +212,26 @@ class Dispatching:
                 )
                 return Choice(Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name), reasons)
         return None
+
+
+_RANK = {EngineerLevel.JUNIOR: 0, EngineerLevel.SENIOR: 1}
+
+
+def _below_level(engineer: Engineer, route: Route, priority: Priority) -> Reason | None:
+    """The override a manual dispatch makes when it names an engineer below the route's level (seed 003:
+    加急问题由资深工程师介入): accepted — the office may know the junior engineer is the one nearby — but
+    recorded on the assignment, beside who dispatched it and the reason they gave, so the history shows it."""
+    required = route.min_level
+    if required is None or _RANK[engineer.level] >= _RANK[required]:
+        return None
+    return Reason(
+        "dispatch_below_level",
+        {
+            "priority": priority.value,
+            "engineer_level": engineer.level.value,
+            "required_level": required.value,
+        },
+    )
 
 
 def failed_dispatch(choice: Choice) -> dict[str, JsonValue]:

@@ -181,13 +181,33 @@ class Notifications:
         audience = _audience(kind)
         values = self._values(kind, ticket, event, uow)
         key = f"{ticket.id}:{event.seq}:{kind}"
-        requests = [NotificationRequest(kind, role, values, key) for role in roles if role in audience]
+        requests = [
+            NotificationRequest(kind, role, values, key)
+            if role is Role.CUSTOMER or audience is _HOLDERS
+            else self._followed(kind, role, ticket, event, key)
+            for role in roles
+            if role in audience
+        ]
         if kind == "assigned" and Role.CUSTOMER in roles and ticket.assignee is not None:
             # The assignee's notice is addressed to them; the customer is told who will handle the ticket.
             told = {"ticket_id": ticket.id, "assignee_name": ticket.assignee.name or ticket.assignee.id}
             own_key = f"{ticket.id}:{event.seq}:{_CUSTOMER_ASSIGNED}"
             requests.append(NotificationRequest(_CUSTOMER_ASSIGNED, Role.CUSTOMER, told, own_key))
         return requests
+
+    @staticmethod
+    def _followed(kind: str, role: Role, ticket: Ticket, event: TicketEvent, key: str) -> NotificationRequest:
+        """What staff following a ticket read of a step the customer is told of: the staff's own notice
+        (the step, the priority, the due times), not the customer's words ("我们将在…前与您联系")."""
+        values = {
+            "ticket_id": ticket.id,
+            "priority": ticket.priority or NOT_SET,
+            "step": Term(f"followed_step.{kind}"),
+            "at": event.at,
+            "response_due_at": ticket.response_due_at or NOT_SET,
+            "resolution_due_at": ticket.resolution_due_at or NOT_SET,
+        }
+        return NotificationRequest(_FOLLOWED, role, values, key)
 
     def _decide(
         self, policy: NotificationPolicy, moment: NotificationEvent, priority: Priority
@@ -363,6 +383,7 @@ def _engineer_name(uow: UnitOfWork, engineer_id: str) -> str:
 
 
 _CUSTOMER_ASSIGNED = "ticket_assigned"
+_FOLLOWED = "ticket_followed"
 _HOLDERS = frozenset({Role.ENGINEER, Role.DEALER_STAFF})
 _TO_HOLDERS = frozenset({"assigned", "rework_requested"})
 _FOLLOWERS = frozenset({Role.CUSTOMER, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AGENT})

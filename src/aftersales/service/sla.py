@@ -11,16 +11,21 @@ even provisional data is missing are due times left as they were, and :meth:`Sla
 
 from __future__ import annotations
 
+import operator
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Plan, Priority
+from aftersales.domain.events import TicketEvent
 from aftersales.domain.parties import CustomerTier
+from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus, SlaTargets, SlaTimeline, sla_timeline
 from aftersales.domain.sla_reading import dealer_of, held_dealer
+from aftersales.domain.sla_retarget import retarget
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import CalendarDataMissing, ConfigurationError
@@ -44,6 +49,32 @@ def _priority_at(ticket: Ticket, at: datetime | None) -> Priority:
         if isinstance(raw, str) and event.action in ("opened", "triage"):
             return Priority(raw)
     return Priority.NORMAL
+
+
+_PRIORITY_STEPS = frozenset({"opened", "triage", "reopen"})
+
+
+def _priority_changes(events: Sequence[TicketEvent]) -> tuple[Priority, list[tuple[int, Priority]]]:
+    """The priority in force when the current cycle began, and each later change (event index, the
+    priority it set): an ``opened`` or ``triage`` event sets one (normal until one does)."""
+    in_force = first = Priority.NORMAL
+    changes: list[tuple[int, Priority]] = []
+    for index, event in enumerate(events):
+        action = event.action
+        if action == "reopen":
+            first, changes = in_force, []
+            continue
+        if action != "opened" and action != "triage":
+            continue
+        raw = event.payload.get("priority") if event.payload else None
+        priority = Priority(raw) if isinstance(raw, str) else None
+        if action == "opened":
+            in_force = first = priority or Priority.NORMAL
+            changes = []
+        elif priority is not None and priority is not in_force:
+            changes.append((index, priority))
+            in_force = priority
+    return first, changes
 
 
 def _past_facts(ticket: Ticket, at: datetime) -> tuple[bool, Plan | None, bool] | None:
@@ -76,7 +107,7 @@ class _Kept:
     """What a ticket's event log gave: whether it was reopened, and its clocks measured for some targets
     on some calendar (an immutable :class:`SlaTimeline`), for the log of ``count`` events ending ``last``."""
 
-    __slots__ = ("count", "decided", "last", "measured", "reopened")
+    __slots__ = ("changes", "count", "decided", "last", "measured", "reopened", "retargeted")
 
     def __init__(self, count: int, last: object, reopened: bool) -> None:
         self.count = count
@@ -87,9 +118,12 @@ class _Kept:
         # (priority, category, plan, assignee, urgency, reopening, agreed terms) changes only by an event,
         # and a new event makes a new _Kept.
         self.decided: tuple[CustomerTier, tuple[Decision[SlaTargets], SlaTargets]] | None = None
+        self.changes: tuple[Priority, list[tuple[int, Priority]]] | None = None
+        # The decision re-counted for the priority changes of this log (made only when there are some).
+        self.retargeted: tuple[CustomerTier, tuple[Decision[SlaTargets], SlaTargets]] | None = None
 
 
-_STORED = frozenset({"response", "resolution"})
+_STORED = frozenset({"response", "resolution", "dealer_resolution"})
 # The callback target is measured with them when asked for the full status; stored due times are the exact
 # instants the status shows (no rounding to the next working start).
 """The targets whose due times a ticket stores (the ledger filters and sorts on them)."""
@@ -116,6 +150,12 @@ class SlaService:
         # One object per distinct set of stored targets (immutable values): a step that moves a ticket to
         # other facts with equal targets (a dispatch, most triages) keeps its timeline, found by identity.
         self._same: dict[SlaTargets, SlaTargets] = {}
+        # Per (ticket, last priority change, calendar, tier): the decisions the re-counting read and
+        # its result (see _decide).
+        self._recounted: dict[
+            tuple[str, int, BusinessCalendar, CustomerTier],
+            tuple[tuple[Decision[SlaTargets], ...], tuple[Decision[SlaTargets], SlaTargets]],
+        ] = {}
 
     def targets(self, ticket: Ticket, tier: CustomerTier) -> Decision[SlaTargets] | None:
         """The targets the policy sets for ``ticket`` now (``None`` without an SLA policy)."""
@@ -125,6 +165,73 @@ class SlaService:
     def _decide(
         self, ticket: Ticket, tier: CustomerTier, at: datetime | None = None
     ) -> tuple[Decision[SlaTargets], SlaTargets] | None:
+        """The decision for ``ticket``'s facts at ``at`` (now when ``None``), with the targets a priority
+        changed during the current cycle re-counted from the change (see ``domain.sla_retarget``)."""
+        if self.policy is None:
+            return None
+        events = ticket.events
+        log = events if at is None or not events or events[-1].at <= at else [e for e in events if e.at <= at]
+        kept = self._log(ticket) if log is events and events else None
+        if kept is None:
+            first, changes = _priority_changes(log)
+        else:  # read once per log: every command derives its ticket's due times
+            if kept.changes is None:
+                kept.changes = _priority_changes(events)
+            first, changes = kept.changes
+        if not changes or self.calendar is None:
+            return self._decide_for(ticket, tier, at, None)
+        if kept is not None and kept.retargeted is not None and kept.retargeted[0] is tier:
+            return kept.retargeted[1]
+        previous = self._decide_for(ticket, tier, at, first)
+        assert previous is not None
+        decisions = [previous[0]]
+        for _, priority in changes:
+            after = self._decide_for(ticket, tier, at, priority)
+            assert after is not None
+            decisions.append(after[0])
+        # The re-counted targets depend only on the log up to the last change, the decisions (memoised:
+        # the same objects while the facts stay) and the calendar: kept per ticket, checked by identity,
+        # so a later note or visit neither measures the log again nor makes a new targets object.
+        key = (ticket.id, changes[-1][0], self.calendar, tier)
+        memo = self._recounted.get(key)
+        if memo is not None and len(memo[0]) == len(decisions) and all(map(operator.is_, memo[0], decisions)):
+            found = memo[1]
+        else:
+            found = self._recount(log, changes, decisions, self.calendar)
+            if len(self._recounted) >= 4096:
+                self._recounted.clear()
+            self._recounted[key] = (tuple(decisions), found)
+        if kept is not None:
+            kept.retargeted = (tier, found)
+        return found
+
+    def _recount(
+        self,
+        log: Sequence[TicketEvent],
+        changes: list[tuple[int, Priority]],
+        decisions: list[Decision[SlaTargets]],
+        calendar: BusinessCalendar,
+    ) -> tuple[Decision[SlaTargets], SlaTargets]:
+        """The decision with its targets re-counted for each priority change (``decisions[i + 1]`` is
+        the policy's for the priority set by ``changes[i]``, ``decisions[0]`` the one before them)."""
+        in_force = decisions[0].outcome
+        notes: list[Reason] = []
+        for (index, priority), before, after in zip(changes, decisions[:-1], decisions[1:], strict=True):
+            in_force, recounted = retarget(
+                log[: index + 1], in_force, before.outcome, after.outcome, calendar, log[index].at
+            )
+            notes.extend(
+                Reason("sla_priority_changed", {"sla_target": name, "priority": priority.value})
+                for name in recounted
+            )
+        last = decisions[-1]
+        return self._shared(_with_stored(Decision(in_force, [*last.reasons, *notes], last.policy)))
+
+    def _decide_for(
+        self, ticket: Ticket, tier: CustomerTier, at: datetime | None, priority: Priority | None
+    ) -> tuple[Decision[SlaTargets], SlaTargets] | None:
+        """The policy's decision for ``ticket``'s facts at ``at`` (now when ``None``), with ``priority`` in
+        place of the one in force when given."""
         if self.policy is None:
             return None
         assessment = ticket.assessment
@@ -142,7 +249,7 @@ class SlaService:
         else:  # asked about the past: the facts as they were then (before a reopen, a triage, a dispatch)
             reopened, plan, dealer = past
         key = (
-            _priority_at(ticket, at),
+            _priority_at(ticket, at) if priority is None else priority,
             ticket.category.code,
             tier,
             ticket.kind,
@@ -244,6 +351,14 @@ class SlaService:
         else:
             reopened = "reopen" in [e.action for e in events]
         fresh = _Kept(count, last, reopened)
+        # Only an intake, a triage or a reopen sets or resets a priority change: else carried over.
+        if (
+            grown
+            and kept is not None
+            and kept.changes is not None
+            and not any(e.action in _PRIORITY_STEPS for e in events[kept.count :])
+        ):
+            fresh.changes = kept.changes
         # A step that changes no clock input (a note, a part reserved) keeps the timeline.
         measured = kept.measured if kept is not None and kept.count < count else None
         if measured is not None and measured[2].unchanged_by(events):
@@ -283,13 +398,17 @@ class SlaService:
         """
         if self.policy is None or self.calendar is None:
             return
-        found = self._decide(ticket, tier)
-        if found is None:
-            return
         try:
+            found = self._decide(ticket, tier)
+            if found is None:
+                return
             dues = self._timeline(ticket, found[1], self.calendar, now).due_instants(now)
         except CalendarDataMissing:
             return  # no guessing: the ledger shows no due time, desk.sla() explains why
         # The callback is a task the callback policy schedules (schedule_callback), not a derived time.
         ticket.response_due_at = dues.get("response")
-        ticket.resolution_due_at = dues.get("resolution")
+        resolution, dealer = dues.get("resolution"), dues.get("dealer_resolution")
+        # A contract's resolution and the dealer's 24 hours both bind: the ledger holds the earlier due.
+        ticket.resolution_due_at = (
+            resolution if dealer is None or (resolution and resolution <= dealer) else dealer
+        )
