@@ -340,9 +340,15 @@ class Tickets:
         note: str = "",
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        """Plan an on-site visit (the customer is told), or record one that took place."""
+        """Plan an on-site visit (the customer is told), or record one that took place.
+
+        ``engineer_id`` is a registered engineer (``NotFound`` otherwise); a visit that took place arrived
+        (and left) between the request coming in and now, and a plan is not dated before the request
+        (``ValidationError`` naming ``planned_at``, ``arrived_at`` or ``left_at``).
+        """
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            uow.engineers.get(engineer_id)  # the service record names who went: a registered engineer
             ticket.add_visit(actor.ref, now, Visit(planned_at, engineer_id, kind, arrived_at, left_at, note))
 
         return self.runner.execute(
