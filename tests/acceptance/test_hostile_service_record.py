@@ -186,3 +186,28 @@ def test_the_service_record_of_a_closed_or_cancelled_ticket_is_not_written_to(
         ]
         for write in writes:
             _refused(desk, tid, write, AftersalesError)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_customer_is_told_a_time_still_to_come(backend: str, tmp_path: Path) -> None:
+    # Seed 001 (沟通规范: 沟通内容应准确、清晰, 避免使用模糊或歧义的语言;
+    # 沟通记录…沟通时间、沟通方式、沟通内容)
+    # and seed 003's response (告知预计上门时间): "we come at 9:00" said at 10:00 told the customer nothing,
+    # yet it was recorded, and as the first contact it met the response target.
+    with _desk(backend, tmp_path) as desk:
+        tid = _in_progress(desk)
+        now = _clock(desk).now()
+        for told in (now - timedelta(minutes=1), START, datetime(2026, 3, 2, 10, 0)):
+            error = ValidationError
+            refused = _refused(
+                desk,
+                tid,
+                lambda t=told: desk.contact_customer(AGENT, tid, note="工程师马上到", expected_at=t),
+                error,
+            )
+            assert refused.field == "expected_at"
+        told = desk.contact_customer(
+            AGENT, tid, channel="wechat", note="工程师明早九点上门", expected_at=now + 23 * HOUR
+        )
+        contact = told.events[-1]
+        assert contact.payload["channel"] == "wechat" and contact.reason == "工程师明早九点上门"

@@ -442,11 +442,18 @@ class Ticket:
     ) -> TicketEvent:
         """Record a customer-facing contact (a call, a message): the first one is the SLA response.
 
-        ``expected_at`` is the visit or solution time the customer was told (seed 003).
+        ``expected_at`` is the visit or solution time the customer was told (seed 003): a time still to
+        come — one already past tells the customer nothing (seed 001: 沟通内容应准确, 避免模糊).
         """
         payload: dict[str, JsonValue] = {"channel": channel}
         if expected_at is not None:
-            payload["expected_at"] = require_aware(expected_at, "expected_at").isoformat()
+            if require_aware(expected_at, "expected_at") < at:
+                raise ValidationError(
+                    f"expected_at ({expected_at.isoformat()}) is already past: the customer is told a time"
+                    " still to come",
+                    field="expected_at",
+                )
+            payload["expected_at"] = expected_at.isoformat()
         return self.step("contact_customer", actor, at, reason=note, payload=payload)
 
     def callback_attempt(self, actor: ActorRef, at: datetime, *, note: str | None = None) -> TicketEvent:
