@@ -139,3 +139,20 @@ def test_a_malformed_period_or_currency_is_refused_naming_it(
         with pytest.raises(error) as refused:
             scoped_budget_report(desk, AUDITOR, period, currency=currency)
         assert refused.value.field == field
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("category", ["transport", "Materials", "materials ", "维修材料", "", "parts"])
+def test_a_budget_is_set_for_a_charge_kind_the_spending_is_counted_in(
+    backend: str, tmp_path: Path, category: str
+) -> None:
+    # 费用核算: 维修材料费用、人工费用、运输费用 — the spending is counted per charge kind (materials, labour,
+    # travel, service_fee). Before, a budget for "transport" was approved and the report showed it
+    # unspent beside an unbudgeted "travel": the overrun could not be seen.
+    with _desk(backend, tmp_path) as desk:
+        with pytest.raises(ValidationError) as refused:
+            desk.charges.set_budget(GM, "2026", category, Money("50.00", "CNY"))
+        assert refused.value.field == "category"
+        assert desk.charges.budgets(AUDITOR, "2026") == ()
+        travel = desk.charges.set_budget(GM, "2026", "travel", Money("50.00", "CNY"))
+        assert travel.category == "travel"
