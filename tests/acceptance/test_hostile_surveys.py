@@ -203,3 +203,29 @@ def test_a_callback_given_bad_answers_records_nothing(backend: str, tmp_path: Pa
         assert (after.version, len(after.events)) == (before.version, len(before.events))
         assert desk.callbacks.records(AGENT, tid) == []
         assert [t.ticket_id for t in desk.callbacks.pending(AGENT)] == [tid]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_second_low_score_does_not_open_a_second_complaint_while_the_first_is_handled(
+    backend: str, tmp_path: Path
+) -> None:
+    # Seed 001 (客户投诉…直至客户满意为止; 考核指标: 投诉处理成功率): one grievance, one complaint.
+    # Before, the same low-score callback recorded twice (or the customer asked again) opened a second
+    # complaint about the same repair while the first was still being investigated: counted twice.
+    with _desk(backend, tmp_path) as desk:
+        tid = _accepted_repair(desk)
+        desk.record_callback(AGENT, tid, problem_back=False, satisfaction=1, comment="师傅态度差")
+        desk.record_callback(AGENT, tid, problem_back=False, satisfaction=1, comment="师傅态度差")
+        first, second = desk.callbacks.records(AGENT, tid)
+        assert first.complaint_id is not None and second.complaint_id == first.complaint_id
+        assert [e.complaint_id for e in desk.complaints.complaint_log(MANAGER)] == [first.complaint_id]
+        # Once that complaint is answered, a new low score is a new grievance: a new complaint.
+        cd, cid = desk.complaints, first.complaint_id
+        cd.investigate(MANAGER, cid)
+        cd.propose_solution(MANAGER, cid, solution="道歉并培训师傅")
+        cd.agree_solution(CUSTOMER, cid)
+        cd.give_feedback(MANAGER, cid, outcome="已道歉")
+        third = desk.record_callback(AGENT, tid, problem_back=False, satisfaction=2, comment="还是不满意")
+        assert third.ticket.id == tid
+        log = desk.complaints.complaint_log(MANAGER)
+        assert len(log) == 2 and desk.callbacks.records(AGENT, tid)[-1].complaint_id == log[-1].complaint_id
