@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from aftersales.adapters.clock import ManualClock
@@ -211,3 +212,30 @@ def test_the_customer_is_told_a_time_still_to_come(backend: str, tmp_path: Path)
         )
         contact = told.events[-1]
         assert contact.payload["channel"] == "wechat" and contact.reason == "工程师明早九点上门"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_unit_is_not_registered_as_bought_or_installed_in_the_future(backend: str, tmp_path: Path) -> None:
+    # Seed 000 (客户信息收集: 购买产品…型号、购买时间): the purchase date starts the warranty. Before, a unit
+    # "bought" next year was registered: its warranty started in the future and every repair until then
+    # fell outside it. A shipment may be planned ahead; a purchase or an accepted installation may not.
+    with _desk(backend, tmp_path) as desk:
+        unit = Asset(
+            AssetId("A-2"), ProductId("P-1"), "SN-2", CustomerId("c1"), purchase_date=date(2026, 3, 2)
+        )
+        for field, changes in (
+            ("asset.purchase_date", {"purchase_date": date(2027, 3, 2)}),
+            ("asset.installation_accepted_on", {"installation_accepted_on": date(2026, 3, 3)}),
+        ):
+            with pytest.raises(ValidationError) as refused:
+                desk.register_asset(MANAGER, attrs.evolve(unit, **changes))
+            assert refused.value.field == field
+        assert desk.master_data_history(MANAGER, "asset", "A-2") == []  # nothing was stored
+        desk.register_asset(MANAGER, attrs.evolve(unit, shipment_date=date(2026, 3, 9)))  # shipped next week
+        with pytest.raises(ValidationError) as later:
+            desk.change_warranty_start(MANAGER, "A-1", reason="发票日期录错", purchase_date=date(2026, 12, 1))
+        assert later.value.field == "purchase_date"
+        changed = desk.change_warranty_start(
+            MANAGER, "A-1", reason="发票日期录错", purchase_date=date(2025, 5, 1)
+        )
+        assert changed.purchase_date == date(2025, 5, 1)
