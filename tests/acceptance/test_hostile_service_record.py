@@ -239,3 +239,26 @@ def test_a_unit_is_not_registered_as_bought_or_installed_in_the_future(backend: 
             MANAGER, "A-1", reason="发票日期录错", purchase_date=date(2025, 5, 1)
         )
         assert changed.purchase_date == date(2025, 5, 1)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("blank", ["\u200b", "\u200b\u200b", " \u200d\u3000", "\ufeff", "\u2060\n\u200c"])
+def test_text_of_invisible_characters_is_not_a_description(backend: str, tmp_path: Path, blank: str) -> None:
+    # Seed 000 (记录客户的问题描述…确保信息的准确性和完整性): a problem "described" by zero-width spaces
+    # passed the not-blank rule (they are not whitespace) and the ticket had no description to read.
+    with _desk(backend, tmp_path) as desk:
+        tid = _in_progress(desk)
+        calls: list[tuple[str, Callable[[], object]]] = [
+            ("description", lambda: desk.open_ticket(AGENT, customer_id="c1", description=blank)),
+            ("text", lambda: desk.note_to_customer(AGENT, tid, text=blank)),
+            ("summary", lambda: desk.resolve(ENGINEER, tid, summary=blank)),
+            ("description", lambda: desk.complaints.open_complaint(AGENT, "c1", blank)),
+        ]
+        for field, call in calls:
+            refused = _refused(desk, tid, call, ValidationError)
+            assert refused.field == field
+        assert [t.id for t in desk.ledger(MANAGER).items] == [tid]  # no ticket, no complaint opened
+        emoji = desk.note_to_customer(
+            AGENT, tid, text="👨\u200d🔧 师傅已出发"
+        )  # a joiner inside text is text
+        assert emoji.ticket.notes[-1].text == "👨\u200d🔧 师傅已出发"
