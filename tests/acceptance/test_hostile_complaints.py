@@ -192,3 +192,22 @@ def test_bad_complaint_commands_are_refused_and_change_nothing(backend: str, tmp
             lambda: desk.note_to_customer(AGENT, cid, text="您好"),
         ):
             _refused(desk, cid, after, InvalidTransition)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_grievance_is_not_filed_as_a_repair_nor_a_complaint_as_one(backend: str, tmp_path: Path) -> None:
+    # Seed 000 (投诉受理: 立即在售后管理系统中进行登记): a service ticket of category "complaint" was a
+    # grievance dispatched and closed as a repair, outside the complaint flow, its log and its KPIs;
+    # desk.open_ticket(kind=complaint) made a complaint of category "repair".
+    with _desk(backend, tmp_path) as desk:
+        with pytest.raises(ValidationError) as refused:
+            desk.open_ticket(AGENT, customer_id="c1", description="师傅态度恶劣", category="complaint")
+        assert refused.value.field == "category"
+        with pytest.raises(ValidationError) as mixed:
+            desk.open_ticket(AGENT, customer_id="c1", description="师傅态度恶劣", kind="complaint",
+                             category="installation")  # fmt: skip
+        assert mixed.value.field == "category"
+        assert not desk.ledger(MANAGER).items
+        opened = desk.open_ticket(AGENT, customer_id="c1", description="师傅态度恶劣", kind="complaint")
+        assert (opened.ticket.kind.value, opened.ticket.category.code) == ("complaint", "complaint")
+        assert [e.complaint_id for e in desk.complaints.complaint_log(MANAGER)] == [opened.ticket.id]
