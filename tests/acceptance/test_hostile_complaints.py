@@ -211,3 +211,31 @@ def test_a_grievance_is_not_filed_as_a_repair_nor_a_complaint_as_one(backend: st
         opened = desk.open_ticket(AGENT, customer_id="c1", description="师傅态度恶劣", kind="complaint")
         assert (opened.ticket.kind.value, opened.ticket.category.code) == ("complaint", "complaint")
         assert [e.complaint_id for e in desk.complaints.complaint_log(MANAGER)] == [opened.ticket.id]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_complaint_extends_the_warranty_of_its_own_customer_s_unit_only(
+    backend: str, tmp_path: Path
+) -> None:
+    # A remedy of 延长免费售后服务期 names the unit: before, c1's complaint could extend the warranty of
+    # c2's unit (any asset id), and a later repair of that unit was judged free on it.
+    with _desk(backend, tmp_path) as desk:
+        desk.register_asset(
+            MANAGER,
+            Asset(AssetId("A-2"), ProductId("P-1"), "SN-2", CustomerId("c2"), purchase_date=date(2025, 4, 1)),
+        )
+        cd = desk.complaints
+        cid = cd.open_complaint(AGENT, "c1", "漏水把地板泡坏了", asset_id="A-1").ticket.id
+        cd.investigate(MANAGER, cid)
+        cd.propose_solution(MANAGER, cid, solution="延保一年")
+        extend = cd.grant_remedy
+        free = Money("0", "CNY")
+        _refused(
+            desk, cid,
+            lambda: extend(MANAGER, cid, kind="warranty_extension", cost=free, extend_by=12, asset_id="A-2"),
+            NotFound,
+        )  # fmt: skip
+        assert cd.warranty_extensions(MANAGER, "A-2") == ()
+        extend(MANAGER, cid, kind="warranty_extension", cost=Money("0", "CNY"), extend_by=12)  # its own unit
+        (granted,) = cd.warranty_extensions(MANAGER, "A-1")
+        assert (granted.amount, granted.complaint_id) == (12, cid)

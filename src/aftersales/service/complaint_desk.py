@@ -622,7 +622,8 @@ class ComplaintDesk(ComplaintOutlets):
 
         A warranty extension (``extend_by`` ``extend_unit``, optionally on one ``component``) is recorded
         as a :class:`WarrantyExtension` of source ``complaint_remedy`` on the complaint's unit (or
-        ``asset_id``), findable with :meth:`warranty_extensions` for warranty decisions.
+        ``asset_id``, a unit of the complaint's customer: another's is ``NotFound``), findable with
+        :meth:`warranty_extensions` for warranty decisions.
         """
         kind = RemedyKind(kind)
         if not isinstance(cost, Money):
@@ -638,7 +639,10 @@ class ComplaintDesk(ComplaintOutlets):
                 unit = asset_id or ticket.asset_id
                 if unit is None:
                     raise ValidationError("a warranty extension needs the unit (asset_id)", field="asset_id")
-                uow.assets.get(unit)
+                owner = uow.assets.get(unit).customer_id
+                if owner is not None and owner != ticket.customer_id:
+                    # Another customer's unit is not the complaint's to extend (nor to reveal).
+                    raise NotFound("asset", unit)
                 try:
                     extension = WarrantyExtension(
                         asset_id=AssetId(unit),
