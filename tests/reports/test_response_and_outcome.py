@@ -73,7 +73,9 @@ def tickets() -> list[Ticket]:
     received = one.received_at
     one.response_due_at = received + timedelta(hours=1)
     _triage(one, received + timedelta(minutes=5))
-    one.contact_customer(AGENT, received + timedelta(minutes=90), channel="phone", expected_at=received)
+    one.contact_customer(
+        AGENT, received + timedelta(minutes=90), channel="phone", expected_at=received + timedelta(hours=2)
+    )
     one.assign(AGENT, received + timedelta(minutes=95), Assignee(AssigneeKind.ENGINEER, "eng-1", "E"))
     one.step("start_work", ENGINEER, received + timedelta(hours=3))
     one.resolve(ENGINEER, received + timedelta(hours=4), summary=RESULT)

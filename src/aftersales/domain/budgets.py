@@ -18,8 +18,9 @@ from typing import ClassVar
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.charges import ChargeKind
 from aftersales.domain.money import Money
-from aftersales.domain.text import bounded, code
+from aftersales.domain.text import bounded
 from aftersales.domain.work import aware
 from aftersales.errors import CurrencyMismatch, ValidationError
 
@@ -45,6 +46,19 @@ def _period(instance: object, attribute: attrs.Attribute[str], value: object) ->
 def _positive(instance: object, attribute: attrs.Attribute[Money], value: object) -> None:
     if not isinstance(value, Money) or value.amount <= 0:
         raise ValidationError(f"{attribute.name} must be a positive Money amount", field=attribute.name)
+
+
+def _category(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    # The spending a budget is compared with is counted per charge kind: a budget of any other
+    # category ("transport", "parts", "Materials") would never be matched and read as unspent.
+    if value not in _CATEGORIES:
+        raise ValidationError(
+            f"category is a charge kind ({', '.join(sorted(_CATEGORIES))}), got {value!r:.40}",
+            field=attribute.name,
+        )
+
+
+_CATEGORIES = frozenset(kind.value for kind in ChargeKind)
 
 
 def _reason(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
@@ -82,7 +96,7 @@ class CostBudget:
 
     id: str
     period: str = attrs.field(validator=_period)
-    category: str = attrs.field(validator=code)
+    category: str = attrs.field(validator=_category)
     amount: Money = attrs.field(validator=_positive)
     approved_by: ActorRef
     approved_at: datetime = attrs.field(validator=aware)

@@ -270,6 +270,8 @@ class Ticket:
                 exc.workflow, exc.state, exc.trigger, ticket_id=self.id, command=trigger
             ) from None
         self._check(trigger, actor, at, reason, workflow)
+        if reason is not None and not reason.strip():
+            reason = None  # a blank reason says nothing: stored as none, never as whitespace to show
         event = TicketEvent(
             len(self.events),
             at,
@@ -368,7 +370,15 @@ class Ticket:
     def resolve(
         self, actor: ActorRef, at: datetime, *, summary: str | None = None, remote: bool = False
     ) -> TicketEvent:
-        """Mark the problem solved (on site, at the depot, or by remote guidance from triage)."""
+        """Mark the problem solved (on site, at the depot, or by remote guidance from triage).
+
+        ``summary`` is the handling result the ledger and the customer read (处理结果): omitted, or text
+        that says something — a blank one is refused (``ValidationError`` naming ``summary``).
+        """
+        if summary is not None and isinstance(summary, str) and not summary.strip():
+            raise ValidationError(
+                "summary says what was done: omit it rather than leave it blank", field="summary"
+            )
         remote = remote or self.state == TicketState.TRIAGED
         event = self.step("resolve", actor, at, reason=summary, payload={"remote": remote})
         if not self.needs_acceptance:
@@ -459,11 +469,18 @@ class Ticket:
     ) -> TicketEvent:
         """Record a customer-facing contact (a call, a message): the first one is the SLA response.
 
-        ``expected_at`` is the visit or solution time the customer was told (seed 003).
+        ``expected_at`` is the visit or solution time the customer was told (seed 003): a time still to
+        come — one already past tells the customer nothing (seed 001: 沟通内容应准确, 避免模糊).
         """
         payload: dict[str, JsonValue] = {"channel": channel}
         if expected_at is not None:
-            payload["expected_at"] = require_aware(expected_at, "expected_at").isoformat()
+            if require_aware(expected_at, "expected_at") < at:
+                raise ValidationError(
+                    f"expected_at ({expected_at.isoformat()}) is already past: the customer is told a time"
+                    " still to come",
+                    field="expected_at",
+                )
+            payload["expected_at"] = expected_at.isoformat()
         return self.step("contact_customer", actor, at, reason=note, payload=payload)
 
     def callback_attempt(self, actor: ActorRef, at: datetime, *, note: str | None = None) -> TicketEvent:
@@ -572,9 +589,32 @@ class Ticket:
         return event
 
     def add_visit(self, actor: ActorRef, at: datetime, visit: Visit) -> TicketEvent:
-        """Plan or record an on-site visit."""
+        """Plan or record an on-site visit.
+
+        The service record keeps the service time as it was (seed 000: 记录…服务时间, 确保信息的准确性):
+        a visit recorded as done arrived and left between the request coming in and now (``at``), and
+        one that left has arrived; a visit planned is planned after the request came in.
+        """
         if not isinstance(visit, Visit):
             raise ValidationError("visit must be a Visit", field="visit")
+        if visit.left_at is not None and visit.arrived_at is None:
+            raise ValidationError("a visit that left has arrived: give arrived_at too", field="left_at")
+        if visit.planned_at < self.received_at:
+            raise ValidationError(
+                f"a visit cannot be planned before the request came in ({self.received_at.isoformat()})",
+                field="planned_at",
+            )
+        for name, when in (("arrived_at", visit.arrived_at), ("left_at", visit.left_at)):
+            if when is None:
+                continue
+            if when > at:
+                raise ValidationError(
+                    f"{name} is in the future: a visit is recorded once it took place", field=name
+                )
+            if when < self.received_at:
+                raise ValidationError(
+                    f"{name} is before the request came in ({self.received_at.isoformat()})", field=name
+                )
         event = self.step(
             "add_visit",
             actor,

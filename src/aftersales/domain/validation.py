@@ -15,7 +15,8 @@ The rules:
   declared in :data:`INT_RANGES`.
 - ``date`` is a date (not a datetime) and ``datetime`` is timezone-aware; both within 1900–2200.
 - text is a ``str``, normalised to NFC, without control characters other than newline and tab (and
-  without those either in one-line fields), without lone surrogates, and bounded in length.
+  without those either in one-line fields), without lone surrogates, not made only of invisible
+  format characters (zero-width spaces), and bounded in length.
 - identifiers (``*_id`` fields and the id types) follow :data:`ID_PATTERN`.
 """
 
@@ -127,6 +128,20 @@ _BAD_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _BAD_LINE_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
+def _invisible(value: str) -> bool:
+    """Whether non-empty ``value`` shows nothing but holds a format character (a zero-width space or
+    joiner, a byte-order mark): it would pass for text while saying nothing. Plain whitespace is each
+    field's own rule (required text refuses it, optional text may be empty)."""
+    seen = False
+    for char in value:
+        if char.isspace():
+            continue
+        if unicodedata.category(char) != "Cf":
+            return False
+        seen = True
+    return seen
+
+
 def _leaf(field: str) -> str:
     return field.rsplit(".", 1)[-1].split("[", 1)[0]
 
@@ -149,6 +164,11 @@ def check_text(value: object, field: str, *, multiline: bool | None = None, limi
         what = "a line break" if bad.group() in "\r\n\u2028\u2029" else f"character U+{ord(bad.group()):04X}"
         rule = "control characters other than newline and tab" if multiline else "control characters"
         raise ValidationError(f"{field} contains {what}: {rule} are refused", field=field)
+    if not value.isascii() and _invisible(value):
+        raise ValidationError(
+            f"{field} is only invisible characters (zero-width spaces, joiners): write it or leave it empty",
+            field=field,
+        )
     if not value.isascii() and not unicodedata.is_normalized("NFC", value):
         value = unicodedata.normalize("NFC", value)
         if len(value) > limit:  # pragma: no cover - NFC rarely lengthens
@@ -168,7 +188,7 @@ def _text_checker(field: str, leaf: str) -> Checker:
             type(value) is str
             and len(value) <= limit
             and bad.search(value) is None
-            and (value.isascii() or unicodedata.is_normalized("NFC", value))
+            and (value.isascii() or (unicodedata.is_normalized("NFC", value) and not _invisible(value)))
         ):
             return value
         return check_text(value, field, multiline=multiline, limit=limit)

@@ -6,6 +6,7 @@ store with ``aftersales.adapters.reporting.reporting_for(desk.store)``.
 """
 
 from aftersales.domain.quality_reports import BatchIncident
+from aftersales.reports.budgets import BudgetReport, BudgetRow, budget_report, scoped_budget_report
 from aftersales.reports.charge_documents import ChargedTicket
 from aftersales.reports.dealer_monthly import (
     DealerMonthlyReport,
@@ -31,7 +32,7 @@ from aftersales.reports.pages import document_for
 from aftersales.reports.rater import RaterIndex, rater_index
 from aftersales.reports.render import render, to_csv, to_html, to_markdown, to_text, to_xlsx
 from aftersales.reports.sla import SlaReport, sla_breaches
-from aftersales.reports.sources import LedgerDesk
+from aftersales.reports.sources import BudgetDesk, BudgetReader, LedgerDesk
 from aftersales.reports.targets import PACK_GOALS, KpiGoals, kpi_goals
 from aftersales.reports.trend import KpiTrend, kpi_trend
 
@@ -39,6 +40,10 @@ __all__ = [
     "LEDGER_COLUMNS",
     "PACK_GOALS",
     "BatchIncident",
+    "BudgetDesk",
+    "BudgetReader",
+    "BudgetReport",
+    "BudgetRow",
     "ChargedTicket",
     "DealerMonthRow",
     "DealerMonthlyReport",
@@ -57,6 +62,7 @@ __all__ = [
     "ReportLabels",
     "ReportStatus",
     "SlaReport",
+    "budget_report",
     "dealer_monthly",
     "detect_batch_incidents",
     "document_for",
@@ -71,6 +77,7 @@ __all__ = [
     "rater_index",
     "render",
     "report_labels",
+    "scoped_budget_report",
     "sla_breaches",
     "to_csv",
     "to_html",

@@ -9,17 +9,18 @@ the budget needs a recorded approval with a reason (对超出预算的费用进�
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from aftersales.domain.budgets import CostBudget
-from aftersales.domain.money import Money
-from aftersales.errors import ValidationError
+from aftersales.domain.budgets import CostBudget, checked_period
+from aftersales.domain.money import Money, currency_exponent
 from aftersales.reports.money import slip_cost_totals
+from aftersales.reports.sources import BudgetDesk
 
-__all__ = ["BudgetReport", "BudgetRow", "budget_report"]
+__all__ = ["BudgetReport", "BudgetRow", "budget_report", "scoped_budget_report"]
 
 _YEAR = re.compile(r"\d{4}")
 
@@ -63,21 +64,40 @@ class BudgetReport:
 
 
 def budget_report(documents: Any, period: str, *, currency: str = "CNY") -> BudgetReport:
-    """Budget against actual per category for ``period``, read from ``documents``.
+    """Budget against actual per category for ``period``, read from ``documents`` (a store's own
+    documents, no actor judged: a host's batch job; people read :func:`scoped_budget_report`).
 
     ``period`` is a month (``YYYY-MM``) or a year (``YYYY``, seed 000's yearly budget: the actual is the
     sum of its twelve months), and the budgets compared are those set for that same period.
     """
-    if not isinstance(period, str):
-        raise ValidationError("period is a year written YYYY or a month written YYYY-MM", field="period")
+    checked_period(period)
+    currency_exponent(currency)
+    return _report(documents, documents.query(CostBudget, period=period), period, currency)
+
+
+def scoped_budget_report(
+    desk: BudgetDesk, actor: object, period: str, *, currency: str = "CNY"
+) -> BudgetReport:
+    """:func:`budget_report` read through ``desk`` for ``actor``: the budgets come from the desk's own
+    read (``desk.charges.budgets``), judged by the one permission table (``read_budgets``: the office,
+    the approvers, auditors — 内部审计…检查售后维护费用的使用情况), so dealer staff, engineers and
+    customers are refused (``PermissionDenied``) before any figure is read: the report sums every
+    dealer's and customer's free work. A malformed period is a ``ValidationError`` naming ``period``,
+    an unknown currency ``UnknownCurrency``: neither is answered with an empty report.
+    """
+    currency_exponent(currency)
+    budgets = desk.charges.budgets(actor, period)  # judges the actor and the period first
+    with desk.store() as uow:
+        return _report(uow.documents, budgets, period, currency)
+
+
+def _report(documents: Any, budgets: Iterable[CostBudget], period: str, currency: str) -> BudgetReport:
     months = [f"{period}-{m:02d}" for m in range(1, 13)] if _YEAR.fullmatch(period) else [period]
     _tickets, spent = slip_cost_totals(documents, months, currency=currency)
-    budgets = {
-        b.category: b for b in documents.query(CostBudget, period=period) if b.amount.currency == currency
-    }
+    mine = {b.category: b for b in budgets if b.amount.currency == currency}
     rows = []
-    for category in sorted(set(budgets) | set(spent)):
-        budget = budgets.get(category)
+    for category in sorted(set(mine) | set(spent)):
+        budget = mine.get(category)
         rows.append(
             BudgetRow(
                 category,

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from aftersales.domain.budgets import CostBudget
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import StoreFactory
 
-__all__ = ["LedgerDesk", "SlaDesk"]
+__all__ = ["BudgetDesk", "BudgetReader", "LedgerDesk", "SlaDesk"]
 
 
 @runtime_checkable
@@ -43,4 +44,29 @@ class SlaDesk(Protocol):
 
     def sla(self, actor: Any, ticket_id: str, at: datetime | None = None) -> Any:
         """The SLA status of ``ticket_id`` at ``at``."""
+        ...
+
+
+@runtime_checkable
+class BudgetReader(Protocol):
+    """The desk's read of the cost budgets of a period (``ServiceDesk.charges``), judged by the one
+    permission table: it refuses whoever may not read the budgets, and a malformed period."""
+
+    def budgets(self, actor: Any, period: str) -> tuple[CostBudget, ...]:
+        """The budgets of ``period`` as ``actor`` may read them."""
+        ...
+
+
+@runtime_checkable
+class BudgetDesk(Protocol):
+    """A desk whose budget report an actor reads (:func:`aftersales.reports.budgets.scoped_budget_report`)."""
+
+    @property
+    def store(self) -> StoreFactory:
+        """The store factory."""
+        ...
+
+    @property
+    def charges(self) -> BudgetReader:
+        """The desk's charges, which read the budgets for an actor."""
         ...

@@ -131,6 +131,8 @@ class CallbackDesk:
         score = survey.overall if survey is not None else satisfaction
         facts: dict[str, JsonValue] = {"satisfaction": score, "comment": comment}
         for question, answer in (answers or {}).items():
+            if not isinstance(question, str) or not question.strip():
+                raise ValidationError("a question answered is named (not blank)", field="answers")
             if not isinstance(answer, bool):
                 raise ValidationError(f"answer to {question!r} must be yes or no", field="answers")
             facts[f"answer.{question}"] = answer

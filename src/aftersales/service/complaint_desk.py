@@ -61,7 +61,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.callback_plan import drop_pending, schedule_in
+from aftersales.service.callback_plan import callback_plan, customer_tier, drop_pending, schedule_in
 from aftersales.service.complaint_outlets import ComplaintOutlets, _text
 from aftersales.service.context import DeskContext
 from aftersales.service.coordination import departments_in
@@ -622,7 +622,8 @@ class ComplaintDesk(ComplaintOutlets):
 
         A warranty extension (``extend_by`` ``extend_unit``, optionally on one ``component``) is recorded
         as a :class:`WarrantyExtension` of source ``complaint_remedy`` on the complaint's unit (or
-        ``asset_id``), findable with :meth:`warranty_extensions` for warranty decisions.
+        ``asset_id``, a unit of the complaint's customer: another's is ``NotFound``), findable with
+        :meth:`warranty_extensions` for warranty decisions.
         """
         kind = RemedyKind(kind)
         if not isinstance(cost, Money):
@@ -638,7 +639,10 @@ class ComplaintDesk(ComplaintOutlets):
                 unit = asset_id or ticket.asset_id
                 if unit is None:
                     raise ValidationError("a warranty extension needs the unit (asset_id)", field="asset_id")
-                uow.assets.get(unit)
+                owner = uow.assets.get(unit).customer_id
+                if owner is not None and owner != ticket.customer_id:
+                    # Another customer's unit is not the complaint's to extend (nor to reveal).
+                    raise NotFound("asset", unit)
                 try:
                     extension = WarrantyExtension(
                         asset_id=AssetId(unit),
@@ -697,11 +701,23 @@ class ComplaintDesk(ComplaintOutlets):
 
         Its callback (seed 004: within 7 days after handling) is scheduled in the same command. The
         outcome is required text (at most 2000 characters): seed 000's 结果反馈 tells the customer the
-        result, and the ledger's 处理结果 is read from it.
+        result, and the ledger's 处理结果 is read from it. ``schedule_callback=False`` leaves the
+        callback to the host, except where the pack asks a satisfaction survey of it (seed 001: 对于重大
+        售后问题或重要客户…应在问题处理完毕后进行客户满意度调查 — a major complaint, an important or VIP
+        customer): that is a ``ValidationError`` naming ``schedule_callback``.
         """
         _text(outcome, "outcome", required=True)
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
+            if not schedule_callback:
+                major = file.severity is ComplaintSeverity.MAJOR
+                tier = customer_tier(uow, ticket)
+                if callback_plan(self.context.policies.callback, ticket, tier, major).outcome.survey:
+                    raise ValidationError(
+                        f"complaint {ticket.id} is owed a satisfaction survey once handled (a major complaint"
+                        " or an important customer): its callback is scheduled with the feedback",
+                        field="schedule_callback",
+                    )
             ticket.resolve(actor.ref, now, summary=outcome)
             file.outcome = outcome
             if not schedule_callback:

@@ -4,7 +4,8 @@ A capability does not call another from inside its commands; the root connects t
 the runner runs inside the command's transaction (so a reaction commits or rolls back with the
 command). Today: the knowledge base learns from a ticket when it closes (and takes the ticket's
 contribution back when it is reopened); a callback survey whose score the complaint policy finds too
-low opens a complaint about the ticket (the callback desk's survey hook).
+low opens a complaint about the ticket (the callback desk's survey hook), unless a complaint about it
+is still being handled.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from aftersales.domain.classification import Channel, TicketKind
+from aftersales.domain.complaint_workflow import ComplaintState
 from aftersales.domain.complaints import ComplaintSubject
+from aftersales.domain.departments import ComplaintLink
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import TicketId
 from aftersales.domain.ticket import Ticket
@@ -53,7 +56,9 @@ def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:
 
     At the callback of a complaint, the customer still dissatisfied does not open a complaint about the
     complaint: the same complaint goes back to investigating (seed 001: 如客户仍不满意, 应进一步沟通协商,
-    直至客户满意为止), so it is not counted handled while the customer says it is not.
+    直至客户满意为止), so it is not counted handled while the customer says it is not. At a service
+    ticket's callback, a complaint about the ticket still being handled takes the new low score (its id
+    is on the callback record) instead of a second complaint being opened.
     """
 
     def hook(
@@ -65,6 +70,9 @@ def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:
         if ticket.kind is TicketKind.COMPLAINT:
             complaints.dissatisfied_in(uow, actor, ticket, now, description)
             return None, Applied(decisions=(verdict,))
+        handling = _complaint_in_hand(uow, ticket)
+        if handling is not None:  # the callback record names the complaint that already handles it
+            return handling, Applied(decisions=(verdict,))
         complaint, opened = complaints.open_in(
             uow,
             actor,
@@ -78,6 +86,29 @@ def complaint_on_low_score(complaints: ComplaintDesk) -> SurveyHook:
         return complaint.id, Applied(opened.messages, (verdict, *opened.decisions))
 
     return hook
+
+
+_IN_HAND = frozenset(
+    {
+        ComplaintState.RECEIVED,
+        ComplaintState.INVESTIGATING,
+        ComplaintState.AWAITING_DECISION,
+        ComplaintState.SOLUTION_PROPOSED,
+        ComplaintState.IMPLEMENTING,
+    }
+)
+
+
+def _complaint_in_hand(uow: UnitOfWork, ticket: Ticket) -> TicketId | None:
+    """A complaint about ``ticket`` still being handled (not yet answered), if any: the customer's
+    dissatisfaction with this work is already a complaint. A second low score (a callback recorded
+    twice, the customer called again) opening a second complaint would count one grievance twice
+    (seed 001's 投诉处理成功率) and split its handling in two."""
+    for link in sorted(uow.documents.query(ComplaintLink, ticket_id=ticket.id), key=lambda x: x.id):
+        complaint = uow.tickets.get(link.complaint_id)
+        if complaint.state in _IN_HAND:
+            return complaint.id
+    return None
 
 
 def install_hooks(runner: CommandRunner, *, knowledge: KnowledgeDesk) -> None:

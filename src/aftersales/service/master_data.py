@@ -44,6 +44,24 @@ __all__ = ["MasterData", "MasterDataChange", "accept_installation", "record_chan
 
 R = Role
 _WARRANTY_DATES = ("purchase_date", "shipment_date", "installation_accepted_on")
+_DONE_DATES = ("purchase_date", "installation_accepted_on")
+"""The dates of what has happened once a unit is registered: bought, its installation accepted (a
+shipment may be planned ahead)."""
+
+
+def _not_ahead(asset: Asset, today: date, prefix: str = "") -> None:
+    """Refuse a unit bought or installed after ``today`` (seed 000 客户信息收集: 购买时间): its warranty
+    would start in the future and every repair before it would fall outside it."""
+    for name in _DONE_DATES:
+        value = getattr(asset, name)
+        if value is not None and value > today:
+            raise ValidationError(
+                f"{name} {value.isoformat()} is after today ({today.isoformat()}): a unit is registered "
+                "once it is bought and installed",
+                field=prefix + name,
+            )
+
+
 _REPOS = {
     Customer: "customers",
     Asset: "assets",
@@ -231,6 +249,7 @@ class MasterData:
         """
 
         def check(uow: UnitOfWork, before: Asset | None) -> None:
+            _not_ahead(asset, self.context.today(self.context.now()), "asset.")
             if _as_dealer(actor, "register_asset"):
                 self._dealer_may_touch_asset(uow, actor, asset)
                 if before is not None:
@@ -325,6 +344,7 @@ class MasterData:
         def apply(uow: UnitOfWork, now: datetime) -> Asset:
             before = uow.assets.get(asset_id)
             after = attrs.evolve(before, **changes)
+            _not_ahead(after, self.context.today(now))
             uow.assets.save(after)
             record_change(uow, actor, "change_warranty_start", now, before, after, why)
             return after

@@ -469,9 +469,13 @@ class QualityIncidentDesk:
         extend_by: int | None = None,
         extend_unit: ExtensionUnit = ExtensionUnit.MONTHS,
         note: str = "",
+        idempotency_key: str | None = None,
     ) -> QualityIncident:
         """Apply a remedy to every unit of the batch, one event per unit (a warranty extension is also
-        recorded on each unit, where warranty decisions find it)."""
+        recorded on each unit, where warranty decisions find it).
+
+        Applying it again grants it again (another twelve months); with ``idempotency_key`` a retried
+        call (a timeout, a double click) returns the incident instead of extending every unit twice."""
         check_role(actor, "quality_incident_remedy", incident_id, _roles("quality_incident_remedy"))
         try:
             chosen = IncidentRemedyKind(kind)
@@ -518,5 +522,11 @@ class QualityIncidentDesk:
             return incident
 
         return self.runner.write(
-            actor, "quality_incident:apply_remedy", None, [incident_id, chosen.value, extend_by], apply
+            actor,
+            "quality_incident:apply_remedy",
+            idempotency_key,
+            [incident_id, chosen.value, extend_by, extend_unit, note],
+            apply,
+            remember=lambda incident: incident.id,
+            reload=lambda uow, kept: uow.documents.get(QualityIncident, kept),
         )

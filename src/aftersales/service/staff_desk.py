@@ -83,6 +83,14 @@ class StaffDesk:
             raise ValidationError(
                 f"{trainee_id} is a dealer's engineer, not the company's own staff", field=field
             )
+        if kind is StaffKind.AGENT:
+            try:
+                uow.engineers.get(trainee_id)
+            except NotFound:
+                return
+            # One person, one record: an engineer's training or appraisal filed as an agent's would
+            # split their record in two (and their appraisal kind with it).
+            raise ValidationError(f"{trainee_id} is a registered engineer: give kind engineer", field=field)
 
     def record_staff_training(
         self,

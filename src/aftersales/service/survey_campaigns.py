@@ -103,8 +103,9 @@ class SurveyCampaigns:
     ) -> SurveyCampaign:
         """Start a campaign: sample customers by ``rules`` (the pack's defaults if ``None``), create tasks.
 
-        ``link`` (for the ``link`` channel) is the host's portal address with ``{task_id}`` where the
-        task's id goes; each sampled customer gets it by their preferred channel.
+        ``link`` (for the ``link`` channel) is the host's portal address (``https://`` or ``http://``)
+        with ``{task_id}`` where the task's id goes; each sampled customer gets it by their preferred
+        channel.
         """
         permit(check_actor(actor), Workflow.MAINTENANCE, "start_campaign")
         channel = CampaignChannel(channel)
@@ -119,6 +120,9 @@ class SurveyCampaigns:
             raise ValidationError("rules are SamplingRules", field="rules")
         if channel is CampaignChannel.LINK and (not isinstance(link, str) or "{task_id}" not in link):
             raise ValidationError("a link campaign needs a link with {task_id} in it", field="link")
+        if link is not None and not link.lower().startswith(("https://", "http://")):
+            # Sent to every sampled customer: a javascript: or file: address is not the host's portal.
+            raise ValidationError("link is the portal's web address (https:// or http://)", field="link")
 
         def apply(uow: UnitOfWork, now: datetime) -> SurveyCampaign:
             try:
@@ -269,9 +273,11 @@ class SurveyCampaigns:
     def tasks(
         self, actor: Actor, campaign_id: str, *, state: SurveyTaskState = SurveyTaskState.PENDING
     ) -> list[SurveyTask]:
-        """A campaign's tasks in ``state`` within ``actor``'s scope (the agents' call list)."""
+        """A campaign's tasks in ``state`` within ``actor``'s scope (the agents' call list); an unknown
+        campaign is ``NotFound``."""
         permit(check_actor(actor), Workflow.MAINTENANCE, "read_campaigns")
         with self.context.store() as uow:
+            uow.documents.get(SurveyCampaign, campaign_id)  # an unknown campaign is NotFound, not "no tasks"
             found = uow.documents.query(
                 SurveyTask, campaign_id=campaign_id, state=SurveyTaskState(state).value
             )

@@ -142,9 +142,25 @@ class Tickets:
         ``priority`` (or ``urgent``, which the pack maps to a priority with a reason) sets the priority at
         intake, so the SLA clocks run on it from the first instant; an urgent call gets the pack's
         first-contact target in minutes (seed 001). Triage may change the priority later.
+
+        Category ``complaint`` is a complaint's (``kind`` complaint, or better
+        ``desk.complaints.open_complaint``: its file, links, classification): a service ticket of that
+        category — a grievance handled as a repair, outside the complaint flow and its KPIs — is a
+        ``ValidationError`` naming ``category``. A complaint opened here is of category ``complaint``
+        (another category than the default is refused the same way).
         """
         if priority is not None:
             priority = Priority(priority)
+        code = getattr(category, "code", category)
+        if TicketKind(kind) is TicketKind.COMPLAINT:
+            if code not in (Category.REPAIR.code, Category.COMPLAINT.code):
+                raise ValidationError("a complaint's category is complaint", field="category")
+            category = Category.COMPLAINT
+        elif code == Category.COMPLAINT.code:
+            raise ValidationError(
+                "category complaint is a complaint's: open it with desk.complaints.open_complaint",
+                field="category",
+            )
         request = _args(locals())
 
         def run(uow: UnitOfWork, now: datetime) -> tuple[Ticket, Applied]:
@@ -340,9 +356,15 @@ class Tickets:
         note: str = "",
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        """Plan an on-site visit (the customer is told), or record one that took place."""
+        """Plan an on-site visit (the customer is told), or record one that took place.
+
+        ``engineer_id`` is a registered engineer (``NotFound`` otherwise); a visit that took place arrived
+        (and left) between the request coming in and now, and a plan is not dated before the request
+        (``ValidationError`` naming ``planned_at``, ``arrived_at`` or ``left_at``).
+        """
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            uow.engineers.get(engineer_id)  # the service record names who went: a registered engineer
             ticket.add_visit(actor.ref, now, Visit(planned_at, engineer_id, kind, arrived_at, left_at, note))
 
         return self.runner.execute(

@@ -119,7 +119,7 @@ def _rich_ticket() -> Ticket:
     ticket.record_fault(
         ENGINEER, at, FaultRecord("leak", "seal_worn", "replace_seal", at, ENGINEER, part="seal")
     )
-    ticket.add_visit(ENGINEER, at, Visit(at + timedelta(hours=1), "E1", arrived_at=at + timedelta(hours=1)))
+    ticket.add_visit(ENGINEER, at, Visit(at + timedelta(hours=1), "E1", arrived_at=at))
     ticket.note_to_customer(ENGINEER, at, CustomerNote("工程师已出发 on the way"))
     return ticket
 
