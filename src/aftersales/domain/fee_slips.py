@@ -352,10 +352,15 @@ class InvoiceRecord:
 
 
 class MovementKind(StrEnum):
-    """Materials that left free of charge (in warranty), and materials that came back (退料)."""
+    """Materials that left free of charge (in warranty), materials that came back (退料), and materials
+    issued free that an accepted quote then charged (their cost taken back: they are income now)."""
 
     ISSUED_FREE = "issued_free"
     RETURNED = "returned"
+    CHARGED_ON_QUOTE = "charged_on_quote"
+    """A free issue reclassified as charged (已收费的材料不计入盘点表): written in the month the quote was
+    accepted, at cost, it takes the free issue's cost back off that month's figures, so the part counts
+    once, as income on the quote's slip, and the earlier month's books are not rewritten."""
 
 
 @attrs.define
@@ -364,7 +369,8 @@ class MaterialsMovement:
 
     Lines are priced at cost (``value``) and not chargeable. Seed 002 其他: the issue list is charged
     plus free materials; the returns list should match the free list, and what is not returned is
-    charged on a slip of origin ``unreturned_materials``.
+    charged on a slip of origin ``unreturned_materials``. A ``charged_on_quote`` movement counts against
+    the free issues (see :class:`MovementKind`).
     """
 
     DOCUMENT_KIND: ClassVar[str] = "materials_movement"

@@ -3,8 +3,10 @@
 Income is what the active fee slips of the month charge (chargeable lines; a cancelled slip counts for
 nothing), split by who owes it: the end customer (jobs), the dealer (parts bought from the maker, parts
 kept past their deadline). Cost is what the service gave away: the free lines of the slips (worth at
-their price) and the materials issued free of charge (at cost, the fee desk's free-issue list). Per
-ticket, both are divided by the tickets that have any slip or free issue in the month.
+their price) and the materials issued free of charge (at cost, the fee desk's free-issue list), less
+the free issues an accepted quote charged afterwards (``charged_on_quote`` movements, in the month the
+quote was accepted: the part is income on the quote's slip, counted once). Per ticket, both are divided
+by the tickets that have any slip or free issue in the month.
 
 Why not through typed documents: the month's revenue is read over 100 000 slips and more; building a
 ``FeeSlip`` (and a ``Money`` per line) for each costs seconds. Slips index their totals in whole minor
@@ -95,6 +97,12 @@ class MonthMoney:
         return Money(self.income.amount / count, self.currency) if count else None
 
 
+_COST_SIGN = {"issued_free": 1, "charged_on_quote": -1}
+"""How a materials movement counts in the month's cost: a free issue adds its cost; a free issue that an
+accepted quote then charged takes it back (the part is income on the quote's slip, not also cost).
+Returns are not cost."""
+
+
 def _check_month(value: object) -> str:
     if (
         not isinstance(value, str)
@@ -173,8 +181,10 @@ def _from_rows(rows: Any, month: str, currency: str, dealer_id: str | None) -> M
         per_cost[ticket] = per_cost.get(ticket, 0) + given
     for row in rows("materials_movement", "money_row", prefix):
         kind, cur, dealer, given, ticket = loads(row[cut:])
-        if kind != "issued_free" or cur != currency or (dealer_id is not None and dealer != dealer_id):
+        sign = _COST_SIGN.get(kind)
+        if sign is None or cur != currency or (dealer_id is not None and dealer != dealer_id):
             continue
+        given *= sign
         cost += given
         per_cost[ticket] = per_cost.get(ticket, 0) + given
         per_income.setdefault(ticket, 0)
@@ -245,14 +255,15 @@ def _from_documents(
         per_income[ticket] = per_income.get(ticket, zero) + charged
         per_cost[ticket] = per_cost.get(ticket, zero) + given
     for movement in _rows(documents, MaterialsMovement, month):
-        if movement.get("kind") != "issued_free":
+        sign = _COST_SIGN.get(movement.get("kind", ""))
+        if sign is None:
             continue
         if dealer_id is not None and movement.get("dealer_id") != dealer_id:
             continue
         given = zero
         for line in movement["lines"]:
             if line["unit_price"]["currency"] == currency:
-                value = Decimal(line["unit_price"]["amount"]) * line["quantity"]
+                value = Decimal(line["unit_price"]["amount"]) * line["quantity"] * sign
                 given += value
                 if kinds is not None:
                     kinds[line["kind"]] = kinds.get(line["kind"], zero) + value

@@ -35,10 +35,18 @@ from aftersales.domain.charges import (
     SheetLine,
 )
 from aftersales.domain.complaints import GrantedExtension
-from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, InvoiceWish, SlipOrigin, SlipPayment
+from aftersales.domain.fee_slips import (
+    FeeSlip,
+    InvoiceRecord,
+    InvoiceWish,
+    MaterialsMovement,
+    MovementKind,
+    SlipOrigin,
+    SlipPayment,
+)
 from aftersales.domain.ids import DealerId
 from aftersales.domain.loan_ledger import LoanLedger
-from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef, PickSlip
+from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyKind, PartyRef, PickSlip
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import check_part_number
 from aftersales.domain.products import Asset
@@ -150,6 +158,10 @@ class ChargesDesk:
     def _currency(self) -> str:
         params = getattr(self._fees, "params", None)
         return str(getattr(params, "currency", "CNY"))
+
+    @property
+    def _cost_of(self) -> _CostOf:
+        return _CostOf(self._fees, self.context.settings.materials_params.timezone)
 
     def _prepay(self, chargeable_parts: bool, phase: str) -> bool:
         params = getattr(self._fees, "params", None)
@@ -411,7 +423,7 @@ class ChargesDesk:
             sheet = self._sheet_of(ticket)
             accepted = sheet.accept(quote_id, now, actor.ref)
             request = self._file_request(uow, ticket, accepted, actor, now, urgent)
-            off_loan = _charge_off_loans(uow, ticket, accepted, actor, now)
+            off_loan = _charge_off_loans(uow, ticket, accepted, actor, now, self._cost_of)
             slip = self._write_slip(uow, ticket, accepted, actor, now, payment_method, wish)
             invoice = self.fee_desk.invoice_now(uow, actor, now, slip)
             payload: dict[str, Any] = {
@@ -743,6 +755,21 @@ class ChargesDesk:
         return sheet
 
 
+@attrs.frozen
+class _CostOf:
+    """The maker's cost of a part (the price list's cost, as the materials desk prices free issues) and
+    the month a movement written now counts in (the materials desk's zone)."""
+
+    fees: FeesPolicy
+    timezone: str
+
+    def __call__(self, part: str) -> Money:
+        return self.fees.part_price(part).cost
+
+    def month(self, at: datetime) -> str:
+        return at.astimezone(ZoneInfo(self.timezone)).strftime("%Y-%m")
+
+
 _CONTRACT_LINE = {
     ChargeKind.MATERIALS: "part",
     ChargeKind.LABOUR: "labour",
@@ -775,10 +802,12 @@ def _under_contract(
 
 
 def _charge_off_loans(
-    uow: UnitOfWork, ticket: Ticket, quote: Quote, actor: Actor, now: datetime
+    uow: UnitOfWork, ticket: Ticket, quote: Quote, actor: Actor, now: datetime, cost: _CostOf
 ) -> list[str]:
     """Take the parts an accepted quote charges off the loan ledger where this ticket's free requests lent
     them (已收费的材料不计入盘点表): charged, they are no longer owed back, and no chargeback follows.
+    Their free issue's cost is taken back in this month's figures (a ``charged_on_quote`` movement at
+    cost): the part is income on the quote's slip now, not also the maker's cost.
     Returns the issue lines settled (``<request>:<part>×<quantity>``)."""
     charged = quote.charged_parts
     settled: list[str] = []
@@ -797,6 +826,18 @@ def _charge_off_loans(
             settled.append(f"{request.id}:{entry.part}×{entry.quantity}")
         if entries:
             uow.documents.save(ledger)
+            lines = tuple(
+                ChargeLine(ChargeKind.MATERIALS, e.part, cost(e.part), e.quantity, chargeable=False)
+                for e in entries
+            )
+            party = request.party
+            uow.documents.add(
+                MaterialsMovement(
+                    next_number(uow, "materials_movement", now), MovementKind.CHARGED_ON_QUOTE, ticket.id,
+                    cost.month(now), now, actor.ref, lines,
+                    party.id if party.kind is PartyKind.DEALER else None,
+                )
+            )  # fmt: skip
     return settled
 
 

@@ -77,11 +77,13 @@ class ItemBalance:
     issued_free: int
     returned: int
     charged_unreturned: int
+    charged_on_quote: int = 0
+    """Issued free, then charged on an accepted quote (not owed back: 已收费的材料不计入盘点表)."""
 
     @property
     def outstanding(self) -> int:
         """Free materials neither returned nor charged yet (to chase, then charge: 事实占有)."""
-        return self.issued_free - self.returned - self.charged_unreturned
+        return self.issued_free - self.returned - self.charged_unreturned - self.charged_on_quote
 
 
 @attrs.frozen
@@ -105,6 +107,9 @@ class MonthlyRevenue:
     received: Money
     cancelled_slips: tuple[str, ...]
     balances: tuple[ItemBalance, ...]
+    charged_after_issue: tuple[RevenueEntry, ...] = ()
+    """Free issues an accepted quote charged in this month (at cost): off the month's free cost, on the
+    revenue list through the quote's slip."""
 
     @property
     def issued(self) -> tuple[RevenueEntry, ...]:
@@ -614,8 +619,10 @@ class FeeDesk:
         )
         free = [_entry(s.id, s.ticket_id, ln, charged=False) for s in active for ln in s.free_lines()]
         returns: list[RevenueEntry] = []
+        recharged: list[RevenueEntry] = []
+        lists = {MovementKind.ISSUED_FREE: free, MovementKind.RETURNED: returns}
         for m in movements:
-            target = free if m.kind is MovementKind.ISSUED_FREE else returns
+            target = lists.get(m.kind, recharged)
             target.extend(
                 _entry(m.id, m.ticket_id, ln, charged=False)
                 for ln in m.lines
@@ -624,13 +631,15 @@ class FeeDesk:
         balances: dict[str, list[int]] = {}
         for e in free:
             if e.kind is ChargeKind.MATERIALS:
-                balances.setdefault(e.item, [0, 0, 0])[0] += e.quantity
+                balances.setdefault(e.item, [0, 0, 0, 0])[0] += e.quantity
         for e in returns:
-            balances.setdefault(e.item, [0, 0, 0])[1] += e.quantity
+            balances.setdefault(e.item, [0, 0, 0, 0])[1] += e.quantity
         for s in active:
             if s.origin is SlipOrigin.UNRETURNED_MATERIALS:
                 for ln in s.charged_lines(ChargeKind.MATERIALS):
-                    balances.setdefault(ln.item, [0, 0, 0])[2] += ln.quantity
+                    balances.setdefault(ln.item, [0, 0, 0, 0])[2] += ln.quantity
+        for e in recharged:
+            balances.setdefault(e.item, [0, 0, 0, 0])[3] += e.quantity
         zero = Money.zero(currency)
         return MonthlyRevenue(
             month,
@@ -644,6 +653,7 @@ class FeeDesk:
             sum((s.paid for s in active), zero),
             tuple(sorted(s.id for s in slips if not s.is_active)),
             tuple(ItemBalance(item, *counts) for item, counts in sorted(balances.items())),
+            tuple(recharged),
         )
 
 

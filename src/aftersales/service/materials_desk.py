@@ -33,7 +33,14 @@ from aftersales.domain.events import JsonValue
 from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement, MovementKind, SlipOrigin, SlipPayment
 from aftersales.domain.ids import DealerId
 from aftersales.domain.instants import require_aware
-from aftersales.domain.loan_ledger import ArrivedReturn, Chargeback, LoanLedger, OverdueItem, Reconciliation
+from aftersales.domain.loan_ledger import (
+    ArrivedReturn,
+    Chargeback,
+    LedgerEntry,
+    LoanLedger,
+    OverdueItem,
+    Reconciliation,
+)
 from aftersales.domain.materials import (
     ItemKind,
     MaterialsLine,
@@ -611,12 +618,17 @@ class MaterialsDesk:
                 by=actor.ref,
                 due_at=due,
             )
+            given = {e.part: e.quantity for e in entries}
             if entries and request.quote_id is None:
-                # Received after the ticket's quote charging these parts was accepted: charged, not lent.
-                _charge_on_accepted_quotes(uow.tickets.get(request.ticket_id), ledger, request.id, actor, now)
+                # Received after the ticket's quote charging these parts was accepted: charged, not lent,
+                # and not a free issue either (the quote's slip has them as income).
+                for charged in _charge_on_accepted_quotes(
+                    uow.tickets.get(request.ticket_id), ledger, request.id, actor, now
+                ):
+                    given[charged.part] -= charged.quantity
             self._store_ledger(uow, ledger, new)
             self._movement(uow, MovementKind.ISSUED_FREE, request.ticket_id, request.party,
-                           [(e.part, e.quantity) for e in entries], actor, now)  # fmt: skip
+                           list(given.items()), actor, now)  # fmt: skip
             return skipped
 
         excluded: tuple[Reason, ...] = ()
@@ -902,11 +914,13 @@ class MaterialsDesk:
 
 def _charge_on_accepted_quotes(
     ticket: Ticket, ledger: LoanLedger, request_id: str, actor: Actor, now: datetime
-) -> None:
+) -> list[LedgerEntry]:
     """Settle as charged what ``request_id`` just put on loan and the ticket's accepted quotes charge
-    beyond what they already took off loan on this ledger (已收费的材料不计入盘点表)."""
+    beyond what they already took off loan on this ledger (已收费的材料不计入盘点表). Returns the
+    entries booked."""
+    made: list[LedgerEntry] = []
     if ticket.charges is None:
-        return
+        return made
     for quote in ticket.charges.quotes:
         if quote.state is not QuoteState.ACCEPTED:
             continue
@@ -916,7 +930,8 @@ def _charge_on_accepted_quotes(
                 left[entry.part] -= entry.quantity
         wanted = {part: n for part, n in left.items() if n > 0}
         if wanted:
-            ledger.charge_on_quote(request_id, wanted, quote.id, at=now, by=actor.ref)
+            made.extend(ledger.charge_on_quote(request_id, wanted, quote.id, at=now, by=actor.ref))
+    return made
 
 
 def _engineer_dealer(uow: UnitOfWork, engineer_id: str) -> str | None:
