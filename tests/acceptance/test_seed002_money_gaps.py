@@ -2,8 +2,8 @@
 (when a DSN is set): what an after-sales accountant still saw wrong in the month's books.
 
 - 已收费的材料不计入盘点表 / 售后服务销售收入的统计表为收费材料的清单: a part lent free and then charged
-  on the customer's accepted quote is income (the quote's slip) and no longer the maker's cost — in the month's
-  money, the KPI cost reading and the budget's actual — and counted once, also across a month boundary.
+  on the customer's accepted quote is income (the quote's slip) and no longer the maker's cost — in the
+  month's money, the KPI cost reading and the budget's actual — counted once, also across a month boundary.
 """
 
 from __future__ import annotations
