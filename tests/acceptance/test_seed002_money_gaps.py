@@ -11,12 +11,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from test_seed002_charged_after_free_issue import DEALER, _charged_after_free_issue
 from test_seed002_money import PART, SH, _free_part_received, _repair, story
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.materials import MaterialsLine
 from aftersales.domain.money import Money
+from aftersales.errors import PolicyError
 from aftersales.reports.budgets import budget_report
 from aftersales.reports.money import month_money, slip_cost_totals
 from aftersales.service.desk import ServiceDesk
@@ -93,3 +96,50 @@ def test_a_free_part_received_after_the_quote_is_not_a_free_issue(story: Story) 
     assert march.income == Money("220.00", CNY) and march.cost == Money(0, CNY)
     revenue = desk.fees.monthly_revenue(world.manager, "2026-03")
     assert revenue.free_issued == () and revenue.balances == ()
+
+
+# -- 款到发货 on every path that ships parts ------------------------------------------------------------
+
+
+def test_the_dealers_purchase_is_paid_before_the_parts_ship_though_the_customers_quote_filed_them(
+    story: Story,
+) -> None:
+    # 保修期外甲方按成本价向乙方提供维修材料,款到发货: the maker ships once the dealer has paid its purchase.
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    assert quote.payment_before_shipping and purchase.payment_before_shipping
+    accepted = desk.charges.accept(world.customer_zh, ticket_id, quote.id, urgent=True)
+    desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id)
+    request_id = accepted.materials_request.id  # type: ignore[union-attr]
+    desk.materials.pick(world.agent, request_id)
+    desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=quote.total)
+    before = desk.materials.materials_request(world.agent, request_id)
+    with pytest.raises(PolicyError) as info:
+        desk.materials.ship(world.agent, request_id)
+    assert info.value.code == "payment_before_shipping" and purchase.id in str(info.value)
+    after = desk.materials.materials_request(world.agent, request_id)
+    assert after.version == before.version and after.shipping_note is None
+    desk.charges.record_payment(world.dealer_sh_staff, ticket_id, purchase.id, amount=purchase.total)
+    shipped = desk.materials.ship(world.agent, request_id)
+    assert shipped.shipping_note is not None
+
+
+def test_the_purchase_filed_first_still_waits_for_the_customers_pay_first_quote(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    accepted = desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id, urgent=True)
+    desk.charges.accept(world.customer_zh, ticket_id, quote.id)
+    request_id = accepted.materials_request.id  # type: ignore[union-attr]
+    desk.materials.pick(world.agent, request_id)
+    desk.charges.record_payment(world.dealer_sh_staff, ticket_id, purchase.id, amount=purchase.total)
+    with pytest.raises(PolicyError) as info:
+        desk.materials.ship(world.agent, request_id)
+    assert info.value.code == "payment_before_shipping" and quote.id in str(info.value)
+    desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("120.00", CNY))
+    assert desk.materials.ship(world.agent, request_id).shipping_note is not None  # the parts are paid

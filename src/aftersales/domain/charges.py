@@ -717,6 +717,20 @@ class ChargeSheet:
         """Total received against ``quote_id``."""
         return Money.total((p.amount for p in self.payments if p.quote_id == quote_id), self.currency)
 
+    def unpaid_before_shipping(self, parts: Iterable[str]) -> tuple[Quote, ...]:
+        """The accepted quotes charging any of ``parts`` that say they are paid first (款到发货) and are not
+        paid yet: those parts may not ship, whichever request carries them (the customer's quote may have
+        filed the pick slip while the dealer's purchase from the maker is what is paid first)."""
+        wanted = set(parts)
+        return tuple(
+            q
+            for q in self.quotes
+            if q.state is QuoteState.ACCEPTED
+            and q.payment_before_shipping
+            and wanted & set(q.charged_parts)
+            and not self.parts_cleared_for_shipping(q.id)
+        )
+
     def parts_cleared_for_shipping(self, quote_id: str) -> bool:
         """May the parts of ``quote_id`` ship? Accepted, and paid first when the quote says so (款到发货)."""
         quote = self.quote(quote_id)

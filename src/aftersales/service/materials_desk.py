@@ -592,6 +592,16 @@ class MaterialsDesk:
         """Ship with a shipping note: urgent at once, else on the confirmed date; paid parts once paid."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            sheet = uow.tickets.get(request.ticket_id).charges
+            unpaid = sheet.unpaid_before_shipping(ln.part for ln in request.lines) if sheet else ()
+            if sheet is not None and unpaid:
+                # 款到发货 holds for every accepted quote charging these parts, not only the one that filed
+                # the request: the dealer's purchase from the maker is paid before the maker ships.
+                owed = ", ".join(f"{q.id} ({q.payer}, paid {sheet.paid_on(q.id)})" for q in unpaid)
+                raise PolicyError(
+                    f"the parts of request {request.id} are paid before they ship: {owed}",
+                    code="payment_before_shipping",
+                )
             request.ship(actor.ref, now, self._number(uow, "shipping_note", now), self.params.timezone)
             return request
 
