@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-
 from test_seed002_charged_after_free_issue import DEALER, _charged_after_free_issue
 from test_seed002_money import PART, SH, _free_part_received, _repair, story
 
