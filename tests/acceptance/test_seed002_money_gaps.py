@@ -8,26 +8,37 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from test_seed002_charged_after_free_issue import DEALER, _charged_after_free_issue
 from test_seed002_money import PART, SH, _free_part_received, _repair, story
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.charges import ChargeKind
+from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine
 from aftersales.domain.money import Money
+from aftersales.domain.products import Asset
 from aftersales.errors import PolicyError
+from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.reports.budgets import budget_report
 from aftersales.reports.money import month_money, slip_cost_totals
 from aftersales.service.desk import ServiceDesk
-from conftest import World
+from conftest import STAFF, START, World, make_world, register
 
 __all__ = ["story"]  # the fixture, shared with the seed-002 money story
 
 Story = tuple[ServiceDesk, ManualClock, World]
 CNY = "CNY"
+DSN = os.environ.get("AFTERSALES_PG_DSN")
 
 
 def _misuse_found(desk: ServiceDesk, world: World, ticket_id: str) -> None:
@@ -142,3 +153,105 @@ def test_the_purchase_filed_first_still_waits_for_the_customers_pay_first_quote(
     assert info.value.code == "payment_before_shipping" and quote.id in str(info.value)
     desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("120.00", CNY))
     assert desk.materials.ship(world.agent, request_id).shipping_note is not None  # the parts are paid
+
+
+# -- a quote mixing a part in warranty with one out of it ------------------------------------------------
+
+BODY = "WN-BODY-01"
+MIXED_FEES = DefaultFeesPolicy(
+    FeesParams(
+        currency=CNY,
+        parts={
+            PART: PartPriceEntry(cost="75.00", retail="120.00"),
+            BODY: PartPriceEntry(cost="300.00", retail="480.00"),
+        },
+        dealer_schedules={
+            "dealer-sh": DealerFeeSchedule(labour={"flush_valve_leak": "80"}, service_fee="20")
+        },
+    )
+)
+# Bought June 2022: the valve's 36 months are over in March 2026, the ceramic body's 60 are not.
+HALF_IN = Asset(
+    AssetId("unit-half"), "wc-100", "SN-HALF", customer_id="cust-zh", purchase_date=date(2022, 6, 1),
+    installation_accepted_on=date(2022, 6, 2), dealer_id="dealer-sh",
+)  # fmt: skip
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def mixed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Story]:
+    clock = ManualClock(START)
+    schema = None
+    if request.param == "memory":
+        url = "memory://"
+    elif request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'mixed.db'}"
+    else:
+        if not DSN:
+            pytest.skip("AFTERSALES_PG_DSN is not set")
+        schema = f"g_{uuid.uuid4().hex[:16]}"
+        url = f"{DSN}{'&' if '?' in DSN else '?'}schema={schema}"
+    desk = ServiceDesk.open(
+        url, pack="sanitary_ware", overrides={"fees": MIXED_FEES}, clock=clock, notifier=MemoryNotifier(),
+        staff=STAFF, invoice_issuer=MemoryInvoiceIssuer(),
+    )  # fmt: skip
+    world = make_world()
+    register(desk, world)
+    desk.register_asset(world.manager, HALF_IN)
+    try:
+        yield desk, clock, world
+    finally:
+        desk.shutdown()
+        if schema is not None:
+            import psycopg
+
+            with psycopg.connect(DSN or "", autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _mixed_quote_shipped(desk: ServiceDesk, clock: ManualClock, world: World) -> tuple[str, str]:
+    """The valve (out of warranty, charged) and the ceramic body (in warranty, free) on one accepted
+    quote, paid and shipped; returns (ticket, request)."""
+    ticket_id = _repair(desk, clock, world, "unit-half")
+    desk.add_fault_record(
+        world.dealer_sh_staff, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn",
+        action="replace_flush_valve", part=BODY, component="ceramic_body",
+    )  # fmt: skip
+    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    parts = [ln.line for ln in sheet.lines if ln.line.kind is ChargeKind.MATERIALS]
+    charging = {line.item: line.chargeable for line in parts}
+    assert charging == {PART: True, BODY: False}
+    quote = desk.charges.quote(world.agent, ticket_id)
+    accepted = desk.charges.accept(world.customer_zh, ticket_id, quote.id, urgent=True)
+    request = accepted.materials_request
+    assert request is not None
+    assert {(ln.part, ln.chargeable) for ln in request.lines} == {(PART, True), (BODY, False)}
+    desk.materials.pick(world.agent, request.id)
+    if quote.payment_before_shipping:
+        desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=quote.total)
+    desk.materials.ship(world.agent, request.id)
+    return ticket_id, request.id
+
+
+def test_a_mixed_quote_ships_its_free_part_free_and_its_charged_part_charged(mixed: Story) -> None:
+    desk, clock, world = mixed
+    _mixed_quote_shipped(desk, clock, world)
+    summary = desk.materials.outbound_summary(world.manager, "2026-03")
+    assert dict(summary.by_part) == {BODY: 1, PART: 1}
+    assert dict(summary.chargeable_by_part) == {PART: 1}  # the body went out free
+
+
+def test_the_free_part_of_a_mixed_quote_is_lent_and_its_old_part_owed_back(mixed: Story) -> None:
+    desk, clock, world = mixed
+    _ticket_id, request_id = _mixed_quote_shipped(desk, clock, world)
+    clock.set(datetime(2026, 3, 3, 15, 0, tzinfo=SH))
+    _request, excluded = desk.materials.receive(world.dealer_sh_staff, request_id)
+    assert [r.params["part"] for r in excluded] == [PART]  # the sold valve is not on loan
+    ledger = desk.materials.ledger(world.agent, DEALER)
+    assert dict(ledger.balance) == {BODY: 1}  # 保修期内…免费…但乙方需按时退回换下的配件
+    clock.set(datetime(2026, 4, 3, 0, 1, tzinfo=SH))
+    (chargeback,) = desk.materials.run_overdue_chargebacks(world.system)
+    assert chargeback.part == BODY and chargeback.line.amount == Money("300.00", CNY)
+    with desk.store() as uow:
+        march = month_money(uow.documents, "2026-03")
+    # income: valve 120 + labour 80 + fee 20; cost: the free body once (on the quote's slip, not again)
+    assert march.income == Money("220.00", CNY) and march.cost == Money("480.00", CNY)

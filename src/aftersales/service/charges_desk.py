@@ -504,10 +504,13 @@ class ChargesDesk:
         # accepted one) adds parts: its request holds what the payer's accepted quotes need beyond what
         # the requests already filed hold.
         wanted: dict[str, int] = {}
+        charged: dict[str, int] = {}
         for paper in (*[q for q in earlier if q.payer == quote.payer and q.id != quote.id], quote):
             for ln in paper.lines:
                 if ln.kind is ChargeKind.MATERIALS:
                     wanted[ln.item] = wanted.get(ln.item, 0) + ln.quantity
+                    if ln.chargeable:
+                        charged[ln.item] = charged.get(ln.item, 0) + ln.quantity
         for existing in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
             # A part already supplied for this job (issued free in warranty before the sheet made it
             # chargeable, or bought on the materials desk's own quote) is the part the quote now charges:
@@ -516,8 +519,18 @@ class ChargesDesk:
                 for held in existing.lines:
                     if held.part in wanted:
                         wanted[held.part] -= held.quantity
-        parts = [(part, count) for part, count in wanted.items() if count > 0]
-        if not parts:
+        # A quote mixing parts in and out of warranty: each line keeps its own charging (a free part is
+        # lent, its old part owed back, free in the outbound; a charged one is sold).
+        lines = []
+        for part, count in wanted.items():
+            if count <= 0:
+                continue
+            paid = min(count, charged.get(part, 0))
+            if paid:
+                lines.append(MaterialsLine(part, paid, chargeable=True))
+            if count - paid:
+                lines.append(MaterialsLine(part, count - paid, chargeable=False))
+        if not lines:
             return None
         dealer_id = purchasing_dealer(ticket)
         if dealer_id is not None:
@@ -529,7 +542,6 @@ class ChargesDesk:
                 f"ticket {ticket.id} has no dealer or engineer to receive the parts",
                 code="no_receiving_party",
             )
-        lines = [MaterialsLine(part, count) for part, count in parts]
         request = MaterialsRequest.open(
             id=self._number(uow, "materials", now), ticket_id=ticket.id, party=party, lines=lines,
             at=now, by=quote.handler, urgent=urgent, note=f"quote {quote.id}",

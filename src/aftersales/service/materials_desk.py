@@ -637,8 +637,11 @@ class MaterialsDesk:
                 ):
                     given[charged.part] -= charged.quantity
             self._store_ledger(uow, ledger, new)
-            self._movement(uow, MovementKind.ISSUED_FREE, request.ticket_id, request.party,
-                           list(given.items()), actor, now)  # fmt: skip
+            if request.quote_id is None:
+                # A quote's request: its free lines are on the quote's slip already (given, worth their
+                # price); a free issue beside it would count the same part twice.
+                self._movement(uow, MovementKind.ISSUED_FREE, request.ticket_id, request.party,
+                               list(given.items()), actor, now)  # fmt: skip
             return skipped
 
         excluded: tuple[Reason, ...] = ()
