@@ -18,16 +18,18 @@ from pathlib import Path
 import pytest
 from test_seed002_charged_after_free_issue import DEALER, _charged_after_free_issue
 from test_seed002_money import PART, SH, _free_part_received, _repair, story
+from test_seed002_quotes_again import _extend_warranty
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.charges import ChargeKind
+from aftersales.domain.fee_slips import SlipOrigin
 from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
-from aftersales.errors import PolicyError
+from aftersales.errors import NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.reports.budgets import budget_report
 from aftersales.reports.money import month_money, slip_cost_totals
@@ -255,3 +257,128 @@ def test_the_free_part_of_a_mixed_quote_is_lent_and_its_old_part_owed_back(mixed
         march = month_money(uow.documents, "2026-03")
     # income: valve 120 + labour 80 + fee 20; cost: the free body once (on the quote's slip, not again)
     assert march.income == Money("220.00", CNY) and march.cost == Money("480.00", CNY)
+
+
+# -- a warranty extension granted after payment: the refund -------------------------------------------
+
+
+def _paid_in_march(desk: ServiceDesk, clock: ManualClock, world: World) -> tuple[str, str, str]:
+    """An out-of-warranty repair quoted 250.00, accepted and paid in March; returns (ticket, quote, slip)."""
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong")
+    quote = desk.charges.quote(world.agent, ticket_id)
+    accepted = desk.charges.accept(world.customer_zh, ticket_id, quote.id)
+    assert accepted.fee_slip is not None
+    desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("250.00", CNY))
+    return ticket_id, quote.id, accepted.fee_slip.id
+
+
+def _made_free_in_april(desk: ServiceDesk, clock: ManualClock, world: World, ticket_id: str) -> str:
+    """The customer complains; the remedy extends the warranty 12 months; the sheet is reassessed."""
+    clock.set(datetime(2026, 4, 2, 10, 0, tzinfo=SH))
+    cid = _extend_warranty(desk, world, ticket_id)
+    assert desk.charges.assess(world.dealer_sh_staff, ticket_id, travel_zone="pudong").customer_total == (
+        Money(0, CNY)
+    )
+    return cid
+
+
+def test_a_repair_made_free_after_payment_is_refunded_on_a_credit_slip_naming_the_complaint(
+    story: Story,
+) -> None:
+    desk, clock, world = story
+    ticket_id, quote_id, slip_id = _paid_in_march(desk, clock, world)
+    cid = _made_free_in_april(desk, clock, world, ticket_id)
+    credit = desk.charges.refund(world.manager, ticket_id, quote_id, reason="投诉处理: 延保后免费")
+    assert credit.origin is SlipOrigin.REFUND and credit.credits_slip == slip_id and credit.quote_id is None
+    assert credit.total == Money("250.00", CNY) and credit.paid == Money("250.00", CNY)
+    assert (credit.payer_kind, credit.payer_id, credit.month) == ("customer", "cust-zh", "2026-04")
+    head = credit.reasons[0]
+    assert head.code == "refund_warranty_extended" and head.params["complaint_id"] == cid
+    assert head.params["slip_id"] == slip_id
+    paid = desk.fees.slip(world.manager, slip_id)  # the paid slip is not edited
+    assert (paid.total, paid.paid, paid.state.value, paid.month) == (
+        Money("250.00", CNY), Money("250.00", CNY), "issued", "2026-03",
+    )  # fmt: skip
+    event = desk.ticket(world.agent, ticket_id).events[-1]
+    assert event.action == "refund_quote" and event.payload["credit_slip"] == credit.id
+    assert event.payload["complaint_id"] == cid
+    with desk.store() as uow:
+        march = month_money(uow.documents, "2026-03")
+        april = month_money(uow.documents, "2026-04")
+    assert (march.income, march.paid) == (Money("250.00", CNY), Money("250.00", CNY))
+    assert (april.income, april.paid) == (Money("-250.00", CNY), Money("-250.00", CNY))
+    assert april.ticket(ticket_id).income == Money("-250.00", CNY)
+    revenue = desk.fees.monthly_revenue(world.manager, "2026-04")
+    assert revenue.revenue_total == Money("-250.00", CNY) and revenue.reconciled
+    assert revenue.received == Money("-250.00", CNY)
+    assert {e.source_id for e in revenue.revenue} == {credit.id}
+
+
+def test_a_second_refund_and_cancelling_the_refunded_slip_are_refused(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id, quote_id, slip_id = _paid_in_march(desk, clock, world)
+    _made_free_in_april(desk, clock, world, ticket_id)
+    credit = desk.charges.refund(world.agent, ticket_id, quote_id, reason="延保", idempotency_key="rf-1")
+    again = desk.charges.refund(world.agent, ticket_id, quote_id, reason="延保", idempotency_key="rf-1")
+    assert again.id == credit.id  # a retry is the same refund
+    version = desk.ticket(world.agent, ticket_id).version
+    with pytest.raises(PolicyError) as info:
+        desk.charges.refund(world.agent, ticket_id, quote_id, reason="again")
+    assert info.value.code == "already_refunded" and credit.id in str(info.value)
+    with pytest.raises(PolicyError) as cancelled:
+        desk.fees.cancel_slip(world.manager, slip_id, "refunded anyway")
+    assert cancelled.value.code == "slip_refunded"
+    assert desk.ticket(world.agent, ticket_id).version == version
+    assert len(desk.fees.slips_of(world.manager, ticket_id)) == 2
+    assert desk.fees.slip(world.manager, slip_id).is_active
+
+
+def test_refunds_of_unpaid_or_partly_paid_slips_and_of_nothing_free_are_refused(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    desk.charges.accept(world.customer_zh, ticket_id, quote.id)
+    _made_free_in_april(desk, clock, world, ticket_id)
+    with pytest.raises(PolicyError) as unpaid:
+        desk.charges.refund(world.agent, ticket_id, quote.id, reason="延保")
+    assert unpaid.value.code == "slip_not_paid"
+    desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("100.00", CNY))
+    with pytest.raises(PolicyError) as partly:  # 100.00 of 220.00
+        desk.charges.refund(world.agent, ticket_id, quote.id, reason="延保")
+    assert partly.value.code == "slip_not_paid"
+    for bad in ("", "   ", "x" * 501):
+        with pytest.raises(ValidationError) as blank:
+            desk.charges.refund(world.agent, ticket_id, quote.id, reason=bad)
+        assert blank.value.field == "reason"
+    with pytest.raises(NotFound):
+        desk.charges.refund(world.agent, ticket_id, "Q-nope", reason="延保")
+    with pytest.raises(PermissionDenied):
+        desk.charges.refund(world.customer_zh, ticket_id, quote.id, reason="我要退款")
+    assert [s.origin for s in desk.fees.slips_of(world.manager, ticket_id)] == [SlipOrigin.JOB]
+
+
+def test_a_paid_slip_with_nothing_made_free_is_not_refunded(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id, quote_id, _slip_id = _paid_in_march(desk, clock, world)
+    with pytest.raises(PolicyError) as info:
+        desk.charges.refund(world.agent, ticket_id, quote_id, reason="客户要求")
+    assert info.value.code == "nothing_to_refund"
+
+
+def test_the_dealers_purchase_is_refunded_by_the_maker_not_by_the_dealer(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id)
+    desk.charges.record_payment(world.dealer_sh_staff, ticket_id, purchase.id, amount=purchase.total)
+    _made_free_in_april(desk, clock, world, ticket_id)
+    with pytest.raises(PermissionDenied):
+        desk.charges.refund(world.dealer_sh_staff, ticket_id, purchase.id, reason="延保")
+    credit = desk.charges.refund(world.manager, ticket_id, purchase.id, reason="延保: 厂家退款")
+    assert (credit.payer_kind, credit.payer_id, credit.total) == ("dealer", "dealer-sh", Money("75.00", CNY))
+    with desk.store() as uow:
+        april = month_money(uow.documents, "2026-04")
+    assert dict(april.income_by_payer) == {"dealer": Money("-75.00", CNY)}

@@ -5,7 +5,9 @@ nothing), split by who owes it: the end customer (jobs), the dealer (parts bough
 kept past their deadline). Cost is what the service gave away: the free lines of the slips (worth at
 their price) and the materials issued free of charge (at cost, the fee desk's free-issue list), less
 the free issues an accepted quote charged afterwards (``charged_on_quote`` movements, in the month the
-quote was accepted: the part is income on the quote's slip, counted once). Per ticket, both are divided
+quote was accepted: the part is income on the quote's slip, counted once). A credit slip (origin
+``refund``: lines of a paid slip made free afterwards, paid back) counts negative in income and money
+received in the month it is written; the slip it credits stays as it was. Per ticket, both are divided
 by the tickets that have any slip or free issue in the month.
 
 Why not through typed documents: the month's revenue is read over 100 000 slips and more; building a
@@ -237,16 +239,17 @@ def _from_documents(
             continue
         slips += 1
         charged = given = zero
+        signed = -1 if slip.get("origin") == "refund" else 1  # a credit slip takes income back
         for line in slip["lines"]:
             value = Decimal(line["unit_price"]["amount"]) * line["quantity"]
             if line["chargeable"]:
-                charged += value
+                charged += signed * value
             else:
                 given += value
                 if kinds is not None:
                     kinds[line["kind"]] = kinds.get(line["kind"], zero) + value
         for payment in slip.get("payments", ()):
-            paid += Decimal(payment["amount"]["amount"])
+            paid += signed * Decimal(payment["amount"]["amount"])
         payer = slip.get("payer_kind") or "customer"
         by_payer[payer] = by_payer.get(payer, zero) + charged
         income += charged

@@ -34,7 +34,7 @@ from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.money import Money
 from aftersales.domain.text import checked_month
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import AftersalesError, NotFound, PermissionDenied, ValidationError
+from aftersales.errors import AftersalesError, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.ports.invoicing import InvoiceIssuer, InvoiceRequest, IssuedInvoice
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -123,8 +123,14 @@ class MonthlyRevenue:
         return self.revenue_total == self.slips_total
 
 
-def _entry(source_id: str, ticket_id: str, line: ChargeLine, *, charged: bool) -> RevenueEntry:
+def _entry(
+    source_id: str, ticket_id: str, line: ChargeLine, *, charged: bool, credit: bool = False
+) -> RevenueEntry:
     amount = line.amount if charged else line.value
+    if credit:  # a credit slip's line takes its amount back off the revenue list
+        return RevenueEntry(
+            source_id, ticket_id, line.kind, line.item, -line.quantity, line.unit_price, -amount
+        )
     return RevenueEntry(source_id, ticket_id, line.kind, line.item, line.quantity, line.unit_price, amount)
 
 
@@ -319,6 +325,13 @@ class FeeDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
             slip = self._slip(uow, actor, slip_id, "cancel_fee_slip")
+            for other in uow.documents.query(FeeSlip, ticket_id=slip.ticket_id):
+                if other.credits_slip == slip.id and other.is_active:
+                    # Refunded: cancelling it too would take its income out twice.
+                    raise PolicyError(
+                        f"slip {slip.id} was refunded on credit slip {other.id}: it stays as it is",
+                        code="slip_refunded",
+                    )
             slip.cancel(actor.ref, now, reason)
             saved: FeeSlip = uow.documents.save(slip)
             return saved
@@ -615,7 +628,9 @@ class FeeDesk:
             ]
         active = [s for s in slips if s.is_active]
         revenue = tuple(
-            _entry(s.id, s.ticket_id, ln, charged=True) for s in active for ln in s.charged_lines()
+            _entry(s.id, s.ticket_id, ln, charged=True, credit=s.is_credit)
+            for s in active
+            for ln in s.charged_lines()
         )
         free = [_entry(s.id, s.ticket_id, ln, charged=False) for s in active for ln in s.free_lines()]
         returns: list[RevenueEntry] = []
@@ -649,8 +664,8 @@ class FeeDesk:
             tuple(returns),
             sum((e.amount for e in revenue), zero),
             sum((e.amount for e in revenue if e.kind is ChargeKind.MATERIALS), zero),
-            sum((s.total for s in active), zero),
-            sum((s.paid for s in active), zero),
+            sum((s.signed_total for s in active), zero),
+            sum((s.signed_paid for s in active), zero),
             tuple(sorted(s.id for s in slips if not s.is_active)),
             tuple(ItemBalance(item, *counts) for item, counts in sorted(balances.items())),
             tuple(recharged),
