@@ -382,3 +382,42 @@ def test_the_dealers_purchase_is_refunded_by_the_maker_not_by_the_dealer(story: 
     with desk.store() as uow:
         april = month_money(uow.documents, "2026-04")
     assert dict(april.income_by_payer) == {"dealer": Money("-75.00", CNY)}
+
+
+def test_a_ticket_cancelled_after_payment_ships_nothing_and_is_paid_back(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    accepted = desk.charges.accept(world.customer_zh, ticket_id, quote.id, urgent=True)
+    desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=quote.total)
+    request_id = accepted.materials_request.id  # type: ignore[union-attr]
+    desk.materials.pick(world.agent, request_id)
+    desk.cancel(world.customer_zh, ticket_id, reason="不修了")
+    with pytest.raises(PolicyError) as info:
+        desk.materials.ship(world.agent, request_id)
+    assert info.value.code == "ticket_cancelled"
+    assert desk.materials.materials_request(world.agent, request_id).shipping_note is None
+    credit = desk.charges.refund(world.agent, ticket_id, quote.id, reason="客户取消, 全额退款")
+    assert credit.total == quote.total == Money("220.00", CNY) and credit.paid == credit.total
+    assert credit.reasons[0].code == "refund_ticket_cancelled"
+    with desk.store() as uow:
+        march = month_money(uow.documents, "2026-03")
+    assert (march.income, march.paid) == (Money(0, CNY), Money(0, CNY))  # taken and given back
+
+
+def test_a_cancelled_ticket_whose_parts_shipped_is_not_paid_back_before_they_return(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    accepted = desk.charges.accept(world.customer_zh, ticket_id, quote.id, urgent=True)
+    desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=quote.total)
+    request_id = accepted.materials_request.id  # type: ignore[union-attr]
+    desk.materials.pick(world.agent, request_id)
+    desk.materials.ship(world.agent, request_id)
+    desk.cancel(world.customer_zh, ticket_id, reason="不修了")
+    with pytest.raises(PolicyError) as info:
+        desk.charges.refund(world.agent, ticket_id, quote.id, reason="客户取消")
+    assert info.value.code == "parts_shipped"
+    assert [s.origin for s in desk.fees.slips_of(world.manager, ticket_id)] == [SlipOrigin.JOB]

@@ -56,6 +56,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import (
     PURCHASE_REFUSED,
     QUOTE_REFUSED_UNWORKED,
+    TicketState,
 )
 from aftersales.domain.work import VisitKind
 from aftersales.errors import CurrencyMismatch, NotFound, PermissionDenied, PolicyError, ValidationError
@@ -646,6 +647,10 @@ class ChargesDesk:
         credit counts negative in the month it is written (income, money received). The ticket's history
         records it (``refund_quote``).
 
+        On a cancelled ticket (the job called off after the customer paid) the whole quote is paid back
+        (reason ``refund_ticket_cancelled``), unless its parts shipped (``parts_shipped``: they come back
+        first; a cancelled ticket's request no longer ships).
+
         Refused, with nothing stored: a quote not accepted (``quote_not_accepted``), without an active
         slip (``no_slip``), whose slip is not fully paid (``slip_not_paid``: nothing or only part was
         received — cancel the slip and write it again instead), already refunded (``already_refunded``),
@@ -686,7 +691,21 @@ class ChargesDesk:
                     "back; cancel the slip and write it again for what is still charged",
                     code="slip_not_paid",
                 )
-            credited = _now_free(quote, sheet)
+            cancelled = ticket.state == TicketState.CANCELLED
+            credited: list[tuple[ChargeLine, tuple[Reason, ...]]]
+            if cancelled:
+                # The job was called off after the customer paid: the whole quote is paid back, unless
+                # its parts already went out (they come back first).
+                for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
+                    if request.quote_id == quote_id and request.shipping_note is not None:
+                        raise PolicyError(
+                            f"the parts of quote {quote_id} shipped on {request.shipping_note.number}: "
+                            "take them back before paying the quote back",
+                            code="parts_shipped",
+                        )
+                credited = [(line, ()) for line in quote.lines if line.chargeable]
+            else:
+                credited = _now_free(quote, sheet)
             if not credited:
                 raise PolicyError(
                     f"no line of quote {quote_id} is free on the sheet as it stands: nothing to refund "
@@ -696,14 +715,15 @@ class ChargesDesk:
             lines = tuple(line for line, _why in credited)
             why = tuple(r for _line, reasons in credited for r in reasons)
             complaint = _complaint_of(why)
-            head = (
-                Reason(
+            if cancelled:
+                head = Reason("refund_ticket_cancelled", {"quote_id": quote_id, "slip_id": slip.id})
+            elif complaint is not None:
+                head = Reason(
                     "refund_warranty_extended",
                     {"quote_id": quote_id, "slip_id": slip.id, "complaint_id": complaint},
                 )
-                if complaint is not None
-                else Reason("refund_now_free", {"quote_id": quote_id, "slip_id": slip.id})
-            )
+            else:
+                head = Reason("refund_now_free", {"quote_id": quote_id, "slip_id": slip.id})
             unique = tuple(dict.fromkeys(why))
             credit = FeeSlip(
                 next_number(uow, "fee_slip", now), ticket.id, slip.customer_id, slip.currency, now,

@@ -55,7 +55,7 @@ from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, ReturnState
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED
+from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, TicketState
 from aftersales.domain.work import VisitKind
 from aftersales.errors import ConcurrencyConflict, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.charge_assessment import decide_charges
@@ -592,7 +592,14 @@ class MaterialsDesk:
         """Ship with a shipping note: urgent at once, else on the confirmed date; paid parts once paid."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
-            sheet = uow.tickets.get(request.ticket_id).charges
+            ticket = uow.tickets.get(request.ticket_id)
+            if ticket.state == TicketState.CANCELLED:
+                # The job was called off: nothing goes out for it (a paid quote is paid back instead).
+                raise PolicyError(
+                    f"ticket {ticket.id} was cancelled: request {request.id} does not ship",
+                    code="ticket_cancelled",
+                )
+            sheet = ticket.charges
             unpaid = sheet.unpaid_before_shipping(ln.part for ln in request.lines) if sheet else ()
             if sheet is not None and unpaid:
                 # 款到发货 holds for every accepted quote charging these parts, not only the one that filed
