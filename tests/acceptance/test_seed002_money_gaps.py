@@ -421,3 +421,20 @@ def test_a_cancelled_ticket_whose_parts_shipped_is_not_paid_back_before_they_ret
         desk.charges.refund(world.agent, ticket_id, quote.id, reason="客户取消")
     assert info.value.code == "parts_shipped"
     assert [s.origin for s in desk.fees.slips_of(world.manager, ticket_id)] == [SlipOrigin.JOB]
+
+
+# -- budgets (seed 000: 費用預算) ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("category", ["materia1s", "Materials", "office", ""])
+def test_a_budget_of_no_charge_kind_is_refused_naming_the_category(story: Story, category: str) -> None:
+    desk, _clock, world = story
+    with pytest.raises(ValidationError) as info:
+        desk.charges.set_budget(world.general_manager, "2026", category, Money("50.00", CNY))
+    assert info.value.field == "category"
+    with pytest.raises(ValidationError) as overrun:
+        desk.charges.approve_overrun(
+            world.general_manager, "2026", category, Money("5.00", CNY), reason="超支"
+        )
+    assert overrun.value.field == "category"
+    assert desk.charges.budgets(world.auditor, "2026") == ()

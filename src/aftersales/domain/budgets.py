@@ -18,12 +18,13 @@ from typing import ClassVar
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.charges import ChargeKind
 from aftersales.domain.money import Money
-from aftersales.domain.text import bounded, code
+from aftersales.domain.text import bounded
 from aftersales.domain.work import aware
 from aftersales.errors import CurrencyMismatch, ValidationError
 
-__all__ = ["CostBudget", "OverrunApproval", "budget_id", "checked_period"]
+__all__ = ["CostBudget", "OverrunApproval", "budget_id", "checked_category", "checked_period"]
 
 _PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
 
@@ -54,6 +55,20 @@ def _reason(instance: object, attribute: attrs.Attribute[str], value: object) ->
         )
 
 
+def checked_category(value: object) -> str:
+    """``value`` if it is a budget category — a charge kind (materials, labour, travel, service_fee),
+    the kinds the actuals are read by — else a ``ValidationError`` naming ``category``: a budget of any
+    other category would never be compared with anything."""
+    kinds = [kind.value for kind in ChargeKind]
+    if not isinstance(value, str) or value not in kinds:
+        raise ValidationError(f"category is one of {', '.join(kinds)}, got {value!r}", field="category")
+    return value
+
+
+def _category(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    checked_category(value)
+
+
 def budget_id(period: str, category: str) -> str:
     """The id of the budget of ``category`` in ``period``: one budget per pair."""
     return f"{period}:{category}"
@@ -82,7 +97,7 @@ class CostBudget:
 
     id: str
     period: str = attrs.field(validator=_period)
-    category: str = attrs.field(validator=code)
+    category: str = attrs.field(validator=_category)
     amount: Money = attrs.field(validator=_positive)
     approved_by: ActorRef
     approved_at: datetime = attrs.field(validator=aware)

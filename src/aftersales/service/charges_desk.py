@@ -21,7 +21,13 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.budgets import CostBudget, OverrunApproval, budget_id, checked_period
+from aftersales.domain.budgets import (
+    CostBudget,
+    OverrunApproval,
+    budget_id,
+    checked_category,
+    checked_period,
+)
 from aftersales.domain.charges import (
     ChargeKind,
     ChargeLine,
@@ -779,6 +785,8 @@ class ChargesDesk:
         _actor(actor)
         permit(actor, Workflow.DOCUMENTS, "set_budget", period)
         check_role(actor, "set_budget", period, self._approvers())
+        checked_period(period)
+        checked_category(category)
         if not isinstance(amount, Money):
             raise ValidationError("amount must be Money", field="amount")
 
@@ -818,6 +826,7 @@ class ChargesDesk:
         permit(actor, Workflow.DOCUMENTS, "approve_overrun", period)
         check_role(actor, "approve_overrun", period, self._approvers())
         checked_period(period)
+        checked_category(category)
 
         def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
             approval = OverrunApproval(amount, reason, actor.ref, now)
