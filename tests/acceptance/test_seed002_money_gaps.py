@@ -24,7 +24,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.charges import ChargeKind
-from aftersales.domain.fee_slips import SlipOrigin
+from aftersales.domain.fee_slips import InvoiceWish, SlipOrigin
 from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine
 from aftersales.domain.money import Money
@@ -438,3 +438,20 @@ def test_a_budget_of_no_charge_kind_is_refused_naming_the_category(story: Story,
         )
     assert overrun.value.field == "category"
     assert desk.charges.budgets(world.auditor, "2026") == ()
+
+
+def test_refunding_an_invoiced_slip_names_the_invoice_finance_reverses(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    slip = desk.charges.accept(world.customer_zh, ticket_id, quote.id, invoice=InvoiceWish.NOW).fee_slip
+    assert slip is not None and slip.invoice_id is not None
+    desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=quote.total)
+    _made_free_in_april(desk, clock, world, ticket_id)
+    credit = desk.charges.refund(world.manager, ticket_id, quote.id, reason="延保")
+    assert credit.invoice_id is None and not credit.can_invoice()
+    event = desk.ticket(world.agent, ticket_id).events[-1]
+    assert event.payload["invoice_to_reverse"] == slip.invoice_id
+    with pytest.raises(ValidationError):
+        desk.fees.request_invoice(world.manager, "cust-zh", slip_ids=[credit.id])

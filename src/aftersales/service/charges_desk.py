@@ -747,6 +747,9 @@ class ChargesDesk:
                 "currency": credit.currency,
                 "complaint_id": complaint,
                 "lines": [f"{ln.kind.value}:{ln.item}×{ln.quantity}" for ln in lines],
+                # Finance reverses this invoice with its own credit note (红字发票); the credit slip is
+                # never invoiced itself.
+                "invoice_to_reverse": slip.invoice_id,
             }
             ticket.record_charges("refund_quote", actor.ref, now, sheet, reason=reason, payload=payload)
             holder.append(credit)
