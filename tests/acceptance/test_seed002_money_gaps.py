@@ -26,7 +26,7 @@ from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.charges import ChargeKind
 from aftersales.domain.fee_slips import InvoiceWish, SlipOrigin
 from aftersales.domain.ids import AssetId
-from aftersales.domain.materials import MaterialsLine
+from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
 from aftersales.errors import NotFound, PermissionDenied, PolicyError, ValidationError
@@ -455,3 +455,42 @@ def test_refunding_an_invoiced_slip_names_the_invoice_finance_reverses(story: St
     assert event.payload["invoice_to_reverse"] == slip.invoice_id
     with pytest.raises(ValidationError):
         desk.fees.request_invoice(world.manager, "cust-zh", slip_ids=[credit.id])
+
+
+# -- fee slips to the right party ------------------------------------------------------------------------
+
+
+def test_a_part_kept_by_a_dealers_engineer_is_charged_to_the_dealer(story: Story) -> None:
+    # 保修期内甲方免费向乙方提供维修材料,但乙方需按时退回换下的配件: the dealer answers for its own fitter.
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-in")
+    fitter = PartyRef.engineer("eng-dealer-sh")
+    materials = desk.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=fitter, lines=[MaterialsLine(PART, 1)], urgent=True
+    )
+    materials.check(world.agent, request.id)
+    materials.approve(world.manager, request.id)
+    materials.pick(world.agent, request.id)
+    materials.ship(world.agent, request.id)
+    clock.set(datetime(2026, 3, 3, 15, 0, tzinfo=SH))
+    materials.receive(world.dealer_sh_staff, request.id)
+    desk.deliver()
+    notifier = desk.notifier
+    assert isinstance(notifier, MemoryNotifier)
+    before = len(notifier.to("13900000001"))
+    clock.set(datetime(2026, 4, 3, 0, 1, tzinfo=SH))
+    (chargeback,) = materials.run_overdue_chargebacks(world.system)
+    assert chargeback.party == fitter
+    (slip,) = desk.fees.slips_of(world.dealer_sh_staff, ticket_id)
+    assert (slip.payer_kind, slip.payer_id, slip.dealer_id) == ("dealer", "dealer-sh", "dealer-sh")
+    kept = [r for r in slip.reasons if r.code == "kept_by_dealer_engineer"]
+    assert kept and kept[0].params["engineer_id"] == "eng-dealer-sh"
+    with desk.store() as uow:
+        april = month_money(uow.documents, "2026-04", dealer_id="dealer-sh")
+    assert dict(april.income_by_payer) == {"dealer": Money("75.00", CNY)}  # on the dealer's books
+    revenue = desk.fees.monthly_revenue(world.dealer_sh_staff, "2026-04")
+    assert revenue.revenue_total == Money("75.00", CNY)
+    desk.deliver()
+    assert len(notifier.to("13900000001")) == before + 1  # the dealer who pays is told
+    assert any(PART in m.subject for m in notifier.to("13600000001"))  # and the fitter who kept it

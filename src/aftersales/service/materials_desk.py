@@ -295,13 +295,24 @@ class MaterialsDesk:
             request = uow.documents.get(MaterialsRequest, chargeback.request_id)
             customer = uow.tickets.get(request.ticket_id).customer_id
             ticket_id = request.ticket_id
+        party, reasons = chargeback.party, chargeback.reasons
+        payer = party
+        if party.kind is PartyKind.ENGINEER:
+            employer = _engineer_dealer(uow, party.id)
+            if employer is not None:
+                # 乙方需按时退回换下的配件: the dealer answers to the maker for what its own engineer kept;
+                # the slip is the dealer's (its books, its monthly figures), and names the engineer.
+                payer = PartyRef.dealer(employer)
+                reasons = (
+                    *reasons,
+                    Reason("kept_by_dealer_engineer", {"engineer_id": party.id, "dealer_id": employer}),
+                )
         slip = FeeSlip(
             next_number(uow, "fee_slip", now), ticket_id, customer, chargeback.line.unit_price.currency,
             now, actor.ref, now.astimezone(zone(self.params.timezone)).strftime("%Y-%m"), (chargeback.line,),
             origin=SlipOrigin.UNRETURNED_MATERIALS,
-            dealer_id=chargeback.party.id if chargeback.party.kind is PartyKind.DEALER else None,
-            payer_kind=chargeback.party.kind.value, payer_id=chargeback.party.id,
-            reasons=chargeback.reasons,
+            dealer_id=payer.id if payer.kind is PartyKind.DEALER else None,
+            payer_kind=payer.kind.value, payer_id=payer.id, reasons=reasons,
         )  # fmt: skip
         uow.documents.add(slip)
         if chargeback.request_id is not None:
@@ -311,20 +322,26 @@ class MaterialsDesk:
                 "quantity": chargeback.line.quantity,
                 "amount": str(chargeback.line.amount.amount),
                 "currency": chargeback.line.unit_price.currency,
-                "payer": chargeback.party.key,
+                "payer": payer.key,
                 "fee_slip": slip.id,
-                "reasons": [r.code for r in chargeback.reasons],
+                "reasons": [r.code for r in reasons],
             }
+            if payer != party:
+                payload["kept_by"] = party.key
             self._history(uow, ticket_id, "part_charged_back", actor, now, payload)
         uow.outbox.put(self._charged_back_notice(uow, chargeback, ticket_id, slip, now))
+        if payer != party:  # the dealer who pays is told too
+            uow.outbox.put(self._charged_back_notice(uow, chargeback, ticket_id, slip, now, payer))
         return slip
 
     def _charged_back_notice(
-        self, uow: UnitOfWork, chargeback: Chargeback, ticket_id: str, slip: FeeSlip, now: datetime
-    ) -> list[OutboxMessage]:
+        self, uow: UnitOfWork, chargeback: Chargeback, ticket_id: str, slip: FeeSlip, now: datetime,
+        to: PartyRef | None = None,
+    ) -> list[OutboxMessage]:  # fmt: skip
         """Tell the party that kept the part what it is charged and why (seed 002 退料: 与用户沟通,进行相关
-        收费工作): its dealer's or its engineer's contact, in its locale; nothing if it has none."""
-        party = chargeback.party
+        收费工作): its dealer's or its engineer's contact, in its locale; nothing if it has none. ``to``:
+        another party to tell (the dealer paying for its engineer)."""
+        party = chargeback.party if to is None else to
         try:
             holder = (
                 uow.dealers.get(party.id) if party.kind is PartyKind.DEALER else uow.engineers.get(party.id)
@@ -347,7 +364,7 @@ class MaterialsDesk:
             party.kind.value,
             holder.contact,
             values,
-            f"part_charged_back:{chargeback.key}",
+            f"part_charged_back:{chargeback.key}" + ("" if to is None else f":{to.key}"),
             now,
         )
 
