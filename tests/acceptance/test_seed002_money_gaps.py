@@ -29,7 +29,7 @@ from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
-from aftersales.errors import NotFound, PermissionDenied, PolicyError, ValidationError
+from aftersales.errors import IdempotencyKeyReused, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.reports.budgets import budget_report
 from aftersales.reports.money import month_money, slip_cost_totals
@@ -494,3 +494,20 @@ def test_a_part_kept_by_a_dealers_engineer_is_charged_to_the_dealer(story: Story
     desk.deliver()
     assert len(notifier.to("13900000001")) == before + 1  # the dealer who pays is told
     assert any(PART in m.subject for m in notifier.to("13600000001"))  # and the fitter who kept it
+
+
+def test_a_refund_by_another_dealer_or_with_a_reused_key_changes_nothing(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id, quote_id, _slip_id = _paid_in_march(desk, clock, world)
+    _made_free_in_april(desk, clock, world, ticket_id)
+    version = desk.ticket(world.agent, ticket_id).version
+    with pytest.raises((NotFound, PermissionDenied)):
+        desk.charges.refund(world.dealer_bj_staff, ticket_id, quote_id, reason="延保")
+    with pytest.raises(ValidationError) as method:
+        desk.charges.refund(world.agent, ticket_id, quote_id, reason="延保", method="现金!")
+    assert method.value.field == "payment_method"
+    assert desk.ticket(world.agent, ticket_id).version == version
+    desk.charges.refund(world.dealer_sh_staff, ticket_id, quote_id, reason="延保", idempotency_key="k")
+    with pytest.raises(IdempotencyKeyReused):
+        desk.charges.refund(world.dealer_sh_staff, ticket_id, quote_id, reason="别的", idempotency_key="k")
+    assert len(desk.fees.slips_of(world.manager, ticket_id)) == 2
