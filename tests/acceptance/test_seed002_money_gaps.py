@@ -511,3 +511,30 @@ def test_a_refund_by_another_dealer_or_with_a_reused_key_changes_nothing(story: 
     with pytest.raises(IdempotencyKeyReused):
         desk.charges.refund(world.dealer_sh_staff, ticket_id, quote_id, reason="别的", idempotency_key="k")
     assert len(desk.fees.slips_of(world.manager, ticket_id)) == 2
+
+
+# -- the month's figures through the desk, scoped ----------------------------------------------------------
+
+
+def test_the_months_money_and_the_budget_report_are_read_through_the_desk_by_who_may(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id = _charged_after_free_issue(desk, clock, world)
+    whole = desk.fees.month_money(world.manager, "2026-03")
+    assert whole.income == Money("295.00", CNY) and whole.cost == Money(0, CNY)
+    own = desk.fees.month_money(world.dealer_sh_staff, "2026-03")
+    assert own.income == Money("295.00", CNY) and own.ticket(ticket_id).income == Money("295.00", CNY)
+    other = desk.fees.month_money(world.dealer_bj_staff, "2026-03")
+    assert other.income == Money(0, CNY) and other.slips == 0  # another dealer's books are not theirs
+    for outsider in (world.customer_zh, world.agent):
+        with pytest.raises(PermissionDenied):
+            desk.fees.month_money(outsider, "2026-03")
+    with pytest.raises(ValidationError):
+        desk.fees.month_money(world.manager, "2026-13")
+    desk.charges.set_budget(world.general_manager, "2026-03", "materials", Money("50.00", CNY))
+    report = desk.charges.budget_report(world.auditor, "2026-03")
+    assert [(r.category, r.actual) for r in report.rows] == [("materials", Money(0, CNY))]
+    assert report.unapproved == ()
+    with pytest.raises(PermissionDenied):
+        desk.charges.budget_report(world.customer_zh, "2026-03")
+    with pytest.raises(ValidationError):
+        desk.charges.budget_report(world.auditor, "2026-3")

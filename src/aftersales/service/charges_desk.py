@@ -71,6 +71,7 @@ from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.fees import FeesPolicy
 from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.reports.budgets import BudgetReport, budget_report
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
@@ -851,6 +852,17 @@ class ChargesDesk:
         checked_period(period)
         with self.context.store() as uow:
             return tuple(uow.documents.query(CostBudget, period=period))
+
+    def budget_report(self, actor: Actor, period: str, *, currency: str = "CNY") -> BudgetReport:
+        """Actual cost against budget per category for ``period`` (a year or a month), from the stored
+        slips and free issues (:func:`aftersales.reports.budgets.budget_report`), for those who may read
+        the budgets (:meth:`budgets`); rows over budget without an approved overrun are flagged."""
+        _actor(actor)
+        if actor.role not in self._approvers():
+            permit(actor, Workflow.DOCUMENTS, "read_budgets", period)
+        checked_period(period)
+        with self.context.store() as uow:
+            return budget_report(uow.documents, period, currency=currency)
 
     def record_payment(
         self,

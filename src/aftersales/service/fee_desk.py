@@ -37,6 +37,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.errors import AftersalesError, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.ports.invoicing import InvoiceIssuer, InvoiceRequest, IssuedInvoice
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.reports.money import MonthMoney, month_money
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
@@ -601,6 +602,20 @@ class FeeDesk:
                 if done < batch:
                     break
         return total
+
+    def month_money(self, actor: Actor, month: str, *, currency: str = "CNY") -> MonthMoney:
+        """The month's income (by payer), money received, cost, and both per ticket, read from the stored
+        slips and materials movements (:func:`aftersales.reports.money.month_money`), for whoever may
+        read the revenue report: dealer staff get their own dealer's figures only (what the dealer owes
+        the maker and what its jobs charged), as in :meth:`monthly_revenue`."""
+        allowed = FEE_ROLES["revenue_report"]
+        check_role(actor, "revenue_report", month, allowed)
+        month = checked_month(month)
+        dealer = None if sees_every(actor, allowed) else actor.dealer_id
+        if dealer is None and not sees_every(actor, allowed):
+            raise PermissionDenied(str(actor), "revenue_report", month)
+        with self.context.store() as uow:
+            return month_money(uow.documents, month, currency=currency, dealer_id=dealer)
 
     def monthly_revenue(self, actor: Actor, month: str, *, currency: str = "CNY") -> MonthlyRevenue:
         """The month's revenue list, free-materials list and returns list, reconciled (按月统计销售收入).
