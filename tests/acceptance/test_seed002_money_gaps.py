@@ -538,3 +538,26 @@ def test_the_months_money_and_the_budget_report_are_read_through_the_desk_by_who
         desk.charges.budget_report(world.customer_zh, "2026-03")
     with pytest.raises(ValidationError):
         desk.charges.budget_report(world.auditor, "2026-3")
+
+
+# -- a chargeback across a month boundary ----------------------------------------------------------------
+
+
+def test_a_part_charged_back_next_month_is_income_there_and_its_free_cost_taken_back(story: Story) -> None:
+    # 未退料…视用户对该材料为事实占有,需收取相关费用: the kept part is sold to the dealer at cost.
+    desk, clock, world = story
+    ticket_id, _request_id = _free_part_received(desk, clock, world)  # lent free 3 March
+    clock.set(datetime(2026, 4, 3, 0, 1, tzinfo=SH))  # the day after the 30th
+    desk.materials.run_overdue_chargebacks(world.system)
+    with desk.store() as uow:
+        march = month_money(uow.documents, "2026-03")
+        april = month_money(uow.documents, "2026-04")
+        both = slip_cost_totals(uow.documents, ["2026-03", "2026-04"])[1]
+    assert (march.income, march.cost) == (Money(0, CNY), Money("75.00", CNY))  # March's books stand
+    assert (april.income, april.cost) == (Money("75.00", CNY), Money("-75.00", CNY))
+    assert april.ticket(ticket_id).income == Money("75.00", CNY)
+    assert both.get("materials", Decimal(0)) == Decimal(0)  # sold to the dealer, not given
+    revenue = desk.fees.monthly_revenue(world.manager, "2026-04")
+    (balance,) = revenue.balances
+    assert (balance.charged_unreturned, balance.charged_on_quote) == (1, 0)  # counted once
+    assert revenue.revenue_total == Money("75.00", CNY) and revenue.reconciled

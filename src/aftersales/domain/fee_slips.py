@@ -399,6 +399,10 @@ class MovementKind(StrEnum):
     """A free issue reclassified as charged (已收费的材料不计入盘点表): written in the month the quote was
     accepted, at cost, it takes the free issue's cost back off that month's figures, so the part counts
     once, as income on the quote's slip, and the earlier month's books are not rewritten."""
+    CHARGED_AS_KEPT = "charged_as_kept"
+    """A free issue charged to the party that kept it past its deadline (事实占有): written with the
+    chargeback's slip, in its month, at cost; it takes the free issue's cost back as ``charged_on_quote``
+    does (the part is income on the chargeback's slip, not also cost)."""
 
 
 @attrs.define

@@ -4,8 +4,9 @@ Income is what the active fee slips of the month charge (chargeable lines; a can
 nothing), split by who owes it: the end customer (jobs), the dealer (parts bought from the maker, parts
 kept past their deadline). Cost is what the service gave away: the free lines of the slips (worth at
 their price) and the materials issued free of charge (at cost, the fee desk's free-issue list), less
-the free issues an accepted quote charged afterwards (``charged_on_quote`` movements, in the month the
-quote was accepted: the part is income on the quote's slip, counted once). A credit slip (origin
+the free issues an accepted quote or a chargeback charged afterwards (``charged_on_quote`` and
+``charged_as_kept`` movements, in the month of the charge: the part is income on that slip, counted
+once). A credit slip (origin
 ``refund``: lines of a paid slip made free afterwards, paid back) counts negative in income and money
 received in the month it is written; the slip it credits stays as it was. Per ticket, both are divided
 by the tickets that have any slip or free issue in the month.
@@ -99,10 +100,10 @@ class MonthMoney:
         return Money(self.income.amount / count, self.currency) if count else None
 
 
-_COST_SIGN = {"issued_free": 1, "charged_on_quote": -1}
+_COST_SIGN = {"issued_free": 1, "charged_on_quote": -1, "charged_as_kept": -1}
 """How a materials movement counts in the month's cost: a free issue adds its cost; a free issue that an
-accepted quote then charged takes it back (the part is income on the quote's slip, not also cost).
-Returns are not cost."""
+accepted quote, or a chargeback for keeping it, then charged takes it back (the part is income on that
+slip, not also cost). Returns are not cost."""
 
 
 def _check_month(value: object) -> str:

@@ -650,9 +650,15 @@ class FeeDesk:
         free = [_entry(s.id, s.ticket_id, ln, charged=False) for s in active for ln in s.free_lines()]
         returns: list[RevenueEntry] = []
         recharged: list[RevenueEntry] = []
-        lists = {MovementKind.ISSUED_FREE: free, MovementKind.RETURNED: returns}
+        kept: list[RevenueEntry] = []  # charged as kept: counted through the chargeback's slip below
+        lists = {
+            MovementKind.ISSUED_FREE: free,
+            MovementKind.RETURNED: returns,
+            MovementKind.CHARGED_ON_QUOTE: recharged,
+            MovementKind.CHARGED_AS_KEPT: kept,
+        }
         for m in movements:
-            target = lists.get(m.kind, recharged)
+            target = lists[m.kind]
             target.extend(
                 _entry(m.id, m.ticket_id, ln, charged=False)
                 for ln in m.lines

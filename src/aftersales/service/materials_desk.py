@@ -291,10 +291,12 @@ class MaterialsDesk:
         """The fee slip of a part kept past its deadline, owed by the party that kept it (其他 3)."""
         customer: str = chargeback.party.id
         ticket_id: str = chargeback.key
+        issued_free = False  # lent on a free request, whose free issue counted as the maker's cost
         if chargeback.request_id is not None:
             request = uow.documents.get(MaterialsRequest, chargeback.request_id)
             customer = uow.tickets.get(request.ticket_id).customer_id
             ticket_id = request.ticket_id
+            issued_free = request.quote_id is None
         party, reasons = chargeback.party, chargeback.reasons
         payer = party
         if party.kind is PartyKind.ENGINEER:
@@ -315,6 +317,10 @@ class MaterialsDesk:
             payer_kind=payer.kind.value, payer_id=payer.id, reasons=reasons,
         )  # fmt: skip
         uow.documents.add(slip)
+        if issued_free:
+            # Its free issue was the maker's cost; charged now, it is income on this slip instead.
+            self._movement(uow, MovementKind.CHARGED_AS_KEPT, ticket_id, party,
+                           [(chargeback.line.item, chargeback.line.quantity)], actor, now)  # fmt: skip
         if chargeback.request_id is not None:
             payload: dict[str, JsonValue] = {
                 "request_id": chargeback.request_id,
