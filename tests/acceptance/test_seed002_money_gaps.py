@@ -300,9 +300,15 @@ def test_a_repair_made_free_after_payment_is_refunded_on_a_credit_slip_naming_th
     assert (paid.total, paid.paid, paid.state.value, paid.month) == (
         Money("250.00", CNY), Money("250.00", CNY), "issued", "2026-03",
     )  # fmt: skip
-    event = desk.ticket(world.agent, ticket_id).events[-1]
+    view = desk.ticket(world.agent, ticket_id)
+    event = view.events[-1]
     assert event.action == "refund_quote" and event.payload["credit_slip"] == credit.id
     assert event.payload["complaint_id"] == cid
+    assert view.charges is not None and view.charges.refunded == Money("250.00", CNY)
+    assert view.charges.paid == Money("250.00", CNY)  # what was received stays on the sheet
+    assert [(r.quote_id, r.reference) for r in view.charges.refunds] == [(quote_id, credit.id)]
+    seen = desk.charges.sheet(world.customer_zh, ticket_id)  # the customer reads it was paid back
+    assert seen is not None and seen.refunded == Money("250.00", CNY)
     with desk.store() as uow:
         march = month_money(uow.documents, "2026-03")
         april = month_money(uow.documents, "2026-04")

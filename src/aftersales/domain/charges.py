@@ -478,6 +478,9 @@ class ChargeSheet:
     assessed_by: ActorRef | None = None
     revision: int = 0
     policy: str = attrs.field(default="", validator=bounded(200))
+    refunds: list[Payment] = attrs.field(factory=list)
+    """Money paid back against an accepted quote (its credit slip's reference): the payments stay as
+    they were received."""
 
     def copy(self) -> ChargeSheet:
         """An independent copy with its own lists: change the copy, store it; a failure changes nothing."""
@@ -485,6 +488,7 @@ class ChargeSheet:
             self,
             quotes=list(self.quotes),
             payments=list(self.payments),
+            refunds=list(self.refunds),
             escalations=list(self.escalations),
             free_work=list(self.free_work),
             lines=list(self.lines),
@@ -712,6 +716,22 @@ class ChargeSheet:
     def balance(self) -> Money:
         """Still owed by the customer."""
         return self.charged - self.paid
+
+    @property
+    def refunded(self) -> Money:
+        """Total paid back (refunds of lines made free after payment, or of a cancelled job)."""
+        return Money.total((r.amount for r in self.refunds), self.currency)
+
+    def record_refund(self, refund: Payment) -> None:
+        """Record money paid back against an accepted quote (the fee desk checked its slip was paid: a
+        quote's slip may also be paid on the fee desk, outside this sheet)."""
+        if not isinstance(refund, Payment):
+            raise ValidationError("a refund is a Payment value", field="refund")
+        if refund.amount.currency != self.currency:
+            raise CurrencyMismatch(self.currency, refund.amount.currency)
+        if self.quote(refund.quote_id).state is not QuoteState.ACCEPTED:
+            raise ValidationError(f"quote {refund.quote_id} was not accepted", field="quote_id")
+        self.refunds.append(refund)
 
     def paid_on(self, quote_id: str) -> Money:
         """Total received against ``quote_id``."""

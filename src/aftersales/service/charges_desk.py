@@ -740,6 +740,13 @@ class ChargesDesk:
             )  # fmt: skip
             credit.record_payment(SlipPayment(credit.total, method, now, actor.ref, reference))
             uow.documents.add(credit)
+            number = sum(1 for r in sheet.refunds if r.quote_id == quote_id) + 1
+            sheet.record_refund(
+                Payment(
+                    PaymentId(f"{quote_id}-R{number}"), QuoteId(quote_id), credit.total, now, actor.ref,
+                    method, credit.id,
+                )
+            )  # fmt: skip
             payload: dict[str, Any] = {
                 "quote_id": quote_id,
                 "slip_id": slip.id,
