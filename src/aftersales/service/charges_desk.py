@@ -62,10 +62,9 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import (
     PURCHASE_REFUSED,
     QUOTE_REFUSED_UNWORKED,
-    TicketState,
 )
 from aftersales.domain.work import VisitKind
-from aftersales.errors import CurrencyMismatch, NotFound, PermissionDenied, PolicyError, ValidationError
+from aftersales.errors import CurrencyMismatch, NotFound, PolicyError, ValidationError
 from aftersales.policies.charge_assessment import ChargeFacts, assess_charges
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.fees import FeesPolicy
@@ -74,6 +73,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.reports.budgets import BudgetReport, budget_report
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.charge_refunds import RefundDetails, refund_quote
 from aftersales.service.context import DeskContext
 from aftersales.service.contracts import ServiceContracts
 from aftersales.service.fee_desk import FeeDesk
@@ -668,99 +668,13 @@ class ChargesDesk:
             raise ValidationError("a refund needs a reason (at most 500 characters)", field="reason")
         if not isinstance(quote_id, str) or not quote_id:
             raise ValidationError("quote_id names a quote of the ticket", field="quote_id")
+        details = RefundDetails(reason, method, reference)
         holder: list[FeeSlip] = []
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             sheet = self._sheet_of(ticket)
-            quote = sheet.quote(quote_id)
-            if quote.state is not QuoteState.ACCEPTED:
-                raise PolicyError(
-                    f"quote {quote_id} is {quote.state.value}: only an accepted quote is refunded",
-                    code="quote_not_accepted",
-                )
-            if quote.payer != "customer" and not any(actor.has_role(r) for r in _OFFICE_ROLES):
-                # The dealer's purchase is the maker's money: the maker pays it back, not the dealer.
-                raise PermissionDenied(str(actor), "refund_quote", quote_id)
-            slips = list(uow.documents.query(FeeSlip, ticket_id=ticket.id))
-            paid = [f for f in slips if f.quote_id == quote_id and f.is_active and not f.is_credit]
-            if not paid:
-                raise PolicyError(f"quote {quote_id} has no active fee slip to refund", code="no_slip")
-            slip = paid[0]
-            earlier = [f.id for f in slips if f.credits_slip == slip.id and f.is_active]
-            if earlier:
-                raise PolicyError(
-                    f"slip {slip.id} was already refunded on credit slip {earlier[0]}",
-                    code="already_refunded",
-                )
-            if not slip.is_paid:
-                raise PolicyError(
-                    f"slip {slip.id} is not paid (received {slip.paid} of {slip.total}): nothing to pay "
-                    "back; cancel the slip and write it again for what is still charged",
-                    code="slip_not_paid",
-                )
-            cancelled = ticket.state == TicketState.CANCELLED
-            credited: list[tuple[ChargeLine, tuple[Reason, ...]]]
-            if cancelled:
-                # The job was called off after the customer paid: the whole quote is paid back, unless
-                # its parts already went out (they come back first).
-                for request in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
-                    if request.quote_id == quote_id and request.shipping_note is not None:
-                        raise PolicyError(
-                            f"the parts of quote {quote_id} shipped on {request.shipping_note.number}: "
-                            "take them back before paying the quote back",
-                            code="parts_shipped",
-                        )
-                credited = [(line, ()) for line in quote.lines if line.chargeable]
-            else:
-                credited = _now_free(quote, sheet)
-            if not credited:
-                raise PolicyError(
-                    f"no line of quote {quote_id} is free on the sheet as it stands: nothing to refund "
-                    "(reassess the ticket after the warranty extension)",
-                    code="nothing_to_refund",
-                )
-            lines = tuple(line for line, _why in credited)
-            why = tuple(r for _line, reasons in credited for r in reasons)
-            complaint = _complaint_of(why)
-            if cancelled:
-                head = Reason("refund_ticket_cancelled", {"quote_id": quote_id, "slip_id": slip.id})
-            elif complaint is not None:
-                head = Reason(
-                    "refund_warranty_extended",
-                    {"quote_id": quote_id, "slip_id": slip.id, "complaint_id": complaint},
-                )
-            else:
-                head = Reason("refund_now_free", {"quote_id": quote_id, "slip_id": slip.id})
-            unique = tuple(dict.fromkeys(why))
-            credit = FeeSlip(
-                next_number(uow, "fee_slip", now), ticket.id, slip.customer_id, slip.currency, now,
-                actor.ref, self.fee_desk.month_of(now), lines, method, InvoiceWish.NEVER,
-                SlipOrigin.REFUND, slip.dealer_id, None, payer_kind=slip.payer_kind,
-                payer_id=slip.payer_id, reasons=(head, *unique), credits_slip=slip.id,
-            )  # fmt: skip
-            credit.record_payment(SlipPayment(credit.total, method, now, actor.ref, reference))
-            uow.documents.add(credit)
-            number = sum(1 for r in sheet.refunds if r.quote_id == quote_id) + 1
-            sheet.record_refund(
-                Payment(
-                    PaymentId(f"{quote_id}-R{number}"), QuoteId(quote_id), credit.total, now, actor.ref,
-                    method, credit.id,
-                )
-            )  # fmt: skip
-            payload: dict[str, Any] = {
-                "quote_id": quote_id,
-                "slip_id": slip.id,
-                "credit_slip": credit.id,
-                "amount": str(credit.total.amount),
-                "currency": credit.currency,
-                "complaint_id": complaint,
-                "lines": [f"{ln.kind.value}:{ln.item}×{ln.quantity}" for ln in lines],
-                # Finance reverses this invoice with its own credit note (红字发票); the credit slip is
-                # never invoiced itself.
-                "invoice_to_reverse": slip.invoice_id,
-            }
-            ticket.record_charges("refund_quote", actor.ref, now, sheet, reason=reason, payload=payload)
-            holder.append(credit)
+            month = self.fee_desk.month_of(now)
+            holder.append(refund_quote(uow, ticket, sheet, quote_id, actor, now, month, details))
 
         request = [quote_id, reason, method, reference]
         self.runner.execute(actor, "refund_quote", ticket_id, apply, idempotency_key, request=request)
@@ -945,43 +859,6 @@ class _CostOf:
 
     def month(self, at: datetime) -> str:
         return at.astimezone(ZoneInfo(self.timezone)).strftime("%Y-%m")
-
-
-_OFFICE_ROLES = frozenset({Role.AGENT, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER})
-"""Who pays the maker's money back: the dealer's purchase is refunded by the maker's office only."""
-
-
-def _now_free(quote: Quote, sheet: ChargeSheet) -> list[tuple[ChargeLine, tuple[Reason, ...]]]:
-    """The charged lines of ``quote`` that the sheet as it now stands makes free (at the quote's prices,
-    at most the quantity now free), each with the reasons the sheet gives for it being free."""
-    dealer = quote.payer != "customer"
-    free: dict[tuple[ChargeKind, str], list[Any]] = {}
-    for sheet_line in sheet.lines:
-        line = sheet_line.line
-        if dealer and sheet_line.dealer_cost is None:
-            continue
-        if not line.chargeable:
-            entry = free.setdefault((line.kind, line.item), [0, ()])
-            entry[0] += line.quantity
-            entry[1] = (*entry[1], *sheet_line.reasons)
-    credited: list[tuple[ChargeLine, tuple[Reason, ...]]] = []
-    for line in quote.lines:
-        slot = free.get((line.kind, line.item))
-        if not line.chargeable or slot is None or slot[0] <= 0:
-            continue
-        take = min(slot[0], line.quantity)
-        slot[0] -= take
-        credited.append((attrs.evolve(line, quantity=take), tuple(slot[1])))
-    return credited
-
-
-def _complaint_of(reasons: Iterable[Reason]) -> str | None:
-    """The complaint that granted the warranty extension making the lines free, if a reason names one."""
-    for reason in reasons:
-        complaint = reason.params.get("complaint_id")
-        if isinstance(complaint, str) and complaint:
-            return complaint
-    return None
 
 
 _CONTRACT_LINE = {
