@@ -6,6 +6,7 @@ store with ``aftersales.adapters.reporting.reporting_for(desk.store)``.
 """
 
 from aftersales.domain.quality_reports import BatchIncident
+from aftersales.reports.budgets import BudgetReport, BudgetRow, budget_report
 from aftersales.reports.charge_documents import ChargedTicket
 from aftersales.reports.dealer_monthly import (
     DealerMonthlyReport,
@@ -26,6 +27,7 @@ from aftersales.reports.faults import (
 from aftersales.reports.kpi import KpiReport, KpiRow, KpiTargets, kpi_report
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.reports.ledger_export import LEDGER_COLUMNS, export_ledger, iter_ledger
+from aftersales.reports.money import MonthMoney, TicketMoney, month_money
 from aftersales.reports.names import group_names
 from aftersales.reports.pages import document_for
 from aftersales.reports.rater import RaterIndex, rater_index
@@ -39,6 +41,8 @@ __all__ = [
     "LEDGER_COLUMNS",
     "PACK_GOALS",
     "BatchIncident",
+    "BudgetReport",
+    "BudgetRow",
     "ChargedTicket",
     "DealerMonthRow",
     "DealerMonthlyReport",
@@ -50,6 +54,7 @@ __all__ = [
     "KpiTargets",
     "KpiTrend",
     "LedgerDesk",
+    "MonthMoney",
     "ParetoItem",
     "ParetoReport",
     "RaterIndex",
@@ -57,6 +62,8 @@ __all__ = [
     "ReportLabels",
     "ReportStatus",
     "SlaReport",
+    "TicketMoney",
+    "budget_report",
     "dealer_monthly",
     "detect_batch_incidents",
     "document_for",
@@ -68,6 +75,7 @@ __all__ = [
     "kpi_goals",
     "kpi_report",
     "kpi_trend",
+    "month_money",
     "rater_index",
     "render",
     "report_labels",
