@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from test_seed002_charged_after_free_issue import DEALER, _charged_after_free_issue
-from test_seed002_money import PART, SH, _free_part_received, _repair, story
+from test_seed002_money import IN_WARRANTY, PART, SH, _free_part_received, _repair, story
 from test_seed002_quotes_again import _extend_warranty
 
 from aftersales.adapters.clock import ManualClock
@@ -179,26 +179,27 @@ HALF_IN = Asset(
 )  # fmt: skip
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgresql"])
-def mixed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Story]:
+def _desk_with(request: pytest.FixtureRequest, tmp_path: Path, fees: DefaultFeesPolicy) -> Iterator[Story]:
+    """A desk on the fixture's store with ``fees`` for the pack's prices, the world, and the units."""
     clock = ManualClock(START)
     schema = None
     if request.param == "memory":
         url = "memory://"
     elif request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'mixed.db'}"
+        url = f"sqlite:///{tmp_path / 'gaps.db'}"
     else:
         if not DSN:
             pytest.skip("AFTERSALES_PG_DSN is not set")
         schema = f"g_{uuid.uuid4().hex[:16]}"
         url = f"{DSN}{'&' if '?' in DSN else '?'}schema={schema}"
     desk = ServiceDesk.open(
-        url, pack="sanitary_ware", overrides={"fees": MIXED_FEES}, clock=clock, notifier=MemoryNotifier(),
+        url, pack="sanitary_ware", overrides={"fees": fees}, clock=clock, notifier=MemoryNotifier(),
         staff=STAFF, invoice_issuer=MemoryInvoiceIssuer(),
     )  # fmt: skip
     world = make_world()
     register(desk, world)
-    desk.register_asset(world.manager, HALF_IN)
+    for unit in (HALF_IN, IN_WARRANTY):
+        desk.register_asset(world.manager, unit)
     try:
         yield desk, clock, world
     finally:
@@ -208,6 +209,11 @@ def mixed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Story]:
 
             with psycopg.connect(DSN or "", autocommit=True) as conn:
                 conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def mixed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Story]:
+    yield from _desk_with(request, tmp_path, MIXED_FEES)
 
 
 def _mixed_quote_shipped(desk: ServiceDesk, clock: ManualClock, world: World) -> tuple[str, str]:
@@ -567,3 +573,48 @@ def test_a_part_charged_back_next_month_is_income_there_and_its_free_cost_taken_
     (balance,) = revenue.balances
     assert (balance.charged_unreturned, balance.charged_on_quote) == (1, 0)  # counted once
     assert revenue.revenue_total == Money("75.00", CNY) and revenue.reconciled
+
+
+# A pack that has every chargeable part paid before it ships, in warranty too
+# (fees.prepay_all_chargeable_parts).
+PREPAY_ALL = DefaultFeesPolicy(
+    FeesParams(
+        currency=CNY,
+        parts={PART: PartPriceEntry(cost="75.00", retail="120.00")},
+        dealer_schedules={
+            "dealer-sh": DealerFeeSchedule(labour={"flush_valve_leak": "80"}, service_fee="20")
+        },
+        prepay_all_chargeable_parts=True,
+    )
+)
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def prepay_all(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Story]:
+    yield from _desk_with(request, tmp_path, PREPAY_ALL)
+
+
+def test_a_free_request_carrying_a_part_a_pay_first_quote_now_charges_waits_for_the_payment(
+    prepay_all: Story,
+) -> None:
+    # 款到发货 on every path that ships the part: here the free request filed before the misuse was found.
+    desk, _clock, world = prepay_all
+    ticket_id = _repair(desk, _clock, world, "unit-in")
+    materials = desk.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)], urgent=True
+    )
+    assert materials.check(world.agent, request.id).chargeable is False
+    materials.approve(world.manager, request.id)
+    materials.pick(world.agent, request.id)
+    _misuse_found(desk, world, ticket_id)
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    assert quote.payment_before_shipping
+    assert desk.charges.accept(world.customer_zh, ticket_id, quote.id).materials_request is None
+    with pytest.raises(PolicyError) as info:
+        materials.ship(world.agent, request.id)
+    assert info.value.code == "payment_before_shipping" and quote.id in str(info.value)
+    assert materials.materials_request(world.agent, request.id).shipping_note is None
+    desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=quote.total)
+    assert materials.ship(world.agent, request.id).shipping_note is not None
