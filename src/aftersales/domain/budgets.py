@@ -24,7 +24,7 @@ from aftersales.domain.text import bounded
 from aftersales.domain.work import aware
 from aftersales.errors import CurrencyMismatch, ValidationError
 
-__all__ = ["CostBudget", "OverrunApproval", "budget_id", "checked_period"]
+__all__ = ["CostBudget", "OverrunApproval", "budget_id", "checked_category", "checked_period"]
 
 _PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
 
@@ -48,24 +48,25 @@ def _positive(instance: object, attribute: attrs.Attribute[Money], value: object
         raise ValidationError(f"{attribute.name} must be a positive Money amount", field=attribute.name)
 
 
-def _category(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    # The spending a budget is compared with is counted per charge kind: a budget of any other
-    # category ("transport", "parts", "Materials") would never be matched and read as unspent.
-    if value not in _CATEGORIES:
-        raise ValidationError(
-            f"category is a charge kind ({', '.join(sorted(_CATEGORIES))}), got {value!r:.40}",
-            field=attribute.name,
-        )
-
-
-_CATEGORIES = frozenset(kind.value for kind in ChargeKind)
-
-
 def _reason(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not isinstance(value, str) or not value.strip() or len(value) > 2000:
         raise ValidationError(
             "an overrun is approved with a reason (1–2000 characters)", field=attribute.name
         )
+
+
+def checked_category(value: object) -> str:
+    """``value`` if it is a budget category — a charge kind (materials, labour, travel, service_fee),
+    the kinds the actuals are read by — else a ``ValidationError`` naming ``category``: a budget of any
+    other category would never be compared with anything."""
+    kinds = [kind.value for kind in ChargeKind]
+    if not isinstance(value, str) or value not in kinds:
+        raise ValidationError(f"category is one of {', '.join(kinds)}, got {value!r}", field="category")
+    return value
+
+
+def _category(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    checked_category(value)
 
 
 def budget_id(period: str, category: str) -> str:

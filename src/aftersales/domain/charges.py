@@ -478,6 +478,9 @@ class ChargeSheet:
     assessed_by: ActorRef | None = None
     revision: int = 0
     policy: str = attrs.field(default="", validator=bounded(200))
+    refunds: list[Payment] = attrs.field(factory=list)
+    """Money paid back against an accepted quote (its credit slip's reference): the payments stay as
+    they were received."""
 
     def copy(self) -> ChargeSheet:
         """An independent copy with its own lists: change the copy, store it; a failure changes nothing."""
@@ -485,6 +488,7 @@ class ChargeSheet:
             self,
             quotes=list(self.quotes),
             payments=list(self.payments),
+            refunds=list(self.refunds),
             escalations=list(self.escalations),
             free_work=list(self.free_work),
             lines=list(self.lines),
@@ -713,9 +717,39 @@ class ChargeSheet:
         """Still owed by the customer."""
         return self.charged - self.paid
 
+    @property
+    def refunded(self) -> Money:
+        """Total paid back (refunds of lines made free after payment, or of a cancelled job)."""
+        return Money.total((r.amount for r in self.refunds), self.currency)
+
+    def record_refund(self, refund: Payment) -> None:
+        """Record money paid back against an accepted quote (the fee desk checked its slip was paid: a
+        quote's slip may also be paid on the fee desk, outside this sheet)."""
+        if not isinstance(refund, Payment):
+            raise ValidationError("a refund is a Payment value", field="refund")
+        if refund.amount.currency != self.currency:
+            raise CurrencyMismatch(self.currency, refund.amount.currency)
+        if self.quote(refund.quote_id).state is not QuoteState.ACCEPTED:
+            raise ValidationError(f"quote {refund.quote_id} was not accepted", field="quote_id")
+        self.refunds.append(refund)
+
     def paid_on(self, quote_id: str) -> Money:
         """Total received against ``quote_id``."""
         return Money.total((p.amount for p in self.payments if p.quote_id == quote_id), self.currency)
+
+    def unpaid_before_shipping(self, parts: Iterable[str]) -> tuple[Quote, ...]:
+        """The accepted quotes charging any of ``parts`` that say they are paid first (款到发货) and are not
+        paid yet: those parts may not ship, whichever request carries them (the customer's quote may have
+        filed the pick slip while the dealer's purchase from the maker is what is paid first)."""
+        wanted = set(parts)
+        return tuple(
+            q
+            for q in self.quotes
+            if q.state is QuoteState.ACCEPTED
+            and q.payment_before_shipping
+            and wanted & set(q.charged_parts)
+            and not self.parts_cleared_for_shipping(q.id)
+        )
 
     def parts_cleared_for_shipping(self, quote_id: str) -> bool:
         """May the parts of ``quote_id`` ship? Accepted, and paid first when the quote says so (款到发货)."""

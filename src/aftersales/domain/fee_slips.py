@@ -66,6 +66,10 @@ class SlipOrigin(StrEnum):
 
     JOB = "job"
     UNRETURNED_MATERIALS = "unreturned_materials"
+    REFUND = "refund"
+    """A credit slip (退款单): lines of a paid slip that became free afterwards (a complaint's warranty
+    extension), credited and paid back. It names the slip it credits (``credits_slip``), which stays as
+    it was; its lines count negative in the month it is written."""
 
 
 class InvoiceState(StrEnum):
@@ -168,6 +172,8 @@ class FeeSlip:
     payer_id: str | None = None
     reasons: tuple[Reason, ...] = attrs.field(default=(), converter=_reason_tuple)
     """Why the slip was written (``part_not_returned`` with the part and its deadline, …)."""
+    credits_slip: str | None = None
+    """For a credit slip (origin ``refund``): the slip whose lines it credits."""
     # Totals in whole minor units (fen), derived and indexed, never stored in the JSON: a month's revenue
     # is summed over the index without reading 100 000 slips.
     charged_minor: int = attrs.field(init=False, default=0)
@@ -187,12 +193,38 @@ class FeeSlip:
                 raise CurrencyMismatch(self.currency, line.unit_price.currency)
         if not any(line.chargeable for line in self.lines):
             raise ValidationError("a fee slip charges at least one line", field="lines")
-        self.charged_minor = _minor(self.total)
+        if (self.origin is SlipOrigin.REFUND) != (self.credits_slip is not None):
+            raise ValidationError(
+                "a credit slip (origin refund) names the slip it credits, and only a credit slip does",
+                field="credits_slip",
+            )
+        if self.is_credit and any(not line.chargeable for line in self.lines):
+            raise ValidationError("a credit slip lists only the credited lines", field="lines")
+        self.charged_minor = self._sign * _minor(self.total)
         self.given_minor = _minor(
             Money.total((ln.value for ln in self.lines if not ln.chargeable), self.currency)
         )
-        self.paid_minor = _minor(self.paid)
+        self.paid_minor = self._sign * _minor(self.paid)
         self._refresh_row()
+
+    @property
+    def is_credit(self) -> bool:
+        """A credit slip (origin ``refund``): its amounts count negative in the month's books."""
+        return self.origin is SlipOrigin.REFUND
+
+    @property
+    def _sign(self) -> int:
+        return -1 if self.origin is SlipOrigin.REFUND else 1
+
+    @property
+    def signed_total(self) -> Money:
+        """What the slip adds to the month's income: its total, negative for a credit slip."""
+        return Money(self._sign * self.total.amount, self.currency)
+
+    @property
+    def signed_paid(self) -> Money:
+        """What the slip adds to the month's money received: negative for a credit slip (paid back)."""
+        return Money(self._sign * self.paid.amount, self.currency)
 
     def _refresh_row(self) -> None:
         # month, then the figures a month's money needs: one covered index range read per month.
@@ -258,7 +290,7 @@ class FeeSlip:
                 field="amount",
             )
         self.payments.append(payment)
-        self.paid_minor = _minor(self.paid)
+        self.paid_minor = self._sign * _minor(self.paid)
         self._refresh_row()
 
     def owed_by_customer(self, customer_id: str) -> bool:
@@ -267,8 +299,14 @@ class FeeSlip:
         return self.payer_kind == "customer" and self.payer_id == customer_id
 
     def can_invoice(self) -> bool:
-        """True when this slip may go on an invoice now: active, not invoiced, and an invoice is wanted."""
-        return self.is_active and self.invoice_id is None and self.invoice_wish is not InvoiceWish.NEVER
+        """True when this slip may go on an invoice now: active, not invoiced, an invoice is wanted, and
+        it is no credit slip (finance reverses an invoice with its own credit note)."""
+        return (
+            self.is_active
+            and not self.is_credit
+            and self.invoice_id is None
+            and self.invoice_wish is not InvoiceWish.NEVER
+        )
 
     def attach_invoice(self, invoice_id: str) -> None:
         """Mark the slip as collected into invoice ``invoice_id``."""
@@ -352,10 +390,19 @@ class InvoiceRecord:
 
 
 class MovementKind(StrEnum):
-    """Materials that left free of charge (in warranty), and materials that came back (退料)."""
+    """Materials that left free of charge (in warranty), materials that came back (退料), and materials
+    issued free that an accepted quote then charged (their cost taken back: they are income now)."""
 
     ISSUED_FREE = "issued_free"
     RETURNED = "returned"
+    CHARGED_ON_QUOTE = "charged_on_quote"
+    """A free issue reclassified as charged (已收费的材料不计入盘点表): written in the month the quote was
+    accepted, at cost, it takes the free issue's cost back off that month's figures, so the part counts
+    once, as income on the quote's slip, and the earlier month's books are not rewritten."""
+    CHARGED_AS_KEPT = "charged_as_kept"
+    """A free issue charged to the party that kept it past its deadline (事实占有): written with the
+    chargeback's slip, in its month, at cost; it takes the free issue's cost back as ``charged_on_quote``
+    does (the part is income on the chargeback's slip, not also cost)."""
 
 
 @attrs.define
@@ -364,7 +411,8 @@ class MaterialsMovement:
 
     Lines are priced at cost (``value``) and not chargeable. Seed 002 其他: the issue list is charged
     plus free materials; the returns list should match the free list, and what is not returned is
-    charged on a slip of origin ``unreturned_materials``.
+    charged on a slip of origin ``unreturned_materials``. A ``charged_on_quote`` movement counts against
+    the free issues (see :class:`MovementKind`).
     """
 
     DOCUMENT_KIND: ClassVar[str] = "materials_movement"

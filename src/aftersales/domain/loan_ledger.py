@@ -229,7 +229,7 @@ def exclusion_reason(line: MaterialsLine, chargeable: bool) -> str | None:
     """Why ``line`` never goes on the loan ledger (a reason code), or ``None`` when it does."""
     if line.kind is not ItemKind.PART:
         return f"excluded_{line.kind.value}"
-    if chargeable:
+    if line.charged(chargeable):
         return "excluded_already_charged"
     if line.special_approval is not None:
         return "excluded_special_approval"

@@ -136,17 +136,27 @@ class MaterialsLine:
     """One requested item: ``quantity`` of ``part`` (a part code), its kind, and a special approval if any.
 
     ``special_approval`` is the reference of a special approval (特批); such items follow the approval,
-    not the loan ledger.
+    not the loan ledger. ``chargeable`` is the line's own charging when it differs from its request's
+    (``None``: as the request's warranty check decided): a quote mixing a part in warranty with one out
+    of it files one request whose free line stays free — on loan, its old part owed back, free in the
+    month's outbound — and whose charged line is charged.
     """
 
     part: str = attrs.field(validator=part_number)
     quantity: int = attrs.field(default=1, validator=_quantity)
     kind: ItemKind = attrs.field(default=ItemKind.PART, converter=_item_kind)
     special_approval: str | None = attrs.field(default=None)
+    chargeable: bool | None = attrs.field(default=None)
 
     def __attrs_post_init__(self) -> None:
         if self.special_approval is not None:
             required_text(64)(self, attrs.fields(MaterialsLine).special_approval, self.special_approval)
+        if self.chargeable is not None and not isinstance(self.chargeable, bool):
+            raise ValidationError("chargeable is true, false or None", field="chargeable")
+
+    def charged(self, request_chargeable: bool | None) -> bool:
+        """Whether this line is charged: its own ``chargeable``, else its request's decision."""
+        return bool(request_chargeable) if self.chargeable is None else self.chargeable
 
 
 @attrs.frozen
@@ -559,7 +569,8 @@ def _month(value: str) -> str:
 
 
 def outbound_summary(requests: Iterable[MaterialsRequest], month: str) -> OutboundSummary:
-    """Sum the lines of the requests shipped in ``month`` (``"2026-03"``, local month of shipping)."""
+    """Sum the lines of the requests shipped in ``month`` (``"2026-03"``, local month of shipping); a line
+    is chargeable as it says, else as its request's warranty check decided."""
     _month(month)
     by_party: dict[str, dict[str, int]] = {}
     by_part: dict[str, int] = {}
@@ -573,7 +584,7 @@ def outbound_summary(requests: Iterable[MaterialsRequest], month: str) -> Outbou
         for line in request.lines:
             party[line.part] = party.get(line.part, 0) + line.quantity
             by_part[line.part] = by_part.get(line.part, 0) + line.quantity
-            if request.chargeable:
+            if line.charged(request.chargeable):
                 chargeable[line.part] = chargeable.get(line.part, 0) + line.quantity
     return OutboundSummary(
         month,

@@ -153,6 +153,10 @@ TICKET_WORKFLOW = Workflow(
         # and recorded, the customer's ticket does not wait on the customer.
         _t(PURCHASE_REFUSED, (*_OPEN, S.RESOLVED, S.ACCEPTED), STAY, _ANSWERING),
         _t("record_payment", (*_CHARGING,), STAY, _ANSWERING | {R.ENGINEER}),
+        # A paid quote whose lines became free afterwards (a complaint's warranty extension), or whose
+        # ticket was cancelled, is refunded on a credit slip, by the office or by the dealer who took the
+        # customer's money.
+        _t("refund_quote", (*_CHARGING, S.CANCELLED), STAY, _FRONT | {R.DEALER_STAFF}),
         # Issue 20: a dispatch that found nobody is part of the ticket's history (reasons, addressees).
         _t("dispatch_failed", _OPEN, STAY, _COORDINATORS),
         # Issue 19: every money step of the materials desk is in the ticket's history too (the warranty

@@ -27,12 +27,13 @@ from aftersales.reports.faults import (
 from aftersales.reports.kpi import KpiReport, KpiRow, KpiTargets, kpi_report
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.reports.ledger_export import LEDGER_COLUMNS, export_ledger, iter_ledger
+from aftersales.reports.money import MonthMoney, TicketMoney, month_money, scoped_month_money
 from aftersales.reports.names import group_names
 from aftersales.reports.pages import document_for
 from aftersales.reports.rater import RaterIndex, rater_index
 from aftersales.reports.render import render, to_csv, to_html, to_markdown, to_text, to_xlsx
 from aftersales.reports.sla import SlaReport, sla_breaches
-from aftersales.reports.sources import BudgetDesk, BudgetReader, LedgerDesk
+from aftersales.reports.sources import BudgetDesk, BudgetReader, LedgerDesk, MoneyDesk, RevenueReader
 from aftersales.reports.targets import PACK_GOALS, KpiGoals, kpi_goals
 from aftersales.reports.trend import KpiTrend, kpi_trend
 
@@ -55,13 +56,17 @@ __all__ = [
     "KpiTargets",
     "KpiTrend",
     "LedgerDesk",
+    "MoneyDesk",
+    "MonthMoney",
     "ParetoItem",
     "ParetoReport",
     "RaterIndex",
     "ReportDocument",
     "ReportLabels",
     "ReportStatus",
+    "RevenueReader",
     "SlaReport",
+    "TicketMoney",
     "budget_report",
     "dealer_monthly",
     "detect_batch_incidents",
@@ -74,10 +79,12 @@ __all__ = [
     "kpi_goals",
     "kpi_report",
     "kpi_trend",
+    "month_money",
     "rater_index",
     "render",
     "report_labels",
     "scoped_budget_report",
+    "scoped_month_money",
     "sla_breaches",
     "to_csv",
     "to_html",

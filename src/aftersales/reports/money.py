@@ -3,8 +3,13 @@
 Income is what the active fee slips of the month charge (chargeable lines; a cancelled slip counts for
 nothing), split by who owes it: the end customer (jobs), the dealer (parts bought from the maker, parts
 kept past their deadline). Cost is what the service gave away: the free lines of the slips (worth at
-their price) and the materials issued free of charge (at cost, the fee desk's free-issue list). Per
-ticket, both are divided by the tickets that have any slip or free issue in the month.
+their price) and the materials issued free of charge (at cost, the fee desk's free-issue list), less
+the free issues an accepted quote or a chargeback charged afterwards (``charged_on_quote`` and
+``charged_as_kept`` movements, in the month of the charge: the part is income on that slip, counted
+once). A credit slip (origin
+``refund``: lines of a paid slip made free afterwards, paid back) counts negative in income and money
+received in the month it is written; the slip it credits stays as it was. Per ticket, both are divided
+by the tickets that have any slip or free issue in the month.
 
 Why not through typed documents: the month's revenue is read over 100 000 slips and more; building a
 ``FeeSlip`` (and a ``Money`` per line) for each costs seconds. Slips index their totals in whole minor
@@ -28,6 +33,7 @@ from aftersales.domain.money import Money, currency_exponent
 from aftersales.errors import ValidationError
 from aftersales.ports.reporting import Period
 from aftersales.reports.months import months_between
+from aftersales.reports.sources import MoneyDesk
 from aftersales.serialization import decode_json, unstructure
 
 __all__ = [
@@ -35,6 +41,7 @@ __all__ = [
     "TicketMoney",
     "month_money",
     "pack_budget_per_ticket",
+    "scoped_month_money",
     "slip_cost_totals",
     "stored_costs",
 ]
@@ -95,6 +102,12 @@ class MonthMoney:
         return Money(self.income.amount / count, self.currency) if count else None
 
 
+_COST_SIGN = {"issued_free": 1, "charged_on_quote": -1, "charged_as_kept": -1}
+"""How a materials movement counts in the month's cost: a free issue adds its cost; a free issue that an
+accepted quote, or a chargeback for keeping it, then charged takes it back (the part is income on that
+slip, not also cost). Returns are not cost."""
+
+
 def _check_month(value: object) -> str:
     if (
         not isinstance(value, str)
@@ -113,6 +126,17 @@ def _rows(documents: Any, cls: type[Any], month: str) -> Iterable[Mapping[str, A
         rows: Iterable[Mapping[str, Any]] = raw(cls.DOCUMENT_KIND, month=month)
         return rows
     return [unstructure(doc) for doc in documents.query(cls, month=month)]
+
+
+def scoped_month_money(desk: MoneyDesk, actor: object, month: str, *, currency: str = "CNY") -> MonthMoney:
+    """:func:`month_money` as ``actor`` may read it through ``desk``: whoever the permission table lets
+    read the revenue report (``desk.fees.revenue_scope``, judged before any figure is read); dealer
+    staff get their own dealer's figures only (what the dealer owes the maker and what its jobs
+    charged). Others are ``PermissionDenied``, a malformed month a ``ValidationError`` naming it."""
+    currency_exponent(currency)
+    month, dealer = desk.fees.revenue_scope(actor, month)
+    with desk.store() as uow:
+        return month_money(uow.documents, month, currency=currency, dealer_id=dealer)
 
 
 def month_money(
@@ -173,8 +197,10 @@ def _from_rows(rows: Any, month: str, currency: str, dealer_id: str | None) -> M
         per_cost[ticket] = per_cost.get(ticket, 0) + given
     for row in rows("materials_movement", "money_row", prefix):
         kind, cur, dealer, given, ticket = loads(row[cut:])
-        if kind != "issued_free" or cur != currency or (dealer_id is not None and dealer != dealer_id):
+        sign = _COST_SIGN.get(kind)
+        if sign is None or cur != currency or (dealer_id is not None and dealer != dealer_id):
             continue
+        given *= sign
         cost += given
         per_cost[ticket] = per_cost.get(ticket, 0) + given
         per_income.setdefault(ticket, 0)
@@ -227,16 +253,17 @@ def _from_documents(
             continue
         slips += 1
         charged = given = zero
+        signed = -1 if slip.get("origin") == "refund" else 1  # a credit slip takes income back
         for line in slip["lines"]:
             value = Decimal(line["unit_price"]["amount"]) * line["quantity"]
             if line["chargeable"]:
-                charged += value
+                charged += signed * value
             else:
                 given += value
                 if kinds is not None:
                     kinds[line["kind"]] = kinds.get(line["kind"], zero) + value
         for payment in slip.get("payments", ()):
-            paid += Decimal(payment["amount"]["amount"])
+            paid += signed * Decimal(payment["amount"]["amount"])
         payer = slip.get("payer_kind") or "customer"
         by_payer[payer] = by_payer.get(payer, zero) + charged
         income += charged
@@ -245,14 +272,15 @@ def _from_documents(
         per_income[ticket] = per_income.get(ticket, zero) + charged
         per_cost[ticket] = per_cost.get(ticket, zero) + given
     for movement in _rows(documents, MaterialsMovement, month):
-        if movement.get("kind") != "issued_free":
+        sign = _COST_SIGN.get(movement.get("kind", ""))
+        if sign is None:
             continue
         if dealer_id is not None and movement.get("dealer_id") != dealer_id:
             continue
         given = zero
         for line in movement["lines"]:
             if line["unit_price"]["currency"] == currency:
-                value = Decimal(line["unit_price"]["amount"]) * line["quantity"]
+                value = Decimal(line["unit_price"]["amount"]) * line["quantity"] * sign
                 given += value
                 if kinds is not None:
                     kinds[line["kind"]] = kinds.get(line["kind"], zero) + value

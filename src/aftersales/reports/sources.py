@@ -14,7 +14,7 @@ from aftersales.domain.budgets import CostBudget
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import StoreFactory
 
-__all__ = ["BudgetDesk", "BudgetReader", "LedgerDesk", "SlaDesk"]
+__all__ = ["BudgetDesk", "BudgetReader", "LedgerDesk", "MoneyDesk", "RevenueReader", "SlaDesk"]
 
 
 @runtime_checkable
@@ -69,4 +69,28 @@ class BudgetDesk(Protocol):
     @property
     def charges(self) -> BudgetReader:
         """The desk's charges, which read the budgets for an actor."""
+        ...
+
+
+class RevenueReader(Protocol):
+    """The desk's judgement of who reads a month's money (``ServiceDesk.fees``), by the one permission
+    table: it refuses whoever may not read the revenue, and a malformed month."""
+
+    def revenue_scope(self, actor: Any, month: str) -> tuple[str, str | None]:
+        """The checked month and the dealer whose figures ``actor`` reads (None: every dealer's)."""
+        ...
+
+
+@runtime_checkable
+class MoneyDesk(Protocol):
+    """A desk whose month's money an actor reads (:func:`aftersales.reports.money.scoped_month_money`)."""
+
+    @property
+    def store(self) -> StoreFactory:
+        """The store factory."""
+        ...
+
+    @property
+    def fees(self) -> RevenueReader:
+        """The desk's fee desk, which judges who reads the month's money."""
         ...

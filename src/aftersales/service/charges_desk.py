@@ -21,7 +21,13 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.budgets import CostBudget, OverrunApproval, budget_id, checked_period
+from aftersales.domain.budgets import (
+    CostBudget,
+    OverrunApproval,
+    budget_id,
+    checked_category,
+    checked_period,
+)
 from aftersales.domain.charges import (
     ChargeKind,
     ChargeLine,
@@ -35,10 +41,18 @@ from aftersales.domain.charges import (
     SheetLine,
 )
 from aftersales.domain.complaints import GrantedExtension
-from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, InvoiceWish, SlipOrigin, SlipPayment
+from aftersales.domain.fee_slips import (
+    FeeSlip,
+    InvoiceRecord,
+    InvoiceWish,
+    MaterialsMovement,
+    MovementKind,
+    SlipOrigin,
+    SlipPayment,
+)
 from aftersales.domain.ids import DealerId
 from aftersales.domain.loan_ledger import LoanLedger
-from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef, PickSlip
+from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyKind, PartyRef, PickSlip
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import check_part_number
 from aftersales.domain.products import Asset
@@ -58,6 +72,7 @@ from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.charge_refunds import RefundDetails, refund_quote
 from aftersales.service.context import DeskContext
 from aftersales.service.contracts import ServiceContracts
 from aftersales.service.fee_desk import FeeDesk
@@ -150,6 +165,10 @@ class ChargesDesk:
     def _currency(self) -> str:
         params = getattr(self._fees, "params", None)
         return str(getattr(params, "currency", "CNY"))
+
+    @property
+    def _cost_of(self) -> _CostOf:
+        return _CostOf(self._fees, self.context.settings.materials_params.timezone)
 
     def _prepay(self, chargeable_parts: bool, phase: str) -> bool:
         params = getattr(self._fees, "params", None)
@@ -411,7 +430,7 @@ class ChargesDesk:
             sheet = self._sheet_of(ticket)
             accepted = sheet.accept(quote_id, now, actor.ref)
             request = self._file_request(uow, ticket, accepted, actor, now, urgent)
-            off_loan = _charge_off_loans(uow, ticket, accepted, actor, now)
+            off_loan = _charge_off_loans(uow, ticket, accepted, actor, now, self._cost_of)
             slip = self._write_slip(uow, ticket, accepted, actor, now, payment_method, wish)
             invoice = self.fee_desk.invoice_now(uow, actor, now, slip)
             payload: dict[str, Any] = {
@@ -492,10 +511,13 @@ class ChargesDesk:
         # accepted one) adds parts: its request holds what the payer's accepted quotes need beyond what
         # the requests already filed hold.
         wanted: dict[str, int] = {}
+        charged: dict[str, int] = {}
         for paper in (*[q for q in earlier if q.payer == quote.payer and q.id != quote.id], quote):
             for ln in paper.lines:
                 if ln.kind is ChargeKind.MATERIALS:
                     wanted[ln.item] = wanted.get(ln.item, 0) + ln.quantity
+                    if ln.chargeable:
+                        charged[ln.item] = charged.get(ln.item, 0) + ln.quantity
         for existing in uow.documents.query(MaterialsRequest, ticket_id=ticket.id):
             # A part already supplied for this job (issued free in warranty before the sheet made it
             # chargeable, or bought on the materials desk's own quote) is the part the quote now charges:
@@ -504,8 +526,18 @@ class ChargesDesk:
                 for held in existing.lines:
                     if held.part in wanted:
                         wanted[held.part] -= held.quantity
-        parts = [(part, count) for part, count in wanted.items() if count > 0]
-        if not parts:
+        # A quote mixing parts in and out of warranty: each line keeps its own charging (a free part is
+        # lent, its old part owed back, free in the outbound; a charged one is sold).
+        lines = []
+        for part, count in wanted.items():
+            if count <= 0:
+                continue
+            paid = min(count, charged.get(part, 0))
+            if paid:
+                lines.append(MaterialsLine(part, paid, chargeable=True))
+            if count - paid:
+                lines.append(MaterialsLine(part, count - paid, chargeable=False))
+        if not lines:
             return None
         dealer_id = purchasing_dealer(ticket)
         if dealer_id is not None:
@@ -517,7 +549,6 @@ class ChargesDesk:
                 f"ticket {ticket.id} has no dealer or engineer to receive the parts",
                 code="no_receiving_party",
             )
-        lines = [MaterialsLine(part, count) for part, count in parts]
         request = MaterialsRequest.open(
             id=self._number(uow, "materials", now), ticket_id=ticket.id, party=party, lines=lines,
             at=now, by=quote.handler, urgent=urgent, note=f"quote {quote.id}",
@@ -598,6 +629,63 @@ class ChargesDesk:
             return sheet.escalations[-1]
         return holder[0]
 
+    # -- refunds ------------------------------------------------------------------------------------------
+
+    def refund(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        quote_id: str,
+        *,
+        reason: str,
+        method: str = "cash",
+        reference: str = "",
+        idempotency_key: str | None = None,
+    ) -> FeeSlip:
+        """Pay back what a paid quote charged for lines the sheet has made free since (a complaint's
+        warranty extension granted after the payment: 延长免费售后服务期).
+
+        Reassess the ticket first (:meth:`assess`), so the sheet says what is free now and why. The
+        refund is a credit slip (:class:`~aftersales.domain.fee_slips.FeeSlip` of origin ``refund``)
+        naming the slip it credits and, when an extension made the lines free, the complaint that granted
+        it (reason ``refund_warranty_extended``); it lists the credited lines at the quote's prices and
+        records the money paid back (``method``, ``reference``). The paid slip stays as it was; the
+        credit counts negative in the month it is written (income, money received). The ticket's history
+        records it (``refund_quote``).
+
+        On a cancelled ticket (the job called off after the customer paid) the whole quote is paid back
+        (reason ``refund_ticket_cancelled``), unless its parts shipped (``parts_shipped``: they come back
+        first; a cancelled ticket's request no longer ships).
+
+        Refused, with nothing stored: a quote not accepted (``quote_not_accepted``), without an active
+        slip (``no_slip``), whose slip is not fully paid (``slip_not_paid``: nothing or only part was
+        received — cancel the slip and write it again instead), already refunded (``already_refunded``),
+        or with nothing now free (``nothing_to_refund``); dealer staff refunding the dealer's own purchase
+        from the maker (``PermissionDenied``); a blank or over-long ``reason`` (``ValidationError``).
+        """
+        if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+            raise ValidationError("a refund needs a reason (at most 500 characters)", field="reason")
+        if not isinstance(quote_id, str) or not quote_id:
+            raise ValidationError("quote_id names a quote of the ticket", field="quote_id")
+        details = RefundDetails(reason, method, reference)
+        holder: list[FeeSlip] = []
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            sheet = self._sheet_of(ticket)
+            month = self.fee_desk.month_of(now)
+            holder.append(refund_quote(uow, ticket, sheet, quote_id, actor, now, month, details))
+
+        request = [quote_id, reason, method, reference]
+        self.runner.execute(actor, "refund_quote", ticket_id, apply, idempotency_key, request=request)
+        if not holder:  # replayed: the credit slip the first run wrote
+            with self.context.store() as uow:
+                ticket = self.runner.visible(uow, actor, ticket_id)
+                slips = list(uow.documents.query(FeeSlip, ticket_id=ticket.id))
+                originals = {f.id for f in slips if f.quote_id == quote_id}
+                credits = [f for f in slips if f.credits_slip in originals]
+            return credits[-1]
+        return holder[-1]
+
     # -- budgets (seed 000: 费用预算, 超预算审批) -------------------------------------------------------
 
     def _approvers(self) -> frozenset[Role]:
@@ -621,6 +709,8 @@ class ChargesDesk:
         _actor(actor)
         permit(actor, Workflow.DOCUMENTS, "set_budget", period)
         check_role(actor, "set_budget", period, self._approvers())
+        checked_period(period)
+        checked_category(category)
         if not isinstance(amount, Money):
             raise ValidationError("amount must be Money", field="amount")
 
@@ -660,6 +750,7 @@ class ChargesDesk:
         permit(actor, Workflow.DOCUMENTS, "approve_overrun", period)
         check_role(actor, "approve_overrun", period, self._approvers())
         checked_period(period)
+        checked_category(category)
 
         def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
             approval = OverrunApproval(amount, reason, actor.ref, now)
@@ -743,6 +834,21 @@ class ChargesDesk:
         return sheet
 
 
+@attrs.frozen
+class _CostOf:
+    """The maker's cost of a part (the price list's cost, as the materials desk prices free issues) and
+    the month a movement written now counts in (the materials desk's zone)."""
+
+    fees: FeesPolicy
+    timezone: str
+
+    def __call__(self, part: str) -> Money:
+        return self.fees.part_price(part).cost
+
+    def month(self, at: datetime) -> str:
+        return at.astimezone(ZoneInfo(self.timezone)).strftime("%Y-%m")
+
+
 _CONTRACT_LINE = {
     ChargeKind.MATERIALS: "part",
     ChargeKind.LABOUR: "labour",
@@ -775,10 +881,12 @@ def _under_contract(
 
 
 def _charge_off_loans(
-    uow: UnitOfWork, ticket: Ticket, quote: Quote, actor: Actor, now: datetime
+    uow: UnitOfWork, ticket: Ticket, quote: Quote, actor: Actor, now: datetime, cost: _CostOf
 ) -> list[str]:
     """Take the parts an accepted quote charges off the loan ledger where this ticket's free requests lent
     them (已收费的材料不计入盘点表): charged, they are no longer owed back, and no chargeback follows.
+    Their free issue's cost is taken back in this month's figures (a ``charged_on_quote`` movement at
+    cost): the part is income on the quote's slip now, not also the maker's cost.
     Returns the issue lines settled (``<request>:<part>×<quantity>``)."""
     charged = quote.charged_parts
     settled: list[str] = []
@@ -797,6 +905,18 @@ def _charge_off_loans(
             settled.append(f"{request.id}:{entry.part}×{entry.quantity}")
         if entries:
             uow.documents.save(ledger)
+            lines = tuple(
+                ChargeLine(ChargeKind.MATERIALS, e.part, cost(e.part), e.quantity, chargeable=False)
+                for e in entries
+            )
+            party = request.party
+            uow.documents.add(
+                MaterialsMovement(
+                    next_number(uow, "materials_movement", now), MovementKind.CHARGED_ON_QUOTE, ticket.id,
+                    cost.month(now), now, actor.ref, lines,
+                    party.id if party.kind is PartyKind.DEALER else None,
+                )
+            )  # fmt: skip
     return settled
 
 

@@ -34,7 +34,7 @@ from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.money import Money
 from aftersales.domain.text import checked_month
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import AftersalesError, NotFound, PermissionDenied, ValidationError
+from aftersales.errors import AftersalesError, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.ports.invoicing import InvoiceIssuer, InvoiceRequest, IssuedInvoice
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -77,11 +77,13 @@ class ItemBalance:
     issued_free: int
     returned: int
     charged_unreturned: int
+    charged_on_quote: int = 0
+    """Issued free, then charged on an accepted quote (not owed back: 已收费的材料不计入盘点表)."""
 
     @property
     def outstanding(self) -> int:
         """Free materials neither returned nor charged yet (to chase, then charge: 事实占有)."""
-        return self.issued_free - self.returned - self.charged_unreturned
+        return self.issued_free - self.returned - self.charged_unreturned - self.charged_on_quote
 
 
 @attrs.frozen
@@ -105,6 +107,9 @@ class MonthlyRevenue:
     received: Money
     cancelled_slips: tuple[str, ...]
     balances: tuple[ItemBalance, ...]
+    charged_after_issue: tuple[RevenueEntry, ...] = ()
+    """Free issues an accepted quote charged in this month (at cost): off the month's free cost, on the
+    revenue list through the quote's slip."""
 
     @property
     def issued(self) -> tuple[RevenueEntry, ...]:
@@ -118,8 +123,14 @@ class MonthlyRevenue:
         return self.revenue_total == self.slips_total
 
 
-def _entry(source_id: str, ticket_id: str, line: ChargeLine, *, charged: bool) -> RevenueEntry:
+def _entry(
+    source_id: str, ticket_id: str, line: ChargeLine, *, charged: bool, credit: bool = False
+) -> RevenueEntry:
     amount = line.amount if charged else line.value
+    if credit:  # a credit slip's line takes its amount back off the revenue list
+        return RevenueEntry(
+            source_id, ticket_id, line.kind, line.item, -line.quantity, line.unit_price, -amount
+        )
     return RevenueEntry(source_id, ticket_id, line.kind, line.item, line.quantity, line.unit_price, amount)
 
 
@@ -314,6 +325,13 @@ class FeeDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
             slip = self._slip(uow, actor, slip_id, "cancel_fee_slip")
+            for other in uow.documents.query(FeeSlip, ticket_id=slip.ticket_id):
+                if other.credits_slip == slip.id and other.is_active:
+                    # Refunded: cancelling it too would take its income out twice.
+                    raise PolicyError(
+                        f"slip {slip.id} was refunded on credit slip {other.id}: it stays as it is",
+                        code="slip_refunded",
+                    )
             slip.cancel(actor.ref, now, reason)
             saved: FeeSlip = uow.documents.save(slip)
             return saved
@@ -584,12 +602,11 @@ class FeeDesk:
                     break
         return total
 
-    def monthly_revenue(self, actor: Actor, month: str, *, currency: str = "CNY") -> MonthlyRevenue:
-        """The month's revenue list, free-materials list and returns list, reconciled (按月统计销售收入).
-
-        Dealer staff get their own dealer's figures only: the slips and movements carrying their dealer
-        (the dealer of the ticket when they were written).
-        """
+    def revenue_scope(self, actor: Actor, month: str) -> tuple[str, str | None]:
+        """Whether ``actor`` may read ``month``'s revenue (the permission table's ``revenue_report``), and
+        whose: ``(month, None)`` for every dealer's, ``(month, dealer_id)`` for dealer staff, who read their
+        own dealer's figures only. The scoped money reads (:meth:`monthly_revenue`,
+        :func:`aftersales.reports.money.scoped_month_money`) ask it first."""
         allowed = FEE_ROLES["revenue_report"]
         check_role(actor, "revenue_report", month, allowed)
         month = checked_month(month)
@@ -597,6 +614,15 @@ class FeeDesk:
         dealer = None if sees_every(actor, allowed) else actor.dealer_id
         if dealer is None and not sees_every(actor, allowed):
             raise PermissionDenied(str(actor), "revenue_report", month)
+        return month, dealer
+
+    def monthly_revenue(self, actor: Actor, month: str, *, currency: str = "CNY") -> MonthlyRevenue:
+        """The month's revenue list, free-materials list and returns list, reconciled (按月统计销售收入).
+
+        Dealer staff get their own dealer's figures only: the slips and movements carrying their dealer
+        (the dealer of the ticket when they were written).
+        """
+        month, dealer = self.revenue_scope(actor, month)
         with self.context.store() as uow:
             slips = [
                 s
@@ -610,12 +636,22 @@ class FeeDesk:
             ]
         active = [s for s in slips if s.is_active]
         revenue = tuple(
-            _entry(s.id, s.ticket_id, ln, charged=True) for s in active for ln in s.charged_lines()
+            _entry(s.id, s.ticket_id, ln, charged=True, credit=s.is_credit)
+            for s in active
+            for ln in s.charged_lines()
         )
         free = [_entry(s.id, s.ticket_id, ln, charged=False) for s in active for ln in s.free_lines()]
         returns: list[RevenueEntry] = []
+        recharged: list[RevenueEntry] = []
+        kept: list[RevenueEntry] = []  # charged as kept: counted through the chargeback's slip below
+        lists = {
+            MovementKind.ISSUED_FREE: free,
+            MovementKind.RETURNED: returns,
+            MovementKind.CHARGED_ON_QUOTE: recharged,
+            MovementKind.CHARGED_AS_KEPT: kept,
+        }
         for m in movements:
-            target = free if m.kind is MovementKind.ISSUED_FREE else returns
+            target = lists[m.kind]
             target.extend(
                 _entry(m.id, m.ticket_id, ln, charged=False)
                 for ln in m.lines
@@ -624,13 +660,15 @@ class FeeDesk:
         balances: dict[str, list[int]] = {}
         for e in free:
             if e.kind is ChargeKind.MATERIALS:
-                balances.setdefault(e.item, [0, 0, 0])[0] += e.quantity
+                balances.setdefault(e.item, [0, 0, 0, 0])[0] += e.quantity
         for e in returns:
-            balances.setdefault(e.item, [0, 0, 0])[1] += e.quantity
+            balances.setdefault(e.item, [0, 0, 0, 0])[1] += e.quantity
         for s in active:
             if s.origin is SlipOrigin.UNRETURNED_MATERIALS:
                 for ln in s.charged_lines(ChargeKind.MATERIALS):
-                    balances.setdefault(ln.item, [0, 0, 0])[2] += ln.quantity
+                    balances.setdefault(ln.item, [0, 0, 0, 0])[2] += ln.quantity
+        for e in recharged:
+            balances.setdefault(e.item, [0, 0, 0, 0])[3] += e.quantity
         zero = Money.zero(currency)
         return MonthlyRevenue(
             month,
@@ -640,10 +678,11 @@ class FeeDesk:
             tuple(returns),
             sum((e.amount for e in revenue), zero),
             sum((e.amount for e in revenue if e.kind is ChargeKind.MATERIALS), zero),
-            sum((s.total for s in active), zero),
-            sum((s.paid for s in active), zero),
+            sum((s.signed_total for s in active), zero),
+            sum((s.signed_paid for s in active), zero),
             tuple(sorted(s.id for s in slips if not s.is_active)),
             tuple(ItemBalance(item, *counts) for item, counts in sorted(balances.items())),
+            tuple(recharged),
         )
 
 

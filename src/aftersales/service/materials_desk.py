@@ -33,7 +33,14 @@ from aftersales.domain.events import JsonValue
 from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement, MovementKind, SlipOrigin, SlipPayment
 from aftersales.domain.ids import DealerId
 from aftersales.domain.instants import require_aware
-from aftersales.domain.loan_ledger import ArrivedReturn, Chargeback, LoanLedger, OverdueItem, Reconciliation
+from aftersales.domain.loan_ledger import (
+    ArrivedReturn,
+    Chargeback,
+    LedgerEntry,
+    LoanLedger,
+    OverdueItem,
+    Reconciliation,
+)
 from aftersales.domain.materials import (
     ItemKind,
     MaterialsLine,
@@ -48,7 +55,7 @@ from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, ReturnState
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED
+from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, TicketState
 from aftersales.domain.work import VisitKind
 from aftersales.errors import ConcurrencyConflict, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.charge_assessment import decide_charges
@@ -284,19 +291,36 @@ class MaterialsDesk:
         """The fee slip of a part kept past its deadline, owed by the party that kept it (其他 3)."""
         customer: str = chargeback.party.id
         ticket_id: str = chargeback.key
+        issued_free = False  # lent on a free request, whose free issue counted as the maker's cost
         if chargeback.request_id is not None:
             request = uow.documents.get(MaterialsRequest, chargeback.request_id)
             customer = uow.tickets.get(request.ticket_id).customer_id
             ticket_id = request.ticket_id
+            issued_free = request.quote_id is None
+        party, reasons = chargeback.party, chargeback.reasons
+        payer = party
+        if party.kind is PartyKind.ENGINEER:
+            employer = _engineer_dealer(uow, party.id)
+            if employer is not None:
+                # 乙方需按时退回换下的配件: the dealer answers to the maker for what its own engineer kept;
+                # the slip is the dealer's (its books, its monthly figures), and names the engineer.
+                payer = PartyRef.dealer(employer)
+                reasons = (
+                    *reasons,
+                    Reason("kept_by_dealer_engineer", {"engineer_id": party.id, "dealer_id": employer}),
+                )
         slip = FeeSlip(
             next_number(uow, "fee_slip", now), ticket_id, customer, chargeback.line.unit_price.currency,
             now, actor.ref, now.astimezone(zone(self.params.timezone)).strftime("%Y-%m"), (chargeback.line,),
             origin=SlipOrigin.UNRETURNED_MATERIALS,
-            dealer_id=chargeback.party.id if chargeback.party.kind is PartyKind.DEALER else None,
-            payer_kind=chargeback.party.kind.value, payer_id=chargeback.party.id,
-            reasons=chargeback.reasons,
+            dealer_id=payer.id if payer.kind is PartyKind.DEALER else None,
+            payer_kind=payer.kind.value, payer_id=payer.id, reasons=reasons,
         )  # fmt: skip
         uow.documents.add(slip)
+        if issued_free:
+            # Its free issue was the maker's cost; charged now, it is income on this slip instead.
+            self._movement(uow, MovementKind.CHARGED_AS_KEPT, ticket_id, party,
+                           [(chargeback.line.item, chargeback.line.quantity)], actor, now)  # fmt: skip
         if chargeback.request_id is not None:
             payload: dict[str, JsonValue] = {
                 "request_id": chargeback.request_id,
@@ -304,20 +328,26 @@ class MaterialsDesk:
                 "quantity": chargeback.line.quantity,
                 "amount": str(chargeback.line.amount.amount),
                 "currency": chargeback.line.unit_price.currency,
-                "payer": chargeback.party.key,
+                "payer": payer.key,
                 "fee_slip": slip.id,
-                "reasons": [r.code for r in chargeback.reasons],
+                "reasons": [r.code for r in reasons],
             }
+            if payer != party:
+                payload["kept_by"] = party.key
             self._history(uow, ticket_id, "part_charged_back", actor, now, payload)
         uow.outbox.put(self._charged_back_notice(uow, chargeback, ticket_id, slip, now))
+        if payer != party:  # the dealer who pays is told too
+            uow.outbox.put(self._charged_back_notice(uow, chargeback, ticket_id, slip, now, payer))
         return slip
 
     def _charged_back_notice(
-        self, uow: UnitOfWork, chargeback: Chargeback, ticket_id: str, slip: FeeSlip, now: datetime
-    ) -> list[OutboxMessage]:
+        self, uow: UnitOfWork, chargeback: Chargeback, ticket_id: str, slip: FeeSlip, now: datetime,
+        to: PartyRef | None = None,
+    ) -> list[OutboxMessage]:  # fmt: skip
         """Tell the party that kept the part what it is charged and why (seed 002 退料: 与用户沟通,进行相关
-        收费工作): its dealer's or its engineer's contact, in its locale; nothing if it has none."""
-        party = chargeback.party
+        收费工作): its dealer's or its engineer's contact, in its locale; nothing if it has none. ``to``:
+        another party to tell (the dealer paying for its engineer)."""
+        party = chargeback.party if to is None else to
         try:
             holder = (
                 uow.dealers.get(party.id) if party.kind is PartyKind.DEALER else uow.engineers.get(party.id)
@@ -340,7 +370,7 @@ class MaterialsDesk:
             party.kind.value,
             holder.contact,
             values,
-            f"part_charged_back:{chargeback.key}",
+            f"part_charged_back:{chargeback.key}" + ("" if to is None else f":{to.key}"),
             now,
         )
 
@@ -585,6 +615,23 @@ class MaterialsDesk:
         """Ship with a shipping note: urgent at once, else on the confirmed date; paid parts once paid."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            ticket = uow.tickets.get(request.ticket_id)
+            if ticket.state == TicketState.CANCELLED:
+                # The job was called off: nothing goes out for it (a paid quote is paid back instead).
+                raise PolicyError(
+                    f"ticket {ticket.id} was cancelled: request {request.id} does not ship",
+                    code="ticket_cancelled",
+                )
+            sheet = ticket.charges
+            unpaid = sheet.unpaid_before_shipping(ln.part for ln in request.lines) if sheet else ()
+            if sheet is not None and unpaid:
+                # 款到发货 holds for every accepted quote charging these parts, not only the one that filed
+                # the request: the dealer's purchase from the maker is paid before the maker ships.
+                owed = ", ".join(f"{q.id} ({q.payer}, paid {sheet.paid_on(q.id)})" for q in unpaid)
+                raise PolicyError(
+                    f"the parts of request {request.id} are paid before they ship: {owed}",
+                    code="payment_before_shipping",
+                )
             request.ship(actor.ref, now, self._number(uow, "shipping_note", now), self.params.timezone)
             return request
 
@@ -611,12 +658,20 @@ class MaterialsDesk:
                 by=actor.ref,
                 due_at=due,
             )
+            given = {e.part: e.quantity for e in entries}
             if entries and request.quote_id is None:
-                # Received after the ticket's quote charging these parts was accepted: charged, not lent.
-                _charge_on_accepted_quotes(uow.tickets.get(request.ticket_id), ledger, request.id, actor, now)
+                # Received after the ticket's quote charging these parts was accepted: charged, not lent,
+                # and not a free issue either (the quote's slip has them as income).
+                for charged in _charge_on_accepted_quotes(
+                    uow.tickets.get(request.ticket_id), ledger, request.id, actor, now
+                ):
+                    given[charged.part] -= charged.quantity
             self._store_ledger(uow, ledger, new)
-            self._movement(uow, MovementKind.ISSUED_FREE, request.ticket_id, request.party,
-                           [(e.part, e.quantity) for e in entries], actor, now)  # fmt: skip
+            if request.quote_id is None:
+                # A quote's request: its free lines are on the quote's slip already (given, worth their
+                # price); a free issue beside it would count the same part twice.
+                self._movement(uow, MovementKind.ISSUED_FREE, request.ticket_id, request.party,
+                               list(given.items()), actor, now)  # fmt: skip
             return skipped
 
         excluded: tuple[Reason, ...] = ()
@@ -902,11 +957,13 @@ class MaterialsDesk:
 
 def _charge_on_accepted_quotes(
     ticket: Ticket, ledger: LoanLedger, request_id: str, actor: Actor, now: datetime
-) -> None:
+) -> list[LedgerEntry]:
     """Settle as charged what ``request_id`` just put on loan and the ticket's accepted quotes charge
-    beyond what they already took off loan on this ledger (已收费的材料不计入盘点表)."""
+    beyond what they already took off loan on this ledger (已收费的材料不计入盘点表). Returns the
+    entries booked."""
+    made: list[LedgerEntry] = []
     if ticket.charges is None:
-        return
+        return made
     for quote in ticket.charges.quotes:
         if quote.state is not QuoteState.ACCEPTED:
             continue
@@ -916,7 +973,8 @@ def _charge_on_accepted_quotes(
                 left[entry.part] -= entry.quantity
         wanted = {part: n for part, n in left.items() if n > 0}
         if wanted:
-            ledger.charge_on_quote(request_id, wanted, quote.id, at=now, by=actor.ref)
+            made.extend(ledger.charge_on_quote(request_id, wanted, quote.id, at=now, by=actor.ref))
+    return made
 
 
 def _engineer_dealer(uow: UnitOfWork, engineer_id: str) -> str | None:
