@@ -618,3 +618,43 @@ def test_a_free_request_carrying_a_part_a_pay_first_quote_now_charges_waits_for_
     assert materials.materials_request(world.agent, request.id).shipping_note is None
     desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=quote.total)
     assert materials.ship(world.agent, request.id).shipping_note is not None
+
+
+def test_a_free_part_on_both_the_customers_quote_and_the_dealers_purchase_is_one_cost(mixed: Story) -> None:
+    # The customer's quote and the dealer's purchase from the maker list the same ceramic body given
+    # free (保修期内甲方免费向乙方提供维修材料): two papers, one part. It was counted as cost on both slips.
+    desk, clock, world = mixed
+    ticket_id = _repair(desk, clock, world, "unit-half")
+    desk.add_fault_record(
+        world.dealer_sh_staff, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn",
+        action="replace_flush_valve", part=BODY, component="ceramic_body",
+    )  # fmt: skip
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    customer_slip = desk.charges.accept(world.customer_zh, ticket_id, quote.id).fee_slip
+    dealer_slip = desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id).fee_slip
+    assert customer_slip is not None and dealer_slip is not None
+    # Both papers still show the body given free; the first one accepted counts it.
+    assert [ln.item for ln in customer_slip.free_lines(ChargeKind.MATERIALS)] == [BODY]
+    assert [ln.item for ln in dealer_slip.free_lines(ChargeKind.MATERIALS)] == [BODY]
+    assert customer_slip.costed_elsewhere == () and dealer_slip.costed_elsewhere == (BODY,)
+    with desk.store() as uow:
+        march = month_money(uow.documents, "2026-03")
+        _tickets, kinds = slip_cost_totals(uow.documents, ["2026-03"])
+    body = customer_slip.free_lines(ChargeKind.MATERIALS)[0].value
+    given_once = Money.total((ln.value for ln in customer_slip.free_lines()), CNY) + Money.total(
+        (ln.value for ln in dealer_slip.free_lines() if ln.kind is not ChargeKind.MATERIALS), CNY
+    )
+    assert march.cost == given_once  # the index's figure
+    assert kinds["materials"] == body.amount  # the documents' figure, per kind
+    revenue = desk.fees.monthly_revenue(world.manager, "2026-03")
+    assert [e.item for e in revenue.free_issued if e.kind is ChargeKind.MATERIALS] == [BODY]
+    # The customer's slip cancelled: the dealer's paper, which lists the same body, now counts it.
+    desk.fees.cancel_slip(world.manager, customer_slip.id, "开错了")
+    taken_over = desk.fees.slip(world.manager, dealer_slip.id)
+    assert taken_over.costed_elsewhere == ()
+    with desk.store() as uow:
+        assert month_money(uow.documents, "2026-03").cost == Money.total(
+            (ln.value for ln in dealer_slip.free_lines()), CNY
+        )

@@ -133,6 +133,10 @@ def _payments(value: Iterable[SlipPayment]) -> list[SlipPayment]:
     return list(value)
 
 
+def _parts(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 @attrs.define
 class FeeSlip:
     """One 售后服务材料收费暨报销单: what a job charged, how it is paid, and whether it is invoiced.
@@ -174,6 +178,10 @@ class FeeSlip:
     """Why the slip was written (``part_not_returned`` with the part and its deadline, …)."""
     credits_slip: str | None = None
     """For a credit slip (origin ``refund``): the slip whose lines it credits."""
+    costed_elsewhere: tuple[str, ...] = attrs.field(default=(), converter=_parts)
+    """Parts whose free line an earlier slip of the same ticket already counts as cost: the customer's
+    quote and the dealer's purchase from the maker are two papers for one part given free, so the part
+    is listed on both and counted as cost once."""
     # Totals in whole minor units (fen), derived and indexed, never stored in the JSON: a month's revenue
     # is summed over the index without reading 100 000 slips.
     charged_minor: int = attrs.field(init=False, default=0)
@@ -201,9 +209,7 @@ class FeeSlip:
         if self.is_credit and any(not line.chargeable for line in self.lines):
             raise ValidationError("a credit slip lists only the credited lines", field="lines")
         self.charged_minor = self._sign * _minor(self.total)
-        self.given_minor = _minor(
-            Money.total((ln.value for ln in self.lines if not ln.chargeable), self.currency)
-        )
+        self._count_given()
         self.paid_minor = self._sign * _minor(self.paid)
         self._refresh_row()
 
@@ -268,6 +274,31 @@ class FeeSlip:
     def free_lines(self, kind: ChargeKind | None = None) -> tuple[ChargeLine, ...]:
         """The lines issued free of charge (of ``kind``)."""
         return tuple(ln for ln in self.lines if not ln.chargeable and (kind is None or ln.kind is kind))
+
+    def _count_given(self) -> None:
+        self.given_minor = _minor(Money.total((ln.value for ln in self.costed_free_lines()), self.currency))
+
+    def take_over_cost(self, parts: Iterable[str]) -> bool:
+        """Count as cost again the free ``parts`` another slip of the ticket counted until it was
+        cancelled (see :attr:`costed_elsewhere`); True when that changed this slip's figures."""
+        gone = set(parts)
+        kept = tuple(p for p in self.costed_elsewhere if p not in gone)
+        if kept == self.costed_elsewhere:
+            return False
+        self.costed_elsewhere = kept
+        self._count_given()
+        self._refresh_row()
+        return True
+
+    def costed_free_lines(self) -> tuple[ChargeLine, ...]:
+        """The free lines this slip counts as the maker's cost: all but the parts another slip of the
+        ticket already counts (:attr:`costed_elsewhere`)."""
+        elsewhere = self.costed_elsewhere
+        return tuple(
+            ln
+            for ln in self.lines
+            if not ln.chargeable and not (ln.kind is ChargeKind.MATERIALS and ln.item in elsewhere)
+        )
 
     # -- steps ---------------------------------------------------------------------------------------
 

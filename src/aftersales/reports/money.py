@@ -254,10 +254,13 @@ def _from_documents(
         slips += 1
         charged = given = zero
         signed = -1 if slip.get("origin") == "refund" else 1  # a credit slip takes income back
+        elsewhere = slip.get("costed_elsewhere") or ()
         for line in slip["lines"]:
             value = Decimal(line["unit_price"]["amount"]) * line["quantity"]
             if line["chargeable"]:
                 charged += signed * value
+            elif line["kind"] == "materials" and line["item"] in elsewhere:
+                continue  # another slip of the ticket counts this part given free (FeeSlip.costed_elsewhere)
             else:
                 given += value
                 if kinds is not None:

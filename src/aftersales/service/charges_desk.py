@@ -487,11 +487,22 @@ class ChargesDesk:
         dealer_id = purchasing_dealer(ticket)
         if dealer and dealer_id is None:
             raise PolicyError(f"ticket {ticket.id} has no dealer to owe the purchase", code="no_dealer")
+        # The customer's quote and the dealer's purchase list the same free part: the maker gave it once.
+        costed = {
+            ln.item
+            for f in uow.documents.query(FeeSlip, ticket_id=ticket.id)
+            if f.is_active and not f.is_credit
+            for ln in f.costed_free_lines()
+            if ln.kind is ChargeKind.MATERIALS
+        }
+        elsewhere = sorted(
+            {ln.item for ln in quote.lines if not ln.chargeable and ln.kind is ChargeKind.MATERIALS} & costed
+        )
         slip = FeeSlip(
             next_number(uow, "fee_slip", now), ticket.id, ticket.customer_id, quote.currency, now, actor.ref,
             self.fee_desk.month_of(now), quote.lines, method, wish, SlipOrigin.JOB, dealer_id,
             quote.id, payer_kind=quote.payer, payer_id=dealer_id if dealer else ticket.customer_id,
-            reasons=quote.reasons,
+            reasons=quote.reasons, costed_elsewhere=tuple(elsewhere),
         )  # fmt: skip
         uow.documents.add(slip)
         return slip

@@ -334,6 +334,12 @@ class FeeDesk:
                     )
             slip.cancel(actor.ref, now, reason)
             saved: FeeSlip = uow.documents.save(slip)
+            # The free parts it counted as cost go to the ticket's other paper that lists them.
+            parts = {ln.item for ln in slip.costed_free_lines() if ln.kind is ChargeKind.MATERIALS}
+            for other in uow.documents.query(FeeSlip, ticket_id=slip.ticket_id):
+                if parts and other.is_active and other.take_over_cost(parts):
+                    parts -= {ln.item for ln in other.costed_free_lines()}
+                    uow.documents.save(other)
             return saved
 
         return self.runner.write(actor, "cancel_fee_slip", None, [slip_id, reason], apply)
@@ -640,7 +646,7 @@ class FeeDesk:
             for s in active
             for ln in s.charged_lines()
         )
-        free = [_entry(s.id, s.ticket_id, ln, charged=False) for s in active for ln in s.free_lines()]
+        free = [_entry(s.id, s.ticket_id, ln, charged=False) for s in active for ln in s.costed_free_lines()]
         returns: list[RevenueEntry] = []
         recharged: list[RevenueEntry] = []
         kept: list[RevenueEntry] = []  # charged as kept: counted through the chargeback's slip below
