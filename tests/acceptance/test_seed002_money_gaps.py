@@ -321,6 +321,12 @@ def test_a_repair_made_free_after_payment_is_refunded_on_a_credit_slip_naming_th
     assert (march.income, march.paid) == (Money("250.00", CNY), Money("250.00", CNY))
     assert (april.income, april.paid) == (Money("-250.00", CNY), Money("-250.00", CNY))
     assert april.ticket(ticket_id).income == Money("-250.00", CNY)
+    # What was paid back is given free from April: its cost, as a repair free from the start would be.
+    assert (march.cost, april.cost) == (Money(0, CNY), Money("250.00", CNY))
+    assert april.ticket(ticket_id).cost == Money("250.00", CNY)
+    with desk.store() as uow:
+        _tickets, kinds = slip_cost_totals(uow.documents, ["2026-04"])
+    assert sum(kinds.values()) == Decimal("250.00")
     revenue = desk.fees.monthly_revenue(world.manager, "2026-04")
     assert revenue.revenue_total == Money("-250.00", CNY) and revenue.reconciled
     assert revenue.received == Money("-250.00", CNY)

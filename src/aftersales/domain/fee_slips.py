@@ -276,7 +276,10 @@ class FeeSlip:
         return tuple(ln for ln in self.lines if not ln.chargeable and (kind is None or ln.kind is kind))
 
     def _count_given(self) -> None:
-        self.given_minor = _minor(Money.total((ln.value for ln in self.costed_free_lines()), self.currency))
+        # A credit slip pays back work made free after it was paid: what it credits is given from then on,
+        # the cost of its month, as a free line of a slip is.
+        given = self.lines if self.is_credit else self.costed_free_lines()
+        self.given_minor = _minor(Money.total((ln.value for ln in given), self.currency))
 
     def take_over_cost(self, parts: Iterable[str]) -> bool:
         """Count as cost again the free ``parts`` another slip of the ticket counted until it was

@@ -259,6 +259,10 @@ def _from_documents(
             value = Decimal(line["unit_price"]["amount"]) * line["quantity"]
             if line["chargeable"]:
                 charged += signed * value
+                if signed < 0:  # a credit slip: the work it pays back is given free from now on
+                    given += value
+                    if kinds is not None:
+                        kinds[line["kind"]] = kinds.get(line["kind"], zero) + value
             elif line["kind"] == "materials" and line["item"] in elsewhere:
                 continue  # another slip of the ticket counts this part given free (FeeSlip.costed_elsewhere)
             else:
