@@ -229,3 +229,19 @@ def test_a_second_low_score_does_not_open_a_second_complaint_while_the_first_is_
         assert third.ticket.id == tid
         log = desk.complaints.complaint_log(MANAGER)
         assert len(log) == 2 and desk.callbacks.records(AGENT, tid)[-1].complaint_id == log[-1].complaint_id
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_callback_due_years_ahead_is_refused(backend: str, tmp_path: Path) -> None:
+    # 回访 follows up this job: a due date in 2199 (a typo for 2026) would never fall due nor be overdue.
+    with _desk(backend, tmp_path) as desk:
+        tid = _accepted_repair(desk)
+        before = desk.ticket(MANAGER, tid)
+        for scheduling in (desk.schedule_callback, desk.callbacks.schedule):
+            with pytest.raises(ValidationError) as caught:
+                scheduling(AGENT, tid, due_at=START.replace(year=2199))
+            assert caught.value.field == "due_at"
+        after = desk.ticket(MANAGER, tid)
+        assert (after.version, after.callback_due_at) == (before.version, before.callback_due_at)
+        due = START + timedelta(days=300)
+        assert desk.schedule_callback(AGENT, tid, due_at=due).ticket.callback_due_at == due

@@ -56,11 +56,16 @@ def record_access(runner: CommandRunner, actor: Actor, what: str, customer_ids: 
     if not unique:
         return
 
+    ids = runner.context.ids
+
     def apply(uow: UnitOfWork, now: datetime) -> None:
         known = uow.customers.find(unique) if actor.extra_roles else {}
         for customer_id in unique:
             role = _reading_role(actor, customer_id, known.get(customer_id))
-            entry = AccessRecord(uuid.uuid4().hex, customer_id, str(actor.ref), role, what, now)
+            # The desk's id generator when the host gave one (its ids are the host's, and sort in
+            # order): two reads in one instant then list alike from every store.
+            record_id = ids.next_id("access_record") if ids is not None else uuid.uuid4().hex
+            entry = AccessRecord(record_id, customer_id, str(actor.ref), role, what, now)
             uow.documents.add(entry)
 
     runner.write(actor, "record_access", None, [what, unique], apply)

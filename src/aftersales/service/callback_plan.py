@@ -8,7 +8,7 @@ VIP customers are always called back and surveyed, whatever the pack says (seed 
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 import attrs
 
@@ -112,12 +112,23 @@ def schedule_in(
     return task, decision
 
 
+MAX_CALLBACK_AHEAD = timedelta(days=366)
+"""How far ahead a callback asked for by hand may fall due: it follows up this job (seed 004 回访), so a
+date years away (2199 for 2026) is a typo that would never fall due nor show as overdue."""
+
+
 def check_due(due_at: datetime | None, now: datetime) -> None:
-    """A callback asked for by hand is due from now on: one due before it is scheduled would be overdue
-    the moment it exists (``ValidationError`` on ``due_at``)."""
+    """A callback asked for by hand is due from now on, and within :data:`MAX_CALLBACK_AHEAD`: one due
+    before it is scheduled would be overdue the moment it exists, one years away never falls due
+    (``ValidationError`` on ``due_at`` either way)."""
     if due_at is not None and due_at < now:
         raise ValidationError(
             f"a callback cannot be due ({due_at.isoformat()}) before it is scheduled ({now.isoformat()})",
+            field="due_at",
+        )
+    if due_at is not None and due_at - now > MAX_CALLBACK_AHEAD:
+        raise ValidationError(
+            f"a callback falls due within {MAX_CALLBACK_AHEAD.days} days, not at {due_at.isoformat()}",
             field="due_at",
         )
 

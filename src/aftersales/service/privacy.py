@@ -343,7 +343,8 @@ class PrivacyDesk:
             changes = uow.documents.query(MasterDataChange, record_kind="customer", record_id=customer_id)
             held["master_data_changes"] = [unstructure(c) for c in changes]
             held["reads"] = [
-                unstructure(r) for r in uow.documents.query(AccessRecord, customer_id=customer_id)
+                unstructure(r)
+                for r in sorted(uow.documents.query(AccessRecord, customer_id=customer_id), key=_when)
             ]
         record_access(self.runner, actor, "export_customer", [customer_id])
         return encode_json({"customer_id": customer_id, "exported_at": self.context.now(), "data": held})
@@ -371,7 +372,11 @@ class PrivacyDesk:
         with self.context.store() as uow:
             records = uow.documents.query(AccessRecord, **equals)
         chosen = [r for r in records if since is None or r.at >= since]
-        return sorted(chosen, key=lambda r: (r.at, r.id))
+        return sorted(chosen, key=_when)
+
+
+def _when(record: AccessRecord) -> tuple[datetime, str]:
+    return record.at, record.id
 
 
 def _id(obj: Any) -> str:
