@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from aftersales.errors import ConfigurationError
 
-__all__ = ["HttpAnswer", "KeepAlivePool", "UnsendableHeader"]
+__all__ = ["HttpAnswer", "KeepAlivePool", "UnsendableHeader", "check_header"]
 
 _ANSWER_LIMIT = 64 * 1024
 """Bytes of an answer's body read; a longer (or chunked, or unsized) one is not read at all: its
@@ -39,6 +39,24 @@ HttpAnswer = tuple[int, bytes]
 
 class UnsendableHeader(ValueError):
     """A header the request cannot carry (a line break, a name with spaces, text that is not Latin-1)."""
+
+
+def check_header(name: str, value: str) -> None:
+    """Raise :class:`UnsendableHeader` unless ``name: value`` can go on the request as it is: a name
+    without separator, blank or line break, a value without line break or NUL, both Latin-1 text. No
+    request splitting through a header; the webhook notifier checks its configured headers with it."""
+    if not name or any(c in name for c in ":\r\n \t") or any(c in value for c in "\r\n\0"):
+        raise UnsendableHeader(f"invalid header {name!r}")
+    if not name.isascii() or not (value.isascii() or _latin1(value)):
+        raise UnsendableHeader(f"header {name!r} is not Latin-1 text")
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class _Connection:
@@ -141,8 +159,7 @@ class KeepAlivePool:
     def _head(self, body: bytes, headers: Mapping[str, str]) -> bytes:
         lines = [f"POST {self.target} HTTP/1.1", f"Host: {self._host_header}", f"Content-Length: {len(body)}"]
         for name, value in headers.items():
-            if not name or any(c in name for c in ":\r\n ") or "\r" in value or "\n" in value:
-                raise UnsendableHeader(f"invalid header {name!r}")  # no request splitting through a header
+            check_header(name, value)
             lines.append(f"{name}: {value}")
         lines.append("\r\n")
         try:

@@ -30,7 +30,7 @@ from typing import Final
 
 import orjson
 
-from aftersales.adapters.http_pool import KeepAlivePool, UnsendableHeader
+from aftersales.adapters.http_pool import KeepAlivePool, UnsendableHeader, check_header
 from aftersales.domain.contact import MessageChannel
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
@@ -107,26 +107,16 @@ def _channels(channels: object) -> frozenset[str] | None:
     return frozenset(str(c) for c in channels)
 
 
-def _latin1(text: str) -> bool:
-    try:
-        text.encode("latin-1")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _headers(headers: Mapping[str, str] | None) -> dict[str, str]:
     # Checked here, once: a header that cannot be sent would otherwise dead-letter every message.
     checked: dict[str, str] = {}
     for name, value in (headers or {}).items():
         if not isinstance(name, str) or not isinstance(value, str):
             raise ConfigurationError(f"header names and values are text, got {name!r}", key="headers")
-        if not name or any(c in name for c in ":\r\n \t") or any(c in value for c in "\r\n\0"):
-            raise ConfigurationError(
-                f"header {name!r} cannot be sent (a line break or a bad name)", key="headers"
-            )
-        if not name.isascii() or (not value.isascii() and not _latin1(value)):
-            raise ConfigurationError(f"header {name!r} is not Latin-1 text", key="headers")
+        try:
+            check_header(name, value)
+        except UnsendableHeader as exc:
+            raise ConfigurationError(f"{exc}: it cannot be sent", key="headers") from None
         if name.lower() in _OWN_HEADERS:
             raise ConfigurationError(f"header {name!r} is written by the notifier itself", key="headers")
         checked[name] = value
