@@ -510,12 +510,17 @@ class FeeDesk:
         return [self._send(actor, record_id) for record_id in waiting]
 
     def invoice(self, actor: Actor, invoice_id: str) -> InvoiceRecord:
-        """One invoice request (customers their own only)."""
+        """One invoice request (customers their own only). Another's is ``NotFound`` as an unknown id is:
+        the answer names neither its slips nor that it exists."""
         check_role(actor, "read_fee_slip", invoice_id, FEE_ROLES["read_fee_slip"])
         with self.context.store() as uow:
             record = uow.documents.get(InvoiceRecord, invoice_id)
             if not sees_every(actor, FEE_ROLES["read_fee_slip"]):  # any other role: its own slips only
-                self._slip(uow, actor, record.slip_ids[0], "read_fee_slip")
+                try:
+                    for slip_id in record.slip_ids:
+                        self._slip(uow, actor, slip_id, "read_fee_slip")
+                except NotFound:
+                    raise NotFound(InvoiceRecord.DOCUMENT_KIND, invoice_id) from None
         return record
 
     # -- materials movements ----------------------------------------------------------------------------

@@ -914,15 +914,19 @@ class MaterialsDesk:
             ticket = uow.tickets.get(request.ticket_id)
 
             if not ticket_readable(uow, actor, ticket):  # a teammate's ticket too, as desk.ticket
-                raise NotFound("materials request", request_id)
+                raise NotFound(MaterialsRequest.DOCUMENT_KIND, request_id)  # as an unknown id
             return request_as_seen_by(actor, request, ticket)
 
     def part_return(self, actor: Actor, return_id: str) -> PartReturn:
-        """A return, if ``actor`` may see its party's ledger."""
+        """A return, if ``actor`` may see its party's ledger; otherwise ``NotFound``, as an unknown id is
+        (the refusal would say that the return exists, and whose ledger it is on)."""
         _check_actor(actor)
         with self.context.store() as uow:
             item = uow.documents.get(PartReturn, return_id)
-            self._check_party_scope(uow, actor, item.party)
+            try:
+                self._check_party_scope(uow, actor, item.party)
+            except PermissionDenied:
+                raise NotFound(PartReturn.DOCUMENT_KIND, return_id) from None
         return item
 
     def ledger(self, actor: Actor, party: PartyRef) -> LedgerSummary:
