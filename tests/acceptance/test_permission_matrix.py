@@ -34,14 +34,14 @@ from aftersales.domain.actors import Role
 from aftersales.domain.classification import Severity
 from aftersales.domain.contact import Contact
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, InvoiceWish
-from aftersales.domain.ids import AssetId, CustomerId, DealerId
+from aftersales.domain.ids import AssetId, CustomerId, DealerId, EngineerId
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef
 from aftersales.domain.money import Money
-from aftersales.domain.parties import Customer, CustomerTier
+from aftersales.domain.parties import Customer, CustomerTier, Engineer, EngineerLevel
 from aftersales.domain.products import Asset
 from aftersales.domain.quality_reports import DealerMonthlyReport
 from aftersales.domain.survey_campaigns import SamplingRules
-from aftersales.errors import AftersalesError, PermissionDenied
+from aftersales.errors import AftersalesError, NotFound, PermissionDenied
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, make_world, register, store_url
@@ -446,3 +446,40 @@ def test_a_dealers_monthly_report_is_its_own_staffs_whatever_their_primary_role(
         assert own.repairs == 2
     office = reports.submit_dealer_report(MANAGER, "dealer-sh", "2026-02", installations=1, repairs=1)
     assert office.repairs == 1
+
+
+def test_a_replayed_key_is_no_way_back_to_a_record_out_of_scope(world: World) -> None:
+    # A keyed command replayed returns its first result with the record as it now stands. An engineer the
+    # ticket was reassigned from (another team) and a dealer the call moved away from may no longer read
+    # it: the replay is NotFound like a read. Before, the replay handed them the current ticket (a later
+    # internal note included), the current slip and the current parts request.
+    desk, clock = world.desk, world.clock
+    desk.register_engineer(
+        MANAGER, Engineer(EngineerId("eng-x"), "外援", EngineerLevel.SENIOR, frozenset({"plumbing"}), "SH")
+    )
+    outsider = Actor.engineer("eng-x", team="team-west")
+    tid = desk.open_ticket(AGENT, customer_id="cust-zh", description="水箱漏水").ticket.id
+    desk.triage(AGENT, tid, nature="flush_valve_leak", severity=Severity.MEDIUM)
+    desk.dispatch(AGENT, tid, engineer_id="eng-x")
+    assert not desk.start_work(outsider, tid, idempotency_key="k-start").replayed
+    assert desk.start_work(outsider, tid, idempotency_key="k-start").replayed  # still its ticket
+    x = world.tickets["x"]  # the Beijing customer's call the maker passed to the Shanghai dealer
+    slip = desk.fees.issue_slip(SH, x, lines=[LINE], idempotency_key="k-slip")
+    part, sh = [MaterialsLine("WN-FV-01", 1)], PartyRef.dealer("dealer-sh")
+    request = desk.materials.request(SH, x, party=sh, lines=part, idempotency_key="k-req")
+    clock.advance(timedelta(minutes=5))
+    desk.dispatch(MANAGER, tid, engineer_id="eng-jr", reason="换人")
+    desk.note_to_customer(AGENT, tid, text="客户脾气急", visible=False)
+    desk.dispatch(MANAGER, x, dealer_id="dealer-bj", reason="本区域经销商接手")
+    replays: list[Callable[[], object]] = [
+        lambda: desk.start_work(outsider, tid, idempotency_key="k-start"),
+        lambda: desk.fees.issue_slip(SH, x, lines=[LINE], idempotency_key="k-slip"),
+        lambda: desk.materials.request(SH, x, party=sh, lines=part, idempotency_key="k-req"),
+    ]
+    for replay in replays:
+        before = _state(world)
+        with pytest.raises(NotFound):
+            replay()
+        assert _state(world) == before
+    assert desk.fees.slip(BJ, slip.id).id == slip.id  # the call's own dealer reads them
+    assert desk.materials.materials_request(BJ, request.id).id == request.id

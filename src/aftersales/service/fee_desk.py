@@ -255,7 +255,7 @@ class FeeDesk:
             request,
             apply,
             remember=lambda s: s.id,
-            reload=lambda uow, id: uow.documents.get(FeeSlip, id),
+            reload=lambda uow, id: self._slip(uow, actor, id, "read_fee_slip"),  # in scope still
         )
         return self.send_requested(actor, slip, invoices[0] if invoices else None)
 
@@ -317,7 +317,7 @@ class FeeDesk:
             [slip_id, amount, method, reference, received_at],
             apply,
             remember=lambda s: s.id,
-            reload=lambda uow, id: uow.documents.get(FeeSlip, id),
+            reload=lambda uow, id: self._slip(uow, actor, id, "read_fee_slip"),  # in scope still
         )
 
     def cancel_slip(self, actor: Actor, slip_id: str, reason: str) -> FeeSlip:
@@ -451,7 +451,7 @@ class FeeDesk:
             [customer_id, wanted, title, tax_id],
             lambda uow, now: _track(sent, apply(uow, now)),
             remember=lambda r: r.id,
-            reload=lambda uow, id: uow.documents.get(InvoiceRecord, id),
+            reload=lambda uow, id: self._invoice(uow, actor, id),  # in scope still
         )
         if sent and sent[-1] == record.id and record.state is InvoiceState.REQUESTED:
             return self._send(actor, record.id)  # this call made the request: hand it to finance now
@@ -514,13 +514,16 @@ class FeeDesk:
         the answer names neither its slips nor that it exists."""
         check_role(actor, "read_fee_slip", invoice_id, FEE_ROLES["read_fee_slip"])
         with self.context.store() as uow:
-            record = uow.documents.get(InvoiceRecord, invoice_id)
-            if not sees_every(actor, FEE_ROLES["read_fee_slip"]):  # any other role: its own slips only
-                try:
-                    for slip_id in record.slip_ids:
-                        self._slip(uow, actor, slip_id, "read_fee_slip")
-                except NotFound:
-                    raise NotFound(InvoiceRecord.DOCUMENT_KIND, invoice_id) from None
+            return self._invoice(uow, actor, invoice_id)
+
+    def _invoice(self, uow: UnitOfWork, actor: Actor, invoice_id: str) -> InvoiceRecord:
+        record = uow.documents.get(InvoiceRecord, invoice_id)
+        if not sees_every(actor, FEE_ROLES["read_fee_slip"]):  # any other role: its own slips only
+            try:
+                for slip_id in record.slip_ids:
+                    self._slip(uow, actor, slip_id, "read_fee_slip")
+            except NotFound:
+                raise NotFound(InvoiceRecord.DOCUMENT_KIND, invoice_id) from None
         return record
 
     # -- materials movements ----------------------------------------------------------------------------

@@ -434,7 +434,7 @@ class MaterialsDesk:
             [ticket_id, party, lines, urgent, note],
             apply,
             remember=lambda r: r.id,
-            reload=lambda uow, id: uow.documents.get(MaterialsRequest, id),
+            reload=lambda uow, id: self._request_seen(uow, actor, id),  # in scope still
         )
 
     def check(
@@ -910,12 +910,15 @@ class MaterialsDesk:
         """A request, if ``actor`` may see its ticket."""
         _check_actor(actor)
         with self.context.store() as uow:
-            request = uow.documents.get(MaterialsRequest, request_id)
-            ticket = uow.tickets.get(request.ticket_id)
+            return self._request_seen(uow, actor, request_id)
 
-            if not ticket_readable(uow, actor, ticket):  # a teammate's ticket too, as desk.ticket
-                raise NotFound(MaterialsRequest.DOCUMENT_KIND, request_id)  # as an unknown id
-            return request_as_seen_by(actor, request, ticket)
+    @staticmethod
+    def _request_seen(uow: UnitOfWork, actor: Actor, request_id: str) -> MaterialsRequest:
+        request = uow.documents.get(MaterialsRequest, request_id)
+        ticket = uow.tickets.get(request.ticket_id)
+        if not ticket_readable(uow, actor, ticket):  # a teammate's ticket too, as desk.ticket
+            raise NotFound(MaterialsRequest.DOCUMENT_KIND, request_id)  # as an unknown id
+        return request_as_seen_by(actor, request, ticket)
 
     def part_return(self, actor: Actor, return_id: str) -> PartReturn:
         """A return, if ``actor`` may see its party's ledger; otherwise ``NotFound``, as an unknown id is
