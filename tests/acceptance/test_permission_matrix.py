@@ -483,3 +483,28 @@ def test_a_replayed_key_is_no_way_back_to_a_record_out_of_scope(world: World) ->
         assert _state(world) == before
     assert desk.fees.slip(BJ, slip.id).id == slip.id  # the call's own dealer reads them
     assert desk.materials.materials_request(BJ, request.id).id == request.id
+
+
+def test_a_customer_takes_back_its_own_attachment_not_the_services_record(world: World) -> None:
+    # The table lets a customer attach to and detach from its ticket. Before, that let the Beijing customer
+    # delete the dealer's photo of the job (its written report likewise): the record of the repair the
+    # customer confirms and the maker files (seed 002: 维修记录…经客户确认后汇总至甲方处备案).
+    desk, bj = world.desk, world.tickets["bj"]
+    customer = Actor.customer("cust-bj")
+    staffs = world.ids["attachment_bj"]
+    before = _state(world)
+    for remove in (
+        lambda: desk.attachments.remove(customer, bj, staffs),
+        lambda: desk.attachments.remove_all(customer, bj, reason="不想留"),
+    ):
+        with pytest.raises(PermissionDenied):
+            remove()
+        assert _state(world) == before
+        assert [a.id for a in desk.attachments.list(customer, bj)] == [staffs]
+    photo = b"\xff\xd8\xff\xe0" + b"\x02" * 99
+    mine = desk.attachments.attach(customer, bj, kind="photo", name="我拍的.jpg", content=photo)
+    own = mine.ticket.attachments[-1].id
+    desk.attachments.remove(customer, bj, own)
+    assert [a.id for a in desk.attachments.list(customer, bj)] == [staffs]
+    desk.attachments.remove(BJ, bj, staffs, reason="传错了")  # the dealer's staff remove their own
+    assert desk.attachments.list(customer, bj) == ()
