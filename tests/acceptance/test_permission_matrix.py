@@ -508,3 +508,22 @@ def test_a_customer_takes_back_its_own_attachment_not_the_services_record(world:
     assert [a.id for a in desk.attachments.list(customer, bj)] == [staffs]
     desk.attachments.remove(BJ, bj, staffs, reason="传错了")  # the dealer's staff remove their own
     assert desk.attachments.list(customer, bj) == ()
+
+
+def test_send_requested_neither_reads_nor_resends_an_invoice_out_of_the_callers_hand(world: World) -> None:
+    # desk.fees.send_requested is public (the charges desk calls it after its commit). Before, it took the
+    # slip and the invoice request the caller handed it at their word: the Shanghai customer, handing a
+    # copy of the Beijing customer's slip and request, had the request sent to finance again and read the
+    # slip back from the store; and a request finance had answered went again (a second invoice).
+    desk = world.desk
+    fees = desk.fees
+    record = fees.invoice(MANAGER, world.ids["invoice_bj"])
+    slip = fees.slip(MANAGER, world.ids["slip_bj"])
+    assert slip.invoice_id == record.id and record.state.value == "failed"  # no finance system: answered
+    before = _state(world)
+    with pytest.raises(NotFound):
+        fees.send_requested(Actor.customer("cust-zh"), slip, record)
+    assert _state(world) == before
+    assert fees.send_requested(BJ, slip, record).id == slip.id  # its own: read back, not sent again
+    assert _state(world) == before
+    assert fees.invoice(MANAGER, record.id).version == record.version

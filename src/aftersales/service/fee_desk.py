@@ -277,13 +277,21 @@ class FeeDesk:
 
     def send_requested(self, actor: Actor, slip: FeeSlip, record: InvoiceRecord | None) -> FeeSlip:
         """After the command committed: hand the invoice ``record`` it requested to finance (not on a
-        replay, whose first run sent it) and return ``slip`` as it now stands."""
+        replay, whose first run sent it) and return ``slip`` as it now stands.
+
+        Both are read from the store as ``actor`` may read them: a caller naming another customer's
+        invoice or slip gets ``NotFound`` (it neither reads the slip nor sends the invoice), and a request
+        finance already answered is not sent again (a failed one waits for ``retry_invoices``)."""
         if record is None or slip.invoice_id != record.id:
             return slip
-        self._send(actor, record.id)
+        check_role(actor, "read_fee_slip", record.id, FEE_ROLES["read_fee_slip"])
         with self.context.store() as uow:
-            fresh: FeeSlip = uow.documents.get(FeeSlip, slip.id)
-        return fresh
+            waiting = self._invoice(uow, actor, record.id).state is InvoiceState.REQUESTED
+            self._slip(uow, actor, slip.id, "read_fee_slip")
+        if waiting:
+            self._send(actor, record.id)
+        with self.context.store() as uow:
+            return self._slip(uow, actor, slip.id, "read_fee_slip")
 
     def record_payment(
         self,
