@@ -527,3 +527,23 @@ def test_send_requested_neither_reads_nor_resends_an_invoice_out_of_the_callers_
     assert fees.send_requested(BJ, slip, record).id == slip.id  # its own: read back, not sent again
     assert _state(world) == before
     assert fees.invoice(MANAGER, record.id).version == record.version
+
+
+def test_an_engineer_puts_parts_on_its_own_ledger_or_the_jobs_dealer_not_on_anothers(world: World) -> None:
+    # A parts request names who owes the old part back and pays for what it keeps (seed 002 退料: 若在规定
+    # 时间内未退料…收取相关费用). Dealer staff could file only for their own dealer; an engineer filed
+    # for anyone: the maker's engineer on the Shanghai dealer's job put parts on the Beijing dealer's
+    # ledger, or on a colleague's. Now it files for itself or the dealer whose job the ticket is.
+    desk, eng = world.desk, world.tickets["eng"]  # the Shanghai customer's repair, eng-jr's
+    engineer, line = ACTORS["engineer jr (assigned)"], [MaterialsLine("WN-FV-01", 1)]
+    for party in (PartyRef.dealer("dealer-bj"), PartyRef.engineer("eng-sr")):
+        before = _state(world)
+        with pytest.raises(PermissionDenied):
+            desk.materials.request(engineer, eng, party=party, lines=line)
+        assert _state(world) == before
+    for party in (PartyRef.engineer("eng-jr"), PartyRef.dealer("dealer-sh")):
+        assert desk.materials.request(engineer, eng, party=party, lines=line).party == party
+    fitter = Actor.engineer("eng-dealer-sh")  # the Shanghai dealer's own fitter, on a job passed to it
+    desk.dispatch(MANAGER, eng, engineer_id="eng-dealer-sh", reason="经销商师傅上门")
+    own_dealer = PartyRef.dealer("dealer-sh")
+    assert desk.materials.request(fitter, eng, party=own_dealer, lines=line).party == own_dealer
