@@ -547,3 +547,43 @@ def test_an_engineer_puts_parts_on_its_own_ledger_or_the_jobs_dealer_not_on_anot
     desk.dispatch(MANAGER, eng, engineer_id="eng-dealer-sh", reason="经销商师傅上门")
     own_dealer = PartyRef.dealer("dealer-sh")
     assert desk.materials.request(fitter, eng, party=own_dealer, lines=line).party == own_dealer
+
+
+def test_a_second_dealer_of_the_region_calls_back_on_the_first_dealers_job_and_does_nothing_else(
+    world: World,
+) -> None:
+    # Seed 002: each dealer serves what it sold (乙方负责所售产品的全过程服务) and helps with the callbacks
+    # of its region (乙方有义务配合甲方对本区域的用户进行回访). A second Shanghai dealer reads the Shanghai
+    # dealer's job, as before, and makes its callbacks; it no longer resolves it, tags it, writes on it,
+    # files parts on it, charges on it or cancels the first dealer's slip (before: all of them went through).
+    from aftersales.domain.parties import Dealer
+
+    desk, sh = world.desk, world.tickets["sh"]
+    desk.register_dealer(MANAGER, Dealer(DealerId("dealer-sh2"), "上海二号经销商", "SH", frozenset({"SH"})))
+    second = Actor.dealer_staff("sh2-staff-1", "dealer-sh2", {"SH"})
+    slip = desk.fees.issue_slip(SH, sh, lines=[LINE])
+    assert desk.ticket(second, sh).id == sh  # reads its region's ticket
+    refused: dict[str, Callable[[], object]] = {
+        "tag": lambda: desk.tag(second, sh, add=["抢单"]),
+        "note_to_customer": lambda: desk.note_to_customer(second, sh, text="我们来修", visible=True),
+        "resolve": lambda: desk.resolve(second, sh, summary="已修好"),
+        "fees.issue_slip": lambda: desk.fees.issue_slip(second, sh, lines=[LINE]),
+        "fees.cancel_slip": lambda: desk.fees.cancel_slip(second, slip.id, "不算"),
+        "charges.assess": lambda: desk.charges.assess(second, sh),
+        "materials.request": lambda: desk.materials.request(
+            second, sh, party=PartyRef.dealer("dealer-sh2"), lines=[MaterialsLine("WN-FV-01", 1)]
+        ),
+    }
+    for name, write in refused.items():
+        before = _state(world)
+        with pytest.raises(PermissionDenied):
+            write()
+        assert _state(world) == before, name
+    desk.resolve(SH, sh, summary="换了进水阀")  # its own dealer resolves it; the customer confirms
+    desk.confirm(Actor.customer("cust-zh"), sh)
+    assert desk.callbacks.schedule(second, sh).events[-1].action == "schedule_callback"
+    desk.contact_customer(second, sh, note="回访：问问用得怎么样")
+    done = desk.record_callback(second, sh, problem_back=False, satisfaction=5)
+    assert done.events[0].action == "record_callback"
+    # The call the maker passed to the Shanghai dealer is its job, though the customer is Beijing's.
+    assert desk.tag(SH, world.tickets["x"], add=["转派"]).ticket.id == world.tickets["x"]
