@@ -145,11 +145,15 @@ class QualityIncident:
     corrective_action: str = ""
     events: list[IncidentEvent] = attrs.field(factory=list)
     version: int = 0
+    units_elsewhere: int = 0
+    """Units counted that this copy does not name: 0 as stored; in the part a dealer's staff or an
+    engineer reads, the other customers' units (how far the batch reached is theirs to know, whose
+    units it reached is not)."""
 
     @property
     def affected(self) -> int:
-        """Distinct units of the batch showing the problem."""
-        return len(self.unit_ids)
+        """Distinct units of the batch showing the problem (named or not in this copy)."""
+        return len(self.unit_ids) + self.units_elsewhere
 
     @property
     def is_open(self) -> bool:

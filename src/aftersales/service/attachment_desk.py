@@ -16,13 +16,13 @@ from typing import BinaryIO, ClassVar
 
 import attrs
 
-from aftersales.domain.actors import ActorRef
+from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.attachments import Attachment, AttachmentKind, check_name
 from aftersales.domain.classification import Category
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.media_types import sniff
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import ConfigurationError, NotFound, PolicyError, ValidationError
+from aftersales.errors import ConfigurationError, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.attachments import AttachmentRules
 from aftersales.policies.chargeability import design_hazard_causes
 from aftersales.policies.warranty import WarrantyPhase
@@ -139,7 +139,9 @@ class AttachmentDesk:
         reason: str | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        """Detach one attachment (a ``detach`` event records it); its bytes go if nothing else uses them."""
+        """Detach one attachment (a ``detach`` event records it); its bytes go if nothing else uses them.
+
+        A customer detaches only what a customer attached (``PermissionDenied`` for the staff's)."""
         return self._remove(actor, ticket_id, (attachment_id,), reason, idempotency_key)
 
     delete = remove
@@ -163,7 +165,16 @@ class AttachmentDesk:
         freed: list[str] = []
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
-            freed.extend(self.detach_all(uow, ticket, actor.ref, now, reason, ids))
+            by = actor.ref  # in the role whose scope covers the ticket (the runner's authorize chose it)
+            if by.role is Role.CUSTOMER:
+                # The customer takes back what they gave, not the service's record of the job: the
+                # engineer's photos and written report stay on file (seed 002: 维修记录…经客户确认后
+                # 汇总至甲方处备案), whatever else the table lets a customer do on their ticket.
+                for attachment in ticket.attachments:
+                    theirs = attachment.added_by.role is Role.CUSTOMER
+                    if (ids is None or attachment.id in ids) and not theirs:
+                        raise PermissionDenied(str(actor), "detach", attachment.id)
+            freed.extend(self.detach_all(uow, ticket, by, now, reason, ids))
 
         request = {"attachments": list(ids) if ids is not None else None, "reason": reason}
         result = self.runner.execute(actor, "detach", ticket_id, apply, key, request=request)

@@ -255,7 +255,7 @@ class FeeDesk:
             request,
             apply,
             remember=lambda s: s.id,
-            reload=lambda uow, id: uow.documents.get(FeeSlip, id),
+            reload=lambda uow, id: self._slip(uow, actor, id, "read_fee_slip"),  # in scope still
         )
         return self.send_requested(actor, slip, invoices[0] if invoices else None)
 
@@ -277,13 +277,21 @@ class FeeDesk:
 
     def send_requested(self, actor: Actor, slip: FeeSlip, record: InvoiceRecord | None) -> FeeSlip:
         """After the command committed: hand the invoice ``record`` it requested to finance (not on a
-        replay, whose first run sent it) and return ``slip`` as it now stands."""
+        replay, whose first run sent it) and return ``slip`` as it now stands.
+
+        Both are read from the store as ``actor`` may read them: a caller naming another customer's
+        invoice or slip gets ``NotFound`` (it neither reads the slip nor sends the invoice), and a request
+        finance already answered is not sent again (a failed one waits for ``retry_invoices``)."""
         if record is None or slip.invoice_id != record.id:
             return slip
-        self._send(actor, record.id)
+        check_role(actor, "read_fee_slip", record.id, FEE_ROLES["read_fee_slip"])
         with self.context.store() as uow:
-            fresh: FeeSlip = uow.documents.get(FeeSlip, slip.id)
-        return fresh
+            waiting = self._invoice(uow, actor, record.id).state is InvoiceState.REQUESTED
+            self._slip(uow, actor, slip.id, "read_fee_slip")
+        if waiting:
+            self._send(actor, record.id)
+        with self.context.store() as uow:
+            return self._slip(uow, actor, slip.id, "read_fee_slip")
 
     def record_payment(
         self,
@@ -317,7 +325,7 @@ class FeeDesk:
             [slip_id, amount, method, reference, received_at],
             apply,
             remember=lambda s: s.id,
-            reload=lambda uow, id: uow.documents.get(FeeSlip, id),
+            reload=lambda uow, id: self._slip(uow, actor, id, "read_fee_slip"),  # in scope still
         )
 
     def cancel_slip(self, actor: Actor, slip_id: str, reason: str) -> FeeSlip:
@@ -451,7 +459,7 @@ class FeeDesk:
             [customer_id, wanted, title, tax_id],
             lambda uow, now: _track(sent, apply(uow, now)),
             remember=lambda r: r.id,
-            reload=lambda uow, id: uow.documents.get(InvoiceRecord, id),
+            reload=lambda uow, id: self._invoice(uow, actor, id),  # in scope still
         )
         if sent and sent[-1] == record.id and record.state is InvoiceState.REQUESTED:
             return self._send(actor, record.id)  # this call made the request: hand it to finance now
@@ -510,12 +518,20 @@ class FeeDesk:
         return [self._send(actor, record_id) for record_id in waiting]
 
     def invoice(self, actor: Actor, invoice_id: str) -> InvoiceRecord:
-        """One invoice request (customers their own only)."""
+        """One invoice request (customers their own only). Another's is ``NotFound`` as an unknown id is:
+        the answer names neither its slips nor that it exists."""
         check_role(actor, "read_fee_slip", invoice_id, FEE_ROLES["read_fee_slip"])
         with self.context.store() as uow:
-            record = uow.documents.get(InvoiceRecord, invoice_id)
-            if not sees_every(actor, FEE_ROLES["read_fee_slip"]):  # any other role: its own slips only
-                self._slip(uow, actor, record.slip_ids[0], "read_fee_slip")
+            return self._invoice(uow, actor, invoice_id)
+
+    def _invoice(self, uow: UnitOfWork, actor: Actor, invoice_id: str) -> InvoiceRecord:
+        record = uow.documents.get(InvoiceRecord, invoice_id)
+        if not sees_every(actor, FEE_ROLES["read_fee_slip"]):  # any other role: its own slips only
+            try:
+                for slip_id in record.slip_ids:
+                    self._slip(uow, actor, slip_id, "read_fee_slip")
+            except NotFound:
+                raise NotFound(InvoiceRecord.DOCUMENT_KIND, invoice_id) from None
         return record
 
     # -- materials movements ----------------------------------------------------------------------------

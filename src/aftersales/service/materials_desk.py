@@ -79,7 +79,7 @@ from aftersales.service.numbering import next_number
 from aftersales.service.permissions import MATERIALS_ROLES, authorize, check_role
 from aftersales.service.reader_view import request_as_seen_by
 from aftersales.service.runner import CommandRunner
-from aftersales.service.scope import sees_every, ticket_readable
+from aftersales.service.scope import purchasing_dealer, sees_every, ticket_readable
 
 __all__ = ["LedgerSummary", "MaterialsDesk", "MaterialsParams"]
 
@@ -419,7 +419,7 @@ class MaterialsDesk:
         def apply(uow: UnitOfWork, now: datetime) -> MaterialsRequest:
             ticket = uow.tickets.get(ticket_id)
             authorize(actor, "materials_request", ticket, None, MATERIALS_ROLES["materials_request"])
-            _check_party(uow, actor, party)
+            _check_party(uow, actor, party, ticket)
             request = MaterialsRequest.open(
                 id=self._number(uow, "materials", now), ticket_id=ticket.id, party=party, lines=lines,
                 at=now, by=actor.ref, urgent=urgent, note=note,
@@ -434,7 +434,7 @@ class MaterialsDesk:
             [ticket_id, party, lines, urgent, note],
             apply,
             remember=lambda r: r.id,
-            reload=lambda uow, id: uow.documents.get(MaterialsRequest, id),
+            reload=lambda uow, id: self._request_seen(uow, actor, id),  # in scope still
         )
 
     def check(
@@ -910,19 +910,26 @@ class MaterialsDesk:
         """A request, if ``actor`` may see its ticket."""
         _check_actor(actor)
         with self.context.store() as uow:
-            request = uow.documents.get(MaterialsRequest, request_id)
-            ticket = uow.tickets.get(request.ticket_id)
+            return self._request_seen(uow, actor, request_id)
 
-            if not ticket_readable(uow, actor, ticket):  # a teammate's ticket too, as desk.ticket
-                raise NotFound("materials request", request_id)
-            return request_as_seen_by(actor, request, ticket)
+    @staticmethod
+    def _request_seen(uow: UnitOfWork, actor: Actor, request_id: str) -> MaterialsRequest:
+        request = uow.documents.get(MaterialsRequest, request_id)
+        ticket = uow.tickets.get(request.ticket_id)
+        if not ticket_readable(uow, actor, ticket):  # a teammate's ticket too, as desk.ticket
+            raise NotFound(MaterialsRequest.DOCUMENT_KIND, request_id)  # as an unknown id
+        return request_as_seen_by(actor, request, ticket)
 
     def part_return(self, actor: Actor, return_id: str) -> PartReturn:
-        """A return, if ``actor`` may see its party's ledger."""
+        """A return, if ``actor`` may see its party's ledger; otherwise ``NotFound``, as an unknown id is
+        (the refusal would say that the return exists, and whose ledger it is on)."""
         _check_actor(actor)
         with self.context.store() as uow:
             item = uow.documents.get(PartReturn, return_id)
-            self._check_party_scope(uow, actor, item.party)
+            try:
+                self._check_party_scope(uow, actor, item.party)
+            except PermissionDenied:
+                raise NotFound(PartReturn.DOCUMENT_KIND, return_id) from None
         return item
 
     def ledger(self, actor: Actor, party: PartyRef) -> LedgerSummary:
@@ -985,19 +992,30 @@ def _engineer_dealer(uow: UnitOfWork, engineer_id: str) -> str | None:
         return None
 
 
-def _check_party(uow: UnitOfWork, actor: Actor, party: PartyRef) -> None:
+def _check_party(uow: UnitOfWork, actor: Actor, party: PartyRef, ticket: Ticket) -> None:
     """The party a request names owes the old parts back and is charged for what it keeps (退料), so it
     must exist (``NotFound``), and dealer staff file only for their own dealer or its engineers: they
-    cannot put parts on another dealer's loan ledger (``PermissionDenied``)."""
+    cannot put parts on another dealer's loan ledger (``PermissionDenied``). An engineer files for
+    itself, its own dealer and that dealer's engineers (a dealer's fitter), or the dealer whose job the
+    ticket is (:func:`~aftersales.service.scope.purchasing_dealer`): not on another dealer's or a
+    colleague's ledger either."""
     if party.kind is PartyKind.DEALER:
         owner: str | None = uow.dealers.get(party.id).id
     else:
         owner = uow.engineers.get(party.id).dealer_id
+    if sees_every(actor, MATERIALS_ROLES["materials_request"]):
+        return  # the office files for anyone
     # Dealer staff who also work in the office file for anyone; a further role of another kind (a
     # customer, an engineer) does not lift the rule.
-    if (
-        actor.has_role(R.DEALER_STAFF)
-        and not sees_every(actor, MATERIALS_ROLES["materials_request"])
-        and owner != actor.dealer_id
+    if actor.has_role(R.DEALER_STAFF):
+        if owner != actor.dealer_id:
+            raise PermissionDenied(str(actor), "request materials for another dealer's party", party.key)
+        return
+    me = actor.engineer_id or actor.id
+    mine = _engineer_dealer(uow, me)
+    if not (
+        (party.kind is PartyKind.ENGINEER and party.id == me)
+        or (mine is not None and owner == mine)
+        or (party.kind is PartyKind.DEALER and party.id == purchasing_dealer(ticket))
     ):
-        raise PermissionDenied(str(actor), "request materials for another dealer's party", party.key)
+        raise PermissionDenied(str(actor), "request materials for another party", party.key)

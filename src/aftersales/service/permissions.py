@@ -7,9 +7,10 @@ apart; commands outside the workflows are listed here, once. The command runner 
 for every command and every query; capability modules never carry a role table of their own.
 
 Scopes narrow a role further: customers their own tickets, dealer staff their dealer's tickets and
-their regions', engineers the tickets assigned to them (and, read-only, their team's), auditors read
-everything and change nothing. Reading a ticket outside one's scope is indistinguishable from an
-unknown id (``NotFound``); acting on a visible ticket one may not touch is ``PermissionDenied``.
+(to read, and for the callbacks: :data:`REGION_WRITES`) their regions', engineers the tickets assigned
+to them (and, read-only, their team's), auditors read everything and change nothing. Reading a
+ticket outside one's scope is indistinguishable from an unknown id (``NotFound``); acting on a
+visible ticket one may not touch is ``PermissionDenied``.
 
 A ticket command runs against the table of the ticket's own workflow: ``desk.cancel`` on a complaint
 is judged by the complaint workflow (customers and dealer staff may not cancel a complaint), and a
@@ -47,6 +48,7 @@ __all__ = [
     "PERMISSIONS",
     "PRIVACY_ROLES",
     "READERS",
+    "REGION_WRITES",
     "Workflow",
     "authorize",
     "can_read",
@@ -312,12 +314,27 @@ def _require_actor(actor: object) -> None:
 
 
 def _dealer_scope(actor: Actor, ticket: Ticket) -> bool:
-    if actor.dealer_id is not None and ticket.dealer_id == actor.dealer_id:
+    return _dealers_job(actor, ticket) or (ticket.region is not None and ticket.region in actor.regions)
+
+
+def _dealers_job(actor: Actor, ticket: Ticket) -> bool:
+    """Is ``ticket`` the job of ``actor``'s dealer: its own (its customer's, its unit's, a call it took)
+    or passed to it (dispatched)? What its ledger lists (``TicketFilter.dealer_scope``)."""
+    if actor.dealer_id is None:
+        return False
+    if ticket.dealer_id == actor.dealer_id:
         return True
     assignee = ticket.assignee
-    if assignee is not None and assignee.kind is AssigneeKind.DEALER and assignee.id == actor.dealer_id:
-        return True
-    return ticket.region is not None and ticket.region in actor.regions
+    return assignee is not None and assignee.kind is AssigneeKind.DEALER and assignee.id == actor.dealer_id
+
+
+REGION_WRITES = frozenset(
+    {"schedule_callback", "record_callback", "record_callback_attempt", "contact_customer"}
+)
+"""What dealer staff do on a ticket of their region that is not their dealer's job (seed 002: 乙方有义务
+配合甲方对本区域的用户进行回访和满意度调查工作): the callbacks. Every other write is the job's own
+dealer's (乙方负责所售产品的全过程服务): a second dealer of the region reads the ticket, it does not
+resolve it, charge on it or cancel the first dealer's slip."""
 
 
 def _assigned_to(actor: Actor, ticket: Ticket) -> bool:
@@ -376,25 +393,29 @@ def _added_to_team(actor: Actor, ticket: Ticket) -> bool:
     return (actor.engineer_id or actor.id) in added_members(ticket.events)
 
 
-def can_write(actor: Actor, ticket: Ticket) -> bool:
-    """May ``actor`` change ``ticket`` (role permitting)? Auditors never; engineers only their own.
+def can_write(actor: Actor, ticket: Ticket, command: str | None = None) -> bool:
+    """May ``actor`` change ``ticket`` (role permitting)? Auditors never; engineers only their own;
+    dealer staff their dealer's jobs, and their region's tickets for the callbacks (``command`` in
+    :data:`REGION_WRITES`).
 
     With several roles, any role that may write is enough.
     """
     if not actor.extra_roles:
-        return _writes_as(actor.role, actor, ticket)
-    return any(_writes_as(role, actor, ticket) for role in actor.roles)
+        return _writes_as(actor.role, actor, ticket, command)
+    return any(_writes_as(role, actor, ticket, command) for role in actor.roles)
 
 
-def _writes_as(role: Role, actor: Actor, ticket: Ticket) -> bool:
+def _writes_as(role: Role, actor: Actor, ticket: Ticket, command: str | None = None) -> bool:
     if role is R.AUDITOR:
         return False
     if role is R.ENGINEER:
         return _assigned_to(actor, ticket)
+    if role is R.DEALER_STAFF:
+        return _dealers_job(actor, ticket) or (command in REGION_WRITES and _dealer_scope(actor, ticket))
     return _reads_as(role, actor, ticket, None)
 
 
-def can_write_as(actor: Actor, ticket: Ticket, roles: frozenset[Role]) -> bool:
+def can_write_as(actor: Actor, ticket: Ticket, roles: frozenset[Role], command: str | None = None) -> bool:
     """May ``actor`` change ``ticket`` in one of its roles that may run the command (``roles``)?
 
     The role that permits the command must be the one whose scope covers the ticket: a customer who is
@@ -402,8 +423,8 @@ def can_write_as(actor: Actor, ticket: Ticket, roles: frozenset[Role]) -> bool:
     staff role permits the note but does not cover the ticket; the customer role covers it but may not
     write notes)."""
     if not actor.extra_roles:
-        return actor.role in roles and _writes_as(actor.role, actor, ticket)
-    return any(role in roles and _writes_as(role, actor, ticket) for role in actor.roles)
+        return actor.role in roles and _writes_as(actor.role, actor, ticket, command)
+    return any(role in roles and _writes_as(role, actor, ticket, command) for role in actor.roles)
 
 
 def check_role(
@@ -449,7 +470,8 @@ def authorize(
                 raise ValidationError(f"ticket {ticket.id} {hint} for {command}", field="ticket_id")
         roles = table.get(command, frozenset())
     check_role(actor, command, ticket.id, roles)
-    if not can_write_as(actor, ticket, roles):
+    if not can_write_as(actor, ticket, roles, command):
         raise PermissionDenied(str(actor), command, ticket.id)
     if actor.extra_roles:  # the events name the role whose scope covers the ticket (acting_scope)
-        act_in(actor, [role for role in actor.roles if role in roles and _writes_as(role, actor, ticket)])
+        mine = [role for role in actor.roles if role in roles and _writes_as(role, actor, ticket, command)]
+        act_in(actor, mine)

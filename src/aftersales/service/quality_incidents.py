@@ -25,6 +25,7 @@ from aftersales.domain.ids import AssetId, TicketId
 from aftersales.domain.quality_incidents import (
     BatchFaultTally,
     BatchFaultUnit,
+    IncidentEvent,
     IncidentRemedyKind,
     IncidentState,
     QualityIncident,
@@ -331,13 +332,17 @@ class QualityIncidentDesk:
     def seen_by(uow: UnitOfWork, actor: Actor, incident: QualityIncident) -> QualityIncident:
         """``incident`` as ``actor`` may read it: whole for the office; for a dealer's staff or an
         engineer, whose tickets are a part of it, only the tickets they may read, their customers, their
-        own dealer, engineer and regions. The problem, the batch, the counts (units, share) and the
-        workflow stay: what the batch is and how far it reached is theirs to know, which other
-        dealers' customers it reached is not."""
+        own dealer, engineer and regions, and the units of those tickets. The problem, the batch, the
+        counts (units reached, share) and the workflow stay: what the batch is and how far it reached is
+        theirs to know, which other dealers' customers and units it reached is not — the other units are
+        counted (:attr:`QualityIncident.units_elsewhere`), not named, and a step naming another
+        customer's ticket or unit (a ticket linked, a remedy reaching a unit) keeps its action without
+        the id."""
         if actor.has_role(*_SEE_ALL):
             return incident
         readable: list[str] = []
         customers: list[str] = []
+        assets: set[str] = set()
         for ticket_id in incident.ticket_ids:
             try:
                 ticket = uow.tickets.get(ticket_id)
@@ -345,11 +350,17 @@ class QualityIncidentDesk:
                 continue
             if can_read(actor, ticket):
                 readable.append(ticket_id)
+                if ticket.asset_id is not None:
+                    assets.add(ticket.asset_id)
                 if ticket.customer_id not in customers:
                     customers.append(ticket.customer_id)
+        units = [u for u in incident.unit_ids if u in assets]
         engineer = (actor.engineer_id or actor.id) if actor.has_role(Role.ENGINEER) else None
         return attrs.evolve(
             incident,
+            unit_ids=units,
+            units_elsewhere=incident.affected - len(units),
+            events=[_event_seen(e, set(readable), assets) for e in incident.events],
             ticket_ids=readable,
             customer_ids=customers,
             regions=[r for r in incident.regions if r in actor.regions],
@@ -530,3 +541,10 @@ class QualityIncidentDesk:
             remember=lambda incident: incident.id,
             reload=lambda uow, kept: uow.documents.get(QualityIncident, kept),
         )
+
+
+def _event_seen(event: IncidentEvent, tickets: set[str], units: set[str]) -> IncidentEvent:
+    """``event`` without the ticket or unit ids its payload names outside ``tickets`` and ``units``."""
+    mine = {"ticket_id": tickets, "asset_id": units}
+    kept = {k: v for k, v in event.payload.items() if k not in mine or v in mine[k]}
+    return event if len(kept) == len(event.payload) else attrs.evolve(event, payload=kept)

@@ -13,7 +13,6 @@ from datetime import datetime
 
 import attrs
 
-from aftersales.domain.actors import Role
 from aftersales.domain.quality_incidents import QualityIncident
 from aftersales.domain.quality_reports import BatchIncident, DealerMonthlyReport
 from aftersales.domain.text import checked_month
@@ -22,9 +21,10 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
-from aftersales.service.permissions import Workflow, permit
+from aftersales.service.permissions import Workflow, permit, roles_for
 from aftersales.service.quality_incidents import detect_in_batch
 from aftersales.service.runner import CommandRunner, check_actor
+from aftersales.service.scope import party_visible
 
 __all__ = ["ReportCommands"]
 
@@ -50,7 +50,10 @@ class ReportCommands:
         """Record (or correct) ``dealer_id``'s report for ``month``; dealer staff submit only their own."""
         check_actor(actor)
         permit(actor, Workflow.DOCUMENTS, "submit_dealer_report", dealer_id)
-        if actor.role is Role.DEALER_STAFF and actor.dealer_id != dealer_id:
+        # Seed 002: each dealer reports its own month. Judged by every role that may submit, not by the
+        # primary one: a customer who is also a dealer's staff member submits only that dealer's.
+        allowed = roles_for(Workflow.DOCUMENTS, "submit_dealer_report")
+        if not party_visible(actor, dealer_id=dealer_id, allowed=allowed):
             raise PermissionDenied(str(actor), "submit another dealer's report", dealer_id)
         checked_month(month)
 

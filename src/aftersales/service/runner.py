@@ -258,9 +258,13 @@ class CommandRunner:
             raise IdempotencyKeyReused(command, key or "")
         return data
 
-    @staticmethod
-    def _ticket_replay(uow: UnitOfWork, actor: Actor, data: Any) -> CommandResult:
+    def _ticket_replay(self, uow: UnitOfWork, actor: Actor, data: Any) -> CommandResult:
+        """The first result of a keyed ticket command, with the ticket as it now stands — for an actor
+        who may still read it. One who no longer may (an engineer the ticket was reassigned from, a
+        dealer it moved away from) gets ``NotFound`` like any other read: a replay is no way back in."""
         ticket = uow.tickets.get(data["t"])
+        if not can_read(actor, ticket, self._team_if_needed(uow, actor, ticket)):
+            raise NotFound("ticket", ticket.id)
         seqs = set(data["e"])
         events = tuple(e for e in ticket.events if e.seq in seqs)
         return CommandResult(TicketView(as_seen_by(actor, ticket)), events, replayed=True)

@@ -36,7 +36,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, permit
 from aftersales.service.runner import CommandRunner, check_actor
-from aftersales.service.scope import party_visible
+from aftersales.service.scope import party_visible, sees_every
 
 __all__ = ["CampaignResults", "RegionScores", "SurveyCampaigns"]
 
@@ -288,7 +288,8 @@ class SurveyCampaigns:
     ) -> CampaignResults:
         """Scores per region, beside the callback surveys made since ``callbacks_from``.
 
-        ``callbacks_from`` defaults to the campaign's sampling window (the pack's "served within").
+        ``callbacks_from`` defaults to the campaign's sampling window (the pack's "served within"). A
+        reader who sees part of the tasks (a dealer's staff) reads the campaign with its part's count.
         """
         permit(check_actor(actor), Workflow.MAINTENANCE, "read_campaigns")
         with self.context.store() as uow:
@@ -306,6 +307,8 @@ class SurveyCampaigns:
             _scores(region, by_region[region], callbacks.get(region, [])) for region in sorted(by_region)
         )
         everything = [s for scores in callbacks.values() for s in scores]
+        if not sees_every(actor, MAINTENANCE_ROLES["read_campaigns"]):
+            campaign = attrs.evolve(campaign, sampled=len(tasks))  # their scope's count, not the market's
         return CampaignResults(campaign, regions, _scores("total", tasks, everything))
 
     @staticmethod
