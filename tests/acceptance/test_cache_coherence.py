@@ -242,3 +242,78 @@ def test_a_ticket_whose_history_was_erased_elsewhere_shows_the_erased_history(wo
     desk2.note_to_customer(world.agent, tid, text="师傅明天到")
     assert "13912345678" not in repr(desk2.ticket(world.manager, tid).events)
     assert "13912345678" not in repr(workers.fresh().ticket(world.manager, tid).events)
+
+
+# -- identities reused, and bounds (memory stores too) ------------------------------------------------
+
+
+def test_a_contact_freed_and_another_made_in_its_place_is_written_to_at_its_own_address() -> None:
+    # The notification memo is keyed by the contact's id(): a contact freed and another allocated at
+    # the same address must not be sent the first one's message.
+    desk = ServiceDesk.open("memory://", pack="sanitary_ware", clock=ManualClock(START))
+    notifications = desk.context.notifications
+    values = {"ticket_id": "T-1", "received_at": START, "response_due_at": START}
+    seen: dict[int, str] = {}
+    reused = 0
+    for n in range(5000):
+        contact = Contact(f"客户{n}", email=f"p{n}@example.cn")
+        reused += id(contact) in seen and seen[id(contact)] != contact.email
+        seen[id(contact)] = contact.email  # type: ignore[assignment]
+        [message] = notifications.contact_messages("ticket_received", "customer", contact, values, "k", START)
+        assert message.payload["recipient"] == f"p{n}@example.cn"
+        del contact
+    assert reused  # addresses were reused: the case was met
+    assert len(notifications._addresses) <= 4096
+
+
+def test_a_policy_replaced_on_a_desk_is_asked_again_not_answered_for_the_old_one() -> None:
+    from aftersales.service.policy_memo import DecisionMemo
+
+    @attrs.frozen
+    class Says:
+        answer: str
+
+        def decide(self, facts: str) -> str:
+            return f"{self.answer}:{facts}"
+
+    memo: DecisionMemo[str, str] = DecisionMemo(limit=64)
+    for n in range(500):
+        policy = Says(f"p{n}")
+        assert memo.decide(policy, "x") == f"p{n}:x"
+        assert memo.decide_by(policy, ("y",), lambda: "y") == f"p{n}:y"
+        del policy
+    assert len(memo._kept) <= 64
+
+
+def test_a_phone_number_handed_out_is_the_callers_and_the_readings_kept_are_bounded() -> None:
+    from aftersales.domain import contact as module
+
+    number = module.parse_phone("13912345678")
+    assert number is not None
+    number.national_number = 13800000000  # libphonenumber's numbers change in place
+    again = module.parse_phone("13912345678")
+    assert again is not None and again.national_number == 13912345678
+    assert Contact("张伟", phone="13912345678").reach()[0] == ("sms", "13912345678")
+    # Texts come from callers (imports, forms): the readings kept stop at a bound.
+    for n in range(module.PHONES_KEPT + 100):
+        module.parse_phone(f"x{n}")
+    assert module._reading.cache_info().currsize <= module.PHONES_KEPT
+
+
+def test_a_desk_keeps_a_bounded_number_of_parsed_teams(tmp_path: Path) -> None:
+    from aftersales.domain.teams import Team, TeamKind
+    from aftersales.service.team_roster import TeamRoster
+
+    with ServiceDesk.open("memory://", pack="service_centre", clock=ManualClock(START)) as desk:
+        world = make_world()
+        desk.register_engineer(world.manager, world.eng_senior)
+        roster = TeamRoster(limit=8)
+        with desk.store() as uow:
+            for n in range(20):
+                uow.documents.add(Team(f"region-{n}", f"区域{n}", TeamKind.REGION, "eng-sr"))
+            uow.commit()
+        with desk.store() as uow:
+            for n in range(20):
+                assert roster.team(uow, f"region-{n}").id == f"region-{n}"
+            assert len(roster) == 8
+            assert roster.team(uow, "region-19") is roster.team(uow, "region-19")  # kept: the same
