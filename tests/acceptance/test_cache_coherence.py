@@ -317,3 +317,29 @@ def test_a_desk_keeps_a_bounded_number_of_parsed_teams(tmp_path: Path) -> None:
                 assert roster.team(uow, f"region-{n}").id == f"region-{n}"
             assert len(roster) == 8
             assert roster.team(uow, "region-19") is roster.team(uow, "region-19")  # kept: the same
+
+
+def test_a_charge_sheet_read_from_a_view_is_the_hosts_own_copy(workers: Workers) -> None:
+    # Seed 002: whether a repair is free is on the sheet. The ticket behind a view is the one the store
+    # keeps parsed for the next command: an edit of the view's sheet showed on this worker only, and
+    # its next command saved it for every worker.
+    world = workers.world
+    desk2 = workers.fresh()
+    tid = desk2.open_ticket(
+        world.agent, customer_id="cust-zh", description="冲水阀坏了", asset_id="asset-1"
+    ).ticket.id
+    desk2.triage(world.agent, tid, nature="leak", severity=Severity.MEDIUM)
+    desk2.charges.assess(world.manager, tid, parts={}, service_fee=True)
+    viewed = desk2.ticket(world.manager, tid).charges
+    assert viewed is not None and viewed.phase == "in_warranty"
+    viewed.phase = "out_of_warranty"  # a host editing what it read
+    result = desk2.note_to_customer(world.agent, tid, text="报价已发")
+    sheet = result.ticket.charges
+    assert sheet is not None
+    sheet.phase = "out_of_warranty"
+    sheet.reasons = ()
+    desk2.note_to_customer(world.agent, tid, text="师傅明天到")
+    warm, cold = desk2.ticket(world.manager, tid).charges, workers.fresh().ticket(world.manager, tid).charges
+    assert warm is not None and cold is not None
+    assert (warm.phase, warm.reasons) == (cold.phase, cold.reasons)
+    assert cold.phase == "in_warranty" and cold.reasons

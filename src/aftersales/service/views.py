@@ -86,7 +86,15 @@ class TicketView(_Json):
     resolved_at: datetime | None = _field("resolved_at")
     closed_at: datetime | None = _field("closed_at")
     version: int = _field("version")
-    charges: ChargeSheet | None = _field("charges")
+
+    @property
+    def charges(self) -> ChargeSheet | None:
+        """The ticket's charge sheet, a copy of its own: the sheet is the one mutable value a ticket holds
+        beside its lists, and the ticket behind a view is the one the store keeps parsed for the next
+        command (a change made here would show on this worker and be saved by its next command)."""
+        sheet = self._ticket.charges
+        return None if sheet is None else sheet.copy()
+
     fault_records: tuple[FaultRecord, ...] = _sequence("fault_records")
     visits: tuple[Visit, ...] = _sequence("visits")
     notes: tuple[CustomerNote, ...] = _sequence("notes")
