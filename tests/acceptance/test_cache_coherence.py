@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -156,9 +157,12 @@ def test_a_customer_moved_to_another_dealer_elsewhere_is_served_by_it(workers: W
     assert (warm.dealer_id, warm.region) == (cold.dealer_id, cold.region) == ("dealer-bj", "BJ")
 
 
-def _dispatched(desk: ServiceDesk, world: World) -> object:
+def _dispatched(desk: ServiceDesk, world: World, cancel: bool = False) -> object:
     tid = _open_and_triage(desk, world, "cust-own")  # no dealer: the maker's engineers serve
-    return desk.dispatch(world.agent, tid).ticket.assignee
+    assignee = desk.dispatch(world.agent, tid).ticket.assignee
+    if cancel:  # the engineer's load is back where it was
+        desk.cancel(world.manager, tid, reason="客户已自行修好")
+    return assignee
 
 
 def test_an_engineer_taken_off_dispatch_elsewhere_is_not_chosen(office: Workers) -> None:
@@ -167,7 +171,7 @@ def test_an_engineer_taken_off_dispatch_elsewhere_is_not_chosen(office: Workers)
     desk1, desk2 = workers.fresh(), workers.fresh()
     own = attrs.evolve(world.cust_zh, id="cust-own", dealer_id=None)
     desk1.register_customer(world.manager, own)
-    first = _dispatched(desk2, world)  # desk 2 indexed the roster
+    first = _dispatched(desk2, world, cancel=True)  # desk 2 indexed the roster
     busy = getattr(first, "id", None)
     engineers = {e.id: e for e in (world.eng_junior, world.eng_senior, world.eng_dealer)}
     assert busy in engineers
@@ -343,3 +347,63 @@ def test_a_charge_sheet_read_from_a_view_is_the_hosts_own_copy(workers: Workers)
     assert warm is not None and cold is not None
     assert (warm.phase, warm.reasons) == (cold.phase, cold.reasons)
     assert cold.phase == "in_warranty" and cold.reasons
+
+
+def test_a_sweep_that_found_a_ticket_quiet_announces_it_once_the_customer_is_vip(workers: Workers) -> None:
+    # The sweep remembers, per ticket, until when it has nothing to announce (its version and the
+    # customer's tier checked on every hit): a VIP's targets are halved, so that instant moved earlier.
+    world = workers.world
+    desk1, desk2 = workers.fresh(), workers.fresh()
+    tid = _open_and_triage(desk2, world)
+    assert desk2.sla_watch.sweep(world.system).breaches == ()  # desk 2 found it quiet
+    regular = {t.name: t.due_at for t in desk2.sla(world.manager, tid).targets if t.due_at is not None}
+    desk1.register_customer(world.manager, attrs.evolve(world.cust_zh, tier=CustomerTier.VIP))
+    vip = {t.name: t.due_at for t in workers.fresh().sla(world.manager, tid).targets if t.due_at is not None}
+    name = min((n for n in vip if vip[n] < regular[n]), key=lambda n: vip[n])  # type: ignore[operator]
+    workers.clock.set(vip[name] + timedelta(minutes=1))  # type: ignore[operator]
+    assert workers.clock.now() < regular[name]  # type: ignore[operator]
+    swept = desk2.sla_watch.sweep(world.system)
+    assert f"{tid}:{name}" in swept.breaches
+
+
+def test_a_clock_paused_elsewhere_reads_paused_on_every_worker(workers: Workers) -> None:
+    world = workers.world
+    desk1, desk2 = workers.fresh(), workers.fresh()
+    tid = _open_and_triage(desk2, world)
+    desk2.dispatch(world.agent, tid)
+    desk2.sla(world.manager, tid)  # desk 2 measured the timeline
+    workers.clock.advance(timedelta(hours=1))
+    desk1.await_customer(world.agent, tid, reason="客户不在家")
+    workers.clock.advance(timedelta(hours=3))
+    assert desk2.sla(world.manager, tid) == workers.fresh().sla(world.manager, tid)
+
+
+def test_a_ticket_reassigned_elsewhere_is_counted_and_scoped_as_reassigned(office: Workers) -> None:
+    world = office.world
+    desk1, desk2 = office.fresh(), office.fresh()
+    desk1.register_customer(world.manager, attrs.evolve(world.cust_zh, id="cust-own", dealer_id=None))
+    tid = _open_and_triage(desk2, world, "cust-own")
+    desk2.dispatch(world.agent, tid, engineer_id="eng-jr")
+    assert desk2.ticket(world.junior, tid).assignee.id == "eng-jr"  # type: ignore[union-attr]
+    loads = desk2.engineer_loads(world.manager)
+    desk1.dispatch(world.manager, tid, engineer_id="eng-sr", reason="需要资深工程师")
+    fresh = office.fresh()
+    assert desk2.engineer_loads(world.manager) == fresh.engineer_loads(world.manager) != loads
+    assert desk2.ticket(world.manager, tid).assignee == fresh.ticket(world.manager, tid).assignee
+    assert desk2.ledger(world.senior).items[0].id == tid  # the senior now works on it …
+    assert [v.id for v in desk2.ledger(world.junior).items] == [
+        v.id for v in fresh.ledger(world.junior).items
+    ]
+
+
+def test_numbers_and_idempotency_keys_are_the_stores_not_a_workers(workers: Workers) -> None:
+    world = workers.world
+    desk1, desk2 = workers.fresh(), workers.fresh()
+    ids = [
+        (desk1 if n % 2 else desk2).open_ticket(world.agent, customer_id="cust-zh", description="漏水").ticket.id
+        for n in range(6)
+    ]
+    assert len(set(ids)) == 6
+    first = desk1.open_ticket(world.agent, customer_id="cust-zh", description="漏水", idempotency_key="call-9")
+    again = desk2.open_ticket(world.agent, customer_id="cust-zh", description="漏水", idempotency_key="call-9")
+    assert again.replayed and again.ticket.id == first.ticket.id
