@@ -399,11 +399,9 @@ def test_a_ticket_reassigned_elsewhere_is_counted_and_scoped_as_reassigned(offic
 def test_numbers_and_idempotency_keys_are_the_stores_not_a_workers(workers: Workers) -> None:
     world = workers.world
     desk1, desk2 = workers.fresh(), workers.fresh()
-    ids = [
-        (desk1 if n % 2 else desk2).open_ticket(world.agent, customer_id="cust-zh", description="漏水").ticket.id
-        for n in range(6)
-    ]
+    call = {"customer_id": "cust-zh", "description": "漏水"}
+    ids = [(desk1 if n % 2 else desk2).open_ticket(world.agent, **call).ticket.id for n in range(6)]
     assert len(set(ids)) == 6
-    first = desk1.open_ticket(world.agent, customer_id="cust-zh", description="漏水", idempotency_key="call-9")
-    again = desk2.open_ticket(world.agent, customer_id="cust-zh", description="漏水", idempotency_key="call-9")
+    first = desk1.open_ticket(world.agent, **call, idempotency_key="call-9")
+    again = desk2.open_ticket(world.agent, **call, idempotency_key="call-9")
     assert again.replayed and again.ticket.id == first.ticket.id
