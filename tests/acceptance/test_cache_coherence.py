@@ -405,3 +405,42 @@ def test_numbers_and_idempotency_keys_are_the_stores_not_a_workers(workers: Work
     first = desk1.open_ticket(world.agent, **call, idempotency_key="call-9")
     again = desk2.open_ticket(world.agent, **call, idempotency_key="call-9")
     assert again.replayed and again.ticket.id == first.ticket.id
+
+
+def test_a_roster_read_under_an_older_stamp_never_mixes_into_a_dispatch_under_the_newer_one(
+    tmp_path: Path,
+) -> None:
+    # Two threads of one worker on PostgreSQL (read committed): one began before the junior engineer
+    # left for Xinjiang and reads the old roster while the other, begun after, dispatches. The kept
+    # roster was three attributes set one after the other: the second thread could take the first's
+    # old engineers under the new stamp, and send the junior to Shanghai.
+    from types import SimpleNamespace
+
+    from aftersales.service.roster_stamp import roster_version
+
+    world = make_world()
+    with ServiceDesk.open(f"sqlite:///{tmp_path / 'r.db'}", pack="office_equipment") as desk:
+        register(desk, world)
+        with desk.store() as uow:
+            old_engineers, old_stamp = list(uow.engineers.list()), roster_version(uow)
+        desk.register_engineer(world.manager, attrs.evolve(world.eng_junior, region="XJ"))
+        dispatching = desk.dispatching
+        with desk.store() as uow:
+            dispatching.roster(uow)  # kept under the new stamp
+        regions: list[str | None] = []
+
+        def meanwhile() -> list[Any]:
+            with desk.store() as uow:  # the other thread's dispatch, under the new stamp
+                regions.append(dispatching.roster(uow).engineers.get("eng-jr").region)
+            with desk.store() as uow:
+                return list(uow.dealers.list())
+
+        with desk.store() as uow:
+            older = SimpleNamespace(
+                documents=SimpleNamespace(version=lambda cls, id: old_stamp),
+                engineers=SimpleNamespace(list=lambda: old_engineers),
+                dealers=SimpleNamespace(list=meanwhile),
+                tickets=uow.tickets,
+            )
+            assert dispatching.roster(older).engineers.get("eng-jr").region == "SH"  # its own snapshot
+        assert regions == ["XJ"]
