@@ -444,3 +444,25 @@ def test_a_roster_read_under_an_older_stamp_never_mixes_into_a_dispatch_under_th
             )
             assert dispatching.roster(older).engineers.get("eng-jr").region == "SH"  # its own snapshot
         assert regions == ["XJ"]
+
+
+def test_an_event_a_host_was_handed_is_its_own_to_change(workers: Workers) -> None:
+    # An event's payload is JSON in plain dicts, and the event is kept by the store's parsed ticket:
+    # a host that "corrected" the priority in a result's event changed what this worker read next
+    # (its SLA clocks, its history) while every other worker read the stored event.
+    world = workers.world
+    desk2 = workers.fresh()
+    tid = desk2.open_ticket(world.agent, customer_id="cust-zh", description="马桶漏水").ticket.id
+    triaged = desk2.triage(world.agent, tid, nature="leak", severity=Severity.MEDIUM)
+    handed = [*triaged.events, *triaged.ticket.events, *desk2.ticket(world.manager, tid).events]
+    changed = 0
+    for event in handed:
+        if "priority" in event.payload:
+            event.payload["priority"] = "critical"  # type: ignore[index]
+            changed += 1
+    assert changed
+    desk2.note_to_customer(world.agent, tid, text="师傅明天到")
+    fresh = workers.fresh()
+    warm, cold = desk2.ticket(world.manager, tid), fresh.ticket(world.manager, tid)
+    assert [e.payload for e in warm.events] == [e.payload for e in cold.events]
+    assert desk2.sla(world.manager, tid) == fresh.sla(world.manager, tid)
