@@ -45,7 +45,7 @@ def test_a_plainly_written_number_is_read_back_without_parsing(n: int, no_parsin
     phone_facts.cache_clear()
     from aftersales.domain import contact as module
 
-    module.parse_phone.cache_clear()
+    module._reading.cache_clear()
     module._mobile.cache_clear()
     no_parsing.clear()
     customer = loads(text, Customer)
@@ -59,7 +59,7 @@ def test_a_number_written_with_spaces_or_an_extension_is_checked_again(no_parsin
 
     for phone in ("021-5555 0002", "021-5555 0002 转 123"):
         data = unstructure(Contact("王先生", phone=phone))
-        module.parse_phone.cache_clear()
+        module._reading.cache_clear()
         no_parsing.clear()
         assert structure(data, Contact).phone == phone
         assert no_parsing  # not a plain writing of its E.164 form: parsed as when it was made
@@ -76,7 +76,7 @@ def test_facts_of_the_wrong_type_are_ignored_and_the_number_parsed(no_parsing: l
     from aftersales.domain import contact as module
 
     data = {**unstructure(Contact("王先生", phone="13700137000")), "phone_sms": "yes"}
-    module.parse_phone.cache_clear()
+    module._reading.cache_clear()
     no_parsing.clear()
     assert structure(data, Contact).reach()[0] == ("sms", "13700137000")
     assert no_parsing == ["13700137000"]

@@ -40,6 +40,7 @@ from aftersales.serialization import (
     datetime_text,
     decode_json,
     encode_json_utf8,
+    events_stored_as,
     structure,
     ticket_text_utf8,
 )
@@ -156,12 +157,13 @@ def _load(text: str, earlier: Ticket | None) -> tuple[Ticket, EventsText | None]
     """The ticket stored as ``text``, its first events taken from ``earlier`` — a version of it
     this process kept parsed — instead of parsed again; and its events' text for the next save.
 
-    Events are append-only: a row another process wrote since holds the kept ones first, and only
-    those it appended are parsed (8 clients on one ledger read mostly rows others wrote; parsing every
-    event was half a command's client time). The stored event at the kept count must be the kept
-    last one (number, action and time), else the whole text is parsed. The events' text is the
-    stored array written back by the JSON encoder (``jsonb`` keeps no key order: equal JSON), so the
-    save after it serialises only the events the command adds."""
+    A row another process wrote since usually holds the kept events first, and only those it appended
+    are parsed (8 clients on one ledger read mostly rows others wrote; parsing every event was half a
+    command's client time). Every kept event must be the stored one, field by field
+    (:func:`~aftersales.serialization.events_stored_as`), else the whole text is parsed: a customer's
+    erasure rewrites a ticket's events and adds none, so the kept last step alone proves nothing. The
+    events' text is the stored array written back by the JSON encoder (``jsonb`` keeps no key order:
+    equal JSON), so the save after it serialises only the events the command adds."""
     data = decode_json(text)
     stored = data.get("events") if isinstance(data, dict) else None
     if not isinstance(stored, list):
@@ -176,6 +178,7 @@ def _load(text: str, earlier: Ticket | None) -> tuple[Ticket, EventsText | None]
             and last.get("seq") == mine.seq
             and last.get("action") == mine.action
             and last.get("at") == datetime_text(mine.at)
+            and events_stored_as(known, stored)
         ):
             data["events"] = stored[count:]
             ticket = structure(data, Ticket)

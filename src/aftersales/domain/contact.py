@@ -65,13 +65,31 @@ PHONE_REGION = "CN"
 """Numbers written without a country code are read as Chinese (``13800138000``, ``021-5555 0001``)."""
 
 
-@cache
+PHONES_KEPT = 65_536
+"""Phone texts whose reading is remembered (least recently used forgotten first): a number is read on
+every registration and every message, but the texts are the callers' (a bulk import, a hostile form),
+so the memo has a bound like every cache."""
+
+
 def parse_phone(text: str) -> phonenumbers.PhoneNumber | None:
     """``text`` as a valid phone number (without ``+``: a Chinese one), or ``None`` if it is not one.
 
     Checked with Google's libphonenumber data (``phonenumbers``): the digits must make a number
-    that exists in its plan (``123`` or ``13800`` do not); ``转123`` is read as an extension.
+    that exists in its plan (``123`` or ``13800`` do not); ``转123`` is read as an extension. The
+    number is the caller's own (libphonenumber's numbers can be changed in place; the remembered
+    reading is never handed out).
     """
+    number = _reading(text)
+    if number is None:
+        return None
+    mine = phonenumbers.PhoneNumber()
+    mine.merge_from(number)
+    return mine
+
+
+@lru_cache(maxsize=PHONES_KEPT)
+def _reading(text: str) -> phonenumbers.PhoneNumber | None:
+    # Shared by the library's own readers, which never change it.
     if not _PHONE.fullmatch(text):
         return None
     try:
@@ -94,7 +112,7 @@ def is_mobile(text: str | None) -> bool:
 @lru_cache(maxsize=65536)
 def _mobile(text: str) -> bool:
     # Asked for every message to a person (a visit's customer hears twice): the type lookup is kept.
-    number = parse_phone(text)
+    number = _reading(text)
     return number is not None and phonenumbers.number_type(number) in _MOBILE_TYPES
 
 
@@ -105,7 +123,7 @@ def phone_facts(text: str) -> tuple[str, bool] | None:
     What a store keeps beside a contact's number (:meth:`Contact.restore`), so that reading it back
     does not ask libphonenumber again.
     """
-    number = parse_phone(text)
+    number = _reading(text)
     if number is None:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), _mobile(text)
@@ -126,7 +144,7 @@ _STORED_LIMIT = 200_000
 
 
 def _phone(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and (not isinstance(value, str) or parse_phone(value) is None):
+    if value is not None and (not isinstance(value, str) or _reading(value) is None):
         raise ValidationError(
             f"not a valid phone number: {value!r} (a Chinese number such as 13800138000 or "
             "021-5555 0001, or one with its country code such as +44 20 7946 0958)",

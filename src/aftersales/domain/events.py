@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -54,3 +55,45 @@ class TicketEvent:
         object.__setattr__(self, "at_us", at_us)
         if self.payload and not is_canonical(self.payload):  # keys sorted: see aftersales.domain.canonical
             object.__setattr__(self, "payload", canonical(self.payload))
+
+    def handed_out(self) -> TicketEvent:
+        """This event with a payload of its own (the same JSON, new dicts and lists), for a caller.
+
+        Why: an event is kept by the store's parsed tickets and shared by every later copy of its
+        ticket; its payload is JSON data in plain dicts. A caller that changed the payload of an event it
+        was handed would change what this process's later commands read (a triage's priority, a
+        dispatch's assignee) while every other process reads the stored event.
+        """
+        payload = self.payload
+        if payload is NO_PAYLOAD:
+            return self
+        own = _NEW(TicketEvent)
+        for name, value in zip(_SLOTS, _VALUES(self), strict=True):
+            _SET(own, name, value)
+        _SET(own, "payload", _owned(payload))
+        return own
+
+
+_NEW = object.__new__
+_SET = object.__setattr__
+_SLOTS = tuple(a.name for a in attrs.fields(TicketEvent))
+_VALUES = operator.attrgetter(*_SLOTS)
+
+
+_ATOMS = frozenset({str, int, bool, float, type(None)})
+
+
+def _owned(value: Any) -> Any:
+    """JSON data copied: new dicts and lists (tuples stay tuples), the same atoms."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is dict:
+        return {key: _owned(item) for key, item in value.items()}
+    if kind is list:
+        return [_owned(item) for item in value]
+    if kind is tuple:
+        return tuple(_owned(item) for item in value)
+    if isinstance(value, Mapping):
+        return {key: _owned(item) for key, item in value.items()}
+    return value

@@ -64,17 +64,16 @@ class Dispatching:
 
     def __init__(self, context: DeskContext) -> None:
         self.context = context
-        self._engineers: tuple[Engineer, ...] | None = None
-        self._dealers: DealerIndex | None = None
+        # (stamp, engineers, dealers) as read together, replaced in one assignment: a dispatch in another
+        # thread reads the three of one reading, never a roster being rebuilt under another stamp.
+        self._kept: tuple[int, tuple[Engineer, ...], DealerIndex] | None = None
         self._teams = TeamRoster()
-        self._stamp: int | None = None
         # Issue 21: the (pure) routing policy sees a handful of (priority, departments) pairs.
         self._routes: DecisionMemo[RoutingFacts, Decision[Route]] = DecisionMemo()
 
     def forget(self) -> None:
         """Drop the cached roster (engineers or dealers changed); it is rebuilt on next use."""
-        self._engineers = None
-        self._dealers = None
+        self._kept = None
 
     def forget_if_roster(self, kind: str) -> None:
         """Master data changed: drop the roster when ``kind`` is an engineer or a dealer."""
@@ -87,15 +86,17 @@ class Dispatching:
         The engineers and dealers kept from an earlier dispatch are used only while the store's roster
         stamp is the one they were read under (checked here, every time)."""
         stamp = roster_version(uow)
-        if self._engineers is None or self._dealers is None or stamp is None or stamp != self._stamp:
-            self._engineers = tuple(uow.engineers.list())
-            self._dealers = DealerIndex(uow.dealers.list())
-            self._stamp = stamp
-        engineers = EngineerIndex(self._engineers)
-        if not self._engineers:
-            return Roster(engineers, self._dealers)  # no engineer: no load to count
+        kept = self._kept
+        if kept is not None and stamp is not None and kept[0] == stamp:
+            _, listed, dealers = kept
+        else:
+            listed, dealers = tuple(uow.engineers.list()), DealerIndex(uow.dealers.list())
+            self._kept = None if stamp is None else (stamp, listed, dealers)
+        engineers = EngineerIndex(listed)
+        if not listed:
+            return Roster(engineers, dealers)  # no engineer: no load to count
         # Issue 26: the roster's engineers' open tickets only, not every dealer's (index ranges).
-        loads = open_loads(uow, [e.id for e in self._engineers], _OPEN_STATES)
+        loads = open_loads(uow, [e.id for e in listed], _OPEN_STATES)
         # Issue 20: tickets an engineer was added to (a critical ticket's team) are its work too.
         for member, load in uow.tickets.count_by(
             CountField.MEMBER, TicketFilter(states=_OPEN_STATES)
@@ -104,7 +105,7 @@ class Dispatching:
         for engineer_id, load in loads.items():
             if engineer_id in engineers:
                 engineers.set_load(EngineerId(engineer_id), load)
-        return Roster(engineers, self._dealers)
+        return Roster(engineers, dealers)
 
     def choose(
         self,

@@ -8,25 +8,35 @@ roster changed by another process or thread is read again at once. Documents are
 every save raises the version, so an equal version is the same content; teams are written only by
 the team commands (``save_team``, ``set_roster``), which do not read through here, so a version read
 here is a committed one. Handed-out teams are shared: the dispatch paths read them, never change them.
+At most :data:`TEAMS_KEPT` teams are kept, the least recently read forgotten first: a store may hold
+many region teams, each with a year of shifts, and a cache has a bound.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 from aftersales.domain.teams import Team, TeamKind
 from aftersales.errors import NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
 
-__all__ = ["TeamRoster"]
+__all__ = ["TEAMS_KEPT", "TeamRoster"]
+
+TEAMS_KEPT = 256
+"""Parsed teams a desk keeps (the emergency teams and the region teams dispatched to lately)."""
 
 
 class TeamRoster:
     """Parsed teams of one desk, each re-read when its stored version moved."""
 
-    def __init__(self) -> None:
-        self._teams: dict[str, Team] = {}
+    def __init__(self, limit: int = TEAMS_KEPT) -> None:
+        self._teams: OrderedDict[str, Team] = OrderedDict()
         self._lock = threading.Lock()
+        self.limit = limit
+
+    def __len__(self) -> int:
+        return len(self._teams)
 
     def team(self, uow: UnitOfWork, team_id: str) -> Team:
         """The team ``team_id`` as stored now (``NotFound`` if there is none)."""
@@ -56,10 +66,14 @@ class TeamRoster:
     def _current(self, uow: UnitOfWork, team_id: str, version: int) -> Team:
         with self._lock:
             kept = self._teams.get(team_id)
-        if kept is not None and kept.version == version:
-            return kept
+            if kept is not None and kept.version == version:
+                self._teams.move_to_end(team_id)
+                return kept
         team = uow.documents.get(Team, team_id)
         if team.version == version:  # read in the same transaction: the version just checked
             with self._lock:
                 self._teams[team_id] = team
+                self._teams.move_to_end(team_id)
+                while len(self._teams) > self.limit:
+                    self._teams.popitem(last=False)
         return team

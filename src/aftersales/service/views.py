@@ -86,11 +86,26 @@ class TicketView(_Json):
     resolved_at: datetime | None = _field("resolved_at")
     closed_at: datetime | None = _field("closed_at")
     version: int = _field("version")
-    charges: ChargeSheet | None = _field("charges")
+
+    @property
+    def charges(self) -> ChargeSheet | None:
+        """The ticket's charge sheet, a copy of its own: the sheet is the one mutable value a ticket holds
+        beside its lists, and the ticket behind a view is the one the store keeps parsed for the next
+        command (a change made here would show on this worker and be saved by its next command)."""
+        sheet = self._ticket.charges
+        return None if sheet is None else sheet.copy()
+
     fault_records: tuple[FaultRecord, ...] = _sequence("fault_records")
     visits: tuple[Visit, ...] = _sequence("visits")
     notes: tuple[CustomerNote, ...] = _sequence("notes")
-    events: tuple[TicketEvent, ...] = _sequence("events")
+
+    @property
+    def events(self) -> tuple[TicketEvent, ...]:
+        """The ticket's events (a tuple), each with a payload of the caller's own
+        (:meth:`~aftersales.domain.events.TicketEvent.handed_out`): the ticket behind a view is the one
+        the store keeps parsed for this process's next command."""
+        return tuple(e.handed_out() for e in self._ticket.events)
+
     tags: tuple[str, ...] = _field("tags")
     attachments: tuple[Attachment, ...] = _field("attachments")
 
@@ -186,12 +201,17 @@ class Progress(_Json):
         )
 
 
+def _handed_out(events: tuple[TicketEvent, ...]) -> tuple[TicketEvent, ...]:
+    return tuple(e.handed_out() for e in events)
+
+
 @attrs.frozen
 class CommandResult(_Json):
     """A command's outcome: the ticket after it, the events it recorded; a replay returns the first."""
 
     ticket: TicketView
-    events: tuple[TicketEvent, ...]
+    events: tuple[TicketEvent, ...] = attrs.field(converter=_handed_out)
+    """The events the command recorded, each with a payload of the caller's own (as ``ticket.events``)."""
     replayed: bool = False
     decisions: tuple[object, ...] = ()
     """The policy decisions taken (priority, routing, dispatch, escalation), each with its reasons."""
