@@ -89,6 +89,13 @@ def _complete(
         raise ValidationError(
             f"{attribute.name} must name every trigger; missing {missing}", field=attribute.name
         )
+    for trigger, roles in value.items():
+        if not roles:  # an escalation to nobody: the problem would wait unseen (seed 004: 立即上报)
+            name = getattr(trigger, "value", trigger)
+            raise ValidationError(
+                f"{attribute.name}.{name} names nobody: an escalation needs at least one role",
+                field=f"{attribute.name}.{name}",
+            )
 
 
 @attrs.frozen

@@ -93,6 +93,14 @@ class NotificationParams:
     keep_sent_days: int = attrs.field(default=90, validator=_at_least_one)
     """How long sent messages stay in the outbox (for audit) before the jobs purge them."""
 
+    def __attrs_post_init__(self) -> None:
+        if self.first_retry_seconds > self.max_retry_seconds:
+            raise ConfigurationError(
+                f"first_retry_seconds ({self.first_retry_seconds}) is longer than max_retry_seconds "
+                f"({self.max_retry_seconds}), the longest wait between two attempts",
+                key="notification.first_retry_seconds",
+            )
+
 
 @attrs.frozen
 class DefaultNotification:
