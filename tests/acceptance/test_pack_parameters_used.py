@@ -503,3 +503,20 @@ def test_sla_dealer_contract_gives_a_dealers_repair_its_wall_clock_hours(url: St
     contract = pack_file(tmp_path, "[sla]\ndealer_contract = true\ndealer_resolution_hours = 30\n")
     assert resolution_due(contract) == START + timedelta(hours=30)  # wall clock, from the dispatch
     assert resolution_due("office_equipment") != START + timedelta(hours=30)
+
+
+def test_sla_warn_share_of_a_long_target_is_announced_by_the_sweep_when_it_is_reached(
+    url: Stores, tmp_path: Path
+) -> None:
+    # 60 working days to resolve, at risk from 10 %: about day 8. The sweep looked 30 days ahead only and
+    # announced the warning some 40 days late, though the ticket's status showed it at risk.
+    body = "[sla]\nresolution_days = { normal = 60 }\narrival_hours = { normal = 400.0 }\nwarn_share = 0.1\n"
+    clock = ManualClock(START)
+    desk, world = open_on(url(), pack_file(tmp_path, body), clock)
+    with desk:
+        ticket_id = _jam(desk, world)
+        desk.contact_customer(world.agent, ticket_id, note="工程师下周上门")
+        clock.advance(timedelta(days=4))
+        assert desk.sla_watch.sweep(world.system).warnings == ()
+        clock.advance(timedelta(days=10))  # about 10 working days in: at risk
+        assert f"{ticket_id}:resolution" in desk.sla_watch.sweep(world.system).warnings
