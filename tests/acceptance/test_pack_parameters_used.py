@@ -208,6 +208,8 @@ REFUSED: list[tuple[str, str, str]] = [
     ('[maintenance]\nlocale = "fr"\n', "maintenance.locale", "zh_Hans"),
     ("[maintenance]\nchecklists = { toilet = [] }\n", "maintenance.checklists", "non-empty"),
     ("[survey_campaign]\nsample_size = 0\n", "survey_campaign.sample_size", "1 to"),
+    ('[fees]\nbudget_approvers = ["agent"]\n', "fees.budget_approvers", "management"),
+    ("[fees]\nbudget_approvers = []\n", "fees.budget_approvers", "nobody"),
     # Already refused before this audit (kept here so the table is the whole story):
     ("[sla]\ncallback_hourz = 24\n", "sla.callback_hourz", "unknown key"),
     ("[sla]\ndealer_special_case_hours = 12\n", "sla.dealer_special_case_hours", "below"),

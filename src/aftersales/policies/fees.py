@@ -215,6 +215,11 @@ def _optional_decimal(value: Any) -> Decimal | None:
     return converted
 
 
+_MANAGEMENT = (Role.MANAGER.value, Role.DEPARTMENT_HEAD.value, Role.GENERAL_MANAGER.value)
+"""The roles that may approve a cost budget at all (seed 000: 费用预算, 报公司管理层审批; the permission
+table's set_budget and approve_overrun): ``budget_approvers`` narrows them, it cannot add others."""
+
+
 def _roles(value: Any) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, list | tuple):
         raise ValidationError("budget_approvers is a list of role names", field="budget_approvers")
@@ -222,6 +227,16 @@ def _roles(value: Any) -> tuple[str, ...]:
     for item in value:
         if item not in known:
             raise ValidationError(f"unknown role {item!r} in budget_approvers", field="budget_approvers")
+        if item not in _MANAGEMENT:
+            raise ValidationError(
+                f"budget_approvers: {item!r} may not approve budgets (the company's management does, seed "
+                f"000: 报公司管理层审批); choose among {', '.join(_MANAGEMENT)}",
+                field="budget_approvers",
+            )
+    if not value:
+        raise ValidationError(
+            "budget_approvers names nobody: no budget could be set", field="budget_approvers"
+        )
     return tuple(value)
 
 
