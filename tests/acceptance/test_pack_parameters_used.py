@@ -210,6 +210,17 @@ REFUSED: list[tuple[str, str, str]] = [
     ("[survey_campaign]\nsample_size = 0\n", "survey_campaign.sample_size", "1 to"),
     ('[fees]\nbudget_approvers = ["agent"]\n', "fees.budget_approvers", "management"),
     ("[fees]\nbudget_approvers = []\n", "fees.budget_approvers", "nobody"),
+    (
+        '[custom_fields.fields.po]\ntype = "text"\nrequired_for = ["Repair"]\n',
+        "custom_fields.fields.po.required_for",
+        "category codes",
+    ),
+    (
+        '[custom_fields.fields.po]\ntype = "text"\nmax_length = 0\n',
+        "custom_fields.fields.po.max_length",
+        "1 to",
+    ),
+    ('[custom_fields.fields.po]\ntype = "choice"\n', "custom_fields.fields.po", "no choices"),
     # Already refused before this audit (kept here so the table is the whole story):
     ("[sla]\ncallback_hourz = 24\n", "sla.callback_hourz", "unknown key"),
     ("[sla]\ndealer_special_case_hours = 12\n", "sla.dealer_special_case_hours", "below"),
