@@ -221,6 +221,22 @@ REFUSED: list[tuple[str, str, str]] = [
         "1 to",
     ),
     ('[custom_fields.fields.po]\ntype = "choice"\n', "custom_fields.fields.po", "no choices"),
+    ('[chargeability]\nwaived_causes = ["misuse"]\n', "chargeability.waived_causes", "not a built-in"),
+    (
+        '[chargeability]\nextra_chargeable_causes = ["frost"]\nwaived_causes = ["frost"]\n',
+        "chargeability.waived_causes",
+        "also in extra_chargeable_causes",
+    ),
+    (
+        '[chargeability]\nextra_chargeable_causes = ["Frost"]\n',
+        "chargeability.extra_chargeable_causes",
+        "snake",
+    ),
+    (
+        '[fees.default_schedule]\ntravel_bands = [{ up_to_km = 20, fee = "5" }, { up_to_km = 20, fee = "9" }]\n',  # noqa: E501
+        "fees.default_schedule.travel_bands",
+        "twice",
+    ),
     # Already refused before this audit (kept here so the table is the whole story):
     ("[sla]\ncallback_hourz = 24\n", "sla.callback_hourz", "unknown key"),
     ("[sla]\ndealer_special_case_hours = 12\n", "sla.dealer_special_case_hours", "below"),

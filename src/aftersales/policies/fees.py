@@ -13,6 +13,7 @@ free as the chargeability decision says. TOML amounts are strings (``"12.50"``):
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -171,7 +172,13 @@ def _money(amount: Decimal, currency: str, field: str) -> Money:
 
 
 def _bands(value: Any) -> tuple[DistanceBand, ...]:
-    return tuple(sorted(value, key=lambda b: b.up_to_km))
+    bands = tuple(sorted(value, key=lambda b: b.up_to_km))
+    for lower, upper in itertools.pairwise(bands):
+        if lower.up_to_km == upper.up_to_km:  # two fees for one distance: which applies is a guess
+            raise ValidationError(
+                f"travel_bands: up to {lower.up_to_km} km is given twice", field="travel_bands"
+            )
+    return bands
 
 
 def _km(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
