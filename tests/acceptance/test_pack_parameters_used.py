@@ -237,6 +237,12 @@ REFUSED: list[tuple[str, str, str]] = [
         "fees.default_schedule.travel_bands",
         "twice",
     ),
+    (
+        "[warranty]\ndefault_terms_by_category = { toilet = [] }\n",
+        "warranty.default_terms_by_category.toilet",
+        "no term",
+    ),
+    ('[attachments]\nmedia_types = ["image/jpg"]\n', "attachments.media_types", "not a type uploads"),
     # Already refused before this audit (kept here so the table is the whole story):
     ("[sla]\ncallback_hourz = 24\n", "sla.callback_hourz", "unknown key"),
     ("[sla]\ndealer_special_case_hours = 12\n", "sla.dealer_special_case_hours", "below"),

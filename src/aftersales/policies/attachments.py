@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import attrs
 
 from aftersales.domain.attachments import Attachment, AttachmentKind
-from aftersales.domain.media_types import EXECUTABLE_TYPES
+from aftersales.domain.media_types import EXECUTABLE_TYPES, SNIFFED_TYPES
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
 from aftersales.errors import AttachmentRequired, ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
@@ -56,6 +56,13 @@ def _types(instance: object, attribute: attrs.Attribute[tuple[str, ...]], value:
         raise ValidationError(f"executable types cannot be allowed: {', '.join(bad)}", field=attribute.name)
     if not value:
         raise ValidationError("allow at least one media type", field=attribute.name)
+    unknown = sorted(set(value) - SNIFFED_TYPES)
+    if unknown:  # an upload is never found to be of such a type: allowing it allows nothing
+        raise ValidationError(
+            f"{attribute.name}: {', '.join(unknown)} is not a type uploads are recognised as; known: "
+            f"{', '.join(sorted(SNIFFED_TYPES - EXECUTABLE_TYPES))}",
+            field=attribute.name,
+        )
 
 
 def _steps(instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
