@@ -61,7 +61,9 @@ class CallbackParams:
     """Parameters of the default callback policy (pack section ``[callback]``)."""
 
     required: bool = True
-    """Whether every resolved ticket gets a callback (seeds 000, 003: 服务回访)."""
+    """Whether every resolved ticket gets a callback (seeds 000, 003: 服务回访). A VIP customer is called
+    back and surveyed whatever this, ``not_needed_for`` and ``survey_tiers`` say (the desk's rule,
+    reason ``callback_vip``: the VIP service of seed 004); these parameters decide for the other tiers."""
     service_within_hours: int = attrs.field(default=24, validator=in_range(1, 24 * 90))
     """Callback deadline after a service ticket is resolved, in hours (seed 003: 24)."""
     complaint_within_days: int = attrs.field(default=7, validator=in_range(1, 90))
