@@ -25,7 +25,7 @@ import pytest
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.cli.report import add_report_parser, run_report
-from aftersales.domain.classification import Category, Plan, Priority, Severity, TicketKind
+from aftersales.domain.classification import Category, ImpactScope, Plan, Priority, Severity, TicketKind
 from aftersales.errors import AftersalesError, ConfigurationError, InvalidTransition
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.desk import ServiceDesk
@@ -555,3 +555,60 @@ def test_sla_warn_share_of_a_long_target_is_announced_by_the_sweep_when_it_is_re
         assert desk.sla_watch.sweep(world.system).warnings == ()
         clock.advance(timedelta(days=10))  # about 10 working days in: at risk
         assert f"{ticket_id}:resolution" in desk.sla_watch.sweep(world.system).warnings
+
+
+# -- a table a pack names one entry of keeps the others' defaults ------------------------------------------
+
+
+def _priority_after_triage(url: Stores, pack: str | Path, **triage: object) -> Priority:
+    clock = ManualClock(START)
+    desk, world = open_on(url(), pack, clock)
+    with desk:
+        ticket_id = _jam(desk, world)
+        desk.triage(world.agent, ticket_id, nature="fault", plan=Plan.ON_SITE, **triage)
+        priority = desk.ticket(world.manager, ticket_id).priority
+        assert priority is not None
+        return priority
+
+
+def test_priority_severity_floor_named_in_part_keeps_the_other_severities(
+    url: Stores, tmp_path: Path
+) -> None:
+    # The pack raises a high severity to critical; a severe one stays critical (it fell to normal: the
+    # pack's table replaced the defaults instead of changing one entry).
+    pack = pack_file(tmp_path, '[priority]\nseverity_floor = { high = "critical" }\n')
+    assert _priority_after_triage(url, pack, severity=Severity.HIGH) is Priority.CRITICAL
+    assert _priority_after_triage(url, pack, severity=Severity.SEVERE) is Priority.CRITICAL
+    assert _priority_after_triage(url, "office_equipment", severity=Severity.HIGH) is Priority.EXPEDITED
+
+
+def test_priority_impact_floor_named_in_part_keeps_the_other_scopes(url: Stores, tmp_path: Path) -> None:
+    pack = pack_file(tmp_path, '[priority]\nimpact_floor = { site = "critical" }\n')
+    low = {"severity": Severity.LOW}
+    assert _priority_after_triage(url, pack, impact_scope=ImpactScope.SITE, **low) is Priority.CRITICAL
+    assert _priority_after_triage(url, pack, impact_scope=ImpactScope.WIDESPREAD, **low) is Priority.CRITICAL
+
+
+def test_sla_tier_factor_named_for_one_tier_keeps_the_vips(url: Stores, tmp_path: Path) -> None:
+    opened = {"customer": "cust-en", "priority": Priority.NORMAL}  # cust-en is a VIP
+    default = _repair_dues(url, "office_equipment", **opened)[0]
+    important = _repair_dues(
+        url, pack_file(tmp_path, "[sla]\ntier_factor = { important = 0.8 }\n"), **opened
+    )[0]
+    assert important == default  # still halved for the VIP
+
+
+def test_notification_priority_named_for_one_priority_keeps_critical(tmp_path: Path) -> None:
+    def head_told(pack: str | Path) -> bool:
+        clock, notifier = ManualClock(START), MemoryNotifier()
+        desk, world = open_on("memory://", pack, clock, notifier)
+        with desk:
+            desk.open_ticket(
+                world.agent, customer_id=world.cust_zh.id, description="整层停机", priority=Priority.CRITICAL
+            )
+            desk.deliver()
+            return bool(notifier.to("head@venus.example"))
+
+    assert head_told("office_equipment") is True
+    assert head_told(pack_file(tmp_path, '[notification]\npriority = { expedited = ["manager"] }\n')) is True
+    assert head_told(pack_file(tmp_path, "[notification]\npriority = { critical = [] }\n", name="q")) is False

@@ -113,6 +113,7 @@ WORKING_DAY_READINGS = ("working_time", "end_of_day")
 _RESPONSE = {Priority.NORMAL: 4.0, Priority.EXPEDITED: 2.0, Priority.CRITICAL: 0.5}
 _ARRIVAL = {Priority.NORMAL: 24.0, Priority.EXPEDITED: 8.0, Priority.CRITICAL: 4.0}
 _RESOLUTION_DAYS = {Priority.NORMAL: 3, Priority.EXPEDITED: 2, Priority.CRITICAL: 1}
+_TIER_FACTOR: Mapping[CustomerTier, float] = MappingProxyType({CustomerTier.VIP: 0.5})
 
 
 def _merged(defaults: Mapping[Priority, Any], value: Mapping[Any, Any]) -> Mapping[Priority, Any]:
@@ -132,6 +133,10 @@ def _arrival_table(value: Mapping[Any, float]) -> Mapping[Priority, float]:
 
 def _resolution_table(value: Mapping[Any, int]) -> Mapping[Priority, int]:
     return _merged(_RESOLUTION_DAYS, value)
+
+
+def _tier_table(value: Mapping[CustomerTier, float]) -> Mapping[CustomerTier, float]:
+    return frozen_mapping({**_TIER_FACTOR, **value})
 
 
 def _positive_values(instance: object, attribute: attrs.Attribute[Any], value: Mapping[Any, float]) -> None:
@@ -222,9 +227,12 @@ class SlaParams:
     )
     """Targets per category code that replace the priority's (e.g. ``inquiry = { response_hours = 8 }``)."""
     tier_factor: Mapping[CustomerTier, float] = attrs.field(
-        default=MappingProxyType({CustomerTier.VIP: 0.5}), converter=frozen_mapping, validator=_factors
+        default=_TIER_FACTOR,
+        converter=_tier_table,
+        validator=_factors,
     )
-    """Multiplier per customer tier (VIP tighter); working days are rounded down, at least one."""
+    """Multiplier per customer tier (VIP tighter); working days are rounded down, at least one. A pack names
+    only the tiers it changes (``{ important = 0.8 }`` keeps VIP × 0.5; ``vip = 1.0`` lifts it)."""
     callback_hours: int = attrs.field(default=24, validator=in_range(1, 24 * 90))
     """Callback after resolution, in hours (seed 003: 24)."""
     callback_in_working_hours: bool = False
