@@ -612,3 +612,111 @@ def test_notification_priority_named_for_one_priority_keeps_critical(tmp_path: P
     assert head_told("office_equipment") is True
     assert head_told(pack_file(tmp_path, '[notification]\npriority = { expedited = ["manager"] }\n')) is True
     assert head_told(pack_file(tmp_path, "[notification]\npriority = { critical = [] }\n", name="q")) is False
+
+
+# -- keys no test exercised before this audit ------------------------------------------------------------
+
+
+def _reopened_resolution_due(url: Stores, pack: str | Path) -> tuple[datetime | None, Priority | None]:
+    clock = ManualClock(START)
+    desk, world = open_on(url(), pack, clock)
+    with desk:
+        ticket_id = _resolved_and_confirmed(desk, world)
+        clock.advance(timedelta(hours=1))
+        desk.reopen(world.manager, ticket_id, reason="又卡纸了")
+        seen = desk.ticket(world.manager, ticket_id)
+        return seen.resolution_due_at, seen.priority
+
+
+def test_sla_reopened_raise_tightens_a_reopened_tickets_resolution(url: Stores, tmp_path: Path) -> None:
+    raised, _ = _reopened_resolution_due(url, "office_equipment")  # one level up: expedited, 2 days
+    kept, _ = _reopened_resolution_due(url, pack_file(tmp_path, "[sla]\nreopened_raise = 0\n"))  # normal: 3
+    assert raised is not None and kept is not None and raised < kept
+
+
+def test_sla_callback_in_working_hours_counts_the_callback_target_in_working_time(tmp_path: Path) -> None:
+    def callback_target_due(pack: str | Path) -> datetime | None:
+        clock = ManualClock(START)
+        desk, world = open_on("memory://", pack, clock)
+        with desk:
+            ticket_id = _resolved_and_confirmed(desk, world)  # accepted Monday 09:00
+            status = desk.sla(world.manager, ticket_id)
+            return next(t for t in status.targets if t.target.name == "callback").due_at
+
+    body = "[sla]\ncallback_hours = 24\ncallback_in_working_hours = true\n"
+    assert callback_target_due("office_equipment") == START + timedelta(hours=24)  # Tuesday 09:00
+    working = callback_target_due(pack_file(tmp_path, body))  # 24 working hours: three 8-hour days
+    assert working == _at(18, day=4)
+
+
+def _critical_dispatch_told(pack: str | Path, recipient: str, **triage: object) -> bool:
+    clock, notifier = ManualClock(START), MemoryNotifier()
+    desk, world = open_on("memory://", pack, clock, notifier)
+    with desk:
+        ticket_id = _jam(desk, world)
+        desk.triage(world.agent, ticket_id, nature="outage", plan=Plan.ON_SITE, **triage)
+        desk.deliver()
+        notifier.clear()
+        desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_senior.id)
+        desk.deliver()
+        return any(ticket_id in m.idempotency_key for m in notifier.to(recipient))
+
+
+def test_routing_critical_coordinator_and_notify_decide_who_hears_of_a_critical_dispatch(
+    tmp_path: Path,
+) -> None:
+    critical = {"severity": Severity.SEVERE, "production_stopped": True}
+    body = '[routing]\ncritical_coordinator = "general_manager"\ncritical_notify = ["general_manager"]\n'
+    assert _critical_dispatch_told(pack_file(tmp_path, body), "13800000009", **critical) is True
+    assert _critical_dispatch_told("office_equipment", "13800000009", **critical) is False
+
+
+def test_routing_multi_department_from_hands_a_problem_to_the_manager(tmp_path: Path) -> None:
+    three = {"severity": Severity.LOW, "departments": 3}
+    assert _critical_dispatch_told("office_equipment", "manager@venus.example", **three) is True
+    later = pack_file(tmp_path, "[routing]\nmulti_department_from = 4\n")
+    assert _critical_dispatch_told(later, "manager@venus.example", **three) is False
+
+
+def test_callback_survey_from_priority_asks_for_a_survey(tmp_path: Path) -> None:
+    def surveyed(pack: str | Path) -> bool:
+        clock = ManualClock(START)
+        desk, world = open_on("memory://", pack, clock)
+        with desk:
+            _resolved_and_confirmed(desk, world)  # a normal repair of a regular customer
+            (task,) = desk.callbacks.pending(world.manager)
+            return task.survey
+
+    assert surveyed("office_equipment") is False
+    assert surveyed(pack_file(tmp_path, '[callback]\nsurvey_from_priority = "normal"\n')) is True
+
+
+def test_callback_close_after_attempts_lets_a_ticket_close_after_that_many(tmp_path: Path) -> None:
+    def closes_after_one_attempt(pack: str | Path) -> bool:
+        clock = ManualClock(START)
+        desk, world = open_on("memory://", pack, clock)
+        with desk:
+            ticket_id = _resolved_and_confirmed(desk, world)
+            desk.record_callback_attempt(world.agent, ticket_id, note="无人接听")
+            try:
+                desk.close(world.manager, ticket_id)
+            except InvalidTransition:
+                return False
+            return True
+
+    assert closes_after_one_attempt("office_equipment") is False  # three attempts by default
+    assert closes_after_one_attempt(pack_file(tmp_path, "[callback]\nclose_after_attempts = 1\n")) is True
+
+
+def test_maintenance_checklists_give_a_product_category_its_own_checklist(
+    url: Stores, tmp_path: Path
+) -> None:
+    def checklist(pack: str | Path) -> tuple[str, ...]:
+        clock = ManualClock(START)
+        desk, world = open_on(url(), pack, clock)
+        with desk:
+            return desk.maintenance.create_plan(world.manager, asset_id=world.asset.id).checklist
+
+    body = '[maintenance.checklists]\ntoilet = ["descale", "check_seal"]\n'  # the world's unit is a toilet
+    assert checklist(pack_file(tmp_path, body)) == ("descale", "check_seal")
+    assert checklist("office_equipment") != ("descale", "check_seal")
