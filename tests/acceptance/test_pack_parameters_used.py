@@ -185,6 +185,7 @@ REFUSED: list[tuple[str, str, str]] = [
     # (pack body, the dotted key named, a word of the reason)
     ("[survey_campaign]\nevery_months = 3\n", "survey_campaign.every_months", "schedules no"),
     ('[sla]\nresponse_steps = ["start_work"]\n', "sla.response_steps", "KPI"),
+    ('[escalation]\nimmediate = ["sla_breach"]\n', "escalation.immediate", "change nothing"),
     ("[sla]\nresponse_hours = { normal = 30.0 }\n", "sla.response_hours.normal", "arrival_hours"),
     ("[sla]\nresponse_hours = { critical = 5.0 }\n", "sla.response_hours.critical", "arrival_hours"),
     ("[sla]\nresolution_hours = { normal = 3.0 }\n", "sla.response_hours.normal", "resolution_hours"),
