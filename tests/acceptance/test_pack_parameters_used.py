@@ -186,6 +186,7 @@ REFUSED: list[tuple[str, str, str]] = [
     ("[survey_campaign]\nevery_months = 3\n", "survey_campaign.every_months", "schedules no"),
     ('[sla]\nresponse_steps = ["start_work"]\n', "sla.response_steps", "KPI"),
     ('[escalation]\nimmediate = ["sla_breach"]\n', "escalation.immediate", "change nothing"),
+    ('[dispatch]\nescalate_to = "general_manager"\n', "dispatch.escalate_to", "no_candidate"),
     ("[sla]\nresponse_hours = { normal = 30.0 }\n", "sla.response_hours.normal", "arrival_hours"),
     ("[sla]\nresponse_hours = { critical = 5.0 }\n", "sla.response_hours.critical", "arrival_hours"),
     ("[sla]\nresolution_hours = { normal = 3.0 }\n", "sla.response_hours.normal", "resolution_hours"),
@@ -721,3 +722,31 @@ def test_maintenance_checklists_give_a_product_category_its_own_checklist(
     body = '[maintenance.checklists]\ntoilet = ["descale", "check_seal"]\n'  # the world's unit is a toilet
     assert checklist(pack_file(tmp_path, body)) == ("descale", "check_seal")
     assert checklist("office_equipment") != ("descale", "check_seal")
+
+
+def test_escalation_targets_no_candidate_decides_who_hears_of_a_ticket_nobody_can_take(
+    tmp_path: Path,
+) -> None:
+    # The dispatch policy had its own escalate_to that only its explanation named; the notice went to the
+    # escalation table's no_candidate. Now one key decides both, and the other is refused.
+    def told(pack: str | Path) -> tuple[bool, bool, set[str]]:
+        clock, notifier = ManualClock(START), MemoryNotifier()
+        desk, world = open_on("memory://", pack, clock, notifier)
+        with desk:
+            ticket_id = _jam(desk, world)
+            triage = {"nature": "fault", "severity": Severity.LOW, "plan": Plan.ON_SITE, "skill": "toner"}
+            desk.triage(world.agent, ticket_id, **triage)
+            desk.deliver()
+            notifier.clear()
+            result = desk.dispatch(world.agent, ticket_id)  # nobody in SH has the skill
+            desk.deliver()
+            escalated = [r for d in result.decisions for r in d.reasons if r.code == "escalated"]
+            return (
+                bool(notifier.to("13800000009")),
+                bool(notifier.to("manager@venus.example")),
+                {str(r.params["to"]) for r in escalated},
+            )
+
+    assert told("office_equipment") == (False, True, {"manager"})
+    to_gm = pack_file(tmp_path, '[escalation]\ntargets = { no_candidate = ["general_manager"] }\n')
+    assert told(to_gm) == (True, False, {"general_manager"})
