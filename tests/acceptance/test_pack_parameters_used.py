@@ -1,13 +1,15 @@
 # mypy: disable-error-code="arg-type"
 """Every pack parameter a user sets is used, or refused with an error naming it — never ignored.
 
-Each test writes a pack file that extends a shipped pack and changes one parameter (the table
-:data:`USED` lists them), opens a desk on it through ``ServiceDesk.open(pack=path)`` and shows the
-behaviour the parameter's documentation promises differing from the parent pack's on the same input
-(a due time, a priority, a callback, a notification, a report figure…). Parameters that nothing read
-(``survey_campaign.every_months``), that one path honoured and the reports did not
-(``sla.response_steps``), and values that contradict each other or the seeds are refused when the
-pack loads, with the file and the dotted key (:data:`REFUSED`).
+Each ``test_<kind>_<key>…`` writes a pack file that extends a shipped pack and changes one parameter
+(the test's name says which), opens a desk on it through ``ServiceDesk.open(pack=path)`` and shows the
+behaviour the parameter's documentation promises differing from the parent pack's on the same input (a
+due time, a priority, a callback, a notification, a report figure…), on memory, SQLite and PostgreSQL
+where the store matters. Parameters that nothing read (``survey_campaign.every_months``,
+``escalation.immediate``), that one path honoured and another did not (``sla.response_steps``: the SLA
+but not the KPI; ``dispatch.escalate_to``: the explanation but not the notice), and values that
+contradict each other or the seeds are refused when the pack loads, with the file and the dotted key
+(the table :data:`REFUSED`).
 """
 
 from __future__ import annotations
