@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aftersales.domain.actors import Role
 from aftersales.domain.ids import DealerId, EngineerId
 from aftersales.domain.parties import Dealer, Engineer, EngineerLevel
 from aftersales.domain.work import AssigneeKind
@@ -54,8 +53,9 @@ def test_engineers_at_their_load_limit_are_not_candidates_and_rejoin_when_freed(
     request = DispatchRequest(AT, "sh", "printer")
     decision = DefaultDispatch().decide(request, Roster(index))
     assert decision.outcome.assignee is None
-    assert decision.outcome.escalate_to is Role.MANAGER
-    assert decision.codes == ("no_engineer", "escalated")
+    # Who is told is the escalation table's (escalation.targets.no_candidate): the desk asks it next.
+    assert decision.outcome.escalate_to is None
+    assert decision.codes == ("no_engineer",)
     index.adjust_load(EngineerId("a"), -1)
     assert DefaultDispatch().decide(request, Roster(index)).outcome.assignee is not None
 
@@ -123,7 +123,7 @@ def test_dealer_of_the_territory_performs_the_service() -> None:
     assert (decision.outcome.assignee.kind, decision.outcome.assignee.id) == (AssigneeKind.DEALER, "d1")
     assert decision.codes == ("dealer_territory", "dispatch_selected")
     nobody = policy.decide(DispatchRequest(AT, "gz"), roster(dealers=dealers))
-    assert nobody.codes == ("no_dealer", "escalated")
+    assert nobody.codes == ("no_dealer",)
 
 
 def test_engineers_then_dealer_falls_back() -> None:

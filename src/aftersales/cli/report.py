@@ -183,7 +183,6 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     from aftersales.ports.reporting import FaultDimension, GroupBy
     from aftersales.reports.dealer_monthly import dealer_monthly
     from aftersales.reports.faults import fault_pareto, fault_trend
-    from aftersales.reports.kpi import kpi_report
     from aftersales.reports.labels import report_labels
     from aftersales.reports.months import months_between
     from aftersales.reports.names import group_names
@@ -202,7 +201,7 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
         raise AftersalesError("the desk has no working calendar")
     as_of = min(desk.clock.now(), period.end)  # a month not yet over: what was due by now
     if args.kind == "kpi":
-        report = kpi_report(queries, period, desk.calendar, group=groups[args.group], as_of=as_of)
+        report = _pack_kpis(desk, queries, period, groups[args.group], as_of)
         trend = None
         if args.trend_months:
             months = [first.strftime("%Y-%m")]
@@ -224,8 +223,23 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     summary = dealer_monthly(
         queries, desk.store, first.strftime("%Y-%m"), clock=desk.clock, timezone=args.timezone
     )
-    kpis = kpi_report(queries, period, desk.calendar, group=GroupBy.DEALER, as_of=as_of)
+    kpis = _pack_kpis(desk, queries, period, GroupBy.DEALER, as_of)
     return document_for(summary, labels, goals=goals, kpis=kpis)
+
+
+def _pack_kpis(desk: Any, queries: Any, period: Any, group: Any, as_of: datetime) -> Any:
+    """The KPI report as the pack sets it: the cost per ticket from the stored fee slips, against the
+    pack's ``[fees] budget_per_ticket`` in its currency (seed 000: 费用预算), as ``kpi_report`` gives it to
+    a host that passes the desk's fees policy."""
+    from aftersales.reports.kpi import kpi_report
+
+    fees = desk.policies.fees
+    currency = getattr(getattr(fees, "params", None), "currency", "CNY")
+    with desk.context.reader() as uow:
+        return kpi_report(
+            queries, period, desk.calendar, group=group, as_of=as_of,
+            documents=uow.documents, fees=fees, currency=currency,
+        )  # fmt: skip
 
 
 def _emit(args: argparse.Namespace, doc: Any, out: TextIO, err: TextIO) -> int:

@@ -7,7 +7,7 @@ desk receives (photos, scans, PDFs, office documents, short videos) and the exec
 
 from __future__ import annotations
 
-__all__ = ["EXECUTABLE_TYPES", "SNIFF_BYTES", "sniff"]
+__all__ = ["EXECUTABLE_TYPES", "SNIFFED_TYPES", "SNIFF_BYTES", "sniff"]
 
 SNIFF_BYTES = 512
 """How many leading bytes :func:`sniff` looks at."""
@@ -55,15 +55,31 @@ _FTYP = {
 }
 
 
+_ZIP_TYPES = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/java-archive",
+    "application/zip",
+)
+
+SNIFFED_TYPES = frozenset(
+    {m for _, _, m in _MAGIC}
+    | set(_FTYP.values())
+    | set(_ZIP_TYPES)
+    | {"image/webp", "text/plain", "application/octet-stream"}
+)
+"""Every type :func:`sniff` can say: a type outside it is never what an upload is found to be."""
+
+
 def _zip_type(head: bytes) -> str:
     # Office files are zip archives whose first entry names the format.
     if b"word/" in head:
-        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return _ZIP_TYPES[0]
     if b"xl/" in head:
-        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return _ZIP_TYPES[1]
     if b"META-INF/MANIFEST.MF" in head:
-        return "application/java-archive"
-    return "application/zip"
+        return _ZIP_TYPES[2]
+    return _ZIP_TYPES[3]
 
 
 def sniff(head: bytes) -> str:

@@ -20,7 +20,8 @@ from collections.abc import Iterable
 import attrs
 
 from aftersales.domain.attachments import Attachment, AttachmentKind
-from aftersales.domain.media_types import EXECUTABLE_TYPES
+from aftersales.domain.media_types import EXECUTABLE_TYPES, SNIFFED_TYPES
+from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
 from aftersales.errors import AttachmentRequired, ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
 
@@ -55,6 +56,23 @@ def _types(instance: object, attribute: attrs.Attribute[tuple[str, ...]], value:
         raise ValidationError(f"executable types cannot be allowed: {', '.join(bad)}", field=attribute.name)
     if not value:
         raise ValidationError("allow at least one media type", field=attribute.name)
+    unknown = sorted(set(value) - SNIFFED_TYPES)
+    if unknown:  # an upload is never found to be of such a type: allowing it allows nothing
+        raise ValidationError(
+            f"{attribute.name}: {', '.join(unknown)} is not a type uploads are recognised as; known: "
+            f"{', '.join(sorted(SNIFFED_TYPES - EXECUTABLE_TYPES))}",
+            field=attribute.name,
+        )
+
+
+def _steps(instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
+    known = TICKET_WORKFLOW.triggers
+    for step in value:
+        if step not in known:
+            raise ValidationError(
+                f"{attribute.name}: {step!r} is not a ticket step; known: {', '.join(sorted(known))}",
+                field=attribute.name,
+            )
 
 
 @attrs.frozen
@@ -65,7 +83,9 @@ class AttachmentParams:
     media_types: tuple[str, ...] = attrs.field(default=_DEFAULT_TYPES, validator=_types)
     report_for_out_of_box: bool = False
     report_before_extension: bool = False
-    report_blocks: tuple[str, ...] = ("assign", "start_work", "resolve", "close")
+    report_blocks: tuple[str, ...] = attrs.field(
+        default=("assign", "start_work", "resolve", "close"), converter=tuple, validator=_steps
+    )
 
 
 def written_report_missing(attachments: Iterable[Attachment]) -> bool:

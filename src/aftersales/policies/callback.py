@@ -18,7 +18,7 @@ from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params import in_range
+from aftersales.policies.params import category_codes, in_range
 
 __all__ = ["KIND", "CallbackFacts", "CallbackParams", "CallbackPlan", "DefaultCallback"]
 
@@ -61,7 +61,9 @@ class CallbackParams:
     """Parameters of the default callback policy (pack section ``[callback]``)."""
 
     required: bool = True
-    """Whether every resolved ticket gets a callback (seeds 000, 003: 服务回访)."""
+    """Whether every resolved ticket gets a callback (seeds 000, 003: 服务回访). A VIP customer is called
+    back and surveyed whatever this, ``not_needed_for`` and ``survey_tiers`` say (the desk's rule,
+    reason ``callback_vip``: the VIP service of seed 004); these parameters decide for the other tiers."""
     service_within_hours: int = attrs.field(default=24, validator=in_range(1, 24 * 90))
     """Callback deadline after a service ticket is resolved, in hours (seed 003: 24)."""
     complaint_within_days: int = attrs.field(default=7, validator=in_range(1, 90))
@@ -73,7 +75,7 @@ class CallbackParams:
     """Tickets at or above this priority get a survey (seed 001: 重大售后问题)."""
     survey_major_complaints: bool = True
     """Major complaints get a survey when handled (seed 001: 重大售后问题…进行客户满意度调查)."""
-    not_needed_for: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    not_needed_for: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=category_codes)
     """Category codes whose service tickets need no callback before closing (e.g. ``["inquiry"]``)."""
     close_after_attempts: int = attrs.field(default=3, validator=in_range(1, 20))
     """Failed attempts to reach the customer (recorded) after which a ticket may close without a callback."""

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
@@ -81,11 +81,15 @@ BUILTIN_CHARGEABLE_CAUSES: frozenset[str] = frozenset(
 
 
 def _codes(value: Iterable[str]) -> tuple[str, ...]:
-    codes = tuple(value)
-    for item in codes:
+    return tuple(value)
+
+
+def _cause_codes(instance: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]) -> None:
+    for item in value:
         if not isinstance(item, str) or not CODE_PATTERN.fullmatch(item):
-            raise ValidationError(f"cause codes are snake_case, got {item!r}", field="causes")
-    return codes
+            raise ValidationError(
+                f"{attribute.name}: cause codes are snake_case, got {item!r}", field=attribute.name
+            )
 
 
 @attrs.frozen
@@ -100,12 +104,31 @@ class ChargeabilityParams:
       (default ``True``); ``False`` makes every out-of-box repair free.
     """
 
-    extra_chargeable_causes: tuple[str, ...] = attrs.field(default=(), converter=_codes)
-    waived_causes: tuple[str, ...] = attrs.field(default=(), converter=_codes)
+    extra_chargeable_causes: tuple[str, ...] = attrs.field(
+        default=(), converter=_codes, validator=_cause_codes
+    )
+    waived_causes: tuple[str, ...] = attrs.field(default=(), converter=_codes, validator=_cause_codes)
     callback_labour_and_travel: bool = False
     out_of_box_causes_apply: bool = True
-    design_hazard_causes: tuple[str, ...] = attrs.field(default=("design_hazard",), converter=_codes)
+    design_hazard_causes: tuple[str, ...] = attrs.field(
+        default=("design_hazard",), converter=_codes, validator=_cause_codes
+    )
     """Cause codes that mean a design hazard (设计隐患), handled as out of box (seed 002)."""
+
+    def __attrs_post_init__(self) -> None:
+        # A waived cause that is no built-in one waives nothing (a typo, "misuse"); one the pack also adds
+        # as chargeable says two things at once.
+        for cause in self.waived_causes:
+            if cause in self.extra_chargeable_causes:
+                raise ValidationError(
+                    f"waived_causes: {cause!r} is also in extra_chargeable_causes", field="waived_causes"
+                )
+            if cause not in BUILTIN_CHARGEABLE_CAUSES:
+                raise ValidationError(
+                    f"waived_causes: {cause!r} is not a built-in chargeable cause, so waiving it changes "
+                    f"nothing; the built-in ones: {', '.join(sorted(BUILTIN_CHARGEABLE_CAUSES))}",
+                    field="waived_causes",
+                )
 
 
 def _visit(value: str) -> VisitKind:

@@ -12,10 +12,13 @@ The desk merges them with the fields the host declares (a name declared by both 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
-from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
+from aftersales.domain.custom_fields import ALL_CATEGORIES, MAX_TEXT, CustomField, CustomFieldSet, FieldType
+from aftersales.domain.text import CODE_PATTERN
+from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
 
 __all__ = ["KIND", "CustomFieldsParams", "FieldSpec", "pack_fields"]
@@ -33,30 +36,52 @@ class FieldSpec:
     max_length: int = 500
 
 
+def _declared(instance: object, attribute: attrs.Attribute[Any], value: Mapping[str, FieldSpec]) -> None:
+    """Each field as the desk will declare it, refused at load naming ``fields.<name>`` (the desk used to
+    refuse it only when opened, naming the section alone), and what the domain would take but could never
+    use: a ``required_for`` code no category has, a ``max_length`` no text fits."""
+    for name, spec in value.items():
+        where = f"{attribute.name}.{name}"
+        try:
+            _field(name, spec)
+        except ConfigurationError as error:
+            raise ValidationError(str(error).removeprefix("custom_fields: "), field=where) from None
+        for code in spec.required_for:
+            if code != ALL_CATEGORIES and not (isinstance(code, str) and CODE_PATTERN.fullmatch(code)):
+                raise ValidationError(
+                    f"required_for lists category codes (snake_case) or {ALL_CATEGORIES!r}, got {code!r}",
+                    field=f"{where}.required_for",
+                )
+        if not 1 <= spec.max_length <= MAX_TEXT:
+            raise ValidationError(
+                f"max_length is from 1 to {MAX_TEXT} characters, got {spec.max_length}",
+                field=f"{where}.max_length",
+            )
+
+
 @attrs.frozen
 class CustomFieldsParams:
     """The ``[custom_fields]`` section of a pack."""
 
-    fields: Mapping[str, FieldSpec] = attrs.field(factory=dict)
+    fields: Mapping[str, FieldSpec] = attrs.field(factory=dict, validator=_declared)
+
+
+def _field(name: str, spec: FieldSpec) -> CustomField:
+    return CustomField(
+        name,
+        spec.type,
+        spec.label,
+        spec.choices,
+        frozenset(spec.required_for),
+        spec.currency,
+        spec.max_length,
+    )
 
 
 def pack_fields(params: CustomFieldsParams | None) -> CustomFieldSet:
     """The field set a pack declares."""
     chosen = params or CustomFieldsParams()
-    return CustomFieldSet.of(
-        *(
-            CustomField(
-                name,
-                spec.type,
-                spec.label,
-                spec.choices,
-                frozenset(spec.required_for),
-                spec.currency,
-                spec.max_length,
-            )
-            for name, spec in chosen.fields.items()
-        )
-    )
+    return CustomFieldSet.of(*(_field(name, spec) for name, spec in chosen.fields.items()))
 
 
 KIND = PolicyKind("custom_fields", CustomFieldsParams, pack_fields)

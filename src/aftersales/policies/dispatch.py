@@ -13,7 +13,8 @@ import heapq
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from types import MappingProxyType
+from typing import ClassVar, Protocol
 
 import attrs
 
@@ -99,8 +100,13 @@ class DispatchParams:
     """Only engineers of the customer's region; when false, others are ranked after them."""
     ranked: int = attrs.field(default=5, validator=in_range(1, 100))
     """How many ranked candidates the decision keeps for the explanation."""
-    escalate_to: Role = Role.MANAGER
-    """Who gets the ticket when nobody can take it (seed 001: 售后经理)."""
+
+    RETIRED_KEYS: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {
+            "escalate_to": "escalate_to is not a setting: who hears of a ticket nobody can take is the "
+            "escalation table's escalation.targets.no_candidate (seed 001: 售后经理 by default); set that"
+        }
+    )
 
 
 _NORMAL_ROUTE = Route(RouteTarget.AGENT_OR_JUNIOR, preferred_level=EngineerLevel.JUNIOR)
@@ -134,7 +140,8 @@ class Candidate:
 
 @attrs.frozen
 class Dispatch:
-    """The outcome: the assignee (or ``None`` and who to escalate to), and the ranked candidates."""
+    """The outcome: the assignee (or ``None``), and the ranked candidates. ``escalate_to`` is who was told
+    of a ticket nobody could take: the escalation table's choice, set by the desk after asking it."""
 
     assignee: Assignee | None
     ranked: tuple[Candidate, ...] = ()
@@ -190,9 +197,9 @@ class DefaultDispatch:
                     )
                 )
                 return Decision(Dispatch(best.assignee, ranked), reasons, self.name)
-        to = self.params.escalate_to
-        reasons.append(Reason("escalated", {"to": to.value}))
-        return Decision(Dispatch(None, (), to), reasons, self.name)
+        # Nobody: the reasons say why (no_engineer, no_dealer); who is told is the escalation table's
+        # (escalation.targets.no_candidate), which the desk asks next and records as escalate_to.
+        return Decision(Dispatch(None, ()), reasons, self.name)
 
     def _engineers(
         self, request: DispatchRequest, index: EngineerIndex, on_duty: OnDuty | None, reasons: list[Reason]

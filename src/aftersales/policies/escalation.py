@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -23,6 +23,7 @@ from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import frozen_mapping
 
 __all__ = [
+    "IMMEDIATE_TRIGGERS",
     "KIND",
     "DefaultEscalation",
     "Escalation",
@@ -89,6 +90,13 @@ def _complete(
         raise ValidationError(
             f"{attribute.name} must name every trigger; missing {missing}", field=attribute.name
         )
+    for trigger, roles in value.items():
+        if not roles:  # an escalation to nobody: the problem would wait unseen (seed 004: 立即上报)
+            name = getattr(trigger, "value", trigger)
+            raise ValidationError(
+                f"{attribute.name}.{name} names nobody: an escalation needs at least one role",
+                field=f"{attribute.name}.{name}",
+            )
 
 
 @attrs.frozen
@@ -99,11 +107,19 @@ class EscalationParams:
         default=_TARGETS, converter=_over_targets, validator=_complete
     )
     """Who each trigger escalates to; a pack names only the triggers it changes."""
-    immediate: tuple[EscalationTrigger, ...] = (
-        EscalationTrigger.CRISIS_EVENT,
-        EscalationTrigger.BATCH_INCIDENT,
+
+    RETIRED_KEYS: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {
+            "immediate": "immediate is not a setting: every escalation is raised and its notices sent the "
+            "moment its trigger happens, and is due to be taken up within complaint.escalation_ack_hours; "
+            "a list here would change nothing. Remove the key"
+        }
     )
-    """Triggers escalated at once, without waiting for the normal course (seed 004: 立即)."""
+
+
+IMMEDIATE_TRIGGERS = frozenset({EscalationTrigger.CRISIS_EVENT, EscalationTrigger.BATCH_INCIDENT})
+"""The triggers an escalation record labels immediate (seed 004: 危机事件…要立即通知客户服务中心). A label
+only: every escalation goes out when its trigger happens."""
 
 
 @attrs.frozen
@@ -116,7 +132,7 @@ class DefaultEscalation:
     def decide(self, facts: EscalationFacts) -> Decision[Escalation]:
         """Who to escalate to for ``facts.trigger``."""
         to = self.params.targets[facts.trigger]
-        immediate = facts.trigger in self.params.immediate
+        immediate = facts.trigger in IMMEDIATE_TRIGGERS
         reasons = [
             Reason(
                 "escalation",

@@ -13,6 +13,7 @@ free as the chargeability decision says. TOML amounts are strings (``"12.50"``):
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -171,7 +172,13 @@ def _money(amount: Decimal, currency: str, field: str) -> Money:
 
 
 def _bands(value: Any) -> tuple[DistanceBand, ...]:
-    return tuple(sorted(value, key=lambda b: b.up_to_km))
+    bands = tuple(sorted(value, key=lambda b: b.up_to_km))
+    for lower, upper in itertools.pairwise(bands):
+        if lower.up_to_km == upper.up_to_km:  # two fees for one distance: which applies is a guess
+            raise ValidationError(
+                f"travel_bands: up to {lower.up_to_km} km is given twice", field="travel_bands"
+            )
+    return bands
 
 
 def _km(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -215,6 +222,11 @@ def _optional_decimal(value: Any) -> Decimal | None:
     return converted
 
 
+_MANAGEMENT = (Role.MANAGER.value, Role.DEPARTMENT_HEAD.value, Role.GENERAL_MANAGER.value)
+"""The roles that may approve a cost budget at all (seed 000: 费用预算, 报公司管理层审批; the permission
+table's set_budget and approve_overrun): ``budget_approvers`` narrows them, it cannot add others."""
+
+
 def _roles(value: Any) -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, list | tuple):
         raise ValidationError("budget_approvers is a list of role names", field="budget_approvers")
@@ -222,6 +234,16 @@ def _roles(value: Any) -> tuple[str, ...]:
     for item in value:
         if item not in known:
             raise ValidationError(f"unknown role {item!r} in budget_approvers", field="budget_approvers")
+        if item not in _MANAGEMENT:
+            raise ValidationError(
+                f"budget_approvers: {item!r} may not approve budgets (the company's management does, seed "
+                f"000: 报公司管理层审批); choose among {', '.join(_MANAGEMENT)}",
+                field="budget_approvers",
+            )
+    if not value:
+        raise ValidationError(
+            "budget_approvers names nobody: no budget could be set", field="budget_approvers"
+        )
     return tuple(value)
 
 

@@ -14,6 +14,7 @@ import attrs
 
 from aftersales.errors import ValidationError
 from aftersales.policies.kinds import PolicyKind
+from aftersales.policies.params import category_codes
 
 __all__ = ["KIND", "DefaultLifecycle", "LifecycleParams"]
 
@@ -27,7 +28,7 @@ def _channels(instance: object, attribute: attrs.Attribute[Any], value: tuple[st
 class LifecycleParams:
     """Parameters of the lifecycle rules (pack section ``[lifecycle]``)."""
 
-    fault_record_for: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    fault_record_for: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=category_codes)
     """Category codes whose ``resolve`` is refused until a fault record (symptom → cause → action) exists
     (seed 002: 维修记录均需按照故障描述→故障原因→处理措施), e.g. ``["repair", "maintenance"]``."""
     acceptance_channels: tuple[str, ...] = attrs.field(

@@ -32,19 +32,19 @@ def _int(low: int, high: int) -> Any:
     return check
 
 
-def _tasks(value: object) -> tuple[str, ...]:
+def _tasks(value: object, key: str = "checklist") -> tuple[str, ...]:
     if isinstance(value, str) or not isinstance(value, list | tuple) or not value:
-        raise ConfigurationError("a checklist is a non-empty list of task codes", key="checklist")
+        raise ConfigurationError("a checklist is a non-empty list of task codes", key=key)
     for item in value:
         if not isinstance(item, str) or not CODE_PATTERN.fullmatch(item):
-            raise ConfigurationError(f"checklist task {item!r} is not a snake_case code", key="checklist")
+            raise ConfigurationError(f"checklist task {item!r} is not a snake_case code", key=key)
     return tuple(value)
 
 
 def _checklists(value: object) -> Mapping[str, tuple[str, ...]]:
     if not isinstance(value, Mapping):
         raise ConfigurationError("checklists map product categories to task lists", key="checklists")
-    return MappingProxyType({str(k): _tasks(v) for k, v in value.items()})
+    return MappingProxyType({str(k): _tasks(v, "checklists") for k, v in value.items()})
 
 
 @attrs.frozen

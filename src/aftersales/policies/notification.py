@@ -67,6 +67,10 @@ def _over_events(
     return frozen_mapping({**_EVENTS, **value})
 
 
+def _priority_table(value: Mapping[Priority, tuple[Role, ...]]) -> Mapping[Priority, tuple[Role, ...]]:
+    return frozen_mapping({**_PRIORITY, **value})
+
+
 def _at_least_one(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigurationError(
@@ -82,8 +86,9 @@ class NotificationParams:
         default=_EVENTS, converter=_over_events
     )
     """Who is told of each event; a pack names only the events it changes."""
-    priority: Mapping[Priority, tuple[Role, ...]] = attrs.field(default=_PRIORITY, converter=frozen_mapping)
-    """Who is also told of every event of a ticket with this priority (critical → department head)."""
+    priority: Mapping[Priority, tuple[Role, ...]] = attrs.field(default=_PRIORITY, converter=_priority_table)
+    """Who is also told of every event of a ticket with this priority (critical → department head); a pack
+    names only the priorities it changes (``critical = []`` tells nobody more)."""
     max_attempts: int = attrs.field(default=8, validator=_at_least_one)
     """Delivery attempts of one message before it becomes a dead letter for a manager to look at."""
     first_retry_seconds: int = attrs.field(default=60, validator=_at_least_one)
@@ -92,6 +97,14 @@ class NotificationParams:
     """The longest wait between two attempts."""
     keep_sent_days: int = attrs.field(default=90, validator=_at_least_one)
     """How long sent messages stay in the outbox (for audit) before the jobs purge them."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.first_retry_seconds > self.max_retry_seconds:
+            raise ConfigurationError(
+                f"first_retry_seconds ({self.first_retry_seconds}) is longer than max_retry_seconds "
+                f"({self.max_retry_seconds}), the longest wait between two attempts",
+                key="notification.first_retry_seconds",
+            )
 
 
 @attrs.frozen

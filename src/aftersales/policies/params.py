@@ -5,6 +5,9 @@ Why not cattrs: its structuring is lenient by design (``"1"`` becomes a ``str`` 
 the opposite: a wrong type or an out-of-range value must be refused with the file and the dotted key. This
 walk supports exactly the shapes our params classes use: ``bool``, ``int``, ``float``, ``str``, enums,
 ``tuple[X, ...]``, ``frozenset[X]``, ``Mapping[K, V]`` and nested attrs classes.
+
+A params class may list ``RETIRED_KEYS`` (key -> why it is refused): keys a pack might still set that the
+library does not honour. They are refused with that explanation rather than read and ignored.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from typing import Any, TypeVar
 import attrs
 
 from aftersales.domain.money import Money
+from aftersales.domain.text import CODE_PATTERN
 from aftersales.errors import ConfigurationError, ValidationError
 
-__all__ = ["MAX_NUMBER", "at_least", "frozen_mapping", "in_range", "structure_params"]
+__all__ = ["MAX_NUMBER", "at_least", "category_codes", "frozen_mapping", "in_range", "structure_params"]
 
 P = TypeVar("P")
 
@@ -60,6 +64,16 @@ def in_range(low: float, high: float) -> Any:
     return check
 
 
+def category_codes(instance: object, attribute: attrs.Attribute[Any], value: tuple[object, ...]) -> None:
+    """attrs validator: a list of ticket category codes (snake_case; categories are open, so any
+    well-formed code). A malformed one ("Inquiry", "repair ") could never match a ticket: refused."""
+    for item in value:
+        if not isinstance(item, str) or not CODE_PATTERN.fullmatch(item):
+            raise ValidationError(
+                f"{attribute.name} lists category codes (snake_case), got {item!r}", field=attribute.name
+            )
+
+
 @cache
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
@@ -78,6 +92,9 @@ def _attrs(raw: object, cls: type, file: str, key: str) -> object:
     if not isinstance(raw, dict):
         raise ConfigurationError(f"expected a table, got {_kind(raw)}", file=file, key=key)
     fields = {f.name: f for f in attrs.fields(cls)}
+    retired: Mapping[str, str] = getattr(cls, "RETIRED_KEYS", {})
+    for name in sorted(set(raw) & set(retired)):
+        raise ConfigurationError(retired[name], file=file, key=_join(key, name))
     unknown = sorted(set(raw) - set(fields))
     if unknown:
         raise ConfigurationError(
@@ -89,9 +106,23 @@ def _attrs(raw: object, cls: type, file: str, key: str) -> object:
     values = {name: _value(item, hints[name], file, _join(key, name)) for name, item in raw.items()}
     try:
         return cls(**values)
+    except ConfigurationError as error:
+        # A validator that raised ConfigurationError itself knows the field but not the file or the
+        # section: name both, as every other refusal does ("maintenance.interval_months", not
+        # "interval_months" of no file).
+        if error.file is not None:
+            raise  # a nested table's, already named in full
+        last = (error.key or "").rsplit(".", 1)[-1]
+        message = str(error).removeprefix(f"{error.key}: ") if error.key else str(error)
+        where = _join(key, last) if last in fields else key
+        raise ConfigurationError(message, file=file, key=where) from error
     except (ValidationError, ValueError, TypeError) as error:
-        field = getattr(error, "field", None)
-        raise ConfigurationError(str(error), file=file, key=_join(key, field) if field else key) from error
+        field: str | None = getattr(error, "field", None)
+        message = str(error)
+        named = error.args[1] if len(error.args) > 1 else None
+        if field is None and isinstance(named, attrs.Attribute):  # attrs' own validators (in_, instance_of)
+            field, message = named.name, str(error.args[0])
+        raise ConfigurationError(message, file=file, key=_join(key, field) if field else key) from error
 
 
 def _value(raw: object, hint: Any, file: str, key: str) -> object:

@@ -142,10 +142,7 @@ class MaintenancePolicy(Protocol):
 
 @runtime_checkable
 class SurveyCampaignPolicy(Protocol):
-    """Periodic survey defaults (seed 000): cadence, sample size, who is left alone and for how long."""
-
-    @property
-    def every_months(self) -> int: ...
+    """Survey campaign defaults (seed 000): sample size, who is left alone and for how long."""
 
     @property
     def sample_size(self) -> int: ...

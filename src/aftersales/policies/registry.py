@@ -257,11 +257,17 @@ class Registry:
         if overrides is not None and not isinstance(overrides, Mapping):
             raise ConfigurationError("overrides map a policy kind to a policy or a name", key="overrides")
         overrides = dict(overrides or {})
-        for kind_name in overrides:
+        for kind_name, given in overrides.items():
             if kind_name not in self._kinds:
                 known = ", ".join(sorted(self._kinds))
                 raise ConfigurationError(
                     f"cannot override unknown policy kind {kind_name!r}; known: {known}", key=kind_name
+                )
+            if given is None:  # else read as "no override" and the pack's policy used without a word
+                raise ConfigurationError(
+                    f"the override of {kind_name!r} is None: give a policy object or the name of a "
+                    "registered implementation, or leave the kind out",
+                    key=f"overrides.{kind_name}",
                 )
         policies: dict[str, object] = {}
         for kind_name, kind in self._kinds.items():

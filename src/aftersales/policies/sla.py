@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import attrs
 
@@ -113,6 +113,7 @@ WORKING_DAY_READINGS = ("working_time", "end_of_day")
 _RESPONSE = {Priority.NORMAL: 4.0, Priority.EXPEDITED: 2.0, Priority.CRITICAL: 0.5}
 _ARRIVAL = {Priority.NORMAL: 24.0, Priority.EXPEDITED: 8.0, Priority.CRITICAL: 4.0}
 _RESOLUTION_DAYS = {Priority.NORMAL: 3, Priority.EXPEDITED: 2, Priority.CRITICAL: 1}
+_TIER_FACTOR: Mapping[CustomerTier, float] = MappingProxyType({CustomerTier.VIP: 0.5})
 
 
 def _merged(defaults: Mapping[Priority, Any], value: Mapping[Any, Any]) -> Mapping[Priority, Any]:
@@ -132,6 +133,10 @@ def _arrival_table(value: Mapping[Any, float]) -> Mapping[Priority, float]:
 
 def _resolution_table(value: Mapping[Any, int]) -> Mapping[Priority, int]:
     return _merged(_RESOLUTION_DAYS, value)
+
+
+def _tier_table(value: Mapping[CustomerTier, float]) -> Mapping[CustomerTier, float]:
+    return frozen_mapping({**_TIER_FACTOR, **value})
 
 
 def _positive_values(instance: object, attribute: attrs.Attribute[Any], value: Mapping[Any, float]) -> None:
@@ -222,9 +227,12 @@ class SlaParams:
     )
     """Targets per category code that replace the priority's (e.g. ``inquiry = { response_hours = 8 }``)."""
     tier_factor: Mapping[CustomerTier, float] = attrs.field(
-        default=MappingProxyType({CustomerTier.VIP: 0.5}), converter=frozen_mapping, validator=_factors
+        default=_TIER_FACTOR,
+        converter=_tier_table,
+        validator=_factors,
     )
-    """Multiplier per customer tier (VIP tighter); working days are rounded down, at least one."""
+    """Multiplier per customer tier (VIP tighter); working days are rounded down, at least one. A pack names
+    only the tiers it changes (``{ important = 0.8 }`` keeps VIP × 0.5; ``vip = 1.0`` lifts it)."""
     callback_hours: int = attrs.field(default=24, validator=in_range(1, 24 * 90))
     """Callback after resolution, in hours (seed 003: 24)."""
     callback_in_working_hours: bool = False
@@ -259,9 +267,15 @@ class SlaParams:
     """Seed 001 (紧急问题 … 在[X]分钟内与客户取得联系): an urgent call's first contact, in wall-clock minutes
     (``None``, or ``0`` in a pack since TOML has no null: urgent calls keep their priority's response target,
     as seed 003's 紧急问题 … Y个工作小时内响应 counts them in working hours)."""
-    response_steps: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    """Further steps that count as the first response besides the customer-facing ones (a note to the
-    customer, a logged contact, a planned visit); e.g. ``["start_work"]``."""
+
+    RETIRED_KEYS: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {
+            "response_steps": "response_steps is not a setting: the steps that count as the first response "
+            "are the same in the SLA clock, the KPI report and the breach report (the reports' facts are "
+            "written by the store, which does not know the pack), so a step added here would meet the SLA "
+            "and be late in the KPI. Remove the key"
+        }
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.dealer_special_case_hours < self.dealer_resolution_hours:
@@ -269,6 +283,52 @@ class SlaParams:
                 "dealer_special_case_hours must not be below dealer_resolution_hours",
                 field="dealer_special_case_hours",
             )
+        for priority in Priority:
+            _check_order(
+                priority.value,
+                self.response_hours[priority],
+                self.arrival_hours[priority],
+                self.resolution_hours.get(priority),
+                self.resolution_days[priority] if priority not in self.resolution_hours else None,
+            )
+        for category, override in self.category_overrides.items():
+            _check_order(
+                f"category_overrides.{category}",
+                override.response_hours,
+                override.arrival_hours,
+                override.resolution_hours,
+                override.resolution_days if override.resolution_hours is None else None,
+            )
+
+
+def _check_order(
+    where: str, response: float | None, arrival: float | None, hours: float | None, days: int | None
+) -> None:
+    """Refuse targets of one priority (or one category's override) in an order the seeds make meaningless.
+
+    Seed 003: 故障报修及紧急问题, Y个工作小时内响应, 并告知预计上门或解决时间 — the response tells the
+    customer when the engineer comes and when it is solved, so it cannot be due after the arrival or the
+    resolution; an engineer cannot be due on site after the repair is due done. Working days are compared
+    at 24 working hours a day (no calendar's working day is longer), so only an order wrong on every
+    calendar is refused.
+    """
+    resolution = hours if hours is not None else days * 24.0 if days is not None else None
+    basis = "resolution_hours" if hours is not None else "resolution_days"
+    pairs = (
+        ("response_hours", response, "arrival_hours", arrival),
+        ("response_hours", response, basis, resolution),
+        ("arrival_hours", arrival, basis, resolution),
+    )
+    for first, early, second, late in pairs:
+        if early is not None and late is not None and early > late:
+            key = f"{where}.{first}" if where.startswith("category_overrides.") else f"{first}.{where}"
+            shown = f"{days} working days" if second == "resolution_days" else f"{late:g} h"
+            why = (
+                "the response tells the customer when the engineer comes and when it is solved (seed 003)"
+                if first == "response_hours"
+                else "an engineer due on site after the repair is due done could only breach"
+            )
+            raise ValidationError(f"{key} ({early:g} h) is later than {second} ({shown}): {why}", field=key)
 
 
 def _hours(value: float) -> timedelta:
@@ -366,12 +426,11 @@ class DefaultSla:
         if p.pause_on_parts:
             pause.add(TicketState.AWAITING_PARTS)
             reasons.append(Reason("sla_pause_on_parts"))
-        actions = RESPONSE_ACTIONS | frozenset(p.response_steps)
         outcome = SlaTargets(
             tuple(targets.values()),
             Decimal(str(p.warn_share)),
             frozenset(pause),
-            actions,
+            RESPONSE_ACTIONS,
             acceptance=facts.kind is not TicketKind.COMPLAINT,
         )
         return Decision(outcome, reasons, self.name)

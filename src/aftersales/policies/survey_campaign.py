@@ -1,13 +1,16 @@
 """Satisfaction-survey campaign parameters of a pack (section ``[survey_campaign]``).
 
 Seed 000 asks for regular customer-satisfaction surveys beyond per-ticket callbacks (定期開展客戶滿意度
-調查, 通過問卷調查、電話回訪等方式). How often, how many and how long a surveyed customer is left alone are
-left open; these defaults are a quarterly campaign that never asks anyone twice within 90 days.
+調查, 通過問卷調查、電話回訪等方式). How many and how long a surveyed customer is left alone are left open;
+these defaults sample 200 customers and never ask anyone twice within 90 days. How often a campaign runs
+is the host's to decide: it starts each one (``desk.surveys.start``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, ClassVar
 
 import attrs
 
@@ -27,9 +30,19 @@ def _int(low: int, high: int) -> Any:
 
 @attrs.frozen
 class SurveyCampaignParams:
-    """Campaign defaults: how often, how many, and how long a surveyed customer is left alone."""
+    """Campaign defaults: how many, and how long a surveyed customer is left alone.
 
-    every_months: int = attrs.field(default=3, validator=_int(1, 24))
+    How often is the host's: the desk schedules no campaign (``desk.surveys.start`` starts one), so a
+    cadence in the pack would be read by nothing. ``every_months`` is refused when a pack sets it.
+    """
+
+    RETIRED_KEYS: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {
+            "every_months": "every_months is not a setting: the desk schedules no survey campaign; the host "
+            "starts each one (desk.surveys.start) when it is due. Remove the key"
+        }
+    )
+
     sample_size: int = attrs.field(default=200, validator=_int(1, 1_000_000))
     exclude_surveyed_days: int = attrs.field(default=90, validator=_int(0, 3660))
     served_within_days: int = attrs.field(default=180, validator=_int(1, 3660))

@@ -74,6 +74,14 @@ _SCOPE_FLOOR = MappingProxyType(
 )
 
 
+def _severity_table(value: Mapping[Severity, Priority]) -> Mapping[Severity, Priority]:
+    return frozen_mapping({**_SEVERITY_FLOOR, **value})
+
+
+def _scope_table(value: Mapping[ImpactScope, Priority]) -> Mapping[ImpactScope, Priority]:
+    return frozen_mapping({**_SCOPE_FLOOR, **value})
+
+
 @attrs.frozen
 class PriorityParams:
     """Parameters of the default priority policy (pack section ``[priority]``).
@@ -85,11 +93,12 @@ class PriorityParams:
     urgent_floor: Priority = Priority.EXPEDITED
     """An urgent request (紧急问题) is at least this priority."""
     severity_floor: Mapping[Severity, Priority] = attrs.field(
-        default=_SEVERITY_FLOOR, converter=frozen_mapping
+        default=_SEVERITY_FLOOR, converter=_severity_table
     )
-    """The least priority for an assessed severity."""
-    impact_floor: Mapping[ImpactScope, Priority] = attrs.field(default=_SCOPE_FLOOR, converter=frozen_mapping)
-    """The least priority for an impact scope."""
+    """The least priority for an assessed severity; a pack names only the severities it changes (the
+    others keep theirs: ``{ high = "critical" }`` keeps severe → critical; ``"normal"`` lifts a floor)."""
+    impact_floor: Mapping[ImpactScope, Priority] = attrs.field(default=_SCOPE_FLOOR, converter=_scope_table)
+    """The least priority for an impact scope; a pack names only the scopes it changes."""
     expedited_units: int = attrs.field(default=3, validator=at_least(2))
     """Units affected from which a ticket is at least expedited."""
     critical_units: int = attrs.field(default=10, validator=at_least(2))

@@ -92,6 +92,17 @@ def _terms_map(value: Mapping[str, Iterable[WarrantyTerm]]) -> Mapping[str, tupl
     return MappingProxyType({key: tuple(terms) for key, terms in value.items()})
 
 
+def _some_terms(
+    instance: object, attribute: attrs.Attribute[Any], value: Mapping[str, tuple[WarrantyTerm, ...]]
+) -> None:
+    for key, terms in value.items():
+        if not terms:  # read as "no terms here": the product falls through to no_warranty_terms
+            raise ValidationError(
+                f"{attribute.name}.{key} lists no term; leave it out, or give at least one",
+                field=f"{attribute.name}.{key}",
+            )
+
+
 def _positive_days(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
         raise ValidationError(f"{attribute.name} must be a positive number of days", field=attribute.name)
@@ -111,9 +122,11 @@ class WarrantyParams:
     """
 
     default_terms_by_category: Mapping[str, tuple[WarrantyTerm, ...]] = attrs.field(
-        factory=dict, converter=_terms_map
+        factory=dict, converter=_terms_map, validator=_some_terms
     )
-    terms_by_model: Mapping[str, tuple[WarrantyTerm, ...]] = attrs.field(factory=dict, converter=_terms_map)
+    terms_by_model: Mapping[str, tuple[WarrantyTerm, ...]] = attrs.field(
+        factory=dict, converter=_terms_map, validator=_some_terms
+    )
     out_of_box: bool = True
     out_of_box_days: int | None = attrs.field(default=None, validator=_positive_days)
 

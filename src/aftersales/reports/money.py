@@ -320,8 +320,9 @@ def stored_costs(documents: Any, period: Period, currency: str = "CNY") -> Any:
     from aftersales.reports.kpi import CostTotals
 
     tz = period.start.tzinfo
-    first = period.start.strftime("%Y-%m")
-    last = (period.end - timedelta(microseconds=1)).astimezone(tz).strftime("%Y-%m")
+    end = (period.end - timedelta(microseconds=1)).astimezone(tz)
+    # Not strftime: it writes year 1 as "1", not "0001" (a report over every date there is).
+    first, last = f"{period.start.year:04d}-{period.start.month:02d}", f"{end.year:04d}-{end.month:02d}"
     _tickets, kinds = slip_cost_totals(documents, months_between(first, last), currency=currency)
 
     def money(*names: str) -> Money:

@@ -67,6 +67,7 @@ from aftersales.service.report_commands import ReportCommands
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.search_hooks import install_search_hooks
 from aftersales.service.sla import SlaService
+from aftersales.service.sla_horizon import sweep_horizon
 from aftersales.service.sla_watch import SlaWatch
 from aftersales.service.staff_desk import StaffDesk
 from aftersales.service.survey_campaigns import SurveyCampaigns
@@ -168,7 +169,7 @@ class ServiceDesk(Tickets):
         self.fees = FeeDesk(context, runner)
         self.charges = ChargesDesk(context, runner, self.fees)
         self.archives = ArchiveDesk(context, runner)
-        self.sla_watch = SlaWatch(context, runner)
+        self.sla_watch = SlaWatch(context, runner, sweep_horizon(policies.sla, calendar))
         self.reports = ReportCommands(context, runner)
         self.contracts = ServiceContracts(context, runner)
         self.maintenance = MaintenanceDesk(context, runner, self, self.contracts)

@@ -171,9 +171,16 @@ class Dispatching:
         chosen = decision.outcome.assignee
         if chosen is not None:
             return Choice(chosen, (*decision.reasons, *waits, *coordination), (route, decision), told)
-        escalation = policies.escalation.decide(
-            EscalationFacts(EscalationTrigger.NO_CANDIDATE, decision.reasons[-1])
+        # Who hears of it is the escalation table's (escalation.targets.no_candidate), and the dispatch
+        # decision says so: one figure, not a dispatch parameter beside it that nothing obeyed.
+        to = policies.escalation.decide(EscalationFacts(EscalationTrigger.NO_CANDIDATE)).outcome.to
+        escalated = Reason("escalated", {"to": to[0].value})
+        decision = attrs.evolve(
+            decision,
+            outcome=attrs.evolve(decision.outcome, escalate_to=to[0]),
+            reasons=(*decision.reasons, escalated),
         )
+        escalation = policies.escalation.decide(EscalationFacts(EscalationTrigger.NO_CANDIDATE, escalated))
         values = {"ticket_id": ticket.id, "level": escalation.outcome.to[0], "reason": decision.reasons[-1]}
         key = f"{ticket.id}:{len(ticket.events)}:escalation:no_candidate"
         messages = self.context.notifications.staff_messages(
