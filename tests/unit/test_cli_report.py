@@ -165,3 +165,36 @@ def test_an_out_file_that_cannot_be_written_is_an_error_not_a_traceback(
     target = tmp_path / "kpi.csv"
     code, out, err = _run(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--out", str(target)])
     assert code == 1 and f"cannot write {target}: No space left on device" in err and out == ""
+
+
+@pytest.mark.parametrize("zone_name", ["America/New_York", "Europe/London"])
+def test_the_timezone_option_is_the_desks_own_zone(
+    db: Path, monkeypatch: pytest.MonkeyPatch, zone_name: str
+) -> None:
+    """``--timezone`` sets the zone of the desk the report opens, not only the report's labels: the desk's
+    now, today and the SLA instants it answers are in that zone (it used to stay on Asia/Shanghai)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from aftersales.service.desk import ServiceDesk
+
+    opened: list[ServiceDesk] = []
+    real_open = ServiceDesk.open
+
+    def spy(*args: object, **kwargs: object) -> ServiceDesk:
+        desk = real_open(*args, **kwargs)  # type: ignore[arg-type]
+        opened.append(desk)
+        return desk
+
+    monkeypatch.setattr(ServiceDesk, "open", spy)
+    code, out, _ = _run(["sla", "--db", str(db), *MONTH, "--format", "csv", "--timezone", zone_name])
+    assert code == 0 and out
+    (desk,) = opened
+    zone = ZoneInfo(zone_name)
+    assert desk.context.timezone == zone_name
+    now = desk.context.now()
+    assert now.utcoffset() == now.astimezone(zone).utcoffset()
+    assert desk.context.today(now) == now.astimezone(zone).date()
+    # The desk's day turns at the zone's midnight: 03:30 in Shanghai is still yesterday in the given zone.
+    late = datetime(2026, 3, 10, 3, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert desk.context.today(late).isoformat() == "2026-03-09"

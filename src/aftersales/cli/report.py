@@ -158,7 +158,13 @@ def _produce(
     if first is not None and last is not None:
         end = datetime.combine(last + timedelta(days=1), time(), tz)
         period = Period(datetime.combine(first, time(), tz), end)
-    desk = ServiceDesk.open(f"sqlite:///{args.db}", pack=args.pack, clock=ManualClock(datetime.now(tz)))
+    # --timezone is the desk's own zone too (its today, its due instants, its books), not only the labels'.
+    desk = ServiceDesk.open(
+        f"sqlite:///{args.db}",
+        pack=args.pack,
+        clock=ManualClock(datetime.now(tz)),
+        settings={"timezone": args.timezone},
+    )
     try:
         if args.kind == "ledger":
             return _ledger(args, desk, period, out, err)
