@@ -10,7 +10,9 @@ The text index is persisted in the store (``uow.texts``, namespace ``"kb"``: FTS
 on PostgreSQL), written in the same transaction as the article, so no process rebuilds it. A host
 may inject an in-process :class:`~aftersales.ports.text_search.TextIndex` instead (e.g.
 :class:`~aftersales.service.ngram_index.NgramIndex`), filled from the store on first use.
-:meth:`KnowledgeDesk.reindex` reloads what this process keeps when another process changed articles.
+:meth:`KnowledgeDesk.reindex` reloads what this process keeps when another process changed articles;
+what it keeps is one immutable snapshot swapped in whole (:mod:`aftersales.service.knowledge_index`),
+so a search in another thread sees the articles before the rebuild or after it, never a mix.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.knowledge_index import KnowledgeIndex, KnowledgeSnapshot
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import KNOWLEDGE_ROLES, check_role
 from aftersales.service.runner import CommandRunner
@@ -169,29 +172,9 @@ class KnowledgeDesk:
     def __init__(self, context: DeskContext, runner: CommandRunner, index: TextIndex | None = None) -> None:
         self.context = context
         self.runner = runner
-        self._index: TextIndex | None = index
-        self._loaded = False
-        self._generation = -1
-        self._current: dict[str, ArticleVersion] = {}
-        self._by_symptom: dict[str, set[str]] = {}
+        self._kb = KnowledgeIndex(index)
 
     # -- index ------------------------------------------------------------------------------------
-
-    def _remember(self, article: Article) -> None:
-        old = self._current.pop(article.id, None)
-        if old is not None:
-            for symptom in old.problem.symptoms:
-                self._by_symptom.get(symptom, set()).discard(article.id)
-        current = article.current
-        if current is None:
-            if self._index is not None:
-                self._index.remove(article.id)
-            return
-        self._current[article.id] = current
-        for symptom in current.problem.symptoms:
-            self._by_symptom.setdefault(symptom, set()).add(article.id)
-        if self._index is not None:
-            self._index.put(article.id, current.texts())
 
     @staticmethod
     def _persist(uow: UnitOfWork, article: Article) -> None:
@@ -202,18 +185,28 @@ class KnowledgeDesk:
         else:
             uow.texts.put(_KB, article.id, current.texts())
 
-    def _search(self, query: str, limit: int) -> list[str]:
-        if self._index is not None:
-            return self._index.search(query, limit=limit)
+    def _search(self, snapshot: KnowledgeSnapshot, query: str, limit: int) -> list[str]:
+        """Ids matching ``query`` among ``snapshot``'s articles (the index answers while it is that state)."""
+        if self._kb.in_process:
+            return self._kb.search_text(snapshot, query, limit)
         with self.context.store() as uow:
-            return uow.texts.search(_KB, query, limit)
+            if _generation(uow) == snapshot.generation:
+                return uow.texts.search(_KB, query, limit)
+        return snapshot.search(query, limit)  # the articles changed since this call began: its own state
 
     def reindex(self) -> int:
-        """Reload the in-memory index from the store; returns how many articles are searchable."""
+        """Reload the in-memory index from the store; returns how many articles are searchable.
+
+        The new index is made aside and swapped in whole: a search in another thread meanwhile reads
+        the old index or the new one, never a half-filled one.
+        """
+        return len(self._reload().current)
+
+    def _reload(self) -> KnowledgeSnapshot:
         with self.context.store() as uow:
             generation = _generation(uow)
             articles = uow.documents.query(Article)
-            stale = self._index is None and uow.texts.count(_KB) != sum(1 for a in articles if a.current)
+            stale = not self._kb.in_process and uow.texts.count(_KB) != sum(1 for a in articles if a.current)
         if stale:
             # A store written before the index existed (or by a host's own code): fill it once.
 
@@ -222,29 +215,20 @@ class KnowledgeDesk:
                     self._persist(uow, article)
 
             self.runner.write(Actor.system(), "reindex_knowledge", None, None, fill)
-        self._generation = generation
-        for article_id in list(self._current):
-            if self._index is not None:
-                self._index.remove(article_id)
-        self._current.clear()
-        self._by_symptom.clear()
-        for article in articles:
-            self._remember(article)
-        self._loaded = True
-        return len(self._current)
+        return self._kb.publish(KnowledgeSnapshot.of(generation, articles))
 
-    def _ensure_loaded(self) -> None:
-        if self._loaded:
+    def _loaded(self) -> KnowledgeSnapshot:
+        """The snapshot this call reads, checked against the store's generation (rebuilt if behind)."""
+        snapshot = self._kb.snapshot
+        if snapshot.loaded:
             with self.context.store() as uow:
-                if _generation(uow) == self._generation:
-                    return  # the index is the store's, checked on this hit
-        self.reindex()
+                if _generation(uow) == snapshot.generation:
+                    return snapshot  # the index is the store's, checked on this hit
+        return self._reload()
 
     def _changed(self, article: Article, generation: int) -> None:
         """Our own change of the searchable articles: patch the index if nobody else changed them."""
-        if self._loaded and generation == self._generation + 1:
-            self._remember(article)
-            self._generation = generation
+        self._kb.change(article, generation)
 
     # -- articles ---------------------------------------------------------------------------------
 
@@ -346,8 +330,7 @@ class KnowledgeDesk:
     def view(self, actor: Actor, article_id: str, locale: str | None = None) -> ArticleView:
         """The current approved version of an article in ``locale`` (default: the actor's)."""
         check_role(actor, "read_article", article_id, KNOWLEDGE_ROLES["read_article"])
-        self._ensure_loaded()
-        current = self._current.get(article_id)
+        current = self._loaded().current.get(article_id)
         if current is None:
             raise NotFound("knowledge_article", article_id)
         return ArticleView.of(article_id, current, locale or actor.locale)
@@ -367,11 +350,11 @@ class KnowledgeDesk:
         ``product_id`` / ``category`` keep the articles that apply to such a ticket.
         """
         check_role(actor, "read_article", None, KNOWLEDGE_ROLES["read_article"])
-        self._ensure_loaded()
-        found = self._search(query, max(limit * 4, limit))
+        snapshot = self._loaded()
+        found = self._search(snapshot, query, max(limit * 4, limit))
         views = []
         for article_id in found:
-            current = self._current.get(article_id)
+            current = snapshot.current.get(article_id)
             if current is None:
                 continue
             scoped = product_id is not None or category is not None
@@ -406,7 +389,8 @@ class KnowledgeDesk:
             raise ValidationError(f"symptom must be a snake_case code, got {symptom!r}", field="symptom")
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             raise ValidationError("limit is a positive integer", field="limit")
-        self._ensure_loaded()
+        snapshot = self._loaded()
+        current = snapshot.current
         reader_locale = locale or actor.locale
         text_hits: list[str] = []
         if symptom is not None:
@@ -415,14 +399,14 @@ class KnowledgeDesk:
             assert description is not None
             text_hits = [
                 a
-                for a in self._describe(description)
-                if self._current[a].problem.applies_to(product_id, category)
+                for a in self._describe(snapshot, description)
+                if current[a].problem.applies_to(product_id, category)
             ]
-            symptoms = tuple(dict.fromkeys(s for a in text_hits for s in self._current[a].problem.symptoms))
+            symptoms = tuple(dict.fromkeys(s for a in text_hits for s in current[a].problem.symptoms))
         with self.context.store() as uow:
             tallies, fallback = self._tallies(uow, product_id, symptoms)
         ranked = sorted(tallies.values(), key=lambda t: (-t.score, -t.count, t.cause, t.action))[:limit]
-        articles = self._articles_for(symptoms, product_id, category, text_hits)
+        articles = self._articles_for(snapshot, symptoms, product_id, category, text_hits)
         causes = tuple(
             CauseSuggestion(
                 t.cause,
@@ -433,7 +417,7 @@ class KnowledgeDesk:
                 tuple(
                     a
                     for a in articles
-                    if t.cause in self._current[a].cause_codes or t.action in self._current[a].action_codes
+                    if t.cause in current[a].cause_codes or t.action in current[a].action_codes
                 ),
             )
             for t in ranked
@@ -441,20 +425,23 @@ class KnowledgeDesk:
         # Articles explaining the top causes first, then the rest in symptom/text order.
         rank = {a: i for i, c in enumerate(causes) for a in reversed(c.articles)}
         ordered = sorted(articles, key=lambda a: (rank.get(a, len(causes)), articles.index(a)))
-        views = tuple(ArticleView.of(a, self._current[a], reader_locale) for a in ordered)
+        views = tuple(ArticleView.of(a, current[a], reader_locale) for a in ordered)
         basis = sum(t.count for t in tallies.values())
         return Suggestions(product_id, symptoms, causes, views, basis, fallback)
 
-    def _describe(self, description: str) -> list[str]:
+    def _describe(self, snapshot: KnowledgeSnapshot, description: str) -> list[str]:
         """Articles matching a free description: by text search, and by their keywords in it.
 
         A customer's sentence rarely occurs verbatim in an article, so articles whose keywords occur
         in the description count too (keywords are few and short, so this stays cheap).
         """
-        found: dict[str, None] = dict.fromkeys(a for a in self._search(description, 50) if a in self._current)
+        current = snapshot.current
+        found: dict[str, None] = dict.fromkeys(
+            a for a in self._search(snapshot, description, 50) if a in current
+        )
         text = normalize(description)
-        for article_id in sorted(self._current):
-            if any(normalize(k) in text for k in self._current[article_id].problem.keywords):
+        for article_id in sorted(current):
+            if any(normalize(k) in text for k in current[article_id].problem.keywords):
                 found[article_id] = None
         return list(found)
 
@@ -489,13 +476,18 @@ class KnowledgeDesk:
                 return own, False
         return load(ALL_PRODUCTS), product_id is not None
 
+    @staticmethod
     def _articles_for(
-        self, symptoms: Sequence[str], product_id: str | None, category: str | None, text_hits: Sequence[str]
+        snapshot: KnowledgeSnapshot,
+        symptoms: Sequence[str],
+        product_id: str | None,
+        category: str | None,
+        text_hits: Sequence[str],
     ) -> list[str]:
         found: dict[str, None] = dict.fromkeys(text_hits)
         for symptom in symptoms:
-            for article_id in sorted(self._by_symptom.get(symptom, ())):
-                if self._current[article_id].problem.applies_to(product_id, category):
+            for article_id in sorted(snapshot.by_symptom.get(symptom, ())):
+                if snapshot.current[article_id].problem.applies_to(product_id, category):
                     found[article_id] = None
         return list(found)
 
