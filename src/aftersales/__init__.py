@@ -114,7 +114,14 @@ from aftersales.domain.staff_records import (
     StaffTraining,
     Trainee,
 )
-from aftersales.domain.survey_campaigns import CampaignChannel, SamplingRules, SurveyCampaign, SurveyTask
+from aftersales.domain.survey_campaigns import (
+    FROM_PACK,
+    CampaignChannel,
+    FromPack,
+    SamplingRules,
+    SurveyCampaign,
+    SurveyTask,
+)
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.domain.teams import OnCallShift, Team, TeamKind
 from aftersales.domain.ticket import Ticket
@@ -248,6 +255,7 @@ __version__ = "0.1.0"
 __all__ = [
     "CHINA_OFFICE_HOURS",
     "COMPLAINT_WORKFLOW",
+    "FROM_PACK",
     "LEDGER_COLUMNS",
     "MATERIALS_WORKFLOW",
     "MAX_MINOR_UNITS",
@@ -339,6 +347,7 @@ __all__ = [
     "FeeSlip",
     "FeesPolicy",
     "FieldType",
+    "FromPack",
     "GenerationReport",
     "HolidaySource",
     "IdGenerator",

@@ -41,7 +41,7 @@ def test_a_quarterly_campaign_samples_by_rules_and_reports_the_answers(
     desk: ServiceDesk, world: World, clock: ManualClock
 ) -> None:
     people(desk, world)
-    rules = SamplingRules(regions={"SH"}, sample_size=8, exclude_surveyed_days=90)
+    rules = SamplingRules(regions={"SH"}, sample_size=8, exclude_surveyed_days=90, served_within_days=None)
     q1 = desk.surveys.start(world.manager, campaign_id="2026-Q1", period="2026-Q1", rules=rules)
     tasks = desk.surveys.tasks(world.agent, "2026-Q1")
     assert q1.sampled == len(tasks) == 8
@@ -66,7 +66,7 @@ def test_a_quarterly_campaign_samples_by_rules_and_reports_the_answers(
         world.manager,
         campaign_id="2026-Q1b",
         period="2026-Q1",
-        rules=SamplingRules(regions={"SH"}, sample_size=40),
+        rules=SamplingRules(regions={"SH"}, sample_size=40, served_within_days=None),
     )
     second = {t.customer_id for t in desk.surveys.tasks(world.agent, "2026-Q1b")}
     assert again.sampled == len(second) > 0 and not second & sampled
@@ -78,7 +78,8 @@ def test_a_link_campaign_messages_each_customer_and_the_customer_answers(
     people(desk, world)
     desk.surveys.start(
         world.manager, campaign_id="Q2", period="2026-Q2", channel=CampaignChannel.LINK,
-        rules=SamplingRules(tiers={"vip"}, sample_size=100), link="https://portal.example/s/{task_id}",
+        rules=SamplingRules(tiers={"vip"}, sample_size=100, served_within_days=None),
+        link="https://portal.example/s/{task_id}",
     )  # fmt: skip
     tasks = desk.surveys.tasks(world.manager, "Q2")
     assert {t.customer_id for t in tasks} == {f"p-{i:02d}" for i in range(0, 40, 5)} | {world.cust_en.id}

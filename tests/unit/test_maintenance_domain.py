@@ -18,7 +18,7 @@ from aftersales.domain.maintenance import (
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
-from aftersales.domain.survey_campaigns import Candidate, SamplingRules, sample
+from aftersales.domain.survey_campaigns import FROM_PACK, Candidate, SamplingRules, sample
 from aftersales.errors import InvalidTransition, ValidationError
 
 AT = datetime(2026, 5, 20, 2, 0, tzinfo=UTC)
@@ -159,9 +159,24 @@ def test_sampling_follows_the_rules_and_is_reproducible() -> None:
                   date(2026, 8, 1) if i % 3 == 0 else None)
         for i in range(60)
     ]  # fmt: skip
-    rules = SamplingRules(regions={"sh"}, sample_size=10)
+    rules = SamplingRules(regions={"sh"}, sample_size=10, served_within_days=None, exclude_surveyed_days=90)
     picked = sample("Q4", rules, people, today)
     assert len(picked) == 10
     assert all(c.region == "sh" and c.last_surveyed is None for c in picked)
     assert picked == sample("Q4", rules, reversed(people), today)
     assert picked != sample("Q1", rules, people, today)
+
+
+def test_unset_sampling_rules_are_filled_from_the_pack_and_set_ones_kept() -> None:
+    rules = SamplingRules(regions={"sh"}, sample_size=10)
+    assert rules.served_within_days is FROM_PACK and rules.exclude_surveyed_days is FROM_PACK
+    filled = rules.filled(sample_size=200, exclude_surveyed_days=90, served_within_days=180)
+    assert (filled.sample_size, filled.exclude_surveyed_days, filled.served_within_days) == (10, 90, 180)
+    assert filled.regions == rules.regions
+    anyone = SamplingRules(served_within_days=None).filled(
+        sample_size=200, exclude_surveyed_days=90, served_within_days=180
+    )
+    assert anyone.served_within_days is None and anyone.sample_size == 200
+    with pytest.raises(ValidationError) as caught:  # sampling never guesses an unset number
+        sample("Q4", rules, [], date(2026, 10, 1))
+    assert caught.value.field == "served_within_days"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from typing import Any, ClassVar
 
 import attrs
@@ -24,9 +24,11 @@ from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import InvalidTransition, ValidationError
 
 __all__ = [
+    "FROM_PACK",
     "CampaignChannel",
     "CampaignState",
     "Candidate",
+    "FromPack",
     "SamplingRules",
     "SurveyCampaign",
     "SurveyTask",
@@ -53,9 +55,22 @@ def _codes(values: object) -> frozenset[str]:
     return items
 
 
+class FromPack(Enum):
+    """The value of a sampling rule the host left unset: the pack's ``[survey_campaign]`` value fills it."""
+
+    PACK = "pack"
+
+    def __repr__(self) -> str:
+        return "FROM_PACK"
+
+
+FROM_PACK = FromPack.PACK
+"""Unset: the pack decides (``SamplingRules(regions={"SH"})`` samples the pack's number of customers)."""
+
+
 def _days(low: int, high: int) -> Any:
-    def check(instance: object, attribute: attrs.Attribute[int | None], value: object) -> None:
-        if value is None and attribute.name != "exclude_surveyed_days":
+    def check(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+        if value is FROM_PACK or (value is None and attribute.name == "served_within_days"):
             return
         if type(value) is not int or not low <= value <= high:
             raise ValidationError(
@@ -67,14 +82,74 @@ def _days(low: int, high: int) -> Any:
 
 @attrs.frozen
 class SamplingRules:
-    """Who may be sampled. Empty sets mean "any"; ``served_within_days`` needs a service in that window."""
+    """Who may be sampled. Empty sets mean "any"; ``served_within_days`` needs a service in that window.
+
+    The three numbers the pack's ``[survey_campaign]`` section sets (``sample_size``,
+    ``exclude_surveyed_days``, ``served_within_days``) default to :data:`FROM_PACK`: a field the host
+    does not set takes the pack's value when the campaign starts (:meth:`filled`), a field it sets wins.
+    So ``SamplingRules(regions={"SH"})`` samples the pack's 200, not some number of this class's own.
+    ``served_within_days=None`` set explicitly means "served or not, anyone".
+    """
 
     products: frozenset[str] = attrs.field(factory=frozenset, converter=_codes)
     regions: frozenset[str] = attrs.field(factory=frozenset, converter=_codes)
     tiers: frozenset[str] = attrs.field(factory=frozenset, converter=_codes)
-    served_within_days: int | None = attrs.field(default=None, validator=_days(1, 3660))
-    exclude_surveyed_days: int = attrs.field(default=90, validator=_days(0, 3660))
-    sample_size: int = attrs.field(default=100, validator=_days(1, 1_000_000))
+    served_within_days: int | FromPack | None = attrs.field(default=FROM_PACK, validator=_days(1, 3660))
+    exclude_surveyed_days: int | FromPack = attrs.field(default=FROM_PACK, validator=_days(0, 3660))
+    sample_size: int | FromPack = attrs.field(default=FROM_PACK, validator=_days(1, 1_000_000))
+
+    def filled(
+        self, *, sample_size: int, exclude_surveyed_days: int, served_within_days: int | None
+    ) -> SamplingRules:
+        """These rules with every field left :data:`FROM_PACK` given the value passed (the pack's)."""
+        return attrs.evolve(
+            self,
+            sample_size=sample_size if self.sample_size is FROM_PACK else self.sample_size,
+            exclude_surveyed_days=(
+                exclude_surveyed_days
+                if self.exclude_surveyed_days is FROM_PACK
+                else self.exclude_surveyed_days
+            ),
+            served_within_days=(
+                served_within_days if self.served_within_days is FROM_PACK else self.served_within_days
+            ),
+        )
+
+    def check_filled(self) -> None:
+        """Refuse rules with a field still :data:`FROM_PACK` (``ValidationError`` naming it)."""
+        for name in ("served_within_days", "exclude_surveyed_days", "sample_size"):
+            if getattr(self, name) is FROM_PACK:
+                raise _unfilled(name)
+
+    @property
+    def served_window(self) -> int | None:
+        """``served_within_days`` once filled (``None``: no service needed)."""
+        value = self.served_within_days
+        if value is FROM_PACK:
+            raise _unfilled("served_within_days")
+        return value
+
+    @property
+    def exclusion_days(self) -> int:
+        """``exclude_surveyed_days`` once filled."""
+        value = self.exclude_surveyed_days
+        if isinstance(value, FromPack):
+            raise _unfilled("exclude_surveyed_days")
+        return value
+
+    @property
+    def size(self) -> int:
+        """``sample_size`` once filled."""
+        value = self.sample_size
+        if isinstance(value, FromPack):
+            raise _unfilled("sample_size")
+        return value
+
+
+def _unfilled(name: str) -> ValidationError:
+    return ValidationError(
+        f"{name} is unset: fill the rules from the pack first (SamplingRules.filled)", field=name
+    )
 
 
 class CampaignState(StrEnum):
@@ -173,13 +248,13 @@ def eligible(rules: SamplingRules, candidate: Candidate, today: date) -> bool:
         return False
     if rules.products and not rules.products & candidate.products:
         return False
-    if rules.served_within_days is not None and (
-        candidate.last_served is None or (today - candidate.last_served).days > rules.served_within_days
+    window = rules.served_window
+    if window is not None and (
+        candidate.last_served is None or (today - candidate.last_served).days > window
     ):
         return False
     return not (
-        candidate.last_surveyed is not None
-        and (today - candidate.last_surveyed).days < rules.exclude_surveyed_days
+        candidate.last_surveyed is not None and (today - candidate.last_surveyed).days < rules.exclusion_days
     )
 
 
@@ -195,6 +270,7 @@ def sample(
     def rank(c: Candidate) -> bytes:
         return hashlib.blake2b(f"{campaign_id}\x00{c.customer_id}".encode(), digest_size=8).digest()
 
+    rules.check_filled()  # unfilled rules are refused before any candidate is read
     pool = [c for c in candidates if eligible(rules, c, today)]
     pool.sort(key=rank)
-    return pool[: rules.sample_size]
+    return pool[: rules.size]

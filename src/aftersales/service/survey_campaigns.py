@@ -103,6 +103,10 @@ class SurveyCampaigns:
     ) -> SurveyCampaign:
         """Start a campaign: sample customers by ``rules`` (the pack's defaults if ``None``), create tasks.
 
+        A field of ``rules`` left unset (:data:`~aftersales.domain.survey_campaigns.FROM_PACK`, the
+        default) takes the pack's ``[survey_campaign]`` value, a field set wins; the campaign keeps the
+        rules as filled, so it records what was applied.
+
         ``link`` (for the ``link`` channel) is the host's portal address (``https://`` or ``http://``)
         with ``{task_id}`` where the task's id goes; each sampled customer gets it by their preferred
         channel.
@@ -110,14 +114,15 @@ class SurveyCampaigns:
         permit(check_actor(actor), Workflow.MAINTENANCE, "start_campaign")
         channel = CampaignChannel(channel)
         if rules is None:
-            params = self.context.policies.survey_campaign
-            rules = SamplingRules(
-                sample_size=params.sample_size,
-                exclude_surveyed_days=params.exclude_surveyed_days,
-                served_within_days=params.served_within_days,
-            )
+            rules = SamplingRules()
         if not isinstance(rules, SamplingRules):
             raise ValidationError("rules are SamplingRules", field="rules")
+        params = self.context.policies.survey_campaign
+        rules = rules.filled(
+            sample_size=params.sample_size,
+            exclude_surveyed_days=params.exclude_surveyed_days,
+            served_within_days=params.served_within_days,
+        )
         if channel is CampaignChannel.LINK and (not isinstance(link, str) or "{task_id}" not in link):
             raise ValidationError("a link campaign needs a link with {task_id} in it", field="link")
         if link is not None and not link.lower().startswith(("https://", "http://")):
@@ -179,7 +184,7 @@ class SurveyCampaigns:
             for customer in customers:
                 if rules.tiers and customer.tier.value not in rules.tiers:
                     continue
-                if rules.served_within_days is not None and customer.id not in served:
+                if rules.served_window is not None and customer.id not in served:
                     continue
                 products: frozenset[str] = frozenset()
                 if rules.products:
@@ -194,9 +199,10 @@ class SurveyCampaigns:
                 )
 
     def _last_served(self, uow: UnitOfWork, rules: SamplingRules, now: datetime) -> dict[str, date]:
-        if rules.served_within_days is None:
+        window = rules.served_window
+        if window is None:
             return {}
-        since = now - timedelta(days=rules.served_within_days)
+        since = now - timedelta(days=window)
         last: dict[str, date] = {}
         cursor: str | None = None
         tz = ZoneInfo(self.context.timezone)
@@ -296,9 +302,7 @@ class SurveyCampaigns:
             campaign = uow.documents.get(SurveyCampaign, campaign_id)
             found = uow.documents.query(SurveyTask, campaign_id=campaign_id)
             tasks = [t for t in found if _sees(actor, t, "read_campaigns")]
-            since = callbacks_from or campaign.started_at - timedelta(
-                days=campaign.rules.served_within_days or 90
-            )
+            since = callbacks_from or campaign.started_at - timedelta(days=_window_of(campaign.rules))
             callbacks = self._callback_scores(uow, {t.customer_id: t.region for t in tasks}, since)
         by_region: dict[str, list[SurveyTask]] = defaultdict(list)
         for task in tasks:
@@ -347,3 +351,9 @@ def _sees(actor: Actor, task: SurveyTask, command: str) -> bool:
     ``command`` (an auditor's see-all scope answers no survey; a customer's lists no call list)."""
     allowed = MAINTENANCE_ROLES[command]
     return party_visible(actor, customer_id=task.customer_id, region=task.region, allowed=allowed)
+
+
+def _window_of(rules: SamplingRules) -> int:
+    """The sampling window of a stored campaign, for the callbacks it is compared with (90 days if none)."""
+    window = rules.served_within_days
+    return window if isinstance(window, int) else 90
