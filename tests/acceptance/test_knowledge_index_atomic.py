@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.knowledge_desk import KnowledgeDesk
 from aftersales.service.ngram_index import NgramIndex
+from conftest import store_url
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 ENGINEER = Actor.engineer("eng-1")
@@ -48,17 +50,17 @@ def _index(kind: str) -> TextIndex | None:
     return NgramIndex() if kind == "ngram" else None
 
 
-@pytest.fixture(params=["store", "ngram"])
+@pytest.fixture(params=["sqlite-store", "sqlite-ngram", "postgres-store", "postgres-ngram"])
 def desks(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServiceDesk, ServiceDesk]]:
-    """The desk under test (with the store's index or an injected one) and another desk on the same file."""
-    url = f"sqlite:///{tmp_path / 'kb.db'}"
-    reader = ServiceDesk.open(url, clock=ManualClock(T0), settings={"text_index": _index(request.param)})
-    other = ServiceDesk.open(url, clock=ManualClock(T0))
-    try:
+    """The desk under test (the store's index or an injected one) and another desk on the same store."""
+    backend, index = str(request.param).split("-")
+    with ExitStack() as stack:
+        url = stack.enter_context(store_url(backend, tmp_path))
+        reader = ServiceDesk.open(url, clock=ManualClock(T0), settings={"text_index": _index(index)})
+        stack.callback(reader.shutdown)
+        other = ServiceDesk.open(url, clock=ManualClock(T0))
+        stack.callback(other.shutdown)
         yield reader, other
-    finally:
-        other.shutdown()
-        reader.shutdown()
 
 
 def _once(action: Callable[[], None]) -> Callable[[], None]:
