@@ -347,7 +347,7 @@ def test_9_settings_reach_every_capability(tmp_path: Path, world: World) -> None
     )
     register(desk, world)
     assert desk.materials.params is params
-    assert desk.knowledge._index is index
+    assert desk.knowledge.text_index is index
     tid = _ticket(desk, world)
     slip = desk.fees.issue_slip(world.agent, tid, lines=[_line("10")])
     assert slip.month == "2026-03"  # 21:00 in London; it is already April in Shanghai

@@ -176,6 +176,11 @@ class KnowledgeDesk:
 
     # -- index ------------------------------------------------------------------------------------
 
+    @property
+    def text_index(self) -> TextIndex | None:
+        """The in-process text index the host injected (``settings.text_index``), or ``None``."""
+        return self._kb.text_index
+
     @staticmethod
     def _persist(uow: UnitOfWork, article: Article) -> None:
         """Keep the store's article index in step, in the article's own transaction."""

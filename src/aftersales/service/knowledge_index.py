@@ -106,6 +106,11 @@ class KnowledgeIndex:
         return self._snapshot
 
     @property
+    def text_index(self) -> TextIndex | None:
+        """The host's in-process text index (``None``: the store's index answers)."""
+        return self._text
+
+    @property
     def in_process(self) -> bool:
         """Whether the host injected an in-process text index (else the store's index answers)."""
         return self._text is not None
