@@ -19,6 +19,7 @@ __all__ = [
     "CurrencyMismatch",
     "DeliveryError",
     "DuplicateError",
+    "FaultRecordRequired",
     "IdempotencyKeyReused",
     "InvalidMoney",
     "InvalidStoreOption",
@@ -104,6 +105,29 @@ class InvalidTransition(AftersalesError):
         self.ticket_id = ticket_id
         self.command = shown
         self.why = why
+
+
+class FaultRecordRequired(InvalidTransition):
+    """``resolve`` of a ticket whose category the pack's ``lifecycle.fault_record_for`` names, before the
+    ticket has a complete fault record (seed 002: 质量问题的记录均需按照故障描述→故障原因→处理措施的流程
+    来进行).
+
+    Raised the same way by every path that resolves a ticket (``desk.resolve``,
+    ``desk.knowledge.resolve_with_article``). ``field`` is ``"fault_records"``; ``category`` is the
+    ticket's category code. Nothing was changed: record the fault (``desk.add_fault_record``), then retry.
+    """
+
+    def __init__(self, *, workflow: str, state: str, ticket_id: str, command: str, category: str) -> None:
+        super().__init__(
+            workflow,
+            state,
+            "resolve",
+            ticket_id=ticket_id,
+            command=command,
+            why=f"the pack requires a fault record (symptom, cause, action) for a {category} ticket first",
+        )
+        self.field = "fault_records"
+        self.category = category
 
 
 class SlaExtensionRefused(ValidationError):

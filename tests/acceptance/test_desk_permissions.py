@@ -43,7 +43,8 @@ EXPECTED: dict[Role, set[str]] = {
     # A customer reports, cancels, and accepts or refuses the work on its own tickets.
     R.CUSTOMER: {"open_ticket", "confirm", "reject", "cancel"},
     # 客服: intake, triage, dispatch, progress notes, remote guidance, acceptance on the customer's
-    # behalf over the phone, callbacks, closing; not the engineer's hands-on steps.
+    # behalf over the phone, callbacks, closing; not the engineer's hands-on steps. The fault record of a
+    # repair guided by phone is the agent's (seed 002: 电话指导 → 结案, 处理措施 指导培训用户使用).
     R.AGENT: _INTAKE
     | _COORDINATION
     | {
@@ -51,6 +52,7 @@ EXPECTED: dict[Role, set[str]] = {
         "resume",
         "add_visit",
         "note_to_customer",
+        "add_fault_record",
         "resolve",
         "confirm",
         "reject",

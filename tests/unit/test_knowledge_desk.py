@@ -228,6 +228,8 @@ def test_resolving_by_remote_guidance_is_recorded_on_the_ticket(desk: ServiceDes
         uow.tickets.save(t)
         uow.commit()
     desk.triage(AGENT, tid, nature="fault", severity=Severity.LOW)
+    # A repair in this pack is resolved with its fault record, by phone too (seed 002): made at triage.
+    desk.add_fault_record(AGENT, tid, symptom="no_flush_water", cause="valve_clogged", action="guide_user")
     result = kb.resolve_with_article(AGENT, tid, article_id)
     ticket = desk.ticket(MANAGER, tid)
     assert ticket.state == "resolved"
@@ -310,6 +312,7 @@ def test_remote_resolutions_are_scoped_like_tickets(desk: ServiceDesk, kb: Knowl
         uow.tickets.save(t)
         uow.commit()
     desk.triage(AGENT, tid, nature="fault", severity=Severity.LOW)
+    desk.add_fault_record(AGENT, tid, symptom="no_flush_water", cause="valve_clogged", action="guide_user")
     kb.resolve_with_article(AGENT, tid, article_id)
     assert [r.ticket_id for r in kb.remote_resolutions(MANAGER, article_id)] == [tid]
     # Another region's dealer and an engineer not on the ticket learn nothing about its id.

@@ -6,7 +6,8 @@ or rework (``reject``: not accepted, the work is redone) → … → callback (�
 closed. Closing needs a done callback (or the pack's number of failed attempts to reach the customer, or a
 pack that needs no callback for the ticket): the service layer checks that guard. A callback that finds the
 problem back reopens the ticket into rework, from accepted or closed. Remote guidance resolves straight from
-triaged. Any open state may be cancelled with a reason.
+triaged; its fault record is recorded on the triaged ticket, where the pack requires one. Any open state
+may be cancelled with a reason.
 Steps that record work without moving the ticket (fault records, visits, notes, contacts, callbacks,
 attempts, SLA extensions, reassignment) are transitions to the same state, so one table answers "may this
 happen now?".
@@ -113,11 +114,14 @@ TICKET_WORKFLOW = Workflow(
         _t("close", (S.ACCEPTED,), S.CLOSED, _FRONT | {R.DEALER_STAFF, R.SYSTEM}),
         _t("cancel", _OPEN, S.CANCELLED, frozenset({R.CUSTOMER}) | _FRONT | {R.DEALER_STAFF}, reason=True),
         _t("reopen", (S.ACCEPTED, S.CLOSED), S.REWORK, _FRONT | {R.DEALER_STAFF, R.SYSTEM}, reason=True),
+        # The fault record (故障描述→故障原因→处理措施, seed 002) is made where the problem is assessed: on
+        # site while worked, or at triage by the agent (客服) who guides the customer by phone (叫修处理流程:
+        # 电话指导 → 结案; 处理措施 such as 指导培训用户使用), so a repair solved by phone can be resolved.
         _t(
             "record_fault",
-            (S.IN_PROGRESS, S.AWAITING_PARTS, S.AWAITING_CUSTOMER, S.REWORK, S.RESOLVED),
+            (S.TRIAGED, S.IN_PROGRESS, S.AWAITING_PARTS, S.AWAITING_CUSTOMER, S.REWORK, S.RESOLVED),
             STAY,
-            _HANDS,
+            _HANDS | {R.AGENT},
         ),
         _t("add_visit", _WORKING, STAY, _HANDS | _FRONT),
         _t("note_to_customer", (*_OPEN, S.RESOLVED, S.ACCEPTED), STAY, _STAFF),

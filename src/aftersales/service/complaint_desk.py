@@ -66,6 +66,7 @@ from aftersales.service.complaint_outlets import ComplaintOutlets, _text
 from aftersales.service.context import DeskContext
 from aftersales.service.coordination import departments_in
 from aftersales.service.intake import open_ticket_in, received_time
+from aftersales.service.lifecycle import resolve_in
 from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, can_read, check_role, permit
 from aftersales.service.reader_view import complaint_file_as_seen_by
 from aftersales.service.runner import Applied, CommandRunner
@@ -718,7 +719,7 @@ class ComplaintDesk(ComplaintOutlets):
                         " or an important customer): its callback is scheduled with the feedback",
                         field="schedule_callback",
                     )
-            ticket.resolve(actor.ref, now, summary=outcome)
+            resolve_in(self.context, actor, ticket, now, summary=outcome, command="give_feedback")
             file.outcome = outcome
             if not schedule_callback:
                 return Applied()

@@ -53,6 +53,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.knowledge_index import KnowledgeIndex, KnowledgeSnapshot
+from aftersales.service.lifecycle import resolve_in
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import KNOWLEDGE_ROLES, check_role
 from aftersales.service.runner import CommandRunner
@@ -618,8 +619,13 @@ class KnowledgeDesk:
                 ticket.note_to_customer(
                     actor.ref, now, CustomerNote(content.guidance, visible_to_customer=True)
                 )
-            event = ticket.resolve(
-                actor.ref, now, summary=f"knowledge:{article.id}@{current.number}", remote=True
+            event = resolve_in(
+                self.context,
+                actor,
+                ticket,
+                now,
+                summary=f"knowledge:{article.id}@{current.number}",
+                remote=True,
             )
             uow.documents.add(
                 RemoteResolution(

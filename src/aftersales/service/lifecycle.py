@@ -2,7 +2,8 @@
 
 The workflow says which step may follow which; these guards need facts the table does not hold:
 
-* ``resolve`` needs a fault record (symptom → cause → action) where the pack says so (seed 002);
+* ``resolve`` needs a fault record (symptom → cause → action) where the pack says so (seed 002), whichever
+  path resolves the ticket: every one goes through :func:`resolve_in`;
 * ``confirm`` is the customer's acceptance: the customer records it, or staff record the customer's
   confirmation with its channel (signed service slip, phone, app: seed 003);
 * ``close`` needs a done callback, unless the pack needs none for the ticket, or after the pack's number of
@@ -11,7 +12,8 @@ The workflow says which step may follow which; these guards need facts the table
   紧急问题 / complaints at least expedited), with a reason per rule.
 
 Every refusal is an :class:`~aftersales.errors.InvalidTransition` naming the ticket, the command, the current
-state and why; nothing changes.
+state and why (the missing fault record: :class:`~aftersales.errors.FaultRecordRequired`, naming the field
+``fault_records``); nothing changes.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from datetime import datetime, timedelta
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Priority, TicketKind
 from aftersales.domain.contact import zone
+from aftersales.domain.events import TicketEvent
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaTargets
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import (
+    FaultRecordRequired,
     InvalidTransition,
     SlaExtensionRefused,
     ValidationError,
@@ -53,6 +57,7 @@ __all__ = [
     "intake_messages",
     "intake_priority",
     "lifecycle_params",
+    "resolve_in",
 ]
 
 
@@ -68,12 +73,47 @@ def _refuse(ticket: Ticket, command: str, why: str) -> InvalidTransition:
     )
 
 
-def check_resolve(ticket: Ticket, params: LifecycleParams) -> None:
-    """Refuse ``resolve`` without a complete fault record where the pack requires one (seed 002)."""
+def check_resolve(ticket: Ticket, params: LifecycleParams, command: str = "resolve") -> None:
+    """Refuse ``resolve`` without a complete fault record where the pack requires one (seed 002).
+
+    Seed 002: 出厂后的产品无论处于哪一个阶段,对于产品质量问题的记录均需按照
+    故障描述→故障原因→处理措施的流程来进行. A repair solved by phone guidance
+    (叫修处理流程: 电话指导 → 结案) is no exception: its record is made at assessment
+    (``add_fault_record`` on the triaged ticket, action e.g. 指导用户使用). ``command`` is the
+    command the caller ran, named in the error.
+    """
     if ticket.category.code not in params.fault_record_for or not ticket.needs_acceptance:
         return
     if not any(r.symptom and r.cause and r.action for r in ticket.fault_records):
-        raise _refuse(ticket, "resolve", "the pack requires a fault record (symptom, cause, action) first")
+        raise FaultRecordRequired(
+            workflow=ticket.workflow.name,
+            state=ticket.state,
+            ticket_id=ticket.id,
+            command=command,
+            category=ticket.category.code,
+        )
+
+
+def resolve_in(
+    context: DeskContext,
+    actor: Actor,
+    ticket: Ticket,
+    now: datetime,
+    *,
+    summary: str | None = None,
+    remote: bool = False,
+    command: str = "resolve",
+) -> TicketEvent:
+    """Resolve ``ticket`` inside a running command: the one path every resolving command takes.
+
+    The workflow decides first whether ``resolve`` may happen now (``InvalidTransition`` naming the state);
+    then :func:`check_resolve` applies the pack's lifecycle rules, the same for ``desk.resolve``,
+    ``desk.knowledge.resolve_with_article`` and a complaint's feedback (which needs no fault record).
+    ``command`` is the runner's command name, so the runner passes the typed refusal on unchanged.
+    """
+    if ticket.can("resolve"):
+        check_resolve(ticket, lifecycle_params(context.policies), command)
+    return ticket.resolve(actor.ref, now, summary=summary, remote=remote)
 
 
 def check_acceptance(ticket: Ticket, role: Role, channel: str | None, params: LifecycleParams) -> str | None:

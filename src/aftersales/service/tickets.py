@@ -64,11 +64,10 @@ from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import Dispatching, failed_dispatch
 from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.lifecycle import (
-    check_resolve,
     close_in,
     confirm_in,
     extension_seconds,
-    lifecycle_params,
+    resolve_in,
 )
 from aftersales.service.policy_memo import DecisionMemo
 from aftersales.service.reader_view import as_seen_by
@@ -401,9 +400,7 @@ class Tickets:
         """The problem is solved (on site, at the depot, or by remote guidance): please confirm."""
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
-            if ticket.can("resolve"):
-                check_resolve(ticket, lifecycle_params(self.context.policies))
-            ticket.resolve(actor.ref, now, summary=summary, remote=remote)
+            resolve_in(self.context, actor, ticket, now, summary=summary, remote=remote)
 
         return self.runner.execute(
             actor, "resolve", ticket_id, apply, idempotency_key, request=_args(locals())
