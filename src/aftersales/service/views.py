@@ -104,7 +104,7 @@ class TicketView(_Json):
         """The ticket's events (a tuple), each with a payload of the caller's own
         (:meth:`~aftersales.domain.events.TicketEvent.handed_out`): the ticket behind a view is the one
         the store keeps parsed for this process's next command."""
-        return tuple(e.handed_out() for e in self._ticket.events)
+        return _handed_out(self._ticket.events)
 
     tags: tuple[str, ...] = _field("tags")
     attachments: tuple[Attachment, ...] = _field("attachments")
