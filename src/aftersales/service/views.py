@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, NoReturn
@@ -201,7 +201,7 @@ class Progress(_Json):
         )
 
 
-def _handed_out(events: tuple[TicketEvent, ...]) -> tuple[TicketEvent, ...]:
+def _handed_out(events: Iterable[TicketEvent]) -> tuple[TicketEvent, ...]:
     return tuple(e.handed_out() for e in events)
 
 
