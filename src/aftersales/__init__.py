@@ -662,6 +662,7 @@ from aftersales.ports.reporting import (  # noqa: E402
     TimingColumns,
 )
 from aftersales.ports.sla_candidates import SlaCandidate  # noqa: E402
+from aftersales.ports.store_upkeep import StoreUpkeep, UpkeepReport  # noqa: E402
 from aftersales.ports.text_search import StoredTextIndex  # noqa: E402
 from aftersales.ports.ticket_search import SearchQuery  # noqa: E402
 from aftersales.reports.document import Chart, Column, ColumnKind, Judged, ReportTable  # noqa: E402
@@ -803,6 +804,7 @@ __all__ += [
     "SlipOrigin",
     "SlipPayment",
     "SlipState",
+    "StoreUpkeep",
     "StoredTextIndex",
     "SurplusItem",
     "SurveyCampaignPolicy",
@@ -816,6 +818,7 @@ __all__ += [
     "TrainingTopic",
     "Triage",
     "TriageFacts",
+    "UpkeepReport",
     "VisitChange",
     "WarrantyStatus",
     "ZoneClock",

@@ -2,7 +2,8 @@
 
 Read from ``EXPLAIN QUERY PLAN`` / ``EXPLAIN`` of the exact SQL the adapters run: no full scan of
 ``tickets`` and no sort of the rows (a temporary B-tree in SQLite, a Sort node in PostgreSQL), on a
-file with statistics and on a fresh one without.
+file with statistics (a full ``ANALYZE``, and the ``store_upkeep`` job's sampled one) and on a fresh
+one without.
 """
 
 from __future__ import annotations
@@ -56,14 +57,17 @@ def sqlite_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
     root = tmp_path_factory.mktemp("plans")
     fresh = SqliteStore(f"sqlite:///{root / 'fresh.db'}")
     analysed = SqliteStore(f"sqlite:///{root / 'analysed.db'}")
-    for store in (fresh, analysed):
+    sampled = SqliteStore(f"sqlite:///{root / 'sampled.db'}")
+    for store in (fresh, analysed, sampled):
         _fill(store, 3000)
     conn = analysed.acquire()
     conn.execute("ANALYZE")
     analysed.release(conn)
-    yield {"fresh": fresh, "analysed": analysed}
-    fresh.close()
-    analysed.close()
+    # the store_upkeep job's statistics: ANALYZE of a bounded sample per index (analysis_limit)
+    assert sampled.upkeep().analyzed
+    yield {"fresh": fresh, "analysed": analysed, "sampled": sampled}
+    for store in (fresh, analysed, sampled):
+        store.close()
 
 
 # Each listed ticket's events are read from the log by their keys (issue 21: append-only events): a
@@ -85,7 +89,7 @@ def _ledger_steps(plan: list[str]) -> list[str]:
     return steps
 
 
-@pytest.mark.parametrize("which", ["fresh", "analysed"])
+@pytest.mark.parametrize("which", ["fresh", "analysed", "sampled"])
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_sqlite_shape_uses_an_index(sqlite_stores: dict[str, SqliteStore], which: str, shape: str) -> None:
     filter, sort = SHAPES[shape]
@@ -114,7 +118,7 @@ def test_sqlite_shape_uses_an_index(sqlite_stores: dict[str, SqliteStore], which
             assert all(line.startswith("SEARCH") for line in plan), text  # a range, not a walk
 
 
-@pytest.mark.parametrize("which", ["fresh", "analysed"])
+@pytest.mark.parametrize("which", ["fresh", "analysed", "sampled"])
 def test_sqlite_a_dealers_export_reads_two_index_ranges(
     sqlite_stores: dict[str, SqliteStore], which: str
 ) -> None:
@@ -186,7 +190,7 @@ def test_postgres_shape_uses_an_index(pg_store: StoreFactory, shape: str) -> Non
 _SORT_NODE = re.compile(r"(^|\| |-> +)(Incremental )?Sort +\(")
 
 
-@pytest.mark.parametrize("which", ["fresh", "analysed"])
+@pytest.mark.parametrize("which", ["fresh", "analysed", "sampled"])
 def test_sqlite_search_reads_the_pending_positions_first(
     sqlite_stores: dict[str, SqliteStore], which: str
 ) -> None:

@@ -15,6 +15,7 @@ seconds) instead of failing half-way. Queried facts are columns with indexes; th
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -59,6 +60,7 @@ from aftersales.adapters.sqlite_ticket_events import (
     save_texts,
     split_stored_events,
 )
+from aftersales.adapters.sqlite_upkeep import BackupReport, backup_file, refresh_statistics
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
@@ -81,6 +83,7 @@ from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
 from aftersales.ports.repositories import distinct_batch
 from aftersales.ports.sla_candidates import SlaCandidate
+from aftersales.ports.store_upkeep import UpkeepReport
 from aftersales.ports.ticket_index import TicketRow, row_values, ticket_row_of
 from aftersales.serialization import (
     EventsText,
@@ -452,6 +455,44 @@ class SqliteStore:
                 return split_stored_events(conn, batch=batch, max_batches=max_batches)
         finally:
             self.release(conn)
+
+    def upkeep(self, *, max_batches: int = 8) -> UpkeepReport:
+        """Bounded upkeep for the ``store_upkeep`` job: at most ``max_batches`` batches of each catch-up
+        an upgrade leaves (:meth:`split_events`, :meth:`fill_sweep_tables`, :meth:`backfill_reporting`),
+        then fresh planner statistics when they are missing or stale (:mod:`.sqlite_upkeep`)."""
+        if isinstance(max_batches, bool) or not isinstance(max_batches, int) or max_batches < 1:
+            raise ValidationError("max_batches must be a positive integer", field="max_batches")
+        split = self.split_events(max_batches=max_batches)
+        filled = self.fill_sweep_tables(max_batches=max_batches)
+        reporting = self.backfill_reporting(max_batches=max_batches)
+        conn = self.acquire()
+        try:
+            with _translated(f"refreshing the planner statistics of {self.path}"):
+                analysed = refresh_statistics(conn)
+        finally:
+            self.release(conn)
+        steps = (split.batches, filled.batches, reporting.batches)
+        return UpkeepReport(
+            batches=sum(steps),
+            rows=split.tickets + filled.rows + reporting.tickets,
+            analyzed=analysed is not None,
+            longest_lock=max(split.longest, filled.longest, reporting.longest, analysed or 0.0),
+            complete=all(done < max_batches for done in steps),
+        )
+
+    def backup(self, target: str | os.PathLike[str], *, attachments: bool = True) -> BackupReport:
+        """Write a consistent, compacted copy of this file to ``target`` while commands go on, and its
+        attachment blobs beside it (``<target>.attachments``); see :mod:`.sqlite_upkeep`.
+
+        ``target`` must not exist (a backup never overwrites). Open the copy as any file:
+        ``ServiceDesk.open(f"sqlite:///{target}", …)``.
+        """
+        if self._memory:
+            raise ValidationError("an in-memory SQLite store has no file to back up", field="target")
+        if not isinstance(target, (str, os.PathLike)) or not os.fspath(target):
+            raise ValidationError("target is the path of the backup file", field="target")
+        folder = beside_sqlite(self.url) if attachments else None
+        return backup_file(Path(self.path), Path(target), timeout=self._timeout, attachments=folder)
 
     def default_attachments(self) -> FileSystemAttachmentStore | MemoryAttachmentStore:
         """Attachments in a folder beside the database file (``<file>.attachments``).

@@ -13,6 +13,7 @@ job                       what it does                                          
 ``purge_sent``            deletes sent messages older than the pack's retention          1 day
 ``purge_idempotency``     drops idempotency rows older than ``[privacy]`` retention     1 day
 ``money_index``           indexes the money rows of slips stored before that index      1 day
+``store_upkeep``          the store's catch-up after an upgrade; planner statistics       1 hour
 ========================  ===========================================================  ===========
 
 Each job is bounded (a limit per run; what is left waits for the next run), idempotent (running
@@ -48,6 +49,7 @@ from aftersales.errors import (
 from aftersales.ports.erasure import Sweepable
 from aftersales.ports.outbox_dispatch import DispatchReport, default_owner
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.ports.store_upkeep import StoreUpkeep
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.permissions import Workflow, permit
@@ -79,6 +81,7 @@ JOB_NAMES = (
     "purge_sent",
     "purge_idempotency",
     "money_index",
+    "store_upkeep",
 )
 """The jobs, in the order one run does them (delivery after the jobs that write messages)."""
 
@@ -139,6 +142,7 @@ _EVERY: Mapping[str, timedelta] = {
     "purge_sent": timedelta(days=1),
     "purge_idempotency": timedelta(days=1),
     "money_index": timedelta(days=1),
+    "store_upkeep": timedelta(hours=1),
 }
 
 
@@ -176,7 +180,7 @@ class JobsReport:
     failed: Mapping[str, str] = attrs.field(factory=dict)
     counts: Mapping[str, int] = attrs.field(factory=dict)
     """Per job run: warnings+breaches announced, callbacks announced, chargebacks made, tickets
-    recomputed, messages sent, messages purged."""
+    recomputed, messages sent, messages purged, upkeep batches (+1 when statistics were refreshed)."""
     delivery: DispatchReport | None = None
 
 
@@ -349,6 +353,7 @@ class Jobs:
             "purge_sent": self._purge_sent,
             "purge_idempotency": self._purge_idempotency,
             "money_index": self._money_index,
+            "store_upkeep": self._store_upkeep,
         }
         return jobs[name]
 
@@ -427,6 +432,15 @@ class Jobs:
         if self.fees is None:
             return 0
         return self.fees.backfill_money_index(self.actor, batch=self.settings.limit, max_batches=4)
+
+    def _store_upkeep(self, now: datetime) -> int:
+        # A few short batches per run (each a transaction a writer waits for at most); a store with
+        # no upkeep (memory, PostgreSQL: autovacuum keeps its statistics) has nothing to do.
+        store = self.context.store
+        if not isinstance(store, StoreUpkeep):
+            return 0
+        report = store.upkeep(max_batches=4)
+        return report.batches + report.analyzed
 
     def _idempotency_store(self) -> object:
         with self.context.store() as uow:
