@@ -17,11 +17,11 @@ import pytest
 from aftersales import Actor, ServiceDesk
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.sqlite import SqliteStore
-from aftersales.adapters.sqlite_upkeep import statistics_stale
+from aftersales.adapters.sqlite_upkeep import _verify, statistics_stale
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId
 from aftersales.domain.parties import Customer
-from aftersales.errors import ValidationError
+from aftersales.errors import StorageError, ValidationError
 from aftersales.testing.storage_contract import T0, ledger_tickets
 
 MANAGER = Actor.manager("mgr-1")
@@ -168,7 +168,7 @@ def test_a_backup_is_a_consistent_copy_taken_while_commands_go_on(tmp_path: Path
         finally:
             stop.set()
             writer.join()
-        assert report.bytes > 0 and report.attachments == 1
+        assert report.bytes > 0 and report.attachments == 1 and report.verified
         # The copy is one committed state: every ticket reads whole, and no note is counted twice.
         copy = ServiceDesk.open(f"sqlite:///{tmp_path / 'copy.db'}", pack="sanitary_ware")
         try:
@@ -222,3 +222,22 @@ def test_a_backup_opens_as_a_plain_sqlite_file_without_a_journal_beside_it(tmp_p
         assert conn.execute("SELECT count(*) FROM tickets").fetchone()[0] == 50
     finally:
         conn.close()
+
+
+def test_a_backup_that_fails_its_integrity_check_is_reported(tmp_path: Path) -> None:
+    store = SqliteStore(f"sqlite:///{tmp_path / 'good.db'}")
+    try:
+        _add(store, ledger_tickets(200))
+        report = store.backup(tmp_path / "copy.db", verify=True)
+    finally:
+        store.close()
+    assert report.verified
+    # The same check on a copy damaged afterwards (a torn write, a bad disk): a typed error, not "ok".
+    data = bytearray((tmp_path / "copy.db").read_bytes())
+    page = 4096
+    for at in range(page * 3, len(data), page * 7):
+        data[at + 100 : at + 400] = bytes(300)
+    (tmp_path / "copy.db").write_bytes(bytes(data))
+    with pytest.raises(StorageError) as raised:
+        _verify(tmp_path / "copy.db")
+    assert "integrity check" in str(raised.value)

@@ -480,19 +480,24 @@ class SqliteStore:
             complete=all(done < max_batches for done in steps),
         )
 
-    def backup(self, target: str | os.PathLike[str], *, attachments: bool = True) -> BackupReport:
+    def backup(
+        self, target: str | os.PathLike[str], *, attachments: bool = True, verify: bool = True
+    ) -> BackupReport:
         """Write a consistent, compacted copy of this file to ``target`` while commands go on, and its
         attachment blobs beside it (``<target>.attachments``); see :mod:`.sqlite_upkeep`.
 
-        ``target`` must not exist (a backup never overwrites). Open the copy as any file:
-        ``ServiceDesk.open(f"sqlite:///{target}", …)``.
+        ``target`` must not exist (a backup never overwrites). ``verify`` reads the copy once more
+        (``PRAGMA quick_check``): a backup that cannot be restored is found now, not on the day it is
+        needed. Open the copy as any file: ``ServiceDesk.open(f"sqlite:///{target}", …)``.
         """
         if self._memory:
             raise ValidationError("an in-memory SQLite store has no file to back up", field="target")
         if not isinstance(target, (str, os.PathLike)) or not os.fspath(target):
             raise ValidationError("target is the path of the backup file", field="target")
         folder = beside_sqlite(self.url) if attachments else None
-        return backup_file(Path(self.path), Path(target), timeout=self._timeout, attachments=folder)
+        return backup_file(
+            Path(self.path), Path(target), timeout=self._timeout, attachments=folder, verify=verify
+        )
 
     def default_attachments(self) -> FileSystemAttachmentStore | MemoryAttachmentStore:
         """Attachments in a folder beside the database file (``<file>.attachments``).
