@@ -205,6 +205,10 @@ def test_a_backup_refuses_to_overwrite_or_to_write_nowhere(tmp_path: Path) -> No
     finally:
         store.close()
         memory.close()
+    for closed in (lambda: store.backup(tmp_path / "late.db"), store.upkeep):
+        with pytest.raises(StorageError):
+            closed()
+    assert not (tmp_path / "late.db").exists()
 
 
 def test_a_backup_opens_as_a_plain_sqlite_file_without_a_journal_beside_it(tmp_path: Path) -> None:

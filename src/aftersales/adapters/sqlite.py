@@ -490,6 +490,8 @@ class SqliteStore:
         (``PRAGMA quick_check``): a backup that cannot be restored is found now, not on the day it is
         needed. Open the copy as any file: ``ServiceDesk.open(f"sqlite:///{target}", …)``.
         """
+        if self._closed:
+            raise StorageError(f"the SQLite store {self.path} is closed")
         if self._memory:
             raise ValidationError("an in-memory SQLite store has no file to back up", field="target")
         if not isinstance(target, (str, os.PathLike)) or not os.fspath(target):
