@@ -30,6 +30,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.ids import SequentialIds
 from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.ids import AssetId
@@ -40,6 +41,9 @@ from aftersales.errors import AftersalesError, ValidationError
 from aftersales.json import to_json
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.ports.queries import TicketFilter
+from aftersales.ports.reporting import FaultDimension, GroupBy, Period
+from aftersales.reports.faults import fault_pareto
+from aftersales.reports.kpi import kpi_report
 from aftersales.serialization import dumps
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -453,6 +457,22 @@ class Lockstep(RuleBasedStateMachine):
             self._on_every_store(
                 lambda d: _without_read_ids(d.privacy.export_customer(ACTORS[who], "cust-zh"))
             )
+
+    @rule(group=st.sampled_from(list(GroupBy)), dimension=st.sampled_from(list(FaultDimension)))
+    def reports(self, group: GroupBy, dimension: FaultDimension) -> None:
+        # Each store answers reports with its own queries (SQL aggregates, a scan in memory): the same
+        # KPIs, fault Pareto and month's revenue from every one, mid-month and with work still open.
+        now = self.clocks[0].now()
+        period = Period(START - timedelta(days=1), now + timedelta(days=1))
+
+        def kpis(d: ServiceDesk) -> Any:
+            assert d.context.calendar is not None
+            queries = reporting_for(d.store)
+            return kpi_report(queries, period, d.context.calendar, group=group, as_of=now)
+
+        self._on_every_store(kpis)
+        self._on_every_store(lambda d: fault_pareto(reporting_for(d.store), period, dimension))
+        self._on_every_store(lambda d: d.fees.monthly_revenue(WORLD.manager, now.strftime("%Y-%m")))
 
     # -- what every store must agree on after each step -------------------------------------------------
 
