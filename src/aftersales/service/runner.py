@@ -147,21 +147,15 @@ def fingerprint(command: str, request: object) -> str:
 
 
 def _named(refused: InvalidTransition, ticket: Ticket, command: str) -> InvalidTransition:
-    """``refused`` naming the command the caller ran (``dispatch``, not its step ``assign``), ticket too."""
+    """``refused`` naming the command the caller ran (``dispatch``, not its step ``assign``), ticket too;
+    of the same class, with the same facts (a :class:`FaultRecordRequired` keeps its field)."""
     if refused.command == command and refused.ticket_id is not None:
         return refused
     why = refused.why
     if refused.trigger != command:
         step = f"its step {refused.trigger!r} is not allowed there"
         why = f"{step}; {why}" if why else step
-    return InvalidTransition(
-        refused.workflow,
-        refused.state,
-        refused.trigger,
-        ticket_id=refused.ticket_id or ticket.id,
-        command=command,
-        why=why,
-    )
+    return refused.renamed(ticket_id=refused.ticket_id or ticket.id, command=command, why=why)
 
 
 class CommandRunner:
