@@ -26,7 +26,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.daily_cursor import due_documents, mark_run
 from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, can_write_party, permit
 from aftersales.service.runner import CommandRunner, check_actor
-from aftersales.service.scope import party_visible
+from aftersales.service.scope import contract_visible
 
 __all__ = ["ServiceContracts", "contract_scope", "contract_writable"]
 
@@ -39,14 +39,7 @@ def contract_scope(
     """May ``actor`` see ``contract``? Customers their own; dealer staff their dealer's or, for a contract
     signed with no dealer, their regions'. Any of the actor's roles that may run ``command`` may grant it
     (signing for a customer is a dealer's, not the customer's own role's)."""
-    region = customer_region if contract.dealer_id is None else None
-    return party_visible(
-        actor,
-        customer_id=contract.customer_id,
-        region=region,
-        dealer_id=contract.dealer_id,
-        allowed=MAINTENANCE_ROLES[command],
-    )
+    return contract_visible(actor, contract, customer_region, MAINTENANCE_ROLES[command])
 
 
 def contract_writable(
