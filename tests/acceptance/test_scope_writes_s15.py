@@ -282,3 +282,29 @@ def test_replays_in_scope_of_every_kind_of_author_still_answer(world: World) -> 
     }
     for name, write in writes.items():
         assert write() == write(), name
+
+
+def test_a_visit_out_of_scope_is_as_unknown_as_any_other_id(world: World) -> None:
+    # Before, the Beijing dealer's staff asking to complete, postpone or miss a Shanghai maintenance visit
+    # got NotFound naming the visit's *ticket*: the visit existed, and this was its ticket's number.
+    desk = world.desk
+    desk.maintenance.create_plan(MANAGER, asset_id="asset-2", first_due=date(2026, 3, 10))
+    [visit] = desk.maintenance.generate_due(Actor.system()).generated
+    commands: dict[str, Callable[[str], object]] = {
+        "complete_visit": lambda v: desk.maintenance.complete_visit(BEIJING, v, results=[]),
+        "postpone_visit": lambda v: desk.maintenance.postpone_visit(
+            BEIJING, v, to=date(2026, 3, 20), reason="改期"
+        ),
+        "miss_visit": lambda v: desk.maintenance.miss_visit(BEIJING, v, reason="不在家"),
+    }
+    for name, command in commands.items():
+        before = _state(desk)
+        with pytest.raises(NotFound) as refused:
+            command(visit.id)
+        with pytest.raises(NotFound) as unknown:
+            command("MV-404")
+        assert (refused.value.kind, unknown.value.kind) == ("maintenance_visit", "maintenance_visit"), name
+        assert visit.ticket_id not in str(refused.value), name
+        assert _state(desk) == before, name
+    with pytest.raises(PermissionDenied):  # a second dealer of the region reads it; the job is not its own
+        desk.maintenance.miss_visit(SECOND, visit.id, reason="不在家")

@@ -440,10 +440,17 @@ class MaintenanceDesk:
                 uow.documents.save(plan)
             return Applied()
 
-        return self.runner.execute(
-            actor, command, visit.ticket_id, apply, key,
-            request=request, roles=roles_for(Workflow.MAINTENANCE, command),
-        )  # fmt: skip
+        try:
+            return self.runner.execute(
+                actor, command, visit.ticket_id, apply, key,
+                request=request, roles=roles_for(Workflow.MAINTENANCE, command),
+            )  # fmt: skip
+        except NotFound as missing:
+            if (missing.kind, missing.id) != ("ticket", visit.ticket_id):
+                raise
+            # The visit's ticket is out of the actor's scope: the visit is as unknown as any other id (the
+            # refusal named the ticket, telling the caller the visit exists and which ticket it is on).
+            raise NotFound(MaintenanceVisit.DOCUMENT_KIND, visit_id) from None
 
     def complete_visit(
         self,
