@@ -308,3 +308,32 @@ def test_a_visit_out_of_scope_is_as_unknown_as_any_other_id(world: World) -> Non
         assert _state(desk) == before, name
     with pytest.raises(PermissionDenied):  # a second dealer of the region reads it; the job is not its own
         desk.maintenance.miss_visit(SECOND, visit.id, reason="不在家")
+
+
+def test_naming_another_dealer_s_unit_or_contract_is_as_naming_an_unknown_one(world: World) -> None:
+    # Before, the Beijing dealer signing a contract for its own customer that named the Shanghai customer's
+    # unit was told "unit asset-1 is not a unit of customer cust-bj", and a plan of its own unit naming the
+    # Shanghai contract "contract HT-1 does not cover unit unit-bj": both exist, and whose they are. Now
+    # both are NotFound, exactly as an unknown unit or contract.
+    desk = world.desk
+    bj = Customer(CustomerId("cust-bj"), "刘洋", Contact("刘洋", phone="13711112222"), region="BJ")
+    desk.register_customer(MANAGER, attrs.evolve(bj, dealer_id=DealerId("dealer-bj")))
+    desk.register_asset(MANAGER, _unit("unit-bj", customer="cust-bj", dealer="dealer-bj"))
+    attempts: dict[str, tuple[Write, Write]] = {
+        "contracts.sign": (
+            lambda d, a: d.contracts.sign(a, _contract("HT-9", ("unit-bj", "asset-1"), customer="cust-bj")),
+            lambda d, a: d.contracts.sign(a, _contract("HT-9", ("unit-bj", "asset-404"), customer="cust-bj")),
+        ),
+        "maintenance.create_plan": (
+            lambda d, a: d.maintenance.create_plan(a, asset_id="unit-bj", contract_id="HT-1"),
+            lambda d, a: d.maintenance.create_plan(a, asset_id="unit-bj", contract_id="HT-404"),
+        ),
+    }
+    for name, (named, unknown) in attempts.items():
+        before = _state(desk)
+        refused = _outcome(named, desk, BEIJING)
+        assert refused[0] == "NotFound" and refused == _outcome(unknown, desk, BEIJING), name
+        assert _state(desk) == before, name
+    with pytest.raises(AftersalesError) as office:  # the office, who reads every unit, is told why
+        desk.contracts.sign(MANAGER, _contract("HT-9", ("unit-bj", "asset-1"), customer="cust-bj"))
+    assert "not a unit of customer cust-bj" in str(office.value)

@@ -26,7 +26,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.daily_cursor import due_documents, mark_run
 from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, can_write_party, permit
 from aftersales.service.runner import CommandRunner, check_actor
-from aftersales.service.scope import contract_visible
+from aftersales.service.scope import asset_visible, contract_visible
 
 __all__ = ["ServiceContracts", "contract_scope", "contract_writable"]
 
@@ -292,8 +292,8 @@ class ServiceContracts:
         found = uow.assets.find(contract.assets)
         for asset_id in contract.assets:
             asset = found.get(asset_id)
-            if asset is None:
-                raise NotFound("asset", asset_id)
+            if asset is None or not asset_visible(uow, actor, asset):
+                raise NotFound("asset", asset_id)  # another's unit, as an unknown one (not "not a unit of")
             if contract.customer_id is not None and asset.customer_id != contract.customer_id:
                 raise ValidationError(
                     f"unit {asset_id} is not a unit of customer {contract.customer_id}", field="assets"

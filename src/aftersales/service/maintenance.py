@@ -133,7 +133,7 @@ class MaintenanceDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> MaintenancePlan:
             asset = uow.assets.get(asset_id)
-            contract = uow.documents.get(ServiceContract, contract_id) if contract_id is not None else None
+            contract = self._named_contract(uow, actor, contract_id) if contract_id is not None else None
             settings = _Settings(interval_months, checklist, first_due, lead_days, usage)
             plan = self._plan_unit(uow, actor, asset, self.context.today(now), settings, contract, plan_id)
             if plan is None:
@@ -207,6 +207,16 @@ class MaintenanceDesk:
             remember=lambda plans: [p.id for p in plans],
             reload=lambda uow, ids: [uow.documents.get(MaintenancePlan, i) for i in ids],
         )  # fmt: skip
+
+    @staticmethod
+    def _named_contract(uow: UnitOfWork, actor: Actor, contract_id: str) -> ServiceContract:
+        """The contract a new plan names, if ``actor`` may read it: another dealer's contract is
+        ``NotFound`` as an unknown one (it told the caller it exists: "does not cover unit …")."""
+        contract = uow.documents.get(ServiceContract, contract_id)
+        holder = uow.customers.get(contract.customer_id) if contract.customer_id else None
+        if not contract_scope(actor, contract, holder.region if holder is not None else None):
+            raise NotFound(ServiceContract.DOCUMENT_KIND, contract_id)
+        return contract
 
     def _months(self, settings: _Settings, contract: ServiceContract | None) -> int:
         """The interval: given, else the contract's visits per year, else the pack's."""
