@@ -9,6 +9,7 @@ render its own text. An operation that raises changes nothing.
 from __future__ import annotations
 
 from datetime import date
+from typing import Self
 
 __all__ = [
     "AftersalesError",
@@ -105,6 +106,21 @@ class InvalidTransition(AftersalesError):
         self.ticket_id = ticket_id
         self.command = shown
         self.why = why
+
+    def renamed(self, *, ticket_id: str | None, command: str, why: str | None) -> Self:
+        """This refusal naming ``command`` (the one the caller ran) and ``ticket_id``, with ``why``.
+
+        A copy of the same class keeping every other attribute: a subclass's own facts (the
+        ``field`` and ``category`` of :class:`FaultRecordRequired`) survive the renaming, so a caller
+        catching the subclass still catches it whichever command raised it.
+        """
+        cls = type(self)
+        renamed = cls.__new__(cls)  # not copy.copy: it calls cls(*args), which a subclass may not take
+        renamed.__dict__.update(self.__dict__)
+        InvalidTransition.__init__(
+            renamed, self.workflow, self.state, self.trigger, ticket_id=ticket_id, command=command, why=why
+        )
+        return renamed
 
 
 class FaultRecordRequired(InvalidTransition):

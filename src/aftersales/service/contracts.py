@@ -24,11 +24,11 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.daily_cursor import due_documents, mark_run
-from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, permit
+from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, can_write_party, permit
 from aftersales.service.runner import CommandRunner, check_actor
-from aftersales.service.scope import party_visible
+from aftersales.service.scope import asset_visible, contract_visible
 
-__all__ = ["ServiceContracts", "contract_scope"]
+__all__ = ["ServiceContracts", "contract_scope", "contract_writable"]
 
 R = Role
 
@@ -39,14 +39,33 @@ def contract_scope(
     """May ``actor`` see ``contract``? Customers their own; dealer staff their dealer's or, for a contract
     signed with no dealer, their regions'. Any of the actor's roles that may run ``command`` may grant it
     (signing for a customer is a dealer's, not the customer's own role's)."""
-    region = customer_region if contract.dealer_id is None else None
-    return party_visible(
+    return contract_visible(actor, contract, customer_region, MAINTENANCE_ROLES[command])
+
+
+def contract_writable(
+    actor: Actor, contract: ServiceContract, customer_dealer: str | None, command: str
+) -> bool:
+    """May ``actor`` run ``command`` (sign, renew, plan) on ``contract``? Its dealer's staff may — the
+    dealer holding it, or the holder customer's own dealer (``customer_dealer``) — and the office; a
+    second dealer of the customer's region reads a contract signed with no dealer, it does not change it
+    (seed 002: 乙方负责所售产品的全过程服务; see :func:`aftersales.service.permissions.can_write_party`)."""
+    return can_write_party(
         actor,
+        command,
+        MAINTENANCE_ROLES[command],
         customer_id=contract.customer_id,
-        region=region,
-        dealer_id=contract.dealer_id,
-        allowed=MAINTENANCE_ROLES[command],
+        dealer_id=contract.dealer_id or customer_dealer,
     )
+
+
+def _dealer_of(uow: UnitOfWork, customer_id: str | None) -> str | None:
+    """The dealer of the holder customer (``None``: no holder customer, unknown, or no dealer)."""
+    if customer_id is None:
+        return None
+    try:
+        return uow.customers.get(customer_id).dealer_id
+    except NotFound:
+        return None
 
 
 @validated_commands
@@ -65,13 +84,19 @@ class ServiceContracts:
         except NotFound:
             return None
 
-    def _visible(
-        self, uow: UnitOfWork, actor: Actor, contract_id: str, command: str = "read_contracts"
-    ) -> ServiceContract:
+    def _visible(self, uow: UnitOfWork, actor: Actor, contract_id: str) -> ServiceContract:
         if not isinstance(contract_id, str) or not contract_id:
             raise ValidationError("a contract id is a non-empty string", field="contract_id")
         contract = uow.documents.get(ServiceContract, contract_id)
-        if not contract_scope(actor, contract, self._region(uow, contract), command):
+        if not contract_scope(actor, contract, self._region(uow, contract)):
+            raise NotFound("service_contract", contract_id)
+        return contract
+
+    def _writable(self, uow: UnitOfWork, actor: Actor, contract_id: str, command: str) -> ServiceContract:
+        """The contract if ``actor`` may run ``command`` on it; otherwise ``NotFound``, as an unknown id
+        (a reader who may not change it learns nothing more than one who cannot see it)."""
+        contract = self._visible(uow, actor, contract_id)
+        if not contract_writable(actor, contract, _dealer_of(uow, contract.customer_id), command):
             raise NotFound("service_contract", contract_id)
         return contract
 
@@ -133,7 +158,7 @@ class ServiceContracts:
         permit(check_actor(actor), Workflow.MAINTENANCE, "sign_contract")
 
         def apply(uow: UnitOfWork, now: datetime) -> ServiceContract:
-            old = self._visible(uow, actor, contract_id, "sign_contract")
+            old = self._writable(uow, actor, contract_id, "sign_contract")
             if old.state is not ContractState.ACTIVE or old.renewed_as is not None:
                 raise ValidationError(
                     f"contract {old.id} is cancelled or already renewed", field="contract_id"
@@ -171,7 +196,7 @@ class ServiceContracts:
         permit(check_actor(actor), Workflow.MAINTENANCE, "cancel_contract")
 
         def apply(uow: UnitOfWork, now: datetime) -> ServiceContract:
-            contract = self._visible(uow, actor, contract_id, "cancel_contract")
+            contract = self._writable(uow, actor, contract_id, "cancel_contract")
             contract.cancel(now, actor.ref, reason)
             from aftersales.domain.maintenance import MaintenancePlan
 
@@ -252,20 +277,23 @@ class ServiceContracts:
 
     def _check_parties(self, uow: UnitOfWork, actor: Actor, contract: ServiceContract) -> None:
         region: str | None = None
+        dealer: str | None = None
         if contract.customer_id is not None:
-            region = uow.customers.get(contract.customer_id).region
+            holder = uow.customers.get(contract.customer_id)
+            region, dealer = holder.region, holder.dealer_id
         else:
             assert contract.dealer_id is not None
             uow.dealers.get(contract.dealer_id)
-        if not contract_scope(actor, contract, region, "sign_contract"):
+        in_scope = contract_scope(actor, contract, region, "sign_contract")
+        if not (in_scope and contract_writable(actor, contract, dealer, "sign_contract")):
             raise NotFound(
                 "customer" if contract.customer_id else "dealer", contract.customer_id or contract.dealer_id
             )
         found = uow.assets.find(contract.assets)
         for asset_id in contract.assets:
             asset = found.get(asset_id)
-            if asset is None:
-                raise NotFound("asset", asset_id)
+            if asset is None or not asset_visible(uow, actor, asset):
+                raise NotFound("asset", asset_id)  # another's unit, as an unknown one (not "not a unit of")
             if contract.customer_id is not None and asset.customer_id != contract.customer_id:
                 raise ValidationError(
                     f"unit {asset_id} is not a unit of customer {contract.customer_id}", field="assets"

@@ -49,12 +49,19 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
-from aftersales.service.contracts import ServiceContracts, contract_scope
+from aftersales.service.contracts import ServiceContracts, contract_scope, contract_writable
 from aftersales.service.daily_cursor import DailyCursor, due_documents, mark_run
 from aftersales.service.dispatching import Choice
 from aftersales.service.intake import open_ticket_in, write_opened
 from aftersales.service.numbering import next_numbers
-from aftersales.service.permissions import READERS, Workflow, authorize, permit, roles_for
+from aftersales.service.permissions import (
+    READERS,
+    Workflow,
+    authorize,
+    can_write_party,
+    permit,
+    roles_for,
+)
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.scope import party_visible
 from aftersales.service.tickets import Tickets
@@ -126,7 +133,7 @@ class MaintenanceDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> MaintenancePlan:
             asset = uow.assets.get(asset_id)
-            contract = uow.documents.get(ServiceContract, contract_id) if contract_id is not None else None
+            contract = self._named_contract(uow, actor, contract_id) if contract_id is not None else None
             settings = _Settings(interval_months, checklist, first_due, lead_days, usage)
             plan = self._plan_unit(uow, actor, asset, self.context.today(now), settings, contract, plan_id)
             if plan is None:
@@ -164,8 +171,12 @@ class MaintenanceDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> list[MaintenancePlan]:
             contract = uow.documents.get(ServiceContract, contract_id)
-            region = uow.customers.get(contract.customer_id).region if contract.customer_id else None
-            if not contract_scope(actor, contract, region):
+            holder = uow.customers.get(contract.customer_id) if contract.customer_id else None
+            region, dealer = (holder.region, holder.dealer_id) if holder is not None else (None, None)
+            if not (
+                contract_scope(actor, contract, region)
+                and contract_writable(actor, contract, dealer, "create_plan")
+            ):
                 raise NotFound("service_contract", contract_id)
             if contract.customer_id is not None and contract.product_line is not None:
                 units = list(uow.assets.list(customer_id=contract.customer_id))
@@ -197,6 +208,16 @@ class MaintenanceDesk:
             reload=lambda uow, ids: [uow.documents.get(MaintenancePlan, i) for i in ids],
         )  # fmt: skip
 
+    @staticmethod
+    def _named_contract(uow: UnitOfWork, actor: Actor, contract_id: str) -> ServiceContract:
+        """The contract a new plan names, if ``actor`` may read it: another dealer's contract is
+        ``NotFound`` as an unknown one (it told the caller it exists: "does not cover unit …")."""
+        contract = uow.documents.get(ServiceContract, contract_id)
+        holder = uow.customers.get(contract.customer_id) if contract.customer_id else None
+        if not contract_scope(actor, contract, holder.region if holder is not None else None):
+            raise NotFound(ServiceContract.DOCUMENT_KIND, contract_id)
+        return contract
+
     def _months(self, settings: _Settings, contract: ServiceContract | None) -> int:
         """The interval: given, else the contract's visits per year, else the pack's."""
         if settings.interval_months is not None:
@@ -219,7 +240,7 @@ class MaintenanceDesk:
             raise ValidationError(f"unit {asset.id} has no owner to maintain it for", field="asset_id")
         customer = uow.customers.get(asset.customer_id)
         dealer = customer.dealer_id or asset.dealer_id
-        if not _in_scope(actor, customer.id, customer.region, dealer, _writers("create_plan")):
+        if not _writable(actor, "create_plan", customer.id, customer.region, dealer):
             return None
         for existing in uow.documents.query(MaintenancePlan, asset_id=asset.id, state=PlanState.ACTIVE.value):
             raise ValidationError(
@@ -290,8 +311,10 @@ class MaintenanceDesk:
         if not isinstance(plan_id, str) or not plan_id:
             raise ValidationError("a plan id is a non-empty string", field="plan_id")
         plan = uow.documents.get(MaintenancePlan, plan_id)
-        if not _in_scope(actor, plan.customer_id, plan.region, plan.dealer_id, _writers(command)):
-            raise NotFound("maintenance_plan", plan_id)
+        if not _in_scope(actor, plan.customer_id, plan.region, plan.dealer_id) or not _writable(
+            actor, command, plan.customer_id, plan.region, plan.dealer_id
+        ):
+            raise NotFound("maintenance_plan", plan_id)  # as an unknown id, also to a reader
         return plan
 
     # -- the daily job ------------------------------------------------------------------------------
@@ -427,10 +450,17 @@ class MaintenanceDesk:
                 uow.documents.save(plan)
             return Applied()
 
-        return self.runner.execute(
-            actor, command, visit.ticket_id, apply, key,
-            request=request, roles=roles_for(Workflow.MAINTENANCE, command),
-        )  # fmt: skip
+        try:
+            return self.runner.execute(
+                actor, command, visit.ticket_id, apply, key,
+                request=request, roles=roles_for(Workflow.MAINTENANCE, command),
+            )  # fmt: skip
+        except NotFound as missing:
+            if (missing.kind, missing.id) != ("ticket", visit.ticket_id):
+                raise
+            # The visit's ticket is out of the actor's scope: the visit is as unknown as any other id (the
+            # refusal named the ticket, telling the caller the visit exists and which ticket it is on).
+            raise NotFound(MaintenanceVisit.DOCUMENT_KIND, visit_id) from None
 
     def complete_visit(
         self,
@@ -580,8 +610,16 @@ def _in_scope(
     return party_visible(actor, customer_id=customer_id, region=region, dealer_id=dealer_id, allowed=allowed)
 
 
-def _writers(command: str) -> frozenset[Role]:
-    return roles_for(Workflow.MAINTENANCE, command)
+def _writable(
+    actor: Actor, command: str, customer_id: str, region: str | None, dealer_id: str | None
+) -> bool:
+    """May ``actor`` run ``command`` on a plan of ``customer_id`` served by ``dealer_id``? The dealer's
+    staff and the office (a second dealer of the region reads the plan, it does not change it:
+    :func:`aftersales.service.permissions.can_write_party`)."""
+    allowed = roles_for(Workflow.MAINTENANCE, command)
+    return can_write_party(
+        actor, command, allowed, customer_id=customer_id, dealer_id=dealer_id, region=region
+    )
 
 
 def _visit_visible(uow: UnitOfWork, actor: Actor, visit: MaintenanceVisit) -> bool:

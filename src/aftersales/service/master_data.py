@@ -4,8 +4,8 @@ Every change is a command through the runner and leaves a :class:`MasterDataChan
 the same transaction: who, when, which record, the command, the record before and after, and the
 reason when one is required. Scopes:
 
-- dealer staff register customers and units only inside their regions (a unit's region is its
-  owner's), and may not change a stored record's region, dealer or owner;
+- dealer staff register their dealer's customers and units only, inside their regions (a unit is its
+  dealer's or its owner's), and may not change a stored record's region, dealer or owner;
 - a unit's owner or warranty-start dates (purchase, shipment, installation acceptance) change only
   through the manager commands :meth:`MasterData.transfer_asset` and
   :meth:`MasterData.change_warranty_start`, with a reason — a fresh warranty start is money;
@@ -34,7 +34,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.notify import check_writable
-from aftersales.service.permissions import MASTER_DATA_ROLES, Workflow, permit
+from aftersales.service.permissions import MASTER_DATA_ROLES, Workflow, can_write_party, permit
 from aftersales.service.references import check_references
 from aftersales.service.roster_stamp import touch_roster
 from aftersales.service.runner import CommandRunner, check_actor
@@ -43,6 +43,7 @@ from aftersales.service.scope import sees_every
 __all__ = ["MasterData", "MasterDataChange", "accept_installation", "record_change"]
 
 R = Role
+_DEALER = frozenset({R.DEALER_STAFF})
 _WARRANTY_DATES = ("purchase_date", "shipment_date", "installation_accepted_on")
 _DONE_DATES = ("purchase_date", "installation_accepted_on")
 """The dates of what has happened once a unit is registered: bought, its installation accepted (a
@@ -221,19 +222,20 @@ class MasterData:
     ) -> None:
         """Add or update a customer (用户档案).
 
-        Dealer staff register customers of their regions only and may not move a stored customer to
-        another region or dealer (the customer's notifications and tickets follow them).
+        Dealer staff register their own dealer's customers of their regions only, and may not move a
+        stored customer to another region or dealer (the customer's notifications and tickets follow
+        them). A second dealer of the region does not change the first dealer's customer (seed 002:
+        乙方负责所售产品的全过程服务; the region's callbacks and surveys are all it does for them).
         """
 
         def check(uow: UnitOfWork, before: Customer | None) -> None:
             if not _as_dealer(actor, "register_customer"):
                 return
-            if customer.region not in actor.regions:
-                raise PermissionDenied(str(actor), "register_customer", customer.id)
+            for record in (customer, before):
+                if record is not None and not _dealers_customer(actor, record):
+                    raise PermissionDenied(str(actor), "register_customer", customer.id)
             if before is None:
                 return
-            if before.region not in actor.regions:
-                raise PermissionDenied(str(actor), "register_customer", customer.id)
             for field in ("region", "dealer_id"):
                 if getattr(before, field) != getattr(customer, field):
                     raise PermissionDenied(str(actor), f"change the {field} of customer", customer.id)
@@ -270,6 +272,8 @@ class MasterData:
 
     @staticmethod
     def _dealer_may_touch_asset(uow: UnitOfWork, actor: Actor, asset: Asset) -> None:
+        """A unit its dealer sold, or a unit of one of its dealer's customers (of its regions); not a
+        unit of another dealer's customer of the same region (seed 002: 乙方负责所售产品的全过程服务)."""
         if asset.dealer_id is not None and asset.dealer_id == actor.dealer_id:
             return
         if asset.customer_id is not None:
@@ -277,7 +281,7 @@ class MasterData:
                 owner = uow.customers.get(asset.customer_id)
             except NotFound:
                 owner = None
-            if owner is not None and owner.region in actor.regions:
+            if owner is not None and _dealers_customer(actor, owner):
                 return
         raise PermissionDenied(str(actor), "register_asset", asset.id)
 
@@ -413,6 +417,13 @@ def _reason(reason: object) -> str:
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
         raise ValidationError("a reason (1–500 characters) is required", field="reason")
     return reason
+
+
+def _dealers_customer(actor: Actor, customer: Customer) -> bool:
+    """Is ``customer`` the acting dealer staff's to write: its dealer's (the one rule of
+    :func:`~aftersales.service.permissions.can_write_party`), in one of its regions?"""
+    mine = can_write_party(actor, "register_customer", _DEALER, dealer_id=customer.dealer_id)
+    return mine and customer.region in actor.regions
 
 
 def _as_dealer(actor: Actor, command: str) -> bool:

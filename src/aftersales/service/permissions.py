@@ -55,6 +55,7 @@ __all__ = [
     "can_read_as",
     "can_write",
     "can_write_as",
+    "can_write_party",
     "check_role",
     "permit",
     "roles_for",
@@ -329,12 +330,14 @@ def _dealers_job(actor: Actor, ticket: Ticket) -> bool:
 
 
 REGION_WRITES = frozenset(
-    {"schedule_callback", "record_callback", "record_callback_attempt", "contact_customer"}
+    {"schedule_callback", "record_callback", "record_callback_attempt", "contact_customer", "answer_survey"}
 )
-"""What dealer staff do on a ticket of their region that is not their dealer's job (seed 002: 乙方有义务
-配合甲方对本区域的用户进行回访和满意度调查工作): the callbacks. Every other write is the job's own
-dealer's (乙方负责所售产品的全过程服务): a second dealer of the region reads the ticket, it does not
-resolve it, charge on it or cancel the first dealer's slip."""
+"""What dealer staff do for a customer of their region who is not their dealer's (seed 002: 乙方有义务
+配合甲方对本区域的用户进行回访和满意度调查工作): the callbacks on its tickets and the satisfaction survey
+of a campaign. Every other write is the own dealer's (乙方负责所售产品的全过程服务): a second dealer of
+the region reads the ticket, it does not resolve it, charge on it or cancel the first dealer's slip; nor
+does it sign, renew or plan the first dealer's contracts, or change its customers and units
+(:func:`can_write_party`)."""
 
 
 def _assigned_to(actor: Actor, ticket: Ticket) -> bool:
@@ -413,6 +416,39 @@ def _writes_as(role: Role, actor: Actor, ticket: Ticket, command: str | None = N
     if role is R.DEALER_STAFF:
         return _dealers_job(actor, ticket) or (command in REGION_WRITES and _dealer_scope(actor, ticket))
     return _reads_as(role, actor, ticket, None)
+
+
+def can_write_party(
+    actor: Actor,
+    command: str,
+    allowed: frozenset[Role],
+    *,
+    customer_id: str | None = None,
+    dealer_id: str | None = None,
+    region: str | None = None,
+) -> bool:
+    """May ``actor`` run ``command`` on a record other than a ticket, held for ``customer_id`` and served
+    by ``dealer_id`` (the customer's region ``region``): a contract, a maintenance plan, a customer, a
+    unit, a survey task?
+
+    The rule of :func:`can_write` for tickets, applied to the records around them. Each of the actor's
+    roles that may run the command (``allowed``) may grant it: the office and the system every record;
+    an auditor none; a customer its own; dealer staff their dealer's — their region's only for
+    :data:`REGION_WRITES`; an engineer none (it works through the tickets assigned to it).
+    """
+    for role in actor.roles:
+        if role not in allowed or role is R.AUDITOR:
+            continue
+        if role in _SEE_ALL:
+            return True
+        if role is R.CUSTOMER and customer_id is not None and actor.customer_id == customer_id:
+            return True
+        if role is R.DEALER_STAFF:
+            if actor.dealer_id is not None and dealer_id == actor.dealer_id:
+                return True
+            if command in REGION_WRITES and region is not None and region in actor.regions:
+                return True
+    return False
 
 
 def can_write_as(actor: Actor, ticket: Ticket, roles: frozenset[Role], command: str | None = None) -> bool:

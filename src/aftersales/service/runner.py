@@ -5,7 +5,8 @@ Every command, whatever capability it belongs to, runs the same steps in the sam
 1. the actor is an :class:`Actor`;
 2. the idempotency key is scoped (role, actor, command) and the request fingerprinted: a key seen
    before returns the first result again (replayed by reloading what it names: ids and version, not
-   a snapshot); the same key with a different request is :class:`IdempotencyKeyReused`;
+   a snapshot), to an actor who may still read it (else ``NotFound``, as an unknown id); the same key
+   with a different request is :class:`IdempotencyKeyReused`;
 3. permission, from the one table in :mod:`aftersales.service.permissions`;
 4. the timestamp, read inside the transaction once the store's write lock is held (SQLite's
    ``BEGIN IMMEDIATE`` at the first statement, PostgreSQL's row version) — so a command never stamps
@@ -53,6 +54,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.permissions import authorize, can_read
 from aftersales.service.provisional_notice import provisional_messages
 from aftersales.service.reader_view import as_seen_by
+from aftersales.service.replay_scope import check_replay
 from aftersales.service.views import CommandResult, TicketView
 
 __all__ = [
@@ -147,21 +149,15 @@ def fingerprint(command: str, request: object) -> str:
 
 
 def _named(refused: InvalidTransition, ticket: Ticket, command: str) -> InvalidTransition:
-    """``refused`` naming the command the caller ran (``dispatch``, not its step ``assign``), ticket too."""
+    """``refused`` naming the command the caller ran (``dispatch``, not its step ``assign``), ticket too;
+    of the same class, with the same facts (a :class:`FaultRecordRequired` keeps its field)."""
     if refused.command == command and refused.ticket_id is not None:
         return refused
     why = refused.why
     if refused.trigger != command:
         step = f"its step {refused.trigger!r} is not allowed there"
         why = f"{step}; {why}" if why else step
-    return InvalidTransition(
-        refused.workflow,
-        refused.state,
-        refused.trigger,
-        ticket_id=refused.ticket_id or ticket.id,
-        command=command,
-        why=why,
-    )
+    return refused.renamed(ticket_id=refused.ticket_id or ticket.id, command=command, why=why)
 
 
 class CommandRunner:
@@ -461,7 +457,8 @@ class CommandRunner:
 
         The caller has checked the role against the table; ``apply`` checks scopes and changes the
         store. With a key, ``remember(result)`` gives the JSON-ready ids to keep and
-        ``reload(uow, kept)`` rebuilds the result from them on a replay.
+        ``reload(uow, kept)`` rebuilds the result from them on a replay — handed back only to an actor
+        who may still read it (:func:`~aftersales.service.replay_scope.check_replay`; else ``NotFound``).
         """
         check_actor(actor)
         if key is not None and (remember is None or reload is None):
@@ -473,7 +470,9 @@ class CommandRunner:
             data = self._recall(uow, scoped, command, key, print_)
             if data is None or reload is None:
                 return None
-            return reload(uow, data["r"])
+            result = reload(uow, data["r"])
+            check_replay(uow, actor, result)  # a replay is no way back to a record out of scope
+            return result
 
         def once() -> T:
             with self.context.store() as uow:

@@ -15,6 +15,7 @@ from collections.abc import Collection
 
 from aftersales.domain.actors import Role
 from aftersales.domain.products import Asset
+from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import NotFound
@@ -25,6 +26,7 @@ from aftersales.service.permissions import can_read, can_read_as
 
 __all__ = [
     "asset_visible",
+    "contract_visible",
     "party_visible",
     "purchasing_dealer",
     "reads_dealer_side",
@@ -122,6 +124,21 @@ def party_visible(
         ):
             return True
     return False
+
+
+def contract_visible(
+    actor: Actor,
+    contract: ServiceContract,
+    customer_region: str | None,
+    allowed: Collection[Role] = frozenset(Role),
+) -> bool:
+    """May ``actor`` see ``contract``? Customers their own; dealer staff their dealer's or, for a contract
+    signed with no dealer, their regions' (the holder customer's ``customer_region``). Any of the actor's
+    roles that may run the read (``allowed``) may grant it."""
+    region = customer_region if contract.dealer_id is None else None
+    return party_visible(
+        actor, customer_id=contract.customer_id, region=region, dealer_id=contract.dealer_id, allowed=allowed
+    )
 
 
 def reads_whole(actor: Actor, ticket: Ticket) -> bool:

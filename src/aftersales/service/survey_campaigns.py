@@ -34,7 +34,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
-from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, permit
+from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, can_write_party, permit
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.scope import party_visible, sees_every
 
@@ -270,7 +270,12 @@ class SurveyCampaigns:
         if not isinstance(task_id, str) or not task_id:
             raise ValidationError("a task id is a non-empty string", field="task_id")
         task = uow.documents.get(SurveyTask, task_id)
-        if not _sees(actor, task, "answer_survey"):
+        # Seed 002 (乙方有义务配合甲方对本区域的用户进行回访和满意度调查工作): a region write.
+        writes = can_write_party(
+            actor, "answer_survey", MAINTENANCE_ROLES["answer_survey"],
+            customer_id=task.customer_id, region=task.region,
+        )  # fmt: skip
+        if not writes:
             raise NotFound("survey_task", task_id)
         return task
 
