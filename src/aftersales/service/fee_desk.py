@@ -262,18 +262,20 @@ class FeeDesk:
     def invoice_now(
         self, uow: UnitOfWork, actor: Actor, now: datetime, slip: FeeSlip, title: str = "", tax_id: str = ""
     ) -> InvoiceRecord | None:
-        """Inside the command that wrote ``slip``: when the customer wants its invoice now (该次需开发票),
-        the invoice request over this one slip (sent to finance by :meth:`send_requested` after commit);
-        ``None`` for *later* or *never*. A slip the customer does not owe is refused (``invoice``)."""
+        """Inside the command that wrote ``slip``: when its payer wants its invoice now (该次需开发票),
+        the invoice request over this one slip (sent to finance by :meth:`send_requested` after commit),
+        made out to the payer — the customer, or the dealer for its purchase from the maker; ``None`` for
+        *later* or *never*. A slip owed by an engineer (a part the maker's own engineer kept) is refused
+        (``invoice``): nobody outside is invoiced for it."""
         if slip.invoice_wish is not InvoiceWish.NOW:
             return None
-        if not slip.owed_by_customer(slip.customer_id):
+        if slip.payer_kind not in ("customer", "dealer") or slip.payer_id is None:
             raise ValidationError(
-                f"an invoice now is made out to the customer; slip {slip.id} is owed by "
+                f"an invoice is made out to a customer or a dealer; slip {slip.id} is owed by "
                 f"{slip.payer_kind} {slip.payer_id}",
                 field="invoice",
             )
-        return self._new_invoice(uow, actor, now, slip.customer_id, [slip], title, tax_id)
+        return self._new_invoice(uow, actor, now, slip.payer_kind, slip.payer_id, [slip], title, tax_id)
 
     def send_requested(self, actor: Actor, slip: FeeSlip, record: InvoiceRecord | None) -> FeeSlip:
         """After the command committed: hand the invoice ``record`` it requested to finance (not on a
@@ -372,26 +374,36 @@ class FeeDesk:
         uow: UnitOfWork,
         actor: Actor,
         now: datetime,
-        customer_id: str,
+        payer_kind: str,
+        payer_id: str,
         slips: list[FeeSlip],
         title: str,
         tax_id: str,
     ) -> InvoiceRecord:
         for slip in slips:
-            if not slip.owed_by_customer(customer_id):
+            if not slip.owed_by(payer_kind, payer_id):
                 raise ValidationError(
-                    f"slip {slip.id} is owed by {slip.payer_kind} {slip.payer_id}, not customer "
-                    f"{customer_id}: a customer's invoice covers the customer's own slips",
+                    f"slip {slip.id} is owed by {slip.payer_kind} {slip.payer_id}, not {payer_kind} "
+                    f"{payer_id}: an invoice covers its payer's own slips (a customer's invoice the "
+                    "customer's own slips)",
                     field="slip_ids",
                 )
+        dealers = {s.dealer_id for s in slips}
+        if len(dealers) != 1:
+            raise ValidationError(
+                "one invoice covers the slips of one dealer's business (the dealer who charged them): "
+                f"these are of {', '.join(sorted(d or 'the maker' for d in dealers))}",
+                field="slip_ids",
+            )
         currencies = {s.currency for s in slips}
         if len(currencies) != 1:
             raise ValidationError("one invoice covers slips of one currency", field="slip_ids")
         total = Money.total((s.total for s in slips), currencies.pop())
         number = next_number(uow, "invoice_request", now)
         record = InvoiceRecord(
-            number, customer_id, tuple(s.id for s in slips), total, now, actor.ref, title, tax_id
-        )
+            number, payer_id if payer_kind == "customer" else None, tuple(s.id for s in slips), total, now,
+            actor.ref, title, tax_id, dealer_id=dealers.pop(), payer_kind=payer_kind, payer_id=payer_id,
+        )  # fmt: skip
         for slip in slips:
             slip.attach_invoice(record.id)
             uow.documents.save(slip)
@@ -406,6 +418,7 @@ class FeeDesk:
         slip_ids: Iterable[str] | None = None,
         title: str = "",
         tax_id: str = "",
+        dealer_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> InvoiceRecord:
         """Collect the customer's slips waiting for an invoice into one invoice request and send it.
@@ -414,12 +427,17 @@ class FeeDesk:
         slips archived un-torn for a collective invoice; the dealer's own slips on the customer's
         tickets, its purchase at the maker's price or a part it kept, are not the customer's). With
         ``slip_ids``: exactly those, which must be owed by the customer and invoiceable (a slip marked
-        *never* is refused). A retry with the same
+        *never* is refused). One invoice covers one dealer's slips (the dealer who did the work and
+        charged: a call passed to another dealer is that dealer's): ``dealer_id`` collects only that
+        dealer's, and is needed when the waiting slips are of several (``ValidationError`` on
+        ``dealer_id``); named slips of several dealers are refused (on ``slip_ids``). A retry with the same
         ``idempotency_key`` returns the first request as it now stands instead of a second invoice.
         """
         allowed = FEE_ROLES["request_invoice"]
         check_role(actor, "request_invoice", customer_id, allowed)
         wanted = tuple(slip_ids) if slip_ids is not None else None
+        if dealer_id is not None and (not isinstance(dealer_id, str) or not dealer_id):
+            raise ValidationError("dealer_id names a dealer", field="dealer_id")
 
         def apply(uow: UnitOfWork, now: datetime) -> InvoiceRecord:
             customer = uow.customers.get(customer_id)
@@ -437,8 +455,11 @@ class FeeDesk:
                     and s.owed_by_customer(customer_id)
                 ]
                 slips = [s for s in slips if self._visible(uow, actor, s)]
+                if dealer_id is not None:
+                    slips = [s for s in slips if s.dealer_id == dealer_id]
                 if not slips:
                     raise ValidationError(f"customer {customer_id} has no slips waiting for an invoice")
+                _one_dealer(slips)
             else:
                 slips = [self._slip(uow, actor, sid, "request_invoice") for sid in wanted]
                 for s in slips:
@@ -449,20 +470,85 @@ class FeeDesk:
                     if not s.can_invoice():
                         raise ValidationError(f"slip {s.id} cannot be invoiced", field="slip_ids")
             slips.sort(key=lambda s: s.id)
-            return self._new_invoice(uow, actor, now, customer_id, slips, title, tax_id)
+            return self._new_invoice(uow, actor, now, "customer", customer_id, slips, title, tax_id)
 
         sent: list[str] = []
+        request: list[object] = [customer_id, wanted, title, tax_id]
+        if dealer_id is not None:
+            request.append(dealer_id)
         record = self.runner.write(
             actor,
             "request_invoice",
             idempotency_key,
-            [customer_id, wanted, title, tax_id],
+            request,
             lambda uow, now: _track(sent, apply(uow, now)),
             remember=lambda r: r.id,
             reload=lambda uow, id: self._invoice(uow, actor, id),  # in scope still
         )
         if sent and sent[-1] == record.id and record.state is InvoiceState.REQUESTED:
             return self._send(actor, record.id)  # this call made the request: hand it to finance now
+        return record
+
+    def request_dealer_invoice(
+        self,
+        actor: Actor,
+        dealer_id: str,
+        *,
+        slip_ids: Iterable[str] | None = None,
+        title: str = "",
+        tax_id: str = "",
+        idempotency_key: str | None = None,
+    ) -> InvoiceRecord:
+        """Collect a dealer's own slips waiting for an invoice — the materials it bought from the maker at
+        the maker's price, a part it kept past its deadline — into one invoice made out to the dealer,
+        and send it (seed 002: 上海维娜斯仅按成本价向各特约承销商收取材料费; 确认是否需开发票 …
+        转至财务部开具发票).
+
+        As :meth:`request_invoice` for a customer: without ``slip_ids`` every active, not yet invoiced
+        slip the dealer owes marked *later*; with them exactly those, each owed by the dealer and
+        invoiceable. The office asks for any dealer, dealer staff for their own dealer (another dealer is
+        ``NotFound``, as an unknown one); the same roles as a customer's invoice (``request_invoice``).
+        """
+        allowed = FEE_ROLES["request_invoice"]
+        check_role(actor, "request_invoice", dealer_id, allowed)
+        if not isinstance(dealer_id, str) or not dealer_id:
+            raise ValidationError("dealer_id names a dealer", field="dealer_id")
+        wanted = tuple(slip_ids) if slip_ids is not None else None
+
+        def apply(uow: UnitOfWork, now: datetime) -> InvoiceRecord:
+            uow.dealers.get(dealer_id)
+            if not party_visible(actor, dealer_id=dealer_id, allowed=allowed):
+                raise NotFound("dealer", dealer_id)
+            if wanted is None:
+                slips = [
+                    s
+                    for s in uow.documents.query(FeeSlip, dealer_id=dealer_id)
+                    if s.can_invoice()
+                    and s.invoice_wish is InvoiceWish.LATER
+                    and s.owed_by("dealer", dealer_id)
+                ]
+                if not slips:
+                    raise ValidationError(f"dealer {dealer_id} has no slips waiting for an invoice")
+            else:
+                slips = [self._slip(uow, actor, sid, "request_invoice") for sid in wanted]
+                for s in slips:
+                    if not s.can_invoice():
+                        raise ValidationError(f"slip {s.id} cannot be invoiced", field="slip_ids")
+            slips.sort(key=lambda s: s.id)
+            return self._new_invoice(uow, actor, now, "dealer", dealer_id, slips, title, tax_id)
+
+        sent: list[str] = []
+        record = self.runner.write(
+            actor,
+            "request_invoice",
+            idempotency_key,
+            ["dealer", dealer_id, wanted, title, tax_id],
+            lambda uow, now: _track(sent, apply(uow, now)),
+            remember=lambda r: r.id,
+            reload=lambda uow, id: self._invoice(uow, actor, id),  # in scope still
+        )
+        if sent and sent[-1] == record.id and record.state is InvoiceState.REQUESTED:
+            return self._send(actor, record.id)
         return record
 
     def _visible(self, uow: UnitOfWork, actor: Actor, slip: FeeSlip) -> bool:
@@ -493,6 +579,9 @@ class FeeDesk:
                 record.requested_at,
                 record.title,
                 record.tax_id,
+                record.dealer_id,
+                record.payer_kind,
+                record.payer_id,
             )
             try:
                 outcome = self.issuer.issue(request)
@@ -705,6 +794,18 @@ class FeeDesk:
             tuple(sorted(s.id for s in slips if not s.is_active)),
             tuple(ItemBalance(item, *counts) for item, counts in sorted(balances.items())),
             tuple(recharged),
+        )
+
+
+def _one_dealer(slips: list[FeeSlip]) -> None:
+    """The slips waiting for one invoice are of one dealer's business, else the caller names which."""
+    dealers = {s.dealer_id for s in slips}
+    if len(dealers) > 1:
+        raise ValidationError(
+            "the slips waiting for an invoice are of several dealers' business "
+            f"({', '.join(sorted(d or 'the maker' for d in dealers))}): one invoice is one dealer's; "
+            "name the dealer (dealer_id) or the slips",
+            field="dealer_id",
         )
 
 

@@ -30,7 +30,15 @@ from aftersales.domain.charges import (
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.contact import zone
 from aftersales.domain.events import JsonValue
-from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement, MovementKind, SlipOrigin, SlipPayment
+from aftersales.domain.fee_slips import (
+    FeeSlip,
+    InvoiceRecord,
+    InvoiceWish,
+    MaterialsMovement,
+    MovementKind,
+    SlipOrigin,
+    SlipPayment,
+)
 from aftersales.domain.ids import DealerId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.loan_ledger import (
@@ -270,8 +278,9 @@ class MaterialsDesk:
         )  # fmt: skip
 
     def _quote_slip(
-        self, uow: UnitOfWork, request: MaterialsRequest, quote: Quote, actor: Actor, now: datetime
-    ) -> FeeSlip:
+        self, uow: UnitOfWork, request: MaterialsRequest, quote: Quote, actor: Actor, now: datetime,
+        wish: InvoiceWish = InvoiceWish.NEVER,
+    ) -> FeeSlip:  # fmt: skip
         """The fee slip (售后服务材料收费暨报销单) of a materials quote the payer accepted: the charged parts
         are sales income (售后服务销售收入的统计表为收费材料的清单), owed by the quote's payer (the dealer
         buying at the maker's price, or the user)."""
@@ -280,7 +289,8 @@ class MaterialsDesk:
         slip = FeeSlip(
             next_number(uow, "fee_slip", now), ticket.id, ticket.customer_id, quote.currency, now, actor.ref,
             now.astimezone(zone(self.params.timezone)).strftime("%Y-%m"), quote.lines,
-            origin=SlipOrigin.JOB, dealer_id=dealer, quote_id=quote.id, payer_kind=quote.payer,
+            invoice_wish=wish, origin=SlipOrigin.JOB, dealer_id=dealer, quote_id=quote.id,
+            payer_kind=quote.payer,
             payer_id=dealer if quote.payer == "dealer" and dealer else ticket.customer_id,
             reasons=quote.reasons,
         )  # fmt: skip
@@ -532,14 +542,38 @@ class MaterialsDesk:
         result: MaterialsRequest = self._step(actor, request_id, "quote", fn)
         return result
 
-    def approve(self, actor: Actor, request_id: str) -> MaterialsRequest:
-        """Approve the free pick slip, or record the user's acceptance of the quote (pick slip issued)."""
+    def approve(
+        self, actor: Actor, request_id: str, *, invoice: InvoiceWish = InvoiceWish.NEVER
+    ) -> MaterialsRequest:
+        """Approve the free pick slip, or record the user's acceptance of the quote (pick slip issued).
+
+        ``invoice`` (a quote only): does its payer want an invoice for it — now (该次需开发票: requested
+        with the quote's fee slip and handed to finance after the step committed), later (collected by
+        ``desk.fees.request_invoice``, or ``desk.fees.request_dealer_invoice`` when the dealer buys from
+        the maker) or never (存档即可).
+        """
+        try:
+            wish = InvoiceWish(invoice)
+        except ValueError:
+            raise ValidationError(
+                f"invoice is now, later or never, got {invoice!r}", field="invoice"
+            ) from None
+        fees = FeeDesk(self.context, self.runner)
+        invoices: list[InvoiceRecord] = []
+        slips: list[FeeSlip] = []
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            invoices.clear()
+            slips.clear()
             number = None if request.pick_slip is not None else self._number(uow, "pick_slip", now)
             request.approve(actor.ref, now, number)
             if request.charges is not None and request.quote_id is not None:
-                self._quote_slip(uow, request, request.charges.quote(request.quote_id), actor, now)
+                quote = request.charges.quote(request.quote_id)
+                slip = self._quote_slip(uow, request, quote, actor, now, wish)
+                slips.append(slip)
+                record = fees.invoice_now(uow, actor, now, slip)
+                if record is not None:
+                    invoices.append(record)
                 if self.runner.load(uow, request.ticket_id, lock=True).waits_on_refused_quote:
                     # The ticket waited on the superior's decision about a refused quote; the user now
                     # accepts one (用户同意支付): the work goes on, as after the charge sheet's quote.
@@ -549,6 +583,8 @@ class MaterialsDesk:
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "approve", fn)
+        if invoices and slips:
+            fees.send_requested(actor, slips[-1], invoices[-1])
         return result
 
     def record_payment(

@@ -1,0 +1,260 @@
+"""Seed 002's money at the seams between dealers, the maker and the months, on memory, SQLite and PostgreSQL.
+
+- A call passed to another dealer than the customer's own (甲方的电话通知, 乙方接到用户的叫修): the dealer who
+  does the repair charges the user its local fees (11: 乙方…向用户收取维修费; 各特约承销商可根据当地实际情况
+  收费) and buys the parts from the maker at cost (上海维娜斯仅按成本价向各特约承销商收取材料费): its slips,
+  its invoices, its revenue.
+- A dealer's purchase from the maker is invoiced to the dealer (确认是否需开发票 … 转至财务部开具发票), never
+  to the end customer.
+- The items still out on loan (用户借料盘点表) carry over from month to month.
+- A paid materials-desk quote whose request is cancelled is paid back on a credit slip.
+- The slip, the invoice, the revenue list, the month's money and the CSV export agree to the fen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.classification import Plan, Severity
+from aftersales.domain.fee_slips import InvoiceWish
+from aftersales.domain.ids import AssetId
+from aftersales.domain.materials import MaterialsLine, PartyRef
+from aftersales.domain.money import Money
+from aftersales.domain.products import Asset
+from aftersales.errors import NotFound, ValidationError
+from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
+from aftersales.reports.money import month_money, scoped_month_money
+from aftersales.service.desk import ServiceDesk
+from conftest import STAFF, START, World, make_world, register, store_url
+
+SH = ZoneInfo("Asia/Shanghai")
+CNY = "CNY"
+PART = "WN-CB-01"
+BACKENDS = ["memory", "sqlite", "postgres"]
+
+FEES = DefaultFeesPolicy(
+    FeesParams(
+        currency="CNY",
+        parts={PART: PartPriceEntry(cost="75.00", retail="120.00")},
+        dealer_schedules={
+            "dealer-sh": DealerFeeSchedule(labour={"flush_valve_leak": "80"}, service_fee="20"),
+            "dealer-bj": DealerFeeSchedule(labour={"flush_valve_leak": "95"}, service_fee="15"),
+        },
+    )
+)
+
+OUT = Asset(
+    AssetId("unit-out"), "wc-100", "SN-OUT", customer_id="cust-zh", purchase_date=date(2021, 1, 10),
+    installation_accepted_on=date(2021, 1, 11), dealer_id="dealer-sh",
+)  # fmt: skip
+IN = Asset(
+    AssetId("unit-in"), "wc-100", "SN-IN", customer_id="cust-zh", purchase_date=date(2025, 9, 1),
+    installation_accepted_on=date(2025, 9, 2), dealer_id="dealer-sh",
+)  # fmt: skip
+
+Story = tuple[ServiceDesk, ManualClock, World]
+
+
+@pytest.fixture(params=BACKENDS)
+def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Story]:
+    clock = ManualClock(START)
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(store_url(request.param, tmp_path, "money15.db"))
+        desk = ServiceDesk.open(
+            url, pack="sanitary_ware", overrides={"fees": FEES}, clock=clock, notifier=MemoryNotifier(),
+            staff=STAFF, invoice_issuer=MemoryInvoiceIssuer(),
+        )  # fmt: skip
+        stack.callback(desk.shutdown)
+        world = make_world()
+        register(desk, world)
+        for unit in (OUT, IN):
+            desk.register_asset(world.manager, unit)
+        yield desk, clock, world
+
+
+def _passed_to_beijing(desk: ServiceDesk, clock: ManualClock, world: World, asset: str = "unit-out") -> str:
+    """A call of the Shanghai dealer's customer passed to the Beijing dealer, who repairs it."""
+    agent, bj = world.agent, world.dealer_bj_staff
+    ticket_id = desk.open_ticket(
+        agent, customer_id="cust-zh", description="马桶一直冲水", asset_id=asset
+    ).ticket.id
+    desk.triage(agent, ticket_id, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(agent, ticket_id, dealer_id="dealer-bj")
+    clock.advance(timedelta(hours=1))
+    desk.start_work(bj, ticket_id)
+    desk.add_fault_record(
+        bj, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn", action="replace_flush_valve",
+        part=PART, component="flush_valve",
+    )  # fmt: skip
+    clock.advance(timedelta(minutes=30))
+    return ticket_id
+
+
+# -- 1. the dealer who did the work and charged books the money ---------------------------------------
+
+
+def test_a_call_passed_to_another_dealer_is_charged_and_booked_by_that_dealer(story: Story) -> None:
+    desk, clock, world = story
+    bj, sh = world.dealer_bj_staff, world.dealer_sh_staff
+    ticket_id = _passed_to_beijing(desk, clock, world)
+    sheet = desk.charges.assess(bj, ticket_id)
+    # The Beijing dealer's local fees price its work (95 labour + 15 fee), not the Shanghai dealer's.
+    assert sheet.customer_total == Money("230.00", CNY)
+    quote = desk.charges.quote(bj, ticket_id)
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    accepted = desk.charges.accept(world.customer_zh, ticket_id, quote.id, invoice=InvoiceWish.NOW)
+    slip = accepted.fee_slip
+    assert slip is not None and slip.dealer_id == "dealer-bj"
+    assert accepted.materials_request is not None
+    assert accepted.materials_request.party == PartyRef.dealer("dealer-bj")  # the parts go to who repairs
+    bought = desk.charges.accept(bj, ticket_id, purchase.id).fee_slip
+    assert bought is not None and (bought.payer_kind, bought.payer_id, bought.dealer_id) == (
+        "dealer", "dealer-bj", "dealer-bj",
+    )  # fmt: skip
+    # The invoice is the Beijing dealer's: it charged the customer.
+    invoice = desk.fees.invoice(world.manager, slip.invoice_id or "")
+    assert invoice.dealer_id == "dealer-bj" and invoice.total == Money("230.00", CNY)
+    issued = desk.fees.issuer.issued  # type: ignore[union-attr]
+    assert [req.dealer_id for req, _ in issued.values()] == ["dealer-bj"]
+    # The month's books: the Beijing dealer's revenue, nothing on the Shanghai dealer's.
+    assert desk.fees.monthly_revenue(bj, "2026-03").revenue_total == Money("305.00", CNY)
+    assert desk.fees.monthly_revenue(sh, "2026-03").revenue_total == Money(0, CNY)
+    assert scoped_month_money(desk, bj, "2026-03").income == Money("305.00", CNY)
+    assert scoped_month_money(desk, sh, "2026-03").income == Money(0, CNY)
+    with desk.store() as uow:
+        assert month_money(uow.documents, "2026-03", dealer_id="dealer-bj").slips == 2
+    # The purchase is the Beijing dealer's paper: it reads it, the Shanghai dealer (whose customer it is)
+    # reads the customer's slip only.
+    assert {s.id for s in desk.fees.slips_of(bj, ticket_id)} == {slip.id, bought.id}
+    assert [s.id for s in desk.fees.slips_of(sh, ticket_id)] == [slip.id]
+
+
+def test_one_invoice_is_one_sellers(story: Story) -> None:
+    # The customer's slips of two dealers wait for a collective invoice: each dealer invoices its own.
+    desk, clock, world = story
+    own = _passed_to_beijing(desk, clock, world)
+    desk.charges.assess(world.dealer_bj_staff, own)
+    bj_quote = desk.charges.quote(world.dealer_bj_staff, own)
+    bj_slip = desk.charges.accept(world.customer_zh, own, bj_quote.id, invoice=InvoiceWish.LATER).fee_slip
+    agent, sh = world.agent, world.dealer_sh_staff
+    other = desk.open_ticket(
+        agent, customer_id="cust-zh", description="又漏水", asset_id="unit-out"
+    ).ticket.id
+    desk.triage(agent, other, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(agent, other, dealer_id="dealer-sh")
+    desk.start_work(sh, other)
+    desk.add_fault_record(
+        sh, other, symptom="keeps_flushing", cause="flush_valve_worn", action="replace_flush_valve",
+        part=PART,
+    )  # fmt: skip
+    desk.charges.assess(sh, other)
+    sh_quote = desk.charges.quote(sh, other)
+    sh_slip = desk.charges.accept(world.customer_zh, other, sh_quote.id, invoice=InvoiceWish.LATER).fee_slip
+    assert bj_slip is not None and sh_slip is not None
+    with pytest.raises(ValidationError) as mixed:
+        desk.fees.request_invoice(world.customer_zh, "cust-zh", slip_ids=[bj_slip.id, sh_slip.id])
+    assert mixed.value.field == "slip_ids"
+    with pytest.raises(ValidationError) as which:
+        desk.fees.request_invoice(world.customer_zh, "cust-zh")
+    assert which.value.field == "dealer_id"
+    assert desk.fees.slip(world.manager, bj_slip.id).invoice_id is None  # nothing changed
+    first = desk.fees.request_invoice(world.customer_zh, "cust-zh", dealer_id="dealer-bj")
+    assert (first.slip_ids, first.dealer_id, first.total) == ((bj_slip.id,), "dealer-bj", bj_slip.total)
+    second = desk.fees.request_invoice(world.customer_zh, "cust-zh")  # only Shanghai's waits now
+    assert (second.slip_ids, second.dealer_id) == ((sh_slip.id,), "dealer-sh")
+
+
+# -- 2. a dealer's purchase from the maker is invoiced to the dealer -----------------------------------
+
+
+def _own_repair(desk: ServiceDesk, clock: ManualClock, world: World, asset: str = "unit-out") -> str:
+    """A call of the Shanghai dealer's customer, repaired by the Shanghai dealer."""
+    agent, sh = world.agent, world.dealer_sh_staff
+    ticket_id = desk.open_ticket(
+        agent, customer_id="cust-zh", description="马桶一直冲水", asset_id=asset
+    ).ticket.id
+    desk.triage(agent, ticket_id, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(agent, ticket_id, dealer_id="dealer-sh")
+    clock.advance(timedelta(hours=1))
+    desk.start_work(sh, ticket_id)
+    desk.add_fault_record(
+        sh, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn", action="replace_flush_valve",
+        part=PART, component="flush_valve",
+    )  # fmt: skip
+    clock.advance(timedelta(minutes=30))
+    return ticket_id
+
+
+def _bought_on_the_materials_desk(
+    desk: ServiceDesk, clock: ManualClock, world: World, invoice: InvoiceWish = InvoiceWish.NEVER
+) -> tuple[str, str]:
+    """The Shanghai dealer buys one valve from the maker on the materials desk (quoted at cost)."""
+    ticket_id = _own_repair(desk, clock, world)
+    materials = desk.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART, 1)],
+        urgent=True,
+    )  # fmt: skip
+    materials.check(world.agent, request.id)
+    materials.quote(world.agent, request.id)
+    materials.approve(world.dealer_sh_staff, request.id, invoice=invoice)
+    return ticket_id, request.id
+
+
+def test_the_dealers_purchases_from_the_maker_are_invoiced_to_the_dealer(story: Story) -> None:
+    desk, clock, world = story
+    sh = world.dealer_sh_staff
+    # One purchase on the charge sheet, one on the materials desk, both for a collective invoice.
+    first = _own_repair(desk, clock, world)
+    desk.charges.assess(sh, first)
+    purchase = desk.charges.dealer_purchase(world.agent, first)
+    on_sheet = desk.charges.accept(sh, first, purchase.id, invoice=InvoiceWish.LATER).fee_slip
+    _second, _request = _bought_on_the_materials_desk(desk, clock, world, InvoiceWish.LATER)
+    slips = [s for s in desk.fees.slips_of(sh, _second) if s.payer_kind == "dealer"]
+    assert on_sheet is not None and len(slips) == 1
+    on_desk = slips[0]
+    assert on_desk.invoice_wish is InvoiceWish.LATER
+    # Neither the customer nor another dealer asks for the Shanghai dealer's invoice: as unknown.
+    for stranger in (world.customer_zh, world.dealer_bj_staff):
+        with pytest.raises(NotFound):
+            desk.fees.request_dealer_invoice(stranger, "dealer-sh")
+    with pytest.raises(ValidationError) as customers:
+        desk.fees.request_invoice(world.customer_zh, "cust-zh")  # the purchases are not the customer's
+    assert "no slips waiting" in str(customers.value)
+    record = desk.fees.request_dealer_invoice(sh, "dealer-sh")
+    assert record.slip_ids == tuple(sorted((on_sheet.id, on_desk.id)))
+    assert (record.payer_kind, record.payer_id, record.customer_id) == ("dealer", "dealer-sh", None)
+    assert record.total == Money("150.00", CNY) and record.dealer_id == "dealer-sh"
+    assert desk.fees.invoice(sh, record.id).id == record.id  # the dealer reads its invoice
+    with pytest.raises(NotFound):
+        desk.fees.invoice(world.customer_zh, record.id)
+    ((request, _issued),) = desk.fees.issuer.issued.values()  # type: ignore[union-attr]
+    assert (request.payer_kind, request.payer_id, request.customer_id) == ("dealer", "dealer-sh", None)
+    assert (
+        request.total == Money("150.00", CNY)
+        and sum((ln.amount for ln in request.lines), Money(0, CNY)) == request.total
+    )
+    with pytest.raises(ValidationError):
+        desk.fees.request_dealer_invoice(sh, "dealer-sh")  # nothing waits any more
+
+
+def test_a_materials_desk_purchase_wanted_now_is_invoiced_with_its_approval(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id, _request = _bought_on_the_materials_desk(desk, clock, world, InvoiceWish.NOW)
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert slip.invoice_id is not None
+    record = desk.fees.invoice(world.manager, slip.invoice_id)
+    assert (record.payer_kind, record.payer_id, record.total) == ("dealer", "dealer-sh", Money("75.00", CNY))
+    assert record.invoice_number is not None  # handed to finance after the step committed
+    with pytest.raises(ValidationError) as bad:
+        desk.materials.approve(world.dealer_sh_staff, _request, invoice="maybe")  # type: ignore[arg-type]
+    assert bad.value.field == "invoice"
