@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,13 +24,14 @@ import pytest
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.classification import Plan, Severity
-from aftersales.domain.fee_slips import InvoiceWish
+from aftersales.domain.fee_slips import InvoiceWish, SlipOrigin, SlipState
 from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
-from aftersales.errors import NotFound, ValidationError
+from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.reports.money import month_money, scoped_month_money
 from aftersales.service.desk import ServiceDesk
@@ -258,3 +259,116 @@ def test_a_materials_desk_purchase_wanted_now_is_invoiced_with_its_approval(stor
     with pytest.raises(ValidationError) as bad:
         desk.materials.approve(world.dealer_sh_staff, _request, invoice="maybe")  # type: ignore[arg-type]
     assert bad.value.field == "invoice"
+
+
+# -- 3. the loan count carries over from month to month --------------------------------------------------
+
+
+def test_the_loan_count_carries_what_is_out_into_the_next_month(story: Story) -> None:
+    # 用户借料盘点表: two valves lent free in March, one returned in April. April counted −1 outstanding
+    # (a return with no issue in the month) and May nothing, though one valve is still out.
+    desk, clock, world = story
+    ticket_id = _own_repair(desk, clock, world, "unit-in")
+    valve = FEES.part_price(PART).cost
+    lent = ChargeLine(ChargeKind.MATERIALS, PART, valve, 2, chargeable=False)
+    desk.fees.record_free_issue(world.agent, ticket_id, [lent])
+    clock.set(datetime(2026, 4, 8, 10, 0, tzinfo=SH))
+    back = ChargeLine(ChargeKind.MATERIALS, PART, valve, 1, chargeable=False)
+    desk.fees.record_return(world.agent, ticket_id, [back])
+    counts = {}
+    for month in ("2026-03", "2026-04", "2026-05"):
+        (balance,) = desk.fees.monthly_revenue(world.manager, month).balances
+        counts[month] = (balance.opening, balance.issued_free, balance.returned, balance.outstanding)
+    assert counts == {
+        "2026-03": (0, 2, 0, 2),
+        "2026-04": (2, 0, 1, 1),
+        "2026-05": (1, 0, 0, 1),  # nothing moved in May: the valve still out is still counted
+    }
+    # The Shanghai dealer's own count carries over as the office's does; the Beijing dealer has none.
+    (sh_april,) = desk.fees.monthly_revenue(world.dealer_sh_staff, "2026-04").balances
+    assert sh_april.outstanding == 1
+    assert desk.fees.monthly_revenue(world.dealer_bj_staff, "2026-04").balances == ()
+    assert all(
+        b.outstanding >= 0
+        for month in ("2026-03", "2026-04", "2026-05")
+        for b in desk.fees.monthly_revenue(world.manager, month).balances
+    )
+
+
+# -- 4. a paid materials-desk quote whose request is cancelled is paid back --------------------------------
+
+
+def _customer_bought_on_the_materials_desk(
+    desk: ServiceDesk, clock: ManualClock, world: World
+) -> tuple[str, str]:
+    """The maker's engineer repairs; the customer accepts and pays the materials desk's quote (120.00)."""
+    agent, engineer = world.agent, world.junior
+    ticket_id = desk.open_ticket(
+        agent, customer_id="cust-zh", description="马桶一直冲水", asset_id="unit-out"
+    ).ticket.id
+    desk.triage(agent, ticket_id, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(agent, ticket_id, engineer_id="eng-jr")
+    clock.advance(timedelta(hours=1))
+    materials = desk.materials
+    request = materials.request(
+        engineer, ticket_id, party=PartyRef.engineer("eng-jr"), lines=[MaterialsLine(PART, 1)], urgent=True
+    )
+    materials.check(agent, request.id)
+    quoted = materials.quote(agent, request.id)
+    assert quoted.charges is not None and quoted.charges.quotes[0].payer == "customer"
+    materials.approve(world.customer_zh, request.id, invoice=InvoiceWish.NOW)
+    materials.record_payment(world.customer_zh, request.id, amount=Money("120.00", CNY))
+    return ticket_id, request.id
+
+
+def test_a_paid_materials_quote_cancelled_before_shipping_is_paid_back(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id, request_id = _customer_bought_on_the_materials_desk(desk, clock, world)
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert slip.paid == Money("120.00", CNY) and slip.invoice_id is not None
+    with pytest.raises(InvalidTransition):  # not cancelled: the parts may still go out
+        desk.materials.refund(world.manager, request_id, reason="用户取消")
+    clock.advance(timedelta(hours=1))
+    desk.materials.cancel(world.agent, request_id, reason="用户取消订单")
+    # Cancelled, the money received stays on the books until it is paid back (before: the slip was
+    # cancelled and its 120.00 vanished from the month's money received, with nothing paid back).
+    assert desk.fees.slip(world.manager, slip.id).state is SlipState.ISSUED
+    with desk.store() as uow:
+        assert month_money(uow.documents, "2026-03").paid == Money("120.00", CNY)
+    for refused in (world.dealer_sh_staff, world.customer_zh, world.junior):
+        with pytest.raises((PermissionDenied, NotFound)):
+            desk.materials.refund(refused, request_id, reason="退钱")
+    with pytest.raises(ValidationError) as blank:
+        desk.materials.refund(world.manager, request_id, reason="  ")
+    assert blank.value.field == "reason"
+    credit = desk.materials.refund(world.manager, request_id, reason="订单取消，退还货款", reference="WX-1")
+    assert (credit.origin, credit.credits_slip, credit.total, credit.paid) == (
+        SlipOrigin.REFUND, slip.id, Money("120.00", CNY), Money("120.00", CNY),
+    )  # fmt: skip
+    assert credit.reasons[0].code == "refund_request_cancelled"
+    with desk.store() as uow:
+        march = month_money(uow.documents, "2026-03")
+    assert (march.income, march.paid) == (Money(0, CNY), Money(0, CNY))  # sold and paid back: nil
+    revenue = desk.fees.monthly_revenue(world.manager, "2026-03")
+    assert revenue.revenue_total == Money(0, CNY) and revenue.reconciled
+    request = desk.materials.materials_request(world.manager, request_id)
+    assert request.steps[-1].trigger == "refund" and request.steps[-1].reason == "订单取消，退还货款"
+    assert request.charges is not None and [r.amount for r in request.charges.refunds] == [
+        Money("120.00", CNY)
+    ]
+    event = desk.ticket(world.agent, ticket_id).events[-1]
+    assert event.action == "materials_refunded" and event.payload["invoice_to_reverse"] == slip.invoice_id
+    with pytest.raises(PolicyError) as again:
+        desk.materials.refund(world.manager, request_id, reason="再退一次")
+    assert again.value.code == "already_refunded"
+
+
+def test_an_unpaid_cancelled_materials_quote_is_cancelled_not_refunded(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id, request_id = _bought_on_the_materials_desk(desk, clock, world)  # the dealer's, not paid
+    desk.materials.cancel(world.agent, request_id, reason="不要了")
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert slip.state is SlipState.CANCELLED
+    with pytest.raises(PolicyError) as info:
+        desk.materials.refund(world.manager, request_id, reason="退")
+    assert info.value.code == "no_slip"

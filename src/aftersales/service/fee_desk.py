@@ -71,7 +71,15 @@ class RevenueEntry:
 
 @attrs.frozen
 class ItemBalance:
-    """Per material item: issued free, returned, and charged as unreturned; ``outstanding`` is still out."""
+    """Per material item, one month of the loan count (用户借料盘点表): what was still out when the month
+    began, what the month issued free, got back and charged, and what is still out at its end.
+
+    The count is a stock, carried over (seed 002 退料: 盘点用户借料 … 用户退料 … 盘盈盘亏分析): a part lent
+    free in March and returned, or charged, in April is out at the end of March and back (or sold) in
+    April, so April begins with it (``opening``) and ends without it. Each month's movements are
+    booked in the month they happen (March's books are not rewritten) and ``outstanding`` is the
+    opening plus the month's movements — never negative for parts that were lent before they came back.
+    """
 
     item: str
     issued_free: int
@@ -79,11 +87,17 @@ class ItemBalance:
     charged_unreturned: int
     charged_on_quote: int = 0
     """Issued free, then charged on an accepted quote (not owed back: 已收费的材料不计入盘点表)."""
+    opening: int = 0
+    """Still out when the month began: the earlier months' free issues less their returns and charges."""
 
     @property
     def outstanding(self) -> int:
-        """Free materials neither returned nor charged yet (to chase, then charge: 事实占有)."""
-        return self.issued_free - self.returned - self.charged_unreturned - self.charged_on_quote
+        """Free materials still out at the month's end, neither returned nor charged yet (to chase, then
+        charge: 事实占有): ``opening`` + issued free − returned − charged as unreturned − charged on a
+        quote."""
+        return (
+            self.opening + self.issued_free - self.returned - self.charged_unreturned - self.charged_on_quote
+        )
 
 
 @attrs.frozen
@@ -94,6 +108,9 @@ class MonthlyRevenue:
     ``materials_revenue`` its materials part. ``free_issued`` lists free materials (from free slip lines
     and free issues), ``returns`` the materials returned. ``issued`` (the issue list, 发料) is charged
     materials plus free ones. ``reconciled`` is true when the revenue list adds up to the slips' totals.
+    ``balances`` is the month's loan count per item (用户借料盘点表), carried over from the months before:
+    each item's ``opening`` is what was still out when the month began, its ``outstanding`` what is
+    still out at its end (see :class:`ItemBalance`); an item with nothing out and no movement is left off.
     """
 
     month: str
@@ -132,6 +149,28 @@ def _entry(
             source_id, ticket_id, line.kind, line.item, -line.quantity, line.unit_price, -amount
         )
     return RevenueEntry(source_id, ticket_id, line.kind, line.item, line.quantity, line.unit_price, amount)
+
+
+def _item_counts(
+    slips: Iterable[FeeSlip],
+    free: Iterable[RevenueEntry],
+    returns: Iterable[RevenueEntry],
+    recharged: Iterable[RevenueEntry],
+) -> dict[str, list[int]]:
+    """Per material item: [issued free, returned, charged as unreturned, charged on a quote, opening]."""
+    counts: dict[str, list[int]] = {}
+    for e in free:
+        if e.kind is ChargeKind.MATERIALS:
+            counts.setdefault(e.item, [0, 0, 0, 0, 0])[0] += e.quantity
+    for e in returns:
+        counts.setdefault(e.item, [0, 0, 0, 0, 0])[1] += e.quantity
+    for s in slips:
+        if s.origin is SlipOrigin.UNRETURNED_MATERIALS:
+            for ln in s.charged_lines(ChargeKind.MATERIALS):
+                counts.setdefault(ln.item, [0, 0, 0, 0, 0])[2] += ln.quantity
+    for e in recharged:
+        counts.setdefault(e.item, [0, 0, 0, 0, 0])[3] += e.quantity
+    return counts
 
 
 def _track(made: list[str], record: InvoiceRecord) -> InvoiceRecord:
@@ -727,6 +766,32 @@ class FeeDesk:
             raise PermissionDenied(str(actor), "revenue_report", month)
         return month, dealer
 
+    def _opening_counts(
+        self, uow: UnitOfWork, month: str, currency: str, dealer: str | None
+    ) -> dict[str, int]:
+        """Per item, what was still out on loan when ``month`` began: every earlier month's free issues
+        less its returns and charges (the stock the loan count carries over, :class:`ItemBalance`)."""
+        slips = [
+            s
+            for s in uow.documents.query(FeeSlip)
+            if s.month < month
+            and s.is_active
+            and s.currency == currency
+            and (dealer is None or s.dealer_id == dealer)
+        ]
+        moves: dict[MovementKind, list[RevenueEntry]] = {kind: [] for kind in MovementKind}
+        for m in uow.documents.query(MaterialsMovement):
+            if m.month < month and (dealer is None or m.dealer_id == dealer):
+                moves[m.kind].extend(
+                    _entry(m.id, m.ticket_id, ln, charged=False)
+                    for ln in m.lines
+                    if ln.unit_price.currency == currency
+                )
+        free = [_entry(s.id, s.ticket_id, ln, charged=False) for s in slips for ln in s.costed_free_lines()]
+        free.extend(moves[MovementKind.ISSUED_FREE])
+        counts = _item_counts(slips, free, moves[MovementKind.RETURNED], moves[MovementKind.CHARGED_ON_QUOTE])
+        return {item: c[0] - c[1] - c[2] - c[3] for item, c in counts.items()}
+
     def monthly_revenue(self, actor: Actor, month: str, *, currency: str = "CNY") -> MonthlyRevenue:
         """The month's revenue list, free-materials list and returns list, reconciled (按月统计销售收入).
 
@@ -745,6 +810,7 @@ class FeeDesk:
                 for m in uow.documents.query(MaterialsMovement, month=month)
                 if dealer is None or m.dealer_id == dealer
             ]
+            opening = self._opening_counts(uow, month, currency, dealer)
         active = [s for s in slips if s.is_active]
         revenue = tuple(
             _entry(s.id, s.ticket_id, ln, charged=True, credit=s.is_credit)
@@ -768,18 +834,10 @@ class FeeDesk:
                 for ln in m.lines
                 if ln.unit_price.currency == currency
             )
-        balances: dict[str, list[int]] = {}
-        for e in free:
-            if e.kind is ChargeKind.MATERIALS:
-                balances.setdefault(e.item, [0, 0, 0, 0])[0] += e.quantity
-        for e in returns:
-            balances.setdefault(e.item, [0, 0, 0, 0])[1] += e.quantity
-        for s in active:
-            if s.origin is SlipOrigin.UNRETURNED_MATERIALS:
-                for ln in s.charged_lines(ChargeKind.MATERIALS):
-                    balances.setdefault(ln.item, [0, 0, 0, 0])[2] += ln.quantity
-        for e in recharged:
-            balances.setdefault(e.item, [0, 0, 0, 0])[3] += e.quantity
+        balances = _item_counts(active, free, returns, recharged)
+        for item, left in opening.items():
+            if left:
+                balances.setdefault(item, [0, 0, 0, 0, 0])[4] = left
         zero = Money.zero(currency)
         return MonthlyRevenue(
             month,

@@ -768,7 +768,12 @@ class MaterialsDesk:
         return holder[0]
 
     def cancel(self, actor: Actor, request_id: str, *, reason: str) -> MaterialsRequest:
-        """Cancel a request that has not shipped."""
+        """Cancel a request that has not shipped.
+
+        The fee slip of the desk's own quote goes with it — unless money was received on it or it is on
+        an invoice: then it stays, with what was received, until :meth:`refund` pays it back on a credit
+        slip (cancelled, the payment would vanish from the month's money received with nothing paid back).
+        """
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             request.cancel(actor.ref, now, reason)
@@ -779,6 +784,8 @@ class MaterialsDesk:
                 on_sheet = {q.id for q in sheet.quotes} if sheet is not None else set()
                 for slip in uow.documents.query(FeeSlip, ticket_id=request.ticket_id):
                     if slip.quote_id == request.quote_id and slip.is_active and slip.quote_id not in on_sheet:
+                        if slip.payments or slip.invoice_id is not None:
+                            continue  # paid or invoiced: it is credited by desk.materials.refund
                         slip.cancel(
                             actor.ref, now, f"materials request {request.id} cancelled: {reason}"[:500]
                         )
@@ -787,6 +794,99 @@ class MaterialsDesk:
 
         result: MaterialsRequest = self._step(actor, request_id, "cancel", fn)
         return result
+
+    def refund(
+        self, actor: Actor, request_id: str, *, reason: str, method: str = "transfer", reference: str = ""
+    ) -> FeeSlip:
+        """Pay back the quote of a request cancelled after its payer paid (款到发货: paid first, then the
+        order was called off before the parts shipped), as the charge sheet's quotes are paid back
+        (``desk.charges.refund``).
+
+        The refund is a credit slip (:class:`~aftersales.domain.fee_slips.FeeSlip` of origin ``refund``,
+        reason ``refund_request_cancelled``) naming the slip it credits: every charged line at the quote's
+        prices, and as its payment what had been received (``method``, ``reference``), so the month it is
+        written nets the sale out of income and money received. The quote's slip stays as it was; the
+        request records the step (``refund``, the maker's office: the materials desk sells the maker's
+        parts), the quote the money paid back, and the ticket's history ``materials_refunded`` with the
+        invoice finance reverses (``invoice_to_reverse``) when the slip was invoiced.
+
+        Refused, with nothing stored: a request not cancelled (``InvalidTransition``), a free one
+        (``nothing_to_refund``), one filed by the charge sheet's quote (``refund_on_the_charge_sheet``:
+        ``desk.charges.refund`` pays those back), one without an active slip (``no_slip``), already
+        refunded (``already_refunded``); a blank or over-long ``reason`` (``ValidationError``).
+        """
+        if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+            raise ValidationError("a refund needs a reason (at most 500 characters)", field="reason")
+        holder: list[FeeSlip] = []
+
+        def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> None:
+            holder.clear()
+            ticket = uow.tickets.get(request.ticket_id)
+            quote_id = request.quote_id
+            if quote_id is None or request.charges is None:
+                raise PolicyError(
+                    f"request {request.id} charged nothing: nothing to pay back", code="nothing_to_refund"
+                )
+            if ticket.charges is not None and any(q.id == quote_id for q in ticket.charges.quotes):
+                raise PolicyError(
+                    f"request {request.id} is for quote {quote_id} of the ticket's charge sheet: pay it back "
+                    "with desk.charges.refund",
+                    code="refund_on_the_charge_sheet",
+                )
+            slips = list(uow.documents.query(FeeSlip, ticket_id=ticket.id))
+            owing = [f for f in slips if f.quote_id == quote_id and f.is_active and not f.is_credit]
+            if not owing:
+                raise PolicyError(f"quote {quote_id} has no active fee slip to pay back", code="no_slip")
+            slip = owing[0]
+            earlier = [f.id for f in slips if f.credits_slip == slip.id and f.is_active]
+            if earlier:
+                raise PolicyError(
+                    f"slip {slip.id} was already refunded on credit slip {earlier[0]}",
+                    code="already_refunded",
+                )
+            number = next_number(uow, "fee_slip", now)
+            facts = {
+                "request_id": request.id,
+                "quote_id": quote_id,
+                "slip_id": slip.id,
+                "credit_slip": number,
+            }
+            credit = FeeSlip(
+                number, ticket.id, slip.customer_id, slip.currency, now, actor.ref,
+                now.astimezone(zone(self.params.timezone)).strftime("%Y-%m"), slip.charged_lines(), method,
+                InvoiceWish.NEVER, SlipOrigin.REFUND, slip.dealer_id, None, payer_kind=slip.payer_kind,
+                payer_id=slip.payer_id, reasons=(Reason("refund_request_cancelled", facts),),
+                credits_slip=slip.id,
+            )  # fmt: skip
+            paid_back: Payment | None = None
+            if slip.paid.amount > 0:
+                credit.record_payment(SlipPayment(slip.paid, method, now, actor.ref, reference))
+                paid_back = Payment(
+                    PaymentId(f"{quote_id}-R1"),
+                    QuoteId(quote_id),
+                    slip.paid,
+                    now,
+                    actor.ref,
+                    method,
+                    credit.id,
+                )
+            request.refund(actor.ref, now, reason, credit.id, paid_back)
+            uow.documents.add(credit)
+            payload: dict[str, JsonValue] = {
+                "request_id": request.id,
+                "quote_id": quote_id,
+                "slip_id": slip.id,
+                "credit_slip": credit.id,
+                "amount": str(credit.total.amount),
+                "paid_back": str(credit.paid.amount),
+                "currency": credit.currency,
+                "invoice_to_reverse": slip.invoice_id,
+            }
+            self._history(uow, request.ticket_id, "materials_refunded", actor, now, payload, reason)
+            holder.append(credit)
+
+        self._step(actor, request_id, "refund", fn)
+        return holder[-1]
 
     # -- returns (退料) ------------------------------------------------------------------------------------
 
