@@ -14,8 +14,11 @@
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,7 +36,10 @@ from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
 from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
+from aftersales.reports.charge_documents import fee_slip_document
+from aftersales.reports.labels import report_labels
 from aftersales.reports.money import month_money, scoped_month_money
+from aftersales.reports.render import to_csv
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
 
@@ -372,3 +378,57 @@ def test_an_unpaid_cancelled_materials_quote_is_cancelled_not_refunded(story: St
     with pytest.raises(PolicyError) as info:
         desk.materials.refund(world.manager, request_id, reason="退")
     assert info.value.code == "no_slip"
+
+
+# -- 5. the slip, the invoice, the revenue list, the month's money and the CSV agree -----------------------
+
+
+def _csv_total(document: object) -> Decimal:
+    """The total row's amount of a money paper's CSV (the column codes, for a program to read)."""
+    rows = list(csv.DictReader(io.StringIO(to_csv(document, codes=True, bom=False))))
+    assert rows[-1]["kind"] in ("", None) or rows[-1]["item"] in ("", None)
+    return Decimal(rows[-1]["amount"])
+
+
+def test_every_money_total_agrees_to_the_fen(story: Story) -> None:
+    desk, clock, world = story
+    # A repair passed to Beijing (customer 230.00 + dealer's purchase 75.00, invoiced now), a
+    # materials-desk sale of 120.00 paid then cancelled and paid back (credit −120.00), a free valve lent.
+    passed = _passed_to_beijing(desk, clock, world)
+    desk.charges.assess(world.dealer_bj_staff, passed)
+    quote = desk.charges.quote(world.dealer_bj_staff, passed)
+    purchase = desk.charges.dealer_purchase(world.agent, passed)
+    job = desk.charges.accept(world.customer_zh, passed, quote.id, invoice=InvoiceWish.NOW).fee_slip
+    desk.charges.record_payment(world.customer_zh, passed, quote.id, amount=Money("230.00", CNY))
+    bought = desk.charges.accept(world.dealer_bj_staff, passed, purchase.id, invoice=InvoiceWish.NOW).fee_slip
+    _ticket, request_id = _customer_bought_on_the_materials_desk(desk, clock, world)
+    desk.materials.cancel(world.agent, request_id, reason="用户取消订单")
+    credit = desk.materials.refund(world.manager, request_id, reason="订单取消，退还货款")
+    lent = ChargeLine(ChargeKind.MATERIALS, PART, FEES.part_price(PART).cost, 1, chargeable=False)
+    desk.fees.record_free_issue(world.agent, passed, [lent])
+    assert job is not None and bought is not None
+    slips = [desk.fees.slip(world.manager, s) for s in (job.id, bought.id, credit.credits_slip or "")]
+    slips.append(credit)
+    signed = sum((s.signed_total for s in slips if s.is_active), Money(0, CNY))
+    received = sum((s.signed_paid for s in slips if s.is_active), Money(0, CNY))
+    assert signed == Money("305.00", CNY) and received == Money("230.00", CNY)
+    revenue = desk.fees.monthly_revenue(world.manager, "2026-03")
+    with desk.store() as uow:
+        month = month_money(uow.documents, "2026-03")
+    assert revenue.revenue_total == revenue.slips_total == month.income == signed
+    assert revenue.received == month.paid == received
+    assert sum(month.income_by_payer.values(), Money(0, CNY)) == month.income
+    assert sum((t.income for t in month.tickets.values()), Money(0, CNY)) == month.income
+    # Each invoice is its slips' total and its lines' sum; each slip's paper (CSV) says the same, a
+    # credit slip negative as it counts in the books.
+    for slip in slips:
+        if slip.invoice_id is not None:
+            invoice = desk.fees.invoice(world.manager, slip.invoice_id)
+            assert invoice.total == slip.total
+        labels = report_labels("zh_Hans")
+        paper = fee_slip_document(slip, labels, generated_at=clock.now())
+        assert _csv_total(paper) == slip.signed_total.amount
+    for request, _answer in desk.fees.issuer.issued.values():  # type: ignore[union-attr]
+        assert sum((ln.amount for ln in request.lines), Money(0, CNY)) == request.total
+    # The month's cost: the free valve at cost, and the work paid back (given from then on).
+    assert month.cost == sum((e.amount for e in revenue.free_issued), Money(0, CNY)) + credit.total
