@@ -36,9 +36,10 @@ from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
 from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
+from aftersales.reports.budgets import budget_report
 from aftersales.reports.charge_documents import fee_slip_document
 from aftersales.reports.labels import report_labels
-from aftersales.reports.money import month_money, scoped_month_money
+from aftersales.reports.money import month_money, scoped_month_money, slip_cost_totals
 from aftersales.reports.render import to_csv
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
@@ -242,8 +243,10 @@ def test_the_dealers_purchases_from_the_maker_are_invoiced_to_the_dealer(story: 
     assert (record.payer_kind, record.payer_id, record.customer_id) == ("dealer", "dealer-sh", None)
     assert record.total == Money("150.00", CNY) and record.dealer_id == "dealer-sh"
     assert desk.fees.invoice(sh, record.id).id == record.id  # the dealer reads its invoice
-    with pytest.raises(NotFound):
-        desk.fees.invoice(world.customer_zh, record.id)
+    for stranger in (world.customer_zh, world.dealer_bj_staff, world.junior):
+        with pytest.raises(NotFound):
+            desk.fees.invoice(stranger, record.id)
+    assert desk.fees.invoice(world.auditor, record.id).total == record.total
     ((request, _issued),) = desk.fees.issuer.issued.values()  # type: ignore[union-attr]
     assert (request.payer_kind, request.payer_id, request.customer_id) == ("dealer", "dealer-sh", None)
     assert (
@@ -430,5 +433,11 @@ def test_every_money_total_agrees_to_the_fen(story: Story) -> None:
         assert _csv_total(paper) == slip.signed_total.amount
     for request, _answer in desk.fees.issuer.issued.values():  # type: ignore[union-attr]
         assert sum((ln.amount for ln in request.lines), Money(0, CNY)) == request.total
-    # The month's cost: the free valve at cost, and the work paid back (given from then on).
+    # The month's cost: the free valve at cost, and the work paid back (given from then on); the KPI's
+    # and the budget's cost by kind add up to it.
     assert month.cost == sum((e.amount for e in revenue.free_issued), Money(0, CNY)) + credit.total
+    with desk.store() as uow:
+        tickets, kinds = slip_cost_totals(uow.documents, ["2026-03"])
+        budget = budget_report(uow.documents, "2026-03")
+    assert Money(sum(kinds.values(), Decimal(0)), CNY) == month.cost and tickets == month.ticket_count
+    assert sum((row.actual for row in budget.rows), Money(0, CNY)) == month.cost

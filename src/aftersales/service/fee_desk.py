@@ -646,15 +646,22 @@ class FeeDesk:
         return [self._send(actor, record_id) for record_id in waiting]
 
     def invoice(self, actor: Actor, invoice_id: str) -> InvoiceRecord:
-        """One invoice request (customers their own only). Another's is ``NotFound`` as an unknown id is:
-        the answer names neither its slips nor that it exists."""
+        """One invoice request (customers their own only; one made out to a dealer, that dealer's staff and
+        the office). Another's is ``NotFound`` as an unknown id is: the answer names neither its slips nor
+        that it exists."""
         check_role(actor, "read_fee_slip", invoice_id, FEE_ROLES["read_fee_slip"])
         with self.context.store() as uow:
             return self._invoice(uow, actor, invoice_id)
 
     def _invoice(self, uow: UnitOfWork, actor: Actor, invoice_id: str) -> InvoiceRecord:
         record = uow.documents.get(InvoiceRecord, invoice_id)
-        if not sees_every(actor, FEE_ROLES["read_fee_slip"]):  # any other role: its own slips only
+        allowed = FEE_ROLES["read_fee_slip"]
+        if record.payer_kind == "dealer" and record.payer_id is not None:
+            # Made out to a dealer: the dealer's (its staff read it whichever tickets they still read).
+            if not party_visible(actor, dealer_id=record.payer_id, allowed=allowed):
+                raise NotFound(InvoiceRecord.DOCUMENT_KIND, invoice_id)
+            return record
+        if not sees_every(actor, allowed):  # any other role: its own slips only
             try:
                 for slip_id in record.slip_ids:
                     self._slip(uow, actor, slip_id, "read_fee_slip")
