@@ -42,6 +42,7 @@ from aftersales.reports.labels import report_labels
 from aftersales.reports.money import month_money, scoped_month_money, slip_cost_totals
 from aftersales.reports.render import to_csv
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.materials_params import MaterialsParams
 from conftest import STAFF, START, World, make_world, register, store_url
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -214,7 +215,10 @@ def _bought_on_the_materials_desk(
     )  # fmt: skip
     materials.check(world.agent, request.id)
     materials.quote(world.agent, request.id)
-    materials.approve(world.dealer_sh_staff, request.id, invoice=invoice)
+    if invoice is InvoiceWish.NEVER:
+        materials.approve(world.dealer_sh_staff, request.id)  # the default
+    else:
+        materials.approve(world.dealer_sh_staff, request.id, invoice=invoice)
     return ticket_id, request.id
 
 
@@ -441,3 +445,28 @@ def test_every_money_total_agrees_to_the_fen(story: Story) -> None:
         budget = budget_report(uow.documents, "2026-03")
     assert Money(sum(kinds.values(), Decimal(0)), CNY) == month.cost and tickets == month.ticket_count
     assert sum((row.actual for row in budget.rows), Money(0, CNY)) == month.cost
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_materials_desk_slip_counts_in_the_books_month(backend: str, tmp_path: Path) -> None:
+    # The books kept in London (settings timezone), the materials desk's shipping dates in Shanghai (its
+    # own params): a sale at 22:30 on 31 March in London is March's, wherever it was written. Before, the
+    # materials desk's slip counted in April (05:30 on 1 April in Shanghai), the charge sheet's in March.
+    clock = ManualClock(datetime(2026, 3, 31, 21, 0, tzinfo=ZoneInfo("Europe/London")))
+    settings = {"timezone": "Europe/London", "materials": MaterialsParams(timezone="Asia/Shanghai")}
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(store_url(backend, tmp_path, "london.db"))
+        desk = ServiceDesk.open(
+            url, pack="sanitary_ware", overrides={"fees": FEES}, clock=clock, staff=STAFF, settings=settings
+        )
+        stack.callback(desk.shutdown)
+        world = make_world()
+        register(desk, world)
+        desk.register_asset(world.manager, OUT)
+        ticket_id, _request = _bought_on_the_materials_desk(desk, clock, world)
+        (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+        assert desk.fees.month_of(slip.issued_at) == "2026-03"
+        assert slip.month == "2026-03"
+        assert desk.fees.monthly_revenue(world.manager, "2026-03").revenue_total == Money("75.00", CNY)
+        with desk.store() as uow:
+            assert month_money(uow.documents, "2026-04").income == Money(0, CNY)

@@ -249,6 +249,12 @@ class MaterialsDesk:
             uow.outbox.put(self.runner.settle_moved_ticket(uow, actor, ticket, before, (event,), now))
         uow.tickets.save(ticket)
 
+    def _books_month(self, at: datetime) -> str:
+        """The month a slip or a movement written at ``at`` counts in: the books' time zone (the desk's
+        ``timezone``, as for every other slip), not the materials desk's own zone of shipping dates — a
+        slip at 23:30 in London on 31 March is March's on the fee desk and must be here too."""
+        return at.astimezone(zone(self.context.timezone)).strftime("%Y-%m")
+
     def return_deadline(self, repaired_at: datetime) -> datetime:
         """The first instant an old part is late: "within N days" of the repair counts whole local days,
         so the part is on time through the end of the N-th day after the repair day, in the desk's zone."""
@@ -269,7 +275,7 @@ class MaterialsDesk:
         if not lines:
             return
         dealer = party.id if party.kind is PartyKind.DEALER else None
-        month = now.astimezone(zone(self.params.timezone)).strftime("%Y-%m")
+        month = self._books_month(now)
         uow.documents.add(
             MaterialsMovement(
                 next_number(uow, "materials_movement", now), kind, ticket_id, month, now, actor.ref,
@@ -288,7 +294,7 @@ class MaterialsDesk:
         dealer = request.party.id if request.party.kind is PartyKind.DEALER else None
         slip = FeeSlip(
             next_number(uow, "fee_slip", now), ticket.id, ticket.customer_id, quote.currency, now, actor.ref,
-            now.astimezone(zone(self.params.timezone)).strftime("%Y-%m"), quote.lines,
+            self._books_month(now), quote.lines,
             invoice_wish=wish, origin=SlipOrigin.JOB, dealer_id=dealer, quote_id=quote.id,
             payer_kind=quote.payer,
             payer_id=dealer if quote.payer == "dealer" and dealer else ticket.customer_id,
@@ -321,7 +327,7 @@ class MaterialsDesk:
                 )
         slip = FeeSlip(
             next_number(uow, "fee_slip", now), ticket_id, customer, chargeback.line.unit_price.currency,
-            now, actor.ref, now.astimezone(zone(self.params.timezone)).strftime("%Y-%m"), (chargeback.line,),
+            now, actor.ref, self._books_month(now), (chargeback.line,),
             origin=SlipOrigin.UNRETURNED_MATERIALS,
             dealer_id=payer.id if payer.kind is PartyKind.DEALER else None,
             payer_kind=payer.kind.value, payer_id=payer.id, reasons=reasons,
@@ -853,7 +859,7 @@ class MaterialsDesk:
             }
             credit = FeeSlip(
                 number, ticket.id, slip.customer_id, slip.currency, now, actor.ref,
-                now.astimezone(zone(self.params.timezone)).strftime("%Y-%m"), slip.charged_lines(), method,
+                self._books_month(now), slip.charged_lines(), method,
                 InvoiceWish.NEVER, SlipOrigin.REFUND, slip.dealer_id, None, payer_kind=slip.payer_kind,
                 payer_id=slip.payer_id, reasons=(Reason("refund_request_cancelled", facts),),
                 credits_slip=slip.id,
