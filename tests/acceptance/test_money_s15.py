@@ -470,3 +470,21 @@ def test_a_materials_desk_slip_counts_in_the_books_month(backend: str, tmp_path:
         assert desk.fees.monthly_revenue(world.manager, "2026-03").revenue_total == Money("75.00", CNY)
         with desk.store() as uow:
             assert month_money(uow.documents, "2026-04").income == Money(0, CNY)
+
+
+def test_a_quotes_slip_is_paid_on_its_quote_so_quote_slip_and_request_agree(story: Story) -> None:
+    # Paid on the fee desk, the slip showed 100.00 received while the sheet and the parts request showed
+    # nothing (the parts held back: 款到发货), and the customer's full payment of the quote then exceeded
+    # the slip's balance and was refused.
+    desk, clock, world = story
+    ticket_id = _own_repair(desk, clock, world)
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.agent, ticket_id)
+    slip = desk.charges.accept(world.customer_zh, ticket_id, quote.id, urgent=True).fee_slip
+    assert slip is not None and slip.total == Money("220.00", CNY)
+    with pytest.raises(PolicyError) as info:
+        desk.fees.record_payment(world.agent, slip.id, Money("100.00", CNY))
+    assert info.value.code == "paid_on_the_quote"
+    assert desk.fees.slip(world.manager, slip.id).paid == Money(0, CNY)  # nothing stored
+    sheet = desk.charges.record_payment(world.customer_zh, ticket_id, quote.id, amount=Money("220.00", CNY))
+    assert sheet.paid_on(quote.id) == desk.fees.slip(world.manager, slip.id).paid == Money("220.00", CNY)

@@ -345,7 +345,14 @@ class FeeDesk:
         received_at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> FeeSlip:
-        """Record money received against a slip (at most its balance); a retry with its key counts once."""
+        """Record money received against a slip (at most its balance); a retry with its key counts once.
+
+        A slip written for a quote is paid where its quote is (``paid_on_the_quote``, nothing stored):
+        ``desk.charges.record_payment`` for the charge sheet's, ``desk.materials.record_payment`` for the
+        materials desk's — they record the money on the quote, its slip and its parts request together;
+        paid here, the quote and its request would still show it owed (its parts held back, 款到发货) and
+        the quote's full payment would then exceed the slip's balance.
+        """
         if received_at is not None:
             require_aware(received_at, "received_at")
 
@@ -354,6 +361,12 @@ class FeeDesk:
             if received > now:
                 raise ValidationError("received_at is in the future", field="received_at")
             slip = self._slip(uow, actor, slip_id, "record_slip_payment")
+            if slip.quote_id is not None:
+                raise PolicyError(
+                    f"slip {slip.id} is the slip of quote {slip.quote_id}: pay the quote "
+                    "(desk.charges.record_payment or desk.materials.record_payment)",
+                    code="paid_on_the_quote",
+                )
             payment = SlipPayment(amount, method or slip.payment_method, received, actor.ref, reference)
             slip.record_payment(payment)
             saved: FeeSlip = uow.documents.save(slip)
