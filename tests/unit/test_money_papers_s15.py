@@ -15,7 +15,7 @@ import pytest
 
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.charges import ChargeKind, ChargeLine
-from aftersales.domain.fee_slips import FeeSlip, SlipOrigin
+from aftersales.domain.fee_slips import FeeSlip, SlipOrigin, SlipPayment
 from aftersales.domain.money import Money
 from aftersales.reports.charge_documents import fee_slip_document
 from aftersales.reports.labels import report_labels
@@ -56,3 +56,12 @@ def test_a_credit_slips_paper_is_negative_as_in_the_books() -> None:
     assert [(r["quantity"], r["amount"]) for r in rows] == [("-2", "-120.00"), ("", "-120.00")]
     assert Decimal(rows[-1]["amount"]) == credit.signed_total.amount
     assert ("Credits slip", "FS-1") in paper.meta
+
+
+def test_a_partly_paid_back_credit_slip_shows_what_is_still_to_pay_back_negative() -> None:
+    credit = _slip("CNY", "60.00", credit=True)
+    credit.record_payment(SlipPayment(Money("50.00", "CNY"), "cash", AT, BY))
+    paper = fee_slip_document(credit, report_labels("en"), generated_at=AT)
+    (balance,) = [value for label, value in paper.meta if label == "Still owed"]
+    assert "-" in balance and "70.00" in balance  # the books: -120.00 charged, -50.00 paid
+    assert credit.signed_total - credit.signed_paid == Money("-70.00", "CNY")

@@ -178,7 +178,8 @@ def fee_slip_document(
         (labels.text("report.meta.ticket"), slip.ticket_id),
         (labels.text("report.meta.payer"), labels.payer(slip.payer_kind, slip.payer_id or slip.customer_id)),
         (labels.text("report.meta.issued_at"), labels.datetime(slip.issued_at)),
-        (labels.text("report.meta.balance"), labels.money(slip.balance)),
+        # A credit slip's balance is what is still to pay back: negative, as its total is.
+        (labels.text("report.meta.balance"), labels.money(slip.balance if sign > 0 else -slip.balance)),
     )
     if slip.credits_slip is not None:
         meta += ((labels.text("report.meta.credits_slip"), slip.credits_slip),)
