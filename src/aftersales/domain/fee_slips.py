@@ -327,6 +327,10 @@ class FeeSlip:
         self.paid_minor = self._sign * _minor(self.paid)
         self._refresh_row()
 
+    def owed_by(self, payer_kind: str, payer_id: str) -> bool:
+        """True when ``payer_kind`` ``payer_id`` (the end customer, a dealer) owes this slip."""
+        return self.payer_kind == payer_kind and self.payer_id == payer_id
+
     def owed_by_customer(self, customer_id: str) -> bool:
         """True when the end customer ``customer_id`` owes this slip (a dealer's purchase from the maker
         or a part it kept is on the dealer's books, never on the customer's invoice)."""
@@ -382,15 +386,32 @@ def _slip_ids(value: Iterable[str]) -> tuple[str, ...]:
     return items
 
 
+def _optional_id(instance: object, attribute: attrs.Attribute[str | None], value: str | None) -> None:
+    if value is not None:
+        required_text(64)(instance, attribute, value)
+
+
+_INVOICE_PAYERS = ("customer", "dealer")
+
+
 @attrs.define
 class InvoiceRecord:
-    """One invoice request: the slips it covers, their total, and what finance answered."""
+    """One invoice request: the slips it covers, their total, and what finance answered.
+
+    Seed 002 (工作程序 c): the slips go to finance for an invoice — the end customer's for its job, and the
+    dealer's for the materials it bought from the maker (上海维娜斯仅按成本价向各特约承销商收取材料费; in the
+    materials chapter the 用户 who asks for materials and pays for them is the dealer as well). So an
+    invoice is made out to one payer (``payer_kind``: ``customer`` with ``customer_id``, or ``dealer``
+    with ``payer_id`` and no ``customer_id``) and covers the slips of one dealer's business
+    (``dealer_id``: the dealer who did the work and charged the customer, or the dealer who bought;
+    ``None`` for the maker's own work): one invoice has one seller.
+    """
 
     DOCUMENT_KIND: ClassVar[str] = "invoice_record"
     DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ("customer_id", "state")
 
     id: str = attrs.field(validator=required_text(64))
-    customer_id: str = attrs.field(validator=required_text(64))
+    customer_id: str | None = attrs.field(validator=_optional_id)
     slip_ids: tuple[str, ...] = attrs.field(converter=_slip_ids)
     total: Money
     requested_at: datetime = attrs.field(validator=aware)
@@ -402,6 +423,24 @@ class InvoiceRecord:
     issued_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     failure: str | None = None
     version: int = 0
+    dealer_id: str | None = None
+    """The dealer whose slips these are (who charged the customer, or who bought from the maker)."""
+    payer_kind: str = attrs.field(default="customer", validator=attrs.validators.in_(_INVOICE_PAYERS))
+    """Who the invoice is made out to: the end customer, or a dealer for its purchases from the maker."""
+    payer_id: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.payer_kind == "customer":
+            if self.customer_id is None:
+                raise ValidationError("a customer's invoice names the customer", field="customer_id")
+            if self.payer_id is None:
+                self.payer_id = self.customer_id
+            if self.payer_id != self.customer_id:
+                raise ValidationError("a customer's invoice is made out to that customer", field="payer_id")
+        elif self.payer_id is None or self.customer_id is not None:
+            raise ValidationError(
+                "a dealer's invoice names the dealer (payer_id) and no customer", field="payer_id"
+            )
 
     def issued(self, invoice_number: str, at: datetime) -> None:
         """Finance issued the invoice under ``invoice_number``."""

@@ -477,6 +477,24 @@ class MaterialsRequest:
         """Cancel a request that has not shipped."""
         self._record("cancel", self._target("cancel", by, at, reason), by, at, reason)
 
+    def refund(
+        self, by: ActorRef, at: datetime, reason: str, credit_slip: str, paid_back: Payment | None
+    ) -> None:
+        """Record that the quote of this cancelled request was credited on ``credit_slip`` and what was
+        paid back (``paid_back``; ``None`` when nothing had been received). Only a cancelled request with
+        an accepted quote of its own is refunded."""
+        target = self._target("refund", by, at, reason)
+        if self.charges is None or self.quote_id is None:
+            raise PolicyError(
+                f"request {self.id} charged nothing: nothing to pay back", code="nothing_to_refund"
+            )
+        if paid_back is not None:
+            if paid_back.quote_id != self.quote_id:
+                raise ValidationError(f"the refund is for quote {paid_back.quote_id}", field="quote_id")
+            self.charges.record_refund(paid_back)
+        facts = {"quote_id": self.quote_id, "credit_slip": credit_slip}
+        self._record("refund", target, by, at, reason, (Reason("refund_request_cancelled", facts),))
+
 
 def _return_quantity(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     _quantity(instance, attribute, value)

@@ -3,7 +3,8 @@
 requested → warranty_checked → pick_slip (free, 领料单) | quoted (chargeable, 报价) → approved → picked →
 shipped (发货单: urgent at once, otherwise on a confirmed date) → received by the dealer or engineer.
 A refused quote (用户不接受) or a refused request is declined; an unshipped request may be cancelled.
-Confirming the shipping date is a recorded step that does not move the request.
+Confirming the shipping date is a recorded step that does not move the request, and so is paying back
+what the payer paid for the quote of a request cancelled after payment (款到发货: paid, then called off).
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ MATERIALS_WORKFLOW = Workflow(
             needs_reason=True,
         ),
         TransitionSpec("cancel", _UNSHIPPED, S.CANCELLED, _REQUESTERS, needs_reason=True),
+        # The maker's office pays back what it received for parts it will not ship.
+        TransitionSpec("refund", (S.CANCELLED,), STAY, _OFFICE, needs_reason=True),
     ],
     final=(S.RECEIVED, S.DECLINED, S.CANCELLED),
 )

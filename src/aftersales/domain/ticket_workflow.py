@@ -52,6 +52,7 @@ MATERIALS_MONEY_STEPS = (
     "materials_paid",
     "materials_declined",
     "part_charged_back",
+    "materials_refunded",
 )
 """Ticket events the materials desk records for its money steps."""
 

@@ -22,16 +22,24 @@ __all__ = ["InvoiceIssuer", "InvoiceRequest", "IssuedInvoice"]
 
 @attrs.frozen
 class InvoiceRequest:
-    """What finance needs to issue one invoice over one or more fee slips of one customer."""
+    """What finance needs to issue one invoice over one or more fee slips of one payer.
+
+    ``payer_kind`` ``customer``: made out to the end customer ``customer_id`` for the work of the dealer
+    ``dealer_id`` (who charged it; ``None``: the maker's own work). ``payer_kind`` ``dealer``: made out to
+    the dealer ``payer_id`` for the materials it bought from the maker (``customer_id`` is ``None``).
+    """
 
     id: str
-    customer_id: str
+    customer_id: str | None
     slip_ids: tuple[str, ...]
     lines: tuple[ChargeLine, ...]
     total: Money
     requested_at: datetime
     title: str = ""
     tax_id: str = ""
+    dealer_id: str | None = None
+    payer_kind: str = "customer"
+    payer_id: str | None = None
 
 
 @attrs.frozen

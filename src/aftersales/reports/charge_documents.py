@@ -96,14 +96,14 @@ def _line_columns(labels: ReportLabels) -> tuple[Column, ...]:
     )
 
 
-def _line_cells(line: ChargeLine, labels: ReportLabels) -> tuple[DocCell, ...]:
+def _line_cells(line: ChargeLine, labels: ReportLabels, sign: int = 1) -> tuple[DocCell, ...]:
     return (
         _code(labels, "charge_kind", line.kind.value),
         line.item,
-        line.quantity,
+        sign * line.quantity,
         line.unit_price,
         line.chargeable,
-        line.amount,
+        line.amount if sign > 0 else -line.amount,
     )
 
 
@@ -163,17 +163,26 @@ def fee_slip_document(
     generated_at: datetime,
     fault_records: Sequence[FaultRecord] = (),
 ) -> ReportDocument:
-    """A fee slip (售后服务材料收费暨报销单): its lines, who owes it, why, and the ticket's faults."""
+    """A fee slip (售后服务材料收费暨报销单): its lines, who owes it, why, and the ticket's faults.
+
+    A credit slip (退款单, origin ``refund``) is written as it counts in the books: its quantities and
+    amounts negative, its total the slip's signed total, and the slip it credits named — so its paper, its
+    CSV and the month's revenue list say the same figure.
+    """
     renderer = _renderer(labels)
-    rows = tuple(_line_cells(line, labels) for line in slip.lines)
-    total = (labels.text("report.meta.total"), None, None, None, None, slip.total)
-    meta = (
+    sign = -1 if slip.is_credit else 1
+    rows = tuple(_line_cells(line, labels, sign) for line in slip.lines)
+    total = (labels.text("report.meta.total"), None, None, None, None, slip.signed_total)
+    meta: tuple[tuple[str, str], ...] = (
         (labels.text("report.meta.slip"), slip.id),
         (labels.text("report.meta.ticket"), slip.ticket_id),
         (labels.text("report.meta.payer"), labels.payer(slip.payer_kind, slip.payer_id or slip.customer_id)),
         (labels.text("report.meta.issued_at"), labels.datetime(slip.issued_at)),
-        (labels.text("report.meta.balance"), labels.money(slip.balance)),
+        # A credit slip's balance is what is still to pay back: negative, as its total is.
+        (labels.text("report.meta.balance"), labels.money(slip.balance if sign > 0 else -slip.balance)),
     )
+    if slip.credits_slip is not None:
+        meta += ((labels.text("report.meta.credits_slip"), slip.credits_slip),)
     tables = [ReportTable("slip_lines", labels.title("fee_slip"), _line_columns(labels), rows, total)]
     if fault_records:
         tables.insert(0, _faults_table(fault_records, labels))

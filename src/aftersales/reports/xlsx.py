@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import IO, Any
 
-from aftersales.domain.money import Money
+from aftersales.domain.money import Money, currency_exponent
 from aftersales.errors import ConfigurationError
 from aftersales.reports.document import ColumnKind, DocCell, Judged, ReportDocument, ReportTable
 from aftersales.reports.labels import ReportLabels
@@ -61,7 +61,10 @@ def _value(value: DocCell, labels: ReportLabels) -> tuple[object, str | None]:
         return round(value.total_seconds() / 3600, 2), "0.00"
     if isinstance(value, Money):
         symbol = "¥" if value.currency == "CNY" else value.currency + " "
-        return float(value.amount), f'"{symbol}"#,##0.00'
+        # As many decimals as the currency has minor units (JPY none, KWD three): a fixed ".00" showed a
+        # 3-decimal amount rounded, unlike the CSV and the slip.
+        digits = -int(currency_exponent(value.currency).as_tuple().exponent)
+        return float(value.amount), f'"{symbol}"#,##0' + ("." + "0" * digits if digits > 0 else "")
     if isinstance(value, datetime):
         return value.astimezone(labels.timezone).replace(tzinfo=None), "yyyy-mm-dd hh:mm"
     if isinstance(value, Decimal):

@@ -411,9 +411,10 @@ class ChargesDesk:
         """The customer (or the dealer, for a purchase) accepts: the quote is accepted and, when it has
         parts, a materials request is filed with its pick slip (售后服务领料单) in the same transaction.
         Parts of a quote paid before shipping ship only once :meth:`record_payment` has cleared them.
-        ``invoice``: the customer wants the invoice for this job now (该次需开发票: requested with the fee
-        slip and handed to finance), later (collected by ``desk.fees.request_invoice``) or never; the
-        dealer's purchase is not invoiced to the customer, so ``now`` on it is a ``ValidationError``.
+        ``invoice``: the payer wants the invoice for this job now (该次需开发票: requested with the fee
+        slip and handed to finance), later (collected by ``desk.fees.request_invoice``, or
+        ``desk.fees.request_dealer_invoice`` for a dealer's purchase) or never. The dealer's purchase is
+        invoiced to the dealer, never to the customer.
         """
         holder: list[AcceptedQuote] = []
         invoices: list[InvoiceRecord] = []

@@ -71,7 +71,15 @@ class RevenueEntry:
 
 @attrs.frozen
 class ItemBalance:
-    """Per material item: issued free, returned, and charged as unreturned; ``outstanding`` is still out."""
+    """Per material item, one month of the loan count (用户借料盘点表): what was still out when the month
+    began, what the month issued free, got back and charged, and what is still out at its end.
+
+    The count is a stock, carried over (seed 002 退料: 盘点用户借料 … 用户退料 … 盘盈盘亏分析): a part lent
+    free in March and returned, or charged, in April is out at the end of March and back (or sold) in
+    April, so April begins with it (``opening``) and ends without it. Each month's movements are
+    booked in the month they happen (March's books are not rewritten) and ``outstanding`` is the
+    opening plus the month's movements — never negative for parts that were lent before they came back.
+    """
 
     item: str
     issued_free: int
@@ -79,11 +87,17 @@ class ItemBalance:
     charged_unreturned: int
     charged_on_quote: int = 0
     """Issued free, then charged on an accepted quote (not owed back: 已收费的材料不计入盘点表)."""
+    opening: int = 0
+    """Still out when the month began: the earlier months' free issues less their returns and charges."""
 
     @property
     def outstanding(self) -> int:
-        """Free materials neither returned nor charged yet (to chase, then charge: 事实占有)."""
-        return self.issued_free - self.returned - self.charged_unreturned - self.charged_on_quote
+        """Free materials still out at the month's end, neither returned nor charged yet (to chase, then
+        charge: 事实占有): ``opening`` + issued free − returned − charged as unreturned − charged on a
+        quote."""
+        return (
+            self.opening + self.issued_free - self.returned - self.charged_unreturned - self.charged_on_quote
+        )
 
 
 @attrs.frozen
@@ -94,6 +108,9 @@ class MonthlyRevenue:
     ``materials_revenue`` its materials part. ``free_issued`` lists free materials (from free slip lines
     and free issues), ``returns`` the materials returned. ``issued`` (the issue list, 发料) is charged
     materials plus free ones. ``reconciled`` is true when the revenue list adds up to the slips' totals.
+    ``balances`` is the month's loan count per item (用户借料盘点表), carried over from the months before:
+    each item's ``opening`` is what was still out when the month began, its ``outstanding`` what is
+    still out at its end (see :class:`ItemBalance`); an item with nothing out and no movement is left off.
     """
 
     month: str
@@ -132,6 +149,28 @@ def _entry(
             source_id, ticket_id, line.kind, line.item, -line.quantity, line.unit_price, -amount
         )
     return RevenueEntry(source_id, ticket_id, line.kind, line.item, line.quantity, line.unit_price, amount)
+
+
+def _item_counts(
+    slips: Iterable[FeeSlip],
+    free: Iterable[RevenueEntry],
+    returns: Iterable[RevenueEntry],
+    recharged: Iterable[RevenueEntry],
+) -> dict[str, list[int]]:
+    """Per material item: [issued free, returned, charged as unreturned, charged on a quote, opening]."""
+    counts: dict[str, list[int]] = {}
+    for e in free:
+        if e.kind is ChargeKind.MATERIALS:
+            counts.setdefault(e.item, [0, 0, 0, 0, 0])[0] += e.quantity
+    for e in returns:
+        counts.setdefault(e.item, [0, 0, 0, 0, 0])[1] += e.quantity
+    for s in slips:
+        if s.origin is SlipOrigin.UNRETURNED_MATERIALS:
+            for ln in s.charged_lines(ChargeKind.MATERIALS):
+                counts.setdefault(ln.item, [0, 0, 0, 0, 0])[2] += ln.quantity
+    for e in recharged:
+        counts.setdefault(e.item, [0, 0, 0, 0, 0])[3] += e.quantity
+    return counts
 
 
 def _track(made: list[str], record: InvoiceRecord) -> InvoiceRecord:
@@ -262,18 +301,20 @@ class FeeDesk:
     def invoice_now(
         self, uow: UnitOfWork, actor: Actor, now: datetime, slip: FeeSlip, title: str = "", tax_id: str = ""
     ) -> InvoiceRecord | None:
-        """Inside the command that wrote ``slip``: when the customer wants its invoice now (该次需开发票),
-        the invoice request over this one slip (sent to finance by :meth:`send_requested` after commit);
-        ``None`` for *later* or *never*. A slip the customer does not owe is refused (``invoice``)."""
+        """Inside the command that wrote ``slip``: when its payer wants its invoice now (该次需开发票),
+        the invoice request over this one slip (sent to finance by :meth:`send_requested` after commit),
+        made out to the payer — the customer, or the dealer for its purchase from the maker; ``None`` for
+        *later* or *never*. A slip owed by an engineer (a part the maker's own engineer kept) is refused
+        (``invoice``): nobody outside is invoiced for it."""
         if slip.invoice_wish is not InvoiceWish.NOW:
             return None
-        if not slip.owed_by_customer(slip.customer_id):
+        if slip.payer_kind not in ("customer", "dealer") or slip.payer_id is None:
             raise ValidationError(
-                f"an invoice now is made out to the customer; slip {slip.id} is owed by "
+                f"an invoice is made out to a customer or a dealer; slip {slip.id} is owed by "
                 f"{slip.payer_kind} {slip.payer_id}",
                 field="invoice",
             )
-        return self._new_invoice(uow, actor, now, slip.customer_id, [slip], title, tax_id)
+        return self._new_invoice(uow, actor, now, slip.payer_kind, slip.payer_id, [slip], title, tax_id)
 
     def send_requested(self, actor: Actor, slip: FeeSlip, record: InvoiceRecord | None) -> FeeSlip:
         """After the command committed: hand the invoice ``record`` it requested to finance (not on a
@@ -304,7 +345,14 @@ class FeeDesk:
         received_at: datetime | None = None,
         idempotency_key: str | None = None,
     ) -> FeeSlip:
-        """Record money received against a slip (at most its balance); a retry with its key counts once."""
+        """Record money received against a slip (at most its balance); a retry with its key counts once.
+
+        A slip written for a quote is paid where its quote is (``paid_on_the_quote``, nothing stored):
+        ``desk.charges.record_payment`` for the charge sheet's, ``desk.materials.record_payment`` for the
+        materials desk's — they record the money on the quote, its slip and its parts request together;
+        paid here, the quote and its request would still show it owed (its parts held back, 款到发货) and
+        the quote's full payment would then exceed the slip's balance.
+        """
         if received_at is not None:
             require_aware(received_at, "received_at")
 
@@ -313,6 +361,12 @@ class FeeDesk:
             if received > now:
                 raise ValidationError("received_at is in the future", field="received_at")
             slip = self._slip(uow, actor, slip_id, "record_slip_payment")
+            if slip.quote_id is not None:
+                raise PolicyError(
+                    f"slip {slip.id} is the slip of quote {slip.quote_id}: pay the quote "
+                    "(desk.charges.record_payment or desk.materials.record_payment)",
+                    code="paid_on_the_quote",
+                )
             payment = SlipPayment(amount, method or slip.payment_method, received, actor.ref, reference)
             slip.record_payment(payment)
             saved: FeeSlip = uow.documents.save(slip)
@@ -372,26 +426,36 @@ class FeeDesk:
         uow: UnitOfWork,
         actor: Actor,
         now: datetime,
-        customer_id: str,
+        payer_kind: str,
+        payer_id: str,
         slips: list[FeeSlip],
         title: str,
         tax_id: str,
     ) -> InvoiceRecord:
         for slip in slips:
-            if not slip.owed_by_customer(customer_id):
+            if not slip.owed_by(payer_kind, payer_id):
                 raise ValidationError(
-                    f"slip {slip.id} is owed by {slip.payer_kind} {slip.payer_id}, not customer "
-                    f"{customer_id}: a customer's invoice covers the customer's own slips",
+                    f"slip {slip.id} is owed by {slip.payer_kind} {slip.payer_id}, not {payer_kind} "
+                    f"{payer_id}: an invoice covers its payer's own slips (a customer's invoice the "
+                    "customer's own slips)",
                     field="slip_ids",
                 )
+        dealers = {s.dealer_id for s in slips}
+        if len(dealers) != 1:
+            raise ValidationError(
+                "one invoice covers the slips of one dealer's business (the dealer who charged them): "
+                f"these are of {', '.join(sorted(d or 'the maker' for d in dealers))}",
+                field="slip_ids",
+            )
         currencies = {s.currency for s in slips}
         if len(currencies) != 1:
             raise ValidationError("one invoice covers slips of one currency", field="slip_ids")
         total = Money.total((s.total for s in slips), currencies.pop())
         number = next_number(uow, "invoice_request", now)
         record = InvoiceRecord(
-            number, customer_id, tuple(s.id for s in slips), total, now, actor.ref, title, tax_id
-        )
+            number, payer_id if payer_kind == "customer" else None, tuple(s.id for s in slips), total, now,
+            actor.ref, title, tax_id, dealer_id=dealers.pop(), payer_kind=payer_kind, payer_id=payer_id,
+        )  # fmt: skip
         for slip in slips:
             slip.attach_invoice(record.id)
             uow.documents.save(slip)
@@ -406,6 +470,7 @@ class FeeDesk:
         slip_ids: Iterable[str] | None = None,
         title: str = "",
         tax_id: str = "",
+        dealer_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> InvoiceRecord:
         """Collect the customer's slips waiting for an invoice into one invoice request and send it.
@@ -414,12 +479,17 @@ class FeeDesk:
         slips archived un-torn for a collective invoice; the dealer's own slips on the customer's
         tickets, its purchase at the maker's price or a part it kept, are not the customer's). With
         ``slip_ids``: exactly those, which must be owed by the customer and invoiceable (a slip marked
-        *never* is refused). A retry with the same
+        *never* is refused). One invoice covers one dealer's slips (the dealer who did the work and
+        charged: a call passed to another dealer is that dealer's): ``dealer_id`` collects only that
+        dealer's, and is needed when the waiting slips are of several (``ValidationError`` on
+        ``dealer_id``); named slips of several dealers are refused (on ``slip_ids``). A retry with the same
         ``idempotency_key`` returns the first request as it now stands instead of a second invoice.
         """
         allowed = FEE_ROLES["request_invoice"]
         check_role(actor, "request_invoice", customer_id, allowed)
         wanted = tuple(slip_ids) if slip_ids is not None else None
+        if dealer_id is not None and (not isinstance(dealer_id, str) or not dealer_id):
+            raise ValidationError("dealer_id names a dealer", field="dealer_id")
 
         def apply(uow: UnitOfWork, now: datetime) -> InvoiceRecord:
             customer = uow.customers.get(customer_id)
@@ -437,8 +507,11 @@ class FeeDesk:
                     and s.owed_by_customer(customer_id)
                 ]
                 slips = [s for s in slips if self._visible(uow, actor, s)]
+                if dealer_id is not None:
+                    slips = [s for s in slips if s.dealer_id == dealer_id]
                 if not slips:
                     raise ValidationError(f"customer {customer_id} has no slips waiting for an invoice")
+                _one_dealer(slips)
             else:
                 slips = [self._slip(uow, actor, sid, "request_invoice") for sid in wanted]
                 for s in slips:
@@ -449,20 +522,85 @@ class FeeDesk:
                     if not s.can_invoice():
                         raise ValidationError(f"slip {s.id} cannot be invoiced", field="slip_ids")
             slips.sort(key=lambda s: s.id)
-            return self._new_invoice(uow, actor, now, customer_id, slips, title, tax_id)
+            return self._new_invoice(uow, actor, now, "customer", customer_id, slips, title, tax_id)
 
         sent: list[str] = []
+        request: list[object] = [customer_id, wanted, title, tax_id]
+        if dealer_id is not None:
+            request.append(dealer_id)
         record = self.runner.write(
             actor,
             "request_invoice",
             idempotency_key,
-            [customer_id, wanted, title, tax_id],
+            request,
             lambda uow, now: _track(sent, apply(uow, now)),
             remember=lambda r: r.id,
             reload=lambda uow, id: self._invoice(uow, actor, id),  # in scope still
         )
         if sent and sent[-1] == record.id and record.state is InvoiceState.REQUESTED:
             return self._send(actor, record.id)  # this call made the request: hand it to finance now
+        return record
+
+    def request_dealer_invoice(
+        self,
+        actor: Actor,
+        dealer_id: str,
+        *,
+        slip_ids: Iterable[str] | None = None,
+        title: str = "",
+        tax_id: str = "",
+        idempotency_key: str | None = None,
+    ) -> InvoiceRecord:
+        """Collect a dealer's own slips waiting for an invoice — the materials it bought from the maker at
+        the maker's price, a part it kept past its deadline — into one invoice made out to the dealer,
+        and send it (seed 002: 上海维娜斯仅按成本价向各特约承销商收取材料费; 确认是否需开发票 …
+        转至财务部开具发票).
+
+        As :meth:`request_invoice` for a customer: without ``slip_ids`` every active, not yet invoiced
+        slip the dealer owes marked *later*; with them exactly those, each owed by the dealer and
+        invoiceable. The office asks for any dealer, dealer staff for their own dealer (another dealer is
+        ``NotFound``, as an unknown one); the same roles as a customer's invoice (``request_invoice``).
+        """
+        allowed = FEE_ROLES["request_invoice"]
+        check_role(actor, "request_invoice", dealer_id, allowed)
+        if not isinstance(dealer_id, str) or not dealer_id:
+            raise ValidationError("dealer_id names a dealer", field="dealer_id")
+        wanted = tuple(slip_ids) if slip_ids is not None else None
+
+        def apply(uow: UnitOfWork, now: datetime) -> InvoiceRecord:
+            uow.dealers.get(dealer_id)
+            if not party_visible(actor, dealer_id=dealer_id, allowed=allowed):
+                raise NotFound("dealer", dealer_id)
+            if wanted is None:
+                slips = [
+                    s
+                    for s in uow.documents.query(FeeSlip, dealer_id=dealer_id)
+                    if s.can_invoice()
+                    and s.invoice_wish is InvoiceWish.LATER
+                    and s.owed_by("dealer", dealer_id)
+                ]
+                if not slips:
+                    raise ValidationError(f"dealer {dealer_id} has no slips waiting for an invoice")
+            else:
+                slips = [self._slip(uow, actor, sid, "request_invoice") for sid in wanted]
+                for s in slips:
+                    if not s.can_invoice():
+                        raise ValidationError(f"slip {s.id} cannot be invoiced", field="slip_ids")
+            slips.sort(key=lambda s: s.id)
+            return self._new_invoice(uow, actor, now, "dealer", dealer_id, slips, title, tax_id)
+
+        sent: list[str] = []
+        record = self.runner.write(
+            actor,
+            "request_invoice",
+            idempotency_key,
+            ["dealer", dealer_id, wanted, title, tax_id],
+            lambda uow, now: _track(sent, apply(uow, now)),
+            remember=lambda r: r.id,
+            reload=lambda uow, id: self._invoice(uow, actor, id),  # in scope still
+        )
+        if sent and sent[-1] == record.id and record.state is InvoiceState.REQUESTED:
+            return self._send(actor, record.id)
         return record
 
     def _visible(self, uow: UnitOfWork, actor: Actor, slip: FeeSlip) -> bool:
@@ -493,6 +631,9 @@ class FeeDesk:
                 record.requested_at,
                 record.title,
                 record.tax_id,
+                record.dealer_id,
+                record.payer_kind,
+                record.payer_id,
             )
             try:
                 outcome = self.issuer.issue(request)
@@ -518,15 +659,22 @@ class FeeDesk:
         return [self._send(actor, record_id) for record_id in waiting]
 
     def invoice(self, actor: Actor, invoice_id: str) -> InvoiceRecord:
-        """One invoice request (customers their own only). Another's is ``NotFound`` as an unknown id is:
-        the answer names neither its slips nor that it exists."""
+        """One invoice request (customers their own only; one made out to a dealer, that dealer's staff and
+        the office). Another's is ``NotFound`` as an unknown id is: the answer names neither its slips nor
+        that it exists."""
         check_role(actor, "read_fee_slip", invoice_id, FEE_ROLES["read_fee_slip"])
         with self.context.store() as uow:
             return self._invoice(uow, actor, invoice_id)
 
     def _invoice(self, uow: UnitOfWork, actor: Actor, invoice_id: str) -> InvoiceRecord:
         record = uow.documents.get(InvoiceRecord, invoice_id)
-        if not sees_every(actor, FEE_ROLES["read_fee_slip"]):  # any other role: its own slips only
+        allowed = FEE_ROLES["read_fee_slip"]
+        if record.payer_kind == "dealer" and record.payer_id is not None:
+            # Made out to a dealer: the dealer's (its staff read it whichever tickets they still read).
+            if not party_visible(actor, dealer_id=record.payer_id, allowed=allowed):
+                raise NotFound(InvoiceRecord.DOCUMENT_KIND, invoice_id)
+            return record
+        if not sees_every(actor, allowed):  # any other role: its own slips only
             try:
                 for slip_id in record.slip_ids:
                     self._slip(uow, actor, slip_id, "read_fee_slip")
@@ -638,6 +786,32 @@ class FeeDesk:
             raise PermissionDenied(str(actor), "revenue_report", month)
         return month, dealer
 
+    def _opening_counts(
+        self, uow: UnitOfWork, month: str, currency: str, dealer: str | None
+    ) -> dict[str, int]:
+        """Per item, what was still out on loan when ``month`` began: every earlier month's free issues
+        less its returns and charges (the stock the loan count carries over, :class:`ItemBalance`)."""
+        slips = [
+            s
+            for s in uow.documents.query(FeeSlip)
+            if s.month < month
+            and s.is_active
+            and s.currency == currency
+            and (dealer is None or s.dealer_id == dealer)
+        ]
+        moves: dict[MovementKind, list[RevenueEntry]] = {kind: [] for kind in MovementKind}
+        for m in uow.documents.query(MaterialsMovement):
+            if m.month < month and (dealer is None or m.dealer_id == dealer):
+                moves[m.kind].extend(
+                    _entry(m.id, m.ticket_id, ln, charged=False)
+                    for ln in m.lines
+                    if ln.unit_price.currency == currency
+                )
+        free = [_entry(s.id, s.ticket_id, ln, charged=False) for s in slips for ln in s.costed_free_lines()]
+        free.extend(moves[MovementKind.ISSUED_FREE])
+        counts = _item_counts(slips, free, moves[MovementKind.RETURNED], moves[MovementKind.CHARGED_ON_QUOTE])
+        return {item: c[0] - c[1] - c[2] - c[3] for item, c in counts.items()}
+
     def monthly_revenue(self, actor: Actor, month: str, *, currency: str = "CNY") -> MonthlyRevenue:
         """The month's revenue list, free-materials list and returns list, reconciled (按月统计销售收入).
 
@@ -656,6 +830,7 @@ class FeeDesk:
                 for m in uow.documents.query(MaterialsMovement, month=month)
                 if dealer is None or m.dealer_id == dealer
             ]
+            opening = self._opening_counts(uow, month, currency, dealer)
         active = [s for s in slips if s.is_active]
         revenue = tuple(
             _entry(s.id, s.ticket_id, ln, charged=True, credit=s.is_credit)
@@ -679,18 +854,10 @@ class FeeDesk:
                 for ln in m.lines
                 if ln.unit_price.currency == currency
             )
-        balances: dict[str, list[int]] = {}
-        for e in free:
-            if e.kind is ChargeKind.MATERIALS:
-                balances.setdefault(e.item, [0, 0, 0, 0])[0] += e.quantity
-        for e in returns:
-            balances.setdefault(e.item, [0, 0, 0, 0])[1] += e.quantity
-        for s in active:
-            if s.origin is SlipOrigin.UNRETURNED_MATERIALS:
-                for ln in s.charged_lines(ChargeKind.MATERIALS):
-                    balances.setdefault(ln.item, [0, 0, 0, 0])[2] += ln.quantity
-        for e in recharged:
-            balances.setdefault(e.item, [0, 0, 0, 0])[3] += e.quantity
+        balances = _item_counts(active, free, returns, recharged)
+        for item, left in opening.items():
+            if left:
+                balances.setdefault(item, [0, 0, 0, 0, 0])[4] = left
         zero = Money.zero(currency)
         return MonthlyRevenue(
             month,
@@ -705,6 +872,18 @@ class FeeDesk:
             tuple(sorted(s.id for s in slips if not s.is_active)),
             tuple(ItemBalance(item, *counts) for item, counts in sorted(balances.items())),
             tuple(recharged),
+        )
+
+
+def _one_dealer(slips: list[FeeSlip]) -> None:
+    """The slips waiting for one invoice are of one dealer's business, else the caller names which."""
+    dealers = {s.dealer_id for s in slips}
+    if len(dealers) > 1:
+        raise ValidationError(
+            "the slips waiting for an invoice are of several dealers' business "
+            f"({', '.join(sorted(d or 'the maker' for d in dealers))}): one invoice is one dealer's; "
+            "name the dealer (dealer_id) or the slips",
+            field="dealer_id",
         )
 
 

@@ -30,7 +30,15 @@ from aftersales.domain.charges import (
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.contact import zone
 from aftersales.domain.events import JsonValue
-from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement, MovementKind, SlipOrigin, SlipPayment
+from aftersales.domain.fee_slips import (
+    FeeSlip,
+    InvoiceRecord,
+    InvoiceWish,
+    MaterialsMovement,
+    MovementKind,
+    SlipOrigin,
+    SlipPayment,
+)
 from aftersales.domain.ids import DealerId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.loan_ledger import (
@@ -241,6 +249,12 @@ class MaterialsDesk:
             uow.outbox.put(self.runner.settle_moved_ticket(uow, actor, ticket, before, (event,), now))
         uow.tickets.save(ticket)
 
+    def _books_month(self, at: datetime) -> str:
+        """The month a slip or a movement written at ``at`` counts in: the books' time zone (the desk's
+        ``timezone``, as for every other slip), not the materials desk's own zone of shipping dates — a
+        slip at 23:30 in London on 31 March is March's on the fee desk and must be here too."""
+        return at.astimezone(zone(self.context.timezone)).strftime("%Y-%m")
+
     def return_deadline(self, repaired_at: datetime) -> datetime:
         """The first instant an old part is late: "within N days" of the repair counts whole local days,
         so the part is on time through the end of the N-th day after the repair day, in the desk's zone."""
@@ -261,7 +275,7 @@ class MaterialsDesk:
         if not lines:
             return
         dealer = party.id if party.kind is PartyKind.DEALER else None
-        month = now.astimezone(zone(self.params.timezone)).strftime("%Y-%m")
+        month = self._books_month(now)
         uow.documents.add(
             MaterialsMovement(
                 next_number(uow, "materials_movement", now), kind, ticket_id, month, now, actor.ref,
@@ -270,8 +284,9 @@ class MaterialsDesk:
         )  # fmt: skip
 
     def _quote_slip(
-        self, uow: UnitOfWork, request: MaterialsRequest, quote: Quote, actor: Actor, now: datetime
-    ) -> FeeSlip:
+        self, uow: UnitOfWork, request: MaterialsRequest, quote: Quote, actor: Actor, now: datetime,
+        wish: InvoiceWish = InvoiceWish.NEVER,
+    ) -> FeeSlip:  # fmt: skip
         """The fee slip (售后服务材料收费暨报销单) of a materials quote the payer accepted: the charged parts
         are sales income (售后服务销售收入的统计表为收费材料的清单), owed by the quote's payer (the dealer
         buying at the maker's price, or the user)."""
@@ -279,8 +294,9 @@ class MaterialsDesk:
         dealer = request.party.id if request.party.kind is PartyKind.DEALER else None
         slip = FeeSlip(
             next_number(uow, "fee_slip", now), ticket.id, ticket.customer_id, quote.currency, now, actor.ref,
-            now.astimezone(zone(self.params.timezone)).strftime("%Y-%m"), quote.lines,
-            origin=SlipOrigin.JOB, dealer_id=dealer, quote_id=quote.id, payer_kind=quote.payer,
+            self._books_month(now), quote.lines,
+            invoice_wish=wish, origin=SlipOrigin.JOB, dealer_id=dealer, quote_id=quote.id,
+            payer_kind=quote.payer,
             payer_id=dealer if quote.payer == "dealer" and dealer else ticket.customer_id,
             reasons=quote.reasons,
         )  # fmt: skip
@@ -311,7 +327,7 @@ class MaterialsDesk:
                 )
         slip = FeeSlip(
             next_number(uow, "fee_slip", now), ticket_id, customer, chargeback.line.unit_price.currency,
-            now, actor.ref, now.astimezone(zone(self.params.timezone)).strftime("%Y-%m"), (chargeback.line,),
+            now, actor.ref, self._books_month(now), (chargeback.line,),
             origin=SlipOrigin.UNRETURNED_MATERIALS,
             dealer_id=payer.id if payer.kind is PartyKind.DEALER else None,
             payer_kind=payer.kind.value, payer_id=payer.id, reasons=reasons,
@@ -532,14 +548,38 @@ class MaterialsDesk:
         result: MaterialsRequest = self._step(actor, request_id, "quote", fn)
         return result
 
-    def approve(self, actor: Actor, request_id: str) -> MaterialsRequest:
-        """Approve the free pick slip, or record the user's acceptance of the quote (pick slip issued)."""
+    def approve(
+        self, actor: Actor, request_id: str, *, invoice: InvoiceWish = InvoiceWish.NEVER
+    ) -> MaterialsRequest:
+        """Approve the free pick slip, or record the user's acceptance of the quote (pick slip issued).
+
+        ``invoice`` (a quote only): does its payer want an invoice for it — now (该次需开发票: requested
+        with the quote's fee slip and handed to finance after the step committed), later (collected by
+        ``desk.fees.request_invoice``, or ``desk.fees.request_dealer_invoice`` when the dealer buys from
+        the maker) or never (存档即可).
+        """
+        try:
+            wish = InvoiceWish(invoice)
+        except ValueError:
+            raise ValidationError(
+                f"invoice is now, later or never, got {invoice!r}", field="invoice"
+            ) from None
+        fees = FeeDesk(self.context, self.runner)
+        invoices: list[InvoiceRecord] = []
+        slips: list[FeeSlip] = []
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
+            invoices.clear()
+            slips.clear()
             number = None if request.pick_slip is not None else self._number(uow, "pick_slip", now)
             request.approve(actor.ref, now, number)
             if request.charges is not None and request.quote_id is not None:
-                self._quote_slip(uow, request, request.charges.quote(request.quote_id), actor, now)
+                quote = request.charges.quote(request.quote_id)
+                slip = self._quote_slip(uow, request, quote, actor, now, wish)
+                slips.append(slip)
+                record = fees.invoice_now(uow, actor, now, slip)
+                if record is not None:
+                    invoices.append(record)
                 if self.runner.load(uow, request.ticket_id, lock=True).waits_on_refused_quote:
                     # The ticket waited on the superior's decision about a refused quote; the user now
                     # accepts one (用户同意支付): the work goes on, as after the charge sheet's quote.
@@ -549,6 +589,8 @@ class MaterialsDesk:
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "approve", fn)
+        if invoices and slips:
+            fees.send_requested(actor, slips[-1], invoices[-1])
         return result
 
     def record_payment(
@@ -732,7 +774,12 @@ class MaterialsDesk:
         return holder[0]
 
     def cancel(self, actor: Actor, request_id: str, *, reason: str) -> MaterialsRequest:
-        """Cancel a request that has not shipped."""
+        """Cancel a request that has not shipped.
+
+        The fee slip of the desk's own quote goes with it — unless money was received on it or it is on
+        an invoice: then it stays, with what was received, until :meth:`refund` pays it back on a credit
+        slip (cancelled, the payment would vanish from the month's money received with nothing paid back).
+        """
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             request.cancel(actor.ref, now, reason)
@@ -743,6 +790,8 @@ class MaterialsDesk:
                 on_sheet = {q.id for q in sheet.quotes} if sheet is not None else set()
                 for slip in uow.documents.query(FeeSlip, ticket_id=request.ticket_id):
                     if slip.quote_id == request.quote_id and slip.is_active and slip.quote_id not in on_sheet:
+                        if slip.payments or slip.invoice_id is not None:
+                            continue  # paid or invoiced: it is credited by desk.materials.refund
                         slip.cancel(
                             actor.ref, now, f"materials request {request.id} cancelled: {reason}"[:500]
                         )
@@ -751,6 +800,99 @@ class MaterialsDesk:
 
         result: MaterialsRequest = self._step(actor, request_id, "cancel", fn)
         return result
+
+    def refund(
+        self, actor: Actor, request_id: str, *, reason: str, method: str = "transfer", reference: str = ""
+    ) -> FeeSlip:
+        """Pay back the quote of a request cancelled after its payer paid (款到发货: paid first, then the
+        order was called off before the parts shipped), as the charge sheet's quotes are paid back
+        (``desk.charges.refund``).
+
+        The refund is a credit slip (:class:`~aftersales.domain.fee_slips.FeeSlip` of origin ``refund``,
+        reason ``refund_request_cancelled``) naming the slip it credits: every charged line at the quote's
+        prices, and as its payment what had been received (``method``, ``reference``), so the month it is
+        written nets the sale out of income and money received. The quote's slip stays as it was; the
+        request records the step (``refund``, the maker's office: the materials desk sells the maker's
+        parts), the quote the money paid back, and the ticket's history ``materials_refunded`` with the
+        invoice finance reverses (``invoice_to_reverse``) when the slip was invoiced.
+
+        Refused, with nothing stored: a request not cancelled (``InvalidTransition``), a free one
+        (``nothing_to_refund``), one filed by the charge sheet's quote (``refund_on_the_charge_sheet``:
+        ``desk.charges.refund`` pays those back), one without an active slip (``no_slip``), already
+        refunded (``already_refunded``); a blank or over-long ``reason`` (``ValidationError``).
+        """
+        if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+            raise ValidationError("a refund needs a reason (at most 500 characters)", field="reason")
+        holder: list[FeeSlip] = []
+
+        def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> None:
+            holder.clear()
+            ticket = uow.tickets.get(request.ticket_id)
+            quote_id = request.quote_id
+            if quote_id is None or request.charges is None:
+                raise PolicyError(
+                    f"request {request.id} charged nothing: nothing to pay back", code="nothing_to_refund"
+                )
+            if ticket.charges is not None and any(q.id == quote_id for q in ticket.charges.quotes):
+                raise PolicyError(
+                    f"request {request.id} is for quote {quote_id} of the ticket's charge sheet: pay it back "
+                    "with desk.charges.refund",
+                    code="refund_on_the_charge_sheet",
+                )
+            slips = list(uow.documents.query(FeeSlip, ticket_id=ticket.id))
+            owing = [f for f in slips if f.quote_id == quote_id and f.is_active and not f.is_credit]
+            if not owing:
+                raise PolicyError(f"quote {quote_id} has no active fee slip to pay back", code="no_slip")
+            slip = owing[0]
+            earlier = [f.id for f in slips if f.credits_slip == slip.id and f.is_active]
+            if earlier:
+                raise PolicyError(
+                    f"slip {slip.id} was already refunded on credit slip {earlier[0]}",
+                    code="already_refunded",
+                )
+            number = next_number(uow, "fee_slip", now)
+            facts = {
+                "request_id": request.id,
+                "quote_id": quote_id,
+                "slip_id": slip.id,
+                "credit_slip": number,
+            }
+            credit = FeeSlip(
+                number, ticket.id, slip.customer_id, slip.currency, now, actor.ref,
+                self._books_month(now), slip.charged_lines(), method,
+                InvoiceWish.NEVER, SlipOrigin.REFUND, slip.dealer_id, None, payer_kind=slip.payer_kind,
+                payer_id=slip.payer_id, reasons=(Reason("refund_request_cancelled", facts),),
+                credits_slip=slip.id,
+            )  # fmt: skip
+            paid_back: Payment | None = None
+            if slip.paid.amount > 0:
+                credit.record_payment(SlipPayment(slip.paid, method, now, actor.ref, reference))
+                paid_back = Payment(
+                    PaymentId(f"{quote_id}-R1"),
+                    QuoteId(quote_id),
+                    slip.paid,
+                    now,
+                    actor.ref,
+                    method,
+                    credit.id,
+                )
+            request.refund(actor.ref, now, reason, credit.id, paid_back)
+            uow.documents.add(credit)
+            payload: dict[str, JsonValue] = {
+                "request_id": request.id,
+                "quote_id": quote_id,
+                "slip_id": slip.id,
+                "credit_slip": credit.id,
+                "amount": str(credit.total.amount),
+                "paid_back": str(credit.paid.amount),
+                "currency": credit.currency,
+                "invoice_to_reverse": slip.invoice_id,
+            }
+            self._history(uow, request.ticket_id, "materials_refunded", actor, now, payload, reason)
+            holder.append(credit)
+
+        self._step(actor, request_id, "refund", fn)
+        return holder[-1]
 
     # -- returns (退料) ------------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from collections.abc import Collection
 from aftersales.domain.actors import Role
 from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ServiceContract
+from aftersales.domain.sla_reading import held_dealer
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import NotFound
@@ -156,7 +157,7 @@ def reads_dealer_side(actor: Actor, ticket: Ticket) -> bool:
     dealer on the charge lines, the dealer's purchase quote and its slip? Staff who read the ticket whole
     do, except dealer staff of another dealer: a second dealer of the region reads the ticket (its
     region's customer) but not the first dealer's purchase. The purchase is the ticket's dealer's (the
-    customer's dealer, who owes its slip); a ticket with no dealer, the dealer it was dispatched to."""
+    dealer doing the job, who owes its slip: :func:`purchasing_dealer`)."""
     if not reads_whole(actor, ticket):
         return False
     if Role.DEALER_STAFF not in actor.roles:
@@ -167,11 +168,18 @@ def reads_dealer_side(actor: Actor, ticket: Ticket) -> bool:
 
 
 def purchasing_dealer(ticket: Ticket) -> str | None:
-    """The dealer whose business a ticket's money and parts are (seed 002: the dealer buys parts from the
-    maker at cost, charges the customer its local fees and returns the parts replaced): the ticket's own
-    dealer (the customer's or the unit's), else the dealer it was dispatched to — a customer who bought
-    from the maker directly, repaired by a dealer of the region. ``None`` when neither."""
-    return ticket.dealer_id if ticket.dealer_id is not None else ticket.dispatched_dealer
+    """The dealer whose business a ticket's money and parts are: the dealer doing the job.
+
+    Seed 002: the dealer who repairs charges the user its local fees (11: 乙方…向用户收取维修费;
+    各特约承销商可根据当地实际情况收费), buys the parts from the maker at cost
+    (上海维娜斯仅按成本价向各特约承销商收取材料费) and returns the parts replaced
+    (乙方需按时退回换下的配件). So it is the dealer holding the ticket — the dealer it is dispatched to,
+    or whose own engineer it is assigned to (a call passed to another dealer than the customer's own,
+    甲方的电话通知, is that dealer's business) — else the ticket's own dealer (the customer's or the
+    unit's: its call handled by the maker's people, or not dispatched yet). ``None`` when neither.
+    """
+    handling = held_dealer(ticket.events)
+    return handling if handling is not None else ticket.dealer_id
 
 
 def ticket_readable(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> bool:
