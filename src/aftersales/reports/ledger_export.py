@@ -22,6 +22,7 @@ from typing import IO, Any, Final
 import orjson
 
 from aftersales.errors import ValidationError
+from aftersales.i18n.cell_safety import spreadsheet_column
 from aftersales.ports.ledger_rows import LEDGER_FIELDS, LedgerRecord, LedgerRows, ticket_record
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import StoreFactory
@@ -308,6 +309,8 @@ def _csv(
     coded = [(i, _Memo(fns[i])) for i, f in enumerate(LEDGER_FIELDS) if f in _LABELLED]
     local = _LocalText(_LocalTime(labels.timezone))
     instants = [i for i, f in enumerate(LEDGER_FIELDS) if f.endswith("_us")]
+    # The people's text (names, descriptions, outcomes): never a formula in the reader's spreadsheet.
+    texts = [i for i, f in enumerate(LEDGER_FIELDS) if f not in _LABELLED and not f.endswith("_us")]
     n = 0
     for page in pages:
         if not page:
@@ -317,6 +320,8 @@ def _csv(
             columns[i] = list(map(memo.__getitem__, columns[i]))
         for i in instants:
             columns[i] = local.column(columns[i])
+        for i in texts:
+            columns[i] = spreadsheet_column(columns[i])
         buffer.seek(0)
         buffer.truncate()
         writer.writerows(zip(*columns, strict=True))

@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
+from aftersales.i18n.cell_safety import spreadsheet_text
 from aftersales.policies.fault_catalog import FaultCatalog
 from aftersales.reports.document import ColumnKind, DocCell, Judged, ReportDocument, ReportTable, cell_text
 from aftersales.reports.labels import ReportLabels, report_labels
@@ -80,6 +81,8 @@ def _plain(value: DocCell, kind: ColumnKind, codes: bool) -> str:
         return value.isoformat()
     if isinstance(value, Decimal) and kind is ColumnKind.RATE and not codes:
         return f"{(value * 100).quantize(Decimal('0.1'))}%"
+    if isinstance(value, str):
+        return spreadsheet_text(value)  # a name or a description: never a formula
     return str(value)
 
 

@@ -72,6 +72,15 @@ def _value(value: DocCell, labels: ReportLabels) -> tuple[object, str | None]:
     return value, None
 
 
+def _text_kept(cell: Any) -> Any:
+    """``cell`` as text even when its text starts with ``=``: openpyxl would store such a string as a
+    formula, and a description like ``=HYPERLINK(…)`` would run when the sheet is opened (see
+    :mod:`aftersales.i18n.cell_safety`)."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
 def _write_table(ws: Any, table: ReportTable, labels: ReportLabels, styles: Any) -> None:
     Font, PatternFill, Alignment = styles
     ws.append([c.label for c in table.columns])
@@ -83,7 +92,7 @@ def _write_table(ws: Any, table: ReportTable, labels: ReportLabels, styles: Any)
     for r, row in enumerate(rows, start=2):
         for c, (value, column) in enumerate(zip(row, table.columns, strict=True), start=1):
             v, fmt = _value(value, labels)
-            cell = ws.cell(row=r, column=c, value=v)
+            cell = _text_kept(ws.cell(row=r, column=c, value=v))
             fmt = fmt or (_FORMATS.get(column.kind) if v is not None and not isinstance(v, str) else None)
             if fmt:
                 cell.number_format = fmt
@@ -111,6 +120,7 @@ def write_workbook(doc: ReportDocument, out: IO[bytes] | Any) -> None:
     info["A1"].font = Font(bold=True, size=14)
     for key, value in doc.meta:
         info.append([key, value])
+        _text_kept(info.cell(row=info.max_row, column=2))
     info.append(
         [
             labels.text("report.meta.generated_at"),
@@ -187,6 +197,8 @@ def write_ledger_xlsx(
                 cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = "yyyy-mm-dd hh:mm"
                 cells.append(cell)
+            elif isinstance(value, str) and value.startswith("="):
+                cells.append(_text_kept(WriteOnlyCell(ws, value=value)))
             else:
                 cells.append(value)
         ws.append(cells)

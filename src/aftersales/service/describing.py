@@ -19,6 +19,7 @@ from aftersales.domain.custom_fields import CustomFieldSet
 from aftersales.domain.tags import MAX_TAGS, normalize_tags
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConfigurationError, ValidationError
+from aftersales.i18n.cell_safety import spreadsheet_column
 from aftersales.policies.registry import PolicySet
 from aftersales.ports.attachments import AttachmentStore
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -115,14 +116,15 @@ class Describing:
         custom field (its stored canonical text; empty when unset). Tags are joined with ``;``."""
         names = sorted(self.fields.fields)
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        # CRLF as RFC 4180: a CR or LF inside a description is then quoted (with "\n" a lone CR was not).
+        writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow([*EXPORT_COLUMNS, *(f"field.{n}" for n in names)])
         for t in tickets:
             writer.writerow(
-                [
+                spreadsheet_column([
                     t.id, t.kind.value, t.state, t.category.code, t.priority.value if t.priority else "",
                     t.customer_id, t.dealer_id or "", t.region or "", t.received_at.isoformat(),
                     t.description, ";".join(t.tags), *(t.custom_fields.get(n, "") for n in names),
-                ]
+                ])
             )  # fmt: skip
         return out.getvalue()
