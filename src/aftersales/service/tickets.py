@@ -198,8 +198,10 @@ class Tickets:
 
         ``plan`` given by the handler wins over the policy's suggestion (recorded either way).
         ``priority`` given by the handler wins over the policy's too, with ``priority_reason`` (required).
-        A priority that differs from the one set at intake is recorded with the previous one; the SLA
-        clocks follow the current priority from the instant it changed.
+        Without it, the policy may raise the priority set at intake but never lowers it (reason
+        ``priority_kept``): a lower grade is the handler's call, given with its reason. A priority that
+        differs from the one set at intake is recorded with the previous one; the SLA clocks follow the
+        current priority from the instant it changed.
         """
         if priority is not None:
             priority = Priority(priority)
@@ -230,6 +232,12 @@ class Tickets:
             if priority is not None:
                 decided = priority
                 reasons += (Reason("priority_changed", {"priority": priority.value}),)
+            elif ticket.priority is not None and ticket.priority.rank > decided.rank:
+                # Seed 003 grades by urgency, complexity and importance: the grade set at intake (given,
+                # or the urgent / category floor) is one of those facts. The policy may raise it; only
+                # the handler lowers it, with a reason (``priority`` and ``priority_reason``).
+                decided = ticket.priority
+                reasons += (Reason("priority_kept", {"priority": decided.value}),)
             ticket.triage(actor.ref, now, assessment, decided, reasons, reason=priority_reason)
             return Applied(decisions=(decision,))
 
