@@ -72,7 +72,7 @@ def test_a_triage_without_a_priority_keeps_the_grade_set_at_intake(
     view = desk.ticket(world.manager, ticket_id)
     assert view.priority is Priority.CRITICAL
     assert "priority_kept" in [r.code for r in view.priority_reasons]
-    triage = [e for e in view.events if e.action == "triage"][0]
+    triage = next(e for e in view.events if e.action == "triage")
     assert triage.payload["priority"] == "critical" and "previous_priority" not in triage.payload
     # The SLA keeps running on the critical grade from the call (30 minutes to respond).
     assert desk.sla(world.manager, ticket_id)["response"].due_at == START + H / 2
@@ -162,7 +162,7 @@ def test_attempts_of_a_new_cycle_count_afresh_after_a_reopen(
 def test_staff_confirming_without_a_channel_is_a_validation_error_naming_channel(
     setup: tuple[ServiceDesk, ManualClock, World],
 ) -> None:
-    desk, clock, world = setup
+    desk, _, world = setup
     ticket_id = _open(desk, world)
     _triage(desk, world, ticket_id, Severity.LOW)
     desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_junior.id)

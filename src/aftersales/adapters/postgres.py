@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
+from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.postgres_entity_reads import OPTIONAL, EntityReads
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
@@ -381,6 +382,14 @@ class PostgresStore:
             while len(self._parsed) > _PARSED_LIMIT:
                 self._parsed.popitem(last=False)
         return found
+
+    def forget(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
+        """Drop an erased customer from this process's memos (parsed entities, kept tickets): see
+        :class:`~aftersales.ports.erasure.Forgetful`."""
+        with self._parsed_lock:
+            entries = [(key, key[0], key[1], value) for key, value in self._parsed.items()]
+            dropped = forget_parsed(self._parsed, entries, customer_id, needles)
+        return dropped + self.tickets_kept.forget(ticket_ids, needles)
 
     def ledger_rows(self) -> LedgerRows:
         """Flat ledger records for exports, read without building tickets (see ``ports.ledger_rows``)."""

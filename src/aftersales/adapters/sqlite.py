@@ -27,6 +27,7 @@ import attrs
 
 from aftersales.adapters.attachments_fs import FileSystemAttachmentStore, beside_sqlite
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
+from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.reporting_rows import (
     DELETE_FAULTS,
     INSERT_FAULT,
@@ -61,7 +62,7 @@ from aftersales.adapters.sqlite_ticket_events import (
 )
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo
-from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
+from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch, forget_words
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
@@ -479,6 +480,15 @@ class SqliteStore:
         if self._closed:
             raise StorageError(f"the SQLite store {self.path} is closed")
         return SqliteUnitOfWork(self)
+
+    def forget(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
+        """Drop an erased customer from this process's memos (parsed entities, kept tickets, search
+        words): see :class:`~aftersales.ports.erasure.Forgetful`."""
+        dropped = self.tickets_kept.forget(ticket_ids, needles) + forget_words(needles)
+        for kind, memo in list(self.parsed.items()):
+            entries = ((text, kind, text, value) for text, value in list(memo.items()))
+            dropped += forget_parsed(memo, entries, customer_id, needles)
+        return dropped
 
     def ledger_rows(self) -> LedgerRows:
         """Flat ledger records for exports, read without building tickets (see ``ports.ledger_rows``)."""
