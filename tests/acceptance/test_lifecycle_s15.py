@@ -178,3 +178,48 @@ def test_staff_confirming_without_a_channel_is_a_validation_error_naming_channel
     after = desk.ticket(world.manager, ticket_id)
     assert (after.state, after.version) == ("resolved", before.version)
     assert desk.confirm(world.agent, ticket_id, channel="phone").ticket.state == "accepted"
+
+
+# -- 6. hostile: what a closed, cancelled or unreachable ticket still accepts ---------------------------
+
+
+def test_a_ticket_closed_as_unreachable_leaves_no_callback_overdue_for_ever(
+    setup: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = setup
+    ticket_id = _accepted(desk, clock, world)
+    (task,) = desk.callbacks.pending(world.manager)
+    for _ in range(3):  # the pack's three failed attempts, an hour apart
+        clock.advance(H)
+        desk.record_callback_attempt(world.agent, ticket_id, note="无人接听")
+    desk.close(world.agent, ticket_id, reason="回访三次未联系上客户")
+    clock.advance(timedelta(days=3))  # long past the 24 h callback
+    assert desk.callbacks.pending(world.manager) == []
+    assert desk.callbacks.overdue(world.manager) == []
+    # The missed callback stays a fact: it was due, and the ticket keeps when.
+    assert desk.ticket(world.manager, ticket_id).callback_due_at == task.due_at
+    # Reached after all, the customer's callback may still be recorded on the closed ticket.
+    desk.record_callback(world.agent, ticket_id, problem_back=False, satisfaction=4)
+    assert desk.ticket(world.manager, ticket_id).state == "closed"
+
+
+def test_a_callback_on_a_cancelled_ticket_is_refused_as_a_callback_whatever_it_found(
+    setup: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, _, world = setup
+    ticket_id = _open(desk, world)
+    desk.cancel(world.customer_zh, ticket_id, reason="不修了")
+    before = desk.ticket(world.manager, ticket_id)
+    for problem_back in (False, True):
+        with pytest.raises(InvalidTransition) as refused:
+            desk.record_callback(world.agent, ticket_id, problem_back=problem_back)
+        assert (refused.value.trigger, refused.value.state) == ("record_callback", "cancelled")
+        assert refused.value.ticket_id == ticket_id
+    for schedule in (desk.schedule_callback, desk.callbacks.schedule):
+        with pytest.raises(InvalidTransition):
+            schedule(world.agent, ticket_id)
+    with pytest.raises(InvalidTransition):
+        desk.reopen(world.manager, ticket_id, reason="客户又来电")
+    after = desk.ticket(world.manager, ticket_id)
+    assert (after.state, after.version) == ("cancelled", before.version)
+    assert desk.callbacks.pending(world.manager) == []

@@ -701,6 +701,10 @@ class Ticket:
         before anything is recorded.
         """
         workflow = self.workflow
+        if not self.can("record_callback"):  # the callback itself is refused, whatever it found
+            raise InvalidTransition(
+                workflow.name, self.state, "record_callback", ticket_id=self.id, command="record_callback"
+            )
         follow = None
         if problem_back:
             follow = "reopen" if "reopen" in workflow.allowed(self.state) else "reject"

@@ -57,6 +57,7 @@ from aftersales.service.callback_plan import (
     callback_plan,
     check_due,
     drop_pending,
+    give_up_pending,
     major_complaint,
     schedule_in,
 )
@@ -461,12 +462,15 @@ class Tickets:
 
         Refused (``InvalidTransition`` naming the ticket, the command, the state and why) before the
         callback, unless the pack needs no callback for this ticket or the pack's number of failed
-        attempts to reach the customer is recorded (:meth:`record_callback_attempt`).
+        attempts to reach the customer is recorded (:meth:`record_callback_attempt`); closed so, its
+        pending callback task is dropped (no longer listed as overdue; the missed callback still counts).
         """
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
-            close_in(self.context, uow, ticket)
+            why = close_in(self.context, uow, ticket)
             ticket.close(actor.ref, now, reason)
+            if why == "callback_unreachable":  # nobody is to make that callback any more
+                give_up_pending(uow, ticket)
 
         return self.runner.execute(actor, "close", ticket_id, apply, idempotency_key, request=_args(locals()))
 
