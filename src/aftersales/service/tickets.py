@@ -427,8 +427,10 @@ class Tickets:
         """The customer accepts the work (验收确认 / 服务单签字): the resolution is met at this instant.
 
         The customer confirms themself, or staff record the customer's confirmation with its ``channel``
-        (``service_slip``, ``phone``, ``app``…; seed 003). The callback (回访) is scheduled in the same
-        command, due per the pack's callback policy from now; the ticket then waits for it to close.
+        (``service_slip``, ``phone``, ``app``…; seed 003); staff giving none, or an unknown one, is a
+        ``ValidationError`` naming ``channel``, and nothing changes. The callback (回访) is scheduled in
+        the same command, due per the pack's callback policy from now; the ticket then waits for it to
+        close.
         """
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
