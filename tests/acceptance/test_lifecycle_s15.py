@@ -203,6 +203,24 @@ def test_a_ticket_closed_as_unreachable_leaves_no_callback_overdue_for_ever(
     assert desk.ticket(world.manager, ticket_id).state == "closed"
 
 
+def test_a_ticket_closed_as_unreachable_and_reopened_owes_no_callback_until_accepted_again(
+    setup: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, clock, world = setup
+    ticket_id = _accepted(desk, clock, world)
+    for _ in range(3):
+        clock.advance(H)
+        desk.record_callback_attempt(world.agent, ticket_id, note="无人接听")
+    desk.close(world.agent, ticket_id)
+    desk.reopen(world.manager, ticket_id, reason="客户来电：又卡纸")
+    assert desk.ticket(world.manager, ticket_id).callback_due_at is None  # as with a callback pending
+    desk.start_work(world.junior, ticket_id)
+    desk.resolve(world.junior, ticket_id, summary="更换分离垫")
+    accepted = desk.confirm(world.customer_zh, ticket_id)
+    assert accepted.ticket.callback_due_at == clock.now() + 24 * H
+    assert [t.state.value for t in desk.callbacks.pending(world.manager)] == ["pending"]
+
+
 def test_a_callback_on_a_cancelled_ticket_is_refused_as_a_callback_whatever_it_found(
     setup: tuple[ServiceDesk, ManualClock, World],
 ) -> None:

@@ -494,12 +494,16 @@ class Tickets:
         """Reopen a closed ticket whose problem is back (it goes to rework).
 
         The ticket is no longer resolved nor closed (seed 000: 重新进行处理, 直至客户满意), and a callback
-        still pending is dropped: the next acceptance schedules a new one.
+        still pending is dropped: the next acceptance schedules a new one. So is the due time of one given
+        up when the ticket closed unreachable (nobody will make it), as of one still pending.
         """
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            unmade = not ticket.callback_done  # this cycle's callback, pending or given up
             ticket.reopen(actor.ref, now, reason)
             drop_pending(uow, ticket)
+            if unmade:
+                ticket.callback_due_at = None
 
         return self.runner.execute(
             actor, "reopen", ticket_id, apply, idempotency_key, request={"reason": reason}
