@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
 import types
@@ -192,3 +193,26 @@ def test_after_an_erasure_no_in_process_memo_holds_the_person(
     (ticket,) = desk.ledger(world.manager).items[-1:]
     assert desk.search(world.agent, NAME).items == ()
     assert desk.sla(world.agent, ticket.id) is not None
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_an_erasure_through_one_worker_leaves_nothing_in_another_worker_of_the_process(
+    backend: str, tmp_path: Path
+) -> None:
+    clock, world = ManualClock(START), make_world()
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(store_url(backend, tmp_path))
+        first = stack.enter_context(ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=STAFF))
+        register(first, world)
+        customer_id = _register_person(first, world)
+        other = stack.enter_context(ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=STAFF))
+        ticket_id = _worked_ticket(other, world, customer_id)  # the other worker reads and writes it all
+        first.ticket(world.agent, ticket_id)
+        gc.collect()
+        modules = [(n, m) for n, m in list(sys.modules.items()) if n.startswith("aftersales")]
+        assert _holding([("other", other)], NEEDLES), "the other worker must have filled its memos"
+        clock.advance(timedelta(minutes=5))
+        first.privacy.erase_customer(DPO, customer_id, "the customer asked")
+        gc.collect()
+        assert _holding([("first", first), ("other", other), *modules], NEEDLES) == []
+        assert other.search(world.agent, NAME).items == ()

@@ -33,6 +33,7 @@ from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import converter, event_data
+from aftersales.service.process_memos import track
 
 __all__ = ["EVENT_TOPIC", "NotificationRequest", "Notifications", "address_of"]
 
@@ -142,6 +143,7 @@ class Notifications:
             tuple[int, NotificationEvent, Priority], tuple[NotificationPolicy, tuple[Role, ...]]
         ] = {}
         self._addresses: dict[int, tuple[Contact, tuple[str, str, str] | None]] = {}
+        track(self)  # an erasure through any desk of this process reaches these addresses too
 
     def messages(
         self,
@@ -223,9 +225,9 @@ class Notifications:
             self._roles[key] = (policy, roles)
         return roles
 
-    def forget(self, needles: Sequence[str]) -> int:
+    def forget_erased(self, ticket_ids: Sequence[str], needles: Sequence[str]) -> None:
         """Drop the remembered addresses of contacts quoting one of ``needles`` (an erased person: their
-        name and number must not stay in this process); returns how many."""
+        name and number must not stay in this process)."""
         gone = [
             key
             for key, (contact, _) in list(self._addresses.items())
@@ -237,7 +239,6 @@ class Notifications:
         ]  # fmt: skip
         for key in gone:
             self._addresses.pop(key, None)
-        return len(gone)
 
     def _address(self, contact: Contact) -> tuple[str, str, str] | None:
         """:func:`address_of` ``contact`` and the digest that names it in keys, remembered for this very

@@ -63,6 +63,7 @@ from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.context import DeskContext
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
+from aftersales.service.process_memos import forget_erased
 from aftersales.service.reader_view import as_seen_by, request_as_seen_by
 from aftersales.service.runner import CommandRunner
 from aftersales.service.shared_values import forget as forget_shared_values
@@ -230,13 +231,13 @@ class PrivacyDesk:
 
         Why: the stored rows no longer hold them, but this process keeps recently read and written
         values (parsed customers and tickets, search words, phone readings, triage notes, notification
-        addresses, SLA logs) until they are evicted; PIPL erasure means gone, not merely unread. Other
-        processes drop theirs as their memos check against the store (or on restart).
+        addresses, SLA logs) until they are evicted; PIPL erasure means gone, not merely unread. Every
+        desk and store of this process drops them; other processes drop theirs as their memos check
+        against the store (or on restart).
         """
         if isinstance(self.context.store, Forgetful):
             self.context.store.forget(customer_id, ticket_ids, needles)
-        self.context.notifications.forget(needles)
-        self.context.sla.forget(ticket_ids)
+        forget_erased(ticket_ids, needles)  # every desk's notification addresses and SLA logs
         forget_shared_values(needles)
         forget_phones(needles)
         forget_encoded()

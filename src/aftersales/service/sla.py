@@ -32,6 +32,7 @@ from aftersales.errors import CalendarDataMissing, ConfigurationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.sla import SlaFacts, SlaPolicy
 from aftersales.policies.sla_terms import SlaTerms, apply_terms, terms_in
+from aftersales.service.process_memos import track
 
 __all__ = ["SlaService"]
 
@@ -156,8 +157,9 @@ class SlaService:
             tuple[str, int, BusinessCalendar, CustomerTier],
             tuple[tuple[Decision[SlaTargets], ...], tuple[Decision[SlaTargets], SlaTargets]],
         ] = {}
+        track(self)  # an erasure through any desk of this process reaches these logs too
 
-    def forget(self, ticket_ids: Iterable[str]) -> None:
+    def forget_erased(self, ticket_ids: Iterable[str], needles: Sequence[str] = ()) -> None:
         """Drop what was kept of these tickets' event logs (an erasure: the kept last event quotes the
         old text; the next read derives it again from the erased log)."""
         ids = set(ticket_ids)
