@@ -241,3 +241,22 @@ def test_a_callback_on_a_cancelled_ticket_is_refused_as_a_callback_whatever_it_f
     after = desk.ticket(world.manager, ticket_id)
     assert (after.state, after.version) == ("cancelled", before.version)
     assert desk.callbacks.pending(world.manager) == []
+
+
+def test_a_customer_confirming_through_the_app_is_recorded_as_the_customers_own_acceptance(
+    setup: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    desk, _, world = setup
+    ticket_id = _open(desk, world)
+    _triage(desk, world, ticket_id, Severity.LOW)
+    desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_junior.id)
+    desk.start_work(world.junior, ticket_id)
+    desk.add_fault_record(world.junior, ticket_id, symptom="paper_jam", cause="worn_roller", action="replace")
+    desk.resolve(world.junior, ticket_id, summary="换了搓纸轮")
+    confirmed = desk.confirm(world.customer_zh, ticket_id, channel="app")
+    (event,) = [e for e in confirmed.events if e.action == "confirm"]
+    assert (event.actor.role.value, event.payload["by"], event.payload["channel"]) == (
+        "customer",
+        "customer",
+        "app",
+    )

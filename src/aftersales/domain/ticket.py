@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from aftersales.domain.actors import ActorRef
+from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.attachments import Attachment
 from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
@@ -449,9 +449,12 @@ class Ticket:
         """The customer accepts the work (验收确认 / 服务单签字): resolved-at is this instant.
 
         ``channel`` says how staff received the customer's confirmation (``service_slip``, ``phone``,
-        ``app``…); the customer confirming themself needs none. The ticket then awaits its callback.
+        ``app``…); the customer confirming themself needs none, and may name the one they used. The
+        event's ``by`` says who recorded it: the customer (whatever the channel) or staff. The ticket
+        then awaits its callback.
         """
-        payload: dict[str, JsonValue] = {"by": "customer" if channel is None else "staff"}
+        by = "customer" if isinstance(actor, ActorRef) and actor.role is Role.CUSTOMER else "staff"
+        payload: dict[str, JsonValue] = {"by": by}
         if channel is not None:
             payload["channel"] = channel
         event = self.step("confirm", actor, at, reason=note, payload=payload)
