@@ -13,6 +13,7 @@ from typing import Self
 
 __all__ = [
     "AftersalesError",
+    "AlreadyErased",
     "AttachmentRequired",
     "CalendarDataMissing",
     "ConcurrencyConflict",
@@ -171,6 +172,21 @@ class NotFound(AftersalesError, LookupError):
 
 class DuplicateError(AftersalesError):
     """An object with this id already exists, or a one-time booking was attempted twice."""
+
+
+class AlreadyErased(DuplicateError):
+    """An erasure (PIPL) of a customer whose personal data was already erased, with nothing of theirs
+    held since: there is nothing to erase, and a second erasure record would say otherwise. Nothing
+    was changed. ``record_id`` and ``erased_at`` name the erasure that did it."""
+
+    def __init__(self, customer_id: str, record_id: str, erased_at: object) -> None:
+        super().__init__(
+            f"customer {customer_id!r}: personal data already erased ({record_id}, at {erased_at}); "
+            "nothing is held to erase"
+        )
+        self.customer_id = customer_id
+        self.record_id = record_id
+        self.erased_at = erased_at
 
 
 class PermissionDenied(AftersalesError):

@@ -46,6 +46,7 @@ __all__ = [
     "encode_json_utf8",
     "event_data",
     "events_stored_as",
+    "forget_encoded",
     "in_zone",
     "load_ticket",
     "loads",
@@ -691,6 +692,13 @@ def ticket_text_utf8(ticket: Ticket, version: int, stored: EventsText | None) ->
 # saved by a path that makes no outbox message are never asked for).
 _WRITTEN: dict[int, tuple[TicketEvent, dict[str, Any]]] = {}
 _KEEP_WRITTEN = 64
+
+
+def forget_encoded() -> None:
+    """Forget the JSON text kept of recently saved values and events (an erasure: an assessment's note
+    or an event's reason may quote the person; the memos refill on the next saves)."""
+    _ENCODED.clear()
+    _WRITTEN.clear()
 
 
 def event_data(event: TicketEvent) -> dict[str, Any]:

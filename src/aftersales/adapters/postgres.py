@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
+from aftersales.adapters.erasure_memos import forget_everywhere, forget_parsed, track
 from aftersales.adapters.postgres_entity_reads import OPTIONAL, EntityReads
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
@@ -270,6 +271,7 @@ class PostgresStore:
         self.entity_reads = EntityReads()
         """Which entities a command's ticket read brings along (learned from what commands use)."""
         self._parsed_lock = threading.Lock()
+        track(self)  # an erasure through any store of this process drops its person from these memos
         self._idle: list[psycopg.Connection[Any]] = []
         """Connections taken from the pool and given back by a unit of work, kept for the next."""
         self._idle_lock = threading.Lock()
@@ -381,6 +383,18 @@ class PostgresStore:
             while len(self._parsed) > _PARSED_LIMIT:
                 self._parsed.popitem(last=False)
         return found
+
+    def forget(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
+        """Drop an erased customer from this process's memos (every live store's parsed entities and
+        kept tickets): see :class:`~aftersales.ports.erasure.Forgetful`."""
+        return forget_everywhere(customer_id, ticket_ids, needles)
+
+    def forget_own(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
+        """Drop an erased customer from this store's own memos (parsed entities, kept tickets)."""
+        with self._parsed_lock:
+            entries = [(key, key[0], key[1], value) for key, value in self._parsed.items()]
+            dropped = forget_parsed(self._parsed, entries, customer_id, needles)
+        return dropped + self.tickets_kept.forget(ticket_ids, needles)
 
     def ledger_rows(self) -> LedgerRows:
         """Flat ledger records for exports, read without building tickets (see ``ports.ledger_rows``)."""

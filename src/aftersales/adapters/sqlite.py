@@ -28,6 +28,7 @@ import attrs
 
 from aftersales.adapters.attachments_fs import FileSystemAttachmentStore, beside_sqlite
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
+from aftersales.adapters.erasure_memos import forget_everywhere, forget_parsed, track
 from aftersales.adapters.reporting_rows import (
     DELETE_FAULTS,
     INSERT_FAULT,
@@ -63,7 +64,7 @@ from aftersales.adapters.sqlite_ticket_events import (
 from aftersales.adapters.sqlite_upkeep import BackupReport, backup_file, refresh_statistics
 from aftersales.adapters.text_search import SqliteStoredTextIndex
 from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo
-from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch
+from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch, forget_words
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
@@ -272,6 +273,7 @@ class SqliteStore:
         thousand customers and dealers read again every day (issue 26)."""
         self.tickets_kept = TicketMemo(options.ticket_cache)
         """Recently stored tickets, kept parsed (``?ticket_cache=N`` in the URL; 0 keeps none)."""
+        track(self)  # an erasure through any store of this process drops its person from these memos
         where = self.path
         if not self._memory:
             check_header(Path(self.path))
@@ -527,6 +529,19 @@ class SqliteStore:
         if self._closed:
             raise StorageError(f"the SQLite store {self.path} is closed")
         return SqliteUnitOfWork(self)
+
+    def forget(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
+        """Drop an erased customer from this process's memos (every live store's parsed entities and
+        kept tickets, the search words): see :class:`~aftersales.ports.erasure.Forgetful`."""
+        return forget_everywhere(customer_id, ticket_ids, needles) + forget_words(needles)
+
+    def forget_own(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
+        """Drop an erased customer from this store's own memos (parsed entities, kept tickets)."""
+        dropped = self.tickets_kept.forget(ticket_ids, needles)
+        for kind, memo in list(self.parsed.items()):
+            entries = ((text, kind, text, value) for text, value in list(memo.items()))
+            dropped += forget_parsed(memo, entries, customer_id, needles)
+        return dropped
 
     def ledger_rows(self) -> LedgerRows:
         """Flat ledger records for exports, read without building tickets (see ``ports.ledger_rows``)."""

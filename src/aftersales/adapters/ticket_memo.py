@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from aftersales.domain.ticket import Ticket
+from aftersales.ports.erasure import quotes_any
 from aftersales.serialization import EventsText
 
 __all__ = ["DEFAULT_LIMIT", "TicketMemo"]
@@ -165,3 +167,24 @@ class TicketMemo:
         if kept is None:
             return None
         return kept[1].copy() if copy else kept[1]
+
+    def forget(self, ids: Iterable[str], needles: Sequence[str] = ()) -> int:
+        """Drop the tickets kept for ``ids``, and every kept ticket whose stored text quotes one of
+        ``needles`` (an erasure: the person's data must not stay in this process); returns how many.
+
+        Why by id as well as by text: a store may key its kept text by the row's version rather than
+        hold the text, and the erased ticket's own entry is the one certain to have quoted the person.
+        """
+        dropped = 0
+        with self._lock:
+            gone = {id for id in ids if id in self._kept}
+            if needles:
+                gone |= {
+                    id for id, kept in self._kept.items() if isinstance(kept[0], str | bytes)
+                    and quotes_any(kept[0], needles)
+                }  # fmt: skip
+            for id in gone:
+                del self._kept[id]
+                self._committed.pop(id, None)
+                dropped += 1
+        return dropped

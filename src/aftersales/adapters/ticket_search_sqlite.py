@@ -43,6 +43,7 @@ from aftersales.adapters.sqlite_search_import import (
 )
 from aftersales.adapters.text_search import TEXT_INDEX_MIGRATION
 from aftersales.errors import StorageError, ValidationError
+from aftersales.ports.erasure import quotes_any
 from aftersales.ports.queries import Page, TicketFilter
 from aftersales.ports.text_search import FIELD_SEPARATOR
 from aftersales.ports.ticket_search import (
@@ -64,6 +65,7 @@ __all__ = [
     "SEARCH_PEND_TRIGGER_MIGRATION",
     "SqliteTicketSearch",
     "extend_grams",
+    "forget_words",
     "fts_phrase",
     "fts_row",
     "term_match",
@@ -159,6 +161,18 @@ def _words(text: str, joined: str, scope: str) -> tuple[str, str, str, str, str]
     )
     _remember(key, words)
     return words
+
+
+def forget_words(needles: Sequence[str]) -> int:
+    """Drop the remembered words of every text quoting one of ``needles`` (an erased person's tickets:
+    their text must not stay in this process); returns how many. A later re-index computes them again."""
+    if not needles:
+        return 0
+    with _known_lock:
+        gone = [key for key in _known if any(quotes_any(part, needles) for part in key)]
+        for key in gone:
+            del _known[key]
+    return len(gone)
 
 
 def _remember(key: tuple[str, str, str], words: tuple[str, str, str, str, str]) -> None:

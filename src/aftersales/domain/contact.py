@@ -18,6 +18,7 @@ from aftersales.errors import ValidationError
 __all__ = [
     "Contact",
     "MessageChannel",
+    "forget_phones",
     "is_mobile",
     "parse_phone",
     "phone_facts",
@@ -141,6 +142,19 @@ def _written_as(text: str, e164: object) -> bool:
 _STORED: dict[str, tuple[str, bool]] = {}
 """Facts of numbers read back from a store (:meth:`Contact.restore`), by the number as written."""
 _STORED_LIMIT = 200_000
+
+
+def forget_phones(numbers: Iterable[str]) -> None:
+    """Forget the remembered readings of phone numbers (a person's data erased: their number must not
+    stay in this process). The readings are memoised by text in bounded caches that cannot drop one
+    entry, so those are emptied whole (they refill as numbers are read); the restored facts of
+    ``numbers`` (any text that holds one of them) are dropped."""
+    _reading.cache_clear()
+    _mobile.cache_clear()
+    phone_facts.cache_clear()
+    wanted = [n for n in numbers if isinstance(n, str) and n]
+    for text in [t for t in list(_STORED) if any(n in t for n in wanted)]:
+        _STORED.pop(text, None)
 
 
 def _phone(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

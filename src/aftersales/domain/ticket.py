@@ -8,12 +8,12 @@ the event log *is* the 售后问题台账 and replays to the current state.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 
-from aftersales.domain.actors import ActorRef
+from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.attachments import Attachment
 from aftersales.domain.charges import ChargeSheet
 from aftersales.domain.classification import Category, Channel, Priority, TicketKind
@@ -28,7 +28,15 @@ from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerN
 from aftersales.domain.workflow import Workflow
 from aftersales.errors import InvalidTransition, ValidationError
 
-__all__ = ["ENDED_CYCLE_KEY", "OPENED", "OUTCOME_ACTIONS", "Ticket", "ended_cycles", "workflow_for"]
+__all__ = [
+    "CALLBACK_ATTEMPT_SPACING",
+    "ENDED_CYCLE_KEY",
+    "OPENED",
+    "OUTCOME_ACTIONS",
+    "Ticket",
+    "ended_cycles",
+    "workflow_for",
+]
 
 OPENED = "opened"
 """The action of a ticket's first event."""
@@ -59,6 +67,10 @@ def ended_cycles(events: Sequence[TicketEvent]) -> list[tuple[datetime, dict[str
         found.append((event.at, cycle))
     return found
 
+
+CALLBACK_ATTEMPT_SPACING = timedelta(seconds=1)
+"""The least time between two recorded failed callback attempts of one cycle. The seeds set no retry
+interval; times are shown to the second, so two attempts closer than this read as one call recorded twice."""
 
 OUTCOME_ACTIONS = frozenset({"resolve", "cancel", "withdraw"})
 """Steps whose note is the ticket's handling result (:attr:`Ticket.outcome`); ``reject`` and ``reopen``
@@ -437,9 +449,12 @@ class Ticket:
         """The customer accepts the work (验收确认 / 服务单签字): resolved-at is this instant.
 
         ``channel`` says how staff received the customer's confirmation (``service_slip``, ``phone``,
-        ``app``…); the customer confirming themself needs none. The ticket then awaits its callback.
+        ``app``…); the customer confirming themself needs none, and may name the one they used. The
+        event's ``by`` says who recorded it: the customer (whatever the channel) or staff. The ticket
+        then awaits its callback.
         """
-        payload: dict[str, JsonValue] = {"by": "customer" if channel is None else "staff"}
+        by = "customer" if isinstance(actor, ActorRef) and actor.role is Role.CUSTOMER else "staff"
+        payload: dict[str, JsonValue] = {"by": by}
         if channel is not None:
             payload["channel"] = channel
         event = self.step("confirm", actor, at, reason=note, payload=payload)
@@ -485,8 +500,32 @@ class Ticket:
 
     def callback_attempt(self, actor: ActorRef, at: datetime, *, note: str | None = None) -> TicketEvent:
         """A failed attempt to reach the customer for the callback (recorded; the pack may allow closing
-        after a number of them)."""
+        after a number of them).
+
+        One attempt is one call: an attempt less than :data:`CALLBACK_ATTEMPT_SPACING` after the last one
+        of this cycle is the same call recorded twice (a double submission), which the record could not
+        tell from two calls, and which would count towards closing without the callback the seeds require
+        (003: 24小时内对客户进行回访). Refused with ``ValidationError`` naming ``at``; nothing changes.
+        """
+        require_aware(at, "at")
+        last = self._last_callback_attempt() if self.can("callback_attempt") else None  # else: refused
+        if last is not None and at - last < CALLBACK_ATTEMPT_SPACING:
+            raise ValidationError(
+                f"a failed callback attempt at {at.isoformat()} repeats the one recorded at "
+                f"{last.isoformat()}: attempts to reach the customer are separate calls, at least "
+                f"{CALLBACK_ATTEMPT_SPACING.total_seconds():g} s apart",
+                field="at",
+            )
         return self.step("callback_attempt", actor, at, reason=note, payload={"reached": False})
+
+    def _last_callback_attempt(self) -> datetime | None:
+        """When the last failed callback attempt since the last acceptance was recorded, if any."""
+        for event in reversed(self.events):
+            if event.action == "callback_attempt":
+                return event.at
+            if event.action in ("confirm", "reopen", "reject"):
+                return None
+        return None
 
     @property
     def dispatched_dealer(self) -> str | None:
@@ -665,6 +704,10 @@ class Ticket:
         before anything is recorded.
         """
         workflow = self.workflow
+        if not self.can("record_callback"):  # the callback itself is refused, whatever it found
+            raise InvalidTransition(
+                workflow.name, self.state, "record_callback", ticket_id=self.id, command="record_callback"
+            )
         follow = None
         if problem_back:
             follow = "reopen" if "reopen" in workflow.allowed(self.state) else "reject"

@@ -10,6 +10,7 @@ the adapters share, so every store answers the same way.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
@@ -19,7 +20,15 @@ from aftersales.domain.erasure import scrub, scrub_text
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.serialization import decode_json, encode_json
 
-__all__ = ["Scrubbable", "Shreddable", "Sweepable", "scrub_idempotency_row", "scrub_message"]
+__all__ = [
+    "Forgetful",
+    "Scrubbable",
+    "Shreddable",
+    "Sweepable",
+    "quotes_any",
+    "scrub_idempotency_row",
+    "scrub_message",
+]
 
 
 @runtime_checkable
@@ -47,6 +56,32 @@ class Shreddable(Protocol):
     def shred(self) -> None:
         """Overwrite or release whatever still holds old row versions (journals, free pages)."""
         ...
+
+
+@runtime_checkable
+class Forgetful(Protocol):
+    """A store factory that keeps copies of stored data in this process (parsed records, memos) and can
+    drop those of an erased person once the erasure has committed (PIPL: the data is gone, not only
+    hidden behind the stored rows)."""
+
+    def forget(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
+        """Drop what this process keeps of ``customer_id``, of ``ticket_ids``, and any kept text quoting
+        one of ``needles``; return how many entries were dropped."""
+        ...
+
+
+def quotes_any(text: str | bytes, needles: Sequence[str]) -> bool:
+    """Whether ``text`` (stored JSON, or any text) holds one of ``needles``, as written or as JSON
+    escapes it (``\\uXXXX``, ``\\"``): a kept copy of a stored row quotes a person either way."""
+    if isinstance(text, bytes | bytearray | memoryview):
+        text = bytes(text).decode("utf-8", "replace")
+    for needle in needles:
+        if needle in text:
+            return True
+        for escaped in (json.dumps(needle)[1:-1], json.dumps(needle, ensure_ascii=False)[1:-1]):
+            if escaped != needle and escaped in text:
+                return True
+    return False
 
 
 def scrub_message(message: OutboxMessage, needles: tuple[str, ...]) -> OutboxMessage:

@@ -31,6 +31,7 @@ __all__ = [
     "complete_tasks",
     "customer_tier",
     "drop_pending",
+    "give_up_pending",
     "major_complaint",
     "schedule_in",
 ]
@@ -155,3 +156,16 @@ def drop_pending(uow: UnitOfWork, ticket: Ticket) -> None:
         task.state = CallbackTaskState.DROPPED
         uow.documents.save(task)
         ticket.callback_due_at = None
+
+
+def give_up_pending(uow: UnitOfWork, ticket: Ticket) -> None:
+    """Drop the ticket's pending callback tasks when it closes because the customer could not be reached
+    (the pack's number of failed attempts, recorded).
+
+    The pack lets the ticket close without the callback, so nobody is to make it any more: left pending,
+    the task would be listed as overdue for ever. Unlike :func:`drop_pending` the ticket keeps its
+    ``callback_due_at``: the callback was due and was not made, and the KPI counts it so.
+    """
+    for task in uow.documents.query(CallbackTask, ticket_id=ticket.id, state=CallbackTaskState.PENDING):
+        task.state = CallbackTaskState.DROPPED
+        uow.documents.save(task)

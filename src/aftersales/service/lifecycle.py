@@ -5,7 +5,8 @@ The workflow says which step may follow which; these guards need facts the table
 * ``resolve`` needs a fault record (symptom → cause → action) where the pack says so (seed 002), whichever
   path resolves the ticket: every one goes through :func:`resolve_in`;
 * ``confirm`` is the customer's acceptance: the customer records it, or staff record the customer's
-  confirmation with its channel (signed service slip, phone, app: seed 003);
+  confirmation with its channel (signed service slip, phone, app: seed 003); staff without a channel is
+  a :class:`~aftersales.errors.ValidationError` naming ``channel``;
 * ``close`` needs a done callback, unless the pack needs none for the ticket, or after the pack's number of
   recorded failed attempts to reach the customer;
 * the priority known at intake: the one given, raised by the pack's urgent and category floors (seed 001:
@@ -117,17 +118,17 @@ def resolve_in(
 
 
 def check_acceptance(ticket: Ticket, role: Role, channel: str | None, params: LifecycleParams) -> str | None:
-    """The channel to record with an acceptance; refuses staff acceptance without a known channel."""
+    """The channel to record with an acceptance; refuses staff acceptance without a known channel
+    (``ValidationError`` naming ``channel``: missing, or not one of the pack's acceptance channels)."""
     if role is Role.CUSTOMER:
         if channel is not None and channel not in params.acceptance_channels:
             raise ValidationError(f"unknown acceptance channel {channel!r}", field="channel")
         return channel
-    if channel is None:
-        raise _refuse(
-            ticket,
-            "confirm",
-            "acceptance is the customer's: staff must give the channel of the customer's confirmation "
-            f"({', '.join(params.acceptance_channels)})",
+    if channel is None:  # a missing argument is bad input, not a step the workflow refuses
+        raise ValidationError(
+            "acceptance is the customer's: staff recording it must give the channel of the customer's "
+            f"confirmation (one of {', '.join(params.acceptance_channels)})",
+            field="channel",
         )
     if channel not in params.acceptance_channels:
         raise ValidationError(

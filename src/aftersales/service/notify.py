@@ -28,10 +28,12 @@ from aftersales.i18n.notifications import Renderer
 from aftersales.i18n.values import Term
 from aftersales.policies.notification import NotificationEvent, NotificationFacts
 from aftersales.policies.protocols import NotificationPolicy
+from aftersales.ports.erasure import quotes_any
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import converter, event_data
+from aftersales.service.process_memos import track
 
 __all__ = ["EVENT_TOPIC", "NotificationRequest", "Notifications", "address_of"]
 
@@ -141,6 +143,7 @@ class Notifications:
             tuple[int, NotificationEvent, Priority], tuple[NotificationPolicy, tuple[Role, ...]]
         ] = {}
         self._addresses: dict[int, tuple[Contact, tuple[str, str, str] | None]] = {}
+        track(self)  # an erasure through any desk of this process reaches these addresses too
 
     def messages(
         self,
@@ -221,6 +224,21 @@ class Notifications:
         if len(self._roles) < 1024:
             self._roles[key] = (policy, roles)
         return roles
+
+    def forget_erased(self, ticket_ids: Sequence[str], needles: Sequence[str]) -> None:
+        """Drop the remembered addresses of contacts quoting one of ``needles`` (an erased person: their
+        name and number must not stay in this process)."""
+        gone = [
+            key
+            for key, (contact, _) in list(self._addresses.items())
+            if any(
+                isinstance(value, str) and quotes_any(value, needles)
+                for value in (contact.name, contact.phone, contact.email, contact.address, contact.wechat,
+                              contact.note)
+            )
+        ]  # fmt: skip
+        for key in gone:
+            self._addresses.pop(key, None)
 
     def _address(self, contact: Contact) -> tuple[str, str, str] | None:
         """:func:`address_of` ``contact`` and the digest that names it in keys, remembered for this very

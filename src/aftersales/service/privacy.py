@@ -34,7 +34,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recourse
-from aftersales.domain.contact import Contact
+from aftersales.domain.contact import Contact, forget_phones
 from aftersales.domain.erasure import ERASED, needles_of, scrub
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, MaterialsMovement, SlipState
 from aftersales.domain.instants import micros
@@ -49,13 +49,13 @@ from aftersales.domain.text import required_text
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import aware
-from aftersales.errors import ConfigurationError, LegalHold, NotFound, ValidationError
+from aftersales.errors import AlreadyErased, ConfigurationError, LegalHold, NotFound, ValidationError
 from aftersales.policies.privacy import PrivacyParams, retention_of
-from aftersales.ports.erasure import Scrubbable, Shreddable, Sweepable
+from aftersales.ports.erasure import Forgetful, Scrubbable, Shreddable, Sweepable
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
-from aftersales.serialization import encode_json, structure, unstructure
+from aftersales.serialization import encode_json, forget_encoded, structure, unstructure
 from aftersales.service.access_log import AccessRecord, record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -63,8 +63,10 @@ from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.context import DeskContext
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
+from aftersales.service.process_memos import forget_erased
 from aftersales.service.reader_view import as_seen_by, request_as_seen_by
 from aftersales.service.runner import CommandRunner
+from aftersales.service.shared_values import forget as forget_shared_values
 from aftersales.service.ticket_search import index_ticket
 
 __all__ = ["AccessRecord", "ErasureHook", "ErasureRecord", "PrivacyDesk", "record_access"]
@@ -134,6 +136,14 @@ class PrivacyDesk:
         Managers, the general manager and privacy officers may. Refused with ``LegalHold`` (naming the
         hold) while an open complaint carries a compensation claim or a fee slip is unpaid; an unknown
         customer is ``NotFound``. Either everything is erased or nothing is.
+
+        A repeated erasure (a retry, a double submission, at the same instant or later) that finds
+        nothing of the person left to erase is refused with :class:`~aftersales.errors.AlreadyErased`
+        naming the earlier record, on every store: no second record or event. Data held since (a new
+        ticket of the same customer) is erased again, with a record of its own.
+
+        Once committed, the person is dropped from this process's memos too (parsed records, search
+        words, phone readings, triage notes, notification addresses, SLA logs): see :meth:`_forget`.
         """
         permit(actor, _DOCS, "erase_customer", customer_id)
         if not reason.strip() or len(reason) > 500:
@@ -141,6 +151,8 @@ class PrivacyDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> ErasureRecord:
             freed.clear()  # a retried attempt starts afresh
+            forgotten.clear()
+            forgotten_text.clear()
             outbox, idempotency = uow.outbox, uow.idempotency
             if not isinstance(outbox, Scrubbable) or not isinstance(idempotency, Scrubbable):
                 raise ConfigurationError(
@@ -154,6 +166,7 @@ class PrivacyDesk:
             free_text: list[str] = []
             erased: list[Ticket] = []
             detached = 0
+            changed = 0  # records whose erased form differs: none means a repeated erasure
             for ticket in tickets:
                 if self.attachments is not None and ticket.attachments:
                     # Photos, signed slips, voice notes: the person's own data, gone with them.
@@ -163,9 +176,14 @@ class PrivacyDesk:
                     )
                 free_text += _free_text(ticket)
                 erased.append(_erased(ticket, needles, Ticket, blank=True))
+                changed += _differs(ticket, erased[-1])
                 uow.tickets.save(erased[-1])
-            documents = self._erase_documents(uow, customer_id, [t.id for t in tickets], needles, free_text)
-            uow.customers.save(_erased_customer(customer))
+            documents, changed_documents = self._erase_documents(
+                uow, customer_id, [t.id for t in tickets], needles, free_text
+            )
+            anonymous = _erased_customer(customer)
+            changed += changed_documents + (anonymous != customer)
+            uow.customers.save(anonymous)
             for ticket in erased:  # the search index holds the customer's name and phone too
                 index_ticket(uow, ticket)
             everything = needles_of([*needles, *free_text])  # longest first: whole texts before names
@@ -173,8 +191,16 @@ class PrivacyDesk:
             rows = idempotency.scrub(everything)
             hooked = sum(hook(uow, customer_id, [t.id for t in tickets]) for hook in self.erasure_hooks)
             attachments = detached + hooked
+            earlier = _erasures_of(uow, customer_id)
+            if earlier and not (changed or messages or rows or attachments):
+                # Erased before, and nothing of the person held since: a repeat (a retry, a double
+                # click) that would only add a second record and event saying data was erased.
+                last = earlier[-1]
+                raise AlreadyErased(customer_id, last.id, last.erased_at.isoformat())
+            forgotten.extend([customer_id, *(t.id for t in tickets)])
+            forgotten_text.extend(everything)
             record = ErasureRecord(
-                id=f"{customer_id}@{now.strftime('%Y%m%dT%H%M%S%f')}",
+                id=_record_id(customer_id, now, earlier),
                 customer_id=customer_id,
                 erased_at=now,
                 erased_by=actor.ref,
@@ -190,12 +216,31 @@ class PrivacyDesk:
             return record
 
         freed: list[str] = []
+        forgotten: list[str] = []  # the customer id, then their ticket ids
+        forgotten_text: list[str] = []  # the person's strings and the free text blanked
         record = self.runner.write(actor, "erase_customer", None, [customer_id, reason], apply)
         if self.attachments is not None:
             self.attachments.delete_bytes(freed)  # committed: the links are retired, the bytes may go
         if isinstance(self.context.store, Shreddable):
             self.context.store.shred()
+        self._forget(forgotten[0], forgotten[1:], forgotten_text)
         return record
+
+    def _forget(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> None:
+        """Drop the erased person from every in-process memo once the erasure has committed.
+
+        Why: the stored rows no longer hold them, but this process keeps recently read and written
+        values (parsed customers and tickets, search words, phone readings, triage notes, notification
+        addresses, SLA logs) until they are evicted; PIPL erasure means gone, not merely unread. Every
+        desk and store of this process drops them; other processes drop theirs as their memos check
+        against the store (or on restart).
+        """
+        if isinstance(self.context.store, Forgetful):
+            self.context.store.forget(customer_id, ticket_ids, needles)
+        forget_erased(ticket_ids, needles)  # every desk's notification addresses and SLA logs
+        forget_shared_values(needles)
+        forget_phones(needles)
+        forget_encoded()
 
     def _check_holds(self, uow: UnitOfWork, customer_id: str, tickets: Sequence[Ticket]) -> None:
         open_ids = {t.id for t in tickets if t.state not in (TicketState.CLOSED, TicketState.CANCELLED)}
@@ -217,7 +262,8 @@ class PrivacyDesk:
         ticket_ids: Sequence[str],
         needles: tuple[str, ...],
         free_text: list[str],
-    ) -> int:
+    ) -> tuple[int, int]:
+        """Erase the person's documents; how many there are, and how many of them changed."""
         found: dict[tuple[type[Any], str], Any] = {}
         for cls in _BY_CUSTOMER:
             for doc in uow.documents.query(cls, customer_id=customer_id):
@@ -235,11 +281,14 @@ class PrivacyDesk:
         ]:
             for change in uow.documents.query(MasterDataChange, record_kind=kind, record_id=record_id):
                 found[(MasterDataChange, change.id)] = change
+        changed = 0
         for (cls, _), doc in sorted(found.items(), key=lambda item: (item[0][0].__name__, item[0][1])):
             if cls in _BLANKED:
                 free_text += _free_text(doc)
-            uow.documents.save(_erased(doc, needles, cls, blank=cls in _BLANKED))
-        return len(found)
+            erased = _erased(doc, needles, cls, blank=cls in _BLANKED)
+            changed += _differs(doc, erased)
+            uow.documents.save(erased)
+        return len(found), changed
 
     def erasures(self, actor: Actor, customer_id: str | None = None) -> list[ErasureRecord]:
         """The erasure events (all, or one customer's), oldest first; for auditors and privacy officers."""
@@ -435,6 +484,30 @@ def _free_text(obj: Any) -> list[str]:
 
     walk(unstructure(obj))
     return out
+
+
+def _differs(before: Any, after: Any) -> bool:
+    """Whether the erased form of a record is another text than the record (as a store writes it)."""
+    return bool(encode_json(unstructure(before)) != encode_json(unstructure(after)))
+
+
+def _erasures_of(uow: UnitOfWork, customer_id: str) -> list[ErasureRecord]:
+    """The customer's earlier erasure records, oldest first."""
+    found = uow.documents.query(ErasureRecord, customer_id=customer_id)
+    return sorted(found, key=lambda r: (r.erased_at, r.id))
+
+
+def _record_id(customer_id: str, now: datetime, earlier: Sequence[ErasureRecord]) -> str:
+    """The new erasure record's id: the customer and the instant, numbered when an earlier erasure of
+    the same instant took that id (new data erased again at once keeps both records)."""
+    base = f"{customer_id}@{now.strftime('%Y%m%dT%H%M%S%f')}"
+    taken = {r.id for r in earlier}
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}.{n}" in taken:
+        n += 1
+    return f"{base}.{n}"
 
 
 def _erased(obj: Any, needles: tuple[str, ...], cls: type[Any], *, blank: bool) -> Any:

@@ -8,14 +8,15 @@ for as long as the ticket is kept. Bounded: forgotten all at once when full.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from typing import Generic, TypeVar
 
 from aftersales.domain.classification import ImpactScope, Plan, Severity
 from aftersales.domain.reasons import Reason
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind
+from aftersales.ports.erasure import quotes_any
 
-__all__ = ["ValueMemo", "assessment", "assignee", "manual_dispatch_reason"]
+__all__ = ["ValueMemo", "assessment", "assignee", "forget", "manual_dispatch_reason"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -34,6 +35,18 @@ class ValueMemo(Generic[K, V]):
         """The value kept for ``key``, or ``None``."""
         return self._kept.get(key)
 
+    def forget(self, needles: Sequence[str]) -> int:
+        """Drop the values whose key holds text quoting one of ``needles`` (an erasure); how many."""
+        kept = self._kept
+        gone = [
+            key
+            for key in list(kept)
+            if any(isinstance(part, str) and quotes_any(part, needles) for part in _parts(key))
+        ]
+        for key in gone:
+            kept.pop(key, None)
+        return len(gone)
+
     def keep(self, key: K, value: V) -> V:
         """Keep ``value`` for ``key`` (forgetting every other when full); returns ``value``."""
         kept = self._kept
@@ -41,6 +54,16 @@ class ValueMemo(Generic[K, V]):
             kept.clear()
         kept[key] = value
         return value
+
+
+def _parts(key: object) -> tuple[object, ...]:
+    return key if isinstance(key, tuple) else (key,)
+
+
+def forget(needles: Sequence[str]) -> int:
+    """Drop every shared value built from text quoting one of ``needles`` (an erased person's name or
+    number typed into a triage note): it must not stay in this process. Returns how many."""
+    return sum(memo.forget(needles) for memo in (_ASSESSMENTS, _ASSIGNEES, _MANUAL))
 
 
 _ASSESSMENTS: ValueMemo[tuple[object, ...], Assessment] = ValueMemo()

@@ -57,6 +57,7 @@ from aftersales.service.callback_plan import (
     callback_plan,
     check_due,
     drop_pending,
+    give_up_pending,
     major_complaint,
     schedule_in,
 )
@@ -198,8 +199,10 @@ class Tickets:
 
         ``plan`` given by the handler wins over the policy's suggestion (recorded either way).
         ``priority`` given by the handler wins over the policy's too, with ``priority_reason`` (required).
-        A priority that differs from the one set at intake is recorded with the previous one; the SLA
-        clocks follow the current priority from the instant it changed.
+        Without it, the policy may raise the priority set at intake but never lowers it (reason
+        ``priority_kept``): a lower grade is the handler's call, given with its reason. A priority that
+        differs from the one set at intake is recorded with the previous one; the SLA clocks follow the
+        current priority from the instant it changed.
         """
         if priority is not None:
             priority = Priority(priority)
@@ -230,6 +233,12 @@ class Tickets:
             if priority is not None:
                 decided = priority
                 reasons += (Reason("priority_changed", {"priority": priority.value}),)
+            elif ticket.priority is not None and ticket.priority.rank > decided.rank:
+                # Seed 003 grades by urgency, complexity and importance: the grade set at intake (given,
+                # or the urgent / category floor) is one of those facts. The policy may raise it; only
+                # the handler lowers it, with a reason (``priority`` and ``priority_reason``).
+                decided = ticket.priority
+                reasons += (Reason("priority_kept", {"priority": decided.value}),)
             ticket.triage(actor.ref, now, assessment, decided, reasons, reason=priority_reason)
             return Applied(decisions=(decision,))
 
@@ -418,8 +427,10 @@ class Tickets:
         """The customer accepts the work (验收确认 / 服务单签字): the resolution is met at this instant.
 
         The customer confirms themself, or staff record the customer's confirmation with its ``channel``
-        (``service_slip``, ``phone``, ``app``…; seed 003). The callback (回访) is scheduled in the same
-        command, due per the pack's callback policy from now; the ticket then waits for it to close.
+        (``service_slip``, ``phone``, ``app``…; seed 003); staff giving none, or an unknown one, is a
+        ``ValidationError`` naming ``channel``, and nothing changes. The callback (回访) is scheduled in
+        the same command, due per the pack's callback policy from now; the ticket then waits for it to
+        close.
         """
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
@@ -453,12 +464,15 @@ class Tickets:
 
         Refused (``InvalidTransition`` naming the ticket, the command, the state and why) before the
         callback, unless the pack needs no callback for this ticket or the pack's number of failed
-        attempts to reach the customer is recorded (:meth:`record_callback_attempt`).
+        attempts to reach the customer is recorded (:meth:`record_callback_attempt`); closed so, its
+        pending callback task is dropped (no longer listed as overdue; the missed callback still counts).
         """
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
-            close_in(self.context, uow, ticket)
+            why = close_in(self.context, uow, ticket)
             ticket.close(actor.ref, now, reason)
+            if why == "callback_unreachable":  # nobody is to make that callback any more
+                give_up_pending(uow, ticket)
 
         return self.runner.execute(actor, "close", ticket_id, apply, idempotency_key, request=_args(locals()))
 
@@ -480,12 +494,16 @@ class Tickets:
         """Reopen a closed ticket whose problem is back (it goes to rework).
 
         The ticket is no longer resolved nor closed (seed 000: 重新进行处理, 直至客户满意), and a callback
-        still pending is dropped: the next acceptance schedules a new one.
+        still pending is dropped: the next acceptance schedules a new one. So is the due time of one given
+        up when the ticket closed unreachable (nobody will make it), as of one still pending.
         """
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            unmade = not ticket.callback_done  # this cycle's callback, pending or given up
             ticket.reopen(actor.ref, now, reason)
             drop_pending(uow, ticket)
+            if unmade:
+                ticket.callback_due_at = None
 
         return self.runner.execute(
             actor, "reopen", ticket_id, apply, idempotency_key, request={"reason": reason}
