@@ -197,7 +197,12 @@ class KnowledgeDesk:
             return self._kb.search_text(snapshot, query, limit)
         with self.context.store() as uow:
             if _generation(uow) == snapshot.generation:
-                return uow.texts.search(_KB, query, limit)
+                found = uow.texts.search(_KB, query, limit)
+                # Each statement may read a newer commit (PostgreSQL's READ COMMITTED, SQLite outside a
+                # transaction): the index's answer is the snapshot's only if the generation read after
+                # it is still the snapshot's (generations only grow, so none came in between).
+                if _generation(uow) == snapshot.generation:
+                    return found
         return snapshot.search(query, limit)  # the articles changed since this call began: its own state
 
     def reindex(self) -> int:
