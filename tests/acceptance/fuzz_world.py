@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+from test_seed002_money import FEES
 
 from aftersales import (
     ChargeKind,
@@ -38,18 +39,17 @@ from aftersales import (
     Team,
     TeamKind,
 )
+from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
+from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId, DealerId
 from aftersales.domain.knowledge import ArticleContent, ArticleProblem
 from aftersales.domain.parties import Customer, CustomerTier
 from aftersales.domain.products import Asset
 from aftersales.service.actors import Actor
-from aftersales.adapters.attachments_memory import MemoryAttachmentStore
-from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
-from aftersales.adapters.notifiers import MemoryNotifier
 from conftest import STAFF, START, World, make_world, register
-from test_seed002_money import FEES
 
 AGENT = Actor.agent("agent-1")
 MANAGER = Actor.manager("mgr-1")
@@ -74,6 +74,14 @@ class FuzzWorld:
     url: str
     objects: dict[str, Any] = attrs.field(factory=dict)
     """Records a valid call passes whole: the fee slip, a visit's checklist results."""
+    _reader: Any = None
+    """The snapshot's own connection to the SQL store (autocommit: each query sees what is committed)."""
+
+    def close(self) -> None:
+        """Shut the desk and the snapshot's connection."""
+        if self._reader is not None:
+            self._reader.close()
+        self.desk.shutdown()
 
     def snapshot(self) -> str:
         """A digest of every row of every table (memory: every committed record): equal means unchanged."""
@@ -84,32 +92,34 @@ class FuzzWorld:
                 digest.update(repr((key, record.version, record.text)).encode("utf-8", "surrogatepass"))
             return digest.hexdigest()
         if self.kind == "sqlite":
-            path = self.url.removeprefix("sqlite:///")
-            conn = sqlite3.connect(path)
-            try:
-                names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-                for name in sorted(names):
-                    rows = sorted(repr(r) for r in conn.execute(f'SELECT * FROM "{name}"'))
-                    digest.update(repr((name, rows)).encode("utf-8", "surrogatepass"))
-            finally:
-                conn.close()
+            if self._reader is None:
+                self._reader = sqlite3.connect(self.url.removeprefix("sqlite:///"), isolation_level=None)
+            conn = self._reader
+            names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            for name in sorted(names):
+                rows = sorted(repr(r) for r in conn.execute(f'SELECT * FROM "{name}"'))
+                digest.update(repr((name, rows)).encode("utf-8", "surrogatepass"))
             return digest.hexdigest()
         import psycopg
 
         dsn, _, schema = self.url.rpartition("schema=")
-        with psycopg.connect(dsn.rstrip("?&"), options=f"-c search_path={schema}") as conn:
-            names = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)
-                )
-            ]
-            query = " UNION ALL ".join(
-                f"SELECT '{n}', md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{n}\" t"
-                for n in sorted(names)
+        if self._reader is None:
+            self._reader = psycopg.connect(
+                dsn.rstrip("?&"), autocommit=True, options=f"-c search_path={schema}"
             )
-            for row in conn.execute(query):
-                digest.update(repr(tuple(row)).encode())
+        conn = self._reader
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)
+            )
+        ]
+        query = " UNION ALL ".join(
+            f"SELECT '{n}', md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{n}\" t"
+            for n in sorted(names)
+        )
+        for row in conn.execute(query):
+            digest.update(repr(tuple(row)).encode())
         return digest.hexdigest()
 
 
@@ -138,7 +148,8 @@ def build(desk: ServiceDesk, clock: ManualClock, kind: str, url: str) -> FuzzWor
     desk.register_customer(
         MANAGER,
         Customer(
-            CustomerId("cust-bj"), "刘洋", Contact("刘洋", phone="13711112222", address="北京市朝阳区建国路 9 号"),
+            CustomerId("cust-bj"), "刘洋",
+            Contact("刘洋", phone="13711112222", address="北京市朝阳区建国路 9 号"),
             CustomerTier.REGULAR, region="BJ", dealer_id=DealerId("dealer-bj"),
         ),
     )  # fmt: skip
@@ -206,7 +217,9 @@ def build(desk: ServiceDesk, clock: ManualClock, kind: str, url: str) -> FuzzWor
     # A batch incident (one batch, one cause, two dealers' units), a complaint, an attachment.
     incidents = desk.quality_incidents.incidents(MANAGER)
     ids["incident"] = incidents[0].id if incidents else "no-incident"
-    ids["complaint"] = str(desk.complaints.open_complaint(AGENT, "cust-zh", "上门太慢", about=[ids["sh"]]).ticket.id)
+    ids["complaint"] = str(
+        desk.complaints.open_complaint(AGENT, "cust-zh", "上门太慢", about=[ids["sh"]]).ticket.id
+    )
     photo = b"\xff\xd8\xff\xe0" + b"\x00" * 200
     done = desk.attachments.attach(SH, ids["sh"], kind="photo", name="现场.jpg", content=photo)
     ids["attachment"] = done.ticket.attachments[0].id
@@ -217,7 +230,9 @@ def build(desk: ServiceDesk, clock: ManualClock, kind: str, url: str) -> FuzzWor
     )  # fmt: skip
     desk.contracts.sign(MANAGER, contract)
     ids["contract"] = "HT-1"
-    plan = desk.maintenance.create_plan(MANAGER, asset_id="asset-1", contract_id="HT-1", first_due=date(2026, 3, 3))
+    plan = desk.maintenance.create_plan(
+        MANAGER, asset_id="asset-1", contract_id="HT-1", first_due=date(2026, 3, 3)
+    )
     ids["plan"] = plan.id
     generated = desk.maintenance.generate_due(Actor.system()).generated
     ids["visit"] = generated[0].id if generated else "no-visit"
@@ -225,13 +240,19 @@ def build(desk: ServiceDesk, clock: ManualClock, kind: str, url: str) -> FuzzWor
     desk.teams.save_team(MANAGER, Team("team-east", "东区", TeamKind.REGION, "eng-sr", ["eng-jr"]))
     ids["team"] = "team-east"
     desk.coordination.save_department(
-        MANAGER, Department("rnd", "研发部", DepartmentKind.ENGINEERING, (Contact("研发部", email="rnd@venus.example"),))
+        MANAGER,
+        Department(
+            "rnd", "研发部", DepartmentKind.ENGINEERING, (Contact("研发部", email="rnd@venus.example"),)
+        ),
     )
     ids["department"] = "rnd"
     article = desk.knowledge.write_article(MANAGER, problem=PROBLEM, contents=[CONTENT])
     ids["article"] = article.id
     desk.surveys.start(
-        MANAGER, campaign_id="q1", period="2026-Q1", rules=SamplingRules(sample_size=10, served_within_days=None)
+        MANAGER,
+        campaign_id="q1",
+        period="2026-Q1",
+        rules=SamplingRules(sample_size=10, served_within_days=None),
     )
     ids["campaign"] = "q1"
     tasks = desk.surveys.tasks(MANAGER, "q1")
