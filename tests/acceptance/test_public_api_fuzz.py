@@ -414,6 +414,8 @@ def hostile_values(name: str, hint: Any, valid: Any) -> list[Any]:
         values += [v for v in _family(name, member) if not any(v is seen for seen in values)]
     if valid is not None and attrs.has(type(valid)):
         values += list(_broken_records(valid))
+    elif isinstance(valid, (list, tuple)) and valid and attrs.has(type(valid[0])):
+        values += [[broken] for broken in _broken_records(valid[0])]  # a broken record inside the list
     return values
 
 
