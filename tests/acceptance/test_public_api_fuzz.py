@@ -591,3 +591,37 @@ def test_hostile_arguments_get_typed_errors_naming_the_field_and_change_nothing(
             f"{len(lockstep.problems)} problems in {lockstep.calls} calls:\n"
             + "\n".join(lockstep.problems[:60])
         )
+
+
+OPEN_CASES: dict[str, list[Any]] = {
+    "url": [None, 5, "", "\x00", "foo://x", "sqlite:///a\x00b.db", "postgresql://h\ud800/x", b"memory://"],
+    "pack": [None, 5, "", "no-such-pack", "../../etc/passwd", "\x00", "\ud800", ["sanitary_ware"]],
+    "overrides": ["x", 5, {"sla": "x"}, {"no_such_section": {}}, {1: 2}, [("sla", "x")]],
+    "calendar": [5, "no-such-calendar", object(), "", "\x00"],
+    "settings": [5, "x", {"no_key": 1}, {"timezone": "Mars/Base"}, {"timezone": 5}, {"timezone": "\ud800"}],
+    "staff": [5, "x", {"nope": []}, {"manager": 5}, {"manager": ["x"]}],
+    "clock": ["x", 5],
+    "notifier": ["x"],
+    "ids": ["x"],
+    "renderer": ["x"],
+    "invoice_issuer": ["x"],
+    "attachments": ["x", 5],
+    "custom_fields": ["x", 5, {}],
+}
+"""``ServiceDesk.open``'s arguments, one bad value at a time (the others: a memory store, the defaults)."""
+
+
+def test_opening_a_desk_with_bad_arguments_is_refused() -> None:
+    escapes = []
+    for name, values in OPEN_CASES.items():
+        for value in values:
+            kwargs: dict[str, Any] = {"url": "memory://", name: value}
+            try:
+                ServiceDesk.open(**kwargs).shutdown()
+            except AftersalesError:
+                continue
+            except Exception as exc:  # an escape is what the test looks for
+                escapes.append(f"{name}={describe(value)}: {type(exc).__name__}: {exc!s:.100}")
+                continue
+            escapes.append(f"{name}={describe(value)}: accepted")
+    assert escapes == []
