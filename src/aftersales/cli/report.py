@@ -124,8 +124,12 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
     return first, last
 
 
-def run_report(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Run ``report`` with parsed ``args``; returns the exit code."""
+def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run ``report`` with parsed ``args``; returns the exit code. ``out`` and ``err`` default to the
+    standard streams as they are when it runs (not when the module was imported: a host or a test
+    may have replaced them since)."""
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
     from aftersales.domain.contact import zone
     from aftersales.i18n.locales import resolve_locale
     from aftersales.policies.registry import resolve_policies
