@@ -16,7 +16,8 @@ unknown codes and ids, another party as the actor). Each call must end in a resu
 every table of the store is as it was; and the three stores give the same answer (error class and field).
 
 The values per argument are a deterministic rotation through its kind's list (``AFTERSALES_FUZZ=full``
-runs every value), so a run stays well under a minute per store.
+runs every value, some minutes), so a run stays well under a minute per store; ``AFTERSALES_FUZZ_STORES=
+memory`` (a comma list) keeps to some stores while exploring. ``ServiceDesk.open`` is fuzzed on its own.
 """
 
 from __future__ import annotations
