@@ -479,6 +479,23 @@ def _named(field: str, call: Call) -> bool:
     return any(root in attrs.fields_dict(cls) for cls in records)
 
 
+class _Missing:
+    def __repr__(self) -> str:
+        return "<left out>"
+
+
+MISSING = _Missing()
+"""Stands for an argument left out of the call."""
+
+
+def REQUIRED_OF(method: Callable[..., Any]) -> set[str]:  # noqa: N802 - reads as a table
+    """The method's arguments without a default."""
+    params = inspect.signature(method).parameters.values()
+    return {
+        p.name for p in params if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    }
+
+
 def _root(field: str) -> str:
     return re.split(r"[.\[ ]", field, maxsplit=1)[0]
 
@@ -501,7 +518,10 @@ class Lockstep:
             method = public_methods(w.desk)[key]
             call = valid_call(key, method, w)
             kwargs = dict(call.kwargs)
-            kwargs[name] = value
+            if value is MISSING:
+                kwargs.pop(name, None)
+            else:
+                kwargs[name] = value
             answer, field, exc = _answer(method, kwargs)
             self.calls += 1
             where = f"{w.kind} {key}({name}={describe(value)})"
@@ -513,7 +533,7 @@ class Lockstep:
             if isinstance(exc, ValidationError):
                 if not field:
                     self.problems.append(f"{where}: {answer} names no field: {exc!s:.100}")
-                elif not _named(field, call):
+                elif _root(field) != name and not _named(field, call):
                     self.problems.append(f"{where}: {answer} names {field!r}, no argument: {exc!s:.100}")
             self.snapshots[n] = after
             answers.append((answer, field))
@@ -588,6 +608,11 @@ def test_hostile_arguments_get_typed_errors_naming_the_field_and_change_nothing(
             for name, hint in call.hints.items():
                 for value in chosen(hostile_values(name, hint, call.kwargs.get(name)), key, name):
                     lockstep.run(key, name, value)
+            # the call's shape: an argument it does not have, each required argument left out
+            lockstep.run(key, "no_such_argument", 1)
+            for name in call.kwargs:
+                if name in REQUIRED_OF(methods[key]):
+                    lockstep.run(key, name, MISSING)
         for w in built:  # the world still reads
             assert w.desk.ticket(MANAGER, w.ids["progress"]).id == w.ids["progress"]
             assert w.desk.count(AGENT) >= 1
