@@ -488,7 +488,7 @@ MISSING = _Missing()
 """Stands for an argument left out of the call."""
 
 
-def REQUIRED_OF(method: Callable[..., Any]) -> set[str]:  # noqa: N802 - reads as a table
+def required_of(method: Callable[..., Any]) -> set[str]:
     """The method's arguments without a default."""
     params = inspect.signature(method).parameters.values()
     return {
@@ -611,7 +611,7 @@ def test_hostile_arguments_get_typed_errors_naming_the_field_and_change_nothing(
             # the call's shape: an argument it does not have, each required argument left out
             lockstep.run(key, "no_such_argument", 1)
             for name in call.kwargs:
-                if name in REQUIRED_OF(methods[key]):
+                if name in required_of(methods[key]):
                     lockstep.run(key, name, MISSING)
         for w in built:  # the world still reads
             assert w.desk.ticket(MANAGER, w.ids["progress"]).id == w.ids["progress"]
