@@ -76,10 +76,11 @@ class UnknownCurrency(ValidationError):
 
 
 class CurrencyMismatch(ValidationError):
-    """Arithmetic or a document mixed two currencies."""
+    """Arithmetic or a document mixed two currencies. ``field``, when a command knows it, names the
+    argument that brought the second currency."""
 
-    def __init__(self, left: str, right: str) -> None:
-        super().__init__(f"cannot combine {left} with {right}: amounts must share one currency")
+    def __init__(self, left: str, right: str, *, field: str | None = None) -> None:
+        super().__init__(f"cannot combine {left} with {right}: amounts must share one currency", field=field)
         self.left = left
         self.right = right
 

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from aftersales.domain.validation import check_id
 from aftersales.errors import AftersalesError
 
 __all__ = ["add_report_parser", "run_report"]
@@ -111,6 +112,11 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
         return _fail(err, "--trend-months is from 0 to 36")
     if args.as_actor != "manager" and not (args.as_actor.startswith("dealer:") and len(args.as_actor) > 7):
         return _fail(err, "--as is manager or dealer:DEALER_ID")
+    if args.as_actor != "manager":
+        try:  # an id the stores can hold: a shell passes undecodable bytes as lone surrogates
+            check_id(args.as_actor.split(":", 1)[1], "--as dealer:ID")
+        except AftersalesError as exc:
+            return _fail(err, str(exc))
     if args.as_actor != "manager" and args.kind not in SCOPED_KINDS:
         # The network's KPIs, faults and dealer figures are the maker's: not run as a dealer, not unscoped.
         scoped = " and ".join(SCOPED_KINDS)
@@ -118,8 +124,12 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
     return first, last
 
 
-def run_report(args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    """Run ``report`` with parsed ``args``; returns the exit code."""
+def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run ``report`` with parsed ``args``; returns the exit code. ``out`` and ``err`` default to the
+    standard streams as they are when it runs (not when the module was imported: a host or a test
+    may have replaced them since)."""
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
     from aftersales.domain.contact import zone
     from aftersales.i18n.locales import resolve_locale
     from aftersales.policies.registry import resolve_policies

@@ -38,11 +38,11 @@ class AttachmentKind(StrEnum):
     OTHER = "other"
 
 
-def check_sha256(value: object) -> str:
-    """``value`` if it is a lower-case hex SHA-256 digest, else ``ValidationError``."""
+def check_sha256(value: object, field: str = "sha256") -> str:
+    """``value`` if it is a lower-case hex SHA-256 digest, else ``ValidationError`` naming ``field``."""
     if not isinstance(value, str) or not _SHA256.fullmatch(value):
         raise ValidationError(
-            "an attachment is addressed by its SHA-256 (64 lower-case hex digits)", field="sha256"
+            "an attachment is addressed by its SHA-256 (64 lower-case hex digits)", field=field
         )
     return value
 

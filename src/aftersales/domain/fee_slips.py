@@ -315,7 +315,7 @@ class FeeSlip:
         if not isinstance(payment, SlipPayment):
             raise ValidationError("payment must be a SlipPayment", field="payment")
         if payment.amount.currency != self.currency:
-            raise CurrencyMismatch(self.currency, payment.amount.currency)
+            raise CurrencyMismatch(self.currency, payment.amount.currency, field="amount")
         if payment.received_at < self.issued_at:
             raise ValidationError("a payment cannot predate its slip", field="received_at")
         if payment.amount > self.balance:

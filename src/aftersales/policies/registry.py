@@ -260,8 +260,8 @@ class Registry:
         for kind_name, given in overrides.items():
             if kind_name not in self._kinds:
                 known = ", ".join(sorted(self._kinds))
-                raise ConfigurationError(
-                    f"cannot override unknown policy kind {kind_name!r}; known: {known}", key=kind_name
+                raise ConfigurationError(  # the key as text: a caller's key may be any object
+                    f"cannot override unknown policy kind {kind_name!r}; known: {known}", key=str(kind_name)
                 )
             if given is None:  # else read as "no override" and the pack's policy used without a word
                 raise ConfigurationError(

@@ -12,9 +12,10 @@ from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.contact import validate_locale, validate_timezone
 from aftersales.domain.ids import CustomerId, DealerId, EngineerId
 from aftersales.domain.text import bounded, required_text
+from aftersales.domain.validation import check_text
 from aftersales.errors import ValidationError
 
-__all__ = ["ACTING", "Actor", "act_in", "acting_scope"]
+__all__ = ["ACTING", "Actor", "act_in", "acting_scope", "check_actor_text"]
 
 ACTING: ContextVar[tuple[str, Role] | None] = ContextVar("aftersales_acting_role", default=None)
 """The role the current command was permitted under, for actors holding several roles.
@@ -71,6 +72,33 @@ _ALONE: dict[Role, frozenset[Role]] = {role: frozenset({role}) for role in Role}
 """The role set of an actor holding one role (shared: frozensets are immutable)."""
 
 
+_TEXT_FIELDS = (
+    ("id", 64),
+    ("name", 100),
+    ("customer_id", 64),
+    ("dealer_id", 64),
+    ("engineer_id", 64),
+    ("team", 64),
+)
+
+
+def check_actor_text(actor: Actor) -> None:
+    """Refuse an actor whose id, name or scope holds what no store keeps alike: control characters (a NUL
+    that SQLite stores and PostgreSQL refuses), lone surrogates (which no store can encode), line breaks.
+
+    Run when an actor is built and again when a command receives one (a caller can set a frozen field
+    past the validators). ASCII printable text, the usual id, is passed at once.
+    """
+    for name, limit in _TEXT_FIELDS:
+        value = getattr(actor, name)
+        if value is None or (type(value) is str and value.isascii() and value.isprintable()):
+            continue
+        check_text(value, f"actor.{name}", multiline=False, limit=limit)
+    for region in actor.regions:
+        if not (type(region) is str and region.isascii() and region.isprintable()):
+            check_text(region, "actor.regions", multiline=False, limit=64)
+
+
 def _regions(value: Iterable[str] | str | None) -> frozenset[str]:
     if value is None:
         return frozenset()
@@ -100,6 +128,9 @@ class Actor:
     timezone: str = attrs.field(default="Asia/Shanghai", validator=validate_timezone)
     extra_roles: frozenset[Role] = attrs.field(factory=frozenset, converter=_role_set)
     """Further roles the same person holds (a manager who is also the department head)."""
+
+    def __attrs_post_init__(self) -> None:
+        check_actor_text(self)
 
     @property
     def roles(self) -> frozenset[Role]:

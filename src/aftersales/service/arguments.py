@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from aftersales.domain.validation import Checker, checker_for, resolve_hint
 from aftersales.errors import ValidationError
-from aftersales.service.actors import ACTING, Actor
+from aftersales.service.actors import ACTING, Actor, check_actor_text
 
 __all__ = ["commands_of", "validated", "validated_commands"]
 
@@ -31,6 +31,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _check_actor(value: object) -> Actor:
     if not isinstance(value, Actor):
         raise ValidationError("the first argument of every command is an Actor", field="actor")
+    check_actor_text(value)
     return value
 
 

@@ -17,7 +17,7 @@ from typing import BinaryIO, ClassVar
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.attachments import Attachment, AttachmentKind, check_name
+from aftersales.domain.attachments import Attachment, AttachmentKind, check_name, check_sha256
 from aftersales.domain.classification import Category
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.media_types import sniff
@@ -29,7 +29,7 @@ from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.attachments import AttachmentStore, iter_chunks
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.arguments import validated_commands
+from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import authorize
 from aftersales.service.runner import Applied, CommandRunner, check_actor
@@ -210,9 +210,10 @@ class AttachmentDesk:
                 freed.append(found.sha256)
         return freed
 
+    @validated
     def delete_bytes(self, hashes: Iterable[str]) -> int:
         """Delete stored bytes no live link uses (after the detaching transaction committed)."""
-        wanted = sorted(set(hashes))
+        wanted = sorted({check_sha256(h, "hashes") for h in hashes})
         if not wanted:
             return 0
         with self.context.store() as uow:

@@ -435,6 +435,11 @@ class ComplaintDesk(ComplaintOutlets):
             raise ValidationError("crisis must be CrisisFacts", field="crisis")
         if batch_incident is not None and not isinstance(batch_incident, BatchIncident):
             raise ValidationError("batch_incident must be a BatchIncident", field="batch_incident")
+        if major_by_judgement is not None and not major_by_judgement.strip():
+            raise ValidationError(
+                "major_by_judgement is the handler's reason for marking the complaint major: write it",
+                field="major_by_judgement",
+            )
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             if crisis is not None:

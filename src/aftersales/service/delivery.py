@@ -18,6 +18,7 @@ from aftersales.policies.registry import PolicySet
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.outbox_dispatch import DeliveryRules
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.permissions import Workflow, permit
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ def delivery_rules(policies: PolicySet) -> DeliveryRules:
     )
 
 
+@validated_commands
 class OutboxDesk:
     """Dead letters and retention of the outbox (``desk.outbox``), behind the permission table;
     its writes go through the command runner."""

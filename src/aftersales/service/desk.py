@@ -40,7 +40,7 @@ from aftersales.ports.ticket_search import SearchRequest
 from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.service.actors import Actor
 from aftersales.service.archives import ArchiveDesk
-from aftersales.service.arguments import validated_commands
+from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.charges_desk import ChargesDesk
@@ -465,6 +465,7 @@ class ServiceDesk(Tickets):
 
     # -- delivery ------------------------------------------------------------------------------------------
 
+    @validated
     def deliver(self, limit: int = 100, *, senders: int = 1) -> DispatchReport:
         """Send due notifications through the notifier (at least once) and mark them sent.
 
@@ -480,6 +481,7 @@ class ServiceDesk(Tickets):
             self.context.store, notifier, self.context.clock, limit, rules=rules, senders=senders
         )
 
+    @validated
     def run_due_jobs(self, now: datetime | None = None) -> JobsReport:
         """Run the periodic jobs that are due (SLA sweep, callbacks due, chargebacks, due times,
         delivery, retention): bounded, idempotent, leased in the store. See :mod:`aftersales.service.jobs`."""

@@ -38,7 +38,7 @@ from aftersales.errors import AftersalesError, NotFound, PermissionDenied, Polic
 from aftersales.ports.invoicing import InvoiceIssuer, InvoiceRequest, IssuedInvoice
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.arguments import validated_commands
+from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import FEE_ROLES, can_read, can_write_as, check_role
@@ -199,6 +199,7 @@ class FeeDesk:
     def _month_of(self, at: datetime) -> str:
         return at.astimezone(self.zone).strftime("%Y-%m")
 
+    @validated  # public: ``at`` an aware datetime within YEAR_RANGE, or a ValidationError naming it
     def month_of(self, at: datetime) -> str:
         """The month (``YYYY-MM``) a slip written at ``at`` counts in, in the books' time zone."""
         return self._month_of(at)
@@ -510,7 +511,9 @@ class FeeDesk:
                 if dealer_id is not None:
                     slips = [s for s in slips if s.dealer_id == dealer_id]
                 if not slips:
-                    raise ValidationError(f"customer {customer_id} has no slips waiting for an invoice")
+                    raise ValidationError(
+                        f"customer {customer_id} has no slips waiting for an invoice", field="slip_ids"
+                    )
                 _one_dealer(slips)
             else:
                 slips = [self._slip(uow, actor, sid, "request_invoice") for sid in wanted]

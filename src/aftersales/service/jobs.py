@@ -52,6 +52,7 @@ from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.store_upkeep import StoreUpkeep
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated
 from aftersales.service.permissions import Workflow, permit
 
 if TYPE_CHECKING:
@@ -218,12 +219,14 @@ class Jobs:
         # (a scheduler thread and a request calling run_due_jobs share the lease's owner).
         self._running = {name: threading.Lock() for name in JOB_NAMES}
 
+    @validated  # a JobSettings broken past its validators would fail every later run
     def configure(self, settings: JobSettings) -> None:
         """Replace the settings (intervals, limits, lease)."""
         if not isinstance(settings, JobSettings):
             raise ValidationError("settings must be a JobSettings", field="settings")
         self.settings = settings
 
+    @validated  # a host's input: ``now`` within the years of YEAR_RANGE, ``only`` a collection of names
     def run_due(self, now: datetime | None = None, *, only: tuple[str, ...] | None = None) -> JobsReport:
         """Run every job that is due at ``now`` (the desk's clock by default) and not held elsewhere.
 

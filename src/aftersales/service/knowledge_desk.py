@@ -396,6 +396,10 @@ class KnowledgeDesk:
         check_role(actor, "suggest", product_id, KNOWLEDGE_ROLES["suggest"])
         if symptom is None and description is None:
             raise ValidationError("give a symptom code or a description", field="symptom")
+        if symptom is None and description is not None and not description.strip():
+            raise ValidationError(
+                "description is blank: describe the problem or give a symptom code", field="description"
+            )
         if symptom is not None and (not isinstance(symptom, str) or not CODE_PATTERN.fullmatch(symptom)):
             raise ValidationError(f"symptom must be a snake_case code, got {symptom!r}", field="symptom")
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:

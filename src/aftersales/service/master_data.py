@@ -85,7 +85,6 @@ def _snapshot_before(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 @attrs.define
-@validated_commands
 class MasterDataChange:
     """One change of a master-data record: who, when, what it was before and after, and why."""
 
@@ -152,8 +151,13 @@ def accept_installation(uow: UnitOfWork, actor: Actor, asset_id: str, ticket_id:
     record_change(uow, actor, "installation_accepted", now, before, after, f"ticket {ticket_id} accepted")
 
 
+@validated_commands
 class MasterData:
-    """Registering and changing master data (``desk.register_customer`` … are shortcuts to it)."""
+    """Registering and changing master data (``desk.register_customer`` … are shortcuts to it).
+
+    Its commands check their arguments at the boundary like the desk's shortcuts do: a host may call
+    ``desk.master_data`` directly, and a record broken past its validators must not be stored.
+    """
 
     def __init__(
         self,

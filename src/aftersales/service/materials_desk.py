@@ -78,7 +78,7 @@ from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.arguments import validated_commands
+from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.clock_skew import CLOCK_SKEW, stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.fee_desk import FeeDesk
@@ -255,6 +255,7 @@ class MaterialsDesk:
         slip at 23:30 in London on 31 March is March's on the fee desk and must be here too."""
         return at.astimezone(zone(self.context.timezone)).strftime("%Y-%m")
 
+    @validated  # public: ``repaired_at`` an aware datetime within YEAR_RANGE, or a ValidationError naming it
     def return_deadline(self, repaired_at: datetime) -> datetime:
         """The first instant an old part is late: "within N days" of the repair counts whole local days,
         so the part is on time through the end of the N-th day after the repair day, in the desk's zone."""
@@ -957,7 +958,10 @@ class MaterialsDesk:
         """Inspection: accepted, or rejected with a reason code (e.g. ``not_the_replaced_part``)."""
         _check_actor(actor)
         check_role(actor, "inspect_return", return_id, MATERIALS_ROLES["inspect_return"])
-        why = Reason(reason) if isinstance(reason, str) else reason
+        try:
+            why = Reason(reason) if isinstance(reason, str) else reason
+        except ValidationError as exc:  # the code's own rule, named as the argument it came in
+            raise ValidationError(f"reason: {exc}", field="reason") from None
 
         def apply(uow: UnitOfWork, now: datetime) -> PartReturn:
             item = uow.documents.get(PartReturn, return_id)
@@ -1029,6 +1033,10 @@ class MaterialsDesk:
         """Compare the party's counted stock list with its ledger (盘盈盘亏) and book the settlement."""
         _check_actor(actor)
         check_role(actor, "reconcile_loans", party.key, MATERIALS_ROLES["reconcile_loans"])
+        if reference is not None and not (reference.strip() and len(reference) <= 64):
+            raise ValidationError(
+                "reference is the count's number: 1-64 characters, not blank", field="reference"
+            )
         counted = dict(counted)
 
         def apply(uow: UnitOfWork, now: datetime) -> Reconciliation:

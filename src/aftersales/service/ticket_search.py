@@ -35,6 +35,7 @@ from aftersales.ports.ticket_search import (
 )
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.reader_view import as_seen_by
 from aftersales.service.runner import CommandRunner
@@ -152,6 +153,7 @@ def describe_at_intake(
     return found, fields.validate(values or {}, code)
 
 
+@validated_commands  # exported: a host may call desk.finder.search as it calls desk.search
 class TicketSearch:
     """The search capability: index maintenance on the command path, scoped queries for readers.
 
