@@ -583,7 +583,9 @@ class FeeDesk:
                     and s.owed_by("dealer", dealer_id)
                 ]
                 if not slips:
-                    raise ValidationError(f"dealer {dealer_id} has no slips waiting for an invoice")
+                    raise ValidationError(
+                        f"dealer {dealer_id} has no slips waiting for an invoice", field="slip_ids"
+                    )
             else:
                 slips = [self._slip(uow, actor, sid, "request_invoice") for sid in wanted]
                 for s in slips:
