@@ -35,7 +35,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.numbering import next_number
 
-__all__ = ["RefundDetails", "refund_quote"]
+__all__ = ["RefundDetails", "refund_quote", "slip_to_refund"]
 
 
 @attrs.frozen
@@ -45,6 +45,23 @@ class RefundDetails:
     reason: str
     method: str
     reference: str
+
+
+def slip_to_refund(uow: UnitOfWork, ticket_id: str, quote_id: str) -> FeeSlip:
+    """The active slip charging ``quote_id`` of the ticket, not yet credited: what a refund pays back
+    (the ticket's charge sheet and the materials desk's quotes alike). ``no_slip`` when there is none,
+    ``already_refunded`` when a credit slip names it."""
+    slips = list(uow.documents.query(FeeSlip, ticket_id=ticket_id))
+    owing = [f for f in slips if f.quote_id == quote_id and f.is_active and not f.is_credit]
+    if not owing:
+        raise PolicyError(f"quote {quote_id} has no active fee slip to pay back", code="no_slip")
+    slip = owing[0]
+    earlier = [f.id for f in slips if f.credits_slip == slip.id and f.is_active]
+    if earlier:
+        raise PolicyError(
+            f"slip {slip.id} was already refunded on credit slip {earlier[0]}", code="already_refunded"
+        )
+    return slip
 
 
 def refund_quote(
@@ -62,17 +79,7 @@ def refund_quote(
     if quote.payer != "customer" and not any(actor.has_role(r) for r in _OFFICE_ROLES):
         # The dealer's purchase is the maker's money: the maker pays it back, not the dealer.
         raise PermissionDenied(str(actor), "refund_quote", quote_id)
-    slips = list(uow.documents.query(FeeSlip, ticket_id=ticket.id))
-    paid = [f for f in slips if f.quote_id == quote_id and f.is_active and not f.is_credit]
-    if not paid:
-        raise PolicyError(f"quote {quote_id} has no active fee slip to refund", code="no_slip")
-    slip = paid[0]
-    earlier = [f.id for f in slips if f.credits_slip == slip.id and f.is_active]
-    if earlier:
-        raise PolicyError(
-            f"slip {slip.id} was already refunded on credit slip {earlier[0]}",
-            code="already_refunded",
-        )
+    slip = slip_to_refund(uow, ticket.id, quote_id)
     if not slip.is_paid:
         raise PolicyError(
             f"slip {slip.id} is not paid (received {slip.paid} of {slip.total}): nothing to pay "

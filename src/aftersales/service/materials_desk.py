@@ -79,6 +79,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
+from aftersales.service.charge_refunds import slip_to_refund
 from aftersales.service.clock_skew import CLOCK_SKEW, stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.fee_desk import FeeDesk
@@ -840,17 +841,7 @@ class MaterialsDesk:
                     "with desk.charges.refund",
                     code="refund_on_the_charge_sheet",
                 )
-            slips = list(uow.documents.query(FeeSlip, ticket_id=ticket.id))
-            owing = [f for f in slips if f.quote_id == quote_id and f.is_active and not f.is_credit]
-            if not owing:
-                raise PolicyError(f"quote {quote_id} has no active fee slip to pay back", code="no_slip")
-            slip = owing[0]
-            earlier = [f.id for f in slips if f.credits_slip == slip.id and f.is_active]
-            if earlier:
-                raise PolicyError(
-                    f"slip {slip.id} was already refunded on credit slip {earlier[0]}",
-                    code="already_refunded",
-                )
+            slip = slip_to_refund(uow, ticket.id, quote_id)
             number = next_number(uow, "fee_slip", now)
             facts = {
                 "request_id": request.id,
