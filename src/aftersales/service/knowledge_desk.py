@@ -57,7 +57,7 @@ from aftersales.service.lifecycle import resolve_in
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import KNOWLEDGE_ROLES, check_role
 from aftersales.service.runner import CommandRunner
-from aftersales.service.scope import ticket_readable
+from aftersales.service.scope import ticket_id_readable
 from aftersales.service.views import CommandResult
 
 __all__ = ["ArticleView", "CauseSuggestion", "KnowledgeDesk", "Suggestions"]
@@ -660,12 +660,4 @@ class KnowledgeDesk:
         check_role(actor, "suggest", article_id, KNOWLEDGE_ROLES["suggest"])
         with self.context.store() as uow:
             found = uow.documents.query(RemoteResolution, article_id=article_id)
-            return [r for r in found if _readable(uow, actor, r.ticket_id)]
-
-
-def _readable(uow: UnitOfWork, actor: Actor, ticket_id: str) -> bool:
-    try:
-        ticket = uow.tickets.get(ticket_id)
-    except NotFound:
-        return False
-    return ticket_readable(uow, actor, ticket)
+            return [r for r in found if ticket_id_readable(uow, actor, r.ticket_id)]

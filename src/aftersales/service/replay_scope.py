@@ -36,22 +36,13 @@ from aftersales.service.scope import (
     contract_visible,
     party_visible,
     sees_every,
-    ticket_readable,
+    ticket_id_readable,
 )
 
 __all__ = ["REPLAY_RULES", "ReplayRule", "check_replay"]
 
 ReplayRule = Callable[[UnitOfWork, Actor, Any], bool]
 """``rule(uow, actor, record)``: may ``actor`` still read ``record``?"""
-
-
-def _ticket_of(uow: UnitOfWork, actor: Actor, ticket_id: str) -> bool:
-    """A record of a ticket is readable wherever its ticket is (a teammate's ticket too)."""
-    try:
-        ticket = uow.tickets.get(ticket_id)
-    except NotFound:
-        return False
-    return ticket_readable(uow, actor, ticket)
 
 
 def _contract(uow: UnitOfWork, actor: Actor, contract: ServiceContract) -> bool:
@@ -72,7 +63,7 @@ def _invoice(uow: UnitOfWork, actor: Actor, invoice: InvoiceRecord) -> bool:
             slip = uow.documents.get(FeeSlip, slip_id)
         except NotFound:
             return False
-        if not _ticket_of(uow, actor, slip.ticket_id):
+        if not ticket_id_readable(uow, actor, slip.ticket_id):
             return False
     return True
 
@@ -88,9 +79,9 @@ REPLAY_RULES: dict[type, ReplayRule] = {
     DealerMonthlyReport: lambda uow, actor, report: party_visible(actor, dealer_id=report.dealer_id),
     Asset: asset_visible,
     Article: lambda uow, actor, article: actor.has_role(*KNOWLEDGE_ROLES["article_history"]),
-    MaterialsRequest: lambda uow, actor, request: _ticket_of(uow, actor, request.ticket_id),
-    MaterialsMovement: lambda uow, actor, movement: _ticket_of(uow, actor, movement.ticket_id),
-    FeeSlip: lambda uow, actor, slip: _ticket_of(uow, actor, slip.ticket_id),
+    MaterialsRequest: lambda uow, actor, request: ticket_id_readable(uow, actor, request.ticket_id),
+    MaterialsMovement: lambda uow, actor, movement: ticket_id_readable(uow, actor, movement.ticket_id),
+    FeeSlip: lambda uow, actor, slip: ticket_id_readable(uow, actor, slip.ticket_id),
     InvoiceRecord: _invoice,
 }
 """The read rule of every kind of record a keyed document write returns, by kind (see the module)."""

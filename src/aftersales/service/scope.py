@@ -34,6 +34,7 @@ __all__ = [
     "reads_whole",
     "require_asset_visible",
     "sees_every",
+    "ticket_id_readable",
     "ticket_readable",
 ]
 
@@ -199,3 +200,13 @@ def ticket_readable(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> bool:
         except NotFound:
             team = None
     return can_read(actor, ticket, team)
+
+
+def ticket_id_readable(uow: UnitOfWork, actor: Actor, ticket_id: str) -> bool:
+    """:func:`ticket_readable` of the ticket ``ticket_id`` (False when there is no such ticket): the read
+    rule of a record that names its ticket (a slip, a parts request, a remote resolution)."""
+    try:
+        ticket = uow.tickets.get(ticket_id)
+    except NotFound:
+        return False
+    return ticket_readable(uow, actor, ticket)
