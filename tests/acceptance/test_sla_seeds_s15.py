@@ -331,3 +331,31 @@ def test_a_year_end_call_is_provisional_until_the_official_2027_arrangement(
         resolution = desk.sla(world.manager, tid).get("resolution")
         assert resolution is not None and not resolution.provisional
         assert _stored(desk, world, tid) == (_at(1, 5, 10, year=2027), _at(1, 7, 17, year=2027))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_complaint_handled_before_national_day_is_called_back_within_seven_days(
+    backend: str, tmp_path: Path
+) -> None:
+    # Seed 004 第八条 2(6): 在投诉处理后的七天内进行回访 — the service-centre pack counts seven whole
+    # local days after the day the result was reported back (Wed 30 Sep 15:00): 1–7 Oct, due Thu 8 Oct
+    # 00:00, holidays or not (wall-clock days, as the callback task counts them).
+    clock, world = ManualClock(_at(9, 29, 10)), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="service_centre", clock=clock, staff=STAFF) as desk,
+    ):
+        register(desk, world)
+        complaints = desk.complaints
+        cid = complaints.open_complaint(world.agent, world.cust_zh.id, "维修人员态度不好").ticket.id
+        complaints.investigate(world.manager, cid)
+        complaints.propose_solution(world.manager, cid, solution="当面道歉")
+        complaints.agree_solution(world.manager, cid)
+        clock.set(_at(9, 30, 15))
+        complaints.give_feedback(world.manager, cid, outcome="客户接受道歉")
+        due = _at(10, 8, 0)
+        callback = desk.sla(world.manager, cid).get("callback")
+        assert callback is not None and callback.due_at == due
+        assert {t.ticket_id: t.due_at for t in desk.callbacks.pending(world.agent)} == {cid: due}
+        late = desk.sla(world.manager, cid, at=due + timedelta(minutes=1)).get("callback")
+        assert late is not None and late.state is SlaState.BREACHED
