@@ -115,9 +115,12 @@ def test_sla_resolution_days_and_working_days_set_the_resolution_due(url: Stores
 
 def test_sla_tier_factor_tightens_a_vips_targets(url: Stores, tmp_path: Path) -> None:
     # Priority is set at intake, so triage's VIP raise does not blur what the factor does.
+    # office_equipment sets vip = 1.0 (seed 003 counts importance in the grade): the policy's default
+    # VIP × 0.5 is read on a pack that keeps it.
     opened = {"customer": "cust-en", "priority": Priority.NORMAL}
-    halved = _repair_dues(url, "office_equipment", **opened)[0]
-    whole = _repair_dues(url, pack_file(tmp_path, "[sla]\ntier_factor = { vip = 1.0 }\n"), **opened)[0]
+    halved = _repair_dues(url, "general_maintenance", **opened)[0]
+    body = "[sla]\ntier_factor = { vip = 1.0 }\n"
+    whole = _repair_dues(url, pack_file(tmp_path, body, base="general_maintenance"), **opened)[0]
     assert halved is not None and whole is not None
     assert halved < whole
 
@@ -595,10 +598,9 @@ def test_priority_impact_floor_named_in_part_keeps_the_other_scopes(url: Stores,
 
 def test_sla_tier_factor_named_for_one_tier_keeps_the_vips(url: Stores, tmp_path: Path) -> None:
     opened = {"customer": "cust-en", "priority": Priority.NORMAL}  # cust-en is a VIP
-    default = _repair_dues(url, "office_equipment", **opened)[0]
-    important = _repair_dues(
-        url, pack_file(tmp_path, "[sla]\ntier_factor = { important = 0.8 }\n"), **opened
-    )[0]
+    default = _repair_dues(url, "general_maintenance", **opened)[0]  # keeps the policy's VIP × 0.5
+    body = "[sla]\ntier_factor = { important = 0.8 }\n"
+    important = _repair_dues(url, pack_file(tmp_path, body, base="general_maintenance"), **opened)[0]
     assert important == default  # still halved for the VIP
 
 

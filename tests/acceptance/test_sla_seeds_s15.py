@@ -359,3 +359,23 @@ def test_a_complaint_handled_before_national_day_is_called_back_within_seven_day
         assert {t.ticket_id: t.due_at for t in desk.callbacks.pending(world.agent)} == {cid: due}
         late = desk.sla(world.manager, cid, at=due + timedelta(minutes=1)).get("callback")
         assert late is not None and late.state is SlaState.BREACHED
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_vips_importance_counts_once_in_the_grade(backend: str, tmp_path: Path) -> None:
+    # Seed 003 分级处理: 根据问题的紧急程度、复杂程度以及客户重要性,将服务请求分为普通、加急、特急三个级别 —
+    # customer importance is one input of the grade, and the response promise (Y个工作小时内响应) follows the
+    # grade. A VIP's ordinary jam is graded 加急 (the pack's vip_raises = 1) and gets 加急's 2 working hours,
+    # as a regular customer's 加急 call does: Mon 2 Mar 09:00 → 11:00; arrival 8 h → 18:00; resolution
+    # 2 × 8 h → Tue 18:00. It used to be halved again by the SLA's VIP factor (1 h, 4 h, 1 day).
+    with _desk(backend, tmp_path, _at(3, 2, 9)) as (_clock, world, desk):
+        tid = desk.open_ticket(world.agent, customer_id=world.cust_en.id, description="copier jam").ticket.id
+        desk.triage(world.agent, tid, nature="jam", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        assert desk.ticket(world.manager, tid).priority is Priority.EXPEDITED
+        assert _dues(desk, world, tid) == {
+            "response": _at(3, 2, 11),
+            "arrival": _at(3, 2, 18),
+            "resolution": _at(3, 3, 18),
+        }
+        regular = _open(desk, world, priority=Priority.EXPEDITED)
+        assert _dues(desk, world, regular) == _dues(desk, world, tid)

@@ -25,10 +25,10 @@ TZ = ZoneInfo("Asia/Shanghai")
 MANAGER, AGENT, SYSTEM = Actor.manager("mgr"), Actor.agent("agent"), Actor.system()
 
 
-def _desk(clock: ManualClock, notifier: MemoryNotifier) -> ServiceDesk:
+def _desk(clock: ManualClock, notifier: MemoryNotifier, pack: str = "office_equipment") -> ServiceDesk:
     desk = ServiceDesk.open(
         "memory://",
-        pack="office_equipment",
+        pack=pack,
         clock=clock,
         notifier=notifier,
         staff={Role.MANAGER: [Contact("周经理", email="zhou@example.cn")]},
@@ -86,7 +86,8 @@ def test_a_repeat_sweep_skips_nothing_that_changed_since_the_last() -> None:
     from aftersales import CustomerTier, Priority
 
     clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=TZ))  # a Monday
-    desk = _desk(clock, MemoryNotifier())
+    # A pack whose SLA tightens a VIP's targets (office_equipment counts importance in the grade alone).
+    desk = _desk(clock, MemoryNotifier(), pack="general_maintenance")
     first = desk.open_ticket(AGENT, customer_id="c1", description="打印机卡纸", priority=Priority.NORMAL)
     raised = first.ticket.id
     desk.register_customer(MANAGER, Customer(CustomerId("c2"), "王先生", Contact("王先生"), region="sh"))

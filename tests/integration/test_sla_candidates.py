@@ -79,7 +79,17 @@ def test_candidates_say_what_the_tickets_say_page_by_page(
     assert {c.tier for c in seen} == set(tiers.values())
 
 
-def test_a_repeat_sweep_sees_a_customer_made_vip_since_the_last(desk: ServiceDesk) -> None:
+@pytest.fixture(params=STORES)
+def vip_desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServiceDesk]:
+    """A desk whose SLA tightens a VIP's targets (the policy's VIP × 0.5; office_equipment counts a
+    customer's importance in the grade alone, seed 003)."""
+    opened = _open(str(request.param), tmp_path, "general_maintenance", START)
+    yield opened
+    opened.shutdown()
+
+
+def test_a_repeat_sweep_sees_a_customer_made_vip_since_the_last(vip_desk: ServiceDesk) -> None:
+    desk = vip_desk
     desk.register_customer(MANAGER, Customer(CustomerId("c2"), "王先生", Contact("王先生")))
     ticket = desk.open_ticket(AGENT, customer_id="c2", description="复印机不出纸", priority=Priority.NORMAL)
     desk.contact_customer(AGENT, ticket.ticket.id, note="工程师明天上午上门")  # only the resolution runs
