@@ -24,6 +24,8 @@ from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
 
 _DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+"""Control characters and line breaks: a header is one line, whatever a customer typed."""
 
 __all__ = ["SmtpNotifier"]
 
@@ -77,11 +79,17 @@ class SmtpNotifier:
         self.domain = domain
 
     def message(self, message: RenderedMessage) -> EmailMessage:
-        """The e-mail ``message`` becomes (what :meth:`send` hands to the server)."""
+        """The e-mail ``message`` becomes (what :meth:`send` hands to the server).
+
+        The recipient must be exactly one address, written as a bare ``local@domain``: ``a@x, b@y``
+        or a line break would add recipients or headers, so it is a permanent
+        :class:`DeliveryError`. Line breaks and control characters in the subject (a customer's
+        name, a ticket's title) become spaces: the subject stays one header.
+        """
         mail = EmailMessage()
         mail["From"] = self.sender
-        mail["To"] = message.recipient
-        mail["Subject"] = message.subject
+        mail["To"] = _one_address(message.recipient)
+        mail["Subject"] = _LINE_BREAKS.sub(" ", message.subject).strip()
         mail["Date"] = formatdate(localtime=False)
         digest = hashlib.blake2b(message.idempotency_key.encode(), digest_size=16).hexdigest()
         mail["Message-ID"] = f"<{digest}@{self.domain}>"
@@ -105,7 +113,12 @@ class SmtpNotifier:
         """Hand ``message`` to the server; raises :class:`DeliveryError` if it is not accepted."""
         if message.channel != "email":
             raise DeliveryError(f"SmtpNotifier sends e-mail, not {message.channel}", permanent=True)
-        mail = self.message(message)
+        try:  # a header that cannot be written (a line break in the locale) never will be
+            mail = self.message(message)
+        except (ValueError, TypeError, HeaderParseError) as exc:
+            raise DeliveryError(
+                f"the e-mail cannot be written: {type(exc).__name__}", permanent=True
+            ) from None
         try:
             with self._connect() as smtp:
                 if self.username is not None and self.password is not None:
@@ -124,3 +137,17 @@ class SmtpNotifier:
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"SMTP delivery failed: {type(exc).__name__}") from None
+
+
+def _one_address(recipient: str) -> Address:
+    """``recipient`` as one address, or a permanent :class:`DeliveryError` (it never could be sent)."""
+    refused = DeliveryError("the recipient is not one e-mail address", permanent=True)
+    if _LINE_BREAKS.search(recipient) or recipient.count("@") != 1:
+        raise refused
+    try:
+        address = Address(addr_spec=recipient)
+    except (ValueError, TypeError, IndexError, HeaderParseError):
+        raise refused from None
+    if address.addr_spec != recipient or not address.username or not address.domain:
+        raise refused  # a comment, a quoted part or a group the parser read around
+    return address

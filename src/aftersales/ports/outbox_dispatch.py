@@ -6,8 +6,11 @@ in one more unit of work: sent, or failed with its next attempt moved back by an
 backoff, or a dead letter after the maximum attempts (at once when the notifier raises a permanent
 :class:`~aftersales.errors.DeliveryError`). A crash between sending and recording leaves
 the lease to run out; the message is then sent again with ``attempt`` > 1 (the receiver drops the
-repeat by ``idempotency_key``). Claims take messages in next-attempt order, so a dead mailbox's
-messages, pushed back after each failure, never keep the good ones behind them from going out.
+repeat by ``idempotency_key``). A deliverer sends a message only while its lease holds, and records
+a failure only of a message it still holds: once the lease has run out and another deliverer has
+claimed the message, that deliverer alone sends it and says how it went. Claims take messages in
+next-attempt order, so a dead mailbox's messages, pushed back after each failure, never keep the
+good ones behind them from going out.
 """
 
 from __future__ import annotations
@@ -91,11 +94,21 @@ def default_owner() -> str:
 
 
 _Outcome = tuple[OutboxMessage, str | None, bool]  # the message, the error text if failed, permanent?
+_LEASE_LOST = "lease lost"
+"""The error text of a message not sent because its lease ran out first (not recorded: see below)."""
 
 
 def _deliver_one(
-    message: OutboxMessage, notifier: Notifier, render: Callable[[OutboxMessage], RenderedMessage | None]
+    message: OutboxMessage,
+    notifier: Notifier,
+    render: Callable[[OutboxMessage], RenderedMessage | None],
+    clock: Clock,
 ) -> _Outcome:
+    # A batch sent slowly (a server timing out on each message) can outlive its lease: another
+    # deliverer may then have claimed the rest. A message whose lease has run out is not sent here,
+    # so it goes out once, from the deliverer that holds it.
+    if message.lease_until is not None and clock.now() >= message.lease_until:
+        return message, _LEASE_LOST, False
     try:
         rendered = render(message)
         if rendered is not None:
@@ -115,6 +128,7 @@ def _start(
     batch: Sequence[OutboxMessage],
     notifier: Notifier,
     render: Callable[[OutboxMessage], RenderedMessage | None],
+    clock: Clock,
 ) -> Callable[[], list[_Outcome]]:
     """Start sending ``batch`` on ``senders`` threads, each taking the next message until none is
     left (a few tasks per batch, not a future with its lock per message); returns the wait for the
@@ -124,7 +138,7 @@ def _start(
 
     def drain() -> None:
         while (i := next(following)) < len(batch):
-            outcomes[i] = _deliver_one(batch[i], notifier, render)
+            outcomes[i] = _deliver_one(batch[i], notifier, render, clock)
 
     tasks = [pool.submit(drain) for _ in range(min(senders, len(batch)))]
 
@@ -188,10 +202,10 @@ def dispatch_outbox(
         while batch:
             remaining -= len(batch)
             if pool is None:
-                outcomes = [_deliver_one(m, notifier, render) for m in batch]
+                outcomes = [_deliver_one(m, notifier, render, clock) for m in batch]
                 batch = ()
             else:  # the next batch is claimed while this one is on the wire
-                waiting = _start(pool, senders, batch, notifier, render)
+                waiting = _start(pool, senders, batch, notifier, render, clock)
                 batch = ()
                 if remaining > 0:
                     batch = _claim(uow_factory, owner, clock.now(), rules, min(remaining, rules.batch))
@@ -201,11 +215,11 @@ def dispatch_outbox(
                 done = [m.id for m, error, _ in outcomes if error is None]
                 uow.outbox.mark_sent(done, now)
                 for message, error, permanent in outcomes:
-                    if error is None:
+                    if error is None or error is _LEASE_LOST:  # not sent: left to whoever holds it
                         continue
                     last = permanent or message.attempts >= rules.max_attempts
                     retry = None if last else rules.retry_at(message.attempts, now)
-                    uow.outbox.mark_failed(message.id, now, error, retry_at=retry, dead=last)
+                    uow.outbox.mark_failed(message.id, now, error, retry_at=retry, dead=last, owner=owner)
                     (dead if last else failed).append(message.id)
                 uow.commit()
             sent += done

@@ -1,0 +1,339 @@
+"""Notifications and the outbox as a hostile tester sees them (session 15), against real components.
+
+- SMTP (aiosmtpd): a recipient that is several addresses, or carries a line break, never reaches the
+  server as extra recipients or headers — it is a dead letter at once; a subject with line breaks stays
+  one ``Subject`` header.
+- Webhook (a local HTTP server): the body is valid JSON whatever the text (NUL, a lone surrogate).
+- Leases (memory, SQLite, PostgreSQL): a deliverer whose lease ran out mid-batch does not send the
+  rest, which another deliverer holds now, and its stale failure does not undo the other's claim.
+- A transport that times out is retried with backoff and dead-lettered after the configured attempts;
+  only the office may retry dead letters.
+- Configuration that can never work (a URL without a host, a route to a notifier that refuses its
+  channel) is refused at open with a ``ConfigurationError`` naming the key.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from hostile import MANAGER, NOW, STORES, Opened, opened
+
+from aftersales.adapters.notifier_routing import ChannelNotifier
+from aftersales.adapters.notifier_smtp import SmtpNotifier
+from aftersales.adapters.notifier_webhook import WebhookNotifier
+from aftersales.adapters.notifier_wecom import WeComRobotNotifier
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.errors import ConfigurationError, PermissionDenied
+from aftersales.ports.notifier import RenderedMessage
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.outbox_dispatch import DeliveryRules, dispatch_outbox
+from aftersales.serialization import unstructure
+from aftersales.service.actors import Actor
+
+SECRET = "s15-secret-for-tests-0123456789"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _message(
+    n: int, recipient: str, channel: str = "email", *, subject: str = "工单已受理", body: str = "已受理"
+) -> OutboxMessage:
+    rendered = RenderedMessage(recipient, channel, subject, body, "zh_Hans", f"s15-key-{n}")
+    return OutboxMessage(f"S15M{n:03d}", "notification", unstructure(rendered), f"s15-key-{n}", NOW)
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opened]:
+    yield from opened(request.param, tmp_path)
+
+
+def _put(store: Opened, messages: list[OutboxMessage]) -> None:
+    with store.desk.store() as uow:
+        uow.outbox.put(messages)
+        uow.commit()
+
+
+# -- SMTP: no header or recipient injection ------------------------------------------------------------
+
+
+class _Mailboxes:
+    def __init__(self) -> None:
+        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.received.append((list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[_Mailboxes, int]]:
+    handler = _Mailboxes()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield handler, port
+    finally:
+        controller.stop()
+
+
+@pytest.mark.parametrize(
+    "recipient",
+    [
+        "victim@example.cn, attacker@evil.example",
+        "victim@example.cn,attacker@evil.example",
+        "victim,attacker@evil.example",
+        "victim@example.cn>,<attacker@evil.example",
+        "victim@example.cn\r\nBcc: attacker@evil.example",
+        "victim@example.cn\nBcc: attacker@evil.example",
+        "attacker(comment)@evil.example",
+    ],
+)
+def test_a_recipient_that_is_not_one_address_is_a_dead_letter_and_reaches_no_one(
+    smtp: tuple[_Mailboxes, int], tmp_path: Path, recipient: str
+) -> None:
+    handler, port = smtp
+    with _memory(tmp_path) as store:
+        _put(store, [_message(1, recipient), _message(2, "ok@example.cn")])
+        report = dispatch_outbox(
+            store.desk.store, SmtpNotifier("127.0.0.1", port, sender="s@venus.example"), store.clock
+        )
+        assert report.dead == ("S15M001",) and report.sent == ("S15M002",) and report.failed == ()
+    assert [rcpt for rcpt, _ in handler.received] == [["ok@example.cn"]]
+
+
+def test_line_breaks_in_a_subject_stay_inside_one_subject_header(
+    smtp: tuple[_Mailboxes, int], tmp_path: Path
+) -> None:
+    handler, port = smtp
+    subject = "工单 SR-1 张三\r\nBcc: attacker@evil.example\r\nX-Injected: yes"
+    body = "描述：漏水\r\n.\r\nMAIL FROM:<attacker@evil.example>\r\n"
+    with _memory(tmp_path) as store:
+        _put(store, [_message(1, "victim@example.cn", subject=subject, body=body)])
+        report = dispatch_outbox(
+            store.desk.store, SmtpNotifier("127.0.0.1", port, sender="s@venus.example"), store.clock
+        )
+        assert report.sent == ("S15M001",)
+    [(rcpt, mail)] = handler.received
+    assert rcpt == ["victim@example.cn"]
+    assert mail["Bcc"] is None and mail["X-Injected"] is None
+    assert mail["Subject"] == "工单 SR-1 张三 Bcc: attacker@evil.example X-Injected: yes"
+    assert "MAIL FROM:<attacker@evil.example>" in mail.get_content()  # the body is the body, whole
+
+
+def test_a_locale_with_a_line_break_is_a_dead_letter_not_an_untyped_error_retried_forever(
+    smtp: tuple[_Mailboxes, int], tmp_path: Path
+) -> None:
+    _, port = smtp
+    rendered = RenderedMessage("a@example.cn", "email", "s", "b", "en\r\nBcc: x@evil.example", "k-locale")
+    with _memory(tmp_path) as store:
+        _put(store, [OutboxMessage("L1", "notification", unstructure(rendered), "k-locale", NOW)])
+        report = dispatch_outbox(
+            store.desk.store, SmtpNotifier("127.0.0.1", port, sender="s@venus.example"), store.clock
+        )
+        assert report.dead == ("L1",)
+
+
+class _memory:
+    """A memory desk as a context manager (the SMTP tests need one store, not three)."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self._it = opened("memory", tmp_path)
+
+    def __enter__(self) -> Opened:
+        return next(self._it)
+
+    def __exit__(self, *exc: object) -> None:
+        for _ in self._it:
+            pass
+
+
+# -- Webhook: valid JSON whatever the text --------------------------------------------------------------
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[list[bytes], str]]:
+    bodies: list[bytes] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield bodies, f"http://127.0.0.1:{server.server_address[1]}/hooks"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_webhook_body_is_valid_json_with_nul_line_breaks_and_a_lone_surrogate(
+    receiver: tuple[list[bytes], str], tmp_path: Path
+) -> None:
+    bodies, url = receiver
+    nasty = 'a\x00b\r\n"}, {"injected": 1} end'
+    notifier = WebhookNotifier(url, SECRET)
+    with _memory(tmp_path) as store:  # the stores refuse a lone surrogate; NUL and line breaks go through
+        _put(store, [_message(1, "13800138000", "sms", subject=nasty, body=nasty)])
+        assert dispatch_outbox(store.desk.store, notifier, store.clock).sent == ("S15M001",)
+    # A host may hand a notifier a message of its own: a lone surrogate is mended, not a TypeError.
+    notifier.send(RenderedMessage("13800138000", "sms", "s\ud800", "b\udfff", "zh_Hans", "direct-1"))
+    notifier.close()
+    first, second = (json.loads(body.decode("utf-8")) for body in bodies)
+    assert first["body"] == nasty and first["subject"] == nasty and "injected" not in first
+    assert (second["subject"], second["body"]) == ("s\ufffd", "b\ufffd")
+
+
+# -- Leases: a deliverer whose lease ran out sends nothing more ----------------------------------------
+
+
+class _Slow:
+    """Counts sends per key; the first send takes longer than the lease, and meanwhile ``during`` runs."""
+
+    def __init__(self, store: Opened, lease: timedelta) -> None:
+        self.store, self.lease = store, lease
+        self.counts: Counter[str] = Counter()
+        self.during: Any = None
+
+    def send(self, message: RenderedMessage) -> None:
+        self.counts[message.idempotency_key] += 1
+        if self.during is not None:
+            during, self.during = self.during, None
+            self.store.clock.advance(self.lease + timedelta(seconds=10))
+            during()
+
+
+def test_a_deliverer_whose_lease_ran_out_does_not_send_what_another_now_holds(store: Opened) -> None:
+    lease = timedelta(minutes=1)
+    rules = DeliveryRules(lease=lease)
+    _put(store, [_message(1, "one@example.cn"), _message(2, "two@example.cn")])
+    slow = _Slow(store, lease)
+    second = MemoryNotifier()
+    reports = []
+    # While A's first send hangs past its lease, B claims both messages and delivers them.
+    slow.during = lambda: reports.append(
+        dispatch_outbox(store.desk.store, second, store.clock, rules=rules, owner="B")
+    )
+    first = dispatch_outbox(store.desk.store, slow, store.clock, rules=rules, owner="A")
+    assert [m.idempotency_key for m in second.sent] == ["s15-key-1", "s15-key-2"]
+    assert slow.counts["s15-key-2"] == 0  # A's lease ran out before it got there: B's to send, once
+    assert first.sent == ("S15M001",) and first.failed == () and first.dead == ()
+    with store.desk.store() as uow:
+        assert uow.outbox.pending() == []
+
+
+def test_a_stale_failure_does_not_undo_another_deliverers_claim(store: Opened) -> None:
+    lease = timedelta(minutes=1)
+    _put(store, [_message(1, "one@example.cn")])
+    now = store.clock.now()
+    with store.desk.store() as uow:
+        uow.outbox.claim("A", now, lease)
+        uow.commit()
+    later = now + timedelta(minutes=2)
+    with store.desk.store() as uow:
+        [taken] = uow.outbox.claim("B", later, lease)
+        uow.commit()
+    with store.desk.store() as uow:  # A's send timed out long after: its verdict is stale
+        uow.outbox.mark_failed(taken.id, later, "timeout", dead=True, owner="A")
+        uow.commit()
+    with store.desk.store() as uow:
+        assert uow.outbox.dead() == []
+        assert uow.outbox.claim("C", later + timedelta(seconds=30), lease) == []  # B's lease holds
+        uow.commit()
+    with store.desk.store() as uow:
+        uow.outbox.mark_failed(taken.id, later, "timeout", dead=True, owner="B")
+        uow.commit()
+    with store.desk.store() as uow:
+        assert [m.id for m in uow.outbox.dead()] == ["S15M001"]
+
+
+# -- Timeouts: backoff, dead letters, and who may retry them -------------------------------------------
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A server that accepts connections and never answers (an SMTP server that hangs)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        listener.close()
+
+
+def test_a_transport_that_times_out_backs_off_then_is_a_dead_letter_only_the_office_retries(
+    store: Opened, silent_server: int
+) -> None:
+    rules = DeliveryRules(max_attempts=3, first_retry=timedelta(minutes=1))
+    _put(store, [_message(1, "slow@example.cn")])
+    hanging = SmtpNotifier("127.0.0.1", silent_server, sender="s@venus.example", timeout=0.2)
+    clock, factory = store.clock, store.desk.store
+    assert dispatch_outbox(factory, hanging, clock, rules=rules).failed == ("S15M001",)
+    assert dispatch_outbox(factory, hanging, clock, rules=rules).failed == ()  # not due before its backoff
+    clock.advance(timedelta(minutes=1))
+    assert dispatch_outbox(factory, hanging, clock, rules=rules).failed == ("S15M001",)
+    clock.advance(timedelta(minutes=1))
+    assert dispatch_outbox(factory, hanging, clock, rules=rules).sent == ()  # the second backoff is 2 minutes
+    clock.advance(timedelta(minutes=1))
+    assert dispatch_outbox(factory, hanging, clock, rules=rules).dead == ("S15M001",)
+    clock.advance(timedelta(days=1))
+    assert dispatch_outbox(factory, hanging, clock, rules=rules).dead == ()  # a dead letter stays put
+    desk = store.desk
+    [dead] = desk.outbox.dead_letters(MANAGER)
+    assert dead.attempts == 3 and "SMTP delivery failed" in (dead.last_error or "")
+    for outsider in (Actor.agent("agent-1"), Actor.engineer("e-1", team="t1"), Actor.customer("c-1")):
+        with pytest.raises(PermissionDenied):
+            desk.outbox.retry_dead_letters(outsider, [dead.id])
+    assert [m.id for m in desk.outbox.dead_letters(MANAGER)] == ["S15M001"]
+    assert desk.outbox.retry_dead_letters(MANAGER, [dead.id]) == 1
+    delivered = MemoryNotifier()
+    assert dispatch_outbox(factory, delivered, clock, rules=rules).sent == ("S15M001",)
+
+
+# -- Configuration refused at open ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["http://", "http://exa mple.cn/hook", "https://[::1/hook", "http://h:0/x", "http://h:99999/x"]
+)
+def test_a_webhook_or_robot_url_that_cannot_work_is_refused_naming_the_key(url: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        WebhookNotifier(url, SECRET)
+    assert caught.value.key == "url"
+    with pytest.raises(ConfigurationError) as caught:
+        WeComRobotNotifier("robot-key", url=url)
+    assert caught.value.key == "url"
+
+
+def test_a_route_to_a_webhook_that_refuses_its_channel_is_refused_naming_the_channel() -> None:
+    sms_only = WebhookNotifier("http://127.0.0.1:9/hooks", SECRET, channels=frozenset({"sms"}))
+    with pytest.raises(ConfigurationError) as caught:
+        ChannelNotifier({"email": sms_only})
+    assert caught.value.key == "email"
+    assert ChannelNotifier({"sms": sms_only}).routes["sms"] is sms_only
+    sms_only.close()
