@@ -28,14 +28,15 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from hostile import MANAGER, NOW, STORES, Opened, opened
+from hostile import ADDRESS, AGENT, EMAIL, MANAGER, NAME, NOW, PHONE, STORES, Opened, opened, seed
 
 from aftersales.adapters.notifier_routing import ChannelNotifier
 from aftersales.adapters.notifier_smtp import SmtpNotifier
 from aftersales.adapters.notifier_webhook import WebhookNotifier
 from aftersales.adapters.notifier_wecom import WeComRobotNotifier
 from aftersales.adapters.notifiers import MemoryNotifier
-from aftersales.errors import ConfigurationError, PermissionDenied
+from aftersales.domain.erasure import ERASED
+from aftersales.errors import ConfigurationError, DeliveryError, PermissionDenied
 from aftersales.ports.notifier import RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.outbox_dispatch import DeliveryRules, dispatch_outbox
@@ -313,6 +314,47 @@ def test_a_transport_that_times_out_backs_off_then_is_a_dead_letter_only_the_off
     assert desk.outbox.retry_dead_letters(MANAGER, [dead.id]) == 1
     delivered = MemoryNotifier()
     assert dispatch_outbox(factory, delivered, clock, rules=rules).sent == ("S15M001",)
+
+
+# -- Erasure: nothing waiting or dead still quotes the person, nothing goes to an erased address ---------
+
+
+class _Refusing:
+    """A notifier whose far end refuses every message for good (so they become dead letters)."""
+
+    def send(self, message: RenderedMessage) -> None:
+        raise DeliveryError("mailbox full", permanent=True)
+
+
+def test_after_an_erasure_no_waiting_or_dead_message_quotes_the_person_and_none_is_sent(
+    store: Opened,
+) -> None:
+    desk, clock = store.desk, store.clock
+    ticket_id = seed(desk, clock)
+    before = MemoryNotifier()
+    dispatch_outbox(desk.store, before, clock)  # the receipt went out, quoting the ticket
+    assert before.sent and all(m.recipient == PHONE for m in before.sent)
+    desk.note_to_customer(AGENT, ticket_id, text=f"已致电{NAME}（{PHONE}），地址 {ADDRESS}，邮件 {EMAIL}")
+    assert dispatch_outbox(desk.store, _Refusing(), clock).dead  # the note is a dead letter
+    clock.advance(timedelta(minutes=5))
+    desk.note_to_customer(AGENT, ticket_id, text=f"{NAME} 明天上门")  # and this one waits
+    desk.privacy.erase_customer(Actor.privacy_officer("dpo-1"), "c-1", "the customer asked (PIPL art. 47)")
+
+    with desk.store() as uow:
+        left = [*uow.outbox.pending(10_000), *uow.outbox.dead(10_000)]
+    quoted = [
+        m.id for m in left for text in (NAME, PHONE, EMAIL, ADDRESS) if text in json.dumps(unstructure(m))
+    ]
+    assert quoted == []
+    revived = desk.outbox.retry_dead_letters(MANAGER, [m.id for m in desk.outbox.dead_letters(MANAGER)])
+    assert revived >= 1
+    after = MemoryNotifier()
+    report = dispatch_outbox(desk.store, after, clock)
+    assert [m.idempotency_key for m in after.sent if ERASED in m.recipient or PHONE in m.recipient] == []
+    assert report.failed == () and report.dead == ()
+    with desk.store() as uow:
+        assert [m.id for m in uow.outbox.pending(10_000)] == []
+    assert dispatch_outbox(desk.store, after, clock).sent == ()  # what was sent is not sent again
 
 
 # -- Configuration refused at open ---------------------------------------------------------------------

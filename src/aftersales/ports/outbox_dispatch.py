@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from aftersales.domain.erasure import ERASED
 from aftersales.errors import ConcurrencyConflict, DeliveryError, ValidationError
 from aftersales.ports.clock import Clock
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, Notifier, RenderedMessage
@@ -82,10 +83,16 @@ class DispatchReport:
 
 
 def render_notification(message: OutboxMessage) -> RenderedMessage | None:
-    """Default renderer: ``notification`` messages carry a ``RenderedMessage``; other topics, nothing."""
+    """Default renderer: ``notification`` messages carry a ``RenderedMessage``; other topics, nothing.
+
+    A notification whose recipient was erased (PIPL: the erasure scrubs waiting and dead messages,
+    so the address reads ``[erased]``) is nothing to send either: the person is gone, and the
+    notifier would otherwise be handed a message for an address that no longer exists.
+    """
     if message.topic != NOTIFICATION_TOPIC:
         return None
-    return structure(dict(message.payload), RenderedMessage)
+    rendered = structure(dict(message.payload), RenderedMessage)
+    return None if ERASED in rendered.recipient else rendered
 
 
 def default_owner() -> str:
