@@ -35,7 +35,10 @@ from aftersales.adapters.notifier_smtp import SmtpNotifier
 from aftersales.adapters.notifier_webhook import WebhookNotifier
 from aftersales.adapters.notifier_wecom import WeComRobotNotifier
 from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.contact import Contact
 from aftersales.domain.erasure import ERASED
+from aftersales.domain.ids import CustomerId, DealerId
+from aftersales.domain.parties import Customer, CustomerTier
 from aftersales.errors import ConfigurationError, DeliveryError, PermissionDenied
 from aftersales.ports.notifier import RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
@@ -355,6 +358,49 @@ def test_after_an_erasure_no_waiting_or_dead_message_quotes_the_person_and_none_
     with desk.store() as uow:
         assert [m.id for m in uow.outbox.pending(10_000)] == []
     assert dispatch_outbox(desk.store, after, clock).sent == ()  # what was sent is not sent again
+
+
+# -- Locales: each recipient in their own language and time zone; no channel, no message, no error -----
+
+
+def test_each_customer_is_told_in_their_own_locale_and_time_zone_and_one_without_a_channel_is_skipped(
+    store: Opened,
+) -> None:
+    desk, clock = store.desk, store.clock
+    seed(desk, clock)
+    people = {
+        "c-hans": Contact("张三", email="zhang.s15@example.cn", locale="zh_Hans", timezone="Asia/Shanghai"),
+        "c-hant": Contact(
+            "陳大文", email="chan.s15@example.hk", locale="zh_Hant", timezone="America/Vancouver"
+        ),
+        "c-en": Contact("Ann Lee", email="ann.s15@example.co.uk", locale="en", timezone="Europe/London"),
+        "c-none": Contact("无联系方式", locale="zh_Hans", timezone="Asia/Shanghai"),
+    }
+    for cid, contact in people.items():
+        customer = Customer(
+            CustomerId(cid),
+            contact.name,
+            contact,
+            CustomerTier.REGULAR,
+            region="SH",
+            dealer_id=DealerId("d-sh"),
+        )
+        desk.register_customer(MANAGER, customer)
+    dispatch_outbox(desk.store, MemoryNotifier(), clock)  # what the seed's ticket sent
+    for cid in people:
+        desk.open_ticket(AGENT, customer_id=cid, description="马桶漏水")  # 09:05 in Shanghai
+    sent = MemoryNotifier()
+    report = dispatch_outbox(desk.store, sent, clock)
+    assert report.failed == () and report.dead == ()
+    told = {m.recipient: m for m in sent.sent if m.idempotency_key.split(":")[2] == "ticket_received"}
+    assert sorted(told) == ["ann.s15@example.co.uk", "chan.s15@example.hk", "zhang.s15@example.cn"]
+    hans, hant, en = (
+        told[a] for a in ("zhang.s15@example.cn", "chan.s15@example.hk", "ann.s15@example.co.uk")
+    )
+    assert (hans.locale, hant.locale, en.locale) == ("zh_Hans", "zh_Hant", "en")
+    assert "09:05" in hans.body and "受理" in hans.body  # Shanghai: 09:05 on 2 March
+    assert "3月1日 下午5:05" in hant.body and "您的服務請求" in hant.body  # Vancouver: the day before
+    assert "registered on Mar 2, 2026, 1:05" in en.body  # London: 01:05
 
 
 # -- Configuration refused at open ---------------------------------------------------------------------
