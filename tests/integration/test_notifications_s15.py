@@ -39,7 +39,7 @@ from aftersales.domain.contact import Contact
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.ids import CustomerId, DealerId
 from aftersales.domain.parties import Customer, CustomerTier
-from aftersales.errors import ConfigurationError, DeliveryError, PermissionDenied
+from aftersales.errors import ConfigurationError, DeliveryError, PermissionDenied, ValidationError
 from aftersales.ports.notifier import RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.outbox_dispatch import DeliveryRules, dispatch_outbox
@@ -425,3 +425,40 @@ def test_a_route_to_a_webhook_that_refuses_its_channel_is_refused_naming_the_cha
     assert caught.value.key == "email"
     assert ChannelNotifier({"sms": sms_only}).routes["sms"] is sms_only
     sms_only.close()
+
+
+def test_an_empty_router_is_refused_naming_its_routes() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        ChannelNotifier({})
+    assert caught.value.key == "routes"
+    assert ChannelNotifier({}, fallback=MemoryNotifier()).fallback is not None
+
+
+@pytest.mark.parametrize(
+    ("rules", "field"),
+    [
+        ({"first_retry": 60}, "first_retry"),  # seconds as a number: every retry would raise TypeError
+        ({"max_retry": 3600.0}, "max_retry"),
+        ({"lease": 300}, "lease"),
+        ({"max_attempts": timedelta(minutes=1)}, "max_attempts"),
+        ({"batch": 2.5}, "batch"),
+        ({"first_retry": timedelta(hours=2), "max_retry": timedelta(hours=1)}, "first_retry"),
+    ],
+)
+def test_delivery_rules_that_could_not_work_are_refused_naming_the_field(
+    rules: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        DeliveryRules(**rules)
+    assert caught.value.field == field
+
+
+def test_a_notification_payload_that_is_no_message_is_a_dead_letter_at_once(store: Opened) -> None:
+    broken = OutboxMessage("B1", "notification", {"recipient": "a@example.cn"}, "broken-1", NOW)
+    _put(store, [broken, _message(2, "ok@example.cn")])
+    sent = MemoryNotifier()
+    report = dispatch_outbox(store.desk.store, sent, store.clock)
+    assert report.dead == ("B1",) and report.sent == ("S15M002",) and report.failed == ()
+    with store.desk.store() as uow:
+        [dead] = uow.outbox.dead()
+    assert dead.attempts == 1 and "not a rendered notification" in (dead.last_error or "")

@@ -34,6 +34,8 @@ class ChannelNotifier:
                 )
         if fallback is not None and not isinstance(fallback, Notifier):
             raise ConfigurationError("the fallback has no send(message)", key="fallback")
+        if not routes and fallback is None:  # every message would be a dead letter
+            raise ConfigurationError("give at least one route or a fallback", key="routes")
         self.routes = dict(routes)
         self.fallback = fallback
 

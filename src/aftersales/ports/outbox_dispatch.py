@@ -37,11 +37,19 @@ from aftersales.serialization import structure
 __all__ = ["DeliveryRules", "DispatchReport", "default_owner", "dispatch_outbox", "render_notification"]
 
 
-def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | timedelta):
-        raise ValidationError(f"{attribute.name} must be an int or a timedelta", field=attribute.name)
-    if (isinstance(value, int) and value < 1) or (isinstance(value, timedelta) and value <= timedelta(0)):
-        raise ValidationError(f"{attribute.name} must be positive, got {value!r}", field=attribute.name)
+def _count(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(
+            f"{attribute.name} must be a positive integer, got {value!r}", field=attribute.name
+        )
+
+
+def _period(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # A number of seconds would pass here and fail every delivery run at its first retry.
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise ValidationError(
+            f"{attribute.name} must be a positive timedelta, got {value!r}", field=attribute.name
+        )
 
 
 @attrs.frozen
@@ -53,11 +61,18 @@ class DeliveryRules:
     ``batch`` is how many messages one claim takes.
     """
 
-    max_attempts: int = attrs.field(default=8, validator=_positive)
-    first_retry: timedelta = attrs.field(default=timedelta(minutes=1), validator=_positive)
-    max_retry: timedelta = attrs.field(default=timedelta(hours=6), validator=_positive)
-    lease: timedelta = attrs.field(default=timedelta(minutes=5), validator=_positive)
-    batch: int = attrs.field(default=100, validator=_positive)
+    max_attempts: int = attrs.field(default=8, validator=_count)
+    first_retry: timedelta = attrs.field(default=timedelta(minutes=1), validator=_period)
+    max_retry: timedelta = attrs.field(default=timedelta(hours=6), validator=_period)
+    lease: timedelta = attrs.field(default=timedelta(minutes=5), validator=_period)
+    batch: int = attrs.field(default=100, validator=_count)
+
+    def __attrs_post_init__(self) -> None:
+        if self.first_retry > self.max_retry:  # the first wait would silently be cut to max_retry
+            raise ValidationError(
+                f"first_retry ({self.first_retry}) is longer than max_retry ({self.max_retry})",
+                field="first_retry",
+            )
 
     def retry_at(self, attempts: int, now: datetime) -> datetime:
         """When a message that has failed ``attempts`` times may be tried again."""
@@ -88,10 +103,16 @@ def render_notification(message: OutboxMessage) -> RenderedMessage | None:
     A notification whose recipient was erased (PIPL: the erasure scrubs waiting and dead messages,
     so the address reads ``[erased]``) is nothing to send either: the person is gone, and the
     notifier would otherwise be handed a message for an address that no longer exists.
+    A payload that is not a rendered message (a host wrote the topic by hand) never will be one: a
+    permanent :class:`~aftersales.errors.DeliveryError`, a dead letter at once, not retried to the
+    maximum attempts.
     """
     if message.topic != NOTIFICATION_TOPIC:
         return None
-    rendered = structure(dict(message.payload), RenderedMessage)
+    try:
+        rendered = structure(dict(message.payload), RenderedMessage)
+    except ValidationError as exc:
+        raise DeliveryError(f"not a rendered notification: {exc}", permanent=True) from None
     return None if ERASED in rendered.recipient else rendered
 
 
