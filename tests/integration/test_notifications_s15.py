@@ -123,6 +123,27 @@ def test_a_recipient_that_is_not_one_address_is_a_dead_letter_and_reaches_no_one
     assert [rcpt for rcpt, _ in handler.received] == [["ok@example.cn"]]
 
 
+@pytest.mark.parametrize("smtputf8", [True, False])
+def test_a_non_ascii_address_goes_to_a_server_taking_smtputf8_and_is_a_dead_letter_at_once_elsewhere(
+    tmp_path: Path, smtputf8: bool
+) -> None:
+    handler, port = _Mailboxes(), _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8)
+    controller.start()
+    try:
+        with _memory(tmp_path) as store:
+            _put(store, [_message(1, "张三@例子.cn")])
+            notifier = SmtpNotifier("127.0.0.1", port, sender="s@venus.example")
+            report = dispatch_outbox(store.desk.store, notifier, store.clock)
+    finally:
+        controller.stop()
+    if smtputf8:
+        assert report.sent == ("S15M001",)
+        assert [rcpt for rcpt, _ in handler.received] == [["张三@例子.cn"]]
+    else:  # retrying cannot help: not five more attempts before anyone sees it
+        assert report.dead == ("S15M001",) and handler.received == []
+
+
 def test_line_breaks_in_a_subject_stay_inside_one_subject_header(
     smtp: tuple[_Mailboxes, int], tmp_path: Path
 ) -> None:

@@ -26,6 +26,8 @@ from aftersales.ports.notifier import RenderedMessage
 _DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 _LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 """Control characters and line breaks: a header is one line, whatever a customer typed."""
+_SPECIALS = re.compile(r"[\s,;:<>()\[\]\"\\]")
+"""What separates, brackets, quotes or comments addresses in a header: never in one bare address."""
 
 __all__ = ["SmtpNotifier"]
 
@@ -89,6 +91,8 @@ class SmtpNotifier:
         mail = EmailMessage()
         mail["From"] = self.sender
         mail["To"] = _one_address(message.recipient)
+        if [a.addr_spec for a in mail["To"].addresses] != [message.recipient]:  # what the server gets
+            raise DeliveryError("the recipient is not one e-mail address", permanent=True)
         mail["Subject"] = _LINE_BREAKS.sub(" ", message.subject).strip()
         mail["Date"] = formatdate(localtime=False)
         digest = hashlib.blake2b(message.idempotency_key.encode(), digest_size=16).hexdigest()
@@ -123,7 +127,15 @@ class SmtpNotifier:
             with self._connect() as smtp:
                 if self.username is not None and self.password is not None:
                     smtp.login(self.username, self.password)
-                smtp.send_message(mail)
+                try:
+                    smtp.send_message(mail)
+                except smtplib.SMTPNotSupportedError:
+                    if message.recipient.isascii():
+                        raise
+                    # A non-ASCII address needs SMTPUTF8: a server without it never takes this message.
+                    raise DeliveryError(
+                        "the server does not take SMTPUTF8 addresses", permanent=True
+                    ) from None
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             permanent = all(500 <= code < 600 for code in codes)
@@ -139,15 +151,14 @@ class SmtpNotifier:
             raise DeliveryError(f"SMTP delivery failed: {type(exc).__name__}") from None
 
 
-def _one_address(recipient: str) -> Address:
-    """``recipient`` as one address, or a permanent :class:`DeliveryError` (it never could be sent)."""
-    refused = DeliveryError("the recipient is not one e-mail address", permanent=True)
-    if _LINE_BREAKS.search(recipient) or recipient.count("@") != 1:
-        raise refused
-    try:
-        address = Address(addr_spec=recipient)
-    except (ValueError, TypeError, IndexError, HeaderParseError):
-        raise refused from None
-    if address.addr_spec != recipient or not address.username or not address.domain:
-        raise refused  # a comment, a quoted part or a group the parser read around
-    return address
+def _one_address(recipient: str) -> str:
+    """``recipient`` if it is one bare address, or a permanent :class:`DeliveryError` (it never could be
+    sent). Separators, brackets, quotes and comments (``,;<>()"``) and line breaks are refused outright:
+    the header parser would read more than one address, or another one, out of them. The local part
+    may be non-ASCII (sent to servers that take SMTPUTF8)."""
+    if _LINE_BREAKS.search(recipient) or recipient.count("@") != 1 or _SPECIALS.search(recipient):
+        raise DeliveryError("the recipient is not one e-mail address", permanent=True)
+    local, domain = recipient.split("@")
+    if not local or not domain:
+        raise DeliveryError("the recipient is not one e-mail address", permanent=True)
+    return recipient
