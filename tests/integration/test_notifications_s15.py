@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from hostile import ADDRESS, AGENT, EMAIL, MANAGER, NAME, NOW, PHONE, STORES, Opened, opened, seed
+from hostile import ADDRESS, AGENT, DSN, EMAIL, MANAGER, NAME, NOW, PHONE, STORES, Opened, opened, seed
 
 from aftersales.adapters.notifier_routing import ChannelNotifier
 from aftersales.adapters.notifier_smtp import SmtpNotifier
@@ -45,6 +45,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.outbox_dispatch import DeliveryRules, dispatch_outbox
 from aftersales.serialization import unstructure
 from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
 
 SECRET = "s15-secret-for-tests-0123456789"
 
@@ -269,6 +270,47 @@ def test_a_deliverer_whose_lease_ran_out_does_not_send_what_another_now_holds(st
     assert first.sent == ("S15M001",) and first.failed == () and first.dead == ()
     with store.desk.store() as uow:
         assert uow.outbox.pending() == []
+
+
+def _second_desk(store: Opened) -> ServiceDesk | None:
+    """Another desk on ``store``'s database (``None`` for memory: a memory store is one process's)."""
+    if store.path is not None:
+        return ServiceDesk.open(f"sqlite:///{store.path}", pack="sanitary_ware", clock=store.clock)
+    if store.schema is not None:
+        sep = "&" if "?" in (DSN or "") else "?"
+        return ServiceDesk.open(f"{DSN}{sep}schema={store.schema}", pack="sanitary_ware", clock=store.clock)
+    return None
+
+
+def test_two_desks_delivering_at_once_post_each_message_once(
+    store: Opened, receiver: tuple[list[bytes], str]
+) -> None:
+    bodies, url = receiver
+    _put(store, [_message(n, f"1380013{n:04d}", "sms") for n in range(1, 61)])
+    other = _second_desk(store)
+    factories = [store.desk.store, (other or store.desk).store]
+    notifier = WebhookNotifier(url, SECRET)
+    rules = DeliveryRules(batch=5)
+    start = threading.Barrier(2)
+    reports = []
+
+    def deliver(factory: Any, owner: str) -> None:
+        start.wait()
+        reports.append(
+            dispatch_outbox(factory, notifier, store.clock, 1000, rules=rules, owner=owner, senders=2)
+        )
+
+    threads = [threading.Thread(target=deliver, args=(f, f"worker-{i}")) for i, f in enumerate(factories)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    notifier.close()
+    if other is not None:
+        other.shutdown()
+    keys = Counter(json.loads(body)["idempotency_key"] for body in bodies)
+    assert keys == Counter({f"s15-key-{n}": 1 for n in range(1, 61)})
+    assert sorted(m for r in reports for m in r.sent) == [f"S15M{n:03d}" for n in range(1, 61)]
 
 
 def test_a_stale_failure_does_not_undo_another_deliverers_claim(store: Opened) -> None:
