@@ -525,3 +525,32 @@ def test_a_notification_payload_that_is_no_message_is_a_dead_letter_at_once(stor
     with store.desk.store() as uow:
         [dead] = uow.outbox.dead()
     assert dead.attempts == 1 and "not a rendered notification" in (dead.last_error or "")
+
+
+@pytest.mark.parametrize(
+    ("settings", "key"),
+    [
+        ({"host": "smtp.example.cn\r\nX-Injected: 1"}, "host"),
+        ({"host": "smtp example.cn"}, "host"),
+        ({"port": 0}, "port"),
+        ({"port": 70000}, "port"),
+        ({"port": "25"}, "port"),
+        ({"sender": "s@venus.example\r\nBcc: all@evil.example"}, "sender"),
+        ({"sender": "s@venus.example, all@evil.example"}, "sender"),
+        ({"sender_name": "售后\r\nBcc: all@evil.example"}, "sender_name"),
+    ],
+)
+def test_smtp_settings_that_cannot_work_are_refused_naming_the_key(
+    settings: dict[str, Any], key: str
+) -> None:
+    given: dict[str, Any] = {"host": "127.0.0.1", "port": 25, "sender": "s@venus.example", **settings}
+    with pytest.raises(ConfigurationError) as caught:
+        SmtpNotifier(given.pop("host"), given.pop("port"), **given)
+    assert caught.value.key == key
+
+
+@pytest.mark.parametrize("robot_key", ["ab cd", "abcd\r\n", "\tabcd"])
+def test_a_robot_key_with_spaces_or_line_breaks_is_refused(robot_key: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        WeComRobotNotifier(robot_key)
+    assert caught.value.key == "key"

@@ -52,8 +52,8 @@ class SmtpNotifier:
         timeout: float = 10.0,
         domain: str = "aftersales.local",
     ) -> None:
-        if not isinstance(host, str) or not host:
-            raise ConfigurationError("the SMTP host is required", key="host")
+        if not isinstance(host, str) or not host or any(c.isspace() or not c.isprintable() for c in host):
+            raise ConfigurationError(f"the SMTP host is a host name or address, got {host!r}", key="host")
         if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
             raise ConfigurationError(f"the SMTP port must be 1-65535, got {port!r}", key="port")
         if security not in ("none", "starttls", "tls"):
@@ -69,12 +69,17 @@ class SmtpNotifier:
                 f"domain is a host name (the Message-ID's), got {domain!r}", key="domain"
             )
         self.host, self.port = host, port
-        try:  # a line break in the name would be a header injection: email refuses it, we name the key
+        # A line break or a second address would be a header injection: refused, naming the key.
+        try:
+            _one_address(sender)
+        except DeliveryError:
+            raise ConfigurationError(
+                f"the sender is one e-mail address, got {sender!r}", key="sender"
+            ) from None
+        try:
             self.sender = Address(sender_name, addr_spec=sender)
         except (ValueError, TypeError, HeaderParseError) as exc:
-            raise ConfigurationError(
-                f"sender or sender_name cannot be written: {exc}", key="sender_name"
-            ) from None
+            raise ConfigurationError(f"sender_name cannot be written: {exc}", key="sender_name") from None
         self.username, self.password = username, password
         self.security = security
         self.timeout = float(timeout)

@@ -42,8 +42,9 @@ class WeComRobotNotifier:
         timeout: float = 5.0,
         client: httpx.Client | None = None,
     ) -> None:
-        if not isinstance(key, str) or not key.strip():
-            raise ConfigurationError("the robot's webhook key is required", key="key")
+        if not isinstance(key, str) or not key or any(c.isspace() or not c.isprintable() for c in key):
+            # A key with a space or a line break is never the robot's: every message would fail.
+            raise ConfigurationError("the robot's webhook key is required, without spaces", key="key")
         check_endpoint(url)
         if not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
             raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
