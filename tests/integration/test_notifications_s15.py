@@ -35,6 +35,7 @@ from aftersales.adapters.notifier_smtp import SmtpNotifier
 from aftersales.adapters.notifier_webhook import WebhookNotifier
 from aftersales.adapters.notifier_wecom import WeComRobotNotifier
 from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.actors import Role
 from aftersales.domain.contact import Contact
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.ids import CustomerId, DealerId
@@ -554,3 +555,16 @@ def test_a_robot_key_with_spaces_or_line_breaks_is_refused(robot_key: str) -> No
     with pytest.raises(ConfigurationError) as caught:
         WeComRobotNotifier(robot_key)
     assert caught.value.key == "key"
+
+
+def test_two_staff_of_one_role_reaching_one_address_are_refused_at_open(tmp_path: Path) -> None:
+    manager = Contact("王经理", email="manager.s15@venus.example", locale="zh_Hans")
+    same_box = Contact("李经理", email="manager.s15@venus.example", locale="zh_Hans")
+    with pytest.raises(ConfigurationError) as caught:
+        ServiceDesk.open("memory://", pack="sanitary_ware", staff={Role.MANAGER: [manager, same_box]})
+    assert caught.value.key == "staff.manager[1]"
+    # The same address for two roles is two audiences, two messages: that is allowed.
+    desk = ServiceDesk.open(
+        "memory://", pack="sanitary_ware", staff={Role.MANAGER: [manager], Role.DEPARTMENT_HEAD: [same_box]}
+    )
+    desk.shutdown()
