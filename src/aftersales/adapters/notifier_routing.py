@@ -27,8 +27,15 @@ class ChannelNotifier:
                 )
             if not isinstance(notifier, Notifier):
                 raise ConfigurationError(f"the notifier for {channel!r} has no send(message)", key=channel)
+            takes = getattr(notifier, "channels", None)
+            if isinstance(takes, frozenset) and channel not in takes:  # every message would be refused
+                raise ConfigurationError(
+                    f"the notifier for {channel!r} takes only {sorted(takes)}", key=channel
+                )
         if fallback is not None and not isinstance(fallback, Notifier):
             raise ConfigurationError("the fallback has no send(message)", key="fallback")
+        if not routes and fallback is None:  # every message would be a dead letter
+            raise ConfigurationError("give at least one route or a fallback", key="routes")
         self.routes = dict(routes)
         self.fallback = fallback
 

@@ -24,6 +24,10 @@ from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
 
 _DOMAIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+"""Control characters and line breaks: a header is one line, whatever a customer typed."""
+_SPECIALS = re.compile(r"[\s,;:<>()\[\]\"\\]")
+"""What separates, brackets, quotes or comments addresses in a header: never in one bare address."""
 
 __all__ = ["SmtpNotifier"]
 
@@ -48,8 +52,8 @@ class SmtpNotifier:
         timeout: float = 10.0,
         domain: str = "aftersales.local",
     ) -> None:
-        if not isinstance(host, str) or not host:
-            raise ConfigurationError("the SMTP host is required", key="host")
+        if not isinstance(host, str) or not host or any(c.isspace() or not c.isprintable() for c in host):
+            raise ConfigurationError(f"the SMTP host is a host name or address, got {host!r}", key="host")
         if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
             raise ConfigurationError(f"the SMTP port must be 1-65535, got {port!r}", key="port")
         if security not in ("none", "starttls", "tls"):
@@ -65,23 +69,36 @@ class SmtpNotifier:
                 f"domain is a host name (the Message-ID's), got {domain!r}", key="domain"
             )
         self.host, self.port = host, port
-        try:  # a line break in the name would be a header injection: email refuses it, we name the key
+        # A line break or a second address would be a header injection: refused, naming the key.
+        try:
+            _one_address(sender)
+        except DeliveryError:
+            raise ConfigurationError(
+                f"the sender is one e-mail address, got {sender!r}", key="sender"
+            ) from None
+        try:
             self.sender = Address(sender_name, addr_spec=sender)
         except (ValueError, TypeError, HeaderParseError) as exc:
-            raise ConfigurationError(
-                f"sender or sender_name cannot be written: {exc}", key="sender_name"
-            ) from None
+            raise ConfigurationError(f"sender_name cannot be written: {exc}", key="sender_name") from None
         self.username, self.password = username, password
         self.security = security
         self.timeout = float(timeout)
         self.domain = domain
 
     def message(self, message: RenderedMessage) -> EmailMessage:
-        """The e-mail ``message`` becomes (what :meth:`send` hands to the server)."""
+        """The e-mail ``message`` becomes (what :meth:`send` hands to the server).
+
+        The recipient must be exactly one address, written as a bare ``local@domain``: ``a@x, b@y``
+        or a line break would add recipients or headers, so it is a permanent
+        :class:`DeliveryError`. Line breaks and control characters in the subject (a customer's
+        name, a ticket's title) become spaces: the subject stays one header.
+        """
         mail = EmailMessage()
         mail["From"] = self.sender
-        mail["To"] = message.recipient
-        mail["Subject"] = message.subject
+        mail["To"] = _one_address(message.recipient)
+        if [a.addr_spec for a in mail["To"].addresses] != [message.recipient]:  # what the server gets
+            raise DeliveryError("the recipient is not one e-mail address", permanent=True)
+        mail["Subject"] = _LINE_BREAKS.sub(" ", message.subject).strip()
         mail["Date"] = formatdate(localtime=False)
         digest = hashlib.blake2b(message.idempotency_key.encode(), digest_size=16).hexdigest()
         mail["Message-ID"] = f"<{digest}@{self.domain}>"
@@ -105,12 +122,25 @@ class SmtpNotifier:
         """Hand ``message`` to the server; raises :class:`DeliveryError` if it is not accepted."""
         if message.channel != "email":
             raise DeliveryError(f"SmtpNotifier sends e-mail, not {message.channel}", permanent=True)
-        mail = self.message(message)
+        try:  # a header that cannot be written (a line break in the locale) never will be
+            mail = self.message(message)
+        except (ValueError, TypeError, HeaderParseError) as exc:
+            raise DeliveryError(
+                f"the e-mail cannot be written: {type(exc).__name__}", permanent=True
+            ) from None
         try:
             with self._connect() as smtp:
                 if self.username is not None and self.password is not None:
                     smtp.login(self.username, self.password)
-                smtp.send_message(mail)
+                try:
+                    smtp.send_message(mail)
+                except smtplib.SMTPNotSupportedError:
+                    if message.recipient.isascii():
+                        raise
+                    # A non-ASCII address needs SMTPUTF8: a server without it never takes this message.
+                    raise DeliveryError(
+                        "the server does not take SMTPUTF8 addresses", permanent=True
+                    ) from None
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             permanent = all(500 <= code < 600 for code in codes)
@@ -124,3 +154,16 @@ class SmtpNotifier:
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"SMTP delivery failed: {type(exc).__name__}") from None
+
+
+def _one_address(recipient: str) -> str:
+    """``recipient`` if it is one bare address, or a permanent :class:`DeliveryError` (it never could be
+    sent). Separators, brackets, quotes and comments (``,;<>()"``) and line breaks are refused outright:
+    the header parser would read more than one address, or another one, out of them. The local part
+    may be non-ASCII (sent to servers that take SMTPUTF8)."""
+    if _LINE_BREAKS.search(recipient) or recipient.count("@") != 1 or _SPECIALS.search(recipient):
+        raise DeliveryError("the recipient is not one e-mail address", permanent=True)
+    local, domain = recipient.split("@")
+    if not local or not domain:
+        raise DeliveryError("the recipient is not one e-mail address", permanent=True)
+    return recipient

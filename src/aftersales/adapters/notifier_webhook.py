@@ -26,7 +26,8 @@ import math
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from typing import Final
+from typing import Any, Final
+from urllib.parse import urlsplit
 
 import orjson
 
@@ -40,12 +41,59 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the install
     raise ConfigurationError("the webhook notifier needs httpx: pip install 'aftersales[notifiers]'") from exc
 
-__all__ = ["SIGNATURE_HEADER", "TIMESTAMP_HEADER", "WebhookNotifier", "sign", "verify_signature"]
+__all__ = [
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "WebhookNotifier",
+    "check_endpoint",
+    "json_payload",
+    "sign",
+    "verify_signature",
+]
 
 SIGNATURE_HEADER = "X-Aftersales-Signature"
 TIMESTAMP_HEADER = "X-Aftersales-Timestamp"
 _VERSION = "v1="
 _RETRIED = frozenset({408, 425, 429})
+
+
+def check_endpoint(url: object, key: str = "url") -> str:
+    """``url`` if it is an ``http(s)://host…`` URL a request can be sent to, else a
+    :class:`ConfigurationError` naming ``key``: a URL that never works would otherwise make every
+    message fail until it is a dead letter."""
+    bad = ConfigurationError(f"a webhook URL is http(s)://host/…, got {url!r}", key=key)
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        raise bad
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise bad
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # an unclosed [IPv6], a port that is not 0-65535
+        raise bad from None
+    if not parts.hostname or port == 0:
+        raise bad
+    return url
+
+
+def json_payload(value: Mapping[str, Any]) -> bytes:
+    """``value`` as UTF-8 JSON, always: a lone surrogate (which UTF-8 cannot carry) in any text
+    becomes U+FFFD instead of failing the message on every attempt. NUL and line breaks are escaped
+    by JSON itself."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return orjson.dumps(_mended(value))
+
+
+def _mended(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, Mapping):
+        return {_mended(k): _mended(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mended(v) for v in value]
+    return value
 
 
 def _secret(secret: str | bytes) -> bytes:
@@ -149,8 +197,7 @@ class WebhookNotifier:
         clock: Callable[[], float] = time.time,
         tls_context: ssl.SSLContext | None = None,
     ) -> None:
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise ConfigurationError(f"a webhook URL is http(s)://…, got {url!r}", key="url")
+        check_endpoint(url)
         if not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
             raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
         self.url = url
@@ -168,8 +215,8 @@ class WebhookNotifier:
         )
 
     def body(self, message: RenderedMessage) -> bytes:
-        """The JSON body sent for ``message``."""
-        return orjson.dumps(
+        """The JSON body sent for ``message`` (valid JSON whatever its text: see :func:`json_payload`)."""
+        return json_payload(
             {
                 "idempotency_key": message.idempotency_key,
                 "channel": message.channel,

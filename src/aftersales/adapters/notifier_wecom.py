@@ -14,6 +14,7 @@ import math
 
 import orjson
 
+from aftersales.adapters.notifier_webhook import check_endpoint, json_payload
 from aftersales.domain.contact import is_mobile
 from aftersales.errors import ConfigurationError, DeliveryError
 from aftersales.ports.notifier import RenderedMessage
@@ -41,10 +42,10 @@ class WeComRobotNotifier:
         timeout: float = 5.0,
         client: httpx.Client | None = None,
     ) -> None:
-        if not isinstance(key, str) or not key.strip():
-            raise ConfigurationError("the robot's webhook key is required", key="key")
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise ConfigurationError(f"the robot URL is http(s)://…, got {url!r}", key="url")
+        if not isinstance(key, str) or not key or any(c.isspace() or not c.isprintable() for c in key):
+            # A key with a space or a line break is never the robot's: every message would fail.
+            raise ConfigurationError("the robot's webhook key is required, without spaces", key="key")
+        check_endpoint(url)
         if not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
             raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
         if client is not None and timeout != 5.0:
@@ -57,6 +58,8 @@ class WeComRobotNotifier:
     def payload(self, message: RenderedMessage) -> dict[str, object]:
         """The robot message for ``message``: subject and body, the recipient @-mentioned by mobile."""
         content = f"{message.subject}\n{message.body}" if message.subject else message.body
+        # A lone surrogate cannot be UTF-8: U+FFFD instead, so the length below and the JSON agree.
+        content = content.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
         raw = content.encode()
         if len(raw) > _CONTENT_LIMIT:
             content = raw[: _CONTENT_LIMIT - 3].decode(errors="ignore") + "…"
@@ -71,7 +74,7 @@ class WeComRobotNotifier:
             response = self.client.post(
                 self.url,
                 params={"key": self.key},
-                content=orjson.dumps(self.payload(message)),
+                content=json_payload(self.payload(message)),
                 headers={"Content-Type": "application/json"},
             )
         except httpx.HTTPError as exc:

@@ -221,12 +221,21 @@ class Outbox(Protocol):
         ...
 
     def mark_failed(
-        self, id: str, at: datetime, error: str, *, retry_at: datetime | None = None, dead: bool = False
+        self,
+        id: str,
+        at: datetime,
+        error: str,
+        *,
+        retry_at: datetime | None = None,
+        dead: bool = False,
+        owner: str | None = None,
     ) -> None:
         """Record a failed attempt; unknown ids raise ``NotFound``.
 
         The lease is released; the message waits until ``retry_at`` (at once when ``None``), or
         becomes a dead letter when ``dead``. A message failed without a claim counts its attempt here.
+        With ``owner`` (the deliverer that tried), a message now claimed by another deliverer is left
+        alone: its lease ran out and the other one's attempt, not this stale one, decides.
         """
         ...
 
@@ -266,7 +275,14 @@ class OutboxBookkeeping:
                 self._store(attrs.evolve(message, sent_at=at))
 
     def mark_failed(
-        self, id: str, at: datetime, error: str, *, retry_at: datetime | None = None, dead: bool = False
+        self,
+        id: str,
+        at: datetime,
+        error: str,
+        *,
+        retry_at: datetime | None = None,
+        dead: bool = False,
+        owner: str | None = None,
     ) -> None:
         """Record a failed attempt (see :meth:`Outbox.mark_failed`). Unknown ids raise ``NotFound``."""
         message = self._load(id)
@@ -274,6 +290,8 @@ class OutboxBookkeeping:
             raise NotFound("outbox message", id)
         if message.sent_at is not None:
             return  # another deliverer sent it meanwhile
+        if owner is not None and message.lease_owner != owner:
+            return  # the lease ran out and another deliverer holds (or held) the message now
         claimed = message.lease_owner is not None
         self._store(
             attrs.evolve(

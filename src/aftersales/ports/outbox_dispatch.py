@@ -6,8 +6,11 @@ in one more unit of work: sent, or failed with its next attempt moved back by an
 backoff, or a dead letter after the maximum attempts (at once when the notifier raises a permanent
 :class:`~aftersales.errors.DeliveryError`). A crash between sending and recording leaves
 the lease to run out; the message is then sent again with ``attempt`` > 1 (the receiver drops the
-repeat by ``idempotency_key``). Claims take messages in next-attempt order, so a dead mailbox's
-messages, pushed back after each failure, never keep the good ones behind them from going out.
+repeat by ``idempotency_key``). A deliverer sends a message only while its lease holds, and records
+a failure only of a message it still holds: once the lease has run out and another deliverer has
+claimed the message, that deliverer alone sends it and says how it went. Claims take messages in
+next-attempt order, so a dead mailbox's messages, pushed back after each failure, never keep the
+good ones behind them from going out.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from aftersales.domain.erasure import ERASED
 from aftersales.errors import ConcurrencyConflict, DeliveryError, ValidationError
 from aftersales.ports.clock import Clock
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, Notifier, RenderedMessage
@@ -33,11 +37,19 @@ from aftersales.serialization import structure
 __all__ = ["DeliveryRules", "DispatchReport", "default_owner", "dispatch_outbox", "render_notification"]
 
 
-def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | timedelta):
-        raise ValidationError(f"{attribute.name} must be an int or a timedelta", field=attribute.name)
-    if (isinstance(value, int) and value < 1) or (isinstance(value, timedelta) and value <= timedelta(0)):
-        raise ValidationError(f"{attribute.name} must be positive, got {value!r}", field=attribute.name)
+def _count(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(
+            f"{attribute.name} must be a positive integer, got {value!r}", field=attribute.name
+        )
+
+
+def _period(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # A number of seconds would pass here and fail every delivery run at its first retry.
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise ValidationError(
+            f"{attribute.name} must be a positive timedelta, got {value!r}", field=attribute.name
+        )
 
 
 @attrs.frozen
@@ -49,11 +61,18 @@ class DeliveryRules:
     ``batch`` is how many messages one claim takes.
     """
 
-    max_attempts: int = attrs.field(default=8, validator=_positive)
-    first_retry: timedelta = attrs.field(default=timedelta(minutes=1), validator=_positive)
-    max_retry: timedelta = attrs.field(default=timedelta(hours=6), validator=_positive)
-    lease: timedelta = attrs.field(default=timedelta(minutes=5), validator=_positive)
-    batch: int = attrs.field(default=100, validator=_positive)
+    max_attempts: int = attrs.field(default=8, validator=_count)
+    first_retry: timedelta = attrs.field(default=timedelta(minutes=1), validator=_period)
+    max_retry: timedelta = attrs.field(default=timedelta(hours=6), validator=_period)
+    lease: timedelta = attrs.field(default=timedelta(minutes=5), validator=_period)
+    batch: int = attrs.field(default=100, validator=_count)
+
+    def __attrs_post_init__(self) -> None:
+        if self.first_retry > self.max_retry:  # the first wait would silently be cut to max_retry
+            raise ValidationError(
+                f"first_retry ({self.first_retry}) is longer than max_retry ({self.max_retry})",
+                field="first_retry",
+            )
 
     def retry_at(self, attempts: int, now: datetime) -> datetime:
         """When a message that has failed ``attempts`` times may be tried again."""
@@ -79,10 +98,22 @@ class DispatchReport:
 
 
 def render_notification(message: OutboxMessage) -> RenderedMessage | None:
-    """Default renderer: ``notification`` messages carry a ``RenderedMessage``; other topics, nothing."""
+    """Default renderer: ``notification`` messages carry a ``RenderedMessage``; other topics, nothing.
+
+    A notification whose recipient was erased (PIPL: the erasure scrubs waiting and dead messages,
+    so the address reads ``[erased]``) is nothing to send either: the person is gone, and the
+    notifier would otherwise be handed a message for an address that no longer exists.
+    A payload that is not a rendered message (a host wrote the topic by hand) never will be one: a
+    permanent :class:`~aftersales.errors.DeliveryError`, a dead letter at once, not retried to the
+    maximum attempts.
+    """
     if message.topic != NOTIFICATION_TOPIC:
         return None
-    return structure(dict(message.payload), RenderedMessage)
+    try:
+        rendered = structure(dict(message.payload), RenderedMessage)
+    except ValidationError as exc:
+        raise DeliveryError(f"not a rendered notification: {exc}", permanent=True) from None
+    return None if ERASED in rendered.recipient else rendered
 
 
 def default_owner() -> str:
@@ -91,11 +122,21 @@ def default_owner() -> str:
 
 
 _Outcome = tuple[OutboxMessage, str | None, bool]  # the message, the error text if failed, permanent?
+_LEASE_LOST = "lease lost"
+"""The error text of a message not sent because its lease ran out first (not recorded: see below)."""
 
 
 def _deliver_one(
-    message: OutboxMessage, notifier: Notifier, render: Callable[[OutboxMessage], RenderedMessage | None]
+    message: OutboxMessage,
+    notifier: Notifier,
+    render: Callable[[OutboxMessage], RenderedMessage | None],
+    clock: Clock,
 ) -> _Outcome:
+    # A batch sent slowly (a server timing out on each message) can outlive its lease: another
+    # deliverer may then have claimed the rest. A message whose lease has run out is not sent here,
+    # so it goes out once, from the deliverer that holds it.
+    if message.lease_until is not None and clock.now() >= message.lease_until:
+        return message, _LEASE_LOST, False
     try:
         rendered = render(message)
         if rendered is not None:
@@ -115,6 +156,7 @@ def _start(
     batch: Sequence[OutboxMessage],
     notifier: Notifier,
     render: Callable[[OutboxMessage], RenderedMessage | None],
+    clock: Clock,
 ) -> Callable[[], list[_Outcome]]:
     """Start sending ``batch`` on ``senders`` threads, each taking the next message until none is
     left (a few tasks per batch, not a future with its lock per message); returns the wait for the
@@ -124,7 +166,7 @@ def _start(
 
     def drain() -> None:
         while (i := next(following)) < len(batch):
-            outcomes[i] = _deliver_one(batch[i], notifier, render)
+            outcomes[i] = _deliver_one(batch[i], notifier, render, clock)
 
     tasks = [pool.submit(drain) for _ in range(min(senders, len(batch)))]
 
@@ -188,10 +230,10 @@ def dispatch_outbox(
         while batch:
             remaining -= len(batch)
             if pool is None:
-                outcomes = [_deliver_one(m, notifier, render) for m in batch]
+                outcomes = [_deliver_one(m, notifier, render, clock) for m in batch]
                 batch = ()
             else:  # the next batch is claimed while this one is on the wire
-                waiting = _start(pool, senders, batch, notifier, render)
+                waiting = _start(pool, senders, batch, notifier, render, clock)
                 batch = ()
                 if remaining > 0:
                     batch = _claim(uow_factory, owner, clock.now(), rules, min(remaining, rules.batch))
@@ -201,11 +243,11 @@ def dispatch_outbox(
                 done = [m.id for m, error, _ in outcomes if error is None]
                 uow.outbox.mark_sent(done, now)
                 for message, error, permanent in outcomes:
-                    if error is None:
+                    if error is None or error is _LEASE_LOST:  # not sent: left to whoever holds it
                         continue
                     last = permanent or message.attempts >= rules.max_attempts
                     retry = None if last else rules.retry_at(message.attempts, now)
-                    uow.outbox.mark_failed(message.id, now, error, retry_at=retry, dead=last)
+                    uow.outbox.mark_failed(message.id, now, error, retry_at=retry, dead=last, owner=owner)
                     (dead if last else failed).append(message.id)
                 uow.commit()
             sent += done

@@ -120,6 +120,7 @@ def _checked_staff(staff: object) -> dict[Role, tuple[Contact, ...]]:
         if isinstance(contacts, str | Contact | Mapping) or not isinstance(contacts, Iterable):
             raise ConfigurationError("a role's staff is a list of contacts", key=where)
         people = tuple(contacts)  # any collection (a list, a set); read once
+        reached: dict[tuple[str, str], int] = {}
         for n, contact in enumerate(people):
             if not isinstance(contact, Contact):
                 raise ConfigurationError("staff are Contact records", key=f"{where}[{n}]")
@@ -127,6 +128,14 @@ def _checked_staff(staff: object) -> dict[Role, tuple[Contact, ...]]:
                 check_writable(contact, f"{where}[{n}]")
             except ValidationError as exc:
                 raise ConfigurationError(str(exc), key=exc.field) from None
+            # Two entries of one role reaching one address would make the same message twice, with one
+            # id: the command (or the SLA sweep, on every run) would fail on the duplicate.
+            address = address_of(contact)
+            if address is not None and reached.setdefault(address, n) != n:
+                raise ConfigurationError(
+                    f"reaches the same {address[0]} address as {where}[{reached[address]}]: list it once",
+                    key=f"{where}[{n}]",
+                )
         checked[known] = people
     return checked
 
