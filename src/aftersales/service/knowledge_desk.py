@@ -195,14 +195,10 @@ class KnowledgeDesk:
         """Ids matching ``query`` among ``snapshot``'s articles (the index answers while it is that state)."""
         if self._kb.in_process:
             return self._kb.search_text(snapshot, query, limit)
-        with self.context.store() as uow:
+        # A snapshot read (no write lock): the generation and the index's answer are of one state.
+        with self.context.reader() as uow:
             if _generation(uow) == snapshot.generation:
-                found = uow.texts.search(_KB, query, limit)
-                # Each statement may read a newer commit (PostgreSQL's READ COMMITTED, SQLite outside a
-                # transaction): the index's answer is the snapshot's only if the generation read after
-                # it is still the snapshot's (generations only grow, so none came in between).
-                if _generation(uow) == snapshot.generation:
-                    return found
+                return uow.texts.search(_KB, query, limit)
         return snapshot.search(query, limit)  # the articles changed since this call began: its own state
 
     def reindex(self) -> int:
@@ -214,7 +210,7 @@ class KnowledgeDesk:
         return len(self._reload().current)
 
     def _reload(self) -> KnowledgeSnapshot:
-        with self.context.store() as uow:
+        with self.context.reader() as uow:  # the generation and the articles of one state
             generation = _generation(uow)
             articles = uow.documents.query(Article)
             stale = not self._kb.in_process and uow.texts.count(_KB) != sum(1 for a in articles if a.current)
@@ -232,7 +228,7 @@ class KnowledgeDesk:
         """The snapshot this call reads, checked against the store's generation (rebuilt if behind)."""
         snapshot = self._kb.snapshot
         if snapshot.loaded:
-            with self.context.store() as uow:
+            with self.context.reader() as uow:
                 if _generation(uow) == snapshot.generation:
                     return snapshot  # the index is the store's, checked on this hit
         return self._reload()
