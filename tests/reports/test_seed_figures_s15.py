@@ -1,0 +1,102 @@
+"""The figures a service manager reads, computed by hand from the seeds and compared with the reports.
+
+Each scenario is played through the public :class:`ServiceDesk` API on memory, SQLite and PostgreSQL
+(the acceptance world of seed 002: a Shanghai dealer, its customer, the maker's senior engineer), and
+the expected value is worked out from the seed's definition in the test itself.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.reporting import reporting_for
+from aftersales.domain.classification import Plan, Severity
+from aftersales.reports.kpi import kpi_report
+from aftersales.reports.months import month_period
+from aftersales.reports.sla import sla_breaches
+from aftersales.service.desk import ServiceDesk
+
+
+def _acceptance() -> ModuleType:
+    """The acceptance tests' world (tests/acceptance/conftest.py), loaded under a name of its own."""
+    name = "acceptance_world_s15"
+    if name not in sys.modules:
+        path = Path(__file__).parents[1] / "acceptance" / "conftest.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+A = _acceptance()
+H = timedelta(hours=1)
+BACKENDS = ["memory", "sqlite", "postgres"]
+MARCH = month_period("2026-03")
+
+
+@contextmanager
+def _desk(backend: str, tmp_path: Path, clock: ManualClock) -> Iterator[tuple[ServiceDesk, Any]]:
+    world = A.make_world()
+    with (
+        A.store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=A.STAFF) as desk,
+    ):
+        A.register(desk, world)
+        yield desk, world
+
+
+def _answered(desk: ServiceDesk, clock: ManualClock, w: Any, description: str = "卡纸") -> str:
+    """A call registered, triaged, dispatched to the senior engineer and answered at once."""
+    ticket_id: str = desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description=description).ticket.id
+    desk.triage(w.agent, ticket_id, nature="jam", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(w.agent, ticket_id, engineer_id=w.eng_senior.id)
+    desk.contact_customer(w.senior, ticket_id, expected_at=clock.now() + H)
+    return ticket_id
+
+
+def _repaired(desk: ServiceDesk, clock: ManualClock, w: Any, ticket_id: str) -> None:
+    """An hour's repair, accepted by the customer (which schedules the callback)."""
+    clock.advance(H)
+    desk.start_work(w.senior, ticket_id)
+    desk.resolve(w.senior, ticket_id, summary="更换搓纸轮")
+    desk.confirm(w.customer_zh, ticket_id, note="好了")
+
+
+# -- SLA breaches: a ticket cancelled after its resolution due time ---------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_ticket_cancelled_after_its_resolution_due_time_is_a_resolution_breach(
+    backend: str, tmp_path: Path
+) -> None:
+    """Seed 003: 问题解决 within the promised time. The SLA stops the resolution clock at the cancellation
+    and judges it breached when it ran past the due time; the KPI counts it missed. The breach report
+    said "not late" (only a resolved or still-open ticket could be), so the two reports disagreed."""
+    clock = ManualClock(A.START)
+    with _desk(backend, tmp_path, clock) as (desk, w):
+        late = _answered(desk, clock, w)
+        in_time = _answered(desk, clock, w, "漏水")
+        due = desk.ticket(w.manager, late).resolution_due_at
+        assert due is not None
+        desk.cancel(w.manager, in_time, reason="客户自行解决")  # cancelled before its due time: not late
+        clock.set(due + timedelta(days=1))
+        desk.cancel(w.manager, late, reason="客户不再需要")  # cancelled after it: late
+        assert desk.sla(w.manager, late).get("resolution").breached  # what the SLA itself says
+
+        report = sla_breaches(desk, w.manager, MARCH, as_of=MARCH.end)
+        kpi = kpi_report(reporting_for(desk.store), MARCH, desk.calendar).total  # type: ignore[arg-type]
+        # by hand: two tickets with a due time, one resolution breach (the late cancellation), none open
+        assert (report.total.due, report.total.resolution_breached, report.total.open_breached) == (2, 1, 0)
+        assert kpi.resolution_missed == report.total.resolution_breached == 1
