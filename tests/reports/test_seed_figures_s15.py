@@ -8,6 +8,7 @@ the expected value is worked out from the seed's definition in the test itself.
 from __future__ import annotations
 
 import importlib.util
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +21,10 @@ import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.reporting import reporting_for
+from aftersales.adapters.reporting_sqlite_schema import CALLBACK_REPORT_STEP
+from aftersales.adapters.sqlite_schema import MIGRATIONS
 from aftersales.domain.classification import Plan, Severity
+from aftersales.domain.instants import micros
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.months import month_period
 from aftersales.reports.sla import sla_breaches
@@ -100,3 +104,72 @@ def test_a_ticket_cancelled_after_its_resolution_due_time_is_a_resolution_breach
         # by hand: two tickets with a due time, one resolution breach (the late cancellation), none open
         assert (report.total.due, report.total.resolution_breached, report.total.open_breached) == (2, 1, 0)
         assert kpi.resolution_missed == report.total.resolution_breached == 1
+
+
+# -- callbacks on time: a reopened ticket's next callback --------------------------------------------------
+
+
+def _reopened_and_accepted_again(desk: ServiceDesk, clock: ManualClock, w: Any) -> str:
+    """Repaired and accepted; the callback an hour later (on time) finds the problem back; repaired and
+    accepted again, which schedules the next callback."""
+    ticket_id = _answered(desk, clock, w)
+    _repaired(desk, clock, w, ticket_id)
+    clock.advance(H)
+    desk.record_callback(w.agent, ticket_id, problem_back=True, satisfaction=2)
+    _repaired(desk, clock, w, ticket_id)
+    return ticket_id
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_callback_after_a_reopen_is_judged_by_the_next_callback(backend: str, tmp_path: Path) -> None:
+    """Seed 003: 客服专员在24小时内对客户进行回访 after the service is done. A ticket reopened by its
+    callback and accepted again owes a new callback; the report judged the first one (made before the
+    second acceptance) against the second due time, so a second callback never made read "on time"."""
+    clock = ManualClock(A.START)
+    with _desk(backend, tmp_path, clock) as (desk, w):
+        ticket_id = _reopened_and_accepted_again(desk, clock, w)
+        due = desk.ticket(w.manager, ticket_id).callback_due_at
+        assert due is not None and due > clock.now()
+        queries = reporting_for(desk.store)  # type: ignore[arg-type]
+
+        # by hand, before the second callback is due: one callback due, not made, pending (not late)
+        c = kpi_report(queries, MARCH, desk.calendar, as_of=clock.now()).total
+        assert (c.counts.callbacks_due, c.counts.callbacks_done, c.counts.callbacks_pending) == (1, 0, 1)
+        assert c.callback_on_time_rate is None
+
+        # at the month's end, never made: 0 of 1 on time
+        total = kpi_report(queries, MARCH, desk.calendar).total
+        assert (total.counts.callbacks_done, total.counts.callbacks_on_time) == (0, 0)
+        assert total.callback_on_time_rate == 0
+
+        # made late (after its due time): done, not on time
+        clock.set(due + H)
+        desk.record_callback(w.agent, ticket_id, problem_back=False, satisfaction=5)
+        late = kpi_report(reporting_for(desk.store), MARCH, desk.calendar).total  # type: ignore[arg-type]
+        assert (late.counts.callbacks_done, late.counts.callbacks_on_time, late.callback_on_time_rate) == (
+            1,
+            0,
+            0,
+        )
+        # the ticket is rated once, by its last rating
+        assert (late.counts.rated, late.counts.satisfaction_sum) == (1, 5)
+
+
+def test_an_older_sqlite_file_reads_the_next_callback_after_the_migration(tmp_path: Path) -> None:
+    """The rows a file stored before the step held the first callback: the step has them written again."""
+    path = tmp_path / "old.db"
+    clock = ManualClock(A.START)
+    world = A.make_world()
+    with ServiceDesk.open(f"sqlite:///{path}", pack="office_equipment", clock=clock, staff=A.STAFF) as desk:
+        A.register(desk, world)
+        ticket_id = _reopened_and_accepted_again(desk, clock, world)
+        events = desk.ticket(world.manager, ticket_id).events
+        first = micros(next(e.at for e in events if e.action == "record_callback"))
+    conn = sqlite3.connect(path, isolation_level=None)
+    # as the previous version left the row: the first callback of all
+    conn.execute("UPDATE report_tickets SET callback_us = ? WHERE id = ?", (first, ticket_id))
+    conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(CALLBACK_REPORT_STEP)}")
+    conn.close()
+    with ServiceDesk.open(f"sqlite:///{path}", pack="office_equipment", clock=clock, staff=A.STAFF) as desk:
+        total = kpi_report(reporting_for(desk.store), MARCH, desk.calendar).total  # type: ignore[arg-type]
+        assert (total.counts.callbacks_done, total.callback_on_time_rate) == (0, 0)
