@@ -12,7 +12,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,6 +25,7 @@ from aftersales.adapters.reporting_sqlite_schema import CALLBACK_REPORT_STEP
 from aftersales.adapters.sqlite_schema import MIGRATIONS
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.instants import micros
+from aftersales.reports.dealer_monthly import ReportStatus, dealer_monthly
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.months import month_period
 from aftersales.reports.sla import sla_breaches
@@ -173,3 +174,47 @@ def test_an_older_sqlite_file_reads_the_next_callback_after_the_migration(tmp_pa
     with ServiceDesk.open(f"sqlite:///{path}", pack="office_equipment", clock=clock, staff=A.STAFF) as desk:
         total = kpi_report(reporting_for(desk.store), MARCH, desk.calendar).total  # type: ignore[arg-type]
         assert (total.counts.callbacks_done, total.callback_on_time_rate) == (0, 0)
+
+
+# -- the dealer's monthly report (seed 002: 每月3号之前将上月安装/维修情况报至售后服务部) --------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_dealers_month_counts_the_repairs_served_and_its_deadline(backend: str, tmp_path: Path) -> None:
+    """By hand: the Shanghai dealer's customer called three times in March (Shanghai time) — on
+    2 March, a duplicate cancelled, at 23:30 on 31 March — and once at 00:00 on 1 April (April's). Its
+    March repairs are 2: the cancelled duplicate is no repair (it was counted, so a dealer reporting its
+    true figure never matched the ledger). Its report, submitted at 23:59 on 3 April, is on time; the
+    Beijing dealer's, not submitted, is pending until the end of 3 April and missing from 4 April 00:00."""
+    clock = ManualClock(A.START)
+    with _desk(backend, tmp_path, clock) as (desk, w):
+        queries = reporting_for(desk.store)  # type: ignore[arg-type]
+        desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="卡纸")
+        duplicate = desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="卡纸(重复)")
+        desk.cancel(w.agent, duplicate.ticket.id, reason="重复报修")
+        clock.set(datetime(2026, 3, 31, 23, 30, tzinfo=A.SHANGHAI))
+        desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="漏水")
+        clock.set(datetime(2026, 4, 1, 0, 0, tzinfo=A.SHANGHAI))
+        desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="四月")
+        end_of_3rd = datetime(2026, 4, 3, 23, 59, tzinfo=A.SHANGHAI)
+        clock.set(end_of_3rd)
+        desk.reports.submit_dealer_report(w.manager, w.dealer_sh.id, "2026-03", installations=0, repairs=2)
+
+        summary = dealer_monthly(queries, desk.store, "2026-03", as_of=end_of_3rd)
+        rows = {r.dealer_id: r for r in summary.rows}
+        sh, bj = rows[w.dealer_sh.id], rows[w.dealer_bj.id]
+        assert (sh.installations, sh.repairs, sh.status, sh.matches_ledger) == (
+            0,
+            2,
+            ReportStatus.ON_TIME,
+            True,
+        )
+        assert (bj.repairs, bj.status) == (0, ReportStatus.PENDING)
+        assert summary.due_at == datetime(2026, 4, 4, tzinfo=A.SHANGHAI)
+        later = dealer_monthly(queries, desk.store, "2026-03", as_of=summary.due_at)
+        assert later.missing == (w.dealer_bj.id,)
+        april = {
+            r.dealer_id: r.repairs
+            for r in dealer_monthly(queries, desk.store, "2026-04", as_of=end_of_3rd).rows
+        }
+        assert april[w.dealer_sh.id] == 1

@@ -435,7 +435,9 @@ class ReportingQueries(Protocol):
         ...
 
     def category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
-        """Tickets received in ``period`` per ``(group key, category)``."""
+        """Tickets received in ``period`` and not cancelled per ``(group key, category)``: the calls that
+        were served (a duplicate or a call registered by mistake, cancelled, is no installation or
+        repair of the dealer's month, seed 002)."""
         ...
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
