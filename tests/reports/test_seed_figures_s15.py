@@ -7,7 +7,10 @@ the expected value is worked out from the seed's definition in the test itself.
 
 from __future__ import annotations
 
+import argparse
+import csv
 import importlib.util
+import io
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -23,12 +26,14 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.reporting import reporting_for
 from aftersales.adapters.reporting_sqlite_schema import CALLBACK_REPORT_STEP
 from aftersales.adapters.sqlite_schema import MIGRATIONS
+from aftersales.cli.report import add_report_parser, run_report
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.instants import micros
 from aftersales.reports.dealer_monthly import ReportStatus, dealer_monthly
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.months import month_period
 from aftersales.reports.sla import sla_breaches
+from aftersales.reports.trend import kpi_trend
 from aftersales.service.desk import ServiceDesk
 
 
@@ -218,3 +223,59 @@ def test_the_dealers_month_counts_the_repairs_served_and_its_deadline(backend: s
             for r in dealer_monthly(queries, desk.store, "2026-04", as_of=end_of_3rd).rows
         }
         assert april[w.dealer_sh.id] == 1
+
+
+# -- the CLI on a SQLite file: a month read after its end --------------------------------------------------
+
+
+def _cli(argv: list[str]) -> tuple[int, str, str]:
+    parser = argparse.ArgumentParser()
+    add_report_parser(parser.add_subparsers(dest="command"))
+    out, err = io.StringIO(), io.StringIO()
+    code = run_report(parser.parse_args(["report", *argv]), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_cli_judges_a_past_month_by_what_was_due_when_it_is_read(tmp_path: Path) -> None:
+    """Seed 001 考核指标: 問題解決率 / 響應及時率 are the shares handled in time. Two calls of 31 March,
+    both due in April: Y resolved on 1 April in time, X never resolved. Read now (long after their due
+    times), by hand: resolution on time 1 of 2 = 50.0 %; Y's callback, due in April and never made,
+    0 of 1. The CLI judged the month at its own end, where X was not yet due: X dropped out and the
+    month read 100.0 % (and the callback "pending"), though Y's April resolution was counted."""
+    path = tmp_path / "desk.db"
+    clock = ManualClock(datetime(2026, 3, 31, 10, 0, tzinfo=A.SHANGHAI))
+    world = A.make_world()
+    with ServiceDesk.open(f"sqlite:///{path}", pack="office_equipment", clock=clock, staff=A.STAFF) as desk:
+        A.register(desk, world)
+        _answered(desk, clock, world, "X 卡纸")
+        y = _answered(desk, clock, world, "Y 漏水")
+        clock.set(datetime(2026, 4, 1, 10, 0, tzinfo=A.SHANGHAI))
+        _repaired(desk, clock, world, y)
+        assert all(t.resolution_due_at > MARCH.end for t in desk.ledger(world.manager).items)
+    code, out, err = _cli(
+        ["kpi", "--db", str(path), "--from", "2026-03-01", "--to", "2026-03-31", "--pack", "office_equipment",
+         "--group", "all", "--format", "csv", "--locale", "en"]
+    )  # fmt: skip
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    total = rows[-1]
+    assert (total["Tickets"], total["Response on time"]) == ("2", "100.0%")
+    assert (total["Resolution on time"], total["Callbacks on time"]) == ("50.0%", "0.0%")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_trend_read_now_judges_each_month_as_the_kpi_report_read_now(backend: str, tmp_path: Path) -> None:
+    """The trend's month equals that month's KPI report read at the same instant (the trend clamped the
+    instant to each month's end, so March read 100 % resolution on time beside the report's 50 %)."""
+    clock = ManualClock(datetime(2026, 3, 31, 10, 0, tzinfo=A.SHANGHAI))
+    with _desk(backend, tmp_path, clock) as (desk, w):
+        _answered(desk, clock, w, "X 卡纸")
+        y = _answered(desk, clock, w, "Y 漏水")
+        clock.set(datetime(2026, 4, 1, 10, 0, tzinfo=A.SHANGHAI))
+        _repaired(desk, clock, w, y)
+        now = datetime(2026, 4, 20, 10, 0, tzinfo=A.SHANGHAI)
+        queries = reporting_for(desk.store)  # type: ignore[arg-type]
+        month = kpi_trend(queries, ["2026-03"], desk.calendar, as_of=now).rows[0]  # type: ignore[arg-type]
+        report = kpi_report(queries, MARCH, desk.calendar, as_of=now).total  # type: ignore[arg-type]
+        assert month == report
+        assert (month.resolution_met, month.resolution_missed, month.resolution_on_time_rate) == (1, 1, 0.5)
