@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -33,6 +34,7 @@ from aftersales.reports.dealer_monthly import ReportStatus, dealer_monthly
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.months import month_period
 from aftersales.reports.sla import sla_breaches
+from aftersales.reports.staff_kpi import agent_kpis
 from aftersales.reports.trend import kpi_trend
 from aftersales.service.desk import ServiceDesk
 
@@ -279,3 +281,25 @@ def test_a_trend_read_now_judges_each_month_as_the_kpi_report_read_now(backend: 
         report = kpi_report(queries, MARCH, desk.calendar, as_of=now).total  # type: ignore[arg-type]
         assert month == report
         assert (month.resolution_met, month.resolution_missed, month.resolution_on_time_rate) == (1, 1, 0.5)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_agents_monthly_appraisal_read_now_counts_the_call_still_unresolved(
+    backend: str, tmp_path: Path
+) -> None:
+    """Seed 001 考核指標, appraised monthly (每月進行一次考核評估): the agent registered X and Y on 31 March;
+    Y resolved in time on 1 April, X never. Read on 20 April, by hand: 1 of 2 resolved in time (50 %),
+    1 of 2 resolved (問題解決率 50 %). The appraisal could only be judged at the month's end, where X
+    was not yet due and dropped out (100 %)."""
+    clock = ManualClock(datetime(2026, 3, 31, 10, 0, tzinfo=A.SHANGHAI))
+    with _desk(backend, tmp_path, clock) as (desk, w):
+        _answered(desk, clock, w, "X 卡纸")
+        y = _answered(desk, clock, w, "Y 漏水")
+        clock.set(datetime(2026, 4, 1, 10, 0, tzinfo=A.SHANGHAI))
+        _repaired(desk, clock, w, y)
+        now = datetime(2026, 4, 20, 10, 0, tzinfo=A.SHANGHAI)
+        report = agent_kpis(desk.store, MARCH, desk.calendar, as_of=now)  # type: ignore[arg-type]
+        (row,) = report.rows
+        assert (row.group, row.counts.tickets, row.resolution_rate) == (w.agent.id, 2, Decimal("0.5"))
+        assert (row.resolution_met, row.resolution_missed, row.resolution_on_time_rate) == (1, 1, 0.5)
+        assert report.total.resolution_on_time_rate == row.resolution_on_time_rate
