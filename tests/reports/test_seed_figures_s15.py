@@ -30,6 +30,7 @@ from aftersales.adapters.sqlite_schema import MIGRATIONS
 from aftersales.cli.report import add_report_parser, run_report
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.instants import micros
+from aftersales.domain.ticket import Ticket
 from aftersales.reports.dealer_monthly import ReportStatus, dealer_monthly
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.months import month_period
@@ -303,3 +304,38 @@ def test_the_agents_monthly_appraisal_read_now_counts_the_call_still_unresolved(
         assert (row.group, row.counts.tickets, row.resolution_rate) == (w.agent.id, 2, Decimal("0.5"))
         assert (row.resolution_met, row.resolution_missed, row.resolution_on_time_rate) == (1, 1, 0.5)
         assert report.total.resolution_on_time_rate == row.resolution_on_time_rate
+
+
+# -- a reopened ticket loaded in bulk (a migration from another system) ------------------------------------
+
+
+def _reopened_late_then_in_time() -> Ticket:
+    """Resolved five days after the call (3 working days allowed: late), found back at the callback, then
+    resolved in time: the ticket as a desk holds it."""
+    clock = ManualClock(A.START)
+    with _desk("memory", Path("."), clock) as (desk, w):
+        ticket_id = _answered(desk, clock, w)
+        clock.advance(timedelta(days=5))
+        _repaired(desk, clock, w, ticket_id)
+        clock.advance(H)
+        desk.record_callback(w.agent, ticket_id, problem_back=True)
+        _repaired(desk, clock, w, ticket_id)
+        with desk.store() as uow:
+            ticket: Ticket = uow.tickets.get(ticket_id)
+    return ticket
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_reopened_ticket_loaded_in_bulk_is_judged_over_all_its_cycles(backend: str, tmp_path: Path) -> None:
+    """By hand: the first cycle's resolution was late, so the ticket is late (0 of 1 resolved in time) and
+    its response, made at once in the first cycle, on time (1 of 1). SQLite's bulk load
+    (``tickets.add_many``) wrote the current cycle's due times in its report row: the ticket read on
+    time there and late on memory and PostgreSQL."""
+    ticket = _reopened_late_then_in_time()
+    with _desk(backend, tmp_path, ManualClock(A.START)) as (desk, _):
+        with desk.store() as uow:
+            uow.tickets.add_many([ticket])
+            uow.commit()
+        total = kpi_report(reporting_for(desk.store), MARCH, desk.calendar).total  # type: ignore[arg-type]
+        assert (total.resolution_met, total.resolution_on_time_rate) == (0, 0)
+        assert (total.response_met, total.response_on_time_rate) == (1, 1)

@@ -89,7 +89,8 @@ OUTCOME_REPORT_STEP: tuple[str, ...] = (
 
 CALLBACK_REPORT_STEP: tuple[str, ...] = (
     # Every row is written again by the back-fill: callback_us is now the callback made after the current
-    # one was scheduled (ports.reporting.current_callback_us), not the first callback of all.
+    # one was scheduled (ports.reporting.current_callback_us), not the first callback of all; and a
+    # reopened ticket loaded in bulk (add_many) had its current cycle's due times, not the judged ones.
     "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
 )
 """The migration step re-deriving each row's callback instant (a reopened ticket's next callback)."""
