@@ -22,7 +22,8 @@ import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.reporting import reporting_for
-from aftersales.adapters.sqlite_schema import SCHEMA_VERSION
+from aftersales.adapters.reporting_sqlite_schema import OUTCOME_REPORT_STEP
+from aftersales.adapters.sqlite_schema import MIGRATIONS
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Category, Channel, Plan, Priority, Severity
@@ -163,7 +164,7 @@ def test_a_file_of_the_previous_version_gets_the_result_and_the_response_on_open
     # as the previous version left it: no outcome column, the response at the event after the opening
     conn.execute("ALTER TABLE report_tickets DROP COLUMN outcome")
     conn.execute("UPDATE report_tickets SET first_response_us = received_us + 5 * 60 * 1000000")
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(OUTCOME_REPORT_STEP)}")
     conn.close()
     for desk in _desks(path, fill=False):
         records = [r for page in ledger_records(desk, MANAGER) for r in page]

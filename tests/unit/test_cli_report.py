@@ -151,6 +151,29 @@ def test_the_widest_period_is_read(db: Path) -> None:
     assert code == 0 and out
 
 
+def test_a_period_long_before_the_calendar_is_read_empty(db: Path) -> None:
+    """Judged by what is due now, a period of year 1 holds no ticket and nothing to measure: an empty
+    report, as the widest period is read (it was an error only while it was judged at its own end,
+    which no working calendar covers)."""
+    code, out, err = _run(
+        [
+            "kpi",
+            "--db",
+            str(db),
+            "--from",
+            "0001-01-01",
+            "--to",
+            "0001-01-02",
+            "--format",
+            "csv",
+            "--locale",
+            "en",
+        ]
+    )
+    assert code == 0 and err == ""
+    assert out.splitlines()[-1].startswith("Total,0,")
+
+
 def test_an_out_file_that_cannot_be_written_is_an_error_not_a_traceback(
     db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

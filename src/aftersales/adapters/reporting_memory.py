@@ -80,7 +80,9 @@ class ScanningReportingQueries:
 
     def category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
         group = GroupBy(group)
-        return dict(Counter((group_key(f, group), f.category) for f in self._facts(period)))
+        return dict(
+            Counter((group_key(f, group), f.category) for f in self._facts(period) if not f.cancelled)
+        )
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
         column = FaultDimension(dimension).value

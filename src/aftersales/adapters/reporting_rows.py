@@ -23,6 +23,7 @@ from aftersales.domain.ticket_workflow import TicketState
 from aftersales.ports.reporting import (
     CALLBACK_ACTION,
     REWORK_ACTIONS,
+    SCHEDULE_CALLBACK_ACTION,
     FaultFacts,
     TicketFacts,
     fault_facts,
@@ -79,9 +80,10 @@ def _us(at: datetime | None) -> int | None:
 
 
 def event_facts(events: Sequence[TicketEvent]) -> tuple[int, int | None, int | None, int | None]:
-    """What the report reads from a ticket's history, in one pass: how many reworks, when the first
-    callback was made (µs), the last satisfaction score it recorded, and when the customer was first
-    answered (µs, :func:`~aftersales.domain.sla_reading.first_response`)."""
+    """What the report reads from a ticket's history, in one pass: how many reworks, when the callback
+    of the current due time was made (µs, :func:`~aftersales.ports.reporting.current_callback_us`), the
+    last satisfaction score it recorded, and when the customer was first answered (µs,
+    :func:`~aftersales.domain.sla_reading.first_response`)."""
     reworks = 0
     callback_us: int | None = None
     satisfaction: int | None = None
@@ -92,6 +94,8 @@ def event_facts(events: Sequence[TicketEvent]) -> tuple[int, int | None, int | N
             response_us = micros(event.at)
         if action in REWORK_ACTIONS:
             reworks += 1
+        elif action == SCHEDULE_CALLBACK_ACTION:
+            callback_us = None  # the callback judged is the one made after the current was scheduled
         elif action == CALLBACK_ACTION:
             if callback_us is None:
                 callback_us = micros(event.at)

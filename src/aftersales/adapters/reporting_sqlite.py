@@ -110,7 +110,10 @@ class SqliteReportingQueries:
 
     def category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
         key = _key(GroupBy(group))
-        sql = f"SELECT {key}, category, count(*) FROM report_tickets WHERE {_IN_PERIOD} GROUP BY 1, 2"
+        sql = (
+            f"SELECT {key}, category, count(*) FROM report_tickets WHERE {_IN_PERIOD} AND NOT cancelled "
+            "GROUP BY 1, 2"
+        )
         with self._reading() as conn:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
         return {(g, c): int(n) for g, c, n in rows}

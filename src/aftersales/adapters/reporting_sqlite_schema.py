@@ -30,6 +30,7 @@ from aftersales.adapters.sqlite_ticket_events import events_of, parse_stored
 from aftersales.adapters.sqlite_write_batch import write_batch
 
 __all__ = [
+    "CALLBACK_REPORT_STEP",
     "LEDGER_REPORT_STEP",
     "OUTCOME_REPORT_STEP",
     "REPORTING_STEP",
@@ -85,6 +86,14 @@ OUTCOME_REPORT_STEP: tuple[str, ...] = (
     "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
 )
 """The migration step adding the ledger's handling result (处理结果) and re-deriving the response instant."""
+
+CALLBACK_REPORT_STEP: tuple[str, ...] = (
+    # Every row is written again by the back-fill: callback_us is now the callback made after the current
+    # one was scheduled (ports.reporting.current_callback_us), not the first callback of all; and a
+    # reopened ticket loaded in bulk (add_many) had its current cycle's due times, not the judged ones.
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+)
+"""The migration step re-deriving each row's callback instant (a reopened ticket's next callback)."""
 
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50

@@ -29,7 +29,7 @@ from aftersales.domain.instants import micros
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.ports.batch_search import CustomerWords, PartyWords
-from aftersales.ports.reporting import timing_stops
+from aftersales.ports.reporting import judged_dues, timing_stops
 from aftersales.ports.ticket_index import row_values
 from aftersales.serialization import ticket_json_utf8
 
@@ -68,7 +68,8 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
     assignee = ticket.assignee
     records = ticket.fault_records
     fault = records[-1] if records else None
-    response_due = ticket.response_due_at
+    # judged over every cycle, as fact_values does (a reopened ticket's earlier miss stays a miss)
+    response_due_us, resolution_due_us = judged_dues(ticket, response_us)
     resolved = ticket.resolved_at
     closed = ticket.closed_at
     callback_due = ticket.callback_due_at
@@ -85,9 +86,9 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
         ticket.asset_id,
         row[15],
         response_us,
-        micros(response_due) if response_due is not None else None,
+        response_due_us,
         micros(resolved) if resolved is not None else None,
-        row[16],
+        resolution_due_us,
         micros(closed) if closed is not None else None,
         row[3] == _CANCELLED,
         reworks,

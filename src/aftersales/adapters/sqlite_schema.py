@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from aftersales.adapters.reporting_sqlite_schema import (
+    CALLBACK_REPORT_STEP,
     LEDGER_REPORT_STEP,
     OUTCOME_REPORT_STEP,
     REPORTING_STEP,
@@ -157,6 +158,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # response instant re-derived as the first customer-facing contact; existing rows are rewritten by
     # the small-batch back-fill (reporting_sqlite_schema), as in step 11.
     OUTCOME_REPORT_STEP,
+    # 18 (session 15): the callback judged against a ticket's callback due time is the one made after
+    # that callback was scheduled (a reopened ticket's earlier callback answered an earlier cycle);
+    # existing rows are rewritten by the small-batch back-fill, as in step 11.
+    CALLBACK_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

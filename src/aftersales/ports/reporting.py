@@ -42,6 +42,7 @@ __all__ = [
     "TimingColumns",
     "batch_dimension",
     "count_facts",
+    "current_callback_us",
     "fault_facts",
     "judged_dues",
     "ticket_facts",
@@ -55,6 +56,10 @@ REWORK_ACTIONS = frozenset({"reject", "reopen"})
 """Events that send finished work back (返工): the customer rejects it, or the problem comes back."""
 
 CALLBACK_ACTION = "record_callback"
+SCHEDULE_CALLBACK_ACTION = "schedule_callback"
+"""Plans the callback the ticket's ``callback_due_at`` holds: the callback judged against that due time is
+the first one recorded after the last such event (a reopened ticket's earlier callback answered an
+earlier cycle's)."""
 
 
 class GroupBy(StrEnum):
@@ -111,7 +116,8 @@ class TicketFacts:
     visible note, a planned visit), the very instant the SLA's response target is met: seed 003's 响应
     is contacting the customer and telling them when (告知预计上门或解决时间); triage is internal and
     does not count. ``resolved_us`` the current resolution (cleared by rework);
-    ``reworks`` counts reject/reopen events; ``callback_us`` is the first recorded callback and
+    ``reworks`` counts reject/reopen events; ``callback_us`` is the first callback recorded after the
+    current one was scheduled (:data:`SCHEDULE_CALLBACK_ACTION`) and
     ``satisfaction`` the last integer ``satisfaction`` a callback recorded.
     """
 
@@ -282,6 +288,21 @@ def judged_dues(ticket: Ticket, response_us: int | None) -> tuple[int | None, in
     )
 
 
+def current_callback_us(events: Sequence[Any]) -> int | None:
+    """When the callback of the current ``callback_due_at`` was made (µs): the first callback recorded
+    after the last :data:`SCHEDULE_CALLBACK_ACTION` (the first of all when none was scheduled), else
+    ``None``. Seed 003: 客服专员在24小时内对客户进行回访 after each service; a reopened ticket's next
+    callback is due after its next acceptance, and the callback that found the problem back is not it."""
+    found: int | None = None
+    for event in events:
+        action = event.action
+        if action == SCHEDULE_CALLBACK_ACTION:
+            found = None
+        elif action == CALLBACK_ACTION and found is None:
+            found = micros(event.at)
+    return found
+
+
 def ticket_facts(ticket: Ticket) -> TicketFacts:
     """The reference facts of ``ticket``."""
     events = ticket.events
@@ -314,7 +335,7 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         reworks=sum(1 for e in events if e.action in REWORK_ACTIONS),
         visits=len(ticket.visits),
         callback_due_us=_us(ticket.callback_due_at),
-        callback_us=micros(callbacks[0].at) if callbacks else None,
+        callback_us=current_callback_us(events),
         satisfaction=satisfaction,
     )
 
@@ -414,7 +435,9 @@ class ReportingQueries(Protocol):
         ...
 
     def category_counts(self, period: Period, group: GroupBy) -> dict[tuple[str, str], int]:
-        """Tickets received in ``period`` per ``(group key, category)``."""
+        """Tickets received in ``period`` and not cancelled per ``(group key, category)``: the calls that
+        were served (a duplicate or a call registered by mistake, cancelled, is no installation or
+        repair of the dealer's month, seed 002)."""
         ...
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:

@@ -5,7 +5,8 @@ A dealer submits a :class:`DealerMonthlyReport` document for each month
 day ``due_day`` (3) of the next month in the market's time zone. :func:`dealer_monthly` puts each
 dealer's submitted figures beside the ledger's counts and lists who is late or missing. The ledger's
 counts are by the dealer a ticket belongs to (``dealer_id``: the calls of its customers), not by
-the dealer it was dispatched to.
+the dealer it was dispatched to; a call cancelled (a duplicate, registered by mistake) is no installation
+or repair and is not counted, so a dealer's true figures match the ledger's.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ def dealer_monthly(
     installation_categories: frozenset[str] = frozenset({"installation"}),
     repair_categories: frozenset[str] = frozenset({"repair"}),
 ) -> DealerMonthlySummary:
-    """Each registered dealer's month: installations and repairs received, and its report's status."""
+    """Each registered dealer's month: installations and repairs received (not cancelled), and its
+    report's status."""
     period = month_period(month, timezone)
     deadline = due_at(month, due_day, timezone)
     if as_of is None and clock is None:

@@ -394,9 +394,11 @@ def kpi_report(
 
     The on-time rates count, beside the responses and resolutions measured, those never given although
     their clock ran past the due time — stopped after it, or still running at ``as_of`` (default the
-    period's end; pass the current instant for a period not yet over): a ticket nobody answered is not
-    answered in time. A response clock stops unmet at a cancellation or when the work is marked done,
-    a resolution clock at a cancellation, as the SLA stops them.
+    period's end; pass the instant the report is read: the tickets are read as they are now, resolved
+    since the period's end or not, so one still unresolved past its due time must count late beside
+    them): a ticket nobody answered is not answered in time. A response clock stops unmet at a
+    cancellation or when the work is marked done, a resolution clock at a cancellation, as the SLA stops
+    them.
     A callback not yet due at ``as_of`` and not made is not counted against the callback rate, and
     cancelled or withdrawn complaints are not in the complaint resolution rate (as cancelled tickets are
     not in the resolution rate).

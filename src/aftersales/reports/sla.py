@@ -9,10 +9,12 @@ is late when the first contact with the customer (the SLA's response,
 response due time, or when none came and the response clock ran past it — to the cancellation or the
 work marked done, as the SLA stops it, else to ``as_of``; its resolution is late when it was resolved
 after the resolution due time, or is still unresolved at ``as_of`` with the due time passed (counted
-again as *still open, overdue*). A ticket reopened (a callback found the problem back) is late when any
-of its cycles was: the response of its first cycle and the resolution of each cycle a reopen ended are read
-from the SLA status just before the reopen (``desk.sla(actor, id, at=...)``, when the desk answers it).
-Tickets without a due time are not judged here (see the KPI report's fallback targets).
+again as *still open, overdue*), or was cancelled (withdrawn) unresolved after the due time, as the SLA
+stops the clock there and judges it breached (and the KPI counts it missed). A ticket reopened (a
+callback found the problem back) is late when any of its cycles was: the response of its first cycle
+and the resolution of each cycle a reopen ended are read from the SLA status just before the reopen
+(``desk.sla(actor, id, at=...)``, when the desk answers it). Tickets without a due time are not judged
+here (see the KPI report's fallback targets).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import attrs
 from aftersales.domain.contact import zone
 from aftersales.domain.instants import require_aware
 from aftersales.domain.sla_reading import first_response, response_stopped
+from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.reporting import Period
@@ -111,6 +114,17 @@ def _breached(status: Any, name: str) -> bool:
     return target is not None and bool(target.breached)
 
 
+def _ended_late(ticket: Any, due: datetime) -> bool:
+    """Whether the resolution clock of ``ticket`` ended past ``due``: resolved after it, or
+    cancelled (withdrawn) unresolved after it. The SLA stops the clock at a cancellation and judges it
+    breached when it ran past the due time; the KPI counts it missed (``resolution_missed``) alike."""
+    if ticket.resolved_at is not None:
+        return bool(ticket.resolved_at > due)
+    ended = ticket.closed_at
+    cancelled = ticket.state == TicketState.CANCELLED.value
+    return cancelled and ended is not None and ended > due
+
+
 def sla_breaches(
     desk: LedgerDesk,
     actor: object,
@@ -153,7 +167,7 @@ def sla_breaches(
         if overdue:
             row[2] += 1
             row[3] += 1
-        elif (due is not None and t.resolved_at is not None and t.resolved_at > due) or any(
+        elif (due is not None and _ended_late(t, due)) or any(
             _breached(status, "resolution") or _breached(status, "dealer_resolution") for status in earlier
         ):  # late now, or late in a cycle a reopen ended (the dealer's 24 hours beside a contract too)
             row[2] += 1

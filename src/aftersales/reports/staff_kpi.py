@@ -20,7 +20,7 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
-from aftersales.domain.instants import micros
+from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.ticket import Ticket
 from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.reporting import (
@@ -79,7 +79,7 @@ class _ByAgent:
     def ticket_counts(
         self, period: Period, group: GroupBy, *, satisfied_at: int = 4, as_of: datetime | None = None
     ) -> dict[str, TicketCounts]:
-        until = period.end_us if as_of is None else micros(as_of)
+        until = period.end_us if as_of is None else micros(require_aware(as_of, "as_of"))
         return count_facts(self._facts(period), GroupBy.ENGINEER, satisfied_at, until)
 
     def timings(self, period: Period, group: GroupBy) -> Iterator[TicketTiming]:
@@ -105,12 +105,18 @@ def agent_kpis(
     calendar: BusinessCalendar,
     *,
     targets: KpiTargets = _TARGETS,
+    as_of: datetime | None = None,
 ) -> KpiReport:
     """The KPIs of the tickets each agent registered in ``period``: one row per agent id.
+
+    ``as_of`` is the instant a response, resolution or callback never given counts as missed by (default
+    the period's end). Pass the instant the appraisal is read (seed 001: 每月進行一次考核評估, after the
+    month), as to :func:`~aftersales.reports.kpi.kpi_report`: the tickets are read as they are now, so one
+    still unresolved past its due time counts late beside those resolved since.
 
     Tickets no agent registered (a customer's portal request, a dealer's call) are left out. The
     report's ``group`` says rows are per person (:attr:`GroupBy.ENGINEER`'s key column); the keys are
     the agents' ids.
     """
     queries = cast(ReportingQueries, _ByAgent(store))  # kpi_report asks only these two queries
-    return kpi_report(queries, period, calendar, group=GroupBy.ENGINEER, targets=targets)
+    return kpi_report(queries, period, calendar, group=GroupBy.ENGINEER, targets=targets, as_of=as_of)

@@ -44,8 +44,11 @@ def kpi_trend(
 ) -> KpiTrend:
     """The KPIs of each month of ``months`` (``"2026-03"``…, at most 36), measured in working time.
 
-    ``as_of`` (default: each month's end) is the instant a response or resolution never given counts as
-    missed by: pass the current instant when the last month is not over."""
+    ``as_of`` (default: each month's end) is the instant a response, resolution or callback never given
+    counts as missed by, in every month: pass the instant the report is read. A month is not judged at
+    its own end when an instant is given: its tickets resolved since count as they were resolved, so one
+    still unresolved past its due time counts late too (judged at the month's end it would drop out of
+    the on-time rate, and a month would read better than the tickets it holds)."""
     if isinstance(months, str) or not months:
         raise ValidationError("months is a non-empty list of months written YYYY-MM", field="months")
     if len(months) > MAX_MONTHS:
@@ -54,7 +57,7 @@ def kpi_trend(
     rows = tuple(
         kpi_report(
             queries, p, calendar, group=GroupBy.ALL, targets=targets,
-            as_of=None if as_of is None else min(as_of, p.end),
+            as_of=as_of,
         ).total
         for p in periods
     )  # fmt: skip
