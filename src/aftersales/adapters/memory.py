@@ -28,7 +28,14 @@ from aftersales.domain.ticket import Ticket
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.erasure import scrub_idempotency_row, scrub_message
-from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, check_claim, claimed, outbox_record
+from aftersales.ports.outbox import (
+    OutboxBookkeeping,
+    OutboxMessage,
+    check_claim,
+    claimed,
+    distinct_messages,
+    outbox_record,
+)
 from aftersales.ports.queries import (
     UNSET,
     CountField,
@@ -650,7 +657,7 @@ class _Outbox(OutboxBookkeeping):
         return [r.row for _, r in self._uow._scan("outbox")]
 
     def put(self, messages: Iterable[OutboxMessage]) -> None:
-        for message in messages:
+        for message in distinct_messages(messages):
             self._uow._insert(("outbox", message.id), _record(message))
 
     def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:

@@ -17,7 +17,7 @@ from aftersales.domain.instants import micros
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, ValidationError
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.erasure import scrub_idempotency_row, scrub_message
-from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, check_claim, claimed
+from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, check_claim, claimed, distinct_messages
 from aftersales.serialization import datetime_text, decode_json, encode_json
 
 __all__ = ["SqlDocuments", "SqlIdempotency", "SqlOutbox", "SqlRepository"]
@@ -389,7 +389,7 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
         self, messages: Iterable[OutboxMessage]
     ) -> Iterator[tuple[str, list[Any], list[OutboxMessage]]]:
         """The ``INSERT`` statements (with their parameters and messages) that store ``messages``."""
-        batch = list(messages)
+        batch = distinct_messages(messages)
         for start in range(0, len(batch), self.put_chunk):
             chunk = batch[start : start + self.put_chunk]
             params: list[Any] = []

@@ -40,9 +40,22 @@ __all__ = [
     "OutboxState",
     "check_claim",
     "claimed",
+    "distinct_messages",
     "outbox_message",
     "outbox_record",
 ]
+
+
+def distinct_messages(messages: Iterable[OutboxMessage]) -> list[OutboxMessage]:
+    """``messages`` with each id once, in first-seen order. A message's id derives from its key, its
+    audience and its address, so one id twice in a command's batch is the same notification to the same
+    person, produced twice: two contacts of a department, a team or a role who share one mailbox
+    (售后部 service@…). Written once, not refused: the command that produced them must not fail."""
+    seen: dict[str, OutboxMessage] = {}
+    for message in messages:
+        seen.setdefault(message.id, message)
+    return list(seen.values())
+
 
 OutboxState = Literal["pending", "sent", "dead"]
 """Where a message is: waiting (or leased) for delivery, delivered, or given up on (dead letter)."""
@@ -200,7 +213,10 @@ class Outbox(Protocol):
     """The outbox table of a unit of work; writes commit or roll back with it."""
 
     def put(self, messages: Iterable[OutboxMessage]) -> None:
-        """Add new messages (a message id already present raises ``DuplicateError``)."""
+        """Add new messages (a message id already stored raises ``DuplicateError``).
+
+        One id twice in ``messages`` is one message written once (:func:`distinct_messages`).
+        """
         ...
 
     def pending(self, limit: int = 100) -> Sequence[OutboxMessage]:
