@@ -10,7 +10,7 @@ finance outage loses nothing: the request stays ``failed`` until :meth:`FeeDesk.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -527,22 +527,10 @@ class FeeDesk:
             slips.sort(key=lambda s: s.id)
             return self._new_invoice(uow, actor, now, "customer", customer_id, slips, title, tax_id)
 
-        sent: list[str] = []
         request: list[object] = [customer_id, wanted, title, tax_id]
         if dealer_id is not None:
             request.append(dealer_id)
-        record = self.runner.write(
-            actor,
-            "request_invoice",
-            idempotency_key,
-            request,
-            lambda uow, now: _track(sent, apply(uow, now)),
-            remember=lambda r: r.id,
-            reload=lambda uow, id: self._invoice(uow, actor, id),  # in scope still
-        )
-        if sent and sent[-1] == record.id and record.state is InvoiceState.REQUESTED:
-            return self._send(actor, record.id)  # this call made the request: hand it to finance now
-        return record
+        return self._request_and_send(actor, idempotency_key, request, apply)
 
     def request_dealer_invoice(
         self,
@@ -594,15 +582,28 @@ class FeeDesk:
             slips.sort(key=lambda s: s.id)
             return self._new_invoice(uow, actor, now, "dealer", dealer_id, slips, title, tax_id)
 
+        return self._request_and_send(
+            actor, idempotency_key, ["dealer", dealer_id, wanted, title, tax_id], apply
+        )
+
+    def _request_and_send(
+        self,
+        actor: Actor,
+        idempotency_key: str | None,
+        request: list[object],
+        apply: Callable[[UnitOfWork, datetime], InvoiceRecord],
+    ) -> InvoiceRecord:
+        """The ``request_invoice`` command (a customer's or a dealer's), then the request handed to finance
+        when this call made it (a replay returns the first request as it now stands, in scope still)."""
         sent: list[str] = []
         record = self.runner.write(
             actor,
             "request_invoice",
             idempotency_key,
-            ["dealer", dealer_id, wanted, title, tax_id],
+            request,
             lambda uow, now: _track(sent, apply(uow, now)),
             remember=lambda r: r.id,
-            reload=lambda uow, id: self._invoice(uow, actor, id),  # in scope still
+            reload=lambda uow, id: self._invoice(uow, actor, id),
         )
         if sent and sent[-1] == record.id and record.state is InvoiceState.REQUESTED:
             return self._send(actor, record.id)
