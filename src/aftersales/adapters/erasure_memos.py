@@ -2,47 +2,19 @@
 
 A store keeps recently parsed entity texts (customers, dealers …) and recently written tickets in this
 process. Once a customer is erased the stored rows no longer hold them, but a memo would keep the old
-text and object alive until evicted: :func:`forget_parsed` drops them, for the stores' ``forget``
-(:class:`~aftersales.ports.erasure.Forgetful`). Several stores may be open in one process (one per
-worker desk, on one database): each registers with :func:`track`, and :func:`forget_everywhere` has every
-live one drop the person, whichever desk erased them.
+text and object alive until evicted: :func:`forget_parsed` drops them, for the stores'
+``forget_erased`` (each store registers with :func:`aftersales.ports.erasure.keeps_personal_copies`, so
+an erasure through any desk of the process reaches it).
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Iterable, MutableMapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from aftersales.ports.erasure import quotes_any
 
-__all__ = ["OwnMemos", "forget_everywhere", "forget_parsed", "track"]
-
-
-class OwnMemos(Protocol):
-    """A store whose own memos can drop an erased person (see ``Forgetful.forget``)."""
-
-    def forget_own(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
-        """Drop the person from this store's memos; how many entries were dropped."""
-        ...
-
-
-_LIVE: weakref.WeakSet[OwnMemos] = weakref.WeakSet()
-_LOCK = threading.Lock()
-
-
-def track(store: OwnMemos) -> None:
-    """Register ``store`` (weakly) for :func:`forget_everywhere`."""
-    with _LOCK:
-        _LIVE.add(store)
-
-
-def forget_everywhere(customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
-    """Every live store of this process drops the person from its memos; how many entries in all."""
-    with _LOCK:
-        stores = list(_LIVE)
-    return sum(store.forget_own(customer_id, ticket_ids, needles) for store in stores)
+__all__ = ["forget_parsed"]
 
 
 def forget_parsed(

@@ -35,7 +35,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
-from aftersales.adapters.erasure_memos import forget_everywhere, forget_parsed, track
+from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.postgres_entity_reads import OPTIONAL, EntityReads
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
@@ -54,6 +54,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document, document_spec, with_version
+from aftersales.ports.erasure import keeps_personal_copies
 from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
 from aftersales.ports.read_ahead import ReadAhead
@@ -271,7 +272,7 @@ class PostgresStore:
         self.entity_reads = EntityReads()
         """Which entities a command's ticket read brings along (learned from what commands use)."""
         self._parsed_lock = threading.Lock()
-        track(self)  # an erasure through any store of this process drops its person from these memos
+        keeps_personal_copies(self)  # an erasure through any desk of this process reaches these memos
         self._idle: list[psycopg.Connection[Any]] = []
         """Connections taken from the pool and given back by a unit of work, kept for the next."""
         self._idle_lock = threading.Lock()
@@ -384,13 +385,9 @@ class PostgresStore:
                 self._parsed.popitem(last=False)
         return found
 
-    def forget(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
-        """Drop an erased customer from this process's memos (every live store's parsed entities and
-        kept tickets): see :class:`~aftersales.ports.erasure.Forgetful`."""
-        return forget_everywhere(customer_id, ticket_ids, needles)
-
-    def forget_own(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
-        """Drop an erased customer from this store's own memos (parsed entities, kept tickets)."""
+    def forget_erased(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
+        """Drop an erased customer from this store's memos (parsed entities, kept tickets):
+        :class:`~aftersales.ports.erasure.KeepsPersonalCopies`."""
         with self._parsed_lock:
             entries = [(key, key[0], key[1], value) for key, value in self._parsed.items()]
             dropped = forget_parsed(self._parsed, entries, customer_id, needles)

@@ -28,7 +28,7 @@ import attrs
 
 from aftersales.adapters.attachments_fs import FileSystemAttachmentStore, beside_sqlite
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
-from aftersales.adapters.erasure_memos import forget_everywhere, forget_parsed, track
+from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.reporting_rows import (
     DELETE_FAULTS,
     INSERT_FAULT,
@@ -79,6 +79,7 @@ from aftersales.errors import (
 )
 from aftersales.ports.batch_search import PartyWords
 from aftersales.ports.documents import D, Document
+from aftersales.ports.erasure import keeps_personal_copies
 from aftersales.ports.ledger_rows import LedgerRows
 from aftersales.ports.outbox import OutboxMessage, outbox_message, outbox_record
 from aftersales.ports.queries import UNSET, CountField, Page, PageRequest, TicketFilter, encode_cursor
@@ -273,7 +274,7 @@ class SqliteStore:
         thousand customers and dealers read again every day (issue 26)."""
         self.tickets_kept = TicketMemo(options.ticket_cache)
         """Recently stored tickets, kept parsed (``?ticket_cache=N`` in the URL; 0 keeps none)."""
-        track(self)  # an erasure through any store of this process drops its person from these memos
+        keeps_personal_copies(self)  # an erasure through any desk of this process reaches these memos
         where = self.path
         if not self._memory:
             check_header(Path(self.path))
@@ -530,14 +531,10 @@ class SqliteStore:
             raise StorageError(f"the SQLite store {self.path} is closed")
         return SqliteUnitOfWork(self)
 
-    def forget(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
-        """Drop an erased customer from this process's memos (every live store's parsed entities and
-        kept tickets, the search words): see :class:`~aftersales.ports.erasure.Forgetful`."""
-        return forget_everywhere(customer_id, ticket_ids, needles) + forget_words(needles)
-
-    def forget_own(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
-        """Drop an erased customer from this store's own memos (parsed entities, kept tickets)."""
-        dropped = self.tickets_kept.forget(ticket_ids, needles)
+    def forget_erased(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
+        """Drop an erased customer from this store's memos (parsed entities, kept tickets) and from the
+        search words (:class:`~aftersales.ports.erasure.KeepsPersonalCopies`)."""
+        dropped = self.tickets_kept.forget(ticket_ids, needles) + forget_words(needles)
         for kind, memo in list(self.parsed.items()):
             entries = ((text, kind, text, value) for text, value in list(memo.items()))
             dropped += forget_parsed(memo, entries, customer_id, needles)

@@ -11,6 +11,8 @@ the adapters share, so every store answers the same way.
 from __future__ import annotations
 
 import json
+import threading
+import weakref
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
@@ -21,10 +23,12 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.serialization import decode_json, encode_json
 
 __all__ = [
-    "Forgetful",
+    "KeepsPersonalCopies",
     "Scrubbable",
     "Shreddable",
     "Sweepable",
+    "forget_erased_everywhere",
+    "keeps_personal_copies",
     "quotes_any",
     "scrub_idempotency_row",
     "scrub_message",
@@ -58,16 +62,34 @@ class Shreddable(Protocol):
         ...
 
 
-@runtime_checkable
-class Forgetful(Protocol):
-    """A store factory that keeps copies of stored data in this process (parsed records, memos) and can
-    drop those of an erased person once the erasure has committed (PIPL: the data is gone, not only
-    hidden behind the stored rows)."""
+class KeepsPersonalCopies(Protocol):
+    """Something in this process that keeps copies of stored data (a store's parsed records and kept
+    tickets, a desk's notification addresses and SLA logs) and can drop an erased person's once the
+    erasure has committed (PIPL: the data is gone, not only hidden behind the stored rows)."""
 
-    def forget(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
-        """Drop what this process keeps of ``customer_id``, of ``ticket_ids``, and any kept text quoting
-        one of ``needles``; return how many entries were dropped."""
+    def forget_erased(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
+        """Drop what is kept of ``customer_id``, of ``ticket_ids``, and any kept text quoting one of
+        ``needles``; return how many entries were dropped."""
         ...
+
+
+_HOLDERS: weakref.WeakSet[KeepsPersonalCopies] = weakref.WeakSet()
+_HOLDERS_LOCK = threading.Lock()
+
+
+def keeps_personal_copies(holder: KeepsPersonalCopies) -> None:
+    """Register ``holder`` (weakly: a closed desk or store collected takes it along) so that an erasure
+    through any desk of this process reaches it (:func:`forget_erased_everywhere`). Several desks and
+    stores may be open in one process on one database (one per worker)."""
+    with _HOLDERS_LOCK:
+        _HOLDERS.add(holder)
+
+
+def forget_erased_everywhere(customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
+    """Every registered holder of this process drops the erased person; how many entries in all."""
+    with _HOLDERS_LOCK:
+        holders = list(_HOLDERS)
+    return sum(h.forget_erased(customer_id, ticket_ids, needles) for h in holders)
 
 
 def quotes_any(text: str | bytes, needles: Sequence[str]) -> bool:

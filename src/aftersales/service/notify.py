@@ -28,12 +28,11 @@ from aftersales.i18n.notifications import Renderer
 from aftersales.i18n.values import Term
 from aftersales.policies.notification import NotificationEvent, NotificationFacts
 from aftersales.policies.protocols import NotificationPolicy
-from aftersales.ports.erasure import quotes_any
+from aftersales.ports.erasure import keeps_personal_copies, quotes_any
 from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import converter, event_data
-from aftersales.service.process_memos import track
 
 __all__ = ["EVENT_TOPIC", "NotificationRequest", "Notifications", "address_of"]
 
@@ -152,7 +151,7 @@ class Notifications:
             tuple[int, NotificationEvent, Priority], tuple[NotificationPolicy, tuple[Role, ...]]
         ] = {}
         self._addresses: dict[int, tuple[Contact, tuple[str, str, str] | None]] = {}
-        track(self)  # an erasure through any desk of this process reaches these addresses too
+        keeps_personal_copies(self)  # an erasure through any desk of this process reaches these addresses
 
     def messages(
         self,
@@ -234,7 +233,7 @@ class Notifications:
             self._roles[key] = (policy, roles)
         return roles
 
-    def forget_erased(self, ticket_ids: Sequence[str], needles: Sequence[str]) -> None:
+    def forget_erased(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
         """Drop the remembered addresses of contacts quoting one of ``needles`` (an erased person: their
         name and number must not stay in this process)."""
         gone = [
@@ -246,8 +245,7 @@ class Notifications:
                               contact.note)
             )
         ]  # fmt: skip
-        for key in gone:
-            self._addresses.pop(key, None)
+        return sum(self._addresses.pop(key, None) is not None for key in gone)
 
     def _address(self, contact: Contact) -> tuple[str, str, str] | None:
         """:func:`address_of` ``contact`` and the digest that names it in keys, remembered for this very

@@ -51,7 +51,7 @@ from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import aware
 from aftersales.errors import AlreadyErased, ConfigurationError, LegalHold, NotFound, ValidationError
 from aftersales.policies.privacy import PrivacyParams, retention_of
-from aftersales.ports.erasure import Forgetful, Scrubbable, Shreddable, Sweepable
+from aftersales.ports.erasure import Scrubbable, Shreddable, Sweepable, forget_erased_everywhere
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -63,7 +63,6 @@ from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.context import DeskContext
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
-from aftersales.service.process_memos import forget_erased
 from aftersales.service.reader_view import as_seen_by, request_as_seen_by
 from aftersales.service.runner import CommandRunner
 from aftersales.service.shared_values import forget as forget_shared_values
@@ -235,9 +234,9 @@ class PrivacyDesk:
         desk and store of this process drops them; other processes drop theirs as their memos check
         against the store (or on restart).
         """
-        if isinstance(self.context.store, Forgetful):
-            self.context.store.forget(customer_id, ticket_ids, needles)
-        forget_erased(ticket_ids, needles)  # every desk's notification addresses and SLA logs
+        forget_erased_everywhere(
+            customer_id, ticket_ids, needles
+        )  # stores' memos, desks' addresses, SLA logs
         forget_shared_values(needles)
         forget_phones(needles)
         forget_encoded()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import operator
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
@@ -32,7 +32,7 @@ from aftersales.errors import CalendarDataMissing, ConfigurationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.sla import SlaFacts, SlaPolicy
 from aftersales.policies.sla_terms import SlaTerms, apply_terms, terms_in
-from aftersales.service.process_memos import track
+from aftersales.ports.erasure import keeps_personal_copies
 
 __all__ = ["SlaService"]
 
@@ -157,16 +157,16 @@ class SlaService:
             tuple[str, int, BusinessCalendar, CustomerTier],
             tuple[tuple[Decision[SlaTargets], ...], tuple[Decision[SlaTargets], SlaTargets]],
         ] = {}
-        track(self)  # an erasure through any desk of this process reaches these logs too
+        keeps_personal_copies(self)  # an erasure through any desk of this process reaches these logs
 
-    def forget_erased(self, ticket_ids: Iterable[str], needles: Sequence[str] = ()) -> None:
+    def forget_erased(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
         """Drop what was kept of these tickets' event logs (an erasure: the kept last event quotes the
         old text; the next read derives it again from the erased log)."""
         ids = set(ticket_ids)
-        for id in ids:
-            self._kept.pop(id, None)
+        dropped = sum(self._kept.pop(id, None) is not None for id in ids)
         for key in [k for k in list(self._recounted) if k[0] in ids]:
-            self._recounted.pop(key, None)
+            dropped += self._recounted.pop(key, None) is not None
+        return dropped
 
     def targets(self, ticket: Ticket, tier: CustomerTier) -> Decision[SlaTargets] | None:
         """The targets the policy sets for ``ticket`` now (``None`` without an SLA policy)."""
