@@ -59,6 +59,40 @@ def test_the_batch_incident_and_the_crisis_are_found(printed: tuple[str, Path]) 
     assert "| keeps running |" in text  # the fault Pareto, in words
 
 
+def test_the_month_answers_its_customers_and_handles_its_complaints(printed: tuple[str, Path]) -> None:
+    """The demo plays the seeds' process, so its KPIs measure something: every job dispatched is
+    answered (seed 003: 响应，并告知预计上门或解决时间) and the complaints low callback scores open are
+    handled. Before, no ticket recorded a contact (响应及时率 0.0 %) and those complaints stayed
+    received (投诉处理成功率 5 %)."""
+    import sqlite3
+
+    text, db = printed
+    conn = sqlite3.connect(db)
+    try:
+        dispatched = conn.execute(
+            "SELECT count(*), count(first_response_us) FROM report_tickets"
+            " WHERE kind = 'service' AND assignee_id IS NOT NULL"
+        ).fetchone()
+        waiting = conn.execute(
+            "SELECT count(*) FROM report_tickets WHERE kind = 'complaint' AND state = 'received'"
+            " AND received_us < (SELECT max(received_us) FROM report_tickets) - 86400000000"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    assert dispatched[0] > 50 and dispatched[1] == dispatched[0]
+    assert waiting == 0
+    line = next(ln for ln in text.splitlines() if ln.startswith("opened by a low score at the callback: "))
+    opened, closed = (int(n) for n in re.findall(r"\d+", line))
+    assert opened >= 1 and 0 < closed <= opened
+    total = next(ln for ln in text.splitlines() if ln.startswith("| Total | "))
+    cells = [c.strip() for c in total.split("|")]
+    header = next(ln for ln in text.splitlines() if ln.startswith("| Group | Tickets |"))
+    names = [c.strip() for c in header.split("|")]
+    for kpi in ("Response on time", "Complaints resolved"):
+        value = cells[names.index(next(n for n in names if n.startswith(kpi)))]
+        assert not value.startswith("0.0%"), (kpi, value)
+
+
 def test_the_same_seed_prints_the_same_month(printed: tuple[str, Path], tmp_path: Path) -> None:
     out = io.StringIO()
     run_month_demo("zh_Hans", out, tmp_path / "again.db", tickets=120)

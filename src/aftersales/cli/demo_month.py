@@ -157,6 +157,7 @@ TEXT = {
         "none": "no batch incident",
         "complaints": "Complaints",
         "crisis": "crisis complaint {id}: escalated to {to}",
+        "followed": "opened by a low score at the callback: {count}, closed in the month: {closed}",
         "steps": ["registering the maker's world", "playing the month", "reporting"],
     },
     "zh_Hans": {
@@ -179,6 +180,7 @@ TEXT = {
         "none": "未发现批量质量事故",
         "complaints": "投诉",
         "crisis": "危机投诉 {id}：已升级至 {to}",
+        "followed": "回访不满意转投诉: {count}，当月处理完毕: {closed}",
         "steps": ["登记厂家基础数据", "模拟一个月的服务", "生成报表"],
     },
     "zh_Hant": {
@@ -201,6 +203,7 @@ TEXT = {
         "none": "未發現批量質量事故",
         "complaints": "投訴",
         "crisis": "危機投訴 {id}：已升級至 {to}",
+        "followed": "回訪不滿意轉投訴: {count}，當月處理完畢: {closed}",
         "steps": ["登記廠家基礎資料", "模擬一個月的服務", "生成報表"],
     },
 }
@@ -353,6 +356,12 @@ class _Play:
     """(ticket, customer) of rejected work: some of those customers complain."""
     crisis: str | None = None
     complaints: list[str] = attrs.Factory(list)
+    followed: list[str] = attrs.Factory(list)
+    """Complaints a low callback score opened (the desk's own survey hook)."""
+    closed: set[str] = attrs.Factory(set)
+    """Complaints handled to the end within the month."""
+    started: list[Iterator[Wait]] = attrs.Factory(list)
+    """Stories a step started (a complaint a low callback score opened), run from that instant on."""
 
     def run(self, name: str, *args: object, **kwargs: object) -> object:
         self.commands += 1
@@ -419,7 +428,15 @@ def _story(play: _Play, received: datetime, incident: Asset | None) -> Iterator[
     play.run("triage", agent, ticket_id, nature=category.code, severity=severity, plan=plan, skill=family)
     yield _work(rng.uniform(2, 30))
     worker = _worker(play, ticket_id)
-    yield _work(rng.uniform(30, 300) if plan is Plan.ON_SITE else rng.uniform(5, 60))
+    # The response (seed 003: 响应，并告知预计上门或解决时间): whoever got the job calls the customer
+    # and names the time the work starts; a few calls come late.
+    yield _work(rng.uniform(5, 100) if rng.random() < 0.9 else rng.uniform(100, 240))
+    start = _work(rng.uniform(30, 300) if plan is Plan.ON_SITE else rng.uniform(5, 60))
+    play.run(
+        "contact_customer", worker, ticket_id, expected_at=play.calendar.add(play.clock.now(), start[1]),
+        note="已联系客户，约定上门时间" if plan is Plan.ON_SITE else "已联系客户，约定远程处理时间",
+    )  # fmt: skip
+    yield start
     play.run("start_work", worker, ticket_id)
     fault: tuple[str, str, str, str | None] | None = INCIDENT_FAULT if incident is not None else None
     if fault is None and category in (Category.REPAIR, Category.MAINTENANCE, Category.RETURN_EXCHANGE):
@@ -475,6 +492,7 @@ def _sign_off(play: _Play, ticket_id: str, customer: Customer, worker: Actor) ->
             "record_callback", AGENTS[2], ticket_id, problem_back=back, satisfaction=2 if back else score,
             answers={"fixed": not back, "on_time": rng.random() < 0.9},
         )  # fmt: skip
+        _follow_up(play, ticket_id)
         if back:  # reopened: rework
             yield _work(rng.uniform(60, 480))
             play.run("start_work", worker, ticket_id)
@@ -484,6 +502,7 @@ def _sign_off(play: _Play, ticket_id: str, customer: Customer, worker: Actor) ->
             play.run("confirm", who, ticket_id)
             yield _work(rng.uniform(240, 960))
             play.run("record_callback", AGENTS[2], ticket_id, problem_back=False, satisfaction=3)
+            _follow_up(play, ticket_id)
         play.run("close", AGENTS[2], ticket_id)
 
 
@@ -518,6 +537,21 @@ def _complaint_story(play: _Play, crisis: bool) -> Iterator[Wait]:
         yield _wall(rng.uniform(0.3, 1.5))
         complaints.acknowledge_escalation(GM, complaint_id)
         play.commands += 1
+    yield from _handle_complaint(play, complaint_id, crisis)
+
+
+def _follow_up(play: _Play, ticket_id: str) -> None:
+    """A low score at the callback opened a complaint (seed 004: 回访…不满意): the office handles it."""
+    records = play.desk.callbacks.records(MANAGER, ticket_id)
+    complaint_id = records[-1].complaint_id if records else None
+    if complaint_id is not None and complaint_id not in play.followed:
+        play.followed.append(complaint_id)
+        play.started.append(_handle_complaint(play, complaint_id, crisis=False))
+
+
+def _handle_complaint(play: _Play, complaint_id: str, crisis: bool) -> Iterator[Wait]:
+    """Investigate, agree a solution, answer the customer, review the cause, close (seed 000/004)."""
+    rng, complaints = play.world.rng, play.desk.complaints
     yield _work(rng.uniform(30, 240))
     steps: list[tuple[str, dict[str, object]]] = [
         ("investigate", {}),
@@ -532,6 +566,7 @@ def _complaint_story(play: _Play, crisis: bool) -> Iterator[Wait]:
         getattr(complaints, name)(MANAGER, complaint_id, **kwargs)
         play.commands += 1
         yield _work(rng.uniform(60, 600))
+    play.closed.add(complaint_id)
 
 
 def _arrivals(rng: random.Random, calendar: BusinessCalendar, count: int) -> list[datetime]:
@@ -588,6 +623,8 @@ def _play_month(play: _Play, tickets: int, advance: Callable[[int], None]) -> No
             continue
         due = play.calendar.add(at, delta) if kind == "work" else at + delta
         heapq.heappush(queue, (due, next(seq), story))
+        while play.started:
+            heapq.heappush(queue, (at, next(seq), play.started.pop()))
 
 
 # -- the report ---------------------------------------------------------------------------------------------
@@ -698,6 +735,8 @@ def _report(play: _Play, locale: str, out: TextIO, found: list[tuple[object, str
         )
     _section(out, str(words["complaints"]))
     out.write(f"{len(play.complaints) + len(found)}: {', '.join(play.complaints + [c for _, c in found])}\n")
+    closed = sum(c in play.closed for c in play.followed)
+    out.write(str(words["followed"]).format(count=len(play.followed), closed=closed) + "\n")
     if play.crisis is not None:
         file = desk.complaints.complaint_file(MANAGER, play.crisis)
         to = sorted(
