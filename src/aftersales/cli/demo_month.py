@@ -421,16 +421,23 @@ def _story(play: _Play, received: datetime, incident: Asset | None) -> Iterator[
         yield _work(rng.uniform(10, 120))
         play.run("cancel", agent, ticket_id, reason="客户自行解决，取消报修")
         return
+    if urgent:  # seed 001: 对于紧急问题，售后专员应立即响应，并在[X]分钟内与客户取得联系 (any hour)
+        yield _wall(rng.uniform(2, 20) / 60)
+        play.run("contact_customer", agent, ticket_id, note="已回电客户，安排加急处理")
     yield _work(rng.uniform(3, 45))
     severity = rng.choices([Severity.LOW, Severity.MEDIUM, Severity.HIGH], [30, 60, 10])[0]
     if incident is not None:
         severity = Severity.HIGH
-    play.run("triage", agent, ticket_id, nature=category.code, severity=severity, plan=plan, skill=family)
+    triaged = play.run(
+        "triage", agent, ticket_id, nature=category.code, severity=severity, plan=plan, skill=family
+    )
+    priority = getattr(triaged.ticket.priority, "value", None)  # type: ignore[attr-defined]
     yield _work(rng.uniform(2, 30))
     worker = _worker(play, ticket_id)
     # The response (seed 003: 响应，并告知预计上门或解决时间): whoever got the job calls the customer
-    # and names the time the work starts; a few calls come late.
-    yield _work(rng.uniform(5, 100) if rng.random() < 0.9 else rng.uniform(100, 240))
+    # and names the time the work starts, sooner the more urgent (特急: 立即响应); a few calls come late.
+    soon = {"critical": 15.0, "expedited": 45.0}.get(priority or "", 100.0)
+    yield _work(rng.uniform(2, soon) if rng.random() < 0.9 else rng.uniform(soon, 2.5 * soon))
     start = _work(rng.uniform(30, 300) if plan is Plan.ON_SITE else rng.uniform(5, 60))
     play.run(
         "contact_customer", worker, ticket_id, expected_at=play.calendar.add(play.clock.now(), start[1]),
@@ -552,6 +559,9 @@ def _follow_up(play: _Play, ticket_id: str) -> None:
 def _handle_complaint(play: _Play, complaint_id: str, crisis: bool) -> Iterator[Wait]:
     """Investigate, agree a solution, answer the customer, review the cause, close (seed 000/004)."""
     rng, complaints = play.world.rng, play.desk.complaints
+    # First the customer hears from the office (seed 004: 以友善同情的态度倾听…保证立刻调查或派人解决).
+    yield _work(rng.uniform(5, 60) if rng.random() < 0.9 else rng.uniform(60, 300))
+    play.run("contact_customer", MANAGER, complaint_id, note="已致电客户致歉，告知调查安排")
     yield _work(rng.uniform(30, 240))
     steps: list[tuple[str, dict[str, object]]] = [
         ("investigate", {}),
