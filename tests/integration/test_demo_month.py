@@ -52,7 +52,9 @@ def test_the_batch_incident_and_the_crisis_are_found(printed: tuple[str, Path]) 
     incidents = [ln for ln in text.splitlines() if ln.startswith("batch incident:")]
     assert len(incidents) == 1
     # The same problem as the desk's detector sees it: the cause (the pack's batch_dimension).
-    assert "ST-9000 batch B2026-01: heater relay defect in 8 of 120 units" in incidents[0]
+    # 8 units of the pilot batch fail; those whose fault is recorded by the month's end count (≥ 5 %: 6)
+    found = re.search(r"ST-9000 batch B2026-01: heater relay defect in (\d+) of 120 units", incidents[0])
+    assert found is not None and 6 <= int(found.group(1)) <= 8, incidents[0]
     assert "major complaint SR-2026-" in incidents[0]
     assert re.search(r"^crisis complaint SR-2026-\d+: escalated to \w", text, re.M)
     assert "general_manager" not in text
