@@ -12,6 +12,7 @@ field and reason), naming the command ``import_tickets`` and the event's number.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from aftersales.domain.parties import Customer, CustomerTier
 from aftersales.domain.ticket import Ticket
@@ -21,7 +22,7 @@ from aftersales.policies.protocols import CallbackPolicy
 from aftersales.service.callback_plan import callback_plan
 from aftersales.service.lifecycle import check_acceptance, check_close, check_resolve
 
-__all__ = ["GUARDED_STEPS", "check_history", "needs_customers"]
+__all__ = ["GUARDED_STEPS", "check_history", "check_instants", "needs_customers"]
 
 COMMAND = "import_tickets"
 
@@ -90,3 +91,44 @@ def check_history(
             raise ValidationError(
                 f"ticket {ticket.id}, event {event.seq} ({event.action}): {refused}", field=refused.field
             ) from None
+
+
+def _instants(ticket: Ticket) -> tuple[datetime | None, datetime | None]:
+    """When the history says the ticket was resolved and closed, as the live steps set them: a service
+    ticket is resolved when the customer accepts (``confirm``), a complaint when handled (``resolve``);
+    ``close``, ``cancel`` and ``withdraw`` close it (the last two unresolve it); ``reject`` unresolves it;
+    ``reopen`` undoes both."""
+    resolved: datetime | None = None
+    closed: datetime | None = None
+    needs_acceptance = ticket.needs_acceptance
+    for event in ticket.events:
+        action = event.action
+        if action == "confirm" or (action == "resolve" and not needs_acceptance):
+            resolved = event.at
+        elif action == "close":
+            closed = event.at
+        elif action in ("cancel", "withdraw"):
+            closed, resolved = event.at, None
+        elif action == "reject":
+            resolved = None
+        elif action == "reopen":
+            resolved = closed = None
+    return resolved, closed
+
+
+def check_instants(ticket: Ticket) -> None:
+    """Refuse ``ticket`` when its ``resolved_at`` or ``closed_at`` is not the one its history gives.
+
+    The ledger, the KPIs and the SLA read these two instants; a live step always sets them from its own
+    event, so an imported ticket closed without ``closed_at`` (or accepted at another instant than its
+    ``confirm``) would be counted as no live ticket can be. ``ValidationError`` naming the field."""
+    resolved, closed = _instants(ticket)
+    for field, given, expected in (
+        ("resolved_at", ticket.resolved_at, resolved),
+        ("closed_at", ticket.closed_at, closed),
+    ):
+        if given != expected:
+            shown = expected.isoformat() if expected is not None else "none"
+            raise ValidationError(
+                f"ticket {ticket.id}: {field} is {given!r}, its events give {shown}", field=field
+            )

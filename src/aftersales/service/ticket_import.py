@@ -23,7 +23,7 @@ from aftersales.ports.batch_search import PartyWords, batch_documents, party_wor
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
-from aftersales.service.import_lifecycle import check_history, needs_customers
+from aftersales.service.import_lifecycle import check_history, check_instants, needs_customers
 from aftersales.service.lifecycle import lifecycle_params
 from aftersales.service.permissions import check_role
 from aftersales.service.runner import CommandRunner
@@ -66,6 +66,7 @@ def _checked(ticket: object, at: int) -> Ticket:
         )
     if ticket.version < 0:
         raise ValidationError(f"ticket {ticket.id}: version is 0 or more", field="version")
+    check_instants(ticket)
     return ticket
 
 
