@@ -37,7 +37,9 @@ def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Serv
 
 
 def _resolved(desk: ServiceDesk, clock: ManualClock, world: World) -> str:
-    ticket_id = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="复印机卡纸").ticket.id
+    ticket_id = desk.open_ticket(
+        world.agent, customer_id=world.cust_zh.id, description="复印机卡纸"
+    ).ticket.id
     desk.triage(world.agent, ticket_id, nature="paper_jam", severity=Severity.LOW, plan=Plan.ON_SITE)
     desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_junior.id)
     desk.start_work(world.junior, ticket_id)
