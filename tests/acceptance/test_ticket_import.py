@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from aftersales.adapters.clock import ManualClock
@@ -214,4 +215,27 @@ def test_an_imported_ticket_resolved_or_closed_at_another_instant_than_its_histo
         with pytest.raises(ValidationError) as refused:
             desk.import_tickets(MANAGER, [_closed(0), bad])
         assert refused.value.field == field
+        assert desk.count(MANAGER) == 0
+
+
+def test_an_imported_history_is_checked_as_its_steps_are_when_they_happen(desk: ServiceDesk) -> None:
+    # A live step is recorded in time order, numbered by its place in the log, and a step the workflow
+    # gives only with a reason (reject, cancel, reopen) has one: an imported history is held to the same.
+    late = _closed(1)
+    close = late.events[-1]
+    late.events[-1] = attrs.evolve(close, at=late.events[-2].at - timedelta(minutes=1))
+    late.closed_at = late.events[-1].at
+    renumbered = _closed(2)
+    renumbered.events[2] = attrs.evolve(renumbered.events[2], seq=7)
+    rejected = _ticket(3, triaged=True)
+    at = START + timedelta(minutes=3)
+    rejected.record_fault(ENGINEER_REF, at + timedelta(minutes=20),
+                          FaultRecord("leak", "seal", "replace_seal", at, ENGINEER_REF))  # fmt: skip
+    rejected.resolve(ENGINEER_REF, at + timedelta(minutes=30), summary="更换密封圈")
+    rejected.reject(CUSTOMER_REF, at + timedelta(minutes=40), reason="还在滴水")
+    rejected.events[-1] = attrs.evolve(rejected.events[-1], reason=None)
+    for bad in (late, renumbered, rejected):
+        with pytest.raises(ValidationError) as refused:
+            desk.import_tickets(MANAGER, [_closed(0), bad])
+        assert refused.value.field == "events"
         assert desk.count(MANAGER) == 0
