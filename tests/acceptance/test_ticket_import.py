@@ -198,12 +198,13 @@ def test_an_imported_close_before_the_callback_is_refused_as_live(desk: ServiceD
     assert desk.count(MANAGER) == 0
 
 
-def test_an_imported_ticket_resolved_or_closed_at_another_instant_than_its_history_is_refused(
+def test_an_imported_ticket_resolved_closed_or_graded_otherwise_than_its_history_is_refused(
     desk: ServiceDesk,
 ) -> None:
-    # The live steps set resolved_at (the customer's acceptance; a complaint's feedback) and closed_at (the
-    # close) from their own events, and the ledger, the KPIs and the SLA read them: an imported ticket whose
-    # instants its history does not give is refused, naming the field, and nothing is written.
+    # The live steps set resolved_at (the customer's acceptance; a complaint's feedback), closed_at (the
+    # close) and the grade (seed 003 分级处理: intake, triage) from their own events, and the ledger, the
+    # KPIs and the SLA read them: an imported ticket whose values its history does not give is refused,
+    # naming the field, and nothing is written.
     no_close = _closed(1)
     no_close.closed_at = None
     moved = _closed(2)
@@ -211,7 +212,14 @@ def test_an_imported_ticket_resolved_or_closed_at_another_instant_than_its_histo
     moved.resolved_at -= timedelta(hours=1)
     open_but_closed = _ticket(3, triaged=True)
     open_but_closed.closed_at = START
-    for bad, field in ((no_close, "closed_at"), (moved, "resolved_at"), (open_but_closed, "closed_at")):
+    regraded = _ticket(4, triaged=True)  # triaged normal; the SLA reads the grade from that event
+    regraded.priority = Priority.CRITICAL
+    for bad, field in (
+        (no_close, "closed_at"),
+        (moved, "resolved_at"),
+        (open_but_closed, "closed_at"),
+        (regraded, "priority"),
+    ):
         with pytest.raises(ValidationError) as refused:
             desk.import_tickets(MANAGER, [_closed(0), bad])
         assert refused.value.field == field

@@ -116,19 +116,34 @@ def _instants(ticket: Ticket) -> tuple[datetime | None, datetime | None]:
     return resolved, closed
 
 
-def check_instants(ticket: Ticket) -> None:
-    """Refuse ``ticket`` when its ``resolved_at`` or ``closed_at`` is not the one its history gives.
+def _priority(ticket: Ticket) -> str | None:
+    """The grade the history gives: the last one an ``opened`` or ``triage`` event set (as the SLA reads
+    it), ``None`` when none did."""
+    for event in reversed(ticket.events):
+        if event.action in ("opened", "triage") and event.payload:
+            raw = event.payload.get("priority")
+            if isinstance(raw, str):
+                return raw
+    return None
 
-    The ledger, the KPIs and the SLA read these two instants; a live step always sets them from its own
-    event, so an imported ticket closed without ``closed_at`` (or accepted at another instant than its
-    ``confirm``) would be counted as no live ticket can be. ``ValidationError`` naming the field."""
+
+def check_instants(ticket: Ticket) -> None:
+    """Refuse ``ticket`` when its ``resolved_at``, ``closed_at`` or ``priority`` is not the one its history
+    gives.
+
+    The ledger, the KPIs and the SLA read them; a live step always sets them from its own event (the SLA
+    even reads the grade from the events), so an imported ticket closed without ``closed_at``, accepted at
+    another instant than its ``confirm``, or graded otherwise than its triage would be counted as no live
+    ticket can be. ``ValidationError`` naming the field."""
     resolved, closed = _instants(ticket)
+    priority = ticket.priority.value if ticket.priority is not None else None
     for field, given, expected in (
         ("resolved_at", ticket.resolved_at, resolved),
         ("closed_at", ticket.closed_at, closed),
+        ("priority", priority, _priority(ticket)),
     ):
         if given != expected:
-            shown = expected.isoformat() if expected is not None else "none"
+            shown = expected.isoformat() if isinstance(expected, datetime) else expected or "none"
             raise ValidationError(
                 f"ticket {ticket.id}: {field} is {given!r}, its events give {shown}", field=field
             )
