@@ -245,7 +245,7 @@ def _stage_split(tmp: Path, tickets: list[Any]) -> None:
     from aftersales.ports.batch_search import batch_documents
     from aftersales.ports.ticket_search import position_base
     from aftersales.serialization import ticket_json_utf8
-    from aftersales.service.ticket_import import _checked, _party_words
+    from aftersales.service.ticket_import import _check_lifecycle, _checked, _party_words
 
     desk = ServiceDesk.open(f"sqlite:///{tmp / 'stages.db'}", pack="sanitary_ware")
     _register_parties(desk)
@@ -260,6 +260,7 @@ def _stage_split(tmp: Path, tickets: list[Any]) -> None:
     stage("validation (history replay)", lambda: [_checked(t, n) for n, t in enumerate(tickets)])
     with desk.store() as uow:
         words = stage("party words (SQL)", lambda: _party_words(uow, tickets))
+        stage("lifecycle rules", lambda: _check_lifecycle(desk.context, uow, tickets))
         stage("  of which ticket JSON", lambda: [ticket_json_utf8(t) for t in tickets])
         values = stage("ticket + report row values", lambda: [ticket_values(t) for t in tickets])
         faults = stage("fault rows", lambda: [f for t in tickets for f in fault_values(t)])

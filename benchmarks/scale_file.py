@@ -82,11 +82,11 @@ def make_ticket(n: int, spacing: timedelta = timedelta(seconds=30)) -> Ticket:
     if n % 16 == 6:
         ticket.note_to_customer(engineer, at, CustomerNote("工程师已出发"))
         return ticket  # open: in progress
-    if n % 5 == 0:
+    if n % 5 == 0 or n % 3 != 1:  # every repair and maintenance call (the pack asks), some installations
         ticket.record_fault(engineer, at, FaultRecord("leak", f"cause{n % 7}", "replace_seal", at, engineer))
     at += timedelta(hours=3)
     ticket.resolve(engineer, at, summary="fixed")
-    ticket.confirm(AGENT, at + timedelta(hours=1))
+    ticket.confirm(AGENT, at + timedelta(hours=1), channel="service_slip")  # staff record the channel
     if n % 64 == 13:
         return ticket  # accepted, awaiting its callback
     called = at + timedelta(hours=20)

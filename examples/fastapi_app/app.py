@@ -141,12 +141,34 @@ STEPS: Mapping[str, Step] = {
     "dispatch": lambda d, a, t, b: d.dispatch(a, t),
     "start_work": lambda d, a, t, b: d.start_work(a, t),
     "note": lambda d, a, t, b: d.note_to_customer(a, t, text=_text(b, "text")),
+    "fault": lambda d, a, t, b: d.add_fault_record(
+        a,
+        t,
+        symptom=_text(b, "symptom"),
+        cause=_text(b, "cause"),
+        action=_text(b, "action"),
+        part=b.get("part"),
+    ),
     "resolve": lambda d, a, t, b: d.resolve(a, t, summary=b.get("summary"), remote=bool(b.get("remote"))),
     "confirm": lambda d, a, t, b: d.confirm(a, t, channel=b.get("channel")),
-    "close": lambda d, a, t, b: d.close(a, t, reason=_text(b, "reason")),
+    "reject": lambda d, a, t, b: d.reject(a, t, reason=_text(b, "reason")),
+    "callback": lambda d, a, t, b: d.record_callback(
+        a,
+        t,
+        problem_back=_text(b, "problem_back"),
+        satisfaction=b.get("satisfaction"),
+        comment=b.get("comment") or "",
+    ),
+    "callback_attempt": lambda d, a, t, b: d.record_callback_attempt(a, t, note=b.get("note")),
+    "close": lambda d, a, t, b: d.close(a, t, reason=b.get("reason")),
     "cancel": lambda d, a, t, b: d.cancel(a, t, reason=_text(b, "reason")),
 }
-"""The workflow steps the API exposes (``POST /tickets/{id}/steps/{step}``) and their body fields."""
+"""The workflow steps the API exposes (``POST /tickets/{id}/steps/{step}``) and their body fields.
+
+Each is the desk's command with the desk's rules, nothing added or left out: a repair is resolved once its
+fault record is in (``fault``, where the pack asks for one), the customer accepts (``confirm``) or rejects
+(``reject``, with a reason) the work, and a ticket closes after its callback (``callback``) or the pack's
+failed attempts (``callback_attempt``); ``close`` takes a reason only if one is given, as the desk does."""
 
 
 def create_app(

@@ -94,7 +94,7 @@ def _ticket(n: int) -> Ticket:
     ticket.record_fault(ENGINEER, at + timedelta(hours=2), fault)
     ticket.resolve(ENGINEER, at + timedelta(hours=3), summary="fixed")
     if shape == 7:
-        ticket.confirm(AGENT, at + timedelta(hours=4))
+        ticket.confirm(AGENT, at + timedelta(hours=4), channel="phone")  # staff record the channel
     return ticket
 
 

@@ -815,10 +815,25 @@ class Ticket:
     # -- derived ----------------------------------------------------------------------------
 
     def replay_state(self) -> str:
-        """The state the event log leads to, checking every step against the workflow."""
+        """The state the event log leads to, checking every step against the workflow.
+
+        Checked as :meth:`step` checks a step as it happens: each event numbered by its place in the log,
+        none earlier than the one before it (events are recorded in time order), and a step the workflow
+        gives only with a reason (cancel, reject, reopen…) has one. ``ValidationError`` naming ``events``.
+        """
         workflow = self.workflow
         state: str | None = None
-        for event in self.events:
+        last_us: int | None = None
+        for index, event in enumerate(self.events):
+            if event.seq != index:
+                raise ValidationError(f"event {event.seq} is number {index} of the log", field="events")
+            if last_us is not None and event.at_us < last_us:
+                raise ValidationError(
+                    f"event {event.seq} ({event.action} at {event.at.isoformat()}) is earlier than the "
+                    "event before it: events are recorded in time order",
+                    field="events",
+                )
+            last_us = event.at_us
             if event.action == OPENED:
                 if state is not None:
                     raise ValidationError("a ticket is opened once", field="events")
@@ -831,6 +846,8 @@ class Ticket:
                 raise ValidationError(
                     f"event {event.seq} leads to {state!r}, not {event.to_state!r}", field="events"
                 )
+            if workflow.spec(event.action).needs_reason and not (event.reason and event.reason.strip()):
+                raise ValidationError(f"event {event.seq}: {event.action} needs a reason", field="events")
         if state is None:
             raise ValidationError("a ticket has at least its opened event", field="events")
         return state

@@ -217,9 +217,14 @@ def confirm_in(
     note: str | None,
     channel: str | None,
 ) -> Applied:
-    """The acceptance inside a running command: check who and how, record it, schedule the callback."""
+    """The acceptance inside a running command: check who and how, record it, schedule the callback.
+
+    "Who" is the role the command runs under (``actor.ref``: for a person holding several roles, the one
+    whose scope covers the ticket), the role the event records: a customer who is also an agent accepting
+    another customer's ticket does so as staff, with the channel, never as that ticket's customer."""
     if ticket.can("confirm"):
-        channel = check_acceptance(ticket, actor.role, channel, lifecycle_params(context.policies))
+        role = actor.ref.role
+        channel = check_acceptance(ticket, role, channel, lifecycle_params(context.policies))
     ticket.confirm(actor.ref, now, note=note, channel=channel)
     if ticket.category.code == Category.INSTALLATION.code and ticket.asset_id is not None:
         accept_installation(uow, actor, ticket.asset_id, ticket.id, now)  # the out-of-box phase ends

@@ -22,6 +22,9 @@ from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.batch_search import PartyWords, batch_documents, party_words_of
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.context import DeskContext
+from aftersales.service.import_lifecycle import check_history, check_instants, needs_customers
+from aftersales.service.lifecycle import lifecycle_params
 from aftersales.service.permissions import check_role
 from aftersales.service.runner import CommandRunner
 
@@ -63,6 +66,7 @@ def _checked(ticket: object, at: int) -> Ticket:
         )
     if ticket.version < 0:
         raise ValidationError(f"ticket {ticket.id}: version is 0 or more", field="version")
+    check_instants(ticket)
     return ticket
 
 
@@ -83,7 +87,17 @@ def _party_words(uow: UnitOfWork, batch: Sequence[Ticket]) -> PartyWords:
     )
 
 
-def _write(uow: UnitOfWork, batch: Sequence[Ticket]) -> int:
+def _check_lifecycle(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket]) -> None:
+    """The live lifecycle rules on each history (:mod:`aftersales.service.import_lifecycle`): the same
+    refusal a live ``resolve``, ``confirm`` or ``close`` gives, so no import stores what the desk refuses."""
+    params = lifecycle_params(context.policies)
+    customer_ids = needs_customers(batch)
+    customers = uow.customers.find(customer_ids) if customer_ids else {}
+    for ticket in batch:
+        check_history(ticket, params, context.policies.callback, customers)
+
+
+def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket]) -> int:
     words = _party_words(uow, batch)
     customers, dealers = words.customers, words.dealer_names
     for ticket in batch:
@@ -91,6 +105,7 @@ def _write(uow: UnitOfWork, batch: Sequence[Ticket]) -> int:
             raise NotFound("customer", ticket.customer_id)
         if ticket.dealer_id is not None and ticket.dealer_id not in dealers:
             raise NotFound("dealer", ticket.dealer_id)
+    _check_lifecycle(context, uow, batch)
     uow.tickets.add_many(batch)
     uow.search.put_many(batch_documents(batch, words))
     return len(batch)
@@ -108,8 +123,11 @@ def import_tickets(
     Refused before anything is written: an actor outside :data:`IMPORT_ROLES` (``PermissionDenied``),
     a batch size below 1. Refused per batch (that batch writes nothing, earlier ones stay): an item
     that is not a ticket, a history that does not lead to the ticket's state, an unknown customer or
-    dealer (``NotFound``), an id already stored or given twice (``DuplicateError``). A unit that is not
-    registered is allowed (imports often carry serials no one registered): it is searched without it.
+    dealer (``NotFound``), an id already stored or given twice (``DuplicateError``), a history whose
+    ``resolve``, ``confirm`` or ``close`` the live command would refuse (the same error: a resolve without
+    the pack's fault record is ``FaultRecordRequired``, a staff acceptance without its channel a
+    ``ValidationError`` naming ``channel``, a close before the callback ``InvalidTransition``). A unit that
+    is not registered is allowed (imports often carry serials no one registered): it is searched without it.
     """
     check_role(actor, "import_tickets", None, IMPORT_ROLES)
     if isinstance(tickets, str | bytes) or not isinstance(tickets, Iterable):
@@ -127,7 +145,7 @@ def import_tickets(
         chunk = list(batch)
 
         def apply(uow: UnitOfWork, now: datetime) -> int:
-            return _write(uow, chunk)
+            return _write(runner.context, uow, chunk)
 
         written += runner.write(actor, "import_tickets", None, len(chunk), apply)
         batches += 1
