@@ -221,3 +221,41 @@ def test_the_timezone_option_is_the_desks_own_zone(
     # The desk's day turns at the zone's midnight: 03:30 in Shanghai is still yesterday in the given zone.
     late = datetime(2026, 3, 10, 3, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
     assert desk.context.today(late).isoformat() == "2026-03-09"
+
+
+def _blank_sqlite(path: Path) -> Path:
+    """A SQLite file with a header and no tables (what ``sqlite3 x.db 'PRAGMA user_version=1'`` makes)."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["kpi", "ledger"])
+@pytest.mark.parametrize("content", ["empty", "blank sqlite"])
+def test_a_file_without_an_aftersales_database_is_refused_and_left_as_it_was(
+    tmp_path: Path, kind: str, content: str
+) -> None:
+    # A mistyped --db naming an empty or blank file used to get the schema created in it (and an
+    # attachments folder beside it) and print a report of nothing: a typo made an empty month.
+    path = tmp_path / "typo.db"
+    if content == "empty":
+        path.touch()
+    else:
+        _blank_sqlite(path)
+    before = path.read_bytes()
+    period = MONTH if kind != "ledger" else ["--format", "csv"]
+    code, out, err = _run([kind, "--db", str(path), *period])
+    assert code == 2 and out == ""
+    assert "holds no aftersales database" in err and str(path) in err
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["typo.db"]
+
+
+def test_a_database_the_desk_made_is_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.db"
+    SqliteStore(f"sqlite:///{path}").close()  # schema only, no tickets yet: a real, empty desk
+    code, out, _ = _run(["kpi", "--db", str(path), *MONTH, "--format", "csv", "--locale", "en"])
+    assert code == 0 and out.splitlines()[-1].startswith("Total,0,")

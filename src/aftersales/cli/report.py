@@ -75,9 +75,14 @@ def _day(text: str | None) -> date | None:
 
 
 def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | None] | int:
+    from aftersales.adapters.sqlite_schema import not_a_desk_file
+
     db = Path(args.db)
     if not db.is_file():
         return _fail(err, f"no such database file: {db}")
+    why = not_a_desk_file(db)  # opening the store would create the schema in it: an empty report
+    if why is not None:
+        return _fail(err, f"--db {db} holds no aftersales database: {why}")
     needs_period = args.kind != "ledger"
     if needs_period and (args.date_from is None or args.date_to is None):
         return _fail(err, f"{args.kind} needs --from and --to")
