@@ -259,3 +259,52 @@ def test_a_database_the_desk_made_is_still_read(tmp_path: Path) -> None:
     SqliteStore(f"sqlite:///{path}").close()  # schema only, no tickets yet: a real, empty desk
     code, out, _ = _run(["kpi", "--db", str(path), *MONTH, "--format", "csv", "--locale", "en"])
     assert code == 0 and out.splitlines()[-1].startswith("Total,0,")
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["kpi", *MONTH, "--dealer", "dealer-a"], "--dealer"),
+        (["sla", *MONTH, "--state", "closed"], "--state"),
+        (["dealers", *MONTH, "--text", "漏水"], "--text"),
+        (["faults", *MONTH, "--group", "engineer"], "--group"),
+        (["kpi", *MONTH, "--dimension", "batch"], "--dimension"),
+        (["trend", *MONTH, "--top", "3"], "--top"),
+        (["faults", *MONTH, "--trend-months", "6"], "--trend-months"),
+        (["ledger", "--format", "csv", "--top", "3"], "--top"),
+    ],
+)
+def test_an_option_the_report_does_not_use_is_refused_not_ignored(
+    db: Path, argv: list[str], flag: str
+) -> None:
+    # Before, `report kpi --dealer dealer-a` printed the whole network's KPIs as if they were dealer-a's.
+    kind, *rest = argv
+    code, out, err = _run([kind, "--db", str(db), *rest])
+    assert code == 2 and out == ""
+    assert f"{flag} is for the " in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["kpi", *MONTH, "--format", "csv", "--open"],
+        ["ledger", "--format", "csv", "--open"],
+    ],
+)
+def test_open_without_a_file_to_show_is_refused(db: Path, argv: list[str]) -> None:
+    # Before, --open was dropped when the report went to standard output.
+    kind, *rest = argv
+    code, out, err = _run([kind, "--db", str(db), *rest])
+    assert code == 2 and out == "" and "--open shows a written file" in err
+
+
+def test_the_options_of_each_report_are_still_taken(db: Path) -> None:
+    code, out, _ = _run(
+        ["faults", "--db", str(db), *MONTH, "--dimension", "batch", "--top", "1", "--format", "csv"]
+    )
+    assert code == 0 and out.splitlines()[0] == "\ufeff批次,故障数,占比,累计占比,关键少数"
+    assert out.splitlines()[1].startswith("B9,") and len(out.splitlines()) == 3
+    code, out, _ = _run(
+        ["kpi", "--db", str(db), *MONTH, "--group", "all", "--format", "csv", "--locale", "en"]
+    )
+    assert code == 0 and out.splitlines()[1].startswith("Total,60,")
