@@ -193,3 +193,22 @@ def test_money_refuses_unknown_currencies_and_keeps_decimals() -> None:
     with pytest.raises(UnknownCurrency):
         Money(Decimal("1"), "XYZ")
     assert Money(Decimal("12.345"), "CNY").amount == Decimal("12.35")
+
+
+@pytest.mark.parametrize(
+    ("settings", "field"),
+    [
+        ({"every": [("deliver", timedelta(0))]}, "every"),  # a bare TypeError before
+        ({"every": "sla_sweep"}, "every"),  # read as its letters before: "unknown job(s) _, a, e …"
+        ({"disabled": "deliver"}, "disabled"),
+        ({"disabled": 5}, "disabled"),
+    ],
+)
+def test_job_settings_of_the_wrong_shape_are_refused_naming_the_field(
+    settings: dict[str, object], field: str
+) -> None:
+    from aftersales.service.jobs import JobSettings
+
+    with pytest.raises(ValidationError) as caught:
+        JobSettings(**settings)  # type: ignore[arg-type]
+    assert caught.value.field == field and "job(s)" not in str(caught.value)

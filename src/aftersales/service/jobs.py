@@ -122,7 +122,16 @@ def _interval(value: object) -> timedelta:
     return value
 
 
+def _names(value: object) -> frozenset[str]:
+    # A bare name would be read as its letters ("unknown job(s) d, e, i …"), a number as a bare TypeError.
+    if isinstance(value, str) or not isinstance(value, frozenset | set | tuple | list):
+        raise ValidationError("disabled is a set of job names, such as {'deliver'}", field="disabled")
+    return frozenset(value)
+
+
 def _intervals(value: Mapping[str, timedelta]) -> Mapping[str, timedelta]:
+    if not isinstance(value, Mapping):  # pairs or a name failed with a bare TypeError, or per letter
+        raise ValidationError("every maps job names to intervals (timedelta)", field="every")
     unknown = set(value) - set(JOB_NAMES)
     if unknown:
         raise ValidationError(f"unknown job(s) {', '.join(sorted(unknown))}", field="every")
@@ -156,7 +165,7 @@ class JobSettings:
     """
 
     every: Mapping[str, timedelta] = attrs.field(factory=dict, converter=_intervals)
-    disabled: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    disabled: frozenset[str] = attrs.field(factory=frozenset, converter=_names)
     limit: int = attrs.field(default=500, validator=_positive)
     """Tickets swept, callbacks announced, tickets recomputed, messages delivered or purged per run."""
     lease: timedelta = timedelta(minutes=10)
