@@ -212,3 +212,15 @@ def test_job_settings_of_the_wrong_shape_are_refused_naming_the_field(
     with pytest.raises(ValidationError) as caught:
         JobSettings(**settings)  # type: ignore[arg-type]
     assert caught.value.field == field and "job(s)" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("settings", "field"), [({"senders": 1000}, "senders"), ({"limit": 10**7}, "limit")])
+def test_job_settings_beyond_what_a_run_takes_are_refused_when_made(
+    settings: dict[str, object], field: str
+) -> None:
+    # Before, JobSettings(senders=1000) was taken, and the deliver job then failed at every run.
+    from aftersales.service.jobs import JobSettings
+
+    with pytest.raises(ValidationError) as caught:
+        JobSettings(**settings)  # type: ignore[arg-type]
+    assert caught.value.field == field

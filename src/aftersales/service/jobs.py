@@ -47,7 +47,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.erasure import Sweepable
-from aftersales.ports.outbox_dispatch import DispatchReport, default_owner
+from aftersales.ports.outbox_dispatch import MAX_SENDERS, DispatchReport, default_owner
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.store_upkeep import StoreUpkeep
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -138,9 +138,15 @@ def _intervals(value: Mapping[str, timedelta]) -> Mapping[str, timedelta]:
     return {**_EVERY, **{name: _interval(every) for name, every in value.items()}}
 
 
+_MOST = {"limit": 1_000_000, "senders": MAX_SENDERS}
+"""What one run may do at most: more was taken here and then refused by every run (senders=1000 failed
+the deliver job each time, "senders must be an integer from 1 to 256")."""
+
+
 def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValidationError(f"{attribute.name} must be a positive integer", field=attribute.name)
+    most = _MOST[attribute.name]
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+        raise ValidationError(f"{attribute.name} must be an integer from 1 to {most:,}", field=attribute.name)
 
 
 _EVERY: Mapping[str, timedelta] = {
