@@ -272,6 +272,7 @@ def test_a_database_the_desk_made_is_still_read(tmp_path: Path) -> None:
         (["trend", *MONTH, "--top", "3"], "--top"),
         (["faults", *MONTH, "--trend-months", "6"], "--trend-months"),
         (["ledger", "--format", "csv", "--top", "3"], "--top"),
+        (["ledger", "--format", "jsonl", "--locale", "en"], "--locale"),  # JSON lines carry codes
     ],
 )
 def test_an_option_the_report_does_not_use_is_refused_not_ignored(
@@ -281,7 +282,7 @@ def test_an_option_the_report_does_not_use_is_refused_not_ignored(
     kind, *rest = argv
     code, out, err = _run([kind, "--db", str(db), *rest])
     assert code == 2 and out == ""
-    assert f"{flag} is for the " in err
+    assert f"{flag} is for the " in err, err
 
 
 @pytest.mark.parametrize(

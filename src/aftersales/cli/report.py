@@ -49,7 +49,7 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (optional for ledger)")
     p.add_argument("--to", dest="date_to", help="last day (inclusive), YYYY-MM-DD (optional for ledger)")
     p.add_argument("--format", default="text", choices=FORMATS)
-    p.add_argument("--locale", default="zh_Hans", help="zh_Hans (default), zh_Hant or en")
+    p.add_argument("--locale", default=None, help="zh_Hans (default), zh_Hant or en")
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--open", action="store_true", help="open the HTML page (or workbook) when written")
     p.add_argument("--bom", action=argparse.BooleanOptionalAction, default=None,
@@ -121,6 +121,8 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
         return _fail(err, "ledger exports --format csv, xlsx or jsonl")
     if args.kind != "ledger" and args.format == "jsonl":
         return _fail(err, "--format jsonl is for the ledger export")
+    if args.locale is not None and args.format == "jsonl":  # codes and ISO instants: no words to translate
+        return _fail(err, "--locale is for the reports people read; --format jsonl writes codes")
     if args.bom is not None and args.format != "csv":
         return _fail(err, "--bom is for --format csv")
     for name, kinds in ONLY_FOR.items():
@@ -166,7 +168,7 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     except AftersalesError as exc:
         return _fail(err, f"unknown pack {args.pack!r} ({exc})")
     try:
-        args.locale = resolve_locale(args.locale)
+        args.locale = resolve_locale("zh_Hans" if args.locale is None else args.locale)
         tz = zone(args.timezone)
     except AftersalesError as exc:
         return _fail(err, f"bad locale or time zone ({exc})")
