@@ -309,3 +309,10 @@ def test_the_options_of_each_report_are_still_taken(db: Path) -> None:
         ["kpi", "--db", str(db), *MONTH, "--group", "all", "--format", "csv", "--locale", "en"]
     )
     assert code == 0 and out.splitlines()[1].startswith("Total,60,")
+
+
+def test_a_db_name_with_a_question_mark_is_refused_not_read_as_url_options(db: Path) -> None:
+    odd = db.with_name("desk.db?ticket_cache=0")
+    odd.write_bytes(db.read_bytes())
+    code, out, err = _run(["kpi", "--db", str(odd), *MONTH])
+    assert code == 2 and out == "" and "cannot be opened as a store" in err

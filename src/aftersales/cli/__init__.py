@@ -61,6 +61,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from aftersales.cli.demo import run_demo
 
                 return run_demo(locale=args.locale, out=sys.stdout)
+            if args.db is not None and "?" in str(args.db):
+                # The store would read what follows as URL options and write the month into another
+                # file, one that may exist already (the demo's guard is for a new file).
+                print(
+                    f"aftersales demo: error: --db {args.db}: a file name with '?' cannot be a store",
+                    file=sys.stderr,
+                )
+                return 2
             from aftersales.cli.demo_month import run_month_demo
 
             tickets = 2000 if args.tickets is None else args.tickets

@@ -90,6 +90,8 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
     from aftersales.adapters.sqlite_schema import not_a_desk_file
 
     db = Path(args.db)
+    if "?" in str(db):  # the store would read what follows as URL options and open another file
+        return _fail(err, f"--db {db}: a file name with '?' cannot be opened as a store; rename it")
     if not db.is_file():
         return _fail(err, f"no such database file: {db}")
     why = not_a_desk_file(db)  # opening the store would create the schema in it: an empty report
