@@ -224,3 +224,14 @@ def test_job_settings_beyond_what_a_run_takes_are_refused_when_made(
     with pytest.raises(ValidationError) as caught:
         JobSettings(**settings)  # type: ignore[arg-type]
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize("store", ["memory://", None, 42])
+def test_the_desk_constructor_refuses_what_is_not_a_store_factory(store: object) -> None:
+    # Before, ServiceDesk("memory://") was built and its first command raised a bare TypeError.
+    from aftersales.errors import ConfigurationError
+    from aftersales.service.desk import ServiceDesk
+
+    with pytest.raises(ConfigurationError) as caught:
+        ServiceDesk(store)  # type: ignore[arg-type]
+    assert caught.value.key == "store"
