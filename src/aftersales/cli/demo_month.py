@@ -721,7 +721,11 @@ def run_month_demo(locale: str, out: TextIO, db: Path | None = None, tickets: in
         raise ValidationError(f"unknown locale {locale!r}: use one of {', '.join(TEXT)}", field="locale")
     if not isinstance(tickets, int) or isinstance(tickets, bool) or not 20 <= tickets <= 20_000:
         raise ValidationError("tickets is a number from 20 to 20,000", field="tickets")
-    if db is not None and db.exists():
+    try:
+        taken = db is not None and db.exists()
+    except OSError as exc:  # a name too long for the file system: a traceback before
+        raise ValidationError(f"cannot use --db {str(db)[:80]}…: {exc.strerror}", field="db") from None
+    if taken:
         raise ValidationError(f"{db} exists already: the demo writes a new file", field="db")
     began = wall.perf_counter()
     with tempfile.TemporaryDirectory(prefix="aftersales-demo-") as tmp:

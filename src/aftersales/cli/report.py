@@ -92,8 +92,11 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
     db = Path(args.db)
     if "?" in str(db):  # the store would read what follows as URL options and open another file
         return _fail(err, f"--db {db}: a file name with '?' cannot be opened as a store; rename it")
-    if not db.is_file():
-        return _fail(err, f"no such database file: {db}")
+    try:
+        if not db.is_file():
+            return _fail(err, f"no such database file: {db}")
+    except OSError as exc:  # a name too long for the file system: a traceback before
+        return _fail(err, f"cannot read --db {str(db)[:80]}…: {exc.strerror}")
     why = not_a_desk_file(db)  # opening the store would create the schema in it: an empty report
     if why is not None:
         return _fail(err, f"--db {db} holds no aftersales database: {why}")
