@@ -81,6 +81,9 @@ def test_a_route_for_a_channel_that_does_not_exist_is_refused() -> None:
     with pytest.raises(ConfigurationError) as caught:
         ChannelNotifier({"mail": MemoryNotifier()})  # "email": this route would never be taken
     assert caught.value.key == "mail"
+    with pytest.raises(ConfigurationError) as caught:  # a bare AttributeError before
+        ChannelNotifier([("sms", MemoryNotifier())])  # type: ignore[arg-type]
+    assert caught.value.key == "routes"
 
 
 @pytest.mark.parametrize(
