@@ -172,6 +172,17 @@ def test_s3_store_refuses_ambiguous_configuration() -> None:
         S3AttachmentStore("")
     with pytest.raises(ConfigurationError):
         S3AttachmentStore("b", client=object(), endpoint_url="http://x")
+    with pytest.raises(ConfigurationError) as caught:  # a prefix of the wrong type failed every put
+        S3AttachmentStore("b", client=object(), prefix=7)  # type: ignore[arg-type]
+    assert caught.value.key == "prefix"
+
+
+@pytest.mark.parametrize("root", [7, None, ""])
+def test_a_file_system_store_without_a_folder_path_is_refused(root: Any) -> None:
+    # 7 and None were a bare TypeError; "" put the attachments in the working directory.
+    with pytest.raises(ConfigurationError) as caught:
+        FileSystemAttachmentStore(root)
+    assert caught.value.key == "root"
 
 
 @pytest.mark.parametrize(

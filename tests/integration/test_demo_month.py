@@ -10,7 +10,7 @@ import pytest
 
 from aftersales.cli import main
 from aftersales.cli.demo_month import complaint_days, run_month_demo
-from aftersales.errors import AftersalesError
+from aftersales.errors import ValidationError
 
 
 def _numbers(line: str) -> list[int]:
@@ -108,8 +108,12 @@ def test_the_same_seed_prints_the_same_month(printed: tuple[str, Path], tmp_path
 def test_an_existing_file_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "taken.db"
     db.write_bytes(b"")
-    with pytest.raises(AftersalesError, match="exists already"):
+    with pytest.raises(ValidationError, match="exists already") as caught:
         run_month_demo("en", io.StringIO(), db, tickets=120)
+    assert caught.value.field == "db"  # a typed error naming the option (was a bare AftersalesError)
+    with pytest.raises(ValidationError) as caught:
+        run_month_demo("en", io.StringIO(), None, tickets=3)
+    assert caught.value.field == "tickets"
 
 
 def test_the_cli_runs_the_month_with_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

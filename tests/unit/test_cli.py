@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +57,34 @@ def test_python_dash_m_runs() -> None:
         timeout=60,
     )
     assert "[*] --> new" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "flags"),
+    [
+        (["--db", "x.db"], "--db"),
+        (["--tickets", "50"], "--tickets"),
+        (["--db", "x.db", "--tickets", "50"], "--db and --tickets"),
+    ],
+)
+def test_demo_one_refuses_the_month_demo_options(
+    argv: list[str], flags: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Before, `demo --one --db x.db` walked the ticket in memory and wrote no file, silently.
+    argv = [str(tmp_path / a) if a == "x.db" else a for a in argv]
+    assert main(["demo", "--one", *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and f"{flags}: for the month demo, not --one" in captured.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_refuses_a_db_name_the_store_would_read_as_url_options(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Before, --db 'kept.db?checkpoint=inline' passed the "must not exist" guard (no such file) and the
+    # month was then played into kept.db, an existing desk.
+    kept = tmp_path / "kept.db"
+    kept.write_bytes(b"")
+    assert main(["demo", "--db", f"{kept}?checkpoint=inline", "--tickets", "20"]) == 2
+    assert "cannot be a store" in capsys.readouterr().err
+    assert kept.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == ["kept.db"]

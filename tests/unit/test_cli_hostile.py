@@ -67,6 +67,8 @@ def _cases(db: Path, tmp_path: Path) -> list[list[str]]:
         ["report", "ledger", "--db", d, "--format", "csv", "--region", "a\x01"],
         ["report", "ledger", "--db", d, "--format", "csv", "--text", ""],
         ["report", "kpi", "--db", d, *MONTH, "--out", str(tmp_path / "no" / "x.csv"), "--format", "csv"],
+        ["report", "kpi", "--db", "x" * 5000, *MONTH],  # a name too long for the file system
+        ["demo", "--db", str(tmp_path / ("x" * 5000)), "--tickets", "20"],
     ]
 
 

@@ -221,3 +221,98 @@ def test_the_timezone_option_is_the_desks_own_zone(
     # The desk's day turns at the zone's midnight: 03:30 in Shanghai is still yesterday in the given zone.
     late = datetime(2026, 3, 10, 3, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
     assert desk.context.today(late).isoformat() == "2026-03-09"
+
+
+def _blank_sqlite(path: Path) -> Path:
+    """A SQLite file with a header and no tables (what ``sqlite3 x.db 'PRAGMA user_version=1'`` makes)."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["kpi", "ledger"])
+@pytest.mark.parametrize("content", ["empty", "blank sqlite"])
+def test_a_file_without_an_aftersales_database_is_refused_and_left_as_it_was(
+    tmp_path: Path, kind: str, content: str
+) -> None:
+    # A mistyped --db naming an empty or blank file used to get the schema created in it (and an
+    # attachments folder beside it) and print a report of nothing: a typo made an empty month.
+    path = tmp_path / "typo.db"
+    if content == "empty":
+        path.touch()
+    else:
+        _blank_sqlite(path)
+    before = path.read_bytes()
+    period = MONTH if kind != "ledger" else ["--format", "csv"]
+    code, out, err = _run([kind, "--db", str(path), *period])
+    assert code == 2 and out == ""
+    assert "holds no aftersales database" in err and str(path) in err
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["typo.db"]
+
+
+def test_a_database_the_desk_made_is_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.db"
+    SqliteStore(f"sqlite:///{path}").close()  # schema only, no tickets yet: a real, empty desk
+    code, out, _ = _run(["kpi", "--db", str(path), *MONTH, "--format", "csv", "--locale", "en"])
+    assert code == 0 and out.splitlines()[-1].startswith("Total,0,")
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["kpi", *MONTH, "--dealer", "dealer-a"], "--dealer"),
+        (["sla", *MONTH, "--state", "closed"], "--state"),
+        (["dealers", *MONTH, "--text", "漏水"], "--text"),
+        (["faults", *MONTH, "--group", "engineer"], "--group"),
+        (["kpi", *MONTH, "--dimension", "batch"], "--dimension"),
+        (["trend", *MONTH, "--top", "3"], "--top"),
+        (["faults", *MONTH, "--trend-months", "6"], "--trend-months"),
+        (["ledger", "--format", "csv", "--top", "3"], "--top"),
+        (["ledger", "--format", "jsonl", "--locale", "en"], "--locale"),  # JSON lines carry codes
+    ],
+)
+def test_an_option_the_report_does_not_use_is_refused_not_ignored(
+    db: Path, argv: list[str], flag: str
+) -> None:
+    # Before, `report kpi --dealer dealer-a` printed the whole network's KPIs as if they were dealer-a's.
+    kind, *rest = argv
+    code, out, err = _run([kind, "--db", str(db), *rest])
+    assert code == 2 and out == ""
+    assert f"{flag} is for the " in err, err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["kpi", *MONTH, "--format", "csv", "--open"],
+        ["ledger", "--format", "csv", "--open"],
+    ],
+)
+def test_open_without_a_file_to_show_is_refused(db: Path, argv: list[str]) -> None:
+    # Before, --open was dropped when the report went to standard output.
+    kind, *rest = argv
+    code, out, err = _run([kind, "--db", str(db), *rest])
+    assert code == 2 and out == "" and "--open shows a written file" in err
+
+
+def test_the_options_of_each_report_are_still_taken(db: Path) -> None:
+    code, out, _ = _run(
+        ["faults", "--db", str(db), *MONTH, "--dimension", "batch", "--top", "1", "--format", "csv"]
+    )
+    assert code == 0 and out.splitlines()[0] == "\ufeff批次,故障数,占比,累计占比,关键少数"
+    assert out.splitlines()[1].startswith("B9,") and len(out.splitlines()) == 3
+    code, out, _ = _run(
+        ["kpi", "--db", str(db), *MONTH, "--group", "all", "--format", "csv", "--locale", "en"]
+    )
+    assert code == 0 and out.splitlines()[1].startswith("Total,60,")
+
+
+def test_a_db_name_with_a_question_mark_is_refused_not_read_as_url_options(db: Path) -> None:
+    odd = db.with_name("desk.db?ticket_cache=0")
+    odd.write_bytes(db.read_bytes())
+    code, out, err = _run(["kpi", "--db", str(odd), *MONTH])
+    assert code == 2 and out == "" and "cannot be opened as a store" in err

@@ -193,3 +193,45 @@ def test_money_refuses_unknown_currencies_and_keeps_decimals() -> None:
     with pytest.raises(UnknownCurrency):
         Money(Decimal("1"), "XYZ")
     assert Money(Decimal("12.345"), "CNY").amount == Decimal("12.35")
+
+
+@pytest.mark.parametrize(
+    ("settings", "field"),
+    [
+        ({"every": [("deliver", timedelta(0))]}, "every"),  # a bare TypeError before
+        ({"every": "sla_sweep"}, "every"),  # read as its letters before: "unknown job(s) _, a, e …"
+        ({"disabled": "deliver"}, "disabled"),
+        ({"disabled": 5}, "disabled"),
+    ],
+)
+def test_job_settings_of_the_wrong_shape_are_refused_naming_the_field(
+    settings: dict[str, object], field: str
+) -> None:
+    from aftersales.service.jobs import JobSettings
+
+    with pytest.raises(ValidationError) as caught:
+        JobSettings(**settings)  # type: ignore[arg-type]
+    assert caught.value.field == field and "job(s)" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("settings", "field"), [({"senders": 1000}, "senders"), ({"limit": 10**7}, "limit")])
+def test_job_settings_beyond_what_a_run_takes_are_refused_when_made(
+    settings: dict[str, object], field: str
+) -> None:
+    # Before, JobSettings(senders=1000) was taken, and the deliver job then failed at every run.
+    from aftersales.service.jobs import JobSettings
+
+    with pytest.raises(ValidationError) as caught:
+        JobSettings(**settings)  # type: ignore[arg-type]
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize("store", ["memory://", None, 42])
+def test_the_desk_constructor_refuses_what_is_not_a_store_factory(store: object) -> None:
+    # Before, ServiceDesk("memory://") was built and its first command raised a bare TypeError.
+    from aftersales.errors import ConfigurationError
+    from aftersales.service.desk import ServiceDesk
+
+    with pytest.raises(ConfigurationError) as caught:
+        ServiceDesk(store)  # type: ignore[arg-type]
+    assert caught.value.key == "store"

@@ -81,6 +81,9 @@ def test_a_route_for_a_channel_that_does_not_exist_is_refused() -> None:
     with pytest.raises(ConfigurationError) as caught:
         ChannelNotifier({"mail": MemoryNotifier()})  # "email": this route would never be taken
     assert caught.value.key == "mail"
+    with pytest.raises(ConfigurationError) as caught:  # a bare AttributeError before
+        ChannelNotifier([("sms", MemoryNotifier())])  # type: ignore[arg-type]
+    assert caught.value.key == "routes"
 
 
 @pytest.mark.parametrize(
@@ -97,3 +100,85 @@ def test_bad_wecom_settings_are_refused(settings: dict[str, Any]) -> None:
     with pytest.raises(ConfigurationError) as caught:
         WeComRobotNotifier("robot-key", **settings)
     assert caught.value.key == "timeout"
+
+
+class _Client:
+    """Stands for an httpx.Client: it has post()."""
+
+    def post(self, *args: object, **kwargs: object) -> None:
+        raise AssertionError("not called")
+
+
+@pytest.mark.parametrize(
+    ("settings", "key"),
+    [
+        # Taken before, then every send raised a bare TypeError or AttributeError (an untyped error
+        # out of the outbox's notifier) ...
+        ({"clock": 1_700_000_000}, "clock"),
+        ({"client": "httpx client"}, "client"),
+        ({"tls_context": "/etc/ssl/ca.pem"}, "tls_context"),
+        ({"timeout": True}, "timeout"),
+        # ... or was ignored: the client's own timeout and pool apply, and an http:// URL has no TLS.
+        ({"client": _Client(), "timeout": 30}, "timeout"),
+        ({"client": _Client(), "max_connections": 4}, "max_connections"),
+    ],
+)
+def test_webhook_settings_that_would_fail_each_send_or_be_ignored_are_refused(
+    settings: dict[str, Any], key: str
+) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        WebhookNotifier(URL, SECRET, **settings)
+    assert caught.value.key == key
+
+
+def test_a_tls_context_for_a_plain_http_url_is_refused() -> None:
+    import ssl
+
+    with pytest.raises(ConfigurationError) as caught:
+        WebhookNotifier(URL, SECRET, tls_context=ssl.create_default_context())
+    assert caught.value.key == "tls_context"
+    WebhookNotifier("https://127.0.0.1:9/hook", SECRET, tls_context=ssl.create_default_context()).close()
+    WebhookNotifier(URL, SECRET, client=_Client()).close()  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("settings", "key"),
+    [
+        ({"username": 42, "password": "secret"}, "username"),
+        ({"username": "svc", "password": b"secret"}, "password"),
+        ({"username": "", "password": "secret"}, "username"),
+        ({"timeout": True}, "timeout"),
+    ],
+)
+def test_smtp_credentials_and_timeout_of_the_wrong_type_are_refused(
+    settings: dict[str, Any], key: str
+) -> None:
+    # Before, a login of a number failed at every send with a bare TypeError.
+    with pytest.raises(ConfigurationError) as caught:
+        SmtpNotifier("localhost", sender="service@example.cn", **settings)
+    assert caught.value.key == key
+
+
+def test_a_wecom_client_that_cannot_post_is_refused() -> None:
+    pytest.importorskip("httpx")
+    from aftersales.adapters.notifier_wecom import WeComRobotNotifier
+
+    with pytest.raises(ConfigurationError) as caught:
+        WeComRobotNotifier("robot-key", client="httpx client")  # type: ignore[arg-type]
+    assert caught.value.key == "client"
+
+
+@pytest.mark.parametrize(
+    ("settings", "key"),
+    [
+        ({"timeout": float("nan")}, "timeout"),
+        ({"timeout": "5"}, "timeout"),
+        ({"context": "ca.pem"}, "tls_context"),
+    ],
+)
+def test_keep_alive_pool_settings_are_checked(settings: dict[str, Any], key: str) -> None:
+    from aftersales.adapters.http_pool import KeepAlivePool
+
+    with pytest.raises(ConfigurationError) as caught:
+        KeepAlivePool("https://127.0.0.1:9/hook", **settings)
+    assert caught.value.key == key

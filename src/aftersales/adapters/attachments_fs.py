@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from aftersales.domain.attachments import check_sha256
-from aftersales.errors import NotFound, StorageError
+from aftersales.errors import ConfigurationError, NotFound, StorageError
 from aftersales.ports.attachments import Digest, StoredBlob
 
 __all__ = ["FileSystemAttachmentStore", "beside_sqlite"]
@@ -40,6 +40,8 @@ class FileSystemAttachmentStore:
     """
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
+        if not isinstance(root, str | os.PathLike) or not str(root):  # else a bare TypeError
+            raise ConfigurationError(f"root is the attachment folder's path, got {root!r}", key="root")
         self.root = Path(root)
         try:
             (self.root / "tmp").mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,8 @@ class S3AttachmentStore:
             raise ConfigurationError("an S3 attachment store needs a bucket name", key="bucket")
         if client is not None and (endpoint_url or aws_access_key_id or aws_secret_access_key or region_name):
             raise ConfigurationError("pass an S3 client or connection settings, not both", key="client")
+        if not isinstance(prefix, str):  # else every put and open fails with a bare TypeError
+            raise ConfigurationError(f"prefix is text (a key prefix), got {prefix!r}", key="prefix")
         self.bucket = bucket
         self.prefix = prefix
         self._client = client or boto3.client(

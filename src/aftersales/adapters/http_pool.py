@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import math
 import socket
 import ssl
 import threading
@@ -125,6 +126,12 @@ class KeepAlivePool:
             raise ConfigurationError(f"an endpoint URL is http(s)://host/…, got {url!r}", key="url")
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             raise ConfigurationError("the pool size must be a positive integer", key="max_connections")
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
+            raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
+        if context is not None and (not isinstance(context, ssl.SSLContext) or parts.scheme != "https"):
+            raise ConfigurationError(
+                "a TLS context is an ssl.SSLContext, for an https:// URL", key="tls_context"
+            )
         try:
             port = parts.port
         except ValueError:

@@ -25,7 +25,14 @@ from aftersales.adapters.ticket_search_memory import MemoryTicketSearch, labels_
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, ValidationError
+from aftersales.errors import (
+    ConcurrencyConflict,
+    DuplicateError,
+    InvalidStoreOption,
+    NotFound,
+    StorageError,
+    ValidationError,
+)
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
 from aftersales.ports.erasure import scrub_idempotency_row, scrub_message
 from aftersales.ports.outbox import (
@@ -139,9 +146,11 @@ class MemoryStore:
 
     def __init__(self, url: str = "memory://") -> None:
         if url != "memory://":  # a path or an option would be silently ignored: say so instead
-            raise ValidationError(
+            path, _, query = url.partition("://")[2].partition("?")
+            names = [part.partition("=")[0] for part in query.split("&") if part]
+            raise InvalidStoreOption(
                 f"the memory store takes no path and no options: its URL is 'memory://', got {url!r}",
-                field="url",
+                option=names[0] if names and not path else "path",
             )
         self.url = url
         self._lock = threading.Lock()

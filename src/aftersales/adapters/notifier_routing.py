@@ -19,6 +19,8 @@ class ChannelNotifier:
     """
 
     def __init__(self, routes: Mapping[str, Notifier], fallback: Notifier | None = None) -> None:
+        if not isinstance(routes, Mapping):  # pairs or one notifier: a bare AttributeError before
+            raise ConfigurationError("routes map channel names to notifiers", key="routes")
         known = {c.value for c in MessageChannel}
         for channel, notifier in routes.items():
             if channel not in known:  # a misspelt route would never be taken: refused, not ignored

@@ -60,9 +60,12 @@ class SmtpNotifier:
             raise ConfigurationError(f"security is none, starttls or tls, got {security!r}", key="security")
         if (username is None) != (password is None):
             raise ConfigurationError("give both username and password, or neither", key="username")
+        for name, given in (("username", username), ("password", password)):
+            if given is not None and (not isinstance(given, str) or not given):  # else a bare error at login
+                raise ConfigurationError(f"the {name} is non-empty text", key=name)
         if not isinstance(sender, str) or "@" not in sender:
             raise ConfigurationError(f"the sender must be an e-mail address, got {sender!r}", key="sender")
-        if not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
             raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
         if not isinstance(domain, str) or not _DOMAIN.fullmatch(domain):
             raise ConfigurationError(

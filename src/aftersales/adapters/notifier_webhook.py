@@ -198,16 +198,29 @@ class WebhookNotifier:
         tls_context: ssl.SSLContext | None = None,
     ) -> None:
         check_endpoint(url)
-        if not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
             raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
         self.url = url
         self._secret = _secret(secret)
         self.channels = _channels(channels)
         self.headers = _headers(headers)
+        if not callable(clock):  # else every send fails with a bare TypeError
+            raise ConfigurationError("clock is a function giving Unix seconds", key="clock")
         self._clock = clock
+        if client is not None and not callable(getattr(client, "post", None)):
+            raise ConfigurationError("client is an httpx.Client (it posts the requests)", key="client")
         self.client = client
-        if client is not None and tls_context is not None:
-            raise ConfigurationError("give the TLS context to your httpx client, not here", key="tls_context")
+        if client is not None:  # the client's own settings apply: these would be ignored
+            for name, given, default in (
+                ("tls_context", tls_context, None), ("timeout", timeout, 5.0),
+                ("max_connections", max_connections, 16),
+            ):  # fmt: skip
+                if given != default:
+                    raise ConfigurationError(f"give the {name} to your httpx client, not here", key=name)
+        if tls_context is not None and not isinstance(tls_context, ssl.SSLContext):
+            raise ConfigurationError("tls_context is an ssl.SSLContext", key="tls_context")
+        if tls_context is not None and not url.startswith("https://"):  # it would wrap plain HTTP in TLS
+            raise ConfigurationError("tls_context is for an https:// URL", key="tls_context")
         self._pool = (
             None
             if client is not None

@@ -46,8 +46,10 @@ class WeComRobotNotifier:
             # A key with a space or a line break is never the robot's: every message would fail.
             raise ConfigurationError("the robot's webhook key is required, without spaces", key="key")
         check_endpoint(url)
-        if not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
             raise ConfigurationError("the timeout must be a positive number of seconds", key="timeout")
+        if client is not None and not callable(getattr(client, "post", None)):  # else a bare error per send
+            raise ConfigurationError("client is an httpx.Client (it posts the requests)", key="client")
         if client is not None and timeout != 5.0:
             raise ConfigurationError("give the timeout to your httpx client, not here", key="timeout")
         self.key = key

@@ -230,8 +230,11 @@ def _parse_url(url: str) -> _PgOptions:
     try:  # the rest is libpq's: a parameter it does not know is refused here, not at the first connect
         conninfo_to_dict(options.conninfo)
     except psycopg.ProgrammingError as exc:
-        raise ConfigurationError(
-            f"{exc} (aftersales reads {', '.join(_OPTIONS)}; libpq the parameters it documents)", key="url"
+        # The same error as a bad option of ours (and as SQLite's unknown option), naming the option.
+        named = re.search(r'"([^"]+)"', str(exc))
+        raise InvalidStoreOption(
+            f"{exc} (aftersales reads {', '.join(_OPTIONS)}; libpq the parameters it documents)",
+            option=named.group(1) if named else "url",
         ) from None
     return options
 

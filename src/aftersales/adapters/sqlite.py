@@ -23,6 +23,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from urllib.parse import parse_qsl
 
 import attrs
 
@@ -72,6 +73,7 @@ from aftersales.errors import (
     AftersalesError,
     ConcurrencyConflict,
     DuplicateError,
+    InvalidStoreOption,
     NotFound,
     StorageError,
     StoreBusy,
@@ -232,22 +234,33 @@ def _parse_url(url: str) -> _Options:
     path, _, query = url[len("sqlite:///") :].partition("?")
     if not path:
         raise ValidationError("the SQLite URL names no file", field="url")
-    pairs = [part.partition("=")[::2] for part in query.split("&") if part]
+    pairs = parse_qsl(query, keep_blank_values=True)  # decoded as PostgreSQL's: %31 is 1 on both
     options = dict(pairs)
+    # Refused as PostgreSQL refuses its options: InvalidStoreOption (a ConfigurationError and a
+    # ValidationError of "url") naming the option, so one except clause serves every store.
     if len(options) < len(pairs):  # the same option twice: which one holds is not for us to guess
         twice = sorted({name for name, _ in pairs if sum(1 for n, _ in pairs if n == name) > 1})
-        raise ValidationError(f"SQLite URL option(s) given twice: {', '.join(twice)}", field="url")
-    unknown = set(options) - {"checkpoint", "ticket_cache"}
+        raise InvalidStoreOption(f"SQLite URL option(s) given twice: {', '.join(twice)}", option=twice[0])
+    unknown = sorted(set(options) - {"checkpoint", "ticket_cache"})
     if unknown:
-        raise ValidationError(f"unknown SQLite URL option(s): {', '.join(sorted(unknown))}", field="url")
+        raise InvalidStoreOption(
+            f"unknown SQLite URL option(s): {', '.join(unknown)} (known: checkpoint, ticket_cache)",
+            option=unknown[0],
+        )
     mode = options.get("checkpoint", "inline")  # no thread unless asked: safe under a pre-forking server
     if mode not in _CHECKPOINT_MODES:
-        raise ValidationError(
-            f"checkpoint must be one of {', '.join(_CHECKPOINT_MODES)}, got {mode!r}", field="url"
+        raise InvalidStoreOption(
+            f"checkpoint must be one of {', '.join(_CHECKPOINT_MODES)}, got {mode!r}", option="checkpoint"
+        )
+    if mode == "background" and path == ":memory:":  # no file, no WAL: nothing to checkpoint
+        raise InvalidStoreOption(
+            "checkpoint=background needs a database file, not :memory:", option="checkpoint"
         )
     cache = options.get("ticket_cache", str(DEFAULT_LIMIT))
     if not cache.isdigit() or not cache.isascii():
-        raise ValidationError(f"ticket_cache is a number of tickets (0 for none), got {cache!r}", field="url")
+        raise InvalidStoreOption(
+            f"ticket_cache is a number of tickets (0 for none), got {cache!r}", option="ticket_cache"
+        )
     return _Options(path, mode, int(cache))
 
 

@@ -27,7 +27,15 @@ from aftersales.adapters.ticket_search_sqlite import (
 )
 from aftersales.errors import StorageError
 
-__all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "check_header", "migrate", "ticket_indexes"]
+__all__ = [
+    "APPLICATION_ID",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "check_header",
+    "migrate",
+    "not_a_desk_file",
+    "ticket_indexes",
+]
 
 APPLICATION_ID = 0x41465453  # "AFTS"
 _HEADER = b"SQLite format 3\x00"
@@ -201,6 +209,37 @@ def check_header(path: Path) -> None:
         raise StorageError(f"cannot read {path}: {exc}") from exc
     if head and head != _HEADER:
         raise StorageError(f"{path} is not a SQLite database (corrupt or foreign file); it was not modified")
+
+
+_APPLICATION_ID_AT = 68
+"""Where the SQLite header keeps ``PRAGMA application_id`` (4 bytes, big-endian)."""
+
+
+def not_a_desk_file(path: Path) -> str | None:
+    """Why the file at ``path`` holds no aftersales database (``None``: it does), read from its header
+    without opening it through SQLite, so nothing is created or changed.
+
+    For a caller that only reads an existing desk (``aftersales report --db``): opening the store
+    would create the schema in a missing, empty or blank SQLite file and report on nothing, so a
+    mistyped path would look like an empty month. The store writes its application id while the file
+    is still in rollback-journal mode (before WAL), so a file it made carries the id in its header.
+    """
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_APPLICATION_ID_AT + 4)
+    except FileNotFoundError:
+        return "no such file"
+    except IsADirectoryError:
+        return "a folder, not a file"
+    except OSError as exc:
+        return f"cannot read it ({exc.strerror})"
+    if not head:
+        return "the file is empty"
+    if not head.startswith(_HEADER) or len(head) < _APPLICATION_ID_AT + 4:
+        return "not a SQLite database"
+    if int.from_bytes(head[_APPLICATION_ID_AT:], "big") != APPLICATION_ID:
+        return "a SQLite database without the aftersales schema"
+    return None
 
 
 def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, where: str = "database") -> int:

@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
         help="language of the output (default zh_Hans)",
     )
     demo.add_argument("--db", type=Path, default=None, help="SQLite file to create (default: a temp file)")
-    demo.add_argument("--tickets", type=int, default=2000, help="requests to play (default 2000)")
+    demo.add_argument("--tickets", type=int, default=None, help="requests to play (default 2000)")
     demo.add_argument("--one", action="store_true", help="walk one repair ticket instead, print its ledger")
 
     diagram = commands.add_parser("diagram", help="print a workflow as a Mermaid state diagram")
@@ -48,12 +48,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "demo":
             if args.one:
+                # The single ticket is played in memory: a --db or --tickets for it would be ignored.
+                given = [
+                    flag
+                    for flag, value in (("--db", args.db), ("--tickets", args.tickets))
+                    if value is not None
+                ]
+                if given:
+                    flags = " and ".join(given)
+                    print(f"aftersales demo: error: {flags}: for the month demo, not --one", file=sys.stderr)
+                    return 2
                 from aftersales.cli.demo import run_demo
 
                 return run_demo(locale=args.locale, out=sys.stdout)
+            if args.db is not None and "?" in str(args.db):
+                # The store would read what follows as URL options and write the month into another
+                # file, one that may exist already (the demo's guard is for a new file).
+                print(
+                    f"aftersales demo: error: --db {args.db}: a file name with '?' cannot be a store",
+                    file=sys.stderr,
+                )
+                return 2
             from aftersales.cli.demo_month import run_month_demo
 
-            return run_month_demo(args.locale, sys.stdout, args.db, args.tickets)
+            tickets = 2000 if args.tickets is None else args.tickets
+            return run_month_demo(args.locale, sys.stdout, args.db, tickets)
         if args.command == "report":
             from aftersales.cli.report import run_report
 

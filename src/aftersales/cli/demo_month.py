@@ -38,7 +38,7 @@ from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import AftersalesError
+from aftersales.errors import ValidationError
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
@@ -767,11 +767,15 @@ def run_month_demo(locale: str, out: TextIO, db: Path | None = None, tickets: in
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     if locale not in TEXT:
-        raise AftersalesError(f"unknown locale {locale!r}: use one of {', '.join(TEXT)}")
+        raise ValidationError(f"unknown locale {locale!r}: use one of {', '.join(TEXT)}", field="locale")
     if not isinstance(tickets, int) or isinstance(tickets, bool) or not 20 <= tickets <= 20_000:
-        raise AftersalesError("tickets is a number from 20 to 20,000")
-    if db is not None and db.exists():
-        raise AftersalesError(f"{db} exists already: the demo writes a new file")
+        raise ValidationError("tickets is a number from 20 to 20,000", field="tickets")
+    try:
+        taken = db is not None and db.exists()
+    except OSError as exc:  # a name too long for the file system: a traceback before
+        raise ValidationError(f"cannot use --db {str(db)[:80]}…: {exc.strerror}", field="db") from None
+    if taken:
+        raise ValidationError(f"{db} exists already: the demo writes a new file", field="db")
     began = wall.perf_counter()
     with tempfile.TemporaryDirectory(prefix="aftersales-demo-") as tmp:
         path = db if db is not None else Path(tmp) / "venus-2026-03.db"

@@ -24,6 +24,16 @@ __all__ = ["add_report_parser", "run_report"]
 
 USAGE = 2
 KINDS = ("kpi", "faults", "trend", "sla", "dealers", "ledger")
+LEDGER_FILTERS = ("state", "priority", "category", "dealer", "region", "engineer", "product", "batch", "text")
+ONLY_FOR: dict[str, tuple[str, ...]] = {
+    "group": ("kpi",),
+    "dimension": ("faults", "trend"),
+    "top": ("faults",),
+    "trend_months": ("kpi",),
+    **dict.fromkeys(LEDGER_FILTERS, ("ledger",)),
+}
+"""The options that shape only some reports: given to another, they would be ignored, so they are refused
+(``report kpi --dealer d1`` printed the whole network's figures as if filtered)."""
 SCOPED_KINDS = ("sla", "ledger")
 """The reports read through the desk's scoped reads, so ``--as dealer:ID`` shows that dealer's part."""
 FORMATS = ("text", "md", "csv", "xlsx", "html", "jsonl")
@@ -39,16 +49,18 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (optional for ledger)")
     p.add_argument("--to", dest="date_to", help="last day (inclusive), YYYY-MM-DD (optional for ledger)")
     p.add_argument("--format", default="text", choices=FORMATS)
-    p.add_argument("--locale", default="zh_Hans", help="zh_Hans (default), zh_Hant or en")
+    p.add_argument("--locale", default=None, help="zh_Hans (default), zh_Hant or en")
     p.add_argument("--out", type=Path, default=None, help="write to this file instead of standard output")
     p.add_argument("--open", action="store_true", help="open the HTML page (or workbook) when written")
     p.add_argument("--bom", action=argparse.BooleanOptionalAction, default=None,
                    help="UTF-8 byte-order mark before CSV (default: on for Chinese locales)")  # fmt: skip
     p.add_argument("--pack", default="sanitary_ware", help="policy pack of the desk")
-    p.add_argument("--group", default="dealer", choices=["all", "dealer", "engineer", "product", "region"])
-    p.add_argument("--dimension", default="symptom", choices=["product", "batch", "symptom", "cause"])
+    p.add_argument("--group", default=None, choices=["all", "dealer", "engineer", "product", "region"],
+                   help="kpi: the groups of the table (default dealer)")  # fmt: skip
+    p.add_argument("--dimension", default=None, choices=["product", "batch", "symptom", "cause"],
+                   help="faults, trend: what the faults are counted by (default symptom)")  # fmt: skip
     p.add_argument("--top", type=int, default=None, help="faults: keep the N most frequent")
-    p.add_argument("--trend-months", type=int, default=0, help="kpi: add a trend chart of N months")
+    p.add_argument("--trend-months", type=int, default=None, help="kpi: add a trend chart of N months")
     p.add_argument("--timezone", default="Asia/Shanghai")
     p.add_argument(
         "--as", dest="as_actor", default="manager", help="manager (default) or dealer:DEALER_ID (sla, ledger)"
@@ -75,9 +87,19 @@ def _day(text: str | None) -> date | None:
 
 
 def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | None] | int:
+    from aftersales.adapters.sqlite_schema import not_a_desk_file
+
     db = Path(args.db)
-    if not db.is_file():
-        return _fail(err, f"no such database file: {db}")
+    if "?" in str(db):  # the store would read what follows as URL options and open another file
+        return _fail(err, f"--db {db}: a file name with '?' cannot be opened as a store; rename it")
+    try:
+        if not db.is_file():
+            return _fail(err, f"no such database file: {db}")
+    except OSError as exc:  # a name too long for the file system: a traceback before
+        return _fail(err, f"cannot read --db {str(db)[:80]}…: {exc.strerror}")
+    why = not_a_desk_file(db)  # opening the store would create the schema in it: an empty report
+    if why is not None:
+        return _fail(err, f"--db {db} holds no aftersales database: {why}")
     needs_period = args.kind != "ledger"
     if needs_period and (args.date_from is None or args.date_to is None):
         return _fail(err, f"{args.kind} needs --from and --to")
@@ -104,11 +126,19 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
         return _fail(err, "ledger exports --format csv, xlsx or jsonl")
     if args.kind != "ledger" and args.format == "jsonl":
         return _fail(err, "--format jsonl is for the ledger export")
+    if args.locale is not None and args.format == "jsonl":  # codes and ISO instants: no words to translate
+        return _fail(err, "--locale is for the reports people read; --format jsonl writes codes")
     if args.bom is not None and args.format != "csv":
         return _fail(err, "--bom is for --format csv")
+    for name, kinds in ONLY_FOR.items():
+        if getattr(args, name) is not None and args.kind not in kinds:
+            flag = "--" + name.replace("_", "-")
+            return _fail(err, f"{flag} is for the {' and '.join(kinds)} report{'s' * (len(kinds) > 1)}")
+    if args.open and args.out is None and (args.kind == "ledger" or args.format != "html"):
+        return _fail(err, "--open shows a written file: give --out FILE (or --format html)")
     if args.top is not None and args.top < 1:
         return _fail(err, "--top is a positive number")
-    if not 0 <= args.trend_months <= 36:
+    if args.trend_months is not None and not 0 <= args.trend_months <= 36:
         return _fail(err, "--trend-months is from 0 to 36")
     if args.as_actor != "manager" and not (args.as_actor.startswith("dealer:") and len(args.as_actor) > 7):
         return _fail(err, "--as is manager or dealer:DEALER_ID")
@@ -143,7 +173,7 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
     except AftersalesError as exc:
         return _fail(err, f"unknown pack {args.pack!r} ({exc})")
     try:
-        args.locale = resolve_locale(args.locale)
+        args.locale = resolve_locale("zh_Hans" if args.locale is None else args.locale)
         tz = zone(args.timezone)
     except AftersalesError as exc:
         return _fail(err, f"bad locale or time zone ({exc})")
@@ -212,7 +242,7 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     goals = PACK_GOALS.get(args.pack, KpiGoals())
     groups = {"all": GroupBy.ALL, "dealer": GroupBy.DEALER, "engineer": GroupBy.ENGINEER}
     groups |= {"product": GroupBy.PRODUCT, "region": GroupBy.REGION}
-    dimension = FaultDimension[args.dimension.upper()]
+    dimension = FaultDimension[(args.dimension or "symptom").upper()]
     if desk.calendar is None and args.kind in ("kpi", "trend", "dealers"):
         raise AftersalesError("the desk has no working calendar")
     # What was due by now, whether or not the period is over: the reports read each ticket as it is now
@@ -220,7 +250,7 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     # late too; judged at the period's end it would drop out of the on-time rates (seed 001 响应及时率).
     as_of = desk.clock.now()
     if args.kind == "kpi":
-        report = _pack_kpis(desk, queries, period, groups[args.group], as_of)
+        report = _pack_kpis(desk, queries, period, groups[args.group or "dealer"], as_of)
         trend = None
         if args.trend_months:
             months = [first.strftime("%Y-%m")]

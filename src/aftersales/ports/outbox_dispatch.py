@@ -34,7 +34,14 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import structure
 
-__all__ = ["DeliveryRules", "DispatchReport", "default_owner", "dispatch_outbox", "render_notification"]
+__all__ = [
+    "MAX_SENDERS",
+    "DeliveryRules",
+    "DispatchReport",
+    "default_owner",
+    "dispatch_outbox",
+    "render_notification",
+]
 
 
 def _count(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -122,6 +129,8 @@ def default_owner() -> str:
 
 
 _Outcome = tuple[OutboxMessage, str | None, bool]  # the message, the error text if failed, permanent?
+MAX_SENDERS = 256
+"""The most messages one delivery sends at once (threads)."""
 _LEASE_LOST = "lease lost"
 """The error text of a message not sent because its lease ran out first (not recorded: see below)."""
 
@@ -213,8 +222,8 @@ def dispatch_outbox(
     """
     if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
         raise ValidationError("limit must be a positive integer", field="limit")
-    if not isinstance(senders, int) or isinstance(senders, bool) or not 1 <= senders <= 256:
-        raise ValidationError("senders must be an integer from 1 to 256", field="senders")
+    if not isinstance(senders, int) or isinstance(senders, bool) or not 1 <= senders <= MAX_SENDERS:
+        raise ValidationError(f"senders must be an integer from 1 to {MAX_SENDERS}", field="senders")
     rules = rules or DeliveryRules()
     if max_attempts is not None:
         rules = attrs.evolve(rules, max_attempts=max_attempts)

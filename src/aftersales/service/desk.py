@@ -119,6 +119,14 @@ class ServiceDesk(Tickets):
         custom_fields: CustomFieldSet | None = None,
         attachments: AttachmentStore | None = None,
     ) -> None:
+        if isinstance(store, str):  # a URL given to the constructor failed at the first command
+            raise ConfigurationError(
+                "the constructor takes a store factory; open a URL with ServiceDesk.open", key="store"
+            )
+        if not callable(store) or not callable(getattr(store, "close", None)):
+            raise ConfigurationError(
+                "store is a store factory (a unit of work per call, and close())", key="store"
+            )
         policies = policies or resolve_policies()
         if not isinstance(policies, PolicySet):
             raise ConfigurationError("policies must be a PolicySet (see resolve_policies)", key="policies")

@@ -47,7 +47,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.erasure import Sweepable
-from aftersales.ports.outbox_dispatch import DispatchReport, default_owner
+from aftersales.ports.outbox_dispatch import MAX_SENDERS, DispatchReport, default_owner
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.store_upkeep import StoreUpkeep
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -122,16 +122,31 @@ def _interval(value: object) -> timedelta:
     return value
 
 
+def _names(value: object) -> frozenset[str]:
+    # A bare name would be read as its letters ("unknown job(s) d, e, i …"), a number as a bare TypeError.
+    if isinstance(value, str) or not isinstance(value, frozenset | set | tuple | list):
+        raise ValidationError("disabled is a set of job names, such as {'deliver'}", field="disabled")
+    return frozenset(value)
+
+
 def _intervals(value: Mapping[str, timedelta]) -> Mapping[str, timedelta]:
+    if not isinstance(value, Mapping):  # pairs or a name failed with a bare TypeError, or per letter
+        raise ValidationError("every maps job names to intervals (timedelta)", field="every")
     unknown = set(value) - set(JOB_NAMES)
     if unknown:
         raise ValidationError(f"unknown job(s) {', '.join(sorted(unknown))}", field="every")
     return {**_EVERY, **{name: _interval(every) for name, every in value.items()}}
 
 
+_MOST = {"limit": 1_000_000, "senders": MAX_SENDERS}
+"""What one run may do at most: more was taken here and then refused by every run (senders=1000 failed
+the deliver job each time, "senders must be an integer from 1 to 256")."""
+
+
 def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValidationError(f"{attribute.name} must be a positive integer", field=attribute.name)
+    most = _MOST[attribute.name]
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+        raise ValidationError(f"{attribute.name} must be an integer from 1 to {most:,}", field=attribute.name)
 
 
 _EVERY: Mapping[str, timedelta] = {
@@ -156,7 +171,7 @@ class JobSettings:
     """
 
     every: Mapping[str, timedelta] = attrs.field(factory=dict, converter=_intervals)
-    disabled: frozenset[str] = attrs.field(factory=frozenset, converter=frozenset)
+    disabled: frozenset[str] = attrs.field(factory=frozenset, converter=_names)
     limit: int = attrs.field(default=500, validator=_positive)
     """Tickets swept, callbacks announced, tickets recomputed, messages delivered or purged per run."""
     lease: timedelta = timedelta(minutes=10)
