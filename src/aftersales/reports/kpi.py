@@ -40,6 +40,7 @@ __all__ = [
     "KpiTargets",
     "exact_rate",
     "kpi_report",
+    "pauses_on_parts",
     "rate",
 ]
 
@@ -62,6 +63,17 @@ def exact_rate(part: int, whole: int) -> Fraction | None:
 
 
 _MICROSECOND = timedelta(microseconds=1)
+
+
+def pauses_on_parts(sla: Any) -> bool:
+    """Whether the pack's SLA policy (``desk.policies.sla``; ``None``: the default) pauses the clocks while
+    awaiting parts (``pause_on_parts``); awaiting the customer always pauses them."""
+    if sla is None:
+        return False
+    value = getattr(getattr(sla, "params", None), "pause_on_parts", None)
+    if not isinstance(value, bool):
+        raise ValidationError("sla must be the pack's SLA policy (desk.policies.sla)", field="sla")
+    return value
 
 
 @attrs.frozen
@@ -240,6 +252,16 @@ class _Measured:
         self.resolution_missed = resolution_missed
 
 
+def _end(stop: int | None, paused: int | None, as_of_us: int) -> int | None:
+    """Where an unmet clock stopped running (µs): where it stopped, else where its current pause began
+    when that is before ``as_of_us``; ``None`` when it still runs at ``as_of_us``."""
+    if stop is not None:
+        return stop
+    if paused is not None and paused < as_of_us:
+        return paused
+    return None
+
+
 class _Durations:
     """One measured column (response or resolution) over all tickets: the working duration of each
     ticket measured, whether it met its target, and its group key; and the group of each ticket that
@@ -258,15 +280,18 @@ class _Durations:
         target: int,
         as_of: tuple[int, int],
         stops_us: Sequence[int | None],
+        paused_us: Sequence[int | None] = (),
     ) -> None:
         # Missed: never done, its clock stopped (cancelled; for a response also the work marked done) or
         # still running at ``as_of``, after the due time: the stored one, else the fallback target in
         # working time. 响应及时率 is the share of problems answered in time; one never answered whose
-        # clock ran past the due time was not answered in time, as the SLA counts it breached.
+        # clock ran past the due time was not answered in time, as the SLA counts it breached. A ticket
+        # waiting in a pausing state (awaiting the customer) has its clock standing since the wait began:
+        # it is judged there, as the live SLA judges it (paused, not breached unless it ran out before).
         as_of_us, as_of_offset = as_of
         stops: Sequence[int | None] = stops_us or [None] * len(done_us)
         unmet = [i for i, done in enumerate(done_us) if done is None]
-        ends = [stops[i] for i in unmet]
+        ends = [_end(stops[i], paused_us[i] if paused_us else None, as_of_us) for i in unmet]
         stopped = [e for e in ends if e is not None]
         stop_offsets: Iterator[int] = iter(calendar.offsets_us(stopped) if stopped else [])
         self.missed: list[str] = []
@@ -298,7 +323,11 @@ class _Durations:
 
 
 def _measure(
-    columns: TimingColumns, calendar: BusinessCalendar, targets: KpiTargets, as_of_us: int
+    columns: TimingColumns,
+    calendar: BusinessCalendar,
+    targets: KpiTargets,
+    as_of_us: int,
+    pause_on_parts: bool = False,
 ) -> tuple[dict[str, _Measured], _Measured]:
     """Each group's measurements, and the whole period's.
 
@@ -310,13 +339,14 @@ def _measure(
     received = calendar.offsets_us(columns.received_us)
     c = columns
     as_of = (as_of_us, calendar.offsets_us([as_of_us])[0])
+    paused = c.paused_parts_us if pause_on_parts else c.paused_us
     response = _Durations(
         c.first_response_us, c.response_due_us, received, c, calendar, targets.response // _MICROSECOND,
-        as_of, c.response_stop_us,
+        as_of, c.response_stop_us, paused,
     )  # fmt: skip
     resolution = _Durations(
         c.resolved_us, c.resolution_due_us, received, c, calendar, targets.resolution // _MICROSECOND,
-        as_of, c.resolution_stop_us,
+        as_of, c.resolution_stop_us, paused,
     )  # fmt: skip
     response_took, response_on_time, response_missed = response.by_group()
     resolution_took, resolution_on_time, resolution_missed = resolution.by_group()
@@ -389,6 +419,7 @@ def kpi_report(
     currency: str = "CNY",
     fees: Any = None,
     as_of: datetime | None = None,
+    sla: Any = None,
 ) -> KpiReport:
     """The KPIs of tickets received in ``period``, per ``group`` and in total.
 
@@ -398,7 +429,10 @@ def kpi_report(
     since the period's end or not, so one still unresolved past its due time must count late beside
     them): a ticket nobody answered is not answered in time. A response clock stops unmet at a
     cancellation or when the work is marked done, a resolution clock at a cancellation, as the SLA stops
-    them.
+    them. A ticket waiting in a state that pauses its clocks (awaiting the customer; awaiting parts too
+    when the pack's SLA policy, passed as ``sla`` — ``desk.policies.sla`` —, says ``pause_on_parts``) is
+    judged where the wait began, as its own SLA status is: paused, it is late only if its clock ran out
+    before.
     A callback not yet due at ``as_of`` and not made is not counted against the callback rate, and
     cancelled or withdrawn complaints are not in the complaint resolution rate (as cancelled tickets are
     not in the resolution rate).
@@ -421,7 +455,9 @@ def kpi_report(
     else:
         counts = queries.ticket_counts(period, group, satisfied_at=targets.satisfied_at, as_of=as_of)
     until = period.end_us if as_of is None else micros(require_aware(as_of, "as_of"))
-    measured, whole = _measure(queries.timing_columns(period, group), calendar, targets, until)
+    measured, whole = _measure(
+        queries.timing_columns(period, group), calendar, targets, until, pauses_on_parts(sla)
+    )
     costs = costs or {}
     rows = tuple(
         _row(key, counts[key], measured.get(key, _Measured()), costs.get(key), budget_per_ticket)
