@@ -32,6 +32,8 @@ FAULT_FIELDS: Final = ("symptom", "cause", "action")
 
 _PERCENT: Final = "#,##0.0%"
 _MONTH: Final = re.compile(r"(\d{4})-(\d{2})")
+_DEALER_GROUPS: Final = frozenset({GroupBy.DEALER, GroupBy.SERVING_DEALER})
+"""Groups whose missing key is the maker itself (a call without a dealer: 直营)."""
 
 
 class ReportLabels:
@@ -131,7 +133,7 @@ class ReportLabels:
         if key == ALL and group is GroupBy.ALL:
             return self.text("report.group.all")
         if key == UNSET:
-            return self.text("report.group.direct" if group is GroupBy.DEALER else "report.group.unset")
+            return self.text("report.group.direct" if group in _DEALER_GROUPS else "report.group.unset")
         if group is GroupBy.CATEGORY:
             return self.category(key)
         return self.name(key)
