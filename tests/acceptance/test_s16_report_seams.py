@@ -170,3 +170,46 @@ def test_a_call_passed_to_another_dealer_is_in_that_dealers_month(backend: str, 
         summary = dealer_monthly(reporting_for(desk.store), desk.store, "2026-03", as_of=as_of)  # type: ignore[arg-type]
         rows = {r.dealer_id: r.repairs for r in summary.rows}
         assert rows == {world.dealer_sh.id: 1, world.dealer_bj.id: 1}
+
+
+# -- an older SQLite file -------------------------------------------------------------------------------
+
+
+def test_an_older_sqlite_file_gets_the_new_facts_from_the_migration(tmp_path: Path) -> None:
+    """The rows a file stored before step 19 lack the serving dealer and the pause, and hold a fault per
+    record: the step adds the columns and has every row written again by the back-fill."""
+    import sqlite3
+
+    from aftersales.adapters.reporting_rows import LATER_FACT_COLUMNS
+    from aftersales.adapters.reporting_sqlite_schema import SERVING_PAUSE_REPORT_STEP
+    from aftersales.adapters.sqlite_schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    clock, world = ManualClock(START), make_world()
+    with ServiceDesk.open(f"sqlite:///{path}", pack="sanitary_ware", clock=clock, staff=STAFF) as desk:
+        register(desk, world)
+        ticket_id = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="漏水").ticket.id
+        desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        desk.dispatch(world.agent, ticket_id, dealer_id=world.dealer_bj.id)
+        desk.await_customer(world.agent, ticket_id, reason="not_at_home")
+        _fault(desk, world, ticket_id, "adjust_flush_valve")
+    conn = sqlite3.connect(path, isolation_level=None)
+    # as the previous version left the file: no new columns, a row per fault record
+    for column in LATER_FACT_COLUMNS:
+        conn.execute(f"ALTER TABLE report_tickets DROP COLUMN {column}")
+    conn.execute(
+        "INSERT INTO report_faults SELECT ticket_id, seq + 1, asset_id, product_id, batch, received_us,"
+        " symptom, cause FROM report_faults"
+    )
+    conn.execute(f"PRAGMA user_version = {MIGRATIONS.index(SERVING_PAUSE_REPORT_STEP)}")
+    conn.close()
+    clock.advance(timedelta(days=7))
+    with ServiceDesk.open(f"sqlite:///{path}", pack="sanitary_ware", clock=clock, staff=STAFF) as desk:
+        queries = reporting_for(desk.store)  # type: ignore[arg-type]
+        now = clock.now()
+        period = Period(START, now + H)
+        total = kpi_report(queries, period, desk.calendar, as_of=now).total  # type: ignore[arg-type]
+        assert (total.response_missed, total.resolution_missed) == (0, 0)
+        assert fault_pareto(queries, period, FaultDimension.CAUSE).total == 1
+        summary = dealer_monthly(queries, desk.store, "2026-03", as_of=now)  # type: ignore[arg-type]
+        assert {r.dealer_id: r.repairs for r in summary.rows}[world.dealer_bj.id] == 1
