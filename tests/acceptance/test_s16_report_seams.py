@@ -132,7 +132,9 @@ def _fault(desk: ServiceDesk, world: World, ticket_id: str, action: str) -> None
 def test_a_reopened_tickets_fault_recorded_again_counts_once(backend: str, tmp_path: Path) -> None:
     with _desk(backend, tmp_path, "sanitary_ware") as (desk, clock, world):
         staff = world.dealer_sh_staff
-        ticket_id = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="一直冲水").ticket.id
+        ticket_id = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="一直冲水"
+        ).ticket.id
         desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
         desk.dispatch(world.agent, ticket_id, dealer_id=world.dealer_sh.id)
         desk.start_work(staff, ticket_id)
@@ -213,3 +215,25 @@ def test_an_older_sqlite_file_gets_the_new_facts_from_the_migration(tmp_path: Pa
         assert fault_pareto(queries, period, FaultDimension.CAUSE).total == 1
         summary = dealer_monthly(queries, desk.store, "2026-03", as_of=now)  # type: ignore[arg-type]
         assert {r.dealer_id: r.repairs for r in summary.rows}[world.dealer_bj.id] == 1
+
+
+# -- 4. one denominator for the share of late resolutions -----------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_breach_rate_is_the_kpis_late_share(backend: str, tmp_path: Path) -> None:
+    """One repair resolved late, one still open before its due time: the KPI judges one resolution (late),
+    and the breach report's rate is over the same one — not over every ticket with a due time."""
+    with _desk(backend, tmp_path, "office_equipment") as (desk, clock, world):
+        late = _dispatched(desk, world)
+        clock.advance(timedelta(days=6))
+        desk.resolve(world.senior, late, summary="更换搓纸轮")
+        desk.confirm(world.customer_zh, late, note="好了")
+        _dispatched(desk, world)  # open, due in three working days
+        now = clock.now()
+        period = Period(START, now + H)
+        total = kpi_report(reporting_for(desk.store), period, desk.calendar, as_of=now).total  # type: ignore[arg-type]
+        assert total.resolution_on_time_rate == 0
+        cell = sla_breaches(desk, world.manager, period, as_of=now).total
+        assert (cell.due, cell.resolution_breached, cell.resolution_judged) == (2, 1, 1)
+        assert cell.breach_rate == 1 - total.resolution_on_time_rate

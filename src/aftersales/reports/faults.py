@@ -23,6 +23,7 @@ from aftersales.domain.quality_reports import BatchIncident
 from aftersales.policies.complaints import ComplaintParams, judge_batch
 from aftersales.ports.reporting import FaultDimension, Period, ReportingQueries
 from aftersales.reports.months import month_period
+from aftersales.reports.rounding import rate
 
 __all__ = [
     "BatchIncident",
@@ -33,8 +34,6 @@ __all__ = [
     "fault_pareto",
     "fault_trend",
 ]
-
-_SHARE = Decimal("0.0001")
 
 
 @attrs.frozen
@@ -79,8 +78,8 @@ def fault_pareto(
             ParetoItem(
                 key,
                 n,
-                (Decimal(n) / total).quantize(_SHARE),
-                (Decimal(running) / total).quantize(_SHARE),
+                rate(n, total),
+                rate(running, total),
                 before < vital_share,
             )
         )
@@ -142,6 +141,6 @@ def detect_batch_incidents(
         if size <= 0 or units > size:
             continue
         if judge_batch(batch, value, units, size, params, ProductId(product)).outcome is not None:
-            share = (Decimal(units) / size).quantize(_SHARE)
+            share = rate(units, size)
             found.append(BatchIncident(product, batch, value, units, size, share, dimension))
     return found

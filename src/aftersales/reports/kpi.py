@@ -3,7 +3,8 @@
 Everything countable is one aggregate query (:meth:`ReportingQueries.ticket_counts`); response and
 resolution times are measured in working time with the :class:`BusinessCalendar` passed in, from a
 few integers per ticket (:meth:`ReportingQueries.timings`). A ticket counts in the period it was
-received in. Rates are fractions (``Decimal``, 4 places) and ``None`` when nothing was measured.
+received in. Rates are fractions (``Decimal``, 4 places, rounded half up as every share a report shows:
+:mod:`aftersales.reports.rounding`) and ``None`` when nothing was measured.
 
 The 4 places are for display: whether a rate meets its goal is judged on the exact fraction
 (:meth:`KpiRow.exact`, a :class:`~fractions.Fraction` of the row's own counts), so 8 999 of 10 000
@@ -31,6 +32,7 @@ from aftersales.domain.money import Money
 from aftersales.errors import CurrencyMismatch, ValidationError
 from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TimingColumns
 from aftersales.reports.money import pack_budget_per_ticket, stored_costs
+from aftersales.reports.rounding import rate
 
 __all__ = [
     "CostTotals",
@@ -44,15 +46,7 @@ __all__ = [
     "rate",
 ]
 
-_PLACES = Decimal("0.0001")
 _CENT = Decimal("0.01")
-
-
-def rate(part: int, whole: int) -> Decimal | None:
-    """``part / whole`` to 4 places, or ``None`` when ``whole`` is 0."""
-    if whole <= 0:
-        return None
-    return (Decimal(part) / Decimal(whole)).quantize(_PLACES)
 
 
 def exact_rate(part: int, whole: int) -> Fraction | None:

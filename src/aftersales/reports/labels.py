@@ -24,6 +24,7 @@ from aftersales.i18n.format import LocaleFormatter, formatter_for
 from aftersales.policies.fault_catalog import FaultCatalog
 from aftersales.ports.queries import UNSET
 from aftersales.ports.reporting import ALL, FaultDimension, GroupBy
+from aftersales.reports.rounding import shown_fraction
 
 __all__ = ["FAULT_FIELDS", "ReportLabels", "report_labels"]
 
@@ -160,7 +161,8 @@ class ReportLabels:
 
     def percent(self, value: Decimal) -> str:
         """A fraction as a percentage with one decimal ("85.3%")."""
-        return str(format_percent(value, _PERCENT, locale=self.formatter.locale))
+        # rounded by the reports' one rule first (half up): Babel would round half to even
+        return str(format_percent(shown_fraction(value), _PERCENT, locale=self.formatter.locale))
 
     def duration(self, value: timedelta) -> str:
         """A duration in words ("6 小时 16 分钟")."""

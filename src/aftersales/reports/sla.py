@@ -53,6 +53,10 @@ class SlaCell:
     response_breached: int = 0
     resolution_breached: int = 0
     open_breached: int = 0
+    resolution_judged: int = 0
+    """Tickets whose resolution is judged: resolved (its due time known), or late. One still open before
+    its due time, or cancelled before it, is neither on time nor late yet: the denominator of
+    :attr:`breach_rate`, as the KPI's resolution on-time rate counts measured and missed ones only."""
 
     @property
     def breached(self) -> int:
@@ -61,8 +65,9 @@ class SlaCell:
 
     @property
     def breach_rate(self) -> Decimal | None:
-        """Resolution breaches over tickets with a due time."""
-        return rate(self.resolution_breached, self.due)
+        """Resolution breaches over the resolutions judged (:attr:`resolution_judged`): the KPI's
+        late share (1 − its resolution on-time rate) over the same tickets."""
+        return rate(self.resolution_breached, self.resolution_judged)
 
 
 @attrs.frozen
@@ -91,13 +96,14 @@ class SlaReport:
 
 
 def _sum(cells: object) -> SlaCell:
-    due = resp = res = still = 0
+    due = resp = res = still = judged = 0
     for c in cells:  # type: ignore[attr-defined]
         due += c.due
         resp += c.response_breached
         res += c.resolution_breached
         still += c.open_breached
-    return SlaCell(due, resp, res, still)
+        judged += c.resolution_judged
+    return SlaCell(due, resp, res, still, judged)
 
 
 _JUST_BEFORE = timedelta(microseconds=1)
@@ -160,7 +166,7 @@ def sla_breaches(
             continue
         year, week, _ = t.received_at.astimezone(tz).isocalendar()
         key = (f"{year}-W{week:02d}", t.priority.value if t.priority is not None else "")
-        row = counts.setdefault(key, [0, 0, 0, 0])
+        row = counts.setdefault(key, [0, 0, 0, 0, 0])
         row[0] += 1
         events = t.events
         earlier = _earlier_cycles(desk, actor, t.id, events)
@@ -179,6 +185,7 @@ def sla_breaches(
             if end > respond_by:
                 row[1] += 1
         due = t.resolution_due_at
+        late = row[2]
         overdue = due is not None and t.resolved_at is None and standing > due and t.closed_at is None
         if overdue:
             row[2] += 1
@@ -187,6 +194,8 @@ def sla_breaches(
             _breached(status, "resolution") or _breached(status, "dealer_resolution") for status in earlier
         ):  # late now, or late in a cycle a reopen ended (the dealer's 24 hours beside a contract too)
             row[2] += 1
+        if row[2] > late or (due is not None and t.resolved_at is not None):
+            row[4] += 1  # late, or resolved against a known due time: judged
     cells = {k: SlaCell(*v) for k, v in counts.items()}
     weeks = tuple(sorted({w for w, _ in cells}))
     present = {p for _, p in cells}
