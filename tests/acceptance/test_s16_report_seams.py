@@ -161,7 +161,7 @@ def test_a_reopened_tickets_fault_recorded_again_counts_once(backend: str, tmp_p
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_call_passed_to_another_dealer_is_in_that_dealers_month(backend: str, tmp_path: Path) -> None:
-    with _desk(backend, tmp_path, "sanitary_ware") as (desk, clock, world):
+    with _desk(backend, tmp_path, "sanitary_ware") as (desk, _clock, world):
         passed = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="漏水").ticket.id
         desk.triage(world.agent, passed, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
         desk.dispatch(world.agent, passed, dealer_id=world.dealer_bj.id)

@@ -53,8 +53,9 @@ __all__ = [
 
 FACT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(TicketFacts))
 LATER_FACT_COLUMNS: tuple[str, ...] = ("serving_dealer_id", "paused_us", "paused_parts_us")
-"""The facts added after the ledger and timing columns (session 16): the last columns of the table, as the
-migration step appends them (:data:`~aftersales.adapters.reporting_sqlite_schema.SERVING_PAUSE_REPORT_STEP`)."""
+"""The facts added after the ledger and timing columns (session 16): the last columns of the table, as
+the migration step appends them
+(:data:`~aftersales.adapters.reporting_sqlite_schema.SERVING_PAUSE_REPORT_STEP`)."""
 _FIRST_FACT_COLUMNS = FACT_COLUMNS[: len(FACT_COLUMNS) - len(LATER_FACT_COLUMNS)]
 FAULT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(FaultFacts))
 LEDGER_COLUMNS: tuple[str, ...] = (
@@ -69,7 +70,8 @@ TIMING_COLUMNS: tuple[str, ...] = ("response_stop_us",)
 """What the KPI's on-time rates read beside the facts: where an unanswered ticket's response clock stopped
 (:func:`~aftersales.ports.reporting.timing_stops`)."""
 REPORT_COLUMNS: tuple[str, ...] = _FIRST_FACT_COLUMNS + LEDGER_COLUMNS + TIMING_COLUMNS + LATER_FACT_COLUMNS
-"""The ``report_tickets`` columns in table order: the first facts, the ledger's, the timing's, the later facts."""
+"""The ``report_tickets`` columns in table order: the first facts, the ledger's, the timing's, the later
+facts."""
 
 # An upsert updates the row in place: the received-time index is only touched when that changes
 # (INSERT OR REPLACE would delete and re-insert every index entry on each save).
@@ -167,7 +169,8 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
 
 def later_facts(ticket: Ticket) -> tuple[str | None, int | None, int | None]:
     """The :data:`LATER_FACT_COLUMNS` of ``ticket``: the dealer doing the job and where its current wait
-    began (:func:`~aftersales.ports.reporting.serving_dealer`, :func:`~aftersales.ports.reporting.pause_starts`)."""
+    began (:func:`~aftersales.ports.reporting.serving_dealer`,
+    :func:`~aftersales.ports.reporting.pause_starts`)."""
     return (serving_dealer(ticket), *pause_starts(ticket.events))
 
 

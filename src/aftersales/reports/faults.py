@@ -23,7 +23,7 @@ from aftersales.domain.quality_reports import BatchIncident
 from aftersales.policies.complaints import ComplaintParams, judge_batch
 from aftersales.ports.reporting import FaultDimension, Period, ReportingQueries
 from aftersales.reports.months import month_period
-from aftersales.reports.rounding import rate
+from aftersales.reports.rounding import share
 
 __all__ = [
     "BatchIncident",
@@ -78,8 +78,8 @@ def fault_pareto(
             ParetoItem(
                 key,
                 n,
-                rate(n, total),
-                rate(running, total),
+                share(n, total),
+                share(running, total),
                 before < vital_share,
             )
         )
@@ -141,6 +141,6 @@ def detect_batch_incidents(
         if size <= 0 or units > size:
             continue
         if judge_batch(batch, value, units, size, params, ProductId(product)).outcome is not None:
-            share = rate(units, size)
+            share = share(units, size)
             found.append(BatchIncident(product, batch, value, units, size, share, dimension))
     return found

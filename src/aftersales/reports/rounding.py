@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-__all__ = ["RATE_PLACES", "ROUNDING", "SHOWN_PLACES", "percent_text", "rate", "shown_fraction"]
+__all__ = ["RATE_PLACES", "ROUNDING", "SHOWN_PLACES", "percent_text", "rate", "share", "shown_fraction"]
 
 ROUNDING = ROUND_HALF_UP
 """Half up (四舍五入), for every share."""
@@ -28,6 +28,11 @@ def rate(part: int, whole: int) -> Decimal | None:
     """``part / whole`` rounded half up to 4 places, or ``None`` when ``whole`` is 0."""
     if whole <= 0:
         return None
+    return share(part, whole)
+
+
+def share(part: int, whole: int) -> Decimal:
+    """:func:`rate` of a ``whole`` known to be positive (a Pareto's total, a batch's size)."""
     return (Decimal(part) / Decimal(whole)).quantize(RATE_PLACES, ROUNDING)
 
 

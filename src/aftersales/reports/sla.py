@@ -15,8 +15,9 @@ callback found the problem back) is late when any of its cycles was: the respons
 and the resolution of each cycle a reopen ended are read from the SLA status just before the reopen
 (``desk.sla(actor, id, at=...)``, when the desk answers it). A ticket waiting in a state that pauses its
 clocks (awaiting the customer; parts too when the desk's SLA policy says ``pause_on_parts``) is judged
-where the wait began, as its live SLA status is (paused: late only if it ran out before). Tickets without a due time are not judged
-here (see the KPI report's fallback targets).
+where the wait began, as its live SLA status is (paused: late only if it ran out before). The breach
+rate is over the resolutions judged (resolved, or late), as the KPI's on-time rate. Tickets without a due
+time are not judged here (see the KPI report's fallback targets).
 """
 
 from __future__ import annotations
