@@ -46,6 +46,21 @@ def test_a_share_on_a_tie_is_rounded_half_up_everywhere() -> None:
     assert any(c.value == 0.1225 for c in cells)  # shown 12.3% by the spreadsheet: half away from zero
 
 
+def test_a_percentage_is_rounded_from_the_exact_share_not_from_its_four_places() -> None:
+    """9 of 51 is 17.647…%: 17.6 % everywhere, though its 4-place figure 0.1765 rounds to 17.7 %."""
+    report = fault_pareto(_Faults({"leak": 9, "noise": 42}), MARCH, FaultDimension.SYMPTOM)  # type: ignore[arg-type]
+    leak = next(i for i in report.items if i.key == "leak")
+    assert leak.share == Decimal("0.1765")
+    assert "17.6%" in to_csv(report, "en") and "17.7%" not in to_csv(report, "en")
+    html = render(report, "html", "en")
+    assert isinstance(html, str) and "17.6%" in html and "17.7%" not in html
+    data = render(report, "xlsx", "en")
+    assert isinstance(data, bytes)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    cells = [c.value for row in book.worksheets[1].iter_rows() for c in row if c.number_format == "0.0%"]
+    assert any(abs(v - 9 / 51) < 1e-12 for v in cells)  # the spreadsheet shows 17.6 %, as the CSV
+
+
 def test_a_rate_is_rounded_half_up_at_its_fourth_place() -> None:
     assert rate(2469, 20000) == Decimal("0.1235")  # 0.12345: half to even gave 0.1234
     report = fault_pareto(_Faults({"leak": 2469, "noise": 17531}), MARCH, FaultDimension.SYMPTOM)  # type: ignore[arg-type]

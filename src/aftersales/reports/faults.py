@@ -141,6 +141,6 @@ def detect_batch_incidents(
         if size <= 0 or units > size:
             continue
         if judge_batch(batch, value, units, size, params, ProductId(product)).outcome is not None:
-            share = share(units, size)
-            found.append(BatchIncident(product, batch, value, units, size, share, dimension))
+            found_share = share(units, size)
+            found.append(BatchIncident(product, batch, value, units, size, found_share, dimension))
     return found
