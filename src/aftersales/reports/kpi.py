@@ -118,6 +118,10 @@ class CostTotals:
     materials: Money
     labour: Money
     travel: Money
+    tickets: int | None = None
+    """The tickets this cost was spent on (those with a slip or a free issue, as
+    :attr:`~aftersales.reports.money.MonthMoney.cost_per_ticket` counts them), when known: a row's cost per
+    ticket is spread over them, else over the group's tickets."""
 
     @property
     def total(self) -> Money:
@@ -373,7 +377,9 @@ def _row(
     cost: CostTotals | None,
     budget: Money | None,
 ) -> KpiRow:
-    per_ticket = cost.per_ticket(c.tickets) if cost is not None else None
+    # One rule with the money report: the cost over the tickets it was spent on, when the cost says
+    spread = c.tickets if cost is None or cost.tickets is None else cost.tickets
+    per_ticket = cost.per_ticket(spread) if cost is not None else None
     return KpiRow(
         group=group,
         counts=c,
@@ -392,7 +398,7 @@ def _row(
         resolution=DurationStats.of_us(m.resolution),
         cost=cost,
         cost_per_ticket=per_ticket,
-        over_budget=cost.over(budget, c.tickets) if cost is not None and budget is not None else None,
+        over_budget=cost.over(budget, spread) if cost is not None and budget is not None else None,
         response_met=m.response_on_time,
         resolution_met=m.resolution_on_time,
         response_missed=m.response_missed,
@@ -468,6 +474,8 @@ def kpi_report(
                 Money.total([v.materials for v in values], values[0].materials.currency),
                 Money.total([v.labour for v in values], values[0].labour.currency),
                 Money.total([v.travel for v in values], values[0].travel.currency),
+                # the groups' tickets are distinct: their sum, when every group's is known
+                None if any(v.tickets is None for v in values) else sum(v.tickets or 0 for v in values),
             )
         total = _row(ALL, _sum_counts(counts.values()), whole, total_cost, budget_per_ticket)
     return KpiReport(period, group, rows, total, targets, budget_per_ticket)
