@@ -23,6 +23,7 @@ import pytest
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Plan, Severity
+from aftersales.policies.sla import DefaultSla, SlaParams
 from aftersales.ports.reporting import FaultDimension, Period
 from aftersales.reports.dealer_monthly import dealer_monthly
 from aftersales.reports.faults import fault_pareto, fault_trend
@@ -237,3 +238,51 @@ def test_the_breach_rate_is_the_kpis_late_share(backend: str, tmp_path: Path) ->
         cell = sla_breaches(desk, world.manager, period, as_of=now).total
         assert (cell.due, cell.resolution_breached, cell.resolution_judged) == (2, 1, 1)
         assert cell.breach_rate == 1 - total.resolution_on_time_rate
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_agents_appraisal_judges_a_paused_ticket_as_the_kpi(backend: str, tmp_path: Path) -> None:
+    """The agent KPIs (seed 001 考核) built their own timings without the pause: the ticket the KPI report
+    leaves unjudged while the customer is awaited was late in the agent's appraisal."""
+    from aftersales.reports.staff_kpi import agent_kpis
+    from aftersales.reports.trend import kpi_trend
+
+    with _desk(backend, tmp_path, "office_equipment") as (desk, clock, world):
+        ticket_id = _dispatched(desk, world)
+        clock.advance(H)
+        desk.await_customer(world.senior, ticket_id, reason="not_at_home")
+        clock.advance(timedelta(days=7))
+        now = clock.now()
+        period = Period(START, now + H)
+        total = agent_kpis(desk.store, period, desk.calendar, as_of=now).total  # type: ignore[arg-type]
+        assert (total.counts.tickets, total.resolution_missed) == (1, 0)
+        month = kpi_trend(reporting_for(desk.store), ["2026-03"], desk.calendar, as_of=now).rows[0]  # type: ignore[arg-type]
+        assert month.resolution_missed == 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_awaiting_parts_pauses_the_reports_when_the_pack_says_so(backend: str, tmp_path: Path) -> None:
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(
+            url,
+            pack="office_equipment",
+            overrides={"sla": DefaultSla(SlaParams(pause_on_parts=True))},
+            clock=clock,
+            staff=STAFF,
+        ) as desk,
+    ):
+        register(desk, world)
+        ticket_id = _dispatched(desk, world)
+        clock.advance(H)
+        desk.await_parts(world.senior, ticket_id, reason="no_stock")
+        clock.advance(timedelta(days=7))
+        now = clock.now()
+        status = {t.target.name: t for t in desk.sla(world.manager, ticket_id).targets}
+        assert status["resolution"].paused and not status["resolution"].breached
+        period = Period(START, now + H)
+        queries = reporting_for(desk.store)  # type: ignore[arg-type]
+        judged = kpi_report(queries, period, desk.calendar, as_of=now, sla=desk.policies.sla).total  # type: ignore[arg-type]
+        assert judged.resolution_missed == 0
+        assert sla_breaches(desk, world.manager, period, as_of=now).total.resolution_breached == 0
