@@ -2,7 +2,7 @@
 
 The SQLite store writes them with the ticket in the same transaction (no trigger parses the JSON
 again inside SQLite): one ``report_tickets`` row of :class:`~aftersales.ports.reporting.TicketFacts`
-and one ``report_faults`` row per fault record (:class:`~aftersales.ports.reporting.FaultFacts`).
+and one ``report_faults`` row per fault occurrence (:class:`~aftersales.ports.reporting.FaultFacts`).
 The reference definitions in :mod:`aftersales.ports.reporting` are the only source, so every store
 reports the same numbers.
 """
@@ -175,7 +175,7 @@ def later_facts(ticket: Ticket) -> tuple[str | None, int | None, int | None]:
 
 
 def fault_values(ticket: Ticket) -> list[tuple[object, ...]]:
-    """The ``report_faults`` rows of ``ticket``, one per fault record (none for most tickets)."""
+    """The ``report_faults`` rows of ``ticket``, one per fault occurrence (none for most tickets)."""
     if not ticket.fault_records:
         return []
     return [attrs.astuple(f, recurse=False) for f in fault_facts(ticket)]

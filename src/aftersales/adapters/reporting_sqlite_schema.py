@@ -1,7 +1,7 @@
 """The reporting side tables of the SQLite store, and their back-fill on a file that had none.
 
 ``report_tickets`` holds :class:`~aftersales.ports.reporting.TicketFacts` per ticket and
-``report_faults`` one row per fault record. The store writes both with the ticket, computed in Python
+``report_faults`` one row per fault occurrence. The store writes both with the ticket, computed in Python
 (:mod:`aftersales.adapters.reporting_rows`), so nothing parses JSON inside SQLite on a write.
 
 :data:`REPORTING_STEP` is a schema migration: it creates the tables (or keeps those an older version

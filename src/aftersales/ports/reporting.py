@@ -169,7 +169,7 @@ class TicketFacts:
 
 @attrs.frozen
 class FaultFacts:
-    """One coded fault record (symptom → cause) with where it happened."""
+    """One fault occurrence (symptom → cause, :func:`fault_facts`) with where it happened."""
 
     ticket_id: str
     seq: int
@@ -518,7 +518,8 @@ class ReportingQueries(Protocol):
         ...
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
-        """Fault records of tickets received in ``period`` per value of ``dimension``."""
+        """Fault occurrences (:func:`fault_facts`) of tickets received in ``period`` per value of
+        ``dimension``."""
         ...
 
     def batch_symptom_units(self, until: datetime) -> dict[tuple[str, str, str], int]:

@@ -65,7 +65,9 @@ def fault_pareto(
     *,
     vital_share: Decimal = Decimal("0.8"),
 ) -> ParetoReport:
-    """The Pareto of fault records of tickets received in ``period`` by ``dimension``."""
+    """The Pareto of the fault occurrences of tickets received in ``period`` by ``dimension``: a
+    symptom and cause a ticket records again (after a reopen) is one fault
+    (:func:`~aftersales.ports.reporting.fault_facts`)."""
     dimension = FaultDimension(dimension)
     counts = queries.fault_counts(period, dimension)
     total = sum(counts.values())
