@@ -320,7 +320,11 @@ def create_app(
             raise ValidationError("a month is 1-12 of a year 2000-2100", field="month")
         start = datetime(year, month, 1, tzinfo=desk.zone)  # local months (Beijing time for China packs)
         end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=desk.zone)
-        return to_dict(kpi_report(reporting_for(desk.store), Period(start, end), desk.calendar))
+        # the pack's SLA policy: a ticket waiting on parts is judged as its own SLA judges it
+        report = kpi_report(
+            reporting_for(desk.store), Period(start, end), desk.calendar, sla=desk.policies.sla
+        )
+        return to_dict(report)
 
     @app.get("/outbox/dead")
     def dead_letters(desk: DeskDep, actor: ActorDep) -> dict[str, Any]:

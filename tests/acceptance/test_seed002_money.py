@@ -23,6 +23,7 @@ from aftersales.adapters.attachments_fs import FileSystemAttachmentStore
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.charges import ChargeKind, Quote, QuoteState
 from aftersales.domain.classification import Category, Plan, Severity
 from aftersales.domain.complaints import RemedyKind
@@ -46,7 +47,9 @@ from aftersales.json import from_json, to_dict, to_json
 from aftersales.policies.chargeability import BUILTIN_CHARGEABLE_CAUSES
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.reports.budgets import budget_report
+from aftersales.reports.kpi import kpi_report
 from aftersales.reports.money import month_money
+from aftersales.reports.months import month_period
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.views import TicketView
 from conftest import STAFF, START, World, make_world, register
@@ -875,3 +878,20 @@ def test_a_customer_of_the_maker_repaired_by_a_dealer_is_that_dealers_business(
         "dealer-sh"
     )
     assert [s.id for s in desk.fees.slips_of(dealer, ticket_id)] == [bought.fee_slip.id]
+
+
+def test_the_kpis_cost_per_ticket_is_the_money_reports(story: tuple[ServiceDesk, ManualClock, World]) -> None:
+    """Session 16: the KPI's cost per ticket read from the stored slips was spread over every ticket
+    received in the period (a call with no money at all included), while the month's money report spreads
+    the same cost over the tickets it was spent on: two figures for one cost per ticket. Both use the
+    tickets it was spent on (slip_cost_totals' count)."""
+    desk, clock, world = story
+    _free_part_received(desk, clock, world)
+    desk.open_ticket(world.agent, customer_id="cust-zh", description="咨询保养")  # no money
+    with desk.store() as uow:
+        march = month_money(uow.documents, "2026-03")
+        period = month_period("2026-03", "Asia/Shanghai")
+        kpi = kpi_report(reporting_for(desk.store), period, desk.calendar, documents=uow.documents)  # type: ignore[arg-type]
+    assert march.cost_per_ticket == Money("75.00", "CNY")
+    assert kpi.total.counts.tickets == 2
+    assert kpi.total.cost_per_ticket == march.cost_per_ticket

@@ -245,3 +245,20 @@ def test_a_backup_that_fails_its_integrity_check_is_reported(tmp_path: Path) -> 
     with pytest.raises(StorageError) as raised:
         _verify(tmp_path / "copy.db")
     assert "integrity check" in str(raised.value)
+
+
+def test_a_backup_damaged_in_its_schema_is_a_typed_error(tmp_path: Path) -> None:
+    """A copy whose schema page is torn cannot even be checked: sqlite3.DatabaseError escaped the check
+    (it did on session 16's schema, where the damage of the test above fell on the schema)."""
+    store = SqliteStore(f"sqlite:///{tmp_path / 'good.db'}")
+    try:
+        _add(store, ledger_tickets(20))
+        assert store.backup(tmp_path / "copy.db", verify=True).verified
+    finally:
+        store.close()
+    data = bytearray((tmp_path / "copy.db").read_bytes())
+    data[100:4096] = bytes(3996)  # the first page after the header: where the schema starts
+    (tmp_path / "copy.db").write_bytes(bytes(data))
+    with pytest.raises(StorageError) as raised:
+        _verify(tmp_path / "copy.db")
+    assert "integrity check" in str(raised.value)

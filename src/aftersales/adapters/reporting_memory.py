@@ -73,6 +73,8 @@ class ScanningReportingQueries:
                 f.resolved_us,
                 f.resolution_due_us,
                 *timing_stops(ticket),
+                f.paused_us,
+                f.paused_parts_us,
             )
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:

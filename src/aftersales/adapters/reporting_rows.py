@@ -2,7 +2,7 @@
 
 The SQLite store writes them with the ticket in the same transaction (no trigger parses the JSON
 again inside SQLite): one ``report_tickets`` row of :class:`~aftersales.ports.reporting.TicketFacts`
-and one ``report_faults`` row per fault record (:class:`~aftersales.ports.reporting.FaultFacts`).
+and one ``report_faults`` row per fault occurrence (:class:`~aftersales.ports.reporting.FaultFacts`).
 The reference definitions in :mod:`aftersales.ports.reporting` are the only source, so every store
 reports the same numbers.
 """
@@ -28,6 +28,8 @@ from aftersales.ports.reporting import (
     TicketFacts,
     fault_facts,
     judged_dues,
+    pause_starts,
+    serving_dealer,
     timing_stops,
 )
 
@@ -38,6 +40,7 @@ __all__ = [
     "FACT_COLUMNS",
     "FAULT_COLUMNS",
     "INSERT_FAULT",
+    "LATER_FACT_COLUMNS",
     "LEDGER_COLUMNS",
     "REPORT_COLUMNS",
     "TIMING_COLUMNS",
@@ -45,9 +48,15 @@ __all__ = [
     "event_facts",
     "fact_values",
     "fault_values",
+    "later_facts",
 ]
 
 FACT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(TicketFacts))
+LATER_FACT_COLUMNS: tuple[str, ...] = ("serving_dealer_id", "paused_us", "paused_parts_us")
+"""The facts added after the ledger and timing columns (session 16): the last columns of the table, as
+the migration step appends them
+(:data:`~aftersales.adapters.reporting_sqlite_schema.SERVING_PAUSE_REPORT_STEP`)."""
+_FIRST_FACT_COLUMNS = FACT_COLUMNS[: len(FACT_COLUMNS) - len(LATER_FACT_COLUMNS)]
 FAULT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(FaultFacts))
 LEDGER_COLUMNS: tuple[str, ...] = (
     "priority", "channel", "customer_id", "engineer", "description", "symptom", "cause", "action",
@@ -60,7 +69,9 @@ assignee's name (its id when it has none); symptom, cause and action are the las
 TIMING_COLUMNS: tuple[str, ...] = ("response_stop_us",)
 """What the KPI's on-time rates read beside the facts: where an unanswered ticket's response clock stopped
 (:func:`~aftersales.ports.reporting.timing_stops`)."""
-REPORT_COLUMNS: tuple[str, ...] = FACT_COLUMNS + LEDGER_COLUMNS + TIMING_COLUMNS
+REPORT_COLUMNS: tuple[str, ...] = _FIRST_FACT_COLUMNS + LEDGER_COLUMNS + TIMING_COLUMNS + LATER_FACT_COLUMNS
+"""The ``report_tickets`` columns in table order: the first facts, the ledger's, the timing's, the later
+facts."""
 
 # An upsert updates the row in place: the received-time index is only touched when that changes
 # (INSERT OR REPLACE would delete and re-insert every index entry on each save).
@@ -108,7 +119,8 @@ def event_facts(events: Sequence[TicketEvent]) -> tuple[int, int | None, int | N
 def fact_values(ticket: Ticket) -> tuple[object, ...]:
     """The ``report_tickets`` row of ``ticket`` (in :data:`REPORT_COLUMNS` order).
 
-    The facts are the same values as ``attrs.astuple(ticket_facts(ticket))`` and the ledger columns
+    The facts are the same values as ``attrs.astuple(ticket_facts(ticket))`` (the later facts last) and the
+    ledger columns
     those of ``ticket_record`` (unit tests hold them equal), built directly: this runs on every save
     and for every ticket of a bulk import.
     """
@@ -151,11 +163,19 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
         fault.action if fault is not None else None,
         ticket.outcome,
         timing_stops(ticket)[0],
+        *later_facts(ticket),
     )
 
 
+def later_facts(ticket: Ticket) -> tuple[str | None, int | None, int | None]:
+    """The :data:`LATER_FACT_COLUMNS` of ``ticket``: the dealer doing the job and where its current wait
+    began (:func:`~aftersales.ports.reporting.serving_dealer`,
+    :func:`~aftersales.ports.reporting.pause_starts`)."""
+    return (serving_dealer(ticket), *pause_starts(ticket.events))
+
+
 def fault_values(ticket: Ticket) -> list[tuple[object, ...]]:
-    """The ``report_faults`` rows of ``ticket``, one per fault record (none for most tickets)."""
+    """The ``report_faults`` rows of ``ticket``, one per fault occurrence (none for most tickets)."""
     if not ticket.fault_records:
         return []
     return [attrs.astuple(f, recurse=False) for f in fault_facts(ticket)]

@@ -50,9 +50,10 @@ _COUNTS = """count(*),
     sum(callback_due_us IS NOT NULL AND callback_us IS NULL AND callback_due_us >= ?)"""
 
 _IN_PERIOD = "received_us >= ? AND received_us < ?"
-_STOPS = "response_stop_us, CASE WHEN cancelled THEN closed_us END"
+_STOPS = "response_stop_us, CASE WHEN cancelled THEN closed_us END, paused_us, paused_parts_us"
 """Where an unanswered ticket's response clock stopped, and an unresolved one's resolution clock (its
-cancellation), as :func:`~aftersales.ports.reporting.timing_stops` gives them."""
+cancellation), as :func:`~aftersales.ports.reporting.timing_stops` gives them; and where the wait it is
+in now began (:func:`~aftersales.ports.reporting.pause_starts`)."""
 
 
 def _key(group: GroupBy) -> str:

@@ -1,7 +1,7 @@
 """The reporting side tables of the SQLite store, and their back-fill on a file that had none.
 
 ``report_tickets`` holds :class:`~aftersales.ports.reporting.TicketFacts` per ticket and
-``report_faults`` one row per fault record. The store writes both with the ticket, computed in Python
+``report_faults`` one row per fault occurrence. The store writes both with the ticket, computed in Python
 (:mod:`aftersales.adapters.reporting_rows`), so nothing parses JSON inside SQLite on a write.
 
 :data:`REPORTING_STEP` is a schema migration: it creates the tables (or keeps those an older version
@@ -34,6 +34,7 @@ __all__ = [
     "LEDGER_REPORT_STEP",
     "OUTCOME_REPORT_STEP",
     "REPORTING_STEP",
+    "SERVING_PAUSE_REPORT_STEP",
     "BackfillProgress",
     "backfill_reporting",
     "backfill_state",
@@ -94,6 +95,17 @@ CALLBACK_REPORT_STEP: tuple[str, ...] = (
     "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
 )
 """The migration step re-deriving each row's callback instant (a reopened ticket's next callback)."""
+
+SERVING_PAUSE_REPORT_STEP: tuple[str, ...] = (
+    "ALTER TABLE report_tickets ADD COLUMN serving_dealer_id TEXT",
+    "ALTER TABLE report_tickets ADD COLUMN paused_us INTEGER",
+    "ALTER TABLE report_tickets ADD COLUMN paused_parts_us INTEGER",
+    # Every row is written again by the back-fill: the new columns, and report_faults, which now holds one
+    # row per fault occurrence (a symptom and cause recorded again after a reopen is not a second one).
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+)
+"""The migration step adding the dealer doing the job and the start of the current SLA pause to each row
+(session 16), and re-deriving the fault rows."""
 
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50

@@ -22,7 +22,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from aftersales.adapters.reporting_rows import INSERT_FAULT, UPSERT_FACTS, event_facts, fault_values
+from aftersales.adapters.reporting_rows import (
+    INSERT_FAULT,
+    UPSERT_FACTS,
+    event_facts,
+    fault_values,
+    later_facts,
+)
 from aftersales.adapters.sql_ledger import ROW_COLUMNS
 from aftersales.adapters.sqlite_schema import ticket_indexes
 from aftersales.domain.instants import micros
@@ -106,6 +112,7 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
         fault.action if fault is not None else None,
         ticket.outcome,
         timing_stops(ticket)[0],
+        *later_facts(ticket),
     )
     return (*row, ticket_json_utf8(ticket), ticket.asset_id or ""), facts
 

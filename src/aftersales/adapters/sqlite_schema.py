@@ -17,6 +17,7 @@ from aftersales.adapters.reporting_sqlite_schema import (
     LEDGER_REPORT_STEP,
     OUTCOME_REPORT_STEP,
     REPORTING_STEP,
+    SERVING_PAUSE_REPORT_STEP,
 )
 from aftersales.adapters.sla_sweep_sqlite import SWEEP_STEP
 from aftersales.adapters.sqlite_ticket_events import EVENTS_STEP
@@ -170,6 +171,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # that callback was scheduled (a reopened ticket's earlier callback answered an earlier cycle);
     # existing rows are rewritten by the small-batch back-fill, as in step 11.
     CALLBACK_REPORT_STEP,
+    # 19 (session 16): the dealer doing the job (the dealer's monthly count follows the money, seed 002)
+    # and where the current SLA pause began (a ticket awaiting the customer is not late in the KPI while
+    # its clock stands) beside the facts; fault rows are one per fault occurrence. Existing rows are
+    # rewritten by the small-batch back-fill, as in step 11.
+    SERVING_PAUSE_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

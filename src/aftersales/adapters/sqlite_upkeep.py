@@ -138,6 +138,8 @@ def _verify(target: Path) -> None:
     conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
     try:
         found = [str(row[0]) for row in conn.execute("PRAGMA quick_check")]
+    except sqlite3.DatabaseError as exc:  # a copy damaged where its schema is: not even checkable
+        found = [str(exc)]
     finally:
         conn.close()
     if found != ["ok"]:

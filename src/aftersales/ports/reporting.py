@@ -21,7 +21,7 @@ import attrs
 
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.instants import require_aware
-from aftersales.domain.sla_reading import first_response, response_stopped
+from aftersales.domain.sla_reading import first_response, held_dealer, response_stopped
 from aftersales.domain.ticket import Ticket, ended_cycles
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
@@ -45,6 +45,8 @@ __all__ = [
     "current_callback_us",
     "fault_facts",
     "judged_dues",
+    "pause_starts",
+    "serving_dealer",
     "ticket_facts",
     "timing_stops",
 ]
@@ -67,6 +69,8 @@ class GroupBy(StrEnum):
 
     ALL = "all"
     DEALER = "dealer_id"
+    SERVING_DEALER = "serving_dealer_id"
+    """The dealer doing the job (:func:`serving_dealer`): the one its money is booked to (seed 002)."""
     ENGINEER = "assignee_id"
     PRODUCT = "product_id"
     REGION = "region"
@@ -81,6 +85,12 @@ class FaultDimension(StrEnum):
     BATCH = "batch"
     SYMPTOM = "symptom"
     CAUSE = "cause"
+
+
+PAUSED_STATES = frozenset({TicketState.AWAITING_CUSTOMER.value})
+"""The states that always pause the SLA clocks (``SlaTargets.pause_states`` by default)."""
+PAUSED_WITH_PARTS = PAUSED_STATES | {TicketState.AWAITING_PARTS.value}
+"""The states that pause them when the pack's SLA policy says ``pause_on_parts``."""
 
 
 @attrs.frozen
@@ -119,6 +129,10 @@ class TicketFacts:
     ``reworks`` counts reject/reopen events; ``callback_us`` is the first callback recorded after the
     current one was scheduled (:data:`SCHEDULE_CALLBACK_ACTION`) and
     ``satisfaction`` the last integer ``satisfaction`` a callback recorded.
+
+    ``serving_dealer_id`` is the dealer doing the job (:func:`serving_dealer`); ``paused_us`` and
+    ``paused_parts_us`` where the wait the ticket is in now began (:func:`pause_starts`): its SLA clocks
+    stand still from there, so a report judges an unanswered or unresolved ticket at that instant.
     """
 
     id: str
@@ -143,6 +157,9 @@ class TicketFacts:
     callback_due_us: int | None
     callback_us: int | None
     satisfaction: int | None
+    serving_dealer_id: str | None = None
+    paused_us: int | None = None
+    paused_parts_us: int | None = None
 
     @property
     def complaint(self) -> bool:
@@ -152,7 +169,7 @@ class TicketFacts:
 
 @attrs.frozen
 class FaultFacts:
-    """One coded fault record (symptom → cause) with where it happened."""
+    """One fault occurrence (symptom → cause, :func:`fault_facts`) with where it happened."""
 
     ticket_id: str
     seq: int
@@ -204,6 +221,11 @@ class TicketTiming:
     (:func:`~aftersales.domain.sla_reading.response_stopped`)."""
     resolution_stop_us: int | None = None
     """Where the resolution clock stopped unresolved: the cancellation (``None``: it was not cancelled)."""
+    paused_us: int | None = None
+    """Where the clocks stand still since: the start of the customer wait the ticket is in now
+    (:func:`pause_starts`)."""
+    paused_parts_us: int | None = None
+    """The same when awaiting parts pauses too (the pack's ``pause_on_parts``)."""
 
 
 @attrs.frozen
@@ -224,18 +246,22 @@ class TimingColumns:
     """Each ticket's :attr:`TicketTiming.response_stop_us`; empty when no clock stopped unmet."""
     resolution_stop_us: Sequence[int | None] = ()
     """Each ticket's :attr:`TicketTiming.resolution_stop_us`; empty when none was cancelled."""
+    paused_us: Sequence[int | None] = ()
+    """Each ticket's :attr:`TicketTiming.paused_us`; empty when none is paused."""
+    paused_parts_us: Sequence[int | None] = ()
+    """Each ticket's :attr:`TicketTiming.paused_parts_us`; empty when none is paused."""
 
     @classmethod
     def of_rows(cls, rows: Sequence[Sequence[Any]]) -> TimingColumns:
         """Columns of ``rows`` of (group, received, first response, response due, resolved, resolution
-        due[, response stop, resolution stop])."""
+        due[, response stop, resolution stop[, paused, paused with parts]])."""
         # a map of itemgetter per column: far cheaper than zip(*rows) over 100k argument tuples
         width = len(rows[0]) if rows else 6
         group, received, first, response_due, resolved, resolution_due, *rest = (
             list(map(itemgetter(i), rows)) for i in range(width)
         )
-        stops = (rest[0], rest[1]) if len(rest) == 2 else ((), ())
-        return cls(group, received, first, response_due, resolved, resolution_due, *stops)
+        extra: list[Sequence[Any]] = [*rest, *([()] * (4 - len(rest)))]
+        return cls(group, received, first, response_due, resolved, resolution_due, *extra)
 
 
 def timing_columns(timings: Iterable[TicketTiming]) -> TimingColumns:
@@ -250,6 +276,8 @@ def timing_columns(timings: Iterable[TicketTiming]) -> TimingColumns:
             t.resolution_due_us,
             t.response_stop_us,
             t.resolution_stop_us,
+            t.paused_us,
+            t.paused_parts_us,
         )
         for t in timings
     ]
@@ -303,6 +331,38 @@ def current_callback_us(events: Sequence[Any]) -> int | None:
     return found
 
 
+def serving_dealer(ticket: Ticket) -> str | None:
+    """The dealer doing the job: the dealer holding the ticket (the one it is dispatched to, or whose own
+    engineer it is assigned to), else the ticket's own dealer; ``None`` when neither.
+
+    Seed 002: 乙方负责所售产品的全过程服务, and each dealer reports monthly the installations and repairs
+    it did (9/10: 对所安装调试情况 / 所维修情况进行一次统计并报至甲方); the fee rules book a job to the
+    dealer who did it (``service.scope.purchasing_dealer`` is the same rule), so its count follows.
+    """
+    handling = held_dealer(ticket.events)
+    return handling if handling is not None else ticket.dealer_id
+
+
+def pause_starts(events: Sequence[Any]) -> tuple[int | None, int | None]:
+    """Where the wait the ticket is in now began (µs): with awaiting the customer pausing (always), and
+    with awaiting parts pausing too (the pack's ``pause_on_parts``); ``None`` when it is not waiting.
+
+    The SLA clocks stand still from the first event of the latest unbroken run of pausing states
+    (:func:`~aftersales.domain.sla_reading.read_cycle` reads the gaps the same way); a report judges an
+    unanswered or unresolved ticket there, not at its own instant, as the live SLA does.
+    """
+    return _run_start(events, PAUSED_STATES), _run_start(events, PAUSED_WITH_PARTS)
+
+
+def _run_start(events: Sequence[Any], states: frozenset[str]) -> int | None:
+    start: int | None = None
+    for event in reversed(events):
+        if event.to_state not in states:
+            break
+        start = micros(event.at)
+    return start
+
+
 def ticket_facts(ticket: Ticket) -> TicketFacts:
     """The reference facts of ``ticket``."""
     events = ticket.events
@@ -314,6 +374,7 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
             satisfaction = value
     response_us = micros(answer.at) if (answer := first_response(events)) is not None else None
     response_due_us, resolution_due_us = judged_dues(ticket, response_us)
+    paused, paused_parts = pause_starts(events)
     return TicketFacts(
         id=ticket.id,
         kind=ticket.kind.value,
@@ -337,6 +398,9 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         callback_due_us=_us(ticket.callback_due_at),
         callback_us=current_callback_us(events),
         satisfaction=satisfaction,
+        serving_dealer_id=serving_dealer(ticket),
+        paused_us=paused,
+        paused_parts_us=paused_parts,
     )
 
 
@@ -351,14 +415,27 @@ def timing_stops(ticket: Ticket) -> tuple[int | None, int | None]:
 
 
 def fault_facts(ticket: Ticket) -> list[FaultFacts]:
-    """The reference fault facts of ``ticket``, one per fault record in order."""
+    """The reference fault facts of ``ticket``: one per fault occurrence, in order.
+
+    A fault occurrence is a problem as seed 002 records it, 故障描述 → 故障原因 (symptom and cause); the
+    处理措施 (action) is what was done about it. A record repeating a symptom and cause the ticket already
+    has is the same fault handled again — a reopened ticket (the problem came back, 004 回访) resolved a
+    second time, a rework — and is not counted again; ``seq`` is the first record's position.
+    """
     received = micros(ticket.received_at)
-    return [
-        FaultFacts(
-            ticket.id, i, ticket.asset_id, ticket.product_id, ticket.batch, received, r.symptom, r.cause
+    seen: set[tuple[str, str]] = set()
+    found: list[FaultFacts] = []
+    for i, r in enumerate(ticket.fault_records):
+        key = (r.symptom, r.cause)
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append(
+            FaultFacts(
+                ticket.id, i, ticket.asset_id, ticket.product_id, ticket.batch, received, r.symptom, r.cause
+            )
         )
-        for i, r in enumerate(ticket.fault_records)
-    ]
+    return found
 
 
 def group_key(facts: TicketFacts, group: GroupBy) -> str:
@@ -441,7 +518,8 @@ class ReportingQueries(Protocol):
         ...
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
-        """Fault records of tickets received in ``period`` per value of ``dimension``."""
+        """Fault occurrences (:func:`fault_facts`) of tickets received in ``period`` per value of
+        ``dimension``."""
         ...
 
     def batch_symptom_units(self, until: datetime) -> dict[tuple[str, str, str], int]:

@@ -4,9 +4,12 @@ A dealer submits a :class:`DealerMonthlyReport` document for each month
 (``desk.reports.submit_dealer_report``); it is due by the end of
 day ``due_day`` (3) of the next month in the market's time zone. :func:`dealer_monthly` puts each
 dealer's submitted figures beside the ledger's counts and lists who is late or missing. The ledger's
-counts are by the dealer a ticket belongs to (``dealer_id``: the calls of its customers), not by
-the dealer it was dispatched to; a call cancelled (a duplicate, registered by mistake) is no installation
-or repair and is not counted, so a dealer's true figures match the ledger's.
+counts are by the dealer doing the job (:func:`~aftersales.ports.reporting.serving_dealer`): the dealer a
+ticket is dispatched to (or whose own engineer it is assigned to), else the dealer it belongs to. Seed 002
+asks each dealer for the installations and repairs it did (9/10: 对所安装调试情况 / 所维修情况进行一次统计),
+and the fee rules book a call passed to another dealer to the dealer who did the work (its fee schedule, its
+parts, its revenue): the count follows the money. A call cancelled (a duplicate, registered by mistake) is
+no installation or repair and is not counted, so a dealer's true figures match the ledger's.
 """
 
 from __future__ import annotations
@@ -100,7 +103,7 @@ def dealer_monthly(
     if as_of is None and clock is None:
         raise ValidationError("give as_of or a clock", field="as_of")
     now = as_of if as_of is not None else clock.now()  # type: ignore[union-attr]
-    counts = queries.category_counts(period, GroupBy.DEALER)
+    counts = queries.category_counts(period, GroupBy.SERVING_DEALER)
     with store() as uow:
         dealers: set[str] = {d.id for d in uow.dealers.list()}
         submitted = {r.dealer_id: r for r in uow.documents.query(DealerMonthlyReport, month=month)}

@@ -23,6 +23,7 @@ from aftersales.domain.quality_reports import BatchIncident
 from aftersales.policies.complaints import ComplaintParams, judge_batch
 from aftersales.ports.reporting import FaultDimension, Period, ReportingQueries
 from aftersales.reports.months import month_period
+from aftersales.reports.rounding import share
 
 __all__ = [
     "BatchIncident",
@@ -33,8 +34,6 @@ __all__ = [
     "fault_pareto",
     "fault_trend",
 ]
-
-_SHARE = Decimal("0.0001")
 
 
 @attrs.frozen
@@ -66,7 +65,9 @@ def fault_pareto(
     *,
     vital_share: Decimal = Decimal("0.8"),
 ) -> ParetoReport:
-    """The Pareto of fault records of tickets received in ``period`` by ``dimension``."""
+    """The Pareto of the fault occurrences of tickets received in ``period`` by ``dimension``: a
+    symptom and cause a ticket records again (after a reopen) is one fault
+    (:func:`~aftersales.ports.reporting.fault_facts`)."""
     dimension = FaultDimension(dimension)
     counts = queries.fault_counts(period, dimension)
     total = sum(counts.values())
@@ -79,8 +80,8 @@ def fault_pareto(
             ParetoItem(
                 key,
                 n,
-                (Decimal(n) / total).quantize(_SHARE),
-                (Decimal(running) / total).quantize(_SHARE),
+                share(n, total),
+                share(running, total),
                 before < vital_share,
             )
         )
@@ -142,6 +143,6 @@ def detect_batch_incidents(
         if size <= 0 or units > size:
             continue
         if judge_batch(batch, value, units, size, params, ProductId(product)).outcome is not None:
-            share = (Decimal(units) / size).quantize(_SHARE)
-            found.append(BatchIncident(product, batch, value, units, size, share, dimension))
+            found_share = share(units, size)
+            found.append(BatchIncident(product, batch, value, units, size, found_share, dimension))
     return found

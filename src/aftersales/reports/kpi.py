@@ -3,7 +3,8 @@
 Everything countable is one aggregate query (:meth:`ReportingQueries.ticket_counts`); response and
 resolution times are measured in working time with the :class:`BusinessCalendar` passed in, from a
 few integers per ticket (:meth:`ReportingQueries.timings`). A ticket counts in the period it was
-received in. Rates are fractions (``Decimal``, 4 places) and ``None`` when nothing was measured.
+received in. Rates are fractions (``Decimal``, 4 places, rounded half up as every share a report shows:
+:mod:`aftersales.reports.rounding`) and ``None`` when nothing was measured.
 
 The 4 places are for display: whether a rate meets its goal is judged on the exact fraction
 (:meth:`KpiRow.exact`, a :class:`~fractions.Fraction` of the row's own counts), so 8 999 of 10 000
@@ -31,6 +32,7 @@ from aftersales.domain.money import Money
 from aftersales.errors import CurrencyMismatch, ValidationError
 from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TimingColumns
 from aftersales.reports.money import pack_budget_per_ticket, stored_costs
+from aftersales.reports.rounding import rate
 
 __all__ = [
     "CostTotals",
@@ -40,18 +42,11 @@ __all__ = [
     "KpiTargets",
     "exact_rate",
     "kpi_report",
+    "pauses_on_parts",
     "rate",
 ]
 
-_PLACES = Decimal("0.0001")
 _CENT = Decimal("0.01")
-
-
-def rate(part: int, whole: int) -> Decimal | None:
-    """``part / whole`` to 4 places, or ``None`` when ``whole`` is 0."""
-    if whole <= 0:
-        return None
-    return (Decimal(part) / Decimal(whole)).quantize(_PLACES)
 
 
 def exact_rate(part: int, whole: int) -> Fraction | None:
@@ -62,6 +57,17 @@ def exact_rate(part: int, whole: int) -> Fraction | None:
 
 
 _MICROSECOND = timedelta(microseconds=1)
+
+
+def pauses_on_parts(sla: Any) -> bool:
+    """Whether the pack's SLA policy (``desk.policies.sla``; ``None``: the default) pauses the clocks while
+    awaiting parts (``pause_on_parts``); awaiting the customer always pauses them."""
+    if sla is None:
+        return False
+    value = getattr(getattr(sla, "params", None), "pause_on_parts", None)
+    if not isinstance(value, bool):
+        raise ValidationError("sla must be the pack's SLA policy (desk.policies.sla)", field="sla")
+    return value
 
 
 @attrs.frozen
@@ -112,6 +118,10 @@ class CostTotals:
     materials: Money
     labour: Money
     travel: Money
+    tickets: int | None = None
+    """The tickets this cost was spent on (those with a slip or a free issue, as
+    :attr:`~aftersales.reports.money.MonthMoney.cost_per_ticket` counts them), when known: a row's cost per
+    ticket is spread over them, else over the group's tickets."""
 
     @property
     def total(self) -> Money:
@@ -240,6 +250,16 @@ class _Measured:
         self.resolution_missed = resolution_missed
 
 
+def _end(stop: int | None, paused: int | None, as_of_us: int) -> int | None:
+    """Where an unmet clock stopped running (µs): where it stopped, else where its current pause began
+    when that is before ``as_of_us``; ``None`` when it still runs at ``as_of_us``."""
+    if stop is not None:
+        return stop
+    if paused is not None and paused < as_of_us:
+        return paused
+    return None
+
+
 class _Durations:
     """One measured column (response or resolution) over all tickets: the working duration of each
     ticket measured, whether it met its target, and its group key; and the group of each ticket that
@@ -258,15 +278,18 @@ class _Durations:
         target: int,
         as_of: tuple[int, int],
         stops_us: Sequence[int | None],
+        paused_us: Sequence[int | None] = (),
     ) -> None:
         # Missed: never done, its clock stopped (cancelled; for a response also the work marked done) or
         # still running at ``as_of``, after the due time: the stored one, else the fallback target in
         # working time. 响应及时率 is the share of problems answered in time; one never answered whose
-        # clock ran past the due time was not answered in time, as the SLA counts it breached.
+        # clock ran past the due time was not answered in time, as the SLA counts it breached. A ticket
+        # waiting in a pausing state (awaiting the customer) has its clock standing since the wait began:
+        # it is judged there, as the live SLA judges it (paused, not breached unless it ran out before).
         as_of_us, as_of_offset = as_of
         stops: Sequence[int | None] = stops_us or [None] * len(done_us)
         unmet = [i for i, done in enumerate(done_us) if done is None]
-        ends = [stops[i] for i in unmet]
+        ends = [_end(stops[i], paused_us[i] if paused_us else None, as_of_us) for i in unmet]
         stopped = [e for e in ends if e is not None]
         stop_offsets: Iterator[int] = iter(calendar.offsets_us(stopped) if stopped else [])
         self.missed: list[str] = []
@@ -298,7 +321,11 @@ class _Durations:
 
 
 def _measure(
-    columns: TimingColumns, calendar: BusinessCalendar, targets: KpiTargets, as_of_us: int
+    columns: TimingColumns,
+    calendar: BusinessCalendar,
+    targets: KpiTargets,
+    as_of_us: int,
+    pause_on_parts: bool = False,
 ) -> tuple[dict[str, _Measured], _Measured]:
     """Each group's measurements, and the whole period's.
 
@@ -310,13 +337,14 @@ def _measure(
     received = calendar.offsets_us(columns.received_us)
     c = columns
     as_of = (as_of_us, calendar.offsets_us([as_of_us])[0])
+    paused = c.paused_parts_us if pause_on_parts else c.paused_us
     response = _Durations(
         c.first_response_us, c.response_due_us, received, c, calendar, targets.response // _MICROSECOND,
-        as_of, c.response_stop_us,
+        as_of, c.response_stop_us, paused,
     )  # fmt: skip
     resolution = _Durations(
         c.resolved_us, c.resolution_due_us, received, c, calendar, targets.resolution // _MICROSECOND,
-        as_of, c.resolution_stop_us,
+        as_of, c.resolution_stop_us, paused,
     )  # fmt: skip
     response_took, response_on_time, response_missed = response.by_group()
     resolution_took, resolution_on_time, resolution_missed = resolution.by_group()
@@ -349,7 +377,9 @@ def _row(
     cost: CostTotals | None,
     budget: Money | None,
 ) -> KpiRow:
-    per_ticket = cost.per_ticket(c.tickets) if cost is not None else None
+    # One rule with the money report: the cost over the tickets it was spent on, when the cost says
+    spread = c.tickets if cost is None or cost.tickets is None else cost.tickets
+    per_ticket = cost.per_ticket(spread) if cost is not None else None
     return KpiRow(
         group=group,
         counts=c,
@@ -368,7 +398,7 @@ def _row(
         resolution=DurationStats.of_us(m.resolution),
         cost=cost,
         cost_per_ticket=per_ticket,
-        over_budget=cost.over(budget, c.tickets) if cost is not None and budget is not None else None,
+        over_budget=cost.over(budget, spread) if cost is not None and budget is not None else None,
         response_met=m.response_on_time,
         resolution_met=m.resolution_on_time,
         response_missed=m.response_missed,
@@ -389,6 +419,7 @@ def kpi_report(
     currency: str = "CNY",
     fees: Any = None,
     as_of: datetime | None = None,
+    sla: Any = None,
 ) -> KpiReport:
     """The KPIs of tickets received in ``period``, per ``group`` and in total.
 
@@ -398,7 +429,10 @@ def kpi_report(
     since the period's end or not, so one still unresolved past its due time must count late beside
     them): a ticket nobody answered is not answered in time. A response clock stops unmet at a
     cancellation or when the work is marked done, a resolution clock at a cancellation, as the SLA stops
-    them.
+    them. A ticket waiting in a state that pauses its clocks (awaiting the customer; awaiting parts too
+    when the pack's SLA policy, passed as ``sla`` — ``desk.policies.sla`` —, says ``pause_on_parts``) is
+    judged where the wait began, as its own SLA status is: paused, it is late only if its clock ran out
+    before.
     A callback not yet due at ``as_of`` and not made is not counted against the callback rate, and
     cancelled or withdrawn complaints are not in the complaint resolution rate (as cancelled tickets are
     not in the resolution rate).
@@ -421,7 +455,9 @@ def kpi_report(
     else:
         counts = queries.ticket_counts(period, group, satisfied_at=targets.satisfied_at, as_of=as_of)
     until = period.end_us if as_of is None else micros(require_aware(as_of, "as_of"))
-    measured, whole = _measure(queries.timing_columns(period, group), calendar, targets, until)
+    measured, whole = _measure(
+        queries.timing_columns(period, group), calendar, targets, until, pauses_on_parts(sla)
+    )
     costs = costs or {}
     rows = tuple(
         _row(key, counts[key], measured.get(key, _Measured()), costs.get(key), budget_per_ticket)
@@ -438,6 +474,8 @@ def kpi_report(
                 Money.total([v.materials for v in values], values[0].materials.currency),
                 Money.total([v.labour for v in values], values[0].labour.currency),
                 Money.total([v.travel for v in values], values[0].travel.currency),
+                # the groups' tickets are distinct: their sum, when every group's is known
+                None if any(v.tickets is None for v in values) else sum(v.tickets or 0 for v in values),
             )
         total = _row(ALL, _sum_counts(counts.values()), whole, total_cost, budget_per_ticket)
     return KpiReport(period, group, rows, total, targets, budget_per_ticket)

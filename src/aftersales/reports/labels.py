@@ -24,6 +24,7 @@ from aftersales.i18n.format import LocaleFormatter, formatter_for
 from aftersales.policies.fault_catalog import FaultCatalog
 from aftersales.ports.queries import UNSET
 from aftersales.ports.reporting import ALL, FaultDimension, GroupBy
+from aftersales.reports.rounding import shown_fraction
 
 __all__ = ["FAULT_FIELDS", "ReportLabels", "report_labels"]
 
@@ -32,6 +33,8 @@ FAULT_FIELDS: Final = ("symptom", "cause", "action")
 
 _PERCENT: Final = "#,##0.0%"
 _MONTH: Final = re.compile(r"(\d{4})-(\d{2})")
+_DEALER_GROUPS: Final = frozenset({GroupBy.DEALER, GroupBy.SERVING_DEALER})
+"""Groups whose missing key is the maker itself (a call without a dealer: 直营)."""
 
 
 class ReportLabels:
@@ -131,7 +134,7 @@ class ReportLabels:
         if key == ALL and group is GroupBy.ALL:
             return self.text("report.group.all")
         if key == UNSET:
-            return self.text("report.group.direct" if group is GroupBy.DEALER else "report.group.unset")
+            return self.text("report.group.direct" if group in _DEALER_GROUPS else "report.group.unset")
         if group is GroupBy.CATEGORY:
             return self.category(key)
         return self.name(key)
@@ -158,7 +161,8 @@ class ReportLabels:
 
     def percent(self, value: Decimal) -> str:
         """A fraction as a percentage with one decimal ("85.3%")."""
-        return str(format_percent(value, _PERCENT, locale=self.formatter.locale))
+        # rounded by the reports' one rule first (half up): Babel would round half to even
+        return str(format_percent(shown_fraction(value), _PERCENT, locale=self.formatter.locale))
 
     def duration(self, value: timedelta) -> str:
         """A duration in words ("6 小时 16 分钟")."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import attrs
 
@@ -29,6 +29,7 @@ from aftersales.domain.ticket import Ticket
 from aftersales.ports.maintenance_due import scheduled_due_by
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
+from aftersales.reports.rounding import rate as share_of
 
 __all__ = [
     "ComplianceRow",
@@ -57,7 +58,7 @@ class ComplianceRow:
         """Done on time over due, to four decimals (``None`` when nothing was due)."""
         if not self.due:
             return None
-        return (Decimal(self.on_time) / self.due).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        return share_of(self.on_time, self.due)
 
 
 def _first_due(visit: MaintenanceVisit) -> date:

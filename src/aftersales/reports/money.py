@@ -315,7 +315,8 @@ def _from_documents(
 def stored_costs(documents: Any, period: Period, currency: str = "CNY") -> Any:
     """:class:`~aftersales.reports.kpi.CostTotals` of the months ``period`` touches, from stored slips.
 
-    The dealer's service fee given free counts with labour (the KPI report's three kinds).
+    The dealer's service fee given free counts with labour (the KPI report's three kinds); ``tickets`` is
+    the number of tickets it was spent on (the denominator of :attr:`MonthMoney.cost_per_ticket`).
     """
     from aftersales.reports.kpi import CostTotals
 
@@ -323,12 +324,13 @@ def stored_costs(documents: Any, period: Period, currency: str = "CNY") -> Any:
     end = (period.end - timedelta(microseconds=1)).astimezone(tz)
     # Not strftime: it writes year 1 as "1", not "0001" (a report over every date there is).
     first, last = f"{period.start.year:04d}-{period.start.month:02d}", f"{end.year:04d}-{end.month:02d}"
-    _tickets, kinds = slip_cost_totals(documents, months_between(first, last), currency=currency)
+    tickets, kinds = slip_cost_totals(documents, months_between(first, last), currency=currency)
 
     def money(*names: str) -> Money:
         return Money(sum((kinds.get(n, Decimal(0)) for n in names), Decimal(0)), currency)
 
-    return CostTotals(money("materials"), money("labour", "service_fee"), money("travel"))
+    # spread over the tickets it was spent on, as the month's money report spreads it
+    return CostTotals(money("materials"), money("labour", "service_fee"), money("travel"), tickets)
 
 
 def pack_budget_per_ticket(fees: Any) -> Money | None:

@@ -23,6 +23,7 @@ from aftersales.policies.fault_catalog import FaultCatalog
 from aftersales.reports.document import ColumnKind, DocCell, Judged, ReportDocument, ReportTable, cell_text
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.reports.pages import document_for
+from aftersales.reports.rounding import percent_text
 
 __all__ = ["BOM", "render", "to_csv", "to_html", "to_markdown", "to_text", "to_xlsx"]
 
@@ -80,7 +81,7 @@ def _plain(value: DocCell, kind: ColumnKind, codes: bool) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, Decimal) and kind is ColumnKind.RATE and not codes:
-        return f"{(value * 100).quantize(Decimal('0.1'))}%"
+        return percent_text(value)
     if isinstance(value, str):
         return spreadsheet_text(value)  # a name or a description: never a formula
     return str(value)

@@ -13,27 +13,30 @@ again as *still open, overdue*), or was cancelled (withdrawn) unresolved after t
 stops the clock there and judges it breached (and the KPI counts it missed). A ticket reopened (a
 callback found the problem back) is late when any of its cycles was: the response of its first cycle
 and the resolution of each cycle a reopen ended are read from the SLA status just before the reopen
-(``desk.sla(actor, id, at=...)``, when the desk answers it). Tickets without a due time are not judged
-here (see the KPI report's fallback targets).
+(``desk.sla(actor, id, at=...)``, when the desk answers it). A ticket waiting in a state that pauses its
+clocks (awaiting the customer; parts too when the desk's SLA policy says ``pause_on_parts``) is judged
+where the wait began, as its live SLA status is (paused: late only if it ran out before). The breach
+rate is over the resolutions judged (resolved, or late), as the KPI's on-time rate. Tickets without a due
+time are not judged here (see the KPI report's fallback targets).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from aftersales.domain.contact import zone
-from aftersales.domain.instants import require_aware
+from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.sla_reading import first_response, response_stopped
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import TicketFilter
-from aftersales.ports.reporting import Period
-from aftersales.reports.kpi import rate
+from aftersales.ports.reporting import Period, pause_starts
+from aftersales.reports.kpi import pauses_on_parts, rate
 from aftersales.reports.ledger_export import iter_ledger
 from aftersales.reports.sources import LedgerDesk, SlaDesk
 
@@ -51,6 +54,10 @@ class SlaCell:
     response_breached: int = 0
     resolution_breached: int = 0
     open_breached: int = 0
+    resolution_judged: int = 0
+    """Tickets whose resolution is judged: resolved (its due time known), or late. One still open before
+    its due time, or cancelled before it, is neither on time nor late yet: the denominator of
+    :attr:`breach_rate`, as the KPI's resolution on-time rate counts measured and missed ones only."""
 
     @property
     def breached(self) -> int:
@@ -59,8 +66,9 @@ class SlaCell:
 
     @property
     def breach_rate(self) -> Decimal | None:
-        """Resolution breaches over tickets with a due time."""
-        return rate(self.resolution_breached, self.due)
+        """Resolution breaches over the resolutions judged (:attr:`resolution_judged`): the KPI's
+        late share (1 − its resolution on-time rate) over the same tickets."""
+        return rate(self.resolution_breached, self.resolution_judged)
 
 
 @attrs.frozen
@@ -89,16 +97,18 @@ class SlaReport:
 
 
 def _sum(cells: object) -> SlaCell:
-    due = resp = res = still = 0
+    due = resp = res = still = judged = 0
     for c in cells:  # type: ignore[attr-defined]
         due += c.due
         resp += c.response_breached
         res += c.resolution_breached
         still += c.open_breached
-    return SlaCell(due, resp, res, still)
+        judged += c.resolution_judged
+    return SlaCell(due, resp, res, still, judged)
 
 
 _JUST_BEFORE = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _earlier_cycles(desk: object, actor: object, ticket_id: str, events: Sequence[Any]) -> list[Any]:
@@ -125,6 +135,15 @@ def _ended_late(ticket: Any, due: datetime) -> bool:
     return cancelled and ended is not None and ended > due
 
 
+def _standing(events: Sequence[Any], parts: bool, as_of: datetime) -> datetime:
+    """Where an unmet clock of a ticket stands at ``as_of``: where its current pause began when that is
+    earlier (:func:`~aftersales.ports.reporting.pause_starts`), else ``as_of``."""
+    paused = pause_starts(events)[1 if parts else 0]
+    if paused is None or paused >= micros(as_of):
+        return as_of
+    return _EPOCH + timedelta(microseconds=paused)
+
+
 def sla_breaches(
     desk: LedgerDesk,
     actor: object,
@@ -142,15 +161,19 @@ def sla_breaches(
     base = filters or TicketFilter()
     query = attrs.evolve(base, received_from=period.start, received_to=period.end)
     counts: dict[tuple[str, str], list[int]] = {}
+    parts = pauses_on_parts(getattr(getattr(desk, "policies", None), "sla", None))
     for t in iter_ledger(desk, actor, query):
         if t.response_due_at is None and t.resolution_due_at is None:
             continue
         year, week, _ = t.received_at.astimezone(tz).isocalendar()
         key = (f"{year}-W{week:02d}", t.priority.value if t.priority is not None else "")
-        row = counts.setdefault(key, [0, 0, 0, 0])
+        row = counts.setdefault(key, [0, 0, 0, 0, 0])
         row[0] += 1
         events = t.events
         earlier = _earlier_cycles(desk, actor, t.id, events)
+        # A ticket waiting in a pausing state has its clocks standing since the wait began (the live SLA
+        # shows it paused): judged there, not at as_of, as the KPI judges it.
+        standing = _standing(events, parts, as_of)
         respond_by = t.response_due_at
         if earlier:  # the first cycle's response, as the SLA judged it before the reopen
             if _breached(earlier[0], "response"):
@@ -159,11 +182,12 @@ def sla_breaches(
             answered = first_response(events)
             # late: answered after the due time, or not answered and its clock ran past the due time
             stopped = response_stopped(events) if answered is None else None
-            end = answered.at if answered is not None else stopped.at if stopped is not None else as_of
+            end = answered.at if answered is not None else stopped.at if stopped is not None else standing
             if end > respond_by:
                 row[1] += 1
         due = t.resolution_due_at
-        overdue = due is not None and t.resolved_at is None and as_of > due and t.closed_at is None
+        late = row[2]
+        overdue = due is not None and t.resolved_at is None and standing > due and t.closed_at is None
         if overdue:
             row[2] += 1
             row[3] += 1
@@ -171,6 +195,8 @@ def sla_breaches(
             _breached(status, "resolution") or _breached(status, "dealer_resolution") for status in earlier
         ):  # late now, or late in a cycle a reopen ended (the dealer's 24 hours beside a contract too)
             row[2] += 1
+        if row[2] > late or (due is not None and t.resolved_at is not None):
+            row[4] += 1  # late, or resolved against a known due time: judged
     cells = {k: SlaCell(*v) for k, v in counts.items()}
     weeks = tuple(sorted({w for w, _ in cells}))
     present = {p for _, p in cells}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 import attrs
 
@@ -93,6 +93,8 @@ class _ByAgent:
                 f.resolved_us,
                 f.resolution_due_us,
                 *timing_stops(ticket),
+                f.paused_us,
+                f.paused_parts_us,
             )
 
     def timing_columns(self, period: Period, group: GroupBy) -> TimingColumns:
@@ -106,6 +108,7 @@ def agent_kpis(
     *,
     targets: KpiTargets = _TARGETS,
     as_of: datetime | None = None,
+    sla: Any = None,
 ) -> KpiReport:
     """The KPIs of the tickets each agent registered in ``period``: one row per agent id.
 
@@ -116,7 +119,10 @@ def agent_kpis(
 
     Tickets no agent registered (a customer's portal request, a dealer's call) are left out. The
     report's ``group`` says rows are per person (:attr:`GroupBy.ENGINEER`'s key column); the keys are
-    the agents' ids.
+    the agents' ids. A ticket waiting for the customer is judged where the wait began, as in the KPI
+    report (``sla``: the pack's SLA policy, for ``pause_on_parts``).
     """
     queries = cast(ReportingQueries, _ByAgent(store))  # kpi_report asks only these two queries
-    return kpi_report(queries, period, calendar, group=GroupBy.ENGINEER, targets=targets, as_of=as_of)
+    return kpi_report(
+        queries, period, calendar, group=GroupBy.ENGINEER, targets=targets, as_of=as_of, sla=sla
+    )

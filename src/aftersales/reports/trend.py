@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -41,6 +42,7 @@ def kpi_trend(
     timezone: str = "Asia/Shanghai",
     targets: KpiTargets = _TARGETS,
     as_of: datetime | None = None,
+    sla: Any = None,
 ) -> KpiTrend:
     """The KPIs of each month of ``months`` (``"2026-03"``…, at most 36), measured in working time.
 
@@ -48,7 +50,8 @@ def kpi_trend(
     counts as missed by, in every month: pass the instant the report is read. A month is not judged at
     its own end when an instant is given: its tickets resolved since count as they were resolved, so one
     still unresolved past its due time counts late too (judged at the month's end it would drop out of
-    the on-time rate, and a month would read better than the tickets it holds)."""
+    the on-time rate, and a month would read better than the tickets it holds). ``sla`` is the pack's SLA
+    policy (``desk.policies.sla``), for whether awaiting parts pauses the clocks, as in the KPI report."""
     if isinstance(months, str) or not months:
         raise ValidationError("months is a non-empty list of months written YYYY-MM", field="months")
     if len(months) > MAX_MONTHS:
@@ -57,7 +60,7 @@ def kpi_trend(
     rows = tuple(
         kpi_report(
             queries, p, calendar, group=GroupBy.ALL, targets=targets,
-            as_of=as_of,
+            as_of=as_of, sla=sla,
         ).total
         for p in periods
     )  # fmt: skip

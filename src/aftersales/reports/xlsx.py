@@ -17,6 +17,7 @@ from aftersales.domain.money import Money, currency_exponent
 from aftersales.errors import ConfigurationError
 from aftersales.reports.document import ColumnKind, DocCell, Judged, ReportDocument, ReportTable
 from aftersales.reports.labels import ReportLabels
+from aftersales.reports.rounding import exact_value
 
 __all__ = ["write_ledger_xlsx", "write_workbook"]
 
@@ -67,8 +68,8 @@ def _value(value: DocCell, labels: ReportLabels) -> tuple[object, str | None]:
         return float(value.amount), f'"{symbol}"#,##0' + ("." + "0" * digits if digits > 0 else "")
     if isinstance(value, datetime):
         return value.astimezone(labels.timezone).replace(tzinfo=None), "yyyy-mm-dd hh:mm"
-    if isinstance(value, Decimal):
-        return float(value), None
+    if isinstance(value, Decimal):  # a share: its exact fraction, shown rounded by the one rule
+        return float(exact_value(value)), None
     return value, None
 
 
