@@ -715,7 +715,7 @@ def _report(play: _Play, locale: str, out: TextIO, found: list[tuple[object, str
     period = Period(MONTH_START, MONTH_END)
     assert desk.calendar is not None
     # tickets of direct contracts have no dealer: the labels call that group the maker's own engineers
-    kpis = kpi_report(queries, period, desk.calendar, group=GroupBy.DEALER)
+    kpis = kpi_report(queries, period, desk.calendar, group=GroupBy.DEALER, sla=desk.policies.sla)
     generated = desk.clock.now()
     _section(out, str(words["kpi"]).format(month=MONTH))
     out.write(

@@ -257,13 +257,17 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
             while len(months) < args.trend_months:
                 prior = date.fromisoformat(months[0] + "-01") - timedelta(days=1)
                 months.insert(0, prior.strftime("%Y-%m"))
-            trend = kpi_trend(queries, months, desk.calendar, timezone=args.timezone, as_of=as_of)
+            trend = kpi_trend(
+                queries, months, desk.calendar, timezone=args.timezone, as_of=as_of, sla=desk.policies.sla
+            )
         return document_for(report, labels, goals=goals, trend=trend)
     if args.kind == "faults":
         return document_for(fault_pareto(queries, period, dimension), labels, top=args.top)
     if args.kind == "trend":
         months = months_between(first.strftime("%Y-%m"), last.strftime("%Y-%m"))
-        trend = kpi_trend(queries, months, desk.calendar, timezone=args.timezone, as_of=as_of)
+        trend = kpi_trend(
+            queries, months, desk.calendar, timezone=args.timezone, as_of=as_of, sla=desk.policies.sla
+        )
         faults = fault_trend(queries, months, dimension, timezone=args.timezone)
         return document_for(trend, labels, goals=goals, faults=faults)
     if args.kind == "sla":
@@ -287,7 +291,7 @@ def _pack_kpis(desk: Any, queries: Any, period: Any, group: Any, as_of: datetime
     with desk.context.reader() as uow:
         return kpi_report(
             queries, period, desk.calendar, group=group, as_of=as_of,
-            documents=uow.documents, fees=fees, currency=currency,
+            documents=uow.documents, fees=fees, currency=currency, sla=desk.policies.sla,
         )  # fmt: skip
 
 
