@@ -238,6 +238,21 @@ def store_url(backend: str, tmp_path: Path, name: str = "desk.db") -> Iterator[s
         yield "memory://" if backend == "memory" else f"sqlite:///{tmp_path / name}"
 
 
+@contextlib.contextmanager
+def world_desk(
+    backend: str, tmp_path: Path, pack: str = "office_equipment", **options: object
+) -> Iterator[tuple[ServiceDesk, ManualClock, World]]:
+    """A desk of ``pack`` on a fresh store of ``backend`` with the world registered, its manual clock at
+    :data:`START`; ``options`` go to :meth:`ServiceDesk.open` (overrides, notifier …)."""
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack=pack, clock=clock, staff=STAFF, **options) as desk,  # type: ignore[arg-type]
+    ):
+        register(desk, world)
+        yield desk, clock, world
+
+
 def table_count(db: Path, table: str) -> int:
     """Rows in ``table`` of the SQLite file ``db``, read through a separate connection."""
     with sqlite3.connect(db) as conn:

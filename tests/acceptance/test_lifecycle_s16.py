@@ -20,20 +20,15 @@ from aftersales.domain.classification import Plan, Severity
 from aftersales.errors import ValidationError
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, World, make_world, register, store_url
+from conftest import World, world_desk
 
 H = timedelta(hours=1)
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServiceDesk, ManualClock, World]]:
-    clock, world = ManualClock(START), make_world()
-    with (
-        store_url(request.param, tmp_path) as url,
-        ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=STAFF) as desk,
-    ):
-        register(desk, world)
-        yield desk, clock, world
+    with world_desk(request.param, tmp_path) as found:
+        yield found
 
 
 def _resolved(desk: ServiceDesk, clock: ManualClock, world: World) -> str:

@@ -30,7 +30,7 @@ from aftersales.reports.faults import fault_pareto, fault_trend
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.sla import sla_breaches
 from aftersales.service.desk import ServiceDesk
-from conftest import SHANGHAI, STAFF, START, World, make_world, register, store_url
+from conftest import SHANGHAI, STAFF, START, World, make_world, register, store_url, world_desk
 
 H = timedelta(hours=1)
 BACKENDS = ["memory", "sqlite", "postgres"]
@@ -38,13 +38,8 @@ BACKENDS = ["memory", "sqlite", "postgres"]
 
 @contextmanager
 def _desk(backend: str, tmp_path: Path, pack: str) -> Iterator[tuple[ServiceDesk, ManualClock, World]]:
-    clock, world = ManualClock(START), make_world()
-    with (
-        store_url(backend, tmp_path) as url,
-        ServiceDesk.open(url, pack=pack, clock=clock, staff=STAFF) as desk,
-    ):
-        register(desk, world)
-        yield desk, clock, world
+    with world_desk(backend, tmp_path, pack) as found:
+        yield found
 
 
 def _dispatched(desk: ServiceDesk, world: World, answer: bool = True) -> str:
