@@ -245,3 +245,34 @@ def test_erasing_a_customer_removes_their_attachments_and_keeps_others(
     assert not desk.attachments.store.exists(photo.sha256)  # nobody else links the photo: bytes gone
     assert desk.attachments.store.exists(invoice.sha256)  # the same invoice bytes serve another customer
     assert desk.attachments.list(world.agent, other) == kept.ticket.attachments
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_every_store_keeps_the_written_report_without_being_told_where(backend: str, tmp_path: Path) -> None:
+    """Seed 002's written report (开箱期…需立即提供书面报告) on a desk opened with no ``attachments=``: a
+    PostgreSQL desk had no store of its own, so its out-of-box repair could never be dispatched while
+    memory and SQLite desks took the same calls. Now the bytes go into the database."""
+    from conftest import world_desk
+
+    with world_desk(backend, tmp_path, "sanitary_ware") as (desk, _, world):
+        unit = Asset(
+            AssetId("asset-oob"), world.product.id, "SN-2026-0100", customer_id=world.cust_zh.id,
+            shipment_date=date(2026, 2, 20), dealer_id=world.dealer_sh.id,
+        )  # fmt: skip
+        desk.register_asset(world.manager, unit)
+        tid = desk.open_ticket(
+            world.agent, customer_id="cust-zh", asset_id="asset-oob", description="开箱发现裂纹"
+        ).ticket.id
+        desk.triage(world.agent, tid, nature="quality", severity=Severity.MEDIUM)
+        with pytest.raises(AttachmentRequired):
+            desk.dispatch(world.agent, tid)
+        report = desk.attachments.attach(
+            world.agent, tid, kind="written_report", name="书面报告.pdf", content=PDF
+        ).ticket.attachments[-1]
+        assert desk.dispatch(world.agent, tid).ticket.state == "assigned"
+        found, handle = desk.attachments.open(world.dealer_sh_staff, tid, report.id)
+        with handle:
+            assert handle.read() == PDF
+        assert found.media_type == "application/pdf"
+        desk.attachments.remove(world.agent, tid, report.id, reason="replaced by the signed copy")
+        assert not desk.attachments.store.exists(report.sha256)

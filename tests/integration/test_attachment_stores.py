@@ -1,4 +1,5 @@
-"""The attachment stores: file system (default), memory, and S3 against a local moto server.
+"""The attachment stores: file system (default), memory, PostgreSQL (the default of a PostgreSQL
+store, when ``AFTERSALES_PG_DSN`` is given), and S3 against a local moto server.
 
 Every store is content-addressed and streams: a 20 MB photo goes in and comes out in chunks, with
 the memory high-water mark far below its size; over-large content is refused and nothing kept.
@@ -7,11 +8,13 @@ the memory high-water mark far below its size; over-large content is refused and
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
 import subprocess
 import sys
 import time
 import tracemalloc
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -90,12 +93,35 @@ def _s3_store(endpoint: str) -> AttachmentStore:
     return S3AttachmentStore("tickets", **settings)
 
 
-@pytest.fixture(params=["fs", "memory", "s3"])
+@pytest.fixture
+def pg_attachments() -> Iterator[AttachmentStore]:
+    """A PostgreSQL store's own attachment store, on a throw-away schema (skips without a DSN)."""
+    dsn = os.environ.get("AFTERSALES_PG_DSN")
+    if not dsn:
+        pytest.skip("AFTERSALES_PG_DSN is not set")
+    import psycopg
+
+    from aftersales.adapters.postgres import PostgresStore
+
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    pg = PostgresStore(f"{dsn}{'&' if '?' in dsn else '?'}schema={schema}")
+    try:
+        yield pg.default_attachments()
+    finally:
+        pg.close()
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["fs", "memory", "postgres", "s3"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> AttachmentStore:
     if request.param == "fs":
         return FileSystemAttachmentStore(tmp_path / "att")
     if request.param == "memory":
         return MemoryAttachmentStore()
+    if request.param == "postgres":
+        found: AttachmentStore = request.getfixturevalue("pg_attachments")
+        return found
     return _s3_store(request.getfixturevalue("s3_server"))
 
 
@@ -127,12 +153,14 @@ def test_over_the_limit_is_refused_and_nothing_kept(store: AttachmentStore, tmp_
         assert not list((tmp_path / "att" / "tmp").iterdir())  # no temporary file left behind
 
 
-@pytest.mark.parametrize("kind", ["fs", "s3"])
+@pytest.mark.parametrize("kind", ["fs", "postgres", "s3"])
 def test_a_20_mb_photo_streams_in_and_out(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     size = 20 * MB
-    store = (
+    store: AttachmentStore = (
         FileSystemAttachmentStore(tmp_path / "att")
         if kind == "fs"
+        else request.getfixturevalue("pg_attachments")
+        if kind == "postgres"
         else _s3_store(request.getfixturevalue("s3_server"))
     )
     tracemalloc.start()
@@ -151,9 +179,30 @@ def test_a_20_mb_photo_streams_in_and_out(kind: str, tmp_path: Path, request: py
         tracemalloc.stop()
     assert blob.size == size == total
     assert blob.sha256 == digest.hexdigest() == expected_digest(size)
-    # Streaming: a few chunks (S3: two 8 MB parts in flight) in memory, never the 20 MB photo.
-    assert peak_in < (16 if kind == "s3" else 2) * MB, peak_in
+    # Streaming: a few chunks (S3: two 8 MB parts in flight; PostgreSQL: a 1 MiB row being sent)
+    # in memory, never the 20 MB photo.
+    assert peak_in < {"s3": 16, "postgres": 3}.get(kind, 2) * MB, peak_in
     assert peak_out < 4 * MB, peak_out
+
+
+def test_two_puts_of_the_same_bytes_at_once_keep_one_copy(pg_attachments: AttachmentStore) -> None:
+    """Content-addressed: concurrent puts of one photo both succeed and leave one stored copy."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        blobs = list(pool.map(lambda _: pg_attachments.put(photo(3 * MB)), range(4)))
+    assert {b.sha256 for b in blobs} == {expected_digest(3 * MB)}
+    with pg_attachments.open(blobs[0].sha256) as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == blobs[0].sha256
+    pg_attachments.delete(blobs[0].sha256)
+    assert not pg_attachments.exists(blobs[0].sha256)
+
+
+def test_an_empty_attachment_is_stored_and_read_back(store: AttachmentStore) -> None:
+    blob = store.put([])
+    assert blob.size == 0 and store.exists(blob.sha256)
+    with store.open(blob.sha256) as handle:
+        assert handle.read() == b""
 
 
 def test_file_system_store_lives_beside_the_sqlite_file(tmp_path: Path) -> None:

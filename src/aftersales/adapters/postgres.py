@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
+from aftersales.adapters.attachments_postgres import PostgresAttachmentStore
 from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.postgres_entity_reads import OPTIONAL, EntityReads
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
@@ -157,6 +158,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX IF NOT EXISTS tickets_dispatched_dealer ON tickets (dispatched_dealer, received_us, id)"
         " WHERE dispatched_dealer IS NOT NULL",
     ),
+    # Attachment bytes in the database, 1 MiB a row (:mod:`aftersales.adapters.attachments_postgres`):
+    # a PostgreSQL desk has an attachment store of its own, as memory and SQLite desks do. Stored
+    # uncompressed (EXTERNAL): photos and PDFs are compressed already.
+    (
+        "CREATE TABLE IF NOT EXISTS attachment_chunks"
+        " (sha256 TEXT NOT NULL, n INTEGER NOT NULL, data BYTEA NOT NULL, PRIMARY KEY (sha256, n))",
+        "ALTER TABLE attachment_chunks ALTER COLUMN data SET STORAGE EXTERNAL",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 _LOCK_KEY = 0x41465453
@@ -268,6 +277,7 @@ class PostgresStore:
         if settings:
             kwargs["options"] = " ".join(settings)
         self._closed = False
+        self._attachments: PostgresAttachmentStore | None = None
         self.tickets_kept = TicketMemo(
             DEFAULT_LIMIT if options.ticket_cache is None else options.ticket_cache
         )
@@ -395,6 +405,13 @@ class PostgresStore:
             entries = [(key, key[0], key[1], value) for key, value in self._parsed.items()]
             dropped = forget_parsed(self._parsed, entries, customer_id, needles)
         return dropped + self.tickets_kept.forget(ticket_ids, needles)
+
+    def default_attachments(self) -> PostgresAttachmentStore:
+        """Attachments in this database (table ``attachment_chunks``), unless the desk is given another
+        store: one server holds the tickets and the bytes they name, in one backup."""
+        if self._attachments is None:
+            self._attachments = PostgresAttachmentStore(self._pool.connection)
+        return self._attachments
 
     def ledger_rows(self) -> LedgerRows:
         """Flat ledger records for exports, read without building tickets (see ``ports.ledger_rows``)."""

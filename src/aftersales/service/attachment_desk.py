@@ -75,7 +75,7 @@ class AttachmentDesk:
         if self._store is None:
             raise ConfigurationError(
                 "this desk has no attachment store: pass attachments= to ServiceDesk.open "
-                "(SQLite and memory stores have a default)",
+                "(memory, SQLite and PostgreSQL stores have a default)",
                 key="attachments",
             )
         return self._store
