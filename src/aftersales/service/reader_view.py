@@ -48,26 +48,33 @@ resolution summary, a quote) or by them. Their own words on any step stay theirs
 
 
 def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
-    """``ticket`` as ``actor`` may read it: for a customer a copy without the internal notes and the
-    dealer's side of the charge sheet (the ticket itself when it holds neither); for staff the ticket.
+    """``ticket`` as ``actor`` may read it: for a customer a copy without the internal notes, the staff's
+    words on their own steps (the triage assessment's note among them) and the dealer's side of the
+    charge sheet (the ticket itself when it holds none of them); for staff the ticket.
 
     An actor holding several roles reads the staff's view only through a staff role that may read the
     ticket (:func:`~aftersales.service.scope.reads_whole`), whichever role is its primary one. Dealer
-    staff of another dealer than the ticket's (a second dealer of the region) read it without the
-    dealer's side too (:func:`~aftersales.service.scope.reads_dealer_side`).
+    staff of another dealer than the ticket's (a second dealer of the region, reading it for the
+    region's callbacks) read it as its customer does; the dealer whose job it is reads it without
+    the dealer's side when another dealer holds the job (:func:`~aftersales.service.scope.
+    reads_dealer_side`).
     """
     if not actor.extra_roles and actor.role not in _SCOPED:
         return ticket  # the office, engineers, the system: the common case, no further look
     whole = reads_whole(actor, ticket)
     internal = not whole and any(not note.visible_to_customer for note in ticket.notes)
     staff_words = not whole and any(map(_staff_words, ticket.events))
+    assessed = ticket.assessment
+    assessment_note = not whole and assessed is not None and assessed.note != ""
     sheet = ticket.charges
     dealer_side = sheet is not None and sheet.has_dealer_side and not reads_dealer_side(actor, ticket)
-    if not internal and not dealer_side and not staff_words:
+    if not internal and not dealer_side and not staff_words and not assessment_note:
         return ticket
     seen = ticket.copy()
     if internal:
         seen.notes = [note for note in seen.notes if note.visible_to_customer]
+    if assessed is not None and assessment_note:
+        seen.assessment = attrs.evolve(assessed, note="")  # the staff's words on their triage
     if staff_words:
         seen.events = [_as_customer_reads(e) for e in seen.events if not _internal_note(e)]
     if sheet is not None and dealer_side:

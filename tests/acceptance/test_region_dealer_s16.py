@@ -1,0 +1,155 @@
+# mypy: disable-error-code="arg-type"
+"""A second dealer of a region, and whose calls a dealer takes, on memory, SQLite and PostgreSQL.
+
+Seed 002: each dealer serves what it sold, from installation to the callback (乙方负责所售产品的全过程服务),
+from the user's call or the maker's notice (乙方接到用户的叫修(或者是甲方的电话通知)后), and helps with the
+callbacks and satisfaction surveys of its whole region (乙方有义务配合甲方对本区域的用户进行回访和满意度调查
+工作). A second dealer of the region therefore reads the first dealer's ticket as its customer reads it
+(what a callback needs), not the first dealer's internals; and a dealer books only calls that are its own job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.domain.classification import Severity
+from aftersales.domain.ids import AssetId, CustomerId, DealerId
+from aftersales.domain.parties import Dealer
+from aftersales.errors import NotFound, PermissionDenied
+from aftersales.ports.queries import TicketFilter
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+from aftersales.service.views import TicketView
+from conftest import STAFF, START, World, make_world, register, store_url
+
+SECRET = "客户脾气急，内部备注"
+STAFF_WORDS = "客户难缠，转主管"
+SAID = "明天上午上门"
+FIRST = Actor.dealer_staff("sh-staff-1", "dealer-sh", {"SH"})
+SECOND = Actor.dealer_staff("sh2-staff-1", "dealer-sh2", {"SH"})
+BEIJING = Actor.dealer_staff("bj-staff-1", "dealer-bj", {"BJ"})
+
+
+@attrs.frozen
+class Desk:
+    desk: ServiceDesk
+    world: World
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(store_url(request.param, tmp_path, "region.db"))
+        desk = stack.enter_context(
+            ServiceDesk.open(url, pack="sanitary_ware", clock=ManualClock(START), staff=STAFF)
+        )
+        world = make_world()
+        register(desk, world)
+        manager = world.manager
+        desk.register_dealer(
+            manager, Dealer(DealerId("dealer-sh2"), "上海二号经销商", "SH", frozenset({"SH"}))
+        )
+        yield Desk(desk, world)
+
+
+def _texts(view: TicketView) -> str:
+    return view.to_json()
+
+
+def test_a_second_dealer_reads_the_first_dealers_ticket_as_its_customer_does(shop: Desk) -> None:
+    desk, world = shop.desk, shop.world
+    tid = desk.open_ticket(FIRST, customer_id="cust-zh", description="漏水", asset_id="asset-1").ticket.id
+    desk.triage(FIRST, tid, nature="leak", severity=Severity.MEDIUM, note=STAFF_WORDS)
+    desk.note_to_customer(FIRST, tid, text=SECRET, visible=False)
+    desk.note_to_customer(FIRST, tid, text=SAID)
+    # The second dealer reads its region's ticket (its callback), as the customer does: the visible note,
+    # not the first dealer's internal note or its staff's words on their own steps (before: both).
+    for seen in (
+        desk.ticket(SECOND, tid),
+        *desk.ledger(SECOND, TicketFilter(customer_id="cust-zh")).items,
+        *desk.search(SECOND, "漏水").items,
+    ):
+        assert seen.id == tid
+        assert SAID in _texts(seen)
+        assert SECRET not in _texts(seen) and STAFF_WORDS not in _texts(seen)
+    assert desk.search(SECOND, "脾气急").items == ()  # found by the note it may not read: no
+    assert _texts(desk.ticket(SECOND, tid)) == _texts(desk.ticket(world.customer_zh, tid))
+    # The first dealer (its job), the office and the auditor read it whole.
+    for staff in (FIRST, world.manager, world.auditor):
+        assert SECRET in _texts(desk.ticket(staff, tid)) and STAFF_WORDS in _texts(desk.ticket(staff, tid))
+    # What the callback needs it still does: the region's callbacks are its to make.
+    desk.contact_customer(SECOND, tid, note="回访：请问问题解决了吗？")
+
+
+def test_the_customer_does_not_read_the_staffs_note_on_their_triage(shop: Desk) -> None:
+    # The assessment is the staff's bookkeeping: its note ("客户难缠，转主管") is for colleagues, as the
+    # staff's words on the triage step already were (before: in desk.ticket and the ledger).
+    desk, world = shop.desk, shop.world
+    tid = desk.open_ticket(world.agent, customer_id="cust-zh", description="漏水").ticket.id
+    desk.triage(world.agent, tid, nature="leak", severity=Severity.MEDIUM, note=STAFF_WORDS)
+    for seen in (desk.ticket(world.customer_zh, tid), *desk.ledger(world.customer_zh).items):
+        assert seen.assessment is not None and seen.assessment.nature == "leak"
+        assert STAFF_WORDS not in seen.to_json()
+    assert desk.ticket(world.agent, tid).assessment.note == STAFF_WORDS
+
+
+def test_a_second_dealer_reads_a_complaint_file_without_the_offices_deliberation(shop: Desk) -> None:
+    desk, world = shop.desk, shop.world
+    cid = desk.complaints.open_complaint(
+        world.agent, "cust-zh", "安装师傅态度差", asset_id="asset-1"
+    ).ticket.id
+    desk.complaints.classify(world.agent, cid, major_by_judgement="媒体可能关注")
+    assert desk.complaints.complaint_file(FIRST, cid).judgement is not None
+    assert desk.complaints.complaint_file(SECOND, cid).judgement is None  # before: the handler's judgement
+
+
+def test_a_dealer_takes_only_the_calls_that_are_its_own_job(shop: Desk) -> None:
+    desk, world = shop.desk, shop.world
+    before = desk.count(world.manager)
+    # The Shanghai customer is the first dealer's: the second reads it (its region's) but does not book its
+    # call (before: booked, a ticket it could then not work, its contract clock started at the call).
+    with pytest.raises(PermissionDenied):
+        desk.open_ticket(SECOND, customer_id="cust-zh", description="漏水", asset_id="asset-1")
+    with pytest.raises(NotFound):  # another region's dealer does not know the customer at all
+        desk.open_ticket(BEIJING, customer_id="cust-zh", description="漏水")
+    assert desk.count(world.manager) == before
+    opened = desk.open_ticket(FIRST, customer_id="cust-zh", description="漏水").ticket
+    assert opened.dealer_id == "dealer-sh"
+    # A complaint is anyone's to report (seed 004: a callback hears it): the second dealer may open one.
+    assert (
+        desk.complaints.open_complaint(SECOND, "cust-zh", "上次维修后又漏水").ticket.dealer_id == "dealer-sh"
+    )
+
+
+def test_a_customer_of_no_dealer_calls_through_the_office_or_about_a_dealers_unit(shop: Desk) -> None:
+    desk, world = shop.desk, shop.world
+    manager = world.manager
+    desk.register_customer(manager, attrs.evolve(world.cust_zh, id=CustomerId("cust-direct"), dealer_id=None))
+    unit = attrs.evolve(
+        world.asset, id=AssetId("asset-d"), serial="SN-D", customer_id=CustomerId("cust-direct")
+    )
+    desk.register_asset(manager, unit)  # sold by the first dealer
+    # No dealer sold to the customer: a call without the unit is the office's to take and pass on.
+    with pytest.raises(PermissionDenied):
+        desk.open_ticket(FIRST, customer_id="cust-direct", description="咨询")
+    # About the unit the first dealer sold, the call is its job: booked to it, and it works it.
+    tid = desk.open_ticket(FIRST, customer_id="cust-direct", description="漏水", asset_id="asset-d").ticket.id
+    assert desk.ticket(manager, tid).dealer_id == "dealer-sh"
+    desk.triage(FIRST, tid, nature="leak", severity=Severity.MEDIUM)
+    with pytest.raises(PermissionDenied):
+        desk.open_ticket(SECOND, customer_id="cust-direct", description="漏水", asset_id="asset-d")
+    # The office takes the other call and passes it on (甲方的电话通知).
+    call = desk.open_ticket(world.agent, customer_id="cust-direct", description="咨询").ticket
+    assert call.dealer_id is None
+    # The record of a customer no dealer sold to is the maker's archive (seed 002:
+    # 甲方及时为每个用户建立档案): a dealer of the region does not change it.
+    with pytest.raises(PermissionDenied):
+        desk.register_customer(
+            FIRST, attrs.evolve(world.cust_zh, id=CustomerId("cust-direct"), dealer_id=None)
+        )
