@@ -11,17 +11,24 @@ callbacks and satisfaction surveys of its whole region (乙方有义务配合甲
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import attrs
 import pytest
 
+from aftersales import ChargeKind, ChargeLine
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Severity
-from aftersales.domain.ids import AssetId, CustomerId, DealerId
-from aftersales.domain.parties import Dealer
-from aftersales.errors import NotFound, PermissionDenied
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId
+from aftersales.domain.maintenance import MaintenancePlan
+from aftersales.domain.money import Money
+from aftersales.domain.parties import Customer, Dealer
+from aftersales.domain.products import Asset
+from aftersales.domain.service_contracts import ServiceContract
+from aftersales.errors import AftersalesError, DuplicateError, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -99,6 +106,21 @@ def test_the_customer_does_not_read_the_staffs_note_on_their_triage(shop: Desk) 
     assert desk.ticket(world.agent, tid).assessment.note == STAFF_WORDS
 
 
+def test_the_end_user_archive_lists_the_slips_its_reader_may_read(shop: Desk) -> None:
+    # The first dealer's slip to its customer is its business: the second dealer of the region reads the
+    # customer's archive (its region's) but neither the slip nor, now, its number there (before: listed).
+    desk, world = shop.desk, shop.world
+    tid = desk.open_ticket(FIRST, customer_id="cust-zh", description="漏水", asset_id="asset-1").ticket.id
+    desk.triage(FIRST, tid, nature="leak", severity=Severity.MEDIUM)
+    slip = desk.fees.issue_slip(
+        FIRST, tid, lines=[ChargeLine(ChargeKind.LABOUR, "repair_visit", Money("80", "CNY"))]
+    )
+    assert desk.fees.slips_of(SECOND, tid) == []
+    assert desk.archives.customer_archive(SECOND, "cust-zh").fee_slips == ()
+    for reader in (FIRST, world.customer_zh, world.manager):
+        assert desk.archives.customer_archive(reader, "cust-zh").fee_slips == (slip.id,)
+
+
 def test_a_second_dealer_reads_a_complaint_file_without_the_offices_deliberation(shop: Desk) -> None:
     desk, world = shop.desk, shop.world
     cid = desk.complaints.open_complaint(
@@ -153,3 +175,129 @@ def test_a_customer_of_no_dealer_calls_through_the_office_or_about_a_dealers_uni
         desk.register_customer(
             FIRST, attrs.evolve(world.cust_zh, id=CustomerId("cust-direct"), dealer_id=None)
         )
+
+
+# -- ids the caller chooses: no create tells a dealer of a record it cannot read -------------------------
+
+
+def _outcome(create: Callable[[str], object], record_id: str) -> tuple[str, str]:
+    """How ``create(record_id)`` ended: answered, or the typed error with the field (or kind) it names."""
+    try:
+        create(record_id)
+    except NotFound as error:
+        return "NotFound", error.kind
+    except ValidationError as error:
+        return "ValidationError", str(error.field)
+    except AftersalesError as error:
+        return type(error).__name__, ""
+    return "answered", ""
+
+
+def _beijing(desk: ServiceDesk, manager: Actor) -> None:
+    bj = Customer(CustomerId("cust-bj"), "刘洋", Contact("刘洋", phone="13711112222"), region="BJ")
+    desk.register_customer(manager, attrs.evolve(bj, dealer_id=DealerId("dealer-bj")))
+    desk.register_asset(manager, _unit("unit-bj", "cust-bj", "dealer-bj"))
+    desk.register_asset(manager, _unit("unit-bj2", "cust-bj", "dealer-bj"))
+    desk.contracts.sign(manager, _contract("HT-BJ", "cust-bj", ("unit-bj",)))
+    desk.contracts.sign(manager, _contract("HT-SH", "cust-zh", ("asset-1",)))
+    desk.maintenance.create_plan(manager, asset_id="asset-1", plan_id="MP-SH")
+
+
+def _unit(aid: str, customer: str, dealer: str | None) -> Asset:
+    return Asset(
+        AssetId(aid), ProductId("wc-100"), f"SN-{aid}", customer_id=CustomerId(customer),
+        purchase_date=date(2025, 9, 1), dealer_id=DealerId(dealer) if dealer else None,
+    )  # fmt: skip
+
+
+def _contract(
+    cid: str, customer: str | None, assets: tuple[str, ...], dealer: str | None = None
+) -> ServiceContract:
+    return ServiceContract(
+        id=cid, starts_on=date(2026, 3, 1), ends_on=date(2027, 2, 28), price=Money("800.00", "CNY"),
+        customer_id=CustomerId(customer) if customer else None,
+        dealer_id=DealerId(dealer) if dealer else None, assets=assets,
+    )  # fmt: skip
+
+
+def _creates(desk: ServiceDesk, actor: Actor) -> dict[str, Callable[[str], object]]:
+    """Each create that takes its id from the caller, naming ``id`` for a record of the Beijing dealer."""
+    bj = Customer(
+        CustomerId("x"),
+        "新客户",
+        Contact("新客户", phone="13711113333"),
+        region="BJ",
+        dealer_id=DealerId("dealer-bj"),
+    )
+    return {
+        "contracts.sign": lambda i: desk.contracts.sign(actor, _contract(i, "cust-bj", ("unit-bj2",))),
+        "contracts.renew": lambda i: desk.contracts.renew(
+            actor, "HT-BJ", new_id=i, ends_on=date(2028, 2, 28), price=Money("800.00", "CNY")
+        ),
+        "maintenance.create_plan": lambda i: desk.maintenance.create_plan(
+            actor, asset_id="unit-bj2", plan_id=i
+        ),
+        "register_customer": lambda i: desk.register_customer(actor, attrs.evolve(bj, id=CustomerId(i))),
+        "register_asset": lambda i: desk.register_asset(actor, _unit(i, "cust-bj", "dealer-bj")),
+    }
+
+
+TAKEN = {  # an id of a Shanghai record the Beijing dealer cannot read, per create
+    "contracts.sign": "HT-SH",
+    "contracts.renew": "HT-SH",
+    "maintenance.create_plan": "MP-SH",
+    "register_customer": "cust-zh",
+    "register_asset": "asset-1",
+}
+
+
+def test_an_id_a_dealer_chooses_tells_it_nothing_of_a_record_it_cannot_read(shop: Desk) -> None:
+    # Before: the Beijing dealer naming the Shanghai contract's, plan's, customer's or unit's id was told
+    # "contract HT-SH already exists" (DuplicateError), "plan MP-SH already exists" or PermissionDenied,
+    # where the same create with an unused id was answered, and reading the id answered NotFound. Now a
+    # dealer names new records in its own id space, <dealer id>:<name>: the answer depends on the id alone.
+    desk, world = shop.desk, shop.world
+    _beijing(desk, world.manager)
+    for name, create in _creates(desk, BEIJING).items():
+        before = _state(desk)
+        taken, unused = _outcome(create, TAKEN[name]), _outcome(create, f"{TAKEN[name]}-404")
+        assert taken == unused, name
+        assert taken[0] == "ValidationError", name
+        assert _state(desk) == before, name
+    for name, create in _creates(desk, BEIJING).items():  # in its own space, each create is answered
+        assert _outcome(create, f"dealer-bj:{name}") == ("answered", ""), name
+    # The office reads every record: it names any id, and a taken one is a DuplicateError.
+    with pytest.raises(DuplicateError):
+        desk.contracts.sign(world.manager, _contract("HT-SH", "cust-bj", ("unit-bj2",)))
+
+
+def test_another_contract_on_a_dealers_unit_is_named_only_to_whom_may_read_it(shop: Desk) -> None:
+    desk, world = shop.desk, shop.world
+    hz = Customer(
+        CustomerId("cust-hz"),
+        "杭州客户",
+        Contact("杭州客户", phone="13711114444"),
+        region="HZ",
+        dealer_id=DealerId("dealer-sh"),
+    )
+    desk.register_customer(world.manager, hz)
+    desk.register_asset(world.manager, _unit("unit-hz", "cust-hz", "dealer-sh"))
+    desk.contracts.sign(world.manager, _contract("HT-HZ", "cust-hz", ("unit-hz",)))
+    with pytest.raises(NotFound):
+        desk.contracts.get(FIRST, "HT-HZ")  # a Hangzhou customer's contract: not the Shanghai staff's to read
+    with pytest.raises(ValidationError) as refused:
+        desk.contracts.sign(FIRST, _contract("dealer-sh:K-1", None, ("unit-hz",), dealer="dealer-sh"))
+    assert "HT-HZ" not in str(refused.value) and refused.value.field == "assets"  # before: named it
+    with pytest.raises(ValidationError) as told:
+        desk.contracts.sign(world.manager, _contract("K-2", None, ("unit-hz",), dealer="dealer-sh"))
+    assert "HT-HZ" in str(told.value)
+
+
+def _state(desk: ServiceDesk) -> list[str]:
+    with desk.store() as uow:
+        kinds = (ServiceContract, MaintenancePlan)
+        records = [sorted(map(repr, uow.documents.query(kind))) for kind in kinds]
+        records.append(sorted(repr(uow.customers.get(c)) for c in ("cust-zh", "cust-bj")))
+        records.append(sorted(repr(a) for a in uow.assets.list(customer_id="cust-bj")))
+        records.append(sorted(repr(a) for a in uow.assets.list(customer_id="cust-zh")))
+    return [repr(r) for r in records]
