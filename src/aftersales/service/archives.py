@@ -348,7 +348,7 @@ class ArchiveDesk:
             ]
             # The slips the customer owes: the dealer's own slips on its tickets are the dealer's. Listed
             # where the reader may read them (a second dealer of the region reads none of the first's).
-            readable = {t.id: t for t in tickets}
+            readable: dict[str, Ticket] = {t.id: t for t in tickets}
             slips = tuple(
                 sorted(
                     s.id
