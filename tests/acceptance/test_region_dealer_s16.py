@@ -21,6 +21,7 @@ import pytest
 from aftersales import ChargeKind, ChargeLine
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Severity
+from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId
 from aftersales.domain.maintenance import MaintenancePlan
@@ -119,6 +120,29 @@ def test_the_end_user_archive_lists_the_slips_its_reader_may_read(shop: Desk) ->
     assert desk.archives.customer_archive(SECOND, "cust-zh").fee_slips == ()
     for reader in (FIRST, world.customer_zh, world.manager):
         assert desk.archives.customer_archive(reader, "cust-zh").fee_slips == (slip.id,)
+
+
+def test_the_customer_reads_the_complaints_history_without_the_offices_deliberation(shop: Desk) -> None:
+    # The complaint file leaves out the escalations and what a remedy cost the company; the ticket's history
+    # carried both in its steps' facts (before: the handler's escalation note and the cost, in desk.ticket,
+    # the ledger and search, to the customer and to a second dealer of the region).
+    desk, world = shop.desk, shop.world
+    complaints, agent = desk.complaints, world.agent
+    cid = complaints.open_complaint(agent, "cust-zh", "安装师傅态度差", asset_id="asset-1").ticket.id
+    complaints.escalate(agent, cid, reason="客户扬言找媒体，内部升级")
+    complaints.investigate(agent, cid)
+    complaints.propose_solution(agent, cid, solution="赠送密封圈")
+    complaints.agree_solution(world.customer_zh, cid)
+    complaints.grant_remedy(
+        agent, cid, kind=RemedyKind.FREE_ACCESSORY, cost=Money("123.45", "CNY"), item="seal_ring"
+    )
+    for reader in (world.customer_zh, SECOND):
+        for seen in (desk.ticket(reader, cid), *desk.search(reader, "态度").items):
+            text = seen.to_json()
+            assert "内部升级" not in text and "123.45" not in text
+            assert [e.action for e in seen.events] == [e.action for e in desk.ticket(agent, cid).events]
+    assert "内部升级" in desk.ticket(FIRST, cid).to_json()  # the dealer whose customer it is reads it whole
+    assert "123.45" in desk.ticket(world.auditor, cid).to_json()
 
 
 def test_a_second_dealer_reads_a_complaint_file_without_the_offices_deliberation(shop: Desk) -> None:
