@@ -145,6 +145,28 @@ def test_the_customer_reads_the_complaints_history_without_the_offices_deliberat
     assert "123.45" in desk.ticket(world.auditor, cid).to_json()
 
 
+def test_a_dealers_stock_unit_is_as_unknown_as_no_unit_to_whom_may_not_know_it(shop: Desk) -> None:
+    # A unit of nobody's yet: the Beijing dealer's stock. Before, the Shanghai customer and dealer naming
+    # it opened a ticket on it (its batch and product copied in), and planning it answered "unit has no
+    # owner"; an unknown unit is NotFound. Now the same NotFound; the office and its dealer still name it.
+    desk, world = shop.desk, shop.world
+    stock = attrs.evolve(world.asset, id=AssetId("stock-1"), serial="SN-STOCK", customer_id=None)
+    desk.register_asset(world.manager, attrs.evolve(stock, dealer_id=DealerId("dealer-bj")))
+    before = desk.count(world.manager)
+    for actor in (world.customer_zh, FIRST):
+        for unit in ("stock-1", "stock-404"):
+            with pytest.raises(NotFound) as refused:
+                desk.open_ticket(actor, customer_id="cust-zh", description="漏水", asset_id=unit)
+            assert refused.value.kind == "asset"
+    for unit in ("stock-1", "stock-404"):
+        with pytest.raises(NotFound) as refused:
+            desk.maintenance.create_plan(FIRST, asset_id=unit)
+        assert refused.value.kind == "asset"
+    assert desk.count(world.manager) == before
+    opened = desk.open_ticket(world.agent, customer_id="cust-zh", description="漏水", asset_id="stock-1")
+    assert opened.ticket.asset_id == "stock-1"
+
+
 def test_a_second_dealer_reads_a_complaint_file_without_the_offices_deliberation(shop: Desk) -> None:
     desk, world = shop.desk, shop.world
     cid = desk.complaints.open_complaint(

@@ -31,7 +31,7 @@ from aftersales.service.lifecycle import intake_messages, intake_priority
 from aftersales.service.numbering import TicketCounter, counter_id, next_number
 from aftersales.service.permissions import Workflow, permit, roles_for
 from aftersales.service.runner import Applied
-from aftersales.service.scope import party_visible
+from aftersales.service.scope import asset_visible, party_visible
 from aftersales.service.ticket_search import describe_at_intake, index_ticket, index_tickets
 
 __all__ = ["open_ticket_in", "received_time", "write_opened"]
@@ -105,6 +105,9 @@ def open_ticket_in(
     asset = uow.assets.get(asset_id) if asset_id is not None else None
     if asset is not None and asset.customer_id not in (None, customer.id):
         # Naming someone else's unit must not reveal that it exists.
+        raise NotFound("asset", asset.id)
+    if asset is not None and asset.customer_id is None and not asset_visible(uow, actor, asset):
+        # A unit of nobody's yet (a dealer's stock) is named by whom may know it: the office, its dealer.
         raise NotFound("asset", asset.id)
     dealer_id = customer.dealer_id or (asset.dealer_id if asset else None)
     if kind is TicketKind.SERVICE and not _takes_the_call(

@@ -63,7 +63,7 @@ from aftersales.service.permissions import (
     roles_for,
 )
 from aftersales.service.runner import Applied, CommandRunner, check_actor
-from aftersales.service.scope import check_chosen_id, party_visible
+from aftersales.service.scope import asset_visible, check_chosen_id, party_visible
 from aftersales.service.tickets import Tickets
 from aftersales.service.views import CommandResult
 
@@ -238,6 +238,8 @@ class MaintenanceDesk:
         plan_id: str | None,
     ) -> MaintenancePlan | None:
         """A new plan for ``asset`` (added to ``uow``); ``None`` if the unit is outside the actor's scope."""
+        if asset.customer_id is None and not asset_visible(uow, actor, asset):
+            return None  # another dealer's stock: as unknown as a unit that does not exist
         if asset.customer_id is None:
             raise ValidationError(f"unit {asset.id} has no owner to maintain it for", field="asset_id")
         customer = uow.customers.get(asset.customer_id)
