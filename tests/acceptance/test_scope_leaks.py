@@ -93,7 +93,9 @@ def test_a_customer_or_dealer_naming_a_customer_outside_its_scope_gets_not_found
         desk.open_ticket(Actor.customer("c1"), customer_id="c2", description="漏水")
     with pytest.raises(NotFound):
         desk.open_ticket(SH_DEALER, customer_id="c2", description="漏水")
-    opened = desk.open_ticket(SH_DEALER, customer_id="c1", description="漏水")
+    # c1 has no dealer of its own; the call about the unit the Shanghai dealer sold is that dealer's job
+    # (seed 002: 乙方负责所售产品的全过程服务), so its staff book it.
+    opened = desk.open_ticket(SH_DEALER, customer_id="c1", description="漏水", asset_id="A-c1")
     assert opened.ticket.customer_id == "c1"
 
 

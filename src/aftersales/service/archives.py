@@ -35,7 +35,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import ARCHIVE_ROLES, can_read, check_role
 from aftersales.service.runner import CommandRunner
-from aftersales.service.scope import party_visible
+from aftersales.service.scope import customer_slip_readable, party_visible
 
 __all__ = [
     "ARCHIVE_ROLES",
@@ -346,12 +346,16 @@ class ArchiveDesk:
             tickets = [
                 t for t in self._tickets(uow, TicketFilter(customer_id=customer_id)) if can_read(actor, t)
             ]
-            # The slips the customer owes: the dealer's own slips on its tickets are the dealer's.
+            # The slips the customer owes: the dealer's own slips on its tickets are the dealer's. Listed
+            # where the reader may read them (a second dealer of the region reads none of the first's).
+            readable: dict[str, Ticket] = {t.id: t for t in tickets}
             slips = tuple(
                 sorted(
                     s.id
                     for s in uow.documents.query(FeeSlip, customer_id=customer_id)
                     if s.owed_by_customer(customer_id)
+                    and s.ticket_id in readable
+                    and customer_slip_readable(actor, s, readable[s.ticket_id])
                 )
             )
         entries = tuple(

@@ -26,7 +26,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.daily_cursor import due_documents, mark_run
 from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, can_write_party, permit
 from aftersales.service.runner import CommandRunner, check_actor
-from aftersales.service.scope import asset_visible, contract_visible
+from aftersales.service.scope import asset_visible, check_chosen_id, contract_visible
 
 __all__ = ["ServiceContracts", "contract_scope", "contract_writable"]
 
@@ -58,6 +58,19 @@ def contract_writable(
     )
 
 
+_SIGNERS = MAINTENANCE_ROLES["sign_contract"]
+
+
+def _new_contract_id(uow: UnitOfWork, contract_id: str) -> None:
+    """``DuplicateError`` when ``contract_id`` is taken (checked after :func:`check_chosen_id`: a scoped
+    caller's id is of its own space, so the answer tells it of no record it may not read)."""
+    try:
+        uow.documents.get(ServiceContract, contract_id)
+    except NotFound:
+        return
+    raise DuplicateError(f"contract {contract_id} already exists")
+
+
 def _dealer_of(uow: UnitOfWork, customer_id: str | None) -> str | None:
     """The dealer of the holder customer (``None``: no holder customer, unknown, or no dealer)."""
     if customer_id is None:
@@ -84,6 +97,9 @@ class ServiceContracts:
         except NotFound:
             return None
 
+    def _readable(self, uow: UnitOfWork, actor: Actor, contract: ServiceContract) -> bool:
+        return contract_scope(actor, contract, self._region(uow, contract))
+
     def _visible(self, uow: UnitOfWork, actor: Actor, contract_id: str) -> ServiceContract:
         if not isinstance(contract_id, str) or not contract_id:
             raise ValidationError("a contract id is a non-empty string", field="contract_id")
@@ -109,7 +125,9 @@ class ServiceContracts:
 
         Refused with a typed error, storing nothing: an unknown customer, dealer or unit; a unit of
         another customer (or, for a dealer's contract, of another dealer); a unit already covered by
-        another contract on a common day.
+        another contract on a common day (named to whom may read it); an id taken (``DuplicateError``),
+        or, chosen by dealer staff, not of their dealer's own space (``<dealer id>:<name>``,
+        :func:`~aftersales.service.scope.check_chosen_id`).
         """
         permit(check_actor(actor), Workflow.MAINTENANCE, "sign_contract")
         if not isinstance(contract, ServiceContract):
@@ -117,17 +135,17 @@ class ServiceContracts:
 
         def apply(uow: UnitOfWork, now: datetime) -> ServiceContract:
             self._check_parties(uow, actor, contract)
-            try:
-                uow.documents.get(ServiceContract, contract.id)
-            except NotFound:
-                pass
-            else:
-                raise DuplicateError(f"contract {contract.id} already exists")
+            check_chosen_id(actor, _SIGNERS, "contract", contract.id, "contract.id")
+            _new_contract_id(uow, contract.id)
             for other in self._contracts_of_units(uow, contract):
                 shared = contract.overlaps(other)
                 if shared:
+                    # Another's contract on the unit is named only to whom may read it.
+                    named = (
+                        f"contract {other.id}" if self._readable(uow, actor, other) else "another contract"
+                    )
                     raise ValidationError(
-                        f"unit {sorted(shared)[0]} is already covered by contract {other.id} "
+                        f"unit {sorted(shared)[0]} is already covered by {named} "
                         f"from {other.starts_on} to {other.ends_on}",
                         field="assets",
                     )
@@ -154,7 +172,9 @@ class ServiceContracts:
         price: Money,
         idempotency_key: str | None = None,
     ) -> ServiceContract:
-        """Renew: a new contract with the same holder, units and coverage from the day after the old one."""
+        """Renew: a new contract with the same holder, units and coverage from the day after the old one.
+
+        ``new_id`` follows the rule of :meth:`sign`'s id (dealer staff: ``<dealer id>:<name>``)."""
         permit(check_actor(actor), Workflow.MAINTENANCE, "sign_contract")
 
         def apply(uow: UnitOfWork, now: datetime) -> ServiceContract:
@@ -169,12 +189,8 @@ class ServiceContracts:
                 dealer_id=old.dealer_id, assets=old.assets, product_line=old.product_line,
                 coverage=old.coverage, sla=old.sla, remind_days=old.remind_days,
             )  # fmt: skip
-            try:
-                uow.documents.get(ServiceContract, new.id)
-            except NotFound:
-                pass
-            else:
-                raise DuplicateError(f"contract {new.id} already exists")
+            check_chosen_id(actor, _SIGNERS, "contract", new.id, "new_id")
+            _new_contract_id(uow, new.id)
             new.record("signed", now, actor.ref, f"renewal of {old.id}")
             old.renewed_as = new.id
             old.remind_on = None

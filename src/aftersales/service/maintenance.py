@@ -63,7 +63,7 @@ from aftersales.service.permissions import (
     roles_for,
 )
 from aftersales.service.runner import Applied, CommandRunner, check_actor
-from aftersales.service.scope import party_visible
+from aftersales.service.scope import asset_visible, check_chosen_id, party_visible
 from aftersales.service.tickets import Tickets
 from aftersales.service.views import CommandResult
 
@@ -123,7 +123,9 @@ class MaintenanceDesk:
 
         Refused, storing nothing: an unknown unit, a unit with no owner or outside the actor's scope,
         a unit that already has an active plan, a contract that does not cover the unit on the first
-        due date, an interval or lead time out of range, an empty checklist.
+        due date, an interval or lead time out of range, an empty checklist, a ``plan_id`` dealer staff
+        chose outside their dealer's id space (``<dealer id>:<name>``,
+        :func:`~aftersales.service.scope.check_chosen_id`; without one the desk names it ``MP-<unit>``).
         """
         permit(check_actor(actor), Workflow.MAINTENANCE, "create_plan")
         if usage is not None and not isinstance(usage, UsageInterval):
@@ -236,12 +238,16 @@ class MaintenanceDesk:
         plan_id: str | None,
     ) -> MaintenancePlan | None:
         """A new plan for ``asset`` (added to ``uow``); ``None`` if the unit is outside the actor's scope."""
+        if asset.customer_id is None and not asset_visible(uow, actor, asset):
+            return None  # another dealer's stock: as unknown as a unit that does not exist
         if asset.customer_id is None:
             raise ValidationError(f"unit {asset.id} has no owner to maintain it for", field="asset_id")
         customer = uow.customers.get(asset.customer_id)
         dealer = customer.dealer_id or asset.dealer_id
         if not _writable(actor, "create_plan", customer.id, customer.region, dealer):
             return None
+        if plan_id is not None:
+            check_chosen_id(actor, roles_for(Workflow.MAINTENANCE, "create_plan"), "plan", plan_id, "plan_id")
         for existing in uow.documents.query(MaintenancePlan, asset_id=asset.id, state=PlanState.ACTIVE.value):
             raise ValidationError(
                 f"unit {asset.id} already has maintenance plan {existing.id}", field="asset_id"

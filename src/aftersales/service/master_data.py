@@ -5,7 +5,10 @@ the same transaction: who, when, which record, the command, the record before an
 reason when one is required. Scopes:
 
 - dealer staff register their dealer's customers and units only, inside their regions (a unit is its
-  dealer's or its owner's), and may not change a stored record's region, dealer or owner;
+  dealer's or its owner's), and may not change a stored record's region, dealer or owner; a record
+  they name that they do not read is a new one, with an id of their dealer's own space
+  (``<dealer id>:<name>``, :func:`~aftersales.service.scope.check_chosen_id`), so naming another's
+  answers as naming an unused id does, and a unit's owner they do not read is ``NotFound``;
 - a unit's owner or warranty-start dates (purchase, shipment, installation acceptance) change only
   through the manager commands :meth:`MasterData.transfer_asset` and
   :meth:`MasterData.change_warranty_start`, with a reason — a fresh warranty start is money;
@@ -26,7 +29,7 @@ from aftersales.domain.contact import zone
 from aftersales.domain.ids import CustomerId
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
-from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import unstructure
 from aftersales.service.access_log import record_access
@@ -38,7 +41,7 @@ from aftersales.service.permissions import MASTER_DATA_ROLES, Workflow, can_writ
 from aftersales.service.references import check_references
 from aftersales.service.roster_stamp import touch_roster
 from aftersales.service.runner import CommandRunner, check_actor
-from aftersales.service.scope import sees_every
+from aftersales.service.scope import asset_visible, check_chosen_id, party_visible, sees_every
 
 __all__ = ["MasterData", "MasterDataChange", "accept_installation", "record_change"]
 
@@ -235,11 +238,13 @@ class MasterData:
         def check(uow: UnitOfWork, before: Customer | None) -> None:
             if not _as_dealer(actor, "register_customer"):
                 return
-            for record in (customer, before):
-                if record is not None and not _dealers_customer(actor, record):
-                    raise PermissionDenied(str(actor), "register_customer", customer.id)
-            if before is None:
+            if not _dealers_customer(actor, customer):  # what it registers: judged before the store is read
+                raise PermissionDenied(str(actor), "register_customer", customer.id)
+            if before is None or not _reads_customer(actor, before):
+                _new_id(actor, "register_customer", "customer", customer.id, before is not None)
                 return
+            if not _dealers_customer(actor, before):
+                raise PermissionDenied(str(actor), "register_customer", customer.id)
             for field in ("region", "dealer_id"):
                 if getattr(before, field) != getattr(customer, field):
                     raise PermissionDenied(str(actor), f"change the {field} of customer", customer.id)
@@ -257,8 +262,11 @@ class MasterData:
         def check(uow: UnitOfWork, before: Asset | None) -> None:
             _not_ahead(asset, self.context.today(self.context.now()), "asset.")
             if _as_dealer(actor, "register_asset"):
+                _owner_known(uow, actor, asset)
                 self._dealer_may_touch_asset(uow, actor, asset)
-                if before is not None:
+                if before is None or not asset_visible(uow, actor, before):
+                    _new_id(actor, "register_asset", "asset", asset.id, before is not None)
+                else:
                     self._dealer_may_touch_asset(uow, actor, before)
                     if before.dealer_id != asset.dealer_id:
                         raise PermissionDenied(str(actor), "change the dealer of unit", asset.id)
@@ -428,6 +436,34 @@ def _dealers_customer(actor: Actor, customer: Customer) -> bool:
     :func:`~aftersales.service.permissions.can_write_party`), in one of its regions?"""
     mine = can_write_party(actor, "register_customer", _DEALER, dealer_id=customer.dealer_id)
     return mine and customer.region in actor.regions
+
+
+def _reads_customer(actor: Actor, customer: Customer) -> bool:
+    """May the acting dealer staff read ``customer`` (its dealer's, or of one of its regions)?"""
+    scope = {"region": customer.region, "dealer_id": customer.dealer_id}
+    return party_visible(actor, customer_id=customer.id, allowed=_DEALER, **scope)
+
+
+def _owner_known(uow: UnitOfWork, actor: Actor, asset: Asset) -> None:
+    """The owner a dealer's staff names for a unit is a customer it reads: another's is ``NotFound``,
+    as an unknown one (a unit its dealer sold must not tell it who else is a customer)."""
+    if asset.customer_id is None:
+        return
+    try:
+        owner = uow.customers.get(asset.customer_id)
+    except NotFound:
+        owner = None
+    if owner is None or not _reads_customer(actor, owner):
+        raise NotFound("customer", asset.customer_id)
+
+
+def _new_id(actor: Actor, command: str, kind: str, record_id: str, taken: bool) -> None:
+    """A record the acting dealer staff names that it does not read is a new one: its id must be of the
+    dealer's own id space (:func:`~aftersales.service.scope.check_chosen_id`), and, taken there (by
+    the office), a ``DuplicateError``. Stored records of others answer as ids never used do."""
+    check_chosen_id(actor, MASTER_DATA_ROLES[command], kind, record_id, f"{kind}.id")
+    if taken:
+        raise DuplicateError(f"{kind} {record_id} already exists")
 
 
 def _as_dealer(actor: Actor, command: str) -> bool:

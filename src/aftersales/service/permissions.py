@@ -57,6 +57,7 @@ __all__ = [
     "can_write_as",
     "can_write_party",
     "check_role",
+    "dealers_job",
     "permit",
     "roles_for",
     "sees_all",
@@ -315,10 +316,10 @@ def _require_actor(actor: object) -> None:
 
 
 def _dealer_scope(actor: Actor, ticket: Ticket) -> bool:
-    return _dealers_job(actor, ticket) or (ticket.region is not None and ticket.region in actor.regions)
+    return dealers_job(actor, ticket) or (ticket.region is not None and ticket.region in actor.regions)
 
 
-def _dealers_job(actor: Actor, ticket: Ticket) -> bool:
+def dealers_job(actor: Actor, ticket: Ticket) -> bool:
     """Is ``ticket`` the job of ``actor``'s dealer: its own (its customer's, its unit's, a call it took)
     or passed to it (dispatched)? What its ledger lists (``TicketFilter.dealer_scope``)."""
     if actor.dealer_id is None:
@@ -414,7 +415,7 @@ def _writes_as(role: Role, actor: Actor, ticket: Ticket, command: str | None = N
     if role is R.ENGINEER:
         return _assigned_to(actor, ticket)
     if role is R.DEALER_STAFF:
-        return _dealers_job(actor, ticket) or (command in REGION_WRITES and _dealer_scope(actor, ticket))
+        return dealers_job(actor, ticket) or (command in REGION_WRITES and _dealer_scope(actor, ticket))
     return _reads_as(role, actor, ticket, None)
 
 

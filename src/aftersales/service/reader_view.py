@@ -48,28 +48,38 @@ resolution summary, a quote) or by them. Their own words on any step stay theirs
 
 
 def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
-    """``ticket`` as ``actor`` may read it: for a customer a copy without the internal notes and the
-    dealer's side of the charge sheet (the ticket itself when it holds neither); for staff the ticket.
+    """``ticket`` as ``actor`` may read it: for a customer a copy without the internal notes, the staff's
+    words on their own steps (the triage assessment's note among them) and the dealer's side of the
+    charge sheet (the ticket itself when it holds none of them); for staff the ticket.
 
     An actor holding several roles reads the staff's view only through a staff role that may read the
     ticket (:func:`~aftersales.service.scope.reads_whole`), whichever role is its primary one. Dealer
-    staff of another dealer than the ticket's (a second dealer of the region) read it without the
-    dealer's side too (:func:`~aftersales.service.scope.reads_dealer_side`).
+    staff of another dealer than the ticket's (a second dealer of the region, reading it for the
+    region's callbacks) read it as its customer does; the dealer whose job it is reads it without
+    the dealer's side when another dealer holds the job (:func:`~aftersales.service.scope.
+    reads_dealer_side`).
     """
     if not actor.extra_roles and actor.role not in _SCOPED:
         return ticket  # the office, engineers, the system: the common case, no further look
     whole = reads_whole(actor, ticket)
     internal = not whole and any(not note.visible_to_customer for note in ticket.notes)
     staff_words = not whole and any(map(_staff_words, ticket.events))
+    deliberation = not whole and any(e.action in _DELIBERATION_FACTS for e in ticket.events)
+    assessed = ticket.assessment
+    assessment_note = not whole and assessed is not None and assessed.note != ""
     sheet = ticket.charges
     dealer_side = sheet is not None and sheet.has_dealer_side and not reads_dealer_side(actor, ticket)
-    if not internal and not dealer_side and not staff_words:
+    if not internal and not dealer_side and not staff_words and not assessment_note and not deliberation:
         return ticket
     seen = ticket.copy()
     if internal:
         seen.notes = [note for note in seen.notes if note.visible_to_customer]
+    if assessed is not None and assessment_note:
+        seen.assessment = attrs.evolve(assessed, note="")  # the staff's words on their triage
     if staff_words:
         seen.events = [_as_customer_reads(e) for e in seen.events if not _internal_note(e)]
+    if deliberation:
+        seen.events = [_without_deliberation(e) for e in seen.events]
     if sheet is not None and dealer_side:
         seen.charges = sheet.for_customer()
         purchases = {quote.id for quote in sheet.quotes if quote.payer != "customer"}
@@ -104,6 +114,26 @@ def complaint_file_as_seen_by(actor: Actor, file: ComplaintFile, ticket: Ticket)
         return file
     remedies = [attrs.evolve(r, cost=Money.zero(r.cost.currency)) for r in file.remedies]
     return attrs.evolve(file, judgement=None, escalations=[], referral=None, review=None, remedies=remedies)
+
+
+_DELIBERATION_FACTS: dict[str, frozenset[str]] = {
+    "escalate": frozenset({"reason", "to", "due_at", "trigger"}),
+    "acknowledge_escalation": frozenset({"count"}),
+    "review": frozenset({"root_cause", "feedback_to"}),
+    "grant_remedy": frozenset({"cost"}),
+}
+"""The facts of a complaint's steps that are the office's deliberation, as
+:func:`complaint_file_as_seen_by` leaves them out of the file: the escalations (the handler's note on
+why, to whom, by when), the review of the handling, and what a remedy cost the company. The customer's
+history keeps each step, without them."""
+
+
+def _without_deliberation(event: TicketEvent) -> TicketEvent:
+    hidden = _DELIBERATION_FACTS.get(event.action)
+    if hidden is None or not any(key in event.payload for key in hidden):
+        return event
+    payload = {key: value for key, value in event.payload.items() if key not in hidden}
+    return attrs.evolve(event, payload=payload)
 
 
 def _internal_note(event: TicketEvent) -> bool:
