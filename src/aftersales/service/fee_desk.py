@@ -44,10 +44,10 @@ from aftersales.service.numbering import next_number
 from aftersales.service.permissions import FEE_ROLES, can_read, can_write_as, check_role
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import (
+    customer_slip_readable,
     party_visible,
     purchasing_dealer,
     reads_dealer_side,
-    reads_whole,
     sees_every,
 )
 
@@ -899,9 +899,7 @@ def _customer_may_see(actor: Actor, slip: FeeSlip, ticket: Ticket) -> bool:
     region reads the ticket but not them, the dealer who owes a slip reads it. Staff read every slip
     in their scope: a customer who is also staff only on a ticket a staff role of theirs reads."""
     if slip.payer_kind == "customer":
-        return reads_whole(actor, ticket) or (
-            actor.customer_id is not None and slip.owed_by_customer(actor.customer_id)
-        )
+        return customer_slip_readable(actor, slip, ticket)
     if slip.payer_kind == "dealer" and actor.has_role(R.DEALER_STAFF) and slip.payer_id == actor.dealer_id:
         return True
     return reads_dealer_side(actor, ticket)
