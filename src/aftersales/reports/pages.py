@@ -110,7 +110,7 @@ def _kpi(report: KpiReport, labels: ReportLabels, goals: KpiGoals, trend: KpiTre
     if report.rows:
         title = labels.text(
             "report.chart.dealer_comparison"
-            if report.group is GroupBy.DEALER
+            if report.group in (GroupBy.DEALER, GroupBy.SERVING_DEALER)
             else "report.chart.group_comparison"
         )
         names = [labels.group(report.group, r.group) for r in report.rows]
