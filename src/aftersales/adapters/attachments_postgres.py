@@ -64,9 +64,7 @@ class PostgresAttachmentStore:
                 if buffer or not n:  # the rest; an empty attachment is one empty row (it exists)
                     conn.execute(_INSERT, (staging, n, bytes(buffer)))
                 blob = digest.blob()
-                if conn.execute(
-                    "SELECT 1 FROM attachment_chunks WHERE sha256 = %s AND n = 0", (blob.sha256,)
-                ).fetchone():
+                if conn.execute(_FIRST, (blob.sha256,)).fetchone():
                     conn.execute("DELETE FROM attachment_chunks WHERE sha256 = %s", (staging,))
                 else:
                     conn.execute(
