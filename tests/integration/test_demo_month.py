@@ -119,7 +119,7 @@ def test_an_existing_file_is_refused(tmp_path: Path) -> None:
 def test_the_cli_runs_the_month_with_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--db", str(tmp_path / "cli.db"), "--tickets", "40", "--locale", "en"]) == 0
     assert "requests played: 40" in capsys.readouterr().out
-    assert main(["demo", "--tickets", "3"]) == 1
+    assert main(["demo", "--tickets", "3"]) == 2  # a usage error
     assert "tickets is a number" in capsys.readouterr().err
 
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from aftersales.errors import AftersalesError
+from aftersales.errors import AftersalesError, ValidationError
 
 __all__ = ["main"]
 
@@ -81,6 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from aftersales.cli.diagram import print_diagram
 
             return print_diagram(args.workflow, out=sys.stdout)
+    except ValidationError as exc:
+        # The demo and the diagram check their options before any work: a bad one is a usage error,
+        # as argparse's own and the report's are.
+        print(f"aftersales: error: {exc}", file=sys.stderr)
+        return 2
     except AftersalesError as exc:
         print(f"aftersales: error: {exc}", file=sys.stderr)
         return 1
