@@ -268,7 +268,7 @@ _TICKET_KEYS = (
     "priority_reasons", "assessment", "assignee", "fault_records", "visits", "notes", "events",
     "response_due_at", "resolution_due_at", "callback_due_at", "resolved_at", "closed_at", "version",
     "tags", "custom_fields", "attachments",
-    "charges",
+    "charges", "response_steps",
 )  # fmt: skip
 _TICKET_KEY_SET = frozenset(_TICKET_KEYS)
 _TICKET_DEFAULTS = {a.name: a.default for a in attrs.fields(Ticket)}
@@ -442,6 +442,8 @@ def _ticket_hooks(
             data["attachments"] = [unstructure_attachment(a) for a in t.attachments]
         if t.charges is not None:
             data["charges"] = conv.unstructure(t.charges, ChargeSheet)
+        if t.response_steps:
+            data["response_steps"] = list(t.response_steps)
         return data
 
     def structure_ticket(o: Any, _: type) -> Ticket:
@@ -490,6 +492,7 @@ def _ticket_hooks(
             custom_fields={str(k): str(v) for k, v in get("custom_fields", {}).items()},
             attachments=tuple(structure_attachment(a, Attachment) for a in get("attachments", ())),
             charges=conv.structure(charges, ChargeSheet) if charges is not None else None,
+            response_steps=tuple(str(step) for step in get("response_steps", ())),
         )
 
     return unstructure_ticket, structure_ticket

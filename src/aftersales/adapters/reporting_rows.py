@@ -16,7 +16,7 @@ import attrs
 
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.instants import micros
-from aftersales.domain.sla_reading import is_response
+from aftersales.domain.sla_reading import is_response, response_steps
 from aftersales.domain.sla_targets import RESPONSE_ACTIONS
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
@@ -90,18 +90,20 @@ def _us(at: datetime | None) -> int | None:
     return micros(at) if at is not None else None
 
 
-def event_facts(events: Sequence[TicketEvent]) -> tuple[int, int | None, int | None, int | None]:
+def event_facts(
+    events: Sequence[TicketEvent], responses: frozenset[str] = RESPONSE_ACTIONS
+) -> tuple[int, int | None, int | None, int | None]:
     """What the report reads from a ticket's history, in one pass: how many reworks, when the callback
     of the current due time was made (µs, :func:`~aftersales.ports.reporting.current_callback_us`), the
     last satisfaction score it recorded, and when the customer was first answered (µs,
-    :func:`~aftersales.domain.sla_reading.first_response`)."""
+    :func:`~aftersales.domain.sla_reading.first_response`, by the ticket's own ``responses`` steps)."""
     reworks = 0
     callback_us: int | None = None
     satisfaction: int | None = None
     response_us: int | None = None
     for event in events:
         action = event.action
-        if response_us is None and action in RESPONSE_ACTIONS and is_response(event):
+        if response_us is None and action in responses and is_response(event, responses):
             response_us = micros(event.at)
         if action in REWORK_ACTIONS:
             reworks += 1
@@ -125,7 +127,7 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
     and for every ticket of a bulk import.
     """
     events = ticket.events
-    reworks, callback_us, satisfaction, response_us = event_facts(events)
+    reworks, callback_us, satisfaction, response_us = event_facts(events, response_steps(ticket))
     assignee = ticket.assignee
     records = ticket.fault_records
     fault = records[-1] if records else None

@@ -32,6 +32,7 @@ from aftersales.adapters.reporting_rows import (
 from aftersales.adapters.sql_ledger import ROW_COLUMNS
 from aftersales.adapters.sqlite_schema import ticket_indexes
 from aftersales.domain.instants import micros
+from aftersales.domain.sla_reading import response_steps
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.ports.batch_search import CustomerWords, PartyWords
@@ -70,7 +71,7 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
     # row: id, version, kind, state, is_open, unresolved, priority, urgency, category, customer,
     # dealer, region, assignee, product, batch, received_us, due_us, due_key, description.
     events = ticket.events
-    reworks, callback_us, satisfaction, response_us = event_facts(events)
+    reworks, callback_us, satisfaction, response_us = event_facts(events, response_steps(ticket))
     assignee = ticket.assignee
     records = ticket.fault_records
     fault = records[-1] if records else None

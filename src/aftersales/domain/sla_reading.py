@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aftersales.domain.actors import Role
 from aftersales.domain.events import TicketEvent
@@ -17,6 +17,9 @@ from aftersales.domain.sla_targets import (
     SLA_EXTENSION_KEY,
     SlaTargets,
 )
+
+if TYPE_CHECKING:
+    from aftersales.domain.ticket import Ticket
 
 __all__ = [
     "ARRIVAL_STEPS",
@@ -29,8 +32,10 @@ __all__ = [
     "held_dealer",
     "is_response",
     "read_cycle",
+    "response_steps",
     "response_stopped",
     "starts_at_dispatch",
+    "steps_of",
 ]
 
 _STAFF = frozenset(Role) - {Role.CUSTOMER, Role.SYSTEM, Role.AUDITOR}
@@ -45,6 +50,19 @@ def is_response(event: TicketEvent, actions: frozenset[str] = RESPONSE_ACTIONS) 
         and event.actor.role in _STAFF
         and not (event.action == "note_to_customer" and event.payload.get("visible") is False)
     )
+
+
+def steps_of(actions: frozenset[str]) -> tuple[str, ...]:
+    """A policy's response steps as a ticket records them (:attr:`Ticket.response_steps`): empty for
+    the standard :data:`RESPONSE_ACTIONS`, else the steps in order."""
+    return () if actions == RESPONSE_ACTIONS else tuple(sorted(actions))
+
+
+def response_steps(ticket: Ticket) -> frozenset[str]:
+    """The steps that count as ``ticket``'s response, as its SLA counts them (what its SLA service
+    recorded; the standard ones by default): the reports measure the response with these."""
+    steps = ticket.response_steps
+    return frozenset(steps) if steps else RESPONSE_ACTIONS
 
 
 def first_response(

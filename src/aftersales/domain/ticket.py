@@ -145,6 +145,11 @@ class Ticket:
     attachments: tuple[Attachment, ...] = ()
     charges: ChargeSheet | None = None
     """The ticket's charge sheet (收费): assessed lines with reasons, quotes, payments (desk.charges)."""
+    response_steps: tuple[str, ...] = ()
+    """The steps its SLA counts as the response when they are not the standard ones
+    (:data:`~aftersales.domain.sla_targets.RESPONSE_ACTIONS`; empty: the standard ones). The SLA service
+    sets it from the policy's targets, so the reports, which read stored tickets without the policy,
+    measure the response where the ticket's own SLA does."""
 
     def __attrs_post_init__(self) -> None:
         # One pass over the intake fields instead of a validator call each: tickets are made in bulk.

@@ -21,7 +21,7 @@ import attrs
 
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.instants import require_aware
-from aftersales.domain.sla_reading import first_response, held_dealer, response_stopped
+from aftersales.domain.sla_reading import first_response, held_dealer, response_steps, response_stopped
 from aftersales.domain.ticket import Ticket, ended_cycles
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
@@ -372,7 +372,8 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         value = event.payload.get("satisfaction")
         if isinstance(value, int) and not isinstance(value, bool):
             satisfaction = value
-    response_us = micros(answer.at) if (answer := first_response(events)) is not None else None
+    answer = first_response(events, response_steps(ticket))
+    response_us = micros(answer.at) if answer is not None else None
     response_due_us, resolution_due_us = judged_dues(ticket, response_us)
     paused, paused_parts = pause_starts(events)
     return TicketFacts(
@@ -406,7 +407,7 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
 
 def timing_stops(ticket: Ticket) -> tuple[int | None, int | None]:
     """(:attr:`TicketTiming.response_stop_us`, :attr:`TicketTiming.resolution_stop_us`) of ``ticket``."""
-    stopped = response_stopped(ticket.events)
+    stopped = response_stopped(ticket.events, response_steps(ticket))
     cancelled = ticket.state == TicketState.CANCELLED.value and ticket.closed_at is not None
     return (
         micros(stopped.at) if stopped is not None else None,

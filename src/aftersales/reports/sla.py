@@ -31,7 +31,7 @@ import attrs
 
 from aftersales.domain.contact import zone
 from aftersales.domain.instants import micros, require_aware
-from aftersales.domain.sla_reading import first_response, response_stopped
+from aftersales.domain.sla_reading import first_response, response_steps, response_stopped
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import ValidationError
 from aftersales.ports.queries import TicketFilter
@@ -179,9 +179,10 @@ def sla_breaches(
             if _breached(earlier[0], "response"):
                 row[1] += 1
         elif respond_by is not None:
-            answered = first_response(events)
+            steps = response_steps(t)  # the ticket's own SLA's response steps
+            answered = first_response(events, steps)
             # late: answered after the due time, or not answered and its clock ran past the due time
-            stopped = response_stopped(events) if answered is None else None
+            stopped = response_stopped(events, steps) if answered is None else None
             end = answered.at if answered is not None else stopped.at if stopped is not None else standing
             if end > respond_by:
                 row[1] += 1

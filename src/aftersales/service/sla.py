@@ -24,7 +24,7 @@ from aftersales.domain.events import TicketEvent
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus, SlaTargets, SlaTimeline, sla_timeline
-from aftersales.domain.sla_reading import dealer_of, held_dealer
+from aftersales.domain.sla_reading import dealer_of, held_dealer, steps_of
 from aftersales.domain.sla_retarget import retarget
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
@@ -413,6 +413,7 @@ class SlaService:
             found = self._decide(ticket, tier)
             if found is None:
                 return
+            ticket.response_steps = steps_of(found[1].response_actions)
             dues = self._timeline(ticket, found[1], self.calendar, now).due_instants(now)
         except CalendarDataMissing:
             return  # no guessing: the ledger shows no due time, desk.sla() explains why

@@ -86,6 +86,8 @@ class TicketView(_Json):
     resolved_at: datetime | None = _field("resolved_at")
     closed_at: datetime | None = _field("closed_at")
     version: int = _field("version")
+    response_steps: tuple[str, ...] = _field("response_steps")
+    """The steps its SLA counts as the response, when not the standard ones (empty)."""
 
     @property
     def charges(self) -> ChargeSheet | None:
