@@ -6,8 +6,9 @@ Each ``test_<kind>_<key>…`` writes a pack file that extends a shipped pack and
 behaviour the parameter's documentation promises differing from the parent pack's on the same input (a
 due time, a priority, a callback, a notification, a report figure…), on memory, SQLite and PostgreSQL
 where the store matters. Parameters that nothing read (``survey_campaign.every_months``,
-``escalation.immediate``), that one path honoured and another did not (``sla.response_steps``: the SLA
-but not the KPI; ``dispatch.escalate_to``: the explanation but not the notice), and values that
+``escalation.immediate``), that one path honoured and another did not (``dispatch.escalate_to``: the
+explanation but not the notice; ``sla.response_steps`` was one until the reports read the steps the
+ticket's SLA records, and is now used), and values that
 contradict each other or the seeds are refused when the pack loads, with the file and the dotted key
 (the table :data:`REFUSED`).
 """
@@ -189,7 +190,7 @@ def test_callback_deadline_in_one_section_sets_the_task_and_the_sla_target(
 REFUSED: list[tuple[str, str, str]] = [
     # (pack body, the dotted key named, a word of the reason)
     ("[survey_campaign]\nevery_months = 3\n", "survey_campaign.every_months", "schedules no"),
-    ('[sla]\nresponse_steps = ["start_work"]\n', "sla.response_steps", "KPI"),
+    ('[sla]\nresponse_steps = ["fly_over"]\n', "sla.response_steps", "not a ticket or complaint step"),
     ('[escalation]\nimmediate = ["sla_breach"]\n', "escalation.immediate", "change nothing"),
     ('[dispatch]\nescalate_to = "general_manager"\n', "dispatch.escalate_to", "no_candidate"),
     ("[sla]\nresponse_hours = { normal = 30.0 }\n", "sla.response_hours.normal", "arrival_hours"),

@@ -64,3 +64,26 @@ def test_the_standard_steps_leave_the_stored_ticket_as_it_was(backend: str, tmp_
         desk.triage(world.agent, ticket_id, nature="jam", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
         with desk.store() as uow:
             assert uow.tickets.get(ticket_id).response_steps == ()
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_packs_response_steps_are_the_clocks_and_the_reports(backend: str, tmp_path: Path) -> None:
+    """``[sla] response_steps`` (refused before: the KPI would not have counted what the SLA counted)."""
+    pack = tmp_path / "arrival.toml"
+    pack.write_text(
+        '[pack]\nname = "arrival"\nextends = "office_equipment"\n\n[sla]\nresponse_steps = ["start_work"]\n',
+        encoding="utf-8",
+    )
+    with world_desk(backend, tmp_path, str(pack)) as (desk, clock, world):
+        ticket_id = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="卡纸").ticket.id
+        desk.triage(world.agent, ticket_id, nature="jam", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_senior.id)
+        clock.advance(H / 2)
+        desk.start_work(world.senior, ticket_id)
+        clock.advance(timedelta(days=2))
+        status = {t.target.name: t for t in desk.sla(world.manager, ticket_id).targets}
+        assert status["response"].met_at is not None and not status["response"].breached
+        now = clock.now()
+        queries = reporting_for(desk.store)  # type: ignore[arg-type]
+        total = kpi_report(queries, Period(START, now + H), desk.calendar, as_of=now).total  # type: ignore[arg-type]
+        assert (total.response_met, total.response_missed) == (1, 0)

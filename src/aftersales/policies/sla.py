@@ -29,15 +29,16 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
 from aftersales.domain.classification import Category, Plan, Priority, TicketKind
+from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import RESPONSE_ACTIONS, SlaTarget, SlaTargets
-from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.ticket_workflow import TICKET_WORKFLOW, TicketState
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
@@ -199,6 +200,19 @@ def _contact_minutes(instance: object, attribute: attrs.Attribute[Any], value: o
         )
 
 
+def _response_steps(
+    instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
+) -> None:
+    known = set(TICKET_WORKFLOW.triggers) | set(COMPLAINT_WORKFLOW.triggers)
+    for step in value:
+        if not isinstance(step, str) or step not in known:
+            names = ", ".join(sorted(known))
+            raise ValidationError(
+                f"response_steps: {step!r} is not a ticket or complaint step; known: {names}",
+                field="response_steps",
+            )
+
+
 @attrs.frozen
 class SlaParams:
     """Parameters of the default SLA policy (pack section ``[sla]``). Hours are working hours unless named
@@ -268,14 +282,11 @@ class SlaParams:
     (``None``, or ``0`` in a pack since TOML has no null: urgent calls keep their priority's response target,
     as seed 003's 紧急问题 … Y个工作小时内响应 counts them in working hours)."""
 
-    RETIRED_KEYS: ClassVar[Mapping[str, str]] = MappingProxyType(
-        {
-            "response_steps": "response_steps is not a setting: the steps that count as the first response "
-            "are the same in the SLA clock, the KPI report and the breach report (the reports' facts are "
-            "written by the store, which does not know the pack), so a step added here would meet the SLA "
-            "and be late in the KPI. Remove the key"
-        }
-    )
+    response_steps: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_response_steps)
+    """Steps counted as the first response beside the standard ones (a call, a visible note, a visit:
+    ``RESPONSE_ACTIONS``), e.g. ``["start_work"]`` where the engineer's arrival is the first contact.
+    The SLA records them on each ticket (``Ticket.response_steps``), so the KPI and the breach report
+    count the same response as the clock."""
 
     def __attrs_post_init__(self) -> None:
         if self.dealer_special_case_hours < self.dealer_resolution_hours:
@@ -430,7 +441,7 @@ class DefaultSla:
             tuple(targets.values()),
             Decimal(str(p.warn_share)),
             frozenset(pause),
-            RESPONSE_ACTIONS,
+            RESPONSE_ACTIONS | frozenset(p.response_steps),
             acceptance=facts.kind is not TicketKind.COMPLAINT,
         )
         return Decision(outcome, reasons, self.name)
