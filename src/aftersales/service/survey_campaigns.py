@@ -2,9 +2,10 @@
 
 :meth:`SurveyCampaigns.start` samples customers by the campaign's rules — product, region, tier,
 served within N days, not surveyed (by a campaign or at a callback) within N days — and creates one
-survey task per sampled customer: for an agent to call, or, for the ``link`` channel, a message with
-a link to the host's portal. Answers are the RATER scores of seed 002. :meth:`SurveyCampaigns.results`
-gives the scores per region beside the per-ticket callback scores of the same period.
+survey task per sampled customer (never an erased one): for an agent to call, or, for the ``link``
+channel, a message with a link to the host's portal. Answers are the RATER scores of seed 002.
+:meth:`SurveyCampaigns.results` gives the scores per region beside the per-ticket callback scores of
+the same period.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from aftersales.domain.erasure import ERASED
 from aftersales.domain.survey_campaigns import (
     CampaignChannel,
     Candidate,
@@ -182,6 +184,10 @@ class SurveyCampaigns:
         for region in regions:
             customers = uow.customers.list(region=region) if region is not None else uow.customers.list()
             for customer in customers:
+                if customer.name == ERASED:
+                    # Erased (PIPL): the person asked to be forgotten and nobody can reach them; an
+                    # uncallable task would sit on the call list and count in the sample.
+                    continue
                 if rules.tiers and customer.tier.value not in rules.tiers:
                     continue
                 if rules.served_window is not None and customer.id not in served:
