@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.reasons import Reason
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
@@ -25,6 +26,7 @@ from aftersales.policies.params import frozen_mapping
 __all__ = [
     "IMMEDIATE_TRIGGERS",
     "KIND",
+    "TAKERS",
     "DefaultEscalation",
     "Escalation",
     "EscalationFacts",
@@ -76,6 +78,12 @@ _TARGETS: Mapping[EscalationTrigger, tuple[Role, ...]] = MappingProxyType(
 )
 
 
+TAKERS: frozenset[Role] = COMPLAINT_WORKFLOW.spec("acknowledge_escalation").roles
+"""The roles an escalation may go to: those who may take it up (acknowledge it). 上报 goes up, to a
+supervisor; another role (the customer, an agent, the system) could never acknowledge it, so its
+acknowledgement would stay overdue and the notice would reach whoever the host listed for that role."""
+
+
 def _over_targets(
     value: Mapping[EscalationTrigger, tuple[Role, ...]],
 ) -> Mapping[EscalationTrigger, tuple[Role, ...]]:
@@ -95,6 +103,16 @@ def _complete(
             name = getattr(trigger, "value", trigger)
             raise ValidationError(
                 f"{attribute.name}.{name} names nobody: an escalation needs at least one role",
+                field=f"{attribute.name}.{name}",
+            )
+        listed = roles if isinstance(roles, tuple | list | set | frozenset) else (roles,)
+        others = [getattr(r, "value", r) for r in listed if r not in TAKERS]
+        if others:
+            name = getattr(trigger, "value", trigger)
+            takers = ", ".join(sorted(r.value for r in TAKERS))
+            raise ValidationError(
+                f"{attribute.name}.{name} names {', '.join(map(str, others))}: an escalation goes to a role "
+                f"that can take it up ({takers})",
                 field=f"{attribute.name}.{name}",
             )
 
