@@ -48,3 +48,27 @@ def test_a_campaign_samples_no_erased_customer(
         assert sampled == {"s16f-0", "s16f-2", "s16f-3"}
         assert campaign.sampled == 3
         assert desk.surveys.results(world.manager, "Q-erased").total.sampled == 3
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("channel", [CampaignChannel.CALL, CampaignChannel.LINK])
+def test_a_campaign_samples_no_customer_it_cannot_reach(
+    backend: str, channel: CampaignChannel, tmp_path: Path
+) -> None:
+    """A customer registered with a name and no phone, WeChat or e-mail cannot be asked by any channel
+    (seed 000: 通過問卷調查、電話回訪等方式): sampled, they only lowered the response rate."""
+    with world_desk(backend, tmp_path) as (desk, _clock, world):
+        desk.register_customer(
+            world.manager,
+            Customer(CustomerId("s16f-reach"), "有电话", Contact("有电话", phone="13912345678"), region="HZ"),
+        )
+        desk.register_customer(
+            world.manager, Customer(CustomerId("s16f-none"), "无联系方式", Contact("无联系方式"), region="HZ")
+        )
+        campaign = desk.surveys.start(
+            world.manager, campaign_id="Q-reach", period="2026-Q1", channel=channel,
+            rules=SamplingRules(regions={"HZ"}, sample_size=100, served_within_days=None),
+            link="https://portal.example/s/{task_id}",
+        )  # fmt: skip
+        assert {t.customer_id for t in desk.surveys.tasks(world.manager, "Q-reach")} == {"s16f-reach"}
+        assert campaign.sampled == 1

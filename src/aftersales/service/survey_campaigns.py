@@ -2,8 +2,9 @@
 
 :meth:`SurveyCampaigns.start` samples customers by the campaign's rules — product, region, tier,
 served within N days, not surveyed (by a campaign or at a callback) within N days — and creates one
-survey task per sampled customer (never an erased one): for an agent to call, or, for the ``link``
-channel, a message with a link to the host's portal. Answers are the RATER scores of seed 002.
+survey task per sampled customer (never an erased or unreachable one): for an agent to call, or, for
+the ``link`` channel, a message with a link to the host's portal. Answers are the RATER scores of seed
+002.
 :meth:`SurveyCampaigns.results` gives the scores per region beside the per-ticket callback scores of
 the same period.
 """
@@ -36,6 +37,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.notify import address_of
 from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, can_write_party, permit
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.scope import party_visible, sees_every
@@ -184,9 +186,10 @@ class SurveyCampaigns:
         for region in regions:
             customers = uow.customers.list(region=region) if region is not None else uow.customers.list()
             for customer in customers:
-                if customer.name == ERASED:
-                    # Erased (PIPL): the person asked to be forgotten and nobody can reach them; an
-                    # uncallable task would sit on the call list and count in the sample.
+                if customer.name == ERASED or address_of(customer.contact) is None:
+                    # Erased (PIPL: the person asked to be forgotten) or registered without a phone,
+                    # WeChat or e-mail: no channel can ask them (seed 000: 問卷調查、電話回訪), and their
+                    # task would sit on the call list and count in the sample, never answered.
                     continue
                 if rules.tiers and customer.tier.value not in rules.tiers:
                     continue
