@@ -43,8 +43,8 @@ from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit
 from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.parties import Customer
 from aftersales.domain.service_contracts import ServiceContract
-from aftersales.domain.survey_campaigns import SurveyTask
-from aftersales.domain.surveys import CallbackRecord, CallbackTask
+from aftersales.domain.survey_campaigns import SurveyTask, SurveyTaskState
+from aftersales.domain.surveys import CallbackRecord, CallbackTask, CallbackTaskState
 from aftersales.domain.text import required_text
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
@@ -178,7 +178,7 @@ class PrivacyDesk:
                 changed += _differs(ticket, erased[-1])
                 uow.tickets.save(erased[-1])
             documents, changed_documents = self._erase_documents(
-                uow, customer_id, [t.id for t in tickets], needles, free_text
+                uow, customer_id, [t.id for t in tickets], needles, free_text, now, actor.ref
             )
             anonymous = _erased_customer(customer)
             changed += changed_documents + (anonymous != customer)
@@ -261,8 +261,14 @@ class PrivacyDesk:
         ticket_ids: Sequence[str],
         needles: tuple[str, ...],
         free_text: list[str],
+        now: datetime,
+        by: ActorRef,
     ) -> tuple[int, int]:
-        """Erase the person's documents; how many there are, and how many of them changed."""
+        """Erase the person's documents; how many there are, and how many of them changed.
+
+        A callback or survey still waiting to be made is closed with them (the callback dropped, the
+        survey declined): nobody can call or message an erased person, and left pending they stayed on
+        the agents' lists as "[erased]" and turned overdue for ever."""
         found: dict[tuple[type[Any], str], Any] = {}
         for cls in _BY_CUSTOMER:
             for doc in uow.documents.query(cls, customer_id=customer_id):
@@ -285,6 +291,10 @@ class PrivacyDesk:
             if cls in _BLANKED:
                 free_text += _free_text(doc)
             erased = _erased(doc, needles, cls, blank=cls in _BLANKED)
+            if isinstance(erased, CallbackTask) and erased.state is CallbackTaskState.PENDING:
+                erased.state = CallbackTaskState.DROPPED
+            elif isinstance(erased, SurveyTask) and erased.state is SurveyTaskState.PENDING:
+                erased.decline(now, by, "")  # no reason text: a repeated erasure finds it as left
             changed += _differs(doc, erased)
             uow.documents.save(erased)
         return len(found), changed
