@@ -140,9 +140,12 @@ class Dispatching:
         manual = (manual_dispatch_reason(actor.role._value_), *coordination)
         if engineer_id is not None:
             engineer = uow.engineers.get(engineer_id)
-            below = _below_level(engineer, route.outcome, ticket.priority or Priority.NORMAL)
-            if below is not None:
-                manual = (manual[0], below, *manual[1:])
+            priority = ticket.priority or Priority.NORMAL
+            overrides = (
+                _below_level(engineer, route.outcome, priority),
+                self._outside_emergency_team(uow, engineer, route.outcome, priority),
+            )
+            manual = (manual[0], *(o for o in overrides if o is not None), *manual[1:])
             return Choice(assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name), manual, (), told)
         if dealer_id is not None:
             dealer = uow.dealers.get(dealer_id)
@@ -204,6 +207,19 @@ class Dispatching:
         key = f"{ticket.id}:{len(ticket.events)}:coordination"
         messages = self.context.notifications.staff_messages("escalation", roles, values, key, now)
         return why, tuple(messages)
+
+    def _outside_emergency_team(
+        self, uow: UnitOfWork, engineer: Engineer, route: Route, priority: Priority
+    ) -> Reason | None:
+        """The override a manual dispatch makes when the route calls for the emergency team (seed 003:
+        特急问题则启动应急小组) and the engineer named is on none: neither marked for it (as the automatic
+        dispatch picks) nor a member of an emergency team. Accepted, like a dispatch below the level, but
+        recorded on the assignment so the history shows it."""
+        if not route.emergency_team or engineer.emergency_team:
+            return None
+        if any(engineer.id in team.members for team in self._teams.emergency_teams(uow)):
+            return None
+        return Reason("dispatch_outside_emergency_team", {"priority": priority.value})
 
     def _on_call(self, uow: UnitOfWork, emergency: bool, now: datetime) -> Choice | None:
         """Outside working hours a critical ticket goes to the emergency team's on-call engineer."""
