@@ -40,7 +40,7 @@ from aftersales.service.roster_stamp import roster_version
 from aftersales.service.shared_values import assignee, manual_dispatch_reason
 from aftersales.service.team_roster import TeamRoster
 
-__all__ = ["Choice", "Dispatching", "failed_dispatch"]
+__all__ = ["Choice", "Dispatching", "engineer_dealer", "failed_dispatch"]
 
 _COORDINATION_CODES = frozenset({"critical_coordination", "multi_department", "complex_problem"})
 
@@ -256,6 +256,20 @@ def _below_level(engineer: Engineer, route: Route, priority: Priority) -> Reason
             "required_level": required.value,
         },
     )
+
+
+def engineer_dealer(uow: UnitOfWork, chosen: Assignee, roster: Roster | None = None) -> str | None:
+    """The dealer an assignment to ``chosen`` puts the ticket in the hands of when ``chosen`` is a dealer's
+    own engineer (seed 002: 乙方负责所售产品的全过程服务 — its contract clock, charges and parts follow),
+    for ``Ticket.assign(dealer=...)``; ``None`` for a dealer assignee (named already) or the maker's people.
+
+    Every path that assigns an engineer (the dispatch command, the maintenance job, the emergency team)
+    records it alike. ``roster``: the one a batch already read, so a batch reads no engineer again."""
+    if chosen.kind is not AssigneeKind.ENGINEER:
+        return None
+    if roster is not None and chosen.id in roster.engineers:
+        return roster.engineers.get(EngineerId(chosen.id)).dealer_id
+    return uow.engineers.get(chosen.id).dealer_id
 
 
 def failed_dispatch(choice: Choice) -> dict[str, JsonValue]:

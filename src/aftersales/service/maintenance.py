@@ -51,7 +51,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.contracts import ServiceContracts, contract_scope, contract_writable
 from aftersales.service.daily_cursor import DailyCursor, due_documents, mark_run
-from aftersales.service.dispatching import Choice
+from aftersales.service.dispatching import Choice, engineer_dealer
 from aftersales.service.intake import open_ticket_in, write_opened
 from aftersales.service.numbering import next_numbers
 from aftersales.service.permissions import (
@@ -787,7 +787,8 @@ class _Batch:
             ):
                 self._chosen[key] = choice
         if choice.assignee is not None:
-            ticket.assign(actor.ref, now, choice.assignee, reasons=choice.reasons)
+            dealer = engineer_dealer(uow, choice.assignee, self._roster)  # seed 002, as the command
+            ticket.assign(actor.ref, now, choice.assignee, reasons=choice.reasons, dealer=dealer)
             if choice.assignee.kind is AssigneeKind.ENGINEER:
                 self._roster.engineers.adjust_load(EngineerId(choice.assignee.id), 1)
                 self._chosen.clear()  # the roster changed: later choices are made afresh
