@@ -702,14 +702,27 @@ class _Batch:
             self._numbers = next_numbers(uow, "ticket", self.now, len(plans))[::-1]
 
     def still_covered(self, plan: MaintenancePlan) -> bool:
+        """Whether the plan's contract pays for its next visit. A contract renewed before then hands
+        the plan on to its renewal (same holder, units and coverage, from the next day): the plan names
+        the renewal from now on, so its visits do too. Ended unrenewed or cancelled: not covered."""
         if plan.contract_id is None:
             return True
-        contract = self.contracts.get(plan.contract_id)
-        if contract is None:
-            contract = self.contracts[plan.contract_id] = self.uow.documents.get(
-                ServiceContract, plan.contract_id
-            )
+        contract = self._contract(plan.contract_id)
+        seen = {contract.id}
+        while not contract.active_on(plan.next_due) and contract.renewed_as is not None:
+            if contract.renewed_as in seen:  # a loop written by hand: nothing pays
+                return False
+            contract = self._contract(contract.renewed_as)
+            seen.add(contract.id)
+        if contract.active_on(plan.next_due) and contract.id != plan.contract_id:
+            plan.contract_id = contract.id  # saved with the visit it opens
         return contract.active_on(plan.next_due)
+
+    def _contract(self, contract_id: str) -> ServiceContract:
+        contract = self.contracts.get(contract_id)
+        if contract is None:
+            contract = self.contracts[contract_id] = self.uow.documents.get(ServiceContract, contract_id)
+        return contract
 
     def open_visit(self, plan: MaintenancePlan) -> tuple[MaintenanceVisit, bool]:
         """The plan's visit and its ticket, triaged and dispatched; whether someone was assigned."""
