@@ -159,7 +159,7 @@ class Dispatching:
             exclude=frozenset({ticket.assignee.id} if ticket.assignee else ()),  # type: ignore[arg-type]
         )
         calendar = self.context.calendar
-        on_call = self._on_call(uow, route.outcome.emergency_team, now)
+        on_call = self._on_call(uow, route.outcome.emergency_team, now, request.exclude)
         if on_call is not None:
             return attrs.evolve(on_call, reasons=(*on_call.reasons, *coordination), messages=told)
         on_duty = calendar_on_duty(calendar) if calendar is not None else None
@@ -221,13 +221,16 @@ class Dispatching:
             return None
         return Reason("dispatch_outside_emergency_team", {"priority": priority.value})
 
-    def _on_call(self, uow: UnitOfWork, emergency: bool, now: datetime) -> Choice | None:
-        """Outside working hours a critical ticket goes to the emergency team's on-call engineer."""
+    def _on_call(
+        self, uow: UnitOfWork, emergency: bool, now: datetime, exclude: frozenset[str] = frozenset()
+    ) -> Choice | None:
+        """Outside working hours a critical ticket goes to the emergency team's on-call engineer; never
+        back to one ``exclude`` names (the engineer a re-dispatch takes it from, as the policy obeys)."""
         calendar = self.context.calendar
         if not emergency or calendar is None or calendar.is_working_time(now):
             return None
         for team in self._teams.emergency_teams(uow):
-            engineer_id = team.on_call(now)
+            engineer_id = team.on_call(now, exclude)
             if engineer_id is not None:
                 engineer = uow.engineers.get(engineer_id)
                 reasons = (
