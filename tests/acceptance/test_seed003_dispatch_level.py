@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from aftersales.adapters.clock import ManualClock
@@ -97,3 +98,36 @@ def test_a_dispatch_that_follows_the_route_records_no_override(setup: tuple[Serv
     for ticket_id, engineer in ((normal, world.eng_junior), (expedited, world.eng_senior)):
         event = desk.dispatch(world.agent, ticket_id, engineer_id=engineer.id).events[-1]
         assert "dispatch_below_level" not in _reasons(event)
+
+
+def test_a_critical_call_sent_by_hand_outside_the_emergency_team_records_the_override(
+    setup: tuple[ServiceDesk, World],
+) -> None:
+    """特急问题则启动应急小组: a critical ticket dispatched by hand to an engineer who is on no emergency
+    team is accepted (the office may know better), but the assignment says so, as for 加急 → 资深."""
+    desk, world = setup
+    ticket_id = _triaged(desk, world, Priority.CRITICAL)
+    event = desk.dispatch(
+        world.agent, ticket_id, engineer_id=world.eng_senior.id, reason="应急小组都在外地"
+    ).events[-1]
+    reasons = _reasons(event)
+    assert reasons["dispatch_manual"] == {"by": "agent"}
+    assert reasons["dispatch_outside_emergency_team"] == {"priority": "critical"}
+    view = desk.ticket(world.manager, ticket_id)
+    (stored,) = [e for e in view.events if e.action == "assign"]
+    assert _reasons(stored) == reasons
+    assert (
+        "人工派给应急小组以外的工程师：特急问题应由应急小组处理（见派工原因）"
+        in view.reasons("zh_Hans")[stored.seq]
+    )
+    assert any("emergency team" in line for line in view.reasons("en")[stored.seq])
+
+
+def test_a_critical_call_sent_by_hand_to_the_emergency_team_records_no_override(
+    setup: tuple[ServiceDesk, World],
+) -> None:
+    desk, world = setup
+    desk.register_engineer(world.manager, attrs.evolve(world.eng_senior, emergency_team=True))
+    ticket_id = _triaged(desk, world, Priority.CRITICAL)
+    event = desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_senior.id).events[-1]
+    assert "dispatch_outside_emergency_team" not in _reasons(event)

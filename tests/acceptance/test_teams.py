@@ -250,3 +250,26 @@ def test_the_desks_own_failed_dispatch_is_in_the_history() -> None:
         words = render_reasons(event, "en")
         assert "no engineer available in region none (skill required: none)" in words
         assert not any("None" in w for w in words + render_reasons(event, "zh_Hans"))
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_critical_ticket_redispatched_at_night_goes_to_another_on_call_engineer(
+    backend: str, tmp_path: Path
+) -> None:
+    """A re-dispatch never hands the ticket back to the engineer it is taken from (the dispatch request's
+    exclusion); the night's on-call path obeyed it not, and gave it straight back to the same engineer."""
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(store_url(backend, tmp_path, "teams.db"))
+        desk = stack.enter_context(_desk(SATURDAY_NIGHT, url))
+        shifts = [
+            OnCallShift("m3", SATURDAY_NIGHT - timedelta(hours=5), SATURDAY_NIGHT + timedelta(hours=9)),
+            OnCallShift("m2", SATURDAY_NIGHT - timedelta(hours=1), SATURDAY_NIGHT + timedelta(hours=8)),
+        ]
+        desk.teams.set_roster(MANAGER, "emergency", shifts)
+        tid = _critical(desk)
+        desk.dispatch(AGENT, tid)
+        assert desk.ticket(MANAGER, tid).assignee.id == "m2"  # type: ignore[union-attr]
+        result = desk.dispatch(AGENT, tid, reason="赵工电话打不通")
+        assert desk.ticket(MANAGER, tid).assignee.id == "m3"  # type: ignore[union-attr]
+        reasons = result.events[-1].payload["reasons"]  # type: ignore[index]
+        assert {"code": "on_call", "params": {"engineer": "m3"}} in reasons  # type: ignore[operator]

@@ -8,7 +8,7 @@ instants, so "who is on call at 23:00 on Saturday" is a lookup, not a guess. Pur
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -87,16 +87,18 @@ class Team:
             self.members.insert(0, self.lead)
         self.shifts.sort(key=_start)  # kept in start order: on_call bisects
 
-    def on_call(self, at: datetime) -> str | None:
+    def on_call(self, at: datetime, exclude: Collection[str] = ()) -> str | None:
         """The member on call at ``at`` (the latest-starting shift covering it), or ``None``.
 
-        The shifts starting at or before ``at`` are found by bisection and walked back from the
-        latest, so a year of shifts costs a few comparisons, not one per shift.
+        ``exclude``: engineers who must not get the ticket (a re-dispatch takes it from one of them);
+        the next covering shift's member is on call instead. The shifts starting at or before ``at``
+        are found by bisection and walked back from the latest, so a year of shifts costs a few
+        comparisons, not one per shift.
         """
         shifts = self.shifts
         for index in range(bisect.bisect_right(shifts, at, key=_start) - 1, -1, -1):
             shift = shifts[index]
-            if shift.covers(at) and shift.engineer_id in self.members:
+            if shift.covers(at) and shift.engineer_id in self.members and shift.engineer_id not in exclude:
                 return shift.engineer_id
         return None
 

@@ -40,7 +40,7 @@ from aftersales.service.roster_stamp import roster_version
 from aftersales.service.shared_values import assignee, manual_dispatch_reason
 from aftersales.service.team_roster import TeamRoster
 
-__all__ = ["Choice", "Dispatching", "failed_dispatch"]
+__all__ = ["Choice", "Dispatching", "engineer_dealer", "failed_dispatch"]
 
 _COORDINATION_CODES = frozenset({"critical_coordination", "multi_department", "complex_problem"})
 
@@ -140,9 +140,12 @@ class Dispatching:
         manual = (manual_dispatch_reason(actor.role._value_), *coordination)
         if engineer_id is not None:
             engineer = uow.engineers.get(engineer_id)
-            below = _below_level(engineer, route.outcome, ticket.priority or Priority.NORMAL)
-            if below is not None:
-                manual = (manual[0], below, *manual[1:])
+            priority = ticket.priority or Priority.NORMAL
+            overrides = (
+                _below_level(engineer, route.outcome, priority),
+                self._outside_emergency_team(uow, engineer, route.outcome, priority),
+            )
+            manual = (manual[0], *(o for o in overrides if o is not None), *manual[1:])
             return Choice(assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name), manual, (), told)
         if dealer_id is not None:
             dealer = uow.dealers.get(dealer_id)
@@ -156,7 +159,7 @@ class Dispatching:
             exclude=frozenset({ticket.assignee.id} if ticket.assignee else ()),  # type: ignore[arg-type]
         )
         calendar = self.context.calendar
-        on_call = self._on_call(uow, route.outcome.emergency_team, now)
+        on_call = self._on_call(uow, route.outcome.emergency_team, now, request.exclude)
         if on_call is not None:
             return attrs.evolve(on_call, reasons=(*on_call.reasons, *coordination), messages=told)
         on_duty = calendar_on_duty(calendar) if calendar is not None else None
@@ -205,13 +208,29 @@ class Dispatching:
         messages = self.context.notifications.staff_messages("escalation", roles, values, key, now)
         return why, tuple(messages)
 
-    def _on_call(self, uow: UnitOfWork, emergency: bool, now: datetime) -> Choice | None:
-        """Outside working hours a critical ticket goes to the emergency team's on-call engineer."""
+    def _outside_emergency_team(
+        self, uow: UnitOfWork, engineer: Engineer, route: Route, priority: Priority
+    ) -> Reason | None:
+        """The override a manual dispatch makes when the route calls for the emergency team (seed 003:
+        特急问题则启动应急小组) and the engineer named is on none: neither marked for it (as the automatic
+        dispatch picks) nor a member of an emergency team. Accepted, like a dispatch below the level, but
+        recorded on the assignment so the history shows it."""
+        if not route.emergency_team or engineer.emergency_team:
+            return None
+        if any(engineer.id in team.members for team in self._teams.emergency_teams(uow)):
+            return None
+        return Reason("dispatch_outside_emergency_team", {"priority": priority.value})
+
+    def _on_call(
+        self, uow: UnitOfWork, emergency: bool, now: datetime, exclude: frozenset[str] = frozenset()
+    ) -> Choice | None:
+        """Outside working hours a critical ticket goes to the emergency team's on-call engineer; never
+        back to one ``exclude`` names (the engineer a re-dispatch takes it from, as the policy obeys)."""
         calendar = self.context.calendar
         if not emergency or calendar is None or calendar.is_working_time(now):
             return None
         for team in self._teams.emergency_teams(uow):
-            engineer_id = team.on_call(now)
+            engineer_id = team.on_call(now, exclude)
             if engineer_id is not None:
                 engineer = uow.engineers.get(engineer_id)
                 reasons = (
@@ -240,6 +259,20 @@ def _below_level(engineer: Engineer, route: Route, priority: Priority) -> Reason
             "required_level": required.value,
         },
     )
+
+
+def engineer_dealer(uow: UnitOfWork, chosen: Assignee, roster: Roster | None = None) -> str | None:
+    """The dealer an assignment to ``chosen`` puts the ticket in the hands of when ``chosen`` is a dealer's
+    own engineer (seed 002: 乙方负责所售产品的全过程服务 — its contract clock, charges and parts follow),
+    for ``Ticket.assign(dealer=...)``; ``None`` for a dealer assignee (named already) or the maker's people.
+
+    Every path that assigns an engineer (the dispatch command, the maintenance job, the emergency team)
+    records it alike. ``roster``: the one a batch already read, so a batch reads no engineer again."""
+    if chosen.kind is not AssigneeKind.ENGINEER:
+        return None
+    if roster is not None and chosen.id in roster.engineers:
+        return roster.engineers.get(EngineerId(chosen.id)).dealer_id
+    return uow.engineers.get(chosen.id).dealer_id
 
 
 def failed_dispatch(choice: Choice) -> dict[str, JsonValue]:

@@ -51,7 +51,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.contracts import ServiceContracts, contract_scope, contract_writable
 from aftersales.service.daily_cursor import DailyCursor, due_documents, mark_run
-from aftersales.service.dispatching import Choice
+from aftersales.service.dispatching import Choice, engineer_dealer
 from aftersales.service.intake import open_ticket_in, write_opened
 from aftersales.service.numbering import next_numbers
 from aftersales.service.permissions import (
@@ -702,14 +702,27 @@ class _Batch:
             self._numbers = next_numbers(uow, "ticket", self.now, len(plans))[::-1]
 
     def still_covered(self, plan: MaintenancePlan) -> bool:
+        """Whether the plan's contract pays for its next visit. A contract renewed before then hands
+        the plan on to its renewal (same holder, units and coverage, from the next day): the plan names
+        the renewal from now on, so its visits do too. Ended unrenewed or cancelled: not covered."""
         if plan.contract_id is None:
             return True
-        contract = self.contracts.get(plan.contract_id)
-        if contract is None:
-            contract = self.contracts[plan.contract_id] = self.uow.documents.get(
-                ServiceContract, plan.contract_id
-            )
+        contract = self._contract(plan.contract_id)
+        seen = {contract.id}
+        while not contract.active_on(plan.next_due) and contract.renewed_as is not None:
+            if contract.renewed_as in seen:  # a loop written by hand: nothing pays
+                return False
+            contract = self._contract(contract.renewed_as)
+            seen.add(contract.id)
+        if contract.active_on(plan.next_due) and contract.id != plan.contract_id:
+            plan.contract_id = contract.id  # saved with the visit it opens
         return contract.active_on(plan.next_due)
+
+    def _contract(self, contract_id: str) -> ServiceContract:
+        contract = self.contracts.get(contract_id)
+        if contract is None:
+            contract = self.contracts[contract_id] = self.uow.documents.get(ServiceContract, contract_id)
+        return contract
 
     def open_visit(self, plan: MaintenancePlan) -> tuple[MaintenanceVisit, bool]:
         """The plan's visit and its ticket, triaged and dispatched; whether someone was assigned."""
@@ -787,7 +800,8 @@ class _Batch:
             ):
                 self._chosen[key] = choice
         if choice.assignee is not None:
-            ticket.assign(actor.ref, now, choice.assignee, reasons=choice.reasons)
+            dealer = engineer_dealer(uow, choice.assignee, self._roster)  # seed 002, as the command
+            ticket.assign(actor.ref, now, choice.assignee, reasons=choice.reasons, dealer=dealer)
             if choice.assignee.kind is AssigneeKind.ENGINEER:
                 self._roster.engineers.adjust_load(EngineerId(choice.assignee.id), 1)
                 self._chosen.clear()  # the roster changed: later choices are made afresh

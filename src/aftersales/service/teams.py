@@ -141,7 +141,7 @@ class TeamDesk:
         engineer = uow.engineers.get(chosen)
         ticket.assign(
             actor.ref, now, Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name),
-            reason="critical: emergency team", reasons=reasons,
+            reason="critical: emergency team", reasons=reasons, dealer=engineer.dealer_id,
         )  # fmt: skip
         return Applied(messages=self._notify(uow, ticket, team, reasons[-1], now))
 

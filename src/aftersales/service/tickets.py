@@ -33,7 +33,6 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import (
-    AssigneeKind,
     CustomerNote,
     FaultRecord,
     Visit,
@@ -62,7 +61,7 @@ from aftersales.service.callback_plan import (
     schedule_in,
 )
 from aftersales.service.context import DeskContext
-from aftersales.service.dispatching import Dispatching, failed_dispatch
+from aftersales.service.dispatching import Dispatching, engineer_dealer, failed_dispatch
 from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.lifecycle import (
     close_in,
@@ -271,9 +270,7 @@ class Tickets:
             choice = self.dispatching.choose(uow, actor, ticket, now, engineer_id, dealer_id)
             if choice.assignee is not None:
                 chosen = choice.assignee
-                dealer = (  # a dealer's own engineer: the ticket is in that dealer's hands (seed 002)
-                    uow.engineers.get(chosen.id).dealer_id if chosen.kind is AssigneeKind.ENGINEER else None
-                )
+                dealer = engineer_dealer(uow, chosen)  # a dealer's own engineer: in that dealer's hands
                 ticket.assign(actor.ref, now, chosen, reason=reason, reasons=choice.reasons, dealer=dealer)
             else:  # issue 20: nobody found is history too (why, and who the escalation went to)
                 ticket.step("dispatch_failed", actor.ref, now, payload=failed_dispatch(choice))
