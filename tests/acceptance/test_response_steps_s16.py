@@ -87,3 +87,19 @@ def test_a_packs_response_steps_are_the_clocks_and_the_reports(backend: str, tmp
         queries = reporting_for(desk.store)  # type: ignore[arg-type]
         total = kpi_report(queries, Period(START, now + H), desk.calendar, as_of=now).total  # type: ignore[arg-type]
         assert (total.response_met, total.response_missed) == (1, 0)
+
+
+@pytest.mark.parametrize("bad", [5, None, ["start_work", 3], ["fly_over"]])
+def test_response_steps_of_the_wrong_shape_are_refused_naming_the_setting(bad: object) -> None:
+    from aftersales.errors import ValidationError
+    from aftersales.policies.sla import SlaParams
+
+    with pytest.raises(ValidationError) as refused:
+        SlaParams(response_steps=bad)  # type: ignore[arg-type]
+    assert refused.value.field == "response_steps"
+
+
+def test_one_response_step_named_as_text_is_that_step() -> None:
+    from aftersales.policies.sla import SlaParams
+
+    assert SlaParams(response_steps="start_work").response_steps == ("start_work",)  # type: ignore[arg-type]

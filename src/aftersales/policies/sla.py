@@ -200,6 +200,15 @@ def _contact_minutes(instance: object, attribute: attrs.Attribute[Any], value: o
         )
 
 
+def _steps(value: Any) -> tuple[Any, ...]:
+    # one step named as text is that step, not its letters
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list | tuple | set | frozenset):
+        raise ValidationError("response_steps is a list of step names", field="response_steps")
+    return tuple(value)
+
+
 def _response_steps(
     instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
 ) -> None:
@@ -282,7 +291,7 @@ class SlaParams:
     (``None``, or ``0`` in a pack since TOML has no null: urgent calls keep their priority's response target,
     as seed 003's 紧急问题 … Y个工作小时内响应 counts them in working hours)."""
 
-    response_steps: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_response_steps)
+    response_steps: tuple[str, ...] = attrs.field(default=(), converter=_steps, validator=_response_steps)
     """Steps counted as the first response beside the standard ones (a call, a visible note, a visit:
     ``RESPONSE_ACTIONS``), e.g. ``["start_work"]`` where the engineer's arrival is the first contact.
     The SLA records them on each ticket (``Ticket.response_steps``), so the KPI and the breach report
