@@ -31,6 +31,7 @@ __all__ = [
     "first_response",
     "held_dealer",
     "is_response",
+    "last_grade",
     "read_cycle",
     "response_steps",
     "response_stopped",
@@ -50,6 +51,19 @@ def is_response(event: TicketEvent, actions: frozenset[str] = RESPONSE_ACTIONS) 
         and event.actor.role in _STAFF
         and not (event.action == "note_to_customer" and event.payload.get("visible") is False)
     )
+
+
+def last_grade(events: Sequence[TicketEvent], at: datetime | None = None) -> str | None:
+    """The grade (priority code) the last ``opened`` or ``triage`` event at or before ``at`` (any, when
+    ``None``) set, as the SLA reads it; ``None`` when none did. Returned as stored, unparsed: an
+    import compares it before trusting it."""
+    for event in reversed(events):
+        if at is not None and event.at > at:
+            continue
+        raw = event.payload.get("priority") if event.payload else None
+        if isinstance(raw, str) and event.action in ("opened", "triage"):
+            return raw
+    return None
 
 
 def steps_of(actions: frozenset[str]) -> tuple[str, ...]:

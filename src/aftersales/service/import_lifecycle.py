@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from aftersales.domain.parties import Customer, CustomerTier
+from aftersales.domain.sla_reading import last_grade
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import InvalidTransition, ValidationError
 from aftersales.policies.lifecycle import LifecycleParams
@@ -116,17 +117,6 @@ def _instants(ticket: Ticket) -> tuple[datetime | None, datetime | None]:
     return resolved, closed
 
 
-def _priority(ticket: Ticket) -> str | None:
-    """The grade the history gives: the last one an ``opened`` or ``triage`` event set (as the SLA reads
-    it), ``None`` when none did."""
-    for event in reversed(ticket.events):
-        if event.action in ("opened", "triage") and event.payload:
-            raw = event.payload.get("priority")
-            if isinstance(raw, str):
-                return raw
-    return None
-
-
 def check_instants(ticket: Ticket) -> None:
     """Refuse ``ticket`` when its ``resolved_at``, ``closed_at`` or ``priority`` is not the one its history
     gives.
@@ -140,7 +130,7 @@ def check_instants(ticket: Ticket) -> None:
     for field, given, expected in (
         ("resolved_at", ticket.resolved_at, resolved),
         ("closed_at", ticket.closed_at, closed),
-        ("priority", priority, _priority(ticket)),
+        ("priority", priority, last_grade(ticket.events)),
     ):
         if given != expected:
             shown = expected.isoformat() if isinstance(expected, datetime) else expected or "none"

@@ -24,7 +24,7 @@ from aftersales.domain.events import TicketEvent
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus, SlaTargets, SlaTimeline, sla_timeline
-from aftersales.domain.sla_reading import dealer_of, held_dealer, steps_of
+from aftersales.domain.sla_reading import dealer_of, held_dealer, last_grade, steps_of
 from aftersales.domain.sla_retarget import retarget
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
@@ -43,13 +43,8 @@ def _priority_at(ticket: Ticket, at: datetime | None) -> Priority:
     current = ticket.priority or Priority.NORMAL
     if at is None or ticket.events[-1].at <= at:
         return current
-    for event in reversed(ticket.events):
-        if event.at > at:
-            continue
-        raw = event.payload.get("priority") if event.payload else None
-        if isinstance(raw, str) and event.action in ("opened", "triage"):
-            return Priority(raw)
-    return Priority.NORMAL
+    graded = last_grade(ticket.events, at)
+    return Priority(graded) if graded is not None else Priority.NORMAL
 
 
 _PRIORITY_STEPS = frozenset({"opened", "triage", "reopen"})
