@@ -31,7 +31,7 @@ from aftersales.errors import AlreadyErased, DuplicateError
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.privacy import ERASED_TOPIC
-from conftest import STAFF, START, World, make_world, register, store_url
+from conftest import STAFF, START, World, make_world, register, store_url, world_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 DPO = Actor.privacy_officer("dpo-1")
@@ -46,13 +46,8 @@ NEEDLES = (NAME, PHONE, EMAIL, ADDRESS, "文三路")
 
 @pytest.fixture(params=BACKENDS)
 def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServiceDesk, ManualClock, World]]:
-    clock, world = ManualClock(START), make_world()
-    with (
-        store_url(request.param, tmp_path) as url,
-        ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=STAFF) as desk,
-    ):
-        register(desk, world)
-        yield desk, clock, world
+    with world_desk(request.param, tmp_path) as found:
+        yield found
 
 
 def _register_person(desk: ServiceDesk, world: World) -> str:

@@ -20,7 +20,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Plan, Priority, Severity
 from aftersales.errors import InvalidTransition, ValidationError
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, World, make_world, register, store_url
+from conftest import START, World, world_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 H = timedelta(hours=1)
@@ -28,13 +28,8 @@ H = timedelta(hours=1)
 
 @pytest.fixture(params=BACKENDS)
 def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServiceDesk, ManualClock, World]]:
-    clock, world = ManualClock(START), make_world()
-    with (
-        store_url(request.param, tmp_path) as url,
-        ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=STAFF) as desk,
-    ):
-        register(desk, world)
-        yield desk, clock, world
+    with world_desk(request.param, tmp_path) as found:
+        yield found
 
 
 def _open(desk: ServiceDesk, world: World, **kwargs: object) -> str:

@@ -19,7 +19,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Plan, Priority, Severity
 from aftersales.domain.sla_clock import SlaState
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, World, make_world, register, store_url
+from conftest import STAFF, START, World, make_world, register, store_url, world_desk
 
 H = timedelta(hours=1)
 BACKENDS = ["memory", "sqlite", "postgres"]
@@ -27,13 +27,8 @@ BACKENDS = ["memory", "sqlite", "postgres"]
 
 @pytest.fixture(params=BACKENDS)
 def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServiceDesk, ManualClock, World]]:
-    clock, world = ManualClock(START), make_world()
-    with (
-        store_url(request.param, tmp_path) as url,
-        ServiceDesk.open(url, pack="office_equipment", clock=clock, staff=STAFF) as desk,
-    ):
-        register(desk, world)
-        yield desk, clock, world
+    with world_desk(request.param, tmp_path) as found:
+        yield found
 
 
 def _open(desk: ServiceDesk, world: World, priority: Priority) -> str:
