@@ -30,21 +30,12 @@ MARCH = Period(datetime(2026, 3, 1, tzinfo=SH), datetime(2026, 4, 1, tzinfo=SH))
 CAL = BusinessCalendar("Asia/Shanghai", {d: [(datetime.min.time(), datetime.min.time())] for d in range(7)})
 
 
-def _fill(store: MemoryStore | SqliteStore, reopen_before: bool = False) -> None:
-    with store() as uow:
-        for a in assets():
-            uow.assets.add(a)
-        for t in tickets():
-            uow.tickets.add(t)
-        uow.commit()
-
-
 @pytest.fixture
 def both(tmp_path: Path) -> tuple[ReportingQueries, ReportingQueries]:
     memory = MemoryStore()
     sqlite = SqliteStore(f"sqlite:///{tmp_path / 'r.db'}")
-    _fill(memory)
-    _fill(sqlite)
+    _data.fill(memory)
+    _data.fill(sqlite)
     return reporting_for(memory), reporting_for(sqlite)
 
 
@@ -104,7 +95,7 @@ def test_kpi_reports_are_equal(both: tuple[ReportingQueries, ReportingQueries]) 
 
 def test_side_tables_follow_later_updates(tmp_path: Path) -> None:
     store = SqliteStore(f"sqlite:///{tmp_path / 'u.db'}")
-    _fill(store)
+    _data.fill(store)
     queries = reporting_for(store)  # the schema step is applied (and backfilled) here
     before = queries.ticket_counts(MARCH, GroupBy.ALL)["all"]
     with store() as uow:
@@ -118,11 +109,11 @@ def test_side_tables_follow_later_updates(tmp_path: Path) -> None:
 
 def test_backfill_on_a_file_written_before_the_step(tmp_path: Path) -> None:
     store = SqliteStore(f"sqlite:///{tmp_path / 'old.db'}")
-    _fill(store)
+    _data.fill(store)
     store.close()
     reopened = SqliteStore(f"sqlite:///{tmp_path / 'old.db'}")
     memory = MemoryStore()
-    _fill(memory)
+    _data.fill(memory)
     assert reporting_for(reopened).ticket_counts(MARCH, GroupBy.REGION) == reporting_for(
         memory
     ).ticket_counts(MARCH, GroupBy.REGION)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aftersales.domain.actors import ActorRef, Role
@@ -82,3 +83,13 @@ def tickets(n: int = 60, start: datetime = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
             t.record_callback(AGENT, done + late, problem_back=False, facts={"satisfaction": 2 + i % 4})
             t.close(AGENT, done + late)
     return out
+
+
+def fill(store: Any) -> None:
+    """Store :func:`assets` and :func:`tickets` in ``store`` (a store factory), committed."""
+    with store() as uow:
+        for a in assets():
+            uow.assets.add(a)
+        for t in tickets():
+            uow.tickets.add(t)
+        uow.commit()

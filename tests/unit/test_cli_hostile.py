@@ -18,7 +18,7 @@ import pytest
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.cli import main
 
-from .reporting_data import assets, tickets
+from .reporting_data import fill
 
 MONTH = ["--from", "2026-03-01", "--to", "2026-03-31"]
 
@@ -27,12 +27,7 @@ MONTH = ["--from", "2026-03-01", "--to", "2026-03-31"]
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "desk.db"
     store = SqliteStore(f"sqlite:///{path}")
-    with store() as uow:
-        for a in assets():
-            uow.assets.add(a)
-        for t in tickets():
-            uow.tickets.add(t)
-        uow.commit()
+    fill(store)
     store.close()
     return path
 

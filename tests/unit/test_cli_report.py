@@ -11,7 +11,7 @@ import pytest
 from aftersales.adapters.sqlite import SqliteStore
 from aftersales.cli.report import add_report_parser, run_report
 
-from .reporting_data import assets, tickets
+from .reporting_data import fill
 
 
 def _run(argv: list[str]) -> tuple[int, str, str]:
@@ -26,12 +26,7 @@ def _run(argv: list[str]) -> tuple[int, str, str]:
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "desk.db"
     store = SqliteStore(f"sqlite:///{path}")
-    with store() as uow:
-        for a in assets():
-            uow.assets.add(a)
-        for t in tickets():
-            uow.tickets.add(t)
-        uow.commit()
+    fill(store)
     store.close()
     return path
 

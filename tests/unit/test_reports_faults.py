@@ -23,7 +23,7 @@ from aftersales.reports.render import to_csv
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
-from .reporting_data import SH, assets, tickets
+from .reporting_data import SH, fill
 
 MARCH = Period(datetime(2026, 3, 1, tzinfo=SH), datetime(2026, 4, 1, tzinfo=SH))
 
@@ -33,12 +33,7 @@ def desk() -> ServiceDesk:
     d = ServiceDesk.open(
         "memory://", pack="sanitary_ware", clock=ManualClock(datetime(2026, 4, 2, 12, tzinfo=SH))
     )
-    with d.store() as uow:
-        for a in assets():
-            uow.assets.add(a)
-        for t in tickets():
-            uow.tickets.add(t)
-        uow.commit()
+    fill(d.store)
     return d
 
 

@@ -15,7 +15,7 @@ from aftersales.reports.kpi import CostTotals, DurationStats, kpi_report, rate
 from aftersales.reports.rater import rater_index
 from aftersales.reports.render import to_csv, to_html, to_markdown
 
-from .reporting_data import SH, assets, tickets
+from .reporting_data import SH, fill, tickets
 
 MARCH = Period(datetime(2026, 3, 1, tzinfo=SH), datetime(2026, 4, 1, tzinfo=SH))
 ALWAYS = BusinessCalendar("Asia/Shanghai", {d: [(time(0), time(0))] for d in range(7)})
@@ -24,12 +24,7 @@ ALWAYS = BusinessCalendar("Asia/Shanghai", {d: [(time(0), time(0))] for d in ran
 @pytest.fixture
 def queries():  # type: ignore[no-untyped-def]
     store = MemoryStore()
-    with store() as uow:
-        for a in assets():
-            uow.assets.add(a)
-        for t in tickets():
-            uow.tickets.add(t)
-        uow.commit()
+    fill(store)
     return reporting_for(store)
 
 
