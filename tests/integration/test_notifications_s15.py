@@ -14,8 +14,6 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import socket
 import threading
@@ -27,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from hostile import ADDRESS, AGENT, DSN, EMAIL, MANAGER, NAME, NOW, PHONE, STORES, Opened, opened, seed
+from mail_server import Mailboxes, mail_server
 
 from aftersales.adapters.notifier_routing import ChannelNotifier
 from aftersales.adapters.notifier_smtp import SmtpNotifier
@@ -49,12 +47,6 @@ from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
 SECRET = "s15-secret-for-tests-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _message(
@@ -78,26 +70,10 @@ def _put(store: Opened, messages: list[OutboxMessage]) -> None:
 # -- SMTP: no header or recipient injection ------------------------------------------------------------
 
 
-class _Mailboxes:
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append((list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
-def smtp() -> Iterator[tuple[_Mailboxes, int]]:
-    handler = _Mailboxes()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
+def smtp() -> Iterator[tuple[Mailboxes, int]]:
+    with mail_server() as server:
+        yield server
 
 
 @pytest.mark.parametrize(
@@ -113,7 +89,7 @@ def smtp() -> Iterator[tuple[_Mailboxes, int]]:
     ],
 )
 def test_a_recipient_that_is_not_one_address_is_a_dead_letter_and_reaches_no_one(
-    smtp: tuple[_Mailboxes, int], tmp_path: Path, recipient: str
+    smtp: tuple[Mailboxes, int], tmp_path: Path, recipient: str
 ) -> None:
     handler, port = smtp
     with _memory(tmp_path) as store:
@@ -129,16 +105,10 @@ def test_a_recipient_that_is_not_one_address_is_a_dead_letter_and_reaches_no_one
 def test_a_non_ascii_address_goes_to_a_server_taking_smtputf8_and_is_a_dead_letter_at_once_elsewhere(
     tmp_path: Path, smtputf8: bool
 ) -> None:
-    handler, port = _Mailboxes(), _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port, enable_SMTPUTF8=smtputf8)
-    controller.start()
-    try:
-        with _memory(tmp_path) as store:
-            _put(store, [_message(1, "张三@例子.cn")])
-            notifier = SmtpNotifier("127.0.0.1", port, sender="s@venus.example")
-            report = dispatch_outbox(store.desk.store, notifier, store.clock)
-    finally:
-        controller.stop()
+    with mail_server(smtputf8=smtputf8) as (handler, port), _memory(tmp_path) as store:
+        _put(store, [_message(1, "张三@例子.cn")])
+        notifier = SmtpNotifier("127.0.0.1", port, sender="s@venus.example")
+        report = dispatch_outbox(store.desk.store, notifier, store.clock)
     if smtputf8:
         assert report.sent == ("S15M001",)
         assert [rcpt for rcpt, _ in handler.received] == [["张三@例子.cn"]]
@@ -147,7 +117,7 @@ def test_a_non_ascii_address_goes_to_a_server_taking_smtputf8_and_is_a_dead_lett
 
 
 def test_line_breaks_in_a_subject_stay_inside_one_subject_header(
-    smtp: tuple[_Mailboxes, int], tmp_path: Path
+    smtp: tuple[Mailboxes, int], tmp_path: Path
 ) -> None:
     handler, port = smtp
     subject = "工单 SR-1 张三\r\nBcc: attacker@evil.example\r\nX-Injected: yes"
@@ -166,7 +136,7 @@ def test_line_breaks_in_a_subject_stay_inside_one_subject_header(
 
 
 def test_a_locale_with_a_line_break_is_a_dead_letter_not_an_untyped_error_retried_forever(
-    smtp: tuple[_Mailboxes, int], tmp_path: Path
+    smtp: tuple[Mailboxes, int], tmp_path: Path
 ) -> None:
     _, port = smtp
     rendered = RenderedMessage("a@example.cn", "email", "s", "b", "en\r\nBcc: x@evil.example", "k-locale")

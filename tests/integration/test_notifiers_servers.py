@@ -3,10 +3,7 @@ HTTP server), SMS through a sender; each through the outbox, so failures meet ba
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from aiosmtpd.controller import Controller
+from mail_server import Mailboxes, free_port, mail_server
 
 from aftersales.adapters.memory import MemoryStore
 from aftersales.adapters.notifier_routing import ChannelNotifier
@@ -42,12 +39,6 @@ from aftersales.testing.outbox_contract import T0, ManualClock
 SECRET = "s3cret-for-tests-only-0123456789"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _note(n: int, recipient: str, channel: str, *, subject: str = "工单已受理") -> OutboxMessage:
     rendered = RenderedMessage(
         recipient, channel, subject, f"您的工单 SR-{n} 已受理。", "zh_Hans", f"key-{n}"
@@ -66,38 +57,14 @@ def _outbox(messages: list[OutboxMessage]) -> MemoryStore:
 # -- SMTP ------------------------------------------------------------------------------------------
 
 
-class _Mailboxes:
-    """An aiosmtpd handler: ``dead@`` addresses are refused for good, others are kept."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-        if address.startswith("dead@"):
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append((list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
-def smtp() -> Iterator[tuple[_Mailboxes, int]]:
-    handler = _Mailboxes()
-    port = _free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        controller.stop()
+def smtp() -> Iterator[tuple[Mailboxes, int]]:
+    with mail_server() as server:
+        yield server
 
 
 def test_smtp_delivers_utf8_mail_and_a_dead_mailbox_does_not_block_the_others(
-    smtp: tuple[_Mailboxes, int],
+    smtp: tuple[Mailboxes, int],
 ) -> None:
     handler, port = smtp
     notifier = SmtpNotifier("127.0.0.1", port, sender="service@venus.example", sender_name="售后服务中心")
@@ -118,13 +85,13 @@ def test_smtp_delivers_utf8_mail_and_a_dead_mailbox_does_not_block_the_others(
     assert {m.last_error for m in dead} == {"DeliveryError: recipient refused ([550])"}
 
 
-def test_smtp_marks_a_retry_and_a_closed_port_is_retried(smtp: tuple[_Mailboxes, int]) -> None:
+def test_smtp_marks_a_retry_and_a_closed_port_is_retried(smtp: tuple[Mailboxes, int]) -> None:
     handler, port = smtp
     message = RenderedMessage("a@example.cn", "email", "s", "b", "en", "k", attempt=2)
     SmtpNotifier("127.0.0.1", port, sender="service@venus.example").send(message)
     assert handler.received[0][1]["X-Aftersales-Attempt"] == "2"
     with pytest.raises(DeliveryError) as down:
-        SmtpNotifier("127.0.0.1", _free_port(), sender="service@venus.example", timeout=2).send(message)
+        SmtpNotifier("127.0.0.1", free_port(), sender="service@venus.example", timeout=2).send(message)
     assert down.value.permanent is False
     with pytest.raises(ConfigurationError):
         SmtpNotifier("127.0.0.1", port, sender="not-an-address")
@@ -279,7 +246,7 @@ def test_the_webhook_sends_through_a_given_httpx_client_and_a_closed_port_is_ret
             RenderedMessage("13800000001", "sms", "s", "b", "zh_Hans", "via-httpx")
         )
     assert [m["idempotency_key"] for m in handler.accepted] == ["via-httpx"]
-    dead = WebhookNotifier(f"http://127.0.0.1:{_free_port()}/hook", SECRET, timeout=2)
+    dead = WebhookNotifier(f"http://127.0.0.1:{free_port()}/hook", SECRET, timeout=2)
     with pytest.raises(DeliveryError) as down:
         dead.send(RenderedMessage("13800000001", "sms", "s", "b", "zh_Hans", "k"))
     assert down.value.permanent is False and "ConnectionRefusedError" in str(down.value)
@@ -442,7 +409,7 @@ class _Provider:
 
 
 def test_sms_goes_to_mobiles_only_with_the_signature_and_routing_picks_the_channel(
-    smtp: tuple[_Mailboxes, int],
+    smtp: tuple[Mailboxes, int],
 ) -> None:
     handler, port = smtp
     provider = _Provider()
