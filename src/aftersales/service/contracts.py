@@ -137,18 +137,7 @@ class ServiceContracts:
             self._check_parties(uow, actor, contract)
             check_chosen_id(actor, _SIGNERS, "contract", contract.id, "contract.id")
             _new_contract_id(uow, contract.id)
-            for other in self._contracts_of_units(uow, contract):
-                shared = contract.overlaps(other)
-                if shared:
-                    # Another's contract on the unit is named only to whom may read it.
-                    named = (
-                        f"contract {other.id}" if self._readable(uow, actor, other) else "another contract"
-                    )
-                    raise ValidationError(
-                        f"unit {sorted(shared)[0]} is already covered by {named} "
-                        f"from {other.starts_on} to {other.ends_on}",
-                        field="assets",
-                    )
+            self._check_no_overlap(uow, actor, contract)
             signed = attrs.evolve(contract, history=(), version=0)
             signed.record("signed", now, actor.ref)
             today = self.context.today(now)
@@ -174,7 +163,9 @@ class ServiceContracts:
     ) -> ServiceContract:
         """Renew: a new contract with the same holder, units and coverage from the day after the old one.
 
-        ``new_id`` follows the rule of :meth:`sign`'s id (dealer staff: ``<dealer id>:<name>``)."""
+        ``new_id`` follows the rule of :meth:`sign`'s id (dealer staff: ``<dealer id>:<name>``). Refused
+        as :meth:`sign` refuses: a unit no longer the holder's (sold on since), or covered by another
+        contract on a day of the new period."""
         permit(check_actor(actor), Workflow.MAINTENANCE, "sign_contract")
 
         def apply(uow: UnitOfWork, now: datetime) -> ServiceContract:
@@ -191,6 +182,10 @@ class ServiceContracts:
             )  # fmt: skip
             check_chosen_id(actor, _SIGNERS, "contract", new.id, "new_id")
             _new_contract_id(uow, new.id)
+            # The renewal is a contract signed for its own period: its units must still be the holder's,
+            # and no other contract may cover one of them on a day of it (as sign checks).
+            self._check_parties(uow, actor, new)
+            self._check_no_overlap(uow, actor, new)
             new.record("signed", now, actor.ref, f"renewal of {old.id}")
             old.renewed_as = new.id
             old.remind_on = None
@@ -317,6 +312,20 @@ class ServiceContracts:
             if contract.dealer_id is not None and asset.dealer_id != contract.dealer_id:
                 raise ValidationError(
                     f"unit {asset_id} is not looked after by dealer {contract.dealer_id}", field="assets"
+                )
+
+    def _check_no_overlap(self, uow: UnitOfWork, actor: Actor, contract: ServiceContract) -> None:
+        """``ValidationError`` naming the first unit of ``contract`` that another contract covers on a day
+        of its period (a unit is covered by at most one contract on any day)."""
+        for other in self._contracts_of_units(uow, contract):
+            shared = contract.overlaps(other)
+            if shared:
+                # Another's contract on the unit is named only to whom may read it.
+                named = f"contract {other.id}" if self._readable(uow, actor, other) else "another contract"
+                raise ValidationError(
+                    f"unit {sorted(shared)[0]} is already covered by {named} "
+                    f"from {other.starts_on} to {other.ends_on}",
+                    field="assets",
                 )
 
     def _contracts_of_units(self, uow: UnitOfWork, contract: ServiceContract) -> Iterable[ServiceContract]:
