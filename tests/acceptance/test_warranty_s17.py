@@ -4,32 +4,67 @@
 - A renewed service contract is a contract signed for its own period: the rule that a unit is covered
   by at most one contract on any day, and that a contract covers only its holder's units, held for
   signing but not for renewing.
+- A quote is offered and accepted on the facts the sheet was assessed on (seed 002, 材料收费的原则: in
+  warranty free unless ①–⑤; 延长免费售后服务期). A quote offered before a complaint's extension made the
+  repair free could still be accepted and paid; damage found on site after the sheet said "free" left
+  nothing to quote. Now ``assessment_stale`` refuses both until the charges are assessed again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import attrs
 import pytest
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.domain.classification import Plan, Severity
+from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.ids import AssetId
 from aftersales.domain.money import Money
 from aftersales.domain.service_contracts import ServiceContract
-from aftersales.errors import NotFound, ValidationError
+from aftersales.errors import InvalidTransition, NotFound, PolicyError, ValidationError
+from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
 
 Story = tuple[ServiceDesk, ManualClock, World]
+PART = "WN-CB-01"
+FEES = DefaultFeesPolicy(
+    FeesParams(
+        currency="CNY",
+        parts={PART: PartPriceEntry(cost="75.00", retail="120.00")},
+        dealer_schedules={"dealer-sh": DealerFeeSchedule(labour={"leak": "80"}, service_fee="20")},
+    )
+)
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def story(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Story]:
-    with world_desk(request.param, tmp_path, pack="sanitary_ware") as opened:
+    with world_desk(request.param, tmp_path, pack="sanitary_ware", overrides={"fees": FEES}) as opened:
+        desk, _clock, world = opened
+        old = attrs.evolve(
+            world.asset, id=AssetId("asset-old"), serial="SN-OLD", purchase_date=date(2021, 1, 10),
+            installation_accepted_on=date(2021, 1, 11),
+        )  # fmt: skip
+        desk.register_asset(world.manager, old)  # 36 months from 2021-01-10: out of warranty
         yield opened
+
+
+def _repair(desk: ServiceDesk, world: World, unit: str, cause: str = "seal_worn") -> str:
+    ticket_id = desk.open_ticket(
+        world.agent, customer_id="cust-zh", description="水箱漏水", asset_id=unit
+    ).ticket.id
+    desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(world.agent, ticket_id, dealer_id="dealer-sh")
+    desk.start_work(world.dealer_sh_staff, ticket_id)
+    desk.add_fault_record(
+        world.dealer_sh_staff, ticket_id, symptom="leak", cause=cause, action="replace_seal", part=PART,
+        component="flush_valve",
+    )  # fmt: skip
+    return ticket_id
 
 
 def _contract(contract_id: str, starts: date, ends: date, unit: str = "asset-1") -> ServiceContract:
@@ -77,3 +112,70 @@ def test_a_renewal_may_not_cover_a_unit_the_holder_has_since_sold(story: Story) 
     assert desk.contracts.get(world.manager, "HT-5").renewed_as is None
     with pytest.raises(NotFound):
         desk.contracts.get(world.manager, "HT-6")
+
+
+# -- a quote stands on the facts its sheet was assessed on ---------------------------------------------
+
+
+def test_a_quote_offered_before_a_complaints_extension_is_not_accepted_until_reassessed(
+    story: Story,
+) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, world, "asset-old")
+    assert desk.charges.assess(world.dealer_sh_staff, ticket_id).customer_total == Money("220.00", "CNY")
+    quote = desk.charges.quote(world.dealer_sh_staff, ticket_id)
+    complaints = desk.complaints
+    cid = complaints.open_complaint(world.agent, "cust-zh", "刚过保就坏", about=[ticket_id]).ticket.id
+    complaints.investigate(world.agent, cid)
+    complaints.propose_solution(world.agent, cid, solution="延保 12 个月")
+    complaints.agree_solution(world.customer_zh, cid)
+    complaints.grant_remedy(
+        world.agent, cid, kind=RemedyKind.WARRANTY_EXTENSION, cost=Money("0", "CNY"), extend_by=12
+    )
+    clock.advance(timedelta(hours=1))
+    with pytest.raises(PolicyError) as stale:
+        desk.charges.accept(world.customer_zh, ticket_id, quote.id)
+    assert stale.value.code == "assessment_stale" and "extensions" in str(stale.value)
+    sheet = desk.charges.sheet(world.manager, ticket_id)
+    assert sheet is not None and [q.state.value for q in sheet.quotes] == ["offered"]  # nothing changed
+    assert sheet.payments == [] and sheet.customer_total == Money("220.00", "CNY")
+    # Assessed again: the repair is free, the old offer withdrawn, and it can no longer be accepted.
+    again = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert again.customer_total == Money(0, "CNY") and again.phase == "in_warranty"
+    with pytest.raises(InvalidTransition):
+        desk.charges.accept(world.customer_zh, ticket_id, quote.id)
+
+
+def test_damage_found_on_site_after_a_free_assessment_is_quoted_once_reassessed(story: Story) -> None:
+    desk, _clock, world = story
+    ticket_id = _repair(desk, world, "asset-1")  # in warranty, a worn seal: free
+    assert desk.charges.assess(world.dealer_sh_staff, ticket_id).customer_total == Money(0, "CNY")
+    desk.add_fault_record(
+        world.dealer_sh_staff, ticket_id, symptom="leak", cause="misuse_against_manual",
+        action="replace_seal",
+    )  # fmt: skip
+    for offer in (desk.charges.quote, desk.charges.dealer_purchase):
+        with pytest.raises(PolicyError) as stale:
+            offer(world.dealer_sh_staff, ticket_id)
+        assert stale.value.code == "assessment_stale" and "faults" in str(stale.value)
+    again = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert again.customer_total == Money("220.00", "CNY")
+    assert "chargeable_cause" in [r.code for r in again.reasons]
+    quote = desk.charges.quote(world.dealer_sh_staff, ticket_id)
+    assert quote.total == Money("220.00", "CNY")
+    assert desk.charges.accept(world.customer_zh, ticket_id, quote.id).quote.state.value == "accepted"
+
+
+def test_a_corrected_purchase_date_makes_the_old_sheet_stale(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, world, "asset-old")
+    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    quote = desk.charges.quote(world.dealer_sh_staff, ticket_id)
+    desk.change_warranty_start(
+        world.manager, "asset-old", purchase_date=date(2024, 1, 10), reason="invoice found: bought 2024"
+    )
+    with pytest.raises(PolicyError) as stale:
+        desk.charges.accept(world.customer_zh, ticket_id, quote.id)
+    assert stale.value.code == "assessment_stale" and "unit" in str(stale.value)
+    clock.advance(timedelta(minutes=5))
+    assert desk.charges.assess(world.dealer_sh_staff, ticket_id).customer_total == Money(0, "CNY")

@@ -40,7 +40,6 @@ from aftersales.domain.charges import (
     QuoteState,
     SheetLine,
 )
-from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.fee_slips import (
     FeeSlip,
     InvoiceRecord,
@@ -55,8 +54,8 @@ from aftersales.domain.loan_ledger import LoanLedger
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyKind, PartyRef, PickSlip
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import check_part_number
-from aftersales.domain.products import Asset
 from aftersales.domain.reasons import Reason
+from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import (
@@ -72,9 +71,14 @@ from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.charge_facts import (
+    assessed_facts,
+    check_current,
+    contract_on_call_day,
+    unit_extensions,
+)
 from aftersales.service.charge_refunds import RefundDetails, refund_quote
 from aftersales.service.context import DeskContext
-from aftersales.service.contracts import ServiceContracts
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import Workflow, check_role, permit
@@ -224,12 +228,7 @@ class ChargesDesk:
                 )
             asset = uow.assets.get(ticket.asset_id)
             product = uow.products.get(asset.product_id)
-            extensions = tuple(
-                sorted(
-                    (g.extension for g in uow.documents.query(GrantedExtension, asset_id=asset.id)),
-                    key=lambda e: e.granted_at,
-                )
-            )
+            extensions = unit_extensions(uow, asset.id)
             parts: dict[str, tuple[int, str | None]] = {}
             for record in ticket.fault_records:
                 if record.part is not None:
@@ -251,7 +250,8 @@ class ChargesDesk:
                 fees=self._fees,
                 now=now,
             )
-            whole, lines = assessed.whole, _under_contract(uow, asset, ticket, assessed.lines)
+            contract = contract_on_call_day(uow, asset, ticket)
+            whole, lines = assessed.whole, _under_contract(contract, assessed.lines)
             sheet = (
                 ticket.charges.copy()
                 if ticket.charges is not None
@@ -273,6 +273,8 @@ class ChargesDesk:
                 "lines": len(sheet.lines),
                 "changes": list(changes),
                 "reasons": _reason_json(whole.reasons),
+                # What it was decided on: a quote on this sheet is refused once one of them changes.
+                "facts": dict(assessed_facts(ticket, asset, product, extensions, contract)),
             }
             why = (
                 None
@@ -320,6 +322,7 @@ class ChargesDesk:
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             sheet = self._sheet_of(ticket)
+            check_current(uow, ticket)
             if payer == "customer":
                 lines = [line.line for line in sheet.lines]
                 charged_parts = any(ln.chargeable and ln.kind is ChargeKind.MATERIALS for ln in lines)
@@ -429,6 +432,7 @@ class ChargesDesk:
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             sheet = self._sheet_of(ticket)
+            check_current(uow, ticket)
             accepted = sheet.accept(quote_id, now, actor.ref)
             request = self._file_request(uow, ticket, accepted, actor, now, urgent)
             off_loan = _charge_off_loans(uow, ticket, accepted, actor, now, self._cost_of)
@@ -869,15 +873,11 @@ _CONTRACT_LINE = {
 }
 
 
-def _under_contract(
-    uow: UnitOfWork, asset: Asset, ticket: Ticket, lines: tuple[SheetLine, ...]
-) -> tuple[SheetLine, ...]:
-    """Lines a service contract covering the unit on the call's local date pays for become free.
+def _under_contract(contract: ServiceContract | None, lines: tuple[SheetLine, ...]) -> tuple[SheetLine, ...]:
+    """Lines ``contract`` (the one covering the unit on the call's local date) pays for become free.
 
     The reason names the contract; what the contract does not cover stays as chargeability decided.
     """
-    day = ticket.received_at.astimezone(ZoneInfo(asset.market_timezone)).date()
-    contract = ServiceContracts.covering(uow, asset, day)
     if contract is None:
         return lines
     why = Reason("service_contract", {"contract_id": contract.id})
