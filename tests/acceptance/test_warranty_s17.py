@@ -8,6 +8,10 @@
   warranty free unless ①–⑤; 延长免费售后服务期). A quote offered before a complaint's extension made the
   repair free could still be accepted and paid; damage found on site after the sheet said "free" left
   nothing to quote. Now ``assessment_stale`` refuses both until the charges are assessed again.
+- A unit's product carries its warranty terms (产品保修期按产品样本规定执行): re-registering a unit as
+  another model gave it another term without a word (a dealer's out-of-warranty unit, re-registered as a
+  model with ten years, was repaired with the maker's free parts). Like its start dates, it now changes
+  only through the manager's ``change_warranty_start``, with a reason.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.ids import AssetId
 from aftersales.domain.money import Money
+from aftersales.domain.products import Product, WarrantyTerm
 from aftersales.domain.service_contracts import ServiceContract
-from aftersales.errors import InvalidTransition, NotFound, PolicyError, ValidationError
+from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
@@ -179,3 +184,40 @@ def test_a_corrected_purchase_date_makes_the_old_sheet_stale(story: Story) -> No
     assert stale.value.code == "assessment_stale" and "unit" in str(stale.value)
     clock.advance(timedelta(minutes=5))
     assert desk.charges.assess(world.dealer_sh_staff, ticket_id).customer_total == Money(0, "CNY")
+
+
+# -- the product a unit is registered as is its warranty term ------------------------------------------
+
+
+def test_a_unit_is_not_re_registered_as_a_model_with_a_longer_warranty(story: Story) -> None:
+    desk, clock, world = story
+    desk.register_product(
+        world.manager, Product("wc-900", "WC-900", "十年保修马桶", "toilet", (WarrantyTerm(120),))
+    )
+    ticket_id = _repair(desk, world, "asset-old")
+    old = desk.master_data_history(world.manager, "asset", "asset-old")[-1].after
+    assert old["product_id"] == "wc-100"
+    relabelled = attrs.evolve(
+        world.asset, id=AssetId("asset-old"), serial="SN-OLD", purchase_date=date(2021, 1, 10),
+        installation_accepted_on=date(2021, 1, 11), product_id="wc-900",
+    )  # fmt: skip
+    for actor in (world.dealer_sh_staff, world.agent, world.manager):
+        with pytest.raises(PermissionDenied):
+            desk.register_asset(actor, relabelled)
+    assert len(desk.master_data_history(world.manager, "asset", "asset-old")) == 1  # nothing changed
+    assert desk.charges.assess(world.dealer_sh_staff, ticket_id).phase == "out_of_warranty"
+    # The manager corrects the model, with a reason, through the command that corrects warranty facts.
+    with pytest.raises(NotFound):
+        desk.change_warranty_start(world.manager, "asset-old", product_id="wc-999", reason="typo")
+    with pytest.raises(PermissionDenied):
+        desk.change_warranty_start(world.dealer_sh_staff, "asset-old", product_id="wc-900", reason="x")
+    changed = desk.change_warranty_start(
+        world.manager, "asset-old", product_id="wc-900", reason="registered under the wrong model"
+    )
+    assert changed.product_id == "wc-900"
+    last = desk.master_data_history(world.manager, "asset", "asset-old")[-1]
+    assert (last.command, last.changed, last.reason) == (
+        "change_warranty_start", ("product_id",), "registered under the wrong model",
+    )  # fmt: skip
+    clock.advance(timedelta(minutes=5))
+    assert desk.charges.assess(world.dealer_sh_staff, ticket_id).phase == "in_warranty"
