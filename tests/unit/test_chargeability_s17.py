@@ -1,0 +1,49 @@
+"""A pack's chargeability settings are used or refused, never silently ignored (session 17).
+
+Seed 002: in warranty, ① – ⑤ are chargeable (材料收费的原则 b); a design hazard is handled as out of box
+(设计隐患问题,按第一阶段的方式处理), free. A cause listed both as chargeable and as a design hazard was
+judged free and carried both reasons ("chargeable_cause", then "design_hazard_as_out_of_box"): the pack's
+``extra_chargeable_causes`` entry was ignored, and ``design_hazard_causes = ["force_majeure"]`` quietly
+made seed 002's ⑤ free in warranty.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aftersales.errors import ConfigurationError, ValidationError
+from aftersales.policies.chargeability import ChargeabilityParams
+from aftersales.service.desk import ServiceDesk
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"extra_chargeable_causes": ("design_hazard",)},
+        {"design_hazard_causes": ("force_majeure",)},
+        {"extra_chargeable_causes": ("scale_buildup",), "design_hazard_causes": ("scale_buildup",)},
+    ],
+)
+def test_a_cause_cannot_be_both_chargeable_and_a_design_hazard(settings: dict[str, tuple[str, ...]]) -> None:
+    with pytest.raises(ValidationError) as refused:
+        ChargeabilityParams(**settings)  # type: ignore[arg-type]
+    assert refused.value.field == "design_hazard_causes"
+
+
+def test_a_waived_built_in_cause_may_be_a_design_hazard() -> None:
+    params = ChargeabilityParams(waived_causes=("force_majeure",), design_hazard_causes=("force_majeure",))
+    assert params.design_hazard_causes == ("force_majeure",)
+
+
+def test_the_pack_naming_a_chargeable_design_hazard_is_refused_naming_the_key(tmp_path: Path) -> None:
+    pack = tmp_path / "hazard.toml"
+    pack.write_text(
+        '[pack]\nname = "hazard"\nextends = "sanitary_ware"\n\n'
+        '[chargeability]\nextra_chargeable_causes = ["design_hazard"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigurationError) as refused:
+        ServiceDesk.open("memory://", pack=pack)
+    assert refused.value.key == "chargeability.design_hazard_causes"
