@@ -12,6 +12,10 @@
   another model gave it another term without a word (a dealer's out-of-warranty unit, re-registered as a
   model with ten years, was repaired with the maker's free parts). Like its start dates, it now changes
   only through the manager's ``change_warranty_start``, with a reason.
+- 保修期外: 产品已过保修期均属于此阶段. A unit bought years ago whose installation acceptance was never
+  recorded (the usual legacy record) was judged out of box for ever: every repair free, and the call not
+  dispatched until an out-of-box written report was attached. Once its term from the purchase date has
+  ended it is out of warranty.
 """
 
 from __future__ import annotations
@@ -221,3 +225,22 @@ def test_a_unit_is_not_re_registered_as_a_model_with_a_longer_warranty(story: St
     )  # fmt: skip
     clock.advance(timedelta(minutes=5))
     assert desk.charges.assess(world.dealer_sh_staff, ticket_id).phase == "in_warranty"
+
+
+# -- past its term a unit is out of warranty, installation recorded or not ----------------------------
+
+
+def test_a_unit_past_its_term_without_an_installation_record_is_out_of_warranty(story: Story) -> None:
+    desk, _clock, world = story
+    legacy = attrs.evolve(
+        world.asset, id=AssetId("asset-legacy"), serial="SN-LEGACY", purchase_date=date(2021, 1, 10),
+        installation_accepted_on=None,
+    )  # fmt: skip
+    desk.register_asset(world.manager, legacy)
+    ticket_id = _repair(desk, world, "asset-legacy")  # dispatched: no out-of-box report asked
+    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    assert sheet.phase == "out_of_warranty" and sheet.customer_total == Money("220.00", "CNY")
+    assert [r.code for r in sheet.reasons] == [
+        "out_of_warranty", "cause_not_chargeable", "out_of_warranty_chargeable",
+    ]  # fmt: skip
+    assert sheet.reasons[0].params["ends_on"] == "2024-01-10"

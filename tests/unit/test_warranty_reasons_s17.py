@@ -1,4 +1,6 @@
-"""The warranty reasons a customer reads say how long an extension is and why, in all three catalogs.
+"""Warranty decisions and the reasons a customer reads (session 17).
+
+The warranty reasons say how long an extension is and why, in all three catalogs.
 
 Seed 002 (客户投诉的处理方法): the handler may 延长免费售后服务期; the design's rule: "every decision
 carries its reasons, so a customer and an auditor can see why it is free or not". The
@@ -8,10 +10,16 @@ or days?) was lost, and the source was the bare code in every language.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
+from aftersales.domain.ids import AssetId, ProductId
+from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.domain.reasons import Reason
 from aftersales.i18n import render_reason
+from aftersales.policies.warranty import DefaultWarrantyPolicy, WarrantyPhase
 
 
 def _extended(amount: int, unit: str, source: str) -> Reason:
@@ -45,3 +53,16 @@ def test_an_extension_reads_with_its_unit_and_its_source_in_words(
     amount: int, unit: str, source: str, locale: str, words: str
 ) -> None:
     assert render_reason(_extended(amount, unit, source), locale) == words
+
+
+def test_the_out_of_box_phase_ends_with_the_term_from_the_purchase_date() -> None:
+    """Seed 002: 保修期外 — 产品已过保修期均属于此阶段; 开箱期 ends at installation acceptance or then."""
+    product = Product(ProductId("wc"), "WC", "马桶", "toilet", (WarrantyTerm(12),))
+    unit = Asset(AssetId("u"), product.id, "SN", purchase_date=date(2024, 3, 15))  # never accepted
+
+    def phase(day: date) -> WarrantyPhase:
+        at = datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
+        return DefaultWarrantyPolicy().decide(unit, product, at).outcome.phase
+
+    assert phase(date(2025, 3, 15)) is WarrantyPhase.OUT_OF_BOX  # the term's last day
+    assert phase(date(2025, 3, 16)) is WarrantyPhase.OUT_OF_WARRANTY

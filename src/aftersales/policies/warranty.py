@@ -21,8 +21,10 @@ Rules (seed 002 §售后服务分工与合作 3 and §开箱期/保修期内/保
   (its shipment date, or when none is recorded its purchase date, is on or before D), its installation
   acceptance is not recorded or is after D, and — only when a pack sets
   :attr:`WarrantyParams.out_of_box_days` and documents why — fewer than that many days have passed since
-  it left. The acceptance day itself is in warranty. By default there is no cut-off: the seed ends the
-  phase at installation acceptance (安装调试合格), nothing else.
+  it left. The acceptance day itself is in warranty. By default there is no cut-off by days: the seed
+  ends the phase at installation acceptance (安装调试合格). But a unit whose term (counted from a recorded
+  start, e.g. the purchase date) has ended is out of warranty, acceptance recorded or not: "保修期外 —
+  产品已过保修期均属于此阶段" (every product past its warranty period is in that phase).
 - **Extensions** (:class:`~aftersales.domain.warranty_records.WarrantyExtension`) add months or days to a
   component's term, or to every term when granted on the whole product. They count from the instant
   they were granted; one granted after the term ended runs from the day it was granted. ``known_at``
@@ -498,6 +500,10 @@ class DefaultWarrantyPolicy:
         # ``governing``: the term that governs ``component`` (see _governing), found by the caller.
         local, left = facts.local, facts.left
         first: Reason
+        if left is not None and governing is not None and governing.ends_on is not None:
+            # Seed 002: 保修期外 — 产品已过保修期均属于此阶段. A term that started (the purchase date is
+            # recorded) and has ended ends the out-of-box phase too, installation accepted or not.
+            left = None if local > governing.ends_on else left
         if left is not None:
             phase = WarrantyPhase.OUT_OF_BOX
             first = Reason.checked(
