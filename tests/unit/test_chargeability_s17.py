@@ -1,4 +1,4 @@
-"""A pack's chargeability settings are used or refused, never silently ignored (session 17).
+"""A pack's warranty and chargeability settings are used or refused, never silently ignored (session 17).
 
 Seed 002: in warranty, ① – ⑤ are chargeable (材料收费的原则 b); a design hazard is handled as out of box
 (设计隐患问题,按第一阶段的方式处理), free. A cause listed both as chargeable and as a design hazard was
@@ -15,6 +15,7 @@ import pytest
 
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.chargeability import ChargeabilityParams
+from aftersales.policies.warranty import WarrantyParams
 from aftersales.service.desk import ServiceDesk
 
 
@@ -47,3 +48,20 @@ def test_the_pack_naming_a_chargeable_design_hazard_is_refused_naming_the_key(tm
     with pytest.raises(ConfigurationError) as refused:
         ServiceDesk.open("memory://", pack=pack)
     assert refused.value.key == "chargeability.design_hazard_causes"
+
+
+def test_an_out_of_box_cut_off_without_the_phase_is_refused(tmp_path: Path) -> None:
+    """``out_of_box_days`` with ``out_of_box = false`` bounded a phase that never happens: read, unused."""
+    with pytest.raises(ValidationError) as refused:
+        WarrantyParams(out_of_box=False, out_of_box_days=30)
+    assert refused.value.field == "out_of_box_days"
+    pack = tmp_path / "no_box.toml"
+    pack.write_text(
+        '[pack]\nname = "no_box"\nextends = "sanitary_ware"\n\n[warranty]\nout_of_box = false\n'
+        "out_of_box_days = 30\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigurationError) as bad_pack:
+        ServiceDesk.open("memory://", pack=pack)
+    assert bad_pack.value.key == "warranty.out_of_box_days"
+    assert WarrantyParams(out_of_box=False).out_of_box_days is None  # either alone is fine

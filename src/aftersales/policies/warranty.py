@@ -132,6 +132,15 @@ class WarrantyParams:
     out_of_box: bool = True
     out_of_box_days: int | None = attrs.field(default=None, validator=_positive_days)
 
+    def __attrs_post_init__(self) -> None:
+        # A cut-off of a phase that does not exist would be read and never used.
+        if not self.out_of_box and self.out_of_box_days is not None:
+            raise ValidationError(
+                "out_of_box_days bounds the out-of-box phase, which out_of_box = false turns off: "
+                "leave one of them out",
+                field="out_of_box_days",
+            )
+
 
 @attrs.frozen
 class TermStatus:
