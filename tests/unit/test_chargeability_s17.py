@@ -9,13 +9,17 @@ made seed 002's ⑤ free in warranty.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from aftersales.domain.ids import AssetId, ProductId
+from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.errors import ConfigurationError, ValidationError
-from aftersales.policies.chargeability import ChargeabilityParams
-from aftersales.policies.warranty import WarrantyParams
+from aftersales.policies.chargeability import ChargeabilityParams, ChargeableWork
+from aftersales.policies.warranty import WarrantyParams, WarrantyPhase
 from aftersales.service.desk import ServiceDesk
 
 
@@ -65,3 +69,22 @@ def test_an_out_of_box_cut_off_without_the_phase_is_refused(tmp_path: Path) -> N
         ServiceDesk.open("memory://", pack=pack)
     assert bad_pack.value.key == "warranty.out_of_box_days"
     assert WarrantyParams(out_of_box=False).out_of_box_days is None  # either alone is fine
+
+
+def test_the_desks_chargeability_judges_with_the_packs_warranty_section(tmp_path: Path) -> None:
+    """The built-in chargeability policy had a default warranty policy of its own: its ``decide`` ignored
+    the pack's ``[warranty]`` (``out_of_box = false``: out of box there, in warranty on the sheet)."""
+    pack = tmp_path / "no_box.toml"
+    pack.write_text(
+        '[pack]\nname = "no_box"\nextends = "sanitary_ware"\n\n[warranty]\nout_of_box = false\n',
+        encoding="utf-8",
+    )
+    product = Product(ProductId("wc"), "WC", "马桶", "toilet", (WarrantyTerm(24),))
+    unit = Asset(AssetId("u"), product.id, "SN", purchase_date=date(2026, 1, 5))  # never accepted
+    at = datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with ServiceDesk.open("memory://", pack=pack) as desk:
+        policies = desk.policies
+        assert policies.warranty.decide(unit, product, at).outcome.phase is WarrantyPhase.IN_WARRANTY
+        decided = policies.chargeability.decide(ChargeableWork(product), unit, at)
+    assert decided.outcome.phase is WarrantyPhase.IN_WARRANTY
+    assert decided.codes == ("in_warranty", "in_warranty_free")
