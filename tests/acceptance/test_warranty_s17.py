@@ -16,6 +16,7 @@
   recorded (the usual legacy record) was judged out of box for ever: every repair free, and the call not
   dispatched until an out-of-box written report was attached. Once its term from the purchase date has
   ended it is out of warranty.
+- A callback visit (回访) brings no service fee; it does not make the repair it follows up free.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from aftersales.domain.ids import AssetId
 from aftersales.domain.money import Money
 from aftersales.domain.products import Product, WarrantyTerm
 from aftersales.domain.service_contracts import ServiceContract
+from aftersales.domain.work import VisitKind
 from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
 from aftersales.service.desk import ServiceDesk
@@ -244,3 +246,27 @@ def test_a_unit_past_its_term_without_an_installation_record_is_out_of_warranty(
         "out_of_warranty", "cause_not_chargeable", "out_of_warranty_chargeable",
     ]  # fmt: skip
     assert sheet.reasons[0].params["ends_on"] == "2024-01-10"
+
+
+# -- a callback visit after the repair leaves the repair charged -------------------------------------
+
+
+def test_a_callback_visit_after_the_repair_does_not_make_the_repairs_labour_free(story: Story) -> None:
+    """Seed 002 (材料收费的原则 d): 回访服务时 … 不收取服务费 — the callback brings no fee; the repair it
+    follows up stays charged. The latest visit decided alone: a callback made the repair's labour free."""
+    desk, clock, world = story
+    ticket_id = _repair(desk, world, "asset-old")
+    dealer = world.dealer_sh_staff
+    desk.add_visit(dealer, ticket_id, planned_at=clock.now(), engineer_id="eng-dealer-sh")
+    repair = desk.charges.assess(dealer, ticket_id)
+    assert repair.customer_total == Money("220.00", "CNY")
+    clock.advance(timedelta(days=2))
+    desk.add_visit(
+        dealer, ticket_id, planned_at=clock.now(), engineer_id="eng-dealer-sh", kind=VisitKind.CALLBACK
+    )
+    again = desk.charges.assess(dealer, ticket_id)
+    assert {ln.line.kind.value: ln.line.chargeable for ln in again.lines} == {
+        "materials": True, "labour": True, "service_fee": True,
+    }  # fmt: skip
+    assert again.customer_total == Money("220.00", "CNY")
+    assert "callback_no_service_fee" not in [r.code for r in again.reasons]

@@ -30,7 +30,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.contracts import ServiceContracts
 from aftersales.service.scope import purchasing_dealer
 
-__all__ = ["assessed_facts", "check_current", "contract_on_call_day", "unit_extensions"]
+__all__ = ["assessed_facts", "charging_visit", "check_current", "contract_on_call_day", "unit_extensions"]
 
 _ASSESS = "assess_charges"
 
@@ -55,6 +55,20 @@ def contract_on_call_day(uow: UnitOfWork, asset: Asset, ticket: Ticket) -> Servi
     return ServiceContracts.covering(uow, asset, day)
 
 
+def charging_visit(ticket: Ticket) -> VisitKind:
+    """The kind of visit a ticket's charges are judged as: a callback visit (回访) only when every visit
+    of the ticket is one; else the latest other visit's kind (service when there is none).
+
+    Seed 002 (材料收费的原则 d): 回访服务时 … 不收取服务费 — the callback visit brings no service fee; the
+    repair it follows up is charged as a repair. Judged by the latest visit alone, a callback visit
+    after the repair made the repair's labour, travel and fee free on the next assessment.
+    """
+    kinds = [visit.kind for visit in ticket.visits]
+    if kinds and all(kind is VisitKind.CALLBACK for kind in kinds):
+        return VisitKind.CALLBACK
+    return next((kind for kind in reversed(kinds) if kind is not VisitKind.CALLBACK), VisitKind.SERVICE)
+
+
 def assessed_facts(
     ticket: Ticket,
     asset: Asset,
@@ -63,7 +77,7 @@ def assessed_facts(
     contract: ServiceContract | None,
 ) -> dict[str, str]:
     """The facts a charge assessment of ``ticket`` reads, one JSON text per fact (stored in the payload)."""
-    visit = ticket.visits[-1].kind if ticket.visits else VisitKind.SERVICE
+    visit = charging_visit(ticket)
     return {
         "unit": _text(
             [

@@ -62,7 +62,6 @@ from aftersales.domain.ticket_workflow import (
     PURCHASE_REFUSED,
     QUOTE_REFUSED_UNWORKED,
 )
-from aftersales.domain.work import VisitKind
 from aftersales.errors import CurrencyMismatch, NotFound, PolicyError, ValidationError
 from aftersales.policies.charge_assessment import ChargeFacts, assess_charges
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
@@ -73,6 +72,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.charge_facts import (
     assessed_facts,
+    charging_visit,
     check_current,
     contract_on_call_day,
     unit_extensions,
@@ -142,11 +142,6 @@ def _actor(actor: object) -> Actor:
     return actor
 
 
-def _visit_kind(ticket: Ticket) -> VisitKind:
-    # Seed 002 d): a callback visit (回访服务) charges no service fee; the latest visit says what this is.
-    return ticket.visits[-1].kind if ticket.visits else VisitKind.SERVICE
-
-
 def _reason_json(reasons: Iterable[Reason]) -> list[Any]:
     return [{"code": r.code, "params": dict(r.params)} for r in reasons]
 
@@ -200,11 +195,13 @@ class ChargesDesk:
 
         Warranty is judged on the ticket's received-at local date, per component, with the unit's
         warranty extensions known now (a complaint's remedy granted after the call counts, and its reason
-        names the complaint). Causes come from the ticket's fault records; the latest visit's kind
-        decides callback rules. Lines: one per part (``parts``, default: the parts named by the fault
-        records), the dealer's labour for ``job_type`` (default: the triage's nature when the dealer's
-        schedule prices it), travel to ``travel_zone`` or over ``distance_km``, and the dealer's service
-        fee. Re-assessing replaces the sheet; the event's payload says what changed.
+        names the complaint). Causes come from the ticket's fault records; the callback rules apply when
+        every visit of the ticket is a callback visit (:func:`charging_visit`). Lines: one per part
+        (``parts``, default: the parts named by the fault records), the dealer's labour for ``job_type``
+        (default: the triage's nature when the dealer's schedule prices it), travel to ``travel_zone`` or
+        over ``distance_km``, and the dealer's service fee. Re-assessing replaces the sheet; the event's
+        payload says what changed, and records what it was decided on (quotes on a sheet whose facts
+        changed since are refused, ``assessment_stale``).
         """
         wanted = _parts_arg(parts)
         if not isinstance(service_fee, bool):
@@ -238,7 +235,7 @@ class ChargesDesk:
                 parts = {p: (q, parts.get(p, (0, None))[1]) for p, q in wanted.items()}
             facts = ChargeFacts(
                 asset, product, ticket.received_at, tuple(sorted({r.cause for r in ticket.fault_records})),
-                _visit_kind(ticket), parts, _dealer_of(ticket),
+                charging_visit(ticket), parts, _dealer_of(ticket),
                 job_type, ticket.assessment.nature if ticket.assessment else None, travel_zone, distance_km,
                 service_fee, extensions,
             )  # fmt: skip
