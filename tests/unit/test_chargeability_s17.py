@@ -9,6 +9,7 @@ made seed 002's ⑤ free in warranty.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,8 +19,12 @@ import pytest
 from aftersales.domain.ids import AssetId, ProductId
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.errors import ConfigurationError, ValidationError
-from aftersales.policies.chargeability import ChargeabilityParams, ChargeableWork
-from aftersales.policies.warranty import WarrantyParams, WarrantyPhase
+from aftersales.policies.chargeability import (
+    ChargeabilityParams,
+    ChargeableWork,
+    DefaultChargeabilityPolicy,
+)
+from aftersales.policies.warranty import DefaultWarrantyPolicy, WarrantyParams, WarrantyPhase
 from aftersales.service.desk import ServiceDesk
 
 
@@ -88,3 +93,42 @@ def test_the_desks_chargeability_judges_with_the_packs_warranty_section(tmp_path
         decided = policies.chargeability.decide(ChargeableWork(product), unit, at)
     assert decided.outcome.phase is WarrantyPhase.IN_WARRANTY
     assert decided.codes == ("in_warranty", "in_warranty_free")
+
+
+# -- the policies' own API: bad input is a typed error naming the field ---------------------------------
+
+_PRODUCT = Product(ProductId("wc"), "WC", "马桶", "toilet", (WarrantyTerm(24),))
+_UNIT = Asset(
+    AssetId("u"), _PRODUCT.id, "SN", purchase_date=date(2025, 1, 5), installation_accepted_on=date(2025, 1, 6)
+)
+_AT = datetime(2026, 3, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: DefaultWarrantyPolicy().decide(_UNIT, _PRODUCT, _AT, extensions=[None]), "extensions"),
+        (lambda: DefaultWarrantyPolicy().decide(_UNIT, _PRODUCT, _AT, extensions="abc"), "extensions"),
+        (lambda: DefaultWarrantyPolicy().decide(_UNIT, _PRODUCT, _AT, extensions=5), "extensions"),
+        (lambda: DefaultWarrantyPolicy().decide(None, _PRODUCT, _AT), "asset"),
+        (lambda: DefaultWarrantyPolicy().decide(_UNIT, "wc", _AT), "product"),
+        (lambda: DefaultWarrantyPolicy().decide_many(_UNIT, _PRODUCT, _AT, None), "components"),
+        (lambda: DefaultChargeabilityPolicy().decide(ChargeableWork(_PRODUCT), _UNIT, _AT, 5), "causes"),
+        (lambda: ChargeableWork(_PRODUCT, extensions=5), "extensions"),
+        (lambda: ChargeableWork(_PRODUCT, extensions=[None]), "extensions"),
+    ],
+)
+def test_bad_input_to_the_policies_is_a_validation_error(call: Callable[[], object], field: str) -> None:
+    """An AttributeError or TypeError escaped from each of these (no untyped exception leaves the API)."""
+    with pytest.raises(ValidationError) as refused:
+        call()
+    assert refused.value.field == field
+
+
+def test_a_term_reaching_past_the_calendar_never_ends() -> None:
+    """A unit built by a host with a far shipment date: add_months raised ValueError (year 10002)."""
+    shipped = Asset(AssetId("u"), _PRODUCT.id, "SN", purchase_date=date(9999, 6, 1))
+    decision = DefaultWarrantyPolicy().decide(shipped, _PRODUCT, _AT)
+    assert decision.outcome.phase is WarrantyPhase.OUT_OF_WARRANTY
+    assert decision.codes == ("warranty_not_started",)
+    assert decision.outcome.terms[0].ends_on == date.max

@@ -157,7 +157,13 @@ def _visit(value: str) -> VisitKind:
 
 
 def _extensions(value: Iterable[WarrantyExtension]) -> tuple[WarrantyExtension, ...]:
-    return tuple(value)
+    try:
+        found = tuple(value)
+    except TypeError:
+        found = (value,)  # type: ignore[assignment]  # refused below, naming the field
+    if isinstance(value, str) or not all(isinstance(e, WarrantyExtension) for e in found):
+        raise ValidationError("extensions is a list of WarrantyExtension records", field="extensions")
+    return found
 
 
 @attrs.frozen
@@ -353,9 +359,12 @@ class DefaultChargeabilityPolicy:
                 return found
         if isinstance(causes, str):
             raise ValidationError("causes is a collection of cause codes, not one string", field="causes")
-        given: Collection[str] = (
-            causes if isinstance(causes, tuple | list | frozenset | set) else tuple(causes)
-        )
+        try:
+            given: Collection[str] = (
+                causes if isinstance(causes, tuple | list | frozenset | set) else tuple(causes)
+            )
+        except TypeError:  # not a collection at all
+            raise ValidationError("causes is a collection of cause codes", field="causes") from None
         for cause in given:
             if not isinstance(cause, str):  # before sorting: codes of other types do not compare
                 raise ValidationError(f"cause codes are snake_case, got {cause!r}", field="causes")

@@ -84,6 +84,8 @@ def add_months(day: date, months: int) -> date:
     years, month0 = divmod(day.month - 1 + months, 12)
     year = day.year + years
     month = month0 + 1
+    if not 1 <= year <= 9999:  # beyond the calendar: a term that never ends (or ended before it)
+        return date.max if year > 9999 else date.min
     if day.day <= 28:
         return date(year, month, day.day)  # every month has the day: no month length needed
     last = calendar.monthrange(year, month)[1]
@@ -457,6 +459,14 @@ class DefaultWarrantyPolicy:
     ) -> tuple[_Facts, dict[str | None, PhaseJudgement]]:
         require_aware(at, "at")
         known = at if known_at is None else require_aware(known_at, "known_at")
+        if not isinstance(asset, Asset):
+            raise ValidationError(f"asset must be an Asset, got {type(asset).__name__}", field="asset")
+        if not isinstance(product, Product):
+            raise ValidationError(f"product must be a Product, got {type(product).__name__}", field="product")
+        if isinstance(components, str) or not isinstance(components, Sequence):
+            raise ValidationError(
+                "components is a list of component names (None: the product)", field="components"
+            )
         if asset.product_id != product.id:
             raise ValidationError(
                 f"asset {asset.id} is a {asset.product_id}, not a {product.id}", field="product"
@@ -592,6 +602,12 @@ class DefaultWarrantyPolicy:
         tagged: list[tuple[str | None, Reason]],
     ) -> list[_Term]:
         result = list(statuses)
+        if (
+            isinstance(extensions, str)
+            or not isinstance(extensions, Iterable)
+            or not all(isinstance(e, WarrantyExtension) for e in extensions)
+        ):
+            raise ValidationError("extensions is a list of WarrantyExtension records", field="extensions")
         for ext in sorted(extensions, key=lambda e: e.granted_at):
             if ext.asset_id != asset.id:
                 raise ValidationError(
@@ -652,7 +668,10 @@ def _lengthen(term: _Term, ext: WarrantyExtension, granted_on: date) -> _Term:
     if term.ends_on is None:
         return extended  # not started yet: the extension counts once it starts
     base = max(term.ends_on, granted_on)
-    end = add_months(base, months) if months else base + timedelta(days=days)
+    if months:
+        end = add_months(base, months)
+    else:
+        end = base + timedelta(days=days) if (date.max - base).days > days else date.max
     return extended._replace(ends_on=end)
 
 
