@@ -3,7 +3,8 @@
 
 - A renewed service contract is a contract signed for its own period: the rule that a unit is covered
   by at most one contract on any day, and that a contract covers only its holder's units, held for
-  signing but not for renewing.
+  signing but not for renewing; and a product-line contract (the holder's units of a category) was
+  never checked against the contracts naming those units.
 - A quote is offered and accepted on the facts the sheet was assessed on (seed 002, 材料收费的原则: in
   warranty free unless ①–⑤; 延长免费售后服务期). A quote offered before a complaint's extension made the
   repair free could still be accepted and paid; damage found on site after the sheet said "free" left
@@ -34,7 +35,7 @@ from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.ids import AssetId
 from aftersales.domain.money import Money
 from aftersales.domain.products import Product, WarrantyTerm
-from aftersales.domain.service_contracts import ServiceContract
+from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
 from aftersales.domain.work import VisitKind
 from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.fees import DealerFeeSchedule, DefaultFeesPolicy, FeesParams, PartPriceEntry
@@ -270,3 +271,26 @@ def test_a_callback_visit_after_the_repair_does_not_make_the_repairs_labour_free
     }  # fmt: skip
     assert again.customer_total == Money("220.00", "CNY")
     assert "callback_no_service_fee" not in [r.code for r in again.reasons]
+
+
+def test_a_product_line_contract_may_not_cover_a_unit_a_named_contract_covers(story: Story) -> None:
+    """A product-line contract covers the holder's units of that category: it overlapped a contract
+    naming one of them unchecked, and the named one decided the charges (its parts not covered, though
+    the product-line contract paid for them)."""
+    desk, _clock, world = story
+    desk.contracts.sign(world.manager, _contract("HT-1", date(2026, 1, 1), date(2026, 12, 31)))
+    line = attrs.evolve(
+        _contract("HT-2", date(2026, 6, 1), date(2027, 5, 31)), assets=(), product_line="toilet",
+        coverage=ContractCoverage(parts=True),
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        desk.contracts.sign(world.manager, line)
+    assert refused.value.field == "product_line" and "asset-1" in str(refused.value)
+    with pytest.raises(NotFound):
+        desk.contracts.get(world.manager, "HT-2")
+    # The other way round: the product line first, then a contract naming one of its units.
+    later = attrs.evolve(line, id="HT-3", starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31))
+    desk.contracts.sign(world.manager, later)
+    with pytest.raises(ValidationError) as named:
+        desk.contracts.sign(world.manager, _contract("HT-4", date(2027, 6, 1), date(2027, 12, 31)))
+    assert named.value.field == "assets" and "HT-3" in str(named.value)
