@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.ids import AssetId, ProductId
 from aftersales.domain.products import Asset, Product, WarrantyTerm
+from aftersales.domain.warranty_records import WarrantyExtension
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.chargeability import (
     ChargeabilityParams,
@@ -132,3 +134,14 @@ def test_a_term_reaching_past_the_calendar_never_ends() -> None:
     assert decision.outcome.phase is WarrantyPhase.OUT_OF_WARRANTY
     assert decision.codes == ("warranty_not_started",)
     assert decision.outcome.terms[0].ends_on == date.max
+
+
+def test_extensions_given_as_a_generator_still_count() -> None:
+    """The check of the extensions reads them once: a generator is not used up before they count."""
+    late = datetime(2027, 3, 2, 9, tzinfo=ZoneInfo("Asia/Shanghai"))  # after the 24 months
+    extension = WarrantyExtension(
+        asset_id=_UNIT.id, amount=6, unit="months", granted_by=ActorRef("mgr-1", Role.MANAGER),
+        granted_at=_AT, reason="goodwill", source="paid",
+    )  # fmt: skip
+    decided = DefaultWarrantyPolicy().decide(_UNIT, _PRODUCT, late, extensions=(e for e in [extension]))
+    assert decided.outcome.phase is WarrantyPhase.IN_WARRANTY

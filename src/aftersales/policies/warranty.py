@@ -602,13 +602,14 @@ class DefaultWarrantyPolicy:
         tagged: list[tuple[str | None, Reason]],
     ) -> list[_Term]:
         result = list(statuses)
+        given = tuple(extensions) if isinstance(extensions, Iterable) else None  # read once (a generator)
         if (
-            isinstance(extensions, str)
-            or not isinstance(extensions, Iterable)
-            or not all(isinstance(e, WarrantyExtension) for e in extensions)
+            given is None
+            or isinstance(extensions, str)
+            or not all(isinstance(e, WarrantyExtension) for e in given)
         ):
             raise ValidationError("extensions is a list of WarrantyExtension records", field="extensions")
-        for ext in sorted(extensions, key=lambda e: e.granted_at):
+        for ext in sorted(given, key=lambda e: e.granted_at):
             if ext.asset_id != asset.id:
                 raise ValidationError(
                     f"extension for asset {ext.asset_id} given for asset {asset.id}", field="extensions"
