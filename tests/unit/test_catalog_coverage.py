@@ -44,6 +44,7 @@ from aftersales.domain.materials import ItemKind
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.ticket_workflow import TicketState
+from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit
 from aftersales.i18n import LOCALE_DIR, SUPPORTED_LOCALES, load_catalog
 from aftersales.i18n.catalog import MessageCatalog
 from aftersales.i18n.reasons import reason_msgid
@@ -69,6 +70,8 @@ LABELLED: tuple[type[Enum], ...] = (
     RemedyKind,
     AttachmentKind,
     FieldType,
+    ExtensionUnit,
+    ExtensionSource,
 )
 """Enums whose values are rendered as labels (``label_msgid``); Category's built-ins are added below."""
 

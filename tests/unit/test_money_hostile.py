@@ -130,8 +130,12 @@ PRODUCT = Product(ProductId("p1"), "VN-100", "Toilet", "toilet", (WarrantyTerm(1
 
 def test_out_of_box_lasts_until_installation_acceptance_by_default() -> None:
     unit = Asset(AssetId("a1"), ProductId("p1"), "SN", purchase_date=date(2024, 1, 15))
-    late = datetime(2025, 6, 1, 10, tzinfo=SH)  # well over a year after purchase, never installed
-    assert DefaultWarrantyPolicy().decide(unit, PRODUCT, late).outcome.phase is WarrantyPhase.OUT_OF_BOX
+    within = datetime(2024, 11, 1, 10, tzinfo=SH)  # never installed, within its 12 months
+    assert DefaultWarrantyPolicy().decide(unit, PRODUCT, within).outcome.phase is WarrantyPhase.OUT_OF_BOX
+    # Past the term from the purchase date it is out of warranty (seed 002: 保修期外 — 产品已过保修期均属于
+    # 此阶段), installation accepted or not; it was out of box for ever.
+    late = datetime(2025, 6, 1, 10, tzinfo=SH)
+    assert DefaultWarrantyPolicy().decide(unit, PRODUCT, late).outcome.phase is WarrantyPhase.OUT_OF_WARRANTY
 
 
 def test_design_hazard_is_handled_as_out_of_box() -> None:

@@ -37,6 +37,8 @@ PARAM_LABELS: Mapping[str, str] = MappingProxyType(
         "target": "route_target",
         "to": "role",
         "required_level": "engineer_level",
+        "unit": "extension_unit",
+        "source": "extension_source",
     }
 )
 """Parameters whose (code) value is labelled from another catalog prefix than their own name.

@@ -129,6 +129,24 @@ class ChargeabilityParams:
                     f"nothing; the built-in ones: {', '.join(sorted(BUILTIN_CHARGEABLE_CAUSES))}",
                     field="waived_causes",
                 )
+        # A design hazard is handled as out of box, free (seed 002: 设计隐患问题,按第一阶段的方式处理),
+        # so a cause that is both chargeable and a design hazard would be charged by one setting and made
+        # free by the other: the chargeable one silently lost (a built-in ① – ⑤ turned free).
+        chargeable = (BUILTIN_CHARGEABLE_CAUSES - frozenset(self.waived_causes)) | frozenset(
+            self.extra_chargeable_causes
+        )
+        for cause in self.design_hazard_causes:
+            if cause in chargeable:
+                where = (
+                    "extra_chargeable_causes"
+                    if cause in self.extra_chargeable_causes
+                    else "the built-in chargeable causes (waive it first)"
+                )
+                raise ValidationError(
+                    f"design_hazard_causes: {cause!r} is also chargeable ({where}); a design hazard is "
+                    "handled as out of box, free, so one of the two settings would be ignored",
+                    field="design_hazard_causes",
+                )
 
 
 def _visit(value: str) -> VisitKind:
@@ -139,7 +157,13 @@ def _visit(value: str) -> VisitKind:
 
 
 def _extensions(value: Iterable[WarrantyExtension]) -> tuple[WarrantyExtension, ...]:
-    return tuple(value)
+    try:
+        found = tuple(value)
+    except TypeError:
+        found = (value,)  # type: ignore[assignment]  # refused below, naming the field
+    if isinstance(value, str) or not all(isinstance(e, WarrantyExtension) for e in found):
+        raise ValidationError("extensions is a list of WarrantyExtension records", field="extensions")
+    return found
 
 
 @attrs.frozen
@@ -335,9 +359,12 @@ class DefaultChargeabilityPolicy:
                 return found
         if isinstance(causes, str):
             raise ValidationError("causes is a collection of cause codes, not one string", field="causes")
-        given: Collection[str] = (
-            causes if isinstance(causes, tuple | list | frozenset | set) else tuple(causes)
-        )
+        try:
+            given: Collection[str] = (
+                causes if isinstance(causes, tuple | list | frozenset | set) else tuple(causes)
+            )
+        except TypeError:  # not a collection at all
+            raise ValidationError("causes is a collection of cause codes", field="causes") from None
         for cause in given:
             if not isinstance(cause, str):  # before sorting: codes of other types do not compare
                 raise ValidationError(f"cause codes are snake_case, got {cause!r}", field="causes")

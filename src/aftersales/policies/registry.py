@@ -23,6 +23,7 @@ import attrs
 
 from aftersales.errors import ConfigurationError
 from aftersales.policies.callback import DefaultCallback
+from aftersales.policies.chargeability import DefaultChargeabilityPolicy
 from aftersales.policies.kinds import NamedPolicy, PolicyKind, import_builtin_kinds
 from aftersales.policies.maintenance import MaintenanceParams
 from aftersales.policies.pack import Pack, PackFile, parse_pack, read_toml
@@ -286,6 +287,7 @@ class Registry:
                         f"no {kind_name} implementation named {impl!r}", file=chosen.source, key=kind_name
                     )
                 policies[kind_name] = named.factory(params)
+        _chargeability_asks_warranty(policies, overrides)
         extra = {k: v for k, v in policies.items() if k not in _FIELDS}
         core = {k: v for k, v in policies.items() if k in _FIELDS}
         for kind_name, protocol in _PROTOCOLS.items():
@@ -300,6 +302,20 @@ class Registry:
         if not {"sla", "callback"} & {k for k, v in overrides.items() if not isinstance(v, str)}:
             _check_callback_deadlines(core, chosen.source)  # a host's own policy objects are its call
         return PolicySet(pack=chosen.name, extra=extra, **typing.cast(dict[str, Any], core))
+
+
+def _chargeability_asks_warranty(policies: dict[str, object], overrides: Mapping[str, object]) -> None:
+    """The built-in chargeability policy built here judges the phase with the desk's warranty policy (the
+    pack's ``[warranty]`` section, or the host's override), not a default one of its own: else its
+    :meth:`~aftersales.policies.chargeability.DefaultChargeabilityPolicy.decide` ignored the section (a
+    pack's ``out_of_box = false`` judged out of box there, in warranty on the charge sheet). A host's own
+    chargeability object keeps the warranty it was given."""
+    given = overrides.get("chargeability")
+    if given is not None and not isinstance(given, str):
+        return  # the host's own object
+    chargeability, warranty = policies.get("chargeability"), policies.get("warranty")
+    if isinstance(chargeability, DefaultChargeabilityPolicy) and isinstance(warranty, WarrantyPolicy):
+        chargeability.warranty = warranty
 
 
 _LINKED: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (

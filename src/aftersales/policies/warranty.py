@@ -21,8 +21,10 @@ Rules (seed 002 §售后服务分工与合作 3 and §开箱期/保修期内/保
   (its shipment date, or when none is recorded its purchase date, is on or before D), its installation
   acceptance is not recorded or is after D, and — only when a pack sets
   :attr:`WarrantyParams.out_of_box_days` and documents why — fewer than that many days have passed since
-  it left. The acceptance day itself is in warranty. By default there is no cut-off: the seed ends the
-  phase at installation acceptance (安装调试合格), nothing else.
+  it left. The acceptance day itself is in warranty. By default there is no cut-off by days: the seed
+  ends the phase at installation acceptance (安装调试合格). But a unit whose term (counted from a recorded
+  start, e.g. the purchase date) has ended is out of warranty, acceptance recorded or not: "保修期外 —
+  产品已过保修期均属于此阶段" (every product past its warranty period is in that phase).
 - **Extensions** (:class:`~aftersales.domain.warranty_records.WarrantyExtension`) add months or days to a
   component's term, or to every term when granted on the whole product. They count from the instant
   they were granted; one granted after the term ended runs from the day it was granted. ``known_at``
@@ -82,6 +84,8 @@ def add_months(day: date, months: int) -> date:
     years, month0 = divmod(day.month - 1 + months, 12)
     year = day.year + years
     month = month0 + 1
+    if not 1 <= year <= 9999:  # beyond the calendar: a term that never ends (or ended before it)
+        return date.max if year > 9999 else date.min
     if day.day <= 28:
         return date(year, month, day.day)  # every month has the day: no month length needed
     last = calendar.monthrange(year, month)[1]
@@ -129,6 +133,15 @@ class WarrantyParams:
     )
     out_of_box: bool = True
     out_of_box_days: int | None = attrs.field(default=None, validator=_positive_days)
+
+    def __attrs_post_init__(self) -> None:
+        # A cut-off of a phase that does not exist would be read and never used.
+        if not self.out_of_box and self.out_of_box_days is not None:
+            raise ValidationError(
+                "out_of_box_days bounds the out-of-box phase, which out_of_box = false turns off: "
+                "leave one of them out",
+                field="out_of_box_days",
+            )
 
 
 @attrs.frozen
@@ -446,6 +459,14 @@ class DefaultWarrantyPolicy:
     ) -> tuple[_Facts, dict[str | None, PhaseJudgement]]:
         require_aware(at, "at")
         known = at if known_at is None else require_aware(known_at, "known_at")
+        if not isinstance(asset, Asset):
+            raise ValidationError(f"asset must be an Asset, got {type(asset).__name__}", field="asset")
+        if not isinstance(product, Product):
+            raise ValidationError(f"product must be a Product, got {type(product).__name__}", field="product")
+        if isinstance(components, str) or not isinstance(components, Sequence):
+            raise ValidationError(
+                "components is a list of component names (None: the product)", field="components"
+            )
         if asset.product_id != product.id:
             raise ValidationError(
                 f"asset {asset.id} is a {asset.product_id}, not a {product.id}", field="product"
@@ -498,6 +519,10 @@ class DefaultWarrantyPolicy:
         # ``governing``: the term that governs ``component`` (see _governing), found by the caller.
         local, left = facts.local, facts.left
         first: Reason
+        if left is not None and governing is not None and governing.ends_on is not None:
+            # Seed 002: 保修期外 — 产品已过保修期均属于此阶段. A term that started (the purchase date is
+            # recorded) and has ended ends the out-of-box phase too, installation accepted or not.
+            left = None if local > governing.ends_on else left
         if left is not None:
             phase = WarrantyPhase.OUT_OF_BOX
             first = Reason.checked(
@@ -577,7 +602,14 @@ class DefaultWarrantyPolicy:
         tagged: list[tuple[str | None, Reason]],
     ) -> list[_Term]:
         result = list(statuses)
-        for ext in sorted(extensions, key=lambda e: e.granted_at):
+        given = tuple(extensions) if isinstance(extensions, Iterable) else None  # read once (a generator)
+        if (
+            given is None
+            or isinstance(extensions, str)
+            or not all(isinstance(e, WarrantyExtension) for e in given)
+        ):
+            raise ValidationError("extensions is a list of WarrantyExtension records", field="extensions")
+        for ext in sorted(given, key=lambda e: e.granted_at):
             if ext.asset_id != asset.id:
                 raise ValidationError(
                     f"extension for asset {ext.asset_id} given for asset {asset.id}", field="extensions"
@@ -637,7 +669,10 @@ def _lengthen(term: _Term, ext: WarrantyExtension, granted_on: date) -> _Term:
     if term.ends_on is None:
         return extended  # not started yet: the extension counts once it starts
     base = max(term.ends_on, granted_on)
-    end = add_months(base, months) if months else base + timedelta(days=days)
+    if months:
+        end = add_months(base, months)
+    else:
+        end = base + timedelta(days=days) if (date.max - base).days > days else date.max
     return extended._replace(ends_on=end)
 
 

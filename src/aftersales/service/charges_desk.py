@@ -40,7 +40,6 @@ from aftersales.domain.charges import (
     QuoteState,
     SheetLine,
 )
-from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.fee_slips import (
     FeeSlip,
     InvoiceRecord,
@@ -55,15 +54,14 @@ from aftersales.domain.loan_ledger import LoanLedger
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyKind, PartyRef, PickSlip
 from aftersales.domain.money import Money
 from aftersales.domain.part_numbers import check_part_number
-from aftersales.domain.products import Asset
 from aftersales.domain.reasons import Reason
+from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import (
     PURCHASE_REFUSED,
     QUOTE_REFUSED_UNWORKED,
 )
-from aftersales.domain.work import VisitKind
 from aftersales.errors import CurrencyMismatch, NotFound, PolicyError, ValidationError
 from aftersales.policies.charge_assessment import ChargeFacts, assess_charges
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
@@ -72,9 +70,15 @@ from aftersales.policies.warranty import WarrantyPhase
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.charge_facts import (
+    assessed_facts,
+    charging_visit,
+    check_current,
+    contract_on_call_day,
+    unit_extensions,
+)
 from aftersales.service.charge_refunds import RefundDetails, refund_quote
 from aftersales.service.context import DeskContext
-from aftersales.service.contracts import ServiceContracts
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import Workflow, check_role, permit
@@ -138,11 +142,6 @@ def _actor(actor: object) -> Actor:
     return actor
 
 
-def _visit_kind(ticket: Ticket) -> VisitKind:
-    # Seed 002 d): a callback visit (回访服务) charges no service fee; the latest visit says what this is.
-    return ticket.visits[-1].kind if ticket.visits else VisitKind.SERVICE
-
-
 def _reason_json(reasons: Iterable[Reason]) -> list[Any]:
     return [{"code": r.code, "params": dict(r.params)} for r in reasons]
 
@@ -196,11 +195,13 @@ class ChargesDesk:
 
         Warranty is judged on the ticket's received-at local date, per component, with the unit's
         warranty extensions known now (a complaint's remedy granted after the call counts, and its reason
-        names the complaint). Causes come from the ticket's fault records; the latest visit's kind
-        decides callback rules. Lines: one per part (``parts``, default: the parts named by the fault
-        records), the dealer's labour for ``job_type`` (default: the triage's nature when the dealer's
-        schedule prices it), travel to ``travel_zone`` or over ``distance_km``, and the dealer's service
-        fee. Re-assessing replaces the sheet; the event's payload says what changed.
+        names the complaint). Causes come from the ticket's fault records; the callback rules apply when
+        every visit of the ticket is a callback visit (:func:`charging_visit`). Lines: one per part
+        (``parts``, default: the parts named by the fault records), the dealer's labour for ``job_type``
+        (default: the triage's nature when the dealer's schedule prices it), travel to ``travel_zone`` or
+        over ``distance_km``, and the dealer's service fee. Re-assessing replaces the sheet; the event's
+        payload says what changed, and records what it was decided on (quotes on a sheet whose facts
+        changed since are refused, ``assessment_stale``).
         """
         wanted = _parts_arg(parts)
         if not isinstance(service_fee, bool):
@@ -224,12 +225,7 @@ class ChargesDesk:
                 )
             asset = uow.assets.get(ticket.asset_id)
             product = uow.products.get(asset.product_id)
-            extensions = tuple(
-                sorted(
-                    (g.extension for g in uow.documents.query(GrantedExtension, asset_id=asset.id)),
-                    key=lambda e: e.granted_at,
-                )
-            )
+            extensions = unit_extensions(uow, asset.id)
             parts: dict[str, tuple[int, str | None]] = {}
             for record in ticket.fault_records:
                 if record.part is not None:
@@ -239,7 +235,7 @@ class ChargesDesk:
                 parts = {p: (q, parts.get(p, (0, None))[1]) for p, q in wanted.items()}
             facts = ChargeFacts(
                 asset, product, ticket.received_at, tuple(sorted({r.cause for r in ticket.fault_records})),
-                _visit_kind(ticket), parts, _dealer_of(ticket),
+                charging_visit(ticket), parts, _dealer_of(ticket),
                 job_type, ticket.assessment.nature if ticket.assessment else None, travel_zone, distance_km,
                 service_fee, extensions,
             )  # fmt: skip
@@ -251,7 +247,8 @@ class ChargesDesk:
                 fees=self._fees,
                 now=now,
             )
-            whole, lines = assessed.whole, _under_contract(uow, asset, ticket, assessed.lines)
+            contract = contract_on_call_day(uow, asset, ticket)
+            whole, lines = assessed.whole, _under_contract(contract, assessed.lines)
             sheet = (
                 ticket.charges.copy()
                 if ticket.charges is not None
@@ -273,6 +270,8 @@ class ChargesDesk:
                 "lines": len(sheet.lines),
                 "changes": list(changes),
                 "reasons": _reason_json(whole.reasons),
+                # What it was decided on: a quote on this sheet is refused once one of them changes.
+                "facts": dict(assessed_facts(ticket, asset, product, extensions, contract)),
             }
             why = (
                 None
@@ -320,6 +319,7 @@ class ChargesDesk:
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             sheet = self._sheet_of(ticket)
+            check_current(uow, ticket)
             if payer == "customer":
                 lines = [line.line for line in sheet.lines]
                 charged_parts = any(ln.chargeable and ln.kind is ChargeKind.MATERIALS for ln in lines)
@@ -429,6 +429,7 @@ class ChargesDesk:
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             sheet = self._sheet_of(ticket)
+            check_current(uow, ticket)
             accepted = sheet.accept(quote_id, now, actor.ref)
             request = self._file_request(uow, ticket, accepted, actor, now, urgent)
             off_loan = _charge_off_loans(uow, ticket, accepted, actor, now, self._cost_of)
@@ -869,15 +870,11 @@ _CONTRACT_LINE = {
 }
 
 
-def _under_contract(
-    uow: UnitOfWork, asset: Asset, ticket: Ticket, lines: tuple[SheetLine, ...]
-) -> tuple[SheetLine, ...]:
-    """Lines a service contract covering the unit on the call's local date pays for become free.
+def _under_contract(contract: ServiceContract | None, lines: tuple[SheetLine, ...]) -> tuple[SheetLine, ...]:
+    """Lines ``contract`` (the one covering the unit on the call's local date) pays for become free.
 
     The reason names the contract; what the contract does not cover stays as chargeability decided.
     """
-    day = ticket.received_at.astimezone(ZoneInfo(asset.market_timezone)).date()
-    contract = ServiceContracts.covering(uow, asset, day)
     if contract is None:
         return lines
     why = Reason("service_contract", {"contract_id": contract.id})

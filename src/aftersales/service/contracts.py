@@ -81,6 +81,31 @@ def _dealer_of(uow: UnitOfWork, customer_id: str | None) -> str | None:
         return None
 
 
+def _same_days(one: ServiceContract, other: ServiceContract) -> bool:
+    """Whether both contracts may cover something on a common day (neither cancelled)."""
+    if ContractState.CANCELLED in (one.state, other.state):
+        return False
+    return not (one.ends_on < other.starts_on or other.ends_on < one.starts_on)
+
+
+def _units_of(
+    uow: UnitOfWork, contract: ServiceContract, categories: dict[str, str | None]
+) -> frozenset[str]:
+    """The units ``contract`` covers now: its named units and, for a product line, the holder customer's
+    units of that category (``categories`` caches each product's category)."""
+    units = set(contract.assets)
+    if contract.product_line is not None and contract.customer_id is not None:
+        for asset in uow.assets.list(customer_id=contract.customer_id):
+            if asset.product_id not in categories:
+                try:
+                    categories[asset.product_id] = uow.products.get(asset.product_id).category
+                except NotFound:
+                    categories[asset.product_id] = None
+            if categories[asset.product_id] == contract.product_line:
+                units.add(asset.id)
+    return frozenset(units)
+
+
 @validated_commands
 class ServiceContracts:
     """Service contracts of one desk (``desk.contracts``)."""
@@ -137,18 +162,7 @@ class ServiceContracts:
             self._check_parties(uow, actor, contract)
             check_chosen_id(actor, _SIGNERS, "contract", contract.id, "contract.id")
             _new_contract_id(uow, contract.id)
-            for other in self._contracts_of_units(uow, contract):
-                shared = contract.overlaps(other)
-                if shared:
-                    # Another's contract on the unit is named only to whom may read it.
-                    named = (
-                        f"contract {other.id}" if self._readable(uow, actor, other) else "another contract"
-                    )
-                    raise ValidationError(
-                        f"unit {sorted(shared)[0]} is already covered by {named} "
-                        f"from {other.starts_on} to {other.ends_on}",
-                        field="assets",
-                    )
+            self._check_no_overlap(uow, actor, contract)
             signed = attrs.evolve(contract, history=(), version=0)
             signed.record("signed", now, actor.ref)
             today = self.context.today(now)
@@ -174,7 +188,9 @@ class ServiceContracts:
     ) -> ServiceContract:
         """Renew: a new contract with the same holder, units and coverage from the day after the old one.
 
-        ``new_id`` follows the rule of :meth:`sign`'s id (dealer staff: ``<dealer id>:<name>``)."""
+        ``new_id`` follows the rule of :meth:`sign`'s id (dealer staff: ``<dealer id>:<name>``). Refused
+        as :meth:`sign` refuses: a unit no longer the holder's (sold on since), or covered by another
+        contract on a day of the new period."""
         permit(check_actor(actor), Workflow.MAINTENANCE, "sign_contract")
 
         def apply(uow: UnitOfWork, now: datetime) -> ServiceContract:
@@ -191,6 +207,10 @@ class ServiceContracts:
             )  # fmt: skip
             check_chosen_id(actor, _SIGNERS, "contract", new.id, "new_id")
             _new_contract_id(uow, new.id)
+            # The renewal is a contract signed for its own period: its units must still be the holder's,
+            # and no other contract may cover one of them on a day of it (as sign checks).
+            self._check_parties(uow, actor, new)
+            self._check_no_overlap(uow, actor, new)
             new.record("signed", now, actor.ref, f"renewal of {old.id}")
             old.renewed_as = new.id
             old.remind_on = None
@@ -319,9 +339,32 @@ class ServiceContracts:
                     f"unit {asset_id} is not looked after by dealer {contract.dealer_id}", field="assets"
                 )
 
-    def _contracts_of_units(self, uow: UnitOfWork, contract: ServiceContract) -> Iterable[ServiceContract]:
+    def _check_no_overlap(self, uow: UnitOfWork, actor: Actor, contract: ServiceContract) -> None:
+        """``ValidationError`` naming the first unit of ``contract`` that another contract covers on a day
+        of its period (a unit is covered by at most one contract on any day). A product-line contract
+        covers the holder's units of that category (:meth:`ServiceContract.covers`): they count as named."""
+        categories: dict[str, str | None] = {}
+        mine = _units_of(uow, contract, categories)
+        for other in self._contracts_of_units(uow, contract, mine):
+            if other.id == contract.id or not _same_days(contract, other):
+                continue
+            shared = mine & _units_of(uow, other, categories)
+            if shared:
+                # Another's contract on the unit is named only to whom may read it.
+                named = f"contract {other.id}" if self._readable(uow, actor, other) else "another contract"
+                raise ValidationError(
+                    f"unit {sorted(shared)[0]} is already covered by {named} "
+                    f"from {other.starts_on} to {other.ends_on}",
+                    field="product_line" if contract.product_line is not None else "assets",
+                )
+
+    def _contracts_of_units(
+        self, uow: UnitOfWork, contract: ServiceContract, units: frozenset[str]
+    ) -> Iterable[ServiceContract]:
         holders: set[tuple[str, str]] = set()
-        for asset in uow.assets.find(contract.assets).values():
+        if contract.customer_id is not None:
+            holders.add(("customer_id", contract.customer_id))
+        for asset in uow.assets.find(units).values():
             if asset.customer_id is not None:
                 holders.add(("customer_id", asset.customer_id))
             if asset.dealer_id is not None:

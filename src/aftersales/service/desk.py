@@ -391,9 +391,11 @@ class ServiceDesk(Tickets):
         purchase_date: date | None = None,
         shipment_date: date | None = None,
         installation_accepted_on: date | None = None,
+        product_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> Asset:
-        """Correct a unit's warranty-start dates (managers, with a reason; an audit event records it)."""
+        """Correct a unit's warranty-start dates or its product (managers, with a reason; an audit event
+        records it)."""
         return self.master_data.change_warranty_start(
             actor,
             asset_id,
@@ -401,6 +403,7 @@ class ServiceDesk(Tickets):
             purchase_date=purchase_date,
             shipment_date=shipment_date,
             installation_accepted_on=installation_accepted_on,
+            product_id=product_id,
             idempotency_key=idempotency_key,
         )
 

@@ -9,9 +9,10 @@ reason when one is required. Scopes:
   they name that they do not read is a new one, with an id of their dealer's own space
   (``<dealer id>:<name>``, :func:`~aftersales.service.scope.check_chosen_id`), so naming another's
   answers as naming an unused id does, and a unit's owner they do not read is ``NotFound``;
-- a unit's owner or warranty-start dates (purchase, shipment, installation acceptance) change only
-  through the manager commands :meth:`MasterData.transfer_asset` and
-  :meth:`MasterData.change_warranty_start`, with a reason — a fresh warranty start is money;
+- a unit's owner, warranty-start dates (purchase, shipment, installation acceptance) or product (whose
+  terms its warranty runs on) change only through the manager commands
+  :meth:`MasterData.transfer_asset` and :meth:`MasterData.change_warranty_start`, with a reason — a
+  fresh warranty start, or a longer term, is money;
 - products, dealers and engineers are reference data for the service heads.
 """
 
@@ -254,8 +255,8 @@ class MasterData:
     def register_asset(self, actor: Actor, asset: Asset, *, idempotency_key: str | None = None) -> None:
         """Add or update an installed unit (serial, batch, purchase and installation dates).
 
-        A stored unit's owner and warranty-start dates change only with :meth:`transfer_asset` and
-        :meth:`change_warranty_start` (manager commands with a reason); dealer staff register units
+        A stored unit's owner, warranty-start dates and product change only with :meth:`transfer_asset`
+        and :meth:`change_warranty_start` (manager commands with a reason); dealer staff register units
         of their regions' customers only and may not change a unit's dealer.
         """
 
@@ -279,6 +280,12 @@ class MasterData:
                     raise PermissionDenied(
                         str(actor), f"change the {field} of unit (use change_warranty_start)", asset.id
                     )
+            if before.product_id != asset.product_id:
+                # The product carries the warranty terms (seed 002: 产品保修期按产品样本规定执行): another
+                # model is another term, as a new start date is.
+                raise PermissionDenied(
+                    str(actor), "change the product_id of unit (use change_warranty_start)", asset.id
+                )
 
         self._register(actor, "register_asset", asset, check, idempotency_key)
 
@@ -338,9 +345,11 @@ class MasterData:
         purchase_date: date | None = None,
         shipment_date: date | None = None,
         installation_accepted_on: date | None = None,
+        product_id: str | None = None,
         idempotency_key: str | None = None,
     ) -> Asset:
-        """Correct the dates a unit's warranty may start from (a manager's command, with a reason)."""
+        """Correct the dates a unit's warranty may start from, or the product (model) whose warranty
+        terms it carries (a manager's command, with a reason). An unknown product is ``NotFound``."""
         check_actor(actor)
         permit(actor, Workflow.MASTER_DATA, "change_warranty_start", asset_id)
         why = _reason(reason)
@@ -351,14 +360,22 @@ class MasterData:
             )
             if v is not None
         }
-        if not changes:
-            raise ValidationError("give at least one warranty-start date to change", field="purchase_date")
         for name, value in changes.items():
             if not isinstance(value, date) or isinstance(value, datetime):
                 raise ValidationError(f"{name} is a date", field=name)
+        if product_id is not None:
+            if not isinstance(product_id, str) or not product_id or len(product_id) > 64:
+                raise ValidationError("product_id is a product's id", field="product_id")
+            changes["product_id"] = product_id
+        if not changes:
+            raise ValidationError(
+                "give at least one warranty-start date, or the product, to change", field="purchase_date"
+            )
 
         def apply(uow: UnitOfWork, now: datetime) -> Asset:
             before = uow.assets.get(asset_id)
+            if product_id is not None:
+                uow.products.get(product_id)  # NotFound: no such product
             after = attrs.evolve(before, **changes)
             _not_ahead(after, self.context.today(now))
             uow.assets.save(after)
@@ -369,7 +386,7 @@ class MasterData:
             actor,
             "change_warranty_start",
             idempotency_key,
-            [asset_id, why, {k: v.isoformat() for k, v in changes.items()}],
+            [asset_id, why, {k: v if isinstance(v, str) else v.isoformat() for k, v in changes.items()}],
             apply,
             remember=lambda a: a.id,
             reload=lambda uow, id: uow.assets.get(id),
