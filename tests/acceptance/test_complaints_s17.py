@@ -8,17 +8,32 @@ SQLite and PostgreSQL — the defects session 17 found, each with the behaviour 
    id, registering complaints against customers it never served and learning from ``NotFound`` or not
    which customer ids exist. Now a customer it serves (one of whose tickets it reads) is fine; any
    other is ``NotFound`` exactly like an unknown id, and nothing is written.
+2. An escalation reaches someone. Seed 004 第八条 2(4)–(5): a crisis is told to the service centre at
+   once, the centre reports to the general manager. Before, an escalation to a role the host's staff
+   directory lists no contact for wrote no notice and said nothing: the complaint waited, unseen, until
+   its acknowledgement came overdue. Now it goes up the ladder (the centre, then the general manager)
+   to the first level with someone to tell, who is added to its addressees and may take it up; one that
+   reaches nobody at all is recorded so (``reached == ()``), its decision says so, and the office lists
+   it (``unreached_escalations``).
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
 
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.actors import Role
 from aftersales.domain.classification import Severity
-from aftersales.errors import NotFound
-from conftest import world_desk
+from aftersales.domain.complaints import CrisisFacts, CrisisProblem, Recourse
+from aftersales.domain.contact import Contact
+from aftersales.errors import NotFound, PermissionDenied
+from aftersales.service.desk import ServiceDesk
+from conftest import START, World, make_world, register, store_url, world_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 
@@ -33,7 +48,9 @@ def test_an_engineer_files_for_the_customers_it_serves_only(backend: str, tmp_pa
         stranger = world.cust_en.id  # a customer of the same dealer the junior never worked for
         for attempt in (
             lambda customer: desk.complaints.open_complaint(world.junior, customer, "态度恶劣"),
-            lambda customer: desk.complaints.report_crisis(world.junior, customer, "漏水泡坏地板", note="现场"),
+            lambda customer: desk.complaints.report_crisis(
+                world.junior, customer, "漏水泡坏地板", note="现场"
+            ),
         ):
             for customer in (stranger, "cust-404"):
                 with pytest.raises(NotFound) as refused:
@@ -48,3 +65,73 @@ def test_an_engineer_files_for_the_customers_it_serves_only(backend: str, tmp_pa
         # its teammate reads the team's ticket: it serves that customer too
         assert desk.complaints.open_complaint(world.senior, world.cust_zh.id, "噪音").ticket.id
         assert desk.count(world.manager) == before + 3
+
+
+CRISIS = CrisisFacts(problems={CrisisProblem.PERSONAL_INJURY}, economic_loss=True, recourse={Recourse.PRESS})
+GM_ONLY = {Role.GENERAL_MANAGER: [Contact("总经理", email="gm@venus.example", locale="zh_Hans")]}
+
+
+@contextlib.contextmanager
+def _staffed(
+    backend: str, tmp_path: Path, staff: Mapping[Role, Sequence[Contact]]
+) -> Iterator[tuple[ServiceDesk, World]]:
+    world = make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(
+            url, pack="sanitary_ware", clock=ManualClock(START), notifier=MemoryNotifier(), staff=staff
+        ) as desk,
+    ):
+        register(desk, world)
+        yield desk, world
+
+
+def _to(desk: ServiceDesk, address: str) -> int:
+    desk.deliver()
+    notifier = desk.notifier
+    assert isinstance(notifier, MemoryNotifier)
+    return len(notifier.to(address))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_escalation_to_a_role_with_no_contact_goes_up_to_one_that_has(
+    backend: str, tmp_path: Path
+) -> None:
+    with _staffed(backend, tmp_path, GM_ONLY) as (desk, world):
+        cid = desk.complaints.open_complaint(
+            world.agent, world.cust_zh.id, "维修后仍漏水，客户非常不满"
+        ).ticket.id
+        # customer_dissatisfied escalates to the manager, whom the directory lists no one for
+        result = desk.complaints.escalate(world.agent, cid, reason="客户第三次来电")
+        assert _to(desk, "gm@venus.example") == 1  # before: no notice at all
+        codes = [r.code for d in result.decisions for r in d.reasons]
+        assert "escalation_went_up" in codes
+        file = desk.complaints.complaint_file(world.manager, cid)
+        (escalation,) = file.escalations
+        assert escalation.to == (Role.MANAGER, Role.GENERAL_MANAGER)
+        assert escalation.reached == (Role.GENERAL_MANAGER,) and not escalation.unreached
+        assert result.events[-1].payload["reached"] == ["general_manager"]
+        assert desk.complaints.unreached_escalations(world.manager) == []
+        # the general manager told may take it up
+        desk.complaints.acknowledge_escalation(world.general_manager, cid)
+        assert desk.complaints.complaint_file(world.manager, cid).open_escalations == ()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_escalation_that_reaches_nobody_is_recorded_and_listed(backend: str, tmp_path: Path) -> None:
+    with _staffed(backend, tmp_path, {}) as (desk, world):
+        opened = desk.complaints.open_complaint(
+            world.agent, world.cust_zh.id, "水箱爆裂致人受伤，客户已找媒体", crisis=CRISIS
+        )
+        cid = opened.ticket.id
+        codes = [r.code for d in opened.decisions for r in d.reasons]
+        assert "escalation_unreached" in codes
+        (escalation,) = desk.complaints.complaint_file(world.manager, cid).escalations
+        assert escalation.reached == () and escalation.unreached
+        assert escalation.to == (Role.MANAGER, Role.GENERAL_MANAGER)  # nobody above to add
+        (listed,) = desk.complaints.unreached_escalations(world.manager)
+        assert listed.complaint_id == cid and listed.escalation == escalation
+        with pytest.raises(PermissionDenied):
+            desk.complaints.unreached_escalations(world.customer_zh)
+        # the customer's copy of the file keeps no escalations (the office's deliberation)
+        assert desk.complaints.complaint_file(world.customer_zh, cid).escalations == []

@@ -230,12 +230,22 @@ class EscalationRecord:
     immediate: bool = True
     acknowledged_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     acknowledged_by: ActorRef | None = None
+    reached: tuple[Role, ...] | None = attrs.field(default=None, converter=attrs.converters.optional(_roles))
+    """The roles of ``to`` whose staff its notice was written to; ``()`` when it reached nobody (no contact
+    for any of them, nor a level above); ``None`` on an escalation recorded before this was kept."""
 
     def __attrs_post_init__(self) -> None:
         if not self.to:
             raise ValidationError("an escalation goes to at least one role", field="to")
         if self.due_at < self.at:
             raise ValidationError("an escalation cannot be due before it is raised", field="due_at")
+        if self.reached is not None and any(r not in self.to for r in self.reached):
+            raise ValidationError("an escalation reaches only the roles it goes to", field="reached")
+
+    @property
+    def unreached(self) -> bool:
+        """Its notice reached nobody: no one was told to take it up (seed 004: 立即通知)."""
+        return self.reached == ()
 
     def overdue(self, now: datetime) -> bool:
         """Not taken up by its due time."""

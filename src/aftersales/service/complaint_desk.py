@@ -65,6 +65,7 @@ from aftersales.service.callback_plan import callback_plan, customer_tier, drop_
 from aftersales.service.complaint_outlets import ComplaintOutlets, _text
 from aftersales.service.context import DeskContext
 from aftersales.service.coordination import departments_in
+from aftersales.service.escalation_reach import Reach, reach_up
 from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.lifecycle import resolve_in
 from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, can_read, check_role, permit
@@ -73,7 +74,14 @@ from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.scope import require_asset_visible
 from aftersales.service.views import CommandResult
 
-__all__ = ["COMPLAINT_ROLES", "ComplaintDesk", "ComplaintLogEntry", "ComplaintLogFilter", "OverdueEscalation"]
+__all__ = [
+    "COMPLAINT_ROLES",
+    "ComplaintDesk",
+    "ComplaintLogEntry",
+    "ComplaintLogFilter",
+    "OverdueEscalation",
+    "UnreachedEscalation",
+]
 
 R = Role
 
@@ -148,6 +156,14 @@ class OverdueEscalation:
     complaint_id: TicketId
     escalation: EscalationRecord
     overdue_by: timedelta
+
+
+@attrs.frozen
+class UnreachedEscalation:
+    """An escalation whose notice reached nobody (see :meth:`ComplaintDesk.unreached_escalations`)."""
+
+    complaint_id: TicketId
+    escalation: EscalationRecord
 
 
 def _captured(body: Callable[..., object]) -> list[object]:
@@ -246,9 +262,21 @@ class ComplaintDesk(ComplaintOutlets):
         now: datetime,
     ) -> tuple[list[OutboxMessage], Decision[Any]]:
         decision = self.context.policies.escalation.decide(EscalationFacts(trigger, detail))
-        to = tuple(decision.outcome.to)
         due = now + timedelta(hours=self.policy.params.escalation_ack_hours)
-        record = EscalationRecord(to, detail, now, actor.ref, due, bool(decision.outcome.immediate))
+        customer = self._customer(uow, ticket.customer_id)
+        values = {
+            "complaint_id": ticket.id,
+            "customer_name": customer.name if customer else ticket.customer_id,
+            "reason": detail,
+            "escalated_at": now,
+        }
+        key = f"{ticket.id}:{len(ticket.events) + 1}:complaint_escalated:{trigger.value}"
+        named = tuple(decision.outcome.to)
+        reach = reach_up(self.context.notifications, "complaint_escalated", named, values, key, now)
+        to = reach.to
+        record = EscalationRecord(
+            to, detail, now, actor.ref, due, bool(decision.outcome.immediate), reached=reach.reached
+        )
         ticket.step(
             "escalate",
             actor.ref,
@@ -258,19 +286,11 @@ class ComplaintDesk(ComplaintOutlets):
                 "to": [r.value for r in to],
                 "due_at": due.isoformat(),
                 "reason": {"code": detail.code, "params": dict(detail.params)},
+                "reached": [r.value for r in reach.reached],
             },
         )
         file.escalations.append(record)
-        customer = self._customer(uow, ticket.customer_id)
-        values = {
-            "complaint_id": ticket.id,
-            "customer_name": customer.name if customer else ticket.customer_id,
-            "reason": detail,
-            "escalated_at": now,
-        }
-        key = f"{ticket.id}:{len(ticket.events)}:complaint_escalated:{trigger.value}"
-        messages = self.context.notifications.staff_messages("complaint_escalated", to, values, key, now)
-        return messages, decision
+        return list(reach.messages), _reach_told(decision, named, reach)
 
     def _classify(
         self, uow: UnitOfWork, actor: Actor, ticket: Ticket, file: ComplaintFile, now: datetime
@@ -950,6 +970,19 @@ class ComplaintDesk(ComplaintOutlets):
                         out.append(OverdueEscalation(file.id, e, now - e.due_at))
         return sorted(out, key=lambda o: (-o.overdue_by, o.complaint_id))
 
+    def unreached_escalations(self, actor: Actor) -> list[UnreachedEscalation]:
+        """Escalations whose notice reached nobody — no contact for the roles named nor for a level above
+        (the host's staff directory lists none) — oldest first, open or taken up since: the office sees
+        that no one was told (seed 004: 立即通知客户服务中心), rather than learning it when one is overdue."""
+        check_role(actor, "unreached_escalations", roles=COMPLAINT_ROLES["unreached_escalations"])
+        out: list[UnreachedEscalation] = []
+        with self.context.store() as uow:
+            files = [*uow.documents.query(ComplaintFile, severity=ComplaintSeverity.MAJOR.value)]
+            files += uow.documents.query(ComplaintFile, severity=ComplaintSeverity.GENERAL.value)
+            for file in files:
+                out += [UnreachedEscalation(file.id, e) for e in file.escalations if e.unreached]
+        return sorted(out, key=lambda u: (u.escalation.at, u.complaint_id))
+
     def detect_batch_incidents(
         self,
         actor: Actor,
@@ -986,6 +1019,20 @@ class ComplaintDesk(ComplaintOutlets):
             require_asset_visible(uow, actor, asset_id)
             found = uow.documents.query(GrantedExtension, asset_id=asset_id)
         return tuple(sorted((g.extension for g in found), key=lambda e: e.granted_at))
+
+
+def _reach_told(decision: Decision[Any], named: tuple[Role, ...], reach: Reach) -> Decision[Any]:
+    """The escalation policy's decision, with what its notice reached when that is not what it named: a
+    level above told because the named reached nobody, or nobody at all (seed 004: 立即通知客户服务中心 —
+    an escalation no one hears of must not pass for one told)."""
+    names = ",".join(r.value for r in named)
+    if reach.added:
+        went = Reason("escalation_went_up", {"named": names, "to": ",".join(r.value for r in reach.added)})
+    elif not reach.reached:
+        went = Reason("escalation_unreached", {"named": names})
+    else:
+        return decision
+    return Decision(decision.outcome, [*decision.reasons, went], decision.policy)
 
 
 def _outcome_sent_back(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile) -> None:
