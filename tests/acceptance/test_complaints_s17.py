@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 
 from aftersales.adapters.clock import ManualClock
@@ -31,7 +33,9 @@ from aftersales.domain.actors import Role
 from aftersales.domain.classification import Severity
 from aftersales.domain.complaints import CrisisFacts, CrisisProblem, Recourse
 from aftersales.domain.contact import Contact
+from aftersales.domain.ids import AssetId
 from aftersales.errors import NotFound, PermissionDenied
+from aftersales.policies.escalation import DefaultEscalation, EscalationParams, EscalationTrigger
 from aftersales.service.desk import ServiceDesk
 from conftest import START, World, make_world, register, store_url, world_desk
 
@@ -73,15 +77,16 @@ GM_ONLY = {Role.GENERAL_MANAGER: [Contact("总经理", email="gm@venus.example",
 
 @contextlib.contextmanager
 def _staffed(
-    backend: str, tmp_path: Path, staff: Mapping[Role, Sequence[Contact]]
+    backend: str, tmp_path: Path, staff: Mapping[Role, Sequence[Contact]], **options: object
 ) -> Iterator[tuple[ServiceDesk, World]]:
     world = make_world()
     with (
         store_url(backend, tmp_path) as url,
         ServiceDesk.open(
-            url, pack="sanitary_ware", clock=ManualClock(START), notifier=MemoryNotifier(), staff=staff
+            url, pack="sanitary_ware", clock=ManualClock(START), notifier=MemoryNotifier(), staff=staff,
+            **options,  # type: ignore[arg-type]
         ) as desk,
-    ):
+    ):  # fmt: skip
         register(desk, world)
         yield desk, world
 
@@ -135,3 +140,43 @@ def test_an_escalation_that_reaches_nobody_is_recorded_and_listed(backend: str, 
             desk.complaints.unreached_escalations(world.customer_zh)
         # the customer's copy of the file keeps no escalations (the office's deliberation)
         assert desk.complaints.complaint_file(world.customer_zh, cid).escalations == []
+
+
+def _two_faulty_units(desk: ServiceDesk, world: World, clock: ManualClock) -> None:
+    """Both registered units of batch B2025-07 (cust-zh's, and one sold to cust-en) leak from the same
+    cause: 2 of 2, a batch quality incident (seed 004 第七条 5(2))."""
+    desk.register_asset(world.manager, attrs.evolve(world.asset, id=AssetId("asset-2"), serial="SN-2",
+                                                    customer_id=world.cust_en.id))  # fmt: skip
+    for customer, unit in ((world.cust_zh.id, "asset-1"), (world.cust_en.id, "asset-2")):
+        tid = desk.open_ticket(world.agent, customer_id=customer, description="漏水", asset_id=unit).ticket.id
+        desk.triage(world.agent, tid, nature="leak", severity=Severity.MEDIUM)
+        desk.dispatch(world.agent, tid, engineer_id=world.eng_junior.id)
+        desk.start_work(world.junior, tid)
+        clock.advance(timedelta(minutes=10))
+        desk.add_fault_record(world.junior, tid, symptom="leak", cause="seal_defect", action="replace_seal")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_batch_incident_escalated_to_a_role_with_no_contact_goes_up(backend: str, tmp_path: Path) -> None:
+    to_manager = DefaultEscalation(
+        EscalationParams(targets={EscalationTrigger.BATCH_INCIDENT: (Role.MANAGER,)})
+    )
+    with _staffed(backend, tmp_path, GM_ONLY, overrides={"escalation": to_manager}) as (desk, world):
+        clock = desk.clock
+        assert isinstance(clock, ManualClock)
+        _two_faulty_units(desk, world, clock)
+        (incident,) = desk.quality_incidents.incidents(world.manager)
+        assert incident.escalated_to == ["manager", "general_manager"]
+        assert incident.escalation_reached == ["general_manager"] and not incident.unreached
+        assert _to(desk, "gm@venus.example") == 1  # before: the manager had no contact, nobody was told
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_batch_incident_that_reaches_nobody_says_so(backend: str, tmp_path: Path) -> None:
+    with _staffed(backend, tmp_path, {}) as (desk, world):
+        clock = desk.clock
+        assert isinstance(clock, ManualClock)
+        _two_faulty_units(desk, world, clock)
+        (incident,) = desk.quality_incidents.incidents(world.manager)
+        assert incident.escalation_reached == [] and incident.unreached
+        assert incident.events[1].payload["reached"] == ""

@@ -43,6 +43,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.escalation_reach import reach_up
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
 from aftersales.service.runner import CommandRunner, TicketHook
@@ -191,23 +192,34 @@ def _judge(
     # Who hears of it at once is the pack's escalation table (seed 004: the centre and the general
     # manager; seed 001: the after-sales manager decides major issues).
     escalation = context.policies.escalation.decide(EscalationFacts(EscalationTrigger.BATCH_INCIDENT, reason))
-    to = tuple(escalation.outcome.to)
-    incident.escalated_to = [r.value for r in to]
-    incident.record("escalate", _DETECTOR, now, payload={"to": ",".join(incident.escalated_to)})
-    uow.documents.add(incident)
-    tally.incident_id = incident.id
-    tally.members, tally.last = [], None  # the incident holds the units from now on
-    uow.documents.save(tally)
     values = {
         "complaint_id": incident.id,
         "customer_name": batch,
         "reason": reason,
         "escalated_at": now,
     }
-    messages = context.notifications.staff_messages(
-        "complaint_escalated", to, values, f"{incident.id}:detected", now
+    # Up a level when the roles named reach nobody; the roles reached are kept (escalation_reach).
+    reach = reach_up(
+        context.notifications,
+        "complaint_escalated",
+        escalation.outcome.to,
+        values,
+        f"{incident.id}:detected",
+        now,
     )
-    return incident, messages
+    incident.escalated_to = [r.value for r in reach.to]
+    incident.escalation_reached = [r.value for r in reach.reached]
+    incident.record(
+        "escalate",
+        _DETECTOR,
+        now,
+        payload={"to": ",".join(incident.escalated_to), "reached": ",".join(incident.escalation_reached)},
+    )
+    uow.documents.add(incident)
+    tally.incident_id = incident.id
+    tally.members, tally.last = [], None  # the incident holds the units from now on
+    uow.documents.save(tally)
+    return incident, list(reach.messages)
 
 
 def detect_in_batch(
