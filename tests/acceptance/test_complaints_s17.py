@@ -14,7 +14,14 @@ SQLite and PostgreSQL — the defects session 17 found, each with the behaviour 
    its acknowledgement came overdue. Now it goes up the ladder (the centre, then the general manager)
    to the first level with someone to tell, who is added to its addressees and may take it up; one that
    reaches nobody at all is recorded so (``reached == ()``), its decision says so, and the office lists
-   it (``unreached_escalations``).
+   it (``unreached_escalations``). A batch incident's escalation (the detector's) does the same.
+3. A batch incident makes a complaint major only if it is one. Seed 004 第七条 5(2): the same quality
+   problem on 5%以上 of one batch. Before, ``classify(batch_incident=...)`` took any figures: 1 unit of
+   100 made the complaint major and alarmed the general manager, and a complaint about a unit of batch
+   B2025-07 was made major by an incident of another batch or product. Now the figures are judged by the
+   one rule (the pack's threshold and minimum of units, the reasons saying what falls short), and an
+   incident of another batch or product than the complaint's unit is a ``ValidationError`` naming
+   ``batch_incident``, nothing written.
 """
 
 from __future__ import annotations
@@ -31,10 +38,16 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Severity
-from aftersales.domain.complaints import CrisisFacts, CrisisProblem, Recourse
+from aftersales.domain.complaints import (
+    BatchIncident,
+    ComplaintSeverity,
+    CrisisFacts,
+    CrisisProblem,
+    Recourse,
+)
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import AssetId
-from aftersales.errors import NotFound, PermissionDenied
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.policies.escalation import DefaultEscalation, EscalationParams, EscalationTrigger
 from aftersales.service.desk import ServiceDesk
 from conftest import START, World, make_world, register, store_url, world_desk
@@ -180,3 +193,41 @@ def test_a_batch_incident_that_reaches_nobody_says_so(backend: str, tmp_path: Pa
         (incident,) = desk.quality_incidents.incidents(world.manager)
         assert incident.escalation_reached == [] and incident.unreached
         assert incident.events[1].payload["reached"] == ""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_batch_incident_makes_a_complaint_major_only_when_it_is_one(backend: str, tmp_path: Path) -> None:
+    with world_desk(backend, tmp_path, pack="service_centre") as (desk, _clock, world):
+        complaints = desk.complaints
+        cid = complaints.open_complaint(
+            world.agent, world.cust_zh.id, "同批次漏水", asset_id="asset-1"
+        ).ticket.id
+        product, batch = world.product.id, world.asset.batch
+        assert batch is not None
+        for affected, why in ((1, "batch_below_min_units"), (4, "batch_below_threshold")):
+            result = complaints.classify(
+                world.agent, cid, batch_incident=BatchIncident(product, batch, "seal_defect", affected, 100)
+            )
+            assert [e.action for e in result.events] == ["classify"]  # before: escalated to the GM too
+            codes = [r.code for d in result.decisions for r in d.reasons]
+            assert why in codes and "batch_incident" not in codes
+            assert complaints.complaint_file(world.manager, cid).severity is ComplaintSeverity.GENERAL
+        # another batch's or another product's incident is not this unit's
+        version = desk.ticket(world.manager, cid).version
+        for incident in (
+            BatchIncident(product, "B-OTHER", "seal_defect", 50, 100),
+            BatchIncident("wc-999", batch, "seal_defect", 50, 100),
+        ):
+            with pytest.raises(ValidationError) as refused:
+                complaints.classify(world.agent, cid, batch_incident=incident)
+            assert refused.value.field == "batch_incident"
+        assert desk.ticket(world.manager, cid).version == version
+        assert complaints.complaint_file(world.manager, cid).batch_incident == BatchIncident(
+            product, batch, "seal_defect", 4, 100
+        )
+        # 5 of 100 is one (以上 includes the number): major, escalated at once
+        result = complaints.classify(
+            world.agent, cid, batch_incident=BatchIncident(product, batch, "seal_defect", 5, 100)
+        )
+        assert [e.action for e in result.events] == ["classify", "escalate"]
+        assert complaints.complaint_file(world.manager, cid).severity is ComplaintSeverity.MAJOR

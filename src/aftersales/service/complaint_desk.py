@@ -465,6 +465,7 @@ class ComplaintDesk(ComplaintOutlets):
             if crisis is not None:
                 file.crisis = crisis
             if batch_incident is not None:
+                _same_batch(ticket, batch_incident)
                 file.batch_incident = batch_incident
             if major_by_judgement is not None:
                 file.judgement = HandlerJudgement(actor.ref, now, major_by_judgement)
@@ -1019,6 +1020,23 @@ class ComplaintDesk(ComplaintOutlets):
             require_asset_visible(uow, actor, asset_id)
             found = uow.documents.query(GrantedExtension, asset_id=asset_id)
         return tuple(sorted((g.extension for g in found), key=lambda e: e.granted_at))
+
+
+def _same_batch(ticket: Ticket, incident: BatchIncident) -> None:
+    """A complaint about a unit is major by a batch incident of that unit's batch and product only
+    (seed 004 第七条 5(2): 同一批次的产品…同一质量问题): another batch's incident is not this unit's."""
+    if ticket.batch is not None and incident.batch != ticket.batch:
+        raise ValidationError(
+            f"the batch incident is of batch {incident.batch}; complaint {ticket.id}'s unit is of batch "
+            f"{ticket.batch}",
+            field="batch_incident",
+        )
+    if ticket.product_id is not None and incident.product_id not in (None, ticket.product_id):
+        raise ValidationError(
+            f"the batch incident is of product {incident.product_id}; complaint {ticket.id}'s unit is a "
+            f"{ticket.product_id}",
+            field="batch_incident",
+        )
 
 
 def _reach_told(decision: Decision[Any], named: tuple[Role, ...], reach: Reach) -> Decision[Any]:
