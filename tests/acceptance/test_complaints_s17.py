@@ -22,6 +22,10 @@ SQLite and PostgreSQL — the defects session 17 found, each with the behaviour 
    one rule (the pack's threshold and minimum of units, the reasons saying what falls short), and an
    incident of another batch or product than the complaint's unit is a ``ValidationError`` naming
    ``batch_incident``, nothing written.
+4. A quality incident is one batch's. Before, ``quality_incidents.link_tickets`` linked a ticket about a
+   unit of another batch, bringing that customer, region and dealer into the incident (the other
+   region's dealer then read it). Now that is a ``ValidationError`` naming ``ticket_ids``, nothing linked;
+   a ticket of the batch, or one naming no unit, is linked as before.
 """
 
 from __future__ import annotations
@@ -231,3 +235,25 @@ def test_a_batch_incident_makes_a_complaint_major_only_when_it_is_one(backend: s
         )
         assert [e.action for e in result.events] == ["classify", "escalate"]
         assert complaints.complaint_file(world.manager, cid).severity is ComplaintSeverity.MAJOR
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_quality_incident_links_tickets_of_its_batch_only(backend: str, tmp_path: Path) -> None:
+    with _staffed(backend, tmp_path, GM_ONLY) as (desk, world):
+        clock = desk.clock
+        assert isinstance(clock, ManualClock)
+        _two_faulty_units(desk, world, clock)
+        qi = desk.quality_incidents
+        (incident,) = qi.incidents(world.manager)
+        elsewhere = attrs.evolve(world.asset, id=AssetId("asset-3"), serial="SN-3", batch="B-OTHER")
+        desk.register_asset(world.manager, attrs.evolve(elsewhere, customer_id=world.cust_en.id))
+        other = desk.open_ticket(
+            world.agent, customer_id=world.cust_en.id, description="异响", asset_id="asset-3"
+        )
+        with pytest.raises(ValidationError) as refused:
+            qi.link_tickets(world.manager, incident.id, [other.ticket.id])
+        assert refused.value.field == "ticket_ids"
+        assert qi.incident(world.manager, incident.id) == incident
+        # a call naming no unit yet is linked on the manager's word
+        call = desk.open_ticket(world.agent, customer_id=world.cust_en.id, description="同批次漏水").ticket.id
+        assert call in qi.link_tickets(world.manager, incident.id, [call]).ticket_ids

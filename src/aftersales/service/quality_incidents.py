@@ -466,7 +466,12 @@ class QualityIncidentDesk:
         return self._step(actor, "close", incident_id, note)
 
     def link_tickets(self, actor: Actor, incident_id: str, ticket_ids: Iterable[str]) -> QualityIncident:
-        """Link tickets of any customers (the batch was sold across the market); unknown ids are not found."""
+        """Link tickets of any customers (the batch was sold across the market); unknown ids are not found.
+
+        A ticket about a unit of another batch or product is a ``ValidationError`` naming ``ticket_ids``
+        and nothing is linked: the incident is one batch's (seed 004 第七条 5(2): 同一批次的产品), and a
+        ticket linked brings its customer, region and dealer into it (who may read it, who hears of it).
+        A ticket naming no unit (a call before the unit is known) may be linked on the manager's word."""
         check_role(actor, "quality_incident_step", incident_id, _roles("quality_incident_step"))
         wanted = [ticket_ids] if isinstance(ticket_ids, str) else list(ticket_ids)
 
@@ -474,6 +479,7 @@ class QualityIncidentDesk:
             incident = self._visible(uow, actor, incident_id)
             for ticket_id in wanted:
                 ticket = self.runner.visible(uow, actor, ticket_id)
+                _of_the_batch(incident, ticket)
                 if incident.link(
                     ticket.id, ticket.customer_id, ticket.region, ticket.dealer_id, _engineer_of(ticket)
                 ):
@@ -552,6 +558,22 @@ class QualityIncidentDesk:
             apply,
             remember=lambda incident: incident.id,
             reload=lambda uow, kept: uow.documents.get(QualityIncident, kept),
+        )
+
+
+def _of_the_batch(incident: QualityIncident, ticket: Ticket) -> None:
+    """Refuse ``ticket`` when its unit is known to be of another batch or product than ``incident``'s."""
+    other_batch = ticket.batch is not None and ticket.batch != incident.batch
+    other_product = (
+        ticket.product_id is not None
+        and incident.product_id is not None
+        and ticket.product_id != incident.product_id
+    )
+    if other_batch or other_product:
+        raise ValidationError(
+            f"ticket {ticket.id} is about a unit of {ticket.product_id} batch {ticket.batch}; incident "
+            f"{incident.id} is of {incident.product_id} batch {incident.batch}",
+            field="ticket_ids",
         )
 
 
