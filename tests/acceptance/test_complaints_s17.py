@@ -155,8 +155,12 @@ def test_an_escalation_that_reaches_nobody_is_recorded_and_listed(backend: str, 
         assert listed.complaint_id == cid and listed.escalation == escalation
         with pytest.raises(PermissionDenied):
             desk.complaints.unreached_escalations(world.customer_zh)
-        # the customer's copy of the file keeps no escalations (the office's deliberation)
+        # the customer's copy of the file keeps no escalations (the office's deliberation), nor its
+        # history whom the escalation reached
         assert desk.complaints.complaint_file(world.customer_zh, cid).escalations == []
+        seen = [e for e in desk.ticket(world.customer_zh, cid).events if e.action == "escalate"]
+        assert seen and not {"to", "reached"} & set(seen[0].payload)
+        assert "reached" in desk.ticket(world.manager, cid).events[-1].payload  # staff read it
 
 
 def _two_faulty_units(desk: ServiceDesk, world: World, clock: ManualClock) -> None:
