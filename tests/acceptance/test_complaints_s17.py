@@ -26,6 +26,10 @@ SQLite and PostgreSQL — the defects session 17 found, each with the behaviour 
    unit of another batch, bringing that customer, region and dealer into the incident (the other
    region's dealer then read it). Now that is a ``ValidationError`` naming ``ticket_ids``, nothing linked;
    a ticket of the batch, or one naming no unit, is linked as before.
+5. An escalation of a complaint cancelled (registered twice, by mistake) or closed waits for no one.
+   Before, it stayed in ``overdue_escalations`` for ever: the complaint's workflow no longer lets anyone
+   acknowledge it, so the office's overdue list could never be cleared. Now only open complaints'
+   escalations are listed; the file still shows the escalation never taken up.
 """
 
 from __future__ import annotations
@@ -261,3 +265,16 @@ def test_a_quality_incident_links_tickets_of_its_batch_only(backend: str, tmp_pa
         # a call naming no unit yet is linked on the manager's word
         call = desk.open_ticket(world.agent, customer_id=world.cust_en.id, description="同批次漏水").ticket.id
         assert call in qi.link_tickets(world.manager, incident.id, [call]).ticket_ids
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_cancelled_complaints_escalation_leaves_the_overdue_list(backend: str, tmp_path: Path) -> None:
+    with world_desk(backend, tmp_path, pack="service_centre") as (desk, clock, world):
+        complaints = desk.complaints
+        twice = complaints.open_complaint(world.agent, world.cust_zh.id, "重复登记", crisis=CRISIS).ticket.id
+        real = complaints.open_complaint(world.agent, world.cust_en.id, "人身伤害", crisis=CRISIS).ticket.id
+        complaints.cancel(world.agent, twice, reason="同一投诉登记了两次")
+        clock.advance(timedelta(hours=5))
+        assert [o.complaint_id for o in complaints.overdue_escalations(world.manager)] == [real]
+        (kept,) = complaints.complaint_file(world.manager, twice).escalations
+        assert kept.acknowledged_at is None

@@ -20,7 +20,7 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Channel, TicketKind
-from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
+from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW, ComplaintState
 from aftersales.domain.complaints import (
     BatchIncident,
     ComplaintFile,
@@ -172,6 +172,9 @@ def _captured(body: Callable[..., object]) -> list[object]:
     names = body.__code__.co_freevars
     return [c.cell_contents for n, c in zip(names, cells, strict=True) if n != "self" and n != "actor"]
 
+
+_OVER = frozenset({ComplaintState.CLOSED.value, ComplaintState.CANCELLED.value})
+"""The states in which a complaint's escalations wait for no one (nothing is left to take up)."""
 
 _SOLUTION_STEPS = frozenset({"propose_solution", "revise_solution", "decide"})
 """The steps that write the complaint's solution (the last one's author is who proposed it)."""
@@ -958,7 +961,10 @@ class ComplaintDesk(ComplaintOutlets):
         )
 
     def overdue_escalations(self, actor: Actor, at: datetime | None = None) -> list[OverdueEscalation]:
-        """Escalations not taken up by their due time, most overdue first."""
+        """Escalations of complaints still open not taken up by their due time, most overdue first.
+
+        A closed or cancelled complaint has nothing left to take up (and its escalations can no longer
+        be acknowledged): its escalations leave the list — its file still shows one never taken up."""
         check_role(actor, "overdue_escalations", roles=COMPLAINT_ROLES["overdue_escalations"])
         now = require_aware(at, "at") if at is not None else self._now()
         out: list[OverdueEscalation] = []
@@ -966,9 +972,9 @@ class ComplaintDesk(ComplaintOutlets):
             files = [*uow.documents.query(ComplaintFile, severity=ComplaintSeverity.MAJOR.value)]
             files += uow.documents.query(ComplaintFile, severity=ComplaintSeverity.GENERAL.value)
             for file in files:
-                for e in file.escalations:
-                    if e.overdue(now):
-                        out.append(OverdueEscalation(file.id, e, now - e.due_at))
+                late = [e for e in file.escalations if e.overdue(now)]
+                if late and uow.tickets.get(file.id).state not in _OVER:
+                    out += [OverdueEscalation(file.id, e, now - e.due_at) for e in late]
         return sorted(out, key=lambda o: (-o.overdue_by, o.complaint_id))
 
     def unreached_escalations(self, actor: Actor) -> list[UnreachedEscalation]:
