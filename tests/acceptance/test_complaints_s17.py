@@ -30,6 +30,11 @@ SQLite and PostgreSQL — the defects session 17 found, each with the behaviour 
    Before, it stayed in ``overdue_escalations`` for ever: the complaint's workflow no longer lets anyone
    acknowledge it, so the office's overdue list could never be cleared. Now only open complaints'
    escalations are listed; the file still shows the escalation never taken up.
+6. The outlet replies for itself. Seed 004 第八条 2(3): 由客户服务中心转到维修网点的用户投诉,在处理完毕后,
+   …应立即回复客户服务中心. Before, the customer's own dealer (which reads its customers' complaints)
+   gave the reply of the engineer or the other dealer the centre had passed the complaint to — recorded
+   as theirs, "handled", and the centre told so. Now only that outlet (or the centre's staff) replies;
+   anyone else is ``PermissionDenied`` and nothing is written.
 """
 
 from __future__ import annotations
@@ -278,3 +283,25 @@ def test_a_cancelled_complaints_escalation_leaves_the_overdue_list(backend: str,
         assert [o.complaint_id for o in complaints.overdue_escalations(world.manager)] == [real]
         (kept,) = complaints.complaint_file(world.manager, twice).escalations
         assert kept.acknowledged_at is None
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_only_the_outlet_replies_for_itself(backend: str, tmp_path: Path) -> None:
+    with world_desk(backend, tmp_path, pack="service_centre") as (desk, _clock, world):
+        complaints = desk.complaints
+        to_engineer = complaints.open_complaint(world.agent, world.cust_zh.id, "上门工程师态度差").ticket.id
+        complaints.refer_to_outlet(world.agent, to_engineer, engineer_id=world.eng_junior.id)
+        to_dealer = complaints.open_complaint(world.agent, world.cust_zh.id, "要求北京网点核实").ticket.id
+        complaints.refer_to_outlet(world.agent, to_dealer, dealer_id=world.dealer_bj.id)
+        versions = [desk.ticket(world.manager, c).version for c in (to_engineer, to_dealer)]
+        for complaint in (to_engineer, to_dealer):  # the customer's dealer is neither outlet
+            with pytest.raises(PermissionDenied):
+                complaints.reply_from_outlet(world.dealer_sh_staff, complaint, reply="已处理")
+        assert [desk.ticket(world.manager, c).version for c in (to_engineer, to_dealer)] == versions
+        assert (
+            complaints.reply_from_outlet(world.junior, to_engineer, reply="已道歉")
+            .events[-1]
+            .payload["handled"]
+        )
+        assert complaints.reply_from_outlet(world.dealer_bj_staff, to_dealer, reply="已核实").events
+        assert complaints.reply_from_outlet(world.agent, to_dealer, reply="网点电话回复：已核实").events
