@@ -35,6 +35,9 @@ SQLite and PostgreSQL — the defects session 17 found, each with the behaviour 
    gave the reply of the engineer or the other dealer the centre had passed the complaint to — recorded
    as theirs, "handled", and the centre told so. Now only that outlet (or the centre's staff) replies;
    anyone else is ``PermissionDenied`` and nothing is written.
+7. A crisis reported is told to the centre by the customer's name. When the pack's crisis addressees
+   leave the centre out, the centre gets its own notice (立即通知客户服务中心); it named the customer by
+   id ("客户 cust-zh 的投诉…") where every other escalation notice names them.
 """
 
 from __future__ import annotations
@@ -305,3 +308,18 @@ def test_only_the_outlet_replies_for_itself(backend: str, tmp_path: Path) -> Non
         )
         assert complaints.reply_from_outlet(world.dealer_bj_staff, to_dealer, reply="已核实").events
         assert complaints.reply_from_outlet(world.agent, to_dealer, reply="网点电话回复：已核实").events
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_centres_crisis_notice_names_the_customer(backend: str, tmp_path: Path) -> None:
+    gm_only = DefaultEscalation(
+        EscalationParams(targets={EscalationTrigger.CRISIS_EVENT: (Role.GENERAL_MANAGER,)})
+    )
+    staff = {**GM_ONLY, Role.MANAGER: [Contact("服务中心", email="centre@venus.example", locale="zh_Hans")]}
+    with _staffed(backend, tmp_path, staff, overrides={"escalation": gm_only}) as (desk, world):
+        desk.complaints.report_crisis(world.agent, world.cust_zh.id, "漏水泡坏地板", note="客户要找媒体")
+        desk.deliver()
+        notifier = desk.notifier
+        assert isinstance(notifier, MemoryNotifier)
+        (centre,) = [m for m in notifier.to("centre@venus.example") if "升级" in m.subject]
+        assert world.cust_zh.name in centre.body and world.cust_zh.id not in centre.body

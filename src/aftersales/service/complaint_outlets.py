@@ -26,7 +26,7 @@ from aftersales.domain.departments import department_ids
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
-from aftersales.errors import PermissionDenied, ValidationError
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.policies.escalation import EscalationTrigger
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -53,6 +53,15 @@ def _text(value: object, field: str, *, required: bool, limit: int = 2000) -> st
         need = "is required, " if required else ""
         raise ValidationError(f"{field} {need}text of at most {limit} characters", field=field)
     return value
+
+
+def _name(uow: UnitOfWork, ticket: Ticket) -> str:
+    """The customer's name for the centre's notice (its id if the customer record is gone), as the
+    escalation's own notice names it."""
+    try:
+        return uow.customers.get(ticket.customer_id).name
+    except NotFound:
+        return ticket.customer_id
 
 
 _CENTRE_STAFF = COMPLAINT_ROLES["outlet_reply"] - {Role.ENGINEER, Role.DEALER_STAFF}
@@ -238,7 +247,7 @@ class ComplaintOutlets:
             sent, escalation = self._escalate(
                 uow, actor, ticket, file, EscalationTrigger.CRISIS_EVENT, detail, now
             )
-            values = {"complaint_id": ticket.id, "customer_name": ticket.customer_id, "reason": detail}
+            values = {"complaint_id": ticket.id, "customer_name": _name(uow, ticket), "reason": detail}
             values["escalated_at"] = now
             key = f"{ticket.id}:{len(ticket.events)}:crisis_reported"
             escalated = set(file.escalations[-1].to)
