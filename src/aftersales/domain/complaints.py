@@ -218,6 +218,15 @@ def _roles(value: Iterable[Role | str]) -> tuple[Role, ...]:
         raise ValidationError(str(exc), field="to") from None
 
 
+def _reached(value: Iterable[Role | str] | None) -> tuple[Role, ...] | None:
+    if value is None:
+        return None
+    try:
+        return tuple(Role(r) for r in value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="reached") from None
+
+
 @attrs.frozen
 class EscalationRecord:
     """An escalation: to whom, why, when, and by when it must be taken up (its own SLA)."""
@@ -230,7 +239,7 @@ class EscalationRecord:
     immediate: bool = True
     acknowledged_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     acknowledged_by: ActorRef | None = None
-    reached: tuple[Role, ...] | None = attrs.field(default=None, converter=attrs.converters.optional(_roles))
+    reached: tuple[Role, ...] | None = attrs.field(default=None, converter=_reached)
     """The roles of ``to`` whose staff its notice was written to; ``()`` when it reached nobody (no contact
     for any of them, nor a level above); ``None`` on an escalation recorded before this was kept."""
 
