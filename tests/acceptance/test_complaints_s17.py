@@ -38,6 +38,11 @@ SQLite and PostgreSQL — the defects session 17 found, each with the behaviour 
 7. A crisis reported is told to the centre by the customer's name. When the pack's crisis addressees
    leave the centre out, the centre gets its own notice (立即通知客户服务中心); it named the customer by
    id ("客户 cust-zh 的投诉…") where every other escalation notice names them.
+8. A customer does not classify its own complaint. ``classify`` and ``report_crisis`` are the centre's
+   and the field's (the complaint workflow's table); seed 004 has the centre classify and report to the
+   general manager (第八条 2(4)-(5)). Before, a customer passing ``crisis=`` to ``open_complaint``
+   classified it major and escalated it to the general manager under its own name. Now that is
+   ``PermissionDenied`` and nothing is written; the complaint without the facts opens as before.
 """
 
 from __future__ import annotations
@@ -323,3 +328,19 @@ def test_the_centres_crisis_notice_names_the_customer(backend: str, tmp_path: Pa
         assert isinstance(notifier, MemoryNotifier)
         (centre,) = [m for m in notifier.to("centre@venus.example") if "升级" in m.subject]
         assert world.cust_zh.name in centre.body and world.cust_zh.id not in centre.body
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_customer_does_not_classify_its_own_complaint(backend: str, tmp_path: Path) -> None:
+    with world_desk(backend, tmp_path, pack="service_centre") as (desk, _clock, world):
+        before = desk.count(world.manager)
+        with pytest.raises(PermissionDenied):
+            desk.complaints.open_complaint(world.customer_zh, world.cust_zh.id, "我家被淹了", crisis=CRISIS)
+        assert desk.count(world.manager) == before
+        cid = desk.complaints.open_complaint(world.customer_zh, world.cust_zh.id, "我家被淹了").ticket.id
+        assert desk.complaints.complaint_file(world.manager, cid).escalations == []
+        # the field still reports with the facts (seed 004: 接到危机事件的…个人要立即通知)
+        opened = desk.complaints.open_complaint(
+            world.dealer_sh_staff, world.cust_zh.id, "用户家被淹", crisis=CRISIS
+        )
+        assert [e.action for e in opened.events] == ["opened", "classify", "escalate"]

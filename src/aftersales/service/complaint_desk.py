@@ -173,6 +173,9 @@ def _captured(body: Callable[..., object]) -> list[object]:
     return [c.cell_contents for n, c in zip(names, cells, strict=True) if n != "self" and n != "actor"]
 
 
+_CLASSIFIERS = COMPLAINT_ROLES["classify"] | COMPLAINT_ROLES["report_crisis"]
+"""Who may classify a complaint from crisis facts: the handlers, the system, and the field reporting one."""
+
 _OVER = frozenset({ComplaintState.CLOSED.value, ComplaintState.CANCELLED.value})
 """The states in which a complaint's escalations wait for no one (nothing is left to take up)."""
 
@@ -360,6 +363,11 @@ class ComplaintDesk(ComplaintOutlets):
         if crisis is not None and not isinstance(crisis, CrisisFacts):
             raise ValidationError("crisis must be CrisisFacts", field="crisis")
         permit(actor, Workflow.COMPLAINT, "open_complaint", customer_id)
+        if crisis is not None and not any(role in _CLASSIFIERS for role in actor.roles):
+            # Crisis facts given at intake classify the complaint and escalate it to the general
+            # manager in this command: the centre's call (seed 004 第八条 2(4)-(5)), or a crisis report
+            # from the field; a customer states its complaint and the centre classifies it.
+            raise PermissionDenied(str(actor), "classify", customer_id)
         about = tuple(about)
         request = [customer_id, description, about, subject, channel, asset_id, crisis, urgent, received_at]
 
