@@ -476,6 +476,7 @@ __all__ = [
     "TransitionSpec",
     "UnitOfWork",
     "UnknownCurrency",
+    "UnreachedEscalation",
     "UsageInterval",
     "ValidationError",
     "Visit",
@@ -674,6 +675,7 @@ from aftersales.service.complaint_desk import (  # noqa: E402
     ComplaintLogEntry,
     ComplaintLogFilter,
     OverdueEscalation,
+    UnreachedEscalation,
 )
 from aftersales.service.describing import Describing  # noqa: E402
 from aftersales.service.dispatching import Choice, Dispatching  # noqa: E402

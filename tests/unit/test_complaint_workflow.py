@@ -175,3 +175,19 @@ def test_remedies_and_escalations_refuse_bad_input() -> None:
         EscalationRecord((Role.MANAGER,), Reason("x"), at(3, 11), AGENT, at(3))
     with pytest.raises(ValidationError):
         ComplaintFile(id=TicketId("C-1"), customer_id=CustomerId("c"), severity="catastrophic")
+
+
+def test_an_escalation_keeps_whom_it_reached() -> None:
+    # Session 17: the roles an escalation's notice reached; () when nobody; None on one recorded before.
+    both = (Role.MANAGER, Role.GENERAL_MANAGER)
+    told = EscalationRecord(both, Reason("x"), at(3), AGENT, at(3, 11), reached=("general_manager",))
+    assert told.reached == (Role.GENERAL_MANAGER,) and not told.unreached
+    nobody = EscalationRecord(both, Reason("x"), at(3), AGENT, at(3, 11), reached=())
+    assert nobody.unreached
+    assert loads(dumps(nobody), EscalationRecord) == nobody
+    assert not EscalationRecord(both, Reason("x"), at(3), AGENT, at(3, 11)).unreached  # not known
+    with pytest.raises(ValidationError) as refused:  # a role it did not go to
+        EscalationRecord(
+            (Role.MANAGER,), Reason("x"), at(3), AGENT, at(3, 11), reached=(Role.GENERAL_MANAGER,)
+        )
+    assert refused.value.field == "reached"

@@ -218,6 +218,15 @@ def _roles(value: Iterable[Role | str]) -> tuple[Role, ...]:
         raise ValidationError(str(exc), field="to") from None
 
 
+def _reached(value: Iterable[Role | str] | None) -> tuple[Role, ...] | None:
+    if value is None:
+        return None
+    try:
+        return tuple(Role(r) for r in value)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="reached") from None
+
+
 @attrs.frozen
 class EscalationRecord:
     """An escalation: to whom, why, when, and by when it must be taken up (its own SLA)."""
@@ -230,12 +239,22 @@ class EscalationRecord:
     immediate: bool = True
     acknowledged_at: datetime | None = attrs.field(default=None, validator=optional_aware)
     acknowledged_by: ActorRef | None = None
+    reached: tuple[Role, ...] | None = attrs.field(default=None, converter=_reached)
+    """The roles of ``to`` whose staff its notice was written to; ``()`` when it reached nobody (no contact
+    for any of them, nor a level above); ``None`` on an escalation recorded before this was kept."""
 
     def __attrs_post_init__(self) -> None:
         if not self.to:
             raise ValidationError("an escalation goes to at least one role", field="to")
         if self.due_at < self.at:
             raise ValidationError("an escalation cannot be due before it is raised", field="due_at")
+        if self.reached is not None and any(r not in self.to for r in self.reached):
+            raise ValidationError("an escalation reaches only the roles it goes to", field="reached")
+
+    @property
+    def unreached(self) -> bool:
+        """Its notice reached nobody: no one was told to take it up (seed 004: 立即通知)."""
+        return self.reached == ()
 
     def overdue(self, now: datetime) -> bool:
         """Not taken up by its due time."""

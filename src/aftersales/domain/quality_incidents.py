@@ -141,6 +141,10 @@ class QualityIncident:
     dealer_ids: list[str] = attrs.field(factory=list)
     engineer_ids: list[str] = attrs.field(factory=list)
     escalated_to: list[str] = attrs.field(factory=list)
+    escalation_reached: list[str] | None = None
+    """The roles of ``escalated_to`` whose staff were told; ``[]`` when no one was (no contact for the
+    roles named nor a level above: the office must see that nobody heard of it); ``None`` on an incident
+    raised before this was kept."""
     root_cause: str = ""
     corrective_action: str = ""
     events: list[IncidentEvent] = attrs.field(factory=list)
@@ -154,6 +158,11 @@ class QualityIncident:
     def affected(self) -> int:
         """Distinct units of the batch showing the problem (named or not in this copy)."""
         return len(self.unit_ids) + self.units_elsewhere
+
+    @property
+    def unreached(self) -> bool:
+        """Its escalation reached nobody (seed 004: the centre and the general manager hear at once)."""
+        return self.escalation_reached == []
 
     @property
     def is_open(self) -> bool:

@@ -10,6 +10,7 @@
   distinct units (a unit repaired twice for the same cause counts once), and at least
   ``batch_min_units`` of them (2 by default: 批量 is more than one unit, so one faulty unit of a batch of
   10 is that unit's problem, not a batch's) — a parameter too.
+  A batch incident recorded on a complaint is judged by the same rule when the complaint is classified.
 - **Handler's judgement** (有重要影响的投诉, 第八条 2(4)): a handler may mark a complaint major, with a
   reason.
 
@@ -300,22 +301,22 @@ class DefaultComplaintPolicy:
             decided = crisis_event(facts.crisis)
             crisis = decided.outcome
             reasons.extend(decided.reasons)
-        batch = facts.batch_incident is not None
+        batch = False
         if facts.batch_incident is not None:
+            # The figures recorded are judged by the one rule (5%以上 of the batch, at least
+            # batch_min_units units): a handler's "incident" of 1 unit in 100 is not one (seed 004
+            # 第七条 5(2)), and the reasons say which part falls short.
             incident = facts.batch_incident
-            reasons.append(
-                Reason(
-                    "batch_incident",
-                    {
-                        "batch": incident.batch,
-                        "cause": incident.cause,
-                        "affected": incident.affected,
-                        "batch_size": incident.batch_size,
-                        "threshold": f"{self.params.batch_threshold_percent.normalize():f}%",
-                        "inclusive": self.params.batch_threshold_inclusive,
-                    },
-                )
+            found = judge_batch(
+                incident.batch,
+                incident.cause,
+                incident.affected,
+                incident.batch_size,
+                self.params,
+                incident.product_id,
             )
+            batch = found.outcome is not None
+            reasons.extend(found.reasons)
         judged = facts.judgement is not None
         if judged:
             reasons.append(Reason("judged_major", {"by": str(facts.judgement.by)}))  # type: ignore[union-attr]

@@ -26,6 +26,7 @@ from aftersales.policies.params import frozen_mapping
 __all__ = [
     "IMMEDIATE_TRIGGERS",
     "KIND",
+    "LADDER",
     "TAKERS",
     "DefaultEscalation",
     "Escalation",
@@ -82,6 +83,12 @@ TAKERS: frozenset[Role] = COMPLAINT_WORKFLOW.spec("acknowledge_escalation").role
 """The roles an escalation may go to: those who may take it up (acknowledge it). 上报 goes up, to a
 supervisor; another role (the customer, an agent, the system) could never acknowledge it, so its
 acknowledgement would stay overdue and the notice would reach whoever the host listed for that role."""
+
+
+LADDER: tuple[Role, ...] = (Role.MANAGER, Role.GENERAL_MANAGER)
+"""The levels an escalation goes up when the roles named reach nobody, lowest first: the service centre
+(its head, the after-sales manager), then the general manager — seed 004's chain (立即通知客户服务中心;
+客户服务中心向总经理报告). A role not on it (a department head) goes up to the centre first."""
 
 
 def _over_targets(

@@ -20,7 +20,7 @@ import attrs
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Channel, TicketKind
-from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
+from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW, ComplaintState
 from aftersales.domain.complaints import (
     BatchIncident,
     ComplaintFile,
@@ -65,6 +65,7 @@ from aftersales.service.callback_plan import callback_plan, customer_tier, drop_
 from aftersales.service.complaint_outlets import ComplaintOutlets, _text
 from aftersales.service.context import DeskContext
 from aftersales.service.coordination import departments_in
+from aftersales.service.escalation_reach import Reach, reach_up
 from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.lifecycle import resolve_in
 from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, can_read, check_role, permit
@@ -73,7 +74,14 @@ from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.scope import require_asset_visible
 from aftersales.service.views import CommandResult
 
-__all__ = ["COMPLAINT_ROLES", "ComplaintDesk", "ComplaintLogEntry", "ComplaintLogFilter", "OverdueEscalation"]
+__all__ = [
+    "COMPLAINT_ROLES",
+    "ComplaintDesk",
+    "ComplaintLogEntry",
+    "ComplaintLogFilter",
+    "OverdueEscalation",
+    "UnreachedEscalation",
+]
 
 R = Role
 
@@ -150,12 +158,26 @@ class OverdueEscalation:
     overdue_by: timedelta
 
 
+@attrs.frozen
+class UnreachedEscalation:
+    """An escalation whose notice reached nobody (see :meth:`ComplaintDesk.unreached_escalations`)."""
+
+    complaint_id: TicketId
+    escalation: EscalationRecord
+
+
 def _captured(body: Callable[..., object]) -> list[object]:
     """The values a command's body closes over: the request, for the idempotency fingerprint."""
     cells = body.__closure__ or ()
     names = body.__code__.co_freevars
     return [c.cell_contents for n, c in zip(names, cells, strict=True) if n != "self" and n != "actor"]
 
+
+_CLASSIFIERS = COMPLAINT_ROLES["classify"] | COMPLAINT_ROLES["report_crisis"]
+"""Who may classify a complaint from crisis facts: the handlers, the system, and the field reporting one."""
+
+_OVER = frozenset({ComplaintState.CLOSED.value, ComplaintState.CANCELLED.value})
+"""The states in which a complaint's escalations wait for no one (nothing is left to take up)."""
 
 _SOLUTION_STEPS = frozenset({"propose_solution", "revise_solution", "decide"})
 """The steps that write the complaint's solution (the last one's author is who proposed it)."""
@@ -246,9 +268,21 @@ class ComplaintDesk(ComplaintOutlets):
         now: datetime,
     ) -> tuple[list[OutboxMessage], Decision[Any]]:
         decision = self.context.policies.escalation.decide(EscalationFacts(trigger, detail))
-        to = tuple(decision.outcome.to)
         due = now + timedelta(hours=self.policy.params.escalation_ack_hours)
-        record = EscalationRecord(to, detail, now, actor.ref, due, bool(decision.outcome.immediate))
+        customer = self._customer(uow, ticket.customer_id)
+        values = {
+            "complaint_id": ticket.id,
+            "customer_name": customer.name if customer else ticket.customer_id,
+            "reason": detail,
+            "escalated_at": now,
+        }
+        key = f"{ticket.id}:{len(ticket.events) + 1}:complaint_escalated:{trigger.value}"
+        named = tuple(decision.outcome.to)
+        reach = reach_up(self.context.notifications, "complaint_escalated", named, values, key, now)
+        to = reach.to
+        record = EscalationRecord(
+            to, detail, now, actor.ref, due, bool(decision.outcome.immediate), reached=reach.reached
+        )
         ticket.step(
             "escalate",
             actor.ref,
@@ -258,19 +292,11 @@ class ComplaintDesk(ComplaintOutlets):
                 "to": [r.value for r in to],
                 "due_at": due.isoformat(),
                 "reason": {"code": detail.code, "params": dict(detail.params)},
+                "reached": [r.value for r in reach.reached],
             },
         )
         file.escalations.append(record)
-        customer = self._customer(uow, ticket.customer_id)
-        values = {
-            "complaint_id": ticket.id,
-            "customer_name": customer.name if customer else ticket.customer_id,
-            "reason": detail,
-            "escalated_at": now,
-        }
-        key = f"{ticket.id}:{len(ticket.events)}:complaint_escalated:{trigger.value}"
-        messages = self.context.notifications.staff_messages("complaint_escalated", to, values, key, now)
-        return messages, decision
+        return list(reach.messages), _reach_told(decision, named, reach)
 
     def _classify(
         self, uow: UnitOfWork, actor: Actor, ticket: Ticket, file: ComplaintFile, now: datetime
@@ -337,6 +363,11 @@ class ComplaintDesk(ComplaintOutlets):
         if crisis is not None and not isinstance(crisis, CrisisFacts):
             raise ValidationError("crisis must be CrisisFacts", field="crisis")
         permit(actor, Workflow.COMPLAINT, "open_complaint", customer_id)
+        if crisis is not None and not any(role in _CLASSIFIERS for role in actor.roles):
+            # Crisis facts given at intake classify the complaint and escalate it to the general
+            # manager in this command: the centre's call (seed 004 第八条 2(4)-(5)), or a crisis report
+            # from the field; a customer states its complaint and the centre classifies it.
+            raise PermissionDenied(str(actor), "classify", customer_id)
         about = tuple(about)
         request = [customer_id, description, about, subject, channel, asset_id, crisis, urgent, received_at]
 
@@ -445,6 +476,7 @@ class ComplaintDesk(ComplaintOutlets):
             if crisis is not None:
                 file.crisis = crisis
             if batch_incident is not None:
+                _same_batch(ticket, batch_incident)
                 file.batch_incident = batch_incident
             if major_by_judgement is not None:
                 file.judgement = HandlerJudgement(actor.ref, now, major_by_judgement)
@@ -937,7 +969,10 @@ class ComplaintDesk(ComplaintOutlets):
         )
 
     def overdue_escalations(self, actor: Actor, at: datetime | None = None) -> list[OverdueEscalation]:
-        """Escalations not taken up by their due time, most overdue first."""
+        """Escalations of complaints still open not taken up by their due time, most overdue first.
+
+        A closed or cancelled complaint has nothing left to take up (and its escalations can no longer
+        be acknowledged): its escalations leave the list — its file still shows one never taken up."""
         check_role(actor, "overdue_escalations", roles=COMPLAINT_ROLES["overdue_escalations"])
         now = require_aware(at, "at") if at is not None else self._now()
         out: list[OverdueEscalation] = []
@@ -945,10 +980,23 @@ class ComplaintDesk(ComplaintOutlets):
             files = [*uow.documents.query(ComplaintFile, severity=ComplaintSeverity.MAJOR.value)]
             files += uow.documents.query(ComplaintFile, severity=ComplaintSeverity.GENERAL.value)
             for file in files:
-                for e in file.escalations:
-                    if e.overdue(now):
-                        out.append(OverdueEscalation(file.id, e, now - e.due_at))
+                late = [e for e in file.escalations if e.overdue(now)]
+                if late and uow.tickets.get(file.id).state not in _OVER:
+                    out += [OverdueEscalation(file.id, e, now - e.due_at) for e in late]
         return sorted(out, key=lambda o: (-o.overdue_by, o.complaint_id))
+
+    def unreached_escalations(self, actor: Actor) -> list[UnreachedEscalation]:
+        """Escalations whose notice reached nobody — no contact for the roles named nor for a level above
+        (the host's staff directory lists none) — oldest first, open or taken up since: the office sees
+        that no one was told (seed 004: 立即通知客户服务中心), rather than learning it when one is overdue."""
+        check_role(actor, "unreached_escalations", roles=COMPLAINT_ROLES["unreached_escalations"])
+        out: list[UnreachedEscalation] = []
+        with self.context.store() as uow:
+            files = [*uow.documents.query(ComplaintFile, severity=ComplaintSeverity.MAJOR.value)]
+            files += uow.documents.query(ComplaintFile, severity=ComplaintSeverity.GENERAL.value)
+            for file in files:
+                out += [UnreachedEscalation(file.id, e) for e in file.escalations if e.unreached]
+        return sorted(out, key=lambda u: (u.escalation.at, u.complaint_id))
 
     def detect_batch_incidents(
         self,
@@ -986,6 +1034,37 @@ class ComplaintDesk(ComplaintOutlets):
             require_asset_visible(uow, actor, asset_id)
             found = uow.documents.query(GrantedExtension, asset_id=asset_id)
         return tuple(sorted((g.extension for g in found), key=lambda e: e.granted_at))
+
+
+def _same_batch(ticket: Ticket, incident: BatchIncident) -> None:
+    """A complaint about a unit is major by a batch incident of that unit's batch and product only
+    (seed 004 第七条 5(2): 同一批次的产品…同一质量问题): another batch's incident is not this unit's."""
+    if ticket.batch is not None and incident.batch != ticket.batch:
+        raise ValidationError(
+            f"the batch incident is of batch {incident.batch}; complaint {ticket.id}'s unit is of batch "
+            f"{ticket.batch}",
+            field="batch_incident",
+        )
+    if ticket.product_id is not None and incident.product_id not in (None, ticket.product_id):
+        raise ValidationError(
+            f"the batch incident is of product {incident.product_id}; complaint {ticket.id}'s unit is a "
+            f"{ticket.product_id}",
+            field="batch_incident",
+        )
+
+
+def _reach_told(decision: Decision[Any], named: tuple[Role, ...], reach: Reach) -> Decision[Any]:
+    """The escalation policy's decision, with what its notice reached when that is not what it named: a
+    level above told because the named reached nobody, or nobody at all (seed 004: 立即通知客户服务中心 —
+    an escalation no one hears of must not pass for one told)."""
+    names = ",".join(r.value for r in named)
+    if reach.added:
+        went = Reason("escalation_went_up", {"named": names, "to": ",".join(r.value for r in reach.added)})
+    elif not reach.reached:
+        went = Reason("escalation_unreached", {"named": names})
+    else:
+        return decision
+    return Decision(decision.outcome, [*decision.reasons, went], decision.policy)
 
 
 def _outcome_sent_back(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile) -> None:

@@ -19,13 +19,14 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from aftersales.domain.actors import Role
 from aftersales.domain.classification import Channel
 from aftersales.domain.complaints import ComplaintFile, ComplaintSubject, CrisisFacts
 from aftersales.domain.departments import department_ids
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
-from aftersales.errors import ValidationError
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.policies.escalation import EscalationTrigger
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -33,7 +34,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.coordination import SERVICE_CENTRE, departments_in
 from aftersales.service.intake import received_time
-from aftersales.service.permissions import Workflow, permit
+from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, permit
 from aftersales.service.runner import Applied
 from aftersales.service.views import CommandResult
 
@@ -52,6 +53,35 @@ def _text(value: object, field: str, *, required: bool, limit: int = 2000) -> st
         need = "is required, " if required else ""
         raise ValidationError(f"{field} {need}text of at most {limit} characters", field=field)
     return value
+
+
+def _name(uow: UnitOfWork, ticket: Ticket) -> str:
+    """The customer's name for the centre's notice (its id if the customer record is gone), as the
+    escalation's own notice names it."""
+    try:
+        return uow.customers.get(ticket.customer_id).name
+    except NotFound:
+        return ticket.customer_id
+
+
+_CENTRE_STAFF = COMPLAINT_ROLES["outlet_reply"] - {Role.ENGINEER, Role.DEALER_STAFF}
+"""Who replies for any outlet (recording a reply it phoned in): the centre's own handlers."""
+
+
+def _answers_for(actor: Actor, outlet: Assignee) -> bool:
+    """May ``actor`` give ``outlet``'s reply? The centre's staff for any outlet; an engineer for itself;
+    a dealer's staff for its dealer."""
+    if any(role in _CENTRE_STAFF for role in actor.roles):
+        return True
+    mine = outlet.id in (actor.engineer_id, actor.id)
+    if actor.has_role(Role.ENGINEER) and outlet.kind is AssigneeKind.ENGINEER and mine:
+        return True
+    return (
+        actor.has_role(Role.DEALER_STAFF)
+        and outlet.kind is AssigneeKind.DEALER
+        and actor.dealer_id is not None
+        and outlet.id == actor.dealer_id
+    )
 
 
 @validated_commands
@@ -159,7 +189,10 @@ class ComplaintOutlets:
     ) -> CommandResult:
         """The outlet's reply to the service centre (handled, or why not yet); the centre is notified.
 
-        Only the outlet the complaint was referred to (or the centre's own staff) may reply.
+        Only the outlet the complaint was referred to (or the centre's own staff) may reply (seed 004
+        第八条 2(3): 由客户服务中心转到维修网点的用户投诉…应立即回复客户服务中心): the customer's own dealer,
+        which reads its customers' complaints, does not answer for the engineer or the other dealer the
+        centre passed it to (``PermissionDenied``).
         """
         _text(reply, "reply", required=True)
 
@@ -169,6 +202,8 @@ class ComplaintOutlets:
                     f"complaint {ticket.id} was not referred to an outlet", field="complaint_id"
                 )
             outlet = ticket.assignee
+            if not _answers_for(actor, outlet):
+                raise PermissionDenied(str(actor), "outlet_reply", ticket.id)
             ticket.step(
                 "outlet_reply",
                 actor.ref,
@@ -212,7 +247,7 @@ class ComplaintOutlets:
             sent, escalation = self._escalate(
                 uow, actor, ticket, file, EscalationTrigger.CRISIS_EVENT, detail, now
             )
-            values = {"complaint_id": ticket.id, "customer_name": ticket.customer_id, "reason": detail}
+            values = {"complaint_id": ticket.id, "customer_name": _name(uow, ticket), "reason": detail}
             values["escalated_at"] = now
             key = f"{ticket.id}:{len(ticket.events)}:crisis_reported"
             escalated = set(file.escalations[-1].to)

@@ -118,6 +118,7 @@ def _complaint_roles() -> dict[str, frozenset[Role]]:
         "grant_remedy": spec("grant_remedy").roles,
         "complaint_log": _SEE_ALL,
         "overdue_escalations": _SEE_ALL,
+        "unreached_escalations": _SEE_ALL,
         "detect_batch_incidents": _HEADS | {R.SYSTEM},
         "warranty_extensions": _SEE_ALL | {R.ENGINEER, R.DEALER_STAFF},
         "read_ticket": READERS,

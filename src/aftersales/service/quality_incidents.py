@@ -43,6 +43,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.escalation_reach import reach_up
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
 from aftersales.service.runner import CommandRunner, TicketHook
@@ -191,23 +192,34 @@ def _judge(
     # Who hears of it at once is the pack's escalation table (seed 004: the centre and the general
     # manager; seed 001: the after-sales manager decides major issues).
     escalation = context.policies.escalation.decide(EscalationFacts(EscalationTrigger.BATCH_INCIDENT, reason))
-    to = tuple(escalation.outcome.to)
-    incident.escalated_to = [r.value for r in to]
-    incident.record("escalate", _DETECTOR, now, payload={"to": ",".join(incident.escalated_to)})
-    uow.documents.add(incident)
-    tally.incident_id = incident.id
-    tally.members, tally.last = [], None  # the incident holds the units from now on
-    uow.documents.save(tally)
     values = {
         "complaint_id": incident.id,
         "customer_name": batch,
         "reason": reason,
         "escalated_at": now,
     }
-    messages = context.notifications.staff_messages(
-        "complaint_escalated", to, values, f"{incident.id}:detected", now
+    # Up a level when the roles named reach nobody; the roles reached are kept (escalation_reach).
+    reach = reach_up(
+        context.notifications,
+        "complaint_escalated",
+        escalation.outcome.to,
+        values,
+        f"{incident.id}:detected",
+        now,
     )
-    return incident, messages
+    incident.escalated_to = [r.value for r in reach.to]
+    incident.escalation_reached = [r.value for r in reach.reached]
+    incident.record(
+        "escalate",
+        _DETECTOR,
+        now,
+        payload={"to": ",".join(incident.escalated_to), "reached": ",".join(incident.escalation_reached)},
+    )
+    uow.documents.add(incident)
+    tally.incident_id = incident.id
+    tally.members, tally.last = [], None  # the incident holds the units from now on
+    uow.documents.save(tally)
+    return incident, list(reach.messages)
 
 
 def detect_in_batch(
@@ -454,7 +466,12 @@ class QualityIncidentDesk:
         return self._step(actor, "close", incident_id, note)
 
     def link_tickets(self, actor: Actor, incident_id: str, ticket_ids: Iterable[str]) -> QualityIncident:
-        """Link tickets of any customers (the batch was sold across the market); unknown ids are not found."""
+        """Link tickets of any customers (the batch was sold across the market); unknown ids are not found.
+
+        A ticket about a unit of another batch or product is a ``ValidationError`` naming ``ticket_ids``
+        and nothing is linked: the incident is one batch's (seed 004 第七条 5(2): 同一批次的产品), and a
+        ticket linked brings its customer, region and dealer into it (who may read it, who hears of it).
+        A ticket naming no unit (a call before the unit is known) may be linked on the manager's word."""
         check_role(actor, "quality_incident_step", incident_id, _roles("quality_incident_step"))
         wanted = [ticket_ids] if isinstance(ticket_ids, str) else list(ticket_ids)
 
@@ -462,6 +479,7 @@ class QualityIncidentDesk:
             incident = self._visible(uow, actor, incident_id)
             for ticket_id in wanted:
                 ticket = self.runner.visible(uow, actor, ticket_id)
+                _of_the_batch(incident, ticket)
                 if incident.link(
                     ticket.id, ticket.customer_id, ticket.region, ticket.dealer_id, _engineer_of(ticket)
                 ):
@@ -540,6 +558,22 @@ class QualityIncidentDesk:
             apply,
             remember=lambda incident: incident.id,
             reload=lambda uow, kept: uow.documents.get(QualityIncident, kept),
+        )
+
+
+def _of_the_batch(incident: QualityIncident, ticket: Ticket) -> None:
+    """Refuse ``ticket`` when its unit is known to be of another batch or product than ``incident``'s."""
+    other_batch = ticket.batch is not None and ticket.batch != incident.batch
+    other_product = (
+        ticket.product_id is not None
+        and incident.product_id is not None
+        and ticket.product_id != incident.product_id
+    )
+    if other_batch or other_product:
+        raise ValidationError(
+            f"ticket {ticket.id} is about a unit of {ticket.product_id} batch {ticket.batch}; incident "
+            f"{incident.id} is of {incident.product_id} batch {incident.batch}",
+            field="ticket_ids",
         )
 
 

@@ -117,7 +117,7 @@ def complaint_file_as_seen_by(actor: Actor, file: ComplaintFile, ticket: Ticket)
 
 
 _DELIBERATION_FACTS: dict[str, frozenset[str]] = {
-    "escalate": frozenset({"reason", "to", "due_at", "trigger"}),
+    "escalate": frozenset({"reason", "to", "due_at", "trigger", "reached"}),
     "acknowledge_escalation": frozenset({"count"}),
     "review": frozenset({"root_cause", "feedback_to"}),
     "grant_remedy": frozenset({"cost"}),

@@ -32,6 +32,7 @@ __all__ = [
     "chosen_id_space",
     "contract_visible",
     "customer_slip_readable",
+    "engineer_serves",
     "party_visible",
     "purchasing_dealer",
     "reads_dealer_side",
@@ -264,6 +265,40 @@ def ticket_readable(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> bool:
         except NotFound:
             team = None
     return can_read(actor, ticket, team)
+
+
+def engineer_serves(uow: UnitOfWork, actor: Actor, customer_id: str) -> bool:
+    """Does ``actor``, as an engineer, serve ``customer_id``: may it read one of the customer's tickets
+    (assigned to it or its team, a critical ticket's team it was added to, a complaint referred to it)?
+
+    An engineer's scope is made of the tickets it works, not of customers: the customers it knows are
+    those of its tickets. What it does for a customer outside them (open a complaint about them) it may
+    not do, and it must not learn that such a customer exists.
+    """
+    if not actor.has_role(Role.ENGINEER):
+        return False
+    engineer = frozenset({Role.ENGINEER})
+    query = TicketFilter(customer_id=customer_id)
+    cursor: str | None = None
+    while True:
+        page = uow.tickets.query(query, PageRequest(limit=500, cursor=cursor))
+        for ticket in page.items:
+            team = _assignee_team(uow, actor, ticket)
+            if can_read_as(actor, ticket, engineer, team):
+                return True
+        cursor = page.next_cursor
+        if cursor is None:
+            return False
+
+
+def _assignee_team(uow: UnitOfWork, actor: Actor, ticket: Ticket) -> str | None:
+    assignee = ticket.assignee
+    if actor.team is None or assignee is None or assignee.kind is not AssigneeKind.ENGINEER:
+        return None
+    try:
+        return uow.engineers.get(assignee.id).team
+    except NotFound:
+        return None
 
 
 def ticket_id_readable(uow: UnitOfWork, actor: Actor, ticket_id: str) -> bool:
