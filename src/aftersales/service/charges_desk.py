@@ -168,7 +168,7 @@ class ChargesDesk:
 
     @property
     def _cost_of(self) -> _CostOf:
-        return _CostOf(self._fees, self.context.settings.materials_params.timezone)
+        return _CostOf(self._fees, self.context.settings.materials_params.zone_name)
 
     def _prepay(self, chargeable_parts: bool, phase: str) -> bool:
         params = getattr(self._fees, "params", None)

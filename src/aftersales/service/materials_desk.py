@@ -97,6 +97,10 @@ _SYSTEM = ActorRef("materials_desk", Role.SYSTEM)
 
 R = Role
 _OFFICE = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
+_FORWARD = frozenset({"check", "quote", "approve", "record_payment", "confirm_date", "pick", "ship"})
+"""The steps that take a request towards shipping: none of them is taken for a job called off (a
+cancelled ticket). Cancelling or declining the request, receiving what already shipped and paying back
+a paid quote stay open."""
 
 
 @attrs.frozen
@@ -146,7 +150,7 @@ class MaterialsDesk:
         self.runner = runner
         self.chargeability: ChargeabilityPolicy = chargeability or context.policies.chargeability
         self.fees: FeesPolicy = fees or context.policies.fees
-        self.params = params or context.settings.materials_params
+        self.params = (params or context.settings.materials_params).in_zone(context.timezone)
         self._ids = ids
 
     # -- plumbing ------------------------------------------------------------------------------------
@@ -169,6 +173,8 @@ class MaterialsDesk:
         request = uow.documents.get(MaterialsRequest, request_id)
         ticket = uow.tickets.get(request.ticket_id)
         authorize(actor, command, ticket, None, MATERIALS_WORKFLOW.spec(trigger).roles)
+        if trigger in _FORWARD:
+            _refuse_cancelled(ticket, f"request {request.id} goes no further ({trigger} refused)")
         return request
 
     def _step(
@@ -260,7 +266,7 @@ class MaterialsDesk:
     def return_deadline(self, repaired_at: datetime) -> datetime:
         """The first instant an old part is late: "within N days" of the repair counts whole local days,
         so the part is on time through the end of the N-th day after the repair day, in the desk's zone."""
-        tz = zone(self.params.timezone)
+        tz = zone(self.params.zone_name)
         last_day = repaired_at.astimezone(tz).date() + timedelta(days=self.params.return_days)
         return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz)
 
@@ -433,10 +439,19 @@ class MaterialsDesk:
         if not isinstance(urgent, bool):
             raise ValidationError("urgent is true or false", field="urgent")
         lines = tuple(lines)
+        if any(isinstance(line, MaterialsLine) and line.chargeable is not None for line in lines):
+            # 确认其所需的材料是否在保修期内: the warranty check decides what is free (lent, its old part
+            # owed back) and what is charged; a line marked by the requester would ship free off the loan
+            # ledger, or be charged on the quote and again as kept.
+            raise ValidationError(
+                "a requested line does not say whether it is charged: the warranty check decides",
+                field="lines",
+            )
 
         def apply(uow: UnitOfWork, now: datetime) -> MaterialsRequest:
             ticket = uow.tickets.get(ticket_id)
             authorize(actor, "materials_request", ticket, None, MATERIALS_ROLES["materials_request"])
+            _refuse_cancelled(ticket, "no materials are requested for it")
             _check_party(uow, actor, party, ticket)
             request = MaterialsRequest.open(
                 id=self._number(uow, "materials", now), ticket_id=ticket.id, party=party, lines=lines,
@@ -639,7 +654,7 @@ class MaterialsDesk:
         """Record the shipping date agreed with the user (not needed for urgent requests)."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
-            request.confirm_date(actor.ref, now, ship_on, self.params.timezone)
+            request.confirm_date(actor.ref, now, ship_on, self.params.zone_name)
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "confirm_date", fn)
@@ -659,13 +674,7 @@ class MaterialsDesk:
         """Ship with a shipping note: urgent at once, else on the confirmed date; paid parts once paid."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
-            ticket = uow.tickets.get(request.ticket_id)
-            if ticket.state == TicketState.CANCELLED:
-                # The job was called off: nothing goes out for it (a paid quote is paid back instead).
-                raise PolicyError(
-                    f"ticket {ticket.id} was cancelled: request {request.id} does not ship",
-                    code="ticket_cancelled",
-                )
+            ticket = uow.tickets.get(request.ticket_id)  # not cancelled: see _request_for
             sheet = ticket.charges
             unpaid = sheet.unpaid_before_shipping(ln.part for ln in request.lines) if sheet else ()
             if sheet is not None and unpaid:
@@ -676,7 +685,7 @@ class MaterialsDesk:
                     f"the parts of request {request.id} are paid before they ship: {owed}",
                     code="payment_before_shipping",
                 )
-            request.ship(actor.ref, now, self._number(uow, "shipping_note", now), self.params.timezone)
+            request.ship(actor.ref, now, self._number(uow, "shipping_note", now), self.params.zone_name)
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "ship", fn)
@@ -1031,6 +1040,7 @@ class MaterialsDesk:
         counted = dict(counted)
 
         def apply(uow: UnitOfWork, now: datetime) -> Reconciliation:
+            _party_exists(uow, party)  # a count of nobody's stock would open a ledger for nobody
             ledger, new = self._ledger(uow, party)
             ref = reference or self._number(uow, "reconciliation", now)
             result = ledger.reconcile(
@@ -1125,6 +1135,21 @@ def _charge_on_accepted_quotes(
     return made
 
 
+def _party_exists(uow: UnitOfWork, party: PartyRef) -> str | None:
+    """The dealer a party answers to (itself, or an engineer's employer; ``None``: the maker's own
+    engineer); ``NotFound`` for a dealer or engineer that is not registered."""
+    if party.kind is PartyKind.DEALER:
+        return uow.dealers.get(party.id).id
+    return uow.engineers.get(party.id).dealer_id
+
+
+def _refuse_cancelled(ticket: Ticket, what: str) -> None:
+    """A cancelled ticket's job was called off: no parts are requested, checked, quoted, approved, paid,
+    dated, picked or shipped for it (``PolicyError`` ``ticket_cancelled``; a paid quote is paid back)."""
+    if ticket.state == TicketState.CANCELLED:
+        raise PolicyError(f"ticket {ticket.id} was cancelled: {what}", code="ticket_cancelled")
+
+
 def _engineer_dealer(uow: UnitOfWork, engineer_id: str) -> str | None:
     """The dealer an engineer works for (``None``: the maker's own, or unknown)."""
     try:
@@ -1140,10 +1165,7 @@ def _check_party(uow: UnitOfWork, actor: Actor, party: PartyRef, ticket: Ticket)
     itself, its own dealer and that dealer's engineers (a dealer's fitter), or the dealer whose job the
     ticket is (:func:`~aftersales.service.scope.purchasing_dealer`): not on another dealer's or a
     colleague's ledger either."""
-    if party.kind is PartyKind.DEALER:
-        owner: str | None = uow.dealers.get(party.id).id
-    else:
-        owner = uow.engineers.get(party.id).dealer_id
+    owner = _party_exists(uow, party)
     if sees_every(actor, MATERIALS_ROLES["materials_request"]):
         return  # the office files for anyone
     # Dealer staff who also work in the office file for anyone; a further role of another kind (a

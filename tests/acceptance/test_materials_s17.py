@@ -1,0 +1,215 @@
+"""Seed 002's materials rules driven by a hostile caller, through the ServiceDesk, on memory, SQLite and
+PostgreSQL (when a DSN is set): whether a part is charged is the warranty check's, a called-off job
+takes no parts, the desk's time zone reaches the return deadline, a stock count names a real party.
+
+材料处理 一、发料 2: 由售后服务部对用户的用料申请审核,确认其所需的材料是否在保修期内 — the service
+department decides what is free and what is charged; 保修期内甲方免费向乙方提供维修材料,但乙方需按时退回换下的
+配件 — a free part is lent until its old part is back; 已收费的材料不计入盘点表 — only a part actually charged
+is off the loan ledger.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from test_seed002_money import PART, _repair, story
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.domain.loan_ledger import LoanLedger
+from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef
+from aftersales.domain.materials_workflow import MaterialsState
+from aftersales.domain.money import Money
+from aftersales.errors import NotFound, PolicyError, ValidationError
+from aftersales.service.desk import ServiceDesk
+from aftersales.service.materials_params import MaterialsParams
+from conftest import World, world_desk
+
+__all__ = ["story"]  # the fixture, shared with the seed-002 money story
+
+Story = tuple[ServiceDesk, ManualClock, World]
+DEALER = PartyRef.dealer("dealer-sh")
+BACKENDS = ["memory", "sqlite", "postgres"]
+
+
+# -- 1. the warranty check decides what is charged, not the requester ---------------------------------
+
+
+@pytest.mark.parametrize("chargeable", [True, False])
+def test_a_requester_cannot_mark_a_line_charged_or_free(story: Story, chargeable: bool) -> None:
+    # Marked charged on an in-warranty job, the part shipped free, was never on the dealer's loan ledger
+    # (no old part owed) and counted as sold in the month's outbound with nothing charged; marked free on
+    # an out-of-warranty job, the dealer paid the quote and was then charged the part again as kept.
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-in" if chargeable else "unit-out")
+    with pytest.raises(ValidationError) as info:
+        desk.materials.request(
+            world.dealer_sh_staff, ticket_id, party=DEALER,
+            lines=[MaterialsLine(PART, 1, chargeable=chargeable)], urgent=True,
+        )  # fmt: skip
+    assert info.value.field == "lines"
+    with desk.store() as uow:
+        assert uow.documents.query(MaterialsRequest, ticket_id=ticket_id) == []
+
+
+def test_an_in_warranty_part_requested_plainly_is_lent_and_owed_back(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-in")
+    materials = desk.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)], urgent=True
+    )
+    materials.check(world.agent, request.id)
+    materials.approve(world.manager, request.id)
+    materials.pick(world.agent, request.id)
+    materials.ship(world.agent, request.id)
+    materials.receive(world.dealer_sh_staff, request.id)
+    assert materials.ledger(world.dealer_sh_staff, DEALER).balance == {PART: 1}
+    summary = materials.outbound_summary(world.agent, "2026-03")
+    assert dict(summary.by_part) == {PART: 1} and dict(summary.chargeable_by_part) == {}
+
+
+# -- 2. a cancelled job takes no parts ---------------------------------------------------------------
+
+
+def test_no_materials_are_requested_on_a_cancelled_ticket(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-in")
+    desk.cancel(world.customer_zh, ticket_id, reason="不修了")
+    with pytest.raises(PolicyError) as info:
+        desk.materials.request(
+            world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)], urgent=True
+        )
+    assert info.value.code == "ticket_cancelled"
+    with desk.store() as uow:
+        assert uow.documents.query(MaterialsRequest, ticket_id=ticket_id) == []
+
+
+def test_a_request_of_a_cancelled_ticket_goes_no_further_but_can_be_called_off(story: Story) -> None:
+    # Before, the request was checked, approved and picked (备料) for a job called off; only shipping
+    # stopped it.
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-in")
+    materials = desk.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)], urgent=True
+    )
+    checked = materials.check(world.agent, request.id)
+    desk.cancel(world.customer_zh, ticket_id, reason="不修了")
+    steps = {
+        "approve": lambda: materials.approve(world.manager, request.id),
+        "confirm_date": lambda: materials.confirm_date(world.agent, request.id, ship_on=date(2026, 3, 9)),
+    }
+    for name, step in steps.items():
+        with pytest.raises(PolicyError) as info:
+            step()
+        assert info.value.code == "ticket_cancelled", name
+    unchanged = materials.materials_request(world.agent, request.id)
+    assert unchanged.state is MaterialsState.PICK_SLIP and unchanged.version == checked.version
+    called_off = materials.cancel(world.agent, request.id, reason="工单已取消")
+    assert called_off.state is MaterialsState.CANCELLED
+
+
+def test_a_new_request_is_not_checked_or_picked_once_its_ticket_is_cancelled(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-in")
+    materials = desk.materials
+    first = materials.request(
+        world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)], urgent=True
+    )
+    second = materials.request(
+        world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)], urgent=True
+    )
+    materials.check(world.agent, second.id)
+    approved = materials.approve(world.manager, second.id)
+    desk.cancel(world.customer_zh, ticket_id, reason="不修了")
+    for step in (
+        lambda: materials.check(world.agent, first.id),
+        lambda: materials.pick(world.agent, second.id),
+    ):
+        with pytest.raises(PolicyError) as info:
+            step()
+        assert info.value.code == "ticket_cancelled"
+    assert materials.materials_request(world.agent, first.id).state is MaterialsState.REQUESTED
+    assert materials.materials_request(world.agent, second.id).version == approved.version
+
+
+def test_a_chargeable_request_of_a_cancelled_ticket_is_neither_quoted_nor_paid(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    materials = desk.materials
+    quoted = materials.request(world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)])
+    materials.check(world.agent, quoted.id)
+    materials.quote(world.agent, quoted.id)
+    unquoted = materials.request(
+        world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)]
+    )
+    materials.check(world.agent, unquoted.id)
+    desk.cancel(world.customer_zh, ticket_id, reason="不修了")
+    steps = (
+        lambda: materials.quote(world.agent, unquoted.id),
+        lambda: materials.approve(world.dealer_sh_staff, quoted.id),
+    )
+    for step in steps:
+        with pytest.raises(PolicyError) as info:
+            step()
+        assert info.value.code == "ticket_cancelled"
+    assert materials.materials_request(world.agent, unquoted.id).state is MaterialsState.WARRANTY_CHECKED
+    assert materials.materials_request(world.agent, quoted.id).state is MaterialsState.QUOTED
+    assert desk.fees.slips_of(world.manager, ticket_id) == []
+
+
+def test_an_accepted_quote_of_a_cancelled_ticket_takes_no_payment(story: Story) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    materials = desk.materials
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)]
+    )
+    materials.check(world.agent, request.id)
+    materials.quote(world.agent, request.id)
+    approved = materials.approve(world.dealer_sh_staff, request.id)
+    desk.cancel(world.customer_zh, ticket_id, reason="不修了")
+    with pytest.raises(PolicyError) as info:
+        materials.record_payment(world.dealer_sh_staff, request.id, amount=Money("75.00", "CNY"))
+    assert info.value.code == "ticket_cancelled"
+    assert materials.materials_request(world.agent, request.id).version == approved.version
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert slip.paid == Money(0, "CNY")
+
+
+# -- 3. the desk's time zone is the materials dates' unless they name their own ------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_materials_params_without_a_zone_count_days_in_the_desks_zone(backend: str, tmp_path: Path) -> None:
+    # DeskSettings: "materials … its time zone defaults to timezone". A London desk given only a return
+    # period counted the days in Shanghai: a part repaired at 23:30 on 2 March in London was due by the
+    # end of 13 March (Shanghai's 3 March + 10), not of 12 March.
+    settings = {"timezone": "Europe/London", "materials": MaterialsParams(return_days=10)}
+    with world_desk(backend, tmp_path, pack="sanitary_ware", settings=settings) as (desk, _clock, _world):
+        assert desk.materials.params.timezone == "Europe/London"
+        assert desk.materials.params.return_days == 10
+        repaired = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)  # 23:30 in London (GMT)
+        due = desk.materials.return_deadline(repaired)
+        assert due == datetime(2026, 3, 13, 0, 0, tzinfo=UTC)  # London midnight starting day 11
+    (tmp_path / "own").mkdir()
+    own = MaterialsParams(return_days=10, timezone="Asia/Shanghai")
+    settings = {"timezone": "Europe/London", "materials": own}
+    with world_desk(backend, tmp_path / "own", pack="sanitary_ware", settings=settings) as (desk, _c, _w):
+        assert desk.materials.params is own  # a zone it names is kept
+
+
+# -- 4. a stock count is of a party that exists --------------------------------------------------------
+
+
+def test_a_stock_count_of_an_unknown_party_is_refused_and_stores_nothing(story: Story) -> None:
+    desk, _clock, world = story
+    for ghost in (PartyRef.dealer("dealer-ghost"), PartyRef.engineer("eng-ghost")):
+        with pytest.raises(NotFound):
+            desk.materials.reconcile(world.manager, ghost, {PART: 2})
+    with desk.store() as uow:
+        assert uow.documents.query(LoanLedger) == []
+    counted = desk.materials.reconcile(world.manager, DEALER, {PART: 1})
+    assert dict(counted.surplus) == {PART: 1}
