@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from test_seed002_money import PART, _repair, story
+from test_seed002_money import PART, SH, _repair, story
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.loan_ledger import LoanLedger
@@ -22,6 +22,7 @@ from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRe
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
 from aftersales.errors import NotFound, PolicyError, ValidationError
+from aftersales.reports.money import month_money, scoped_month_money
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.materials_params import MaterialsParams
 from conftest import World, world_desk
@@ -213,3 +214,46 @@ def test_a_stock_count_of_an_unknown_party_is_refused_and_stores_nothing(story: 
         assert uow.documents.query(LoanLedger) == []
     counted = desk.materials.reconcile(world.manager, DEALER, {PART: 1})
     assert dict(counted.surplus) == {PART: 1}
+
+
+# -- 5. a part lent to a dealer's engineer is on the dealer's books ------------------------------------
+
+
+def test_a_free_part_lent_to_a_dealers_engineer_is_in_the_dealers_monthly_figures(story: Story) -> None:
+    # 乙方需按时退回换下的配件: the dealer answers for the parts its own engineer holds, and the chargeback
+    # of one kept was already the dealer's slip. Its free issue and its return carried no dealer, so the
+    # dealer's free-materials list, loan count and cost left the part out while the chargeback's income
+    # (and its taking the issue's cost back) counted: April showed 75 income for a part never issued.
+    desk, clock, world = story
+    engineer = PartyRef.engineer("eng-dealer-sh")
+    materials = desk.materials
+    ticket_id = _repair(desk, clock, world, "unit-in")
+    kept = materials.request(
+        world.dealer_sh_staff, ticket_id, party=engineer, lines=[MaterialsLine(PART, 1)], urgent=True
+    )
+    back = materials.request(
+        world.dealer_sh_staff, ticket_id, party=engineer, lines=[MaterialsLine(PART, 1)], urgent=True
+    )
+    for request in (kept, back):
+        materials.check(world.agent, request.id)
+        materials.approve(world.manager, request.id)
+        materials.pick(world.agent, request.id)
+        materials.ship(world.agent, request.id)
+        materials.receive(world.dealer_sh_staff, request.id)
+    item = materials.register_return(world.agent, request_id=back.id, part=PART)
+    materials.inspect_return(world.agent, item.id, accepted=True)
+    materials.book_return(world.agent, item.id)
+    march = desk.fees.monthly_revenue(world.dealer_sh_staff, "2026-03")
+    assert [(e.item, e.quantity) for e in march.free_issued] == [(PART, 1), (PART, 1)]
+    assert [(e.item, e.quantity) for e in march.returns] == [(PART, 1)]
+    (balance,) = march.balances
+    assert (balance.issued_free, balance.returned, balance.outstanding) == (2, 1, 1)
+    assert scoped_month_money(desk, world.dealer_sh_staff, "2026-03").cost == Money("150.00", "CNY")
+    clock.set(datetime(2026, 4, 20, 9, 0, tzinfo=SH))
+    (chargeback,) = materials.run_overdue_chargebacks(world.system)
+    assert chargeback.request_id == kept.id
+    april = scoped_month_money(desk, world.dealer_sh_staff, "2026-04")
+    assert (april.income, april.cost) == (Money("75.00", "CNY"), Money("-75.00", "CNY"))
+    with desk.store() as uow:  # the dealer's figures are the whole of this job's
+        whole = month_money(uow.documents, "2026-04")
+    assert (whole.income, whole.cost) == (april.income, april.cost)

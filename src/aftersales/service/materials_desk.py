@@ -274,7 +274,10 @@ class MaterialsDesk:
         self, uow: UnitOfWork, kind: MovementKind, ticket_id: str, party: PartyRef,
         parts: Sequence[tuple[str, int]], actor: Actor, now: datetime,
     ) -> None:  # fmt: skip
-        """Free issues and returns feed the fee desk's monthly lists (priced at cost, never charged)."""
+        """Free issues and returns feed the fee desk's monthly lists (priced at cost, never charged),
+        under the dealer that answers for the party: itself, or the dealer a lending engineer works for
+        (乙方需按时退回换下的配件: its chargeback slip is that dealer's too); a maker's engineer's are the
+        maker's."""
         lines = [
             ChargeLine(ChargeKind.MATERIALS, part, self._cost(part), quantity, chargeable=False)
             for part, quantity in parts
@@ -282,7 +285,7 @@ class MaterialsDesk:
         ]
         if not lines:
             return
-        dealer = party.id if party.kind is PartyKind.DEALER else None
+        dealer = party.id if party.kind is PartyKind.DEALER else _engineer_dealer(uow, party.id)
         month = self._books_month(now)
         uow.documents.add(
             MaterialsMovement(
