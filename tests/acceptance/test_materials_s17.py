@@ -21,7 +21,7 @@ from aftersales.domain.loan_ledger import LoanLedger
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
-from aftersales.errors import NotFound, PolicyError, ValidationError
+from aftersales.errors import NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.reports.money import month_money, scoped_month_money
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.materials_params import MaterialsParams
@@ -257,3 +257,29 @@ def test_a_free_part_lent_to_a_dealers_engineer_is_in_the_dealers_monthly_figure
     with desk.store() as uow:  # the dealer's figures are the whole of this job's
         whole = month_money(uow.documents, "2026-04")
     assert (whole.income, whole.cost) == (april.income, april.cost)
+
+
+def test_parts_bought_for_a_dealers_engineer_are_the_dealers_purchase_at_cost(story: Story) -> None:
+    # 保修期外甲方按成本价向乙方提供维修材料,款到发货; 上海维娜斯仅按成本价向各特约承销商收取材料费: the maker
+    # sells a dealer's job its parts at cost, to the dealer. A request for the dealer's own engineer was
+    # quoted to the end customer at retail (120.00), on a slip that was no dealer's.
+    desk, clock, world = story
+    materials = desk.materials
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    request = materials.request(
+        world.dealer_sh_staff,
+        ticket_id,
+        party=PartyRef.engineer("eng-dealer-sh"),
+        lines=[MaterialsLine(PART, 1)],
+    )
+    materials.check(world.agent, request.id)
+    quoted = materials.quote(world.agent, request.id)
+    assert quoted.charges is not None
+    (quote,) = quoted.charges.quotes
+    assert (quote.payer, quote.total) == ("dealer", Money("75.00", "CNY"))
+    with pytest.raises(PermissionDenied):
+        materials.approve(world.customer_zh, request.id)
+    materials.approve(world.dealer_sh_staff, request.id)
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert (slip.payer_kind, slip.payer_id, slip.dealer_id) == ("dealer", "dealer-sh", "dealer-sh")
+    assert scoped_month_money(desk, world.dealer_sh_staff, "2026-03").income == Money("75.00", "CNY")

@@ -285,7 +285,7 @@ class MaterialsDesk:
         ]
         if not lines:
             return
-        dealer = party.id if party.kind is PartyKind.DEALER else _engineer_dealer(uow, party.id)
+        dealer = _answering_dealer(uow, party)
         month = self._books_month(now)
         uow.documents.add(
             MaterialsMovement(
@@ -302,7 +302,7 @@ class MaterialsDesk:
         are sales income (售后服务销售收入的统计表为收费材料的清单), owed by the quote's payer (the dealer
         buying at the maker's price, or the user)."""
         ticket = uow.tickets.get(request.ticket_id)
-        dealer = request.party.id if request.party.kind is PartyKind.DEALER else None
+        dealer = _answering_dealer(uow, request.party)
         slip = FeeSlip(
             next_number(uow, "fee_slip", now), ticket.id, ticket.customer_id, quote.currency, now, actor.ref,
             self._books_month(now), quote.lines,
@@ -542,7 +542,10 @@ class MaterialsDesk:
             phase = WarrantyPhase(request.phase or WarrantyPhase.OUT_OF_WARRANTY.value)
             outcome = ChargeOutcome(bool(request.chargeable), False, False, False, phase)
             decision = Decision(outcome, request.steps[-1].reasons, getattr(self.chargeability, "name", ""))
-            dealer = DealerId(request.party.id) if request.party.kind is PartyKind.DEALER else None
+            # The dealer buying the parts: the party, or the dealer whose own engineer receives them (a
+            # maker's engineer's parts are quoted to the user at retail).
+            answering = _answering_dealer(uow, request.party)
+            dealer = DealerId(answering) if answering is not None else None
             draft = self.fees.draft_quote(
                 quote_id=QuoteId(f"Q-{request.id}"), ticket_id=request.ticket_id, dealer_id=dealer,
                 handler=actor.ref, decision=decision, at=now,
@@ -1136,6 +1139,14 @@ def _charge_on_accepted_quotes(
         if wanted:
             made.extend(ledger.charge_on_quote(request_id, wanted, quote.id, at=now, by=actor.ref))
     return made
+
+
+def _answering_dealer(uow: UnitOfWork, party: PartyRef) -> str | None:
+    """The dealer that answers to the maker for ``party``'s parts: the dealer itself, or the dealer an
+    engineer works for (乙方需按时退回换下的配件; 上海维娜斯仅按成本价向各特约承销商收取材料费: the dealer
+    buys them at cost, owes the old ones back and keeps them on its books); ``None`` for the maker's own
+    engineer."""
+    return party.id if party.kind is PartyKind.DEALER else _engineer_dealer(uow, party.id)
 
 
 def _party_exists(uow: UnitOfWork, party: PartyRef) -> str | None:
