@@ -17,6 +17,7 @@ import pytest
 from test_seed002_money import PART, SH, _repair, story
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.loan_ledger import LoanLedger
 from aftersales.domain.materials import MaterialsLine, MaterialsRequest, PartyRef
 from aftersales.domain.materials_workflow import MaterialsState
@@ -283,3 +284,65 @@ def test_parts_bought_for_a_dealers_engineer_are_the_dealers_purchase_at_cost(st
     (slip,) = desk.fees.slips_of(world.manager, ticket_id)
     assert (slip.payer_kind, slip.payer_id, slip.dealer_id) == ("dealer", "dealer-sh", "dealer-sh")
     assert scoped_month_money(desk, world.dealer_sh_staff, "2026-03").income == Money("75.00", "CNY")
+
+
+# -- 6. a dealer's purchase is answered by that dealer --------------------------------------------------
+
+
+def test_dealer_staff_cannot_answer_or_pay_another_dealers_purchase(story: Story) -> None:
+    # A call of the Shanghai dealer's customer passed to the Beijing dealer (甲方的电话通知): the parts are
+    # the Beijing dealer's purchase at cost. The Shanghai staff, who still read the ticket, priced it,
+    # accepted it and recorded its payment: a slip the Beijing dealer owes, agreed by its rival.
+    desk, _clock, world = story
+    materials = desk.materials
+    beijing = PartyRef.dealer("dealer-bj")
+    opened = desk.open_ticket(
+        world.agent, customer_id="cust-zh", description="马桶一直冲水", asset_id="unit-out"
+    )
+    ticket_id = opened.ticket.id
+    desk.triage(
+        world.agent, ticket_id, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE
+    )
+    desk.dispatch(world.agent, ticket_id, dealer_id="dealer-bj")
+    desk.start_work(world.dealer_bj_staff, ticket_id)
+    assert desk.ticket(world.dealer_sh_staff, ticket_id).id == ticket_id  # the customer's dealer reads it
+    request = materials.request(
+        world.dealer_bj_staff, ticket_id, party=beijing, lines=[MaterialsLine(PART, 1)]
+    )
+    materials.check(world.agent, request.id)
+    with pytest.raises(PermissionDenied):
+        materials.quote(world.dealer_sh_staff, request.id)
+    quoted = materials.quote(world.agent, request.id)
+    for step in (
+        lambda: materials.approve(world.dealer_sh_staff, request.id),
+        lambda: materials.decline(world.dealer_sh_staff, request.id, reason="太贵"),
+    ):
+        with pytest.raises(PermissionDenied):
+            step()
+    assert materials.materials_request(world.agent, request.id).version == quoted.version
+    materials.approve(world.agent, request.id)  # the office records the Beijing dealer's answer
+    approved = materials.materials_request(world.agent, request.id)
+    with pytest.raises(PermissionDenied):
+        materials.record_payment(world.dealer_sh_staff, request.id, amount=Money("75.00", "CNY"))
+    assert materials.materials_request(world.agent, request.id).version == approved.version
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert (slip.payer_id, slip.paid) == ("dealer-bj", Money(0, "CNY"))
+
+
+def test_dealer_staff_still_answer_their_own_purchase_and_record_the_users_answer(story: Story) -> None:
+    desk, clock, world = story
+    materials = desk.materials
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    own = materials.request(world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)])
+    materials.check(world.agent, own.id)
+    materials.quote(world.dealer_sh_staff, own.id)
+    materials.approve(world.dealer_sh_staff, own.id)
+    paid = materials.record_payment(world.dealer_sh_staff, own.id, amount=Money("75.00", "CNY"))
+    assert paid.charges is not None and paid.charges.paid_on(paid.quote_id or "") == Money("75.00", "CNY")
+    users = materials.request(
+        world.agent, ticket_id, party=PartyRef.engineer("eng-jr"), lines=[MaterialsLine(PART, 1)]
+    )
+    materials.check(world.agent, users.id)
+    materials.quote(world.agent, users.id)  # the maker's engineer: the user's quote at retail
+    accepted = materials.approve(world.dealer_sh_staff, users.id)  # the user's answer, by phone
+    assert accepted.state is MaterialsState.APPROVED
