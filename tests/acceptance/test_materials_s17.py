@@ -346,3 +346,49 @@ def test_dealer_staff_still_answer_their_own_purchase_and_record_the_users_answe
     materials.quote(world.agent, users.id)  # the maker's engineer: the user's quote at retail
     accepted = materials.approve(world.dealer_sh_staff, users.id)  # the user's answer, by phone
     assert accepted.state is MaterialsState.APPROVED
+
+
+def _passed_to_beijing(desk: ServiceDesk, world: World) -> str:
+    """A call of the Shanghai dealer's customer, out of warranty, passed to the Beijing dealer and worked
+    by it (the Shanghai staff still read it: their customer, their region)."""
+    opened = desk.open_ticket(
+        world.agent, customer_id="cust-zh", description="马桶一直冲水", asset_id="unit-out"
+    )
+    ticket_id = opened.ticket.id
+    desk.triage(
+        world.agent, ticket_id, nature="flush_valve_leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE
+    )
+    desk.dispatch(world.agent, ticket_id, dealer_id="dealer-bj")
+    desk.start_work(world.dealer_bj_staff, ticket_id)
+    desk.add_fault_record(
+        world.dealer_bj_staff, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn",
+        action="replace_flush_valve", part=PART, component="flush_valve",
+    )  # fmt: skip
+    desk.charges.assess(world.dealer_bj_staff, ticket_id)
+    assert desk.ticket(world.dealer_sh_staff, ticket_id).id == ticket_id
+    return ticket_id
+
+
+def test_another_dealers_staff_cannot_accept_refuse_or_pay_the_charge_sheets_purchase(story: Story) -> None:
+    # The same on the charge sheet: the Beijing dealer's purchase from the maker (desk.charges.
+    # dealer_purchase) was accepted by the Shanghai staff, filing its pick slip and a slip Beijing owes.
+    desk, _clock, world = story
+    ticket_id = _passed_to_beijing(desk, world)
+    with pytest.raises(PermissionDenied):
+        desk.charges.dealer_purchase(world.dealer_sh_staff, ticket_id)
+    purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
+    for step in (
+        lambda: desk.charges.accept(world.dealer_sh_staff, ticket_id, purchase.id),
+        lambda: desk.charges.refuse(world.dealer_sh_staff, ticket_id, purchase.id, reason="太贵"),
+    ):
+        with pytest.raises(PermissionDenied):
+            step()
+    assert desk.fees.slips_of(world.manager, ticket_id) == []
+    desk.charges.accept(world.dealer_bj_staff, ticket_id, purchase.id)
+    with pytest.raises(PermissionDenied):
+        desk.charges.record_payment(world.dealer_sh_staff, ticket_id, purchase.id, amount=purchase.total)
+    (slip,) = desk.fees.slips_of(world.manager, ticket_id)
+    assert (slip.payer_id, slip.paid) == ("dealer-bj", Money(0, "CNY"))
+    desk.charges.record_payment(world.dealer_bj_staff, ticket_id, purchase.id, amount=purchase.total)
+    quote = desk.charges.quote(world.dealer_sh_staff, ticket_id)  # the user's quote: staff may offer it
+    desk.charges.accept(world.dealer_sh_staff, ticket_id, quote.id)  # and record the user's answer
