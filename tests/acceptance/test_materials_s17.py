@@ -392,3 +392,31 @@ def test_another_dealers_staff_cannot_accept_refuse_or_pay_the_charge_sheets_pur
     desk.charges.record_payment(world.dealer_bj_staff, ticket_id, purchase.id, amount=purchase.total)
     quote = desk.charges.quote(world.dealer_sh_staff, ticket_id)  # the user's quote: staff may offer it
     desk.charges.accept(world.dealer_sh_staff, ticket_id, quote.id)  # and record the user's answer
+
+
+def test_another_dealers_staff_cannot_receive_date_or_cancel_a_dealers_parts(story: Story) -> None:
+    # Receiving starts the Beijing dealer's return deadline (its old parts owed back, charged if kept);
+    # the Shanghai staff, who read the passed call, received its parts, agreed its shipping date and
+    # cancelled its request. Dealer staff file parts only for their own dealer (_check_party); the
+    # steps after the filing are that dealer's too.
+    desk, _clock, world = story
+    materials = desk.materials
+    ticket_id = _passed_to_beijing(desk, world)
+    beijing = PartyRef.dealer("dealer-bj")
+    later = materials.request(world.dealer_bj_staff, ticket_id, party=beijing, lines=[MaterialsLine(PART, 1)])
+    with pytest.raises(PermissionDenied):
+        materials.cancel(world.dealer_sh_staff, later.id, reason="不要了")
+    materials.check(world.agent, later.id)
+    materials.quote(world.agent, later.id)
+    materials.approve(world.dealer_bj_staff, later.id)
+    with pytest.raises(PermissionDenied):
+        materials.confirm_date(world.dealer_sh_staff, later.id, ship_on=date(2026, 3, 9))
+    materials.record_payment(world.dealer_bj_staff, later.id, amount=Money("75.00", "CNY"))
+    materials.confirm_date(world.dealer_bj_staff, later.id, ship_on=date(2026, 3, 2))
+    materials.pick(world.agent, later.id)
+    shipped = materials.ship(world.agent, later.id)
+    with pytest.raises(PermissionDenied):
+        materials.receive(world.dealer_sh_staff, later.id)
+    assert materials.materials_request(world.agent, later.id).version == shipped.version
+    received, _ = materials.receive(world.dealer_bj_staff, later.id)
+    assert received.state is MaterialsState.RECEIVED

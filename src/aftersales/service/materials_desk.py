@@ -101,9 +101,8 @@ _FORWARD = frozenset({"check", "quote", "approve", "record_payment", "confirm_da
 """The steps that take a request towards shipping: none of them is taken for a job called off (a
 cancelled ticket). Cancelling or declining the request, receiving what already shipped and paying back
 a paid quote stay open."""
-_DEALERS_ANSWER = frozenset({"quote", "approve", "decline", "record_payment"})
-"""The steps that price, answer or pay a dealer's purchase from the maker: that dealer's own (its staff,
-or the office recording its answer), never another dealer's staff."""
+_USERS_ANSWER = frozenset({"approve", "decline", "record_payment"})
+"""The steps by which staff record the user's answer to (or payment of) the user's quote."""
 
 
 @attrs.frozen
@@ -178,8 +177,7 @@ class MaterialsDesk:
         authorize(actor, command, ticket, None, MATERIALS_WORKFLOW.spec(trigger).roles)
         if trigger in _FORWARD:
             _refuse_cancelled(ticket, f"request {request.id} goes no further ({trigger} refused)")
-        if trigger in _DEALERS_ANSWER:
-            _check_purchaser(uow, actor, request, trigger)
+        _check_dealer_side(uow, actor, request, trigger)
         return request
 
     def _step(
@@ -1162,21 +1160,23 @@ def _party_exists(uow: UnitOfWork, party: PartyRef) -> str | None:
     return uow.engineers.get(party.id).dealer_id
 
 
-def _check_purchaser(uow: UnitOfWork, actor: Actor, request: MaterialsRequest, trigger: str) -> None:
-    """A dealer's purchase (its request quoted at the maker's cost, payer the dealer) is priced, answered
-    and paid by that dealer's staff or the office (保修期外甲方按成本价向乙方提供维修材料,款到发货: between
-    the maker and that dealer): another dealer's staff who read the ticket — the customer's own dealer,
-    when the call went to another — may not commit it (``PermissionDenied``), as they may not file parts
-    on its ledger (:func:`_check_party`). The user's quote (payer the customer) they may still record."""
+def _check_dealer_side(uow: UnitOfWork, actor: Actor, request: MaterialsRequest, trigger: str) -> None:
+    """A dealer's request is that dealer's business: its staff or the office price, answer and pay its
+    purchase (保修期外甲方按成本价向乙方提供维修材料,款到发货: between the maker and that dealer), agree its
+    shipping date, receive its parts (which starts the return deadline it answers for: 乙方需按时退回换下
+    的配件) or call it off. Another dealer's staff who read the ticket — the customer's own dealer, when
+    the call went to another — may not (``PermissionDenied``), as they may not file parts on its ledger
+    (:func:`_check_party`); the user's answer to the user's quote they may still record."""
     if sees_every(actor, MATERIALS_WORKFLOW.spec(trigger).roles) or not actor.has_role(R.DEALER_STAFF):
         return
     dealer = _answering_dealer(uow, request.party)
     if dealer is None or dealer == actor.dealer_id:
         return
     sheet, quote_id = request.charges, request.quote_id
-    if sheet is not None and quote_id is not None and sheet.quote(quote_id).payer != "dealer":
+    users_quote = sheet is not None and quote_id is not None and sheet.quote(quote_id).payer != "dealer"
+    if trigger in _USERS_ANSWER and users_quote:
         return  # the user's quote: staff record the user's answer
-    raise PermissionDenied(str(actor), f"{trigger} the purchase of dealer {dealer}", request.id)
+    raise PermissionDenied(str(actor), f"{trigger} a request of dealer {dealer}", request.id)
 
 
 def _refuse_cancelled(ticket: Ticket, what: str) -> None:
