@@ -62,7 +62,7 @@ from aftersales.domain.ticket_workflow import (
     PURCHASE_REFUSED,
     QUOTE_REFUSED_UNWORKED,
 )
-from aftersales.errors import CurrencyMismatch, NotFound, PolicyError, ValidationError
+from aftersales.errors import CurrencyMismatch, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.charge_assessment import ChargeFacts, assess_charges
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.policies.fees import FeesPolicy
@@ -84,7 +84,7 @@ from aftersales.service.numbering import next_number
 from aftersales.service.permissions import Workflow, check_role, permit
 from aftersales.service.reader_view import as_seen_by, request_as_seen_by
 from aftersales.service.runner import Applied, CommandRunner
-from aftersales.service.scope import purchasing_dealer
+from aftersales.service.scope import purchasing_dealer, sees_every
 
 __all__ = ["AcceptedQuote", "ChargesDesk"]
 
@@ -167,7 +167,7 @@ class ChargesDesk:
 
     @property
     def _cost_of(self) -> _CostOf:
-        return _CostOf(self._fees, self.context.settings.materials_params.timezone)
+        return _CostOf(self._fees, self.context.settings.materials_params.zone_name)
 
     def _prepay(self, chargeable_parts: bool, phase: str) -> bool:
         params = getattr(self._fees, "params", None)
@@ -319,6 +319,8 @@ class ChargesDesk:
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             sheet = self._sheet_of(ticket)
+            if payer == "dealer":
+                _check_purchaser(actor, ticket, "offer the purchase", ticket.id)
             check_current(uow, ticket)
             if payer == "customer":
                 lines = [line.line for line in sheet.lines]
@@ -429,6 +431,8 @@ class ChargesDesk:
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             sheet = self._sheet_of(ticket)
+            if sheet.quote(quote_id).payer == "dealer":
+                _check_purchaser(actor, ticket, "accept the purchase", quote_id)
             check_current(uow, ticket)
             accepted = sheet.accept(quote_id, now, actor.ref)
             request = self._file_request(uow, ticket, accepted, actor, now, urgent)
@@ -604,6 +608,8 @@ class ChargesDesk:
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
             sheet = self._sheet_of(ticket)
+            if sheet.quote(quote_id).payer == "dealer":
+                _check_purchaser(actor, ticket, "refuse the purchase", quote_id)
             escalation = sheet.refuse(quote_id, now, actor.ref, given)
             decision = self.context.policies.escalation.decide(
                 EscalationFacts(EscalationTrigger.QUOTE_REFUSED, escalation.reasons[0])
@@ -816,8 +822,11 @@ class ChargesDesk:
                 method,
                 reference,
             )
-            sheet.record_payment(payment)
             slips = [f for f in uow.documents.query(FeeSlip, ticket_id=ticket.id) if f.quote_id == quote_id]
+            if sheet.quote(quote_id).payer == "dealer":
+                owing = [f.payer_id for f in slips if f.is_active and f.payer_kind == "dealer"]
+                _check_purchaser(actor, ticket, "pay the purchase", quote_id, owing[0] if owing else None)
+            sheet.record_payment(payment)
             active = [f for f in slips if f.is_active]
             if slips and not active:
                 # The money would be on the sheet and in no slip: the month's figures would never see it.
@@ -997,3 +1006,16 @@ def _dealer_of(ticket: Ticket) -> DealerId | None:
     """The dealer whose fee schedule prices the ticket's work (see :func:`purchasing_dealer`)."""
     dealer_id = purchasing_dealer(ticket)
     return DealerId(dealer_id) if dealer_id is not None else None
+
+
+def _check_purchaser(actor: Actor, ticket: Ticket, what: str, target: str, dealer: str | None = None) -> None:
+    """The dealer's purchase from the maker (成本价; 保修期外甲方按成本价向乙方提供维修材料,款到发货) is
+    between the maker and that dealer — ``dealer``, else the dealer whose job the ticket is
+    (:func:`purchasing_dealer`): its staff or the office offer, answer and pay it. Another dealer's
+    staff who read the ticket (the customer's own dealer, when the call went to another) may not commit
+    it: ``PermissionDenied``, nothing changed."""
+    if sees_every(actor) or not actor.has_role(Role.DEALER_STAFF):
+        return
+    owner = dealer if dealer is not None else purchasing_dealer(ticket)
+    if owner is not None and owner != actor.dealer_id:
+        raise PermissionDenied(str(actor), f"{what} of dealer {owner}", target)

@@ -100,9 +100,7 @@ class DeskSettings:
     @property
     def materials_params(self) -> MaterialsParams:
         """The materials parameters, in the desk's time zone unless they name their own."""
-        if self.materials is not None:
-            return self.materials
-        return MaterialsParams(timezone=self.timezone)
+        return (self.materials or MaterialsParams()).in_zone(self.timezone)
 
 
 @attrs.define(eq=False)

@@ -97,6 +97,12 @@ _SYSTEM = ActorRef("materials_desk", Role.SYSTEM)
 
 R = Role
 _OFFICE = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
+_FORWARD = frozenset({"check", "quote", "approve", "record_payment", "confirm_date", "pick", "ship"})
+"""The steps that take a request towards shipping: none of them is taken for a job called off (a
+cancelled ticket). Cancelling or declining the request, receiving what already shipped and paying back
+a paid quote stay open."""
+_USERS_ANSWER = frozenset({"approve", "decline", "record_payment"})
+"""The steps by which staff record the user's answer to (or payment of) the user's quote."""
 
 
 @attrs.frozen
@@ -146,7 +152,7 @@ class MaterialsDesk:
         self.runner = runner
         self.chargeability: ChargeabilityPolicy = chargeability or context.policies.chargeability
         self.fees: FeesPolicy = fees or context.policies.fees
-        self.params = params or context.settings.materials_params
+        self.params = (params or context.settings.materials_params).in_zone(context.timezone)
         self._ids = ids
 
     # -- plumbing ------------------------------------------------------------------------------------
@@ -169,6 +175,9 @@ class MaterialsDesk:
         request = uow.documents.get(MaterialsRequest, request_id)
         ticket = uow.tickets.get(request.ticket_id)
         authorize(actor, command, ticket, None, MATERIALS_WORKFLOW.spec(trigger).roles)
+        if trigger in _FORWARD:
+            _refuse_cancelled(ticket, f"request {request.id} goes no further ({trigger} refused)")
+        _check_dealer_side(uow, actor, request, trigger)
         return request
 
     def _step(
@@ -260,7 +269,7 @@ class MaterialsDesk:
     def return_deadline(self, repaired_at: datetime) -> datetime:
         """The first instant an old part is late: "within N days" of the repair counts whole local days,
         so the part is on time through the end of the N-th day after the repair day, in the desk's zone."""
-        tz = zone(self.params.timezone)
+        tz = zone(self.params.zone_name)
         last_day = repaired_at.astimezone(tz).date() + timedelta(days=self.params.return_days)
         return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=tz)
 
@@ -268,7 +277,10 @@ class MaterialsDesk:
         self, uow: UnitOfWork, kind: MovementKind, ticket_id: str, party: PartyRef,
         parts: Sequence[tuple[str, int]], actor: Actor, now: datetime,
     ) -> None:  # fmt: skip
-        """Free issues and returns feed the fee desk's monthly lists (priced at cost, never charged)."""
+        """Free issues and returns feed the fee desk's monthly lists (priced at cost, never charged),
+        under the dealer that answers for the party: itself, or the dealer a lending engineer works for
+        (乙方需按时退回换下的配件: its chargeback slip is that dealer's too); a maker's engineer's are the
+        maker's."""
         lines = [
             ChargeLine(ChargeKind.MATERIALS, part, self._cost(part), quantity, chargeable=False)
             for part, quantity in parts
@@ -276,7 +288,7 @@ class MaterialsDesk:
         ]
         if not lines:
             return
-        dealer = party.id if party.kind is PartyKind.DEALER else None
+        dealer = _answering_dealer(uow, party)
         month = self._books_month(now)
         uow.documents.add(
             MaterialsMovement(
@@ -293,7 +305,7 @@ class MaterialsDesk:
         are sales income (售后服务销售收入的统计表为收费材料的清单), owed by the quote's payer (the dealer
         buying at the maker's price, or the user)."""
         ticket = uow.tickets.get(request.ticket_id)
-        dealer = request.party.id if request.party.kind is PartyKind.DEALER else None
+        dealer = _answering_dealer(uow, request.party)
         slip = FeeSlip(
             next_number(uow, "fee_slip", now), ticket.id, ticket.customer_id, quote.currency, now, actor.ref,
             self._books_month(now), quote.lines,
@@ -433,10 +445,19 @@ class MaterialsDesk:
         if not isinstance(urgent, bool):
             raise ValidationError("urgent is true or false", field="urgent")
         lines = tuple(lines)
+        if any(isinstance(line, MaterialsLine) and line.chargeable is not None for line in lines):
+            # 确认其所需的材料是否在保修期内: the warranty check decides what is free (lent, its old part
+            # owed back) and what is charged; a line marked by the requester would ship free off the loan
+            # ledger, or be charged on the quote and again as kept.
+            raise ValidationError(
+                "a requested line does not say whether it is charged: the warranty check decides",
+                field="lines",
+            )
 
         def apply(uow: UnitOfWork, now: datetime) -> MaterialsRequest:
             ticket = uow.tickets.get(ticket_id)
             authorize(actor, "materials_request", ticket, None, MATERIALS_ROLES["materials_request"])
+            _refuse_cancelled(ticket, "no materials are requested for it")
             _check_party(uow, actor, party, ticket)
             request = MaterialsRequest.open(
                 id=self._number(uow, "materials", now), ticket_id=ticket.id, party=party, lines=lines,
@@ -524,7 +545,10 @@ class MaterialsDesk:
             phase = WarrantyPhase(request.phase or WarrantyPhase.OUT_OF_WARRANTY.value)
             outcome = ChargeOutcome(bool(request.chargeable), False, False, False, phase)
             decision = Decision(outcome, request.steps[-1].reasons, getattr(self.chargeability, "name", ""))
-            dealer = DealerId(request.party.id) if request.party.kind is PartyKind.DEALER else None
+            # The dealer buying the parts: the party, or the dealer whose own engineer receives them (a
+            # maker's engineer's parts are quoted to the user at retail).
+            answering = _answering_dealer(uow, request.party)
+            dealer = DealerId(answering) if answering is not None else None
             draft = self.fees.draft_quote(
                 quote_id=QuoteId(f"Q-{request.id}"), ticket_id=request.ticket_id, dealer_id=dealer,
                 handler=actor.ref, decision=decision, at=now,
@@ -639,7 +663,7 @@ class MaterialsDesk:
         """Record the shipping date agreed with the user (not needed for urgent requests)."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
-            request.confirm_date(actor.ref, now, ship_on, self.params.timezone)
+            request.confirm_date(actor.ref, now, ship_on, self.params.zone_name)
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "confirm_date", fn)
@@ -659,13 +683,7 @@ class MaterialsDesk:
         """Ship with a shipping note: urgent at once, else on the confirmed date; paid parts once paid."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
-            ticket = uow.tickets.get(request.ticket_id)
-            if ticket.state == TicketState.CANCELLED:
-                # The job was called off: nothing goes out for it (a paid quote is paid back instead).
-                raise PolicyError(
-                    f"ticket {ticket.id} was cancelled: request {request.id} does not ship",
-                    code="ticket_cancelled",
-                )
+            ticket = uow.tickets.get(request.ticket_id)  # not cancelled: see _request_for
             sheet = ticket.charges
             unpaid = sheet.unpaid_before_shipping(ln.part for ln in request.lines) if sheet else ()
             if sheet is not None and unpaid:
@@ -676,7 +694,7 @@ class MaterialsDesk:
                     f"the parts of request {request.id} are paid before they ship: {owed}",
                     code="payment_before_shipping",
                 )
-            request.ship(actor.ref, now, self._number(uow, "shipping_note", now), self.params.timezone)
+            request.ship(actor.ref, now, self._number(uow, "shipping_note", now), self.params.zone_name)
             return request
 
         result: MaterialsRequest = self._step(actor, request_id, "ship", fn)
@@ -1031,6 +1049,7 @@ class MaterialsDesk:
         counted = dict(counted)
 
         def apply(uow: UnitOfWork, now: datetime) -> Reconciliation:
+            _party_exists(uow, party)  # a count of nobody's stock would open a ledger for nobody
             ledger, new = self._ledger(uow, party)
             ref = reference or self._number(uow, "reconciliation", now)
             result = ledger.reconcile(
@@ -1125,6 +1144,48 @@ def _charge_on_accepted_quotes(
     return made
 
 
+def _answering_dealer(uow: UnitOfWork, party: PartyRef) -> str | None:
+    """The dealer that answers to the maker for ``party``'s parts: the dealer itself, or the dealer an
+    engineer works for (乙方需按时退回换下的配件; 上海维娜斯仅按成本价向各特约承销商收取材料费: the dealer
+    buys them at cost, owes the old ones back and keeps them on its books); ``None`` for the maker's own
+    engineer."""
+    return party.id if party.kind is PartyKind.DEALER else _engineer_dealer(uow, party.id)
+
+
+def _party_exists(uow: UnitOfWork, party: PartyRef) -> str | None:
+    """The dealer a party answers to (itself, or an engineer's employer; ``None``: the maker's own
+    engineer); ``NotFound`` for a dealer or engineer that is not registered."""
+    if party.kind is PartyKind.DEALER:
+        return uow.dealers.get(party.id).id
+    return uow.engineers.get(party.id).dealer_id
+
+
+def _check_dealer_side(uow: UnitOfWork, actor: Actor, request: MaterialsRequest, trigger: str) -> None:
+    """A dealer's request is that dealer's business: its staff or the office price, answer and pay its
+    purchase (保修期外甲方按成本价向乙方提供维修材料,款到发货: between the maker and that dealer), agree its
+    shipping date, receive its parts (which starts the return deadline it answers for: 乙方需按时退回换下
+    的配件) or call it off. Another dealer's staff who read the ticket — the customer's own dealer, when
+    the call went to another — may not (``PermissionDenied``), as they may not file parts on its ledger
+    (:func:`_check_party`); the user's answer to the user's quote they may still record."""
+    if sees_every(actor, MATERIALS_WORKFLOW.spec(trigger).roles) or not actor.has_role(R.DEALER_STAFF):
+        return
+    dealer = _answering_dealer(uow, request.party)
+    if dealer is None or dealer == actor.dealer_id:
+        return
+    sheet, quote_id = request.charges, request.quote_id
+    users_quote = sheet is not None and quote_id is not None and sheet.quote(quote_id).payer != "dealer"
+    if trigger in _USERS_ANSWER and users_quote:
+        return  # the user's quote: staff record the user's answer
+    raise PermissionDenied(str(actor), f"{trigger} a request of dealer {dealer}", request.id)
+
+
+def _refuse_cancelled(ticket: Ticket, what: str) -> None:
+    """A cancelled ticket's job was called off: no parts are requested, checked, quoted, approved, paid,
+    dated, picked or shipped for it (``PolicyError`` ``ticket_cancelled``; a paid quote is paid back)."""
+    if ticket.state == TicketState.CANCELLED:
+        raise PolicyError(f"ticket {ticket.id} was cancelled: {what}", code="ticket_cancelled")
+
+
 def _engineer_dealer(uow: UnitOfWork, engineer_id: str) -> str | None:
     """The dealer an engineer works for (``None``: the maker's own, or unknown)."""
     try:
@@ -1140,10 +1201,7 @@ def _check_party(uow: UnitOfWork, actor: Actor, party: PartyRef, ticket: Ticket)
     itself, its own dealer and that dealer's engineers (a dealer's fitter), or the dealer whose job the
     ticket is (:func:`~aftersales.service.scope.purchasing_dealer`): not on another dealer's or a
     colleague's ledger either."""
-    if party.kind is PartyKind.DEALER:
-        owner: str | None = uow.dealers.get(party.id).id
-    else:
-        owner = uow.engineers.get(party.id).dealer_id
+    owner = _party_exists(uow, party)
     if sees_every(actor, MATERIALS_ROLES["materials_request"]):
         return  # the office files for anyone
     # Dealer staff who also work in the office file for anyone; a further role of another kind (a

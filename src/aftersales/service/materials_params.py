@@ -33,13 +33,25 @@ class MaterialsParams:
 
     - ``return_days``: days after the repair by which the old part must be back (default 30).
     - ``receiving_location``: the one place returns are registered (seed 002: 台州; default ``taizhou``).
-    - ``timezone``: the zone of shipping dates and monthly summaries (default ``Asia/Shanghai``; a desk
-      built with ``settings=DeskSettings(timezone=...)`` passes its own).
+    - ``timezone``: the zone of shipping dates, return deadlines and monthly summaries. ``None`` (the
+      default) is the desk's own: a desk built with ``settings=DeskSettings(timezone=...)`` fills it in
+      (:meth:`in_zone`), so parameters that only change the return period count days where the books
+      are kept; read outside a desk, it is ``Asia/Shanghai`` (:attr:`zone_name`).
     """
 
     return_days: int = attrs.field(default=30, validator=_days)
     receiving_location: str = attrs.field(default="taizhou", validator=_code)
-    timezone: str = "Asia/Shanghai"
+    timezone: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        zone(self.timezone)
+        if self.timezone is not None:
+            zone(self.timezone)
+
+    @property
+    def zone_name(self) -> str:
+        """The zone the dates are read in: ``timezone``, or ``Asia/Shanghai`` when none is named."""
+        return "Asia/Shanghai" if self.timezone is None else self.timezone
+
+    def in_zone(self, desk_zone: str) -> MaterialsParams:
+        """These parameters in ``desk_zone`` unless they name a zone of their own (then unchanged)."""
+        return self if self.timezone is not None else attrs.evolve(self, timezone=desk_zone)
