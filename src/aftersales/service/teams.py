@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from aftersales.domain.actors import Role
+from aftersales.domain.availability import overlapping
 from aftersales.domain.classification import Priority
 from aftersales.domain.events import JsonValue
 from aftersales.domain.parties import CustomerTier
@@ -28,6 +29,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.dispatching import check_available, unavailable_members
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.team_roster import TeamRoster
@@ -62,6 +64,9 @@ class TeamDesk:
             missing = [m for m in team.members if m not in known]
             if missing:
                 raise NotFound("engineer", missing[0])
+            if not known[team.lead].active:  # it would be asked first for every critical call
+                raise ValidationError(f"lead {team.lead} is no longer active: name another", field="lead")
+            _check_shifts(uow, team.shifts)
             try:
                 current = uow.documents.get(Team, team.id)
                 team.version = current.version
@@ -85,6 +90,7 @@ class TeamDesk:
             outsiders = [s.engineer_id for s in wanted if s.engineer_id not in team.members]
             if outsiders:
                 raise ValidationError(f"{outsiders[0]} is not a member of team {team_id}", field="shifts")
+            _check_shifts(uow, wanted)
             team.shifts = sorted(wanted, key=lambda s: s.starts_at)
             uow.documents.save(team)
             return team
@@ -134,8 +140,18 @@ class TeamDesk:
             pass
         calendar = self.context.calendar
         working = calendar.is_working_time(now) if calendar is not None else True
-        chosen = team.lead if working else team.on_call(now)
-        reasons.append(Reason("team_lead" if working else "on_call", {"engineer": chosen or "-"}))
+        away = unavailable_members(uow, team.members, now)  # left, or away now (请假): never chosen
+        chosen: str | None
+        if working and team.lead in away:
+            # The lead left or is away: whoever the roster has on call now stands in; else nobody, and
+            # the department head, who coordinates the team (seed 003), is told why.
+            reasons.append(Reason("lead_unavailable", {"engineer": team.lead}))
+            chosen = team.on_call(now, away)
+            if chosen is not None:
+                reasons.append(Reason("lead_stand_in", {"engineer": chosen}))
+        else:
+            chosen = team.lead if working else team.on_call(now, away)
+            reasons.append(Reason("team_lead" if working else "on_call", {"engineer": chosen or "-"}))
         if chosen is None:
             return self._failed(uow, actor, ticket, team, reasons, now)
         engineer = uow.engineers.get(chosen)
@@ -172,6 +188,8 @@ class TeamDesk:
             missing = [e for e in wanted if e not in found]
             if missing:
                 raise NotFound("engineer", missing[0])
+            for engineer_id in wanted:
+                check_available(found[engineer_id], now, "engineer_ids")
             present = set(ticket_team(ticket))
             added = [e for e in dict.fromkeys(wanted) if e not in present]
             if not added:
@@ -235,6 +253,26 @@ class TeamDesk:
         key = f"{ticket.id}:{len(ticket.events)}:escalation:no_candidate"
         messages = self.context.notifications.staff_messages("escalation", to, values, key, now)
         return Applied(messages=messages, decisions=(escalation,))
+
+
+def _check_shifts(uow: UnitOfWork, shifts: Iterable[OnCallShift]) -> None:
+    """Refuse an on-call shift (值班) of an engineer who left, or one inside a recorded absence: the
+    roster would name somebody who cannot come (``ValidationError`` naming ``shifts``)."""
+    planned = list(shifts)
+    found = uow.engineers.find([s.engineer_id for s in planned])
+    for shift in planned:
+        engineer = found.get(shift.engineer_id)
+        if engineer is None:
+            continue  # not a member: refused as such, or skipped by on_call
+        if not engineer.active:
+            raise ValidationError(f"{engineer.id} is no longer active: no shift for them", field="shifts")
+        absence = overlapping(engineer.absences, shift.starts_at, shift.ends_at)
+        if absence is not None:
+            raise ValidationError(
+                f"{engineer.id} is away from {absence.starts_at.isoformat()} to "
+                f"{absence.ends_at.isoformat()}: the shift from {shift.starts_at.isoformat()} falls in it",
+                field="shifts",
+            )
 
 
 def ticket_team(ticket: Ticket) -> tuple[str, ...]:
