@@ -156,6 +156,7 @@ class Dispatching:
             overrides = (
                 _below_level(engineer, route.outcome, priority),
                 self._outside_emergency_team(uow, engineer, route.outcome, priority),
+                _without_skill(engineer, assessment.skill if assessment else None),
             )
             manual = (manual[0], *(o for o in overrides if o is not None), *manual[1:])
             return Choice(assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name), manual, (), told)
@@ -262,6 +263,15 @@ class Dispatching:
 
 
 _RANK = {EngineerLevel.JUNIOR: 0, EngineerLevel.SENIOR: 1}
+
+
+def _without_skill(engineer: Engineer, skill: str | None) -> Reason | None:
+    """The override a manual dispatch makes when it names an engineer without the skill the triage asked
+    for (seed 003: 根据服务类型、工程师技能特长…进行合理派工; the pack's dispatch picks only engineers
+    with it): accepted, like a dispatch below the level, but recorded on the assignment for the history."""
+    if skill is None or skill in engineer.skills:
+        return None
+    return Reason("dispatch_without_skill", {"skill": skill})
 
 
 def check_available(engineer: Engineer, at: datetime, field: str) -> None:

@@ -54,10 +54,21 @@ class TeamDesk:
     # -- master data ----------------------------------------------------------------------------------
 
     def save_team(self, actor: Actor, team: Team) -> Team:
-        """Create or replace a team; every member (and the lead) must be a registered engineer."""
+        """Create or replace a team; every member (and the lead) must be a registered engineer, the lead
+        an active one, and every on-call shift a member's, outside the member's recorded absences."""
         check_role(actor, "manage_teams", getattr(team, "id", None), _roles("manage_teams"))
         if not isinstance(team, Team):
             raise ValidationError("team must be a Team", field="team")
+
+        if team.lead not in team.members:
+            # A lead changed on a team read back (``team.lead = ...``) is a member, as a new team's is:
+            # its registration is checked with the others, and the roster's shifts may name it.
+            team.members.insert(0, team.lead)
+        if not isinstance(team.shifts, list) or not all(isinstance(s, OnCallShift) for s in team.shifts):
+            raise ValidationError("shifts are OnCallShift values", field="shifts")
+        outsiders = [s.engineer_id for s in team.shifts if s.engineer_id not in team.members]
+        if outsiders:  # as set_roster says: the roster is the members'
+            raise ValidationError(f"{outsiders[0]} is not a member of team {team.id}", field="shifts")
 
         def apply(uow: UnitOfWork, now: datetime) -> Team:
             known = uow.engineers.find(team.members)
