@@ -26,7 +26,7 @@ from aftersales.domain.classification import Plan, Priority, Severity
 from aftersales.domain.ids import EngineerId
 from aftersales.domain.parties import Engineer, EngineerLevel
 from aftersales.domain.teams import OnCallShift, Team, TeamKind
-from aftersales.errors import NotFound, ValidationError
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.service.desk import ServiceDesk
 from conftest import START, World, world_desk
 
@@ -156,3 +156,50 @@ def test_a_team_lead_changed_on_the_team_read_back_is_checked_and_a_member(
     assert refused.value.field == "shifts"
     ticket_id = _ticket(desk, world, Priority.CRITICAL)
     assert desk.teams.dispatch_critical(world.agent, ticket_id).ticket.assignee.id == world.eng_junior.id
+
+
+def test_dealer_staff_pass_a_job_only_inside_their_dealer(
+    setup: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    """Seed 002 (乙方负责所售产品的全过程服务; 24 小时之内给用户解决问题): the Shanghai dealer's staff may
+    give their call to their own engineer or keep it, not to the Beijing dealer or its engineer, nor to
+    the maker's engineer — that would move another party's people and stop the dealer's own 24 hours.
+    The office may (甲方的电话通知: it passes calls to dealers and sends its own engineers)."""
+    desk, _, world = setup
+    desk.register_engineer(world.manager, _beijing_dealers_engineer(world))
+    ticket_id = _ticket(desk, world)
+    staff = world.dealer_sh_staff
+    for named in (
+        {"engineer_id": "eng-bj-dealer"},
+        {"engineer_id": world.eng_senior.id},
+        {"dealer_id": world.dealer_bj.id},
+    ):
+        with pytest.raises(PermissionDenied):
+            desk.dispatch(staff, ticket_id, reason="转出去", **named)
+        assert desk.ticket(world.manager, ticket_id).assignee is None  # nothing changed
+    assert (
+        desk.dispatch(staff, ticket_id, engineer_id=world.eng_dealer.id).ticket.assignee.id
+        == world.eng_dealer.id
+    )
+    kept = desk.dispatch(staff, ticket_id, dealer_id=world.dealer_sh.id, reason="网点自己处理")
+    assert kept.ticket.assignee.id == world.dealer_sh.id
+    moved = desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_senior.id, reason="厂家工程师接手")
+    assert moved.ticket.assignee.id == world.eng_senior.id
+
+
+def test_who_is_on_call_reads_as_the_dispatch_finds_it(setup: tuple[ServiceDesk, ManualClock, World]) -> None:
+    desk, _, world = setup
+    team = Team("emergency", "应急小组", TeamKind.EMERGENCY, world.eng_senior.id, [world.eng_junior.id])
+    desk.teams.save_team(world.manager, team)
+    shifts = [
+        OnCallShift(world.eng_senior.id, NIGHT - timedelta(hours=5), NIGHT + timedelta(hours=9)),
+        OnCallShift(world.eng_junior.id, NIGHT - timedelta(hours=1), NIGHT + timedelta(hours=8)),
+    ]
+    desk.teams.set_roster(world.manager, "emergency", shifts)
+    assert desk.teams.on_call(world.agent, "emergency", NIGHT) == world.eng_junior.id
+    desk.master_data.record_absence(
+        world.manager, world.eng_junior.id, starts_at=NIGHT - timedelta(hours=2),
+        ends_at=NIGHT + timedelta(hours=1), reason="病假",
+    )  # fmt: skip
+    assert desk.teams.on_call(world.agent, "emergency", NIGHT) == world.eng_senior.id
+    assert desk.teams.on_call(world.agent, "emergency", NIGHT + timedelta(hours=2)) == world.eng_junior.id

@@ -16,6 +16,7 @@ from datetime import datetime
 
 import attrs
 
+from aftersales.domain.actors import Role
 from aftersales.domain.classification import Priority
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import EngineerId
@@ -23,7 +24,7 @@ from aftersales.domain.parties import Engineer, EngineerLevel
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
-from aftersales.errors import ValidationError
+from aftersales.errors import PermissionDenied, ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.dispatch import DispatchRequest, Roster, calendar_on_duty
 from aftersales.policies.engineer_index import DealerIndex, EngineerIndex
@@ -36,8 +37,10 @@ from aftersales.service.actors import Actor
 from aftersales.service.assignee_loads import open_loads
 from aftersales.service.context import DeskContext
 from aftersales.service.engineer_loads import OPEN_STATES
+from aftersales.service.permissions import PERMISSIONS, Workflow
 from aftersales.service.policy_memo import DecisionMemo
 from aftersales.service.roster_stamp import roster_version
+from aftersales.service.scope import sees_every
 from aftersales.service.shared_values import assignee, manual_dispatch_reason
 from aftersales.service.team_roster import TeamRoster
 
@@ -45,6 +48,7 @@ __all__ = [
     "Choice",
     "Dispatching",
     "check_available",
+    "check_dealer_dispatch",
     "engineer_dealer",
     "failed_dispatch",
     "unavailable_members",
@@ -272,6 +276,24 @@ def _without_skill(engineer: Engineer, skill: str | None) -> Reason | None:
     if skill is None or skill in engineer.skills:
         return None
     return Reason("dispatch_without_skill", {"skill": skill})
+
+
+def check_dealer_dispatch(uow: UnitOfWork, actor: Actor, chosen: Assignee) -> None:
+    """Dealer staff (acting as such: no office role that may dispatch) pass a job only inside their
+    dealer — to the dealer itself or one of its own engineers. Seed 002: 乙方负责所售产品的全过程服务 and
+    must solve the call within 24 hours (特殊情况不得超过48小时); handing it to another dealer's people or to
+    the maker's engineers would move another party's staff and stop its own contract clock. The
+    office moves a ticket between dealers and to the maker's engineers. Otherwise ``PermissionDenied``."""
+    roles = PERMISSIONS[Workflow.SERVICE_TICKET]["dispatch"]
+    if not actor.has_role(Role.DEALER_STAFF) or sees_every(actor, roles):
+        return
+    mine = actor.dealer_id
+    if chosen.kind is AssigneeKind.DEALER:
+        ours = mine is not None and chosen.id == mine
+    else:
+        ours = mine is not None and engineer_dealer(uow, chosen) == mine
+    if not ours:
+        raise PermissionDenied(str(actor), "dispatch beyond its own dealer", chosen.id)
 
 
 def check_available(engineer: Engineer, at: datetime, field: str) -> None:

@@ -115,8 +115,12 @@ class TeamDesk:
             return uow.documents.get(Team, team_id)
 
     def on_call(self, actor: Actor, team_id: str, at: datetime) -> str | None:
-        """The engineer of ``team_id`` on call at ``at``, or ``None``."""
-        return self.team(actor, team_id).on_call(at)
+        """The engineer of ``team_id`` on call at ``at``, or ``None``: as a dispatch at ``at`` would find
+        them, so an engineer who left or is away then is passed over for the next covering shift."""
+        check_role(actor, "read_teams", team_id, _roles("read_teams"))
+        with self.context.store() as uow:
+            team = uow.documents.get(Team, team_id)
+            return team.on_call(at, unavailable_members(uow, team.members, at))
 
     # -- critical dispatch ----------------------------------------------------------------------------
 
