@@ -71,6 +71,8 @@ def test_a_deactivated_engineer_is_not_dispatched_and_its_open_work_is_listed(
     assert change.engineer.active is False
     assert change.open_tickets == (held,)  # left where it is, for the office to dispatch again
     assert desk.ticket(world.manager, held).assignee.id == world.eng_junior.id
+    (load,) = [x for x in desk.engineer_loads(world.manager) if x.engineer_id == world.eng_junior.id]
+    assert (load.open, load.active, load.has_capacity) == (1, False, False)  # for the duty manager
 
     fresh = _ticket(desk, world)
     result = desk.dispatch(world.agent, fresh)  # nobody else in the region: escalated, not given to him
