@@ -203,3 +203,27 @@ def test_who_is_on_call_reads_as_the_dispatch_finds_it(setup: tuple[ServiceDesk,
     )  # fmt: skip
     assert desk.teams.on_call(world.agent, "emergency", NIGHT) == world.eng_senior.id
     assert desk.teams.on_call(world.agent, "emergency", NIGHT + timedelta(hours=2)) == world.eng_junior.id
+
+
+def test_dispatch_prefers_the_engineer_whose_skills_name_the_service_type_and_product_line(
+    setup: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    """Seed 003 (根据服务类型、工程师技能特长…进行合理派工): the pack's ``dispatch.weights.skill`` scores the
+    share of the ticket's service type (category) and product line (the product's category) among an
+    engineer's skills. The service never named them, so the weight added the same to everyone and the
+    tie went to the lower id, whoever was trained for toilets or installations."""
+    desk, _, world = setup
+    for engineer in (world.eng_senior, world.eng_dealer):
+        desk.register_engineer(world.manager, attrs.evolve(engineer, region="BJ"))
+    trained = Engineer(
+        EngineerId("eng-zz"), "马桶专家", EngineerLevel.JUNIOR, frozenset({"plumbing", "toilet"}), "SH"
+    )
+    desk.register_engineer(world.manager, trained)
+    ticket_id = desk.open_ticket(
+        world.agent, customer_id=world.cust_zh.id, asset_id=world.asset.id, description="马桶漏水"
+    ).ticket.id
+    desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    result = desk.dispatch(world.agent, ticket_id)
+    assert result.ticket.assignee.id == "eng-zz"  # not eng-jr, who comes first by id
+    (selected,) = [r for r in result.decisions[-1].reasons if r.code == "dispatch_selected"]
+    assert selected.params["candidates"] == 2

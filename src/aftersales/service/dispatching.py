@@ -171,6 +171,7 @@ class Dispatching:
             at=now,
             region=ticket.region,
             skill=assessment.skill if assessment else None,
+            preferred_skills=_service_type(uow, ticket),  # type: ignore[arg-type]
             route=route.outcome,
             dealer_id=ticket.dealer_id,
             exclude=frozenset({ticket.assignee.id} if ticket.assignee else ()),  # type: ignore[arg-type]
@@ -267,6 +268,19 @@ class Dispatching:
 
 
 _RANK = {EngineerLevel.JUNIOR: 0, EngineerLevel.SENIOR: 1}
+
+
+def _service_type(uow: UnitOfWork, ticket: Ticket) -> frozenset[str]:
+    """The skills dispatch prefers for ``ticket`` (scored by ``dispatch.weights.skill``): its service
+    type — the category, installation or repair (seed 003: 根据服务类型、工程师技能特长…进行合理派工) — and
+    its product line (the product's category; seed 003 系统培训: 产品知识), as engineers list them among
+    their skills. The skill the triage requires stays a filter; these only rank."""
+    preferred = {ticket.category.code}
+    if ticket.product_id is not None:
+        found = uow.products.find([ticket.product_id])
+        if ticket.product_id in found:
+            preferred.add(found[ticket.product_id].category)
+    return frozenset(preferred)
 
 
 def _without_skill(engineer: Engineer, skill: str | None) -> Reason | None:
