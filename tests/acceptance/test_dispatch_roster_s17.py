@@ -227,3 +227,28 @@ def test_dispatch_prefers_the_engineer_whose_skills_name_the_service_type_and_pr
     assert result.ticket.assignee.id == "eng-zz"  # not eng-jr, who comes first by id
     (selected,) = [r for r in result.decisions[-1].reasons if r.code == "dispatch_selected"]
     assert selected.params["candidates"] == 2
+
+
+def test_dealer_staff_read_their_own_dealers_teams_only(
+    setup: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    """Another dealer's team (its staff, its on-call nights) and the maker's emergency team are not the
+    Shanghai dealer's to read: they answer as an unknown id. The office reads every team."""
+    desk, _, world = setup
+    desk.register_engineer(world.manager, _beijing_dealers_engineer(world))
+    teams = (
+        Team("bj-team", "北京网点", TeamKind.DEALER, "eng-bj-dealer", dealer_id=world.dealer_bj.id),
+        Team("sh-team", "浦东网点", TeamKind.DEALER, world.eng_dealer.id, dealer_id=world.dealer_sh.id),
+        Team("emergency", "应急小组", TeamKind.EMERGENCY, world.eng_senior.id),
+    )
+    for team in teams:
+        desk.teams.save_team(world.manager, team)
+    staff = world.dealer_sh_staff
+    assert desk.teams.team(staff, "sh-team").lead == world.eng_dealer.id
+    assert desk.teams.on_call(staff, "sh-team", NIGHT) is None
+    for other in ("bj-team", "emergency"):
+        with pytest.raises(NotFound):
+            desk.teams.team(staff, other)
+        with pytest.raises(NotFound):
+            desk.teams.on_call(staff, other, NIGHT)
+        assert desk.teams.team(world.agent, other).id == other

@@ -32,6 +32,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import check_available, unavailable_members
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import Applied, CommandRunner
+from aftersales.service.scope import sees_every
 from aftersales.service.team_roster import TeamRoster
 from aftersales.service.views import CommandResult
 
@@ -109,18 +110,29 @@ class TeamDesk:
         return self.runner.write(actor, "manage_teams", None, [team_id], apply)
 
     def team(self, actor: Actor, team_id: str) -> Team:
-        """One team (staff only)."""
+        """One team (staff only; dealer staff their own dealer's teams, another is ``NotFound``)."""
         check_role(actor, "read_teams", team_id, _roles("read_teams"))
         with self.context.store() as uow:
-            return uow.documents.get(Team, team_id)
+            return self._readable(uow, actor, team_id)
 
     def on_call(self, actor: Actor, team_id: str, at: datetime) -> str | None:
         """The engineer of ``team_id`` on call at ``at``, or ``None``: as a dispatch at ``at`` would find
         them, so an engineer who left or is away then is passed over for the next covering shift."""
         check_role(actor, "read_teams", team_id, _roles("read_teams"))
         with self.context.store() as uow:
-            team = uow.documents.get(Team, team_id)
+            team = self._readable(uow, actor, team_id)
             return team.on_call(at, unavailable_members(uow, team.members, at))
+
+    @staticmethod
+    def _readable(uow: UnitOfWork, actor: Actor, team_id: str) -> Team:
+        """``team_id`` as stored, if ``actor`` may read it. Dealer staff (acting as such) read their own
+        dealer's teams only (seed 002 separates 甲方 and 乙方: the maker's teams and another dealer's staff
+        and on-call nights are not theirs to know); any other team answers as an unknown id."""
+        team = uow.documents.get(Team, team_id)
+        dealer_staff = actor.has_role(Role.DEALER_STAFF) and not sees_every(actor, _roles("read_teams"))
+        if dealer_staff and (team.dealer_id is None or team.dealer_id != actor.dealer_id):
+            raise NotFound("team", team_id)
+        return team
 
     # -- critical dispatch ----------------------------------------------------------------------------
 
