@@ -560,6 +560,12 @@ from aftersales.ports.ticket_index import TicketRow  # noqa: E402
 from aftersales.service.ticket_import import ImportReport  # noqa: E402
 
 __all__ += ["ImportReport", "TicketRow"]
+
+# Session 17: an engineer leaving, coming back or away (desk.master_data.deactivate_engineer …).
+from aftersales.domain.availability import Absence  # noqa: E402
+from aftersales.service.engineer_status import EngineerStatusChange  # noqa: E402
+
+__all__ += ["Absence", "EngineerStatusChange"]
 # Issue 18 (third round): the SLA clocks measured once and kept.
 __all__ += [
     "SlaTimeline",

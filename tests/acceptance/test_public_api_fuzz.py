@@ -218,7 +218,7 @@ def _by_name(name: str, w: FuzzWorld, key: str) -> Any:
         "held_on": date(2026, 3, 1), "trainer": "李工", "topics": ["repair_skills"],
         "ship_on": date(2026, 3, 5),
         "ends_on": date(2028, 2, 28), "to": date(2026, 3, 20), "at": LATER,
-        "planned_at": LATER,
+        "planned_at": LATER, "starts_at": LATER, "ends_at": LATER + timedelta(days=1),
         "repaired_at": LATER, "now": LATER, "departments": ["rnd"], "engineer_ids": ["eng-sr"],
         "ticket_ids": [ids["bj"]], "about": [ids["sh"]], "dealer_ids": ["dealer-sh"], "ids": [],
         "hashes": [], "counted": {"WN-FV-01": 1}, "values": {}, "tickets": [], "incidents": [],

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 
 import attrs
 
+from aftersales.domain.availability import Absence, absences
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, DealerId, EngineerId
 from aftersales.domain.text import bounded, required_text
@@ -34,6 +36,11 @@ class EngineerLevel(StrEnum):
 def _non_negative(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ValidationError(f"{attribute.name} must be a non-negative integer", field=attribute.name)
+
+
+def _flag(instance: object, attribute: attrs.Attribute[bool], value: bool) -> None:
+    if not isinstance(value, bool):
+        raise ValidationError(f"{attribute.name} is true or false", field=attribute.name)
 
 
 def _service_area(value: Iterable[str]) -> frozenset[str]:
@@ -76,7 +83,12 @@ class Dealer:
 
 @attrs.frozen
 class Engineer:
-    """A service engineer (工程师 / 技术支持), of the maker or of a dealer."""
+    """A service engineer (工程师 / 技术支持), of the maker or of a dealer.
+
+    ``active`` is false once the engineer left the company or the dealer (离职/停用); ``absences`` are
+    the recorded periods away (请假). Neither is given work by any dispatch path while so
+    (:meth:`available_at`); both change only through the master-data commands that record why.
+    """
 
     id: EngineerId
     name: str = attrs.field(validator=required_text(100))
@@ -90,6 +102,16 @@ class Engineer:
     dealer_id: DealerId | None = None
     contact: Contact | None = None
     note: str = attrs.field(default="", validator=bounded(500))
+    active: bool = attrs.field(default=True, validator=_flag)
+    absences: tuple[Absence, ...] = attrs.field(default=(), converter=absences)
+
+    def available_at(self, at: datetime) -> bool:
+        """True when the engineer works here and is not away at ``at``."""
+        return self.active and not any(a.covers(at) for a in self.absences)
+
+    def absence_at(self, at: datetime) -> Absence | None:
+        """The recorded absence covering ``at``, or ``None``."""
+        return next((a for a in self.absences if a.covers(at)), None)
 
     @property
     def has_capacity(self) -> bool:

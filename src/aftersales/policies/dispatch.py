@@ -2,8 +2,9 @@
 
 Seed 003: "客服中心根据服务类型、工程师技能特长及地理位置,进行合理派工" — by service type, the engineer's
 skills and location. Seed 002: the authorised dealer of the customer's territory performs the service
-("乙方负责所售产品的全过程服务"). Candidates come from an :class:`EngineerIndex` (by skill and region, only
-engineers below their load limit), are filtered by level, exclusions and an on-duty predicate, then scored
+("乙方负责所售产品的全过程服务"), so a ticket of a dealer never goes to another dealer's engineer. Candidates
+come from an :class:`EngineerIndex` (by skill and region, only active engineers below their load limit),
+are filtered by dealer, level, exclusions, absences (请假) and an on-duty predicate, then scored
 (skill match, region, load, level) and ranked. No candidate → escalation to the manager with the reason.
 """
 
@@ -214,7 +215,7 @@ class DefaultDispatch:
         min_rank = _LEVEL_RANK[route.min_level] if route.min_level else 0
         w = self.params.weights
         preferred = request.preferred_skills
-        seen = off_duty = below_level = excluded = 0
+        seen = off_duty = below_level = excluded = other_dealer = 0
         scored: list[tuple[float, int, EngineerId, dict[str, float]]] = []
         for engineer_id in pool:
             seen += 1
@@ -222,10 +223,17 @@ class DefaultDispatch:
                 excluded += 1
                 continue
             engineer = index.get(engineer_id)
+            if request.dealer_id is not None and engineer.dealer_id not in (None, request.dealer_id):
+                # Seed 002: 乙方负责所售产品的全过程服务 — a dealer's ticket is its own engineers' or the
+                # maker's, never another dealer's staff (whose contract clock and charges would follow).
+                other_dealer += 1
+                continue
             if _LEVEL_RANK[engineer.level] < min_rank:
                 below_level += 1
                 continue
-            if on_duty is not None and not on_duty(engineer, request.at):
+            if not engineer.available_at(request.at) or (
+                on_duty is not None and not on_duty(engineer, request.at)
+            ):
                 off_duty += 1
                 continue
             load = index.load(engineer_id)
@@ -257,6 +265,7 @@ class DefaultDispatch:
                         "excluded": excluded,
                         "below_level": below_level,
                         "off_duty": off_duty,
+                        "other_dealer": other_dealer,
                     },
                 )
             )

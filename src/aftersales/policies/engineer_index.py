@@ -27,6 +27,9 @@ _EMPTY: frozenset[EngineerId] = frozenset()
 class EngineerIndex:
     """Engineers with spare capacity, by (skill, region), by skill, and emergency-team membership.
 
+    An engineer who is no longer active (left the company or the dealer) is held by id only: it is in
+    no bucket, whatever its load.
+
     ``candidates(skill, region)`` is a dictionary lookup; ``set_load`` moves one engineer in or out of
     their buckets (cost proportional to their number of skills).
     """
@@ -54,8 +57,8 @@ class EngineerIndex:
             raise DuplicateError(f"engineer {engineer.id!r} is already in the index")
         self._engineers[engineer.id] = engineer
         self._load[engineer.id] = engineer.active_load
-        if engineer.active_load < engineer.max_load:
-            self._file(engineer)
+        if engineer.active and engineer.active_load < engineer.max_load:
+            self._file(engineer)  # one who left (离职/停用) is known by id, never a candidate
 
     def remove(self, engineer_id: EngineerId) -> None:
         """Take an engineer out (left the company, moved to another roster)."""
@@ -85,8 +88,8 @@ class EngineerIndex:
         engineer = self.get(engineer_id)
         if not isinstance(load, int) or isinstance(load, bool) or load < 0:
             raise ValidationError("load must be a non-negative integer", field="load")
-        had_room = self._load[engineer_id] < engineer.max_load
-        has_room = load < engineer.max_load
+        had_room = engineer.active and self._load[engineer_id] < engineer.max_load
+        has_room = engineer.active and load < engineer.max_load
         self._load[engineer_id] = load
         if had_room and not has_room:
             self._unfile(engineer)

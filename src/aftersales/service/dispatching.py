@@ -16,6 +16,7 @@ from datetime import datetime
 
 import attrs
 
+from aftersales.domain.actors import Role
 from aftersales.domain.classification import Priority
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import EngineerId
@@ -23,6 +24,7 @@ from aftersales.domain.parties import Engineer, EngineerLevel
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
+from aftersales.errors import PermissionDenied, ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.dispatch import DispatchRequest, Roster, calendar_on_duty
 from aftersales.policies.engineer_index import DealerIndex, EngineerIndex
@@ -35,12 +37,22 @@ from aftersales.service.actors import Actor
 from aftersales.service.assignee_loads import open_loads
 from aftersales.service.context import DeskContext
 from aftersales.service.engineer_loads import OPEN_STATES
+from aftersales.service.permissions import PERMISSIONS, Workflow
 from aftersales.service.policy_memo import DecisionMemo
 from aftersales.service.roster_stamp import roster_version
+from aftersales.service.scope import sees_every
 from aftersales.service.shared_values import assignee, manual_dispatch_reason
 from aftersales.service.team_roster import TeamRoster
 
-__all__ = ["Choice", "Dispatching", "engineer_dealer", "failed_dispatch"]
+__all__ = [
+    "Choice",
+    "Dispatching",
+    "check_available",
+    "check_dealer_dispatch",
+    "engineer_dealer",
+    "failed_dispatch",
+    "unavailable_members",
+]
 
 _COORDINATION_CODES = frozenset({"critical_coordination", "multi_department", "complex_problem"})
 
@@ -102,9 +114,12 @@ class Dispatching:
             CountField.MEMBER, TicketFilter(states=_OPEN_STATES)
         ).items():
             loads[member] = loads.get(member, 0) + load
-        for engineer_id, load in loads.items():
-            if engineer_id in engineers:
-                engineers.set_load(EngineerId(engineer_id), load)
+        # Every engineer's load is the count: one with no open ticket has none, whatever active_load its
+        # record was registered with (a figure typed once would keep it out of dispatch for good).
+        for engineer in listed:
+            load = loads.get(engineer.id, 0)
+            if engineers.load(engineer.id) != load:
+                engineers.set_load(engineer.id, load)
         return Roster(engineers, dealers)
 
     def choose(
@@ -140,10 +155,12 @@ class Dispatching:
         manual = (manual_dispatch_reason(actor.role._value_), *coordination)
         if engineer_id is not None:
             engineer = uow.engineers.get(engineer_id)
+            check_available(engineer, now, "engineer_id")
             priority = ticket.priority or Priority.NORMAL
             overrides = (
                 _below_level(engineer, route.outcome, priority),
                 self._outside_emergency_team(uow, engineer, route.outcome, priority),
+                _without_skill(engineer, assessment.skill if assessment else None),
             )
             manual = (manual[0], *(o for o in overrides if o is not None), *manual[1:])
             return Choice(assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name), manual, (), told)
@@ -154,12 +171,13 @@ class Dispatching:
             at=now,
             region=ticket.region,
             skill=assessment.skill if assessment else None,
+            preferred_skills=_service_type(uow, ticket),  # type: ignore[arg-type]
             route=route.outcome,
             dealer_id=ticket.dealer_id,
             exclude=frozenset({ticket.assignee.id} if ticket.assignee else ()),  # type: ignore[arg-type]
         )
         calendar = self.context.calendar
-        on_call = self._on_call(uow, route.outcome.emergency_team, now, request.exclude)
+        on_call = self._on_call(uow, route.outcome.emergency_team, now, request.exclude, ticket.dealer_id)
         if on_call is not None:
             return attrs.evolve(on_call, reasons=(*on_call.reasons, *coordination), messages=told)
         on_duty = calendar_on_duty(calendar) if calendar is not None else None
@@ -222,15 +240,23 @@ class Dispatching:
         return Reason("dispatch_outside_emergency_team", {"priority": priority.value})
 
     def _on_call(
-        self, uow: UnitOfWork, emergency: bool, now: datetime, exclude: frozenset[str] = frozenset()
+        self,
+        uow: UnitOfWork,
+        emergency: bool,
+        now: datetime,
+        exclude: frozenset[str] = frozenset(),
+        dealer_id: str | None = None,
     ) -> Choice | None:
         """Outside working hours a critical ticket goes to the emergency team's on-call engineer; never
-        back to one ``exclude`` names (the engineer a re-dispatch takes it from, as the policy obeys)."""
+        back to one ``exclude`` names (the engineer a re-dispatch takes it from, as the policy obeys),
+        nor to one who left or is away, nor to another dealer's engineer on ``dealer_id``'s ticket (the
+        policy's rules): the next covering shift's engineer is on call instead."""
         calendar = self.context.calendar
         if not emergency or calendar is None or calendar.is_working_time(now):
             return None
         for team in self._teams.emergency_teams(uow):
-            engineer_id = team.on_call(now, exclude)
+            skip = exclude | unavailable_members(uow, team.members, now, dealer_id)
+            engineer_id = team.on_call(now, skip)
             if engineer_id is not None:
                 engineer = uow.engineers.get(engineer_id)
                 reasons = (
@@ -242,6 +268,76 @@ class Dispatching:
 
 
 _RANK = {EngineerLevel.JUNIOR: 0, EngineerLevel.SENIOR: 1}
+
+
+def _service_type(uow: UnitOfWork, ticket: Ticket) -> frozenset[str]:
+    """The skills dispatch prefers for ``ticket`` (scored by ``dispatch.weights.skill``): its service
+    type — the category, installation or repair (seed 003: 根据服务类型、工程师技能特长…进行合理派工) — and
+    its product line (the product's category; seed 003 系统培训: 产品知识), as engineers list them among
+    their skills. The skill the triage requires stays a filter; these only rank."""
+    preferred = {ticket.category.code}
+    if ticket.product_id is not None:
+        found = uow.products.find([ticket.product_id])
+        if ticket.product_id in found:
+            preferred.add(found[ticket.product_id].category)
+    return frozenset(preferred)
+
+
+def _without_skill(engineer: Engineer, skill: str | None) -> Reason | None:
+    """The override a manual dispatch makes when it names an engineer without the skill the triage asked
+    for (seed 003: 根据服务类型、工程师技能特长…进行合理派工; the pack's dispatch picks only engineers
+    with it): accepted, like a dispatch below the level, but recorded on the assignment for the history."""
+    if skill is None or skill in engineer.skills:
+        return None
+    return Reason("dispatch_without_skill", {"skill": skill})
+
+
+def check_dealer_dispatch(uow: UnitOfWork, actor: Actor, chosen: Assignee) -> None:
+    """Dealer staff (acting as such: no office role that may dispatch) pass a job only inside their
+    dealer — to the dealer itself or one of its own engineers. Seed 002: 乙方负责所售产品的全过程服务 and
+    must solve the call within 24 hours (特殊情况不得超过48小时); handing it to another dealer's people or to
+    the maker's engineers would move another party's staff and stop its own contract clock. The
+    office moves a ticket between dealers and to the maker's engineers. Otherwise ``PermissionDenied``."""
+    roles = PERMISSIONS[Workflow.SERVICE_TICKET]["dispatch"]
+    if not actor.has_role(Role.DEALER_STAFF) or sees_every(actor, roles):
+        return
+    mine = actor.dealer_id
+    if chosen.kind is AssigneeKind.DEALER:
+        ours = mine is not None and chosen.id == mine
+    else:
+        ours = mine is not None and engineer_dealer(uow, chosen) == mine
+    if not ours:
+        raise PermissionDenied(str(actor), "dispatch beyond its own dealer", chosen.id)
+
+
+def check_available(engineer: Engineer, at: datetime, field: str) -> None:
+    """Refuse work for an engineer who left (离职/停用) or is away at ``at`` (请假): a
+    ``ValidationError`` naming ``field``. A dispatch by hand may override a level or a team, not this:
+    nobody would go."""
+    if not engineer.active:
+        raise ValidationError(
+            f"engineer {engineer.id} is no longer active (left or deactivated): choose another", field=field
+        )
+    absence = engineer.absence_at(at)
+    if absence is not None:
+        raise ValidationError(
+            f"engineer {engineer.id} is away until {absence.ends_at.isoformat()}: choose another",
+            field=field,
+        )
+
+
+def unavailable_members(
+    uow: UnitOfWork, members: Sequence[str], at: datetime, dealer_id: str | None = None
+) -> frozenset[str]:
+    """Of ``members``, the engineers who may not be given work at ``at``: gone, away, or (on a ticket
+    of ``dealer_id``) another dealer's staff (seed 002: 乙方负责所售产品的全过程服务)."""
+    found = uow.engineers.find(members)
+    return frozenset(
+        engineer.id
+        for engineer in found.values()
+        if not engineer.available_at(at)
+        or (dealer_id is not None and engineer.dealer_id not in (None, dealer_id))
+    )
 
 
 def _below_level(engineer: Engineer, route: Route, priority: Priority) -> Reason | None:

@@ -39,11 +39,14 @@ class EngineerLoad:
     max_load: int
     assisting: int = 0
     """Of ``open``, the tickets the engineer was added to (a critical ticket's team), not assigned."""
+    active: bool = True
+    """False once the engineer left (离职/停用): its open tickets are work for the office to move."""
 
     @property
     def has_capacity(self) -> bool:
-        """True while the engineer is below its load limit."""
-        return self.open < self.max_load
+        """True while the engineer works here and is below its load limit (no dispatch picks one who
+        left, whatever its load)."""
+        return self.active and self.open < self.max_load
 
 
 def engineer_loads_in(uow: UnitOfWork, actor: Actor, team: str | None = None) -> list[EngineerLoad]:
@@ -84,6 +87,7 @@ def engineer_loads_in(uow: UnitOfWork, actor: Actor, team: str | None = None) ->
                 by_state,
                 engineer.max_load,
                 assisting,
+                engineer.active,
             )
         )
     loads.sort(key=lambda load: (-load.open, load.engineer_id))

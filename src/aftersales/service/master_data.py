@@ -25,9 +25,11 @@ from typing import Any, ClassVar, TypeVar, cast
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.availability import Absence
 from aftersales.domain.canonical import canonical
 from aftersales.domain.contact import zone
 from aftersales.domain.ids import CustomerId
+from aftersales.domain.instants import require_aware
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
@@ -37,6 +39,7 @@ from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.engineer_status import EngineerStatusChange, absent, cancelled_absence, open_work
 from aftersales.service.notify import check_writable
 from aftersales.service.permissions import MASTER_DATA_ROLES, Workflow, can_write_party, permit
 from aftersales.service.references import check_references
@@ -405,8 +408,145 @@ class MasterData:
     def register_engineer(
         self, actor: Actor, engineer: Engineer, *, idempotency_key: str | None = None
     ) -> None:
-        """Add or update an engineer (skills, level, region, load limit, emergency team)."""
-        self._register(actor, "register_engineer", engineer, _no_scope, idempotency_key)
+        """Add or update an engineer (skills, level, region, load limit, emergency team).
+
+        A stored engineer's ``active`` flag and ``absences`` change only through
+        :meth:`deactivate_engineer`, :meth:`reactivate_engineer`, :meth:`record_absence` and
+        :meth:`cancel_absence`, which record why; an update that differs in them is a
+        ``ValidationError`` naming the field (a record rebuilt from scratch would bring a departed
+        engineer back to dispatch without a word).
+        """
+
+        def check(uow: UnitOfWork, before: Engineer | None) -> None:
+            if before is None:
+                return
+            for field in ("active", "absences"):
+                if getattr(before, field) != getattr(engineer, field):
+                    raise ValidationError(
+                        f"{field} of engineer {engineer.id} changes with deactivate_engineer, "
+                        "reactivate_engineer, record_absence or cancel_absence (with a reason)",
+                        field=f"engineer.{field}",
+                    )
+
+        self._register(actor, "register_engineer", engineer, check, idempotency_key)
+
+    # -- engineers leaving, coming back, away (seed 003 派工: only who can go is dispatched) ----------
+
+    def deactivate_engineer(
+        self, actor: Actor, engineer_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> EngineerStatusChange:
+        """The engineer left the company or the dealer (离职/停用): no dispatch path gives it work again.
+
+        Its open tickets stay where they are and are listed in the answer, for the office to dispatch
+        again (see :mod:`aftersales.service.engineer_status`). Already inactive: ``ValidationError``.
+        """
+
+        def change(engineer: Engineer, now: datetime) -> Engineer:
+            if not engineer.active:
+                raise ValidationError(f"engineer {engineer_id} is already inactive", field="engineer_id")
+            return attrs.evolve(engineer, active=False)
+
+        return self._engineer_status(
+            actor, "deactivate_engineer", engineer_id, reason, change, idempotency_key, []
+        )
+
+    def reactivate_engineer(
+        self, actor: Actor, engineer_id: str, *, reason: str, idempotency_key: str | None = None
+    ) -> EngineerStatusChange:
+        """The engineer works here again: dispatch may choose it. Already active: ``ValidationError``."""
+
+        def change(engineer: Engineer, now: datetime) -> Engineer:
+            if engineer.active:
+                raise ValidationError(f"engineer {engineer_id} is active", field="engineer_id")
+            return attrs.evolve(engineer, active=True)
+
+        return self._engineer_status(
+            actor, "reactivate_engineer", engineer_id, reason, change, idempotency_key, []
+        )
+
+    def record_absence(
+        self,
+        actor: Actor,
+        engineer_id: str,
+        *,
+        starts_at: datetime,
+        ends_at: datetime,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> EngineerStatusChange:
+        """The engineer is away from ``starts_at`` to ``ends_at`` (请假): no dispatch path gives it work
+        then, and no on-call shift may fall in it. Overlapping a recorded absence, or over already:
+        ``ValidationError``. The answer lists its open tickets, as for :meth:`deactivate_engineer`.
+        """
+        check_actor(actor)
+        permit(actor, Workflow.MASTER_DATA, "engineer_availability", engineer_id)  # before the dates
+        absence = Absence(starts_at, ends_at, _reason(reason))
+
+        def change(engineer: Engineer, now: datetime) -> Engineer:
+            return absent(engineer, absence, now)
+
+        request = [starts_at.isoformat(), ends_at.isoformat()]
+        return self._engineer_status(
+            actor, "record_absence", engineer_id, reason, change, idempotency_key, request
+        )
+
+    def cancel_absence(
+        self,
+        actor: Actor,
+        engineer_id: str,
+        *,
+        starts_at: datetime,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> EngineerStatusChange:
+        """Call off the absence starting at ``starts_at`` (one under way ends now): the engineer can be
+        given work again. No such absence, or one over already: ``ValidationError`` naming ``starts_at``."""
+        start = require_aware(starts_at, "starts_at")
+
+        def change(engineer: Engineer, now: datetime) -> Engineer:
+            return cancelled_absence(engineer, start, now)
+
+        return self._engineer_status(
+            actor, "cancel_absence", engineer_id, reason, change, idempotency_key, [start.isoformat()]
+        )
+
+    def _engineer_status(
+        self,
+        actor: Actor,
+        command: str,
+        engineer_id: str,
+        reason: str,
+        change: Callable[[Engineer, datetime], Engineer],
+        key: str | None,
+        request: list[Any],
+    ) -> EngineerStatusChange:
+        """One availability change: checked, applied, audited with its reason, the roster stamp raised."""
+        check_actor(actor)
+        permit(actor, Workflow.MASTER_DATA, "engineer_availability", engineer_id)
+        if not isinstance(engineer_id, str) or not engineer_id:
+            raise ValidationError("engineer_id is an engineer's id", field="engineer_id")
+        why = _reason(reason)
+
+        def apply(uow: UnitOfWork, now: datetime) -> EngineerStatusChange:
+            before = uow.engineers.get(engineer_id)
+            after = change(before, now)
+            uow.engineers.save(after)
+            touch_roster(uow)  # every desk's dispatch reads the engineer again
+            record_change(uow, actor, command, now, before, after, why)
+            return EngineerStatusChange(after, open_work(uow, engineer_id))
+
+        result = self.runner.write(
+            actor,
+            command,
+            key,
+            [engineer_id, why, *request],
+            apply,
+            remember=lambda r: r.engineer.id,
+            reload=lambda uow, id: EngineerStatusChange(uow.engineers.get(id), open_work(uow, id)),
+        )
+        if self._on_change is not None:
+            self._on_change("engineer")
+        return result
 
     # -- audit --------------------------------------------------------------------------------------
 

@@ -244,6 +244,8 @@ MASTER_DATA_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
         "register_customer": frozenset({R.DEALER_STAFF, R.SYSTEM}) | _OFFICE,
         "register_asset": frozenset({R.DEALER_STAFF, R.SYSTEM}) | _OFFICE,
         "register_reference": _HEADS | {R.SYSTEM},
+        # An engineer leaving, coming back or away (seed 003 派工): the heads who keep the reference data.
+        "engineer_availability": _HEADS | {R.SYSTEM},
         "transfer_asset": frozenset({R.MANAGER, R.GENERAL_MANAGER}),
         "change_warranty_start": frozenset({R.MANAGER, R.GENERAL_MANAGER}),
         "master_data_history": _HEADS | {R.AUDITOR},

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from aftersales.domain.actors import Role
+from aftersales.domain.availability import overlapping
 from aftersales.domain.classification import Priority
 from aftersales.domain.events import JsonValue
 from aftersales.domain.parties import CustomerTier
@@ -28,8 +29,10 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.dispatching import check_available, unavailable_members
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import Applied, CommandRunner
+from aftersales.service.scope import sees_every
 from aftersales.service.team_roster import TeamRoster
 from aftersales.service.views import CommandResult
 
@@ -52,16 +55,30 @@ class TeamDesk:
     # -- master data ----------------------------------------------------------------------------------
 
     def save_team(self, actor: Actor, team: Team) -> Team:
-        """Create or replace a team; every member (and the lead) must be a registered engineer."""
+        """Create or replace a team; every member (and the lead) must be a registered engineer, the lead
+        an active one, and every on-call shift a member's, outside the member's recorded absences."""
         check_role(actor, "manage_teams", getattr(team, "id", None), _roles("manage_teams"))
         if not isinstance(team, Team):
             raise ValidationError("team must be a Team", field="team")
+
+        if team.lead not in team.members:
+            # A lead changed on a team read back (``team.lead = ...``) is a member, as a new team's is:
+            # its registration is checked with the others, and the roster's shifts may name it.
+            team.members.insert(0, team.lead)
+        if not isinstance(team.shifts, list) or not all(isinstance(s, OnCallShift) for s in team.shifts):
+            raise ValidationError("shifts are OnCallShift values", field="shifts")
+        outsiders = [s.engineer_id for s in team.shifts if s.engineer_id not in team.members]
+        if outsiders:  # as set_roster says: the roster is the members'
+            raise ValidationError(f"{outsiders[0]} is not a member of team {team.id}", field="shifts")
 
         def apply(uow: UnitOfWork, now: datetime) -> Team:
             known = uow.engineers.find(team.members)
             missing = [m for m in team.members if m not in known]
             if missing:
                 raise NotFound("engineer", missing[0])
+            if not known[team.lead].active:  # it would be asked first for every critical call
+                raise ValidationError(f"lead {team.lead} is no longer active: name another", field="lead")
+            _check_shifts(uow, team.shifts)
             try:
                 current = uow.documents.get(Team, team.id)
                 team.version = current.version
@@ -85,6 +102,7 @@ class TeamDesk:
             outsiders = [s.engineer_id for s in wanted if s.engineer_id not in team.members]
             if outsiders:
                 raise ValidationError(f"{outsiders[0]} is not a member of team {team_id}", field="shifts")
+            _check_shifts(uow, wanted)
             team.shifts = sorted(wanted, key=lambda s: s.starts_at)
             uow.documents.save(team)
             return team
@@ -92,14 +110,29 @@ class TeamDesk:
         return self.runner.write(actor, "manage_teams", None, [team_id], apply)
 
     def team(self, actor: Actor, team_id: str) -> Team:
-        """One team (staff only)."""
+        """One team (staff only; dealer staff their own dealer's teams, another is ``NotFound``)."""
         check_role(actor, "read_teams", team_id, _roles("read_teams"))
         with self.context.store() as uow:
-            return uow.documents.get(Team, team_id)
+            return self._readable(uow, actor, team_id)
 
     def on_call(self, actor: Actor, team_id: str, at: datetime) -> str | None:
-        """The engineer of ``team_id`` on call at ``at``, or ``None``."""
-        return self.team(actor, team_id).on_call(at)
+        """The engineer of ``team_id`` on call at ``at``, or ``None``: as a dispatch at ``at`` would find
+        them, so an engineer who left or is away then is passed over for the next covering shift."""
+        check_role(actor, "read_teams", team_id, _roles("read_teams"))
+        with self.context.store() as uow:
+            team = self._readable(uow, actor, team_id)
+            return team.on_call(at, unavailable_members(uow, team.members, at))
+
+    @staticmethod
+    def _readable(uow: UnitOfWork, actor: Actor, team_id: str) -> Team:
+        """``team_id`` as stored, if ``actor`` may read it. Dealer staff (acting as such) read their own
+        dealer's teams only (seed 002 separates 甲方 and 乙方: the maker's teams and another dealer's staff
+        and on-call nights are not theirs to know); any other team answers as an unknown id."""
+        team = uow.documents.get(Team, team_id)
+        dealer_staff = actor.has_role(Role.DEALER_STAFF) and not sees_every(actor, _roles("read_teams"))
+        if dealer_staff and (team.dealer_id is None or team.dealer_id != actor.dealer_id):
+            raise NotFound("team", team_id)
+        return team
 
     # -- critical dispatch ----------------------------------------------------------------------------
 
@@ -134,8 +167,18 @@ class TeamDesk:
             pass
         calendar = self.context.calendar
         working = calendar.is_working_time(now) if calendar is not None else True
-        chosen = team.lead if working else team.on_call(now)
-        reasons.append(Reason("team_lead" if working else "on_call", {"engineer": chosen or "-"}))
+        away = unavailable_members(uow, team.members, now)  # left, or away now (请假): never chosen
+        chosen: str | None
+        if working and team.lead in away:
+            # The lead left or is away: whoever the roster has on call now stands in; else nobody, and
+            # the department head, who coordinates the team (seed 003), is told why.
+            reasons.append(Reason("lead_unavailable", {"engineer": team.lead}))
+            chosen = team.on_call(now, away)
+            if chosen is not None:
+                reasons.append(Reason("lead_stand_in", {"engineer": chosen}))
+        else:
+            chosen = team.lead if working else team.on_call(now, away)
+            reasons.append(Reason("team_lead" if working else "on_call", {"engineer": chosen or "-"}))
         if chosen is None:
             return self._failed(uow, actor, ticket, team, reasons, now)
         engineer = uow.engineers.get(chosen)
@@ -172,6 +215,8 @@ class TeamDesk:
             missing = [e for e in wanted if e not in found]
             if missing:
                 raise NotFound("engineer", missing[0])
+            for engineer_id in wanted:
+                check_available(found[engineer_id], now, "engineer_ids")
             present = set(ticket_team(ticket))
             added = [e for e in dict.fromkeys(wanted) if e not in present]
             if not added:
@@ -235,6 +280,26 @@ class TeamDesk:
         key = f"{ticket.id}:{len(ticket.events)}:escalation:no_candidate"
         messages = self.context.notifications.staff_messages("escalation", to, values, key, now)
         return Applied(messages=messages, decisions=(escalation,))
+
+
+def _check_shifts(uow: UnitOfWork, shifts: Iterable[OnCallShift]) -> None:
+    """Refuse an on-call shift (值班) of an engineer who left, or one inside a recorded absence: the
+    roster would name somebody who cannot come (``ValidationError`` naming ``shifts``)."""
+    planned = list(shifts)
+    found = uow.engineers.find([s.engineer_id for s in planned])
+    for shift in planned:
+        engineer = found.get(shift.engineer_id)
+        if engineer is None:
+            continue  # not a member: refused as such, or skipped by on_call
+        if not engineer.active:
+            raise ValidationError(f"{engineer.id} is no longer active: no shift for them", field="shifts")
+        absence = overlapping(engineer.absences, shift.starts_at, shift.ends_at)
+        if absence is not None:
+            raise ValidationError(
+                f"{engineer.id} is away from {absence.starts_at.isoformat()} to "
+                f"{absence.ends_at.isoformat()}: the shift from {shift.starts_at.isoformat()} falls in it",
+                field="shifts",
+            )
 
 
 def ticket_team(ticket: Ticket) -> tuple[str, ...]:

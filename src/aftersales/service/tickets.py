@@ -61,7 +61,12 @@ from aftersales.service.callback_plan import (
     schedule_in,
 )
 from aftersales.service.context import DeskContext
-from aftersales.service.dispatching import Dispatching, engineer_dealer, failed_dispatch
+from aftersales.service.dispatching import (
+    Dispatching,
+    check_dealer_dispatch,
+    engineer_dealer,
+    failed_dispatch,
+)
 from aftersales.service.intake import open_ticket_in, received_time
 from aftersales.service.lifecycle import (
     close_in,
@@ -270,6 +275,7 @@ class Tickets:
             choice = self.dispatching.choose(uow, actor, ticket, now, engineer_id, dealer_id)
             if choice.assignee is not None:
                 chosen = choice.assignee
+                check_dealer_dispatch(uow, actor, chosen)  # seed 002: inside its dealer
                 dealer = engineer_dealer(uow, chosen)  # a dealer's own engineer: in that dealer's hands
                 ticket.assign(actor.ref, now, chosen, reason=reason, reasons=choice.reasons, dealer=dealer)
             else:  # issue 20: nobody found is history too (why, and who the escalation went to)
