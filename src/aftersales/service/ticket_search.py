@@ -272,10 +272,11 @@ class TicketSearch:
             for ticket_id in found.items:
                 ticket = uow.tickets.get(ticket_id)
                 seen = as_seen_by(actor, ticket)
-                # The index holds the staff's internal notes: a ticket read without them is found only
-                # if it matches without them (a customer searching "脾气急" must not learn that the
-                # note is there). Such a page may hold fewer than its limit; its cursor goes on.
-                if len(seen.notes) < len(ticket.notes) and not _document(uow, seen).matches(parsed):
+                # The index holds the staff's internal notes and tags: a ticket read without them is
+                # found only if it matches without them (a customer searching "脾气急" or a tag must not
+                # learn that the note or the tag is there). Such a page may hold fewer than its limit;
+                # its cursor goes on.
+                if seen is not ticket and not _document(uow, seen).matches(parsed):
                     continue
                 views.append(TicketView(seen))
         return Page(tuple(views), found.next_cursor)
