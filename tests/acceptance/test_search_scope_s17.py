@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import attrs
@@ -21,6 +22,7 @@ import pytest
 from aftersales.adapters.clock import ManualClock
 from aftersales.errors import PermissionDenied
 from aftersales.ports.queries import TicketFilter
+from aftersales.ports.ticket_search import SearchRequest
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
 
@@ -110,3 +112,42 @@ def test_a_customer_puts_no_tags_on_a_call_it_opens(shop: Desk) -> None:
     desk.open_ticket(customer, customer_id="cust-zh", description="马桶漏水")
     assert desk.count(world.agent, TicketFilter(tags=["vip"])) == 0
     assert desk.count(world.agent) == 1
+
+
+def _calls(shop: Desk, *descriptions: str) -> list[str]:
+    ids = []
+    for description in descriptions:
+        ids.append(
+            shop.desk.open_ticket(shop.world.agent, customer_id="cust-zh", description=description).ticket.id
+        )
+        shop.clock.advance(timedelta(minutes=1))
+    return ids
+
+
+def test_an_internal_match_leaves_no_cursor_for_the_customer(shop: Desk) -> None:
+    desk, world = shop.desk, shop.world
+    first, second = _calls(shop, "马桶漏水", "座圈松动")
+    for tid in (first, second):
+        desk.note_to_customer(world.agent, tid, text="客户脾气急", visible=False)
+    assert len(desk.search(world.agent, "脾气急").items) == 2
+    # Before: no ticket but a cursor (a hidden match exists), which encodes the hidden hit's place.
+    page = desk.search(world.customer_zh, "脾气急", page=SearchRequest(limit=1))
+    assert page.items == () and page.next_cursor is None
+    page = desk.search(world.customer_zh, "脾气急", page=SearchRequest(limit=5))
+    assert page.items == () and page.next_cursor is None
+
+
+def test_a_customers_search_pages_are_full_and_end_with_the_last_hit(shop: Desk) -> None:
+    desk, world = shop.desk, shop.world
+    oldest, hidden, newest = _calls(shop, "马桶漏水", "座圈松动", "水箱漏水")
+    desk.note_to_customer(world.agent, hidden, text="疑似漏水批次", visible=False)
+    assert [v.id for v in desk.search(world.agent, "漏水").items] == [newest, hidden, oldest]
+    customer, one = world.customer_zh, SearchRequest(limit=1)
+    page = desk.search(customer, "漏水", page=one)
+    assert [v.id for v in page.items] == [newest] and page.next_cursor is not None
+    # Before: the second page was empty (the hidden hit dropped) with a cursor to a third.
+    page = desk.search(customer, "漏水", page=SearchRequest(limit=1, cursor=page.next_cursor))
+    assert [v.id for v in page.items] == [oldest]
+    assert page.next_cursor is None
+    page = desk.search(customer, "漏水", page=SearchRequest(limit=2))
+    assert [v.id for v in page.items] == [newest, oldest] and page.next_cursor is None

@@ -39,6 +39,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.reader_view import as_seen_by
 from aftersales.service.runner import CommandRunner
+from aftersales.service.search_pages import reads_reduced, search_page
 from aftersales.service.views import TicketView
 
 __all__ = [
@@ -267,16 +268,15 @@ class TicketSearch:
             raise ValidationError("page is a SearchRequest", field="page")
         scoped = self._scope(actor, filters or TicketFilter())
         with self._store() as uow:
-            found = _index_of(uow).search(parsed, scoped, request)
-            views = []
-            for ticket_id in found.items:
+
+            def view(ticket_id: str) -> TicketView | None:
                 ticket = uow.tickets.get(ticket_id)
                 seen = as_seen_by(actor, ticket)
                 # The index holds the staff's internal notes and tags: a ticket read without them is
-                # found only if it matches without them (a customer searching "脾气急" or a tag must not
-                # learn that the note or the tag is there). Such a page may hold fewer than its limit;
-                # its cursor goes on.
+                # found only if it matches without them (a customer searching "脾气急" or a tag must
+                # not learn that the note or the tag is there).
                 if seen is not ticket and not _document(uow, seen).matches(parsed):
-                    continue
-                views.append(TicketView(seen))
-        return Page(tuple(views), found.next_cursor)
+                    return None
+                return TicketView(seen)
+
+            return search_page(_index_of(uow), parsed, scoped, request, view, reads_reduced(actor))
