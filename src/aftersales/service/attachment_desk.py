@@ -67,7 +67,15 @@ class AttachmentDesk:
         self.runner = runner
         self._store = store
         rules = context.policies.extra.get("attachments")
-        self.rules = rules if isinstance(rules, AttachmentRules) else AttachmentRules()
+        if rules is not None and not isinstance(rules, AttachmentRules):
+            # An override the desk cannot use (a table of params, another object) is refused: it used
+            # to be replaced by the defaults without a word, so its size and type limits were ignored.
+            raise ConfigurationError(
+                f"the attachments policy is an AttachmentRules (AttachmentRules(AttachmentParams(...)) "
+                f"or the name of a registered implementation), got {type(rules).__name__}",
+                key="attachments",
+            )
+        self.rules = rules if rules is not None else AttachmentRules()
 
     @property
     def store(self) -> AttachmentStore:
