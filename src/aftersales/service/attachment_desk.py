@@ -118,6 +118,11 @@ class AttachmentDesk:
             self.rules.check_type(media_type, name)
 
             def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+                if kind is AttachmentKind.WRITTEN_REPORT and actor.ref.role is Role.CUSTOMER:
+                    # The written report is the service side's feedback to the maker (seed 002:
+                    # 对各级销售单位提出以下要求 … 需立即提供书面报告): a customer's upload would let the
+                    # customer unblock the steps the report rule holds. Photos, slips, invoices are theirs.
+                    raise PermissionDenied(str(actor), "attach a written_report", ticket.id)
                 attachment = Attachment(
                     f"att-{len(ticket.events)}",
                     kind,
