@@ -47,8 +47,9 @@ def canonical_value(value: object) -> str:
     if isinstance(value, Money):
         return f"{value.amount} {value.currency}"
     if isinstance(value, Decimal | int):
-        number = Decimal(value)
-        text = format(number.normalize(), "f") if number == number.to_integral_value() else str(number)
+        # Normalised whatever its typed precision: 1.50, 1.5 and 1.500 are one value, and equal values
+        # must be one text to compare equal in filters (non-whole numbers used to keep their zeros).
+        text = format(Decimal(value).normalize(), "f")
         return text if text != "-0" else "0"
     if isinstance(value, date):
         return value.isoformat()
