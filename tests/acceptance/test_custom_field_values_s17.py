@@ -4,25 +4,32 @@ PostgreSQL.
 
 Custom fields are stored as canonical text so that "equal values compare equal in filters"
 (domain.custom_fields). A non-whole number kept the zeros it was typed with: 2.50 was stored "2.50",
-and the ledger filtered by 2.5 (or search's filter, or a second ticket set to 2.5) did not find it.
+and the ledger filtered by 2.5 (or search's filter, or a second ticket set to 2.5) did not find it. A
+number too large for any text (1e999999999) escaped as decimal.Overflow; a date and time given for a
+date field was stored as the instant's text, which the field's typed reading could not read back.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
+from aftersales.errors import ValidationError
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
 
-FIELDS = CustomFieldSet.of(CustomField("water_pressure", FieldType.NUMBER))
+FIELDS = CustomFieldSet.of(
+    CustomField("water_pressure", FieldType.NUMBER), CustomField("install_date", FieldType.DATE)
+)
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
@@ -53,3 +60,30 @@ def test_a_number_is_one_text_however_typed(shop: tuple[ServiceDesk, World]) -> 
         wanted = TicketFilter(custom_fields={"water_pressure": typed})
         assert sorted(v.id for v in desk.ledger(agent, wanted).items) == both, typed
         assert sorted(v.id for v in desk.search(agent, "水压低", wanted).items) == both, typed
+
+
+def test_a_number_keeps_every_digit_and_one_too_large_is_refused(shop: tuple[ServiceDesk, World]) -> None:
+    desk, world = shop
+    agent = world.agent
+    tid = desk.open_ticket(agent, customer_id="cust-zh", description="水压低").ticket.id
+    exact = "1.2345678901234567890123456789012"
+    desk.set_custom_fields(agent, tid, {"water_pressure": exact})
+    assert desk.ticket(agent, tid).custom_fields["water_pressure"] == exact
+    for huge in ("1e999999999", "1e-999999999"):
+        with pytest.raises(ValidationError) as refused:  # before: decimal.Overflow, or a billion zeros
+            desk.set_custom_fields(agent, tid, {"water_pressure": huge})
+        assert refused.value.field == "fields.water_pressure"
+    assert desk.ticket(agent, tid).custom_fields["water_pressure"] == exact
+
+
+def test_a_date_field_takes_a_day_not_an_instant(shop: tuple[ServiceDesk, World]) -> None:
+    desk, world = shop
+    agent = world.agent
+    tid = desk.open_ticket(agent, customer_id="cust-zh", description="安装").ticket.id
+    instant = datetime(2026, 3, 9, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with pytest.raises(ValidationError) as refused:  # before: stored "2026-03-09T23:30:00+08:00"
+        desk.set_custom_fields(agent, tid, {"install_date": instant})
+    assert refused.value.field == "fields.install_date"
+    desk.set_custom_fields(agent, tid, {"install_date": date(2026, 3, 9)})
+    stored = desk.ticket(agent, tid).custom_fields
+    assert desk.custom_fields.typed(stored) == {"install_date": date(2026, 3, 9)}

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime
+from decimal import Context, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -47,15 +47,30 @@ def canonical_value(value: object) -> str:
     if isinstance(value, Money):
         return f"{value.amount} {value.currency}"
     if isinstance(value, Decimal | int):
-        # Normalised whatever its typed precision: 1.50, 1.5 and 1.500 are one value, and equal values
-        # must be one text to compare equal in filters (non-whole numbers used to keep their zeros).
-        text = format(Decimal(value).normalize(), "f")
-        return text if text != "-0" else "0"
+        return _number_text(Decimal(value))
+    if isinstance(value, datetime):
+        raise ValidationError("a date field holds a day, not a date and time", field="fields")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
         return value
     raise ValidationError(f"unsupported custom field value {value!r}", field="fields")
+
+
+def _number_text(number: Decimal) -> str:
+    """``number`` as plain digits, normalised whatever its typed precision: 1.50, 1.5 and 1.500 are one
+    value, and equal values must be one text to compare equal in filters (a non-whole number used to
+    keep the zeros it was typed with). Every digit is kept (the default context rounded past 28), and a
+    number whose digits would not fit a field's text (1e999999999) is refused, not written out."""
+    if not number.is_finite():
+        return str(number)
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite number's
+    if max(number.adjusted(), 0) + max(-exponent, 0) >= MAX_TEXT:
+        raise ValidationError(f"a number field holds at most {MAX_TEXT} digits", field="fields")
+    exact = number.normalize(Context(prec=max(len(number.as_tuple().digits), 1)))
+    text = format(exact, "f")
+    return text if text != "-0" else "0"
 
 
 def _texts(value: Iterable[str]) -> tuple[str, ...]:
@@ -121,8 +136,16 @@ class CustomField:
                 number = None
             if number is None or not number.is_finite():
                 raise _refuse(name, f"{value!r} is not a number")
+            try:
+                _number_text(number)
+            except ValidationError as error:
+                raise _refuse(name, str(error).removeprefix("fields: ")) from None
             return number
         if self.type is FieldType.DATE:
+            if isinstance(value, datetime):
+                # A day, not an instant: which day an instant is depends on a time zone (and the text
+                # stored was the instant's, which typed() could not read back).
+                raise _refuse(name, "expects a date (YYYY-MM-DD), not a date and time")
             if isinstance(value, date):
                 return value
             try:
