@@ -161,14 +161,19 @@ class CustomField:
         return value
 
     def typed(self, stored: str) -> Any:
-        """The typed value of stored text."""
-        if self.type is FieldType.NUMBER:
-            return Decimal(stored)
-        if self.type is FieldType.DATE:
-            return date.fromisoformat(stored)
-        if self.type is FieldType.MONEY:
-            amount, currency = stored.split(" ")
-            return Money(Decimal(amount), currency)
+        """The typed value of stored text; text this type cannot read (stored before the field was
+        declared with another type, or by an older version) is a ``ValidationError`` naming the field,
+        not a ``ValueError`` or ``decimal.InvalidOperation`` from the parser."""
+        try:
+            if self.type is FieldType.NUMBER:
+                return Decimal(stored)
+            if self.type is FieldType.DATE:
+                return date.fromisoformat(stored)
+            if self.type is FieldType.MONEY:
+                amount, currency = stored.split(" ")
+                return Money(Decimal(amount), currency)
+        except (ValueError, ArithmeticError, TypeError):  # InvalidOperation is an ArithmeticError
+            raise _refuse(self.name, f"stored value {stored!r} is not a {self.type.value}") from None
         return stored
 
 
