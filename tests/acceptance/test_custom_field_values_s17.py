@@ -6,7 +6,9 @@ Custom fields are stored as canonical text so that "equal values compare equal i
 (domain.custom_fields). A non-whole number kept the zeros it was typed with: 2.50 was stored "2.50",
 and the ledger filtered by 2.5 (or search's filter, or a second ticket set to 2.5) did not find it. A
 number too large for any text (1e999999999) escaped as decimal.Overflow; a date and time given for a
-date field was stored as the instant's text, which the field's typed reading could not read back.
+date field was stored as the instant's text, which the field's typed reading could not read back. A
+NUL or a lone surrogate in a text field was stored by one store and refused by another with the driver's
+untyped error (PostgreSQL: DataError; SQLite: UnicodeEncodeError).
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
-from aftersales.errors import ValidationError
+from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
 
 FIELDS = CustomFieldSet.of(
-    CustomField("water_pressure", FieldType.NUMBER), CustomField("install_date", FieldType.DATE)
+    CustomField("water_pressure", FieldType.NUMBER),
+    CustomField("install_date", FieldType.DATE),
+    CustomField("site_note", FieldType.TEXT),
 )
 
 
@@ -87,3 +91,27 @@ def test_a_date_field_takes_a_day_not_an_instant(shop: tuple[ServiceDesk, World]
     desk.set_custom_fields(agent, tid, {"install_date": date(2026, 3, 9)})
     stored = desk.ticket(agent, tid).custom_fields
     assert desk.custom_fields.typed(stored) == {"install_date": date(2026, 3, 9)}
+
+
+def test_a_text_field_takes_text_every_store_can_keep(shop: tuple[ServiceDesk, World]) -> None:
+    desk, world = shop
+    agent = world.agent
+    tid = desk.open_ticket(
+        agent, customer_id="cust-zh", description="漏水", custom_fields={"site_note": "三楼"}
+    )
+    for bad in ("阀门\x00损坏", "\ud800", "a\x1bb"):
+        with pytest.raises(ValidationError) as refused:
+            desk.set_custom_fields(agent, tid.ticket.id, {"site_note": bad})
+        assert refused.value.field == "fields.site_note"
+        with pytest.raises(ValidationError):
+            desk.open_ticket(
+                agent, customer_id="cust-zh", description="漏水", custom_fields={"site_note": bad}
+            )
+    desk.set_custom_fields(agent, tid.ticket.id, {"site_note": "三楼\n靠窗"})
+    assert desk.ticket(agent, tid.ticket.id).custom_fields == {"site_note": "三楼\n靠窗"}
+    assert desk.count(agent) == 1
+
+
+def test_a_choice_no_store_can_keep_is_refused_when_declared() -> None:
+    with pytest.raises(ConfigurationError):
+        CustomField("colour", FieldType.CHOICE, choices=("white\x00", "black"))

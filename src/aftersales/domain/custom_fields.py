@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.money import Money
+from aftersales.domain.validation import check_text
 from aftersales.errors import ConfigurationError, ValidationError
 
 __all__ = ["ALL_CATEGORIES", "CustomField", "CustomFieldSet", "FieldType", "canonical_value"]
@@ -107,6 +108,15 @@ class CustomField:
             raise ConfigurationError(f"choice field {self.name!r} declares no choices", key="custom_fields")
         if self.type is not FieldType.CHOICE and self.choices:
             raise ConfigurationError(f"only choice fields have choices ({self.name!r})", key="custom_fields")
+        for choice in self.choices:
+            try:
+                clean = isinstance(choice, str) and check_text(choice, "choice", multiline=False) == choice
+            except ValidationError:
+                clean = False
+            if not clean or not choice.strip():
+                raise ConfigurationError(
+                    f"choice {choice!r} of {self.name!r} is not plain one-line text", key="custom_fields"
+                )
         if self.type is not FieldType.MONEY and self.currency is not None:
             raise ConfigurationError(
                 f"only money fields have a currency ({self.name!r})", key="custom_fields"
@@ -126,7 +136,10 @@ class CustomField:
                 raise _refuse(name, f"is at most {self.max_length} characters")
             if self.type is FieldType.CHOICE and value not in self.choices:
                 raise _refuse(name, f"{value!r} is not one of {', '.join(self.choices)}")
-            return value
+            # The rules of all text users type (no control characters but newline and tab, no lone
+            # surrogates, NFC): a NUL or a surrogate was stored by one store and refused by another,
+            # with the driver's untyped error (PostgreSQL's DataError, SQLite's UnicodeEncodeError).
+            return check_text(value, f"fields.{name}", multiline=True, limit=self.max_length)
         if self.type is FieldType.NUMBER:
             if isinstance(value, bool | float):
                 raise _refuse(name, "expects a whole or decimal number (int, Decimal or text), not a float")
