@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime
+from decimal import Context, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
 import attrs
 
 from aftersales.domain.money import Money
+from aftersales.domain.validation import check_text
 from aftersales.errors import ConfigurationError, ValidationError
 
 __all__ = ["ALL_CATEGORIES", "CustomField", "CustomFieldSet", "FieldType", "canonical_value"]
@@ -47,14 +48,30 @@ def canonical_value(value: object) -> str:
     if isinstance(value, Money):
         return f"{value.amount} {value.currency}"
     if isinstance(value, Decimal | int):
-        number = Decimal(value)
-        text = format(number.normalize(), "f") if number == number.to_integral_value() else str(number)
-        return text if text != "-0" else "0"
+        return _number_text(Decimal(value))
+    if isinstance(value, datetime):
+        raise ValidationError("a date field holds a day, not a date and time", field="fields")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
         return value
     raise ValidationError(f"unsupported custom field value {value!r}", field="fields")
+
+
+def _number_text(number: Decimal) -> str:
+    """``number`` as plain digits, normalised whatever its typed precision: 1.50, 1.5 and 1.500 are one
+    value, and equal values must be one text to compare equal in filters (a non-whole number used to
+    keep the zeros it was typed with). Every digit is kept (the default context rounded past 28), and a
+    number whose digits would not fit a field's text (1e999999999) is refused, not written out."""
+    if not number.is_finite():
+        return str(number)
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # a finite number's
+    if max(number.adjusted(), 0) + max(-exponent, 0) >= MAX_TEXT:
+        raise ValidationError(f"a number field holds at most {MAX_TEXT} digits", field="fields")
+    exact = number.normalize(Context(prec=max(len(number.as_tuple().digits), 1)))
+    text = format(exact, "f")
+    return text if text != "-0" else "0"
 
 
 def _texts(value: Iterable[str]) -> tuple[str, ...]:
@@ -91,6 +108,15 @@ class CustomField:
             raise ConfigurationError(f"choice field {self.name!r} declares no choices", key="custom_fields")
         if self.type is not FieldType.CHOICE and self.choices:
             raise ConfigurationError(f"only choice fields have choices ({self.name!r})", key="custom_fields")
+        for choice in self.choices:
+            try:
+                clean = isinstance(choice, str) and check_text(choice, "choice", multiline=False) == choice
+            except ValidationError:
+                clean = False
+            if not clean or not choice.strip():
+                raise ConfigurationError(
+                    f"choice {choice!r} of {self.name!r} is not plain one-line text", key="custom_fields"
+                )
         if self.type is not FieldType.MONEY and self.currency is not None:
             raise ConfigurationError(
                 f"only money fields have a currency ({self.name!r})", key="custom_fields"
@@ -110,7 +136,10 @@ class CustomField:
                 raise _refuse(name, f"is at most {self.max_length} characters")
             if self.type is FieldType.CHOICE and value not in self.choices:
                 raise _refuse(name, f"{value!r} is not one of {', '.join(self.choices)}")
-            return value
+            # The rules of all text users type (no control characters but newline and tab, no lone
+            # surrogates, NFC): a NUL or a surrogate was stored by one store and refused by another,
+            # with the driver's untyped error (PostgreSQL's DataError, SQLite's UnicodeEncodeError).
+            return check_text(value, f"fields.{name}", multiline=True, limit=self.max_length)
         if self.type is FieldType.NUMBER:
             if isinstance(value, bool | float):
                 raise _refuse(name, "expects a whole or decimal number (int, Decimal or text), not a float")
@@ -120,8 +149,16 @@ class CustomField:
                 number = None
             if number is None or not number.is_finite():
                 raise _refuse(name, f"{value!r} is not a number")
+            try:
+                _number_text(number)
+            except ValidationError as error:
+                raise _refuse(name, str(error).removeprefix("fields: ")) from None
             return number
         if self.type is FieldType.DATE:
+            if isinstance(value, datetime):
+                # A day, not an instant: which day an instant is depends on a time zone (and the text
+                # stored was the instant's, which typed() could not read back).
+                raise _refuse(name, "expects a date (YYYY-MM-DD), not a date and time")
             if isinstance(value, date):
                 return value
             try:
@@ -137,14 +174,19 @@ class CustomField:
         return value
 
     def typed(self, stored: str) -> Any:
-        """The typed value of stored text."""
-        if self.type is FieldType.NUMBER:
-            return Decimal(stored)
-        if self.type is FieldType.DATE:
-            return date.fromisoformat(stored)
-        if self.type is FieldType.MONEY:
-            amount, currency = stored.split(" ")
-            return Money(Decimal(amount), currency)
+        """The typed value of stored text; text this type cannot read (stored before the field was
+        declared with another type, or by an older version) is a ``ValidationError`` naming the field,
+        not a ``ValueError`` or ``decimal.InvalidOperation`` from the parser."""
+        try:
+            if self.type is FieldType.NUMBER:
+                return Decimal(stored)
+            if self.type is FieldType.DATE:
+                return date.fromisoformat(stored)
+            if self.type is FieldType.MONEY:
+                amount, currency = stored.split(" ")
+                return Money(Decimal(amount), currency)
+        except (ValueError, ArithmeticError, TypeError):  # InvalidOperation is an ArithmeticError
+            raise _refuse(self.name, f"stored value {stored!r} is not a {self.type.value}") from None
         return stored
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from aftersales.domain.actors import Role
 from aftersales.domain.attachments import Attachment, AttachmentKind
 from aftersales.domain.media_types import EXECUTABLE_TYPES, SNIFFED_TYPES
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
@@ -89,8 +90,15 @@ class AttachmentParams:
 
 
 def written_report_missing(attachments: Iterable[Attachment]) -> bool:
-    """True when none of ``attachments`` is a written report (书面报告)."""
-    return not any(a.kind is AttachmentKind.WRITTEN_REPORT for a in attachments)
+    """True when none of ``attachments`` is a written report (书面报告) the service side attached.
+
+    Seed 002 asks the report of the sales and service units, as their feedback to the maker
+    (对各级销售单位提出以下要求 … 开箱期的产品,在发现问题时,需立即提供书面报告; 售后服务质量反馈系统:
+    产品的信息反馈), so one a customer attached is not it (the desk refuses such uploads; this also
+    holds for a stored or imported one)."""
+    return not any(
+        a.kind is AttachmentKind.WRITTEN_REPORT and a.added_by.role is not Role.CUSTOMER for a in attachments
+    )
 
 
 class AttachmentRules:

@@ -67,7 +67,15 @@ class AttachmentDesk:
         self.runner = runner
         self._store = store
         rules = context.policies.extra.get("attachments")
-        self.rules = rules if isinstance(rules, AttachmentRules) else AttachmentRules()
+        if rules is not None and not isinstance(rules, AttachmentRules):
+            # An override the desk cannot use (a table of params, another object) is refused: it used
+            # to be replaced by the defaults without a word, so its size and type limits were ignored.
+            raise ConfigurationError(
+                f"the attachments policy is an AttachmentRules (AttachmentRules(AttachmentParams(...)) "
+                f"or the name of a registered implementation), got {type(rules).__name__}",
+                key="attachments",
+            )
+        self.rules = rules if rules is not None else AttachmentRules()
 
     @property
     def store(self) -> AttachmentStore:
@@ -110,6 +118,11 @@ class AttachmentDesk:
             self.rules.check_type(media_type, name)
 
             def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+                if kind is AttachmentKind.WRITTEN_REPORT and actor.ref.role is Role.CUSTOMER:
+                    # The written report is the service side's feedback to the maker (seed 002:
+                    # 对各级销售单位提出以下要求 … 需立即提供书面报告): a customer's upload would let the
+                    # customer unblock the steps the report rule holds. Photos, slips, invoices are theirs.
+                    raise PermissionDenied(str(actor), "attach a written_report", ticket.id)
                 attachment = Attachment(
                     f"att-{len(ticket.events)}",
                     kind,

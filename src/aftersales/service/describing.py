@@ -40,7 +40,12 @@ def desk_custom_fields(policies: PolicySet, host: CustomFieldSet | None) -> Cust
     if host is not None and not isinstance(host, CustomFieldSet):
         raise ConfigurationError("custom_fields is a CustomFieldSet", key="custom_fields")
     found = policies.extra.get("custom_fields")
-    pack = found if isinstance(found, CustomFieldSet) else CustomFieldSet()
+    if found is not None and not isinstance(found, CustomFieldSet):
+        # An override the desk cannot use is refused: it used to leave the desk without the pack's fields.
+        raise ConfigurationError(
+            f"the custom_fields policy is a CustomFieldSet, got {type(found).__name__}", key="custom_fields"
+        )
+    pack = found if found is not None else CustomFieldSet()
     return pack.merged(host) if host is not None else pack
 
 

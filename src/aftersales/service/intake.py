@@ -93,6 +93,10 @@ def open_ticket_in(
     else:
         workflow, command = Workflow.SERVICE_TICKET, "open_ticket"
     permit(actor, workflow, command, customer_id)
+    if tags:
+        # Tags are the staff's labels (``tag`` in the permission table): a customer opening a call
+        # gives none, as it may not tag the ticket afterwards ("vip" would put it in the staff's list).
+        permit(actor, workflow, "tag", customer_id)
     described = describe_at_intake(context.custom_fields, category, tags, custom_fields)  # issue 23
     # What follows reads the customer, the unit, the contracts covering it and the number counter:
     # a store across a network reads them in one round trip (issue 21).

@@ -358,17 +358,24 @@ class KnowledgeDesk:
         """
         check_role(actor, "read_article", None, KNOWLEDGE_ROLES["read_article"])
         snapshot = self._loaded()
-        found = self._search(snapshot, query, max(limit * 4, limit))
-        views = []
-        for article_id in found:
-            current = snapshot.current.get(article_id)
-            if current is None:
-                continue
-            scoped = product_id is not None or category is not None
-            if scoped and not current.problem.applies_to(product_id, category):
-                continue
-            views.append(ArticleView.of(article_id, current, locale or actor.locale))
-        return views[:limit]
+        scoped = product_id is not None or category is not None
+        fetch = max(limit * 4, limit)
+        while True:
+            # The index ranks every article; those of other products (or no longer approved) are left
+            # out here, so it is asked for more until ``limit`` fit or it has no more: the first
+            # ``limit * 4`` hits alone could all be another product's, and a fitting article was lost.
+            found = self._search(snapshot, query, fetch)
+            views = []
+            for article_id in found:
+                current = snapshot.current.get(article_id)
+                if current is None:
+                    continue
+                if scoped and not current.problem.applies_to(product_id, category):
+                    continue
+                views.append(ArticleView.of(article_id, current, locale or actor.locale))
+            if len(views) >= limit or len(found) < fetch:
+                return views[:limit]
+            fetch *= 4
 
     # -- suggestions --------------------------------------------------------------------------------
 

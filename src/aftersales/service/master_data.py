@@ -171,12 +171,13 @@ class MasterData:
         context: DeskContext,
         runner: CommandRunner,
         on_change: Callable[[str], None] | None = None,
-        on_saved: Callable[[UnitOfWork, object], object] | None = None,
+        on_saved: Callable[[UnitOfWork, object, object], object] | None = None,
     ) -> None:
         self.context = context
         self.runner = runner
         self._on_change = on_change
-        self._on_saved = on_saved  # in the transaction, after a record is saved (search re-indexes)
+        # In the transaction, after a record is saved, with the record as it was (search re-indexes).
+        self._on_saved = on_saved
 
     # -- plumbing -----------------------------------------------------------------------------------
 
@@ -218,7 +219,7 @@ class MasterData:
                 touch_roster(uow)  # dispatch re-reads its roster (issue 20)
             record_change(uow, actor, command, now, before, obj)
             if self._on_saved is not None:
-                self._on_saved(uow, obj)
+                self._on_saved(uow, obj, before)
 
         self.runner.write(
             actor, command, key, obj, apply, remember=lambda _: obj.id, reload=lambda uow, _: None

@@ -8,7 +8,8 @@ and the history's steps of the dealer's purchase (its quote offered, accepted, r
 keeps every other step, but a step of the staff's own bookkeeping (triage, assignment, an SLA extension,
 a failed dispatch, an escalation) without the words the staff wrote on it: "客户难缠，转主管" explains the
 step to colleagues, not to the customer (:data:`REASONS_FOR_CUSTOMER`), and an internal note's step is
-left out with the note. Every
+left out with the note. Nor the ticket's tags: labels the staff put on to find and group tickets ("难缠",
+"vip"), which only staff may write; their ``tag`` steps are left out with them. Every
 ticket view a customer gets (``desk.ticket``, the ledger, search, a command's result, the charge sheet,
 their JSON) is made from this copy; staff read the ticket whole. A materials request carries a copy of
 the charge sheet as it stood when the request was filed: a customer reads it without the dealer's side
@@ -49,8 +50,9 @@ resolution summary, a quote) or by them. Their own words on any step stay theirs
 
 def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
     """``ticket`` as ``actor`` may read it: for a customer a copy without the internal notes, the staff's
-    words on their own steps (the triage assessment's note among them) and the dealer's side of the
-    charge sheet (the ticket itself when it holds none of them); for staff the ticket.
+    words on their own steps (the triage assessment's note among them), the tags (and their steps) and
+    the dealer's side of the charge sheet (the ticket itself when it holds none of them); for staff the
+    ticket.
 
     An actor holding several roles reads the staff's view only through a staff role that may read the
     ticket (:func:`~aftersales.service.scope.reads_whole`), whichever role is its primary one. Dealer
@@ -67,9 +69,10 @@ def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
     deliberation = not whole and any(e.action in _DELIBERATION_FACTS for e in ticket.events)
     assessed = ticket.assessment
     assessment_note = not whole and assessed is not None and assessed.note != ""
+    tagged = not whole and (bool(ticket.tags) or any(e.action == "tag" for e in ticket.events))
     sheet = ticket.charges
     dealer_side = sheet is not None and sheet.has_dealer_side and not reads_dealer_side(actor, ticket)
-    if not internal and not dealer_side and not staff_words and not assessment_note and not deliberation:
+    if not (internal or dealer_side or staff_words or assessment_note or deliberation or tagged):
         return ticket
     seen = ticket.copy()
     if internal:
@@ -80,6 +83,11 @@ def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
         seen.events = [_as_customer_reads(e) for e in seen.events if not _internal_note(e)]
     if deliberation:
         seen.events = [_without_deliberation(e) for e in seen.events]
+    if tagged:
+        # Tags are the staff's labels to find and group tickets ("难缠", "vip", "批量"): only staff and
+        # the system put them on (``tag`` in the permission table), like the staff's words on a step.
+        seen.tags = ()
+        seen.events = [e for e in seen.events if e.action != "tag"]
     if sheet is not None and dealer_side:
         seen.charges = sheet.for_customer()
         purchases = {quote.id for quote in sheet.quotes if quote.payer != "customer"}

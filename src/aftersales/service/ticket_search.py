@@ -19,6 +19,7 @@ from typing import Any
 from aftersales.domain.classification import Category
 from aftersales.domain.custom_fields import CustomFieldSet
 from aftersales.domain.events import TicketEvent
+from aftersales.domain.ids import ProductId
 from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset
 from aftersales.domain.tags import MAX_TAGS, normalize_tags
@@ -39,6 +40,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.reader_view import as_seen_by
 from aftersales.service.runner import CommandRunner
+from aftersales.service.search_pages import reads_reduced, search_page
 from aftersales.service.views import TicketView
 
 __all__ = [
@@ -199,18 +201,45 @@ class TicketSearch:
         """(Re-)index ``ticket`` in ``uow``'s transaction, with its customer, unit and dealer."""
         index_ticket(uow, ticket)
 
-    def reindex_record(self, uow: UnitOfWork, record: object) -> int:
-        """A customer, unit or dealer was saved: re-index its tickets (new name or phone)."""
+    def reindex_record(self, uow: UnitOfWork, record: object, before: object = None) -> int:
+        """A customer, unit or dealer was saved (``before``: as it was stored, if known): re-index its
+        tickets (new name or phone, a unit's corrected serial)."""
         if isinstance(record, Customer):
             return self.reindex_party(uow, "customer", record.id)
         if isinstance(record, Asset):
+            if isinstance(before, Asset):
+                # A unit's serial is all its tickets' documents take from it: a saved unit with the
+                # same serial changes none. A corrected one is found on every ticket of the unit,
+                # whoever owns it now (a unit sold on, or a dealer's stock unit, has tickets of others).
+                if before.serial == record.serial:
+                    return 0
+                return self._reindex_unit(uow, record.id, {before.product_id, record.product_id})
             return self.reindex_party(uow, "asset", record.id)
         if isinstance(record, Dealer):
             return self.reindex_party(uow, "dealer", record.id)
         return 0
 
+    def _reindex_unit(self, uow: UnitOfWork, asset_id: str, products: set[ProductId]) -> int:
+        """Re-index every ticket of unit ``asset_id`` (tickets copy the unit's product at intake)."""
+        count = 0
+        for product in sorted(products):
+            page = PageRequest(limit=500)
+            while True:
+                found = uow.tickets.query(TicketFilter(product_id=product), page)
+                for ticket in found.items:
+                    if ticket.asset_id == asset_id:
+                        self.index(uow, ticket)
+                        count += 1
+                if found.next_cursor is None:
+                    break
+                page = PageRequest(limit=500, cursor=found.next_cursor)
+        return count
+
     def reindex_party(self, uow: UnitOfWork, kind: str, party_id: str) -> int:
-        """Re-index the tickets of a customer, unit (``asset``) or dealer whose record changed."""
+        """Re-index the tickets of a customer, unit (``asset``) or dealer whose record changed.
+
+        A unit's tickets are those of its current owner here (a new unit's, say imported tickets); a
+        unit saved with another serial re-indexes every ticket of it (:meth:`reindex_record`)."""
         count = 0
         if kind == "asset":
             # Units are not a ledger filter: their tickets are the customer's tickets with this asset.
@@ -267,15 +296,15 @@ class TicketSearch:
             raise ValidationError("page is a SearchRequest", field="page")
         scoped = self._scope(actor, filters or TicketFilter())
         with self._store() as uow:
-            found = _index_of(uow).search(parsed, scoped, request)
-            views = []
-            for ticket_id in found.items:
+
+            def view(ticket_id: str) -> TicketView | None:
                 ticket = uow.tickets.get(ticket_id)
                 seen = as_seen_by(actor, ticket)
-                # The index holds the staff's internal notes: a ticket read without them is found only
-                # if it matches without them (a customer searching "脾气急" must not learn that the
-                # note is there). Such a page may hold fewer than its limit; its cursor goes on.
-                if len(seen.notes) < len(ticket.notes) and not _document(uow, seen).matches(parsed):
-                    continue
-                views.append(TicketView(seen))
-        return Page(tuple(views), found.next_cursor)
+                # The index holds the staff's internal notes and tags: a ticket read without them is
+                # found only if it matches without them (a customer searching "脾气急" or a tag must
+                # not learn that the note or the tag is there).
+                if seen is not ticket and not _document(uow, seen).matches(parsed):
+                    return None
+                return TicketView(seen)
+
+            return search_page(_index_of(uow), parsed, scoped, request, view, reads_reduced(actor))

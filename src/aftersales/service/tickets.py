@@ -719,7 +719,7 @@ def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
     grants that a list shows (the ledger, its rows and count, search, exports through ``ledger_scope``):
 
     - office roles, auditors and the system: every ticket;
-    - a customer: its own tickets;
+    - a customer: its own tickets, not filtered by tags (it reads none: ``PermissionDenied``);
     - dealer staff: its dealer's tickets, its own (``dealer_id``) or dispatched to it (seed 002), the
       filter's ``dealer_scope``; tickets of its regions that are neither stay readable by id only;
     - an engineer: the tickets it works on (assigned, or added to the team; issue 20); its team's other
@@ -741,6 +741,10 @@ def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
         )
     role = scoped[0] if scoped else None
     if role is Role.CUSTOMER:
+        if filters.tags:
+            # A customer reads no tags (reader_view): a list filtered by one would tell which of its
+            # tickets the staff labelled so ("难缠"), so the filter is refused, not answered.
+            raise PermissionDenied(str(actor), "filter by tags", "tags")
         return attrs.evolve(filters, customer_id=actor.customer_id or _NOBODY)
     if role is Role.DEALER_STAFF:
         if actor.dealer_id is None:

@@ -1,0 +1,93 @@
+# mypy: disable-error-code="arg-type"
+"""The written report of an out-of-box fault is the service side's, on memory, SQLite and PostgreSQL.
+
+Seed 002 asks it of the sales and service units, as their feedback to the maker: 对各级销售单位提出以下
+要求 … 关于第一阶段(开箱期)的产品,在发现问题时,需立即提供书面报告,必要时还需要提供现场实物图片 (and in
+售后服务质量反馈系统的建设, 产品的信息反馈). The sanitary-ware pack holds the dispatch until it is attached.
+A customer could attach any PDF as ``written_report`` and so release the dispatch without the report; a
+customer's upload is a photo, a signed slip, an invoice — not the report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import attrs
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.attachments import Attachment
+from aftersales.domain.classification import Severity
+from aftersales.domain.ids import AssetId
+from aftersales.domain.products import Asset
+from aftersales.errors import AttachmentRequired, PermissionDenied
+from aftersales.policies.attachments import written_report_missing
+from aftersales.service.desk import ServiceDesk
+from conftest import STAFF, START, World, make_world, register, store_url
+
+PDF = b"%PDF-1.4\n" + b"0" * 200
+
+
+@attrs.frozen
+class Desk:
+    desk: ServiceDesk
+    world: World
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(store_url(request.param, tmp_path, "report.db"))
+        desk = stack.enter_context(
+            ServiceDesk.open(url, pack="sanitary_ware", clock=ManualClock(START), staff=STAFF)
+        )
+        world = make_world()
+        register(desk, world)
+        yield Desk(desk, world)
+
+
+def _out_of_box_fault(shop: Desk) -> str:
+    desk, world = shop.desk, shop.world
+    unit = Asset(
+        AssetId("asset-oob"),
+        world.product.id,
+        "SN-2026-0100",
+        customer_id=world.cust_zh.id,
+        shipment_date=date(2026, 2, 20),  # shipped, installation not yet accepted: 开箱期
+        dealer_id=world.dealer_sh.id,
+    )
+    desk.register_asset(world.manager, unit)
+    tid = desk.open_ticket(
+        world.agent, customer_id="cust-zh", asset_id="asset-oob", description="开箱发现裂纹"
+    )
+    desk.triage(world.agent, tid.ticket.id, nature="quality", severity=Severity.MEDIUM)
+    return tid.ticket.id
+
+
+def test_a_customer_attaches_no_written_report(shop: Desk) -> None:
+    desk, world = shop.desk, shop.world
+    tid = _out_of_box_fault(shop)
+    customer = world.customer_zh
+    # Before: accepted, and the dispatch went ahead on the customer's upload.
+    with pytest.raises(PermissionDenied):
+        desk.attachments.attach(customer, tid, kind="written_report", name="书面报告.pdf", content=PDF)
+    assert desk.attachments.list(world.agent, tid) == ()
+    with pytest.raises(AttachmentRequired):
+        desk.dispatch(world.agent, tid)
+    desk.attachments.attach(customer, tid, kind="photo", name="裂纹.pdf", content=PDF)  # theirs to give
+    desk.attachments.attach(
+        world.dealer_sh_staff, tid, kind="written_report", name="书面报告.pdf", content=PDF
+    )
+    assert desk.dispatch(world.agent, tid).ticket.state == "assigned"
+
+
+def test_a_stored_report_a_customer_attached_does_not_count() -> None:
+    def report(by: ActorRef) -> Attachment:
+        return Attachment("att-1", "written_report", "r.pdf", "application/pdf", 9, "0" * 64, START, by)
+
+    assert written_report_missing([report(ActorRef("cust-zh", Role.CUSTOMER))])
+    assert not written_report_missing([report(ActorRef("agent-1", Role.AGENT))])
