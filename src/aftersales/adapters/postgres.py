@@ -600,6 +600,27 @@ class _Entities(Generic[T]):
         obj = self._uow.entities_seen[key] = self._uow.parsed(self._name, text, self._cls)
         return obj
 
+    def get_for_update(self, id: str) -> T:
+        """:meth:`get`, the row locked to the end of the transaction and read as last committed.
+
+        For a command that rewrites the record from what it read (a unit transferred, its warranty
+        dates corrected, a record registered again after its scope was checked against the stored
+        one): under READ COMMITTED a plain read took no lock, so a second desk's command that read the
+        record before the first committed wrote over it from that stale read. This read waits for the
+        first to commit and then sees its record. SQLite (``BEGIN IMMEDIATE``) and the memory store
+        (units of work take turns) already run such commands one after the other.
+        """
+        key = (self._name, id)
+        found = self._uow.run(
+            "SELECT data::text FROM entities WHERE kind = %s AND id = %s FOR UPDATE", (self._name, id)
+        ).fetchone()
+        text = self._uow.entity_texts[key] = found[0] if found is not None else None
+        if text is None:
+            self._uow.entities_seen.pop(key, None)
+            raise NotFound(self._name, id)
+        obj = self._uow.entities_seen[key] = self._uow.parsed(self._name, text, self._cls)
+        return obj
+
     def statement(self, id: str) -> tuple[str, tuple[str, ...]]:
         """The read :meth:`get` makes of ``id`` (first column: the stored JSON text)."""
         if self._name == "asset":

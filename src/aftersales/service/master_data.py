@@ -30,6 +30,7 @@ from aftersales.domain.ids import CustomerId
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
+from aftersales.ports.repositories import Repository
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import unstructure
 from aftersales.service.access_log import record_access
@@ -43,7 +44,7 @@ from aftersales.service.roster_stamp import touch_roster
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.scope import asset_visible, check_chosen_id, party_visible, sees_every
 
-__all__ = ["MasterData", "MasterDataChange", "accept_installation", "record_change"]
+__all__ = ["MasterData", "MasterDataChange", "accept_installation", "for_update", "record_change"]
 
 R = Role
 _DEALER = frozenset({R.DEALER_STAFF})
@@ -76,6 +77,7 @@ _REPOS = {
 _KINDS = {Customer: "customer", Asset: "asset", Product: "product", Dealer: "dealer", Engineer: "engineer"}
 
 E = TypeVar("E", Customer, Asset, Product, Dealer, Engineer)
+R_ = TypeVar("R_")
 
 
 def _snapshot(value: dict[str, Any]) -> dict[str, Any]:
@@ -112,6 +114,16 @@ class MasterDataChange:
         return tuple(sorted(k for k in self.after if before.get(k) != self.after[k]))
 
 
+def for_update(repository: Repository[R_], id: str) -> R_:
+    """The stored record ``id``, read to be rewritten in this transaction: locked until it ends where
+    the store offers it (``get_for_update``: PostgreSQL), so a concurrent command on the record waits
+    for this one and then reads what it wrote instead of writing over it from an older read. A store
+    whose writers take turns anyway (SQLite, memory) reads it as ``get`` does."""
+    locked = getattr(repository, "get_for_update", None)
+    found: R_ = locked(id) if locked is not None else repository.get(id)
+    return found
+
+
 def record_change(
     uow: UnitOfWork,
     actor: Actor,
@@ -145,7 +157,7 @@ def accept_installation(uow: UnitOfWork, actor: Actor, asset_id: str, ticket_id:
     acceptance recorded gets this local day (in its market's zone), which ends its out-of-box phase
     (seed 002: 出厂后至安装调试合格 is 开箱期; 安装调试完毕至保修期限 is 保修期内). A date already recorded
     stays: it is corrected only by ``change_warranty_start``. Audited like every master-data change."""
-    before = uow.assets.get(asset_id)
+    before = for_update(uow.assets, asset_id)
     if before.installation_accepted_on is not None:
         return
     on = now.astimezone(zone(before.market_timezone)).date()
@@ -179,7 +191,7 @@ class MasterData:
     @staticmethod
     def _stored(uow: UnitOfWork, cls: type[E], id: str) -> E | None:
         try:
-            found: E = getattr(uow, _REPOS[cls]).get(id)
+            found: E = for_update(getattr(uow, _REPOS[cls]), id)
         except NotFound:
             return None
         return found
@@ -312,7 +324,7 @@ class MasterData:
         why = _reason(reason)
 
         def apply(uow: UnitOfWork, now: datetime) -> Asset:
-            before = uow.assets.get(asset_id)
+            before = for_update(uow.assets, asset_id)
             uow.customers.get(customer_id)
             after = attrs.evolve(before, customer_id=CustomerId(customer_id))
             uow.assets.save(after)
@@ -358,7 +370,7 @@ class MasterData:
                 raise ValidationError(f"{name} is a date", field=name)
 
         def apply(uow: UnitOfWork, now: datetime) -> Asset:
-            before = uow.assets.get(asset_id)
+            before = for_update(uow.assets, asset_id)
             after = attrs.evolve(before, **changes)
             _not_ahead(after, self.context.today(now))
             uow.assets.save(after)
