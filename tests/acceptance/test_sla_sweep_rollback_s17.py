@@ -50,7 +50,7 @@ def opened(
 
 def _breached(desk: ServiceDesk, clock: ManualClock, world: World) -> list[str]:
     """Two triaged tickets, then time past their resolution due: ticket ids."""
-    ids = []
+    ids: list[str] = []
     for text in ("马桶漏水", "水箱不出水"):
         ticket_id = desk.open_ticket(world.agent, customer_id="cust-zh", description=text).ticket.id
         desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.HIGH, skill="plumbing")
