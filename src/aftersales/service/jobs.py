@@ -393,7 +393,12 @@ class Jobs:
             announced = 0
             tasks = uow.documents.query(CallbackTask, state=CallbackTaskState.PENDING)
             due = sorted((t for t in tasks if t.scheduled_at <= now), key=lambda t: (t.due_at, t.id))
-            for task in due[:limit]:
+            # The limit bounds the callbacks announced, not those looked at: a callback stays pending until
+            # the call is made, so the first ``limit`` due ones may all be announced and still waiting;
+            # slicing them off first starved every callback behind them.
+            for task in due:
+                if announced >= limit:
+                    break
                 mark = JobMark(f"callback_due:{task.id}", at)
                 try:
                     uow.documents.add(mark)
