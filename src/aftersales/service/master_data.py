@@ -157,7 +157,9 @@ def accept_installation(uow: UnitOfWork, actor: Actor, asset_id: str, ticket_id:
     acceptance recorded gets this local day (in its market's zone), which ends its out-of-box phase
     (seed 002: 出厂后至安装调试合格 is 开箱期; 安装调试完毕至保修期限 is 保修期内). A date already recorded
     stays: it is corrected only by ``change_warranty_start``. Audited like every master-data change."""
-    before = for_update(uow.assets, asset_id)
+    if uow.assets.get(asset_id).installation_accepted_on is not None:
+        return  # the common case (installed long ago): read as the ticket's read brought it, no lock
+    before = for_update(uow.assets, asset_id)  # about to be rewritten: as last committed, locked
     if before.installation_accepted_on is not None:
         return
     on = now.astimezone(zone(before.market_timezone)).date()
