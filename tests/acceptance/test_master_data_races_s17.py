@@ -153,3 +153,26 @@ def test_a_customer_the_manager_moves_to_another_dealer_is_not_written_back_by_t
     with pair.first.store() as uow:
         assert uow.customers.get("cust-zh") == moved
     assert _chained(pair.first, world, "customer", "cust-zh")[-1]["dealer_id"] == "dealer-bj"
+
+
+def test_a_phone_number_registered_while_the_customer_is_erased_is_erased_too(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PIPL erasure (seed 000 客户信息: the customer's record) read the customer without a lock: the
+    erasure blanked the audit entries it saw, while a registration it had not waited for committed one
+    quoting the new number, which outlived the erasure."""
+    world = pair.world
+    number = "13900007777"
+    edited = attrs.evolve(world.cust_zh, contact=attrs.evolve(world.cust_zh.contact, phone=number))
+    joined = _during(
+        monkeypatch,
+        "register_customer",
+        lambda: pair.second.privacy.erase_customer(world.manager, "cust-zh", "客户要求删除个人信息"),
+    )
+    pair.first.register_customer(world.manager, edited)
+    assert joined() == []
+
+    with pair.first.store() as uow:
+        assert number not in repr(uow.customers.get("cust-zh"))
+    changes = pair.first.master_data.history(world.manager, "customer", "cust-zh")
+    assert changes and not [c.id for c in changes if number in repr((c.before, c.after))]
