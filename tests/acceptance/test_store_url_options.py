@@ -28,7 +28,14 @@ def _with(url: str, option: str) -> str:
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(
     ("option", "named"),
-    [("colour=blue", "colour"), ("ticket_cache=abc", "ticket_cache"), ("ticket_cache=-1", "ticket_cache")],
+    [
+        ("colour=blue", "colour"),
+        ("ticket_cache=abc", "ticket_cache"),
+        ("ticket_cache=-1", "ticket_cache"),
+        # Session 17: no upper bound was checked, so a slip of the keyboard kept every ticket parsed.
+        ("ticket_cache=100001", "ticket_cache"),
+        ("ticket_cache=99999999999999999999", "ticket_cache"),
+    ],
 )
 def test_a_bad_url_option_is_the_same_typed_error_on_every_store(
     backend: str, option: str, named: str, tmp_path: Path
@@ -54,3 +61,31 @@ def test_background_checkpoints_of_a_database_in_memory_are_refused() -> None:
     with pytest.raises(InvalidStoreOption) as caught:
         open_storage("sqlite:///:memory:?checkpoint=background")
     assert caught.value.option == "checkpoint"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_the_largest_ticket_cache_is_taken(backend: str, tmp_path: Path) -> None:
+    with (
+        store_url(backend, tmp_path) as url,
+        contextlib.closing(open_storage(_with(url, "ticket_cache=100000"))) as store,
+    ):
+        assert store.tickets_kept.limit == 100_000  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("option", "named"),
+    [
+        ("pool_max=1001", "pool_max"),
+        ("pool_min=1001", "pool_min"),  # with the default pool_max: the pool grew to it, opening them all
+        ("pool_min=0&pool_max=1000000000000", "pool_max"),
+        ("pool_min=1000000000&pool_max=1000000000", "pool_min"),
+    ],
+)
+def test_a_pool_larger_than_any_server_takes_is_refused_before_connecting(
+    option: str, named: str, tmp_path: Path
+) -> None:
+    """Session 17: ``pool_min``/``pool_max`` had no upper bound; ``pool_min=100000`` made a pool that
+    opened connections until the server refused them. Refused, naming the option and the bound."""
+    with store_url("postgres", tmp_path) as url, pytest.raises(InvalidStoreOption) as caught:
+        open_storage(_with(url, option))
+    assert caught.value.option == named and "1000" in str(caught.value)

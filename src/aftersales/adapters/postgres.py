@@ -42,7 +42,7 @@ from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
 from aftersales.adapters.text_index_postgres import PostgresStoredTextIndex
-from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo
+from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo, check_limit
 from aftersales.adapters.ticket_search_postgres import SEARCH_MIGRATION, PostgresTicketSearch
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
@@ -196,11 +196,23 @@ class _PgOptions:
     ticket_cache: int | None = None
 
 
-def _count(name: str, value: str | None, low: int) -> int | None:
+MAX_POOL = 1000
+"""The most connections one store's pool may hold (``pool_min``, ``pool_max``). PostgreSQL serves 100 by
+default, and one process rarely runs more units of work at once than it has threads: a larger pool is
+a slip of the keyboard, and ``pool_min=100000`` opened connections until the server refused them."""
+
+
+def _count(name: str, value: str | None, low: int, high: int | None = None) -> int | None:
     if value is None:
         return None
-    if not value.isascii() or not value.isdigit() or int(value) < low:
-        raise InvalidStoreOption(f"{name} is a whole number of at least {low}, got {value!r}", option=name)
+    if (
+        not value.isascii()
+        or not value.isdigit()
+        or int(value) < low
+        or (high is not None and int(value) > high)
+    ):
+        most = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        raise InvalidStoreOption(f"{name} is a whole number {most}, got {value!r}", option=name)
     return int(value)
 
 
@@ -229,10 +241,10 @@ def _parse_url(url: str) -> _PgOptions:
         urlunsplit(("postgresql", parts.netloc, parts.path, rest, parts.fragment)),
         schema,
         sync,
-        _count("pool_min", ours.get("pool_min"), 0),
-        _count("pool_max", ours.get("pool_max"), 1),
+        _count("pool_min", ours.get("pool_min"), 0, MAX_POOL),
+        _count("pool_max", ours.get("pool_max"), 1, MAX_POOL),
         _count("prepare_threshold", ours.get("prepare_threshold"), 0),
-        _count("ticket_cache", ours.get("ticket_cache"), 0),
+        None if ours.get("ticket_cache") is None else check_limit(ours["ticket_cache"]),
     )
     if options.pool_min is not None and options.pool_max is not None and options.pool_min > options.pool_max:
         raise InvalidStoreOption("pool_min is larger than pool_max", option="pool_min")
@@ -264,6 +276,9 @@ class PostgresStore:
         max_size = options.pool_max if options.pool_max is not None else max(max_size, min_size)
         if min_size > max_size:
             raise InvalidStoreOption("pool_min is larger than the pool's size", option="pool_min")
+        for name, size, low in (("pool_min", min_size, 0), ("pool_max", max_size, 1)):  # given as arguments
+            if isinstance(size, bool) or not isinstance(size, int) or not low <= size <= MAX_POOL:
+                raise InvalidStoreOption(f"{name} is a whole number from {low} to {MAX_POOL}", option=name)
         # Autocommit: the unit of work sends BEGIN and COMMIT itself, each with other statements.
         kwargs: dict[str, Any] = {"autocommit": True}
         # Statements this adapter runs on every command are few and fixed: prepared on their first use
@@ -596,6 +611,27 @@ class _Entities(Generic[T]):
             if self._name == "asset" and found is not None and found[1] is not None:
                 texts.setdefault(("product", found[1]), found[2])
         if text is None:
+            raise NotFound(self._name, id)
+        obj = self._uow.entities_seen[key] = self._uow.parsed(self._name, text, self._cls)
+        return obj
+
+    def get_for_update(self, id: str) -> T:
+        """:meth:`get`, the row locked to the end of the transaction and read as last committed.
+
+        For a command that rewrites the record from what it read (a unit transferred, its warranty
+        dates corrected, a record registered again after its scope was checked against the stored
+        one): under READ COMMITTED a plain read took no lock, so a second desk's command that read the
+        record before the first committed wrote over it from that stale read. This read waits for the
+        first to commit and then sees its record. SQLite (``BEGIN IMMEDIATE``) and the memory store
+        (units of work take turns) already run such commands one after the other.
+        """
+        key = (self._name, id)
+        found = self._uow.run(
+            "SELECT data::text FROM entities WHERE kind = %s AND id = %s FOR UPDATE", (self._name, id)
+        ).fetchone()
+        text = self._uow.entity_texts[key] = found[0] if found is not None else None
+        if text is None:
+            self._uow.entities_seen.pop(key, None)
             raise NotFound(self._name, id)
         obj = self._uow.entities_seen[key] = self._uow.parsed(self._name, text, self._cls)
         return obj

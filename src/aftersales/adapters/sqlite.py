@@ -64,7 +64,7 @@ from aftersales.adapters.sqlite_ticket_events import (
 )
 from aftersales.adapters.sqlite_upkeep import BackupReport, backup_file, refresh_statistics
 from aftersales.adapters.text_search import SqliteStoredTextIndex
-from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo
+from aftersales.adapters.ticket_memo import DEFAULT_LIMIT, TicketMemo, check_limit
 from aftersales.adapters.ticket_search_sqlite import SqliteTicketSearch, forget_words
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
@@ -256,12 +256,7 @@ def _parse_url(url: str) -> _Options:
         raise InvalidStoreOption(
             "checkpoint=background needs a database file, not :memory:", option="checkpoint"
         )
-    cache = options.get("ticket_cache", str(DEFAULT_LIMIT))
-    if not cache.isdigit() or not cache.isascii():
-        raise InvalidStoreOption(
-            f"ticket_cache is a number of tickets (0 for none), got {cache!r}", option="ticket_cache"
-        )
-    return _Options(path, mode, int(cache))
+    return _Options(path, mode, check_limit(options.get("ticket_cache", str(DEFAULT_LIMIT))))
 
 
 class SqliteStore:

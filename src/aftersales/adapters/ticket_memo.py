@@ -18,15 +18,33 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from aftersales.domain.ticket import Ticket
+from aftersales.errors import InvalidStoreOption
 from aftersales.ports.erasure import quotes_any
 from aftersales.serialization import EventsText
 
-__all__ = ["DEFAULT_LIMIT", "TicketMemo"]
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "TicketMemo", "check_limit"]
 
 DEFAULT_LIMIT = 4096
 """Tickets kept per store by default: a desk's working set of a few thousand live tickets stays parsed.
 Measured: about 3 MB for 2,048 new tickets, about 50 MB for 2,048 tickets of 25 events each (text and
 objects), so 6-100 MB at this limit, next to SQLite's own 64 MB page cache (``?ticket_cache=N``)."""
+
+MAX_LIMIT = 100_000
+"""The most tickets a store's ``?ticket_cache=N`` may keep: at the measured 25 KB of a ticket of 25
+events, some 2.5 GB of one process's memory. A larger value is refused (``InvalidStoreOption``), not
+taken: a slip of the keyboard (``ticket_cache=40960000``) would let the memo grow with every ticket a
+long-running worker ever wrote."""
+
+
+def check_limit(value: str) -> int:
+    """The ``ticket_cache`` URL option's text as a limit: a whole number from 0 to :data:`MAX_LIMIT`,
+    else ``InvalidStoreOption`` naming it (the same refusal from every store)."""
+    if not value.isascii() or not value.isdigit() or int(value) > MAX_LIMIT:
+        raise InvalidStoreOption(
+            f"ticket_cache is a whole number of tickets from 0 (none) to {MAX_LIMIT}, got {value!r}",
+            option="ticket_cache",
+        )
+    return int(value)
 
 
 class TicketMemo:

@@ -393,7 +393,12 @@ class Jobs:
             announced = 0
             tasks = uow.documents.query(CallbackTask, state=CallbackTaskState.PENDING)
             due = sorted((t for t in tasks if t.scheduled_at <= now), key=lambda t: (t.due_at, t.id))
-            for task in due[:limit]:
+            # The limit bounds the callbacks announced, not those looked at: a callback stays pending until
+            # the call is made, so the first ``limit`` due ones may all be announced and still waiting;
+            # slicing them off first starved every callback behind them.
+            for task in due:
+                if announced >= limit:
+                    break
                 mark = JobMark(f"callback_due:{task.id}", at)
                 try:
                     uow.documents.add(mark)
@@ -417,14 +422,24 @@ class Jobs:
 
     def _recompute_due(self, now: datetime) -> int:
         """Open, triaged tickets without a resolution due time (holiday data was missing when they
-        changed) get one derived now, through the desk's one command path."""
-        with self.context.store() as uow:
-            page = uow.tickets.query(
-                TicketFilter(states=_OPEN), PageRequest(self.settings.limit, None, Sort.RECEIVED_DESC)
-            )
-            waiting = [t.id for t in page.items if t.priority is not None and t.resolution_due_at is None]
+        changed) get one derived now, through the desk's one command path: up to ``limit`` of them,
+        newest first. The open tickets are read page after page until that many are found: the first
+        page alone (the newest ``limit``) left every older one waiting for good once newer tickets
+        had due times."""
+        limit = self.settings.limit
+        waiting: list[str] = []
+        cursor: str | None = None
+        while len(waiting) < limit:
+            with self.context.store() as uow:  # one transaction per page: writers wait for one page
+                page = uow.tickets.query(
+                    TicketFilter(states=_OPEN), PageRequest(limit, cursor, Sort.RECEIVED_DESC)
+                )
+            waiting += [t.id for t in page.items if t.priority is not None and t.resolution_due_at is None]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
         done = 0
-        for ticket_id in waiting:
+        for ticket_id in waiting[:limit]:
             result = self.runner.execute(
                 self.actor, "recompute_due", ticket_id, lambda uow, ticket, now: None
             )

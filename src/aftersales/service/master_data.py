@@ -33,6 +33,7 @@ from aftersales.domain.instants import require_aware
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
 from aftersales.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
+from aftersales.ports.repositories import Repository
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import unstructure
 from aftersales.service.access_log import record_access
@@ -47,7 +48,7 @@ from aftersales.service.roster_stamp import touch_roster
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.scope import asset_visible, check_chosen_id, party_visible, sees_every
 
-__all__ = ["MasterData", "MasterDataChange", "accept_installation", "record_change"]
+__all__ = ["MasterData", "MasterDataChange", "accept_installation", "for_update", "record_change"]
 
 R = Role
 _DEALER = frozenset({R.DEALER_STAFF})
@@ -80,6 +81,7 @@ _REPOS = {
 _KINDS = {Customer: "customer", Asset: "asset", Product: "product", Dealer: "dealer", Engineer: "engineer"}
 
 E = TypeVar("E", Customer, Asset, Product, Dealer, Engineer)
+R_ = TypeVar("R_")
 
 
 def _snapshot(value: dict[str, Any]) -> dict[str, Any]:
@@ -116,6 +118,16 @@ class MasterDataChange:
         return tuple(sorted(k for k in self.after if before.get(k) != self.after[k]))
 
 
+def for_update(repository: Repository[R_], id: str) -> R_:
+    """The stored record ``id``, read to be rewritten in this transaction: locked until it ends where
+    the store offers it (``get_for_update``: PostgreSQL), so a concurrent command on the record waits
+    for this one and then reads what it wrote instead of writing over it from an older read. A store
+    whose writers take turns anyway (SQLite, memory) reads it as ``get`` does."""
+    locked = getattr(repository, "get_for_update", None)
+    found: R_ = locked(id) if locked is not None else repository.get(id)
+    return found
+
+
 def record_change(
     uow: UnitOfWork,
     actor: Actor,
@@ -149,7 +161,9 @@ def accept_installation(uow: UnitOfWork, actor: Actor, asset_id: str, ticket_id:
     acceptance recorded gets this local day (in its market's zone), which ends its out-of-box phase
     (seed 002: 出厂后至安装调试合格 is 开箱期; 安装调试完毕至保修期限 is 保修期内). A date already recorded
     stays: it is corrected only by ``change_warranty_start``. Audited like every master-data change."""
-    before = uow.assets.get(asset_id)
+    if uow.assets.get(asset_id).installation_accepted_on is not None:
+        return  # the common case (installed long ago): read as the ticket's read brought it, no lock
+    before = for_update(uow.assets, asset_id)  # about to be rewritten: as last committed, locked
     if before.installation_accepted_on is not None:
         return
     on = now.astimezone(zone(before.market_timezone)).date()
@@ -184,7 +198,7 @@ class MasterData:
     @staticmethod
     def _stored(uow: UnitOfWork, cls: type[E], id: str) -> E | None:
         try:
-            found: E = getattr(uow, _REPOS[cls]).get(id)
+            found: E = for_update(getattr(uow, _REPOS[cls]), id)
         except NotFound:
             return None
         return found
@@ -323,7 +337,7 @@ class MasterData:
         why = _reason(reason)
 
         def apply(uow: UnitOfWork, now: datetime) -> Asset:
-            before = uow.assets.get(asset_id)
+            before = for_update(uow.assets, asset_id)
             uow.customers.get(customer_id)
             after = attrs.evolve(before, customer_id=CustomerId(customer_id))
             uow.assets.save(after)
@@ -377,7 +391,7 @@ class MasterData:
             )
 
         def apply(uow: UnitOfWork, now: datetime) -> Asset:
-            before = uow.assets.get(asset_id)
+            before = for_update(uow.assets, asset_id)
             if product_id is not None:
                 uow.products.get(product_id)  # NotFound: no such product
             after = attrs.evolve(before, **changes)
@@ -529,7 +543,7 @@ class MasterData:
         why = _reason(reason)
 
         def apply(uow: UnitOfWork, now: datetime) -> EngineerStatusChange:
-            before = uow.engineers.get(engineer_id)
+            before = for_update(uow.engineers, engineer_id)  # rewritten: locked until the end
             after = change(before, now)
             uow.engineers.save(after)
             touch_roster(uow)  # every desk's dispatch reads the engineer again

@@ -61,7 +61,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.context import DeskContext
-from aftersales.service.master_data import MasterDataChange
+from aftersales.service.master_data import MasterDataChange, for_update
 from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
 from aftersales.service.reader_view import as_seen_by, request_as_seen_by
 from aftersales.service.runner import CommandRunner
@@ -158,7 +158,9 @@ class PrivacyDesk:
                     "this store cannot erase personal data: its outbox and idempotency store need scrub()",
                     key="store",
                 )
-            customer = uow.customers.get(customer_id)
+            # Locked (PostgreSQL): a registration of the customer in flight commits first and its audit
+            # entry is erased too, instead of committing after this erasure read the entries.
+            customer = for_update(uow.customers, customer_id)
             tickets = _tickets_of(uow, customer_id)
             self._check_holds(uow, customer_id, tickets)
             needles = _needles(customer)

@@ -466,15 +466,18 @@ class CommandRunner:
         scoped = idempotency_scope(actor, command, key)
         print_ = fingerprint(command, request) if scoped is not None else ""
 
-        def recall(uow: UnitOfWork) -> T | None:
+        # Results travel boxed in a 1-tuple: ``None`` is "no first result" to _attempts, and a command
+        # may itself return ``None`` (a master-data registration): its replay is ``(None,)``, not a
+        # command that has not run (which ran it again and failed storing its key a second time).
+        def recall(uow: UnitOfWork) -> tuple[T] | None:
             data = self._recall(uow, scoped, command, key, print_)
             if data is None or reload is None:
                 return None
             result = reload(uow, data["r"])
             check_replay(uow, actor, result)  # a replay is no way back to a record out of scope
-            return result
+            return (result,)
 
-        def once() -> T:
+        def once() -> tuple[T]:
             with self.context.store() as uow:
                 first = recall(uow)
                 if first is not None:
@@ -484,9 +487,9 @@ class CommandRunner:
                 if remember is not None:
                     self._remember(uow, scoped, {"f": print_, "r": remember(result)})
                 uow.commit()
-            return result
+            return (result,)
 
-        return self._attempts(once, (), scoped, recall)
+        return self._attempts(once, (), scoped, recall)[0]
 
     def settle_moved_ticket(
         self,

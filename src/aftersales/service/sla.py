@@ -369,8 +369,10 @@ class SlaService:
         measured = kept.measured if kept is not None and kept.count < count else None
         if measured is not None and measured[2].unchanged_by(events):
             fresh.measured = measured
+        # Put at the recent end by popping first: a key stored again keeps its old place, and moving
+        # it there afterwards raised KeyError when another thread had evicted it in between.
+        cache.pop(ticket.id, None)
         cache[ticket.id] = fresh
-        cache.move_to_end(ticket.id)
         while len(cache) > _KEPT:
             try:
                 cache.popitem(last=False)

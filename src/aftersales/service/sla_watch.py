@@ -92,7 +92,7 @@ class SweepMark:
 
 
 class _Sweep:
-    """What one sweep has gathered so far across its pages."""
+    """What one sweep has gathered so far across its pages (their transactions committed)."""
 
     def __init__(self) -> None:
         self.now: datetime | None = None
@@ -103,6 +103,26 @@ class _Sweep:
         self.checked = 0
         self.warnings: list[str] = []
         self.breaches: list[str] = []
+
+
+_Quiet = tuple[int, CustomerTier, int]
+"""A ticket's version and tier, and the instant (µs) before which it has nothing new to announce."""
+
+
+class _Found:
+    """What one page's transaction found, taken into the sweep and the desk's memo only once it has
+    committed (:meth:`SlaWatch._take`). A page that did not commit (the store busy at the commit: the
+    runner runs it again; a lost connection: the sweep fails) announced nothing: had its findings been
+    taken at once, its tickets would be remembered as settled and their rolled-back breaches never
+    announced again, and the report would list announcements no store holds."""
+
+    def __init__(self, settled: bool) -> None:
+        self.checked = 0
+        self.warnings: list[str] = []
+        self.breaches: list[str] = []
+        self.quiet: dict[str, _Quiet | None] = {}  # None: forget what the memo holds for the ticket
+        self.settled = settled
+        self.cursor: str | None = None
 
 
 @attrs.frozen
@@ -151,7 +171,7 @@ class SlaWatch:
         # each is checked on every hit. A settled ticket (every target met, breached and announced, or
         # not started) has nothing to announce until one of them changes (instant _SETTLED). A repeat
         # sweep, a full one too, then loads only the tickets that changed or reached an instant.
-        self._quiet: dict[str, tuple[int, CustomerTier, int]] = {}
+        self._quiet: dict[str, _Quiet] = {}
         self._quiet_calendar: object = None
 
     def sweep(self, actor: Actor, *, limit: int = 500, full: bool = False) -> SweepReport:
@@ -171,50 +191,81 @@ class SlaWatch:
         if fill is not None:  # a SQLite file from before the sweep's own tables: filled once, first
             fill()
         state = _Sweep()
-        # One page per transaction through the runner; the clock is read in the first one.
-        while not self.runner.write(
-            actor, "sla_sweep", None, (limit, full), lambda uow, now: self._page(uow, now, state, limit, full)
+        # One page per transaction through the runner; the clock is read in the first one. What a page
+        # found is taken once its transaction has committed (runner.write returns after the commit).
+        while self._take(
+            state,
+            self.runner.write(
+                actor,
+                "sla_sweep",
+                None,
+                (limit, full),
+                lambda uow, now: self._page(uow, now, state, limit, full),
+            ),
         ):
             pass
         # Then the resolved tickets not yet closed (awaiting acceptance or the callback): few, read whole.
         state.cursor = None
-        while not self.runner.write(
-            actor, "sla_sweep", None, (limit, full), lambda uow, now: self._resolved_page(uow, state, limit)
+        while self._take(
+            state,
+            self.runner.write(
+                actor,
+                "sla_sweep",
+                None,
+                (limit, full),
+                lambda uow, now: self._resolved_page(uow, state, limit),
+            ),
         ):
             pass
         return SweepReport(state.checked, tuple(state.warnings), tuple(state.breaches))
 
-    def _resolved_page(self, uow: UnitOfWork, state: _Sweep, limit: int) -> bool:
+    def _take(self, state: _Sweep, found: _Found) -> bool:
+        """Take a committed page's findings into the sweep and the memo; True when a page follows."""
+        state.first = False
+        state.cursor, state.settled = found.cursor, found.settled
+        state.checked += found.checked
+        state.warnings += found.warnings
+        state.breaches += found.breaches
+        quiet = self._quiet
+        for ticket_id, until in found.quiet.items():
+            if until is not None and (ticket_id in quiet or len(quiet) < _QUIET_LIMIT):
+                quiet[ticket_id] = until
+            else:
+                quiet.pop(ticket_id, None)
+        return found.cursor is not None
+
+    def _resolved_page(self, uow: UnitOfWork, state: _Sweep, limit: int) -> _Found:
         assert state.now is not None
         query = TicketFilter(is_open=True, unresolved=False)
         page = uow.tickets.sla_candidates(query, PageRequest(limit, state.cursor, Sort.RECEIVED_ASC))
-        self._check_page(uow, page.items, state)
-        state.cursor = page.next_cursor
-        return page.next_cursor is None
+        found = _Found(state.settled)
+        self._check_page(uow, page.items, state, found)
+        found.cursor = page.next_cursor
+        return found
 
-    def _page(self, uow: UnitOfWork, now: datetime, state: _Sweep, limit: int, full: bool) -> bool:
-        """Sweep one page; True when it was the last."""
+    def _page(self, uow: UnitOfWork, now: datetime, state: _Sweep, limit: int, full: bool) -> _Found:
+        """Sweep one page in ``uow``: what it found (its ``cursor`` is ``None`` when it was the last)."""
         if state.now is None:
             state.now, state.now_us = now, micros(now)
         now = state.now
         stored = self._mark(uow)
         mark = stored or SweepMark(SweepMark.ID)
-        if state.first:
-            state.first = False
-            state.cursor = None if full else mark.cursor
+        cursor = (None if full else mark.cursor) if state.first else state.cursor
         query = TicketFilter(unresolved=True, due_before=now + self.horizon)
         # The page's rows alone (id, version, tier, due): a ticket is loaded only when it is measured.
-        page = uow.tickets.sla_candidates(query, PageRequest(limit, state.cursor, Sort.DUE))
+        page = uow.tickets.sla_candidates(query, PageRequest(limit, cursor, Sort.DUE))
+        found = _Found(state.settled)
         reached: tuple[int, str] | None = None
-        if state.settled:  # the mark follows the settled tickets from the first on
-            for candidate, done in zip(page.items, self._check_page(uow, page.items, state), strict=True):
+        if found.settled:  # the mark follows the settled tickets from the first on
+            checked = self._check_page(uow, page.items, state, found)
+            for candidate, done in zip(page.items, checked, strict=True):
                 if not done:
-                    state.settled = False
+                    found.settled = False
                     break
                 if candidate.due_us is not None:
                     reached = (candidate.due_us, candidate.id)
         else:
-            self._check_page(uow, page.items, state)
+            self._check_page(uow, page.items, state, found)
         # The mark only moves forward (a full sweep, or a slower concurrent one, never rewinds it).
         if reached is not None and (mark.due_us is None or reached > (mark.due_us, mark.ticket_id or "")):
             mark.due_us, mark.ticket_id = reached
@@ -222,8 +273,8 @@ class SlaWatch:
                 uow.documents.add(mark)
             else:
                 uow.documents.save(mark)
-        state.cursor = page.next_cursor
-        return page.next_cursor is None
+        found.cursor = page.next_cursor
+        return found
 
     @staticmethod
     def _mark(uow: UnitOfWork) -> SweepMark | None:
@@ -232,7 +283,9 @@ class SlaWatch:
         except NotFound:
             return None
 
-    def _check_page(self, uow: UnitOfWork, candidates: Sequence[SlaCandidate], state: _Sweep) -> list[bool]:
+    def _check_page(
+        self, uow: UnitOfWork, candidates: Sequence[SlaCandidate], state: _Sweep, found: _Found
+    ) -> list[bool]:
         """Announce what is new for each of a page's ``candidates``; whether each is settled (nothing
         more to announce). A ticket known to be quiet at its version and tier is not loaded: its
         memo is read here, in one loop per page (a sweep reads 200k candidates at 1 M tickets)."""
@@ -240,7 +293,7 @@ class SlaWatch:
         if self._quiet_calendar is not calendar:  # provisional dues recomputed on a new calendar
             self._quiet.clear()
             self._quiet_calendar = calendar
-        state.checked += len(candidates)
+        found.checked += len(candidates)
         known, now_us, check = self._quiet.get, state.now_us, self._check
         settled: list[bool] = []
         for candidate in candidates:
@@ -253,13 +306,14 @@ class SlaWatch:
             ):
                 settled.append(quiet[2] == _SETTLED)  # or a clock runs, but nothing new before quiet[2]
             else:
-                settled.append(check(uow, candidate, state))
+                settled.append(check(uow, candidate, state, found))
         return settled
 
-    def _check(self, uow: UnitOfWork, candidate: SlaCandidate, state: _Sweep) -> bool:
-        """Measure the ``candidate`` ticket and announce what is new; True when it is settled."""
+    def _check(self, uow: UnitOfWork, candidate: SlaCandidate, state: _Sweep, found: _Found) -> bool:
+        """Measure the ``candidate`` ticket and announce what is new (into ``found``); True when it is
+        settled."""
         assert state.now is not None
-        now, warnings, breaches = state.now, state.warnings, state.breaches
+        now, warnings, breaches = state.now, found.warnings, found.breaches
         tier = candidate.tier
         now_us = state.now_us
         calendar = self.context.sla.calendar
@@ -299,10 +353,7 @@ class SlaWatch:
             # working time resumes.
             until = micros(calendar.next_working_time(now))
         quiet_until = _SETTLED if settled else _FOREVER if until is None else until
-        if quiet_until > now_us and (ticket.id in self._quiet or len(self._quiet) < _QUIET_LIMIT):
-            self._quiet[ticket.id] = (ticket.version, tier, quiet_until)
-        else:
-            self._quiet.pop(ticket.id, None)
+        found.quiet[ticket.id] = (ticket.version, tier, quiet_until) if quiet_until > now_us else None
         return settled
 
     @staticmethod

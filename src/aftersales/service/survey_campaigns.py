@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -42,9 +43,40 @@ from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, can_writ
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.scope import party_visible, sees_every
 
-__all__ = ["CampaignResults", "RegionScores", "SurveyCampaigns"]
+__all__ = ["CampaignResults", "RegionScores", "SamplingTurn", "SurveyCampaigns"]
 
 _PAGE = 1000
+
+
+@attrs.define
+class SamplingTurn:
+    """The one record every campaign start rewrites first, so that starts sample one after the other.
+
+    A campaign passes over customers surveyed within ``exclude_surveyed_days``: it reads the surveys
+    made so far, then writes its own. Read with a lock where the store has one (PostgreSQL: ``FOR
+    UPDATE``), a second start waits here until the first has committed and then reads its tasks; at
+    read committed it otherwise sampled the same customers, asked twice in one week. SQLite and the
+    memory store run writers one at a time anyway; the version raised on each start still refuses a
+    concurrent one on a store without locks (the runner runs it again).
+    """
+
+    DOCUMENT_KIND: ClassVar[str] = "survey_sampling_turn"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+    DOCUMENT_LOCK_ON_READ: ClassVar[bool] = True
+    ID: ClassVar[str] = "campaigns"
+
+    id: str = "campaigns"
+    version: int = 0
+
+
+def _take_turn(uow: UnitOfWork) -> None:
+    """Wait for any campaign start in flight (see :class:`SamplingTurn`), then hold the turn."""
+    try:
+        turn = uow.documents.get(SamplingTurn, SamplingTurn.ID)
+    except NotFound:
+        uow.documents.add(SamplingTurn(SamplingTurn.ID))  # the first ever: a concurrent one is re-run
+    else:
+        uow.documents.save(turn)
 
 
 @attrs.frozen
@@ -134,6 +166,7 @@ class SurveyCampaigns:
             raise ValidationError("link is the portal's web address (https:// or http://)", field="link")
 
         def apply(uow: UnitOfWork, now: datetime) -> SurveyCampaign:
+            _take_turn(uow)  # before the surveys made so far are read
             try:
                 uow.documents.get(SurveyCampaign, campaign_id)
             except NotFound:
