@@ -38,6 +38,7 @@ import attrs
 from aftersales.adapters.attachments_postgres import PostgresAttachmentStore
 from aftersales.adapters.erasure_memos import forget_parsed
 from aftersales.adapters.postgres_entity_reads import OPTIONAL, EntityReads
+from aftersales.adapters.postgres_liveness import still_open
 from aftersales.adapters.postgres_pipeline import Kept, Transaction, translated
 from aftersales.adapters.postgres_tickets import PostgresTickets
 from aftersales.adapters.sql_repositories import SqlDocuments, SqlIdempotency, SqlOutbox
@@ -373,12 +374,23 @@ class PostgresStore:
         if self._closed:
             raise StorageError("the PostgreSQL store is closed")
         with self._idle_lock:
-            if self._idle:
-                return self._idle.pop()
+            kept = self._idle.pop() if self._idle else None
+        if kept is not None:
+            if still_open(kept):
+                return kept
+            self._pool.putconn(kept)  # closed: the pool drops it and opens another in its place
+        with self._idle_lock:
             self._waiting += 1  # from now on, a released connection goes back to the pool, to us
         try:
-            with _translated("connect"):
-                return self._pool.getconn()
+            # After a server restart every pooled connection may be dead: each is given back (the
+            # pool replaces it) until a live one comes, at most one more than the pool holds.
+            for _ in range(self._pool.max_size + 1):
+                with _translated("connect"):
+                    conn = self._pool.getconn()
+                if still_open(conn):
+                    return conn
+                self._pool.putconn(conn)
+            raise StorageError("connect: the PostgreSQL server ends every new session")
         finally:
             with self._idle_lock:
                 self._waiting -= 1
