@@ -294,3 +294,34 @@ def test_a_product_line_contract_may_not_cover_a_unit_a_named_contract_covers(st
     with pytest.raises(ValidationError) as named:
         desk.contracts.sign(world.manager, _contract("HT-4", date(2027, 6, 1), date(2027, 12, 31)))
     assert named.value.field == "assets" and "HT-3" in str(named.value)
+
+
+def test_a_complaints_extension_on_a_component_the_product_has_not_is_refused_and_nothing_changes(
+    story: Story,
+) -> None:
+    """The WC-100 has a ceramic body, a flush valve and a seat: an extension granted on its "nozzle"
+    would extend nothing (no decision asks for it), while the customer was promised more time."""
+    desk, _clock, world = story
+    ticket_id = _repair(desk, world, "asset-old")
+    complaints = desk.complaints
+    cid = complaints.open_complaint(world.agent, "cust-zh", "刚过保就坏", about=[ticket_id]).ticket.id
+    complaints.investigate(world.agent, cid)
+    complaints.propose_solution(world.agent, cid, solution="延保 12 个月")
+    complaints.agree_solution(world.customer_zh, cid)
+    version = desk.ticket(world.manager, cid).version
+    with pytest.raises(ValidationError) as refused:
+        complaints.grant_remedy(
+            world.agent, cid, kind=RemedyKind.WARRANTY_EXTENSION, cost=Money("0", "CNY"), extend_by=12,
+            component="nozzle", asset_id="asset-old",
+        )  # fmt: skip
+    assert refused.value.field == "component" and "flush_valve" in str(refused.value)
+    assert desk.ticket(world.manager, cid).version == version
+    assert complaints.warranty_extensions(world.manager, "asset-old") == ()
+    # The flush valve is the WC-100's: its extension is granted is granted.
+    complaints.grant_remedy(
+        world.agent, cid, kind=RemedyKind.WARRANTY_EXTENSION, cost=Money("0", "CNY"), extend_by=12,
+        component="flush_valve", asset_id="asset-old",
+    )  # fmt: skip
+    assert [e.component for e in complaints.warranty_extensions(world.manager, "asset-old")] == [
+        "flush_valve"
+    ]

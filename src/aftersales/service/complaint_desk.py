@@ -42,6 +42,7 @@ from aftersales.domain.ids import AssetId, TicketId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer
+from aftersales.domain.products import Product
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
@@ -677,10 +678,11 @@ class ComplaintDesk(ComplaintOutlets):
                 unit = asset_id or ticket.asset_id
                 if unit is None:
                     raise ValidationError("a warranty extension needs the unit (asset_id)", field="asset_id")
-                owner = uow.assets.get(unit).customer_id
-                if owner is not None and owner != ticket.customer_id:
+                asset = uow.assets.get(unit)
+                if asset.customer_id is not None and asset.customer_id != ticket.customer_id:
                     # Another customer's unit is not the complaint's to extend (nor to reveal).
                     raise NotFound("asset", unit)
+                _check_component(uow.products.get(asset.product_id), component)
                 try:
                     extension = WarrantyExtension(
                         asset_id=AssetId(unit),
@@ -1091,3 +1093,15 @@ def _all(uow: UnitOfWork, query: TicketFilter) -> Iterable[Ticket]:
         cursor = page.next_cursor
         if cursor is None:
             return
+
+
+def _check_component(product: Product, component: str | None) -> None:
+    """An extension on a component the unit's product does not have would extend nothing (no warranty
+    decision ever asks for it): refused, as the warranty policy refuses deciding on it. A product that
+    lists no components takes any (its terms name them)."""
+    if component is not None and product.components and component not in product.components:
+        raise ValidationError(
+            f"product {product.id} has no component {component!r} "
+            f"(it has {', '.join(sorted(product.components))})",
+            field="component",
+        )
