@@ -344,3 +344,28 @@ def test_a_customer_does_not_classify_its_own_complaint(backend: str, tmp_path: 
             world.dealer_sh_staff, world.cust_zh.id, "用户家被淹", crisis=CRISIS
         )
         assert [e.action for e in opened.events] == ["opened", "classify", "escalate"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_complaint_is_not_referred_to_an_engineer_who_left_or_is_away(backend: str, tmp_path: Path) -> None:
+    """Seed 004 第八条 2(3): the outlet a complaint is passed to answers it; one who left the company
+    (or is on leave now) would never answer, and the complaint would wait on nobody."""
+    with world_desk(backend, tmp_path, pack="service_centre") as (desk, clock, world):
+        complaints = desk.complaints
+        complaint = complaints.open_complaint(world.agent, world.cust_zh.id, "上门工程师态度差").ticket.id
+        desk.master_data.deactivate_engineer(world.manager, world.eng_junior.id, reason="3 月 2 日离职")
+        version = desk.ticket(world.manager, complaint).version
+        with pytest.raises(ValidationError) as refused:
+            complaints.refer_to_outlet(world.agent, complaint, engineer_id=world.eng_junior.id)
+        assert refused.value.field == "engineer_id"
+        assert desk.ticket(world.manager, complaint).version == version
+        desk.master_data.record_absence(
+            world.manager, world.eng_senior.id, starts_at=clock.now(),
+            ends_at=clock.now() + timedelta(days=3), reason="年假",
+        )  # fmt: skip
+        with pytest.raises(ValidationError):
+            complaints.refer_to_outlet(world.agent, complaint, engineer_id=world.eng_senior.id)
+        assert desk.ticket(world.manager, complaint).version == version
+        clock.advance(timedelta(days=3))  # back from leave: the complaint goes to them
+        complaints.refer_to_outlet(world.agent, complaint, engineer_id=world.eng_senior.id)
+        assert desk.ticket(world.manager, complaint).version > version

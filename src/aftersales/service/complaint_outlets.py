@@ -33,6 +33,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.coordination import SERVICE_CENTRE, departments_in
+from aftersales.service.dispatching import check_available
 from aftersales.service.intake import received_time
 from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, permit
 from aftersales.service.runner import Applied
@@ -153,6 +154,7 @@ class ComplaintOutlets:
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             if engineer_id is not None:
                 engineer = uow.engineers.get(engineer_id)
+                check_available(engineer, now, "engineer_id")  # left or away: nobody would answer
                 outlet = Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name)
                 contact = engineer.contact
             else:
