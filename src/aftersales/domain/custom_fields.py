@@ -22,10 +22,22 @@ from aftersales.domain.money import Money
 from aftersales.domain.validation import check_text
 from aftersales.errors import ConfigurationError, ValidationError
 
-__all__ = ["ALL_CATEGORIES", "CustomField", "CustomFieldSet", "FieldType", "canonical_value"]
+__all__ = [
+    "ALL_CATEGORIES",
+    "OPENED_WITHOUT_VALUES",
+    "CustomField",
+    "CustomFieldSet",
+    "FieldType",
+    "canonical_value",
+]
 
 ALL_CATEGORIES = "*"
-"""In ``required_for``: every category."""
+"""In ``required_for``: every category of service call (not those of :data:`OPENED_WITHOUT_VALUES`)."""
+
+OPENED_WITHOUT_VALUES = frozenset({"complaint", "maintenance"})
+"""Categories whose tickets are opened without field values: a complaint (a crisis report goes in at
+once, seed 004; a low callback score opens one by itself) and a planned maintenance visit (the daily
+job). No field can be required of them: ``"*"`` does not reach them and naming one is refused."""
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 MAX_TEXT = 500
@@ -104,6 +116,13 @@ class CustomField:
                 f"a custom field name is a lower-case identifier of at most 40 characters, got {self.name!r}",
                 key="custom_fields",
             )
+        unanswerable = sorted(self.required_for & OPENED_WITHOUT_VALUES)
+        if unanswerable:
+            raise ConfigurationError(
+                f"{self.name!r} cannot be required for {', '.join(unanswerable)}: those tickets are opened "
+                "without field values (a complaint or crisis report, a planned maintenance visit)",
+                key="custom_fields",
+            )
         if self.type is FieldType.CHOICE and not self.choices:
             raise ConfigurationError(f"choice field {self.name!r} declares no choices", key="custom_fields")
         if self.type is not FieldType.CHOICE and self.choices:
@@ -124,7 +143,9 @@ class CustomField:
 
     def required(self, category: str) -> bool:
         """Whether tickets of ``category`` must carry this field."""
-        return ALL_CATEGORIES in self.required_for or category in self.required_for
+        if category in self.required_for:
+            return True
+        return ALL_CATEGORIES in self.required_for and category not in OPENED_WITHOUT_VALUES
 
     def parse(self, value: object) -> object:
         """The typed value of ``value`` (a typed value, or text as a user would type it)."""
