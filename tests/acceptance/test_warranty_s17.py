@@ -325,3 +325,28 @@ def test_a_complaints_extension_on_a_component_the_product_has_not_is_refused_an
     assert [e.component for e in complaints.warranty_extensions(world.manager, "asset-old")] == [
         "flush_valve"
     ]
+
+
+def test_the_materials_check_and_the_charge_sheet_agree_on_parts_a_contract_pays_for(story: Story) -> None:
+    """A service contract covering the unit's parts makes them free on the charge sheet; the materials
+    desk's warranty check (是否在保修期内, seed 002 发料 2) read warranty alone and priced the same part
+    to the user, so one repair had a free part on its sheet and a quote for it in materials."""
+    from aftersales.domain.materials import MaterialsLine, PartyRef
+
+    desk, _clock, world = story
+    covered = attrs.evolve(
+        _contract("HT-P", date(2026, 1, 1), date(2026, 12, 31), "asset-old"),
+        coverage=ContractCoverage(parts=True),
+    )
+    desk.contracts.sign(world.manager, covered)
+    ticket_id = _repair(desk, world, "asset-old")  # out of warranty since 2024
+    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    (part,) = [ln for ln in sheet.lines if ln.line.kind.value == "materials"]
+    assert part.line.chargeable is False
+    request = desk.materials.request(
+        world.dealer_sh_staff, ticket_id, party=PartyRef.dealer("dealer-sh"), lines=[MaterialsLine(PART, 1)],
+        urgent=True,
+    )  # fmt: skip
+    checked = desk.materials.check(world.agent, request.id)
+    assert checked.chargeable is False
+    assert "service_contract" in [r.code for r in checked.steps[-2].reasons + checked.steps[-1].reasons]

@@ -27,7 +27,6 @@ from aftersales.domain.charges import (
     QuoteId,
     QuoteState,
 )
-from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.contact import zone
 from aftersales.domain.events import JsonValue
 from aftersales.domain.fee_slips import (
@@ -64,7 +63,6 @@ from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, TicketState
-from aftersales.domain.work import VisitKind
 from aftersales.errors import ConcurrencyConflict, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.charge_assessment import decide_charges
 from aftersales.policies.chargeability import (
@@ -79,6 +77,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
+from aftersales.service.charge_facts import charging_visit, contract_on_call_day, unit_extensions
 from aftersales.service.charge_refunds import slip_to_refund
 from aftersales.service.clock_skew import CLOCK_SKEW, stamp_for
 from aftersales.service.context import DeskContext
@@ -488,7 +487,10 @@ class MaterialsDesk:
 
         Warranty is judged on the ticket's received-at local date with the unit's warranty extensions
         known now (a complaint remedy counts); the causes are the ticket's fault records' (``causes``
-        adds any the caller knows beyond them); the latest visit's kind decides callback rules.
+        adds any the caller knows beyond them); the visits decide callback rules as on the charge sheet
+        (:func:`~aftersales.service.charge_facts.charging_visit`). Parts a service contract covering the
+        unit on the call's day pays for are free, as the charge sheet makes them: one repair's part is
+        never free on its sheet and quoted in materials.
         """
         if isinstance(causes, str):
             raise ValidationError("causes is a collection of cause codes, not one string", field="causes")
@@ -502,9 +504,9 @@ class MaterialsDesk:
                 )
             asset = uow.assets.get(ticket.asset_id)
             product = uow.products.get(asset.product_id)
-            extensions = tuple(g.extension for g in uow.documents.query(GrantedExtension, asset_id=asset.id))
+            extensions = unit_extensions(uow, asset.id)
             found = tuple(sorted({r.cause for r in ticket.fault_records} | set(extra)))
-            visit = ticket.visits[-1].kind if ticket.visits else VisitKind.SERVICE
+            visit = charging_visit(ticket)
             warranty = self.context.policies.warranty
             if warranty is None:
                 warranty = getattr(self.chargeability, "warranty", None)
@@ -512,12 +514,16 @@ class MaterialsDesk:
                 warranty, self.chargeability, asset, product, received_at=ticket.received_at, now=now,
                 component=component, extensions=extensions, visit=visit, causes=found,
             )  # fmt: skip
-            chargeable = decision.outcome.materials
+            chargeable, reasons = decision.outcome.materials, decision.reasons
+            contract = contract_on_call_day(uow, asset, ticket)
+            if chargeable and contract is not None and contract.coverage.parts:
+                chargeable = False
+                reasons = (*reasons, Reason("service_contract", {"contract_id": contract.id}))
             request.check(
                 actor.ref,
                 now,
                 chargeable=chargeable,
-                reasons=decision.reasons,
+                reasons=reasons,
                 phase=decision.outcome.phase.value,
             )
             if not chargeable:
@@ -526,7 +532,7 @@ class MaterialsDesk:
                 "request_id": request.id,
                 "chargeable": chargeable,
                 "phase": decision.outcome.phase.value,
-                "reasons": [r.code for r in decision.reasons],
+                "reasons": [r.code for r in reasons],
             }
             self._history(uow, ticket.id, "materials_checked", actor, now, payload)
             return request
