@@ -79,6 +79,7 @@ from aftersales.service.charge_facts import (
 )
 from aftersales.service.charge_refunds import RefundDetails, refund_quote
 from aftersales.service.context import DeskContext
+from aftersales.service.escalation_reach import reach_up
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import Workflow, check_role, permit
@@ -636,7 +637,7 @@ class ChargesDesk:
                 "reason": escalation.reasons[0],
             }
             key = f"{ticket.id}:{len(ticket.events)}:escalation:quote_refused"
-            messages = self.context.notifications.staff_messages("escalation", roles, values, key, now)
+            messages = reach_up(self.context.notifications, "escalation", roles, values, key, now).messages
             holder.append(escalation)
             return Applied(messages=tuple(messages), decisions=(decision,))
 

@@ -37,6 +37,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.assignee_loads import open_loads
 from aftersales.service.context import DeskContext
 from aftersales.service.engineer_loads import OPEN_STATES
+from aftersales.service.escalation_reach import reach_up
 from aftersales.service.permissions import PERMISSIONS, Workflow
 from aftersales.service.policy_memo import DecisionMemo
 from aftersales.service.roster_stamp import roster_version
@@ -204,9 +205,8 @@ class Dispatching:
         escalation = policies.escalation.decide(EscalationFacts(EscalationTrigger.NO_CANDIDATE, escalated))
         values = {"ticket_id": ticket.id, "level": escalation.outcome.to[0], "reason": decision.reasons[-1]}
         key = f"{ticket.id}:{len(ticket.events)}:escalation:no_candidate"
-        messages = self.context.notifications.staff_messages(
-            "escalation", escalation.outcome.to, values, key, now
-        )
+        notices = self.context.notifications
+        messages = reach_up(notices, "escalation", escalation.outcome.to, values, key, now).messages
         return Choice(None, (), (route, decision, escalation), (*told, *messages))
 
     def _coordination(

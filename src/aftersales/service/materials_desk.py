@@ -81,6 +81,7 @@ from aftersales.service.charge_facts import charging_visit, contract_on_call_day
 from aftersales.service.charge_refunds import slip_to_refund
 from aftersales.service.clock_skew import CLOCK_SKEW, stamp_for
 from aftersales.service.context import DeskContext
+from aftersales.service.escalation_reach import reach_up
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.materials_params import MaterialsParams
 from aftersales.service.numbering import next_number
@@ -781,9 +782,8 @@ class MaterialsDesk:
                     "reason": escalation.reasons[0],
                 }
                 key = f"{request.id}:{len(request.steps)}:escalation:quote_refused"
-                uow.outbox.put(
-                    self.context.notifications.staff_messages("escalation", roles, values, key, now)
-                )
+                notices = self.context.notifications
+                uow.outbox.put(reach_up(notices, "escalation", roles, values, key, now).messages)
             payload: dict[str, JsonValue] = {"request_id": request.id, "quote_id": request.quote_id}
             if escalation is not None:
                 payload["total"] = str(escalation.total.amount)

@@ -39,6 +39,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.escalation_reach import reach_up
 from aftersales.service.notify import address_of
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
@@ -405,7 +406,11 @@ class SlaWatch:
             values["remaining"] = max(target.remaining, timedelta(0))
         key = f"{ticket.id}:sla:{target.name}:{kind}{clock}"
         notifications = self.context.notifications
-        messages = notifications.staff_messages(kind, self._staff(ticket, kind), values, key, now)
+        roles = self._staff(ticket, kind)
+        if kind == "sla_breach":  # an escalation: up the ladder when the roles named reach nobody
+            messages = list(reach_up(notifications, kind, roles, values, key, now).messages)
+        else:
+            messages = notifications.staff_messages(kind, roles, values, key, now)
         handler = self._handler(uow, ticket)
         if handler is not None:
             messages += notifications.contact_messages(kind, "handler", handler, values, key, now)
