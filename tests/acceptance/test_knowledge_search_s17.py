@@ -10,19 +10,17 @@ product's own was lost (``limit=1`` found nothing). Drafts and withdrawn version
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 import pytest
 
-from aftersales.adapters.clock import ManualClock
 from aftersales.domain.ids import ProductId
 from aftersales.domain.knowledge import ArticleContent, ArticleProblem
 from aftersales.domain.products import Product, WarrantyTerm
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, World, make_world, register, store_url
+from conftest import World, world_desk
 
 
 @attrs.frozen
@@ -33,13 +31,7 @@ class Desk:
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
-    with contextlib.ExitStack() as stack:
-        url = stack.enter_context(store_url(request.param, tmp_path, "kb.db"))
-        desk = stack.enter_context(
-            ServiceDesk.open(url, pack="sanitary_ware", clock=ManualClock(START), staff=STAFF)
-        )
-        world = make_world()
-        register(desk, world)
+    with world_desk(request.param, tmp_path, pack="sanitary_ware") as (desk, _clock, world):
         desk.register_product(
             world.manager, Product(ProductId("basin-1"), "B-1", "面盆", "basin", (WarrantyTerm(12),))
         )

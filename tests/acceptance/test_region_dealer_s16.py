@@ -10,7 +10,6 @@ callbacks and satisfaction surveys of its whole region (乙方有义务配合甲
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -19,7 +18,6 @@ import attrs
 import pytest
 
 from aftersales import ChargeKind, ChargeLine
-from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.contact import Contact
@@ -34,7 +32,7 @@ from aftersales.ports.queries import TicketFilter
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.views import TicketView
-from conftest import STAFF, START, World, make_world, register, store_url
+from conftest import World, world_desk
 
 SECRET = "客户脾气急，内部备注"
 STAFF_WORDS = "客户难缠，转主管"
@@ -52,13 +50,7 @@ class Desk:
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
-    with contextlib.ExitStack() as stack:
-        url = stack.enter_context(store_url(request.param, tmp_path, "region.db"))
-        desk = stack.enter_context(
-            ServiceDesk.open(url, pack="sanitary_ware", clock=ManualClock(START), staff=STAFF)
-        )
-        world = make_world()
-        register(desk, world)
+    with world_desk(request.param, tmp_path, pack="sanitary_ware") as (desk, _clock, world):
         manager = world.manager
         desk.register_dealer(
             manager, Dealer(DealerId("dealer-sh2"), "上海二号经销商", "SH", frozenset({"SH"}))

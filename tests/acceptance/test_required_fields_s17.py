@@ -10,32 +10,23 @@ daily job) in ``required_for`` is refused when the field is declared, not at the
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from aftersales.adapters.clock import ManualClock
 from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, World, make_world, register, store_url
+from conftest import World, world_desk
 
 FIELDS = CustomFieldSet.of(CustomField("site_note", FieldType.TEXT, required_for=frozenset({"*"})))
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServiceDesk, World]]:
-    with contextlib.ExitStack() as stack:
-        url = stack.enter_context(store_url(request.param, tmp_path, "required.db"))
-        desk = stack.enter_context(
-            ServiceDesk.open(
-                url, pack="sanitary_ware", clock=ManualClock(START), staff=STAFF, custom_fields=FIELDS
-            )
-        )
-        world = make_world()
-        register(desk, world)
+    with world_desk(request.param, tmp_path, pack="sanitary_ware", custom_fields=FIELDS) as opened:
+        desk, _clock, world = opened
         yield desk, world
 
 

@@ -9,18 +9,16 @@ found by a serial the unit no longer has and not by the one it has.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 import pytest
 
-from aftersales.adapters.clock import ManualClock
 from aftersales.domain.ids import AssetId, ProductId
 from aftersales.domain.products import Asset
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, World, make_world, register, store_url
+from conftest import World, world_desk
 
 
 @attrs.frozen
@@ -31,13 +29,7 @@ class Desk:
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
-    with contextlib.ExitStack() as stack:
-        url = stack.enter_context(store_url(request.param, tmp_path, "consistency.db"))
-        desk = stack.enter_context(
-            ServiceDesk.open(url, pack="sanitary_ware", clock=ManualClock(START), staff=STAFF)
-        )
-        world = make_world()
-        register(desk, world)
+    with world_desk(request.param, tmp_path, pack="sanitary_ware") as (desk, _clock, world):
         yield Desk(desk, world)
 
 

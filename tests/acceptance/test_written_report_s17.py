@@ -10,7 +10,6 @@ customer's upload is a photo, a signed slip, an invoice — not the report.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,6 @@ from pathlib import Path
 import attrs
 import pytest
 
-from aftersales.adapters.clock import ManualClock
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.attachments import Attachment
 from aftersales.domain.classification import Severity
@@ -27,7 +25,7 @@ from aftersales.domain.products import Asset
 from aftersales.errors import AttachmentRequired, PermissionDenied
 from aftersales.policies.attachments import written_report_missing
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, World, make_world, register, store_url
+from conftest import START, World, world_desk
 
 PDF = b"%PDF-1.4\n" + b"0" * 200
 
@@ -40,13 +38,7 @@ class Desk:
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
-    with contextlib.ExitStack() as stack:
-        url = stack.enter_context(store_url(request.param, tmp_path, "report.db"))
-        desk = stack.enter_context(
-            ServiceDesk.open(url, pack="sanitary_ware", clock=ManualClock(START), staff=STAFF)
-        )
-        world = make_world()
-        register(desk, world)
+    with world_desk(request.param, tmp_path, pack="sanitary_ware") as (desk, _clock, world):
         yield Desk(desk, world)
 
 
