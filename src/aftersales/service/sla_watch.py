@@ -14,7 +14,7 @@ announcement (a reopen, or another dealer's 24 hours) is announced again, once, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -192,33 +192,20 @@ class SlaWatch:
         if fill is not None:  # a SQLite file from before the sweep's own tables: filled once, first
             fill()
         state = _Sweep()
-        # One page per transaction through the runner; the clock is read in the first one. What a page
-        # found is taken once its transaction has committed (runner.write returns after the commit).
-        while self._take(
-            state,
-            self.runner.write(
-                actor,
-                "sla_sweep",
-                None,
-                (limit, full),
-                lambda uow, now: self._page(uow, now, state, limit, full),
-            ),
-        ):
-            pass
+        self._pages(actor, state, (limit, full), lambda uow, now: self._page(uow, now, state, limit, full))
         # Then the resolved tickets not yet closed (awaiting acceptance or the callback): few, read whole.
         state.cursor = None
-        while self._take(
-            state,
-            self.runner.write(
-                actor,
-                "sla_sweep",
-                None,
-                (limit, full),
-                lambda uow, now: self._resolved_page(uow, state, limit),
-            ),
-        ):
-            pass
+        self._pages(actor, state, (limit, full), lambda uow, now: self._resolved_page(uow, state, limit))
         return SweepReport(state.checked, tuple(state.warnings), tuple(state.breaches))
+
+    def _pages(
+        self, actor: Actor, state: _Sweep, request: object, page: Callable[[UnitOfWork, datetime], _Found]
+    ) -> None:
+        """Run ``page`` until no page follows: one page per transaction through the runner (the clock is
+        read in the first one); what a page found is taken once its transaction has committed
+        (``runner.write`` returns after the commit), so a page rolled back announces nothing."""
+        while self._take(state, self.runner.write(actor, "sla_sweep", None, request, page)):
+            pass
 
     def _take(self, state: _Sweep, found: _Found) -> bool:
         """Take a committed page's findings into the sweep and the memo; True when a page follows."""
