@@ -153,10 +153,15 @@ def test_availability_is_the_heads_to_change_and_not_through_register_engineer(
             desk.master_data.record_absence(
                 actor, world.eng_junior.id, starts_at=START, ends_at=START + timedelta(hours=2), reason="x"
             )
-    # A record rebuilt from scratch must not switch a departed engineer back on without a word.
+    # A profile rebuilt from scratch (the defaults: active, no absence) updates the profile and keeps
+    # a departed engineer departed; setting availability through register_engineer is refused.
     desk.master_data.deactivate_engineer(world.manager, world.eng_junior.id, reason="离职")
+    desk.register_engineer(world.manager, attrs.evolve(world.eng_junior, name="王小明"))
+    with pytest.raises(ValidationError):  # still inactive: deactivating again is refused
+        desk.master_data.deactivate_engineer(world.manager, world.eng_junior.id, reason="离职")
+    away = attrs.evolve(world.eng_senior, active=False)
     with pytest.raises(ValidationError) as refused:
-        desk.register_engineer(world.manager, world.eng_junior)
+        desk.register_engineer(world.manager, away)
     assert refused.value.field == "engineer.active"
     with pytest.raises(ValidationError):  # nor an absence over already, nor a blank reason
         desk.master_data.record_absence(

@@ -210,7 +210,10 @@ class MasterData:
         obj: E,
         check: Callable[[UnitOfWork, E | None], None],
         key: str | None,
+        keep: Callable[[E | None, E], E] | None = None,
     ) -> None:
+        """Add or update ``obj``; ``keep(stored, given)`` is the record to write, for fields only their
+        own commands change (the given record is checked, then written)."""
         check_actor(actor)
         if not isinstance(obj, tuple(_REPOS)) or type(obj) is not _cls(command, obj):
             raise ValidationError(f"{command} takes a {_cls(command, obj).__name__}", field="record")
@@ -224,16 +227,17 @@ class MasterData:
 
         def apply(uow: UnitOfWork, now: datetime) -> None:
             before = self._stored(uow, cls, obj.id)
+            record = keep(before, obj) if keep is not None else obj
             check(uow, before)
-            check_references(uow, _REPOS[cls], obj, _KINDS[cls])
-            if before == obj:
+            check_references(uow, _REPOS[cls], record, _KINDS[cls])
+            if before == record:
                 return  # nothing changes, nothing to audit
-            getattr(uow, _REPOS[cls]).save(obj)
+            getattr(uow, _REPOS[cls]).save(record)
             if _KINDS[cls] in ("engineer", "dealer"):
                 touch_roster(uow)  # dispatch re-reads its roster (issue 20)
-            record_change(uow, actor, command, now, before, obj)
+            record_change(uow, actor, command, now, before, record)
             if self._on_saved is not None:
-                self._on_saved(uow, obj, before)
+                self._on_saved(uow, record, before)
 
         self.runner.write(
             actor, command, key, obj, apply, remember=lambda _: obj.id, reload=lambda uow, _: None
@@ -427,23 +431,30 @@ class MasterData:
 
         A stored engineer's ``active`` flag and ``absences`` change only through
         :meth:`deactivate_engineer`, :meth:`reactivate_engineer`, :meth:`record_absence` and
-        :meth:`cancel_absence`, which record why; an update that differs in them is a
-        ``ValidationError`` naming the field (a record rebuilt from scratch would bring a departed
-        engineer back to dispatch without a word).
+        :meth:`cancel_absence`, which record why. An update given with their defaults (active, no
+        absence: a profile built afresh by the host) keeps what is recorded, so it neither fails nor
+        brings a departed engineer back to dispatch; one that sets them otherwise than recorded is a
+        ``ValidationError`` naming the field.
         """
+
+        def keep(before: Engineer | None, given: Engineer) -> Engineer:
+            if before is None or not (given.active and not given.absences):
+                return given
+            return attrs.evolve(given, active=before.active, absences=before.absences)
 
         def check(uow: UnitOfWork, before: Engineer | None) -> None:
             if before is None:
                 return
+            kept = keep(before, engineer)
             for field in ("active", "absences"):
-                if getattr(before, field) != getattr(engineer, field):
+                if getattr(before, field) != getattr(kept, field):
                     raise ValidationError(
                         f"{field} of engineer {engineer.id} changes with deactivate_engineer, "
                         "reactivate_engineer, record_absence or cancel_absence (with a reason)",
                         field=f"engineer.{field}",
                     )
 
-        self._register(actor, "register_engineer", engineer, check, idempotency_key)
+        self._register(actor, "register_engineer", engineer, check, idempotency_key, keep)
 
     # -- engineers leaving, coming back, away (seed 003 派工: only who can go is dispatched) ----------
 
