@@ -420,3 +420,53 @@ def test_another_dealers_staff_cannot_receive_date_or_cancel_a_dealers_parts(sto
     assert materials.materials_request(world.agent, later.id).version == shipped.version
     received, _ = materials.receive(world.dealer_bj_staff, later.id)
     assert received.state is MaterialsState.RECEIVED
+
+
+# -- 9. the party is urged to return a part before it is charged (seed 002 退料 1) ----------------------
+
+
+def test_a_lent_part_still_out_is_reminded_of_once_before_its_deadline(story: Story) -> None:
+    """按《用户借料盘点表》中的内容督促用户在规定时间内退料: the dealer holding a lent part hears of it
+    ``remind_days`` (3) before the deadline, once per line; a part back in time is not reminded of."""
+    from datetime import timedelta
+
+    from aftersales.adapters.notifiers import MemoryNotifier
+
+    desk, clock, world = story
+    materials = desk.materials
+    lent = []
+    for unit in ("unit-in", "unit-in"):
+        ticket_id = _repair(desk, clock, world, unit)
+        request = materials.request(
+            world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)], urgent=True
+        )
+        materials.check(world.agent, request.id)
+        materials.approve(world.manager, request.id)
+        materials.pick(world.agent, request.id)
+        materials.ship(world.agent, request.id)
+        materials.receive(world.dealer_sh_staff, request.id)
+        lent.append(request.id)
+    assert materials.run_return_reminders(world.system) == ()  # 30 days to go: too early
+    clock.advance(timedelta(days=26))
+    assert materials.run_return_reminders(world.system) == ()  # still more than 3 days
+    clock.advance(timedelta(days=1, hours=12))
+    reminded = materials.run_return_reminders(world.system)
+    assert sorted(item.request_id or "" for item in reminded) == sorted(lent)
+    assert materials.run_return_reminders(world.system) == ()  # once per line
+    desk.deliver()
+    notifier = desk.notifier
+    assert isinstance(notifier, MemoryNotifier)
+    told = [m for m in notifier.to("13900000001") if PART in m.subject]  # the dealer's phone first
+    assert len(told) == 2 and all("退回" in m.subject for m in told)
+    # Past the deadline the chargeback follows; the reminder is not sent again.
+    clock.advance(timedelta(days=4))
+    assert len(materials.run_overdue_chargebacks(world.system)) == 2
+    assert materials.run_return_reminders(world.system) == ()
+
+
+def test_reminders_before_the_deadline_are_set_with_the_return_period() -> None:
+    assert MaterialsParams(return_days=10, remind_days=None).remind_days is None
+    for bad in (0, 10, 11, True, "3"):
+        with pytest.raises(ValidationError) as refused:
+            MaterialsParams(return_days=10, remind_days=bad)  # type: ignore[arg-type]
+        assert refused.value.field == "remind_days"

@@ -69,6 +69,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "due_at": AT,
         "fee_slip": "FS-1",
     },
+    "part_return_due": {"part": "WN-CB-01", "quantity": 1, "due_at": AT},
     "survey_invitation": {"title": "2026-Q1", "link": "https://portal.example/s/1"},
     "maintenance_overdue": {"count": 2, "oldest_due": AT.date(), "visits": "MP-u1:2026-03-05, MP-u2"},
     "complaint_referred": {"complaint_id": "SR-9", "outlet": "浦东特约网点", "note": "请上门核实"},

@@ -22,7 +22,7 @@ running totals rather than recomputed from the whole history.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import ClassVar
@@ -249,6 +249,8 @@ class LoanLedger:
     chargebacks: list[Chargeback] = attrs.field(factory=list)
     surplus: list[SurplusItem] = attrs.field(factory=list)
     """Surplus recorded for review (盘盈): never lent, charged to no one."""
+    reminded: list[str] = attrs.field(factory=list)
+    """Issue lines whose party was reminded to return the part before its deadline (once each)."""
     party_kind: str = ""
     version: int = 0
     # Running figures, rebuilt from the entries on load, never stored.
@@ -538,6 +540,33 @@ class LoanLedger:
             ]
         items.sort(key=lambda item: (item.due_at, item.issue_key))
         return items
+
+    def due_soon(
+        self, at: datetime, within: timedelta, arrived: Iterable[ArrivedReturn] = ()
+    ) -> list[OverdueItem]:
+        """Issue lines due after ``at`` and by ``at + within`` with parts still out and no reminder yet,
+        soonest first: the parts to urge back before they are charged (督促用户在规定时间内退料).
+
+        ``arrived``: returns registered and not yet booked; what already arrived is not out.
+        """
+        aware(None, attrs.fields(LedgerEntry).at, at)
+        waiting = self._in_time(arrived) if arrived else {}
+        done = set(self.reminded)
+        items = [
+            OverdueItem(key, issue.request_id, issue.part, left - waiting.get(key, 0), issue.due_at)
+            for key, left in self._outstanding.items()
+            if key not in done
+            and left > waiting.get(key, 0)
+            and (issue := self._issues[key]).due_at is not None
+            and at < issue.due_at <= at + within
+        ]
+        items.sort(key=lambda item: (item.due_at, item.issue_key))
+        return items
+
+    def mark_reminded(self, issue_keys: Iterable[str]) -> None:
+        """Record that the party was reminded of ``issue_keys`` (each once)."""
+        done = set(self.reminded)
+        self.reminded.extend(k for k in issue_keys if k not in done and k in self._issues)
 
     # -- reconciliation --------------------------------------------------------------------------------
 

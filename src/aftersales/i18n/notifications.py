@@ -181,6 +181,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A part lent for a repair was not back by its deadline: charged to the party that kept it (002).",
     ),
     K(
+        "part_return_due",
+        ("dealer", "engineer"),
+        {"part", "quantity", "due_at"},
+        "A lent part is still out and its return deadline is near: return it before it is charged (002).",
+    ),
+    K(
         "survey_invitation",
         ("customer",),
         {"title", "link"},

@@ -7,6 +7,7 @@ job                       what it does                                          
 ========================  ===========================================================  ===========
 ``sla_sweep``             warnings before a breach and breaches, announced once each     5 minutes
 ``callbacks_due``         tells the callback agents of each callback to make (once)      15 minutes
+``return_reminders``      urges parts still out back before their deadline (once/line)   1 hour
 ``chargebacks``           charges parts not returned by their deadline (once per line)   1 hour
 ``recompute_due``         derives due times left open when holiday data was missing      1 hour
 ``deliver``               sends due outbox messages (retries, dead letters)              every call
@@ -76,6 +77,7 @@ _log = logging.getLogger("aftersales.jobs")
 JOB_NAMES = (
     "sla_sweep",
     "callbacks_due",
+    "return_reminders",
     "chargebacks",
     "recompute_due",
     "deliver",
@@ -152,6 +154,7 @@ def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) 
 _EVERY: Mapping[str, timedelta] = {
     "sla_sweep": timedelta(minutes=5),
     "callbacks_due": timedelta(minutes=15),
+    "return_reminders": timedelta(hours=1),
     "chargebacks": timedelta(hours=1),
     "recompute_due": timedelta(hours=1),
     "deliver": timedelta(0),
@@ -365,6 +368,7 @@ class Jobs:
         jobs: dict[str, Callable[[datetime], int | DispatchReport]] = {
             "sla_sweep": self._sla_sweep,
             "callbacks_due": self._callbacks_due,
+            "return_reminders": self._return_reminders,
             "chargebacks": self._chargebacks,
             "recompute_due": self._recompute_due,
             "deliver": self._deliver,
@@ -416,6 +420,9 @@ class Jobs:
             return announced
 
         return self.runner.write(self.actor, "announce_callbacks_due", None, [now.isoformat()], announce)
+
+    def _return_reminders(self, now: datetime) -> int:
+        return len(self.materials.run_return_reminders(self.actor, now))
 
     def _chargebacks(self, now: datetime) -> int:
         return len(self.materials.run_overdue_chargebacks(self.actor, now))

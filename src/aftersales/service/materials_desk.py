@@ -27,7 +27,7 @@ from aftersales.domain.charges import (
     QuoteId,
     QuoteState,
 )
-from aftersales.domain.contact import zone
+from aftersales.domain.contact import Contact, zone
 from aftersales.domain.events import JsonValue
 from aftersales.domain.fee_slips import (
     FeeSlip,
@@ -378,13 +378,8 @@ class MaterialsDesk:
         收费工作): its dealer's or its engineer's contact, in its locale; nothing if it has none. ``to``:
         another party to tell (the dealer paying for its engineer)."""
         party = chargeback.party if to is None else to
-        try:
-            holder = (
-                uow.dealers.get(party.id) if party.kind is PartyKind.DEALER else uow.engineers.get(party.id)
-            )
-        except NotFound:
-            return []
-        if holder.contact is None:
+        contact = _contact_of(uow, party)
+        if contact is None:
             return []
         due = chargeback.reasons[0].params.get("due_at") if chargeback.reasons else None
         values: dict[str, object] = {
@@ -398,7 +393,7 @@ class MaterialsDesk:
         return self.context.notifications.contact_messages(
             "part_charged_back",
             party.kind.value,
-            holder.contact,
+            contact,
             values,
             f"part_charged_back:{chargeback.key}" + ("" if to is None else f":{to.key}"),
             now,
@@ -1042,6 +1037,63 @@ class MaterialsDesk:
 
         return self.runner.write(actor, "run_overdue_chargebacks", None, at, apply)
 
+    def run_return_reminders(self, actor: Actor, at: datetime | None = None) -> tuple[OverdueItem, ...]:
+        """Urge each party to return the parts still out whose deadline comes within ``remind_days``
+        (seed 002: 按《用户借料盘点表》中的内容督促用户在规定时间内退料): one message to the dealer or
+        engineer holding them, once per issue line. Returns the lines reminded of.
+
+        Safe to run as often as wanted (the ``return_reminders`` job runs it hourly): a line reminded of
+        is recorded on the ledger and not again. Nothing is sent when ``remind_days`` is ``None``.
+        """
+        _check_actor(actor)
+        check_role(actor, "remind_returns", None, MATERIALS_ROLES["remind_returns"])
+        if at is not None:
+            require_aware(at, "at")
+        days = self.params.remind_days
+        if days is None:
+            return ()
+        within = timedelta(days=days)
+
+        def apply(uow: UnitOfWork, now: datetime) -> tuple[OverdueItem, ...]:
+            when = now if at is None else at
+            reminded: list[OverdueItem] = []
+            arrived = self._arrived(uow)
+            for ledger in uow.documents.query(LoanLedger):
+                items = ledger.due_soon(when, within, arrived.get(ledger.party.key, ()))
+                if not items:
+                    continue
+                ledger.mark_reminded(item.issue_key for item in items)
+                uow.documents.save(ledger)
+                uow.outbox.put(self._return_reminders(uow, ledger.party, items, now))
+                reminded.extend(items)
+            return tuple(reminded)
+
+        return self.runner.write(actor, "run_return_reminders", None, at, apply)
+
+    def _return_reminders(
+        self, uow: UnitOfWork, party: PartyRef, items: Sequence[OverdueItem], now: datetime
+    ) -> list[OutboxMessage]:
+        """One message per line to the party holding the parts (none when it has no contact)."""
+        contact = _contact_of(uow, party)
+        if contact is None:
+            return []
+        messages: list[OutboxMessage] = []
+        for item in items:
+            values: dict[str, object] = {
+                "part": item.part,
+                "quantity": item.outstanding,
+                "due_at": item.due_at,
+            }
+            messages += self.context.notifications.contact_messages(
+                "part_return_due",
+                party.kind.value,
+                contact,
+                values,
+                f"part_return_due:{item.issue_key}",
+                now,
+            )
+        return messages
+
     def reconcile(
         self, actor: Actor, party: PartyRef, counted: Mapping[str, int], *, reference: str | None = None
     ) -> Reconciliation:
@@ -1126,6 +1178,15 @@ class MaterialsDesk:
         with self.context.store() as uow:
             shipped = uow.documents.query(MaterialsRequest, shipped_month=month)
         return outbound_summary(shipped, month)
+
+
+def _contact_of(uow: UnitOfWork, party: PartyRef) -> Contact | None:
+    """The contact of the dealer or engineer a ledger is kept for (``None``: unknown, or none given)."""
+    try:
+        holder = uow.dealers.get(party.id) if party.kind is PartyKind.DEALER else uow.engineers.get(party.id)
+    except NotFound:
+        return None
+    return holder.contact
 
 
 def _charge_on_accepted_quotes(

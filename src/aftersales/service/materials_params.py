@@ -32,6 +32,9 @@ class MaterialsParams:
     """Parameters of the materials desk.
 
     - ``return_days``: days after the repair by which the old part must be back (default 30).
+    - ``remind_days``: how many days before the deadline the party is urged to return a part still
+      out (seed 002: 督促用户在规定时间内退料; default 3, the ``return_reminders`` job); ``None``: no
+      reminder. Fewer than ``return_days``.
     - ``receiving_location``: the one place returns are registered (seed 002: 台州; default ``taizhou``).
     - ``timezone``: the zone of shipping dates, return deadlines and monthly summaries. ``None`` (the
       default) is the desk's own: a desk built with ``settings=DeskSettings(timezone=...)`` fills it in
@@ -40,12 +43,21 @@ class MaterialsParams:
     """
 
     return_days: int = attrs.field(default=30, validator=_days)
+    remind_days: int | None = attrs.field(default=3)
     receiving_location: str = attrs.field(default="taizhou", validator=_code)
     timezone: str | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.timezone is not None:
             zone(self.timezone)
+        if self.remind_days is not None:
+            _days(self, attrs.fields(MaterialsParams).remind_days, self.remind_days)
+            if self.remind_days >= self.return_days:
+                raise ValidationError(
+                    f"remind_days ({self.remind_days}) must be fewer than return_days ({self.return_days}): "
+                    "the reminder comes before the deadline, within the return period",
+                    field="remind_days",
+                )
 
     @property
     def zone_name(self) -> str:

@@ -146,6 +146,7 @@ def _materials_roles() -> dict[str, frozenset[Role]]:
     table["inspect_return"] = RETURN_WORKFLOW.spec("accept").roles | RETURN_WORKFLOW.spec("reject").roles
     table["book_return"] = RETURN_WORKFLOW.spec("book").roles
     table["run_overdue_chargebacks"] = frozenset({R.SYSTEM, R.MANAGER, R.DEPARTMENT_HEAD})
+    table["remind_returns"] = frozenset({R.SYSTEM, R.MANAGER, R.DEPARTMENT_HEAD})
     table["reconcile_loans"] = _OFFICE | {R.SYSTEM}
     table["outbound_summary"] = _SEE_ALL
     table["read_materials"] = READERS
