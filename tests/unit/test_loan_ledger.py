@@ -192,3 +192,20 @@ def test_balance_is_issued_minus_returned_minus_charged(ops: list[tuple[Any, ...
         assert ledger.outstanding == ledger.issued - ledger.returned - ledger.charged
         assert all(q > 0 for q in ledger.balance().values())
     assert loads(dumps(ledger), LoanLedger).balance() == ledger.balance()
+
+
+def test_due_soon_lists_parts_still_out_near_their_deadline_once_and_survives_a_round_trip() -> None:
+    ledger = ledger_with(MaterialsLine("fill_valve", 2), MaterialsLine("seal", 1))
+    deadline = at(1) + timedelta(days=30)
+    window = timedelta(days=3)
+    assert ledger.due_soon(deadline - timedelta(days=4), window) == []  # too early
+    assert ledger.due_soon(deadline, window) == []  # due: the chargeback's, not a reminder's
+    ledger.record_return("R-1", "MR-1", "seal", 1, at(5), CLERK)  # back: nothing to urge
+    ledger.record_return("R-2", "MR-1", "fill_valve", 1, at(5), CLERK)  # one of two still out
+    (item,) = ledger.due_soon(deadline - timedelta(days=2), window)
+    assert (item.part, item.outstanding, item.due_at) == ("fill_valve", 1, deadline)
+    ledger.mark_reminded([item.issue_key, item.issue_key, "issue:MR-9:nothing"])
+    assert ledger.reminded == [item.issue_key]  # once, and only lines of this ledger
+    back = loads(dumps(ledger), LoanLedger)
+    assert back.reminded == [item.issue_key]
+    assert back.due_soon(deadline - timedelta(days=1), window) == []

@@ -566,7 +566,10 @@ class LoanLedger:
     def mark_reminded(self, issue_keys: Iterable[str]) -> None:
         """Record that the party was reminded of ``issue_keys`` (each once)."""
         done = set(self.reminded)
-        self.reminded.extend(k for k in issue_keys if k not in done and k in self._issues)
+        for key in issue_keys:
+            if key not in done and key in self._issues:
+                done.add(key)
+                self.reminded.append(key)
 
     # -- reconciliation --------------------------------------------------------------------------------
 
