@@ -109,6 +109,12 @@ class Engineer:
         """True when the engineer works here and is not away at ``at``."""
         return self.active and not any(a.covers(at) for a in self.absences)
 
+    def may_work_for(self, dealer_id: str | None) -> bool:
+        """Whether the engineer may be given a ticket held by ``dealer_id`` (``None``: the maker's): the
+        maker's engineers serve any, a dealer's only its own dealer's (seed 002: 乙方负责所售产品的全过程服务
+        — another dealer's contract clock and charges would follow its staff)."""
+        return dealer_id is None or self.dealer_id in (None, dealer_id)
+
     def absence_at(self, at: datetime) -> Absence | None:
         """The recorded absence covering ``at``, or ``None``."""
         return next((a for a in self.absences if a.covers(at)), None)

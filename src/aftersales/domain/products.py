@@ -65,6 +65,11 @@ class Product:
     warranty_terms: tuple[WarrantyTerm, ...] = attrs.field(default=(), converter=_terms)
     components: frozenset[str] = attrs.field(factory=frozenset, converter=_names)
 
+    def has_component(self, component: str | None) -> bool:
+        """Whether a decision or an extension may name ``component``: ``None`` (the whole product), any
+        name when the product lists no components (its terms name them), else one it lists."""
+        return component is None or not self.components or component in self.components
+
 
 def _dates_in_order(instance: Asset, attribute: attrs.Attribute[date | None], value: date | None) -> None:
     if (

@@ -261,6 +261,14 @@ class Ticket:
         """When the ticket last changed."""
         return self.events[-1].at
 
+    def may_be_of(self, batch: str, product_id: str | None) -> bool:
+        """Whether the ticket's unit, as far as it is known, is of ``batch`` of ``product_id`` (``None``:
+        any product): a batch's incident concerns the tickets of that batch's units only (seed 004 第七条
+        5(2): 同一批次的产品…同一质量问题). A ticket naming no batch or product may be."""
+        other_batch = self.batch is not None and self.batch != batch
+        other_product = self.product_id is not None and product_id not in (None, self.product_id)
+        return not (other_batch or other_product)
+
     def can(self, trigger: str) -> bool:
         """True when ``trigger`` may fire from the current state."""
         return trigger in self.workflow.allowed(self.state)

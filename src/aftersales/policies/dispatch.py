@@ -223,9 +223,7 @@ class DefaultDispatch:
                 excluded += 1
                 continue
             engineer = index.get(engineer_id)
-            if request.dealer_id is not None and engineer.dealer_id not in (None, request.dealer_id):
-                # Seed 002: 乙方负责所售产品的全过程服务 — a dealer's ticket is its own engineers' or the
-                # maker's, never another dealer's staff (whose contract clock and charges would follow).
+            if not engineer.may_work_for(request.dealer_id):
                 other_dealer += 1
                 continue
             if _LEVEL_RANK[engineer.level] < min_rank:

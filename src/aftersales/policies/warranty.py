@@ -472,7 +472,7 @@ class DefaultWarrantyPolicy:
                 f"asset {asset.id} is a {asset.product_id}, not a {product.id}", field="product"
             )
         for component in components:
-            if component is not None and product.components and component not in product.components:
+            if not product.has_component(component):
                 raise ValidationError(
                     f"product {product.id} has no component {component!r}", field="component"
                 )

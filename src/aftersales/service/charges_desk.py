@@ -85,7 +85,7 @@ from aftersales.service.numbering import next_number
 from aftersales.service.permissions import Workflow, check_role, permit
 from aftersales.service.reader_view import as_seen_by, request_as_seen_by
 from aftersales.service.runner import Applied, CommandRunner
-from aftersales.service.scope import purchasing_dealer, sees_every
+from aftersales.service.scope import acts_as_dealer_staff, purchasing_dealer
 
 __all__ = ["AcceptedQuote", "ChargesDesk"]
 
@@ -1015,7 +1015,7 @@ def _check_purchaser(actor: Actor, ticket: Ticket, what: str, target: str, deale
     (:func:`purchasing_dealer`): its staff or the office offer, answer and pay it. Another dealer's
     staff who read the ticket (the customer's own dealer, when the call went to another) may not commit
     it: ``PermissionDenied``, nothing changed."""
-    if sees_every(actor) or not actor.has_role(Role.DEALER_STAFF):
+    if not acts_as_dealer_staff(actor):
         return
     owner = dealer if dealer is not None else purchasing_dealer(ticket)
     if owner is not None and owner != actor.dealer_id:

@@ -1041,16 +1041,10 @@ class ComplaintDesk(ComplaintOutlets):
 def _same_batch(ticket: Ticket, incident: BatchIncident) -> None:
     """A complaint about a unit is major by a batch incident of that unit's batch and product only
     (seed 004 第七条 5(2): 同一批次的产品…同一质量问题): another batch's incident is not this unit's."""
-    if ticket.batch is not None and incident.batch != ticket.batch:
+    if not ticket.may_be_of(incident.batch, incident.product_id):
         raise ValidationError(
-            f"the batch incident is of batch {incident.batch}; complaint {ticket.id}'s unit is of batch "
-            f"{ticket.batch}",
-            field="batch_incident",
-        )
-    if ticket.product_id is not None and incident.product_id not in (None, ticket.product_id):
-        raise ValidationError(
-            f"the batch incident is of product {incident.product_id}; complaint {ticket.id}'s unit is a "
-            f"{ticket.product_id}",
+            f"the batch incident is of {incident.product_id} batch {incident.batch}; complaint {ticket.id}'s "
+            f"unit is of {ticket.product_id} batch {ticket.batch}",
             field="batch_incident",
         )
 
@@ -1099,7 +1093,7 @@ def _check_component(product: Product, component: str | None) -> None:
     """An extension on a component the unit's product does not have would extend nothing (no warranty
     decision ever asks for it): refused, as the warranty policy refuses deciding on it. A product that
     lists no components takes any (its terms name them)."""
-    if component is not None and product.components and component not in product.components:
+    if not product.has_component(component):
         raise ValidationError(
             f"product {product.id} has no component {component!r} "
             f"(it has {', '.join(sorted(product.components))})",

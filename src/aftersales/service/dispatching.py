@@ -16,7 +16,6 @@ from datetime import datetime
 
 import attrs
 
-from aftersales.domain.actors import Role
 from aftersales.domain.classification import Priority
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import EngineerId
@@ -41,7 +40,7 @@ from aftersales.service.escalation_reach import reach_up
 from aftersales.service.permissions import PERMISSIONS, Workflow
 from aftersales.service.policy_memo import DecisionMemo
 from aftersales.service.roster_stamp import roster_version
-from aftersales.service.scope import sees_every
+from aftersales.service.scope import acts_as_dealer_staff
 from aftersales.service.shared_values import assignee, manual_dispatch_reason
 from aftersales.service.team_roster import TeamRoster
 
@@ -299,7 +298,7 @@ def check_dealer_dispatch(uow: UnitOfWork, actor: Actor, chosen: Assignee) -> No
     the maker's engineers would move another party's staff and stop its own contract clock. The
     office moves a ticket between dealers and to the maker's engineers. Otherwise ``PermissionDenied``."""
     roles = PERMISSIONS[Workflow.SERVICE_TICKET]["dispatch"]
-    if not actor.has_role(Role.DEALER_STAFF) or sees_every(actor, roles):
+    if not acts_as_dealer_staff(actor, roles):
         return
     mine = actor.dealer_id
     if chosen.kind is AssigneeKind.DEALER:
@@ -335,8 +334,7 @@ def unavailable_members(
     return frozenset(
         engineer.id
         for engineer in found.values()
-        if not engineer.available_at(at)
-        or (dealer_id is not None and engineer.dealer_id not in (None, dealer_id))
+        if not engineer.available_at(at) or not engineer.may_work_for(dealer_id)
     )
 
 

@@ -46,7 +46,12 @@ from aftersales.service.permissions import MASTER_DATA_ROLES, Workflow, can_writ
 from aftersales.service.references import check_references
 from aftersales.service.roster_stamp import touch_roster
 from aftersales.service.runner import CommandRunner, check_actor
-from aftersales.service.scope import asset_visible, check_chosen_id, party_visible, sees_every
+from aftersales.service.scope import (
+    acts_as_dealer_staff,
+    asset_visible,
+    check_chosen_id,
+    party_visible,
+)
 
 __all__ = ["MasterData", "MasterDataChange", "accept_installation", "for_update", "record_change"]
 
@@ -653,4 +658,4 @@ def _as_dealer(actor: Actor, command: str) -> bool:
     """Does ``actor`` run ``command`` as dealer staff, inside its regions only? Yes unless one of its
     roles is an office role the command allows (a further role of another kind, a customer's, lifts
     nothing)."""
-    return actor.has_role(R.DEALER_STAFF) and not sees_every(actor, MASTER_DATA_ROLES[command])
+    return acts_as_dealer_staff(actor, MASTER_DATA_ROLES[command])

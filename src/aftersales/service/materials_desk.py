@@ -88,7 +88,7 @@ from aftersales.service.numbering import next_number
 from aftersales.service.permissions import MATERIALS_ROLES, authorize, check_role
 from aftersales.service.reader_view import request_as_seen_by
 from aftersales.service.runner import CommandRunner
-from aftersales.service.scope import purchasing_dealer, sees_every, ticket_readable
+from aftersales.service.scope import acts_as_dealer_staff, purchasing_dealer, sees_every, ticket_readable
 
 __all__ = ["LedgerSummary", "MaterialsDesk", "MaterialsParams"]
 
@@ -1234,7 +1234,7 @@ def _check_dealer_side(uow: UnitOfWork, actor: Actor, request: MaterialsRequest,
     的配件) or call it off. Another dealer's staff who read the ticket — the customer's own dealer, when
     the call went to another — may not (``PermissionDenied``), as they may not file parts on its ledger
     (:func:`_check_party`); the user's answer to the user's quote they may still record."""
-    if sees_every(actor, MATERIALS_WORKFLOW.spec(trigger).roles) or not actor.has_role(R.DEALER_STAFF):
+    if not acts_as_dealer_staff(actor, MATERIALS_WORKFLOW.spec(trigger).roles):
         return
     dealer = _answering_dealer(uow, request.party)
     if dealer is None or dealer == actor.dealer_id:

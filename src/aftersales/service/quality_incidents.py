@@ -563,13 +563,7 @@ class QualityIncidentDesk:
 
 def _of_the_batch(incident: QualityIncident, ticket: Ticket) -> None:
     """Refuse ``ticket`` when its unit is known to be of another batch or product than ``incident``'s."""
-    other_batch = ticket.batch is not None and ticket.batch != incident.batch
-    other_product = (
-        ticket.product_id is not None
-        and incident.product_id is not None
-        and ticket.product_id != incident.product_id
-    )
-    if other_batch or other_product:
+    if not ticket.may_be_of(incident.batch, incident.product_id):
         raise ValidationError(
             f"ticket {ticket.id} is about a unit of {ticket.product_id} batch {ticket.batch}; incident "
             f"{incident.id} is of {incident.product_id} batch {incident.batch}",

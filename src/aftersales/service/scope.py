@@ -102,6 +102,13 @@ def sees_every(actor: Actor, allowed: Collection[Role] = frozenset(Role)) -> boo
     return any(role in _SEE_ALL and role in allowed for role in actor.roles)
 
 
+def acts_as_dealer_staff(actor: Actor, allowed: Collection[Role] = frozenset(Role)) -> bool:
+    """Whether ``actor`` acts as dealer staff: it holds that role and none of its roles that ``allowed``
+    lets run the step is one that reads every record (an office role lifts the dealer's limits; a
+    customer's role beside it lifts nothing)."""
+    return actor.has_role(Role.DEALER_STAFF) and not sees_every(actor, allowed)
+
+
 def party_visible(
     actor: Actor,
     *,

@@ -9,7 +9,7 @@ nobody can take it, a ``dispatch_failed`` event records the reasons and the esca
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from aftersales.domain.actors import Role
@@ -32,7 +32,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import check_available, unavailable_members
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import Applied, CommandRunner
-from aftersales.service.scope import sees_every
+from aftersales.service.scope import acts_as_dealer_staff
 from aftersales.service.team_roster import TeamRoster
 from aftersales.service.views import CommandResult
 
@@ -67,9 +67,7 @@ class TeamDesk:
             team.members.insert(0, team.lead)
         if not isinstance(team.shifts, list) or not all(isinstance(s, OnCallShift) for s in team.shifts):
             raise ValidationError("shifts are OnCallShift values", field="shifts")
-        outsiders = [s.engineer_id for s in team.shifts if s.engineer_id not in team.members]
-        if outsiders:  # as set_roster says: the roster is the members'
-            raise ValidationError(f"{outsiders[0]} is not a member of team {team.id}", field="shifts")
+        _members_only(team.shifts, team.members, team.id)
 
         def apply(uow: UnitOfWork, now: datetime) -> Team:
             known = uow.engineers.find(team.members)
@@ -99,9 +97,7 @@ class TeamDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> Team:
             team = uow.documents.get(Team, team_id)
-            outsiders = [s.engineer_id for s in wanted if s.engineer_id not in team.members]
-            if outsiders:
-                raise ValidationError(f"{outsiders[0]} is not a member of team {team_id}", field="shifts")
+            _members_only(wanted, team.members, team_id)
             _check_shifts(uow, wanted)
             team.shifts = sorted(wanted, key=lambda s: s.starts_at)
             uow.documents.save(team)
@@ -129,8 +125,9 @@ class TeamDesk:
         dealer's teams only (seed 002 separates 甲方 and 乙方: the maker's teams and another dealer's staff
         and on-call nights are not theirs to know); any other team answers as an unknown id."""
         team = uow.documents.get(Team, team_id)
-        dealer_staff = actor.has_role(Role.DEALER_STAFF) and not sees_every(actor, _roles("read_teams"))
-        if dealer_staff and (team.dealer_id is None or team.dealer_id != actor.dealer_id):
+        if acts_as_dealer_staff(actor, _roles("read_teams")) and (
+            team.dealer_id is None or team.dealer_id != actor.dealer_id
+        ):
             raise NotFound("team", team_id)
         return team
 
@@ -280,6 +277,13 @@ class TeamDesk:
         key = f"{ticket.id}:{len(ticket.events)}:escalation:no_candidate"
         messages = self.context.notifications.staff_messages("escalation", to, values, key, now)
         return Applied(messages=messages, decisions=(escalation,))
+
+
+def _members_only(shifts: Iterable[OnCallShift], members: Collection[str], team_id: str) -> None:
+    """The roster is the members': a shift of anyone else is a ``ValidationError`` naming ``shifts``."""
+    outsiders = [s.engineer_id for s in shifts if s.engineer_id not in members]
+    if outsiders:
+        raise ValidationError(f"{outsiders[0]} is not a member of team {team_id}", field="shifts")
 
 
 def _check_shifts(uow: UnitOfWork, shifts: Iterable[OnCallShift]) -> None:
