@@ -253,6 +253,25 @@ def world_desk(
         yield desk, clock, world
 
 
+@contextlib.contextmanager
+def two_desks(
+    backend: str, tmp_path: Path, pack: str = "sanitary_ware"
+) -> Iterator[tuple[ServiceDesk, ServiceDesk, World]]:
+    """Two desks of ``pack`` on one fresh store of ``backend`` (as two processes of a host open it), the
+    world registered through the first, one manual clock at :data:`START`. A memory store lives in one
+    process: both are the same desk."""
+    clock, world = ManualClock(START), make_world()
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(store_url(backend, tmp_path))
+
+        def open_desk() -> ServiceDesk:
+            return stack.enter_context(ServiceDesk.open(url, pack=pack, clock=clock, staff=STAFF))
+
+        first = open_desk()
+        register(first, world)
+        yield first, first if backend == "memory" else open_desk(), world
+
+
 def table_count(db: Path, table: str) -> int:
     """Rows in ``table`` of the SQLite file ``db``, read through a separate connection."""
     with sqlite3.connect(db) as conn:

@@ -11,7 +11,6 @@ their turn on one locked record, so every store samples alike.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,11 +19,10 @@ from typing import Any
 import pytest
 
 import aftersales.service.survey_campaigns as survey_campaigns
-from aftersales.adapters.clock import ManualClock
 from aftersales.domain.survey_campaigns import SamplingRules
 from aftersales.errors import AftersalesError
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, World, make_world, register, store_url
+from conftest import World, two_desks
 
 HELD_BACK = 0.5
 """Seconds the first start waits for the second before it goes on (the second is then queued)."""
@@ -33,16 +31,8 @@ RULES = SamplingRules(sample_size=100, served_within_days=None, exclude_surveyed
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def desks(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServiceDesk, ServiceDesk, World]]:
-    with contextlib.ExitStack() as stack:
-        url = stack.enter_context(store_url(request.param, tmp_path))
-        clock, world = ManualClock(START), make_world()
-
-        def open_desk() -> ServiceDesk:
-            return stack.enter_context(ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF))
-
-        first = open_desk()
-        register(first, world)
-        yield first, first if request.param == "memory" else open_desk(), world
+    with two_desks(request.param, tmp_path) as opened:
+        yield opened
 
 
 def test_a_customer_sampled_by_one_campaign_is_not_sampled_by_another_started_at_once(

@@ -11,18 +11,16 @@ Now the retry returns as the first call did and writes nothing, even when the re
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 import pytest
 
-from aftersales.adapters.clock import ManualClock
 from aftersales.domain.contact import Contact
 from aftersales.errors import IdempotencyKeyReused
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, World, make_world, register, store_url
+from conftest import World, two_desks
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 
@@ -41,16 +39,8 @@ class Desks:
 
 @pytest.fixture(params=BACKENDS)
 def desks(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desks]:
-    with contextlib.ExitStack() as stack:
-        url = stack.enter_context(store_url(request.param, tmp_path))
-        clock, world = ManualClock(START), make_world()
-
-        def open_desk() -> ServiceDesk:
-            return stack.enter_context(ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF))
-
-        first = open_desk()
-        register(first, world)
-        yield Desks(first, first if request.param == "memory" else open_desk(), world)
+    with two_desks(request.param, tmp_path) as (first, second, world):
+        yield Desks(first, second, world)
 
 
 def test_a_registration_retried_with_its_key_returns_as_the_first_did(desks: Desks) -> None:

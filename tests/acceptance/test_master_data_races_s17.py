@@ -19,7 +19,6 @@ after the other give, and every audit entry's "before" must be the record the en
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import threading
 from collections.abc import Callable, Iterator
@@ -31,13 +30,12 @@ import attrs
 import pytest
 
 import aftersales.service.master_data as master_data
-from aftersales.adapters.clock import ManualClock
 from aftersales.domain.contact import Contact
 from aftersales.domain.ids import CustomerId, DealerId
 from aftersales.domain.parties import Customer
 from aftersales.errors import AftersalesError
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, World, make_world, register, store_url
+from conftest import World, two_desks
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 HELD_BACK = 0.5
@@ -56,16 +54,8 @@ class Pair:
 
 @pytest.fixture(params=BACKENDS)
 def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Pair]:
-    with contextlib.ExitStack() as stack:
-        url = stack.enter_context(store_url(request.param, tmp_path))
-        clock, world = ManualClock(START), make_world()
-
-        def open_desk() -> ServiceDesk:
-            return stack.enter_context(ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF))
-
-        first = open_desk()
-        register(first, world)
-        yield Pair(first, first if request.param == "memory" else open_desk(), world)
+    with two_desks(request.param, tmp_path) as (first, second, world):
+        yield Pair(first, second, world)
 
 
 def _during(

@@ -57,19 +57,26 @@ def test_a_requester_cannot_mark_a_line_charged_or_free(story: Story, chargeable
 
 def test_an_in_warranty_part_requested_plainly_is_lent_and_owed_back(story: Story) -> None:
     desk, clock, world = story
-    ticket_id = _repair(desk, clock, world, "unit-in")
+    materials = desk.materials
+    _lend(desk, world, _repair(desk, clock, world, "unit-in"))
+    assert materials.ledger(world.dealer_sh_staff, DEALER).balance == {PART: 1}
+    summary = materials.outbound_summary(world.agent, "2026-03")
+    assert dict(summary.by_part) == {PART: 1} and dict(summary.chargeable_by_part) == {}
+
+
+def _lend(desk: ServiceDesk, world: World, ticket_id: str, party: PartyRef = DEALER) -> MaterialsRequest:
+    """One in-warranty part for ``ticket_id`` requested by the dealer's staff for ``party``, checked
+    (free), approved, picked, shipped and received: on ``party``'s loan ledger, owed back."""
     materials = desk.materials
     request = materials.request(
-        world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)], urgent=True
+        world.dealer_sh_staff, ticket_id, party=party, lines=[MaterialsLine(PART, 1)], urgent=True
     )
     materials.check(world.agent, request.id)
     materials.approve(world.manager, request.id)
     materials.pick(world.agent, request.id)
     materials.ship(world.agent, request.id)
-    materials.receive(world.dealer_sh_staff, request.id)
-    assert materials.ledger(world.dealer_sh_staff, DEALER).balance == {PART: 1}
-    summary = materials.outbound_summary(world.agent, "2026-03")
-    assert dict(summary.by_part) == {PART: 1} and dict(summary.chargeable_by_part) == {}
+    received, _ = materials.receive(world.dealer_sh_staff, request.id)
+    return received
 
 
 # -- 2. a cancelled job takes no parts ---------------------------------------------------------------
@@ -229,18 +236,8 @@ def test_a_free_part_lent_to_a_dealers_engineer_is_in_the_dealers_monthly_figure
     engineer = PartyRef.engineer("eng-dealer-sh")
     materials = desk.materials
     ticket_id = _repair(desk, clock, world, "unit-in")
-    kept = materials.request(
-        world.dealer_sh_staff, ticket_id, party=engineer, lines=[MaterialsLine(PART, 1)], urgent=True
-    )
-    back = materials.request(
-        world.dealer_sh_staff, ticket_id, party=engineer, lines=[MaterialsLine(PART, 1)], urgent=True
-    )
-    for request in (kept, back):
-        materials.check(world.agent, request.id)
-        materials.approve(world.manager, request.id)
-        materials.pick(world.agent, request.id)
-        materials.ship(world.agent, request.id)
-        materials.receive(world.dealer_sh_staff, request.id)
+    kept = _lend(desk, world, ticket_id, engineer)
+    back = _lend(desk, world, ticket_id, engineer)
     item = materials.register_return(world.agent, request_id=back.id, part=PART)
     materials.inspect_return(world.agent, item.id, accepted=True)
     materials.book_return(world.agent, item.id)
@@ -436,16 +433,7 @@ def test_a_lent_part_still_out_is_reminded_of_once_before_its_deadline(story: St
     materials = desk.materials
     lent = []
     for unit in ("unit-in", "unit-in"):
-        ticket_id = _repair(desk, clock, world, unit)
-        request = materials.request(
-            world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)], urgent=True
-        )
-        materials.check(world.agent, request.id)
-        materials.approve(world.manager, request.id)
-        materials.pick(world.agent, request.id)
-        materials.ship(world.agent, request.id)
-        materials.receive(world.dealer_sh_staff, request.id)
-        lent.append(request.id)
+        lent.append(_lend(desk, world, _repair(desk, clock, world, unit)).id)
     assert materials.run_return_reminders(world.system) == ()  # 30 days to go: too early
     clock.advance(timedelta(days=26))
     assert materials.run_return_reminders(world.system) == ()  # still more than 3 days
