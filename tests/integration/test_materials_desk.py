@@ -156,6 +156,22 @@ def test_excluded_kinds_never_in_the_ledger(
     assert materials.ledger(AGENT, D1).balance == {"fill_valve": 2}
 
 
+def test_a_specially_approved_line_needs_a_head_to_sign_the_pick_slip(
+    desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock
+) -> None:
+    """特批的项目按特批的内容处理: a line citing a special approval never goes on the loan ledger, so the
+    agent who approves ordinary pick slips may not sign it off; the manager may."""
+    desk, materials = desks
+    ticket_id = seed(desk, date(2026, 1, 10))
+    lines = [MaterialsLine("fill_valve", 1), MaterialsLine("seat_hinge", 1, special_approval="SA-9")]
+    request = materials.request(STAFF, ticket_id, party=D1, lines=lines)
+    materials.check(AGENT, request.id)
+    with pytest.raises(PermissionDenied):
+        materials.approve(AGENT, request.id)
+    assert materials.materials_request(AGENT, request.id).state is MaterialsState.PICK_SLIP
+    assert materials.approve(MANAGER, request.id).state is MaterialsState.APPROVED
+
+
 def test_late_return_is_charged_once(desks: tuple[ServiceDesk, MaterialsDesk], clock: ManualClock) -> None:
     desk, materials = desks
     request_id = shipped_and_received(desk, materials, clock)  # repaired 3 March, 12:00 Shanghai

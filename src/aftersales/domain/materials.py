@@ -131,6 +131,10 @@ class PartyRef:
         return cls(PartyKind.ENGINEER, engineer_id)
 
 
+_SPECIAL_APPROVERS = frozenset({Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER})
+"""Who may sign a free pick slip that carries a special approval (特批的项目按特批的内容处理)."""
+
+
 @attrs.frozen
 class MaterialsLine:
     """One requested item: ``quantity`` of ``part`` (a part code), its kind, and a special approval if any.
@@ -356,6 +360,10 @@ class MaterialsRequest:
         if self.state is MaterialsState.PICK_SLIP:
             if by.role in (Role.CUSTOMER, Role.DEALER_STAFF):
                 raise PermissionDenied(str(by), "approve a pick slip", self.id)
+            if by.role not in _SPECIAL_APPROVERS and any(line.special_approval for line in self.lines):
+                # 特批: a line citing a special approval never goes on the loan ledger (never owed back,
+                # never charged as kept), so a head signs the slip, not whoever typed the reference.
+                raise PermissionDenied(str(by), "approve a pick slip with a specially approved line", self.id)
             assert self.pick_slip is not None
             self._record("approve", target, by, at)
             return self.pick_slip
