@@ -453,6 +453,12 @@ class MaterialsDesk:
             ticket = uow.tickets.get(ticket_id)
             authorize(actor, "materials_request", ticket, None, MATERIALS_ROLES["materials_request"])
             _refuse_cancelled(ticket, "no materials are requested for it")
+            if ticket.state == TicketState.CLOSED:
+                # The job was accepted and called back (验收 → 回访 → 结案): parts for a fault found
+                # again go on the reopened ticket, whose clocks and history then account for them.
+                raise PolicyError(
+                    f"ticket {ticket.id} is closed: reopen it to request materials", code="ticket_closed"
+                )
             _check_party(uow, actor, party, ticket)
             request = MaterialsRequest.open(
                 id=self._number(uow, "materials", now), ticket_id=ticket.id, party=party, lines=lines,
