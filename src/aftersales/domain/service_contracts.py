@@ -181,6 +181,9 @@ class ServiceContract:
     remind_on: str | None = None
     """The local date (ISO) of the renewal reminder, indexed for the daily job; cleared once sent."""
     history: tuple[ContractChange, ...] = ()
+    cancelled_on: date | None = None
+    """The local date the contract was cancelled on: the last day it covers (``None``: not cancelled,
+    or cancelled before the date was recorded, which covers nothing)."""
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
@@ -200,8 +203,15 @@ class ServiceContract:
             )
 
     def active_on(self, day: date) -> bool:
-        """Whether the contract is in force on local date ``day`` (both ends included)."""
-        return self.state is ContractState.ACTIVE and self.starts_on <= day <= self.ends_on
+        """Whether the contract is in force on local date ``day`` (both ends included).
+
+        A cancelled contract still covered the days up to its cancellation: a repair called in while it
+        was in force stays free when it is assessed again after the cancellation."""
+        if not self.starts_on <= day <= self.ends_on:
+            return False
+        if self.state is ContractState.ACTIVE:
+            return True
+        return self.cancelled_on is not None and day <= self.cancelled_on
 
     def covers(self, asset: Asset, product: Product | None, day: date) -> bool:
         """Whether ``asset`` is covered on ``day`` (named, or of the product line and the holder's)."""
@@ -234,13 +244,15 @@ class ServiceContract:
         self.remind_on = None
         self.record("renewal_reminded", at, by)
 
-    def cancel(self, at: datetime, by: ActorRef, reason: str) -> None:
-        """Cancel the contract (it covers nothing from now on), with the reason."""
+    def cancel(self, at: datetime, by: ActorRef, reason: str, today: date) -> None:
+        """Cancel the contract with the reason: it covers nothing after ``today`` (the local date of
+        ``at``), and what it covered until then stays covered."""
         if self.state is ContractState.CANCELLED:
             raise ValidationError(f"contract {self.id} is already cancelled", field="contract_id")
         if not isinstance(reason, str) or not reason.strip():
             raise ValidationError("cancelling a contract needs a reason", field="reason")
         self.state = ContractState.CANCELLED
+        self.cancelled_on = today
         self.remind_on = None
         self.record("cancelled", at, by, reason)
 

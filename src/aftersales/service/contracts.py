@@ -228,12 +228,13 @@ class ServiceContracts:
     def cancel(
         self, actor: Actor, contract_id: str, *, reason: str, idempotency_key: str | None = None
     ) -> ServiceContract:
-        """Cancel a contract with a reason; it covers nothing afterwards and its plans stop."""
+        """Cancel a contract with a reason; it covers nothing after today (the desk's local date) and its
+        plans stop. A call received while it was in force keeps its cover when assessed again."""
         permit(check_actor(actor), Workflow.MAINTENANCE, "cancel_contract")
 
         def apply(uow: UnitOfWork, now: datetime) -> ServiceContract:
             contract = self._writable(uow, actor, contract_id, "cancel_contract")
-            contract.cancel(now, actor.ref, reason)
+            contract.cancel(now, actor.ref, reason, self.context.today(now))
             from aftersales.domain.maintenance import MaintenancePlan
 
             for plan in uow.documents.query(MaintenancePlan, contract_id=contract.id, state="active"):
