@@ -30,6 +30,7 @@ from aftersales.ports.attachments import AttachmentStore, iter_chunks
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
+from aftersales.service.blob_guard import delete_unused, hold_bytes
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import authorize
 from aftersales.service.runner import Applied, CommandRunner, check_actor
@@ -133,6 +134,7 @@ class AttachmentDesk:
                     now,
                     actor.ref,
                 )
+                hold_bytes(uow, store, blob.sha256, now)
                 ticket.attach(actor.ref, now, attachment)
                 uow.documents.add(AttachmentLink(f"{ticket.id}/{attachment.id}", ticket.id, blob.sha256))
                 return Applied()
@@ -219,7 +221,7 @@ class AttachmentDesk:
             link = uow.documents.get(AttachmentLink, f"{ticket.id}/{attachment_id}")
             link.live = False
             uow.documents.save(link)
-            if not uow.documents.query(AttachmentLink, sha256=found.sha256, live=True):
+            if not _linked(uow, found.sha256):
                 freed.append(found.sha256)
         return freed
 
@@ -229,11 +231,8 @@ class AttachmentDesk:
         wanted = sorted({check_sha256(h, "hashes") for h in hashes})
         if not wanted:
             return 0
-        with self.context.store() as uow:
-            unused = [h for h in wanted if not uow.documents.query(AttachmentLink, sha256=h, live=True)]
-        for sha256 in unused:
-            self.store.delete(sha256)
-        return len(unused)
+        store, now = self.store, self.context.now()
+        return sum(delete_unused(self.context.store, store, h, now, _linked) for h in wanted)
 
     # -- reads ------------------------------------------------------------------------------------------
 
@@ -322,7 +321,9 @@ class AttachmentDesk:
             authorize(actor, "attach", ticket, self.runner.team_of_assignee(uow, ticket))
 
     def _drop_if_unused(self, sha256: str) -> None:
-        with self.context.store() as uow:
-            used = uow.documents.query(AttachmentLink, sha256=sha256, live=True)
-        if not used:
-            self.store.delete(sha256)
+        delete_unused(self.context.store, self.store, sha256, self.context.now(), _linked)
+
+
+def _linked(uow: UnitOfWork, sha256: str) -> bool:
+    """Whether a live attachment links the bytes ``sha256``."""
+    return bool(uow.documents.query(AttachmentLink, sha256=sha256, live=True))
