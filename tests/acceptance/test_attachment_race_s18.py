@@ -8,8 +8,10 @@ again) and links nothing, so no attachment points at deleted bytes.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,6 +21,7 @@ from aftersales.adapters.attachments_fs import FileSystemAttachmentStore
 from aftersales.adapters.clock import ManualClock
 from aftersales.errors import PermissionDenied, StorageError
 from aftersales.ports.attachments import StoredBlob
+from aftersales.service.blob_guard import DELETION_TIMEOUT, BlobGuard
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
 
@@ -130,3 +133,22 @@ def test_a_removal_racing_an_identical_upload_never_leaves_a_link_without_bytes(
     # Whatever the order, what is linked is readable.
     for ticket_id in (first, second):
         assert all(data == PHOTO for data in _readable(desk, world, ticket_id))
+
+
+def test_a_deletion_that_died_half_way_holds_identical_uploads_back_for_a_while_only(
+    story: tuple[ServiceDesk, Interleaved, World],
+) -> None:
+    desk, _blobs, world = story
+    customer = world.customer_zh
+    ticket_id = desk.open_ticket(customer, customer_id="cust-zh", description="水箱漏水").ticket.id
+    sha256 = hashlib.sha256(PHOTO).hexdigest()
+    with desk.store() as uow:  # a deletion marked the guard, then its process was killed
+        uow.documents.add(BlobGuard(sha256, desk.context.now(), 1))
+        uow.commit()
+    with pytest.raises(StorageError):
+        desk.attachments.attach(customer, ticket_id, kind="photo", name="leak.jpg", content=PHOTO)
+    clock = desk.context.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(DELETION_TIMEOUT + timedelta(seconds=1))
+    desk.attachments.attach(customer, ticket_id, kind="photo", name="leak.jpg", content=PHOTO)
+    assert _readable(desk, world, ticket_id) == [PHOTO]
