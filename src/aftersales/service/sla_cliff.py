@@ -107,7 +107,7 @@ def recompute_dues(
             field="calendar",
         )
     new = calendar if calendar is not None else old
-    service = SlaService(context.sla.policy, new)
+    service = SlaService(context.sla.policy, new, context.sla.days_zone)
 
     def apply(uow: UnitOfWork, now: datetime) -> RecomputeReport:
         tickets: list[Ticket] = []
