@@ -6,15 +6,17 @@ working day, and a due time counted over it moves. ``desk.recompute_provisional_
 switches the desk to the new calendar; it recomputed only the tickets whose due times were provisional
 (past the official data), so a ticket due over a newly announced day off kept its old stored due while
 ``desk.sla`` (which reads the desk's calendar) showed the new one — and the ledger, the sweep and the
-reports read the stored one. Office-equipment pack: response 4 / resolution 3 × 8 working hours
-(normal), 0.5 h / 8 h (critical); Mon–Fri 09:00–12:00, 13:00–18:00 Asia/Shanghai.
+reports read the stored one. And when the data runs out altogether (no provisional year), a ticket is
+taken without a due time — and the managers were never told. Office-equipment pack: response 4 /
+resolution 3 × 8 working hours (normal), 0.5 h / 8 h (critical); Mon–Fri 09:00–12:00, 13:00–18:00
+Asia/Shanghai.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -23,9 +25,10 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.holidays_cn import ChinaHolidays, china_mainland_calendar
 from aftersales.adapters.holidays_combined import CombinedHolidays
 from aftersales.adapters.holidays_toml import TomlHolidays
+from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Plan, Priority, Severity
-from aftersales.errors import ValidationError
+from aftersales.errors import CalendarDataMissing, ValidationError
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, STAFF, World, make_world, register, store_url
 
@@ -112,3 +115,30 @@ def test_a_calendar_in_another_zone_is_refused_and_nothing_changes(backend: str,
         assert desk.calendar is old
         after = desk.ticket(world.manager, ticket_id)
         assert after.version == before.version and after.resolution_due_at == before.resolution_due_at
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_managers_hear_once_when_holiday_data_has_run_out(backend: str, tmp_path: Path) -> None:
+    # The year after the data is not guessed (no provisional year here): a ticket whose clocks would run
+    # into it gets no due time. It is still taken, and the managers are told — once — that tickets have no
+    # SLA clock until the next arrangement is added; before, nobody was.
+    clock, world, notifier = ManualClock(_at(12, 30, 10)), make_world(), MemoryNotifier()
+    calendar = china_mainland_calendar(provisional_years=0)
+    assert calendar.known_until == date(2026, 12, 31)
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(
+            url, pack="office_equipment", clock=clock, staff=STAFF, calendar=calendar, notifier=notifier
+        ) as desk,
+    ):
+        register(desk, world)
+        first = _triaged(desk, world)  # Wed 30 Dec 10:00: 3 × 8 working hours reach into 2027
+        second = _triaged(desk, world)
+        for ticket_id in (first, second):
+            assert desk.ticket(world.manager, ticket_id).resolution_due_at is None
+            with pytest.raises(CalendarDataMissing):
+                desk.sla(world.manager, ticket_id)
+        desk.deliver()
+        told = [m for m in notifier.to("manager@venus.example") if "节假日数据已用尽" in m.subject]
+        assert len(told) == 1
+        assert "2026年12月31日" in told[0].body and first in told[0].body
