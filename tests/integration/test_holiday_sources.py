@@ -200,7 +200,7 @@ def test_ics_known_range_can_be_given() -> None:
                 "DTSTART;VALUE=DATE:20250104\r\nSUMMARY:休\r\n",
                 "DTSTART;VALUE=DATE:20250104\r\nSUMMARY:班\r\n",
             ),
-            "VEVENT",
+            "VEVENT[1]",  # the second event, which contradicts the first (s18: the event is named)
         ),
         (ics("DTSTART:20250104T100000Z\r\nSUMMARY:only timed\r\n"), None),
         (b"this is not a calendar", None),

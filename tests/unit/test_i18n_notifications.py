@@ -59,6 +59,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "complaint_received": {"ticket_id": "T-2", "received_at": AT},
     "complaint_outcome": {"ticket_id": "T-2", "resolved_at": AT, "outcome": "免费更换主板"},
     "calendar_provisional": {"official_until": date(2026, 12, 31), "days_left": 29},
+    "calendar_data_missing": {"known_until": date(2027, 12, 31), "ticket_id": "T-1"},
     "sla_recomputed": {"tickets": 12, "official_until": date(2027, 12, 31)},
     "contract_expiring": {"contract_id": "HT-1", "holder": "张三", "ends_on": AT.date()},
     "part_charged_back": {

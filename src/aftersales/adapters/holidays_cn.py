@@ -10,7 +10,7 @@ for which the package holds the State Council's substitutions, and a calendar as
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import attrs
 from holidays.countries.china import ChinaStaticHolidays
@@ -60,6 +60,10 @@ class ChinaHolidays:
     _days: tuple[frozenset[date], frozenset[date]] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
+        for key in ("known_from", "known_until"):
+            value = getattr(self, key)
+            if not isinstance(value, date) or isinstance(value, datetime):
+                raise ConfigurationError(f"expected a datetime.date, got {value!r}", key=key)
         official = official_data_until()
         if self.known_until > official:
             raise ConfigurationError(

@@ -11,6 +11,11 @@ Rules, chosen to read the common Chinese holiday feeds without configuration:
 * Recurring events (``RRULE``/``RDATE``) are refused: a holiday list must name each date.
 * The known range defaults to 1 January of the earliest event's year … 31 December of the latest; pass
   ``known_from``/``known_until`` when the feed covers less (or more) than whole years.
+* Refused with ``ConfigurationError`` naming the file and the event (``VEVENT[3].DTSTART``): a DTSTART,
+  DTEND or DURATION that cannot be read (skipping the event would make its days off working days), a
+  DTEND of another value type than DTSTART, a file that is not UTF-8 (RFC 5545), a date both a day off
+  and a make-up working day, an all-day event longer than ``MAX_EVENT_DAYS``, and a file larger than
+  ``MAX_HOLIDAY_FILE_BYTES``.
 """
 
 from __future__ import annotations
@@ -22,12 +27,18 @@ from pathlib import Path
 import attrs
 import icalendar
 
+from aftersales.adapters.holiday_files import optional_date, read_holiday_file
 from aftersales.errors import ConfigurationError
 
-__all__ = ["WORKDAY_CATEGORIES", "IcsHolidays"]
+__all__ = ["MAX_EVENT_DAYS", "WORKDAY_CATEGORIES", "IcsHolidays"]
 
 WORKDAY_CATEGORIES = frozenset({"WORKDAY", "补班", "上班"})
 """CATEGORIES values (compared upper-cased) that mark a make-up working day."""
+
+MAX_EVENT_DAYS = 366
+"""The longest all-day event read (a year): holiday runs last days, a shutdown weeks; longer is a mistake."""
+
+_DATE_PROPERTIES = ("DTSTART", "DTEND", "DURATION")
 
 _WORKDAY_SUMMARY = re.compile(r"补班|上班|(?:^|[\s(（\[【])班(?:$|[\s)）\]】])")
 
@@ -49,8 +60,20 @@ def _is_workday(event: icalendar.Component) -> bool:
     return bool(_WORKDAY_SUMMARY.search(str(event.get("SUMMARY", "")).strip()))
 
 
+def _check_dates(event: icalendar.Component, file: str, key: str) -> None:
+    """Refuse an event whose DTSTART, DTEND or DURATION could not be read: skipping it would silently
+    turn its holidays into working days."""
+    for name, message in getattr(event, "errors", ()):
+        if str(name).upper() in _DATE_PROPERTIES:
+            raise ConfigurationError(f"unreadable {name}: {message}", file=file, key=f"{key}.{name}")
+    for name in _DATE_PROPERTIES:
+        if isinstance(event.get(name), list):
+            raise ConfigurationError(f"{name} given more than once", file=file, key=f"{key}.{name}")
+
+
 def _span(event: icalendar.Component, file: str, key: str) -> list[date] | None:
     """The dates an all-day event covers, or None for a timed event."""
+    _check_dates(event, file, key)
     start = event.decoded("DTSTART", None)
     if start is None:
         raise ConfigurationError("VEVENT without DTSTART", file=file, key=key)
@@ -58,15 +81,24 @@ def _span(event: icalendar.Component, file: str, key: str) -> list[date] | None:
         return None
     end = event.decoded("DTEND", None)
     duration = event.decoded("DURATION", None)
-    if isinstance(end, date) and not isinstance(end, datetime):
-        stop = end
-    elif isinstance(duration, timedelta):
-        stop = start + timedelta(days=max(duration.days, 1))
+    if isinstance(end, datetime):  # RFC 5545: DTEND has DTSTART's value type; which days were meant?
+        raise ConfigurationError("DTEND is a date-time but DTSTART a date", file=file, key=f"{key}.DTEND")
+    if isinstance(end, date):
+        if end <= start:
+            raise ConfigurationError(f"DTEND {end.isoformat()} is not after DTSTART", file=file, key=key)
+        days = (end - start).days
     else:
-        stop = start + timedelta(days=1)
-    if stop <= start:
-        raise ConfigurationError(f"DTEND {stop.isoformat()} is not after DTSTART", file=file, key=key)
-    return [start + timedelta(days=offset) for offset in range((stop - start).days)]
+        days = max(duration.days, 1) if isinstance(duration, timedelta) else 1
+    if days > MAX_EVENT_DAYS:
+        raise ConfigurationError(
+            f"an all-day event of more than {MAX_EVENT_DAYS} days is no holiday: list each run of days off",
+            file=file,
+            key=key,
+        )
+    try:
+        return [start + timedelta(days=offset) for offset in range(days)]
+    except OverflowError:
+        raise ConfigurationError("the event runs past the year 9999", file=file, key=key) from None
 
 
 @attrs.frozen
@@ -83,30 +115,37 @@ class IcsHolidays:
     def from_file(
         cls, path: str | Path, *, known_from: date | None = None, known_until: date | None = None
     ) -> IcsHolidays:
-        """Read and validate an .ics file."""
-        file = str(path)
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise ConfigurationError(f"cannot read the calendar file: {exc.strerror}", file=file) from exc
+        """Read and validate an .ics file (at most ``MAX_HOLIDAY_FILE_BYTES``)."""
+        data, file = read_holiday_file(path, "calendar file")
         return cls.from_bytes(data, file=file, known_from=known_from, known_until=known_until)
 
     @classmethod
     def from_bytes(
         cls,
-        data: bytes,
+        data: bytes | str,
         *,
         file: str = "<bytes>",
         known_from: date | None = None,
         known_until: date | None = None,
     ) -> IcsHolidays:
         """Parse iCalendar data; ``file`` is the name used in errors and as the source's name."""
+        known_from = optional_date(known_from, file, "known_from")
+        known_until = optional_date(known_until, file, "known_until")
+        if isinstance(data, bytes | bytearray):
+            try:
+                # RFC 5545 text is UTF-8: read strictly, a GBK feed's "班" became a holiday's mojibake.
+                data = bytes(data).decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ConfigurationError(
+                    f"not UTF-8 text (byte {exc.start}): iCalendar files are UTF-8 (RFC 5545)", file=file
+                ) from exc
+        if not isinstance(data, str):
+            raise ConfigurationError(f"expected iCalendar bytes, got {type(data).__name__}", file=file)
         try:
             calendar = icalendar.Calendar.from_ical(data)
         except ValueError as exc:
             raise ConfigurationError(f"not a valid iCalendar file: {exc}", file=file) from exc
-        off: set[date] = set()
-        extra: set[date] = set()
+        kinds: dict[date, tuple[bool, str]] = {}  # date -> (make-up working day?, the event that said so)
         for index, event in enumerate(calendar.walk("VEVENT")):
             key = f"VEVENT[{index}]"
             if "RRULE" in event or "RDATE" in event:
@@ -114,15 +153,20 @@ class IcsHolidays:
                     "recurring events are not supported: list each date", file=file, key=key
                 )
             days = _span(event, file, key)
-            if days is not None:
-                (extra if _is_workday(event) else off).update(days)
-        both = off & extra
-        if both:
-            raise ConfigurationError(
-                f"{min(both).isoformat()} is both a holiday and a make-up working day",
-                file=file,
-                key="VEVENT",
-            )
+            if days is None:
+                continue
+            workday = _is_workday(event)
+            for day in days:
+                said = kinds.setdefault(day, (workday, key))
+                if said[0] != workday:
+                    raise ConfigurationError(
+                        f"{day.isoformat()} is both a holiday and a make-up working day ({said[1]} says "
+                        f"{'a working day' if said[0] else 'a day off'})",
+                        file=file,
+                        key=key,
+                    )
+        off = {day for day, (workday, _) in kinds.items() if not workday}
+        extra = {day for day, (workday, _) in kinds.items() if workday}
         every = off | extra
         if (known_from is None or known_until is None) and not every:
             raise ConfigurationError("no all-day events: cannot tell which dates the file covers", file=file)

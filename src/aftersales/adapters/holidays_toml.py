@@ -8,7 +8,8 @@ Format (TOML dates, or ISO strings ``"2025-10-01"``)::
     holidays = [2025-10-01, 2025-10-02]     # days off
     extra_workdays = [2025-09-28]           # make-up working days (调休上班), optional
 
-Every mistake raises ``ConfigurationError`` naming the file and the key (``holidays[3]``).
+Every mistake raises ``ConfigurationError`` naming the file and the key (``holidays[3]``); a file that is
+not UTF-8 or larger than ``MAX_HOLIDAY_FILE_BYTES`` is refused the same way.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import attrs
 
+from aftersales.adapters.holiday_files import read_holiday_file
 from aftersales.errors import ConfigurationError
 
 __all__ = ["TomlHolidays"]
@@ -66,17 +68,22 @@ class TomlHolidays:
 
     @classmethod
     def from_file(cls, path: str | Path) -> TomlHolidays:
-        """Read and validate a TOML holiday file."""
-        file = str(path)
+        """Read and validate a TOML holiday file (UTF-8, as TOML requires; at most
+        ``MAX_HOLIDAY_FILE_BYTES``)."""
+        data, file = read_holiday_file(path, "holiday file")
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigurationError(f"cannot read the holiday file: {exc.strerror}", file=file) from exc
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigurationError(
+                f"not UTF-8 text (byte {exc.start}): save the file as UTF-8, as TOML requires", file=file
+            ) from exc
         return cls.from_string(text, file=file)
 
     @classmethod
     def from_string(cls, text: str, *, file: str = "<string>") -> TomlHolidays:
         """Parse TOML text; ``file`` is the name used in errors."""
+        if not isinstance(text, str):
+            raise ConfigurationError(f"expected TOML text (str), got {type(text).__name__}", file=file)
         try:
             document: dict[str, object] = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

@@ -230,6 +230,12 @@ class BusinessCalendar:
         ``holidays``/``extra_workdays`` given here are added to the source's (a company shutdown, say); a
         company day off cancels a make-up working day of the source on the same date.
         """
+        if not isinstance(source, HolidaySource):
+            raise ValidationError(
+                "source must be a HolidaySource (name, known_from, known_until, holidays(), "
+                f"extra_workdays()), got {type(source).__name__}",
+                field="source",
+            )
         own_off = _dates(holidays, "holidays")
         own_extra = _dates(extra_workdays, "extra_workdays")
         off = (source.holidays() - own_extra) | own_off
@@ -379,7 +385,12 @@ class BusinessCalendar:
         later instant never has a smaller offset) and constant outside working time. Raises
         ``CalendarDataMissing`` for an instant outside the known data, like ``between``.
         """
-        given = instants if isinstance(instants, list | tuple) else list(instants)
+        if isinstance(instants, list | tuple):
+            given: Sequence[datetime] = instants
+        elif isinstance(instants, str | bytes) or not isinstance(instants, Iterable):
+            raise ValidationError("instants must be an iterable of aware datetimes", field="instants")
+        else:
+            given = list(instants)
         values = self._fixed_offset_us(given)
         if values is None:
             try:

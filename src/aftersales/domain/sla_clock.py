@@ -49,7 +49,7 @@ The parts, one job each: :mod:`~aftersales.domain.sla_targets` (the targets and 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 import attrs
 
@@ -398,6 +398,7 @@ def _timeline(
     calendar: BusinessCalendar,
     approved: Collection[str],
     at_us: int | None = None,
+    days_zone: tzinfo | None = None,
 ) -> SlaTimeline:
     """The timeline of the events at or before ``at_us`` (all of them when ``None``)."""
     if not events or events[0].action != "opened":
@@ -412,7 +413,7 @@ def _timeline(
     if cycle.start is None:  # asked about an instant before the ticket was opened
         pending = tuple(pending_status(t, t.duration) for t in targets.targets)
         return SlaTimeline(log, targets, calendar, approved, pending, False)
-    measured = measure(cycle, targets, calendar, approved)
+    measured = measure(cycle, targets, calendar, approved, days_zone)
     met = (cycle.response_met is not None, cycle.arrival_met is not None)
     return SlaTimeline(log, targets, calendar, approved, measured, cycle.state in _FINAL, met)
 
@@ -426,14 +427,18 @@ def sla_timeline(
     calendar: BusinessCalendar,
     *,
     extensions: Collection[str] = (),
+    days_zone: tzinfo | None = None,
 ) -> SlaTimeline:
     """The ticket's clocks measured from its whole event log (see :class:`SlaTimeline`); its
-    ``status(at)`` equals ``sla_status(events, targets, calendar, at, extensions=extensions)``."""
+    ``status(at)`` equals ``sla_status(events, targets, calendar, at, extensions=extensions)``.
+
+    ``days_zone`` is where a target in ``calendar_days`` counts its local days (the desk's zone, as the
+    callback task does); the calendar's zone by default."""
     if not isinstance(targets, SlaTargets):
         raise ValidationError("targets must be SlaTargets", field="targets")
     if not isinstance(calendar, BusinessCalendar):
         raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
-    return _timeline(events, targets, calendar, frozenset(extensions))
+    return _timeline(events, targets, calendar, frozenset(extensions), days_zone=days_zone)
 
 
 def sla_status(
@@ -443,6 +448,7 @@ def sla_status(
     at: datetime,
     *,
     extensions: Collection[str] = (),
+    days_zone: tzinfo | None = None,
 ) -> SlaStatus:
     """The status of every target in ``targets`` at instant ``at``, from the ticket's ``events``.
 
@@ -456,7 +462,7 @@ def sla_status(
     if not isinstance(calendar, BusinessCalendar):
         raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
     at_us = micros(at)
-    return _timeline(events, targets, calendar, extensions, at_us)._status(at, at_us)
+    return _timeline(events, targets, calendar, extensions, at_us, days_zone)._status(at, at_us)
 
 
 def rederive(

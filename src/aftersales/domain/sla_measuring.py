@@ -132,7 +132,11 @@ class Running:
 
 
 def measure(
-    cycle: Cycle, targets: SlaTargets, calendar: BusinessCalendar, approved: Collection[str]
+    cycle: Cycle,
+    targets: SlaTargets,
+    calendar: BusinessCalendar,
+    approved: Collection[str],
+    days_zone: tzinfo | None = None,
 ) -> tuple[TargetStatus | Running, ...]:
     """Every target measured up to the last event read: a final status for a target whose clock has
     stopped (met, stopped, not started), a :class:`Running` for one whose clock still runs or stands.
@@ -140,6 +144,8 @@ def measure(
     The working targets' instants go on the calendar's working-time line in one ``offsets_us`` call;
     ``position[i]`` is then the offset (µs) of the cycle's instant ``i`` and ``spans`` the pauses on the
     same line. Offsets are monotonic in time, so clipping a pause to a target's window is done on them.
+    ``days_zone`` is where a ``calendar_days`` target counts its local days (the desk's zone, which the
+    callback task uses too); the calendar's zone when ``None``.
     """
     instants = cycle.micros
     gaps = cycle.gaps
@@ -206,7 +212,8 @@ def measure(
             allowed = duration
         elif basis == "calendar_days":  # through the end of the N-th local day after the start's day
             moment = cycle.moment(start)
-            budget = micros(end_of_local_days(moment, duration.days, zone)) - micros(moment)
+            days_in = zone if days_zone is None else days_zone
+            budget = micros(end_of_local_days(moment, duration.days, days_in)) - micros(moment)
             allowed = _MICROSECOND * budget
         else:
             if basis == "working_days":

@@ -163,6 +163,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "Due times are now computed on a provisional holiday calendar beyond the official data.",
     ),
     K(
+        "calendar_data_missing",
+        ("manager",),
+        {"known_until", "ticket_id"},
+        "The holiday data ran out: a ticket (the first) got no due time, so no SLA clock runs for it.",
+    ),
+    K(
         "sla_recomputed",
         ("manager",),
         {"tickets", "official_until"},

@@ -16,7 +16,7 @@ from importlib.metadata import entry_points
 from typing import cast
 
 from aftersales.domain.calendar import BusinessCalendar
-from aftersales.errors import ConfigurationError
+from aftersales.errors import AftersalesError, ConfigurationError
 
 __all__ = ["CALENDAR_GROUP", "open_calendar"]
 
@@ -30,8 +30,15 @@ def open_calendar(name: str) -> BusinessCalendar:
     if not found:
         known = ", ".join(sorted({ep.name for ep in entry_points(group=CALENDAR_GROUP)})) or "none installed"
         raise ConfigurationError(f"no calendar named {name!r} (known: {known})", key="calendar")
-    factory = cast(Callable[[], BusinessCalendar], found[0].load())
-    calendar = factory()
+    try:
+        factory = cast(Callable[[], BusinessCalendar], found[0].load())
+        calendar = factory()
+    except AftersalesError:
+        raise  # the factory's own typed error (holiday data it refuses, say) says it best
+    except Exception as exc:  # a host's plugin that does not import or build: a configuration error
+        raise ConfigurationError(
+            f"calendar {name!r} could not be built: {type(exc).__name__}: {exc}", key="calendar"
+        ) from exc
     if not isinstance(calendar, BusinessCalendar):
         raise ConfigurationError(f"calendar {name!r} did not build a BusinessCalendar", key="calendar")
     return calendar

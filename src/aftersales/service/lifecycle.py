@@ -44,6 +44,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.callback_plan import callback_plan, customer_tier, schedule_in
 from aftersales.service.context import DeskContext
+from aftersales.service.data_missing_notice import data_missing_messages
 from aftersales.service.master_data import accept_installation
 from aftersales.service.provisional_notice import provisional_messages
 from aftersales.service.runner import Applied
@@ -245,7 +246,8 @@ def intake_messages(
     context: DeskContext, uow: UnitOfWork, ticket: Ticket, now: datetime
 ) -> list[OutboxMessage]:
     """Messages an intake sends beyond the usual ones: a new complaint is reported to the manager (seed 001:
-    及时向售后经理汇报), and the first provisional due time is announced."""
+    及时向售后经理汇报), and the first provisional due time, or the first ticket left without one because the
+    holiday data ran out, is announced."""
     messages: list[OutboxMessage] = []
     if ticket.kind is TicketKind.COMPLAINT:
         values: dict[str, object] = {"ticket_id": ticket.id, "received_at": ticket.received_at}
@@ -254,4 +256,5 @@ def intake_messages(
             "complaint_received", (Role.MANAGER,), values, key, now
         )
     messages += provisional_messages(context, uow, ticket, now)
+    messages += data_missing_messages(context, uow, ticket, customer_tier(uow, ticket), now)
     return messages

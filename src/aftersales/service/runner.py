@@ -51,6 +51,7 @@ from aftersales.serialization import decode_json, encode_json, unstructure
 from aftersales.service.actors import Actor
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
+from aftersales.service.data_missing_notice import data_missing_messages
 from aftersales.service.permissions import authorize, can_read
 from aftersales.service.provisional_notice import provisional_messages
 from aftersales.service.reader_view import as_seen_by
@@ -524,7 +525,10 @@ class CommandRunner:
         for hook in self._ticket_hooks:
             messages += hook(uow, actor, ticket, before_state, events, now) or ()
         context = self.context
-        context.sla.derive(ticket, self.tier(uow, ticket), now)
-        # Issue 18: the first provisional due time (past the official holiday data) warns the managers.
+        tier = self.tier(uow, ticket)
+        context.sla.derive(ticket, tier, now)
+        # Issue 18: the first provisional due time (past the official holiday data) warns the managers,
+        # and so does the first ticket left without any due time because the holiday data ran out.
         messages += provisional_messages(context, uow, ticket, now)
+        messages += data_missing_messages(context, uow, ticket, tier, now)
         return messages

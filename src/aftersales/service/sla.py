@@ -14,7 +14,7 @@ from __future__ import annotations
 import operator
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import attrs
 
@@ -134,9 +134,14 @@ def _with_stored(decision: Decision[SlaTargets]) -> tuple[Decision[SlaTargets], 
 class SlaService:
     """Derives a ticket's due times (stored for the ledger) and its full SLA status."""
 
-    def __init__(self, policy: SlaPolicy | None, calendar: BusinessCalendar | None) -> None:
+    def __init__(
+        self, policy: SlaPolicy | None, calendar: BusinessCalendar | None, days_zone: tzinfo | None = None
+    ) -> None:
         self.policy = policy
         self.calendar = calendar
+        # Where a target in whole local days (the callback's 七天内) counts its days: the desk's zone, the
+        # zone the callback task and the stored callback due use (the calendar's when None).
+        self.days_zone = days_zone
         # Policies are pure functions of their facts, and tickets share a handful of fact sets. Each
         # decision is kept with the part of its targets whose due times a ticket stores.
         self._decisions: dict[tuple[object, ...], tuple[Decision[SlaTargets], SlaTargets]] = {}
@@ -333,7 +338,8 @@ class SlaService:
         targets = decided[1][0].outcome
         measured = kept.measured
         if measured is None or measured[0] is not targets or measured[1] is not calendar:
-            measured = (targets, calendar, sla_timeline(events, targets, calendar).without_events())
+            timeline = sla_timeline(events, targets, calendar, days_zone=self.days_zone)
+            measured = (targets, calendar, timeline.without_events())
             kept.measured = measured  # one assignment: readers see all three or none
         return measured[2].status(now)
 
@@ -390,12 +396,12 @@ class SlaService:
         """
         events = ticket.events
         if events and at < events[-1].at:
-            return sla_timeline(events, targets, calendar)
+            return sla_timeline(events, targets, calendar, days_zone=self.days_zone)
         kept = self._log(ticket)
         measured = kept.measured
         if measured is not None and measured[0] is targets and measured[1] is calendar:
             return measured[2]
-        timeline = sla_timeline(events, targets, calendar).without_events()
+        timeline = sla_timeline(events, targets, calendar, days_zone=self.days_zone).without_events()
         kept.measured = (targets, calendar, timeline)  # one assignment: readers see all three or none
         return timeline
 

@@ -4,8 +4,8 @@ The State Council publishes next year's arrangement in November; until the data 
 runs on the statutory holidays alone (``BusinessCalendar.with_provisional``) and due times there are
 *provisional*. The managers are warned once when the first provisional due is computed
 (``provisional_notice``, after every derivation of due times); this module reports how long the official
-data lasts (``desk.health()``) and, when the data is added, recomputes every provisional due in one runner
-write, with an event per ticket.
+data lasts (``desk.health()``) and, when the data is added or changed, recomputes every open ticket's due
+times it moves in one runner write, with an event per ticket.
 """
 
 from __future__ import annotations
@@ -84,7 +84,12 @@ class RecomputeReport:
 def recompute_dues(
     context: DeskContext, runner: CommandRunner, actor: Actor, calendar: BusinessCalendar | None
 ) -> RecomputeReport:
-    """Switch the desk to ``calendar`` and recompute every open ticket's provisional due times.
+    """Switch the desk to ``calendar`` and recompute the due times of every open ticket they change.
+
+    Provisional due times (and tickets left without one) are recomputed; so is every other open ticket
+    whose due times the new calendar moves (a holiday announced after the data was loaded, a day off
+    cancelled): the SLA status reads the desk's calendar, so a stored due left on the old one would
+    disagree with it, and the ledger, the sweep and the reports read the stored one.
 
     One write through the runner: every ticket changed, its ``recalculate_sla`` event and the managers'
     notice commit together; the desk uses the new calendar only once they have.
@@ -93,8 +98,16 @@ def recompute_dues(
     if calendar is not None and not isinstance(calendar, BusinessCalendar):
         raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
     old = context.calendar
+    if calendar is not None and old is not None and calendar.timezone != old.timezone:
+        # The desk's zone (stamps, numbers, months) came with its calendar: working hours counted in
+        # another zone would disagree with everything else the desk dates.
+        raise ValidationError(
+            f"the new calendar's time zone {calendar.timezone!r} is not the desk calendar's "
+            f"{old.timezone!r}; open the desk with it instead",
+            field="calendar",
+        )
     new = calendar if calendar is not None else old
-    service = SlaService(context.sla.policy, new)
+    service = SlaService(context.sla.policy, new, context.sla.days_zone)
 
     def apply(uow: UnitOfWork, now: datetime) -> RecomputeReport:
         tickets: list[Ticket] = []
@@ -109,14 +122,17 @@ def recompute_dues(
         recomputed: list[str] = []
         for ticket in tickets:
             undue = ticket.resolution_due_at is None and ticket.is_open
-            if not (has_provisional_dues(old, ticket) or undue):
-                continue
+            provisional = has_provisional_dues(old, ticket)
             before = (ticket.response_due_at, ticket.resolution_due_at)
             try:
                 service.derive(ticket, runner.tier(uow, ticket), now)
             except CalendarDataMissing:
                 continue
             after = (ticket.response_due_at, ticket.resolution_due_at)
+            # Every open ticket whose due times the new calendar moves (a holiday announced or cancelled,
+            # a make-up day added), not only the provisional ones: the stored due is the status's due.
+            if not (provisional or undue or after != before):
+                continue
             if ticket.can("recalculate_sla"):  # complaints record no such step; their dues still move
                 payload: dict[str, JsonValue] = {
                     "old_response_due_at": _iso(before[0]),

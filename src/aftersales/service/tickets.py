@@ -631,8 +631,9 @@ class Tickets:
         """Recompute every open ticket's due times after official holiday data was added.
 
         Pass the new ``calendar`` (e.g. built from next year's TOML or .ics file, or a newer ``holidays``
-        package); the desk uses it from now on. Each ticket whose due times were provisional gets a
-        ``recalculate_sla`` event with the old and new due times, and the managers are told.
+        package, or one with a holiday announced since); the desk uses it from now on. Each open ticket
+        whose due times were provisional, or which the new calendar moves, gets a ``recalculate_sla``
+        event with the old and new due times, and the managers are told.
         """
         return recompute_dues(self.context, self.runner, actor, calendar)
 
