@@ -231,8 +231,8 @@ class AttachmentDesk:
         wanted = sorted({check_sha256(h, "hashes") for h in hashes})
         if not wanted:
             return 0
-        store, now = self.store, self.context.now()
-        return sum(delete_unused(self.context.store, store, h, now, _linked) for h in wanted)
+        store = self.store
+        return sum(delete_unused(self.runner, store, h, _linked) for h in wanted)
 
     # -- reads ------------------------------------------------------------------------------------------
 
@@ -321,7 +321,7 @@ class AttachmentDesk:
             authorize(actor, "attach", ticket, self.runner.team_of_assignee(uow, ticket))
 
     def _drop_if_unused(self, sha256: str) -> None:
-        delete_unused(self.context.store, self.store, sha256, self.context.now(), _linked)
+        delete_unused(self.runner, self.store, sha256, _linked)
 
 
 def _linked(uow: UnitOfWork, sha256: str) -> bool:

@@ -14,10 +14,10 @@ bytes are gone. The caller uploads again; no link ever points at deleted bytes.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime, timedelta
+from functools import partial
 from typing import ClassVar
 
 import attrs
@@ -25,13 +25,15 @@ import attrs
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, StorageError, StoreBusy
 from aftersales.ports.attachments import AttachmentStore
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.runner import CommandRunner
 
 __all__ = ["DELETION_TIMEOUT", "BlobGuard", "delete_unused", "hold_bytes"]
 
 DELETION_TIMEOUT = timedelta(minutes=5)
 """A deletion mark older than this is a deletion that died half-way: uploads no longer wait on it."""
 
-_ATTEMPTS = 8
+_SYSTEM = Actor.system()
 
 
 @attrs.define
@@ -82,24 +84,26 @@ def hold_bytes(uow: UnitOfWork, store: AttachmentStore, sha256: str, now: dateti
 
 
 def delete_unused(
-    open_uow: Callable[[], UnitOfWork],
-    store: AttachmentStore,
-    sha256: str,
-    now: datetime,
-    in_use: Callable[[UnitOfWork, str], bool],
+    runner: CommandRunner, store: AttachmentStore, sha256: str, in_use: Callable[[UnitOfWork, str], bool]
 ) -> bool:
     """Delete ``sha256``'s bytes unless ``in_use`` says a live link holds them; whether they went.
 
-    The mark is committed before the bytes go, so an upload whose command commits later refuses; an
-    upload that committed first makes the mark's write conflict, and the link is then seen."""
-    if not _turn(open_uow, lambda uow: _mark(uow, sha256, now, in_use)):
+    The mark is committed (through the runner, as the system: bookkeeping, not anyone's step) before
+    the bytes go, so an upload whose command commits later refuses; an upload that committed first
+    makes the mark's write conflict, and its re-run sees the link. A mark that keeps losing its race
+    keeps the bytes: a leak is safe, a link to nothing is not."""
+    try:
+        if not runner.write(_SYSTEM, "mark_bytes_deleting", None, sha256, partial(_mark, sha256, in_use)):
+            return False
+    except (ConcurrencyConflict, DuplicateError, StoreBusy):
         return False
     store.delete(sha256)
-    _turn(open_uow, lambda uow: _clear(uow, sha256))
+    with suppress(ConcurrencyConflict, DuplicateError, StoreBusy):  # else it lapses (DELETION_TIMEOUT)
+        runner.write(_SYSTEM, "clear_bytes_deleting", None, sha256, partial(_clear, sha256))
     return True
 
 
-def _mark(uow: UnitOfWork, sha256: str, now: datetime, in_use: Callable[[UnitOfWork, str], bool]) -> bool:
+def _mark(sha256: str, in_use: Callable[[UnitOfWork, str], bool], uow: UnitOfWork, now: datetime) -> bool:
     guard = _read(uow, sha256)  # before the links: an upload linking meanwhile changes its version
     if in_use(uow, sha256):
         return False
@@ -107,21 +111,5 @@ def _mark(uow: UnitOfWork, sha256: str, now: datetime, in_use: Callable[[UnitOfW
     return True
 
 
-def _clear(uow: UnitOfWork, sha256: str) -> bool:
+def _clear(sha256: str, uow: UnitOfWork, now: datetime) -> None:
     _write(uow, sha256, _read(uow, sha256), None)
-    return True
-
-
-def _turn(open_uow: Callable[[], UnitOfWork], step: Callable[[UnitOfWork], bool]) -> bool:
-    """Run ``step`` in its own transaction, again after a lost race; ``False`` when it declined or
-    every attempt lost (the bytes are then kept: a leak is safe, a dangling link is not)."""
-    for attempt in range(_ATTEMPTS):
-        try:
-            with open_uow() as uow:
-                if not step(uow):
-                    return False
-                uow.commit()
-                return True
-        except (ConcurrencyConflict, DuplicateError, StoreBusy):
-            time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
-    return False
