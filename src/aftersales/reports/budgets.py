@@ -76,15 +76,18 @@ def budget_report(documents: Any, period: str, *, currency: str = "CNY") -> Budg
 
 
 def scoped_budget_report(
-    desk: BudgetDesk, actor: object, period: str, *, currency: str = "CNY"
+    desk: BudgetDesk, actor: object, period: str, *, currency: str | None = None
 ) -> BudgetReport:
     """:func:`budget_report` read through ``desk`` for ``actor``: the budgets come from the desk's own
     read (``desk.charges.budgets``), judged by the one permission table (``read_budgets``: the office,
     the approvers, auditors — 内部审计…检查售后维护费用的使用情况), so dealer staff, engineers and
     customers are refused (``PermissionDenied``) before any figure is read: the report sums every
     dealer's and customer's free work. A malformed period is a ``ValidationError`` naming ``period``,
-    an unknown currency ``UnknownCurrency``: neither is answered with an empty report.
+    an unknown currency ``UnknownCurrency``: neither is answered with an empty report. Without
+    ``currency`` the report is in the desk's (the pack's ``fees.currency``, the budgets' currency).
     """
+    if currency is None:
+        currency = desk.charges.currency
     currency_exponent(currency)
     budgets = desk.charges.budgets(actor, period)  # judges the actor and the period first
     with desk.store() as uow:

@@ -56,6 +56,11 @@ class BudgetReader(Protocol):
         """The budgets of ``period`` as ``actor`` may read them."""
         ...
 
+    @property
+    def currency(self) -> str:
+        """The desk's currency (the pack's ``fees.currency``): the budgets are set in it."""
+        ...
+
 
 @runtime_checkable
 class BudgetDesk(Protocol):

@@ -162,7 +162,10 @@ class ChargesDesk:
     def _fees(self) -> FeesPolicy:
         return self.context.policies.fees
 
-    def _currency(self) -> str:
+    @property
+    def currency(self) -> str:
+        """The desk's currency (the pack's ``fees.currency``, default ``CNY``): budgets are set in it and
+        the budget report reads in it unless asked for another."""
         params = getattr(self._fees, "params", None)
         return str(getattr(params, "currency", "CNY"))
 
@@ -251,9 +254,7 @@ class ChargesDesk:
             contract = contract_on_call_day(uow, asset, ticket)
             whole, lines = assessed.whole, _under_contract(contract, assessed.lines)
             sheet = (
-                ticket.charges.copy()
-                if ticket.charges is not None
-                else ChargeSheet(ticket.id, self._currency())
+                ticket.charges.copy() if ticket.charges is not None else ChargeSheet(ticket.id, self.currency)
             )
             changes = sheet.reassess(
                 lines,
@@ -724,7 +725,10 @@ class ChargesDesk:
         idempotency_key: str | None = None,
     ) -> CostBudget:
         """Set (or replace) the approved cost budget of ``category`` in ``period``; the approver is the
-        actor, whose role must also be one of the pack's ``fees.budget_approvers``. Overruns stay.
+        actor, whose role must also be one of the pack's ``fees.budget_approvers``. Overruns stay, and
+        the approval replaced is kept (``CostBudget.revisions``) for the audit. The amount is in the
+        pack's currency (``fees.currency``: what the slips, the reports and the KPIs count in; another
+        is ``CurrencyMismatch`` naming ``amount``).
         With ``idempotency_key`` a retried call returns the budget instead of approving it again."""
         _actor(actor)
         permit(actor, Workflow.DOCUMENTS, "set_budget", period)
@@ -733,6 +737,8 @@ class ChargesDesk:
         checked_category(category)
         if not isinstance(amount, Money):
             raise ValidationError("amount must be Money", field="amount")
+        if amount.currency != self.currency:
+            raise CurrencyMismatch(self.currency, amount.currency, field="amount")
 
         def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
             try:
@@ -743,10 +749,8 @@ class ChargesDesk:
                 )
                 uow.documents.add(budget)
                 return budget
-            if budget.overruns and budget.overruns[0].amount.currency != amount.currency:
-                raise CurrencyMismatch(budget.overruns[0].amount.currency, amount.currency)
-            changed = attrs.evolve(budget, amount=amount, approved_by=actor.ref, approved_at=now, note=note)
-            return uow.documents.save(changed)
+            budget.revise(amount, note, actor.ref, now)
+            return uow.documents.save(budget)
 
         request = [period, category, str(amount), note]
         return self.runner.write(
