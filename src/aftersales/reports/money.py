@@ -128,11 +128,16 @@ def _rows(documents: Any, cls: type[Any], month: str) -> Iterable[Mapping[str, A
     return [unstructure(doc) for doc in documents.query(cls, month=month)]
 
 
-def scoped_month_money(desk: MoneyDesk, actor: object, month: str, *, currency: str = "CNY") -> MonthMoney:
+def scoped_month_money(
+    desk: MoneyDesk, actor: object, month: str, *, currency: str | None = None
+) -> MonthMoney:
     """:func:`month_money` as ``actor`` may read it through ``desk``: whoever the permission table lets
     read the revenue report (``desk.fees.revenue_scope``, judged before any figure is read); dealer
     staff get their own dealer's figures only (what the dealer owes the maker and what its jobs
-    charged). Others are ``PermissionDenied``, a malformed month a ``ValidationError`` naming it."""
+    charged). Others are ``PermissionDenied``, a malformed month a ``ValidationError`` naming it.
+    Without ``currency`` the figures are in the desk's (the pack's ``fees.currency``)."""
+    if currency is None:
+        currency = desk.fees.currency
     currency_exponent(currency)
     month, dealer = desk.fees.revenue_scope(actor, month)
     with desk.store() as uow:

@@ -85,6 +85,11 @@ class RevenueReader(Protocol):
         """The checked month and the dealer whose figures ``actor`` reads (None: every dealer's)."""
         ...
 
+    @property
+    def currency(self) -> str:
+        """The desk's currency (the pack's ``fees.currency``): the figures are read in it by default."""
+        ...
+
 
 @runtime_checkable
 class MoneyDesk(Protocol):

@@ -193,6 +193,13 @@ class FeeDesk:
 
     # -- helpers ------------------------------------------------------------------------------------
 
+    @property
+    def currency(self) -> str:
+        """The desk's currency (the pack's ``fees.currency``, default ``CNY``): a slip is written in it,
+        and the month's figures read in it, unless the caller names another."""
+        params = getattr(self.context.policies.fees, "params", None)
+        return str(getattr(params, "currency", "CNY"))
+
     def _now(self) -> datetime:
         return self.context.now()
 
@@ -235,7 +242,7 @@ class FeeDesk:
         lines: Iterable[ChargeLine],
         payment_method: str = "cash",
         invoice: InvoiceWish = InvoiceWish.NEVER,
-        currency: str = "CNY",
+        currency: str | None = None,
         quote_id: str | None = None,
         origin: SlipOrigin = SlipOrigin.JOB,
         invoice_title: str = "",
@@ -244,16 +251,18 @@ class FeeDesk:
     ) -> FeeSlip:
         """Write the fee slip of a chargeable job; ``invoice=NOW`` requests its invoice at once.
 
+        The slip is in ``currency``, by default the desk's (the pack's ``fees.currency``).
         With ``idempotency_key`` a retried call returns the first slip instead of writing a second.
         """
         check_role(actor, "issue_fee_slip", ticket_id, FEE_ROLES["issue_fee_slip"])
         lines = tuple(lines)
+        slip_currency = self.currency if currency is None else currency
         request = [
             ticket_id,
             lines,
             payment_method,
             invoice,
-            currency,
+            slip_currency,
             quote_id,
             origin,
             invoice_title,
@@ -271,7 +280,7 @@ class FeeDesk:
                 next_number(uow, "fee_slip", now),
                 ticket.id,
                 ticket.customer_id,
-                currency,
+                slip_currency,
                 now,
                 actor.ref,
                 self._month_of(now),
@@ -818,13 +827,17 @@ class FeeDesk:
         counts = _item_counts(slips, free, moves[MovementKind.RETURNED], moves[MovementKind.CHARGED_ON_QUOTE])
         return {item: c[0] - c[1] - c[2] - c[3] for item, c in counts.items()}
 
-    def monthly_revenue(self, actor: Actor, month: str, *, currency: str = "CNY") -> MonthlyRevenue:
+    def monthly_revenue(self, actor: Actor, month: str, *, currency: str | None = None) -> MonthlyRevenue:
         """The month's revenue list, free-materials list and returns list, reconciled (按月统计销售收入).
 
         Dealer staff get their own dealer's figures only: the slips and movements carrying their dealer
-        (the dealer of the ticket when they were written).
+        (the dealer of the ticket when they were written). The lists are in ``currency``, by default
+        the desk's (the pack's ``fees.currency``).
         """
         month, dealer = self.revenue_scope(actor, month)
+        if currency is None:
+            currency = self.currency
+        Money.zero(currency)  # UnknownCurrency before any read
         with self.context.store() as uow:
             slips = [
                 s
