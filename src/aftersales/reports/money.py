@@ -3,7 +3,8 @@
 Income is what the active fee slips of the month charge (chargeable lines; a cancelled slip counts for
 nothing), split by who owes it: the end customer (jobs), the dealer (parts bought from the maker, parts
 kept past their deadline). Cost is what the service gave away: the free lines of the slips (worth at
-their price) and the materials issued free of charge (at cost, the fee desk's free-issue list), less
+their price; a free part at the maker's cost price when the slip knows it, ``FeeSlip.cost_prices``) and
+the materials issued free of charge (at cost, the fee desk's free-issue list), less
 the free issues an accepted quote or a chargeback charged afterwards (``charged_on_quote`` and
 ``charged_as_kept`` movements, in the month of the charge: the part is income on that slip, counted
 once). A credit slip (origin
@@ -260,8 +261,11 @@ def _from_documents(
         charged = given = zero
         signed = -1 if slip.get("origin") == "refund" else 1  # a credit slip takes income back
         elsewhere = slip.get("costed_elsewhere") or ()
+        prices = slip.get("cost_prices") or {}
         for line in slip["lines"]:
             value = Decimal(line["unit_price"]["amount"]) * line["quantity"]
+            if not line["chargeable"] and line["kind"] == "materials" and line["item"] in prices:
+                value = Decimal(prices[line["item"]]["amount"]) * line["quantity"]  # FeeSlip.cost_prices
             if line["chargeable"]:
                 charged += signed * value
                 if signed < 0:  # a credit slip: the work it pays back is given free from now on

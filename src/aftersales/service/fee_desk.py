@@ -49,6 +49,7 @@ from aftersales.service.scope import (
     purchasing_dealer,
     reads_dealer_side,
     sees_every,
+    slip_as_seen_by,
 )
 
 __all__ = ["FEE_ROLES", "FeeDesk", "ItemBalance", "MonthlyRevenue", "RevenueEntry"]
@@ -221,6 +222,11 @@ class FeeDesk:
             raise PermissionDenied(str(actor), command, ticket_id)
         return ticket
 
+    def _read_slip(self, uow: UnitOfWork, actor: Actor, slip_id: str) -> FeeSlip:
+        """The slip as ``actor`` reads it (:func:`~aftersales.service.scope.slip_as_seen_by`)."""
+        slip = self._slip(uow, actor, slip_id, "read_fee_slip")
+        return slip_as_seen_by(actor, slip, uow.tickets.get(slip.ticket_id))
+
     def _slip(self, uow: UnitOfWork, actor: Actor, slip_id: str, command: str) -> FeeSlip:
         check_role(actor, command, slip_id, FEE_ROLES[command])
         slip = uow.documents.get(FeeSlip, slip_id)
@@ -304,7 +310,7 @@ class FeeDesk:
             request,
             apply,
             remember=lambda s: s.id,
-            reload=lambda uow, id: self._slip(uow, actor, id, "read_fee_slip"),  # in scope still
+            reload=lambda uow, id: self._read_slip(uow, actor, id),  # in scope still
         )
         return self.send_requested(actor, slip, invoices[0] if invoices else None)
 
@@ -334,7 +340,8 @@ class FeeDesk:
         invoice or slip gets ``NotFound`` (it neither reads the slip nor sends the invoice), and a request
         finance already answered is not sent again (a failed one waits for ``retry_invoices``)."""
         if record is None or slip.invoice_id != record.id:
-            return slip
+            with self.context.store() as uow:
+                return slip_as_seen_by(actor, slip, uow.tickets.get(slip.ticket_id))
         check_role(actor, "read_fee_slip", record.id, FEE_ROLES["read_fee_slip"])
         with self.context.store() as uow:
             waiting = self._invoice(uow, actor, record.id).state is InvoiceState.REQUESTED
@@ -342,7 +349,7 @@ class FeeDesk:
         if waiting:
             self._send(actor, record.id)
         with self.context.store() as uow:
-            return self._slip(uow, actor, slip.id, "read_fee_slip")
+            return self._read_slip(uow, actor, slip.id)
 
     def record_payment(
         self,
@@ -389,7 +396,7 @@ class FeeDesk:
             [slip_id, amount, method, reference, received_at],
             apply,
             remember=lambda s: s.id,
-            reload=lambda uow, id: self._slip(uow, actor, id, "read_fee_slip"),  # in scope still
+            reload=lambda uow, id: self._read_slip(uow, actor, id),  # in scope still
         )
 
     def cancel_slip(self, actor: Actor, slip_id: str, reason: str) -> FeeSlip:
@@ -419,7 +426,7 @@ class FeeDesk:
     def slip(self, actor: Actor, slip_id: str) -> FeeSlip:
         """One slip, if ``actor`` may see its ticket (otherwise ``NotFound``)."""
         with self.context.store() as uow:
-            return self._slip(uow, actor, slip_id, "read_fee_slip")
+            return self._read_slip(uow, actor, slip_id)
 
     def slips_of(self, actor: Actor, ticket_id: str) -> list[FeeSlip]:
         """Every slip of a ticket, cancelled ones included."""
@@ -427,7 +434,7 @@ class FeeDesk:
         with self.context.store() as uow:
             ticket = self._ticket_in_scope(uow, actor, ticket_id, "read_fee_slip")
             slips = uow.documents.query(FeeSlip, ticket_id=ticket_id)
-            return [s for s in slips if _customer_may_see(actor, s, ticket)]
+            return [slip_as_seen_by(actor, s, ticket) for s in slips if _customer_may_see(actor, s, ticket)]
 
     # -- invoices -----------------------------------------------------------------------------------
 
