@@ -25,13 +25,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.money import Money
 from aftersales.errors import CurrencyMismatch, InvalidMoney
 from aftersales.policies.fees import DefaultFeesPolicy, FeesParams
-from aftersales.reports import scoped_budget_report
+from aftersales.reports import budget_report, scoped_budget_report
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from conftest import store_url
+from conftest import World, store_url, world_desk
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 1, 5, 9, 0, tzinfo=SHANGHAI)
@@ -107,3 +108,45 @@ def test_a_budget_is_set_and_reported_in_the_desks_currency(backend: str, tmp_pa
         assert report.currency == "USD"
         assert [(r.category, r.budget) for r in report.rows] == [("travel", Money("400", "USD"))]
         assert scoped_budget_report(desk, AUDITOR, "2026", currency="CNY").rows == ()
+
+
+def _spend(desk: ServiceDesk, world: World, amount: str) -> None:
+    """A valve given free (in warranty) on a new call, at cost."""
+    opened = desk.open_ticket(world.agent, customer_id="cust-zh", description="漏水", asset_id="asset-1")
+    line = ChargeLine(ChargeKind.MATERIALS, "VALVE-01", _cny(amount), 1, chargeable=False)
+    desk.fees.record_free_issue(world.agent, opened.ticket.id, [line])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_month_is_judged_against_its_year_s_budget(backend: str, tmp_path: Path) -> None:
+    # 每年…编制售后维护费用预算: the budget is the year's. Before, every category a month spent on was
+    # flagged an unapproved overrun in the month's report, within the year's budget or not.
+    with world_desk(backend, tmp_path) as (desk, clock, world):
+        desk.charges.set_budget(GM, "2026", "materials", _cny("100.00"))
+        clock.set(datetime(2026, 2, 10, 10, 0, tzinfo=SHANGHAI))
+        _spend(desk, world, "60.00")
+        clock.set(datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI))
+        _spend(desk, world, "30.00")
+        desk.fees.record_free_issue(
+            world.agent,
+            desk.open_ticket(
+                world.agent, customer_id="cust-zh", description="上门", asset_id="asset-1"
+            ).ticket.id,
+            [ChargeLine(ChargeKind.TRAVEL, "pudong", _cny("5.00"), 1, chargeable=False)],
+        )
+        # travel is budgeted neither for the month nor for the year: over as soon as it spends
+        march = {r.category: r for r in scoped_budget_report(desk, AUDITOR, "2026-03").rows}
+        materials = march["materials"]
+        assert (materials.budget, materials.actual) == (None, _cny("30.00"))  # no budget of its own
+        assert not materials.over_budget and not materials.unapproved_overrun
+        assert (materials.year_budget, materials.year_to_date) == (_cny("100.00"), _cny("90.00"))
+        assert march["travel"].unapproved_overrun
+        clock.set(datetime(2026, 4, 2, 10, 0, tzinfo=SHANGHAI))
+        _spend(desk, world, "20.00")
+        april = scoped_budget_report(desk, AUDITOR, "2026-04")
+        assert april.unapproved == ("materials",)  # 110.00 spent of a year's 100.00
+        desk.charges.approve_overrun(GM, "2026", "materials", _cny("15.00"), reason="四月集中换阀")
+        april = scoped_budget_report(desk, AUDITOR, "2026-04")
+        assert april.rows[0].over_budget and april.unapproved == ()
+        with desk.store() as uow:  # the batch job's report judges the same
+            assert budget_report(uow.documents, "2026-03").unapproved == ("travel",)
