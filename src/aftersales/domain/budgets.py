@@ -113,6 +113,12 @@ def _revisions(value: list[BudgetRevision]) -> list[BudgetRevision]:
     return list(value)
 
 
+def _may_add_up(first: Money, second: Money) -> None:
+    """``InvalidMoney`` naming ``amount`` unless ``first + second`` is itself Money (within its bounds):
+    what may be spent is summed by every budget report, which a sum out of bounds would break."""
+    first + second  # the sum checks its own bounds
+
+
 @attrs.define
 class CostBudget:
     """The budget of one category in one period, with its approval and the approved overruns."""
@@ -155,8 +161,9 @@ class CostBudget:
         if amount.currency != self.amount.currency and self.overruns:
             raise CurrencyMismatch(self.amount.currency, amount.currency, field="amount")
         if self.overruns:
-            amount + self.approved_overrun  # InvalidMoney naming amount: what may be spent stays in bounds
+            _may_add_up(amount, self.approved_overrun)
         replaced = BudgetRevision(self.amount, self.note, self.approved_by, self.approved_at)
+        # built first, so a bad note or time is refused by the validators before anything changes
         changed = attrs.evolve(self, amount=amount, approved_by=by, approved_at=at, note=note)
         self.amount, self.approved_by, self.approved_at, self.note = (
             changed.amount, changed.approved_by, changed.approved_at, changed.note,
@@ -169,5 +176,5 @@ class CostBudget:
             raise ValidationError("an overrun approval is an OverrunApproval", field="approval")
         if approval.amount.currency != self.amount.currency:
             raise CurrencyMismatch(self.amount.currency, approval.amount.currency)
-        self.allowed + approval.amount  # InvalidMoney naming amount: a sum no report could then read
+        _may_add_up(self.allowed, approval.amount)
         self.overruns.append(approval)
