@@ -719,6 +719,8 @@ class FeeDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> MaterialsMovement:
             self._ticket_in_scope(uow, actor, ticket_id, "record_materials")
+            if kind is MovementKind.ISSUED_FREE:
+                self._check_at_cost(lines)
             ticket = uow.tickets.get(ticket_id)
             movement = MaterialsMovement(
                 next_number(uow, "materials_movement", now),
@@ -743,10 +745,32 @@ class FeeDesk:
             reload=lambda uow, id: uow.documents.get(MaterialsMovement, id),
         )
 
+    def _check_at_cost(self, lines: Iterable[ChargeLine]) -> None:
+        """A free issue is the maker's cost: a part on the pack's price list (《零部件价格表》) is priced at
+        its cost to dealers (保修期内甲方免费向乙方提供维修材料; 按成本价), else ``ValidationError`` naming
+        ``lines`` — a free part entered at its retail price, or at nothing, would misstate the cost
+        figures (month_money, the KPI's cost per ticket, the budget's actual)."""
+        fees = self.context.policies.fees
+        for line in lines:
+            if not isinstance(line, ChargeLine) or line.kind is not ChargeKind.MATERIALS:
+                continue
+            try:
+                cost = fees.part_price(line.item).cost
+            except NotFound:
+                continue  # not on the list: the caller's price is the only one there is
+            if line.unit_price != cost:
+                raise ValidationError(
+                    f"part {line.item} is issued free at its cost price {cost} (the price list), "
+                    f"not {line.unit_price}",
+                    field="lines",
+                )
+
     def record_free_issue(
         self, actor: Actor, ticket_id: str, lines: Iterable[ChargeLine], *, idempotency_key: str | None = None
     ) -> MaterialsMovement:
-        """Record materials issued free of charge for a job (in warranty), priced at cost."""
+        """Record materials issued free of charge for a job (in warranty), priced at cost: a part on the
+        pack's price list at its cost price there (another price is a ``ValidationError`` naming
+        ``lines``)."""
         return self._movement(actor, ticket_id, MovementKind.ISSUED_FREE, lines, idempotency_key)
 
     def record_return(
