@@ -13,7 +13,7 @@ from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.attachments import Attachment, AttachmentKind
 
 # Money end to end (issue 19): the charge sheet, budgets, part numbers, bounded money.
-from aftersales.domain.budgets import CostBudget, OverrunApproval
+from aftersales.domain.budgets import BudgetRevision, CostBudget, OverrunApproval
 from aftersales.domain.calendar import CHINA_OFFICE_HOURS, BusinessCalendar
 from aftersales.domain.charges import (
     ChargeKind,
@@ -284,6 +284,7 @@ __all__ = [
     "AttachmentKind",
     "AttachmentRequired",
     "AttachmentStore",
+    "BudgetRevision",
     "BusinessCalendar",
     "CalendarDataMissing",
     "CalendarHealth",

@@ -261,8 +261,9 @@ def test_the_free_part_of_a_mixed_quote_is_lent_and_its_old_part_owed_back(mixed
     assert chargeback.part == BODY and chargeback.line.amount == Money("300.00", CNY)
     with desk.store() as uow:
         march = month_money(uow.documents, "2026-03")
-    # income: valve 120 + labour 80 + fee 20; cost: the free body once (on the quote's slip, not again)
-    assert march.income == Money("220.00", CNY) and march.cost == Money("480.00", CNY)
+    # income: valve 120 + labour 80 + fee 20; cost: the free body once (on the quote's slip, not again), at
+    # the maker's cost price, not the user's 480.00 the slip shows it at (session 18, test_cost_at_cost_s18)
+    assert march.income == Money("220.00", CNY) and march.cost == Money("300.00", CNY)
 
 
 # -- a warranty extension granted after payment: the refund -------------------------------------------
@@ -648,8 +649,12 @@ def test_a_free_part_on_both_the_customers_quote_and_the_dealers_purchase_is_one
     with desk.store() as uow:
         march = month_money(uow.documents, "2026-03")
         _tickets, kinds = slip_cost_totals(uow.documents, ["2026-03"])
-    body = customer_slip.free_lines(ChargeKind.MATERIALS)[0].value
-    given_once = Money.total((ln.value for ln in customer_slip.free_lines()), CNY) + Money.total(
+    # Counted at the maker's cost price (session 18: test_cost_at_cost_s18), which the customer's slip
+    # knows (cost_prices) and the customer does not read.
+    stored = desk.fees.slip(world.manager, customer_slip.id)
+    body = next(ln for ln in stored.costed_free_lines() if ln.kind is ChargeKind.MATERIALS).value
+    assert body == Money("300.00", CNY)
+    given_once = Money.total((ln.value for ln in stored.costed_free_lines()), CNY) + Money.total(
         (ln.value for ln in dealer_slip.free_lines() if ln.kind is not ChargeKind.MATERIALS), CNY
     )
     assert march.cost == given_once  # the index's figure

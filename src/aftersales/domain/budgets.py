@@ -7,6 +7,10 @@ service fee — the charge kinds), who approved it and when; the period is a yea
 每年…编制售后维护费用预算) or a month (``2026-03``) for a company that budgets monthly; spending beyond
 it needs an :class:`OverrunApproval` with a reason. The figures to compare come from the stored slips and
 free issues (:mod:`aftersales.reports.budgets`).
+
+An approved budget changed later (a new amount approved mid-year) keeps the approval it replaces as a
+:class:`BudgetRevision` (``revisions``, oldest first): the internal audit checks how the cost budget was
+used (内部审计…检查…售后维护费用的使用情况), which it cannot do when the first approval is overwritten.
 """
 
 from __future__ import annotations
@@ -24,7 +28,14 @@ from aftersales.domain.text import bounded
 from aftersales.domain.work import aware
 from aftersales.errors import CurrencyMismatch, ValidationError
 
-__all__ = ["CostBudget", "OverrunApproval", "budget_id", "checked_category", "checked_period"]
+__all__ = [
+    "BudgetRevision",
+    "CostBudget",
+    "OverrunApproval",
+    "budget_id",
+    "checked_category",
+    "checked_period",
+]
 
 _PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
 
@@ -88,6 +99,26 @@ def _overruns(value: list[OverrunApproval]) -> list[OverrunApproval]:
     return list(value)
 
 
+@attrs.frozen
+class BudgetRevision:
+    """An approval a later one replaced: the amount and note approved, by whom, when."""
+
+    amount: Money
+    note: str
+    approved_by: ActorRef
+    approved_at: datetime = attrs.field(validator=aware)
+
+
+def _revisions(value: list[BudgetRevision]) -> list[BudgetRevision]:
+    return list(value)
+
+
+def _may_add_up(first: Money, second: Money) -> None:
+    """``InvalidMoney`` naming ``amount`` unless ``first + second`` is itself Money (within its bounds):
+    what may be spent is summed by every budget report, which a sum out of bounds would break."""
+    first + second  # the sum checks its own bounds
+
+
 @attrs.define
 class CostBudget:
     """The budget of one category in one period, with its approval and the approved overruns."""
@@ -104,6 +135,8 @@ class CostBudget:
     note: str = attrs.field(default="", validator=bounded(2000))
     overruns: list[OverrunApproval] = attrs.field(factory=list, converter=_overruns)
     version: int = 0
+    revisions: list[BudgetRevision] = attrs.field(factory=list, converter=_revisions)
+    """The approvals this one replaced, oldest first (see :meth:`revise`)."""
 
     def __attrs_post_init__(self) -> None:
         if self.id != budget_id(self.period, self.category):
@@ -120,10 +153,28 @@ class CostBudget:
         """What may be spent: the budget plus the approved overruns."""
         return self.amount + self.approved_overrun
 
+    def revise(self, amount: Money, note: str, by: ActorRef, at: datetime) -> None:
+        """Approve ``amount`` (with ``note``) instead, by ``by`` at ``at``; the approval it replaces is kept
+        in :attr:`revisions`. The overruns approved stay (same currency as the budget)."""
+        if not isinstance(amount, Money) or amount.amount <= 0:
+            raise ValidationError("amount must be a positive Money amount", field="amount")
+        if amount.currency != self.amount.currency and self.overruns:
+            raise CurrencyMismatch(self.amount.currency, amount.currency, field="amount")
+        if self.overruns:
+            _may_add_up(amount, self.approved_overrun)
+        replaced = BudgetRevision(self.amount, self.note, self.approved_by, self.approved_at)
+        # built first, so a bad note or time is refused by the validators before anything changes
+        changed = attrs.evolve(self, amount=amount, approved_by=by, approved_at=at, note=note)
+        self.amount, self.approved_by, self.approved_at, self.note = (
+            changed.amount, changed.approved_by, changed.approved_at, changed.note,
+        )  # fmt: skip
+        self.revisions.append(replaced)
+
     def approve_overrun(self, approval: OverrunApproval) -> None:
         """Record an approved overrun (same currency as the budget)."""
         if not isinstance(approval, OverrunApproval):
             raise ValidationError("an overrun approval is an OverrunApproval", field="approval")
         if approval.amount.currency != self.amount.currency:
             raise CurrencyMismatch(self.amount.currency, approval.amount.currency)
+        _may_add_up(self.allowed, approval.amount)
         self.overruns.append(approval)

@@ -16,7 +16,7 @@ Revenue is counted per month from the slips. So:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
@@ -137,6 +137,12 @@ def _parts(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _prices(value: Mapping[str, Money]) -> dict[str, Money]:
+    if not isinstance(value, Mapping):
+        raise ValidationError("cost_prices maps part codes to Money", field="cost_prices")
+    return dict(value)
+
+
 @attrs.define
 class FeeSlip:
     """One 售后服务材料收费暨报销单: what a job charged, how it is paid, and whether it is invoiced.
@@ -182,6 +188,11 @@ class FeeSlip:
     """Parts whose free line an earlier slip of the same ticket already counts as cost: the customer's
     quote and the dealer's purchase from the maker are two papers for one part given free, so the part
     is listed on both and counted as cost once."""
+    cost_prices: dict[str, Money] = attrs.field(factory=dict, converter=_prices)
+    """The maker's price to dealers (成本价) of free parts this slip shows at another price: the customer's
+    slip shows a part given free at the user's price (what the customer was spared), but what the maker
+    gave is worth its cost (保修期内甲方免费向乙方提供维修材料; 上海维娜斯仅按成本价向各特约承销商收取材料费),
+    as a free issue or the dealer's purchase counts it. The cost figures count the free part at this price."""
     # Totals in whole minor units (fen), derived and indexed, never stored in the JSON: a month's revenue
     # is summed over the index without reading 100 000 slips.
     charged_minor: int = attrs.field(init=False, default=0)
@@ -201,6 +212,13 @@ class FeeSlip:
                 raise CurrencyMismatch(self.currency, line.unit_price.currency)
         if not any(line.chargeable for line in self.lines):
             raise ValidationError("a fee slip charges at least one line", field="lines")
+        for part, price in self.cost_prices.items():
+            if not isinstance(price, Money) or price.amount < 0:
+                raise ValidationError(
+                    f"the cost price of {part!r} is non-negative Money", field="cost_prices"
+                )
+            if price.currency != self.currency:
+                raise CurrencyMismatch(self.currency, price.currency, field="cost_prices")
         if (self.origin is SlipOrigin.REFUND) != (self.credits_slip is not None):
             raise ValidationError(
                 "a credit slip (origin refund) names the slip it credits, and only a credit slip does",
@@ -281,6 +299,11 @@ class FeeSlip:
         given = self.lines if self.is_credit else self.costed_free_lines()
         self.given_minor = _minor(Money.total((ln.value for ln in given), self.currency))
 
+    def without_cost_prices(self) -> FeeSlip:
+        """A copy without :attr:`cost_prices`, for a reader who may not see the maker's price to dealers
+        (the customer): the stored slip keeps them."""
+        return self if not self.cost_prices else attrs.evolve(self, cost_prices={})
+
     def take_over_cost(self, parts: Iterable[str]) -> bool:
         """Count as cost again the free ``parts`` another slip of the ticket counted until it was
         cancelled (see :attr:`costed_elsewhere`); True when that changed this slip's figures."""
@@ -295,10 +318,13 @@ class FeeSlip:
 
     def costed_free_lines(self) -> tuple[ChargeLine, ...]:
         """The free lines this slip counts as the maker's cost: all but the parts another slip of the
-        ticket already counts (:attr:`costed_elsewhere`)."""
-        elsewhere = self.costed_elsewhere
+        ticket already counts (:attr:`costed_elsewhere`), a part at its cost price when the slip knows
+        it (:attr:`cost_prices`)."""
+        elsewhere, prices = self.costed_elsewhere, self.cost_prices
         return tuple(
-            ln
+            attrs.evolve(ln, unit_price=prices[ln.item])
+            if ln.kind is ChargeKind.MATERIALS and ln.item in prices
+            else ln
             for ln in self.lines
             if not ln.chargeable and not (ln.kind is ChargeKind.MATERIALS and ln.item in elsewhere)
         )

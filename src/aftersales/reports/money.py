@@ -3,7 +3,8 @@
 Income is what the active fee slips of the month charge (chargeable lines; a cancelled slip counts for
 nothing), split by who owes it: the end customer (jobs), the dealer (parts bought from the maker, parts
 kept past their deadline). Cost is what the service gave away: the free lines of the slips (worth at
-their price) and the materials issued free of charge (at cost, the fee desk's free-issue list), less
+their price; a free part at the maker's cost price when the slip knows it, ``FeeSlip.cost_prices``) and
+the materials issued free of charge (at cost, the fee desk's free-issue list), less
 the free issues an accepted quote or a chargeback charged afterwards (``charged_on_quote`` and
 ``charged_as_kept`` movements, in the month of the charge: the part is income on that slip, counted
 once). A credit slip (origin
@@ -128,11 +129,16 @@ def _rows(documents: Any, cls: type[Any], month: str) -> Iterable[Mapping[str, A
     return [unstructure(doc) for doc in documents.query(cls, month=month)]
 
 
-def scoped_month_money(desk: MoneyDesk, actor: object, month: str, *, currency: str = "CNY") -> MonthMoney:
+def scoped_month_money(
+    desk: MoneyDesk, actor: object, month: str, *, currency: str | None = None
+) -> MonthMoney:
     """:func:`month_money` as ``actor`` may read it through ``desk``: whoever the permission table lets
     read the revenue report (``desk.fees.revenue_scope``, judged before any figure is read); dealer
     staff get their own dealer's figures only (what the dealer owes the maker and what its jobs
-    charged). Others are ``PermissionDenied``, a malformed month a ``ValidationError`` naming it."""
+    charged). Others are ``PermissionDenied``, a malformed month a ``ValidationError`` naming it.
+    Without ``currency`` the figures are in the desk's (the pack's ``fees.currency``)."""
+    if currency is None:
+        currency = desk.fees.currency
     currency_exponent(currency)
     month, dealer = desk.fees.revenue_scope(actor, month)
     with desk.store() as uow:
@@ -255,8 +261,11 @@ def _from_documents(
         charged = given = zero
         signed = -1 if slip.get("origin") == "refund" else 1  # a credit slip takes income back
         elsewhere = slip.get("costed_elsewhere") or ()
+        prices = slip.get("cost_prices") or {}
         for line in slip["lines"]:
             value = Decimal(line["unit_price"]["amount"]) * line["quantity"]
+            if not line["chargeable"] and line["kind"] == "materials" and line["item"] in prices:
+                value = Decimal(prices[line["item"]]["amount"]) * line["quantity"]  # FeeSlip.cost_prices
             if line["chargeable"]:
                 charged += signed * value
                 if signed < 0:  # a credit slip: the work it pays back is given free from now on

@@ -56,6 +56,11 @@ class BudgetReader(Protocol):
         """The budgets of ``period`` as ``actor`` may read them."""
         ...
 
+    @property
+    def currency(self) -> str:
+        """The desk's currency (the pack's ``fees.currency``): the budgets are set in it."""
+        ...
+
 
 @runtime_checkable
 class BudgetDesk(Protocol):
@@ -78,6 +83,11 @@ class RevenueReader(Protocol):
 
     def revenue_scope(self, actor: Any, month: str) -> tuple[str, str | None]:
         """The checked month and the dealer whose figures ``actor`` reads (None: every dealer's)."""
+        ...
+
+    @property
+    def currency(self) -> str:
+        """The desk's currency (the pack's ``fees.currency``): the figures are read in it by default."""
         ...
 
 

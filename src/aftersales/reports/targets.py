@@ -43,7 +43,8 @@ GOAL_RATES: Final = (
 def _goal(instance: object, attribute: attrs.Attribute[Decimal | None], value: object) -> None:
     if value is None:
         return
-    if not isinstance(value, Decimal) or not Decimal(0) <= value <= Decimal(1):
+    # is_finite first: comparing a NaN raises decimal.InvalidOperation, no typed error
+    if not isinstance(value, Decimal) or not value.is_finite() or not Decimal(0) <= value <= Decimal(1):
         raise ValidationError(
             f"the goal {attribute.name} is a Decimal fraction from 0 to 1 (0.95 for 95 %), got {value!r}",
             field=attribute.name,
@@ -90,6 +91,8 @@ class KpiGoals:
         """
         goal = self.goal(rate)
         found: Fraction | Decimal | None
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise ValidationError(f"a rate is a finite fraction, got {value}", field="value")
         if value is None or isinstance(value, Fraction | Decimal):
             found = value
         else:

@@ -85,7 +85,7 @@ from aftersales.service.numbering import next_number
 from aftersales.service.permissions import Workflow, check_role, permit
 from aftersales.service.reader_view import as_seen_by, request_as_seen_by
 from aftersales.service.runner import Applied, CommandRunner
-from aftersales.service.scope import acts_as_dealer_staff, purchasing_dealer
+from aftersales.service.scope import acts_as_dealer_staff, purchasing_dealer, slip_as_seen_by
 
 __all__ = ["AcceptedQuote", "ChargesDesk"]
 
@@ -162,7 +162,10 @@ class ChargesDesk:
     def _fees(self) -> FeesPolicy:
         return self.context.policies.fees
 
-    def _currency(self) -> str:
+    @property
+    def currency(self) -> str:
+        """The desk's currency (the pack's ``fees.currency``, default ``CNY``): budgets are set in it and
+        the budget report reads in it unless asked for another."""
         params = getattr(self._fees, "params", None)
         return str(getattr(params, "currency", "CNY"))
 
@@ -251,9 +254,7 @@ class ChargesDesk:
             contract = contract_on_call_day(uow, asset, ticket)
             whole, lines = assessed.whole, _under_contract(contract, assessed.lines)
             sheet = (
-                ticket.charges.copy()
-                if ticket.charges is not None
-                else ChargeSheet(ticket.id, self._currency())
+                ticket.charges.copy() if ticket.charges is not None else ChargeSheet(ticket.id, self.currency)
             )
             changes = sheet.reassess(
                 lines,
@@ -458,7 +459,7 @@ class ChargesDesk:
                 # the customer has now agreed to pay (用户同意支付): the work goes on.
                 ticket.step("resume", _SYSTEM, now, reason=f"quote {accepted.id} accepted")
             seen = request_as_seen_by(actor, request, ticket) if request is not None else None
-            holder.append(AcceptedQuote(accepted, seen, slip))
+            holder.append(AcceptedQuote(accepted, seen, slip_as_seen_by(actor, slip, ticket)))
             invoices[:] = [invoice] if invoice else []
 
         request = [quote_id, urgent, payment_method, wish.value]
@@ -477,7 +478,7 @@ class ChargesDesk:
                     f for f in uow.documents.query(FeeSlip, ticket_id=ticket_id) if f.quote_id == quote_id
                 ]
                 seen = request_as_seen_by(actor, requests[0], ticket) if requests else None
-            return AcceptedQuote(quote, seen, slips[0] if slips else None)
+            return AcceptedQuote(quote, seen, slip_as_seen_by(actor, slips[0], ticket) if slips else None)
         answer = holder[-1]  # the attempt that committed (a conflict retries apply)
         if invoices and answer.fee_slip is not None:  # 该次需开发票: the request goes to finance now
             answer = attrs.evolve(
@@ -510,6 +511,7 @@ class ChargesDesk:
             self.fee_desk.month_of(now), quote.lines, method, wish, SlipOrigin.JOB, dealer_id,
             quote.id, payer_kind=quote.payer, payer_id=dealer_id if dealer else ticket.customer_id,
             reasons=quote.reasons, costed_elsewhere=tuple(elsewhere),
+            cost_prices=_free_part_costs(ticket, quote),
         )  # fmt: skip
         uow.documents.add(slip)
         return slip
@@ -724,7 +726,10 @@ class ChargesDesk:
         idempotency_key: str | None = None,
     ) -> CostBudget:
         """Set (or replace) the approved cost budget of ``category`` in ``period``; the approver is the
-        actor, whose role must also be one of the pack's ``fees.budget_approvers``. Overruns stay.
+        actor, whose role must also be one of the pack's ``fees.budget_approvers``. Overruns stay, and
+        the approval replaced is kept (``CostBudget.revisions``) for the audit. The amount is in the
+        pack's currency (``fees.currency``: what the slips, the reports and the KPIs count in; another
+        is ``CurrencyMismatch`` naming ``amount``).
         With ``idempotency_key`` a retried call returns the budget instead of approving it again."""
         _actor(actor)
         permit(actor, Workflow.DOCUMENTS, "set_budget", period)
@@ -733,6 +738,8 @@ class ChargesDesk:
         checked_category(category)
         if not isinstance(amount, Money):
             raise ValidationError("amount must be Money", field="amount")
+        if amount.currency != self.currency:
+            raise CurrencyMismatch(self.currency, amount.currency, field="amount")
 
         def apply(uow: UnitOfWork, now: datetime) -> CostBudget:
             try:
@@ -743,10 +750,8 @@ class ChargesDesk:
                 )
                 uow.documents.add(budget)
                 return budget
-            if budget.overruns and budget.overruns[0].amount.currency != amount.currency:
-                raise CurrencyMismatch(budget.overruns[0].amount.currency, amount.currency)
-            changed = attrs.evolve(budget, amount=amount, approved_by=actor.ref, approved_at=now, note=note)
-            return uow.documents.save(changed)
+            budget.revise(amount, note, actor.ref, now)
+            return uow.documents.save(budget)
 
         request = [period, category, str(amount), note]
         return self.runner.write(
@@ -1001,6 +1006,25 @@ def _not_yet_accepted(
             line = attrs.evolve(line, quantity=line.quantity - covered)
         left.append(line)
     return left, [q.id for q in agreed]
+
+
+def _free_part_costs(ticket: Ticket, quote: Quote) -> dict[str, Money]:
+    """The maker's price to dealers of the parts ``quote`` lists free at another price (the customer's
+    quote shows them at the user's price): what the maker gave is worth its cost
+    (保修期内甲方免费向乙方提供维修材料; 上海维娜斯仅按成本价向各特约承销商收取材料费), as the free issue of a
+    repair free from the start and the dealer's purchase count it (:attr:`FeeSlip.cost_prices`)."""
+    free = {
+        ln.item: ln.unit_price for ln in quote.lines if not ln.chargeable and ln.kind is ChargeKind.MATERIALS
+    }
+    sheet = ticket.charges
+    if not free or sheet is None:
+        return {}
+    costs: dict[str, Money] = {}
+    for line in sheet.lines:
+        item, cost = line.line.item, line.dealer_cost
+        if item in free and cost is not None and cost.currency == quote.currency and cost != free[item]:
+            costs[item] = cost
+    return costs
 
 
 def _dealer_of(ticket: Ticket) -> DealerId | None:

@@ -49,6 +49,7 @@ from aftersales.service.scope import (
     purchasing_dealer,
     reads_dealer_side,
     sees_every,
+    slip_as_seen_by,
 )
 
 __all__ = ["FEE_ROLES", "FeeDesk", "ItemBalance", "MonthlyRevenue", "RevenueEntry"]
@@ -193,6 +194,13 @@ class FeeDesk:
 
     # -- helpers ------------------------------------------------------------------------------------
 
+    @property
+    def currency(self) -> str:
+        """The desk's currency (the pack's ``fees.currency``, default ``CNY``): a slip is written in it,
+        and the month's figures read in it, unless the caller names another."""
+        params = getattr(self.context.policies.fees, "params", None)
+        return str(getattr(params, "currency", "CNY"))
+
     def _now(self) -> datetime:
         return self.context.now()
 
@@ -213,6 +221,11 @@ class FeeDesk:
             # that may run the command must be the one whose scope covers the ticket.
             raise PermissionDenied(str(actor), command, ticket_id)
         return ticket
+
+    def _read_slip(self, uow: UnitOfWork, actor: Actor, slip_id: str) -> FeeSlip:
+        """The slip as ``actor`` reads it (:func:`~aftersales.service.scope.slip_as_seen_by`)."""
+        slip = self._slip(uow, actor, slip_id, "read_fee_slip")
+        return slip_as_seen_by(actor, slip, uow.tickets.get(slip.ticket_id))
 
     def _slip(self, uow: UnitOfWork, actor: Actor, slip_id: str, command: str) -> FeeSlip:
         check_role(actor, command, slip_id, FEE_ROLES[command])
@@ -235,7 +248,7 @@ class FeeDesk:
         lines: Iterable[ChargeLine],
         payment_method: str = "cash",
         invoice: InvoiceWish = InvoiceWish.NEVER,
-        currency: str = "CNY",
+        currency: str | None = None,
         quote_id: str | None = None,
         origin: SlipOrigin = SlipOrigin.JOB,
         invoice_title: str = "",
@@ -244,16 +257,18 @@ class FeeDesk:
     ) -> FeeSlip:
         """Write the fee slip of a chargeable job; ``invoice=NOW`` requests its invoice at once.
 
+        The slip is in ``currency``, by default the desk's (the pack's ``fees.currency``).
         With ``idempotency_key`` a retried call returns the first slip instead of writing a second.
         """
         check_role(actor, "issue_fee_slip", ticket_id, FEE_ROLES["issue_fee_slip"])
         lines = tuple(lines)
+        slip_currency = self.currency if currency is None else currency
         request = [
             ticket_id,
             lines,
             payment_method,
             invoice,
-            currency,
+            slip_currency,
             quote_id,
             origin,
             invoice_title,
@@ -271,7 +286,7 @@ class FeeDesk:
                 next_number(uow, "fee_slip", now),
                 ticket.id,
                 ticket.customer_id,
-                currency,
+                slip_currency,
                 now,
                 actor.ref,
                 self._month_of(now),
@@ -295,7 +310,7 @@ class FeeDesk:
             request,
             apply,
             remember=lambda s: s.id,
-            reload=lambda uow, id: self._slip(uow, actor, id, "read_fee_slip"),  # in scope still
+            reload=lambda uow, id: self._read_slip(uow, actor, id),  # in scope still
         )
         return self.send_requested(actor, slip, invoices[0] if invoices else None)
 
@@ -325,7 +340,8 @@ class FeeDesk:
         invoice or slip gets ``NotFound`` (it neither reads the slip nor sends the invoice), and a request
         finance already answered is not sent again (a failed one waits for ``retry_invoices``)."""
         if record is None or slip.invoice_id != record.id:
-            return slip
+            with self.context.store() as uow:
+                return slip_as_seen_by(actor, slip, uow.tickets.get(slip.ticket_id))
         check_role(actor, "read_fee_slip", record.id, FEE_ROLES["read_fee_slip"])
         with self.context.store() as uow:
             waiting = self._invoice(uow, actor, record.id).state is InvoiceState.REQUESTED
@@ -333,7 +349,7 @@ class FeeDesk:
         if waiting:
             self._send(actor, record.id)
         with self.context.store() as uow:
-            return self._slip(uow, actor, slip.id, "read_fee_slip")
+            return self._read_slip(uow, actor, slip.id)
 
     def record_payment(
         self,
@@ -380,7 +396,7 @@ class FeeDesk:
             [slip_id, amount, method, reference, received_at],
             apply,
             remember=lambda s: s.id,
-            reload=lambda uow, id: self._slip(uow, actor, id, "read_fee_slip"),  # in scope still
+            reload=lambda uow, id: self._read_slip(uow, actor, id),  # in scope still
         )
 
     def cancel_slip(self, actor: Actor, slip_id: str, reason: str) -> FeeSlip:
@@ -410,7 +426,7 @@ class FeeDesk:
     def slip(self, actor: Actor, slip_id: str) -> FeeSlip:
         """One slip, if ``actor`` may see its ticket (otherwise ``NotFound``)."""
         with self.context.store() as uow:
-            return self._slip(uow, actor, slip_id, "read_fee_slip")
+            return self._read_slip(uow, actor, slip_id)
 
     def slips_of(self, actor: Actor, ticket_id: str) -> list[FeeSlip]:
         """Every slip of a ticket, cancelled ones included."""
@@ -418,7 +434,7 @@ class FeeDesk:
         with self.context.store() as uow:
             ticket = self._ticket_in_scope(uow, actor, ticket_id, "read_fee_slip")
             slips = uow.documents.query(FeeSlip, ticket_id=ticket_id)
-            return [s for s in slips if _customer_may_see(actor, s, ticket)]
+            return [slip_as_seen_by(actor, s, ticket) for s in slips if _customer_may_see(actor, s, ticket)]
 
     # -- invoices -----------------------------------------------------------------------------------
 
@@ -703,6 +719,8 @@ class FeeDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> MaterialsMovement:
             self._ticket_in_scope(uow, actor, ticket_id, "record_materials")
+            if kind is MovementKind.ISSUED_FREE:
+                self._check_at_cost(lines)
             ticket = uow.tickets.get(ticket_id)
             movement = MaterialsMovement(
                 next_number(uow, "materials_movement", now),
@@ -727,10 +745,32 @@ class FeeDesk:
             reload=lambda uow, id: uow.documents.get(MaterialsMovement, id),
         )
 
+    def _check_at_cost(self, lines: Iterable[ChargeLine]) -> None:
+        """A free issue is the maker's cost: a part on the pack's price list (《零部件价格表》) is priced at
+        its cost to dealers (保修期内甲方免费向乙方提供维修材料; 按成本价), else ``ValidationError`` naming
+        ``lines`` — a free part entered at its retail price, or at nothing, would misstate the cost
+        figures (month_money, the KPI's cost per ticket, the budget's actual)."""
+        fees = self.context.policies.fees
+        for line in lines:
+            if not isinstance(line, ChargeLine) or line.kind is not ChargeKind.MATERIALS:
+                continue
+            try:
+                cost = fees.part_price(line.item).cost
+            except NotFound:
+                continue  # not on the list: the caller's price is the only one there is
+            if line.unit_price != cost:
+                raise ValidationError(
+                    f"part {line.item} is issued free at its cost price {cost} (the price list), "
+                    f"not {line.unit_price}",
+                    field="lines",
+                )
+
     def record_free_issue(
         self, actor: Actor, ticket_id: str, lines: Iterable[ChargeLine], *, idempotency_key: str | None = None
     ) -> MaterialsMovement:
-        """Record materials issued free of charge for a job (in warranty), priced at cost."""
+        """Record materials issued free of charge for a job (in warranty), priced at cost: a part on the
+        pack's price list at its cost price there (another price is a ``ValidationError`` naming
+        ``lines``)."""
         return self._movement(actor, ticket_id, MovementKind.ISSUED_FREE, lines, idempotency_key)
 
     def record_return(
@@ -818,13 +858,17 @@ class FeeDesk:
         counts = _item_counts(slips, free, moves[MovementKind.RETURNED], moves[MovementKind.CHARGED_ON_QUOTE])
         return {item: c[0] - c[1] - c[2] - c[3] for item, c in counts.items()}
 
-    def monthly_revenue(self, actor: Actor, month: str, *, currency: str = "CNY") -> MonthlyRevenue:
+    def monthly_revenue(self, actor: Actor, month: str, *, currency: str | None = None) -> MonthlyRevenue:
         """The month's revenue list, free-materials list and returns list, reconciled (按月统计销售收入).
 
         Dealer staff get their own dealer's figures only: the slips and movements carrying their dealer
-        (the dealer of the ticket when they were written).
+        (the dealer of the ticket when they were written). The lists are in ``currency``, by default
+        the desk's (the pack's ``fees.currency``).
         """
         month, dealer = self.revenue_scope(actor, month)
+        if currency is None:
+            currency = self.currency
+        Money.zero(currency)  # UnknownCurrency before any read
         with self.context.store() as uow:
             slips = [
                 s

@@ -382,7 +382,7 @@ class PrivacyDesk:
             }
             for cls in _BY_CUSTOMER:
                 held[cls.DOCUMENT_KIND] = [
-                    unstructure(d)
+                    unstructure(d.without_cost_prices() if as_customer and isinstance(d, FeeSlip) else d)
                     for d in uow.documents.query(cls, customer_id=customer_id)
                     if not (as_customer and isinstance(d, FeeSlip) and not d.owed_by_customer(customer_id))
                 ]

@@ -39,6 +39,7 @@ __all__ = [
     "reads_whole",
     "require_asset_visible",
     "sees_every",
+    "slip_as_seen_by",
     "ticket_id_readable",
     "ticket_readable",
 ]
@@ -190,6 +191,13 @@ def reads_dealer_side(actor: Actor, ticket: Ticket) -> bool:
     if can_read_as(actor, ticket, _NOT_BY_CUSTOMER):
         return True  # an office role or an engineer's reads it whole
     return actor.dealer_id is not None and actor.dealer_id == purchasing_dealer(ticket)
+
+
+def slip_as_seen_by(actor: Actor, slip: FeeSlip, ticket: Ticket) -> FeeSlip:
+    """``slip`` as ``actor`` reads it: the maker's cost prices of its free parts (``cost_prices``, what the
+    cost figures count them at) are between the maker and the dealer (:func:`reads_dealer_side`), so the
+    customer, or another dealer of the region, reads the slip without them. The stored slip is unchanged."""
+    return slip if reads_dealer_side(actor, ticket) else slip.without_cost_prices()
 
 
 def customer_slip_readable(actor: Actor, slip: FeeSlip, ticket: Ticket) -> bool:
