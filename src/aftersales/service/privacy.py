@@ -26,7 +26,7 @@ kept for idempotency, in notes an agent typed. Both are applied (see :mod:`after
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -41,6 +41,7 @@ from aftersales.domain.instants import micros
 from aftersales.domain.knowledge import RemoteResolution
 from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit
 from aftersales.domain.materials import MaterialsRequest
+from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.survey_campaigns import SurveyTask, SurveyTaskState
@@ -63,7 +64,7 @@ from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.context import DeskContext
 from aftersales.service.master_data import MasterDataChange, for_update
 from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
-from aftersales.service.reader_view import as_seen_by, request_as_seen_by
+from aftersales.service.reader_view import as_seen_by, complaint_file_as_seen_by, request_as_seen_by
 from aftersales.service.runner import CommandRunner
 from aftersales.service.shared_values import forget as forget_shared_values
 from aftersales.service.ticket_search import index_ticket
@@ -380,9 +381,10 @@ class PrivacyDesk:
                 "assets": [unstructure(a) for a in sorted(uow.assets.list(customer_id=customer_id), key=_id)],
                 "tickets": [unstructure(t) for t in seen],
             }
+            by_id = {t.id: t for t in tickets}
             for cls in _BY_CUSTOMER:
                 held[cls.DOCUMENT_KIND] = [
-                    unstructure(d)
+                    unstructure(_file_as_read(actor, d, by_id) if as_customer else d)
                     for d in uow.documents.query(cls, customer_id=customer_id)
                     if not (as_customer and isinstance(d, FeeSlip) and not d.owed_by_customer(customer_id))
                 ]
@@ -433,6 +435,23 @@ class PrivacyDesk:
             records = uow.documents.query(AccessRecord, **equals)
         chosen = [r for r in records if since is None or r.at >= since]
         return sorted(chosen, key=_when)
+
+
+def _file_as_read(actor: Actor, document: Any, tickets: Mapping[str, Ticket]) -> Any:
+    """A document of the customer's own export as the customer reads it elsewhere: a complaint file
+    without the office's deliberation (:func:`complaint_file_as_seen_by`, as ``complaint_file`` gives
+    it), its outcome cleared once the complaint was sent back; other documents as they are."""
+    if not isinstance(document, ComplaintFile):
+        return document
+    ticket = tickets.get(document.id)
+    if ticket is None:  # not a complaint of the customer's tickets: the customer's reading, by rule
+        remedies = [attrs.evolve(r, cost=Money.zero(r.cost.currency)) for r in document.remedies]
+        return attrs.evolve(
+            document, judgement=None, escalations=[], referral=None, review=None, remedies=remedies
+        )
+    if ticket.outcome is None and document.outcome:
+        document = attrs.evolve(document, outcome="")
+    return complaint_file_as_seen_by(actor, document, ticket)
 
 
 def _when(record: AccessRecord) -> tuple[datetime, str]:
