@@ -6,6 +6,11 @@ SQLite and PostgreSQL.
    file whole — the handler's judgement of its weight, the escalations, the referral to the general
    manager, the review and what each remedy cost the company — which ``complaints.complaint_file``
    keeps from them (the office's deliberation). Now the export gives what ``complaint_file`` gives.
+2. A text custom field's value is free text about the person, like the description and the notes: the
+   erasure blanks it (on the ticket, in its ``set_fields`` steps, in the search index, the ledger CSV,
+   the outbox). Before, "门口有大黄狗，找302室" typed in a text field stayed, and searching for it still
+   found the erased customer's ticket. Number, date, choice and money fields are kept (codes and
+   figures, as the ledger's other columns).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.complaints import RemedyKind
+from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
 from aftersales.domain.money import Money
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -31,9 +37,16 @@ DPO = Actor.privacy_officer("dpo-s18")
 Setup = tuple[ServiceDesk, ManualClock, World]
 
 
+FIELDS = CustomFieldSet.of(
+    CustomField("site_note", FieldType.TEXT),
+    CustomField("floor", FieldType.NUMBER),
+    CustomField("visit_day", FieldType.DATE),
+)
+
+
 @pytest.fixture(params=BACKENDS)
 def setup(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setup]:
-    with world_desk(request.param, tmp_path, pack="sanitary_ware") as found:
+    with world_desk(request.param, tmp_path, pack="sanitary_ware", custom_fields=FIELDS) as found:
         yield found
 
 
@@ -70,3 +83,42 @@ def test_a_customers_export_holds_its_complaint_file_as_the_customer_reads_it(se
     # the office's export (the privacy officer's, for the customer's request) keeps the whole file
     [office] = _exported(desk, DPO, world.cust_zh.id)["complaint_file"]
     assert office["judgement"]["reason"] == "媒体已关注，客户情绪激动" and office["escalations"]
+
+
+# -- 2. text custom fields ------------------------------------------------------------------------------
+
+SITE_NOTE = "门口有大黄狗，找302室"
+
+
+def _raw(desk: ServiceDesk) -> str:
+    """Everything the store holds about tickets and messages, read through the store's own units of
+    work (tickets, their events, the outbox)."""
+    with desk.store() as uow:
+        tickets = [uow.tickets.get(v.id) for v in desk.ledger(Actor.system()).items]
+        messages = uow.outbox.pending(10_000)
+    return repr(tickets) + repr(messages)
+
+
+def test_an_erasure_blanks_the_text_custom_fields_and_keeps_the_others(setup: Setup) -> None:
+    desk, _, world = setup
+    opened = desk.open_ticket(
+        world.agent, customer_id=world.cust_zh.id, description="漏水", custom_fields={"site_note": "三楼东户"}
+    )
+    tid = opened.ticket.id
+    desk.set_custom_fields(world.agent, tid, {"site_note": SITE_NOTE, "floor": 3, "visit_day": "2026-03-05"})
+    other = desk.open_ticket(
+        world.agent, customer_id=world.cust_en.id, description="漏水", custom_fields={"site_note": SITE_NOTE}
+    ).ticket.id
+    assert {v.id for v in desk.search(world.agent, "大黄狗").items} == {tid, other}
+
+    desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
+
+    assert [v.id for v in desk.search(world.agent, "大黄狗").items] == [other]  # before: the erased one too
+    fields = desk.ticket(world.manager, tid).custom_fields
+    assert fields == {"site_note": "[erased]", "floor": "3", "visit_day": "2026-03-05"}
+    steps = [e.payload for e in desk.ticket(world.manager, tid).events if e.action == "set_fields"]
+    assert steps and all(p["set"].get("site_note") in (None, "[erased]") for p in steps)
+    csv = desk.export_ledger(world.manager)
+    assert csv.count(SITE_NOTE) == 1  # the other customer's ticket only
+    assert "三楼东户" not in _raw(desk) and _raw(desk).count(SITE_NOTE) == 1
+    assert desk.ticket(world.manager, other).custom_fields == {"site_note": SITE_NOTE}

@@ -35,6 +35,7 @@ import attrs
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recourse
 from aftersales.domain.contact import Contact, forget_phones
+from aftersales.domain.custom_fields import CustomFieldSet, FieldType
 from aftersales.domain.erasure import ERASED, needles_of, scrub
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, MaterialsMovement, SlipState
 from aftersales.domain.instants import micros
@@ -176,8 +177,9 @@ class PrivacyDesk:
                     freed.extend(
                         self.attachments.detach_all(uow, ticket, actor.ref, now, "personal data erased")
                     )
-                free_text += _free_text(ticket)
-                erased.append(_erased(ticket, needles, Ticket, blank=True))
+                typed = _typed_text_fields(ticket, self.context.custom_fields)
+                free_text += _free_text(ticket) + [v for v in typed if len(v) >= _MIN_FREE_TEXT]
+                erased.append(_erased_ticket(ticket, needles, self.context.custom_fields))
                 changed += _differs(ticket, erased[-1])
                 uow.tickets.save(erased[-1])
             documents, changed_documents = self._erase_documents(
@@ -381,7 +383,7 @@ class PrivacyDesk:
                 "assets": [unstructure(a) for a in sorted(uow.assets.list(customer_id=customer_id), key=_id)],
                 "tickets": [unstructure(t) for t in seen],
             }
-            by_id = {t.id: t for t in tickets}
+            by_id: dict[str, Ticket] = {t.id: t for t in tickets}
             for cls in _BY_CUSTOMER:
                 held[cls.DOCUMENT_KIND] = [
                     unstructure(_file_as_read(actor, d, by_id) if as_customer else d)
@@ -495,6 +497,11 @@ def _needles(customer: Customer) -> tuple[str, ...]:
     return needles_of(values)
 
 
+_MIN_FREE_TEXT = 4
+"""Blanked text shorter than this is not hunted for in the outbox and idempotency rows (which hold every
+customer's messages): a two-letter note would hit other people's text."""
+
+
 def _free_text(obj: Any) -> list[str]:
     """The free-text values the erasure blanks in ``obj``, to hunt for copies of them elsewhere."""
     from aftersales.domain.erasure import FREE_TEXT_FIELDS
@@ -504,7 +511,7 @@ def _free_text(obj: Any) -> list[str]:
     def walk(data: Any) -> None:
         if isinstance(data, dict):
             for key, value in data.items():
-                if key in FREE_TEXT_FIELDS and isinstance(value, str) and len(value) >= 4:
+                if key in FREE_TEXT_FIELDS and isinstance(value, str) and len(value) >= _MIN_FREE_TEXT:
                     out.append(value)
                 else:
                     walk(value)
@@ -538,6 +545,45 @@ def _record_id(customer_id: str, now: datetime, earlier: Sequence[ErasureRecord]
     while f"{base}.{n}" in taken:
         n += 1
     return f"{base}.{n}"
+
+
+def _is_free_text(name: str, fields: CustomFieldSet) -> bool:
+    """Whether custom field ``name`` holds free text: a text field, or one no longer declared (its type
+    unknown, so treated as what a person may have typed). Numbers, dates, choices and money are kept."""
+    field = fields.fields.get(name)
+    return field is None or field.type is FieldType.TEXT
+
+
+def _typed_text_fields(ticket: Ticket, fields: CustomFieldSet) -> list[str]:
+    """The values of ``ticket``'s free-text custom fields, now and as its ``set_fields`` steps set them."""
+    found = [v for k, v in ticket.custom_fields.items() if _is_free_text(k, fields)]
+    for event in ticket.events:
+        if event.action == "set_fields" and isinstance(event.payload.get("set"), Mapping):
+            found += [v for k, v in event.payload["set"].items() if _is_free_text(k, fields)]
+    return [v for v in found if isinstance(v, str) and v and v != ERASED]
+
+
+def _erased_ticket(ticket: Ticket, needles: tuple[str, ...], fields: CustomFieldSet) -> Ticket:
+    """``ticket`` erased: free text blanked (description, notes …, and the free-text custom fields, on
+    the ticket and in its ``set_fields`` steps), the person's strings replaced everywhere else."""
+    data = scrub(unstructure(ticket), needles, blank_free_text=True)
+    data["custom_fields"] = _blank_fields(data.get("custom_fields") or {}, fields)
+    for event in data.get("events") or []:
+        payload = event.get("payload")
+        if (
+            event.get("action") == "set_fields"
+            and isinstance(payload, dict)
+            and isinstance(payload.get("set"), dict)
+        ):
+            payload["set"] = _blank_fields(payload["set"], fields)
+    erased: Ticket = structure(data, Ticket)
+    return erased
+
+
+def _blank_fields(values: Mapping[str, Any], fields: CustomFieldSet) -> dict[str, Any]:
+    return {
+        k: ERASED if _is_free_text(k, fields) and isinstance(v, str) and v else v for k, v in values.items()
+    }
 
 
 def _erased(obj: Any, needles: tuple[str, ...], cls: type[Any], *, blank: bool) -> Any:
