@@ -11,6 +11,9 @@ SQLite and PostgreSQL.
    the outbox). Before, "门口有大黄狗，找302室" typed in a text field stayed, and searching for it still
    found the erased customer's ticket. Number, date, choice and money fields are kept (codes and
    figures, as the ledger's other columns).
+3. A materials request's note is free text on the person's job, like the ticket's notes and a visit's
+   checklist notes: the erasure blanks it. Before, "客户周末在家，送到小区东门" stayed on the request
+   (the person's name and phone only were replaced). The parts, states and dates are kept.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ from typing import Any
 import pytest
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.domain.classification import Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
+from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -122,3 +127,38 @@ def test_an_erasure_blanks_the_text_custom_fields_and_keeps_the_others(setup: Se
     assert csv.count(SITE_NOTE) == 1  # the other customer's ticket only
     assert "三楼东户" not in _raw(desk) and _raw(desk).count(SITE_NOTE) == 1
     assert desk.ticket(world.manager, other).custom_fields == {"site_note": SITE_NOTE}
+
+
+# -- 3. a materials request's note ----------------------------------------------------------------------
+
+REQUEST_NOTE = "客户周末在家，送到小区东门"
+
+
+def _requested(desk: ServiceDesk, world: World, customer_id: str) -> str:
+    """A repair of ``customer_id`` worked by the junior engineer, who requests a part with a note."""
+    tid = desk.open_ticket(world.agent, customer_id=customer_id, description="漏水").ticket.id
+    desk.triage(world.agent, tid, nature="leak", severity=Severity.MEDIUM)
+    desk.dispatch(world.agent, tid, engineer_id=world.eng_junior.id)
+    desk.start_work(world.junior, tid)
+    party = PartyRef.engineer(world.eng_junior.id)
+    note = f"{REQUEST_NOTE}，{customer_id}"
+    return desk.materials.request(
+        world.junior, tid, party=party, lines=[MaterialsLine("SEAL-01")], note=note
+    ).id
+
+
+def test_an_erasure_blanks_the_note_of_the_persons_materials_requests(setup: Setup) -> None:
+    desk, _, world = setup
+    mine = _requested(desk, world, world.cust_zh.id)
+    other = _requested(desk, world, world.cust_en.id)
+    before = desk.materials.materials_request(world.manager, mine)
+
+    desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
+
+    after = desk.materials.materials_request(world.manager, mine)
+    assert after.note == "[erased]"  # before: the note kept, minus the person's strings
+    assert (after.lines, after.state, after.requested_at) == (before.lines, before.state, before.requested_at)
+    assert (
+        desk.materials.materials_request(world.manager, other).note == f"{REQUEST_NOTE}，{world.cust_en.id}"
+    )
+    assert REQUEST_NOTE not in json.dumps(_exported(desk, DPO, world.cust_zh.id), ensure_ascii=False)

@@ -3,7 +3,8 @@
 ``desk.privacy`` offers:
 
 - :meth:`PrivacyDesk.erase_customer` — replace one customer's name, phone, address, e-mail and
-  free-text details in the customer record, every ticket (descriptions, notes, fault and visit notes),
+  free-text details in the customer record, every ticket (descriptions, notes, fault and visit notes,
+  free-text custom fields), materials request (the requester's note),
   complaint file, survey answer, fee slip, outbox message and idempotency row — and in issue 26's
   records: service contracts, maintenance plans, maintenance visits (checklist notes blanked,
   postponement/miss reasons scrubbed of the person's strings) and campaign survey tasks (comment
@@ -15,7 +16,8 @@
   compensation claim or a fee slip is unpaid. On SQLite the freed bytes are zeroed and the WAL is
   truncated afterwards, so the erased text is gone from the files too.
 - :meth:`PrivacyDesk.export_customer` — everything held about the person, as JSON (contracts,
-  maintenance plans and visits, and campaign survey tasks included).
+  maintenance plans and visits, and campaign survey tasks included); the customer's own export holds
+  each record as the customer reads it elsewhere (tickets, complaint files, materials requests).
 - :meth:`PrivacyDesk.access_log` — every read of personal data through archives, complaint logs and
   exports, for the auditor and the privacy officer.
 
@@ -87,6 +89,7 @@ _BY_TICKET: tuple[type[Any], ...] = (CallbackTask, MaterialsRequest, MaterialsMo
 # Free text in these is blanked outright (survey comments, notes); the others keep their text minus the
 # person's own strings (a fee slip's line descriptions name parts, not people).
 # Visits: checklist notes blanked, postponement/miss reasons kept minus the person's strings.
+# Materials requests: the requester's note blanked, the lines' and charges' texts kept.
 _BLANKED: tuple[type[Any], ...] = (CallbackRecord, MasterDataChange, SurveyTask, MaintenanceVisit)
 
 ErasureHook = Callable[[UnitOfWork, str, Sequence[str]], int]
@@ -296,6 +299,11 @@ class PrivacyDesk:
             if cls in _BLANKED:
                 free_text += _free_text(doc)
             erased = _erased(doc, needles, cls, blank=cls in _BLANKED)
+            if isinstance(doc, MaterialsRequest) and doc.note:
+                # The requester's note on the person's job ("客户周末在家…"), blanked as the ticket's
+                # notes are; its lines and charge sheet (parts, prices) are kept as they are.
+                free_text += [doc.note] if len(doc.note) >= _MIN_FREE_TEXT else []
+                erased = attrs.evolve(erased, note=ERASED)
             if isinstance(erased, CallbackTask) and erased.state is CallbackTaskState.PENDING:
                 erased.state = CallbackTaskState.DROPPED
             elif isinstance(erased, SurveyTask) and erased.state is SurveyTaskState.PENDING:
