@@ -14,27 +14,41 @@ SQLite and PostgreSQL.
 3. A materials request's note is free text on the person's job, like the ticket's notes and a visit's
    checklist notes: the erasure blanks it. Before, "客户周末在家，送到小区东门" stayed on the request
    (the person's name and phone only were replaced). The parts, states and dates are kept.
+4. A legal hold is the person's own debt. An unpaid slip holds the erasure while the company still has
+   to collect from the person; a chargeback owed by the dealer for a lent part it kept (退料: 视用户对该
+   材料为事实占有, 需收取相关费用 — the dealer is the 用户 of the loan) names the customer's ticket but
+   is not the customer's to pay, and the erasure keeps the slip's ids and amounts. Before, the dealer's
+   unpaid chargeback refused the customer's erasure with ``LegalHold``; now the customer is erased and
+   the dealer's slip is untouched, still owed. A slip the customer owes still holds the erasure.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from test_materials_s17 import _lend
+from test_seed002_money import SH, _repair, story
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.classification import Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
+from aftersales.domain.fee_slips import FeeSlip, SlipState
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
+from aftersales.errors import LegalHold
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
+
+__all__ = ["story"]  # the seed-002 money story's fixture, used here
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 DPO = Actor.privacy_officer("dpo-s18")
@@ -162,3 +176,38 @@ def test_an_erasure_blanks_the_note_of_the_persons_materials_requests(setup: Set
         desk.materials.materials_request(world.manager, other).note == f"{REQUEST_NOTE}，{world.cust_en.id}"
     )
     assert REQUEST_NOTE not in json.dumps(_exported(desk, DPO, world.cust_zh.id), ensure_ascii=False)
+
+
+# -- 4. a legal hold is the person's own debt -------------------------------------------------------------
+
+
+def test_a_chargeback_owed_by_the_dealer_does_not_hold_the_customers_erasure(story: Setup) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-in")
+    _lend(desk, world, ticket_id)  # a part lent to the dealer for the customer's in-warranty repair
+    clock.set(datetime(2026, 4, 20, 9, 0, tzinfo=SH))  # past the return deadline: charged to the dealer
+    (chargeback,) = desk.materials.run_overdue_chargebacks(world.system)
+    assert chargeback.party == PartyRef.dealer("dealer-sh")
+    with desk.store() as uow:
+        (slip,) = uow.documents.query(FeeSlip, customer_id=world.cust_zh.id)
+    assert (slip.payer_kind, slip.state, slip.balance) == ("dealer", SlipState.ISSUED, Money("75.00", "CNY"))
+
+    record = desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")  # before: LegalHold
+
+    assert record.customer_id == world.cust_zh.id
+    assert desk.archives.customer_archive(world.manager, world.cust_zh.id).customer.name == "[erased]"
+    after = desk.fees.slip(world.manager, slip.id)
+    assert (after.payer_kind, after.payer_id, after.state, after.balance) == (
+        "dealer", "dealer-sh", SlipState.ISSUED, Money("75.00", "CNY"),
+    )  # fmt: skip
+
+
+def test_a_slip_the_customer_owes_still_holds_the_erasure(story: Setup) -> None:
+    desk, clock, world = story
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    line = ChargeLine(ChargeKind.LABOUR, "repair_visit", Money(Decimal("80"), "CNY"))
+    slip = desk.fees.issue_slip(world.agent, ticket_id, lines=[line])
+    with pytest.raises(LegalHold) as held:
+        desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
+    assert (held.value.hold, held.value.target) == ("unpaid_fee_slip", slip.id)
+    assert desk.archives.customer_archive(world.manager, world.cust_zh.id).customer.name == world.cust_zh.name

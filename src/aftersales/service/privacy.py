@@ -13,8 +13,8 @@
   ids, products, dates, states, amounts, codes and reasons are kept, so the ledger, the KPIs, revenue
   and fault statistics do not change. An :class:`ErasureRecord` says who erased, when and why (not
   what). Refused with :class:`~aftersales.errors.LegalHold` while an open complaint carries a
-  compensation claim or a fee slip is unpaid. On SQLite the freed bytes are zeroed and the WAL is
-  truncated afterwards, so the erased text is gone from the files too.
+  compensation claim or a fee slip the customer owes is unpaid. On SQLite the freed bytes are zeroed
+  and the WAL is truncated afterwards, so the erased text is gone from the files too.
 - :meth:`PrivacyDesk.export_customer` — everything held about the person, as JSON (contracts,
   maintenance plans and visits, and campaign survey tasks included); the customer's own export holds
   each record as the customer reads it elsewhere (tickets, complaint files, materials requests).
@@ -138,7 +138,8 @@ class PrivacyDesk:
         """Erase (pseudonymise) ``customer_id``'s personal data everywhere; see the module docstring.
 
         Managers, the general manager and privacy officers may. Refused with ``LegalHold`` (naming the
-        hold) while an open complaint carries a compensation claim or a fee slip is unpaid; an unknown
+        hold) while an open complaint carries a compensation claim or a fee slip the customer owes is
+        unpaid (a dealer's unpaid slip on their ticket is the dealer's debt, not a hold); an unknown
         customer is ``NotFound``. Either everything is erased or nothing is.
 
         A repeated erasure (a retry, a double submission, at the same instant or later) that finds
@@ -259,7 +260,14 @@ class PrivacyDesk:
             if claim and file.id in open_ids:
                 raise LegalHold(customer_id, "open_compensation_claim", file.id)
         for slip in uow.documents.query(FeeSlip, customer_id=customer_id):
-            if slip.state is SlipState.ISSUED and slip.balance.amount > 0:
+            # The person's own debt: a slip owed by the dealer (a lent part it kept, its purchase from
+            # the maker) names the customer's ticket but is collected from the dealer; it keeps its ids
+            # and amounts through the erasure.
+            if (
+                slip.state is SlipState.ISSUED
+                and slip.balance.amount > 0
+                and slip.owed_by_customer(customer_id)
+            ):
                 raise LegalHold(customer_id, "unpaid_fee_slip", slip.id)
 
     def _erase_documents(
