@@ -20,13 +20,17 @@ SQLite and PostgreSQL.
    is not the customer's to pay, and the erasure keeps the slip's ids and amounts. Before, the dealer's
    unpaid chargeback refused the customer's erasure with ``LegalHold``; now the customer is erased and
    the dealer's slip is untouched, still owed. A slip the customer owes still holds the erasure.
+5. A batch quality incident is many customers' record; the quality staff's notes on it may name one of
+   them ("张伟家漏水最严重，电话…"). The erasure replaces the person's strings in the incidents that
+   count their unit, as in their other records; the incident, its units, figures and the other
+   customers' words are kept. Before, the name and phone stayed in the incident's notes and root cause.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,8 +45,10 @@ from aftersales.domain.classification import Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
 from aftersales.domain.fee_slips import FeeSlip, SlipState
+from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
+from aftersales.domain.products import Asset
 from aftersales.errors import LegalHold
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -211,3 +217,46 @@ def test_a_slip_the_customer_owes_still_holds_the_erasure(story: Setup) -> None:
         desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
     assert (held.value.hold, held.value.target) == ("unpaid_fee_slip", slip.id)
     assert desk.archives.customer_archive(world.manager, world.cust_zh.id).customer.name == world.cust_zh.name
+
+
+# -- 5. a batch quality incident's notes ----------------------------------------------------------------
+
+
+def test_an_erasure_replaces_the_persons_strings_in_the_quality_incidents_counting_their_unit(
+    setup: Setup,
+) -> None:
+    desk, _, world = setup
+    zh, en = world.cust_zh, world.cust_en
+    second = Asset(
+        AssetId("asset-2"), world.product.id, "SN-2025-0002", customer_id=en.id, batch="B2025-07",
+        purchase_date=date(2025, 9, 1), installation_accepted_on=date(2025, 9, 3),
+        dealer_id=world.dealer_sh.id,
+    )  # fmt: skip
+    desk.register_asset(world.manager, second)
+    for customer_id, asset_id in ((zh.id, world.asset.id), (en.id, second.id)):  # 2 of the batch's 2 units
+        tid = desk.open_ticket(
+            world.agent, customer_id=customer_id, description="漏水", asset_id=asset_id
+        ).ticket.id
+        desk.triage(world.agent, tid, nature="leak", severity=Severity.MEDIUM)
+        desk.dispatch(world.agent, tid, engineer_id=world.eng_junior.id)
+        desk.start_work(world.junior, tid)
+        desk.add_fault_record(world.junior, tid, symptom="leak", cause="seal_defect", action="replace_seal")
+    qi = desk.quality_incidents
+    (incident,) = qi.incidents(world.manager)
+    phone = zh.contact.phone or ""
+    qi.confirm(world.manager, incident.id, note=f"{zh.name}家漏水最严重，电话{phone}；{en.name}家轻微")
+    qi.contain(world.manager, incident.id)
+    qi.record_root_cause(world.manager, incident.id, root_cause=f"密封圈批次不良（{zh.name}家的样品）")
+    before = qi.incident(world.manager, incident.id)
+
+    desk.privacy.erase_customer(DPO, zh.id, "the customer asked")
+
+    after = qi.incident(world.manager, incident.id)
+    words = repr(after)
+    assert zh.name not in words and phone not in words  # before: both stayed in the notes
+    [confirmed] = [e.note for e in after.events if e.action == "confirm"]
+    assert confirmed == f"[erased]家漏水最严重，电话[erased]；{en.name}家轻微"
+    assert after.root_cause == "密封圈批次不良（[erased]家的样品）"
+    assert (after.state, after.unit_ids, after.customer_ids, after.affected) == (
+        before.state, before.unit_ids, before.customer_ids, before.affected,
+    )  # fmt: skip

@@ -7,8 +7,9 @@
   free-text custom fields), materials request (the requester's note),
   complaint file, survey answer, fee slip, outbox message and idempotency row — and in issue 26's
   records: service contracts, maintenance plans, maintenance visits (checklist notes blanked,
-  postponement/miss reasons scrubbed of the person's strings) and campaign survey tasks (comment
-  blanked) — in one transaction,
+  postponement/miss reasons scrubbed of the person's strings), campaign survey tasks (comment
+  blanked) and the batch quality incidents counting their unit (notes scrubbed of the person's
+  strings) — in one transaction,
   and removes the attachments of their tickets (the bytes once the erasure has committed);
   ids, products, dates, states, amounts, codes and reasons are kept, so the ledger, the KPIs, revenue
   and fault statistics do not change. An :class:`ErasureRecord` says who erased, when and why (not
@@ -46,6 +47,7 @@ from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit
 from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer
+from aftersales.domain.quality_incidents import QualityIncident
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.survey_campaigns import SurveyTask, SurveyTaskState
 from aftersales.domain.surveys import CallbackRecord, CallbackTask, CallbackTaskState
@@ -291,6 +293,11 @@ class PrivacyDesk:
                 found[(cls, doc.id)] = doc
         for visit in _visits_of(uow, customer_id):
             found[(MaintenanceVisit, visit.id)] = visit
+        # A batch incident is many customers' record: the quality staff's notes on it keep their text
+        # minus the person's strings. Incidents are few (one per batch and problem): read them all.
+        for incident in uow.documents.query(QualityIncident):
+            if customer_id in incident.customer_ids:
+                found[(QualityIncident, incident.id)] = incident
         for ticket_id in ticket_ids:
             for cls in _BY_TICKET:
                 for doc in uow.documents.query(cls, ticket_id=ticket_id):
