@@ -24,6 +24,9 @@ SQLite and PostgreSQL.
    them ("张伟家漏水最严重，电话…"). The erasure replaces the person's strings in the incidents that
    count their unit, as in their other records; the incident, its units, figures and the other
    customers' words are kept. Before, the name and phone stayed in the incident's notes and root cause.
+6. The erasure's own record says who erased, when and why — not whose data. A reason quoting the person
+   ("张伟本人来电要求删除，电话…") is kept minus their strings, in the record and in the erasure event.
+   Before, the record (kept for ever, for the auditor) and the event carried the name and phone.
 """
 
 from __future__ import annotations
@@ -49,9 +52,10 @@ from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
-from aftersales.errors import LegalHold
+from aftersales.errors import AlreadyErased, LegalHold
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.privacy import ERASED_TOPIC
 from conftest import World, world_desk
 
 __all__ = ["story"]  # the seed-002 money story's fixture, used here
@@ -260,3 +264,21 @@ def test_an_erasure_replaces_the_persons_strings_in_the_quality_incidents_counti
     assert (after.state, after.unit_ids, after.customer_ids, after.affected) == (
         before.state, before.unit_ids, before.customer_ids, before.affected,
     )  # fmt: skip
+
+
+# -- 6. the erasure's own record -----------------------------------------------------------------------
+
+
+def test_the_erasure_record_and_event_do_not_quote_the_person(setup: Setup) -> None:
+    desk, _, world = setup
+    person = world.cust_zh
+    phone = person.contact.phone or ""
+    record = desk.privacy.erase_customer(DPO, person.id, f"{person.name}本人来电要求删除，电话{phone}")
+
+    assert record.reason == "[erased]本人来电要求删除，电话[erased]"  # before: the name and phone
+    assert desk.privacy.erasures(world.auditor, person.id) == [record]
+    with desk.store() as uow:
+        [event] = [m for m in uow.outbox.pending(10_000) if m.topic == ERASED_TOPIC]
+    assert event.payload["reason"] == record.reason
+    with pytest.raises(AlreadyErased):  # a retry quoting them again writes nothing
+        desk.privacy.erase_customer(DPO, person.id, f"{person.name}本人来电要求删除，电话{phone}")

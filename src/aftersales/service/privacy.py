@@ -39,7 +39,7 @@ from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recourse
 from aftersales.domain.contact import Contact, forget_phones
 from aftersales.domain.custom_fields import CustomFieldSet, FieldType
-from aftersales.domain.erasure import ERASED, needles_of, scrub
+from aftersales.domain.erasure import ERASED, needles_of, scrub, scrub_text
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, MaterialsMovement, SlipState
 from aftersales.domain.instants import micros
 from aftersales.domain.knowledge import RemoteResolution
@@ -214,7 +214,9 @@ class PrivacyDesk:
                 customer_id=customer_id,
                 erased_at=now,
                 erased_by=actor.ref,
-                reason=reason,
+                # The record says why, not who: a reason quoting the person ("张伟本人来电…") is kept
+                # minus their strings, here and in the erasure event (within the reason's 500).
+                reason=scrub_text(reason, needles)[:500],
                 tickets=len(tickets),
                 documents=documents,
                 messages=messages,
