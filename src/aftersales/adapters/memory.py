@@ -748,16 +748,28 @@ class _Idempotency:
         return dropped
 
     def scrub(self, needles: Sequence[str]) -> int:
-        """Replace each of ``needles`` in every stored result and key; returns how many rows changed."""
+        """Replace each of ``needles`` in every stored result and key; returns how many rows changed.
+
+        A rewritten key takes its retention stamp along (the old key, person and all, is gone from both
+        tables); when it reads like a key kept already, the first in key order is kept, the rest dropped
+        with their stamps — as the SQL stores do.
+        """
         count = 0
-        for key, record in self._uow._scan("idem"):
+        for key, record in sorted(self._uow._scan("idem"), key=lambda item: item[0]):
             if not any(n in key or encode_json(n)[1:-1] in record.text for n in needles):
                 continue
+            count += 1
             new_key, new_text = scrub_idempotency_row(key, record.text, tuple(needles))
             if new_key != key:
                 self._uow._writes[("idem", key)] = None
+                seen = self._uow._read(("idem_seen", key))
+                if seen is not None:
+                    self._uow._writes[("idem_seen", key)] = None
+                if self._uow._read(("idem", new_key)) is not None:
+                    continue
+                if seen is not None:
+                    self._uow._upsert(("idem_seen", new_key), seen)
             self._uow._upsert(("idem", new_key), _Record(record.version, new_text))
-            count += 1
         return count
 
 

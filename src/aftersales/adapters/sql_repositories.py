@@ -519,6 +519,9 @@ class SqlIdempotency(SqlRepository):
             "forget": "DELETE FROM idempotency_seen WHERE seen_us < ?",
             "stamp": "INSERT INTO idempotency_seen (key, seen_us) SELECT key, ? FROM idempotency WHERE true"
             " ON CONFLICT DO NOTHING",
+            "move_stamp": "INSERT INTO idempotency_seen (key, seen_us)"
+            " SELECT ?, seen_us FROM idempotency_seen WHERE key = ? ON CONFLICT DO NOTHING",
+            "unstamp": "DELETE FROM idempotency_seen WHERE key = ?",
         }
 
     def get(self, key: str) -> str | None:
@@ -541,7 +544,12 @@ class SqlIdempotency(SqlRepository):
         return dropped
 
     def scrub(self, needles: Sequence[str]) -> int:
-        """Replace each of ``needles`` in every stored result (and key); returns how many rows changed."""
+        """Replace each of ``needles`` in every stored result (and key); returns how many rows changed.
+
+        A rewritten key takes its retention stamp along (the old key, person and all, is gone from both
+        tables); when it reads like a key kept already, the first in key order is kept and the others
+        are dropped with their stamps.
+        """
         found: dict[str, str] = {}
         for needle in needles:
             pattern = _like(needle)
@@ -550,7 +558,9 @@ class SqlIdempotency(SqlRepository):
             new_key, new_result = scrub_idempotency_row(key, result, tuple(needles))
             if new_key != key:
                 self._run(self._sql["delete"], (key,))
-                self._run(self._sql["put"], (new_key, new_result))
+                if self._run(self._sql["put"], (new_key, new_result)).rowcount == 1:
+                    self._run(self._sql["move_stamp"], (new_key, key))
+                self._run(self._sql["unstamp"], (key,))
             else:
                 self._run(self._sql["rewrite"], (new_result, key))
         return len(found)
