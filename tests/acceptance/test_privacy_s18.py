@@ -27,13 +27,18 @@ SQLite and PostgreSQL.
 6. The erasure's own record says who erased, when and why — not whose data. A reason quoting the person
    ("张伟本人来电要求删除，电话…") is kept minus their strings, in the record and in the erasure event.
    Before, the record (kept for ever, for the auditor) and the event carried the name and phone.
+7. The notes given to ``contact_customer``, ``record_callback_attempt`` and ``confirm`` are notes, like
+   ``note_to_customer``'s, though a ticket keeps them as the step's reason: the erasure blanks them
+   ("客户说周末在家", "邻居说已搬走"). Before, only the person's name and phone were replaced in them.
+   The steps, their times and the other steps' reasons (a cancellation's, the resolution's summary —
+   the reports' outcome) are kept as the earlier audits decided.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -282,3 +287,34 @@ def test_the_erasure_record_and_event_do_not_quote_the_person(setup: Setup) -> N
     assert event.payload["reason"] == record.reason
     with pytest.raises(AlreadyErased):  # a retry quoting them again writes nothing
         desk.privacy.erase_customer(DPO, person.id, f"{person.name}本人来电要求删除，电话{phone}")
+
+
+# -- 7. the notes a ticket keeps as a step's reason -------------------------------------------------------
+
+CONTACT_NOTE = "客户说周末在家，门口有狗"
+ATTEMPT_NOTE = "无人接听，邻居说已搬走"
+CONFIRM_NOTE = "我儿子帮我确认的"
+
+
+def test_an_erasure_blanks_the_notes_kept_as_a_steps_reason(setup: Setup) -> None:
+    desk, clock, world = setup
+    tid = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="漏水").ticket.id
+    desk.triage(world.agent, tid, nature="leak", severity=Severity.MEDIUM)
+    desk.contact_customer(world.agent, tid, note=CONTACT_NOTE, expected_at=clock.now() + timedelta(hours=3))
+    desk.dispatch(world.agent, tid, engineer_id=world.eng_junior.id)
+    desk.start_work(world.junior, tid)
+    desk.add_fault_record(world.junior, tid, symptom="leak", cause="seal_worn", action="replace_seal")
+    desk.resolve(world.junior, tid, summary="更换密封圈")
+    desk.confirm(world.customer_zh, tid, note=CONFIRM_NOTE)
+    desk.record_callback_attempt(world.agent, tid, note=ATTEMPT_NOTE)
+    before = desk.ticket(world.manager, tid)
+
+    desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
+
+    after = desk.ticket(world.manager, tid)
+    reasons = {e.action: e.reason for e in after.events}
+    assert reasons["contact_customer"] == reasons["callback_attempt"] == reasons["confirm"] == "[erased]"
+    assert reasons["resolve"] == "更换密封圈"  # a step's reason other than a note is kept
+    assert [(e.action, e.at) for e in after.events] == [(e.action, e.at) for e in before.events]
+    text = _raw(desk)
+    assert [n for n in (CONTACT_NOTE, ATTEMPT_NOTE, CONFIRM_NOTE) if n in text] == []  # nor in the outbox

@@ -183,7 +183,7 @@ class PrivacyDesk:
                     freed.extend(
                         self.attachments.detach_all(uow, ticket, actor.ref, now, "personal data erased")
                     )
-                typed = _typed_text_fields(ticket, self.context.custom_fields)
+                typed = _typed_free_text(ticket, self.context.custom_fields)
                 free_text += _free_text(ticket) + [v for v in typed if len(v) >= _MIN_FREE_TEXT]
                 erased.append(_erased_ticket(ticket, needles, self.context.custom_fields))
                 changed += _differs(ticket, erased[-1])
@@ -579,21 +579,33 @@ def _is_free_text(name: str, fields: CustomFieldSet) -> bool:
     return field is None or field.type is FieldType.TEXT
 
 
-def _typed_text_fields(ticket: Ticket, fields: CustomFieldSet) -> list[str]:
-    """The values of ``ticket``'s free-text custom fields, now and as its ``set_fields`` steps set them."""
+_NOTE_STEPS = frozenset({"contact_customer", "callback_attempt", "confirm"})
+"""Steps whose reason is the note given to the command (``contact_customer(note=…)``,
+``record_callback_attempt(note=…)``, ``confirm(note=…)``): free text like the ticket's notes, blanked.
+Other steps' reasons (a cancellation's, the resolution's summary: the reports' outcome) are kept."""
+
+
+def _typed_free_text(ticket: Ticket, fields: CustomFieldSet) -> list[str]:
+    """The values of ``ticket``'s free-text custom fields, now and as its ``set_fields`` steps set them,
+    and the notes its steps keep as their reason (:data:`_NOTE_STEPS`)."""
     found = [v for k, v in ticket.custom_fields.items() if _is_free_text(k, fields)]
     for event in ticket.events:
         if event.action == "set_fields" and isinstance(event.payload.get("set"), Mapping):
             found += [v for k, v in event.payload["set"].items() if _is_free_text(k, fields)]
+        if event.action in _NOTE_STEPS and event.reason:
+            found.append(event.reason)
     return [v for v in found if isinstance(v, str) and v and v != ERASED]
 
 
 def _erased_ticket(ticket: Ticket, needles: tuple[str, ...], fields: CustomFieldSet) -> Ticket:
-    """``ticket`` erased: free text blanked (description, notes …, and the free-text custom fields, on
-    the ticket and in its ``set_fields`` steps), the person's strings replaced everywhere else."""
+    """``ticket`` erased: free text blanked (description, notes …, the free-text custom fields on the
+    ticket and in its ``set_fields`` steps, the notes kept as a step's reason), the person's strings
+    replaced everywhere else."""
     data = scrub(unstructure(ticket), needles, blank_free_text=True)
     data["custom_fields"] = _blank_fields(data.get("custom_fields") or {}, fields)
     for event in data.get("events") or []:
+        if event.get("action") in _NOTE_STEPS and event.get("reason"):
+            event["reason"] = ERASED
         payload = event.get("payload")
         if (
             event.get("action") == "set_fields"
