@@ -32,6 +32,10 @@ SQLite and PostgreSQL.
    ("客户说周末在家", "邻居说已搬走"). Before, only the person's name and phone were replaced in them.
    The steps, their times and the other steps' reasons (a cancellation's, the resolution's summary —
    the reports' outcome) are kept as the earlier audits decided.
+8. An open complaint with a compensation granted holds the erasure as one with a compensation demanded
+   does: the company still has to pay the person (seed 002: 落实工作一定要及时到位, 包括赔偿). Before,
+   only a crisis's recourse or economic loss counted; a complaint whose handler had granted 800 CNY
+   compensation, not yet closed, let the person be erased. Withdrawn (or closed), it no longer holds.
 """
 
 from __future__ import annotations
@@ -318,3 +322,26 @@ def test_an_erasure_blanks_the_notes_kept_as_a_steps_reason(setup: Setup) -> Non
     assert [(e.action, e.at) for e in after.events] == [(e.action, e.at) for e in before.events]
     text = _raw(desk)
     assert [n for n in (CONTACT_NOTE, ATTEMPT_NOTE, CONFIRM_NOTE) if n in text] == []  # nor in the outbox
+
+
+# -- 8. a compensation granted on an open complaint ------------------------------------------------------
+
+
+def test_an_open_complaint_with_a_compensation_granted_holds_the_erasure(setup: Setup) -> None:
+    desk, _, world = setup
+    complaints = desk.complaints
+    cid = complaints.open_complaint(world.agent, world.cust_zh.id, "漏水泡坏了地板").ticket.id
+    complaints.investigate(world.manager, cid)
+    complaints.propose_solution(world.manager, cid, solution="赔偿地板损失")
+    complaints.grant_remedy(world.manager, cid, kind=RemedyKind.COMPENSATION, cost=Money("800.00", "CNY"))
+
+    with pytest.raises(LegalHold) as held:  # before: erased, the compensation still to pay
+        desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
+    assert (held.value.hold, held.value.target) == ("open_compensation_claim", cid)
+    assert desk.archives.customer_archive(world.manager, world.cust_zh.id).customer.name == world.cust_zh.name
+    assert desk.privacy.erasures(DPO, world.cust_zh.id) == []
+    complaints.withdraw(world.customer_zh, cid, reason="已私下和解")
+    assert (
+        desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked").customer_id
+        == world.cust_zh.id
+    )

@@ -14,8 +14,9 @@
   ids, products, dates, states, amounts, codes and reasons are kept, so the ledger, the KPIs, revenue
   and fault statistics do not change. An :class:`ErasureRecord` says who erased, when and why (not
   what). Refused with :class:`~aftersales.errors.LegalHold` while an open complaint carries a
-  compensation claim or a fee slip the customer owes is unpaid. On SQLite the freed bytes are zeroed
-  and the WAL is truncated afterwards, so the erased text is gone from the files too.
+  compensation claim (demanded, or granted and not yet closed) or a fee slip the customer owes is
+  unpaid. On SQLite the freed bytes are zeroed and the WAL is truncated afterwards, so the erased
+  text is gone from the files too.
 - :meth:`PrivacyDesk.export_customer` — everything held about the person, as JSON (contracts,
   maintenance plans and visits, and campaign survey tasks included); the customer's own export holds
   each record as the customer reads it elsewhere (tickets, complaint files, materials requests).
@@ -36,7 +37,7 @@ from typing import Any, ClassVar
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recourse
+from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recourse, RemedyKind
 from aftersales.domain.contact import Contact, forget_phones
 from aftersales.domain.custom_fields import CustomFieldSet, FieldType
 from aftersales.domain.erasure import ERASED, needles_of, scrub, scrub_text
@@ -140,9 +141,9 @@ class PrivacyDesk:
         """Erase (pseudonymise) ``customer_id``'s personal data everywhere; see the module docstring.
 
         Managers, the general manager and privacy officers may. Refused with ``LegalHold`` (naming the
-        hold) while an open complaint carries a compensation claim or a fee slip the customer owes is
-        unpaid (a dealer's unpaid slip on their ticket is the dealer's debt, not a hold); an unknown
-        customer is ``NotFound``. Either everything is erased or nothing is.
+        hold) while an open complaint carries a compensation claim (demanded or granted) or a fee slip
+        the customer owes is unpaid (a dealer's unpaid slip on their ticket is the dealer's debt, not a
+        hold); an unknown customer is ``NotFound``. Either everything is erased or nothing is.
 
         A repeated erasure (a retry, a double submission, at the same instant or later) that finds
         nothing of the person left to erase is refused with :class:`~aftersales.errors.AlreadyErased`
@@ -258,9 +259,12 @@ class PrivacyDesk:
         open_ids = {t.id for t in tickets if t.state not in (TicketState.CLOSED, TicketState.CANCELLED)}
         for file in uow.documents.query(ComplaintFile, customer_id=customer_id):
             crisis = file.crisis
-            claim = crisis is not None and (
-                Recourse.COMPENSATION_DEMANDED in crisis.recourse or crisis.economic_loss
-            )
+            # Demanded (a crisis's recourse or economic loss) or granted (a compensation remedy the
+            # company has still to pay while the complaint is open): the person's money either way.
+            claim = (
+                crisis is not None
+                and (Recourse.COMPENSATION_DEMANDED in crisis.recourse or crisis.economic_loss)
+            ) or any(r.kind is RemedyKind.COMPENSATION for r in file.remedies)
             if claim and file.id in open_ids:
                 raise LegalHold(customer_id, "open_compensation_claim", file.id)
         for slip in uow.documents.query(FeeSlip, customer_id=customer_id):
