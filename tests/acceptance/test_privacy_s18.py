@@ -36,6 +36,13 @@ SQLite and PostgreSQL.
    does: the company still has to pay the person (seed 002: 落实工作一定要及时到位, 包括赔偿). Before,
    only a crisis's recourse or economic loss counted; a complaint whose handler had granted 800 CNY
    compensation, not yet closed, let the person be erased. Withdrawn (or closed), it no longer holds.
+9. An erasure whose attachment bytes cannot be deleted once it has committed (the attachment store is
+   down) is finished by a retry. Before, the ``StorageError`` skipped the rest of the erasure's work
+   after the commit (dropping the person from this process's memos, truncating SQLite's WAL), and a
+   retry, finding nothing left in the store, was ``AlreadyErased`` at once: the person's photos and
+   slips stayed in the attachment store for good, linked from nothing. Now the memos are dropped and
+   the WAL truncated whatever the bytes do, and a retry deletes the bytes the erasure freed (still
+   ``AlreadyErased``: no second record).
 """
 
 from __future__ import annotations
@@ -51,6 +58,7 @@ import pytest
 from test_materials_s17 import _lend
 from test_seed002_money import SH, _repair, story
 
+from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.classification import Severity
@@ -61,7 +69,7 @@ from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
-from aftersales.errors import AlreadyErased, LegalHold
+from aftersales.errors import AlreadyErased, LegalHold, StorageError
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from aftersales.service.privacy import ERASED_TOPIC
@@ -345,3 +353,45 @@ def test_an_open_complaint_with_a_compensation_granted_holds_the_erasure(setup: 
         desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked").customer_id
         == world.cust_zh.id
     )
+
+
+# -- 9. bytes that could not be deleted at once ----------------------------------------------------------
+
+
+class _FlakyAttachments(MemoryAttachmentStore):
+    """Attachment bytes in memory whose deletions fail while ``down`` (a store out of reach)."""
+
+    down = False
+
+    def delete(self, sha256: str) -> None:
+        if self.down:
+            raise StorageError("the attachment store is out of reach")
+        super().delete(sha256)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_retry_deletes_the_attachment_bytes_an_erasure_could_not(backend: str, tmp_path: Path) -> None:
+    blobs = _FlakyAttachments()
+    with world_desk(backend, tmp_path, pack="sanitary_ware", attachments=blobs) as (desk, clock, world):
+        tid = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="漏水").ticket.id
+        signed = f"%PDF-1.4\n% signed by {world.cust_zh.name}\n%%EOF\n".encode()
+        desk.attachments.attach(world.agent, tid, kind="written_report", name="slip.pdf", content=signed)
+        [attachment] = desk.attachments.list(world.manager, tid)
+        sha256 = attachment.sha256
+        assert blobs.exists(sha256)
+        blobs.down = True
+        with pytest.raises(StorageError):
+            desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
+        [record] = desk.privacy.erasures(DPO, world.cust_zh.id)  # the erasure itself committed
+        assert desk.search(world.agent, world.cust_zh.name).items == ()
+        if backend == "sqlite":  # its WAL truncated all the same
+            wal = tmp_path / "desk.db-wal"
+            assert not wal.exists() or world.cust_zh.name.encode() not in wal.read_bytes()
+        assert blobs.exists(sha256)
+
+        blobs.down = False
+        clock.advance(timedelta(minutes=1))
+        with pytest.raises(AlreadyErased):
+            desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
+        assert not blobs.exists(sha256)  # before: kept for good
+        assert desk.privacy.erasures(DPO, world.cust_zh.id) == [record]

@@ -66,7 +66,7 @@ from aftersales.serialization import encode_json, forget_encoded, structure, uns
 from aftersales.service.access_log import AccessRecord, record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.attachment_desk import AttachmentDesk
+from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
 from aftersales.service.context import DeskContext
 from aftersales.service.master_data import MasterDataChange, for_update
 from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
@@ -203,13 +203,16 @@ class PrivacyDesk:
             hooked = sum(hook(uow, customer_id, [t.id for t in tickets]) for hook in self.erasure_hooks)
             attachments = detached + hooked
             earlier = _erasures_of(uow, customer_id)
+            forgotten.extend([customer_id, *(t.id for t in tickets)])
+            forgotten_text.extend(everything)
+            # The bytes of attachments retired from the person's tickets: an earlier erasure that could
+            # not delete them after its commit (the attachment store out of reach) is finished here.
+            freed.extend(_retired_bytes(uow, tickets))
             if earlier and not (changed or messages or rows or attachments):
                 # Erased before, and nothing of the person held since: a repeat (a retry, a double
                 # click) that would only add a second record and event saying data was erased.
                 last = earlier[-1]
                 raise AlreadyErased(customer_id, last.id, last.erased_at.isoformat())
-            forgotten.extend([customer_id, *(t.id for t in tickets)])
-            forgotten_text.extend(everything)
             record = ErasureRecord(
                 id=_record_id(customer_id, now, earlier),
                 customer_id=customer_id,
@@ -231,13 +234,27 @@ class PrivacyDesk:
         freed: list[str] = []
         forgotten: list[str] = []  # the customer id, then their ticket ids
         forgotten_text: list[str] = []  # the person's strings and the free text blanked
-        record = self.runner.write(actor, "erase_customer", None, [customer_id, reason], apply)
-        if self.attachments is not None:
-            self.attachments.delete_bytes(freed)  # committed: the links are retired, the bytes may go
-        if isinstance(self.context.store, Shreddable):
-            self.context.store.shred()
-        self._forget(forgotten[0], forgotten[1:], forgotten_text)
+        try:
+            record = self.runner.write(actor, "erase_customer", None, [customer_id, reason], apply)
+        except AlreadyErased:
+            self._after_commit(freed, forgotten, forgotten_text)  # what an interrupted one left undone
+            raise
+        self._after_commit(freed, forgotten, forgotten_text)
         return record
+
+    def _after_commit(self, freed: Sequence[str], forgotten: Sequence[str], needles: Sequence[str]) -> None:
+        """The erasure's work once its transaction has committed: delete the attachment bytes it freed,
+        then — even when the attachment store fails (its ``StorageError`` is raised afterwards, and a
+        retry deletes them) — make the store's freed bytes unrecoverable and drop the person from this
+        process's memos."""
+        try:
+            if self.attachments is not None and freed:
+                self.attachments.delete_bytes(freed)  # the links are retired: the bytes may go
+        finally:
+            if isinstance(self.context.store, Shreddable):
+                self.context.store.shred()
+            if forgotten:
+                self._forget(forgotten[0], forgotten[1:], needles)
 
     def _forget(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> None:
         """Drop the erased person from every in-process memo once the erasure has committed.
@@ -502,6 +519,18 @@ def _tickets_of(uow: UnitOfWork, customer_id: str) -> list[Ticket]:
         cursor = page.next_cursor
         if cursor is None:
             return found
+
+
+def _retired_bytes(uow: UnitOfWork, tickets: Sequence[Ticket]) -> list[str]:
+    """The content hashes of the attachments detached from ``tickets`` (their bytes are deleted once no
+    live attachment uses them)."""
+    return sorted(
+        {
+            link.sha256
+            for t in tickets
+            for link in uow.documents.query(AttachmentLink, ticket_id=t.id, live=False)
+        }
+    )
 
 
 def _visits_of(uow: UnitOfWork, customer_id: str) -> list[MaintenanceVisit]:
