@@ -43,6 +43,11 @@ SQLite and PostgreSQL.
    slips stayed in the attachment store for good, linked from nothing. Now the memos are dropped and
    the WAL truncated whatever the bytes do, and a retry deletes the bytes the erasure freed (still
    ``AlreadyErased``: no second record).
+10. An erasure changes no other customer's messages. The free text blanked in the person's records was
+   replaced in every outbox message and idempotency row of the store: "明天上午上门维修", typed in the
+   person's note, is typed in other customers' notes too, and the progress message still to be sent to
+   another customer read "[erased]". Now free text goes only from the rows naming the person or their
+   tickets; their own strings (name, phone …) still go from every row.
 """
 
 from __future__ import annotations
@@ -395,3 +400,30 @@ def test_a_retry_deletes_the_attachment_bytes_an_erasure_could_not(backend: str,
             desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
         assert not blobs.exists(sha256)  # before: kept for good
         assert desk.privacy.erasures(DPO, world.cust_zh.id) == [record]
+
+
+# -- 10. other customers' messages --------------------------------------------------------------------------
+
+STOCK_NOTE = "明天上午上门维修"
+
+
+def _messages(desk: ServiceDesk) -> dict[str, Any]:
+    with desk.store() as uow:
+        return {m.id: m.payload for m in uow.outbox.pending(10_000) if m.topic == "notification"}
+
+
+def test_an_erasure_leaves_the_messages_of_other_customers_alone(setup: Setup) -> None:
+    desk, _, world = setup
+    for customer_id in (world.cust_en.id, world.cust_zh.id):
+        tid = desk.open_ticket(world.agent, customer_id=customer_id, description="漏水").ticket.id
+        desk.note_to_customer(world.agent, tid, text=STOCK_NOTE)  # the same words to both
+    before = _messages(desk)
+    theirs = {k for k, p in before.items() if p["recipient"] == world.cust_en.contact.email}
+    assert any(STOCK_NOTE in str(before[k]) for k in theirs)  # their progress message quotes the note
+
+    desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
+
+    after = _messages(desk)
+    assert {k: after[k] for k in theirs} == {k: before[k] for k in theirs}  # before: their note "[erased]"
+    mine = [p for k, p in after.items() if k not in theirs]
+    assert mine and not any(STOCK_NOTE in str(p) for p in mine)  # the person's own are blanked

@@ -198,8 +198,13 @@ class PrivacyDesk:
             for ticket in erased:  # the search index holds the customer's name and phone too
                 index_ticket(uow, ticket)
             everything = needles_of([*needles, *free_text])  # longest first: whole texts before names
-            messages = outbox.scrub(everything)
-            rows = idempotency.scrub(everything)
+            # The person's strings go from every message and idempotency row; the free text blanked in
+            # their records only from the rows naming them or their tickets (a stock phrase of a note,
+            # "明天上午上门维修", is in other customers' messages too).
+            typed = [t for t in everything if t not in needles]
+            ids = [customer_id, *(t.id for t in tickets)]
+            messages = outbox.scrub(needles, free_text=typed, within=ids)
+            rows = idempotency.scrub(needles, free_text=typed, within=ids)
             hooked = sum(hook(uow, customer_id, [t.id for t in tickets]) for hook in self.erasure_hooks)
             attachments = detached + hooked
             earlier = _erasures_of(uow, customer_id)
