@@ -201,10 +201,10 @@ class PrivacyDesk:
             # The person's strings go from every message and idempotency row; the free text blanked in
             # their records only from the rows naming them or their tickets (a stock phrase of a note,
             # "明天上午上门维修", is in other customers' messages too).
-            typed = [t for t in everything if t not in needles]
+            their_text = [t for t in everything if t not in needles]
             ids = [customer_id, *(t.id for t in tickets)]
-            messages = outbox.scrub(needles, free_text=typed, within=ids)
-            rows = idempotency.scrub(needles, free_text=typed, within=ids)
+            messages = outbox.scrub(needles, free_text=their_text, within=ids)
+            rows = idempotency.scrub(needles, free_text=their_text, within=ids)
             hooked = sum(hook(uow, customer_id, [t.id for t in tickets]) for hook in self.erasure_hooks)
             attachments = detached + hooked
             earlier = _erasures_of(uow, customer_id)
@@ -561,8 +561,8 @@ def _needles(customer: Customer) -> tuple[str, ...]:
 
 
 _MIN_FREE_TEXT = 4
-"""Blanked text shorter than this is not hunted for in the outbox and idempotency rows (which hold every
-customer's messages): a two-letter note would hit other people's text."""
+"""Blanked text shorter than this is not hunted for in the outbox and idempotency rows: a two-letter
+note ("好的") would hit the other words of the person's own messages."""
 
 
 def _free_text(obj: Any) -> list[str]:
