@@ -34,7 +34,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
-from aftersales.ports.erasure import scrub_idempotency_row, scrub_message
+from aftersales.ports.erasure import scrub_idempotency_row, scrub_message, scrub_needles
 from aftersales.ports.outbox import (
     OutboxBookkeeping,
     OutboxMessage,
@@ -707,17 +707,21 @@ class _Outbox(OutboxBookkeeping):
         version = 0 if current is None else current.version + 1
         self._uow._upsert(("outbox", message.id), _record(message, version))
 
-    def scrub(self, needles: Sequence[str]) -> int:
-        """Replace each of ``needles`` in every message, sent or not; returns how many were rewritten."""
-        found = [
-            id_
-            for id_, r in self._uow._scan("outbox")
-            if any(encode_json(n)[1:-1] in r.text for n in needles)
-        ]
-        for id_ in found:
+    def scrub(
+        self, needles: Sequence[str], *, free_text: Sequence[str] = (), within: Sequence[str] = ()
+    ) -> int:
+        """Replace each of ``needles`` in every message, sent or not, and ``free_text`` in those naming
+        one of ``within`` (:func:`~aftersales.ports.erasure.scrub_needles`); returns how many were
+        rewritten."""
+        found = []
+        for id_, r in self._uow._scan("outbox"):
+            wanted = scrub_needles([r.text], needles, free_text, within)
+            if any(encode_json(n)[1:-1] in r.text for n in wanted):
+                found.append((id_, wanted))
+        for id_, wanted in found:
             message = self._load(id_)
             if message is not None:
-                self._store(scrub_message(message, tuple(needles)))
+                self._store(scrub_message(message, wanted))
         return len(found)
 
 
@@ -747,17 +751,33 @@ class _Idempotency:
                 self._uow._upsert(("idem_seen", key), _Record(0, str(now_us)))
         return dropped
 
-    def scrub(self, needles: Sequence[str]) -> int:
-        """Replace each of ``needles`` in every stored result and key; returns how many rows changed."""
+    def scrub(
+        self, needles: Sequence[str], *, free_text: Sequence[str] = (), within: Sequence[str] = ()
+    ) -> int:
+        """Replace each of ``needles`` in every stored result and key, and ``free_text`` in the rows
+        naming one of ``within``; returns how many rows changed.
+
+        A rewritten key takes its retention stamp along (the old key, person and all, is gone from both
+        tables); when it reads like a key kept already, the first in key order is kept, the rest dropped
+        with their stamps — as the SQL stores do.
+        """
         count = 0
-        for key, record in self._uow._scan("idem"):
-            if not any(n in key or encode_json(n)[1:-1] in record.text for n in needles):
+        for key, record in sorted(self._uow._scan("idem"), key=lambda item: item[0]):
+            wanted = scrub_needles([key, record.text], needles, free_text, within)
+            if not any(n in key or encode_json(n)[1:-1] in record.text for n in wanted):
                 continue
-            new_key, new_text = scrub_idempotency_row(key, record.text, tuple(needles))
+            count += 1
+            new_key, new_text = scrub_idempotency_row(key, record.text, wanted)
             if new_key != key:
                 self._uow._writes[("idem", key)] = None
+                seen = self._uow._read(("idem_seen", key))
+                if seen is not None:
+                    self._uow._writes[("idem_seen", key)] = None
+                if self._uow._read(("idem", new_key)) is not None:
+                    continue
+                if seen is not None:
+                    self._uow._upsert(("idem_seen", new_key), seen)
             self._uow._upsert(("idem", new_key), _Record(record.version, new_text))
-            count += 1
         return count
 
 

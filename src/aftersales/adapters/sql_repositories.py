@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from aftersales.domain.instants import micros
 from aftersales.errors import ConcurrencyConflict, DuplicateError, NotFound, ValidationError
 from aftersales.ports.documents import D, Document, document_spec, index_value, with_version
-from aftersales.ports.erasure import scrub_idempotency_row, scrub_message
+from aftersales.ports.erasure import scrub_idempotency_row, scrub_message, scrub_needles
 from aftersales.ports.outbox import OutboxBookkeeping, OutboxMessage, check_claim, claimed, distinct_messages
 from aftersales.serialization import datetime_text, decode_json, encode_json
 
@@ -487,19 +487,29 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
         )
         self._run(self._sql["store"], params)
 
-    def scrub(self, needles: Sequence[str]) -> int:
-        """Replace each of ``needles`` (a person's name, phone, e-mail …) in every message, sent or not.
+    def scrub(
+        self, needles: Sequence[str], *, free_text: Sequence[str] = (), within: Sequence[str] = ()
+    ) -> int:
+        """Replace each of ``needles`` (a person's name, phone, e-mail …) in every message, sent or not,
+        and ``free_text`` in the messages naming one of ``within``
+        (:func:`~aftersales.ports.erasure.scrub_needles`).
 
         Returns how many messages were rewritten. Used by the erasure of a customer (PIPL).
         """
         ids: set[str] = set()
-        for needle in needles:
+        for needle in (*needles, *free_text):
             ids.update(row[0] for row in self._run(self._sql["containing"], (_like(needle),)).fetchall())
+        count = 0
         for id_ in sorted(ids):
             message = self._load(id_)
-            if message is not None:
-                self._store(scrub_message(message, tuple(needles)))
-        return len(ids)
+            if message is None:
+                continue
+            texts = [encode_json(dict(message.payload)), message.idempotency_key]
+            scrubbed = scrub_message(message, scrub_needles(texts, needles, free_text, within))
+            if scrubbed != message:
+                self._store(scrubbed)
+                count += 1
+        return count
 
 
 class SqlIdempotency(SqlRepository):
@@ -519,6 +529,9 @@ class SqlIdempotency(SqlRepository):
             "forget": "DELETE FROM idempotency_seen WHERE seen_us < ?",
             "stamp": "INSERT INTO idempotency_seen (key, seen_us) SELECT key, ? FROM idempotency WHERE true"
             " ON CONFLICT DO NOTHING",
+            "move_stamp": "INSERT INTO idempotency_seen (key, seen_us)"
+            " SELECT ?, seen_us FROM idempotency_seen WHERE key = ? ON CONFLICT DO NOTHING",
+            "unstamp": "DELETE FROM idempotency_seen WHERE key = ?",
         }
 
     def get(self, key: str) -> str | None:
@@ -540,20 +553,35 @@ class SqlIdempotency(SqlRepository):
         self._run(self._sql["stamp"], (now_us,))
         return dropped
 
-    def scrub(self, needles: Sequence[str]) -> int:
-        """Replace each of ``needles`` in every stored result (and key); returns how many rows changed."""
+    def scrub(
+        self, needles: Sequence[str], *, free_text: Sequence[str] = (), within: Sequence[str] = ()
+    ) -> int:
+        """Replace each of ``needles`` in every stored result (and key), and ``free_text`` in the rows
+        naming one of ``within``; returns how many rows changed.
+
+        A rewritten key takes its retention stamp along (the old key, person and all, is gone from both
+        tables); when it reads like a key kept already, the first in key order is kept and the others
+        are dropped with their stamps.
+        """
         found: dict[str, str] = {}
-        for needle in needles:
+        for needle in (*needles, *free_text):
             pattern = _like(needle)
             found.update((str(k), str(r)) for k, r in self._run(self._sql["containing"], (pattern, pattern)))
+        count = 0
         for key, result in sorted(found.items()):
-            new_key, new_result = scrub_idempotency_row(key, result, tuple(needles))
+            wanted = scrub_needles([key, result], needles, free_text, within)
+            new_key, new_result = scrub_idempotency_row(key, result, wanted)
+            if (new_key, new_result) == (key, result):
+                continue
+            count += 1
             if new_key != key:
                 self._run(self._sql["delete"], (key,))
-                self._run(self._sql["put"], (new_key, new_result))
+                if self._run(self._sql["put"], (new_key, new_result)).rowcount == 1:
+                    self._run(self._sql["move_stamp"], (new_key, key))
+                self._run(self._sql["unstamp"], (key,))
             else:
                 self._run(self._sql["rewrite"], (new_result, key))
-        return len(found)
+        return count
 
 
 def _like(needle: str) -> str:

@@ -18,7 +18,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from aftersales.domain.erasure import scrub, scrub_text
+from aftersales.domain.erasure import needles_of, scrub, scrub_text
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.serialization import decode_json, encode_json
 
@@ -29,9 +29,11 @@ __all__ = [
     "Sweepable",
     "forget_erased_everywhere",
     "keeps_personal_copies",
+    "names_id",
     "quotes_any",
     "scrub_idempotency_row",
     "scrub_message",
+    "scrub_needles",
 ]
 
 
@@ -39,8 +41,11 @@ __all__ = [
 class Scrubbable(Protocol):
     """An outbox or idempotency store that can rewrite rows quoting a person's strings."""
 
-    def scrub(self, needles: Sequence[str]) -> int:
-        """Replace each needle wherever it occurs; return how many rows were rewritten."""
+    def scrub(
+        self, needles: Sequence[str], *, free_text: Sequence[str] = (), within: Sequence[str] = ()
+    ) -> int:
+        """Replace each needle wherever it occurs, and each of ``free_text`` in the rows naming one of
+        ``within`` (:func:`scrub_needles`); return how many rows were rewritten."""
         ...
 
 
@@ -104,6 +109,28 @@ def quotes_any(text: str | bytes, needles: Sequence[str]) -> bool:
             if escaped != needle and escaped in text:
                 return True
     return False
+
+
+def names_id(text: str, ids: Sequence[str]) -> bool:
+    """Whether ``text`` (a row's JSON, or a key) names one of ``ids``: as a whole JSON string
+    (``"SR-2026-000001"``), or at the head of a key (``SR-2026-000001:2:progress_note:…``)."""
+    return any(
+        f'"{id_}"' in text or f'"{id_}:' in text or text == id_ or text.startswith(f"{id_}:") for id_ in ids
+    )
+
+
+def scrub_needles(
+    texts: Sequence[str], needles: Sequence[str], free_text: Sequence[str], within: Sequence[str]
+) -> tuple[str, ...]:
+    """What to replace in a row whose texts are ``texts``: the person's own strings (``needles``: a
+    name, a phone) wherever they are; the free text blanked in their records (``free_text``: a note, a
+    description) only in a row naming one of their ids (``within``: the customer and their tickets).
+
+    Why: "明天上午上门维修" typed in the erased person's note is typed in other customers' notes too;
+    replaced in every row, it blanked the progress message still to be sent to another customer."""
+    if free_text and any(names_id(text, within) for text in texts):
+        return needles_of([*needles, *free_text])
+    return tuple(needles)
 
 
 def scrub_message(message: OutboxMessage, needles: tuple[str, ...]) -> OutboxMessage:

@@ -3,19 +3,23 @@
 ``desk.privacy`` offers:
 
 - :meth:`PrivacyDesk.erase_customer` — replace one customer's name, phone, address, e-mail and
-  free-text details in the customer record, every ticket (descriptions, notes, fault and visit notes),
+  free-text details in the customer record, every ticket (descriptions, notes, fault and visit notes,
+  free-text custom fields), materials request (the requester's note),
   complaint file, survey answer, fee slip, outbox message and idempotency row — and in issue 26's
   records: service contracts, maintenance plans, maintenance visits (checklist notes blanked,
-  postponement/miss reasons scrubbed of the person's strings) and campaign survey tasks (comment
-  blanked) — in one transaction,
+  postponement/miss reasons scrubbed of the person's strings), campaign survey tasks (comment
+  blanked) and the batch quality incidents counting their unit (notes scrubbed of the person's
+  strings) — in one transaction,
   and removes the attachments of their tickets (the bytes once the erasure has committed);
   ids, products, dates, states, amounts, codes and reasons are kept, so the ledger, the KPIs, revenue
   and fault statistics do not change. An :class:`ErasureRecord` says who erased, when and why (not
   what). Refused with :class:`~aftersales.errors.LegalHold` while an open complaint carries a
-  compensation claim or a fee slip is unpaid. On SQLite the freed bytes are zeroed and the WAL is
-  truncated afterwards, so the erased text is gone from the files too.
+  compensation claim (demanded, or granted and not yet closed) or a fee slip the customer owes is
+  unpaid. On SQLite the freed bytes are zeroed and the WAL is truncated afterwards, so the erased
+  text is gone from the files too.
 - :meth:`PrivacyDesk.export_customer` — everything held about the person, as JSON (contracts,
-  maintenance plans and visits, and campaign survey tasks included).
+  maintenance plans and visits, and campaign survey tasks included); the customer's own export holds
+  each record as the customer reads it elsewhere (tickets, complaint files, materials requests).
 - :meth:`PrivacyDesk.access_log` — every read of personal data through archives, complaint logs and
   exports, for the auditor and the privacy officer.
 
@@ -26,22 +30,25 @@ kept for idempotency, in notes an agent typed. Both are applied (see :mod:`after
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
-from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recourse
+from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recourse, RemedyKind
 from aftersales.domain.contact import Contact, forget_phones
-from aftersales.domain.erasure import ERASED, needles_of, scrub
+from aftersales.domain.custom_fields import CustomFieldSet, FieldType
+from aftersales.domain.erasure import ERASED, needles_of, scrub, scrub_text
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, MaterialsMovement, SlipState
 from aftersales.domain.instants import micros
 from aftersales.domain.knowledge import RemoteResolution
 from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit
 from aftersales.domain.materials import MaterialsRequest
+from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer
+from aftersales.domain.quality_incidents import QualityIncident
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.survey_campaigns import SurveyTask, SurveyTaskState
 from aftersales.domain.surveys import CallbackRecord, CallbackTask, CallbackTaskState
@@ -59,11 +66,11 @@ from aftersales.serialization import encode_json, forget_encoded, structure, uns
 from aftersales.service.access_log import AccessRecord, record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.attachment_desk import AttachmentDesk
+from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
 from aftersales.service.context import DeskContext
 from aftersales.service.master_data import MasterDataChange, for_update
 from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
-from aftersales.service.reader_view import as_seen_by, request_as_seen_by
+from aftersales.service.reader_view import as_seen_by, complaint_file_as_seen_by, request_as_seen_by
 from aftersales.service.runner import CommandRunner
 from aftersales.service.shared_values import forget as forget_shared_values
 from aftersales.service.ticket_search import index_ticket
@@ -85,6 +92,7 @@ _BY_TICKET: tuple[type[Any], ...] = (CallbackTask, MaterialsRequest, MaterialsMo
 # Free text in these is blanked outright (survey comments, notes); the others keep their text minus the
 # person's own strings (a fee slip's line descriptions name parts, not people).
 # Visits: checklist notes blanked, postponement/miss reasons kept minus the person's strings.
+# Materials requests: the requester's note blanked, the lines' and charges' texts kept.
 _BLANKED: tuple[type[Any], ...] = (CallbackRecord, MasterDataChange, SurveyTask, MaintenanceVisit)
 
 ErasureHook = Callable[[UnitOfWork, str, Sequence[str]], int]
@@ -133,8 +141,9 @@ class PrivacyDesk:
         """Erase (pseudonymise) ``customer_id``'s personal data everywhere; see the module docstring.
 
         Managers, the general manager and privacy officers may. Refused with ``LegalHold`` (naming the
-        hold) while an open complaint carries a compensation claim or a fee slip is unpaid; an unknown
-        customer is ``NotFound``. Either everything is erased or nothing is.
+        hold) while an open complaint carries a compensation claim (demanded or granted) or a fee slip
+        the customer owes is unpaid (a dealer's unpaid slip on their ticket is the dealer's debt, not a
+        hold); an unknown customer is ``NotFound``. Either everything is erased or nothing is.
 
         A repeated erasure (a retry, a double submission, at the same instant or later) that finds
         nothing of the person left to erase is refused with :class:`~aftersales.errors.AlreadyErased`
@@ -175,8 +184,9 @@ class PrivacyDesk:
                     freed.extend(
                         self.attachments.detach_all(uow, ticket, actor.ref, now, "personal data erased")
                     )
-                free_text += _free_text(ticket)
-                erased.append(_erased(ticket, needles, Ticket, blank=True))
+                typed = _typed_free_text(ticket, self.context.custom_fields)
+                free_text += _free_text(ticket) + [v for v in typed if len(v) >= _MIN_FREE_TEXT]
+                erased.append(_erased_ticket(ticket, needles, self.context.custom_fields))
                 changed += _differs(ticket, erased[-1])
                 uow.tickets.save(erased[-1])
             documents, changed_documents = self._erase_documents(
@@ -188,24 +198,34 @@ class PrivacyDesk:
             for ticket in erased:  # the search index holds the customer's name and phone too
                 index_ticket(uow, ticket)
             everything = needles_of([*needles, *free_text])  # longest first: whole texts before names
-            messages = outbox.scrub(everything)
-            rows = idempotency.scrub(everything)
+            # The person's strings go from every message and idempotency row; the free text blanked in
+            # their records only from the rows naming them or their tickets (a stock phrase of a note,
+            # "明天上午上门维修", is in other customers' messages too).
+            their_text = [t for t in everything if t not in needles]
+            ids = [customer_id, *(t.id for t in tickets)]
+            messages = outbox.scrub(needles, free_text=their_text, within=ids)
+            rows = idempotency.scrub(needles, free_text=their_text, within=ids)
             hooked = sum(hook(uow, customer_id, [t.id for t in tickets]) for hook in self.erasure_hooks)
             attachments = detached + hooked
             earlier = _erasures_of(uow, customer_id)
+            forgotten.extend([customer_id, *(t.id for t in tickets)])
+            forgotten_text.extend(everything)
+            # The bytes of attachments retired from the person's tickets: an earlier erasure that could
+            # not delete them after its commit (the attachment store out of reach) is finished here.
+            freed.extend(_retired_bytes(uow, tickets))
             if earlier and not (changed or messages or rows or attachments):
                 # Erased before, and nothing of the person held since: a repeat (a retry, a double
                 # click) that would only add a second record and event saying data was erased.
                 last = earlier[-1]
                 raise AlreadyErased(customer_id, last.id, last.erased_at.isoformat())
-            forgotten.extend([customer_id, *(t.id for t in tickets)])
-            forgotten_text.extend(everything)
             record = ErasureRecord(
                 id=_record_id(customer_id, now, earlier),
                 customer_id=customer_id,
                 erased_at=now,
                 erased_by=actor.ref,
-                reason=reason,
+                # The record says why, not who: a reason quoting the person ("张伟本人来电…") is kept
+                # minus their strings, here and in the erasure event (within the reason's 500).
+                reason=scrub_text(reason, needles)[:500],
                 tickets=len(tickets),
                 documents=documents,
                 messages=messages,
@@ -219,13 +239,27 @@ class PrivacyDesk:
         freed: list[str] = []
         forgotten: list[str] = []  # the customer id, then their ticket ids
         forgotten_text: list[str] = []  # the person's strings and the free text blanked
-        record = self.runner.write(actor, "erase_customer", None, [customer_id, reason], apply)
-        if self.attachments is not None:
-            self.attachments.delete_bytes(freed)  # committed: the links are retired, the bytes may go
-        if isinstance(self.context.store, Shreddable):
-            self.context.store.shred()
-        self._forget(forgotten[0], forgotten[1:], forgotten_text)
+        try:
+            record = self.runner.write(actor, "erase_customer", None, [customer_id, reason], apply)
+        except AlreadyErased:
+            self._after_commit(freed, forgotten, forgotten_text)  # what an interrupted one left undone
+            raise
+        self._after_commit(freed, forgotten, forgotten_text)
         return record
+
+    def _after_commit(self, freed: Sequence[str], forgotten: Sequence[str], needles: Sequence[str]) -> None:
+        """The erasure's work once its transaction has committed: delete the attachment bytes it freed,
+        then — even when the attachment store fails (its ``StorageError`` is raised afterwards, and a
+        retry deletes them) — make the store's freed bytes unrecoverable and drop the person from this
+        process's memos."""
+        try:
+            if self.attachments is not None and freed:
+                self.attachments.delete_bytes(freed)  # the links are retired: the bytes may go
+        finally:
+            if isinstance(self.context.store, Shreddable):
+                self.context.store.shred()
+            if forgotten:
+                self._forget(forgotten[0], forgotten[1:], needles)
 
     def _forget(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> None:
         """Drop the erased person from every in-process memo once the erasure has committed.
@@ -247,13 +281,23 @@ class PrivacyDesk:
         open_ids = {t.id for t in tickets if t.state not in (TicketState.CLOSED, TicketState.CANCELLED)}
         for file in uow.documents.query(ComplaintFile, customer_id=customer_id):
             crisis = file.crisis
-            claim = crisis is not None and (
-                Recourse.COMPENSATION_DEMANDED in crisis.recourse or crisis.economic_loss
-            )
+            # Demanded (a crisis's recourse or economic loss) or granted (a compensation remedy the
+            # company has still to pay while the complaint is open): the person's money either way.
+            claim = (
+                crisis is not None
+                and (Recourse.COMPENSATION_DEMANDED in crisis.recourse or crisis.economic_loss)
+            ) or any(r.kind is RemedyKind.COMPENSATION for r in file.remedies)
             if claim and file.id in open_ids:
                 raise LegalHold(customer_id, "open_compensation_claim", file.id)
         for slip in uow.documents.query(FeeSlip, customer_id=customer_id):
-            if slip.state is SlipState.ISSUED and slip.balance.amount > 0:
+            # The person's own debt: a slip owed by the dealer (a lent part it kept, its purchase from
+            # the maker) names the customer's ticket but is collected from the dealer; it keeps its ids
+            # and amounts through the erasure.
+            if (
+                slip.state is SlipState.ISSUED
+                and slip.balance.amount > 0
+                and slip.owed_by_customer(customer_id)
+            ):
                 raise LegalHold(customer_id, "unpaid_fee_slip", slip.id)
 
     def _erase_documents(
@@ -277,6 +321,11 @@ class PrivacyDesk:
                 found[(cls, doc.id)] = doc
         for visit in _visits_of(uow, customer_id):
             found[(MaintenanceVisit, visit.id)] = visit
+        # A batch incident is many customers' record: the quality staff's notes on it keep their text
+        # minus the person's strings. Incidents are few (one per batch and problem): read them all.
+        for incident in uow.documents.query(QualityIncident):
+            if customer_id in incident.customer_ids:
+                found[(QualityIncident, incident.id)] = incident
         for ticket_id in ticket_ids:
             for cls in _BY_TICKET:
                 for doc in uow.documents.query(cls, ticket_id=ticket_id):
@@ -293,6 +342,11 @@ class PrivacyDesk:
             if cls in _BLANKED:
                 free_text += _free_text(doc)
             erased = _erased(doc, needles, cls, blank=cls in _BLANKED)
+            if isinstance(doc, MaterialsRequest) and doc.note:
+                # The requester's note on the person's job ("客户周末在家…"), blanked as the ticket's
+                # notes are; its lines and charge sheet (parts, prices) are kept as they are.
+                free_text += [doc.note] if len(doc.note) >= _MIN_FREE_TEXT else []
+                erased = attrs.evolve(erased, note=ERASED)
             if isinstance(erased, CallbackTask) and erased.state is CallbackTaskState.PENDING:
                 erased.state = CallbackTaskState.DROPPED
             elif isinstance(erased, SurveyTask) and erased.state is SurveyTaskState.PENDING:
@@ -380,9 +434,10 @@ class PrivacyDesk:
                 "assets": [unstructure(a) for a in sorted(uow.assets.list(customer_id=customer_id), key=_id)],
                 "tickets": [unstructure(t) for t in seen],
             }
+            by_id: dict[str, Ticket] = {t.id: t for t in tickets}
             for cls in _BY_CUSTOMER:
                 held[cls.DOCUMENT_KIND] = [
-                    unstructure(d.without_cost_prices() if as_customer and isinstance(d, FeeSlip) else d)
+                    unstructure(_file_as_read(actor, d, by_id) if as_customer else d)
                     for d in uow.documents.query(cls, customer_id=customer_id)
                     if not (as_customer and isinstance(d, FeeSlip) and not d.owed_by_customer(customer_id))
                 ]
@@ -435,6 +490,26 @@ class PrivacyDesk:
         return sorted(chosen, key=_when)
 
 
+def _file_as_read(actor: Actor, document: Any, tickets: Mapping[str, Ticket]) -> Any:
+    """A document of the customer's own export as the customer reads it elsewhere: a complaint file
+    without the office's deliberation (:func:`complaint_file_as_seen_by`, as ``complaint_file`` gives
+    it), its outcome cleared once the complaint was sent back; a fee slip without the maker's cost
+    prices; other documents as they are."""
+    if isinstance(document, FeeSlip):
+        return document.without_cost_prices()
+    if not isinstance(document, ComplaintFile):
+        return document
+    ticket = tickets.get(document.id)
+    if ticket is None:  # not a complaint of the customer's tickets: the customer's reading, by rule
+        remedies = [attrs.evolve(r, cost=Money.zero(r.cost.currency)) for r in document.remedies]
+        return attrs.evolve(
+            document, judgement=None, escalations=[], referral=None, review=None, remedies=remedies
+        )
+    if ticket.outcome is None and document.outcome:
+        document = attrs.evolve(document, outcome="")
+    return complaint_file_as_seen_by(actor, document, ticket)
+
+
 def _when(record: AccessRecord) -> tuple[datetime, str]:
     return record.at, record.id
 
@@ -452,6 +527,18 @@ def _tickets_of(uow: UnitOfWork, customer_id: str) -> list[Ticket]:
         cursor = page.next_cursor
         if cursor is None:
             return found
+
+
+def _retired_bytes(uow: UnitOfWork, tickets: Sequence[Ticket]) -> list[str]:
+    """The content hashes of the attachments detached from ``tickets`` (their bytes are deleted once no
+    live attachment uses them)."""
+    return sorted(
+        {
+            link.sha256
+            for t in tickets
+            for link in uow.documents.query(AttachmentLink, ticket_id=t.id, live=False)
+        }
+    )
 
 
 def _visits_of(uow: UnitOfWork, customer_id: str) -> list[MaintenanceVisit]:
@@ -476,6 +563,11 @@ def _needles(customer: Customer) -> tuple[str, ...]:
     return needles_of(values)
 
 
+_MIN_FREE_TEXT = 4
+"""Blanked text shorter than this is not hunted for in the outbox and idempotency rows: a two-letter
+note ("好的") would hit the other words of the person's own messages."""
+
+
 def _free_text(obj: Any) -> list[str]:
     """The free-text values the erasure blanks in ``obj``, to hunt for copies of them elsewhere."""
     from aftersales.domain.erasure import FREE_TEXT_FIELDS
@@ -485,7 +577,7 @@ def _free_text(obj: Any) -> list[str]:
     def walk(data: Any) -> None:
         if isinstance(data, dict):
             for key, value in data.items():
-                if key in FREE_TEXT_FIELDS and isinstance(value, str) and len(value) >= 4:
+                if key in FREE_TEXT_FIELDS and isinstance(value, str) and len(value) >= _MIN_FREE_TEXT:
                     out.append(value)
                 else:
                     walk(value)
@@ -519,6 +611,57 @@ def _record_id(customer_id: str, now: datetime, earlier: Sequence[ErasureRecord]
     while f"{base}.{n}" in taken:
         n += 1
     return f"{base}.{n}"
+
+
+def _is_free_text(name: str, fields: CustomFieldSet) -> bool:
+    """Whether custom field ``name`` holds free text: a text field, or one no longer declared (its type
+    unknown, so treated as what a person may have typed). Numbers, dates, choices and money are kept."""
+    field = fields.fields.get(name)
+    return field is None or field.type is FieldType.TEXT
+
+
+_NOTE_STEPS = frozenset({"contact_customer", "callback_attempt", "confirm"})
+"""Steps whose reason is the note given to the command (``contact_customer(note=…)``,
+``record_callback_attempt(note=…)``, ``confirm(note=…)``): free text like the ticket's notes, blanked.
+Other steps' reasons (a cancellation's, the resolution's summary: the reports' outcome) are kept."""
+
+
+def _typed_free_text(ticket: Ticket, fields: CustomFieldSet) -> list[str]:
+    """The values of ``ticket``'s free-text custom fields, now and as its ``set_fields`` steps set them,
+    and the notes its steps keep as their reason (:data:`_NOTE_STEPS`)."""
+    found = [v for k, v in ticket.custom_fields.items() if _is_free_text(k, fields)]
+    for event in ticket.events:
+        if event.action == "set_fields" and isinstance(event.payload.get("set"), Mapping):
+            found += [v for k, v in event.payload["set"].items() if _is_free_text(k, fields)]
+        if event.action in _NOTE_STEPS and event.reason:
+            found.append(event.reason)
+    return [v for v in found if isinstance(v, str) and v and v != ERASED]
+
+
+def _erased_ticket(ticket: Ticket, needles: tuple[str, ...], fields: CustomFieldSet) -> Ticket:
+    """``ticket`` erased: free text blanked (description, notes …, the free-text custom fields on the
+    ticket and in its ``set_fields`` steps, the notes kept as a step's reason), the person's strings
+    replaced everywhere else."""
+    data = scrub(unstructure(ticket), needles, blank_free_text=True)
+    data["custom_fields"] = _blank_fields(data.get("custom_fields") or {}, fields)
+    for event in data.get("events") or []:
+        if event.get("action") in _NOTE_STEPS and event.get("reason"):
+            event["reason"] = ERASED
+        payload = event.get("payload")
+        if (
+            event.get("action") == "set_fields"
+            and isinstance(payload, dict)
+            and isinstance(payload.get("set"), dict)
+        ):
+            payload["set"] = _blank_fields(payload["set"], fields)
+    erased: Ticket = structure(data, Ticket)
+    return erased
+
+
+def _blank_fields(values: Mapping[str, Any], fields: CustomFieldSet) -> dict[str, Any]:
+    return {
+        k: ERASED if _is_free_text(k, fields) and isinstance(v, str) and v else v for k, v in values.items()
+    }
 
 
 def _erased(obj: Any, needles: tuple[str, ...], cls: type[Any], *, blank: bool) -> Any:
