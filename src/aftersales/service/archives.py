@@ -35,7 +35,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import ARCHIVE_ROLES, can_read, check_role
 from aftersales.service.runner import CommandRunner
-from aftersales.service.scope import customer_slip_readable, party_visible
+from aftersales.service.scope import customer_slip_readable, party_visible, sees_every
 
 __all__ = [
     "ARCHIVE_ROLES",
@@ -288,7 +288,7 @@ class ArchiveDesk:
         took), not those another dealer's customers had dispatched to it: seed 002's 经销商档案 is
         the state of the dealer's territory (该地区叫修、回访…), whoever did the work.
         Dealer staff may read their own dealer's archive only (``PermissionDenied`` otherwise), whatever
-        other roles they hold.
+        other roles they hold, and of a training shared with other dealers only their own attendees.
         """
         allowed = ARCHIVE_ROLES["dealer_archive"]
         check_role(actor, "dealer_archive", dealer_id, allowed)
@@ -319,6 +319,13 @@ class ArchiveDesk:
                     ),
                     key=lambda t: (t.held_on, t.id),
                 )
+            )
+        if not sees_every(actor, allowed):
+            # A training shared with other dealers (集训, 函授) lists their staff too: a dealer reads its
+            # own attendees only, as it reads its own archive only.
+            training = tuple(
+                attrs.evolve(t, attendees=tuple(a for a in t.attendees if a.dealer_id == dealer_id))
+                for t in training
             )
         for record in training:
             month = record.held_on.strftime("%Y-%m")
