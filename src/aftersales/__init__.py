@@ -105,6 +105,7 @@ from aftersales.domain.sla_clock import (
     sla_status,
     sla_timeline,
 )
+from aftersales.domain.spot_checks import DealerSpotCheck, SpotCheckOutcome
 from aftersales.domain.staff_records import (
     AppraisalRating,
     MeasureKind,
@@ -333,6 +334,7 @@ __all__ = [
     "DealerArchive",
     "DealerId",
     "DealerMonthlyReport",
+    "DealerSpotCheck",
     "Decision",
     "DeskContext",
     "DeskSettings",
@@ -448,6 +450,7 @@ __all__ = [
     "SlaTarget",
     "SlaTargets",
     "Sort",
+    "SpotCheckOutcome",
     "StorageError",
     "StoreBusy",
     "StoreFactory",

@@ -1,5 +1,5 @@
 # mypy: disable-error-code="arg-type"
-"""Session 18: the dealers' obligations and the archives (seed 002 档案管理 / 特约承销商), on all three stores.
+"""Session 18: the dealers' obligations and the archives (seed 002 档案管理 / 特约承销商), on three stores.
 
 The monthly report is of a month that is over (每月3号之前将上月…报至售后服务部); the dealer archive
 (经销商档案) shows a dealer its own region's calls, callbacks and training — not another dealer's staff;
@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.quality_reports import DealerMonthlyReport
+from aftersales.domain.spot_checks import DealerSpotCheck, SpotCheckOutcome
 from aftersales.domain.training import Attendee
-from aftersales.errors import ValidationError
-from conftest import world_desk
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from conftest import SHANGHAI, world_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 
@@ -73,3 +75,90 @@ def test_a_dealer_reads_its_own_attendees_of_a_shared_training(backend: str, tmp
         assert [a.name for a in shanghai.training[0].attendees] == ["小赵"]
         office = desk.archives.dealer_archive(w.manager, bj, **march)
         assert [a.name for a in office.training[0].attendees] == ["小赵", "老钱"]
+
+
+# -- the maker's spot-checks of a dealer's service ----------------------------------------------------------
+
+
+def _passed_to(desk: object, w: object, dealer_id: str) -> str:
+    """A call of the Shanghai customer, passed to ``dealer_id`` (甲方的电话通知)."""
+    tid = desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="马桶漏水").ticket.id  # type: ignore[attr-defined]
+    desk.triage(w.agent, tid, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)  # type: ignore[attr-defined]
+    desk.dispatch(w.agent, tid, dealer_id=dealer_id)  # type: ignore[attr-defined]
+    return str(tid)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_spot_check_is_recorded_and_read_back_in_the_dealer_archive(backend: str, tmp_path: Path) -> None:
+    """Seed 002 12 (甲方有权对乙方的服务情况进行抽查和指导): the office records a spot-check of the Beijing
+    dealer's service — a call passed to it — with its findings and guidance; it is in the dealer's archive,
+    which the dealer reads, and counted in its month. The Shanghai dealer reads none of it."""
+    with world_desk(backend, tmp_path, "sanitary_ware") as (desk, clock, w):
+        bj = w.dealer_bj.id
+        job = _passed_to(desk, w, bj)
+        clock.set(datetime(2026, 3, 20, 10, 0, tzinfo=SHANGHAI))
+        check = desk.archives.record_spot_check(
+            w.manager,
+            bj,
+            checked_on=date(2026, 3, 20),
+            outcome="needs_improvement",
+            findings="上门未出示工作证",
+            guidance="重新学习礼仪规范",
+            ticket_ids=[job],
+            idempotency_key="sc-1",
+        )
+        again = desk.archives.record_spot_check(
+            w.manager,
+            bj,
+            checked_on=date(2026, 3, 20),
+            outcome="needs_improvement",
+            findings="上门未出示工作证",
+            guidance="重新学习礼仪规范",
+            ticket_ids=[job],
+            idempotency_key="sc-1",
+        )
+        assert again.id == check.id
+        march = {"start": date(2026, 3, 1), "end": date(2026, 4, 1)}
+        archive = desk.archives.dealer_archive(w.dealer_bj_staff, bj, **march)
+        assert [(c.id, c.outcome, c.findings, c.guidance, c.ticket_ids) for c in archive.spot_checks] == [
+            (check.id, SpotCheckOutcome.NEEDS_IMPROVEMENT, "上门未出示工作证", "重新学习礼仪规范", (job,))
+        ]
+        assert archive.spot_checks[0].checked_by == w.manager.ref
+        assert (archive.periods[0].spot_checks, archive.total.spot_checks) == (1, 1)
+        shanghai = desk.archives.dealer_archive(w.dealer_sh_staff, w.dealer_sh.id, **march)
+        assert (shanghai.spot_checks, shanghai.total.spot_checks) == ((), 0)
+        april = desk.archives.dealer_archive(w.manager, bj, start=date(2026, 4, 1), end=date(2026, 5, 1))
+        assert april.spot_checks == ()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_spot_check_is_the_makers_of_a_dealers_own_jobs_once_made(backend: str, tmp_path: Path) -> None:
+    """Dealers do not check themselves; a check is of the dealer's jobs (not another dealer's call), made
+    (not dated tomorrow), of a known dealer and ticket, with findings and a known verdict. Nothing is
+    stored for a refused one."""
+    with world_desk(backend, tmp_path, "sanitary_ware") as (desk, _clock, w):
+        bj = w.dealer_bj.id
+        own = _passed_to(desk, w, w.dealer_sh.id)
+        good = {"checked_on": date(2026, 3, 2), "outcome": "satisfactory", "findings": "回访记录完整"}
+        with pytest.raises(PermissionDenied):
+            desk.archives.record_spot_check(w.dealer_bj_staff, bj, **good)
+        with pytest.raises(PermissionDenied):
+            desk.archives.record_spot_check(w.auditor, bj, **good)
+        refused: list[tuple[dict[str, object], str]] = [
+            ({"ticket_ids": [own]}, "ticket_ids"),  # the Shanghai dealer's job
+            ({"checked_on": date(2026, 3, 3)}, "checked_on"),
+            ({"outcome": "excellent"}, "outcome"),
+            ({"findings": " "}, "findings"),
+            ({"ticket_ids": "SR-1"}, "ticket_ids"),
+        ]
+        for change, field in refused:
+            with pytest.raises(ValidationError) as error:
+                desk.archives.record_spot_check(w.manager, bj, **{**good, **change})
+            assert error.value.field == field
+        with pytest.raises(NotFound):
+            desk.archives.record_spot_check(w.manager, "dealer-xx", **good)
+        with pytest.raises(NotFound):
+            desk.archives.record_spot_check(w.manager, bj, **good, ticket_ids=["SR-2026-999999"])
+        with desk.store() as uow:
+            assert uow.documents.query(DealerSpotCheck) == []
+        desk.archives.record_spot_check(w.manager, w.dealer_sh.id, **good, ticket_ids=[own])

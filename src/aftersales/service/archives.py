@@ -1,12 +1,13 @@
 """Archives (用户档案, seed 002): the dealer archive and the end-user archive, as queries over the ledger.
 
 *Dealer archive* (经销商档案): the dealer's base data and region, and per month the calls (叫修) its
-customers made, the repairs done, the parts replaced, the callbacks and their satisfaction, and the
+customers made, the repairs done, the parts replaced, the callbacks and their satisfaction, the
 training its staff received — "what is the state of this region, which parts fail, where does it need
-support". *End-user archive* (终端用户档案): the customer, what they bought (assets), every ticket, each
-callback and satisfaction survey, and the fee slips. Nothing is copied: both are computed from the
-tickets (keyset pages of the ledger), the reference data and the training records, so they are never
-out of date. Scoped: a dealer sees its own archive and its own customers only.
+support" — and the maker's spot-checks of its service (抽查和指导, :meth:`ArchiveDesk.record_spot_check`).
+*End-user archive* (终端用户档案): the customer, what they bought (assets), every ticket, each callback
+and satisfaction survey, and the fee slips. Nothing is copied: both are computed from the tickets
+(keyset pages of the ledger), the reference data, the training and spot-check records, so they are
+never out of date. Scoped: a dealer sees its own archive and its own customers only.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from aftersales.domain.contact import zone
 from aftersales.domain.fee_slips import FeeSlip
 from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset
+from aftersales.domain.spot_checks import DealerSpotCheck, SpotCheckOutcome
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.training import Attendee, TrainingKind, TrainingRecord, TrainingTopic
@@ -35,7 +37,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import ARCHIVE_ROLES, can_read, check_role
 from aftersales.service.runner import CommandRunner
-from aftersales.service.scope import customer_slip_readable, party_visible, sees_every
+from aftersales.service.scope import customer_slip_readable, party_visible, purchasing_dealer, sees_every
 
 __all__ = [
     "ARCHIVE_ROLES",
@@ -44,6 +46,8 @@ __all__ = [
     "CustomerArchive",
     "DealerArchive",
     "DealerPeriod",
+    "DealerSpotCheck",
+    "SpotCheckOutcome",
     "TicketEntry",
 ]
 
@@ -66,6 +70,7 @@ class DealerPeriod:
     satisfaction_count: int = 0
     satisfaction_sum: int = 0
     trainings: int = 0
+    spot_checks: int = 0
 
     @property
     def satisfaction(self) -> Decimal | None:
@@ -86,6 +91,8 @@ class DealerArchive:
     periods: tuple[DealerPeriod, ...]
     total: DealerPeriod
     training: tuple[TrainingRecord, ...]
+    spot_checks: tuple[DealerSpotCheck, ...] = ()
+    """The maker's spot-checks of the dealer's service made in the range (抽查和指导), oldest first."""
 
     @property
     def region(self) -> str:
@@ -172,6 +179,7 @@ class _Tally:
     def __init__(self) -> None:
         self.counts = dict.fromkeys(("calls", "repairs", "resolved", "cancelled", "rework", "callbacks"), 0)
         self.counts |= {"problem_back": 0, "satisfaction_count": 0, "satisfaction_sum": 0, "trainings": 0}
+        self.counts["spot_checks"] = 0
         self.parts: dict[str, int] = {}
 
     def add_ticket(self, ticket: Ticket) -> None:
@@ -277,6 +285,55 @@ class ArchiveDesk:
             reload=lambda uow, id: uow.documents.get(TrainingRecord, id),
         )
 
+    # -- spot-checks ------------------------------------------------------------------------------
+
+    def record_spot_check(
+        self,
+        actor: Actor,
+        dealer_id: str,
+        *,
+        checked_on: date,
+        outcome: SpotCheckOutcome | str,
+        findings: str,
+        guidance: str = "",
+        ticket_ids: Iterable[str] = (),
+        idempotency_key: str | None = None,
+    ) -> DealerSpotCheck:
+        """Record the maker's spot-check of ``dealer_id``'s service (seed 002 12: 甲方有权对乙方的服务情况
+        进行抽查和指导), with what was found, the verdict and the guidance given (replayable by key).
+
+        Made by the maker's office, once made: ``checked_on`` after today on the desk's calendar is
+        refused. The tickets looked at are the dealer's jobs — its own customers' and units' calls, or a
+        call passed to it (``ticket_ids``; an unknown ticket is ``NotFound``). It shows in the dealer's
+        archive (:meth:`dealer_archive`), which the dealer reads too.
+        """
+        check_role(actor, "record_spot_check", dealer_id, ARCHIVE_ROLES["record_spot_check"])
+        # Checked before anything runs (a bad value is a ValidationError naming the field).
+        draft = DealerSpotCheck("check", dealer_id, checked_on, outcome, findings, guidance, ticket_ids)
+        request = [dealer_id, checked_on, draft.outcome, findings, guidance, draft.ticket_ids]
+
+        def apply(uow: UnitOfWork, now: datetime) -> DealerSpotCheck:
+            if checked_on > self.context.today(now):
+                raise ValidationError(f"a spot-check on {checked_on} is not made yet", field="checked_on")
+            uow.dealers.get(dealer_id)
+            for ticket_id in draft.ticket_ids:
+                ticket = uow.tickets.get(ticket_id)
+                if dealer_id not in (ticket.dealer_id, purchasing_dealer(ticket)):
+                    raise ValidationError(f"{ticket_id} is not a job of {dealer_id}", field="ticket_ids")
+            record = attrs.evolve(draft, id=next_number(uow, "spot_check", now), checked_by=actor.ref)
+            uow.documents.add(record)
+            return record
+
+        return self.runner.write(
+            actor,
+            "record_spot_check",
+            idempotency_key,
+            request,
+            apply,
+            remember=lambda r: r.id,
+            reload=lambda uow, id: uow.documents.get(DealerSpotCheck, id),
+        )
+
     # -- dealer archive ----------------------------------------------------------------------------
 
     def dealer_archive(self, actor: Actor, dealer_id: str, *, start: date, end: date) -> DealerArchive:
@@ -320,6 +377,16 @@ class ArchiveDesk:
                     key=lambda t: (t.held_on, t.id),
                 )
             )
+            checks = tuple(
+                sorted(
+                    (
+                        c
+                        for c in uow.documents.query(DealerSpotCheck, dealer_id=dealer_id)
+                        if start <= c.checked_on < end
+                    ),
+                    key=lambda c: (c.checked_on, c.id),
+                )
+            )
         if not sees_every(actor, allowed):
             # A training shared with other dealers (集训, 函授) lists their staff too: a dealer reads its
             # own attendees only, as it reads its own archive only.
@@ -331,8 +398,11 @@ class ArchiveDesk:
             month = record.held_on.strftime("%Y-%m")
             tallies[month].counts["trainings"] += 1
             total.counts["trainings"] += 1
+        for check in checks:
+            tallies[check.checked_on.strftime("%Y-%m")].counts["spot_checks"] += 1
+            total.counts["spot_checks"] += 1
         periods = tuple(tallies[m].period(m) for m in months)
-        return DealerArchive(dealer, start, end, periods, total.period("total"), training)
+        return DealerArchive(dealer, start, end, periods, total.period("total"), training, checks)
 
     # -- end-user archive ---------------------------------------------------------------------------
 
