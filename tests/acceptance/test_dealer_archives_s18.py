@@ -9,7 +9,7 @@ back in the dealer's archive.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -162,3 +162,52 @@ def test_a_spot_check_is_the_makers_of_a_dealers_own_jobs_once_made(backend: str
         with desk.store() as uow:
             assert uow.documents.query(DealerSpotCheck) == []
         desk.archives.record_spot_check(w.manager, w.dealer_sh.id, **good, ticket_ids=[own])
+
+
+# -- the end-user archive records every communication with the customer ------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_end_user_archive_records_every_communication_with_its_method(
+    backend: str, tmp_path: Path
+) -> None:
+    """Seeds 003/004 (所有服务记录…均需归档保存; 完整准确记录客户反映的问题): the customer's archive lists the
+    request (by its channel), the call that told them the visit time, the visit, a progress note, a failed
+    callback attempt and the callback, oldest first. The customer reads the staff's words on the attempt
+    ("客户难缠") as nothing, the office reads them; an internal note is no communication with the customer."""
+    with world_desk(backend, tmp_path, "sanitary_ware") as (desk, clock, w):
+        tid = desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="马桶漏水", channel="wechat")
+        tid = tid.ticket.id
+        desk.triage(w.agent, tid, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        desk.dispatch(w.agent, tid, engineer_id=w.eng_junior.id)
+        clock.advance(timedelta(minutes=20))
+        visit_at = clock.now() + timedelta(hours=3)
+        desk.contact_customer(w.agent, tid, channel="phone", note="下午两点上门", expected_at=visit_at)
+        desk.note_to_customer(w.agent, tid, text="客户脾气急", visible=False)
+        clock.set(visit_at)
+        desk.start_work(w.junior, tid)
+        desk.add_visit(w.junior, tid, planned_at=visit_at, engineer_id=w.eng_junior.id, arrived_at=visit_at)
+        desk.add_fault_record(w.junior, tid, symptom="leak", cause="seal_worn", action="replace_seal")
+        clock.advance(timedelta(minutes=30))
+        desk.note_to_customer(w.junior, tid, text="已更换密封圈")
+        desk.resolve(w.junior, tid)
+        desk.confirm(w.customer_zh, tid, note="好了")
+        clock.advance(timedelta(hours=2))
+        desk.record_callback_attempt(w.agent, tid, note="客户难缠")
+        clock.advance(timedelta(hours=2))
+        desk.record_callback(w.agent, tid, problem_back=False, satisfaction=5, comment="满意")
+
+        def kinds(actor: object) -> list[tuple[str, str | None, str, bool]]:
+            contacts = desk.archives.customer_archive(actor, w.cust_zh.id).contacts
+            assert all(c.ticket_id == tid for c in contacts)
+            return [(c.kind, c.channel, c.note, c.reached) for c in contacts]
+
+        assert kinds(w.customer_zh) == [
+            ("request", "wechat", "", True),
+            ("contact", "phone", "下午两点上门", True),
+            ("visit", "visit", "", True),
+            ("note", None, "已更换密封圈", True),
+            ("callback_attempt", "phone", "", False),
+            ("callback", None, "满意", True),
+        ]
+        assert ("callback_attempt", "phone", "客户难缠", False) in kinds(w.manager)

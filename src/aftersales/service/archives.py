@@ -5,9 +5,9 @@ customers made, the repairs done, the parts replaced, the callbacks and their sa
 training its staff received — "what is the state of this region, which parts fail, where does it need
 support" — and the maker's spot-checks of its service (抽查和指导, :meth:`ArchiveDesk.record_spot_check`).
 *End-user archive* (终端用户档案): the customer, what they bought (assets), every ticket, each callback
-and satisfaction survey, and the fee slips. Nothing is copied: both are computed from the tickets
-(keyset pages of the ledger), the reference data, the training and spot-check records, so they are
-never out of date. Scoped: a dealer sees its own archive and its own customers only.
+and satisfaction survey, the fee slips, and every communication with them with its method.
+Nothing is copied: both are computed from the tickets (keyset pages of the ledger), the reference
+data, the training and spot-check records, so they are never out of date. Scoped: a dealer sees its own archive and its own customers only.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import ARCHIVE_ROLES, can_read, check_role
+from aftersales.service.reader_view import as_seen_by
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import customer_slip_readable, party_visible, purchasing_dealer, sees_every
 
@@ -43,6 +44,7 @@ __all__ = [
     "ARCHIVE_ROLES",
     "ArchiveDesk",
     "CallbackEntry",
+    "ContactEntry",
     "CustomerArchive",
     "DealerArchive",
     "DealerPeriod",
@@ -130,14 +132,34 @@ class CallbackEntry:
 
 
 @attrs.frozen
+class ContactEntry:
+    """One communication with the customer on a ticket, and how it went (its method): the request
+    itself (``request``, by the channel it came in), a contact (``contact``: a call or a message, by its
+    channel), an on-site visit (``visit``), a progress note the customer reads (``note``), a callback
+    attempt that did not reach them (``callback_attempt``, by phone) and the callback (``callback``).
+
+    ``note`` is what was said as the reader may read it: staff's own words on a step stay with staff.
+    """
+
+    ticket_id: str
+    at: datetime
+    kind: str
+    channel: str | None
+    note: str = ""
+    reached: bool = True
+
+
+@attrs.frozen
 class CustomerArchive:
-    """An end user's archive: who, what they bought, every ticket, callback, survey and fee slip."""
+    """An end user's archive: who, what they bought, every ticket, callback, survey and fee slip, and
+    every communication with them (``contacts``, oldest first)."""
 
     customer: Customer
     assets: tuple[Asset, ...]
     tickets: tuple[TicketEntry, ...]
     callbacks: tuple[CallbackEntry, ...]
     fee_slips: tuple[str, ...]
+    contacts: tuple[ContactEntry, ...] = ()
 
     @property
     def surveys(self) -> tuple[CallbackEntry, ...]:
@@ -164,6 +186,30 @@ def _callbacks(ticket: Ticket) -> Iterator[CallbackEntry]:
             str(payload.get("comment") or ""),
             answers,
         )
+
+
+def _contacts(ticket: Ticket, seen: Ticket) -> Iterator[ContactEntry]:
+    """The communications with the customer on ``ticket``, with the words of ``seen`` (the ticket as the
+    reader may read it)."""
+    yield ContactEntry(ticket.id, ticket.received_at, "request", ticket.channel.value)
+    for event in seen.events:
+        payload = event.payload
+        if event.action == "contact_customer":
+            channel = payload.get("channel")
+            yield ContactEntry(
+                ticket.id, event.at, "contact", str(channel) if channel else None, event.reason or ""
+            )
+        elif event.action == "callback_attempt":
+            yield ContactEntry(ticket.id, event.at, "callback_attempt", "phone", event.reason or "", False)
+        elif event.action == "record_callback":
+            yield ContactEntry(ticket.id, event.at, "callback", None, str(payload.get("comment") or ""))
+        elif event.action == "note_to_customer" and payload.get("visible"):
+            index = payload.get("index")
+            if isinstance(index, int) and 0 <= index < len(ticket.notes):
+                yield ContactEntry(ticket.id, event.at, "note", None, ticket.notes[index].text)
+    for visit in ticket.visits:
+        if visit.arrived_at is not None:
+            yield ContactEntry(ticket.id, visit.arrived_at, "visit", "visit")
 
 
 def _months(start: date, end: date) -> list[str]:
@@ -410,7 +456,10 @@ class ArchiveDesk:
         """The end-user archive of ``customer_id``.
 
         A customer reads its own, dealer staff those of their customers (their dealer's or their
-        regions'); anyone else out of scope gets ``NotFound``, as for an unknown customer.
+        regions'); anyone else out of scope gets ``NotFound``, as for an unknown customer. ``contacts``
+        is the record of every communication with the customer, with its method (seeds 003/004: 所有服务
+        记录…均需归档保存; the request, each contact, visit, note, callback attempt and callback), in the
+        words the reader may read.
         """
         allowed = ARCHIVE_ROLES["customer_archive"]
         check_role(actor, "customer_archive", customer_id, allowed)
@@ -452,5 +501,11 @@ class ArchiveDesk:
             for t in tickets
         )
         callbacks = tuple(c for t in tickets for c in _callbacks(t))
+        contacts = tuple(
+            sorted(
+                (c for t in tickets for c in _contacts(t, as_seen_by(actor, t))),
+                key=lambda c: (c.at, c.ticket_id),
+            )
+        )
         record_access(self.runner, actor, "customer_archive", [customer.id])
-        return CustomerArchive(customer, assets, entries, callbacks, slips)
+        return CustomerArchive(customer, assets, entries, callbacks, slips, contacts)
