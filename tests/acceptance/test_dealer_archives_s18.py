@@ -159,6 +159,10 @@ def test_a_spot_check_is_the_makers_of_a_dealers_own_jobs_once_made(backend: str
             desk.archives.record_spot_check(w.manager, "dealer-xx", **good)
         with pytest.raises(NotFound):
             desk.archives.record_spot_check(w.manager, bj, **good, ticket_ids=["SR-2026-999999"])
+        yesterday = {**good, "checked_on": date(2026, 3, 1)}
+        with pytest.raises(ValidationError) as error:  # the call came in on 2 March
+            desk.archives.record_spot_check(w.manager, w.dealer_sh.id, **yesterday, ticket_ids=[own])
+        assert error.value.field == "ticket_ids"
         with desk.store() as uow:
             assert uow.documents.query(DealerSpotCheck) == []
         desk.archives.record_spot_check(w.manager, w.dealer_sh.id, **good, ticket_ids=[own])

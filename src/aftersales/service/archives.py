@@ -350,8 +350,9 @@ class ArchiveDesk:
 
         Made by the maker's office, once made: ``checked_on`` after today on the desk's calendar is
         refused. The tickets looked at are the dealer's jobs — its own customers' and units' calls, or a
-        call passed to it (``ticket_ids``; an unknown ticket is ``NotFound``). It shows in the dealer's
-        archive (:meth:`dealer_archive`), which the dealer reads too.
+        call passed to it — that had come in by then (``ticket_ids``; an unknown ticket is
+        ``NotFound``). It shows in the dealer's archive (:meth:`dealer_archive`), which the dealer
+        reads too.
         """
         check_role(actor, "record_spot_check", dealer_id, ARCHIVE_ROLES["record_spot_check"])
         # Checked before anything runs (a bad value is a ValidationError naming the field).
@@ -366,6 +367,10 @@ class ArchiveDesk:
                 ticket = uow.tickets.get(ticket_id)
                 if dealer_id not in (ticket.dealer_id, purchasing_dealer(ticket)):
                     raise ValidationError(f"{ticket_id} is not a job of {dealer_id}", field="ticket_ids")
+                if self.context.today(ticket.received_at) > checked_on:
+                    raise ValidationError(
+                        f"{ticket_id} came in after the spot-check on {checked_on}", field="ticket_ids"
+                    )
             record = attrs.evolve(draft, id=next_number(uow, "spot_check", now), checked_by=actor.ref)
             uow.documents.add(record)
             return record
