@@ -7,7 +7,8 @@ support" — and the maker's spot-checks of its service (抽查和指导, :meth:
 *End-user archive* (终端用户档案): the customer, what they bought (assets), every ticket, each callback
 and satisfaction survey, the fee slips, and every communication with them with its method.
 Nothing is copied: both are computed from the tickets (keyset pages of the ledger), the reference
-data, the training and spot-check records, so they are never out of date. Scoped: a dealer sees its own archive and its own customers only.
+data, the training and spot-check records, so they are never out of date. Scoped: a dealer sees its
+own archive and its own customers only.
 """
 
 from __future__ import annotations
