@@ -678,7 +678,7 @@ from aftersales.ports.ticket_search import SearchQuery  # noqa: E402
 from aftersales.reports.document import Chart, Column, ColumnKind, Judged, ReportTable  # noqa: E402
 from aftersales.reports.kpi import CostTotals, DurationStats, KpiRow, KpiTargets  # noqa: E402
 from aftersales.reports.sla import SlaCell  # noqa: E402
-from aftersales.service.archives import CallbackEntry, DealerPeriod, TicketEntry  # noqa: E402
+from aftersales.service.archives import CallbackEntry, ContactEntry, DealerPeriod, TicketEntry  # noqa: E402
 from aftersales.service.clock import ZoneClock  # noqa: E402
 from aftersales.service.complaint_desk import (  # noqa: E402
     ComplaintLogEntry,
@@ -731,6 +731,7 @@ __all__ += [
     "ComplaintLogFilter",
     "ComplaintParams",
     "ComplaintSubject",
+    "ContactEntry",
     "ContractChange",
     "ContractState",
     "CostTotals",
