@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.quality_reports import DealerMonthlyReport
 from aftersales.domain.spot_checks import DealerSpotCheck, SpotCheckOutcome
 from aftersales.domain.training import Attendee
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.reports.dealer_monthly import ReportStatus, dealer_monthly
 from conftest import SHANGHAI, world_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
@@ -215,3 +217,30 @@ def test_the_end_user_archive_records_every_communication_with_its_method(
             ("callback", None, "满意", True),
         ]
         assert ("callback_attempt", "phone", "客户难缠", False) in kinds(w.manager)
+
+
+# -- the monthly summary refuses what it cannot use --------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_monthly_summary_refuses_bad_arguments_with_typed_errors(backend: str, tmp_path: Path) -> None:
+    """``dealer_monthly`` judges lateness against an instant: a naive or textual ``as_of`` and a clock
+    that is none were a TypeError or an AttributeError; ``due_day=True`` meant the 1st and a category
+    given as one string matched by substring. Each is a ValidationError naming the argument now."""
+    with world_desk(backend, tmp_path, "sanitary_ware") as (desk, clock, w):
+        queries = reporting_for(desk.store)
+        desk.reports.submit_dealer_report(w.manager, w.dealer_sh.id, "2026-02", installations=1, repairs=1)
+        bad: list[tuple[dict[str, object], str]] = [
+            ({"as_of": datetime(2026, 3, 5)}, "as_of"),
+            ({"as_of": "2026-03-05"}, "as_of"),
+            ({"clock": "now"}, "clock"),
+            ({"as_of": clock.now(), "due_day": True}, "due_day"),
+            ({"as_of": clock.now(), "repair_categories": "repair"}, "repair_categories"),
+            ({"as_of": clock.now(), "installation_categories": [1]}, "installation_categories"),
+        ]
+        for kwargs, field in bad:
+            with pytest.raises(ValidationError) as refused:
+                dealer_monthly(queries, desk.store, "2026-02", **kwargs)  # type: ignore[arg-type]
+            assert refused.value.field == field, kwargs
+        summary = dealer_monthly(queries, desk.store, "2026-02", clock=clock, repair_categories=["repair"])
+        assert {r.dealer_id: r.status for r in summary.rows}[w.dealer_sh.id] is ReportStatus.ON_TIME
