@@ -18,7 +18,7 @@ from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.quality_reports import DealerMonthlyReport
 from aftersales.domain.spot_checks import DealerSpotCheck, SpotCheckOutcome
-from aftersales.domain.training import Attendee
+from aftersales.domain.training import Attendee, TrainingRecord
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.reports.dealer_monthly import ReportStatus, dealer_monthly
 from conftest import SHANGHAI, world_desk
@@ -244,3 +244,31 @@ def test_the_monthly_summary_refuses_bad_arguments_with_typed_errors(backend: st
             assert refused.value.field == field, kwargs
         summary = dealer_monthly(queries, desk.store, "2026-02", clock=clock, repair_categories=["repair"])
         assert {r.dealer_id: r.status for r in summary.rows}[w.dealer_sh.id] is ReportStatus.ON_TIME
+
+
+# -- a training of a region's staff ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_regions_training_is_linked_to_the_dealers_serving_it(backend: str, tmp_path: Path) -> None:
+    """Seed 002 集训 (某一区域的售后服务人员集中起来进行培训): a training of the Shanghai region's staff
+    linked to the Beijing dealer, or with a blank region, was stored as given (the region checked against
+    nothing); it is refused, and nothing is stored. The Shanghai dealer's is recorded."""
+    with world_desk(backend, tmp_path, "sanitary_ware") as (desk, _clock, w):
+        central = {
+            "kind": "central",
+            "held_on": date(2026, 3, 1),
+            "trainer": "售后服务部",
+            "topics": ["etiquette"],
+        }
+        for dealers, region, field in (
+            ([w.dealer_sh.id, w.dealer_bj.id], "SH", "dealer_ids"),
+            ([w.dealer_sh.id], " ", "region"),
+        ):
+            with pytest.raises(ValidationError) as refused:
+                desk.archives.record_training(w.manager, dealer_ids=dealers, region=region, **central)
+            assert refused.value.field == field
+        with desk.store() as uow:
+            assert uow.documents.query(TrainingRecord) == []
+        record = desk.archives.record_training(w.manager, dealer_ids=[w.dealer_sh.id], region="SH", **central)
+        assert record.region == "SH"

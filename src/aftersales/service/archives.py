@@ -295,18 +295,28 @@ class ArchiveDesk:
         """Record a training (走训, 集训 or 函授) of the given dealers' staff (replayable by key).
 
         A training is recorded once held: ``held_on`` after today on the desk's calendar is refused
-        (its attendance would show in the dealer archive before anyone attended)."""
+        (its attendance would show in the dealer archive before anyone attended). A ``region`` names whose
+        staff were trained (集训: 某一区域的售后服务人员集中起来进行培训): every linked dealer serves it
+        (``dealer_ids`` otherwise), and it is not blank (``region``)."""
         check_role(actor, "record_training", None, ARCHIVE_ROLES["record_training"])
         dealers = tuple(dealer_ids)
         topics = tuple(topics)
         attendees = tuple(attendees)
         request = [kind, held_on, trainer, dealers, topics, attendees, region, note]
+        if region is not None and (not isinstance(region, str) or not region.strip()):
+            raise ValidationError("region names a region (not blank)", field="region")
 
         def apply(uow: UnitOfWork, now: datetime) -> TrainingRecord:
             if isinstance(held_on, date) and held_on > self.context.today(now):
                 raise ValidationError(f"a training held on {held_on} is not held yet", field="held_on")
             for dealer_id in dealers:
-                uow.dealers.get(dealer_id)
+                dealer = uow.dealers.get(dealer_id)
+                if region is not None and not dealer.serves(region):
+                    raise ValidationError(
+                        f"{dealer_id} does not serve {region}: a training of a region's staff is linked to "
+                        "the dealers serving it",
+                        field="dealer_ids",
+                    )
             record = TrainingRecord(
                 next_number(uow, "training", now),
                 kind,
