@@ -105,6 +105,7 @@ from aftersales.domain.sla_clock import (
     sla_status,
     sla_timeline,
 )
+from aftersales.domain.spot_checks import DealerSpotCheck, SpotCheckOutcome
 from aftersales.domain.staff_records import (
     AppraisalRating,
     MeasureKind,
@@ -334,6 +335,7 @@ __all__ = [
     "DealerArchive",
     "DealerId",
     "DealerMonthlyReport",
+    "DealerSpotCheck",
     "Decision",
     "DeskContext",
     "DeskSettings",
@@ -449,6 +451,7 @@ __all__ = [
     "SlaTarget",
     "SlaTargets",
     "Sort",
+    "SpotCheckOutcome",
     "StorageError",
     "StoreBusy",
     "StoreFactory",
@@ -676,7 +679,7 @@ from aftersales.ports.ticket_search import SearchQuery  # noqa: E402
 from aftersales.reports.document import Chart, Column, ColumnKind, Judged, ReportTable  # noqa: E402
 from aftersales.reports.kpi import CostTotals, DurationStats, KpiRow, KpiTargets  # noqa: E402
 from aftersales.reports.sla import SlaCell  # noqa: E402
-from aftersales.service.archives import CallbackEntry, DealerPeriod, TicketEntry  # noqa: E402
+from aftersales.service.archives import CallbackEntry, ContactEntry, DealerPeriod, TicketEntry  # noqa: E402
 from aftersales.service.clock import ZoneClock  # noqa: E402
 from aftersales.service.complaint_desk import (  # noqa: E402
     ComplaintLogEntry,
@@ -729,6 +732,7 @@ __all__ += [
     "ComplaintLogFilter",
     "ComplaintParams",
     "ComplaintSubject",
+    "ContactEntry",
     "ContractChange",
     "ContractState",
     "CostTotals",

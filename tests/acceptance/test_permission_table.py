@@ -108,6 +108,13 @@ CASES = [
     ),
     Case(
         Workflow.DOCUMENTS,
+        "record_spot_check",
+        lambda d, w, a, o: d.archives.record_spot_check(
+            a, w.dealer_sh.id, checked_on=date(2026, 3, 1), outcome="satisfactory", findings="回访记录完整",
+        ),
+    ),
+    Case(
+        Workflow.DOCUMENTS,
         "submit_dealer_report",
         lambda d, w, a, o: d.reports.submit_dealer_report(a, w.dealer_sh.id, "2026-02", installations=3, repairs=4),
     ),
@@ -197,7 +204,14 @@ def test_the_table_has_a_section_per_workflow_and_no_empty_command() -> None:
     for case in CASES:
         assert case.command in PERMISSIONS[case.workflow]
     # Auditors read; they never change anything.
-    writes = {"issue_fee_slip", "write_article", "record_training", "register_customer", "transfer_asset"}
+    writes = {
+        "issue_fee_slip",
+        "write_article",
+        "record_training",
+        "record_spot_check",
+        "register_customer",
+        "transfer_asset",
+    }
     assert all(R.AUDITOR not in PERMISSIONS[c.workflow][c.command] for c in CASES if c.command in writes)
 
 

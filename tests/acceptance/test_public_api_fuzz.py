@@ -277,6 +277,12 @@ def _overrides(w: FuzzWorld) -> dict[str, dict[str, Any]]:
         "staff_records.record_measure": {"kind": "engineer", "measure": "commendation"},
         "staff_records.record_staff_training": {"trainees": [Trainee("eng-jr", "engineer")]},
         "archives.record_training": {"kind": "on_site", "topics": ["etiquette"]},
+        "archives.record_spot_check": {
+            "checked_on": date(2026, 3, 1),
+            "outcome": "satisfactory",
+            "findings": "回访记录完整",
+            "ticket_ids": [],
+        },
         "surveys.start": {"campaign_id": "q2", "period": "2026-Q2"},
         "teams.save_team": {"team": Team("team-west", "西区", TeamKind.REGION, "eng-sr", [])},
         "teams.set_roster": {"shifts": [OnCallShift("eng-jr", LATER, LATER + timedelta(hours=8))]},

@@ -94,7 +94,7 @@ class TrainingRecord:
     topics: frozenset[TrainingTopic] = attrs.field(converter=training_topics)
     attendees: tuple[Attendee, ...] = attrs.field(default=(), converter=_attendees)
     recorded_by: ActorRef | None = None
-    region: str | None = None
+    region: str | None = attrs.field(default=None, validator=attrs.validators.optional(required_text(64)))
     note: str = attrs.field(default="", validator=bounded(2000))
     version: int = 0
 

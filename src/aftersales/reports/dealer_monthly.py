@@ -14,11 +14,13 @@ no installation or repair and is not counted, so a dealer's true figures match t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 import attrs
 
+from aftersales.domain.instants import require_aware
 from aftersales.domain.quality_reports import DealerMonthlyReport
 from aftersales.errors import ValidationError
 from aftersales.ports.clock import Clock
@@ -79,9 +81,18 @@ class DealerMonthlySummary:
 
 def due_at(month: str, due_day: int = 3, timezone: str = "Asia/Shanghai") -> datetime:
     """The deadline of ``month``'s report: end of day ``due_day`` of the next month."""
-    if not isinstance(due_day, int) or not 1 <= due_day <= 28:
+    if not isinstance(due_day, int) or isinstance(due_day, bool) or not 1 <= due_day <= 28:
         raise ValidationError("due_day is a day of the month from 1 to 28", field="due_day")
     return month_period(next_month(month), timezone).start + timedelta(days=due_day)
+
+
+def _categories(value: object, field: str) -> frozenset[str]:
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise ValidationError(f"{field} is a collection of category codes", field=field)
+    codes = frozenset(value)
+    if not all(isinstance(c, str) for c in codes):
+        raise ValidationError(f"{field} holds category codes (text)", field=field)
+    return codes
 
 
 def dealer_monthly(
@@ -97,12 +108,21 @@ def dealer_monthly(
     repair_categories: frozenset[str] = frozenset({"repair"}),
 ) -> DealerMonthlySummary:
     """Each registered dealer's month: installations and repairs received (not cancelled), and its
-    report's status."""
+    report's status.
+
+    Every argument is used or refused with a ``ValidationError`` naming it: ``as_of`` (or what
+    ``clock`` reads) is an aware instant, ``due_day`` a day of the month (not ``True``), each category
+    set a collection of codes (not one string, which would match by substring).
+    """
     period = month_period(month, timezone)
     deadline = due_at(month, due_day, timezone)
+    installation_categories = _categories(installation_categories, "installation_categories")
+    repair_categories = _categories(repair_categories, "repair_categories")
     if as_of is None and clock is None:
         raise ValidationError("give as_of or a clock", field="as_of")
-    now = as_of if as_of is not None else clock.now()  # type: ignore[union-attr]
+    if as_of is None and not isinstance(clock, Clock):
+        raise ValidationError("clock is a Clock (it has now())", field="clock")
+    now = require_aware(as_of if as_of is not None else clock.now(), "as_of")  # type: ignore[union-attr]
     counts = queries.category_counts(period, GroupBy.SERVING_DEALER)
     with store() as uow:
         dealers: set[str] = {d.id for d in uow.dealers.list()}

@@ -1,12 +1,14 @@
 """Archives (用户档案, seed 002): the dealer archive and the end-user archive, as queries over the ledger.
 
 *Dealer archive* (经销商档案): the dealer's base data and region, and per month the calls (叫修) its
-customers made, the repairs done, the parts replaced, the callbacks and their satisfaction, and the
+customers made, the repairs done, the parts replaced, the callbacks and their satisfaction, the
 training its staff received — "what is the state of this region, which parts fail, where does it need
-support". *End-user archive* (终端用户档案): the customer, what they bought (assets), every ticket, each
-callback and satisfaction survey, and the fee slips. Nothing is copied: both are computed from the
-tickets (keyset pages of the ledger), the reference data and the training records, so they are never
-out of date. Scoped: a dealer sees its own archive and its own customers only.
+support" — and the maker's spot-checks of its service (抽查和指导, :meth:`ArchiveDesk.record_spot_check`).
+*End-user archive* (终端用户档案): the customer, what they bought (assets), every ticket, each callback
+and satisfaction survey, the fee slips, and every communication with them with its method.
+Nothing is copied: both are computed from the tickets (keyset pages of the ledger), the reference
+data, the training and spot-check records, so they are never out of date. Scoped: a dealer sees its
+own archive and its own customers only.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from aftersales.domain.contact import zone
 from aftersales.domain.fee_slips import FeeSlip
 from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset
+from aftersales.domain.spot_checks import DealerSpotCheck, SpotCheckOutcome
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.training import Attendee, TrainingKind, TrainingRecord, TrainingTopic
@@ -34,16 +37,20 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import ARCHIVE_ROLES, can_read, check_role
+from aftersales.service.reader_view import as_seen_by
 from aftersales.service.runner import CommandRunner
-from aftersales.service.scope import customer_slip_readable, party_visible
+from aftersales.service.scope import customer_slip_readable, party_visible, purchasing_dealer, sees_every
 
 __all__ = [
     "ARCHIVE_ROLES",
     "ArchiveDesk",
     "CallbackEntry",
+    "ContactEntry",
     "CustomerArchive",
     "DealerArchive",
     "DealerPeriod",
+    "DealerSpotCheck",
+    "SpotCheckOutcome",
     "TicketEntry",
 ]
 
@@ -66,6 +73,7 @@ class DealerPeriod:
     satisfaction_count: int = 0
     satisfaction_sum: int = 0
     trainings: int = 0
+    spot_checks: int = 0
 
     @property
     def satisfaction(self) -> Decimal | None:
@@ -86,6 +94,8 @@ class DealerArchive:
     periods: tuple[DealerPeriod, ...]
     total: DealerPeriod
     training: tuple[TrainingRecord, ...]
+    spot_checks: tuple[DealerSpotCheck, ...] = ()
+    """The maker's spot-checks of the dealer's service made in the range (抽查和指导), oldest first."""
 
     @property
     def region(self) -> str:
@@ -123,14 +133,34 @@ class CallbackEntry:
 
 
 @attrs.frozen
+class ContactEntry:
+    """One communication with the customer on a ticket, and how it went (its method): the request
+    itself (``request``, by the channel it came in), a contact (``contact``: a call or a message, by its
+    channel), an on-site visit (``visit``), a progress note the customer reads (``note``), a callback
+    attempt that did not reach them (``callback_attempt``, by phone) and the callback (``callback``).
+
+    ``note`` is what was said as the reader may read it: staff's own words on a step stay with staff.
+    """
+
+    ticket_id: str
+    at: datetime
+    kind: str
+    channel: str | None
+    note: str = ""
+    reached: bool = True
+
+
+@attrs.frozen
 class CustomerArchive:
-    """An end user's archive: who, what they bought, every ticket, callback, survey and fee slip."""
+    """An end user's archive: who, what they bought, every ticket, callback, survey and fee slip, and
+    every communication with them (``contacts``, oldest first)."""
 
     customer: Customer
     assets: tuple[Asset, ...]
     tickets: tuple[TicketEntry, ...]
     callbacks: tuple[CallbackEntry, ...]
     fee_slips: tuple[str, ...]
+    contacts: tuple[ContactEntry, ...] = ()
 
     @property
     def surveys(self) -> tuple[CallbackEntry, ...]:
@@ -159,6 +189,30 @@ def _callbacks(ticket: Ticket) -> Iterator[CallbackEntry]:
         )
 
 
+def _contacts(ticket: Ticket, seen: Ticket) -> Iterator[ContactEntry]:
+    """The communications with the customer on ``ticket``, with the words of ``seen`` (the ticket as the
+    reader may read it)."""
+    yield ContactEntry(ticket.id, ticket.received_at, "request", ticket.channel.value)
+    for event in seen.events:
+        payload = event.payload
+        if event.action == "contact_customer":
+            channel = payload.get("channel")
+            yield ContactEntry(
+                ticket.id, event.at, "contact", str(channel) if channel else None, event.reason or ""
+            )
+        elif event.action == "callback_attempt":
+            yield ContactEntry(ticket.id, event.at, "callback_attempt", "phone", event.reason or "", False)
+        elif event.action == "record_callback":
+            yield ContactEntry(ticket.id, event.at, "callback", None, str(payload.get("comment") or ""))
+        elif event.action == "note_to_customer" and payload.get("visible"):
+            index = payload.get("index")
+            if isinstance(index, int) and 0 <= index < len(ticket.notes):
+                yield ContactEntry(ticket.id, event.at, "note", None, ticket.notes[index].text)
+    for visit in ticket.visits:
+        if visit.arrived_at is not None:
+            yield ContactEntry(ticket.id, visit.arrived_at, "visit", "visit")
+
+
 def _months(start: date, end: date) -> list[str]:
     months = []
     year, month = start.year, start.month
@@ -172,6 +226,7 @@ class _Tally:
     def __init__(self) -> None:
         self.counts = dict.fromkeys(("calls", "repairs", "resolved", "cancelled", "rework", "callbacks"), 0)
         self.counts |= {"problem_back": 0, "satisfaction_count": 0, "satisfaction_sum": 0, "trainings": 0}
+        self.counts["spot_checks"] = 0
         self.parts: dict[str, int] = {}
 
     def add_ticket(self, ticket: Ticket) -> None:
@@ -240,18 +295,28 @@ class ArchiveDesk:
         """Record a training (走训, 集训 or 函授) of the given dealers' staff (replayable by key).
 
         A training is recorded once held: ``held_on`` after today on the desk's calendar is refused
-        (its attendance would show in the dealer archive before anyone attended)."""
+        (its attendance would show in the dealer archive before anyone attended). A ``region`` names whose
+        staff were trained (集训: 某一区域的售后服务人员集中起来进行培训): every linked dealer serves it
+        (``dealer_ids`` otherwise), and it is not blank (``region``)."""
         check_role(actor, "record_training", None, ARCHIVE_ROLES["record_training"])
         dealers = tuple(dealer_ids)
         topics = tuple(topics)
         attendees = tuple(attendees)
         request = [kind, held_on, trainer, dealers, topics, attendees, region, note]
+        if region is not None and (not isinstance(region, str) or not region.strip()):
+            raise ValidationError("region names a region (not blank)", field="region")
 
         def apply(uow: UnitOfWork, now: datetime) -> TrainingRecord:
             if isinstance(held_on, date) and held_on > self.context.today(now):
                 raise ValidationError(f"a training held on {held_on} is not held yet", field="held_on")
             for dealer_id in dealers:
-                uow.dealers.get(dealer_id)
+                dealer = uow.dealers.get(dealer_id)
+                if region is not None and not dealer.serves(region):
+                    raise ValidationError(
+                        f"{dealer_id} does not serve {region}: a training of a region's staff is linked to "
+                        "the dealers serving it",
+                        field="dealer_ids",
+                    )
             record = TrainingRecord(
                 next_number(uow, "training", now),
                 kind,
@@ -277,6 +342,60 @@ class ArchiveDesk:
             reload=lambda uow, id: uow.documents.get(TrainingRecord, id),
         )
 
+    # -- spot-checks ------------------------------------------------------------------------------
+
+    def record_spot_check(
+        self,
+        actor: Actor,
+        dealer_id: str,
+        *,
+        checked_on: date,
+        outcome: SpotCheckOutcome | str,
+        findings: str,
+        guidance: str = "",
+        ticket_ids: Iterable[str] = (),
+        idempotency_key: str | None = None,
+    ) -> DealerSpotCheck:
+        """Record the maker's spot-check of ``dealer_id``'s service (seed 002 12: 甲方有权对乙方的服务情况
+        进行抽查和指导), with what was found, the verdict and the guidance given (replayable by key).
+
+        Made by the maker's office, once made: ``checked_on`` after today on the desk's calendar is
+        refused. The tickets looked at are the dealer's jobs — its own customers' and units' calls, or a
+        call passed to it — that had come in by then (``ticket_ids``; an unknown ticket is
+        ``NotFound``). It shows in the dealer's archive (:meth:`dealer_archive`), which the dealer
+        reads too.
+        """
+        check_role(actor, "record_spot_check", dealer_id, ARCHIVE_ROLES["record_spot_check"])
+        # Checked before anything runs (a bad value is a ValidationError naming the field).
+        draft = DealerSpotCheck("check", dealer_id, checked_on, outcome, findings, guidance, ticket_ids)
+        request = [dealer_id, checked_on, draft.outcome, findings, guidance, draft.ticket_ids]
+
+        def apply(uow: UnitOfWork, now: datetime) -> DealerSpotCheck:
+            if checked_on > self.context.today(now):
+                raise ValidationError(f"a spot-check on {checked_on} is not made yet", field="checked_on")
+            uow.dealers.get(dealer_id)
+            for ticket_id in draft.ticket_ids:
+                ticket = uow.tickets.get(ticket_id)
+                if dealer_id not in (ticket.dealer_id, purchasing_dealer(ticket)):
+                    raise ValidationError(f"{ticket_id} is not a job of {dealer_id}", field="ticket_ids")
+                if self.context.today(ticket.received_at) > checked_on:
+                    raise ValidationError(
+                        f"{ticket_id} came in after the spot-check on {checked_on}", field="ticket_ids"
+                    )
+            record = attrs.evolve(draft, id=next_number(uow, "spot_check", now), checked_by=actor.ref)
+            uow.documents.add(record)
+            return record
+
+        return self.runner.write(
+            actor,
+            "record_spot_check",
+            idempotency_key,
+            request,
+            apply,
+            remember=lambda r: r.id,
+            reload=lambda uow, id: uow.documents.get(DealerSpotCheck, id),
+        )
+
     # -- dealer archive ----------------------------------------------------------------------------
 
     def dealer_archive(self, actor: Actor, dealer_id: str, *, start: date, end: date) -> DealerArchive:
@@ -288,7 +407,7 @@ class ArchiveDesk:
         took), not those another dealer's customers had dispatched to it: seed 002's 经销商档案 is
         the state of the dealer's territory (该地区叫修、回访…), whoever did the work.
         Dealer staff may read their own dealer's archive only (``PermissionDenied`` otherwise), whatever
-        other roles they hold.
+        other roles they hold, and of a training shared with other dealers only their own attendees.
         """
         allowed = ARCHIVE_ROLES["dealer_archive"]
         check_role(actor, "dealer_archive", dealer_id, allowed)
@@ -320,12 +439,32 @@ class ArchiveDesk:
                     key=lambda t: (t.held_on, t.id),
                 )
             )
+            checks = tuple(
+                sorted(
+                    (
+                        c
+                        for c in uow.documents.query(DealerSpotCheck, dealer_id=dealer_id)
+                        if start <= c.checked_on < end
+                    ),
+                    key=lambda c: (c.checked_on, c.id),
+                )
+            )
+        if not sees_every(actor, allowed):
+            # A training shared with other dealers (集训, 函授) lists their staff too: a dealer reads its
+            # own attendees only, as it reads its own archive only.
+            training = tuple(
+                attrs.evolve(t, attendees=tuple(a for a in t.attendees if a.dealer_id == dealer_id))
+                for t in training
+            )
         for record in training:
             month = record.held_on.strftime("%Y-%m")
             tallies[month].counts["trainings"] += 1
             total.counts["trainings"] += 1
+        for check in checks:
+            tallies[check.checked_on.strftime("%Y-%m")].counts["spot_checks"] += 1
+            total.counts["spot_checks"] += 1
         periods = tuple(tallies[m].period(m) for m in months)
-        return DealerArchive(dealer, start, end, periods, total.period("total"), training)
+        return DealerArchive(dealer, start, end, periods, total.period("total"), training, checks)
 
     # -- end-user archive ---------------------------------------------------------------------------
 
@@ -333,7 +472,10 @@ class ArchiveDesk:
         """The end-user archive of ``customer_id``.
 
         A customer reads its own, dealer staff those of their customers (their dealer's or their
-        regions'); anyone else out of scope gets ``NotFound``, as for an unknown customer.
+        regions'); anyone else out of scope gets ``NotFound``, as for an unknown customer. ``contacts``
+        is the record of every communication with the customer, with its method (seeds 003/004: 所有服务
+        记录…均需归档保存; the request, each contact, visit, note, callback attempt and callback), in the
+        words the reader may read.
         """
         allowed = ARCHIVE_ROLES["customer_archive"]
         check_role(actor, "customer_archive", customer_id, allowed)
@@ -375,5 +517,11 @@ class ArchiveDesk:
             for t in tickets
         )
         callbacks = tuple(c for t in tickets for c in _callbacks(t))
+        contacts = tuple(
+            sorted(
+                (c for t in tickets for c in _contacts(t, as_seen_by(actor, t))),
+                key=lambda c: (c.at, c.ticket_id),
+            )
+        )
         record_access(self.runner, actor, "customer_archive", [customer.id])
-        return CustomerArchive(customer, assets, entries, callbacks, slips)
+        return CustomerArchive(customer, assets, entries, callbacks, slips, contacts)

@@ -31,6 +31,7 @@ PREFIXES = {
     "kb": "KB",
     "materials_movement": "MM",
     "training": "TR",
+    "spot_check": "SC",
     "quality_incident": "QI",
 }
 

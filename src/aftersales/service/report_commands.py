@@ -47,7 +47,12 @@ class ReportCommands:
         repairs: int,
         idempotency_key: str | None = None,
     ) -> DealerMonthlyReport:
-        """Record (or correct) ``dealer_id``'s report for ``month``; dealer staff submit only their own."""
+        """Record (or correct) ``dealer_id``'s report for ``month``; dealer staff submit only their own.
+
+        Seed 002 (每月3号之前将上月安装/维修情况报至售后服务部): the report is of a month that is over. A
+        month not over yet in the desk's time zone (this one or a later one) is refused (``month``): its
+        figures are not all in, and an early filing would count as on time for a month still running.
+        """
         check_actor(actor)
         permit(actor, Workflow.DOCUMENTS, "submit_dealer_report", dealer_id)
         # Seed 002: each dealer reports its own month. Judged by every role that may submit, not by the
@@ -62,6 +67,10 @@ class ReportCommands:
                 f"{dealer_id}:{month}", dealer_id, month, installations, repairs, now, str(actor.ref)
             )
             uow.dealers.get(dealer_id)
+            if month >= self.context.today(now).strftime("%Y-%m"):
+                raise ValidationError(
+                    f"{month} is not over yet: a monthly report is of a month that has ended", field="month"
+                )
             found = uow.documents.query(DealerMonthlyReport, dealer_id=dealer_id, month=month)
             if found:
                 return uow.documents.save(attrs.evolve(report, version=found[0].version))
