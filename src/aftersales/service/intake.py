@@ -40,6 +40,9 @@ __all__ = ["open_ticket_in", "received_time", "write_opened"]
 _SCOPED = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
 """The roles whose scope is made of customers: they open tickets for their own customers only."""
 
+_GRADING = {Workflow.SERVICE_TICKET: "triage", Workflow.COMPLAINT: "classify"}
+"""The command whose roles grade a ticket of each workflow: they alone may give a priority at intake."""
+
 
 def received_time(now: datetime, received_at: datetime | None) -> datetime:
     """When the request came in: ``received_at`` (aware, not in the future) or now."""
@@ -97,6 +100,11 @@ def open_ticket_in(
         # Tags are the staff's labels (``tag`` in the permission table): a customer opening a call
         # gives none, as it may not tag the ticket afterwards ("vip" would put it in the staff's list).
         permit(actor, workflow, "tag", customer_id)
+    if priority is not None:
+        # The grade (普通 / 加急 / 特急) is the staff's assessment (seed 003: 根据问题的紧急程度、复杂程度以及
+        # 客户重要性…分为三个级别): whoever may not triage the ticket (classify a complaint) gives none at
+        # intake either. A customer says how urgent it is (``urgent``), and the pack maps that to a grade.
+        permit(actor, workflow, _GRADING[workflow], customer_id)
     described = describe_at_intake(context.custom_fields, category, tags, custom_fields)  # issue 23
     # What follows reads the customer, the unit, the contracts covering it and the number counter:
     # a store across a network reads them in one round trip (issue 21).
