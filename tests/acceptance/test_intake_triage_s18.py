@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.classification import Priority, Severity, TicketKind
+from aftersales.domain.teams import Team, TeamKind
 from aftersales.errors import PermissionDenied
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.desk import ServiceDesk
@@ -64,3 +66,59 @@ def test_dealer_staff_taking_their_customers_call_may_grade_it(office: tuple[Ser
     )
     assert opened.ticket.priority is Priority.EXPEDITED
     desk.triage(world.dealer_sh_staff, opened.ticket.id, nature="leak", severity=Severity.LOW)
+
+
+# -- who hears of a critical call ---------------------------------------------------------------------
+
+
+def _pack(tmp_path: Path, body: str) -> Path:
+    """A pack extending office_equipment (seed 003) with ``body``."""
+    path = tmp_path / "routed.toml"
+    path.write_text(f'[pack]\nname = "routed"\nextends = "office_equipment"\n\n{body}', encoding="utf-8")
+    return path
+
+
+def _told(desk: ServiceDesk, address: str) -> int:
+    desk.deliver()
+    notifier = desk.notifier
+    assert isinstance(notifier, MemoryNotifier)
+    return len(notifier.to(address))
+
+
+MANAGER_MAIL, HEAD_MAIL = "manager@venus.example", "head@venus.example"
+
+
+def _critical(desk: ServiceDesk, world: World, departments: int = 1) -> str:
+    tid = desk.open_ticket(world.agent, customer_id="cust-zh", description="全楼打印系统停摆").ticket.id
+    desk.triage(world.agent, tid, nature="outage", severity=Severity.SEVERE, departments=departments)
+    assert desk.ticket(world.manager, tid).priority is Priority.CRITICAL
+    return tid
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_emergency_team_dispatch_tells_the_coordinator_the_pack_names(backend: str, tmp_path: Path) -> None:
+    # Seed 003 names the department head; a pack may name another coordinator (routing.critical_*), and
+    # desk.dispatch tells that one. Before, desk.teams.dispatch_critical told the department head whatever
+    # the pack said, and the coordinator it named heard nothing of the team's dispatch.
+    body = '[routing]\ncritical_coordinator = "manager"\ncritical_notify = ["manager"]\n'
+    notifier = MemoryNotifier()
+    with world_desk(backend, tmp_path, pack=str(_pack(tmp_path, body)), notifier=notifier) as (desk, _, world):
+        desk.teams.save_team(world.manager, Team("em", "应急小组", TeamKind.EMERGENCY, "eng-sr", ["eng-jr"]))
+        tid = _critical(desk, world)
+        manager, head = _told(desk, MANAGER_MAIL), _told(desk, HEAD_MAIL)
+        result = desk.teams.dispatch_critical(world.agent, tid)
+        assert result.ticket.assignee is not None and result.ticket.assignee.id == "eng-sr"
+        assert (_told(desk, MANAGER_MAIL), _told(desk, HEAD_MAIL)) == (manager + 1, head)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_critical_problem_of_several_departments_tells_the_manager_too(backend: str, tmp_path: Path) -> None:
+    # Seed 001: 涉及多个部门的问题,售后经理应组织相关部门进行协调处理 — as desk.dispatch does, the team's
+    # dispatch tells the department head (critical) and the after-sales manager (several departments).
+    notifier = MemoryNotifier()
+    with world_desk(backend, tmp_path, pack="office_equipment", notifier=notifier) as (desk, _, world):
+        desk.teams.save_team(world.manager, Team("em", "应急小组", TeamKind.EMERGENCY, "eng-sr", ["eng-jr"]))
+        tid = _critical(desk, world, departments=3)
+        manager, head = _told(desk, MANAGER_MAIL), _told(desk, HEAD_MAIL)
+        desk.teams.dispatch_critical(world.agent, tid)
+        assert (_told(desk, MANAGER_MAIL), _told(desk, HEAD_MAIL)) == (manager + 1, head + 1)

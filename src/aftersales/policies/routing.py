@@ -60,6 +60,13 @@ class Route:
     coordinator: Role | None = None
     notify: tuple[Role, ...] = ()
 
+    @property
+    def told(self) -> tuple[Role, ...]:
+        """The staff roles told of a dispatch on this route: the notify list, then the coordinator,
+        each once (seed 003: 部门负责人协调资源; seed 001: the manager coordinates departments)."""
+        coordinator = (self.coordinator,) if self.coordinator is not None else ()
+        return tuple(dict.fromkeys((*self.notify, *coordinator)))
+
 
 _TARGETS = MappingProxyType(
     {
