@@ -122,3 +122,26 @@ def test_a_critical_problem_of_several_departments_tells_the_manager_too(backend
         manager, head = _told(desk, MANAGER_MAIL), _told(desk, HEAD_MAIL)
         desk.teams.dispatch_critical(world.agent, tid)
         assert (_told(desk, MANAGER_MAIL), _told(desk, HEAD_MAIL)) == (manager + 1, head + 1)
+
+
+# -- where the route sends a call ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_grade_the_pack_routes_to_the_dealer_goes_to_the_dealer(backend: str, tmp_path: Path) -> None:
+    # routing.targets may name "dealer" for a grade (seed 002: the territory's dealer serves what it sold).
+    # Before, the target was read and then ignored: the engineers-only dispatch of office_equipment gave
+    # the normal call to an engineer all the same.
+    body = (
+        "[routing]\n"
+        'targets = { normal = "dealer", expedited = "senior_engineer", critical = "emergency_team" }\n'
+    )
+    with world_desk(backend, tmp_path, pack=str(_pack(tmp_path, body))) as (desk, _, world):
+        normal = desk.open_ticket(world.agent, customer_id="cust-zh", description="复印机卡纸").ticket.id
+        desk.triage(world.agent, normal, nature="jam", severity=Severity.LOW)
+        assigned = desk.dispatch(world.agent, normal).ticket.assignee
+        assert assigned is not None and (assigned.kind.value, assigned.id) == ("dealer", "dealer-sh")
+        expedited = desk.open_ticket(world.agent, customer_id="cust-zh", description="复印机不通电").ticket.id
+        desk.triage(world.agent, expedited, nature="power", severity=Severity.HIGH)
+        assigned = desk.dispatch(world.agent, expedited).ticket.assignee
+        assert assigned is not None and (assigned.kind.value, assigned.id) == ("engineer", "eng-sr")
