@@ -68,6 +68,33 @@ def test_dealer_staff_taking_their_customers_call_may_grade_it(office: tuple[Ser
     desk.triage(world.dealer_sh_staff, opened.ticket.id, nature="leak", severity=Severity.LOW)
 
 
+
+def test_an_urgent_vip_call_is_graded_for_the_customers_importance_from_the_call(
+    office: tuple[ServiceDesk, World],
+) -> None:
+    # Seed 003 grades by urgency, complexity and the customer's importance; office_equipment raises a VIP
+    # one grade (priority.vip_raises) and keeps the grade's targets for it (sla.tier_factor vip = 1.0).
+    # Before, intake applied the urgent floor only: an urgent VIP call ran on the expedited clocks until
+    # triage made it critical, and its tighter limits then counted from the triage, not from the call.
+    desk, world = office
+    vip = desk.open_ticket(world.agent, customer_id="cust-en", description="Copier on fire", urgent=True)
+    assert vip.ticket.priority is Priority.CRITICAL
+    assert [r.code for r in vip.ticket.priority_reasons] == ["urgent_request", "customer_tier"]
+    graded = desk.open_ticket(
+        world.agent, customer_id="cust-en", description="Copier on fire", priority=Priority.CRITICAL
+    )
+    assert vip.ticket.response_due_at == graded.ticket.response_due_at
+    regular = desk.open_ticket(world.agent, customer_id="cust-zh", description="复印机冒烟", urgent=True)
+    assert regular.ticket.priority is Priority.EXPEDITED  # a regular customer: the urgent floor only
+    # A grade the staff give is theirs: not raised for the tier.
+    given = desk.open_ticket(
+        world.agent, customer_id="cust-en", description="Toner low", priority=Priority.NORMAL, urgent=True
+    )
+    assert given.ticket.priority is Priority.EXPEDITED  # the urgent floor over the given grade, no raise
+    triaged = desk.triage(world.agent, vip.ticket.id, nature="fire", severity=Severity.LOW)
+    assert triaged.ticket.priority is Priority.CRITICAL  # triage agrees with the intake grade
+
+
 # -- who hears of a critical call ---------------------------------------------------------------------
 
 

@@ -15,12 +15,14 @@ from aftersales.domain.classification import Category, Channel, Priority, Ticket
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import AssetId, CustomerId, TicketId
 from aftersales.domain.instants import require_aware
-from aftersales.domain.parties import Customer
+from aftersales.domain.parties import Customer, CustomerTier
+from aftersales.domain.reasons import Reason
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.sla_reading import TAKEN_BY_DEALER_KEY
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.policies.sla_terms import PAYLOAD_KEY, SlaTerms
+from aftersales.policies.triage import DefaultPriority, PriorityParams
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.read_ahead import ReadAhead, read_ahead
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -128,6 +130,8 @@ def open_ticket_in(
         # A customer the actor may read (its region's) but whose call is another dealer's job.
         raise PermissionDenied(str(actor), command, customer_id)
     intake, intake_reasons = intake_priority(context.policies.priority, priority, urgent, category, kind)
+    if priority is None and intake is not None:
+        intake, intake_reasons = _with_tier(context.policies.priority, customer.tier, intake, intake_reasons)
     terms = sla_terms if sla_terms is not None else contract_terms(uow, asset, received_at, kind)
     if ticket_id is None:
         # Numbered last: the counter's row stays locked until the commit, which concurrent intakes wait for.
@@ -213,6 +217,29 @@ def _takes_the_call(actor: Actor, customer: Customer, dealer_id: str | None, rol
         if role is Role.DEALER_STAFF and actor.dealer_id is not None and dealer_id == actor.dealer_id:
             return True
     return False
+
+
+def _with_tier(
+    policy: object, tier: CustomerTier, floor: Priority, reasons: Sequence[Reason]
+) -> tuple[Priority, Sequence[Reason]]:
+    """The grade a pack's floor set at intake (an urgent call, a category), raised for the customer's
+    importance as triage raises it (``[priority] vip_raises``, ``important_raises``).
+
+    Seed 003 grades by urgency, complexity *and* the customer's importance (客户重要性), and the tier is
+    known at the call: an urgent VIP call is as critical from the first instant as the triage will make
+    it, so its clocks run on that grade. A grade the staff gave is theirs and is not raised; a custom
+    priority policy decides at triage only."""
+    params = policy.params if isinstance(policy, DefaultPriority) else None
+    if not isinstance(params, PriorityParams):
+        return floor, reasons
+    levels = {CustomerTier.VIP: params.vip_raises, CustomerTier.IMPORTANT: params.important_raises}.get(
+        tier, 0
+    )
+    if not levels:
+        return floor, reasons
+    if floor is Priority.CRITICAL:
+        return floor, (*reasons, Reason("customer_tier_kept", {"tier": tier.value}))
+    return floor.raised(levels), (*reasons, Reason("customer_tier", {"tier": tier.value, "levels": levels}))
 
 
 def _opened_facts(actor: Actor, terms: SlaTerms | None) -> dict[str, JsonValue] | None:
