@@ -10,6 +10,7 @@ Seed 003 受理/分级: 客服专员在接到客户请求后,需详细记录客�
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ import pytest
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.classification import Priority, Severity, TicketKind
 from aftersales.domain.teams import Team, TeamKind
-from aftersales.errors import PermissionDenied
+from aftersales.errors import NotFound, PermissionDenied
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
@@ -172,3 +173,43 @@ def test_a_grade_the_pack_routes_to_the_dealer_goes_to_the_dealer(backend: str, 
         desk.triage(world.agent, expedited, nature="power", severity=Severity.HIGH)
         assigned = desk.dispatch(world.agent, expedited).ticket.assignee
         assert assigned is not None and (assigned.kind.value, assigned.id) == ("engineer", "eng-sr")
+
+
+
+# -- what the customer sees ---------------------------------------------------------------------------
+
+
+def test_the_customer_follows_its_call_with_the_times_it_asked_for_and_was_told(
+    office: tuple[ServiceDesk, World],
+) -> None:
+    # Seed 003: 记录…期望解决时间; Y个工作小时内响应,并告知预计上门或解决时间; 过程透明:客户可通过服务平台或电话
+    # 查询服务进度. Before, the customer's progress view showed the SLA's due times but neither the time it
+    # asked for, nor the visit or solution time it was told, nor when the engineer was to come.
+    desk, world = office
+    start = desk.clock.now()  # type: ignore[attr-defined]
+    customer, agent = world.customer_zh, world.agent
+    asked = start + timedelta(days=2)
+    tid = desk.open_ticket(customer, customer_id="cust-zh", description="复印机卡纸", expected_by=asked).ticket.id
+    desk.triage(agent, tid, nature="jam", severity=Severity.MEDIUM, note="客户难缠")
+    told = start + timedelta(days=1)
+    desk.contact_customer(agent, tid, channel="phone", note="明天上午上门", expected_at=told)
+    desk.dispatch(agent, tid, engineer_id="eng-jr")
+    desk.note_to_customer(agent, tid, text="内部：成本价 120 元", visible=False)
+    desk.note_to_customer(agent, tid, text="工程师已安排")
+    desk.tag(agent, tid, add=["难缠"])
+    progress = desk.progress(customer, tid)
+    assert (progress.expected_by, progress.expected_at, progress.visit_at) == (asked, told, None)
+    assert progress.expected_at is not None and progress.expected_at.utcoffset() == told.utcoffset()
+    later = start + timedelta(days=1, hours=2)
+    desk.add_visit(agent, tid, planned_at=later, engineer_id="eng-jr")
+    desk.contact_customer(agent, tid, channel="wechat", note="改到中午", expected_at=later)
+    progress = desk.progress(customer, tid)
+    assert (progress.expected_at, progress.visit_at, progress.engineer_name) == (later, later, "李工")
+    assert progress.notes == ("工程师已安排",)
+    text = progress.to_json()
+    assert not any(word in text for word in ("内部", "难缠", "120"))
+    desk.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
+    desk.add_visit(agent, tid, planned_at=later, engineer_id="eng-jr", arrived_at=start + timedelta(minutes=30))
+    assert desk.progress(customer, tid).visit_at is None  # the engineer came: no visit still to come
+    with pytest.raises(NotFound):  # another customer's call does not exist for it
+        desk.progress(world.customer_en, tid)
