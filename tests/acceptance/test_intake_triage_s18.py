@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from aftersales.adapters.notifiers import MemoryNotifier
-from aftersales.domain.classification import Priority, Severity, TicketKind
+from aftersales.domain.classification import Channel, Plan, Priority, Severity, TicketKind
+from aftersales.domain.surveys import CallbackChecklist
 from aftersales.domain.teams import Team, TeamKind
-from aftersales.errors import NotFound, PermissionDenied
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
@@ -213,3 +214,42 @@ def test_the_customer_follows_its_call_with_the_times_it_asked_for_and_was_told(
     assert desk.progress(customer, tid).visit_at is None  # the engineer came: no visit still to come
     with pytest.raises(NotFound):  # another customer's call does not exist for it
         desk.progress(world.customer_en, tid)
+
+
+
+# -- every communication with its method --------------------------------------------------------------
+
+
+def _accepted(desk: ServiceDesk, world: World) -> str:
+    tid = desk.open_ticket(world.agent, customer_id="cust-zh", description="复印机卡纸").ticket.id
+    desk.triage(world.agent, tid, nature="jam", severity=Severity.LOW, plan=Plan.ON_SITE)
+    desk.dispatch(world.agent, tid, engineer_id="eng-jr")
+    desk.start_work(world.junior, tid)
+    desk.add_fault_record(world.junior, tid, symptom="paper_jam", cause="worn_roller", action="replace")
+    desk.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
+    desk.resolve(world.junior, tid, summary="换了搓纸轮")
+    desk.confirm(world.customer_zh, tid)
+    return tid
+
+
+def test_a_callback_records_how_the_customer_was_reached(office: tuple[ServiceDesk, World]) -> None:
+    # Seed 001: 沟通记录应详细、完整,包括沟通时间、沟通方式、沟通内容; 客户满意度调查可通过电话回访、在线问卷等
+    # 方式进行. A contact records its channel; before, the callback (回访) recorded when and what but not how,
+    # on the ticket's history and on the callback record alike.
+    desk, world = office
+    tid = _accepted(desk, world)
+    with pytest.raises(ValidationError) as refused:
+        desk.record_callback(world.agent, tid, problem_back=False, satisfaction=5, channel="planned")
+    assert refused.value.field == "channel"
+    assert desk.callbacks.records(world.manager, tid) == []  # nothing recorded
+    desk.record_callback(world.agent, tid, problem_back=False, satisfaction=5, channel=Channel.WECHAT)
+    (record,) = desk.callbacks.records(world.manager, tid)
+    assert record.channel is Channel.WECHAT
+    event = desk.ticket(world.manager, tid).events[-1]
+    assert (event.action, event.payload["channel"]) == ("record_callback", "wechat")
+    seen = desk.ticket(world.customer_zh, tid).events[-1]  # the customer reads its own callback's method
+    assert seen.payload["channel"] == "wechat"
+    other = _accepted(desk, world)
+    desk.callbacks.record(world.agent, other, checklist=CallbackChecklist(product_works=True), problem_back=False)
+    (phoned,) = desk.callbacks.records(world.manager, other)
+    assert phoned.channel is Channel.PHONE  # 电话回访, the usual way, when none is named
