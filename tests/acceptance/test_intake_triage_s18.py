@@ -97,6 +97,35 @@ def test_an_urgent_vip_call_is_graded_for_the_customers_importance_from_the_call
     assert triaged.ticket.priority is Priority.CRITICAL  # triage agrees with the intake grade
 
 
+
+def test_a_request_taken_at_the_desk_names_a_channel_it_could_have_come_by(
+    office: tuple[ServiceDesk, World],
+) -> None:
+    # Channel 'planned' is the maintenance job's (计划保养), 'proactive_callback' the company calling the
+    # customer (seed 001 公司主动回访). Before, a customer's own call (or any desk intake, or a contact)
+    # could claim either, and the ledger's 渠道 column said the company had reached out.
+    desk, world = office
+    for actor, channel in (
+        (world.customer_zh, Channel.PLANNED),
+        (world.customer_zh, Channel.PROACTIVE_CALLBACK),
+        (world.agent, Channel.PLANNED),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            desk.open_ticket(actor, customer_id="cust-zh", description="复印机卡纸", channel=channel)
+        assert refused.value.field == "channel"
+        with pytest.raises(ValidationError):
+            desk.complaints.open_complaint(actor, "cust-zh", "上门迟到", channel=channel)
+    assert desk.count(world.manager, TicketFilter(customer_id="cust-zh")) == 0
+    called = desk.open_ticket(
+        world.agent, customer_id="cust-zh", description="回访发现卡纸", channel=Channel.PROACTIVE_CALLBACK
+    )
+    assert called.ticket.channel is Channel.PROACTIVE_CALLBACK  # the agent's callback found it
+    with pytest.raises(ValidationError):
+        desk.contact_customer(world.agent, called.ticket.id, channel=Channel.PLANNED)
+    own = desk.open_ticket(world.customer_zh, customer_id="cust-zh", description="卡纸", channel=Channel.PORTAL)
+    assert own.ticket.channel is Channel.PORTAL
+
+
 # -- who hears of a critical call ---------------------------------------------------------------------
 
 

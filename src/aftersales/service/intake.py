@@ -36,7 +36,7 @@ from aftersales.service.runner import Applied
 from aftersales.service.scope import asset_visible, engineer_serves, party_visible
 from aftersales.service.ticket_search import describe_at_intake, index_ticket, index_tickets
 
-__all__ = ["open_ticket_in", "received_time", "write_opened"]
+__all__ = ["check_channel", "open_ticket_in", "received_time", "write_opened"]
 
 
 _SCOPED = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
@@ -52,6 +52,26 @@ def received_time(now: datetime, received_at: datetime | None) -> datetime:
     if received > now:
         raise ValidationError("received_at is in the future", field="received_at")
     return received
+
+
+def check_channel(actor: Actor, channel: Channel) -> Channel:
+    """``channel`` if ``actor`` may say a request came in by it, else a ``ValidationError`` naming it.
+
+    ``planned`` is the maintenance job's (a visit it opens from a plan, 计划保养), never a call taken at
+    the desk; ``proactive_callback`` is the company calling the customer (seed 001 公司主动回访), which a
+    customer opening its own request cannot have done. Either would put the request in the wrong
+    column of the ledger (渠道) and misstate who reached whom."""
+    if channel is Channel.PLANNED:
+        raise ValidationError(
+            "channel 'planned' is the maintenance plan's: a request taken at the desk came by another",
+            field="channel",
+        )
+    if channel is Channel.PROACTIVE_CALLBACK and all(role is Role.CUSTOMER for role in actor.roles):
+        raise ValidationError(
+            "channel 'proactive_callback' is the company calling the customer, not the customer's own call",
+            field="channel",
+        )
+    return channel
 
 
 def open_ticket_in(
