@@ -1,5 +1,5 @@
-"""Routing parameters are used or refused (session 18): a coordinator who can coordinate, a notice to
-the office, targets read from their codes.
+"""Routing and priority parameters are used or refused (session 18): a coordinator who can coordinate,
+a notice to the office, targets and grades read from their codes.
 
 Seed 003: 特急问题则启动应急小组,由部门负责人协调资源优先处理;
 seed 001: 对于复杂问题或涉及多个部门的问题,售后经理应组织相关部门进行协调处理.
@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from aftersales.domain.actors import Role
-from aftersales.domain.classification import Priority
+from aftersales.domain.classification import Category, Plan, Priority, Severity
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.registry import resolve_policies
 from aftersales.policies.routing import DefaultRouting, RouteTarget, RoutingFacts, RoutingParams
+from aftersales.policies.triage import DefaultPriority, PriorityParams, Triage, TriageFacts
 
 
 @pytest.mark.parametrize(
@@ -60,3 +61,28 @@ def test_params_built_in_code_read_codes_as_the_roles_and_targets_they_name() ->
     with pytest.raises(ValidationError) as nobody:
         RoutingParams(critical_coordinator="ghost")  # type: ignore[arg-type]
     assert nobody.value.field == "critical_coordinator"
+
+
+def test_priority_params_built_in_code_read_codes_as_the_grades_they_name() -> None:
+    # Seed 003's table (urgency, complexity, importance) with its floors written as codes, as in a pack.
+    # Before, a code stayed text and the first triage failed with AttributeError ("critical".rank).
+    params = PriorityParams(
+        urgent_floor="critical",  # type: ignore[arg-type]
+        severity_floor={"medium": "expedited"},  # type: ignore[dict-item]
+        category_floor={"installation": "expedited"},
+        default_plan="depot",  # type: ignore[arg-type]
+    )
+    policy = DefaultPriority(params)
+    urgent = policy.decide(TriageFacts(Category.REPAIR, urgent=True)).outcome
+    assert urgent == Triage(Priority.CRITICAL, Plan.DEPOT)
+    medium = policy.decide(TriageFacts(Category.REPAIR, severity=Severity.MEDIUM)).outcome
+    assert medium.priority is Priority.EXPEDITED
+    assert params.severity_floor[Severity.SEVERE] is Priority.CRITICAL  # the seed's floors kept
+    for wrong, field in (
+        ({"urgent_floor": "asap"}, "urgent_floor"),
+        ({"severity_floor": {"extreme": "critical"}}, "severity_floor"),
+        ({"category_floor": {"repair": "soon"}}, "category_floor"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            PriorityParams(**wrong)  # type: ignore[arg-type]
+        assert refused.value.field == field
