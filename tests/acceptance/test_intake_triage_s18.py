@@ -51,7 +51,9 @@ def test_a_customer_flags_its_call_urgent_but_gives_it_no_grade(
             customer, customer_id="cust-zh", description="复印机卡纸", priority=Priority.CRITICAL, kind=kind
         )
     assert desk.count(world.manager, TicketFilter(customer_id="cust-zh")) == 0  # nothing written
-    flagged = desk.open_ticket(customer, customer_id="cust-zh", description="复印机卡纸", urgent=True, kind=kind)
+    flagged = desk.open_ticket(
+        customer, customer_id="cust-zh", description="复印机卡纸", urgent=True, kind=kind
+    )
     assert flagged.ticket.urgent is True
     assert flagged.ticket.priority is Priority.EXPEDITED  # the pack's urgent floor
     # The staff who take the call grade it at intake, as at triage.
@@ -68,7 +70,6 @@ def test_dealer_staff_taking_their_customers_call_may_grade_it(office: tuple[Ser
     )
     assert opened.ticket.priority is Priority.EXPEDITED
     desk.triage(world.dealer_sh_staff, opened.ticket.id, nature="leak", severity=Severity.LOW)
-
 
 
 def test_an_urgent_vip_call_is_graded_for_the_customers_importance_from_the_call(
@@ -97,7 +98,6 @@ def test_an_urgent_vip_call_is_graded_for_the_customers_importance_from_the_call
     assert triaged.ticket.priority is Priority.CRITICAL  # triage agrees with the intake grade
 
 
-
 def test_a_request_taken_at_the_desk_names_a_channel_it_could_have_come_by(
     office: tuple[ServiceDesk, World],
 ) -> None:
@@ -122,7 +122,9 @@ def test_a_request_taken_at_the_desk_names_a_channel_it_could_have_come_by(
     assert called.ticket.channel is Channel.PROACTIVE_CALLBACK  # the agent's callback found it
     with pytest.raises(ValidationError):
         desk.contact_customer(world.agent, called.ticket.id, channel=Channel.PLANNED)
-    own = desk.open_ticket(world.customer_zh, customer_id="cust-zh", description="卡纸", channel=Channel.PORTAL)
+    own = desk.open_ticket(
+        world.customer_zh, customer_id="cust-zh", description="卡纸", channel=Channel.PORTAL
+    )
     assert own.ticket.channel is Channel.PORTAL
 
 
@@ -154,13 +156,19 @@ def _critical(desk: ServiceDesk, world: World, departments: int = 1) -> str:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_the_emergency_team_dispatch_tells_the_coordinator_the_pack_names(backend: str, tmp_path: Path) -> None:
+def test_the_emergency_team_dispatch_tells_the_coordinator_the_pack_names(
+    backend: str, tmp_path: Path
+) -> None:
     # Seed 003 names the department head; a pack may name another coordinator (routing.critical_*), and
     # desk.dispatch tells that one. Before, desk.teams.dispatch_critical told the department head whatever
     # the pack said, and the coordinator it named heard nothing of the team's dispatch.
     body = '[routing]\ncritical_coordinator = "manager"\ncritical_notify = ["manager"]\n'
     notifier = MemoryNotifier()
-    with world_desk(backend, tmp_path, pack=str(_pack(tmp_path, body)), notifier=notifier) as (desk, _, world):
+    with world_desk(backend, tmp_path, pack=str(_pack(tmp_path, body)), notifier=notifier) as (
+        desk,
+        _,
+        world,
+    ):
         desk.teams.save_team(world.manager, Team("em", "应急小组", TeamKind.EMERGENCY, "eng-sr", ["eng-jr"]))
         tid = _critical(desk, world)
         manager, head = _told(desk, MANAGER_MAIL), _told(desk, HEAD_MAIL)
@@ -170,7 +178,9 @@ def test_the_emergency_team_dispatch_tells_the_coordinator_the_pack_names(backen
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_a_critical_problem_of_several_departments_tells_the_manager_too(backend: str, tmp_path: Path) -> None:
+def test_a_critical_problem_of_several_departments_tells_the_manager_too(
+    backend: str, tmp_path: Path
+) -> None:
     # Seed 001: 涉及多个部门的问题,售后经理应组织相关部门进行协调处理 — as desk.dispatch does, the team's
     # dispatch tells the department head (critical) and the after-sales manager (several departments).
     notifier = MemoryNotifier()
@@ -180,6 +190,28 @@ def test_a_critical_problem_of_several_departments_tells_the_manager_too(backend
         manager, head = _told(desk, MANAGER_MAIL), _told(desk, HEAD_MAIL)
         desk.teams.dispatch_critical(world.agent, tid)
         assert (_told(desk, MANAGER_MAIL), _told(desk, HEAD_MAIL)) == (manager + 1, head + 1)
+
+
+def test_dealer_staff_send_a_critical_call_to_their_own_team_not_the_makers(
+    office: tuple[ServiceDesk, World],
+) -> None:
+    # Seed 002: the dealer serves what it sold with its own people; desk.dispatch keeps dealer staff inside
+    # their dealer. Before, desk.teams.dispatch_critical let them put the maker's emergency team lead on
+    # the call (and stop their own contract clock), past that rule.
+    desk, world = office
+    desk.teams.save_team(world.manager, Team("em", "应急小组", TeamKind.EMERGENCY, "eng-sr", ["eng-jr"]))
+    own = Team("sh-team", "浦东应急", TeamKind.DEALER, "eng-dealer-sh", dealer_id="dealer-sh")
+    desk.teams.save_team(world.manager, own)
+    tid = _critical(desk, world)
+    staff = world.dealer_sh_staff
+    with pytest.raises(PermissionDenied):
+        desk.teams.dispatch_critical(staff, tid)
+    kept = desk.ticket(world.manager, tid)
+    assert (kept.state, kept.assignee) == ("triaged", None)  # nothing changed
+    sent = desk.teams.dispatch_critical(staff, tid, team_id="sh-team")
+    assert sent.ticket.assignee is not None and sent.ticket.assignee.id == "eng-dealer-sh"
+    other = _critical(desk, world)
+    assert desk.teams.dispatch_critical(world.agent, other).ticket.assignee.id == "eng-sr"  # type: ignore[union-attr]
 
 
 # -- where the route sends a call ---------------------------------------------------------------------
@@ -205,21 +237,22 @@ def test_a_grade_the_pack_routes_to_the_dealer_goes_to_the_dealer(backend: str, 
         assert assigned is not None and (assigned.kind.value, assigned.id) == ("engineer", "eng-sr")
 
 
-
 # -- what the customer sees ---------------------------------------------------------------------------
 
 
 def test_the_customer_follows_its_call_with_the_times_it_asked_for_and_was_told(
     office: tuple[ServiceDesk, World],
 ) -> None:
-    # Seed 003: 记录…期望解决时间; Y个工作小时内响应,并告知预计上门或解决时间; 过程透明:客户可通过服务平台或电话
-    # 查询服务进度. Before, the customer's progress view showed the SLA's due times but neither the time it
+    # Seed 003: 记录…期望解决时间; Y个工作小时内响应,并告知预计上门或解决时间;
+    # 过程透明:客户可通过服务平台或电话查询服务进度. Before, the customer's progress view showed the SLA's due times but neither the time it
     # asked for, nor the visit or solution time it was told, nor when the engineer was to come.
     desk, world = office
     start = desk.clock.now()  # type: ignore[attr-defined]
     customer, agent = world.customer_zh, world.agent
     asked = start + timedelta(days=2)
-    tid = desk.open_ticket(customer, customer_id="cust-zh", description="复印机卡纸", expected_by=asked).ticket.id
+    tid = desk.open_ticket(
+        customer, customer_id="cust-zh", description="复印机卡纸", expected_by=asked
+    ).ticket.id
     desk.triage(agent, tid, nature="jam", severity=Severity.MEDIUM, note="客户难缠")
     told = start + timedelta(days=1)
     desk.contact_customer(agent, tid, channel="phone", note="明天上午上门", expected_at=told)
@@ -239,11 +272,12 @@ def test_the_customer_follows_its_call_with_the_times_it_asked_for_and_was_told(
     text = progress.to_json()
     assert not any(word in text for word in ("内部", "难缠", "120"))
     desk.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
-    desk.add_visit(agent, tid, planned_at=later, engineer_id="eng-jr", arrived_at=start + timedelta(minutes=30))
+    desk.add_visit(
+        agent, tid, planned_at=later, engineer_id="eng-jr", arrived_at=start + timedelta(minutes=30)
+    )
     assert desk.progress(customer, tid).visit_at is None  # the engineer came: no visit still to come
     with pytest.raises(NotFound):  # another customer's call does not exist for it
         desk.progress(world.customer_en, tid)
-
 
 
 # -- every communication with its method --------------------------------------------------------------
@@ -262,8 +296,8 @@ def _accepted(desk: ServiceDesk, world: World) -> str:
 
 
 def test_a_callback_records_how_the_customer_was_reached(office: tuple[ServiceDesk, World]) -> None:
-    # Seed 001: 沟通记录应详细、完整,包括沟通时间、沟通方式、沟通内容; 客户满意度调查可通过电话回访、在线问卷等
-    # 方式进行. A contact records its channel; before, the callback (回访) recorded when and what but not how,
+    # Seed 001: 沟通记录应详细、完整,包括沟通时间、沟通方式、沟通内容;
+    # 客户满意度调查可通过电话回访、在线问卷等方式进行. A contact records its channel; before, the callback (回访) recorded when and what but not how,
     # on the ticket's history and on the callback record alike.
     desk, world = office
     tid = _accepted(desk, world)
@@ -279,6 +313,8 @@ def test_a_callback_records_how_the_customer_was_reached(office: tuple[ServiceDe
     seen = desk.ticket(world.customer_zh, tid).events[-1]  # the customer reads its own callback's method
     assert seen.payload["channel"] == "wechat"
     other = _accepted(desk, world)
-    desk.callbacks.record(world.agent, other, checklist=CallbackChecklist(product_works=True), problem_back=False)
+    desk.callbacks.record(
+        world.agent, other, checklist=CallbackChecklist(product_works=True), problem_back=False
+    )
     (phoned,) = desk.callbacks.records(world.manager, other)
     assert phoned.channel is Channel.PHONE  # 电话回访, the usual way, when none is named

@@ -30,7 +30,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
-from aftersales.service.dispatching import check_available, unavailable_members
+from aftersales.service.dispatching import check_available, check_dealer_dispatch, unavailable_members
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.scope import acts_as_dealer_staff
@@ -180,8 +180,12 @@ class TeamDesk:
         if chosen is None:
             return self._failed(uow, actor, ticket, team, reasons, now)
         engineer = uow.engineers.get(chosen)
+        assignee = Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name)
+        # Dealer staff pass a job inside their dealer only, as on desk.dispatch (seed 002: 乙方负责所售产品的
+        # 全过程服务): the maker's emergency team is the office's to send, a dealer's own team its staff's.
+        check_dealer_dispatch(uow, actor, assignee)
         ticket.assign(
-            actor.ref, now, Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name),
+            actor.ref, now, assignee,
             reason="critical: emergency team", reasons=reasons, dealer=engineer.dealer_id,
         )  # fmt: skip
         return Applied(messages=self._notify(uow, ticket, team, reasons[-1], now))
