@@ -244,8 +244,9 @@ def test_the_customer_follows_its_call_with_the_times_it_asked_for_and_was_told(
     office: tuple[ServiceDesk, World],
 ) -> None:
     # Seed 003: 记录…期望解决时间; Y个工作小时内响应,并告知预计上门或解决时间;
-    # 过程透明:客户可通过服务平台或电话查询服务进度. Before, the customer's progress view showed the SLA's due times but neither the time it
-    # asked for, nor the visit or solution time it was told, nor when the engineer was to come.
+    # 过程透明:客户可通过服务平台或电话查询服务进度.
+    # Before, the customer's progress view showed the SLA's due times but neither the time it asked
+    # for, nor the visit or solution time it was told, nor when the engineer was to come.
     desk, world = office
     start = desk.clock.now()  # type: ignore[attr-defined]
     customer, agent = world.customer_zh, world.agent
@@ -297,7 +298,8 @@ def _accepted(desk: ServiceDesk, world: World) -> str:
 
 def test_a_callback_records_how_the_customer_was_reached(office: tuple[ServiceDesk, World]) -> None:
     # Seed 001: 沟通记录应详细、完整,包括沟通时间、沟通方式、沟通内容;
-    # 客户满意度调查可通过电话回访、在线问卷等方式进行. A contact records its channel; before, the callback (回访) recorded when and what but not how,
+    # 客户满意度调查可通过电话回访、在线问卷等方式进行.
+    # A contact records its channel; before, the callback (回访) recorded when and what but not how,
     # on the ticket's history and on the callback record alike.
     desk, world = office
     tid = _accepted(desk, world)
