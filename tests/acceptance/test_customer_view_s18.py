@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from test_seed002_money import SH, _free_part_received, story
+from test_seed002_money import PART, SH, _free_part_received, _repair, story
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.domain.materials import MaterialsLine, PartyRef
 from aftersales.errors import NotFound
 from aftersales.service.desk import ServiceDesk
 from conftest import World
@@ -42,3 +43,28 @@ def test_a_part_charged_back_to_the_dealer_is_not_in_the_customers_history(story
     assert desk.fees.slips_of(world.customer_zh, ticket_id) == []  # its slip was not the customer's either
     with pytest.raises(NotFound):  # another region's dealer does not read the ticket at all
         desk.ticket(world.dealer_bj_staff, ticket_id)
+
+
+def test_parts_a_dealer_buys_at_cost_for_its_job_are_not_in_the_customers_history(story: Story) -> None:
+    # 保修期外甲方按成本价向乙方提供维修材料: the parts for the dealer's own engineer are the dealer's
+    # purchase at the maker's price. Before, a ticket without a charge sheet of its own showed the
+    # customer that quote (materials_quoted {"payer": "dealer", "total": "75.00"}): the purchase steps
+    # were left out only when the ticket's own sheet had a dealer side.
+    desk, clock, world = story
+    materials = desk.materials
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    request = materials.request(
+        world.dealer_sh_staff,
+        ticket_id,
+        party=PartyRef.engineer("eng-dealer-sh"),
+        lines=[MaterialsLine(PART, 1)],
+    )
+    materials.check(world.agent, request.id)
+    materials.quote(world.agent, request.id)
+    materials.approve(world.dealer_sh_staff, request.id)
+    office = [e.action for e in desk.ticket(world.manager, ticket_id).events]
+    assert "materials_quoted" in office
+    assert any(e.action == "materials_quoted" for e in desk.ticket(world.dealer_sh_staff, ticket_id).events)
+    customer = desk.ticket(world.customer_zh, ticket_id)
+    assert [e.action for e in customer.events] == [a for a in office if a != "materials_quoted"]
+    assert "75.00" not in customer.to_json()
