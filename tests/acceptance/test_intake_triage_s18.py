@@ -96,6 +96,15 @@ def test_an_urgent_vip_call_is_graded_for_the_customers_importance_from_the_call
     assert given.ticket.priority is Priority.EXPEDITED  # the urgent floor over the given grade, no raise
     triaged = desk.triage(world.agent, vip.ticket.id, nature="fire", severity=Severity.LOW)
     assert triaged.ticket.priority is Priority.CRITICAL  # triage agrees with the intake grade
+    # A complaint is classified, not triaged (seed 004): its intake grade stays the pack's floor.
+    complaint = desk.open_ticket(
+        world.agent,
+        customer_id="cust-en",
+        description="Rude engineer",
+        urgent=True,
+        kind=TicketKind.COMPLAINT,
+    )
+    assert complaint.ticket.priority is Priority.EXPEDITED
 
 
 def test_a_request_taken_at_the_desk_names_a_channel_it_could_have_come_by(

@@ -150,7 +150,7 @@ def open_ticket_in(
         # A customer the actor may read (its region's) but whose call is another dealer's job.
         raise PermissionDenied(str(actor), command, customer_id)
     intake, intake_reasons = intake_priority(context.policies.priority, priority, urgent, category, kind)
-    if priority is None and intake is not None:
+    if priority is None and intake is not None and kind is TicketKind.SERVICE:
         intake, intake_reasons = _with_tier(context.policies.priority, customer.tier, intake, intake_reasons)
     terms = sla_terms if sla_terms is not None else contract_terms(uow, asset, received_at, kind)
     if ticket_id is None:
@@ -248,7 +248,8 @@ def _with_tier(
     Seed 003 grades by urgency, complexity *and* the customer's importance (客户重要性), and the tier is
     known at the call: an urgent VIP call is as critical from the first instant as the triage will make
     it, so its clocks run on that grade. A grade the staff gave is theirs and is not raised; a custom
-    priority policy decides at triage only."""
+    priority policy decides at triage only; a complaint, which no triage grades (seed 004 classifies it),
+    keeps the floor."""
     params = policy.params if isinstance(policy, DefaultPriority) else None
     if not isinstance(params, PriorityParams):
         return floor, reasons
