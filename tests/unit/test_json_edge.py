@@ -65,6 +65,9 @@ progresses = st.builds(
     notes=st.lists(texts, max_size=3).map(tuple),
     resolved_at=st.none() | instants,
     closed_at=st.none() | instants,
+    expected_by=st.none() | instants,
+    expected_at=st.none() | instants,
+    visit_at=st.none() | instants,
 )
 
 
@@ -93,7 +96,7 @@ def test_progress_round_trips_with_zones(progress: Progress) -> None:
     text = to_json(progress)
     back = from_json(text, Progress)
     assert back == progress
-    for name in ("received_at", "response_due_at", "resolved_at", "closed_at"):
+    for name in ("received_at", "response_due_at", "resolved_at", "closed_at", "expected_at", "visit_at"):
         assert _same_zone(getattr(back, name), getattr(progress, name))
     assert json.loads(text) == to_dict(progress)  # the fast writer and the plain one agree
 

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import attrs
 
 from aftersales.domain.actors import ActorRef
+from aftersales.domain.classification import Channel
 from aftersales.domain.ids import CustomerId, TicketId
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, required_text
@@ -168,4 +169,8 @@ class CallbackRecord:
     comment: str = attrs.field(default="", validator=bounded(2000))
     complaint_id: TicketId | None = None
     """The complaint this callback opened (low score), if any."""
+    channel: Channel | None = None
+    """How the customer was reached (seed 001: 沟通记录…包括沟通时间、沟通方式、沟通内容; 满意度调查可通过电话
+    回访、在线问卷等方式进行); the desk records one on every callback (``None``: a record made before it
+    did)."""
     version: int = 0

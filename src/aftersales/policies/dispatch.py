@@ -179,6 +179,11 @@ class DefaultDispatch:
             DispatchMode.ENGINEERS_THEN_DEALER: ("engineers", "dealer"),
             DispatchMode.DEALER_THEN_ENGINEERS: ("dealer", "engineers"),
         }[mode]
+        if request.route.target is RouteTarget.DEALER:
+            # The pack's routing sends this grade to the territory's dealer (``routing.targets``): the
+            # route says who handles it (its reason: route_by_priority), the mode only how the others
+            # are searched; nobody else is chosen, and no dealer is a failed dispatch like any other.
+            order = ("dealer",)
         for step in order:
             if step == "engineers":
                 ranked = self._engineers(request, roster.engineers, on_duty, reasons)

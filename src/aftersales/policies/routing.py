@@ -8,9 +8,10 @@ team, the department head coordinating. Seed 001: "对于复杂问题或涉及�
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 import attrs
 
@@ -18,6 +19,7 @@ from aftersales.domain.actors import Role
 from aftersales.domain.classification import Priority
 from aftersales.domain.parties import EngineerLevel
 from aftersales.domain.reasons import Reason
+from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
@@ -60,6 +62,13 @@ class Route:
     coordinator: Role | None = None
     notify: tuple[Role, ...] = ()
 
+    @property
+    def told(self) -> tuple[Role, ...]:
+        """The staff roles told of a dispatch on this route: the notify list, then the coordinator,
+        each once (seed 003: 部门负责人协调资源; seed 001: the manager coordinates departments)."""
+        coordinator = (self.coordinator,) if self.coordinator is not None else ()
+        return tuple(dict.fromkeys((*self.notify, *coordinator)))
+
 
 _TARGETS = MappingProxyType(
     {
@@ -70,19 +79,100 @@ _TARGETS = MappingProxyType(
 )
 
 
+COORDINATORS: frozenset[Role] = TICKET_WORKFLOW.spec("add_team_member").roles - {Role.SYSTEM}
+"""The roles a route may name to coordinate: those who bring people in on the ticket (add to its team,
+assign departments). Seed 003 names the department head (部门负责人协调资源), seed 001 the after-sales
+manager (售后经理应组织相关部门进行协调处理); a customer, an auditor or an engineer coordinates nothing."""
+
+TOLD: frozenset[Role] = TICKET_WORKFLOW.spec("assign_departments").roles - {Role.SYSTEM}
+"""The roles a critical ticket may be announced to: the office, who read every ticket and act on it. A
+role outside it (a customer, dealer staff of every dealer) would be told of tickets it may not see, or
+of nothing at all when the host lists nobody for it."""
+
+
+def _role(value: Any) -> Any:
+    """A role's code as the role (a host building params in code writes ``"manager"``); anything else
+    is left for the validator to refuse by name."""
+    try:
+        return Role(value)
+    except (ValueError, TypeError):
+        return value
+
+
+def _roles(value: Any) -> Any:
+    if isinstance(value, str):
+        return (_role(value),)  # one role named alone
+    if not isinstance(value, Iterable):
+        return value
+    return tuple(_role(v) for v in value)
+
+
+def _target_table(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """The targets by priority, codes read as the enums; a code that is neither is refused by name."""
+    if not isinstance(value, Mapping):
+        raise ValidationError("targets map each priority to a target", field="targets")
+    table: dict[Priority, RouteTarget] = {}
+    for priority, target in value.items():
+        try:
+            graded = Priority(priority)
+        except (ValueError, TypeError):
+            known = ", ".join(p.value for p in Priority)
+            raise ValidationError(
+                f"targets names {priority!r}: priorities are {known}", field="targets"
+            ) from None
+        try:
+            table[graded] = RouteTarget(target)
+        except (ValueError, TypeError):
+            known = ", ".join(t.value for t in RouteTarget)
+            raise ValidationError(
+                f"targets.{graded.value} is {target!r}: a priority maps to one of {known}", field="targets"
+            ) from None
+    return frozen_mapping(table)
+
+
+def _one_of(allowed: frozenset[Role]) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[Role], value: object) -> None:
+        _check_roles(attribute.name, (value,), allowed)
+
+    return check
+
+
+def _all_of(allowed: frozenset[Role]) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[tuple[Role, ...]], value: object) -> None:
+        listed = value if isinstance(value, tuple | list) else (value,)
+        if not listed:
+            raise ValidationError(f"{attribute.name} names nobody", field=attribute.name)
+        _check_roles(attribute.name, listed, allowed)
+
+    return check
+
+
+def _check_roles(name: str, roles: Iterable[object], allowed: frozenset[Role]) -> None:
+    others = [getattr(r, "value", r) for r in roles if not isinstance(r, Role) or r not in allowed]
+    if others:
+        codes = ", ".join(sorted(r.value for r in allowed))
+        raise ValidationError(f"{name} names {', '.join(map(str, others))}: it is one of {codes}", field=name)
+
+
 @attrs.frozen
 class RoutingParams:
     """Parameters of the default routing policy (pack section ``[routing]``)."""
 
-    targets: Mapping[Priority, RouteTarget] = attrs.field(default=_TARGETS, converter=frozen_mapping)
+    targets: Mapping[Priority, RouteTarget] = attrs.field(default=_TARGETS, converter=_target_table)
     """The target tier per priority (seed 003)."""
-    critical_coordinator: Role = Role.DEPARTMENT_HEAD
+    critical_coordinator: Role = attrs.field(
+        default=Role.DEPARTMENT_HEAD, converter=_role, validator=_one_of(COORDINATORS)
+    )
     """Who coordinates resources for a critical ticket (seed 003: 部门负责人协调资源)."""
-    critical_notify: tuple[Role, ...] = (Role.DEPARTMENT_HEAD,)
+    critical_notify: tuple[Role, ...] = attrs.field(
+        default=(Role.DEPARTMENT_HEAD,), converter=_roles, validator=_all_of(TOLD)
+    )
     """Who is notified at once of a critical ticket."""
     multi_department_from: int = attrs.field(default=2, validator=at_least(2))
     """A problem involving this many departments or more is coordinated by ``multi_department_role``."""
-    multi_department_role: Role = Role.MANAGER
+    multi_department_role: Role = attrs.field(
+        default=Role.MANAGER, converter=_role, validator=_one_of(COORDINATORS)
+    )
     """Who coordinates multi-department problems (seed 001: 售后经理)."""
 
     def __attrs_post_init__(self) -> None:

@@ -9,7 +9,9 @@ then raises the result by one level. Every factor that moved the priority is rec
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import Enum
 from types import MappingProxyType
+from typing import TypeVar
 
 import attrs
 
@@ -23,6 +25,9 @@ from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import at_least, frozen_mapping, in_range
 
 __all__ = ["KIND", "DefaultPriority", "PriorityParams", "Triage", "TriageFacts"]
+
+E = TypeVar("E", bound=Enum)
+K = TypeVar("K", bound=Enum)
 
 
 def _codes(instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
@@ -74,12 +79,53 @@ _SCOPE_FLOOR = MappingProxyType(
 )
 
 
-def _severity_table(value: Mapping[Severity, Priority]) -> Mapping[Severity, Priority]:
-    return frozen_mapping({**_SEVERITY_FLOOR, **value})
+def _member(kind: type[E], value: object, field: str) -> E:
+    """``kind``'s member for a member or its code (a host building params in code writes ``"critical"``,
+    as the pack does); anything else a ``ValidationError`` naming ``field``. Before, a code stayed text
+    and the first triage failed on it with an ``AttributeError``."""
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        codes = ", ".join(str(m.value) for m in kind)
+        raise ValidationError(f"{field} is {value!r}: one of {codes}", field=field) from None
 
 
-def _scope_table(value: Mapping[ImpactScope, Priority]) -> Mapping[ImpactScope, Priority]:
-    return frozen_mapping({**_SCOPE_FLOOR, **value})
+def _floors(keys: type[K], value: object, field: str, defaults: Mapping[K, Priority]) -> Mapping[K, Priority]:
+    """A table of least priorities over ``defaults``, its keys and values read as enums."""
+    if not isinstance(value, Mapping):
+        raise ValidationError(f"{field} maps codes to priorities", field=field)
+    given = {_member(keys, k, field): _member(Priority, v, field) for k, v in value.items()}
+    return frozen_mapping({**defaults, **given})
+
+
+def _severity_table(value: object) -> Mapping[Severity, Priority]:
+    return _floors(Severity, value, "severity_floor", _SEVERITY_FLOOR)
+
+
+def _scope_table(value: object) -> Mapping[ImpactScope, Priority]:
+    return _floors(ImpactScope, value, "impact_floor", _SCOPE_FLOOR)
+
+
+def _category_table(value: object) -> Mapping[str, Priority]:
+    if not isinstance(value, Mapping):
+        raise ValidationError("category_floor maps category codes to priorities", field="category_floor")
+    return frozen_mapping({k: _member(Priority, v, "category_floor") for k, v in value.items()})
+
+
+def _urgent_floor(value: object) -> Priority:
+    return _member(Priority, value, "urgent_floor")
+
+
+def _stopped_floor(value: object) -> Priority:
+    return _member(Priority, value, "production_stopped_floor")
+
+
+def _remote_up_to(value: object) -> Priority:
+    return _member(Priority, value, "remote_first_up_to")
+
+
+def _plan(value: object) -> Plan:
+    return _member(Plan, value, "default_plan")
 
 
 @attrs.frozen
@@ -90,7 +136,7 @@ class PriorityParams:
     flagged and handled first). The thresholds the seeds leave open are documented in ``docs/packs``.
     """
 
-    urgent_floor: Priority = Priority.EXPEDITED
+    urgent_floor: Priority = attrs.field(default=Priority.EXPEDITED, converter=_urgent_floor)
     """An urgent request (紧急问题) is at least this priority."""
     severity_floor: Mapping[Severity, Priority] = attrs.field(
         default=_SEVERITY_FLOOR, converter=_severity_table
@@ -103,9 +149,9 @@ class PriorityParams:
     """Units affected from which a ticket is at least expedited."""
     critical_units: int = attrs.field(default=10, validator=at_least(2))
     """Units affected from which a ticket is critical."""
-    production_stopped_floor: Priority = Priority.CRITICAL
+    production_stopped_floor: Priority = attrs.field(default=Priority.CRITICAL, converter=_stopped_floor)
     """The least priority when the customer's production (or event) has stopped."""
-    category_floor: Mapping[str, Priority] = attrs.field(factory=dict, converter=frozen_mapping)
+    category_floor: Mapping[str, Priority] = attrs.field(factory=dict, converter=_category_table)
     """The least priority per category code (e.g. ``complaint = "expedited"``)."""
     vip_raises: int = attrs.field(default=1, validator=in_range(0, 2))
     """Levels a VIP customer raises the priority (seed 003: customer importance; design card: one)."""
@@ -115,9 +161,9 @@ class PriorityParams:
         default=("inquiry", "technical_support", "consumables"), validator=_codes
     )
     """Categories handled by remote guidance first (电话指导), when the priority allows it."""
-    remote_first_up_to: Priority = Priority.NORMAL
+    remote_first_up_to: Priority = attrs.field(default=Priority.NORMAL, converter=_remote_up_to)
     """Remote guidance first only up to this priority; above it the plan is on-site at once."""
-    default_plan: Plan = Plan.ON_SITE
+    default_plan: Plan = attrs.field(default=Plan.ON_SITE, converter=_plan)
     """The plan when the assessment names none and remote guidance does not apply."""
 
     def __attrs_post_init__(self) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from aftersales.domain.classification import Channel
 from aftersales.domain.contact import zone
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import TicketId
@@ -103,8 +104,13 @@ class CallbackDesk:
         satisfaction: int | None = None,
         answers: Mapping[str, bool] | None = None,
         idempotency_key: str | None = None,
+        channel: Channel = Channel.PHONE,
     ) -> CommandResult:
         """Record a callback: the checklist, the survey if asked, and whether the problem is back.
+
+        ``channel`` is how the customer was reached (phone by default; an online questionnaire by
+        ``portal``, ``wechat`` or ``email``): seed 001 records every communication with its method
+        (沟通方式), on the ticket's event and on the :class:`CallbackRecord`.
 
         ``satisfaction`` is an overall score (1–5) asked without the full survey; ``answers`` are
         questions of the host's own beyond the checklist (kept on the event as ``answer.<question>``).
@@ -129,7 +135,8 @@ class CallbackDesk:
         if survey is not None and satisfaction is not None and satisfaction != survey.overall:
             raise ValidationError("satisfaction is the survey's overall score", field="satisfaction")
         score = survey.overall if survey is not None else satisfaction
-        facts: dict[str, JsonValue] = {"satisfaction": score, "comment": comment}
+        channel = _callback_channel(channel)
+        facts: dict[str, JsonValue] = {"satisfaction": score, "comment": comment, "channel": channel.value}
         for question, answer in (answers or {}).items():
             if not isinstance(question, str) or not question.strip():
                 raise ValidationError("a question answered is named (not blank)", field="answers")
@@ -170,6 +177,7 @@ class CallbackDesk:
                     survey=survey,
                     comment=comment,
                     complaint_id=complaint_id,
+                    channel=channel,
                 )
             )
             return Applied(messages=messages, decisions=decisions)
@@ -211,3 +219,13 @@ class CallbackDesk:
             self.runner.visible(uow, actor, ticket_id)
             found = uow.documents.query(CallbackRecord, ticket_id=ticket_id)
         return sorted(found, key=lambda r: (r.at, r.id))
+
+
+def _callback_channel(channel: Channel) -> Channel:
+    """How a callback reached the customer: a channel of a conversation, not ``planned`` (the
+    maintenance job's intake channel, nobody's way of talking to a customer)."""
+    if channel is Channel.PLANNED:
+        raise ValidationError(
+            "a callback reaches the customer by phone or a message channel, not 'planned'", field="channel"
+        )
+    return channel

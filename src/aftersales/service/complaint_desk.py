@@ -67,7 +67,7 @@ from aftersales.service.complaint_outlets import ComplaintOutlets, _text
 from aftersales.service.context import DeskContext
 from aftersales.service.coordination import departments_in
 from aftersales.service.escalation_reach import Reach, reach_up
-from aftersales.service.intake import open_ticket_in, received_time
+from aftersales.service.intake import check_channel, open_ticket_in, received_time
 from aftersales.service.lifecycle import resolve_in
 from aftersales.service.permissions import COMPLAINT_ROLES, Workflow, can_read, check_role, permit
 from aftersales.service.reader_view import complaint_file_as_seen_by
@@ -364,6 +364,7 @@ class ComplaintDesk(ComplaintOutlets):
         if crisis is not None and not isinstance(crisis, CrisisFacts):
             raise ValidationError("crisis must be CrisisFacts", field="crisis")
         permit(actor, Workflow.COMPLAINT, "open_complaint", customer_id)
+        channel = check_channel(actor, Channel(channel))
         if crisis is not None and not any(role in _CLASSIFIERS for role in actor.roles):
             # Crisis facts given at intake classify the complaint and escalate it to the general
             # manager in this command: the centre's call (seed 004 第八条 2(4)-(5)), or a crisis report

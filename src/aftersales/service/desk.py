@@ -19,6 +19,7 @@ from typing import Any
 
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.domain.classification import Channel
 from aftersales.domain.contact import Contact, zone
 from aftersales.domain.custom_fields import CustomFieldSet
 from aftersales.domain.parties import Customer, Dealer, Engineer
@@ -321,6 +322,7 @@ class ServiceDesk(Tickets):
         answers: Mapping[str, bool] | None = None,
         comment: str = "",
         idempotency_key: str | None = None,
+        channel: Channel = Channel.PHONE,
     ) -> CommandResult:
         """Record the callback: satisfaction (1–5), the checklist answers, and whether the problem is back.
 
@@ -328,6 +330,7 @@ class ServiceDesk(Tickets):
         (``product_works``, ``polite`` …) fill the :class:`CallbackRecord`'s checklist, others stay on
         the event; the pending callback task is done; a problem that is back reopens a closed ticket
         (or rejects a resolved one); a satisfaction the complaint policy finds too low opens a complaint.
+        ``channel`` is how the customer was reached (phone by default; seed 001: 沟通方式 is recorded).
         """
         given: dict[str, Any] = dict(answers or {})
         checklist = CallbackChecklist(**{k: given.pop(k) for k in list(given) if k in CHECKLIST_ITEMS})
@@ -340,6 +343,7 @@ class ServiceDesk(Tickets):
             satisfaction=satisfaction,
             answers=given,
             idempotency_key=idempotency_key,
+            channel=channel,
         )
 
     # -- master data (shortcuts to desk.master_data) ----------------------------------------------------

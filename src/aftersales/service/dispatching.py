@@ -218,7 +218,7 @@ class Dispatching:
         # The role itself, not its code: the template renders it as the role's label in the reader's locale.
         level = route.coordinator if route.coordinator is not None else route.notify[0]
         detail = why[-1] if why else Reason("coordinator_notified", {"coordinator": level.value})
-        roles = tuple(dict.fromkeys((*route.notify, *((route.coordinator,) if route.coordinator else ()))))
+        roles = route.told
         # The role itself, not its code: the message names it in the reader's language (经理, not manager).
         values = {"ticket_id": ticket.id, "level": level, "reason": detail}
         key = f"{ticket.id}:{len(ticket.events)}:coordination"

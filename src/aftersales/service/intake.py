@@ -15,12 +15,14 @@ from aftersales.domain.classification import Category, Channel, Priority, Ticket
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import AssetId, CustomerId, TicketId
 from aftersales.domain.instants import require_aware
-from aftersales.domain.parties import Customer
+from aftersales.domain.parties import Customer, CustomerTier
+from aftersales.domain.reasons import Reason
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.sla_reading import TAKEN_BY_DEALER_KEY
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.policies.sla_terms import PAYLOAD_KEY, SlaTerms
+from aftersales.policies.triage import DefaultPriority, PriorityParams
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.read_ahead import ReadAhead, read_ahead
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -34,11 +36,14 @@ from aftersales.service.runner import Applied
 from aftersales.service.scope import asset_visible, engineer_serves, party_visible
 from aftersales.service.ticket_search import describe_at_intake, index_ticket, index_tickets
 
-__all__ = ["open_ticket_in", "received_time", "write_opened"]
+__all__ = ["check_channel", "open_ticket_in", "received_time", "write_opened"]
 
 
 _SCOPED = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
 """The roles whose scope is made of customers: they open tickets for their own customers only."""
+
+_GRADING = {Workflow.SERVICE_TICKET: "triage", Workflow.COMPLAINT: "classify"}
+"""The command whose roles grade a ticket of each workflow: they alone may give a priority at intake."""
 
 
 def received_time(now: datetime, received_at: datetime | None) -> datetime:
@@ -47,6 +52,26 @@ def received_time(now: datetime, received_at: datetime | None) -> datetime:
     if received > now:
         raise ValidationError("received_at is in the future", field="received_at")
     return received
+
+
+def check_channel(actor: Actor, channel: Channel) -> Channel:
+    """``channel`` if ``actor`` may say a request came in by it, else a ``ValidationError`` naming it.
+
+    ``planned`` is the maintenance job's (a visit it opens from a plan, 计划保养), never a call taken at
+    the desk; ``proactive_callback`` is the company calling the customer (seed 001 公司主动回访), which a
+    customer opening its own request cannot have done. Either would put the request in the wrong
+    column of the ledger (渠道) and misstate who reached whom."""
+    if channel is Channel.PLANNED:
+        raise ValidationError(
+            "channel 'planned' is the maintenance plan's: a request taken at the desk came by another",
+            field="channel",
+        )
+    if channel is Channel.PROACTIVE_CALLBACK and all(role is Role.CUSTOMER for role in actor.roles):
+        raise ValidationError(
+            "channel 'proactive_callback' is the company calling the customer, not the customer's own call",
+            field="channel",
+        )
+    return channel
 
 
 def open_ticket_in(
@@ -97,6 +122,11 @@ def open_ticket_in(
         # Tags are the staff's labels (``tag`` in the permission table): a customer opening a call
         # gives none, as it may not tag the ticket afterwards ("vip" would put it in the staff's list).
         permit(actor, workflow, "tag", customer_id)
+    if priority is not None:
+        # The grade (普通 / 加急 / 特急) is the staff's assessment (seed 003: 根据问题的紧急程度、复杂程度以及
+        # 客户重要性…分为三个级别): whoever may not triage the ticket (classify a complaint) gives none at
+        # intake either. A customer says how urgent it is (``urgent``), and the pack maps that to a grade.
+        permit(actor, workflow, _GRADING[workflow], customer_id)
     described = describe_at_intake(context.custom_fields, category, tags, custom_fields)  # issue 23
     # What follows reads the customer, the unit, the contracts covering it and the number counter:
     # a store across a network reads them in one round trip (issue 21).
@@ -120,6 +150,8 @@ def open_ticket_in(
         # A customer the actor may read (its region's) but whose call is another dealer's job.
         raise PermissionDenied(str(actor), command, customer_id)
     intake, intake_reasons = intake_priority(context.policies.priority, priority, urgent, category, kind)
+    if priority is None and intake is not None and kind is TicketKind.SERVICE:
+        intake, intake_reasons = _with_tier(context.policies.priority, customer.tier, intake, intake_reasons)
     terms = sla_terms if sla_terms is not None else contract_terms(uow, asset, received_at, kind)
     if ticket_id is None:
         # Numbered last: the counter's row stays locked until the commit, which concurrent intakes wait for.
@@ -205,6 +237,30 @@ def _takes_the_call(actor: Actor, customer: Customer, dealer_id: str | None, rol
         if role is Role.DEALER_STAFF and actor.dealer_id is not None and dealer_id == actor.dealer_id:
             return True
     return False
+
+
+def _with_tier(
+    policy: object, tier: CustomerTier, floor: Priority, reasons: Sequence[Reason]
+) -> tuple[Priority, Sequence[Reason]]:
+    """The grade a pack's floor set at intake (an urgent call, a category), raised for the customer's
+    importance as triage raises it (``[priority] vip_raises``, ``important_raises``).
+
+    Seed 003 grades by urgency, complexity *and* the customer's importance (客户重要性), and the tier is
+    known at the call: an urgent VIP call is as critical from the first instant as the triage will make
+    it, so its clocks run on that grade. A grade the staff gave is theirs and is not raised; a custom
+    priority policy decides at triage only; a complaint, which no triage grades (seed 004 classifies it),
+    keeps the floor."""
+    params = policy.params if isinstance(policy, DefaultPriority) else None
+    if not isinstance(params, PriorityParams):
+        return floor, reasons
+    levels = {CustomerTier.VIP: params.vip_raises, CustomerTier.IMPORTANT: params.important_raises}.get(
+        tier, 0
+    )
+    if not levels:
+        return floor, reasons
+    if floor is Priority.CRITICAL:
+        return floor, (*reasons, Reason("customer_tier_kept", {"tier": tier.value}))
+    return floor.raised(levels), (*reasons, Reason("customer_tier", {"tier": tier.value, "levels": levels}))
 
 
 def _opened_facts(actor: Actor, terms: SlaTerms | None) -> dict[str, JsonValue] | None:

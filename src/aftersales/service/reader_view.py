@@ -3,8 +3,9 @@ staff's or the dealer's.
 
 The permission table says who may read a ticket at all; this says what of it a customer reads: not the
 internal notes (a ``CustomerNote`` marked not visible to the customer: "客户脾气急" is for the engineer)
-and not the maker's prices to the dealer: the charge sheet's dealer side (:meth:`ChargeSheet.for_customer`)
-and the history's steps of the dealer's purchase (its quote offered, accepted, refused, paid). The history
+and not the maker's prices to the dealer: the charge sheet's dealer side (:meth:`ChargeSheet.for_customer`),
+the history's steps of the dealer's purchase (its quote offered, accepted, refused, paid) and of a part
+not returned charged to the dealer or engineer who kept it. The history
 keeps every other step, but a step of the staff's own bookkeeping (triage, assignment, an SLA extension,
 a failed dispatch, an escalation) without the words the staff wrote on it: "客户难缠，转主管" explains the
 step to colleagues, not to the customer (:data:`REASONS_FOR_CUSTOMER`), and an internal note's step is
@@ -33,6 +34,9 @@ from aftersales.service.actors import Actor
 from aftersales.service.scope import reads_dealer_side, reads_whole
 
 __all__ = ["REASONS_FOR_CUSTOMER", "as_seen_by", "complaint_file_as_seen_by", "request_as_seen_by"]
+
+CHARGED_BACK = "part_charged_back"
+"""The ticket step recording a part kept by a dealer or engineer and charged to it (the materials desk's)."""
 
 _SCOPED = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
 """The roles that may read a ticket without all of it (see :func:`as_seen_by`)."""
@@ -71,8 +75,15 @@ def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
     assessment_note = not whole and assessed is not None and assessed.note != ""
     tagged = not whole and (bool(ticket.tags) or any(e.action == "tag" for e in ticket.events))
     sheet = ticket.charges
-    dealer_side = sheet is not None and sheet.has_dealer_side and not reads_dealer_side(actor, ticket)
-    if not (internal or dealer_side or staff_words or assessment_note or deliberation or tagged):
+    # The maker's dealings with the dealer: the sheet's dealer side, the steps of the dealer's purchase
+    # (on the ticket's sheet, or a materials request's quoted to the dealer at cost) and a part charged
+    # back to whoever kept it. Looked for first; who may read them is asked only when there are some.
+    purchases = _purchases(ticket)
+    dealings = (
+        (sheet is not None and sheet.has_dealer_side)
+        or any(e.action == CHARGED_BACK or _of_purchase(e.payload, purchases) for e in ticket.events)
+    ) and not reads_dealer_side(actor, ticket)
+    if not (internal or dealings or staff_words or assessment_note or deliberation or tagged):
         return ticket
     seen = ticket.copy()
     if internal:
@@ -88,10 +99,16 @@ def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
         # the system put them on (``tag`` in the permission table), like the staff's words on a step.
         seen.tags = ()
         seen.events = [e for e in seen.events if e.action != "tag"]
-    if sheet is not None and dealer_side:
-        seen.charges = sheet.for_customer()
-        purchases = {quote.id for quote in sheet.quotes if quote.payer != "customer"}
-        seen.events = [e for e in seen.events if not _of_purchase(e.payload, purchases)]
+    if dealings:
+        # A part not returned is charged to the dealer (or engineer) who kept it, at the maker's price to
+        # the dealer (seed 002: 未退料…视用户对该材料为事实占有,需收取相关费用); the dealer buys the parts of
+        # its job at that price (按成本价): steps between the maker and the party, on slips the customer
+        # does not read either — not the customer's history.
+        if sheet is not None and sheet.has_dealer_side:
+            seen.charges = sheet.for_customer()
+        seen.events = [
+            e for e in seen.events if e.action != CHARGED_BACK and not _of_purchase(e.payload, purchases)
+        ]
     return seen
 
 
@@ -164,6 +181,22 @@ def _as_customer_reads(event: TicketEvent) -> TicketEvent:
     if event.reason is None or not _staff_words(event):
         return event
     return attrs.evolve(event, reason=None)
+
+
+def _purchases(ticket: Ticket) -> frozenset[str]:
+    """The ids of the dealer's purchase quotes on ``ticket``: those of its charge sheet not paid by the
+    customer, and those a materials step quoted to the dealer (``payer`` dealer: a materials request's
+    parts for a dealer's job, at the maker's price), so their acceptance and payment steps are known."""
+    sheet = ticket.charges
+    found: set[str] = set()
+    if sheet is not None:
+        found.update(quote.id for quote in sheet.quotes if quote.payer != "customer")
+    for event in ticket.events:
+        payload = event.payload
+        quote_id = payload.get("quote_id") if payload.get("payer") == "dealer" else None
+        if isinstance(quote_id, str):
+            found.add(quote_id)
+    return frozenset(found)
 
 
 def _of_purchase(payload: object, purchases: Collection[str]) -> bool:

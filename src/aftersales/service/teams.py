@@ -2,9 +2,10 @@
 
 A critical ticket goes to the team, not to one engineer picked by score: inside working hours the
 team's lead is assigned; outside them (nights, weekends, holidays of the desk's calendar) whoever the
-roster has on call. Every member and the coordinator (the department head) are notified, and the
-assignment's reasons — the team, lead or on-call, the VIP tier — are in the ticket's history. When
-nobody can take it, a ``dispatch_failed`` event records the reasons and the escalation's addressees.
+roster has on call. Every member and the coordinators the pack's routing names (the department head by
+default) are notified, and the assignment's reasons — the team, lead or on-call, the VIP tier — are in
+the ticket's history. When nobody can take it, a ``dispatch_failed`` event records the reasons and the
+escalation's addressees.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assignee, AssigneeKind
 from aftersales.errors import NotFound, ValidationError
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
-from aftersales.policies.routing import RouteTarget
+from aftersales.policies.routing import RouteTarget, RoutingFacts
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
-from aftersales.service.dispatching import check_available, unavailable_members
+from aftersales.service.dispatching import check_available, check_dealer_dispatch, unavailable_members
 from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
 from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.scope import acts_as_dealer_staff
@@ -179,8 +180,12 @@ class TeamDesk:
         if chosen is None:
             return self._failed(uow, actor, ticket, team, reasons, now)
         engineer = uow.engineers.get(chosen)
+        assignee = Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name)
+        # Dealer staff pass a job inside their dealer only, as on desk.dispatch (seed 002: 乙方负责所售产品的
+        # 全过程服务): the maker's emergency team is the office's to send, a dealer's own team its staff's.
+        check_dealer_dispatch(uow, actor, assignee)
         ticket.assign(
-            actor.ref, now, Assignee(AssigneeKind.ENGINEER, engineer.id, engineer.name),
+            actor.ref, now, assignee,
             reason="critical: emergency team", reasons=reasons, dealer=engineer.dealer_id,
         )  # fmt: skip
         return Applied(messages=self._notify(uow, ticket, team, reasons[-1], now))
@@ -260,8 +265,21 @@ class TeamDesk:
                 messages += notifications.contact_messages(
                     "escalation", "engineer", engineer.contact, values, key, now
                 )
-        messages += notifications.staff_messages("escalation", (Role.DEPARTMENT_HEAD,), values, key, now)
+        messages += notifications.staff_messages("escalation", self._coordinators(ticket), values, key, now)
         return messages
+
+    def _coordinators(self, ticket: Ticket) -> tuple[Role, ...]:
+        """Who coordinates a critical ticket's team and is told of its dispatch: the roles the pack's
+        routing names for it (seed 003: 部门负责人协调资源, ``routing.critical_coordinator`` and
+        ``critical_notify``; the manager too when several departments are involved, seed 001), as
+        ``desk.dispatch`` tells them."""
+        assessment = ticket.assessment
+        facts = RoutingFacts(
+            Priority.CRITICAL,
+            assessment.departments if assessment else 1,
+            assessment is not None and assessment.complex_problem,
+        )
+        return self.context.policies.routing.decide(facts).outcome.told
 
     def _failed(
         self, uow: UnitOfWork, actor: Actor, ticket: Ticket, team: Team, reasons: list[Reason], now: datetime
@@ -269,7 +287,7 @@ class TeamDesk:
         escalation = self.context.policies.escalation.decide(
             EscalationFacts(EscalationTrigger.NO_CANDIDATE, reasons[-1])
         )
-        to = tuple(dict.fromkeys((*escalation.outcome.to, Role.DEPARTMENT_HEAD)))
+        to = tuple(dict.fromkeys((*escalation.outcome.to, *self._coordinators(ticket))))
         facts: list[JsonValue] = [{"code": r.code, "params": dict(r.params)} for r in reasons]
         payload: dict[str, JsonValue] = {"team": team.id, "to": [r.value for r in to], "reasons": facts}
         ticket.step("dispatch_failed", actor.ref, now, payload=payload)

@@ -67,7 +67,7 @@ from aftersales.service.dispatching import (
     engineer_dealer,
     failed_dispatch,
 )
-from aftersales.service.intake import open_ticket_in, received_time
+from aftersales.service.intake import check_channel, open_ticket_in, received_time
 from aftersales.service.lifecycle import (
     close_in,
     confirm_in,
@@ -155,6 +155,7 @@ class Tickets:
         """
         if priority is not None:
             priority = Priority(priority)
+        channel = check_channel(actor, Channel(channel))
         code = getattr(category, "code", category)
         if TicketKind(kind) is TicketKind.COMPLAINT:
             if code not in (Category.REPAIR.code, Category.COMPLAINT.code):
@@ -562,6 +563,10 @@ class Tickets:
         solution time: give it as ``expected_at``. Triage is internal and does not count.
         """
         channel = Channel(channel)
+        if channel is Channel.PLANNED:
+            raise ValidationError(
+                "a contact reaches the customer by phone or a message, not 'planned'", field="channel"
+            )
         if expected_at is not None:
             require_aware(expected_at, "expected_at")
 

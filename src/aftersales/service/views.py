@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, tzinfo
 from types import MappingProxyType
 from typing import Any, NoReturn
 
@@ -159,7 +159,9 @@ NEXT_STEP = {
 
 @attrs.frozen
 class Progress(_Json):
-    """What the customer may see of a ticket (服务进度): no internal notes, no reasons, no other parties."""
+    """What the customer may see of a ticket (服务进度; seed 003 过程透明: 客户可…查询服务进度): the state and
+    next step, the due times, the time the customer asked for and the one it was told, the engineer and
+    the planned visit, the visible progress notes. No internal notes, no reasons, no other parties."""
 
     ticket_id: TicketId
     state: str
@@ -178,6 +180,13 @@ class Progress(_Json):
     """The SLA status behind the due times (``None`` when the desk cannot compute it: no calendar data)."""
     provisional: bool = False
     """The due times rest on a provisional holiday calendar (official data not yet published)."""
+    expected_by: datetime | None = None
+    """When the customer asked to have it solved (期望解决时间, recorded at intake; seed 003)."""
+    expected_at: datetime | None = None
+    """The visit or solution time the customer was last told (seed 003: 告知预计上门或解决时间), from the
+    latest contact that named one."""
+    visit_at: datetime | None = None
+    """When the engineer is to come: the latest planned visit, while it has not taken place."""
 
     @classmethod
     def of(cls, ticket: Ticket, sla: SlaStatus | None = None) -> Progress:
@@ -200,7 +209,33 @@ class Progress(_Json):
             closed_at=ticket.closed_at,
             sla=sla,
             provisional=sla.provisional if sla is not None else False,
+            expected_by=ticket.expected_by,
+            expected_at=_told_expected(ticket.events, ticket.received_at.tzinfo),
+            visit_at=_planned_visit(ticket.visits),
         )
+
+
+def _told_expected(events: Iterable[TicketEvent], zone: tzinfo | None) -> datetime | None:
+    """The expected time named by the latest customer contact that named one, in ``zone`` (the ticket's
+    received-at zone: the payload keeps the instant as aware ISO text, with its offset only)."""
+    told: datetime | None = None
+    for event in events:
+        value = event.payload.get("expected_at") if event.action == "contact_customer" else None
+        if isinstance(value, str):
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            told = parsed if parsed.tzinfo is not None else told
+    return told.astimezone(zone) if told is not None and zone is not None else told
+
+
+def _planned_visit(visits: Sequence[Visit]) -> datetime | None:
+    """The latest planned visit's time while the engineer has not arrived (a visit planned again is
+    added after the first: the last one is the plan in force)."""
+    if not visits or visits[-1].arrived_at is not None:
+        return None
+    return visits[-1].planned_at
 
 
 def _handed_out(events: Iterable[TicketEvent]) -> tuple[TicketEvent, ...]:
