@@ -214,9 +214,37 @@ def test_the_end_user_archive_records_every_communication_with_its_method(
             ("visit", "visit", "", True),
             ("note", None, "已更换密封圈", True),
             ("callback_attempt", "phone", "", False),
-            ("callback", None, "满意", True),
+            ("callback", "phone", "满意", True),  # record_callback's channel (phone by default)
         ]
         assert ("callback_attempt", "phone", "客户难缠", False) in kinds(w.manager)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_callback_attempt_records_how_it_was_tried(backend: str, tmp_path: Path) -> None:
+    """Seed 001 (沟通记录…包括沟通时间、沟通方式、沟通内容): a failed attempt to reach the customer by WeChat
+    is recorded as such, in the ticket's history and the customer's archive; ``planned`` (the maintenance
+    job's intake channel) is no way of trying, and refused with nothing recorded."""
+    with world_desk(backend, tmp_path, "sanitary_ware") as (desk, clock, w):
+        tid = desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="马桶漏水").ticket.id
+        desk.triage(w.agent, tid, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+        desk.dispatch(w.agent, tid, engineer_id=w.eng_junior.id)
+        desk.start_work(w.junior, tid)
+        desk.add_fault_record(w.junior, tid, symptom="leak", cause="seal_worn", action="replace_seal")
+        desk.resolve(w.junior, tid)
+        desk.confirm(w.customer_zh, tid)
+        clock.advance(timedelta(hours=2))
+        before = len(desk.ticket(w.manager, tid).events)
+        with pytest.raises(ValidationError) as refused:
+            desk.record_callback_attempt(w.agent, tid, channel="planned")
+        assert refused.value.field == "channel"
+        assert len(desk.ticket(w.manager, tid).events) == before
+        desk.record_callback_attempt(w.agent, tid, channel="wechat")
+        (attempt,) = [e for e in desk.ticket(w.manager, tid).events if e.action == "callback_attempt"]
+        assert attempt.payload["channel"] == "wechat"
+        contacts = desk.archives.customer_archive(w.manager, w.cust_zh.id).contacts
+        assert [(c.kind, c.channel) for c in contacts if c.kind == "callback_attempt"] == [
+            ("callback_attempt", "wechat")
+        ]
 
 
 # -- the monthly summary refuses what it cannot use --------------------------------------------------------

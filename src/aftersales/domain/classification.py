@@ -27,6 +27,22 @@ class Channel(StrEnum):
     """Opened by the library itself from a maintenance plan (计划保养)."""
 
 
+def conversation_channel(channel: Channel | str, what: str) -> Channel:
+    """``channel`` as the way ``what`` (a contact, a callback, an attempt at one) reached the customer:
+    a call or a message channel, never ``planned`` — the maintenance job's intake channel is nobody's
+    way of talking to a customer (seed 001 records every communication with its method, 沟通方式).
+    ``ValidationError`` naming ``channel`` otherwise."""
+    try:
+        found = Channel(channel)
+    except ValueError:
+        raise ValidationError(f"unknown channel {channel!r}", field="channel") from None
+    if found is Channel.PLANNED:
+        raise ValidationError(
+            f"{what} reaches the customer by phone or a message channel, not 'planned'", field="channel"
+        )
+    return found
+
+
 def _category_code(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, str) or not CODE_PATTERN.fullmatch(value):
         raise ValidationError(f"a category is a snake_case code, got {value!r}", field="category")

@@ -511,9 +511,11 @@ class Ticket:
             payload["expected_at"] = expected_at.isoformat()
         return self.step("contact_customer", actor, at, reason=note, payload=payload)
 
-    def callback_attempt(self, actor: ActorRef, at: datetime, *, note: str | None = None) -> TicketEvent:
-        """A failed attempt to reach the customer for the callback (recorded; the pack may allow closing
-        after a number of them).
+    def callback_attempt(
+        self, actor: ActorRef, at: datetime, *, note: str | None = None, channel: str = "phone"
+    ) -> TicketEvent:
+        """A failed attempt to reach the customer for the callback, on ``channel`` (recorded; the pack may
+        allow closing after a number of them).
 
         One attempt is one call: an attempt less than :data:`CALLBACK_ATTEMPT_SPACING` after the last one
         of this cycle is the same call recorded twice (a double submission), which the record could not
@@ -529,7 +531,8 @@ class Ticket:
                 f"{CALLBACK_ATTEMPT_SPACING.total_seconds():g} s apart",
                 field="at",
             )
-        return self.step("callback_attempt", actor, at, reason=note, payload={"reached": False})
+        payload: dict[str, JsonValue] = {"reached": False, "channel": channel}
+        return self.step("callback_attempt", actor, at, reason=note, payload=payload)
 
     def _last_callback_attempt(self) -> datetime | None:
         """When the last failed callback attempt since the last acceptance was recorded, if any."""

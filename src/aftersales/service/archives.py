@@ -137,7 +137,8 @@ class ContactEntry:
     """One communication with the customer on a ticket, and how it went (its method): the request
     itself (``request``, by the channel it came in), a contact (``contact``: a call or a message, by its
     channel), an on-site visit (``visit``), a progress note the customer reads (``note``), a callback
-    attempt that did not reach them (``callback_attempt``, by phone) and the callback (``callback``).
+    attempt that did not reach them (``callback_attempt``) and the callback (``callback``), each by the
+    channel it was made on (``None``: a callback recorded before callbacks named one).
 
     ``note`` is what was said as the reader may read it: staff's own words on a step stay with staff.
     """
@@ -201,9 +202,14 @@ def _contacts(ticket: Ticket, seen: Ticket) -> Iterator[ContactEntry]:
                 ticket.id, event.at, "contact", str(channel) if channel else None, event.reason or ""
             )
         elif event.action == "callback_attempt":
-            yield ContactEntry(ticket.id, event.at, "callback_attempt", "phone", event.reason or "", False)
+            channel = payload.get("channel") or "phone"  # attempts recorded before they named one: calls
+            yield ContactEntry(
+                ticket.id, event.at, "callback_attempt", str(channel), event.reason or "", False
+            )
         elif event.action == "record_callback":
-            yield ContactEntry(ticket.id, event.at, "callback", None, str(payload.get("comment") or ""))
+            channel = payload.get("channel")
+            comment = str(payload.get("comment") or "")
+            yield ContactEntry(ticket.id, event.at, "callback", str(channel) if channel else None, comment)
         elif event.action == "note_to_customer" and payload.get("visible"):
             index = payload.get("index")
             if isinstance(index, int) and 0 <= index < len(ticket.notes):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from aftersales.domain.classification import Channel
+from aftersales.domain.classification import Channel, conversation_channel
 from aftersales.domain.contact import zone
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import TicketId
@@ -135,7 +135,7 @@ class CallbackDesk:
         if survey is not None and satisfaction is not None and satisfaction != survey.overall:
             raise ValidationError("satisfaction is the survey's overall score", field="satisfaction")
         score = survey.overall if survey is not None else satisfaction
-        channel = _callback_channel(channel)
+        channel = conversation_channel(channel, "a callback")
         facts: dict[str, JsonValue] = {"satisfaction": score, "comment": comment, "channel": channel.value}
         for question, answer in (answers or {}).items():
             if not isinstance(question, str) or not question.strip():
@@ -219,13 +219,3 @@ class CallbackDesk:
             self.runner.visible(uow, actor, ticket_id)
             found = uow.documents.query(CallbackRecord, ticket_id=ticket_id)
         return sorted(found, key=lambda r: (r.at, r.id))
-
-
-def _callback_channel(channel: Channel) -> Channel:
-    """How a callback reached the customer: a channel of a conversation, not ``planned`` (the
-    maintenance job's intake channel, nobody's way of talking to a customer)."""
-    if channel is Channel.PLANNED:
-        raise ValidationError(
-            "a callback reaches the customer by phone or a message channel, not 'planned'", field="channel"
-        )
-    return channel

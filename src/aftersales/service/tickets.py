@@ -26,6 +26,7 @@ from aftersales.domain.classification import (
     Priority,
     Severity,
     TicketKind,
+    conversation_channel,
 )
 from aftersales.domain.contact import zone
 from aftersales.domain.instants import require_aware
@@ -562,11 +563,7 @@ class Tickets:
         Seed 003 defines the response as contacting the customer and telling them the expected visit or
         solution time: give it as ``expected_at``. Triage is internal and does not count.
         """
-        channel = Channel(channel)
-        if channel is Channel.PLANNED:
-            raise ValidationError(
-                "a contact reaches the customer by phone or a message, not 'planned'", field="channel"
-            )
+        channel = conversation_channel(channel, "a contact")
         if expected_at is not None:
             require_aware(expected_at, "expected_at")
 
@@ -578,13 +575,21 @@ class Tickets:
         )
 
     def record_callback_attempt(
-        self, actor: Actor, ticket_id: str, *, note: str | None = None, idempotency_key: str | None = None
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        note: str | None = None,
+        idempotency_key: str | None = None,
+        channel: Channel = Channel.PHONE,
     ) -> CommandResult:
         """Record a failed attempt to reach the customer for the callback (after the pack's number of
-        them, the ticket may close without a callback)."""
+        them, the ticket may close without a callback). ``channel`` is how it was tried (phone by
+        default; seed 001 records every communication with its method, 沟通方式)."""
+        tried = conversation_channel(channel, "a callback attempt")
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
-            ticket.callback_attempt(actor.ref, now, note=note)
+            ticket.callback_attempt(actor.ref, now, note=note, channel=tried.value)
 
         return self.runner.execute(
             actor, "callback_attempt", ticket_id, apply, idempotency_key, request=_args(locals())
