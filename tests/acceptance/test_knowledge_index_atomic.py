@@ -163,12 +163,14 @@ def test_searches_racing_rebuilds_in_threads_see_whole_states(desks: tuple[Servi
 
     def searcher(kind: int) -> None:
         try:
-            while not writer_done.is_set():
+            while True:  # at least once, however late this thread gets the processor
                 if kind % 2:
                     found = reader.knowledge.suggest(AGENT, "wc-100", description=QUERY, limit=5).articles
                 else:
                     found = tuple(reader.knowledge.search(AGENT, QUERY, limit=100))
                 seen.append(frozenset(v.id for v in found))
+                if writer_done.is_set():
+                    break
         except BaseException as exc:
             errors.append(exc)
 
