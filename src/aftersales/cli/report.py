@@ -6,7 +6,8 @@ are in ``--locale`` (zh_Hans by default: the shipped packs are Chinese companies
 streams the 台账 with a progress bar, scoped to who runs it (``--as dealer:ID`` for a dealer's view).
 
 Exit codes: 0 done, 1 an aftersales error (e.g. storage), 2 usage (missing file, bad date, unknown
-pack or locale), as argparse does for its own usage errors.
+pack or locale, an option the report refuses such as a trend of more than 36 months), as argparse
+does for its own usage errors.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aftersales.domain.validation import check_id
-from aftersales.errors import AftersalesError
+from aftersales.errors import AftersalesError, ValidationError
 
 __all__ = ["add_report_parser", "run_report"]
 
@@ -87,7 +88,7 @@ def _day(text: str | None) -> date | None:
 
 
 def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | None] | int:
-    from aftersales.adapters.sqlite_schema import not_a_desk_file
+    from aftersales.adapters.sqlite_schema import not_a_desk_file, not_current_schema
 
     db = Path(args.db)
     if "?" in str(db):  # the store would read what follows as URL options and open another file
@@ -100,6 +101,9 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
     why = not_a_desk_file(db)  # opening the store would create the schema in it: an empty report
     if why is not None:
         return _fail(err, f"--db {db} holds no aftersales database: {why}")
+    why = not_current_schema(db)  # opening the store would migrate it: a report reads, it does not write
+    if why is not None:
+        return _fail(err, f"--db {db}: {why}")
     needs_period = args.kind != "ledger"
     if needs_period and (args.date_from is None or args.date_to is None):
         return _fail(err, f"{args.kind} needs --from and --to")
@@ -140,6 +144,9 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
         return _fail(err, "--top is a positive number")
     if args.trend_months is not None and not 0 <= args.trend_months <= 36:
         return _fail(err, "--trend-months is from 0 to 36")
+    by_month = _month_reach(args, first, last)
+    if by_month is not None:
+        return _fail(err, by_month)
     if args.as_actor != "manager" and not (args.as_actor.startswith("dealer:") and len(args.as_actor) > 7):
         return _fail(err, "--as is manager or dealer:DEALER_ID")
     if args.as_actor != "manager":
@@ -152,6 +159,25 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
         scoped = " and ".join(SCOPED_KINDS)
         return _fail(err, f"--as dealer:ID is for the {scoped} reports; {args.kind} covers the whole network")
     return first, last
+
+
+def _month_reach(args: argparse.Namespace, first: date | None, last: date | None) -> str | None:
+    """Why the months a report is read by cannot be read (``None``: they can).
+
+    The trend, the dealers' month and the KPI trend read whole months: a month is from its first day to
+    the next month's, so December 9999 has no end, and ``--trend-months`` may not reach back before
+    January of year 1 (both were an error from deep inside the report, or a traceback).
+    """
+    if first is None or last is None:
+        return None
+    if args.kind == "trend" and _month(last) == "9999-12":
+        return "--to: the trend reads whole months, the last of them is 9999-11"
+    uses_first = args.kind == "dealers" or (args.kind == "kpi" and args.trend_months)
+    if uses_first and _month(first) == "9999-12":
+        return f"--from: the {args.kind} report reads whole months, the last of them is 9999-11"
+    if args.kind == "kpi" and args.trend_months and first.year * 12 + first.month - args.trend_months < 12:
+        return f"--trend-months {args.trend_months} from {_month(first)} reaches back before 0001-01"
+    return None
 
 
 def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -179,6 +205,8 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
         return _fail(err, f"bad locale or time zone ({exc})")
     try:
         return _produce(args, first, last, tz, out, err)
+    except ValidationError as exc:  # the options asked for what the report refuses (a trend of 40 months)
+        return _fail(err, str(exc))
     except AftersalesError as exc:
         err.write(f"aftersales report: error: {exc}\n")
         return 1
@@ -190,6 +218,7 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
 def _produce(
     args: argparse.Namespace, first: date | None, last: date | None, tz: Any, out: TextIO, err: TextIO
 ) -> int:
+    from aftersales.adapters.attachments_memory import MemoryAttachmentStore
     from aftersales.adapters.clock import ManualClock
     from aftersales.ports.reporting import Period
     from aftersales.service.desk import ServiceDesk
@@ -199,11 +228,14 @@ def _produce(
         end = datetime.combine(last + timedelta(days=1), time(), tz)
         period = Period(datetime.combine(first, time(), tz), end)
     # --timezone is the desk's own zone too (its today, its due instants, its books), not only the labels'.
+    # A report reads: the desk's attachments (a folder beside the file, made when a desk opens) are not
+    # read, so they are kept in memory and no folder is made beside a file that only was read.
     desk = ServiceDesk.open(
         f"sqlite:///{args.db}",
         pack=args.pack,
         clock=ManualClock(datetime.now(tz)),
         settings={"timezone": args.timezone},
+        attachments=MemoryAttachmentStore(),
     )
     try:
         if args.kind == "ledger":
@@ -253,10 +285,7 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
         report = _pack_kpis(desk, queries, period, groups[args.group or "dealer"], as_of)
         trend = None
         if args.trend_months:
-            months = [first.strftime("%Y-%m")]
-            while len(months) < args.trend_months:
-                prior = date.fromisoformat(months[0] + "-01") - timedelta(days=1)
-                months.insert(0, prior.strftime("%Y-%m"))
+            months = _months_to(first, args.trend_months)
             trend = kpi_trend(
                 queries, months, desk.calendar, timezone=args.timezone, as_of=as_of, sla=desk.policies.sla
             )
@@ -264,7 +293,7 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     if args.kind == "faults":
         return document_for(fault_pareto(queries, period, dimension), labels, top=args.top)
     if args.kind == "trend":
-        months = months_between(first.strftime("%Y-%m"), last.strftime("%Y-%m"))
+        months = months_between(_month(first), _month(last))
         trend = kpi_trend(
             queries, months, desk.calendar, timezone=args.timezone, as_of=as_of, sla=desk.policies.sla
         )
@@ -273,12 +302,21 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     if args.kind == "sla":
         breaches = sla_breaches(desk, _actor(args), period, as_of=as_of, timezone=args.timezone)
         return document_for(breaches, labels)
-    summary = dealer_monthly(
-        queries, desk.store, first.strftime("%Y-%m"), clock=desk.clock, timezone=args.timezone
-    )
+    summary = dealer_monthly(queries, desk.store, _month(first), clock=desk.clock, timezone=args.timezone)
     # the KPIs of the dealer doing each job, as the counts beside them (seed 002 9/10: 乙方…所维修情况)
     kpis = _pack_kpis(desk, queries, period, GroupBy.SERVING_DEALER, as_of)
     return document_for(summary, labels, goals=goals, kpis=kpis)
+
+
+def _month(day: date) -> str:
+    """``YYYY-MM`` of ``day``, four-digit year always (``strftime("%Y")`` writes year 1 as "1")."""
+    return day.isoformat()[:7]
+
+
+def _months_to(day: date, count: int) -> list[str]:
+    """The ``count`` months ending with ``day``'s month, oldest first (``_check`` keeps them after year 0)."""
+    last = day.year * 12 + day.month - 1
+    return [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(last - count + 1, last + 1)]
 
 
 def _pack_kpis(desk: Any, queries: Any, period: Any, group: Any, as_of: datetime) -> Any:
