@@ -10,6 +10,8 @@
    YYYY-MM", and ``--trend-months`` reaching back past year 1 ended in a traceback. A month whose end
    is past 9999-12-31 is refused as a usage error, and so is a trend longer than the 36 months it may
    cover (exit 1 before, as if the store had failed).
+3. ``report ledger --from D`` (or ``--to D``) alone was ignored and the whole ledger exported: either end
+   now bounds the export by itself.
 """
 
 from __future__ import annotations
@@ -128,3 +130,21 @@ def test_months_a_report_cannot_read_are_a_usage_error(
     code = main(["report", kind, "--db", str(db), *rest])
     err = capfd.readouterr().err
     assert code == 2 and says in err and "Traceback" not in err
+
+
+def _ledger_rows(db: Path, *period: str) -> int:
+    code, out, err = _run(["ledger", "--db", str(db), "--format", "csv", "--locale", "en", *period])
+    assert code == 0, err
+    return len(out.splitlines()) - 1  # less the header
+
+
+def test_the_ledger_is_bounded_by_either_end_of_its_period_alone(db: Path) -> None:
+    # --from or --to alone was dropped without a word: the whole ledger came out.
+    everything = _ledger_rows(db)
+    since = _ledger_rows(db, "--from", "2026-03-15")
+    until = _ledger_rows(db, "--to", "2026-03-14")
+    assert everything == 60
+    assert 0 < since < everything and 0 < until < everything
+    assert since + until == everything  # the 15th is in one of the two, and only in one
+    assert since == _ledger_rows(db, "--from", "2026-03-15", "--to", "2026-12-31")
+    assert _ledger_rows(db, "--from", "2027-01-01") == 0

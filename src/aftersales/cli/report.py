@@ -239,7 +239,12 @@ def _produce(
     )
     try:
         if args.kind == "ledger":
-            return _ledger(args, desk, period, out, err)
+            # Either end alone bounds the export too (--from alone used to export every ticket).
+            received = (
+                datetime.combine(first, time(), tz) if first is not None else None,
+                datetime.combine(last + timedelta(days=1), time(), tz) if last is not None else None,
+            )
+            return _ledger(args, desk, received, out, err)
         if period is None or first is None or last is None:
             raise AftersalesError(f"{args.kind} needs --from and --to")
         return _emit(args, _document(args, desk, period, first, last), out, err)
@@ -364,19 +369,24 @@ def _open(path: Path) -> None:
     webbrowser.open(path.resolve().as_uri())
 
 
-def _filters(args: argparse.Namespace, period: Any) -> Any:
+def _filters(args: argparse.Namespace, received: tuple[datetime | None, datetime | None]) -> Any:
     from aftersales.ports.queries import TicketFilter
 
     return TicketFilter(
         states=tuple(args.state or ()), priorities=tuple(args.priority or ()),
         categories=tuple(args.category or ()), dealer_id=args.dealer, region=args.region,
         engineer_id=args.engineer, product_id=args.product, batch=args.batch, text=args.text,
-        received_from=period.start if period is not None else None,
-        received_to=period.end if period is not None else None,
+        received_from=received[0], received_to=received[1],
     )  # fmt: skip
 
 
-def _ledger(args: argparse.Namespace, desk: Any, period: Any, out: TextIO, err: TextIO) -> int:
+def _ledger(
+    args: argparse.Namespace,
+    desk: Any,
+    received: tuple[datetime | None, datetime | None],
+    out: TextIO,
+    err: TextIO,
+) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -384,7 +394,7 @@ def _ledger(args: argparse.Namespace, desk: Any, period: Any, out: TextIO, err: 
     from aftersales.reports.names import group_names
 
     try:
-        filters = _filters(args, period)
+        filters = _filters(args, received)
     except ValueError as exc:
         return _fail(err, str(exc))
     actor = _actor(args)
