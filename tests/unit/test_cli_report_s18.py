@@ -12,6 +12,8 @@
    cover (exit 1 before, as if the store had failed).
 3. ``report ledger --from D`` (or ``--to D``) alone was ignored and the whole ledger exported: either end
    now bounds the export by itself.
+4. ``--out`` naming the database itself (by any spelling, a link, or its ``-wal`` file) wrote the report
+   over the desk's data; it is refused before anything is opened.
 """
 
 from __future__ import annotations
@@ -148,3 +150,24 @@ def test_the_ledger_is_bounded_by_either_end_of_its_period_alone(db: Path) -> No
     assert since + until == everything  # the 15th is in one of the two, and only in one
     assert since == _ledger_rows(db, "--from", "2026-03-15", "--to", "2026-12-31")
     assert _ledger_rows(db, "--from", "2027-01-01") == 0
+
+
+@pytest.mark.parametrize("kind", ["kpi", "ledger"])
+@pytest.mark.parametrize("spelling", ["itself", "dotted", "link", "wal"])
+def test_out_naming_the_database_is_refused_and_the_database_kept(db: Path, kind: str, spelling: str) -> None:
+    # `--out desk.db` wrote the CSV over the database (the ledger then failed with an untyped
+    # sqlite3.DatabaseError, "database disk image is malformed"): the desk's data was gone.
+    link = db.with_name("link.db")
+    link.symlink_to(db)
+    target = {
+        "itself": db,
+        "dotted": db.parent / "." / ".." / db.parent.name / db.name,
+        "link": link,
+        "wal": db.with_name(db.name + "-wal"),
+    }[spelling]
+    before = db.read_bytes()
+    period = MONTH if kind != "ledger" else []
+    code, out, err = _run([kind, "--db", str(db), *period, "--format", "csv", "--out", str(target)])
+    assert code == 2 and out == "" and "is the --db database" in err
+    assert db.read_bytes() == before
+    assert _run([kind, "--db", str(db), *period, "--format", "csv"])[0] == 0

@@ -87,6 +87,20 @@ def _day(text: str | None) -> date | None:
         return None
 
 
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+"""The files SQLite keeps beside a database: writing over one loses or corrupts committed data too."""
+
+
+def _is_the_database(target: Path, db: Path) -> bool:
+    """Whether writing ``target`` would write over the database ``db`` or one of its side files, by any
+    name (a relative path, a link, another spelling of the same file)."""
+    if target.exists() and target.samefile(db):
+        return True
+    resolved = target.resolve()
+    base = db.resolve()
+    return resolved == base or any(resolved == base.with_name(base.name + s) for s in _SIDE_FILES)
+
+
 def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | None] | int:
     from aftersales.adapters.sqlite_schema import not_a_desk_file, not_current_schema
 
@@ -122,6 +136,8 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
                 return _fail(err, f"--out {target} is a folder: name a file in it")
             if not target.parent.is_dir():
                 return _fail(err, f"--out {target}: no such folder {target.parent}")
+            if _is_the_database(target, db):  # written over, the desk's data would be gone
+                return _fail(err, f"--out {target} is the --db database (or its journal): name another file")
         except OSError as exc:  # a name too long for the file system, a loop of links
             return _fail(err, f"cannot write --out {target}: {exc.strerror}")
     if args.format == "xlsx" and args.out is None:
