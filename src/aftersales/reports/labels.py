@@ -227,7 +227,38 @@ def report_labels(
     ``faults`` (the pack's catalog) fault codes read as the pack labels them."""
     if not isinstance(locale, str) or not locale:
         raise ValidationError("locale is a locale name such as zh_Hans, zh_Hant or en", field="locale")
+    # Checked apart, so each refusal names its own argument (a bad zone or names read as a bad locale,
+    # and a zone that is not a tzinfo or a name that is not text failed as a TypeError mid-report).
+    tz = _timezone(timezone)
+    checked = _names(names)
     try:
-        return ReportLabels(locale, names, timezone, faults)
+        formatter_for(locale)
     except (ValueError, LookupError) as exc:
         raise ValidationError(f"unknown locale {locale!r} ({exc})", field="locale") from None
+    return ReportLabels(locale, checked, tz, faults)
+
+
+def _timezone(value: object) -> tzinfo:
+    if isinstance(value, tzinfo):
+        return value
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"timezone is an IANA name such as 'Asia/Shanghai' or a tzinfo, got {type(value).__name__}",
+            field="timezone",
+        )
+    try:
+        return zone(value)
+    except ValidationError as exc:
+        raise ValidationError(str(exc), field="timezone") from None
+
+
+def _names(value: object) -> Mapping[str, str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValidationError(
+            "names maps ids to names: text to text, e.g. {'dealer-a': '浦东特约网点'}", field="names"
+        )
+    return value
