@@ -149,6 +149,8 @@ _renderers: dict[str, ReasonRenderer] = {}
 
 def render_reason(reason: Reason, locale: str) -> str:
     """``reason`` in the shipped catalog of ``locale`` (any identifier; it is resolved)."""
+    if not isinstance(reason, Reason):
+        raise ValidationError(f"reason is a Reason, not {type(reason).__name__}", field="reason")
     formatter = formatter_for(locale)
     name = formatter.catalog.locale
     found = _renderers.get(name)

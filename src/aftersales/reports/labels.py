@@ -17,10 +17,9 @@ from typing import Final
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal, format_percent
 
-from aftersales.domain.contact import zone
 from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
-from aftersales.i18n.format import LocaleFormatter, formatter_for
+from aftersales.i18n.format import LocaleFormatter, formatter_for, timezone_of
 from aftersales.policies.fault_catalog import FaultCatalog
 from aftersales.ports.queries import UNSET
 from aftersales.ports.reporting import ALL, FaultDimension, GroupBy
@@ -58,7 +57,7 @@ class ReportLabels:
         self.locale = str(self.formatter.locale)
         self.catalog = self.formatter.catalog
         self.names: Mapping[str, str] = dict(names or {})
-        self.timezone: tzinfo = zone(timezone) if isinstance(timezone, str) else timezone
+        self.timezone: tzinfo = timezone_of(timezone)
         self.faults = faults
         """The pack's fault catalog: its labels of symptoms, causes and actions win over the catalogs'."""
 
@@ -229,27 +228,13 @@ def report_labels(
         raise ValidationError("locale is a locale name such as zh_Hans, zh_Hant or en", field="locale")
     # Checked apart, so each refusal names its own argument (a bad zone or names read as a bad locale,
     # and a zone that is not a tzinfo or a name that is not text failed as a TypeError mid-report).
-    tz = _timezone(timezone)
+    tz = timezone_of(timezone)
     checked = _names(names)
     try:
         formatter_for(locale)
     except (ValueError, LookupError) as exc:
         raise ValidationError(f"unknown locale {locale!r} ({exc})", field="locale") from None
     return ReportLabels(locale, checked, tz, faults)
-
-
-def _timezone(value: object) -> tzinfo:
-    if isinstance(value, tzinfo):
-        return value
-    if not isinstance(value, str):
-        raise ValidationError(
-            f"timezone is an IANA name such as 'Asia/Shanghai' or a tzinfo, got {type(value).__name__}",
-            field="timezone",
-        )
-    try:
-        return zone(value)
-    except ValidationError as exc:
-        raise ValidationError(str(exc), field="timezone") from None
 
 
 def _names(value: object) -> Mapping[str, str] | None:
