@@ -288,6 +288,13 @@ class Renderer:
         catalogs: Mapping[str, MessageCatalog] | None = None,
         kinds: Mapping[str, NotificationKind] = NOTIFICATION_KINDS,
     ) -> None:
+        if catalogs is not None and not (
+            isinstance(catalogs, Mapping)
+            and all(isinstance(k, str) and isinstance(v, MessageCatalog) for k, v in catalogs.items())
+        ):
+            raise ConfigurationError(
+                "catalogs maps locale names to MessageCatalog (see load_catalogs)", key="catalogs"
+            )
         self._catalogs = dict(catalogs) if catalogs is not None else load_catalogs()
         self.kinds = kinds
         self._states: dict[str, _LocaleState] = {}
