@@ -14,6 +14,9 @@
    now bounds the export by itself.
 4. ``--out`` naming the database itself (by any spelling, a link, or its ``-wal`` file) wrote the report
    over the desk's data; it is refused before anything is opened.
+5. A report failed ("the database stayed locked by another writer") while any command of another process
+   held the write lock: opening the store took the lock to check a schema already current, and the
+   names of dealers and products were read in a unit of work for commands. Both now only read.
 """
 
 from __future__ import annotations
@@ -171,3 +174,21 @@ def test_out_naming_the_database_is_refused_and_the_database_kept(db: Path, kind
     assert code == 2 and out == "" and "is the --db database" in err
     assert db.read_bytes() == before
     assert _run([kind, "--db", str(db), *period, "--format", "csv"])[0] == 0
+
+
+@pytest.mark.parametrize(
+    "argv", [["kpi", *MONTH, "--format", "csv"], ["sla", *MONTH], ["ledger", "--format", "csv"]]
+)
+def test_a_report_reads_while_a_command_holds_the_write_lock(db: Path, argv: list[str]) -> None:
+    # Opening the store took the write lock to check its schema, and the names were read in a unit of
+    # work for commands: behind any command in another process the report failed, "stayed locked".
+    writer = sqlite3.connect(db, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        kind, *rest = argv
+        code, out, err = _run([kind, "--db", str(db), *rest])
+        assert code == 0, err
+        assert out
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -278,7 +278,15 @@ def not_current_schema(path: Path) -> str | None:
 
 
 def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, where: str = "database") -> int:
-    """Bring the schema up to ``target`` (in one transaction); return the version found before."""
+    """Bring the schema up to ``target`` (in one transaction); return the version found before.
+
+    A database already at ``target`` is left without taking the write lock (a committed version read
+    outside a transaction is the version: a migration in progress elsewhere has not committed it yet, and
+    then this one waits for it below), so opening a desk, or a report, does not wait behind a command.
+    """
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id == APPLICATION_ID and conn.execute("PRAGMA user_version").fetchone()[0] == target:
+        return int(target)
     conn.execute("BEGIN IMMEDIATE")
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
