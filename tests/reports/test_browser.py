@@ -63,10 +63,10 @@ CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # snake_case: a code that escap
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _pages(locale: str) -> dict[str, str]:
+def _pages(locale: str, names_over: dict[str, str] | None = None) -> dict[str, str]:
     desk = report_desk()
     queries = reporting_for(desk.store)
-    names = {**group_names(desk.store), **NAMES}
+    names = {**group_names(desk.store), **NAMES, **(names_over or {})}
     goals = kpi_goals("sanitary_ware")
     months = ["2026-01", "2026-02", "2026-03"]
     trend = kpi_trend(queries, months, CALENDAR)

@@ -49,6 +49,7 @@ from aftersales.i18n import LOCALE_DIR, SUPPORTED_LOCALES, load_catalog
 from aftersales.i18n.catalog import MessageCatalog
 from aftersales.i18n.reasons import reason_msgid
 from aftersales.i18n.values import label_msgid
+from aftersales.policies.notification import NotificationEvent
 from aftersales.policies.warranty import WarrantyPhase
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "aftersales"
@@ -72,6 +73,7 @@ LABELLED: tuple[type[Enum], ...] = (
     FieldType,
     ExtensionUnit,
     ExtensionSource,
+    NotificationEvent,  # reason notify_event's {event} (session 18)
 )
 """Enums whose values are rendered as labels (``label_msgid``); Category's built-ins are added below."""
 

@@ -248,8 +248,45 @@ def not_a_desk_file(path: Path) -> str | None:
     return None
 
 
+def not_current_schema(path: Path) -> str | None:
+    """Why the aftersales database at ``path`` cannot be read as it is (``None``: its schema is this
+    aftersales's), asked through a read-only connection, so nothing is migrated or changed.
+
+    For a caller that only reads (``aftersales report --db``): opening the store brings an older schema
+    up to date, which is a write to a file the caller only meant to read (a copy, a backup, a file another
+    version of the service still writes). The version is read through SQLite rather than from the header,
+    so a migration still in the write-ahead log counts.
+    """
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError, ValueError) as exc:
+        return f"cannot read its schema version ({exc})"
+    if version < SCHEMA_VERSION:
+        return (
+            f"its schema is version {version}, older than this aftersales's ({SCHEMA_VERSION}); a report "
+            "does not upgrade it: open it once with the service desk (ServiceDesk.open), then report"
+        )
+    if version > SCHEMA_VERSION:
+        return (
+            f"its schema is version {version}, newer than this aftersales knows ({SCHEMA_VERSION}): upgrade"
+        )
+    return None
+
+
 def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION, where: str = "database") -> int:
-    """Bring the schema up to ``target`` (in one transaction); return the version found before."""
+    """Bring the schema up to ``target`` (in one transaction); return the version found before.
+
+    A database already at ``target`` is left without taking the write lock (a committed version read
+    outside a transaction is the version: a migration in progress elsewhere has not committed it yet, and
+    then this one waits for it below), so opening a desk, or a report, does not wait behind a command.
+    """
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    if app_id == APPLICATION_ID and conn.execute("PRAGMA user_version").fetchone()[0] == target:
+        return int(target)
     conn.execute("BEGIN IMMEDIATE")
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]

@@ -25,6 +25,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 import attrs
+from babel.lists import format_list
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
@@ -39,6 +40,8 @@ from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, 
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import ValidationError
+from aftersales.i18n.locales import SUPPORTED_LOCALES
+from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
@@ -136,77 +139,17 @@ DESCRIPTIONS = {
     "shower": ["花洒水温忽冷忽热", "花洒出水小", "软管漏水"],
 }
 
-TEXT = {
-    "en": {
-        "title": "Shanghai Venus Sanitary Ware: after-sales month {month}",
-        "db": "database",
-        "tickets": "requests played",
-        "commands": "desk commands",
-        "elapsed": "seconds",
-        "ledger": "Ledger summary",
-        "total": "total",
-        "state": "by state",
-        "category": "by category",
-        "priority": "by priority",
-        "kind": "by kind",
-        "kpi": "KPIs of {month} by dealer or engineer (working time)",
-        "pareto": "Fault Pareto of {month}: top 5 symptoms",
-        "incidents": "Batch incidents (≥ 5 % of a batch with the same fault)",
-        "incident": "batch incident: product {product} batch {batch}: {symptom} in {affected} of {size} "
-        "units ({share} %), major complaint {complaint}",
-        "none": "no batch incident",
-        "complaints": "Complaints",
-        "crisis": "crisis complaint {id}: escalated to {to}",
-        "followed": "opened by a low score at the callback: {count}, closed in the month: {closed}",
-        "steps": ["registering the maker's world", "playing the month", "reporting"],
-    },
-    "zh_Hans": {
-        "title": "上海维娜斯洁具：{month} 售后月度演示",
-        "db": "数据库",
-        "tickets": "服务请求数",
-        "commands": "执行命令数",
-        "elapsed": "秒",
-        "ledger": "售后问题台账汇总",
-        "total": "合计",
-        "state": "按状态",
-        "category": "按类别",
-        "priority": "按优先级",
-        "kind": "按类型",
-        "kpi": "{month} 各承销商/工程师 KPI（工作时间）",
-        "pareto": "{month} 故障帕累托：前 5 项故障现象",
-        "incidents": "批量质量事故（同一批次 ≥ 5 % 同一故障）",
-        "incident": "批量质量事故：产品 {product} 批次 {batch}：{symptom} {affected}/{size} 台（{share} %），"
-        "重大投诉 {complaint}",
-        "none": "未发现批量质量事故",
-        "complaints": "投诉",
-        "crisis": "危机投诉 {id}：已升级至 {to}",
-        "followed": "回访不满意转投诉: {count}，当月处理完毕: {closed}",
-        "steps": ["登记厂家基础数据", "模拟一个月的服务", "生成报表"],
-    },
-    "zh_Hant": {
-        "title": "上海維娜斯潔具：{month} 售後月度演示",
-        "db": "資料庫",
-        "tickets": "服務請求數",
-        "commands": "執行命令數",
-        "elapsed": "秒",
-        "ledger": "售後問題台賬匯總",
-        "total": "合計",
-        "state": "按狀態",
-        "category": "按類別",
-        "priority": "按優先級",
-        "kind": "按類型",
-        "kpi": "{month} 各承銷商/工程師 KPI（工作時間）",
-        "pareto": "{month} 故障帕累托：前 5 項故障現象",
-        "incidents": "批量質量事故（同一批次 ≥ 5 % 同一故障）",
-        "incident": "批量質量事故：產品 {product} 批次 {batch}：{symptom} {affected}/{size} 台（{share} %），"
-        "重大投訴 {complaint}",
-        "none": "未發現批量質量事故",
-        "complaints": "投訴",
-        "crisis": "危機投訴 {id}：已升級至 {to}",
-        "followed": "回訪不滿意轉投訴: {count}，當月處理完畢: {closed}",
-        "steps": ["登記廠家基礎資料", "模擬一個月的服務", "生成報表"],
-    },
-}
+STEPS = ("register", "play", "report")
+"""The demo's progress steps: catalog entries ``demo.month.step.<step>``."""
+
+
+def _say(labels: ReportLabels, key: str, **params: object) -> str:
+    """The demo's words ``demo.month.<key>`` in the reader's locale, numbers in its format."""
+    shown = {
+        k: v if isinstance(v, str) else labels.number(v) if isinstance(v, int) else str(v)
+        for k, v in params.items()
+    }
+    return labels.text(f"demo.month.{key}", **shown)
 
 
 @attrs.define
@@ -694,65 +637,65 @@ def _report(play: _Play, locale: str, out: TextIO, found: list[tuple[object, str
     from aftersales.ports.reporting import FaultDimension, GroupBy, Period
     from aftersales.reports.faults import BatchIncident, fault_pareto
     from aftersales.reports.kpi import kpi_report
-    from aftersales.reports.labels import report_labels
     from aftersales.reports.names import group_names
     from aftersales.reports.render import to_markdown
     from aftersales.reports.targets import kpi_goals
 
-    words = TEXT[locale]
     desk = play.desk
     labels = report_labels(locale, group_names(desk.store))
     name_of = {"state": labels.state, "category": labels.category, "priority": labels.priority}
-    _section(out, str(words["ledger"]))
+    _section(out, _say(labels, "ledger"))
     total = desk.count(MANAGER)
-    out.write(f"{words['total']}: {total}\n")
+    out.write(f"{_say(labels, 'total')}: {labels.number(total)}\n")
     for name, counts in _counts(desk).items():
         parts = ", ".join(
             f"{name_of[name](key) if key or name == 'priority' else '-'} {n}" for key, n in counts.items()
         )
-        out.write(f"{words[name]}: {parts}\n")
+        out.write(f"{_say(labels, name)}: {parts}\n")
     queries = reporting_for(desk.store)
     period = Period(MONTH_START, MONTH_END)
     assert desk.calendar is not None
     # tickets of direct contracts have no dealer: the labels call that group the maker's own engineers
     kpis = kpi_report(queries, period, desk.calendar, group=GroupBy.DEALER, sla=desk.policies.sla)
     generated = desk.clock.now()
-    _section(out, str(words["kpi"]).format(month=MONTH))
+    _section(out, _say(labels, "kpi", month=MONTH))
     out.write(
         to_markdown(
             kpis, locale, names=labels.names, goals=kpi_goals("sanitary_ware"), generated_at=generated
         )
     )
     pareto = fault_pareto(queries, period, FaultDimension.SYMPTOM)
-    _section(out, str(words["pareto"]).format(month=MONTH))
+    _section(out, _say(labels, "pareto", month=MONTH))
     out.write(to_markdown(pareto, locale, names=labels.names, top=5, generated_at=generated))
-    _section(out, str(words["incidents"]))
+    _section(out, _say(labels, "incidents"))
     if not found:
-        out.write(f"{words['none']}\n")
+        out.write(f"{_say(labels, 'none')}\n")
     for incident, complaint in found:
         assert isinstance(incident, BatchIncident)
         out.write(
-            str(words["incident"]).format(
+            _say(
+                labels,
+                "incident",
                 product=incident.product_id,
                 batch=incident.batch,
                 symptom=labels.fault(incident.dimension, incident.value),
                 affected=incident.affected,
                 size=incident.batch_size,
-                share=(incident.share * 100).quantize(Decimal("0.1")),
+                share=str((incident.share * 100).quantize(Decimal("0.1"))),
                 complaint=complaint,
             )
             + "\n"
         )
-    _section(out, str(words["complaints"]))
+    _section(out, _say(labels, "complaints"))
     out.write(f"{len(play.complaints) + len(found)}: {', '.join(play.complaints + [c for _, c in found])}\n")
     closed = sum(c in play.closed for c in play.followed)
-    out.write(str(words["followed"]).format(count=len(play.followed), closed=closed) + "\n")
+    out.write(_say(labels, "followed", count=len(play.followed), closed=closed) + "\n")
     if play.crisis is not None:
         file = desk.complaints.complaint_file(MANAGER, play.crisis)
         to = sorted(
             {labels.catalog.get(f"role.{r.value}") or r.value for e in file.escalations for r in e.to}
         )
-        out.write(str(words["crisis"]).format(id=play.crisis, to=", ".join(to)) + "\n")
+        out.write(_say(labels, "crisis", id=play.crisis, to=format_list(to, locale=labels.locale)) + "\n")
 
 
 def run_month_demo(locale: str, out: TextIO, db: Path | None = None, tickets: int = 2000) -> int:
@@ -766,8 +709,11 @@ def run_month_demo(locale: str, out: TextIO, db: Path | None = None, tickets: in
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    if locale not in TEXT:
-        raise ValidationError(f"unknown locale {locale!r}: use one of {', '.join(TEXT)}", field="locale")
+    if locale not in SUPPORTED_LOCALES:
+        raise ValidationError(
+            f"unknown locale {locale!r}: use one of {', '.join(SUPPORTED_LOCALES)}", field="locale"
+        )
+    labels = report_labels(locale)
     if not isinstance(tickets, int) or isinstance(tickets, bool) or not 20 <= tickets <= 20_000:
         raise ValidationError("tickets is a number from 20 to 20,000", field="tickets")
     try:
@@ -787,7 +733,7 @@ def run_month_demo(locale: str, out: TextIO, db: Path | None = None, tickets: in
             assert desk.calendar is not None
             world = build_world(random.Random(SEED))
             play = _Play(desk, clock, desk.calendar, world)
-            steps = TEXT[locale]["steps"]
+            steps = [_say(labels, f"step.{step}") for step in STEPS]
             progress = Progress(
                 TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                 console=Console(file=sys.stderr), transient=True,
@@ -804,12 +750,14 @@ def run_month_demo(locale: str, out: TextIO, db: Path | None = None, tickets: in
                 found = _batch_incidents(play)
                 desk.deliver(limit=100_000)
                 progress.advance(task)
-            words = TEXT[locale]
-            out.write(f"# {str(words['title']).format(month=MONTH)}\n\n")
-            out.write(f"{words['db']}: {path if db is not None else '(temporary)'}\n")
-            out.write(f"{words['tickets']}: {tickets}   {words['commands']}: {play.commands}\n")
+            out.write(f"# {_say(labels, 'title', month=MONTH)}\n\n")
+            out.write(f"{_say(labels, 'db')}: {path if db is not None else _say(labels, 'temporary')}\n")
+            tickets_played, commands = _say(labels, "tickets"), _say(labels, "commands")
+            out.write(
+                f"{tickets_played}: {labels.number(tickets)}   {commands}: {labels.number(play.commands)}\n"
+            )
             _report(play, locale, out, found)
-            out.write(f"\n({wall.perf_counter() - began:.1f} {words['elapsed']})\n")
+            out.write(f"\n({wall.perf_counter() - began:.1f} {_say(labels, 'elapsed')})\n")
         finally:
             desk.shutdown()
     return 0

@@ -6,7 +6,8 @@ are in ``--locale`` (zh_Hans by default: the shipped packs are Chinese companies
 streams the 台账 with a progress bar, scoped to who runs it (``--as dealer:ID`` for a dealer's view).
 
 Exit codes: 0 done, 1 an aftersales error (e.g. storage), 2 usage (missing file, bad date, unknown
-pack or locale), as argparse does for its own usage errors.
+pack or locale, an option the report refuses such as a trend of more than 36 months), as argparse
+does for its own usage errors.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aftersales.domain.validation import check_id
-from aftersales.errors import AftersalesError
+from aftersales.errors import AftersalesError, ValidationError
 
 __all__ = ["add_report_parser", "run_report"]
 
@@ -86,8 +87,22 @@ def _day(text: str | None) -> date | None:
         return None
 
 
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+"""The files SQLite keeps beside a database: writing over one loses or corrupts committed data too."""
+
+
+def _is_the_database(target: Path, db: Path) -> bool:
+    """Whether writing ``target`` would write over the database ``db`` or one of its side files, by any
+    name (a relative path, a link, another spelling of the same file)."""
+    if target.exists() and target.samefile(db):
+        return True
+    resolved = target.resolve()
+    base = db.resolve()
+    return resolved == base or any(resolved == base.with_name(base.name + s) for s in _SIDE_FILES)
+
+
 def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | None] | int:
-    from aftersales.adapters.sqlite_schema import not_a_desk_file
+    from aftersales.adapters.sqlite_schema import not_a_desk_file, not_current_schema
 
     db = Path(args.db)
     if "?" in str(db):  # the store would read what follows as URL options and open another file
@@ -100,6 +115,9 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
     why = not_a_desk_file(db)  # opening the store would create the schema in it: an empty report
     if why is not None:
         return _fail(err, f"--db {db} holds no aftersales database: {why}")
+    why = not_current_schema(db)  # opening the store would migrate it: a report reads, it does not write
+    if why is not None:
+        return _fail(err, f"--db {db}: {why}")
     needs_period = args.kind != "ledger"
     if needs_period and (args.date_from is None or args.date_to is None):
         return _fail(err, f"{args.kind} needs --from and --to")
@@ -118,6 +136,8 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
                 return _fail(err, f"--out {target} is a folder: name a file in it")
             if not target.parent.is_dir():
                 return _fail(err, f"--out {target}: no such folder {target.parent}")
+            if _is_the_database(target, db):  # written over, the desk's data would be gone
+                return _fail(err, f"--out {target} is the --db database (or its journal): name another file")
         except OSError as exc:  # a name too long for the file system, a loop of links
             return _fail(err, f"cannot write --out {target}: {exc.strerror}")
     if args.format == "xlsx" and args.out is None:
@@ -140,6 +160,9 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
         return _fail(err, "--top is a positive number")
     if args.trend_months is not None and not 0 <= args.trend_months <= 36:
         return _fail(err, "--trend-months is from 0 to 36")
+    by_month = _month_reach(args, first, last)
+    if by_month is not None:
+        return _fail(err, by_month)
     if args.as_actor != "manager" and not (args.as_actor.startswith("dealer:") and len(args.as_actor) > 7):
         return _fail(err, "--as is manager or dealer:DEALER_ID")
     if args.as_actor != "manager":
@@ -152,6 +175,25 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
         scoped = " and ".join(SCOPED_KINDS)
         return _fail(err, f"--as dealer:ID is for the {scoped} reports; {args.kind} covers the whole network")
     return first, last
+
+
+def _month_reach(args: argparse.Namespace, first: date | None, last: date | None) -> str | None:
+    """Why the months a report is read by cannot be read (``None``: they can).
+
+    The trend, the dealers' month and the KPI trend read whole months: a month is from its first day to
+    the next month's, so December 9999 has no end, and ``--trend-months`` may not reach back before
+    January of year 1 (both were an error from deep inside the report, or a traceback).
+    """
+    if first is None or last is None:
+        return None
+    if args.kind == "trend" and _month(last) == "9999-12":
+        return "--to: the trend reads whole months, the last of them is 9999-11"
+    uses_first = args.kind == "dealers" or (args.kind == "kpi" and args.trend_months)
+    if uses_first and _month(first) == "9999-12":
+        return f"--from: the {args.kind} report reads whole months, the last of them is 9999-11"
+    if args.kind == "kpi" and args.trend_months and first.year * 12 + first.month - args.trend_months < 12:
+        return f"--trend-months {args.trend_months} from {_month(first)} reaches back before 0001-01"
+    return None
 
 
 def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -179,6 +221,8 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
         return _fail(err, f"bad locale or time zone ({exc})")
     try:
         return _produce(args, first, last, tz, out, err)
+    except ValidationError as exc:  # the options asked for what the report refuses (a trend of 40 months)
+        return _fail(err, str(exc))
     except AftersalesError as exc:
         err.write(f"aftersales report: error: {exc}\n")
         return 1
@@ -190,6 +234,7 @@ def run_report(args: argparse.Namespace, out: TextIO | None = None, err: TextIO 
 def _produce(
     args: argparse.Namespace, first: date | None, last: date | None, tz: Any, out: TextIO, err: TextIO
 ) -> int:
+    from aftersales.adapters.attachments_memory import MemoryAttachmentStore
     from aftersales.adapters.clock import ManualClock
     from aftersales.ports.reporting import Period
     from aftersales.service.desk import ServiceDesk
@@ -199,15 +244,23 @@ def _produce(
         end = datetime.combine(last + timedelta(days=1), time(), tz)
         period = Period(datetime.combine(first, time(), tz), end)
     # --timezone is the desk's own zone too (its today, its due instants, its books), not only the labels'.
+    # A report reads: the desk's attachments (a folder beside the file, made when a desk opens) are not
+    # read, so they are kept in memory and no folder is made beside a file that only was read.
     desk = ServiceDesk.open(
         f"sqlite:///{args.db}",
         pack=args.pack,
         clock=ManualClock(datetime.now(tz)),
         settings={"timezone": args.timezone},
+        attachments=MemoryAttachmentStore(),
     )
     try:
         if args.kind == "ledger":
-            return _ledger(args, desk, period, out, err)
+            # Either end alone bounds the export too (--from alone used to export every ticket).
+            received = (
+                datetime.combine(first, time(), tz) if first is not None else None,
+                datetime.combine(last + timedelta(days=1), time(), tz) if last is not None else None,
+            )
+            return _ledger(args, desk, received, out, err)
         if period is None or first is None or last is None:
             raise AftersalesError(f"{args.kind} needs --from and --to")
         return _emit(args, _document(args, desk, period, first, last), out, err)
@@ -253,10 +306,7 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
         report = _pack_kpis(desk, queries, period, groups[args.group or "dealer"], as_of)
         trend = None
         if args.trend_months:
-            months = [first.strftime("%Y-%m")]
-            while len(months) < args.trend_months:
-                prior = date.fromisoformat(months[0] + "-01") - timedelta(days=1)
-                months.insert(0, prior.strftime("%Y-%m"))
+            months = _months_to(first, args.trend_months)
             trend = kpi_trend(
                 queries, months, desk.calendar, timezone=args.timezone, as_of=as_of, sla=desk.policies.sla
             )
@@ -264,7 +314,7 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     if args.kind == "faults":
         return document_for(fault_pareto(queries, period, dimension), labels, top=args.top)
     if args.kind == "trend":
-        months = months_between(first.strftime("%Y-%m"), last.strftime("%Y-%m"))
+        months = months_between(_month(first), _month(last))
         trend = kpi_trend(
             queries, months, desk.calendar, timezone=args.timezone, as_of=as_of, sla=desk.policies.sla
         )
@@ -273,12 +323,21 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     if args.kind == "sla":
         breaches = sla_breaches(desk, _actor(args), period, as_of=as_of, timezone=args.timezone)
         return document_for(breaches, labels)
-    summary = dealer_monthly(
-        queries, desk.store, first.strftime("%Y-%m"), clock=desk.clock, timezone=args.timezone
-    )
+    summary = dealer_monthly(queries, desk.store, _month(first), clock=desk.clock, timezone=args.timezone)
     # the KPIs of the dealer doing each job, as the counts beside them (seed 002 9/10: 乙方…所维修情况)
     kpis = _pack_kpis(desk, queries, period, GroupBy.SERVING_DEALER, as_of)
     return document_for(summary, labels, goals=goals, kpis=kpis)
+
+
+def _month(day: date) -> str:
+    """``YYYY-MM`` of ``day``, four-digit year always (``strftime("%Y")`` writes year 1 as "1")."""
+    return day.isoformat()[:7]
+
+
+def _months_to(day: date, count: int) -> list[str]:
+    """The ``count`` months ending with ``day``'s month, oldest first (``_check`` keeps them after year 0)."""
+    last = day.year * 12 + day.month - 1
+    return [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(last - count + 1, last + 1)]
 
 
 def _pack_kpis(desk: Any, queries: Any, period: Any, group: Any, as_of: datetime) -> Any:
@@ -326,19 +385,24 @@ def _open(path: Path) -> None:
     webbrowser.open(path.resolve().as_uri())
 
 
-def _filters(args: argparse.Namespace, period: Any) -> Any:
+def _filters(args: argparse.Namespace, received: tuple[datetime | None, datetime | None]) -> Any:
     from aftersales.ports.queries import TicketFilter
 
     return TicketFilter(
         states=tuple(args.state or ()), priorities=tuple(args.priority or ()),
         categories=tuple(args.category or ()), dealer_id=args.dealer, region=args.region,
         engineer_id=args.engineer, product_id=args.product, batch=args.batch, text=args.text,
-        received_from=period.start if period is not None else None,
-        received_to=period.end if period is not None else None,
+        received_from=received[0], received_to=received[1],
     )  # fmt: skip
 
 
-def _ledger(args: argparse.Namespace, desk: Any, period: Any, out: TextIO, err: TextIO) -> int:
+def _ledger(
+    args: argparse.Namespace,
+    desk: Any,
+    received: tuple[datetime | None, datetime | None],
+    out: TextIO,
+    err: TextIO,
+) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -346,7 +410,7 @@ def _ledger(args: argparse.Namespace, desk: Any, period: Any, out: TextIO, err: 
     from aftersales.reports.names import group_names
 
     try:
-        filters = _filters(args, period)
+        filters = _filters(args, received)
     except ValueError as exc:
         return _fail(err, str(exc))
     actor = _actor(args)

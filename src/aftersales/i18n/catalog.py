@@ -12,6 +12,7 @@ globally (no ``gettext.install()``, no thread-local "active language").
 from __future__ import annotations
 
 import gettext
+import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -23,7 +24,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from aftersales.errors import ConfigurationError
+from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES, resolve_locale
 
 __all__ = [
@@ -131,7 +132,28 @@ class MessageCatalog:
         )
 
 
+_LOCALE_NAME = re.compile(r"[A-Za-z]{2,8}(?:_[A-Za-z0-9]{1,8}){0,3}")
+"""A catalog's locale as a folder name: ``zh_Hans``, ``en``; never a path (``../../etc``)."""
+
+
+def _where(locale: object, directory: object) -> Path:
+    """The folder of ``locale``'s catalog under ``directory``, both checked: a locale is a name, not a
+    path out of the folder, and a folder is a path (a ``str`` is taken as one)."""
+    if not isinstance(locale, str) or not _LOCALE_NAME.fullmatch(locale):
+        raise ValidationError(
+            f"a catalog's locale is a name such as 'zh_Hans' or 'en', got {locale!r}", field="locale"
+        )
+    if isinstance(directory, str):
+        directory = Path(directory)
+    if not isinstance(directory, Path):
+        raise ConfigurationError(
+            f"the catalogs' folder is a path, got {type(directory).__name__}", key="directory"
+        )
+    return directory
+
+
 def _read(locale: str, directory: Path) -> tuple[Catalog, str]:
+    directory = _where(locale, directory)
     po = catalog_path(locale, directory, ".po")
     mo = catalog_path(locale, directory, ".mo")
     try:
@@ -157,6 +179,7 @@ def load_catalog(
 
 def load_catalogs(directory: Path = LOCALE_DIR) -> dict[str, MessageCatalog]:
     """All supported catalogs from ``directory``; the Chinese ones fall back to English."""
+    directory = _where(DEFAULT_LOCALE, directory)
     english = load_catalog(DEFAULT_LOCALE, directory)
     result = {DEFAULT_LOCALE: english}
     for name in SUPPORTED_LOCALES:

@@ -31,6 +31,7 @@ __all__ = [
     "format_duration",
     "format_money",
     "formatter_for",
+    "timezone_of",
 ]
 
 DURATION_MESSAGES: Final = ("duration.day", "duration.hour", "duration.minute")
@@ -115,6 +116,8 @@ class LocaleFormatter:
 
     def money(self, value: Money) -> str:
         """An amount in its currency's local format ("¥1,234.50", "CN¥1,234.50")."""
+        if not isinstance(value, Money):
+            raise ValidationError(f"an amount must be Money, not {type(value).__name__}", field="money")
         return str(format_currency(value.amount, value.currency, locale=self.locale))
 
     def duration(self, value: timedelta) -> str:
@@ -157,9 +160,25 @@ def formatter_for(locale: str) -> LocaleFormatter:
     return found
 
 
+def timezone_of(value: object, field: str = "timezone") -> tzinfo:
+    """The zone ``value`` names: an IANA name or a ``tzinfo``; anything else (``None`` too, which
+    would read every instant in the machine's own zone) is a :class:`ValidationError` naming ``field``."""
+    if isinstance(value, tzinfo):
+        return value
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"{field} is an IANA name such as 'Asia/Shanghai' or a tzinfo, not {type(value).__name__}",
+            field=field,
+        )
+    try:
+        return zone(value)
+    except ValidationError as exc:
+        raise ValidationError(str(exc), field=field) from None
+
+
 def format_datetime(value: datetime, locale: str, timezone: str | tzinfo) -> str:
     """``value`` as the reader in ``locale`` and ``timezone`` (an IANA name or a tzinfo) reads it."""
-    return formatter_for(locale).datetime(value, zone(timezone) if isinstance(timezone, str) else timezone)
+    return formatter_for(locale).datetime(value, timezone_of(timezone))
 
 
 def format_money(value: Money, locale: str) -> str:

@@ -17,11 +17,10 @@ from typing import Final, NamedTuple
 
 import attrs
 
-from aftersales.domain.contact import zone
 from aftersales.domain.reasons import Reason
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.catalog import MessageCatalog, load_catalogs
-from aftersales.i18n.format import LocaleFormatter
+from aftersales.i18n.format import LocaleFormatter, timezone_of
 from aftersales.i18n.locales import SUPPORTED_LOCALES, babel_locale, resolve_locale
 from aftersales.i18n.reasons import ReasonRenderer
 from aftersales.i18n.templates import Template
@@ -295,6 +294,13 @@ class Renderer:
         catalogs: Mapping[str, MessageCatalog] | None = None,
         kinds: Mapping[str, NotificationKind] = NOTIFICATION_KINDS,
     ) -> None:
+        if catalogs is not None and not (
+            isinstance(catalogs, Mapping)
+            and all(isinstance(k, str) and isinstance(v, MessageCatalog) for k, v in catalogs.items())
+        ):
+            raise ConfigurationError(
+                "catalogs maps locale names to MessageCatalog (see load_catalogs)", key="catalogs"
+            )
         self._catalogs = dict(catalogs) if catalogs is not None else load_catalogs()
         self.kinds = kinds
         self._states: dict[str, _LocaleState] = {}
@@ -333,10 +339,18 @@ class Renderer:
         :mod:`aftersales.i18n.values`). Raises :class:`ValidationError` for an unknown kind, a
         missing or unexpected value, an unknown locale or time zone, or a value of a refused type.
         """
+        if not isinstance(kind, str | NotificationKind):
+            raise ValidationError(
+                f"kind is a notification kind's name, not {type(kind).__name__}", field="kind"
+            )
         name = kind if isinstance(kind, str) else kind.name
         spec = self.kinds.get(name)
         if spec is None:
             raise ValidationError(f"unknown notification kind {name!r}", field="kind")
+        if not isinstance(values, Mapping):
+            raise ValidationError(
+                f"values is a mapping of the kind's fields, not {type(values).__name__}", field="values"
+            )
         if values.keys() != spec.fields:
             missing = sorted(spec.fields - values.keys())
             extra = sorted(values.keys() - spec.fields)
@@ -344,8 +358,7 @@ class Renderer:
                 f"notification {name!r}: missing values {missing}, unexpected values {extra}", field="values"
             )
         state = self._state(locale)
-        tz = zone(timezone) if isinstance(timezone, str) else timezone
-        formatter = state.value_formatter(tz)
+        formatter = state.value_formatter(timezone_of(timezone))
         text = {key: formatter.format(key, value) for key, value in values.items()}
         subject, body = state.templates[name]
         return Rendered(subject.substitute(text), body.substitute(text))

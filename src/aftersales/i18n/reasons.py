@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
+from babel.lists import format_list
+
 from aftersales.domain.reasons import Param, Reason
 from aftersales.errors import AftersalesError, ValidationError
 from aftersales.i18n.catalog import MessageCatalog
@@ -29,22 +31,29 @@ __all__ = [
 
 _PREFIX = "reason."
 
-PARAM_LABELS: Mapping[str, str] = MappingProxyType(
+PARAM_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "scope": "impact_scope",
-        "tier": "customer_tier",
-        "coordinator": "role",
-        "target": "route_target",
-        "to": "role",
-        "required_level": "engineer_level",
-        "unit": "extension_unit",
-        "source": "extension_source",
+        "scope": ("impact_scope",),
+        "tier": ("customer_tier",),
+        "coordinator": ("role",),
+        # A routing reason's target is a route (route_by_priority); an SLA reason's is one of the
+        # ticket's SLA targets (sla_service_contract, sla_maintenance_visit): the two never share a code.
+        "target": ("route_target", "sla_target"),
+        "to": ("role",),
+        "required_level": ("engineer_level",),
+        "unit": ("extension_unit",),
+        "source": ("extension_source",),
+        "event": ("notification_event",),
     }
 )
-"""Parameters whose (code) value is labelled from another catalog prefix than their own name.
+"""Parameters whose (code) value is labelled from other catalog prefixes than their own name.
 
-A ``str`` parameter ``key=value`` reads as the catalog entry ``<prefix>.<value>`` when one exists,
-where the prefix is ``PARAM_LABELS.get(key, key)``: ``severity="high"`` reads "严重", not "high".
+A ``str`` parameter ``key=value`` reads as the first catalog entry ``<prefix>.<value>`` that exists,
+for the prefixes ``PARAM_LABELS.get(key, (key,))``: ``severity="high"`` reads "严重", not "high".
+A comma-separated list of codes (``to="department_head,general_manager"``, as escalations record who
+they reached) reads as the list of their labels in the locale's words ("部门负责人和总经理") when
+every code has a label; anything else is shown as it was given (what a person typed is never
+translated).
 """
 
 
@@ -108,8 +117,23 @@ class ReasonRenderer:
             own = self.codes(key, value)
             if own is not None:
                 return own
-        label = self.catalog.get(f"{PARAM_LABELS.get(key, key)}.{value}")
-        return value if label is None else label
+        prefixes = PARAM_LABELS.get(key, (key,))
+        label = self._label(prefixes, value)
+        if label is not None:
+            return label
+        if "," in value:
+            labels = [self._label(prefixes, code) for code in value.split(",")]
+            if all(labels):
+                return format_list([text for text in labels if text], locale=self._formatter.locale)
+        return value
+
+    def _label(self, prefixes: tuple[str, ...], code: str) -> str | None:
+        """The first catalog label ``<prefix>.<code>`` of ``prefixes``, or None."""
+        for prefix in prefixes:
+            found = self.catalog.get(f"{prefix}.{code}")
+            if found is not None:
+                return found
+        return None
 
     def render(self, reason: Reason) -> str:
         """``reason`` in words, or :func:`reason_fallback` when the catalog cannot say it."""
@@ -125,6 +149,8 @@ _renderers: dict[str, ReasonRenderer] = {}
 
 def render_reason(reason: Reason, locale: str) -> str:
     """``reason`` in the shipped catalog of ``locale`` (any identifier; it is resolved)."""
+    if not isinstance(reason, Reason):
+        raise ValidationError(f"reason is a Reason, not {type(reason).__name__}", field="reason")
     formatter = formatter_for(locale)
     name = formatter.catalog.locale
     found = _renderers.get(name)

@@ -17,10 +17,9 @@ from typing import Final
 from babel.dates import format_skeleton
 from babel.numbers import format_decimal, format_percent
 
-from aftersales.domain.contact import zone
 from aftersales.domain.money import Money
 from aftersales.errors import ValidationError
-from aftersales.i18n.format import LocaleFormatter, formatter_for
+from aftersales.i18n.format import LocaleFormatter, formatter_for, timezone_of
 from aftersales.policies.fault_catalog import FaultCatalog
 from aftersales.ports.queries import UNSET
 from aftersales.ports.reporting import ALL, FaultDimension, GroupBy
@@ -58,7 +57,7 @@ class ReportLabels:
         self.locale = str(self.formatter.locale)
         self.catalog = self.formatter.catalog
         self.names: Mapping[str, str] = dict(names or {})
-        self.timezone: tzinfo = zone(timezone) if isinstance(timezone, str) else timezone
+        self.timezone: tzinfo = timezone_of(timezone)
         self.faults = faults
         """The pack's fault catalog: its labels of symptoms, causes and actions win over the catalogs'."""
 
@@ -227,7 +226,24 @@ def report_labels(
     ``faults`` (the pack's catalog) fault codes read as the pack labels them."""
     if not isinstance(locale, str) or not locale:
         raise ValidationError("locale is a locale name such as zh_Hans, zh_Hant or en", field="locale")
+    # Checked apart, so each refusal names its own argument (a bad zone or names read as a bad locale,
+    # and a zone that is not a tzinfo or a name that is not text failed as a TypeError mid-report).
+    tz = timezone_of(timezone)
+    checked = _names(names)
     try:
-        return ReportLabels(locale, names, timezone, faults)
+        formatter_for(locale)
     except (ValueError, LookupError) as exc:
         raise ValidationError(f"unknown locale {locale!r} ({exc})", field="locale") from None
+    return ReportLabels(locale, checked, tz, faults)
+
+
+def _names(value: object) -> Mapping[str, str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValidationError(
+            "names maps ids to names: text to text, e.g. {'dealer-a': '浦东特约网点'}", field="names"
+        )
+    return value

@@ -296,6 +296,40 @@ def _dealers(summary: DealerMonthlySummary, labels: ReportLabels, kpis: KpiRepor
     return ReportDocument("dealers", labels.title("dealers"), labels, meta, _now(), tuple(tables), charts)
 
 
+_OPTIONS_OF: tuple[tuple[type, frozenset[str]], ...] = (
+    (KpiReport, frozenset({"goals", "pack", "trend"})),
+    (ParetoReport, frozenset({"top"})),
+    (KpiTrend, frozenset({"goals", "pack", "faults"})),
+    (SlaReport, frozenset()),
+    (DealerMonthlySummary, frozenset({"goals", "pack", "kpis"})),
+)
+"""The options each report uses (``generated_at`` aside, which every one does)."""
+
+_OPTION_TYPES: dict[str, type] = {"trend": KpiTrend, "faults": FaultTrend, "kpis": KpiReport}
+
+
+def _check_options(report: object, given: dict[str, object]) -> None:
+    """Refuse an option the report does not use (it would be dropped without a word: ``faults=`` on a
+    KPI page, ``goals=`` on a Pareto) or one of the wrong type (a ``trend`` that is no KpiTrend failed
+    deep in the page with an AttributeError)."""
+    used = next((names for kind, names in _OPTIONS_OF if isinstance(report, kind)), None)
+    if used is None:
+        raise ValidationError(f"cannot render {type(report).__name__}", field="report")
+    for name, value in given.items():
+        if value is None:
+            continue
+        if name not in used:
+            takers = [kind.__name__ for kind, names in _OPTIONS_OF if name in names]
+            raise ValidationError(
+                f"{name} is an option of {' and '.join(takers)}, not of {type(report).__name__}", field=name
+            )
+        wanted = _OPTION_TYPES.get(name)
+        if wanted is not None and not isinstance(value, wanted):
+            raise ValidationError(
+                f"{name} must be a {wanted.__name__}, got {type(value).__name__}", field=name
+            )
+
+
 def document_for(
     report: object,
     labels: ReportLabels,
@@ -317,6 +351,9 @@ def document_for(
     """
     if isinstance(report, ReportDocument):
         return report
+    _check_options(
+        report, {"goals": goals, "pack": pack, "trend": trend, "faults": faults, "kpis": kpis, "top": top}
+    )
     if pack is not None:
         if goals is not None:
             raise ValidationError("pass goals or pack, not both", field="goals")
@@ -324,7 +361,7 @@ def document_for(
     goals = goals if goals is not None else KpiGoals()
     if not isinstance(goals, KpiGoals):
         raise ValidationError("goals must be KpiGoals", field="goals")
-    if top is not None and (not isinstance(top, int) or top < 1):
+    if top is not None and (not isinstance(top, int) or isinstance(top, bool) or top < 1):
         raise ValidationError("top is a positive number of items", field="top")
     doc: ReportDocument
     if isinstance(report, KpiReport):

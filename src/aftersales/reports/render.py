@@ -113,6 +113,8 @@ def to_csv(
     """
     if bom is not None and not isinstance(bom, bool):
         raise ValidationError("bom is true or false", field="bom")
+    if not isinstance(codes, bool):  # a truthy "no" wrote the column codes for people
+        raise ValidationError("codes is true or false", field="codes")
     doc = _document(report, locale, names, timezone, options)
     table = doc.tables[0]
     out = io.StringIO()
@@ -229,6 +231,8 @@ def to_xlsx(
     """An Excel workbook: one sheet per table with typed cells and frozen headers, a Pareto chart sheet."""
     from aftersales.reports.xlsx import write_workbook
 
+    if not isinstance(out, str | Path) and (isinstance(out, io.TextIOBase) or not hasattr(out, "write")):
+        raise ValidationError("to_xlsx writes a workbook to a path or a binary stream", field="out")
     write_workbook(_document(report, locale, names, timezone, options), out)
 
 
