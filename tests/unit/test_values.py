@@ -107,7 +107,7 @@ def test_reasons_are_hashable_codes_with_frozen_params() -> None:
         r.params["tier"] = "x"  # type: ignore[index]
     with pytest.raises(ValidationError):
         Reason("Not a code")
-    with pytest.raises(TypeError):
+    with pytest.raises(ValidationError):  # typed, naming params (it was a bare TypeError)
         Reason("ok", {"when": datetime(2026, 1, 1)})  # type: ignore[dict-item]
 
 

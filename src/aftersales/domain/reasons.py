@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from aftersales.domain.text import code
+from aftersales.errors import ValidationError
 
 __all__ = ["Param", "Reason"]
 
@@ -25,6 +26,12 @@ def _own(params: Mapping[str, Param] | None) -> dict[str, Param]:
     """A private copy (never shared with the caller, so the reason cannot change under it), its keys in
     sorted order: PostgreSQL's ``jsonb`` keeps no order, so every store reads back and writes out the
     same text (see :mod:`aftersales.domain.canonical`)."""
+    if params is None:
+        return _EMPTY
+    if not isinstance(params, Mapping):
+        raise ValidationError("a reason's parameters are a mapping of names to values", field="params")
+    if any(not isinstance(key, str) for key in params):
+        raise ValidationError("a reason's parameter names are text", field="params")
     return dict(sorted(params.items())) if params else _EMPTY
 
 
@@ -34,9 +41,13 @@ _EMPTY: dict[str, Param] = {}  # shared by every reason without parameters; neve
 def _params_valid(instance: object, attribute: attrs.Attribute[Any], value: Mapping[str, Any]) -> None:
     for key, item in value.items():
         if not isinstance(key, str) or not (item is None or isinstance(item, str | int | bool)):
-            raise TypeError(f"reason parameter {key!r} must map a str to str, int, bool or None")
+            raise ValidationError(
+                f"reason parameter {key!r} must map a str to str, int, bool or None", field="params"
+            )
         if type(item) is int and item not in _INT_RANGE:
-            raise ValueError(f"reason parameter {key!r} must be a 64-bit integer, got {item}")
+            raise ValidationError(
+                f"reason parameter {key!r} must be a 64-bit integer, got {item}", field="params"
+            )
 
 
 @attrs.frozen(repr=False)
