@@ -76,7 +76,9 @@ class Team:
     lead: str = attrs.field(validator=required_text(64))
     members: list[str] = attrs.field(factory=list, converter=_members)
     coordinator: str | None = None
-    """The coordinating person's id (a department head); notified of every critical dispatch."""
+    """The coordinating person's id (a department head), recorded with the team. Staff are reached by
+    role, so a critical dispatch's notice goes to the roles the pack's routing names
+    (``routing.critical_coordinator``, ``critical_notify``), not to this id."""
     region: str | None = None
     dealer_id: str | None = None
     shifts: list[OnCallShift] = attrs.field(factory=list)
