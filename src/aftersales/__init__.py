@@ -92,7 +92,7 @@ from aftersales.domain.part_numbers import check_part_number
 from aftersales.domain.parties import Customer, CustomerTier, Dealer, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTerm
 from aftersales.domain.quality_incidents import IncidentRemedyKind, IncidentState, QualityIncident
-from aftersales.domain.quality_reports import DealerMonthlyReport
+from aftersales.domain.quality_reports import DealerMonthlyReport, ReportFiling
 from aftersales.domain.reasons import Reason
 from aftersales.domain.service_contracts import ContractCoverage, ContractSla, ServiceContract
 from aftersales.domain.sla_clock import (
@@ -428,6 +428,7 @@ __all__ = [
     "RenderedMessage",
     "Renderer",
     "ReportDocument",
+    "ReportFiling",
     "ReportLabels",
     "Repository",
     "Role",

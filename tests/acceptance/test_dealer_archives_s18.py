@@ -300,3 +300,25 @@ def test_a_regions_training_is_linked_to_the_dealers_serving_it(backend: str, tm
             assert uow.documents.query(TrainingRecord) == []
         record = desk.archives.record_training(w.manager, dealer_ids=[w.dealer_sh.id], region="SH", **central)
         assert record.region == "SH"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_report_filed_on_time_and_corrected_later_stays_on_time_and_keeps_its_first_figures(
+    backend: str, tmp_path: Path
+) -> None:
+    """Seed 002 (每月3号之前将上月…报至售后服务部): the dealer filed February on 2 March and the office
+    corrected it on 5 March. The correction used to replace the filing, time and figures: the report
+    showed as late and what the dealer first reported was lost to the audit (内部审计)."""
+    with world_desk(backend, tmp_path, "sanitary_ware") as (desk, clock, w):
+        dealer = w.dealer_sh.id
+        desk.reports.submit_dealer_report(w.dealer_sh_staff, dealer, "2026-02", installations=4, repairs=7)
+        filed = clock.now()
+        clock.advance(timedelta(days=3))
+        fixed = desk.reports.submit_dealer_report(w.manager, dealer, "2026-02", installations=4, repairs=9)
+        assert (fixed.repairs, fixed.filed_at, fixed.submitted_at) == (9, filed, clock.now())
+        assert [(c.installations, c.repairs, c.submitted_at) for c in fixed.corrections] == [(4, 7, filed)]
+        queries = reporting_for(desk.store)
+        summary = dealer_monthly(queries, desk.store, "2026-02", clock=clock)
+        row = {r.dealer_id: r for r in summary.rows}[dealer]
+        assert row.status is ReportStatus.ON_TIME and row.submitted is not None
+        assert (row.submitted.repairs, len(row.submitted.corrections)) == (9, 1)

@@ -134,7 +134,7 @@ def dealer_monthly(
         rep = sum(n for (d, c), n in counts.items() if d == dealer and c in repair_categories)
         report = submitted.get(dealer)
         if report is not None:
-            status = ReportStatus.ON_TIME if report.submitted_at < deadline else ReportStatus.LATE
+            status = ReportStatus.ON_TIME if report.filed_at < deadline else ReportStatus.LATE
         else:
             status = ReportStatus.MISSING if now >= deadline else ReportStatus.PENDING
         rows.append(DealerMonthRow(dealer, inst, rep, report, status))

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import attrs
-
 from aftersales.domain.quality_incidents import QualityIncident
 from aftersales.domain.quality_reports import BatchIncident, DealerMonthlyReport
 from aftersales.domain.text import checked_month
@@ -49,6 +47,9 @@ class ReportCommands:
     ) -> DealerMonthlyReport:
         """Record (or correct) ``dealer_id``'s report for ``month``; dealer staff submit only their own.
 
+        A correction keeps the figures it replaces (``corrections``) and the first filing time, by
+        which the report is on time or late (``filed_at``).
+
         Seed 002 (每月3号之前将上月安装/维修情况报至售后服务部): the report is of a month that is over. A
         month not over yet in the desk's time zone (this one or a later one) is refused (``month``): its
         figures are not all in, and an early filing would count as on time for a month still running.
@@ -73,7 +74,8 @@ class ReportCommands:
                 )
             found = uow.documents.query(DealerMonthlyReport, dealer_id=dealer_id, month=month)
             if found:
-                return uow.documents.save(attrs.evolve(report, version=found[0].version))
+                fixed = found[0].corrected(installations, repairs, now, str(actor.ref))
+                return uow.documents.save(fixed)
             uow.documents.add(report)
             return report
 
