@@ -190,7 +190,7 @@ class PrivacyDesk:
                 changed += _differs(ticket, erased[-1])
                 uow.tickets.save(erased[-1])
             documents, changed_documents = self._erase_documents(
-                uow, customer_id, [t.id for t in tickets], needles, free_text, now, actor.ref
+                uow, customer_id, tickets, needles, free_text, now, actor.ref
             )
             anonymous = _erased_customer(customer)
             changed += changed_documents + (anonymous != customer)
@@ -304,7 +304,7 @@ class PrivacyDesk:
         self,
         uow: UnitOfWork,
         customer_id: str,
-        ticket_ids: Sequence[str],
+        tickets: Sequence[Ticket],
         needles: tuple[str, ...],
         free_text: list[str],
         now: datetime,
@@ -316,6 +316,7 @@ class PrivacyDesk:
         survey declined): nobody can call or message an erased person, and left pending they stayed on
         the agents' lists as "[erased]" and turned overdue for ever."""
         found: dict[tuple[type[Any], str], Any] = {}
+        ticket_ids = [t.id for t in tickets]
         for cls in _BY_CUSTOMER:
             for doc in uow.documents.query(cls, customer_id=customer_id):
                 found[(cls, doc.id)] = doc
@@ -332,9 +333,11 @@ class PrivacyDesk:
                     found[(cls, doc.id)] = doc
             for grant in uow.documents.query(GrantedExtension, complaint_id=ticket_id):
                 found[(GrantedExtension, grant.id)] = grant
-        for kind, record_id in [("customer", customer_id)] + [
-            ("asset", a.id) for a in uow.assets.list(customer_id=customer_id)
-        ]:
+        # The units the person owns, and those their tickets were about: a unit sold on keeps in its
+        # history the transfer that named its old owner ("王先生卖给了邻居").
+        units = {a.id for a in uow.assets.list(customer_id=customer_id)}
+        units |= {t.asset_id for t in tickets if t.asset_id is not None}
+        for kind, record_id in [("customer", customer_id)] + [("asset", unit) for unit in sorted(units)]:
             for change in uow.documents.query(MasterDataChange, record_kind=kind, record_id=record_id):
                 found[(MasterDataChange, change.id)] = change
         changed = 0
