@@ -106,3 +106,22 @@ def test_wrong_argument_types_are_refused_naming_the_key() -> None:
     with pytest.raises(ConfigurationError) as raised:
         TomlHolidays.from_file(None)  # type: ignore[arg-type]
     assert raised.value.key == "path"
+
+
+def test_days_off_exported_as_midnight_to_midnight_events_are_days_off() -> None:
+    """Some feeds export each day off as a timed event from 00:00 to 00:00; they were ignored as timed
+    events, so in a feed mixing them with all-day events those days silently stayed working days. A
+    timed event of a few hours (a meeting on the company calendar) is still no day off."""
+    feed = ics(
+        NATIONAL_DAY,
+        "DTSTART;TZID=Asia/Shanghai:20251231T000000\r\nDTEND;TZID=Asia/Shanghai:20260102T000000\r\n"
+        "SUMMARY:元旦 休\r\n",
+        "DTSTART:20251011T000000\r\nDURATION:P1D\r\nSUMMARY:补班\r\n",
+        "DTSTART;TZID=Asia/Shanghai:20251120T140000\r\nDTEND;TZID=Asia/Shanghai:20251120T160000\r\n"
+        "SUMMARY:年会\r\n",
+    )
+    source = IcsHolidays.from_bytes(feed, file="feed.ics")
+    assert {date(2025, 12, 31), date(2026, 1, 1)} <= source.holidays()
+    assert date(2026, 1, 2) not in source.holidays()
+    assert date(2025, 10, 11) in source.extra_workdays()
+    assert date(2025, 11, 20) not in source.holidays()

@@ -3,7 +3,9 @@
 Rules, chosen to read the common Chinese holiday feeds without configuration:
 
 * Every **all-day** VEVENT (``DTSTART`` is a date) covers the dates ``DTSTART`` … ``DTEND`` (exclusive; one
-  day when ``DTEND`` and ``DURATION`` are absent). Timed events are ignored: they are not days off.
+  day when ``DTEND`` and ``DURATION`` are absent). A timed event that runs from midnight to midnight on
+  its own clock (``T000000`` … ``T000000``, as some feeds export days off) covers those days the same
+  way; other timed events (a meeting, a few hours) are not days off and are ignored.
 * An all-day event is a **make-up working day** (调休上班) when its ``CATEGORIES`` contain
   ``WORKDAY``, ``补班`` or ``上班`` (any case), or its ``SUMMARY`` contains ``补班`` or ``上班`` or the word
   ``班`` on its own (feeds write "班", "国庆节 班", "(班)"). Every other all-day event is a
@@ -21,7 +23,7 @@ Rules, chosen to read the common Chinese holiday feeds without configuration:
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import attrs
@@ -71,16 +73,38 @@ def _check_dates(event: icalendar.Component, file: str, key: str) -> None:
             raise ConfigurationError(f"{name} given more than once", file=file, key=f"{key}.{name}")
 
 
+def _whole_days(start: datetime, end: object, duration: object, file: str, key: str) -> list[date] | None:
+    """The days a timed event covers when it runs from midnight to midnight on its own clock (feeds
+    that export days off as ``T000000`` … ``T000000``), else None: a few hours are no day off."""
+    if isinstance(duration, timedelta) and end is None:
+        end = start + duration
+    if not isinstance(end, datetime) or (start.tzinfo is None) != (end.tzinfo is None) or end <= start:
+        return None
+    if start.time() != time(0) or end.time() != time(0) or start.utcoffset() != end.utcoffset():
+        return None
+    days = (end.date() - start.date()).days
+    if days > MAX_EVENT_DAYS:
+        raise ConfigurationError(
+            f"an event of more than {MAX_EVENT_DAYS} whole days is no holiday: list each run of days off",
+            file=file,
+            key=key,
+        )
+    return [start.date() + timedelta(days=offset) for offset in range(days)]
+
+
 def _span(event: icalendar.Component, file: str, key: str) -> list[date] | None:
-    """The dates an all-day event covers, or None for a timed event."""
+    """The dates an all-day event covers (or a timed one running from midnight to midnight), or None
+    for a timed event of hours."""
     _check_dates(event, file, key)
     start = event.decoded("DTSTART", None)
     if start is None:
         raise ConfigurationError("VEVENT without DTSTART", file=file, key=key)
-    if isinstance(start, datetime) or not isinstance(start, date):
-        return None
     end = event.decoded("DTEND", None)
     duration = event.decoded("DURATION", None)
+    if isinstance(start, datetime):
+        return _whole_days(start, end, duration, file, key)
+    if not isinstance(start, date):
+        return None
     if isinstance(end, datetime):  # RFC 5545: DTEND has DTSTART's value type; which days were meant?
         raise ConfigurationError("DTEND is a date-time but DTSTART a date", file=file, key=f"{key}.DTEND")
     if isinstance(end, date):
