@@ -5,6 +5,11 @@ categories that require it, and the choices or currency it needs. A :class:`Cust
 what a user gives (unknown name, wrong type, missing required field → ``ValidationError`` naming the
 field ``fields.<name>``) and stores each value as canonical text in the ticket's ``fields`` map:
 no column per field, the same text in every store, equal values compare equal in filters.
+
+A field declared ``staff_only`` holds the staff's own facts about a ticket (a ``risk_note``, a
+``cost_centre``): a customer reads no value of it anywhere, finds and filters no ticket by it and gives
+none (``service.reader_view``). Such a field cannot be required: customers open calls themselves
+(``open_ticket``) and could never give it.
 """
 
 from __future__ import annotations
@@ -100,7 +105,8 @@ def _refuse(name: str, message: str) -> ValidationError:
 
 @attrs.frozen
 class CustomField:
-    """One declared field. ``required_for`` holds category codes (or ``"*"`` for all)."""
+    """One declared field. ``required_for`` holds category codes (or ``"*"`` for all); ``staff_only``
+    keeps its values from the customer (the staff's own facts, as tags are the staff's labels)."""
 
     name: str
     type: FieldType = attrs.field(converter=FieldType)
@@ -109,11 +115,23 @@ class CustomField:
     required_for: frozenset[str] = attrs.field(default=frozenset(), converter=_codes)
     currency: str | None = None
     max_length: int = MAX_TEXT
+    staff_only: bool = False
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.fullmatch(self.name):
             raise ConfigurationError(
                 f"a custom field name is a lower-case identifier of at most 40 characters, got {self.name!r}",
+                key="custom_fields",
+            )
+        if not isinstance(self.staff_only, bool):
+            # "no" or 0 would read as a visibility it is not: a yes/no, or refused.
+            raise ConfigurationError(
+                f"staff_only of {self.name!r} is true or false, got {self.staff_only!r}", key="custom_fields"
+            )
+        if self.staff_only and self.required_for:
+            raise ConfigurationError(
+                f"staff-only field {self.name!r} cannot be required: a customer opening a call may not "
+                "give it",
                 key="custom_fields",
             )
         unanswerable = sorted(self.required_for & OPENED_WITHOUT_VALUES)
@@ -233,8 +251,9 @@ class CustomFieldSet:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Mapping[str, Any]]) -> CustomFieldSet:
-        """Read ``{name: {type, label, choices, required_for, currency}}`` (a pack's TOML table)."""
-        known = {"type", "label", "choices", "required_for", "currency", "max_length"}
+        """Read ``{name: {type, label, choices, required_for, currency, max_length, staff_only}}`` (a
+        pack's TOML table)."""
+        known = {"type", "label", "choices", "required_for", "currency", "max_length", "staff_only"}
         fields = []
         for name, spec in config.items():
             if not isinstance(spec, Mapping):
@@ -249,6 +268,11 @@ class CustomFieldSet:
             except (TypeError, ValueError) as exc:
                 raise ConfigurationError(str(exc), key=f"custom_fields.{name}") from None
         return cls.of(*fields)
+
+    @property
+    def staff_only(self) -> frozenset[str]:
+        """The names of the fields a customer reads, finds, filters and gives no value of."""
+        return frozenset(name for name, field in self.fields.items() if field.staff_only)
 
     def merged(self, other: CustomFieldSet) -> CustomFieldSet:
         """Both sets; a name in both is a ``ConfigurationError``."""

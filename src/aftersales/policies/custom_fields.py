@@ -5,6 +5,10 @@
     label = "安装日期"
     required_for = ["installation"]
 
+    [custom_fields.fields.risk_note]
+    type = "text"
+    staff_only = true        # the staff's: a customer reads, finds, filters and gives none
+
 The desk merges them with the fields the host declares (a name declared by both is a
 ``ConfigurationError``); see :mod:`aftersales.domain.custom_fields`.
 """
@@ -34,6 +38,7 @@ class FieldSpec:
     required_for: tuple[str, ...] = ()
     currency: str | None = None
     max_length: int = 500
+    staff_only: bool = False
 
 
 def _declared(instance: object, attribute: attrs.Attribute[Any], value: Mapping[str, FieldSpec]) -> None:
@@ -75,6 +80,7 @@ def _field(name: str, spec: FieldSpec) -> CustomField:
         frozenset(spec.required_for),
         spec.currency,
         spec.max_length,
+        spec.staff_only,
     )
 
 

@@ -37,7 +37,6 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import ARCHIVE_ROLES, can_read, check_role
-from aftersales.service.reader_view import as_seen_by
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import customer_slip_readable, party_visible, purchasing_dealer, sees_every
 
@@ -525,7 +524,7 @@ class ArchiveDesk:
         callbacks = tuple(c for t in tickets for c in _callbacks(t))
         contacts = tuple(
             sorted(
-                (c for t in tickets for c in _contacts(t, as_seen_by(actor, t))),
+                (c for t in tickets for c in _contacts(t, self.runner.seen_by(actor, t))),
                 key=lambda c: (c.at, c.ticket_id),
             )
         )

@@ -83,7 +83,7 @@ from aftersales.service.escalation_reach import reach_up
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import Workflow, check_role, permit
-from aftersales.service.reader_view import as_seen_by, request_as_seen_by
+from aftersales.service.reader_view import request_as_seen_by
 from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.scope import acts_as_dealer_staff, purchasing_dealer, slip_as_seen_by
 
@@ -297,7 +297,7 @@ class ChargesDesk:
         """The ticket's charge sheet (``None`` before the first assessment), if ``actor`` may see it."""
         with self.context.store() as uow:
             ticket = self.runner.visible(uow, actor, ticket_id)
-        sheet = as_seen_by(actor, ticket).charges
+        sheet = self.runner.seen_by(actor, ticket).charges
         return sheet.copy() if sheet is not None else None
 
     # -- quotes ------------------------------------------------------------------------------------------

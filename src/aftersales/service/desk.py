@@ -165,7 +165,13 @@ class ServiceDesk(Tickets):
         super().__init__(context, runner, dispatching)
         # Issue 23: search (index upkeep is a hook; registering a customer again re-indexes its tickets),
         # tags and custom fields, attachments (the written-report rule is a hook too).
-        self.finder = TicketSearch(context.store, scoped_filter, check_actor)
+        staff_fields = context.custom_fields.staff_only
+        self.finder = TicketSearch(
+            context.store,
+            lambda actor, filters: scoped_filter(actor, filters, staff_fields),
+            check_actor,
+            runner.seen_by,
+        )
         self.describing = Describing(context, runner)
         self.attachments = AttachmentDesk(context, runner, attachments or default_attachments(store))
         self.master_data = MasterData(

@@ -122,6 +122,11 @@ def open_ticket_in(
         # Tags are the staff's labels (``tag`` in the permission table): a customer opening a call
         # gives none, as it may not tag the ticket afterwards ("vip" would put it in the staff's list).
         permit(actor, workflow, "tag", customer_id)
+    staff_only = context.custom_fields.staff_only
+    if isinstance(custom_fields, Mapping) and any(name in staff_only for name in custom_fields):
+        # A staff-only field ("risk_note") is the staff's own fact: whoever may not set fields on the
+        # ticket (``set_fields`` in the permission table: a customer) gives none at intake either.
+        permit(actor, workflow, "set_fields", customer_id)
     if priority is not None:
         # The grade (普通 / 加急 / 特急) is the staff's assessment (seed 003: 根据问题的紧急程度、复杂程度以及
         # 客户重要性…分为三个级别): whoever may not triage the ticket (classify a complaint) gives none at

@@ -70,7 +70,7 @@ from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
 from aftersales.service.context import DeskContext
 from aftersales.service.master_data import MasterDataChange, for_update
 from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
-from aftersales.service.reader_view import as_seen_by, complaint_file_as_seen_by, request_as_seen_by
+from aftersales.service.reader_view import complaint_file_as_seen_by, request_as_seen_by
 from aftersales.service.runner import CommandRunner
 from aftersales.service.shared_values import forget as forget_shared_values
 from aftersales.service.ticket_search import index_ticket
@@ -431,7 +431,7 @@ class PrivacyDesk:
         with self.context.store() as uow:
             customer = uow.customers.get(customer_id)
             tickets = _tickets_of(uow, customer_id)
-            seen = [as_seen_by(actor, t) for t in tickets] if as_customer else tickets
+            seen = [self.runner.seen_by(actor, t) for t in tickets] if as_customer else tickets
             held: dict[str, Any] = {
                 "customer": unstructure(customer),
                 "assets": [unstructure(a) for a in sorted(uow.assets.list(customer_id=customer_id), key=_id)],

@@ -10,7 +10,12 @@ keeps every other step, but a step of the staff's own bookkeeping (triage, assig
 a failed dispatch, an escalation) without the words the staff wrote on it: "客户难缠，转主管" explains the
 step to colleagues, not to the customer (:data:`REASONS_FOR_CUSTOMER`), and an internal note's step is
 left out with the note. Nor the ticket's tags: labels the staff put on to find and group tickets ("难缠",
-"vip"), which only staff may write; their ``tag`` steps are left out with them. Every
+"vip"), which only staff may write; their ``tag`` steps are left out with them. Nor the values of the
+custom fields the desk declares ``staff_only`` (a ``risk_note``, a ``cost_centre``): the staff's own
+facts, out of the ticket and out of its ``set_fields`` steps (a step that set only such fields is left
+out). A visit's note stays: it is what the engineer wrote on the service record (《服务单》), which the
+customer signs to confirm (seed 003: 填写《服务单》由客户签字确认) — a remark for colleagues is an
+internal note (``CustomerNote(visible_to_customer=False)``). Every
 ticket view a customer gets (``desk.ticket``, the ledger, search, a command's result, the charge sheet,
 their JSON) is made from this copy; staff read the ticket whole. A materials request carries a copy of
 the charge sheet as it stood when the request was filed: a customer reads it without the dealer's side
@@ -20,7 +25,7 @@ office's deliberation (:func:`complaint_file_as_seen_by`).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import attrs
 
@@ -52,11 +57,13 @@ REASONS_FOR_CUSTOMER = frozenset(
 resolution summary, a quote) or by them. Their own words on any step stay theirs to read."""
 
 
-def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
+def as_seen_by(actor: Actor, ticket: Ticket, *, staff_fields: Collection[str]) -> Ticket:
     """``ticket`` as ``actor`` may read it: for a customer a copy without the internal notes, the staff's
-    words on their own steps (the triage assessment's note among them), the tags (and their steps) and
-    the dealer's side of the charge sheet (the ticket itself when it holds none of them); for staff the
-    ticket.
+    words on their own steps (the triage assessment's note among them), the tags (and their steps), the
+    values of ``staff_fields`` (the desk's staff-only custom fields, ``CustomFieldSet.staff_only``; and
+    of their steps) and the dealer's side of the charge sheet (the ticket itself when it holds none of
+    them); for staff the ticket. ``staff_fields`` has no default: a caller that forgot the desk's field
+    set would show the customer every value.
 
     An actor holding several roles reads the staff's view only through a staff role that may read the
     ticket (:func:`~aftersales.service.scope.reads_whole`), whichever role is its primary one. Dealer
@@ -74,6 +81,14 @@ def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
     assessed = ticket.assessment
     assessment_note = not whole and assessed is not None and assessed.note != ""
     tagged = not whole and (bool(ticket.tags) or any(e.action == "tag" for e in ticket.events))
+    staff_valued = (
+        not whole
+        and bool(staff_fields)
+        and (
+            any(name in staff_fields for name in ticket.custom_fields)
+            or any(_sets_staff_field(e, staff_fields) for e in ticket.events)
+        )
+    )
     sheet = ticket.charges
     # The maker's dealings with the dealer: the sheet's dealer side, the steps of the dealer's purchase
     # (on the ticket's sheet, or a materials request's quoted to the dealer at cost) and a part charged
@@ -83,7 +98,7 @@ def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
         (sheet is not None and sheet.has_dealer_side)
         or any(e.action == CHARGED_BACK or _of_purchase(e.payload, purchases) for e in ticket.events)
     ) and not reads_dealer_side(actor, ticket)
-    if not (internal or dealings or staff_words or assessment_note or deliberation or tagged):
+    if not (internal or dealings or staff_words or assessment_note or deliberation or tagged or staff_valued):
         return ticket
     seen = ticket.copy()
     if internal:
@@ -99,6 +114,11 @@ def as_seen_by(actor: Actor, ticket: Ticket) -> Ticket:
         # the system put them on (``tag`` in the permission table), like the staff's words on a step.
         seen.tags = ()
         seen.events = [e for e in seen.events if e.action != "tag"]
+    if staff_valued:
+        # The staff's own facts (a risk note, a cost centre), declared staff-only by the pack or host.
+        seen.custom_fields = {k: v for k, v in seen.custom_fields.items() if k not in staff_fields}
+        steps = (_without_staff_fields(e, staff_fields) for e in seen.events)
+        seen.events = [e for e in steps if e is not None]
     if dealings:
         # A part not returned is charged to the dealer (or engineer) who kept it, at the maker's price to
         # the dealer (seed 002: 未退料…视用户对该材料为事实占有,需收取相关费用); the dealer buys the parts of
@@ -159,6 +179,36 @@ def _without_deliberation(event: TicketEvent) -> TicketEvent:
         return event
     payload = {key: value for key, value in event.payload.items() if key not in hidden}
     return attrs.evolve(event, payload=payload)
+
+
+def _sets_staff_field(event: TicketEvent, staff_fields: Collection[str]) -> bool:
+    """Whether ``event`` is a ``set_fields`` step that set or cleared one of ``staff_fields``."""
+    if event.action != "set_fields":
+        return False
+    payload = event.payload
+    changed = payload.get("set")
+    cleared = payload.get("cleared")
+    names = [
+        *(changed if isinstance(changed, Mapping) else ()),
+        *(cleared if isinstance(cleared, list | tuple) else ()),
+    ]
+    return any(name in staff_fields for name in names)
+
+
+def _without_staff_fields(event: TicketEvent, staff_fields: Collection[str]) -> TicketEvent | None:
+    """``event`` without the staff-only fields it set or cleared; ``None`` when it changed only those (a
+    step the customer would read as "something was recorded" and nothing else)."""
+    if not _sets_staff_field(event, staff_fields):
+        return event
+    changed = event.payload.get("set")
+    cleared = event.payload.get("cleared")
+    kept = {
+        k: v for k, v in (changed if isinstance(changed, Mapping) else {}).items() if k not in staff_fields
+    }
+    gone = [k for k in (cleared if isinstance(cleared, list | tuple) else []) if k not in staff_fields]
+    if not kept and not gone:
+        return None
+    return attrs.evolve(event, payload={**event.payload, "set": kept, "cleared": gone})
 
 
 def _internal_note(event: TicketEvent) -> bool:

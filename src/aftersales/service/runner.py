@@ -228,6 +228,11 @@ class CommandRunner:
             return None
         return self.team_of_assignee(uow, ticket)
 
+    def seen_by(self, actor: Actor, ticket: Ticket) -> Ticket:
+        """``ticket`` as ``actor`` may read it (:func:`~aftersales.service.reader_view.as_seen_by`), with
+        the desk's staff-only custom fields: the one place every view takes them from."""
+        return as_seen_by(actor, ticket, staff_fields=self.context.custom_fields.staff_only)
+
     def visible(self, uow: UnitOfWork, actor: Actor, ticket_id: str, *, shared: bool = False) -> Ticket:
         """The ticket if ``actor`` may see it, else ``NotFound`` (as for an unknown id); ``shared``: see
         :meth:`load`."""
@@ -264,7 +269,7 @@ class CommandRunner:
             raise NotFound("ticket", ticket.id)
         seqs = set(data["e"])
         events = tuple(e for e in ticket.events if e.seq in seqs)
-        return CommandResult(TicketView(as_seen_by(actor, ticket)), events, replayed=True)
+        return CommandResult(TicketView(self.seen_by(actor, ticket)), events, replayed=True)
 
     @staticmethod
     def _remember(uow: UnitOfWork, scoped: str | None, record: dict[str, Any]) -> None:
@@ -402,7 +407,7 @@ class CommandRunner:
             record = {"f": print_, "t": ticket.id, "v": ticket.version, "e": [e.seq for e in events]}
             self._remember(uow, scoped, record)
         uow.commit()
-        view = TicketView(as_seen_by(actor, ticket))
+        view = TicketView(self.seen_by(actor, ticket))
         return CommandResult(view, events, decisions=tuple(applied.decisions))
 
     # -- commands that open tickets ----------------------------------------------------------------
@@ -436,7 +441,7 @@ class CommandRunner:
                 self._remember(uow, scoped, record)
                 uow.commit()
             return CommandResult(
-                TicketView(as_seen_by(actor, ticket)), events, decisions=tuple(applied.decisions)
+                TicketView(self.seen_by(actor, ticket)), events, decisions=tuple(applied.decisions)
             )
 
         return self._attempts(once, (), scoped, recall)

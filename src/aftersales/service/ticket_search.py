@@ -38,7 +38,6 @@ from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.permissions import Workflow, permit
-from aftersales.service.reader_view import as_seen_by
 from aftersales.service.runner import CommandRunner
 from aftersales.service.search_pages import reads_reduced, search_page
 from aftersales.service.views import TicketView
@@ -159,7 +158,9 @@ def describe_at_intake(
 class TicketSearch:
     """The search capability: index maintenance on the command path, scoped queries for readers.
 
-    ``scope(actor, filter)`` narrows a filter to what the actor may see (the ledger's own rule).
+    ``scope(actor, filter)`` narrows a filter to what the actor may see (the ledger's own rule);
+    ``seen_by(actor, ticket)`` is the ticket as the actor reads it (``CommandRunner.seen_by``: without
+    what a customer does not read, the desk's staff-only fields among it).
     """
 
     def __init__(
@@ -167,10 +168,12 @@ class TicketSearch:
         store: StoreFactory,
         scope: Callable[[Actor, TicketFilter], TicketFilter],
         check_actor: Callable[[object], object],
+        seen_by: Callable[[Actor, Ticket], Ticket],
     ) -> None:
         self._store = store
         self._scope = scope
         self._check_actor = check_actor
+        self._seen_by = seen_by
 
     # -- the write side (inside a command's unit of work) -------------------------------------
 
@@ -299,10 +302,10 @@ class TicketSearch:
 
             def view(ticket_id: str) -> TicketView | None:
                 ticket = uow.tickets.get(ticket_id)
-                seen = as_seen_by(actor, ticket)
-                # The index holds the staff's internal notes and tags: a ticket read without them is
-                # found only if it matches without them (a customer searching "脾气急" or a tag must
-                # not learn that the note or the tag is there).
+                seen = self._seen_by(actor, ticket)
+                # The index holds the staff's internal notes, tags and staff-only field values: a
+                # ticket read without them is found only if it matches without them (a customer
+                # searching "脾气急", a tag or a risk note must not learn that it is there).
                 if seen is not ticket and not _document(uow, seen).matches(parsed):
                     return None
                 return TicketView(seen)

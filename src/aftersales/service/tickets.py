@@ -10,7 +10,7 @@ does not exist for them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -76,7 +76,6 @@ from aftersales.service.lifecycle import (
     resolve_in,
 )
 from aftersales.service.policy_memo import DecisionMemo
-from aftersales.service.reader_view import as_seen_by
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.shared_values import assessment as shared_assessment
 from aftersales.service.sla_cliff import CalendarHealth, RecomputeReport, calendar_health, recompute_dues
@@ -107,6 +106,11 @@ class Tickets:
         self.dispatching = dispatching
         # Issue 21: triage asks the (pure) priority policy about a handful of recurring fact sets.
         self._priorities: DecisionMemo[TriageFacts, Decision[Triage]] = DecisionMemo()
+
+    @property
+    def _staff_fields(self) -> frozenset[str]:
+        """The desk's staff-only custom fields: no customer's list is filtered by one."""
+        return self.context.custom_fields.staff_only
 
     def _step(
         self, actor: Actor, command: str, ticket_id: str, trigger: str, reason: str | None, key: str | None
@@ -654,7 +658,7 @@ class Tickets:
     def ticket(self, actor: Actor, ticket_id: str) -> TicketView:
         """The ticket, if ``actor`` may see it (otherwise ``NotFound``, as for an unknown id)."""
         with self.context.reader(snapshot=False) as uow:
-            return TicketView(as_seen_by(actor, self.runner.visible(uow, actor, ticket_id)))
+            return TicketView(self.runner.seen_by(actor, self.runner.visible(uow, actor, ticket_id)))
 
     def progress(self, actor: Actor, ticket_id: str) -> Progress:
         """What the customer may see (服务进度): state, next step, due times, engineer, visible notes,
@@ -683,10 +687,12 @@ class Tickets:
     ) -> Page[TicketView]:
         """The searchable ledger (售后问题台账), narrowed to what ``actor`` may see, one keyset page."""
         check_actor(actor)
-        query = _scoped_filter(actor, filters or TicketFilter())
+        query = _scoped_filter(actor, filters or TicketFilter(), self._staff_fields)
         with self.context.reader(snapshot=False) as uow:
             result = uow.tickets.query(query, page or PageRequest())
-        return Page(tuple(TicketView(as_seen_by(actor, t)) for t in result.items), result.next_cursor)
+        return Page(
+            tuple(TicketView(self.runner.seen_by(actor, t)) for t in result.items), result.next_cursor
+        )
 
     def ticket_rows(
         self, actor: Actor, filters: TicketFilter | None = None, page: PageRequest | None = None
@@ -695,25 +701,27 @@ class Tickets:
         assignee, received and due instants, description): the list an engineer or a dealer opens
         all day, served from the ledger's index and rows without building the tickets (issue 21)."""
         check_actor(actor)
-        query = _scoped_filter(actor, filters or TicketFilter())
+        query = _scoped_filter(actor, filters or TicketFilter(), self._staff_fields)
         with self.context.reader(snapshot=False) as uow:
             return uow.tickets.query_rows(query, page or PageRequest())
 
     def ledger_scope(self, actor: Actor, filters: TicketFilter | None = None) -> TicketFilter:
         """``filters`` narrowed to the ledger ``actor`` may see (for exports that read page by page)."""
         check_actor(actor)
-        return _scoped_filter(actor, filters or TicketFilter())
+        return _scoped_filter(actor, filters or TicketFilter(), self._staff_fields)
 
     def count(self, actor: Actor, filters: TicketFilter | None = None) -> int:
         """How many tickets of the ledger match, within ``actor``'s scope."""
         check_actor(actor)
         with self.context.reader(snapshot=False) as uow:
-            return uow.tickets.count(_scoped_filter(actor, filters or TicketFilter()))
+            return uow.tickets.count(_scoped_filter(actor, filters or TicketFilter(), self._staff_fields))
 
 
-def scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
-    """``filters`` narrowed to what ``actor`` may see in the ledger (and in search)."""
-    return _scoped_filter(actor, filters)
+def scoped_filter(actor: Actor, filters: TicketFilter, staff_fields: Collection[str]) -> TicketFilter:
+    """``filters`` narrowed to what ``actor`` may see in the ledger (and in search); ``staff_fields``
+    are the desk's staff-only custom fields (``CustomFieldSet.staff_only``), which a customer filters
+    no list by."""
+    return _scoped_filter(actor, filters, staff_fields)
 
 
 _SEE_ALL = frozenset(
@@ -725,12 +733,13 @@ _NOBODY = "(nobody)" * 9
 filter of an actor without the id its role is scoped by matches no ticket."""
 
 
-def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
+def _scoped_filter(actor: Actor, filters: TicketFilter, staff_fields: Collection[str]) -> TicketFilter:
     """The ledger's scope per role, the subset of what :func:`~aftersales.service.permissions.can_read`
     grants that a list shows (the ledger, its rows and count, search, exports through ``ledger_scope``):
 
     - office roles, auditors and the system: every ticket;
-    - a customer: its own tickets, not filtered by tags (it reads none: ``PermissionDenied``);
+    - a customer: its own tickets, not filtered by tags nor by a staff-only custom field (it reads
+      none: ``PermissionDenied``);
     - dealer staff: its dealer's tickets, its own (``dealer_id``) or dispatched to it (seed 002), the
       filter's ``dealer_scope``; tickets of its regions that are neither stay readable by id only;
     - an engineer: the tickets it works on (assigned, or added to the team; issue 20); its team's other
@@ -756,6 +765,13 @@ def _scoped_filter(actor: Actor, filters: TicketFilter) -> TicketFilter:
             # A customer reads no tags (reader_view): a list filtered by one would tell which of its
             # tickets the staff labelled so ("难缠"), so the filter is refused, not answered.
             raise PermissionDenied(str(actor), "filter by tags", "tags")
+        hidden = sorted({name for name, _ in filters.custom_fields if name in staff_fields})
+        if hidden:
+            # The same for the staff's own fields ("risk_note"): which of its tickets carry one, or
+            # which value, is what the customer may not read.
+            raise PermissionDenied(
+                str(actor), f"filter by staff-only field {hidden[0]}", f"fields.{hidden[0]}"
+            )
         return attrs.evolve(filters, customer_id=actor.customer_id or _NOBODY)
     if role is Role.DEALER_STAFF:
         if actor.dealer_id is None:
