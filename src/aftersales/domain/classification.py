@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import attrs
 
 from aftersales.domain.text import CODE_PATTERN
+from aftersales.domain.validation import enum_code
 from aftersales.errors import ValidationError
 
 __all__ = ["Category", "Channel", "ImpactScope", "Plan", "Priority", "Severity", "TicketKind"]
@@ -32,10 +33,7 @@ def conversation_channel(channel: Channel | str, what: str) -> Channel:
     a call or a message channel, never ``planned`` — the maintenance job's intake channel is nobody's
     way of talking to a customer (seed 001 records every communication with its method, 沟通方式).
     ``ValidationError`` naming ``channel`` otherwise."""
-    try:
-        found = Channel(channel)
-    except ValueError:
-        raise ValidationError(f"unknown channel {channel!r}", field="channel") from None
+    found: Channel = enum_code(Channel, channel, "channel")
     if found is Channel.PLANNED:
         raise ValidationError(
             f"{what} reaches the customer by phone or a message channel, not 'planned'", field="channel"

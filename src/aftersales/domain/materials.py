@@ -34,6 +34,7 @@ from aftersales.domain.materials_workflow import (
 from aftersales.domain.part_numbers import part_number
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, code, required_text
+from aftersales.domain.validation import enum_code
 from aftersales.domain.work import aware, optional_aware
 from aftersales.domain.workflow import Workflow
 from aftersales.errors import PermissionDenied, PolicyError, ValidationError
@@ -73,10 +74,8 @@ class PartyKind(StrEnum):
 
 
 def _enum(cls: type[E], value: str, field: str) -> E:
-    try:
-        return cls(value)
-    except ValueError:
-        raise ValidationError(f"unknown {field} {value!r}", field=field) from None
+    found: E = enum_code(cls, value, field)
+    return found
 
 
 def _party_kind(value: str) -> PartyKind:

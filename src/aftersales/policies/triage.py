@@ -18,6 +18,7 @@ import attrs
 from aftersales.domain.classification import Category, ImpactScope, Plan, Priority, Severity
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
+from aftersales.domain.validation import enum_code
 from aftersales.domain.work import Assessment
 from aftersales.errors import ValidationError
 from aftersales.policies.decision import Decision
@@ -83,11 +84,8 @@ def _member(kind: type[E], value: object, field: str) -> E:
     """``kind``'s member for a member or its code (a host building params in code writes ``"critical"``,
     as the pack does); anything else a ``ValidationError`` naming ``field``. Before, a code stayed text
     and the first triage failed on it with an ``AttributeError``."""
-    try:
-        return kind(value)
-    except (ValueError, TypeError):
-        codes = ", ".join(str(m.value) for m in kind)
-        raise ValidationError(f"{field} is {value!r}: one of {codes}", field=field) from None
+    found: E = enum_code(kind, value, field)
+    return found
 
 
 def _floors(keys: type[K], value: object, field: str, defaults: Mapping[K, Priority]) -> Mapping[K, Priority]:
