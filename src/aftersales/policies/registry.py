@@ -246,9 +246,7 @@ class Registry:
         """The policy of every registered kind for ``pack``; ``overrides`` replaces single kinds.
 
         An override is a policy object (used as is) or the name of a registered :class:`NamedPolicy`
-        (built with the pack's params for that kind). A mapping is refused (``ConfigurationError``): it
-        is parameters, which belong in a pack section, and kept as the policy it would be ignored (a
-        ``{"faults": {...}}`` catalog checked no fault record and labelled none).
+        (built with the pack's params for that kind).
         """
         chosen = pack if isinstance(pack, Pack) else self.load_pack(pack)
         for section in chosen.pending:
@@ -270,13 +268,6 @@ class Registry:
                 raise ConfigurationError(
                     f"the override of {kind_name!r} is None: give a policy object or the name of a "
                     "registered implementation, or leave the kind out",
-                    key=f"overrides.{kind_name}",
-                )
-            if isinstance(given, Mapping):  # parameters, not a policy: stored as is, the kind ignored them
-                raise ConfigurationError(
-                    f"the override of {kind_name!r} is a mapping of parameters, not a policy: put them in "
-                    f"the pack's [{kind_name}] section (a pack that extends this one), or give a policy "
-                    "object or the name of a registered implementation",
                     key=f"overrides.{kind_name}",
                 )
         policies: dict[str, object] = {}

@@ -128,9 +128,10 @@ def import_tickets(
     that is not a ticket, a history that does not lead to the ticket's state, an unknown customer or
     dealer (``NotFound``), an id already stored or given twice (``DuplicateError``), a history whose
     ``resolve``, ``confirm`` or ``close`` the live command would refuse (the same error: a resolve without
-    the pack's fault record is ``FaultRecordRequired``, a fault record with a code outside the pack's
-    fault catalog a ``ValidationError`` naming ``symptom``, ``cause`` or ``action``, a staff acceptance without its channel a
-    ``ValidationError`` naming ``channel``, a close before the callback ``InvalidTransition``). A unit that
+    the pack's fault record is ``FaultRecordRequired``, a staff acceptance without its channel a
+    ``ValidationError`` naming ``channel``, a close before the callback ``InvalidTransition``), a fault
+    record with a code outside the pack's fault catalog (a ``ValidationError`` naming ``symptom``,
+    ``cause`` or ``action``, as ``add_fault_record`` refuses it). A unit that
     is not registered is allowed (imports often carry serials no one registered): it is searched without it.
     """
     check_role(actor, "import_tickets", None, IMPORT_ROLES)

@@ -46,8 +46,8 @@ from aftersales.errors import (
     PermissionDenied,
     ValidationError,
 )
-from aftersales.policies.fault_catalog import check_fault_records
 from aftersales.policies.decision import Decision
+from aftersales.policies.fault_catalog import check_fault_records
 from aftersales.policies.triage import Triage, TriageFacts
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.ticket_index import TicketRow
