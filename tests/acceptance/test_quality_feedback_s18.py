@@ -10,15 +10,20 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import store_url
 from test_ticket_import import ENGINEER_REF, MANAGER, START, _parties, _ticket
 
 from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.reporting import reporting_for
+from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.work import FaultRecord
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.fault_catalog import FaultCatalog, FaultCatalogParams
 from aftersales.policies.registry import resolve_policies
+from aftersales.ports.reporting import FaultDimension, Period
+from aftersales.reports.faults import fault_pareto, fault_trend
 from aftersales.service.desk import ServiceDesk
+from conftest import START as WORLD_START
+from conftest import World, store_url, world_desk
 
 LABELS = {
     "switch_leaking": {"zh_Hans": "转换开关漏水", "en": "diverter switch leaking"},
@@ -76,10 +81,62 @@ def test_an_import_is_held_to_the_packs_fault_catalog(
     assert desk.import_tickets(MANAGER, [good]).tickets == 1  # type: ignore[list-item]
 
 
-def test_a_catalog_given_as_parameters_is_refused_not_ignored() -> None:
+def test_a_catalog_given_as_parameters_is_refused_not_ignored(tmp_path: Path) -> None:
     """Before, ``overrides={"faults": {...}}`` was kept as the policy: a plain dict, so no record was
     checked and no label used — the configuration silently ignored."""
+    codes = {"causes": {"switch_loose": LABELS["switch_loose"]}}
     with pytest.raises(ConfigurationError) as refused:
-        resolve_policies("sanitary_ware", {"faults": {"causes": {"switch_loose": LABELS["switch_loose"]}}})
-    assert "overrides.faults" in str(refused.value)
+        ServiceDesk.open(f"sqlite:///{tmp_path / 'x.db'}", pack="sanitary_ware", overrides={"faults": codes})
+    assert refused.value.key == "faults"
+    assert not (tmp_path / "x.db").exists()  # refused before the store was opened
     assert resolve_policies("sanitary_ware", {"faults": CATALOG}).extra["faults"] is CATALOG
+
+
+def _repair(
+    desk: ServiceDesk, world: World, faults: list[tuple[str, str]], *, back: list[tuple[str, str]]
+) -> None:
+    """A repair with ``faults`` recorded; when ``back`` is given the problem comes back at the callback
+    and ``back`` is recorded in the second cycle."""
+    staff = world.dealer_sh_staff
+    ticket_id = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="一直冲水").ticket.id
+    desk.triage(world.agent, ticket_id, nature="leak", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
+    desk.dispatch(world.agent, ticket_id, dealer_id=world.dealer_sh.id)
+    desk.start_work(staff, ticket_id)
+    for symptom, cause in faults:
+        desk.add_fault_record(staff, ticket_id, symptom=symptom, cause=cause, action="adjust")
+    desk.resolve(staff, ticket_id, summary="调整")
+    if back:
+        desk.confirm(world.customer_zh, ticket_id, note="好了")
+        desk.record_callback(world.agent, ticket_id, problem_back=True)
+        desk.start_work(staff, ticket_id)
+        for symptom, cause in back:
+            desk.add_fault_record(staff, ticket_id, symptom=symptom, cause=cause, action="replace")
+        desk.resolve(staff, ticket_id, summary="更换")
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_the_pareto_by_symptom_or_cause_counts_a_ticket_once_per_value(backend: str, tmp_path: Path) -> None:
+    """Before, by symptom the Pareto kept one occurrence per (symptom, cause): a leak that came back and
+    was traced to another cause was two leaks, and one worn valve behind two symptoms two causes. Seed
+    002: 故障描述 is the problem as perceived (感观发现的问题) and its causes subdivide it
+    (这些原因其实还可以往下再细分), they do not multiply it. By product every occurrence still counts."""
+    with world_desk(backend, tmp_path, "sanitary_ware") as (desk, clock, world):
+        # One unit keeps flushing; the valve was adjusted, the problem came back: the float was stuck.
+        _repair(
+            desk, world, [("keeps_flushing", "flush_valve_worn")], back=[("keeps_flushing", "float_stuck")]
+        )
+        # Another: one worn valve behind two symptoms.
+        _repair(
+            desk, world, [("keeps_flushing", "flush_valve_worn"), ("slow_fill", "flush_valve_worn")], back=[]
+        )
+        queries = reporting_for(desk.store)  # type: ignore[arg-type]
+        period = Period(WORLD_START, clock.now() + timedelta(hours=1))
+
+        def counts(dimension: FaultDimension) -> dict[str, int]:
+            return {item.key: item.count for item in fault_pareto(queries, period, dimension).items}
+
+        assert counts(FaultDimension.SYMPTOM) == {"keeps_flushing": 2, "slow_fill": 1}
+        assert counts(FaultDimension.CAUSE) == {"flush_valve_worn": 2, "float_stuck": 1}
+        assert sum(counts(FaultDimension.PRODUCT).values()) == 4  # four faults: (symptom, cause) pairs
+        trend = fault_trend(queries, ["2026-03"], FaultDimension.SYMPTOM)
+        assert trend.series == {"keeps_flushing": (2,), "slow_fill": (1,)}

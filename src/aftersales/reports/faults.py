@@ -67,7 +67,9 @@ def fault_pareto(
 ) -> ParetoReport:
     """The Pareto of the fault occurrences of tickets received in ``period`` by ``dimension``: a
     symptom and cause a ticket records again (after a reopen) is one fault
-    (:func:`~aftersales.ports.reporting.fault_facts`)."""
+    (:func:`~aftersales.ports.reporting.fault_facts`); by symptom or cause a ticket counts once per
+    value (:func:`~aftersales.ports.reporting.count_faults`: one leak traced to two causes is one
+    leak)."""
     dimension = FaultDimension(dimension)
     counts = queries.fault_counts(period, dimension)
     total = sum(counts.values())
