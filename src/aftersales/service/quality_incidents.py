@@ -25,10 +25,12 @@ from aftersales.domain.ids import AssetId, TicketId
 from aftersales.domain.quality_incidents import (
     BatchFaultTally,
     BatchFaultUnit,
+    FollowUpWatch,
     IncidentEvent,
     IncidentRemedyKind,
     IncidentState,
     QualityIncident,
+    follow_up_key,
     incident_key,
 )
 from aftersales.domain.ticket import Ticket
@@ -80,19 +82,53 @@ def detect_on_fault(context: DeskContext) -> TicketHook:
         events: Sequence[TicketEvent],
         now: datetime,
     ) -> Sequence[OutboxMessage] | None:
-        if ticket.asset_id is None or ticket.batch is None:
-            return None
         dimension = context.policies.complaint.params.batch_dimension
         messages: list[OutboxMessage] = []
         for event in events:
             if event.action != "record_fault":
                 continue
             value = event.payload.get(dimension)
-            if isinstance(value, str) and value:
+            if not isinstance(value, str) or not value:
+                continue
+            _follow_up(uow, ticket, dimension, value, now)
+            if ticket.asset_id is not None and ticket.batch is not None:
                 messages += _count(context, uow, ticket, dimension, value, now)
         return messages
 
     return hook
+
+
+def _follow_up(uow: UnitOfWork, ticket: Ticket, dimension: str, value: str, now: datetime) -> None:
+    """Record the fault against each closed incident of its kind on the ticket's product (any batch):
+    the follow-up feedback of the PDCA loop (seed 002: 再跟踪相关项及目标, 对后续的反馈信息再进行…分析).
+    One read by id when nothing was closed (the common case)."""
+    try:
+        watch = uow.documents.get(FollowUpWatch, follow_up_key(ticket.product_id, dimension, value))
+    except NotFound:
+        return
+    payload = {"ticket_id": ticket.id, dimension: value}
+    if ticket.asset_id is not None:
+        payload["asset_id"] = ticket.asset_id
+    if ticket.batch is not None:
+        payload["batch"] = ticket.batch
+    for incident_id in watch.incident_ids:
+        incident = uow.documents.get(QualityIncident, incident_id)
+        if incident.state is IncidentState.CLOSED:
+            incident.record("recurred", _DETECTOR, now, payload=payload)
+            uow.documents.save(incident)
+
+
+def _watch(uow: UnitOfWork, incident: QualityIncident) -> None:
+    """Watch for the closed ``incident``'s problem on its product from now on (:class:`FollowUpWatch`)."""
+    key = follow_up_key(incident.product_id, incident.dimension, incident.value)
+    try:
+        watch = uow.documents.get(FollowUpWatch, key)
+    except NotFound:
+        uow.documents.add(FollowUpWatch(key, [incident.id]))
+        return
+    if incident.id not in watch.incident_ids:
+        watch.incident_ids.append(incident.id)
+        uow.documents.save(watch)
 
 
 def _count(
@@ -368,11 +404,25 @@ class QualityIncidentDesk:
                     customers.append(ticket.customer_id)
         units = [u for u in incident.unit_ids if u in assets]
         engineer = (actor.engineer_id or actor.id) if actor.has_role(Role.ENGINEER) else None
+        # The follow-up faults (``recurred``) name their ticket and unit to whoever may read that ticket.
+        named, named_units = set(readable), set(assets)
+        for event in incident.recurrences:
+            ticket_id = event.payload.get("ticket_id", "")
+            if ticket_id in named or ticket_id in incident.ticket_ids:
+                continue
+            try:
+                ticket = uow.tickets.get(ticket_id)
+            except NotFound:
+                continue
+            if can_read(actor, ticket):
+                named.add(ticket_id)
+                if ticket.asset_id is not None:
+                    named_units.add(ticket.asset_id)
         return attrs.evolve(
             incident,
             unit_ids=units,
             units_elsewhere=incident.affected - len(units),
-            events=[_event_seen(e, set(readable), assets) for e in incident.events],
+            events=[_event_seen(e, named, named_units) for e in incident.events],
             ticket_ids=readable,
             customer_ids=customers,
             regions=[r for r in incident.regions if r in actor.regions],
@@ -431,6 +481,8 @@ class QualityIncidentDesk:
             for name, value in fields.items():
                 setattr(incident, name, value)
             uow.documents.save(incident)
+            if incident.state is IncidentState.CLOSED:
+                _watch(uow, incident)
             return incident
 
         return self.runner.write(actor, f"quality_incident:{action}", None, [incident_id, note], apply)
@@ -462,7 +514,9 @@ class QualityIncidentDesk:
         return self._step(actor, "record_corrective_action", incident_id, action, corrective_action=action)
 
     def close(self, actor: Actor, incident_id: str, *, note: str = "") -> QualityIncident:
-        """Close the incident once the corrective action is in place."""
+        """Close the incident once the corrective action is in place. From then on a fault of the same
+        problem on the product, in any batch, is recorded on it as a ``recurred`` event
+        (:attr:`QualityIncident.recurrences`): the follow-up feedback that checks the corrective action."""
         return self._step(actor, "close", incident_id, note)
 
     def link_tickets(self, actor: Actor, incident_id: str, ticket_ids: Iterable[str]) -> QualityIncident:
