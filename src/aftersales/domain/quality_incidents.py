@@ -259,9 +259,10 @@ class FollowUpWatch:
     of that kind, in any batch, is recorded against each as follow-up feedback.
 
     Seed 002 反馈信息的处理: 报送相关部门进行整改和完善, 再跟踪相关项及目标,
-    对后续的反馈信息再进行…分类统计和分析 — once the corrective action is in and the incident closed, the same problem coming back (in the batch,
-    or in a batch made after the fix) is the check of the PDCA loop. One small document read by id per
-    fault record, so the detector's cost does not grow with the incidents closed."""
+    对后续的反馈信息再进行…分类统计和分析. Once the corrective action is in and the incident closed,
+    the same problem coming back (in the batch, or in a batch made after the fix) is the check of the
+    PDCA loop. One small document read by id per fault record, so the detector's cost does not grow
+    with the incidents closed."""
 
     DOCUMENT_KIND: ClassVar[str] = "quality_follow_up"
     DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
