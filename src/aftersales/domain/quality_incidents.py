@@ -156,6 +156,11 @@ class QualityIncident:
     corrective_action: str = ""
     events: list[IncidentEvent] = attrs.field(factory=list)
     version: int = 0
+    departments: list[str] = attrs.field(factory=list)
+    """The departments the problem was sent to for rectification (seed 002: 报送相关部门进行整改和完善)."""
+    target: str = ""
+    """What the rectification must achieve, tracked until the incident closes (再跟踪相关项及目标); once
+    set, closing needs the evidence it was met."""
     units_elsewhere: int = 0
     """Units counted that this copy does not name: 0 as stored; in the part a dealer's staff or an
     engineer reads, the other customers' units (how far the batch reached is theirs to know, whose

@@ -20,6 +20,7 @@ import attrs
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.complaints import GrantedExtension
+from aftersales.domain.departments import Department, department_ids
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import AssetId, TicketId
 from aftersales.domain.quality_incidents import (
@@ -36,7 +37,7 @@ from aftersales.domain.quality_incidents import (
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import DuplicateError, NotFound, ValidationError
+from aftersales.errors import DuplicateError, InvalidTransition, NotFound, ValidationError
 from aftersales.policies.complaints import MIN_UNITS, batch_threshold_reached, judge_batch
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.ports.outbox import OutboxMessage
@@ -477,6 +478,12 @@ class QualityIncidentDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> QualityIncident:
             incident = self._visible(uow, actor, incident_id)
+            if action == "close" and incident.target and not note.strip():
+                raise ValidationError(
+                    f"incident {incident.id} tracks the target {incident.target!r}: closing it needs the "
+                    "evidence the target was met",
+                    field="note",
+                )
             incident.step(action, actor.ref, now, note)
             for name, value in fields.items():
                 setattr(incident, name, value)
@@ -513,10 +520,69 @@ class QualityIncidentDesk:
             raise ValidationError("a corrective action is required", field="action")
         return self._step(actor, "record_corrective_action", incident_id, action, corrective_action=action)
 
+    def send_to_departments(
+        self,
+        actor: Actor,
+        incident_id: str,
+        departments: Iterable[str] | str,
+        *,
+        target: str,
+        note: str = "",
+    ) -> QualityIncident:
+        """Send the confirmed problem to the departments that rectify it, with the target to track.
+
+        Seed 002 反馈信息的处理: the after-sales department classifies and analyses the feedback, 报送相关部门
+        进行整改和完善, 再跟踪相关项及目标. Each department's contacts are notified; the departments and
+        the target are kept on the incident, and closing it then needs the evidence the target was met
+        (:meth:`close`). Sent again, the departments are added and the target replaced. Refused: an
+        incident not confirmed yet, dismissed or closed (``InvalidTransition``); unknown departments
+        (``NotFound``); a blank target (``ValidationError`` naming ``target``); nothing changes.
+        """
+        check_role(actor, "quality_incident_step", incident_id, _roles("quality_incident_step"))
+        wanted = department_ids(departments)
+        if not isinstance(target, str) or not target.strip() or len(target) > 500:
+            raise ValidationError("a target is text of 1–500 characters (目标)", field="target")
+        if not isinstance(note, str) or len(note) > 2000:
+            raise ValidationError("a note is text of at most 2000 characters", field="note")
+
+        def apply(uow: UnitOfWork, now: datetime) -> QualityIncident:
+            incident = self._visible(uow, actor, incident_id)
+            if incident.state in (IncidentState.DETECTED, IncidentState.DISMISSED, IncidentState.CLOSED):
+                raise InvalidTransition(incident.id, incident.state.value, "send_to_departments")
+            found = [uow.documents.get(Department, d) for d in wanted]  # unknown: NotFound
+            incident.record(
+                "send_to_departments",
+                actor.ref,
+                now,
+                note,
+                {"departments": ",".join(d.id for d in found), "target": target},
+            )
+            incident.departments += [d.id for d in found if d.id not in incident.departments]
+            incident.target = target
+            uow.documents.save(incident)
+            values = {"ticket_id": incident.id, "department": "", "note": target}
+            key = f"{incident.id}:{len(incident.events)}:departments"
+            for department in found:
+                values["department"] = department.name
+                for contact in department.contacts:
+                    uow.outbox.put(
+                        self.context.notifications.contact_messages(
+                            "department_assigned", department.id, contact, values, key, now
+                        )
+                    )
+            return incident
+
+        return self.runner.write(
+            actor, "quality_incident:send_to_departments", None, [incident_id, wanted, target, note], apply
+        )
+
     def close(self, actor: Actor, incident_id: str, *, note: str = "") -> QualityIncident:
         """Close the incident once the corrective action is in place. From then on a fault of the same
         problem on the product, in any batch, is recorded on it as a ``recurred`` event
-        (:attr:`QualityIncident.recurrences`): the follow-up feedback that checks the corrective action."""
+        (:attr:`QualityIncident.recurrences`): the follow-up feedback that checks the corrective action.
+
+        An incident sent to departments with a target (:meth:`send_to_departments`) closes with the
+        evidence the target was met: ``note`` is required then (``ValidationError`` naming ``note``)."""
         return self._step(actor, "close", incident_id, note)
 
     def link_tickets(self, actor: Actor, incident_id: str, ticket_ids: Iterable[str]) -> QualityIncident:
