@@ -23,6 +23,7 @@ from aftersales.ports.reporting import (
     TimingColumns,
     batch_dimension,
     count_facts,
+    count_faults,
     fault_facts,
     group_key,
     ticket_facts,
@@ -87,12 +88,8 @@ class ScanningReportingQueries:
         )
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
-        column = FaultDimension(dimension).value
-        counts: Counter[str] = Counter()
-        for ticket in self._tickets(TicketFilter(received_from=period.start, received_to=period.end)):
-            for fault in fault_facts(ticket):
-                counts[getattr(fault, column) or ""] += 1
-        return dict(counts)
+        tickets = self._tickets(TicketFilter(received_from=period.start, received_to=period.end))
+        return count_faults((f for ticket in tickets for f in fault_facts(ticket)), FaultDimension(dimension))
 
     def batch_symptom_units(self, until: datetime) -> dict[tuple[str, str, str], int]:
         units: dict[tuple[str, str, str], set[str]] = {}

@@ -20,6 +20,7 @@ from aftersales.adapters.sqlite import SqliteStore
 from aftersales.errors import StorageError
 from aftersales.ports.reporting import (
     ALL,
+    PER_VALUE_DIMENSIONS,
     FaultDimension,
     GroupBy,
     Period,
@@ -121,7 +122,10 @@ class SqliteReportingQueries:
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
         column = FaultDimension(dimension).value
-        sql = f"SELECT coalesce({column}, ''), count(*) FROM report_faults WHERE {_IN_PERIOD} GROUP BY 1"
+        counted = (
+            "count(DISTINCT ticket_id)" if column in PER_VALUE_DIMENSIONS else "count(*)"
+        )  # count_faults
+        sql = f"SELECT coalesce({column}, ''), {counted} FROM report_faults WHERE {_IN_PERIOD} GROUP BY 1"
         with self._reading() as conn:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
         return {k: int(n) for k, n in rows}

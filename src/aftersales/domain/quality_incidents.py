@@ -24,10 +24,12 @@ __all__ = [
     "INCIDENT_TRANSITIONS",
     "BatchFaultTally",
     "BatchFaultUnit",
+    "FollowUpWatch",
     "IncidentEvent",
     "IncidentRemedyKind",
     "IncidentState",
     "QualityIncident",
+    "follow_up_key",
     "incident_key",
 ]
 
@@ -61,6 +63,11 @@ _OPEN = frozenset(S) - {S.DISMISSED, S.CLOSED}
 def incident_key(batch: str, dimension: str, value: str) -> str:
     """The identity of one quality problem in one batch (``B-7|cause|seal_defect``)."""
     return f"{batch}|{dimension}|{value}"
+
+
+def follow_up_key(product_id: str | None, dimension: str, value: str) -> str:
+    """The identity of one kind of problem on one product, whatever the batch (``P-1|cause|seal``)."""
+    return f"{product_id or '*'}|{dimension}|{value}"
 
 
 @attrs.frozen
@@ -149,6 +156,11 @@ class QualityIncident:
     corrective_action: str = ""
     events: list[IncidentEvent] = attrs.field(factory=list)
     version: int = 0
+    departments: list[str] = attrs.field(factory=list)
+    """The departments the problem was sent to for rectification (seed 002: 报送相关部门进行整改和完善)."""
+    target: str = ""
+    """What the rectification must achieve, tracked until the incident closes (再跟踪相关项及目标); once
+    set, closing needs the evidence it was met."""
     units_elsewhere: int = 0
     """Units counted that this copy does not name: 0 as stored; in the part a dealer's staff or an
     engineer reads, the other customers' units (how far the batch reached is theirs to know, whose
@@ -163,6 +175,12 @@ class QualityIncident:
     def unreached(self) -> bool:
         """Its escalation reached nobody (seed 004: the centre and the general manager hear at once)."""
         return self.escalation_reached == []
+
+    @property
+    def recurrences(self) -> list[IncidentEvent]:
+        """The faults of the same kind on the product recorded after the incident closed (``recurred``
+        events: the ticket, unit and batch in the payload) — the follow-up feedback of the PDCA loop."""
+        return [e for e in self.events if e.action == "recurred"]
 
     @property
     def is_open(self) -> bool:
@@ -238,6 +256,25 @@ class QualityIncident:
             return False
         self.ticket_ids.append(ticket_id)
         return True
+
+
+@attrs.define
+class FollowUpWatch:
+    """The closed incidents of one kind of problem on one product (:func:`follow_up_key`): a later fault
+    of that kind, in any batch, is recorded against each as follow-up feedback.
+
+    Seed 002 反馈信息的处理: 报送相关部门进行整改和完善, 再跟踪相关项及目标,
+    对后续的反馈信息再进行…分类统计和分析. Once the corrective action is in and the incident closed,
+    the same problem coming back (in the batch, or in a batch made after the fix) is the check of the
+    PDCA loop. One small document read by id per fault record, so the detector's cost does not grow
+    with the incidents closed."""
+
+    DOCUMENT_KIND: ClassVar[str] = "quality_follow_up"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+
+    id: str
+    incident_ids: list[str] = attrs.field(factory=list)
+    version: int = 0
 
 
 class IncidentRemedyKind(StrEnum):

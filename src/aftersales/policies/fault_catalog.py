@@ -17,17 +17,25 @@ reads as words.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
 import attrs
 
 from aftersales.domain.text import CODE_PATTERN
-from aftersales.errors import ValidationError
+from aftersales.domain.work import FaultRecord
+from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
 
-__all__ = ["BUILTIN_CAUSE_LABELS", "KIND", "FaultCatalog", "FaultCatalogParams", "pack_fault_catalog"]
+__all__ = [
+    "BUILTIN_CAUSE_LABELS",
+    "KIND",
+    "FaultCatalog",
+    "FaultCatalogParams",
+    "check_fault_records",
+    "pack_fault_catalog",
+]
 
 Labels = Mapping[str, Mapping[str, str]]
 
@@ -144,9 +152,39 @@ class FaultCatalog:
 
 
 def pack_fault_catalog(extra: Mapping[str, object]) -> FaultCatalog | None:
-    """The pack's fault catalog from a policy set's ``extra`` table (``None`` when it has none)."""
+    """The pack's fault catalog from a policy set's ``extra`` table (``None`` when it has none).
+
+    Anything else there (an override given as a mapping of codes) is a ``ConfigurationError`` naming
+    ``faults``: kept, it checked no fault record and labelled none — the catalog silently ignored. The
+    desk asks at construction, so such a desk is refused before it opens."""
     found = extra.get("faults")
-    return found if isinstance(found, FaultCatalog) else None
+    if found is None or isinstance(found, FaultCatalog):
+        return found
+    raise ConfigurationError(
+        f"the faults policy is a FaultCatalog (FaultCatalog(FaultCatalogParams(...)) or the pack's "
+        f"[faults] section), got {type(found).__name__}",
+        key="faults",
+    )
+
+
+def check_fault_records(extra: Mapping[str, object], records: Iterable[FaultRecord], where: str = "") -> None:
+    """Refuse any of ``records`` whose codes the pack's catalog (``extra["faults"]``) does not list.
+
+    The one check of every way a fault record enters the store: the live command
+    (``add_fault_record``) and a bulk import (a migrated history is held to the same catalog, else
+    its codes would be counted in the Pareto under names the pack does not know, seed 002 分类统计).
+    ``where`` (a ticket id) prefixes the message; the error names the field (``symptom``, ``cause``
+    or ``action``)."""
+    catalog = pack_fault_catalog(extra)
+    if catalog is None:  # no catalog: any snake_case code (the record checks that itself)
+        return
+    for record in records:
+        try:
+            catalog.check(record.symptom, record.cause, record.action)
+        except ValidationError as exc:
+            if not where:
+                raise
+            raise ValidationError(f"ticket {where}: {exc}", field=exc.field) from None
 
 
 KIND = PolicyKind("faults", FaultCatalogParams, FaultCatalog)

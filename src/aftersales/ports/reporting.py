@@ -30,6 +30,7 @@ from aftersales.ports.ticket_index import micros
 
 __all__ = [
     "ALL",
+    "PER_VALUE_DIMENSIONS",
     "REWORK_ACTIONS",
     "FaultDimension",
     "FaultFacts",
@@ -42,6 +43,7 @@ __all__ = [
     "TimingColumns",
     "batch_dimension",
     "count_facts",
+    "count_faults",
     "current_callback_us",
     "fault_facts",
     "judged_dues",
@@ -439,6 +441,32 @@ def fault_facts(ticket: Ticket) -> list[FaultFacts]:
     return found
 
 
+PER_VALUE_DIMENSIONS = frozenset({"symptom", "cause"})
+"""The fault dimensions a ticket counts once per value of: :func:`count_faults`."""
+
+
+def count_faults(facts: Iterable[FaultFacts], dimension: FaultDimension) -> dict[str, int]:
+    """The reference fault count per value of ``dimension`` (``""`` for a missing product or batch).
+
+    By product and batch every fault occurrence counts (:func:`fault_facts`: a symptom and its cause).
+    By symptom or cause a ticket counts once per value: 故障描述 is the problem as perceived, so a
+    leak whose check found two causes (seed 002: 这些原因其实还可以往下再细分 — causes subdivide the
+    symptom, they do not multiply it), or that came back after a reopen and was traced to another cause,
+    is one leak; likewise one worn seal behind two symptoms of one unit is one cause.
+    """
+    column = FaultDimension(dimension).value
+    counts: dict[str, int] = {}
+    seen: set[tuple[str, str]] = set()
+    for fault in facts:
+        value: str = getattr(fault, column) or ""
+        if column in PER_VALUE_DIMENSIONS:
+            if (fault.ticket_id, value) in seen:
+                continue
+            seen.add((fault.ticket_id, value))
+        counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
 def group_key(facts: TicketFacts, group: GroupBy) -> str:
     """The key ``facts`` falls under in ``group`` (``UNSET`` for a missing value)."""
     if group is GroupBy.ALL:
@@ -520,7 +548,8 @@ class ReportingQueries(Protocol):
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
         """Fault occurrences (:func:`fault_facts`) of tickets received in ``period`` per value of
-        ``dimension``."""
+        ``dimension``, counted as :func:`count_faults` counts them (by symptom or cause, a ticket once
+        per value)."""
         ...
 
     def batch_symptom_units(self, until: datetime) -> dict[tuple[str, str, str], int]:

@@ -20,9 +20,10 @@ import attrs
 
 from aftersales.domain.ids import ProductId
 from aftersales.domain.quality_reports import BatchIncident
+from aftersales.errors import ValidationError
 from aftersales.policies.complaints import ComplaintParams, judge_batch
 from aftersales.ports.reporting import FaultDimension, Period, ReportingQueries
-from aftersales.reports.months import month_period
+from aftersales.reports.months import checked_months, month_period
 from aftersales.reports.rounding import share
 
 __all__ = [
@@ -58,6 +59,23 @@ class ParetoReport:
     items: tuple[ParetoItem, ...]
 
 
+def _dimension(value: object) -> FaultDimension:
+    """``value`` as a :class:`FaultDimension`, else a ``ValidationError`` naming ``dimension``."""
+    if isinstance(value, str) and value in {d.value for d in FaultDimension}:
+        return FaultDimension(value)
+    known = ", ".join(d.value for d in FaultDimension)
+    raise ValidationError(f"a fault dimension is one of {known}; got {value!r}", field="dimension")
+
+
+def _vital_share(value: object) -> Decimal:
+    """The Pareto's cut: a ``Decimal`` share above 0 and at most 1 (a float is refused, as for money)."""
+    if not isinstance(value, Decimal) or not value.is_finite() or not Decimal(0) < value <= Decimal(1):
+        raise ValidationError(
+            f"vital_share is a Decimal above 0 and at most 1, got {value!r}", field="vital_share"
+        )
+    return value
+
+
 def fault_pareto(
     queries: ReportingQueries,
     period: Period,
@@ -67,8 +85,13 @@ def fault_pareto(
 ) -> ParetoReport:
     """The Pareto of the fault occurrences of tickets received in ``period`` by ``dimension``: a
     symptom and cause a ticket records again (after a reopen) is one fault
-    (:func:`~aftersales.ports.reporting.fault_facts`)."""
-    dimension = FaultDimension(dimension)
+    (:func:`~aftersales.ports.reporting.fault_facts`); by symptom or cause a ticket counts once per
+    value (:func:`~aftersales.ports.reporting.count_faults`: one leak traced to two causes is one
+    leak)."""
+    dimension = _dimension(dimension)
+    vital_share = _vital_share(vital_share)
+    if not isinstance(period, Period):
+        raise ValidationError("period is a Period (or month_period('2026-03'))", field="period")
     counts = queries.fault_counts(period, dimension)
     total = sum(counts.values())
     items: list[ParetoItem] = []
@@ -109,8 +132,9 @@ def fault_trend(
     *,
     timezone: str = "Asia/Shanghai",
 ) -> FaultTrend:
-    """Fault counts of each month (``"2026-03"``, in ``timezone``) by ``dimension``."""
-    dimension = FaultDimension(dimension)
+    """Fault counts of each month (``"2026-03"``, in ``timezone``; at most 36) by ``dimension``."""
+    dimension = _dimension(dimension)
+    months = checked_months(months)
     per_month = [queries.fault_counts(month_period(m, timezone), dimension) for m in months]
     keys = sorted({k for counts in per_month for k in counts})
     series = {k: tuple(counts.get(k, 0) for counts in per_month) for k in keys}
@@ -118,6 +142,25 @@ def fault_trend(
 
 
 _DEFAULT_PARAMS = ComplaintParams()
+
+
+def _batch_sizes(value: object) -> dict[tuple[str, str], int]:
+    """The maker's production figures: ``(product_id, batch)`` → units made (a whole number ≥ 1)."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError("batch_sizes maps (product_id, batch) to units produced", field="batch_sizes")
+    out: dict[tuple[str, str], int] = {}
+    for key, size in value.items():
+        if not (isinstance(key, tuple) and len(key) == 2 and all(isinstance(k, str) and k for k in key)):
+            raise ValidationError(
+                f"a batch_sizes key is (product_id, batch), got {key!r}", field="batch_sizes"
+            )
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ValidationError(f"the size of batch {key!r} is a whole number of units ≥ 1, got {size!r}",
+                                  field="batch_sizes")  # fmt: skip
+        out[key] = size
+    return out
 
 
 def detect_batch_incidents(
@@ -134,9 +177,13 @@ def detect_batch_incidents(
     desk's detector applies. ``batch_sizes`` maps ``(product_id, batch)`` to units produced; missing
     batches use the number of registered units. A batch of unknown size is not judged.
     """
+    if not isinstance(params, ComplaintParams):
+        raise ValidationError(
+            "params are the desk's ComplaintParams (desk.policies.complaint.params)", field="params"
+        )
     dimension = params.batch_dimension
     sizes = dict(queries.batch_sizes())
-    sizes.update(batch_sizes or {})
+    sizes.update(_batch_sizes(batch_sizes))
     found: list[BatchIncident] = []
     for (product, batch, value), units in sorted(queries.batch_fault_units(until, dimension).items()):
         size = sizes.get((product, batch), 0)

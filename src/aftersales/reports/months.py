@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from aftersales.domain.contact import zone
 from aftersales.errors import ValidationError
 from aftersales.ports.reporting import Period
 
-__all__ = ["month_period", "months_between", "next_month"]
+__all__ = ["MAX_MONTHS", "checked_months", "month_period", "months_between", "next_month"]
+
+MAX_MONTHS = 36
+"""The most months a trend covers (three years of monthly figures)."""
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
@@ -43,3 +47,15 @@ def months_between(first: str, last: str) -> list[str]:
     while out[-1] != last:
         out.append(next_month(out[-1]))
     return out
+
+
+def checked_months(months: Sequence[str]) -> tuple[str, ...]:
+    """``months`` of a trend, checked: a non-empty list of at most :data:`MAX_MONTHS` months written
+    ``YYYY-MM`` (a ``ValidationError`` naming ``months`` otherwise; one string is not a list of months)."""
+    if isinstance(months, str | bytes) or not isinstance(months, Sequence) or not months:
+        raise ValidationError("months is a non-empty list of months written YYYY-MM", field="months")
+    if len(months) > MAX_MONTHS:
+        raise ValidationError(f"a trend covers at most {MAX_MONTHS} months", field="months")
+    for month in months:
+        _parse(month)
+    return tuple(months)

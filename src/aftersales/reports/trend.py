@@ -13,14 +13,12 @@ from typing import Any
 import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
-from aftersales.errors import ValidationError
 from aftersales.ports.reporting import GroupBy, ReportingQueries
 from aftersales.reports.kpi import KpiRow, KpiTargets, kpi_report
-from aftersales.reports.months import month_period
+from aftersales.reports.months import MAX_MONTHS, checked_months, month_period
 
-__all__ = ["KpiTrend", "kpi_trend"]
+__all__ = ["MAX_MONTHS", "KpiTrend", "kpi_trend"]
 
-MAX_MONTHS = 36
 _TARGETS = KpiTargets()
 
 
@@ -52,10 +50,7 @@ def kpi_trend(
     still unresolved past its due time counts late too (judged at the month's end it would drop out of
     the on-time rate, and a month would read better than the tickets it holds). ``sla`` is the pack's SLA
     policy (``desk.policies.sla``), for whether awaiting parts pauses the clocks, as in the KPI report."""
-    if isinstance(months, str) or not months:
-        raise ValidationError("months is a non-empty list of months written YYYY-MM", field="months")
-    if len(months) > MAX_MONTHS:
-        raise ValidationError(f"a trend covers at most {MAX_MONTHS} months", field="months")
+    months = checked_months(months)
     periods = [month_period(m, timezone) for m in months]
     rows = tuple(
         kpi_report(

@@ -27,6 +27,7 @@ from aftersales.domain.products import Asset, Product
 from aftersales.domain.surveys import CHECKLIST_ITEMS, CallbackChecklist
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.notifications import Renderer, default_renderer
+from aftersales.policies.fault_catalog import pack_fault_catalog
 from aftersales.policies.registry import PolicySet, resolve_policies
 from aftersales.ports.attachments import AttachmentStore
 from aftersales.ports.calendars import open_calendar
@@ -145,6 +146,7 @@ class ServiceDesk(Tickets):
             # The desk's zone is its calendar's unless the settings name one (issue 22).
             settings = {**(settings or {}), "timezone": calendar.timezone}
         desk_settings = DeskSettings.of(settings)
+        pack_fault_catalog(policies.extra)  # a faults override that is no catalog is refused here
         notifications = Notifications(renderer or default_renderer(), staff)
         context = DeskContext(
             store=store,
@@ -235,6 +237,7 @@ class ServiceDesk(Tickets):
         if isinstance(calendar, str):
             calendar = open_calendar(calendar)
         DeskSettings.of(settings)  # refused here, before the store is opened
+        pack_fault_catalog(policies.extra)  # so is a faults override that is no catalog
         return cls(
             open_storage(url),
             policies=policies,

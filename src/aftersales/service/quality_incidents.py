@@ -20,21 +20,24 @@ import attrs
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.complaints import GrantedExtension
+from aftersales.domain.departments import Department, department_ids
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import AssetId, TicketId
 from aftersales.domain.quality_incidents import (
     BatchFaultTally,
     BatchFaultUnit,
+    FollowUpWatch,
     IncidentEvent,
     IncidentRemedyKind,
     IncidentState,
     QualityIncident,
+    follow_up_key,
     incident_key,
 )
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
 from aftersales.domain.work import AssigneeKind
-from aftersales.errors import DuplicateError, NotFound, ValidationError
+from aftersales.errors import DuplicateError, InvalidTransition, NotFound, ValidationError
 from aftersales.policies.complaints import MIN_UNITS, batch_threshold_reached, judge_batch
 from aftersales.policies.escalation import EscalationFacts, EscalationTrigger
 from aftersales.ports.outbox import OutboxMessage
@@ -80,19 +83,53 @@ def detect_on_fault(context: DeskContext) -> TicketHook:
         events: Sequence[TicketEvent],
         now: datetime,
     ) -> Sequence[OutboxMessage] | None:
-        if ticket.asset_id is None or ticket.batch is None:
-            return None
         dimension = context.policies.complaint.params.batch_dimension
         messages: list[OutboxMessage] = []
         for event in events:
             if event.action != "record_fault":
                 continue
             value = event.payload.get(dimension)
-            if isinstance(value, str) and value:
+            if not isinstance(value, str) or not value:
+                continue
+            _follow_up(uow, ticket, dimension, value, now)
+            if ticket.asset_id is not None and ticket.batch is not None:
                 messages += _count(context, uow, ticket, dimension, value, now)
         return messages
 
     return hook
+
+
+def _follow_up(uow: UnitOfWork, ticket: Ticket, dimension: str, value: str, now: datetime) -> None:
+    """Record the fault against each closed incident of its kind on the ticket's product (any batch):
+    the follow-up feedback of the PDCA loop (seed 002: 再跟踪相关项及目标, 对后续的反馈信息再进行…分析).
+    One read by id when nothing was closed (the common case)."""
+    try:
+        watch = uow.documents.get(FollowUpWatch, follow_up_key(ticket.product_id, dimension, value))
+    except NotFound:
+        return
+    payload = {"ticket_id": ticket.id, dimension: value}
+    if ticket.asset_id is not None:
+        payload["asset_id"] = ticket.asset_id
+    if ticket.batch is not None:
+        payload["batch"] = ticket.batch
+    for incident_id in watch.incident_ids:
+        incident = uow.documents.get(QualityIncident, incident_id)
+        if incident.state is IncidentState.CLOSED:
+            incident.record("recurred", _DETECTOR, now, payload=payload)
+            uow.documents.save(incident)
+
+
+def _watch(uow: UnitOfWork, incident: QualityIncident) -> None:
+    """Watch for the closed ``incident``'s problem on its product from now on (:class:`FollowUpWatch`)."""
+    key = follow_up_key(incident.product_id, incident.dimension, incident.value)
+    try:
+        watch = uow.documents.get(FollowUpWatch, key)
+    except NotFound:
+        uow.documents.add(FollowUpWatch(key, [incident.id]))
+        return
+    if incident.id not in watch.incident_ids:
+        watch.incident_ids.append(incident.id)
+        uow.documents.save(watch)
 
 
 def _count(
@@ -368,11 +405,25 @@ class QualityIncidentDesk:
                     customers.append(ticket.customer_id)
         units = [u for u in incident.unit_ids if u in assets]
         engineer = (actor.engineer_id or actor.id) if actor.has_role(Role.ENGINEER) else None
+        # The follow-up faults (``recurred``) name their ticket and unit to whoever may read that ticket.
+        named, named_units = set(readable), set(assets)
+        for event in incident.recurrences:
+            ticket_id = event.payload.get("ticket_id", "")
+            if ticket_id in named or ticket_id in incident.ticket_ids:
+                continue
+            try:
+                ticket = uow.tickets.get(ticket_id)
+            except NotFound:
+                continue
+            if can_read(actor, ticket):
+                named.add(ticket_id)
+                if ticket.asset_id is not None:
+                    named_units.add(ticket.asset_id)
         return attrs.evolve(
             incident,
             unit_ids=units,
             units_elsewhere=incident.affected - len(units),
-            events=[_event_seen(e, set(readable), assets) for e in incident.events],
+            events=[_event_seen(e, named, named_units) for e in incident.events],
             ticket_ids=readable,
             customer_ids=customers,
             regions=[r for r in incident.regions if r in actor.regions],
@@ -427,10 +478,18 @@ class QualityIncidentDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> QualityIncident:
             incident = self._visible(uow, actor, incident_id)
+            if action == "close" and incident.target and not note.strip():
+                raise ValidationError(
+                    f"incident {incident.id} tracks the target {incident.target!r}: closing it needs the "
+                    "evidence the target was met",
+                    field="note",
+                )
             incident.step(action, actor.ref, now, note)
             for name, value in fields.items():
                 setattr(incident, name, value)
             uow.documents.save(incident)
+            if incident.state is IncidentState.CLOSED:
+                _watch(uow, incident)
             return incident
 
         return self.runner.write(actor, f"quality_incident:{action}", None, [incident_id, note], apply)
@@ -461,8 +520,69 @@ class QualityIncidentDesk:
             raise ValidationError("a corrective action is required", field="action")
         return self._step(actor, "record_corrective_action", incident_id, action, corrective_action=action)
 
+    def send_to_departments(
+        self,
+        actor: Actor,
+        incident_id: str,
+        departments: Iterable[str] | str,
+        *,
+        target: str,
+        note: str = "",
+    ) -> QualityIncident:
+        """Send the confirmed problem to the departments that rectify it, with the target to track.
+
+        Seed 002 反馈信息的处理: the after-sales department classifies and analyses the feedback, 报送相关部门
+        进行整改和完善, 再跟踪相关项及目标. Each department's contacts are notified; the departments and
+        the target are kept on the incident, and closing it then needs the evidence the target was met
+        (:meth:`close`). Sent again, the departments are added and the target replaced. Refused: an
+        incident not confirmed yet, dismissed or closed (``InvalidTransition``); unknown departments
+        (``NotFound``); a blank target (``ValidationError`` naming ``target``); nothing changes.
+        """
+        check_role(actor, "quality_incident_step", incident_id, _roles("quality_incident_step"))
+        wanted = department_ids(departments)
+        if not isinstance(target, str) or not target.strip() or len(target) > 500:
+            raise ValidationError("a target is text of 1–500 characters (目标)", field="target")
+        if not isinstance(note, str) or len(note) > 2000:
+            raise ValidationError("a note is text of at most 2000 characters", field="note")
+
+        def apply(uow: UnitOfWork, now: datetime) -> QualityIncident:
+            incident = self._visible(uow, actor, incident_id)
+            if incident.state in (IncidentState.DETECTED, IncidentState.DISMISSED, IncidentState.CLOSED):
+                raise InvalidTransition(incident.id, incident.state.value, "send_to_departments")
+            found = [uow.documents.get(Department, d) for d in wanted]  # unknown: NotFound
+            incident.record(
+                "send_to_departments",
+                actor.ref,
+                now,
+                note,
+                {"departments": ",".join(d.id for d in found), "target": target},
+            )
+            incident.departments += [d.id for d in found if d.id not in incident.departments]
+            incident.target = target
+            uow.documents.save(incident)
+            values = {"ticket_id": incident.id, "department": "", "note": target}
+            key = f"{incident.id}:{len(incident.events)}:departments"
+            for department in found:
+                values["department"] = department.name
+                for contact in department.contacts:
+                    uow.outbox.put(
+                        self.context.notifications.contact_messages(
+                            "department_assigned", department.id, contact, values, key, now
+                        )
+                    )
+            return incident
+
+        return self.runner.write(
+            actor, "quality_incident:send_to_departments", None, [incident_id, wanted, target, note], apply
+        )
+
     def close(self, actor: Actor, incident_id: str, *, note: str = "") -> QualityIncident:
-        """Close the incident once the corrective action is in place."""
+        """Close the incident once the corrective action is in place. From then on a fault of the same
+        problem on the product, in any batch, is recorded on it as a ``recurred`` event
+        (:attr:`QualityIncident.recurrences`): the follow-up feedback that checks the corrective action.
+
+        An incident sent to departments with a target (:meth:`send_to_departments`) closes with the
+        evidence the target was met: ``note`` is required then (``ValidationError`` naming ``note``)."""
         return self._step(actor, "close", incident_id, note)
 
     def link_tickets(self, actor: Actor, incident_id: str, ticket_ids: Iterable[str]) -> QualityIncident:

@@ -19,6 +19,7 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ValidationError
+from aftersales.policies.fault_catalog import check_fault_records
 from aftersales.ports.batch_search import PartyWords, batch_documents, party_words_of
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -89,12 +90,14 @@ def _party_words(uow: UnitOfWork, batch: Sequence[Ticket]) -> PartyWords:
 
 def _check_lifecycle(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket]) -> None:
     """The live lifecycle rules on each history (:mod:`aftersales.service.import_lifecycle`): the same
-    refusal a live ``resolve``, ``confirm`` or ``close`` gives, so no import stores what the desk refuses."""
+    refusal a live ``resolve``, ``confirm`` or ``close`` gives, so no import stores what the desk refuses;
+    and each fault record's codes against the pack's fault catalog, as ``add_fault_record`` checks them."""
     params = lifecycle_params(context.policies)
     customer_ids = needs_customers(batch)
     customers = uow.customers.find(customer_ids) if customer_ids else {}
     for ticket in batch:
         check_history(ticket, params, context.policies.callback, customers)
+        check_fault_records(context.policies.extra, ticket.fault_records, ticket.id)
 
 
 def _write(context: DeskContext, uow: UnitOfWork, batch: Sequence[Ticket]) -> int:
@@ -126,7 +129,9 @@ def import_tickets(
     dealer (``NotFound``), an id already stored or given twice (``DuplicateError``), a history whose
     ``resolve``, ``confirm`` or ``close`` the live command would refuse (the same error: a resolve without
     the pack's fault record is ``FaultRecordRequired``, a staff acceptance without its channel a
-    ``ValidationError`` naming ``channel``, a close before the callback ``InvalidTransition``). A unit that
+    ``ValidationError`` naming ``channel``, a close before the callback ``InvalidTransition``), a fault
+    record with a code outside the pack's fault catalog (a ``ValidationError`` naming ``symptom``,
+    ``cause`` or ``action``, as ``add_fault_record`` refuses it). A unit that
     is not registered is allowed (imports often carry serials no one registered): it is searched without it.
     """
     check_role(actor, "import_tickets", None, IMPORT_ROLES)

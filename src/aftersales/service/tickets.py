@@ -47,6 +47,7 @@ from aftersales.errors import (
     ValidationError,
 )
 from aftersales.policies.decision import Decision
+from aftersales.policies.fault_catalog import check_fault_records
 from aftersales.policies.triage import Triage, TriageFacts
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.ticket_index import TicketRow
@@ -350,10 +351,8 @@ class Tickets:
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
             record = FaultRecord(symptom, cause, action, now, actor.ref, part, component, note)
-            catalog = self.context.policies.extra.get("faults")
-            check = getattr(catalog, "check", None)
-            if check is not None:  # the pack's fault catalog (codes with zh/en labels), when it lists any
-                check(record.symptom, record.cause, record.action)
+            # The pack's fault catalog (codes with zh/en labels), when it lists any.
+            check_fault_records(self.context.policies.extra, (record,))
             ticket.record_fault(actor.ref, now, record)
 
         return self.runner.execute(
