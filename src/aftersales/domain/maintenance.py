@@ -191,6 +191,15 @@ class MaintenancePlan:
             return True
         return False
 
+    def moved_to(self, customer_id: CustomerId, region: str | None, dealer_id: DealerId | None) -> None:
+        """The unit has a new owner: the plan's visits are theirs, in their region, by their dealer.
+
+        What was generated for the old owner stays theirs (a visit and its ticket name whom they were
+        opened for); the next one is the new owner's."""
+        self.customer_id = customer_id
+        self.region = region
+        self.dealer_id = dealer_id
+
     def end(self) -> None:
         """Stop generating visits (the contract ended or the unit is gone)."""
         self.state = PlanState.ENDED

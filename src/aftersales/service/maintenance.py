@@ -62,6 +62,7 @@ from aftersales.service.permissions import (
     permit,
     roles_for,
 )
+from aftersales.service.plan_owner import follow_owner
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.scope import asset_visible, check_chosen_id, party_visible
 from aftersales.service.tickets import Tickets
@@ -345,6 +346,7 @@ class MaintenanceDesk:
                 days.append(_days_covered(uow, day))
                 ensure_due_index(uow, day)  # once per store: nothing to do on a new one
             plans = _due_plans(uow, day, _BATCH)
+            units = uow.assets.find(p.asset_id for p in plans)
             run = _Batch(self, uow, actor, now)
             made: list[MaintenanceVisit] = []
             unplaced: list[str] = []
@@ -354,6 +356,12 @@ class MaintenanceDesk:
                     # A record that breaks the domain's rule (written by hand or by an old version):
                     # nothing to generate; it leaves the range instead of being read every day.
                     plan.generate_on = None
+                    uow.documents.save(plan)
+                    continue
+                unit = units.get(plan.asset_id)
+                if unit is None or unit.customer_id != plan.customer_id:
+                    follow_owner(uow, plan, unit)  # sold on before this plan followed it: the owner's now
+                if plan.state is not PlanState.ACTIVE:
                     uow.documents.save(plan)
                 elif run.still_covered(plan):
                     opening.append(plan)
