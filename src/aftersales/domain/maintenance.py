@@ -14,6 +14,7 @@ only the plans that became due since the last run, however many units have plans
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -35,6 +36,7 @@ __all__ = [
     "VisitChange",
     "VisitState",
     "add_months",
+    "contract_visits",
 ]
 
 
@@ -263,6 +265,9 @@ class MaintenanceVisit:
     parts: tuple[tuple[str, int], ...] = ()
     reading: int | None = None
     changes: tuple[VisitChange, ...] = ()
+    beyond_contract: str | None = None
+    """The contract covering the unit whose visits of the year were all used when this visit was made
+    (``contract_id`` is then ``None``: the visit is charged as one without a contract)."""
     open_due: str | None = None
     """The due day (ISO) while the visit is scheduled, ``None`` once done or missed; always derived from
     the state and due day (an indexed copy, so overdue visits are one index range)."""
@@ -332,9 +337,26 @@ class MaintenanceVisit:
             self.state is VisitState.DONE and self.done_on is not None and self.done_on <= self._first_due()
         )
 
+    def planned_due(self) -> date:
+        """The due date the plan set (a postponement does not move it): what compliance and a
+        contract's visits of the year count by."""
+        return self._first_due()
+
     def _first_due(self) -> date:
         # Compliance counts against the due date the plan set, not one moved by a postponement.
         for change in self.changes:
             if change.kind == "postponed" and change.from_due is not None:
                 return change.from_due
         return self.due_on
+
+
+def contract_visits(visits: Iterable[MaintenanceVisit], contract_id: str, start: date, end: date) -> int:
+    """How many of ``visits`` the contract paid for between ``start`` and ``end`` (by the due date the
+    plan set; a missed visit took place nowhere and counts for nothing)."""
+    return sum(
+        1
+        for v in visits
+        if v.contract_id == contract_id
+        and v.state is not VisitState.MISSED
+        and start <= v.planned_due() <= end
+    )

@@ -19,6 +19,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.ids import AssetId, CustomerId, DealerId
+from aftersales.domain.maintenance import add_months
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.text import optional_bounded, required_text
@@ -212,6 +213,15 @@ class ServiceContract:
         if self.state is ContractState.ACTIVE:
             return True
         return self.cancelled_on is not None and day <= self.cancelled_on
+
+    def year_of(self, day: date) -> tuple[date, date]:
+        """The contract year ``day`` falls in: from ``starts_on`` or an anniversary of it, to the day
+        before the next (both included). ``visits_per_year`` counts within one such year."""
+        years = max(0, day.year - self.starts_on.year)
+        while years and add_months(self.starts_on, 12 * years) > day:
+            years -= 1
+        start = add_months(self.starts_on, 12 * years)
+        return start, date.fromordinal(add_months(self.starts_on, 12 * (years + 1)).toordinal() - 1)
 
     def covers(self, asset: Asset, product: Product | None, day: date) -> bool:
         """Whether ``asset`` is covered on ``day`` (named, or of the product line and the holder's)."""

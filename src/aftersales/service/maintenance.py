@@ -12,6 +12,7 @@ date follows from the day it was done. A postponed or missed visit is recorded w
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -31,6 +32,7 @@ from aftersales.domain.maintenance import (
     UsageInterval,
     VisitState,
     add_months,
+    contract_visits,
 )
 from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ServiceContract
@@ -735,7 +737,7 @@ class _Batch:
     def open_visit(self, plan: MaintenancePlan) -> tuple[MaintenanceVisit, bool]:
         """The plan's visit and its ticket, triaged and dispatched; whether someone was assigned."""
         context, uow, actor, now = self.desk.context, self.uow, self.actor, self.now
-        visit_id = f"{plan.id}:{plan.next_due.isoformat()}"
+        visit_id = _free_visit_id(uow, plan)
         expected = _end_of_day(plan.next_due, context.timezone)
         assigned: list[bool] = []
 
@@ -751,6 +753,7 @@ class _Batch:
             ticket_id=self._numbers.pop() if self._numbers else None, outbox=self.messages,
             opened=self.opened,
         )  # fmt: skip
+        paid_by, beyond = self._paying(plan)
         visit = MaintenanceVisit(
             id=visit_id,
             plan_id=plan.id,
@@ -760,7 +763,8 @@ class _Batch:
             generated_at=now,
             checklist=plan.checklist,
             ticket_id=ticket.id,
-            contract_id=plan.contract_id,
+            contract_id=paid_by,
+            beyond_contract=beyond,
             region=plan.region,
             dealer_id=plan.dealer_id,
         )
@@ -768,6 +772,24 @@ class _Batch:
         plan.opened(visit.id)
         uow.documents.save(plan)
         return visit, bool(assigned and assigned[0])
+
+    def _paying(self, plan: MaintenancePlan) -> tuple[str | None, str | None]:
+        """Whether the plan's contract pays for its next visit: ``(contract, None)`` while the unit's
+        visits it paid for in the contract year are fewer than its ``visits_per_year``, else ``(None,
+        contract)`` — the visit is made and charged as one without a contract (the plan goes on). A
+        contract's visits a year are what it sells; before, it paid for as many as the interval made."""
+        if plan.contract_id is None:
+            return None, None
+        contract = self._contract(plan.contract_id)
+        start, end = contract.year_of(plan.next_due)
+        visits = [
+            visit
+            for unit_plan in self.uow.documents.query(MaintenancePlan, asset_id=plan.asset_id)
+            for visit in self.uow.documents.query(MaintenanceVisit, plan_id=unit_plan.id)
+        ]
+        if contract_visits(visits, contract.id, start, end) < contract.coverage.visits_per_year:
+            return contract.id, None
+        return None, contract.id
 
     def _terms(self, due_on: date, due_end: datetime) -> SlaTerms:
         # The visits of a batch fall on a few due days: their terms are made once per day.
@@ -846,14 +868,46 @@ class _Settings:
 
 def _free_plan_id(uow: UnitOfWork, asset_id: str) -> str:
     """``MP-<unit>``, or ``MP-<unit>-2``… when the unit had plans before (ended ones keep their id)."""
-    candidate, n = f"MP-{asset_id}", 1
+    candidate, n = _within_ids("MP-", asset_id), 1
     while True:
         try:
             uow.documents.get(MaintenancePlan, candidate)
         except NotFound:
             return candidate
         n += 1
-        candidate = f"MP-{asset_id}-{n}"
+        candidate = f"{_within_ids('MP-', asset_id)}-{n}"
+
+
+_ID_ROOM = 60
+"""The longest id the desk makes before a ``:2``/``-2`` suffix: ids have 64 characters at most."""
+
+
+def _within_ids(prefix: str, name: str, suffix: str = "") -> str:
+    """``<prefix><name><suffix>``, or, when that leaves no room for a suffix within an id's 64
+    characters (a plan or unit id near the limit), ``<prefix><digest of name><suffix>`` (``MV-`` when
+    there is no prefix: an id starts with a letter or digit)."""
+    whole = f"{prefix}{name}{suffix}"
+    if len(whole) <= _ID_ROOM:
+        return whole
+    digest = hashlib.blake2b(name.encode(), digest_size=8).hexdigest()
+    return f"{prefix or 'MV-'}{digest}{suffix}"
+
+
+def _free_visit_id(uow: UnitOfWork, plan: MaintenancePlan) -> str:
+    """``<plan>:<due date>``, or ``<plan>:<due date>:2``… when a visit of that due date was made before
+    (missed: the plan is due again at once, on the same date). Before, the visit generated again took
+    the missed one's id and the store refused it, failing every visit of the daily job's batch; and a
+    plan id of 54 or more characters made a visit id longer than an id may be, with the same effect
+    (a plan id near the limit is shortened to a digest here; visits are found by their plan)."""
+    base = _within_ids("", plan.id, f":{plan.next_due.isoformat()}")
+    candidate, n = base, 1
+    while True:
+        try:
+            uow.documents.get(MaintenanceVisit, candidate)
+        except NotFound:
+            return candidate
+        n += 1
+        candidate = f"{base}:{n}"
 
 
 def _holder(uow: UnitOfWork, visit: MaintenanceVisit) -> tuple[str, str] | None:
