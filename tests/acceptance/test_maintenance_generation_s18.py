@@ -8,20 +8,24 @@ memory, SQLite and PostgreSQL (when a DSN is set).
 - A plan's id may have 64 characters, a visit's too: the visit of a plan with a long id
   (``<plan>:<due date>``) was refused with the same effect, and a unit with a long id could not be
   planned (``MP-<unit>``). Such ids are now shortened to a digest of the long part.
+- A usage plan counted use from its first reading for ever: after a visit done without a reading, the
+  next reading made the plan due again at once, a visit a day. The use is now counted from the visit
+  (the last reading reported before it), and a reading lower than the last reported is refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.ids import AssetId
-from aftersales.domain.maintenance import ChecklistResult, VisitState
+from aftersales.domain.maintenance import ChecklistResult, UsageInterval, VisitState
 from aftersales.domain.products import Asset
+from aftersales.errors import ValidationError
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
 
@@ -91,3 +95,30 @@ def test_a_unit_with_a_long_id_can_be_planned(story: Story) -> None:
     assert len({first.id, second.id}) == 2 and max(len(first.id), len(second.id)) <= 64
     (visit,) = desk.maintenance.generate_due(world.system).generated
     assert visit.plan_id == second.id
+
+
+def test_a_visit_done_without_a_reading_restarts_the_usage_count(story: Story) -> None:
+    """Usage was counted from the first reading for ever: once a visit was done without a meter reading,
+    the next reading made the plan due again at once (a visit a day), and a reading lower than the last
+    one reported was taken."""
+    desk, clock, world = story
+    plan = desk.maintenance.create_plan(
+        world.manager, asset_id="asset-1", first_due=date(2026, 9, 1), usage=UsageInterval(1000, "cycles")
+    )
+    for reading in (100, 900, 1200):  # 1,100 cycles since the first: due now
+        plan = desk.maintenance.record_reading(world.manager, plan.id, reading)
+    assert plan.next_due == date(2026, 3, 2)
+    (visit,) = desk.maintenance.generate_due(world.system).generated
+    desk.start_work(world.dealer_sh_staff, visit.ticket_id)
+    results = [ChecklistResult(task, True) for task in visit.checklist]
+    desk.maintenance.complete_visit(world.dealer_sh_staff, visit.id, results=results)  # no reading
+
+    clock.advance(timedelta(days=1))
+    plan = desk.maintenance.record_reading(world.manager, plan.id, 1250)  # 50 cycles since the visit
+    assert plan.next_due == date(2026, 9, 2)
+    assert desk.maintenance.generate_due(world.system).generated == ()
+    with pytest.raises(ValidationError) as refused:
+        desk.maintenance.record_reading(world.manager, plan.id, 1000)
+    assert refused.value.field == "reading"
+    plan = desk.maintenance.record_reading(world.manager, plan.id, 2300)  # 1,100 since the visit
+    assert plan.next_due == date(2026, 3, 3)

@@ -133,6 +133,9 @@ class MaintenancePlan:
     state: PlanState = PlanState.ACTIVE
     last_done_on: date | None = attrs.field(default=None, validator=_optional_date)
     last_reading: int | None = None
+    """The meter reading usage is counted from: the one at the last visit (or the first reported)."""
+    latest_reading: int | None = None
+    """The last meter reading reported (``None``: none since this field was kept)."""
     open_visit_id: str | None = None
     generate_on: str | None = None
     """The local date (ISO) on which the next visit is generated; ``None`` while a visit is open."""
@@ -165,7 +168,11 @@ class MaintenancePlan:
         """The open visit was done on ``on``: the next is due one interval later."""
         self.last_done_on = on
         if reading is not None:
-            self.last_reading = reading
+            self.last_reading = self.latest_reading = reading
+        elif self.latest_reading is not None:
+            # Done without a reading: the use before the visit was serviced by it. Counted from the old
+            # base, the next reading made the plan due again at once, a visit a day.
+            self.last_reading = self.latest_reading
         self.next_due = add_months(on, self.interval_months)
         self.open_visit_id = None
         self._schedule(on)
@@ -179,11 +186,13 @@ class MaintenancePlan:
         """Record a meter reading; returns whether usage made the plan due earlier (due on ``on``)."""
         if type(value) is not int or value < 0:
             raise ValidationError("a reading is a whole number, zero or more", field="reading")
-        if self.last_reading is not None and value < self.last_reading:
-            raise ValidationError(f"a reading cannot go back (last was {self.last_reading})", field="reading")
+        latest = self.latest_reading if self.latest_reading is not None else self.last_reading
+        if latest is not None and value < latest:
+            raise ValidationError(f"a reading cannot go back (last was {latest})", field="reading")
         if self.usage is None:
             raise ValidationError("this plan does not recur by usage", field="reading")
         base = self.last_reading or 0
+        self.latest_reading = value
         if self.last_reading is None:
             self.last_reading = value
             return False
