@@ -105,7 +105,7 @@ def contract_on_call_day(uow: UnitOfWork, asset: Asset, ticket: Ticket) -> Servi
     if cover is not None:
         return cover.paid_by
     day = ticket.received_at.astimezone(zone(asset.market_timezone)).date()
-    return ServiceContracts.covering(uow, asset, day)
+    return ServiceContracts.covering(uow, asset, day, ticket.customer_id)
 
 
 def charging_visit(ticket: Ticket) -> VisitKind:
