@@ -8,6 +8,9 @@ SQLite and PostgreSQL (when a DSN is set).
   theirs) and the whole batch failed, so no unit got its visit that day. The plan now moves with the
   unit (seed 002: 乙方负责所售产品的全过程服务 — the new owner's dealer serves it); a plan paid by the old
   owner's contract ends, that contract paying for nothing of the new owner's.
+- Ended: ``end_plan`` asked for a reason and kept it nowhere, and a plan ended by the desk (contract
+  cancelled or over, unit sold, customer erased) said nothing either. The plan keeps who ended it, when
+  and why (``MaintenancePlan.ended``).
 - Erased (PIPL): the erased customer's plan went on generating visits and dispatching a dealer to a
   person whose address is gone and who asked to be forgotten. Erasure ends their plans, as it declines
   their pending campaign surveys.
@@ -29,6 +32,7 @@ from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer, CustomerTier
 from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
+from aftersales.errors import InvalidTransition, ValidationError
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
@@ -119,6 +123,10 @@ def test_a_plan_paid_by_the_old_owners_contract_ends_when_the_unit_is_sold(story
 
     (ended,) = desk.maintenance.plans(world.manager, asset_id="asset-1")
     assert ended.state is PlanState.ENDED and ended.generate_on is None
+    assert ended.ended is not None and (ended.ended.reason, ended.ended.by) == (
+        "unit_sold",
+        world.manager.ref,
+    )
     clock.advance(timedelta(days=40))
     assert set(_visits_by_unit(desk, world)) == {"asset-2"}  # the old owner's other unit: as before
 
@@ -132,5 +140,38 @@ def test_an_erased_customers_plans_generate_no_more_visits(story: Story) -> None
 
     (plan,) = desk.maintenance.plans(world.manager, asset_id="asset-1")
     assert plan.state is PlanState.ENDED and plan.generate_on is None
+    assert plan.ended is not None and plan.ended.reason == "customer_erased"
     clock.advance(timedelta(days=40))
     assert set(_visits_by_unit(desk, world)) == {"asset-2"}  # the buyer's unit is not theirs: still visited
+
+
+def test_who_ended_a_plan_when_and_why_is_kept(story: Story) -> None:
+    """``end_plan`` asked for a reason and kept it nowhere; a cancelled contract's plans ended without a
+    word. The plan keeps who ended it, when and why."""
+    desk, clock, world = story
+    plan = desk.maintenance.create_plan(world.manager, asset_id="asset-1", first_due=DUE)
+    ended = desk.maintenance.end_plan(world.manager, plan.id, reason="客户更换设备")
+    assert ended.ended is not None
+    assert (ended.ended.reason, ended.ended.by, ended.ended.at) == (
+        "客户更换设备",
+        world.manager.ref,
+        clock.now(),
+    )
+    with pytest.raises(InvalidTransition):
+        desk.maintenance.end_plan(world.manager, plan.id, reason="再次结束")
+    assert desk.maintenance.plans(world.manager, asset_id="asset-1")[0].ended == ended.ended
+
+    contract = ServiceContract(
+        id="HT-END", starts_on=date(2026, 3, 1), ends_on=date(2027, 2, 28), price=Money("800.00", "CNY"),
+        customer_id=world.cust_zh.id, assets=("asset-2",),
+    )  # fmt: skip
+    desk.contracts.sign(world.manager, contract)
+    second = desk.maintenance.create_plan(
+        world.manager, asset_id="asset-2", contract_id="HT-END", first_due=DUE
+    )
+    with pytest.raises(ValidationError) as refused:
+        desk.maintenance.end_plan(world.manager, second.id, reason="x" * 501)
+    assert refused.value.field == "reason"
+    desk.contracts.cancel(world.manager, "HT-END", reason="客户退订")
+    (cancelled,) = desk.maintenance.plans(world.manager, asset_id="asset-2")
+    assert cancelled.ended is not None and cancelled.ended.reason == "contract_cancelled"

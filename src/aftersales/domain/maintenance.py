@@ -139,6 +139,9 @@ class MaintenancePlan:
     open_visit_id: str | None = None
     generate_on: str | None = None
     """The local date (ISO) on which the next visit is generated; ``None`` while a visit is open."""
+    ended: VisitChange | None = None
+    """Who ended the plan, when and why (``end_plan``'s reason, or the desk's: ``contract_cancelled``,
+    ``contract_over``, ``unit_sold``, ``unit_gone``, ``customer_erased``); ``None`` while active."""
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
@@ -211,10 +214,12 @@ class MaintenancePlan:
         self.region = region
         self.dealer_id = dealer_id
 
-    def end(self) -> None:
-        """Stop generating visits (the contract ended or the unit is gone)."""
+    def end(self, why: VisitChange | None = None) -> None:
+        """Stop generating visits (the contract ended or the unit is gone), recording who and why."""
         self.state = PlanState.ENDED
         self.generate_on = None
+        if why is not None:
+            self.ended = why
 
 
 class VisitState(StrEnum):

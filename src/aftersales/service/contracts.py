@@ -236,10 +236,10 @@ class ServiceContracts:
         def apply(uow: UnitOfWork, now: datetime) -> ServiceContract:
             contract = self._writable(uow, actor, contract_id, "cancel_contract")
             contract.cancel(now, actor.ref, reason, self.context.today(now))
-            from aftersales.domain.maintenance import MaintenancePlan
+            from aftersales.domain.maintenance import MaintenancePlan, VisitChange
 
             for plan in uow.documents.query(MaintenancePlan, contract_id=contract.id, state="active"):
-                plan.end()
+                plan.end(VisitChange("ended", now, actor.ref, "contract_cancelled"))
                 uow.documents.save(plan)
             return uow.documents.save(contract)
 

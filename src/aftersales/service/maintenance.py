@@ -30,6 +30,7 @@ from aftersales.domain.maintenance import (
     MaintenanceVisit,
     PlanState,
     UsageInterval,
+    VisitChange,
     VisitState,
     add_months,
     contract_visits,
@@ -38,7 +39,7 @@ from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, AssigneeKind, CustomerNote, Visit, VisitKind
-from aftersales.errors import NotFound, ValidationError
+from aftersales.errors import InvalidTransition, NotFound, ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.dispatch import Roster
 from aftersales.policies.protocols import MaintenancePolicy
@@ -311,7 +312,9 @@ class MaintenanceDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> MaintenancePlan:
             plan = self._plan(uow, actor, plan_id, "create_plan")
-            plan.end()
+            if plan.state is PlanState.ENDED:  # ended already: who ended it and why stay as they are
+                raise InvalidTransition(f"maintenance plan {plan.id}", plan.state.value, "end_plan")
+            plan.end(VisitChange("ended", now, actor.ref, reason))
             return uow.documents.save(plan)
 
         return self.runner.write(actor, "end_plan", None, (plan_id, reason), apply)
@@ -362,13 +365,16 @@ class MaintenanceDesk:
                     continue
                 unit = units.get(plan.asset_id)
                 if unit is None or unit.customer_id != plan.customer_id:
-                    follow_owner(uow, plan, unit)  # sold on before this plan followed it: the owner's now
+                    follow_owner(
+                        uow, plan, unit, now, actor.ref
+                    )  # sold on before this plan followed it: the owner's now
                 if plan.state is not PlanState.ACTIVE:
                     uow.documents.save(plan)
                 elif run.still_covered(plan):
                     opening.append(plan)
                 else:
-                    plan.end()  # its contract ends before the visit: nothing more to generate
+                    # Its contract ends before the visit: nothing more to generate.
+                    plan.end(VisitChange("ended", now, actor.ref, "contract_over"))
                     uow.documents.save(plan)
             run.prepare(opening)
             for plan in opening:

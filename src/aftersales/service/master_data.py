@@ -351,7 +351,9 @@ class MasterData:
             uow.customers.get(customer_id)
             after = attrs.evolve(before, customer_id=CustomerId(customer_id))
             uow.assets.save(after)
-            follow_unit(uow, after)  # its maintenance plan is the new owner's (or ends: service/plan_owner)
+            follow_unit(
+                uow, after, now, actor.ref
+            )  # its maintenance plan is the new owner's (or ends: service/plan_owner)
             record_change(uow, actor, "transfer_asset", now, before, after, why)
             return after
 

@@ -10,7 +10,10 @@ refused it (the unit is not theirs), failing the whole batch of visits it was in
 
 from __future__ import annotations
 
-from aftersales.domain.maintenance import MaintenancePlan, PlanState
+from datetime import datetime
+
+from aftersales.domain.actors import ActorRef
+from aftersales.domain.maintenance import MaintenancePlan, PlanState, VisitChange
 from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.errors import NotFound
@@ -19,27 +22,30 @@ from aftersales.ports.unit_of_work import UnitOfWork
 __all__ = ["follow_owner", "follow_unit"]
 
 
-def follow_unit(uow: UnitOfWork, asset: Asset) -> None:
+def follow_unit(uow: UnitOfWork, asset: Asset, at: datetime, by: ActorRef) -> None:
     """Make the unit's active plans follow it to its owner now (called when the unit changes hands)."""
     for plan in uow.documents.query(MaintenancePlan, asset_id=asset.id, state=PlanState.ACTIVE.value):
         if plan.customer_id != asset.customer_id:
-            follow_owner(uow, plan, asset)
+            follow_owner(uow, plan, asset, at, by)
             uow.documents.save(plan)
 
 
-def follow_owner(uow: UnitOfWork, plan: MaintenancePlan, asset: Asset | None) -> None:
-    """Move ``plan`` (not saved) to ``asset``'s owner, or end it: the unit is gone or has no owner, or the
-    plan is paid by a contract held by another customer than the new owner."""
+def follow_owner(
+    uow: UnitOfWork, plan: MaintenancePlan, asset: Asset | None, at: datetime, by: ActorRef
+) -> None:
+    """Move ``plan`` (not saved) to ``asset``'s owner, or end it (``at``, ``by``): the unit is gone or has
+    no owner (``unit_gone``), or the plan is paid by a contract held by another customer than the new
+    owner (``unit_sold``)."""
     if asset is None or asset.customer_id is None:
-        plan.end()
+        plan.end(VisitChange("ended", at, by, "unit_gone"))
         return
     if plan.contract_id is not None and not _pays_for(uow, plan.contract_id, asset.customer_id):
-        plan.end()
+        plan.end(VisitChange("ended", at, by, "unit_sold"))
         return
     try:
         customer = uow.customers.get(asset.customer_id)
     except NotFound:
-        plan.end()
+        plan.end(VisitChange("ended", at, by, "unit_gone"))
         return
     plan.moved_to(customer.id, customer.region, customer.dealer_id or asset.dealer_id)
 

@@ -46,6 +46,8 @@ from aftersales.service.scope import party_visible, sees_every
 __all__ = ["CampaignResults", "RegionScores", "SamplingTurn", "SurveyCampaigns"]
 
 _PAGE = 1000
+_REASON_MAX = 2000
+"""A decline's reason is kept as the task's comment (at most 2,000 characters)."""
 
 
 @attrs.define
@@ -300,6 +302,11 @@ class SurveyCampaigns:
         permit(check_actor(actor), Workflow.MAINTENANCE, "answer_survey")
         if not isinstance(reason, str) or not reason.strip():
             raise ValidationError("declining a survey needs a reason", field="reason")
+        if len(reason) > _REASON_MAX:
+            # Kept as the task's comment: refused there, the error named ``comment``, not the argument.
+            raise ValidationError(
+                f"a reason has at most {_REASON_MAX} characters ({len(reason)} given)", field="reason"
+            )
 
         def apply(uow: UnitOfWork, now: datetime) -> SurveyTask:
             task = self._task(uow, actor, task_id)
