@@ -71,7 +71,8 @@ class VisitCover:
 
 
 def visit_cover(uow: UnitOfWork, ticket: Ticket) -> VisitCover | None:
-    """The cover of the maintenance visit ``ticket`` was opened for; ``None`` for any other ticket.
+    """The cover of the maintenance visit ``ticket`` was opened for under a contract; ``None`` for any
+    other ticket (a visit of a plan under no contract included: judged as any call on its unit).
 
     A visit's ticket is opened days before the visit is due (the plan's lead time): the contract that
     pays is the one the visit was generated under, if it is in force on the due day — not the one
@@ -82,6 +83,8 @@ def visit_cover(uow: UnitOfWork, ticket: Ticket) -> VisitCover | None:
     for plan in uow.documents.query(MaintenancePlan, asset_id=ticket.asset_id):
         for visit in uow.documents.query(MaintenanceVisit, plan_id=plan.id):
             if visit.ticket_id == ticket.id:
+                if visit.contract_id is None and visit.beyond_contract is None:
+                    return None  # a plan under no contract: judged as any call, as before
                 paid = _contract(uow, visit.contract_id)
                 if paid is not None and not paid.active_on(visit.planned_due()):
                     paid = None  # cancelled before the visit was due
