@@ -5,7 +5,8 @@ The contract covering a unit was looked up by the unit's owner at the time of th
 received while the seller's contract paid for it became chargeable when it was assessed again after
 ``transfer_asset`` (as one under a contract cancelled since did, before ``cancelled_on``). The call's
 customer — the owner when it was received — decides; the buyer's own calls are not the seller's
-contract's.
+contract's. Nor are its maintenance visits: a customer's contract covers a unit while it is theirs
+(``ServiceContract.covers``), so a plan under the seller's contract is refused for the buyer's unit.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from __future__ import annotations
 from datetime import date
 
 import attrs
+import pytest
 from test_contracts_s18 import _parts_line_charged
 from test_warranty_s17 import PART, Story, _contract, _repair, story
 
 from aftersales.domain.classification import Plan, Severity
 from aftersales.domain.service_contracts import ContractCoverage
+from aftersales.errors import ValidationError
 
 __all__ = ["story"]
 
@@ -46,3 +49,22 @@ def test_a_call_received_under_the_sellers_contract_keeps_its_cover_after_the_sa
         component="flush_valve",
     )  # fmt: skip
     assert _parts_line_charged(story, bought) is True  # the buyer's call: not the seller's contract's
+
+
+def test_the_sellers_contract_plans_no_visit_of_a_unit_sold_on(story: Story) -> None:
+    """``create_plan`` put the buyer's unit on a plan paid by the seller's contract (a named unit was
+    "covered" whoever owned it), and ``plan_contract`` planned it for the buyer too."""
+    desk, _clock, world = story
+    contract = attrs.evolve(
+        _contract("HT-P", date(2026, 1, 1), date(2026, 12, 31), "asset-old"), assets=("asset-old", "asset-1")
+    )
+    desk.contracts.sign(world.manager, contract)
+    desk.transfer_asset(world.manager, "asset-old", customer_id="cust-en", reason="二手转卖")
+    with pytest.raises(ValidationError) as refused:
+        desk.maintenance.create_plan(
+            world.manager, asset_id="asset-old", contract_id="HT-P", first_due=date(2026, 4, 1)
+        )
+    assert refused.value.field == "contract_id"
+    assert desk.maintenance.plans(world.manager, asset_id="asset-old") == []
+    planned = desk.maintenance.plan_contract(world.manager, "HT-P", first_due=date(2026, 4, 1))
+    assert [(p.asset_id, p.customer_id) for p in planned] == [("asset-1", "cust-zh")]

@@ -224,8 +224,14 @@ class ServiceContract:
         return start, date.fromordinal(add_months(self.starts_on, 12 * (years + 1)).toordinal() - 1)
 
     def covers(self, asset: Asset, product: Product | None, day: date) -> bool:
-        """Whether ``asset`` is covered on ``day`` (named, or of the product line and the holder's)."""
+        """Whether ``asset`` is covered on ``day`` (named, or of the product line and the holder's).
+
+        A customer's contract covers a unit while it is theirs: a named unit sold on is the buyer's, and
+        the seller's contract pays nothing of it (it was signed for the holder's units, and a renewal
+        refuses it). A dealer's contract covers the units it names, whoever owns them."""
         if not self.active_on(day):
+            return False
+        if self.customer_id is not None and asset.customer_id != self.customer_id:
             return False
         if asset.id in self.assets:
             return True
