@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from aftersales.domain.classification import Channel
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.survey_campaigns import (
     CampaignChannel,
@@ -255,7 +256,16 @@ class SurveyCampaigns:
                 TicketFilter(received_from=since), PageRequest(limit=_PAGE, cursor=cursor)
             )
             for ticket in page.items:
-                day = ticket.received_at.astimezone(tz).date()
+                served_at = ticket.received_at
+                if ticket.channel == Channel.PLANNED:
+                    # A maintenance visit the desk generated serves the customer once it is done, not
+                    # when its ticket is opened ahead of it (or cancelled, the visit missed): asked about
+                    # a service they never had, the customer's answer measures nothing.
+                    done = [v.arrived_at for v in ticket.visits if v.arrived_at is not None]
+                    if not done:
+                        continue
+                    served_at = max(done)
+                day = served_at.astimezone(tz).date()
                 if last.get(ticket.customer_id, date.min) < day:
                     last[ticket.customer_id] = day
             cursor = page.next_cursor
