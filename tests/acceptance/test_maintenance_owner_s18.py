@@ -175,3 +175,19 @@ def test_who_ended_a_plan_when_and_why_is_kept(story: Story) -> None:
     desk.contracts.cancel(world.manager, "HT-END", reason="客户退订")
     (cancelled,) = desk.maintenance.plans(world.manager, asset_id="asset-2")
     assert cancelled.ended is not None and cancelled.ended.reason == "contract_cancelled"
+
+
+def test_a_plan_of_a_customer_erased_before_erasure_ended_plans_ends_at_the_next_run(story: Story) -> None:
+    desk, clock, world = story
+    desk.maintenance.create_plan(world.manager, asset_id="asset-1", first_due=DUE)
+    desk.privacy.erase_customer(Actor.privacy_officer("dpo-s18v"), world.cust_zh.id, "the customer asked")
+    with desk.context.store() as uow:  # as an earlier version left it: still active
+        plan = uow.documents.get(MaintenancePlan, "MP-asset-1")
+        plan.state, plan.generate_on = PlanState.ACTIVE, "2026-04-06"
+        uow.documents.save(plan)
+        uow.commit()
+    clock.advance(timedelta(days=40))
+    assert desk.maintenance.generate_due(world.system).generated == ()
+    (ended,) = desk.maintenance.plans(world.manager, asset_id="asset-1")
+    assert ended.state is PlanState.ENDED and ended.ended is not None
+    assert ended.ended.reason == "customer_erased"

@@ -23,6 +23,7 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Channel, Plan, Severity, TicketKind
 from aftersales.domain.contact import Contact
+from aftersales.domain.erasure import ERASED
 from aftersales.domain.ids import EngineerId
 from aftersales.domain.maintenance import (
     ChecklistResult,
@@ -352,6 +353,9 @@ class MaintenanceDesk:
                 ensure_due_index(uow, day)  # once per store: nothing to do on a new one
             plans = _due_plans(uow, day, _BATCH)
             units = uow.assets.find(p.asset_id for p in plans)
+            owners = uow.customers.find(
+                {p.customer_id for p in plans} | {u.customer_id for u in units.values() if u.customer_id}
+            )
             run = _Batch(self, uow, actor, now)
             made: list[MaintenanceVisit] = []
             unplaced: list[str] = []
@@ -365,9 +369,12 @@ class MaintenanceDesk:
                     continue
                 unit = units.get(plan.asset_id)
                 if unit is None or unit.customer_id != plan.customer_id:
-                    follow_owner(
-                        uow, plan, unit, now, actor.ref
-                    )  # sold on before this plan followed it: the owner's now
+                    # Sold on before this plan followed it: the owner's now.
+                    follow_owner(uow, plan, unit, now, actor.ref)
+                owner = owners.get(plan.customer_id)
+                if plan.state is PlanState.ACTIVE and owner is not None and owner.name == ERASED:
+                    # Erased before erasure ended the person's plans: no visit to someone forgotten.
+                    plan.end(VisitChange("ended", now, actor.ref, "customer_erased"))
                 if plan.state is not PlanState.ACTIVE:
                     uow.documents.save(plan)
                 elif run.still_covered(plan):
