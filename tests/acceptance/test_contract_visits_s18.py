@@ -12,6 +12,7 @@
   visit is due): a contract starting in between paid for nothing. The visit the contract pays for is
   now free of the contract's lines and of the service fee (the visit is what the contract sells); a
   visit without a contract is charged as before.
+- A contract of no visits a year took plans whose visits it never paid for: refused.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import attrs
+import pytest
 from test_warranty_s17 import Story, story
 
 from aftersales.domain.maintenance import ChecklistResult, MaintenanceVisit
 from aftersales.domain.money import Money
 from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
+from aftersales.errors import ValidationError
 
 __all__ = ["story"]
 
@@ -117,3 +120,16 @@ def test_a_contract_year_runs_from_its_start_to_the_day_before_the_anniversary()
     assert contract.year_of(date(2024, 2, 29)) == (date(2024, 2, 29), date(2025, 2, 27))
     assert contract.year_of(date(2025, 2, 28)) == (date(2025, 2, 28), date(2026, 2, 27))
     assert contract.year_of(date(2026, 12, 31)) == (date(2026, 2, 28), date(2027, 2, 27))
+
+
+def test_a_contract_of_no_visits_a_year_plans_no_visits(story: Story) -> None:
+    """A contract with ``visits_per_year=0`` (repairs only) took plans, at the pack's interval, whose
+    visits it would never pay for: refused naming ``contract_id``, nothing stored."""
+    desk, _clock, world = story
+    desk.contracts.sign(world.manager, _contract(visits=0))
+    with pytest.raises(ValidationError) as refused:
+        desk.maintenance.create_plan(world.manager, asset_id=UNIT, contract_id="HT-V")
+    assert refused.value.field == "contract_id"
+    with pytest.raises(ValidationError):
+        desk.maintenance.plan_contract(world.manager, "HT-V", first_due=date(2026, 4, 1))
+    assert desk.maintenance.plans(world.manager, asset_id=UNIT) == []

@@ -257,6 +257,12 @@ class MaintenanceDesk:
             raise ValidationError(
                 f"unit {asset.id} already has maintenance plan {existing.id}", field="asset_id"
             )
+        if contract is not None and not contract.coverage.visits_per_year:
+            # It pays for no visit: a plan under it made visits charged as without it, in its name.
+            raise ValidationError(
+                f"contract {contract.id} pays for no maintenance visits (visits_per_year is 0)",
+                field="contract_id",
+            )
         product = uow.products.get(asset.product_id)
         params = self.params
         months = self._months(settings, contract)
