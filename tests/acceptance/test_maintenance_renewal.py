@@ -22,6 +22,7 @@ from aftersales.domain.maintenance import ChecklistResult, PlanState
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ContractCoverage, ServiceContract
+from aftersales.reports.maintenance import contract_figures
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
 
@@ -80,3 +81,24 @@ def test_a_contract_that_ends_unrenewed_still_ends_its_plans(
     assert desk.maintenance.generate_due(world.system).generated == ()
     (plan,) = desk.maintenance.plans(world.manager, asset_id=asset_id)
     assert plan.state is PlanState.ENDED and plan.contract_id == "HT-OLD"
+
+
+def test_a_renewed_contracts_figures_keep_its_visits_and_the_renewal_counts_its_own(
+    setup: tuple[ServiceDesk, ManualClock, World],
+) -> None:
+    """Session 18: the figures read the plans naming the contract, which name the renewal from then on:
+    the renewed contract lost its visit, the renewal counted it. Each counts the visits naming it."""
+    desk, clock, world = setup
+    asset_id = _planned_and_visited_once(desk, clock, world)
+    desk.contracts.renew(
+        world.manager, "HT-OLD", new_id="HT-NEW", ends_on=date(2027, 3, 31), price=Money("3600.00", "CNY")
+    )
+    clock.advance(timedelta(days=200))
+    (visit,) = desk.maintenance.generate_due(world.system).generated  # under the renewal
+    desk.start_work(world.dealer_sh_staff, visit.ticket_id)
+    results = [ChecklistResult(task, True) for task in visit.checklist]
+    desk.maintenance.complete_visit(world.dealer_sh_staff, visit.id, results=results)
+    old, new = contract_figures(desk.context.store, ["HT-OLD", "HT-NEW"])
+    assert (old.contract_id, old.visits_done) == ("HT-OLD", 1)
+    assert (new.contract_id, new.visits_done) == ("HT-NEW", 1)
+    assert desk.maintenance.plans(world.manager, asset_id=asset_id)[0].contract_id == "HT-NEW"

@@ -14,6 +14,7 @@ only the plans that became due since the last run, however many units have plans
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -35,6 +36,7 @@ __all__ = [
     "VisitChange",
     "VisitState",
     "add_months",
+    "contract_visits",
 ]
 
 
@@ -131,9 +133,15 @@ class MaintenancePlan:
     state: PlanState = PlanState.ACTIVE
     last_done_on: date | None = attrs.field(default=None, validator=_optional_date)
     last_reading: int | None = None
+    """The meter reading usage is counted from: the one at the last visit (or the first reported)."""
+    latest_reading: int | None = None
+    """The last meter reading reported (``None``: none since this field was kept)."""
     open_visit_id: str | None = None
     generate_on: str | None = None
     """The local date (ISO) on which the next visit is generated; ``None`` while a visit is open."""
+    ended: VisitChange | None = None
+    """Who ended the plan, when and why (``end_plan``'s reason, or the desk's: ``contract_cancelled``,
+    ``contract_over``, ``unit_sold``, ``unit_gone``, ``customer_erased``); ``None`` while active."""
     version: int = 0
 
     def __attrs_post_init__(self) -> None:
@@ -163,7 +171,11 @@ class MaintenancePlan:
         """The open visit was done on ``on``: the next is due one interval later."""
         self.last_done_on = on
         if reading is not None:
-            self.last_reading = reading
+            self.last_reading = self.latest_reading = reading
+        elif self.latest_reading is not None:
+            # Done without a reading: the use before the visit was serviced by it. Counted from the old
+            # base, the next reading made the plan due again at once, a visit a day.
+            self.last_reading = self.latest_reading
         self.next_due = add_months(on, self.interval_months)
         self.open_visit_id = None
         self._schedule(on)
@@ -177,11 +189,13 @@ class MaintenancePlan:
         """Record a meter reading; returns whether usage made the plan due earlier (due on ``on``)."""
         if type(value) is not int or value < 0:
             raise ValidationError("a reading is a whole number, zero or more", field="reading")
-        if self.last_reading is not None and value < self.last_reading:
-            raise ValidationError(f"a reading cannot go back (last was {self.last_reading})", field="reading")
+        latest = self.latest_reading if self.latest_reading is not None else self.last_reading
+        if latest is not None and value < latest:
+            raise ValidationError(f"a reading cannot go back (last was {latest})", field="reading")
         if self.usage is None:
             raise ValidationError("this plan does not recur by usage", field="reading")
         base = self.last_reading or 0
+        self.latest_reading = value
         if self.last_reading is None:
             self.last_reading = value
             return False
@@ -191,10 +205,21 @@ class MaintenancePlan:
             return True
         return False
 
-    def end(self) -> None:
-        """Stop generating visits (the contract ended or the unit is gone)."""
+    def moved_to(self, customer_id: CustomerId, region: str | None, dealer_id: DealerId | None) -> None:
+        """The unit has a new owner: the plan's visits are theirs, in their region, by their dealer.
+
+        What was generated for the old owner stays theirs (a visit and its ticket name whom they were
+        opened for); the next one is the new owner's."""
+        self.customer_id = customer_id
+        self.region = region
+        self.dealer_id = dealer_id
+
+    def end(self, why: VisitChange | None = None) -> None:
+        """Stop generating visits (the contract ended or the unit is gone), recording who and why."""
         self.state = PlanState.ENDED
         self.generate_on = None
+        if why is not None:
+            self.ended = why
 
 
 class VisitState(StrEnum):
@@ -254,6 +279,9 @@ class MaintenanceVisit:
     parts: tuple[tuple[str, int], ...] = ()
     reading: int | None = None
     changes: tuple[VisitChange, ...] = ()
+    beyond_contract: str | None = None
+    """The contract covering the unit whose visits of the year were all used when this visit was made
+    (``contract_id`` is then ``None``: the visit is charged as one without a contract)."""
     open_due: str | None = None
     """The due day (ISO) while the visit is scheduled, ``None`` once done or missed; always derived from
     the state and due day (an indexed copy, so overdue visits are one index range)."""
@@ -323,9 +351,26 @@ class MaintenanceVisit:
             self.state is VisitState.DONE and self.done_on is not None and self.done_on <= self._first_due()
         )
 
+    def planned_due(self) -> date:
+        """The due date the plan set (a postponement does not move it): what compliance and a
+        contract's visits of the year count by."""
+        return self._first_due()
+
     def _first_due(self) -> date:
         # Compliance counts against the due date the plan set, not one moved by a postponement.
         for change in self.changes:
             if change.kind == "postponed" and change.from_due is not None:
                 return change.from_due
         return self.due_on
+
+
+def contract_visits(visits: Iterable[MaintenanceVisit], contract_id: str, start: date, end: date) -> int:
+    """How many of ``visits`` the contract paid for between ``start`` and ``end`` (by the due date the
+    plan set; a missed visit took place nowhere and counts for nothing)."""
+    return sum(
+        1
+        for v in visits
+        if v.contract_id == contract_id
+        and v.state is not VisitState.MISSED
+        and start <= v.planned_due() <= end
+    )

@@ -19,6 +19,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.ids import AssetId, CustomerId, DealerId
+from aftersales.domain.maintenance import add_months
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.text import optional_bounded, required_text
@@ -213,9 +214,24 @@ class ServiceContract:
             return True
         return self.cancelled_on is not None and day <= self.cancelled_on
 
+    def year_of(self, day: date) -> tuple[date, date]:
+        """The contract year ``day`` falls in: from ``starts_on`` or an anniversary of it, to the day
+        before the next (both included). ``visits_per_year`` counts within one such year."""
+        years = max(0, day.year - self.starts_on.year)
+        while years and add_months(self.starts_on, 12 * years) > day:
+            years -= 1
+        start = add_months(self.starts_on, 12 * years)
+        return start, date.fromordinal(add_months(self.starts_on, 12 * (years + 1)).toordinal() - 1)
+
     def covers(self, asset: Asset, product: Product | None, day: date) -> bool:
-        """Whether ``asset`` is covered on ``day`` (named, or of the product line and the holder's)."""
+        """Whether ``asset`` is covered on ``day`` (named, or of the product line and the holder's).
+
+        A customer's contract covers a unit while it is theirs: a named unit sold on is the buyer's, and
+        the seller's contract pays nothing of it (it was signed for the holder's units, and a renewal
+        refuses it). A dealer's contract covers the units it names, whoever owns them."""
         if not self.active_on(day):
+            return False
+        if self.customer_id is not None and asset.customer_id != self.customer_id:
             return False
         if asset.id in self.assets:
             return True

@@ -26,6 +26,7 @@ from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit, Vis
 from aftersales.domain.money import Money
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
+from aftersales.errors import NotFound
 from aftersales.ports.maintenance_due import scheduled_due_by
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
@@ -153,8 +154,13 @@ def contract_figures(store: StoreFactory, contracts: Iterable[str]) -> tuple[Con
     with store() as uow:
         for contract_id in contracts:
             contract = uow.documents.get(ServiceContract, contract_id)
-            plans = uow.documents.query(MaintenancePlan, contract_id=contract.id)
-            visits = [v for p in plans for v in uow.documents.query(MaintenanceVisit, plan_id=p.id)]
+            plans = _plans_of(uow, contract)
+            visits = [
+                v
+                for p in plans
+                for v in uow.documents.query(MaintenanceVisit, plan_id=p.id)
+                if v.contract_id == contract.id
+            ]
             done = [v for v in visits if v.state is VisitState.DONE]
             billed = Money.zero(contract.price.currency)
             assets = set(contract.assets) | {p.asset_id for p in plans}
@@ -182,6 +188,21 @@ def contract_figures(store: StoreFactory, contracts: Iterable[str]) -> tuple[Con
                 )
             )
     return tuple(out)
+
+
+def _plans_of(uow: UnitOfWork, contract: ServiceContract) -> list[MaintenancePlan]:
+    """The plans that may hold ``contract``'s visits: those naming it or a renewal of it (a renewed
+    contract's plans name the renewal from then on; its earlier visits still name the contract). Before,
+    the renewed contract's figures lost its visits, and its renewal's counted them."""
+    ids, following = [contract.id], contract.renewed_as
+    while following is not None and following not in ids:
+        ids.append(following)
+        try:
+            following = uow.documents.get(ServiceContract, following).renewed_as
+        except NotFound:
+            following = None
+    found = {p.id: p for cid in ids for p in uow.documents.query(MaintenancePlan, contract_id=cid)}
+    return [found[pid] for pid in sorted(found)]
 
 
 def _all(uow: UnitOfWork, query: TicketFilter) -> Iterator[Ticket]:

@@ -18,8 +18,12 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+import attrs
+
+from aftersales.domain.classification import Category
 from aftersales.domain.complaints import GrantedExtension
 from aftersales.domain.contact import zone
+from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
@@ -30,7 +34,15 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.contracts import ServiceContracts
 from aftersales.service.scope import purchasing_dealer
 
-__all__ = ["assessed_facts", "charging_visit", "check_current", "contract_on_call_day", "unit_extensions"]
+__all__ = [
+    "VisitCover",
+    "assessed_facts",
+    "charging_visit",
+    "check_current",
+    "contract_on_call_day",
+    "unit_extensions",
+    "visit_cover",
+]
 
 _ASSESS = "assess_charges"
 
@@ -49,10 +61,54 @@ def unit_extensions(uow: UnitOfWork, asset_id: str) -> tuple[WarrantyExtension, 
     return tuple(sorted((g.extension for g in found), key=lambda e: e.granted_at))
 
 
+@attrs.frozen
+class VisitCover:
+    """Who pays for a generated maintenance visit: the contract that pays for it (on its due day), or
+    the contract whose visits of the year it came after (it is then charged as any visit)."""
+
+    paid_by: ServiceContract | None
+    used_up: ServiceContract | None
+
+
+def visit_cover(uow: UnitOfWork, ticket: Ticket) -> VisitCover | None:
+    """The cover of the maintenance visit ``ticket`` was opened for under a contract; ``None`` for any
+    other ticket (a visit of a plan under no contract included: judged as any call on its unit).
+
+    A visit's ticket is opened days before the visit is due (the plan's lead time): the contract that
+    pays is the one the visit was generated under, if it is in force on the due day — not the one
+    covering the unit on the day the ticket was opened (a contract starting in between paid nothing,
+    and one whose visits of the year were used up paid for more)."""
+    if ticket.category != Category.MAINTENANCE or ticket.asset_id is None:
+        return None
+    for plan in uow.documents.query(MaintenancePlan, asset_id=ticket.asset_id):
+        for visit in uow.documents.query(MaintenanceVisit, plan_id=plan.id):
+            if visit.ticket_id == ticket.id:
+                if visit.contract_id is None and visit.beyond_contract is None:
+                    return None  # a plan under no contract: judged as any call, as before
+                paid = _contract(uow, visit.contract_id)
+                if paid is not None and not paid.active_on(visit.planned_due()):
+                    paid = None  # cancelled before the visit was due
+                return VisitCover(paid, _contract(uow, visit.beyond_contract))
+    return None
+
+
+def _contract(uow: UnitOfWork, contract_id: str | None) -> ServiceContract | None:
+    if contract_id is None:
+        return None
+    try:
+        return uow.documents.get(ServiceContract, contract_id)
+    except NotFound:
+        return None
+
+
 def contract_on_call_day(uow: UnitOfWork, asset: Asset, ticket: Ticket) -> ServiceContract | None:
-    """The service contract covering ``asset`` on the local day the call was received, if any."""
+    """The service contract covering ``asset`` on the local day the call was received, if any; for a
+    generated maintenance visit, the contract that pays for the visit (:func:`visit_cover`)."""
+    cover = visit_cover(uow, ticket)
+    if cover is not None:
+        return cover.paid_by
     day = ticket.received_at.astimezone(zone(asset.market_timezone)).date()
-    return ServiceContracts.covering(uow, asset, day)
+    return ServiceContracts.covering(uow, asset, day, ticket.customer_id)
 
 
 def charging_visit(ticket: Ticket) -> VisitKind:

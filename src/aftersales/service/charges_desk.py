@@ -76,6 +76,7 @@ from aftersales.service.charge_facts import (
     check_current,
     contract_on_call_day,
     unit_extensions,
+    visit_cover,
 )
 from aftersales.service.charge_refunds import RefundDetails, refund_quote
 from aftersales.service.context import DeskContext
@@ -252,7 +253,10 @@ class ChargesDesk:
                 now=now,
             )
             contract = contract_on_call_day(uow, asset, ticket)
-            whole, lines = assessed.whole, _under_contract(contract, assessed.lines)
+            cover = visit_cover(uow, ticket)
+            whole, lines = assessed.whole, _under_contract(contract, assessed.lines, cover is not None)
+            if cover is not None and cover.used_up is not None:
+                lines = _visits_used(cover.used_up, lines)
             sheet = (
                 ticket.charges.copy() if ticket.charges is not None else ChargeSheet(ticket.id, self.currency)
             )
@@ -885,10 +889,14 @@ _CONTRACT_LINE = {
 }
 
 
-def _under_contract(contract: ServiceContract | None, lines: tuple[SheetLine, ...]) -> tuple[SheetLine, ...]:
+def _under_contract(
+    contract: ServiceContract | None, lines: tuple[SheetLine, ...], visit: bool = False
+) -> tuple[SheetLine, ...]:
     """Lines ``contract`` (the one covering the unit on the call's local date) pays for become free.
 
     The reason names the contract; what the contract does not cover stays as chargeability decided.
+    A maintenance visit the contract pays for (``visit``: one of its visits a year) is what the contract
+    sells: its service fee is the contract's too (a repair's fee stays the customer's).
     """
     if contract is None:
         return lines
@@ -896,12 +904,25 @@ def _under_contract(contract: ServiceContract | None, lines: tuple[SheetLine, ..
     out = []
     for sheet_line in lines:
         line = sheet_line.line
-        if line.chargeable and contract.coverage.covers(_CONTRACT_LINE[line.kind]):
+        kind = _CONTRACT_LINE[line.kind]
+        if line.chargeable and (contract.coverage.covers(kind) or (visit and kind == "fee")):
             sheet_line = attrs.evolve(
                 sheet_line, line=attrs.evolve(line, chargeable=False), reasons=(*sheet_line.reasons, why)
             )
         out.append(sheet_line)
     return tuple(out)
+
+
+def _visits_used(contract: ServiceContract, lines: tuple[SheetLine, ...]) -> tuple[SheetLine, ...]:
+    """A maintenance visit made after ``contract``'s visits of the year were used: its charged lines
+    say why the contract does not pay (``service_contract_visits_used``)."""
+    why = Reason(
+        "service_contract_visits_used",
+        {"contract_id": contract.id, "visits": contract.coverage.visits_per_year},
+    )
+    return tuple(
+        attrs.evolve(line, reasons=(*line.reasons, why)) if line.line.chargeable else line for line in lines
+    )
 
 
 def _charge_off_loans(

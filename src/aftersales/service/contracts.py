@@ -14,6 +14,7 @@ from datetime import date, datetime
 import attrs
 
 from aftersales.domain.actors import Role
+from aftersales.domain.ids import CustomerId
 from aftersales.domain.money import Money
 from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ContractState, ServiceContract
@@ -235,10 +236,10 @@ class ServiceContracts:
         def apply(uow: UnitOfWork, now: datetime) -> ServiceContract:
             contract = self._writable(uow, actor, contract_id, "cancel_contract")
             contract.cancel(now, actor.ref, reason, self.context.today(now))
-            from aftersales.domain.maintenance import MaintenancePlan
+            from aftersales.domain.maintenance import MaintenancePlan, VisitChange
 
             for plan in uow.documents.query(MaintenancePlan, contract_id=contract.id, state="active"):
-                plan.end()
+                plan.end(VisitChange("ended", now, actor.ref, "contract_cancelled"))
                 uow.documents.save(plan)
             return uow.documents.save(contract)
 
@@ -399,13 +400,22 @@ class ServiceContracts:
             )
 
     @staticmethod
-    def covering(uow: UnitOfWork, asset: Asset, day: date) -> ServiceContract | None:
-        """The contract covering ``asset`` on ``day``, if any (named units first, then product lines)."""
+    def covering(
+        uow: UnitOfWork, asset: Asset, day: date, owner: str | None = None
+    ) -> ServiceContract | None:
+        """The contract covering ``asset`` on ``day``, if any (named units first, then product lines).
+
+        ``owner``: the customer the unit was theirs on ``day`` (a ticket's customer: the intake opens a
+        call only for the unit's owner) when it has changed hands since; by default its owner now. A
+        call received under the seller's contract kept no cover once the unit was sold: assessed again,
+        the repair became chargeable (as one under a contract cancelled since did)."""
         product = None
         try:
             product = uow.products.get(asset.product_id)
         except NotFound:
             product = None
+        if owner is not None and owner != asset.customer_id:
+            asset = attrs.evolve(asset, customer_id=CustomerId(owner))
         candidates: list[ServiceContract] = []
         if asset.customer_id is not None:
             candidates += uow.documents.query(ServiceContract, customer_id=asset.customer_id)

@@ -12,6 +12,7 @@ date follows from the day it was done. A postponed or missed visit is recorded w
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -22,6 +23,7 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Channel, Plan, Severity, TicketKind
 from aftersales.domain.contact import Contact
+from aftersales.domain.erasure import ERASED
 from aftersales.domain.ids import EngineerId
 from aftersales.domain.maintenance import (
     ChecklistResult,
@@ -29,14 +31,16 @@ from aftersales.domain.maintenance import (
     MaintenanceVisit,
     PlanState,
     UsageInterval,
+    VisitChange,
     VisitState,
     add_months,
+    contract_visits,
 )
 from aftersales.domain.products import Asset
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, AssigneeKind, CustomerNote, Visit, VisitKind
-from aftersales.errors import NotFound, ValidationError
+from aftersales.errors import InvalidTransition, NotFound, ValidationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.dispatch import Roster
 from aftersales.policies.protocols import MaintenancePolicy
@@ -62,6 +66,7 @@ from aftersales.service.permissions import (
     permit,
     roles_for,
 )
+from aftersales.service.plan_owner import follow_owner
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.scope import asset_visible, check_chosen_id, party_visible
 from aftersales.service.tickets import Tickets
@@ -252,6 +257,12 @@ class MaintenanceDesk:
             raise ValidationError(
                 f"unit {asset.id} already has maintenance plan {existing.id}", field="asset_id"
             )
+        if contract is not None and not contract.coverage.visits_per_year:
+            # It pays for no visit: a plan under it made visits charged as without it, in its name.
+            raise ValidationError(
+                f"contract {contract.id} pays for no maintenance visits (visits_per_year is 0)",
+                field="contract_id",
+            )
         product = uow.products.get(asset.product_id)
         params = self.params
         months = self._months(settings, contract)
@@ -308,7 +319,9 @@ class MaintenanceDesk:
 
         def apply(uow: UnitOfWork, now: datetime) -> MaintenancePlan:
             plan = self._plan(uow, actor, plan_id, "create_plan")
-            plan.end()
+            if plan.state is PlanState.ENDED:  # ended already: who ended it and why stay as they are
+                raise InvalidTransition(f"maintenance plan {plan.id}", plan.state.value, "end_plan")
+            plan.end(VisitChange("ended", now, actor.ref, reason))
             return uow.documents.save(plan)
 
         return self.runner.write(actor, "end_plan", None, (plan_id, reason), apply)
@@ -345,6 +358,10 @@ class MaintenanceDesk:
                 days.append(_days_covered(uow, day))
                 ensure_due_index(uow, day)  # once per store: nothing to do on a new one
             plans = _due_plans(uow, day, _BATCH)
+            units = uow.assets.find(p.asset_id for p in plans)
+            owners = uow.customers.find(
+                {p.customer_id for p in plans} | {u.customer_id for u in units.values() if u.customer_id}
+            )
             run = _Batch(self, uow, actor, now)
             made: list[MaintenanceVisit] = []
             unplaced: list[str] = []
@@ -355,10 +372,22 @@ class MaintenanceDesk:
                     # nothing to generate; it leaves the range instead of being read every day.
                     plan.generate_on = None
                     uow.documents.save(plan)
+                    continue
+                unit = units.get(plan.asset_id)
+                if unit is None or unit.customer_id != plan.customer_id:
+                    # Sold on before this plan followed it: the owner's now.
+                    follow_owner(uow, plan, unit, now, actor.ref)
+                owner = owners.get(plan.customer_id)
+                if plan.state is PlanState.ACTIVE and owner is not None and owner.name == ERASED:
+                    # Erased before erasure ended the person's plans: no visit to someone forgotten.
+                    plan.end(VisitChange("ended", now, actor.ref, "customer_erased"))
+                if plan.state is not PlanState.ACTIVE:
+                    uow.documents.save(plan)
                 elif run.still_covered(plan):
                     opening.append(plan)
                 else:
-                    plan.end()  # its contract ends before the visit: nothing more to generate
+                    # Its contract ends before the visit: nothing more to generate.
+                    plan.end(VisitChange("ended", now, actor.ref, "contract_over"))
                     uow.documents.save(plan)
             run.prepare(opening)
             for plan in opening:
@@ -727,7 +756,7 @@ class _Batch:
     def open_visit(self, plan: MaintenancePlan) -> tuple[MaintenanceVisit, bool]:
         """The plan's visit and its ticket, triaged and dispatched; whether someone was assigned."""
         context, uow, actor, now = self.desk.context, self.uow, self.actor, self.now
-        visit_id = f"{plan.id}:{plan.next_due.isoformat()}"
+        visit_id = _free_visit_id(uow, plan)
         expected = _end_of_day(plan.next_due, context.timezone)
         assigned: list[bool] = []
 
@@ -743,6 +772,7 @@ class _Batch:
             ticket_id=self._numbers.pop() if self._numbers else None, outbox=self.messages,
             opened=self.opened,
         )  # fmt: skip
+        paid_by, beyond = self._paying(plan)
         visit = MaintenanceVisit(
             id=visit_id,
             plan_id=plan.id,
@@ -752,7 +782,8 @@ class _Batch:
             generated_at=now,
             checklist=plan.checklist,
             ticket_id=ticket.id,
-            contract_id=plan.contract_id,
+            contract_id=paid_by,
+            beyond_contract=beyond,
             region=plan.region,
             dealer_id=plan.dealer_id,
         )
@@ -760,6 +791,24 @@ class _Batch:
         plan.opened(visit.id)
         uow.documents.save(plan)
         return visit, bool(assigned and assigned[0])
+
+    def _paying(self, plan: MaintenancePlan) -> tuple[str | None, str | None]:
+        """Whether the plan's contract pays for its next visit: ``(contract, None)`` while the unit's
+        visits it paid for in the contract year are fewer than its ``visits_per_year``, else ``(None,
+        contract)`` — the visit is made and charged as one without a contract (the plan goes on). A
+        contract's visits a year are what it sells; before, it paid for as many as the interval made."""
+        if plan.contract_id is None:
+            return None, None
+        contract = self._contract(plan.contract_id)
+        start, end = contract.year_of(plan.next_due)
+        visits = [
+            visit
+            for unit_plan in self.uow.documents.query(MaintenancePlan, asset_id=plan.asset_id)
+            for visit in self.uow.documents.query(MaintenanceVisit, plan_id=unit_plan.id)
+        ]
+        if contract_visits(visits, contract.id, start, end) < contract.coverage.visits_per_year:
+            return contract.id, None
+        return None, contract.id
 
     def _terms(self, due_on: date, due_end: datetime) -> SlaTerms:
         # The visits of a batch fall on a few due days: their terms are made once per day.
@@ -838,14 +887,46 @@ class _Settings:
 
 def _free_plan_id(uow: UnitOfWork, asset_id: str) -> str:
     """``MP-<unit>``, or ``MP-<unit>-2``… when the unit had plans before (ended ones keep their id)."""
-    candidate, n = f"MP-{asset_id}", 1
+    candidate, n = _within_ids("MP-", asset_id), 1
     while True:
         try:
             uow.documents.get(MaintenancePlan, candidate)
         except NotFound:
             return candidate
         n += 1
-        candidate = f"MP-{asset_id}-{n}"
+        candidate = f"{_within_ids('MP-', asset_id)}-{n}"
+
+
+_ID_ROOM = 60
+"""The longest id the desk makes before a ``:2``/``-2`` suffix: ids have 64 characters at most."""
+
+
+def _within_ids(prefix: str, name: str, suffix: str = "") -> str:
+    """``<prefix><name><suffix>``, or, when that leaves no room for a suffix within an id's 64
+    characters (a plan or unit id near the limit), ``<prefix><digest of name><suffix>`` (``MV-`` when
+    there is no prefix: an id starts with a letter or digit)."""
+    whole = f"{prefix}{name}{suffix}"
+    if len(whole) <= _ID_ROOM:
+        return whole
+    digest = hashlib.blake2b(name.encode(), digest_size=8).hexdigest()
+    return f"{prefix or 'MV-'}{digest}{suffix}"
+
+
+def _free_visit_id(uow: UnitOfWork, plan: MaintenancePlan) -> str:
+    """``<plan>:<due date>``, or ``<plan>:<due date>:2``… when a visit of that due date was made before
+    (missed: the plan is due again at once, on the same date). Before, the visit generated again took
+    the missed one's id and the store refused it, failing every visit of the daily job's batch; and a
+    plan id of 54 or more characters made a visit id longer than an id may be, with the same effect
+    (a plan id near the limit is shortened to a digest here; visits are found by their plan)."""
+    base = _within_ids("", plan.id, f":{plan.next_due.isoformat()}")
+    candidate, n = base, 1
+    while True:
+        try:
+            uow.documents.get(MaintenanceVisit, candidate)
+        except NotFound:
+            return candidate
+        n += 1
+        candidate = f"{base}:{n}"
 
 
 def _holder(uow: UnitOfWork, visit: MaintenanceVisit) -> tuple[str, str] | None:

@@ -43,6 +43,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.engineer_status import EngineerStatusChange, absent, cancelled_absence, open_work
 from aftersales.service.notify import check_writable
 from aftersales.service.permissions import MASTER_DATA_ROLES, Workflow, can_write_party, permit
+from aftersales.service.plan_owner import follow_unit
 from aftersales.service.references import check_references
 from aftersales.service.roster_stamp import touch_roster
 from aftersales.service.runner import CommandRunner, check_actor
@@ -350,6 +351,9 @@ class MasterData:
             uow.customers.get(customer_id)
             after = attrs.evolve(before, customer_id=CustomerId(customer_id))
             uow.assets.save(after)
+            follow_unit(
+                uow, after, now, actor.ref
+            )  # its maintenance plan is the new owner's (or ends: service/plan_owner)
             record_change(uow, actor, "transfer_asset", now, before, after, why)
             return after
 

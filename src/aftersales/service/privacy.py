@@ -44,7 +44,7 @@ from aftersales.domain.erasure import ERASED, needles_of, scrub, scrub_text
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, MaterialsMovement, SlipState
 from aftersales.domain.instants import micros
 from aftersales.domain.knowledge import RemoteResolution
-from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit
+from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit, PlanState, VisitChange
 from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer
@@ -354,6 +354,10 @@ class PrivacyDesk:
                 erased.state = CallbackTaskState.DROPPED
             elif isinstance(erased, SurveyTask) and erased.state is SurveyTaskState.PENDING:
                 erased.decline(now, by, "")  # no reason text: a repeated erasure finds it as left
+            elif isinstance(erased, MaintenancePlan) and erased.state is PlanState.ACTIVE:
+                # No more visits to someone who asked to be forgotten: their address is gone, and a
+                # campaign no longer asks them either. A visit already opened stays, as their tickets do.
+                erased.end(VisitChange("ended", now, by, "customer_erased"))
             changed += _differs(doc, erased)
             uow.documents.save(erased)
         return len(found), changed

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from aftersales.domain.classification import Channel
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.survey_campaigns import (
     CampaignChannel,
@@ -46,6 +47,8 @@ from aftersales.service.scope import party_visible, sees_every
 __all__ = ["CampaignResults", "RegionScores", "SamplingTurn", "SurveyCampaigns"]
 
 _PAGE = 1000
+_REASON_MAX = 2000
+"""A decline's reason is kept as the task's comment (at most 2,000 characters)."""
 
 
 @attrs.define
@@ -253,7 +256,16 @@ class SurveyCampaigns:
                 TicketFilter(received_from=since), PageRequest(limit=_PAGE, cursor=cursor)
             )
             for ticket in page.items:
-                day = ticket.received_at.astimezone(tz).date()
+                served_at = ticket.received_at
+                if ticket.channel == Channel.PLANNED:
+                    # A maintenance visit the desk generated serves the customer once it is done, not
+                    # when its ticket is opened ahead of it (or cancelled, the visit missed): asked about
+                    # a service they never had, the customer's answer measures nothing.
+                    done = [v.arrived_at for v in ticket.visits if v.arrived_at is not None]
+                    if not done:
+                        continue
+                    served_at = max(done)
+                day = served_at.astimezone(tz).date()
                 if last.get(ticket.customer_id, date.min) < day:
                     last[ticket.customer_id] = day
             cursor = page.next_cursor
@@ -300,6 +312,11 @@ class SurveyCampaigns:
         permit(check_actor(actor), Workflow.MAINTENANCE, "answer_survey")
         if not isinstance(reason, str) or not reason.strip():
             raise ValidationError("declining a survey needs a reason", field="reason")
+        if len(reason) > _REASON_MAX:
+            # Kept as the task's comment: refused there, the error named ``comment``, not the argument.
+            raise ValidationError(
+                f"a reason has at most {_REASON_MAX} characters ({len(reason)} given)", field="reason"
+            )
 
         def apply(uow: UnitOfWork, now: datetime) -> SurveyTask:
             task = self._task(uow, actor, task_id)
