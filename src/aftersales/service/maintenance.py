@@ -16,6 +16,7 @@ import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -887,14 +888,19 @@ class _Settings:
 
 def _free_plan_id(uow: UnitOfWork, asset_id: str) -> str:
     """``MP-<unit>``, or ``MP-<unit>-2``… when the unit had plans before (ended ones keep their id)."""
-    candidate, n = _within_ids("MP-", asset_id), 1
+    return _first_free(uow, MaintenancePlan, _within_ids("MP-", asset_id), "-")
+
+
+def _first_free(uow: UnitOfWork, kind: type[Any], base: str, sep: str) -> str:
+    """``base``, or ``base<sep>2``, ``base<sep>3``… : the first id no stored document of ``kind`` has."""
+    candidate, n = base, 1
     while True:
         try:
-            uow.documents.get(MaintenancePlan, candidate)
+            uow.documents.get(kind, candidate)
         except NotFound:
             return candidate
         n += 1
-        candidate = f"{_within_ids('MP-', asset_id)}-{n}"
+        candidate = f"{base}{sep}{n}"
 
 
 _ID_ROOM = 60
@@ -918,15 +924,7 @@ def _free_visit_id(uow: UnitOfWork, plan: MaintenancePlan) -> str:
     the missed one's id and the store refused it, failing every visit of the daily job's batch; and a
     plan id of 54 or more characters made a visit id longer than an id may be, with the same effect
     (a plan id near the limit is shortened to a digest here; visits are found by their plan)."""
-    base = _within_ids("", plan.id, f":{plan.next_due.isoformat()}")
-    candidate, n = base, 1
-    while True:
-        try:
-            uow.documents.get(MaintenanceVisit, candidate)
-        except NotFound:
-            return candidate
-        n += 1
-        candidate = f"{base}:{n}"
+    return _first_free(uow, MaintenanceVisit, _within_ids("", plan.id, f":{plan.next_due.isoformat()}"), ":")
 
 
 def _holder(uow: UnitOfWork, visit: MaintenanceVisit) -> tuple[str, str] | None:

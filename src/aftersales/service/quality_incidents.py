@@ -12,7 +12,7 @@ incident; a record on a unit already counted changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 import attrs
@@ -392,33 +392,21 @@ class QualityIncidentDesk:
         readable: list[str] = []
         customers: list[str] = []
         assets: set[str] = set()
-        for ticket_id in incident.ticket_ids:
-            try:
-                ticket = uow.tickets.get(ticket_id)
-            except NotFound:
-                continue
-            if can_read(actor, ticket):
-                readable.append(ticket_id)
-                if ticket.asset_id is not None:
-                    assets.add(ticket.asset_id)
-                if ticket.customer_id not in customers:
-                    customers.append(ticket.customer_id)
+        for ticket in _readable(uow, actor, incident.ticket_ids):
+            readable.append(ticket.id)
+            if ticket.asset_id is not None:
+                assets.add(ticket.asset_id)
+            if ticket.customer_id not in customers:
+                customers.append(ticket.customer_id)
         units = [u for u in incident.unit_ids if u in assets]
         engineer = (actor.engineer_id or actor.id) if actor.has_role(Role.ENGINEER) else None
         # The follow-up faults (``recurred``) name their ticket and unit to whoever may read that ticket.
         named, named_units = set(readable), set(assets)
-        for event in incident.recurrences:
-            ticket_id = event.payload.get("ticket_id", "")
-            if ticket_id in named or ticket_id in incident.ticket_ids:
-                continue
-            try:
-                ticket = uow.tickets.get(ticket_id)
-            except NotFound:
-                continue
-            if can_read(actor, ticket):
-                named.add(ticket_id)
-                if ticket.asset_id is not None:
-                    named_units.add(ticket.asset_id)
+        followed = {str(event.payload.get("ticket_id", "")) for event in incident.recurrences}
+        for ticket in _readable(uow, actor, sorted(followed - set(incident.ticket_ids))):
+            named.add(ticket.id)
+            if ticket.asset_id is not None:
+                named_units.add(ticket.asset_id)
         return attrs.evolve(
             incident,
             unit_ids=units,
@@ -696,3 +684,14 @@ def _event_seen(event: IncidentEvent, tickets: set[str], units: set[str]) -> Inc
     mine = {"ticket_id": tickets, "asset_id": units}
     kept = {k: v for k, v in event.payload.items() if k not in mine or v in mine[k]}
     return event if len(kept) == len(event.payload) else attrs.evolve(event, payload=kept)
+
+
+def _readable(uow: UnitOfWork, actor: Actor, ticket_ids: Iterable[str]) -> Iterator[Ticket]:
+    """The tickets of ``ticket_ids`` that exist and ``actor`` may read, in the order given."""
+    for ticket_id in ticket_ids:
+        try:
+            ticket = uow.tickets.get(ticket_id)
+        except NotFound:
+            continue
+        if can_read(actor, ticket):
+            yield ticket
