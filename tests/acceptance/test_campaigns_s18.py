@@ -18,8 +18,9 @@ import pytest
 from aftersales.domain.ids import AssetId
 from aftersales.domain.maintenance import ChecklistResult
 from aftersales.domain.products import Asset
-from aftersales.domain.survey_campaigns import SamplingRules, SurveyTaskState
-from aftersales.errors import ValidationError
+from aftersales.domain.survey_campaigns import CampaignState, SamplingRules, SurveyTaskState
+from aftersales.domain.surveys import SatisfactionSurvey
+from aftersales.errors import InvalidTransition, PermissionDenied, ValidationError
 from aftersales.service.actors import Actor
 from conftest import world_desk
 
@@ -71,3 +72,30 @@ def test_a_maintenance_visit_not_yet_done_is_no_service_to_survey(backend: str, 
             rules=SamplingRules(sample_size=10, served_within_days=30),
         )  # fmt: skip
         assert {t.customer_id for t in desk.surveys.tasks(world.agent, "Q-served")} == {"cust-en"}
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_closed_campaign_is_final(backend: str, tmp_path: Path) -> None:
+    """A campaign was "open until closed" and nothing closed it: its pending tasks stayed on the agents'
+    call lists for ever and answers kept changing a period's results after it was reported."""
+    with world_desk(backend, tmp_path) as (desk, _clock, world):
+        desk.surveys.start(
+            world.manager, campaign_id="Q-close", period="2026-Q1",
+            rules=SamplingRules(sample_size=10, served_within_days=None),
+        )  # fmt: skip
+        answered, pending = "Q-close:cust-zh", "Q-close:cust-en"
+        desk.surveys.answer(world.agent, answered, survey=SatisfactionSurvey(5, 5, 4, 5, 5, 5))
+        with pytest.raises(PermissionDenied):
+            desk.surveys.close(world.dealer_sh_staff, "Q-close")
+        closed = desk.surveys.close(world.manager, "Q-close", reason="第一季度结束")
+        assert closed.state is CampaignState.CLOSED and closed.closed_by == world.manager.ref
+        assert desk.surveys.tasks(world.agent, "Q-close") == []  # off the call list
+        (declined,) = desk.surveys.tasks(world.agent, "Q-close", state=SurveyTaskState.DECLINED)
+        assert (declined.id, declined.comment) == (pending, "第一季度结束")
+        with pytest.raises(InvalidTransition):
+            desk.surveys.answer(world.agent, pending, survey=SatisfactionSurvey(1, 1, 1, 1, 1, 1))
+        with pytest.raises(InvalidTransition):
+            desk.surveys.close(world.manager, "Q-close")
+        results = desk.surveys.results(world.manager, "Q-close")
+        assert (results.total.answered, results.total.declined) == (1, 1)
+        assert results.campaign.state is CampaignState.CLOSED

@@ -176,7 +176,17 @@ class SurveyCampaign:
     title: str = attrs.field(default="", validator=bounded(200))
     state: CampaignState = CampaignState.OPEN
     sampled: int = 0
+    closed_at: datetime | None = attrs.field(default=None, validator=optional_aware)
+    closed_by: ActorRef | None = None
     version: int = 0
+
+    def close(self, at: datetime, by: ActorRef) -> None:
+        """Close the campaign: its results are final, no task of it is answered any more."""
+        if self.state is not CampaignState.OPEN:
+            raise InvalidTransition(f"survey campaign {self.id}", self.state.value, "close_campaign")
+        self.state = CampaignState.CLOSED
+        self.closed_at = at
+        self.closed_by = by
 
 
 class SurveyTaskState(StrEnum):

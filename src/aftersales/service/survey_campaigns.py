@@ -24,6 +24,7 @@ from aftersales.domain.classification import Channel
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.survey_campaigns import (
     CampaignChannel,
+    CampaignState,
     Candidate,
     SamplingRules,
     SurveyCampaign,
@@ -32,7 +33,7 @@ from aftersales.domain.survey_campaigns import (
     sample,
 )
 from aftersales.domain.surveys import RATER_DIMENSIONS, CallbackRecord, SatisfactionSurvey
-from aftersales.errors import NotFound, ValidationError
+from aftersales.errors import InvalidTransition, NotFound, ValidationError
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -285,6 +286,25 @@ class SurveyCampaigns:
         ]
         return max(days) if days else None
 
+    def close(self, actor: Actor, campaign_id: str, *, reason: str = "campaign closed") -> SurveyCampaign:
+        """Close a campaign (its period is over): its results are final. The tasks still pending are
+        declined with ``reason``, so they leave the agents' call lists; answering or declining a task of
+        a closed campaign is an ``InvalidTransition``. Who may start a campaign closes it."""
+        permit(check_actor(actor), Workflow.MAINTENANCE, "start_campaign")
+        if not isinstance(reason, str) or not reason.strip() or len(reason) > _REASON_MAX:
+            raise ValidationError(f"a reason is 1 to {_REASON_MAX} characters", field="reason")
+
+        def apply(uow: UnitOfWork, now: datetime) -> SurveyCampaign:
+            campaign = uow.documents.get(SurveyCampaign, campaign_id)
+            campaign.close(now, actor.ref)
+            pending = SurveyTaskState.PENDING.value
+            for task in uow.documents.query(SurveyTask, campaign_id=campaign_id, state=pending):
+                task.decline(now, actor.ref, reason)
+                uow.documents.save(task)
+            return uow.documents.save(campaign)
+
+        return self.runner.write(actor, "close_campaign", None, (campaign_id, reason), apply)
+
     def answer(
         self,
         actor: Actor,
@@ -336,6 +356,9 @@ class SurveyCampaigns:
         )  # fmt: skip
         if not writes:
             raise NotFound("survey_task", task_id)
+        campaign = uow.documents.get(SurveyCampaign, task.campaign_id)
+        if campaign.state is CampaignState.CLOSED:  # its results are final
+            raise InvalidTransition(f"survey campaign {campaign.id}", campaign.state.value, "answer_survey")
         return task
 
     # -- queries ------------------------------------------------------------------------------------
