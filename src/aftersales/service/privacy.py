@@ -202,13 +202,14 @@ class PrivacyDesk:
             # their records only from the rows naming them or their tickets (a stock phrase of a note,
             # "明天上午上门维修", is in other customers' messages too).
             their_text = [t for t in everything if t not in needles]
-            ids = [customer_id, *(t.id for t in tickets)]
+            ticket_ids = [t.id for t in tickets]
+            ids = [customer_id, *ticket_ids]
             messages = outbox.scrub(needles, free_text=their_text, within=ids)
             rows = idempotency.scrub(needles, free_text=their_text, within=ids)
-            hooked = sum(hook(uow, customer_id, [t.id for t in tickets]) for hook in self.erasure_hooks)
+            hooked = sum(hook(uow, customer_id, ticket_ids) for hook in self.erasure_hooks)
             attachments = detached + hooked
             earlier = _erasures_of(uow, customer_id)
-            forgotten.extend([customer_id, *(t.id for t in tickets)])
+            forgotten.extend(ids)
             forgotten_text.extend(everything)
             # The bytes of attachments retired from the person's tickets: an earlier erasure that could
             # not delete them after its commit (the attachment store out of reach) is finished here.
@@ -316,7 +317,6 @@ class PrivacyDesk:
         survey declined): nobody can call or message an erased person, and left pending they stayed on
         the agents' lists as "[erased]" and turned overdue for ever."""
         found: dict[tuple[type[Any], str], Any] = {}
-        ticket_ids = [t.id for t in tickets]
         for cls in _BY_CUSTOMER:
             for doc in uow.documents.query(cls, customer_id=customer_id):
                 found[(cls, doc.id)] = doc
@@ -327,11 +327,11 @@ class PrivacyDesk:
         for incident in uow.documents.query(QualityIncident):
             if customer_id in incident.customer_ids:
                 found[(QualityIncident, incident.id)] = incident
-        for ticket_id in ticket_ids:
+        for ticket in tickets:
             for cls in _BY_TICKET:
-                for doc in uow.documents.query(cls, ticket_id=ticket_id):
+                for doc in uow.documents.query(cls, ticket_id=ticket.id):
                     found[(cls, doc.id)] = doc
-            for grant in uow.documents.query(GrantedExtension, complaint_id=ticket_id):
+            for grant in uow.documents.query(GrantedExtension, complaint_id=ticket.id):
                 found[(GrantedExtension, grant.id)] = grant
         # The units the person owns, and those their tickets were about: a unit sold on keeps in its
         # history the transfer that named its old owner ("王先生卖给了邻居").
