@@ -37,6 +37,7 @@ __all__ = [
     "SERVICE_CENTRE",
     "CoordinationDesk",
     "assigned_departments",
+    "department_notices",
     "departments_in",
     "tell_centre_on_resolve",
 ]
@@ -70,10 +71,22 @@ def departments_in(
         payload={"departments": [d.id for d in found]},
     )
     key = f"{ticket.id}:{len(ticket.events)}:departments"
-    values = {"ticket_id": ticket.id, "department": "", "note": note or "-"}
+    return department_notices(context, found, ticket.id, note or "-", key, now)
+
+
+def department_notices(
+    context: DeskContext,
+    departments: Sequence[Department],
+    subject_id: str,
+    note: str,
+    key: str,
+    now: datetime,
+) -> list[OutboxMessage]:
+    """``department_assigned`` to each contact of ``departments``, brought in on ``subject_id`` (a
+    ticket, a complaint, a quality incident) with ``note``."""
     messages: list[OutboxMessage] = []
-    for department in found:
-        values["department"] = department.name
+    for department in departments:
+        values = {"ticket_id": subject_id, "department": department.name, "note": note}
         for contact in department.contacts:
             messages += context.notifications.contact_messages(
                 "department_assigned", department.id, contact, values, key, now

@@ -46,6 +46,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.coordination import department_notices
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
@@ -548,16 +549,8 @@ class QualityIncidentDesk:
             incident.departments += [d.id for d in found if d.id not in incident.departments]
             incident.target = target
             uow.documents.save(incident)
-            values = {"ticket_id": incident.id, "department": "", "note": target}
             key = f"{incident.id}:{len(incident.events)}:departments"
-            for department in found:
-                values["department"] = department.name
-                for contact in department.contacts:
-                    uow.outbox.put(
-                        self.context.notifications.contact_messages(
-                            "department_assigned", department.id, contact, values, key, now
-                        )
-                    )
+            uow.outbox.put(department_notices(self.context, found, incident.id, target, key, now))
             return incident
 
         return self.runner.write(
