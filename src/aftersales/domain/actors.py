@@ -8,7 +8,7 @@ import attrs
 
 from aftersales.domain.text import required_text
 
-__all__ = ["ActorRef", "Role"]
+__all__ = ["HEADS", "ActorRef", "Role"]
 
 
 class Role(StrEnum):
@@ -24,6 +24,10 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     SYSTEM = "system"
     PRIVACY_OFFICER = "privacy_officer"
+
+
+HEADS = frozenset({Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER})
+"""The heads: who approves what a desk's staff may not decide alone (an article, a special approval)."""
 
 
 def _role(value: str) -> Role:

@@ -17,7 +17,7 @@ from typing import ClassVar
 
 import attrs
 
-from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.actors import HEADS, ActorRef, Role
 from aftersales.domain.text import CODE_PATTERN, bounded, code, required_text
 from aftersales.domain.work import aware, optional_aware
 from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
@@ -46,7 +46,7 @@ ARTICLE_AUTHORS = frozenset(
     {Role.AGENT, Role.ENGINEER, Role.DEALER_STAFF, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER}
 )
 """Who may write a version: whoever solves problems."""
-ARTICLE_APPROVERS = frozenset({Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER})
+ARTICLE_APPROVERS = HEADS
 """Who may approve one: the after-sales manager and above."""
 
 

@@ -21,7 +21,7 @@ from typing import ClassVar, TypeVar
 
 import attrs
 
-from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.actors import HEADS, ActorRef, Role
 from aftersales.domain.charges import ChargeSheet, Payment, Quote, QuoteEscalation
 from aftersales.domain.contact import zone
 from aftersales.domain.ids import MaterialsRequestId, TicketId
@@ -128,10 +128,6 @@ class PartyRef:
     def engineer(cls, engineer_id: str) -> PartyRef:
         """An engineer party."""
         return cls(PartyKind.ENGINEER, engineer_id)
-
-
-_SPECIAL_APPROVERS = frozenset({Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER})
-"""Who may sign a free pick slip that carries a special approval (特批的项目按特批的内容处理)."""
 
 
 @attrs.frozen
@@ -359,7 +355,7 @@ class MaterialsRequest:
         if self.state is MaterialsState.PICK_SLIP:
             if by.role in (Role.CUSTOMER, Role.DEALER_STAFF):
                 raise PermissionDenied(str(by), "approve a pick slip", self.id)
-            if by.role not in _SPECIAL_APPROVERS and any(line.special_approval for line in self.lines):
+            if by.role not in HEADS and any(line.special_approval for line in self.lines):
                 # 特批: a line citing a special approval never goes on the loan ledger (never owed back,
                 # never charged as kept), so a head signs the slip, not whoever typed the reference.
                 raise PermissionDenied(str(by), "approve a pick slip with a specially approved line", self.id)

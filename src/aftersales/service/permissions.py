@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
-from aftersales.domain.actors import Role
+from aftersales.domain.actors import HEADS, Role
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.knowledge import ARTICLE_APPROVERS, ARTICLE_AUTHORS
@@ -68,7 +68,7 @@ R = Role
 READERS = frozenset(Role)
 _OFFICE = frozenset({R.AGENT, R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
 _SEE_ALL = _OFFICE | {R.AUDITOR, R.SYSTEM}
-_HEADS = frozenset({R.MANAGER, R.DEPARTMENT_HEAD, R.GENERAL_MANAGER})
+_HEADS = HEADS
 
 
 class Workflow(StrEnum):
