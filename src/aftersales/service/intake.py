@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from aftersales.domain.actors import Role
-from aftersales.domain.classification import Category, Channel, Priority, TicketKind
+from aftersales.domain.classification import Category, Channel, Priority, TicketKind, conversation_channel
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ids import AssetId, CustomerId, TicketId
 from aftersales.domain.instants import require_aware
@@ -61,11 +61,7 @@ def check_channel(actor: Actor, channel: Channel) -> Channel:
     the desk; ``proactive_callback`` is the company calling the customer (seed 001 公司主动回访), which a
     customer opening its own request cannot have done. Either would put the request in the wrong
     column of the ledger (渠道) and misstate who reached whom."""
-    if channel is Channel.PLANNED:
-        raise ValidationError(
-            "channel 'planned' is the maintenance plan's: a request taken at the desk came by another",
-            field="channel",
-        )
+    channel = conversation_channel(channel, "a request taken at the desk")
     if channel is Channel.PROACTIVE_CALLBACK and all(role is Role.CUSTOMER for role in actor.roles):
         raise ValidationError(
             "channel 'proactive_callback' is the company calling the customer, not the customer's own call",
