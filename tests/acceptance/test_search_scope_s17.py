@@ -11,7 +11,6 @@ reads no tags, finds no ticket by one, filters no list by one, and puts none on 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +23,7 @@ from aftersales.errors import PermissionDenied
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.ticket_search import SearchRequest
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, World, make_world, register, store_url
+from conftest import World, world_desk
 
 RISK = "难缠客户"
 
@@ -38,12 +37,7 @@ class Desk:
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
-    with contextlib.ExitStack() as stack:
-        url = stack.enter_context(store_url(request.param, tmp_path, "search.db"))
-        clock = ManualClock(START)
-        desk = stack.enter_context(ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF))
-        world = make_world()
-        register(desk, world)
+    with world_desk(request.param, tmp_path, "sanitary_ware") as (desk, clock, world):
         yield Desk(desk, world, clock)
 
 

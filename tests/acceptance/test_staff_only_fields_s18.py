@@ -15,7 +15,6 @@ customer signs (seed 003: 填写《服务单》由客户签字确认).
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Iterator
 from datetime import timedelta
@@ -30,7 +29,7 @@ from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldTy
 from aftersales.errors import ConfigurationError, PermissionDenied
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.desk import ServiceDesk
-from conftest import STAFF, START, World, make_world, register, store_url
+from conftest import STAFF, START, World, make_world, register, world_desk
 
 RISK = "客户有拒付前科"
 
@@ -50,14 +49,7 @@ class Desk:
 
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Desk]:
-    with contextlib.ExitStack() as stack:
-        url = stack.enter_context(store_url(request.param, tmp_path, "staff_fields.db"))
-        clock = ManualClock(START)
-        desk = stack.enter_context(
-            ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF, custom_fields=FIELDS)
-        )
-        world = make_world()
-        register(desk, world)
+    with world_desk(request.param, tmp_path, "sanitary_ware", custom_fields=FIELDS) as (desk, clock, world):
         yield Desk(desk, world, clock)
 
 
