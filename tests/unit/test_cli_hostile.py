@@ -15,21 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from aftersales.adapters.sqlite import SqliteStore
 from aftersales.cli import main
 
-from .reporting_data import fill
-
-MONTH = ["--from", "2026-03-01", "--to", "2026-03-31"]
+from .cli_runs import MONTH, filled_db
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "desk.db"
-    store = SqliteStore(f"sqlite:///{path}")
-    fill(store)
-    store.close()
-    return path
+    return filled_db(tmp_path)
 
 
 def _cases(db: Path, tmp_path: Path) -> list[list[str]]:

@@ -1,41 +1,23 @@
 from __future__ import annotations
 
-import argparse
 import errno
-import io
 import os
 from pathlib import Path
 
 import pytest
 
 from aftersales.adapters.sqlite import SqliteStore
-from aftersales.cli.report import add_report_parser, run_report
 
-from .reporting_data import fill
-
-
-def _run(argv: list[str]) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser()
-    add_report_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["report", *argv])
-    out, err = io.StringIO(), io.StringIO()
-    return run_report(args, out, err), out.getvalue(), err.getvalue()
+from .cli_runs import MONTH, filled_db, run_cli
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "desk.db"
-    store = SqliteStore(f"sqlite:///{path}")
-    fill(store)
-    store.close()
-    return path
-
-
-MONTH = ["--from", "2026-03-01", "--to", "2026-03-31"]
+    return filled_db(tmp_path)
 
 
 def test_kpi_csv_in_chinese_with_a_bom(db: Path) -> None:
-    code, out, _ = _run(["kpi", "--db", str(db), *MONTH, "--format", "csv"])
+    code, out, _ = run_cli(["kpi", "--db", str(db), *MONTH, "--format", "csv"])
     assert code == 0
     assert out.startswith("\ufeff分组,工单数,问题解决率")
     lines = out.splitlines()
@@ -43,26 +25,28 @@ def test_kpi_csv_in_chinese_with_a_bom(db: Path) -> None:
 
 
 def test_kpi_csv_in_english_without_bom_and_with_one_on_request(db: Path) -> None:
-    _, out, _ = _run(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--locale", "en"])
+    _, out, _ = run_cli(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--locale", "en"])
     assert out.startswith("Group,Tickets,Resolution rate") and out.splitlines()[-1].startswith("Total,60,")
-    _, forced, _ = _run(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--locale", "en", "--bom"])
+    _, forced, _ = run_cli(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--locale", "en", "--bom"])
     assert forced.startswith("\ufeffGroup")
-    _, off, _ = _run(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--no-bom"])
+    _, off, _ = run_cli(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--no-bom"])
     assert off.startswith("分组")
 
 
 def test_faults_text_in_chinese(db: Path) -> None:
-    code, out, _ = _run(["faults", "--db", str(db), *MONTH])
+    code, out, _ = run_cli(["faults", "--db", str(db), *MONTH])
     assert code == 0 and "冲洗不出水" in out and "no_flush" not in out and "%" in out
 
 
 def test_faults_markdown_top_two(db: Path) -> None:
-    code, out, _ = _run(["faults", "--db", str(db), *MONTH, "--format", "md", "--top", "2", "--locale", "en"])
+    code, out, _ = run_cli(
+        ["faults", "--db", str(db), *MONTH, "--format", "md", "--top", "2", "--locale", "en"]
+    )
     assert code == 0 and "| does not flush | 25 |" in out and "| crack |" not in out
 
 
 def test_dealers_html_is_a_complete_page(db: Path) -> None:
-    code, out, _ = _run(["dealers", "--db", str(db), *MONTH, "--format", "html"])
+    code, out, _ = run_cli(["dealers", "--db", str(db), *MONTH, "--format", "html"])
     assert code == 0 and out.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in out
     assert "<title>承销商月度报表</title>" in out and "dealer-a" in out and "<svg" in out
 
@@ -70,27 +54,27 @@ def test_dealers_html_is_a_complete_page(db: Path) -> None:
 @pytest.mark.parametrize("kind", ["kpi", "faults", "trend", "sla", "dealers"])
 def test_every_report_writes_html_and_xlsx(db: Path, tmp_path: Path, kind: str) -> None:
     page = tmp_path / f"{kind}.html"
-    code, out, err = _run([kind, "--db", str(db), *MONTH, "--format", "html", "--out", str(page)])
+    code, out, err = run_cli([kind, "--db", str(db), *MONTH, "--format", "html", "--out", str(page)])
     assert code == 0 and out == "" and str(page) in err
     html = page.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "</html>" in html and "<svg" in html
     book = tmp_path / f"{kind}.xlsx"
-    assert _run([kind, "--db", str(db), *MONTH, "--format", "xlsx", "--out", str(book)])[0] == 0
+    assert run_cli([kind, "--db", str(db), *MONTH, "--format", "xlsx", "--out", str(book)])[0] == 0
     assert book.read_bytes()[:2] == b"PK"
 
 
 def test_ledger_csv_to_stdout_and_jsonl_to_a_file(db: Path, tmp_path: Path) -> None:
-    code, out, _ = _run(["ledger", "--db", str(db), "--format", "csv", "--state", "closed"])
+    code, out, _ = run_cli(["ledger", "--db", str(db), "--format", "csv", "--state", "closed"])
     assert code == 0 and out.startswith("\ufeff工单号,类型,状态")
     assert all(",已关闭," in line for line in out.splitlines()[1:]) and len(out.splitlines()) > 1
     target = tmp_path / "ledger.jsonl"
-    code, _, err = _run(["ledger", "--db", str(db), "--format", "jsonl", "--out", str(target)])
+    code, _, err = run_cli(["ledger", "--db", str(db), "--format", "jsonl", "--out", str(target)])
     assert code == 0 and f"{target}: 60" in err
     assert len(target.read_text(encoding="utf-8").splitlines()) == 60
 
 
 def test_ledger_as_a_dealer_is_scoped(db: Path) -> None:
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         ["ledger", "--db", str(db), "--format", "csv", "--locale", "en", "--as", "dealer:dealer-b"]
     )
     rows = out.splitlines()[1:]
@@ -103,7 +87,7 @@ def test_open_writes_a_page_and_hands_it_to_the_browser(
     opened: list[str] = []
     monkeypatch.setattr("webbrowser.open", lambda url: opened.append(url) or True)
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # the page stays for the browser
-    code, _, err = _run(["faults", "--db", str(db), *MONTH, "--format", "html", "--open"])
+    code, _, err = run_cli(["faults", "--db", str(db), *MONTH, "--format", "html", "--open"])
     assert code == 0 and opened and opened[0].startswith("file://") and opened[0].endswith(".html")
     page = Path(err.strip())
     assert page.parent == tmp_path and page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
@@ -135,12 +119,12 @@ def test_open_writes_a_page_and_hands_it_to_the_browser(
 def test_usage_errors(db: Path, argv: list[str], message: str) -> None:
     if "--db" not in argv:
         argv = ["--db", str(db), *argv]
-    code, out, err = _run(["kpi", *argv])
+    code, out, err = run_cli(["kpi", *argv])
     assert code == 2 and message in err and out == ""
 
 
 def test_the_widest_period_is_read(db: Path) -> None:
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         ["kpi", "--db", str(db), "--from", "0001-01-01", "--to", "9999-12-30", "--format", "csv"]
     )
     assert code == 0 and out
@@ -150,7 +134,7 @@ def test_a_period_long_before_the_calendar_is_read_empty(db: Path) -> None:
     """Judged by what is due now, a period of year 1 holds no ticket and nothing to measure: an empty
     report, as the widest period is read (it was an error only while it was judged at its own end,
     which no working calendar covers)."""
-    code, out, err = _run(
+    code, out, err = run_cli(
         [
             "kpi",
             "--db",
@@ -173,7 +157,7 @@ def test_an_out_file_that_cannot_be_written_is_an_error_not_a_traceback(
     db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     too_long = tmp_path / ("k" * 300 + ".csv")  # longer than a file name may be, even for root
-    code, out, err = _run(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--out", str(too_long)])
+    code, out, err = run_cli(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--out", str(too_long)])
     assert code == 2 and "cannot write --out" in err and out == ""
 
     def disk_full(self: Path, data: bytes) -> int:
@@ -181,7 +165,7 @@ def test_an_out_file_that_cannot_be_written_is_an_error_not_a_traceback(
 
     monkeypatch.setattr(Path, "write_bytes", disk_full)
     target = tmp_path / "kpi.csv"
-    code, out, err = _run(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--out", str(target)])
+    code, out, err = run_cli(["kpi", "--db", str(db), *MONTH, "--format", "csv", "--out", str(target)])
     assert code == 1 and f"cannot write {target}: No space left on device" in err and out == ""
 
 
@@ -205,7 +189,7 @@ def test_the_timezone_option_is_the_desks_own_zone(
         return desk
 
     monkeypatch.setattr(ServiceDesk, "open", spy)
-    code, out, _ = _run(["sla", "--db", str(db), *MONTH, "--format", "csv", "--timezone", zone_name])
+    code, out, _ = run_cli(["sla", "--db", str(db), *MONTH, "--format", "csv", "--timezone", zone_name])
     assert code == 0 and out
     (desk,) = opened
     zone = ZoneInfo(zone_name)
@@ -242,7 +226,7 @@ def test_a_file_without_an_aftersales_database_is_refused_and_left_as_it_was(
         _blank_sqlite(path)
     before = path.read_bytes()
     period = MONTH if kind != "ledger" else ["--format", "csv"]
-    code, out, err = _run([kind, "--db", str(path), *period])
+    code, out, err = run_cli([kind, "--db", str(path), *period])
     assert code == 2 and out == ""
     assert "holds no aftersales database" in err and str(path) in err
     assert path.read_bytes() == before
@@ -252,7 +236,7 @@ def test_a_file_without_an_aftersales_database_is_refused_and_left_as_it_was(
 def test_a_database_the_desk_made_is_still_read(tmp_path: Path) -> None:
     path = tmp_path / "fresh.db"
     SqliteStore(f"sqlite:///{path}").close()  # schema only, no tickets yet: a real, empty desk
-    code, out, _ = _run(["kpi", "--db", str(path), *MONTH, "--format", "csv", "--locale", "en"])
+    code, out, _ = run_cli(["kpi", "--db", str(path), *MONTH, "--format", "csv", "--locale", "en"])
     assert code == 0 and out.splitlines()[-1].startswith("Total,0,")
 
 
@@ -275,7 +259,7 @@ def test_an_option_the_report_does_not_use_is_refused_not_ignored(
 ) -> None:
     # Before, `report kpi --dealer dealer-a` printed the whole network's KPIs as if they were dealer-a's.
     kind, *rest = argv
-    code, out, err = _run([kind, "--db", str(db), *rest])
+    code, out, err = run_cli([kind, "--db", str(db), *rest])
     assert code == 2 and out == ""
     assert f"{flag} is for the " in err, err
 
@@ -290,17 +274,17 @@ def test_an_option_the_report_does_not_use_is_refused_not_ignored(
 def test_open_without_a_file_to_show_is_refused(db: Path, argv: list[str]) -> None:
     # Before, --open was dropped when the report went to standard output.
     kind, *rest = argv
-    code, out, err = _run([kind, "--db", str(db), *rest])
+    code, out, err = run_cli([kind, "--db", str(db), *rest])
     assert code == 2 and out == "" and "--open shows a written file" in err
 
 
 def test_the_options_of_each_report_are_still_taken(db: Path) -> None:
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         ["faults", "--db", str(db), *MONTH, "--dimension", "batch", "--top", "1", "--format", "csv"]
     )
     assert code == 0 and out.splitlines()[0] == "\ufeff批次,故障数,占比,累计占比,关键少数"
     assert out.splitlines()[1].startswith("B9,") and len(out.splitlines()) == 3
-    code, out, _ = _run(
+    code, out, _ = run_cli(
         ["kpi", "--db", str(db), *MONTH, "--group", "all", "--format", "csv", "--locale", "en"]
     )
     assert code == 0 and out.splitlines()[1].startswith("Total,60,")
@@ -309,5 +293,5 @@ def test_the_options_of_each_report_are_still_taken(db: Path) -> None:
 def test_a_db_name_with_a_question_mark_is_refused_not_read_as_url_options(db: Path) -> None:
     odd = db.with_name("desk.db?ticket_cache=0")
     odd.write_bytes(db.read_bytes())
-    code, out, err = _run(["kpi", "--db", str(odd), *MONTH])
+    code, out, err = run_cli(["kpi", "--db", str(odd), *MONTH])
     assert code == 2 and out == "" and "cannot be opened as a store" in err

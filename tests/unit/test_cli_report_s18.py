@@ -21,38 +21,20 @@
 
 from __future__ import annotations
 
-import argparse
-import io
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from aftersales.adapters.sqlite import SqliteStore
 from aftersales.adapters.sqlite_schema import SCHEMA_VERSION
 from aftersales.cli import main
-from aftersales.cli.report import add_report_parser, run_report
 
-from .reporting_data import fill
-
-MONTH = ["--from", "2026-03-01", "--to", "2026-03-31"]
-
-
-def _run(argv: list[str]) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser()
-    add_report_parser(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["report", *argv])
-    out, err = io.StringIO(), io.StringIO()
-    return run_report(args, out, err), out.getvalue(), err.getvalue()
+from .cli_runs import MONTH, filled_db, run_cli
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "desk.db"
-    store = SqliteStore(f"sqlite:///{path}")
-    fill(store)
-    store.close()
-    return path
+    return filled_db(tmp_path)
 
 
 def _version(path: Path) -> int:
@@ -74,7 +56,7 @@ def _version(path: Path) -> int:
 def test_a_report_leaves_the_file_and_its_folder_as_they_were(db: Path, argv: list[str]) -> None:
     before = db.read_bytes()
     kind, *rest = argv
-    code, out, err = _run([kind, "--db", str(db), *rest])
+    code, out, err = run_cli([kind, "--db", str(db), *rest])
     assert code == 0, err
     assert out
     assert sorted(p.name for p in db.parent.iterdir()) == ["desk.db"]  # no desk.db.attachments
@@ -86,7 +68,7 @@ def test_a_file_of_an_older_schema_is_refused_not_migrated(db: Path) -> None:
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")  # as an older aftersales left it
     conn.close()
     before = db.read_bytes()
-    code, out, err = _run(["kpi", "--db", str(db), *MONTH])
+    code, out, err = run_cli(["kpi", "--db", str(db), *MONTH])
     assert code == 2 and out == ""
     assert f"schema is version {SCHEMA_VERSION - 1}, older" in err and "ServiceDesk.open" in err
     assert _version(db) == SCHEMA_VERSION - 1
@@ -97,7 +79,7 @@ def test_a_file_of_a_newer_schema_is_refused_and_left_alone(db: Path) -> None:
     conn = sqlite3.connect(db)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
-    code, out, err = _run(["ledger", "--db", str(db), "--format", "csv"])
+    code, out, err = run_cli(["ledger", "--db", str(db), "--format", "csv"])
     assert code == 2 and out == "" and "newer than this aftersales knows" in err
     assert _version(db) == SCHEMA_VERSION + 1
 
@@ -113,7 +95,7 @@ def test_a_file_of_a_newer_schema_is_refused_and_left_alone(db: Path) -> None:
 )
 def test_months_of_any_four_digit_year_are_read(db: Path, argv: list[str]) -> None:
     kind, *rest = argv
-    code, out, err = _run([kind, "--db", str(db), *rest, "--format", "csv", "--locale", "en"])
+    code, out, err = run_cli([kind, "--db", str(db), *rest, "--format", "csv", "--locale", "en"])
     assert code == 0, err
     assert out
 
@@ -138,7 +120,7 @@ def test_months_a_report_cannot_read_are_a_usage_error(
 
 
 def _ledger_rows(db: Path, *period: str) -> int:
-    code, out, err = _run(["ledger", "--db", str(db), "--format", "csv", "--locale", "en", *period])
+    code, out, err = run_cli(["ledger", "--db", str(db), "--format", "csv", "--locale", "en", *period])
     assert code == 0, err
     return len(out.splitlines()) - 1  # less the header
 
@@ -170,10 +152,10 @@ def test_out_naming_the_database_is_refused_and_the_database_kept(db: Path, kind
     }[spelling]
     before = db.read_bytes()
     period = MONTH if kind != "ledger" else []
-    code, out, err = _run([kind, "--db", str(db), *period, "--format", "csv", "--out", str(target)])
+    code, out, err = run_cli([kind, "--db", str(db), *period, "--format", "csv", "--out", str(target)])
     assert code == 2 and out == "" and "is the --db database" in err
     assert db.read_bytes() == before
-    assert _run([kind, "--db", str(db), *period, "--format", "csv"])[0] == 0
+    assert run_cli([kind, "--db", str(db), *period, "--format", "csv"])[0] == 0
 
 
 @pytest.mark.parametrize(
@@ -186,7 +168,7 @@ def test_a_report_reads_while_a_command_holds_the_write_lock(db: Path, argv: lis
     try:
         writer.execute("BEGIN IMMEDIATE")
         kind, *rest = argv
-        code, out, err = _run([kind, "--db", str(db), *rest])
+        code, out, err = run_cli([kind, "--db", str(db), *rest])
         assert code == 0, err
         assert out
     finally:
