@@ -98,7 +98,8 @@ class DispatchParams:
     weights: ScoreWeights = ScoreWeights()
     """Scoring weights (sub-table ``[dispatch.weights]``)."""
     same_region_only: bool = True
-    """Only engineers of the customer's region; when false, others are ranked after them."""
+    """Only engineers of the customer's region; when false, others are ranked after them. A customer with
+    no region is matched to every region (reason ``region_unknown``)."""
     ranked: int = attrs.field(default=5, validator=in_range(1, 100))
     """How many ranked candidates the decision keeps for the explanation."""
 
@@ -213,9 +214,13 @@ class DefaultDispatch:
         route = request.route
         if route.emergency_team:
             pool: Iterable[EngineerId] = index.emergency(request.skill)
-        elif self.params.same_region_only:
+        elif self.params.same_region_only and request.region is not None:
             pool = index.candidates(request.skill, request.region)
         else:
+            if self.params.same_region_only:
+                # No region known (a walk-in, an import that kept none): the rule cannot apply, and
+                # matching only region-less engineers left every regional one out.
+                reasons.append(Reason("region_unknown", {"skill": request.skill}))
             pool = index.with_skill(request.skill)
         min_rank = _LEVEL_RANK[route.min_level] if route.min_level else 0
         w = self.params.weights
@@ -298,6 +303,8 @@ class DefaultDispatch:
             reasons.append(
                 Reason("dealer_territory", {"dealer": ranked[0].assignee.id, "region": request.region})
             )
+        elif request.region is None:  # "no dealer serves region None": the region is what is missing
+            reasons.append(Reason("no_dealer_region_unknown", {}))
         else:
             reasons.append(Reason("no_dealer", {"region": request.region}))
         return tuple(ranked)
