@@ -38,3 +38,12 @@ def test_a_blank_or_over_long_text_filter_is_refused(text: str) -> None:
 
 def test_a_text_filter_keeps_its_text() -> None:
     assert TicketFilter(text=" 漏水 ").text == " 漏水 "
+
+
+@pytest.mark.parametrize("priority", ["bogus", "Critical", "", 5])
+def test_a_priority_that_is_none_of_the_grades_is_refused_naming_the_grades(priority: object) -> None:
+    # Before: Python's own "'bogus' is not a valid Priority", which the CLI printed as it was.
+    with pytest.raises(ValidationError) as caught:
+        TicketFilter(priorities=("normal", priority))  # type: ignore[arg-type]
+    assert caught.value.field == "priorities"
+    assert "'normal', 'expedited', 'critical'" in str(caught.value)

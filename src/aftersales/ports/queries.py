@@ -22,6 +22,7 @@ from aftersales.domain.classification import Category, Priority, TicketKind
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.instants import require_aware
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
+from aftersales.domain.validation import enum_code
 from aftersales.errors import ValidationError
 
 __all__ = [
@@ -72,10 +73,7 @@ def _optional_instant(instance: object, attribute: attrs.Attribute[Any], value: 
 
 
 def _priorities(value: object) -> tuple[Priority, ...]:
-    try:
-        return tuple(Priority(v) for v in _tuple_of_text(value))
-    except ValueError as exc:
-        raise ValidationError(str(exc), field="priorities") from None
+    return tuple(enum_code(Priority, v, "priorities") for v in _tuple_of_text(value))
 
 
 def _categories(value: object) -> tuple[str, ...]:
