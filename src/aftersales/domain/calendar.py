@@ -22,6 +22,7 @@ Conventions a caller can rely on:
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
@@ -102,6 +103,7 @@ class _Cache:
     anchor: int | None = None  # the instant whose working-time offset is 0 (set by the first compile)
     local_epoch: datetime | None = None  # 1970-01-01 00:00 wall clock in the calendar's zone
     day_length: timedelta | None = None  # working_day_length, computed once (the week never changes)
+    fingerprint: str | None = None  # the calendar's fingerprint, computed once
 
 
 @attrs.frozen(init=False)
@@ -303,6 +305,29 @@ class BusinessCalendar:
             common = max(set(lengths), key=lambda length: (lengths.count(length), length))
             cache.day_length = _MICROSECOND * common
         return cache.day_length
+
+    @property
+    def fingerprint(self) -> str:
+        """A short digest of everything that decides working time: the zone, the weekly and make-up day
+        hours, the days off and make-up days, and the range the data covers.
+
+        Why: due times are stored with each ticket (the ledger, the sweep and the reports read them), so
+        the store remembers the fingerprint of the calendar they were computed on; a desk opened on a
+        calendar with another fingerprint (a newer ``holidays`` package, a corrected holiday file) knows
+        the stored due times may be stale. Equal calendars have equal fingerprints, in any process.
+        """
+        cache = self._cache
+        if cache.fingerprint is None:
+            parts = (
+                self.timezone,
+                repr(self.week),
+                repr(self.extra_hours),
+                ",".join(sorted(day.isoformat() for day in self.holidays)),
+                ",".join(sorted(day.isoformat() for day in self.extra_workdays)),
+                repr((self.known_from, self.known_until, self.official_until)),
+            )
+            cache.fingerprint = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+        return cache.fingerprint
 
     @property
     def provisional(self) -> bool:

@@ -6,6 +6,7 @@ A desk does nothing by itself between commands. These jobs keep it honest over t
 job                       what it does                                                  every
 ========================  ===========================================================  ===========
 ``sla_sweep``             warnings before a breach and breaches, announced once each     5 minutes
+                          (first the due times, on a desk opened on another calendar)
 ``callbacks_due``         tells the callback agents of each callback to make (once)      15 minutes
 ``return_reminders``      urges parts still out back before their deadline (once/line)   1 hour
 ``chargebacks``           charges parts not returned by their deadline (once per line)   1 hour
@@ -54,7 +55,9 @@ from aftersales.ports.store_upkeep import StoreUpkeep
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated
+from aftersales.service.calendar_stamp import dues_stale, stamp_calendar
 from aftersales.service.permissions import Workflow, permit
+from aftersales.service.sla_cliff import recompute_dues
 
 if TYPE_CHECKING:
     from aftersales.service.context import DeskContext
@@ -382,8 +385,10 @@ class Jobs:
     def _sla_sweep(self, now: datetime) -> int:
         if self.context.calendar is None:
             return 0  # no working calendar, no SLA clocks to watch
+        # The sweep reads the stored due times: recomputed first if they are another calendar's.
+        moved = self._recompute_on_calendar_change()
         report = self.sla_watch.sweep(self.actor, limit=self.settings.limit)
-        return len(report.warnings) + len(report.breaches)
+        return moved + len(report.warnings) + len(report.breaches)
 
     def _callbacks_due(self, now: datetime) -> int:
         """Tell the callback agents of each pending callback, once (a :class:`JobMark` each), on the first
@@ -433,6 +438,7 @@ class Jobs:
         newest first. The open tickets are read page after page until that many are found: the first
         page alone (the newest ``limit``) left every older one waiting for good once newer tickets
         had due times."""
+        done = 0
         limit = self.settings.limit
         waiting: list[str] = []
         cursor: str | None = None
@@ -445,13 +451,36 @@ class Jobs:
             cursor = page.next_cursor
             if cursor is None:
                 break
-        done = 0
         for ticket_id in waiting[:limit]:
             result = self.runner.execute(
                 self.actor, "recompute_due", ticket_id, lambda uow, ticket, now: None
             )
             done += result.ticket.resolution_due_at is not None
         return done
+
+    def _recompute_on_calendar_change(self) -> int:
+        """The open tickets recomputed because the store's due times came from another calendar than the
+        desk's (it was opened on a newer one: :mod:`aftersales.service.calendar_stamp`); 0 when they are
+        the desk calendar's. A store never stamped (new, or upgraded from a version without stamps) is
+        stamped with the desk's calendar, as its due times were computed on it until now."""
+        calendar = self.context.calendar
+        if calendar is None:
+            return 0
+        with self.context.reader(snapshot=False) as uow:
+            stale = dues_stale(uow, calendar)
+        if stale is None:
+            permit(self.actor, Workflow.DOCUMENTS, "stamp_calendar")
+            self.runner.write(
+                self.actor,
+                "stamp_calendar",
+                None,
+                [calendar.fingerprint],
+                lambda uow, at: stamp_calendar(uow, calendar, at),
+            )
+            return 0
+        if not stale:
+            return 0
+        return len(recompute_dues(self.context, self.runner, self.actor, None).recomputed)
 
     def _deliver(self, now: datetime) -> DispatchReport:
         if self.context.notifier is None:

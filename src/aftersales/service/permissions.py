@@ -215,6 +215,8 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     # Seed 002: the dealer makes its region's callbacks (回访, 乙方有义务配合…回访): it lists its own.
     "callbacks": _SEE_ALL | {R.DEALER_STAFF},
     "sla_sweep": _HEADS | {R.SYSTEM},
+    # which calendar the stored due times were computed on (service/calendar_stamp): the sweep job's
+    "stamp_calendar": frozenset({R.MANAGER, R.SYSTEM}),
     "submit_dealer_report": frozenset({R.DEALER_STAFF, R.MANAGER, R.GENERAL_MANAGER, R.AGENT}),
     "raise_batch_incidents": _HEADS | {R.SYSTEM},
     # The outbox (issue 22): dead letters for managers (auditors read them), retention for the jobs.

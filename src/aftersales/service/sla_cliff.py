@@ -22,6 +22,7 @@ from aftersales.errors import CalendarDataMissing, ValidationError
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.calendar_stamp import stamp_calendar
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import check_role
 from aftersales.service.provisional_notice import CalendarNotice, has_provisional_dues, provisional_messages
@@ -58,18 +59,24 @@ class CalendarHealth:
     provisional_until: date | None
     source: str | None
     warning: bool
+    dues_stale: bool | None = None
+    """Whether the due times stored with the tickets were computed on another calendar than the desk's
+    (the desk was opened on a newer one): the ``sla_sweep`` job of ``desk.run_due_jobs()`` recomputes
+    them before it sweeps. ``None``: no calendar, or the store has not recorded one yet (that job does)."""
 
 
-def calendar_health(calendar: BusinessCalendar | None, now: datetime) -> CalendarHealth:
-    """The health of ``calendar``'s holiday data at ``now``."""
+def calendar_health(
+    calendar: BusinessCalendar | None, now: datetime, dues_stale: bool | None = None
+) -> CalendarHealth:
+    """The health of ``calendar``'s holiday data at ``now`` (``dues_stale``: see :class:`CalendarHealth`)."""
     if calendar is None:
         return CalendarHealth(None, None, None, None, False)
     official = calendar.official_until or calendar.known_until
     if official is None:
-        return CalendarHealth(None, None, None, calendar.source_name, False)
+        return CalendarHealth(None, None, None, calendar.source_name, False, dues_stale)
     days_left = (official - now.astimezone(calendar.zone).date()).days
     provisional = calendar.known_until if calendar.official_until is not None else None
-    return CalendarHealth(official, days_left, provisional, calendar.source_name, days_left <= 60)
+    return CalendarHealth(official, days_left, provisional, calendar.source_name, days_left <= 60, dues_stale)
 
 
 @attrs.frozen
@@ -143,6 +150,8 @@ def recompute_dues(
                 ticket.step("recalculate_sla", actor.ref, max(now, ticket.last_event_at), payload=payload)
             uow.tickets.save(ticket)
             recomputed.append(ticket.id)
+        if new is not None:
+            stamp_calendar(uow, new, now)  # the stored due times are the new calendar's now
         until = (new.official_until or new.known_until) if new is not None else None
         if recomputed and until is not None:
             values: dict[str, object] = {"tickets": len(recomputed), "official_until": until}

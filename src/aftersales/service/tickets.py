@@ -54,6 +54,7 @@ from aftersales.ports.ticket_index import TicketRow
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.calendar_stamp import dues_stale
 from aftersales.service.callback_plan import (
     callback_plan,
     check_due,
@@ -635,8 +636,12 @@ class Tickets:
         )
 
     def health(self) -> CalendarHealth:
-        """How long the working calendar's official holiday data lasts (the holiday-data cliff)."""
-        return calendar_health(self.context.calendar, self.context.now())
+        """How long the working calendar's official holiday data lasts (the holiday-data cliff), and whether
+        the stored due times are still those of another calendar (``dues_stale``)."""
+        calendar = self.context.calendar
+        with self.context.reader(snapshot=False) as uow:
+            stale = dues_stale(uow, calendar)
+        return calendar_health(calendar, self.context.now(), stale)
 
     def recompute_provisional_dues(
         self, actor: Actor, calendar: BusinessCalendar | None = None
