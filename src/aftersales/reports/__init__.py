@@ -24,7 +24,7 @@ from aftersales.reports.faults import (
     fault_pareto,
     fault_trend,
 )
-from aftersales.reports.kpi import KpiReport, KpiRow, KpiTargets, kpi_report
+from aftersales.reports.kpi import KpiReport, KpiRow, KpiTargets, kpi_report, scoped_kpi_report
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.reports.ledger_export import LEDGER_COLUMNS, export_ledger, iter_ledger
 from aftersales.reports.money import MonthMoney, TicketMoney, month_money, scoped_month_money
@@ -84,6 +84,7 @@ __all__ = [
     "render",
     "report_labels",
     "scoped_budget_report",
+    "scoped_kpi_report",
     "scoped_month_money",
     "sla_breaches",
     "to_csv",

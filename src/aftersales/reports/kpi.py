@@ -29,10 +29,12 @@ import attrs
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.money import Money
-from aftersales.errors import CurrencyMismatch, ValidationError
+from aftersales.errors import ConfigurationError, CurrencyMismatch, ValidationError
 from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TimingColumns
+from aftersales.ports.unit_of_work import reader_of
 from aftersales.reports.money import pack_budget_per_ticket, stored_costs
 from aftersales.reports.rounding import rate
+from aftersales.reports.sources import KpiDesk
 
 __all__ = [
     "CostTotals",
@@ -44,6 +46,7 @@ __all__ = [
     "kpi_report",
     "pauses_on_parts",
     "rate",
+    "scoped_kpi_report",
 ]
 
 _CENT = Decimal("0.01")
@@ -479,3 +482,54 @@ def kpi_report(
             )
         total = _row(ALL, _sum_counts(counts.values()), whole, total_cost, budget_per_ticket)
     return KpiReport(period, group, rows, total, targets, budget_per_ticket)
+
+
+def scoped_kpi_report(
+    desk: KpiDesk,
+    actor: object,
+    queries: ReportingQueries,
+    period: Period,
+    *,
+    group: GroupBy = GroupBy.ALL,
+    targets: KpiTargets = KpiTargets(),
+    as_of: datetime | None = None,
+) -> KpiReport:
+    """:func:`kpi_report` as ``actor`` may read it through ``desk`` (``queries``: the desk store's, e.g.
+    ``aftersales.adapters.reporting.reporting_for(desk.store)``), with the desk's calendar, SLA and fees.
+
+    Whoever the permission table lets read the KPI report (``desk.reports.kpi_scope``, judged before any
+    figure is read): the heads and the auditor read every group, with the period's costs against the
+    pack's budget per ticket; dealer staff read their own dealer's total only (its customers' tickets,
+    as :attr:`GroupBy.DEALER` groups them; no costs: the maker's slips are not theirs), so ``group``
+    other than ``ALL`` is a ``ValidationError`` for them. Others are ``PermissionDenied``. A desk
+    without a working calendar is a ``ConfigurationError`` (the KPIs measure working time).
+    """
+    dealer = desk.reports.kpi_scope(actor)
+    group = GroupBy(group)
+    calendar = desk.calendar
+    if calendar is None:
+        raise ConfigurationError(
+            "the KPI report measures working time: the desk has no calendar", key="calendar"
+        )
+    sla = desk.policies.sla
+    if dealer is None:
+        fees = desk.policies.fees
+        currency = getattr(getattr(fees, "params", None), "currency", "CNY")
+        with reader_of(desk.store) as uow:  # reads only: no write lock
+            return kpi_report(
+                queries, period, calendar, group=group, targets=targets, as_of=as_of,
+                documents=uow.documents, fees=fees, currency=currency, sla=sla,
+            )  # fmt: skip
+    if group is not GroupBy.ALL:
+        raise ValidationError(
+            f"dealer staff read their own dealer's KPIs as one total: group must be 'all', "
+            f"not {group.value!r}",
+            field="group",
+        )
+    by_dealer = kpi_report(
+        queries, period, calendar, group=GroupBy.DEALER, targets=targets, as_of=as_of, sla=sla
+    )
+    own = next((row for row in by_dealer.rows if row.group == dealer), None)
+    if own is None:  # none of its customers' tickets in the period
+        own = _row(dealer, TicketCounts(), _Measured(), None, None)
+    return KpiReport(period, GroupBy.ALL, (), own, targets, None)

@@ -14,7 +14,16 @@ from aftersales.domain.budgets import CostBudget
 from aftersales.ports.queries import Page, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import StoreFactory
 
-__all__ = ["BudgetDesk", "BudgetReader", "LedgerDesk", "MoneyDesk", "RevenueReader", "SlaDesk"]
+__all__ = [
+    "BudgetDesk",
+    "BudgetReader",
+    "KpiDesk",
+    "KpiScope",
+    "LedgerDesk",
+    "MoneyDesk",
+    "RevenueReader",
+    "SlaDesk",
+]
 
 
 @runtime_checkable
@@ -103,4 +112,39 @@ class MoneyDesk(Protocol):
     @property
     def fees(self) -> RevenueReader:
         """The desk's fee desk, which judges who reads the month's money."""
+        ...
+
+
+@runtime_checkable
+class KpiScope(Protocol):
+    """The desk's judgement of who reads the KPIs (``ServiceDesk.reports``), by the one permission table."""
+
+    def kpi_scope(self, actor: Any) -> str | None:
+        """The dealer whose KPIs ``actor`` reads (``None``: every dealer's); ``PermissionDenied`` for
+        whoever may not read them."""
+        ...
+
+
+@runtime_checkable
+class KpiDesk(Protocol):
+    """A desk whose KPIs an actor reads (:func:`aftersales.reports.kpi.scoped_kpi_report`)."""
+
+    @property
+    def store(self) -> StoreFactory:
+        """The store factory."""
+        ...
+
+    @property
+    def reports(self) -> KpiScope:
+        """The desk's report commands, which judge who reads the KPIs."""
+        ...
+
+    @property
+    def calendar(self) -> Any:
+        """The working calendar the KPIs measure working time on (``None``: none)."""
+        ...
+
+    @property
+    def policies(self) -> Any:
+        """The pack's policies (its SLA and fees policies shape the KPIs)."""
         ...

@@ -217,6 +217,8 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "sla_sweep": _HEADS | {R.SYSTEM},
     # which calendar the stored due times were computed on (service/calendar_stamp): the sweep job's
     "stamp_calendar": frozenset({R.MANAGER, R.SYSTEM}),
+    # the KPI report (seed 003 考核): the heads and the auditor read every dealer's, dealer staff their own
+    "kpi_report": _HEADS | {R.AUDITOR, R.DEALER_STAFF, R.SYSTEM},
     "submit_dealer_report": frozenset({R.DEALER_STAFF, R.MANAGER, R.GENERAL_MANAGER, R.AGENT}),
     "raise_batch_incidents": _HEADS | {R.SYSTEM},
     # The outbox (issue 22): dead letters for managers (auditors read them), retention for the jobs.
