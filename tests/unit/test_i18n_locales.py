@@ -29,7 +29,14 @@ from aftersales.i18n import babel_locale, resolve_locale
         ("en-GB", "en"),
         ("de_DE", "en"),
         ("ja", "en"),
-        ("yue_HK", "en"),
+        # Cantonese readers read written Chinese: Traditional in Hong Kong and Macao, Simplified in
+        # Guangdong (before: English for all of them).
+        ("yue_HK", "zh_Hant"),
+        ("yue", "zh_Hant"),
+        ("yue-Hant-HK", "zh_Hant"),
+        ("yue_MO", "zh_Hant"),
+        ("yue_CN", "zh_Hans"),
+        ("yue_Hans", "zh_Hans"),
     ],
 )
 def test_fallback_table(identifier: str, expected: str) -> None:

@@ -1,7 +1,8 @@
 """Locale resolution: any locale identifier a host stores maps to one of the shipped catalogs.
 
 Traditional Chinese (an explicit ``Hant`` script, or Taiwan, Hong Kong, Macao) → ``zh_Hant``; other
-Chinese → ``zh_Hans``; every other locale Babel knows → ``en``. Something that is not a locale
+Chinese → ``zh_Hans``; Cantonese (``yue``, ``yue_HK``) → ``zh_Hant``, ``yue_CN`` → ``zh_Hans``; every
+other locale Babel knows → ``en``. Something that is not a locale
 identifier at all is refused with :class:`~aftersales.errors.ValidationError`. Resolved names and
 ``babel.Locale`` objects are cached: parsing an identifier costs more than rendering a sentence.
 """
@@ -12,7 +13,7 @@ import re
 from typing import Final
 
 from babel import Locale
-from babel.core import UnknownLocaleError, parse_locale
+from babel.core import UnknownLocaleError, get_global, parse_locale
 
 from aftersales.errors import ValidationError
 
@@ -25,6 +26,9 @@ DEFAULT_LOCALE: Final = "en"
 """Where every non-Chinese locale lands."""
 
 _HANT_TERRITORIES = frozenset({"TW", "HK", "MO"})
+# Languages written in Chinese characters that Babel knows: Chinese and Cantonese (yue, as Hong Kong
+# and Macao phones report it); their readers get a Chinese catalog, not the English one.
+_WRITTEN_CHINESE = frozenset({"zh", "yue"})
 _SHAPE = re.compile(r"[A-Za-z]{2,8}(?:[_-][A-Za-z0-9]{1,8}){0,3}")
 _MAX_CACHED = 4096  # identifiers come from contact records: few distinct ones, but never unbounded
 
@@ -47,11 +51,17 @@ def _resolve(identifier: str) -> str:
         Locale.parse(identifier, sep=sep)
     except (ValueError, UnknownLocaleError, TypeError):
         raise _refuse(identifier) from None
-    if language != "zh":
+    if language not in _WRITTEN_CHINESE:
         return DEFAULT_LOCALE
     if script is not None:  # an explicit script wins over the territory (zh_Hans_HK is simplified)
         return "zh_Hant" if script == "Hant" else "zh_Hans"
-    return "zh_Hant" if territory in _HANT_TERRITORIES else "zh_Hans"
+    if territory in _HANT_TERRITORIES:
+        return "zh_Hant"
+    # Otherwise the script the language is most likely written in there: Cantonese (yue) in Traditional
+    # characters, but yue_CN in Simplified; Chinese in Simplified.
+    likely = get_global("likely_subtags")
+    found = likely.get(f"{language}_{territory}" if territory else language) or likely.get(language)
+    return "zh_Hant" if found is not None and "_Hant" in found else "zh_Hans"
 
 
 def resolve_locale(identifier: str) -> str:
