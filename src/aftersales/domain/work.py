@@ -13,6 +13,7 @@ from aftersales.domain.classification import ImpactScope, Plan, Severity
 from aftersales.domain.instants import require_aware
 from aftersales.domain.part_numbers import part_number
 from aftersales.domain.text import bounded, code, required_text
+from aftersales.domain.validation import enum_code
 from aftersales.errors import ValidationError
 
 __all__ = [
@@ -46,16 +47,17 @@ def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> 
 
 # Converters that pass a member through untouched: ``converter=Severity`` runs ``Enum.__call__`` (a
 # Python-level metaclass call) even for a member, on every assessment made or loaded.
+# A code that is none of the members is a ValidationError naming the field (not Python's ValueError).
 def _severity(value: str) -> Severity:
-    return value if type(value) is Severity else Severity(value)
+    return value if type(value) is Severity else enum_code(Severity, value, "severity")
 
 
 def _impact_scope(value: str) -> ImpactScope:
-    return value if type(value) is ImpactScope else ImpactScope(value)
+    return value if type(value) is ImpactScope else enum_code(ImpactScope, value, "impact_scope")
 
 
 def _plan(value: str) -> Plan:
-    return value if type(value) is Plan else Plan(value)
+    return value if type(value) is Plan else enum_code(Plan, value, "plan")
 
 
 @attrs.frozen

@@ -36,18 +36,60 @@ def _codes(instance: object, attribute: attrs.Attribute[tuple[str, ...]], value:
         Category(item)  # raises ValidationError on a malformed code
 
 
+def _category(value: object) -> Category:
+    if isinstance(value, Category):
+        return value
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"category must be a Category or its code, got {type(value).__name__}", field="category"
+        )
+    return Category(value)
+
+
+def _tier(value: object) -> CustomerTier:
+    return enum_code(CustomerTier, value, "tier")  # type: ignore[no-any-return]
+
+
+def _severity(value: object) -> Severity | None:
+    return None if value is None else enum_code(Severity, value, "severity")
+
+
+def _impact_scope(value: object) -> ImpactScope:
+    return enum_code(ImpactScope, value, "impact_scope")  # type: ignore[no-any-return]
+
+
+def _plan_or_none(value: object) -> Plan | None:
+    return None if value is None else enum_code(Plan, value, "plan")
+
+
+def _flag(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if value is not True and value is not False:
+        raise ValidationError(
+            f"{attribute.name} must be True or False, got {value!r:.40}", field=attribute.name
+        )
+
+
+def _count(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValidationError(
+            f"{attribute.name} must be a positive integer, got {value!r:.40}", field=attribute.name
+        )
+
+
 @attrs.frozen
 class TriageFacts:
     """What triage looks at. Build it from an :class:`Assessment` with :meth:`from_assessment`."""
 
-    category: Category
-    tier: CustomerTier = CustomerTier.REGULAR
-    urgent: bool = False
-    severity: Severity | None = None
-    impact_scope: ImpactScope = ImpactScope.SINGLE_UNIT
-    units_affected: int = 1
-    production_stopped: bool = False
-    plan: Plan | None = None
+    # Built by plugin authors and hosts too: a code of the wrong kind is a ValidationError naming the
+    # field here, not an AttributeError inside a policy's decide().
+    category: Category = attrs.field(converter=_category)
+    tier: CustomerTier = attrs.field(default=CustomerTier.REGULAR, converter=_tier)
+    urgent: bool = attrs.field(default=False, validator=_flag)
+    severity: Severity | None = attrs.field(default=None, converter=_severity)
+    impact_scope: ImpactScope = attrs.field(default=ImpactScope.SINGLE_UNIT, converter=_impact_scope)
+    units_affected: int = attrs.field(default=1, validator=_count)
+    production_stopped: bool = attrs.field(default=False, validator=_flag)
+    plan: Plan | None = attrs.field(default=None, converter=_plan_or_none)
 
     @classmethod
     def from_assessment(
