@@ -33,7 +33,15 @@ from aftersales.reports.pages import document_for
 from aftersales.reports.rater import RaterIndex, rater_index
 from aftersales.reports.render import render, to_csv, to_html, to_markdown, to_text, to_xlsx
 from aftersales.reports.sla import SlaReport, sla_breaches
-from aftersales.reports.sources import BudgetDesk, BudgetReader, LedgerDesk, MoneyDesk, RevenueReader
+from aftersales.reports.sources import (
+    BudgetDesk,
+    BudgetReader,
+    KpiDesk,
+    KpiScope,
+    LedgerDesk,
+    MoneyDesk,
+    RevenueReader,
+)
 from aftersales.reports.targets import PACK_GOALS, KpiGoals, kpi_goals
 from aftersales.reports.trend import KpiTrend, kpi_trend
 
@@ -50,9 +58,11 @@ __all__ = [
     "DealerMonthlyReport",
     "DealerMonthlySummary",
     "FaultTrend",
+    "KpiDesk",
     "KpiGoals",
     "KpiReport",
     "KpiRow",
+    "KpiScope",
     "KpiTargets",
     "KpiTrend",
     "LedgerDesk",
