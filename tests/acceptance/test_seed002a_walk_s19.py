@@ -144,6 +144,26 @@ def test_a_gift_sent_with_charged_parts_goes_out_free_and_is_not_sales_income(st
     assert dict(materials.ledger(world.agent, DEALER).balance) == {}
 
 
+def test_gifts_alone_out_of_warranty_go_out_free_on_a_pick_slip(story: Story) -> None:
+    # A request of nothing but a gift and a leaflet on an out-of-warranty job: nothing in it is sold (the
+    # quote prices parts only), so the check gives it a free pick slip. Before, it was judged chargeable,
+    # got no pick slip, and its quote was refused ("at least one chargeable line"): it could never ship.
+    desk, clock, world = story
+    materials = desk.materials
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    request = materials.request(world.dealer_sh_staff, ticket_id, party=DEALER, lines=[GIFT, LEAFLET], urgent=True)
+    request = materials.check(world.agent, request.id)
+    assert request.chargeable is False and request.state is MaterialsState.PICK_SLIP
+    assert request.pick_slip is not None and "no_part_to_charge" in [r.code for r in request.steps[-2].reasons]
+    materials.approve(world.agent, request.id)
+    _ship(desk, world, request)
+    materials.receive(world.dealer_sh_staff, request.id)
+    outbound = materials.outbound_summary(world.agent, "2026-03")
+    assert (dict(outbound.by_part), dict(outbound.chargeable_by_part)) == ({"GIFT-TOWEL": 2, "BROCH-01": 1}, {})
+    assert desk.fees.monthly_revenue(world.manager, "2026-03").revenue == ()
+    assert dict(materials.ledger(world.agent, DEALER).balance) == {}
+
+
 def test_only_the_plain_part_is_lent_and_everything_issued_is_in_the_outbound(story: Story) -> None:
     # 二、退料 1 a)-c), e): gifts, office supplies, brochures and a specially approved item never go on the
     # loan ledger; the specially approved line is signed by a head, not the agent; the month's outbound

@@ -521,6 +521,12 @@ class MaterialsDesk:
             if chargeable and contract is not None and contract.coverage.parts:
                 chargeable = False
                 reasons = (*reasons, Reason("service_contract", {"contract_id": contract.id}))
+            if chargeable and not any(line.kind is ItemKind.PART for line in request.lines):
+                # Gifts, office supplies and brochures are never sold (the quote prices parts only): a
+                # request of nothing else goes out free on a pick slip instead of waiting for a quote
+                # that cannot be made (seed 002 退料 1 a-c; 其他 2: sales income lists charged materials).
+                chargeable = False
+                reasons = (*reasons, Reason("no_part_to_charge"))
             request.check(
                 actor.ref,
                 now,
