@@ -24,12 +24,13 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Category, Channel, Plan, Severity
 from aftersales.domain.complaint_workflow import ComplaintState
 from aftersales.domain.complaints import RemedyKind
+from aftersales.domain.fee_slips import FeeSlip
 from aftersales.domain.materials import ItemKind, MaterialsLine, MaterialsRequest, PartReturn, PartyRef
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
 from aftersales.domain.surveys import CallbackChecklist
 from aftersales.domain.ticket_workflow import TicketState
-from aftersales.errors import InvalidTransition, PermissionDenied, PolicyError
+from aftersales.errors import InvalidTransition, PermissionDenied, PolicyError, ValidationError
 from aftersales.service.desk import ServiceDesk
 from conftest import World
 
@@ -188,6 +189,44 @@ def test_only_the_plain_part_is_lent_and_everything_issued_is_in_the_outbound(st
     outbound = materials.outbound_summary(world.agent, "2026-03")
     assert dict(outbound.by_part) == {PART: 1, "GIFT-TOWEL": 2, "PEN-01": 3, "BROCH-01": 1, "WN-SEAT-9": 1}
     assert dict(outbound.chargeable_by_part) == {}
+
+
+def test_the_way_of_paying_agreed_is_on_the_slip_and_the_payment(story: Story) -> None:
+    # 一、发料 2 b): 与用户协商收费事宜,包括付款金额、付款方式; 工作程序 b): 填写《售后服务材料收费暨报销单》,并填注
+    # 付款方式信息. Before, the materials quote's slip always said "cash" and its payment "transfer",
+    # whatever was agreed: approve took no payment method. A method on a free pick slip, or one that is no
+    # code, is refused naming payment_method, and nothing changes.
+    desk, clock, world = story
+    materials = desk.materials
+    ticket_id = _repair(desk, clock, world, "unit-out")
+    free = materials.request(
+        world.dealer_sh_staff, _repair(desk, clock, world, "unit-in"), party=DEALER, lines=[MaterialsLine(PART, 1)]
+    )
+    materials.check(world.agent, free.id)
+    with pytest.raises(ValidationError) as info:
+        materials.approve(world.agent, free.id, payment_method="wechat")
+    assert info.value.field == "payment_method"
+    assert materials.materials_request(world.agent, free.id).state is MaterialsState.PICK_SLIP
+
+    request = materials.request(world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)])
+    materials.check(world.agent, request.id)
+    request = materials.quote(world.agent, request.id)
+    with pytest.raises(ValidationError) as info:
+        materials.approve(world.dealer_sh_staff, request.id, payment_method="微信 支付")
+    assert info.value.field == "payment_method"
+    assert materials.materials_request(world.agent, request.id).state is MaterialsState.QUOTED
+    with desk.store() as uow:
+        assert uow.documents.query(FeeSlip, ticket_id=ticket_id) == []
+
+    materials.approve(world.dealer_sh_staff, request.id, payment_method="wechat")
+    with desk.store() as uow:
+        (slip,) = uow.documents.query(FeeSlip, ticket_id=ticket_id)
+    assert slip.payment_method == "wechat"
+    paid = materials.record_payment(world.dealer_sh_staff, request.id, amount=Money("75.00", "CNY"))
+    assert paid.charges is not None and [p.method for p in paid.charges.payments] == ["wechat"]
+    with desk.store() as uow:
+        (slip,) = uow.documents.query(FeeSlip, ticket_id=ticket_id)
+    assert [p.method for p in slip.payments] == ["wechat"] and slip.paid == Money("75.00", "CNY")
 
 
 def test_a_request_without_an_urgent_need_ships_only_on_the_date_agreed(story: Story) -> None:
