@@ -24,7 +24,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Category, Channel, Plan, Severity
 from aftersales.domain.complaint_workflow import ComplaintState
 from aftersales.domain.complaints import RemedyKind
-from aftersales.domain.fee_slips import FeeSlip
+from aftersales.domain.fee_slips import FeeSlip, InvoiceWish
 from aftersales.domain.materials import ItemKind, MaterialsLine, MaterialsRequest, PartReturn, PartyRef
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
@@ -206,6 +206,9 @@ def test_the_way_of_paying_agreed_is_on_the_slip_and_the_payment(story: Story) -
     with pytest.raises(ValidationError) as info:
         materials.approve(world.agent, free.id, payment_method="wechat")
     assert info.value.field == "payment_method"
+    with pytest.raises(ValidationError) as info:  # no slip to invoice either: used or refused
+        materials.approve(world.agent, free.id, invoice=InvoiceWish.NOW)
+    assert info.value.field == "invoice"
     assert materials.materials_request(world.agent, free.id).state is MaterialsState.PICK_SLIP
 
     request = materials.request(world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)])

@@ -606,7 +606,8 @@ class MaterialsDesk:
         ``payment_method`` (a quote only, a code such as ``wechat``; ``cash`` when not given) is the way
         of paying agreed with the payer (与用户协商收费事宜,包括付款金额、付款方式), written on the quote's
         fee slip (填注付款方式信息) and the method :meth:`record_payment` records unless told another. On
-        a free pick slip, which nobody pays, it is a ``ValidationError`` naming ``payment_method``.
+        a free pick slip, which nobody pays, either (an invoice ``now`` or ``later``, a payment method) is
+        a ``ValidationError`` naming it.
         """
         try:
             wish = InvoiceWish(invoice)
@@ -621,10 +622,12 @@ class MaterialsDesk:
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             invoices.clear()
             slips.clear()
-            if payment_method is not None and request.quote_id is None:
+            if request.quote_id is None and (payment_method is not None or wish is not InvoiceWish.NEVER):
+                # Used or refused: a free pick slip has no fee slip to pay or invoice.
+                field = "payment_method" if payment_method is not None else "invoice"
                 raise ValidationError(
-                    f"request {request.id} is free: nobody pays it, so it takes no payment method",
-                    field="payment_method",
+                    f"request {request.id} is free: nobody pays it, so it takes no {field.replace('_', ' ')}",
+                    field=field,
                 )
             number = None if request.pick_slip is not None else self._number(uow, "pick_slip", now)
             request.approve(actor.ref, now, number)
