@@ -321,7 +321,8 @@ def test_a_complaint_is_answered_in_time_by_the_handlers_call(story: Story) -> N
 def test_the_handlers_cards_are_recorded_with_their_cost_and_played_only_by_handlers(story: Story) -> None:
     # 了解手中可用的牌: 延长免费售后服务期、无偿更换…附件、增加维护保养、小礼品 — each granted remedy is on the
     # complaint's file with its cost and on its history; the customer, the dealer's staff and an auditor
-    # may not grant one, and nothing is stored when they try (不做自己权限之外的约定).
+    # may not grant one, and nothing is stored when they try (不做自己权限之外的约定). The accessory is named by
+    # the maker's part number (before, a remedy's item had to be a snake_case code: "WN-SEAT-9" was refused).
     desk, clock, world = story
     complaint_id = _complaint_in_negotiation(desk, world)
     for outsider in (world.customer_zh, world.dealer_sh_staff, world.auditor):
@@ -333,7 +334,7 @@ def test_the_handlers_cards_are_recorded_with_their_cost_and_played_only_by_hand
         world.agent, complaint_id, kind=RemedyKind.WARRANTY_EXTENSION, cost=Money("0", "CNY"), extend_by=12
     )
     complaints.grant_remedy(
-        world.agent, complaint_id, kind=RemedyKind.FREE_ACCESSORY, cost=Money("75", "CNY"), item="seat_cover"
+        world.agent, complaint_id, kind=RemedyKind.FREE_ACCESSORY, cost=Money("75", "CNY"), item="WN-SEAT-9"
     )
     complaints.grant_remedy(
         world.manager, complaint_id, kind=RemedyKind.EXTRA_MAINTENANCE_VISIT, cost=Money("100", "CNY"), quantity=2
@@ -346,6 +347,12 @@ def test_the_handlers_cards_are_recorded_with_their_cost_and_played_only_by_hand
         (RemedyKind.EXTRA_MAINTENANCE_VISIT, Money("100", "CNY"), world.manager.ref),
         (RemedyKind.GIFT, Money("30", "CNY"), world.agent.ref),
     ]
+    assert remedies[1].item == "WN-SEAT-9"
+    with pytest.raises(ValidationError) as info:
+        complaints.grant_remedy(
+            world.agent, complaint_id, kind=RemedyKind.FREE_ACCESSORY, cost=Money("75", "CNY"), item="马桶盖 板"
+        )
+    assert info.value.field == "item" and len(complaints.complaint_file(world.agent, complaint_id).remedies) == 4
     assert [e.payload["kind"] for e in desk.ticket(world.agent, complaint_id).events if e.action == "grant_remedy"] == [
         "warranty_extension", "free_accessory", "extra_maintenance_visit", "gift",
     ]  # fmt: skip
