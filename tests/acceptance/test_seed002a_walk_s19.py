@@ -5,12 +5,13 @@ on memory, SQLite and PostgreSQL (when a DSN is set). The rule matrix is docs/ru
   the first call back tells the customer when to expect the visit (the response). 来电者的问题即使和公司没有
   直接联系,也应尽量耐心问答: a question about no product of ours is answered and closed without dispatch.
   承办人不在时,应询问顾客的姓名、留言: the caller's message is recorded for staff, not shown to the customer.
-- 材料处理 一、发料 / 二、退料 / 其他: what goes out (paid or free) is the outbound list; gifts, office supplies,
-  brochures and specially approved items are never lent, and a gift is never sold; a request without an
-  urgent need ships on the date agreed; old parts are taken in at the one receiving location only.
-- 客户投诉的处理方法: the complaint is answered in time (及时地给予回复); the handler's cards (可用的牌: 延长免费
-  售后服务期, 无偿更换附件, 增加维护保养, 小礼品) are played only by the complaint handlers, each recorded with
-  its cost; the agreed solution is carried out (落实…包括赔偿) and the customer called back afterwards (回访).
+- 材料处理 一、发料 / 二、退料 / 其他: what goes out (paid or free) is the outbound list; gifts, office
+  supplies, brochures and specially approved items are never lent, and a gift is never sold; a request
+  without an urgent need ships on the date agreed; old parts are taken in at the one receiving location.
+- 客户投诉的处理方法: the complaint is answered in time (及时地给予回复); the handler's cards
+  (可用的牌: 延长免费售后服务期, 无偿更换附件, 增加维护保养, 小礼品) are played only by the complaint
+  handlers, each recorded with its cost; the agreed solution is carried out (落实…包括赔偿) and the
+  customer called back afterwards (回访).
 """
 
 from __future__ import annotations
@@ -59,7 +60,11 @@ def test_a_call_is_registered_with_its_time_taker_caller_and_matter(story: Story
     )  # fmt: skip
     view = desk.ticket(world.agent, opened.ticket.id)
     assert (view.received_at, view.channel, view.taken_by) == (called, Channel.PHONE, world.agent.ref)
-    assert (view.customer_id, view.asset_id, view.description) == ("cust-zh", "unit-in", "马桶一直冲水，地面有水")
+    assert (view.customer_id, view.asset_id, view.description) == (
+        "cust-zh",
+        "unit-in",
+        "马桶一直冲水，地面有水",
+    )
     assert view.urgent and view.priority is not None
     assert view.response_due_at is not None and view.response_due_at > called
     clock.advance(timedelta(minutes=20))
@@ -74,7 +79,7 @@ def test_a_call_is_registered_with_its_time_taker_caller_and_matter(story: Story
 def test_a_question_about_no_product_of_ours_is_answered_and_closed_without_dispatch(story: Story) -> None:
     # 来电者的问题即使和公司没有直接联系,也应尽量耐心问答: an inquiry naming no unit is answered on the phone
     # (电话指导), accepted, called back and closed; nobody is dispatched and nothing is charged.
-    desk, clock, world = story
+    desk, _, world = story
     opened = desk.open_ticket(
         world.agent, customer_id="cust-zh", description="想问附近哪里能修热水器（非本公司产品）",
         category=Category.INQUIRY, channel=Channel.PHONE,
@@ -106,7 +111,7 @@ def test_the_callers_message_for_an_absent_handler_is_kept_for_staff_only(story:
     assert all(event.reason != message for event in customer_view.events)
 
 
-# -- 材料处理: 发料, 退料 and the lists of 其他 ---------------------------------------------------------------
+# -- 材料处理: 发料, 退料 and the lists of 其他 -------------------------------------------------------
 
 
 def _ship(desk: ServiceDesk, world: World, request: MaterialsRequest) -> MaterialsRequest:
@@ -123,7 +128,11 @@ def test_a_gift_sent_with_charged_parts_goes_out_free_and_is_not_sales_income(st
     materials = desk.materials
     ticket_id = _repair(desk, clock, world, "unit-out")
     request = materials.request(
-        world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1), GIFT, LEAFLET], urgent=True
+        world.dealer_sh_staff,
+        ticket_id,
+        party=DEALER,
+        lines=[MaterialsLine(PART, 1), GIFT, LEAFLET],
+        urgent=True,
     )
     request = materials.check(world.agent, request.id)
     assert request.chargeable is True
@@ -152,15 +161,22 @@ def test_gifts_alone_out_of_warranty_go_out_free_on_a_pick_slip(story: Story) ->
     desk, clock, world = story
     materials = desk.materials
     ticket_id = _repair(desk, clock, world, "unit-out")
-    request = materials.request(world.dealer_sh_staff, ticket_id, party=DEALER, lines=[GIFT, LEAFLET], urgent=True)
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=DEALER, lines=[GIFT, LEAFLET], urgent=True
+    )
     request = materials.check(world.agent, request.id)
     assert request.chargeable is False and request.state is MaterialsState.PICK_SLIP
-    assert request.pick_slip is not None and "no_part_to_charge" in [r.code for r in request.steps[-2].reasons]
+    assert request.pick_slip is not None and "no_part_to_charge" in [
+        r.code for r in request.steps[-2].reasons
+    ]
     materials.approve(world.agent, request.id)
     _ship(desk, world, request)
     materials.receive(world.dealer_sh_staff, request.id)
     outbound = materials.outbound_summary(world.agent, "2026-03")
-    assert (dict(outbound.by_part), dict(outbound.chargeable_by_part)) == ({"GIFT-TOWEL": 2, "BROCH-01": 1}, {})
+    assert (dict(outbound.by_part), dict(outbound.chargeable_by_part)) == (
+        {"GIFT-TOWEL": 2, "BROCH-01": 1},
+        {},
+    )
     assert desk.fees.monthly_revenue(world.manager, "2026-03").revenue == ()
     assert dict(materials.ledger(world.agent, DEALER).balance) == {}
 
@@ -192,15 +208,19 @@ def test_only_the_plain_part_is_lent_and_everything_issued_is_in_the_outbound(st
 
 
 def test_the_way_of_paying_agreed_is_on_the_slip_and_the_payment(story: Story) -> None:
-    # 一、发料 2 b): 与用户协商收费事宜,包括付款金额、付款方式; 工作程序 b): 填写《售后服务材料收费暨报销单》,并填注
-    # 付款方式信息. Before, the materials quote's slip always said "cash" and its payment "transfer",
-    # whatever was agreed: approve took no payment method. A method on a free pick slip, or one that is no
+    # 一、发料 2 b): 与用户协商收费事宜,包括付款金额、付款方式; 工作程序 b):
+    # 填写《售后服务材料收费暨报销单》,并填注付款方式信息. Before, the materials quote's slip always said
+    # "cash" and its payment "transfer", whatever was agreed: approve took no payment method. A method on
+    # a free pick slip, or one that is no
     # code, is refused naming payment_method, and nothing changes.
     desk, clock, world = story
     materials = desk.materials
     ticket_id = _repair(desk, clock, world, "unit-out")
     free = materials.request(
-        world.dealer_sh_staff, _repair(desk, clock, world, "unit-in"), party=DEALER, lines=[MaterialsLine(PART, 1)]
+        world.dealer_sh_staff,
+        _repair(desk, clock, world, "unit-in"),
+        party=DEALER,
+        lines=[MaterialsLine(PART, 1)],
     )
     materials.check(world.agent, free.id)
     with pytest.raises(ValidationError) as info:
@@ -211,7 +231,9 @@ def test_the_way_of_paying_agreed_is_on_the_slip_and_the_payment(story: Story) -
     assert info.value.field == "invoice"
     assert materials.materials_request(world.agent, free.id).state is MaterialsState.PICK_SLIP
 
-    request = materials.request(world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)])
+    request = materials.request(
+        world.dealer_sh_staff, ticket_id, party=DEALER, lines=[MaterialsLine(PART, 1)]
+    )
     materials.check(world.agent, request.id)
     request = materials.quote(world.agent, request.id)
     with pytest.raises(ValidationError) as info:
@@ -313,21 +335,26 @@ def test_a_complaint_is_answered_in_time_by_the_handlers_call(story: Story) -> N
     assert due is not None
     clock.advance(timedelta(minutes=30))
     desk.complaints.investigate(world.agent, complaint_id)
-    desk.contact_customer(world.agent, complaint_id, note="已致电致歉，明天上门", expected_at=clock.now() + timedelta(days=1))
+    desk.contact_customer(
+        world.agent, complaint_id, note="已致电致歉，明天上门", expected_at=clock.now() + timedelta(days=1)
+    )
     response = desk.sla(world.agent, complaint_id)["response"]
     assert response.met_at == clock.now() and clock.now() <= due and not response.breached
 
 
 def test_the_handlers_cards_are_recorded_with_their_cost_and_played_only_by_handlers(story: Story) -> None:
-    # 了解手中可用的牌: 延长免费售后服务期、无偿更换…附件、增加维护保养、小礼品 — each granted remedy is on the
-    # complaint's file with its cost and on its history; the customer, the dealer's staff and an auditor
-    # may not grant one, and nothing is stored when they try (不做自己权限之外的约定). The accessory is named by
-    # the maker's part number (before, a remedy's item had to be a snake_case code: "WN-SEAT-9" was refused).
-    desk, clock, world = story
+    # 了解手中可用的牌: 延长免费售后服务期、无偿更换…附件、增加维护保养、小礼品 — each granted remedy is
+    # on the complaint's file with its cost and on its history; the customer, the dealer's staff and an
+    # auditor may not grant one, and nothing is stored when they try (不做自己权限之外的约定). The
+    # accessory is named by the maker's part number (before, a remedy's item had to be a snake_case
+    # code: "WN-SEAT-9" was refused).
+    desk, _, world = story
     complaint_id = _complaint_in_negotiation(desk, world)
     for outsider in (world.customer_zh, world.dealer_sh_staff, world.auditor):
         with pytest.raises(PermissionDenied):
-            desk.complaints.grant_remedy(outsider, complaint_id, kind=RemedyKind.GIFT, cost=Money("30", "CNY"))
+            desk.complaints.grant_remedy(
+                outsider, complaint_id, kind=RemedyKind.GIFT, cost=Money("30", "CNY")
+            )
     assert desk.complaints.complaint_file(world.agent, complaint_id).remedies == []
     complaints = desk.complaints
     complaints.grant_remedy(
@@ -337,9 +364,15 @@ def test_the_handlers_cards_are_recorded_with_their_cost_and_played_only_by_hand
         world.agent, complaint_id, kind=RemedyKind.FREE_ACCESSORY, cost=Money("75", "CNY"), item="WN-SEAT-9"
     )
     complaints.grant_remedy(
-        world.manager, complaint_id, kind=RemedyKind.EXTRA_MAINTENANCE_VISIT, cost=Money("100", "CNY"), quantity=2
+        world.manager,
+        complaint_id,
+        kind=RemedyKind.EXTRA_MAINTENANCE_VISIT,
+        cost=Money("100", "CNY"),
+        quantity=2,
     )
-    complaints.grant_remedy(world.agent, complaint_id, kind=RemedyKind.GIFT, cost=Money("30", "CNY"), note="清洁套装")
+    complaints.grant_remedy(
+        world.agent, complaint_id, kind=RemedyKind.GIFT, cost=Money("30", "CNY"), note="清洁套装"
+    )
     remedies = complaints.complaint_file(world.agent, complaint_id).remedies
     assert [(r.kind, r.cost, r.granted_by) for r in remedies] == [
         (RemedyKind.WARRANTY_EXTENSION, Money("0", "CNY"), world.agent.ref),
@@ -350,10 +383,17 @@ def test_the_handlers_cards_are_recorded_with_their_cost_and_played_only_by_hand
     assert remedies[1].item == "WN-SEAT-9"
     with pytest.raises(ValidationError) as info:
         complaints.grant_remedy(
-            world.agent, complaint_id, kind=RemedyKind.FREE_ACCESSORY, cost=Money("75", "CNY"), item="马桶盖 板"
+            world.agent,
+            complaint_id,
+            kind=RemedyKind.FREE_ACCESSORY,
+            cost=Money("75", "CNY"),
+            item="马桶盖 板",
         )
-    assert info.value.field == "item" and len(complaints.complaint_file(world.agent, complaint_id).remedies) == 4
-    assert [e.payload["kind"] for e in desk.ticket(world.agent, complaint_id).events if e.action == "grant_remedy"] == [
+    assert (
+        info.value.field == "item" and len(complaints.complaint_file(world.agent, complaint_id).remedies) == 4
+    )
+    events = desk.ticket(world.agent, complaint_id).events
+    assert [e.payload["kind"] for e in events if e.action == "grant_remedy"] == [
         "warranty_extension", "free_accessory", "extra_maintenance_visit", "gift",
     ]  # fmt: skip
     extensions = complaints.warranty_extensions(world.agent, "unit-in")
@@ -363,17 +403,21 @@ def test_the_handlers_cards_are_recorded_with_their_cost_and_played_only_by_hand
 def test_no_card_is_played_before_a_solution_is_on_the_table(story: Story) -> None:
     # 谈判 comes after 倾听: a remedy is granted while a solution is negotiated or carried out, not on a
     # complaint just received (InvalidTransition, nothing stored).
-    desk, clock, world = story
+    desk, _, world = story
     opened = desk.complaints.open_complaint(world.agent, "cust-zh", "漏水", asset_id="unit-in")
     with pytest.raises(InvalidTransition):
-        desk.complaints.grant_remedy(world.agent, opened.ticket.id, kind=RemedyKind.GIFT, cost=Money("30", "CNY"))
+        desk.complaints.grant_remedy(
+            world.agent, opened.ticket.id, kind=RemedyKind.GIFT, cost=Money("30", "CNY")
+        )
     assert desk.complaints.complaint_file(world.agent, opened.ticket.id).remedies == []
 
 
-def test_the_agreed_solution_is_carried_out_with_compensation_and_the_customer_called_back(story: Story) -> None:
+def test_the_agreed_solution_is_carried_out_with_compensation_and_the_customer_called_back(
+    story: Story,
+) -> None:
     # 方案的落实及跟踪结果: the agreed solution is implemented, compensation included (包括赔偿); once the
-    # customer is told the outcome a callback is due (问题解决后的一定时间内对客户进行回访), and the callback is
-    # recorded on the complaint.
+    # customer is told the outcome a callback is due (问题解决后的一定时间内对客户进行回访), and the
+    # callback is recorded on the complaint.
     desk, clock, world = story
     complaints = desk.complaints
     complaint_id = _complaint_in_negotiation(desk, world)
@@ -384,7 +428,9 @@ def test_the_agreed_solution_is_carried_out_with_compensation_and_the_customer_c
     view = desk.ticket(world.agent, complaint_id)
     assert view.state == ComplaintState.FEEDBACK_GIVEN and view.callback_due_at is not None
     assert view.callback_due_at > clock.now()
-    assert [r.kind for r in complaints.complaint_file(world.agent, complaint_id).remedies] == [RemedyKind.COMPENSATION]
+    assert [r.kind for r in complaints.complaint_file(world.agent, complaint_id).remedies] == [
+        RemedyKind.COMPENSATION
+    ]
     clock.advance(timedelta(days=2))
     desk.callbacks.record(
         world.agent, complaint_id, checklist=CallbackChecklist(product_works=True), problem_back=False,

@@ -20,8 +20,8 @@ import attrs
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.ids import AssetId, CustomerId, ProductId, TicketId
 from aftersales.domain.money import Money
-from aftersales.domain.reasons import Reason
 from aftersales.domain.part_numbers import part_number
+from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, code, optional_bounded, required_text
 from aftersales.domain.warranty_records import ExtensionSource, WarrantyExtension
 from aftersales.domain.work import aware, optional_aware

@@ -309,8 +309,8 @@ class MaterialsDesk:
         slip = FeeSlip(
             next_number(uow, "fee_slip", now), ticket.id, ticket.customer_id, quote.currency, now, actor.ref,
             self._books_month(now), quote.lines,
-            payment_method=method, invoice_wish=wish, origin=SlipOrigin.JOB, dealer_id=dealer, quote_id=quote.id,
-            payer_kind=quote.payer,
+            payment_method=method, invoice_wish=wish, origin=SlipOrigin.JOB, dealer_id=dealer,
+            quote_id=quote.id, payer_kind=quote.payer,
             payer_id=dealer if quote.payer == "dealer" and dealer else ticket.customer_id,
             reasons=quote.reasons,
         )  # fmt: skip
