@@ -31,7 +31,13 @@ from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
 from aftersales.domain.surveys import CallbackChecklist
 from aftersales.domain.ticket_workflow import TicketState
-from aftersales.errors import InvalidTransition, PermissionDenied, PolicyError, ValidationError
+from aftersales.errors import (
+    FaultRecordRequired,
+    InvalidTransition,
+    PermissionDenied,
+    PolicyError,
+    ValidationError,
+)
 from aftersales.service.desk import ServiceDesk
 from conftest import World
 
@@ -109,6 +115,37 @@ def test_the_callers_message_for_an_absent_handler_is_kept_for_staff_only(story:
     customer_view = desk.ticket(world.customer_zh, ticket_id)
     assert all(note.text != message for note in customer_view.notes)
     assert all(event.reason != message for event in customer_view.events)
+
+
+# -- 叫修处理流程 (附录: the call-handling flowchart) ---------------------------------------------------
+
+
+def test_a_repair_call_is_guided_by_phone_first_and_closed_when_that_solves_it(story: Story) -> None:
+    # 用户叫修记录 → 电话指导 → 是否需派人现场服务 (NO) → 用户确认 → 结案: the pack plans a normal repair call
+    # as phone guidance; the agent records the fault (故障描述→故障原因→处理措施) and resolves it without
+    # dispatch; a resolve without the fault record is refused first (pack lifecycle.fault_record_for).
+    desk, _, world = story
+    opened = desk.open_ticket(
+        world.agent, customer_id="cust-zh", description="冲水按钮按下没反应", asset_id="unit-in"
+    )
+    ticket_id = opened.ticket.id
+    desk.triage(world.agent, ticket_id, nature="flush_button", severity=Severity.LOW)
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.assessment is not None and view.assessment.plan is Plan.REMOTE
+    desk.contact_customer(world.agent, ticket_id, note="电话指导：更换按钮电池")
+    with pytest.raises(FaultRecordRequired):
+        desk.resolve(world.agent, ticket_id, summary="电话指导解决")
+    assert desk.ticket(world.agent, ticket_id).state == TicketState.TRIAGED
+    desk.add_fault_record(
+        world.agent, ticket_id, symptom="button_no_response", cause="battery_flat", action="guide_user"
+    )
+    desk.resolve(world.agent, ticket_id, summary="电话指导解决")
+    desk.confirm(world.customer_zh, ticket_id)
+    view = desk.ticket(world.agent, ticket_id)
+    assert view.state == TicketState.ACCEPTED and view.assignee is None
+    assert [(r.symptom, r.cause, r.action) for r in view.fault_records] == [
+        ("button_no_response", "battery_flat", "guide_user")
+    ]
 
 
 # -- 材料处理: 发料, 退料 and the lists of 其他 -------------------------------------------------------
