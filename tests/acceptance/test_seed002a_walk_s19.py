@@ -25,10 +25,13 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.domain.classification import Category, Channel, Plan, Severity
 from aftersales.domain.complaint_workflow import ComplaintState
 from aftersales.domain.complaints import RemedyKind
+from aftersales.domain.contact import Contact
 from aftersales.domain.fee_slips import FeeSlip, InvoiceWish
+from aftersales.domain.ids import CustomerId
 from aftersales.domain.materials import ItemKind, MaterialsLine, MaterialsRequest, PartReturn, PartyRef
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
+from aftersales.domain.parties import Customer
 from aftersales.domain.surveys import CallbackChecklist
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import (
@@ -38,6 +41,7 @@ from aftersales.errors import (
     PolicyError,
     ValidationError,
 )
+from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import World
 
@@ -84,17 +88,20 @@ def test_a_call_is_registered_with_its_time_taker_caller_and_matter(story: Story
 
 def test_a_question_about_no_product_of_ours_is_answered_and_closed_without_dispatch(story: Story) -> None:
     # 来电者的问题即使和公司没有直接联系,也应尽量耐心问答: an inquiry naming no unit is answered on the phone
-    # (电话指导), accepted, called back and closed; nobody is dispatched and nothing is charged.
+    # (电话指导), accepted, called back and closed; nobody is dispatched and nothing is charged. The caller
+    # owns nothing of ours: the agent registers them first (姓名, 电话).
     desk, _, world = story
+    caller = Customer(CustomerId("caller-1"), "李女士", Contact("李女士", phone="13500000001"))
+    desk.register_customer(world.agent, caller)
     opened = desk.open_ticket(
-        world.agent, customer_id="cust-zh", description="想问附近哪里能修热水器（非本公司产品）",
+        world.agent, customer_id="caller-1", description="想问附近哪里能修热水器（非本公司产品）",
         category=Category.INQUIRY, channel=Channel.PHONE,
     )  # fmt: skip
     ticket_id = opened.ticket.id
     desk.triage(world.agent, ticket_id, nature="question", severity=Severity.LOW, plan=Plan.REMOTE)
     desk.contact_customer(world.agent, ticket_id, note="已耐心解答并告知维修点电话")
     desk.resolve(world.agent, ticket_id, summary="电话解答")
-    desk.confirm(world.customer_zh, ticket_id)
+    desk.confirm(Actor.customer(caller.id), ticket_id)
     desk.record_callback(world.agent, ticket_id, problem_back=False, satisfaction=5)
     desk.close(world.agent, ticket_id)
     view = desk.ticket(world.agent, ticket_id)
