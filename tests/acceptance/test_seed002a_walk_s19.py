@@ -110,6 +110,20 @@ def test_a_question_about_no_product_of_ours_is_answered_and_closed_without_disp
     assert desk.sla(world.agent, ticket_id)["response"].met_at is not None
 
 
+def test_a_visitor_is_received_by_whoever_is_at_the_desk(story: Story) -> None:
+    # 第六条 3, 9-10: 有客户来访,马上起来接待 … 负责接待的人不在时,也会出现接待 — a walk-in is registered by
+    # any agent present, who is recorded as having taken it, by the walk-in channel.
+    desk, _, world = story
+    stand_in = Actor.agent("agent-2", "客服小王")
+    opened = desk.open_ticket(
+        stand_in, customer_id="cust-zh", description="来店咨询马桶盖安装", category=Category.INQUIRY,
+        channel=Channel.WALK_IN,
+    )  # fmt: skip
+    view = desk.ticket(world.agent, opened.ticket.id)
+    assert (view.channel, view.taken_by) == (Channel.WALK_IN, stand_in.ref)
+    assert [t.id for t in desk.ledger(world.manager).items] == [view.id]
+
+
 def test_the_callers_message_for_an_absent_handler_is_kept_for_staff_only(story: Story) -> None:
     # 承办人不在时,应询问顾客的姓名、留言等信息: the agent records the caller's message on the dealer's job as
     # an internal note; the dealer's staff read it, the customer's own view does not show it.
