@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Severity
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.jobs import JobSettings
 from conftest import STAFF, START, World, make_world, register, store_url
 
 HOURS = [(time(9), time(12)), (time(13), time(18))]
@@ -105,3 +107,41 @@ def test_a_desk_without_a_calendar_has_no_dues_to_keep_current(tmp_path: Path) -
 def test_the_fingerprint_follows_the_days_off_not_the_object() -> None:
     assert _calendar().fingerprint == _calendar().fingerprint
     assert _calendar(date(2026, 3, 3)).fingerprint != _calendar().fingerprint
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_the_sweep_recomputes_page_by_page_and_stamps_after_the_last(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An upgrade on a large store must not hold the writers for every open ticket: with a limit of 2
+    # a page, five tickets take three writes and all of them move; the stamp comes after the last.
+    clock, world = ManualClock(START), make_world()
+    with store_url(backend, tmp_path) as url:
+        first, stored = _first_desk(url, clock, world)
+        assert stored is not None
+        with _open(url, clock, _calendar()) as old:
+            others = [
+                old.open_ticket(world.agent, customer_id=world.cust_zh.id, description="卡纸").ticket.id
+                for _ in range(4)
+            ]
+            for tid in others:
+                old.triage(world.agent, tid, nature="repair", severity=Severity.MEDIUM)
+        with _open(url, clock, _calendar(stored.date() - timedelta(days=1))) as desk:
+            desk.jobs.configure(JobSettings(limit=2))
+            writes: list[str] = []
+            write = desk.jobs.runner.write
+
+            def counted(actor: Any, command: str, *args: Any, **kwargs: Any) -> Any:
+                writes.append(command)
+                return write(actor, command, *args, **kwargs)
+
+            monkeypatch.setattr(desk.jobs.runner, "write", counted)
+            clock.advance(timedelta(minutes=6))
+            desk.run_due_jobs()
+            # Three pages of at most 2 tickets (5 open), then the stamp: four writes, not one.
+            assert writes.count("recalculate_sla") == 4
+            assert desk.health().dues_stale is False
+            for tid in (first, *others):
+                ticket = desk.ticket(world.manager, tid)
+                assert ticket.resolution_due_at == desk.sla(world.manager, tid)["resolution"].due_at
+                assert ticket.events[-1].action == "recalculate_sla"

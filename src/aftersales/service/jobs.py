@@ -480,7 +480,9 @@ class Jobs:
             return 0
         if not stale:
             return 0
-        return len(recompute_dues(self.context, self.runner, self.actor, None).recomputed)
+        # Page by page: an upgrade on a large store never holds the writers for every open ticket.
+        report = recompute_dues(self.context, self.runner, self.actor, None, page_size=self.settings.limit)
+        return len(report.recomputed)
 
     def _deliver(self, now: datetime) -> DispatchReport:
         if self.context.notifier is None:
