@@ -26,6 +26,7 @@ from aftersales.domain.classification import Category, Channel, Plan, Priority, 
 from aftersales.domain.surveys import CallbackChecklist
 from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from aftersales.i18n.reasons import render_reason
+from aftersales.ports.queries import PageRequest, Sort
 from aftersales.ports.reporting import GroupBy, Period
 from aftersales.reports.kpi import kpi_report
 from aftersales.service.actors import Actor
@@ -254,6 +255,25 @@ def test_a_callback_finding_the_problem_back_reopens_the_work(office: Office) ->
         world.agent, tid, checklist=CallbackChecklist(), problem_back=True, satisfaction=3, comment="又卡纸"
     )
     assert desk.ticket(world.manager, tid).state == "rework"
+
+
+def test_the_most_urgent_request_is_handled_first(office: Office) -> None:
+    # 特急问题…优先处理: the ledger's priority order puts critical first, then expedited, then normal, the
+    # oldest first within a grade; an engineer's own queue reads the same way.
+    desk, clock, world = office
+    normal = _repair(desk, world, "打印偏色")
+    desk.triage(world.agent, normal, nature="colour_shift", severity=Severity.LOW)
+    untriaged = _repair(desk, world, "扫描仪无响应")
+    clock.advance(H)
+    critical = desk.open_ticket(
+        world.agent, customer_id="cust-zh", description="全楼打印停摆", priority=Priority.CRITICAL
+    ).ticket.id
+    clock.advance(H)
+    expedited = desk.open_ticket(
+        world.agent, customer_id="cust-zh", description="会议前投影仪故障", urgent=True
+    )
+    page = desk.ledger(world.manager, page=PageRequest(10, sort=Sort.PRIORITY))
+    assert [v.id for v in page.items] == [critical, expedited.ticket.id, normal, untriaged]
 
 
 # -- 绩效考核: 客户满意度、响应速度、问题解决率 ------------------------------------------------------------
