@@ -17,12 +17,16 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Category, Channel, Plan, Priority, Severity
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import CustomerId
+from aftersales.domain.parties import Customer
 from aftersales.domain.surveys import CallbackChecklist
 from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from aftersales.i18n.reasons import render_reason
@@ -99,6 +103,21 @@ def test_a_request_records_customer_product_problem_expected_time_and_class(offi
     assert refused.value.field == "expected_by" and desk.count(world.manager) == before
     # The customer sees its expected time on its progress.
     assert desk.progress(world.customer_zh, opened.id).expected_by == expected
+
+
+def test_a_first_time_caller_is_registered_by_the_agent_who_takes_the_call(office: Office) -> None:
+    # 客户信息管理 / 需详细记录客户信息: the agent on the hotline records a new customer, then the request.
+    desk, _clock, world = office
+    caller = Customer(CustomerId("cust-new"), "王芳", Contact("王芳", phone="13811112222"), region="SH")
+    with pytest.raises(NotFound):
+        desk.open_ticket(world.agent, customer_id="cust-new", description="新购复印机需安装")
+    desk.register_customer(world.agent, caller)
+    opened = desk.open_ticket(
+        world.agent, customer_id="cust-new", description="新购复印机需安装", category=Category.INSTALLATION
+    )
+    assert (opened.ticket.customer_id, opened.ticket.region) == ("cust-new", "SH")
+    with pytest.raises(PermissionDenied):  # an engineer keeps no customer register
+        desk.register_customer(world.junior, attrs.evolve(caller, id=CustomerId("cust-x")))
 
 
 # -- 3. 建立快速响应与分级处理机制 ---------------------------------------------------------------------------
