@@ -91,8 +91,11 @@ def test_the_callbacks_answers_on_conduct_are_counted_per_engineer(office: Offic
     assert service_conduct(desk.store, april).total.rate is None
 
 
-def test_a_period_that_is_not_one_is_refused(office: Office) -> None:
+def test_a_period_or_store_that_is_not_one_is_refused(office: Office) -> None:
     desk, _clock, _world = office
     with pytest.raises(ValidationError) as refused:
         service_conduct(desk.store, "2026-03")  # type: ignore[arg-type]
     assert refused.value.field == "period"
+    with pytest.raises(ValidationError) as no_store:
+        service_conduct("memory://", MARCH)  # type: ignore[arg-type]
+    assert no_store.value.field == "store"

@@ -94,6 +94,8 @@ def service_conduct(store: Callable[[], UnitOfWork], period: Period) -> ConductR
     ``store`` is the desk's store factory (``desk.store``). A complaint's callback asks about the
     complaint's handling, not an engineer's visit: it is left out.
     """
+    if not callable(store):
+        raise ValidationError("store is the desk's store factory (desk.store)", field="store")
     if not isinstance(period, Period):
         raise ValidationError("period is a Period", field="period")
     tallies: dict[str, _Tally] = {}
