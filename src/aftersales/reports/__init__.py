@@ -8,6 +8,7 @@ store with ``aftersales.adapters.reporting.reporting_for(desk.store)``.
 from aftersales.domain.quality_reports import BatchIncident
 from aftersales.reports.budgets import BudgetReport, BudgetRow, budget_report, scoped_budget_report
 from aftersales.reports.charge_documents import ChargedTicket
+from aftersales.reports.conduct import ConductReport, ConductRow, service_conduct
 from aftersales.reports.dealer_monthly import (
     DealerMonthlyReport,
     DealerMonthlySummary,
@@ -54,6 +55,8 @@ __all__ = [
     "BudgetReport",
     "BudgetRow",
     "ChargedTicket",
+    "ConductReport",
+    "ConductRow",
     "DealerMonthRow",
     "DealerMonthlyReport",
     "DealerMonthlySummary",
@@ -96,6 +99,7 @@ __all__ = [
     "scoped_budget_report",
     "scoped_kpi_report",
     "scoped_month_money",
+    "service_conduct",
     "sla_breaches",
     "to_csv",
     "to_html",
