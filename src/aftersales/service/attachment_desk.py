@@ -54,7 +54,8 @@ class AttachmentLink:
 
 
 _FAULT_CATEGORIES = frozenset({Category.REPAIR.code, Category.INSTALLATION.code})
-"""Tickets about a problem with the unit (a fault, or one found while installing it)."""
+"""Tickets about a problem with the unit (a fault, or one found while installing it): the ones whose
+special-case SLA extension waits for a written report (``report_before_extension``)."""
 
 
 @validated_commands
@@ -264,19 +265,23 @@ class AttachmentDesk:
 
         A design hazard recorded in any phase counts as out of box (seed 002: 设计隐患问题,按第一阶段的方式
         处理). Both rules are about faults (seed 002: 发现问题时, 特殊情况): planned work such as a postponed
-        maintenance visit moves its own SLA without a written report."""
+        maintenance visit moves its own SLA without a written report. The report rule holds every ticket
+        on which a problem was found (:meth:`_problem_found`): a maintenance visit or an exchange that
+        records a fault (a design hazard, a unit cracked at unboxing) needs the report like a repair."""
         params = self.rules.params
-        if ticket.category.code not in _FAULT_CATEGORIES:
-            return
-        if params.report_before_extension and any(event.action == "extend_sla" for event in events):
+        if (
+            params.report_before_extension
+            and ticket.category.code in _FAULT_CATEGORIES
+            and any(event.action == "extend_sla" for event in events)
+        ):
             self.check_extension(ticket)
-        if not params.report_for_out_of_box:
+        if not params.report_for_out_of_box or not self._problem_found(ticket):
             return
         for event in events:
             if event.action in params.report_blocks:
                 self.rules.check_step(
                     event.action,
-                    self._problem_found(ticket) and self._out_of_box(uow, ticket),
+                    self._out_of_box(uow, ticket),
                     ticket.attachments,
                     design_hazard=self._design_hazard(ticket),
                 )
@@ -289,9 +294,10 @@ class AttachmentDesk:
 
     @staticmethod
     def _problem_found(ticket: Ticket) -> bool:
-        """Whether the ticket reports a problem (seed 002: 在发现问题时): a repair call does; an installation
-        job (安装调试, at delivery) only once a fault record says what was found while installing."""
-        return ticket.category.code != Category.INSTALLATION.code or bool(ticket.fault_records)
+        """Whether the ticket reports a problem (seed 002: 在发现问题时): a repair call does; any other
+        ticket — an installation job at delivery (安装调试), a maintenance visit, an exchange — only once a
+        fault record says what was found."""
+        return ticket.category.code == Category.REPAIR.code or bool(ticket.fault_records)
 
     def _design_hazard(self, ticket: Ticket) -> str | None:
         """The first design-hazard cause among the ticket's fault records (seed 002: 设计隐患问题,
