@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
@@ -22,6 +23,8 @@ from aftersales.domain.attachments import AttachmentKind
 from aftersales.domain.classification import Category, Plan, Severity
 from aftersales.domain.ids import AssetId
 from aftersales.domain.products import Asset
+from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
+from aftersales.domain.training import Attendee
 from aftersales.errors import (
     AttachmentRequired,
     FaultRecordRequired,
@@ -29,6 +32,7 @@ from aftersales.errors import (
     PermissionDenied,
     ValidationError,
 )
+from aftersales.reports import rater_index
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
@@ -173,7 +177,9 @@ def test_an_out_of_box_exchange_with_a_fault_found_needs_the_report(shop: Shop) 
     about a problem found, whatever the ticket is called: a fault record says one was."""
     desk, world = shop.desk, shop.world
     tid = _at_work(shop, "asset-oob", category=Category.RETURN_EXCHANGE)
-    desk.add_fault_record(shop.staff, tid, symptom="cracked_body", cause="transport_damage", action="exchange")
+    desk.add_fault_record(
+        shop.staff, tid, symptom="cracked_body", cause="transport_damage", action="exchange"
+    )
     with pytest.raises(AttachmentRequired) as refused:
         desk.resolve(shop.staff, tid, summary="换新")
     assert refused.value.step == "resolve"
@@ -286,3 +292,140 @@ def test_every_phase_records_its_quality_problem_the_same_way(shop: Shop) -> Non
     with pytest.raises(FaultRecordRequired):
         desk.resolve(shop.staff, tid, summary="更换")
     assert AttachmentKind.WRITTEN_REPORT in {a.kind for a in desk.attachments.list(world.agent, tid)}
+
+
+# -- 三、售后服务质量的控制和改善: the RATER index, and 回访 to collect what customers dislike
+
+
+def _accepted(shop: Shop) -> str:
+    """An in-warranty repair done by the Shanghai dealer and accepted by the customer."""
+    tid = _at_work(shop, "asset-1")
+    shop.desk.add_fault_record(
+        shop.staff, tid, symptom="switch_leaking", cause="switch_loose", action="tighten"
+    )
+    shop.desk.resolve(shop.staff, tid, summary="紧固转换开关")
+    shop.desk.confirm(shop.world.customer_zh, tid, note="好了")
+    return tid
+
+
+def test_a_callback_records_the_five_rater_scores_and_the_customers_complaints(shop: Shop) -> None:
+    desk, world = shop.desk, shop.world
+    tid = _accepted(shop)
+    survey = SatisfactionSurvey(
+        reliability=5, assurance=4, tangibles=3, empathy=4, responsiveness=2, overall=4
+    )
+    told = CallbackChecklist(polite=True, on_time=False, other_complaints="师傅晚到两个小时")
+    for reader, error in (
+        (world.customer_zh, PermissionDenied),  # the service side calls back, not the customer
+        (world.dealer_bj_staff, NotFound),
+        (world.junior, NotFound),
+    ):
+        with pytest.raises(error):
+            desk.callbacks.record(reader, tid, checklist=told, problem_back=False, survey=survey)
+    assert desk.callbacks.records(world.agent, tid) == []
+    desk.callbacks.record(
+        shop.staff, tid, checklist=told, problem_back=False, survey=survey, comment="总体满意"
+    )
+    (record,) = desk.callbacks.records(world.agent, tid)
+    assert record.survey is not None and record.survey.dimensions() == {
+        "reliability": 5, "assurance": 4, "tangibles": 3, "empathy": 4, "responsiveness": 2,
+    }  # fmt: skip
+    assert (record.checklist.failed, record.checklist.other_complaints) == (("on_time",), "师傅晚到两个小时")
+    # The index of the five dimensions (1 ↦ 0, 5 ↦ 100): mean 3.6 → 65.
+    assert rater_index([record.survey.dimensions()]).index == Decimal("65.0")
+    # The dealer's archive keeps the callback and its score; the customer's the callback with its words.
+    archive = desk.archives.dealer_archive(
+        shop.staff, world.dealer_sh.id, start=date(2026, 3, 1), end=date(2026, 4, 1)
+    )
+    assert (archive.total.callbacks, archive.total.satisfaction) == (1, Decimal("4.00"))
+    contacts = desk.archives.customer_archive(shop.staff, world.cust_zh.id).contacts
+    assert [(c.kind, c.note) for c in contacts if c.kind == "callback"] == [("callback", "总体满意")]
+
+
+@pytest.mark.parametrize("dimension", ["reliability", "assurance", "tangibles", "empathy", "responsiveness"])
+def test_a_rater_score_outside_one_to_five_is_refused(dimension: str) -> None:
+    scores = dict.fromkeys(("reliability", "assurance", "tangibles", "empathy", "responsiveness"), 3)
+    for bad in (0, 6):
+        with pytest.raises(ValidationError) as refused:
+            SatisfactionSurvey(**(scores | {dimension: bad}), overall=3)
+        assert refused.value.field == dimension
+
+
+def test_a_dissatisfied_callback_opens_a_complaint_and_a_problem_back_is_rework(shop: Shop) -> None:
+    """回访…目的在于收集客户对公司的不满,对产品和服务的抱怨: a low score is a complaint to handle, and a
+    problem that is back sends the work back to the dealer."""
+    desk, world = shop.desk, shop.world
+    unhappy = _accepted(shop)
+    low = SatisfactionSurvey(reliability=2, assurance=2, tangibles=1, empathy=1, responsiveness=1, overall=1)
+    desk.callbacks.record(
+        world.agent, unhappy, checklist=CallbackChecklist(other_complaints="态度差"), problem_back=False,
+        survey=low,
+    )  # fmt: skip
+    (record,) = desk.callbacks.records(world.agent, unhappy)
+    assert record.complaint_id is not None
+    complaint = desk.ticket(world.agent, record.complaint_id)
+    assert complaint.category == Category.COMPLAINT and "态度差" in complaint.description
+    back = _accepted(shop)
+    desk.callbacks.record(
+        world.agent, back, checklist=CallbackChecklist(product_works=False), problem_back=True
+    )
+    assert desk.ticket(world.agent, back).state != "closed"
+    desk.start_work(shop.staff, back)  # rework by the same dealer
+    archive = desk.archives.dealer_archive(
+        shop.staff, world.dealer_sh.id, start=date(2026, 3, 1), end=date(2026, 4, 1)
+    )
+    assert (archive.total.callbacks, archive.total.problem_back, archive.total.rework) == (2, 1, 1)
+
+
+# -- 售后服务质量改善的措施: training (走训, 集训, 函授; 案例教学)
+
+
+def test_training_is_recorded_by_way_and_topic_and_read_by_each_dealer_in_its_archive(shop: Shop) -> None:
+    desk, world = shop.desk, shop.world
+    sh, bj = world.dealer_sh.id, world.dealer_bj.id
+    archives = desk.archives
+    with pytest.raises(ValidationError) as refused:  # 走训: at one dealer
+        archives.record_training(
+            world.manager, kind="on_site", held_on=date(2026, 2, 10), trainer="技术部", dealer_ids=[sh, bj],
+            topics=["product_knowledge"],
+        )  # fmt: skip
+    assert refused.value.field == "dealer_ids"
+    with pytest.raises(ValidationError) as refused:
+        archives.record_training(
+            world.manager, kind="webinar", held_on=date(2026, 2, 10), trainer="技术部", dealer_ids=[sh],
+            topics=["etiquette"],
+        )  # fmt: skip
+    assert refused.value.field == "kind"
+    with pytest.raises(ValidationError) as refused:
+        archives.record_training(
+            world.manager, kind="central", held_on=date(2026, 2, 10), trainer="技术部", dealer_ids=[sh],
+            topics=["juggling"],
+        )  # fmt: skip
+    assert refused.value.field == "topics"
+    with pytest.raises(PermissionDenied):  # the maker trains its dealers, not the other way round
+        archives.record_training(
+            shop.staff, kind="on_site", held_on=date(2026, 2, 10), trainer="陈店长", dealer_ids=[sh],
+            topics=["etiquette"],
+        )  # fmt: skip
+    archives.record_training(
+        world.manager, kind="on_site", held_on=date(2026, 2, 10), trainer="技术部", dealer_ids=[sh],
+        topics=["product_knowledge", "warranty_rules"], attendees=[Attendee("小赵", sh)],
+    )  # fmt: skip
+    archives.record_training(
+        world.manager, kind="central", held_on=date(2026, 2, 20), trainer="售后服务部", dealer_ids=[sh, bj],
+        topics=["etiquette", "communication", "case_study"],
+        attendees=[Attendee("小赵", sh), Attendee("小钱", bj)],
+    )  # fmt: skip
+    archives.record_training(
+        world.manager, kind="correspondence", held_on=date(2026, 2, 25), trainer="售后服务部",
+        dealer_ids=[bj], topics=["case_study"], note="寄发转换开关漏水案例资料",
+    )  # fmt: skip
+    start, end = date(2026, 2, 1), date(2026, 3, 1)
+    mine = archives.dealer_archive(shop.staff, sh, start=start, end=end)
+    assert [t.kind.value for t in mine.training] == ["on_site", "central"]
+    assert mine.total.trainings == 2
+    assert {a.name for t in mine.training for a in t.attendees} == {"小赵"}  # not the Beijing staff
+    theirs = archives.dealer_archive(world.manager, bj, start=start, end=end)
+    assert [t.kind.value for t in theirs.training] == ["central", "correspondence"]
+    with pytest.raises(PermissionDenied):
+        archives.dealer_archive(shop.staff, bj, start=start, end=end)
