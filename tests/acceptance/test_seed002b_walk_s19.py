@@ -429,3 +429,33 @@ def test_training_is_recorded_by_way_and_topic_and_read_by_each_dealer_in_its_ar
     assert [t.kind.value for t in theirs.training] == ["central", "correspondence"]
     with pytest.raises(PermissionDenied):
         archives.dealer_archive(shop.staff, bj, start=start, end=end)
+
+
+def test_the_dealer_archive_gives_the_rater_index_of_its_callback_surveys(shop: Shop) -> None:
+    """Seed 002: 售后服务质量衡量的指标——RATER指数. Before, a callback survey's five scores were kept on the
+    callback and nowhere counted: the dealer archive gave the overall satisfaction only, and no reader
+    could get the service-quality index of a dealer's month from the desk."""
+    desk, world = shop.desk, shop.world
+    surveys = [
+        SatisfactionSurvey(reliability=5, assurance=4, tangibles=3, empathy=4, responsiveness=2, overall=4),
+        SatisfactionSurvey(reliability=3, assurance=4, tangibles=5, empathy=4, responsiveness=4, overall=4),
+    ]
+    for survey in surveys:
+        tid = _accepted(shop)
+        desk.callbacks.record(
+            shop.staff, tid, checklist=CallbackChecklist(), problem_back=False, survey=survey
+        )
+    desk.record_callback(shop.staff, _accepted(shop), problem_back=False, satisfaction=5)  # no survey asked
+    archive = desk.archives.dealer_archive(
+        shop.staff, world.dealer_sh.id, start=date(2026, 2, 1), end=date(2026, 4, 1)
+    )
+    february, march = archive.periods
+    assert (february.rater, february.rater_index) == ((), None)
+    expected = rater_index([s.dimensions() for s in surveys])
+    for period in (march, archive.total):
+        assert (period.callbacks, period.satisfaction_count) == (3, 3)
+        assert period.rater_index == expected.index == Decimal("70.0")
+        assert period.rater_means == {k: v for k, v in expected.means.items() if v is not None}
+        assert period.rater_means["responsiveness"] == Decimal("3.00")
+    entries = desk.archives.customer_archive(world.customer_zh, world.cust_zh.id).callbacks
+    assert [dict(e.rater) for e in entries] == [s.dimensions() for s in surveys] + [{}]
