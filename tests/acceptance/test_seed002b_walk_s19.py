@@ -12,17 +12,19 @@ a quality problem is recorded 故障描述 → 故障原因 → 处理措施.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import attrs
 import pytest
 
+from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.attachments import AttachmentKind
 from aftersales.domain.classification import Category, Plan, Severity
 from aftersales.domain.ids import AssetId
 from aftersales.domain.products import Asset
+from aftersales.domain.survey_campaigns import SamplingRules
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.domain.training import Attendee
 from aftersales.errors import (
@@ -32,10 +34,13 @@ from aftersales.errors import (
     PermissionDenied,
     ValidationError,
 )
+from aftersales.ports.reporting import FaultDimension, GroupBy, Period
 from aftersales.reports import rater_index
+from aftersales.reports.faults import fault_pareto
+from aftersales.reports.kpi import kpi_report
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from conftest import World, world_desk
+from conftest import START, World, world_desk
 
 PDF = b"%PDF-1.4\n" + b"0" * 200
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
@@ -459,3 +464,53 @@ def test_the_dealer_archive_gives_the_rater_index_of_its_callback_surveys(shop: 
         assert period.rater_means["responsiveness"] == Decimal("3.00")
     entries = desk.archives.customer_archive(world.customer_zh, world.cust_zh.id).callbacks
     assert [dict(e.rater) for e in entries] == [s.dimensions() for s in surveys] + [{}]
+
+
+def test_the_satisfaction_goal_and_the_fault_statistics_count_the_walks_callbacks_and_records(
+    shop: Shop,
+) -> None:
+    """售后服务的目标:提高顾客满意度 — the KPI report counts each callback's score per serving dealer;
+    and 二、反馈信息的处理 — 分类统计和分析 by symptom and cause (one symptom traced to two causes is one
+    symptom)."""
+    desk, world = shop.desk, shop.world
+    for score in (5, 2):
+        desk.record_callback(shop.staff, _accepted(shop), problem_back=False, satisfaction=score)
+    tid = _at_work(shop, "asset-1")
+    desk.add_fault_record(shop.staff, tid, symptom="switch_leaking", cause="seal_worn", action="replace_seal")
+    queries = reporting_for(desk.store)  # type: ignore[arg-type]
+    period = Period(START, START + timedelta(days=1))
+    assert desk.calendar is not None
+    report = kpi_report(queries, period, desk.calendar, group=GroupBy.SERVING_DEALER)
+    (row,) = report.rows
+    assert row.group == world.dealer_sh.id
+    assert (row.mean_satisfaction, report.total.mean_satisfaction) == (Decimal("3.50"), Decimal("3.50"))
+
+    def counts(dimension: FaultDimension) -> dict[str, int]:
+        return {item.key: item.count for item in fault_pareto(queries, period, dimension).items}
+
+    assert counts(FaultDimension.SYMPTOM) == {"switch_leaking": 3}
+    assert counts(FaultDimension.CAUSE) == {"switch_loose": 2, "seal_worn": 1}
+    assert counts(FaultDimension.PRODUCT) == {world.product.id: 3}
+
+
+def test_a_survey_campaign_reports_each_rater_dimension_per_region(shop: Shop) -> None:
+    """满意度调查 beyond the callbacks: the campaign's answers give each region its five dimension means;
+    the Beijing dealer reads no Shanghai customer's task."""
+    desk, world = shop.desk, shop.world
+    rules = SamplingRules(regions={"SH"}, sample_size=10, exclude_surveyed_days=90, served_within_days=None)
+    desk.surveys.start(world.manager, campaign_id="2026-03", period="2026-03", rules=rules)
+    tasks = desk.surveys.tasks(world.agent, "2026-03")
+    assert {t.customer_id for t in tasks} == {world.cust_zh.id, world.cust_en.id}
+    assert desk.surveys.tasks(world.dealer_bj_staff, "2026-03") == []
+    answers = [
+        SatisfactionSurvey(reliability=5, assurance=5, tangibles=4, empathy=3, responsiveness=2, overall=4),
+        SatisfactionSurvey(reliability=4, assurance=3, tangibles=4, empathy=5, responsiveness=3, overall=4),
+    ]
+    for task, survey in zip(tasks, answers, strict=True):
+        desk.surveys.answer(shop.staff, task.id, survey=survey)  # the dealer helps survey its region
+    (sh,) = desk.surveys.results(world.manager, "2026-03").regions
+    assert sh.region == "SH" and sh.answered == 2
+    assert dict(sh.dimensions) == {
+        "reliability": Decimal("4.50"), "assurance": Decimal("4.00"), "tangibles": Decimal("4.00"),
+        "empathy": Decimal("4.00"), "responsiveness": Decimal("2.50"),
+    }  # fmt: skip
