@@ -204,7 +204,9 @@ def _callbacks(ticket: Ticket) -> Iterator[CallbackEntry]:
         rater = tuple(
             (name, value)
             for name in RATER_DIMENSIONS
-            if isinstance(value := payload.get(f"score.{name}"), int) and not isinstance(value, bool)
+            if isinstance(value := payload.get(f"score.{name}"), int)
+            and not isinstance(value, bool)
+            and 1 <= value <= 5  # a survey's score (an imported history is not trusted to hold one)
         )
         yield CallbackEntry(
             ticket.id,
