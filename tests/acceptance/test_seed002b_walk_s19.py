@@ -514,3 +514,75 @@ def test_a_survey_campaign_reports_each_rater_dimension_per_region(shop: Shop) -
         "reliability": Decimal("4.50"), "assurance": Decimal("4.00"), "tangibles": Decimal("4.00"),
         "empathy": Decimal("4.00"), "responsiveness": Decimal("2.50"),
     }  # fmt: skip
+
+
+# -- 分为…三个阶段来进行相关的信息反馈 + 分类统计: the feedback counted by phase -----------------------------
+
+
+def test_the_feedback_is_counted_by_phase_with_the_reports_each_phase_owes(shop: Shop) -> None:
+    """Before, nothing counted the problems by the phase the seed sorts them into, nor which out-of-box
+    problems or design hazards still owed their written report: the after-sales department could not
+    classify the feedback (分为开箱期、保修期内、保修期外三个阶段来进行相关的信息反馈 … 分类统计和分析)."""
+    desk, world = shop.desk, shop.world
+    reported = _call(shop, "asset-oob")  # out of box, reported, repaired
+    _report(shop, reported)
+    desk.dispatch(world.agent, reported, dealer_id=world.dealer_sh.id)
+    desk.start_work(shop.staff, reported)
+    desk.add_fault_record(
+        shop.staff, reported, symptom="cracked_body", cause="transport_damage", action="replace"
+    )
+    _call(shop, "asset-oob")  # out of box, the report not in yet
+    leak = _at_work(shop, "asset-1")  # in warranty: the repair record
+    desk.add_fault_record(shop.staff, leak, symptom="switch_leaking", cause="switch_loose", action="tighten")
+    _at_work(shop, "asset-1", category=Category.MAINTENANCE)  # planned upkeep, nothing found
+    hazard = _at_work(shop, "asset-old")  # out of warranty, a design hazard, no report yet
+    desk.add_fault_record(shop.staff, hazard, symptom="seat_cracks", cause="design_hazard", action="replace")
+    _at_work(shop, "asset-oob", category=Category.RETURN_EXCHANGE)  # no fault found: not feedback
+    start, end = date(2026, 3, 1), date(2026, 4, 1)
+
+    feedback = desk.archives.phase_feedback(world.manager, start=start, end=end)
+    assert [c.phase for c in feedback.phases] == ["out_of_box", "in_warranty", "out_of_warranty", "unknown"]
+    figures = {
+        c.phase: (c.problems, c.fault_recorded, c.design_hazards, c.reports_due, c.reports_missing)
+        for c in feedback.phases
+    }
+    assert figures == {
+        "out_of_box": (2, 1, 0, 2, 1),
+        "in_warranty": (1, 1, 0, 0, 0),
+        "out_of_warranty": (1, 1, 1, 1, 1),
+        "unknown": (0, 0, 0, 0, 0),
+    }
+    assert feedback.of("in_warranty").symptoms == (("switch_leaking", 1),)
+    assert feedback.of("out_of_box").symptoms == (("cracked_body", 1),)
+    # The report comes in: nothing is missing any more in that phase.
+    _report(shop, hazard)
+    assert (
+        desk.archives.phase_feedback(world.auditor, start=start, end=end)
+        .of("out_of_warranty")
+        .reports_missing
+        == 0
+    )
+
+    # A dealer reads its own dealer's feedback, named; not another's, nor every dealer's at once.
+    mine = desk.archives.phase_feedback(shop.staff, start=start, end=end, dealer_id=world.dealer_sh.id)
+    assert mine.of("out_of_box").problems == 2
+    theirs = desk.archives.phase_feedback(
+        world.dealer_bj_staff, start=start, end=end, dealer_id=world.dealer_bj.id
+    )
+    assert sum(c.problems for c in theirs.phases) == 0
+    for reader, dealer in (
+        (world.dealer_bj_staff, world.dealer_sh.id),
+        (shop.staff, None),
+        (world.customer_zh, None),
+        (world.junior, None),
+    ):
+        with pytest.raises(PermissionDenied):
+            desk.archives.phase_feedback(reader, start=start, end=end, dealer_id=dealer)
+    with pytest.raises(NotFound):
+        desk.archives.phase_feedback(world.manager, start=start, end=end, dealer_id="dealer-none")
+    with pytest.raises(ValidationError) as refused:
+        desk.archives.phase_feedback(world.manager, start=end, end=start)
+    assert refused.value.field == "end"
+    with pytest.raises(ValidationError) as refused:
+        feedback.of("used")
+    assert refused.value.field == "phase"

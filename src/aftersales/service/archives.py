@@ -38,6 +38,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import ARCHIVE_ROLES, can_read, check_role
+from aftersales.service.phase_feedback import PhaseCount, PhaseFeedback, phase_feedback
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import customer_slip_readable, party_visible, purchasing_dealer, sees_every
 
@@ -50,6 +51,8 @@ __all__ = [
     "DealerArchive",
     "DealerPeriod",
     "DealerSpotCheck",
+    "PhaseCount",
+    "PhaseFeedback",
     "SpotCheckOutcome",
     "TicketEntry",
 ]
@@ -505,6 +508,23 @@ class ArchiveDesk:
             total.counts["spot_checks"] += 1
         periods = tuple(tallies[m].period(m) for m in months)
         return DealerArchive(dealer, start, end, periods, total.period("total"), training, checks)
+
+    # -- product feedback by phase ------------------------------------------------------------------
+
+    def phase_feedback(
+        self, actor: Actor, *, start: date, end: date, dealer_id: str | None = None
+    ) -> PhaseFeedback:
+        """The problems found on units in the calls received from ``start`` to ``end`` (exclusive, local
+        days), by the phase each unit was in at the call: out of box, in warranty, out of warranty
+        (seed 002: 分为开箱期、保修期内、保修期外三个阶段来进行相关的信息反馈; 分类统计和分析).
+
+        Per phase: the problems (repair calls, and any other ticket with a fault record), those with
+        their fault record, the design hazards, the written reports due (out of box, or a design hazard)
+        and still missing, and the tickets per symptom. ``dealer_id`` reads one dealer's tickets (those
+        it owns, as its archive counts them); ``None`` every dealer's. The office and auditors read any;
+        dealer staff only their own dealer's, named (``PermissionDenied`` otherwise).
+        """
+        return phase_feedback(self.context, actor, start=start, end=end, dealer_id=dealer_id)
 
     # -- end-user archive ---------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from aftersales.domain.classification import Category
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.media_types import sniff
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import ConfigurationError, NotFound, PermissionDenied, PolicyError, ValidationError
+from aftersales.errors import ConfigurationError, NotFound, PermissionDenied, ValidationError
 from aftersales.policies.attachments import AttachmentRules
 from aftersales.policies.chargeability import design_hazard_causes
 from aftersales.policies.warranty import WarrantyPhase
@@ -33,6 +33,7 @@ from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.blob_guard import delete_unused, hold_bytes
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import authorize
+from aftersales.service.phase_feedback import phase_at_call
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.views import CommandResult
 
@@ -307,16 +308,7 @@ class AttachmentDesk:
         return found[0] if found else None
 
     def _out_of_box(self, uow: UnitOfWork, ticket: Ticket) -> bool:
-        warranty = self.context.policies.warranty
-        if ticket.asset_id is None or warranty is None:
-            return False
-        try:
-            asset = uow.assets.get(ticket.asset_id)
-            product = uow.products.get(asset.product_id)
-            phase = warranty.decide(asset, product, ticket.received_at).outcome.phase
-        except (NotFound, PolicyError):
-            return False
-        return bool(phase is WarrantyPhase.OUT_OF_BOX)
+        return phase_at_call(self.context, uow, ticket) is WarrantyPhase.OUT_OF_BOX
 
     # -- helpers ---------------------------------------------------------------------------------------
 
