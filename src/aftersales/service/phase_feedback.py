@@ -21,6 +21,7 @@ import attrs
 
 from aftersales.domain.classification import Category
 from aftersales.domain.contact import zone
+from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.attachments import written_report_missing
@@ -42,17 +43,33 @@ judged (no warranty terms, no start date recorded)."""
 _PAGE = 500
 
 
-def phase_at_call(context: DeskContext, uow: UnitOfWork, ticket: Ticket) -> WarrantyPhase | None:
+def phase_at_call(
+    context: DeskContext,
+    uow: UnitOfWork,
+    ticket: Ticket,
+    units: dict[str, tuple[Asset, Product] | None] | None = None,
+) -> WarrantyPhase | None:
     """The phase of ``ticket``'s unit when the call came in, by the desk's warranty policy; ``None``
-    when the ticket names no unit, the desk has no warranty policy or the phase cannot be judged."""
+    when the ticket names no unit, the desk has no warranty policy or the phase cannot be judged.
+    ``units`` keeps the units (and their products) read so far, for a read over many tickets."""
     warranty = context.policies.warranty
     if ticket.asset_id is None or warranty is None:
         return None
+    if units is None or ticket.asset_id not in units:
+        try:
+            asset = uow.assets.get(ticket.asset_id)
+            found: tuple[Asset, Product] | None = (asset, uow.products.get(asset.product_id))
+        except NotFound:
+            found = None
+        if units is not None:
+            units[ticket.asset_id] = found
+    else:
+        found = units[ticket.asset_id]
+    if found is None:
+        return None
     try:
-        asset = uow.assets.get(ticket.asset_id)
-        product = uow.products.get(asset.product_id)
-        phase = warranty.decide(asset, product, ticket.received_at).outcome.phase
-    except (NotFound, PolicyError):
+        phase = warranty.decide(found[0], found[1], ticket.received_at).outcome.phase
+    except PolicyError:
         return None
     return WarrantyPhase(phase)
 
@@ -161,13 +178,14 @@ def phase_feedback(
     )
     tallies = {phase: _Tally(phase) for phase in PHASES}
     hazards = design_hazard_causes(context.policies.chargeability)
+    units: dict[str, tuple[Asset, Product] | None] = {}
     with context.store() as uow:
         if dealer_id is not None:
             uow.dealers.get(dealer_id)
         for ticket in _tickets(uow, window):
             if not _problem_found(ticket):
                 continue
-            phase = phase_at_call(context, uow, ticket)
+            phase = phase_at_call(context, uow, ticket, units)
             hazard = any(r.cause in hazards for r in ticket.fault_records)
             tallies[phase.value if phase is not None else "unknown"].add(ticket, hazard)
     return PhaseFeedback(start, end, dealer_id, tuple(tallies[p].count() for p in PHASES))
