@@ -224,7 +224,7 @@ from aftersales.reports import (
     to_xlsx,
 )
 from aftersales.service.actors import Actor
-from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArchive
+from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArchive, PhaseCount, PhaseFeedback
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.charges_desk import AcceptedQuote, ChargesDesk
@@ -405,6 +405,8 @@ __all__ = [
     "PartyRef",
     "Payment",
     "PermissionDenied",
+    "PhaseCount",
+    "PhaseFeedback",
     "PickSlip",
     "Plan",
     "PolicyError",

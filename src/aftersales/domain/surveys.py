@@ -12,7 +12,9 @@ record (:class:`CallbackRecord`); both are documents next to the ticket they fol
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -34,6 +36,7 @@ __all__ = [
     "CallbackTask",
     "CallbackTaskState",
     "SatisfactionSurvey",
+    "rater_index_of",
 ]
 
 CHECKLIST_ITEMS = (
@@ -49,6 +52,28 @@ CHECKLIST_ITEMS = (
 
 RATER_DIMENSIONS = ("reliability", "assurance", "tangibles", "empathy", "responsiveness")
 """The five service-quality dimensions of seed 002 (RATER)."""
+
+_EQUAL_WEIGHTS = {d: Decimal(1) for d in RATER_DIMENSIONS}
+
+
+def rater_index_of(
+    sums: Mapping[str, int],
+    counts: Mapping[str, int],
+    *,
+    weights: Mapping[str, Decimal] | None = None,
+    scale: int = 5,
+) -> Decimal | None:
+    """The RATER index (seed 002 售后服务质量衡量的指标) of checked per-dimension score ``sums`` over
+    ``counts`` answers: the weighted mean of the dimension means on 0…100 (1 ↦ 0, ``scale`` ↦ 100), to
+    0.1. Dimensions nobody rated (or weighted 0) are left out; ``None`` when none is left. The one
+    formula behind :func:`aftersales.reports.rater_index` and the dealer archive's index."""
+    weights = _EQUAL_WEIGHTS if weights is None else weights
+    rated = [d for d in RATER_DIMENSIONS if counts.get(d) and weights.get(d, Decimal(0)) > 0]
+    if not rated:
+        return None
+    total_weight = sum((weights[d] for d in rated), Decimal(0))
+    mean = sum((Decimal(sums[d]) / counts[d] * weights[d] for d in rated), Decimal(0)) / total_weight
+    return ((mean - 1) / (scale - 1) * 100).quantize(Decimal("0.1"))
 
 
 def _answer(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

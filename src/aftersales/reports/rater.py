@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import attrs
 
-from aftersales.domain.surveys import RATER_DIMENSIONS
+from aftersales.domain.surveys import RATER_DIMENSIONS, rater_index_of
 from aftersales.errors import ValidationError
 
 __all__ = ["RATER_DIMENSIONS", "RaterIndex", "rater_index"]
@@ -63,10 +63,4 @@ def rater_index(
             sums[dimension] += score
             counts[dimension] += 1
     means = {d: (Decimal(sums[d]) / counts[d]).quantize(Decimal("0.01")) if counts[d] else None for d in sums}
-    rated = [d for d in RATER_DIMENSIONS if counts[d] and weights.get(d, Decimal(0)) > 0]
-    if not rated:
-        return RaterIndex(None, means, counts)
-    total_weight = sum((weights[d] for d in rated), Decimal(0))
-    mean = sum((Decimal(sums[d]) / counts[d] * weights[d] for d in rated), Decimal(0)) / total_weight
-    index = ((mean - 1) / (scale - 1) * 100).quantize(Decimal("0.1"))
-    return RaterIndex(index, means, counts)
+    return RaterIndex(rater_index_of(sums, counts, weights=weights, scale=scale), means, counts)

@@ -25,6 +25,7 @@ from aftersales.domain.fee_slips import FeeSlip
 from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset
 from aftersales.domain.spot_checks import DealerSpotCheck, SpotCheckOutcome
+from aftersales.domain.surveys import RATER_DIMENSIONS, rater_index_of
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.training import Attendee, TrainingKind, TrainingRecord, TrainingTopic
@@ -37,6 +38,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import ARCHIVE_ROLES, can_read, check_role
+from aftersales.service.phase_feedback import PhaseCount, PhaseFeedback, phase_feedback
 from aftersales.service.runner import CommandRunner
 from aftersales.service.scope import customer_slip_readable, party_visible, purchasing_dealer, sees_every
 
@@ -49,6 +51,8 @@ __all__ = [
     "DealerArchive",
     "DealerPeriod",
     "DealerSpotCheck",
+    "PhaseCount",
+    "PhaseFeedback",
     "SpotCheckOutcome",
     "TicketEntry",
 ]
@@ -73,6 +77,9 @@ class DealerPeriod:
     satisfaction_sum: int = 0
     trainings: int = 0
     spot_checks: int = 0
+    rater: tuple[tuple[str, int, int], ...] = ()
+    """The callback surveys' RATER scores (seed 002 售后服务质量衡量的指标): per dimension rated, in RATER
+    order, how many surveys rated it and the sum of their scores (1–5)."""
 
     @property
     def satisfaction(self) -> Decimal | None:
@@ -81,6 +88,22 @@ class DealerPeriod:
             return None
         mean = Decimal(self.satisfaction_sum) / Decimal(self.satisfaction_count)
         return mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    @property
+    def rater_means(self) -> dict[str, Decimal]:
+        """Each rated dimension's mean score (1–5) over the callback surveys, to two decimals."""
+        return {
+            name: (Decimal(total) / answers).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            for name, answers, total in self.rater
+        }
+
+    @property
+    def rater_index(self) -> Decimal | None:
+        """The RATER index (0–100, the five dimensions weighted alike) of the callback surveys: the
+        measure of the dealer's service quality; ``None`` when no survey rated a dimension."""
+        return rater_index_of(
+            {name: total for name, _, total in self.rater}, {name: n for name, n, _ in self.rater}
+        )
 
 
 @attrs.frozen
@@ -129,6 +152,8 @@ class CallbackEntry:
     satisfaction: int | None
     comment: str
     answers: tuple[tuple[str, bool], ...]
+    rater: tuple[tuple[str, int], ...] = ()
+    """The survey's five RATER scores (1–5), in RATER order, when the survey was asked."""
 
 
 @attrs.frozen
@@ -179,6 +204,13 @@ def _callbacks(ticket: Ticket) -> Iterator[CallbackEntry]:
                 (k.removeprefix("answer."), bool(v)) for k, v in payload.items() if k.startswith("answer.")
             )
         )
+        rater = tuple(
+            (name, value)
+            for name in RATER_DIMENSIONS
+            if isinstance(value := payload.get(f"score.{name}"), int)
+            and not isinstance(value, bool)
+            and 1 <= value <= 5  # a survey's score (an imported history is not trusted to hold one)
+        )
         yield CallbackEntry(
             ticket.id,
             event.at,
@@ -186,6 +218,7 @@ def _callbacks(ticket: Ticket) -> Iterator[CallbackEntry]:
             score if isinstance(score, int) and not isinstance(score, bool) else None,
             str(payload.get("comment") or ""),
             answers,
+            rater,
         )
 
 
@@ -233,6 +266,7 @@ class _Tally:
         self.counts |= {"problem_back": 0, "satisfaction_count": 0, "satisfaction_sum": 0, "trainings": 0}
         self.counts["spot_checks"] = 0
         self.parts: dict[str, int] = {}
+        self.rater = {name: [0, 0] for name in RATER_DIMENSIONS}  # answers, sum
 
     def add_ticket(self, ticket: Ticket) -> None:
         c = self.counts
@@ -256,10 +290,14 @@ class _Tally:
             if callback.satisfaction is not None:
                 c["satisfaction_count"] += 1
                 c["satisfaction_sum"] += callback.satisfaction
+            for name, value in callback.rater:
+                self.rater[name][0] += 1
+                self.rater[name][1] += value
 
     def period(self, month: str) -> DealerPeriod:
         parts = tuple(sorted(self.parts.items(), key=lambda kv: (-kv[1], kv[0])))
-        return DealerPeriod(month, parts_replaced=parts, **self.counts)
+        rater = tuple((name, n, total) for name, (n, total) in self.rater.items() if n)
+        return DealerPeriod(month, parts_replaced=parts, rater=rater, **self.counts)
 
 
 @validated_commands
@@ -470,6 +508,23 @@ class ArchiveDesk:
             total.counts["spot_checks"] += 1
         periods = tuple(tallies[m].period(m) for m in months)
         return DealerArchive(dealer, start, end, periods, total.period("total"), training, checks)
+
+    # -- product feedback by phase ------------------------------------------------------------------
+
+    def phase_feedback(
+        self, actor: Actor, *, start: date, end: date, dealer_id: str | None = None
+    ) -> PhaseFeedback:
+        """The problems found on units in the calls received from ``start`` to ``end`` (exclusive, local
+        days), by the phase each unit was in at the call: out of box, in warranty, out of warranty
+        (seed 002: 分为开箱期、保修期内、保修期外三个阶段来进行相关的信息反馈; 分类统计和分析).
+
+        Per phase: the problems (repair calls, and any other ticket with a fault record), those with
+        their fault record, the design hazards, the written reports due (out of box, or a design hazard)
+        and still missing, and the tickets per symptom. ``dealer_id`` reads one dealer's tickets (those
+        it owns, as its archive counts them); ``None`` every dealer's. The office and auditors read any;
+        dealer staff only their own dealer's, named (``PermissionDenied`` otherwise).
+        """
+        return phase_feedback(self.context, actor, start=start, end=end, dealer_id=dealer_id)
 
     # -- end-user archive ---------------------------------------------------------------------------
 

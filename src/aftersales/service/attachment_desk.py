@@ -22,7 +22,7 @@ from aftersales.domain.classification import Category
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.media_types import sniff
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import ConfigurationError, NotFound, PermissionDenied, PolicyError, ValidationError
+from aftersales.errors import ConfigurationError, NotFound, PermissionDenied, ValidationError
 from aftersales.policies.attachments import AttachmentRules
 from aftersales.policies.chargeability import design_hazard_causes
 from aftersales.policies.warranty import WarrantyPhase
@@ -33,6 +33,7 @@ from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.blob_guard import delete_unused, hold_bytes
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import authorize
+from aftersales.service.phase_feedback import phase_at_call
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.views import CommandResult
 
@@ -54,7 +55,8 @@ class AttachmentLink:
 
 
 _FAULT_CATEGORIES = frozenset({Category.REPAIR.code, Category.INSTALLATION.code})
-"""Tickets about a problem with the unit (a fault, or one found while installing it)."""
+"""Tickets about a problem with the unit (a fault, or one found while installing it): the ones whose
+special-case SLA extension waits for a written report (``report_before_extension``)."""
 
 
 @validated_commands
@@ -264,19 +266,23 @@ class AttachmentDesk:
 
         A design hazard recorded in any phase counts as out of box (seed 002: 设计隐患问题,按第一阶段的方式
         处理). Both rules are about faults (seed 002: 发现问题时, 特殊情况): planned work such as a postponed
-        maintenance visit moves its own SLA without a written report."""
+        maintenance visit moves its own SLA without a written report. The report rule holds every ticket
+        on which a problem was found (:meth:`_problem_found`): a maintenance visit or an exchange that
+        records a fault (a design hazard, a unit cracked at unboxing) needs the report like a repair."""
         params = self.rules.params
-        if ticket.category.code not in _FAULT_CATEGORIES:
-            return
-        if params.report_before_extension and any(event.action == "extend_sla" for event in events):
+        if (
+            params.report_before_extension
+            and ticket.category.code in _FAULT_CATEGORIES
+            and any(event.action == "extend_sla" for event in events)
+        ):
             self.check_extension(ticket)
-        if not params.report_for_out_of_box:
+        if not params.report_for_out_of_box or not self._problem_found(ticket):
             return
         for event in events:
             if event.action in params.report_blocks:
                 self.rules.check_step(
                     event.action,
-                    self._problem_found(ticket) and self._out_of_box(uow, ticket),
+                    self._out_of_box(uow, ticket),
                     ticket.attachments,
                     design_hazard=self._design_hazard(ticket),
                 )
@@ -289,9 +295,10 @@ class AttachmentDesk:
 
     @staticmethod
     def _problem_found(ticket: Ticket) -> bool:
-        """Whether the ticket reports a problem (seed 002: 在发现问题时): a repair call does; an installation
-        job (安装调试, at delivery) only once a fault record says what was found while installing."""
-        return ticket.category.code != Category.INSTALLATION.code or bool(ticket.fault_records)
+        """Whether the ticket reports a problem (seed 002: 在发现问题时): a repair call does; any other
+        ticket — an installation job at delivery (安装调试), a maintenance visit, an exchange — only once a
+        fault record says what was found."""
+        return ticket.category.code == Category.REPAIR.code or bool(ticket.fault_records)
 
     def _design_hazard(self, ticket: Ticket) -> str | None:
         """The first design-hazard cause among the ticket's fault records (seed 002: 设计隐患问题,
@@ -301,16 +308,7 @@ class AttachmentDesk:
         return found[0] if found else None
 
     def _out_of_box(self, uow: UnitOfWork, ticket: Ticket) -> bool:
-        warranty = self.context.policies.warranty
-        if ticket.asset_id is None or warranty is None:
-            return False
-        try:
-            asset = uow.assets.get(ticket.asset_id)
-            product = uow.products.get(asset.product_id)
-            phase = warranty.decide(asset, product, ticket.received_at).outcome.phase
-        except (NotFound, PolicyError):
-            return False
-        return bool(phase is WarrantyPhase.OUT_OF_BOX)
+        return phase_at_call(self.context, uow, ticket) is WarrantyPhase.OUT_OF_BOX
 
     # -- helpers ---------------------------------------------------------------------------------------
 

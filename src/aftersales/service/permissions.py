@@ -187,6 +187,8 @@ ARCHIVE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
     {
         "dealer_archive": _SEE_ALL | {R.DEALER_STAFF},
         "customer_archive": _SEE_ALL | {R.DEALER_STAFF, R.CUSTOMER},
+        # Seed 002 一、产品的信息反馈: the after-sales department's statistics by phase; a dealer its own.
+        "phase_feedback": _SEE_ALL | {R.DEALER_STAFF},
         "record_training": _OFFICE,
         # Seed 002 12: 甲方有权对乙方的服务情况进行抽查和指导 — the maker's office checks, dealers read.
         "record_spot_check": _OFFICE,
