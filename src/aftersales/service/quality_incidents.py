@@ -46,6 +46,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.complaint_incidents import IncidentComplaints
 from aftersales.service.coordination import department_notices
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.numbering import next_number
@@ -73,8 +74,11 @@ def _join(incident: QualityIncident, ticket: Ticket, unit: BatchFaultUnit) -> bo
     return incident.add_unit(unit, ticket.region, ticket.dealer_id, _engineer_of(ticket))
 
 
-def detect_on_fault(context: DeskContext) -> TicketHook:
-    """The hook: count each fault record's unit; raise the batch's incident when it crosses the threshold."""
+def detect_on_fault(context: DeskContext, on_incident: IncidentComplaints | None = None) -> TicketHook:
+    """The hook: count each fault record's unit; raise the batch's incident when it crosses the threshold.
+
+    ``on_incident`` hears of the tickets of an incident raised now, and of a ticket joining one (seed 004
+    第七条 5(2): the complaints about them are major), in the same transaction."""
 
     def hook(
         uow: UnitOfWork,
@@ -94,7 +98,7 @@ def detect_on_fault(context: DeskContext) -> TicketHook:
                 continue
             _follow_up(uow, ticket, dimension, value, now)
             if ticket.asset_id is not None and ticket.batch is not None:
-                messages += _count(context, uow, ticket, dimension, value, now)
+                messages += _count(context, uow, ticket, dimension, value, now, on_incident)
         return messages
 
     return hook
@@ -134,7 +138,13 @@ def _watch(uow: UnitOfWork, incident: QualityIncident) -> None:
 
 
 def _count(
-    context: DeskContext, uow: UnitOfWork, ticket: Ticket, dimension: str, value: str, now: datetime
+    context: DeskContext,
+    uow: UnitOfWork,
+    ticket: Ticket,
+    dimension: str,
+    value: str,
+    now: datetime,
+    on_incident: IncidentComplaints | None = None,
 ) -> list[OutboxMessage]:
     batch, asset_id = ticket.batch or "", ticket.asset_id or ""
     key = incident_key(batch, dimension, value)
@@ -150,8 +160,10 @@ def _count(
     unit = BatchFaultUnit(f"{key}|{asset_id}", key, asset_id, ticket.id, ticket.customer_id, now, previous)
     try:
         uow.documents.add(unit)  # one statement: the unit is new, or it was counted already
-    except DuplicateError:
-        return []  # this unit was counted already: nothing changes
+    except DuplicateError:  # this unit was counted already: nothing changes but this ticket's complaints
+        if on_incident is None or tally is None or tally.incident_id is None:
+            return []
+        return on_incident(uow, uow.documents.get(QualityIncident, tally.incident_id), [ticket.id], now)
     params = context.policies.complaint.params
     if tally is None:
         tally = BatchFaultTally(key, 1, last=asset_id)
@@ -166,7 +178,7 @@ def _count(
         joined = uow.documents.get(QualityIncident, tally.incident_id)
         if _join(joined, ticket, unit):
             uow.documents.save(joined)
-        return []
+        return [] if on_incident is None else on_incident(uow, joined, [ticket.id], now)
     else:
         tally.units += 1
         tally.last = asset_id
@@ -187,6 +199,8 @@ def _count(
     incident, messages = _judge(context, uow, tally, units, tally.batch_size, ticket, now)
     if incident is None:
         uow.documents.save(tally)
+    elif on_incident is not None:
+        messages += on_incident(uow, incident, incident.ticket_ids, now)
     return messages
 
 
@@ -261,7 +275,13 @@ def _judge(
 
 
 def detect_in_batch(
-    context: DeskContext, uow: UnitOfWork, batch: str, value: str, size: int | None, now: datetime
+    context: DeskContext,
+    uow: UnitOfWork,
+    batch: str,
+    value: str,
+    size: int | None,
+    now: datetime,
+    on_incident: IncidentComplaints | None = None,
 ) -> QualityIncident | None:
     """Run the detector over a batch's stored fault records (what a fault report found), in ``uow``.
 
@@ -285,6 +305,8 @@ def detect_in_batch(
     tally.batch_size = size if size is not None else registered
     uow.documents.save(tally)
     incident, messages = _judge(context, uow, tally, list(counted.values()), tally.batch_size, None, now)
+    if incident is not None and on_incident is not None:
+        messages += on_incident(uow, incident, incident.ticket_ids, now)
     uow.outbox.put(messages)
     return incident
 
