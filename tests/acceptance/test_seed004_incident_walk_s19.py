@@ -78,7 +78,9 @@ def _repair(desk: ServiceDesk, unit: int, cause: str | None = "seal_defect") -> 
     """A repair call on unit ``unit`` (its owner's), worked by the engineer; the fault recorded unless
     ``cause`` is ``None``."""
     customer = f"c{unit % 4}"
-    tid = desk.open_ticket(AGENT, customer_id=customer, description="漏水", asset_id=f"A-{unit:02d}").ticket.id
+    tid = desk.open_ticket(
+        AGENT, customer_id=customer, description="漏水", asset_id=f"A-{unit:02d}"
+    ).ticket.id
     desk.triage(AGENT, tid, nature="leak", severity=Severity.MEDIUM)
     desk.dispatch(AGENT, tid, engineer_id="e1")
     desk.start_work(ENGINEER, tid)
