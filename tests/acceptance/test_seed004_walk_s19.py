@@ -27,7 +27,6 @@ from aftersales.domain.surveys import CallbackChecklist
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.months import month_period
-from aftersales.service.actors import Actor
 from aftersales.service.complaint_desk import ComplaintLogFilter
 from aftersales.service.desk import ServiceDesk
 from conftest import START, World, world_desk
@@ -67,7 +66,8 @@ def _handled(desk: ServiceDesk, w: World, cid: str, outcome: str = "已更换整
 def test_complaints_by_letter_phone_fax_and_other_ways_are_all_registered(
     backend: str, tmp_path: Path
 ) -> None:
-    """无论何种方式,客户服务中心必须安排人员处理; 填写于《客户投诉登记及处理跟踪表》: 客户姓名、地址、电话、故障现象."""
+    """无论何种方式,客户服务中心必须安排人员处理; 填写于《客户投诉登记及处理跟踪表》:
+    客户姓名、地址、电话、故障现象."""
     with world_desk(backend, tmp_path, pack=PACK) as (desk, _clock, w):
         ids = {}
         for channel in (Channel.LETTER_FAX, Channel.PHONE, Channel.EMAIL, Channel.WALK_IN):
@@ -130,8 +130,9 @@ def test_the_log_reads_the_customers_updated_contact(backend: str, tmp_path: Pat
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_general_complaint_is_investigated_at_once_and_not_escalated(backend: str, tmp_path: Path) -> None:
-    """第六条 1(6): 保证立刻调查或派人解决 (the pack's complaint floor: at least expedited); 第七条 4: 一般投诉
-    — a quality problem or a rude attitude without a loss claimed — stays general and alarms nobody."""
+    """第六条 1(6): 保证立刻调查或派人解决 (the pack's complaint floor: at least expedited);
+    第七条 4: 一般投诉 — a quality problem or a rude attitude without a loss claimed — stays general
+    and alarms nobody."""
     with world_desk(backend, tmp_path, pack=PACK, notifier=MemoryNotifier()) as (desk, _clock, w):
         rude = CrisisFacts(problems={CrisisProblem.RUDE_ATTITUDE})  # no loss, no recourse
         opened = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "维修师傅态度不好", crisis=rude)
@@ -244,7 +245,8 @@ def test_a_hard_case_goes_from_the_outlet_to_the_centre_to_the_general_manager(
 def test_an_engineer_reports_a_crisis_and_the_assisting_departments_are_told(
     backend: str, tmp_path: Path
 ) -> None:
-    """2(5): 当接到危机事件的单位或部门、个人要立即通知客户服务中心 … 工程部和监理部门是危机事件处理的协助部门."""
+    """2(5): 当接到危机事件的单位或部门、个人要立即通知客户服务中心 …
+    工程部和监理部门是危机事件处理的协助部门."""
     from aftersales.domain.departments import Department
 
     with world_desk(backend, tmp_path, pack=PACK, notifier=MemoryNotifier()) as (desk, _clock, w):

@@ -45,8 +45,8 @@ from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.context import DeskContext
 from aftersales.service.complaint_incidents import IncidentComplaints
+from aftersales.service.context import DeskContext
 from aftersales.service.coordination import department_notices
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.numbering import next_number
