@@ -388,3 +388,29 @@ def test_an_inquiry_is_answered_without_dispatch(backend: str, tmp_path: Path) -
         repair = desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description="水箱不进水")
         assert repair.ticket.category.code == "repair"
         assert desk.complaints.complaint_log(w.manager) == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_vip_customers_complaint_is_served_first_and_surveyed(backend: str, tmp_path: Path) -> None:
+    """第一条 / 第五章: 建立VIP客户服务中心 (chapter 5 is cut off in the seed): the pack raises a VIP's
+    priority (``priority.vip_raises``), halves its SLA targets (``sla.tier_factor``) and asks a VIP a
+    satisfaction survey at the complaint's callback (``callback.survey_tiers``); a regular customer's
+    general complaint is called back without one."""
+    with world_desk(backend, tmp_path, pack=PACK) as (desk, _clock, w):
+        vip = desk.complaints.open_complaint(w.agent, w.cust_en.id, "Technician was late twice").ticket.id
+        regular = desk.complaints.open_complaint(w.agent, w.cust_zh.id, "上门迟到").ticket.id
+        vip_view, regular_view = desk.ticket(w.manager, vip), desk.ticket(w.manager, regular)
+        assert vip_view.priority is not None and regular_view.priority is not None
+        assert vip_view.priority.rank >= regular_view.priority.rank >= Priority.EXPEDITED.rank
+        assert vip_view.response_due_at is not None and regular_view.response_due_at is not None
+        assert vip_view.response_due_at < regular_view.response_due_at
+        with pytest.raises(ValidationError) as refused:  # a VIP's callback is not left to the host
+            desk.complaints.investigate(w.manager, vip)
+            desk.complaints.propose_solution(w.manager, vip, solution="专人上门致歉")
+            desk.complaints.agree_solution(w.manager, vip)
+            desk.complaints.give_feedback(w.manager, vip, outcome="已致歉", schedule_callback=False)
+        assert refused.value.field == "schedule_callback"
+        desk.complaints.give_feedback(w.manager, vip, outcome="已致歉")
+        _handled(desk, w, regular)
+        surveys = {t.ticket_id: t.survey for t in desk.callbacks.pending(w.manager)}
+        assert surveys == {vip: True, regular: False}
