@@ -191,3 +191,45 @@ def test_a_dismissed_incident_makes_no_complaint_major(backend: str, tmp_path: P
         desk.quality_incidents.dismiss(MANAGER, incident.id, reason="安装方错误，非批次问题")
         cid = _complain(desk, 0, first)
         assert desk.complaints.complaint_file(MANAGER, cid).severity is ComplaintSeverity.GENERAL
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_handler_names_only_a_real_incident(backend: str, tmp_path: Path) -> None:
+    """Naming the desk's incident spares the general manager a second alarm, so the name must be true:
+    an unknown or dismissed incident is refused (nothing written); a real one gives its own figures,
+    whatever the handler typed."""
+    from aftersales.domain.complaints import BatchIncident
+    from aftersales.domain.ids import ProductId
+    from aftersales.errors import ValidationError
+
+    with _desk(backend, tmp_path) as desk:
+        general = desk.complaints.open_complaint(AGENT, "c0", "漏水", asset_id="A-00").ticket.id
+        events = len(desk.ticket(MANAGER, general).events)
+        gm_before = _sent_to(desk, GM_MAIL)
+        forged = BatchIncident(ProductId("P-1"), "B-9", "seal_defect", 40, 40, incident_id="QI-404")
+        with pytest.raises(ValidationError) as refused:
+            desk.complaints.classify(AGENT, general, batch_incident=forged)
+        assert refused.value.field == "batch_incident"
+        assert len(desk.ticket(MANAGER, general).events) == events
+        # figures without a name are judged and escalated as before
+        typed = BatchIncident(ProductId("P-1"), "B-9", "seal_defect", 2, 40)
+        desk.complaints.classify(AGENT, general, batch_incident=typed)
+        file = desk.complaints.complaint_file(MANAGER, general)
+        assert file.severity is ComplaintSeverity.MAJOR and len(file.escalations) == 1
+        assert _sent_to(desk, GM_MAIL) == gm_before + 1
+
+        first = _repair(desk, 0)
+        _repair(desk, 1)
+        (incident,) = desk.quality_incidents.incidents(MANAGER)
+        other = desk.complaints.open_complaint(AGENT, "c1", "漏水", asset_id="A-01").ticket.id
+        named = BatchIncident(ProductId("P-1"), "B-9", "seal_defect", 40, 40, incident_id=incident.id)
+        desk.complaints.classify(AGENT, other, batch_incident=named)
+        file = desk.complaints.complaint_file(MANAGER, other)
+        assert file.batch_incident is not None and file.batch_incident.affected == 2  # the incident's
+        assert file.severity is ComplaintSeverity.MAJOR and file.escalations == []
+
+        desk.quality_incidents.dismiss(MANAGER, incident.id, reason="误报")
+        late = desk.complaints.open_complaint(AGENT, "c0", "漏水", [first]).ticket.id
+        with pytest.raises(ValidationError):
+            desk.complaints.classify(AGENT, late, batch_incident=named)
+        assert desk.complaints.complaint_file(MANAGER, late).severity is ComplaintSeverity.GENERAL

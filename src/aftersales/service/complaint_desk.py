@@ -491,8 +491,9 @@ class ComplaintDesk(ComplaintOutlets):
             if crisis is not None:
                 file.crisis = crisis
             if batch_incident is not None:
-                _same_batch(ticket, batch_incident)
-                file.batch_incident = batch_incident
+                found = _named_incident(uow, batch_incident)
+                _same_batch(ticket, found)
+                file.batch_incident = found
             if major_by_judgement is not None:
                 file.judgement = HandlerJudgement(actor.ref, now, major_by_judgement)
             if subject is not None:
@@ -1086,6 +1087,26 @@ class ComplaintDesk(ComplaintOutlets):
             require_asset_visible(uow, actor, asset_id)
             found = uow.documents.query(GrantedExtension, asset_id=asset_id)
         return tuple(sorted((g.extension for g in found), key=lambda e: e.granted_at))
+
+
+def _named_incident(uow: UnitOfWork, given: BatchIncident) -> BatchIncident:
+    """``given``, or — when it names an incident of the desk — that incident's own figures. Naming one
+    spares the general manager a second alarm, so the name must be true: an unknown or dismissed incident
+    is a ``ValidationError`` naming ``batch_incident``."""
+    if given.incident_id is None:
+        return given
+    try:
+        incident = uow.documents.get(QualityIncident, given.incident_id)
+    except NotFound:
+        raise ValidationError(
+            f"there is no quality incident {given.incident_id}", field="batch_incident"
+        ) from None
+    if not counts(incident):
+        raise ValidationError(
+            f"quality incident {incident.id} was dismissed: it makes no complaint major",
+            field="batch_incident",
+        )
+    return as_batch_incident(incident)
 
 
 def _of_an_incident(file: ComplaintFile) -> bool:
