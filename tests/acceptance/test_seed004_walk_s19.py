@@ -295,6 +295,7 @@ def test_the_callback_is_due_within_seven_days_of_the_handling_and_recorded(
         assert entry.outcome == "已更换整机，客户接受"  # 处理结果登记好
         due = desk.ticket(w.manager, on_time).callback_due_at
         assert due is not None and due.isoformat() == "2026-03-10T00:00:00+08:00"
+        assert (entry.callback_due_at, entry.called_back_at) == (due, None)  # the log tracks the callback
         assert {t.ticket_id for t in desk.callbacks.pending(w.manager)} == {on_time, late}
 
         clock.set(START.replace(day=9, hour=23, minute=30))  # the 7th day after, 23:30
@@ -306,6 +307,8 @@ def test_the_callback_is_due_within_seven_days_of_the_handling_and_recorded(
         desk.callbacks.record(w.agent, on_time, checklist=checklist, problem_back=False, satisfaction=5)
         (record,) = desk.callbacks.records(w.manager, on_time)
         assert record.checklist == checklist and record.survey is None and record.by == w.agent.ref
+        (entry,) = [e for e in desk.complaints.complaint_log(w.manager) if e.complaint_id == on_time]
+        assert entry.called_back_at == clock.now()  # 登记好回访的情况
 
         clock.set(START.replace(day=10, hour=0, minute=1))
         assert [t.ticket_id for t in desk.callbacks.overdue(w.manager)] == [late]
@@ -340,6 +343,7 @@ def test_a_problem_found_at_the_callback_is_handled_again(backend: str, tmp_path
         assert desk.callbacks.pending(w.manager) == []
         (entry,) = desk.complaints.complaint_log(w.manager)
         assert entry.outcome == "" and entry.state == "investigating"
+        assert entry.callback_due_at is None and entry.called_back_at is None  # nothing stands to call about
 
         clock.advance(H)
         desk.complaints.propose_solution(w.manager, cid, solution="整机更换")

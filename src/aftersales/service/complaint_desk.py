@@ -153,6 +153,12 @@ class ComplaintLogEntry:
     outcome: str
     remedy_cost: tuple[Money, ...]
     about: tuple[TicketId, ...]
+    callback_due_at: datetime | None = None
+    """When the callback of the outcome given is due (seed 004 第八条 2(6): 七天内进行回访); ``None`` before
+    the outcome is given, or when it no longer stands."""
+    called_back_at: datetime | None = None
+    """When that callback was made and recorded (登记好回访的情况); ``None`` until it is (the callback's
+    answers are ``desk.callbacks.records``)."""
 
 
 @attrs.frozen
@@ -1019,6 +1025,8 @@ class ComplaintDesk(ComplaintOutlets):
             outcome=ticket.outcome or "",
             remedy_cost=tuple(file.remedy_cost(c) for c in currencies),
             about=file.about,
+            callback_due_at=ticket.callback_due_at if ticket.outcome else None,
+            called_back_at=_called_back_at(ticket),
         )
 
     def overdue_escalations(self, actor: Actor, at: datetime | None = None) -> list[OverdueEscalation]:
@@ -1087,6 +1095,17 @@ class ComplaintDesk(ComplaintOutlets):
             require_asset_visible(uow, actor, asset_id)
             found = uow.documents.query(GrantedExtension, asset_id=asset_id)
         return tuple(sorted((g.extension for g in found), key=lambda e: e.granted_at))
+
+
+def _called_back_at(ticket: Ticket) -> datetime | None:
+    """When the callback of the outcome that stands was recorded: the last callback since the complaint
+    was last handled; ``None`` when none was, or when the outcome was sent back since."""
+    for event in reversed(ticket.events):
+        if event.action == "record_callback":
+            return event.at
+        if event.action in ("resolve", "reject", "reopen"):
+            return None
+    return None
 
 
 def _named_incident(uow: UnitOfWork, given: BatchIncident) -> BatchIncident:
