@@ -233,3 +233,49 @@ def test_a_handler_names_only_a_real_incident(backend: str, tmp_path: Path) -> N
         with pytest.raises(ValidationError):
             desk.complaints.classify(AGENT, late, batch_incident=named)
         assert desk.complaints.complaint_file(MANAGER, late).severity is ComplaintSeverity.GENERAL
+
+
+def _imported(n: int) -> object:
+    """A repair of unit ``n`` from the old system, its fault (seal_defect) recorded at triage by phone."""
+    from aftersales.domain.actors import ActorRef
+    from aftersales.domain.classification import Category, Channel, Priority
+    from aftersales.domain.ids import TicketId
+    from aftersales.domain.ticket import Ticket
+    from aftersales.domain.work import Assessment, FaultRecord
+
+    at = START - timedelta(days=30 - n)
+    agent = ActorRef("a1", Role.AGENT)
+    ticket = Ticket.open(
+        id=TicketId(f"OLD-{n:02d}"), customer_id=CustomerId(f"c{n % 4}"), channel=Channel.PHONE,
+        category=Category.REPAIR, description="漏水", received_at=at, taken_by=agent,
+        asset_id=AssetId(f"A-{n:02d}"), product_id=ProductId("P-1"), batch="B-9",
+    )  # fmt: skip
+    ticket.triage(agent, at + timedelta(minutes=5), Assessment("leak", Severity.MEDIUM), Priority.NORMAL)
+    ticket.record_fault(
+        agent, at + timedelta(minutes=6), FaultRecord("leak", "seal_defect", "replace_seal", at, agent)
+    )
+    return ticket
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_incident_raised_from_the_fault_report_makes_its_complaints_major(
+    backend: str, tmp_path: Path
+) -> None:
+    """Imported history is not counted by the detector as it is written; the fault report finds the
+    batch incident and ``desk.reports.raise_batch_incidents`` raises it: the complaint already made about
+    one of its tickets becomes major in that same command."""
+    from aftersales.adapters.reporting import reporting_for
+    from aftersales.reports.faults import detect_batch_incidents
+
+    with _desk(backend, tmp_path) as desk:
+        desk.import_tickets(Actor.system(), [_imported(0), _imported(1)])  # type: ignore[list-item]
+        assert desk.quality_incidents.incidents(MANAGER) == []
+        cid = _complain(desk, 0, "OLD-00")
+        assert desk.complaints.complaint_file(MANAGER, cid).severity is ComplaintSeverity.GENERAL
+        found = detect_batch_incidents(
+            reporting_for(desk.store), START + timedelta(days=1), params=desk.policies.complaint.params
+        )  # type: ignore[arg-type]
+        (raised,) = desk.reports.raise_batch_incidents(MANAGER, found)
+        file = desk.complaints.complaint_file(MANAGER, cid)
+        assert file.severity is ComplaintSeverity.MAJOR
+        assert file.batch_incident is not None and file.batch_incident.incident_id == raised.id
