@@ -296,3 +296,75 @@ def test_a_complaint_about_two_tickets_of_the_incident_is_classified_once(
         actions = [e.action for e in desk.ticket(MANAGER, cid).events]
         assert actions.count("classify") == 1
         assert desk.complaints.complaint_file(MANAGER, cid).severity is ComplaintSeverity.MAJOR
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_faults_the_user_or_the_mains_caused_make_no_batch_incident(backend: str, tmp_path: Path) -> None:
+    """第七条 5(2): a batch quality incident is a problem 由于设计、生产不当 — from design or production.
+    Before, the detector counted every cause: 2 of 40 units hit by an unstable mains supply (a cause
+    seed 002 charges the user for) raised a "quality incident", alarmed the general manager and would
+    make their complaints major. Now the pack's ``[complaint] batch_excluded_causes`` (by default the
+    five user or outside causes) never count, in the detector and in the fault report alike; a design
+    or production cause still does."""
+    from aftersales.adapters.reporting import reporting_for
+    from aftersales.reports.faults import detect_batch_incidents
+
+    with _desk(backend, tmp_path) as desk:
+        gm_before = _sent_to(desk, GM_MAIL)
+        first = _repair(desk, 0, cause="unstable_power_supply")
+        _repair(desk, 1, cause="unstable_power_supply")
+        _repair(desk, 2, cause="misuse_against_manual")
+        _repair(desk, 3, cause="misuse_against_manual")
+        assert desk.quality_incidents.incidents(MANAGER) == []
+        assert _sent_to(desk, GM_MAIL) == gm_before
+        cid = _complain(desk, 0, first)
+        assert desk.complaints.complaint_file(MANAGER, cid).severity is ComplaintSeverity.GENERAL
+        params = desk.policies.complaint.params
+        report = detect_batch_incidents(reporting_for(desk.store), START + timedelta(days=1), params=params)  # type: ignore[arg-type]
+        assert report == []
+        assert desk.reports.raise_batch_incidents(MANAGER, report) == []
+        # a production defect on two units is one
+        _repair(desk, 5, cause="glaze_crack")
+        _repair(desk, 6, cause="glaze_crack")
+        (incident,) = desk.quality_incidents.incidents(MANAGER)
+        assert incident.value == "glaze_crack"
+
+
+def test_the_excluded_causes_are_the_packs_to_set() -> None:
+    """Configuration is used or refused: a malformed cause code is refused; an empty list counts every
+    cause (the detector then raises the mains supply's incident)."""
+    from aftersales.policies.complaints import ComplaintParams, DefaultComplaintPolicy
+
+    with pytest.raises(ValidationError) as refused:
+        ComplaintParams(batch_excluded_causes=("Unstable Power",))
+    assert refused.value.field == "batch_excluded_causes"
+    assert "unstable_power_supply" in ComplaintParams().batch_excluded_causes
+    every = {"complaint": DefaultComplaintPolicy(ComplaintParams(batch_excluded_causes=()))}
+    with ServiceDesk.open(
+        "memory://",
+        pack="service_centre",
+        clock=ManualClock(START),
+        overrides=every,  # type: ignore[arg-type]
+    ) as desk:
+        desk.register_product(
+            MANAGER, Product(ProductId("P-1"), "WC-9", "连体马桶", "toilet", (WarrantyTerm(12),))
+        )
+        desk.register_engineer(MANAGER, Engineer(EngineerId("e1"), "赵工"))
+        contact = Contact("客户0", phone="13800000000")
+        for n in range(4):
+            desk.register_customer(MANAGER, Customer(CustomerId(f"c{n}"), f"客户{n}", contact))
+        for n in range(BATCH_SIZE):
+            desk.register_asset(
+                MANAGER,
+                Asset(
+                    AssetId(f"A-{n:02d}"),
+                    ProductId("P-1"),
+                    f"SN-{n:02d}",
+                    CustomerId(f"c{n % 4}"),
+                    batch="B-9",
+                ),
+            )
+        _repair(desk, 0, cause="unstable_power_supply")
+        _repair(desk, 1, cause="unstable_power_supply")
+        (incident,) = desk.quality_incidents.incidents(MANAGER)
+        assert incident.value == "unstable_power_supply"

@@ -1085,6 +1085,7 @@ class ComplaintDesk(ComplaintOutlets):
                 faults += [
                     UnitFault(ticket.asset_id, batch, getattr(r, dimension), ticket.product_id)
                     for r in ticket.fault_records
+                    if self.policy.params.counts_cause(r.cause)  # design or production faults only
                 ]
         return detect_batch_incidents(faults, {batch: batch_size}, self.policy.params, quality_causes)
 

@@ -12,7 +12,7 @@ incident; a record on a unit already counted changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 
 import attrs
@@ -88,11 +88,15 @@ def detect_on_fault(context: DeskContext, on_incident: IncidentComplaints | None
         events: Sequence[TicketEvent],
         now: datetime,
     ) -> Sequence[OutboxMessage] | None:
-        dimension = context.policies.complaint.params.batch_dimension
+        params = context.policies.complaint.params
+        dimension = params.batch_dimension
         messages: list[OutboxMessage] = []
         for event in events:
             if event.action != "record_fault":
                 continue
+            cause = event.payload.get("cause")
+            if isinstance(cause, str) and not params.counts_cause(cause):
+                continue  # the user's or an outside cause: no quality problem of the batch (第七条 5(2))
             value = event.payload.get(dimension)
             if not isinstance(value, str) or not value:
                 continue
@@ -193,7 +197,7 @@ def _count(
     tally.batch_size = len(uow.assets.list(batch=batch))
     found = _counted(uow, tally, unit)
     if len(found) < tally.units:  # a tally written before it linked its units: count again
-        found = _all_units(uow, tally, batch, dimension, value, found)
+        found = _all_units(uow, tally, batch, dimension, value, params.counts_cause, found)
         tally.members, tally.last, tally.units = list(found), None, len(found)
     units = list(found.values())
     incident, messages = _judge(context, uow, tally, units, tally.batch_size, ticket, now)
@@ -298,7 +302,8 @@ def detect_in_batch(
         uow.documents.add(tally)
     if tally.incident_id is not None:
         return None
-    counted = _all_units(uow, tally, batch, dimension, value)
+    counts = context.policies.complaint.params.counts_cause
+    counted = _all_units(uow, tally, batch, dimension, value, counts)
     registered = len(uow.assets.list(batch=batch))
     tally.units = len(counted)
     tally.members, tally.last = list(counted), None
@@ -333,16 +338,20 @@ def _all_units(
     batch: str,
     dimension: str,
     value: str,
+    counts: Callable[[str], bool],
     counted: dict[str, BatchFaultUnit] | None = None,
 ) -> dict[str, BatchFaultUnit]:
     """Every unit of the batch with the problem: those counted, and any unit of the batch's stored
-    fault records not counted yet (imported history; a tally of a store that kept no list of units)."""
+    fault records not counted yet (imported history; a tally of a store that kept no list of units).
+    ``counts`` says whether a record's cause counts at all (the pack's ``batch_excluded_causes``)."""
     key = tally.id
     counted = dict(counted) if counted is not None else _counted(uow, tally)
     for ticket in _tickets_of(uow, batch):
         if ticket.asset_id is None or ticket.asset_id in counted:
             continue
-        times = [r.recorded_at for r in ticket.fault_records if getattr(r, dimension) == value]
+        times = [
+            r.recorded_at for r in ticket.fault_records if getattr(r, dimension) == value and counts(r.cause)
+        ]
         if times:
             unit = BatchFaultUnit(
                 f"{key}|{ticket.asset_id}", key, ticket.asset_id, ticket.id, ticket.customer_id, min(times)
