@@ -368,3 +368,33 @@ def test_the_excluded_causes_are_the_packs_to_set() -> None:
         _repair(desk, 1, cause="unstable_power_supply")
         (incident,) = desk.quality_incidents.incidents(MANAGER)
         assert incident.value == "unstable_power_supply"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'batch_excluded_causes = "misuse_against_manual"',
+        'batch_excluded_causes = ["Misuse"]',
+        "batch_excluded_causes = 3",
+    ],
+)
+def test_a_pack_with_nonsense_excluded_causes_is_refused_naming_the_key(tmp_path: Path, line: str) -> None:
+    from aftersales.errors import ConfigurationError
+    from aftersales.policies.pack import load_pack
+
+    path = tmp_path / "pack.toml"
+    path.write_text(f'[pack]\nname = "mine"\n[complaint]\n{line}\n', encoding="utf-8")
+    with pytest.raises(ConfigurationError) as caught:
+        load_pack(path)
+    assert caught.value.key == "complaint.batch_excluded_causes"
+
+
+def test_a_pack_sets_its_excluded_causes(tmp_path: Path) -> None:
+    from aftersales.policies.complaints import NOT_QUALITY_CAUSES
+    from aftersales.policies.pack import load_pack
+
+    path = tmp_path / "pack.toml"
+    path.write_text('[pack]\nname = "mine"\n[complaint]\nbatch_excluded_causes = ["transport_damage"]\n')
+    assert load_pack(path).parameters["complaint"].batch_excluded_causes == ("transport_damage",)
+    with ServiceDesk.open("memory://", pack="service_centre") as desk:
+        assert desk.policies.complaint.params.batch_excluded_causes == NOT_QUALITY_CAUSES
