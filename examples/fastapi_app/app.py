@@ -31,7 +31,7 @@ from fastapi import Body, Depends, FastAPI, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from aftersales import Actor, ServiceDesk, to_dict
+from aftersales import Actor, ServiceDesk, render_error, to_dict
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Category, Channel, Plan, Severity
@@ -205,8 +205,10 @@ def create_app(
     @app.exception_handler(AftersalesError)
     async def library_error(request: Request, error: AftersalesError) -> JSONResponse:
         field = getattr(error, "field", None)
+        # ``text`` for the person at the screen, in their language; ``message`` (every id) for the logs.
+        text = render_error(error, _locale(request.headers.get("accept-language")))
         return JSONResponse(
-            {"error": type(error).__name__, "message": str(error), "field": field},
+            {"error": type(error).__name__, "text": text, "message": str(error), "field": field},
             status_code=error_status(error),
         )
 

@@ -163,6 +163,7 @@ from aftersales.errors import (
     UnknownCurrency,
     ValidationError,
 )
+from aftersales.i18n.errors import render_error
 from aftersales.i18n.notifications import NOTIFICATION_KINDS, Renderer, render
 from aftersales.i18n.reasons import render_reasons
 from aftersales.json import SCHEMA_VERSION as JSON_SCHEMA_VERSION
@@ -525,6 +526,7 @@ __all__ += [
     "OutboxDesk",
     "from_dict",
     "from_json",
+    "render_error",
     "render_reasons",
     "to_dict",
     "to_json",

@@ -81,7 +81,10 @@ def test_who_may_not_read_the_kpis_is_refused(shop: tuple[ServiceDesk, World], w
 
 
 def test_a_dealer_cannot_group_the_kpis_past_its_own_total(shop: tuple[ServiceDesk, World]) -> None:
-    desk, _world = shop
+    desk, world = shop
     with pytest.raises(ValidationError) as caught:
         _kpi(desk, SH, GroupBy.ENGINEER)
     assert caught.value.field == "group"
+    with pytest.raises(ValidationError) as bogus:
+        _kpi(desk, world.manager, "by_mood")  # type: ignore[arg-type]
+    assert bogus.value.field == "group"

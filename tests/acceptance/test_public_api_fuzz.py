@@ -226,7 +226,7 @@ def _by_name(name: str, w: FuzzWorld, key: str) -> Any:
         "problem_back": False, "accepted": True, "description": "马桶漏水", "name": "现场.jpg",
         "content": PHOTO, "problem": PROBLEM, "contents": [CONTENT], "part": "WN-FV-01",
         "checklist": CallbackChecklist(), "survey": SatisfactionSurvey(4, 5, 4, 5, 4, 4),
-        "settings": JobSettings(), "score": 80,
+        "settings": JobSettings(), "score": 80, "handler_id": "agent-2",
     }  # fmt: skip
     return table[name]
 

@@ -82,7 +82,14 @@ def test_typed_errors_become_400_403_404_409(client: TestClient) -> None:
     assert client.get(f"/tickets/{ticket_id}", headers=OTHER).status_code == 404  # not theirs: unknown
     assert client.post(f"/tickets/{ticket_id}/steps/dispatch", headers=WANG).status_code in (403, 404)
     assert client.get("/kpis/monthly/2026/3", headers=AGENT).status_code == 403
-    assert client.post(f"/tickets/{ticket_id}/steps/confirm", headers=AGENT).status_code == 409
+    refused = client.post(f"/tickets/{ticket_id}/steps/confirm", headers=AGENT)
+    assert refused.status_code == 409
+    # The words for the agent, in the language it asked for; the message (ids, codes) for the logs.
+    assert refused.json()["text"] == f"{ticket_id}：工单处于“新建”状态，不能执行“客户确认”"
+    english = client.post(
+        f"/tickets/{ticket_id}/steps/confirm", headers={**AGENT, "Accept-Language": "en-GB"}
+    )
+    assert english.json()["text"].startswith(f"{ticket_id}: ") and "confirm" in english.json()["message"]
     assert client.post(f"/tickets/{ticket_id}/steps/fly", headers=AGENT).status_code == 404
     assert client.get("/ledger", headers={"X-Actor-Role": "king", "X-Actor-Id": "k"}).status_code == 400
     assert client.get("/ledger").status_code == 422  # no actor headers at all: FastAPI's own answer

@@ -90,6 +90,8 @@ COMPLAINT_WORKFLOW = Workflow(
         _t("classify", _OPEN, STAY, _HANDLERS | _SYSTEM),
         _t("escalate", _OPEN, STAY, _HANDLERS | _SYSTEM),
         _t("acknowledge_escalation", _OPEN, STAY, _SUPERVISORS),
+        # Seed 003 (由指定人员负责跟进): a head designates who follows the complaint up.
+        _t("assign_handler", _OPEN, STAY, _SUPERVISORS),
         _t("link_tickets", _OPEN, STAY, _HANDLERS),
         _t("grant_remedy", (S.SOLUTION_PROPOSED, S.IMPLEMENTING), STAY, _HANDLERS),
         _t("note_to_customer", _OPEN, STAY, _HANDLERS),

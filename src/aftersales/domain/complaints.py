@@ -20,6 +20,7 @@ import attrs
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.ids import AssetId, CustomerId, ProductId, TicketId
 from aftersales.domain.money import Money
+from aftersales.domain.part_numbers import part_number
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, code, optional_bounded, required_text
 from aftersales.domain.warranty_records import ExtensionSource, WarrantyExtension
@@ -202,7 +203,9 @@ class Remedy:
     granted_by: ActorRef
     granted_at: datetime = attrs.field(validator=aware)
     quantity: int = attrs.field(default=1, validator=_positive)
-    item: str | None = attrs.field(default=None, validator=attrs.validators.optional(code))
+    item: str | None = attrs.field(default=None, validator=attrs.validators.optional(part_number))
+    """What was given: the accessory replaced free (无偿更换…附件) by the maker's part number as the
+    《零部件价格表》 prints it (``WN-SEAT-9``), or a code of the host's (``seat_cover``, ``gift_card``)."""
     note: str = attrs.field(default="", validator=bounded(2000))
     extension: WarrantyExtension | None = None
 

@@ -154,7 +154,15 @@ class MaterialsLine:
             raise ValidationError("chargeable is true, false or None", field="chargeable")
 
     def charged(self, request_chargeable: bool | None) -> bool:
-        """Whether this line is charged: its own ``chargeable``, else its request's decision."""
+        """Whether this line is charged: its own ``chargeable``, else its request's decision.
+
+        Only a part is ever charged: a gift, an office supply or a brochure goes out free on a chargeable
+        request too (the quote prices parts only), so the month's outbound lists it with the free
+        materials, as the sales-income list leaves it out (其他 1-2: 发料统计表为收费材料和不收费材料的总清单,
+        售后服务销售收入的统计表为收费材料的清单).
+        """
+        if self.kind is not ItemKind.PART:
+            return False
         return bool(request_chargeable) if self.chargeable is None else self.chargeable
 
 

@@ -17,6 +17,7 @@ from aftersales.i18n.catalog import (
     load_catalog,
     load_catalogs,
 )
+from aftersales.i18n.errors import ERROR_PARAM_LABELS, error_reason, render_error
 from aftersales.i18n.format import (
     LocaleFormatter,
     format_datetime,
@@ -40,6 +41,7 @@ from aftersales.i18n.values import Term, ValueFormatter, label_msgid
 __all__ = [
     "DEFAULT_LOCALE",
     "DOMAIN",
+    "ERROR_PARAM_LABELS",
     "LOCALE_DIR",
     "NOTIFICATION_KINDS",
     "SUPPORTED_LOCALES",
@@ -56,6 +58,7 @@ __all__ = [
     "catalog_for",
     "catalog_path",
     "default_renderer",
+    "error_reason",
     "format_datetime",
     "format_duration",
     "format_money",
@@ -66,6 +69,7 @@ __all__ = [
     "reason_fallback",
     "reason_msgid",
     "render",
+    "render_error",
     "render_reason",
     "resolve_locale",
 ]

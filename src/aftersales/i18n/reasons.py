@@ -73,17 +73,23 @@ def reason_fallback(reason: Reason) -> str:
 class ReasonRenderer:
     """Renders reasons in one locale; parsed templates are cached per code."""
 
-    __slots__ = ("_formatter", "_templates", "catalog", "codes")
+    __slots__ = ("_formatter", "_labels", "_prefix", "_templates", "catalog", "codes")
 
     def __init__(
         self,
         formatter: LocaleFormatter,
         catalog: MessageCatalog | None = None,
         codes: Callable[[str, str], str | None] | None = None,
+        *,
+        prefix: str = _PREFIX,
+        labels: Mapping[str, tuple[str, ...]] = PARAM_LABELS,
     ) -> None:
         self._formatter = formatter
         self.catalog = catalog if catalog is not None else formatter.catalog
         self._templates: dict[str, Template | None] = {}
+        # Another family of coded messages (the errors' ``error.<code>``) renders the same way.
+        self._prefix = prefix
+        self._labels = labels
         self.codes = codes
         """``codes(key, value)``: a pack's own label of a code parameter (a fault cause from the pack's
         catalog), or ``None``; asked before the message catalogs."""
@@ -94,11 +100,12 @@ class ReasonRenderer:
             return self._templates[code]
         except KeyError:
             pass
-        text = self.catalog.get(reason_msgid(code))
+        msgid = self._prefix + code
+        text = self.catalog.get(msgid)
         found: Template | None = None
         if text is not None:
             try:
-                found = Template.parse(text, name=reason_msgid(code))
+                found = Template.parse(text, name=msgid)
             except AftersalesError:
                 found = None
         if len(self._templates) < 4096:
@@ -117,7 +124,7 @@ class ReasonRenderer:
             own = self.codes(key, value)
             if own is not None:
                 return own
-        prefixes = PARAM_LABELS.get(key, (key,))
+        prefixes = self._labels.get(key, (key,))
         label = self._label(prefixes, value)
         if label is not None:
             return label

@@ -90,6 +90,8 @@ class TriageFacts:
     units_affected: int = attrs.field(default=1, validator=_count)
     production_stopped: bool = attrs.field(default=False, validator=_flag)
     plan: Plan | None = attrs.field(default=None, converter=_plan_or_none)
+    complex_problem: bool = attrs.field(default=False, validator=_flag)
+    """The handler marked the problem complex (seed 003 grades by 复杂程度, seed 001 复杂售后问题)."""
 
     @classmethod
     def from_assessment(
@@ -105,6 +107,7 @@ class TriageFacts:
             units_affected=assessment.units_affected,
             production_stopped=assessment.production_stopped,
             plan=assessment.plan,
+            complex_problem=assessment.complex_problem,
         )
 
 
@@ -160,6 +163,10 @@ def _stopped_floor(value: object) -> Priority:
     return _member(Priority, value, "production_stopped_floor")
 
 
+def _complex_floor(value: object) -> Priority | None:
+    return None if value is None else _member(Priority, value, "complex_floor")
+
+
 def _remote_up_to(value: object) -> Priority:
     return _member(Priority, value, "remote_first_up_to")
 
@@ -191,6 +198,11 @@ class PriorityParams:
     """Units affected from which a ticket is critical."""
     production_stopped_floor: Priority = attrs.field(default=Priority.CRITICAL, converter=_stopped_floor)
     """The least priority when the customer's production (or event) has stopped."""
+    complex_floor: Priority | None = attrs.field(default=None, converter=_complex_floor)
+    """The least priority of a problem the handler marks complex (``triage(..., complex_problem=True)``;
+    seed 003: 根据问题的紧急程度、复杂程度以及客户重要性…分为普通、加急、特急; office_equipment:
+    expedited, so a senior engineer takes it, 加急问题由资深工程师介入). ``None`` (the default):
+    complexity is read from the assessment's severity, scope and units only."""
     category_floor: Mapping[str, Priority] = attrs.field(factory=dict, converter=_category_table)
     """The least priority per category code (e.g. ``complaint = "expedited"``)."""
     vip_raises: int = attrs.field(default=1, validator=in_range(0, 2))
@@ -256,6 +268,9 @@ class DefaultPriority:
             )
         if facts.production_stopped:
             priority = _raise(priority, p.production_stopped_floor, Reason("production_stopped"), reasons)
+        if facts.complex_problem and p.complex_floor is not None:
+            reason = Reason("complex_problem_grade", {"priority": p.complex_floor.value})
+            priority = _raise(priority, p.complex_floor, reason, reasons)
         if (floor := p.category_floor.get(facts.category.code)) is not None:
             priority = _raise(priority, floor, Reason("category", {"category": facts.category.code}), reasons)
         raises = p.vip_raises if facts.tier is CustomerTier.VIP else 0

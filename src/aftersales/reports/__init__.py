@@ -8,6 +8,7 @@ store with ``aftersales.adapters.reporting.reporting_for(desk.store)``.
 from aftersales.domain.quality_reports import BatchIncident
 from aftersales.reports.budgets import BudgetReport, BudgetRow, budget_report, scoped_budget_report
 from aftersales.reports.charge_documents import ChargedTicket
+from aftersales.reports.conduct import ConductReport, ConductRow, service_conduct
 from aftersales.reports.dealer_monthly import (
     DealerMonthlyReport,
     DealerMonthlySummary,
@@ -33,7 +34,15 @@ from aftersales.reports.pages import document_for
 from aftersales.reports.rater import RaterIndex, rater_index
 from aftersales.reports.render import render, to_csv, to_html, to_markdown, to_text, to_xlsx
 from aftersales.reports.sla import SlaReport, sla_breaches
-from aftersales.reports.sources import BudgetDesk, BudgetReader, LedgerDesk, MoneyDesk, RevenueReader
+from aftersales.reports.sources import (
+    BudgetDesk,
+    BudgetReader,
+    KpiDesk,
+    KpiScope,
+    LedgerDesk,
+    MoneyDesk,
+    RevenueReader,
+)
 from aftersales.reports.targets import PACK_GOALS, KpiGoals, kpi_goals
 from aftersales.reports.trend import KpiTrend, kpi_trend
 
@@ -46,13 +55,17 @@ __all__ = [
     "BudgetReport",
     "BudgetRow",
     "ChargedTicket",
+    "ConductReport",
+    "ConductRow",
     "DealerMonthRow",
     "DealerMonthlyReport",
     "DealerMonthlySummary",
     "FaultTrend",
+    "KpiDesk",
     "KpiGoals",
     "KpiReport",
     "KpiRow",
+    "KpiScope",
     "KpiTargets",
     "KpiTrend",
     "LedgerDesk",
@@ -86,6 +99,7 @@ __all__ = [
     "scoped_budget_report",
     "scoped_kpi_report",
     "scoped_month_money",
+    "service_conduct",
     "sla_breaches",
     "to_csv",
     "to_html",

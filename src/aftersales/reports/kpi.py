@@ -29,6 +29,7 @@ import attrs
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.money import Money
+from aftersales.domain.validation import enum_code
 from aftersales.errors import ConfigurationError, CurrencyMismatch, ValidationError
 from aftersales.ports.reporting import ALL, GroupBy, Period, ReportingQueries, TicketCounts, TimingColumns
 from aftersales.ports.unit_of_work import reader_of
@@ -505,7 +506,7 @@ def scoped_kpi_report(
     without a working calendar is a ``ConfigurationError`` (the KPIs measure working time).
     """
     dealer = desk.reports.kpi_scope(actor)
-    group = GroupBy(group)
+    group = enum_code(GroupBy, group, "group")
     calendar = desk.calendar
     if calendar is None:
         raise ConfigurationError(

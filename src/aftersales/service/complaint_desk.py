@@ -65,6 +65,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import callback_plan, customer_tier, drop_pending, schedule_in
 from aftersales.service.clock_skew import stamp_for
+from aftersales.service.complaint_handlers import ComplaintHandlers, check_follow_up, designated_handler
 from aftersales.service.complaint_incidents import as_batch_incident, counts, incident_about
 from aftersales.service.complaint_outlets import ComplaintOutlets, _text
 from aftersales.service.context import DeskContext
@@ -205,7 +206,7 @@ def _reason_facts(reasons: Iterable[Reason]) -> list[JsonValue]:
 
 
 @validated_commands
-class ComplaintDesk(ComplaintOutlets):
+class ComplaintDesk(ComplaintOutlets, ComplaintHandlers):
     """Complaint commands and queries over one :class:`ServiceDesk` (``desk.complaints``)."""
 
     def __init__(
@@ -225,6 +226,7 @@ class ComplaintDesk(ComplaintOutlets):
     ) -> CommandResult:
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied | None:
             _require_complaint(ticket)
+            check_follow_up(actor, ticket, command)
             file = self._file(uow, ticket)
             applied = body(uow, ticket, file, now)
             uow.documents.save(file)
@@ -599,11 +601,14 @@ class ComplaintDesk(ComplaintOutlets):
     def investigate(
         self, actor: Actor, complaint_id: str, *, idempotency_key: str | None = None
     ) -> CommandResult:
-        """Start investigating (调查核实); the actor becomes the complaint's handler."""
+        """Start investigating (调查核实); the actor becomes the complaint's handler, unless one was
+        designated (``assign_handler``, seed 003: 由指定人员负责跟进): a head stepping in does not take it
+        over, and another agent may not start it."""
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.step("investigate", actor.ref, now)
-            file.handler = actor.ref
+            if designated_handler(ticket) is None:
+                file.handler = actor.ref
 
         return self._run(actor, "investigate", complaint_id, body, idempotency_key)
 

@@ -438,7 +438,6 @@ class Jobs:
         newest first. The open tickets are read page after page until that many are found: the first
         page alone (the newest ``limit``) left every older one waiting for good once newer tickets
         had due times."""
-        done = 0
         limit = self.settings.limit
         waiting: list[str] = []
         cursor: str | None = None
@@ -451,6 +450,7 @@ class Jobs:
             cursor = page.next_cursor
             if cursor is None:
                 break
+        done = 0
         for ticket_id in waiting[:limit]:
             result = self.runner.execute(
                 self.actor, "recompute_due", ticket_id, lambda uow, ticket, now: None
@@ -480,7 +480,9 @@ class Jobs:
             return 0
         if not stale:
             return 0
-        return len(recompute_dues(self.context, self.runner, self.actor, None).recomputed)
+        # Page by page: an upgrade on a large store never holds the writers for every open ticket.
+        report = recompute_dues(self.context, self.runner, self.actor, None, page_size=self.settings.limit)
+        return len(report.recomputed)
 
     def _deliver(self, now: datetime) -> DispatchReport:
         if self.context.notifier is None:

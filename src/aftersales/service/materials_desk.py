@@ -299,18 +299,18 @@ class MaterialsDesk:
 
     def _quote_slip(
         self, uow: UnitOfWork, request: MaterialsRequest, quote: Quote, actor: Actor, now: datetime,
-        wish: InvoiceWish = InvoiceWish.NEVER,
+        wish: InvoiceWish = InvoiceWish.NEVER, method: str = "cash",
     ) -> FeeSlip:  # fmt: skip
         """The fee slip (售后服务材料收费暨报销单) of a materials quote the payer accepted: the charged parts
         are sales income (售后服务销售收入的统计表为收费材料的清单), owed by the quote's payer (the dealer
-        buying at the maker's price, or the user)."""
+        buying at the maker's price, or the user), with the way of paying agreed (``method``)."""
         ticket = uow.tickets.get(request.ticket_id)
         dealer = _answering_dealer(uow, request.party)
         slip = FeeSlip(
             next_number(uow, "fee_slip", now), ticket.id, ticket.customer_id, quote.currency, now, actor.ref,
             self._books_month(now), quote.lines,
-            invoice_wish=wish, origin=SlipOrigin.JOB, dealer_id=dealer, quote_id=quote.id,
-            payer_kind=quote.payer,
+            payment_method=method, invoice_wish=wish, origin=SlipOrigin.JOB, dealer_id=dealer,
+            quote_id=quote.id, payer_kind=quote.payer,
             payer_id=dealer if quote.payer == "dealer" and dealer else ticket.customer_id,
             reasons=quote.reasons,
         )  # fmt: skip
@@ -521,6 +521,12 @@ class MaterialsDesk:
             if chargeable and contract is not None and contract.coverage.parts:
                 chargeable = False
                 reasons = (*reasons, Reason("service_contract", {"contract_id": contract.id}))
+            if chargeable and not any(line.kind is ItemKind.PART for line in request.lines):
+                # Gifts, office supplies and brochures are never sold (the quote prices parts only): a
+                # request of nothing else goes out free on a pick slip instead of waiting for a quote
+                # that cannot be made (seed 002 退料 1 a-c; 其他 2: sales income lists charged materials).
+                chargeable = False
+                reasons = (*reasons, Reason("no_part_to_charge"))
             request.check(
                 actor.ref,
                 now,
@@ -583,7 +589,12 @@ class MaterialsDesk:
         return result
 
     def approve(
-        self, actor: Actor, request_id: str, *, invoice: InvoiceWish = InvoiceWish.NEVER
+        self,
+        actor: Actor,
+        request_id: str,
+        *,
+        invoice: InvoiceWish = InvoiceWish.NEVER,
+        payment_method: str | None = None,
     ) -> MaterialsRequest:
         """Approve the free pick slip, or record the user's acceptance of the quote (pick slip issued).
 
@@ -591,6 +602,12 @@ class MaterialsDesk:
         with the quote's fee slip and handed to finance after the step committed), later (collected by
         ``desk.fees.request_invoice``, or ``desk.fees.request_dealer_invoice`` when the dealer buys from
         the maker) or never (存档即可).
+
+        ``payment_method`` (a quote only, a code such as ``wechat``; ``cash`` when not given) is the way
+        of paying agreed with the payer (与用户协商收费事宜,包括付款金额、付款方式), written on the quote's
+        fee slip (填注付款方式信息) and the method :meth:`record_payment` records unless told another. On
+        a free pick slip, which nobody pays, either (an invoice ``now`` or ``later``, a payment method) is
+        a ``ValidationError`` naming it.
         """
         try:
             wish = InvoiceWish(invoice)
@@ -605,11 +622,18 @@ class MaterialsDesk:
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             invoices.clear()
             slips.clear()
+            if request.quote_id is None and (payment_method is not None or wish is not InvoiceWish.NEVER):
+                # Used or refused: a free pick slip has no fee slip to pay or invoice.
+                field = "payment_method" if payment_method is not None else "invoice"
+                raise ValidationError(
+                    f"request {request.id} is free: nobody pays it, so it takes no {field.replace('_', ' ')}",
+                    field=field,
+                )
             number = None if request.pick_slip is not None else self._number(uow, "pick_slip", now)
             request.approve(actor.ref, now, number)
             if request.charges is not None and request.quote_id is not None:
                 quote = request.charges.quote(request.quote_id)
-                slip = self._quote_slip(uow, request, quote, actor, now, wish)
+                slip = self._quote_slip(uow, request, quote, actor, now, wish, payment_method or "cash")
                 slips.append(slip)
                 record = fees.invoice_now(uow, actor, now, slip)
                 if record is not None:
@@ -628,9 +652,10 @@ class MaterialsDesk:
         return result
 
     def record_payment(
-        self, actor: Actor, request_id: str, *, amount: Money, method: str = "transfer", reference: str = ""
+        self, actor: Actor, request_id: str, *, amount: Money, method: str | None = None, reference: str = ""
     ) -> MaterialsRequest:
-        """Record the user's payment of the quote (款到发货)."""
+        """Record the user's payment of the quote (款到发货); ``method`` defaults to the way of paying
+        agreed at :meth:`approve` (on the quote's fee slip), else ``transfer``."""
 
         def fn(uow: UnitOfWork, request: MaterialsRequest, now: datetime) -> MaterialsRequest:
             if request.quote_id is None or request.charges is None:
@@ -645,16 +670,21 @@ class MaterialsDesk:
                     code="paid_on_the_charge_sheet",
                 )
             number = len(request.charges.payments) + 1
+            # The slip of this request's own quote (the sheet's quotes are paid through desk.charges).
+            own = [
+                slip
+                for slip in uow.documents.query(FeeSlip, ticket_id=request.ticket_id)
+                if slip.quote_id == request.quote_id and slip.is_active
+            ]
+            how = method if method is not None else (own[0].payment_method if own else "transfer")
             payment = Payment(
                 PaymentId(f"{request.quote_id}-P{number}"), QuoteId(request.quote_id), amount, now, actor.ref,
-                method, reference,
+                how, reference,
             )  # fmt: skip
             request.record_payment(actor.ref, now, payment)
-            for slip in uow.documents.query(FeeSlip, ticket_id=request.ticket_id):
-                # The slip of this request's own quote (the sheet's quotes are paid through desk.charges).
-                if slip.quote_id == request.quote_id and slip.is_active:
-                    slip.record_payment(SlipPayment(amount, method, now, actor.ref, reference))
-                    uow.documents.save(slip)
+            for slip in own:
+                slip.record_payment(SlipPayment(amount, how, now, actor.ref, reference))
+                uow.documents.save(slip)
             payload: dict[str, JsonValue] = {
                 "request_id": request.id,
                 "quote_id": request.quote_id,

@@ -114,6 +114,7 @@ def _complaint_roles() -> dict[str, frozenset[Role]]:
         "classify": spec("classify").roles,
         "escalate": spec("escalate").roles,
         "acknowledge_escalation": spec("acknowledge_escalation").roles,
+        "assign_handler": spec("assign_handler").roles,
         "link_tickets": spec("link_tickets").roles,
         "grant_remedy": spec("grant_remedy").roles,
         "complaint_log": _SEE_ALL,

@@ -10,6 +10,7 @@ times it moves in one runner write, with an event per ticket.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
 import attrs
@@ -89,7 +90,12 @@ class RecomputeReport:
 
 
 def recompute_dues(
-    context: DeskContext, runner: CommandRunner, actor: Actor, calendar: BusinessCalendar | None
+    context: DeskContext,
+    runner: CommandRunner,
+    actor: Actor,
+    calendar: BusinessCalendar | None,
+    *,
+    page_size: int | None = None,
 ) -> RecomputeReport:
     """Switch the desk to ``calendar`` and recompute the due times of every open ticket they change.
 
@@ -99,7 +105,9 @@ def recompute_dues(
     disagree with it, and the ledger, the sweep and the reports read the stored one.
 
     One write through the runner: every ticket changed, its ``recalculate_sla`` event and the managers'
-    notice commit together; the desk uses the new calendar only once they have.
+    notice commit together; the desk uses the new calendar only once they have. With ``page_size`` (the
+    sweep job's catch-up on the desk's own calendar) each page of open tickets is a write of its own, so
+    writers wait for one page, not for every open ticket; the store is stamped after the last page.
     """
     check_role(actor, "recalculate_sla", roles=_RECALCULATORS)
     if calendar is not None and not isinstance(calendar, BusinessCalendar):
@@ -115,17 +123,10 @@ def recompute_dues(
         )
     new = calendar if calendar is not None else old
     service = SlaService(context.sla.policy, new, context.sla.days_zone)
+    request = {"calendar": new.source_name if new is not None else None}
+    query = TicketFilter(states=_OPEN_STATES + _COMPLAINT_OPEN)
 
-    def apply(uow: UnitOfWork, now: datetime) -> RecomputeReport:
-        tickets: list[Ticket] = []
-        cursor: str | None = None
-        query = TicketFilter(states=_OPEN_STATES + _COMPLAINT_OPEN)
-        while True:
-            page = uow.tickets.query(query, PageRequest(200, cursor))
-            tickets += page.items
-            cursor = page.next_cursor
-            if cursor is None:
-                break
+    def recompute(uow: UnitOfWork, tickets: Sequence[Ticket], now: datetime) -> list[str]:
         recomputed: list[str] = []
         for ticket in tickets:
             undue = ticket.resolution_due_at is None and ticket.is_open
@@ -150,6 +151,9 @@ def recompute_dues(
                 ticket.step("recalculate_sla", actor.ref, max(now, ticket.last_event_at), payload=payload)
             uow.tickets.save(ticket)
             recomputed.append(ticket.id)
+        return recomputed
+
+    def finish(uow: UnitOfWork, checked: int, recomputed: Sequence[str], now: datetime) -> RecomputeReport:
         if new is not None:
             stamp_calendar(uow, new, now)  # the stored due times are the new calendar's now
         until = (new.official_until or new.known_until) if new is not None else None
@@ -159,11 +163,42 @@ def recompute_dues(
             uow.outbox.put(
                 context.notifications.staff_messages("sla_recomputed", (Role.MANAGER,), values, key, now)
             )
-        return RecomputeReport(len(tickets), tuple(recomputed), until)
+        return RecomputeReport(checked, tuple(recomputed), until)
 
-    report = runner.write(
-        actor, "recalculate_sla", None, {"calendar": new.source_name if new is not None else None}, apply
-    )
+    if page_size is None:
+
+        def apply(uow: UnitOfWork, now: datetime) -> RecomputeReport:
+            tickets: list[Ticket] = []
+            cursor: str | None = None
+            while True:
+                page = uow.tickets.query(query, PageRequest(200, cursor))
+                tickets += page.items
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+            return finish(uow, len(tickets), recompute(uow, tickets, now), now)
+
+        report = runner.write(actor, "recalculate_sla", None, request, apply)
+    else:
+        size = page_size
+
+        def one_page(at: str | None) -> Callable[[UnitOfWork, datetime], tuple[int, list[str], str | None]]:
+            def apply(uow: UnitOfWork, now: datetime) -> tuple[int, list[str], str | None]:
+                page = uow.tickets.query(query, PageRequest(size, at))
+                return len(page.items), recompute(uow, page.items, now), page.next_cursor
+
+            return apply
+
+        checked, recomputed, cursor = 0, [], None
+        while True:
+            seen, moved, cursor = runner.write(actor, "recalculate_sla", None, request, one_page(cursor))
+            checked += seen
+            recomputed += moved
+            if cursor is None:
+                break
+        report = runner.write(
+            actor, "recalculate_sla", None, request, lambda uow, now: finish(uow, checked, recomputed, now)
+        )
     context.calendar = new
     context.sla.calendar = new
     return report

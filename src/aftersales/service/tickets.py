@@ -234,6 +234,7 @@ class Tickets:
             values = (
                 ticket.category, self.runner.tier(uow, ticket), ticket.urgent, draft.severity,
                 draft.impact_scope, draft.units_affected, draft.production_stopped, plan,
+                draft.complex_problem,
             )  # fmt: skip
             decision = self._priorities.decide_by(
                 self.context.policies.priority, values, lambda: TriageFacts(*values)

@@ -1,0 +1,164 @@
+"""Errors in words: a typed error of :mod:`aftersales.errors` rendered for the person who met it.
+
+The errors speak English to developers (``str(error)`` names the field, the rule and the ids) and
+carry their facts as attributes. A host shows the agent, the engineer or the customer a sentence in
+their language instead: :func:`render_error` reads those attributes into the catalog entry
+``error.<code>`` of the error's kind (``error.invalid_transition``: "SR-2026-000001：工单处于“已关闭”
+状态，不能执行“取消”"), labelling the codes it carries (states, steps, SLA targets, attachment kinds)
+as the ledger does. A policy refusal is worded by its ``code`` (``error.policy_ticket_closed``), or
+generically when the catalog has no words for it; any other error falls back to its kind's sentence.
+Rendering never fails on a known error: without usable words it returns ``str(error)``.
+
+Keep ``str(error)`` for the logs: the words are for people, the message (with every id) for whoever
+investigates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from aftersales.domain.reasons import Reason
+from aftersales.errors import (
+    AftersalesError,
+    AlreadyErased,
+    AttachmentRequired,
+    CalendarDataMissing,
+    ConcurrencyConflict,
+    ConfigurationError,
+    CurrencyMismatch,
+    DeliveryError,
+    DuplicateError,
+    FaultRecordRequired,
+    IdempotencyKeyReused,
+    InvalidMoney,
+    InvalidStoreOption,
+    InvalidTransition,
+    LegalHold,
+    NaiveDatetimeError,
+    NotFound,
+    PermissionDenied,
+    PolicyError,
+    ReadOnlyError,
+    SlaExtensionRefused,
+    StorageError,
+    StoreBusy,
+    UnknownCurrency,
+    ValidationError,
+)
+from aftersales.i18n.format import formatter_for
+from aftersales.i18n.reasons import ReasonRenderer
+
+__all__ = ["ERROR_PARAM_LABELS", "error_reason", "render_error"]
+
+_PREFIX = "error."
+
+ERROR_PARAM_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "state": ("state", "complaint_state", "materials_state"),
+        "command": ("ticket_action",),
+        "action": ("ticket_action",),
+        "target": ("sla_target",),
+        "kind": ("attachment_kind",),
+    }
+)
+"""The catalog prefixes that label an error's code parameters (a state reads "已关闭", not "closed")."""
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def error_reason(error: AftersalesError) -> Reason:
+    """The error as a coded message: ``Reason(code, params)`` whose words are ``error.<code>``.
+
+    The most specific kind decides (a ``FaultRecordRequired`` is not worded as any refused step).
+    """
+    field = getattr(error, "field", None)
+    if isinstance(error, LegalHold):
+        return Reason(f"legal_hold_{error.hold}", {"target": error.target})
+    if isinstance(error, AlreadyErased):
+        return Reason("already_erased", {"customer": error.customer_id})
+    if isinstance(error, FaultRecordRequired):
+        return Reason("fault_record_required", {"ticket": _text(error.ticket_id)})
+    if isinstance(error, InvalidTransition):
+        params = {"command": error.command, "state": error.state}
+        if error.ticket_id:
+            return Reason("invalid_transition", {**params, "ticket": error.ticket_id})
+        return Reason("invalid_step", params)
+    if isinstance(error, SlaExtensionRefused):
+        return Reason("sla_extension_refused", {"ticket": error.ticket_id, "target": error.target})
+    if isinstance(error, AttachmentRequired):
+        return Reason("attachment_required", {"kind": error.kind})
+    if isinstance(error, NaiveDatetimeError):
+        return Reason("naive_datetime", {"field": _text(field)})
+    if isinstance(error, UnknownCurrency):
+        return Reason("unknown_currency", {"currency": _text(error.code)[:40]})
+    if isinstance(error, CurrencyMismatch):
+        return Reason("currency_mismatch", {"left": error.left, "right": error.right})
+    if isinstance(error, InvalidMoney):
+        return Reason("invalid_money", {"field": field or "amount"})
+    if isinstance(error, InvalidStoreOption):
+        return Reason("invalid_store_option", {"option": error.option})
+    if isinstance(error, ValidationError):
+        return Reason("validation", {"field": field}) if field else Reason("validation_no_field")
+    if isinstance(error, NotFound):
+        return Reason("not_found", {"id": _text(error.id)[:80]})
+    if isinstance(error, DuplicateError):
+        return Reason("duplicate")
+    if isinstance(error, PermissionDenied):
+        return Reason("permission_denied", {"action": error.action})
+    if isinstance(error, ConcurrencyConflict):
+        return Reason("concurrency_conflict", {"id": _text(error.id)[:80]})
+    if isinstance(error, CalendarDataMissing):
+        return Reason(
+            "calendar_data_missing",
+            {"known_until": error.known_until.isoformat(), "asked": error.asked.isoformat()},
+        )
+    if isinstance(error, ConfigurationError):
+        return Reason("configuration", {"key": error.key or error.file or "-"})
+    if isinstance(error, PolicyError):
+        return Reason(f"policy_{error.code}")
+    if isinstance(error, ReadOnlyError):
+        return Reason("read_only")
+    if isinstance(error, StoreBusy):
+        return Reason("store_busy")
+    if isinstance(error, StorageError):
+        return Reason("storage")
+    if isinstance(error, IdempotencyKeyReused):
+        return Reason("idempotency_key_reused", {"key": error.key[:80]})
+    if isinstance(error, DeliveryError):
+        return Reason("delivery")
+    return Reason("generic")
+
+
+# The sentence of a kind, for a code of it the catalog has no words for.
+_KIND_FALLBACK = (("legal_hold_", "legal_hold"), ("policy_", "policy"))
+
+_renderers: dict[str, ReasonRenderer] = {}
+
+
+def render_error(error: AftersalesError, locale: str) -> str:
+    """``error`` in the words of ``locale`` (any identifier; it is resolved): see the module docstring.
+
+    ``error`` must be an :class:`~aftersales.errors.AftersalesError` (anything else is a
+    ``ValidationError`` naming ``error``): only the library's errors carry facts to render.
+    """
+    if not isinstance(error, AftersalesError):
+        raise ValidationError(f"error is an AftersalesError, not {type(error).__name__}", field="error")
+    formatter = formatter_for(locale)
+    name = formatter.catalog.locale
+    renderer = _renderers.get(name)
+    if renderer is None:
+        renderer = _renderers[name] = ReasonRenderer(formatter, prefix=_PREFIX, labels=ERROR_PARAM_LABELS)
+    reason = error_reason(error)
+    template = renderer.template(reason.code)
+    if template is None:
+        kind = next((k for p, k in _KIND_FALLBACK if reason.code.startswith(p)), None)
+        if kind is not None:
+            params = {"target": reason.params["target"]} if kind == "legal_hold" else {}
+            reason = Reason(kind, params)
+            template = renderer.template(kind)
+    if template is None or not template.fields <= reason.params.keys():
+        return str(error)
+    return renderer.render(reason)

@@ -1,0 +1,136 @@
+"""Who follows a complaint up: the designated handler (seed 003 投诉处理).
+
+Seed 003: "对于客户投诉,设立专门的投诉处理流程,由指定人员负责跟进,确保'事事有回音,件件有着落'" — a
+complaint is followed up by a designated person. Without a designation the handler is whoever starts the
+investigation (as before); a head (manager, department head, general manager) may designate one with
+:meth:`ComplaintHandlers.assign_handler` — at intake or later, and again with a reason to hand it on.
+
+Once a complaint has a designated handler, its follow-up steps (:data:`FOLLOW_UP`) are that handler's:
+another agent taking one is ``PermissionDenied`` (a head may still step in: they coordinate), and a head
+investigating does not take the complaint over. The customer's own steps (agreeing, revising, rejecting,
+withdrawing), the calls logged on it and its callback are not follow-up steps of the handler's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from aftersales.domain.actors import HEADS, ActorRef, Role
+from aftersales.domain.complaints import ComplaintFile
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import PermissionDenied, ValidationError
+from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
+from aftersales.service.permissions import COMPLAINT_ROLES
+from aftersales.service.views import CommandResult
+
+if TYPE_CHECKING:
+    from aftersales.ports.unit_of_work import UnitOfWork
+    from aftersales.service.complaint_outlets import Body
+
+__all__ = ["ASSIGN_HANDLER", "FOLLOW_UP", "ComplaintHandlers", "check_follow_up", "designated_handler"]
+
+ASSIGN_HANDLER = "assign_handler"
+"""The complaint event (and command) that designates the handler."""
+
+FOLLOW_UP = frozenset(
+    {
+        "investigate",
+        "propose_solution",
+        "revise_solution",
+        "agree_solution",
+        "refer_to_general_manager",
+        "grant_remedy",
+        "give_feedback",
+        "link_tickets",
+        "refer_to_outlet",
+        "review",
+        "close_complaint",
+    }
+)
+"""The complaint desk's commands that follow the complaint up: the designated handler's (or a head's)."""
+
+HANDLER_ROLES: frozenset[Role] = COMPLAINT_ROLES["investigate"] - {Role.SYSTEM}
+"""The roles a designated handler may have: those who handle complaints (agents and the heads)."""
+
+
+def designated_handler(ticket: Ticket) -> ActorRef | None:
+    """The handler the last ``assign_handler`` step of ``ticket`` designated, ``None`` when nobody was."""
+    for event in reversed(ticket.events):
+        if event.action == ASSIGN_HANDLER:
+            raw = event.payload.get("handler")
+            role, _, staff_id = str(raw).partition(":")
+            return ActorRef(staff_id, Role(role))
+    return None
+
+
+def check_follow_up(actor: Actor, ticket: Ticket, command: str) -> None:
+    """Refuse ``command`` to an agent who is not ``ticket``'s designated handler (``PermissionDenied``).
+
+    Only follow-up steps are judged, only when a handler was designated, and never for a head or the
+    customer: the designation says who answers for the complaint, not who may talk to the customer."""
+    if command not in FOLLOW_UP:
+        return
+    designated = designated_handler(ticket)
+    if designated is None or actor.has_role(*HEADS) or not actor.has_role(Role.AGENT):
+        return
+    if actor.id != designated.id:
+        raise PermissionDenied(str(actor), command, ticket.id)
+
+
+def _check_handler(handler_id: object, role: Role) -> ActorRef:
+    if not isinstance(handler_id, str) or not handler_id.strip() or len(handler_id) > 64:
+        raise ValidationError("handler_id is a staff id of at most 64 characters", field="handler_id")
+    if role not in HANDLER_ROLES:
+        known = ", ".join(sorted(r.value for r in HANDLER_ROLES))
+        raise ValidationError(f"a complaint's handler is one of {known}, not {role.value}", field="role")
+    return ActorRef(handler_id.strip(), role)
+
+
+@validated_commands
+class ComplaintHandlers:
+    """Mixed into :class:`~aftersales.service.complaint_desk.ComplaintDesk`: designating the handler."""
+
+    if TYPE_CHECKING:
+
+        def _run(
+            self, actor: Actor, command: str, complaint_id: str, body: Body, key: str | None
+        ) -> CommandResult: ...
+
+    def assign_handler(
+        self,
+        actor: Actor,
+        complaint_id: str,
+        *,
+        handler_id: str,
+        role: Role = Role.AGENT,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Designate who follows the complaint up (seed 003: 由指定人员负责跟进): ``handler_id`` of ``role``
+        (an agent by default, or a head). A head designates; the complaint must be open.
+
+        The handler is recorded on the complaint file (and so in the complaint log) and in the history
+        (``assign_handler``: the handler and the previous one). Handing a complaint that has a handler
+        to another needs the ``reason``; naming the current handler again is a ``ValidationError``
+        naming ``handler_id``. From then on the follow-up steps are the handler's (or a head's).
+        """
+        ref = _check_handler(handler_id, Role(role))
+        if reason is not None and (not reason.strip() or len(reason) > 2000):
+            raise ValidationError("reason is text of at most 2000 characters", field="reason")
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+            if file.handler == ref:
+                raise ValidationError(f"{ref} already handles complaint {ticket.id}", field="handler_id")
+            if file.handler is not None and reason is None:
+                raise ValidationError(
+                    f"complaint {ticket.id} is handled by {file.handler}: handing it on needs a reason",
+                    field="reason",
+                )
+            previous = str(file.handler) if file.handler is not None else None
+            payload = {"handler": str(ref), "previous": previous}
+            ticket.step(ASSIGN_HANDLER, actor.ref, now, reason=reason, payload=payload)
+            file.handler = ref
+
+        return self._run(actor, ASSIGN_HANDLER, complaint_id, body, idempotency_key)
