@@ -91,6 +91,7 @@ EXCLUDED: dict[str, str] = {
     "jobs.leases": "takes no argument",
     "complaints.open_in": _UOW,
     "complaints.dissatisfied_in": _UOW,
+    "complaints.on_incident": _UOW,
     "contracts.covering": _UOW,
     "fees.invoice_now": _UOW,
     "knowledge.learn": _UOW,

@@ -7,7 +7,7 @@ without SQL aggregates of their own: correct everywhere, but it reads every tick
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from datetime import datetime
 
 from aftersales.domain.instants import micros, require_aware
@@ -100,12 +100,15 @@ class ScanningReportingQueries:
                     units.setdefault(key, set()).add(fault.asset_id or f"ticket:{fault.ticket_id}")
         return {key: len(found) for key, found in units.items()}
 
-    def batch_fault_units(self, until: datetime, dimension: str) -> dict[tuple[str, str, str], int]:
+    def batch_fault_units(
+        self, until: datetime, dimension: str, excluded_causes: Collection[str] = ()
+    ) -> dict[tuple[str, str, str], int]:
         column = batch_dimension(dimension)
+        excluded = frozenset(excluded_causes)
         units: dict[tuple[str, str, str], set[str]] = {}
         for ticket in self._tickets(TicketFilter(received_to=until)):
             for fault in fault_facts(ticket):
-                if fault.product_id and fault.batch and fault.asset_id:
+                if fault.product_id and fault.batch and fault.asset_id and fault.cause not in excluded:
                     key = (fault.product_id, fault.batch, getattr(fault, column))
                     units.setdefault(key, set()).add(fault.asset_id)
         return {key: len(found) for key, found in units.items()}

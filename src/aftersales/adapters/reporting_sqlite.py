@@ -12,7 +12,7 @@ Counts are one ``GROUP BY`` over ``report_tickets`` in the period (an index rang
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -140,15 +140,19 @@ class SqliteReportingQueries:
             rows = conn.execute(sql, (micros(until),)).fetchall()
         return {(p, b, s): int(n) for p, b, s, n in rows}
 
-    def batch_fault_units(self, until: datetime, dimension: str) -> dict[tuple[str, str, str], int]:
+    def batch_fault_units(
+        self, until: datetime, dimension: str, excluded_causes: Collection[str] = ()
+    ) -> dict[tuple[str, str, str], int]:
         column = batch_dimension(dimension)
+        excluded = sorted(frozenset(excluded_causes))
+        unless = f"AND cause NOT IN ({', '.join('?' * len(excluded))}) " if excluded else ""
         sql = (
             f"SELECT product_id, batch, {column}, count(DISTINCT asset_id) "
             "FROM report_faults WHERE received_us < ? AND product_id IS NOT NULL AND product_id != '' "
-            "AND batch IS NOT NULL AND batch != '' AND asset_id IS NOT NULL GROUP BY 1, 2, 3"
+            f"AND batch IS NOT NULL AND batch != '' AND asset_id IS NOT NULL {unless}GROUP BY 1, 2, 3"
         )
         with self._reading() as conn:
-            rows = conn.execute(sql, (micros(until),)).fetchall()
+            rows = conn.execute(sql, (micros(until), *excluded)).fetchall()
         return {(p, b, v): int(n) for p, b, v, n in rows}
 
     def batch_sizes(self) -> dict[tuple[str, str], int]:

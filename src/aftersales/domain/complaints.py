@@ -142,13 +142,19 @@ def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> 
 
 @attrs.frozen
 class BatchIncident:
-    """批量质量事故: ``affected`` distinct units of ``batch`` (of ``batch_size``) show ``cause``."""
+    """批量质量事故: ``affected`` distinct units of ``batch`` (of ``batch_size``) show ``cause``.
+
+    ``incident_id`` names the desk's :class:`~aftersales.domain.quality_incidents.QualityIncident` when
+    the figures are that incident's (the complaint is about one of its tickets): it was escalated when it
+    was raised, so the complaint made major by it does not alarm the same people again. ``None``: figures
+    the handler gave."""
 
     product_id: ProductId | None
     batch: str = attrs.field(validator=required_text(64))
     cause: str = attrs.field(validator=code)
     affected: int = attrs.field(validator=_non_negative)
     batch_size: int = attrs.field(validator=_positive)
+    incident_id: str | None = attrs.field(default=None, validator=optional_bounded(64))
 
     def __attrs_post_init__(self) -> None:
         if self.affected > self.batch_size:

@@ -34,7 +34,9 @@ from aftersales.domain.complaints import (
 )
 from aftersales.domain.ids import ProductId
 from aftersales.domain.reasons import Reason
+from aftersales.domain.text import CODE_PATTERN
 from aftersales.errors import ValidationError
+from aftersales.policies.chargeability import BUILTIN_CHARGEABLE_CAUSES
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
 from aftersales.policies.params import in_range
@@ -94,6 +96,28 @@ def _inclusive(_: object, attribute: attrs.Attribute[bool], value: object) -> No
         raise ValidationError(f"{attribute.name} is true or false, got {value!r}", field=attribute.name)
 
 
+NOT_QUALITY_CAUSES: tuple[str, ...] = tuple(sorted(BUILTIN_CHARGEABLE_CAUSES))
+"""The default of :attr:`ComplaintParams.batch_excluded_causes`: seed 002's five causes the user or the
+outside world brings about (use against the manual, moving or self-installation, unauthorised repair,
+an unstable power supply, force majeure) — never a design or production fault."""
+
+
+def _cause_list(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValidationError(
+            f"batch_excluded_causes is a list of cause codes, got {value!r}", field="batch_excluded_causes"
+        )
+    return tuple(value)
+
+
+def _cause_codes(_: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[object, ...]) -> None:
+    for item in value:
+        if not isinstance(item, str) or not CODE_PATTERN.fullmatch(item):
+            raise ValidationError(
+                f"{attribute.name} lists cause codes (snake_case), got {item!r}", field=attribute.name
+            )
+
+
 def _dimension(_: object, attribute: attrs.Attribute[str], value: object) -> None:
     if value not in ("cause", "symptom"):
         raise ValidationError(
@@ -115,6 +139,17 @@ class ComplaintParams:
     batch raise one). Seed 004 names only the share; 批量 (a batch's worth) implies more than one."""
     batch_dimension: str = attrs.field(default="cause", validator=_dimension)
     """What makes two fault records "the same quality problem": their ``cause`` (default) or ``symptom``."""
+    batch_excluded_causes: tuple[str, ...] = attrs.field(
+        default=NOT_QUALITY_CAUSES, converter=_cause_list, validator=_cause_codes
+    )
+    """Fault causes that are no quality problem of the batch (seed 004 第七条 5(2): 由于设计、生产不当 — only
+    design or production faults make a batch incident): a fault record with one of them never counts,
+    whatever the dimension. Default :data:`NOT_QUALITY_CAUSES`; ``[]`` counts every cause."""
+
+    def counts_cause(self, cause: str) -> bool:
+        """Does a fault record with ``cause`` count towards a batch incident?"""
+        return cause not in self.batch_excluded_causes
+
     escalation_ack_hours: int = attrs.field(default=2, validator=in_range(1, 24 * 7))
     """Hours within which an escalated complaint must be taken up (seed 004 says 立即: a parameter)."""
     complaint_below_score: int = attrs.field(default=3, validator=in_range(0, 6))

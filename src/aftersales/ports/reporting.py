@@ -11,7 +11,7 @@ Instants are integer microseconds since the epoch (UTC), as in :mod:`aftersales.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
 from operator import itemgetter
@@ -563,11 +563,15 @@ class ReportingQueries(Protocol):
         """Registered units (assets) per ``(product, batch)``."""
         ...
 
-    def batch_fault_units(self, until: datetime, dimension: str) -> dict[tuple[str, str, str], int]:
+    def batch_fault_units(
+        self, until: datetime, dimension: str, excluded_causes: Collection[str] = ()
+    ) -> dict[tuple[str, str, str], int]:
         """Distinct units (assets) per ``(product, batch, cause or symptom)`` — the batch-incident count.
 
         ``dimension`` is ``"cause"`` or ``"symptom"``; tickets received before ``until`` whose unit,
-        product and batch are known count (the desk's detector counts the same units).
+        product and batch are known count (the desk's detector counts the same units). Fault records
+        whose cause is one of ``excluded_causes`` (no design or production fault, the complaint policy's
+        ``batch_excluded_causes``) do not count.
         """
         ...
 

@@ -174,8 +174,9 @@ def detect_batch_incidents(
 
     ``params`` is the desk's complaint policy parameters (``desk.policies.complaint.params``): its
     ``batch_dimension`` says what the same problem is and its threshold decides, through the rule the
-    desk's detector applies. ``batch_sizes`` maps ``(product_id, batch)`` to units produced; missing
-    batches use the number of registered units. A batch of unknown size is not judged.
+    desk's detector applies; its ``batch_excluded_causes`` (the user's or outside causes) never count, as
+    in the detector (seed 004: 由于设计、生产不当). ``batch_sizes`` maps ``(product_id, batch)`` to units
+    produced; missing batches use the number of registered units. A batch of unknown size is not judged.
     """
     if not isinstance(params, ComplaintParams):
         raise ValidationError(
@@ -185,7 +186,8 @@ def detect_batch_incidents(
     sizes = dict(queries.batch_sizes())
     sizes.update(_batch_sizes(batch_sizes))
     found: list[BatchIncident] = []
-    for (product, batch, value), units in sorted(queries.batch_fault_units(until, dimension).items()):
+    counted = queries.batch_fault_units(until, dimension, params.batch_excluded_causes)
+    for (product, batch, value), units in sorted(counted.items()):
         size = sizes.get((product, batch), 0)
         if size <= 0 or units > size:
             continue

@@ -43,6 +43,7 @@ from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer
 from aftersales.domain.products import Product
+from aftersales.domain.quality_incidents import QualityIncident
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
@@ -63,7 +64,9 @@ from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import callback_plan, customer_tier, drop_pending, schedule_in
+from aftersales.service.clock_skew import stamp_for
 from aftersales.service.complaint_handlers import ComplaintHandlers, check_follow_up, designated_handler
+from aftersales.service.complaint_incidents import as_batch_incident, counts, incident_about
 from aftersales.service.complaint_outlets import ComplaintOutlets, _text
 from aftersales.service.context import DeskContext
 from aftersales.service.coordination import departments_in
@@ -86,6 +89,8 @@ __all__ = [
 ]
 
 R = Role
+_DETECTOR = Actor.system("quality-detector")
+"""Who classifies a complaint major by a batch incident the desk found: the detector, as on the incident."""
 
 
 Body = Callable[[UnitOfWork, Ticket, ComplaintFile, datetime], Applied | None]
@@ -149,6 +154,12 @@ class ComplaintLogEntry:
     outcome: str
     remedy_cost: tuple[Money, ...]
     about: tuple[TicketId, ...]
+    callback_due_at: datetime | None = None
+    """When the callback of the outcome given is due (seed 004 第八条 2(6): 七天内进行回访); ``None`` before
+    the outcome is given, or when it no longer stands."""
+    called_back_at: datetime | None = None
+    """When that callback was made and recorded (登记好回访的情况); ``None`` until it is (the callback's
+    answers are ``desk.callbacks.records``)."""
 
 
 @attrs.frozen
@@ -326,7 +337,9 @@ class ComplaintDesk(ComplaintOutlets, ComplaintHandlers):
                     next(r for r in decision.reasons if r.code == "crisis_event"),
                 )
             )
-        if outcome.batch_incident:
+        incident = file.batch_incident
+        if outcome.batch_incident and (incident is None or incident.incident_id is None):
+            # An incident the desk raised was escalated then (to the same people): not again here.
             wanted.append(
                 (
                     EscalationTrigger.BATCH_INCIDENT,
@@ -412,9 +425,15 @@ class ComplaintDesk(ComplaintOutlets, ComplaintHandlers):
         def attach(ticket: Ticket) -> Applied:
             file = ComplaintFile(id=ticket.id, customer_id=ticket.customer_id, subject=subject, about=linked)
             applied = Applied()
+            incident = incident_about(uow, self._dimension, (uow.tickets.get(t) for t in linked))
+            if incident is not None:  # about a ticket of a batch quality incident: major (第七条 5(2))
+                file.batch_incident = as_batch_incident(incident)
             if crisis is not None:
                 file.crisis = crisis
-                applied = self._classify(uow, actor, ticket, file, now)
+            if crisis is not None or incident is not None:
+                # Crisis facts are the centre's (or the field's) to give; the incident is the desk's own
+                # finding, classified as the detector would whoever opens the complaint.
+                applied = self._classify(uow, actor if crisis is not None else _DETECTOR, ticket, file, now)
             if then is not None:
                 more = then(ticket, file)
                 applied = Applied((*applied.messages, *more.messages), (*applied.decisions, *more.decisions))
@@ -480,8 +499,9 @@ class ComplaintDesk(ComplaintOutlets, ComplaintHandlers):
             if crisis is not None:
                 file.crisis = crisis
             if batch_incident is not None:
-                _same_batch(ticket, batch_incident)
-                file.batch_incident = batch_incident
+                found = _named_incident(uow, batch_incident)
+                _same_batch(ticket, found)
+                file.batch_incident = found
             if major_by_judgement is not None:
                 file.judgement = HandlerJudgement(actor.ref, now, major_by_judgement)
             if subject is not None:
@@ -882,15 +902,51 @@ class ComplaintDesk(ComplaintOutlets, ComplaintHandlers):
         if not about:
             raise ValidationError("link_tickets names at least one service ticket", field="about")
 
-        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied | None:
             linked = self._linked(uow, actor, ticket.customer_id, about)
             ticket.step("link_tickets", actor.ref, now, payload={"about": list(linked)})
             added = [t for t in dict.fromkeys(linked) if t not in file.about]
             for linked_id in added:
                 uow.documents.add(ComplaintLink.of(linked_id, ticket.id))
             file.about = (*file.about, *added)
+            incident = incident_about(uow, self._dimension, (uow.tickets.get(t) for t in added))
+            if incident is not None and not _of_an_incident(file):
+                file.batch_incident = as_batch_incident(incident)
+                return self._classify(uow, _DETECTOR, ticket, file, now)
+            return None
 
         return self._run(actor, "link_tickets", complaint_id, body, idempotency_key)
+
+    # -- batch quality incidents (seed 004 第七条 5(2)) ----------------------------------------------
+
+    @property
+    def _dimension(self) -> str:
+        return self.context.policies.complaint.params.batch_dimension
+
+    def on_incident(
+        self, uow: UnitOfWork, incident: QualityIncident, ticket_ids: Sequence[str], now: datetime
+    ) -> list[OutboxMessage]:
+        """The detector's hook (:data:`IncidentComplaints`), in its transaction: each open complaint about
+        one of ``ticket_ids`` — tickets of ``incident``, raised or joined now — is classified major with
+        the incident's figures, unless an incident already made it so."""
+        if not counts(incident):
+            return []
+        messages: list[OutboxMessage] = []
+        for ticket_id in dict.fromkeys(ticket_ids):
+            links = sorted(uow.documents.query(ComplaintLink, ticket_id=ticket_id), key=lambda x: x.id)
+            for link in links:
+                complaint = uow.tickets.get_for_update(link.complaint_id)
+                if not complaint.can("classify"):
+                    continue  # closed or cancelled: nothing left to handle
+                file = self._file(uow, complaint)
+                if _of_an_incident(file):
+                    continue
+                file.batch_incident = as_batch_incident(incident)
+                applied = self._classify(uow, _DETECTOR, complaint, file, stamp_for(complaint, now))
+                messages += applied.messages
+                uow.documents.save(file)
+                uow.tickets.save(complaint)
+        return messages
 
     # -- queries ------------------------------------------------------------------------------------
 
@@ -974,6 +1030,8 @@ class ComplaintDesk(ComplaintOutlets, ComplaintHandlers):
             outcome=ticket.outcome or "",
             remedy_cost=tuple(file.remedy_cost(c) for c in currencies),
             about=file.about,
+            callback_due_at=ticket.callback_due_at if ticket.outcome else None,
+            called_back_at=_called_back_at(ticket),
         )
 
     def overdue_escalations(self, actor: Actor, at: datetime | None = None) -> list[OverdueEscalation]:
@@ -1032,6 +1090,7 @@ class ComplaintDesk(ComplaintOutlets, ComplaintHandlers):
                 faults += [
                     UnitFault(ticket.asset_id, batch, getattr(r, dimension), ticket.product_id)
                     for r in ticket.fault_records
+                    if self.policy.params.counts_cause(r.cause)  # design or production faults only
                 ]
         return detect_batch_incidents(faults, {batch: batch_size}, self.policy.params, quality_causes)
 
@@ -1042,6 +1101,42 @@ class ComplaintDesk(ComplaintOutlets, ComplaintHandlers):
             require_asset_visible(uow, actor, asset_id)
             found = uow.documents.query(GrantedExtension, asset_id=asset_id)
         return tuple(sorted((g.extension for g in found), key=lambda e: e.granted_at))
+
+
+def _called_back_at(ticket: Ticket) -> datetime | None:
+    """When the callback of the outcome that stands was recorded: the last callback since the complaint
+    was last handled; ``None`` when none was, or when the outcome was sent back since."""
+    for event in reversed(ticket.events):
+        if event.action == "record_callback":
+            return event.at
+        if event.action in ("resolve", "reject", "reopen"):
+            return None
+    return None
+
+
+def _named_incident(uow: UnitOfWork, given: BatchIncident) -> BatchIncident:
+    """``given``, or — when it names an incident of the desk — that incident's own figures. Naming one
+    spares the general manager a second alarm, so the name must be true: an unknown or dismissed incident
+    is a ``ValidationError`` naming ``batch_incident``."""
+    if given.incident_id is None:
+        return given
+    try:
+        incident = uow.documents.get(QualityIncident, given.incident_id)
+    except NotFound:
+        raise ValidationError(
+            f"there is no quality incident {given.incident_id}", field="batch_incident"
+        ) from None
+    if not counts(incident):
+        raise ValidationError(
+            f"quality incident {incident.id} was dismissed: it makes no complaint major",
+            field="batch_incident",
+        )
+    return as_batch_incident(incident)
+
+
+def _of_an_incident(file: ComplaintFile) -> bool:
+    """Is the complaint major by an incident the desk raised already (its figures name the incident)?"""
+    return file.batch_incident is not None and file.batch_incident.incident_id is not None
 
 
 def _same_batch(ticket: Ticket, incident: BatchIncident) -> None:

@@ -187,7 +187,7 @@ class ServiceDesk(Tickets):
         self.charges = ChargesDesk(context, runner, self.fees)
         self.archives = ArchiveDesk(context, runner)
         self.sla_watch = SlaWatch(context, runner, sweep_horizon(policies.sla, calendar))
-        self.reports = ReportCommands(context, runner)
+        self.reports = ReportCommands(context, runner, self.complaints.on_incident)
         self.contracts = ServiceContracts(context, runner)
         self.maintenance = MaintenanceDesk(context, runner, self, self.contracts)
         self.surveys = SurveyCampaigns(context, runner)
@@ -195,7 +195,7 @@ class ServiceDesk(Tickets):
         install_hooks(runner, knowledge=self.knowledge)
         # Issue 20: the one batch-incident detector, in the fault record's transaction.
         self.quality_incidents = QualityIncidentDesk(context, runner)
-        runner.on_ticket_change(detect_on_fault(context))
+        runner.on_ticket_change(detect_on_fault(context, self.complaints.on_incident))
         self.teams = TeamDesk(context, runner)
         self.coordination = CoordinationDesk(context, runner)
         self.staff_records = StaffDesk(context, runner)

@@ -12,7 +12,7 @@ incident; a record on a unit already counted changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 
 import attrs
@@ -45,6 +45,7 @@ from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.complaint_incidents import IncidentComplaints
 from aftersales.service.context import DeskContext
 from aftersales.service.coordination import department_notices
 from aftersales.service.escalation_reach import reach_up
@@ -73,8 +74,11 @@ def _join(incident: QualityIncident, ticket: Ticket, unit: BatchFaultUnit) -> bo
     return incident.add_unit(unit, ticket.region, ticket.dealer_id, _engineer_of(ticket))
 
 
-def detect_on_fault(context: DeskContext) -> TicketHook:
-    """The hook: count each fault record's unit; raise the batch's incident when it crosses the threshold."""
+def detect_on_fault(context: DeskContext, on_incident: IncidentComplaints | None = None) -> TicketHook:
+    """The hook: count each fault record's unit; raise the batch's incident when it crosses the threshold.
+
+    ``on_incident`` hears of the tickets of an incident raised now, and of a ticket joining one (seed 004
+    第七条 5(2): the complaints about them are major), in the same transaction."""
 
     def hook(
         uow: UnitOfWork,
@@ -84,17 +88,21 @@ def detect_on_fault(context: DeskContext) -> TicketHook:
         events: Sequence[TicketEvent],
         now: datetime,
     ) -> Sequence[OutboxMessage] | None:
-        dimension = context.policies.complaint.params.batch_dimension
+        params = context.policies.complaint.params
+        dimension = params.batch_dimension
         messages: list[OutboxMessage] = []
         for event in events:
             if event.action != "record_fault":
                 continue
+            cause = event.payload.get("cause")
+            if isinstance(cause, str) and not params.counts_cause(cause):
+                continue  # the user's or an outside cause: no quality problem of the batch (第七条 5(2))
             value = event.payload.get(dimension)
             if not isinstance(value, str) or not value:
                 continue
             _follow_up(uow, ticket, dimension, value, now)
             if ticket.asset_id is not None and ticket.batch is not None:
-                messages += _count(context, uow, ticket, dimension, value, now)
+                messages += _count(context, uow, ticket, dimension, value, now, on_incident)
         return messages
 
     return hook
@@ -134,7 +142,13 @@ def _watch(uow: UnitOfWork, incident: QualityIncident) -> None:
 
 
 def _count(
-    context: DeskContext, uow: UnitOfWork, ticket: Ticket, dimension: str, value: str, now: datetime
+    context: DeskContext,
+    uow: UnitOfWork,
+    ticket: Ticket,
+    dimension: str,
+    value: str,
+    now: datetime,
+    on_incident: IncidentComplaints | None = None,
 ) -> list[OutboxMessage]:
     batch, asset_id = ticket.batch or "", ticket.asset_id or ""
     key = incident_key(batch, dimension, value)
@@ -150,8 +164,10 @@ def _count(
     unit = BatchFaultUnit(f"{key}|{asset_id}", key, asset_id, ticket.id, ticket.customer_id, now, previous)
     try:
         uow.documents.add(unit)  # one statement: the unit is new, or it was counted already
-    except DuplicateError:
-        return []  # this unit was counted already: nothing changes
+    except DuplicateError:  # this unit was counted already: nothing changes but this ticket's complaints
+        if on_incident is None or tally is None or tally.incident_id is None:
+            return []
+        return on_incident(uow, uow.documents.get(QualityIncident, tally.incident_id), [ticket.id], now)
     params = context.policies.complaint.params
     if tally is None:
         tally = BatchFaultTally(key, 1, last=asset_id)
@@ -166,7 +182,7 @@ def _count(
         joined = uow.documents.get(QualityIncident, tally.incident_id)
         if _join(joined, ticket, unit):
             uow.documents.save(joined)
-        return []
+        return [] if on_incident is None else on_incident(uow, joined, [ticket.id], now)
     else:
         tally.units += 1
         tally.last = asset_id
@@ -181,12 +197,14 @@ def _count(
     tally.batch_size = len(uow.assets.list(batch=batch))
     found = _counted(uow, tally, unit)
     if len(found) < tally.units:  # a tally written before it linked its units: count again
-        found = _all_units(uow, tally, batch, dimension, value, found)
+        found = _all_units(uow, tally, batch, dimension, value, params.counts_cause, found)
         tally.members, tally.last, tally.units = list(found), None, len(found)
     units = list(found.values())
     incident, messages = _judge(context, uow, tally, units, tally.batch_size, ticket, now)
     if incident is None:
         uow.documents.save(tally)
+    elif on_incident is not None:
+        messages += on_incident(uow, incident, incident.ticket_ids, now)
     return messages
 
 
@@ -261,7 +279,13 @@ def _judge(
 
 
 def detect_in_batch(
-    context: DeskContext, uow: UnitOfWork, batch: str, value: str, size: int | None, now: datetime
+    context: DeskContext,
+    uow: UnitOfWork,
+    batch: str,
+    value: str,
+    size: int | None,
+    now: datetime,
+    on_incident: IncidentComplaints | None = None,
 ) -> QualityIncident | None:
     """Run the detector over a batch's stored fault records (what a fault report found), in ``uow``.
 
@@ -278,13 +302,16 @@ def detect_in_batch(
         uow.documents.add(tally)
     if tally.incident_id is not None:
         return None
-    counted = _all_units(uow, tally, batch, dimension, value)
+    counts = context.policies.complaint.params.counts_cause
+    counted = _all_units(uow, tally, batch, dimension, value, counts)
     registered = len(uow.assets.list(batch=batch))
     tally.units = len(counted)
     tally.members, tally.last = list(counted), None
     tally.batch_size = size if size is not None else registered
     uow.documents.save(tally)
     incident, messages = _judge(context, uow, tally, list(counted.values()), tally.batch_size, None, now)
+    if incident is not None and on_incident is not None:
+        messages += on_incident(uow, incident, incident.ticket_ids, now)
     uow.outbox.put(messages)
     return incident
 
@@ -311,16 +338,20 @@ def _all_units(
     batch: str,
     dimension: str,
     value: str,
+    counts: Callable[[str], bool],
     counted: dict[str, BatchFaultUnit] | None = None,
 ) -> dict[str, BatchFaultUnit]:
     """Every unit of the batch with the problem: those counted, and any unit of the batch's stored
-    fault records not counted yet (imported history; a tally of a store that kept no list of units)."""
+    fault records not counted yet (imported history; a tally of a store that kept no list of units).
+    ``counts`` says whether a record's cause counts at all (the pack's ``batch_excluded_causes``)."""
     key = tally.id
     counted = dict(counted) if counted is not None else _counted(uow, tally)
     for ticket in _tickets_of(uow, batch):
         if ticket.asset_id is None or ticket.asset_id in counted:
             continue
-        times = [r.recorded_at for r in ticket.fault_records if getattr(r, dimension) == value]
+        times = [
+            r.recorded_at for r in ticket.fault_records if getattr(r, dimension) == value and counts(r.cause)
+        ]
         if times:
             unit = BatchFaultUnit(
                 f"{key}|{ticket.asset_id}", key, ticket.asset_id, ticket.id, ticket.customer_id, min(times)

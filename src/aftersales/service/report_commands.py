@@ -18,6 +18,7 @@ from aftersales.errors import PermissionDenied, ValidationError
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.complaint_incidents import IncidentComplaints
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit, roles_for
 from aftersales.service.quality_incidents import detect_in_batch
@@ -31,9 +32,13 @@ __all__ = ["ReportCommands"]
 class ReportCommands:
     """Report commands of one desk (``desk.reports``)."""
 
-    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+    def __init__(
+        self, context: DeskContext, runner: CommandRunner, on_incident: IncidentComplaints | None = None
+    ) -> None:
         self.context = context
         self.runner = runner
+        self.on_incident = on_incident
+        """Hears of each incident raised here (the complaints about its tickets are major, seed 004)."""
 
     def kpi_scope(self, actor: Actor) -> str | None:
         """Whether ``actor`` may read the KPI report (the permission table's ``kpi_report``), and whose:
@@ -131,8 +136,9 @@ class ReportCommands:
             raised: list[QualityIncident] = []
             for incident in incidents:
                 found = detect_in_batch(
-                    self.context, uow, incident.batch, incident.value, incident.batch_size, now
-                )
+                    self.context, uow, incident.batch, incident.value, incident.batch_size, now,
+                    self.on_incident,
+                )  # fmt: skip
                 if found is not None:
                     raised.append(found)
             return raised

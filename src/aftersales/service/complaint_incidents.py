@@ -1,0 +1,80 @@
+"""Complaints about a batch quality incident are major complaints (seed 004 第七条 5(2)).
+
+Seed 004 counts a batch quality incident (批量质量事故: the same quality problem on 5 % or more of one
+production batch) among the major complaints (重大投诉). The desk's one detector raises the incident
+from the fault records (:mod:`aftersales.service.quality_incidents`); a complaint is about service
+tickets (:class:`~aftersales.domain.departments.ComplaintLink`). A complaint about a ticket that
+recorded the incident's problem on a unit of its batch is therefore major, whichever comes first:
+
+* the complaint opened, or linked to such a ticket, after the incident was raised — found here from the
+  ticket's fault records through the batch's tally (:func:`incident_about`);
+* the incident raised, or a ticket joining it, after the complaint — the detector calls the desk's
+  :data:`IncidentComplaints` hook with the incident's tickets.
+
+A dismissed incident (not a batch problem after all) makes nothing major. The complaint's
+:class:`~aftersales.domain.complaints.BatchIncident` names the incident: it was escalated to the
+centre and the general manager when it was raised, and the complaint does not alarm them again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from aftersales.domain.complaints import BatchIncident
+from aftersales.domain.ids import ProductId
+from aftersales.domain.quality_incidents import (
+    BatchFaultTally,
+    IncidentState,
+    QualityIncident,
+    incident_key,
+)
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import NotFound
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.unit_of_work import UnitOfWork
+
+__all__ = ["IncidentComplaints", "as_batch_incident", "counts", "incident_about"]
+
+IncidentComplaints = Callable[[UnitOfWork, QualityIncident, Sequence[str], datetime], list[OutboxMessage]]
+"""What the detector calls, in its transaction, when it raises an incident (with all its tickets) or a
+ticket joins one (with that ticket): the complaints about those tickets are classified major."""
+
+
+def counts(incident: QualityIncident) -> bool:
+    """Does ``incident`` make a complaint about its problem major? Not once dismissed."""
+    return incident.state is not IncidentState.DISMISSED
+
+
+def incident_about(uow: UnitOfWork, dimension: str, tickets: Iterable[Ticket]) -> QualityIncident | None:
+    """The first incident (not dismissed) whose problem one of ``tickets`` recorded on a unit of the
+    incident's batch, or ``None``. ``dimension`` is the pack's ``[complaint] batch_dimension``; one read
+    by id per distinct problem recorded."""
+    for ticket in tickets:
+        if ticket.batch is None or ticket.asset_id is None:
+            continue
+        for value in dict.fromkeys(str(getattr(r, dimension)) for r in ticket.fault_records):
+            try:
+                tally = uow.documents.get(BatchFaultTally, incident_key(ticket.batch, dimension, value))
+            except NotFound:
+                continue
+            if tally.incident_id is None:
+                continue
+            incident = uow.documents.get(QualityIncident, tally.incident_id)
+            if counts(incident):
+                return incident
+    return None
+
+
+def as_batch_incident(incident: QualityIncident) -> BatchIncident:
+    """The complaint's record of ``incident``: its batch, problem and figures, and its id. Units that
+    joined beyond the batch's size as registered when it was raised count the batch as that many."""
+    affected = incident.affected
+    return BatchIncident(
+        ProductId(incident.product_id) if incident.product_id is not None else None,
+        incident.batch,
+        incident.value,
+        affected,
+        max(incident.batch_size, affected),
+        incident_id=incident.id,
+    )
