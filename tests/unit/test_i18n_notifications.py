@@ -56,6 +56,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "reason": Reason("made_up", {"n": 1}),
         "escalated_at": AT,
     },
+    "complaint_assigned": {"complaint_id": "C-1", "customer_name": "张三", "assigned_by": "王经理"},
     "complaint_received": {"ticket_id": "T-2", "received_at": AT},
     "complaint_outcome": {"ticket_id": "T-2", "resolved_at": AT, "outcome": "免费更换主板"},
     "calendar_provisional": {"official_until": date(2026, 12, 31), "days_left": 29},

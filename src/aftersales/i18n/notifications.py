@@ -150,6 +150,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A complaint reached the general manager, with the reason.",
     ),
     K(
+        "complaint_assigned",
+        ("agent",),
+        {"complaint_id", "customer_name", "assigned_by"},
+        "A head made the reader the handler of a complaint (seed 003: 由指定人员负责跟进).",
+    ),
+    K(
         "complaint_received",
         ("manager",),
         {"ticket_id", "received_at"},

@@ -19,15 +19,17 @@ from typing import TYPE_CHECKING
 from aftersales.domain.actors import HEADS, ActorRef, Role
 from aftersales.domain.complaints import ComplaintFile
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import PermissionDenied, ValidationError
+from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.permissions import COMPLAINT_ROLES
+from aftersales.service.runner import Applied
 from aftersales.service.views import CommandResult
 
 if TYPE_CHECKING:
     from aftersales.ports.unit_of_work import UnitOfWork
     from aftersales.service.complaint_outlets import Body
+    from aftersales.service.context import DeskContext
 
 __all__ = ["ASSIGN_HANDLER", "FOLLOW_UP", "ComplaintHandlers", "check_follow_up", "designated_handler"]
 
@@ -93,6 +95,7 @@ class ComplaintHandlers:
     """Mixed into :class:`~aftersales.service.complaint_desk.ComplaintDesk`: designating the handler."""
 
     if TYPE_CHECKING:
+        context: DeskContext
 
         def _run(
             self, actor: Actor, command: str, complaint_id: str, body: Body, key: str | None
@@ -120,7 +123,7 @@ class ComplaintHandlers:
         if reason is not None and (not reason.strip() or len(reason) > 2000):
             raise ValidationError("reason is text of at most 2000 characters", field="reason")
 
-        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             if file.handler == ref:
                 raise ValidationError(f"{ref} already handles complaint {ticket.id}", field="handler_id")
             if file.handler is not None and reason is None:
@@ -132,5 +135,19 @@ class ComplaintHandlers:
             payload = {"handler": str(ref), "previous": previous}
             ticket.step(ASSIGN_HANDLER, actor.ref, now, reason=reason, payload=payload)
             file.handler = ref
+            # The handler is told, when the staff directory lists them ("agent:agent-2"): a designation
+            # nobody hears of leaves the complaint with nobody following it.
+            try:
+                customer_name = uow.customers.get(ticket.customer_id).name
+            except NotFound:
+                customer_name = ticket.customer_id
+            values = {
+                "complaint_id": ticket.id,
+                "customer_name": customer_name,
+                "assigned_by": actor.name or str(actor.ref),
+            }
+            key = f"{ticket.id}:{len(ticket.events)}:{ASSIGN_HANDLER}"
+            messages = self.context.notifications.person_messages("complaint_assigned", ref, values, key, now)
+            return Applied(messages=messages)
 
         return self._run(actor, ASSIGN_HANDLER, complaint_id, body, idempotency_key)

@@ -17,10 +17,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Channel
-from aftersales.domain.contact import Contact, zone
+from aftersales.domain.contact import zone
 from aftersales.domain.custom_fields import CustomFieldSet
 from aftersales.domain.parties import Customer, Dealer, Engineer
 from aftersales.domain.products import Asset, Product
@@ -62,7 +61,7 @@ from aftersales.service.knowledge_desk import KnowledgeDesk
 from aftersales.service.maintenance import MaintenanceDesk
 from aftersales.service.master_data import MasterData, MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
-from aftersales.service.notify import Notifications
+from aftersales.service.notify import Notifications, StaffDirectory
 from aftersales.service.privacy import PrivacyDesk
 from aftersales.service.quality_incidents import QualityIncidentDesk, detect_on_fault
 from aftersales.service.report_commands import ReportCommands
@@ -94,7 +93,9 @@ class ServiceDesk(Tickets):
     Build it with :meth:`open` from a URL (``"sqlite:///service.db"``, ``"memory://"``,
     ``"postgresql://…"``) or with the constructor from an explicit store factory.
     ``staff`` maps roles to the people notified for them (managers, department heads, the
-    general manager, the callback agents); ``invoice_issuer`` is the host's finance system;
+    general manager, the callback agents), and staff members (``"agent:agent-li"``) to their own
+    addresses, for what is theirs (a complaint they are made the handler of); ``invoice_issuer`` is
+    the host's finance system;
     ``settings`` (a :class:`DeskSettings` or a mapping) sets the desk's time zone, the materials
     parameters and the knowledge base's text index.
 
@@ -115,7 +116,7 @@ class ServiceDesk(Tickets):
         ids: IdGenerator | None = None,
         calendar: BusinessCalendar | None = None,
         renderer: Renderer | None = None,
-        staff: Mapping[Role, Sequence[Contact]] | None = None,
+        staff: StaffDirectory | None = None,
         invoice_issuer: InvoiceIssuer | None = None,
         settings: DeskSettings | Mapping[str, object] | None = None,
         custom_fields: CustomFieldSet | None = None,
@@ -219,7 +220,7 @@ class ServiceDesk(Tickets):
         notifier: Notifier | None = None,
         ids: IdGenerator | None = None,
         calendar: BusinessCalendar | str | None = "china_mainland",
-        staff: Mapping[Role, Sequence[Contact]] | None = None,
+        staff: StaffDirectory | None = None,
         invoice_issuer: InvoiceIssuer | None = None,
         renderer: Renderer | None = None,
         settings: DeskSettings | Mapping[str, object] | None = None,

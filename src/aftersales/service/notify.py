@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from aftersales.domain.actors import Role
+from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import Priority, TicketKind
 from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
@@ -101,50 +101,87 @@ def check_writable(contact: Contact, field: str) -> None:
         ) from None
 
 
-def _checked_staff(staff: object) -> dict[Role, tuple[Contact, ...]]:
-    """The host's staff by role, each a :class:`Contact` messages can be written to; anything else is a
-    :class:`ConfigurationError` naming the entry (an unknown role would be silently never notified)."""
-    if staff is None:
-        return {}
-    if not isinstance(staff, Mapping):
-        raise ConfigurationError("staff maps roles to the contacts notified for them", key="staff")
-    checked: dict[Role, tuple[Contact, ...]] = {}
-    for role, contacts in staff.items():
+def _checked_contacts(contacts: object, where: str) -> tuple[Contact, ...]:
+    """One directory entry's contacts, each a :class:`Contact` messages can be written to, each address
+    once; anything else is a :class:`ConfigurationError` naming the entry."""
+    if isinstance(contacts, str | Contact | Mapping) or not isinstance(contacts, Iterable):
+        raise ConfigurationError("a staff entry is a list of contacts", key=where)
+    people = tuple(contacts)  # any collection (a list, a set); read once
+    reached: dict[tuple[str, str], int] = {}
+    for n, contact in enumerate(people):
+        if not isinstance(contact, Contact):
+            raise ConfigurationError("staff are Contact records", key=f"{where}[{n}]")
         try:
-            known = Role(role)
-        except ValueError:
-            roles = ", ".join(r.value for r in Role)
-            raise ConfigurationError(f"unknown role {role!r}; roles are {roles}", key="staff") from None
-        where = f"staff.{known.value}"
-        if isinstance(contacts, str | Contact | Mapping) or not isinstance(contacts, Iterable):
-            raise ConfigurationError("a role's staff is a list of contacts", key=where)
-        people = tuple(contacts)  # any collection (a list, a set); read once
-        reached: dict[tuple[str, str], int] = {}
-        for n, contact in enumerate(people):
-            if not isinstance(contact, Contact):
-                raise ConfigurationError("staff are Contact records", key=f"{where}[{n}]")
-            try:
-                check_writable(contact, f"{where}[{n}]")
-            except ValidationError as exc:
-                raise ConfigurationError(str(exc), key=exc.field) from None
-            # Two entries of one role reaching one address would make the same message twice, with one
-            # id: the command (or the SLA sweep, on every run) would fail on the duplicate.
-            address = address_of(contact)
-            if address is not None and reached.setdefault(address, n) != n:
+            check_writable(contact, f"{where}[{n}]")
+        except ValidationError as exc:
+            raise ConfigurationError(str(exc), key=exc.field) from None
+        # Two contacts of one entry reaching one address would make the same message twice, with one id:
+        # the command (or the SLA sweep, on every run) would fail on the duplicate.
+        address = address_of(contact)
+        if address is not None and reached.setdefault(address, n) != n:
+            raise ConfigurationError(
+                f"reaches the same {address[0]} address as {where}[{reached[address]}]: list it once",
+                key=f"{where}[{n}]",
+            )
+    return people
+
+
+def _role(code: object) -> Role:
+    try:
+        return Role(code)  # type: ignore[arg-type]  # anything else is refused below
+    except ValueError:
+        roles = ", ".join(r.value for r in Role)
+        raise ConfigurationError(f"unknown role {code!r}; roles are {roles}", key="staff") from None
+
+
+def _checked_staff(
+    staff: object,
+) -> tuple[dict[Role, tuple[Contact, ...]], dict[str, tuple[Contact, ...]]]:
+    """The host's staff directory: by role (``Role.MANAGER`` or ``"manager"``: who is told of what the
+    role is told of) and by person (``"agent:agent-li"``, a staff member's role and id as the events
+    write them: who is told of what is theirs, as a complaint they were made the handler of). An unknown
+    role or a malformed person is a :class:`ConfigurationError` naming the entry (else silently never
+    notified)."""
+    if staff is None:
+        return {}, {}
+    if not isinstance(staff, Mapping):
+        raise ConfigurationError("staff maps roles (and staff members) to their contacts", key="staff")
+    by_role: dict[Role, tuple[Contact, ...]] = {}
+    by_person: dict[str, tuple[Contact, ...]] = {}
+    for entry, contacts in staff.items():
+        if isinstance(entry, str) and ":" in entry:
+            role_code, _, staff_id = entry.partition(":")
+            role = _role(role_code)
+            if not staff_id.strip() or len(staff_id) > 64 or staff_id != staff_id.strip():
                 raise ConfigurationError(
-                    f"reaches the same {address[0]} address as {where}[{reached[address]}]: list it once",
-                    key=f"{where}[{n}]",
+                    f"a staff member is 'role:id' with an id of 1-64 characters, got {entry!r:.80}",
+                    key="staff",
                 )
-        checked[known] = people
-    return checked
+            person = f"{role.value}:{staff_id}"
+            by_person[person] = _checked_contacts(contacts, f"staff.{person}")
+        else:
+            role = _role(entry)
+            by_role[role] = _checked_contacts(contacts, f"staff.{role.value}")
+    return by_role, by_person
+
+
+StaffDirectory = (
+    Mapping[Role, Sequence[Contact]]
+    | Mapping[str, Sequence[Contact]]
+    | Mapping[Role | str, Sequence[Contact]]
+)
+"""Whom the desk tells: roles (``Role.MANAGER`` or ``"manager"``) and staff members (``"agent:agent-li"``)
+to their contacts (see :func:`_checked_staff`)."""
 
 
 class Notifications:
     """Turns a command's new events into outbox messages. One per desk; holds the renderer."""
 
-    def __init__(self, renderer: Renderer, staff: Mapping[Role, Sequence[Contact]] | None = None) -> None:
+    def __init__(self, renderer: Renderer, staff: StaffDirectory | None = None) -> None:
         self.renderer = renderer
-        self.staff: dict[Role, tuple[Contact, ...]] = _checked_staff(staff)
+        self.staff: dict[Role, tuple[Contact, ...]]
+        self.people: dict[str, tuple[Contact, ...]]
+        self.staff, self.people = _checked_staff(staff)
         # Policies are pure functions of their facts, and there are a handful of fact sets: remember
         # each policy's answers (keyed by its id; the policy itself is kept to check it is the same).
         self._roles: dict[
@@ -357,6 +394,16 @@ class Notifications:
         for role in roles:
             for contact in self.staff.get(role, ()):
                 out += self.contact_messages(kind, role.value, contact, values, key, now)
+        return out
+
+    def person_messages(
+        self, kind: str, person: ActorRef, values: Mapping[str, object], key: str, now: datetime
+    ) -> list[OutboxMessage]:
+        """Render ``kind`` for one staff member (their ``"role:id"`` entry of the staff directory); none
+        when the directory does not list them (the role's entry is not told instead: it is theirs)."""
+        out = []
+        for contact in self.people.get(str(person), ()):
+            out += self.contact_messages(kind, person.role.value, contact, values, key, now)
         return out
 
     def contact_messages(
