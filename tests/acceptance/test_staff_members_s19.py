@@ -19,7 +19,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.actors import Role
 from aftersales.domain.contact import Contact
-from aftersales.errors import ConfigurationError
+from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.service.desk import ServiceDesk
 from conftest import STAFF, START, World, make_world, register, store_url
 
@@ -79,3 +79,30 @@ def test_a_staff_members_contacts_are_checked_like_a_roles() -> None:
     assert caught.value.key == "staff.agent:agent-2"
     desk = ServiceDesk.open("memory://", staff={Role.MANAGER: [WANG], "agent:agent-2": [WANG]})
     assert desk.context.staff == {Role.MANAGER: (WANG,)}  # the roles' directory is unchanged
+
+
+def test_a_message_taken_for_a_colleague_who_is_out_reaches_them(
+    office: tuple[ServiceDesk, World, MemoryNotifier],
+) -> None:
+    desk, world, notifier = office
+    tid = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="复印机卡纸").ticket.id
+    said = "张先生来电找王芳，请今天回电"
+    desk.note_to_customer(world.agent, tid, text=said, visible=False, for_staff="agent:agent-2")
+    desk.deliver()
+    told = _to_wang(notifier)
+    assert len(told) == 1 and said in told[0] and tid in told[0]
+    # The note stays internal: the customer reads no part of it.
+    assert said not in desk.ticket(world.customer_zh, tid).to_json()
+
+
+@pytest.mark.parametrize("entry", ["agent:agent-9", "agent-2", "manager:agent-2", 5])
+def test_a_message_for_someone_the_directory_does_not_list_is_refused(
+    office: tuple[ServiceDesk, World, MemoryNotifier], entry: object
+) -> None:
+    desk, world, _notifier = office
+    tid = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="复印机卡纸").ticket.id
+    before = len(desk.ticket(world.manager, tid).events)
+    with pytest.raises(ValidationError) as caught:
+        desk.note_to_customer(world.agent, tid, text="请回电", visible=False, for_staff=entry)
+    assert caught.value.field == "for_staff"
+    assert len(desk.ticket(world.manager, tid).events) == before

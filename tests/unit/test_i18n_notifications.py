@@ -57,6 +57,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "escalated_at": AT,
     },
     "complaint_assigned": {"complaint_id": "C-1", "customer_name": "张三", "assigned_by": "王经理"},
+    "message_left": {"ticket_id": "T-1", "from": "客服小李", "text": "张先生来电，请回电 13800000000"},
     "complaint_received": {"ticket_id": "T-2", "received_at": AT},
     "complaint_outcome": {"ticket_id": "T-2", "resolved_at": AT, "outcome": "免费更换主板"},
     "calendar_provisional": {"official_until": date(2026, 12, 31), "days_left": 29},

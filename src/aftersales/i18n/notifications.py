@@ -156,6 +156,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A head made the reader the handler of a complaint (seed 003: 由指定人员负责跟进).",
     ),
     K(
+        "message_left",
+        ("agent",),
+        {"ticket_id", "from", "text"},
+        "A message taken for the reader while they were out (seed 002 第五条: 承办人不在时…留言).",
+    ),
+    K(
         "complaint_received",
         ("manager",),
         {"ticket_id", "received_at"},

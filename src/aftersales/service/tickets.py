@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from aftersales.domain.actors import Role
+from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import (
     Category,
@@ -396,16 +396,43 @@ class Tickets:
         *,
         text: str,
         visible: bool = True,
+        for_staff: str | None = None,
         idempotency_key: str | None = None,
     ) -> CommandResult:
-        """A progress note (及时反馈处理进度); ``visible=False`` keeps it internal."""
+        """A progress note (及时反馈处理进度); ``visible=False`` keeps it internal.
 
-        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+        ``for_staff`` (``"agent:agent-2"``) also sends the note to that staff member, as the staff
+        directory lists them: a message taken for a colleague who is out (seed 002 第五条: 承办人不在时,
+        应询问顾客的姓名、留言等信息). One the directory does not list is a ``ValidationError`` naming
+        ``for_staff`` (the message would reach nobody).
+        """
+        person = self._listed_staff(for_staff)
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied | None:
             ticket.note_to_customer(actor.ref, now, CustomerNote(text, visible))
+            if person is None:
+                return None
+            values = {"ticket_id": ticket.id, "from": actor.name or str(actor.ref), "text": text}
+            key = f"{ticket.id}:{len(ticket.events)}:message_left"
+            notifications = self.context.notifications
+            return Applied(messages=notifications.person_messages("message_left", person, values, key, now))
 
         return self.runner.execute(
             actor, "note_to_customer", ticket_id, apply, idempotency_key, request=_args(locals())
         )
+
+    def _listed_staff(self, entry: object) -> ActorRef | None:
+        """The staff member ``entry`` (``"role:id"``) names, when the staff directory lists them."""
+        if entry is None:
+            return None
+        if not isinstance(entry, str) or entry not in self.context.notifications.people:
+            raise ValidationError(
+                "for_staff names a staff member the staff directory lists ('agent:agent-2'), "
+                f"got {entry!r:.80}",
+                field="for_staff",
+            )
+        role, _, staff_id = entry.partition(":")
+        return ActorRef(staff_id, Role(role))
 
     def resolve(
         self,
