@@ -24,11 +24,14 @@ import pytest
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
-from aftersales.domain.classification import Category, Channel, Priority, Severity
+from aftersales.domain.classification import Category, Channel, ImpactScope, Priority, Severity
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.errors import ValidationError
+from aftersales.ports.ledger_rows import LEDGER_FIELDS
 from aftersales.ports.reporting import Period
 from aftersales.reports.kpi import kpi_report
+from aftersales.reports.ledger_export import ledger_records
+from aftersales.reports.targets import kpi_goals
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, World, world_desk
 
@@ -130,3 +133,123 @@ def test_a_callback_finding_the_problem_back_owes_no_survey_yet(backend: str, tm
             desk.record_callback(world.agent, vip, problem_back=False)
         desk.record_callback(world.agent, vip, problem_back=False, satisfaction=5)
         assert desk.callbacks.pending(world.manager) == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_urgent_stand_problem_is_flagged_answered_in_minutes_assigned_tracked_and_confirmed(
+    backend: str, tmp_path: Path
+) -> None:
+    # 三(二) 反馈接收: the specialist records 客户基本信息、问题描述、反馈时间, flags an urgent problem
+    # at once and handles it first; 五(一)2: 紧急问题 … 立即响应, 并在[X]分钟内与客户取得联系 (30
+    # minutes, wall clock); 三(三)/(四): assessed (性质、严重程度、影响范围), assigned to technical
+    # support; 三(五): progress to the customer; 三(六): result back to the specialist, then to the
+    # customer, who confirms; 五(三)3: each contact kept with 沟通时间、沟通方式、沟通内容; 五(四)1: the
+    # ledger row 问题描述、处理措施、处理时间、处理结果.
+    with _desk(backend, tmp_path) as (desk, clock, world, _notifier):
+        reported = clock.now() - timedelta(minutes=5)  # the call came in five minutes before it was typed
+        opened = desk.open_ticket(
+            world.agent,
+            customer_id=world.cust_zh.id,
+            description="B馆3号展位LED屏黑屏, 明早开展",
+            category=Category.TECHNICAL_SUPPORT,
+            channel=Channel.PORTAL,
+            urgent=True,
+            received_at=reported,
+        )
+        tid = opened.ticket.id
+        view = desk.ticket(world.manager, tid)
+        assert (view.urgent, view.priority, view.received_at) == (True, Priority.EXPEDITED, reported)
+        assert view.channel is Channel.PORTAL and view.taken_by == world.agent.ref
+        status = {t.target.name: t for t in desk.sla(world.manager, tid).targets}
+        assert status["response"].due_at == reported + timedelta(minutes=30)  # 分钟内与客户取得联系
+        # An ordinary problem waits behind it: hours, not minutes.
+        later = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="咨询布展时间")
+        ordinary = {t.target.name: t for t in desk.sla(world.manager, later.ticket.id).targets}
+        # 4 working hours from 09:00 with the lunch break (12:00-13:00): 14:00.
+        assert ordinary["response"].due_at == datetime(2026, 3, 2, 14, 0, tzinfo=SHANGHAI)
+        assert ordinary["response"].due_at > status["response"].due_at
+        clock.advance(timedelta(minutes=20))
+        promised = clock.now() + timedelta(hours=2)
+        desk.contact_customer(
+            world.agent, tid, channel=Channel.PHONE, note="已致电, 技术人员两小时内到场", expected_at=promised
+        )
+        desk.triage(
+            world.agent,
+            tid,
+            nature="display_failure",
+            severity=Severity.HIGH,
+            impact_scope=ImpactScope.SINGLE_UNIT,
+            note="信号线或主控卡故障",
+        )
+        assessed = desk.ticket(world.manager, tid).events[-1]
+        assert assessed.action == "triage" and assessed.payload["severity"] == "high"
+        desk.dispatch(world.agent, tid, engineer_id=world.eng_senior.id)
+        desk.start_work(world.senior, tid)
+        desk.note_to_customer(world.senior, tid, text="需要主控卡, 请专员协调库房", visible=False)
+        desk.note_to_customer(world.agent, tid, text="技术人员已到场, 正在更换主控卡")
+        desk.add_fault_record(
+            world.senior, tid, symptom="black_screen", cause="controller_card_failed", action="replace_card"
+        )
+        clock.advance(timedelta(hours=1))
+        desk.resolve(world.senior, tid, summary="更换主控卡, 全屏测试正常")
+        desk.contact_customer(world.agent, tid, channel=Channel.WECHAT, note="已告知处理结果, 客户确认满意")
+        desk.confirm(world.agent, tid, channel="wechat", note="客户微信确认")
+        progress = desk.progress(world.customer_zh, tid)
+        assert progress.notes == ("技术人员已到场, 正在更换主控卡",)  # the internal note stays internal
+        assert progress.expected_at == promised
+        status = {t.target.name: t for t in desk.sla(world.manager, tid).targets}
+        assert status["response"].met_at == reported + timedelta(minutes=25)
+        archive = desk.archives.customer_archive(world.manager, world.cust_zh.id)
+        kept = [(c.kind, c.channel, c.note) for c in archive.contacts if c.ticket_id == tid]
+        assert kept[0] == ("request", "portal", "")
+        assert ("contact", "phone", "已致电, 技术人员两小时内到场") in kept
+        assert ("contact", "wechat", "已告知处理结果, 客户确认满意") in kept
+        assert ("note", "技术人员已到场, 正在更换主控卡") in [(k, n) for k, _, n in kept]
+        assert all("主控卡, 请专员" not in note for _, _, note in kept)
+        (row,) = [r for page in ledger_records(desk, world.manager) for r in page if r[0] == tid]
+        record = dict(zip(LEDGER_FIELDS, row, strict=True))
+        assert record["description"] == "B馆3号展位LED屏黑屏, 明早开展"
+        assert (record["symptom"], record["cause"], record["action"]) == (
+            "black_screen", "controller_card_failed", "replace_card"
+        )  # fmt: skip
+        assert record["outcome"] == "更换主控卡, 全屏测试正常"
+        assert record["resolved_us"] is not None and record["received_us"] is not None
+        desk.record_callback(world.agent, tid, problem_back=False, satisfaction=5)
+        desk.close(world.agent, tid)
+        assert desk.ticket(world.manager, tid).state == "closed"
+        # The four indicators of 六(二), judged against the pack's goals (不低于[X]%).
+        assert desk.calendar is not None
+        total = kpi_report(reporting_for(desk.store), MARCH, desk.calendar, as_of=clock.now()).total
+        assert total.counts.tickets == 2
+        assert total.response_met == 1 and total.satisfaction_rate == Decimal(1)
+        goals = kpi_goals("exhibition_services")
+        assert goals.passed("satisfaction_rate", total) is True
+        assert {rate for rate, _ in goals.items()} >= {
+            "satisfaction_rate", "resolution_rate", "response_on_time_rate", "complaint_resolution_rate"
+        }  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_show_system_down_is_critical_and_the_after_sales_manager_coordinates_it(
+    backend: str, tmp_path: Path
+) -> None:
+    # 四(一): 会展服务系统出现故障 … 技术支持人员应立即对问题进行诊断 — a stopped show system is
+    # critical. 二(二)1: the 售后经理 协调各部门之间的工作 … 对重大售后问题进行决策和处理; the seed's
+    # team (二(一): 售后经理、售后专员、技术支持人员、客服人员) has no department head. The critical
+    # route named the department head (seed 003's 部门负责人) as coordinator and told only them; now
+    # the after-sales manager coordinates and is told.
+    with _desk(backend, tmp_path) as (desk, _clock, world, notifier):
+        tid = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="展会签到系统全部宕机", urgent=True
+        ).ticket.id
+        desk.triage(world.agent, tid, nature="system_down", severity=Severity.HIGH, production_stopped=True)
+        assert desk.ticket(world.manager, tid).priority is Priority.CRITICAL
+        result = desk.dispatch(world.agent, tid, engineer_id=world.eng_senior.id)
+        reasons = {r["code"]: r["params"] for r in result.events[-1].payload["reasons"]}  # type: ignore[index, union-attr]
+        assert reasons["critical_coordination"] == {"coordinator": "manager"}
+        desk.deliver()
+        assert [m.subject for m in notifier.to("manager@venus.example")][-1] == f"工单 {tid} 已升级至售后经理"
+        assert notifier.to("head@venus.example") == ()
+        # The coordinator brings more technical staff onto the critical ticket's team.
+        desk.teams.add_members(world.manager, tid, [world.eng_junior.id], note="加派技术支持")
+        assert desk.teams.ticket_team(world.manager, tid) == (world.eng_senior.id, world.eng_junior.id)
