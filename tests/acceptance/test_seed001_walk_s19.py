@@ -25,6 +25,8 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Category, Channel, ImpactScope, Priority, Severity
+from aftersales.domain.complaints import RemedyKind
+from aftersales.domain.money import Money
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.errors import ValidationError
 from aftersales.ports.ledger_rows import LEDGER_FIELDS
@@ -253,3 +255,50 @@ def test_a_show_system_down_is_critical_and_the_after_sales_manager_coordinates_
         # The coordinator brings more technical staff onto the critical ticket's team.
         desk.teams.add_members(world.manager, tid, [world.eng_junior.id], note="加派技术支持")
         assert desk.teams.ticket_team(world.manager, tid) == (world.eng_senior.id, world.eng_junior.id)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_complaint_is_reported_to_the_manager_answered_in_time_and_negotiated_until_satisfied(
+    backend: str, tmp_path: Path
+) -> None:
+    # 四(三): 售后专员应耐心倾听客户投诉, 记录客户诉求, 并及时向售后经理汇报; 售后经理应组织相关人员
+    # 对投诉问题进行调查处理, 在规定时间内给客户答复; 如客户仍不满意, 应进一步沟通协商, 直至客户满意为止.
+    # 四(二): 服务内容未达到合同约定 … 按照合同约定进行整改或赔偿. 六(二)4: 投诉处理成功率.
+    with _desk(backend, tmp_path) as (desk, clock, world, notifier):
+        complaints = desk.complaints
+        cid = complaints.open_complaint(
+            world.agent, world.cust_zh.id, "搭建商未按合同布置展台, 要求赔偿", channel=Channel.LETTER_FAX
+        ).ticket.id
+        view = desk.ticket(world.manager, cid)
+        assert view.description == "搭建商未按合同布置展台, 要求赔偿" and view.channel is Channel.LETTER_FAX
+        desk.deliver()
+        assert [m.subject for m in notifier.to("manager@venus.example")] == [f"新投诉：工单 {cid}"]
+        # 在规定时间内给客户答复: the complaint is at least expedited, answered within its 2 working hours.
+        assert view.priority is Priority.EXPEDITED
+        response = {t.target.name: t for t in desk.sla(world.manager, cid).targets}["response"]
+        assert response.due_at == datetime(2026, 3, 2, 11, 0, tzinfo=SHANGHAI)
+        clock.advance(timedelta(minutes=45))
+        desk.contact_customer(world.agent, cid, note="已致歉, 承诺立即核实处理")
+        assert {t.target.name: t for t in desk.sla(world.manager, cid).targets}[
+            "response"
+        ].met_at == clock.now()
+        complaints.investigate(world.manager, cid)
+        complaints.propose_solution(world.manager, cid, solution="按合同重新布置展台")
+        complaints.agree_solution(world.customer_zh, cid)
+        complaints.give_feedback(world.manager, cid, outcome="展台已按合同重新布置")
+        complaints.reject_outcome(world.customer_zh, cid, reason="耽误一天布展, 要求赔偿")
+        assert desk.ticket(world.manager, cid).state == "investigating"
+        complaints.propose_solution(world.manager, cid, solution="赔偿一天展位费")
+        complaints.agree_solution(world.customer_zh, cid)
+        complaints.grant_remedy(
+            world.manager, cid, kind=RemedyKind.COMPENSATION, cost=Money("3000", "CNY"), note="一天展位费"
+        )
+        complaints.give_feedback(world.manager, cid, outcome="已赔偿一天展位费, 客户认可")
+        file = complaints.complaint_file(world.manager, cid)
+        assert [r.kind for r in file.remedies] == [RemedyKind.COMPENSATION]
+        assert desk.ticket(world.manager, cid).callback_due_at is not None
+        assert desk.calendar is not None
+        total = kpi_report(reporting_for(desk.store), MARCH, desk.calendar, as_of=clock.now()).total
+        assert (total.counts.complaints, total.counts.complaints_resolved) == (1, 1)
+        assert total.complaint_resolution_rate == Decimal(1)
+        assert kpi_goals("exhibition_services").passed("complaint_resolution_rate", total) is True
