@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,11 +23,13 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Category, Channel, Plan, Severity
+from aftersales.domain.maintenance import ChecklistResult
 from aftersales.errors import PermissionDenied
 from aftersales.ports.ledger_rows import LEDGER_FIELDS
 from aftersales.ports.reporting import GroupBy, Period
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.ledger_export import ledger_records
+from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, World, world_desk
 
@@ -221,3 +223,31 @@ def test_the_internal_audit_reads_the_records_and_changes_nothing(backend: str, 
                 write()
         assert len(desk.ticket(world.auditor, tid).events) == before
         assert desk.ticket(world.manager, tid).state == "accepted"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_periodic_maintenance_recurs_every_six_months_with_the_packs_checklist(
+    backend: str, tmp_path: Path
+) -> None:
+    # 保养服务: 定期为产品提供保养服务, 延长产品的使用寿命 — this pack's "定期" is every 6 months, the visit
+    # generated 14 days ahead with its checklist; it is dispatched, done, and the next one falls due six
+    # months after the day it was done.
+    with _desk(backend, tmp_path) as (desk, clock, world, _):
+        plan = desk.maintenance.create_plan(
+            world.manager, asset_id=world.asset.id, first_due=date(2026, 3, 20)
+        )
+        assert (plan.interval_months, plan.lead_days) == (6, 14)
+        assert desk.maintenance.generate_due(world.system, date(2026, 3, 5)).generated == ()
+        (visit,) = desk.maintenance.generate_due(world.system, date(2026, 3, 6)).generated
+        assert visit.checklist == ("inspect", "clean", "test_function", "replace_wear_parts", "explain_care")
+        ticket = desk.ticket(world.manager, visit.ticket_id)
+        assert ticket.category == Category.MAINTENANCE and ticket.channel is Channel.PLANNED
+        assert ticket.assignee is not None
+        engineer = Actor.engineer(ticket.assignee.id)
+        clock.set(datetime(2026, 3, 20, 10, 0, tzinfo=SHANGHAI))
+        desk.start_work(engineer, visit.ticket_id)
+        desk.maintenance.complete_visit(
+            engineer, visit.id, results=[ChecklistResult(task, True) for task in visit.checklist]
+        )
+        (after,) = desk.maintenance.plans(world.manager, asset_id=world.asset.id)
+        assert after.next_due == date(2026, 9, 20)
