@@ -30,6 +30,7 @@ from aftersales.domain.money import Money
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
 from aftersales.errors import ValidationError
 from aftersales.ports.ledger_rows import LEDGER_FIELDS
+from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.reporting import Period
 from aftersales.reports.kpi import kpi_report
 from aftersales.reports.ledger_export import ledger_records
@@ -302,3 +303,29 @@ def test_a_complaint_is_reported_to_the_manager_answered_in_time_and_negotiated_
         assert (total.counts.complaints, total.counts.complaints_resolved) == (1, 1)
         assert total.complaint_resolution_rate == Decimal(1)
         assert kpi_goals("exhibition_services").passed("complaint_resolution_rate", total) is True
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_urgent_problem_flagged_later_is_first_in_the_queue(backend: str, tmp_path: Path) -> None:
+    # 三(二)2: 对于紧急问题, 售后专员应立即标记, 并优先处理 — flagged at intake, before any assessment, it
+    # heads the specialist's queue (the ledger by priority) ahead of older ordinary problems, and the
+    # flag and its grade are kept when the assessment finds it of ordinary severity.
+    with _desk(backend, tmp_path) as (desk, clock, world, _):
+        older = [
+            desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description=f"咨询 {n}").ticket.id
+            for n in range(3)
+        ]
+        desk.triage(world.agent, older[0], nature="question", severity=Severity.LOW)
+        clock.advance(timedelta(minutes=10))
+        urgent = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="展馆入口闸机失灵", urgent=True
+        ).ticket.id
+        page = desk.ledger(world.agent, TicketFilter(is_open=True), PageRequest(10, sort=Sort.PRIORITY))
+        assert [t.id for t in page.items][0] == urgent
+        assert desk.ledger(world.agent, TicketFilter(priorities=(Priority.EXPEDITED,))).items[0].id == urgent
+        desk.triage(world.agent, urgent, nature="gate", severity=Severity.LOW)
+        kept = desk.ticket(world.manager, urgent)
+        assert kept.urgent and kept.priority is Priority.EXPEDITED
+        assert "urgent_request" in [r["code"] for r in kept.events[-1].payload["reasons"]]  # type: ignore[index, union-attr]
+        page = desk.ledger(world.agent, TicketFilter(is_open=True), PageRequest(10, sort=Sort.PRIORITY))
+        assert [t.id for t in page.items] == [urgent, *older]
