@@ -117,6 +117,13 @@ def test_a_repair_is_registered_assessed_dispatched_redone_until_accepted_and_ca
             "valve_worn",
             "replace_valve",
         )
+        # 客户信息收集: who bought what, when — the archive keeps the unit with its purchase date.
+        archive = desk.archives.customer_archive(world.manager, world.cust_zh.id)
+        assert archive.customer.contact.address == "上海市浦东新区世纪大道 100 号"
+        assert [(a.product_id, a.serial, a.purchase_date) for a in archive.assets] == [
+            (world.product.id, "SN-2025-0001", date(2025, 9, 1))
+        ]
+        assert [e.id for e in archive.tickets] == [tid] and archive.surveys[0].satisfaction == 5
         closed = desk.ticket(world.auditor, tid)
         (visit,) = closed.visits
         assert (visit.arrived_at, visit.left_at) == (arrived, arrived + timedelta(hours=2))
