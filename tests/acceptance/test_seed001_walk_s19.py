@@ -329,3 +329,36 @@ def test_an_urgent_problem_flagged_later_is_first_in_the_queue(backend: str, tmp
         assert "urgent_request" in [r["code"] for r in kept.events[-1].payload["reasons"]]  # type: ignore[index, union-attr]
         page = desk.ledger(world.agent, TicketFilter(is_open=True), PageRequest(10, sort=Sort.PRIORITY))
         assert [t.id for t in page.items] == [urgent, *older]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_problems_are_resolved_within_their_working_days_and_a_late_one_counts_against_the_rate(
+    backend: str, tmp_path: Path
+) -> None:
+    # 五(二)1: 一般售后问题应在[X]个工作日内处理完毕 (3 / 2 / 1 working days by grade in this pack);
+    # 五(二)2: 复杂售后问题 … 确保在[X]个工作日内给出处理结果 (10), with progress fed back meanwhile;
+    # 六(二)2: 问题解决率. Monday 09:00: three working days end Wednesday 18:00.
+    with _desk(backend, tmp_path) as (desk, clock, world, _):
+        def opened(description: str, **triage: object) -> str:
+            tid = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description=description).ticket.id
+            desk.triage(world.agent, tid, nature="stand", severity=Severity.MEDIUM, **triage)  # type: ignore[arg-type]
+            return tid
+
+        ordinary, complex_one = opened("展位灯箱不亮"), opened("展馆中控与灯光联动异常", complex_problem=True)
+        due = {tid: desk.sla(world.manager, tid)["resolution"].due_at for tid in (ordinary, complex_one)}
+        assert due[ordinary] == datetime(2026, 3, 4, 18, 0, tzinfo=SHANGHAI)
+        assert due[complex_one] == datetime(2026, 3, 13, 18, 0, tzinfo=SHANGHAI)  # two weeks of 5 days
+        desk.contact_customer(world.agent, complex_one, note="已制定处理计划, 每日反馈进度")
+        for tid in (ordinary, complex_one):
+            desk.dispatch(world.agent, tid, engineer_id=world.eng_senior.id)
+            desk.start_work(world.senior, tid)
+        clock.set(datetime(2026, 3, 5, 10, 0, tzinfo=SHANGHAI))  # Thursday: past the ordinary one's due
+        for tid in (ordinary, complex_one):
+            desk.resolve(world.senior, tid, summary="已修复")
+            desk.confirm(world.customer_zh, tid)
+        assert desk.sla(world.manager, ordinary)["resolution"].breached
+        assert not desk.sla(world.manager, complex_one)["resolution"].breached
+        assert desk.calendar is not None
+        total = kpi_report(reporting_for(desk.store), MARCH, desk.calendar, as_of=clock.now()).total
+        assert total.resolution_rate == Decimal(1)  # both solved
+        assert (total.resolution_met, total.resolution_on_time_rate) == (1, Decimal("0.5"))
