@@ -321,7 +321,7 @@ def test_an_urgent_problem_flagged_later_is_first_in_the_queue(backend: str, tmp
             world.agent, customer_id=world.cust_zh.id, description="展馆入口闸机失灵", urgent=True
         ).ticket.id
         page = desk.ledger(world.agent, TicketFilter(is_open=True), PageRequest(10, sort=Sort.PRIORITY))
-        assert [t.id for t in page.items][0] == urgent
+        assert page.items[0].id == urgent
         assert desk.ledger(world.agent, TicketFilter(priorities=(Priority.EXPEDITED,))).items[0].id == urgent
         desk.triage(world.agent, urgent, nature="gate", severity=Severity.LOW)
         kept = desk.ticket(world.manager, urgent)
@@ -339,8 +339,10 @@ def test_problems_are_resolved_within_their_working_days_and_a_late_one_counts_a
     # 五(二)2: 复杂售后问题 … 确保在[X]个工作日内给出处理结果 (10), with progress fed back meanwhile;
     # 六(二)2: 问题解决率. Monday 09:00: three working days end Wednesday 18:00.
     with _desk(backend, tmp_path) as (desk, clock, world, _):
+
         def opened(description: str, **triage: object) -> str:
-            tid = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description=description).ticket.id
+            customer = world.cust_zh.id
+            tid = desk.open_ticket(world.agent, customer_id=customer, description=description).ticket.id
             desk.triage(world.agent, tid, nature="stand", severity=Severity.MEDIUM, **triage)  # type: ignore[arg-type]
             return tid
 
