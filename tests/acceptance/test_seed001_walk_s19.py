@@ -364,3 +364,13 @@ def test_problems_are_resolved_within_their_working_days_and_a_late_one_counts_a
         total = kpi_report(reporting_for(desk.store), MARCH, desk.calendar, as_of=clock.now()).total
         assert total.resolution_rate == Decimal(1)  # both solved
         assert (total.resolution_met, total.resolution_on_time_rate) == (1, Decimal("0.5"))
+
+
+@pytest.mark.parametrize("sort", ["urgent", "", None, 3, Priority.CRITICAL])
+def test_a_queue_asked_in_an_order_the_ledger_does_not_know_is_refused_by_name(sort: object) -> None:
+    # The specialist's queue (三(二)2 优先处理) is asked with a sort order; one the stores do not index was a
+    # bare ValueError (or a TypeError) out of PageRequest, no typed error naming the argument.
+    with pytest.raises(ValidationError) as refused:
+        PageRequest(10, sort=sort)  # type: ignore[arg-type]
+    assert refused.value.field == "sort"
+    assert PageRequest(10, sort="priority").sort is Sort.PRIORITY

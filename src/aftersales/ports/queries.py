@@ -22,6 +22,7 @@ from aftersales.domain.classification import Category, Priority, TicketKind
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.instants import require_aware
 from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
+from aftersales.domain.validation import enum_code
 from aftersales.errors import ValidationError
 
 __all__ = [
@@ -216,13 +217,20 @@ def _limit(instance: object, attribute: attrs.Attribute[int], value: int) -> Non
         raise ValidationError(f"limit must be an integer from 1 to {MAX_PAGE}", field="limit")
 
 
+def _sort(value: object) -> Sort:
+    """``value`` as a :class:`Sort` (a member or its code); another is a ``ValidationError`` naming
+    ``sort`` and the orders the stores index, not a bare ``ValueError``."""
+    found: Sort = enum_code(Sort, value, "sort")
+    return found
+
+
 @attrs.frozen
 class PageRequest:
     """Ask for ``limit`` tickets in ``sort`` order after ``cursor`` (``None``: from the start)."""
 
     limit: int = attrs.field(default=50, validator=_limit)
     cursor: str | None = None
-    sort: Sort = attrs.field(default=Sort.RECEIVED_DESC, converter=Sort)
+    sort: Sort = attrs.field(default=Sort.RECEIVED_DESC, converter=_sort)
 
 
 @attrs.frozen
