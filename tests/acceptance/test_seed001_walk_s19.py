@@ -32,7 +32,7 @@ from aftersales.errors import ValidationError
 from aftersales.ports.ledger_rows import LEDGER_FIELDS
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.reporting import Period
-from aftersales.reports.kpi import kpi_report
+from aftersales.reports.kpi import KpiTargets, kpi_report
 from aftersales.reports.ledger_export import ledger_records
 from aftersales.reports.targets import kpi_goals
 from aftersales.service.desk import ServiceDesk
@@ -374,3 +374,45 @@ def test_a_queue_asked_in_an_order_the_ledger_does_not_know_is_refused_by_name(s
         PageRequest(10, sort=sort)  # type: ignore[arg-type]
     assert refused.value.field == "sort"
     assert PageRequest(10, sort="priority").sort is Sort.PRIORITY
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_assessed_indicators_refuse_arguments_they_cannot_use_by_name(
+    backend: str, tmp_path: Path
+) -> None:
+    # 六(二)/(三): the four indicators are read each month. A grouping the reports do not know, a
+    # reading instant without a zone, targets that are no KpiTargets escaped as ValueError, TypeError
+    # and AttributeError; a "satisfied" threshold outside the 1-5 scale or a target of no time at all
+    # was taken and made every rate meaningless. Each is a typed error naming the argument.
+    with _desk(backend, tmp_path) as (desk, clock, world, _):
+        _done(desk, world, world.cust_zh.id)
+        desk.record_callback(world.agent, desk.ledger(world.manager).items[0].id, problem_back=False)
+        queries, calendar = reporting_for(desk.store), desk.calendar
+        assert calendar is not None
+        bad: list[tuple[dict[str, object], str]] = [
+            ({"group": "colour"}, "group"),
+            ({"group": None}, "group"),
+            ({"as_of": datetime(2026, 3, 5, 9, 0)}, "as_of"),
+            ({"as_of": "2026-03-05"}, "as_of"),
+            ({"targets": "strict"}, "targets"),
+        ]
+        for args, field in bad:
+            with pytest.raises(ValidationError) as refused:
+                kpi_report(queries, MARCH, calendar, **args)  # type: ignore[arg-type]
+            assert refused.value.field == field
+        for args, field in [
+            ({"satisfied_at": 9}, "satisfied_at"),
+            ({"satisfied_at": 0}, "satisfied_at"),
+            ({"satisfied_at": True}, "satisfied_at"),
+            ({"response": timedelta(0)}, "response"),
+            ({"resolution": timedelta(hours=-1)}, "resolution"),
+            ({"response": 2}, "response"),
+        ]:
+            with pytest.raises(ValidationError) as refused:
+                KpiTargets(**args)  # type: ignore[arg-type]
+            assert refused.value.field == field
+        by_category = kpi_report(queries, MARCH, calendar, group="category", as_of=clock.now())
+        assert [r.group for r in by_category.rows] == ["technical_support"]
+        assert (
+            kpi_report(queries, MARCH, calendar, targets=KpiTargets(satisfied_at=5)).total.counts.tickets == 1
+        )
