@@ -400,6 +400,13 @@ def test_the_assessed_indicators_refuse_arguments_they_cannot_use_by_name(
             with pytest.raises(ValidationError) as refused:
                 kpi_report(queries, MARCH, calendar, **args)  # type: ignore[arg-type]
             assert refused.value.field == field
+        for period in ("2026-03", None):  # an AttributeError before
+            with pytest.raises(ValidationError) as refused:
+                kpi_report(queries, period, calendar)  # type: ignore[arg-type]
+            assert refused.value.field == "period"
+        with pytest.raises(ValidationError) as refused:
+            kpi_report(queries, MARCH, calendar, costs={"all": 3})  # type: ignore[dict-item]
+        assert refused.value.field == "costs"
         for args, field in [
             ({"satisfied_at": 9}, "satisfied_at"),
             ({"satisfied_at": 0}, "satisfied_at"),

@@ -461,6 +461,12 @@ def kpi_report(
     free issues of the period's months (:func:`aftersales.reports.money.slip_cost_totals`); given the
     pack's ``fees`` policy, the budget per ticket is the pack's ``fees.budget_per_ticket``.
     """
+    if not isinstance(period, Period):
+        raise ValidationError("period is a Period (or month_period('2026-03'))", field="period")
+    if costs is not None and (
+        not isinstance(costs, Mapping) or not all(isinstance(c, CostTotals) for c in costs.values())
+    ):
+        raise ValidationError("costs map group keys to CostTotals", field="costs")
     if costs is None and documents is not None:
         costs = {ALL: stored_costs(documents, period, currency)}
     if budget_per_ticket is None and fees is not None:
