@@ -148,7 +148,7 @@ def test_an_urgent_stand_problem_is_flagged_answered_in_minutes_assigned_tracked
     # support; 三(五): progress to the customer; 三(六): result back to the specialist, then to the
     # customer, who confirms; 五(三)3: each contact kept with 沟通时间、沟通方式、沟通内容; 五(四)1: the
     # ledger row 问题描述、处理措施、处理时间、处理结果.
-    with _desk(backend, tmp_path) as (desk, clock, world, _notifier):
+    with _desk(backend, tmp_path) as (desk, clock, world, notifier):
         reported = clock.now() - timedelta(minutes=5)  # the call came in five minutes before it was typed
         opened = desk.open_ticket(
             world.agent,
@@ -199,6 +199,9 @@ def test_an_urgent_stand_problem_is_flagged_answered_in_minutes_assigned_tracked
         desk.confirm(world.agent, tid, channel="wechat", note="客户微信确认")
         progress = desk.progress(world.customer_zh, tid)
         assert progress.notes == ("技术人员已到场, 正在更换主控卡",)  # the internal note stays internal
+        desk.deliver()
+        told = [m for m in notifier.to("13912345678") if m.subject == f"工单 {tid} 处理进度"]
+        assert len(told) == 1 and "正在更换主控卡" in told[0].body and "库房" not in told[0].body
         assert progress.expected_at == promised
         status = {t.target.name: t for t in desk.sla(world.manager, tid).targets}
         assert status["response"].met_at == reported + timedelta(minutes=25)
