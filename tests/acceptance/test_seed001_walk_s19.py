@@ -426,3 +426,35 @@ def test_the_assessed_indicators_refuse_arguments_they_cannot_use_by_name(
         assert (
             kpi_report(queries, MARCH, calendar, targets=KpiTargets(satisfied_at=5)).total.counts.tickets == 1
         )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_periodic_callback_finds_a_problem_that_becomes_a_request_of_its_own_channel(
+    backend: str, tmp_path: Path
+) -> None:
+    # 三(一)2 公司主动回访: 售后团队定期对客户进行回访, 了解客户对会展服务的满意度, 收集客户反馈的问题 — the
+    # pack's campaign samples the exhibitors served lately; the answers are scored per region for the
+    # manager, and a problem the call finds is registered with the proactive-callback channel.
+    with _desk(backend, tmp_path) as (desk, clock, world, _):
+        served = _done(desk, world, world.cust_zh.id)
+        desk.record_callback(world.agent, served, problem_back=False, satisfaction=4)
+        desk.close(world.agent, served)
+        clock.advance(timedelta(days=30))
+        campaign = desk.surveys.start(world.manager, campaign_id="2026-Q2", period="2026-Q2")
+        assert campaign.rules.served_within_days == 120 and campaign.sampled == 1
+        (task,) = desk.surveys.tasks(world.agent, "2026-Q2")
+        assert task.customer_id == world.cust_zh.id
+        desk.surveys.answer(
+            world.agent, task.id, survey=SatisfactionSurvey(3, 4, 4, 4, 3, 3), comment="展位网络偶尔掉线"
+        )
+        found = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="回访发现: 展位网络偶尔掉线",
+            category=Category.TECHNICAL_SUPPORT, channel=Channel.PROACTIVE_CALLBACK,
+        ).ticket.id  # fmt: skip
+        assert desk.ticket(world.manager, found).channel is Channel.PROACTIVE_CALLBACK
+        results = desk.surveys.results(world.manager, "2026-Q2")
+        assert (results.total.answered, results.total.overall) == (1, Decimal(3))
+        contacts = desk.archives.customer_archive(world.manager, world.cust_zh.id).contacts
+        assert ("request", "proactive_callback") in [
+            (c.kind, c.channel) for c in contacts if c.ticket_id == found
+        ]
