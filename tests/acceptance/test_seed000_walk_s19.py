@@ -23,7 +23,10 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Category, Channel, Plan, Severity
+from aftersales.domain.contact import Contact
+from aftersales.domain.ids import CustomerId
 from aftersales.domain.maintenance import ChecklistResult
+from aftersales.domain.parties import Customer
 from aftersales.errors import PermissionDenied
 from aftersales.ports.ledger_rows import LEDGER_FIELDS
 from aftersales.ports.reporting import GroupBy, Period
@@ -258,3 +261,30 @@ def test_periodic_maintenance_recurs_every_six_months_with_the_packs_checklist(
         )
         (after,) = desk.maintenance.plans(world.manager, asset_id=world.asset.id)
         assert after.next_due == date(2026, 9, 20)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_with_no_suitable_maintenance_staff_in_the_region_the_ticket_waits_and_the_manager_is_told(
+    backend: str, tmp_path: Path
+) -> None:
+    # 派工处理: 售后维护管理部门安排合适的售后维护人员 — the pack sends the maker's staff of the customer's
+    # region. A customer in Beijing, where nobody works: the ticket stays assessed, the failed dispatch
+    # is in its history with why, and the after-sales manager is told.
+    with _desk(backend, tmp_path) as (desk, _clock, world, notifier):
+        desk.register_customer(
+            world.manager,
+            Customer(CustomerId("bj-1"), "刘洋", Contact("刘洋", phone="13822223333"), region="BJ"),
+        )
+        tid = desk.open_ticket(world.agent, customer_id="bj-1", description="不制热").ticket.id
+        desk.triage(world.agent, tid, nature="heating", severity=Severity.MEDIUM)
+        desk.dispatch(world.agent, tid)
+        view = desk.ticket(world.manager, tid)
+        assert (view.state, view.assignee) == ("triaged", None)
+        failed = view.events[-1]
+        assert failed.action == "dispatch_failed" and failed.payload["to"] == ["manager"]
+        codes = [r["code"] for r in failed.payload["reasons"]]  # type: ignore[union-attr]
+        assert "no_engineer" in codes
+        desk.deliver()
+        assert [m.subject for m in notifier.to("manager@venus.example")] == [f"工单 {tid} 已升级至售后经理"]
+        desk.dispatch(world.manager, tid, engineer_id=world.eng_senior.id, reason="跨区支援")
+        assert desk.ticket(world.manager, tid).state == "assigned"
