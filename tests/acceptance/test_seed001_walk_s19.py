@@ -253,12 +253,18 @@ def test_a_show_system_down_is_critical_and_the_after_sales_manager_coordinates_
         result = desk.dispatch(world.agent, tid, engineer_id=world.eng_senior.id)
         reasons = {r["code"]: r["params"] for r in result.events[-1].payload["reasons"]}  # type: ignore[index, union-attr]
         assert reasons["critical_coordination"] == {"coordinator": "manager"}
-        desk.deliver()
-        assert [m.subject for m in notifier.to("manager@venus.example")][-1] == f"工单 {tid} 已升级至售后经理"
-        assert notifier.to("head@venus.example") == ()
         # The coordinator brings more technical staff onto the critical ticket's team.
         desk.teams.add_members(world.manager, tid, [world.eng_junior.id], note="加派技术支持")
         assert desk.teams.ticket_team(world.manager, tid) == (world.eng_senior.id, world.eng_junior.id)
+        desk.start_work(world.senior, tid)
+        desk.note_to_customer(world.senior, tid, text="已定位故障服务器, 正在切换备机")
+        desk.resolve(world.senior, tid, summary="切换备机, 签到恢复")
+        desk.deliver()
+        told = [m.subject for m in notifier.to("manager@venus.example")]
+        assert f"工单 {tid} 已升级至售后经理" in told
+        # … and follows every step of the critical ticket (the notification's priority table).
+        assert sum(f"{tid}" in subject for subject in told) == 3
+        assert notifier.to("head@venus.example") == ()
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
