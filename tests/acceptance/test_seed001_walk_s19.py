@@ -28,12 +28,13 @@ from aftersales.domain.classification import Category, Channel, ImpactScope, Pri
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.money import Money
 from aftersales.domain.surveys import CallbackChecklist, SatisfactionSurvey
-from aftersales.errors import ValidationError
+from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.ports.ledger_rows import LEDGER_FIELDS
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.reporting import Period
 from aftersales.reports.kpi import KpiTargets, kpi_report
 from aftersales.reports.ledger_export import ledger_records
+from aftersales.reports.sla import sla_breaches
 from aftersales.reports.targets import kpi_goals
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, World, world_desk
@@ -427,6 +428,12 @@ def test_the_assessed_indicators_refuse_arguments_they_cannot_use_by_name(
             with pytest.raises(ValidationError) as refused:
                 KpiTargets(**args)  # type: ignore[arg-type]
             assert refused.value.field == field
+        with pytest.raises(ValidationError) as refused:  # NotAnAttrsClassError before
+            sla_breaches(desk, world.manager, MARCH, as_of=clock.now(), filters="open")  # type: ignore[arg-type]
+        assert refused.value.field == "filters"
+        with pytest.raises(ConfigurationError) as wrong:  # TypeError before
+            kpi_goals("exhibition_services", ["satisfaction_rate"])  # type: ignore[arg-type]
+        assert wrong.value.key == "overrides"
         by_category = kpi_report(queries, MARCH, calendar, group="category", as_of=clock.now())
         assert [r.group for r in by_category.rows] == ["technical_support"]
         assert (
