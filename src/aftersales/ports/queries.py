@@ -214,13 +214,20 @@ def _limit(instance: object, attribute: attrs.Attribute[int], value: int) -> Non
         raise ValidationError(f"limit must be an integer from 1 to {MAX_PAGE}", field="limit")
 
 
+def _sort(value: object) -> Sort:
+    """``value`` as a :class:`Sort` (a member or its code); another is a ``ValidationError`` naming
+    ``sort`` and the orders the stores index, not a bare ``ValueError``."""
+    found: Sort = enum_code(Sort, value, "sort")
+    return found
+
+
 @attrs.frozen
 class PageRequest:
     """Ask for ``limit`` tickets in ``sort`` order after ``cursor`` (``None``: from the start)."""
 
     limit: int = attrs.field(default=50, validator=_limit)
     cursor: str | None = None
-    sort: Sort = attrs.field(default=Sort.RECEIVED_DESC, converter=Sort)
+    sort: Sort = attrs.field(default=Sort.RECEIVED_DESC, converter=_sort)
 
 
 @attrs.frozen

@@ -74,17 +74,34 @@ def pauses_on_parts(sla: Any) -> bool:
     return value
 
 
+def _positive_duration(instance: object, attribute: attrs.Attribute[timedelta], value: object) -> None:
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise ValidationError(
+            f"{attribute.name} is a target of some working time (a positive timedelta), got {value!r:.40}",
+            field=attribute.name,
+        )
+
+
+def _score(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+        raise ValidationError(
+            f"{attribute.name} is a rating of the 1-5 scale (4: a 4 or a 5 is satisfied), got {value!r:.40}",
+            field=attribute.name,
+        )
+
+
 @attrs.frozen
 class KpiTargets:
     """Targets for tickets without stored due times, in working time; and what counts as satisfied.
 
     Defaults follow seed 002: repairs solved within 24 hours (48 at most); first response within 2
-    working hours; a rating of 4 or 5 out of 5 is satisfied.
+    working hours; a rating of 4 or 5 out of 5 is satisfied. A target of no time, or a threshold off
+    the survey's 1-5 scale, would make every rate meaningless: ``ValidationError`` naming it.
     """
 
-    response: timedelta = timedelta(hours=2)
-    resolution: timedelta = timedelta(hours=24)
-    satisfied_at: int = 4
+    response: timedelta = attrs.field(default=timedelta(hours=2), validator=_positive_duration)
+    resolution: timedelta = attrs.field(default=timedelta(hours=24), validator=_positive_duration)
+    satisfied_at: int = attrs.field(default=4, validator=_score)
 
 
 @attrs.frozen
@@ -447,13 +464,25 @@ def kpi_report(
     free issues of the period's months (:func:`aftersales.reports.money.slip_cost_totals`); given the
     pack's ``fees`` policy, the budget per ticket is the pack's ``fees.budget_per_ticket``.
     """
+    if not isinstance(period, Period):
+        raise ValidationError("period is a Period (or month_period('2026-03'))", field="period")
+    if costs is not None and (
+        not isinstance(costs, Mapping) or not all(isinstance(c, CostTotals) for c in costs.values())
+    ):
+        raise ValidationError("costs map group keys to CostTotals", field="costs")
     if costs is None and documents is not None:
         costs = {ALL: stored_costs(documents, period, currency)}
     if budget_per_ticket is None and fees is not None:
         budget_per_ticket = pack_budget_per_ticket(fees)
     if not isinstance(calendar, BusinessCalendar):
         raise ValidationError("a KPI report measures working time: pass a BusinessCalendar", field="calendar")
-    group = GroupBy(group)
+    # Checked before the store is asked: a bad argument is a typed error naming it, never a store's
+    # ValueError or TypeError (seed 001 六(二): the indicators are read every month).
+    group = enum_code(GroupBy, group, "group")
+    if not isinstance(targets, KpiTargets):
+        raise ValidationError("targets must be KpiTargets", field="targets")
+    if as_of is not None:
+        require_aware(as_of, "as_of")
     if as_of is None:  # the store counts as of the period's end (a host's queries may not take as_of)
         counts = queries.ticket_counts(period, group, satisfied_at=targets.satisfied_at)
     else:

@@ -157,6 +157,8 @@ def sla_breaches(
     require_aware(as_of, "as_of")
     if not isinstance(period, Period):
         raise ValidationError("period must be a Period", field="period")
+    if filters is not None and not isinstance(filters, TicketFilter):
+        raise ValidationError("filters must be a TicketFilter", field="filters")
     tz = zone(timezone)
     base = filters or TicketFilter()
     query = attrs.evolve(base, received_from=period.start, received_to=period.end)

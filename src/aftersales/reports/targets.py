@@ -144,6 +144,8 @@ def kpi_goals(pack: str, overrides: Mapping[str, object] | None = None) -> KpiGo
             f"no KPI goals for pack {pack!r}: pass KpiGoals(...) or use one of {', '.join(PACK_GOALS)}",
             key="pack",
         )
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise ConfigurationError("overrides map KPI rate names to goals", key="overrides")
     if not overrides:
         return found
     unknown = sorted(set(overrides) - set(GOAL_RATES))

@@ -39,11 +39,29 @@ from aftersales.service.permissions import Workflow, can_read_as, permit, roles_
 from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.views import CommandResult
 
-__all__ = ["CallbackDesk", "SurveyHook"]
+__all__ = ["CallbackDesk", "SurveyHook", "check_survey_given"]
 
 SurveyHook = Callable[[UnitOfWork, Actor, Ticket, int, str, datetime], tuple[TicketId | None, Applied]]
 """What the composition root connects to a recorded survey: given the overall score and what the
 customer said, maybe open a complaint (its id) and the messages and decisions that came with it."""
+
+
+def check_survey_given(uow: UnitOfWork, ticket: Ticket) -> None:
+    """Refuse a callback that leaves out the satisfaction survey its pending task asks for.
+
+    Seed 001 三(七)1: 对于重大售后问题或重要客户, 售后团队应在问题处理完毕后进行客户满意度调查 — the callback
+    plan marks such a task ``survey`` (an important or VIP customer, a major problem or complaint); a
+    callback recorded without any score would mark it done and the survey would never be made. A
+    callback finding the problem back is not that survey (the next acceptance schedules a new one).
+    ``ValidationError`` naming ``survey``; nothing changes.
+    """
+    pending = uow.documents.query(CallbackTask, ticket_id=ticket.id, state=CallbackTaskState.PENDING)
+    if any(task.survey for task in pending):
+        raise ValidationError(
+            "this callback owes a satisfaction survey (an important customer or a major problem): "
+            "give the survey or the satisfaction score",
+            field="survey",
+        )
 
 
 @validated_commands
@@ -149,6 +167,8 @@ class CallbackDesk:
             facts.update({f"score.{k}": v for k, v in survey.dimensions().items()})
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            if score is None and not problem_back:
+                check_survey_given(uow, ticket)
             why = comment or checklist.other_complaints or None
             ticket.record_callback(actor.ref, now, problem_back=problem_back, facts=facts, why=why)
             complete_tasks(uow, ticket, now)
