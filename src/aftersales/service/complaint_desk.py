@@ -43,7 +43,6 @@ from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer
 from aftersales.domain.products import Product
-from aftersales.domain.quality_incidents import QualityIncident
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.warranty_records import ExtensionSource, ExtensionUnit, WarrantyExtension
@@ -64,9 +63,15 @@ from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import callback_plan, customer_tier, drop_pending, schedule_in
-from aftersales.service.clock_skew import stamp_for
 from aftersales.service.complaint_handlers import ComplaintHandlers, check_follow_up, designated_handler
-from aftersales.service.complaint_incidents import as_batch_incident, counts, incident_about
+from aftersales.service.complaint_incidents import (
+    DETECTOR,
+    ComplaintIncidents,
+    as_batch_incident,
+    incident_about,
+    named_incident,
+    of_an_incident,
+)
 from aftersales.service.complaint_outlets import ComplaintOutlets, _text
 from aftersales.service.context import DeskContext
 from aftersales.service.coordination import departments_in
@@ -89,8 +94,6 @@ __all__ = [
 ]
 
 R = Role
-_DETECTOR = Actor.system("quality-detector")
-"""Who classifies a complaint major by a batch incident the desk found: the detector, as on the incident."""
 
 
 Body = Callable[[UnitOfWork, Ticket, ComplaintFile, datetime], Applied | None]
@@ -206,7 +209,7 @@ def _reason_facts(reasons: Iterable[Reason]) -> list[JsonValue]:
 
 
 @validated_commands
-class ComplaintDesk(ComplaintOutlets, ComplaintHandlers):
+class ComplaintDesk(ComplaintOutlets, ComplaintHandlers, ComplaintIncidents):
     """Complaint commands and queries over one :class:`ServiceDesk` (``desk.complaints``)."""
 
     def __init__(
@@ -433,7 +436,7 @@ class ComplaintDesk(ComplaintOutlets, ComplaintHandlers):
             if crisis is not None or incident is not None:
                 # Crisis facts are the centre's (or the field's) to give; the incident is the desk's own
                 # finding, classified as the detector would whoever opens the complaint.
-                applied = self._classify(uow, actor if crisis is not None else _DETECTOR, ticket, file, now)
+                applied = self._classify(uow, actor if crisis is not None else DETECTOR, ticket, file, now)
             if then is not None:
                 more = then(ticket, file)
                 applied = Applied((*applied.messages, *more.messages), (*applied.decisions, *more.decisions))
@@ -499,7 +502,7 @@ class ComplaintDesk(ComplaintOutlets, ComplaintHandlers):
             if crisis is not None:
                 file.crisis = crisis
             if batch_incident is not None:
-                found = _named_incident(uow, batch_incident)
+                found = named_incident(uow, batch_incident)
                 _same_batch(ticket, found)
                 file.batch_incident = found
             if major_by_judgement is not None:
@@ -910,43 +913,12 @@ class ComplaintDesk(ComplaintOutlets, ComplaintHandlers):
                 uow.documents.add(ComplaintLink.of(linked_id, ticket.id))
             file.about = (*file.about, *added)
             incident = incident_about(uow, self._dimension, (uow.tickets.get(t) for t in added))
-            if incident is not None and not _of_an_incident(file):
+            if incident is not None and not of_an_incident(file):
                 file.batch_incident = as_batch_incident(incident)
-                return self._classify(uow, _DETECTOR, ticket, file, now)
+                return self._classify(uow, DETECTOR, ticket, file, now)
             return None
 
         return self._run(actor, "link_tickets", complaint_id, body, idempotency_key)
-
-    # -- batch quality incidents (seed 004 第七条 5(2)) ----------------------------------------------
-
-    @property
-    def _dimension(self) -> str:
-        return self.context.policies.complaint.params.batch_dimension
-
-    def on_incident(
-        self, uow: UnitOfWork, incident: QualityIncident, ticket_ids: Sequence[str], now: datetime
-    ) -> list[OutboxMessage]:
-        """The detector's hook (:data:`IncidentComplaints`), in its transaction: each open complaint about
-        one of ``ticket_ids`` — tickets of ``incident``, raised or joined now — is classified major with
-        the incident's figures, unless an incident already made it so."""
-        if not counts(incident):
-            return []
-        messages: list[OutboxMessage] = []
-        for ticket_id in dict.fromkeys(ticket_ids):
-            links = sorted(uow.documents.query(ComplaintLink, ticket_id=ticket_id), key=lambda x: x.id)
-            for link in links:
-                complaint = uow.tickets.get_for_update(link.complaint_id)
-                if not complaint.can("classify"):
-                    continue  # closed or cancelled: nothing left to handle
-                file = self._file(uow, complaint)
-                if _of_an_incident(file):
-                    continue
-                file.batch_incident = as_batch_incident(incident)
-                applied = self._classify(uow, _DETECTOR, complaint, file, stamp_for(complaint, now))
-                messages += applied.messages
-                uow.documents.save(file)
-                uow.tickets.save(complaint)
-        return messages
 
     # -- queries ------------------------------------------------------------------------------------
 
@@ -1112,31 +1084,6 @@ def _called_back_at(ticket: Ticket) -> datetime | None:
         if event.action in ("resolve", "reject", "reopen"):
             return None
     return None
-
-
-def _named_incident(uow: UnitOfWork, given: BatchIncident) -> BatchIncident:
-    """``given``, or — when it names an incident of the desk — that incident's own figures. Naming one
-    spares the general manager a second alarm, so the name must be true: an unknown or dismissed incident
-    is a ``ValidationError`` naming ``batch_incident``."""
-    if given.incident_id is None:
-        return given
-    try:
-        incident = uow.documents.get(QualityIncident, given.incident_id)
-    except NotFound:
-        raise ValidationError(
-            f"there is no quality incident {given.incident_id}", field="batch_incident"
-        ) from None
-    if not counts(incident):
-        raise ValidationError(
-            f"quality incident {incident.id} was dismissed: it makes no complaint major",
-            field="batch_incident",
-        )
-    return as_batch_incident(incident)
-
-
-def _of_an_incident(file: ComplaintFile) -> bool:
-    """Is the complaint major by an incident the desk raised already (its figures name the incident)?"""
-    return file.batch_incident is not None and file.batch_incident.incident_id is not None
 
 
 def _same_batch(ticket: Ticket, incident: BatchIncident) -> None:

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from aftersales.domain.complaints import BatchIncident
+from aftersales.domain.complaints import BatchIncident, ComplaintFile
+from aftersales.domain.departments import ComplaintLink
 from aftersales.domain.ids import ProductId
 from aftersales.domain.quality_incidents import (
     BatchFaultTally,
@@ -30,11 +32,26 @@ from aftersales.domain.quality_incidents import (
     incident_key,
 )
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound
+from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.clock_skew import stamp_for
 
-__all__ = ["IncidentComplaints", "as_batch_incident", "counts", "incident_about"]
+if TYPE_CHECKING:
+    from aftersales.service.context import DeskContext
+    from aftersales.service.runner import Applied
+
+__all__ = [
+    "DETECTOR",
+    "ComplaintIncidents",
+    "IncidentComplaints",
+    "as_batch_incident",
+    "counts",
+    "incident_about",
+    "named_incident",
+    "of_an_incident",
+]
 
 IncidentComplaints = Callable[[UnitOfWork, QualityIncident, Sequence[str], datetime], list[OutboxMessage]]
 """What the detector calls, in its transaction, when it raises an incident (with all its tickets) or a
@@ -78,3 +95,75 @@ def as_batch_incident(incident: QualityIncident) -> BatchIncident:
         max(incident.batch_size, affected),
         incident_id=incident.id,
     )
+
+
+DETECTOR = Actor.system("quality-detector")
+"""Who classifies a complaint major by a batch incident the desk found: the detector, as on the incident."""
+
+
+def named_incident(uow: UnitOfWork, given: BatchIncident) -> BatchIncident:
+    """``given``, or — when it names an incident of the desk — that incident's own figures. Naming one
+    spares the general manager a second alarm, so the name must be true: an unknown or dismissed incident
+    is a ``ValidationError`` naming ``batch_incident``."""
+    if given.incident_id is None:
+        return given
+    try:
+        incident = uow.documents.get(QualityIncident, given.incident_id)
+    except NotFound:
+        raise ValidationError(
+            f"there is no quality incident {given.incident_id}", field="batch_incident"
+        ) from None
+    if not counts(incident):
+        raise ValidationError(
+            f"quality incident {incident.id} was dismissed: it makes no complaint major",
+            field="batch_incident",
+        )
+    return as_batch_incident(incident)
+
+
+def of_an_incident(file: ComplaintFile) -> bool:
+    """Is the complaint major by an incident the desk raised already (its figures name the incident)?"""
+    return file.batch_incident is not None and file.batch_incident.incident_id is not None
+
+
+class ComplaintIncidents:
+    """Mixed into :class:`~aftersales.service.complaint_desk.ComplaintDesk`: the detector's hook."""
+
+    if TYPE_CHECKING:
+        context: DeskContext
+
+        @staticmethod
+        def _file(uow: UnitOfWork, ticket: Ticket) -> ComplaintFile: ...
+
+        def _classify(
+            self, uow: UnitOfWork, actor: Actor, ticket: Ticket, file: ComplaintFile, now: datetime
+        ) -> Applied: ...
+
+    @property
+    def _dimension(self) -> str:
+        return self.context.policies.complaint.params.batch_dimension
+
+    def on_incident(
+        self, uow: UnitOfWork, incident: QualityIncident, ticket_ids: Sequence[str], now: datetime
+    ) -> list[OutboxMessage]:
+        """The detector's hook (:data:`IncidentComplaints`), in its transaction: each open complaint about
+        one of ``ticket_ids`` — tickets of ``incident``, raised or joined now — is classified major with
+        the incident's figures, unless an incident already made it so."""
+        if not counts(incident):
+            return []
+        messages: list[OutboxMessage] = []
+        for ticket_id in dict.fromkeys(ticket_ids):
+            links = sorted(uow.documents.query(ComplaintLink, ticket_id=ticket_id), key=lambda x: x.id)
+            for link in links:
+                complaint = uow.tickets.get_for_update(link.complaint_id)
+                if not complaint.can("classify"):
+                    continue  # closed or cancelled: nothing left to handle
+                file = self._file(uow, complaint)
+                if of_an_incident(file):
+                    continue
+                file.batch_incident = as_batch_incident(incident)
+                applied = self._classify(uow, DETECTOR, complaint, file, stamp_for(complaint, now))
+                messages += applied.messages
+                uow.documents.save(file)
+                uow.tickets.save(complaint)
+        return messages
