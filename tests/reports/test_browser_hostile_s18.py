@@ -8,26 +8,16 @@ page shows them as typed, runs nothing and gains no element from them, in the ta
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
-from .test_browser import ARGS, CHARTS, CHROMIUM, CJK, CODE, _pages  # skips without Chromium
+from .test_browser import CHARTS, CJK, CODE, _pages  # skips without Chromium
 
 HOSTILE = {
     "dealer-a": "<script>window.__owned = 1</script>浦東特約承銷商",
     "dealer-b": '<img src=x onerror="window.__owned = 2">朝陽',
     "dealer-c": "</svg></text><b id=owned>天河</b>",
 }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
