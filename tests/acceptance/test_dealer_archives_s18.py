@@ -99,25 +99,19 @@ def test_a_spot_check_is_recorded_and_read_back_in_the_dealer_archive(backend: s
         bj = w.dealer_bj.id
         job = _passed_to(desk, w, bj)
         clock.set(datetime(2026, 3, 20, 10, 0, tzinfo=SHANGHAI))
-        check = desk.archives.record_spot_check(
-            w.manager,
-            bj,
-            checked_on=date(2026, 3, 20),
-            outcome="needs_improvement",
-            findings="上门未出示工作证",
-            guidance="重新学习礼仪规范",
-            ticket_ids=[job],
-            idempotency_key="sc-1",
-        )
-        again = desk.archives.record_spot_check(
-            w.manager,
-            bj,
-            checked_on=date(2026, 3, 20),
-            outcome="needs_improvement",
-            findings="上门未出示工作证",
-            guidance="重新学习礼仪规范",
-            ticket_ids=[job],
-            idempotency_key="sc-1",
+        # The same request twice under one key (a retried submission): one spot-check.
+        check, again = (
+            desk.archives.record_spot_check(
+                w.manager,
+                bj,
+                checked_on=date(2026, 3, 20),
+                outcome="needs_improvement",
+                findings="上门未出示工作证",
+                guidance="重新学习礼仪规范",
+                ticket_ids=[job],
+                idempotency_key="sc-1",
+            )
+            for _ in range(2)
         )
         assert again.id == check.id
         march = {"start": date(2026, 3, 1), "end": date(2026, 4, 1)}
