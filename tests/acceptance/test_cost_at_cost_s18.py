@@ -18,28 +18,15 @@ import json
 from decimal import Decimal
 
 import pytest
-from test_seed002_money_gaps import BODY, CNY, Story, _repair, mixed
+from test_seed002_money_gaps import BODY, CNY, Story, _mixed_job, mixed
 
-from aftersales.adapters.clock import ManualClock
 from aftersales.domain.money import Money
 from aftersales.reports.budgets import budget_report
 from aftersales.reports.money import month_money, slip_cost_totals
-from aftersales.service.desk import ServiceDesk
-from conftest import World
 
 __all__ = ["mixed"]  # the fixture: a desk with the valve's and the ceramic body's prices
 
 COST = Money("300.00", CNY)  # the body's cost price; its user price is 480.00
-
-
-def _mixed_job(desk: ServiceDesk, clock: ManualClock, world: World) -> str:
-    ticket_id = _repair(desk, clock, world, "unit-half")
-    desk.add_fault_record(
-        world.dealer_sh_staff, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn",
-        action="replace_flush_valve", part=BODY, component="ceramic_body",
-    )  # fmt: skip
-    desk.charges.assess(world.dealer_sh_staff, ticket_id)
-    return ticket_id
 
 
 @pytest.mark.parametrize("accepted", [("customer",), ("customer", "dealer"), ("dealer", "customer")])
@@ -47,7 +34,7 @@ def test_the_free_part_costs_its_cost_price_whichever_paper_is_accepted_first(
     mixed: Story, accepted: tuple[str, ...]
 ) -> None:
     desk, clock, world = mixed
-    ticket_id = _mixed_job(desk, clock, world)
+    ticket_id, _sheet = _mixed_job(desk, clock, world)
     papers = {
         "customer": (world.customer_zh, desk.charges.quote(world.agent, ticket_id)),
         "dealer": (world.dealer_sh_staff, desk.charges.dealer_purchase(world.agent, ticket_id)),
@@ -68,7 +55,7 @@ def test_the_free_part_costs_its_cost_price_whichever_paper_is_accepted_first(
 
 def test_the_customer_reads_its_slip_without_the_maker_s_cost_price(mixed: Story) -> None:
     desk, clock, world = mixed
-    ticket_id = _mixed_job(desk, clock, world)
+    ticket_id, _sheet = _mixed_job(desk, clock, world)
     quote = desk.charges.quote(world.agent, ticket_id)
     accepted = desk.charges.accept(world.customer_zh, ticket_id, quote.id)
     assert accepted.fee_slip is not None and accepted.fee_slip.cost_prices == {}

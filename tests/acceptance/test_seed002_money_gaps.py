@@ -23,7 +23,7 @@ from test_seed002_quotes_again import _extend_warranty
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.invoicing_memory import MemoryInvoiceIssuer
 from aftersales.adapters.notifiers import MemoryNotifier
-from aftersales.domain.charges import ChargeKind
+from aftersales.domain.charges import ChargeKind, ChargeSheet
 from aftersales.domain.fee_slips import InvoiceWish, SlipOrigin
 from aftersales.domain.ids import AssetId
 from aftersales.domain.materials import MaterialsLine, PartyRef
@@ -216,15 +216,21 @@ def mixed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Story]:
     yield from _desk_with(request, tmp_path, MIXED_FEES)
 
 
-def _mixed_quote_shipped(desk: ServiceDesk, clock: ManualClock, world: World) -> tuple[str, str]:
-    """The valve (out of warranty, charged) and the ceramic body (in warranty, free) on one accepted
-    quote, paid and shipped; returns (ticket, request)."""
+def _mixed_job(desk: ServiceDesk, clock: ManualClock, world: World) -> tuple[str, ChargeSheet]:
+    """A repair of the half-covered unit whose fault record names the ceramic body (in warranty) beside
+    the valve (out of it), its charges assessed by the dealer: the ticket and its sheet."""
     ticket_id = _repair(desk, clock, world, "unit-half")
     desk.add_fault_record(
         world.dealer_sh_staff, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn",
         action="replace_flush_valve", part=BODY, component="ceramic_body",
     )  # fmt: skip
-    sheet = desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    return ticket_id, desk.charges.assess(world.dealer_sh_staff, ticket_id)
+
+
+def _mixed_quote_shipped(desk: ServiceDesk, clock: ManualClock, world: World) -> tuple[str, str]:
+    """The valve (out of warranty, charged) and the ceramic body (in warranty, free) on one accepted
+    quote, paid and shipped; returns (ticket, request)."""
+    ticket_id, sheet = _mixed_job(desk, clock, world)
     parts = [ln.line for ln in sheet.lines if ln.line.kind is ChargeKind.MATERIALS]
     charging = {line.item: line.chargeable for line in parts}
     assert charging == {PART: True, BODY: False}
@@ -631,12 +637,7 @@ def test_a_free_part_on_both_the_customers_quote_and_the_dealers_purchase_is_one
     # The customer's quote and the dealer's purchase from the maker list the same ceramic body given
     # free (保修期内甲方免费向乙方提供维修材料): two papers, one part. It was counted as cost on both slips.
     desk, clock, world = mixed
-    ticket_id = _repair(desk, clock, world, "unit-half")
-    desk.add_fault_record(
-        world.dealer_sh_staff, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn",
-        action="replace_flush_valve", part=BODY, component="ceramic_body",
-    )  # fmt: skip
-    desk.charges.assess(world.dealer_sh_staff, ticket_id)
+    ticket_id, _sheet = _mixed_job(desk, clock, world)
     quote = desk.charges.quote(world.agent, ticket_id)
     purchase = desk.charges.dealer_purchase(world.agent, ticket_id)
     customer_slip = desk.charges.accept(world.customer_zh, ticket_id, quote.id).fee_slip
