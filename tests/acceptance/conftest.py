@@ -254,6 +254,16 @@ def world_desk(
 
 
 @contextlib.contextmanager
+def noticed_desk(
+    backend: str, tmp_path: Path, pack: str
+) -> Iterator[tuple[ServiceDesk, ManualClock, World, MemoryNotifier]]:
+    """:func:`world_desk` of ``pack`` with a :class:`MemoryNotifier`, handed out beside it (what it sent)."""
+    notifier = MemoryNotifier()
+    with world_desk(backend, tmp_path, pack=pack, notifier=notifier) as (desk, clock, world):
+        yield desk, clock, world, notifier
+
+
+@contextlib.contextmanager
 def two_desks(
     backend: str, tmp_path: Path, pack: str = "sanitary_ware"
 ) -> Iterator[tuple[ServiceDesk, ServiceDesk, World]]:

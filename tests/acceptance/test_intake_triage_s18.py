@@ -22,7 +22,7 @@ from aftersales.domain.teams import Team, TeamKind
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.desk import ServiceDesk
-from conftest import World, world_desk
+from conftest import World, noticed_desk, world_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 
@@ -172,12 +172,7 @@ def test_the_emergency_team_dispatch_tells_the_coordinator_the_pack_names(
     # desk.dispatch tells that one. Before, desk.teams.dispatch_critical told the department head whatever
     # the pack said, and the coordinator it named heard nothing of the team's dispatch.
     body = '[routing]\ncritical_coordinator = "manager"\ncritical_notify = ["manager"]\n'
-    notifier = MemoryNotifier()
-    with world_desk(backend, tmp_path, pack=str(_pack(tmp_path, body)), notifier=notifier) as (
-        desk,
-        _,
-        world,
-    ):
+    with noticed_desk(backend, tmp_path, str(_pack(tmp_path, body))) as (desk, _, world, _notifier):
         desk.teams.save_team(world.manager, Team("em", "应急小组", TeamKind.EMERGENCY, "eng-sr", ["eng-jr"]))
         tid = _critical(desk, world)
         manager, head = _told(desk, MANAGER_MAIL), _told(desk, HEAD_MAIL)
@@ -192,8 +187,7 @@ def test_a_critical_problem_of_several_departments_tells_the_manager_too(
 ) -> None:
     # Seed 001: 涉及多个部门的问题,售后经理应组织相关部门进行协调处理 — as desk.dispatch does, the team's
     # dispatch tells the department head (critical) and the after-sales manager (several departments).
-    notifier = MemoryNotifier()
-    with world_desk(backend, tmp_path, pack="office_equipment", notifier=notifier) as (desk, _, world):
+    with noticed_desk(backend, tmp_path, "office_equipment") as (desk, _, world, _notifier):
         desk.teams.save_team(world.manager, Team("em", "应急小组", TeamKind.EMERGENCY, "eng-sr", ["eng-jr"]))
         tid = _critical(desk, world, departments=3)
         manager, head = _told(desk, MANAGER_MAIL), _told(desk, HEAD_MAIL)

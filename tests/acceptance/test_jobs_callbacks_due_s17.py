@@ -17,10 +17,9 @@ from pathlib import Path
 import pytest
 from fuzz_world import _repair
 
-from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.service.actors import Actor
 from aftersales.service.jobs import JobSettings
-from conftest import world_desk
+from conftest import noticed_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 JUNIOR = Actor.engineer("eng-jr", team="team-east")
@@ -28,8 +27,7 @@ JUNIOR = Actor.engineer("eng-jr", team="team-east")
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_new_callback_is_announced_while_older_ones_wait_unmade(backend: str, tmp_path: Path) -> None:
-    notifier = MemoryNotifier()
-    with world_desk(backend, tmp_path, "sanitary_ware", notifier=notifier) as (desk, clock, world):
+    with noticed_desk(backend, tmp_path, "sanitary_ware") as (desk, clock, world, notifier):
         desk.jobs.configure(JobSettings(limit=2))
 
         def resolved_with_callback() -> str:

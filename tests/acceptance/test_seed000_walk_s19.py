@@ -12,7 +12,6 @@ certain time (72 hours in this pack). 售后信息记录: 问题描述、处理�
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -34,17 +33,16 @@ from aftersales.reports.kpi import kpi_report
 from aftersales.reports.ledger_export import ledger_records
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from conftest import SHANGHAI, World, world_desk
+from conftest import SHANGHAI, World, noticed_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 MARCH = Period(datetime(2026, 3, 1, tzinfo=SHANGHAI), datetime(2026, 4, 1, tzinfo=SHANGHAI))
 
 
-@contextlib.contextmanager
-def _desk(backend: str, tmp_path: Path) -> Iterator[tuple[ServiceDesk, ManualClock, World, MemoryNotifier]]:
-    notifier = MemoryNotifier()
-    with world_desk(backend, tmp_path, pack="general_maintenance", notifier=notifier) as (desk, clock, world):
-        yield desk, clock, world, notifier
+def _desk(
+    backend: str, tmp_path: Path
+) -> contextlib.AbstractContextManager[tuple[ServiceDesk, ManualClock, World, MemoryNotifier]]:
+    return noticed_desk(backend, tmp_path, "general_maintenance")
 
 
 def _record(desk: ServiceDesk, world: World, ticket_id: str) -> dict[str, object]:

@@ -14,7 +14,6 @@ major problems are surveyed (三(七)); complaints are reported to the manager a
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -37,17 +36,16 @@ from aftersales.reports.ledger_export import ledger_records
 from aftersales.reports.sla import sla_breaches
 from aftersales.reports.targets import kpi_goals
 from aftersales.service.desk import ServiceDesk
-from conftest import SHANGHAI, World, world_desk
+from conftest import SHANGHAI, World, noticed_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 MARCH = Period(datetime(2026, 3, 1, tzinfo=SHANGHAI), datetime(2026, 4, 1, tzinfo=SHANGHAI))
 
 
-@contextlib.contextmanager
-def _desk(backend: str, tmp_path: Path) -> Iterator[tuple[ServiceDesk, ManualClock, World, MemoryNotifier]]:
-    notifier = MemoryNotifier()
-    with world_desk(backend, tmp_path, pack="exhibition_services", notifier=notifier) as (desk, clock, world):
-        yield desk, clock, world, notifier
+def _desk(
+    backend: str, tmp_path: Path
+) -> contextlib.AbstractContextManager[tuple[ServiceDesk, ManualClock, World, MemoryNotifier]]:
+    return noticed_desk(backend, tmp_path, "exhibition_services")
 
 
 def _done(desk: ServiceDesk, world: World, customer_id: str, *, urgent: bool = False) -> str:
