@@ -114,6 +114,22 @@ def _report(shop: Shop, tid: str, by: Actor | None = None) -> None:
     )
 
 
+def _resolved_after_the_report(
+    shop: Shop, tid: str, summary: str, *, by: Actor | None = None, remote: bool = False
+) -> AttachmentRequired:
+    """Resolving ``tid`` is refused (``resolve``: nothing changes) until the written report is attached,
+    then done; the refusal, for what it names."""
+    desk, by = shop.desk, by or shop.staff
+    state = desk.ticket(shop.world.agent, tid).state
+    with pytest.raises(AttachmentRequired) as refused:
+        desk.resolve(by, tid, summary=summary, remote=remote)
+    assert refused.value.step == "resolve"
+    assert desk.ticket(shop.world.agent, tid).state == state
+    _report(shop, tid, by=by)
+    assert desk.resolve(by, tid, summary=summary, remote=remote).ticket.state == "resolved"
+    return refused.value
+
+
 def _reason_codes(shop: Shop, tid: str) -> set[str]:
     sheet = shop.desk.charges.assess(shop.staff, tid)
     return {reason.code for reason in sheet.reasons}
@@ -156,12 +172,8 @@ def test_an_out_of_box_fault_fixed_by_phone_still_needs_the_report(shop: Shop) -
     desk, world = shop.desk, shop.world
     tid = _call(shop, "asset-oob", plan=Plan.REMOTE)
     desk.add_fault_record(world.agent, tid, symptom="no_water", cause="valve_closed", action="guide_user")
-    with pytest.raises(AttachmentRequired) as refused:
-        desk.resolve(world.agent, tid, summary="电话指导", remote=True)
-    assert refused.value.step == "resolve"
     assert desk.ticket(world.agent, tid).state == "triaged"
-    _report(shop, tid, by=world.agent)
-    assert desk.resolve(world.agent, tid, summary="电话指导", remote=True).ticket.state == "resolved"
+    _resolved_after_the_report(shop, tid, "电话指导", by=world.agent, remote=True)
 
 
 def test_the_report_taken_away_blocks_the_work_again(shop: Shop) -> None:
@@ -185,12 +197,8 @@ def test_an_out_of_box_exchange_with_a_fault_found_needs_the_report(shop: Shop) 
     desk.add_fault_record(
         shop.staff, tid, symptom="cracked_body", cause="transport_damage", action="exchange"
     )
-    with pytest.raises(AttachmentRequired) as refused:
-        desk.resolve(shop.staff, tid, summary="换新")
-    assert refused.value.step == "resolve"
     assert desk.ticket(world.agent, tid).state == "in_progress"
-    _report(shop, tid)
-    assert desk.resolve(shop.staff, tid, summary="换新").ticket.state == "resolved"
+    _resolved_after_the_report(shop, tid, "换新")
 
 
 def test_an_exchange_with_no_fault_found_needs_no_report(shop: Shop) -> None:
@@ -244,12 +252,8 @@ def test_a_design_hazard_found_at_a_maintenance_visit_needs_the_report(shop: Sho
     desk, world = shop.desk, shop.world
     tid = _at_work(shop, "asset-1", category=Category.MAINTENANCE)
     desk.add_fault_record(shop.staff, tid, symptom="seat_cracks", cause="design_hazard", action="replace")
-    with pytest.raises(AttachmentRequired) as refused:
-        desk.resolve(shop.staff, tid, summary="保养完成")
-    assert (refused.value.kind, refused.value.step) == ("written_report", "resolve")
     assert desk.ticket(world.agent, tid).state == "in_progress"
-    _report(shop, tid)
-    assert desk.resolve(shop.staff, tid, summary="保养完成").ticket.state == "resolved"
+    assert _resolved_after_the_report(shop, tid, "保养完成").kind == "written_report"
 
 
 def test_a_maintenance_visit_with_no_hazard_needs_no_report(shop: Shop) -> None:
