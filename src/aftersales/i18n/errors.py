@@ -152,13 +152,8 @@ def render_error(error: AftersalesError, locale: str) -> str:
     if renderer is None:
         renderer = _renderers[name] = ReasonRenderer(formatter, prefix=_PREFIX, labels=ERROR_PARAM_LABELS)
     reason = error_reason(error)
-    template = renderer.template(reason.code)
-    if template is None:
-        kind = next((k for p, k in _KIND_FALLBACK if reason.code.startswith(p)), None)
-        if kind is not None:
-            params = {"target": reason.params["target"]} if kind == "legal_hold" else {}
-            reason = Reason(kind, params)
-            template = renderer.template(kind)
-    if template is None or not template.fields <= reason.params.keys():
-        return str(error)
-    return renderer.render(reason)
+    found = renderer.words(reason)
+    kind = next((k for p, k in _KIND_FALLBACK if reason.code.startswith(p)), None)
+    if found is None and kind is not None:  # the kind's sentence, with the same facts
+        found = renderer.words(Reason(kind, dict(reason.params)))
+    return str(error) if found is None else found

@@ -142,13 +142,19 @@ class ReasonRenderer:
                 return found
         return None
 
-    def render(self, reason: Reason) -> str:
-        """``reason`` in words, or :func:`reason_fallback` when the catalog cannot say it."""
+    def words(self, reason: Reason) -> str | None:
+        """``reason`` in words, or ``None`` when the catalog cannot say it (no entry, or one needing a
+        parameter the reason lacks)."""
         template = self.template(reason.code)
         params = reason.params
         if template is None or not template.fields <= params.keys():
-            return reason_fallback(reason)
+            return None
         return template.substitute({key: self.param(key, params[key]) for key in template.fields})
+
+    def render(self, reason: Reason) -> str:
+        """``reason`` in words, or :func:`reason_fallback` when the catalog cannot say it."""
+        found = self.words(reason)
+        return reason_fallback(reason) if found is None else found
 
 
 _renderers: dict[str, ReasonRenderer] = {}
