@@ -7,6 +7,7 @@ from enum import StrEnum
 import attrs
 
 from aftersales.domain.text import required_text
+from aftersales.errors import ValidationError
 
 __all__ = ["HEADS", "ActorRef", "Role"]
 
@@ -44,3 +45,19 @@ class ActorRef:
 
     def __str__(self) -> str:
         return f"{self.role.value}:{self.id}"
+
+    @classmethod
+    def parse(cls, text: object) -> ActorRef:
+        """The actor ``str(ref)`` wrote (``"agent:agent-2"``: role, colon, id), as events and the staff
+        directory name staff members. Anything else is a ``ValidationError`` naming ``actor``."""
+        role, colon, actor_id = text.partition(":") if isinstance(text, str) else ("", "", "")
+        try:
+            if colon:
+                return cls(actor_id, role)  # the converter checks the role
+        except (ValueError, ValidationError):
+            pass
+        roles = ", ".join(r.value for r in Role)
+        raise ValidationError(
+            f"a staff member is 'role:id' (roles: {roles}; an id of 1-64 characters), got {text!r:.80}",
+            field="actor",
+        )

@@ -61,9 +61,7 @@ def designated_handler(ticket: Ticket) -> ActorRef | None:
     """The handler the last ``assign_handler`` step of ``ticket`` designated, ``None`` when nobody was."""
     for event in reversed(ticket.events):
         if event.action == ASSIGN_HANDLER:
-            raw = event.payload.get("handler")
-            role, _, staff_id = str(raw).partition(":")
-            return ActorRef(staff_id, Role(role))
+            return ActorRef.parse(str(event.payload.get("handler")))
     return None
 
 

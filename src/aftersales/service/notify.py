@@ -150,14 +150,15 @@ def _checked_staff(
     by_person: dict[str, tuple[Contact, ...]] = {}
     for entry, contacts in staff.items():
         if isinstance(entry, str) and ":" in entry:
-            role_code, _, staff_id = entry.partition(":")
-            role = _role(role_code)
-            if not staff_id.strip() or len(staff_id) > 64 or staff_id != staff_id.strip():
+            try:
+                member = ActorRef.parse(entry)
+            except ValidationError as exc:
+                raise ConfigurationError(str(exc), key="staff") from None
+            if member.id != member.id.strip():  # never equal to the id an event records
                 raise ConfigurationError(
-                    f"a staff member is 'role:id' with an id of 1-64 characters, got {entry!r:.80}",
-                    key="staff",
+                    f"a staff member's id has spaces around it: {entry!r:.80}", key="staff"
                 )
-            person = f"{role.value}:{staff_id}"
+            person = str(member)
             by_person[person] = _checked_contacts(contacts, f"staff.{person}")
         else:
             role = _role(entry)

@@ -431,8 +431,7 @@ class Tickets:
                 f"got {entry!r:.80}",
                 field="for_staff",
             )
-        role, _, staff_id = entry.partition(":")
-        return ActorRef(staff_id, Role(role))
+        return ActorRef.parse(entry)
 
     def resolve(
         self,
