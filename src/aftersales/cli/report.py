@@ -282,6 +282,7 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     from aftersales.ports.reporting import FaultDimension, GroupBy
     from aftersales.reports.dealer_monthly import dealer_monthly
     from aftersales.reports.faults import fault_pareto, fault_trend
+    from aftersales.reports.kpi import pack_kpi_report
     from aftersales.reports.labels import report_labels
     from aftersales.reports.months import months_between
     from aftersales.reports.names import group_names
@@ -303,7 +304,7 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     # late too; judged at the period's end it would drop out of the on-time rates (seed 001 响应及时率).
     as_of = desk.clock.now()
     if args.kind == "kpi":
-        report = _pack_kpis(desk, queries, period, groups[args.group or "dealer"], as_of)
+        report = pack_kpi_report(desk, queries, period, group=groups[args.group or "dealer"], as_of=as_of)
         trend = None
         if args.trend_months:
             months = _months_to(first, args.trend_months)
@@ -325,7 +326,7 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
         return document_for(breaches, labels)
     summary = dealer_monthly(queries, desk.store, _month(first), clock=desk.clock, timezone=args.timezone)
     # the KPIs of the dealer doing each job, as the counts beside them (seed 002 9/10: 乙方…所维修情况)
-    kpis = _pack_kpis(desk, queries, period, GroupBy.SERVING_DEALER, as_of)
+    kpis = pack_kpi_report(desk, queries, period, group=GroupBy.SERVING_DEALER, as_of=as_of)
     return document_for(summary, labels, goals=goals, kpis=kpis)
 
 
@@ -338,21 +339,6 @@ def _months_to(day: date, count: int) -> list[str]:
     """The ``count`` months ending with ``day``'s month, oldest first (``_check`` keeps them after year 0)."""
     last = day.year * 12 + day.month - 1
     return [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(last - count + 1, last + 1)]
-
-
-def _pack_kpis(desk: Any, queries: Any, period: Any, group: Any, as_of: datetime) -> Any:
-    """The KPI report as the pack sets it: the cost per ticket from the stored fee slips, against the
-    pack's ``[fees] budget_per_ticket`` in its currency (seed 000: 费用预算), as ``kpi_report`` gives it to
-    a host that passes the desk's fees policy."""
-    from aftersales.reports.kpi import kpi_report
-
-    fees = desk.policies.fees
-    currency = getattr(getattr(fees, "params", None), "currency", "CNY")
-    with desk.context.reader() as uow:
-        return kpi_report(
-            queries, period, desk.calendar, group=group, as_of=as_of,
-            documents=uow.documents, fees=fees, currency=currency, sla=desk.policies.sla,
-        )  # fmt: skip
 
 
 def _emit(args: argparse.Namespace, doc: Any, out: TextIO, err: TextIO) -> int:

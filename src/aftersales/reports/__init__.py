@@ -25,7 +25,14 @@ from aftersales.reports.faults import (
     fault_pareto,
     fault_trend,
 )
-from aftersales.reports.kpi import KpiReport, KpiRow, KpiTargets, kpi_report, scoped_kpi_report
+from aftersales.reports.kpi import (
+    KpiReport,
+    KpiRow,
+    KpiTargets,
+    kpi_report,
+    pack_kpi_report,
+    scoped_kpi_report,
+)
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.reports.ledger_export import LEDGER_COLUMNS, export_ledger, iter_ledger
 from aftersales.reports.money import MonthMoney, TicketMoney, month_money, scoped_month_money
@@ -93,6 +100,7 @@ __all__ = [
     "kpi_report",
     "kpi_trend",
     "month_money",
+    "pack_kpi_report",
     "rater_index",
     "render",
     "report_labels",

@@ -45,6 +45,7 @@ __all__ = [
     "KpiTargets",
     "exact_rate",
     "kpi_report",
+    "pack_kpi_report",
     "pauses_on_parts",
     "rate",
     "scoped_kpi_report",
@@ -514,6 +515,28 @@ def kpi_report(
     return KpiReport(period, group, rows, total, targets, budget_per_ticket)
 
 
+def pack_kpi_report(
+    desk: KpiDesk,
+    queries: ReportingQueries,
+    period: Period,
+    *,
+    group: GroupBy = GroupBy.ALL,
+    targets: KpiTargets = KpiTargets(),
+    as_of: datetime | None = None,
+) -> KpiReport:
+    """:func:`kpi_report` as ``desk``'s pack sets it, judging nobody (a host's batch job, the CLI): the
+    desk's calendar and SLA policy, the cost per ticket from the stored fee slips against the pack's
+    ``[fees] budget_per_ticket`` in its currency (seed 000: 费用预算). People read
+    :func:`scoped_kpi_report`."""
+    fees = desk.policies.fees
+    currency = getattr(getattr(fees, "params", None), "currency", "CNY")
+    with reader_of(desk.store) as uow:  # reads only: no write lock
+        return kpi_report(
+            queries, period, desk.calendar, group=group, targets=targets, as_of=as_of,
+            documents=uow.documents, fees=fees, currency=currency, sla=desk.policies.sla,
+        )  # fmt: skip
+
+
 def scoped_kpi_report(
     desk: KpiDesk,
     actor: object,
@@ -541,15 +564,8 @@ def scoped_kpi_report(
         raise ConfigurationError(
             "the KPI report measures working time: the desk has no calendar", key="calendar"
         )
-    sla = desk.policies.sla
     if dealer is None:
-        fees = desk.policies.fees
-        currency = getattr(getattr(fees, "params", None), "currency", "CNY")
-        with reader_of(desk.store) as uow:  # reads only: no write lock
-            return kpi_report(
-                queries, period, calendar, group=group, targets=targets, as_of=as_of,
-                documents=uow.documents, fees=fees, currency=currency, sla=sla,
-            )  # fmt: skip
+        return pack_kpi_report(desk, queries, period, group=group, targets=targets, as_of=as_of)
     if group is not GroupBy.ALL:
         raise ValidationError(
             f"dealer staff read their own dealer's KPIs as one total: group must be 'all', "
@@ -557,7 +573,7 @@ def scoped_kpi_report(
             field="group",
         )
     by_dealer = kpi_report(
-        queries, period, calendar, group=GroupBy.DEALER, targets=targets, as_of=as_of, sla=sla
+        queries, period, calendar, group=GroupBy.DEALER, targets=targets, as_of=as_of, sla=desk.policies.sla
     )
     own = next((row for row in by_dealer.rows if row.group == dealer), None)
     if own is None:  # none of its customers' tickets in the period
