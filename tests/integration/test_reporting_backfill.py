@@ -17,6 +17,7 @@ from aftersales.adapters.reporting import reporting_for
 from aftersales.adapters.reporting_rows import (
     FACT_COLUMNS,
     LATER_FACT_COLUMNS,
+    EXPECTED_COLUMNS,
     LEDGER_COLUMNS,
     TIMING_COLUMNS,
     fact_values,
@@ -196,7 +197,8 @@ def test_a_file_whose_triggers_kept_reporting_back_fills_only_the_ledger_columns
     # What an older aftersales left: complete side tables kept by triggers on tickets.
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("DROP TABLE report_backfill")
-    for column in (*LEDGER_COLUMNS, *TIMING_COLUMNS, *LATER_FACT_COLUMNS):  # added later (24, s11, s16)
+    # added later (24, s11, s16, s20)
+    for column in (*LEDGER_COLUMNS, *TIMING_COLUMNS, *LATER_FACT_COLUMNS, *EXPECTED_COLUMNS):
         conn.execute(f"ALTER TABLE report_tickets DROP COLUMN {column}")
     for name, when in (("report_tickets_insert", "INSERT"), ("report_tickets_update", "UPDATE")):
         conn.execute(f"CREATE TRIGGER {name} AFTER {when} ON tickets BEGIN SELECT 1; END")
@@ -232,9 +234,11 @@ def test_the_stores_rows_are_the_reference_facts() -> None:
     for ticket in _tickets(300):
         values = fact_values(ticket)
         facts = attrs.astuple(ticket_facts(ticket), recurse=False)
-        assert values[:first] + values[end + 1 :] == facts
+        promised = len(values) - len(EXPECTED_COLUMNS)  # the promised times are the table's last columns
+        assert values[:first] + values[end + 1 : promised] == facts
         record = ticket_record(ticket)
         assert values[first:end] == tuple(record[i] for i in ledger)
+        assert values[promised:] == tuple(record[LEDGER_FIELDS.index(c)] for c in EXPECTED_COLUMNS)
         assert values[end] == timing_stops(ticket)[0]  # the response stop the KPI reads
 
 

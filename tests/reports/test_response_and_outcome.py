@@ -32,6 +32,7 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_reading import first_response
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, Visit
+from aftersales.ports.ledger_rows import LEDGER_FIELDS
 from aftersales.ports.reporting import Period, ticket_facts
 from aftersales.reports import export_ledger
 from aftersales.reports.kpi import kpi_report
@@ -40,6 +41,8 @@ from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 
 from .stores import STORES, open_desk
+
+OUTCOME = LEDGER_FIELDS.index("outcome")
 
 SH = ZoneInfo("Asia/Shanghai")
 MARCH = Period(datetime(2026, 3, 1, tzinfo=SH), datetime(2026, 4, 1, tzinfo=SH))
@@ -142,7 +145,7 @@ def test_the_kpi_measures_the_response_the_sla_measures(desk: ServiceDesk) -> No
 
 def test_the_ledger_records_the_handling_result(desk: ServiceDesk) -> None:
     records = {r[0]: r for page in ledger_records(desk, MANAGER) for r in page}
-    assert {k: v[-1] for k, v in records.items()} == {
+    assert {k: v[OUTCOME] for k, v in records.items()} == {
         "T-1": RESULT, "T-2": "重复报修", "T-3": None, "T-4": None, "T-5": OTHERS[0], "T-6": OTHERS[1],
         "T-7": OTHERS[2],
     }  # fmt: skip
@@ -168,7 +171,7 @@ def test_a_file_of_the_previous_version_gets_the_result_and_the_response_on_open
     conn.close()
     for desk in _desks(path, fill=False):
         records = [r for page in ledger_records(desk, MANAGER) for r in page]
-        assert [r[-1] for r in records] == [RESULT, "重复报修", None, None, *OTHERS]
+        assert [r[OUTCOME] for r in records] == [RESULT, "重复报修", None, None, *OTHERS]
         total = kpi_report(reporting_for(desk.store), MARCH, ALWAYS).total
         assert total.response.mean == timedelta(minutes=55)
 

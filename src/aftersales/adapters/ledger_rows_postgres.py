@@ -38,11 +38,20 @@ _OUTCOME = (
     " FROM jsonb_array_elements(data->'events') WITH ORDINALITY AS x(e, n)"
     " WHERE e->>'action' IN ('resolve', 'cancel', 'withdraw', 'reject', 'reopen') ORDER BY n DESC LIMIT 1)"
 )
+# Ticket.told_expected_at in SQL: the expected_at of the latest contact that named one.
+_TOLD = (
+    "(SELECT (extract(epoch FROM split_part(e#>>'{payload,expected_at}', '[', 1)::timestamptz)"
+    " * 1000000)::bigint"
+    " FROM jsonb_array_elements(data->'events') WITH ORDINALITY AS x(e, n)"
+    " WHERE e->>'action' = 'contact_customer' AND e#>>'{payload,expected_at}' IS NOT NULL"
+    " ORDER BY n DESC LIMIT 1)"
+)
 _SELECT = (
     "SELECT id, kind, state, category, priority, data->>'channel', received_us, customer_id, dealer_id, "
     "region, coalesce(nullif(data#>>'{assignee,name}', ''), data#>>'{assignee,id}'), product_id, batch, "
     f"description, {_instant('response_due_at')}, resolution_due_us, {_instant('resolved_at')}, "
-    f"{_instant('closed_at')}, {_FAULT}->>'symptom', {_FAULT}->>'cause', {_FAULT}->>'action', {_OUTCOME} "
+    f"{_instant('closed_at')}, {_FAULT}->>'symptom', {_FAULT}->>'cause', {_FAULT}->>'action', {_OUTCOME}, "
+    f"{_instant('expected_by')}, {_TOLD} "
     "FROM tickets{where} ORDER BY received_us, id LIMIT %s"
 )
 

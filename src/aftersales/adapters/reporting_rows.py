@@ -37,6 +37,7 @@ _CANCELLED = TicketState.CANCELLED.value
 
 __all__ = [
     "DELETE_FAULTS",
+    "EXPECTED_COLUMNS",
     "FACT_COLUMNS",
     "FAULT_COLUMNS",
     "INSERT_FAULT",
@@ -46,6 +47,7 @@ __all__ = [
     "TIMING_COLUMNS",
     "UPSERT_FACTS",
     "event_facts",
+    "expected_values",
     "fact_values",
     "fault_values",
     "later_facts",
@@ -53,6 +55,10 @@ __all__ = [
 
 FACT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(TicketFacts))
 LATER_FACT_COLUMNS: tuple[str, ...] = ("serving_dealer_id", "paused_us", "paused_parts_us")
+EXPECTED_COLUMNS: tuple[str, ...] = ("expected_by_us", "expected_at_us")
+"""The ledger's promised times (session 20): when the customer asked to have it solved and the time they
+were last told, the table's last columns, as the migration step appends them
+(:data:`~aftersales.adapters.reporting_sqlite_schema.EXPECTED_REPORT_STEP`)."""
 """The facts added after the ledger and timing columns (session 16): the last columns of the table, as
 the migration step appends them
 (:data:`~aftersales.adapters.reporting_sqlite_schema.SERVING_PAUSE_REPORT_STEP`)."""
@@ -69,9 +75,11 @@ assignee's name (its id when it has none); symptom, cause and action are the las
 TIMING_COLUMNS: tuple[str, ...] = ("response_stop_us",)
 """What the KPI's on-time rates read beside the facts: where an unanswered ticket's response clock stopped
 (:func:`~aftersales.ports.reporting.timing_stops`)."""
-REPORT_COLUMNS: tuple[str, ...] = _FIRST_FACT_COLUMNS + LEDGER_COLUMNS + TIMING_COLUMNS + LATER_FACT_COLUMNS
+REPORT_COLUMNS: tuple[str, ...] = (
+    _FIRST_FACT_COLUMNS + LEDGER_COLUMNS + TIMING_COLUMNS + LATER_FACT_COLUMNS + EXPECTED_COLUMNS
+)
 """The ``report_tickets`` columns in table order: the first facts, the ledger's, the timing's, the later
-facts."""
+facts, the promised times."""
 
 # An upsert updates the row in place: the received-time index is only touched when that changes
 # (INSERT OR REPLACE would delete and re-insert every index entry on each save).
@@ -166,7 +174,13 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
         ticket.outcome,
         timing_stops(ticket)[0],
         *later_facts(ticket),
+        *expected_values(ticket),
     )
+
+
+def expected_values(ticket: Ticket) -> tuple[int | None, int | None]:
+    """The :data:`EXPECTED_COLUMNS` of ``ticket`` (µs): the customer's expected time and the time told."""
+    return _us(ticket.expected_by), _us(ticket.told_expected_at)
 
 
 def later_facts(ticket: Ticket) -> tuple[str | None, int | None, int | None]:

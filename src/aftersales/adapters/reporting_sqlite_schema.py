@@ -31,6 +31,7 @@ from aftersales.adapters.sqlite_write_batch import write_batch
 
 __all__ = [
     "CALLBACK_REPORT_STEP",
+    "EXPECTED_REPORT_STEP",
     "LEDGER_REPORT_STEP",
     "OUTCOME_REPORT_STEP",
     "REPORTING_STEP",
@@ -106,6 +107,15 @@ SERVING_PAUSE_REPORT_STEP: tuple[str, ...] = (
 )
 """The migration step adding the dealer doing the job and the start of the current SLA pause to each row
 (session 16), and re-deriving the fault rows."""
+
+EXPECTED_REPORT_STEP: tuple[str, ...] = (
+    "ALTER TABLE report_tickets ADD COLUMN expected_by_us INTEGER",
+    "ALTER TABLE report_tickets ADD COLUMN expected_at_us INTEGER",
+    # Every row is written again by the back-fill, which fills the new columns.
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+)
+"""The migration step adding the ledger's promised times to each row (session 20): the customer's expected
+resolution time and the visit or solution time they were last told (seed 003)."""
 
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50

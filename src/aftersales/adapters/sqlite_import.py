@@ -26,6 +26,7 @@ from aftersales.adapters.reporting_rows import (
     INSERT_FAULT,
     UPSERT_FACTS,
     event_facts,
+    expected_values,
     fault_values,
     later_facts,
 )
@@ -114,6 +115,7 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
         ticket.outcome,
         timing_stops(ticket)[0],
         *later_facts(ticket),
+        *expected_values(ticket),
     )
     return (*row, ticket_json_utf8(ticket), ticket.asset_id or ""), facts
 

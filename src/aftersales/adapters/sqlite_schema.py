@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aftersales.adapters.reporting_sqlite_schema import (
     CALLBACK_REPORT_STEP,
+    EXPECTED_REPORT_STEP,
     LEDGER_REPORT_STEP,
     OUTCOME_REPORT_STEP,
     REPORTING_STEP,
@@ -176,6 +177,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # its clock stands) beside the facts; fault rows are one per fault occurrence. Existing rows are
     # rewritten by the small-batch back-fill, as in step 11.
     SERVING_PAUSE_REPORT_STEP,
+    # 20 (session 20): the ledger's promised times (seed 003: the customer's 期望解决时间 and the 预计上门或
+    # 解决时间 they were told) beside the facts; existing rows are rewritten by the small-batch back-fill.
+    EXPECTED_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

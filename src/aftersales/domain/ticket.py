@@ -430,6 +430,26 @@ class Ticket:
         return None
 
     @property
+    def told_expected_at(self) -> datetime | None:
+        """The visit or solution time the customer was last told (seed 003: 告知预计上门或解决时间): the
+        ``expected_at`` of the latest contact that named one, in the ticket's received-at zone (the
+        payload keeps the instant as aware ISO text, with its offset only). ``None`` when none did."""
+        for event in reversed(self.events):
+            if event.action != "contact_customer":
+                continue
+            value = event.payload.get("expected_at")
+            if not isinstance(value, str):
+                continue
+            try:
+                told = datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            if told.tzinfo is not None:
+                zone = self.received_at.tzinfo
+                return told.astimezone(zone) if zone is not None else told
+        return None
+
+    @property
     def waits_on_refused_quote(self) -> bool:
         """Whether the ticket waits (``awaiting_customer``) because the customer refused a quote, the
         charge sheet's or the materials desk's (seed 002: 用户不接受…上报上级处理): the customer agreeing to

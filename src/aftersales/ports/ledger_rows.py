@@ -22,12 +22,14 @@ __all__ = ["LEDGER_FIELDS", "LedgerRecord", "LedgerRows", "received_order", "tic
 LEDGER_FIELDS: Final = (
     "id", "kind", "state", "category", "priority", "channel", "received_us", "customer", "dealer",
     "region", "engineer", "product", "batch", "description", "response_due_us", "resolution_due_us",
-    "resolved_us", "closed_us", "symptom", "cause", "action", "outcome",
+    "resolved_us", "closed_us", "symptom", "cause", "action", "outcome", "expected_by_us", "expected_at_us",
 )  # fmt: skip
 """The fields of a ledger record; ``*_us`` are epoch microseconds (UTC) or None. ``engineer`` is the
 assignee's name (its id when it has none); symptom, cause and action are the last fault record's;
 ``outcome`` is the handling result (:attr:`~aftersales.domain.ticket.Ticket.outcome`, 处理结果: seed 001's
-ledger records 问题描述、处理措施、处理时间、处理结果 for each problem)."""
+ledger records 问题描述、处理措施、处理时间、处理结果 for each problem). ``expected_by_us`` is when the
+customer asked to have it solved and ``expected_at_us`` the visit or solution time they were last told
+(seed 003: 期望解决时间, 告知预计上门或解决时间), so the ledger shows the promise beside the result."""
 
 LedgerRecord = tuple[object, ...]
 """One ticket's fields in :data:`LEDGER_FIELDS` order."""
@@ -64,5 +66,5 @@ def ticket_record(ticket: Ticket) -> LedgerRecord:
         (assignee.name or assignee.id) if assignee is not None else None, ticket.product_id, ticket.batch,
         ticket.description, us(ticket.response_due_at), us(ticket.resolution_due_at), us(ticket.resolved_at),
         us(ticket.closed_at), fault.symptom if fault else None, fault.cause if fault else None,
-        fault.action if fault else None, ticket.outcome,
+        fault.action if fault else None, ticket.outcome, us(ticket.expected_by), us(ticket.told_expected_at),
     )  # fmt: skip

@@ -31,9 +31,17 @@ from aftersales.reports.sources import LedgerDesk
 
 __all__ = ["LEDGER_COLUMNS", "LEDGER_FORMATS", "export_ledger", "iter_ledger", "ledger_records"]
 
-LEDGER_COLUMNS: Final = tuple(
-    f.removesuffix("_us") + ("_at" if f.endswith("_us") else "") for f in LEDGER_FIELDS
-)
+
+def _column(field: str) -> str:
+    """A record field's column: an instant ``x_us`` is ``x_at``, or ``x`` when ``x`` already names the
+    instant (``expected_by_us`` → ``expected_by``: the names the ticket's views use)."""
+    if not field.endswith("_us"):
+        return field
+    name = field.removesuffix("_us")
+    return name if name.endswith(("_at", "_by")) else name + "_at"
+
+
+LEDGER_COLUMNS: Final = tuple(_column(f) for f in LEDGER_FIELDS)
 """The exported columns, in order (headers ``report.column.<code>``; JSON lines keys)."""
 
 LEDGER_FORMATS: Final = ("csv", "xlsx", "jsonl")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, NoReturn
 
@@ -210,24 +210,9 @@ class Progress(_Json):
             sla=sla,
             provisional=sla.provisional if sla is not None else False,
             expected_by=ticket.expected_by,
-            expected_at=_told_expected(ticket.events, ticket.received_at.tzinfo),
+            expected_at=ticket.told_expected_at,
             visit_at=_planned_visit(ticket.visits),
         )
-
-
-def _told_expected(events: Iterable[TicketEvent], zone: tzinfo | None) -> datetime | None:
-    """The expected time named by the latest customer contact that named one, in ``zone`` (the ticket's
-    received-at zone: the payload keeps the instant as aware ISO text, with its offset only)."""
-    told: datetime | None = None
-    for event in events:
-        value = event.payload.get("expected_at") if event.action == "contact_customer" else None
-        if isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value)
-            except ValueError:
-                continue
-            told = parsed if parsed.tzinfo is not None else told
-    return told.astimezone(zone) if told is not None and zone is not None else told
 
 
 def _planned_visit(visits: Sequence[Visit]) -> datetime | None:
