@@ -8,6 +8,7 @@ public API is re-exported here; import from ``aftersales`` rather than from subm
 from __future__ import annotations
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.agent_shifts import AgentShift, DeskRoster, RosterGap
 
 # Issue 23: ticket search, tags and custom fields, attachments.
 from aftersales.domain.attachments import Attachment, AttachmentKind
@@ -224,6 +225,7 @@ from aftersales.reports import (
     to_xlsx,
 )
 from aftersales.service.actors import Actor
+from aftersales.service.agent_shifts import AgentShiftDesk
 from aftersales.service.archives import ArchiveDesk, CustomerArchive, DealerArchive, PhaseCount, PhaseFeedback
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.callback_desk import CallbackDesk
@@ -271,6 +273,8 @@ __all__ = [
     "Actor",
     "ActorRef",
     "AftersalesError",
+    "AgentShift",
+    "AgentShiftDesk",
     "ArchiveDesk",
     "ArrivedReturn",
     "Article",
@@ -339,6 +343,7 @@ __all__ = [
     "DealerSpotCheck",
     "Decision",
     "DeskContext",
+    "DeskRoster",
     "DeskSettings",
     "DocumentStore",
     "DuplicateError",
@@ -435,6 +440,7 @@ __all__ = [
     "ReportLabels",
     "Repository",
     "Role",
+    "RosterGap",
     "SamplingRules",
     "SatisfactionSurvey",
     "SearchDocument",

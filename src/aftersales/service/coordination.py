@@ -193,7 +193,7 @@ def tell_centre_on_resolve(context: DeskContext) -> TicketHook:
             values = {"complaint_id": complaint.id, "ticket_id": ticket.id, "resolved_at": now}
             key = f"{complaint.id}:{len(complaint.events)}:linked_resolved"
             messages += context.notifications.staff_messages(
-                "linked_ticket_resolved", SERVICE_CENTRE, values, key, now
+                "linked_ticket_resolved", SERVICE_CENTRE, values, key, now, uow
             )
         return messages
 

@@ -40,6 +40,7 @@ from aftersales.ports.storage_registry import open_storage
 from aftersales.ports.ticket_search import SearchRequest
 from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.service.actors import Actor
+from aftersales.service.agent_shifts import AgentShiftDesk
 from aftersales.service.archives import ArchiveDesk
 from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk
@@ -198,6 +199,7 @@ class ServiceDesk(Tickets):
         self.quality_incidents = QualityIncidentDesk(context, runner)
         runner.on_ticket_change(detect_on_fault(context, self.complaints.on_incident))
         self.teams = TeamDesk(context, runner)
+        self.agent_shifts = AgentShiftDesk(context, runner)
         self.coordination = CoordinationDesk(context, runner)
         self.staff_records = StaffDesk(context, runner)
         runner.on_ticket_change(tell_centre_on_resolve(context))

@@ -20,6 +20,7 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.policies.escalation import LADDER
 from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.notify import Notifications
 
 __all__ = ["Reach", "reach_up"]
@@ -51,12 +52,14 @@ def reach_up(
     values: Mapping[str, object],
     key: str,
     now: datetime,
+    uow: UnitOfWork | None = None,
 ) -> Reach:
-    """Notify the staff of ``roles``; when none of them is reachable, the first level above that is."""
+    """Notify the staff of ``roles``; when none of them is reachable, the first level above that is.
+    With ``uow``, the agents on duty stand for the agents (``Notifications.role_contacts``)."""
     messages: list[OutboxMessage] = []
     reached: list[Role] = []
     for role in roles:
-        sent = notifications.staff_messages(kind, (role,), values, key, now)
+        sent = notifications.staff_messages(kind, (role,), values, key, now, uow)
         if sent:
             messages += sent
             reached.append(role)
@@ -64,7 +67,7 @@ def reach_up(
     added: tuple[Role, ...] = ()
     if not reached:
         for role in _above(roles):
-            sent = notifications.staff_messages(kind, (role,), values, key, now)
+            sent = notifications.staff_messages(kind, (role,), values, key, now, uow)
             if sent:
                 messages += sent
                 reached.append(role)

@@ -419,7 +419,7 @@ class Jobs:
                     customer_name = task.customer_id
                 values = {"ticket_id": task.ticket_id, "customer_name": customer_name, "due_at": task.due_at}
                 uow.outbox.put(
-                    notifications.staff_messages("callback_due", [Role.AGENT], values, mark.id, at)
+                    notifications.staff_messages("callback_due", [Role.AGENT], values, mark.id, at, uow)
                 )
                 announced += 1
             return announced

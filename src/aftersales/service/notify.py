@@ -33,6 +33,7 @@ from aftersales.ports.notifier import NOTIFICATION_TOPIC, RenderedMessage
 from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import converter, event_data
+from aftersales.service.on_duty import agents_on_duty
 
 __all__ = ["EVENT_TOPIC", "NotificationRequest", "Notifications", "address_of"]
 
@@ -183,6 +184,9 @@ class Notifications:
         self.staff: dict[Role, tuple[Contact, ...]]
         self.people: dict[str, tuple[Contact, ...]]
         self.staff, self.people = _checked_staff(staff)
+        # Only a directory listing agents by name can route to the agents on duty: without one, no
+        # notice reads the roster.
+        self._agents_listed = any(entry.startswith(f"{Role.AGENT.value}:") for entry in self.people)
         # Policies are pure functions of their facts, and there are a handful of fact sets: remember
         # each policy's answers (keyed by its id; the policy itself is kept to check it is the same).
         self._roles: dict[
@@ -343,12 +347,12 @@ class Notifications:
         self, uow: UnitOfWork, ticket: Ticket, request: NotificationRequest, now: datetime
     ) -> list[OutboxMessage]:
         out = []
-        for contact, values in self._recipients(uow, ticket, request):
+        for contact, values in self._recipients(uow, ticket, request, now):
             out += self.contact_messages(request.kind, request.role.value, contact, values, request.key, now)
         return out
 
     def _recipients(
-        self, uow: UnitOfWork, ticket: Ticket, request: NotificationRequest
+        self, uow: UnitOfWork, ticket: Ticket, request: NotificationRequest, now: datetime
     ) -> list[tuple[Contact, Mapping[str, object]]]:
         values = request.values
         if request.role is Role.CUSTOMER:
@@ -363,7 +367,18 @@ class Notifications:
             if "customer_name" in values:
                 values = {**values, **self._customer_facts(uow, ticket)}
             return [(contact, values)]
-        return [(c, values) for c in self.staff.get(request.role, ())]
+        return [(c, values) for c in self.role_contacts(request.role, uow, now)]
+
+    def role_contacts(self, role: Role, uow: UnitOfWork | None, now: datetime) -> tuple[Contact, ...]:
+        """Whom a notice to ``role`` reaches: the role's entry of the staff directory, except that the
+        agents (seed 003: 客服专员实行轮班制) are told through the agents the desk's roster has on duty
+        at ``now`` — their own entries — when ``uow`` can read the roster and some are listed. With
+        nobody on duty, or none of them listed, the agents' shared entry is told: nothing is lost."""
+        if role is Role.AGENT and uow is not None and self._agents_listed:
+            on_duty = tuple(c for ref in agents_on_duty(uow, now) for c in self.people.get(str(ref), ()))
+            if on_duty:
+                return on_duty
+        return self.staff.get(role, ())
 
     @staticmethod
     def _assignee_contact(uow: UnitOfWork, ticket: Ticket) -> Contact | None:
@@ -388,12 +403,19 @@ class Notifications:
         return {"customer_name": customer.name, "address": customer.contact.address or ""}
 
     def staff_messages(
-        self, kind: str, roles: Iterable[Role], values: Mapping[str, object], key: str, now: datetime
+        self,
+        kind: str,
+        roles: Iterable[Role],
+        values: Mapping[str, object],
+        key: str,
+        now: datetime,
+        uow: UnitOfWork | None = None,
     ) -> list[OutboxMessage]:
-        """Render ``kind`` for the configured staff of ``roles`` (escalations, SLA alerts, callbacks due)."""
+        """Render ``kind`` for the configured staff of ``roles`` (escalations, SLA alerts, callbacks due);
+        with ``uow``, the agents on duty stand for the agents (:meth:`role_contacts`)."""
         out = []
         for role in roles:
-            for contact in self.staff.get(role, ()):
+            for contact in self.role_contacts(role, uow, now):
                 out += self.contact_messages(kind, role.value, contact, values, key, now)
         return out
 

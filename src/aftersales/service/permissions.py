@@ -241,6 +241,9 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "staff_records": _HEADS | {R.AUDITOR, R.SYSTEM, R.ENGINEER, R.AGENT},
     "read_departments": _STAFF | {R.AUDITOR, R.SYSTEM},
     "read_teams": _STAFF | {R.AUDITOR, R.SYSTEM},
+    # the service desk's shifts (seed 003: 客服专员实行轮班制): the heads plan, the office reads (not dealers)
+    "plan_agent_shifts": _HEADS | {R.SYSTEM},
+    "read_agent_shifts": _SEE_ALL,
     # cost budgets (seed 000): heads may set and approve; the pack's fees.budget_approvers narrows it
     "set_budget": _HEADS,
     "approve_overrun": _HEADS,

@@ -395,9 +395,9 @@ class SlaWatch:
         notifications = self.context.notifications
         roles = self._staff(ticket, kind)
         if kind == "sla_breach":  # an escalation: up the ladder when the roles named reach nobody
-            messages = list(reach_up(notifications, kind, roles, values, key, now).messages)
+            messages = list(reach_up(notifications, kind, roles, values, key, now, uow).messages)
         else:
-            messages = notifications.staff_messages(kind, roles, values, key, now)
+            messages = notifications.staff_messages(kind, roles, values, key, now, uow)
         handler = self._handler(uow, ticket)
         if handler is not None:
             messages += notifications.contact_messages(kind, "handler", handler, values, key, now)

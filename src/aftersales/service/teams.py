@@ -265,7 +265,9 @@ class TeamDesk:
                 messages += notifications.contact_messages(
                     "escalation", "engineer", engineer.contact, values, key, now
                 )
-        messages += notifications.staff_messages("escalation", self._coordinators(ticket), values, key, now)
+        messages += notifications.staff_messages(
+            "escalation", self._coordinators(ticket), values, key, now, uow
+        )
         return messages
 
     def _coordinators(self, ticket: Ticket) -> tuple[Role, ...]:
@@ -293,7 +295,7 @@ class TeamDesk:
         ticket.step("dispatch_failed", actor.ref, now, payload=payload)
         values = {"ticket_id": ticket.id, "level": to[0], "reason": reasons[-1]}
         key = f"{ticket.id}:{len(ticket.events)}:escalation:no_candidate"
-        messages = self.context.notifications.staff_messages("escalation", to, values, key, now)
+        messages = self.context.notifications.staff_messages("escalation", to, values, key, now, uow)
         return Applied(messages=messages, decisions=(escalation,))
 
 

@@ -1,0 +1,92 @@
+"""The service desk's shifts (客服专员实行轮班制, 保证服务的连续性: seed 003), through the one command path.
+
+The heads plan the agents' shifts window by window (a week, a corrected day); staff read who is at the
+desk and where the plan leaves working time uncovered. While a shift covers the moment, what the desk
+tells the agents (a callback falling due, an SLA alert, an escalation) goes to the agents on duty — their
+own entries of the staff directory — instead of every agent
+(:func:`~aftersales.service.on_duty.agents_on_duty`); with nobody on
+duty, or none of them listed, it goes to the agents' shared entry as before, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from aftersales.domain.agent_shifts import AgentShift, DeskRoster, RosterGap
+from aftersales.errors import ConfigurationError, ValidationError
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
+from aftersales.service.context import DeskContext
+from aftersales.service.on_duty import ROSTER_ID, agents_on_duty, stored_roster
+from aftersales.service.permissions import PERMISSIONS, Workflow, check_role
+from aftersales.service.runner import CommandRunner
+
+__all__ = ["AgentShiftDesk"]
+
+
+@validated_commands
+class AgentShiftDesk:
+    """Plan the agents' shifts; read who is on duty and the working time nobody covers."""
+
+    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+        self.context = context
+        self.runner = runner
+
+    def plan(self, actor: Actor, start: datetime, end: datetime, shifts: Iterable[AgentShift]) -> DeskRoster:
+        """Replace the shifts of ``[start, end)`` with ``shifts`` (heads only). Each shift lies inside the
+        window; a stored shift crossing the window's edge is refused naming that edge."""
+        check_role(actor, "plan_agent_shifts", None, PERMISSIONS[Workflow.DOCUMENTS]["plan_agent_shifts"])
+        wanted = list(shifts)
+        if not all(isinstance(s, AgentShift) for s in wanted):
+            raise ValidationError("shifts are AgentShift values", field="shifts")
+
+        def apply(uow: UnitOfWork, now: datetime) -> DeskRoster:
+            roster = stored_roster(uow)
+            if roster is None:
+                roster = DeskRoster(ROSTER_ID)
+                roster.plan(start, end, wanted)
+                uow.documents.add(roster)
+            else:
+                roster.plan(start, end, wanted)
+                uow.documents.save(roster)
+            return roster
+
+        return self.runner.write(
+            actor, "plan_agent_shifts", None, [start.isoformat(), end.isoformat()], apply
+        )
+
+    def on_duty(self, actor: Actor, at: datetime) -> tuple[str, ...]:
+        """The ids of the agents at the desk at ``at`` (staff only)."""
+        self._check_read(actor)
+        with self.context.store() as uow:
+            return tuple(ref.id for ref in agents_on_duty(uow, at))
+
+    def shifts(self, actor: Actor, start: datetime, end: datetime) -> tuple[AgentShift, ...]:
+        """The planned shifts overlapping ``[start, end)``, in start order (staff only)."""
+        self._check_read(actor)
+        if end <= start:
+            raise ValidationError("the span ends after it starts", field="end")
+        with self.context.store() as uow:
+            roster = stored_roster(uow)
+        if roster is None:
+            return ()
+        return tuple(s for s in roster.shifts if s.starts_at < end and s.ends_at > start)
+
+    def gaps(self, actor: Actor, start: datetime, end: datetime) -> list[RosterGap]:
+        """The spans of ``[start, end)`` whose working time (the desk's calendar) no shift covers: where
+        the plan breaks the desk's continuity. Without a calendar there is no working time to cover."""
+        self._check_read(actor)
+        calendar = self.context.calendar
+        if calendar is None:
+            raise ConfigurationError(
+                "the desk has no working calendar to check the roster against", key="calendar"
+            )
+        with self.context.store() as uow:
+            roster = stored_roster(uow) or DeskRoster(ROSTER_ID)
+        return roster.gaps(calendar, start, end)
+
+    @staticmethod
+    def _check_read(actor: Actor) -> None:
+        check_role(actor, "read_agent_shifts", None, PERMISSIONS[Workflow.DOCUMENTS]["read_agent_shifts"])
