@@ -45,6 +45,7 @@ from aftersales.service.archives import ArchiveDesk
 from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.callback_desk import CallbackDesk
+from aftersales.service.cancelled_money import cancel_unpaid_slips
 from aftersales.service.charges_desk import ChargesDesk
 from aftersales.service.clock import ZoneClock
 from aftersales.service.complaint_desk import ComplaintDesk
@@ -203,6 +204,7 @@ class ServiceDesk(Tickets):
         self.coordination = CoordinationDesk(context, runner)
         self.staff_records = StaffDesk(context, runner)
         runner.on_ticket_change(tell_centre_on_resolve(context))
+        runner.on_ticket_change(cancel_unpaid_slips())
         install_search_hooks(runner, self.attachments)
         # Issue 23: erasing a customer removes their attachments (bytes deleted after the commit).
         self.outbox = OutboxDesk(context, runner)

@@ -52,7 +52,7 @@ from aftersales.service.scope import (
     slip_as_seen_by,
 )
 
-__all__ = ["FEE_ROLES", "FeeDesk", "ItemBalance", "MonthlyRevenue", "RevenueEntry"]
+__all__ = ["FEE_ROLES", "FeeDesk", "ItemBalance", "MonthlyRevenue", "RevenueEntry", "cancel_stored_slip"]
 
 R = Role
 
@@ -177,6 +177,26 @@ def _item_counts(
 def _track(made: list[str], record: InvoiceRecord) -> InvoiceRecord:
     made.append(record.id)
     return record
+
+
+def cancel_stored_slip(uow: UnitOfWork, slip: FeeSlip, actor: Actor, now: datetime, reason: str) -> FeeSlip:
+    """Cancel ``slip`` in ``uow``'s transaction (it stays on file, out of the revenue): refused once a
+    credit slip refunded it (its income would go out twice); the free parts it counted as cost go to
+    the ticket's other paper that lists them."""
+    for other in uow.documents.query(FeeSlip, ticket_id=slip.ticket_id):
+        if other.credits_slip == slip.id and other.is_active:
+            raise PolicyError(
+                f"slip {slip.id} was refunded on credit slip {other.id}: it stays as it is",
+                code="slip_refunded",
+            )
+    slip.cancel(actor.ref, now, reason)
+    saved: FeeSlip = uow.documents.save(slip)
+    parts = {ln.item for ln in slip.costed_free_lines() if ln.kind is ChargeKind.MATERIALS}
+    for other in uow.documents.query(FeeSlip, ticket_id=slip.ticket_id):
+        if parts and other.is_active and other.take_over_cost(parts):
+            parts -= {ln.item for ln in other.costed_free_lines()}
+            uow.documents.save(other)
+    return saved
 
 
 @validated_commands
@@ -403,23 +423,9 @@ class FeeDesk:
         """Cancel a slip with a reason; it stays on file, marked cancelled, out of the revenue."""
 
         def apply(uow: UnitOfWork, now: datetime) -> FeeSlip:
-            slip = self._slip(uow, actor, slip_id, "cancel_fee_slip")
-            for other in uow.documents.query(FeeSlip, ticket_id=slip.ticket_id):
-                if other.credits_slip == slip.id and other.is_active:
-                    # Refunded: cancelling it too would take its income out twice.
-                    raise PolicyError(
-                        f"slip {slip.id} was refunded on credit slip {other.id}: it stays as it is",
-                        code="slip_refunded",
-                    )
-            slip.cancel(actor.ref, now, reason)
-            saved: FeeSlip = uow.documents.save(slip)
-            # The free parts it counted as cost go to the ticket's other paper that lists them.
-            parts = {ln.item for ln in slip.costed_free_lines() if ln.kind is ChargeKind.MATERIALS}
-            for other in uow.documents.query(FeeSlip, ticket_id=slip.ticket_id):
-                if parts and other.is_active and other.take_over_cost(parts):
-                    parts -= {ln.item for ln in other.costed_free_lines()}
-                    uow.documents.save(other)
-            return saved
+            return cancel_stored_slip(
+                uow, self._slip(uow, actor, slip_id, "cancel_fee_slip"), actor, now, reason
+            )
 
         return self.runner.write(actor, "cancel_fee_slip", None, [slip_id, reason], apply)
 
