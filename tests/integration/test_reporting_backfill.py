@@ -15,9 +15,9 @@ import pytest
 
 from aftersales.adapters.reporting import reporting_for
 from aftersales.adapters.reporting_rows import (
+    EXPECTED_COLUMNS,
     FACT_COLUMNS,
     LATER_FACT_COLUMNS,
-    EXPECTED_COLUMNS,
     LEDGER_COLUMNS,
     TIMING_COLUMNS,
     fact_values,

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -151,6 +152,7 @@ class ContractFigures:
 def contract_figures(store: StoreFactory, contracts: Iterable[str]) -> tuple[ContractFigures, ...]:
     """Per contract id: revenue, visits done and missed, parts used, and fee slips on its units' tickets."""
     out = []
+    days = _UnitDays()
     with store() as uow:
         for contract_id in contracts:
             contract = uow.documents.get(ServiceContract, contract_id)
@@ -172,7 +174,7 @@ def contract_figures(store: StoreFactory, contracts: Iterable[str]) -> tuple[Con
             for ticket in _all(uow, holder):
                 if ticket.asset_id not in assets:
                     continue
-                if not contract.starts_on <= ticket.received_at.date() <= contract.ends_on:
+                if not contract.starts_on <= days.of(uow, ticket) <= contract.ends_on:
                     continue
                 for slip in uow.documents.query(FeeSlip, ticket_id=ticket.id):
                     if slip.currency == contract.price.currency and slip.state.value != "cancelled":
@@ -205,6 +207,27 @@ def _plans_of(uow: UnitOfWork, contract: ServiceContract) -> list[MaintenancePla
     return [found[pid] for pid in sorted(found)]
 
 
+class _UnitDays:
+    """The local date a call came in on, where its unit is (``Asset.market_timezone``, as a contract's
+    cover is decided): not the offset the ticket was stored with, which an import may give in UTC."""
+
+    def __init__(self) -> None:
+        self._zones: dict[str, ZoneInfo | None] = {}
+
+    def of(self, uow: UnitOfWork, ticket: Ticket) -> date:
+        asset_id = ticket.asset_id
+        zone = None
+        if asset_id is not None:
+            if asset_id not in self._zones:
+                try:
+                    self._zones[asset_id] = ZoneInfo(uow.assets.get(asset_id).market_timezone)
+                except NotFound:
+                    self._zones[asset_id] = None
+            zone = self._zones[asset_id]
+        at = ticket.received_at
+        return (at.astimezone(zone) if zone is not None else at).date()
+
+
 def _all(uow: UnitOfWork, query: TicketFilter) -> Iterator[Ticket]:
     cursor: str | None = None
     while True:
@@ -229,6 +252,7 @@ class RecurringFault:
 def recurring_faults(store: StoreFactory, *, threshold: int = 2) -> tuple[RecurringFault, ...]:
     """Units whose repairs since their last maintenance reach ``threshold`` (most repairs first)."""
     found = []
+    days = _UnitDays()
     with store() as uow:
         plans = [
             p for p in uow.documents.query(MaintenancePlan, state="active") if p.last_done_on is not None
@@ -239,7 +263,7 @@ def recurring_faults(store: StoreFactory, *, threshold: int = 2) -> tuple[Recurr
             repairs = [
                 t
                 for t in _all(uow, query)
-                if t.asset_id == plan.asset_id and t.received_at.date() >= plan.last_done_on
+                if t.asset_id == plan.asset_id and days.of(uow, t) >= plan.last_done_on
             ]
             if len(repairs) >= threshold:
                 symptoms = tuple(sorted({f.symptom for t in repairs for f in t.fault_records}))
