@@ -262,3 +262,21 @@ def test_a_free_accessory_goes_to_the_party_named_and_only_an_accessory_takes_on
             item="WN-SEAT-9", party=PartyRef.dealer("no-such-dealer"),
         )  # fmt: skip
     assert _stored(desk, world, complaint_id) == (1, 1)
+
+
+def test_the_general_manager_sets_the_promised_work_going_too(limited: Limited) -> None:
+    # A hard case decided by the general manager: the GM is no materials requester and no limit names the
+    # GM, yet the accessory and the visit the GM grants are filed as anyone's (requested by the GM).
+    desk, _, world = limited
+    complaint_id = _in_negotiation(desk, world)
+    gm = world.general_manager
+    desk.complaints.grant_remedy(
+        gm, complaint_id, kind=RemedyKind.FREE_ACCESSORY, cost=Money("900", "CNY"), item="WN-SEAT-9"
+    )
+    desk.complaints.grant_remedy(
+        gm, complaint_id, kind=RemedyKind.EXTRA_MAINTENANCE_VISIT, cost=Money("900", "CNY")
+    )
+    accessory, visit = desk.complaints.complaint_file(world.agent, complaint_id).remedies
+    request = desk.materials.materials_request(world.agent, accessory.work[0])
+    assert (request.state, request.requested_by) == (MaterialsState.PICK_SLIP, gm.ref)
+    assert desk.ticket(world.agent, visit.work[0]).taken_by == gm.ref
