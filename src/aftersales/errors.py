@@ -32,6 +32,7 @@ __all__ = [
     "PermissionDenied",
     "PolicyError",
     "ReadOnlyError",
+    "RemedyBeyondAuthority",
     "SlaExtensionRefused",
     "StorageError",
     "StoreBusy",
@@ -199,6 +200,29 @@ class PermissionDenied(AftersalesError):
         self.actor = actor
         self.action = action
         self.target = target
+
+
+class RemedyBeyondAuthority(PermissionDenied):
+    """A complaint remedy beyond what the actor may grant alone (the pack's ``[complaint]
+    remedy_limits``; seed 002: 不做自己权限之外的约定). Nothing was changed: someone whose authority covers
+    it grants it (a head), or the case goes to the general manager.
+
+    ``field`` is ``kind`` (none of the actor's roles may grant this kind alone; ``limit`` is ``None``) or
+    ``cost`` (the complaint's remedies of this kind would cost ``asked``, above ``limit``)."""
+
+    def __init__(
+        self, actor: str, target: object, *, field: str, kind: str, asked: object, limit: object
+    ) -> None:
+        super().__init__(actor, "grant_remedy", target)
+        if limit is None:
+            rule = f"may not grant a {kind} remedy alone"
+        else:
+            rule = f"may grant {kind} remedies up to {limit} a complaint alone; {field} would total {asked}"
+        self.args = (f"{actor} {rule} on {target!r}",)
+        self.field = field
+        self.kind = kind
+        self.asked = asked
+        self.limit = limit
 
 
 class ConcurrencyConflict(AftersalesError):

@@ -16,9 +16,10 @@ import pytest
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.complaints import CrisisFacts, CrisisProblem, Recourse, RemedyKind
 from aftersales.domain.contact import Contact
-from aftersales.domain.ids import AssetId, CustomerId, ProductId
+from aftersales.domain.ids import AssetId, CustomerId, EngineerId, ProductId
+from aftersales.domain.materials import PartyRef
 from aftersales.domain.money import Money
-from aftersales.domain.parties import Customer, CustomerTier
+from aftersales.domain.parties import Customer, CustomerTier, Engineer, EngineerLevel
 from aftersales.domain.products import Asset, Product, WarrantyTerm
 from aftersales.errors import ValidationError
 from aftersales.service.actors import Actor
@@ -60,9 +61,14 @@ def test_remedies_in_two_currencies_keep_the_complaint_log_readable(backend: str
         cid = complaints.open_complaint(AGENT, "c1", "Seat cracked twice", asset_id="A-1").ticket.id
         complaints.investigate(AGENT, cid)
         complaints.propose_solution(AGENT, cid, solution="Replace the seat and compensate the visit")
+        # The free seat goes to the engineer who fits it (the remedy's pick slip is theirs): without a
+        # dealer serving the customer, the handler names who receives it (session 20).
+        fitter = Engineer(EngineerId("E-1"), "Li", EngineerLevel.SENIOR, frozenset({"plumbing"}), "SH")
+        desk.register_engineer(MANAGER, fitter)
         complaints.grant_remedy(
-            AGENT, cid, kind=RemedyKind.FREE_ACCESSORY, cost=Money("180", "CNY"), item="seat"
-        )
+            AGENT, cid, kind=RemedyKind.FREE_ACCESSORY, cost=Money("180", "CNY"), item="seat",
+            party=PartyRef.engineer("E-1"),
+        )  # fmt: skip
         complaints.grant_remedy(AGENT, cid, kind=RemedyKind.COMPENSATION, cost=Money("20", "GBP"))
         complaints.grant_remedy(AGENT, cid, kind=RemedyKind.GIFT, cost=Money("20", "CNY"))
         (entry,) = complaints.complaint_log(MANAGER)

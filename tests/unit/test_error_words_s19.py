@@ -13,6 +13,7 @@ import pytest
 
 import aftersales.errors as errors
 from aftersales import render_error
+from aftersales.domain.money import Money
 from aftersales.errors import AftersalesError, ValidationError
 from aftersales.i18n import error_reason
 
@@ -41,6 +42,9 @@ SAMPLES: dict[str, AftersalesError] = {
     "PermissionDenied": errors.PermissionDenied("engineer:e1", "cancel", "SR-1"),
     "PolicyError": errors.PolicyError("closed", code="ticket_closed"),
     "ReadOnlyError": errors.ReadOnlyError("tickets.save"),
+    "RemedyBeyondAuthority": errors.RemedyBeyondAuthority(
+        "agent:a1", "CP-1", field="cost", kind="gift", asked=Money("110", "CNY"), limit=Money("100", "CNY")
+    ),
     "SlaExtensionRefused": errors.SlaExtensionRefused("SR-5", "resolution", "72h", "48h"),
     "StorageError": errors.StorageError("disk gone"),
     "StoreBusy": errors.StoreBusy("locked"),

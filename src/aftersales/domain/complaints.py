@@ -180,6 +180,10 @@ class RemedyKind(StrEnum):
     GIFT = "gift"
 
 
+def _work_ids(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 def _remedy_kind(value: RemedyKind | str) -> RemedyKind:
     try:
         return RemedyKind(value)
@@ -208,6 +212,10 @@ class Remedy:
     《零部件价格表》 prints it (``WN-SEAT-9``), or a code of the host's (``seat_cover``, ``gift_card``)."""
     note: str = attrs.field(default="", validator=bounded(2000))
     extension: WarrantyExtension | None = None
+    work: tuple[str, ...] = attrs.field(default=(), converter=_work_ids)
+    """The work the remedy set going, so that it is done and not only promised: the maintenance tickets
+    opened for an extra maintenance visit (one per visit), or the materials request whose free pick slip
+    issues a free accessory. Empty for the other remedies."""
 
     def __attrs_post_init__(self) -> None:
         if (self.kind is RemedyKind.WARRANTY_EXTENSION) != (self.extension is not None):

@@ -288,6 +288,32 @@ class MaterialsRequest:
         request.steps.append(MaterialsStep("request", "", request.state.value, at, by))
         return request
 
+    @classmethod
+    def for_remedy(
+        cls,
+        *,
+        id: str,
+        complaint_id: str,
+        party: PartyRef,
+        part: str,
+        quantity: int,
+        at: datetime,
+        by: ActorRef,
+        desk: ActorRef,
+        pick_slip_number: str,
+    ) -> MaterialsRequest:
+        """The free request of a complaint remedy (无偿更换…附件): requested by the remedy's granter on the
+        complaint, checked free and its pick slip issued at once by ``desk`` (the system). The line cites
+        the complaint as its special approval (特批的项目按特批的内容处理): never lent, never charged as
+        kept, and its slip is signed by a head as any specially approved slip."""
+        line = MaterialsLine(part, quantity, special_approval=complaint_id)
+        request = cls(MaterialsRequestId(id), TicketId(complaint_id), party, (line,), at, by)
+        request.steps.append(MaterialsStep("request", "", request.state.value, at, by))
+        remedy = Reason("complaint_remedy", {"complaint_id": complaint_id})
+        request.check(desk, at, chargeable=False, reasons=(remedy,))
+        request.issue_pick_slip(desk, at, pick_slip_number)
+        return request
+
     # -- plumbing ----------------------------------------------------------------------------------
 
     @property

@@ -40,6 +40,7 @@ from aftersales.errors import (
     PermissionDenied,
     PolicyError,
     ReadOnlyError,
+    RemedyBeyondAuthority,
     SlaExtensionRefused,
     StorageError,
     StoreBusy,
@@ -60,6 +61,7 @@ ERROR_PARAM_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "action": ("ticket_action",),
         "target": ("sla_target",),
         "kind": ("attachment_kind",),
+        "remedy": ("remedy_kind",),
     }
 )
 """The catalog prefixes that label an error's code parameters (a state reads "已关闭", not "closed")."""
@@ -106,6 +108,10 @@ def error_reason(error: AftersalesError) -> Reason:
         return Reason("not_found", {"id": _text(error.id)[:80]})
     if isinstance(error, DuplicateError):
         return Reason("duplicate")
+    if isinstance(error, RemedyBeyondAuthority):
+        if error.limit is None:
+            return Reason("remedy_kind_beyond_authority", {"remedy": error.kind})
+        return Reason("remedy_cost_beyond_authority", {"remedy": error.kind, "limit": _text(error.limit)})
     if isinstance(error, PermissionDenied):
         return Reason("permission_denied", {"action": error.action})
     if isinstance(error, ConcurrencyConflict):

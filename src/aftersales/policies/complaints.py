@@ -22,17 +22,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 import attrs
 
+from aftersales.domain.actors import HEADS, Role
 from aftersales.domain.complaints import (
     BatchIncident,
     ComplaintSeverity,
     CrisisFacts,
     HandlerJudgement,
+    RemedyKind,
 )
 from aftersales.domain.ids import ProductId
+from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.errors import ValidationError
@@ -45,6 +49,7 @@ __all__ = [
     "KIND",
     "MAX_MIN_UNITS",
     "MIN_UNITS",
+    "REMEDY_GRANTERS",
     "ComplaintClass",
     "ComplaintFacts",
     "ComplaintParams",
@@ -125,6 +130,48 @@ def _dimension(_: object, attribute: attrs.Attribute[str], value: object) -> Non
         )
 
 
+REMEDY_GRANTERS: frozenset[Role] = frozenset({Role.AGENT, *HEADS})
+"""The roles that grant complaint remedies (the complaint workflow's handlers): the only roles
+:attr:`ComplaintParams.remedy_limits` may name."""
+
+RemedyLimits = Mapping[Role, Mapping[RemedyKind, Money]]
+"""Per role, the remedy kinds it may grant alone and the most each may cost on one complaint."""
+
+
+def _remedy_limits(value: object) -> RemedyLimits:
+    """A read-only copy of ``value`` with its codes as enum members, each name checked (the field named
+    down to the role and the remedy, as a pack author wrote them)."""
+    if not isinstance(value, Mapping):
+        raise ValidationError("remedy_limits is a table of roles", field="remedy_limits")
+    out: dict[Role, Mapping[RemedyKind, Money]] = {}
+    for role_code, kinds in value.items():
+        where = f"remedy_limits.{role_code}"
+        try:
+            role = Role(role_code)
+        except ValueError:
+            raise ValidationError(f"{where}: unknown role {role_code!r}", field=where) from None
+        if role not in REMEDY_GRANTERS:
+            granters = ", ".join(sorted(r.value for r in REMEDY_GRANTERS))
+            raise ValidationError(
+                f"{where}: {role.value} grants no complaint remedies (the handlers do: {granters})",
+                field=where,
+            )
+        if not isinstance(kinds, Mapping):
+            raise ValidationError(f"{where} is a table of remedy kinds", field=where)
+        table: dict[RemedyKind, Money] = {}
+        for kind_code, limit in kinds.items():
+            at = f"{where}.{kind_code}"
+            try:
+                kind = RemedyKind(kind_code)
+            except ValueError:
+                raise ValidationError(f"{at}: unknown remedy kind {kind_code!r}", field=at) from None
+            if not isinstance(limit, Money) or limit.amount < 0:
+                raise ValidationError(f"{at} is the most it may cost (Money, not below 0)", field=at)
+            table[kind] = limit
+        out[role] = MappingProxyType(table)
+    return MappingProxyType(out)
+
+
 @attrs.frozen
 class ComplaintParams:
     """Parameters of the complaint policy (pack section ``[complaint]``)."""
@@ -154,6 +201,31 @@ class ComplaintParams:
     """Hours within which an escalated complaint must be taken up (seed 004 says 立即: a parameter)."""
     complaint_below_score: int = attrs.field(default=3, validator=in_range(0, 6))
     """A satisfaction score (1–5) below this opens a complaint; 0 never does."""
+    remedy_limits: RemedyLimits = attrs.field(factory=dict, converter=_remedy_limits)
+    """The remedies each role may grant alone (seed 002 第七条: 不做自己权限之外的约定; 谈判 (二)1: 表明你有
+    足够的权力): per role (``agent``, ``manager``, ``department_head``, ``general_manager``), the remedy
+    kinds it may grant and the most each kind may cost on one complaint, in its currency — the remedies of
+    that kind already granted on the complaint count. A kind a role's table does not list, it may not
+    grant alone; a role the setting does not name is not limited by it; empty (the default): no limits."""
+
+    def remedy_refusal(
+        self, roles: Iterable[Role], kind: RemedyKind, total: Money
+    ) -> tuple[str, Money | None] | None:
+        """Why ``roles`` may not grant a ``kind`` remedy bringing the complaint's ``kind`` remedies to
+        ``total``: ``("kind", None)`` when none of them may grant the kind alone, ``("cost", limit)`` when
+        ``total`` is above the highest limit they have for it (a limit in another currency: the first),
+        ``None`` when one of them may (or is not limited)."""
+        granting = [r for r in roles if r in REMEDY_GRANTERS]
+        if not self.remedy_limits or any(r not in self.remedy_limits for r in granting):
+            return None
+        limits = [self.remedy_limits[r][kind] for r in granting if kind in self.remedy_limits[r]]
+        if not limits:
+            return ("kind", None)
+        same = [limit for limit in limits if limit.currency == total.currency]
+        if not same:
+            return ("cost", limits[0])
+        highest = max(same, key=lambda m: m.amount)
+        return None if total.amount <= highest.amount else ("cost", highest)
 
 
 @attrs.frozen

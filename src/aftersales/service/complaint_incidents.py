@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from aftersales.domain.classification import TicketKind
 from aftersales.domain.complaints import BatchIncident, ComplaintFile
 from aftersales.domain.departments import ComplaintLink
 from aftersales.domain.ids import ProductId
@@ -33,12 +34,19 @@ from aftersales.domain.quality_incidents import (
 )
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import NotFound, ValidationError
+from aftersales.policies.complaints import UnitFault, detect_batch_incidents
+from aftersales.policies.decision import Decision
 from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.queries import TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
 from aftersales.service.clock_skew import stamp_for
+from aftersales.service.complaint_base import all_tickets
+from aftersales.service.permissions import COMPLAINT_ROLES, check_role
 
 if TYPE_CHECKING:
+    from aftersales.policies.protocols import ComplaintPolicy
     from aftersales.service.context import DeskContext
     from aftersales.service.runner import Applied
 
@@ -126,11 +134,17 @@ def of_an_incident(file: ComplaintFile) -> bool:
     return file.batch_incident is not None and file.batch_incident.incident_id is not None
 
 
+@validated_commands
 class ComplaintIncidents:
-    """Mixed into :class:`~aftersales.service.complaint_desk.ComplaintDesk`: the detector's hook."""
+    """Mixed into :class:`~aftersales.service.complaint_desk.ComplaintDesk`: the detector's hook, and
+    batch incidents found from the fault records."""
 
     if TYPE_CHECKING:
         context: DeskContext
+        policy: ComplaintPolicy
+
+        @property
+        def _dimension(self) -> str: ...
 
         @staticmethod
         def _file(uow: UnitOfWork, ticket: Ticket) -> ComplaintFile: ...
@@ -138,10 +152,6 @@ class ComplaintIncidents:
         def _classify(
             self, uow: UnitOfWork, actor: Actor, ticket: Ticket, file: ComplaintFile, now: datetime
         ) -> Applied: ...
-
-    @property
-    def _dimension(self) -> str:
-        return self.context.policies.complaint.params.batch_dimension
 
     def on_incident(
         self, uow: UnitOfWork, incident: QualityIncident, ticket_ids: Sequence[str], now: datetime
@@ -167,3 +177,33 @@ class ComplaintIncidents:
                 uow.documents.save(file)
                 uow.tickets.save(complaint)
         return messages
+
+    def detect_batch_incidents(
+        self,
+        actor: Actor,
+        *,
+        batch: str,
+        batch_size: int,
+        product_id: str | None = None,
+        quality_causes: Iterable[str] | None = None,
+    ) -> list[Decision[BatchIncident | None]]:
+        """Batch incidents of ``batch`` from the fault records of its units' service tickets.
+
+        Counts distinct units with the same cause against ``batch_size`` (the production quantity);
+        ``quality_causes`` keeps only design/production causes. One decision per cause, with reasons.
+        """
+        check_role(actor, "detect_batch_incidents", roles=COMPLAINT_ROLES["detect_batch_incidents"])
+        query = TicketFilter(kind=TicketKind.SERVICE, batch=batch, product_id=product_id)
+        faults: list[UnitFault] = []
+        with self.context.store() as uow:
+            for ticket in all_tickets(uow, query):
+                if ticket.asset_id is None:
+                    continue
+                # The pack's dimension (cause by default) says what "the same problem" is, as in the hook.
+                dimension = self.policy.params.batch_dimension
+                faults += [
+                    UnitFault(ticket.asset_id, batch, getattr(r, dimension), ticket.product_id)
+                    for r in ticket.fault_records
+                    if self.policy.params.counts_cause(r.cause)  # design or production faults only
+                ]
+        return detect_batch_incidents(faults, {batch: batch_size}, self.policy.params, quality_causes)

@@ -1,0 +1,139 @@
+"""Classifying a complaint general or major (seed 004 第七条 5: 重大投诉 — a crisis event or a batch
+quality incident), with reasons; a crisis event or batch incident found is escalated in the same command
+(once per cause: reclassifying does not alarm the general manager again)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from aftersales.domain.complaints import (
+    BatchIncident,
+    ComplaintFile,
+    ComplaintSubject,
+    CrisisFacts,
+    HandlerJudgement,
+)
+from aftersales.domain.events import JsonValue
+from aftersales.domain.reasons import Reason
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import ValidationError
+from aftersales.policies.complaints import (
+    ComplaintClass,
+    ComplaintFacts,
+)
+from aftersales.policies.decision import Decision
+from aftersales.policies.escalation import EscalationTrigger
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
+from aftersales.service.complaint_escalation import ComplaintEscalation
+from aftersales.service.complaint_incidents import named_incident
+from aftersales.service.runner import Applied
+from aftersales.service.views import CommandResult
+
+__all__ = ["ComplaintClassification"]
+
+
+def _reason_facts(reasons: Iterable[Reason]) -> list[JsonValue]:
+    return [{"code": r.code, "params": dict(r.params)} for r in reasons]
+
+
+def _same_batch(ticket: Ticket, incident: BatchIncident) -> None:
+    """A complaint about a unit is major by a batch incident of that unit's batch and product only
+    (seed 004 第七条 5(2): 同一批次的产品…同一质量问题): another batch's incident is not this unit's."""
+    if not ticket.may_be_of(incident.batch, incident.product_id):
+        raise ValidationError(
+            f"the batch incident is of {incident.product_id} batch {incident.batch}; complaint {ticket.id}'s "
+            f"unit is of {ticket.product_id} batch {ticket.batch}",
+            field="batch_incident",
+        )
+
+
+@validated_commands
+class ComplaintClassification(ComplaintEscalation):
+    """Mixed into :class:`~aftersales.service.complaint_desk.ComplaintDesk`: general or major."""
+
+    def _classify(
+        self, uow: UnitOfWork, actor: Actor, ticket: Ticket, file: ComplaintFile, now: datetime
+    ) -> Applied:
+        facts = ComplaintFacts(file.crisis, file.batch_incident, file.judgement)
+        decision: Decision[ComplaintClass] = self.policy.classify(facts)
+        outcome = decision.outcome
+        ticket.step(
+            "classify",
+            actor.ref,
+            now,
+            payload={"severity": outcome.severity.value, "reasons": _reason_facts(decision.reasons)},
+        )
+        file.severity = outcome.severity
+        file.severity_reasons = decision.reasons
+        messages: list[OutboxMessage] = []
+        decisions: list[object] = [decision]
+        already = {e.reason.code for e in file.escalations}
+        wanted: list[tuple[EscalationTrigger, Reason]] = []
+        if outcome.crisis_event:
+            wanted.append(
+                (
+                    EscalationTrigger.CRISIS_EVENT,
+                    next(r for r in decision.reasons if r.code == "crisis_event"),
+                )
+            )
+        incident = file.batch_incident
+        if outcome.batch_incident and (incident is None or incident.incident_id is None):
+            # An incident the desk raised was escalated then (to the same people): not again here.
+            wanted.append(
+                (
+                    EscalationTrigger.BATCH_INCIDENT,
+                    next(r for r in decision.reasons if r.code == "batch_incident"),
+                )
+            )
+        for trigger, detail in wanted:
+            if detail.code in already:
+                continue  # escalated once per cause; reclassifying does not alarm the GM again
+            sent, escalation = self._escalate(uow, actor, ticket, file, trigger, detail, now)
+            messages += sent
+            decisions.append(escalation)
+        return Applied(messages=messages, decisions=decisions)
+
+    def classify(
+        self,
+        actor: Actor,
+        complaint_id: str,
+        *,
+        crisis: CrisisFacts | None = None,
+        batch_incident: BatchIncident | None = None,
+        major_by_judgement: str | None = None,
+        subject: ComplaintSubject | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Classify general or major with reasons; facts given replace those recorded.
+
+        ``major_by_judgement`` is the handler's reason for marking the complaint major (重要影响).
+        A crisis event or batch incident found here is escalated in this same command.
+        """
+        if crisis is not None and not isinstance(crisis, CrisisFacts):
+            raise ValidationError("crisis must be CrisisFacts", field="crisis")
+        if batch_incident is not None and not isinstance(batch_incident, BatchIncident):
+            raise ValidationError("batch_incident must be a BatchIncident", field="batch_incident")
+        if major_by_judgement is not None and not major_by_judgement.strip():
+            raise ValidationError(
+                "major_by_judgement is the handler's reason for marking the complaint major: write it",
+                field="major_by_judgement",
+            )
+
+        def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
+            if crisis is not None:
+                file.crisis = crisis
+            if batch_incident is not None:
+                found = named_incident(uow, batch_incident)
+                _same_batch(ticket, found)
+                file.batch_incident = found
+            if major_by_judgement is not None:
+                file.judgement = HandlerJudgement(actor.ref, now, major_by_judgement)
+            if subject is not None:
+                file.subject = ComplaintSubject(subject)
+            return self._classify(uow, actor, ticket, file, now)
+
+        return self._run(actor, "classify", complaint_id, body, idempotency_key)
