@@ -156,6 +156,7 @@ STEPS: Mapping[str, Step] = {
         t,
         problem_back=_text(b, "problem_back"),
         satisfaction=b.get("satisfaction"),
+        attitude=b.get("attitude"),
         comment=b.get("comment") or "",
     ),
     "callback_attempt": lambda d, a, t, b: d.record_callback_attempt(a, t, note=b.get("note")),

@@ -60,7 +60,12 @@ def test_report_kpi_judges_a_ticket_waiting_for_parts_by_the_packs_sla(tmp_path:
         ticket_id = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="卡纸").ticket.id
         desk.triage(world.agent, ticket_id, nature="jam", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
         desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_senior.id)
-        desk.contact_customer(world.senior, ticket_id, expected_at=clock.now() + timedelta(hours=1))
+        desk.contact_customer(
+            world.senior,
+            ticket_id,
+            expected_at=clock.now() + timedelta(hours=1),
+            note="已联系客户，告知预计上门时间",
+        )
         desk.start_work(world.senior, ticket_id)
         clock.advance(timedelta(hours=1))
         desk.await_parts(world.senior, ticket_id, reason="no_stock")

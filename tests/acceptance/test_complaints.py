@@ -643,4 +643,4 @@ def test_the_handlers_call_to_the_complainant_is_the_complaints_response(desk: S
     (response,) = [t for t in desk.sla(AGENT, cid).targets if t.target.name == "response"]
     assert response.met_at == START + timedelta(minutes=30)
     with pytest.raises(PermissionDenied):  # the customer does not log the office's calls
-        desk.contact_customer(Actor.customer("c1"), cid)
+        desk.contact_customer(Actor.customer("c1"), cid, note="已致电客户，了解故障情况")

@@ -47,7 +47,9 @@ def _dispatched(desk: ServiceDesk, world: World, answer: bool = True) -> str:
     desk.triage(world.agent, ticket_id, nature="jam", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
     desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_senior.id)
     if answer:
-        desk.contact_customer(world.senior, ticket_id, expected_at=desk.clock.now() + H)
+        desk.contact_customer(
+            world.senior, ticket_id, expected_at=desk.clock.now() + H, note="已联系客户，告知预计上门时间"
+        )
         desk.start_work(world.senior, ticket_id)
     return ticket_id
 

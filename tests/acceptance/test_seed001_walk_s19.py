@@ -99,13 +99,13 @@ def test_a_callback_owed_a_satisfaction_survey_is_not_recorded_without_a_score(
             assert desk.ticket(world.manager, tid).events[-1].action == "schedule_callback"
         assert {t.ticket_id for t in desk.callbacks.pending(world.manager)} == {vip, critical, ordinary}
         # The survey: the result and the team's attitude (处理结果的满意度、服务态度的评价), by phone or
-        # online.
-        survey = SatisfactionSurvey(5, 4, 5, 5, 4, 5)
+        # online (session 20: the attitude is asked, not the checklist's ``polite`` about the repairer).
+        survey = SatisfactionSurvey(5, 4, 5, 5, 4, 5, attitude=5)
         desk.callbacks.record(
             world.agent, vip, checklist=CallbackChecklist(polite=True), problem_back=False, survey=survey,
             channel=Channel.EMAIL,
         )  # fmt: skip
-        desk.record_callback(world.agent, critical, problem_back=False, satisfaction=4)
+        desk.record_callback(world.agent, critical, problem_back=False, satisfaction=4, attitude=4)
         desk.record_callback(world.agent, ordinary, problem_back=False)
         assert desk.callbacks.pending(world.manager) == []
         (record,) = desk.callbacks.records(world.manager, vip)
@@ -133,7 +133,7 @@ def test_a_callback_finding_the_problem_back_owes_no_survey_yet(backend: str, tm
         assert task.survey is True
         with pytest.raises(ValidationError):
             desk.record_callback(world.agent, vip, problem_back=False)
-        desk.record_callback(world.agent, vip, problem_back=False, satisfaction=5)
+        desk.record_callback(world.agent, vip, problem_back=False, satisfaction=5, attitude=5)
         assert desk.callbacks.pending(world.manager) == []
 
 

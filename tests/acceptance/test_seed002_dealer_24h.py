@@ -178,7 +178,12 @@ def test_the_breach_report_keeps_a_late_cycle_after_the_reopen(backend: str, tmp
         ticket_id = _leak(desk, world)
         desk.dispatch(world.agent, ticket_id)
         clock.advance(timedelta(hours=6))  # nobody called the customer back within 4 working hours
-        desk.contact_customer(dealer, ticket_id, expected_at=clock.now() + timedelta(hours=20))
+        desk.contact_customer(
+            dealer,
+            ticket_id,
+            expected_at=clock.now() + timedelta(hours=20),
+            note="已联系客户，告知预计上门时间",
+        )
         desk.start_work(dealer, ticket_id)
         desk.add_fault_record(dealer, ticket_id, symptom="leak", cause="seal_worn", action="replace_seal")
         clock.advance(timedelta(hours=24))
@@ -233,7 +238,7 @@ def test_the_sweep_announces_a_new_dealers_24_hours_and_a_breach_of_the_extended
         sweep = desk.sla_watch.sweep
         ticket_id = _leak(desk, world)
         desk.dispatch(world.agent, ticket_id)
-        desk.contact_customer(world.dealer_sh_staff, ticket_id)
+        desk.contact_customer(world.dealer_sh_staff, ticket_id, note="已致电客户，了解故障情况")
         key = f"{ticket_id}:resolution"
         clock.advance(timedelta(hours=20))
         assert key in sweep(world.system).warnings

@@ -61,7 +61,12 @@ def test_the_department_head_reads_a_staff_notice_of_a_critical_intake(
 
     desk.triage(world.agent, ticket_id, nature="outage", severity=Severity.SEVERE, plan=Plan.ON_SITE)
     desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_senior.id)
-    desk.contact_customer(world.senior, ticket_id, expected_at=clock.now() + timedelta(hours=1))
+    desk.contact_customer(
+        world.senior,
+        ticket_id,
+        expected_at=clock.now() + timedelta(hours=1),
+        note="已联系客户，告知预计上门时间",
+    )
     desk.start_work(world.senior, ticket_id)
     desk.resolve(world.senior, ticket_id, summary="更换主板")
     desk.deliver()

@@ -44,7 +44,9 @@ def test_a_cycle_resolved_late_stays_late_in_the_kpi_after_a_reopen(backend: str
         ticket_id = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="卡纸").ticket.id
         desk.triage(world.agent, ticket_id, nature="jam", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
         desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_senior.id)
-        desk.contact_customer(world.senior, ticket_id, expected_at=clock.now() + H)  # answered at once
+        desk.contact_customer(
+            world.senior, ticket_id, expected_at=clock.now() + H, note="已联系客户，告知预计上门时间"
+        )  # answered at once
         _repair(desk, clock, world, ticket_id, timedelta(days=4))  # 3 working days allowed: late
         clock.advance(2 * H)
         desk.record_callback(world.agent, ticket_id, problem_back=True)
@@ -72,7 +74,9 @@ def test_a_reopened_ticket_resolved_in_time_both_cycles_is_on_time(backend: str,
         ticket_id = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="卡纸").ticket.id
         desk.triage(world.agent, ticket_id, nature="jam", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
         desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_senior.id)
-        desk.contact_customer(world.senior, ticket_id, expected_at=clock.now() + H)
+        desk.contact_customer(
+            world.senior, ticket_id, expected_at=clock.now() + H, note="已联系客户，告知预计上门时间"
+        )
         _repair(desk, clock, world, ticket_id, 3 * H)
         desk.record_callback(world.agent, ticket_id, problem_back=True)
         _repair(desk, clock, world, ticket_id, 2 * H)

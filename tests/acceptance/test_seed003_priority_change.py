@@ -90,7 +90,9 @@ def test_a_raise_never_moves_a_limit_later_than_the_one_in_force(
     _triage(desk, world, ticket_id, Priority.CRITICAL)
     status = desk.sla(world.manager, ticket_id)
     assert status["response"].due_at == START + 5 * H  # 14:00, not 14:15
-    desk.contact_customer(world.agent, ticket_id, expected_at=clock.now() + H)
+    desk.contact_customer(
+        world.agent, ticket_id, expected_at=clock.now() + H, note="已联系客户，告知预计上门时间"
+    )
     assert desk.sla(world.manager, ticket_id)["response"].state is SlaState.MET
 
 

@@ -34,7 +34,12 @@ def test_the_first_cycle_keeps_its_own_targets_after_a_reopen(backend: str, tmp_
         desk.triage(world.agent, ticket_id, nature="jam", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
         desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_junior.id)
         clock.advance(timedelta(hours=1))
-        desk.contact_customer(world.junior, ticket_id, expected_at=clock.now() + timedelta(hours=3))
+        desk.contact_customer(
+            world.junior,
+            ticket_id,
+            expected_at=clock.now() + timedelta(hours=3),
+            note="已联系客户，告知预计上门时间",
+        )
         desk.start_work(world.junior, ticket_id)
         desk.resolve(world.junior, ticket_id, summary="清理搓纸轮")
         desk.confirm(world.junior, ticket_id, channel="service_slip")

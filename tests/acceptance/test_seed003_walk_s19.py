@@ -146,7 +146,9 @@ def test_a_repair_is_answered_with_the_expected_visit_time(office: Office) -> No
     clock.advance(H)
     visit = START + 5 * H
     with pytest.raises(ValidationError) as past:
-        desk.contact_customer(world.agent, tid, expected_at=START)  # a time already gone tells nothing
+        desk.contact_customer(
+            world.agent, tid, expected_at=START, note="已联系客户，告知预计上门时间"
+        )  # a time already gone tells nothing
     assert past.value.field == "expected_at"
     desk.contact_customer(world.agent, tid, expected_at=visit, note="工程师下午两点上门")
     assert desk.sla(world.agent, tid)["response"].met_at == START + H
@@ -236,7 +238,7 @@ def _done(desk: ServiceDesk, clock: ManualClock, world: World) -> str:
     tid = _repair(desk, world)
     desk.triage(world.agent, tid, nature="paper_feed", severity=Severity.LOW)
     desk.dispatch(world.agent, tid, engineer_id="eng-jr")
-    desk.contact_customer(world.junior, tid, expected_at=START + 3 * H)
+    desk.contact_customer(world.junior, tid, expected_at=START + 3 * H, note="已联系客户，告知预计上门时间")
     desk.start_work(world.junior, tid)
     clock.advance(2 * H)
     desk.resolve(world.junior, tid, summary="更换搓纸轮")

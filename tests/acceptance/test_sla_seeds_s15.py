@@ -72,7 +72,12 @@ def _stored(desk: ServiceDesk, world: World, ticket_id: str) -> tuple[datetime |
 def _work(desk: ServiceDesk, world: World, ticket_id: str, clock: ManualClock) -> None:
     desk.triage(world.agent, ticket_id, nature="jam", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
     desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_junior.id)
-    desk.contact_customer(world.junior, ticket_id, expected_at=clock.now() + timedelta(hours=3))
+    desk.contact_customer(
+        world.junior,
+        ticket_id,
+        expected_at=clock.now() + timedelta(hours=3),
+        note="已联系客户，告知预计上门时间",
+    )
     desk.start_work(world.junior, ticket_id)
 
 
@@ -103,9 +108,13 @@ def test_the_response_on_time_rate_follows_the_lunch_break(backend: str, tmp_pat
     with _desk(backend, tmp_path, _at(3, 3, 11, 50)) as (clock, world, desk):
         early, late = _open(desk, world), _open(desk, world)
         clock.set(_at(3, 3, 16, 50))
-        desk.contact_customer(world.agent, early, expected_at=_at(3, 4, 10))
+        desk.contact_customer(
+            world.agent, early, expected_at=_at(3, 4, 10), note="已联系客户，告知预计上门时间"
+        )
         clock.set(_at(3, 3, 16, 51))
-        desk.contact_customer(world.agent, late, expected_at=_at(3, 4, 10))
+        desk.contact_customer(
+            world.agent, late, expected_at=_at(3, 4, 10), note="已联系客户，告知预计上门时间"
+        )
         assert desk.sla(world.manager, early).get("response").state is SlaState.MET  # type: ignore[union-attr]
         missed = desk.sla(world.manager, late).get("response")
         assert missed is not None and missed.state is SlaState.BREACHED

@@ -95,6 +95,24 @@ def test_the_month_answers_its_customers_and_handles_its_complaints(printed: tup
         assert not value.startswith("0.0%"), (kpi, value)
 
 
+def test_the_months_callbacks_ask_the_teams_attitude(printed: tuple[str, Path]) -> None:
+    """Seed 001 三(七)2 (调查内容包括…处理结果的满意度、对售后团队服务态度的评价): a callback owing the survey
+    (a VIP's, a critical ticket's) is refused without the attitude, so the month asks it at every
+    callback with a score, and the records keep it."""
+    import json
+    import sqlite3
+
+    _, db = printed
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute("SELECT data FROM documents WHERE kind = 'callback_record'").fetchall()
+    finally:
+        conn.close()
+    records = [json.loads(data) for (data,) in rows]
+    assert len(records) > 30
+    assert all(isinstance(r.get("attitude"), int) and 1 <= r["attitude"] <= 5 for r in records)
+
+
 def test_the_same_seed_prints_the_same_month(printed: tuple[str, Path], tmp_path: Path) -> None:
     out = io.StringIO()
     run_month_demo("zh_Hans", out, tmp_path / "again.db", tickets=120)

@@ -44,7 +44,9 @@ def _complaint(n: int) -> Ticket:
         category=Category.COMPLAINT, description=f"投诉 {n}", received_at=T0 + timedelta(minutes=n),
         taken_by=AGENT,
     )  # fmt: skip
-    t.contact_customer(AGENT, t.received_at + timedelta(minutes=5), channel="phone")
+    t.contact_customer(
+        AGENT, t.received_at + timedelta(minutes=5), channel="phone", note="已致电客户，了解故障情况"
+    )
     return t
 
 

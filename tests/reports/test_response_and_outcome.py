@@ -78,7 +78,11 @@ def tickets() -> list[Ticket]:
     one.response_due_at = received + timedelta(hours=1)
     _triage(one, received + timedelta(minutes=5))
     one.contact_customer(
-        AGENT, received + timedelta(minutes=90), channel="phone", expected_at=received + timedelta(hours=2)
+        AGENT,
+        received + timedelta(minutes=90),
+        channel="phone",
+        expected_at=received + timedelta(hours=2),
+        note="已联系客户，告知预计上门时间",
     )
     one.assign(AGENT, received + timedelta(minutes=95), Assignee(AssigneeKind.ENGINEER, "eng-1", "E"))
     one.step("start_work", ENGINEER, received + timedelta(hours=3))

@@ -75,7 +75,9 @@ def _answered(desk: ServiceDesk, clock: ManualClock, w: Any, description: str = 
     ticket_id: str = desk.open_ticket(w.agent, customer_id=w.cust_zh.id, description=description).ticket.id
     desk.triage(w.agent, ticket_id, nature="jam", severity=Severity.MEDIUM, plan=Plan.ON_SITE)
     desk.dispatch(w.agent, ticket_id, engineer_id=w.eng_senior.id)
-    desk.contact_customer(w.senior, ticket_id, expected_at=clock.now() + H)
+    desk.contact_customer(
+        w.senior, ticket_id, expected_at=clock.now() + H, note="已联系客户，告知预计上门时间"
+    )
     return ticket_id
 
 

@@ -88,7 +88,9 @@ def test_triage_is_not_the_response_the_first_contact_is() -> None:
 
         assessment = Assessment("x", Severity.LOW, plan=Plan.ON_SITE)
         t.triage(agent, t.received_at + timedelta(minutes=5), assessment, Priority.NORMAL, [Reason("d", {})])
-        t.contact_customer(agent, t.received_at + timedelta(hours=2), channel="phone")
+        t.contact_customer(
+            agent, t.received_at + timedelta(hours=2), channel="phone", note="已致电客户，了解故障情况"
+        )
         uow.tickets.save(t)
         uow.commit()
     report = sla_breaches(desk, Actor.manager("m"), MARCH, as_of=AS_OF)

@@ -237,9 +237,11 @@ def test_response_is_the_first_customer_facing_contact(cn: BusinessCalendar) -> 
 
 def test_system_actions_are_not_a_response(cn: BusinessCalendar) -> None:
     tk = ticket(t(9, 22, 9, 0))
-    tk.contact_customer(SYSTEM, t(9, 22, 9, 0), channel="sms")
+    tk.contact_customer(SYSTEM, t(9, 22, 9, 0), channel="sms", note="短信告知客户已受理")
     assert sla_status(tk.events, only("response", 4 * H), cn, t(9, 22, 9, 5)).targets[0].met_at is None
-    tk.contact_customer(AGENT, t(9, 22, 9, 10), channel="phone", expected_at=t(9, 22, 14))
+    tk.contact_customer(
+        AGENT, t(9, 22, 9, 10), channel="phone", expected_at=t(9, 22, 14), note="已联系客户，告知预计上门时间"
+    )
     assert sla_status(tk.events, only("response", 4 * H), cn, t(9, 22, 9, 15)).targets[0].met_at == t(
         9, 22, 9, 10
     )

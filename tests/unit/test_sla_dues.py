@@ -200,7 +200,13 @@ def test_urgent_first_contact_in_minutes_is_met_by_a_call_not_by_triage() -> Non
     targets = SlaTargets((SlaTarget("response", 30 * M, "calendar"),))
     tk.step("triage", AGENT, sh(2025, 9, 22, 17, 55))
     assert sla_status(tk.events, targets, CN, sh(2025, 9, 22, 18, 10))["response"].state is SlaState.RUNNING
-    tk.contact_customer(AGENT, sh(2025, 9, 22, 18, 15), channel="phone", expected_at=sh(2025, 9, 23, 9))
+    tk.contact_customer(
+        AGENT,
+        sh(2025, 9, 22, 18, 15),
+        channel="phone",
+        expected_at=sh(2025, 9, 23, 9),
+        note="已联系客户，告知预计上门时间",
+    )
     status = sla_status(tk.events, targets, CN, sh(2025, 9, 22, 19))["response"]
     assert status.state is SlaState.MET and status.met_at == sh(2025, 9, 22, 18, 15)
     assert status.due_at == sh(2025, 9, 22, 18, 20)  # wall-clock minutes: urgent means now, not tomorrow

@@ -115,9 +115,21 @@ def _score(instance: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise ValidationError(f"{attribute.name} is a score from 1 to 5", field=attribute.name)
 
 
+def _optional_score(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _score(instance, attribute, value)
+
+
 @attrs.frozen
 class SatisfactionSurvey:
-    """Scores 1 (very dissatisfied) to 5 (very satisfied) on the five RATER dimensions and overall."""
+    """Scores 1 (very dissatisfied) to 5 (very satisfied) on the five RATER dimensions and overall, and
+    the customer's evaluation of the after-sales team's service attitude.
+
+    Seed 001 三(七)2: 调查内容包括客户对问题处理结果的满意度、对售后团队服务态度的评价等 — ``overall`` is the
+    satisfaction with the result, ``attitude`` the evaluation of the team's attitude (the agents on the
+    phone as much as the engineer on site, so not the checklist's yes/no ``polite`` about the repairer).
+    ``None``: not asked; a callback that owes a survey is refused without it.
+    """
 
     reliability: int = attrs.field(validator=_score)
     assurance: int = attrs.field(validator=_score)
@@ -125,6 +137,7 @@ class SatisfactionSurvey:
     empathy: int = attrs.field(validator=_score)
     responsiveness: int = attrs.field(validator=_score)
     overall: int = attrs.field(validator=_score)
+    attitude: int | None = attrs.field(default=None, validator=_optional_score, kw_only=True)
 
     def dimensions(self) -> dict[str, int]:
         """The five dimension scores, by name."""
@@ -194,6 +207,9 @@ class CallbackRecord:
     comment: str = attrs.field(default="", validator=bounded(2000))
     complaint_id: TicketId | None = None
     """The complaint this callback opened (low score), if any."""
+    attitude: int | None = attrs.field(default=None, validator=_optional_score)
+    """The customer's evaluation (1–5) of the team's service attitude (seed 001 三(七)2: 对售后团队服务
+    态度的评价), given with the survey or beside the overall score; ``None``: not asked."""
     channel: Channel | None = None
     """How the customer was reached (seed 001: 沟通记录…包括沟通时间、沟通方式、沟通内容; 满意度调查可通过电话
     回访、在线问卷等方式进行); the desk records one on every callback (``None``: a record made before it

@@ -519,7 +519,16 @@ class Ticket:
 
         ``expected_at`` is the visit or solution time the customer was told (seed 003): a time still to
         come — one already past tells the customer nothing (seed 001: 沟通内容应准确, 避免模糊).
+
+        ``note`` is what was said, and is required: seed 001 五(三)3 — 沟通记录应详细、完整, 包括沟通时间、
+        沟通方式、沟通内容等 — the contact record keeps its content beside its time and method (a missing or
+        blank note is a ``ValidationError`` naming ``note``; nothing changes).
         """
+        if not isinstance(note, str) or not note.strip():
+            raise ValidationError(
+                "a contact with the customer records what was said (seed 001: 沟通内容): give note",
+                field="note",
+            )
         payload: dict[str, JsonValue] = {"channel": channel}
         if expected_at is not None:
             if require_aware(expected_at, "expected_at") < at:

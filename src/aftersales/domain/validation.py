@@ -110,6 +110,7 @@ LINE_LIMITS: Mapping[str, int] = {"region": 64, "name": 100, "model": 64, "seria
 
 INT_RANGES: Mapping[str, tuple[int, int]] = {
     "satisfaction": (1, 5),
+    "attitude": (1, 5),
     "score": (0, 100),
     "units_affected": (0, 10_000_000),
     "departments": (0, 10_000),

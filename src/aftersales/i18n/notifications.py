@@ -210,6 +210,14 @@ NOTIFICATION_KINDS: Final = _kinds(
         "A periodic satisfaction survey, with the link to the host's portal.",
     ),
     K(
+        "survey_low_score",
+        ("manager",),
+        {"campaign_id", "task_id", "customer_name", "score", "below", "comment"},
+        "A survey campaign's answer scored below the complaint policy's threshold, as a callback's low "
+        "score would open a complaint: the manager is told (seed 001 三(七)3: 分析客户不满意的原因…反馈给"
+        "售后经理).",
+    ),
+    K(
         "maintenance_overdue",
         ("dealer", "engineer"),
         {"count", "oldest_due", "visits"},

@@ -46,22 +46,35 @@ SurveyHook = Callable[[UnitOfWork, Actor, Ticket, int, str, datetime], tuple[Tic
 customer said, maybe open a complaint (its id) and the messages and decisions that came with it."""
 
 
-def check_survey_given(uow: UnitOfWork, ticket: Ticket) -> None:
-    """Refuse a callback that leaves out the satisfaction survey its pending task asks for.
+def check_survey_given(
+    uow: UnitOfWork, ticket: Ticket, score: int | None = None, attitude: int | None = None
+) -> None:
+    """Refuse a callback that leaves out the satisfaction survey its pending task asks for, or part of it.
 
     Seed 001 三(七)1: 对于重大售后问题或重要客户, 售后团队应在问题处理完毕后进行客户满意度调查 — the callback
     plan marks such a task ``survey`` (an important or VIP customer, a major problem or complaint); a
-    callback recorded without any score would mark it done and the survey would never be made. A
-    callback finding the problem back is not that survey (the next acceptance schedules a new one).
-    ``ValidationError`` naming ``survey``; nothing changes.
+    callback recorded without any score would mark it done and the survey would never be made. 三(七)2:
+    调查内容包括客户对问题处理结果的满意度、对售后团队服务态度的评价等 — the survey holds both: the ``score``
+    (the result) and the ``attitude`` evaluation; a score alone is half the survey. A callback finding the
+    problem back is not that survey (the next acceptance schedules a new one).
+    ``ValidationError`` naming ``survey`` (nothing given) or ``attitude``; nothing changes.
     """
+    if score is not None and attitude is not None:
+        return
     pending = uow.documents.query(CallbackTask, ticket_id=ticket.id, state=CallbackTaskState.PENDING)
-    if any(task.survey for task in pending):
+    if not any(task.survey for task in pending):
+        return
+    if score is None:
         raise ValidationError(
             "this callback owes a satisfaction survey (an important customer or a major problem): "
-            "give the survey or the satisfaction score",
+            "give the survey or the satisfaction score, and the evaluation of the service attitude",
             field="survey",
         )
+    raise ValidationError(
+        "this callback owes a satisfaction survey, which asks the customer to evaluate the service "
+        "team's attitude (seed 001: 对售后团队服务态度的评价) beside the result: give attitude (1-5)",
+        field="attitude",
+    )
 
 
 @validated_commands
@@ -123,6 +136,7 @@ class CallbackDesk:
         answers: Mapping[str, bool] | None = None,
         idempotency_key: str | None = None,
         channel: Channel = Channel.PHONE,
+        attitude: int | None = None,
     ) -> CommandResult:
         """Record a callback: the checklist, the survey if asked, and whether the problem is back.
 
@@ -130,8 +144,12 @@ class CallbackDesk:
         ``portal``, ``wechat`` or ``email``): seed 001 records every communication with its method
         (沟通方式), on the ticket's event and on the :class:`CallbackRecord`.
 
-        ``satisfaction`` is an overall score (1–5) asked without the full survey; ``answers`` are
-        questions of the host's own beyond the checklist (kept on the event as ``answer.<question>``).
+        ``satisfaction`` is an overall score (1–5) asked without the full survey; ``attitude`` the
+        customer's evaluation (1–5) of the team's service attitude, beside it or as the survey's
+        ``attitude``. A callback whose task owes a survey (seed 001 三(七): important customers, major
+        problems) needs both — the result's satisfaction and the attitude (调查内容包括…处理结果的满意度、
+        对售后团队服务态度的评价) — else ``ValidationError`` naming ``survey`` or ``attitude``. ``answers``
+        are questions of the host's own beyond the checklist (kept on the event as ``answer.<question>``).
 
         A problem that is back reopens a closed ticket (or rejects a resolved one): rework. A survey
         whose overall score is below the complaint policy's threshold opens a complaint about the
@@ -152,7 +170,15 @@ class CallbackDesk:
             raise ValidationError("satisfaction is a score from 1 to 5", field="satisfaction")
         if survey is not None and satisfaction is not None and satisfaction != survey.overall:
             raise ValidationError("satisfaction is the survey's overall score", field="satisfaction")
+        if attitude is not None and (
+            not isinstance(attitude, int) or isinstance(attitude, bool) or not 1 <= attitude <= 5
+        ):
+            raise ValidationError("attitude is a score from 1 to 5", field="attitude")
+        if survey is not None and survey.attitude is not None and attitude not in (None, survey.attitude):
+            raise ValidationError("attitude is the survey's attitude score", field="attitude")
         score = survey.overall if survey is not None else satisfaction
+        if attitude is None and survey is not None:
+            attitude = survey.attitude
         channel = conversation_channel(channel, "a callback")
         facts: dict[str, JsonValue] = {"satisfaction": score, "comment": comment, "channel": channel.value}
         for question, answer in (answers or {}).items():
@@ -163,12 +189,14 @@ class CallbackDesk:
             facts[f"answer.{question}"] = answer
         for question, answer in checklist.answers().items():
             facts[f"answer.{question}"] = answer
+        if attitude is not None:
+            facts["attitude"] = attitude
         if survey is not None:
             facts.update({f"score.{k}": v for k, v in survey.dimensions().items()})
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
-            if score is None and not problem_back:
-                check_survey_given(uow, ticket)
+            if not problem_back:
+                check_survey_given(uow, ticket, score, attitude)
             why = comment or checklist.other_complaints or None
             ticket.record_callback(actor.ref, now, problem_back=problem_back, facts=facts, why=why)
             complete_tasks(uow, ticket, now)
@@ -197,6 +225,7 @@ class CallbackDesk:
                     survey=survey,
                     comment=comment,
                     complaint_id=complaint_id,
+                    attitude=attitude,
                     channel=channel,
                 )
             )

@@ -337,6 +337,7 @@ class ServiceDesk(Tickets):
         comment: str = "",
         idempotency_key: str | None = None,
         channel: Channel = Channel.PHONE,
+        attitude: int | None = None,
     ) -> CommandResult:
         """Record the callback: satisfaction (1–5), the checklist answers, and whether the problem is back.
 
@@ -345,6 +346,8 @@ class ServiceDesk(Tickets):
         the event; the pending callback task is done; a problem that is back reopens a closed ticket
         (or rejects a resolved one); a satisfaction the complaint policy finds too low opens a complaint.
         ``channel`` is how the customer was reached (phone by default; seed 001: 沟通方式 is recorded).
+        ``attitude`` (1–5) is the customer's evaluation of the team's service attitude: a callback owing
+        a satisfaction survey needs it beside ``satisfaction`` (seed 001 三(七)2).
         """
         given: dict[str, Any] = dict(answers or {})
         checklist = CallbackChecklist(**{k: given.pop(k) for k in list(given) if k in CHECKLIST_ITEMS})
@@ -358,6 +361,7 @@ class ServiceDesk(Tickets):
             answers=given,
             idempotency_key=idempotency_key,
             channel=channel,
+            attitude=attitude,
         )
 
     # -- master data (shortcuts to desk.master_data) ----------------------------------------------------

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from aftersales.domain.actors import Role
 from aftersales.domain.classification import Channel
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.survey_campaigns import (
@@ -40,7 +41,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
-from aftersales.service.notify import address_of
+from aftersales.service.notify import NOT_SET, address_of
 from aftersales.service.permissions import MAINTENANCE_ROLES, Workflow, can_write_party, permit
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.scope import party_visible, sees_every
@@ -314,18 +315,50 @@ class SurveyCampaigns:
         comment: str = "",
         idempotency_key: str | None = None,
     ) -> SurveyTask:
-        """Record the customer's scores; the customer may answer their own task (the portal link)."""
+        """Record the customer's scores; the customer may answer their own task (the portal link).
+
+        An overall score the complaint policy finds too low (``[complaint] complaint_below_score``, the
+        threshold at which a callback's score opens a complaint) is reported to the manager in the same
+        command — the staff the directory lists for ``Role.MANAGER``, who hear of the complaint a low
+        callback score opens — with the customer's words (seed 001 三(七)3: 售后专员负责整理客户满意度
+        调查结果, 分析客户不满意的原因…反馈给售后经理). A campaign answer is about no one ticket, so no
+        complaint is opened: a problem the customer names is a request of its own (proactive callback).
+        """
         permit(check_actor(actor), Workflow.MAINTENANCE, "answer_survey")
 
         def apply(uow: UnitOfWork, now: datetime) -> SurveyTask:
             task = self._task(uow, actor, task_id)
             task.answer(survey, comment, now, actor.ref)
+            uow.outbox.put(self._low_score_notice(uow, task, now))
             return uow.documents.save(task)
 
         return self.runner.write(
             actor, "answer_survey", idempotency_key, (task_id, survey, comment), apply,
             remember=lambda t: t.id, reload=lambda uow, tid: uow.documents.get(SurveyTask, tid),
         )  # fmt: skip
+
+    def _low_score_notice(self, uow: UnitOfWork, task: SurveyTask, now: datetime) -> list[OutboxMessage]:
+        """The manager's notice of an answer scored below the complaint policy's threshold (none else)."""
+        assert task.answers is not None
+        verdict = self.context.policies.complaint.opens_complaint(task.answers.overall)
+        if not verdict.outcome:
+            return []
+        try:
+            name = uow.customers.get(task.customer_id).name
+        except NotFound:  # a task outliving its customer's record still reaches the manager
+            name = task.customer_id
+        values = {
+            "campaign_id": task.campaign_id,
+            "task_id": task.id,
+            "customer_name": name,
+            "score": task.answers.overall,
+            "below": self.context.policies.complaint.params.complaint_below_score,
+            "comment": task.comment or NOT_SET,
+        }
+        key = f"survey:{task.id}:survey_low_score"
+        return self.context.notifications.staff_messages(
+            "survey_low_score", (Role.MANAGER,), values, key, now
+        )
 
     def decline(self, actor: Actor, task_id: str, *, reason: str) -> SurveyTask:
         """The customer could not be reached or would not answer."""

@@ -592,7 +592,9 @@ class Tickets:
         """Record a customer-facing contact (a call, a message): the first one is the SLA response.
 
         Seed 003 defines the response as contacting the customer and telling them the expected visit or
-        solution time: give it as ``expected_at``. Triage is internal and does not count.
+        solution time: give it as ``expected_at``. Triage is internal and does not count. ``note`` is what
+        was said, and is required (seed 001 五(三)3: 沟通记录…包括沟通时间、沟通方式、沟通内容): a contact
+        without it is a ``ValidationError`` naming ``note``, and nothing changes.
         """
         channel = conversation_channel(channel, "a contact")
         if expected_at is not None:
