@@ -41,6 +41,7 @@ import pytest
 from fuzz_world import AGENT, BJ, CONTENT, MANAGER, PROBLEM, FuzzWorld, describe, open_world
 
 from aftersales import (
+    AgentShift,
     CallbackChecklist,
     ChargeKind,
     ChargeLine,
@@ -287,6 +288,11 @@ def _overrides(w: FuzzWorld) -> dict[str, dict[str, Any]]:
         "surveys.start": {"campaign_id": "q2", "period": "2026-Q2"},
         "teams.save_team": {"team": Team("team-west", "西区", TeamKind.REGION, "eng-sr", [])},
         "teams.set_roster": {"shifts": [OnCallShift("eng-jr", LATER, LATER + timedelta(hours=8))]},
+        "agent_shifts.plan": {
+            "start": LATER,
+            "end": LATER + timedelta(days=1),
+            "shifts": [AgentShift("agent-1", LATER, LATER + timedelta(hours=8))],
+        },
         "privacy.erase_customer": {"customer_id": "cust-en"},
         "charges.approve_overrun": {"category": "materials"},
     }
