@@ -37,6 +37,7 @@ from aftersales.errors import (
     LegalHold,
     NaiveDatetimeError,
     NotFound,
+    OpenTicketsBlockErasure,
     PermissionDenied,
     PolicyError,
     ReadOnlyError,
@@ -77,6 +78,8 @@ def error_reason(error: AftersalesError) -> Reason:
     field = getattr(error, "field", None)
     if isinstance(error, LegalHold):
         return Reason(f"legal_hold_{error.hold}", {"target": error.target})
+    if isinstance(error, OpenTicketsBlockErasure):
+        return Reason("open_tickets_block_erasure", {"tickets": ", ".join(error.ticket_ids)[:200]})
     if isinstance(error, AlreadyErased):
         return Reason("already_erased", {"customer": error.customer_id})
     if isinstance(error, FaultRecordRequired):

@@ -56,7 +56,14 @@ from aftersales.domain.text import required_text
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import aware
-from aftersales.errors import AlreadyErased, ConfigurationError, LegalHold, NotFound, ValidationError
+from aftersales.errors import (
+    AlreadyErased,
+    ConfigurationError,
+    LegalHold,
+    NotFound,
+    OpenTicketsBlockErasure,
+    ValidationError,
+)
 from aftersales.policies.privacy import PrivacyParams, retention_of
 from aftersales.ports.erasure import Scrubbable, Shreddable, Sweepable, forget_erased_everywhere
 from aftersales.ports.outbox import OutboxMessage
@@ -67,6 +74,7 @@ from aftersales.service.access_log import AccessRecord, record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
+from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.master_data import MasterDataChange, for_update
 from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
@@ -117,6 +125,8 @@ class ErasureRecord:
     messages: int = 0
     idempotency_rows: int = 0
     attachments: int = 0
+    cancelled: int = 0
+    """The person's tickets still being worked that the erasure cancelled (``cancel_open_tickets``)."""
     version: int = 0
 
 
@@ -137,7 +147,9 @@ class PrivacyDesk:
 
     # -- erasure -------------------------------------------------------------------------------------
 
-    def erase_customer(self, actor: Actor, customer_id: str, reason: str) -> ErasureRecord:
+    def erase_customer(
+        self, actor: Actor, customer_id: str, reason: str, *, cancel_open_tickets: bool = False
+    ) -> ErasureRecord:
         """Erase (pseudonymise) ``customer_id``'s personal data everywhere; see the module docstring.
 
         Managers, the general manager and privacy officers may. Refused with ``LegalHold`` (naming the
@@ -152,6 +164,15 @@ class PrivacyDesk:
 
         Once committed, the person is dropped from this process's memos too (parsed records, search
         words, phone readings, triage notes, notification addresses, SLA logs): see :meth:`_forget`.
+
+        Tickets of the person still being worked (any state a ticket may be cancelled from: new,
+        triaged, assigned, in progress, waiting) refuse the erasure with
+        :class:`~aftersales.errors.OpenTicketsBlockErasure` naming them, and nothing changes: left open
+        they stayed in the queues, their SLA clocks ran on and announced breaches, an engineer went to an
+        address that no longer exists. With ``cancel_open_tickets=True`` the erasure cancels them in the
+        same transaction (reason ``customer_erased``, by the erasing actor; the SLA clocks stop and the
+        ticket hooks run as on any cancellation) and :attr:`ErasureRecord.cancelled` counts them. A
+        ticket whose work is done (resolved, accepted) is not cancelled and does not hold the erasure.
         """
         permit(actor, _DOCS, "erase_customer", customer_id)
         if not reason.strip() or len(reason) > 500:
@@ -172,11 +193,12 @@ class PrivacyDesk:
             customer = for_update(uow.customers, customer_id)
             tickets = _tickets_of(uow, customer_id)
             self._check_holds(uow, customer_id, tickets)
+            cancelled = self._cancel_open(uow, actor, customer_id, tickets, now, cancel_open_tickets)
             needles = _needles(customer)
             free_text: list[str] = []
             erased: list[Ticket] = []
             detached = 0
-            changed = 0  # records whose erased form differs: none means a repeated erasure
+            changed = cancelled  # records whose erased form differs: none means a repeated erasure
             for ticket in tickets:
                 if self.attachments is not None and ticket.attachments:
                     # Photos, signed slips, voice notes: the person's own data, gone with them.
@@ -232,6 +254,7 @@ class PrivacyDesk:
                 messages=messages,
                 idempotency_rows=rows,
                 attachments=attachments,
+                cancelled=cancelled,
             )
             uow.documents.add(record)
             uow.outbox.put([_erasure_message(record)])
@@ -241,7 +264,8 @@ class PrivacyDesk:
         forgotten: list[str] = []  # the customer id, then their ticket ids
         forgotten_text: list[str] = []  # the person's strings and the free text blanked
         try:
-            record = self.runner.write(actor, "erase_customer", None, [customer_id, reason], apply)
+            request = [customer_id, reason, cancel_open_tickets]
+            record = self.runner.write(actor, "erase_customer", None, request, apply)
         except AlreadyErased:
             self._after_commit(freed, forgotten, forgotten_text)  # what an interrupted one left undone
             raise
@@ -277,6 +301,32 @@ class PrivacyDesk:
         forget_shared_values(needles)
         forget_phones(needles)
         forget_encoded()
+
+    def _cancel_open(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        customer_id: str,
+        tickets: Sequence[Ticket],
+        now: datetime,
+        cancel: bool,
+    ) -> int:
+        """Cancel the person's tickets still being worked (how many: the tickets change in place); without
+        ``cancel`` any such ticket refuses the erasure (:class:`OpenTicketsBlockErasure`).
+
+        Each is cancelled as a ticket command would (reason :data:`CANCELLED_BY_ERASURE`) and settled by
+        the runner (ticket hooks, SLA due times, notifications), its messages put in the outbox before
+        the erasure scrubs it. The ticket is saved once, erased, by the caller: a second save of it in
+        this transaction would find its events' stored text known and keep the unerased events."""
+        working = [t for t in tickets if _cancellable(t)]
+        if working and not cancel:
+            raise OpenTicketsBlockErasure(customer_id, tuple(sorted(t.id for t in working)))
+        for ticket in working:
+            before_state, before = ticket.state, len(ticket.events)
+            ticket.cancel(actor.ref, stamp_for(ticket, now), CANCELLED_BY_ERASURE)
+            events = ticket.events[before:]
+            uow.outbox.put(self.runner.settle_moved_ticket(uow, actor, ticket, before_state, events, now))
+        return len(working)
 
     def _check_holds(self, uow: UnitOfWork, customer_id: str, tickets: Sequence[Ticket]) -> None:
         open_ids = {t.id for t in tickets if t.state not in (TicketState.CLOSED, TicketState.CANCELLED)}
@@ -515,6 +565,16 @@ def _file_as_read(actor: Actor, document: Any, tickets: Mapping[str, Ticket]) ->
     if ticket.outcome is None and document.outcome:
         document = attrs.evolve(document, outcome="")
     return complaint_file_as_seen_by(actor, document, ticket)
+
+
+CANCELLED_BY_ERASURE = "customer_erased"
+"""The reason an erasure gives the person's tickets it cancels (as a maintenance plan it ends)."""
+
+
+def _cancellable(ticket: Ticket) -> bool:
+    """Whether ``ticket`` is still being worked: its workflow lets it be cancelled from its state (a
+    resolved or accepted ticket's work is done; a closed or cancelled one is over)."""
+    return ticket.is_open and "cancel" in ticket.workflow.allowed(ticket.state)
 
 
 def _when(record: AccessRecord) -> tuple[datetime, str]:
