@@ -8,8 +8,10 @@
   complaint file, survey answer, fee slip, outbox message and idempotency row — and in issue 26's
   records: service contracts, maintenance plans, maintenance visits (checklist notes blanked,
   postponement/miss reasons scrubbed of the person's strings), campaign survey tasks (comment
-  blanked) and the batch quality incidents counting their unit (notes scrubbed of the person's
-  strings) — in one transaction,
+  blanked), the batch quality incidents counting their unit (notes scrubbed of the person's
+  strings) and the dealers' spot-checks that looked at their tickets (findings and guidance scrubbed
+  of the person's strings, as the reason of a staff measure citing their complaint) — in one
+  transaction,
   and removes the attachments of their tickets (the bytes once the erasure has committed);
   ids, products, dates, states, amounts, codes and reasons are kept, so the ledger, the KPIs, revenue
   and fault statistics do not change. An :class:`ErasureRecord` says who erased, when and why (not
@@ -37,6 +39,7 @@ from typing import Any, ClassVar
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.classification import TicketKind
 from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recourse, RemedyKind
 from aftersales.domain.contact import Contact, forget_phones
 from aftersales.domain.custom_fields import CustomFieldSet, FieldType
@@ -50,6 +53,8 @@ from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer
 from aftersales.domain.quality_incidents import QualityIncident
 from aftersales.domain.service_contracts import ServiceContract
+from aftersales.domain.spot_checks import DealerSpotCheck
+from aftersales.domain.staff_records import StaffMeasure
 from aftersales.domain.survey_campaigns import SurveyTask, SurveyTaskState
 from aftersales.domain.surveys import CallbackRecord, CallbackTask, CallbackTaskState
 from aftersales.domain.text import required_text
@@ -377,6 +382,22 @@ class PrivacyDesk:
         for incident in uow.documents.query(QualityIncident):
             if customer_id in incident.customer_ids:
                 found[(QualityIncident, incident.id)] = incident
+        # A spot-check of a dealer's service looked at the person's tickets and was written from calling
+        # them: the dealer's record (as a batch incident is many customers'), kept minus their strings.
+        # Spot-checks are indexed by dealer: those of the dealers the person's tickets were with.
+        theirs = {t.id for t in tickets}
+        for dealer_id in sorted(_dealers_of(tickets)):
+            for check in uow.documents.query(DealerSpotCheck, dealer_id=dealer_id):
+                if theirs.intersection(check.ticket_ids):
+                    found[(DealerSpotCheck, check.id)] = check
+        # A sanction (seed 000 人员激励与约束) names the complaint that found the breach, its reason written
+        # from what the complainant said: the staff member's record, kept minus the person's strings.
+        # Measures are indexed by staff member and few: read only when the person made a complaint.
+        complaints = {t.id for t in tickets if t.kind is TicketKind.COMPLAINT}
+        if complaints:
+            for measure in uow.documents.query(StaffMeasure):
+                if measure.complaint_id in complaints:
+                    found[(StaffMeasure, measure.id)] = measure
         for ticket in tickets:
             for cls in _BY_TICKET:
                 for doc in uow.documents.query(cls, ticket_id=ticket.id):
@@ -594,6 +615,21 @@ def _tickets_of(uow: UnitOfWork, customer_id: str) -> list[Ticket]:
         cursor = page.next_cursor
         if cursor is None:
             return found
+
+
+def _dealers_of(tickets: Sequence[Ticket]) -> set[str]:
+    """The dealers ``tickets`` were with: their own dealer, and every dealer one was dispatched or
+    referred to, or whose engineer was sent (a spot-check of that dealer may have looked at it)."""
+    found: set[str] = {t.dealer_id for t in tickets if t.dealer_id}
+    for ticket in tickets:
+        for event in ticket.events:
+            if isinstance(event.payload.get("dealer"), str):  # a dealer's own engineer was sent
+                found.add(str(event.payload["dealer"]))
+            for key in ("assignee", "outlet", "previous"):
+                party = event.payload.get(key)
+                if isinstance(party, Mapping) and party.get("kind") == "dealer" and party.get("id"):
+                    found.add(str(party["id"]))
+    return found
 
 
 def _retired_bytes(uow: UnitOfWork, tickets: Sequence[Ticket]) -> list[str]:
