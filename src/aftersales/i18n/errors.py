@@ -79,7 +79,8 @@ def error_reason(error: AftersalesError) -> Reason:
     if isinstance(error, LegalHold):
         return Reason(f"legal_hold_{error.hold}", {"target": error.target})
     if isinstance(error, OpenTicketsBlockErasure):
-        return Reason("open_tickets_block_erasure", {"tickets": ", ".join(error.ticket_ids)[:200]})
+        tickets = ", ".join(error.ticket_ids)[:200]
+        return Reason("open_tickets_block_erasure", {"customer": error.customer_id, "tickets": tickets})
     if isinstance(error, AlreadyErased):
         return Reason("already_erased", {"customer": error.customer_id})
     if isinstance(error, FaultRecordRequired):
