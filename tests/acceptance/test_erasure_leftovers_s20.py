@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.spot_checks import SpotCheckOutcome
+from aftersales.ports.queries import TicketFilter
 from aftersales.service.actors import Actor
 from conftest import world_desk
 
@@ -87,3 +89,40 @@ def test_a_staff_measure_citing_the_persons_complaint_keeps_its_reason_without_t
         assert measures[cited.id].reason == f"{ERASED}（{ERASED}）投诉上门迟到"
         assert (measures[cited.id].measure, measures[cited.id].complaint_id) == (cited.measure, complaint)
         assert measures[other.id] == other
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_after_an_erasure_no_search_nor_read_surface_names_the_person(backend: str, tmp_path: Path) -> None:
+    """End to end, as a manager reads: the search index (memory, SQLite FTS, PostgreSQL text search)
+    finds the person's tickets by none of their strings, their free text, the staff's internal note or
+    a staff-only field's text, and no listing, archive, log, export or waiting message quotes them.
+    (A regression guard for the erasure's reach: it held on every store when checked.)"""
+    fields = CustomFieldSet.of(CustomField("risk_note", FieldType.TEXT, staff_only=True))
+    with world_desk(backend, tmp_path, "sanitary_ware", custom_fields=fields) as (desk, _clock, w):
+        name, phone = w.cust_zh.name, str(w.cust_zh.contact.phone)
+        complaint = desk.complaints.open_complaint(w.agent, w.cust_zh.id, f"{name}投诉师傅迟到，电话{phone}")
+        ticket = desk.open_ticket(
+            w.agent, customer_id=w.cust_zh.id, description=f"{name}家漏水，地下室返潮",
+            custom_fields={"risk_note": "拒付前科要先收费"},
+        ).ticket.id  # fmt: skip
+        desk.note_to_customer(w.agent, ticket, text=f"已致电{name}，脾气急要小心", visible=False)
+        assert [v.id for v in desk.search(w.manager, "拒付前科").items] == [ticket]
+
+        desk.privacy.erase_customer(DPO, w.cust_zh.id, "the customer asked", cancel_open_tickets=True)
+
+        for words in (name, phone, "地下室返潮", "脾气急", "拒付前科", "师傅迟到"):
+            assert desk.search(w.manager, words).items == ()
+            assert desk.count(w.manager, TicketFilter(text=words)) == 0
+        march = {"start": date(2026, 3, 1), "end": date(2026, 4, 1)}
+        read = [
+            desk.export_ledger(w.manager),
+            repr(desk.archives.customer_archive(w.manager, w.cust_zh.id)),
+            repr(desk.archives.dealer_archive(w.manager, w.dealer_sh.id, **march)),
+            repr(desk.complaints.complaint_log(w.manager)),
+            repr(desk.master_data_history(w.manager, "customer", w.cust_zh.id)),
+            repr(desk.privacy.access_log(w.auditor)),
+            repr(desk.ticket(w.manager, ticket)) + repr(desk.ticket(w.manager, complaint.ticket.id)),
+        ]
+        with desk.store() as uow:
+            read.append(repr(list(uow.outbox.pending(10_000))))
+        assert [n for n, text in enumerate(read) if name in text or phone in text] == []
