@@ -29,6 +29,7 @@ __all__ = [
     "LegalHold",
     "NaiveDatetimeError",
     "NotFound",
+    "OpenTicketsBlockErasure",
     "PermissionDenied",
     "PolicyError",
     "ReadOnlyError",
@@ -336,6 +337,25 @@ class LegalHold(AftersalesError):
         self.customer_id = customer_id
         self.hold = hold
         self.target = target
+
+
+class OpenTicketsBlockErasure(AftersalesError):
+    """A customer's personal data may not be erased while tickets of theirs are still being worked;
+    nothing was changed.
+
+    Why: an erased customer's open ticket stays in the queues, its SLA clock keeps running (breaches
+    announced under "[erased]"), an engineer is sent to an address that no longer exists. The caller
+    decides: close or cancel them first, or ask the erasure to cancel them in the same command
+    (``erase_customer(..., cancel_open_tickets=True)``). ``ticket_ids`` names them, sorted.
+    """
+
+    def __init__(self, customer_id: str, ticket_ids: tuple[str, ...]) -> None:
+        super().__init__(
+            f"customer {customer_id!r} cannot be erased while tickets of theirs are open: "
+            f"{', '.join(ticket_ids)}; close or cancel them first, or erase with cancel_open_tickets=True"
+        )
+        self.customer_id = customer_id
+        self.ticket_ids = ticket_ids
 
 
 class ReadOnlyError(StorageError):

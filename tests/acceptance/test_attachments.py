@@ -235,7 +235,9 @@ def test_erasing_a_customer_removes_their_attachments_and_keeps_others(
     other = desk.open_ticket(world.agent, customer_id="cust-en", description="seat loose").ticket.id
     kept = desk.attachments.attach(world.agent, other, kind="invoice", name="invoice.pdf", content=PDF)
     photo, invoice = desk.attachments.list(world.agent, ticket_id)
-    record = desk.privacy.erase_customer(world.manager, "cust-zh", "the customer asked (PIPL art. 47)")
+    record = desk.privacy.erase_customer(
+        world.manager, "cust-zh", "the customer asked (PIPL art. 47)", cancel_open_tickets=True
+    )
     assert record.attachments == 2
     view = desk.ticket(world.auditor, ticket_id)
     assert view.attachments == ()

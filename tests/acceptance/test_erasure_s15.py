@@ -96,10 +96,10 @@ def test_erasing_twice_in_one_instant_is_refused_as_already_erased_and_changes_n
     desk, _, world = setup
     customer_id = _register_person(desk, world)
     ticket_id = _worked_ticket(desk, world, customer_id)
-    first = desk.privacy.erase_customer(DPO, customer_id, "the customer asked")
+    first = desk.privacy.erase_customer(DPO, customer_id, "the customer asked", cancel_open_tickets=True)
     ticket_before = desk.ticket(world.manager, ticket_id)
     with pytest.raises(AlreadyErased) as again:
-        desk.privacy.erase_customer(DPO, customer_id, "the customer asked")
+        desk.privacy.erase_customer(DPO, customer_id, "the customer asked", cancel_open_tickets=True)
     assert isinstance(again.value, DuplicateError)
     assert (again.value.customer_id, again.value.record_id) == (customer_id, first.id)
     assert desk.privacy.erasures(DPO, customer_id) == [first]
@@ -115,10 +115,10 @@ def test_erasing_again_later_with_nothing_new_is_refused_too(
     desk, clock, world = setup
     customer_id = _register_person(desk, world)
     _worked_ticket(desk, world, customer_id)
-    first = desk.privacy.erase_customer(DPO, customer_id, "the customer asked")
+    first = desk.privacy.erase_customer(DPO, customer_id, "the customer asked", cancel_open_tickets=True)
     clock.advance(timedelta(days=1))
     with pytest.raises(AlreadyErased):
-        desk.privacy.erase_customer(DPO, customer_id, "asked again")
+        desk.privacy.erase_customer(DPO, customer_id, "asked again", cancel_open_tickets=True)
     assert desk.privacy.erasures(DPO, customer_id) == [first]
 
 
@@ -127,10 +127,10 @@ def test_data_held_since_an_erasure_is_erased_again_with_a_record_of_its_own(
 ) -> None:
     desk, _, world = setup
     customer_id = _register_person(desk, world)
-    first = desk.privacy.erase_customer(DPO, customer_id, "the customer asked")
+    first = desk.privacy.erase_customer(DPO, customer_id, "the customer asked", cancel_open_tickets=True)
     # In the same instant, a new call of the (erased) customer quotes their number again.
     late = desk.open_ticket(world.agent, customer_id=customer_id, description=f"回拨 {PHONE}").ticket.id
-    second = desk.privacy.erase_customer(DPO, customer_id, "the new ticket too")
+    second = desk.privacy.erase_customer(DPO, customer_id, "the new ticket too", cancel_open_tickets=True)
     assert second.id != first.id and second.erased_at == first.erased_at
     assert PHONE not in desk.ticket(world.manager, late).description
     assert [r.id for r in desk.privacy.erasures(DPO, customer_id)] == [first.id, second.id]
@@ -181,7 +181,7 @@ def test_after_an_erasure_no_in_process_memo_holds_the_person(
     modules = [(name, module) for name, module in list(sys.modules.items()) if name.startswith("aftersales")]
     assert _holding([("desk", desk), *modules], NEEDLES), "the scenario must fill the memos first"
     clock.advance(timedelta(minutes=5))
-    desk.privacy.erase_customer(DPO, customer_id, "the customer asked")
+    desk.privacy.erase_customer(DPO, customer_id, "the customer asked", cancel_open_tickets=True)
     gc.collect()
     assert _holding([("desk", desk), *modules], NEEDLES) == []
     # The memos refill from the erased records: the desk still works on the ticket.
@@ -207,7 +207,7 @@ def test_an_erasure_through_one_worker_leaves_nothing_in_another_worker_of_the_p
         modules = [(n, m) for n, m in list(sys.modules.items()) if n.startswith("aftersales")]
         assert _holding([("other", other)], NEEDLES), "the other worker must have filled its memos"
         clock.advance(timedelta(minutes=5))
-        first.privacy.erase_customer(DPO, customer_id, "the customer asked")
+        first.privacy.erase_customer(DPO, customer_id, "the customer asked", cancel_open_tickets=True)
         gc.collect()
         assert _holding([("first", first), ("other", other), *modules], NEEDLES) == []
         assert other.search(world.agent, NAME).items == ()

@@ -162,7 +162,7 @@ def test_an_erasure_blanks_the_text_custom_fields_and_keeps_the_others(setup: Se
     ).ticket.id
     assert {v.id for v in desk.search(world.agent, "大黄狗").items} == {tid, other}
 
-    desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
+    desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked", cancel_open_tickets=True)
 
     assert [v.id for v in desk.search(world.agent, "大黄狗").items] == [other]  # before: the erased one too
     fields = desk.ticket(world.manager, tid).custom_fields
@@ -199,7 +199,7 @@ def test_an_erasure_blanks_the_note_of_the_persons_materials_requests(setup: Set
     other = _requested(desk, world, world.cust_en.id)
     before = desk.materials.materials_request(world.manager, mine)
 
-    desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
+    desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked", cancel_open_tickets=True)
 
     after = desk.materials.materials_request(world.manager, mine)
     assert after.note == "[erased]"  # before: the note kept, minus the person's strings
@@ -224,7 +224,9 @@ def test_a_chargeback_owed_by_the_dealer_does_not_hold_the_customers_erasure(sto
         (slip,) = uow.documents.query(FeeSlip, customer_id=world.cust_zh.id)
     assert (slip.payer_kind, slip.state, slip.balance) == ("dealer", SlipState.ISSUED, Money("75.00", "CNY"))
 
-    record = desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")  # before: LegalHold
+    record = desk.privacy.erase_customer(
+        DPO, world.cust_zh.id, "the customer asked", cancel_open_tickets=True
+    )  # before: LegalHold
 
     assert record.customer_id == world.cust_zh.id
     assert desk.archives.customer_archive(world.manager, world.cust_zh.id).customer.name == "[erased]"
@@ -275,7 +277,7 @@ def test_an_erasure_replaces_the_persons_strings_in_the_quality_incidents_counti
     qi.record_root_cause(world.manager, incident.id, root_cause=f"密封圈批次不良（{zh.name}家的样品）")
     before = qi.incident(world.manager, incident.id)
 
-    desk.privacy.erase_customer(DPO, zh.id, "the customer asked")
+    desk.privacy.erase_customer(DPO, zh.id, "the customer asked", cancel_open_tickets=True)
 
     after = qi.incident(world.manager, incident.id)
     words = repr(after)
@@ -386,7 +388,7 @@ def test_a_retry_deletes_the_attachment_bytes_an_erasure_could_not(backend: str,
         assert blobs.exists(sha256)
         blobs.down = True
         with pytest.raises(StorageError):
-            desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
+            desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked", cancel_open_tickets=True)
         [record] = desk.privacy.erasures(DPO, world.cust_zh.id)  # the erasure itself committed
         assert desk.search(world.agent, world.cust_zh.name).items == ()
         if backend == "sqlite":  # its WAL truncated all the same
@@ -397,7 +399,7 @@ def test_a_retry_deletes_the_attachment_bytes_an_erasure_could_not(backend: str,
         blobs.down = False
         clock.advance(timedelta(minutes=1))
         with pytest.raises(AlreadyErased):
-            desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
+            desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked", cancel_open_tickets=True)
         assert not blobs.exists(sha256)  # before: kept for good
         assert desk.privacy.erasures(DPO, world.cust_zh.id) == [record]
 
@@ -421,7 +423,7 @@ def test_an_erasure_leaves_the_messages_of_other_customers_alone(setup: Setup) -
     theirs = {k for k, p in before.items() if p["recipient"] == world.cust_en.contact.email}
     assert any(STOCK_NOTE in str(before[k]) for k in theirs)  # their progress message quotes the note
 
-    desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked")
+    desk.privacy.erase_customer(DPO, world.cust_zh.id, "the customer asked", cancel_open_tickets=True)
 
     after = _messages(desk)
     assert {k: after[k] for k in theirs} == {k: before[k] for k in theirs}  # before: their note "[erased]"

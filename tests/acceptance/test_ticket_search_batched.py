@@ -111,7 +111,9 @@ def test_an_erasure_writes_the_pending_words_so_no_old_text_is_left(tmp_path: Pa
         with desk.store() as uow:
             kept = uow.run("SELECT text FROM ticket_search_pending").fetchall()
         assert kept and "张伟" in kept[0][0]  # the words the FTS index holds, kept for their delete
-        desk.privacy.erase_customer(Actor.privacy_officer("dpo-1"), "cust-zh", "PIPL art. 47")
+        desk.privacy.erase_customer(
+            Actor.privacy_officer("dpo-1"), "cust-zh", "PIPL art. 47", cancel_open_tickets=True
+        )
         with desk.store() as uow:
             assert uow.run("SELECT count(*) FROM ticket_search_pending").fetchone()[0] == 0
         wal = Path(f"{path}-wal")

@@ -47,7 +47,7 @@ def test_the_retention_stamp_of_a_key_naming_the_person_moves_with_the_key(store
     _two_keys_of_the_person(store)
     assert PHONE in store.raw_text() and EMAIL in store.raw_text()
 
-    store.desk.privacy.erase_customer(OFFICER, "c-1", "the customer asked")
+    store.desk.privacy.erase_customer(OFFICER, "c-1", "the customer asked", cancel_open_tickets=True)
 
     text = store.raw_text()
     assert [p for p in (PHONE, EMAIL) if p in text] == []  # before: both, in the retention stamps
@@ -69,7 +69,7 @@ def test_keys_that_read_alike_once_erased_keep_the_first_result_on_every_store(s
         second = uow.idempotency.get(f"agent:agent-1:note_to_customer:call-{EMAIL}")
     assert first is not None and second is not None and first != second
 
-    record = store.desk.privacy.erase_customer(OFFICER, "c-1", "the customer asked")
+    record = store.desk.privacy.erase_customer(OFFICER, "c-1", "the customer asked", cancel_open_tickets=True)
 
     assert record.idempotency_rows == 2
     with store.desk.store() as uow:

@@ -375,7 +375,9 @@ def test_after_an_erasure_no_waiting_or_dead_message_quotes_the_person_and_none_
     assert dispatch_outbox(desk.store, _Refusing(), clock).dead  # the note is a dead letter
     clock.advance(timedelta(minutes=5))
     desk.note_to_customer(AGENT, ticket_id, text=f"{NAME} 明天上门")  # and this one waits
-    desk.privacy.erase_customer(Actor.privacy_officer("dpo-1"), "c-1", "the customer asked (PIPL art. 47)")
+    desk.privacy.erase_customer(
+        Actor.privacy_officer("dpo-1"), "c-1", "the customer asked (PIPL art. 47)", cancel_open_tickets=True
+    )
 
     with desk.store() as uow:
         left = [*uow.outbox.pending(10_000), *uow.outbox.dead(10_000)]

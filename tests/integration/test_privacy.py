@@ -114,6 +114,10 @@ def test_erasure_leaves_no_personal_bytes_and_the_figures_unchanged(store: Opene
     exported = store.desk.privacy.export_customer(OFFICER, "c-1")
     assert all(text in exported for text in (NAME, PHONE, EMAIL, ADDRESS))
     assert any(text in store.raw_text() for text in PERSONAL)
+    # The second call is still open: it is cancelled first (an open ticket holds the erasure, s20), so
+    # the figures measured are those the erasure itself must leave unchanged.
+    second = store.desk.open_ticket(AGENT, customer_id="c-1", description=SECOND, idempotency_key="call-2")
+    store.desk.cancel(AGENT, second.ticket.id, reason="the customer withdrew the call")
     before = figures(store)
 
     record = store.desk.privacy.erase_customer(OFFICER, "c-1", "the customer asked (PIPL art. 47)")
@@ -140,7 +144,7 @@ def test_erasure_leaves_no_personal_bytes_and_the_figures_unchanged(store: Opene
 def test_the_erasure_event_is_in_the_outbox_without_personal_data(tmp_path: Path) -> None:
     for store in opened("sqlite", tmp_path):
         history(store)
-        store.desk.privacy.erase_customer(MANAGER, "c-1", "retention period over")
+        store.desk.privacy.erase_customer(MANAGER, "c-1", "retention period over", cancel_open_tickets=True)
         with store.desk.store() as uow:
             pending = uow.outbox.pending(10_000)
         events = [m for m in pending if m.topic == "privacy.customer_erased"]
@@ -232,7 +236,7 @@ def test_erasing_keeps_other_customers_untouched(tmp_path: Path) -> None:
             MANAGER, Customer(CustomerId("c-2"), "李雷", Contact("李雷", phone="13700001111"), region="SH")
         )
         other = store.desk.open_ticket(AGENT, customer_id="c-2", description="李雷的热水器不热").ticket.id
-        store.desk.privacy.erase_customer(MANAGER, "c-1", "asked")
+        store.desk.privacy.erase_customer(MANAGER, "c-1", "asked", cancel_open_tickets=True)
         assert store.desk.ticket(AUDITOR, other).description == "李雷的热水器不热"
         assert store.desk.archives.customer_archive(MANAGER, "c-2").customer.contact.phone == "13700001111"
         assert store.desk.count(MANAGER, TicketFilter(customer_id="c-1")) == 1
@@ -334,7 +338,9 @@ def test_erasure_removes_the_customers_attachments_from_the_filesystem(tmp_path:
 
         assert own in stored() and shared in stored()
 
-        record = desk.privacy.erase_customer(OFFICER, "c-1", "the customer asked (PIPL art. 47)")
+        record = desk.privacy.erase_customer(
+            OFFICER, "c-1", "the customer asked (PIPL art. 47)", cancel_open_tickets=True
+        )
 
         assert record.attachments == 2
         assert own not in stored() and not any(NAME.encode() in blob for blob in stored())
@@ -396,7 +402,9 @@ def test_erasure_reaches_contracts_maintenance_and_campaign_surveys(store: Opene
     before = maintenance_figures(store)
     assert before[0][-1].on_time == 1 and before[1].regions
 
-    store.desk.privacy.erase_customer(OFFICER, "c-1", "the customer asked (PIPL art. 47)")
+    store.desk.privacy.erase_customer(
+        OFFICER, "c-1", "the customer asked (PIPL art. 47)", cancel_open_tickets=True
+    )
 
     text = store.raw_text()
     assert [p for p in (NAME, PHONE) if p in text] == []

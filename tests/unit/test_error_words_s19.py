@@ -39,6 +39,7 @@ SAMPLES: dict[str, AftersalesError] = {
     "LegalHold": errors.LegalHold("cust-9", "unpaid_fee_slip", "FS-3"),
     "NaiveDatetimeError": errors.NaiveDatetimeError("at"),
     "NotFound": errors.NotFound("ticket", "SR-404"),
+    "OpenTicketsBlockErasure": errors.OpenTicketsBlockErasure("cust-9", ("SR-2", "SR-5")),
     "PermissionDenied": errors.PermissionDenied("engineer:e1", "cancel", "SR-1"),
     "PolicyError": errors.PolicyError("closed", code="ticket_closed"),
     "ReadOnlyError": errors.ReadOnlyError("tickets.save"),

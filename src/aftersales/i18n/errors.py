@@ -37,6 +37,7 @@ from aftersales.errors import (
     LegalHold,
     NaiveDatetimeError,
     NotFound,
+    OpenTicketsBlockErasure,
     PermissionDenied,
     PolicyError,
     ReadOnlyError,
@@ -79,6 +80,9 @@ def error_reason(error: AftersalesError) -> Reason:
     field = getattr(error, "field", None)
     if isinstance(error, LegalHold):
         return Reason(f"legal_hold_{error.hold}", {"target": error.target})
+    if isinstance(error, OpenTicketsBlockErasure):
+        tickets = ", ".join(error.ticket_ids)[:200]
+        return Reason("open_tickets_block_erasure", {"customer": error.customer_id, "tickets": tickets})
     if isinstance(error, AlreadyErased):
         return Reason("already_erased", {"customer": error.customer_id})
     if isinstance(error, FaultRecordRequired):

@@ -8,8 +8,10 @@
   complaint file, survey answer, fee slip, outbox message and idempotency row — and in issue 26's
   records: service contracts, maintenance plans, maintenance visits (checklist notes blanked,
   postponement/miss reasons scrubbed of the person's strings), campaign survey tasks (comment
-  blanked) and the batch quality incidents counting their unit (notes scrubbed of the person's
-  strings) — in one transaction,
+  blanked), the batch quality incidents counting their unit (notes scrubbed of the person's
+  strings) and the dealers' spot-checks that looked at their tickets (findings and guidance scrubbed
+  of the person's strings, as the reason of a staff measure citing their complaint) — in one
+  transaction,
   and removes the attachments of their tickets (the bytes once the erasure has committed);
   ids, products, dates, states, amounts, codes and reasons are kept, so the ledger, the KPIs, revenue
   and fault statistics do not change. An :class:`ErasureRecord` says who erased, when and why (not
@@ -37,6 +39,7 @@ from typing import Any, ClassVar
 import attrs
 
 from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.classification import TicketKind
 from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recourse, RemedyKind
 from aftersales.domain.contact import Contact, forget_phones
 from aftersales.domain.custom_fields import CustomFieldSet, FieldType
@@ -50,13 +53,22 @@ from aftersales.domain.money import Money
 from aftersales.domain.parties import Customer
 from aftersales.domain.quality_incidents import QualityIncident
 from aftersales.domain.service_contracts import ServiceContract
+from aftersales.domain.spot_checks import DealerSpotCheck
+from aftersales.domain.staff_records import StaffMeasure
 from aftersales.domain.survey_campaigns import SurveyTask, SurveyTaskState
 from aftersales.domain.surveys import CallbackRecord, CallbackTask, CallbackTaskState
 from aftersales.domain.text import required_text
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import aware
-from aftersales.errors import AlreadyErased, ConfigurationError, LegalHold, NotFound, ValidationError
+from aftersales.errors import (
+    AlreadyErased,
+    ConfigurationError,
+    LegalHold,
+    NotFound,
+    OpenTicketsBlockErasure,
+    ValidationError,
+)
 from aftersales.policies.privacy import PrivacyParams, retention_of
 from aftersales.ports.erasure import Scrubbable, Shreddable, Sweepable, forget_erased_everywhere
 from aftersales.ports.outbox import OutboxMessage
@@ -67,6 +79,7 @@ from aftersales.service.access_log import AccessRecord, record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
+from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
 from aftersales.service.master_data import MasterDataChange, for_update
 from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
@@ -117,6 +130,8 @@ class ErasureRecord:
     messages: int = 0
     idempotency_rows: int = 0
     attachments: int = 0
+    cancelled: int = 0
+    """The person's tickets still being worked that the erasure cancelled (``cancel_open_tickets``)."""
     version: int = 0
 
 
@@ -137,7 +152,9 @@ class PrivacyDesk:
 
     # -- erasure -------------------------------------------------------------------------------------
 
-    def erase_customer(self, actor: Actor, customer_id: str, reason: str) -> ErasureRecord:
+    def erase_customer(
+        self, actor: Actor, customer_id: str, reason: str, *, cancel_open_tickets: bool = False
+    ) -> ErasureRecord:
         """Erase (pseudonymise) ``customer_id``'s personal data everywhere; see the module docstring.
 
         Managers, the general manager and privacy officers may. Refused with ``LegalHold`` (naming the
@@ -152,6 +169,15 @@ class PrivacyDesk:
 
         Once committed, the person is dropped from this process's memos too (parsed records, search
         words, phone readings, triage notes, notification addresses, SLA logs): see :meth:`_forget`.
+
+        Tickets of the person still being worked (any state a ticket may be cancelled from: new,
+        triaged, assigned, in progress, waiting) refuse the erasure with
+        :class:`~aftersales.errors.OpenTicketsBlockErasure` naming them, and nothing changes: left open
+        they stayed in the queues, their SLA clocks ran on and announced breaches, an engineer went to an
+        address that no longer exists. With ``cancel_open_tickets=True`` the erasure cancels them in the
+        same transaction (reason ``customer_erased``, by the erasing actor; the SLA clocks stop and the
+        ticket hooks run as on any cancellation) and :attr:`ErasureRecord.cancelled` counts them. A
+        ticket whose work is done (resolved, accepted) is not cancelled and does not hold the erasure.
         """
         permit(actor, _DOCS, "erase_customer", customer_id)
         if not reason.strip() or len(reason) > 500:
@@ -172,11 +198,12 @@ class PrivacyDesk:
             customer = for_update(uow.customers, customer_id)
             tickets = _tickets_of(uow, customer_id)
             self._check_holds(uow, customer_id, tickets)
+            cancelled = self._cancel_open(uow, actor, customer_id, tickets, now, cancel_open_tickets)
             needles = _needles(customer)
             free_text: list[str] = []
             erased: list[Ticket] = []
             detached = 0
-            changed = 0  # records whose erased form differs: none means a repeated erasure
+            changed = cancelled  # records whose erased form differs: none means a repeated erasure
             for ticket in tickets:
                 if self.attachments is not None and ticket.attachments:
                     # Photos, signed slips, voice notes: the person's own data, gone with them.
@@ -232,6 +259,7 @@ class PrivacyDesk:
                 messages=messages,
                 idempotency_rows=rows,
                 attachments=attachments,
+                cancelled=cancelled,
             )
             uow.documents.add(record)
             uow.outbox.put([_erasure_message(record)])
@@ -241,7 +269,8 @@ class PrivacyDesk:
         forgotten: list[str] = []  # the customer id, then their ticket ids
         forgotten_text: list[str] = []  # the person's strings and the free text blanked
         try:
-            record = self.runner.write(actor, "erase_customer", None, [customer_id, reason], apply)
+            request = [customer_id, reason, cancel_open_tickets]
+            record = self.runner.write(actor, "erase_customer", None, request, apply)
         except AlreadyErased:
             self._after_commit(freed, forgotten, forgotten_text)  # what an interrupted one left undone
             raise
@@ -277,6 +306,32 @@ class PrivacyDesk:
         forget_shared_values(needles)
         forget_phones(needles)
         forget_encoded()
+
+    def _cancel_open(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        customer_id: str,
+        tickets: Sequence[Ticket],
+        now: datetime,
+        cancel: bool,
+    ) -> int:
+        """Cancel the person's tickets still being worked (how many: the tickets change in place); without
+        ``cancel`` any such ticket refuses the erasure (:class:`OpenTicketsBlockErasure`).
+
+        Each is cancelled as a ticket command would (reason :data:`CANCELLED_BY_ERASURE`) and settled by
+        the runner (ticket hooks, SLA due times, notifications), its messages put in the outbox before
+        the erasure scrubs it. The ticket is saved once, erased, by the caller: a second save of it in
+        this transaction would find its events' stored text known and keep the unerased events."""
+        working = [t for t in tickets if _cancellable(t)]
+        if working and not cancel:
+            raise OpenTicketsBlockErasure(customer_id, tuple(sorted(t.id for t in working)))
+        for ticket in working:
+            before_state, before = ticket.state, len(ticket.events)
+            ticket.cancel(actor.ref, stamp_for(ticket, now), CANCELLED_BY_ERASURE)
+            events = ticket.events[before:]
+            uow.outbox.put(self.runner.settle_moved_ticket(uow, actor, ticket, before_state, events, now))
+        return len(working)
 
     def _check_holds(self, uow: UnitOfWork, customer_id: str, tickets: Sequence[Ticket]) -> None:
         open_ids = {t.id for t in tickets if t.state not in (TicketState.CLOSED, TicketState.CANCELLED)}
@@ -327,6 +382,22 @@ class PrivacyDesk:
         for incident in uow.documents.query(QualityIncident):
             if customer_id in incident.customer_ids:
                 found[(QualityIncident, incident.id)] = incident
+        # A spot-check of a dealer's service looked at the person's tickets and was written from calling
+        # them: the dealer's record (as a batch incident is many customers'), kept minus their strings.
+        # Spot-checks are indexed by dealer: those of the dealers the person's tickets were with.
+        theirs = {t.id for t in tickets}
+        for dealer_id in sorted(_dealers_of(tickets)):
+            for check in uow.documents.query(DealerSpotCheck, dealer_id=dealer_id):
+                if theirs.intersection(check.ticket_ids):
+                    found[(DealerSpotCheck, check.id)] = check
+        # A sanction (seed 000 人员激励与约束) names the complaint that found the breach, its reason written
+        # from what the complainant said: the staff member's record, kept minus the person's strings.
+        # Measures are indexed by staff member and few: read only when the person made a complaint.
+        complaints = {t.id for t in tickets if t.kind is TicketKind.COMPLAINT}
+        if complaints:
+            for measure in uow.documents.query(StaffMeasure):
+                if measure.complaint_id in complaints:
+                    found[(StaffMeasure, measure.id)] = measure
         for ticket in tickets:
             for cls in _BY_TICKET:
                 for doc in uow.documents.query(cls, ticket_id=ticket.id):
@@ -517,6 +588,16 @@ def _file_as_read(actor: Actor, document: Any, tickets: Mapping[str, Ticket]) ->
     return complaint_file_as_seen_by(actor, document, ticket)
 
 
+CANCELLED_BY_ERASURE = "customer_erased"
+"""The reason an erasure gives the person's tickets it cancels (as a maintenance plan it ends)."""
+
+
+def _cancellable(ticket: Ticket) -> bool:
+    """Whether ``ticket`` is still being worked: its workflow lets it be cancelled from its state (a
+    resolved or accepted ticket's work is done; a closed or cancelled one is over)."""
+    return ticket.is_open and "cancel" in ticket.workflow.allowed(ticket.state)
+
+
 def _when(record: AccessRecord) -> tuple[datetime, str]:
     return record.at, record.id
 
@@ -534,6 +615,21 @@ def _tickets_of(uow: UnitOfWork, customer_id: str) -> list[Ticket]:
         cursor = page.next_cursor
         if cursor is None:
             return found
+
+
+def _dealers_of(tickets: Sequence[Ticket]) -> set[str]:
+    """The dealers ``tickets`` were with: their own dealer, and every dealer one was dispatched or
+    referred to, or whose engineer was sent (a spot-check of that dealer may have looked at it)."""
+    found: set[str] = {t.dealer_id for t in tickets if t.dealer_id}
+    for ticket in tickets:
+        for event in ticket.events:
+            if isinstance(event.payload.get("dealer"), str):  # a dealer's own engineer was sent
+                found.add(str(event.payload["dealer"]))
+            for key in ("assignee", "outlet", "previous"):
+                party = event.payload.get(key)
+                if isinstance(party, Mapping) and party.get("kind") == "dealer" and party.get("id"):
+                    found.add(str(party["id"]))
+    return found
 
 
 def _retired_bytes(uow: UnitOfWork, tickets: Sequence[Ticket]) -> list[str]:
