@@ -752,6 +752,19 @@ class Ticket:
         self.tags = tuple(tags)
         return event
 
+    def reclassify(self, actor: ActorRef, at: datetime, category: Category, reason: str) -> TicketEvent:
+        """Correct the category the request was logged under (a repair call that was an inquiry), with
+        ``reason``; the event keeps the category it replaces. Raises before any change."""
+        if not isinstance(category, Category):
+            raise ValidationError(f"category must be a Category, got {category!r:.40}", field="category")
+        if category == self.category and self.can("reclassify"):
+            raise ValidationError(f"the ticket is already of category {category.code}", field="category")
+        event = self.step(
+            "reclassify", actor, at, reason=reason, payload={"from": self.category.code, "to": category.code}
+        )
+        self.category = category
+        return event
+
     def set_custom_fields(
         self, actor: ActorRef, at: datetime, values: Mapping[str, str]
     ) -> TicketEvent | None:

@@ -259,6 +259,45 @@ class Tickets:
             actor, "triage", ticket_id, apply, idempotency_key, request=_args(locals())
         )
 
+    def reclassify(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        category: Category | str,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Correct the category a request was logged under (问题分类): a call taken as a repair that was an
+        inquiry (咨询, seed 004 第七条 1-2), an installation logged as a repair, or the reverse.
+
+        The office and the dealer whose call it is correct it (``reclassify`` in the permission table),
+        with a ``reason``, while the ticket is handled or awaits its callback; a closed or cancelled
+        ticket is ``InvalidTransition``. The ``reclassify`` event keeps the category replaced; the SLA
+        due times are derived again for the new category (its ``[sla] category_overrides``), and the
+        ledger and the reports read the new one. The priority is not graded again here (the triage's).
+        A complaint is a workflow of its own (its file, its classification, seed 004 第七条 3-5): a
+        service ticket does not become one by its category (``ValidationError`` naming ``category``:
+        open the complaint about it, ``desk.complaints.open_complaint(..., about=[ticket_id])``), and a
+        complaint is not reclassified here.
+        """
+        category = category if isinstance(category, Category) else Category(category)
+        if category == Category.COMPLAINT:
+            raise ValidationError(
+                "a complaint is no service ticket's category: open it with "
+                "desk.complaints.open_complaint(..., about=[ticket_id])",
+                field="category",
+            )
+        if not (isinstance(reason, str) and reason.strip()):
+            raise ValidationError("reclassifying a ticket needs a reason", field="reason")
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            ticket.reclassify(actor.ref, now, category, reason)
+
+        return self.runner.execute(
+            actor, "reclassify", ticket_id, apply, idempotency_key, request=_args(locals())
+        )
+
     # -- dispatch -------------------------------------------------------------------------------------
 
     def dispatch(

@@ -1,0 +1,142 @@
+# mypy: disable-error-code="arg-type"
+"""Correcting the category a call was logged under, on memory, SQLite and PostgreSQL (session 20).
+
+Seed 004 第七条 classes what a customer brings: 咨询 (an inquiry), 报修 (a repair), 投诉 (a complaint);
+seed 003 (二 2) has the agent class each request (安装调试 / 故障维修 / 产品退换 / 耗材咨询). A call logged
+as a repair that was an inquiry could not be corrected: the ledger, the SLA targets of its category and
+the KPI per category kept the wrong class for good. ``desk.reclassify`` corrects it through the one
+command path: the office or the dealer whose call it is, with a reason, an event keeping the old class,
+the due times derived again, and refused once the ticket is closed or cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from aftersales.adapters.clock import ManualClock
+from aftersales.adapters.reporting import reporting_for
+from aftersales.domain.classification import Category
+from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from aftersales.ports.queries import TicketFilter
+from aftersales.ports.reporting import GroupBy, Period
+from aftersales.reports import kpi_report
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+from conftest import SHANGHAI, World, world_desk
+
+MARCH = Period(datetime(2026, 3, 1, tzinfo=SHANGHAI), datetime(2026, 4, 1, tzinfo=SHANGHAI))
+# The service-centre pack, where an inquiry is answered within one working hour and a repair keeps the
+# priority's target.
+PACK = """[pack]
+name = "centre_s20"
+extends = "service_centre"
+
+[sla]
+category_overrides = { inquiry = { response_hours = 1.0 } }
+"""
+
+Shop = tuple[ServiceDesk, ManualClock, World]
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Shop]:
+    pack = tmp_path / "centre_s20.toml"
+    pack.write_text(PACK, encoding="utf-8")
+    with world_desk(request.param, tmp_path, pack=str(pack)) as found:
+        yield found
+
+
+def _repair(desk: ServiceDesk, world: World) -> str:
+    return desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="马桶怎么设置水温").ticket.id
+
+
+def test_a_repair_that_was_an_inquiry_is_reclassified_with_its_reason(shop: Shop) -> None:
+    desk, clock, world = shop
+    ticket_id = _repair(desk, world)
+    before = desk.ticket(world.manager, ticket_id)
+    clock.advance(timedelta(minutes=10))
+    result = desk.reclassify(world.agent, ticket_id, category=Category.INQUIRY, reason="客户只是咨询水温设置")
+    event = result.events[-1]
+    assert (event.action, event.reason) == ("reclassify", "客户只是咨询水温设置")
+    assert dict(event.payload) == {"from": "repair", "to": "inquiry"}
+    after = desk.ticket(world.manager, ticket_id)
+    assert after.category == Category.INQUIRY
+    # The SLA follows the category: the inquiry's one working hour from the call, not the repair's target.
+    assert after.response_due_at == datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)
+    assert before.response_due_at != after.response_due_at
+    # The ledger and the KPI per category read the new class.
+    inquiries = desk.ledger(world.manager, TicketFilter(categories=("inquiry",))).items
+    assert [t.id for t in inquiries] == [ticket_id]
+    assert desk.ledger(world.manager, TicketFilter(categories=("repair",))).items == ()
+    by_category = kpi_report(reporting_for(desk.store), MARCH, desk.calendar, group=GroupBy.CATEGORY)
+    assert {row.group: row.counts.tickets for row in by_category.rows} == {"inquiry": 1}
+
+
+def test_reclassifying_needs_a_reason_and_a_new_class_and_changes_nothing_otherwise(shop: Shop) -> None:
+    desk, _clock, world = shop
+    ticket_id = _repair(desk, world)
+    version = desk.ticket(world.manager, ticket_id).version
+    for category, reason, field in (
+        (Category.INQUIRY, "  ", "reason"),
+        (Category.INQUIRY, None, "reason"),
+        (Category.REPAIR, "已是报修", "category"),
+        ("Not A Code", "写错了", "category"),
+        (Category.COMPLAINT, "客户其实在投诉", "category"),  # a complaint is opened as one, not relabelled
+    ):
+        with pytest.raises(ValidationError) as refused:
+            desk.reclassify(world.agent, ticket_id, category=category, reason=reason)
+        assert refused.value.field == field
+    ticket = desk.ticket(world.manager, ticket_id)
+    assert (ticket.category, ticket.version) == (Category.REPAIR, version)
+
+
+def test_who_may_reclassify(shop: Shop) -> None:
+    desk, _clock, world = shop
+    ticket_id = _repair(desk, world)
+    for actor in (world.customer_zh, world.auditor):
+        with pytest.raises(PermissionDenied):
+            desk.reclassify(actor, ticket_id, category=Category.INQUIRY, reason="咨询")
+    with pytest.raises(NotFound):  # another region's dealer does not see the ticket
+        desk.reclassify(world.dealer_bj_staff, ticket_id, category=Category.INQUIRY, reason="咨询")
+    desk.triage(world.agent, ticket_id, nature="usage_question", severity="low")
+    desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_junior.id)
+    with pytest.raises(PermissionDenied):  # the engineer tells the office; the class is the office's
+        desk.reclassify(world.junior, ticket_id, category=Category.INQUIRY, reason="咨询")
+    assert desk.ticket(world.manager, ticket_id).category == Category.REPAIR
+    # The dealer whose customer it is corrects it; so does the manager (back again).
+    desk.reclassify(world.dealer_sh_staff, ticket_id, category=Category.INQUIRY, reason="咨询")
+    desk.reclassify(world.manager, ticket_id, category="repair", reason="上门查看后确属故障")
+    ticket = desk.ticket(world.manager, ticket_id)
+    assert ticket.category == Category.REPAIR
+    assert [dict(e.payload) for e in ticket.events if e.action == "reclassify"] == [
+        {"from": "repair", "to": "inquiry"},
+        {"from": "inquiry", "to": "repair"},
+    ]
+
+
+def test_a_closed_or_cancelled_ticket_keeps_its_class(shop: Shop) -> None:
+    desk, _clock, world = shop
+    ticket_id = _repair(desk, world)
+    desk.cancel(world.agent, ticket_id, reason="重复登记")
+    with pytest.raises(InvalidTransition):
+        desk.reclassify(world.agent, ticket_id, category=Category.INQUIRY, reason="咨询")
+    assert desk.ticket(world.manager, ticket_id).category == Category.REPAIR
+
+
+def test_a_complaint_is_not_reclassified_as_a_service_ticket(shop: Shop) -> None:
+    desk, _clock, world = shop
+    complaint = desk.complaints.open_complaint(world.agent, world.cust_zh.id, "服务态度差").ticket.id
+    with pytest.raises(ValidationError) as refused:
+        desk.reclassify(world.manager, complaint, category=Category.INQUIRY, reason="只是咨询")
+    assert refused.value.field == "ticket_id"
+
+
+def test_an_unknown_ticket_is_not_found(shop: Shop) -> None:
+    desk, _clock, world = shop
+    with pytest.raises(NotFound):
+        desk.reclassify(world.agent, "T-404", category=Category.INQUIRY, reason="咨询")
+    assert isinstance(Actor.agent("a"), Actor)
