@@ -61,6 +61,7 @@ from aftersales.service.knowledge_desk import KnowledgeDesk
 from aftersales.service.maintenance import MaintenanceDesk
 from aftersales.service.master_data import MasterData, MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
+from aftersales.service.monthly_feedback import MonthlyFeedbackDesk
 from aftersales.service.notify import Notifications, StaffDirectory
 from aftersales.service.privacy import PrivacyDesk
 from aftersales.service.quality_incidents import QualityIncidentDesk, detect_on_fault
@@ -204,9 +205,14 @@ class ServiceDesk(Tickets):
         install_search_hooks(runner, self.attachments)
         # Issue 23: erasing a customer removes their attachments (bytes deleted after the commit).
         self.outbox = OutboxDesk(context, runner)
+        # Seed 004 第五条 1(6): the service centre's monthly feedback, read from the capabilities above.
+        self.feedback = MonthlyFeedbackDesk(
+            context, complaints=self.complaints, quality_incidents=self.quality_incidents,
+            archives=self.archives,
+        )  # fmt: skip
         self.jobs = Jobs(
             context, runner, sla_watch=self.sla_watch, materials=self.materials, outbox=self.outbox,
-            deliver=self.deliver, privacy=self.privacy, fees=self.fees,
+            deliver=self.deliver, privacy=self.privacy, fees=self.fees, feedback=self.feedback,
         )  # fmt: skip
 
     @classmethod
