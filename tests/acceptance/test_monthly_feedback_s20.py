@@ -44,14 +44,20 @@ def _march(desk: ServiceDesk, clock: ManualClock, world: World) -> dict[str, str
     """A month at the centre: a repair with its fault, called back with a low score and a comment (which
     opens a complaint), a complaint by phone, an inquiry, and a unit sold."""
     agent = world.agent
-    repair = desk.open_ticket(agent, customer_id=world.cust_zh.id, description="马桶一直冲水", asset_id="asset-1")
+    repair = desk.open_ticket(
+        agent, customer_id=world.cust_zh.id, description="马桶一直冲水", asset_id="asset-1"
+    )
     ticket_id = repair.ticket.id
     desk.triage(agent, ticket_id, nature="flush_valve_leak", severity="medium")
     desk.dispatch(agent, ticket_id, engineer_id=world.eng_junior.id)
     desk.start_work(world.junior, ticket_id)
     clock.advance(timedelta(minutes=30))
     desk.add_fault_record(
-        world.junior, ticket_id, symptom="keeps_flushing", cause="flush_valve_worn", action="replace_flush_valve"
+        world.junior,
+        ticket_id,
+        symptom="keeps_flushing",
+        cause="flush_valve_worn",
+        action="replace_flush_valve",
     )
     desk.resolve(world.junior, ticket_id, summary="更换进水阀")
     desk.confirm(world.customer_zh, ticket_id, note="已确认")
@@ -82,7 +88,12 @@ def test_the_month_gathers_quality_opinions_and_sales_from_what_the_desk_reads(s
     assert len(facts.complaints) == 2
     assert all(c.severity is ComplaintSeverity.GENERAL for c in facts.complaints)
     [opinion] = facts.opinions
-    assert (opinion.ticket_id, opinion.score, opinion.low, opinion.comment) == (made["repair"], 2, True, "师傅迟到一小时")
+    assert (opinion.ticket_id, opinion.score, opinion.low, opinion.comment) == (
+        made["repair"],
+        2,
+        True,
+        "师傅迟到一小时",
+    )
     # Sales: the unit bought in March (the one installed in 2025 is not).
     assert [(s.product_id, s.units) for s in facts.sold] == [(world.product.id, 1)]
     # The month's KPIs as the pack sets them, from the same store.
@@ -94,7 +105,11 @@ def test_the_month_gathers_quality_opinions_and_sales_from_what_the_desk_reads(s
     }  # fmt: skip
     # No customer's particulars go to management: the complaint lines carry none.
     assert world.cust_en.contact.email not in repr(facts.complaints)
-    for locale, title in (("zh_Hans", "客户服务中心月度反馈"), ("zh_Hant", "客戶服務中心月度回饋"), ("en", "Monthly feedback")):
+    for locale, title in (
+        ("zh_Hans", "客户服务中心月度反馈"),
+        ("zh_Hant", "客戶服務中心月度回饋"),
+        ("en", "Monthly feedback"),
+    ):
         page = render(document_for(report, report_labels(locale)), "text")
         assert title in page and "师傅迟到一小时" in page
 

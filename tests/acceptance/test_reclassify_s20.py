@@ -51,7 +51,9 @@ def shop(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Shop]:
 
 
 def _repair(desk: ServiceDesk, world: World) -> str:
-    return desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="马桶怎么设置水温").ticket.id
+    return desk.open_ticket(
+        world.agent, customer_id=world.cust_zh.id, description="马桶怎么设置水温"
+    ).ticket.id
 
 
 def test_a_repair_that_was_an_inquiry_is_reclassified_with_its_reason(shop: Shop) -> None:

@@ -244,8 +244,16 @@ NOTIFICATION_KINDS: Final = _kinds(
     K(
         "monthly_feedback",
         ("general_manager", "manager", "department_head"),
-        {"month", "incidents", "problems", "complaints", "major_complaints", "callbacks", "low_scores",
-         "units_sold"},
+        {
+            "month",
+            "incidents",
+            "problems",
+            "complaints",
+            "major_complaints",
+            "callbacks",
+            "low_scores",
+            "units_sold",
+        },
         "The service centre's monthly feedback (seed 004 第五条 1(6): 每月反馈给总经理及相关部门): the "
         "month's quality incidents and problems found, complaints, callbacks with low scores, units sold.",
     ),

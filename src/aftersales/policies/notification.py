@@ -86,9 +86,7 @@ _FEEDBACK_READERS = frozenset({Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_
 def _feedback_roles(instance: object, attribute: attrs.Attribute[Any], value: tuple[Role, ...]) -> None:
     for role in value:
         if not isinstance(role, Role):
-            raise ConfigurationError(
-                f"names roles, got {role!r:.40}", key=f"notification.{attribute.name}"
-            )
+            raise ConfigurationError(f"names roles, got {role!r:.40}", key=f"notification.{attribute.name}")
         if role not in _FEEDBACK_READERS:
             raise ConfigurationError(
                 f"names {role.value}: the monthly feedback goes to those who may read it "

@@ -22,7 +22,10 @@ HEADLINE = (
 
 
 def _table(
-    code: str, labels: ReportLabels, columns: tuple[tuple[str, ColumnKind], ...], rows: list[tuple[DocCell, ...]]
+    code: str,
+    labels: ReportLabels,
+    columns: tuple[tuple[str, ColumnKind], ...],
+    rows: list[tuple[DocCell, ...]],
 ) -> ReportTable:
     cols = tuple(Column(c, labels.column(c), k) for c, k in columns)
     return ReportTable(code, labels.text(f"report.feedback.{code}"), cols, tuple(rows))

@@ -1,8 +1,9 @@
 """Build a :class:`ReportDocument` from a computed report: labelled tables, charts, targets, notes.
 
 :func:`document_for` accepts a KPI report, a fault Pareto, a KPI trend (optionally with a fault
-trend), an SLA breach report, a dealer monthly summary or the monthly feedback; every word comes from the catalogs of the
-``labels``' locale, group keys become names, and each KPI rate with a goal carries its pass/fail.
+trend), an SLA breach report, a dealer monthly summary or the monthly feedback; every word comes from
+the catalogs of the ``labels``' locale, group keys become names, and each KPI rate with a goal carries
+its pass/fail.
 """
 
 from __future__ import annotations
@@ -298,7 +299,9 @@ def _dealers(summary: DealerMonthlySummary, labels: ReportLabels, kpis: KpiRepor
     return ReportDocument("dealers", labels.title("dealers"), labels, meta, _now(), tuple(tables), charts)
 
 
-def _feedback(report: MonthlyFeedback, labels: ReportLabels, goals: KpiGoals, top: int | None) -> ReportDocument:
+def _feedback(
+    report: MonthlyFeedback, labels: ReportLabels, goals: KpiGoals, top: int | None
+) -> ReportDocument:
     """The monthly feedback (seed 004 第五条 1(6)): its own tables, then the month's KPIs (judged against
     ``goals``) and its faults by cause, laid out as their own pages lay them out."""
     tables = feedback_tables(report, labels)

@@ -60,6 +60,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated
 from aftersales.service.calendar_stamp import dues_stale, stamp_calendar
+from aftersales.service.delivery import notification_params
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.sla_cliff import recompute_dues
 
@@ -458,8 +459,11 @@ class Jobs:
             except NotFound:
                 pass
         values = self.feedback.facts(self.actor, month).headline()
-        params = self.context.policies.notification.params
-        roles = [Role.GENERAL_MANAGER, *(r for r in params.monthly_feedback_to if r is not Role.GENERAL_MANAGER)]
+        params = notification_params(self.context.policies)
+        roles = [
+            Role.GENERAL_MANAGER,
+            *(r for r in params.monthly_feedback_to if r is not Role.GENERAL_MANAGER),
+        ]
         notifications = self.context.notifications
 
         def announce(uow: UnitOfWork, at: datetime) -> int:
@@ -475,7 +479,7 @@ class Jobs:
 
     def _first_working_day(self, first: date) -> date:
         """The first working day of the month beginning ``first`` (``first`` itself without a calendar, or
-        when the calendar's holiday data does not reach that month: a month's feedback does not wait on it)."""
+        when the calendar's holiday data does not reach that month: the feedback does not wait on it)."""
         calendar = self.context.calendar
         if calendar is None:
             return first

@@ -200,15 +200,17 @@ class MonthlyFeedbackDesk:
         with self.context.reader() as uow:
             # The callbacks made in the month, as each ticket's log keeps them (the score given alone,
             # without the full survey, is the log's): the records name the tickets.
-            called = sorted({r.ticket_id for r in uow.documents.query(CallbackRecord) if since <= r.at < until})
-            made = [
-                c for t in called for c in callback_entries(uow.tickets.get(t)) if since <= c.at < until
-            ]
+            called = sorted(
+                {r.ticket_id for r in uow.documents.query(CallbackRecord) if since <= r.at < until}
+            )
+            made = [c for t in called for c in callback_entries(uow.tickets.get(t)) if since <= c.at < until]
             sold = Counter(
                 a.product_id for a in uow.assets.list() if a.purchase_date and start <= a.purchase_date < end
             )
         opinions = tuple(
-            _opinion(c, below) for c in sorted(made, key=lambda c: (c.at, c.ticket_id)) if _has_opinion(c, below)
+            _opinion(c, below)
+            for c in sorted(made, key=lambda c: (c.at, c.ticket_id))
+            if _has_opinion(c, below)
         )
         return FeedbackFacts(
             month, start, end, incidents, phases, complaints, len(made), opinions,
