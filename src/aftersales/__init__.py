@@ -242,6 +242,14 @@ from aftersales.service.maintenance import GenerationReport, MaintenanceDesk
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.materials_params import MaterialsParams
+from aftersales.service.monthly_feedback import (
+    CallbackLine,
+    ComplaintLine,
+    FeedbackFacts,
+    IncidentLine,
+    MonthlyFeedbackDesk,
+    SoldLine,
+)
 from aftersales.service.permissions import PERMISSIONS
 from aftersales.service.privacy import AccessRecord, ErasureRecord, PrivacyDesk
 from aftersales.service.quality_incidents import QualityIncidentDesk
@@ -292,6 +300,7 @@ __all__ = [
     "CalendarHealth",
     "CallbackChecklist",
     "CallbackDesk",
+    "CallbackLine",
     "CampaignChannel",
     "CampaignResults",
     "Category",
@@ -312,6 +321,7 @@ __all__ = [
     "ComplaintDesk",
     "ComplaintFile",
     "ComplaintId",
+    "ComplaintLine",
     "ComplaintPolicy",
     "ComplaintSeverity",
     "ComplaintState",
@@ -351,6 +361,7 @@ __all__ = [
     "FaultRecordRequired",
     "FeeDesk",
     "FeeSlip",
+    "FeedbackFacts",
     "FeesPolicy",
     "FieldType",
     "FromPack",
@@ -359,6 +370,7 @@ __all__ = [
     "IdGenerator",
     "IdempotencyKeyReused",
     "ImpactScope",
+    "IncidentLine",
     "IncidentRemedyKind",
     "IncidentState",
     "InvalidMoney",
@@ -385,6 +397,7 @@ __all__ = [
     "MaterialsState",
     "MeasureKind",
     "Money",
+    "MonthlyFeedbackDesk",
     "MonthlyRevenue",
     "NaiveDatetimeError",
     "NamedPolicy",
@@ -454,6 +467,7 @@ __all__ = [
     "SlaStatus",
     "SlaTarget",
     "SlaTargets",
+    "SoldLine",
     "Sort",
     "SpotCheckOutcome",
     "StorageError",

@@ -12,6 +12,8 @@ and the pack's ``[notification] monthly_feedback_to`` on a month's first working
 
 from __future__ import annotations
 
+import argparse
+import io
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -21,6 +23,8 @@ import pytest
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.adapters.reporting import reporting_for
+from aftersales.cli.report import add_report_parser, run_report
+from aftersales.domain.actors import Role
 from aftersales.domain.complaints import ComplaintSeverity
 from aftersales.domain.ids import AssetId
 from aftersales.domain.products import Asset
@@ -145,8 +149,8 @@ def test_the_job_sends_last_months_feedback_on_the_first_working_day_once(shop: 
     desk.deliver(limit=100)
     told = [m for m in notifier.sent if "2026-03" in m.subject]
     # The general manager and the pack's related departments (the centre's head, the department heads).
-    recipients = {c.phone or c.email for role in ("general_manager", "manager", "department_head")
-                  for c in STAFF[getattr(__import__("aftersales").Role, role.upper())]}  # fmt: skip
+    heads = (Role.GENERAL_MANAGER, Role.MANAGER, Role.DEPARTMENT_HEAD)
+    recipients = {c.phone or c.email for role in heads for c in STAFF[role]}
     assert {m.recipient for m in told} == recipients
     assert len(told) == len(recipients)
     gm = next(m for m in told if m.recipient == "13800000009")
@@ -181,3 +185,42 @@ def test_a_desk_with_an_actor_that_is_none_is_refused(shop: Shop) -> None:
     with pytest.raises(ValidationError):
         desk.feedback.facts(None, "2026-03")  # type: ignore[arg-type]
     assert isinstance(Actor.general_manager("gm"), Actor)
+
+
+def test_the_cli_prints_the_months_feedback(tmp_path: Path) -> None:
+    """``aftersales report feedback --month 2026-03`` (what the monthly notice points to) prints it."""
+    db = tmp_path / "desk.db"
+    with noticed_desk("sqlite", tmp_path, "service_centre") as (desk, clock, world, _notifier):
+        _march(desk, clock, world)
+    parser = argparse.ArgumentParser()
+    add_report_parser(parser.add_subparsers(dest="command"))
+    base = ["report", "feedback", "--db", str(db), "--pack", "service_centre"]
+    out, err = io.StringIO(), io.StringIO()
+    assert run_report(parser.parse_args([*base, "--month", "2026-03", "--format", "md"]), out, err) == 0, (
+        err.getvalue()
+    )
+    page = out.getvalue()
+    assert "客户服务中心月度反馈" in page and "师傅迟到一小时" in page
+    for extra, message in (
+        ([], "feedback needs --month"),
+        (["--month", "2026-13"], "--month"),
+        (["--month", "2026-03", "--from", "2026-03-01", "--to", "2026-03-31"], "not --from/--to"),
+    ):
+        err = io.StringIO()
+        assert run_report(parser.parse_args([*base, *extra]), io.StringIO(), err) == 2
+        assert message in err.getvalue()
+    err = io.StringIO()
+    kpi = [
+        "report",
+        "kpi",
+        "--db",
+        str(db),
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--month",
+        "2026-03",
+    ]
+    assert run_report(parser.parse_args(kpi), io.StringIO(), err) == 2
+    assert "--month is for the feedback report" in err.getvalue()

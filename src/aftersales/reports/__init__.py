@@ -36,7 +36,12 @@ from aftersales.reports.kpi import (
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.reports.ledger_export import LEDGER_COLUMNS, export_ledger, iter_ledger
 from aftersales.reports.money import MonthMoney, TicketMoney, month_money, scoped_month_money
-from aftersales.reports.monthly_feedback import MonthlyFeedback, monthly_feedback
+from aftersales.reports.monthly_feedback import (
+    FeedbackDesk,
+    FeedbackReader,
+    MonthlyFeedback,
+    monthly_feedback,
+)
 from aftersales.reports.names import group_names
 from aftersales.reports.pages import document_for
 from aftersales.reports.rater import RaterIndex, rater_index
@@ -69,6 +74,8 @@ __all__ = [
     "DealerMonthlyReport",
     "DealerMonthlySummary",
     "FaultTrend",
+    "FeedbackDesk",
+    "FeedbackReader",
     "KpiDesk",
     "KpiGoals",
     "KpiReport",
