@@ -87,13 +87,16 @@ def test_reclassifying_needs_a_reason_and_a_new_class_and_changes_nothing_otherw
         (Category.INQUIRY, None, "reason"),
         (Category.REPAIR, "已是报修", "category"),
         ("Not A Code", "写错了", "category"),
-        (Category.COMPLAINT, "客户其实在投诉", "category"),  # a complaint is opened as one, not relabelled
     ):
         with pytest.raises(ValidationError) as refused:
             desk.reclassify(world.agent, ticket_id, category=category, reason=reason)
         assert refused.value.field == field
+    with pytest.raises(ValidationError) as refused:  # no reason: nothing handed over either
+        desk.reclassify(world.agent, ticket_id, category=Category.COMPLAINT, reason="")
+    assert refused.value.field == "reason"
     ticket = desk.ticket(world.manager, ticket_id)
-    assert (ticket.category, ticket.version) == (Category.REPAIR, version)
+    assert (ticket.category, ticket.version, ticket.state) == (Category.REPAIR, version, "new")
+    assert desk.complaints.complaint_log(world.manager) == []
 
 
 def test_who_may_reclassify(shop: Shop) -> None:
@@ -127,6 +130,61 @@ def test_a_closed_or_cancelled_ticket_keeps_its_class(shop: Shop) -> None:
     with pytest.raises(InvalidTransition):
         desk.reclassify(world.agent, ticket_id, category=Category.INQUIRY, reason="咨询")
     assert desk.ticket(world.manager, ticket_id).category == Category.REPAIR
+
+
+def test_a_call_logged_as_a_repair_that_was_a_complaint_becomes_one(shop: Shop) -> None:
+    """Seed 004 第七条 3: 投诉 — the customer was complaining about the service, not asking for a repair.
+    The complaint takes the call over (its customer, unit, channel, words and the call's time, so its
+    clock runs from the call), linked to the request, which is cancelled: one command, one transaction."""
+    desk, clock, world = shop
+    ticket_id = desk.open_ticket(
+        world.agent, customer_id=world.cust_zh.id, description="上次维修师傅态度恶劣", asset_id="asset-1"
+    ).ticket.id
+    received = desk.ticket(world.manager, ticket_id).received_at
+    clock.advance(timedelta(minutes=20))
+    result = desk.reclassify(
+        world.agent, ticket_id, category="complaint", reason="客户是投诉服务态度", idempotency_key="k-1"
+    )
+    again = desk.reclassify(
+        world.agent, ticket_id, category="complaint", reason="客户是投诉服务态度", idempotency_key="k-1"
+    )
+    assert again.replayed and again.events == result.events  # a retried request hands over once
+    handed, cancelled = result.events
+    complaint_id = handed.payload["complaint_id"]
+    assert (handed.action, cancelled.action) == ("reclassify", "cancel")
+    assert dict(handed.payload) == {"from": "repair", "to": "complaint", "complaint_id": complaint_id}
+    assert result.ticket.state == "cancelled"
+    complaint = desk.ticket(world.manager, str(complaint_id))
+    assert (complaint.kind.value, complaint.category, complaint.customer_id) == (
+        "complaint",
+        Category.COMPLAINT,
+        "cust-zh",
+    )
+    assert (complaint.description, complaint.asset_id, complaint.received_at) == (
+        "上次维修师傅态度恶劣",
+        "asset-1",
+        received,
+    )
+    [entry] = desk.complaints.complaint_log(world.manager)
+    assert (entry.complaint_id, entry.about) == (complaint_id, (ticket_id,))
+    # The KPIs count one complaint and a cancelled request, not a repair.
+    counts = kpi_report(reporting_for(desk.store), MARCH, desk.calendar).total.counts
+    assert (counts.tickets, counts.complaints, counts.cancelled) == (2, 1, 1)
+
+
+def test_a_request_being_worked_is_not_handed_over_as_a_complaint(shop: Shop) -> None:
+    desk, _clock, world = shop
+    ticket_id = _repair(desk, world)
+    desk.triage(world.agent, ticket_id, nature="usage_question", severity="low")
+    desk.dispatch(world.agent, ticket_id, engineer_id=world.eng_junior.id)
+    with pytest.raises(InvalidTransition) as refused:
+        desk.reclassify(world.agent, ticket_id, category=Category.COMPLAINT, reason="客户在投诉")
+    assert "open_complaint" in str(refused.value)
+    desk.cancel(world.agent, ticket_id, reason="重复登记")
+    with pytest.raises(InvalidTransition):
+        desk.reclassify(world.agent, ticket_id, category=Category.COMPLAINT, reason="客户在投诉")
+    assert desk.complaints.complaint_log(world.manager) == []
+    assert desk.ticket(world.manager, ticket_id).state == "cancelled"
 
 
 def test_a_complaint_is_not_reclassified_as_a_service_ticket(shop: Shop) -> None:

@@ -765,6 +765,24 @@ class Ticket:
         self.category = category
         return event
 
+    def hand_over_to_complaint(
+        self, actor: ActorRef, at: datetime, complaint_id: str, reason: str
+    ) -> tuple[TicketEvent, TicketEvent]:
+        """The request was a complaint (投诉, seed 004 第七条 3), now registered as ``complaint_id``: the
+        ``reclassify`` event names it, and the request is cancelled (no repair or inquiry to work), with
+        ``reason``. Raises before any change."""
+        if not isinstance(complaint_id, str) or not complaint_id:
+            raise ValidationError("complaint_id names the complaint opened", field="complaint_id")
+        if not self.can("cancel"):  # reclassified and not cancelled would leave two open records
+            raise InvalidTransition(self.workflow.name, self.state, "reclassify", ticket_id=self.id)
+        payload: dict[str, JsonValue] = {
+            "from": self.category.code,
+            "to": "complaint",
+            "complaint_id": complaint_id,
+        }
+        event = self.step("reclassify", actor, at, reason=reason, payload=payload)
+        return event, self.cancel(actor, at, reason)
+
     def set_custom_fields(
         self, actor: ActorRef, at: datetime, values: Mapping[str, str]
     ) -> TicketEvent | None:
