@@ -20,6 +20,7 @@ import pytest
 from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Category
+from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
 from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.reporting import GroupBy, Period
@@ -200,3 +201,21 @@ def test_an_unknown_ticket_is_not_found(shop: Shop) -> None:
     with pytest.raises(NotFound):
         desk.reclassify(world.agent, "T-404", category=Category.INQUIRY, reason="咨询")
     assert isinstance(Actor.agent("a"), Actor)
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_field_required_for_the_new_category_is_required_of_the_ticket(
+    backend: str, tmp_path: Path
+) -> None:
+    """Configuration used, not ignored: the desk requires ``install_site`` of every installation; a
+    repair reclassified as an installation needs it too (as an installation logged as one would)."""
+    fields = CustomFieldSet.of(CustomField("install_site", FieldType.TEXT, required_for={"installation"}))
+    with world_desk(backend, tmp_path, pack="service_centre", custom_fields=fields) as (desk, _clock, world):
+        ticket_id = _repair(desk, world)
+        with pytest.raises(ValidationError) as refused:
+            desk.reclassify(world.agent, ticket_id, category=Category.INSTALLATION, reason="是新装")
+        assert refused.value.field == "fields.install_site"
+        assert desk.ticket(world.manager, ticket_id).category == Category.REPAIR
+        desk.set_custom_fields(world.agent, ticket_id, {"install_site": "二楼卫生间"})
+        desk.reclassify(world.agent, ticket_id, category=Category.INSTALLATION, reason="是新装")
+        assert desk.ticket(world.manager, ticket_id).category == Category.INSTALLATION

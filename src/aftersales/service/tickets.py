@@ -305,6 +305,8 @@ class Tickets:
         ticket is ``InvalidTransition``. The ``reclassify`` event keeps the category replaced; the SLA
         due times are derived again for the new category (its ``[sla] category_overrides``), and the
         ledger and the reports read the new one. The priority is not graded again here (the triage's).
+        A custom field the desk requires for the new category must be set first (``ValidationError``
+        naming ``fields.<name>``), as at intake.
 
         A call that was a complaint (投诉, 第七条 3) is a complaint of its own workflow (its file, its
         classification): ``category="complaint"`` registers it as one — same customer, unit, channel,
@@ -322,6 +324,10 @@ class Tickets:
             return self._hand_over_to_complaint(actor, ticket_id, reason, idempotency_key)
 
         def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            # The fields the desk requires for the new category are required of a ticket reclassified
+            # into it, as of one opened in it (``fields.<name>``: set them first, desk.set_custom_fields).
+            if ticket.can("reclassify"):  # else the step's InvalidTransition says why
+                self.context.custom_fields.validate(None, category.code, ticket.custom_fields)
             ticket.reclassify(actor.ref, now, category, reason)
 
         return self.runner.execute(
