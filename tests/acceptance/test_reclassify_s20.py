@@ -21,7 +21,13 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.reporting import reporting_for
 from aftersales.domain.classification import Category
 from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
-from aftersales.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from aftersales.errors import (
+    ConfigurationError,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.reporting import GroupBy, Period
 from aftersales.reports import kpi_report
@@ -219,3 +225,14 @@ def test_a_field_required_for_the_new_category_is_required_of_the_ticket(
         desk.set_custom_fields(world.agent, ticket_id, {"install_site": "二楼卫生间"})
         desk.reclassify(world.agent, ticket_id, category=Category.INSTALLATION, reason="是新装")
         assert desk.ticket(world.manager, ticket_id).category == Category.INSTALLATION
+
+
+def test_a_field_set_given_as_a_list_is_refused_by_name() -> None:
+    """Found while writing the test above: ``CustomFieldSet([field])`` (a list, not ``.of(field)``) failed
+    at the desk's construction with a bare AttributeError; it is a ConfigurationError naming the setting."""
+    field = CustomField("install_site", FieldType.TEXT)
+    for given in ([field], {"other_name": field}, {"install_site": "text"}):
+        with pytest.raises(ConfigurationError) as refused:
+            CustomFieldSet(given)  # type: ignore[arg-type]
+        assert refused.value.key == "custom_fields"
+    assert CustomFieldSet({"install_site": field}).fields["install_site"] is field
