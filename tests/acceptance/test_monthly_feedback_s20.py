@@ -127,7 +127,7 @@ def test_who_reads_the_monthly_feedback(shop: Shop) -> None:
     for stranger in (world.agent, world.customer_zh, world.junior, world.dealer_sh_staff):
         with pytest.raises(PermissionDenied):
             monthly_feedback(desk, stranger, queries, "2026-03")
-    for month in ("2026-3", "March", 202603):
+    for month in ("2026-3", "March", 202603, "9999-12"):
         with pytest.raises(ValidationError) as refused:
             monthly_feedback(desk, world.general_manager, queries, month)
         assert refused.value.field == "month"

@@ -182,7 +182,7 @@ class ServiceDesk(Tickets):
             context, runner, on_change=dispatching.forget_if_roster, on_saved=self.finder.reindex_record
         )
         self.complaints = ComplaintDesk(context, runner)
-        self.complaint_intake = self.complaints  # a request reclassified as a complaint becomes one
+        self._complaint_intake = self.complaints  # a request reclassified as a complaint becomes one
         self.callbacks = CallbackDesk(context, runner, complaint_on_low_score(self.complaints))
         self.knowledge = KnowledgeDesk(context, runner, context.settings.text_index)
         self.materials = MaterialsDesk(context, runner, params=context.settings.materials_params)

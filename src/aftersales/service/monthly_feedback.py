@@ -34,8 +34,12 @@ from aftersales.domain.complaints import ComplaintSeverity
 from aftersales.domain.contact import zone
 from aftersales.domain.surveys import CallbackRecord
 from aftersales.domain.text import checked_month
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import NotFound, ValidationError
+from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.archives import CallbackEntry, callback_entries
+from aftersales.service.arguments import validated_commands
 from aftersales.service.complaint_desk import ComplaintLogFilter
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit
@@ -153,10 +157,12 @@ def month_days(month: str) -> tuple[date, date]:
     """The first day of ``month`` and of the month after (``ValidationError`` naming ``month``)."""
     checked_month(month)
     year, number = int(month[:4]), int(month[5:])
-    first = date(year, number, 1)
-    return first, date(year + number // 12, number % 12 + 1, 1)
+    if (year, number) == (9999, 12):  # the month after is past the calendar's last year
+        raise ValidationError("the last month with an end is 9999-11", field="month")
+    return date(year, number, 1), date(year + number // 12, number % 12 + 1, 1)
 
 
+@validated_commands
 class MonthlyFeedbackDesk:
     """The month's feedback of one desk (``desk.feedback``), gathered from its capabilities."""
 
@@ -196,14 +202,14 @@ class MonthlyFeedbackDesk:
             ComplaintLine(e.complaint_id, e.received_at, e.severity, e.state, e.product, e.fault, e.outcome)
             for e in sorted(log, key=lambda e: (e.received_at, e.complaint_id))
         )
-        below = self.context.policies.complaint.params.complaint_below_score
+        below = _below(self.context.policies.complaint)
         with self.context.reader() as uow:
             # The callbacks made in the month, as each ticket's log keeps them (the score given alone,
             # without the full survey, is the log's): the records name the tickets.
             called = sorted(
                 {r.ticket_id for r in uow.documents.query(CallbackRecord) if since <= r.at < until}
             )
-            made = [c for t in called for c in callback_entries(uow.tickets.get(t)) if since <= c.at < until]
+            made = [c for t in called for c in _entries(_ticket(uow, t)) if since <= c.at < until]
             sold = Counter(
                 a.product_id for a in uow.assets.list() if a.purchase_date and start <= a.purchase_date < end
             )
@@ -216,6 +222,24 @@ class MonthlyFeedbackDesk:
             month, start, end, incidents, phases, complaints, len(made), opinions,
             tuple(SoldLine(p, n) for p, n in sorted(sold.items())),
         )  # fmt: skip
+
+
+def _below(policy: object) -> int:
+    """The complaint policy's ``complaint_below_score`` (a score under it is low); 0 (none is low) for a
+    host's own policy without one."""
+    below = getattr(getattr(policy, "params", None), "complaint_below_score", 0)
+    return below if isinstance(below, int) and not isinstance(below, bool) else 0
+
+
+def _ticket(uow: UnitOfWork, ticket_id: str) -> Ticket | None:
+    try:
+        return uow.tickets.get(ticket_id)
+    except NotFound:  # a record left behind by a ticket no longer stored: nothing of it to read
+        return None
+
+
+def _entries(ticket: Ticket | None) -> list[CallbackEntry]:
+    return list(callback_entries(ticket)) if ticket is not None else []
 
 
 def _low(entry: CallbackEntry, below: int) -> bool:

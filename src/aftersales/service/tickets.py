@@ -284,7 +284,7 @@ class Tickets:
             actor, "triage", ticket_id, apply, idempotency_key, request=_args(locals())
         )
 
-    complaint_intake: ComplaintIntake | None = None
+    _complaint_intake: ComplaintIntake | None = None
     """Opens a complaint inside a running command (the desk's complaint desk, set by the composition
     root): a request reclassified as a complaint becomes one."""
 
@@ -337,7 +337,7 @@ class Tickets:
     def _hand_over_to_complaint(
         self, actor: Actor, ticket_id: str, reason: str, idempotency_key: str | None
     ) -> CommandResult:
-        intake = self.complaint_intake
+        intake = self._complaint_intake
         if intake is None:  # a Tickets capability built without the complaint desk
             raise ValidationError(
                 "this desk registers no complaints: open it with desk.complaints.open_complaint",
