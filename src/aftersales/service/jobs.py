@@ -210,7 +210,8 @@ class JobsReport:
     failed: Mapping[str, str] = attrs.field(factory=dict)
     counts: Mapping[str, int] = attrs.field(factory=dict)
     """Per job run: warnings+breaches announced, callbacks announced, chargebacks made, tickets
-    recomputed, messages sent, messages purged, upkeep batches (+1 when statistics were refreshed)."""
+    recomputed, monthly feedbacks sent (1 or 0), messages sent, messages purged, upkeep batches (+1 when
+    statistics were refreshed)."""
     delivery: DispatchReport | None = None
 
 
