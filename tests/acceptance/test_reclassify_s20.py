@@ -30,7 +30,7 @@ from aftersales.errors import (
 )
 from aftersales.ports.queries import TicketFilter
 from aftersales.ports.reporting import GroupBy, Period
-from aftersales.reports import kpi_report
+from aftersales.reports import iter_ledger, kpi_report
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, World, world_desk
@@ -236,3 +236,14 @@ def test_a_field_set_given_as_a_list_is_refused_by_name() -> None:
             CustomFieldSet(given)  # type: ignore[arg-type]
         assert refused.value.key == "custom_fields"
     assert CustomFieldSet({"install_site": field}).fields["install_site"] is field
+
+
+def test_search_and_the_ledger_export_read_the_new_class(shop: Shop) -> None:
+    desk, _clock, world = shop
+    ticket_id = _repair(desk, world)
+    desk.reclassify(world.agent, ticket_id, category=Category.INQUIRY, reason="咨询")
+    found = desk.search(world.manager, "水温", TicketFilter(categories=("inquiry",)))
+    assert [t.id for t in found.items] == [ticket_id]
+    assert desk.search(world.manager, "水温", TicketFilter(categories=("repair",))).items == ()
+    rows = list(iter_ledger(desk, world.manager))
+    assert [(r.id, r.category) for r in rows] == [(ticket_id, Category.INQUIRY)]
