@@ -246,6 +246,14 @@ from aftersales.service.maintenance import GenerationReport, MaintenanceDesk
 from aftersales.service.master_data import MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.materials_params import MaterialsParams
+from aftersales.service.monthly_feedback import (
+    CallbackLine,
+    ComplaintLine,
+    FeedbackFacts,
+    IncidentLine,
+    MonthlyFeedbackDesk,
+    SoldLine,
+)
 from aftersales.service.permissions import PERMISSIONS
 from aftersales.service.privacy import AccessRecord, ErasureRecord, PrivacyDesk
 from aftersales.service.quality_incidents import QualityIncidentDesk
@@ -298,6 +306,7 @@ __all__ = [
     "CalendarHealth",
     "CallbackChecklist",
     "CallbackDesk",
+    "CallbackLine",
     "CampaignChannel",
     "CampaignResults",
     "Category",
@@ -318,6 +327,7 @@ __all__ = [
     "ComplaintDesk",
     "ComplaintFile",
     "ComplaintId",
+    "ComplaintLine",
     "ComplaintPolicy",
     "ComplaintSeverity",
     "ComplaintState",
@@ -358,6 +368,7 @@ __all__ = [
     "FaultRecordRequired",
     "FeeDesk",
     "FeeSlip",
+    "FeedbackFacts",
     "FeesPolicy",
     "FieldType",
     "FromPack",
@@ -366,6 +377,7 @@ __all__ = [
     "IdGenerator",
     "IdempotencyKeyReused",
     "ImpactScope",
+    "IncidentLine",
     "IncidentRemedyKind",
     "IncidentState",
     "InvalidMoney",
@@ -392,6 +404,7 @@ __all__ = [
     "MaterialsState",
     "MeasureKind",
     "Money",
+    "MonthlyFeedbackDesk",
     "MonthlyRevenue",
     "NaiveDatetimeError",
     "NamedPolicy",
@@ -464,6 +477,7 @@ __all__ = [
     "SlaStatus",
     "SlaTarget",
     "SlaTargets",
+    "SoldLine",
     "Sort",
     "SpotCheckOutcome",
     "StorageError",

@@ -18,19 +18,21 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from aftersales.domain.text import checked_month
 from aftersales.domain.validation import check_id
 from aftersales.errors import AftersalesError, ValidationError
 
 __all__ = ["add_report_parser", "run_report"]
 
 USAGE = 2
-KINDS = ("kpi", "faults", "trend", "sla", "dealers", "ledger")
+KINDS = ("kpi", "faults", "trend", "sla", "dealers", "ledger", "feedback")
 LEDGER_FILTERS = ("state", "priority", "category", "dealer", "region", "engineer", "product", "batch", "text")
 ONLY_FOR: dict[str, tuple[str, ...]] = {
     "group": ("kpi",),
     "dimension": ("faults", "trend"),
     "top": ("faults",),
     "trend_months": ("kpi",),
+    "month": ("feedback",),
     **dict.fromkeys(LEDGER_FILTERS, ("ledger",)),
 }
 """The options that shape only some reports: given to another, they would be ignored, so they are refused
@@ -43,7 +45,9 @@ FORMATS = ("text", "md", "csv", "xlsx", "html", "jsonl")
 def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``report`` command to the CLI's subparsers."""
     p: argparse.ArgumentParser = subparsers.add_parser(
-        "report", help="KPIs, fault Pareto, trends, SLA breaches, dealer reports, the ledger export"
+        "report",
+        help="KPIs, fault Pareto, trends, SLA breaches, dealer reports, the ledger export, the monthly "
+        "feedback to the general manager",
     )
     p.add_argument("kind", choices=KINDS)
     p.add_argument("--db", required=True, help="the SQLite file of the service desk")
@@ -62,6 +66,7 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="faults, trend: what the faults are counted by (default symptom)")  # fmt: skip
     p.add_argument("--top", type=int, default=None, help="faults: keep the N most frequent")
     p.add_argument("--trend-months", type=int, default=None, help="kpi: add a trend chart of N months")
+    p.add_argument("--month", default=None, help="feedback: the month fed back, YYYY-MM")
     p.add_argument("--timezone", default="Asia/Shanghai")
     p.add_argument(
         "--as", dest="as_actor", default="manager", help="manager (default) or dealer:DEALER_ID (sla, ledger)"
@@ -118,7 +123,16 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
     why = not_current_schema(db)  # opening the store would migrate it: a report reads, it does not write
     if why is not None:
         return _fail(err, f"--db {db}: {why}")
-    needs_period = args.kind != "ledger"
+    needs_period = args.kind not in ("ledger", "feedback")
+    if args.kind == "feedback":
+        if args.date_from is not None or args.date_to is not None:  # they would be ignored
+            return _fail(err, "feedback reads one month: give --month YYYY-MM, not --from/--to")
+        if args.month is None:
+            return _fail(err, "feedback needs --month YYYY-MM")
+        try:
+            checked_month(args.month)
+        except AftersalesError as exc:
+            return _fail(err, f"--month {args.month[:20]!r}: {exc}")
     if needs_period and (args.date_from is None or args.date_to is None):
         return _fail(err, f"{args.kind} needs --from and --to")
     first, last = _day(args.date_from), _day(args.date_to)
@@ -261,6 +275,8 @@ def _produce(
                 datetime.combine(last + timedelta(days=1), time(), tz) if last is not None else None,
             )
             return _ledger(args, desk, received, out, err)
+        if args.kind == "feedback":
+            return _emit(args, _feedback(args, desk), out, err)
         if period is None or first is None or last is None:
             raise AftersalesError(f"{args.kind} needs --from and --to")
         return _emit(args, _document(args, desk, period, first, last), out, err)
@@ -328,6 +344,22 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     # the KPIs of the dealer doing each job, as the counts beside them (seed 002 9/10: 乙方…所维修情况)
     kpis = pack_kpi_report(desk, queries, period, group=GroupBy.SERVING_DEALER, as_of=as_of)
     return document_for(summary, labels, goals=goals, kpis=kpis)
+
+
+def _feedback(args: argparse.Namespace, desk: Any) -> Any:
+    """The month's feedback to the general manager (seed 004 第五条 1(6)), read as the manager."""
+    from aftersales.adapters.reporting import reporting_for
+    from aftersales.reports.labels import report_labels
+    from aftersales.reports.monthly_feedback import monthly_feedback
+    from aftersales.reports.names import group_names
+    from aftersales.reports.pages import document_for
+    from aftersales.reports.targets import PACK_GOALS, KpiGoals
+
+    labels = report_labels(args.locale, group_names(desk.store), args.timezone)
+    report = monthly_feedback(
+        desk, _actor(args), reporting_for(desk.store), args.month, as_of=desk.clock.now()
+    )
+    return document_for(report, labels, goals=PACK_GOALS.get(args.pack, KpiGoals()))
 
 
 def _month(day: date) -> str:

@@ -235,6 +235,18 @@ class CustomFieldSet:
 
     fields: Mapping[str, CustomField] = attrs.field(factory=dict)
 
+    def __attrs_post_init__(self) -> None:
+        # A list of fields (``CustomFieldSet([...])``) failed at the desk's construction with a bare
+        # AttributeError ('list' object has no attribute 'values'): refused by name, pointing to ``of``.
+        fields = self.fields
+        if not isinstance(fields, Mapping) or not all(
+            isinstance(f, CustomField) and f.name == name for name, f in fields.items()
+        ):
+            raise ConfigurationError(
+                "fields map each name to its CustomField: build the set with CustomFieldSet.of(*fields)",
+                key="custom_fields",
+            )
+
     @classmethod
     def of(cls, *fields: CustomField) -> CustomFieldSet:
         """A set of ``fields``; a name declared twice is a ``ConfigurationError``."""

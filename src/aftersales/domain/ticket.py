@@ -781,6 +781,37 @@ class Ticket:
         self.tags = tuple(tags)
         return event
 
+    def reclassify(self, actor: ActorRef, at: datetime, category: Category, reason: str) -> TicketEvent:
+        """Correct the category the request was logged under (a repair call that was an inquiry), with
+        ``reason``; the event keeps the category it replaces. Raises before any change."""
+        if not isinstance(category, Category):
+            raise ValidationError(f"category must be a Category, got {category!r:.40}", field="category")
+        if category == self.category and self.can("reclassify"):
+            raise ValidationError(f"the ticket is already of category {category.code}", field="category")
+        event = self.step(
+            "reclassify", actor, at, reason=reason, payload={"from": self.category.code, "to": category.code}
+        )
+        self.category = category
+        return event
+
+    def hand_over_to_complaint(
+        self, actor: ActorRef, at: datetime, complaint_id: str, reason: str
+    ) -> tuple[TicketEvent, TicketEvent]:
+        """The request was a complaint (投诉, seed 004 第七条 3), now registered as ``complaint_id``: the
+        ``reclassify`` event names it, and the request is cancelled (no repair or inquiry to work), with
+        ``reason``. Raises before any change."""
+        if not isinstance(complaint_id, str) or not complaint_id:
+            raise ValidationError("complaint_id names the complaint opened", field="complaint_id")
+        if not self.can("cancel"):  # reclassified and not cancelled would leave two open records
+            raise InvalidTransition(self.workflow.name, self.state, "reclassify", ticket_id=self.id)
+        payload: dict[str, JsonValue] = {
+            "from": self.category.code,
+            "to": "complaint",
+            "complaint_id": complaint_id,
+        }
+        event = self.step("reclassify", actor, at, reason=reason, payload=payload)
+        return event, self.cancel(actor, at, reason)
+
     def set_custom_fields(
         self, actor: ActorRef, at: datetime, values: Mapping[str, str]
     ) -> TicketEvent | None:

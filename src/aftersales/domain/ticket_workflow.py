@@ -140,6 +140,10 @@ TICKET_WORKFLOW = Workflow(
             reason=True,
         ),
         _t("recalculate_sla", (*_OPEN, S.RESOLVED, S.ACCEPTED), STAY, frozenset({R.SYSTEM, R.MANAGER})),
+        # Seed 004 第七条 (咨询 / 报修 / 投诉), seed 003 (服务请求分类): the class a call was logged under is
+        # corrected by the office (or the dealer whose call it is) with a reason, while the ticket is
+        # still handled or awaits its callback; a closed or cancelled ticket's books are settled.
+        _t("reclassify", (*_OPEN, S.RESOLVED, S.ACCEPTED), STAY, _FRONT | {R.DEALER_STAFF}, reason=True),
         # Issue 23: describing a ticket (tags, custom fields, attachments) never moves it.
         _t("tag", tuple(S), STAY, _STAFF | {R.SYSTEM}),
         _t("set_fields", tuple(S), STAY, _STAFF | {R.SYSTEM}),

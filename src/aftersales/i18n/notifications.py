@@ -250,6 +250,22 @@ NOTIFICATION_KINDS: Final = _kinds(
         "staff's own words, not the customer's notice.",
     ),
     K(
+        "monthly_feedback",
+        ("general_manager", "manager", "department_head"),
+        {
+            "month",
+            "incidents",
+            "problems",
+            "complaints",
+            "major_complaints",
+            "callbacks",
+            "low_scores",
+            "units_sold",
+        },
+        "The service centre's monthly feedback (seed 004 第五条 1(6): 每月反馈给总经理及相关部门): the "
+        "month's quality incidents and problems found, complaints, callbacks with low scores, units sold.",
+    ),
+    K(
         "department_assigned",
         ("department",),
         {"ticket_id", "department", "note"},

@@ -78,6 +78,23 @@ def _at_least_one(instance: object, attribute: attrs.Attribute[Any], value: obje
         )
 
 
+_FEEDBACK_READERS = frozenset({Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AUDITOR})
+"""The roles the month's feedback may go to: those who read it (the permission table's
+``monthly_feedback``: the heads and the auditor)."""
+
+
+def _feedback_roles(instance: object, attribute: attrs.Attribute[Any], value: tuple[Role, ...]) -> None:
+    for role in value:
+        if not isinstance(role, Role):
+            raise ConfigurationError(f"names roles, got {role!r:.40}", key=f"notification.{attribute.name}")
+        if role not in _FEEDBACK_READERS:
+            raise ConfigurationError(
+                f"names {role.value}: the monthly feedback goes to those who may read it "
+                f"({', '.join(sorted(r.value for r in _FEEDBACK_READERS))})",
+                key=f"notification.{attribute.name}",
+            )
+
+
 @attrs.frozen
 class NotificationParams:
     """Parameters of the default notification policy (pack section ``[notification]``)."""
@@ -97,6 +114,9 @@ class NotificationParams:
     """The longest wait between two attempts."""
     keep_sent_days: int = attrs.field(default=90, validator=_at_least_one)
     """How long sent messages stay in the outbox (for audit) before the jobs purge them."""
+    monthly_feedback_to: tuple[Role, ...] = attrs.field(default=(Role.MANAGER,), validator=_feedback_roles)
+    """Seed 004 第五条 1(6) (每月反馈给总经理及相关部门): the related departments told of the month's
+    feedback beside the general manager, who always is; a role outside the company's offices is refused."""
 
     def __attrs_post_init__(self) -> None:
         if self.first_retry_seconds > self.max_retry_seconds:

@@ -36,6 +36,12 @@ from aftersales.reports.kpi import (
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.reports.ledger_export import LEDGER_COLUMNS, export_ledger, iter_ledger
 from aftersales.reports.money import MonthMoney, TicketMoney, month_money, scoped_month_money
+from aftersales.reports.monthly_feedback import (
+    FeedbackDesk,
+    FeedbackReader,
+    MonthlyFeedback,
+    monthly_feedback,
+)
 from aftersales.reports.names import group_names
 from aftersales.reports.pages import document_for
 from aftersales.reports.rater import RaterIndex, rater_index
@@ -68,6 +74,8 @@ __all__ = [
     "DealerMonthlyReport",
     "DealerMonthlySummary",
     "FaultTrend",
+    "FeedbackDesk",
+    "FeedbackReader",
     "KpiDesk",
     "KpiGoals",
     "KpiReport",
@@ -78,6 +86,7 @@ __all__ = [
     "LedgerDesk",
     "MoneyDesk",
     "MonthMoney",
+    "MonthlyFeedback",
     "ParetoItem",
     "ParetoReport",
     "RaterIndex",
@@ -100,6 +109,7 @@ __all__ = [
     "kpi_report",
     "kpi_trend",
     "month_money",
+    "monthly_feedback",
     "pack_kpi_report",
     "rater_index",
     "render",

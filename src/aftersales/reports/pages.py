@@ -1,8 +1,9 @@
 """Build a :class:`ReportDocument` from a computed report: labelled tables, charts, targets, notes.
 
 :func:`document_for` accepts a KPI report, a fault Pareto, a KPI trend (optionally with a fault
-trend), an SLA breach report or a dealer monthly summary; every word comes from the catalogs of the
-``labels``' locale, group keys become names, and each KPI rate with a goal carries its pass/fail.
+trend), an SLA breach report, a dealer monthly summary or the monthly feedback; every word comes from
+the catalogs of the ``labels``' locale, group keys become names, and each KPI rate with a goal carries
+its pass/fail.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from aftersales.reports.document import (
     ReportTable,
 )
 from aftersales.reports.faults import FaultTrend, ParetoReport
+from aftersales.reports.feedback_page import feedback_tables
 from aftersales.reports.kpi import KpiReport, KpiRow, KpiTargets
 from aftersales.reports.labels import ReportLabels
+from aftersales.reports.monthly_feedback import MonthlyFeedback
 from aftersales.reports.sla import SlaCell, SlaReport
 from aftersales.reports.targets import GOAL_RATES, KpiGoals, kpi_goals
 from aftersales.reports.trend import KpiTrend
@@ -296,12 +299,34 @@ def _dealers(summary: DealerMonthlySummary, labels: ReportLabels, kpis: KpiRepor
     return ReportDocument("dealers", labels.title("dealers"), labels, meta, _now(), tuple(tables), charts)
 
 
+def _feedback(
+    report: MonthlyFeedback, labels: ReportLabels, goals: KpiGoals, top: int | None
+) -> ReportDocument:
+    """The monthly feedback (seed 004 第五条 1(6)): its own tables, then the month's KPIs (judged against
+    ``goals``) and its faults by cause, laid out as their own pages lay them out."""
+    tables = feedback_tables(report, labels)
+    charts: list[Chart] = []
+    if report.kpi is not None:
+        tables.extend(_kpi(report.kpi, labels, goals, None).tables)
+    causes = _pareto(report.causes, labels, top)
+    tables.extend(causes.tables)
+    charts.extend(causes.charts)
+    meta = (
+        (labels.text("report.column.month"), labels.month(report.month)),
+        (labels.text("report.meta.period"), _period_text(report.period, labels)),
+    )
+    return ReportDocument(
+        "feedback", labels.title("feedback"), labels, meta, _now(), tuple(tables), tuple(charts)
+    )
+
+
 _OPTIONS_OF: tuple[tuple[type, frozenset[str]], ...] = (
     (KpiReport, frozenset({"goals", "pack", "trend"})),
     (ParetoReport, frozenset({"top"})),
     (KpiTrend, frozenset({"goals", "pack", "faults"})),
     (SlaReport, frozenset()),
     (DealerMonthlySummary, frozenset({"goals", "pack", "kpis"})),
+    (MonthlyFeedback, frozenset({"goals", "pack", "top"})),
 )
 """The options each report uses (``generated_at`` aside, which every one does)."""
 
@@ -374,6 +399,8 @@ def document_for(
         doc = _sla(report, labels)
     elif isinstance(report, DealerMonthlySummary):
         doc = _dealers(report, labels, kpis, goals)
+    elif isinstance(report, MonthlyFeedback):
+        doc = _feedback(report, labels, goals, top)
     else:
         raise ValidationError(f"cannot render {type(report).__name__}", field="report")
     if generated_at is not None:

@@ -55,6 +55,7 @@ __all__ = [
     "PhaseFeedback",
     "SpotCheckOutcome",
     "TicketEntry",
+    "callback_entries",
 ]
 
 _PAGE = 500
@@ -193,7 +194,8 @@ class CustomerArchive:
         return tuple(c for c in self.callbacks if c.satisfaction is not None)
 
 
-def _callbacks(ticket: Ticket) -> Iterator[CallbackEntry]:
+def callback_entries(ticket: Ticket) -> Iterator[CallbackEntry]:
+    """The callbacks recorded on ``ticket``, as its event log keeps them (score, comment, answers)."""
     for event in ticket.events:
         if event.action != "record_callback":
             continue
@@ -284,7 +286,7 @@ class _Tally:
         for record in ticket.fault_records:
             if record.part:
                 self.parts[record.part] = self.parts.get(record.part, 0) + 1
-        for callback in _callbacks(ticket):
+        for callback in callback_entries(ticket):
             c["callbacks"] += 1
             c["problem_back"] += int(callback.problem_back)
             if callback.satisfaction is not None:
@@ -576,7 +578,7 @@ class ArchiveDesk:
             )
             for t in tickets
         )
-        callbacks = tuple(c for t in tickets for c in _callbacks(t))
+        callbacks = tuple(c for t in tickets for c in callback_entries(t))
         contacts = tuple(
             sorted(
                 (c for t in tickets for c in _contacts(t, self.runner.seen_by(actor, t))),

@@ -63,6 +63,7 @@ from aftersales.service.knowledge_desk import KnowledgeDesk
 from aftersales.service.maintenance import MaintenanceDesk
 from aftersales.service.master_data import MasterData, MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
+from aftersales.service.monthly_feedback import MonthlyFeedbackDesk
 from aftersales.service.notify import Notifications, StaffDirectory
 from aftersales.service.privacy import PrivacyDesk
 from aftersales.service.quality_incidents import QualityIncidentDesk, detect_on_fault
@@ -183,6 +184,7 @@ class ServiceDesk(Tickets):
             context, runner, on_change=dispatching.forget_if_roster, on_saved=self.finder.reindex_record
         )
         self.complaints = ComplaintDesk(context, runner)
+        self._complaint_intake = self.complaints  # a request reclassified as a complaint becomes one
         self.callbacks = CallbackDesk(context, runner, complaint_on_low_score(self.complaints))
         self.knowledge = KnowledgeDesk(context, runner, context.settings.text_index)
         self.materials = MaterialsDesk(context, runner, params=context.settings.materials_params)
@@ -208,9 +210,14 @@ class ServiceDesk(Tickets):
         install_search_hooks(runner, self.attachments)
         # Issue 23: erasing a customer removes their attachments (bytes deleted after the commit).
         self.outbox = OutboxDesk(context, runner)
+        # Seed 004 第五条 1(6): the service centre's monthly feedback, read from the capabilities above.
+        self.feedback = MonthlyFeedbackDesk(
+            context, complaints=self.complaints, quality_incidents=self.quality_incidents,
+            archives=self.archives,
+        )  # fmt: skip
         self.jobs = Jobs(
             context, runner, sla_watch=self.sla_watch, materials=self.materials, outbox=self.outbox,
-            deliver=self.deliver, privacy=self.privacy, fees=self.fees,
+            deliver=self.deliver, privacy=self.privacy, fees=self.fees, feedback=self.feedback,
         )  # fmt: skip
 
     @classmethod

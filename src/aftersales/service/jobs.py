@@ -11,6 +11,9 @@ job                       what it does                                          
 ``return_reminders``      urges parts still out back before their deadline (once/line)   1 hour
 ``chargebacks``           charges parts not returned by their deadline (once per line)   1 hour
 ``recompute_due``         derives due times left open when holiday data was missing      1 hour
+``monthly_feedback``      the service centre's feedback of the month before to the       1 hour
+                          general manager and the related departments, on the first
+                          working day of a month (once per month; seed 004 第五条 1(6))
 ``deliver``               sends due outbox messages (retries, dead letters)              every call
 ``purge_sent``            deletes sent messages older than the pack's retention          1 day
 ``purge_idempotency``     drops idempotency rows older than ``[privacy]`` retention     1 day
@@ -31,7 +34,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import attrs
@@ -42,6 +45,7 @@ from aftersales.domain.surveys import CallbackTask, CallbackTaskState
 from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import (
     AftersalesError,
+    CalendarDataMissing,
     ConcurrencyConflict,
     DuplicateError,
     NotFound,
@@ -56,6 +60,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated
 from aftersales.service.calendar_stamp import dues_stale, stamp_calendar
+from aftersales.service.delivery import notification_params
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.sla_cliff import recompute_dues
 
@@ -64,6 +69,7 @@ if TYPE_CHECKING:
     from aftersales.service.delivery import OutboxDesk
     from aftersales.service.fee_desk import FeeDesk
     from aftersales.service.materials_desk import MaterialsDesk
+    from aftersales.service.monthly_feedback import MonthlyFeedbackDesk
     from aftersales.service.privacy import PrivacyDesk
     from aftersales.service.runner import CommandRunner
     from aftersales.service.sla_watch import SlaWatch
@@ -83,6 +89,7 @@ JOB_NAMES = (
     "return_reminders",
     "chargebacks",
     "recompute_due",
+    "monthly_feedback",
     "deliver",
     "purge_sent",
     "purge_idempotency",
@@ -160,6 +167,7 @@ _EVERY: Mapping[str, timedelta] = {
     "return_reminders": timedelta(hours=1),
     "chargebacks": timedelta(hours=1),
     "recompute_due": timedelta(hours=1),
+    "monthly_feedback": timedelta(hours=1),
     "deliver": timedelta(0),
     "purge_sent": timedelta(days=1),
     "purge_idempotency": timedelta(days=1),
@@ -202,7 +210,8 @@ class JobsReport:
     failed: Mapping[str, str] = attrs.field(factory=dict)
     counts: Mapping[str, int] = attrs.field(factory=dict)
     """Per job run: warnings+breaches announced, callbacks announced, chargebacks made, tickets
-    recomputed, messages sent, messages purged, upkeep batches (+1 when statistics were refreshed)."""
+    recomputed, monthly feedbacks sent (1 or 0), messages sent, messages purged, upkeep batches (+1 when
+    statistics were refreshed)."""
     delivery: DispatchReport | None = None
 
 
@@ -224,6 +233,7 @@ class Jobs:
         settings: JobSettings | None = None,
         privacy: PrivacyDesk | None = None,
         fees: FeeDesk | None = None,
+        feedback: MonthlyFeedbackDesk | None = None,
     ) -> None:
         self.context = context
         self.runner = runner
@@ -233,6 +243,7 @@ class Jobs:
         self.deliver = deliver
         self.privacy = privacy
         self.fees = fees
+        self.feedback = feedback
         self.settings = settings or JobSettings()
         self.owner = default_owner()
         self.actor = Actor.system("aftersales-jobs")
@@ -374,6 +385,7 @@ class Jobs:
             "return_reminders": self._return_reminders,
             "chargebacks": self._chargebacks,
             "recompute_due": self._recompute_due,
+            "monthly_feedback": self._monthly_feedback,
             "deliver": self._deliver,
             "purge_sent": self._purge_sent,
             "purge_idempotency": self._purge_idempotency,
@@ -425,6 +437,60 @@ class Jobs:
             return announced
 
         return self.runner.write(self.actor, "announce_callbacks_due", None, [now.isoformat()], announce)
+
+    def _monthly_feedback(self, now: datetime) -> int:
+        """Send the month before's feedback to the general manager and the pack's ``[notification]
+        monthly_feedback_to`` (seed 004 第五条 1(6): 每月反馈给总经理及相关部门), once the month's first
+        working day has begun on the desk's calendar (its first day without one): 1 when sent, 0 when it
+        is not time yet or it went out before (a :class:`JobMark` per month, written with the messages
+        in one transaction, so two runs or two processes send it once)."""
+        if self.feedback is None:
+            return 0
+        permit(self.actor, Workflow.DOCUMENTS, "announce_monthly_feedback")
+        today = self.context.today(now)
+        if today < self._first_working_day(today.replace(day=1)):
+            return 0
+        last = today.replace(day=1) - timedelta(days=1)
+        month = last.strftime("%Y-%m")
+        mark_id = f"monthly_feedback:{month}"
+        with self.context.reader() as uow:
+            try:
+                uow.documents.get(JobMark, mark_id)
+                return 0  # sent already
+            except NotFound:
+                pass
+        values = self.feedback.facts(self.actor, month).headline()
+        params = notification_params(self.context.policies)
+        roles = [
+            Role.GENERAL_MANAGER,
+            *(r for r in params.monthly_feedback_to if r is not Role.GENERAL_MANAGER),
+        ]
+        notifications = self.context.notifications
+
+        def announce(uow: UnitOfWork, at: datetime) -> int:
+            mark = JobMark(mark_id, at)
+            try:
+                uow.documents.add(mark)
+            except DuplicateError:
+                return 0  # another run sent it meanwhile
+            uow.outbox.put(notifications.staff_messages("monthly_feedback", roles, values, mark.id, at))
+            return 1
+
+        return self.runner.write(self.actor, "announce_monthly_feedback", None, [month], announce)
+
+    def _first_working_day(self, first: date) -> date:
+        """The first working day of the month beginning ``first`` (``first`` itself without a calendar, or
+        when the calendar's holiday data does not reach that month: the feedback does not wait on it)."""
+        calendar = self.context.calendar
+        if calendar is None:
+            return first
+        day = first
+        try:
+            while not calendar.is_working_day(day) and day.day < 28:
+                day += timedelta(days=1)
+        except CalendarDataMissing:
+            return first
+        return day
 
     def _return_reminders(self, now: datetime) -> int:
         return len(self.materials.run_return_reminders(self.actor, now))

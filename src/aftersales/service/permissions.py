@@ -222,6 +222,10 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "stamp_calendar": frozenset({R.MANAGER, R.SYSTEM}),
     # the KPI report (seed 003 考核): the heads and the auditor read every dealer's, dealer staff their own
     "kpi_report": _HEADS | {R.AUDITOR, R.DEALER_STAFF, R.SYSTEM},
+    # Seed 004 第五条 1(6): the service centre's monthly feedback (quality information, users' opinions,
+    # sales) to the general manager and the related departments: the heads read it (it carries the KPIs,
+    # which are theirs: ``kpi_report``), the auditor too.
+    "monthly_feedback": _HEADS | {R.AUDITOR, R.SYSTEM},
     "submit_dealer_report": frozenset({R.DEALER_STAFF, R.MANAGER, R.GENERAL_MANAGER, R.AGENT}),
     "raise_batch_incidents": _HEADS | {R.SYSTEM},
     # The outbox (issue 22): dead letters for managers (auditors read them), retention for the jobs.
@@ -229,6 +233,7 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "retry_dead_letters": _HEADS | {R.SYSTEM},
     "purge_sent_messages": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.SYSTEM}),
     "announce_callbacks_due": _HEADS | {R.SYSTEM},
+    "announce_monthly_feedback": _HEADS | {R.SYSTEM},
     "engineer_loads": _SEE_ALL | {R.DEALER_STAFF},
     "quality_incidents": _SEE_ALL | {R.DEALER_STAFF, R.ENGINEER},
     "quality_incident_step": _HEADS | {R.SYSTEM},

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -33,6 +33,7 @@ from aftersales.domain.instants import require_aware
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
 from aftersales.domain.work import (
     CustomerNote,
     FaultRecord,
@@ -86,6 +87,30 @@ from aftersales.service.views import CommandResult, Progress, TicketView
 __all__ = ["Tickets", "scoped_filter"]
 
 _NOT_REQUEST = frozenset({"self", "actor", "idempotency_key", "apply", "run"})
+
+_UNWORKED = frozenset({TicketState.NEW.value, TicketState.TRIAGED.value})
+"""The states of a request nobody was sent to yet: one that was a complaint is handed over whole."""
+
+
+class ComplaintIntake(Protocol):
+    """Opens a complaint inside a running unit of work (``ComplaintDesk.open_in``)."""
+
+    def open_in(
+        self,
+        uow: UnitOfWork,
+        actor: Actor,
+        now: datetime,
+        customer_id: str,
+        description: str,
+        about: Sequence[str] = (),
+        *,
+        channel: Channel = Channel.PHONE,
+        asset_id: str | None = None,
+        urgent: bool = False,
+        received_at: datetime | None = None,
+    ) -> tuple[Ticket, Applied]:
+        """Open the complaint; the caller commits."""
+        ...
 
 
 def _args(scope: Mapping[str, Any]) -> dict[str, Any]:
@@ -258,6 +283,87 @@ class Tickets:
         return self.runner.execute(
             actor, "triage", ticket_id, apply, idempotency_key, request=_args(locals())
         )
+
+    _complaint_intake: ComplaintIntake | None = None
+    """Opens a complaint inside a running command (the desk's complaint desk, set by the composition
+    root): a request reclassified as a complaint becomes one."""
+
+    def reclassify(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        category: Category | str,
+        reason: str,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Correct the category a request was logged under (问题分类): a call taken as a repair that was an
+        inquiry (咨询, seed 004 第七条 1-2), an installation logged as a repair, or the reverse.
+
+        The office and the dealer whose call it is correct it (``reclassify`` in the permission table),
+        with a ``reason``, while the ticket is handled or awaits its callback; a closed or cancelled
+        ticket is ``InvalidTransition``. The ``reclassify`` event keeps the category replaced; the SLA
+        due times are derived again for the new category (its ``[sla] category_overrides``), and the
+        ledger and the reports read the new one. The priority is not graded again here (the triage's).
+        A custom field the desk requires for the new category must be set first (``ValidationError``
+        naming ``fields.<name>``), as at intake.
+
+        A call that was a complaint (投诉, 第七条 3) is a complaint of its own workflow (its file, its
+        classification): ``category="complaint"`` registers it as one — same customer, unit, channel,
+        description and the call's received time (its clocks run from the call), linked to the request —
+        and cancels the request, in one command; the ``reclassify`` event's ``complaint_id`` names it.
+        Only a request nobody was sent to yet (new or triaged) is handed over so: one being worked is a
+        repair with a complaint about it (``desk.complaints.open_complaint(..., about=[ticket_id])``),
+        ``InvalidTransition`` says so. A complaint is not reclassified here (``ValidationError`` naming
+        ``ticket_id``: the complaint desk cancels it).
+        """
+        category = category if isinstance(category, Category) else Category(category)
+        if not (isinstance(reason, str) and reason.strip()):
+            raise ValidationError("reclassifying a ticket needs a reason", field="reason")
+        if category == Category.COMPLAINT:
+            return self._hand_over_to_complaint(actor, ticket_id, reason, idempotency_key)
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            # The fields the desk requires for the new category are required of a ticket reclassified
+            # into it, as of one opened in it (``fields.<name>``: set them first, desk.set_custom_fields).
+            if ticket.can("reclassify"):  # else the step's InvalidTransition says why
+                self.context.custom_fields.validate(None, category.code, ticket.custom_fields)
+            ticket.reclassify(actor.ref, now, category, reason)
+
+        return self.runner.execute(
+            actor, "reclassify", ticket_id, apply, idempotency_key, request=_args(locals())
+        )
+
+    def _hand_over_to_complaint(
+        self, actor: Actor, ticket_id: str, reason: str, idempotency_key: str | None
+    ) -> CommandResult:
+        intake = self._complaint_intake
+        if intake is None:  # a Tickets capability built without the complaint desk
+            raise ValidationError(
+                "this desk registers no complaints: open it with desk.complaints.open_complaint",
+                field="category",
+            )
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+            if ticket.state not in _UNWORKED:  # checked before the complaint is opened
+                why = (
+                    "a request being worked is a repair with a complaint about it: "
+                    "desk.complaints.open_complaint(..., about=[ticket_id])"
+                    if ticket.is_open
+                    else None
+                )
+                raise InvalidTransition(
+                    ticket.workflow.name, ticket.state, "reclassify", ticket_id=ticket.id, why=why
+                )
+            complaint, _ = intake.open_in(
+                uow, actor, now, ticket.customer_id, ticket.description, (ticket.id,),
+                channel=ticket.channel, asset_id=ticket.asset_id, urgent=ticket.urgent,
+                received_at=ticket.received_at,
+            )  # fmt: skip
+            ticket.hand_over_to_complaint(actor.ref, now, complaint.id, reason)
+
+        request = {"category": Category.COMPLAINT.code, "reason": reason}
+        return self.runner.execute(actor, "reclassify", ticket_id, apply, idempotency_key, request=request)
 
     # -- dispatch -------------------------------------------------------------------------------------
 

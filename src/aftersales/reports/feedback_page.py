@@ -1,0 +1,80 @@
+"""The page of the monthly feedback (seed 004 第五条 1(6)): its tables in the reader's words.
+
+:func:`aftersales.reports.pages.document_for` calls :func:`feedback_tables` for a
+:class:`~aftersales.reports.monthly_feedback.MonthlyFeedback` and adds the KPI and cause tables the
+other pages already lay out, so each figure is shown one way everywhere.
+"""
+
+from __future__ import annotations
+
+from aftersales.reports.document import Column, ColumnKind, DocCell, ReportTable
+from aftersales.reports.labels import ReportLabels
+from aftersales.reports.monthly_feedback import MonthlyFeedback
+
+__all__ = ["HEADLINE", "feedback_tables"]
+
+K = ColumnKind
+
+HEADLINE = (
+    "incidents", "problems", "complaints", "major_complaints", "callbacks", "low_scores", "units_sold",
+)  # fmt: skip
+"""The headline figures, in the order the page and the monthly notice give them."""
+
+
+def _table(
+    code: str,
+    labels: ReportLabels,
+    columns: tuple[tuple[str, ColumnKind], ...],
+    rows: list[tuple[DocCell, ...]],
+) -> ReportTable:
+    cols = tuple(Column(c, labels.column(c), k) for c, k in columns)
+    return ReportTable(code, labels.text(f"report.feedback.{code}"), cols, tuple(rows))
+
+
+def _phase(code: str, labels: ReportLabels) -> str:
+    """A warranty phase in words; ``unknown`` when no unit or no phase could be judged."""
+    return labels.text("report.feedback.phase_unknown" if code == "unknown" else f"warranty_phase.{code}")
+
+
+def feedback_tables(report: MonthlyFeedback, labels: ReportLabels) -> list[ReportTable]:
+    """The headline, quality (incidents, problems by phase), opinions (complaints, callbacks) and sales
+    tables of ``report``; a table with no rows is kept, so the reader sees that nothing happened."""
+    facts = report.facts
+    figures = facts.headline()
+    headline = _table(
+        "headline", labels, (("figure", K.TEXT), ("count", K.COUNT)),
+        [(labels.text(f"report.feedback.figure.{name}"), figures[name]) for name in HEADLINE],
+    )  # fmt: skip
+    incidents = _table(
+        "incidents", labels,
+        (("id", K.TEXT), ("batch", K.TEXT), ("product", K.TEXT), ("problem", K.TEXT), ("units", K.COUNT),
+         ("state", K.TEXT)),
+        [(i.incident_id, i.batch, labels.name(i.product_id), i.problem, i.units, i.state)
+         for i in facts.incidents],
+    )  # fmt: skip
+    phases = _table(
+        "phases", labels,
+        (("phase", K.TEXT), ("problems", K.COUNT), ("fault_recorded", K.COUNT), ("design_hazards", K.COUNT),
+         ("reports_missing", K.COUNT), ("symptom", K.TEXT)),
+        [(_phase(p.phase, labels), p.problems, p.fault_recorded, p.design_hazards,
+          p.reports_missing, ", ".join(labels.fault("symptom", s) for s, _ in p.symptoms[:3]))
+         for p in facts.phases.phases],
+    )  # fmt: skip
+    complaints = _table(
+        "complaints", labels,
+        (("id", K.TEXT), ("received_at", K.DATETIME), ("severity", K.TEXT), ("state", K.TEXT),
+         ("product", K.TEXT), ("outcome", K.TEXT)),
+        [(c.complaint_id, c.received_at, labels.text(f"complaint_severity.{c.severity.value}"),
+          labels.state(c.state), c.product, c.outcome) for c in facts.complaints],
+    )  # fmt: skip
+    opinions = _table(
+        "opinions", labels,
+        (("id", K.TEXT), ("received_at", K.DATETIME), ("score", K.COUNT), ("low_score", K.FLAG),
+         ("problem_back", K.FLAG), ("comment", K.TEXT)),
+        [(o.ticket_id, o.at, o.score, o.low, o.problem_back, o.comment) for o in facts.opinions],
+    )  # fmt: skip
+    sold = _table(
+        "sold", labels, (("product", K.TEXT), ("units", K.COUNT)),
+        [(labels.name(s.product_id), s.units) for s in facts.sold],
+    )  # fmt: skip
+    return [headline, incidents, phases, complaints, opinions, sold]

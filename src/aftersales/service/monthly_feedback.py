@@ -1,0 +1,256 @@
+"""The month's feedback to the general manager and the related departments (seed 004 第五条 1(6)).
+
+"客户服务中心 … 负责收集、建全产品销售信息及外部质量信息及用户意见，每月反馈给总经理及相关部门": the service
+centre gathers, for a month, the external quality information, the users' opinions and the sales
+information it holds, and sends them every month to the general manager and the related departments.
+
+Nothing here counts anew: each part is what the desk's own capability reads, as its reader sees it —
+
+- external quality information: the batch quality incidents detected in the month
+  (``desk.quality_incidents.incidents``) and the problems found on units by warranty phase, with
+  their symptoms, written reports due and design hazards (``desk.archives.phase_feedback``);
+- users' opinions: the complaints received in the month (``desk.complaints.complaint_log``, without
+  the customer's name, address or phone: the feedback goes to management, not to the field) and the
+  callbacks made in the month that carry a comment, a low score (the complaint policy's
+  ``complaint_below_score``) or the problem back;
+- sales information: the units sold in the month (their purchase date), per product.
+
+Who reads it is the one permission table's ``monthly_feedback`` (the office and the auditor); the
+:mod:`aftersales.service.jobs` ``monthly_feedback`` job sends its headline figures to the general
+manager and the pack's ``[notification] monthly_feedback_to`` on the first working day of the next
+month, once. :func:`aftersales.reports.monthly_feedback.monthly_feedback` adds the month's KPIs and
+renders it like every report.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+
+import attrs
+
+from aftersales.domain.complaints import ComplaintSeverity
+from aftersales.domain.contact import zone
+from aftersales.domain.surveys import CallbackRecord
+from aftersales.domain.text import checked_month
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import NotFound, ValidationError
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.archives import CallbackEntry, callback_entries
+from aftersales.service.arguments import validated_commands
+from aftersales.service.complaint_desk import ComplaintLogFilter
+from aftersales.service.context import DeskContext
+from aftersales.service.permissions import Workflow, permit
+from aftersales.service.phase_feedback import PhaseFeedback
+
+if TYPE_CHECKING:
+    from aftersales.service.archives import ArchiveDesk
+    from aftersales.service.complaint_desk import ComplaintDesk
+    from aftersales.service.quality_incidents import QualityIncidentDesk
+
+__all__ = [
+    "CallbackLine",
+    "ComplaintLine",
+    "FeedbackFacts",
+    "IncidentLine",
+    "MonthlyFeedbackDesk",
+    "SoldLine",
+    "month_days",
+]
+
+
+@attrs.frozen
+class IncidentLine:
+    """A batch quality incident detected in the month (第七条 5(2) 批量质量事故)."""
+
+    incident_id: str
+    batch: str
+    product_id: str | None
+    problem: str
+    """The shared problem (the symptom or cause the batch is grouped by)."""
+    units: int
+    """The units of the batch it reached."""
+    state: str
+
+
+@attrs.frozen
+class ComplaintLine:
+    """A complaint received in the month: what and how it stands, without the customer's particulars."""
+
+    complaint_id: str
+    received_at: datetime
+    severity: ComplaintSeverity
+    state: str
+    product: str
+    fault: str
+    outcome: str
+
+
+@attrs.frozen
+class CallbackLine:
+    """A callback of the month with an opinion in it: a comment, a low score, or the problem back."""
+
+    ticket_id: str
+    at: datetime
+    score: int | None
+    """The survey's overall score (1-5), ``None`` when no survey was asked."""
+    low: bool
+    """The score is below the complaint policy's ``complaint_below_score``."""
+    problem_back: bool
+    comment: str
+
+
+@attrs.frozen
+class SoldLine:
+    """Units of one product sold (purchased) in the month."""
+
+    product_id: str
+    units: int
+
+
+@attrs.frozen
+class FeedbackFacts:
+    """What the service centre gathered for ``month`` (the desk's local days ``[start, end)``)."""
+
+    month: str
+    start: date
+    end: date
+    incidents: tuple[IncidentLine, ...]
+    phases: PhaseFeedback
+    complaints: tuple[ComplaintLine, ...]
+    callbacks_made: int
+    opinions: tuple[CallbackLine, ...]
+    sold: tuple[SoldLine, ...]
+
+    @property
+    def major_complaints(self) -> int:
+        """Complaints of the month that are major (重大投诉: a crisis event or a batch incident's)."""
+        return sum(c.severity is ComplaintSeverity.MAJOR for c in self.complaints)
+
+    @property
+    def low_scores(self) -> int:
+        """Callbacks of the month scored below the complaint policy's threshold."""
+        return sum(c.low for c in self.opinions)
+
+    @property
+    def problems(self) -> int:
+        """Problems found on units in the month's calls, every phase."""
+        return sum(p.problems for p in self.phases.phases)
+
+    def headline(self) -> dict[str, object]:
+        """The figures the monthly notice carries (its template's values)."""
+        return {
+            "month": self.month,
+            "incidents": len(self.incidents),
+            "problems": self.problems,
+            "complaints": len(self.complaints),
+            "major_complaints": self.major_complaints,
+            "callbacks": self.callbacks_made,
+            "low_scores": self.low_scores,
+            "units_sold": sum(s.units for s in self.sold),
+        }
+
+
+def month_days(month: str) -> tuple[date, date]:
+    """The first day of ``month`` and of the month after (``ValidationError`` naming ``month``)."""
+    checked_month(month)
+    year, number = int(month[:4]), int(month[5:])
+    if (year, number) == (9999, 12):  # the month after is past the calendar's last year
+        raise ValidationError("the last month with an end is 9999-11", field="month")
+    return date(year, number, 1), date(year + number // 12, number % 12 + 1, 1)
+
+
+@validated_commands
+class MonthlyFeedbackDesk:
+    """The month's feedback of one desk (``desk.feedback``), gathered from its capabilities."""
+
+    def __init__(
+        self,
+        context: DeskContext,
+        *,
+        complaints: ComplaintDesk,
+        quality_incidents: QualityIncidentDesk,
+        archives: ArchiveDesk,
+    ) -> None:
+        self.context = context
+        self.complaints = complaints
+        self.quality_incidents = quality_incidents
+        self.archives = archives
+
+    def facts(self, actor: Actor, month: str) -> FeedbackFacts:
+        """What the service centre feeds back for ``month`` (``YYYY-MM``), as ``actor`` may read it.
+
+        ``PermissionDenied`` for whoever the permission table's ``monthly_feedback`` does not list (judged
+        before anything is read); ``ValidationError`` naming ``month`` for a malformed month.
+        """
+        permit(actor, Workflow.DOCUMENTS, "monthly_feedback", month)
+        start, end = month_days(month)
+        local = zone(self.context.timezone)
+        since, until = datetime.combine(start, time(), local), datetime.combine(end, time(), local)
+        incidents = tuple(
+            IncidentLine(
+                i.id, i.batch, i.product_id, i.value, len(i.unit_ids) + i.units_elsewhere, i.state.value
+            )
+            for i in reversed(self.quality_incidents.incidents(actor))
+            if since <= i.detected_at < until
+        )
+        phases = self.archives.phase_feedback(actor, start=start, end=end)
+        log = self.complaints.complaint_log(actor, ComplaintLogFilter(received_from=since, received_to=until))
+        complaints = tuple(
+            ComplaintLine(e.complaint_id, e.received_at, e.severity, e.state, e.product, e.fault, e.outcome)
+            for e in sorted(log, key=lambda e: (e.received_at, e.complaint_id))
+        )
+        below = _below(self.context.policies.complaint)
+        with self.context.reader() as uow:
+            # The callbacks made in the month, as each ticket's log keeps them (the score given alone,
+            # without the full survey, is the log's): the records name the tickets.
+            called = sorted(
+                {r.ticket_id for r in uow.documents.query(CallbackRecord) if since <= r.at < until}
+            )
+            made = [c for t in called for c in _entries(_ticket(uow, t)) if since <= c.at < until]
+            sold = Counter(
+                a.product_id for a in uow.assets.list() if a.purchase_date and start <= a.purchase_date < end
+            )
+        opinions = tuple(
+            _opinion(c, below)
+            for c in sorted(made, key=lambda c: (c.at, c.ticket_id))
+            if _has_opinion(c, below)
+        )
+        return FeedbackFacts(
+            month, start, end, incidents, phases, complaints, len(made), opinions,
+            tuple(SoldLine(p, n) for p, n in sorted(sold.items())),
+        )  # fmt: skip
+
+
+def _below(policy: object) -> int:
+    """The complaint policy's ``complaint_below_score`` (a score under it is low); 0 (none is low) for a
+    host's own policy without one."""
+    below = getattr(getattr(policy, "params", None), "complaint_below_score", 0)
+    return below if isinstance(below, int) and not isinstance(below, bool) else 0
+
+
+def _ticket(uow: UnitOfWork, ticket_id: str) -> Ticket | None:
+    try:
+        return uow.tickets.get(ticket_id)
+    except NotFound:  # a record left behind by a ticket no longer stored: nothing of it to read
+        return None
+
+
+def _entries(ticket: Ticket | None) -> list[CallbackEntry]:
+    return list(callback_entries(ticket)) if ticket is not None else []
+
+
+def _low(entry: CallbackEntry, below: int) -> bool:
+    return entry.satisfaction is not None and bool(below) and entry.satisfaction < below
+
+
+def _has_opinion(entry: CallbackEntry, below: int) -> bool:
+    return bool(entry.comment.strip()) or entry.problem_back or _low(entry, below)
+
+
+def _opinion(entry: CallbackEntry, below: int) -> CallbackLine:
+    return CallbackLine(
+        entry.ticket_id, entry.at, entry.satisfaction, _low(entry, below), entry.problem_back, entry.comment
+    )
