@@ -5,7 +5,7 @@ runs on the statutory holidays alone (``BusinessCalendar.with_provisional``) and
 *provisional*. The managers are warned once when the first provisional due is computed
 (``provisional_notice``, after every derivation of due times); this module reports how long the official
 data lasts (``desk.health()``) and, when the data is added or changed, recomputes every open ticket's due
-times it moves in one runner write, with an event per ticket.
+times it moves, a page of open tickets per runner write, with an event per ticket.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.events import JsonValue
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import CalendarDataMissing, ValidationError
-from aftersales.ports.queries import PageRequest, TicketFilter
+from aftersales.ports.queries import MAX_PAGE, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.calendar_stamp import stamp_calendar
@@ -31,6 +31,7 @@ from aftersales.service.runner import CommandRunner
 from aftersales.service.sla import SlaService
 
 __all__ = [
+    "DEFAULT_PAGE",
     "CalendarHealth",
     "CalendarNotice",
     "RecomputeReport",
@@ -39,6 +40,8 @@ __all__ = [
     "recompute_dues",
 ]
 
+DEFAULT_PAGE = 500
+"""Open tickets recomputed per write when the caller names no page size (the jobs' default ``limit``)."""
 _RECALCULATORS = frozenset({Role.SYSTEM, Role.MANAGER})
 _OPEN_STATES = ("new", "triaged", "assigned", "in_progress", "awaiting_parts", "awaiting_customer", "rework",
                 "resolved", "accepted")  # fmt: skip
@@ -95,7 +98,7 @@ def recompute_dues(
     actor: Actor,
     calendar: BusinessCalendar | None,
     *,
-    page_size: int | None = None,
+    page_size: int = DEFAULT_PAGE,
 ) -> RecomputeReport:
     """Switch the desk to ``calendar`` and recompute the due times of every open ticket they change.
 
@@ -104,14 +107,19 @@ def recompute_dues(
     cancelled): the SLA status reads the desk's calendar, so a stored due left on the old one would
     disagree with it, and the ledger, the sweep and the reports read the stored one.
 
-    One write through the runner: every ticket changed, its ``recalculate_sla`` event and the managers'
-    notice commit together; the desk uses the new calendar only once they have. With ``page_size`` (the
-    sweep job's catch-up on the desk's own calendar) each page of open tickets is a write of its own, so
-    writers wait for one page, not for every open ticket; the store is stamped after the last page.
+    Page by page: each page of ``page_size`` open tickets (their changes and ``recalculate_sla`` events)
+    is one write through the runner, so writers wait for one page, not for every open ticket (the host
+    call and the sweep job's catch-up alike); the store is stamped, and the managers told, in a last write
+    after the last page. The desk uses the new calendar from the first page on, so a command between two
+    pages derives its ticket's due times on the calendar the pages move them to; should a page fail, the
+    store's stamp is still the old calendar's, ``desk.health().dues_stale`` says so and the next
+    ``sla_sweep`` job finishes the recomputation on the desk's (new) calendar.
     """
     check_role(actor, "recalculate_sla", roles=_RECALCULATORS)
     if calendar is not None and not isinstance(calendar, BusinessCalendar):
         raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE:
+        raise ValidationError(f"page_size is open tickets per write, 1 to {MAX_PAGE}", field="page_size")
     old = context.calendar
     if calendar is not None and old is not None and calendar.timezone != old.timezone:
         # The desk's zone (stamps, numbers, months) came with its calendar: working hours counted in
@@ -165,43 +173,27 @@ def recompute_dues(
             )
         return RecomputeReport(checked, tuple(recomputed), until)
 
-    if page_size is None:
-
-        def apply(uow: UnitOfWork, now: datetime) -> RecomputeReport:
-            tickets: list[Ticket] = []
-            cursor: str | None = None
-            while True:
-                page = uow.tickets.query(query, PageRequest(200, cursor))
-                tickets += page.items
-                cursor = page.next_cursor
-                if cursor is None:
-                    break
-            return finish(uow, len(tickets), recompute(uow, tickets, now), now)
-
-        report = runner.write(actor, "recalculate_sla", None, request, apply)
-    else:
-        size = page_size
-
-        def one_page(at: str | None) -> Callable[[UnitOfWork, datetime], tuple[int, list[str], str | None]]:
-            def apply(uow: UnitOfWork, now: datetime) -> tuple[int, list[str], str | None]:
-                page = uow.tickets.query(query, PageRequest(size, at))
-                return len(page.items), recompute(uow, page.items, now), page.next_cursor
-
-            return apply
-
-        checked, recomputed, cursor = 0, [], None
-        while True:
-            seen, moved, cursor = runner.write(actor, "recalculate_sla", None, request, one_page(cursor))
-            checked += seen
-            recomputed += moved
-            if cursor is None:
-                break
-        report = runner.write(
-            actor, "recalculate_sla", None, request, lambda uow, now: finish(uow, checked, recomputed, now)
-        )
+    # From the first page on, the desk derives due times on the new calendar (see the docstring).
     context.calendar = new
     context.sla.calendar = new
-    return report
+
+    def one_page(at: str | None) -> Callable[[UnitOfWork, datetime], tuple[int, list[str], str | None]]:
+        def apply(uow: UnitOfWork, now: datetime) -> tuple[int, list[str], str | None]:
+            page = uow.tickets.query(query, PageRequest(page_size, at))
+            return len(page.items), recompute(uow, page.items, now), page.next_cursor
+
+        return apply
+
+    checked, recomputed, cursor = 0, [], None
+    while True:
+        seen, moved, cursor = runner.write(actor, "recalculate_sla", None, request, one_page(cursor))
+        checked += seen
+        recomputed += moved
+        if cursor is None:
+            break
+    return runner.write(
+        actor, "recalculate_sla", None, request, lambda uow, now: finish(uow, checked, recomputed, now)
+    )
 
 
 def _iso(value: datetime | None) -> str | None:
