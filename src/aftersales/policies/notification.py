@@ -97,6 +97,9 @@ class NotificationParams:
     """The longest wait between two attempts."""
     keep_sent_days: int = attrs.field(default=90, validator=_at_least_one)
     """How long sent messages stay in the outbox (for audit) before the jobs purge them."""
+    keep_dead_days: int = attrs.field(default=90, validator=_at_least_one)
+    """How long a dead letter stays in the outbox after it was given up on (for a manager to list and
+    retry: ``desk.outbox.dead_letters``) before the jobs purge it: it holds names and addresses too."""
 
     def __attrs_post_init__(self) -> None:
         if self.first_retry_seconds > self.max_retry_seconds:

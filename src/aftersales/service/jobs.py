@@ -13,6 +13,7 @@ job                       what it does                                          
 ``recompute_due``         derives due times left open when holiday data was missing      1 hour
 ``deliver``               sends due outbox messages (retries, dead letters)              every call
 ``purge_sent``            deletes sent messages older than the pack's retention          1 day
+``purge_dead``            deletes dead letters older than the pack's retention          1 day
 ``purge_idempotency``     drops idempotency rows older than ``[privacy]`` retention     1 day
 ``money_index``           indexes the money rows of slips stored before that index      1 day
 ``store_upkeep``          the store's catch-up after an upgrade; planner statistics       1 hour
@@ -85,6 +86,7 @@ JOB_NAMES = (
     "recompute_due",
     "deliver",
     "purge_sent",
+    "purge_dead",
     "purge_idempotency",
     "money_index",
     "store_upkeep",
@@ -162,6 +164,7 @@ _EVERY: Mapping[str, timedelta] = {
     "recompute_due": timedelta(hours=1),
     "deliver": timedelta(0),
     "purge_sent": timedelta(days=1),
+    "purge_dead": timedelta(days=1),
     "purge_idempotency": timedelta(days=1),
     "money_index": timedelta(days=1),
     "store_upkeep": timedelta(hours=1),
@@ -376,6 +379,7 @@ class Jobs:
             "recompute_due": self._recompute_due,
             "deliver": self._deliver,
             "purge_sent": self._purge_sent,
+            "purge_dead": self._purge_dead,
             "purge_idempotency": self._purge_idempotency,
             "money_index": self._money_index,
             "store_upkeep": self._store_upkeep,
@@ -491,6 +495,9 @@ class Jobs:
 
     def _purge_sent(self, now: datetime) -> int:
         return self.outbox.purge_sent(self.actor, limit=self.settings.limit)
+
+    def _purge_dead(self, now: datetime) -> int:
+        return self.outbox.purge_dead_letters(self.actor, limit=self.settings.limit)
 
     def _purge_idempotency(self, now: datetime) -> int:
         # The pack's [privacy] keep_idempotency_days; a store without a sweep has nothing to expire.

@@ -228,6 +228,7 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "read_dead_letters": _HEADS | {R.AUDITOR, R.SYSTEM},
     "retry_dead_letters": _HEADS | {R.SYSTEM},
     "purge_sent_messages": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.SYSTEM}),
+    "purge_dead_letters": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.SYSTEM}),
     "announce_callbacks_due": _HEADS | {R.SYSTEM},
     "engineer_loads": _SEE_ALL | {R.DEALER_STAFF},
     "quality_incidents": _SEE_ALL | {R.DEALER_STAFF, R.ENGINEER},
