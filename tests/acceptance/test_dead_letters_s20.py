@@ -95,7 +95,7 @@ def test_a_manager_purges_dead_letters_by_hand_at_the_packs_retention(backend: s
 @pytest.mark.parametrize("days", [0, -1, True, "30"])
 def test_a_bad_retention_of_dead_letters_is_refused(days: object) -> None:
     with pytest.raises(ConfigurationError) as raised:
-        NotificationParams(keep_dead_days=days)  # type: ignore[arg-type]
+        NotificationParams(keep_dead_days=days)
     assert raised.value.key == "notification.keep_dead_days"
 
 
