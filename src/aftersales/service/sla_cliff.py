@@ -18,8 +18,10 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.events import JsonValue
+from aftersales.domain.parties import CustomerTier
+from aftersales.domain.sla_held import HELD_KEY, HELD_TARGETS
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import CalendarDataMissing, ValidationError
+from aftersales.errors import CalendarDataMissing, NotFound, ValidationError
 from aftersales.ports.queries import MAX_PAGE, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -29,6 +31,7 @@ from aftersales.service.permissions import check_role
 from aftersales.service.provisional_notice import CalendarNotice, has_provisional_dues, provisional_messages
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sla import SlaService
+from aftersales.service.sla_watch import SlaAlert, restarted_at
 
 __all__ = [
     "DEFAULT_PAGE",
@@ -140,14 +143,24 @@ def recompute_dues(
             undue = ticket.resolution_due_at is None and ticket.is_open
             provisional = has_provisional_dues(old, ticket)
             before = (ticket.response_due_at, ticket.resolution_due_at)
+            tier = runner.tier(uow, ticket)
             try:
-                service.derive(ticket, runner.tier(uow, ticket), now)
+                service.derive(ticket, tier, now)
             except CalendarDataMissing:
                 continue
+            # A breach announced before the change is a fact (seeds 003/004 考核): its due stays.
+            held = (
+                _announced_breaches(uow, service, ticket, tier, before, now)
+                if ticket.can("recalculate_sla")
+                else {}
+            )
+            if held:
+                ticket.response_due_at = held.get("response", ticket.response_due_at)
+                ticket.resolution_due_at = held.get("resolution", ticket.resolution_due_at)
             after = (ticket.response_due_at, ticket.resolution_due_at)
             # Every open ticket whose due times the new calendar moves (a holiday announced or cancelled,
             # a make-up day added), not only the provisional ones: the stored due is the status's due.
-            if not (provisional or undue or after != before):
+            if not (provisional or undue or after != before or held):
                 continue
             if ticket.can("recalculate_sla"):  # complaints record no such step; their dues still move
                 payload: dict[str, JsonValue] = {
@@ -156,6 +169,8 @@ def recompute_dues(
                     "old_resolution_due_at": _iso(before[1]),
                     "new_resolution_due_at": _iso(after[1]),
                 }
+                if held:
+                    payload[HELD_KEY] = {name: at.isoformat() for name, at in held.items()}
                 ticket.step("recalculate_sla", actor.ref, max(now, ticket.last_event_at), payload=payload)
             uow.tickets.save(ticket)
             recomputed.append(ticket.id)
@@ -194,6 +209,38 @@ def recompute_dues(
     return runner.write(
         actor, "recalculate_sla", None, request, lambda uow, now: finish(uow, checked, recomputed, now)
     )
+
+
+def _announced_breaches(
+    uow: UnitOfWork,
+    service: SlaService,
+    ticket: Ticket,
+    tier: CustomerTier,
+    before: tuple[datetime | None, datetime | None],
+    now: datetime,
+) -> dict[str, datetime]:
+    """The stored targets whose breach the sweep announced (an :class:`SlaAlert` for the clock running
+    now: not restarted by a reopen, a dealer's new hours or an extension since) and whose due, passed
+    before ``now``, the new calendar moves later: each with the due it passed, to be kept (see
+    :mod:`aftersales.domain.sla_held`)."""
+    held: dict[str, datetime] = {}
+    moved = (ticket.response_due_at, ticket.resolution_due_at)
+    status = None
+    for name, old, new in zip(HELD_TARGETS, before, moved, strict=True):
+        if old is None or new is None or new <= old or old > now:
+            continue
+        try:
+            alert = uow.documents.get(SlaAlert, f"{ticket.id}:{name}:sla_breach")
+        except NotFound:
+            continue
+        if status is None:
+            status = service.status(ticket, tier, now)
+        target = status.get(name)
+        since = restarted_at(ticket, target) if target is not None else None
+        if alert.at < old or (since is not None and since > alert.at):
+            continue  # announced for an earlier clock
+        held[name] = old
+    return held
 
 
 def _iso(value: datetime | None) -> str | None:

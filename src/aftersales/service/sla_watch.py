@@ -44,7 +44,7 @@ from aftersales.service.notify import address_of
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
 
-__all__ = ["SlaAlert", "SlaWatch", "SweepMark", "SweepReport"]
+__all__ = ["SlaAlert", "SlaWatch", "SweepMark", "SweepReport", "restarted_at"]
 
 _RUNNING, _PAUSED = ClockPhase.RUNNING, ClockPhase.PAUSED  # read through the class, each costs a lookup
 _FOREVER = 1 << 62
@@ -136,10 +136,10 @@ class SweepReport:
 
 
 _RESTARTS = frozenset({"reopen", "assign", "reassign", "extend_sla"})
-"""The steps that can restart a target's clock or move its limit (see :func:`_restarted`)."""
+"""The steps that can restart a target's clock or move its limit (see :func:`restarted_at`)."""
 
 
-def _restarted(ticket: Ticket, target: TargetStatus) -> datetime | None:
+def restarted_at(ticket: Ticket, target: TargetStatus) -> datetime | None:
     """Since when ``target``'s announcements hold: its clock's start, or the latest extension of its limit
     (seed 002: a special case approved up to 48 h; a breach of the new limit is announced again)."""
     since = target.started_at
@@ -370,7 +370,7 @@ class SlaWatch:
                 break
         else:
             return None
-        since = _restarted(ticket, target)
+        since = restarted_at(ticket, target)
         # This clock's own warning or breach comes after some of it ran, so strictly after its start.
         if since is None or found.at > since:
             return None
