@@ -20,6 +20,7 @@ from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Severity
 from aftersales.errors import ValidationError
 from aftersales.service.desk import ServiceDesk
+from aftersales.service.jobs import JobSettings
 from conftest import STAFF, START, make_world, register, store_url
 
 HOURS = [(time(9), time(12)), (time(13), time(18))]
@@ -101,3 +102,27 @@ def test_a_bad_page_size_is_refused_and_nothing_changes(size: Any, tmp_path: Pat
             desk.recompute_provisional_dues(world.manager, _calendar(date(2026, 3, 3)), page_size=size)
         assert raised.value.field == "page_size"
         assert desk.calendar is before
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_large_job_limit_is_used_not_a_failure_of_every_run(backend: str, tmp_path: Path) -> None:
+    # JobSettings takes a limit up to 1,000,000 a run; the sweep, its catch-up and recompute_due read
+    # pages of at most 1,000 and the purges and money index have their own bounds: each job failed at
+    # every run ("limit is tickets per page, 1 to 1000") and nothing was swept or purged.
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(
+            url, pack="office_equipment", clock=clock, staff=STAFF, calendar=_calendar()
+        ) as desk,
+    ):
+        register(desk, world)
+        tid = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description="卡纸").ticket.id
+        desk.triage(world.agent, tid, nature="repair", severity=Severity.MEDIUM)
+        desk.jobs.configure(JobSettings(limit=1_000_000))
+        due = desk.ticket(world.manager, tid).resolution_due_at
+        assert due is not None
+        clock.set(_calendar().add(due, timedelta(hours=1)))
+        report = desk.run_due_jobs()
+        assert report.failed == {}
+        assert report.counts["sla_sweep"] >= 1  # the breach announced
