@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from aftersales.adapters.clock import ManualClock
-from aftersales.errors import ConfigurationError, PermissionDenied
+from aftersales.errors import AftersalesError, ConfigurationError, PermissionDenied
 from aftersales.service.desk import ServiceDesk
 from conftest import SHANGHAI, STAFF, make_world, register, store_url
 
@@ -70,3 +70,22 @@ def test_the_books_are_moved_deliberately(backend: str, tmp_path: Path) -> None:
             assert str(moved.zone) == "America/New_York"
         with pytest.raises(ConfigurationError):
             _open(url, clock, "Asia/Shanghai")
+
+
+@pytest.mark.parametrize(
+    ("url", "actor", "timezone"),
+    [
+        (5, None, "Europe/London"),
+        ("foo://x", None, "Europe/London"),
+        ("memory://", "manager", "Europe/London"),
+        ("memory://", None, 5),
+        ("memory://", None, "\ud800"),
+        ("memory://", None, ""),
+    ],
+)
+def test_moving_the_books_with_bad_arguments_is_a_typed_error(
+    url: object, actor: object, timezone: object
+) -> None:
+    manager = make_world().manager if actor is None else actor
+    with pytest.raises(AftersalesError):
+        ServiceDesk.move_books_zone(url, manager, timezone)
