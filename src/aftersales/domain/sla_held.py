@@ -20,6 +20,7 @@ import attrs
 
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.sla_targets import SLA_EXTENSION_KEY, TargetStatus
+from aftersales.errors import CalendarDataMissing
 
 if TYPE_CHECKING:
     from aftersales.domain.calendar import BusinessCalendar
@@ -73,7 +74,10 @@ def with_held(status: SlaStatus, held: Mapping[str, datetime], calendar: Busines
         if end <= due:  # before the held due (or met by it): due then, not breached
             targets.append(attrs.evolve(target, deadline=due, due_at=due))
             continue
-        over = max(calendar.between(due, end), _TICK)
+        try:
+            over = max(calendar.between(due, end), _TICK)
+        except CalendarDataMissing:  # past the calendar's data: the breach, not its size, is known
+            over = _TICK
         elapsed = max(target.elapsed, target.budget + over)
         targets.append(attrs.evolve(target, deadline=due, due_at=due, elapsed=elapsed, warning=False))
     return attrs.evolve(status, targets=tuple(targets))

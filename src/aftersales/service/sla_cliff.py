@@ -222,19 +222,24 @@ def _announced_breaches(
     """The stored targets whose breach the sweep announced (an :class:`SlaAlert` for the clock running
     now: not restarted by a reopen, a dealer's new hours or an extension since) and whose due, passed
     before ``now``, the new calendar moves later: each with the due it passed, to be kept (see
-    :mod:`aftersales.domain.sla_held`)."""
+    :mod:`aftersales.domain.sla_held`). The due is the one the alert was of: a command on a desk already
+    on the new calendar (before this recalculation reached the ticket) may have moved the stored one."""
     held: dict[str, datetime] = {}
     moved = (ticket.response_due_at, ticket.resolution_due_at)
     status = None
-    for name, old, new in zip(HELD_TARGETS, before, moved, strict=True):
-        if old is None or new is None or new <= old or old > now:
-            continue
+    for name, stored, new in zip(HELD_TARGETS, before, moved, strict=True):
         try:
             alert = uow.documents.get(SlaAlert, f"{ticket.id}:{name}:sla_breach")
         except NotFound:
             continue
+        old = alert.due_at if alert.due_at is not None else stored
+        if old is None or new is None or new <= old or old > now:
+            continue
         if status is None:
-            status = service.status(ticket, tier, now)
+            try:
+                status = service.status(ticket, tier, now)
+            except CalendarDataMissing:
+                return held  # no clock to read: nothing held (the due times moved as derived)
         target = status.get(name)
         since = restarted_at(ticket, target) if target is not None else None
         if alert.at < old or (since is not None and since > alert.at):

@@ -68,6 +68,9 @@ class SlaAlert:
     target: str
     kind: str
     at: datetime
+    due_at: datetime | None = None
+    """The due time the announced warning or breach was of (``None`` in alerts stored before it was kept):
+    a breach stays one when a new calendar moves that due later (:mod:`aftersales.domain.sla_held`)."""
     version: int = 0
 
 
@@ -352,7 +355,9 @@ class SlaWatch:
         ``"@<start µs>"`` when an earlier one was made before this clock started (the target restarted:
         a reopen, or another dealer's 24 hours), so that clock's warning and breach are announced too.
         """
-        alert = SlaAlert(f"{ticket.id}:{target.name}:{kind}", ticket.id, target.name, kind, now)
+        alert = SlaAlert(
+            f"{ticket.id}:{target.name}:{kind}", ticket.id, target.name, kind, now, target.due_at
+        )
         try:
             found = uow.documents.get(SlaAlert, alert.id)
         except NotFound:
@@ -374,7 +379,7 @@ class SlaWatch:
         # This clock's own warning or breach comes after some of it ran, so strictly after its start.
         if since is None or found.at > since:
             return None
-        found.at = now
+        found.at, found.due_at = now, target.due_at
         uow.documents.save(found)
         return f"@{micros(since)}"
 
