@@ -89,3 +89,22 @@ def test_moving_the_books_with_bad_arguments_is_a_typed_error(
     manager = make_world().manager if actor is None else actor
     with pytest.raises(AftersalesError):
         ServiceDesk.move_books_zone(url, manager, timezone)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_two_desks_opened_before_any_write_the_second_zones_first_write_is_refused(
+    backend: str, tmp_path: Path
+) -> None:
+    # Neither found a stamp when it opened: the first write stamps its zone, the other desk's first
+    # write is refused (and writes nothing), so the store never holds books of two zones.
+    clock, world = ManualClock(APRIL), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        _open(url, clock) as first,
+        _open(url, clock, "Europe/London") as other,
+    ):
+        register(first, world)
+        with pytest.raises(ConfigurationError) as raised:
+            other.open_ticket(world.agent, customer_id=world.cust_zh.id, description="卡纸")
+        assert raised.value.key == "settings.timezone"
+        assert first.count(world.manager) == 0

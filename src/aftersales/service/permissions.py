@@ -220,8 +220,7 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "sla_sweep": _HEADS | {R.SYSTEM},
     # which calendar the stored due times were computed on (service/calendar_stamp): the sweep job's
     "stamp_calendar": frozenset({R.MANAGER, R.SYSTEM}),
-    # the zone of the store's books (service/zone_stamp): stamped by the first desk, moved deliberately
-    "stamp_books_zone": frozenset({R.SYSTEM}),
+    # the zone of the store's books (service/zone_stamp): stamped by the first write, moved deliberately
     "move_books_zone": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.SYSTEM}),
     # the KPI report (seed 003 考核): the heads and the auditor read every dealer's, dealer staff their own
     "kpi_report": _HEADS | {R.AUDITOR, R.DEALER_STAFF, R.SYSTEM},

@@ -20,8 +20,6 @@ import attrs
 
 from aftersales.errors import ConfigurationError, DuplicateError, NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
-from aftersales.service.actors import Actor
-from aftersales.service.permissions import Workflow, permit
 
 if TYPE_CHECKING:
     from aftersales.service.context import DeskContext
@@ -84,19 +82,19 @@ def stamp_books_zone(uow: UnitOfWork, timezone: str, at: datetime, *, move: bool
 
 def keep_books_zone(context: DeskContext, runner: CommandRunner) -> None:
     """At a desk's opening: refuse it when the store's books are kept in another zone than its own
-    (``ConfigurationError`` naming ``settings.timezone``), stamp its zone on a store without one."""
+    (``ConfigurationError`` naming ``settings.timezone``). On a store without a stamp, the desk's first
+    write stamps its zone in the same transaction (a desk that only reads — the report command on a
+    copy — writes nothing), and that write is refused should another desk have stamped another zone."""
     timezone = context.timezone
     with context.reader(snapshot=False) as uow:
         stamp = books_zone(uow)
     check_books_zone(stamp, timezone)
-    if stamp is not None:
-        return
-    system = Actor.system()
-    permit(system, Workflow.DOCUMENTS, "stamp_books_zone")
+    if stamp is None:
+        runner.until_first_commit = lambda uow, at: _stamp_once(uow, timezone, at)
+
+
+def _stamp_once(uow: UnitOfWork, timezone: str, at: datetime) -> None:
     try:
-        runner.write(
-            system, "stamp_books_zone", None, [timezone], lambda uow, at: stamp_books_zone(uow, timezone, at)
-        )
-    except DuplicateError:  # another desk stamped the store at the same time: its zone must be ours
-        with context.reader(snapshot=False) as uow:
-            check_books_zone(books_zone(uow), timezone)
+        stamp_books_zone(uow, timezone, at)
+    except DuplicateError:  # another desk stamped the store in the meantime: its zone must be ours
+        check_books_zone(books_zone(uow), timezone)
