@@ -4,9 +4,10 @@ A desk dates everything in its books' zone (``settings={"timezone": ...}``, its 
 the whole local days of a callback due, the months of fee slips and KPIs, archive dates, materials
 deadlines. Two desks on one store in two zones (or a desk restarted with another zone) computed due
 times and month boundaries differently over the same tickets: a ticket fell in March on one and April
-on the other. The first desk on a store stamps its zone (as :mod:`aftersales.service.calendar_stamp`
+on the other. The first write on a store stamps its desk's zone (as :mod:`aftersales.service.calendar_stamp`
 stamps the calendar of the stored due times); a desk opened later in another zone is refused with a
-``ConfigurationError`` naming the setting and both zones. Moving the books to another zone is a
+``ConfigurationError`` naming the setting and both zones (one opened before the stamp has its first write
+refused). Moving the books to another zone is a
 deliberate step, :meth:`ServiceDesk.move_books_zone <aftersales.service.desk.ServiceDesk.move_books_zone>`
 (stop the desks first, open them again in the new zone after).
 """
