@@ -698,6 +698,15 @@ class _Outbox(OutboxBookkeeping):
             self._uow._upsert(("outbox", message.id), None)
         return min(len(sent), limit)
 
+    def purge_dead(self, before: datetime, limit: int = 1000) -> int:
+        dead = [
+            m for m in self._messages() if m.state == "dead" and m.dead_at is not None and m.dead_at < before
+        ]
+        dead.sort(key=lambda m: (m.dead_at, m.id))
+        for message in dead[:limit]:
+            self._uow._upsert(("outbox", message.id), None)
+        return min(len(dead), limit)
+
     def _load(self, id: str) -> OutboxMessage | None:
         record = self._uow._read(("outbox", id))
         return record.row if record is not None else None

@@ -368,6 +368,8 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
             " ORDER BY dead_us, id LIMIT ?",
             "purge": "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
             f" WHERE {cls.is_sent} AND sent_us < ? ORDER BY sent_us LIMIT ?)",
+            "purge_dead": "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
+            f" WHERE dead_us IS NOT NULL AND {cls.unsent} AND dead_us < ? ORDER BY dead_us, id LIMIT ?)",
             "containing": "SELECT id FROM outbox WHERE CAST(data AS TEXT) LIKE ? ESCAPE '\\'",
             "claim_batch": f"UPDATE outbox SET lease_us = ?, data = {cls.claim_patch} WHERE id IN"
             f" (SELECT id FROM outbox WHERE {pending} AND next_us <= ?"
@@ -467,6 +469,9 @@ class SqlOutbox(SqlRepository, OutboxBookkeeping):
 
     def purge_sent(self, before: datetime, limit: int = 1000) -> int:
         return int(self._run(self._sql["purge"], (micros(before), limit)).rowcount)
+
+    def purge_dead(self, before: datetime, limit: int = 1000) -> int:
+        return int(self._run(self._sql["purge_dead"], (micros(before), limit)).rowcount)
 
     def _load(self, id: str) -> OutboxMessage | None:
         found = self._run(self._sql["load"], (id,)).fetchone()

@@ -117,6 +117,9 @@ class NotificationParams:
     monthly_feedback_to: tuple[Role, ...] = attrs.field(default=(Role.MANAGER,), validator=_feedback_roles)
     """Seed 004 第五条 1(6) (每月反馈给总经理及相关部门): the related departments told of the month's
     feedback beside the general manager, who always is; a role outside the company's offices is refused."""
+    keep_dead_days: int = attrs.field(default=90, validator=_at_least_one)
+    """How long a dead letter stays in the outbox after it was given up on (for a manager to list and
+    retry: ``desk.outbox.dead_letters``) before the jobs purge it: it holds names and addresses too."""
 
     def __attrs_post_init__(self) -> None:
         if self.first_retry_seconds > self.max_retry_seconds:

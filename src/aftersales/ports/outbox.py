@@ -16,7 +16,8 @@ would both send the same messages. So each message has
   message is sent again, with ``attempts`` saying it is a retry);
 * a **dead letter** state after the pack's maximum attempts: kept, listed by :meth:`Outbox.dead`,
   sent again only when a manager retries it (:meth:`Outbox.revive`);
-* **retention**: sent messages are kept for audit until :meth:`Outbox.purge_sent` removes them.
+* **retention**: sent messages are kept for audit until :meth:`Outbox.purge_sent` removes them, dead
+  letters until :meth:`Outbox.purge_dead` does.
 """
 
 from __future__ import annotations
@@ -265,6 +266,11 @@ class Outbox(Protocol):
 
     def purge_sent(self, before: datetime, limit: int = 1000) -> int:
         """Delete up to ``limit`` messages sent before ``before``; returns how many."""
+        ...
+
+    def purge_dead(self, before: datetime, limit: int = 1000) -> int:
+        """Delete up to ``limit`` dead letters given up on before ``before``, oldest first; returns how
+        many (a dead letter revived since is pending or sent, not dead, and stays)."""
         ...
 
 

@@ -2,8 +2,8 @@
 
 A message that failed the pack's maximum attempts (``[notification] max_attempts``) becomes a dead
 letter: no deliverer picks it up again until a manager has looked at it (the address was wrong, the
-mailbox is back) and retries it. Sent messages are kept ``keep_sent_days`` for audit, then purged
-by the jobs (:mod:`aftersales.service.jobs`).
+mailbox is back) and retries it. Sent messages are kept ``keep_sent_days`` for audit, dead letters
+``keep_dead_days`` after they were given up on, then purged by the jobs (:mod:`aftersales.service.jobs`).
 """
 
 from __future__ import annotations
@@ -75,25 +75,46 @@ class OutboxDesk:
         many. ``keep`` may restate that period; another value is a ``ConfigurationError``."""
         permit(actor, Workflow.DOCUMENTS, "purge_sent_messages")
         _check_limit(limit)
-        period = timedelta(days=notification_params(self.context.policies).keep_sent_days)
-        if keep is not None:
-            # The pack decides how long sent messages (names, addresses) live; a caller restates it.
-            if not isinstance(keep, timedelta) or keep <= timedelta(0):
-                raise ConfigurationError(f"keep must be a positive timedelta, got {keep!r}", key="keep")
-            if keep != period:
-                raise ConfigurationError(
-                    f"keep={keep} conflicts with the pack's retention of sent messages ({period.days} "
-                    "days): set [notification] keep_sent_days instead",
-                    key="notification.keep_sent_days",
-                )
-        keep = period
+        period = _retention(keep, notification_params(self.context.policies).keep_sent_days, "keep_sent_days")
         return self.runner.write(
             actor,
             "purge_sent_messages",
             None,
-            [keep.total_seconds(), limit],
-            lambda uow, now: uow.outbox.purge_sent(now - keep, limit),
+            [period.total_seconds(), limit],
+            lambda uow, now: uow.outbox.purge_sent(now - period, limit),
         )
+
+    def purge_dead_letters(self, actor: Actor, keep: timedelta | None = None, limit: int = 1000) -> int:
+        """Delete up to ``limit`` dead letters given up on longer ago than the pack's ``keep_dead_days``,
+        oldest first; returns how many. ``keep`` may restate that period; another value is a
+        ``ConfigurationError`` (the pack decides how long the names and addresses in them live)."""
+        permit(actor, Workflow.DOCUMENTS, "purge_dead_letters")
+        _check_limit(limit)
+        period = _retention(keep, notification_params(self.context.policies).keep_dead_days, "keep_dead_days")
+        return self.runner.write(
+            actor,
+            "purge_dead_letters",
+            None,
+            [period.total_seconds(), limit],
+            lambda uow, now: uow.outbox.purge_dead(now - period, limit),
+        )
+
+
+def _retention(keep: object, days: int, setting: str) -> timedelta:
+    """The pack's retention ``[notification] <setting>`` of ``days``; ``keep`` may only restate it."""
+    period = timedelta(days=days)
+    if keep is None:
+        return period
+    if not isinstance(keep, timedelta) or keep <= timedelta(0):
+        raise ConfigurationError(f"keep must be a positive timedelta, got {keep!r}", key="keep")
+    if keep != period:
+        what = "sent messages" if setting == "keep_sent_days" else "dead letters"
+        raise ConfigurationError(
+            f"keep={keep} conflicts with the pack's retention of {what} ({period.days} days): set "
+            f"[notification] {setting} instead",
+            key=f"notification.{setting}",
+        )
+    return period
 
 
 def _check_limit(limit: object) -> None:

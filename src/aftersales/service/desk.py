@@ -65,6 +65,7 @@ from aftersales.service.master_data import MasterData, MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
 from aftersales.service.monthly_feedback import MonthlyFeedbackDesk
 from aftersales.service.notify import Notifications, StaffDirectory
+from aftersales.service.permissions import Workflow, permit
 from aftersales.service.privacy import PrivacyDesk
 from aftersales.service.quality_incidents import QualityIncidentDesk, detect_on_fault
 from aftersales.service.report_commands import ReportCommands
@@ -85,6 +86,7 @@ from aftersales.service.ticket_import import (
 from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.tickets import Tickets, scoped_filter
 from aftersales.service.views import CommandResult, TicketView
+from aftersales.service.zone_stamp import BooksZone, books_zone, keep_books_zone, stamp_books_zone
 
 __all__ = ["ServiceDesk", "UtcClock"]
 
@@ -167,6 +169,8 @@ class ServiceDesk(Tickets):
             custom_fields=desk_custom_fields(policies, custom_fields),
         )
         runner = CommandRunner(context)
+        # One store, one books zone: a desk in another zone than the store's is refused (zone_stamp).
+        keep_books_zone(context, runner)
         dispatching = Dispatching(context)
         super().__init__(context, runner, dispatching)
         # Issue 23: search (index upkeep is a hook; registering a customer again re-indexes its tickets),
@@ -250,20 +254,61 @@ class ServiceDesk(Tickets):
             calendar = open_calendar(calendar)
         DeskSettings.of(settings)  # refused here, before the store is opened
         pack_fault_catalog(policies.extra)  # so is a faults override that is no catalog
-        return cls(
-            open_storage(url),
-            policies=policies,
-            clock=clock,
-            notifier=notifier,
-            ids=ids,
-            calendar=calendar,
-            renderer=renderer,
-            staff=staff,
-            invoice_issuer=invoice_issuer,
-            settings=settings,
-            custom_fields=custom_fields,
-            attachments=attachments,
-        )
+        store = open_storage(url)
+        try:
+            return cls(
+                store,
+                policies=policies,
+                clock=clock,
+                notifier=notifier,
+                ids=ids,
+                calendar=calendar,
+                renderer=renderer,
+                staff=staff,
+                invoice_issuer=invoice_issuer,
+                settings=settings,
+                custom_fields=custom_fields,
+                attachments=attachments,
+            )
+        except BaseException:
+            store.close()  # a desk refused (another books zone than the store's) holds no connection
+            raise
+
+    @classmethod
+    def move_books_zone(
+        cls, url: str, actor: Actor, timezone: str, *, clock: Clock | None = None
+    ) -> BooksZone:
+        """Move the books of the store at ``url`` to ``timezone``: the deliberate way to change the zone
+        a store's desks keep their books in (a desk opened in another zone than the store's is refused).
+
+        Stop the store's desks first and open them again with ``settings={"timezone": timezone}`` after:
+        the stamp is all this changes (a manager's or the general manager's write, recorded as
+        ``move_books_zone``); what was dated in the old zone (slip months, stored dues) stays as it was.
+        A store without a stamp gets ``timezone``. Returns the new stamp.
+        """
+        permit(actor, Workflow.DOCUMENTS, "move_books_zone")
+        DeskSettings.of({"timezone": timezone})  # an unknown zone: ConfigurationError naming timezone
+        store = open_storage(url)
+        try:
+            with store() as uow:
+                stamp = books_zone(uow)
+        except BaseException:
+            store.close()
+            raise
+        current = stamp.timezone if stamp is not None else timezone
+        try:
+            desk = cls(store, calendar=None, clock=clock, settings={"timezone": current})
+        except BaseException:
+            store.close()
+            raise
+        with desk:
+            return desk.runner.write(
+                actor,
+                "move_books_zone",
+                None,
+                [current, timezone],
+                lambda uow, at: stamp_books_zone(uow, timezone, at, move=True),
+            )
 
     # -- the context, for hosts that read it ----------------------------------------------------------
 

@@ -16,6 +16,7 @@ job                       what it does                                          
                           working day of a month (once per month; seed 004 第五条 1(6))
 ``deliver``               sends due outbox messages (retries, dead letters)              every call
 ``purge_sent``            deletes sent messages older than the pack's retention          1 day
+``purge_dead``            deletes dead letters older than the pack's retention          1 day
 ``purge_idempotency``     drops idempotency rows older than ``[privacy]`` retention     1 day
 ``money_index``           indexes the money rows of slips stored before that index      1 day
 ``store_upkeep``          the store's catch-up after an upgrade; planner statistics       1 hour
@@ -54,7 +55,7 @@ from aftersales.errors import (
 )
 from aftersales.ports.erasure import Sweepable
 from aftersales.ports.outbox_dispatch import MAX_SENDERS, DispatchReport, default_owner
-from aftersales.ports.queries import PageRequest, Sort, TicketFilter
+from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.store_upkeep import StoreUpkeep
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
@@ -92,6 +93,7 @@ JOB_NAMES = (
     "monthly_feedback",
     "deliver",
     "purge_sent",
+    "purge_dead",
     "purge_idempotency",
     "money_index",
     "store_upkeep",
@@ -161,6 +163,11 @@ def _positive(instance: object, attribute: attrs.Attribute[Any], value: object) 
         raise ValidationError(f"{attribute.name} must be an integer from 1 to {most:,}", field=attribute.name)
 
 
+_MOST_PURGED = 100_000
+"""Messages one purge deletes at most (``desk.outbox.purge_*``'s own bound)."""
+_MOST_BATCH = 10_000
+"""Slips one money-index batch reads at most (``desk.fees.backfill_money_index``'s own bound)."""
+
 _EVERY: Mapping[str, timedelta] = {
     "sla_sweep": timedelta(minutes=5),
     "callbacks_due": timedelta(minutes=15),
@@ -170,6 +177,7 @@ _EVERY: Mapping[str, timedelta] = {
     "monthly_feedback": timedelta(hours=1),
     "deliver": timedelta(0),
     "purge_sent": timedelta(days=1),
+    "purge_dead": timedelta(days=1),
     "purge_idempotency": timedelta(days=1),
     "money_index": timedelta(days=1),
     "store_upkeep": timedelta(hours=1),
@@ -388,18 +396,25 @@ class Jobs:
             "monthly_feedback": self._monthly_feedback,
             "deliver": self._deliver,
             "purge_sent": self._purge_sent,
+            "purge_dead": self._purge_dead,
             "purge_idempotency": self._purge_idempotency,
             "money_index": self._money_index,
             "store_upkeep": self._store_upkeep,
         }
         return jobs[name]
 
+    @property
+    def _page(self) -> int:
+        """Tickets read per transaction: the run's ``limit``, at most a store page (``MAX_PAGE``). A larger
+        limit made the sweep, the catch-up and ``recompute_due`` fail at every run ("limit … 1 to 1000")."""
+        return min(self.settings.limit, MAX_PAGE)
+
     def _sla_sweep(self, now: datetime) -> int:
         if self.context.calendar is None:
             return 0  # no working calendar, no SLA clocks to watch
         # The sweep reads the stored due times: recomputed first if they are another calendar's.
         moved = self._recompute_on_calendar_change()
-        report = self.sla_watch.sweep(self.actor, limit=self.settings.limit)
+        report = self.sla_watch.sweep(self.actor, limit=self._page)
         return moved + len(report.warnings) + len(report.breaches)
 
     def _callbacks_due(self, now: datetime) -> int:
@@ -510,7 +525,7 @@ class Jobs:
         while len(waiting) < limit:
             with self.context.store() as uow:  # one transaction per page: writers wait for one page
                 page = uow.tickets.query(
-                    TicketFilter(states=_OPEN), PageRequest(limit, cursor, Sort.RECEIVED_DESC)
+                    TicketFilter(states=_OPEN), PageRequest(self._page, cursor, Sort.RECEIVED_DESC)
                 )
             waiting += [t.id for t in page.items if t.priority is not None and t.resolution_due_at is None]
             cursor = page.next_cursor
@@ -547,7 +562,7 @@ class Jobs:
         if not stale:
             return 0
         # Page by page: an upgrade on a large store never holds the writers for every open ticket.
-        report = recompute_dues(self.context, self.runner, self.actor, None, page_size=self.settings.limit)
+        report = recompute_dues(self.context, self.runner, self.actor, None, page_size=self._page)
         return len(report.recomputed)
 
     def _deliver(self, now: datetime) -> DispatchReport:
@@ -556,7 +571,10 @@ class Jobs:
         return self.deliver(self.settings.limit, senders=self.settings.senders)
 
     def _purge_sent(self, now: datetime) -> int:
-        return self.outbox.purge_sent(self.actor, limit=self.settings.limit)
+        return self.outbox.purge_sent(self.actor, limit=min(self.settings.limit, _MOST_PURGED))
+
+    def _purge_dead(self, now: datetime) -> int:
+        return self.outbox.purge_dead_letters(self.actor, limit=min(self.settings.limit, _MOST_PURGED))
 
     def _purge_idempotency(self, now: datetime) -> int:
         # The pack's [privacy] keep_idempotency_days; a store without a sweep has nothing to expire.
@@ -568,7 +586,9 @@ class Jobs:
         # Bounded like every job: a few batches per run, the rest on the next run.
         if self.fees is None:
             return 0
-        return self.fees.backfill_money_index(self.actor, batch=self.settings.limit, max_batches=4)
+        return self.fees.backfill_money_index(
+            self.actor, batch=min(self.settings.limit, _MOST_BATCH), max_batches=4
+        )
 
     def _store_upkeep(self, now: datetime) -> int:
         # A few short batches per run (each a transaction a writer waits for at most); a store with

@@ -220,6 +220,8 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "sla_sweep": _HEADS | {R.SYSTEM},
     # which calendar the stored due times were computed on (service/calendar_stamp): the sweep job's
     "stamp_calendar": frozenset({R.MANAGER, R.SYSTEM}),
+    # the zone of the store's books (service/zone_stamp): stamped by the first write, moved deliberately
+    "move_books_zone": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.SYSTEM}),
     # the KPI report (seed 003 考核): the heads and the auditor read every dealer's, dealer staff their own
     "kpi_report": _HEADS | {R.AUDITOR, R.DEALER_STAFF, R.SYSTEM},
     # Seed 004 第五条 1(6): the service centre's monthly feedback (quality information, users' opinions,
@@ -232,6 +234,7 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "read_dead_letters": _HEADS | {R.AUDITOR, R.SYSTEM},
     "retry_dead_letters": _HEADS | {R.SYSTEM},
     "purge_sent_messages": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.SYSTEM}),
+    "purge_dead_letters": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.SYSTEM}),
     "announce_callbacks_due": _HEADS | {R.SYSTEM},
     "announce_monthly_feedback": _HEADS | {R.SYSTEM},
     "engineer_loads": _SEE_ALL | {R.DEALER_STAFF},

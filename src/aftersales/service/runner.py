@@ -167,6 +167,18 @@ class CommandRunner:
     def __init__(self, context: DeskContext) -> None:
         self.context = context
         self._ticket_hooks: list[TicketHook] = []
+        self.until_first_commit: Callable[[UnitOfWork, datetime], None] | None = None
+        """Run in each write's transaction before its commit until one has committed (the books zone's
+        stamp on a store without one: :mod:`aftersales.service.zone_stamp`)."""
+
+    def _commit(self, uow: UnitOfWork, now: datetime) -> None:
+        """Commit a write's transaction, with :attr:`until_first_commit` in it while that is set."""
+        first = self.until_first_commit
+        if first is not None:
+            first(uow, now)
+        uow.commit()
+        if first is not None:
+            self.until_first_commit = None
 
     def on_ticket_change(self, hook: TicketHook) -> None:
         """Register ``hook`` to run in every ticket command's transaction, after apply."""
@@ -406,7 +418,7 @@ class CommandRunner:
         if scoped is not None:
             record = {"f": print_, "t": ticket.id, "v": ticket.version, "e": [e.seq for e in events]}
             self._remember(uow, scoped, record)
-        uow.commit()
+        self._commit(uow, now)
         view = TicketView(self.seen_by(actor, ticket))
         return CommandResult(view, events, decisions=tuple(applied.decisions))
 
@@ -439,7 +451,7 @@ class CommandRunner:
                 events = tuple(ticket.events)
                 record = {"f": print_, "t": ticket.id, "v": ticket.version, "e": [e.seq for e in events]}
                 self._remember(uow, scoped, record)
-                uow.commit()
+                self._commit(uow, now)
             return CommandResult(
                 TicketView(self.seen_by(actor, ticket)), events, decisions=tuple(applied.decisions)
             )
@@ -492,7 +504,7 @@ class CommandRunner:
                 result = apply(uow, now)
                 if remember is not None:
                     self._remember(uow, scoped, {"f": print_, "r": remember(result)})
-                uow.commit()
+                self._commit(uow, now)
             return (result,)
 
         return self._attempts(once, (), scoped, recall)[0]

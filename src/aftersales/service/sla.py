@@ -24,6 +24,7 @@ from aftersales.domain.events import TicketEvent
 from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus, SlaTargets, SlaTimeline, sla_timeline
+from aftersales.domain.sla_held import held_dues, with_held
 from aftersales.domain.sla_reading import dealer_of, held_dealer, last_grade, steps_of
 from aftersales.domain.sla_retarget import retarget
 from aftersales.domain.ticket import Ticket
@@ -103,7 +104,7 @@ class _Kept:
     """What a ticket's event log gave: whether it was reopened, and its clocks measured for some targets
     on some calendar (an immutable :class:`SlaTimeline`), for the log of ``count`` events ending ``last``."""
 
-    __slots__ = ("changes", "count", "decided", "last", "measured", "reopened", "retargeted")
+    __slots__ = ("changes", "count", "decided", "held", "last", "measured", "reopened", "retargeted")
 
     def __init__(self, count: int, last: object, reopened: bool) -> None:
         self.count = count
@@ -117,6 +118,8 @@ class _Kept:
         self.changes: tuple[Priority, list[tuple[int, Priority]]] | None = None
         # The decision re-counted for the priority changes of this log (made only when there are some).
         self.retargeted: tuple[CustomerTier, tuple[Decision[SlaTargets], SlaTargets]] | None = None
+        # The breached due times a recalculation held for this log's clocks (domain.sla_held).
+        self.held: dict[str, datetime] | None = None
 
 
 _STORED = frozenset({"response", "resolution", "dealer_resolution"})
@@ -326,7 +329,8 @@ class SlaService:
         if not events or now < events[-1].at:  # the past: the targets and the log as they were then
             found = self._decide(ticket, tier, now)
             assert found is not None
-            return self._timeline(ticket, found[0].outcome, calendar, now).status(now)
+            past = self._timeline(ticket, found[0].outcome, calendar, now).status(now)
+            return with_held(past, held_dues(e for e in events if e.at <= now), calendar)
         # The common read (now, or any instant after the last event): the decision and the timeline kept
         # with the log, each checked by identity; nothing is looked up by the facts again.
         kept = self._log(ticket)
@@ -341,7 +345,15 @@ class SlaService:
             timeline = sla_timeline(events, targets, calendar, days_zone=self.days_zone)
             measured = (targets, calendar, timeline.without_events())
             kept.measured = measured  # one assignment: readers see all three or none
-        return measured[2].status(now)
+        return with_held(measured[2].status(now), self._held(kept, events), calendar)
+
+    @staticmethod
+    def _held(kept: _Kept, events: Sequence[TicketEvent]) -> dict[str, datetime]:
+        """The breached due times held for the log's clocks, read once per log."""
+        held = kept.held
+        if held is None:
+            held = kept.held = held_dues(events)
+        return held
 
     def _log(self, ticket: Ticket) -> _Kept:
         """What was kept for ``ticket``'s event log, checked against it: the same number of events and an
@@ -427,3 +439,12 @@ class SlaService:
         ticket.resolution_due_at = (
             resolution if dealer is None or (resolution and resolution <= dealer) else dealer
         )
+        # A breach a recalculation held (announced before the calendar gained a day off) stays one.
+        held = self._held(self._log(ticket), ticket.events) if ticket.events else {}
+        for name, due in held.items():
+            stored = ticket.response_due_at if name == "response" else ticket.resolution_due_at
+            if stored is not None and due < stored:
+                if name == "response":
+                    ticket.response_due_at = due
+                else:
+                    ticket.resolution_due_at = due

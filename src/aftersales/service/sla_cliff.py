@@ -5,7 +5,7 @@ runs on the statutory holidays alone (``BusinessCalendar.with_provisional``) and
 *provisional*. The managers are warned once when the first provisional due is computed
 (``provisional_notice``, after every derivation of due times); this module reports how long the official
 data lasts (``desk.health()``) and, when the data is added or changed, recomputes every open ticket's due
-times it moves in one runner write, with an event per ticket.
+times it moves, a page of open tickets per runner write, with an event per ticket.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.events import JsonValue
+from aftersales.domain.parties import CustomerTier
+from aftersales.domain.sla_held import HELD_KEY, HELD_TARGETS
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import CalendarDataMissing, ValidationError
-from aftersales.ports.queries import PageRequest, TicketFilter
+from aftersales.errors import CalendarDataMissing, NotFound, ValidationError
+from aftersales.ports.queries import MAX_PAGE, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.calendar_stamp import stamp_calendar
@@ -29,8 +31,10 @@ from aftersales.service.permissions import check_role
 from aftersales.service.provisional_notice import CalendarNotice, has_provisional_dues, provisional_messages
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sla import SlaService
+from aftersales.service.sla_watch import SlaAlert, restarted_at
 
 __all__ = [
+    "DEFAULT_PAGE",
     "CalendarHealth",
     "CalendarNotice",
     "RecomputeReport",
@@ -39,6 +43,8 @@ __all__ = [
     "recompute_dues",
 ]
 
+DEFAULT_PAGE = 500
+"""Open tickets recomputed per write when the caller names no page size (the jobs' default ``limit``)."""
 _RECALCULATORS = frozenset({Role.SYSTEM, Role.MANAGER})
 _OPEN_STATES = ("new", "triaged", "assigned", "in_progress", "awaiting_parts", "awaiting_customer", "rework",
                 "resolved", "accepted")  # fmt: skip
@@ -95,7 +101,7 @@ def recompute_dues(
     actor: Actor,
     calendar: BusinessCalendar | None,
     *,
-    page_size: int | None = None,
+    page_size: int = DEFAULT_PAGE,
 ) -> RecomputeReport:
     """Switch the desk to ``calendar`` and recompute the due times of every open ticket they change.
 
@@ -104,14 +110,19 @@ def recompute_dues(
     cancelled): the SLA status reads the desk's calendar, so a stored due left on the old one would
     disagree with it, and the ledger, the sweep and the reports read the stored one.
 
-    One write through the runner: every ticket changed, its ``recalculate_sla`` event and the managers'
-    notice commit together; the desk uses the new calendar only once they have. With ``page_size`` (the
-    sweep job's catch-up on the desk's own calendar) each page of open tickets is a write of its own, so
-    writers wait for one page, not for every open ticket; the store is stamped after the last page.
+    Page by page: each page of ``page_size`` open tickets (their changes and ``recalculate_sla`` events)
+    is one write through the runner, so writers wait for one page, not for every open ticket (the host
+    call and the sweep job's catch-up alike); the store is stamped, and the managers told, in a last write
+    after the last page. The desk uses the new calendar from the first page on, so a command between two
+    pages derives its ticket's due times on the calendar the pages move them to; should a page fail, the
+    store's stamp is still the old calendar's, ``desk.health().dues_stale`` says so and the next
+    ``sla_sweep`` job finishes the recomputation on the desk's (new) calendar.
     """
     check_role(actor, "recalculate_sla", roles=_RECALCULATORS)
     if calendar is not None and not isinstance(calendar, BusinessCalendar):
         raise ValidationError("calendar must be a BusinessCalendar", field="calendar")
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE:
+        raise ValidationError(f"page_size is open tickets per write, 1 to {MAX_PAGE}", field="page_size")
     old = context.calendar
     if calendar is not None and old is not None and calendar.timezone != old.timezone:
         # The desk's zone (stamps, numbers, months) came with its calendar: working hours counted in
@@ -132,14 +143,24 @@ def recompute_dues(
             undue = ticket.resolution_due_at is None and ticket.is_open
             provisional = has_provisional_dues(old, ticket)
             before = (ticket.response_due_at, ticket.resolution_due_at)
+            tier = runner.tier(uow, ticket)
             try:
-                service.derive(ticket, runner.tier(uow, ticket), now)
+                service.derive(ticket, tier, now)
             except CalendarDataMissing:
                 continue
+            # A breach announced before the change is a fact (seeds 003/004 考核): its due stays.
+            held = (
+                _announced_breaches(uow, service, ticket, tier, before, now)
+                if ticket.can("recalculate_sla")
+                else {}
+            )
+            if held:
+                ticket.response_due_at = held.get("response", ticket.response_due_at)
+                ticket.resolution_due_at = held.get("resolution", ticket.resolution_due_at)
             after = (ticket.response_due_at, ticket.resolution_due_at)
             # Every open ticket whose due times the new calendar moves (a holiday announced or cancelled,
             # a make-up day added), not only the provisional ones: the stored due is the status's due.
-            if not (provisional or undue or after != before):
+            if not (provisional or undue or after != before or held):
                 continue
             if ticket.can("recalculate_sla"):  # complaints record no such step; their dues still move
                 payload: dict[str, JsonValue] = {
@@ -148,6 +169,8 @@ def recompute_dues(
                     "old_resolution_due_at": _iso(before[1]),
                     "new_resolution_due_at": _iso(after[1]),
                 }
+                if held:
+                    payload[HELD_KEY] = {name: at.isoformat() for name, at in held.items()}
                 ticket.step("recalculate_sla", actor.ref, max(now, ticket.last_event_at), payload=payload)
             uow.tickets.save(ticket)
             recomputed.append(ticket.id)
@@ -165,43 +188,64 @@ def recompute_dues(
             )
         return RecomputeReport(checked, tuple(recomputed), until)
 
-    if page_size is None:
-
-        def apply(uow: UnitOfWork, now: datetime) -> RecomputeReport:
-            tickets: list[Ticket] = []
-            cursor: str | None = None
-            while True:
-                page = uow.tickets.query(query, PageRequest(200, cursor))
-                tickets += page.items
-                cursor = page.next_cursor
-                if cursor is None:
-                    break
-            return finish(uow, len(tickets), recompute(uow, tickets, now), now)
-
-        report = runner.write(actor, "recalculate_sla", None, request, apply)
-    else:
-        size = page_size
-
-        def one_page(at: str | None) -> Callable[[UnitOfWork, datetime], tuple[int, list[str], str | None]]:
-            def apply(uow: UnitOfWork, now: datetime) -> tuple[int, list[str], str | None]:
-                page = uow.tickets.query(query, PageRequest(size, at))
-                return len(page.items), recompute(uow, page.items, now), page.next_cursor
-
-            return apply
-
-        checked, recomputed, cursor = 0, [], None
-        while True:
-            seen, moved, cursor = runner.write(actor, "recalculate_sla", None, request, one_page(cursor))
-            checked += seen
-            recomputed += moved
-            if cursor is None:
-                break
-        report = runner.write(
-            actor, "recalculate_sla", None, request, lambda uow, now: finish(uow, checked, recomputed, now)
-        )
+    # From the first page on, the desk derives due times on the new calendar (see the docstring).
     context.calendar = new
     context.sla.calendar = new
-    return report
+
+    def one_page(at: str | None) -> Callable[[UnitOfWork, datetime], tuple[int, list[str], str | None]]:
+        def apply(uow: UnitOfWork, now: datetime) -> tuple[int, list[str], str | None]:
+            page = uow.tickets.query(query, PageRequest(page_size, at))
+            return len(page.items), recompute(uow, page.items, now), page.next_cursor
+
+        return apply
+
+    checked, recomputed, cursor = 0, [], None
+    while True:
+        seen, moved, cursor = runner.write(actor, "recalculate_sla", None, request, one_page(cursor))
+        checked += seen
+        recomputed += moved
+        if cursor is None:
+            break
+    return runner.write(
+        actor, "recalculate_sla", None, request, lambda uow, now: finish(uow, checked, recomputed, now)
+    )
+
+
+def _announced_breaches(
+    uow: UnitOfWork,
+    service: SlaService,
+    ticket: Ticket,
+    tier: CustomerTier,
+    before: tuple[datetime | None, datetime | None],
+    now: datetime,
+) -> dict[str, datetime]:
+    """The stored targets whose breach the sweep announced (an :class:`SlaAlert` for the clock running
+    now: not restarted by a reopen, a dealer's new hours or an extension since) and whose due, passed
+    before ``now``, the new calendar moves later: each with the due it passed, to be kept (see
+    :mod:`aftersales.domain.sla_held`). The due is the one the alert was of: a command on a desk already
+    on the new calendar (before this recalculation reached the ticket) may have moved the stored one."""
+    held: dict[str, datetime] = {}
+    moved = (ticket.response_due_at, ticket.resolution_due_at)
+    status = None
+    for name, stored, new in zip(HELD_TARGETS, before, moved, strict=True):
+        try:
+            alert = uow.documents.get(SlaAlert, f"{ticket.id}:{name}:sla_breach")
+        except NotFound:
+            continue
+        old = alert.due_at if alert.due_at is not None else stored
+        if old is None or new is None or new <= old or old > now:
+            continue
+        if status is None:
+            try:
+                status = service.status(ticket, tier, now)
+            except CalendarDataMissing:
+                return held  # no clock to read: nothing held (the due times moved as derived)
+        target = status.get(name)
+        since = restarted_at(ticket, target) if target is not None else None
+        if alert.at < old or (since is not None and since > alert.at):
+            continue  # announced for an earlier clock
+        held[name] = old
+    return held
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -44,7 +44,7 @@ from aftersales.service.notify import address_of
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.runner import CommandRunner
 
-__all__ = ["SlaAlert", "SlaWatch", "SweepMark", "SweepReport"]
+__all__ = ["SlaAlert", "SlaWatch", "SweepMark", "SweepReport", "restarted_at"]
 
 _RUNNING, _PAUSED = ClockPhase.RUNNING, ClockPhase.PAUSED  # read through the class, each costs a lookup
 _FOREVER = 1 << 62
@@ -68,6 +68,9 @@ class SlaAlert:
     target: str
     kind: str
     at: datetime
+    due_at: datetime | None = None
+    """The due time the announced warning or breach was of (``None`` in alerts stored before it was kept):
+    a breach stays one when a new calendar moves that due later (:mod:`aftersales.domain.sla_held`)."""
     version: int = 0
 
 
@@ -136,10 +139,10 @@ class SweepReport:
 
 
 _RESTARTS = frozenset({"reopen", "assign", "reassign", "extend_sla"})
-"""The steps that can restart a target's clock or move its limit (see :func:`_restarted`)."""
+"""The steps that can restart a target's clock or move its limit (see :func:`restarted_at`)."""
 
 
-def _restarted(ticket: Ticket, target: TargetStatus) -> datetime | None:
+def restarted_at(ticket: Ticket, target: TargetStatus) -> datetime | None:
     """Since when ``target``'s announcements hold: its clock's start, or the latest extension of its limit
     (seed 002: a special case approved up to 48 h; a breach of the new limit is announced again)."""
     since = target.started_at
@@ -352,7 +355,9 @@ class SlaWatch:
         ``"@<start µs>"`` when an earlier one was made before this clock started (the target restarted:
         a reopen, or another dealer's 24 hours), so that clock's warning and breach are announced too.
         """
-        alert = SlaAlert(f"{ticket.id}:{target.name}:{kind}", ticket.id, target.name, kind, now)
+        alert = SlaAlert(
+            f"{ticket.id}:{target.name}:{kind}", ticket.id, target.name, kind, now, target.due_at
+        )
         try:
             found = uow.documents.get(SlaAlert, alert.id)
         except NotFound:
@@ -370,11 +375,11 @@ class SlaWatch:
                 break
         else:
             return None
-        since = _restarted(ticket, target)
+        since = restarted_at(ticket, target)
         # This clock's own warning or breach comes after some of it ran, so strictly after its start.
         if since is None or found.at > since:
             return None
-        found.at = now
+        found.at, found.due_at = now, target.due_at
         uow.documents.save(found)
         return f"@{micros(since)}"
 

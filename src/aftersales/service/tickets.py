@@ -81,7 +81,13 @@ from aftersales.service.lifecycle import (
 from aftersales.service.policy_memo import DecisionMemo
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.shared_values import assessment as shared_assessment
-from aftersales.service.sla_cliff import CalendarHealth, RecomputeReport, calendar_health, recompute_dues
+from aftersales.service.sla_cliff import (
+    DEFAULT_PAGE,
+    CalendarHealth,
+    RecomputeReport,
+    calendar_health,
+    recompute_dues,
+)
 from aftersales.service.views import CommandResult, Progress, TicketView
 
 __all__ = ["Tickets", "scoped_filter"]
@@ -779,16 +785,18 @@ class Tickets:
         return calendar_health(calendar, self.context.now(), stale)
 
     def recompute_provisional_dues(
-        self, actor: Actor, calendar: BusinessCalendar | None = None
+        self, actor: Actor, calendar: BusinessCalendar | None = None, *, page_size: int = DEFAULT_PAGE
     ) -> RecomputeReport:
         """Recompute every open ticket's due times after official holiday data was added.
 
         Pass the new ``calendar`` (e.g. built from next year's TOML or .ics file, or a newer ``holidays``
         package, or one with a holiday announced since); the desk uses it from now on. Each open ticket
         whose due times were provisional, or which the new calendar moves, gets a ``recalculate_sla``
-        event with the old and new due times, and the managers are told.
+        event with the old and new due times, and the managers are told. The open tickets are recomputed
+        ``page_size`` (1 to 1000) per write, as the ``sla_sweep`` job's catch-up does, so the other writers
+        wait for one page at a time; should the call fail midway, the next ``sla_sweep`` job finishes it.
         """
-        return recompute_dues(self.context, self.runner, actor, calendar)
+        return recompute_dues(self.context, self.runner, actor, calendar, page_size=page_size)
 
     # -- queries ------------------------------------------------------------------------------------------
     # Each reads in a read-only unit of work (issue 18): no write lock, and one statement each (the

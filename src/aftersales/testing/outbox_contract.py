@@ -194,6 +194,29 @@ class OutboxContract:
             uow.outbox.mark_sent(["N00004"], T0)  # still there: a repeat is ignored, not NotFound
             uow.commit()
 
+    def test_retention_purges_only_old_dead_letters(self, store: StoreFactory) -> None:
+        self._put(store, [notification(n, f"d{n}") for n in range(1, 6)])
+        with store() as uow:
+            uow.outbox.mark_failed("N00002", T0 + timedelta(days=1), "no such user", dead=True)
+            uow.outbox.mark_failed("N00001", T0 + timedelta(days=2), "no such user", dead=True)
+            uow.outbox.mark_failed("N00003", T0 + timedelta(days=3), "no such user", dead=True)
+            uow.outbox.mark_failed("N00004", T0 + timedelta(days=40), "no such user", dead=True)
+            uow.commit()
+        with store() as uow:
+            assert uow.outbox.revive(["N00003"], T0 + timedelta(days=4)) == 1  # pending again: stays
+            uow.commit()
+        with store() as uow:
+            assert uow.outbox.purge_dead(T0 + timedelta(days=30), limit=1) == 1  # the oldest first
+            uow.commit()
+        with store() as uow:
+            assert [m.id for m in uow.outbox.dead()] == ["N00001", "N00004"]
+            assert uow.outbox.purge_dead(T0 + timedelta(days=30)) == 1
+            uow.commit()
+        with store() as uow:
+            assert uow.outbox.purge_dead(T0 + timedelta(days=30)) == 0
+            assert [m.id for m in uow.outbox.dead()] == ["N00004"]
+            assert sorted(m.id for m in uow.outbox.pending()) == ["N00003", "N00005"]
+
     def test_many_messages_in_one_put_and_a_duplicate_rolls_back(self, store: StoreFactory) -> None:
         self._put(store, [notification(n, "r") for n in range(1, 1201)])
         with store() as uow:

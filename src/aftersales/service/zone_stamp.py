@@ -1,0 +1,101 @@
+"""The books' time zone a store was kept in: a stamp in the store, checked when a desk opens.
+
+A desk dates everything in its books' zone (``settings={"timezone": ...}``, its calendar's by default):
+the whole local days of a callback due, the months of fee slips and KPIs, archive dates, materials
+deadlines. Two desks on one store in two zones (or a desk restarted with another zone) computed due
+times and month boundaries differently over the same tickets: a ticket fell in March on one and April
+on the other. The first write on a store stamps its desk's zone (as :mod:`aftersales.service.calendar_stamp`
+stamps the calendar of the stored due times); a desk opened later in another zone is refused with a
+``ConfigurationError`` naming the setting and both zones (one opened before the stamp has its first write
+refused). Moving the books to another zone is a
+deliberate step, :meth:`ServiceDesk.move_books_zone <aftersales.service.desk.ServiceDesk.move_books_zone>`
+(stop the desks first, open them again in the new zone after).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+import attrs
+
+from aftersales.errors import ConfigurationError, DuplicateError, NotFound
+from aftersales.ports.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from aftersales.service.context import DeskContext
+    from aftersales.service.runner import CommandRunner
+
+__all__ = ["BooksZone", "books_zone", "check_books_zone", "keep_books_zone", "stamp_books_zone"]
+
+_ID = "books"
+
+
+@attrs.define
+class BooksZone:
+    """The time zone the store's books are kept in, and when it was set."""
+
+    DOCUMENT_KIND: ClassVar[str] = "books_zone"
+    DOCUMENT_INDEX: ClassVar[tuple[str, ...]] = ()
+    id: str
+    timezone: str
+    stamped_at: datetime
+    version: int = 0
+
+
+def books_zone(uow: UnitOfWork) -> BooksZone | None:
+    """The store's stamp, ``None`` before any desk has opened on it (or on a store older than stamps)."""
+    try:
+        stamp: BooksZone = uow.documents.get(BooksZone, _ID)
+    except NotFound:
+        return None
+    return stamp
+
+
+def check_books_zone(stamp: BooksZone | None, timezone: str) -> None:
+    """Refuse a desk in ``timezone`` on a store whose books are kept in another zone."""
+    if stamp is not None and stamp.timezone != timezone:
+        raise ConfigurationError(
+            f"the desk's books time zone {timezone!r} is not the store's {stamp.timezone!r} (stamped "
+            f"{stamp.stamped_at.isoformat()}): open the desk with settings={{'timezone': "
+            f"{stamp.timezone!r}}}, or move the store's books first with ServiceDesk.move_books_zone",
+            key="settings.timezone",
+        )
+
+
+def stamp_books_zone(uow: UnitOfWork, timezone: str, at: datetime, *, move: bool = False) -> BooksZone:
+    """Stamp ``timezone`` (in ``uow``'s transaction) on a store without a stamp; with ``move``, replace
+    the stamp. Without ``move`` a stamp of another zone written meanwhile (a desk opened at the same
+    instant in another zone) is refused by :func:`check_books_zone`."""
+    stamp = books_zone(uow)
+    if stamp is None:
+        stamp = BooksZone(_ID, timezone, at)
+        uow.documents.add(stamp)  # DuplicateError when another desk stamped it first: the caller reads it
+        return stamp
+    if stamp.timezone == timezone:
+        return stamp
+    if not move:
+        check_books_zone(stamp, timezone)
+    stamp = attrs.evolve(stamp, timezone=timezone, stamped_at=at)
+    uow.documents.save(stamp)
+    return stamp
+
+
+def keep_books_zone(context: DeskContext, runner: CommandRunner) -> None:
+    """At a desk's opening: refuse it when the store's books are kept in another zone than its own
+    (``ConfigurationError`` naming ``settings.timezone``). On a store without a stamp, the desk's first
+    write stamps its zone in the same transaction (a desk that only reads — the report command on a
+    copy — writes nothing), and that write is refused should another desk have stamped another zone."""
+    timezone = context.timezone
+    with context.reader(snapshot=False) as uow:
+        stamp = books_zone(uow)
+    check_books_zone(stamp, timezone)
+    if stamp is None:
+        runner.until_first_commit = lambda uow, at: _stamp_once(uow, timezone, at)
+
+
+def _stamp_once(uow: UnitOfWork, timezone: str, at: datetime) -> None:
+    try:
+        stamp_books_zone(uow, timezone, at)
+    except DuplicateError:  # another desk stamped the store in the meantime: its zone must be ours
+        check_books_zone(books_zone(uow), timezone)
