@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from test_seed002_money import _repair, story  # noqa: F401  (the seed 002 money desk)
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.fee_slips import FeeSlip, SlipState
 from aftersales.domain.money import Money
+from aftersales.errors import LegalHold
 from aftersales.reports.money import month_money
 from aftersales.service.desk import ServiceDesk
 from conftest import World
@@ -65,3 +67,38 @@ def test_money_received_stays_for_the_office_to_pay_back(
     assert slip.state is SlipState.ISSUED and slip.paid == Money("100.00", "CNY")
     with desk.store() as uow:
         assert month_money(uow.documents, "2026-03").income == Money("250.00", "CNY")
+
+
+def test_an_erasure_that_cancels_the_job_cancels_its_unpaid_slip_too(
+    story: tuple[ServiceDesk, ManualClock, World],  # noqa: F811
+) -> None:
+    # The erasure cancels the person's tickets still being worked as a cancellation does (session 20):
+    # the unpaid slip of the job goes with it, and the month counts no income from it.
+    desk, clock, world = story
+    ticket_id, _quote = _accepted(desk, clock, world)
+    record = desk.privacy.erase_customer(
+        world.manager, "cust-zh", "客户要求删除个人信息", cancel_open_tickets=True
+    )
+    assert record.cancelled >= 1
+    (slip,) = _slips(desk, ticket_id)
+    assert slip.state is SlipState.CANCELLED
+    with desk.store() as uow:
+        assert month_money(uow.documents, "2026-03").income == ZERO
+
+
+def test_an_erasure_held_by_money_received_cancels_nothing(
+    story: tuple[ServiceDesk, ManualClock, World],  # noqa: F811
+) -> None:
+    # Part of the quote was paid: the slip stays owed after the cancellation, so the erasure is held and
+    # the job it would have cancelled is still being worked.
+    desk, clock, world = story
+    ticket_id, quote_id = _accepted(desk, clock, world)
+    desk.charges.record_payment(world.customer_zh, ticket_id, quote_id, amount=Money("100.00", "CNY"))
+    state = desk.ticket(world.manager, ticket_id).state
+    with pytest.raises(LegalHold) as caught:
+        desk.privacy.erase_customer(
+            world.manager, "cust-zh", "客户要求删除个人信息", cancel_open_tickets=True
+        )
+    assert caught.value.hold == "unpaid_fee_slip"
+    assert desk.ticket(world.manager, ticket_id).state == state
+    assert [s.state for s in _slips(desk, ticket_id)] == [SlipState.ISSUED]

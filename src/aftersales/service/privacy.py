@@ -176,7 +176,9 @@ class PrivacyDesk:
         they stayed in the queues, their SLA clocks ran on and announced breaches, an engineer went to an
         address that no longer exists. With ``cancel_open_tickets=True`` the erasure cancels them in the
         same transaction (reason ``customer_erased``, by the erasing actor; the SLA clocks stop and the
-        ticket hooks run as on any cancellation) and :attr:`ErasureRecord.cancelled` counts them. A
+        ticket hooks run as on any cancellation, so a job's unpaid fee slip is cancelled with it and holds
+        nothing; a hold found then undoes the cancellations too) and :attr:`ErasureRecord.cancelled` counts
+        them. A
         ticket whose work is done (resolved, accepted) is not cancelled and does not hold the erasure.
         """
         permit(actor, _DOCS, "erase_customer", customer_id)
@@ -197,8 +199,14 @@ class PrivacyDesk:
             # entry is erased too, instead of committing after this erasure read the entries.
             customer = for_update(uow.customers, customer_id)
             tickets = _tickets_of(uow, customer_id)
-            self._check_holds(uow, customer_id, tickets)
+            self._check_claims(uow, customer_id, tickets)
+            if not cancel_open_tickets:
+                self._check_debts(uow, customer_id)
             cancelled = self._cancel_open(uow, actor, customer_id, tickets, now, cancel_open_tickets)
+            if cancel_open_tickets:
+                # After the cancellations: a job called off unpaid leaves no debt (its slip is cancelled
+                # with it); a hold found now undoes them with the rest of the transaction.
+                self._check_debts(uow, customer_id)
             needles = _needles(customer)
             free_text: list[str] = []
             erased: list[Ticket] = []
@@ -333,7 +341,9 @@ class PrivacyDesk:
             uow.outbox.put(self.runner.settle_moved_ticket(uow, actor, ticket, before_state, events, now))
         return len(working)
 
-    def _check_holds(self, uow: UnitOfWork, customer_id: str, tickets: Sequence[Ticket]) -> None:
+    @staticmethod
+    def _check_claims(uow: UnitOfWork, customer_id: str, tickets: Sequence[Ticket]) -> None:
+        """The hold of an open complaint carrying a compensation claim (checked before any is cancelled)."""
         open_ids = {t.id for t in tickets if t.state not in (TicketState.CLOSED, TicketState.CANCELLED)}
         for file in uow.documents.query(ComplaintFile, customer_id=customer_id):
             crisis = file.crisis
@@ -345,6 +355,10 @@ class PrivacyDesk:
             ) or any(r.kind is RemedyKind.COMPENSATION for r in file.remedies)
             if claim and file.id in open_ids:
                 raise LegalHold(customer_id, "open_compensation_claim", file.id)
+
+    @staticmethod
+    def _check_debts(uow: UnitOfWork, customer_id: str) -> None:
+        """The hold of a fee slip the person owes, unpaid."""
         for slip in uow.documents.query(FeeSlip, customer_id=customer_id):
             # The person's own debt: a slip owed by the dealer (a lent part it kept, its purchase from
             # the maker) names the customer's ticket but is collected from the dealer; it keeps its ids
