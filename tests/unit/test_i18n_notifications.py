@@ -35,6 +35,7 @@ SAMPLES: dict[str, dict[str, object]] = {
     "progress_note": {"ticket_id": "T-1", "note": "备件已到，明天上门", "noted_at": AT},
     "resolved_please_confirm": {"ticket_id": "T-1", "resolved_at": AT},
     "rework_requested": {"ticket_id": "T-1", "reason": "夜里还会自己冲水"},
+    "job_cancelled": {"ticket_id": "T-1", "reason": "客户自行修好"},
     "sla_warning": {
         "ticket_id": "T-1",
         "target": Term("sla_target.response"),

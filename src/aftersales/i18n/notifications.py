@@ -108,6 +108,12 @@ NOTIFICATION_KINDS: Final = _kinds(
         "The customer sent the work back (not accepted, or the problem is back): it is to be redone.",
     ),
     K(
+        "job_cancelled",
+        ("engineer",),
+        {"ticket_id", "reason"},
+        "The ticket its holder was sent to was cancelled: nobody is to go (the reason given).",
+    ),
+    K(
         "sla_warning",
         ("handler", "manager"),
         {"ticket_id", "target", "due_at", "remaining"},

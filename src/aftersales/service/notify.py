@@ -56,6 +56,9 @@ _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
     # came back, with the customer's words, as they were told it was assigned.
     "reject": ("rework_requested", NotificationEvent.ASSIGNED),
     "reopen": ("rework_requested", NotificationEvent.ASSIGNED),
+    # Whoever holds a ticket the customer or the desk called off is told, so nobody goes to the visit
+    # (an erasure's cancellation too: the address is gone).
+    "cancel": ("job_cancelled", NotificationEvent.ASSIGNED),
 }
 
 
@@ -339,7 +342,7 @@ class Notifications:
             return {"ticket_id": ticket.id, "resolved_at": event.at}
         if kind == "complaint_outcome":
             return {"ticket_id": ticket.id, "resolved_at": event.at, "outcome": event.reason or NOT_SET}
-        if kind == "rework_requested":
+        if kind in ("rework_requested", "job_cancelled"):
             return {"ticket_id": ticket.id, "reason": event.reason or NOT_SET}
         raise AssertionError(kind)
 
@@ -480,7 +483,7 @@ def _engineer_name(uow: UnitOfWork, engineer_id: str) -> str:
 _CUSTOMER_ASSIGNED = "ticket_assigned"
 _FOLLOWED = "ticket_followed"
 _HOLDERS = frozenset({Role.ENGINEER, Role.DEALER_STAFF})
-_TO_HOLDERS = frozenset({"assigned", "rework_requested"})
+_TO_HOLDERS = frozenset({"assigned", "rework_requested", "job_cancelled"})
 _FOLLOWERS = frozenset({Role.CUSTOMER, Role.MANAGER, Role.DEPARTMENT_HEAD, Role.GENERAL_MANAGER, Role.AGENT})
 
 
