@@ -210,6 +210,9 @@ class PostgresTickets:
         """This transaction's id as a row's ``xmin`` says it, once it locked a ticket."""
         self._events: dict[str, EventsText | None] = {}
         """The stored text of the events of each ticket served from the memo (a save appends to it)."""
+        self._owners: dict[str, Ticket] = {}
+        """The ticket object those events were read into or saved from: a save of another object (one
+        rebuilt with rewritten events, as an erasure does) writes all its events, never the known text."""
         self._rows: dict[str, tuple[object, ...]] = {}
         """The row columns of each ticket this transaction locked, as its document read gives them
         (``row_values``): a save that leaves them so writes the document alone."""
@@ -218,6 +221,7 @@ class PostgresTickets:
         """The transaction ended: its locks and kept texts with it."""
         self._locked.clear()
         self._events.clear()
+        self._owners.clear()
         self._rows.clear()
 
     def _keep(self, ticket: Ticket, version: int, events: EventsText | None) -> Any:
@@ -293,6 +297,7 @@ class PostgresTickets:
                 version, text = again
         if ticket is None:
             ticket, self._events[id] = _load(text, kept[1] if kept is not None else None)
+        self._owners[id] = ticket
         ticket.version = version
         if lock:
             self._rows[id] = row_values(ticket, version)
@@ -308,7 +313,10 @@ class PostgresTickets:
     def save(self, ticket: Ticket) -> None:
         old = ticket.version
         new = old + 1
-        text, events = ticket_text_utf8(ticket, new, self._events.pop(ticket.id, None))
+        known = self._events.pop(ticket.id, None)
+        if self._owners.pop(ticket.id, None) is not ticket:  # rebuilt (rewritten events): all of them
+            known = None
+        text, events = ticket_text_utf8(ticket, new, known)
         values = row_values(ticket, new)
         document = Jsonb(text, dumps=_raw)
         remember = self._keep(ticket, new, events)
@@ -333,6 +341,7 @@ class PostgresTickets:
         if ticket.id in self._locked:
             self._locked[ticket.id] = new
         self._events[ticket.id] = events
+        self._owners[ticket.id] = ticket
         ticket.version = new
 
     @staticmethod

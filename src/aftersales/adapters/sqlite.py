@@ -737,6 +737,9 @@ class _Tickets:
         # The events of each ticket read, as stored (their text, or a whole row's parsed list; None:
         # unknown): a save writes only the new ones to the log, or all of them without converting each.
         self._events: dict[str, EventsText | StoredEvents | None] = {}
+        # The ticket object those events were read into or saved from: a save of another object (one
+        # rebuilt with rewritten events, as an erasure does) writes all its events, never the known text.
+        self._owners: dict[str, Ticket] = {}
         # The tickets read in this transaction whose events the log does not hold (rows written whole):
         # a save writes all of them to the log.
         self._whole: set[str] = set()
@@ -751,6 +754,7 @@ class _Tickets:
         self._stored.clear()
         self._faults.clear()
         self._events.clear()
+        self._owners.clear()
         self._whole.clear()
         self._unlogged.clear()
         self._facts.clear()
@@ -852,6 +856,7 @@ class _Tickets:
                     self._unlogged.add(id)
         else:
             ticket, self._events[id], derived = kept
+        self._owners[id] = ticket
         ticket.version = version
         # A unit read by the memo's asset id is only the ticket's when the memo's text was the one read.
         self._uow.prime(ticket, found, asset=peeked is None or kept is not None)
@@ -866,6 +871,11 @@ class _Tickets:
         if ticket.fault_records:
             self._faults[id] = fault_values(ticket)
         return ticket
+
+    def _known_events(self, ticket: Ticket) -> EventsText | StoredEvents | None:
+        """The stored text of ``ticket``'s events, if this very object was read or saved with it."""
+        known = self._events.pop(ticket.id, None)
+        return known if self._owners.pop(ticket.id, None) is ticket else None
 
     def get_for_update(self, id: str) -> Ticket:
         # BEGIN IMMEDIATE at the unit of work's first statement holds the database's write lock already.
@@ -894,7 +904,7 @@ class _Tickets:
         # keeps its size, so it is rewritten in place.
         run = self._uow.run
         whole = ticket.id in self._whole
-        text, events, append, body = save_texts(ticket, new, self._events.pop(ticket.id, None), not whole)
+        text, events, append, body = save_texts(ticket, new, self._known_events(ticket), not whole)
         if not append and ticket.id not in self._unlogged:
             # Its logged events are unknown (or the row replaced them): all of them again.
             run(DROP_EVENTS, (ticket.id, old_version))
@@ -926,6 +936,7 @@ class _Tickets:
         self._stored[ticket.id] = row
         ticket.version = new
         self._events[ticket.id] = events
+        self._owners[ticket.id] = ticket
         self._kept.remember(
             ticket.id, text, ticket, events, (row, self._facts[ticket.id], True), copy=not release
         )
