@@ -61,3 +61,13 @@ def test_an_erasure_that_cancels_the_job_tells_the_engineer_too(
     d.privacy.erase_customer(world.manager, "cust-zh", "客户要求删除个人信息", cancel_open_tickets=True)
     d.deliver()
     assert len(_cancel_notices(notifier, ENGINEER, tid)) == 1
+
+
+def test_a_call_cancelled_before_anyone_was_sent_tells_no_engineer(
+    desk: tuple[ServiceDesk, World, MemoryNotifier],
+) -> None:
+    d, world, notifier = desk
+    tid = d.open_ticket(world.agent, customer_id="cust-zh", description="复印机不出纸").ticket.id
+    d.cancel(world.agent, tid, reason="重复登记")
+    d.deliver()
+    assert not [m for m in notifier.sent if tid in m.body and "取消" in m.body]

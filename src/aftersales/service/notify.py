@@ -229,6 +229,8 @@ class Notifications:
         if found is None or event.payload.get("visible") is False:  # an internal note stays internal
             return []
         kind, moment = found
+        if kind == "job_cancelled" and ticket.assignee is None:
+            return []  # nobody was sent: nobody to call off
         if kind == "resolved_please_confirm" and ticket.kind is TicketKind.COMPLAINT:
             # Seeds 000/001 (将处理结果反馈给客户): a handled complaint tells its outcome; there is nothing
             # to confirm (a complaint has no acceptance step; the customer may reject the outcome).
