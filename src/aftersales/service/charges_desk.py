@@ -82,7 +82,7 @@ from aftersales.service.charge_refunds import RefundDetails, refund_quote
 from aftersales.service.context import DeskContext
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.fee_desk import FeeDesk
-from aftersales.service.numbering import next_number
+from aftersales.service.numbering import new_id, next_number
 from aftersales.service.permissions import Workflow, check_role, permit
 from aftersales.service.reader_view import request_as_seen_by
 from aftersales.service.runner import Applied, CommandRunner
@@ -521,8 +521,7 @@ class ChargesDesk:
         return slip
 
     def _number(self, uow: UnitOfWork, kind: str, now: datetime) -> str:
-        ids = self.context.ids
-        return ids.next_id(kind) if ids is not None else next_number(uow, kind, now)
+        return new_id(self.context.ids, uow, kind, now)
 
     def _file_request(
         self, uow: UnitOfWork, ticket: Ticket, quote: Quote, actor: Actor, now: datetime, urgent: bool

@@ -30,7 +30,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.contract_sla import contract_terms
 from aftersales.service.lifecycle import intake_messages, intake_priority
-from aftersales.service.numbering import TicketCounter, counter_id, next_number
+from aftersales.service.numbering import TicketCounter, counter_id, new_id
 from aftersales.service.permissions import Workflow, permit, roles_for
 from aftersales.service.runner import Applied
 from aftersales.service.scope import asset_visible, engineer_serves, party_visible
@@ -156,8 +156,7 @@ def open_ticket_in(
     terms = sla_terms if sla_terms is not None else contract_terms(uow, asset, received_at, kind)
     if ticket_id is None:
         # Numbered last: the counter's row stays locked until the commit, which concurrent intakes wait for.
-        ids = context.ids
-        ticket_id = ids.next_id("ticket") if ids is not None else next_number(uow, "ticket", now)
+        ticket_id = new_id(context.ids, uow, "ticket", now)
     ticket = Ticket.open(
         id=TicketId(ticket_id),
         customer_id=CustomerId(customer.id),

@@ -84,7 +84,7 @@ from aftersales.service.context import DeskContext
 from aftersales.service.escalation_reach import reach_up
 from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.materials_params import MaterialsParams
-from aftersales.service.numbering import next_number
+from aftersales.service.numbering import new_id, next_number
 from aftersales.service.permissions import MATERIALS_ROLES, authorize, check_role
 from aftersales.service.reader_view import request_as_seen_by
 from aftersales.service.runner import CommandRunner
@@ -163,9 +163,7 @@ class MaterialsDesk:
     def _number(self, uow: UnitOfWork, kind: str, now: datetime) -> str:
         if self._ids is not None:
             return self._ids(kind)
-        if self.context.ids is not None:
-            return self.context.ids.next_id(kind)
-        return next_number(uow, kind, now)
+        return new_id(self.context.ids, uow, kind, now)
 
     def _request_for(
         self, uow: UnitOfWork, actor: Actor, request_id: str, command: str, trigger: str

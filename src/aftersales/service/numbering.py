@@ -13,6 +13,7 @@ from typing import ClassVar
 import attrs
 
 from aftersales.errors import NotFound
+from aftersales.ports.ids import IdGenerator
 from aftersales.ports.unit_of_work import UnitOfWork
 
 __all__ = ["PREFIXES", "TicketCounter", "next_number", "next_numbers"]
@@ -67,6 +68,12 @@ def next_number(uow: UnitOfWork, kind: str, now: datetime) -> str:
         counter.last += 1
         uow.documents.save(counter)
     return f"{PREFIXES.get(kind, kind.upper())}-{now.year}-{counter.last:06d}"
+
+
+def new_id(ids: IdGenerator | None, uow: UnitOfWork, kind: str, now: datetime) -> str:
+    """The id of a new record of ``kind``: the host's generator's (``ServiceDesk(ids=...)``) when it has
+    one, else the store's next number for ``now``'s year (:func:`next_number`)."""
+    return ids.next_id(kind) if ids is not None else next_number(uow, kind, now)
 
 
 def next_numbers(uow: UnitOfWork, kind: str, now: datetime, count: int) -> list[str]:

@@ -49,7 +49,7 @@ from aftersales.service.complaint_incidents import IncidentComplaints
 from aftersales.service.context import DeskContext
 from aftersales.service.coordination import department_notices
 from aftersales.service.escalation_reach import reach_up
-from aftersales.service.numbering import next_number
+from aftersales.service.numbering import new_id
 from aftersales.service.permissions import PERMISSIONS, Workflow, can_read, check_role
 from aftersales.service.runner import CommandRunner, TicketHook
 
@@ -226,9 +226,8 @@ def _judge(
     decision = judge_batch(batch, value, len(units), size, params, product_id)
     if decision.outcome is None:
         return None, []
-    ids = context.ids
     incident = QualityIncident(
-        id=ids.next_id("quality_incident") if ids is not None else next_number(uow, "quality_incident", now),
+        id=new_id(context.ids, uow, "quality_incident", now),
         key=tally.id,
         product_id=product_id,
         batch=batch,

@@ -27,7 +27,7 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.context import DeskContext
 from aftersales.service.intake import open_ticket_in
-from aftersales.service.numbering import next_number
+from aftersales.service.numbering import new_id
 
 __all__ = ["extra_visits", "free_accessory", "recipient"]
 
@@ -93,14 +93,10 @@ def free_accessory(
     now: datetime,
 ) -> str:
     """File the free accessory's materials request with its pick slip; its id."""
-    ids = context.ids
-
-    def number(kind: str) -> str:
-        return ids.next_id(kind) if ids is not None else next_number(uow, kind, now)
-
     request = MaterialsRequest.for_remedy(
-        id=number("materials"), complaint_id=complaint.id, party=party, part=part, quantity=quantity,
-        at=now, by=actor.ref, desk=_DESK, pick_slip_number=number("pick_slip"),
+        id=new_id(context.ids, uow, "materials", now), complaint_id=complaint.id, party=party, part=part,
+        quantity=quantity, at=now, by=actor.ref, desk=_DESK,
+        pick_slip_number=new_id(context.ids, uow, "pick_slip", now),
     )  # fmt: skip
     uow.documents.add(request)
     return request.id
