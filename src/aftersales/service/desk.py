@@ -292,14 +292,10 @@ class ServiceDesk(Tickets):
         try:
             with store() as uow:
                 stamp = books_zone(uow)
-        except BaseException:
-            store.close()
-            raise
-        current = stamp.timezone if stamp is not None else timezone
-        try:
+            current = stamp.timezone if stamp is not None else timezone
             desk = cls(store, calendar=None, clock=clock, settings={"timezone": current})
         except BaseException:
-            store.close()
+            store.close()  # the desk, once built, closes it itself
             raise
         with desk:
             return desk.runner.write(
