@@ -11,8 +11,8 @@ Nothing here counts anew: each part is what the desk's own capability reads, as 
   their symptoms, written reports due and design hazards (``desk.archives.phase_feedback``);
 - users' opinions: the complaints received in the month (``desk.complaints.complaint_log``, without
   the customer's name, address or phone: the feedback goes to management, not to the field) and the
-  callbacks made in the month that carry a comment, a low score (the complaint policy's
-  ``complaint_below_score``) or the problem back;
+  callbacks made in the month that carry a comment, a low score (one the complaint policy's
+  ``opens_complaint`` finds too low: the built-in's ``complaint_below_score``) or the problem back;
 - sales information: the units sold in the month (their purchase date), per product.
 
 Who reads it is the one permission table's ``monthly_feedback`` (the office and the auditor); the
@@ -97,7 +97,7 @@ class CallbackLine:
     score: int | None
     """The survey's overall score (1-5), ``None`` when no survey was asked."""
     low: bool
-    """The score is below the complaint policy's ``complaint_below_score``."""
+    """The complaint policy finds the score too low (``opens_complaint``, as for a callback's score)."""
     problem_back: bool
     comment: str
 
@@ -202,7 +202,12 @@ class MonthlyFeedbackDesk:
             ComplaintLine(e.complaint_id, e.received_at, e.severity, e.state, e.product, e.fault, e.outcome)
             for e in sorted(log, key=lambda e: (e.received_at, e.complaint_id))
         )
-        below = _below(self.context.policies.complaint)
+        policy = self.context.policies.complaint
+
+        def low(entry: CallbackEntry) -> bool:
+            # Low as the complaint policy judges a callback's score (the score that opens a complaint).
+            return entry.satisfaction is not None and policy.opens_complaint(entry.satisfaction).outcome
+
         with self.context.reader() as uow:
             # The callbacks made in the month, as each ticket's log keeps them (the score given alone,
             # without the full survey, is the log's): the records name the tickets.
@@ -214,21 +219,14 @@ class MonthlyFeedbackDesk:
                 a.product_id for a in uow.assets.list() if a.purchase_date and start <= a.purchase_date < end
             )
         opinions = tuple(
-            _opinion(c, below)
+            CallbackLine(c.ticket_id, c.at, c.satisfaction, low(c), c.problem_back, c.comment)
             for c in sorted(made, key=lambda c: (c.at, c.ticket_id))
-            if _has_opinion(c, below)
+            if c.comment.strip() or c.problem_back or low(c)
         )
         return FeedbackFacts(
             month, start, end, incidents, phases, complaints, len(made), opinions,
             tuple(SoldLine(p, n) for p, n in sorted(sold.items())),
         )  # fmt: skip
-
-
-def _below(policy: object) -> int:
-    """The complaint policy's ``complaint_below_score`` (a score under it is low); 0 (none is low) for a
-    host's own policy without one."""
-    below = getattr(getattr(policy, "params", None), "complaint_below_score", 0)
-    return below if isinstance(below, int) and not isinstance(below, bool) else 0
 
 
 def _ticket(uow: UnitOfWork, ticket_id: str) -> Ticket | None:
@@ -240,17 +238,3 @@ def _ticket(uow: UnitOfWork, ticket_id: str) -> Ticket | None:
 
 def _entries(ticket: Ticket | None) -> list[CallbackEntry]:
     return list(callback_entries(ticket)) if ticket is not None else []
-
-
-def _low(entry: CallbackEntry, below: int) -> bool:
-    return entry.satisfaction is not None and bool(below) and entry.satisfaction < below
-
-
-def _has_opinion(entry: CallbackEntry, below: int) -> bool:
-    return bool(entry.comment.strip()) or entry.problem_back or _low(entry, below)
-
-
-def _opinion(entry: CallbackEntry, below: int) -> CallbackLine:
-    return CallbackLine(
-        entry.ticket_id, entry.at, entry.satisfaction, _low(entry, below), entry.problem_back, entry.comment
-    )

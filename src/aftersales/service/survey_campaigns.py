@@ -352,7 +352,8 @@ class SurveyCampaigns:
             "task_id": task.id,
             "customer_name": name,
             "score": task.answers.overall,
-            "below": self.context.policies.complaint.params.complaint_below_score,
+            # The threshold the verdict names (a host's policy may keep no ``params`` to read it from).
+            "below": next((r.params["below"] for r in verdict.reasons if "below" in r.params), NOT_SET),
             "comment": task.comment or NOT_SET,
         }
         key = f"survey:{task.id}:survey_low_score"
