@@ -178,8 +178,8 @@ class PrivacyDesk:
         same transaction (reason ``customer_erased``, by the erasing actor; the SLA clocks stop and the
         ticket hooks run as on any cancellation, so a job's unpaid fee slip is cancelled with it and holds
         nothing; a hold found then undoes the cancellations too) and :attr:`ErasureRecord.cancelled` counts
-        them. A
-        ticket whose work is done (resolved, accepted) is not cancelled and does not hold the erasure.
+        them. A ticket whose work is done (resolved, accepted) is not cancelled and does not hold the
+        erasure.
         """
         permit(actor, _DOCS, "erase_customer", customer_id)
         if not reason.strip() or len(reason) > 500:
@@ -329,8 +329,7 @@ class PrivacyDesk:
 
         Each is cancelled as a ticket command would (reason :data:`CANCELLED_BY_ERASURE`) and settled by
         the runner (ticket hooks, SLA due times, notifications), its messages put in the outbox before
-        the erasure scrubs it. The ticket is saved once, erased, by the caller: a second save of it in
-        this transaction would find its events' stored text known and keep the unerased events."""
+        the erasure scrubs it. The ticket is saved once, erased, by the caller."""
         working = [t for t in tickets if _cancellable(t)]
         if working and not cancel:
             raise OpenTicketsBlockErasure(customer_id, tuple(sorted(t.id for t in working)))
@@ -609,7 +608,7 @@ CANCELLED_BY_ERASURE = "customer_erased"
 def _cancellable(ticket: Ticket) -> bool:
     """Whether ``ticket`` is still being worked: its workflow lets it be cancelled from its state (a
     resolved or accepted ticket's work is done; a closed or cancelled one is over)."""
-    return ticket.is_open and "cancel" in ticket.workflow.allowed(ticket.state)
+    return ticket.is_open and ticket.can("cancel")
 
 
 def _when(record: AccessRecord) -> tuple[datetime, str]:
