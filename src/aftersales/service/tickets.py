@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -90,33 +90,15 @@ from aftersales.service.sla_cliff import (
 )
 from aftersales.service.views import CommandResult, Progress, TicketView
 
+if TYPE_CHECKING:  # for typing only: the desk composes both and hands this one the other
+    from aftersales.service.complaint_desk import ComplaintDesk
+
 __all__ = ["Tickets", "scoped_filter"]
 
 _NOT_REQUEST = frozenset({"self", "actor", "idempotency_key", "apply", "run"})
 
 _UNWORKED = frozenset({TicketState.NEW.value, TicketState.TRIAGED.value})
 """The states of a request nobody was sent to yet: one that was a complaint is handed over whole."""
-
-
-class ComplaintIntake(Protocol):
-    """Opens a complaint inside a running unit of work (``ComplaintDesk.open_in``)."""
-
-    def open_in(
-        self,
-        uow: UnitOfWork,
-        actor: Actor,
-        now: datetime,
-        customer_id: str,
-        description: str,
-        about: Sequence[str] = (),
-        *,
-        channel: Channel = Channel.PHONE,
-        asset_id: str | None = None,
-        urgent: bool = False,
-        received_at: datetime | None = None,
-    ) -> tuple[Ticket, Applied]:
-        """Open the complaint; the caller commits."""
-        ...
 
 
 def _args(scope: Mapping[str, Any]) -> dict[str, Any]:
@@ -290,7 +272,7 @@ class Tickets:
             actor, "triage", ticket_id, apply, idempotency_key, request=_args(locals())
         )
 
-    _complaint_intake: ComplaintIntake | None = None
+    _complaint_intake: ComplaintDesk | None = None
     """Opens a complaint inside a running command (the desk's complaint desk, set by the composition
     root): a request reclassified as a complaint becomes one."""
 
