@@ -31,6 +31,7 @@ __all__ = [
     "NotFound",
     "OpenTicketsBlockErasure",
     "PermissionDenied",
+    "PluginError",
     "PolicyError",
     "ReadOnlyError",
     "RemedyBeyondAuthority",
@@ -272,6 +273,23 @@ class PolicyError(AftersalesError):
     def __init__(self, message: str, *, code: str = "policy_error") -> None:
         super().__init__(message)
         self.code = code
+
+
+class PluginError(AftersalesError):
+    """A host's own component (a policy object, the id generator) answered outside its contract: a
+    ``decide`` that returned no ``Decision``, a ``Decision`` of the wrong outcome, an id that is no text.
+    Nothing was changed: the command's transaction was rolled back.
+
+    ``component`` names it (``policies.priority``, ``ids``), ``method`` what was called, and ``problem``
+    what it answered. An exception the host's code raises itself is not turned into this: it reaches
+    the caller unchanged (the host's bug, with its own traceback).
+    """
+
+    def __init__(self, component: str, method: str, problem: str) -> None:
+        super().__init__(f"{component}.{method} {problem}")
+        self.component = component
+        self.method = method
+        self.problem = problem
 
 
 class StorageError(AftersalesError):

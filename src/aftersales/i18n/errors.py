@@ -39,6 +39,7 @@ from aftersales.errors import (
     NotFound,
     OpenTicketsBlockErasure,
     PermissionDenied,
+    PluginError,
     PolicyError,
     ReadOnlyError,
     RemedyBeyondAuthority,
@@ -139,6 +140,8 @@ def error_reason(error: AftersalesError) -> Reason:
         return Reason("idempotency_key_reused", {"key": error.key[:80]})
     if isinstance(error, DeliveryError):
         return Reason("delivery")
+    if isinstance(error, PluginError):
+        return Reason("plugin_answer", {"component": error.component, "method": error.method})
     return Reason("generic")
 
 

@@ -24,6 +24,7 @@ import attrs
 from aftersales.errors import ConfigurationError
 from aftersales.policies.callback import DefaultCallback
 from aftersales.policies.chargeability import DefaultChargeabilityPolicy
+from aftersales.policies.guard import guarded
 from aftersales.policies.kinds import NamedPolicy, PolicyKind, import_builtin_kinds
 from aftersales.policies.maintenance import MaintenanceParams
 from aftersales.policies.pack import Pack, PackFile, parse_pack, read_toml
@@ -301,6 +302,7 @@ class Registry:
                 )
         if not {"sla", "callback"} & {k for k, v in overrides.items() if not isinstance(v, str)}:
             _check_callback_deadlines(core, chosen.source)  # a host's own policy objects are its call
+        core = {k: guarded(k, v, _PROTOCOLS[k]) if k in _PROTOCOLS else v for k, v in core.items()}
         return PolicySet(pack=chosen.name, extra=extra, **typing.cast(dict[str, Any], core))
 
 

@@ -1,0 +1,172 @@
+# mypy: disable-error-code="arg-type"
+"""A host's own components held to their contracts: policy objects and the finance system.
+
+A policy object of the host's passed the runtime Protocol check with any ``decide`` at all: one of the
+wrong arity failed at the first command with a ``TypeError``, and one answering a string instead of a
+``Decision`` failed with an ``AttributeError`` from inside the desk. The arity is now checked when the
+desk opens (``ConfigurationError``) and each answer when it is given (``PluginError``, nothing changed).
+The host's own exceptions still reach it unchanged (test_embedding.py).
+
+The finance system (``InvoiceIssuer``) is the host's remote system: when it was down and raised its own
+``ConnectionError``, the customer's accepted quote was stored but the accept command failed with that
+error, and an issuer answering no ``IssuedInvoice`` failed it with an ``AttributeError``. Each is now a
+failed invoice request that ``retry_invoices`` sends again, as a notifier's failure is a message to retry.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from aftersales import PluginError, render_error
+from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.charges import ChargeKind, ChargeLine
+from aftersales.domain.classification import Priority, Severity
+from aftersales.domain.fee_slips import InvoiceState, InvoiceWish
+from aftersales.domain.money import Money
+from aftersales.errors import ConfigurationError
+from aftersales.policies.decision import Decision
+from aftersales.policies.sla import DefaultSla, SlaParams
+from aftersales.policies.triage import DefaultPriority, Triage, TriageFacts
+from aftersales.ports.invoicing import InvoiceRequest, IssuedInvoice
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+from conftest import world_desk
+
+BACKENDS = ["memory", "sqlite", "postgres"]
+
+
+class _ArityDispatch:
+    """A dispatch policy written against the wrong signature (one ``facts`` argument)."""
+
+    name = "host.dispatch"
+
+    def decide(self, facts: object) -> object:
+        raise AssertionError("never called: the desk refuses it at open")
+
+
+class _WordyPriority:
+    """A priority policy answering a word where a Decision is due."""
+
+    name = "host.priority"
+
+    def decide(self, facts: TriageFacts) -> object:
+        return "high"
+
+
+class _BareOutcomePriority:
+    """A priority policy answering a Decision of the wrong outcome (a Priority, not a Triage)."""
+
+    name = "host.priority"
+
+    def decide(self, facts: TriageFacts) -> Decision[Any]:
+        return DefaultPriority().decide(facts).__class__(Priority.CRITICAL, ("host_rule",), self.name)
+
+
+@attrs.frozen
+class _HostPriority(DefaultPriority):
+    """A host's subclass of the default: its answers are the default's, its parameters read as such."""
+
+    name: str = "host.priority"
+
+
+def test_a_host_policy_of_the_wrong_arity_is_refused_when_the_desk_opens() -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        ServiceDesk.open("memory://", pack="sanitary_ware", overrides={"dispatch": _ArityDispatch()})
+    assert refused.value.key == "dispatch.decide"
+    assert "roster" in str(refused.value)  # the signature the desk calls it with
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("policy", [_WordyPriority(), _BareOutcomePriority()], ids=["word", "outcome"])
+def test_a_host_policy_answering_outside_its_protocol_is_a_typed_error_and_nothing_changes(
+    backend: str, tmp_path: Path, policy: object
+) -> None:
+    notifier = MemoryNotifier()
+    with world_desk(backend, tmp_path, overrides={"priority": policy}, notifier=notifier) as (desk, _, world):
+        ticket = desk.open_ticket(world.agent, customer_id="cust-zh", description="打印机卡纸").ticket
+        before = desk.ticket(world.agent, ticket.id)
+        desk.deliver()  # the intake's messages out of the way
+        with pytest.raises(PluginError) as raised:
+            desk.triage(world.agent, ticket.id, nature="jam", severity=Severity.MEDIUM)
+        error = raised.value
+        assert (error.component, error.method) == ("policies.priority", "decide")
+        assert ("str" if isinstance(policy, _WordyPriority) else "Priority") in error.problem
+        after = desk.ticket(world.agent, ticket.id)
+        assert (after.state, after.version) == (before.state, before.version)
+        assert len(after.events) == len(before.events)
+        assert desk.deliver().sent == ()  # nothing queued by the refused command
+        # Said in the user's words, naming the plugin.
+        zh = render_error(error, "zh_Hans")
+        assert "policies.priority" in zh and "插件" in zh
+        assert "外掛" in render_error(error, "zh_Hant")
+        assert "outside its contract" in render_error(error, "en")
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_a_hosts_subclass_of_a_default_policy_is_still_one(backend: str, tmp_path: Path) -> None:
+    """The guard passes isinstance for the host's class, so a subclass of ``DefaultPriority`` keeps the
+    default's parameters where the desk reads them (intake's urgent grade)."""
+    with world_desk(backend, tmp_path, overrides={"priority": _HostPriority()}) as (desk, _, world):
+        assert isinstance(desk.policies.priority, DefaultPriority)
+        assert desk.policies.priority.name == "host.priority"
+        urgent = desk.open_ticket(world.agent, customer_id="cust-zh", description="停机", urgent=True).ticket
+        assert urgent.priority is not Priority.NORMAL
+        result = desk.triage(world.agent, urgent.id, nature="down", severity=Severity.HIGH)
+        assert [d.policy for d in result.decisions if isinstance(d.outcome, Triage)] == ["host.priority"]
+
+
+def test_the_librarys_own_policies_are_not_wrapped() -> None:
+    desk = ServiceDesk.open("memory://", pack="sanitary_ware", overrides={"sla": DefaultSla(SlaParams())})
+    assert type(desk.policies.sla) is DefaultSla
+    assert type(desk.policies.priority) is DefaultPriority
+
+
+# -- the finance system --------------------------------------------------------------------------------
+
+
+class _Finance:
+    """The host's finance system: down (raises its own error), confused (answers a dict), or up."""
+
+    def __init__(self) -> None:
+        self.mode = "up"
+        self.issued: dict[str, IssuedInvoice] = {}
+
+    def issue(self, request: InvoiceRequest) -> object:
+        if self.mode == "down":
+            raise ConnectionError("finance gateway refused the connection")
+        if self.mode == "confused":
+            return {"number": "FP-1"}
+        if self.mode == "naive":
+            return IssuedInvoice("FP-9", datetime(2026, 3, 2, 10, 0))
+        number = f"FP-{len(self.issued) + 1}"
+        return self.issued.setdefault(request.id, IssuedInvoice(number, request.requested_at))
+
+
+VALVE = ChargeLine(ChargeKind.MATERIALS, "inlet_valve", Money(Decimal("45.00"), "CNY"), 2)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("mode", ["down", "confused", "naive"])
+def test_a_finance_failure_of_the_hosts_own_kind_is_a_failed_request_retried_later(
+    backend: str, tmp_path: Path, mode: str
+) -> None:
+    finance = _Finance()
+    finance.mode = mode
+    with world_desk(backend, tmp_path, invoice_issuer=finance) as (desk, _, world):
+        ticket = desk.open_ticket(world.agent, customer_id="cust-zh", description="保修期外更换进水阀").ticket
+        slip = desk.fees.issue_slip(world.agent, ticket.id, lines=[VALVE], invoice=InvoiceWish.NOW)
+        assert slip.invoice_id is not None  # the slip is issued: the command is done
+        record = desk.fees.invoice(world.manager, slip.invoice_id)
+        assert record.state is InvoiceState.FAILED and record.invoice_number is None
+        expected = {"down": "ConnectionError", "confused": "dict", "naive": "timezone"}[mode]
+        assert record.failure is not None and expected in record.failure
+        finance.mode = "up"
+        (retried,) = desk.fees.retry_invoices(Actor.system())
+        assert retried.id == record.id and retried.state is InvoiceState.ISSUED
+        assert retried.invoice_number == "FP-1"
