@@ -69,7 +69,13 @@ class _Member(typing.NamedTuple):
 
 @functools.cache
 def _members(protocol: type) -> dict[str, _Member]:
-    names = sorted(typing._get_protocol_attrs(protocol))  # type: ignore[attr-defined]
+    names = sorted(
+        name
+        for base in protocol.__mro__[:-1]  # past object
+        if base not in (typing.Protocol, typing.Generic)
+        for name in (*vars(base), *vars(base).get("__annotations__", {}))
+        if not name.startswith("_")
+    )
     members: dict[str, _Member] = {}
     for name in names:
         raw = inspect.getattr_static(protocol, name, None)
