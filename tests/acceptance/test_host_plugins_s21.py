@@ -15,6 +15,7 @@ failed invoice request that ``retry_invoices`` sends again, as a notifier's fail
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +25,7 @@ import attrs
 import pytest
 
 from aftersales import PluginError, render_error
+from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.classification import Priority, Severity
@@ -33,6 +35,7 @@ from aftersales.errors import ConfigurationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.sla import DefaultSla, SlaParams
 from aftersales.policies.triage import DefaultPriority, Triage, TriageFacts
+from aftersales.ports.attachments import StoredBlob
 from aftersales.ports.invoicing import InvoiceRequest, IssuedInvoice
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -170,3 +173,36 @@ def test_a_finance_failure_of_the_hosts_own_kind_is_a_failed_request_retried_lat
         (retried,) = desk.fees.retry_invoices(Actor.system())
         assert retried.id == record.id and retried.state is InvoiceState.ISSUED
         assert retried.invoice_number == "FP-1"
+
+
+# -- the attachment store -------------------------------------------------------------------------------
+
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 60
+
+
+class _ConfusedBlobs(MemoryAttachmentStore):
+    """A host's store (say S3) that stores the bytes but answers its own record, or a bad digest."""
+
+    def __init__(self, answer: str) -> None:
+        super().__init__()
+        self.answer = answer
+
+    def put(self, content: Iterable[bytes], max_size: int | None = None) -> Any:
+        blob = super().put(content, max_size)
+        if self.answer == "dict":
+            return {"etag": blob.sha256}
+        return StoredBlob(blob.sha256.upper(), blob.size, blob.head)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("answer", ["dict", "digest"])
+def test_an_attachment_store_answering_outside_its_protocol_attaches_nothing(
+    backend: str, tmp_path: Path, answer: str
+) -> None:
+    with world_desk(backend, tmp_path, attachments=_ConfusedBlobs(answer)) as (desk, _, world):
+        ticket = desk.open_ticket(world.agent, customer_id="cust-zh", description="打印机卡纸").ticket
+        with pytest.raises(PluginError) as raised:
+            desk.attachments.attach(world.agent, ticket.id, kind="photo", name="现场.jpg", content=JPEG)
+        assert (raised.value.component, raised.value.method) == ("attachments", "put")
+        after = desk.ticket(world.agent, ticket.id)
+        assert after.version == ticket.version and after.attachments == ()
