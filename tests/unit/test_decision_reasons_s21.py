@@ -1,0 +1,24 @@
+"""A Decision without a reason is refused with the library's typed error (was a bare ValueError).
+
+``Decision`` is public: a host's policy builds its answers with it. Every decision carries at least one
+reason (a customer, a dealer and an auditor can all ask why), and breaking that is bad input like any
+other: a ``ValidationError`` naming ``reasons`` (still a ``ValueError`` for code that caught that).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aftersales import Decision
+from aftersales.domain.reasons import Reason
+from aftersales.errors import ValidationError
+
+
+def test_a_decision_needs_a_reason_from_either_constructor() -> None:
+    with pytest.raises(ValidationError) as built:
+        Decision("high", [], "host.priority")
+    assert built.value.field == "reasons" and "host.priority" in str(built.value)
+    with pytest.raises(ValidationError) as checked:
+        Decision.checked("high", (), "host.priority")
+    assert checked.value.field == "reasons"
+    assert Decision("high", [Reason("vip")], "host.priority").reasons == (Reason("vip"),)
