@@ -31,6 +31,7 @@ from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.classification import Priority, Severity
 from aftersales.domain.fee_slips import InvoiceState, InvoiceWish
 from aftersales.domain.money import Money
+from aftersales.domain.reasons import Reason
 from aftersales.errors import ConfigurationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.sla import DefaultSla, SlaParams
@@ -206,3 +207,38 @@ def test_an_attachment_store_answering_outside_its_protocol_attaches_nothing(
         assert (raised.value.component, raised.value.method) == ("attachments", "put")
         after = desk.ticket(world.agent, ticket.id)
         assert after.version == ticket.version and after.attachments == ()
+
+
+# -- a host's policy is asked every time -----------------------------------------------------------------
+
+
+class _CrmPriority:
+    """A host's priority policy reading its own CRM: the customers it flags are critical."""
+
+    name = "host.crm"
+
+    def __init__(self) -> None:
+        self.flagged: set[str] = set()
+        self.asked = 0
+
+    def decide(self, facts: TriageFacts) -> Decision[Triage]:
+        self.asked += 1
+        base = DefaultPriority().decide(facts).outcome
+        grade = Priority.CRITICAL if self.flagged else base.priority
+        return Decision(attrs.evolve(base, priority=grade), [Reason("host_crm")], self.name)
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_a_hosts_policy_is_asked_again_for_the_same_facts(backend: str, tmp_path: Path) -> None:
+    """The desk remembers its own (pure) policies' answers per facts; a host's policy may read data of
+    its own that changes, so remembering its answer would silently keep the old one."""
+    crm = _CrmPriority()
+    with world_desk(backend, tmp_path, overrides={"priority": crm}) as (desk, _, world):
+        first = desk.open_ticket(world.agent, customer_id="cust-zh", description="卡纸").ticket
+        desk.triage(world.agent, first.id, nature="jam", severity=Severity.LOW)
+        assert desk.ticket(world.agent, first.id).priority is Priority.NORMAL
+        crm.flagged.add("cust-zh")  # the host's CRM changed between two calls with the same facts
+        second = desk.open_ticket(world.agent, customer_id="cust-zh", description="又卡纸").ticket
+        desk.triage(world.agent, second.id, nature="jam", severity=Severity.LOW)
+        assert desk.ticket(world.agent, second.id).priority is Priority.CRITICAL
+        assert crm.asked == 2

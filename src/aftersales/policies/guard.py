@@ -32,7 +32,7 @@ from typing import Any
 from aftersales.errors import ConfigurationError, PluginError
 from aftersales.policies.decision import Decision
 
-__all__ = ["guarded", "is_foreign"]
+__all__ = ["guarded", "is_foreign", "is_guarded"]
 
 _OWN = "aftersales"
 
@@ -40,6 +40,11 @@ _OWN = "aftersales"
 def is_foreign(policy: object) -> bool:
     """Whether ``policy`` is a host's object (its class defined outside aftersales)."""
     return type(policy).__module__.partition(".")[0] != _OWN
+
+
+def is_guarded(policy: object) -> bool:
+    """Whether ``policy`` is a host's object behind its guard (asked every time, never remembered)."""
+    return type(policy).__base__ is _Guard
 
 
 def guarded(kind: str, policy: object, protocol: type) -> object:
