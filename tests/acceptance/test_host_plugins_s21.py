@@ -27,6 +27,7 @@ import pytest
 from aftersales import PluginError, render_error
 from aftersales.adapters.attachments_memory import MemoryAttachmentStore
 from aftersales.adapters.notifiers import MemoryNotifier
+from aftersales.domain.actors import Role
 from aftersales.domain.charges import ChargeKind, ChargeLine
 from aftersales.domain.classification import Priority, Severity
 from aftersales.domain.fee_slips import InvoiceState, InvoiceWish
@@ -34,6 +35,7 @@ from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.errors import ConfigurationError
 from aftersales.policies.decision import Decision
+from aftersales.policies.notification import DefaultNotification, NotificationFacts
 from aftersales.policies.sla import DefaultSla, SlaParams
 from aftersales.policies.triage import DefaultPriority, Triage, TriageFacts
 from aftersales.ports.attachments import StoredBlob
@@ -242,3 +244,25 @@ def test_a_hosts_policy_is_asked_again_for_the_same_facts(backend: str, tmp_path
         desk.triage(world.agent, second.id, nature="jam", severity=Severity.LOW)
         assert desk.ticket(world.agent, second.id).priority is Priority.CRITICAL
         assert crm.asked == 2
+
+
+class _CountingNotification:
+    """A host's notification policy (the default's answers), counting how often it is asked."""
+
+    name = "host.notification"
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def decide(self, facts: NotificationFacts) -> Decision[tuple[Role, ...]]:
+        self.asked += 1
+        return DefaultNotification().decide(facts)
+
+
+def test_a_hosts_notification_policy_is_asked_for_every_notice(tmp_path: Path) -> None:
+    counting = _CountingNotification()
+    with world_desk("memory", tmp_path, overrides={"notification": counting}) as (desk, _, world):
+        desk.open_ticket(world.agent, customer_id="cust-zh", description="卡纸")
+        once = counting.asked
+        desk.open_ticket(world.agent, customer_id="cust-zh", description="又卡纸")
+        assert once > 0 and counting.asked == 2 * once  # the same facts, asked again
