@@ -35,6 +35,7 @@ from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.errors import ConfigurationError
 from aftersales.policies.decision import Decision
+from aftersales.policies.dispatch import DefaultDispatch
 from aftersales.policies.notification import DefaultNotification, NotificationFacts
 from aftersales.policies.sla import DefaultSla, SlaParams
 from aftersales.policies.triage import DefaultPriority, Triage, TriageFacts
@@ -266,3 +267,12 @@ def test_a_hosts_notification_policy_is_asked_for_every_notice(tmp_path: Path) -
         once = counting.asked
         desk.open_ticket(world.agent, customer_id="cust-zh", description="又卡纸")
         assert once > 0 and counting.asked == 2 * once  # the same facts, asked again
+
+
+def test_a_policy_class_given_for_an_instance_is_refused_when_the_desk_opens() -> None:
+    """The class passed the runtime Protocol check (it has ``name`` and ``decide``); its unbound
+    ``decide`` then took the dispatch request for ``self`` (an ``AttributeError`` at the first dispatch)."""
+    for kind, policy_class in (("dispatch", DefaultDispatch), ("priority", DefaultPriority)):
+        with pytest.raises(ConfigurationError) as refused:
+            ServiceDesk.open("memory://", pack="sanitary_ware", overrides={kind: policy_class})
+        assert refused.value.key == f"overrides.{kind}" and "instance" in str(refused.value)

@@ -265,6 +265,11 @@ class Registry:
                 raise ConfigurationError(  # the key as text: a caller's key may be any object
                     f"cannot override unknown policy kind {kind_name!r}; known: {known}", key=str(kind_name)
                 )
+            if isinstance(given, type):  # its methods unbound: the first argument would become self
+                raise ConfigurationError(
+                    f"the override of {kind_name!r} is the class {given.__name__}: give an instance of it",
+                    key=f"overrides.{kind_name}",
+                )
             if given is None:  # else read as "no override" and the pack's policy used without a word
                 raise ConfigurationError(
                     f"the override of {kind_name!r} is None: give a policy object or the name of a "
