@@ -36,7 +36,9 @@ from aftersales.domain.reasons import Reason
 from aftersales.errors import ConfigurationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.dispatch import DefaultDispatch
+from aftersales.policies.kinds import NamedPolicy
 from aftersales.policies.notification import DefaultNotification, NotificationFacts
+from aftersales.policies.registry import Registry
 from aftersales.policies.sla import DefaultSla, SlaParams
 from aftersales.policies.triage import DefaultPriority, Triage, TriageFacts
 from aftersales.ports.attachments import StoredBlob
@@ -276,3 +278,15 @@ def test_a_policy_class_given_for_an_instance_is_refused_when_the_desk_opens() -
         with pytest.raises(ConfigurationError) as refused:
             ServiceDesk.open("memory://", pack="sanitary_ware", overrides={kind: policy_class})
         assert refused.value.key == f"overrides.{kind}" and "instance" in str(refused.value)
+
+
+def test_a_plugin_factory_that_fails_is_a_configuration_error_naming_it() -> None:
+    def broken(params: object) -> object:
+        raise KeyError("region_table")
+
+    registry = Registry.discover(points=[])
+    registry.register(NamedPolicy("dispatch", "nearest", broken))
+    with pytest.raises(ConfigurationError) as refused:
+        registry.resolve("sanitary_ware", {"dispatch": "nearest"})
+    assert refused.value.key == "dispatch" and "nearest" in str(refused.value)
+    assert isinstance(refused.value.__cause__, KeyError)  # the plugin's own error, kept as the cause
