@@ -34,11 +34,12 @@ from aftersales.domain.fee_slips import InvoiceState, InvoiceWish
 from aftersales.domain.money import Money
 from aftersales.domain.reasons import Reason
 from aftersales.errors import ConfigurationError
+from aftersales.policies.chargeability import DefaultChargeabilityPolicy
 from aftersales.policies.decision import Decision
 from aftersales.policies.dispatch import DefaultDispatch
 from aftersales.policies.kinds import NamedPolicy
 from aftersales.policies.notification import DefaultNotification, NotificationFacts
-from aftersales.policies.registry import Registry
+from aftersales.policies.registry import Registry, resolve_policies
 from aftersales.policies.sla import DefaultSla, SlaParams
 from aftersales.policies.triage import DefaultPriority, Triage, TriageFacts
 from aftersales.ports.attachments import StoredBlob
@@ -290,3 +291,34 @@ def test_a_plugin_factory_that_fails_is_a_configuration_error_naming_it() -> Non
         registry.resolve("sanitary_ware", {"dispatch": "nearest"})
     assert refused.value.key == "dispatch" and "nearest" in str(refused.value)
     assert isinstance(refused.value.__cause__, KeyError)  # the plugin's own error, kept as the cause
+
+
+class _HostWarranty:
+    """A host's warranty policy (its answers checked like any other's)."""
+
+    name = "host.warranty"
+
+    def decide(
+        self,
+        asset: object,
+        product: object,
+        at: datetime,
+        *,
+        component: str | None = None,
+        extensions: object = (),
+        known_at: datetime | None = None,
+    ) -> object:
+        return "in_warranty"
+
+
+def test_the_default_chargeability_asks_the_hosts_warranty_through_its_guard() -> None:
+    """The built-in chargeability policy judges the phase with the desk's warranty policy; given the
+    host's, it holds the guarded one, so a wrong answer there is a PluginError too, not an
+    AttributeError inside a charge assessment."""
+    policies = resolve_policies("sanitary_ware", {"warranty": _HostWarranty()})
+    chargeability = policies.chargeability
+    assert isinstance(chargeability, DefaultChargeabilityPolicy)
+    assert chargeability.warranty is policies.warranty
+    with pytest.raises(PluginError) as raised:
+        chargeability.warranty.decide(None, None, datetime(2026, 3, 2, 9, 0))
+    assert (raised.value.component, raised.value.method) == ("policies.warranty", "decide")

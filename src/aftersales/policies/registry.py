@@ -293,7 +293,6 @@ class Registry:
                         f"no {kind_name} implementation named {impl!r}", file=chosen.source, key=kind_name
                     )
                 policies[kind_name] = _built(kind_name, impl, named.factory, params, chosen.source)
-        _chargeability_asks_warranty(policies, overrides)
         extra = {k: v for k, v in policies.items() if k not in _FIELDS}
         core = {k: v for k, v in policies.items() if k in _FIELDS}
         for kind_name, protocol in _PROTOCOLS.items():
@@ -308,6 +307,7 @@ class Registry:
         if not {"sla", "callback"} & {k for k, v in overrides.items() if not isinstance(v, str)}:
             _check_callback_deadlines(core, chosen.source)  # a host's own policy objects are its call
         core = {k: guarded(k, v, _PROTOCOLS[k]) if k in _PROTOCOLS else v for k, v in core.items()}
+        _chargeability_asks_warranty(core, overrides)  # the warranty as guarded
         return PolicySet(pack=chosen.name, extra=extra, **typing.cast(dict[str, Any], core))
 
 
