@@ -1,0 +1,88 @@
+"""Complaints: the seams session 20 left open (seeds 002 客户投诉的处理方法 and 004), on memory, SQLite and
+PostgreSQL (when a DSN is set).
+
+- 方案的落实: the work a remedy opened is the agreed solution carried out. A complaint the customer
+  withdraws (撤诉) or the centre cancels owes what was agreed and not yet done no more: its extra
+  maintenance visits not yet begun and its free pick slips not yet shipped are called off in the same
+  command, each naming why; a visit being worked and parts already shipped stay.
+"""
+
+from __future__ import annotations
+
+from test_complaint_remedies_s20 import Limited, _in_negotiation, limited
+
+from aftersales.domain.classification import Severity
+from aftersales.domain.complaints import RemedyKind
+from aftersales.domain.materials_workflow import MaterialsState
+from aftersales.domain.money import Money
+from aftersales.service.actors import Actor
+from aftersales.service.desk import ServiceDesk
+from conftest import World
+
+__all__ = ["limited"]
+
+
+def _remedies(desk: ServiceDesk, world: World, complaint_id: str) -> tuple[list[str], list[str]]:
+    """The complaint's granted work: two extra visits and two free accessories, the second of each
+    carried out (a visit being worked, an accessory shipped)."""
+    complaints = desk.complaints
+    complaints.grant_remedy(
+        world.agent,
+        complaint_id,
+        kind=RemedyKind.EXTRA_MAINTENANCE_VISIT,
+        cost=Money("200", "CNY"),
+        quantity=2,
+    )
+    for _ in "ab":
+        complaints.grant_remedy(
+            world.agent,
+            complaint_id,
+            kind=RemedyKind.FREE_ACCESSORY,
+            cost=Money("50", "CNY"),
+            item="WN-SEAT-9",
+        )
+    visits, first, second = complaints.complaint_file(world.agent, complaint_id).remedies
+    dealer = Actor.dealer_staff("ds-1", world.dealer_sh.id)
+    worked = visits.work[1]
+    desk.triage(world.agent, worked, nature="maintenance", severity=Severity.LOW)
+    desk.dispatch(world.agent, worked, dealer_id=world.dealer_sh.id)
+    desk.start_work(dealer, worked)
+    shipped = second.work[0]
+    desk.materials.approve(world.manager, shipped)
+    desk.materials.confirm_date(world.manager, shipped, ship_on=desk.context.now().date())
+    desk.materials.pick(world.manager, shipped)
+    desk.materials.ship(world.manager, shipped)
+    return list(visits.work), [first.work[0], shipped]
+
+
+def _called_off(
+    desk: ServiceDesk, world: World, complaint_id: str, visit: str, request: str, why: str
+) -> None:
+    cancelled = desk.ticket(world.manager, visit)
+    assert cancelled.state == "cancelled"
+    (event,) = [e for e in cancelled.events if e.action == "cancel"]
+    assert (event.reason, event.payload["complaint_id"]) == (why, complaint_id)
+    slip = desk.materials.materials_request(world.manager, request)
+    assert slip.state is MaterialsState.CANCELLED and slip.steps[-1].reason == why
+
+
+def test_a_withdrawn_complaint_calls_off_the_remedy_work_not_yet_done(limited: Limited) -> None:
+    desk, _, world = limited
+    complaint_id = _in_negotiation(desk, world)
+    desk.complaints.agree_solution(world.agent, complaint_id)
+    (open_visit, worked), (open_slip, shipped) = _remedies(desk, world, complaint_id)
+    customer = Actor.customer(world.cust_zh.id)
+    desk.complaints.withdraw(customer, complaint_id, reason="自己修好了, 不需要了")
+    _called_off(desk, world, complaint_id, open_visit, open_slip, "complaint_withdrawn")
+    # What is being carried out stays: the visit being worked, the parts already shipped.
+    assert desk.ticket(world.manager, worked).state == "in_progress"
+    assert desk.materials.materials_request(world.manager, shipped).state is MaterialsState.SHIPPED
+
+
+def test_a_complaint_cancelled_through_either_desk_calls_off_its_remedy_work(limited: Limited) -> None:
+    desk, _, world = limited
+    for cancel in (desk.complaints.cancel, desk.cancel):
+        complaint_id = _in_negotiation(desk, world)
+        (open_visit, _), (open_slip, _) = _remedies(desk, world, complaint_id)
+        cancel(world.manager, complaint_id, reason="重复登记")
+        _called_off(desk, world, complaint_id, open_visit, open_slip, "complaint_cancelled")
