@@ -86,3 +86,27 @@ def test_a_complaint_cancelled_through_either_desk_calls_off_its_remedy_work(lim
         (open_visit, _), (open_slip, _) = _remedies(desk, world, complaint_id)
         cancel(world.manager, complaint_id, reason="重复登记")
         _called_off(desk, world, complaint_id, open_visit, open_slip, "complaint_cancelled")
+
+
+def test_an_erasure_cancelling_the_complaint_cancels_its_visits_once(limited: Limited) -> None:
+    # The erasure cancels the person's open tickets itself (the visits among them): the complaint's
+    # cancellation calls nothing off a second time (no double cancel, no duplicate notice).
+    desk, _, world = limited
+    complaint_id = _in_negotiation(desk, world)
+    desk.complaints.grant_remedy(
+        world.agent,
+        complaint_id,
+        kind=RemedyKind.EXTRA_MAINTENANCE_VISIT,
+        cost=Money("200", "CNY"),
+        quantity=2,
+    )
+    (remedy,) = desk.complaints.complaint_file(world.agent, complaint_id).remedies
+    record = desk.privacy.erase_customer(
+        world.manager, world.cust_zh.id, "本人要求", cancel_open_tickets=True
+    )
+    assert record.cancelled == 3
+    for visit in remedy.work:
+        events = desk.ticket(world.manager, visit).events
+        assert [(e.action, e.reason) for e in events if e.action == "cancel"] == [
+            ("cancel", "customer_erased")
+        ]

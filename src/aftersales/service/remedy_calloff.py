@@ -18,7 +18,8 @@ So when a complaint's step cancels it (``withdraw``, ``cancel``; through the com
   are not un-shipped: the request stays as it is.
 
 Both are recorded as done by the desk itself (``Role.SYSTEM``): the consequence of the complaint's end,
-not a decision of whoever ended it.
+not a decision of whoever ended it. A complaint cancelled by a personal-data erasure is left to the
+erasure, which cancels the person's open tickets (the visits among them) itself.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.clock_skew import stamp_for
+from aftersales.service.privacy import CANCELLED_BY_ERASURE
 from aftersales.service.runner import CommandRunner, TicketHook
 
 __all__ = ["CANCELLED", "WITHDRAWN", "call_off_remedy_work"]
@@ -84,6 +86,10 @@ def call_off_remedy_work(runner: CommandRunner) -> TicketHook:
         except NotFound:
             return None  # no file, no remedies
         ending = next((e for e in reversed(events) if e.to_state == _ENDED), None)
+        if ending is not None and ending.reason == CANCELLED_BY_ERASURE:
+            # The erasure cancels the person's open tickets itself, the visits among them, from the
+            # copies it holds (and erases the documents it read): a second cancellation here would race it.
+            return None
         reason = WITHDRAWN if ending is not None and ending.action == "withdraw" else CANCELLED
         messages: list[OutboxMessage] = []
         for remedy in file.remedies:
