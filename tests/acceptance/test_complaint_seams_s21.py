@@ -9,15 +9,22 @@ PostgreSQL (when a DSN is set).
 
 from __future__ import annotations
 
+from datetime import date, time, timedelta
+from pathlib import Path
+
+import pytest
 from test_complaint_remedies_s20 import Limited, _in_negotiation, limited
 
+from aftersales.adapters.clock import ManualClock
+from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.classification import Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
+from aftersales.ports.queries import TicketFilter
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from conftest import World
+from conftest import STAFF, START, World, make_world, register, store_url
 
 __all__ = ["limited"]
 
@@ -110,3 +117,50 @@ def test_an_erasure_cancelling_the_complaint_cancels_its_visits_once(limited: Li
         assert [(e.action, e.reason) for e in events if e.action == "cancel"] == [
             ("cancel", "customer_erased")
         ]
+
+
+# -- a complaint's announced breach survives a calendar change (seeds 003/004 考核) --------------------
+
+HOURS = [(time(9), time(12)), (time(13), time(18))]
+
+
+def _calendar(*holidays: date) -> BusinessCalendar:
+    return BusinessCalendar(
+        "Asia/Shanghai",
+        dict.fromkeys(range(5), HOURS),
+        holidays,
+        known_from=date(2026, 1, 1),
+        known_until=date(2026, 12, 31),
+        source_name="company calendar",
+    )
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+def test_a_day_off_added_after_a_complaints_announced_breach_leaves_it_breached(
+    backend: str, tmp_path: Path
+) -> None:
+    clock, world = ManualClock(START), make_world()
+    with (
+        store_url(backend, tmp_path) as url,
+        ServiceDesk.open(url, pack="sanitary_ware", clock=clock, staff=STAFF, calendar=_calendar()) as desk,
+    ):
+        register(desk, world)
+        late = desk.complaints.open_complaint(world.agent, world.cust_zh.id, "上门服务态度恶劣").ticket.id
+        desk.complaints.investigate(world.agent, late)  # answered: the resolution clock runs on
+        due = desk.ticket(world.manager, late).resolution_due_at
+        assert due is not None
+        clock.set(_calendar().add(due, timedelta(hours=1)))  # an hour of working time past it
+        assert not desk.run_due_jobs().failed  # the sweep announces the breach
+        assert desk.sla(world.manager, late)["resolution"].breached
+        # A working day the breached clock ran over becomes a day off.
+        desk.recompute_provisional_dues(world.manager, _calendar(due.date() - timedelta(days=1)))
+        complaint = desk.ticket(world.manager, late)
+        assert complaint.resolution_due_at == due
+        assert complaint.events[-1].action == "recalculate_sla"
+        assert complaint.events[-1].payload["held_breaches"] == {"resolution": due.isoformat()}
+        assert desk.sla(world.manager, late)["resolution"].breached
+        assert late in {t.id for t in desk.ledger(world.manager, TicketFilter(breached_at=clock.now())).items}
+        # A later command derives the due again: still the held one.
+        desk.complaints.propose_solution(world.agent, late, solution="道歉并更换服务人员")
+        assert desk.ticket(world.manager, late).resolution_due_at == due
+        assert desk.sla(world.manager, late)["resolution"].breached
