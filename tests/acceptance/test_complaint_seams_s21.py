@@ -9,11 +9,13 @@ PostgreSQL (when a DSN is set).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
 from test_complaint_remedies_s20 import Limited, _in_negotiation, limited
+from test_seed002_money import FEES, IN_WARRANTY
 
 from aftersales.adapters.clock import ManualClock
 from aftersales.domain.calendar import BusinessCalendar
@@ -21,6 +23,9 @@ from aftersales.domain.classification import Severity
 from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
+from aftersales.domain.warranty_records import ExtensionUnit
+from aftersales.errors import RemedyBeyondAuthority
+from aftersales.i18n.errors import render_error
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
@@ -164,3 +169,74 @@ def test_a_day_off_added_after_a_complaints_announced_breach_leaves_it_breached(
         desk.complaints.propose_solution(world.agent, late, solution="道歉并更换服务人员")
         assert desk.ticket(world.manager, late).resolution_due_at == due
         assert desk.sla(world.manager, late)["resolution"].breached
+
+
+# -- the months a warranty extension may add, per role (seed 002: 延长免费售后服务期, 不做自己权限之外的约定)
+
+CAPPED = """
+[pack]
+name = "venus_capped"
+extends = "sanitary_ware"
+
+[complaint.remedy_limits.agent]
+gift = { amount = "100", currency = "CNY" }
+warranty_extension = { amount = "0", currency = "CNY" }
+warranty_extension_months = 6
+
+[complaint.remedy_limits.manager]
+warranty_extension = { amount = "0", currency = "CNY" }
+warranty_extension_months = 24
+"""
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def capped(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[ServiceDesk, World]]:
+    world = make_world()
+    pack = tmp_path / "venus_capped.toml"
+    pack.write_text(CAPPED, encoding="utf-8")
+    with (
+        store_url(request.param, tmp_path) as url,
+        ServiceDesk.open(
+            url, pack=pack, overrides={"fees": FEES}, clock=ManualClock(START), staff=STAFF
+        ) as desk,
+    ):
+        register(desk, world)
+        desk.register_asset(world.manager, IN_WARRANTY)
+        yield desk, world
+
+
+def test_a_warranty_extension_past_the_roles_months_is_refused_counting_the_complaints_earlier_ones(
+    capped: tuple[ServiceDesk, World],
+) -> None:
+    desk, world = capped
+    complaints = desk.complaints
+    complaint_id = _in_negotiation(desk, world)
+    free = Money("0", "CNY")
+    extend = RemedyKind.WARRANTY_EXTENSION
+    complaints.grant_remedy(world.agent, complaint_id, kind=extend, cost=free, extend_by=4)
+    # Two more months would be six in all: the agent's most. A third month more (by days) is past it.
+    with pytest.raises(RemedyBeyondAuthority) as over:
+        complaints.grant_remedy(
+            world.agent, complaint_id, kind=extend, cost=free, extend_by=61, extend_unit=ExtensionUnit.DAYS
+        )
+    assert (over.value.field, over.value.kind, over.value.asked, over.value.limit) == (
+        "months",
+        "warranty_extension",
+        7,
+        6,
+    )
+    assert "6 个月" in render_error(over.value, "zh_Hans") and "6 個月" in render_error(over.value, "zh_Hant")
+    assert "6 months" in render_error(over.value, "en")
+    with pytest.raises(RemedyBeyondAuthority):  # not even a slip of the pen of 120 months
+        complaints.grant_remedy(world.agent, complaint_id, kind=extend, cost=free, extend_by=120)
+    assert len(complaints.complaint_file(world.agent, complaint_id).remedies) == 1
+    assert len(complaints.warranty_extensions(world.agent, "unit-in")) == 1
+    complaints.grant_remedy(world.agent, complaint_id, kind=extend, cost=free, extend_by=2)
+    # The manager's authority covers more, up to 24 months on the complaint, the agent's six counted.
+    complaints.grant_remedy(world.manager, complaint_id, kind=extend, cost=free, extend_by=18)
+    with pytest.raises(RemedyBeyondAuthority) as manager_over:
+        complaints.grant_remedy(world.manager, complaint_id, kind=extend, cost=free, extend_by=1)
+    assert (manager_over.value.asked, manager_over.value.limit) == (25, 24)
+    # A role the setting does not name is not limited by it.
+    complaints.grant_remedy(world.general_manager, complaint_id, kind=extend, cost=free, extend_by=120)
+    assert len(complaints.warranty_extensions(world.agent, "unit-in")) == 4
