@@ -24,7 +24,7 @@ from aftersales.domain.complaints import RemedyKind
 from aftersales.domain.materials_workflow import MaterialsState
 from aftersales.domain.money import Money
 from aftersales.domain.warranty_records import ExtensionUnit
-from aftersales.errors import NotFound, RemedyBeyondAuthority
+from aftersales.errors import RemedyBeyondAuthority
 from aftersales.i18n.errors import render_error
 from aftersales.ports.queries import TicketFilter
 from aftersales.service.actors import Actor
@@ -240,37 +240,3 @@ def test_a_warranty_extension_past_the_roles_months_is_refused_counting_the_comp
     # A role the setting does not name is not limited by it.
     complaints.grant_remedy(world.general_manager, complaint_id, kind=extend, cost=free, extend_by=120)
     assert len(complaints.warranty_extensions(world.agent, "unit-in")) == 4
-
-
-# -- which dealers read a complaint (seed 002 乙方负责所售产品的全过程服务; seed 004 第八条 2(3), 2(6))
-
-
-@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
-def test_another_dealer_of_the_region_does_not_read_a_complaint_about_the_first_dealers_customer(
-    backend: str, tmp_path: Path
-) -> None:
-    world = make_world()
-    with (
-        store_url(backend, tmp_path) as url,
-        ServiceDesk.open(url, pack="sanitary_ware", clock=ManualClock(START), staff=STAFF) as desk,
-    ):
-        register(desk, world)
-        complaint_id = desk.complaints.open_complaint(
-            world.agent, world.cust_zh.id, "上海经销商上门服务态度恶劣"
-        ).ticket.id
-        service_id = desk.open_ticket(
-            world.agent, customer_id=world.cust_zh.id, description="水箱漏水"
-        ).ticket.id
-        peer = Actor.dealer_staff("bj-2", world.dealer_bj.id, regions=["SH"])  # serves the region too
-        # The region's tickets it reads, for the callbacks it makes there; the complaint it does not.
-        assert desk.ticket(peer, service_id).id == service_id
-        with pytest.raises(NotFound):
-            desk.ticket(peer, complaint_id)
-        with pytest.raises(NotFound):
-            desk.complaints.complaint_file(peer, complaint_id)
-        assert complaint_id not in {hit.id for hit in desk.search(peer, "态度恶劣").items}
-        # The customer's own dealer reads it (its customer's complaint), and so does the outlet the centre
-        # passes it to, once passed.
-        assert desk.complaints.complaint_file(world.dealer_sh_staff, complaint_id).id == complaint_id
-        desk.complaints.refer_to_outlet(world.agent, complaint_id, dealer_id=world.dealer_bj.id)
-        assert desk.ticket(peer, complaint_id).id == complaint_id

@@ -343,19 +343,6 @@ def _dealer_scope(actor: Actor, ticket: Ticket) -> bool:
     return dealers_job(actor, ticket) or (ticket.region is not None and ticket.region in actor.regions)
 
 
-def _dealer_reads(actor: Actor, ticket: Ticket) -> bool:
-    """What dealer staff read: their dealer's jobs, and their region's tickets for the callbacks and
-    surveys they make there (seed 002: 乙方有义务配合甲方对本区域的用户进行回访和满意度调查工作) — but a
-    complaint only when it is their dealer's (its customer's or unit's, or passed to it as the repair
-    outlet, seed 004 第八条 2(3)). A complaint's callback is the centre's, not a dealer's (seed 004 第八条
-    2(6)), and the service a complaint is about is the serving dealer's (乙方负责所售产品的全过程服务),
-    which the maker checks (甲方有权对乙方的服务情况进行抽查): another dealer of the region has no part in
-    it and does not read it."""
-    if ticket.kind is TicketKind.COMPLAINT:
-        return dealers_job(actor, ticket)
-    return _dealer_scope(actor, ticket)
-
-
 def dealers_job(actor: Actor, ticket: Ticket) -> bool:
     """Is ``ticket`` the job of ``actor``'s dealer: its own (its customer's, its unit's, a call it took)
     or passed to it (dispatched)? What its ledger lists (``TicketFilter.dealer_scope``)."""
@@ -419,7 +406,7 @@ def _reads_as(role: Role, actor: Actor, ticket: Ticket, team_of_assignee: str | 
     if role is R.CUSTOMER:
         return actor.customer_id is not None and ticket.customer_id == actor.customer_id
     if role is R.DEALER_STAFF:
-        return _dealer_reads(actor, ticket)
+        return _dealer_scope(actor, ticket)
     if role is R.ENGINEER:
         return (
             _assigned_to(actor, ticket)
