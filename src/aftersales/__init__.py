@@ -459,6 +459,7 @@ __all__ = [
     "ReportLabels",
     "Repository",
     "Role",
+    "RoleLimits",
     "RosterGap",
     "SamplingRules",
     "SatisfactionSurvey",
@@ -669,7 +670,12 @@ from aftersales.i18n.format import LocaleFormatter  # noqa: E402
 from aftersales.i18n.notifications import NotificationKind, Rendered  # noqa: E402
 from aftersales.policies.callback import CallbackFacts, CallbackPlan  # noqa: E402
 from aftersales.policies.chargeability import ChargeOutcome  # noqa: E402
-from aftersales.policies.complaints import ComplaintClass, ComplaintFacts, ComplaintParams  # noqa: E402
+from aftersales.policies.complaints import (  # noqa: E402
+    ComplaintClass,
+    ComplaintFacts,
+    ComplaintParams,
+    RoleLimits,
+)
 from aftersales.policies.dispatch import Candidate, Dispatch, DispatchRequest, Roster  # noqa: E402
 from aftersales.policies.engineer_index import DealerIndex, EngineerIndex  # noqa: E402
 from aftersales.policies.escalation import Escalation, EscalationFacts, EscalationTrigger  # noqa: E402

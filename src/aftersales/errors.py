@@ -209,8 +209,9 @@ class RemedyBeyondAuthority(PermissionDenied):
     remedy_limits``; seed 002: 不做自己权限之外的约定). Nothing was changed: someone whose authority covers
     it grants it (a head), or the case goes to the general manager.
 
-    ``field`` is ``kind`` (none of the actor's roles may grant this kind alone; ``limit`` is ``None``) or
-    ``cost`` (the complaint's remedies of this kind would cost ``asked``, above ``limit``)."""
+    ``field`` is ``kind`` (none of the actor's roles may grant this kind alone; ``limit`` is ``None``),
+    ``cost`` (the complaint's remedies of this kind would cost ``asked``, above ``limit``) or ``months``
+    (the complaint's warranty extensions would add ``asked`` months, above ``limit``)."""
 
     def __init__(
         self, actor: str, target: object, *, field: str, kind: str, asked: object, limit: object
@@ -218,6 +219,8 @@ class RemedyBeyondAuthority(PermissionDenied):
         super().__init__(actor, "grant_remedy", target)
         if limit is None:
             rule = f"may not grant a {kind} remedy alone"
+        elif field == "months":
+            rule = f"may extend warranties by {limit} months a complaint alone; months would total {asked}"
         else:
             rule = f"may grant {kind} remedies up to {limit} a complaint alone; {field} would total {asked}"
         self.args = (f"{actor} {rule} on {target!r}",)

@@ -116,6 +116,8 @@ def error_reason(error: AftersalesError) -> Reason:
     if isinstance(error, RemedyBeyondAuthority):
         if error.limit is None:
             return Reason("remedy_kind_beyond_authority", {"remedy": error.kind})
+        if error.field == "months":
+            return Reason("remedy_months_beyond_authority", {"limit": _text(error.limit)})
         return Reason("remedy_cost_beyond_authority", {"remedy": error.kind, "limit": _text(error.limit)})
     if isinstance(error, PermissionDenied):
         return Reason("permission_denied", {"action": error.action})

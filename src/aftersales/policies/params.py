@@ -8,6 +8,10 @@ walk supports exactly the shapes our params classes use: ``bool``, ``int``, ``fl
 
 A params class may list ``RETIRED_KEYS`` (key -> why it is refused): keys a pack might still set that the
 library does not honour. They are refused with that explanation rather than read and ignored.
+
+A params class may also list ``RAW_SHAPES`` (field -> type): the shape a field's TOML is read in when its
+attrs converter builds a richer value from it (the walk checks the shape and names the key; the
+converter checks the rest). A union of ``Money`` (a table) and ``int`` is read by the value's shape.
 """
 
 from __future__ import annotations
@@ -103,7 +107,11 @@ def _attrs(raw: object, cls: type, file: str, key: str) -> object:
             key=_join(key, unknown[0]),
         )
     hints = _hints(cls)
-    values = {name: _value(item, hints[name], file, _join(key, name)) for name, item in raw.items()}
+    shapes: Mapping[str, Any] = getattr(cls, "RAW_SHAPES", {})
+    values = {
+        name: _value(item, shapes.get(name, hints[name]), file, _join(key, name))
+        for name, item in raw.items()
+    }
     try:
         return cls(**values)
     except ConfigurationError as error:
@@ -132,6 +140,8 @@ def _value(raw: object, hint: Any, file: str, key: str) -> object:
         options = [a for a in args if a is not type(None)]
         if len(options) == 1:
             return _value(raw, options[0], file, key)
+        if set(options) == {Money, int}:  # an amount (a table) or a count, told apart by the value's shape
+            return _value(raw, Money if isinstance(raw, dict) else int, file, key)
         raise TypeError(f"unsupported union type {hint!r} in params")  # a programming error, not a pack one
     if hint is bool:
         if isinstance(raw, bool):

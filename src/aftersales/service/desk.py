@@ -68,6 +68,7 @@ from aftersales.service.notify import Notifications, StaffDirectory
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.privacy import PrivacyDesk
 from aftersales.service.quality_incidents import QualityIncidentDesk, detect_on_fault
+from aftersales.service.remedy_calloff import call_off_remedy_work
 from aftersales.service.report_commands import ReportCommands
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.search_hooks import install_search_hooks
@@ -211,6 +212,7 @@ class ServiceDesk(Tickets):
         self.staff_records = StaffDesk(context, runner)
         runner.on_ticket_change(tell_centre_on_resolve(context))
         runner.on_ticket_change(cancel_unpaid_slips())
+        runner.on_ticket_change(call_off_remedy_work(runner))
         install_search_hooks(runner, self.attachments)
         # Issue 23: erasing a customer removes their attachments (bytes deleted after the commit).
         self.outbox = OutboxDesk(context, runner)
