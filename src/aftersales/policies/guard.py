@@ -78,7 +78,7 @@ def _members(protocol: type) -> dict[str, _Member]:
         name
         for base in protocol.__mro__[:-1]  # past object
         if base not in (typing.Protocol, typing.Generic)
-        for name in (*vars(base), *vars(base).get("__annotations__", {}))
+        for name in (*vars(base), *inspect.get_annotations(base))
         if not name.startswith("_")
     )
     members: dict[str, _Member] = {}
