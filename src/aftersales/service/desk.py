@@ -27,6 +27,7 @@ from aftersales.domain.surveys import CHECKLIST_ITEMS, CallbackChecklist
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.notifications import Renderer, default_renderer
 from aftersales.policies.fault_catalog import pack_fault_catalog
+from aftersales.policies.privacy import pack_privacy_rules
 from aftersales.policies.registry import PolicySet, resolve_policies
 from aftersales.ports.attachments import AttachmentStore
 from aftersales.ports.calendars import open_calendar
@@ -162,6 +163,7 @@ class ServiceDesk(Tickets):
             settings = {**(settings or {}), "timezone": calendar.timezone}
         desk_settings = DeskSettings.of(settings)
         pack_fault_catalog(policies.extra)  # a faults override that is no catalog is refused here
+        pack_privacy_rules(policies.extra)  # so is a privacy override that is no PrivacyRules
         notifications = Notifications(renderer or default_renderer(), staff)
         context = DeskContext(
             store=store,
@@ -263,6 +265,7 @@ class ServiceDesk(Tickets):
             calendar = open_calendar(calendar)
         DeskSettings.of(settings)  # refused here, before the store is opened
         pack_fault_catalog(policies.extra)  # so is a faults override that is no catalog
+        pack_privacy_rules(policies.extra)  # and a privacy override that is no PrivacyRules
         store = open_storage(url)
         try:
             return cls(
