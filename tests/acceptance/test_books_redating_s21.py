@@ -1,3 +1,4 @@
+# mypy: disable-error-code="arg-type"
 """Session 21: the books' months dated again page by page (:mod:`aftersales.service.books_redating`),
 on the memory store (SQLite and PostgreSQL: test_books_zone_move_s21.py)."""
 

@@ -22,6 +22,7 @@ import pytest
 
 import aftersales.service.zone_stamp as zone_stamp
 from aftersales.adapters.clock import ManualClock
+from aftersales.domain.ids import ProductId
 from aftersales.errors import ConfigurationError, NotFound
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.desk import ServiceDesk
@@ -56,11 +57,11 @@ def _both_read_no_stamp(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _products(desk: ServiceDesk) -> set[str]:
     """Which of the two products the store holds."""
-    found = set()
+    found: set[str] = set()
     with desk.store() as uow:
         for id_ in ("p-a", "p-b"):
             with contextlib.suppress(NotFound):
-                found.add(uow.products.get(id_).id)
+                found.add(str(uow.products.get(id_).id))
     return found
 
 
@@ -74,7 +75,7 @@ def _race(first: ServiceDesk, second: ServiceDesk) -> dict[str, BaseException | 
         def go() -> None:
             start.wait()
             try:
-                desk.register_product(world.manager, attrs.evolve(world.product, id=f"p-{name}"))
+                desk.register_product(world.manager, attrs.evolve(world.product, id=ProductId(f"p-{name}")))
                 out[name] = None
             except BaseException as exc:  # the test reads what was raised
                 out[name] = exc

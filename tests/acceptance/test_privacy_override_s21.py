@@ -1,3 +1,4 @@
+# mypy: disable-error-code="arg-type"
 """Session 21: a privacy override the desk cannot use is refused when the desk opens, on every store.
 
 The ``purge_idempotency`` job keeps replays (and the phone numbers or e-mails in their keys) the
