@@ -31,7 +31,15 @@ from aftersales.domain.money import Money
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.errors import ConfigurationError, ValidationError
 
-__all__ = ["MAX_NUMBER", "at_least", "category_codes", "frozen_mapping", "in_range", "structure_params"]
+__all__ = [
+    "MAX_NUMBER",
+    "at_least",
+    "category_codes",
+    "frozen_mapping",
+    "in_range",
+    "number_limit",
+    "structure_params",
+]
 
 P = TypeVar("P")
 
@@ -149,7 +157,7 @@ def _value(raw: object, hint: Any, file: str, key: str) -> object:
         raise _wrong(raw, "a boolean", file, key)
     if hint is int:
         if isinstance(raw, int) and not isinstance(raw, bool):
-            limit = _limit(key)
+            limit = number_limit(key)
             if abs(raw) > limit:
                 raise _wrong(raw, f"an integer of at most {limit:,}", file, key)
             return raw
@@ -157,7 +165,7 @@ def _value(raw: object, hint: Any, file: str, key: str) -> object:
     if hint is float:
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             # inf, nan and 1e300 parse as TOML floats; every later time or money sum would overflow.
-            limit = _limit(key)
+            limit = number_limit(key)
             if not math.isfinite(raw) or abs(raw) > limit:
                 raise _wrong(raw, f"a finite number of at most {limit:,}", file, key)
             return float(raw)
@@ -201,7 +209,7 @@ DURATION_LIMITS = {"minutes": 60 * 24 * 3660, "hours": 24 * 3660, "days": 3660, 
 """Durations a pack may set, by the unit its key names (``response_hours``): at most ten years."""
 
 
-def _limit(key: str) -> int:
+def number_limit(key: str) -> int:
     """The largest magnitude the number at ``key`` may have: a duration's by its unit, else MAX_NUMBER."""
     for part in reversed(key.replace("[", ".").split(".")):
         for unit, limit in DURATION_LIMITS.items():

@@ -27,10 +27,12 @@ from aftersales.domain.surveys import CHECKLIST_ITEMS, CallbackChecklist
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.notifications import Renderer, default_renderer
 from aftersales.policies.fault_catalog import pack_fault_catalog
+from aftersales.policies.privacy import pack_privacy_rules
 from aftersales.policies.registry import PolicySet, resolve_policies
 from aftersales.ports.attachments import AttachmentStore
 from aftersales.ports.calendars import open_calendar
 from aftersales.ports.clock import Clock
+from aftersales.ports.documents import document_spec
 from aftersales.ports.ids import IdGenerator
 from aftersales.ports.invoicing import InvoiceIssuer
 from aftersales.ports.notifier import Notifier
@@ -44,6 +46,7 @@ from aftersales.service.agent_shifts import AgentShiftDesk
 from aftersales.service.archives import ArchiveDesk
 from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk
+from aftersales.service.books_redating import PAGE, REDATED, ids_of, redating
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.cancelled_money import cancel_unpaid_slips
 from aftersales.service.charges_desk import ChargesDesk
@@ -87,7 +90,14 @@ from aftersales.service.ticket_import import (
 from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.tickets import Tickets, scoped_filter
 from aftersales.service.views import CommandResult, TicketView
-from aftersales.service.zone_stamp import BooksZone, books_zone, keep_books_zone, stamp_books_zone
+from aftersales.service.zone_stamp import (
+    BooksZone,
+    books_moved,
+    books_zone,
+    keep_books_zone,
+    moving_books,
+    stamp_books_zone,
+)
 
 __all__ = ["ServiceDesk", "UtcClock"]
 
@@ -154,6 +164,7 @@ class ServiceDesk(Tickets):
             settings = {**(settings or {}), "timezone": calendar.timezone}
         desk_settings = DeskSettings.of(settings)
         pack_fault_catalog(policies.extra)  # a faults override that is no catalog is refused here
+        pack_privacy_rules(policies.extra)  # so is a privacy override that is no PrivacyRules
         notifications = Notifications(renderer or default_renderer(), staff)
         context = DeskContext(
             store=store,
@@ -256,6 +267,7 @@ class ServiceDesk(Tickets):
             calendar = open_calendar(calendar)
         DeskSettings.of(settings)  # refused here, before the store is opened
         pack_fault_catalog(policies.extra)  # so is a faults override that is no catalog
+        pack_privacy_rules(policies.extra)  # and a privacy override that is no PrivacyRules
         store = open_storage(url)
         try:
             return cls(
@@ -283,10 +295,14 @@ class ServiceDesk(Tickets):
         """Move the books of the store at ``url`` to ``timezone``: the deliberate way to change the zone
         a store's desks keep their books in (a desk opened in another zone than the store's is refused).
 
-        Stop the store's desks first and open them again with ``settings={"timezone": timezone}`` after:
-        the stamp is all this changes (a manager's or the general manager's write, recorded as
-        ``move_books_zone``); what was dated in the old zone (slip months, stored dues) stays as it was.
-        A store without a stamp gets ``timezone``. Returns the new stamp.
+        Stop the store's desks first and open them again with ``settings={"timezone": timezone}`` after
+        (a manager's or the general manager's write, recorded as ``move_books_zone``). Instants stay as
+        they are; the months stored from them in the books' zone (a fee slip's, a materials movement's)
+        are dated again in ``timezone``, :data:`~aftersales.service.books_redating.PAGE` records per
+        transaction (:mod:`aftersales.service.books_redating`). Until the last page has committed the
+        stamp says the move is under way and every desk is refused; a move that stopped (a crash, a
+        busy store) is finished by calling this again with the same zone. A store without a stamp gets
+        ``timezone``. Returns the new stamp. See docs/operations.md, "Moving the books' time zone".
         """
         permit(actor, Workflow.DOCUMENTS, "move_books_zone")
         DeskSettings.of({"timezone": timezone})  # an unknown zone: ConfigurationError naming timezone
@@ -295,18 +311,42 @@ class ServiceDesk(Tickets):
             with store() as uow:
                 stamp = books_zone(uow)
             current = stamp.timezone if stamp is not None else timezone
-            desk = cls(store, calendar=None, clock=clock, settings={"timezone": current})
+            with moving_books():  # the move's own desk opens on a move left unfinished
+                desk = cls(store, calendar=None, clock=clock, settings={"timezone": current})
         except BaseException:
             store.close()  # the desk, once built, closes it itself
             raise
         with desk:
-            return desk.runner.write(
-                actor,
-                "move_books_zone",
-                None,
-                [current, timezone],
-                lambda uow, at: stamp_books_zone(uow, timezone, at, move=True),
-            )
+            return desk._move_books(actor, current, timezone)
+
+    def _move_books(self, actor: Actor, current: str, timezone: str) -> BooksZone:
+        """The move's writes: the new stamp (marked under way), the months page by page, the stamp done."""
+        runner = self.runner
+        stamp = runner.write(
+            actor,
+            "move_books_zone",
+            None,
+            [current, timezone],
+            lambda uow, at: stamp_books_zone(uow, timezone, at, move=True),
+        )
+        if not stamp.redating:
+            return stamp  # the same zone as before: no month changes
+        target = zone(timezone)
+        for kind in REDATED:
+            with self.context.reader(snapshot=False) as uow:
+                ids = ids_of(uow, kind)
+            for start in range(0, len(ids), PAGE):
+                page = ids[start : start + PAGE]
+                runner.write(
+                    actor,
+                    "move_books_zone",
+                    None,
+                    [timezone, document_spec(kind.cls).kind, page[0]],
+                    redating(kind, page, target),
+                )
+        return runner.write(
+            actor, "move_books_zone", None, [timezone], lambda uow, at: books_moved(uow, timezone)
+        )
 
     # -- the context, for hosts that read it ----------------------------------------------------------
 
