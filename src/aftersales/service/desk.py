@@ -63,6 +63,7 @@ from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.hooks import complaint_on_low_score, install_hooks
 from aftersales.service.jobs import Jobs, JobsReport
 from aftersales.service.knowledge_desk import KnowledgeDesk
+from aftersales.service.lifecycle import lifecycle_params
 from aftersales.service.maintenance import MaintenanceDesk
 from aftersales.service.master_data import MasterData, MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
@@ -165,6 +166,7 @@ class ServiceDesk(Tickets):
         desk_settings = DeskSettings.of(settings)
         pack_fault_catalog(policies.extra)  # a faults override that is no catalog is refused here
         pack_privacy_rules(policies.extra)  # so is a privacy override that is no PrivacyRules
+        lifecycle_params(policies)  # and a lifecycle override that is no DefaultLifecycle
         notifications = Notifications(renderer or default_renderer(), staff)
         context = DeskContext(
             store=store,
@@ -268,6 +270,7 @@ class ServiceDesk(Tickets):
         DeskSettings.of(settings)  # refused here, before the store is opened
         pack_fault_catalog(policies.extra)  # so is a faults override that is no catalog
         pack_privacy_rules(policies.extra)  # and a privacy override that is no PrivacyRules
+        lifecycle_params(policies)  # and a lifecycle override that is no DefaultLifecycle
         store = open_storage(url)
         try:
             return cls(
