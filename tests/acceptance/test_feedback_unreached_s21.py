@@ -20,7 +20,7 @@ from aftersales.adapters.clock import ManualClock
 from aftersales.adapters.notifiers import MemoryNotifier
 from aftersales.domain.actors import Role
 from aftersales.service.desk import ServiceDesk
-from conftest import SHANGHAI, START, STAFF, make_world, register, store_url
+from conftest import SHANGHAI, STAFF, START, make_world, register, store_url
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 NO_GM = {role: contacts for role, contacts in STAFF.items() if role is not Role.GENERAL_MANAGER}

@@ -89,7 +89,8 @@ class ScanningReportingQueries:
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
         tickets = self._tickets(TicketFilter(received_from=period.start, received_to=period.end))
-        return count_faults((f for ticket in tickets for f in fault_evidence(ticket)), FaultDimension(dimension))
+        facts = (f for ticket in tickets for f in fault_evidence(ticket))
+        return count_faults(facts, FaultDimension(dimension))
 
     def batch_symptom_units(self, until: datetime) -> dict[tuple[str, str, str], int]:
         units: dict[tuple[str, str, str], set[str]] = {}

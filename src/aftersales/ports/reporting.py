@@ -585,9 +585,9 @@ class ReportingQueries(Protocol):
         """Distinct units (assets) per ``(product, batch, cause or symptom)`` — the batch-incident count.
 
         ``dimension`` is ``"cause"`` or ``"symptom"``; tickets received before ``until``, not cancelled
-        (:func:`fault_evidence`), whose unit, product and batch are known count (the desk's detector counts the same units). Fault records
-        whose cause is one of ``excluded_causes`` (no design or production fault, the complaint policy's
-        ``batch_excluded_causes``) do not count.
+        (:func:`fault_evidence`), whose unit, product and batch are known count (the desk's detector
+        counts the same units). Fault records whose cause is one of ``excluded_causes`` (no design or
+        production fault, the complaint policy's ``batch_excluded_causes``) do not count.
         """
         ...
 
