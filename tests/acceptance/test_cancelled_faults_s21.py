@@ -5,13 +5,14 @@ Seed 002 二、反馈信息的处理: 对于反馈的信息，售后服务部进
 problems found on the products. A call cancelled (called off, registered in error, a duplicate, its
 customer's data erased) counts in no dealer's month (``category_counts``) and is not judged resolved or
 late by the KPI report; yet its fault records still counted in the fault Pareto, the monthly trend (the
-PDCA feedback to R&D) and the batch-incident report, which could then find a batch quality incident
-(seed 004 批量质量事故) in faults nobody confirmed. Now all three leave cancelled tickets out.
+PDCA feedback to R&D), the batch-incident report, which could then find a batch quality incident
+(seed 004 批量质量事故) in faults nobody confirmed, and the problems found by warranty phase (seed 002
+一、产品的信息反馈). Now all of them leave cancelled tickets out.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,7 @@ def test_a_cancelled_tickets_faults_are_out_of_the_pareto_trend_and_batch_report
         assert queries.batch_symptom_units(clock.now() + timedelta(hours=1)) == {
             (world.product.id, "B2025-07", "keeps_flushing"): 1
         }
+        # The problems found by phase (seed 002 一、产品的信息反馈, the monthly feedback's "problems"): one.
+        phases = desk.archives.phase_feedback(world.manager, start=date(2026, 3, 1), end=date(2026, 4, 1))
+        assert sum(p.problems for p in phases.phases) == 1
+        assert dict(phases.of("in_warranty").symptoms) == {"keeps_flushing": 1}
