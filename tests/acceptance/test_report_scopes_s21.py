@@ -220,3 +220,26 @@ def test_bad_maintenance_report_arguments_are_typed_errors_naming_them(net: Net)
     with pytest.raises(ValidationError) as refused:
         scoped_plan_compliance(desk, world.manager, "2026-03-01", date(2026, 3, 31))  # type: ignore[arg-type]
     assert refused.value.field == "start"
+
+
+def test_hostile_arguments_to_the_scoped_reports_are_typed_errors_naming_them(net: Net) -> None:
+    desk, world, _ids = net
+    queries = reporting_for(desk.store)
+    naive = datetime(2026, 3, 20, 9, 0)
+    cases = [
+        (lambda: scoped_fault_pareto(desk, None, queries, _period(), FaultDimension.CAUSE), "actor"),
+        (lambda: scoped_fault_pareto(desk, world.dealer_sh_staff, queries, "2026-03", FaultDimension.CAUSE),
+         "period"),
+        (lambda: scoped_fault_trend(desk, world.dealer_sh_staff, queries, "2026-03", FaultDimension.CAUSE),
+         "months"),
+        (lambda: scoped_batch_incidents(desk, world.manager, queries, naive), "until"),
+        (lambda: scoped_dealer_monthly(desk, world.dealer_sh_staff, queries, "March"), "month"),
+        (lambda: scoped_kpi_trend(desk, world.dealer_sh_staff, queries, ["2026-03"], as_of="now"), "as_of"),
+        (lambda: scoped_service_conduct(desk, world.manager, "2026-03"), "period"),
+        (lambda: scoped_due_visits(desk, world.manager, date(2026, 3, 1), dealer_id=5), "dealer_id"),
+        (lambda: scoped_contract_figures(desk, world.manager, "HT-SH-1"), "contracts"),
+    ]  # fmt: skip
+    for call, field in cases:
+        with pytest.raises(ValidationError) as refused:
+            call()
+        assert refused.value.field == field

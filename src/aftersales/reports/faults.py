@@ -19,6 +19,7 @@ from decimal import Decimal
 import attrs
 
 from aftersales.domain.ids import ProductId
+from aftersales.domain.instants import require_aware
 from aftersales.domain.quality_reports import BatchIncident
 from aftersales.errors import ValidationError
 from aftersales.policies.complaints import ComplaintParams, judge_batch
@@ -206,6 +207,7 @@ def detect_batch_incidents(
         raise ValidationError(
             "params are the desk's ComplaintParams (desk.policies.complaint.params)", field="params"
         )
+    until = require_aware(until, "until")  # named as the caller wrote it, not as the store's filter
     dimension = params.batch_dimension
     sizes = dict(queries.batch_sizes())
     sizes.update(_batch_sizes(batch_sizes))

@@ -152,12 +152,15 @@ def due_visits(
     due later, and every done or missed one, are not read.
     """
     today = _checked_day(today, "today")
-    if isinstance(within_days, bool) or not isinstance(within_days, int) or not 0 <= within_days <= 3660:
+    if dealer_id is not None and (not isinstance(dealer_id, str) or not dealer_id.strip()):
+        raise ValidationError("dealer_id is a dealer's id (text) or left out", field="dealer_id")
+    if isinstance(within_days, bool) or not isinstance(within_days, int) or abs(within_days) > 3660:
         raise ValidationError(
-            f"within_days is a whole number of days from 0 to 3660, got {within_days!r:.40}",
+            f"within_days is a whole number of days (at most 3660; below 0: the overdue only), "
+            f"got {within_days!r:.40}",
             field="within_days",
         )
-    last = today + timedelta(days=within_days)
+    last = today + timedelta(days=max(within_days, -1))  # the overdue ones at least
     with store() as uow:
         scheduled = scheduled_due_by(uow, last)  # by due day, then id
     if dealer_id is not None:
