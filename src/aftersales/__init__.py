@@ -873,3 +873,37 @@ __all__ += [
     "WarrantyStatus",
     "ZoneClock",
 ]
+
+# The reports people read, each judged by the one permission table (session 21; the unscoped functions
+# of aftersales.reports judge nobody and stay for a host's batch jobs).
+from aftersales.reports import (  # noqa: E402
+    ReportDesk,
+    ReportScope,
+    scoped_agent_kpis,
+    scoped_batch_incidents,
+    scoped_contract_figures,
+    scoped_dealer_monthly,
+    scoped_due_visits,
+    scoped_fault_pareto,
+    scoped_fault_trend,
+    scoped_kpi_trend,
+    scoped_plan_compliance,
+    scoped_recurring_faults,
+    scoped_service_conduct,
+)
+
+__all__ += [
+    "ReportDesk",
+    "ReportScope",
+    "scoped_agent_kpis",
+    "scoped_batch_incidents",
+    "scoped_contract_figures",
+    "scoped_dealer_monthly",
+    "scoped_due_visits",
+    "scoped_fault_pareto",
+    "scoped_fault_trend",
+    "scoped_kpi_trend",
+    "scoped_plan_compliance",
+    "scoped_recurring_faults",
+    "scoped_service_conduct",
+]

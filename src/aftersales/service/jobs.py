@@ -48,6 +48,7 @@ from aftersales.errors import (
     AftersalesError,
     CalendarDataMissing,
     ConcurrencyConflict,
+    ConfigurationError,
     DuplicateError,
     NotFound,
     StoreBusy,
@@ -469,7 +470,13 @@ class Jobs:
         monthly_feedback_to`` (seed 004 第五条 1(6): 每月反馈给总经理及相关部门), once the month's first
         working day has begun on the desk's calendar (its first day without one): 1 when sent, 0 when it
         is not time yet or it went out before (a :class:`JobMark` per month, written with the messages
-        in one transaction, so two runs or two processes send it once)."""
+        in one transaction, so two runs or two processes send it once).
+
+        A month is marked sent only when its notice reaches the general manager: with no contact the desk
+        can write to for ``general_manager`` in the staff directory the run fails with a
+        ``ConfigurationError`` naming ``staff.general_manager`` (in ``JobsReport.failed`` and the job's
+        lease), nothing is written, and every later run tries again. Before, the month was marked sent
+        with nothing delivered and never sent again."""
         if self.feedback is None:
             return 0
         permit(self.actor, Workflow.DOCUMENTS, "announce_monthly_feedback")
@@ -494,12 +501,22 @@ class Jobs:
         notifications = self.context.notifications
 
         def announce(uow: UnitOfWork, at: datetime) -> int:
+            messages = notifications.staff_messages("monthly_feedback", roles, values, mark_id, at)
+            if not notifications.staff_messages(
+                "monthly_feedback", [Role.GENERAL_MANAGER], values, mark_id, at
+            ):  # nobody to read it: the month is not marked sent, it waits for a contact (next run)
+                raise ConfigurationError(
+                    f"the monthly feedback of {month} goes to the general manager (seed 004 第五条 1(6)): "
+                    "the staff directory has no contact the desk can write to for general_manager; "
+                    "the month waits until one is listed",
+                    key="staff.general_manager",
+                )
             mark = JobMark(mark_id, at)
             try:
                 uow.documents.add(mark)
             except DuplicateError:
                 return 0  # another run sent it meanwhile
-            uow.outbox.put(notifications.staff_messages("monthly_feedback", roles, values, mark.id, at))
+            uow.outbox.put(messages)
             return 1
 
         return self.runner.write(self.actor, "announce_monthly_feedback", None, [month], announce)
