@@ -1,4 +1,4 @@
-"""A Decision without a reason is refused with the library's typed error (was a bare ValueError).
+"""Public values built by a host refuse bad input with the library's typed errors (were bare ValueErrors).
 
 ``Decision`` is public: a host's policy builds its answers with it. Every decision carries at least one
 reason (a customer, a dealer and an auditor can all ask why), and breaking that is bad input like any
@@ -22,3 +22,13 @@ def test_a_decision_needs_a_reason_from_either_constructor() -> None:
         Decision.checked("high", (), "host.priority")
     assert checked.value.field == "reasons"
     assert Decision("high", [Reason("vip")], "host.priority").reasons == (Reason("vip"),)
+
+
+def test_a_report_table_row_of_the_wrong_width_is_a_validation_error() -> None:
+    """``ReportTable`` is public (a host builds its own pages with the renderers): a row that does not
+    fit the columns is bad input, typed and naming ``rows`` (was a bare ValueError)."""
+    from aftersales import Column, ReportTable
+
+    with pytest.raises(ValidationError) as refused:
+        ReportTable("t", "T", (Column("a", "A"), Column("b", "B")), (("1",),))
+    assert refused.value.field == "rows" and "1 cells for 2 columns" in str(refused.value)
