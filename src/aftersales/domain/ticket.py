@@ -362,6 +362,25 @@ class Ticket:
         self.priority_reasons = tuple(reasons)
         return event
 
+    def refer_for_assessment(
+        self, actor: ActorRef, at: datetime, engineer_id: str, note: str | None = None
+    ) -> TicketEvent:
+        """Refer the new problem to ``engineer_id`` for assessment (seed 001 三(三): 售后专员将客户反馈的问题
+        及时分配给相关人员进行评估); a later referral replaces the earlier one (:attr:`assessor`)."""
+        if not isinstance(engineer_id, str) or not engineer_id.strip() or len(engineer_id) > 64:
+            raise ValidationError("engineer_id names an engineer", field="engineer_id")
+        return self.step("refer_for_assessment", actor, at, reason=note, payload={"engineer": engineer_id})
+
+    @property
+    def assessor(self) -> str | None:
+        """The engineer the ticket was last referred to for assessment (``None``: never referred). They
+        read the ticket from then on, and triage it while it is new (the permission table's scope)."""
+        for event in reversed(self.events):
+            if event.action == "refer_for_assessment":
+                found = event.payload.get("engineer")
+                return found if isinstance(found, str) else None
+        return None
+
     def assign(
         self,
         actor: ActorRef,

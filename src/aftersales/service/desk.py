@@ -43,6 +43,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.agent_shifts import AgentShiftDesk
 from aftersales.service.archives import ArchiveDesk
 from aftersales.service.arguments import validated, validated_commands
+from aftersales.service.assessment_referral import AssessmentReferrals
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.cancelled_money import cancel_unpaid_slips
@@ -209,6 +210,9 @@ class ServiceDesk(Tickets):
         self.agent_shifts = AgentShiftDesk(context, runner)
         self.coordination = CoordinationDesk(context, runner)
         self.staff_records = StaffDesk(context, runner)
+        # Seeds 000/001 (问题评估, 指定维修地点, 函授): who assesses, where a depot repair is brought, what
+        # guidance was sent to a customer by correspondence.
+        self.assessments = AssessmentReferrals(context, runner)
         runner.on_ticket_change(tell_centre_on_resolve(context))
         runner.on_ticket_change(cancel_unpaid_slips())
         install_search_hooks(runner, self.attachments)

@@ -38,6 +38,7 @@ from aftersales.service.actors import Actor, act_in
 
 __all__ = [
     "ARCHIVE_ROLES",
+    "ASSESSOR_WRITES",
     "COMMAND_ROLES",
     "COMPLAINT_ROLES",
     "FEE_ROLES",
@@ -412,6 +413,7 @@ def _reads_as(role: Role, actor: Actor, ticket: Ticket, team_of_assignee: str | 
             _assigned_to(actor, ticket)
             or (actor.team is not None and team_of_assignee == actor.team)
             or _added_to_team(actor, ticket)
+            or _assessor_of(actor, ticket)
         )
     return False
 
@@ -419,6 +421,16 @@ def _reads_as(role: Role, actor: Actor, ticket: Ticket, team_of_assignee: str | 
 def _added_to_team(actor: Actor, ticket: Ticket) -> bool:
     # Engineers the coordinator added to a critical ticket's team read it (issue 20).
     return (actor.engineer_id or actor.id) in added_members(ticket.events)
+
+
+def _assessor_of(actor: Actor, ticket: Ticket) -> bool:
+    # The engineer a new problem was referred to for assessment (seed 001 三(三): 售后专员将客户反馈的问题
+    # 及时分配给相关人员进行评估) reads it, and triages it (``ASSESSOR_WRITES``), before anyone is assigned.
+    return ticket.assessor is not None and ticket.assessor == (actor.engineer_id or actor.id)
+
+
+ASSESSOR_WRITES = frozenset({"triage"})
+"""What the engineer a ticket is referred to for assessment may do on it: record the assessment."""
 
 
 def can_write(actor: Actor, ticket: Ticket, command: str | None = None) -> bool:
@@ -437,7 +449,7 @@ def _writes_as(role: Role, actor: Actor, ticket: Ticket, command: str | None = N
     if role is R.AUDITOR:
         return False
     if role is R.ENGINEER:
-        return _assigned_to(actor, ticket)
+        return _assigned_to(actor, ticket) or (command in ASSESSOR_WRITES and _assessor_of(actor, ticket))
     if role is R.DEALER_STAFF:
         return dealers_job(actor, ticket) or (command in REGION_WRITES and _dealer_scope(actor, ticket))
     return _reads_as(role, actor, ticket, None)
