@@ -3,8 +3,8 @@
 
 Seed 001 三(三) 问题评估: 售后专员将客户反馈的问题及时分配给相关人员进行评估,评估内容包括问题的性质、
 严重程度、影响范围; seed 000 3.问题评估: 售后维护团队对客户反馈的问题进行评估,确定问题的严重程度和
-处理方案. Before, only the office and dealers could triage: the technical staff the seeds name could neither read a new ticket
-nor record its assessment. Memory, SQLite and PostgreSQL.
+处理方案. Before, only the office and dealers could triage: the technical staff the seeds name could
+neither read a new ticket nor record its assessment. Memory, SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
