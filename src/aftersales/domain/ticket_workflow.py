@@ -98,6 +98,9 @@ TICKET_WORKFLOW = Workflow(
         # a ticket referred to them (the permission table's scope). Planned work is triaged by its job.
         _t("triage", (S.NEW,), S.TRIAGED, _STAFF | {R.SYSTEM}),
         _t("refer_for_assessment", (S.NEW,), STAY, _COORDINATORS),
+        # Seed 000 4.派工处理 (要求客户将产品送至指定维修地点): a depot repair's point, told to the customer
+        # once assessed, and changed while the repair is not done.
+        _t("designate_repair_point", (S.TRIAGED, *_WORKING), STAY, _COORDINATORS),
         _t("assign", (S.TRIAGED,), S.ASSIGNED, _COORDINATORS),
         _t("reassign", _WORKING, STAY, _COORDINATORS, reason=True),
         _t("start_work", (S.ASSIGNED, S.REWORK), S.IN_PROGRESS, _HANDS),

@@ -69,6 +69,7 @@ from aftersales.service.notify import Notifications, StaffDirectory
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.privacy import PrivacyDesk
 from aftersales.service.quality_incidents import QualityIncidentDesk, detect_on_fault
+from aftersales.service.repair_points import RepairPointDesk
 from aftersales.service.report_commands import ReportCommands
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.search_hooks import install_search_hooks
@@ -213,6 +214,7 @@ class ServiceDesk(Tickets):
         # Seeds 000/001 (问题评估, 指定维修地点, 函授): who assesses, where a depot repair is brought, what
         # guidance was sent to a customer by correspondence.
         self.assessments = AssessmentReferrals(context, runner)
+        self.repair_points = RepairPointDesk(context, runner)
         runner.on_ticket_change(tell_centre_on_resolve(context))
         runner.on_ticket_change(cancel_unpaid_slips())
         install_search_hooks(runner, self.attachments)

@@ -259,6 +259,15 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "read_budgets": _SEE_ALL,
     # Re-indexing every ticket for search: an administrator's one-off (it reads every customer's tickets).
     "rebuild_search_index": _HEADS | {R.SYSTEM},
+    # Session 21. Seed 000 4.派工处理 (送至指定维修地点): the heads keep the repair points of each region
+    # (reference data), which anyone may know. Seed 002 函授 (用函件对用户进行相关的指导和培训): guidance sent
+    # to a customer by letter or material is recorded by the service side — the office, the customer's
+    # own dealer, the engineer on the ticket behind it (scopes narrow it) — and read by whoever reads the
+    # customer's archive.
+    "register_repair_point": _HEADS | {R.SYSTEM},
+    "read_repair_points": READERS,
+    "send_guidance": _OFFICE | {R.DEALER_STAFF, R.ENGINEER},
+    "read_guidance": ARCHIVE_ROLES["customer_archive"],
 }
 
 MASTER_DATA_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
