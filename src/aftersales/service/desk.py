@@ -58,6 +58,7 @@ from aftersales.service.describing import Describing, default_attachments, desk_
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.engineer_loads import EngineerLoad, engineer_loads_in
 from aftersales.service.fee_desk import FeeDesk
+from aftersales.service.guidance_desk import GuidanceDesk
 from aftersales.service.hooks import complaint_on_low_score, install_hooks
 from aftersales.service.jobs import Jobs, JobsReport
 from aftersales.service.knowledge_desk import KnowledgeDesk
@@ -215,6 +216,7 @@ class ServiceDesk(Tickets):
         # guidance was sent to a customer by correspondence.
         self.assessments = AssessmentReferrals(context, runner)
         self.repair_points = RepairPointDesk(context, runner)
+        self.guidance = GuidanceDesk(context, runner)
         runner.on_ticket_change(tell_centre_on_resolve(context))
         runner.on_ticket_change(cancel_unpaid_slips())
         install_search_hooks(runner, self.attachments)
