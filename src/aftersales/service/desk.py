@@ -8,7 +8,9 @@ the hooks that connect capabilities (learning from a closed ticket). The ticket 
 desk's own (it is a :class:`~aftersales.service.tickets.Tickets`); the other capabilities are its
 attributes: ``desk.complaints``, ``desk.callbacks``, ``desk.materials``, ``desk.fees``,
 ``desk.knowledge``, ``desk.archives``, ``desk.sla_watch``, ``desk.master_data``, ``desk.reports``,
-``desk.contracts``, ``desk.maintenance``, ``desk.surveys``.
+``desk.contracts``, ``desk.maintenance``, ``desk.surveys``, ``desk.assessments`` (who assesses a new
+problem), ``desk.repair_points`` (where a depot repair is brought), ``desk.guidance`` (函授: guidance
+sent to customers by correspondence).
 """
 
 from __future__ import annotations
