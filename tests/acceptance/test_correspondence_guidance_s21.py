@@ -100,6 +100,7 @@ def test_guidance_is_recorded_by_the_service_side_and_only_once_sent(backend: st
         refused(NotFound, world.junior)  # not the engineer's ticket: unseen
         refused(NotFound, world.dealer_bj_staff, ticket_id=None, description="询问")
         assert refused(ValidationError, world.agent, sent_on=today + timedelta(days=1)).field == "sent_on"
+        assert refused(ValidationError, world.agent, sent_on=today - timedelta(days=1)).field == "sent_on"
         assert refused(ValidationError, world.agent, ticket_id=None).field == "description"
         assert refused(ValidationError, world.agent, medium="fax").field == "medium"
         assert refused(ValidationError, world.agent, text="").field == "text"

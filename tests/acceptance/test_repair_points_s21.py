@@ -50,7 +50,7 @@ def test_a_depot_repair_is_told_its_regions_repair_point(backend: str, tmp_path:
         assert desk.progress(world.customer_zh, on_site).repair_point is None
         with pytest.raises(ValidationError) as not_depot:
             desk.repair_points.designate(world.agent, on_site, point_id=PUDONG.id)
-        assert not_depot.value.field == "plan"
+        assert not_depot.value.field == "ticket_id"
         # The point told stays with the ticket when the customer is erased: it is not their data.
         desk.privacy.erase_customer(world.manager, world.cust_zh.id, "客户要求删除", cancel_open_tickets=True)
         kept = desk.progress(world.manager, depot).repair_point

@@ -385,7 +385,7 @@ class Ticket:
     def designate_repair_point(self, actor: ActorRef, at: datetime, notice: RepairPointNotice) -> TicketEvent:
         """Record the repair point the customer is to bring the product to (seed 000 4.派工处理: 要求客户
         将产品送至指定维修地点): only for a repair assessed as one at the depot (``ValidationError`` naming
-        ``plan`` otherwise); a later designation replaces the earlier one (:attr:`repair_point`)."""
+        ``ticket_id`` otherwise); a later designation replaces the earlier one (:attr:`repair_point`)."""
         if not isinstance(notice, RepairPointNotice):
             raise ValidationError("notice must be a RepairPointNotice", field="point_id")
         self.check_repair_point_designation()
@@ -393,7 +393,7 @@ class Ticket:
 
     def check_repair_point_designation(self) -> None:
         """Raise unless a repair point may be designated now: ``InvalidTransition`` outside the step's
-        states, ``ValidationError`` naming ``plan`` for a ticket not assessed as a depot repair."""
+        states, ``ValidationError`` naming ``ticket_id`` for a ticket not assessed as a depot repair."""
         if not self.can(DESIGNATE_REPAIR_POINT):
             state = self.state
             raise InvalidTransition(
@@ -406,7 +406,7 @@ class Ticket:
         if self.assessment is None or self.assessment.plan is not Plan.DEPOT:
             raise ValidationError(
                 f"ticket {self.id} is not assessed as a depot repair: no repair point to bring it to",
-                field="plan",
+                field="ticket_id",
             )
 
     @property

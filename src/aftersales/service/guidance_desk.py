@@ -77,7 +77,8 @@ class GuidanceDesk:
         names) on ``topic``, about the problem they met: ``ticket_id`` (the customer's ticket), or
         ``description`` (replayable by key).
 
-        Recorded once sent: ``sent_on`` after today on the desk's calendar is refused (``sent_on``).
+        Recorded once sent: ``sent_on`` after today on the desk's calendar, or before the ticket behind it
+        came in, is refused (``sent_on``).
         ``article_ids`` name approved knowledge-base articles it drew on (unknown: ``NotFound``; not
         approved, or withdrawn: ``ValidationError`` naming ``article_ids``). ``case_study`` marks teaching
         by a typical case (案例教学). ``address`` defaults to the customer's address on file. Nothing is
@@ -101,6 +102,10 @@ class GuidanceDesk:
                 authorize(actor, "send_guidance", ticket, team, roles)
                 if ticket.customer_id != customer.id:
                     raise ValidationError(f"{ticket.id} is not {customer.id}'s ticket", field="ticket_id")
+                if sent_on < self.context.today(ticket.received_at):
+                    raise ValidationError(
+                        f"guidance about {ticket.id} is not sent before the problem came in", field="sent_on"
+                    )
             else:
                 scope = {
                     "customer_id": customer.id,

@@ -112,7 +112,7 @@ class RepairPointDesk:
     ) -> CommandResult:
         """Designate the repair point ``ticket_id``'s customer is to bring the product to, and tell them.
 
-        Only for a ticket assessed as a depot repair (``ValidationError`` naming ``plan``), from its
+        Only for a ticket assessed as a depot repair (``ValidationError`` naming ``ticket_id``), from its
         assessment until the work is done (``InvalidTransition`` otherwise). ``point_id`` names an
         active point of the ticket's region (``NotFound`` for an unknown one, ``ValidationError`` naming
         ``point_id`` for an inactive one or another region's); without it the region's only active point
