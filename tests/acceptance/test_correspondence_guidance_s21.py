@@ -122,4 +122,9 @@ def test_guidance_is_recorded_by_the_service_side_and_only_once_sent(backend: st
         )
         assert first.id == again.id
         assert [g.id for g in desk.guidance.sent(world.manager, world.cust_zh.id)] == [first.id]
+        # It reads the guidance about its ticket (the ticket's history), not the customer's other letters.
+        desk.guidance.send(world.agent, world.cust_zh.id, **letter, description="询问")
+        assert [g.id for g in desk.guidance.sent(world.junior, world.cust_zh.id)] == [first.id]
+        with pytest.raises(NotFound):
+            desk.guidance.sent(world.senior, world.cust_en.id)
         assert first.sent_on == today

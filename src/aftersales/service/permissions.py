@@ -263,11 +263,11 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     # (reference data), which anyone may know. Seed 002 函授 (用函件对用户进行相关的指导和培训): guidance sent
     # to a customer by letter or material is recorded by the service side — the office, the customer's
     # own dealer, the engineer on the ticket behind it (scopes narrow it) — and read by whoever reads the
-    # customer's archive.
+    # customer's archive, or the ticket behind it (an engineer: the guidance about its tickets only).
     "register_repair_point": _HEADS | {R.SYSTEM},
     "read_repair_points": READERS,
     "send_guidance": _OFFICE | {R.DEALER_STAFF, R.ENGINEER},
-    "read_guidance": ARCHIVE_ROLES["customer_archive"],
+    "read_guidance": ARCHIVE_ROLES["customer_archive"] | {R.ENGINEER},
 }
 
 MASTER_DATA_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
