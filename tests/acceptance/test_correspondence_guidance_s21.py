@@ -12,16 +12,18 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from aftersales.domain.correspondence import GuidanceMedium
 from aftersales.domain.erasure import ERASED
 from aftersales.domain.knowledge import ArticleContent, ArticleProblem
-from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.errors import AftersalesError, NotFound, PermissionDenied, ValidationError
 from conftest import World, world_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
+E = TypeVar("E", bound=AftersalesError)
 LETTER = "张伟先生您好：冬季请关闭进水阀并排空水箱，随函附上防冻说明。"
 
 
@@ -90,7 +92,7 @@ def test_guidance_is_recorded_by_the_service_side_and_only_once_sent(backend: st
         today = clock.now().date()
         letter = {"medium": "letter", "topic": "冬季防冻", "sent_on": today, "text": LETTER}
 
-        def refused(error: type[Exception], actor: object, **changes: object) -> Exception:
+        def refused(error: type[E], actor: object, **changes: object) -> E:
             with pytest.raises(error) as caught:
                 desk.guidance.send(actor, world.cust_zh.id, **{**letter, "ticket_id": tid, **changes})
             return caught.value
