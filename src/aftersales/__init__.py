@@ -45,6 +45,7 @@ from aftersales.domain.complaints import (
     RemedyKind,
 )
 from aftersales.domain.contact import Contact
+from aftersales.domain.correspondence import CorrespondenceGuidance, GuidanceMedium
 from aftersales.domain.custom_fields import CustomField, CustomFieldSet, FieldType
 from aftersales.domain.departments import Department, DepartmentKind
 from aftersales.domain.events import TicketEvent
@@ -95,6 +96,7 @@ from aftersales.domain.products import Asset, Product, WarrantyStart, WarrantyTe
 from aftersales.domain.quality_incidents import IncidentRemedyKind, IncidentState, QualityIncident
 from aftersales.domain.quality_reports import DealerMonthlyReport, ReportFiling
 from aftersales.domain.reasons import Reason
+from aftersales.domain.repair_points import RepairPoint, RepairPointNotice
 from aftersales.domain.service_contracts import ContractCoverage, ContractSla, ServiceContract
 from aftersales.domain.sla_clock import (
     SlaState,
@@ -337,6 +339,7 @@ __all__ = [
     "Contact",
     "ContractCoverage",
     "ContractSla",
+    "CorrespondenceGuidance",
     "CostBudget",
     "CountField",
     "CrisisFacts",
@@ -374,6 +377,7 @@ __all__ = [
     "FieldType",
     "FromPack",
     "GenerationReport",
+    "GuidanceMedium",
     "HolidaySource",
     "IdGenerator",
     "IdempotencyKeyReused",
@@ -454,6 +458,8 @@ __all__ = [
     "RemedyKind",
     "RenderedMessage",
     "Renderer",
+    "RepairPoint",
+    "RepairPointNotice",
     "ReportDocument",
     "ReportFiling",
     "ReportLabels",

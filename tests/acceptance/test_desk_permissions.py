@@ -57,8 +57,10 @@ EXPECTED: dict[Role, set[str]] = {
         "confirm",
         "reject",
     },
-    # An engineer works the tickets assigned to it; the signed service slip is its confirm.
-    R.ENGINEER: _WORK | {"confirm"},
+    # An engineer works the tickets assigned to it; the signed service slip is its confirm. It assesses
+    # (triage) a new problem referred to it for assessment (session 21, seed 001 三(三): 售后专员将客户反馈的
+    # 问题及时分配给相关人员进行评估; seed 000 3.问题评估: 售后维护团队…评估) — its scope, not every ticket.
+    R.ENGINEER: _WORK | {"confirm", "triage"},
     # The dealer performs the whole service of its territory (seed 002), but a refusal is the customer's.
     R.DEALER_STAFF: _INTAKE | _WORK | _COORDINATION | {"confirm"},
     R.MANAGER: _INTAKE | _WORK | _COORDINATION | {"confirm", "reject", "register_reference"},

@@ -52,6 +52,7 @@ from aftersales import (
     Money,
     OnCallShift,
     PartyRef,
+    RepairPoint,
     SatisfactionSurvey,
     ServiceContract,
     ServiceDesk,
@@ -296,6 +297,17 @@ def _overrides(w: FuzzWorld) -> dict[str, dict[str, Any]]:
         },
         "privacy.erase_customer": {"customer_id": "cust-en"},
         "charges.approve_overrun": {"category": "materials"},
+        # Session 21: a repair point of the customers' region; a letter about a problem described.
+        "repair_points.register": {
+            "point": RepairPoint("rp-1", "浦东维修点", "SH", "上海市浦东新区张江路 1 号")
+        },
+        "guidance.send": {
+            "medium": "letter",
+            "topic": "冬季防冻",
+            "sent_on": START.date(),
+            "text": "随函附上防冻说明",
+            "description": "水箱冻裂",
+        },
     }
 
 

@@ -98,6 +98,14 @@ SAMPLES: dict[str, dict[str, object]] = {
     "complaint_reply": {"complaint_id": "SR-9", "outlet": "浦东特约网点", "reply": "已更换密封圈"},
     "linked_ticket_resolved": {"complaint_id": "SR-9", "ticket_id": "T-1", "resolved_at": AT},
     "department_assigned": {"ticket_id": "T-1", "department": "工程部", "note": "协助调查"},
+    "assessment_requested": {"ticket_id": "T-1", "category": Category.REPAIR, "note": "请判断是否需要上门"},
+    "repair_point_designated": {
+        "ticket_id": "T-1",
+        "point_name": "浦东维修点",
+        "address": "上海市浦东新区张江路 1 号",
+        "opening_hours": "周一至周六 9:00-18:00",
+        "phone": "021-5000 0000",
+    },
     "ticket_followed": {
         "ticket_id": "T-1",
         "priority": Priority.CRITICAL,

@@ -16,12 +16,13 @@ import attrs
 from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.attachments import Attachment
 from aftersales.domain.charges import ChargeSheet
-from aftersales.domain.classification import Category, Channel, Priority, TicketKind
+from aftersales.domain.classification import Category, Channel, Plan, Priority, TicketKind
 from aftersales.domain.complaint_workflow import COMPLAINT_WORKFLOW
 from aftersales.domain.events import NO_PAYLOAD, JsonValue, TicketEvent
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.reasons import Reason
+from aftersales.domain.repair_points import DESIGNATE_REPAIR_POINT, RepairPointNotice
 from aftersales.domain.text import optional_bounded, required_text
 from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, TICKET_WORKFLOW, TicketState
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
@@ -361,6 +362,65 @@ class Ticket:
         self.priority = priority
         self.priority_reasons = tuple(reasons)
         return event
+
+    def refer_for_assessment(
+        self, actor: ActorRef, at: datetime, engineer_id: str, note: str | None = None
+    ) -> TicketEvent:
+        """Refer the new problem to ``engineer_id`` for assessment (seed 001 三(三): 售后专员将客户反馈的问题
+        及时分配给相关人员进行评估); a later referral replaces the earlier one (:attr:`assessor`)."""
+        if not isinstance(engineer_id, str) or not engineer_id.strip() or len(engineer_id) > 64:
+            raise ValidationError("engineer_id names an engineer", field="engineer_id")
+        return self.step("refer_for_assessment", actor, at, reason=note, payload={"engineer": engineer_id})
+
+    @property
+    def assessor(self) -> str | None:
+        """The engineer the ticket was last referred to for assessment (``None``: never referred). They
+        read the ticket from then on, and triage it while it is new (the permission table's scope)."""
+        for event in reversed(self.events):
+            if event.action == "refer_for_assessment":
+                found = event.payload.get("engineer")
+                return found if isinstance(found, str) else None
+        return None
+
+    def designate_repair_point(self, actor: ActorRef, at: datetime, notice: RepairPointNotice) -> TicketEvent:
+        """Record the repair point the customer is to bring the product to (seed 000 4.派工处理: 要求客户
+        将产品送至指定维修地点): only for a repair assessed as one at the depot (``ValidationError`` naming
+        ``ticket_id`` otherwise); a later designation replaces the earlier one (:attr:`repair_point`)."""
+        if not isinstance(notice, RepairPointNotice):
+            raise ValidationError("notice must be a RepairPointNotice", field="point_id")
+        self.check_repair_point_designation()
+        return self.step(DESIGNATE_REPAIR_POINT, actor, at, payload=notice.payload())
+
+    def check_repair_point_designation(self) -> None:
+        """Raise unless a repair point may be designated now: ``InvalidTransition`` outside the step's
+        states, ``ValidationError`` naming ``ticket_id`` for a ticket not assessed as a depot repair."""
+        if not self.can(DESIGNATE_REPAIR_POINT):
+            state = self.state
+            raise InvalidTransition(
+                self.workflow.name,
+                state,
+                DESIGNATE_REPAIR_POINT,
+                ticket_id=self.id,
+                command=DESIGNATE_REPAIR_POINT,
+            )
+        if self.assessment is None or self.assessment.plan is not Plan.DEPOT:
+            raise ValidationError(
+                f"ticket {self.id} is not assessed as a depot repair: no repair point to bring it to",
+                field="ticket_id",
+            )
+
+    @property
+    def repair_point(self) -> RepairPointNotice | None:
+        """The repair point the customer was last told to bring the product to, while the ticket is a
+        depot repair (``None``: none designated, or the plan changed since)."""
+        if self.assessment is None or self.assessment.plan is not Plan.DEPOT:
+            return None
+        for event in reversed(self.events):
+            if event.action == DESIGNATE_REPAIR_POINT:
+                return RepairPointNotice.from_payload(event.payload)
+            if event.action == "triage":
+                return None  # assessed again since: a designation before it is not in force
+        return None
 
     def assign(
         self,

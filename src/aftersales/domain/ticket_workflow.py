@@ -92,10 +92,15 @@ TICKET_WORKFLOW = Workflow(
     TicketState,
     S.NEW,
     [
-        # Engineers work assigned tickets; assessment happens before anything is assigned.
-        _t(
-            "triage", (S.NEW,), S.TRIAGED, (_STAFF - {R.ENGINEER}) | {R.SYSTEM}
-        ),  # planned work is triaged by its job
+        # Assessment (问题评估) happens before anything is assigned. The office or the dealer assesses,
+        # or refers the problem to a technical person for assessment (seed 001 三(三): 售后专员将客户反馈
+        # 的问题及时分配给相关人员进行评估; seed 000 3.问题评估: 售后维护团队…评估): an engineer triages only
+        # a ticket referred to them (the permission table's scope). Planned work is triaged by its job.
+        _t("triage", (S.NEW,), S.TRIAGED, _STAFF | {R.SYSTEM}),
+        _t("refer_for_assessment", (S.NEW,), STAY, _COORDINATORS),
+        # Seed 000 4.派工处理 (要求客户将产品送至指定维修地点): a depot repair's point, told to the customer
+        # once assessed, and changed while the repair is not done.
+        _t("designate_repair_point", (S.TRIAGED, *_WORKING), STAY, _COORDINATORS),
         _t("assign", (S.TRIAGED,), S.ASSIGNED, _COORDINATORS),
         _t("reassign", _WORKING, STAY, _COORDINATORS, reason=True),
         _t("start_work", (S.ASSIGNED, S.REWORK), S.IN_PROGRESS, _HANDS),

@@ -277,6 +277,20 @@ NOTIFICATION_KINDS: Final = _kinds(
         {"ticket_id", "department", "note"},
         "A department was brought in to work on a ticket or complaint (seeds 001, 004).",
     ),
+    K(
+        "assessment_requested",
+        ("engineer",),
+        {"ticket_id", "category", "note"},
+        "A new problem was referred to the engineer for assessment (seed 001 三(三): 售后专员将客户反馈的"
+        "问题及时分配给相关人员进行评估): its nature, severity and scope are theirs to record.",
+    ),
+    K(
+        "repair_point_designated",
+        ("customer",),
+        {"ticket_id", "point_name", "address", "opening_hours", "phone"},
+        "The customer is asked to bring the product to the designated repair point (seed 000 4.派工处理: "
+        "要求客户将产品送至指定维修地点进行处理): where, when it is open, whom to call.",
+    ),
 )
 """Every notification kind, by name."""
 del K

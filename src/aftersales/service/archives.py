@@ -14,13 +14,14 @@ own archive and its own customers only.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
 
 from aftersales.domain.classification import Category
 from aftersales.domain.contact import zone
+from aftersales.domain.correspondence import CorrespondenceGuidance
 from aftersales.domain.fee_slips import FeeSlip
 from aftersales.domain.parties import Customer, Dealer
 from aftersales.domain.products import Asset
@@ -36,6 +37,7 @@ from aftersales.service.access_log import record_access
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
+from aftersales.service.guidance_desk import guidance_readable
 from aftersales.service.numbering import next_number
 from aftersales.service.permissions import ARCHIVE_ROLES, can_read, check_role
 from aftersales.service.phase_feedback import PhaseCount, PhaseFeedback, phase_feedback
@@ -187,6 +189,9 @@ class CustomerArchive:
     callbacks: tuple[CallbackEntry, ...]
     fee_slips: tuple[str, ...]
     contacts: tuple[ContactEntry, ...] = ()
+    guidance: tuple[CorrespondenceGuidance, ...] = ()
+    """The guidance sent to the customer by correspondence (函授, seed 002: letters and materials about a
+    problem they met), oldest first, as far as the reader may read it."""
 
     @property
     def surveys(self) -> tuple[CallbackEntry, ...]:
@@ -251,6 +256,12 @@ def _contacts(ticket: Ticket, seen: Ticket) -> Iterator[ContactEntry]:
     for visit in ticket.visits:
         if visit.arrived_at is not None:
             yield ContactEntry(ticket.id, visit.arrived_at, "visit", "visit")
+
+
+def _sent_at(guidance: CorrespondenceGuidance, zone: tzinfo) -> datetime:
+    """When guidance sent by correspondence counts among the communications: the start of the day it was
+    sent (a letter has a date, not an instant), in the desk's time zone."""
+    return datetime.combine(guidance.sent_on, time(), zone)
 
 
 def _months(start: date, end: date) -> list[str]:
@@ -562,6 +573,7 @@ class ArchiveDesk:
                     and customer_slip_readable(actor, s, readable[s.ticket_id])
                 )
             )
+            guidance = guidance_readable(uow, actor, customer.id)
         entries = tuple(
             TicketEntry(
                 t.id,
@@ -579,11 +591,18 @@ class ArchiveDesk:
             for t in tickets
         )
         callbacks = tuple(c for t in tickets for c in callback_entries(t))
+        letters = [(_sent_at(g, self.zone), g) for g in guidance]
         contacts = tuple(
             sorted(
-                (c for t in tickets for c in _contacts(t, self.runner.seen_by(actor, t))),
+                [
+                    *(c for t in tickets for c in _contacts(t, self.runner.seen_by(actor, t))),
+                    *(
+                        ContactEntry(g.ticket_id or "", at, "guidance", g.medium.value, g.topic)
+                        for at, g in letters
+                    ),
+                ],
                 key=lambda c: (c.at, c.ticket_id),
             )
         )
         record_access(self.runner, actor, "customer_archive", [customer.id])
-        return CustomerArchive(customer, assets, entries, callbacks, slips, contacts)
+        return CustomerArchive(customer, assets, entries, callbacks, slips, contacts, tuple(guidance))

@@ -8,7 +8,9 @@ the hooks that connect capabilities (learning from a closed ticket). The ticket 
 desk's own (it is a :class:`~aftersales.service.tickets.Tickets`); the other capabilities are its
 attributes: ``desk.complaints``, ``desk.callbacks``, ``desk.materials``, ``desk.fees``,
 ``desk.knowledge``, ``desk.archives``, ``desk.sla_watch``, ``desk.master_data``, ``desk.reports``,
-``desk.contracts``, ``desk.maintenance``, ``desk.surveys``.
+``desk.contracts``, ``desk.maintenance``, ``desk.surveys``, ``desk.assessments`` (who assesses a new
+problem), ``desk.repair_points`` (where a depot repair is brought), ``desk.guidance`` (函授: guidance
+sent to customers by correspondence).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from aftersales.service.actors import Actor
 from aftersales.service.agent_shifts import AgentShiftDesk
 from aftersales.service.archives import ArchiveDesk
 from aftersales.service.arguments import validated, validated_commands
+from aftersales.service.assessment_referral import AssessmentReferrals
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.books_redating import PAGE, REDATED, ids_of, redating
 from aftersales.service.callback_desk import CallbackDesk
@@ -60,6 +63,7 @@ from aftersales.service.describing import Describing, default_attachments, desk_
 from aftersales.service.dispatching import Dispatching
 from aftersales.service.engineer_loads import EngineerLoad, engineer_loads_in
 from aftersales.service.fee_desk import FeeDesk
+from aftersales.service.guidance_desk import GuidanceDesk
 from aftersales.service.hooks import complaint_on_low_score, install_hooks
 from aftersales.service.jobs import Jobs, JobsReport
 from aftersales.service.knowledge_desk import KnowledgeDesk
@@ -73,6 +77,7 @@ from aftersales.service.permissions import Workflow, permit
 from aftersales.service.privacy import PrivacyDesk
 from aftersales.service.quality_incidents import QualityIncidentDesk, detect_on_fault
 from aftersales.service.remedy_calloff import call_off_remedy_work
+from aftersales.service.repair_points import RepairPointDesk
 from aftersales.service.report_commands import ReportCommands
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.search_hooks import install_search_hooks
@@ -223,6 +228,11 @@ class ServiceDesk(Tickets):
         self.agent_shifts = AgentShiftDesk(context, runner)
         self.coordination = CoordinationDesk(context, runner)
         self.staff_records = StaffDesk(context, runner)
+        # Seeds 000/001 (问题评估, 指定维修地点, 函授): who assesses, where a depot repair is brought, what
+        # guidance was sent to a customer by correspondence.
+        self.assessments = AssessmentReferrals(context, runner)
+        self.repair_points = RepairPointDesk(context, runner)
+        self.guidance = GuidanceDesk(context, runner)
         runner.on_ticket_change(tell_centre_on_resolve(context))
         runner.on_ticket_change(cancel_unpaid_slips())
         runner.on_ticket_change(call_off_remedy_work(runner))

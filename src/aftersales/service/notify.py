@@ -21,6 +21,7 @@ from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import Priority, TicketKind
 from aftersales.domain.contact import Contact
 from aftersales.domain.events import TicketEvent
+from aftersales.domain.repair_points import DESIGNATE_REPAIR_POINT, RepairPointNotice
 from aftersales.domain.ticket import OPENED, Ticket
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import ConfigurationError, NotFound, ValidationError
@@ -62,6 +63,8 @@ _KIND_OF_ACTION: Mapping[str, tuple[str, NotificationEvent]] = {
     # Whoever holds a ticket the customer or the desk called off is told, so nobody goes to the visit
     # (an erasure's cancellation too: the address is gone).
     "cancel": ("job_cancelled", NotificationEvent.ASSIGNED),
+    # Seed 000 4.派工处理 (要求客户将产品送至指定维修地点): the customer is told where to bring the product.
+    DESIGNATE_REPAIR_POINT: ("repair_point_designated", NotificationEvent.PROGRESS),
 }
 
 
@@ -338,6 +341,15 @@ class Notifications:
             return {"ticket_id": ticket.id, "resolved_at": event.at}
         if kind == "complaint_outcome":
             return {"ticket_id": ticket.id, "resolved_at": event.at, "outcome": event.reason or NOT_SET}
+        if kind == "repair_point_designated":
+            told = RepairPointNotice.from_payload(event.payload) or RepairPointNotice("", "", "")
+            return {
+                "ticket_id": ticket.id,
+                "point_name": told.name or NOT_SET,
+                "address": told.address or NOT_SET,
+                "opening_hours": told.opening_hours or NOT_SET,
+                "phone": told.phone or NOT_SET,
+            }
         if kind in ("rework_requested", "job_cancelled"):
             return {"ticket_id": ticket.id, "reason": event.reason or NOT_SET}
         raise AssertionError(kind)

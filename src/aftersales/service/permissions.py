@@ -38,6 +38,7 @@ from aftersales.service.actors import Actor, act_in
 
 __all__ = [
     "ARCHIVE_ROLES",
+    "ASSESSOR_WRITES",
     "COMMAND_ROLES",
     "COMPLAINT_ROLES",
     "FEE_ROLES",
@@ -284,6 +285,15 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     # Re-indexing every ticket for search: an administrator's one-off (it reads every customer's tickets).
     "rebuild_search_index": _HEADS | {R.SYSTEM},
     **REPORT_ROLES,
+    # Session 21. Seed 000 4.派工处理 (送至指定维修地点): the heads keep the repair points of each region
+    # (reference data), which anyone may know. Seed 002 函授 (用函件对用户进行相关的指导和培训): guidance sent
+    # to a customer by letter or material is recorded by the service side — the office, the customer's
+    # own dealer, the engineer on the ticket behind it (scopes narrow it) — and read by whoever reads the
+    # customer's archive, or the ticket behind it (an engineer: the guidance about its tickets only).
+    "register_repair_point": _HEADS | {R.SYSTEM},
+    "read_repair_points": READERS,
+    "send_guidance": _OFFICE | {R.DEALER_STAFF, R.ENGINEER},
+    "read_guidance": ARCHIVE_ROLES["customer_archive"] | {R.ENGINEER},
 }
 
 MASTER_DATA_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
@@ -438,6 +448,7 @@ def _reads_as(role: Role, actor: Actor, ticket: Ticket, team_of_assignee: str | 
             _assigned_to(actor, ticket)
             or (actor.team is not None and team_of_assignee == actor.team)
             or _added_to_team(actor, ticket)
+            or _assessor_of(actor, ticket)
         )
     return False
 
@@ -445,6 +456,16 @@ def _reads_as(role: Role, actor: Actor, ticket: Ticket, team_of_assignee: str | 
 def _added_to_team(actor: Actor, ticket: Ticket) -> bool:
     # Engineers the coordinator added to a critical ticket's team read it (issue 20).
     return (actor.engineer_id or actor.id) in added_members(ticket.events)
+
+
+def _assessor_of(actor: Actor, ticket: Ticket) -> bool:
+    # The engineer a new problem was referred to for assessment (seed 001 三(三): 售后专员将客户反馈的问题
+    # 及时分配给相关人员进行评估) reads it, and triages it (``ASSESSOR_WRITES``), before anyone is assigned.
+    return ticket.assessor is not None and ticket.assessor == (actor.engineer_id or actor.id)
+
+
+ASSESSOR_WRITES = frozenset({"triage"})
+"""What the engineer a ticket is referred to for assessment may do on it: record the assessment."""
 
 
 def can_write(actor: Actor, ticket: Ticket, command: str | None = None) -> bool:
@@ -463,7 +484,7 @@ def _writes_as(role: Role, actor: Actor, ticket: Ticket, command: str | None = N
     if role is R.AUDITOR:
         return False
     if role is R.ENGINEER:
-        return _assigned_to(actor, ticket)
+        return _assigned_to(actor, ticket) or (command in ASSESSOR_WRITES and _assessor_of(actor, ticket))
     if role is R.DEALER_STAFF:
         return dealers_job(actor, ticket) or (command in REGION_WRITES and _dealer_scope(actor, ticket))
     return _reads_as(role, actor, ticket, None)

@@ -42,6 +42,7 @@ from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.classification import TicketKind
 from aftersales.domain.complaints import ComplaintFile, GrantedExtension, Recourse, RemedyKind
 from aftersales.domain.contact import Contact, forget_phones
+from aftersales.domain.correspondence import CorrespondenceGuidance
 from aftersales.domain.custom_fields import CustomFieldSet, FieldType
 from aftersales.domain.erasure import ERASED, needles_of, scrub, scrub_text
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, MaterialsMovement, SlipState
@@ -100,13 +101,18 @@ IDEMPOTENCY_RETENTION = timedelta(days=PrivacyParams().keep_idempotency_days)
 # customer_id; their maintenance visits by plan_id (found through the plans, never by a scan).
 _BY_CUSTOMER: tuple[type[Any], ...] = (
     ComplaintFile, CallbackRecord, FeeSlip, InvoiceRecord, ServiceContract, MaintenancePlan, SurveyTask,
+    CorrespondenceGuidance,
 )  # fmt: skip
 _BY_TICKET: tuple[type[Any], ...] = (CallbackTask, MaterialsRequest, MaterialsMovement, RemoteResolution)
 # Free text in these is blanked outright (survey comments, notes); the others keep their text minus the
 # person's own strings (a fee slip's line descriptions name parts, not people).
 # Visits: checklist notes blanked, postponement/miss reasons kept minus the person's strings.
 # Materials requests: the requester's note blanked, the lines' and charges' texts kept.
-_BLANKED: tuple[type[Any], ...] = (CallbackRecord, MasterDataChange, SurveyTask, MaintenanceVisit)
+# Correspondence guidance (函授, session 21): the problem, the letter and the address blanked; its topic,
+# materials and articles kept minus the person's strings.
+_BLANKED: tuple[type[Any], ...] = (
+    CallbackRecord, MasterDataChange, SurveyTask, MaintenanceVisit, CorrespondenceGuidance,
+)  # fmt: skip
 
 ErasureHook = Callable[[UnitOfWork, str, Sequence[str]], int]
 """Called inside the erasure's transaction with the customer id and their ticket ids; returns how many

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from aftersales.domain.correspondence import CorrespondenceGuidance
 from aftersales.domain.fee_slips import FeeSlip, InvoiceRecord, MaterialsMovement
 from aftersales.domain.knowledge import Article
 from aftersales.domain.maintenance import MaintenancePlan
@@ -39,7 +40,7 @@ from aftersales.service.scope import (
     ticket_id_readable,
 )
 
-__all__ = ["REPLAY_RULES", "ReplayRule", "check_replay"]
+__all__ = ["REPLAY_RULES", "ReplayRule", "check_replay", "guidance_visible"]
 
 ReplayRule = Callable[[UnitOfWork, Actor, Any], bool]
 """``rule(uow, actor, record)``: may ``actor`` still read ``record``?"""
@@ -68,7 +69,20 @@ def _invoice(uow: UnitOfWork, actor: Actor, invoice: InvoiceRecord) -> bool:
     return True
 
 
+def guidance_visible(uow: UnitOfWork, actor: Actor, record: CorrespondenceGuidance) -> bool:
+    """May ``actor`` read guidance sent to a customer (函授): about a ticket, when it reads the ticket;
+    otherwise when it may know the customer (their own, their dealer's or region's, the office)."""
+    if record.ticket_id is not None:
+        return ticket_id_readable(uow, actor, record.ticket_id)
+    try:
+        customer = uow.customers.get(record.customer_id)
+    except NotFound:
+        return False
+    return party_visible(actor, customer_id=customer.id, region=customer.region, dealer_id=customer.dealer_id)
+
+
 REPLAY_RULES: dict[type, ReplayRule] = {
+    CorrespondenceGuidance: guidance_visible,
     ServiceContract: _contract,
     MaintenancePlan: lambda uow, actor, plan: party_visible(
         actor, customer_id=plan.customer_id, region=plan.region, dealer_id=plan.dealer_id

@@ -79,6 +79,7 @@ from aftersales.service.lifecycle import (
     resolve_in,
 )
 from aftersales.service.policy_memo import DecisionMemo
+from aftersales.service.repair_points import designate_on_triage
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.shared_values import assessment as shared_assessment
 from aftersales.service.sla_cliff import (
@@ -266,6 +267,8 @@ class Tickets:
                 decided = ticket.priority
                 reasons += (Reason("priority_kept", {"priority": decided.value}),)
             ticket.triage(actor.ref, now, assessment, decided, reasons, reason=priority_reason)
+            # Seed 000 4.派工处理: a depot repair is told its region's repair point (when it has one only).
+            designate_on_triage(uow, ticket, actor, now)
             return Applied(decisions=(decision,))
 
         return self.runner.execute(

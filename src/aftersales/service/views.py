@@ -16,6 +16,7 @@ from aftersales.domain.classification import Category, Channel, Priority, Ticket
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
 from aftersales.domain.reasons import Reason
+from aftersales.domain.repair_points import RepairPointNotice
 from aftersales.domain.sla_clock import SlaStatus
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import Assessment, Assignee, CustomerNote, FaultRecord, Visit
@@ -187,6 +188,9 @@ class Progress(_Json):
     latest contact that named one."""
     visit_at: datetime | None = None
     """When the engineer is to come: the latest planned visit, while it has not taken place."""
+    repair_point: RepairPointNotice | None = None
+    """Where to bring the product, for a depot repair (seed 000 4.派工处理: 要求客户将产品送至指定维修地点):
+    the point the customer was last told of."""
 
     @classmethod
     def of(cls, ticket: Ticket, sla: SlaStatus | None = None) -> Progress:
@@ -196,7 +200,7 @@ class Progress(_Json):
         return cls(
             ticket_id=ticket.id,
             state=ticket.state,
-            next_step=NEXT_STEP.get(ticket.state, ticket.state),
+            next_step=_next_step(ticket),
             received_at=ticket.received_at,
             category=ticket.category,
             description=ticket.description,
@@ -212,7 +216,19 @@ class Progress(_Json):
             expected_by=ticket.expected_by,
             expected_at=ticket.told_expected_at,
             visit_at=_planned_visit(ticket.visits),
+            repair_point=ticket.repair_point,
         )
+
+
+def _next_step(ticket: Ticket) -> str:
+    """The code of the step the customer waits for: bringing the product to the designated repair point,
+    for a depot repair not yet being worked; else the state's (:data:`NEXT_STEP`)."""
+    if ticket.state in _BRING_STATES and ticket.repair_point is not None:
+        return "bring_to_repair_point"
+    return NEXT_STEP.get(ticket.state, ticket.state)
+
+
+_BRING_STATES = frozenset({"triaged", "assigned"})
 
 
 def _planned_visit(visits: Sequence[Visit]) -> datetime | None:

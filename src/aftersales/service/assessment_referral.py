@@ -1,0 +1,84 @@
+"""Referring a new problem to a technical person for assessment (问题评估).
+
+Seed 001 三(三): 售后专员将客户反馈的问题及时分配给相关人员进行评估,评估内容包括问题的性质、严重程度、影响
+范围; seed 000 3.问题评估: 售后维护团队对客户反馈的问题进行评估,确定问题的严重程度和处理方案. The office
+or the dealer whose call it is (``refer_for_assessment`` in the permission table) names the engineer who
+assesses a new ticket; that engineer reads the ticket and records the assessment with ``desk.triage``
+(the permission table's assessor scope), and is told of the referral. Nobody is assigned by it: the
+dispatch (派工) follows the assessment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aftersales.domain.ticket import Ticket
+from aftersales.errors import PermissionDenied, ValidationError
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.arguments import validated_commands
+from aftersales.service.context import DeskContext
+from aftersales.service.dispatching import check_available
+from aftersales.service.permissions import PERMISSIONS, Workflow
+from aftersales.service.runner import Applied, CommandRunner
+from aftersales.service.scope import acts_as_dealer_staff
+from aftersales.service.views import CommandResult
+
+__all__ = ["AssessmentReferrals"]
+
+
+@validated_commands
+class AssessmentReferrals:
+    """``desk.assessments``: who assesses a new problem."""
+
+    def __init__(self, context: DeskContext, runner: CommandRunner) -> None:
+        self.context = context
+        self.runner = runner
+
+    def refer(
+        self,
+        actor: Actor,
+        ticket_id: str,
+        *,
+        engineer_id: str,
+        note: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> CommandResult:
+        """Refer new ticket ``ticket_id`` to engineer ``engineer_id`` for assessment (replayable by key).
+
+        The engineer must be registered (``NotFound``), working and not away now (``ValidationError``
+        naming ``engineer_id``), and may work on the ticket: a dealer's engineer only on its own dealer's
+        tickets, and dealer staff refer to their own dealer's engineers only (``PermissionDenied``, as
+        for a dispatch). A later referral replaces an earlier one. Only a new ticket is referred (a
+        triaged one is assessed: ``InvalidTransition``). The engineer is told (``assessment_requested``).
+        """
+        if note is not None and (not isinstance(note, str) or len(note) > 2000):
+            raise ValidationError("note is text of at most 2000 characters", field="note")
+        if not isinstance(engineer_id, str) or not engineer_id.strip():
+            raise ValidationError("engineer_id names an engineer", field="engineer_id")
+        request = {"engineer_id": engineer_id, "note": note}
+
+        def apply(uow: UnitOfWork, ticket: Ticket, now: datetime) -> Applied:
+            engineer = uow.engineers.get(engineer_id)
+            check_available(engineer, now, "engineer_id")
+            if not engineer.may_work_for(ticket.dealer_id):
+                raise ValidationError(
+                    f"engineer {engineer.id} works for another dealer than ticket {ticket.id}'s",
+                    field="engineer_id",
+                )
+            roles = PERMISSIONS[Workflow.SERVICE_TICKET]["refer_for_assessment"]
+            if acts_as_dealer_staff(actor, roles) and engineer.dealer_id != actor.dealer_id:
+                raise PermissionDenied(str(actor), "refer_for_assessment beyond its own dealer", engineer.id)
+            event = ticket.refer_for_assessment(actor.ref, now, engineer.id, note)
+            if engineer.contact is None:
+                return Applied()
+            values = {"ticket_id": ticket.id, "category": ticket.category, "note": note or ""}
+            key = f"{ticket.id}:{event.seq}:assessment_requested"
+            messages = self.context.notifications.contact_messages(
+                "assessment_requested", "engineer", engineer.contact, values, key, now
+            )
+            return Applied(messages=messages)
+
+        return self.runner.execute(
+            actor, "refer_for_assessment", ticket_id, apply, idempotency_key, request=request
+        )
