@@ -19,3 +19,19 @@ def test_examples_run(path: Path) -> None:
     for i, match in enumerate(BLOCK.finditer(path.read_text(encoding="utf-8"))):
         code = compile(match.group(1), f"{path.relative_to(ROOT)}[block {i}]", "exec")
         exec(code, namespace)
+
+
+def test_the_workflow_diagrams_in_the_docs_are_the_ones_the_definitions_generate() -> None:
+    """docs/concepts/workflow.md says its diagrams are generated (``aftersales diagram <name>``); they had
+    drifted from the workflows (steps added since were missing). Each block must be today's output."""
+    import io
+
+    from aftersales.cli.diagram import print_diagram
+
+    text = (Path(__file__).parent.parent / "docs" / "concepts" / "workflow.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```mermaid\n(.*?)```", text, re.S)
+    assert len(blocks) == 3
+    for block, name in zip(blocks, ("ticket", "complaint", "materials"), strict=True):
+        out = io.StringIO()
+        print_diagram(name, out)
+        assert block.strip() == out.getvalue().strip(), f"regenerate it: aftersales diagram {name}"
