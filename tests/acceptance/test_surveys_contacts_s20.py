@@ -136,9 +136,14 @@ def test_a_campaigns_low_score_is_reported_to_the_manager(backend: str, tmp_path
     with noticed_desk(backend, tmp_path, "office_equipment") as (desk, _clock, world, notifier):
         _campaign(desk, world, "Q-low")
         desk.surveys.answer(
-            world.agent, "Q-low:cust-zh", survey=SatisfactionSurvey(2, 3, 2, 2, 1, 2), comment="上门太慢"
+            world.agent,
+            "Q-low:cust-zh",
+            survey=SatisfactionSurvey(2, 3, 2, 2, 1, 2, attitude=2),
+            comment="上门太慢",
         )
-        desk.surveys.answer(world.customer_en, "Q-low:cust-en", survey=SatisfactionSurvey(5, 5, 4, 5, 5, 4))
+        desk.surveys.answer(
+            world.customer_en, "Q-low:cust-en", survey=SatisfactionSurvey(5, 5, 4, 5, 5, 4, attitude=5)
+        )
         desk.deliver()
         ((address, subject, body),) = _low_score_notices(notifier)
         assert address == "manager@venus.example"  # the STAFF directory's manager (zh_Hans)
@@ -155,7 +160,9 @@ def test_the_campaigns_low_score_follows_the_complaint_threshold(backend: str, t
     strict = {"complaint": DefaultComplaintPolicy(ComplaintParams(complaint_below_score=4))}
     with world_desk(backend, tmp_path, notifier=notifier, overrides=strict) as (desk, _clock, world):
         _campaign(desk, world, "Q-low")
-        desk.surveys.answer(world.agent, "Q-low:cust-zh", survey=SatisfactionSurvey(3, 3, 3, 3, 3, 3))
+        desk.surveys.answer(
+            world.agent, "Q-low:cust-zh", survey=SatisfactionSurvey(3, 3, 3, 3, 3, 3, attitude=3)
+        )
         desk.deliver()
         (notice,) = _low_score_notices(notifier)
         assert "3 分（低于 4 分）" in notice[2]
@@ -164,7 +171,9 @@ def test_the_campaigns_low_score_follows_the_complaint_threshold(backend: str, t
     off.mkdir()
     with world_desk(backend, off, notifier=quiet, overrides=never) as (desk, _clock, world):
         _campaign(desk, world, "Q-low")
-        desk.surveys.answer(world.agent, "Q-low:cust-zh", survey=SatisfactionSurvey(1, 1, 1, 1, 1, 1))
+        desk.surveys.answer(
+            world.agent, "Q-low:cust-zh", survey=SatisfactionSurvey(1, 1, 1, 1, 1, 1, attitude=1)
+        )
         desk.deliver()
         assert _low_score_notices(quiet) == []
 

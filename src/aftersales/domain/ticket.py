@@ -550,8 +550,20 @@ class Ticket:
         of this cycle is the same call recorded twice (a double submission), which the record could not
         tell from two calls, and which would count towards closing without the callback the seeds require
         (003: 24小时内对客户进行回访). Refused with ``ValidationError`` naming ``at``; nothing changes.
+
+        ``note`` is the attempt's outcome, and is required: seed 001 五(三)3 — 沟通记录应详细、完整, 包括沟通
+        时间、沟通方式、沟通内容 — an attempt has its time (``at``) and way (``channel``) like any contact,
+        and, nothing having been said, its content is what came of it (无人接听, 关机, 空号, 拒接…): the
+        record that lets the pack close the ticket without its callback must say why the customer was not
+        reached. A missing or blank note is a ``ValidationError`` naming ``note``; nothing changes.
         """
         require_aware(at, "at")
+        if not isinstance(note, str) or not note.strip():
+            raise ValidationError(
+                "a failed callback attempt records its outcome (seed 001: 沟通内容 — 无人接听, 关机, 空号…): "
+                "give note",
+                field="note",
+            )
         last = self._last_callback_attempt() if self.can("callback_attempt") else None  # else: refused
         if last is not None and at - last < CALLBACK_ATTEMPT_SPACING:
             raise ValidationError(
