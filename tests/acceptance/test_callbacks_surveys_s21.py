@@ -30,6 +30,7 @@ from aftersales.errors import ValidationError
 from aftersales.reports import kpi_report
 from aftersales.reports.months import month_period
 from aftersales.reports.pages import KPI_COLUMNS
+from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
 from conftest import World, world_desk
 
@@ -116,3 +117,49 @@ def test_a_failed_callback_attempt_records_its_outcome(backend: str, tmp_path: P
         desk.record_callback_attempt(world.agent, tid, note="关机", channel="phone")
         event = desk.ticket(world.manager, tid).events[-1]
         assert (event.action, event.reason, event.payload["channel"]) == ("callback_attempt", "关机", "phone")
+
+
+def _accepted(desk: ServiceDesk, world: World, text: str) -> str:
+    """A repair of 张伟's fixed and accepted by phone: its callback is scheduled (seed 003: within 24 h)."""
+    tid = desk.open_ticket(world.agent, customer_id=world.cust_zh.id, description=text).ticket.id
+    desk.triage(world.agent, tid, nature="paper_jam", severity=Severity.MEDIUM)
+    desk.dispatch(world.agent, tid, engineer_id=world.eng_junior.id)
+    desk.start_work(world.junior, tid)
+    desk.add_fault_record(world.junior, tid, symptom="paper_jam", cause="worn_roller", action="replace")
+    desk.resolve(world.junior, tid, summary="换了搓纸轮")
+    desk.confirm(world.agent, tid, channel="phone")
+    return tid
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_erasure_closes_the_accepted_tickets_whose_callback_nobody_may_make(
+    backend: str, tmp_path: Path
+) -> None:
+    # An erased person cannot be called back (PIPL; the erasure drops the pending callback task), so an
+    # accepted ticket waiting for its callback (回访 → 关闭) never closed. The erasure closes it, saying
+    # why; a callback not yet due is no longer owed, one already overdue stays late; a ticket whose
+    # callback was made is left for the staff to close.
+    dpo = Actor.privacy_officer("dpo-s21")
+    with world_desk(backend, tmp_path) as (desk, clock, world):
+        overdue = _accepted(desk, world, "复印机卡纸")
+        due = desk.ticket(world.manager, overdue).callback_due_at
+        assert due is not None
+        clock.set(due + timedelta(hours=1))
+        called = _accepted(desk, world, "不出纸")
+        desk.record_callback(world.agent, called, problem_back=False, satisfaction=5)
+        waiting = _accepted(desk, world, "打印有黑线")
+        assert {t.ticket_id for t in desk.callbacks.pending(world.manager)} == {overdue, waiting}
+
+        record = desk.privacy.erase_customer(dpo, world.cust_zh.id, "the customer asked")
+
+        for tid in (overdue, waiting):
+            ticket = desk.ticket(world.auditor, tid)
+            assert (ticket.state, ticket.events[-1].action, ticket.events[-1].reason) == (
+                "closed", "close", "customer_erased",
+            )  # fmt: skip
+        assert record.closed == 2 and record.cancelled == 0
+        assert desk.ticket(world.auditor, overdue).callback_due_at == due  # late before: stays late
+        assert desk.ticket(world.auditor, waiting).callback_due_at is None  # not owed any more
+        assert desk.ticket(world.auditor, called).state == "accepted"  # its callback made: staff close it
+        assert desk.callbacks.pending(world.manager) == []
+        desk.close(world.agent, called)
