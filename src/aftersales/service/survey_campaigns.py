@@ -323,8 +323,9 @@ class SurveyCampaigns:
         """Record the customer's scores; the customer may answer their own task (the portal link).
 
         The survey carries the evaluation of the team's service attitude beside the result (seed 001
-        三(七)2: 调查内容包括…处理结果的满意度、对售后团队服务态度的评价): without ``survey.attitude`` the answer
-        is a ``ValidationError`` naming ``attitude``, and nothing changes. :meth:`results` averages it.
+        三(七)2: 调查内容包括…处理结果的满意度、对售后团队服务态度的评价): without ``survey.attitude``
+        the answer is a ``ValidationError`` naming ``attitude``, and nothing changes. :meth:`results`
+        averages it.
 
         An overall score the complaint policy finds too low (``[complaint] complaint_below_score``, the
         threshold at which a callback's score opens a complaint) is reported to the manager in the same
