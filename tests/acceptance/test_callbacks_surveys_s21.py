@@ -163,3 +163,58 @@ def test_the_erasure_closes_the_accepted_tickets_whose_callback_nobody_may_make(
         assert desk.ticket(world.auditor, called).state == "accepted"  # its callback made: staff close it
         assert desk.callbacks.pending(world.manager) == []
         desk.close(world.agent, called)
+
+
+# -- reclassifying (seed 004 第七条; seeds 003/004 考核) ----------------------------------------------------
+
+# The service-centre pack, where an inquiry is answered within one working hour and a repair keeps the
+# priority's target (as tests/acceptance/test_reclassify_s20.py).
+CENTRE = """[pack]
+name = "centre_s21"
+extends = "service_centre"
+
+[sla]
+category_overrides = { inquiry = { response_hours = 1.0 } }
+"""
+
+
+def _centre(tmp_path: Path) -> str:
+    pack = tmp_path / "centre_s21.toml"
+    pack.write_text(CENTRE, encoding="utf-8")
+    return str(pack)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_breach_announced_before_a_reclassification_stays_a_breach(backend: str, tmp_path: Path) -> None:
+    # An inquiry unanswered past its one working hour: the sweep announces the breach, the month counts
+    # it. Corrected to a repair (a longer response target), the passed due no longer passed and the
+    # breach left the live SLA, the stored due and the KPI's missed responses. Now the reclassify event holds
+    # the due it passed (as a new calendar's recalculation does) and the breach stays.
+    with world_desk(backend, tmp_path, _centre(tmp_path)) as (desk, clock, world):
+        tid = desk.open_ticket(
+            world.agent,
+            customer_id=world.cust_zh.id,
+            description="马桶怎么设置水温",
+            category=Category.INQUIRY,
+        ).ticket.id
+        due = desk.ticket(world.manager, tid).response_due_at
+        assert due is not None
+        clock.set(due + timedelta(minutes=30))
+        assert not desk.run_due_jobs().failed  # the sweep announces the breach
+        assert desk.sla(world.manager, tid)["response"].breached
+
+        result = desk.reclassify(world.agent, tid, category=Category.REPAIR, reason="上门查看后确属故障")
+
+        now = clock.now()
+        assert desk.sla(world.manager, tid)["response"].breached
+        assert desk.ticket(world.manager, tid).response_due_at == due
+        kpi = kpi_report(reporting_for(desk.store), month_period("2026-03"), desk.calendar, as_of=now)
+        assert kpi.total.response_missed == 1
+        assert result.events[-1].payload["held_breaches"] == {"response": due.isoformat()}
+        # A ticket not yet breached simply takes the new category's target (nothing held).
+        fresh = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="水温", category=Category.INQUIRY
+        ).ticket.id
+        moved = desk.reclassify(world.agent, fresh, category=Category.REPAIR, reason="确属故障").events[-1]
+        assert "held_breaches" not in moved.payload
+        assert desk.ticket(world.manager, fresh).response_due_at > now + timedelta(hours=1)

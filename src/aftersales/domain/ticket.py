@@ -22,6 +22,7 @@ from aftersales.domain.events import NO_PAYLOAD, JsonValue, TicketEvent
 from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, TicketId
 from aftersales.domain.instants import require_aware
 from aftersales.domain.reasons import Reason
+from aftersales.domain.sla_held import HELD_KEY
 from aftersales.domain.text import optional_bounded, required_text
 from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, TICKET_WORKFLOW, TicketState
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
@@ -793,16 +794,29 @@ class Ticket:
         self.tags = tuple(tags)
         return event
 
-    def reclassify(self, actor: ActorRef, at: datetime, category: Category, reason: str) -> TicketEvent:
+    def reclassify(
+        self,
+        actor: ActorRef,
+        at: datetime,
+        category: Category,
+        reason: str,
+        *,
+        held: Mapping[str, datetime] | None = None,
+    ) -> TicketEvent:
         """Correct the category the request was logged under (a repair call that was an inquiry), with
-        ``reason``; the event keeps the category it replaces. Raises before any change."""
+        ``reason``; the event keeps the category it replaces. Raises before any change.
+
+        ``held`` are the targets whose announced breach the new category's longer targets would undo, with
+        the due each passed: the event records them (:data:`~aftersales.domain.sla_held.HELD_KEY`) and the
+        SLA holds them (seeds 003/004 考核: a month judged is not changed by a correction)."""
         if not isinstance(category, Category):
             raise ValidationError(f"category must be a Category, got {category!r:.40}", field="category")
         if category == self.category and self.can("reclassify"):
             raise ValidationError(f"the ticket is already of category {category.code}", field="category")
-        event = self.step(
-            "reclassify", actor, at, reason=reason, payload={"from": self.category.code, "to": category.code}
-        )
+        payload: dict[str, JsonValue] = {"from": self.category.code, "to": category.code}
+        if held:
+            payload[HELD_KEY] = {name: due.isoformat() for name, due in sorted(held.items())}
+        event = self.step("reclassify", actor, at, reason=reason, payload=payload)
         self.category = category
         return event
 
