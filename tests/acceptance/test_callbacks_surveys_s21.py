@@ -218,3 +218,57 @@ def test_a_breach_announced_before_a_reclassification_stays_a_breach(backend: st
         moved = desk.reclassify(world.agent, fresh, category=Category.REPAIR, reason="确属故障").events[-1]
         assert "held_breaches" not in moved.payload
         assert desk.ticket(world.manager, fresh).response_due_at > now + timedelta(hours=1)
+
+
+# The same centre with an installation graded expedited by its class (``[priority] category_floor``).
+GRADED = (
+    CENTRE.replace('name = "centre_s21"', 'name = "graded_s21"')
+    + """
+[priority]
+category_floor = { complaint = "expedited", installation = "expedited" }
+"""
+)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_reclassified_request_is_graded_by_its_new_class(backend: str, tmp_path: Path) -> None:
+    # Seed 003 grades requests 普通/加急/特急; the pack grades an installation expedited. A question logged
+    # as an installation kept the installation's grade (and its shorter clocks) once corrected, and a
+    # repair found to be an installation kept the normal grade. The grade now follows the class's rules,
+    # from the correction on; a grade the staff gave themselves stays theirs.
+    pack = tmp_path / "graded_s21.toml"
+    pack.write_text(GRADED, encoding="utf-8")
+    with world_desk(backend, tmp_path, str(pack)) as (desk, clock, world):
+        logged = desk.open_ticket(
+            world.agent,
+            customer_id=world.cust_zh.id,
+            description="新机怎么装纸",
+            category=Category.INSTALLATION,
+        ).ticket
+        assert logged.priority == "expedited"
+        clock.advance(timedelta(minutes=10))
+        event = desk.reclassify(world.agent, logged.id, category=Category.INQUIRY, reason="只是咨询").events[
+            -1
+        ]
+        assert (event.payload["priority"], event.payload["previous_priority"]) == ("normal", "expedited")
+        assert desk.ticket(world.manager, logged.id).priority == "normal"
+        # Triaged as a repair (normal), then found to be an installation: the policy grades it again.
+        repair = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="机器不工作"
+        ).ticket.id
+        desk.triage(world.agent, repair, nature="setup", severity=Severity.LOW)
+        before = desk.ticket(world.manager, repair)
+        assert before.priority == "normal"
+        desk.reclassify(world.agent, repair, category=Category.INSTALLATION, reason="新机安装调试")
+        after = desk.ticket(world.manager, repair)
+        assert after.priority == "expedited"
+        assert after.resolution_due_at is not None and before.resolution_due_at is not None
+        assert after.resolution_due_at < before.resolution_due_at  # the expedited clock, from now on
+        # A grade the agent gave at intake is the agent's: the correction keeps it (no priority recorded).
+        given = desk.open_ticket(
+            world.agent, customer_id=world.cust_zh.id, description="装机", category=Category.INSTALLATION,
+            priority="critical",
+        ).ticket.id  # fmt: skip
+        kept = desk.reclassify(world.agent, given, category=Category.INQUIRY, reason="咨询").events[-1]
+        assert "priority" not in kept.payload
+        assert desk.ticket(world.manager, given).priority == "critical"

@@ -802,9 +802,16 @@ class Ticket:
         reason: str,
         *,
         held: Mapping[str, datetime] | None = None,
+        priority: Priority | None = None,
+        priority_reasons: Sequence[Reason] = (),
     ) -> TicketEvent:
         """Correct the category the request was logged under (a repair call that was an inquiry), with
         ``reason``; the event keeps the category it replaces. Raises before any change.
+
+        ``priority`` is the grade the pack's rules give the request in its new category (with the
+        policy's ``priority_reasons``): when it differs, the event records it with the previous one, as a
+        triage does, and the SLA clocks follow it from this instant (seed 003 grades the request; the
+        grade follows the class it is in).
 
         ``held`` are the targets whose announced breach the new category's longer targets would undo, with
         the due each passed: the event records them (:data:`~aftersales.domain.sla_held.HELD_KEY`) and the
@@ -816,8 +823,16 @@ class Ticket:
         payload: dict[str, JsonValue] = {"from": self.category.code, "to": category.code}
         if held:
             payload[HELD_KEY] = {name: due.isoformat() for name, due in sorted(held.items())}
+        regraded = priority is not None and Priority(priority) is not (self.priority or Priority.NORMAL)
+        if priority is not None and regraded:
+            payload["priority"] = Priority(priority).value
+            payload["previous_priority"] = (self.priority or Priority.NORMAL).value
+            payload["reasons"] = _reason_facts(priority_reasons)
         event = self.step("reclassify", actor, at, reason=reason, payload=payload)
         self.category = category
+        if priority is not None and regraded:
+            self.priority = Priority(priority)
+            self.priority_reasons = tuple(priority_reasons)
         return event
 
     def hand_over_to_complaint(
