@@ -32,7 +32,7 @@ from aftersales.reports.months import month_period
 from aftersales.reports.pages import KPI_COLUMNS
 from aftersales.service.actors import Actor
 from aftersales.service.desk import ServiceDesk
-from conftest import World, world_desk
+from conftest import World, noticed_desk, world_desk
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 
@@ -295,3 +295,28 @@ def test_a_callback_scoring_the_teams_attitude_low_opens_a_complaint(backend: st
         # The month's feedback to the general manager lists it among the users' opinions as a low score.
         facts = monthly_feedback(desk, world.general_manager, reporting_for(desk.store), "2026-03").facts
         assert [(o.ticket_id, o.score, o.attitude, o.low) for o in facts.opinions] == [(rude, 5, 2, True)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_campaign_answer_rating_the_attitude_low_is_reported_to_the_manager(
+    backend: str, tmp_path: Path
+) -> None:
+    # 三(七)3 with seed 004 第七条 4: a customer satisfied with the result (5) who rates the team's attitude 1
+    # is dissatisfied; the manager hears of it as of a low overall score, with both figures.
+    with noticed_desk(backend, tmp_path, "office_equipment") as (desk, _clock, world, notifier):
+        desk.surveys.start(
+            world.manager, campaign_id="Q-att", period="2026-Q1",
+            rules=SamplingRules(sample_size=10, served_within_days=None),
+        )  # fmt: skip
+        desk.surveys.answer(
+            world.agent,
+            "Q-att:cust-zh",
+            survey=SatisfactionSurvey(5, 5, 5, 5, 5, 5, attitude=1),
+            comment="态度差",
+        )
+        desk.surveys.answer(
+            world.customer_en, "Q-att:cust-en", survey=SatisfactionSurvey(5, 5, 5, 5, 5, 5, attitude=4)
+        )
+        desk.deliver()
+        (body,) = [m.body for m in notifier.sent if "Q-att" in m.subject]
+        assert "总体满意度为 5 分，服务态度评价为 1 分（低于 3 分为低分）" in body and "态度差" in body

@@ -148,7 +148,11 @@ def test_a_campaigns_low_score_is_reported_to_the_manager(backend: str, tmp_path
         ((address, subject, body),) = _low_score_notices(notifier)
         assert address == "manager@venus.example"  # the STAFF directory's manager (zh_Hans)
         assert "满意度调查 Q-low 出现低分" in subject and "张伟" in subject
-        assert "2 分（低于 3 分）" in body and "上门太慢" in body and "Q-low:cust-zh" in body
+        assert (
+            "总体满意度为 2 分，服务态度评价为 2 分（低于 3 分为低分）" in body
+            and "上门太慢" in body
+            and "Q-low:cust-zh" in body
+        )
         answered = desk.surveys.tasks(world.manager, "Q-low", state=SurveyTaskState.ANSWERED)
         assert {t.id for t in answered} == {"Q-low:cust-zh", "Q-low:cust-en"}
 
@@ -165,7 +169,7 @@ def test_the_campaigns_low_score_follows_the_complaint_threshold(backend: str, t
         )
         desk.deliver()
         (notice,) = _low_score_notices(notifier)
-        assert "3 分（低于 4 分）" in notice[2]
+        assert "3 分（低于 4 分为低分）" in notice[2]
     never = {"complaint": DefaultComplaintPolicy(ComplaintParams(complaint_below_score=0))}
     quiet, off = MemoryNotifier(), tmp_path / "off"
     off.mkdir()

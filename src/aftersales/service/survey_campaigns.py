@@ -327,12 +327,13 @@ class SurveyCampaigns:
         the answer is a ``ValidationError`` naming ``attitude``, and nothing changes. :meth:`results`
         averages it.
 
-        An overall score the complaint policy finds too low (``[complaint] complaint_below_score``, the
-        threshold at which a callback's score opens a complaint) is reported to the manager in the same
-        command — the staff the directory lists for ``Role.MANAGER``, who hear of the complaint a low
-        callback score opens — with the customer's words (seed 001 三(七)3: 售后专员负责整理客户满意度
-        调查结果, 分析客户不满意的原因…反馈给售后经理). A campaign answer is about no one ticket, so no
-        complaint is opened: a problem the customer names is a request of its own (proactive callback).
+        An overall score or attitude rating the complaint policy finds too low (``[complaint]
+        complaint_below_score``, the threshold at which a callback's score opens a complaint) is
+        reported to the manager in the same command — the staff the directory lists for
+        ``Role.MANAGER``, who hear of the complaint a low callback score opens — with the customer's
+        words (seed 001 三(七)3: 售后专员负责整理客户满意度调查结果, 分析客户不满意的原因…反馈给售后经理).
+        A campaign answer is about no one ticket, so no complaint is opened: a problem the customer
+        names is a request of its own (proactive callback).
         """
         permit(check_actor(actor), Workflow.MAINTENANCE, "answer_survey")
 
@@ -350,7 +351,11 @@ class SurveyCampaigns:
     def _low_score_notice(self, uow: UnitOfWork, task: SurveyTask, now: datetime) -> list[OutboxMessage]:
         """The manager's notice of an answer scored below the complaint policy's threshold (none else)."""
         assert task.answers is not None
-        verdict = self.context.policies.complaint.opens_complaint(task.answers.overall)
+        attitude = task.answers.attitude
+        # The lower of the result's score and the attitude rating, as a callback's complaint judges them
+        # (seed 004 第七条 4: 服务人员态度不好 is a complaint).
+        lowest = min(task.answers.overall, attitude) if attitude is not None else task.answers.overall
+        verdict = self.context.policies.complaint.opens_complaint(lowest)
         if not verdict.outcome:
             return []
         try:
@@ -362,6 +367,7 @@ class SurveyCampaigns:
             "task_id": task.id,
             "customer_name": name,
             "score": task.answers.overall,
+            "attitude": attitude if attitude is not None else NOT_SET,
             # The threshold the verdict names (a host's policy may keep no ``params`` to read it from).
             "below": next((r.params["below"] for r in verdict.reasons if "below" in r.params), NOT_SET),
             "comment": task.comment or NOT_SET,
