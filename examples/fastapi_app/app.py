@@ -44,6 +44,9 @@ from aftersales.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,
+    PluginError,
+    StorageError,
+    StoreBusy,
     ValidationError,
 )
 from aftersales.i18n.format import format_datetime, formatter_for
@@ -62,6 +65,9 @@ _STATUS: tuple[tuple[type[AftersalesError], int], ...] = (
     (InvalidTransition, 409),
     (ValidationError, 400),
     (ConfigurationError, 500),
+    (PluginError, 500),  # your own policy or store answered outside its contract: your set-up's bug
+    (StoreBusy, 503),  # the database is busy: the client may retry
+    (StorageError, 500),
 )
 
 

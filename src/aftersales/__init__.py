@@ -158,6 +158,7 @@ from aftersales.errors import (
     NotFound,
     OpenTicketsBlockErasure,
     PermissionDenied,
+    PluginError,
     PolicyError,
     RemedyBeyondAuthority,
     SlaExtensionRefused,
@@ -430,6 +431,7 @@ __all__ = [
     "PhaseFeedback",
     "PickSlip",
     "Plan",
+    "PluginError",
     "PolicyError",
     "PolicyKind",
     "PolicySet",
@@ -457,6 +459,7 @@ __all__ = [
     "ReportLabels",
     "Repository",
     "Role",
+    "RoleLimits",
     "RosterGap",
     "SamplingRules",
     "SatisfactionSurvey",
@@ -667,7 +670,12 @@ from aftersales.i18n.format import LocaleFormatter  # noqa: E402
 from aftersales.i18n.notifications import NotificationKind, Rendered  # noqa: E402
 from aftersales.policies.callback import CallbackFacts, CallbackPlan  # noqa: E402
 from aftersales.policies.chargeability import ChargeOutcome  # noqa: E402
-from aftersales.policies.complaints import ComplaintClass, ComplaintFacts, ComplaintParams  # noqa: E402
+from aftersales.policies.complaints import (  # noqa: E402
+    ComplaintClass,
+    ComplaintFacts,
+    ComplaintParams,
+    RoleLimits,
+)
 from aftersales.policies.dispatch import Candidate, Dispatch, DispatchRequest, Roster  # noqa: E402
 from aftersales.policies.engineer_index import DealerIndex, EngineerIndex  # noqa: E402
 from aftersales.policies.escalation import Escalation, EscalationFacts, EscalationTrigger  # noqa: E402
@@ -864,4 +872,38 @@ __all__ += [
     "VisitChange",
     "WarrantyStatus",
     "ZoneClock",
+]
+
+# The reports people read, each judged by the one permission table (session 21; the unscoped functions
+# of aftersales.reports judge nobody and stay for a host's batch jobs).
+from aftersales.reports import (  # noqa: E402
+    ReportDesk,
+    ReportScope,
+    scoped_agent_kpis,
+    scoped_batch_incidents,
+    scoped_contract_figures,
+    scoped_dealer_monthly,
+    scoped_due_visits,
+    scoped_fault_pareto,
+    scoped_fault_trend,
+    scoped_kpi_trend,
+    scoped_plan_compliance,
+    scoped_recurring_faults,
+    scoped_service_conduct,
+)
+
+__all__ += [
+    "ReportDesk",
+    "ReportScope",
+    "scoped_agent_kpis",
+    "scoped_batch_incidents",
+    "scoped_contract_figures",
+    "scoped_dealer_monthly",
+    "scoped_due_visits",
+    "scoped_fault_pareto",
+    "scoped_fault_trend",
+    "scoped_kpi_trend",
+    "scoped_plan_compliance",
+    "scoped_recurring_faults",
+    "scoped_service_conduct",
 ]

@@ -31,6 +31,7 @@ __all__ = [
     "NotFound",
     "OpenTicketsBlockErasure",
     "PermissionDenied",
+    "PluginError",
     "PolicyError",
     "ReadOnlyError",
     "RemedyBeyondAuthority",
@@ -208,8 +209,9 @@ class RemedyBeyondAuthority(PermissionDenied):
     remedy_limits``; seed 002: 不做自己权限之外的约定). Nothing was changed: someone whose authority covers
     it grants it (a head), or the case goes to the general manager.
 
-    ``field`` is ``kind`` (none of the actor's roles may grant this kind alone; ``limit`` is ``None``) or
-    ``cost`` (the complaint's remedies of this kind would cost ``asked``, above ``limit``)."""
+    ``field`` is ``kind`` (none of the actor's roles may grant this kind alone; ``limit`` is ``None``),
+    ``cost`` (the complaint's remedies of this kind would cost ``asked``, above ``limit``) or ``months``
+    (the complaint's warranty extensions would add ``asked`` months, above ``limit``)."""
 
     def __init__(
         self, actor: str, target: object, *, field: str, kind: str, asked: object, limit: object
@@ -217,6 +219,8 @@ class RemedyBeyondAuthority(PermissionDenied):
         super().__init__(actor, "grant_remedy", target)
         if limit is None:
             rule = f"may not grant a {kind} remedy alone"
+        elif field == "months":
+            rule = f"may extend warranties by {limit} months a complaint alone; months would total {asked}"
         else:
             rule = f"may grant {kind} remedies up to {limit} a complaint alone; {field} would total {asked}"
         self.args = (f"{actor} {rule} on {target!r}",)
@@ -272,6 +276,23 @@ class PolicyError(AftersalesError):
     def __init__(self, message: str, *, code: str = "policy_error") -> None:
         super().__init__(message)
         self.code = code
+
+
+class PluginError(AftersalesError):
+    """A host's own component (a policy object, the id generator) answered outside its contract: a
+    ``decide`` that returned no ``Decision``, a ``Decision`` of the wrong outcome, an id that is no text.
+    Nothing was changed: the command's transaction was rolled back.
+
+    ``component`` names it (``policies.priority``, ``ids``), ``method`` what was called, and ``problem``
+    what it answered. An exception the host's code raises itself is not turned into this: it reaches
+    the caller unchanged (the host's bug, with its own traceback).
+    """
+
+    def __init__(self, component: str, method: str, problem: str) -> None:
+        super().__init__(f"{component}.{method} {problem}")
+        self.component = component
+        self.method = method
+        self.problem = problem
 
 
 class StorageError(AftersalesError):

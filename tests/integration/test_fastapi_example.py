@@ -142,3 +142,16 @@ def test_search_by_phone_and_chinese_text_within_the_actors_scope(client: TestCl
         assert found.json()["$type"] == "Page" and [t["id"] for t in found.json()["items"]] == [ticket_id]
     assert client.get("/search", params={"q": "漏水"}, headers=OTHER).json()["items"] == []  # not theirs
     assert client.get("/search", params={"q": " "}, headers=AGENT).status_code == 400
+
+
+def test_the_hosts_own_faults_and_a_busy_store_are_server_errors_not_bad_input() -> None:
+    """A plugin answering outside its contract is the host's set-up (500), a busy store is a retry (503):
+    neither is the client's bad input, the 400 every other refusal gets."""
+    from examples.fastapi_app.app import error_status
+
+    from aftersales.errors import PluginError, StorageError, StoreBusy, ValidationError
+
+    assert error_status(PluginError("policies.priority", "decide", "answered str, not Decision")) == 500
+    assert error_status(StoreBusy("locked")) == 503
+    assert error_status(StorageError("disk gone")) == 500
+    assert error_status(ValidationError("too long", field="description")) == 400

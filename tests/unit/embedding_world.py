@@ -27,7 +27,11 @@ AGENT = Actor.agent("agent-li")
 AUDITOR = Actor.auditor("audit")
 
 
-STAFF = {Role.AGENT: [Contact("客服小李", email="callcentre@venus.example")]}
+STAFF = {
+    Role.AGENT: [Contact("客服小李", email="callcentre@venus.example")],
+    # whom the monthly feedback goes to (seed 004 第五条 1(6)): without one the job waits and says so
+    Role.GENERAL_MANAGER: [Contact("总经理", email="gm@venus.example")],
+}
 
 
 def small_desk(url: str = "memory://", clock: Clock | None = None, **options: Any) -> ServiceDesk:

@@ -106,10 +106,11 @@ def test_open_writes_a_page_and_hands_it_to_the_browser(
         (["--from", "2026-03-01", "--to", "2026-03-31", "--bom"], "--bom is for --format csv"),
         (["--from", "2026-03-01", "--to", "2026-03-31", "--locale", "xx_YY"], "bad locale"),
         (["--from", "2026-03-01", "--to", "2026-03-31", "--as", "boss"], "--as is manager or dealer"),
-        # The network's KPIs are not scoped to a dealer: the option is refused, not ignored.
+        # A dealer reads its own KPI total (session 21: judged by the permission table's kpi_report):
+        # a grouping of the network is refused, not ignored.
         (
-            ["--from", "2026-03-01", "--to", "2026-03-31", "--as", "dealer:d1"],
-            "for the sla and ledger reports",
+            ["--from", "2026-03-01", "--to", "2026-03-31", "--as", "dealer:d1", "--group", "engineer"],
+            "group must be 'all'",
         ),
         (["--from", "0001-01-01", "--to", "9999-12-31"], "--to is at most 9999-12-30"),
         (["--from", "2026-03-01", "--to", "2026-03-31", "--out", "/nonexistent/dir/k.csv"], "no such folder"),
@@ -295,3 +296,20 @@ def test_a_db_name_with_a_question_mark_is_refused_not_read_as_url_options(db: P
     odd.write_bytes(db.read_bytes())
     code, out, err = run_cli(["kpi", "--db", str(odd), *MONTH])
     assert code == 2 and out == "" and "cannot be opened as a store" in err
+
+
+def test_kpi_faults_trend_and_dealers_as_a_dealer_read_its_own_part(db: Path) -> None:
+    """Session 21: ``--as dealer:ID`` was refused for every report but sla and ledger (the network's
+    figures had no scoped read); now each goes through its scoped entry, judged by the permission table."""
+    as_b = ["--as", "dealer:dealer-b", "--locale", "en"]
+    code, out, _ = run_cli(["kpi", "--db", str(db), *MONTH, "--format", "csv", *as_b])
+    rows = out.splitlines()[1:]
+    assert code == 0 and [r.split(",")[:2] for r in rows] == [["dealer-b", "20"]]  # its own total only
+    code, out, _ = run_cli(["faults", "--db", str(db), *MONTH, "--format", "md", *as_b])
+    assert code == 0 and "| Total | 17 |" in out  # its jobs' faults, not the network's 51
+    code, out, _ = run_cli(["dealers", "--db", str(db), *MONTH, "--format", "md", *as_b])
+    assert code == 0 and "| dealer-b |" in out and "dealer-a" not in out and "dealer-c" not in out
+    code, out, _ = run_cli(["trend", "--db", str(db), *MONTH, "--format", "md", *as_b])
+    assert code == 0 and "| Mar 2026 | 20 |" in out
+    code, _, err = run_cli(["feedback", "--db", str(db), "--month", "2026-03", *as_b])
+    assert code == 2 and "feedback is the heads'" in err

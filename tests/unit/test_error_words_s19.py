@@ -41,6 +41,7 @@ SAMPLES: dict[str, AftersalesError] = {
     "NotFound": errors.NotFound("ticket", "SR-404"),
     "OpenTicketsBlockErasure": errors.OpenTicketsBlockErasure("cust-9", ("SR-2", "SR-5")),
     "PermissionDenied": errors.PermissionDenied("engineer:e1", "cancel", "SR-1"),
+    "PluginError": errors.PluginError("policies.priority", "decide", "answered str, not Decision"),
     "PolicyError": errors.PolicyError("closed", code="ticket_closed"),
     "ReadOnlyError": errors.ReadOnlyError("tickets.save"),
     "RemedyBeyondAuthority": errors.RemedyBeyondAuthority(

@@ -93,7 +93,9 @@ def test_override_of_one_policy_leaves_the_others() -> None:
     mine = MyDispatch(name="host.dispatch")
     base = resolve_policies("office_equipment")
     p = resolve_policies("office_equipment", {"dispatch": mine})
-    assert p.dispatch is mine
+    # The host's object, behind the guard that checks its answers (policies/guard.py): equal to it, an
+    # instance of its class, its attributes read through.
+    assert p.dispatch == mine and isinstance(p.dispatch, MyDispatch) and p.dispatch.name == "host.dispatch"
     assert p.priority == base.priority and p.routing == base.routing and p.callback == base.callback
 
 

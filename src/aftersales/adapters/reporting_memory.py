@@ -24,7 +24,7 @@ from aftersales.ports.reporting import (
     batch_dimension,
     count_facts,
     count_faults,
-    fault_facts,
+    fault_evidence,
     group_key,
     ticket_facts,
     timing_columns,
@@ -89,12 +89,13 @@ class ScanningReportingQueries:
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
         tickets = self._tickets(TicketFilter(received_from=period.start, received_to=period.end))
-        return count_faults((f for ticket in tickets for f in fault_facts(ticket)), FaultDimension(dimension))
+        facts = (f for ticket in tickets for f in fault_evidence(ticket))
+        return count_faults(facts, FaultDimension(dimension))
 
     def batch_symptom_units(self, until: datetime) -> dict[tuple[str, str, str], int]:
         units: dict[tuple[str, str, str], set[str]] = {}
         for ticket in self._tickets(TicketFilter(received_to=until)):
-            for fault in fault_facts(ticket):
+            for fault in fault_evidence(ticket):
                 if fault.product_id and fault.batch:
                     key = (fault.product_id, fault.batch, fault.symptom)
                     units.setdefault(key, set()).add(fault.asset_id or f"ticket:{fault.ticket_id}")
@@ -107,7 +108,7 @@ class ScanningReportingQueries:
         excluded = frozenset(excluded_causes)
         units: dict[tuple[str, str, str], set[str]] = {}
         for ticket in self._tickets(TicketFilter(received_to=until)):
-            for fault in fault_facts(ticket):
+            for fault in fault_evidence(ticket):
                 if fault.product_id and fault.batch and fault.asset_id and fault.cause not in excluded:
                     key = (fault.product_id, fault.batch, getattr(fault, column))
                     units.setdefault(key, set()).add(fault.asset_id)

@@ -53,6 +53,11 @@ _COUNTS = """count(*),
     coalesce(sum(attitude), 0)"""
 
 _IN_PERIOD = "received_us >= ? AND received_us < ?"
+_NOT_CANCELLED = (
+    "NOT EXISTS (SELECT 1 FROM report_tickets t WHERE t.id = report_faults.ticket_id AND t.cancelled)"
+)
+"""A fault row of a ticket not cancelled (:func:`~aftersales.ports.reporting.fault_evidence`): a cancelled
+call is no fault evidence. Read from the ticket's row, which the store rewrites with every change."""
 _STOPS = "response_stop_us, CASE WHEN cancelled THEN closed_us END, paused_us, paused_parts_us"
 """Where an unanswered ticket's response clock stopped, and an unresolved one's resolution clock (its
 cancellation), as :func:`~aftersales.ports.reporting.timing_stops` gives them; and where the wait it is
@@ -127,7 +132,10 @@ class SqliteReportingQueries:
         counted = (
             "count(DISTINCT ticket_id)" if column in PER_VALUE_DIMENSIONS else "count(*)"
         )  # count_faults
-        sql = f"SELECT coalesce({column}, ''), {counted} FROM report_faults WHERE {_IN_PERIOD} GROUP BY 1"
+        sql = (
+            f"SELECT coalesce({column}, ''), {counted} FROM report_faults "
+            f"WHERE {_IN_PERIOD} AND {_NOT_CANCELLED} GROUP BY 1"
+        )
         with self._reading() as conn:
             rows = conn.execute(sql, (period.start_us, period.end_us)).fetchall()
         return {k: int(n) for k, n in rows}
@@ -136,7 +144,7 @@ class SqliteReportingQueries:
         sql = (
             "SELECT product_id, batch, symptom, count(DISTINCT coalesce(asset_id, 'ticket:' || ticket_id)) "
             "FROM report_faults WHERE received_us < ? AND product_id IS NOT NULL AND product_id != '' "
-            "AND batch IS NOT NULL AND batch != '' GROUP BY 1, 2, 3"
+            f"AND batch IS NOT NULL AND batch != '' AND {_NOT_CANCELLED} GROUP BY 1, 2, 3"
         )
         with self._reading() as conn:
             rows = conn.execute(sql, (micros(until),)).fetchall()
@@ -151,7 +159,8 @@ class SqliteReportingQueries:
         sql = (
             f"SELECT product_id, batch, {column}, count(DISTINCT asset_id) "
             "FROM report_faults WHERE received_us < ? AND product_id IS NOT NULL AND product_id != '' "
-            f"AND batch IS NOT NULL AND batch != '' AND asset_id IS NOT NULL {unless}GROUP BY 1, 2, 3"
+            f"AND batch IS NOT NULL AND batch != '' AND asset_id IS NOT NULL AND {_NOT_CANCELLED} "
+            f"{unless}GROUP BY 1, 2, 3"
         )
         with self._reading() as conn:
             rows = conn.execute(sql, (micros(until), *excluded)).fetchall()

@@ -37,8 +37,10 @@ ONLY_FOR: dict[str, tuple[str, ...]] = {
 }
 """The options that shape only some reports: given to another, they would be ignored, so they are refused
 (``report kpi --dealer d1`` printed the whole network's figures as if filtered)."""
-SCOPED_KINDS = ("sla", "ledger")
-"""The reports read through the desk's scoped reads, so ``--as dealer:ID`` shows that dealer's part."""
+SCOPED_KINDS = ("kpi", "faults", "trend", "sla", "dealers", "ledger")
+"""The reports read through the desk's scoped reads (judged by the one permission table), so ``--as
+dealer:ID`` shows that dealer's part: its own KPI total (and trend), its jobs' faults, its row of the
+dealers' month, its SLA breaches, its ledger. The monthly feedback is the heads' (not a dealer's)."""
 FORMATS = ("text", "md", "csv", "xlsx", "html", "jsonl")
 
 
@@ -69,7 +71,10 @@ def add_report_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--month", default=None, help="feedback: the month fed back, YYYY-MM")
     p.add_argument("--timezone", default="Asia/Shanghai")
     p.add_argument(
-        "--as", dest="as_actor", default="manager", help="manager (default) or dealer:DEALER_ID (sla, ledger)"
+        "--as",
+        dest="as_actor",
+        default="manager",
+        help="manager (default) or dealer:DEALER_ID (kpi, faults, trend, sla, dealers, ledger)",
     )
     for name in ("state", "priority", "category"):
         p.add_argument(f"--{name}", action="append", default=None, help=f"ledger: only this {name} (repeat)")
@@ -185,9 +190,9 @@ def _check(args: argparse.Namespace, err: TextIO) -> tuple[date | None, date | N
         except AftersalesError as exc:
             return _fail(err, str(exc))
     if args.as_actor != "manager" and args.kind not in SCOPED_KINDS:
-        # The network's KPIs, faults and dealer figures are the maker's: not run as a dealer, not unscoped.
-        scoped = " and ".join(SCOPED_KINDS)
-        return _fail(err, f"--as dealer:ID is for the {scoped} reports; {args.kind} covers the whole network")
+        # The monthly feedback is the heads' (the permission table's monthly_feedback): not a dealer's.
+        scoped = ", ".join(SCOPED_KINDS)
+        return _fail(err, f"--as dealer:ID is for the {scoped} reports; {args.kind} is the heads'")
     return first, last
 
 
@@ -294,20 +299,24 @@ def _actor(args: argparse.Namespace) -> Any:
 
 
 def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, last: date) -> Any:
+    """The report of ``args.kind`` as the ``--as`` actor may read it: every report goes through its scoped
+    entry, judged by the one permission table (the manager reads the network, a dealer its own part)."""
     from aftersales.adapters.reporting import reporting_for
     from aftersales.ports.reporting import FaultDimension, GroupBy
-    from aftersales.reports.dealer_monthly import dealer_monthly
-    from aftersales.reports.faults import fault_pareto, fault_trend
-    from aftersales.reports.kpi import pack_kpi_report
+    from aftersales.reports.dealer_monthly import scoped_dealer_monthly
+    from aftersales.reports.faults import scoped_fault_pareto, scoped_fault_trend
+    from aftersales.reports.kpi import scoped_kpi_report
     from aftersales.reports.labels import report_labels
     from aftersales.reports.months import months_between
     from aftersales.reports.names import group_names
     from aftersales.reports.pages import document_for
     from aftersales.reports.sla import sla_breaches
     from aftersales.reports.targets import PACK_GOALS, KpiGoals
-    from aftersales.reports.trend import kpi_trend
+    from aftersales.reports.trend import scoped_kpi_trend
 
     queries = reporting_for(desk.store)
+    actor = _actor(args)
+    as_dealer = args.as_actor != "manager"
     labels = report_labels(args.locale, group_names(desk.store), args.timezone)
     goals = PACK_GOALS.get(args.pack, KpiGoals())
     groups = {"all": GroupBy.ALL, "dealer": GroupBy.DEALER, "engineer": GroupBy.ENGINEER}
@@ -320,29 +329,31 @@ def _document(args: argparse.Namespace, desk: Any, period: Any, first: date, las
     # late too; judged at the period's end it would drop out of the on-time rates (seed 001 响应及时率).
     as_of = desk.clock.now()
     if args.kind == "kpi":
-        report = pack_kpi_report(desk, queries, period, group=groups[args.group or "dealer"], as_of=as_of)
+        # a dealer reads its own total (seed 003 考核 of its own figures): one group, unless it asks another
+        group = groups[args.group or ("all" if as_dealer else "dealer")]
+        report = scoped_kpi_report(desk, actor, queries, period, group=group, as_of=as_of)
         trend = None
         if args.trend_months:
             months = _months_to(first, args.trend_months)
-            trend = kpi_trend(
-                queries, months, desk.calendar, timezone=args.timezone, as_of=as_of, sla=desk.policies.sla
-            )
+            trend = scoped_kpi_trend(desk, actor, queries, months, as_of=as_of)
         return document_for(report, labels, goals=goals, trend=trend)
     if args.kind == "faults":
-        return document_for(fault_pareto(queries, period, dimension), labels, top=args.top)
+        return document_for(
+            scoped_fault_pareto(desk, actor, queries, period, dimension), labels, top=args.top
+        )
     if args.kind == "trend":
         months = months_between(_month(first), _month(last))
-        trend = kpi_trend(
-            queries, months, desk.calendar, timezone=args.timezone, as_of=as_of, sla=desk.policies.sla
-        )
-        faults = fault_trend(queries, months, dimension, timezone=args.timezone)
+        trend = scoped_kpi_trend(desk, actor, queries, months, as_of=as_of)
+        faults = scoped_fault_trend(desk, actor, queries, months, dimension, timezone=args.timezone)
         return document_for(trend, labels, goals=goals, faults=faults)
     if args.kind == "sla":
-        breaches = sla_breaches(desk, _actor(args), period, as_of=as_of, timezone=args.timezone)
+        breaches = sla_breaches(desk, actor, period, as_of=as_of, timezone=args.timezone)
         return document_for(breaches, labels)
-    summary = dealer_monthly(queries, desk.store, _month(first), clock=desk.clock, timezone=args.timezone)
+    summary = scoped_dealer_monthly(desk, actor, queries, _month(first), as_of=as_of)
+    if as_dealer:  # its own row; the dealers' KPI comparison is the maker's (every dealer's figures)
+        return document_for(summary, labels, goals=goals)
     # the KPIs of the dealer doing each job, as the counts beside them (seed 002 9/10: 乙方…所维修情况)
-    kpis = pack_kpi_report(desk, queries, period, group=GroupBy.SERVING_DEALER, as_of=as_of)
+    kpis = scoped_kpi_report(desk, actor, queries, period, group=GroupBy.SERVING_DEALER, as_of=as_of)
     return document_for(summary, labels, goals=goals, kpis=kpis)
 
 

@@ -63,7 +63,8 @@ MATERIALS_WORKFLOW = Workflow(
             _OFFICE | {R.CUSTOMER, R.DEALER_STAFF},
             needs_reason=True,
         ),
-        TransitionSpec("cancel", _UNSHIPPED, S.CANCELLED, _REQUESTERS, needs_reason=True),
+        # The desk itself calls off the free pick slip of a complaint remedy no longer owed.
+        TransitionSpec("cancel", _UNSHIPPED, S.CANCELLED, _REQUESTERS | {R.SYSTEM}, needs_reason=True),
         # The maker's office pays back what it received for parts it will not ship.
         TransitionSpec("refund", (S.CANCELLED,), STAY, _OFFICE, needs_reason=True),
     ],

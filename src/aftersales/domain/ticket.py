@@ -651,18 +651,29 @@ class Ticket:
             }
         }
 
-    def cancel(self, actor: ActorRef, at: datetime, reason: str) -> TicketEvent:
-        """Cancel an open ticket, with a reason. A complaint cancelled after its feedback is no longer
-        one handled: ``resolved_at`` is cleared (the KPI's resolution rates count it cancelled only)."""
-        return self._end_unhandled("cancel", actor, at, reason)
+    def cancel(
+        self, actor: ActorRef, at: datetime, reason: str, payload: Mapping[str, JsonValue] | None = None
+    ) -> TicketEvent:
+        """Cancel an open ticket, with a reason (and ``payload``: the facts behind a cancellation the
+        desk makes itself, such as the complaint whose remedy it was). A complaint cancelled after its
+        feedback is no longer one handled: ``resolved_at`` is cleared (the KPI's resolution rates count it
+        cancelled only)."""
+        return self._end_unhandled("cancel", actor, at, reason, payload)
 
     def withdraw(self, actor: ActorRef, at: datetime, reason: str) -> TicketEvent:
         """The customer withdraws a complaint (撤诉), with a reason; after its feedback too, when it is then
         no longer one handled, as on :meth:`cancel`."""
         return self._end_unhandled("withdraw", actor, at, reason)
 
-    def _end_unhandled(self, trigger: str, actor: ActorRef, at: datetime, reason: str) -> TicketEvent:
-        event = self.step(trigger, actor, at, reason=reason)
+    def _end_unhandled(
+        self,
+        trigger: str,
+        actor: ActorRef,
+        at: datetime,
+        reason: str,
+        payload: Mapping[str, JsonValue] | None = None,
+    ) -> TicketEvent:
+        event = self.step(trigger, actor, at, reason=reason, payload=payload)
         self.closed_at = at
         self.resolved_at = None
         return event

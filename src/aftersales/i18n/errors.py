@@ -39,6 +39,7 @@ from aftersales.errors import (
     NotFound,
     OpenTicketsBlockErasure,
     PermissionDenied,
+    PluginError,
     PolicyError,
     ReadOnlyError,
     RemedyBeyondAuthority,
@@ -115,6 +116,8 @@ def error_reason(error: AftersalesError) -> Reason:
     if isinstance(error, RemedyBeyondAuthority):
         if error.limit is None:
             return Reason("remedy_kind_beyond_authority", {"remedy": error.kind})
+        if error.field == "months":
+            return Reason("remedy_months_beyond_authority", {"limit": _text(error.limit)})
         return Reason("remedy_cost_beyond_authority", {"remedy": error.kind, "limit": _text(error.limit)})
     if isinstance(error, PermissionDenied):
         return Reason("permission_denied", {"action": error.action})
@@ -139,6 +142,8 @@ def error_reason(error: AftersalesError) -> Reason:
         return Reason("idempotency_key_reused", {"key": error.key[:80]})
     if isinstance(error, DeliveryError):
         return Reason("delivery")
+    if isinstance(error, PluginError):
+        return Reason("plugin_answer", {"component": error.component, "method": error.method})
     return Reason("generic")
 
 

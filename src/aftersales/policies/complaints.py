@@ -20,10 +20,10 @@ carries its reasons.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -134,8 +134,73 @@ REMEDY_GRANTERS: frozenset[Role] = frozenset({Role.AGENT, *HEADS})
 """The roles that grant complaint remedies (the complaint workflow's handlers): the only roles
 :attr:`ComplaintParams.remedy_limits` may name."""
 
-RemedyLimits = Mapping[Role, Mapping[RemedyKind, Money]]
-"""Per role, the remedy kinds it may grant alone and the most each may cost on one complaint."""
+EXTENSION_MONTHS_KEY = "warranty_extension_months"
+"""The key of a role's ``remedy_limits`` table capping the months of warranty extension it may grant."""
+
+
+class RoleLimits(Mapping[RemedyKind, Money]):
+    """One role's authority: the remedy kinds it may grant alone and the most each may cost on one
+    complaint (the mapping), and the most months of warranty extension it may add on one complaint
+    (``extension_months``; ``None``: no cap beyond the cost)."""
+
+    __slots__ = ("_costs", "extension_months")
+
+    def __init__(self, costs: Mapping[RemedyKind, Money], extension_months: int | None = None) -> None:
+        self._costs: Mapping[RemedyKind, Money] = MappingProxyType(dict(costs))
+        self.extension_months = extension_months
+
+    def __getitem__(self, kind: RemedyKind) -> Money:
+        return self._costs[kind]
+
+    def __iter__(self) -> Iterator[RemedyKind]:
+        return iter(self._costs)
+
+    def __len__(self) -> int:
+        return len(self._costs)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RoleLimits):
+            return self._costs == other._costs and self.extension_months == other.extension_months
+        return isinstance(other, Mapping) and dict(self._costs) == dict(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"RoleLimits({dict(self._costs)!r}, extension_months={self.extension_months!r})"
+
+
+RemedyLimits = Mapping[Role, RoleLimits]
+"""Per role, what it may grant alone (:class:`RoleLimits`)."""
+
+
+def _role_limits(where: str, kinds: Mapping[Any, Any]) -> RoleLimits:
+    """One role's table: remedy kinds with their most cost, and the optional months cap."""
+    table: dict[RemedyKind, Money] = {}
+    months: int | None = None
+    for kind_code, limit in kinds.items():
+        at = f"{where}.{kind_code}"
+        if kind_code == EXTENSION_MONTHS_KEY:
+            if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1200:
+                raise ValidationError(
+                    f"{at} is the most months of warranty extension on one complaint (1 to 1200)", field=at
+                )
+            months = limit
+            continue
+        try:
+            kind = RemedyKind(kind_code)
+        except ValueError:
+            raise ValidationError(f"{at}: unknown remedy kind {kind_code!r}", field=at) from None
+        if not isinstance(limit, Money) or limit.amount < 0:
+            raise ValidationError(f"{at} is the most it may cost (Money, not below 0)", field=at)
+        table[kind] = limit
+    if months is not None and RemedyKind.WARRANTY_EXTENSION not in table:
+        # A cap on a kind the role may not grant at all would be read and never used.
+        at = f"{where}.{EXTENSION_MONTHS_KEY}"
+        raise ValidationError(
+            f"{at}: the role may not grant a warranty_extension (list it with its cost): it caps nothing",
+            field=at,
+        )
+    return RoleLimits(table, months)
 
 
 def _remedy_limits(value: object) -> RemedyLimits:
@@ -143,7 +208,7 @@ def _remedy_limits(value: object) -> RemedyLimits:
     down to the role and the remedy, as a pack author wrote them)."""
     if not isinstance(value, Mapping):
         raise ValidationError("remedy_limits is a table of roles", field="remedy_limits")
-    out: dict[Role, Mapping[RemedyKind, Money]] = {}
+    out: dict[Role, RoleLimits] = {}
     for role_code, kinds in value.items():
         where = f"remedy_limits.{role_code}"
         try:
@@ -158,23 +223,18 @@ def _remedy_limits(value: object) -> RemedyLimits:
             )
         if not isinstance(kinds, Mapping):
             raise ValidationError(f"{where} is a table of remedy kinds", field=where)
-        table: dict[RemedyKind, Money] = {}
-        for kind_code, limit in kinds.items():
-            at = f"{where}.{kind_code}"
-            try:
-                kind = RemedyKind(kind_code)
-            except ValueError:
-                raise ValidationError(f"{at}: unknown remedy kind {kind_code!r}", field=at) from None
-            if not isinstance(limit, Money) or limit.amount < 0:
-                raise ValidationError(f"{at} is the most it may cost (Money, not below 0)", field=at)
-            table[kind] = limit
-        out[role] = MappingProxyType(table)
+        out[role] = kinds if isinstance(kinds, RoleLimits) else _role_limits(where, kinds)
     return MappingProxyType(out)
 
 
 @attrs.frozen
 class ComplaintParams:
     """Parameters of the complaint policy (pack section ``[complaint]``)."""
+
+    RAW_SHAPES: ClassVar[Mapping[str, Any]] = MappingProxyType(
+        {"remedy_limits": Mapping[Role, Mapping[str, Money | int]]}
+    )
+    """How the pack writes ``remedy_limits`` (per role: kinds with their cost, and a months count)."""
 
     batch_threshold_percent: Decimal = attrs.field(default=Decimal(5), converter=_percent)
     """Share of one batch with the same quality problem that makes a batch incident (seed 004: 5%)."""
@@ -206,7 +266,10 @@ class ComplaintParams:
     足够的权力): per role (``agent``, ``manager``, ``department_head``, ``general_manager``), the remedy
     kinds it may grant and the most each kind may cost on one complaint, in its currency — the remedies of
     that kind already granted on the complaint count. A kind a role's table does not list, it may not
-    grant alone; a role the setting does not name is not limited by it; empty (the default): no limits."""
+    grant alone; a role the setting does not name is not limited by it; empty (the default): no limits.
+    A role that may grant a warranty extension (延长免费售后服务期) may also be capped in the months it adds
+    on one complaint, ``warranty_extension_months`` (1 to 1200; the complaint's earlier extensions count,
+    an extension in days counting a started month of 30 days whole); without it only the cost caps it."""
 
     def remedy_refusal(
         self, roles: Iterable[Role], kind: RemedyKind, total: Money
@@ -226,6 +289,24 @@ class ComplaintParams:
             return ("cost", limits[0])
         highest = max(same, key=lambda m: m.amount)
         return None if total.amount <= highest.amount else ("cost", highest)
+
+    def extension_months_refusal(self, roles: Iterable[Role], months: int) -> int | None:
+        """The months cap ``roles`` would pass granting warranty extensions that bring the complaint's to
+        ``months`` (the highest cap among the roles that may grant one: one of them may), ``None`` when
+        within it — or when a granting role has no cap, or the setting does not limit these roles. Which
+        roles may grant the kind at all is :meth:`remedy_refusal`'s question."""
+        granting = [r for r in roles if r in REMEDY_GRANTERS]
+        if not self.remedy_limits or any(r not in self.remedy_limits for r in granting):
+            return None
+        caps = [
+            self.remedy_limits[r].extension_months
+            for r in granting
+            if RemedyKind.WARRANTY_EXTENSION in self.remedy_limits[r]
+        ]
+        if not caps or any(cap is None for cap in caps):
+            return None
+        highest = max(cap for cap in caps if cap is not None)
+        return None if months <= highest else highest
 
 
 @attrs.frozen

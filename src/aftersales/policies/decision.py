@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 import attrs
 
 from aftersales.domain.reasons import Reason
+from aftersales.errors import ValidationError
 
 __all__ = ["Decision"]
 
@@ -32,7 +33,9 @@ class Decision(Generic[T]):
 
     def __attrs_post_init__(self) -> None:
         if not self.reasons:
-            raise ValueError(f"{self.policy}: a decision must carry at least one reason")
+            raise ValidationError(
+                f"{self.policy}: a decision must carry at least one reason", field="reasons"
+            )
 
     @classmethod
     def checked(cls, outcome: T, reasons: tuple[Reason, ...], policy: str) -> Decision[T]:
@@ -42,7 +45,7 @@ class Decision(Generic[T]):
         the post-init check cost as much as the decision itself.
         """
         if not reasons:
-            raise ValueError(f"{policy}: a decision must carry at least one reason")
+            raise ValidationError(f"{policy}: a decision must carry at least one reason", field="reasons")
         decision: Decision[T] = _NEW(cls)
         _SET_OUTCOME(decision, outcome)
         _SET_REASONS(decision, reasons)

@@ -20,7 +20,7 @@ from aftersales.domain.reasons import Reason
 from aftersales.errors import ConfigurationError
 from aftersales.policies.decision import Decision
 from aftersales.policies.kinds import PolicyKind
-from aftersales.policies.params import frozen_mapping
+from aftersales.policies.params import frozen_mapping, number_limit
 
 __all__ = ["KIND", "DefaultNotification", "NotificationEvent", "NotificationFacts", "NotificationParams"]
 
@@ -72,9 +72,15 @@ def _priority_table(value: Mapping[Priority, tuple[Role, ...]]) -> Mapping[Prior
 
 
 def _at_least_one(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    """A whole number from 1 to what a pack file may set there (ten years of days, else
+    ``MAX_NUMBER``: :func:`~aftersales.policies.params.number_limit`), for parameters built in Python: a
+    retention of 10**9 days or a retry wait of 10**15 seconds was taken and then failed every purge and
+    delivery as a bare ``OverflowError`` (the jobs reported it each run)."""
+    most = number_limit(attribute.name)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
         raise ConfigurationError(
-            f"must be an integer ≥ 1, got {value!r}", key=f"notification.{attribute.name}"
+            f"must be an integer ≥ 1 and at most {most:,}, got {value!r:.40}",
+            key=f"notification.{attribute.name}",
         )
 
 

@@ -8,6 +8,10 @@ walk supports exactly the shapes our params classes use: ``bool``, ``int``, ``fl
 
 A params class may list ``RETIRED_KEYS`` (key -> why it is refused): keys a pack might still set that the
 library does not honour. They are refused with that explanation rather than read and ignored.
+
+A params class may also list ``RAW_SHAPES`` (field -> type): the shape a field's TOML is read in when its
+attrs converter builds a richer value from it (the walk checks the shape and names the key; the
+converter checks the rest). A union of ``Money`` (a table) and ``int`` is read by the value's shape.
 """
 
 from __future__ import annotations
@@ -27,7 +31,15 @@ from aftersales.domain.money import Money
 from aftersales.domain.text import CODE_PATTERN
 from aftersales.errors import ConfigurationError, ValidationError
 
-__all__ = ["MAX_NUMBER", "at_least", "category_codes", "frozen_mapping", "in_range", "structure_params"]
+__all__ = [
+    "MAX_NUMBER",
+    "at_least",
+    "category_codes",
+    "frozen_mapping",
+    "in_range",
+    "number_limit",
+    "structure_params",
+]
 
 P = TypeVar("P")
 
@@ -103,7 +115,11 @@ def _attrs(raw: object, cls: type, file: str, key: str) -> object:
             key=_join(key, unknown[0]),
         )
     hints = _hints(cls)
-    values = {name: _value(item, hints[name], file, _join(key, name)) for name, item in raw.items()}
+    shapes: Mapping[str, Any] = getattr(cls, "RAW_SHAPES", {})
+    values = {
+        name: _value(item, shapes.get(name, hints[name]), file, _join(key, name))
+        for name, item in raw.items()
+    }
     try:
         return cls(**values)
     except ConfigurationError as error:
@@ -132,6 +148,8 @@ def _value(raw: object, hint: Any, file: str, key: str) -> object:
         options = [a for a in args if a is not type(None)]
         if len(options) == 1:
             return _value(raw, options[0], file, key)
+        if set(options) == {Money, int}:  # an amount (a table) or a count, told apart by the value's shape
+            return _value(raw, Money if isinstance(raw, dict) else int, file, key)
         raise TypeError(f"unsupported union type {hint!r} in params")  # a programming error, not a pack one
     if hint is bool:
         if isinstance(raw, bool):
@@ -139,7 +157,7 @@ def _value(raw: object, hint: Any, file: str, key: str) -> object:
         raise _wrong(raw, "a boolean", file, key)
     if hint is int:
         if isinstance(raw, int) and not isinstance(raw, bool):
-            limit = _limit(key)
+            limit = number_limit(key)
             if abs(raw) > limit:
                 raise _wrong(raw, f"an integer of at most {limit:,}", file, key)
             return raw
@@ -147,7 +165,7 @@ def _value(raw: object, hint: Any, file: str, key: str) -> object:
     if hint is float:
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             # inf, nan and 1e300 parse as TOML floats; every later time or money sum would overflow.
-            limit = _limit(key)
+            limit = number_limit(key)
             if not math.isfinite(raw) or abs(raw) > limit:
                 raise _wrong(raw, f"a finite number of at most {limit:,}", file, key)
             return float(raw)
@@ -191,7 +209,7 @@ DURATION_LIMITS = {"minutes": 60 * 24 * 3660, "hours": 24 * 3660, "days": 3660, 
 """Durations a pack may set, by the unit its key names (``response_hours``): at most ten years."""
 
 
-def _limit(key: str) -> int:
+def number_limit(key: str) -> int:
     """The largest magnitude the number at ``key`` may have: a duration's by its unit, else MAX_NUMBER."""
     for part in reversed(key.replace("[", ".").split(".")):
         for unit, limit in DURATION_LIMITS.items():

@@ -24,10 +24,10 @@ from typing import Any
 
 import attrs
 
-from aftersales.errors import ValidationError
+from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.kinds import PolicyKind
 
-__all__ = ["KIND", "PrivacyParams", "PrivacyRules", "retention_of"]
+__all__ = ["KIND", "PrivacyParams", "PrivacyRules", "pack_privacy_rules", "retention_of"]
 
 MAX_RETENTION_DAYS = 3650
 """The longest retention a pack may set (ten years)."""
@@ -65,12 +65,28 @@ class PrivacyRules:
         return timedelta(days=self.params.keep_idempotency_days)
 
 
+def pack_privacy_rules(extra: Any) -> PrivacyRules:
+    """The privacy rules of a policy set's ``extra`` table (the defaults when it has none).
+
+    Anything else there (an override given as ``PrivacyParams(...)``, a number of days, a table) is a
+    ``ConfigurationError`` naming ``privacy``: it was replaced by the defaults without a word, so the
+    ``purge_idempotency`` job kept replays (and the personal data in their keys) 30 days whatever the host
+    had set. The desk asks at construction, so such a desk is refused before it opens."""
+    rules = extra.get("privacy") if hasattr(extra, "get") else None
+    if rules is None:
+        return PrivacyRules()
+    if isinstance(rules, PrivacyRules):
+        return rules
+    raise ConfigurationError(
+        f"the privacy policy is a PrivacyRules (PrivacyRules(PrivacyParams(...)) or the pack's [privacy] "
+        f"section), got {type(rules).__name__}",
+        key="privacy",
+    )
+
+
 def retention_of(extra: Any) -> timedelta:
     """The idempotency retention of a policy set's ``extra`` table (the default without a section)."""
-    rules = extra.get("privacy") if hasattr(extra, "get") else None
-    if isinstance(rules, PrivacyRules):
-        return rules.idempotency_retention
-    return PrivacyRules().idempotency_retention
+    return pack_privacy_rules(extra).idempotency_retention
 
 
 KIND = PolicyKind("privacy", PrivacyParams, PrivacyRules)

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import functools
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from aftersales.errors import ConfigurationError
+from aftersales.errors import AftersalesError, ConfigurationError
 from aftersales.policies.callback import DefaultCallback
 from aftersales.policies.chargeability import DefaultChargeabilityPolicy
+from aftersales.policies.guard import guarded
 from aftersales.policies.kinds import NamedPolicy, PolicyKind, import_builtin_kinds
 from aftersales.policies.maintenance import MaintenanceParams
 from aftersales.policies.pack import Pack, PackFile, parse_pack, read_toml
@@ -264,6 +265,11 @@ class Registry:
                 raise ConfigurationError(  # the key as text: a caller's key may be any object
                     f"cannot override unknown policy kind {kind_name!r}; known: {known}", key=str(kind_name)
                 )
+            if isinstance(given, type):  # its methods unbound: the first argument would become self
+                raise ConfigurationError(
+                    f"the override of {kind_name!r} is the class {given.__name__}: give an instance of it",
+                    key=f"overrides.{kind_name}",
+                )
             if given is None:  # else read as "no override" and the pack's policy used without a word
                 raise ConfigurationError(
                     f"the override of {kind_name!r} is None: give a policy object or the name of a "
@@ -279,15 +285,14 @@ class Registry:
             impl = override if isinstance(override, str) else chosen.policies.get(kind_name, "default")
             params = chosen.params(kind)
             if impl == "default":
-                policies[kind_name] = kind.build(params)
+                policies[kind_name] = _built(kind_name, "default", kind.build, params, chosen.source)
             else:
                 named = self._named.get((kind_name, impl))
                 if named is None:
                     raise ConfigurationError(
                         f"no {kind_name} implementation named {impl!r}", file=chosen.source, key=kind_name
                     )
-                policies[kind_name] = named.factory(params)
-        _chargeability_asks_warranty(policies, overrides)
+                policies[kind_name] = _built(kind_name, impl, named.factory, params, chosen.source)
         extra = {k: v for k, v in policies.items() if k not in _FIELDS}
         core = {k: v for k, v in policies.items() if k in _FIELDS}
         for kind_name, protocol in _PROTOCOLS.items():
@@ -301,7 +306,29 @@ class Registry:
                 )
         if not {"sla", "callback"} & {k for k, v in overrides.items() if not isinstance(v, str)}:
             _check_callback_deadlines(core, chosen.source)  # a host's own policy objects are its call
+        core = {k: guarded(k, v, _PROTOCOLS[k]) if k in _PROTOCOLS else v for k, v in core.items()}
+        _chargeability_asks_warranty(core, overrides)  # the warranty as guarded
         return PolicySet(pack=chosen.name, extra=extra, **typing.cast(dict[str, Any], core))
+
+
+def _built(
+    kind: str, name: str, factory: Callable[[Any], object], params: object, source: str | None
+) -> object:
+    """The ``kind`` policy ``name`` that ``factory`` builds from the pack's ``params``. A plugin's factory
+    that fails is a ``ConfigurationError`` naming the kind and the implementation (as a plugin that does
+    not load is), not its own ``KeyError`` from inside ``ServiceDesk.open``; the library's typed errors
+    pass through."""
+    try:
+        return factory(params)
+    except AftersalesError:
+        raise
+    except Exception as error:
+        raise ConfigurationError(
+            f"the {kind} implementation {name!r} could not be built from the pack's [{kind}] "
+            f"parameters: {type(error).__name__}: {error}",
+            file=source,
+            key=kind,
+        ) from error
 
 
 def _chargeability_asks_warranty(policies: dict[str, object], overrides: Mapping[str, object]) -> None:

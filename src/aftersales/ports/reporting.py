@@ -45,6 +45,7 @@ __all__ = [
     "count_facts",
     "count_faults",
     "current_callback_us",
+    "fault_evidence",
     "fault_facts",
     "judged_dues",
     "pause_starts",
@@ -452,6 +453,20 @@ def fault_facts(ticket: Ticket) -> list[FaultFacts]:
     return found
 
 
+def fault_evidence(ticket: Ticket) -> list[FaultFacts]:
+    """The fault occurrences ``ticket`` gives the fault statistics: its :func:`fault_facts`, none when it
+    was cancelled.
+
+    A call cancelled (called off, logged in error, a duplicate, its customer's data erased) is no fault
+    evidence (seed 002 反馈信息的处理: 分类统计和分析 of the problems found; seed 004 quality feedback), as
+    it is no installation or repair of a dealer's month (:meth:`ReportingQueries.category_counts`) and
+    the KPI report does not count it resolved or late. The Pareto, the trend and the batch-incident
+    report leave it out on every store."""
+    if ticket.state == TicketState.CANCELLED.value:
+        return []
+    return fault_facts(ticket)
+
+
 PER_VALUE_DIMENSIONS = frozenset({"symptom", "cause"})
 """The fault dimensions a ticket counts once per value of: :func:`count_faults`."""
 
@@ -560,15 +575,16 @@ class ReportingQueries(Protocol):
         ...
 
     def fault_counts(self, period: Period, dimension: FaultDimension) -> dict[str, int]:
-        """Fault occurrences (:func:`fault_facts`) of tickets received in ``period`` per value of
-        ``dimension``, counted as :func:`count_faults` counts them (by symptom or cause, a ticket once
-        per value)."""
+        """Fault occurrences (:func:`fault_facts`) of tickets received in ``period`` and not cancelled
+        (:func:`fault_evidence`) per value of ``dimension``, counted as :func:`count_faults` counts them
+        (by symptom or cause, a ticket once per value)."""
         ...
 
     def batch_symptom_units(self, until: datetime) -> dict[tuple[str, str, str], int]:
         """Distinct units (assets, else tickets) per ``(product, batch, symptom)``.
 
-        Counts every ticket received before ``until`` whose product and batch are known.
+        Counts every ticket received before ``until`` and not cancelled (:func:`fault_evidence`) whose
+        product and batch are known.
         """
         ...
 
@@ -581,10 +597,10 @@ class ReportingQueries(Protocol):
     ) -> dict[tuple[str, str, str], int]:
         """Distinct units (assets) per ``(product, batch, cause or symptom)`` — the batch-incident count.
 
-        ``dimension`` is ``"cause"`` or ``"symptom"``; tickets received before ``until`` whose unit,
-        product and batch are known count (the desk's detector counts the same units). Fault records
-        whose cause is one of ``excluded_causes`` (no design or production fault, the complaint policy's
-        ``batch_excluded_causes``) do not count.
+        ``dimension`` is ``"cause"`` or ``"symptom"``; tickets received before ``until``, not cancelled
+        (:func:`fault_evidence`), whose unit, product and batch are known count (the desk's detector
+        counts the same units). Fault records whose cause is one of ``excluded_causes`` (no design or
+        production fault, the complaint policy's ``batch_excluded_causes``) do not count.
         """
         ...
 

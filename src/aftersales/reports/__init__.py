@@ -8,13 +8,19 @@ store with ``aftersales.adapters.reporting.reporting_for(desk.store)``.
 from aftersales.domain.quality_reports import BatchIncident
 from aftersales.reports.budgets import BudgetReport, BudgetRow, budget_report, scoped_budget_report
 from aftersales.reports.charge_documents import ChargedTicket
-from aftersales.reports.conduct import ConductReport, ConductRow, service_conduct
+from aftersales.reports.conduct import (
+    ConductReport,
+    ConductRow,
+    scoped_service_conduct,
+    service_conduct,
+)
 from aftersales.reports.dealer_monthly import (
     DealerMonthlyReport,
     DealerMonthlySummary,
     DealerMonthRow,
     ReportStatus,
     dealer_monthly,
+    scoped_dealer_monthly,
 )
 from aftersales.reports.document import ReportDocument
 from aftersales.reports.faults import (
@@ -24,6 +30,9 @@ from aftersales.reports.faults import (
     detect_batch_incidents,
     fault_pareto,
     fault_trend,
+    scoped_batch_incidents,
+    scoped_fault_pareto,
+    scoped_fault_trend,
 )
 from aftersales.reports.kpi import (
     KpiReport,
@@ -35,6 +44,19 @@ from aftersales.reports.kpi import (
 )
 from aftersales.reports.labels import ReportLabels, report_labels
 from aftersales.reports.ledger_export import LEDGER_COLUMNS, export_ledger, iter_ledger
+from aftersales.reports.maintenance import (
+    ComplianceRow,
+    ContractFigures,
+    RecurringFault,
+    contract_figures,
+    due_visits,
+    plan_compliance,
+    recurring_faults,
+    scoped_contract_figures,
+    scoped_due_visits,
+    scoped_plan_compliance,
+    scoped_recurring_faults,
+)
 from aftersales.reports.money import MonthMoney, TicketMoney, month_money, scoped_month_money
 from aftersales.reports.monthly_feedback import (
     FeedbackDesk,
@@ -54,10 +76,13 @@ from aftersales.reports.sources import (
     KpiScope,
     LedgerDesk,
     MoneyDesk,
+    ReportDesk,
+    ReportScope,
     RevenueReader,
 )
+from aftersales.reports.staff_kpi import agent_kpis, scoped_agent_kpis
 from aftersales.reports.targets import PACK_GOALS, KpiGoals, kpi_goals
-from aftersales.reports.trend import KpiTrend, kpi_trend
+from aftersales.reports.trend import KpiTrend, kpi_trend, scoped_kpi_trend
 
 __all__ = [
     "LEDGER_COLUMNS",
@@ -68,8 +93,10 @@ __all__ = [
     "BudgetReport",
     "BudgetRow",
     "ChargedTicket",
+    "ComplianceRow",
     "ConductReport",
     "ConductRow",
+    "ContractFigures",
     "DealerMonthRow",
     "DealerMonthlyReport",
     "DealerMonthlySummary",
@@ -90,16 +117,22 @@ __all__ = [
     "ParetoItem",
     "ParetoReport",
     "RaterIndex",
+    "RecurringFault",
+    "ReportDesk",
     "ReportDocument",
     "ReportLabels",
+    "ReportScope",
     "ReportStatus",
     "RevenueReader",
     "SlaReport",
     "TicketMoney",
+    "agent_kpis",
     "budget_report",
+    "contract_figures",
     "dealer_monthly",
     "detect_batch_incidents",
     "document_for",
+    "due_visits",
     "export_ledger",
     "fault_pareto",
     "fault_trend",
@@ -111,12 +144,25 @@ __all__ = [
     "month_money",
     "monthly_feedback",
     "pack_kpi_report",
+    "plan_compliance",
     "rater_index",
+    "recurring_faults",
     "render",
     "report_labels",
+    "scoped_agent_kpis",
+    "scoped_batch_incidents",
     "scoped_budget_report",
+    "scoped_contract_figures",
+    "scoped_dealer_monthly",
+    "scoped_due_visits",
+    "scoped_fault_pareto",
+    "scoped_fault_trend",
     "scoped_kpi_report",
+    "scoped_kpi_trend",
     "scoped_month_money",
+    "scoped_plan_compliance",
+    "scoped_recurring_faults",
+    "scoped_service_conduct",
     "service_conduct",
     "sla_breaches",
     "to_csv",

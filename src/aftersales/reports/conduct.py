@@ -27,8 +27,9 @@ from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.reporting import Period
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.reports.rounding import rate
+from aftersales.reports.sources import ReportDesk
 
-__all__ = ["CONDUCT_ITEMS", "ConductReport", "ConductRow", "service_conduct"]
+__all__ = ["CONDUCT_ITEMS", "ConductReport", "ConductRow", "scoped_service_conduct", "service_conduct"]
 
 CONDUCT_ITEMS: tuple[str, ...] = tuple(item for item in CHECKLIST_ITEMS if item != "product_works")
 """The callback questions about how the service was given (the checklist but whether it works)."""
@@ -93,6 +94,8 @@ def service_conduct(store: Callable[[], UnitOfWork], period: Period) -> ConductR
 
     ``store`` is the desk's store factory (``desk.store``). A complaint's callback asks about the
     complaint's handling, not an engineer's visit: it is left out.
+
+    Judges nobody (a host's batch job): people read :func:`scoped_service_conduct`.
     """
     if not callable(store):
         raise ValidationError("store is the desk's store factory (desk.store)", field="store")
@@ -115,3 +118,12 @@ def service_conduct(store: Callable[[], UnitOfWork], period: Period) -> ConductR
             total.add(answers)
     rows = tuple(tallies[key].row(key) for key in sorted(tallies) if tallies[key].callbacks)
     return ConductReport(period, rows, total.row(""))
+
+
+def scoped_service_conduct(desk: ReportDesk, actor: object, period: Period) -> ConductReport:
+    """:func:`service_conduct` as ``actor`` may read it through ``desk``: judged by the permission table's
+    ``conduct_report`` (``desk.reports.conduct_scope``, before any callback is read). The conduct of every
+    engineer is the appraisers' — the heads and the auditor (seed 003 绩效考核; seed 001 六(三):
+    售後團隊成員的考核由售後經理負責); dealer staff, engineers and customers are ``PermissionDenied``."""
+    desk.reports.conduct_scope(actor)
+    return service_conduct(desk.store, period)

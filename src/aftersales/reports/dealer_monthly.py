@@ -27,6 +27,7 @@ from aftersales.ports.clock import Clock
 from aftersales.ports.reporting import GroupBy, ReportingQueries
 from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.reports.months import month_period, next_month
+from aftersales.reports.sources import ReportDesk
 
 __all__ = [
     "DealerMonthRow",
@@ -34,6 +35,7 @@ __all__ = [
     "DealerMonthlySummary",
     "ReportStatus",
     "dealer_monthly",
+    "scoped_dealer_monthly",
 ]
 
 
@@ -113,6 +115,8 @@ def dealer_monthly(
     Every argument is used or refused with a ``ValidationError`` naming it: ``as_of`` (or what
     ``clock`` reads) is an aware instant, ``due_day`` a day of the month (not ``True``), each category
     set a collection of codes (not one string, which would match by substring).
+
+    Judges nobody (a host's batch job): people read :func:`scoped_dealer_monthly`.
     """
     period = month_period(month, timezone)
     deadline = due_at(month, due_day, timezone)
@@ -139,3 +143,33 @@ def dealer_monthly(
             status = ReportStatus.MISSING if now >= deadline else ReportStatus.PENDING
         rows.append(DealerMonthRow(dealer, inst, rep, report, status))
     return DealerMonthlySummary(month, deadline, now, tuple(rows))
+
+
+def scoped_dealer_monthly(
+    desk: ReportDesk,
+    actor: object,
+    queries: ReportingQueries,
+    month: str,
+    *,
+    as_of: datetime | None = None,
+    due_day: int = 3,
+    installation_categories: frozenset[str] = frozenset({"installation"}),
+    repair_categories: frozenset[str] = frozenset({"repair"}),
+) -> DealerMonthlySummary:
+    """:func:`dealer_monthly` as ``actor`` may read it through ``desk``: the month of the desk's zone
+    (``desk.reports.timezone``), read at ``as_of`` (default: the desk's clock).
+
+    Judged by the permission table's ``dealer_monthly_report`` (``desk.reports.dealer_monthly_scope``,
+    before any figure is read): the heads and the auditor read every dealer's row (seed 002 9/10:
+    每月…统计并报至甲方的售后服务部); dealer staff their own dealer's row only — its counts beside its own
+    report, not the other dealers' (乙方 reports to 甲方, not to its peers); anyone else is
+    ``PermissionDenied``."""
+    dealer = desk.reports.dealer_monthly_scope(actor)
+    summary = dealer_monthly(
+        queries, desk.store, month, as_of=as_of, clock=desk.clock if as_of is None else None,
+        due_day=due_day, timezone=desk.reports.timezone,
+        installation_categories=installation_categories, repair_categories=repair_categories,
+    )  # fmt: skip
+    if dealer is None:
+        return summary
+    return attrs.evolve(summary, rows=tuple(r for r in summary.rows if r.dealer_id == dealer))

@@ -15,6 +15,7 @@ from enum import StrEnum
 import attrs
 
 from aftersales.domain.money import Money
+from aftersales.errors import ValidationError
 from aftersales.reports.labels import ReportLabels
 
 __all__ = ["Chart", "Column", "ColumnKind", "DocCell", "Judged", "ReportDocument", "ReportTable", "cell_text"]
@@ -68,7 +69,9 @@ class ReportTable:
         width = len(self.columns)
         for row in (*self.rows, *((self.total,) if self.total is not None else ())):
             if len(row) != width:
-                raise ValueError(f"table {self.code}: a row has {len(row)} cells for {width} columns")
+                raise ValidationError(
+                    f"table {self.code}: a row has {len(row)} cells for {width} columns", field="rows"
+                )
 
 
 @attrs.frozen

@@ -19,12 +19,22 @@ from decimal import Decimal
 import attrs
 
 from aftersales.domain.ids import ProductId
+from aftersales.domain.instants import require_aware
 from aftersales.domain.quality_reports import BatchIncident
 from aftersales.errors import ValidationError
 from aftersales.policies.complaints import ComplaintParams, judge_batch
-from aftersales.ports.reporting import FaultDimension, Period, ReportingQueries
+from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
+from aftersales.ports.reporting import (
+    FaultDimension,
+    Period,
+    ReportingQueries,
+    count_faults,
+    fault_evidence,
+)
+from aftersales.ports.unit_of_work import StoreFactory
 from aftersales.reports.months import checked_months, month_period
 from aftersales.reports.rounding import share
+from aftersales.reports.sources import ReportDesk
 
 __all__ = [
     "BatchIncident",
@@ -34,6 +44,9 @@ __all__ = [
     "detect_batch_incidents",
     "fault_pareto",
     "fault_trend",
+    "scoped_batch_incidents",
+    "scoped_fault_pareto",
+    "scoped_fault_trend",
 ]
 
 
@@ -87,12 +100,19 @@ def fault_pareto(
     symptom and cause a ticket records again (after a reopen) is one fault
     (:func:`~aftersales.ports.reporting.fault_facts`); by symptom or cause a ticket counts once per
     value (:func:`~aftersales.ports.reporting.count_faults`: one leak traced to two causes is one
-    leak)."""
+    leak). Cancelled tickets' faults are no evidence (:func:`~aftersales.ports.reporting.fault_evidence`).
+
+    Judges nobody (a host's batch job): people read :func:`scoped_fault_pareto`."""
     dimension = _dimension(dimension)
     vital_share = _vital_share(vital_share)
     if not isinstance(period, Period):
         raise ValidationError("period is a Period (or month_period('2026-03'))", field="period")
-    counts = queries.fault_counts(period, dimension)
+    return _pareto(period, dimension, queries.fault_counts(period, dimension), vital_share)
+
+
+def _pareto(
+    period: Period, dimension: FaultDimension, counts: Mapping[str, int], vital_share: Decimal
+) -> ParetoReport:
     total = sum(counts.values())
     items: list[ParetoItem] = []
     running = 0
@@ -132,7 +152,9 @@ def fault_trend(
     *,
     timezone: str = "Asia/Shanghai",
 ) -> FaultTrend:
-    """Fault counts of each month (``"2026-03"``, in ``timezone``; at most 36) by ``dimension``."""
+    """Fault counts of each month (``"2026-03"``, in ``timezone``; at most 36) by ``dimension``.
+
+    Judges nobody (a host's batch job): people read :func:`scoped_fault_trend`."""
     dimension = _dimension(dimension)
     months = checked_months(months)
     per_month = [queries.fault_counts(month_period(m, timezone), dimension) for m in months]
@@ -177,11 +199,15 @@ def detect_batch_incidents(
     desk's detector applies; its ``batch_excluded_causes`` (the user's or outside causes) never count, as
     in the detector (seed 004: 由于设计、生产不当). ``batch_sizes`` maps ``(product_id, batch)`` to units
     produced; missing batches use the number of registered units. A batch of unknown size is not judged.
+    Cancelled tickets' faults do not count (:func:`~aftersales.ports.reporting.fault_evidence`).
+
+    Judges nobody (a host's batch job): people read :func:`scoped_batch_incidents`.
     """
     if not isinstance(params, ComplaintParams):
         raise ValidationError(
             "params are the desk's ComplaintParams (desk.policies.complaint.params)", field="params"
         )
+    until = require_aware(until, "until")  # named as the caller wrote it, not as the store's filter
     dimension = params.batch_dimension
     sizes = dict(queries.batch_sizes())
     sizes.update(_batch_sizes(batch_sizes))
@@ -195,3 +221,96 @@ def detect_batch_incidents(
             found_share = share(units, size)
             found.append(BatchIncident(product, batch, value, units, size, found_share, dimension))
     return found
+
+
+def _period(value: object) -> Period:
+    if not isinstance(value, Period):
+        raise ValidationError("period is a Period (or month_period('2026-03'))", field="period")
+    return value
+
+
+def dealer_fault_counts(
+    store: StoreFactory, dealer_id: str, period: Period, dimension: FaultDimension
+) -> dict[str, int]:
+    """The fault counts of ``dealer_id``'s jobs received in ``period`` (its own tickets and those passed to
+    it: what its ledger lists, ``TicketFilter.dealer_scope``), counted as every store counts the network's
+    (:func:`~aftersales.ports.reporting.count_faults` over
+    :func:`~aftersales.ports.reporting.fault_evidence`)."""
+    query = TicketFilter(received_from=period.start, received_to=period.end, dealer_scope=dealer_id)
+    facts = []
+    cursor: str | None = None
+    with store() as uow:
+        while True:
+            page = uow.tickets.query(query, PageRequest(MAX_PAGE, cursor, Sort.RECEIVED_ASC))
+            facts += [f for ticket in page.items for f in fault_evidence(ticket)]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    return count_faults(facts, dimension)
+
+
+def scoped_fault_pareto(
+    desk: ReportDesk,
+    actor: object,
+    queries: ReportingQueries,
+    period: Period,
+    dimension: FaultDimension,
+    *,
+    vital_share: Decimal = Decimal("0.8"),
+) -> ParetoReport:
+    """:func:`fault_pareto` as ``actor`` may read it through ``desk`` (``queries``: the desk store's, e.g.
+    ``aftersales.adapters.reporting.reporting_for(desk.store)``).
+
+    Judged by the permission table's ``fault_report`` (``desk.reports.fault_scope``, before any figure is
+    read): the heads and the auditor read the network's faults; dealer staff the faults of their own
+    dealer's jobs (its tickets and those passed to it, seed 002: 乙方…所维修情况); anyone else is
+    ``PermissionDenied``."""
+    dealer = desk.reports.fault_scope(actor)
+    if dealer is None:
+        return fault_pareto(queries, period, dimension, vital_share=vital_share)
+    dimension, vital_share, period = _dimension(dimension), _vital_share(vital_share), _period(period)
+    return _pareto(period, dimension, dealer_fault_counts(desk.store, dealer, period, dimension), vital_share)
+
+
+def scoped_fault_trend(
+    desk: ReportDesk,
+    actor: object,
+    queries: ReportingQueries,
+    months: Sequence[str],
+    dimension: FaultDimension,
+    *,
+    timezone: str | None = None,
+) -> FaultTrend:
+    """:func:`fault_trend` as ``actor`` may read it through ``desk``, judged as :func:`scoped_fault_pareto`
+    (``fault_report``): dealer staff read their own dealer's jobs' faults month by month. The months are
+    the desk's zone's (``desk.reports.timezone``) unless ``timezone`` is given."""
+    dealer = desk.reports.fault_scope(actor)
+    zone_name = desk.reports.timezone if timezone is None else timezone
+    if dealer is None:
+        return fault_trend(queries, months, dimension, timezone=zone_name)
+    dimension = _dimension(dimension)
+    months = checked_months(months)
+    per_month = [
+        dealer_fault_counts(desk.store, dealer, month_period(m, zone_name), dimension) for m in months
+    ]
+    keys = sorted({k for counts in per_month for k in counts})
+    series = {k: tuple(counts.get(k, 0) for counts in per_month) for k in keys}
+    return FaultTrend(dimension, tuple(months), series)
+
+
+def scoped_batch_incidents(
+    desk: ReportDesk,
+    actor: object,
+    queries: ReportingQueries,
+    until: datetime,
+    *,
+    batch_sizes: Mapping[tuple[str, str], int] | None = None,
+) -> list[BatchIncident]:
+    """:func:`detect_batch_incidents` as ``actor`` may read it through ``desk``, with the desk's own
+    complaint policy (its ``batch_dimension``, threshold and excluded causes: the rule its detector
+    applies). Judged by the permission table's ``batch_incident_report``: the heads and the auditor; a
+    batch spans every dealer's customers, so dealer staff, engineers and customers are
+    ``PermissionDenied`` before any figure is read."""
+    desk.reports.batch_incident_scope(actor)
+    params = desk.policies.complaint.params
+    return detect_batch_incidents(queries, until, params=params, batch_sizes=batch_sizes)

@@ -8,14 +8,17 @@
 - **Recurring faults despite maintenance**: units on a plan whose repair tickets after a completed
   visit reach a threshold — the maintenance is not working for them.
 
-Pure over the ports: a store factory, no service.
+Pure over the ports: a store factory, no service. These functions judge nobody (a host's batch job);
+people read the ``scoped_*`` ones, judged by the permission table's ``maintenance_report``
+(``desk.reports.maintenance_scope``): the heads and the auditor every dealer's figures, dealer staff their
+own dealer's plans, visits and contracts, anyone else ``PermissionDenied``.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -27,11 +30,12 @@ from aftersales.domain.maintenance import MaintenancePlan, MaintenanceVisit, Vis
 from aftersales.domain.money import Money
 from aftersales.domain.service_contracts import ServiceContract
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound
+from aftersales.errors import NotFound, ValidationError
 from aftersales.ports.maintenance_due import scheduled_due_by
 from aftersales.ports.queries import PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import StoreFactory, UnitOfWork
 from aftersales.reports.rounding import rate as share_of
+from aftersales.reports.sources import ReportDesk
 
 __all__ = [
     "ComplianceRow",
@@ -41,6 +45,10 @@ __all__ = [
     "due_visits",
     "plan_compliance",
     "recurring_faults",
+    "scoped_contract_figures",
+    "scoped_due_visits",
+    "scoped_plan_compliance",
+    "scoped_recurring_faults",
 ]
 
 
@@ -84,13 +92,29 @@ def plan_compliance(
     """Compliance of the visits first due in ``[start, end]``, grouped ``by`` dealer or region.
 
     A visit still scheduled counts as due and not done on time once its due date is before ``today``
-    (default ``end``); the last row is the total (group ``"total"``).
+    (default ``end``); the last row is the total (group ``"total"``). ``by`` is ``"dealer_id"`` or
+    ``"region"``, the dates are dates: anything else is a ``ValidationError`` naming it.
     """
+    return _compliance(_visits(store), start, end, by, today)
+
+
+def _checked_day(value: object, field: str) -> date:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationError(f"{field} is a date (YYYY-MM-DD), got {value!r:.40}", field=field)
+    return value
+
+
+def _compliance(
+    visits: Iterable[MaintenanceVisit], start: date, end: date, by: str, today: date | None
+) -> tuple[ComplianceRow, ...]:
     if by not in ("dealer_id", "region"):
-        raise ValueError("by is dealer_id or region")
+        raise ValidationError(f"by is dealer_id or region, got {by!r:.40}", field="by")
+    start, end = _checked_day(start, "start"), _checked_day(end, "end")
+    if today is not None:
+        _checked_day(today, "today")
     cut = today or end
     groups: dict[str, Counter[str]] = defaultdict(Counter)
-    for visit in _visits(store):
+    for visit in visits:
         due = _first_due(visit)
         if not start <= due <= end:
             continue
@@ -127,6 +151,15 @@ def due_visits(
     One range of the visits' due-day index, up to the end of the look-ahead (issue 26): the visits
     due later, and every done or missed one, are not read.
     """
+    today = _checked_day(today, "today")
+    if dealer_id is not None and (not isinstance(dealer_id, str) or not dealer_id.strip()):
+        raise ValidationError("dealer_id is a dealer's id (text) or left out", field="dealer_id")
+    if isinstance(within_days, bool) or not isinstance(within_days, int) or abs(within_days) > 3660:
+        raise ValidationError(
+            f"within_days is a whole number of days (at most 3660; below 0: the overdue only), "
+            f"got {within_days!r:.40}",
+            field="within_days",
+        )
     last = today + timedelta(days=max(within_days, -1))  # the overdue ones at least
     with store() as uow:
         scheduled = scheduled_due_by(uow, last)  # by due day, then id
@@ -251,11 +284,21 @@ class RecurringFault:
 
 def recurring_faults(store: StoreFactory, *, threshold: int = 2) -> tuple[RecurringFault, ...]:
     """Units whose repairs since their last maintenance reach ``threshold`` (most repairs first)."""
+    return _recurring(store, threshold, None)
+
+
+def _recurring(store: StoreFactory, threshold: int, dealer_id: str | None) -> tuple[RecurringFault, ...]:
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+        raise ValidationError(
+            f"threshold is a whole number of repairs of at least 1, got {threshold!r:.40}", field="threshold"
+        )
     found = []
     days = _UnitDays()
     with store() as uow:
         plans = [
-            p for p in uow.documents.query(MaintenancePlan, state="active") if p.last_done_on is not None
+            p
+            for p in uow.documents.query(MaintenancePlan, state="active")
+            if p.last_done_on is not None and (dealer_id is None or p.dealer_id == dealer_id)
         ]
         for plan in plans:
             assert plan.last_done_on is not None
@@ -271,3 +314,83 @@ def recurring_faults(store: StoreFactory, *, threshold: int = 2) -> tuple[Recurr
                     RecurringFault(plan.asset_id, plan.id, plan.last_done_on, len(repairs), symptoms)
                 )
     return tuple(sorted(found, key=lambda r: (-r.repairs, r.asset_id)))
+
+
+def scoped_plan_compliance(
+    desk: ReportDesk,
+    actor: object,
+    start: date,
+    end: date,
+    *,
+    by: str = "dealer_id",
+    today: date | None = None,
+) -> tuple[ComplianceRow, ...]:
+    """:func:`plan_compliance` as ``actor`` may read it through ``desk`` (``maintenance_report``): dealer
+    staff read their own dealer's visits only, one row and the total, so ``by`` other than
+    ``"dealer_id"`` is a ``ValidationError`` naming ``by`` for them (a region's row holds other dealers')."""
+    dealer = desk.reports.maintenance_scope(actor)
+    if dealer is None:
+        return plan_compliance(desk.store, start, end, by=by, today=today)
+    if by != "dealer_id":
+        raise ValidationError(
+            f"dealer staff read their own dealer's compliance: by must be 'dealer_id', not {by!r:.40}",
+            field="by",
+        )
+    return _compliance([v for v in _visits(desk.store) if v.dealer_id == dealer], start, end, by, today)
+
+
+def scoped_due_visits(
+    desk: ReportDesk, actor: object, today: date, *, within_days: int = 14, dealer_id: str | None = None
+) -> tuple[list[MaintenanceVisit], list[MaintenanceVisit]]:
+    """:func:`due_visits` as ``actor`` may read it through ``desk`` (``maintenance_report``): dealer staff
+    read their own dealer's visits; asking for another dealer's (``dealer_id``) is a ``ValidationError``
+    naming ``dealer_id``."""
+    dealer = desk.reports.maintenance_scope(actor)
+    if dealer is not None:
+        if dealer_id is not None and dealer_id != dealer:
+            raise ValidationError(
+                "dealer staff read their own dealer's visits: dealer_id is theirs or left out",
+                field="dealer_id",
+            )
+        dealer_id = dealer
+    return due_visits(desk.store, today, within_days=within_days, dealer_id=dealer_id)
+
+
+def scoped_contract_figures(
+    desk: ReportDesk, actor: object, contracts: Iterable[str]
+) -> tuple[ContractFigures, ...]:
+    """:func:`contract_figures` as ``actor`` may read it through ``desk`` (``maintenance_report``): dealer
+    staff read their own dealer's contracts (held by it, or by a customer of its); another's, or an unknown
+    id, is ``NotFound`` (nobody learns
+    that another dealer's contract exists)."""
+    dealer = desk.reports.maintenance_scope(actor)
+    if isinstance(contracts, str | bytes) or not isinstance(contracts, Iterable):
+        raise ValidationError("contracts is a collection of contract ids", field="contracts")
+    ids = list(contracts)
+    if not all(isinstance(c, str) for c in ids):
+        raise ValidationError("contracts holds contract ids (text)", field="contracts")
+    if dealer is not None:
+        with desk.store() as uow:
+            for contract_id in ids:
+                if _contract_dealer(uow, uow.documents.get(ServiceContract, contract_id)) != dealer:
+                    raise NotFound("service_contract", contract_id)
+    return contract_figures(desk.store, ids)
+
+
+def _contract_dealer(uow: UnitOfWork, contract: ServiceContract) -> str | None:
+    """The dealer a contract is of: the dealer holding it, else its holder customer's own dealer (who
+    signs and renews it, seed 002: 乙方负责所售产品的全过程服务)."""
+    if contract.dealer_id is not None or contract.customer_id is None:
+        return contract.dealer_id
+    try:
+        return uow.customers.get(contract.customer_id).dealer_id
+    except NotFound:
+        return None
+
+
+def scoped_recurring_faults(
+    desk: ReportDesk, actor: object, *, threshold: int = 2
+) -> tuple[RecurringFault, ...]:
+    """:func:`recurring_faults` as ``actor`` may read it through ``desk`` (``maintenance_report``): dealer
+    staff read the units of their own dealer's plans."""
+    return _recurring(desk.store, threshold, desk.reports.maintenance_scope(actor))

@@ -21,6 +21,8 @@ __all__ = [
     "KpiScope",
     "LedgerDesk",
     "MoneyDesk",
+    "ReportDesk",
+    "ReportScope",
     "RevenueReader",
     "SlaDesk",
 ]
@@ -147,4 +149,74 @@ class KpiDesk(Protocol):
     @property
     def policies(self) -> Any:
         """The pack's policies (its SLA and fees policies shape the KPIs)."""
+        ...
+
+
+@runtime_checkable
+class ReportScope(Protocol):
+    """The desk's judgement of who reads which report (``ServiceDesk.reports``), by the one permission
+    table: ``None`` for the network's figures, a dealer's id for its staff's own part, ``PermissionDenied``
+    for whoever may not read the report (judged before any figure is read)."""
+
+    @property
+    def timezone(self) -> str:
+        """The desk's zone (its books): the months a scoped report reads are this zone's."""
+        ...
+
+    def kpi_scope(self, actor: Any) -> str | None:
+        """The KPIs and their trend (``kpi_report``)."""
+        ...
+
+    def fault_scope(self, actor: Any) -> str | None:
+        """The fault Pareto and trend (``fault_report``)."""
+        ...
+
+    def batch_incident_scope(self, actor: Any) -> None:
+        """The batch-incident report (``batch_incident_report``): the network's only."""
+        ...
+
+    def dealer_monthly_scope(self, actor: Any) -> str | None:
+        """The dealers' monthly reports (``dealer_monthly_report``)."""
+        ...
+
+    def conduct_scope(self, actor: Any) -> None:
+        """The engineers' service conduct (``conduct_report``): the network's only."""
+        ...
+
+    def staff_kpi_scope(self, actor: Any) -> None:
+        """The agents' KPIs (``staff_kpi_report``): the network's only."""
+        ...
+
+    def maintenance_scope(self, actor: Any) -> str | None:
+        """The maintenance figures (``maintenance_report``)."""
+        ...
+
+
+@runtime_checkable
+class ReportDesk(Protocol):
+    """A desk whose reports an actor reads (the ``scoped_*`` functions of :mod:`aftersales.reports`)."""
+
+    @property
+    def store(self) -> StoreFactory:
+        """The store factory."""
+        ...
+
+    @property
+    def reports(self) -> ReportScope:
+        """The desk's report commands, which judge who reads which report."""
+        ...
+
+    @property
+    def calendar(self) -> Any:
+        """The working calendar the KPIs measure working time on (``None``: none)."""
+        ...
+
+    @property
+    def policies(self) -> Any:
+        """The pack's policies (the SLA policy shapes the KPIs, the complaint policy the batch rule)."""
+        ...
+
+    @property
+    def clock(self) -> Any:
+        """The desk's clock (the instant a scoped report is read at, unless given)."""
         ...

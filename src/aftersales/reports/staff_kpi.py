@@ -22,6 +22,7 @@ from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.instants import micros, require_aware
 from aftersales.domain.ticket import Ticket
+from aftersales.errors import ConfigurationError
 from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.reporting import (
     GroupBy,
@@ -38,8 +39,9 @@ from aftersales.ports.reporting import (
 )
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.reports.kpi import KpiReport, KpiTargets, kpi_report
+from aftersales.reports.sources import ReportDesk
 
-__all__ = ["agent_kpis", "registered_by"]
+__all__ = ["agent_kpis", "registered_by", "scoped_agent_kpis"]
 
 
 _TARGETS = KpiTargets()
@@ -121,8 +123,33 @@ def agent_kpis(
     report's ``group`` says rows are per person (:attr:`GroupBy.ENGINEER`'s key column); the keys are
     the agents' ids. A ticket waiting for the customer is judged where the wait began, as in the KPI
     report (``sla``: the pack's SLA policy, for ``pause_on_parts``).
+
+    Judges nobody (a host's batch job): people read :func:`scoped_agent_kpis`.
     """
     queries = cast(ReportingQueries, _ByAgent(store))  # kpi_report asks only these two queries
     return kpi_report(
         queries, period, calendar, group=GroupBy.ENGINEER, targets=targets, as_of=as_of, sla=sla
     )
+
+
+def scoped_agent_kpis(
+    desk: ReportDesk,
+    actor: object,
+    period: Period,
+    *,
+    targets: KpiTargets = _TARGETS,
+    as_of: datetime | None = None,
+) -> KpiReport:
+    """:func:`agent_kpis` as ``actor`` may read it through ``desk``, on the desk's calendar and SLA policy:
+    judged by the permission table's ``staff_kpi_report`` (``desk.reports.staff_kpi_scope``, before any
+    ticket is read). Every agent's figures are the appraisers' — the heads and the auditor (seed 001
+    六(三): 售後團隊成員的考核由售後經理負責，每月進行一次考核評估); anyone else is
+    ``PermissionDenied``. A desk without a working calendar is a ``ConfigurationError`` (the KPIs
+    measure working time)."""
+    desk.reports.staff_kpi_scope(actor)
+    calendar = desk.calendar
+    if calendar is None:
+        raise ConfigurationError(
+            "the agents' KPIs measure working time: the desk has no calendar", key="calendar"
+        )
+    return agent_kpis(desk.store, period, calendar, targets=targets, as_of=as_of, sla=desk.policies.sla)

@@ -13,11 +13,13 @@ from typing import Any
 import attrs
 
 from aftersales.domain.calendar import BusinessCalendar
+from aftersales.errors import ConfigurationError
 from aftersales.ports.reporting import GroupBy, ReportingQueries
-from aftersales.reports.kpi import KpiRow, KpiTargets, kpi_report
+from aftersales.reports.kpi import KpiRow, KpiTargets, kpi_report, scoped_kpi_report
 from aftersales.reports.months import MAX_MONTHS, checked_months, month_period
+from aftersales.reports.sources import ReportDesk
 
-__all__ = ["MAX_MONTHS", "KpiTrend", "kpi_trend"]
+__all__ = ["MAX_MONTHS", "KpiTrend", "kpi_trend", "scoped_kpi_trend"]
 
 _TARGETS = KpiTargets()
 
@@ -49,7 +51,9 @@ def kpi_trend(
     its own end when an instant is given: its tickets resolved since count as they were resolved, so one
     still unresolved past its due time counts late too (judged at the month's end it would drop out of
     the on-time rate, and a month would read better than the tickets it holds). ``sla`` is the pack's SLA
-    policy (``desk.policies.sla``), for whether awaiting parts pauses the clocks, as in the KPI report."""
+    policy (``desk.policies.sla``), for whether awaiting parts pauses the clocks, as in the KPI report.
+
+    Judges nobody (a host's batch job): people read :func:`scoped_kpi_trend`."""
     months = checked_months(months)
     periods = [month_period(m, timezone) for m in months]
     rows = tuple(
@@ -60,3 +64,42 @@ def kpi_trend(
         for p in periods
     )  # fmt: skip
     return KpiTrend(tuple(months), rows, timezone, targets)
+
+
+def scoped_kpi_trend(
+    desk: ReportDesk,
+    actor: object,
+    queries: ReportingQueries,
+    months: Sequence[str],
+    *,
+    targets: KpiTargets = _TARGETS,
+    as_of: datetime | None = None,
+) -> KpiTrend:
+    """:func:`kpi_trend` as ``actor`` may read it through ``desk``: the months of the desk's zone
+    (``desk.reports.timezone``), its calendar and SLA policy.
+
+    Judged by the permission table's ``kpi_report`` (``desk.reports.kpi_scope``, before any figure is
+    read), as :func:`~aftersales.reports.kpi.scoped_kpi_report`: the heads and the auditor read the
+    network's total of each month; dealer staff their own dealer's total of each month (each month's
+    figure equals that month's scoped KPI report); anyone else is ``PermissionDenied``. A desk without a
+    working calendar is a ``ConfigurationError``."""
+    dealer = desk.reports.kpi_scope(actor)
+    calendar = desk.calendar
+    if calendar is None:
+        raise ConfigurationError(
+            "the KPI trend measures working time: the desk has no calendar", key="calendar"
+        )
+    months = checked_months(months)
+    zone_name = desk.reports.timezone
+    if dealer is None:
+        return kpi_trend(
+            queries, months, calendar, timezone=zone_name, targets=targets, as_of=as_of,
+            sla=desk.policies.sla,
+        )  # fmt: skip
+    rows = tuple(
+        scoped_kpi_report(
+            desk, actor, queries, month_period(m, zone_name), targets=targets, as_of=as_of
+        ).total
+        for m in months
+    )
+    return KpiTrend(tuple(months), rows, zone_name, targets)

@@ -22,11 +22,11 @@ from aftersales.domain.classification import Category
 from aftersales.domain.events import TicketEvent
 from aftersales.domain.media_types import sniff
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import ConfigurationError, NotFound, PermissionDenied, ValidationError
+from aftersales.errors import ConfigurationError, NotFound, PermissionDenied, PluginError, ValidationError
 from aftersales.policies.attachments import AttachmentRules
 from aftersales.policies.chargeability import design_hazard_causes
 from aftersales.policies.warranty import WarrantyPhase
-from aftersales.ports.attachments import AttachmentStore, iter_chunks
+from aftersales.ports.attachments import AttachmentStore, StoredBlob, iter_chunks
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated, validated_commands
@@ -115,7 +115,7 @@ class AttachmentDesk:
         check_name(name)
         self._precheck(actor, ticket_id)
         store = self.store
-        blob = store.put(iter_chunks(content), max_size=self.rules.max_size)
+        blob = _stored(store.put(iter_chunks(content), max_size=self.rules.max_size))
         media_type = sniff(blob.head)
         try:
             self.rules.check_type(media_type, name)
@@ -325,3 +325,22 @@ class AttachmentDesk:
 def _linked(uow: UnitOfWork, sha256: str) -> bool:
     """Whether a live attachment links the bytes ``sha256``."""
     return bool(uow.documents.query(AttachmentLink, sha256=sha256, live=True))
+
+
+def _stored(blob: object) -> StoredBlob:
+    """The host's attachment store's answer to ``put``, checked: a ``StoredBlob`` with a hex SHA-256 and
+    a size. Anything else is a ``PluginError`` (was an ``AttributeError`` on its ``head``, or a link to
+    bytes nobody can find)."""
+    if not isinstance(blob, StoredBlob):
+        raise PluginError("attachments", "put", f"answered {type(blob).__name__}, not StoredBlob")
+    try:
+        check_sha256(blob.sha256)
+    except ValidationError:
+        raise PluginError(
+            "attachments", "put", "answered a sha256 that is not 64 lower-case hex digits"
+        ) from None
+    if not isinstance(blob.size, int) or isinstance(blob.size, bool) or blob.size < 0:
+        raise PluginError("attachments", "put", "answered a size that is no count of bytes")
+    if not isinstance(blob.head, bytes):
+        raise PluginError("attachments", "put", "answered a head that is not bytes")
+    return blob

@@ -172,7 +172,7 @@ class ChargesDesk:
 
     @property
     def _cost_of(self) -> _CostOf:
-        return _CostOf(self._fees, self.context.settings.materials_params.zone_name)
+        return _CostOf(self._fees, self.context.timezone)
 
     def _prepay(self, chargeable_parts: bool, phase: str) -> bool:
         params = getattr(self._fees, "params", None)
@@ -868,7 +868,9 @@ class ChargesDesk:
 @attrs.frozen
 class _CostOf:
     """The maker's cost of a part (the price list's cost, as the materials desk prices free issues) and
-    the month a movement written now counts in (the materials desk's zone)."""
+    the month a movement written now counts in: the books' zone (the desk's ``timezone``), as every
+    slip and movement (``MaterialsDesk._books_month``), not the materials desk's own zone of shipping
+    dates — a cost taken back on a quote counts in the month of the quote's slip."""
 
     fees: FeesPolicy
     timezone: str

@@ -253,7 +253,9 @@ class ComplaintFlow(ComplaintBase):
         """Cancel an open complaint (registered by mistake, a duplicate), with a reason.
 
         Cancelled after its feedback, it is no longer a complaint handled (``resolved_at`` is cleared, as
-        the KPI's complaint resolution rate counts) and its pending callback is dropped.
+        the KPI's complaint resolution rate counts) and its pending callback is dropped. The remedy work not
+        yet carried out (visits not begun, free pick slips not shipped) is called off in the same command
+        (:mod:`aftersales.service.remedy_calloff`).
         """
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
@@ -266,7 +268,9 @@ class ComplaintFlow(ComplaintBase):
         self, actor: Actor, complaint_id: str, *, reason: str, idempotency_key: str | None = None
     ) -> CommandResult:
         """The customer withdraws the complaint (撤诉), with a reason (after its feedback too: it is then
-        no longer a complaint handled, and its pending callback is dropped, as on :meth:`cancel`)."""
+        no longer a complaint handled, and its pending callback is dropped, as on :meth:`cancel`). What was
+        agreed and not yet carried out is no longer owed: its remedy work not begun is called off in the
+        same command (:mod:`aftersales.service.remedy_calloff`); what was done or shipped stays."""
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             ticket.withdraw(actor.ref, now, reason)

@@ -70,6 +70,30 @@ def _within_authority(
         )
 
 
+def _months(extension: WarrantyExtension) -> int:
+    """An extension's length against a months cap: its months, or its days as months of 30 days, a
+    started month counting whole (so days never reach past a cap that months may not)."""
+    if extension.unit is ExtensionUnit.MONTHS:
+        return extension.amount
+    return -(-extension.amount // 30)
+
+
+def _within_months(
+    params: ComplaintParams, actor: Actor, complaint: ComplaintFile, extension: WarrantyExtension
+) -> None:
+    """Refuse a warranty extension taking the complaint's extensions past the months ``actor`` may add
+    alone (``remedy_limits.<role>.warranty_extension_months``; seed 002: 延长免费售后服务期 is a card
+    played within one's authority): the complaint's earlier extensions count, as for the cost."""
+    earlier = [r.extension for r in complaint.remedies if r.extension is not None]
+    total = sum(_months(e) for e in [*earlier, extension])
+    limit = params.extension_months_refusal(actor.roles, total)
+    if limit is not None:
+        raise RemedyBeyondAuthority(
+            str(actor), complaint.id, field="months", kind=RemedyKind.WARRANTY_EXTENSION.value,
+            asked=total, limit=limit,
+        )  # fmt: skip
+
+
 def _unit(uow: UnitOfWork, complaint: Ticket, asset_id: str | None, what: str) -> str:
     """The unit a remedy is for: ``asset_id``, else the complaint's; one of another customer's is
     ``NotFound`` (not the complaint's to extend or maintain, nor to reveal)."""
@@ -106,8 +130,9 @@ class ComplaintRemedies(ComplaintBase):
         """Grant a remedy with its cost (延长免费售后服务期, 无偿更换附件, 增加维护保养, …).
 
         Within the actor's authority only (the pack's ``[complaint] remedy_limits``; seed 002: 不做自己
-        权限之外的约定): beyond it, :class:`~aftersales.errors.RemedyBeyondAuthority` naming ``kind`` or
-        ``cost`` and the limit, and nothing is stored — someone whose authority covers it grants it.
+        权限之外的约定): beyond it, :class:`~aftersales.errors.RemedyBeyondAuthority` naming ``kind``,
+        ``cost`` or ``months`` (a warranty extension past the role's ``warranty_extension_months`` on the
+        complaint) and the limit, and nothing is stored — someone whose authority covers it grants it.
 
         A warranty extension (``extend_by`` ``extend_unit``, optionally on one ``component``) is recorded
         as a :class:`WarrantyExtension` of source ``complaint_remedy`` on the complaint's unit (or
@@ -159,6 +184,7 @@ class ComplaintRemedies(ComplaintBase):
                     raise ValidationError(
                         str(error), field=fields.get(error.field or "", error.field)
                     ) from None
+                _within_months(self.policy.params, actor, file, extension)
             remedy = Remedy(kind, cost, actor.ref, now, quantity, item, note, extension)
             work: tuple[str, ...] = ()
             if ticket.can("grant_remedy"):  # else the step below refuses it, with no work opened

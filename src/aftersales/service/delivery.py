@@ -8,14 +8,16 @@ mailbox is back) and retries it. Sent messages are kept ``keep_sent_days`` for a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+import attrs
 
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.policies.notification import NotificationParams
 from aftersales.policies.registry import PolicySet
-from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.outbox import Outbox, OutboxMessage
 from aftersales.ports.outbox_dispatch import DeliveryRules
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
@@ -73,46 +75,69 @@ class OutboxDesk:
     def purge_sent(self, actor: Actor, keep: timedelta | None = None, limit: int = 1000) -> int:
         """Delete up to ``limit`` messages sent longer ago than the pack's ``keep_sent_days``; returns how
         many. ``keep`` may restate that period; another value is a ``ConfigurationError``."""
-        permit(actor, Workflow.DOCUMENTS, "purge_sent_messages")
-        _check_limit(limit)
-        period = _retention(keep, notification_params(self.context.policies).keep_sent_days, "keep_sent_days")
-        return self.runner.write(
-            actor,
-            "purge_sent_messages",
-            None,
-            [period.total_seconds(), limit],
-            lambda uow, now: uow.outbox.purge_sent(now - period, limit),
-        )
+        return self._purge(_SENT, actor, keep, limit)
 
     def purge_dead_letters(self, actor: Actor, keep: timedelta | None = None, limit: int = 1000) -> int:
         """Delete up to ``limit`` dead letters given up on longer ago than the pack's ``keep_dead_days``,
         oldest first; returns how many. ``keep`` may restate that period; another value is a
         ``ConfigurationError`` (the pack decides how long the names and addresses in them live)."""
-        permit(actor, Workflow.DOCUMENTS, "purge_dead_letters")
+        return self._purge(_DEAD, actor, keep, limit)
+
+    def _purge(self, kind: _Purge, actor: Actor, keep: timedelta | None, limit: int) -> int:
+        """The one purge: ``kind`` names the command, the pack's retention setting and what goes."""
+        permit(actor, Workflow.DOCUMENTS, kind.command)
         _check_limit(limit)
-        period = _retention(keep, notification_params(self.context.policies).keep_dead_days, "keep_dead_days")
+        period = _retention(keep, kind.days(notification_params(self.context.policies)), kind)
         return self.runner.write(
             actor,
-            "purge_dead_letters",
+            kind.command,
             None,
             [period.total_seconds(), limit],
-            lambda uow, now: uow.outbox.purge_dead(now - period, limit),
+            lambda uow, now: kind.delete(uow.outbox, now - period, limit),
         )
 
 
-def _retention(keep: object, days: int, setting: str) -> timedelta:
-    """The pack's retention ``[notification] <setting>`` of ``days``; ``keep`` may only restate it."""
+@attrs.frozen
+class _Purge:
+    """What one outbox purge deletes: its command (the permission table's name), the pack's retention
+    setting (``[notification] <setting>``) and its value, the words for what goes, and the outbox's
+    deletion of what is older than a cut-off."""
+
+    command: str
+    setting: str
+    days: Callable[[NotificationParams], int]
+    what: str
+    delete: Callable[[Outbox, datetime, int], int]
+
+
+_SENT = _Purge(
+    "purge_sent_messages",
+    "keep_sent_days",
+    lambda params: params.keep_sent_days,
+    "sent messages",
+    lambda outbox, before, limit: outbox.purge_sent(before, limit),
+)
+_DEAD = _Purge(
+    "purge_dead_letters",
+    "keep_dead_days",
+    lambda params: params.keep_dead_days,
+    "dead letters",
+    lambda outbox, before, limit: outbox.purge_dead(before, limit),
+)
+
+
+def _retention(keep: object, days: int, kind: _Purge) -> timedelta:
+    """The pack's retention ``[notification] <kind.setting>`` of ``days``; ``keep`` may only restate it."""
     period = timedelta(days=days)
     if keep is None:
         return period
     if not isinstance(keep, timedelta) or keep <= timedelta(0):
         raise ConfigurationError(f"keep must be a positive timedelta, got {keep!r}", key="keep")
     if keep != period:
-        what = "sent messages" if setting == "keep_sent_days" else "dead letters"
         raise ConfigurationError(
-            f"keep={keep} conflicts with the pack's retention of {what} ({period.days} days): set "
-            f"[notification] {setting} instead",
-            key=f"notification.{setting}",
+            f"keep={keep} conflicts with the pack's retention of {kind.what} ({period.days} days): set "
+            f"[notification] {kind.setting} instead",
+            key=f"notification.{kind.setting}",
         )
     return period
 

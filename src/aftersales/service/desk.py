@@ -27,10 +27,12 @@ from aftersales.domain.surveys import CHECKLIST_ITEMS, CallbackChecklist
 from aftersales.errors import ConfigurationError, ValidationError
 from aftersales.i18n.notifications import Renderer, default_renderer
 from aftersales.policies.fault_catalog import pack_fault_catalog
+from aftersales.policies.privacy import pack_privacy_rules
 from aftersales.policies.registry import PolicySet, resolve_policies
 from aftersales.ports.attachments import AttachmentStore
 from aftersales.ports.calendars import open_calendar
 from aftersales.ports.clock import Clock
+from aftersales.ports.documents import document_spec
 from aftersales.ports.ids import IdGenerator
 from aftersales.ports.invoicing import InvoiceIssuer
 from aftersales.ports.notifier import Notifier
@@ -44,6 +46,7 @@ from aftersales.service.agent_shifts import AgentShiftDesk
 from aftersales.service.archives import ArchiveDesk
 from aftersales.service.arguments import validated, validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk
+from aftersales.service.books_redating import PAGE, REDATED, ids_of, redating
 from aftersales.service.callback_desk import CallbackDesk
 from aftersales.service.cancelled_money import cancel_unpaid_slips
 from aftersales.service.charges_desk import ChargesDesk
@@ -60,6 +63,7 @@ from aftersales.service.fee_desk import FeeDesk
 from aftersales.service.hooks import complaint_on_low_score, install_hooks
 from aftersales.service.jobs import Jobs, JobsReport
 from aftersales.service.knowledge_desk import KnowledgeDesk
+from aftersales.service.lifecycle import lifecycle_params
 from aftersales.service.maintenance import MaintenanceDesk
 from aftersales.service.master_data import MasterData, MasterDataChange
 from aftersales.service.materials_desk import MaterialsDesk
@@ -68,6 +72,7 @@ from aftersales.service.notify import Notifications, StaffDirectory
 from aftersales.service.permissions import Workflow, permit
 from aftersales.service.privacy import PrivacyDesk
 from aftersales.service.quality_incidents import QualityIncidentDesk, detect_on_fault
+from aftersales.service.remedy_calloff import call_off_remedy_work
 from aftersales.service.report_commands import ReportCommands
 from aftersales.service.runner import CommandRunner, check_actor
 from aftersales.service.search_hooks import install_search_hooks
@@ -86,7 +91,14 @@ from aftersales.service.ticket_import import (
 from aftersales.service.ticket_search import TicketSearch
 from aftersales.service.tickets import Tickets, scoped_filter
 from aftersales.service.views import CommandResult, TicketView
-from aftersales.service.zone_stamp import BooksZone, books_zone, keep_books_zone, stamp_books_zone
+from aftersales.service.zone_stamp import (
+    BooksZone,
+    books_moved,
+    books_zone,
+    keep_books_zone,
+    moving_books,
+    stamp_books_zone,
+)
 
 __all__ = ["ServiceDesk", "UtcClock"]
 
@@ -153,6 +165,8 @@ class ServiceDesk(Tickets):
             settings = {**(settings or {}), "timezone": calendar.timezone}
         desk_settings = DeskSettings.of(settings)
         pack_fault_catalog(policies.extra)  # a faults override that is no catalog is refused here
+        pack_privacy_rules(policies.extra)  # so is a privacy override that is no PrivacyRules
+        lifecycle_params(policies)  # and a lifecycle override that is no DefaultLifecycle
         notifications = Notifications(renderer or default_renderer(), staff)
         context = DeskContext(
             store=store,
@@ -211,6 +225,7 @@ class ServiceDesk(Tickets):
         self.staff_records = StaffDesk(context, runner)
         runner.on_ticket_change(tell_centre_on_resolve(context))
         runner.on_ticket_change(cancel_unpaid_slips())
+        runner.on_ticket_change(call_off_remedy_work(runner))
         install_search_hooks(runner, self.attachments)
         # Issue 23: erasing a customer removes their attachments (bytes deleted after the commit).
         self.outbox = OutboxDesk(context, runner)
@@ -254,6 +269,8 @@ class ServiceDesk(Tickets):
             calendar = open_calendar(calendar)
         DeskSettings.of(settings)  # refused here, before the store is opened
         pack_fault_catalog(policies.extra)  # so is a faults override that is no catalog
+        pack_privacy_rules(policies.extra)  # and a privacy override that is no PrivacyRules
+        lifecycle_params(policies)  # and a lifecycle override that is no DefaultLifecycle
         store = open_storage(url)
         try:
             return cls(
@@ -281,10 +298,14 @@ class ServiceDesk(Tickets):
         """Move the books of the store at ``url`` to ``timezone``: the deliberate way to change the zone
         a store's desks keep their books in (a desk opened in another zone than the store's is refused).
 
-        Stop the store's desks first and open them again with ``settings={"timezone": timezone}`` after:
-        the stamp is all this changes (a manager's or the general manager's write, recorded as
-        ``move_books_zone``); what was dated in the old zone (slip months, stored dues) stays as it was.
-        A store without a stamp gets ``timezone``. Returns the new stamp.
+        Stop the store's desks first and open them again with ``settings={"timezone": timezone}`` after
+        (a manager's or the general manager's write, recorded as ``move_books_zone``). Instants stay as
+        they are; the months stored from them in the books' zone (a fee slip's, a materials movement's)
+        are dated again in ``timezone``, :data:`~aftersales.service.books_redating.PAGE` records per
+        transaction (:mod:`aftersales.service.books_redating`). Until the last page has committed the
+        stamp says the move is under way and every desk is refused; a move that stopped (a crash, a
+        busy store) is finished by calling this again with the same zone. A store without a stamp gets
+        ``timezone``. Returns the new stamp. See docs/operations.md, "Moving the books' time zone".
         """
         permit(actor, Workflow.DOCUMENTS, "move_books_zone")
         DeskSettings.of({"timezone": timezone})  # an unknown zone: ConfigurationError naming timezone
@@ -293,18 +314,42 @@ class ServiceDesk(Tickets):
             with store() as uow:
                 stamp = books_zone(uow)
             current = stamp.timezone if stamp is not None else timezone
-            desk = cls(store, calendar=None, clock=clock, settings={"timezone": current})
+            with moving_books():  # the move's own desk opens on a move left unfinished
+                desk = cls(store, calendar=None, clock=clock, settings={"timezone": current})
         except BaseException:
             store.close()  # the desk, once built, closes it itself
             raise
         with desk:
-            return desk.runner.write(
-                actor,
-                "move_books_zone",
-                None,
-                [current, timezone],
-                lambda uow, at: stamp_books_zone(uow, timezone, at, move=True),
-            )
+            return desk._move_books(actor, current, timezone)
+
+    def _move_books(self, actor: Actor, current: str, timezone: str) -> BooksZone:
+        """The move's writes: the new stamp (marked under way), the months page by page, the stamp done."""
+        runner = self.runner
+        stamp = runner.write(
+            actor,
+            "move_books_zone",
+            None,
+            [current, timezone],
+            lambda uow, at: stamp_books_zone(uow, timezone, at, move=True),
+        )
+        if not stamp.redating:
+            return stamp  # the same zone as before: no month changes
+        target = zone(timezone)
+        for kind in REDATED:
+            with self.context.reader(snapshot=False) as uow:
+                ids = ids_of(uow, kind)
+            for start in range(0, len(ids), PAGE):
+                page = ids[start : start + PAGE]
+                runner.write(
+                    actor,
+                    "move_books_zone",
+                    None,
+                    [timezone, document_spec(kind.cls).kind, page[0]],
+                    redating(kind, page, target),
+                )
+        return runner.write(
+            actor, "move_books_zone", None, [timezone], lambda uow, at: books_moved(uow, timezone)
+        )
 
     # -- the context, for hosts that read it ----------------------------------------------------------
 

@@ -642,7 +642,10 @@ class FeeDesk:
         """Hand one request to the issuer and record the answer (issued or failed) in its own transaction.
 
         The finance system is called outside any transaction (a slow or failing issuer holds no lock);
-        its answer is recorded through the runner as the command of ``actor`` who asked for it.
+        its answer is recorded through the runner as the command of ``actor`` who asked for it. A
+        failure, whatever the issuer raised, is recorded on the request (``retry_invoices`` sends it
+        again), as a notifier's is on its message: the command that asked for the invoice (an accepted
+        quote) is done and stays done.
         """
         with self.context.store() as uow:
             record = uow.documents.get(InvoiceRecord, record_id)
@@ -663,10 +666,7 @@ class FeeDesk:
                 record.payer_kind,
                 record.payer_id,
             )
-            try:
-                outcome = self.issuer.issue(request)
-            except AftersalesError as exc:
-                outcome = str(exc)
+            outcome = _issued(self.issuer, request)
 
         def apply(uow: UnitOfWork, now: datetime) -> InvoiceRecord:
             answered = uow.documents.get(InvoiceRecord, record_id)
@@ -973,3 +973,21 @@ def _check_slip_quote(uow: UnitOfWork, ticket: Ticket, quote_id: str) -> None:
     for slip in uow.documents.query(FeeSlip, ticket_id=ticket.id):
         if slip.quote_id == quote_id and slip.is_active:
             raise ValidationError(f"quote {quote_id} is already charged on slip {slip.id}", field="quote_id")
+
+
+def _issued(issuer: InvoiceIssuer, request: InvoiceRequest) -> IssuedInvoice | str:
+    """The finance system's answer to ``request``: the invoice, or why there is none. The issuer is the
+    host's (a remote system): anything it raises, or an answer that is no ``IssuedInvoice``, is a failure
+    to record and retry, not an error of the command that asked for the invoice."""
+    try:
+        answer = issuer.issue(request)
+    except Exception as exc:  # the host's finance system may fail in any way
+        return str(exc) if isinstance(exc, AftersalesError) else f"{type(exc).__name__}: {exc}"
+    if not isinstance(answer, IssuedInvoice):
+        return f"the invoice issuer answered {type(answer).__name__}, not IssuedInvoice"
+    number, at = answer.invoice_number, answer.issued_at
+    if not isinstance(number, str) or not number.strip() or len(number) > 64:
+        return "the invoice issuer answered an invoice number that is not 1-64 characters"
+    if not isinstance(at, datetime) or at.utcoffset() is None:
+        return "the invoice issuer answered an issue time that is no timezone-aware datetime"
+    return answer

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -48,6 +48,7 @@ from aftersales.errors import (
     AftersalesError,
     CalendarDataMissing,
     ConcurrencyConflict,
+    ConfigurationError,
     DuplicateError,
     NotFound,
     StoreBusy,
@@ -136,19 +137,26 @@ def _interval(value: object) -> timedelta:
     return value
 
 
+def _unknown_jobs(names: Iterable[object], field: str) -> None:
+    """Refuse job names that are not :data:`JOB_NAMES`, naming them (as text: a number or a list among
+    them failed as a bare ``TypeError`` while the message was written)."""
+    unknown = sorted({n if isinstance(n, str) else repr(n) for n in names if n not in JOB_NAMES})
+    if unknown:
+        raise ValidationError(f"unknown job(s) {', '.join(unknown)}", field=field)
+
+
 def _names(value: object) -> frozenset[str]:
     # A bare name would be read as its letters ("unknown job(s) d, e, i …"), a number as a bare TypeError.
     if isinstance(value, str) or not isinstance(value, frozenset | set | tuple | list):
         raise ValidationError("disabled is a set of job names, such as {'deliver'}", field="disabled")
+    _unknown_jobs(value, "disabled")  # before hashing: a list among the names is no name either
     return frozenset(value)
 
 
 def _intervals(value: Mapping[str, timedelta]) -> Mapping[str, timedelta]:
     if not isinstance(value, Mapping):  # pairs or a name failed with a bare TypeError, or per letter
         raise ValidationError("every maps job names to intervals (timedelta)", field="every")
-    unknown = set(value) - set(JOB_NAMES)
-    if unknown:
-        raise ValidationError(f"unknown job(s) {', '.join(sorted(unknown))}", field="every")
+    _unknown_jobs(value, "every")
     return {**_EVERY, **{name: _interval(every) for name, every in value.items()}}
 
 
@@ -202,9 +210,6 @@ class JobSettings:
     """Messages delivered at once (threads) by the ``deliver`` job."""
 
     def __attrs_post_init__(self) -> None:
-        unknown = self.disabled - set(JOB_NAMES)
-        if unknown:
-            raise ValidationError(f"unknown job(s) {', '.join(sorted(unknown))}", field="disabled")
         if not isinstance(self.lease, timedelta) or self.lease <= timedelta(0):
             raise ValidationError("the job lease is a positive timedelta", field="lease")
 
@@ -271,13 +276,20 @@ class Jobs:
         """Run every job that is due at ``now`` (the desk's clock by default) and not held elsewhere.
 
         ``only`` restricts the run to the named jobs (still leased and bounded; their interval is
-        ignored: a host calling a job by name wants it now).
+        ignored: a host calling a job by name wants it now). A job the settings disable is refused
+        there (``ValidationError`` naming ``only``): it never runs here, and asking for it by name ran
+        nothing and said nothing.
         """
         now = require_aware(now if now is not None else self.context.now(), "now")
         if only is not None:
-            unknown = set(only) - set(JOB_NAMES)
-            if unknown:
-                raise ValidationError(f"unknown job(s) {', '.join(sorted(unknown))}", field="only")
+            _unknown_jobs(only, "only")
+            disabled = sorted(self.settings.disabled.intersection(only))
+            if disabled:
+                raise ValidationError(
+                    f"job(s) {', '.join(disabled)} are disabled in this desk's job settings "
+                    "(JobSettings.disabled): they never run here",
+                    field="only",
+                )
         ran: list[str] = []
         skipped: list[str] = []
         failed: dict[str, str] = {}
@@ -458,7 +470,13 @@ class Jobs:
         monthly_feedback_to`` (seed 004 第五条 1(6): 每月反馈给总经理及相关部门), once the month's first
         working day has begun on the desk's calendar (its first day without one): 1 when sent, 0 when it
         is not time yet or it went out before (a :class:`JobMark` per month, written with the messages
-        in one transaction, so two runs or two processes send it once)."""
+        in one transaction, so two runs or two processes send it once).
+
+        A month is marked sent only when its notice reaches the general manager: with no contact the desk
+        can write to for ``general_manager`` in the staff directory the run fails with a
+        ``ConfigurationError`` naming ``staff.general_manager`` (in ``JobsReport.failed`` and the job's
+        lease), nothing is written, and every later run tries again. Before, the month was marked sent
+        with nothing delivered and never sent again."""
         if self.feedback is None:
             return 0
         permit(self.actor, Workflow.DOCUMENTS, "announce_monthly_feedback")
@@ -483,12 +501,22 @@ class Jobs:
         notifications = self.context.notifications
 
         def announce(uow: UnitOfWork, at: datetime) -> int:
+            messages = notifications.staff_messages("monthly_feedback", roles, values, mark_id, at)
+            if not notifications.staff_messages(
+                "monthly_feedback", [Role.GENERAL_MANAGER], values, mark_id, at
+            ):  # nobody to read it: the month is not marked sent, it waits for a contact (next run)
+                raise ConfigurationError(
+                    f"the monthly feedback of {month} goes to the general manager (seed 004 第五条 1(6)): "
+                    "the staff directory has no contact the desk can write to for general_manager; "
+                    "the month waits until one is listed",
+                    key="staff.general_manager",
+                )
             mark = JobMark(mark_id, at)
             try:
                 uow.documents.add(mark)
             except DuplicateError:
                 return 0  # another run sent it meanwhile
-            uow.outbox.put(notifications.staff_messages("monthly_feedback", roles, values, mark.id, at))
+            uow.outbox.put(messages)
             return 1
 
         return self.runner.write(self.actor, "announce_monthly_feedback", None, [month], announce)

@@ -30,6 +30,7 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaTargets
 from aftersales.domain.ticket import Ticket
 from aftersales.errors import (
+    ConfigurationError,
     FaultRecordRequired,
     InvalidTransition,
     SlaExtensionRefused,
@@ -64,9 +65,22 @@ __all__ = [
 
 
 def lifecycle_params(policies: PolicySet) -> LifecycleParams:
-    """The pack's ``[lifecycle]`` parameters (their defaults when the kind is not active)."""
+    """The pack's ``[lifecycle]`` parameters (their defaults when the kind is not active).
+
+    An override that is no ``DefaultLifecycle`` (``LifecycleParams(...)`` itself, a table, another
+    object) is a ``ConfigurationError`` naming ``lifecycle``: it used to be replaced by the defaults
+    without a word, so the fault record and the confirmation channels it set were not required. The
+    desk asks at construction, so such a desk is refused before it opens."""
     found = policies.extra.get("lifecycle")
-    return found.params if isinstance(found, DefaultLifecycle) else LifecycleParams()
+    if found is None:
+        return LifecycleParams()
+    if isinstance(found, DefaultLifecycle):
+        return found.params
+    raise ConfigurationError(
+        f"the lifecycle policy is a DefaultLifecycle (DefaultLifecycle(LifecycleParams(...)) or the "
+        f"pack's [lifecycle] section), got {type(found).__name__}",
+        key="lifecycle",
+    )
 
 
 def _refuse(ticket: Ticket, command: str, why: str) -> InvalidTransition:

@@ -9,6 +9,7 @@ configured per role), renders the text in each recipient's locale and time zone,
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -26,6 +27,7 @@ from aftersales.errors import ConfigurationError, NotFound, ValidationError
 from aftersales.i18n.locales import DEFAULT_LOCALE, resolve_locale
 from aftersales.i18n.notifications import Renderer
 from aftersales.i18n.values import Term
+from aftersales.policies.decision import Decision
 from aftersales.policies.notification import NotificationEvent, NotificationFacts
 from aftersales.policies.protocols import NotificationPolicy
 from aftersales.ports.erasure import keeps_personal_copies, quotes_any
@@ -34,6 +36,7 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.serialization import converter, event_data
 from aftersales.service.on_duty import agents_on_duty
+from aftersales.service.policy_memo import DecisionMemo
 
 __all__ = ["EVENT_TOPIC", "NotificationRequest", "Notifications", "address_of"]
 
@@ -190,11 +193,8 @@ class Notifications:
         # Only a directory listing agents by name can route to the agents on duty: without one, no
         # notice reads the roster.
         self._agents_listed = any(entry.startswith(f"{Role.AGENT.value}:") for entry in self.people)
-        # Policies are pure functions of their facts, and there are a handful of fact sets: remember
-        # each policy's answers (keyed by its id; the policy itself is kept to check it is the same).
-        self._roles: dict[
-            tuple[int, NotificationEvent, Priority], tuple[NotificationPolicy, tuple[Role, ...]]
-        ] = {}
+        # The notification policy's answers per (moment, priority): a handful of fact sets.
+        self._roles: DecisionMemo[NotificationFacts, Decision[tuple[Role, ...]]] = DecisionMemo()
         self._addresses: dict[int, tuple[Contact, tuple[str, str, str] | None]] = {}
         keeps_personal_copies(self)  # an erasure through any desk of this process reaches these addresses
 
@@ -270,15 +270,9 @@ class Notifications:
     def _decide(
         self, policy: NotificationPolicy, moment: NotificationEvent, priority: Priority
     ) -> tuple[Role, ...]:
-        # The key is the facts' values: the facts object is built only for a policy's first answer.
-        key = (id(policy), moment, priority)
-        found = self._roles.get(key)
-        if found is not None and found[0] is policy:
-            return found[1]
-        roles = policy.decide(NotificationFacts(moment, priority)).outcome
-        if len(self._roles) < 1024:
-            self._roles[key] = (policy, roles)
-        return roles
+        # The facts object is built only for a policy's first answer.
+        facts = functools.partial(NotificationFacts, moment, priority)
+        return self._roles.decide_by(policy, (moment, priority), facts).outcome
 
     def forget_erased(self, customer_id: str, ticket_ids: Sequence[str], needles: Sequence[str]) -> int:
         """Drop the remembered addresses of contacts quoting one of ``needles`` (an erased person: their

@@ -49,6 +49,7 @@ __all__ = [
     "PRIVACY_ROLES",
     "READERS",
     "REGION_WRITES",
+    "REPORT_ROLES",
     "Workflow",
     "authorize",
     "can_read",
@@ -210,6 +211,30 @@ PRIVACY_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
 )
 """Personal data (PIPL): erasure, the right of access (a customer exports their own), the access log."""
 
+# -- the reports people read (session 21): each scoped report entry asks one of these ------------------
+REPORT_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
+    {
+        # Seed 002 二、反馈信息的处理: the after-sales department's 分类统计和分析 of the faults
+        # (Pareto, trend): the heads and the auditor the network's; a dealer its own jobs' faults
+        # (乙方…所维修情况: its repairs).
+        "fault_report": _HEADS | {R.AUDITOR, R.SYSTEM, R.DEALER_STAFF},
+        # Seed 004 批量质量事故: a batch spans every dealer's customers — the maker's judgement.
+        "batch_incident_report": _HEADS | {R.AUDITOR, R.SYSTEM},
+        # Seed 002 9/10 (每月…统计并报至甲方的售后服务部): the department reads every dealer's month, a
+        # dealer its own report's row (乙方 reports and is spot-checked: 甲方有权…抽查).
+        "dealer_monthly_report": _HEADS | {R.AUDITOR, R.SYSTEM, R.DEALER_STAFF},
+        # Seed 003 绩效考核 / seed 001 六(三) 售后團隊成員的考核由售後經理負責: each engineer's conduct
+        # and each agent's KPIs are the appraisers' (no seed lets the appraised read everyone's table).
+        "conduct_report": _HEADS | {R.AUDITOR, R.SYSTEM},
+        "staff_kpi_report": _HEADS | {R.AUDITOR, R.SYSTEM},
+        # Maintenance figures (seed 000 售後維護; plan compliance, due visits, contracts, recurring faults):
+        # the heads and the auditor every dealer's; a dealer its own plans', visits' and contracts'.
+        "maintenance_report": _HEADS | {R.AUDITOR, R.SYSTEM, R.DEALER_STAFF},
+    }
+)
+"""Who reads which report (the KPI trend is the KPI report's ``kpi_report``). Dealer staff read their own
+dealer's part only; customers and engineers read none of them."""
+
 _DOCUMENTS: dict[str, frozenset[Role]] = {
     **PRIVACY_ROLES,
     **FEE_ROLES,
@@ -258,6 +283,7 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "read_budgets": _SEE_ALL,
     # Re-indexing every ticket for search: an administrator's one-off (it reads every customer's tickets).
     "rebuild_search_index": _HEADS | {R.SYSTEM},
+    **REPORT_ROLES,
 }
 
 MASTER_DATA_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(

@@ -23,6 +23,7 @@ from aftersales.domain.classification import Category
 from aftersales.domain.contact import zone
 from aftersales.domain.products import Asset, Product
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.policies.attachments import written_report_missing
 from aftersales.policies.chargeability import design_hazard_causes
@@ -138,8 +139,10 @@ class _Tally:
 
 def _problem_found(ticket: Ticket) -> bool:
     """A repair call reports a problem; any other ticket once a fault record says one was found (the
-    written-report rule's reading of 在发现问题时). Complaints are counted as complaints, not here."""
-    if ticket.category == Category.COMPLAINT:
+    written-report rule's reading of 在发现问题时). Complaints are counted as complaints, not here; a
+    cancelled call (called off, registered in error, a duplicate, cancelled by an erasure) found no
+    problem, as it is no fault evidence in the fault statistics (``ports.reporting.fault_evidence``)."""
+    if ticket.category == Category.COMPLAINT or ticket.state == TicketState.CANCELLED:
         return False
     return ticket.category == Category.REPAIR or bool(ticket.fault_records)
 

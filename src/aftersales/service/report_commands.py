@@ -22,15 +22,17 @@ from aftersales.service.complaint_incidents import IncidentComplaints
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import Workflow, permit, roles_for
 from aftersales.service.quality_incidents import detect_in_batch
+from aftersales.service.report_scopes import ReportScopes
 from aftersales.service.runner import CommandRunner, check_actor
-from aftersales.service.scope import party_visible, sees_every
+from aftersales.service.scope import party_visible
 
 __all__ = ["ReportCommands"]
 
 
 @validated_commands
-class ReportCommands:
-    """Report commands of one desk (``desk.reports``)."""
+class ReportCommands(ReportScopes):
+    """Report commands of one desk (``desk.reports``), and the scopes of the reports people read
+    (:class:`~aftersales.service.report_scopes.ReportScopes`)."""
 
     def __init__(
         self, context: DeskContext, runner: CommandRunner, on_incident: IncidentComplaints | None = None
@@ -39,19 +41,6 @@ class ReportCommands:
         self.runner = runner
         self.on_incident = on_incident
         """Hears of each incident raised here (the complaints about its tickets are major, seed 004)."""
-
-    def kpi_scope(self, actor: Actor) -> str | None:
-        """Whether ``actor`` may read the KPI report (the permission table's ``kpi_report``), and whose:
-        ``None`` for every dealer's (the heads, the auditor), the dealer's id for its staff, who read
-        their own dealer's figures only. :func:`aftersales.reports.kpi.scoped_kpi_report` asks it first."""
-        check_actor(actor)
-        permit(actor, Workflow.DOCUMENTS, "kpi_report")
-        allowed = roles_for(Workflow.DOCUMENTS, "kpi_report")
-        if sees_every(actor, allowed):
-            return None
-        if actor.dealer_id is None:  # dealer staff of no dealer: nothing of theirs to read
-            raise PermissionDenied(str(actor), "kpi_report")
-        return actor.dealer_id
 
     def submit_dealer_report(
         self,

@@ -161,7 +161,7 @@ def recompute_dues(
             # a make-up day added), not only the provisional ones: the stored due is the status's due.
             if not (provisional or undue or after != before or held):
                 continue
-            if ticket.can("recalculate_sla"):  # complaints record no such step; their dues still move
+            if ticket.can("recalculate_sla"):  # a host's own workflow may have no such step
                 payload: dict[str, JsonValue] = {
                     "old_response_due_at": _iso(before[0]),
                     "new_response_due_at": _iso(after[0]),

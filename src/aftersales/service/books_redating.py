@@ -1,0 +1,84 @@
+"""The books' months, dated again in the zone the books moved to (:meth:`ServiceDesk.move_books_zone`).
+
+A few records keep a *local* month worked out from one of their own instants in the books' zone: a fee
+slip's ``month`` (from ``issued_at``) and a materials movement's ``month`` (from ``at``) — the month a
+slip's income or a free issue counts in, indexed so a month's money is one range of the index. Instants
+do not move with the zone, these months do: a slip issued at 20:00 UTC on 30 April counts in May for
+books kept in Shanghai and in April for books kept in London. Every other zone-dependent figure (KPI
+months, archives, reports) is worked out from instants when it is read.
+
+The move re-dates these months page by page (:data:`PAGE` records per transaction, as the migrations
+do), each page its own write; a record already dated in the new zone is left untouched, so a move that
+stopped half way is finished by running it again (the stamp says the books are being moved until the
+last page has committed, and desks are refused until then).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from aftersales.domain.fee_slips import FeeSlip, MaterialsMovement
+from aftersales.errors import NotFound
+from aftersales.ports.documents import Document
+from aftersales.ports.unit_of_work import UnitOfWork
+
+__all__ = ["PAGE", "REDATED", "Redated", "ids_of", "month_in", "redate_page", "redating"]
+
+PAGE = 500
+"""Records re-dated per transaction: a large store's move never holds the write lock for long."""
+
+
+@attrs.frozen
+class Redated:
+    """A kind of record keeping a local month of one of its instants, in the books' zone."""
+
+    cls: type[Document]
+    field: str
+    instant: Callable[[object], datetime]
+
+
+REDATED: tuple[Redated, ...] = (
+    Redated(FeeSlip, "month", lambda slip: slip.issued_at),  # type: ignore[attr-defined]
+    Redated(MaterialsMovement, "month", lambda movement: movement.at),  # type: ignore[attr-defined]
+)
+"""Every record whose stored month depends on the books' zone (see the module docstring)."""
+
+
+def month_in(at: datetime, zone: ZoneInfo) -> str:
+    """The month (``YYYY-MM``) ``at`` falls in, in ``zone``: how the fee and materials desks date them."""
+    return at.astimezone(zone).strftime("%Y-%m")
+
+
+def ids_of(uow: UnitOfWork, kind: Redated) -> list[str]:
+    """The ids of every record of ``kind``, in id order (from the index where the store reads it so)."""
+    versions = getattr(uow.documents, "versions", None)
+    if versions is not None:
+        return sorted(versions(kind.cls))
+    return [doc.id for doc in uow.documents.query(kind.cls)]
+
+
+def redate_page(uow: UnitOfWork, kind: Redated, ids: Sequence[str], zone: ZoneInfo) -> int:
+    """Date the month of each of ``ids`` (records of ``kind``) in ``zone``; returns how many changed.
+
+    A record gone meanwhile (none are deleted today) is skipped; one already dated in ``zone`` is not
+    written."""
+    changed = 0
+    for id_ in ids:
+        try:
+            record = uow.documents.get(kind.cls, id_)
+        except NotFound:
+            continue
+        month = month_in(kind.instant(record), zone)
+        if getattr(record, kind.field) != month:
+            uow.documents.save(attrs.evolve(record, **{kind.field: month}))  # type: ignore[misc]
+            changed += 1
+    return changed
+
+
+def redating(kind: Redated, ids: Sequence[str], zone: ZoneInfo) -> Callable[[UnitOfWork, datetime], int]:
+    """:func:`redate_page` of ``ids`` as a write's step (``apply(uow, now)``)."""
+    return lambda uow, now: redate_page(uow, kind, ids, zone)

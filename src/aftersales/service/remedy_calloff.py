@@ -1,0 +1,131 @@
+"""A complaint cancelled or withdrawn calls off the remedy work not yet carried out, in its own command.
+
+Seed 002 (客户投诉的处理方法, 四、谈判 → 方案的落实): a remedy is a card played in a negotiation, and the
+work it opened (:mod:`aftersales.service.remedy_work`) is the agreed solution carried out. A customer who
+withdraws the complaint (撤诉) leaves the negotiation: what was agreed and not yet done is no longer owed,
+and a complaint cancelled (registered by mistake, a duplicate) owed nothing. Left open, the extra
+maintenance visits stayed in the dispatch queue and the free pick slip in the warehouse's, waiting for
+steps the cancelled complaint refuses.
+
+So when a complaint's step cancels it (``withdraw``, ``cancel``; through the complaint desk or
+``desk.cancel``), in the same transaction:
+
+- each extra maintenance visit not yet begun (new, triaged or assigned) is cancelled, with the reason
+  :data:`WITHDRAWN` or :data:`CANCELLED` and the complaint named in the event's payload; the ticket is
+  settled as any cancelled ticket (its hooks, SLA due times, notifications). A visit being worked or done
+  is carried out: it stays.
+- each free-accessory request not yet shipped is cancelled with the same reason. Parts already shipped
+  are not un-shipped: the request stays as it is.
+
+Both are recorded as done by the desk itself (``Role.SYSTEM``): the consequence of the complaint's end,
+not a decision of whoever ended it. A complaint cancelled by a personal-data erasure is left to the
+erasure, which cancels the person's open tickets (the visits among them) itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from aftersales.domain.actors import ActorRef, Role
+from aftersales.domain.classification import TicketKind
+from aftersales.domain.complaint_workflow import ComplaintState
+from aftersales.domain.complaints import ComplaintFile, RemedyKind
+from aftersales.domain.events import TicketEvent
+from aftersales.domain.materials import MaterialsRequest
+from aftersales.domain.materials_workflow import MaterialsState
+from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
+from aftersales.errors import NotFound
+from aftersales.ports.outbox import OutboxMessage
+from aftersales.ports.unit_of_work import UnitOfWork
+from aftersales.service.actors import Actor
+from aftersales.service.clock_skew import stamp_for
+from aftersales.service.privacy import CANCELLED_BY_ERASURE
+from aftersales.service.runner import CommandRunner, TicketHook
+
+__all__ = ["CANCELLED", "WITHDRAWN", "call_off_remedy_work"]
+
+WITHDRAWN = "complaint_withdrawn"
+"""The reason given to remedy work called off because the customer withdrew the complaint."""
+CANCELLED = "complaint_cancelled"
+"""The reason given to remedy work called off because the complaint was cancelled."""
+
+_DESK = ActorRef("aftersales", Role.SYSTEM)
+_NOT_BEGUN = frozenset({TicketState.NEW.value, TicketState.TRIAGED.value, TicketState.ASSIGNED.value})
+"""The states of a visit whose work has not begun: nobody is on site, nothing was done."""
+_UNSHIPPED = frozenset(
+    s.value
+    for s in (
+        MaterialsState.REQUESTED,
+        MaterialsState.WARRANTY_CHECKED,
+        MaterialsState.PICK_SLIP,
+        MaterialsState.APPROVED,
+        MaterialsState.PICKED,
+    )
+)
+_ENDED = ComplaintState.CANCELLED.value
+
+
+def call_off_remedy_work(runner: CommandRunner) -> TicketHook:
+    """The hook: a complaint's cancellation or withdrawal calls off its remedy work not yet carried out
+    (see the module's docstring)."""
+
+    def hook(
+        uow: UnitOfWork,
+        actor: Actor,
+        ticket: Ticket,
+        before: str,
+        events: Sequence[TicketEvent],
+        now: datetime,
+    ) -> Sequence[OutboxMessage] | None:
+        if ticket.kind is not TicketKind.COMPLAINT or ticket.state != _ENDED or before == _ENDED:
+            return None
+        try:
+            file = uow.documents.get(ComplaintFile, ticket.id)
+        except NotFound:
+            return None  # no file, no remedies
+        ending = next((e for e in reversed(events) if e.to_state == _ENDED), None)
+        if ending is not None and ending.reason == CANCELLED_BY_ERASURE:
+            # The erasure cancels the person's open tickets itself, the visits among them, from the
+            # copies it holds (and erases the documents it read): a second cancellation here would race it.
+            return None
+        reason = WITHDRAWN if ending is not None and ending.action == "withdraw" else CANCELLED
+        messages: list[OutboxMessage] = []
+        for remedy in file.remedies:
+            if remedy.kind is RemedyKind.EXTRA_MAINTENANCE_VISIT:
+                for visit_id in remedy.work:
+                    messages += _cancel_visit(runner, uow, ticket.id, visit_id, reason, now)
+            elif remedy.kind is RemedyKind.FREE_ACCESSORY:
+                for request_id in remedy.work:
+                    _cancel_request(uow, request_id, reason, now)
+        return messages
+
+    return hook
+
+
+def _cancel_visit(
+    runner: CommandRunner, uow: UnitOfWork, complaint_id: str, visit_id: str, reason: str, now: datetime
+) -> list[OutboxMessage]:
+    try:
+        visit = runner.load(uow, visit_id, lock=True)
+    except NotFound:
+        return []  # erased with its customer
+    if visit.state not in _NOT_BEGUN or not visit.can("cancel"):
+        return []
+    before, count = visit.state, len(visit.events)
+    visit.cancel(_DESK, stamp_for(visit, now), reason, payload={"complaint_id": complaint_id})
+    messages = runner.settle_moved_ticket(uow, Actor.system(), visit, before, visit.events[count:], now)
+    uow.tickets.save(visit)
+    return messages
+
+
+def _cancel_request(uow: UnitOfWork, request_id: str, reason: str, now: datetime) -> None:
+    try:
+        request = uow.documents.get(MaterialsRequest, request_id)
+    except NotFound:
+        return
+    if request.state.value not in _UNSHIPPED:
+        return  # shipped parts are not un-shipped; a request already ended stays ended
+    request.cancel(_DESK, max(now, request.last_at), reason)
+    uow.documents.save(request)
