@@ -84,7 +84,7 @@ def test_a_closed_campaign_is_final(backend: str, tmp_path: Path) -> None:
             rules=SamplingRules(sample_size=10, served_within_days=None),
         )  # fmt: skip
         answered, pending = "Q-close:cust-zh", "Q-close:cust-en"
-        desk.surveys.answer(world.agent, answered, survey=SatisfactionSurvey(5, 5, 4, 5, 5, 5))
+        desk.surveys.answer(world.agent, answered, survey=SatisfactionSurvey(5, 5, 4, 5, 5, 5, attitude=5))
         with pytest.raises(PermissionDenied):
             desk.surveys.close(world.dealer_sh_staff, "Q-close")
         closed = desk.surveys.close(world.manager, "Q-close", reason="第一季度结束")
@@ -93,7 +93,7 @@ def test_a_closed_campaign_is_final(backend: str, tmp_path: Path) -> None:
         (declined,) = desk.surveys.tasks(world.agent, "Q-close", state=SurveyTaskState.DECLINED)
         assert (declined.id, declined.comment) == (pending, "第一季度结束")
         with pytest.raises(InvalidTransition):
-            desk.surveys.answer(world.agent, pending, survey=SatisfactionSurvey(1, 1, 1, 1, 1, 1))
+            desk.surveys.answer(world.agent, pending, survey=SatisfactionSurvey(1, 1, 1, 1, 1, 1, attitude=1))
         with pytest.raises(InvalidTransition):
             desk.surveys.close(world.manager, "Q-close")
         results = desk.surveys.results(world.manager, "Q-close")

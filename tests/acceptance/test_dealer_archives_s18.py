@@ -229,10 +229,10 @@ def test_a_callback_attempt_records_how_it_was_tried(backend: str, tmp_path: Pat
         clock.advance(timedelta(hours=2))
         before = len(desk.ticket(w.manager, tid).events)
         with pytest.raises(ValidationError) as refused:
-            desk.record_callback_attempt(w.agent, tid, channel="planned")
+            desk.record_callback_attempt(w.agent, tid, channel="planned", note="未回复")
         assert refused.value.field == "channel"
         assert len(desk.ticket(w.manager, tid).events) == before
-        desk.record_callback_attempt(w.agent, tid, channel="wechat")
+        desk.record_callback_attempt(w.agent, tid, channel="wechat", note="未回复")
         (attempt,) = [e for e in desk.ticket(w.manager, tid).events if e.action == "callback_attempt"]
         assert attempt.payload["channel"] == "wechat"
         contacts = desk.archives.customer_archive(w.manager, w.cust_zh.id).contacts

@@ -51,7 +51,7 @@ BACKENDS = ["memory", "sqlite", "postgres"]
 
 
 def _score(overall: int) -> SatisfactionSurvey:
-    return SatisfactionSurvey(overall, overall, overall, overall, overall, overall)
+    return SatisfactionSurvey(overall, overall, overall, overall, overall, overall, attitude=overall)
 
 
 @contextlib.contextmanager

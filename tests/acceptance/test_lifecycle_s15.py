@@ -128,10 +128,10 @@ def test_three_attempts_in_one_instant_do_not_make_a_ticket_closable(
 ) -> None:
     desk, clock, world = setup
     ticket_id = _accepted(desk, clock, world)
-    desk.record_callback_attempt(world.agent, ticket_id)
+    desk.record_callback_attempt(world.agent, ticket_id, note="无人接听")
     for _ in range(2):
         with pytest.raises(ValidationError):
-            desk.record_callback_attempt(world.agent, ticket_id)
+            desk.record_callback_attempt(world.agent, ticket_id, note="无人接听")
     with pytest.raises(InvalidTransition, match="1 of 3"):
         desk.close(world.agent, ticket_id)
 
@@ -141,12 +141,14 @@ def test_attempts_of_a_new_cycle_count_afresh_after_a_reopen(
 ) -> None:
     desk, clock, world = setup
     ticket_id = _accepted(desk, clock, world)
-    desk.record_callback_attempt(world.agent, ticket_id)
+    desk.record_callback_attempt(world.agent, ticket_id, note="无人接听")
     desk.reopen(world.manager, ticket_id, reason="客户来电：又卡纸")
     desk.start_work(world.junior, ticket_id)
     desk.resolve(world.junior, ticket_id, summary="更换分离垫")
     desk.confirm(world.customer_zh, ticket_id)
-    desk.record_callback_attempt(world.agent, ticket_id)  # same instant, but another cycle's first
+    desk.record_callback_attempt(
+        world.agent, ticket_id, note="无人接听"
+    )  # same instant, but another cycle's first
     with pytest.raises(InvalidTransition, match="1 of 3"):
         desk.close(world.agent, ticket_id)
 

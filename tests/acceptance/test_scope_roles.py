@@ -473,7 +473,7 @@ def test_survey_tasks_are_listed_and_answered_only_through_a_role_that_may(story
         Actor.auditor("audit-bj"), dealer_id=DealerId("dealer-bj"), regions=frozenset({"BJ"})
     ).with_roles(Role.DEALER_STAFF)
     with pytest.raises(NotFound):
-        desk.surveys.answer(auditing, "Q1:cust-zh", survey=SatisfactionSurvey(5, 5, 5, 5, 5, 5))
+        desk.surveys.answer(auditing, "Q1:cust-zh", survey=SatisfactionSurvey(5, 5, 5, 5, 5, 5, attitude=5))
     assert desk.surveys.tasks(AGENT, "Q1", state=SurveyTaskState.ANSWERED) == []
 
 

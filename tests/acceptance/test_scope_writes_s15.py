@@ -203,7 +203,7 @@ def test_the_first_dealer_makes_the_same_writes(world: World) -> None:
 def test_a_second_dealer_of_the_region_answers_its_region_s_survey(world: World) -> None:
     # The one write the seed gives a dealer over its region beside the callbacks: the satisfaction survey.
     desk = world.desk
-    scores = SatisfactionSurvey(5, 5, 5, 5, 5, 5)
+    scores = SatisfactionSurvey(5, 5, 5, 5, 5, 5, attitude=5)
     before = _state(desk)
     with pytest.raises(NotFound):
         desk.surveys.answer(BEIJING, world.task, survey=scores)
@@ -270,7 +270,7 @@ def test_replays_in_scope_of_every_kind_of_author_still_answer(world: World) -> 
     # The rule is a read rule, not a refusal of whoever is not the office: a customer, dealer staff and an
     # engineer replay what they wrote.
     desk = world.desk
-    scores = SatisfactionSurvey(4, 4, 4, 4, 4, 4)
+    scores = SatisfactionSurvey(4, 4, 4, 4, 4, 4, attitude=4)
     customer = Actor.customer("cust-zh")
     junior = Actor.engineer("eng-jr", team="team-east")
     problem = ArticleProblem(("keeps_flushing",), product_id="wc-100")

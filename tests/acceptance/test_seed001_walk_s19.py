@@ -456,7 +456,10 @@ def test_a_periodic_callback_finds_a_problem_that_becomes_a_request_of_its_own_c
         (task,) = desk.surveys.tasks(world.agent, "2026-Q2")
         assert task.customer_id == world.cust_zh.id
         desk.surveys.answer(
-            world.agent, task.id, survey=SatisfactionSurvey(3, 4, 4, 4, 3, 3), comment="展位网络偶尔掉线"
+            world.agent,
+            task.id,
+            survey=SatisfactionSurvey(3, 4, 4, 4, 3, 3, attitude=4),
+            comment="展位网络偶尔掉线",
         )
         found = desk.open_ticket(
             world.agent, customer_id=world.cust_zh.id, description="回访发现: 展位网络偶尔掉线",

@@ -507,8 +507,12 @@ def test_a_survey_campaign_reports_each_rater_dimension_per_region(shop: Shop) -
     assert {t.customer_id for t in tasks} == {world.cust_zh.id, world.cust_en.id}
     assert desk.surveys.tasks(world.dealer_bj_staff, "2026-03") == []
     answers = [
-        SatisfactionSurvey(reliability=5, assurance=5, tangibles=4, empathy=3, responsiveness=2, overall=4),
-        SatisfactionSurvey(reliability=4, assurance=3, tangibles=4, empathy=5, responsiveness=3, overall=4),
+        SatisfactionSurvey(
+            reliability=5, assurance=5, tangibles=4, empathy=3, responsiveness=2, overall=4, attitude=4
+        ),
+        SatisfactionSurvey(
+            reliability=4, assurance=3, tangibles=4, empathy=5, responsiveness=3, overall=4, attitude=5
+        ),
     ]
     for task, survey in zip(tasks, answers, strict=True):
         desk.surveys.answer(shop.staff, task.id, survey=survey)  # the dealer helps survey its region

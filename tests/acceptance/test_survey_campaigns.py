@@ -34,7 +34,7 @@ def people(desk: ServiceDesk, world: World) -> None:
 
 
 def score(overall: int) -> SatisfactionSurvey:
-    return SatisfactionSurvey(overall, overall, overall, overall, overall, overall)
+    return SatisfactionSurvey(overall, overall, overall, overall, overall, overall, attitude=overall)
 
 
 def test_a_quarterly_campaign_samples_by_rules_and_reports_the_answers(

@@ -136,14 +136,23 @@ def test_a_campaigns_low_score_is_reported_to_the_manager(backend: str, tmp_path
     with noticed_desk(backend, tmp_path, "office_equipment") as (desk, _clock, world, notifier):
         _campaign(desk, world, "Q-low")
         desk.surveys.answer(
-            world.agent, "Q-low:cust-zh", survey=SatisfactionSurvey(2, 3, 2, 2, 1, 2), comment="上门太慢"
+            world.agent,
+            "Q-low:cust-zh",
+            survey=SatisfactionSurvey(2, 3, 2, 2, 1, 2, attitude=2),
+            comment="上门太慢",
         )
-        desk.surveys.answer(world.customer_en, "Q-low:cust-en", survey=SatisfactionSurvey(5, 5, 4, 5, 5, 4))
+        desk.surveys.answer(
+            world.customer_en, "Q-low:cust-en", survey=SatisfactionSurvey(5, 5, 4, 5, 5, 4, attitude=5)
+        )
         desk.deliver()
         ((address, subject, body),) = _low_score_notices(notifier)
         assert address == "manager@venus.example"  # the STAFF directory's manager (zh_Hans)
         assert "满意度调查 Q-low 出现低分" in subject and "张伟" in subject
-        assert "2 分（低于 3 分）" in body and "上门太慢" in body and "Q-low:cust-zh" in body
+        assert (
+            "总体满意度为 2 分，服务态度评价为 2 分（低于 3 分为低分）" in body
+            and "上门太慢" in body
+            and "Q-low:cust-zh" in body
+        )
         answered = desk.surveys.tasks(world.manager, "Q-low", state=SurveyTaskState.ANSWERED)
         assert {t.id for t in answered} == {"Q-low:cust-zh", "Q-low:cust-en"}
 
@@ -155,16 +164,20 @@ def test_the_campaigns_low_score_follows_the_complaint_threshold(backend: str, t
     strict = {"complaint": DefaultComplaintPolicy(ComplaintParams(complaint_below_score=4))}
     with world_desk(backend, tmp_path, notifier=notifier, overrides=strict) as (desk, _clock, world):
         _campaign(desk, world, "Q-low")
-        desk.surveys.answer(world.agent, "Q-low:cust-zh", survey=SatisfactionSurvey(3, 3, 3, 3, 3, 3))
+        desk.surveys.answer(
+            world.agent, "Q-low:cust-zh", survey=SatisfactionSurvey(3, 3, 3, 3, 3, 3, attitude=3)
+        )
         desk.deliver()
         (notice,) = _low_score_notices(notifier)
-        assert "3 分（低于 4 分）" in notice[2]
+        assert "3 分（低于 4 分为低分）" in notice[2]
     never = {"complaint": DefaultComplaintPolicy(ComplaintParams(complaint_below_score=0))}
     quiet, off = MemoryNotifier(), tmp_path / "off"
     off.mkdir()
     with world_desk(backend, off, notifier=quiet, overrides=never) as (desk, _clock, world):
         _campaign(desk, world, "Q-low")
-        desk.surveys.answer(world.agent, "Q-low:cust-zh", survey=SatisfactionSurvey(1, 1, 1, 1, 1, 1))
+        desk.surveys.answer(
+            world.agent, "Q-low:cust-zh", survey=SatisfactionSurvey(1, 1, 1, 1, 1, 1, attitude=1)
+        )
         desk.deliver()
         assert _low_score_notices(quiet) == []
 

@@ -158,7 +158,7 @@ def _closed(
         ticket.record_callback(AGENT_REF, at + timedelta(hours=2), problem_back=False)
     elif callback == "attempts":
         for k in range(3):
-            ticket.callback_attempt(AGENT_REF, at + timedelta(hours=2 + k))
+            ticket.callback_attempt(AGENT_REF, at + timedelta(hours=2 + k), note="无人接听")
     ticket.close(AGENT_REF, at + timedelta(hours=6))
     return ticket
 

@@ -380,7 +380,9 @@ def maintained(store: Opened) -> str:
     desk.surveys.start(MANAGER, campaign_id="Q1", period="2026-Q1")
     [task] = desk.surveys.tasks(AGENT, "Q1")
     assert task.customer_id == "c-1"
-    desk.surveys.answer(AGENT, task.id, survey=SatisfactionSurvey(4, 5, 4, 5, 4, 4), comment=f"{NAME} 满意")
+    desk.surveys.answer(
+        AGENT, task.id, survey=SatisfactionSurvey(4, 5, 4, 5, 4, 4, attitude=4), comment=f"{NAME} 满意"
+    )
     return str(done.id)
 
 

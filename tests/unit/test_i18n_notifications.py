@@ -90,6 +90,7 @@ SAMPLES: dict[str, dict[str, object]] = {
         "task_id": "2026-Q1:c1",
         "customer_name": "张三",
         "score": 2,
+        "attitude": 4,
         "below": 3,
         "comment": "上门太慢",
     },

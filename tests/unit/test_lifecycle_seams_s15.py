@@ -30,23 +30,23 @@ def _accepted() -> Ticket:
 
 def test_a_failed_callback_attempt_within_the_spacing_of_the_last_is_refused_before_any_change() -> None:
     t = _accepted()
-    t.callback_attempt(AGENT, at(3, 9))
+    t.callback_attempt(AGENT, at(3, 9), note="无人接听")
     events = list(t.events)
     for gap in (timedelta(0), CALLBACK_ATTEMPT_SPACING - timedelta(microseconds=1)):
         with pytest.raises(ValidationError) as refused:
-            t.callback_attempt(AGENT, at(3, 9) + gap)
+            t.callback_attempt(AGENT, at(3, 9) + gap, note="无人接听")
         assert refused.value.field == "at"
     assert t.events == events and t.callback_attempts == 1
-    t.callback_attempt(AGENT, at(3, 9) + CALLBACK_ATTEMPT_SPACING)
+    t.callback_attempt(AGENT, at(3, 9) + CALLBACK_ATTEMPT_SPACING, note="无人接听")
     assert t.callback_attempts == 2
 
 
 def test_the_spacing_counts_within_one_acceptance_and_never_hides_a_workflow_refusal() -> None:
     t = _accepted()
-    t.callback_attempt(AGENT, at(3, 9))
+    t.callback_attempt(AGENT, at(3, 9), note="无人接听")
     t.reopen(AGENT, at(3, 9), "back")
     with pytest.raises(InvalidTransition):  # rework: no callback to attempt, whatever the time
-        t.callback_attempt(AGENT, at(3, 9))
+        t.callback_attempt(AGENT, at(3, 9), note="无人接听")
 
 
 def test_a_callback_on_a_cancelled_ticket_names_the_callback_as_refused() -> None:

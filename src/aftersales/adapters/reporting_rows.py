@@ -36,6 +36,7 @@ from aftersales.ports.reporting import (
 _CANCELLED = TicketState.CANCELLED.value
 
 __all__ = [
+    "ATTITUDE_COLUMNS",
     "DELETE_FAULTS",
     "EXPECTED_COLUMNS",
     "FACT_COLUMNS",
@@ -62,7 +63,11 @@ were last told, the table's last columns, as the migration step appends them
 """The facts added after the ledger and timing columns (session 16): the last columns of the table, as
 the migration step appends them
 (:data:`~aftersales.adapters.reporting_sqlite_schema.SERVING_PAUSE_REPORT_STEP`)."""
-_FIRST_FACT_COLUMNS = FACT_COLUMNS[: len(FACT_COLUMNS) - len(LATER_FACT_COLUMNS)]
+ATTITUDE_COLUMNS: tuple[str, ...] = ("attitude",)
+"""The last fact (session 21): the callback's evaluation of the team's service attitude (seed 001 三(七)2),
+which the KPI averages beside the satisfaction; the table's last column, as the migration step appends it
+(:data:`~aftersales.adapters.reporting_sqlite_schema.ATTITUDE_REPORT_STEP`)."""
+_FIRST_FACT_COLUMNS = FACT_COLUMNS[: len(FACT_COLUMNS) - len(LATER_FACT_COLUMNS) - len(ATTITUDE_COLUMNS)]
 FAULT_COLUMNS: tuple[str, ...] = tuple(a.name for a in attrs.fields(FaultFacts))
 LEDGER_COLUMNS: tuple[str, ...] = (
     "priority", "channel", "customer_id", "engineer", "description", "symptom", "cause", "action",
@@ -76,10 +81,15 @@ TIMING_COLUMNS: tuple[str, ...] = ("response_stop_us",)
 """What the KPI's on-time rates read beside the facts: where an unanswered ticket's response clock stopped
 (:func:`~aftersales.ports.reporting.timing_stops`)."""
 REPORT_COLUMNS: tuple[str, ...] = (
-    _FIRST_FACT_COLUMNS + LEDGER_COLUMNS + TIMING_COLUMNS + LATER_FACT_COLUMNS + EXPECTED_COLUMNS
+    _FIRST_FACT_COLUMNS
+    + LEDGER_COLUMNS
+    + TIMING_COLUMNS
+    + LATER_FACT_COLUMNS
+    + EXPECTED_COLUMNS
+    + ATTITUDE_COLUMNS
 )
 """The ``report_tickets`` columns in table order: the first facts, the ledger's, the timing's, the later
-facts, the promised times."""
+facts, the promised times, the attitude."""
 
 # An upsert updates the row in place: the received-time index is only touched when that changes
 # (INSERT OR REPLACE would delete and re-insert every index entry on each save).
@@ -100,15 +110,17 @@ def _us(at: datetime | None) -> int | None:
 
 def event_facts(
     events: Sequence[TicketEvent], responses: frozenset[str] = RESPONSE_ACTIONS
-) -> tuple[int, int | None, int | None, int | None]:
+) -> tuple[int, int | None, int | None, int | None, int | None]:
     """What the report reads from a ticket's history, in one pass: how many reworks, when the callback
     of the current due time was made (µs, :func:`~aftersales.ports.reporting.current_callback_us`), the
-    last satisfaction score it recorded, and when the customer was first answered (µs,
-    :func:`~aftersales.domain.sla_reading.first_response`, by the ticket's own ``responses`` steps)."""
+    last satisfaction score it recorded, when the customer was first answered (µs,
+    :func:`~aftersales.domain.sla_reading.first_response`, by the ticket's own ``responses`` steps), and
+    the last evaluation of the team's service attitude a callback recorded."""
     reworks = 0
     callback_us: int | None = None
     satisfaction: int | None = None
     response_us: int | None = None
+    attitude: int | None = None
     for event in events:
         action = event.action
         if response_us is None and action in responses and is_response(event, responses):
@@ -123,7 +135,10 @@ def event_facts(
             value = event.payload.get("satisfaction")
             if isinstance(value, int) and not isinstance(value, bool):
                 satisfaction = value
-    return reworks, callback_us, satisfaction, response_us
+            value = event.payload.get("attitude")
+            if isinstance(value, int) and not isinstance(value, bool):
+                attitude = value
+    return reworks, callback_us, satisfaction, response_us, attitude
 
 
 def fact_values(ticket: Ticket) -> tuple[object, ...]:
@@ -135,7 +150,7 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
     and for every ticket of a bulk import.
     """
     events = ticket.events
-    reworks, callback_us, satisfaction, response_us = event_facts(events, response_steps(ticket))
+    reworks, callback_us, satisfaction, response_us, attitude = event_facts(events, response_steps(ticket))
     assignee = ticket.assignee
     records = ticket.fault_records
     fault = records[-1] if records else None
@@ -175,6 +190,7 @@ def fact_values(ticket: Ticket) -> tuple[object, ...]:
         timing_stops(ticket)[0],
         *later_facts(ticket),
         *expected_values(ticket),
+        attitude,
     )
 
 

@@ -48,7 +48,9 @@ _COUNTS = """count(*),
     sum(kind = 'complaint' OR category = 'complaint'),
     sum((kind = 'complaint' OR category = 'complaint') AND resolved_us IS NOT NULL),
     sum((kind = 'complaint' OR category = 'complaint') AND cancelled),
-    sum(callback_due_us IS NOT NULL AND callback_us IS NULL AND callback_due_us >= ?)"""
+    sum(callback_due_us IS NOT NULL AND callback_us IS NULL AND callback_due_us >= ?),
+    sum(attitude IS NOT NULL),
+    coalesce(sum(attitude), 0)"""
 
 _IN_PERIOD = "received_us >= ? AND received_us < ?"
 _NOT_CANCELLED = (

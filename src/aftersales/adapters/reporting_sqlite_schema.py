@@ -30,6 +30,7 @@ from aftersales.adapters.sqlite_ticket_events import events_of, parse_stored
 from aftersales.adapters.sqlite_write_batch import write_batch
 
 __all__ = [
+    "ATTITUDE_REPORT_STEP",
     "CALLBACK_REPORT_STEP",
     "EXPECTED_REPORT_STEP",
     "LEDGER_REPORT_STEP",
@@ -116,6 +117,15 @@ EXPECTED_REPORT_STEP: tuple[str, ...] = (
 )
 """The migration step adding the ledger's promised times to each row (session 20): the customer's expected
 resolution time and the visit or solution time they were last told (seed 003)."""
+
+ATTITUDE_REPORT_STEP: tuple[str, ...] = (
+    "ALTER TABLE report_tickets ADD COLUMN attitude INTEGER",
+    # Every row is written again by the back-fill, which fills the new column from the callbacks recorded.
+    "UPDATE report_backfill SET after_id = '', done = 0 WHERE EXISTS (SELECT 1 FROM tickets)",
+)
+"""The migration step adding the callback's evaluation of the team's service attitude to each row
+(session 21; seed 001 三(七)2: the survey asks the result's satisfaction and the attitude), which the KPI
+report averages beside the satisfaction."""
 
 _BATCH_SECONDS = 0.03  # each batch's reading and parsing (outside the write lock)
 _FIRST_BATCH = 50

@@ -72,7 +72,7 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
     # row: id, version, kind, state, is_open, unresolved, priority, urgency, category, customer,
     # dealer, region, assignee, product, batch, received_us, due_us, due_key, description.
     events = ticket.events
-    reworks, callback_us, satisfaction, response_us = event_facts(events, response_steps(ticket))
+    reworks, callback_us, satisfaction, response_us, attitude = event_facts(events, response_steps(ticket))
     assignee = ticket.assignee
     records = ticket.fault_records
     fault = records[-1] if records else None
@@ -116,6 +116,7 @@ def ticket_values(ticket: Ticket) -> tuple[tuple[object, ...], tuple[object, ...
         timing_stops(ticket)[0],
         *later_facts(ticket),
         *expected_values(ticket),
+        attitude,
     )
     return (*row, ticket_json_utf8(ticket), ticket.asset_id or ""), facts
 

@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 from aftersales.adapters.reporting_sqlite_schema import (
+    ATTITUDE_REPORT_STEP,
     CALLBACK_REPORT_STEP,
     EXPECTED_REPORT_STEP,
     LEDGER_REPORT_STEP,
@@ -180,6 +181,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 20 (session 20): the ledger's promised times (seed 003: the customer's 期望解决时间 and the 预计上门或
     # 解决时间 they were told) beside the facts; existing rows are rewritten by the small-batch back-fill.
     EXPECTED_REPORT_STEP,
+    # 21 (session 21): the callback's attitude evaluation (seed 001 三(七)2) beside the satisfaction, for
+    # the KPI's mean attitude; existing rows are rewritten by the small-batch back-fill.
+    ATTITUDE_REPORT_STEP,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

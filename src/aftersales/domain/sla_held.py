@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from aftersales.domain.calendar import BusinessCalendar
     from aftersales.domain.sla_clock import SlaStatus
 
-__all__ = ["HELD_KEY", "HELD_TARGETS", "held_dues", "with_held"]
+__all__ = ["HELD_KEY", "HELD_TARGETS", "HOLDING_STEPS", "held_dues", "with_held"]
 
 _TICK = timedelta(microseconds=1)
 
@@ -35,6 +35,10 @@ HELD_KEY = "held_breaches"
 
 HELD_TARGETS = ("response", "resolution")
 """The stored targets a recalculation may hold (those the ledger, the KPIs and the sweep read)."""
+
+HOLDING_STEPS = frozenset({"recalculate_sla", "reclassify"})
+"""The steps whose payload may name held breaches: a new calendar's recalculation, and a request
+reclassified into a category with longer targets (session 21)."""
 
 
 def held_dues(events: Iterable[TicketEvent]) -> dict[str, datetime]:
@@ -48,7 +52,7 @@ def held_dues(events: Iterable[TicketEvent]) -> dict[str, datetime]:
             named = payload.get(SLA_EXTENSION_KEY)
             for name in [named] if isinstance(named, str) else named if isinstance(named, list) else []:
                 held.pop(str(name), None)
-        elif action == "recalculate_sla" and payload:
+        elif action in HOLDING_STEPS and payload:
             kept = payload.get(HELD_KEY)
             if isinstance(kept, dict):
                 for name, at in kept.items():

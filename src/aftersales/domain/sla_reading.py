@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ARRIVAL_STEPS",
+    "GRADING_STEPS",
     "STEPS_BUT_ASSIGN",
     "STEP_CODES",
     "TAKEN_BY_DEALER_KEY",
@@ -53,15 +54,20 @@ def is_response(event: TicketEvent, actions: frozenset[str] = RESPONSE_ACTIONS) 
     )
 
 
+GRADING_STEPS = frozenset({"triage", "reclassify"})
+"""The steps after the opening that may set the ticket's priority (``payload["priority"]``): the triage,
+and a reclassification whose new category grades it otherwise (session 21)."""
+
+
 def last_grade(events: Sequence[TicketEvent], at: datetime | None = None) -> str | None:
-    """The grade (priority code) the last ``opened`` or ``triage`` event at or before ``at`` (any, when
+    """The grade (priority code) the last ``opened`` or grading step at or before ``at`` (any, when
     ``None``) set, as the SLA reads it; ``None`` when none did. Returned as stored, unparsed: an
     import compares it before trusting it."""
     for event in reversed(events):
         if at is not None and event.at > at:
             continue
         raw = event.payload.get("priority") if event.payload else None
-        if isinstance(raw, str) and event.action in ("opened", "triage"):
+        if isinstance(raw, str) and (event.action == "opened" or event.action in GRADING_STEPS):
             return raw
     return None
 

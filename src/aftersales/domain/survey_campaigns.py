@@ -217,11 +217,24 @@ class SurveyTask:
     version: int = 0
 
     def answer(self, survey: SatisfactionSurvey, comment: str, at: datetime, by: ActorRef) -> None:
-        """Record the customer's scores (RATER + overall)."""
+        """Record the customer's scores (RATER + overall) and their evaluation of the service attitude.
+
+        A campaign is a satisfaction survey (seed 000: 定期开展客户满意度调查), made by phone or by an online
+        questionnaire like the callback's; seed 001 三(七)2 says what such a survey asks —
+        调查内容包括客户对问题处理结果的满意度、对售后团队服务态度的评价等 — so an answer without
+        ``survey.attitude`` is half of it, as at a callback owing the survey: ``ValidationError`` naming
+        ``attitude``, nothing changes.
+        """
         if self.state is not SurveyTaskState.PENDING:
             raise InvalidTransition(f"survey task {self.id}", self.state.value, "answer_survey")
         if not isinstance(survey, SatisfactionSurvey):
             raise ValidationError("answers are a SatisfactionSurvey", field="answers")
+        if survey.attitude is None:
+            raise ValidationError(
+                "a satisfaction survey asks the customer to evaluate the service team's attitude (seed "
+                "001: 对售后团队服务态度的评价) beside the result: give the survey's attitude (1-5)",
+                field="attitude",
+            )
         self.answers = survey
         self.comment = comment
         self.answered_at = at

@@ -23,6 +23,7 @@ from aftersales.domain.ids import AssetId, CustomerId, DealerId, ProductId, Tick
 from aftersales.domain.instants import require_aware
 from aftersales.domain.reasons import Reason
 from aftersales.domain.repair_points import DESIGNATE_REPAIR_POINT, RepairPointNotice
+from aftersales.domain.sla_held import HELD_KEY
 from aftersales.domain.text import optional_bounded, required_text
 from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, TICKET_WORKFLOW, TicketState
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
@@ -610,8 +611,20 @@ class Ticket:
         of this cycle is the same call recorded twice (a double submission), which the record could not
         tell from two calls, and which would count towards closing without the callback the seeds require
         (003: 24小时内对客户进行回访). Refused with ``ValidationError`` naming ``at``; nothing changes.
+
+        ``note`` is the attempt's outcome, and is required: seed 001 五(三)3 — 沟通记录应详细、完整, 包括沟通
+        时间、沟通方式、沟通内容 — an attempt has its time (``at``) and way (``channel``) like any contact,
+        and, nothing having been said, its content is what came of it (无人接听, 关机, 空号, 拒接…): the
+        record that lets the pack close the ticket without its callback must say why the customer was not
+        reached. A missing or blank note is a ``ValidationError`` naming ``note``; nothing changes.
         """
         require_aware(at, "at")
+        if not isinstance(note, str) or not note.strip():
+            raise ValidationError(
+                "a failed callback attempt records its outcome (seed 001: 沟通内容 — 无人接听, 关机, 空号…): "
+                "give note",
+                field="note",
+            )
         last = self._last_callback_attempt() if self.can("callback_attempt") else None  # else: refused
         if last is not None and at - last < CALLBACK_ATTEMPT_SPACING:
             raise ValidationError(
@@ -852,17 +865,45 @@ class Ticket:
         self.tags = tuple(tags)
         return event
 
-    def reclassify(self, actor: ActorRef, at: datetime, category: Category, reason: str) -> TicketEvent:
+    def reclassify(
+        self,
+        actor: ActorRef,
+        at: datetime,
+        category: Category,
+        reason: str,
+        *,
+        held: Mapping[str, datetime] | None = None,
+        priority: Priority | None = None,
+        priority_reasons: Sequence[Reason] = (),
+    ) -> TicketEvent:
         """Correct the category the request was logged under (a repair call that was an inquiry), with
-        ``reason``; the event keeps the category it replaces. Raises before any change."""
+        ``reason``; the event keeps the category it replaces. Raises before any change.
+
+        ``priority`` is the grade the pack's rules give the request in its new category (with the
+        policy's ``priority_reasons``): when it differs, the event records it with the previous one, as a
+        triage does, and the SLA clocks follow it from this instant (seed 003 grades the request; the
+        grade follows the class it is in).
+
+        ``held`` are the targets whose announced breach the new category's longer targets would undo, with
+        the due each passed: the event records them (:data:`~aftersales.domain.sla_held.HELD_KEY`) and the
+        SLA holds them (seeds 003/004 考核: a month judged is not changed by a correction)."""
         if not isinstance(category, Category):
             raise ValidationError(f"category must be a Category, got {category!r:.40}", field="category")
         if category == self.category and self.can("reclassify"):
             raise ValidationError(f"the ticket is already of category {category.code}", field="category")
-        event = self.step(
-            "reclassify", actor, at, reason=reason, payload={"from": self.category.code, "to": category.code}
-        )
+        payload: dict[str, JsonValue] = {"from": self.category.code, "to": category.code}
+        if held:
+            payload[HELD_KEY] = {name: due.isoformat() for name, due in sorted(held.items())}
+        regraded = priority is not None and Priority(priority) is not (self.priority or Priority.NORMAL)
+        if priority is not None and regraded:
+            payload["priority"] = Priority(priority).value
+            payload["previous_priority"] = (self.priority or Priority.NORMAL).value
+            payload["reasons"] = _reason_facts(priority_reasons)
+        event = self.step("reclassify", actor, at, reason=reason, payload=payload)
         self.category = category
+        if priority is not None and regraded:
+            self.priority = Priority(priority)
+            self.priority_reasons = tuple(priority_reasons)
         return event
 
     def hand_over_to_complaint(

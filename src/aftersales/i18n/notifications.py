@@ -218,10 +218,10 @@ NOTIFICATION_KINDS: Final = _kinds(
     K(
         "survey_low_score",
         ("manager",),
-        {"campaign_id", "task_id", "customer_name", "score", "below", "comment"},
-        "A survey campaign's answer scored below the complaint policy's threshold, as a callback's low "
-        "score would open a complaint: the manager is told (seed 001 三(七)3: 分析客户不满意的原因…反馈给"
-        "售后经理).",
+        {"campaign_id", "task_id", "customer_name", "score", "attitude", "below", "comment"},
+        "A survey campaign's answer scored below the complaint policy's threshold (its overall score or "
+        "its service attitude rating), as a callback's low score would open a complaint: the manager is "
+        "told (seed 001 三(七)3: 分析客户不满意的原因…反馈给售后经理).",
     ),
     K(
         "maintenance_overdue",

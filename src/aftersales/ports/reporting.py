@@ -131,7 +131,8 @@ class TicketFacts:
     does not count. ``resolved_us`` the current resolution (cleared by rework);
     ``reworks`` counts reject/reopen events; ``callback_us`` is the first callback recorded after the
     current one was scheduled (:data:`SCHEDULE_CALLBACK_ACTION`) and
-    ``satisfaction`` the last integer ``satisfaction`` a callback recorded.
+    ``satisfaction`` the last integer ``satisfaction`` a callback recorded, ``attitude`` the last
+    evaluation of the team's service attitude one recorded (seed 001 三(七)2: the survey asks both).
 
     ``serving_dealer_id`` is the dealer doing the job (:func:`serving_dealer`); ``paused_us`` and
     ``paused_parts_us`` where the wait the ticket is in now began (:func:`pause_starts`): its SLA clocks
@@ -163,6 +164,7 @@ class TicketFacts:
     serving_dealer_id: str | None = None
     paused_us: int | None = None
     paused_parts_us: int | None = None
+    attitude: int | None = None
 
     @property
     def complaint(self) -> bool:
@@ -206,6 +208,10 @@ class TicketCounts:
     """Complaints cancelled or withdrawn: not in the denominator of the complaint resolution rate."""
     callbacks_pending: int = 0
     """Callbacks not made whose due time is not yet past at the report's instant: not late (yet)."""
+    attitude_rated: int = 0
+    """Tickets whose callback evaluated the team's service attitude (seed 001 三(七)2)."""
+    attitude_sum: int = 0
+    """The sum of those evaluations (1-5): over :attr:`attitude_rated`, the mean attitude."""
 
 
 @attrs.frozen
@@ -371,10 +377,14 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
     events = ticket.events
     callbacks = [e for e in events if e.action == CALLBACK_ACTION]
     satisfaction: int | None = None
+    attitude: int | None = None
     for event in callbacks:
         value = event.payload.get("satisfaction")
         if isinstance(value, int) and not isinstance(value, bool):
             satisfaction = value
+        value = event.payload.get("attitude")
+        if isinstance(value, int) and not isinstance(value, bool):
+            attitude = value
     answer = first_response(events, response_steps(ticket))
     response_us = micros(answer.at) if answer is not None else None
     response_due_us, resolution_due_us = judged_dues(ticket, response_us)
@@ -405,6 +415,7 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         serving_dealer_id=serving_dealer(ticket),
         paused_us=paused,
         paused_parts_us=paused_parts,
+        attitude=attitude,
     )
 
 
@@ -506,7 +517,7 @@ def count_facts(
     """
     totals: dict[str, list[int]] = {}
     for f in facts:
-        row = totals.setdefault(group_key(f, group), [0] * 16)
+        row = totals.setdefault(group_key(f, group), [0] * 18)
         resolved = f.resolved_us is not None
         values = (
             1,
@@ -530,6 +541,8 @@ def count_facts(
             and f.callback_us is None
             and as_of_us is not None
             and f.callback_due_us >= as_of_us,
+            f.attitude is not None,
+            f.attitude or 0,
         )
         for i, v in enumerate(values):
             row[i] += int(v)

@@ -198,6 +198,10 @@ class KpiRow:
     resolution_missed: int = 0
     """Tickets not resolved whose resolution clock ran past the due time (still running at the report's
     instant, or cancelled after it): late, in the denominator of :attr:`resolution_on_time_rate`."""
+    mean_attitude: Decimal | None = None
+    """The mean evaluation (1-5) of the team's service attitude the callbacks recorded, beside
+    :attr:`mean_satisfaction` (seed 001 三(七)2-3: the survey asks the result's satisfaction and the
+    attitude, and the specialist analyses why customers are dissatisfied); ``None`` when none was."""
 
     def exact(self, name: str) -> Fraction | None:
         """The exact value of the rate or mean called ``name`` (``None`` where nothing was measured).
@@ -209,6 +213,7 @@ class KpiRow:
         parts: dict[str, tuple[int, int]] = {
             "satisfaction_rate": (c.satisfied, c.rated),
             "mean_satisfaction": (c.satisfaction_sum, c.rated),
+            "mean_attitude": (c.attitude_sum, c.attitude_rated),
             "resolution_rate": (c.resolved, c.tickets - c.cancelled),
             "response_on_time_rate": (self.response_met, self.response.count + self.response_missed),
             "resolution_on_time_rate": (self.resolution_met, self.resolution.count + self.resolution_missed),
@@ -425,6 +430,9 @@ def _row(
         resolution_met=m.resolution_on_time,
         response_missed=m.response_missed,
         resolution_missed=m.resolution_missed,
+        mean_attitude=(Decimal(c.attitude_sum) / c.attitude_rated).quantize(Decimal("0.01"))
+        if c.attitude_rated
+        else None,
     )
 
 

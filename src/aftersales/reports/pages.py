@@ -38,11 +38,11 @@ __all__ = ["KPI_COLUMNS", "document_for"]
 K = ColumnKind
 KPI_COLUMNS: tuple[tuple[str, ColumnKind], ...] = (
     ("group", K.TEXT), ("tickets", K.COUNT), ("resolution_rate", K.RATE), ("satisfaction_rate", K.RATE),
-    ("mean_satisfaction", K.NUMBER), ("response_on_time_rate", K.RATE), ("resolution_on_time_rate", K.RATE),
-    ("first_time_fix_rate", K.RATE), ("rework_count", K.COUNT), ("complaint_resolution_rate", K.RATE),
-    ("callback_on_time_rate", K.RATE), ("response_mean", K.DURATION), ("response_p90", K.DURATION),
-    ("resolution_mean", K.DURATION), ("resolution_p90", K.DURATION), ("cost_per_ticket", K.MONEY),
-    ("over_budget", K.FLAG),
+    ("mean_satisfaction", K.NUMBER), ("mean_attitude", K.NUMBER), ("response_on_time_rate", K.RATE),
+    ("resolution_on_time_rate", K.RATE), ("first_time_fix_rate", K.RATE), ("rework_count", K.COUNT),
+    ("complaint_resolution_rate", K.RATE), ("callback_on_time_rate", K.RATE), ("response_mean", K.DURATION),
+    ("response_p90", K.DURATION), ("resolution_mean", K.DURATION), ("resolution_p90", K.DURATION),
+    ("cost_per_ticket", K.MONEY), ("over_budget", K.FLAG),
 )  # fmt: skip
 """The KPI table's columns (codes and kinds); the cost columns are left out when no costs were given."""
 

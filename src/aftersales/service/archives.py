@@ -157,6 +157,8 @@ class CallbackEntry:
     answers: tuple[tuple[str, bool], ...]
     rater: tuple[tuple[str, int], ...] = ()
     """The survey's five RATER scores (1–5), in RATER order, when the survey was asked."""
+    attitude: int | None = None
+    """The customer's evaluation (1–5) of the team's service attitude, when asked (seed 001 三(七)2)."""
 
 
 @attrs.frozen
@@ -206,6 +208,7 @@ def callback_entries(ticket: Ticket) -> Iterator[CallbackEntry]:
             continue
         payload = event.payload
         score = payload.get("satisfaction")
+        attitude = payload.get("attitude")
         answers = tuple(
             sorted(
                 (k.removeprefix("answer."), bool(v)) for k, v in payload.items() if k.startswith("answer.")
@@ -226,6 +229,7 @@ def callback_entries(ticket: Ticket) -> Iterator[CallbackEntry]:
             str(payload.get("comment") or ""),
             answers,
             rater,
+            attitude if isinstance(attitude, int) and not isinstance(attitude, bool) else None,
         )
 
 

@@ -77,6 +77,17 @@ def check_survey_given(
     )
 
 
+def _lowest(score: int | None, attitude: int | None) -> int | None:
+    """The score the complaint policy judges a callback by: the lower of the result's satisfaction and the
+    attitude evaluation (either may be missing; ``None`` when both are).
+
+    Seed 004 第七条 3-4: a customer dissatisfied with the service quality has complained, and 本公司服务
+    人员态度不好, 造成客户抱怨 is a general complaint: a customer pleased with the repair who scores the
+    team's attitude 1 has complained about it, as one scoring the result 1 has about the result."""
+    given = [value for value in (score, attitude) if value is not None]
+    return min(given) if given else None
+
+
 @validated_commands
 class CallbackDesk:
     """Callback commands and queries (``desk.callbacks``); a low score opens a complaint."""
@@ -152,9 +163,10 @@ class CallbackDesk:
         are questions of the host's own beyond the checklist (kept on the event as ``answer.<question>``).
 
         A problem that is back reopens a closed ticket (or rejects a resolved one): rework. A survey
-        whose overall score is below the complaint policy's threshold opens a complaint about the
-        ticket in the same command (its id is on the :class:`CallbackRecord`); at a complaint's own
-        callback it sends that complaint back to investigating instead (seed 001: 直至客户满意为止).
+        whose overall score, or attitude evaluation, is below the complaint policy's threshold opens a
+        complaint about the ticket in the same command (seed 004 第七条 4: 服务人员态度不好 is a
+        complaint; its id is on the :class:`CallbackRecord`); at a complaint's own callback it sends
+        that complaint back to investigating instead (seed 001: 直至客户满意为止).
         """
         if not isinstance(checklist, CallbackChecklist):
             raise ValidationError("checklist must be a CallbackChecklist", field="checklist")
@@ -203,13 +215,17 @@ class CallbackDesk:
             decisions: list[object] = []
             messages: list[OutboxMessage] = []
             complaint_id: TicketId | None = None
-            if score is not None and self.on_survey is not None:
-                description = (
-                    checklist.other_complaints
-                    or comment
-                    or f"satisfaction {score}/5 at the callback of {ticket.id}"
+            judged = _lowest(score, attitude)
+            if judged is not None and self.on_survey is not None:
+                said = (
+                    f"satisfaction {score}/5"
+                    if judged == score
+                    else f"service attitude {attitude}/5 (satisfaction {score or '-'}/5)"
                 )
-                complaint_id, reacted = self.on_survey(uow, actor, ticket, score, description, now)
+                description = (
+                    checklist.other_complaints or comment or f"{said} at the callback of {ticket.id}"
+                )
+                complaint_id, reacted = self.on_survey(uow, actor, ticket, judged, description, now)
                 messages += reacted.messages
                 decisions += reacted.decisions
             existing = uow.documents.query(CallbackRecord, ticket_id=ticket.id)

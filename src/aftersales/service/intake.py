@@ -36,7 +36,7 @@ from aftersales.service.runner import Applied
 from aftersales.service.scope import asset_visible, engineer_serves, party_visible
 from aftersales.service.ticket_search import describe_at_intake, index_ticket, index_tickets
 
-__all__ = ["check_channel", "open_ticket_in", "received_time", "write_opened"]
+__all__ = ["check_channel", "open_ticket_in", "received_time", "with_tier", "write_opened"]
 
 
 _SCOPED = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
@@ -152,7 +152,7 @@ def open_ticket_in(
         raise PermissionDenied(str(actor), command, customer_id)
     intake, intake_reasons = intake_priority(context.policies.priority, priority, urgent, category, kind)
     if priority is None and intake is not None and kind is TicketKind.SERVICE:
-        intake, intake_reasons = _with_tier(context.policies.priority, customer.tier, intake, intake_reasons)
+        intake, intake_reasons = with_tier(context.policies.priority, customer.tier, intake, intake_reasons)
     terms = sla_terms if sla_terms is not None else contract_terms(uow, asset, received_at, kind)
     if ticket_id is None:
         # Numbered last: the counter's row stays locked until the commit, which concurrent intakes wait for.
@@ -239,7 +239,7 @@ def _takes_the_call(actor: Actor, customer: Customer, dealer_id: str | None, rol
     return False
 
 
-def _with_tier(
+def with_tier(
     policy: object, tier: CustomerTier, floor: Priority, reasons: Sequence[Reason]
 ) -> tuple[Priority, Sequence[Reason]]:
     """The grade a pack's floor set at intake (an urgent call, a category), raised for the customer's

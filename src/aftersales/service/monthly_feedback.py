@@ -100,6 +100,9 @@ class CallbackLine:
     """The complaint policy finds the score too low (``opens_complaint``, as for a callback's score)."""
     problem_back: bool
     comment: str
+    attitude: int | None = None
+    """The customer's evaluation (1-5) of the team's service attitude, when it was asked; ``low`` judges
+    the lower of it and ``score``, as the callback's complaint does (seed 004 第七条 4: 态度不好)."""
 
 
 @attrs.frozen
@@ -205,8 +208,10 @@ class MonthlyFeedbackDesk:
         policy = self.context.policies.complaint
 
         def low(entry: CallbackEntry) -> bool:
-            # Low as the complaint policy judges a callback's score (the score that opens a complaint).
-            return entry.satisfaction is not None and policy.opens_complaint(entry.satisfaction).outcome
+            # Low as the complaint policy judges a callback's scores (those that open a complaint): the
+            # result's satisfaction or the attitude evaluation, whichever is lower.
+            given = [s for s in (entry.satisfaction, entry.attitude) if s is not None]
+            return bool(given) and policy.opens_complaint(min(given)).outcome
 
         with self.context.reader() as uow:
             # The callbacks made in the month, as each ticket's log keeps them (the score given alone,
@@ -219,7 +224,7 @@ class MonthlyFeedbackDesk:
                 a.product_id for a in uow.assets.list() if a.purchase_date and start <= a.purchase_date < end
             )
         opinions = tuple(
-            CallbackLine(c.ticket_id, c.at, c.satisfaction, low(c), c.problem_back, c.comment)
+            CallbackLine(c.ticket_id, c.at, c.satisfaction, low(c), c.problem_back, c.comment, c.attitude)
             for c in sorted(made, key=lambda c: (c.at, c.ticket_id))
             if c.comment.strip() or c.problem_back or low(c)
         )

@@ -65,6 +65,7 @@ from aftersales.domain.work import aware
 from aftersales.errors import (
     AlreadyErased,
     ConfigurationError,
+    InvalidTransition,
     LegalHold,
     NotFound,
     OpenTicketsBlockErasure,
@@ -82,6 +83,7 @@ from aftersales.service.arguments import validated_commands
 from aftersales.service.attachment_desk import AttachmentDesk, AttachmentLink
 from aftersales.service.clock_skew import stamp_for
 from aftersales.service.context import DeskContext
+from aftersales.service.lifecycle import close_in
 from aftersales.service.master_data import MasterDataChange, for_update
 from aftersales.service.permissions import PRIVACY_ROLES, Workflow, permit
 from aftersales.service.reader_view import complaint_file_as_seen_by, request_as_seen_by
@@ -138,6 +140,9 @@ class ErasureRecord:
     attachments: int = 0
     cancelled: int = 0
     """The person's tickets still being worked that the erasure cancelled (``cancel_open_tickets``)."""
+    closed: int = 0
+    """The person's accepted tickets waiting for a callback nobody may make any more, which the erasure
+    closed (reason ``customer_erased``)."""
     version: int = 0
 
 
@@ -186,6 +191,14 @@ class PrivacyDesk:
         nothing; a hold found then undoes the cancellations too) and :attr:`ErasureRecord.cancelled` counts
         them. A ticket whose work is done (resolved, accepted) is not cancelled and does not hold the
         erasure.
+
+        An accepted ticket waiting for its callback (回访 → 关闭, seeds 000/002/003) would wait for ever:
+        nobody may call or message a person who asked to be forgotten, so the callback is never made, nor
+        its failed attempts recorded, and the ticket never closes. The erasure closes it in the same
+        transaction (reason ``customer_erased`` on the ``close`` event; :attr:`ErasureRecord.closed` counts
+        them), its pending callback task dropped; a callback not yet due is no longer owed (its due time
+        cleared: the KPI does not count it late), one already overdue stays late (the month it passed in
+        was judged on it).
         """
         permit(actor, _DOCS, "erase_customer", customer_id)
         if not reason.strip() or len(reason) > 500:
@@ -209,6 +222,7 @@ class PrivacyDesk:
             if not cancel_open_tickets:
                 self._check_debts(uow, customer_id)
             cancelled = self._cancel_open(uow, actor, customer_id, tickets, now, cancel_open_tickets)
+            closed = self._close_uncallable(uow, actor, tickets, now)
             if cancel_open_tickets:
                 # After the cancellations: a job called off unpaid leaves no debt (its slip is cancelled
                 # with it); a hold found now undoes them with the rest of the transaction.
@@ -217,7 +231,7 @@ class PrivacyDesk:
             free_text: list[str] = []
             erased: list[Ticket] = []
             detached = 0
-            changed = cancelled  # records whose erased form differs: none means a repeated erasure
+            changed = cancelled + closed  # records whose erased form differs: none means a repeat
             for ticket in tickets:
                 if self.attachments is not None and ticket.attachments:
                     # Photos, signed slips, voice notes: the person's own data, gone with them.
@@ -274,6 +288,7 @@ class PrivacyDesk:
                 idempotency_rows=rows,
                 attachments=attachments,
                 cancelled=cancelled,
+                closed=closed,
             )
             uow.documents.add(record)
             uow.outbox.put([_erasure_message(record)])
@@ -345,6 +360,33 @@ class PrivacyDesk:
             events = ticket.events[before:]
             uow.outbox.put(self.runner.settle_moved_ticket(uow, actor, ticket, before_state, events, now))
         return len(working)
+
+    def _close_uncallable(
+        self, uow: UnitOfWork, actor: Actor, tickets: Sequence[Ticket], now: datetime
+    ) -> int:
+        """Close the person's accepted tickets that wait for a callback (how many; see
+        :meth:`erase_customer`), each settled by the runner as a ``close`` command would be. The ticket
+        is saved once, erased, by the caller; its pending callback task is dropped with the documents."""
+        waiting = [t for t in tickets if self._awaits_callback(uow, t)]
+        for ticket in waiting:
+            before_state, before = ticket.state, len(ticket.events)
+            at = stamp_for(ticket, now)
+            ticket.close(actor.ref, at, CLOSED_BY_ERASURE)
+            if ticket.callback_due_at is not None and ticket.callback_due_at > at:
+                ticket.callback_due_at = None  # not owed: nobody may be called (an overdue one was late)
+            events = ticket.events[before:]
+            uow.outbox.put(self.runner.settle_moved_ticket(uow, actor, ticket, before_state, events, now))
+        return len(waiting)
+
+    def _awaits_callback(self, uow: UnitOfWork, ticket: Ticket) -> bool:
+        """Whether ``ticket`` is accepted and refused its close for want of the callback."""
+        if ticket.state != TicketState.ACCEPTED or not ticket.can("close"):
+            return False
+        try:
+            close_in(self.context, uow, ticket)
+        except InvalidTransition:
+            return True
+        return False
 
     @staticmethod
     def _check_claims(uow: UnitOfWork, customer_id: str, tickets: Sequence[Ticket]) -> None:
@@ -609,6 +651,9 @@ def _file_as_read(actor: Actor, document: Any, tickets: Mapping[str, Ticket]) ->
 
 CANCELLED_BY_ERASURE = "customer_erased"
 """The reason an erasure gives the person's tickets it cancels (as a maintenance plan it ends)."""
+
+CLOSED_BY_ERASURE = CANCELLED_BY_ERASURE
+"""The reason an erasure gives the person's accepted tickets it closes without their callback."""
 
 
 def _cancellable(ticket: Ticket) -> bool:

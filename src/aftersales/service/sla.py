@@ -25,7 +25,7 @@ from aftersales.domain.parties import CustomerTier
 from aftersales.domain.reasons import Reason
 from aftersales.domain.sla_clock import SlaStatus, SlaTargets, SlaTimeline, sla_timeline
 from aftersales.domain.sla_held import held_dues, with_held
-from aftersales.domain.sla_reading import dealer_of, held_dealer, last_grade, steps_of
+from aftersales.domain.sla_reading import GRADING_STEPS, dealer_of, held_dealer, last_grade, steps_of
 from aftersales.domain.sla_retarget import retarget
 from aftersales.domain.ticket import Ticket
 from aftersales.domain.work import AssigneeKind
@@ -48,12 +48,13 @@ def _priority_at(ticket: Ticket, at: datetime | None) -> Priority:
     return Priority(graded) if graded is not None else Priority.NORMAL
 
 
-_PRIORITY_STEPS = frozenset({"opened", "triage", "reopen"})
+_PRIORITY_STEPS = frozenset({"opened", *GRADING_STEPS, "reopen"})
 
 
 def _priority_changes(events: Sequence[TicketEvent]) -> tuple[Priority, list[tuple[int, Priority]]]:
     """The priority in force when the current cycle began, and each later change (event index, the
-    priority it set): an ``opened`` or ``triage`` event sets one (normal until one does)."""
+    priority it set): an ``opened`` event sets one (normal until one does), a ``triage`` or a
+    ``reclassify`` (:data:`~aftersales.domain.sla_reading.GRADING_STEPS`) may change it."""
     in_force = first = Priority.NORMAL
     changes: list[tuple[int, Priority]] = []
     for index, event in enumerate(events):
@@ -61,7 +62,7 @@ def _priority_changes(events: Sequence[TicketEvent]) -> tuple[Priority, list[tup
         if action == "reopen":
             first, changes = in_force, []
             continue
-        if action != "opened" and action != "triage":
+        if action != "opened" and action not in GRADING_STEPS:
             continue
         raw = event.payload.get("priority") if event.payload else None
         priority = Priority(raw) if isinstance(raw, str) else None

@@ -18,20 +18,19 @@ import attrs
 from aftersales.domain.actors import Role
 from aftersales.domain.calendar import BusinessCalendar
 from aftersales.domain.events import JsonValue
-from aftersales.domain.parties import CustomerTier
-from aftersales.domain.sla_held import HELD_KEY, HELD_TARGETS
+from aftersales.domain.sla_held import HELD_KEY
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import CalendarDataMissing, NotFound, ValidationError
+from aftersales.errors import CalendarDataMissing, ValidationError
 from aftersales.ports.queries import MAX_PAGE, PageRequest, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.calendar_stamp import stamp_calendar
 from aftersales.service.context import DeskContext
+from aftersales.service.held_breaches import announced_breaches
 from aftersales.service.permissions import check_role
 from aftersales.service.provisional_notice import CalendarNotice, has_provisional_dues, provisional_messages
 from aftersales.service.runner import CommandRunner
 from aftersales.service.sla import SlaService
-from aftersales.service.sla_watch import SlaAlert, restarted_at
 
 __all__ = [
     "DEFAULT_PAGE",
@@ -150,7 +149,7 @@ def recompute_dues(
                 continue
             # A breach announced before the change is a fact (seeds 003/004 考核): its due stays.
             held = (
-                _announced_breaches(uow, service, ticket, tier, before, now)
+                announced_breaches(uow, service, ticket, tier, before, now)
                 if ticket.can("recalculate_sla")
                 else {}
             )
@@ -209,43 +208,6 @@ def recompute_dues(
     return runner.write(
         actor, "recalculate_sla", None, request, lambda uow, now: finish(uow, checked, recomputed, now)
     )
-
-
-def _announced_breaches(
-    uow: UnitOfWork,
-    service: SlaService,
-    ticket: Ticket,
-    tier: CustomerTier,
-    before: tuple[datetime | None, datetime | None],
-    now: datetime,
-) -> dict[str, datetime]:
-    """The stored targets whose breach the sweep announced (an :class:`SlaAlert` for the clock running
-    now: not restarted by a reopen, a dealer's new hours or an extension since) and whose due, passed
-    before ``now``, the new calendar moves later: each with the due it passed, to be kept (see
-    :mod:`aftersales.domain.sla_held`). The due is the one the alert was of: a command on a desk already
-    on the new calendar (before this recalculation reached the ticket) may have moved the stored one."""
-    held: dict[str, datetime] = {}
-    moved = (ticket.response_due_at, ticket.resolution_due_at)
-    status = None
-    for name, stored, new in zip(HELD_TARGETS, before, moved, strict=True):
-        try:
-            alert = uow.documents.get(SlaAlert, f"{ticket.id}:{name}:sla_breach")
-        except NotFound:
-            continue
-        old = alert.due_at if alert.due_at is not None else stored
-        if old is None or new is None or new <= old or old > now:
-            continue
-        if status is None:
-            try:
-                status = service.status(ticket, tier, now)
-            except CalendarDataMissing:
-                return held  # no clock to read: nothing held (the due times moved as derived)
-        target = status.get(name)
-        since = restarted_at(ticket, target) if target is not None else None
-        if alert.at < old or (since is not None and since > alert.at):
-            continue  # announced for an earlier clock
-        held[name] = old
-    return held
 
 
 def _iso(value: datetime | None) -> str | None:

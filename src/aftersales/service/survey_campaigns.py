@@ -96,6 +96,11 @@ class RegionScores:
     dimensions: tuple[tuple[str, Decimal], ...]
     callback_surveys: int
     callback_overall: Decimal | None
+    attitude: Decimal | None = None
+    """The mean evaluation of the team's service attitude the answers gave (seed 001 三(七)2), beside
+    ``overall``; ``None`` when no answer gave one."""
+    callback_attitude: Decimal | None = None
+    """The same of the callbacks made in the period (those that asked it), beside ``callback_overall``."""
 
     @property
     def response_rate(self) -> Decimal | None:
@@ -317,12 +322,18 @@ class SurveyCampaigns:
     ) -> SurveyTask:
         """Record the customer's scores; the customer may answer their own task (the portal link).
 
-        An overall score the complaint policy finds too low (``[complaint] complaint_below_score``, the
-        threshold at which a callback's score opens a complaint) is reported to the manager in the same
-        command — the staff the directory lists for ``Role.MANAGER``, who hear of the complaint a low
-        callback score opens — with the customer's words (seed 001 三(七)3: 售后专员负责整理客户满意度
-        调查结果, 分析客户不满意的原因…反馈给售后经理). A campaign answer is about no one ticket, so no
-        complaint is opened: a problem the customer names is a request of its own (proactive callback).
+        The survey carries the evaluation of the team's service attitude beside the result (seed 001
+        三(七)2: 调查内容包括…处理结果的满意度、对售后团队服务态度的评价): without ``survey.attitude``
+        the answer is a ``ValidationError`` naming ``attitude``, and nothing changes. :meth:`results`
+        averages it.
+
+        An overall score or attitude rating the complaint policy finds too low (``[complaint]
+        complaint_below_score``, the threshold at which a callback's score opens a complaint) is
+        reported to the manager in the same command — the staff the directory lists for
+        ``Role.MANAGER``, who hear of the complaint a low callback score opens — with the customer's
+        words (seed 001 三(七)3: 售后专员负责整理客户满意度调查结果, 分析客户不满意的原因…反馈给售后经理).
+        A campaign answer is about no one ticket, so no complaint is opened: a problem the customer
+        names is a request of its own (proactive callback).
         """
         permit(check_actor(actor), Workflow.MAINTENANCE, "answer_survey")
 
@@ -340,7 +351,11 @@ class SurveyCampaigns:
     def _low_score_notice(self, uow: UnitOfWork, task: SurveyTask, now: datetime) -> list[OutboxMessage]:
         """The manager's notice of an answer scored below the complaint policy's threshold (none else)."""
         assert task.answers is not None
-        verdict = self.context.policies.complaint.opens_complaint(task.answers.overall)
+        attitude = task.answers.attitude
+        # The lower of the result's score and the attitude rating, as a callback's complaint judges them
+        # (seed 004 第七条 4: 服务人员态度不好 is a complaint).
+        lowest = min(task.answers.overall, attitude) if attitude is not None else task.answers.overall
+        verdict = self.context.policies.complaint.opens_complaint(lowest)
         if not verdict.outcome:
             return []
         try:
@@ -352,6 +367,7 @@ class SurveyCampaigns:
             "task_id": task.id,
             "customer_name": name,
             "score": task.answers.overall,
+            "attitude": attitude if attitude is not None else NOT_SET,
             # The threshold the verdict names (a host's policy may keep no ``params`` to read it from).
             "below": next((r.params["below"] for r in verdict.reasons if "below" in r.params), NOT_SET),
             "comment": task.comment or NOT_SET,
@@ -431,7 +447,7 @@ class SurveyCampaigns:
         regions = tuple(
             _scores(region, by_region[region], callbacks.get(region, [])) for region in sorted(by_region)
         )
-        everything = [s for scores in callbacks.values() for s in scores]
+        everything = [s for records in callbacks.values() for s in records]
         if not sees_every(actor, MAINTENANCE_ROLES["read_campaigns"]):
             campaign = attrs.evolve(campaign, sampled=len(tasks))  # their scope's count, not the market's
         return CampaignResults(campaign, regions, _scores("total", tasks, everything))
@@ -439,17 +455,19 @@ class SurveyCampaigns:
     @staticmethod
     def _callback_scores(
         uow: UnitOfWork, regions: dict[str, str | None], since: datetime
-    ) -> dict[str, list[int]]:
-        out: dict[str, list[int]] = defaultdict(list)
+    ) -> dict[str, list[CallbackRecord]]:
+        """The callback records of the period that carry a survey or an attitude evaluation, by region."""
+        out: dict[str, list[CallbackRecord]] = defaultdict(list)
         for customer_id, region in regions.items():
             for record in uow.documents.query(CallbackRecord, customer_id=customer_id):
-                if record.survey is not None and record.at >= since:
-                    out[region or ""].append(record.survey.overall)
+                if (record.survey is not None or record.attitude is not None) and record.at >= since:
+                    out[region or ""].append(record)
         return out
 
 
-def _scores(region: str, tasks: list[SurveyTask], callback_overall: list[int]) -> RegionScores:
+def _scores(region: str, tasks: list[SurveyTask], callbacks: list[CallbackRecord]) -> RegionScores:
     answered = [t.answers for t in tasks if t.state is SurveyTaskState.ANSWERED and t.answers is not None]
+    callback_overall = [r.survey.overall for r in callbacks if r.survey is not None]
     dimensions = tuple(
         (name, mean)
         for name in RATER_DIMENSIONS
@@ -464,6 +482,8 @@ def _scores(region: str, tasks: list[SurveyTask], callback_overall: list[int]) -
         dimensions=dimensions,
         callback_surveys=len(callback_overall),
         callback_overall=_mean(callback_overall),
+        attitude=_mean([a.attitude for a in answered if a.attitude is not None]),
+        callback_attitude=_mean([r.attitude for r in callbacks if r.attitude is not None]),
     )
 
 

@@ -71,6 +71,7 @@ from aftersales.service.dispatching import (
     engineer_dealer,
     failed_dispatch,
 )
+from aftersales.service.held_breaches import breaches_a_move_undoes
 from aftersales.service.intake import check_channel, open_ticket_in, received_time
 from aftersales.service.lifecycle import (
     close_in,
@@ -79,6 +80,7 @@ from aftersales.service.lifecycle import (
     resolve_in,
 )
 from aftersales.service.policy_memo import DecisionMemo
+from aftersales.service.regrade import grade_in
 from aftersales.service.repair_points import designate_on_triage
 from aftersales.service.runner import Applied, CommandRunner, check_actor
 from aftersales.service.shared_values import assessment as shared_assessment
@@ -295,7 +297,12 @@ class Tickets:
         with a ``reason``, while the ticket is handled or awaits its callback; a closed or cancelled
         ticket is ``InvalidTransition``. The ``reclassify`` event keeps the category replaced; the SLA
         due times are derived again for the new category (its ``[sla] category_overrides``), and the
-        ledger and the reports read the new one. The priority is not graded again here (the triage's).
+        ledger and the reports read the new one. A breach the sweep already announced is not undone by
+        the new category's longer target: the event holds the due it passed (``held_breaches``, as a new
+        calendar's recalculation does; seeds 003/004 考核: a month judged does not change by a
+        correction). The priority is graded again by the new category's rules (the pack's
+        ``[priority] category_floor``, the priority policy on the triage's assessment; never below the
+        new intake grade), from this instant; a grade the staff gave themselves stays.
         A custom field the desk requires for the new category must be set first (``ValidationError``
         naming ``fields.<name>``), as at intake.
 
@@ -319,7 +326,20 @@ class Tickets:
             # into it, as of one opened in it (``fields.<name>``: set them first, desk.set_custom_fields).
             if ticket.can("reclassify"):  # else the step's InvalidTransition says why
                 self.context.custom_fields.validate(None, category.code, ticket.custom_fields)
-            ticket.reclassify(actor.ref, now, category, reason)
+            tier = self.runner.tier(uow, ticket)
+            # The grade follows the class's rules (the pack's category floor, the policy on the assessment).
+            grade = grade_in(self.context, ticket, tier, category)
+            priority, priority_reasons = grade if grade is not None else (None, ())
+
+            def step(moved: Ticket, held: Mapping[str, datetime] | None = None) -> object:
+                return moved.reclassify(
+                    actor.ref, now, category, reason,
+                    held=held, priority=priority, priority_reasons=priority_reasons,
+                )  # fmt: skip
+
+            # A breach announced under the old category stays one (seeds 003/004 考核: the month it
+            # happened in was judged on it), however much longer the new category's targets are.
+            step(ticket, breaches_a_move_undoes(self.context, uow, ticket, tier, now, step))
 
         return self.runner.execute(
             actor, "reclassify", ticket_id, apply, idempotency_key, request=_args(locals())
