@@ -27,7 +27,7 @@ from aftersales.domain.classification import Category, Severity
 from aftersales.domain.survey_campaigns import SamplingRules, SurveyTaskState
 from aftersales.domain.surveys import SatisfactionSurvey
 from aftersales.errors import ValidationError
-from aftersales.reports import kpi_report, monthly_feedback
+from aftersales.reports import document_for, kpi_report, monthly_feedback, report_labels
 from aftersales.reports.months import month_period
 from aftersales.reports.pages import KPI_COLUMNS
 from aftersales.service.actors import Actor
@@ -293,8 +293,13 @@ def test_a_callback_scoring_the_teams_attitude_low_opens_a_complaint(backend: st
         assert desk.callbacks.records(world.manager, fine)[0].complaint_id is None
         assert [e.complaint_id for e in desk.complaints.complaint_log(world.manager)] == [record.complaint_id]
         # The month's feedback to the general manager lists it among the users' opinions as a low score.
-        facts = monthly_feedback(desk, world.general_manager, reporting_for(desk.store), "2026-03").facts
+        report = monthly_feedback(desk, world.general_manager, reporting_for(desk.store), "2026-03")
+        facts = report.facts
         assert [(o.ticket_id, o.score, o.attitude, o.low) for o in facts.opinions] == [(rude, 5, 2, True)]
+        # The page shows the attitude beside the score, so a line marked low says why.
+        (table,) = [t for t in document_for(report, report_labels("zh_Hans")).tables if t.code == "opinions"]
+        assert [c.label for c in table.columns][2:4] == ["评分", "服务态度评分"]
+        assert [tuple(row[2:4]) for row in table.rows] == [(5, 2)]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

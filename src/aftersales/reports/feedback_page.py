@@ -69,9 +69,10 @@ def feedback_tables(report: MonthlyFeedback, labels: ReportLabels) -> list[Repor
     )  # fmt: skip
     opinions = _table(
         "opinions", labels,
-        (("id", K.TEXT), ("received_at", K.DATETIME), ("score", K.COUNT), ("low_score", K.FLAG),
-         ("problem_back", K.FLAG), ("comment", K.TEXT)),
-        [(o.ticket_id, o.at, o.score, o.low, o.problem_back, o.comment) for o in facts.opinions],
+        (("id", K.TEXT), ("received_at", K.DATETIME), ("score", K.COUNT), ("attitude", K.COUNT),
+         ("low_score", K.FLAG), ("problem_back", K.FLAG), ("comment", K.TEXT)),
+        [(o.ticket_id, o.at, o.score, o.attitude, o.low, o.problem_back, o.comment)
+         for o in facts.opinions],
     )  # fmt: skip
     sold = _table(
         "sold", labels, (("product", K.TEXT), ("units", K.COUNT)),
