@@ -11,7 +11,7 @@ its free text (the problem, the letter, the address) is the person's and goes wi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import ClassVar
 
@@ -19,6 +19,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.text import bounded, required_text
+from aftersales.domain.work import calendar_date
 from aftersales.errors import ValidationError
 
 __all__ = ["CorrespondenceGuidance", "GuidanceMedium"]
@@ -58,11 +59,6 @@ def _article_ids(value: Iterable[str]) -> tuple[str, ...]:
     return _texts(value, "article_ids", 50, 64)
 
 
-def _sent_on(instance: object, attribute: attrs.Attribute[date], value: object) -> None:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise ValidationError("sent_on is a date", field="sent_on")
-
-
 @attrs.frozen
 class CorrespondenceGuidance:
     """One letter or parcel of materials guiding ``customer_id`` about a problem they met."""
@@ -74,7 +70,7 @@ class CorrespondenceGuidance:
     customer_id: str = attrs.field(validator=required_text(64))
     medium: GuidanceMedium = attrs.field(converter=_medium)
     topic: str = attrs.field(validator=required_text(200))
-    sent_on: date = attrs.field(validator=_sent_on)
+    sent_on: date = attrs.field(validator=calendar_date)
     ticket_id: str | None = attrs.field(default=None)
     description: str = attrs.field(default="", validator=bounded(2000))
     """The problem the customer met, in words (when no ticket records it, or beside it)."""

@@ -8,7 +8,7 @@ state of a territory shows how its service was found, not only what the dealer r
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import ClassVar
 
@@ -16,6 +16,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.text import bounded, required_text
+from aftersales.domain.work import calendar_date
 from aftersales.errors import ValidationError
 
 __all__ = ["DealerSpotCheck", "SpotCheckOutcome"]
@@ -48,11 +49,6 @@ def _ticket_ids(value: Iterable[str]) -> tuple[str, ...]:
     return items
 
 
-def _checked_on(instance: object, attribute: attrs.Attribute[date], value: object) -> None:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise ValidationError("checked_on is a date", field="checked_on")
-
-
 @attrs.frozen
 class DealerSpotCheck:
     """One spot-check of ``dealer_id``'s service, made on ``checked_on``."""
@@ -62,7 +58,7 @@ class DealerSpotCheck:
 
     id: str = attrs.field(validator=required_text(64))
     dealer_id: str = attrs.field(validator=required_text(64))
-    checked_on: date = attrs.field(validator=_checked_on)
+    checked_on: date = attrs.field(validator=calendar_date)
     outcome: SpotCheckOutcome = attrs.field(converter=_outcome)
     findings: str = attrs.field(validator=required_text(2000))
     guidance: str = attrs.field(default="", validator=bounded(2000))

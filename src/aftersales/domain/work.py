@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -38,6 +38,12 @@ def optional_aware(instance: object, attribute: attrs.Attribute[Any], value: obj
     """attrs validator: ``None`` or a timezone-aware datetime."""
     if value is not None:
         require_aware(value, attribute.name)
+
+
+def calendar_date(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """attrs validator: a date, not a datetime (a day something was held, sent, checked)."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationError(f"{attribute.name} is a date", field=attribute.name)
 
 
 def _positive(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
