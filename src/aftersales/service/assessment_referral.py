@@ -13,16 +13,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import PermissionDenied, ValidationError
+from aftersales.ports.queries import MAX_PAGE, PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.context import DeskContext
 from aftersales.service.dispatching import check_available
-from aftersales.service.permissions import PERMISSIONS, Workflow
-from aftersales.service.runner import Applied, CommandRunner
-from aftersales.service.scope import acts_as_dealer_staff
-from aftersales.service.views import CommandResult
+from aftersales.service.permissions import PERMISSIONS, Workflow, permit, roles_for
+from aftersales.service.runner import Applied, CommandRunner, check_actor
+from aftersales.service.scope import acts_as_dealer_staff, sees_every
+from aftersales.service.views import CommandResult, TicketView
 
 __all__ = ["AssessmentReferrals"]
 
@@ -82,3 +84,39 @@ class AssessmentReferrals:
         return self.runner.execute(
             actor, "refer_for_assessment", ticket_id, apply, idempotency_key, request=request
         )
+
+    def waiting(self, actor: Actor, *, engineer_id: str | None = None) -> tuple[TicketView, ...]:
+        """The new tickets referred for assessment and not yet assessed, oldest first (the permission
+        table's ``read_assessment_referrals``).
+
+        An engineer reads those referred to it: a referral assigns nobody, so its ledger (the tickets it
+        works on) does not list them, and the notice alone told it of each. ``engineer_id`` naming
+        another engineer is ``PermissionDenied`` for it. The office reads every engineer's, or one's
+        (``engineer_id``): who still owes an assessment. Others are ``PermissionDenied``.
+        """
+        check_actor(actor)
+        permit(actor, Workflow.DOCUMENTS, "read_assessment_referrals")
+        if engineer_id is not None and (not isinstance(engineer_id, str) or not engineer_id.strip()):
+            raise ValidationError("engineer_id names an engineer", field="engineer_id")
+        if not sees_every(actor, roles_for(Workflow.DOCUMENTS, "read_assessment_referrals")):
+            own = actor.engineer_id or actor.id
+            if engineer_id is not None and engineer_id != own:
+                raise PermissionDenied(
+                    str(actor), "read another engineer's assessment referrals", engineer_id
+                )
+            engineer_id = own
+        found: list[TicketView] = []
+        cursor: str | None = None
+        with self.context.reader(snapshot=False) as uow:
+            while True:  # new tickets are few: triage follows the call
+                page = uow.tickets.query(
+                    TicketFilter(states=(TicketState.NEW.value,)),
+                    PageRequest(MAX_PAGE, cursor, Sort.RECEIVED_ASC),
+                )
+                for ticket in page.items:
+                    assessor = ticket.assessor
+                    if assessor is not None and engineer_id in (None, assessor):
+                        found.append(TicketView(self.runner.seen_by(actor, ticket)))
+                cursor = page.next_cursor
+                if cursor is None:
+                    return tuple(found)

@@ -294,6 +294,9 @@ _DOCUMENTS: dict[str, frozenset[Role]] = {
     "read_repair_points": READERS,
     "send_guidance": _OFFICE | {R.DEALER_STAFF, R.ENGINEER},
     "read_guidance": ARCHIVE_ROLES["customer_archive"] | {R.ENGINEER},
+    # Seed 001 三(三): the engineer a new problem was referred to reads what it still has to assess (no
+    # assignment lists it); the office reads who still owes an assessment.
+    "read_assessment_referrals": _SEE_ALL | {R.ENGINEER},
 }
 
 MASTER_DATA_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
