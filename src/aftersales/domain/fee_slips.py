@@ -25,6 +25,7 @@ import attrs
 
 from aftersales.domain.actors import ActorRef
 from aftersales.domain.charges import ChargeKind, ChargeLine
+from aftersales.domain.instants import require_aware
 from aftersales.domain.money import Money, currency_exponent
 from aftersales.domain.reasons import Reason
 from aftersales.domain.text import bounded, code, required_text
@@ -474,6 +475,7 @@ class InvoiceRecord:
             raise InvalidTransition("invoice", self.state.value, "issue")
         if not isinstance(invoice_number, str) or not invoice_number.strip() or len(invoice_number) > 64:
             raise ValidationError("an invoice number is 1–64 characters", field="invoice_number")
+        require_aware(at, "issued_at")
         self.state, self.invoice_number, self.issued_at, self.failure = (
             InvoiceState.ISSUED,
             invoice_number,

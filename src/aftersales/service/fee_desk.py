@@ -673,7 +673,10 @@ class FeeDesk:
             if isinstance(outcome, str):
                 answered.failed(outcome)
             else:
-                answered.issued(outcome.invoice_number, outcome.issued_at)
+                try:
+                    answered.issued(outcome.invoice_number, outcome.issued_at)
+                except ValidationError as refused:  # the issuer's answer, not the caller's input
+                    answered.failed(f"the invoice issuer answered an invalid invoice: {refused}")
             saved: InvoiceRecord = uow.documents.save(answered)
             return saved
 
@@ -977,17 +980,13 @@ def _check_slip_quote(uow: UnitOfWork, ticket: Ticket, quote_id: str) -> None:
 
 def _issued(issuer: InvoiceIssuer, request: InvoiceRequest) -> IssuedInvoice | str:
     """The finance system's answer to ``request``: the invoice, or why there is none. The issuer is the
-    host's (a remote system): anything it raises, or an answer that is no ``IssuedInvoice``, is a failure
-    to record and retry, not an error of the command that asked for the invoice."""
+    host's (a remote system): anything it raises, or an answer that is no ``IssuedInvoice`` (or one whose
+    number or time the record refuses), is a failure to record and retry, not an error of the command
+    that asked for the invoice."""
     try:
         answer = issuer.issue(request)
     except Exception as exc:  # the host's finance system may fail in any way
         return str(exc) if isinstance(exc, AftersalesError) else f"{type(exc).__name__}: {exc}"
     if not isinstance(answer, IssuedInvoice):
         return f"the invoice issuer answered {type(answer).__name__}, not IssuedInvoice"
-    number, at = answer.invoice_number, answer.issued_at
-    if not isinstance(number, str) or not number.strip() or len(number) > 64:
-        return "the invoice issuer answered an invoice number that is not 1-64 characters"
-    if not isinstance(at, datetime) or at.utcoffset() is None:
-        return "the invoice issuer answered an issue time that is no timezone-aware datetime"
-    return answer
+    return answer  # its number and time are checked where they are recorded (InvoiceRecord.issued)
