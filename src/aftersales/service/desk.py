@@ -108,6 +108,16 @@ from aftersales.service.zone_stamp import (
 __all__ = ["ServiceDesk", "UtcClock"]
 
 
+def _refuse_unusable_extras(policies: PolicySet) -> None:
+    """Refuse an override of a kind the desk reads from ``policies.extra`` that it could not use (a faults
+    override that is no catalog, a privacy one that is no ``PrivacyRules``, a lifecycle one that is no
+    ``DefaultLifecycle``): each was once replaced by the defaults without a word. ``ConfigurationError``
+    naming the kind."""
+    pack_fault_catalog(policies.extra)
+    pack_privacy_rules(policies.extra)
+    lifecycle_params(policies)
+
+
 @validated_commands
 class ServiceDesk(Tickets):
     """The after-sales service desk over one store, one policy set, one clock.
@@ -169,9 +179,7 @@ class ServiceDesk(Tickets):
             # The desk's zone is its calendar's unless the settings name one (issue 22).
             settings = {**(settings or {}), "timezone": calendar.timezone}
         desk_settings = DeskSettings.of(settings)
-        pack_fault_catalog(policies.extra)  # a faults override that is no catalog is refused here
-        pack_privacy_rules(policies.extra)  # so is a privacy override that is no PrivacyRules
-        lifecycle_params(policies)  # and a lifecycle override that is no DefaultLifecycle
+        _refuse_unusable_extras(policies)
         notifications = Notifications(renderer or default_renderer(), staff)
         context = DeskContext(
             store=store,
@@ -278,9 +286,7 @@ class ServiceDesk(Tickets):
         if isinstance(calendar, str):
             calendar = open_calendar(calendar)
         DeskSettings.of(settings)  # refused here, before the store is opened
-        pack_fault_catalog(policies.extra)  # so is a faults override that is no catalog
-        pack_privacy_rules(policies.extra)  # and a privacy override that is no PrivacyRules
-        lifecycle_params(policies)  # and a lifecycle override that is no DefaultLifecycle
+        _refuse_unusable_extras(policies)  # before the store is opened
         store = open_storage(url)
         try:
             return cls(
