@@ -87,7 +87,8 @@ class OutboxDesk:
         """The one purge: ``kind`` names the command, the pack's retention setting and what goes."""
         permit(actor, Workflow.DOCUMENTS, kind.command)
         _check_limit(limit)
-        period = _retention(keep, kind.days(notification_params(self.context.policies)), kind)
+        days: int = getattr(notification_params(self.context.policies), kind.setting)
+        period = _retention(keep, days, kind)
         return self.runner.write(
             actor,
             kind.command,
@@ -100,12 +101,11 @@ class OutboxDesk:
 @attrs.frozen
 class _Purge:
     """What one outbox purge deletes: its command (the permission table's name), the pack's retention
-    setting (``[notification] <setting>``) and its value, the words for what goes, and the outbox's
-    deletion of what is older than a cut-off."""
+    setting (``[notification] <setting>``, a field of ``NotificationParams``), the words for what goes, and
+    the outbox's deletion of what is older than a cut-off."""
 
     command: str
     setting: str
-    days: Callable[[NotificationParams], int]
     what: str
     delete: Callable[[Outbox, datetime, int], int]
 
@@ -113,14 +113,12 @@ class _Purge:
 _SENT = _Purge(
     "purge_sent_messages",
     "keep_sent_days",
-    lambda params: params.keep_sent_days,
     "sent messages",
     lambda outbox, before, limit: outbox.purge_sent(before, limit),
 )
 _DEAD = _Purge(
     "purge_dead_letters",
     "keep_dead_days",
-    lambda params: params.keep_dead_days,
     "dead letters",
     lambda outbox, before, limit: outbox.purge_dead(before, limit),
 )
