@@ -501,10 +501,8 @@ class Jobs:
         notifications = self.context.notifications
 
         def announce(uow: UnitOfWork, at: datetime) -> int:
-            messages = notifications.staff_messages("monthly_feedback", roles, values, mark_id, at)
-            if not notifications.staff_messages(
-                "monthly_feedback", [Role.GENERAL_MANAGER], values, mark_id, at
-            ):  # nobody to read it: the month is not marked sent, it waits for a contact (next run)
+            to_manager = notifications.staff_messages("monthly_feedback", roles[:1], values, mark_id, at)
+            if not to_manager:  # nobody to read it: the month is not marked sent, it waits for a contact
                 raise ConfigurationError(
                     f"the monthly feedback of {month} goes to the general manager (seed 004 第五条 1(6)): "
                     "the staff directory has no contact the desk can write to for general_manager; "
@@ -516,7 +514,8 @@ class Jobs:
                 uow.documents.add(mark)
             except DuplicateError:
                 return 0  # another run sent it meanwhile
-            uow.outbox.put(messages)
+            others = notifications.staff_messages("monthly_feedback", roles[1:], values, mark_id, at)
+            uow.outbox.put(to_manager + others)
             return 1
 
         return self.runner.write(self.actor, "announce_monthly_feedback", None, [month], announce)
