@@ -303,10 +303,14 @@ class LaterLockstep(Lockstep):
     # -- erasure of a customer with open work, jobs, scoped reports ------------------------------------
 
     @precondition(lambda self: len(self.tickets) >= 2)
-    @rule(who=actors)
-    def erase_the_customer_with_open_work(self, who: str) -> None:
+    @rule(who=actors, cancel=st.booleans())
+    def erase_the_customer_with_open_work(self, who: str, cancel: bool) -> None:
+        """Refused while tickets are worked, unless asked to cancel them in the same command: then
+        their complaints, remedy work, parts requests and slips follow the cancellation."""
         self._on_every_store(
-            lambda d: d.privacy.erase_customer(ACTORS[who], "cust-zh", reason="客户要求删除")
+            lambda d: d.privacy.erase_customer(
+                ACTORS[who], "cust-zh", reason="客户要求删除", cancel_open_tickets=cancel
+            )
         )
 
     @rule()
