@@ -21,13 +21,13 @@ from aftersales.policies.protocols import ComplaintPolicy
 from aftersales.ports.queries import PageRequest, Sort, TicketFilter
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
-from aftersales.service.complaint_handlers import check_follow_up
+from aftersales.service.complaint_follow_up import check_follow_up
 from aftersales.service.context import DeskContext
 from aftersales.service.permissions import COMPLAINT_ROLES, can_read
 from aftersales.service.runner import Applied, CommandRunner
 from aftersales.service.views import CommandResult
 
-__all__ = ["Body", "ComplaintBase", "all_tickets", "require_complaint"]
+__all__ = ["Body", "ComplaintBase", "all_tickets", "checked_text", "require_complaint"]
 
 Body = Callable[[UnitOfWork, Ticket, ComplaintFile, datetime], Applied | None]
 """A command's step on one complaint: the ticket and its file in the running unit of work."""
@@ -38,6 +38,15 @@ def _captured(body: Callable[..., object]) -> list[object]:
     cells = body.__closure__ or ()
     names = body.__code__.co_freevars
     return [c.cell_contents for n, c in zip(names, cells, strict=True) if n != "self" and n != "actor"]
+
+
+def checked_text(value: object, field: str, *, required: bool, limit: int = 2000) -> str:
+    """``value`` if it is text of at most ``limit`` characters (not blank when ``required``), else a
+    ``ValidationError`` naming ``field``: the free text of a complaint step (a solution, a reply)."""
+    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
+        need = "is required, " if required else ""
+        raise ValidationError(f"{field} {need}text of at most {limit} characters", field=field)
+    return value
 
 
 def require_complaint(ticket: Ticket) -> None:

@@ -43,11 +43,11 @@ __all__ = [
 
 
 class ComplaintDesk(
+    ComplaintOutlets,
     ComplaintIntake,
     ComplaintFlow,
     ComplaintRemedies,
     ComplaintLog,
-    ComplaintOutlets,
     ComplaintHandlers,
     ComplaintIncidents,
 ):

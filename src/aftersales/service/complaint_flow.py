@@ -23,9 +23,8 @@ from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
 from aftersales.service.callback_plan import callback_plan, customer_tier, drop_pending, schedule_in
-from aftersales.service.complaint_base import ComplaintBase, require_complaint
-from aftersales.service.complaint_handlers import designated_handler
-from aftersales.service.complaint_outlets import _text
+from aftersales.service.complaint_base import ComplaintBase, checked_text, require_complaint
+from aftersales.service.complaint_follow_up import designated_handler
 from aftersales.service.coordination import departments_in
 from aftersales.service.lifecycle import resolve_in
 from aftersales.service.runner import Applied
@@ -98,7 +97,7 @@ class ComplaintFlow(ComplaintBase):
         The solution is required text (at most 2000 characters, the step's reason): a proposal with
         nothing in it would leave the customer nothing to agree to.
         """
-        _text(solution, "solution", required=True)
+        checked_text(solution, "solution", required=True)
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             file.solution = solution
@@ -119,7 +118,7 @@ class ComplaintFlow(ComplaintBase):
 
         Both are required text: the revised solution (at most 4000 characters) and the reason.
         """
-        _text(solution, "solution", required=True, limit=4000)
+        checked_text(solution, "solution", required=True, limit=4000)
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> None:
             file.solution = solution
@@ -163,7 +162,7 @@ class ComplaintFlow(ComplaintBase):
         售后问题或重要客户…应在问题处理完毕后进行客户满意度调查 — a major complaint, an important or VIP
         customer): that is a ``ValidationError`` naming ``schedule_callback``.
         """
-        _text(outcome, "outcome", required=True)
+        checked_text(outcome, "outcome", required=True)
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             if not schedule_callback:

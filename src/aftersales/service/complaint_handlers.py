@@ -16,67 +16,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from aftersales.domain.actors import HEADS, ActorRef, Role
+from aftersales.domain.actors import ActorRef, Role
 from aftersales.domain.complaints import ComplaintFile
 from aftersales.domain.ticket import Ticket
-from aftersales.errors import NotFound, PermissionDenied, ValidationError
+from aftersales.errors import NotFound, ValidationError
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
-from aftersales.service.permissions import COMPLAINT_ROLES
+from aftersales.service.complaint_base import ComplaintBase
+from aftersales.service.complaint_follow_up import ASSIGN_HANDLER, HANDLER_ROLES
 from aftersales.service.runner import Applied
 from aftersales.service.views import CommandResult
 
 if TYPE_CHECKING:
     from aftersales.ports.unit_of_work import UnitOfWork
-    from aftersales.service.complaint_outlets import Body
-    from aftersales.service.context import DeskContext
 
-__all__ = ["ASSIGN_HANDLER", "FOLLOW_UP", "ComplaintHandlers", "check_follow_up", "designated_handler"]
-
-ASSIGN_HANDLER = "assign_handler"
-"""The complaint event (and command) that designates the handler."""
-
-FOLLOW_UP = frozenset(
-    {
-        "investigate",
-        "propose_solution",
-        "revise_solution",
-        "agree_solution",
-        "refer_to_general_manager",
-        "grant_remedy",
-        "give_feedback",
-        "link_tickets",
-        "refer_to_outlet",
-        "review",
-        "close_complaint",
-    }
-)
-"""The complaint desk's commands that follow the complaint up: the designated handler's (or a head's)."""
-
-HANDLER_ROLES: frozenset[Role] = COMPLAINT_ROLES["investigate"] - {Role.SYSTEM}
-"""The roles a designated handler may have: those who handle complaints (agents and the heads)."""
-
-
-def designated_handler(ticket: Ticket) -> ActorRef | None:
-    """The handler the last ``assign_handler`` step of ``ticket`` designated, ``None`` when nobody was."""
-    for event in reversed(ticket.events):
-        if event.action == ASSIGN_HANDLER:
-            return ActorRef.parse(str(event.payload.get("handler")))
-    return None
-
-
-def check_follow_up(actor: Actor, ticket: Ticket, command: str) -> None:
-    """Refuse ``command`` to an agent who is not ``ticket``'s designated handler (``PermissionDenied``).
-
-    Only follow-up steps are judged, only when a handler was designated, and never for a head or the
-    customer: the designation says who answers for the complaint, not who may talk to the customer."""
-    if command not in FOLLOW_UP:
-        return
-    designated = designated_handler(ticket)
-    if designated is None or actor.has_role(*HEADS) or not actor.has_role(Role.AGENT):
-        return
-    if actor.id != designated.id:
-        raise PermissionDenied(str(actor), command, ticket.id)
+__all__ = ["ComplaintHandlers"]
 
 
 def _check_handler(handler_id: object, role: Role) -> ActorRef:
@@ -89,15 +43,8 @@ def _check_handler(handler_id: object, role: Role) -> ActorRef:
 
 
 @validated_commands
-class ComplaintHandlers:
+class ComplaintHandlers(ComplaintBase):
     """Mixed into :class:`~aftersales.service.complaint_desk.ComplaintDesk`: designating the handler."""
-
-    if TYPE_CHECKING:
-        context: DeskContext
-
-        def _run(
-            self, actor: Actor, command: str, complaint_id: str, body: Body, key: str | None
-        ) -> CommandResult: ...
 
     def assign_handler(
         self,

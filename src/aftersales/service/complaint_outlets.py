@@ -15,13 +15,13 @@ Commands of the complaint desk (``desk.complaints``), kept in their own module:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aftersales.domain.actors import Role
 from aftersales.domain.classification import Channel
-from aftersales.domain.complaints import ComplaintFile, ComplaintSubject, CrisisFacts
+from aftersales.domain.complaints import ComplaintFile, CrisisFacts
 from aftersales.domain.departments import department_ids
 from aftersales.domain.reasons import Reason
 from aftersales.domain.ticket import Ticket
@@ -32,6 +32,8 @@ from aftersales.ports.outbox import OutboxMessage
 from aftersales.ports.unit_of_work import UnitOfWork
 from aftersales.service.actors import Actor
 from aftersales.service.arguments import validated_commands
+from aftersales.service.complaint_base import checked_text
+from aftersales.service.complaint_intake import ComplaintIntake
 from aftersales.service.coordination import SERVICE_CENTRE, departments_in
 from aftersales.service.dispatching import check_available
 from aftersales.service.intake import received_time
@@ -40,20 +42,9 @@ from aftersales.service.runner import Applied
 from aftersales.service.views import CommandResult
 
 if TYPE_CHECKING:
-    from aftersales.policies.decision import Decision
-    from aftersales.service.context import DeskContext
-    from aftersales.service.runner import CommandRunner
+    pass
 
 __all__ = ["ComplaintOutlets"]
-
-Body = Callable[[UnitOfWork, Ticket, ComplaintFile, datetime], Applied | None]
-
-
-def _text(value: object, field: str, *, required: bool, limit: int = 2000) -> str:
-    if not isinstance(value, str) or len(value) > limit or (required and not value.strip()):
-        need = "is required, " if required else ""
-        raise ValidationError(f"{field} {need}text of at most {limit} characters", field=field)
-    return value
 
 
 def _name(uow: UnitOfWork, ticket: Ticket) -> str:
@@ -86,50 +77,8 @@ def _answers_for(actor: Actor, outlet: Assignee) -> bool:
 
 
 @validated_commands
-class ComplaintOutlets:
+class ComplaintOutlets(ComplaintIntake):
     """Mixed into :class:`~aftersales.service.complaint_desk.ComplaintDesk`: outlets, crises, departments."""
-
-    context: DeskContext
-    runner: CommandRunner
-
-    if TYPE_CHECKING:
-
-        def _run(
-            self, actor: Actor, command: str, complaint_id: str, body: Body, key: str | None
-        ) -> CommandResult: ...
-
-        def _escalate(
-            self,
-            uow: UnitOfWork,
-            actor: Actor,
-            ticket: Ticket,
-            file: ComplaintFile,
-            trigger: EscalationTrigger,
-            detail: Reason,
-            now: datetime,
-        ) -> tuple[list[OutboxMessage], Decision[Any]]: ...
-
-        def _classify(
-            self, uow: UnitOfWork, actor: Actor, ticket: Ticket, file: ComplaintFile, now: datetime
-        ) -> Applied: ...
-
-        def open_in(
-            self,
-            uow: UnitOfWork,
-            actor: Actor,
-            now: datetime,
-            customer_id: str,
-            description: str,
-            about: Sequence[str] = (),
-            *,
-            subject: ComplaintSubject = ComplaintSubject.PRODUCT_QUALITY,
-            channel: Channel = Channel.PHONE,
-            asset_id: str | None = None,
-            crisis: CrisisFacts | None = None,
-            urgent: bool = False,
-            received_at: datetime | None = None,
-            then: Callable[[Ticket, ComplaintFile], Applied] | None = None,
-        ) -> tuple[Ticket, Applied]: ...
 
     # -- repair outlets -------------------------------------------------------------------------------
 
@@ -149,7 +98,7 @@ class ComplaintOutlets:
         """
         if (engineer_id is None) == (dealer_id is None):
             raise ValidationError("refer to an engineer or a dealer (one of them)", field="engineer_id")
-        _text(note, "note", required=False)
+        checked_text(note, "note", required=False)
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             if engineer_id is not None:
@@ -196,7 +145,7 @@ class ComplaintOutlets:
         which reads its customers' complaints, does not answer for the engineer or the other dealer the
         centre passed it to (``PermissionDenied``).
         """
-        _text(reply, "reply", required=True)
+        checked_text(reply, "reply", required=True)
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             if ticket.assignee is None or not any(e.action == "refer_to_outlet" for e in ticket.events):
@@ -273,7 +222,7 @@ class ComplaintOutlets:
         Engineers and dealer staff may flag the complaints they hold. With ``crisis`` facts the complaint
         is classified too (major when the facts make a crisis event).
         """
-        _text(note, "note", required=True)
+        checked_text(note, "note", required=True)
         if crisis is not None and not isinstance(crisis, CrisisFacts):
             raise ValidationError("crisis must be CrisisFacts", field="crisis")
 
@@ -303,7 +252,7 @@ class ComplaintOutlets:
         """
         if crisis is not None and not isinstance(crisis, CrisisFacts):
             raise ValidationError("crisis must be CrisisFacts", field="crisis")
-        _text(note, "note", required=False)
+        checked_text(note, "note", required=False)
         permit(actor, Workflow.COMPLAINT, "open_complaint", customer_id)
         permit(actor, Workflow.COMPLAINT, "report_crisis", customer_id)
         about = tuple(about)
@@ -333,7 +282,7 @@ class ComplaintOutlets:
     ) -> CommandResult:
         """Bring departments in to work on the complaint (engineering, quality supervision…)."""
         wanted = department_ids(departments)
-        _text(note, "note", required=False)
+        checked_text(note, "note", required=False)
 
         def body(uow: UnitOfWork, ticket: Ticket, file: ComplaintFile, now: datetime) -> Applied:
             return Applied(messages=departments_in(self.context, uow, actor, ticket, wanted, note, now))
