@@ -16,7 +16,8 @@ general manager (:mod:`~aftersales.service.complaint_escalation`), the handling 
 (:mod:`~aftersales.service.complaint_flow`), remedies (:mod:`~aftersales.service.complaint_remedies`),
 the file and the log (:mod:`~aftersales.service.complaint_log`), repair outlets and crisis reports
 (:mod:`~aftersales.service.complaint_outlets`), the designated handler
-(:mod:`~aftersales.service.complaint_handlers`) and batch incidents
+(:mod:`~aftersales.service.complaint_handlers`; who may follow up:
+:mod:`~aftersales.service.complaint_follow_up`) and batch incidents
 (:mod:`~aftersales.service.complaint_incidents`).
 """
 
