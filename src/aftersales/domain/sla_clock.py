@@ -16,7 +16,8 @@ Rules (issues 4 and 18, ``domain.md`` SLA, seeds 000–004):
 * ``resolution`` is met at the customer's acceptance (``confirm``) when ``SlaTargets.acceptance`` is set
   (service tickets), else at ``resolve`` (complaints: "handled"). A ``reject`` (rework) does not stop it:
   the customer has accepted nothing, so the time between the work-done mark and the rejection counts.
-  ``cancel`` stops every clock.
+  ``cancel`` stops every clock, and so does ``close_unaccepted`` (a resolved ticket closed unaccepted
+  because its customer's data was erased: nobody is left to accept it).
 * ``response`` is met by the first customer-facing contact (:data:`RESPONSE_ACTIONS`: a visible note to the
   customer, a logged contact, a planned visit — seed 003 响应: 与客户取得联系, 告知预计上门或解决时间), taken
   by staff; a pack may name more steps (``SlaTargets.response_actions``). Triage is not a response.

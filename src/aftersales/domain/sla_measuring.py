@@ -40,6 +40,12 @@ _PENDING, _RUNNING, _PAUSED, _MET, _STOPPED = (
 )
 
 
+def _ended(cycle: Cycle) -> int | None:
+    """Where the cycle ended with its resolution (and callback) unmet: the cancellation or withdrawal,
+    or a resolved ticket closed unaccepted (its customer's data erased); ``None`` while it runs on."""
+    return cycle.cancelled_at if cycle.cancelled_at is not None else cycle.unaccepted_at
+
+
 def _spans(gaps: list[list[Any]], position: list[int]) -> list[tuple[int, int | None]]:
     """The pauses as offsets ``(low, high | None)``, in time order (``None``: still paused)."""
     return [(position[low], None if high is None else position[high]) for low, high in gaps]
@@ -189,12 +195,12 @@ def measure(
         if name == "callback":
             start, met, spans = resolved, cycle.callback_met, []
             # Cancelled or withdrawn after the work was done: there is no callback to make any more.
-            stop = met if met is not None else cycle.cancelled_at
+            stop = met if met is not None else _ended(cycle)
         else:
             start = cycle.dealer_at if target.start == "dealer_dispatch" else cycle.start
             if name == "resolution" or name == "dealer_resolution":
                 met = resolved
-                stop = met if met is not None else cycle.cancelled_at
+                stop = met if met is not None else _ended(cycle)
             else:
                 met = cycle.response_met if name == "response" else cycle.arrival_met
                 stop = met

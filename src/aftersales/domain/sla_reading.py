@@ -146,6 +146,7 @@ class Cycle:
         "response_met",
         "start",
         "state",
+        "unaccepted_at",
     )
 
     def __init__(self, events: Sequence[TicketEvent], micros: list[int], count: int) -> None:
@@ -162,6 +163,7 @@ class Cycle:
         self.accepted_at: int | None = None
         self.callback_met: int | None = None
         self.cancelled_at: int | None = None
+        self.unaccepted_at: int | None = None
         self.dealer_at: int | None = None
         self.extensions: dict[str, int | None] = {}
 
@@ -241,7 +243,7 @@ def _dealer_start(dealer: str | None, index: int, start: int | None, caller: obj
 
 
 # Codes of the steps the clock reads (dict lookup: one probe instead of a chain of string compares).
-_OPENS, _DONE, _ACCEPT, _REJECT, _CANCEL, _CALLBACK, _ASSIGN = range(7)
+_OPENS, _DONE, _ACCEPT, _REJECT, _CANCEL, _CALLBACK, _ASSIGN, _UNACCEPTED = range(8)
 STEP_CODES: dict[str, int] = {
     "opened": _OPENS,
     "reopen": _OPENS,
@@ -250,6 +252,9 @@ STEP_CODES: dict[str, int] = {
     "reject": _REJECT,
     "cancel": _CANCEL,
     "withdraw": _CANCEL,  # a complaint the customer withdrew: its clocks stop as a cancelled ticket's
+    # A resolved ticket closed unaccepted (its customer's data erased): its resolution and callback
+    # clocks stop there, unmet; the response and arrival clocks stopped at the work done, as before.
+    "close_unaccepted": _UNACCEPTED,
     "record_callback": _CALLBACK,
     "assign": _ASSIGN,
     "reassign": _ASSIGN,
@@ -278,7 +283,7 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
     cycle = Cycle(events, instants, count)
     # Locals, not attributes of the cycle object: this loop is the clock's hot path.
     start = response_met = arrival_met = done_at = accepted_at = callback_met = cancelled_at = None
-    dealer_at = caller = None
+    dealer_at = caller = unaccepted_at = None
     held: object = None  # the dealer holding the ticket (its latest assignment), if any
     state = None
     gaps: list[list[Any]] = []
@@ -308,6 +313,8 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
                 done_at = accepted_at = callback_met = None  # rework: the resolution clock never stopped
             elif code == _CANCEL:
                 cancelled_at = index
+            elif code == _UNACCEPTED:
+                unaccepted_at = index
             elif code == _CALLBACK:
                 if callback_met is None and (accepted_at if acceptance else done_at) is not None:
                     callback_met = index
@@ -341,5 +348,5 @@ def read_cycle(events: Sequence[TicketEvent], targets: SlaTargets, count: int) -
     cycle.start, cycle.state, cycle.gaps, cycle.extensions = start, state, gaps, extensions
     cycle.response_met, cycle.arrival_met, cycle.done_at = response_met, arrival_met, done_at
     cycle.accepted_at, cycle.callback_met, cycle.cancelled_at = accepted_at, callback_met, cancelled_at
-    cycle.dealer_at = dealer_at
+    cycle.dealer_at, cycle.unaccepted_at = dealer_at, unaccepted_at
     return cycle

@@ -25,7 +25,12 @@ from aftersales.domain.reasons import Reason
 from aftersales.domain.repair_points import DESIGNATE_REPAIR_POINT, RepairPointNotice
 from aftersales.domain.sla_held import HELD_KEY
 from aftersales.domain.text import optional_bounded, required_text
-from aftersales.domain.ticket_workflow import MATERIALS_QUOTE_REFUSED, TICKET_WORKFLOW, TicketState
+from aftersales.domain.ticket_workflow import (
+    CLOSE_UNACCEPTED,
+    MATERIALS_QUOTE_REFUSED,
+    TICKET_WORKFLOW,
+    TicketState,
+)
 from aftersales.domain.work import Assessment, Assignee, AssigneeKind, CustomerNote, FaultRecord, Visit
 from aftersales.domain.workflow import Workflow
 from aftersales.errors import InvalidTransition, ValidationError
@@ -558,6 +563,13 @@ class Ticket:
     def close(self, actor: ActorRef, at: datetime, reason: str | None = None) -> TicketEvent:
         """Close an accepted ticket (after its callback, which the service layer checks)."""
         event = self.step("close", actor, at, reason=reason)
+        self.closed_at = at
+        return event
+
+    def close_unaccepted(self, actor: ActorRef, at: datetime, reason: str) -> TicketEvent:
+        """Close a resolved ticket whose acceptance nobody may ask for any more (its customer's personal
+        data erased), with the reason. The acceptance is not recorded: none was given."""
+        event = self.step(CLOSE_UNACCEPTED, actor, at, reason=reason)
         self.closed_at = at
         return event
 

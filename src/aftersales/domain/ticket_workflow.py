@@ -21,6 +21,8 @@ from aftersales.domain.actors import Role
 from aftersales.domain.workflow import STAY, TransitionSpec, Workflow
 
 __all__ = [
+    "CLOSE_UNACCEPTED",
+    "ERASERS",
     "MATERIALS_MONEY_STEPS",
     "MATERIALS_QUOTE_REFUSED",
     "PURCHASE_REFUSED",
@@ -62,6 +64,14 @@ QUOTE_REFUSED_UNWORKED = "quote_refused"
 PURCHASE_REFUSED = "purchase_refused"
 """The ticket event of the dealer refusing its purchase from the maker: escalated and recorded, and the
 ticket stays where it is (the customer is not the one being waited on)."""
+
+CLOSE_UNACCEPTED = "close_unaccepted"
+"""The ticket event of a resolved ticket closed without the customer's acceptance: by the erasure of the
+customer's personal data, when nobody may be asked for it any more."""
+
+ERASERS = frozenset({Role.MANAGER, Role.GENERAL_MANAGER, Role.PRIVACY_OFFICER})
+"""Who may erase a customer's personal data (the permission table's ``erase_customer``), and so close
+their resolved tickets unaccepted in the same command."""
 
 MATERIALS_QUOTE_REFUSED = "materials_quote_refused"
 """The ticket event of a materials quote refused while the ticket is worked: it then waits."""
@@ -118,6 +128,9 @@ TICKET_WORKFLOW = Workflow(
         _t("confirm", (S.RESOLVED,), S.ACCEPTED, frozenset({R.CUSTOMER}) | _FRONT | _HANDS),
         _t("reject", (S.RESOLVED,), S.REWORK, frozenset({R.CUSTOMER}) | _FRONT, reason=True),
         _t("close", (S.ACCEPTED,), S.CLOSED, _FRONT | {R.DEALER_STAFF, R.SYSTEM}),
+        # A repair done for a person whose data was then erased (PIPL): nobody may ask them to accept it
+        # any more, so the erasure closes it unaccepted (its reason says why; the acceptance is not faked).
+        _t(CLOSE_UNACCEPTED, (S.RESOLVED,), S.CLOSED, ERASERS, reason=True),
         _t("cancel", _OPEN, S.CANCELLED, frozenset({R.CUSTOMER}) | _FRONT | {R.DEALER_STAFF}, reason=True),
         _t("reopen", (S.ACCEPTED, S.CLOSED), S.REWORK, _FRONT | {R.DEALER_STAFF, R.SYSTEM}, reason=True),
         # The fault record (故障描述→故障原因→处理措施, seed 002) is made where the problem is assessed: on

@@ -17,6 +17,7 @@ from datetime import datetime
 from aftersales.domain.parties import Customer, CustomerTier
 from aftersales.domain.sla_reading import last_grade
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import CLOSE_UNACCEPTED
 from aftersales.errors import InvalidTransition, ValidationError
 from aftersales.policies.lifecycle import LifecycleParams
 from aftersales.policies.protocols import CallbackPolicy
@@ -97,8 +98,8 @@ def check_history(
 def _instants(ticket: Ticket) -> tuple[datetime | None, datetime | None]:
     """When the history says the ticket was resolved and closed, as the live steps set them: a service
     ticket is resolved when the customer accepts (``confirm``), a complaint when handled (``resolve``);
-    ``close``, ``cancel`` and ``withdraw`` close it (the last two unresolve it); ``reject`` unresolves it;
-    ``reopen`` undoes both."""
+    ``close``, ``close_unaccepted`` (the acceptance never given), ``cancel`` and ``withdraw`` close it
+    (the last two unresolve it); ``reject`` unresolves it; ``reopen`` undoes both."""
     resolved: datetime | None = None
     closed: datetime | None = None
     needs_acceptance = ticket.needs_acceptance
@@ -106,7 +107,7 @@ def _instants(ticket: Ticket) -> tuple[datetime | None, datetime | None]:
         action = event.action
         if action == "confirm" or (action == "resolve" and not needs_acceptance):
             resolved = event.at
-        elif action == "close":
+        elif action == "close" or action == CLOSE_UNACCEPTED:
             closed = event.at
         elif action in ("cancel", "withdraw"):
             closed, resolved = event.at, None

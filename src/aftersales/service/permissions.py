@@ -31,7 +31,7 @@ from aftersales.domain.knowledge import ARTICLE_APPROVERS, ARTICLE_AUTHORS
 from aftersales.domain.materials_workflow import MATERIALS_WORKFLOW, RETURN_WORKFLOW
 from aftersales.domain.teams import added_members
 from aftersales.domain.ticket import Ticket
-from aftersales.domain.ticket_workflow import TICKET_WORKFLOW
+from aftersales.domain.ticket_workflow import ERASERS, TICKET_WORKFLOW
 from aftersales.domain.work import AssigneeKind
 from aftersales.errors import NotFound, PermissionDenied, ValidationError
 from aftersales.service.actors import Actor, act_in
@@ -198,10 +198,9 @@ ARCHIVE_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
 )
 """Who may read which archive (scopes narrow it further) and record training."""
 
-_ERASERS = frozenset({R.MANAGER, R.GENERAL_MANAGER, R.PRIVACY_OFFICER})
 PRIVACY_ROLES: Mapping[str, frozenset[Role]] = MappingProxyType(
     {
-        "erase_customer": frozenset({R.MANAGER, R.GENERAL_MANAGER, R.PRIVACY_OFFICER}),
+        "erase_customer": ERASERS,
         "export_customer": frozenset(
             {R.MANAGER, R.GENERAL_MANAGER, R.PRIVACY_OFFICER, R.AUDITOR, R.CUSTOMER}
         ),

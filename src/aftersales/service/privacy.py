@@ -141,8 +141,9 @@ class ErasureRecord:
     cancelled: int = 0
     """The person's tickets still being worked that the erasure cancelled (``cancel_open_tickets``)."""
     closed: int = 0
-    """The person's accepted tickets waiting for a callback nobody may make any more, which the erasure
-    closed (reason ``customer_erased``)."""
+    """The person's tickets waiting for an acceptance or a callback nobody may ask for any more, which the
+    erasure closed (reason ``customer_erased``: resolved ones unaccepted, accepted ones without the
+    callback)."""
     version: int = 0
 
 
@@ -199,6 +200,12 @@ class PrivacyDesk:
         them), its pending callback task dropped; a callback not yet due is no longer owed (its due time
         cleared: the KPI does not count it late), one already overdue stays late (the month it passed in
         was judged on it).
+
+        A resolved ticket (the work done, the customer's acceptance awaited: 验收确认) would wait for ever
+        in the same way, and its resolution clock, which only the acceptance meets, would run on and
+        announce its breach under "[erased]". The erasure closes it unaccepted in the same transaction
+        (the ``close_unaccepted`` step, reason ``customer_erased``; the acceptance is not recorded, none was
+        given), which stops its clocks where they stood; :attr:`ErasureRecord.closed` counts it too.
         """
         permit(actor, _DOCS, "erase_customer", customer_id)
         if not reason.strip() or len(reason) > 500:
@@ -364,14 +371,18 @@ class PrivacyDesk:
     def _close_uncallable(
         self, uow: UnitOfWork, actor: Actor, tickets: Sequence[Ticket], now: datetime
     ) -> int:
-        """Close the person's accepted tickets that wait for a callback (how many; see
-        :meth:`erase_customer`), each settled by the runner as a ``close`` command would be. The ticket
-        is saved once, erased, by the caller; its pending callback task is dropped with the documents."""
-        waiting = [t for t in tickets if self._awaits_callback(uow, t)]
+        """Close the person's resolved tickets, which wait for an acceptance, and their accepted tickets
+        that wait for a callback (how many; see :meth:`erase_customer`), each settled by the runner as a
+        ``close`` command would be. The ticket is saved once, erased, by the caller; its pending callback
+        task is dropped with the documents."""
+        waiting = [t for t in tickets if t.state == TicketState.RESOLVED or self._awaits_callback(uow, t)]
         for ticket in waiting:
             before_state, before = ticket.state, len(ticket.events)
             at = stamp_for(ticket, now)
-            ticket.close(actor.ref, at, CLOSED_BY_ERASURE)
+            if ticket.state == TicketState.RESOLVED:
+                ticket.close_unaccepted(actor.ref, at, CLOSED_BY_ERASURE)
+            else:
+                ticket.close(actor.ref, at, CLOSED_BY_ERASURE)
             if ticket.callback_due_at is not None and ticket.callback_due_at > at:
                 ticket.callback_due_at = None  # not owed: nobody may be called (an overdue one was late)
             events = ticket.events[before:]

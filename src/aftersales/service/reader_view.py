@@ -49,8 +49,8 @@ _SCOPED = frozenset({Role.CUSTOMER, Role.DEALER_STAFF})
 REASONS_FOR_CUSTOMER = frozenset(
     {
         "contact_customer", "add_visit", "await_parts", "await_customer", "resume", "resolve", "confirm",
-        "reject", "close", "cancel", "withdraw", "reopen", "offer_quote", "accept_quote", "refuse_quote",
-        "record_payment", "record_callback",
+        "reject", "close", "close_unaccepted", "cancel", "withdraw", "reopen", "offer_quote", "accept_quote",
+        "refuse_quote", "record_payment", "record_callback",
     }
 )  # fmt: skip
 """The steps whose reason a customer reads: what was said to them (a contact, a visit, a hold, the
