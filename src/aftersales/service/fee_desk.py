@@ -34,6 +34,7 @@ from aftersales.domain.materials import MaterialsRequest
 from aftersales.domain.money import Money
 from aftersales.domain.text import checked_month
 from aftersales.domain.ticket import Ticket
+from aftersales.domain.ticket_workflow import TicketState
 from aftersales.errors import AftersalesError, NotFound, PermissionDenied, PolicyError, ValidationError
 from aftersales.ports.invoicing import InvoiceIssuer, InvoiceRequest, IssuedInvoice
 from aftersales.ports.unit_of_work import UnitOfWork
@@ -277,6 +278,9 @@ class FeeDesk:
     ) -> FeeSlip:
         """Write the fee slip of a chargeable job; ``invoice=NOW`` requests its invoice at once.
 
+        A job slip on a cancelled ticket is ``PolicyError`` ``ticket_cancelled``: the cancellation called
+        the job off and cancelled its unpaid slips (an unreturned-materials slip is still written).
+
         The slip is in ``currency``, by default the desk's (the pack's ``fees.currency``).
         With ``idempotency_key`` a retried call returns the first slip instead of writing a second.
         """
@@ -300,6 +304,13 @@ class FeeDesk:
             invoices.clear()
             self._ticket_in_scope(uow, actor, ticket_id, "issue_fee_slip")
             ticket = uow.tickets.get(ticket_id)
+            if origin is SlipOrigin.JOB and ticket.state == TicketState.CANCELLED:
+                # Its cancellation cancelled the job's unpaid slips (cancelled_money): nothing is owed for
+                # a job called off, so none is written after it either. Parts the customer kept are
+                # charged on an unreturned-materials slip, which stays possible.
+                raise PolicyError(
+                    f"ticket {ticket.id} was cancelled: no job fee is charged for it", code="ticket_cancelled"
+                )
             if quote_id is not None:
                 _check_slip_quote(uow, ticket, quote_id)
             slip = FeeSlip(
