@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from aftersales.domain.classification import Severity
-from aftersales.domain.parties import Engineer, EngineerLevel
 from aftersales.domain.ids import EngineerId
+from aftersales.domain.parties import Engineer, EngineerLevel
 from aftersales.errors import NotFound
 from aftersales.service.actors import Actor
 from conftest import world_desk

@@ -51,6 +51,7 @@ from aftersales.service.assessment_referral import AssessmentReferrals
 from aftersales.service.attachment_desk import AttachmentDesk
 from aftersales.service.books_redating import PAGE, REDATED, ids_of, redating
 from aftersales.service.callback_desk import CallbackDesk
+from aftersales.service.cancelled_materials import call_off_materials
 from aftersales.service.cancelled_money import cancel_unpaid_slips
 from aftersales.service.charges_desk import ChargesDesk
 from aftersales.service.clock import ZoneClock
@@ -244,6 +245,9 @@ class ServiceDesk(Tickets):
         runner.on_ticket_change(tell_centre_on_resolve(context))
         runner.on_ticket_change(cancel_unpaid_slips())
         runner.on_ticket_change(call_off_remedy_work(runner))
+        # After the remedy call-off (its free accessories keep the complaint's reason): whatever of the
+        # cancelled ticket's parts has not shipped is called off.
+        runner.on_ticket_change(call_off_materials())
         install_search_hooks(runner, self.attachments)
         # Issue 23: erasing a customer removes their attachments (bytes deleted after the commit).
         self.outbox = OutboxDesk(context, runner)
