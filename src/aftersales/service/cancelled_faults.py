@@ -99,11 +99,11 @@ def _take_back(
 ) -> None:
     try:
         unit = uow.documents.get(BatchFaultUnit, f"{key}|{ticket.asset_id}")
+        tally = uow.documents.get(BatchFaultTally, key)
     except NotFound:
         return  # not counted (recorded before the detector, or imported history)
     if unit.withdrawn or unit.ticket_id != ticket.id:
         return  # counted on another call: it still counts
-    tally = uow.documents.get(BatchFaultTally, key)
     incident = uow.documents.get(QualityIncident, tally.incident_id) if tally.incident_id else None
     other, at = _other_call(uow, ticket, dimension, value, counts)
     if other is not None and at is not None:
